@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream'
+import { Logger } from '@aws-lambda-powertools/logger'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import middy from '@middy/core'
+import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { operations } from '../lib/a2a/operations.ts'
+import { backendRequestFor, forwardToBackend } from '../lib/backend/forward.ts'
+import { relayStream } from '../lib/backend/relay.ts'
+import { loadConfig } from '../lib/config.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+import { AgentNotFoundError } from '../lib/errors.ts'
+import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { tableName } from '../lib/tables.ts'
+import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
+import { a2aErrors } from '../middlewares/a2a-errors.ts'
+import { agentGrant } from '../middlewares/agent-grant.ts'
+import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
+
+const config = loadConfig()
+const logger = new Logger({ serviceName: 'switchboard' })
+const registry = new DynamoAgentRegistry(
+  createDocumentClient(config),
+  tableName('agents', config.tablePrefix),
+)
+const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
+
+const cardHeaders = {
+  'content-type': 'application/json',
+  'cache-control': 'private, max-age=60',
+  vary: 'A2A-Version',
+}
+
+/** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
+const serveAgent = async (event: APIGatewayProxyEvent, context: A2ARequestContext & CallerContext) => {
+  const { a2a } = context
+  const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
+  const record = await lookupAgent(agentId)
+  if (!record || record.status !== 'active') throw new AgentNotFoundError(agentId)
+
+  if (a2a.kind === 'card') {
+    const agentUrl = gatewayAgentUrl(gatewayBaseUrl(config.publicBaseUrl, event.requestContext), agentId)
+    const card = rewriteCard(record.card, { agentUrl, tokenUrl: config.token.tokenUrl })
+    return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
+  }
+
+  const { call } = a2a
+  const backendRequest = backendRequestFor(call, record, {
+    method: event.httpMethod,
+    headers: event.headers,
+    body: event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body,
+  })
+  if (!backendRequest) {
+    const served = Object.keys(record.endpoints).join(', ')
+    return renderA2AFailure(
+      {
+        kind: 'unsupported-operation',
+        message: `Agent '${agentId}' serves only ${served}; call it over that binding.`,
+      },
+      call.binding,
+      call.jsonRpcId,
+    )
+  }
+  const started = Date.now()
+  const response = await forwardToBackend(agentId, backendRequest, {
+    streaming: operations[call.operation].streaming,
+    timeoutMs: config.backendTimeoutMs,
+  })
+  const logEnd = (outcome: { bytes: number; chunks: number; error?: unknown }) =>
+    logger.info('call forwarded', {
+      agentId,
+      operation: call.operation,
+      binding: call.binding,
+      principal: context.caller.principal,
+      status: response.statusCode,
+      durationMs: Date.now() - started,
+      bytes: outcome.bytes,
+      chunks: outcome.chunks,
+      ...(outcome.error ? { streamError: String(outcome.error) } : {}),
+    })
+  return {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    body: response.body ? Readable.from(relayStream(response.body, logEnd)) : '',
+  }
+}
+
+export const handler = middy<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>({
+  executionMode: executionModeStreamifyResponse,
+})
+  .use(injectLambdaContext(logger))
+  .use(a2aErrors({ logger }))
+  .use(verifiedCaller())
+  .use(a2aRequest())
+  .use(agentGrant())
+  .handler(serveAgent)

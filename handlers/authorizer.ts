@@ -1,0 +1,47 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import middy from '@middy/core'
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import { authorize } from '../lib/auth/authorize.ts'
+import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
+import { loadConfig } from '../lib/config.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
+import { tableName } from '../lib/tables.ts'
+
+const config = loadConfig()
+const logger = new Logger({ serviceName: 'switchboard' })
+const verifyAccessToken = createTokenVerifier({
+  issuer: config.token.issuer,
+  jwksUrl: config.token.jwksUrl,
+  scopePrefix: config.token.scopePrefix,
+  allowedClientIds: config.token.allowedClientIds,
+})
+const permissions = new DynamoPermissionStore(
+  createDocumentClient(config),
+  tableName('permissions', config.tablePrefix),
+)
+
+const headerValue = (headers: Record<string, string | undefined> | null, name: string) =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]
+
+/**
+ * REQUEST authorizer: a verified token becomes an IAM policy naming every path
+ * the caller may use. A bad token is API Gateway's 401 (thrown 'Unauthorized');
+ * any other failure is a 500, never a 401 that looks like bad credentials.
+ */
+const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
+  const outcome = await authorize(
+    { authorization: headerValue(event.headers, 'authorization'), methodArn: event.methodArn },
+    { verifyAccessToken, permissions, adminScope: config.token.adminScope },
+  )
+  if (!outcome.allowed) {
+    logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
+    throw new Error('Unauthorized')
+  }
+  return outcome.result
+}
+
+export const handler = middy<APIGatewayRequestAuthorizerEvent>()
+  .use(injectLambdaContext(logger))
+  .handler(authorizeRequest)

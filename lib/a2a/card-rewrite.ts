@@ -1,0 +1,60 @@
+import type { AgentCardJson } from './agent-card.ts'
+
+export interface GatewayIdentity {
+  /** The agent's address on the gateway, e.g. `https://gw.example.com/agents/weather`. */
+  agentUrl: string
+  /** Where callers get a token (Cognito's or the local token endpoint). */
+  tokenUrl: string
+}
+
+const schemeName = 'switchboard'
+const schemeDescription =
+  'OAuth 2.0 client credentials issued for the Switchboard gateway; the scopes you hold decide which agents and operations you may use.'
+
+/**
+ * The card as callers of the gateway must see it: every interface points at the
+ * gateway, security is the gateway's, and the backend's signatures are dropped
+ * (they would not verify over a rewritten card).
+ *
+ * @example
+ * rewriteCard(card, { agentUrl: 'http://127.0.0.1:3000/agents/weather', tokenUrl })
+ */
+export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): AgentCardJson => {
+  const { signatures: _signatures, ...rest } = card as AgentCardJson & { signatures?: unknown }
+  if ('supportedInterfaces' in rest) {
+    return {
+      ...rest,
+      // The same URL serves both bindings: POST to it is JSON-RPC, paths below it are HTTP+JSON.
+      supportedInterfaces: [
+        { url: gateway.agentUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: gateway.agentUrl, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+      ],
+      securitySchemes: {
+        [schemeName]: {
+          oauth2SecurityScheme: {
+            description: schemeDescription,
+            flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
+          },
+        },
+      },
+      securityRequirements: [{ schemes: { [schemeName]: { list: [] } } }],
+    }
+  }
+  return {
+    ...rest,
+    url: gateway.agentUrl,
+    preferredTransport: 'JSONRPC',
+    additionalInterfaces: [
+      { url: gateway.agentUrl, transport: 'JSONRPC' },
+      { url: gateway.agentUrl, transport: 'HTTP+JSON' },
+    ],
+    securitySchemes: {
+      [schemeName]: {
+        type: 'oauth2',
+        description: schemeDescription,
+        flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
+      },
+    },
+    security: [{ [schemeName]: [] }],
+  }
+}

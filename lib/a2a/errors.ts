@@ -1,0 +1,119 @@
+import {
+  A2A_ERROR_CODE,
+  type A2AError,
+  RequestMalformedError,
+  restStatusFor,
+  toJsonRpcError,
+  toRestErrorBody,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors'
+import {
+  AgentNotFoundError,
+  BackendUnavailableError,
+  ForbiddenError,
+  SwitchboardError,
+} from '../errors.ts'
+import type { Binding } from './agent-card.ts'
+
+/**
+ * Why an A2A request could not be served, independent of binding. The A2A
+ * reasons map onto the SDK's error classes; the gateway's own reasons use
+ * JSON-RPC codes from the implementation-defined range and an ErrorInfo whose
+ * domain is the gateway's.
+ */
+export type A2AFailure =
+  | { kind: 'parse-error'; message: string }
+  | { kind: 'invalid-request'; message: string }
+  | { kind: 'method-not-found'; message: string }
+  | { kind: 'unsupported-operation'; message: string }
+  | { kind: 'agent-not-found'; message: string }
+  | { kind: 'forbidden'; message: string }
+  | { kind: 'backend-unavailable'; message: string }
+  | { kind: 'internal'; message: string }
+
+const gatewayReasons = {
+  'agent-not-found': { httpStatus: 404, rpcCode: -32050, reason: 'AGENT_NOT_FOUND', status: 'NOT_FOUND' },
+  forbidden: { httpStatus: 403, rpcCode: -32051, reason: 'FORBIDDEN', status: 'PERMISSION_DENIED' },
+  'backend-unavailable': {
+    httpStatus: 502,
+    rpcCode: -32052,
+    reason: 'BACKEND_UNAVAILABLE',
+    status: 'UNAVAILABLE',
+  },
+  internal: { httpStatus: 500, rpcCode: A2A_ERROR_CODE.INTERNAL_ERROR, reason: 'INTERNAL', status: 'INTERNAL' },
+} as const
+
+const jsonRpcProtocolCodes = {
+  'parse-error': A2A_ERROR_CODE.PARSE_ERROR,
+  'invalid-request': A2A_ERROR_CODE.INVALID_REQUEST,
+  'method-not-found': A2A_ERROR_CODE.METHOD_NOT_FOUND,
+} as const
+
+export const gatewayErrorDomain = 'switchboard.gateway'
+
+export interface RenderedError {
+  statusCode: number
+  headers: Record<string, string>
+  body: string
+}
+
+const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
+  switch (failure.kind) {
+    case 'unsupported-operation':
+      return new UnsupportedOperationError(failure.message)
+    case 'parse-error':
+    case 'invalid-request':
+    case 'method-not-found':
+      return new RequestMalformedError(failure.message)
+    default:
+      return undefined
+  }
+}
+
+/**
+ * An A2A failure in the caller's binding: a JSON-RPC error object, or A2A 1.0's
+ * HTTP+JSON error shape.
+ */
+export const renderA2AFailure = (
+  failure: A2AFailure,
+  binding: Binding,
+  jsonRpcId: string | number | null = null,
+): RenderedError => {
+  const sdkError = sdkErrorFor(failure)
+  const gateway = failure.kind in gatewayReasons ? gatewayReasons[failure.kind as keyof typeof gatewayReasons] : undefined
+  const info = gateway && {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: gateway.reason,
+    domain: gatewayErrorDomain,
+  }
+  if (binding === 'JSONRPC') {
+    const protocolCode = jsonRpcProtocolCodes[failure.kind as keyof typeof jsonRpcProtocolCodes]
+    const error = protocolCode
+      ? { code: protocolCode, message: failure.message }
+      : sdkError
+        ? toJsonRpcError(sdkError)
+        : { code: gateway?.rpcCode ?? A2A_ERROR_CODE.INTERNAL_ERROR, message: failure.message, data: [info] }
+    return {
+      // Protocol errors travel as JSON-RPC answers; gateway refusals keep their HTTP meaning.
+      statusCode: gateway && failure.kind !== 'internal' ? gateway.httpStatus : gateway ? 500 : 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId, error }),
+    }
+  }
+  const statusCode = sdkError ? restStatusFor(sdkError) : (gateway?.httpStatus ?? 500)
+  const body = sdkError
+    ? toRestErrorBody(sdkError, statusCode)
+    : { error: { code: statusCode, status: gateway?.status ?? 'INTERNAL', message: failure.message, details: [info] } }
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+}
+
+/** The failure a thrown error stands for; unknown errors reveal nothing. */
+export const failureFromError = (error: unknown): A2AFailure => {
+  if (error instanceof AgentNotFoundError) return { kind: 'agent-not-found', message: error.message }
+  if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
+  if (error instanceof BackendUnavailableError) {
+    return { kind: 'backend-unavailable', message: error.message }
+  }
+  if (error instanceof SwitchboardError) return { kind: 'invalid-request', message: error.message }
+  return { kind: 'internal', message: 'The gateway failed to handle this request; it has been logged.' }
+}

@@ -1,0 +1,130 @@
+/**
+ * The A2A operations: the one list that bindings, grants, rate limits and metrics
+ * use. Names are A2A 1.0's (which are also its JSON-RPC method names); 0.3 names
+ * and REST paths map onto them.
+ */
+export const operationNames = [
+  'SendMessage',
+  'SendStreamingMessage',
+  'GetTask',
+  'ListTasks',
+  'CancelTask',
+  'SubscribeToTask',
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+  'DeleteTaskPushNotificationConfig',
+  'GetExtendedAgentCard',
+] as const
+
+export type OperationName = (typeof operationNames)[number]
+
+export interface OperationSpec {
+  /** Replies with an SSE stream of events. */
+  streaming: boolean
+  /** The 0.3 JSON-RPC method, if 0.3 had the operation. */
+  legacyMethod?: string
+  /** HTTP+JSON binding: method and path below the interface URL (`{id}` = task id). */
+  rest: readonly { method: 'GET' | 'POST' | 'DELETE'; path: string }[]
+}
+
+export const operations: Readonly<Record<OperationName, OperationSpec>> = {
+  SendMessage: {
+    streaming: false,
+    legacyMethod: 'message/send',
+    rest: [{ method: 'POST', path: '/message:send' }],
+  },
+  SendStreamingMessage: {
+    streaming: true,
+    legacyMethod: 'message/stream',
+    rest: [{ method: 'POST', path: '/message:stream' }],
+  },
+  GetTask: {
+    streaming: false,
+    legacyMethod: 'tasks/get',
+    rest: [{ method: 'GET', path: '/tasks/{id}' }],
+  },
+  ListTasks: { streaming: false, rest: [{ method: 'GET', path: '/tasks' }] },
+  CancelTask: {
+    streaming: false,
+    legacyMethod: 'tasks/cancel',
+    rest: [{ method: 'POST', path: '/tasks/{id}:cancel' }],
+  },
+  SubscribeToTask: {
+    streaming: true,
+    legacyMethod: 'tasks/resubscribe',
+    rest: [
+      { method: 'GET', path: '/tasks/{id}:subscribe' },
+      { method: 'POST', path: '/tasks/{id}:subscribe' },
+    ],
+  },
+  CreateTaskPushNotificationConfig: {
+    streaming: false,
+    legacyMethod: 'tasks/pushNotificationConfig/set',
+    rest: [{ method: 'POST', path: '/tasks/{id}/pushNotificationConfigs' }],
+  },
+  GetTaskPushNotificationConfig: {
+    streaming: false,
+    legacyMethod: 'tasks/pushNotificationConfig/get',
+    rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs/{configId}' }],
+  },
+  ListTaskPushNotificationConfigs: {
+    streaming: false,
+    legacyMethod: 'tasks/pushNotificationConfig/list',
+    rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs' }],
+  },
+  DeleteTaskPushNotificationConfig: {
+    streaming: false,
+    legacyMethod: 'tasks/pushNotificationConfig/delete',
+    rest: [{ method: 'DELETE', path: '/tasks/{id}/pushNotificationConfigs/{configId}' }],
+  },
+  GetExtendedAgentCard: {
+    streaming: false,
+    legacyMethod: 'agent/getAuthenticatedExtendedCard',
+    rest: [{ method: 'GET', path: '/extendedAgentCard' }],
+  },
+}
+
+export const isOperationName = (name: string): name is OperationName =>
+  (operationNames as readonly string[]).includes(name)
+
+const byLegacyMethod = new Map(
+  operationNames.flatMap((name) => {
+    const legacy = operations[name].legacyMethod
+    return legacy ? [[legacy, name] as const] : []
+  }),
+)
+
+/** The operation a JSON-RPC method names, in 1.0 or 0.3 spelling. */
+export const operationForMethod = (
+  method: string,
+): { operation: OperationName; version: '1.0' | '0.3' } | undefined => {
+  if (isOperationName(method)) return { operation: method, version: '1.0' }
+  const legacy = byLegacyMethod.get(method)
+  return legacy ? { operation: legacy, version: '0.3' } : undefined
+}
+
+const restPatterns = operationNames.flatMap((name) =>
+  operations[name].rest.map((rest) => ({
+    operation: name,
+    method: rest.method,
+    pattern: new RegExp(`^${rest.path.replace(/\{[a-zA-Z]+\}/g, '[^/:]+')}$`),
+  })),
+)
+
+/**
+ * The operation an HTTP+JSON request names. `path` is below the agent's base,
+ * e.g. `/message:send`; a 0.3 `/v1` prefix is recognised and reported.
+ */
+export const operationForRestPath = (
+  method: string,
+  path: string,
+): { operation: OperationName; version: '1.0' | '0.3' } | undefined => {
+  const legacy = path.startsWith('/v1/')
+  const below = legacy ? path.slice(3) : path
+  const found = restPatterns.find(
+    (candidate) => candidate.method === method.toUpperCase() && candidate.pattern.test(below),
+  )
+  if (!found) return undefined
+  return { operation: found.operation, version: legacy ? '0.3' : '1.0' }
+}

@@ -1,0 +1,147 @@
+import { AGENT_CARD_PATH } from '@a2a-js/sdk'
+import type { Binding } from './agent-card.ts'
+import type { A2AFailure } from './errors.ts'
+import { type OperationName, operationForMethod, operationForRestPath, operations } from './operations.ts'
+
+/** One A2A call, whichever binding it came in on. */
+export interface A2ACall {
+  agentId: string
+  operation: OperationName
+  version: '1.0' | '0.3'
+  /** JSON-RPC `params`, or the HTTP+JSON body (undefined for GET/DELETE). */
+  params: unknown
+  stream: boolean
+  binding: Binding
+  /** JSON-RPC request id, echoed in gateway-made answers. */
+  jsonRpcId?: string | number | null
+  /** HTTP+JSON path below the agent, with its query string, e.g. `/tasks/abc?historyLength=2`. */
+  restPath?: string
+}
+
+export type A2ARequest =
+  | { kind: 'card'; agentId: string }
+  | { kind: 'call'; call: A2ACall }
+  | { kind: 'invalid'; binding: Binding; failure: A2AFailure; jsonRpcId?: string | number | null }
+
+export interface HttpRequestParts {
+  agentId: string
+  method: string
+  /** Path below `/agents/{agentId}`: '' for the agent itself. */
+  subPath: string
+  query?: string
+  body: string | null
+}
+
+const cardPath = `/${AGENT_CARD_PATH}`
+
+const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
+  let envelope: unknown
+  try {
+    envelope = JSON.parse(body ?? '')
+  } catch {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      failure: { kind: 'parse-error', message: 'The request body is not valid JSON.' },
+    }
+  }
+  const { jsonrpc, method, params, id } = (envelope ?? {}) as Record<string, unknown>
+  const jsonRpcId = typeof id === 'string' || typeof id === 'number' ? id : null
+  if (jsonrpc !== '2.0' || typeof method !== 'string') {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId,
+      failure: {
+        kind: 'invalid-request',
+        message: 'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method".',
+      },
+    }
+  }
+  const found = operationForMethod(method)
+  if (!found) {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId,
+      failure: { kind: 'method-not-found', message: `'${method}' is not an A2A method.` },
+    }
+  }
+  return {
+    kind: 'call',
+    call: {
+      agentId,
+      ...found,
+      params,
+      stream: operations[found.operation].streaming,
+      binding: 'JSONRPC',
+      jsonRpcId,
+    },
+  }
+}
+
+const parseRest = (parts: HttpRequestParts): A2ARequest => {
+  const found = operationForRestPath(parts.method, parts.subPath)
+  if (!found) {
+    return {
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: {
+        kind: 'unsupported-operation',
+        message: `${parts.method} ${parts.subPath} is not an A2A HTTP+JSON operation.`,
+      },
+    }
+  }
+  let params: unknown
+  if (parts.body) {
+    try {
+      params = JSON.parse(parts.body)
+    } catch {
+      return {
+        kind: 'invalid',
+        binding: 'HTTP+JSON',
+        failure: { kind: 'parse-error', message: 'The request body is not valid JSON.' },
+      }
+    }
+  }
+  return {
+    kind: 'call',
+    call: {
+      agentId: parts.agentId,
+      ...found,
+      params,
+      stream: operations[found.operation].streaming,
+      binding: 'HTTP+JSON',
+      restPath: parts.query ? `${parts.subPath}?${parts.query}` : parts.subPath,
+    },
+  }
+}
+
+/**
+ * Reads an A2A request to `/agents/{agentId}...`: the card, a JSON-RPC call
+ * (POST to the agent itself) or an HTTP+JSON call (a path below it).
+ *
+ * @example
+ * parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '/message:send', body })
+ */
+export const parseA2ARequest = (parts: HttpRequestParts): A2ARequest => {
+  if (parts.subPath === cardPath && parts.method === 'GET') {
+    return { kind: 'card', agentId: parts.agentId }
+  }
+  if (parts.subPath === '' || parts.subPath === '/') {
+    if (parts.method === 'POST') return parseJsonRpc(parts.agentId, parts.body)
+    return {
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: {
+        kind: 'unsupported-operation',
+        message: `${parts.method} on the agent itself is not an A2A operation; JSON-RPC calls are POSTed here.`,
+      },
+    }
+  }
+  return parseRest(parts)
+}
+
+/** The binding a request to `/agents/{agentId}{subPath}` speaks. */
+export const bindingOf = (method: string, subPath: string): Binding =>
+  method === 'POST' && (subPath === '' || subPath === '/') ? 'JSONRPC' : 'HTTP+JSON'

@@ -1,0 +1,54 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import type { PermissionStore } from '../permissions/permission-store.ts'
+import { type Caller, toAuthorizerContext } from './caller.ts'
+import { grantsFromPermissions } from './grants.ts'
+import { buildPolicy } from './policy.ts'
+import { TokenRejectedError, type VerifiedCaller } from './token-verifier.ts'
+
+export interface AuthorizeDeps {
+  verifyAccessToken: (token: string) => Promise<VerifiedCaller>
+  permissions: Pick<PermissionStore, 'forScopes'>
+  adminScope: string
+}
+
+export type AuthorizeOutcome =
+  | { allowed: true; caller: Caller; result: APIGatewayAuthorizerResult }
+  | { allowed: false; reason: string }
+
+const bearerToken = (authorization: string | undefined): string | undefined => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')
+  return match?.[1]
+}
+
+/**
+ * Decides what a bearer token may reach. A bad token is an outcome
+ * (`allowed: false`); a failing database is an error, never a rejection.
+ */
+export const authorize = async (
+  request: { authorization: string | undefined; methodArn: string },
+  deps: AuthorizeDeps,
+): Promise<AuthorizeOutcome> => {
+  const token = bearerToken(request.authorization)
+  if (!token) return { allowed: false, reason: 'no bearer token' }
+  let verified: VerifiedCaller
+  try {
+    verified = await deps.verifyAccessToken(token)
+  } catch (error) {
+    if (error instanceof TokenRejectedError) return { allowed: false, reason: error.reason }
+    throw error
+  }
+  const grants = grantsFromPermissions(await deps.permissions.forScopes(verified.scopes))
+  const caller: Caller = {
+    ...verified,
+    grants,
+    isAdmin: verified.scopes.includes(deps.adminScope),
+  }
+  const result = buildPolicy({
+    methodArn: request.methodArn,
+    principalId: caller.principal,
+    grants,
+    isAdmin: caller.isAdmin,
+    context: toAuthorizerContext(caller),
+  })
+  return { allowed: true, caller, result }
+}

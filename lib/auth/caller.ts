@@ -1,0 +1,40 @@
+import { z } from 'zod'
+import { decodeGrants, encodeGrants, type Grants } from './grants.ts'
+
+/** Who is calling and what it holds, as the authorizer established it. */
+export interface Caller {
+  principal: string
+  clientId: string
+  scopes: string[]
+  grants: Grants
+  isAdmin: boolean
+}
+
+/** API Gateway passes authorizer context values on as strings only. */
+export const toAuthorizerContext = (caller: Caller): Record<string, string> => ({
+  principal: caller.principal,
+  clientId: caller.clientId,
+  scopes: caller.scopes.join(' '),
+  grants: encodeGrants(caller.grants),
+  admin: String(caller.isAdmin),
+})
+
+const contextSchema = z.object({
+  principal: z.string().min(1),
+  clientId: z.string().min(1),
+  scopes: z.string(),
+  grants: z.string().min(2),
+  admin: z.enum(['true', 'false']),
+})
+
+/** Reads the caller back from `requestContext.authorizer`; throws if it is not there. */
+export const fromAuthorizerContext = (context: unknown): Caller => {
+  const fields = contextSchema.parse(context)
+  return {
+    principal: fields.principal,
+    clientId: fields.clientId,
+    scopes: fields.scopes.split(' ').filter(Boolean),
+    grants: decodeGrants(fields.grants),
+    isAdmin: fields.admin === 'true',
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { type OperationName, operationNames } from '../a2a/operations.ts'
+import type { Permission } from '../permissions/permission.ts'
+
+/** Per agent, the operations a caller may use: `'*'` = all of them. */
+export type Grants = Record<string, '*' | OperationName[]>
+
+/**
+ * A caller's grants: the union, per agent, of what each of its scopes allows.
+ *
+ * @example
+ * grantsFromPermissions([{ scope: 'w', agents: ['weather'], operations: ['GetTask'] }])
+ * // { weather: ['GetTask'] }
+ */
+export const grantsFromPermissions = (permissions: readonly Permission[]): Grants => {
+  const grants: Grants = {}
+  for (const permission of permissions) {
+    for (const agentId of permission.agents) {
+      const held = grants[agentId]
+      if (held === '*' || !permission.operations) {
+        grants[agentId] = '*'
+        continue
+      }
+      const union = new Set([...(held ?? []), ...permission.operations])
+      grants[agentId] = operationNames.filter((name) => union.has(name))
+    }
+  }
+  return grants
+}
+
+export const mayInvoke = (grants: Grants, agentId: string, operation?: OperationName): boolean => {
+  const held = grants[agentId]
+  if (!held) return false
+  return operation === undefined || held === '*' || held.includes(operation)
+}
+
+const grantsSchema = z.record(z.string(), z.union([z.literal('*'), z.array(z.enum(operationNames))]))
+
+/** Authorizer context values must be flat strings; grants travel as JSON. */
+export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
+
+export const decodeGrants = (encoded: string): Grants => grantsSchema.parse(JSON.parse(encoded))

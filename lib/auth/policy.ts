@@ -1,0 +1,56 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import type { Grants } from './grants.ts'
+
+/**
+ * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` split
+ * into the part every statement shares and the rest.
+ */
+export const parseMethodArn = (methodArn: string): { apiBase: string; method: string } => {
+  const [prefix, apiId, stage, method] = methodArn.split('/')
+  if (!prefix?.startsWith('arn:') || !apiId || !stage || !method) {
+    throw new Error(`not an execute-api method ARN: ${methodArn}`)
+  }
+  return { apiBase: `${prefix}/${apiId}/${stage}`, method }
+}
+
+export interface PolicyInput {
+  methodArn: string
+  principalId: string
+  grants: Grants
+  isAdmin: boolean
+  context: Record<string, string>
+}
+
+/** Routes any authenticated caller may use; results are filtered to its grants. */
+const discoveryResources = ['GET/agents']
+
+/**
+ * The IAM policy for a caller. It names every path the caller may use, not just
+ * the requested one, because API Gateway caches it per token and evaluates it
+ * against later requests.
+ */
+export const buildPolicy = ({
+  methodArn,
+  principalId,
+  grants,
+  isAdmin,
+  context,
+}: PolicyInput): APIGatewayAuthorizerResult => {
+  const { apiBase } = parseMethodArn(methodArn)
+  const resources = [
+    ...discoveryResources.map((path) => `${apiBase}/${path}`),
+    ...Object.keys(grants).flatMap((agentId) => [
+      `${apiBase}/*/agents/${agentId}`,
+      `${apiBase}/*/agents/${agentId}/*`,
+    ]),
+    ...(isAdmin ? [`${apiBase}/*/admin/*`] : []),
+  ]
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }],
+    },
+    context,
+  }
+}

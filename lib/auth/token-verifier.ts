@@ -1,0 +1,79 @@
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose'
+
+/** The caller a verified access token speaks for. */
+export interface VerifiedCaller {
+  /** `sub`: for client-credentials tokens, the app client. */
+  principal: string
+  clientId: string
+  /** Scopes with the resource-server prefix removed. */
+  scopes: string[]
+}
+
+/** A token that must not be accepted; `reason` is for the log, never the caller. */
+export class TokenRejectedError extends Error {
+  readonly reason: string
+  constructor(reason: string) {
+    super(`token rejected: ${reason}`)
+    this.name = 'TokenRejectedError'
+    this.reason = reason
+  }
+}
+
+export interface TokenVerifierOptions {
+  issuer: string
+  jwksUrl: string
+  scopePrefix: string
+  allowedClientIds?: string[] | undefined
+  /** Seconds of clock skew tolerated on exp/nbf (at most 60). */
+  clockToleranceSeconds?: number
+}
+
+const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
+  const value = payload[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/**
+ * Verifies Cognito-style access tokens: RS256 only, exact issuer,
+ * `token_use` = access, exp/nbf with bounded skew. The JWKS is fetched once and
+ * cached for the life of the module, refetched when a token names an unknown key.
+ *
+ * @example
+ * const verify = createTokenVerifier({ issuer, jwksUrl, scopePrefix: 'switchboard/' })
+ * const caller = await verify(bearerToken) // throws TokenRejectedError
+ */
+export const createTokenVerifier = (options: TokenVerifierOptions) => {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+  })
+  const clockTolerance = Math.min(options.clockToleranceSeconds ?? 60, 60)
+
+  return async function verifyAccessToken(token: string): Promise<VerifiedCaller> {
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, jwks, {
+        algorithms: ['RS256'],
+        issuer: options.issuer,
+        clockTolerance,
+        requiredClaims: ['exp', 'sub'],
+      }))
+    } catch (error) {
+      if (error instanceof errors.JOSEError) throw new TokenRejectedError(error.code)
+      throw error
+    }
+    if (payload.token_use !== 'access') throw new TokenRejectedError('token_use is not access')
+    const clientId = stringClaim(payload, 'client_id')
+    if (!clientId) throw new TokenRejectedError('client_id claim missing')
+    if (options.allowedClientIds && !options.allowedClientIds.includes(clientId)) {
+      throw new TokenRejectedError(`client_id ${clientId} is not allowed`)
+    }
+    const scopes = (stringClaim(payload, 'scope') ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((scope) =>
+        scope.startsWith(options.scopePrefix) ? scope.slice(options.scopePrefix.length) : scope,
+      )
+    return { principal: payload.sub as string, clientId, scopes }
+  }
+}

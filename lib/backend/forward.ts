@@ -1,0 +1,86 @@
+import type { A2ACall } from '../a2a/request.ts'
+import { BackendUnavailableError } from '../errors.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+
+/** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
+const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
+/** Response headers that travel back to the caller. */
+const forwardedResponseHeaders = ['content-type', 'a2a-version', 'a2a-extensions', 'cache-control']
+
+export interface BackendRequest {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: string | undefined
+}
+
+export interface BackendResponse {
+  statusCode: number
+  headers: Record<string, string>
+  body: ReadableStream<Uint8Array> | null
+}
+
+const pick = (headers: Record<string, string | undefined>, names: readonly string[]) => {
+  const lower = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
+  )
+  return Object.fromEntries(
+    names.flatMap((name) => (lower[name] === undefined ? [] : [[name, lower[name] as string]])),
+  )
+}
+
+/**
+ * The request to send to the agent for a call, in the call's own binding, with
+ * the body passed through byte for byte. Undefined when the agent does not serve
+ * that binding.
+ */
+export const backendRequestFor = (
+  call: A2ACall,
+  record: Pick<AgentRecord, 'endpoints'>,
+  incoming: { method: string; headers: Record<string, string | undefined>; body: string | null },
+): BackendRequest | undefined => {
+  const endpoint = record.endpoints[call.binding]
+  if (!endpoint) return undefined
+  const url = call.binding === 'JSONRPC' ? endpoint : `${endpoint.replace(/\/$/, '')}${call.restPath ?? ''}`
+  return {
+    url,
+    method: incoming.method,
+    headers: pick(incoming.headers, forwardedRequestHeaders),
+    body: incoming.body ?? undefined,
+  }
+}
+
+/**
+ * Sends a call to its agent and hands back the response as a stream, so SSE
+ * events reach the caller as the agent writes them. Unary calls are bounded by
+ * `timeoutMs`; streams end when the agent ends them or the caller goes away.
+ */
+export const forwardToBackend = async (
+  agentId: string,
+  request: BackendRequest,
+  options: { streaming: boolean; timeoutMs: number; signal?: AbortSignal },
+): Promise<BackendResponse> => {
+  const signals = [options.signal, options.streaming ? undefined : AbortSignal.timeout(options.timeoutMs)]
+  let response: Response
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.any(signals.filter((signal) => signal !== undefined)),
+    })
+  } catch (error) {
+    const reason =
+      error instanceof DOMException && error.name === 'TimeoutError'
+        ? `no answer within ${options.timeoutMs} ms`
+        : ((error as { cause?: { code?: string } }).cause?.code ?? 'connection failed')
+    throw new BackendUnavailableError(agentId, reason)
+  }
+  const headers = pick(Object.fromEntries(response.headers), forwardedResponseHeaders)
+  if (headers['content-type']?.startsWith('text/event-stream')) {
+    headers['cache-control'] = 'no-cache'
+  }
+  return { statusCode: response.status, headers, body: response.body }
+}
+

@@ -1,0 +1,115 @@
+import { z } from 'zod'
+
+/** Raised at start-up when an environment variable is missing or malformed. */
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const positiveInt = z.coerce.number().int().positive()
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+const url = z.url({ protocol: /^https?$/ })
+
+/**
+ * Every environment variable the handlers read. The README's configuration table
+ * lists the same names and defaults; change both together.
+ */
+const gatewayEnv = z.object({
+  SWITCHBOARD_MODE: z.enum(['aws', 'local']).default('aws'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_ENDPOINT: url.optional(),
+  TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'only letters, digits, "_", "." and "-"')
+    .default('switchboard-'),
+  TOKEN_ISSUER: url,
+  JWKS_URL: url.optional(),
+  TOKEN_URL: url.optional(),
+  SCOPE_PREFIX: z.string().default('switchboard/'),
+  ADMIN_SCOPE: z.string().min(1).default('admin'),
+  ALLOWED_CLIENT_IDS: commaList.optional(),
+  PUBLIC_BASE_URL: url.optional(),
+  BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
+  CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
+  REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
+})
+
+export type GatewayConfig = ReturnType<typeof toGatewayConfig>
+
+const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
+  mode: env.SWITCHBOARD_MODE,
+  region: env.AWS_REGION,
+  dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+  tablePrefix: env.TABLE_PREFIX,
+  token: {
+    issuer: env.TOKEN_ISSUER,
+    jwksUrl: env.JWKS_URL ?? `${env.TOKEN_ISSUER.replace(/\/$/, '')}/.well-known/jwks.json`,
+    tokenUrl: env.TOKEN_URL ?? `${env.TOKEN_ISSUER.replace(/\/$/, '')}/oauth2/token`,
+    scopePrefix: env.SCOPE_PREFIX,
+    adminScope: env.ADMIN_SCOPE,
+    allowedClientIds: env.ALLOWED_CLIENT_IDS,
+  },
+  publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),
+  backendTimeoutMs: env.BACKEND_TIMEOUT_MS,
+  cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
+  registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
+})
+
+/** Settings of the laptop runtime (`npm start`); never read on AWS. */
+const localEnv = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  SWITCHBOARD_STATE_DIR: z.string().min(1).default('.switchboard'),
+  AUTHORIZER_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  WEATHER_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
+  CALCULATOR_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4002),
+})
+
+export type LocalConfig = ReturnType<typeof toLocalConfig>
+
+const toLocalConfig = (env: z.infer<typeof localEnv>) => ({
+  host: env.HOST,
+  port: env.PORT,
+  stateDir: env.SWITCHBOARD_STATE_DIR,
+  authorizerCacheTtlSeconds: env.AUTHORIZER_CACHE_TTL_SECONDS,
+  agentPorts: { weather: env.WEATHER_AGENT_PORT, calculator: env.CALCULATOR_AGENT_PORT },
+})
+
+const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> => {
+  // Empty strings count as unset, the way shells and Terraform leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  const result = schema.safeParse(present)
+  if (result.success) return result.data
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.')
+      const given = env[name]
+      return given === undefined
+        ? `${name} is required: ${issue.message}`
+        : `${name}=${JSON.stringify(given)} is invalid: ${issue.message}`
+    }),
+  )
+}
+
+/**
+ * Reads the gateway's configuration from the environment, once, at start-up.
+ *
+ * @example
+ * const config = loadConfig() // throws ConfigError naming e.g. TOKEN_ISSUER
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
+  toGatewayConfig(parseEnv(gatewayEnv, env))
+
+export const loadLocalConfig = (env: NodeJS.ProcessEnv = process.env): LocalConfig =>
+  toLocalConfig(parseEnv(localEnv, env))

@@ -1,0 +1,26 @@
+import type { AgentCardJson } from '../a2a/agent-card.ts'
+import { rewriteCard } from '../a2a/card-rewrite.ts'
+import { type Grants, mayInvoke } from '../auth/grants.ts'
+import { gatewayAgentUrl } from '../http/gateway-url.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+
+export interface ListedAgent {
+  agentId: string
+  card: AgentCardJson
+}
+
+/** The active agents a caller may invoke, with cards as the gateway serves them. */
+export const invocableAgents = (
+  records: readonly AgentRecord[],
+  grants: Grants,
+  gateway: { baseUrl: string; tokenUrl: string },
+): ListedAgent[] =>
+  records
+    .filter((record) => record.status === 'active' && mayInvoke(grants, record.agentId))
+    .map((record) => ({
+      agentId: record.agentId,
+      card: rewriteCard(record.card, {
+        agentUrl: gatewayAgentUrl(gateway.baseUrl, record.agentId),
+        tokenUrl: gateway.tokenUrl,
+      }),
+    }))

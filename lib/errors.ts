@@ -1,0 +1,93 @@
+/**
+ * Domain errors. Each carries what a caller needs to act on it; how it becomes an
+ * HTTP or JSON-RPC answer is decided in one place (lib/http/problem.ts,
+ * lib/a2a/errors.ts).
+ */
+export abstract class SwitchboardError extends Error {
+  /** Stable, kebab-case identifier; the problem+json `type` ends with it. */
+  abstract readonly code: string
+}
+
+export class AgentNotFoundError extends SwitchboardError {
+  readonly code = 'agent-not-found'
+  readonly agentId: string
+  constructor(agentId: string) {
+    super(`No agent '${agentId}' is registered with this gateway.`)
+    this.name = 'AgentNotFoundError'
+    this.agentId = agentId
+  }
+}
+
+export class AgentAlreadyRegisteredError extends SwitchboardError {
+  readonly code = 'agent-already-registered'
+  readonly agentId: string
+  constructor(agentId: string) {
+    super(
+      `An agent '${agentId}' is already registered; change it with PUT /admin/agents/${agentId}.`,
+    )
+    this.name = 'AgentAlreadyRegisteredError'
+    this.agentId = agentId
+  }
+}
+
+export class AgentCardUnreachableError extends SwitchboardError {
+  readonly code = 'agent-card-unreachable'
+  readonly cardUrl: string
+  constructor(cardUrl: string, reason: string) {
+    super(`The agent card at ${cardUrl} could not be fetched: ${reason}.`)
+    this.name = 'AgentCardUnreachableError'
+    this.cardUrl = cardUrl
+  }
+}
+
+export class InvalidAgentCardError extends SwitchboardError {
+  readonly code = 'invalid-agent-card'
+  readonly cardUrl: string
+  readonly problems: string[]
+  constructor(cardUrl: string, problems: string[]) {
+    super(`The agent card at ${cardUrl} is not a valid A2A agent card: ${problems.join('; ')}.`)
+    this.name = 'InvalidAgentCardError'
+    this.cardUrl = cardUrl
+    this.problems = problems
+  }
+}
+
+export class BackendUrlRejectedError extends SwitchboardError {
+  readonly code = 'backend-url-rejected'
+  readonly field: string
+  constructor(field: string, reason: string) {
+    super(`${field} is not allowed: ${reason}.`)
+    this.name = 'BackendUrlRejectedError'
+    this.field = field
+  }
+}
+
+export class UnsupportedBackendAuthError extends SwitchboardError {
+  readonly code = 'backend-auth-unsupported'
+  readonly authType: string
+  constructor(authType: string) {
+    super(
+      `auth.type '${authType}' needs the backend secret store, which this version does not have yet; register the agent with auth.type 'none'.`,
+    )
+    this.name = 'UnsupportedBackendAuthError'
+    this.authType = authType
+  }
+}
+
+export class BackendUnavailableError extends SwitchboardError {
+  readonly code = 'backend-unavailable'
+  readonly agentId: string
+  constructor(agentId: string, reason: string) {
+    super(`Agent '${agentId}' did not answer: ${reason}.`)
+    this.name = 'BackendUnavailableError'
+    this.agentId = agentId
+  }
+}
+
+export class ForbiddenError extends SwitchboardError {
+  readonly code = 'forbidden'
+  constructor(message: string) {
+    super(message)
+    this.name = 'ForbiddenError'
+  }
+}

@@ -1,0 +1,87 @@
+import { ZodError } from 'zod'
+import {
+  AgentAlreadyRegisteredError,
+  AgentCardUnreachableError,
+  AgentNotFoundError,
+  BackendUnavailableError,
+  BackendUrlRejectedError,
+  ForbiddenError,
+  InvalidAgentCardError,
+  SwitchboardError,
+  UnsupportedBackendAuthError,
+} from '../errors.ts'
+
+/** An RFC 9457 problem details object. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  /** Per-field problems of an invalid request body. */
+  errors?: { field: string; rule: string }[]
+  [extension: string]: unknown
+}
+
+const typeBase = 'https://switchboard.dev/problems/'
+
+const statusOf = (error: SwitchboardError): { status: number; title: string } => {
+  if (error instanceof AgentNotFoundError) return { status: 404, title: 'Agent not found' }
+  if (error instanceof AgentAlreadyRegisteredError) return { status: 409, title: 'Agent already registered' }
+  if (error instanceof AgentCardUnreachableError) return { status: 422, title: 'Agent card unreachable' }
+  if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
+  if (error instanceof BackendUrlRejectedError) return { status: 422, title: 'Backend URL rejected' }
+  if (error instanceof UnsupportedBackendAuthError) return { status: 422, title: 'Backend auth not supported' }
+  if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
+  if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
+  return { status: 400, title: 'Bad request' }
+}
+
+const isHttpError = (error: unknown): error is { statusCode: number; message: string; expose?: boolean } =>
+  typeof (error as { statusCode?: unknown })?.statusCode === 'number'
+
+/**
+ * The one mapping from errors to problem+json. Unknown errors become a 500 that
+ * reveals nothing; the caller is told it was logged.
+ */
+export const toProblem = (error: unknown): Problem => {
+  if (error instanceof ZodError) {
+    const errors = error.issues.map((issue) => ({
+      field: issue.path.join('.') || '(body)',
+      rule: issue.message,
+    }))
+    return {
+      type: `${typeBase}invalid-request`,
+      title: 'Invalid request',
+      status: 400,
+      detail: errors.map(({ field, rule }) => `${field}: ${rule}`).join('; '),
+      errors,
+    }
+  }
+  if (error instanceof SwitchboardError) {
+    const { status, title } = statusOf(error)
+    const extensions = error instanceof InvalidAgentCardError ? { problems: error.problems } : {}
+    return { type: `${typeBase}${error.code}`, title, status, detail: error.message, ...extensions }
+  }
+  if (isHttpError(error) && error.statusCode < 500) {
+    return {
+      type: 'about:blank',
+      title: error.message,
+      status: error.statusCode,
+      detail: error.statusCode === 415
+        ? 'Send the body as JSON with Content-Type: application/json.'
+        : error.message,
+    }
+  }
+  return {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'The gateway failed to handle this request; the error has been logged.',
+  }
+}
+
+export const problemResponse = (problem: Problem) => ({
+  statusCode: problem.status,
+  headers: { 'content-type': 'application/problem+json' },
+  body: JSON.stringify(problem),
+})

@@ -1,0 +1,21 @@
+import { z } from 'zod'
+
+/**
+ * Identifiers that end up inside execute-api ARNs in IAM policies, so nothing
+ * here may contain `*`, `?` or `/`.
+ */
+export const agentIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/
+export const scopePattern = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/
+
+export const agentIdSchema = z
+  .string()
+  .regex(
+    agentIdPattern,
+    'must be 1-63 lowercase letters, digits or "-", starting with a letter or digit',
+  )
+
+export const scopeSchema = z
+  .string()
+  .regex(scopePattern, 'must be 1-128 letters, digits, ":", ".", "_" or "-"')
+
+export const isAgentId = (value: string): boolean => agentIdPattern.test(value)

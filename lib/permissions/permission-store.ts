@@ -1,0 +1,52 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { tables } from '../tables.ts'
+import { type Permission, permissionSchema } from './permission.ts'
+
+export interface PermissionStore {
+  /** The permissions of every scope given that has one. */
+  forScopes(scopes: readonly string[]): Promise<Permission[]>
+  put(permission: Permission): Promise<void>
+}
+
+const batchSize = 100 // BatchGetItem's limit
+const maxAttempts = 5
+
+export class DynamoPermissionStore implements PermissionStore {
+  readonly #client: DynamoDBDocumentClient
+  readonly #tableName: string
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client
+    this.#tableName = tableName
+  }
+
+  async forScopes(scopes: readonly string[]): Promise<Permission[]> {
+    const unique = [...new Set(scopes)]
+    const found: Permission[] = []
+    for (let start = 0; start < unique.length; start += batchSize) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(start, start + batchSize)
+        .map((scope) => ({ [tables.permissions.partitionKey]: scope }))
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        if (attempt > maxAttempts) {
+          throw new Error(`permissions lookup still throttled after ${maxAttempts} attempts`)
+        }
+        const response = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
+        )
+        for (const item of response.Responses?.[this.#tableName] ?? []) {
+          found.push(permissionSchema.parse(item))
+        }
+        keys = response.UnprocessedKeys?.[this.#tableName]?.Keys ?? []
+        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10))
+      }
+    }
+    return found
+  }
+
+  async put(permission: Permission): Promise<void> {
+    await this.#client.send(
+      new PutCommand({ TableName: this.#tableName, Item: permissionSchema.parse(permission) }),
+    )
+  }
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { operationNames } from '../a2a/operations.ts'
+import { agentIdSchema, scopeSchema } from '../ids.ts'
+
+/** One item of the permissions table: what holders of `scope` may do. */
+export const permissionSchema = z.strictObject({
+  scope: scopeSchema,
+  agents: z.array(agentIdSchema).min(1, 'must name at least one agent'),
+  /** Omitted = every operation. */
+  operations: z.array(z.enum(operationNames)).min(1).optional(),
+  requestsPerMinute: z.number().int().positive().optional(),
+  agentLimits: z.record(agentIdSchema, z.number().int().positive()).optional(),
+})
+
+export type Permission = z.infer<typeof permissionSchema>

@@ -1,0 +1,84 @@
+/**
+ * The gateway's HTTP API: the one route table. The local emulator serves exactly
+ * these; the Terraform stack is checked against them.
+ */
+export type HandlerName = 'agents' | 'discovery' | 'admin'
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'
+
+export interface Route {
+  method: HttpMethod
+  /** API Gateway resource path: `{name}` is one segment, `{proxy+}` the rest. */
+  path: string
+  handler: HandlerName
+  /** Served by a response-streaming Lambda integration. */
+  streaming: boolean
+  /** Only callers holding the admin scope get through the authorizer. */
+  admin: boolean
+}
+
+export const routes: readonly Route[] = [
+  { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
+  { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
+  {
+    method: 'ANY',
+    path: '/agents/{agentId}/{proxy+}',
+    handler: 'agents',
+    streaming: true,
+    admin: false,
+  },
+  { method: 'POST', path: '/admin/register', handler: 'admin', streaming: false, admin: true },
+  { method: 'POST', path: '/admin/agents', handler: 'admin', streaming: false, admin: true },
+]
+
+export interface RouteMatch {
+  route: Route
+  pathParameters: Record<string, string>
+}
+
+const segmentsOf = (path: string) => path.split('/').filter(Boolean)
+
+// API Gateway prefers literal segments over `{param}` over `{proxy+}`.
+const specificity = (route: Route) =>
+  segmentsOf(route.path).map((segment) =>
+    segment.endsWith('+}') ? 0 : segment.startsWith('{') ? 1 : 2,
+  )
+
+const bySpecificity = [...routes].sort((a, b) => {
+  const [left, right] = [specificity(a), specificity(b)]
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (right[i] ?? -1) - (left[i] ?? -1)
+    if (difference !== 0) return difference
+  }
+  return 0
+})
+
+const matchPath = (template: string, path: string): Record<string, string> | undefined => {
+  const wanted = segmentsOf(template)
+  const given = segmentsOf(path)
+  const parameters: Record<string, string> = {}
+  for (const [index, segment] of wanted.entries()) {
+    const value = given[index]
+    if (segment.endsWith('+}')) {
+      if (index >= given.length) return undefined
+      parameters[segment.slice(1, -2)] = given.slice(index).map(decodeURIComponent).join('/')
+      return parameters
+    }
+    if (value === undefined) return undefined
+    if (segment.startsWith('{')) parameters[segment.slice(1, -1)] = decodeURIComponent(value)
+    else if (segment !== value) return undefined
+  }
+  return given.length === wanted.length ? parameters : undefined
+}
+
+/**
+ * Finds the route API Gateway would pick for a request. Like API Gateway, a path
+ * or method that no route serves matches nothing (API Gateway answers 403).
+ */
+export const matchRoute = (method: string, path: string): RouteMatch | undefined => {
+  for (const route of bySpecificity) {
+    if (route.method !== 'ANY' && route.method !== method.toUpperCase()) continue
+    const pathParameters = matchPath(route.path, path)
+    if (pathParameters) return { route, pathParameters }
+  }
+  return undefined
+}

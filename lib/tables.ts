@@ -1,0 +1,48 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
+
+/**
+ * A DynamoDB table as the gateway uses it. This module is the one definition:
+ * the local database, the tests and the Terraform check all read it.
+ */
+export interface TableDefinition {
+  /** Logical name; the physical name is `${TABLE_PREFIX}${name}`. */
+  name: string
+  /** String partition key; no table has a sort key. */
+  partitionKey: string
+  /** Epoch-seconds attribute DynamoDB's TTL deletes on, if any. */
+  ttlAttribute?: string
+  pointInTimeRecovery: boolean
+}
+
+export const tables = {
+  agents: { name: 'agents', partitionKey: 'agentId', pointInTimeRecovery: true },
+  permissions: { name: 'permissions', partitionKey: 'scope', pointInTimeRecovery: true },
+  rateLimits: {
+    name: 'rate-limits',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+  },
+  // Attribute names are Powertools idempotency's defaults.
+  idempotency: {
+    name: 'idempotency',
+    partitionKey: 'id',
+    ttlAttribute: 'expiration',
+    pointInTimeRecovery: false,
+  },
+} as const satisfies Record<string, TableDefinition>
+
+export type TableKey = keyof typeof tables
+
+export const tableName = (key: TableKey, prefix: string): string => `${prefix}${tables[key].name}`
+
+/** The CreateTable request for one table (on-demand billing, as in Terraform). */
+export const createTableInput = (key: TableKey, prefix: string): CreateTableCommandInput => {
+  const { partitionKey } = tables[key]
+  return {
+    TableName: tableName(key, prefix),
+    AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto'
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import type { RouteMatch } from '../lib/routes.ts'
+
+/** The fixed identity of the local API, as its ARNs spell it. */
+export const localApi = {
+  region: 'us-east-1',
+  accountId: '000000000000',
+  apiId: 'local',
+  stage: 'local',
+}
+
+export interface IncomingRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: Record<string, string>
+  body: Buffer
+  sourceIp: string
+  host: string
+}
+
+const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/
+
+const multiValue = (params: URLSearchParams) => {
+  const values: Record<string, string[]> = {}
+  for (const [name, value] of params) (values[name] ??= []).push(value)
+  return values
+}
+
+export const methodArnFor = (method: string, path: string) =>
+  `arn:aws:execute-api:${localApi.region}:${localApi.accountId}:${localApi.apiId}/${localApi.stage}/${method}${path}`
+
+const shared = (request: IncomingRequest, match: RouteMatch) => {
+  const multiValueQueryStringParameters = multiValue(request.query)
+  const hasQuery = Object.keys(multiValueQueryStringParameters).length > 0
+  return {
+    resource: match.route.path,
+    path: request.path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(request.headers).map(([name, value]) => [name, [value]]),
+    ),
+    queryStringParameters: hasQuery ? Object.fromEntries(request.query) : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
+    stageVariables: null,
+  }
+}
+
+const requestContextFor = (request: IncomingRequest, match: RouteMatch) => ({
+  accountId: localApi.accountId,
+  apiId: localApi.apiId,
+  resourceId: match.route.path,
+  resourcePath: match.route.path,
+  httpMethod: request.method,
+  path: `/${localApi.stage}${request.path}`,
+  stage: localApi.stage,
+  requestId: randomUUID(),
+  requestTimeEpoch: Date.now(),
+  domainName: request.host,
+  domainPrefix: request.host.split('.')[0] ?? request.host,
+  protocol: 'HTTP/1.1',
+  identity: {
+    sourceIp: request.sourceIp,
+    userAgent: request.headers['user-agent'] ?? null,
+  },
+})
+
+/** The event API Gateway sends a REQUEST authorizer. */
+export const authorizerEvent = (
+  request: IncomingRequest,
+  match: RouteMatch,
+): APIGatewayRequestAuthorizerEvent =>
+  ({
+    type: 'REQUEST',
+    methodArn: methodArnFor(request.method, request.path),
+    ...shared(request, match),
+    requestContext: requestContextFor(request, match),
+  }) as unknown as APIGatewayRequestAuthorizerEvent
+
+/**
+ * The REST proxy event a handler receives. As on API Gateway, the authorizer's
+ * context values arrive as strings beside `principalId`.
+ */
+export const proxyEvent = (
+  request: IncomingRequest,
+  match: RouteMatch,
+  authorizer: { principalId: string; context: Record<string, unknown> } | undefined,
+): APIGatewayProxyEvent => {
+  const isText = request.body.length === 0 || textual.test(request.headers['content-type'] ?? '')
+  return {
+    ...shared(request, match),
+    requestContext: {
+      ...requestContextFor(request, match),
+      authorizer: authorizer && {
+        principalId: authorizer.principalId,
+        integrationLatency: 0,
+        ...Object.fromEntries(
+          Object.entries(authorizer.context).map(([key, value]) => [key, String(value)]),
+        ),
+      },
+    },
+    body: request.body.length === 0 ? null : request.body.toString(isText ? 'utf8' : 'base64'),
+    isBase64Encoded: !isText,
+  } as unknown as APIGatewayProxyEvent
+}

@@ -1,0 +1,56 @@
+import type { Server } from 'node:http'
+import { mkdir } from 'node:fs/promises'
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+import { createTableInput, type TableKey, tables } from '../lib/tables.ts'
+import { listen } from './gateway.ts'
+
+export interface LocalDatabase {
+  endpoint: string
+  stop(): Promise<void>
+}
+
+/**
+ * The embedded DynamoDB-compatible database (dynalite), its data on disk under
+ * `dir` when given (so registrations survive a restart), with every table of
+ * lib/tables.ts created.
+ */
+export const startLocalDatabase = async (options: {
+  dir?: string
+  tablePrefix: string
+}): Promise<LocalDatabase> => {
+  if (options.dir) await mkdir(options.dir, { recursive: true })
+  const server: Server = dynalite({
+    ...(options.dir ? { path: options.dir } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  })
+  const port = await listen(server, 0, '127.0.0.1', 'the database port')
+  const endpoint = `http://127.0.0.1:${port}`
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  })
+  for (const key of Object.keys(tables) as TableKey[]) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(key, options.tablePrefix)))
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error
+    }
+  }
+  client.destroy()
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections?.()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
+  }
+}

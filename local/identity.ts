@@ -1,0 +1,144 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
+import { z } from 'zod'
+
+/**
+ * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token
+ * endpoint issuing Cognito-shaped access tokens, and the JWKS to verify them.
+ */
+export const localClientSchema = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string().min(1)),
+})
+export type LocalClient = z.infer<typeof localClientSchema>
+
+export interface SigningKey {
+  kid: string
+  privateJwk: JWK
+  publicJwk: JWK
+}
+
+const tokenLifetimeSeconds = 3600
+
+/** The RS256 key, made once and kept under the state directory. */
+export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningKey> => {
+  const file = join(stateDir, 'signing-key.json')
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as SigningKey
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
+  const kid = randomUUID()
+  const key: SigningKey = {
+    kid,
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+  }
+  await mkdir(stateDir, { recursive: true })
+  await writeFile(file, JSON.stringify(key), { mode: 0o600 })
+  return key
+}
+
+export interface TokenEndpointAnswer {
+  status: number
+  body: Record<string, unknown>
+}
+
+const oauthError = (status: number, error: string, description: string): TokenEndpointAnswer => ({
+  status,
+  body: { error, error_description: description },
+})
+
+const sameSecret = (given: string, expected: string) => {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)]
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+const basicCredentials = (authorization: string | undefined) => {
+  const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '')
+  if (!match?.[1]) return undefined
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) return undefined
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+  }
+}
+
+export const createLocalIdentity = async (options: {
+  issuer: string
+  signingKey: SigningKey
+  clients: readonly LocalClient[]
+  scopePrefix: string
+}) => {
+  const { issuer, signingKey, scopePrefix } = options
+  const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
+  const clients = new Map(options.clients.map((client) => [client.clientId, client]))
+
+  /** POST /oauth2/token, form-encoded, as Cognito answers it. */
+  const issueToken = async (
+    form: URLSearchParams,
+    authorization: string | undefined,
+  ): Promise<TokenEndpointAnswer> => {
+    if (form.get('grant_type') !== 'client_credentials') {
+      return oauthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.')
+    }
+    const credentials = basicCredentials(authorization) ?? {
+      clientId: form.get('client_id') ?? '',
+      clientSecret: form.get('client_secret') ?? '',
+    }
+    const client = clients.get(credentials.clientId)
+    if (!client || !sameSecret(credentials.clientSecret, client.clientSecret)) {
+      return oauthError(401, 'invalid_client', 'Unknown client or wrong client secret.')
+    }
+    const allowed = client.scopes.map((scope) => `${scopePrefix}${scope}`)
+    const requested = (form.get('scope') ?? '').split(' ').filter(Boolean)
+    const unknown = requested.filter((scope) => !allowed.includes(scope))
+    if (unknown.length > 0) {
+      return oauthError(400, 'invalid_scope', `Not allowed for this client: ${unknown.join(' ')}.`)
+    }
+    const scopes = requested.length > 0 ? requested : allowed
+    const now = Math.floor(Date.now() / 1000)
+    const accessToken = await new SignJWT({
+      client_id: client.clientId,
+      token_use: 'access',
+      scope: scopes.join(' '),
+      auth_time: now,
+      version: 2,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setSubject(client.clientId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + tokenLifetimeSeconds)
+      .setJti(randomUUID())
+      .sign(privateKey)
+    return {
+      status: 200,
+      body: { access_token: accessToken, expires_in: tokenLifetimeSeconds, token_type: 'Bearer' },
+    }
+  }
+
+  return {
+    issueToken,
+    jwks: () => ({ keys: [signingKey.publicJwk] }),
+    openidConfiguration: () => ({
+      issuer,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      token_endpoint: `${issuer}/oauth2/token`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: [...new Set(options.clients.flatMap((client) => client.scopes))].map(
+        (scope) => `${scopePrefix}${scope}`,
+      ),
+    }),
+  }
+}
+
+export type LocalIdentity = Awaited<ReturnType<typeof createLocalIdentity>>

@@ -1,0 +1,39 @@
+import type { PolicyDocument, Statement } from 'aws-lambda'
+
+const wildcardToRegExp = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split('')
+      .map((char) =>
+        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&'),
+      )
+      .join('')}$`,
+  )
+
+const listOf = (value: string | string[] | undefined) =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value]
+
+const invokes = (statement: Statement) =>
+  listOf((statement as { Action?: string | string[] }).Action).some((action) =>
+    wildcardToRegExp(action.toLowerCase()).test('execute-api:invoke'),
+  )
+
+const covers = (statement: Statement, methodArn: string) =>
+  listOf((statement as { Resource?: string | string[] }).Resource).some((resource) =>
+    wildcardToRegExp(resource).test(methodArn),
+  )
+
+/**
+ * API Gateway's evaluation of an authorizer policy for one method ARN: an
+ * explicit Deny wins, else an Allow is needed; `*` and `?` are IAM wildcards.
+ */
+export const evaluatePolicy = (
+  policy: PolicyDocument,
+  methodArn: string,
+): 'allow' | 'explicit-deny' | 'implicit-deny' => {
+  const matching = policy.Statement.filter(
+    (statement) => invokes(statement) && covers(statement, methodArn),
+  )
+  if (matching.some((statement) => statement.Effect === 'Deny')) return 'explicit-deny'
+  return matching.some((statement) => statement.Effect === 'Allow') ? 'allow' : 'implicit-deny'
+}

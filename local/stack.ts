@@ -1,0 +1,150 @@
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { startCalculatorAgent } from '../agents/calculator/agent.ts'
+import type { RunningAgent } from '../agents/serve.ts'
+import { startWeatherAgent } from '../agents/weather/agent.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { tableName } from '../lib/tables.ts'
+import { installAwsLambdaShim } from './awslambda-shim.ts'
+import { startLocalDatabase } from './database.ts'
+import { createGateway, listen } from './gateway.ts'
+import { createLocalIdentity, loadOrCreateSigningKey } from './identity.ts'
+import { clientCredentials, seed, seedPermissions } from './seed.ts'
+
+export interface StackOptions {
+  host: string
+  port: number
+  stateDir: string
+  agentPorts: { weather: number; calculator: number }
+  authorizerCacheTtlSeconds: number
+  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
+}
+
+export interface RunningStack {
+  url: string
+  agents: RunningAgent[]
+  /** A token from the local token endpoint for a seeded client. */
+  token(clientId: string): Promise<string>
+  stop(): Promise<void>
+}
+
+const tablePrefix = 'switchboard-'
+const scopePrefix = 'switchboard/'
+
+/**
+ * Everything `npm start` runs, in this process: the embedded database, the
+ * token endpoint and the API Gateway emulator on one port, the sample agents;
+ * then permissions are seeded and the agents registered through the admin API.
+ */
+export const startStack = async (options: StackOptions): Promise<RunningStack> => {
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(() => undefined)
+  }
+  try {
+    const database = await startLocalDatabase({ dir: join(options.stateDir, 'db'), tablePrefix })
+    stops.push(database.stop)
+
+    const server = createServer()
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        }),
+    )
+    const port = await listen(server, options.port, options.host, 'PORT')
+    const url = `http://${options.host}:${port}`
+
+    // The handlers read their configuration when imported, as on Lambda.
+    Object.assign(process.env, {
+      SWITCHBOARD_MODE: 'local',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      DYNAMODB_ENDPOINT: database.endpoint,
+      TABLE_PREFIX: tablePrefix,
+      TOKEN_ISSUER: url,
+      SCOPE_PREFIX: scopePrefix,
+      PUBLIC_BASE_URL: url,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    })
+    installAwsLambdaShim()
+    const [authorizer, agents, discovery, admin] = await Promise.all([
+      import('../handlers/authorizer.ts'),
+      import('../handlers/agents.ts'),
+      import('../handlers/discovery.ts'),
+      import('../handlers/admin.ts'),
+    ])
+    const identity = await createLocalIdentity({
+      issuer: url,
+      signingKey: await loadOrCreateSigningKey(options.stateDir),
+      clients: seed.clients,
+      scopePrefix,
+    })
+    server.on(
+      'request',
+      createGateway({
+        handlers: {
+          authorizer: authorizer.handler,
+          agents: agents.handler,
+          discovery: discovery.handler,
+          admin: admin.handler,
+        },
+        identity,
+        authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
+        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      }),
+    )
+
+    const sampleAgents = [
+      await startWeatherAgent({ host: options.host, port: options.agentPorts.weather }).catch(
+        (error: Error) => {
+          throw new Error(`${error.message} (weather agent: set WEATHER_AGENT_PORT)`)
+        },
+      ),
+      await startCalculatorAgent({ host: options.host, port: options.agentPorts.calculator }).catch(
+        (error: Error) => {
+          throw new Error(`${error.message} (calculator agent: set CALCULATOR_AGENT_PORT)`)
+        },
+      ),
+    ]
+    for (const agent of sampleAgents) stops.push(() => agent.close())
+
+    const token = async (clientId: string) => {
+      const { clientSecret } = clientCredentials(clientId)
+      const answer = await identity.issueToken(
+        new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+        undefined,
+      )
+      return answer.body.access_token as string
+    }
+
+    const documentClient = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    stops.push(async () => documentClient.destroy())
+    await seedPermissions(documentClient, tablePrefix)
+    const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
+    const adminToken = await token('admin-client')
+    for (const agent of sampleAgents) {
+      if (await registry.get(agent.agentId)) continue
+      const response = await fetch(`${url}/admin/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          agentId: agent.agentId,
+          backendUrl: agent.url,
+          agentCardUrl: agent.cardUrl,
+          auth: { type: 'none' },
+        }),
+      })
+      if (!response.ok) {
+        throw new Error(`registering ${agent.agentId} failed: ${response.status} ${await response.text()}`)
+      }
+    }
+    return { url, agents: sampleAgents, token, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}

@@ -1,0 +1,58 @@
+import { loadLocalConfig } from '../lib/config.ts'
+import { clientCredentials } from './seed.ts'
+import { startStack } from './stack.ts'
+
+const banner = (url: string) => {
+  const demo = clientCredentials('demo-client')
+  return `
+Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
+
+  Get a token (local-only demo client):
+    TOKEN=$(curl -s -X POST ${url}/oauth2/token \\
+      -d grant_type=client_credentials -d client_id=${demo.clientId} -d client_secret=${demo.clientSecret} \\
+      | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+
+  Ask the weather agent over JSON-RPC:
+    curl -s ${url}/agents/weather -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+      -d '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"Weather in Tokyo?"}]}}}'
+
+  Stream from the calculator over HTTP+JSON (SSE):
+    curl -sN ${url}/agents/calculator/message:stream -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+      -d '{"message":{"messageId":"m2","role":"ROLE_USER","parts":[{"text":"sqrt(2)*pi"}]}}'
+
+  List your agents:                curl -s ${url}/agents -H "Authorization: Bearer $TOKEN"
+  No token (401):                  curl -si ${url}/agents/weather/.well-known/agent-card.json
+`
+}
+
+const main = async () => {
+  const config = loadLocalConfig()
+  const started = Date.now()
+  const stack = await startStack({
+    host: config.host,
+    port: config.port,
+    stateDir: config.stateDir,
+    agentPorts: config.agentPorts,
+    authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
+    onRequest: ({ method, path, status, ms }) =>
+      console.log(`${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`),
+  })
+  console.log(banner(stack.url))
+  console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+
+  let stopping = false
+  const shutdown = async () => {
+    if (stopping) return
+    stopping = true
+    console.log('\nStopping…')
+    await stack.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}
+
+main().catch((error: Error) => {
+  console.error(`npm start failed: ${error.message}`)
+  process.exit(1)
+})

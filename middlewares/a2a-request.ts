@@ -1,0 +1,43 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { type A2ARequest, parseA2ARequest } from '../lib/a2a/request.ts'
+
+export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
+
+const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
+  const entries = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
+    ([name, values]) => (values ?? []).map((value) => [name, value]),
+  )
+  return entries.length > 0 ? new URLSearchParams(entries).toString() : undefined
+}
+
+const bodyOf = (event: APIGatewayProxyEvent): string | null =>
+  event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body
+
+/**
+ * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
+ * `context.a2a`. A request that is not valid A2A is answered here, in the
+ * caller's binding.
+ */
+export const a2aRequest = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
+  const a2aRequestMiddlewareBefore = (
+    request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
+  ) => {
+    const { event } = request
+    const proxy = event.pathParameters?.proxy
+    const parsed = parseA2ARequest({
+      agentId: event.pathParameters?.agentId ?? '',
+      method: event.httpMethod,
+      subPath: proxy ? `/${proxy}` : '',
+      query: queryOf(event),
+      body: bodyOf(event),
+    })
+    if (parsed.kind === 'invalid') {
+      return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId)
+    }
+    request.context.a2a = parsed
+  }
+
+  return { before: a2aRequestMiddlewareBefore }
+}
