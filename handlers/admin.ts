@@ -22,7 +22,10 @@ const registry = new DynamoAgentRegistry(
 )
 
 /** POST /admin/register and POST /admin/agents: register an agent from its config. */
-const register = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+const register = async (
+  event: APIGatewayProxyEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult> => {
   // verifiedCaller ran before the router; http-router's types only know the plain Context.
   const { caller } = context as CallerContext
   const record = await registerAgent(event.body, {

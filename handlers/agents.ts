@@ -15,8 +15,8 @@ import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
-import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
+import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
@@ -35,14 +35,20 @@ const cardHeaders = {
 }
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
-const serveAgent = async (event: APIGatewayProxyEvent, context: A2ARequestContext & CallerContext) => {
+const serveAgent = async (
+  event: APIGatewayProxyEvent,
+  context: A2ARequestContext & CallerContext,
+) => {
   const { a2a } = context
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
-  if (!record || record.status !== 'active') throw new AgentNotFoundError(agentId)
+  if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
 
   if (a2a.kind === 'card') {
-    const agentUrl = gatewayAgentUrl(gatewayBaseUrl(config.publicBaseUrl, event.requestContext), agentId)
+    const agentUrl = gatewayAgentUrl(
+      gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
+      agentId,
+    )
     const card = rewriteCard(record.card, { agentUrl, tokenUrl: config.token.tokenUrl })
     return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
   }
@@ -51,7 +57,10 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: A2ARequestContex
   const backendRequest = backendRequestFor(call, record, {
     method: event.httpMethod,
     headers: event.headers,
-    body: event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString() : event.body,
+    body:
+      event.body && event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString()
+        : event.body,
   })
   if (!backendRequest) {
     const served = Object.keys(record.endpoints).join(', ')
@@ -88,7 +97,12 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: A2ARequestContex
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>({
+export const handler = middy<
+  APIGatewayProxyEvent,
+  unknown,
+  Error,
+  A2ARequestContext & CallerContext
+>({
   executionMode: executionModeStreamifyResponse,
 })
   .use(injectLambdaContext(logger))

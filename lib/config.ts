@@ -11,14 +11,12 @@ export class ConfigError extends Error {
 }
 
 const positiveInt = z.coerce.number().int().positive()
-const commaList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  )
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+)
 const url = z.url({ protocol: /^https?$/ })
 
 /**

@@ -24,7 +24,7 @@ const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlen
 
 const multiValue = (params: URLSearchParams) => {
   const values: Record<string, string[]> = {}
-  for (const [name, value] of params) (values[name] ??= []).push(value)
+  for (const name of new Set(params.keys())) values[name] = params.getAll(name)
   return values
 }
 

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http'
 import { mkdir } from 'node:fs/promises'
+import type { Server } from 'node:http'
 import {
   CreateTableCommand,
   DynamoDBClient,

@@ -61,7 +61,10 @@ const toIncoming = (request: IncomingMessage, body: Buffer): IncomingRequest => 
  */
 export const createGateway = (options: GatewayOptions) => {
   const { handlers, identity } = options
-  const authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>()
+  const authorizerCache = new Map<
+    string,
+    { result: APIGatewayAuthorizerResult; expiresAt: number }
+  >()
 
   const authorizeCall = async (
     incoming: IncomingRequest,
@@ -77,7 +80,10 @@ export const createGateway = (options: GatewayOptions) => {
           authorizerEvent(incoming, match),
           lambdaContext('switchboard-authorizer'),
         )) as APIGatewayAuthorizerResult
-        result = { result: answer, expiresAt: Date.now() + options.authorizerCacheTtlSeconds * 1000 }
+        result = {
+          result: answer,
+          expiresAt: Date.now() + options.authorizerCacheTtlSeconds * 1000,
+        }
         if (options.authorizerCacheTtlSeconds > 0) authorizerCache.set(identitySource, result)
       } catch (error) {
         if ((error as Error).message === 'Unauthorized') {

@@ -86,7 +86,11 @@ export const createLocalIdentity = async (options: {
     authorization: string | undefined,
   ): Promise<TokenEndpointAnswer> => {
     if (form.get('grant_type') !== 'client_credentials') {
-      return oauthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.')
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        'Only grant_type=client_credentials is supported.',
+      )
     }
     const credentials = basicCredentials(authorization) ?? {
       clientId: form.get('client_id') ?? '',

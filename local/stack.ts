@@ -115,13 +115,20 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const token = async (clientId: string) => {
       const { clientSecret } = clientCredentials(clientId)
       const answer = await identity.issueToken(
-        new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+        }),
         undefined,
       )
       return answer.body.access_token as string
     }
 
-    const documentClient = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    const documentClient = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: database.endpoint,
+    })
     stops.push(async () => documentClient.destroy())
     await seedPermissions(documentClient, tablePrefix)
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
@@ -139,7 +146,9 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         }),
       })
       if (!response.ok) {
-        throw new Error(`registering ${agent.agentId} failed: ${response.status} ${await response.text()}`)
+        throw new Error(
+          `registering ${agent.agentId} failed: ${response.status} ${await response.text()}`,
+        )
       }
     }
     return { url, agents: sampleAgents, token, stop }

@@ -13,14 +13,21 @@ const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
 }
 
 const bodyOf = (event: APIGatewayProxyEvent): string | null =>
-  event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body
+  event.body && event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64').toString('utf8')
+    : event.body
 
 /**
  * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
  * `context.a2a`. A request that is not valid A2A is answered here, in the
  * caller's binding.
  */
-export const a2aRequest = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
+export const a2aRequest = (): MiddlewareObj<
+  APIGatewayProxyEvent,
+  unknown,
+  Error,
+  A2ARequestContext
+> => {
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {

@@ -30,7 +30,9 @@ export const verifiedCaller = (
     try {
       caller = fromAuthorizerContext(request.event.requestContext?.authorizer)
     } catch {
-      throw new ForbiddenError('This request carries no verified caller; it must come through the gateway.')
+      throw new ForbiddenError(
+        'This request carries no verified caller; it must come through the gateway.',
+      )
     }
     if (requireAdmin && !caller.isAdmin) {
       throw new ForbiddenError('This operation needs the admin scope.')

@@ -67,7 +67,10 @@ const describeIssues = (error: z.ZodError): string[] =>
  */
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
   const v03 =
-    typeof json === 'object' && json !== null && 'protocolVersion' in json && !('supportedInterfaces' in json)
+    typeof json === 'object' &&
+    json !== null &&
+    'protocolVersion' in json &&
+    !('supportedInterfaces' in json)
   if (v03) {
     const result = agentCardV03Schema.safeParse(json)
     if (!result.success) return { problems: describeIssues(result.error) }

@@ -32,7 +32,12 @@ export type A2AFailure =
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
-  'agent-not-found': { httpStatus: 404, rpcCode: -32050, reason: 'AGENT_NOT_FOUND', status: 'NOT_FOUND' },
+  'agent-not-found': {
+    httpStatus: 404,
+    rpcCode: -32050,
+    reason: 'AGENT_NOT_FOUND',
+    status: 'NOT_FOUND',
+  },
   forbidden: { httpStatus: 403, rpcCode: -32051, reason: 'FORBIDDEN', status: 'PERMISSION_DENIED' },
   'backend-unavailable': {
     httpStatus: 502,
@@ -40,7 +45,12 @@ const gatewayReasons = {
     reason: 'BACKEND_UNAVAILABLE',
     status: 'UNAVAILABLE',
   },
-  internal: { httpStatus: 500, rpcCode: A2A_ERROR_CODE.INTERNAL_ERROR, reason: 'INTERNAL', status: 'INTERNAL' },
+  internal: {
+    httpStatus: 500,
+    rpcCode: A2A_ERROR_CODE.INTERNAL_ERROR,
+    reason: 'INTERNAL',
+    status: 'INTERNAL',
+  },
 } as const
 
 const jsonRpcProtocolCodes = {
@@ -80,7 +90,10 @@ export const renderA2AFailure = (
   jsonRpcId: string | number | null = null,
 ): RenderedError => {
   const sdkError = sdkErrorFor(failure)
-  const gateway = failure.kind in gatewayReasons ? gatewayReasons[failure.kind as keyof typeof gatewayReasons] : undefined
+  const gateway =
+    failure.kind in gatewayReasons
+      ? gatewayReasons[failure.kind as keyof typeof gatewayReasons]
+      : undefined
   const info = gateway && {
     '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
     reason: gateway.reason,
@@ -92,7 +105,11 @@ export const renderA2AFailure = (
       ? { code: protocolCode, message: failure.message }
       : sdkError
         ? toJsonRpcError(sdkError)
-        : { code: gateway?.rpcCode ?? A2A_ERROR_CODE.INTERNAL_ERROR, message: failure.message, data: [info] }
+        : {
+            code: gateway?.rpcCode ?? A2A_ERROR_CODE.INTERNAL_ERROR,
+            message: failure.message,
+            data: [info],
+          }
     return {
       // Protocol errors travel as JSON-RPC answers; gateway refusals keep their HTTP meaning.
       statusCode: gateway && failure.kind !== 'internal' ? gateway.httpStatus : gateway ? 500 : 200,
@@ -103,17 +120,28 @@ export const renderA2AFailure = (
   const statusCode = sdkError ? restStatusFor(sdkError) : (gateway?.httpStatus ?? 500)
   const body = sdkError
     ? toRestErrorBody(sdkError, statusCode)
-    : { error: { code: statusCode, status: gateway?.status ?? 'INTERNAL', message: failure.message, details: [info] } }
+    : {
+        error: {
+          code: statusCode,
+          status: gateway?.status ?? 'INTERNAL',
+          message: failure.message,
+          details: [info],
+        },
+      }
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
 }
 
 /** The failure a thrown error stands for; unknown errors reveal nothing. */
 export const failureFromError = (error: unknown): A2AFailure => {
-  if (error instanceof AgentNotFoundError) return { kind: 'agent-not-found', message: error.message }
+  if (error instanceof AgentNotFoundError)
+    return { kind: 'agent-not-found', message: error.message }
   if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
   if (error instanceof BackendUnavailableError) {
     return { kind: 'backend-unavailable', message: error.message }
   }
   if (error instanceof SwitchboardError) return { kind: 'invalid-request', message: error.message }
-  return { kind: 'internal', message: 'The gateway failed to handle this request; it has been logged.' }
+  return {
+    kind: 'internal',
+    message: 'The gateway failed to handle this request; it has been logged.',
+  }
 }

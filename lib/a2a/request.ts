@@ -1,7 +1,12 @@
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
 import type { Binding } from './agent-card.ts'
 import type { A2AFailure } from './errors.ts'
-import { type OperationName, operationForMethod, operationForRestPath, operations } from './operations.ts'
+import {
+  type OperationName,
+  operationForMethod,
+  operationForRestPath,
+  operations,
+} from './operations.ts'
 
 /** One A2A call, whichever binding it came in on. */
 export interface A2ACall {

@@ -34,7 +34,10 @@ export const mayInvoke = (grants: Grants, agentId: string, operation?: Operation
   return operation === undefined || held === '*' || held.includes(operation)
 }
 
-const grantsSchema = z.record(z.string(), z.union([z.literal('*'), z.array(z.enum(operationNames))]))
+const grantsSchema = z.record(
+  z.string(),
+  z.union([z.literal('*'), z.array(z.enum(operationNames))]),
+)
 
 /** Authorizer context values must be flat strings; grants travel as JSON. */
 export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)

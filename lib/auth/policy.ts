@@ -6,11 +6,11 @@ import type { Grants } from './grants.ts'
  * into the part every statement shares and the rest.
  */
 export const parseMethodArn = (methodArn: string): { apiBase: string; method: string } => {
-  const [prefix, apiId, stage, method] = methodArn.split('/')
-  if (!prefix?.startsWith('arn:') || !apiId || !stage || !method) {
+  const [api, stage, method] = methodArn.split('/')
+  if (!/^arn:[\w-]+:execute-api:[\w-]+:\d+:\w+$/.test(api ?? '') || !stage || !method) {
     throw new Error(`not an execute-api method ARN: ${methodArn}`)
   }
-  return { apiBase: `${prefix}/${apiId}/${stage}`, method }
+  return { apiBase: `${api}/${stage}`, method }
 }
 
 export interface PolicyInput {

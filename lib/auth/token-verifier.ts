@@ -59,6 +59,8 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
         requiredClaims: ['exp', 'sub'],
       }))
     } catch (error) {
+      // An unreachable key set is the gateway's failure, not a bad token.
+      if (error instanceof errors.JWKSTimeout) throw error
       if (error instanceof errors.JOSEError) throw new TokenRejectedError(error.code)
       throw error
     }

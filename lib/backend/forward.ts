@@ -41,7 +41,8 @@ export const backendRequestFor = (
 ): BackendRequest | undefined => {
   const endpoint = record.endpoints[call.binding]
   if (!endpoint) return undefined
-  const url = call.binding === 'JSONRPC' ? endpoint : `${endpoint.replace(/\/$/, '')}${call.restPath ?? ''}`
+  const url =
+    call.binding === 'JSONRPC' ? endpoint : `${endpoint.replace(/\/$/, '')}${call.restPath ?? ''}`
   return {
     url,
     method: incoming.method,
@@ -60,7 +61,10 @@ export const forwardToBackend = async (
   request: BackendRequest,
   options: { streaming: boolean; timeoutMs: number; signal?: AbortSignal },
 ): Promise<BackendResponse> => {
-  const signals = [options.signal, options.streaming ? undefined : AbortSignal.timeout(options.timeoutMs)]
+  const signals = [
+    options.signal,
+    options.streaming ? undefined : AbortSignal.timeout(options.timeoutMs),
+  ]
   let response: Response
   try {
     response = await fetch(request.url, {
@@ -83,4 +87,3 @@ export const forwardToBackend = async (
   }
   return { statusCode: response.status, headers, body: response.body }
 }
-

@@ -7,7 +7,8 @@ export const gatewayBaseUrl = (
   requestContext: { domainName?: string | undefined; stage?: string | undefined },
 ): string => {
   if (configured) return configured
-  const stage = requestContext.stage && requestContext.stage !== '$default' ? `/${requestContext.stage}` : ''
+  const stage =
+    requestContext.stage && requestContext.stage !== '$default' ? `/${requestContext.stage}` : ''
   return `https://${requestContext.domainName ?? 'localhost'}${stage}`
 }
 

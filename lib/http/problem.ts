@@ -26,17 +26,23 @@ const typeBase = 'https://switchboard.dev/problems/'
 
 const statusOf = (error: SwitchboardError): { status: number; title: string } => {
   if (error instanceof AgentNotFoundError) return { status: 404, title: 'Agent not found' }
-  if (error instanceof AgentAlreadyRegisteredError) return { status: 409, title: 'Agent already registered' }
-  if (error instanceof AgentCardUnreachableError) return { status: 422, title: 'Agent card unreachable' }
+  if (error instanceof AgentAlreadyRegisteredError)
+    return { status: 409, title: 'Agent already registered' }
+  if (error instanceof AgentCardUnreachableError)
+    return { status: 422, title: 'Agent card unreachable' }
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
-  if (error instanceof BackendUrlRejectedError) return { status: 422, title: 'Backend URL rejected' }
-  if (error instanceof UnsupportedBackendAuthError) return { status: 422, title: 'Backend auth not supported' }
+  if (error instanceof BackendUrlRejectedError)
+    return { status: 422, title: 'Backend URL rejected' }
+  if (error instanceof UnsupportedBackendAuthError)
+    return { status: 422, title: 'Backend auth not supported' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
   return { status: 400, title: 'Bad request' }
 }
 
-const isHttpError = (error: unknown): error is { statusCode: number; message: string; expose?: boolean } =>
+const isHttpError = (
+  error: unknown,
+): error is { statusCode: number; message: string; expose?: boolean } =>
   typeof (error as { statusCode?: unknown })?.statusCode === 'number'
 
 /**
@@ -67,9 +73,10 @@ export const toProblem = (error: unknown): Problem => {
       type: 'about:blank',
       title: error.message,
       status: error.statusCode,
-      detail: error.statusCode === 415
-        ? 'Send the body as JSON with Content-Type: application/json.'
-        : error.message,
+      detail:
+        error.statusCode === 415
+          ? 'Send the body as JSON with Content-Type: application/json.'
+          : error.message,
     }
   }
   return {

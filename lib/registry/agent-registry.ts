@@ -38,7 +38,10 @@ export class DynamoAgentRegistry implements AgentRegistry {
 
   async list(): Promise<AgentRecord[]> {
     const records: AgentRecord[] = []
-    for await (const page of paginateScan({ client: this.#client }, { TableName: this.#tableName })) {
+    for await (const page of paginateScan(
+      { client: this.#client },
+      { TableName: this.#tableName },
+    )) {
       records.push(...((page.Items ?? []) as AgentRecord[]))
     }
     return records.sort((a, b) => a.agentId.localeCompare(b.agentId))

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest'
+import { parseAgentCard } from '../../../lib/a2a/agent-card.ts'
+import { rewriteCard } from '../../../lib/a2a/card-rewrite.ts'
+import { resolveEndpoints } from '../../../lib/registry/register-agent.ts'
+
+const v1Card = {
+  name: 'Weather Agent',
+  description: 'Typical weather for world cities.',
+  version: '1.0.0',
+  supportedInterfaces: [
+    {
+      url: 'https://weather.internal/a2a/jsonrpc',
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '1.0',
+    },
+    {
+      url: 'https://weather.internal/a2a/rest',
+      protocolBinding: 'HTTP+JSON',
+      protocolVersion: '1.0',
+    },
+  ],
+  skills: [
+    { id: 'get_weather', name: 'Get weather', description: 'Climate normals', tags: ['weather'] },
+  ],
+  securitySchemes: { backendKey: { apiKeySecurityScheme: { name: 'X-Key', location: 'header' } } },
+  securityRequirements: [{ schemes: { backendKey: { list: [] } } }],
+  signatures: [{ protected: 'abc', signature: 'def' }],
+  capabilities: { streaming: true },
+}
+
+const gateway = {
+  agentUrl: 'https://gw.example.com/agents/weather',
+  tokenUrl: 'https://auth.example.com/oauth2/token',
+}
+
+describe('agent card', () => {
+  it('reads the bindings an A2A 1.0 card declares', () => {
+    // Act
+    const parsed = parseAgentCard(v1Card)
+
+    // Assess
+    expect(parsed).toMatchObject({
+      protocolVersion: '1.0',
+      interfaces: {
+        JSONRPC: 'https://weather.internal/a2a/jsonrpc',
+        'HTTP+JSON': 'https://weather.internal/a2a/rest',
+      },
+    })
+  })
+
+  it('says which fields make a card invalid', () => {
+    // Act
+    const parsed = parseAgentCard({ name: 'x', supportedInterfaces: [] })
+
+    // Assess
+    expect(parsed).toHaveProperty('problems')
+    const { problems } = parsed as { problems: string[] }
+    expect(problems.join('\n')).toMatch(/description/)
+    expect(problems.join('\n')).toMatch(/supportedInterfaces/)
+  })
+
+  it('reads a 0.3 card by its url and transports', () => {
+    // Act
+    const parsed = parseAgentCard({
+      name: 'Old',
+      description: 'A 0.3 agent',
+      version: '0.1.0',
+      protocolVersion: '0.3.0',
+      url: 'https://old.internal/a2a',
+      preferredTransport: 'JSONRPC',
+      additionalInterfaces: [{ url: 'https://old.internal/rest', transport: 'HTTP+JSON' }],
+      skills: [],
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({
+      protocolVersion: '0.3',
+      interfaces: { JSONRPC: 'https://old.internal/a2a', 'HTTP+JSON': 'https://old.internal/rest' },
+    })
+  })
+
+  it('points every interface at the gateway and offers both bindings, 1.0 first', () => {
+    // Act
+    const card = rewriteCard(v1Card, gateway) as Record<string, unknown>
+
+    // Assess
+    expect(card.supportedInterfaces).toEqual([
+      { url: gateway.agentUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      { url: gateway.agentUrl, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+    ])
+    expect(JSON.stringify(card)).not.toContain('weather.internal')
+  })
+
+  it("replaces the backend's security with the gateway's OAuth2 and drops its signatures", () => {
+    // Act
+    const card = rewriteCard(v1Card, gateway) as Record<string, unknown>
+
+    // Assess
+    expect(card.securitySchemes).toEqual({
+      switchboard: {
+        oauth2SecurityScheme: expect.objectContaining({
+          flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
+        }),
+      },
+    })
+    expect(card.securityRequirements).toEqual([{ schemes: { switchboard: { list: [] } } }])
+    expect(card).not.toHaveProperty('signatures')
+    expect(card.skills).toEqual(v1Card.skills)
+  })
+})
+
+describe('backend endpoints', () => {
+  it("uses the card's interfaces when they are on the backend's origin", () => {
+    // Act
+    const endpoints = resolveEndpoints(
+      {
+        JSONRPC: 'http://127.0.0.1:4001/a2a/jsonrpc',
+        'HTTP+JSON': 'http://127.0.0.1:4001/a2a/rest',
+      },
+      'http://127.0.0.1:4001',
+    )
+
+    // Assess
+    expect(endpoints).toEqual({
+      JSONRPC: 'http://127.0.0.1:4001/a2a/jsonrpc',
+      'HTTP+JSON': 'http://127.0.0.1:4001/a2a/rest',
+    })
+  })
+
+  it('never follows a card to another host: backendUrl serves its first binding', () => {
+    // Act
+    const endpoints = resolveEndpoints(
+      { 'HTTP+JSON': 'https://public.example.com/rest' },
+      'https://weather.internal/a2a',
+    )
+
+    // Assess
+    expect(endpoints).toEqual({ 'HTTP+JSON': 'https://weather.internal/a2a' })
+  })
+})

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig, loadLocalConfig } from '../../../lib/config.ts'
+
+describe('config', () => {
+  it('derives the JWKS and token URLs from the issuer, Cognito style', () => {
+    // Act
+    const config = loadConfig({
+      TOKEN_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+    })
+
+    // Assess
+    expect(config.token.jwksUrl).toBe(
+      'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+    )
+    expect(config.mode).toBe('aws')
+    expect(config.backendTimeoutMs).toBe(30_000)
+  })
+
+  it('fails at start with a message naming the missing variable', () => {
+    // Assess
+    expect(() => loadConfig({})).toThrow(/TOKEN_ISSUER is required/)
+  })
+
+  it('names the variable and the value it refused', () => {
+    // Act
+    const error = (() => {
+      try {
+        loadConfig({ TOKEN_ISSUER: 'https://id.example.com', BACKEND_TIMEOUT_MS: 'soon' })
+      } catch (caught) {
+        return caught
+      }
+    })()
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringMatching(/^BACKEND_TIMEOUT_MS="soon" is invalid/),
+    ])
+  })
+
+  it('refuses a port out of range for the local runtime', () => {
+    // Assess
+    expect(() => loadLocalConfig({ PORT: '70000' })).toThrow(/PORT="70000" is invalid/)
+  })
+})

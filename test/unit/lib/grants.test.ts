@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import {
+  decodeGrants,
+  encodeGrants,
+  grantsFromPermissions,
+  mayInvoke,
+} from '../../../lib/auth/grants.ts'
+
+describe('grants', () => {
+  it('unions the operations of every scope that names an agent', () => {
+    // Act
+    const grants = grantsFromPermissions([
+      { scope: 'a', agents: ['weather'], operations: ['GetTask'] },
+      { scope: 'b', agents: ['weather', 'calculator'], operations: ['SendMessage'] },
+    ])
+
+    // Assess
+    expect(grants).toEqual({ weather: ['SendMessage', 'GetTask'], calculator: ['SendMessage'] })
+  })
+
+  it('treats a permission without operations as every operation', () => {
+    // Act
+    const grants = grantsFromPermissions([
+      { scope: 'a', agents: ['weather'], operations: ['GetTask'] },
+      { scope: 'b', agents: ['weather'] },
+    ])
+
+    // Assess
+    expect(grants).toEqual({ weather: '*' })
+    expect(mayInvoke(grants, 'weather', 'CancelTask')).toBe(true)
+  })
+
+  it('allows only the operations held, and nothing on other agents', () => {
+    // Prepare
+    const grants = { weather: ['SendMessage' as const] }
+
+    // Assess
+    expect(mayInvoke(grants, 'weather', 'SendMessage')).toBe(true)
+    expect(mayInvoke(grants, 'weather', 'CancelTask')).toBe(false)
+    expect(mayInvoke(grants, 'calculator', 'SendMessage')).toBe(false)
+  })
+
+  it('survives the trip through the authorizer context as a flat string', () => {
+    // Prepare
+    const grants = { weather: '*' as const, calculator: ['GetTask' as const] }
+
+    // Assess
+    expect(decodeGrants(encodeGrants(grants))).toEqual(grants)
+    expect(() => decodeGrants('{"weather":["DropTables"]}')).toThrow()
+  })
+})

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import {
+  operationForMethod,
+  operationForRestPath,
+  operationNames,
+  operations,
+} from '../../../lib/a2a/operations.ts'
+
+describe('A2A operation table', () => {
+  it('names the same operation for a JSON-RPC method in 1.0 and 0.3 spelling', () => {
+    // Assess
+    expect(operationForMethod('SendStreamingMessage')).toEqual({
+      operation: 'SendStreamingMessage',
+      version: '1.0',
+    })
+    expect(operationForMethod('message/stream')).toEqual({
+      operation: 'SendStreamingMessage',
+      version: '0.3',
+    })
+    expect(operationForMethod('get_weather')).toBeUndefined()
+  })
+
+  it('maps every HTTP+JSON path of 1.0 and its /v1 form onto the operation', () => {
+    // Assess
+    expect(operationForRestPath('POST', '/message:send')?.operation).toBe('SendMessage')
+    expect(operationForRestPath('GET', '/tasks/t-1')?.operation).toBe('GetTask')
+    expect(operationForRestPath('GET', '/tasks')?.operation).toBe('ListTasks')
+    expect(operationForRestPath('POST', '/tasks/t-1:cancel')?.operation).toBe('CancelTask')
+    expect(operationForRestPath('GET', '/tasks/t-1:subscribe')?.operation).toBe('SubscribeToTask')
+    expect(
+      operationForRestPath('DELETE', '/tasks/t-1/pushNotificationConfigs/c-1')?.operation,
+    ).toBe('DeleteTaskPushNotificationConfig')
+    expect(operationForRestPath('POST', '/v1/message:stream')).toEqual({
+      operation: 'SendStreamingMessage',
+      version: '0.3',
+    })
+  })
+
+  it('refuses a path with the wrong method', () => {
+    // Assess
+    expect(operationForRestPath('GET', '/message:send')).toBeUndefined()
+  })
+
+  it('marks exactly the streaming operations as streaming', () => {
+    // Assess
+    const streaming = operationNames.filter((name) => operations[name].streaming)
+    expect(streaming).toEqual(['SendStreamingMessage', 'SubscribeToTask'])
+  })
+})

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { buildPolicy } from '../../../lib/auth/policy.ts'
+import { evaluatePolicy } from '../../../local/policy-evaluator.ts'
+
+const arn = (method: string, path: string) =>
+  `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/${method}${path}`
+
+const policyFor = (grants: Record<string, '*'>, isAdmin = false) =>
+  buildPolicy({
+    methodArn: arn('POST', '/agents/weather'),
+    principalId: 'client-1',
+    grants,
+    isAdmin,
+    context: {},
+  }).policyDocument
+
+describe('authorizer policy', () => {
+  it('allows every path of a granted agent, whichever path was asked for', () => {
+    // Prepare
+    const policy = policyFor({ weather: '*', calculator: '*' })
+
+    // Assess
+    expect(evaluatePolicy(policy, arn('POST', '/agents/weather'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('POST', '/agents/calculator/message:stream'))).toBe('allow')
+    expect(
+      evaluatePolicy(policy, arn('GET', '/agents/calculator/.well-known/agent-card.json')),
+    ).toBe('allow')
+  })
+
+  it('denies an agent that was not granted, even one whose id starts the same', () => {
+    // Prepare
+    const policy = policyFor({ weather: '*' })
+
+    // Assess
+    expect(evaluatePolicy(policy, arn('POST', '/agents/calculator'))).toBe('implicit-deny')
+    expect(evaluatePolicy(policy, arn('POST', '/agents/weather-eu'))).toBe('implicit-deny')
+    expect(evaluatePolicy(policy, arn('POST', '/agents/weather-eu/message:send'))).toBe(
+      'implicit-deny',
+    )
+  })
+
+  it('lets any caller list its agents but only the admin scope reach /admin', () => {
+    // Prepare
+    const caller = policyFor({})
+    const admin = policyFor({}, true)
+
+    // Assess
+    expect(evaluatePolicy(caller, arn('GET', '/agents'))).toBe('allow')
+    expect(evaluatePolicy(caller, arn('POST', '/admin/register'))).toBe('implicit-deny')
+    expect(evaluatePolicy(admin, arn('POST', '/admin/register'))).toBe('allow')
+  })
+
+  it('refuses a method ARN it cannot read rather than allowing too much', () => {
+    // Assess
+    expect(() =>
+      buildPolicy({
+        methodArn: 'garbage',
+        principalId: 'p',
+        grants: {},
+        isAdmin: false,
+        context: {},
+      }),
+    ).toThrow(/not an execute-api method ARN/)
+  })
+})
+
+describe('local policy evaluation', () => {
+  it('lets an explicit Deny win over an Allow, as IAM does', () => {
+    // Prepare
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn('*', '/agents/*') },
+        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: arn('POST', '/agents/secret') },
+      ],
+    }
+
+    // Assess
+    expect(evaluatePolicy(policy, arn('POST', '/agents/secret'))).toBe('explicit-deny')
+    expect(evaluatePolicy(policy, arn('POST', '/agents/weather'))).toBe('allow')
+  })
+})

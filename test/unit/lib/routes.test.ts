@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { matchRoute, routes } from '../../../lib/routes.ts'
+
+describe('route table', () => {
+  it('sends a JSON-RPC POST to the agent itself to the streaming agents handler', () => {
+    // Act
+    const match = matchRoute('POST', '/agents/weather')
+
+    // Assess
+    expect(match?.route).toMatchObject({ handler: 'agents', streaming: true, admin: false })
+    expect(match?.pathParameters).toEqual({ agentId: 'weather' })
+  })
+
+  it('captures the rest of an HTTP+JSON path, colons and dots included', () => {
+    // Act
+    const send = matchRoute('POST', '/agents/weather/message:send')
+    const card = matchRoute('GET', '/agents/weather/.well-known/agent-card.json')
+
+    // Assess
+    expect(send?.pathParameters).toEqual({ agentId: 'weather', proxy: 'message:send' })
+    expect(card?.pathParameters).toEqual({
+      agentId: 'weather',
+      proxy: '.well-known/agent-card.json',
+    })
+  })
+
+  it('prefers a literal path over a parameter, as API Gateway does', () => {
+    // Act
+    const match = matchRoute('GET', '/agents')
+
+    // Assess
+    expect(match?.route.handler).toBe('discovery')
+  })
+
+  it('matches nothing for a method or path no route serves', () => {
+    // Assess
+    expect(matchRoute('GET', '/agents/weather')).toBeUndefined()
+    expect(matchRoute('GET', '/nowhere')).toBeUndefined()
+  })
+
+  it('marks every /admin route as admin-only and nothing else', () => {
+    // Assess
+    for (const route of routes) expect(route.admin).toBe(route.path.startsWith('/admin'))
+  })
+})

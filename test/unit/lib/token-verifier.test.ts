@@ -1,0 +1,101 @@
+import { SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTokenVerifier, TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
+import { startTokenIssuer } from '../../support/token-issuer.ts'
+
+describe('access token verification', () => {
+  let issuer: Awaited<ReturnType<typeof startTokenIssuer>>
+  let verify: ReturnType<typeof createTokenVerifier>
+
+  beforeAll(async () => {
+    issuer = await startTokenIssuer()
+    verify = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: 'switchboard/',
+    })
+  })
+  afterAll(() => issuer.stop())
+
+  const rejection = async (token: string) => {
+    const error = await verify(token).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(TokenRejectedError)
+    return (error as TokenRejectedError).reason
+  }
+
+  it('reads the caller and its scopes with the resource-server prefix removed', async () => {
+    // Prepare
+    const token = await issuer.sign({ scope: 'switchboard/weather:invoke switchboard/admin other' })
+
+    // Act
+    const caller = await verify(token)
+
+    // Assess
+    expect(caller).toEqual({
+      principal: 'client-1',
+      clientId: 'client-1',
+      scopes: ['weather:invoke', 'admin', 'other'],
+    })
+  })
+
+  it('fetches the JWKS once for many tokens', async () => {
+    // Prepare
+    const before = issuer.jwksRequests()
+
+    // Act
+    for (let i = 0; i < 5; i++) await verify(await issuer.sign({ scope: 'switchboard/a' }))
+
+    // Assess
+    expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(1)
+  })
+
+  it('rejects a token from another issuer', async () => {
+    // Prepare
+    const token = await new SignJWT({ token_use: 'access', client_id: 'c' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://evil.example.com')
+      .setSubject('c')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode('a-shared-secret-that-is-long-enough!'))
+
+    // Assess
+    expect(await rejection(token)).toMatch(
+      /ERR_JOSE_ALG_NOT_ALLOWED|ERR_JWT_CLAIM_VALIDATION_FAILED/,
+    )
+  })
+
+  it('rejects an ID token where an access token is required', async () => {
+    // Assess
+    expect(await rejection(await issuer.sign({ token_use: 'id' }))).toBe('token_use is not access')
+  })
+
+  it('accepts 30 s of clock skew on expiry but not 2 minutes', async () => {
+    // Assess
+    await expect(verify(await issuer.sign({}, { expiresIn: -30 }))).resolves.toBeDefined()
+    expect(await rejection(await issuer.sign({}, { expiresIn: -120 }))).toBe('ERR_JWT_EXPIRED')
+  })
+
+  it('rejects garbage and tokens signed by an unknown key', async () => {
+    // Assess
+    expect(await rejection('not-a-jwt')).toBe('ERR_JWS_INVALID')
+    expect(await rejection(await issuer.sign({}, { kid: 'other-key' }))).toBe(
+      'ERR_JWKS_NO_MATCHING_KEY',
+    )
+  })
+
+  it('enforces the client allow-list when one is configured', async () => {
+    // Prepare
+    const strict = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: 'switchboard/',
+      allowedClientIds: ['someone-else'],
+    })
+
+    // Act
+    const error = await strict(await issuer.sign({})).catch((caught: unknown) => caught)
+
+    // Assess
+    expect((error as TokenRejectedError).reason).toBe('client_id client-1 is not allowed')
+  })
+})

@@ -1,0 +1,95 @@
+import middy from '@middy/core'
+import { describe, expect, it, vi } from 'vitest'
+import { type A2ARequestContext, a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { lambdaContext, sampleEvent } from '../../support/events.ts'
+
+const run = async (event: unknown) => {
+  const handler = vi.fn(async (_event: unknown, context: A2ARequestContext) => context.a2a)
+  const response = await middy().use(a2aRequest()).handler(handler)(event, lambdaContext('test'))
+  return { response, handler }
+}
+
+describe('a2aRequest middleware', () => {
+  it('reads a JSON-RPC SendMessage into one A2A call', async () => {
+    // Act
+    const { response } = await run(sampleEvent('agents-jsonrpc-send-message.json'))
+
+    // Assess
+    expect(response).toMatchObject({
+      kind: 'call',
+      call: {
+        agentId: 'calculator',
+        operation: 'SendMessage',
+        binding: 'JSONRPC',
+        jsonRpcId: 1,
+        stream: false,
+      },
+    })
+  })
+
+  it('reads an HTTP+JSON stream request into the same shape', async () => {
+    // Act
+    const { response } = await run(sampleEvent('agents-rest-stream-message.json'))
+
+    // Assess
+    expect(response).toMatchObject({
+      kind: 'call',
+      call: {
+        agentId: 'weather',
+        operation: 'SendStreamingMessage',
+        binding: 'HTTP+JSON',
+        stream: true,
+      },
+    })
+  })
+
+  it('answers a body that is not JSON with a JSON-RPC parse error, before the handler', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.body = '{"jsonrpc":'
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled()
+    expect(JSON.parse(response.body)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'The request body is not valid JSON.' },
+    })
+  })
+
+  it('answers an unknown JSON-RPC method with method-not-found, echoing the id', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.body = JSON.stringify({ jsonrpc: '2.0', id: 'abc', method: 'tasks/explode', params: {} })
+    })
+
+    // Act
+    const { response } = await run(event)
+
+    // Assess
+    expect(JSON.parse(response.body)).toMatchObject({ id: 'abc', error: { code: -32601 } })
+  })
+
+  it('answers an unknown HTTP+JSON path in the A2A 1.0 error shape', async () => {
+    // Prepare
+    const event = sampleEvent('agents-rest-stream-message.json', (e) => {
+      e.path = '/agents/weather/message:shout'
+      e.pathParameters = { agentId: 'weather', proxy: 'message:shout' }
+    })
+
+    // Act
+    const { response } = await run(event)
+
+    // Assess
+    expect(response.statusCode).toBe(400)
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: 400,
+      message: 'POST /message:shout is not an A2A HTTP+JSON operation.',
+      details: [expect.objectContaining({ reason: 'UNSUPPORTED_OPERATION' })],
+    })
+  })
+})

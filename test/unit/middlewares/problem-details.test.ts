@@ -1,0 +1,58 @@
+import middy from '@middy/core'
+import { describe, expect, it, vi } from 'vitest'
+import { AgentCardUnreachableError } from '../../../lib/errors.ts'
+import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+import { problemDetails } from '../../../middlewares/problem-details.ts'
+import { lambdaContext } from '../../support/events.ts'
+
+const logger = { error: vi.fn(), info: vi.fn() }
+const failingWith = (error: unknown) =>
+  middy()
+    .use(problemDetails({ logger }))
+    .handler(async () => {
+      throw error
+    })
+
+describe('problemDetails middleware', () => {
+  it('answers a validation failure with 400 problem+json naming each field and rule', async () => {
+    // Prepare
+    const invalid = agentConfigSchema.safeParse({ agentId: 'Bad_ID', backendUrl: 'ftp://x' })
+
+    // Act
+    const response = await failingWith(invalid.error)({}, lambdaContext('test'))
+
+    // Assess
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toBe('application/problem+json')
+    const problem = JSON.parse(response.body)
+    expect(problem.errors.map((entry: { field: string }) => entry.field)).toEqual([
+      'agentId',
+      'backendUrl',
+      'agentCardUrl',
+    ])
+  })
+
+  it('says which card could not be fetched and why', async () => {
+    // Act
+    const response = await failingWith(
+      new AgentCardUnreachableError('http://127.0.0.1:9/card.json', 'ECONNREFUSED'),
+    )({}, lambdaContext('test'))
+
+    // Assess
+    expect(response.statusCode).toBe(422)
+    expect(JSON.parse(response.body)).toMatchObject({
+      type: 'https://switchboard.dev/problems/agent-card-unreachable',
+      detail: 'The agent card at http://127.0.0.1:9/card.json could not be fetched: ECONNREFUSED.',
+    })
+  })
+
+  it('reveals nothing of an unexpected error and logs it', async () => {
+    // Act
+    const response = await failingWith(new Error('password=hunter2'))({}, lambdaContext('test'))
+
+    // Assess
+    expect(response.statusCode).toBe(500)
+    expect(response.body).not.toContain('hunter2')
+    expect(logger.error).toHaveBeenCalled()
+  })
+})

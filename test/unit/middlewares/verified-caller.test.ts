@@ -1,0 +1,59 @@
+import middy from '@middy/core'
+import { describe, expect, it, vi } from 'vitest'
+import { ForbiddenError } from '../../../lib/errors.ts'
+import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
+import { lambdaContext, sampleEvent } from '../../support/events.ts'
+
+describe('verifiedCaller middleware', () => {
+  it("puts the authorizer's caller, grants parsed, in context.caller", async () => {
+    // Prepare
+    const handler = vi.fn(async (_event: unknown, context: CallerContext) => context.caller)
+    const wrapped = middy().use(verifiedCaller()).handler(handler)
+
+    // Act
+    const caller = await wrapped(sampleEvent('discovery-list-agents.json'), lambdaContext('test'))
+
+    // Assess
+    expect(caller).toEqual({
+      principal: 'demo-client',
+      clientId: 'demo-client',
+      scopes: ['weather:invoke', 'calculator:invoke'],
+      grants: { weather: '*', calculator: '*' },
+      isAdmin: false,
+    })
+  })
+
+  it('refuses a request that did not come through the authorizer', async () => {
+    // Prepare
+    const handler = vi.fn()
+    const wrapped = middy().use(verifiedCaller()).handler(handler)
+    const event = sampleEvent('discovery-list-agents.json', (e) => {
+      e.requestContext.authorizer = null
+    })
+
+    // Act
+    const error = await wrapped(event, lambdaContext('test')).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(ForbiddenError)
+    expect(handler).not.toHaveBeenCalled()
+  })
+
+  it('refuses a caller without the admin scope where admin is required', async () => {
+    // Prepare
+    const handler = vi.fn()
+    const wrapped = middy()
+      .use(verifiedCaller({ requireAdmin: true }))
+      .handler(handler)
+
+    // Act
+    const error = await wrapped(
+      sampleEvent('discovery-list-agents.json'),
+      lambdaContext('test'),
+    ).catch((caught: unknown) => caught)
+
+    // Assess
+    expect((error as Error).message).toBe('This operation needs the admin scope.')
+    expect(handler).not.toHaveBeenCalled()
+  })
+})

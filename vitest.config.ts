@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  resolve: {
+    // Resolve this package's own `exports` to the TypeScript sources, as a
+    // consumer's bundler would resolve them to the built files.
+    conditions: ['source'],
+  },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['test/**/*.test.ts', 'agents/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  },
+})
