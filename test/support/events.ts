@@ -16,4 +16,21 @@ export const sampleEvent = <T = APIGatewayProxyEvent>(
   return event
 }
 
-export { lambdaContext } from '../../local/lambda-context.ts'
+import { lambdaContext as lambdaContextFor } from '../../local/lambda-context.ts'
+
+export const lambdaContext = lambdaContextFor
+
+/**
+ * Invokes a Middy handler as the Lambda runtime does, with a plain Context.
+ * (Middy's types widen the context by what each middleware adds to it.)
+ */
+export const invoke = <R>(
+  handler: (event: never, context: never) => Promise<R> | R,
+  event: unknown,
+): Promise<R> =>
+  Promise.resolve(
+    (handler as unknown as (event: unknown, context: unknown) => Promise<R>)(
+      event,
+      lambdaContextFor('test'),
+    ),
+  )

@@ -1,3 +1,4 @@
+import type { PolicyDocument } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { buildPolicy } from '../../../lib/auth/policy.ts'
 import { evaluatePolicy } from '../../../local/policy-evaluator.ts'
@@ -67,7 +68,7 @@ describe('authorizer policy', () => {
 describe('local policy evaluation', () => {
   it('lets an explicit Deny win over an Allow, as IAM does', () => {
     // Prepare
-    const policy = {
+    const policy: PolicyDocument = {
       Version: '2012-10-17',
       Statement: [
         { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn('*', '/agents/*') },

@@ -1,11 +1,13 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import { type A2ARequestContext, a2aRequest } from '../../../middlewares/a2a-request.ts'
-import { lambdaContext, sampleEvent } from '../../support/events.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
 
 const run = async (event: unknown) => {
-  const handler = vi.fn(async (_event: unknown, context: A2ARequestContext) => context.a2a)
-  const response = await middy().use(a2aRequest()).handler(handler)(event, lambdaContext('test'))
+  const handler = vi.fn(async (...args: unknown[]) => (args[1] as A2ARequestContext).a2a)
+  const wrapped = middy().use(a2aRequest()).handler(handler)
+  // Either the parsed request (handler ran) or the middleware's early answer.
+  const response = (await invoke(wrapped, event)) as { statusCode: number; body: string }
   return { response, handler }
 }
 

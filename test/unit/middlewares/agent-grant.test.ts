@@ -4,18 +4,15 @@ import { encodeGrants, type Grants } from '../../../lib/auth/grants.ts'
 import { a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { agentGrant } from '../../../middlewares/agent-grant.ts'
 import { verifiedCaller } from '../../../middlewares/verified-caller.ts'
-import { lambdaContext, sampleEvent } from '../../support/events.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
 
 const callWith = async (file: string, grants: Grants) => {
   const handler = vi.fn(async () => ({ statusCode: 200, body: 'forwarded' }))
   const event = sampleEvent(file, (e) => {
     ;(e.requestContext.authorizer as Record<string, string>).grants = encodeGrants(grants)
   })
-  const response = await middy()
-    .use(verifiedCaller())
-    .use(a2aRequest())
-    .use(agentGrant())
-    .handler(handler)(event, lambdaContext('test'))
+  const wrapped = middy().use(verifiedCaller()).use(a2aRequest()).use(agentGrant()).handler(handler)
+  const response = await invoke(wrapped, event)
   return { response, handler }
 }
 

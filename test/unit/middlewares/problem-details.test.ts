@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { AgentCardUnreachableError } from '../../../lib/errors.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 import { problemDetails } from '../../../middlewares/problem-details.ts'
-import { lambdaContext } from '../../support/events.ts'
+import { invoke } from '../../support/events.ts'
 
 const logger = { error: vi.fn(), info: vi.fn() }
 const failingWith = (error: unknown) =>
@@ -19,7 +19,7 @@ describe('problemDetails middleware', () => {
     const invalid = agentConfigSchema.safeParse({ agentId: 'Bad_ID', backendUrl: 'ftp://x' })
 
     // Act
-    const response = await failingWith(invalid.error)({}, lambdaContext('test'))
+    const response = await invoke(failingWith(invalid.error), {})
 
     // Assess
     expect(response.statusCode).toBe(400)
@@ -34,9 +34,10 @@ describe('problemDetails middleware', () => {
 
   it('says which card could not be fetched and why', async () => {
     // Act
-    const response = await failingWith(
-      new AgentCardUnreachableError('http://127.0.0.1:9/card.json', 'ECONNREFUSED'),
-    )({}, lambdaContext('test'))
+    const response = await invoke(
+      failingWith(new AgentCardUnreachableError('http://127.0.0.1:9/card.json', 'ECONNREFUSED')),
+      {},
+    )
 
     // Assess
     expect(response.statusCode).toBe(422)
@@ -48,7 +49,7 @@ describe('problemDetails middleware', () => {
 
   it('reveals nothing of an unexpected error and logs it', async () => {
     // Act
-    const response = await failingWith(new Error('password=hunter2'))({}, lambdaContext('test'))
+    const response = await invoke(failingWith(new Error('password=hunter2')), {})
 
     // Assess
     expect(response.statusCode).toBe(500)

@@ -2,7 +2,7 @@ import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import { ForbiddenError } from '../../../lib/errors.ts'
 import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
-import { lambdaContext, sampleEvent } from '../../support/events.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
 
 describe('verifiedCaller middleware', () => {
   it("puts the authorizer's caller, grants parsed, in context.caller", async () => {
@@ -11,7 +11,7 @@ describe('verifiedCaller middleware', () => {
     const wrapped = middy().use(verifiedCaller()).handler(handler)
 
     // Act
-    const caller = await wrapped(sampleEvent('discovery-list-agents.json'), lambdaContext('test'))
+    const caller = await invoke(wrapped, sampleEvent('discovery-list-agents.json'))
 
     // Assess
     expect(caller).toEqual({
@@ -32,7 +32,7 @@ describe('verifiedCaller middleware', () => {
     })
 
     // Act
-    const error = await wrapped(event, lambdaContext('test')).catch((caught: unknown) => caught)
+    const error = await invoke(wrapped, event).catch((caught: unknown) => caught)
 
     // Assess
     expect(error).toBeInstanceOf(ForbiddenError)
@@ -47,10 +47,9 @@ describe('verifiedCaller middleware', () => {
       .handler(handler)
 
     // Act
-    const error = await wrapped(
-      sampleEvent('discovery-list-agents.json'),
-      lambdaContext('test'),
-    ).catch((caught: unknown) => caught)
+    const error = await invoke(wrapped, sampleEvent('discovery-list-agents.json')).catch(
+      (caught: unknown) => caught,
+    )
 
     // Assess
     expect((error as Error).message).toBe('This operation needs the admin scope.')
