@@ -1,0 +1,64 @@
+import { readdir, rm, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+// Some dependencies still `require()` at run time; ESM bundles need one to hand.
+const requireShim =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+const entries = async (folder: string) =>
+  (await readdir(join(root, folder)))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => join(root, folder, file))
+
+/**
+ * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
+ * arm64), and each middleware into an `.mjs` with its dependencies left to the
+ * consumer, for the package's `exports`.
+ */
+export const buildAll = async (outdir = join(root, 'dist')) => {
+  await rm(outdir, { recursive: true, force: true })
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  } as const
+  await build({
+    ...common,
+    entryPoints: await entries('handlers'),
+    outdir: join(outdir, 'handlers'),
+    minify: true,
+    banner: { js: requireShim },
+  })
+  await build({
+    ...common,
+    entryPoints: await entries('middlewares'),
+    outdir: join(outdir, 'middlewares'),
+    packages: 'external',
+  })
+  const handlers = await readdir(join(outdir, 'handlers'))
+  return Promise.all(
+    handlers
+      .filter((file) => file.endsWith('.mjs'))
+      .map(async (file) => ({
+        handler: basename(file, '.mjs'),
+        file: join(outdir, 'handlers', file),
+        bytes: (await stat(join(outdir, 'handlers', file))).size,
+      })),
+  )
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bundles = await buildAll()
+  for (const { handler, bytes } of bundles) {
+    console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
+  }
+}

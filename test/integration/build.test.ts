@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildAll } from '../../scripts/build.ts'
+
+const run = promisify(execFile)
+
+describe('npm run build', () => {
+  const outdir = mkdtemp(join(tmpdir(), 'switchboard-build-'))
+  afterAll(async () => rm(await outdir, { recursive: true, force: true }))
+
+  it('bundles each handler into one .mjs that Node 24 loads with nothing beside it', async () => {
+    // Act
+    const bundles = await buildAll(await outdir)
+
+    // Assess
+    expect(bundles.map((bundle) => bundle.handler).sort()).toEqual([
+      'admin',
+      'agents',
+      'authorizer',
+      'discovery',
+    ])
+    const shim = pathToFileURL(join(import.meta.dirname, '../../local/awslambda-shim.ts')).href
+    const script = `
+      await import(${JSON.stringify(shim)})
+      for (const file of ${JSON.stringify(bundles.map((bundle) => pathToFileURL(bundle.file).href))}) {
+        const { handler } = await import(file)
+        if (typeof handler !== 'function') throw new Error(file + ' exports no handler')
+      }
+      console.log('loaded')`
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: await outdir,
+      env: { ...process.env, TOKEN_ISSUER: 'https://issuer.example.com', NODE_PATH: '' },
+    })
+    expect(stdout.trim()).toBe('loaded')
+  })
+})

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type LocalDatabase, startLocalDatabase } from '../../local/database.ts'
+
+describe('permission store against the local database', () => {
+  let database: LocalDatabase
+  let store: DynamoPermissionStore
+
+  beforeAll(async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'local'
+    process.env.AWS_SECRET_ACCESS_KEY = 'local'
+    database = await startLocalDatabase({ tablePrefix: 'perm-' })
+    const client = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: database.endpoint,
+    })
+    store = new DynamoPermissionStore(client, tableName('permissions', 'perm-'))
+  })
+  afterAll(() => database.stop())
+
+  it('reads the permissions of all of a caller’s scopes, past one batch of 100', async () => {
+    // Prepare
+    for (let i = 0; i < 130; i++) {
+      await store.put({ scope: `team-${i}:invoke`, agents: [`agent-${i}`] })
+    }
+    const scopes = Array.from({ length: 130 }, (_, i) => `team-${i}:invoke`)
+
+    // Act
+    const found = await store.forScopes([...scopes, 'unknown:scope', 'team-0:invoke'])
+
+    // Assess
+    expect(found).toHaveLength(130)
+    expect(found.find((permission) => permission.scope === 'team-129:invoke')?.agents).toEqual([
+      'agent-129',
+    ])
+  })
+
+  it('finds nothing for a caller with no known scope', async () => {
+    // Assess
+    expect(await store.forScopes(['nobody:here'])).toEqual([])
+    expect(await store.forScopes([])).toEqual([])
+  })
+})

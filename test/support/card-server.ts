@@ -1,0 +1,48 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** A backend that serves whatever agent card a test sets, counting requests. */
+export const startCardServer = async () => {
+  let status = 200
+  let body = '{}'
+  let requests = 0
+  const server = createServer((_request, response) => {
+    requests++
+    response.writeHead(status, { 'content-type': 'application/json' })
+    response.end(body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    cardUrl: `${url}/.well-known/agent-card.json`,
+    serve(card: unknown, answerStatus = 200) {
+      body = typeof card === 'string' ? card : JSON.stringify(card)
+      status = answerStatus
+    },
+    requests: () => requests,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+export const validCard = (url: string) => ({
+  name: 'Echo Agent',
+  description: 'Repeats what it is told.',
+  version: '1.0.0',
+  supportedInterfaces: [
+    { url: `${url}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+  ],
+  capabilities: { streaming: true },
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain'],
+  skills: [{ id: 'echo', name: 'Echo', description: 'Echoes text', tags: ['echo'] }],
+})
+
+/** A loopback port nothing listens on (bound, then released). */
+export const closedPort = async (): Promise<number> => {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
