@@ -27,14 +27,14 @@ export const isStreamingHandler = (handler: unknown): boolean =>
   typeof handler === 'function' && (handler as StreamingHandler)[streamingHandler] === true
 
 export const installAwsLambdaShim = (): void => {
-  const global = globalThis as { awslambda?: unknown }
-  global.awslambda ??= {
-    streamifyResponse: (handler: StreamingHandler) => {
-      handler[streamingHandler] = true
-      return handler
-    },
-    HttpResponseStream,
+  // Other modules (the invoke store) may already have put their part of `awslambda` there.
+  const global = globalThis as { awslambda?: Record<string, unknown> }
+  const awslambda = (global.awslambda ??= {})
+  awslambda.streamifyResponse ??= (handler: StreamingHandler) => {
+    handler[streamingHandler] = true
+    return handler
   }
+  awslambda.HttpResponseStream ??= HttpResponseStream
 }
 
 installAwsLambdaShim()

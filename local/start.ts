@@ -13,11 +13,13 @@ Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
       | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
 
   Ask the weather agent over JSON-RPC:
-    curl -s ${url}/agents/weather -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    curl -s ${url}/agents/weather -H "Authorization: Bearer $TOKEN" \\
+      -H 'A2A-Version: 1.0' -H 'Content-Type: application/json' \\
       -d '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"Weather in Tokyo?"}]}}}'
 
   Stream from the calculator over HTTP+JSON (SSE):
-    curl -sN ${url}/agents/calculator/message:stream -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+    curl -sN ${url}/agents/calculator/message:stream -H "Authorization: Bearer $TOKEN" \\
+      -H 'A2A-Version: 1.0' -H 'Content-Type: application/json' \\
       -d '{"message":{"messageId":"m2","role":"ROLE_USER","parts":[{"text":"sqrt(2)*pi"}]}}'
 
   List your agents:                curl -s ${url}/agents -H "Authorization: Bearer $TOKEN"
@@ -27,7 +29,6 @@ Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
 
 const main = async () => {
   const config = loadLocalConfig()
-  const started = Date.now()
   const stack = await startStack({
     host: config.host,
     port: config.port,
@@ -38,7 +39,7 @@ const main = async () => {
       console.log(`${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`),
   })
   console.log(banner(stack.url))
-  console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`)
+  console.log(`Ready in ${process.uptime().toFixed(1)} s.`)
 
   let stopping = false
   const shutdown = async () => {

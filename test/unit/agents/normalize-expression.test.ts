@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import {
+  normalizeExpression,
+  removeThousandsSeparators,
+} from '../../../agents/calculator/normalize-expression.ts'
+
+describe('normalizeExpression', () => {
+  it.each([
+    ['What is 2+2?', '2+2'],
+    ["what's 3 * 4", '3 * 4'],
+    ['Calculate sqrt(2)*pi', 'sqrt(2)*pi'],
+    ['please compute 10 / 4 =', '10 / 4'],
+    ['How much is 5 km in miles?', '5 km in miles'],
+    ['  2+2*3  ', '2+2*3'],
+  ])('strips the chatter around %j', (input, expected) => {
+    // Act
+    const { display } = normalizeExpression(input)
+
+    // Assess
+    expect(display).toBe(expected)
+  })
+
+  it('turns "x% of y" into a multiplication by x/100', () => {
+    // Act
+    const { display, math } = normalizeExpression('what is 17% of 2,340')
+
+    // Assess
+    expect(display).toBe('17% of 2,340')
+    expect(math).toBe('(17 / 100) * 2340')
+  })
+
+  it('spells word operators as symbols', () => {
+    // Act
+    const { math } = normalizeExpression('3 plus 4 times 2 minus 6 divided by 3')
+
+    // Assess
+    expect(math).toBe('3 + 4 * 2 - 6 / 3')
+  })
+})
+
+describe('removeThousandsSeparators', () => {
+  it.each([
+    ['2,340', '2340'],
+    ['1,234,567.89 + 1', '1234567.89 + 1'],
+    ['(2,340 + 5) * 2', '(2340 + 5) * 2'],
+  ])('reads %j as plain digits', (input, expected) => {
+    // Act
+    const result = removeThousandsSeparators(input)
+
+    // Assess
+    expect(result).toBe(expected)
+  })
+
+  it.each([['max(1,234)'], ['max(1, 234)'], ['1,23 + 4']])(
+    'leaves commas that separate arguments or are not groups of three in %j',
+    (input) => {
+      // Act
+      const result = removeThousandsSeparators(input)
+
+      // Assess
+      expect(result).toBe(input)
+    },
+  )
+})

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { calculateSkill } from '../../../agents/calculator/skill.ts'
+import { createWeatherSkill } from '../../../agents/weather/skill.ts'
+
+describe('calculate skill', () => {
+  it('streams the question, then the answer, and gives the structured result', () => {
+    // Act
+    const result = calculateSkill.run({ expression: '2+2*3' })
+
+    // Assess
+    expect(result).toEqual({
+      ok: true,
+      textChunks: ['2+2*3 = ', '8'],
+      data: { expression: '2+2*3', result: 8, formatted: '8' },
+    })
+  })
+
+  it('includes the unit in the structured result of a conversion', () => {
+    // Act
+    const result = calculateSkill.run({ expression: '5 km in miles' })
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, data: { unit: 'miles' } })
+  })
+
+  it('fails a malformed expression with the reason and an example', () => {
+    // Act
+    const result = calculateSkill.run({ expression: '2+*' })
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, problem: expect.stringMatching(/2\+\*.*"2\+2\*3"/) })
+  })
+
+  it('shows the cleaned expression while working', () => {
+    // Act
+    const message = calculateSkill.workingMessage({ expression: 'what is 2+2?' })
+
+    // Assess
+    expect(message).toBe('Calculating 2+2…')
+  })
+})
+
+describe('get_weather skill', () => {
+  const inMarch = createWeatherSkill({ now: () => new Date(2024, 2, 15) })
+
+  it('defaults to the current month', () => {
+    // Act
+    const result = inMarch.run(inMarch.inputFromText('weather in Berlin'))
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, data: { city: 'Berlin', month: 3 } })
+  })
+
+  it('uses the month named in the text', () => {
+    // Act
+    const result = inMarch.run(inMarch.inputFromText('Berlin in October?'))
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, data: { month: 10, monthName: 'October' } })
+  })
+
+  it('takes a month name in a structured call', () => {
+    // Act
+    const result = inMarch.run({ location: 'Seoul', month: 'July' })
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, data: { found: true, city: 'Seoul', month: 7 } })
+  })
+
+  it('answers an unknown city, quoting it and listing known cities, without failing', () => {
+    // Act
+    const result = inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
+
+    // Assess
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.textChunks.join('')).toContain('"Atlantis"')
+    expect(result.data).toMatchObject({
+      found: false,
+      knownCities: expect.arrayContaining(['Tokyo']),
+    })
+  })
+
+  it('names the city it is looking up while working', () => {
+    // Act
+    const message = inMarch.workingMessage({ location: 'zurich' })
+
+    // Assess
+    expect(message).toBe('Looking up Zürich…')
+  })
+})
