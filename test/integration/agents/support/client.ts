@@ -51,6 +51,11 @@ export async function collectStream(
   return events
 }
 
+/** A task's state by its wire name, e.g. "TASK_STATE_COMPLETED". */
+export function stateName(task: Task): string {
+  return taskStateToJSON(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)
+}
+
 /**
  * An event as one readable word pair, to assert a stream's order:
  * "task TASK_STATE_SUBMITTED", "statusUpdate TASK_STATE_WORKING", "artifactUpdate".
@@ -58,7 +63,7 @@ export async function collectStream(
 export function eventLabel({ payload }: ArrivedEvent): string {
   switch (payload.$case) {
     case 'task':
-      return `task ${taskStateToJSON(payload.value.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)}`
+      return `task ${stateName(payload.value)}`
     case 'statusUpdate':
       return `statusUpdate ${taskStateToJSON(payload.value.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)}`
     default:

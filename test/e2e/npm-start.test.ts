@@ -1,0 +1,154 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
+
+const root = join(import.meta.dirname, '../..')
+const run = promisify(execFile)
+
+interface Started {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+/** Runs `npm start`'s program as a user would, until its banner says it is ready. */
+const start = async (env: Record<string, string>): Promise<Started> => {
+  const child = spawn(process.execPath, ['local/start.ts'], {
+    cwd: root,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const deadline = Date.now() + 20_000
+  while (!/Ready in/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+    if (Date.now() > deadline) throw new Error(`npm start never became ready: ${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const url = /running at (http:\/\/\S+)/.exec(output)?.[1] as string
+  return { child, output: () => output, url }
+}
+
+const stop = async ({ child }: Started) => {
+  if (child.exitCode !== null) return child.exitCode
+  child.kill('SIGINT')
+  const [code] = await once(child, 'exit')
+  return code
+}
+
+/** The banner's copy-paste commands, continuation lines joined. */
+const bannerCommands = (output: string) =>
+  output
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .map((line) => line.replace(/^[A-Z][\w ():-]+:\s{2,}/, ''))
+    .filter((line) => line.startsWith('TOKEN=') || line.startsWith('curl '))
+
+describe('npm start', () => {
+  let stateDir: string
+  let ports: Record<string, string>
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'switchboard-start-'))
+    ports = {
+      PORT: String(await closedPort()),
+      WEATHER_AGENT_PORT: String(await closedPort()),
+      CALCULATOR_AGENT_PORT: String(await closedPort()),
+    }
+  })
+  afterAll(() => rm(stateDir, { recursive: true, force: true }))
+
+  it('prints a banner whose commands work as printed, then stops cleanly on Ctrl-C', async () => {
+    // Prepare
+    const started = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+    const commands = bannerCommands(started.output())
+
+    // Act
+    const results: string[] = []
+    for (const command of commands.slice(1)) {
+      const { stdout } = await run('bash', ['-c', `${commands[0]}\n${command}`])
+      results.push(stdout)
+    }
+    const exitCode = await stop(started)
+
+    // Assess
+    expect(commands).toHaveLength(5)
+    const [jsonRpc, stream, list, unauthenticated] = results as [string, string, string, string]
+    expect(JSON.parse(jsonRpc).result.task.status.state).toBe('TASK_STATE_COMPLETED')
+    expect(jsonRpc).toContain('Tokyo')
+    expect(stream.match(/^data: /gm)?.length).toBeGreaterThanOrEqual(4)
+    expect(stream).toContain('4.44288')
+    expect(JSON.parse(list).agents.map((agent: { agentId: string }) => agent.agentId)).toEqual([
+      'calculator',
+      'weather',
+    ])
+    expect(unauthenticated).toMatch(/^HTTP\/1.1 401/)
+    expect(exitCode).toBe(0)
+  })
+
+  it('keeps registrations made through the admin API across a restart', async () => {
+    // Prepare
+    const backend = await startCardServer()
+    backend.serve(validCard(backend.url))
+    const first = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+    const register = async (url: string) => {
+      const { stdout } = await run('bash', [
+        '-c',
+        `ADMIN=$(curl -s -X POST ${url}/oauth2/token -d grant_type=client_credentials -d client_id=admin-client -d client_secret=admin-secret-local-only | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+         curl -s -o /dev/null -w '%{http_code}' ${url}/admin/register -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+           -d '{"agentId":"echo","backendUrl":"${backend.url}","agentCardUrl":"${backend.cardUrl}"}'`,
+      ])
+      return stdout
+    }
+    expect(await register(first.url)).toBe('201')
+    await stop(first)
+
+    // Act
+    const second = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+    const again = await register(second.url)
+    await stop(second)
+    await backend.stop()
+
+    // Assess
+    expect(again).toBe('409')
+    expect(second.output()).not.toContain('POST /admin/register 201')
+  })
+
+  it('names the port and the variable to change when the port is taken', async () => {
+    // Prepare
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(Number(ports.PORT), '127.0.0.1', resolve))
+
+    // Act
+    const child = spawn(process.execPath, ['local/start.ts'], {
+      cwd: root,
+      env: { ...process.env, SWITCHBOARD_STATE_DIR: stateDir, ...ports },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    const [code] = await once(child, 'exit')
+    blocker.close()
+
+    // Assess
+    expect(code).toBe(1)
+    expect(stderr.trim()).toBe(
+      `npm start failed: Port ${ports.PORT} on 127.0.0.1 is already in use; set PORT to another port.`,
+    )
+  })
+})
