@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
@@ -8,7 +7,7 @@ import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
 import { backendRequestFor, forwardToBackend } from '../lib/backend/forward.ts'
-import { relayStream } from '../lib/backend/relay.ts'
+import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
@@ -74,11 +73,13 @@ const serveAgent = async (
     )
   }
   const started = Date.now()
+  const backendCall = new AbortController()
   const response = await forwardToBackend(agentId, backendRequest, {
     streaming: operations[call.operation].streaming,
     timeoutMs: config.backendTimeoutMs,
+    signal: backendCall.signal,
   })
-  const logEnd = (outcome: { bytes: number; chunks: number; error?: unknown }) =>
+  const logEnd = (outcome: RelayOutcome) =>
     logger.info('call forwarded', {
       agentId,
       operation: call.operation,
@@ -93,7 +94,7 @@ const serveAgent = async (
   return {
     statusCode: response.statusCode,
     headers: response.headers,
-    body: response.body ? Readable.from(relayStream(response.body, logEnd)) : '',
+    body: response.body ? relayToReadable(response.body, backendCall, logEnd) : '',
   }
 }
 

@@ -29,7 +29,8 @@ export const isStreamingHandler = (handler: unknown): boolean =>
 export const installAwsLambdaShim = (): void => {
   // Other modules (the invoke store) may already have put their part of `awslambda` there.
   const global = globalThis as { awslambda?: Record<string, unknown> }
-  const awslambda = (global.awslambda ??= {})
+  global.awslambda ??= {}
+  const { awslambda } = global
   awslambda.streamifyResponse ??= (handler: StreamingHandler) => {
     handler[streamingHandler] = true
     return handler

@@ -11,7 +11,8 @@ const run = promisify(execFile)
 const expected: Record<string, RegExp> = {
   'admin-register-agent.json': /"statusCode": 201/,
   'agents-agent-card.json': /^prelude: \{"statusCode":200[\s\S]*"supportedInterfaces"/m,
-  'agents-jsonrpc-send-message.json': /^prelude: \{"statusCode":200[\s\S]*"2\+2\*3 = "[\s\S]{0,80}"text":"8"/m,
+  'agents-jsonrpc-send-message.json':
+    /^prelude: \{"statusCode":200[\s\S]*"2\+2\*3 = "[\s\S]{0,80}"text":"8"/m,
   'agents-rest-stream-message.json': /^prelude: \{"statusCode":200[\s\S]*^data: [\s\S]*Tokyo/m,
   'authorizer-bad-token.json': /"errorMessage": "Unauthorized"/,
   'authorizer-request.json': /"principalId": "demo-client"[\s\S]*"Effect": "Allow"/,

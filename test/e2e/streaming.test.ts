@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { gatewayClient, textMessage, textsOf } from '../support/a2a-client.ts'
+import { startGatedAgent } from '../support/gated-agent.ts'
+import { startTestStack } from '../support/local-stack.ts'
+
+describe('streaming through the gateway', () => {
+  let stack: Awaited<ReturnType<typeof startTestStack>>
+  let backend: Awaited<ReturnType<typeof startGatedAgent>>
+  let token: string
+
+  beforeAll(async () => {
+    stack = await startTestStack()
+    backend = await startGatedAgent()
+    const admin = await stack.token('admin-client')
+    const registered = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        agentId: 'gated',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+      }),
+    })
+    expect(registered.status).toBe(201)
+    const permissions = new DynamoPermissionStore(
+      createDocumentClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      }),
+      tableName('permissions', process.env.TABLE_PREFIX as string),
+    )
+    await permissions.put({ scope: 'calculator:invoke', agents: ['calculator', 'gated'] })
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await backend.stop()
+    await stack.stop()
+  })
+
+  it('delivers each event while the agent is still holding back the next', async () => {
+    // Prepare
+    const client = await gatewayClient(`${stack.url}/agents/gated/`, token, 'HTTP+JSON')
+
+    // Act
+    const received: string[] = []
+    for await (const event of client.sendMessageStream(textMessage('go'))) {
+      received.push(...textsOf(event))
+      backend.release()
+    }
+
+    // Assess
+    expect(received).toEqual(['step 0', 'step 1', 'step 2'])
+  })
+
+  it('passes A2A headers to the agent but never the caller’s credentials', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/agents/gated/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        cookie: 'session=secret',
+        'a2a-version': '1.0',
+        'a2a-extensions': 'https://example.com/ext/v1',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(textMessage('go')),
+    })
+    const reader = response.body?.getReader()
+    await reader?.read()
+    backend.release()
+    backend.release()
+    while (!(await reader?.read())?.done) backend.release()
+
+    // Assess
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    expect(backend.headers()).toMatchObject({
+      'a2a-version': '1.0',
+      'a2a-extensions': 'https://example.com/ext/v1',
+    })
+    expect(backend.headers()).not.toHaveProperty('authorization')
+    expect(backend.headers()).not.toHaveProperty('cookie')
+  })
+
+  it('stops the agent’s stream when the caller goes away', async () => {
+    // Prepare
+    const controller = new AbortController()
+    const response = await fetch(`${stack.url}/agents/gated/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'a2a-version': '1.0',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(textMessage('go')),
+      signal: controller.signal,
+    })
+    await response.body?.getReader().read()
+
+    // Act
+    controller.abort()
+    const deadline = Date.now() + 5_000
+    while (!backend.aborted() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+
+    // Assess
+    expect(backend.aborted()).toBe(true)
+  })
+})
