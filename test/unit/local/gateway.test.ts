@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { buildPolicy } from '../../../lib/auth/policy.ts'
+import { createGateway } from '../../../local/gateway.ts'
+import type { LocalIdentity } from '../../../local/identity.ts'
+
+const identity = {
+  jwks: () => ({ keys: [] }),
+  openidConfiguration: () => ({}),
+  issueToken: async () => ({ status: 400, body: {} }),
+} as unknown as LocalIdentity
+
+/** Grants weather only; `Bearer bad` is refused, `Bearer boom` breaks the authorizer. */
+const authorizer = vi.fn(async (event: APIGatewayRequestAuthorizerEvent) => {
+  if (event.headers?.authorization === 'Bearer bad') throw new Error('Unauthorized')
+  if (event.headers?.authorization === 'Bearer boom') throw new Error('table not found')
+  return buildPolicy({
+    methodArn: event.methodArn,
+    principalId: 'client-1',
+    grants: { weather: '*' },
+    isAdmin: false,
+    context: { principal: 'client-1', admin: 'false' },
+  })
+})
+const discovery = vi.fn(async (event: APIGatewayProxyEvent) => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(event.requestContext.authorizer),
+}))
+const agents = vi.fn(async () => ({ statusCode: 200, body: 'agent answered' }))
+
+let server: Server | undefined
+const startGateway = async (authorizerCacheTtlSeconds: number) => {
+  const handle = createGateway({
+    handlers: { authorizer, agents, discovery, admin: agents },
+    identity,
+    authorizerCacheTtlSeconds,
+  })
+  server = createServer(handle)
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return (path: string, token?: string, method = 'GET') =>
+    fetch(`${url}${path}`, { method, headers: token ? { authorization: token } : {} })
+}
+
+afterEach(async () => {
+  vi.clearAllMocks()
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+})
+
+describe('local API Gateway', () => {
+  it('caches the authorizer result per token and judges later paths by the cached policy', async () => {
+    // Prepare
+    const call = await startGateway(300)
+
+    // Act
+    const first = await call('/agents', 'Bearer good')
+    const second = await call('/agents', 'Bearer good')
+    const denied = await call('/agents/calculator', 'Bearer good', 'POST')
+
+    // Assess
+    expect([first.status, second.status, denied.status]).toEqual([200, 200, 403])
+    expect(authorizer).toHaveBeenCalledOnce()
+    expect(await denied.json()).toEqual({
+      Message: 'User is not authorized to access this resource',
+    })
+    expect(agents).not.toHaveBeenCalled()
+  })
+
+  it('calls the authorizer for every request when caching is off', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    await call('/agents', 'Bearer good')
+    await call('/agents', 'Bearer good')
+
+    // Assess
+    expect(authorizer).toHaveBeenCalledTimes(2)
+  })
+
+  it('hands the handler the authorizer context as strings, with principalId', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    const context = await (await call('/agents', 'Bearer good')).json()
+
+    // Assess
+    expect(context).toMatchObject({
+      principalId: 'client-1',
+      principal: 'client-1',
+      admin: 'false',
+    })
+  })
+
+  it('answers 401 without a token or when the authorizer says Unauthorized', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    const missing = await call('/agents')
+    const refused = await call('/agents', 'Bearer bad')
+
+    // Assess
+    expect([missing.status, refused.status]).toEqual([401, 401])
+    expect(await refused.json()).toEqual({ message: 'Unauthorized' })
+    expect(authorizer).toHaveBeenCalledOnce()
+  })
+
+  it('answers 500, not 401, when the authorizer fails', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    const response = await call('/agents', 'Bearer boom')
+
+    // Assess
+    expect(response.status).toBe(500)
+    expect(response.headers.get('x-amzn-errortype')).toBe('AuthorizerConfigurationException')
+  })
+
+  it('answers a path no route serves as API Gateway does, without calling the authorizer', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    const response = await call('/nothing/here', 'Bearer good')
+
+    // Assess
+    expect(response.status).toBe(403)
+    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' })
+    expect(authorizer).not.toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLocalIdentity, loadOrCreateSigningKey } from '../../../local/identity.ts'
+
+describe('local token endpoint', () => {
+  let stateDir: string
+  let identity: Awaited<ReturnType<typeof createLocalIdentity>>
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'switchboard-identity-'))
+    identity = await createLocalIdentity({
+      issuer: 'http://127.0.0.1:3000',
+      signingKey: await loadOrCreateSigningKey(stateDir),
+      clients: [{ clientId: 'app', clientSecret: 's3cret', scopes: ['weather:invoke', 'admin'] }],
+      scopePrefix: 'switchboard/',
+    })
+  })
+  afterAll(() => rm(stateDir, { recursive: true, force: true }))
+
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields)
+
+  it('issues a Cognito-shaped access token for client credentials in the form', async () => {
+    // Act
+    const answer = await identity.issueToken(
+      form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret' }),
+      undefined,
+    )
+
+    // Assess
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 })
+    const token = answer.body.access_token as string
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'RS256' })
+    expect(decodeJwt(token)).toMatchObject({
+      iss: 'http://127.0.0.1:3000',
+      sub: 'app',
+      client_id: 'app',
+      token_use: 'access',
+      scope: 'switchboard/weather:invoke switchboard/admin',
+    })
+  })
+
+  it('accepts HTTP Basic client authentication and narrows to the scopes asked for', async () => {
+    // Act
+    const answer = await identity.issueToken(
+      form({ grant_type: 'client_credentials', scope: 'switchboard/weather:invoke' }),
+      `Basic ${Buffer.from('app:s3cret').toString('base64')}`,
+    )
+
+    // Assess
+    expect(decodeJwt(answer.body.access_token as string).scope).toBe('switchboard/weather:invoke')
+  })
+
+  it('refuses a wrong secret, another grant type and a scope the client does not have', async () => {
+    // Act
+    const wrongSecret = await identity.issueToken(
+      form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 'nope' }),
+      undefined,
+    )
+    const password = await identity.issueToken(form({ grant_type: 'password' }), undefined)
+    const greedy = await identity.issueToken(
+      form({
+        grant_type: 'client_credentials',
+        client_id: 'app',
+        client_secret: 's3cret',
+        scope: 'switchboard/root',
+      }),
+      undefined,
+    )
+
+    // Assess
+    expect([wrongSecret.status, wrongSecret.body.error]).toEqual([401, 'invalid_client'])
+    expect([password.status, password.body.error]).toEqual([400, 'unsupported_grant_type'])
+    expect([greedy.status, greedy.body.error]).toEqual([400, 'invalid_scope'])
+  })
+
+  it('keeps its signing key across restarts, so issued tokens stay valid', async () => {
+    // Act
+    const first = await loadOrCreateSigningKey(stateDir)
+    const second = await loadOrCreateSigningKey(stateDir)
+
+    // Assess
+    expect(second.kid).toBe(first.kid)
+    expect(identity.jwks().keys[0]?.kid).toBe(first.kid)
+    expect(identity.jwks().keys[0]).not.toHaveProperty('d')
+  })
+})
