@@ -101,12 +101,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const sampleAgents = [
       await startWeatherAgent({ host: options.host, port: options.agentPorts.weather }).catch(
         (error: Error) => {
-          throw new Error(`${error.message} (weather agent: set WEATHER_AGENT_PORT)`)
+          throw new Error(`${error.message}; set WEATHER_AGENT_PORT to another port.`)
         },
       ),
       await startCalculatorAgent({ host: options.host, port: options.agentPorts.calculator }).catch(
         (error: Error) => {
-          throw new Error(`${error.message} (calculator agent: set CALCULATOR_AGENT_PORT)`)
+          throw new Error(`${error.message}; set CALCULATOR_AGENT_PORT to another port.`)
         },
       ),
     ]

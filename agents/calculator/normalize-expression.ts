@@ -1,0 +1,70 @@
+/** A request read as math: what to show the user, and what to evaluate. */
+export interface NormalizedExpression {
+  /** The user's expression without the chatter around it: "17% of 2,340". */
+  display: string
+  /** The same in mathjs syntax: "(17 / 100) * 2340". */
+  math: string
+}
+
+const LEADING_PHRASE =
+  /^(?:(?:please|hey|ok|so)[\s,]+)*(?:what\s+is|what's|whats|what\s+are|how\s+much\s+is|calculate|compute|evaluate|work\s+out|solve|convert|tell\s+me)\b[\s:,]*/i
+const TRAILING_NOISE = /[\s?!.=]+$/
+
+/** Words and symbols people type that mathjs spells differently. */
+const WORD_OPERATORS: [RegExp, string][] = [
+  [/(\d+(?:\.\d+)?)\s*%\s*of\b/gi, '($1 / 100) *'],
+  [/\bmultiplied\s+by\b/gi, '*'],
+  [/\bdivided\s+by\b/gi, '/'],
+  [/\btimes\b/gi, '*'],
+  [/\bplus\b/gi, '+'],
+  [/\bminus\b/gi, '-'],
+  [/\bsquared\b/gi, '^2'],
+  [/\bcubed\b/gi, '^3'],
+  [/[×✕]/g, '*'],
+  [/÷/g, '/'],
+  [/[−–]/g, '-'],
+]
+
+/**
+ * Reads a calculator request written the way people write it: strips leading
+ * phrases ("what is", "calculate") and trailing "?", removes thousands
+ * separators, and spells "17% of 2,340" and word operators the mathjs way.
+ *
+ * @example
+ * normalizeExpression('What is 17% of 2,340?') // { display: '17% of 2,340', math: '(17 / 100) * 2340' }
+ */
+export function normalizeExpression(input: string): NormalizedExpression {
+  const display = input.trim().replace(LEADING_PHRASE, '').replace(TRAILING_NOISE, '').trim()
+  let math = removeThousandsSeparators(display)
+  for (const [pattern, replacement] of WORD_OPERATORS) math = math.replace(pattern, replacement)
+  return { display, math }
+}
+
+/**
+ * "2,340,000" -> "2340000". A comma is read as a thousands separator only in a
+ * run of 3-digit groups and never inside a function call's parentheses, where
+ * it separates arguments: "max(1,234)" keeps its comma.
+ */
+export function removeThousandsSeparators(text: string): string {
+  let result = ''
+  const insideCall: boolean[] = []
+  let index = 0
+  while (index < text.length) {
+    const char = text.charAt(index)
+    if (char === '(') {
+      insideCall.push(/[A-Za-z_]\w*\s*$/.test(result))
+    } else if (char === ')') {
+      insideCall.pop()
+    } else if (/\d/.test(char) && !/[\w.]/.test(text.charAt(index - 1))) {
+      const grouped = /^\d{1,3}(?:,\d{3})+(?![\d,])/.exec(text.slice(index))
+      if (grouped !== null && !insideCall.at(-1)) {
+        result += grouped[0].replaceAll(',', '')
+        index += grouped[0].length
+        continue
+      }
+    }
+    result += char
+    index += 1
+  }
+  return result
+}

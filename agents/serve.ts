@@ -1,0 +1,122 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk'
+import { type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
+import {
+  agentCardHandler,
+  jsonRpcHandler,
+  restHandler,
+  UserBuilder,
+} from '@a2a-js/sdk/server/express'
+import express from 'express'
+import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
+
+/** A sample agent listening on a port, as the gateway and its tests drive it. */
+export interface RunningAgent {
+  /** 'weather' | 'calculator' */
+  agentId: string
+  /** Base URL, no trailing slash, e.g. http://127.0.0.1:41234 */
+  url: string
+  /** `${url}/.well-known/agent-card.json` */
+  cardUrl: string
+  /** Every HTTP request the server received, card fetches included. */
+  requestCount(): number
+  /** Stops the server and closes open connections, streams included. */
+  close(): Promise<void>
+}
+
+export interface ServeOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Defaults to 127.0.0.1. */
+  host?: string
+}
+
+/** What `serveAgent` needs to know about one agent. */
+export interface AgentDefinition {
+  agentId: string
+  /** The card, once the URL the agent listens on is known. */
+  buildCard(baseUrl: string): AgentCard
+  executor: AgentExecutor
+}
+
+/**
+ * Serves an agent over A2A 1.0: its card at `/.well-known/agent-card.json`,
+ * JSON-RPC at `/a2a/jsonrpc` and HTTP+JSON at `/a2a/rest`, all on one
+ * `DefaultRequestHandler` with an in-memory task store.
+ *
+ * Rejects with an Error naming the port when it is already in use.
+ *
+ * @example
+ * const agent = await serveAgent(calculatorDefinition, { port: 0 })
+ * console.log(agent.cardUrl)
+ * await agent.close()
+ */
+export async function serveAgent(
+  definition: AgentDefinition,
+  options: ServeOptions = {},
+): Promise<RunningAgent> {
+  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? 0
+  const app = express()
+  const server = createServer(app)
+  let requests = 0
+  server.on('request', () => {
+    requests += 1
+  })
+
+  await listen(server, port, host, definition.agentId)
+  const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`
+
+  // The card names the agent's own URL, so the routes go in once the port is known.
+  const requestHandler = new DefaultRequestHandler(
+    definition.buildCard(url),
+    new InMemoryTaskStore(),
+    definition.executor,
+  )
+  const userBuilder = UserBuilder.noAuthentication
+  app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
+  app.use(JSONRPC_PATH, jsonRpcHandler({ requestHandler, userBuilder }))
+  app.use(REST_PATH, restHandler({ requestHandler, userBuilder }))
+
+  let closing: Promise<void> | undefined
+  return {
+    agentId: definition.agentId,
+    url,
+    cardUrl: `${url}/${AGENT_CARD_PATH}`,
+    requestCount: () => requests,
+    close() {
+      closing ??= new Promise((resolve) => {
+        server.close(() => resolve())
+        // Open SSE streams and keep-alive sockets would hold close() forever.
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}
+
+function listen(
+  server: ReturnType<typeof createServer>,
+  port: number,
+  host: string,
+  agentId: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use`
+          : `port ${port} on ${host}: ${error.message}`
+      reject(new Error(`Cannot start the ${agentId} agent: ${reason}`, { cause: error }))
+    })
+    server.listen(port, host, () => resolve())
+  })
+}
+
+/** The host as it goes in a URL; a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
