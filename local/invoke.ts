@@ -1,10 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { isStreamingHandler, preludeDelimiter } from './awslambda-shim.ts'
 import { lambdaContext } from './lambda-context.ts'
-import { startStack } from './stack.ts'
+import { startThrowawayStack } from './stack.ts'
 
 const handlerNames = ['authorizer', 'agents', 'discovery', 'admin'] as const
 type HandlerName = (typeof handlerNames)[number]
@@ -49,14 +47,7 @@ const main = async () => {
     process.exit(2)
   }
   const template = await readFile(file, 'utf8')
-  const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-invoke-'))
-  const stack = await startStack({
-    host: '127.0.0.1',
-    port: 0,
-    stateDir,
-    agentPorts: { weather: 0, calculator: 0 },
-    authorizerCacheTtlSeconds: 0,
-  })
+  const stack = await startThrowawayStack()
   try {
     let text = template
     for (const [placeholder, clientId] of template.matchAll(/\{\{token:([\w-]+)\}\}/g)) {
@@ -80,7 +71,6 @@ const main = async () => {
     }
   } finally {
     await stack.stop()
-    await rm(stateDir, { recursive: true, force: true })
   }
 }
 

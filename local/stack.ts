@@ -1,4 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
 import type { RunningAgent } from '../agents/serve.ts'
@@ -154,6 +156,33 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     return { url, agents: sampleAgents, token, stop }
   } catch (error) {
     await stop()
+    throw error
+  }
+}
+
+/**
+ * A stack for one run (`npm run invoke`, a test file): free ports, a fresh state
+ * directory that `stop()` deletes, and no authorizer caching.
+ */
+export const startThrowawayStack = async (): Promise<RunningStack> => {
+  const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-'))
+  try {
+    const stack = await startStack({
+      host: '127.0.0.1',
+      port: 0,
+      stateDir,
+      agentPorts: { weather: 0, calculator: 0 },
+      authorizerCacheTtlSeconds: 0,
+    })
+    return {
+      ...stack,
+      stop: async () => {
+        await stack.stop()
+        await rm(stateDir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    await rm(stateDir, { recursive: true, force: true })
     throw error
   }
 }

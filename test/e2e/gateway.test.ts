@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningAgent } from '../../agents/serve.ts'
+import { startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
 import { closedPort, startCardServer } from '../support/card-server.ts'
-import { startTestStack } from '../support/local-stack.ts'
 
 describe('the local gateway, end to end', () => {
-  let stack: Awaited<ReturnType<typeof startTestStack>>
+  let stack: Awaited<ReturnType<typeof startThrowawayStack>>
   let demoToken: string
   const agent = (agentId: string) =>
     stack.agents.find((candidate) => candidate.agentId === agentId) as RunningAgent
 
   beforeAll(async () => {
-    stack = await startTestStack()
+    stack = await startThrowawayStack()
     demoToken = await tokenFor('demo-client')
   })
   afterAll(() => stack.stop())

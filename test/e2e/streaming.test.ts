@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
+import { startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, textMessage, textsOf } from '../support/a2a-client.ts'
 import { startGatedAgent } from '../support/gated-agent.ts'
-import { startTestStack } from '../support/local-stack.ts'
 
 describe('streaming through the gateway', () => {
-  let stack: Awaited<ReturnType<typeof startTestStack>>
+  let stack: Awaited<ReturnType<typeof startThrowawayStack>>
   let backend: Awaited<ReturnType<typeof startGatedAgent>>
   let token: string
 
   beforeAll(async () => {
-    stack = await startTestStack()
+    stack = await startThrowawayStack()
     backend = await startGatedAgent()
     const admin = await stack.token('admin-client')
     const registered = await fetch(`${stack.url}/admin/register`, {
