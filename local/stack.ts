@@ -25,6 +25,8 @@ export interface StackOptions {
 
 export interface RunningStack {
   url: string
+  /** Where the database files and the token signing key live. */
+  stateDir: string
   agents: RunningAgent[]
   /** A token from the local token endpoint for a seeded client. */
   token(clientId: string): Promise<string>
@@ -153,7 +155,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         )
       }
     }
-    return { url, agents: sampleAgents, token, stop }
+    return { url, stateDir: options.stateDir, agents: sampleAgents, token, stop }
   } catch (error) {
     await stop()
     throw error

@@ -130,6 +130,13 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
  * parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '/message:send', body })
  */
 export const parseA2ARequest = (parts: HttpRequestParts): A2ARequest => {
+  if (parts.subPath.split('/').some((segment) => segment === '.' || segment === '..')) {
+    return {
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: { kind: 'invalid-request', message: 'Path segments "." and ".." are not allowed.' },
+    }
+  }
   if (parts.subPath === cardPath && parts.method === 'GET') {
     return { kind: 'card', agentId: parts.agentId }
   }

@@ -25,6 +25,21 @@ export interface PolicyInput {
 const discoveryResources = ['GET/agents']
 
 /**
+ * Paths that could name one agent and reach another (`/agents/a/../b`,
+ * `/agents/a%2F..%2Fb`) are denied outright, whatever the caller holds: an
+ * explicit Deny wins over every Allow, in this policy and in its cached copy.
+ */
+const traversalPatterns = [
+  '/*/agents/*/../*',
+  '/*/agents/*/..',
+  '/*/agents/*/./*',
+  '/*/agents/*%2F*',
+  '/*/agents/*%2f*',
+  '/*/agents/*%2E*',
+  '/*/agents/*%2e*',
+]
+
+/**
  * The IAM policy for a caller. It names every path the caller may use, not just
  * the requested one, because API Gateway caches it per token and evaluates it
  * against later requests.
@@ -49,7 +64,14 @@ export const buildPolicy = ({
     principalId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }],
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources },
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Deny',
+          Resource: traversalPatterns.map((pattern) => `${apiBase}${pattern}`),
+        },
+      ],
     },
     context,
   }

@@ -81,3 +81,23 @@ describe('local policy evaluation', () => {
     expect(evaluatePolicy(policy, arn('POST', '/agents/weather'))).toBe('allow')
   })
 })
+
+describe('authorizer policy against path tricks', () => {
+  it('denies dot segments and encoded slashes below any agent, even a granted one', () => {
+    // Prepare
+    const policy = policyFor({ weather: '*' })
+
+    // Assess
+    for (const path of [
+      '/agents/weather/../calculator',
+      '/agents/weather/..',
+      '/agents/weather/./message:send',
+      '/agents/weather%2F..%2Fcalculator',
+      '/agents/weather%2f..%2fcalculator/message:send',
+      '/agents/weather/%2E%2E/calculator',
+    ]) {
+      expect(evaluatePolicy(policy, arn('POST', path)), path).toBe('explicit-deny')
+    }
+    expect(evaluatePolicy(policy, arn('POST', '/agents/weather/tasks/t.1:cancel'))).toBe('allow')
+  })
+})
