@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
@@ -12,20 +13,27 @@ import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
+import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = new Logger({ serviceName: 'switchboard' })
-const registry = new DynamoAgentRegistry(
-  createDocumentClient(config),
-  tableName('agents', config.tablePrefix),
-)
+const documentClient = createDocumentClient(config)
+const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
+const limiter = new DynamoRateLimiter({
+  client: documentClient,
+  tableName: tableName('rateLimits', config.tablePrefix),
+  windowSeconds: 60,
+})
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
+
+type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>
 
 const cardHeaders = {
   'content-type': 'application/json',
@@ -111,4 +119,27 @@ export const handler = middy<
   .use(verifiedCaller())
   .use(a2aRequest())
   .use(agentGrant())
+  .use(
+    rateLimit<AgentRequest>({
+      limiter,
+      // A call counts against the caller's limit on its agent; reading the card is free.
+      subject: ({ context: { caller, a2a } }) =>
+        a2a.kind === 'call'
+          ? {
+              principal: caller.principal,
+              resource: a2a.call.agentId,
+              limit: caller.limits[a2a.call.agentId] ?? config.rateLimitPerMinute,
+            }
+          : undefined,
+      limitedResponse: ({ context: { a2a } }, decision) =>
+        renderA2AFailure(
+          {
+            kind: 'rate-limited',
+            message: `Rate limit of ${decision.limit} calls per minute to this agent reached; retry in ${decision.resetSeconds} s.`,
+          },
+          a2a.kind === 'call' ? a2a.call.binding : 'HTTP+JSON',
+          a2a.kind === 'call' ? a2a.call.jsonRpcId : null,
+        ),
+    }),
+  )
   .handler(serveAgent)

@@ -33,7 +33,12 @@ const headerValue = (headers: Record<string, string | undefined> | null, name: s
 const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
   const outcome = await authorize(
     { authorization: headerValue(event.headers, 'authorization'), methodArn: event.methodArn },
-    { verifyAccessToken, permissions, adminScope: config.token.adminScope },
+    {
+      verifyAccessToken,
+      permissions,
+      adminScope: config.token.adminScope,
+      defaultRateLimit: config.rateLimitPerMinute,
+    },
   )
   if (!outcome.allowed) {
     logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })

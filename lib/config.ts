@@ -41,6 +41,7 @@ const gatewayEnv = z.object({
   BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
   REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
 })
 
 export type GatewayConfig = ReturnType<typeof toGatewayConfig>
@@ -62,6 +63,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   backendTimeoutMs: env.BACKEND_TIMEOUT_MS,
   cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
   registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
 })
 
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */

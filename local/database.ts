@@ -14,6 +14,26 @@ export interface LocalDatabase {
   stop(): Promise<void>
 }
 
+/** Creates every table of lib/tables.ts that is not there yet. */
+export const createTables = async (endpoint: string, tablePrefix: string): Promise<void> => {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  })
+  try {
+    for (const key of Object.keys(tables) as TableKey[]) {
+      try {
+        await client.send(new CreateTableCommand(createTableInput(key, tablePrefix)))
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error
+      }
+    }
+  } finally {
+    client.destroy()
+  }
+}
+
 /**
  * The embedded DynamoDB-compatible database (dynalite), its data on disk under
  * `dir` when given (so registrations survive a restart), with every table of
@@ -32,19 +52,7 @@ export const startLocalDatabase = async (options: {
   })
   const port = await listen(server, 0, '127.0.0.1', 'the database port')
   const endpoint = `http://127.0.0.1:${port}`
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  })
-  for (const key of Object.keys(tables) as TableKey[]) {
-    try {
-      await client.send(new CreateTableCommand(createTableInput(key, options.tablePrefix)))
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error
-    }
-  }
-  client.destroy()
+  await createTables(endpoint, options.tablePrefix)
   return {
     endpoint,
     stop: () =>

@@ -29,6 +29,7 @@ export type A2AFailure =
   | { kind: 'agent-not-found'; message: string }
   | { kind: 'forbidden'; message: string }
   | { kind: 'backend-unavailable'; message: string }
+  | { kind: 'rate-limited'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -44,6 +45,12 @@ const gatewayReasons = {
     rpcCode: -32052,
     reason: 'BACKEND_UNAVAILABLE',
     status: 'UNAVAILABLE',
+  },
+  'rate-limited': {
+    httpStatus: 429,
+    rpcCode: -32053,
+    reason: 'RATE_LIMITED',
+    status: 'RESOURCE_EXHAUSTED',
   },
   internal: {
     httpStatus: 500,

@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import { type Caller, toAuthorizerContext } from './caller.ts'
-import { grantsFromPermissions } from './grants.ts'
+import { grantsFromPermissions, limitsFromPermissions } from './grants.ts'
 import { buildPolicy } from './policy.ts'
 import { TokenRejectedError, type VerifiedCaller } from './token-verifier.ts'
 
@@ -9,6 +9,8 @@ export interface AuthorizeDeps {
   verifyAccessToken: (token: string) => Promise<VerifiedCaller>
   permissions: Pick<PermissionStore, 'forScopes'>
   adminScope: string
+  /** Requests per minute where no permission sets a limit. */
+  defaultRateLimit: number
 }
 
 export type AuthorizeOutcome =
@@ -37,10 +39,12 @@ export const authorize = async (
     if (error instanceof TokenRejectedError) return { allowed: false, reason: error.reason }
     throw error
   }
-  const grants = grantsFromPermissions(await deps.permissions.forScopes(verified.scopes))
+  const permissions = await deps.permissions.forScopes(verified.scopes)
+  const grants = grantsFromPermissions(permissions)
   const caller: Caller = {
     ...verified,
     grants,
+    limits: limitsFromPermissions(permissions, deps.defaultRateLimit),
     isAdmin: verified.scopes.includes(deps.adminScope),
   }
   const result = buildPolicy({

@@ -1,5 +1,12 @@
 import { z } from 'zod'
-import { decodeGrants, encodeGrants, type Grants } from './grants.ts'
+import {
+  decodeGrants,
+  decodeLimits,
+  encodeGrants,
+  encodeLimits,
+  type Grants,
+  type Limits,
+} from './grants.ts'
 
 /** Who is calling and what it holds, as the authorizer established it. */
 export interface Caller {
@@ -7,6 +14,8 @@ export interface Caller {
   clientId: string
   scopes: string[]
   grants: Grants
+  /** Requests per minute on each granted agent. */
+  limits: Limits
   isAdmin: boolean
 }
 
@@ -16,6 +25,7 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   clientId: caller.clientId,
   scopes: caller.scopes.join(' '),
   grants: encodeGrants(caller.grants),
+  limits: encodeLimits(caller.limits),
   admin: String(caller.isAdmin),
 })
 
@@ -24,6 +34,7 @@ const contextSchema = z.object({
   clientId: z.string().min(1),
   scopes: z.string(),
   grants: z.string().min(2),
+  limits: z.string().min(2),
   admin: z.enum(['true', 'false']),
 })
 
@@ -35,6 +46,7 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
     clientId: fields.clientId,
     scopes: fields.scopes.split(' ').filter(Boolean),
     grants: decodeGrants(fields.grants),
+    limits: decodeLimits(fields.limits),
     isAdmin: fields.admin === 'true',
   }
 }

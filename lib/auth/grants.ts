@@ -43,3 +43,36 @@ const grantsSchema = z.record(
 export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
 
 export const decodeGrants = (encoded: string): Grants => grantsSchema.parse(JSON.parse(encoded))
+
+/** Per agent, the requests per minute a caller may make. */
+export type Limits = Record<string, number>
+
+/**
+ * The caller's limit on each agent it holds: the most generous among its scopes
+ * that grant that agent, each scope offering its per-agent override, else its
+ * own limit, else the configured default.
+ *
+ * @example
+ * limitsFromPermissions([{ scope: 's', agents: ['weather'], agentLimits: { weather: 120 } }], 60)
+ * // { weather: 120 }
+ */
+export const limitsFromPermissions = (
+  permissions: readonly Permission[],
+  defaultLimit: number,
+): Limits => {
+  const limits: Limits = {}
+  for (const permission of permissions) {
+    for (const agentId of permission.agents) {
+      const offered =
+        permission.agentLimits?.[agentId] ?? permission.requestsPerMinute ?? defaultLimit
+      limits[agentId] = Math.max(limits[agentId] ?? 0, offered)
+    }
+  }
+  return limits
+}
+
+const limitsSchema = z.record(z.string(), z.number().int().positive())
+
+export const encodeLimits = (limits: Limits): string => JSON.stringify(limits)
+
+export const decodeLimits = (encoded: string): Limits => limitsSchema.parse(JSON.parse(encoded))

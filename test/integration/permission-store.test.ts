@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
-import { type LocalDatabase, startLocalDatabase } from '../../local/database.ts'
 
-describe('permission store against the local database', () => {
-  let database: LocalDatabase
+import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+
+describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase) => {
+  let database: TestDatabase
   let store: DynamoPermissionStore
 
   beforeAll(async () => {
     process.env.AWS_ACCESS_KEY_ID = 'local'
     process.env.AWS_SECRET_ACCESS_KEY = 'local'
-    database = await startLocalDatabase({ tablePrefix: 'perm-' })
+    database = await startDatabase('perm-')
     const client = createDocumentClient({
       region: 'us-east-1',
       dynamoDbEndpoint: database.endpoint,

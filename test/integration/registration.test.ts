@@ -10,18 +10,18 @@ import {
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { registerAgent } from '../../lib/registry/register-agent.ts'
 import { tableName } from '../../lib/tables.ts'
-import { type LocalDatabase, startLocalDatabase } from '../../local/database.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
+import { databaseEngines, type TestDatabase } from '../support/databases.ts'
 
-describe('agent registration against the local database', () => {
-  let database: LocalDatabase
+describe.each(databaseEngines)('agent registration on %s', (_engine, startDatabase) => {
+  let database: TestDatabase
   let backend: Awaited<ReturnType<typeof startCardServer>>
   let registry: DynamoAgentRegistry
 
   beforeAll(async () => {
     process.env.AWS_ACCESS_KEY_ID = 'local'
     process.env.AWS_SECRET_ACCESS_KEY = 'local'
-    database = await startLocalDatabase({ tablePrefix: 'it-' })
+    database = await startDatabase('it-')
     backend = await startCardServer()
     const client = createDocumentClient({
       region: 'us-east-1',

@@ -3,6 +3,7 @@ import {
   decodeGrants,
   encodeGrants,
   grantsFromPermissions,
+  limitsFromPermissions,
   mayInvoke,
 } from '../../../lib/auth/grants.ts'
 
@@ -47,5 +48,35 @@ describe('grants', () => {
     // Assess
     expect(decodeGrants(encodeGrants(grants))).toEqual(grants)
     expect(() => decodeGrants('{"weather":["DropTables"]}')).toThrow()
+  })
+})
+
+describe('rate limits from permissions', () => {
+  it('takes the most generous limit among the scopes that grant an agent', () => {
+    // Act
+    const limits = limitsFromPermissions(
+      [
+        { scope: 'a', agents: ['weather', 'calculator'], requestsPerMinute: 30 },
+        { scope: 'b', agents: ['weather'], requestsPerMinute: 10, agentLimits: { weather: 120 } },
+      ],
+      60,
+    )
+
+    // Assess
+    expect(limits).toEqual({ weather: 120, calculator: 30 })
+  })
+
+  it('falls back to the default for a scope that sets no limit, when that is more generous', () => {
+    // Act
+    const limits = limitsFromPermissions(
+      [
+        { scope: 'a', agents: ['weather'], requestsPerMinute: 5 },
+        { scope: 'b', agents: ['weather'] },
+      ],
+      60,
+    )
+
+    // Assess
+    expect(limits).toEqual({ weather: 60 })
   })
 })

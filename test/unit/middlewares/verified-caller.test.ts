@@ -19,6 +19,7 @@ describe('verifiedCaller middleware', () => {
       clientId: 'demo-client',
       scopes: ['weather:invoke', 'calculator:invoke'],
       grants: { weather: '*', calculator: '*' },
+      limits: { weather: 60, calculator: 60 },
       isAdmin: false,
     })
   })

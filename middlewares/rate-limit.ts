@@ -1,0 +1,72 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import { rateLimitHeaders } from '../lib/ratelimit/headers.ts'
+import type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitRequest,
+} from '../lib/ratelimit/rate-limiter.ts'
+
+/** What the middleware itself touches of a Middy request. */
+type AnyRequest = Pick<
+  Request<unknown, unknown, Error, never, Record<string, unknown>>,
+  'internal' | 'response'
+>
+interface HttpResponse {
+  statusCode: number
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+export interface RateLimitOptions<R = AnyRequest> {
+  limiter: RateLimiter
+  /** Who and what this request counts against, and the limit; undefined = not counted. */
+  subject: (request: R) => RateLimitRequest | undefined
+  /** The 429 answer in the caller's protocol; the RateLimit headers are added to it. */
+  limitedResponse: (request: R, decision: RateLimitDecision) => HttpResponse
+  /** Names the policy in the RateLimit headers. */
+  policyName?: string
+}
+
+const key = 'rateLimit'
+
+/**
+ * Counts each request against its caller's limit with one atomic update, and
+ * answers 429 with `Retry-After` once the window is full. Every answer carries
+ * the IETF `RateLimit-Policy` and `RateLimit` headers. A streamed call counts
+ * once, when it starts.
+ *
+ * @example
+ * middy().use(rateLimit({ limiter, subject, limitedResponse }))
+ */
+export const rateLimit = <R extends AnyRequest = AnyRequest>(
+  options: RateLimitOptions<R>,
+): MiddlewareObj => {
+  const { limiter, subject, limitedResponse, policyName = 'per-caller-agent' } = options
+  if (typeof limiter?.consume !== 'function')
+    throw new TypeError('rateLimit: options.limiter is required')
+
+  const rateLimitMiddlewareBefore = async (request: R) => {
+    const counted = subject(request)
+    if (!counted) return
+    const decision = await limiter.consume(counted)
+    const headers = rateLimitHeaders(decision, policyName)
+    if (!decision.allowed) {
+      const response = limitedResponse(request, decision)
+      return { ...response, headers: { ...response.headers, ...headers } }
+    }
+    request.internal[key] = headers
+  }
+
+  const rateLimitMiddlewareAfter = (request: R) => {
+    const headers = request.internal[key] as Record<string, string> | undefined
+    const response = request.response as HttpResponse | undefined
+    if (!headers || !response || typeof response !== 'object') return
+    response.headers = { ...response.headers, ...headers }
+  }
+
+  // Middy types a middleware by the request it is used with; these read only what AnyRequest names.
+  return {
+    before: rateLimitMiddlewareBefore as unknown as MiddlewareObj['before'],
+    after: rateLimitMiddlewareAfter as unknown as MiddlewareObj['after'],
+  }
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+
+describe('rate limits through the local gateway', () => {
+  let stack: RunningStack
+  let token: string
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    const permissions = new DynamoPermissionStore(
+      createDocumentClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      }),
+      tableName('permissions', process.env.TABLE_PREFIX as string),
+    )
+    await permissions.put({
+      scope: 'calculator:invoke',
+      agents: ['calculator'],
+      requestsPerMinute: 10,
+    })
+    token = await stack.token('demo-client')
+    // Counters are per minute; start with the whole burst inside one minute.
+    const intoMinute = Date.now() % 60_000
+    if (intoMinute > 45_000)
+      await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute))
+  })
+  afterAll(() => stack.stop())
+
+  const send = (binding: 'rest' | 'jsonrpc') =>
+    fetch(`${stack.url}/agents/calculator${binding === 'rest' ? '/message:send' : ''}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify(
+        binding === 'rest'
+          ? { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '1+1' }] } }
+          : {
+              jsonrpc: '2.0',
+              id: 'late',
+              method: 'SendMessage',
+              params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '1+1' }] } },
+            },
+      ),
+    })
+
+  it('lets 10 of 50 concurrent calls through a limit of 10 a minute and answers the rest 429', async () => {
+    // Act
+    const responses = await Promise.all(Array.from({ length: 50 }, () => send('rest')))
+
+    // Assess
+    const ok = responses.filter((response) => response.status === 200)
+    const limited = responses.filter((response) => response.status === 429)
+    expect([ok.length, limited.length]).toEqual([10, 40])
+    const secondsLeft = 60 - Math.floor((Date.now() % 60_000) / 1000)
+    for (const response of limited) {
+      const retryAfter = Number(response.headers.get('retry-after'))
+      expect(retryAfter).toBeGreaterThanOrEqual(secondsLeft - 2)
+      expect(retryAfter).toBeLessThanOrEqual(60)
+    }
+    expect(ok[0]?.headers.get('ratelimit-policy')).toBe('"per-caller-agent";q=10;w=60')
+    expect(ok.map((response) => response.headers.get('ratelimit'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^"per-caller-agent";r=0;t=\d+$/)]),
+    )
+    const body = await limited[0]?.json()
+    expect(body.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' })
+  })
+
+  it('answers a limited JSON-RPC call with a JSON-RPC error that echoes its id', async () => {
+    // Act
+    const response = await send('jsonrpc')
+
+    // Assess
+    expect(response.status).toBe(429)
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 'late',
+      error: { code: -32053 },
+    })
+  })
+})
