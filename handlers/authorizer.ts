@@ -44,6 +44,12 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
     logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
     throw new Error('Unauthorized')
   }
+  if (outcome.widened) {
+    logger.warn('policy widened to every agent path; the handlers enforce the grants', {
+      principal: outcome.caller.principal,
+      agents: Object.keys(outcome.caller.grants).length,
+    })
+  }
   return outcome.result
 }
 

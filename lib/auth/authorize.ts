@@ -14,7 +14,7 @@ export interface AuthorizeDeps {
 }
 
 export type AuthorizeOutcome =
-  | { allowed: true; caller: Caller; result: APIGatewayAuthorizerResult }
+  | { allowed: true; caller: Caller; result: APIGatewayAuthorizerResult; widened: boolean }
   | { allowed: false; reason: string }
 
 const bearerToken = (authorization: string | undefined): string | undefined => {
@@ -47,12 +47,12 @@ export const authorize = async (
     limits: limitsFromPermissions(permissions, deps.defaultRateLimit),
     isAdmin: verified.scopes.includes(deps.adminScope),
   }
-  const result = buildPolicy({
+  const { result, widened } = buildPolicy({
     methodArn: request.methodArn,
     principalId: caller.principal,
     grants,
     isAdmin: caller.isAdmin,
     context: toAuthorizerContext(caller),
   })
-  return { allowed: true, caller, result }
+  return { allowed: true, caller, result, widened }
 }

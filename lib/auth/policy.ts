@@ -40,24 +40,44 @@ const traversalPatterns = [
 ]
 
 /**
+ * Above this, a policy naming each agent risks API Gateway's limit on the size of
+ * an authorizer response (the context travels in the same response).
+ */
+export const maxPolicyBytes = 6 * 1024
+
+const agentResources = (apiBase: string, agentIds: readonly string[]) =>
+  agentIds.flatMap((agentId) => [
+    `${apiBase}/*/agents/${agentId}`,
+    `${apiBase}/*/agents/${agentId}/*`,
+  ])
+
+/**
  * The IAM policy for a caller. It names every path the caller may use, not just
  * the requested one, because API Gateway caches it per token and evaluates it
- * against later requests.
+ * against later requests. When the caller holds too many agents for that, the
+ * policy is `widened` to every agent path and the handlers' grant check (which
+ * always runs) is what keeps the caller to its agents.
  */
-export const buildPolicy = ({
-  methodArn,
-  principalId,
-  grants,
-  isAdmin,
-  context,
-}: PolicyInput): APIGatewayAuthorizerResult => {
-  const { apiBase } = parseMethodArn(methodArn)
+export const buildPolicy = (
+  input: PolicyInput,
+): { result: APIGatewayAuthorizerResult; widened: boolean } => {
+  const { apiBase } = parseMethodArn(input.methodArn)
+  const exact = policyWith(input, apiBase, agentResources(apiBase, Object.keys(input.grants)))
+  if (JSON.stringify(exact.policyDocument).length <= maxPolicyBytes) {
+    return { result: exact, widened: false }
+  }
+  const anyAgent = Object.keys(input.grants).length > 0 ? agentResources(apiBase, ['*']) : []
+  return { result: policyWith(input, apiBase, anyAgent), widened: true }
+}
+
+const policyWith = (
+  { principalId, isAdmin, context }: PolicyInput,
+  apiBase: string,
+  agentPaths: string[],
+): APIGatewayAuthorizerResult => {
   const resources = [
     ...discoveryResources.map((path) => `${apiBase}/${path}`),
-    ...Object.keys(grants).flatMap((agentId) => [
-      `${apiBase}/*/agents/${agentId}`,
-      `${apiBase}/*/agents/${agentId}/*`,
-    ]),
+    ...agentPaths,
     ...(isAdmin ? [`${apiBase}/*/admin/*`] : []),
   ]
   return {

@@ -1,6 +1,6 @@
 import type { PolicyDocument } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { buildPolicy } from '../../../lib/auth/policy.ts'
+import { buildPolicy, maxPolicyBytes } from '../../../lib/auth/policy.ts'
 import { evaluatePolicy } from '../../../local/policy-evaluator.ts'
 
 const arn = (method: string, path: string) =>
@@ -13,7 +13,7 @@ const policyFor = (grants: Record<string, '*'>, isAdmin = false) =>
     grants,
     isAdmin,
     context: {},
-  }).policyDocument
+  }).result.policyDocument
 
 describe('authorizer policy', () => {
   it('allows every path of a granted agent, whichever path was asked for', () => {
@@ -99,5 +99,48 @@ describe('authorizer policy against path tricks', () => {
       expect(evaluatePolicy(policy, arn('POST', path)), path).toBe('explicit-deny')
     }
     expect(evaluatePolicy(policy, arn('POST', '/agents/weather/tasks/t.1:cancel'))).toBe('allow')
+  })
+})
+
+describe('authorizer policy for a caller with many agents', () => {
+  it('widens to every agent path when naming each would be too large, and says so', () => {
+    // Prepare
+    const grants = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`agent-${i}`, '*' as const]),
+    )
+
+    // Act
+    const { result, widened } = buildPolicy({
+      methodArn: arn('POST', '/agents/agent-1'),
+      principalId: 'p',
+      grants,
+      isAdmin: false,
+      context: {},
+    })
+
+    // Assess
+    expect(widened).toBe(true)
+    expect(JSON.stringify(result.policyDocument).length).toBeLessThan(maxPolicyBytes)
+    expect(evaluatePolicy(result.policyDocument, arn('POST', '/agents/agent-199'))).toBe('allow')
+    expect(evaluatePolicy(result.policyDocument, arn('POST', '/agents/a/../b'))).toBe(
+      'explicit-deny',
+    )
+    expect(evaluatePolicy(result.policyDocument, arn('POST', '/admin/register'))).toBe(
+      'implicit-deny',
+    )
+  })
+
+  it('names each agent while that fits', () => {
+    // Act
+    const { widened } = buildPolicy({
+      methodArn: arn('POST', '/agents/weather'),
+      principalId: 'p',
+      grants: { weather: '*', calculator: '*' },
+      isAdmin: false,
+      context: {},
+    })
+
+    // Assess
+    expect(widened).toBe(false)
   })
 })

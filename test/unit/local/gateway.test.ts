@@ -22,7 +22,7 @@ const authorizer = vi.fn(async (event: APIGatewayRequestAuthorizerEvent) => {
     grants: { weather: '*' },
     isAdmin: false,
     context: { principal: 'client-1', admin: 'false' },
-  })
+  }).result
 })
 const discovery = vi.fn(async (event: APIGatewayProxyEvent) => ({
   statusCode: 200,
