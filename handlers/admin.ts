@@ -9,6 +9,7 @@ import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { registerAgent } from '../lib/registry/register-agent.ts'
 import { tableName } from '../lib/tables.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
@@ -21,6 +22,8 @@ const registry = new DynamoAgentRegistry(
   tableName('agents', config.tablePrefix),
 )
 
+const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
+
 /** POST /admin/register and POST /admin/agents: register an agent from its config. */
 const register = async (
   event: APIGatewayProxyEvent,
@@ -31,7 +34,7 @@ const register = async (
   const record = await registerAgent(event.body, {
     registry,
     fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
-    mode: config.mode,
+    addressPolicy,
   })
   logger.info('agent registered', {
     audit: true,

@@ -42,6 +42,13 @@ const gatewayEnv = z.object({
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
   REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  BACKEND_ALLOWED_CIDRS: commaList
+    .pipe(
+      z.array(
+        z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be CIDR blocks such as 10.1.0.0/16'),
+      ),
+    )
+    .default([]),
 })
 
 export type GatewayConfig = ReturnType<typeof toGatewayConfig>
@@ -64,6 +71,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
   registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
 })
 
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */

@@ -1,25 +1,16 @@
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
-import {
-  BackendUrlRejectedError,
-  InvalidAgentCardError,
-  UnsupportedBackendAuthError,
-} from '../errors.ts'
+import { InvalidAgentCardError, UnsupportedBackendAuthError } from '../errors.ts'
 import { type AgentConfig, agentConfigSchema } from './agent-config.ts'
 import type { AgentRecord } from './agent-record.ts'
 import type { AgentRegistry } from './agent-registry.ts'
+import { type BackendAddressPolicy, checkBackendUrl } from './backend-address.ts'
 
 export interface RegisterAgentDeps {
   registry: Pick<AgentRegistry, 'create'>
   fetchCard: (cardUrl: string) => Promise<unknown>
-  /** `local` allows plain-http backends (a laptop's agents). */
-  mode: 'aws' | 'local'
+  /** Which backend addresses may be registered. */
+  addressPolicy: BackendAddressPolicy
   now?: () => Date
-}
-
-const requireHttps = (field: string, url: string, mode: RegisterAgentDeps['mode']) => {
-  if (mode !== 'local' && new URL(url).protocol !== 'https:') {
-    throw new BackendUrlRejectedError(field, 'only https URLs are accepted outside local mode')
-  }
 }
 
 /**
@@ -55,8 +46,8 @@ export const registerAgent = async (
   deps: RegisterAgentDeps,
 ): Promise<AgentRecord> => {
   const config: AgentConfig = agentConfigSchema.parse(input)
-  requireHttps('backendUrl', config.backendUrl, deps.mode)
-  requireHttps('agentCardUrl', config.agentCardUrl, deps.mode)
+  await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
+  await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
   if (config.auth.type !== 'none') throw new UnsupportedBackendAuthError(config.auth.type)
 
   const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl))

@@ -240,6 +240,39 @@ describe('the local gateway, end to end', () => {
       expect(retry.status).toBe(201)
     })
 
+    it.each([
+      ['*', /agentId/],
+      ['a/b', /agentId/],
+      ['x'.repeat(200), /agentId/],
+    ])('refuses the agent id %s before fetching anything', async (agentId, field) => {
+      // Act
+      const response = await register({
+        agentId,
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).detail).toMatch(field)
+    })
+
+    it('refuses a backend at the cloud metadata address, saying why', async () => {
+      // Act
+      const response = await register({
+        agentId: 'metadata',
+        backendUrl: 'http://169.254.169.254/',
+        agentCardUrl: 'http://169.254.169.254/latest/meta-data/',
+      })
+
+      // Assess
+      expect(response.status).toBe(422)
+      expect(response.headers.get('content-type')).toBe('application/problem+json')
+      expect((await response.json()).detail).toMatch(
+        /169\.254\.169\.254 is a link-local \(cloud metadata\) address/,
+      )
+    })
+
     it('names each invalid field of the agent config', async () => {
       // Act
       const response = await register({ agentId: 'Not OK', backendUrl: 'file:///etc/passwd' })

@@ -8,10 +8,13 @@ import {
   InvalidAgentCardError,
 } from '../../lib/errors.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
+import { parseCidrs } from '../../lib/registry/backend-address.ts'
 import { registerAgent } from '../../lib/registry/register-agent.ts'
 import { tableName } from '../../lib/tables.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
 import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+
+const localPolicy = { mode: 'local' as const, allowed: parseCidrs(['127.0.0.0/8']) }
 
 describe.each(databaseEngines)('agent registration on %s', (_engine, startDatabase) => {
   let database: TestDatabase
@@ -37,7 +40,7 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
   const register = (agentId: string, overrides: Record<string, unknown> = {}) =>
     registerAgent(
       { agentId, backendUrl: backend.url, agentCardUrl: backend.cardUrl, ...overrides },
-      { registry, fetchCard: (url) => fetchAgentCard(url, 2_000), mode: 'local' },
+      { registry, fetchCard: (url) => fetchAgentCard(url, 2_000), addressPolicy: localPolicy },
     )
 
   it('stores the agent with its card and the endpoints of its bindings', async () => {
@@ -117,7 +120,11 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     // Act
     const error = await registerAgent(
       { agentId: 'plain', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
-      { registry, fetchCard: (url) => fetchAgentCard(url, 2_000), mode: 'aws' },
+      {
+        registry,
+        fetchCard: (url) => fetchAgentCard(url, 2_000),
+        addressPolicy: { ...localPolicy, mode: 'aws' },
+      },
     ).catch((caught: unknown) => caught)
 
     // Assess
