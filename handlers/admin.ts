@@ -1,59 +1,218 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import middy from '@middy/core'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
-import httpRouterHandler from '@middy/http-router'
+import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import { z } from 'zod'
 import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
 import { loadConfig } from '../lib/config.ts'
-import { createDocumentClient } from '../lib/dynamo.ts'
+import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
+import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
+import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
+import { parsePermissionFor } from '../lib/permissions/permission.ts'
+import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../lib/registry/backend-address.ts'
-import { registerAgent } from '../lib/registry/register-agent.ts'
+import {
+  type AgentAdminDeps,
+  deleteAgent,
+  patchAgent,
+  registerAgent,
+  replaceAgent,
+  syncAgent,
+} from '../lib/registry/register-agent.ts'
+import { FileSecretStore } from '../lib/secrets/file-secret-store.ts'
+import { SecretsManagerStore } from '../lib/secrets/secrets-manager-store.ts'
 import { tableName } from '../lib/tables.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = new Logger({ serviceName: 'switchboard' })
-const registry = new DynamoAgentRegistry(
-  createDocumentClient(config),
-  tableName('agents', config.tablePrefix),
+const dynamoClient = createDynamoClient(config)
+const documentClient = createDocumentClient(config, dynamoClient)
+const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
+const permissions = new DynamoPermissionStore(
+  documentClient,
+  tableName('permissions', config.tablePrefix),
 )
+const agentAdmin: AgentAdminDeps = {
+  registry,
+  secrets: config.secretsFile
+    ? new FileSecretStore(config.secretsFile)
+    : new SecretsManagerStore(new SecretsManagerClient({ region: config.region })),
+  fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
+  addressPolicy: { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) },
+}
+const idempotentRegistration = makeHandlerIdempotent({
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: tableName('idempotency', config.tablePrefix),
+    awsSdkV3Client: dynamoClient,
+  }),
+  config: new IdempotencyConfig({
+    eventKeyJmesPath: 'headers."Idempotency-Key" || headers."idempotency-key"',
+    // The same key with another body is a client error, not a replay.
+    payloadValidationJmesPath: 'body',
+    throwOnNoIdempotencyKey: false,
+  }),
+})
 
-const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
-
-/** POST /admin/register and POST /admin/agents: register an agent from its config. */
-const register = async (
+type AdminHandler = (
   event: APIGatewayProxyEvent,
   context: Context,
-): Promise<APIGatewayProxyResult> => {
-  // verifiedCaller ran before the router; http-router's types only know the plain Context.
-  const { caller } = context as CallerContext
-  const record = await registerAgent(event.body, {
-    registry,
-    fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
-    addressPolicy,
-  })
-  logger.info('agent registered', {
-    audit: true,
-    action: 'agent.register',
-    by: caller.principal,
-    agentId: record.agentId,
-    after: { backendUrl: record.backendUrl, status: record.status },
-  })
-  return jsonResponse(201, record, { location: `/admin/agents/${record.agentId}` })
-}
+) => Promise<APIGatewayProxyResult>
 
-const routes = httpRouterHandler([
+/** Every admin change is logged as one structured audit entry: who, what, when, before/after. */
+const audited = (
+  action: string,
+  target: (event: APIGatewayProxyEvent) => string,
+  change: (event: APIGatewayProxyEvent) => Promise<{ before: unknown; after: unknown }>,
+  respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
+): AdminHandler =>
+  async function auditedAdminChange(event, context) {
+    // verifiedCaller ran before the router; http-router's types only know the plain Context.
+    const { caller } = context as CallerContext
+    const { before, after } = await change(event)
+    logger.info('admin change', {
+      audit: {
+        action,
+        actor: caller.principal,
+        clientId: caller.clientId,
+        target: target(event),
+        at: new Date().toISOString(),
+        before: before ?? null,
+        after: after ?? null,
+      },
+    })
+    return respond(after, event)
+  }
+
+const agentIdOf = (event: APIGatewayProxyEvent) =>
+  z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
+const scopeOf = (event: APIGatewayProxyEvent) =>
+  z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
+/** The JSON body, parsed by httpJsonBodyParser (API Gateway's type still says string). */
+const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
+
+const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(idempotentRegistration)
+  .handler(
+    audited(
+      'agent.register',
+      (event) => String((bodyOf(event) as { agentId?: unknown } | null)?.agentId),
+      (event) => registerAgent(bodyOf(event), agentAdmin),
+      (after) =>
+        jsonResponse(201, after, {
+          location: `/admin/agents/${(after as { agentId: string }).agentId}`,
+        }),
+    ),
+  )
+
+const routes: { method: Method; path: string; handler: AdminHandler }[] = [
   { method: 'POST', path: '/admin/register', handler: register },
   { method: 'POST', path: '/admin/agents', handler: register },
-])
+  {
+    method: 'GET',
+    path: '/admin/agents',
+    handler: async () => jsonResponse(200, { agents: await registry.list() }),
+  },
+  {
+    method: 'GET',
+    path: '/admin/agents/{agentId}',
+    handler: async (event) => {
+      const agentId = agentIdOf(event)
+      const record = await registry.get(agentId)
+      if (!record || record.status === 'deleting') throw new AgentNotFoundError(agentId)
+      return jsonResponse(200, record)
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/admin/agents/{agentId}',
+    handler: audited(
+      'agent.replace',
+      agentIdOf,
+      (event) => replaceAgent(agentIdOf(event), bodyOf(event), agentAdmin),
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'PATCH',
+    path: '/admin/agents/{agentId}',
+    handler: audited(
+      'agent.patch',
+      agentIdOf,
+      (event) => patchAgent(agentIdOf(event), bodyOf(event), agentAdmin),
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/agents/{agentId}',
+    handler: audited(
+      'agent.delete',
+      agentIdOf,
+      (event) => deleteAgent(agentIdOf(event), agentAdmin),
+      () => ({
+        statusCode: 204,
+        body: '',
+      }),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/admin/agents/{agentId}/sync',
+    handler: audited(
+      'agent.sync',
+      agentIdOf,
+      (event) => syncAgent(agentIdOf(event), agentAdmin),
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/permissions',
+    handler: async () => jsonResponse(200, { permissions: await permissions.list() }),
+  },
+  {
+    method: 'PUT',
+    path: '/admin/permissions/{scope}',
+    handler: audited(
+      'permission.put',
+      scopeOf,
+      async (event) => {
+        const permission = parsePermissionFor(scopeOf(event), bodyOf(event))
+        return { before: await permissions.put(permission), after: permission }
+      },
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/permissions/{scope}',
+    handler: audited(
+      'permission.delete',
+      scopeOf,
+      async (event) => {
+        const scope = scopeOf(event)
+        const before = await permissions.delete(scope)
+        if (!before) throw new PermissionNotFoundError(scope)
+        return { before, after: undefined }
+      },
+      () => ({ statusCode: 204, body: '' }),
+    ),
+  },
+]
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller({ requireAdmin: true }))
-  .use(httpJsonBodyParser())
-  .handler(routes)
+  .use(httpJsonBodyParser({ disableContentTypeError: false }))
+  .handler(httpRouterHandler(routes))

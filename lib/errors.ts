@@ -62,18 +62,6 @@ export class BackendUrlRejectedError extends SwitchboardError {
   }
 }
 
-export class UnsupportedBackendAuthError extends SwitchboardError {
-  readonly code = 'backend-auth-unsupported'
-  readonly authType: string
-  constructor(authType: string) {
-    super(
-      `auth.type '${authType}' needs the backend secret store, which this version does not have yet; register the agent with auth.type 'none'.`,
-    )
-    this.name = 'UnsupportedBackendAuthError'
-    this.authType = authType
-  }
-}
-
 export class BackendUnavailableError extends SwitchboardError {
   readonly code = 'backend-unavailable'
   readonly agentId: string
@@ -89,5 +77,15 @@ export class ForbiddenError extends SwitchboardError {
   constructor(message: string) {
     super(message)
     this.name = 'ForbiddenError'
+  }
+}
+
+export class PermissionNotFoundError extends SwitchboardError {
+  readonly code = 'permission-not-found'
+  readonly scope: string
+  constructor(scope: string) {
+    super(`No permission is defined for scope '${scope}'.`)
+    this.name = 'PermissionNotFoundError'
+    this.scope = scope
   }
 }

@@ -16,6 +16,16 @@ export interface Route {
   admin: boolean
 }
 
+function adminRoutes(entries: [HttpMethod, string][]): Route[] {
+  return entries.map(([method, path]) => ({
+    method,
+    path,
+    handler: 'admin',
+    streaming: false,
+    admin: true,
+  }))
+}
+
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
@@ -26,8 +36,19 @@ export const routes: readonly Route[] = [
     streaming: true,
     admin: false,
   },
-  { method: 'POST', path: '/admin/register', handler: 'admin', streaming: false, admin: true },
-  { method: 'POST', path: '/admin/agents', handler: 'admin', streaming: false, admin: true },
+  ...adminRoutes([
+    ['POST', '/admin/register'],
+    ['GET', '/admin/agents'],
+    ['POST', '/admin/agents'],
+    ['GET', '/admin/agents/{agentId}'],
+    ['PUT', '/admin/agents/{agentId}'],
+    ['PATCH', '/admin/agents/{agentId}'],
+    ['DELETE', '/admin/agents/{agentId}'],
+    ['POST', '/admin/agents/{agentId}/sync'],
+    ['GET', '/admin/permissions'],
+    ['PUT', '/admin/permissions/{scope}'],
+    ['DELETE', '/admin/permissions/{scope}'],
+  ]),
 ]
 
 export interface RouteMatch {

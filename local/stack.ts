@@ -74,6 +74,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       PUBLIC_BASE_URL: url,
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+      SECRETS_FILE: join(options.stateDir, 'secrets.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     })
     installAwsLambdaShim()

@@ -1,3 +1,7 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency'
 import { ZodError } from 'zod'
 import {
   AgentAlreadyRegisteredError,
@@ -7,8 +11,8 @@ import {
   BackendUrlRejectedError,
   ForbiddenError,
   InvalidAgentCardError,
+  PermissionNotFoundError,
   SwitchboardError,
-  UnsupportedBackendAuthError,
 } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
@@ -33,10 +37,10 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
   if (error instanceof BackendUrlRejectedError)
     return { status: 422, title: 'Backend URL rejected' }
-  if (error instanceof UnsupportedBackendAuthError)
-    return { status: 422, title: 'Backend auth not supported' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
+  if (error instanceof PermissionNotFoundError)
+    return { status: 404, title: 'Permission not found' }
   return { status: 400, title: 'Bad request' }
 }
 
@@ -61,6 +65,22 @@ export const toProblem = (error: unknown): Problem => {
       status: 400,
       detail: errors.map(({ field, rule }) => `${field}: ${rule}`).join('; '),
       errors,
+    }
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return {
+      type: `${typeBase}idempotency-key-reused`,
+      title: 'Idempotency-Key reused',
+      status: 422,
+      detail: 'This Idempotency-Key was already used with a different request body; use a new key.',
+    }
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return {
+      type: `${typeBase}request-in-progress`,
+      title: 'Request in progress',
+      status: 409,
+      detail: 'A request with this Idempotency-Key is still being handled; retry shortly.',
     }
   }
   if (error instanceof SwitchboardError) {

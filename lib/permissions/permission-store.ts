@@ -1,11 +1,21 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  paginateScan,
+} from '@aws-sdk/lib-dynamodb'
 import { tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
 
 export interface PermissionStore {
   /** The permissions of every scope given that has one. */
   forScopes(scopes: readonly string[]): Promise<Permission[]>
-  put(permission: Permission): Promise<void>
+  /** Creates or replaces the permission of a scope; returns the one replaced. */
+  put(permission: Permission): Promise<Permission | undefined>
+  list(): Promise<Permission[]>
+  /** Removes a scope's permission; returns it, or undefined if there was none. */
+  delete(scope: string): Promise<Permission | undefined>
 }
 
 const batchSize = 100 // BatchGetItem's limit
@@ -44,9 +54,36 @@ export class DynamoPermissionStore implements PermissionStore {
     return found
   }
 
-  async put(permission: Permission): Promise<void> {
-    await this.#client.send(
-      new PutCommand({ TableName: this.#tableName, Item: permissionSchema.parse(permission) }),
+  async put(permission: Permission): Promise<Permission | undefined> {
+    const { Attributes } = await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: permissionSchema.parse(permission),
+        ReturnValues: 'ALL_OLD',
+      }),
     )
+    return Attributes ? permissionSchema.parse(Attributes) : undefined
+  }
+
+  async list(): Promise<Permission[]> {
+    const found: Permission[] = []
+    for await (const page of paginateScan(
+      { client: this.#client },
+      { TableName: this.#tableName },
+    )) {
+      found.push(...(page.Items ?? []).map((item) => permissionSchema.parse(item)))
+    }
+    return found.sort((a, b) => a.scope.localeCompare(b.scope))
+  }
+
+  async delete(scope: string): Promise<Permission | undefined> {
+    const { Attributes } = await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#tableName,
+        Key: { [tables.permissions.partitionKey]: scope },
+        ReturnValues: 'ALL_OLD',
+      }),
+    )
+    return Attributes ? permissionSchema.parse(Attributes) : undefined
   }
 }

@@ -1,13 +1,27 @@
 import type { AgentCardJson, Binding } from '../a2a/agent-card.ts'
-import type { AgentConfig } from './agent-config.ts'
 
-/** An item of the agents table. Never holds a secret, only where to find one. */
+/** How the gateway authenticates to a backend: where the secret is, never the secret. */
+export type BackendAuth =
+  | { type: 'none' }
+  | {
+      type: 'oauth2_client_credentials'
+      tokenUrl: string
+      clientId: string
+      scopes?: string[]
+      secretArn: string
+      /** The gateway created the secret (given inline) and deletes it with the agent. */
+      secretOwned: boolean
+    }
+  | { type: 'api_key'; headerName: string; secretArn: string; secretOwned: boolean }
+
+/** An item of the agents table. */
 export interface AgentRecord {
   agentId: string
   backendUrl: string
   agentCardUrl: string
-  auth: { type: AgentConfig['auth']['type'] }
-  status: AgentConfig['status']
+  auth: BackendAuth
+  /** `deleting` while a delete is under way: not served, and a retried delete finishes it. */
+  status: 'active' | 'inactive' | 'deleting'
   /** The backend's own card, as last fetched (rewritten only on the way out). */
   card: AgentCardJson
   protocolVersion: '1.0' | '0.3'

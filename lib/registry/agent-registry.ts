@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb'
-import { AgentAlreadyRegisteredError } from '../errors.ts'
+import { AgentAlreadyRegisteredError, AgentNotFoundError } from '../errors.ts'
 import { tables } from '../tables.ts'
 import type { AgentRecord } from './agent-record.ts'
 
@@ -14,6 +15,10 @@ export interface AgentRegistry {
   list(): Promise<AgentRecord[]>
   /** Stores a new agent; AgentAlreadyRegisteredError if the id is taken. */
   create(record: AgentRecord): Promise<void>
+  /** Overwrites an agent that exists; AgentNotFoundError otherwise. */
+  replace(record: AgentRecord): Promise<void>
+  /** Removes an agent; removing one that is gone is not an error. */
+  delete(agentId: string): Promise<void>
 }
 
 export class DynamoAgentRegistry implements AgentRegistry {
@@ -48,19 +53,38 @@ export class DynamoAgentRegistry implements AgentRegistry {
   }
 
   async create(record: AgentRecord): Promise<void> {
+    await this.#put(
+      record,
+      'attribute_not_exists(#pk)',
+      () => new AgentAlreadyRegisteredError(record.agentId),
+    )
+  }
+
+  async replace(record: AgentRecord): Promise<void> {
+    await this.#put(record, 'attribute_exists(#pk)', () => new AgentNotFoundError(record.agentId))
+  }
+
+  async delete(agentId: string): Promise<void> {
+    await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#tableName,
+        Key: { [tables.agents.partitionKey]: agentId },
+      }),
+    )
+  }
+
+  async #put(record: AgentRecord, condition: string, refused: () => Error): Promise<void> {
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
           Item: record,
-          ConditionExpression: 'attribute_not_exists(#pk)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#pk': tables.agents.partitionKey },
         }),
       )
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AgentAlreadyRegisteredError(record.agentId)
-      }
+      if (error instanceof ConditionalCheckFailedException) throw refused()
       throw error
     }
   }

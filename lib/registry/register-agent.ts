@@ -1,16 +1,25 @@
+import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
-import { InvalidAgentCardError, UnsupportedBackendAuthError } from '../errors.ts'
-import { type AgentConfig, agentConfigSchema } from './agent-config.ts'
-import type { AgentRecord } from './agent-record.ts'
+import { AgentNotFoundError, InvalidAgentCardError } from '../errors.ts'
+import type { SecretStore } from '../secrets/secret-store.ts'
+import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
+import type { AgentRecord, BackendAuth } from './agent-record.ts'
 import type { AgentRegistry } from './agent-registry.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from './backend-address.ts'
 
-export interface RegisterAgentDeps {
-  registry: Pick<AgentRegistry, 'create'>
+export interface AgentAdminDeps {
+  registry: AgentRegistry
+  secrets: SecretStore
   fetchCard: (cardUrl: string) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
   now?: () => Date
+}
+
+/** What an admin change did, for the audit log. */
+export interface AgentChange {
+  before: AgentRecord | undefined
+  after: AgentRecord | undefined
 }
 
 /**
@@ -34,38 +43,171 @@ export const resolveEndpoints = (
   return first ? { [first]: backendUrl } : {}
 }
 
-/**
- * Registers an agent: validates its config, fetches and validates its card, and
- * stores the record. Nothing is stored unless every step succeeded.
- *
- * @example
- * const record = await registerAgent(body, { registry, fetchCard, mode: 'aws' })
- */
-export const registerAgent = async (
-  input: unknown,
-  deps: RegisterAgentDeps,
-): Promise<AgentRecord> => {
-  const config: AgentConfig = agentConfigSchema.parse(input)
-  await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
-  await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
-  if (config.auth.type !== 'none') throw new UnsupportedBackendAuthError(config.auth.type)
+const timestamp = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))().toISOString()
 
+/** Fetches and validates the card of a backend; nothing is written. */
+const readCard = async (
+  config: Pick<AgentConfig, 'agentCardUrl' | 'backendUrl'>,
+  deps: AgentAdminDeps,
+) => {
   const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl))
   if ('problems' in parsed) throw new InvalidAgentCardError(config.agentCardUrl, parsed.problems)
+  return {
+    card: parsed.card,
+    protocolVersion: parsed.protocolVersion,
+    endpoints: resolveEndpoints(parsed.interfaces, config.backendUrl),
+  }
+}
 
-  const now = (deps.now ?? (() => new Date()))().toISOString()
+/** Stores an inline secret; a secret given by ARN is used as it is. */
+const storeSecret = async (
+  agentId: string,
+  auth: AgentConfig['auth'],
+  secrets: SecretStore,
+): Promise<BackendAuth> => {
+  const name = `switchboard/agents/${agentId}/${crypto.randomUUID()}`
+  switch (auth.type) {
+    case 'none':
+      return { type: 'none' }
+    case 'oauth2_client_credentials': {
+      const { clientSecret, clientSecretArn, type, tokenUrl, clientId, scopes } = auth
+      const secretArn = clientSecretArn ?? (await secrets.create(name, clientSecret as string))
+      return {
+        type,
+        tokenUrl,
+        clientId,
+        ...(scopes ? { scopes } : {}),
+        secretArn,
+        secretOwned: !clientSecretArn,
+      }
+    }
+    case 'api_key': {
+      const secretArn = auth.apiKeyArn ?? (await secrets.create(name, auth.apiKey as string))
+      return {
+        type: 'api_key',
+        headerName: auth.headerName,
+        secretArn,
+        secretOwned: !auth.apiKeyArn,
+      }
+    }
+  }
+}
+
+const ownedSecret = (auth: BackendAuth | undefined) =>
+  auth && auth.type !== 'none' && auth.secretOwned ? auth.secretArn : undefined
+
+/**
+ * Builds a record from a config and writes it with `write`. The card is read and
+ * checked before anything is stored; a secret stored for the record is deleted
+ * again if the write fails, so a failed call leaves nothing behind.
+ */
+const writeFromConfig = async (
+  config: AgentConfig,
+  deps: AgentAdminDeps,
+  existing: AgentRecord | undefined,
+  write: (record: AgentRecord) => Promise<void>,
+): Promise<AgentRecord> => {
+  await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
+  await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
+  const fromCard = await readCard(config, deps)
+  const auth = await storeSecret(config.agentId, config.auth, deps.secrets)
+  const now = timestamp(deps)
   const record: AgentRecord = {
     agentId: config.agentId,
     backendUrl: config.backendUrl,
     agentCardUrl: config.agentCardUrl,
-    auth: { type: config.auth.type },
+    auth,
     status: config.status,
-    card: parsed.card,
-    protocolVersion: parsed.protocolVersion,
-    endpoints: resolveEndpoints(parsed.interfaces, config.backendUrl),
-    createdAt: now,
+    ...fromCard,
+    createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   }
-  await deps.registry.create(record)
+  try {
+    await write(record)
+  } catch (error) {
+    const created = ownedSecret(auth)
+    if (created) await deps.secrets.delete(created)
+    throw error
+  }
   return record
+}
+
+/**
+ * Registers an agent: validates its config and backend address, fetches and
+ * validates its card, stores any inline secret, then the record.
+ *
+ * @example
+ * const { after } = await registerAgent(body, deps) // AgentAlreadyRegisteredError if taken
+ */
+export const registerAgent = async (input: unknown, deps: AgentAdminDeps): Promise<AgentChange> => {
+  const config = agentConfigSchema.parse(input)
+  const after = await writeFromConfig(config, deps, undefined, (record) =>
+    deps.registry.create(record),
+  )
+  return { before: undefined, after }
+}
+
+const existingAgent = async (agentId: string, deps: AgentAdminDeps) => {
+  const record = await deps.registry.get(agentId)
+  if (!record || record.status === 'deleting') throw new AgentNotFoundError(agentId)
+  return record
+}
+
+/** PUT: replaces an agent's whole config; the card is read again. */
+export const replaceAgent = async (
+  agentId: string,
+  input: unknown,
+  deps: AgentAdminDeps,
+): Promise<AgentChange> => {
+  const config = agentConfigSchema
+    .extend({
+      agentId: z.literal(agentId, { error: `must be '${agentId}', the agent in the path` }),
+    })
+    .parse({ agentId, ...(input as object) })
+  const before = await existingAgent(agentId, deps)
+  const after = await writeFromConfig(config, deps, before, (record) =>
+    deps.registry.replace(record),
+  )
+  const replacedSecret = ownedSecret(before.auth)
+  if (replacedSecret && replacedSecret !== ownedSecret(after.auth))
+    await deps.secrets.delete(replacedSecret)
+  return { before, after }
+}
+
+/** PATCH: changes an agent's status. */
+export const patchAgent = async (
+  agentId: string,
+  input: unknown,
+  deps: AgentAdminDeps,
+): Promise<AgentChange> => {
+  const { status } = agentPatchSchema.parse(input)
+  const before = await existingAgent(agentId, deps)
+  const after = { ...before, status, updatedAt: timestamp(deps) }
+  await deps.registry.replace(after)
+  return { before, after }
+}
+
+/** POST .../sync: reads the agent's card again and keeps what it now says. */
+export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
+  const before = await existingAgent(agentId, deps)
+  const after = { ...before, ...(await readCard(before, deps)), updatedAt: timestamp(deps) }
+  await deps.registry.replace(after)
+  return { before, after }
+}
+
+/**
+ * DELETE: the agent stops being served at once (status `deleting`), then its
+ * secret goes, then its record. A delete that fails half-way is finished by the
+ * next one.
+ */
+export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
+  const before = await deps.registry.get(agentId)
+  if (!before) throw new AgentNotFoundError(agentId)
+  if (before.status !== 'deleting') {
+    await deps.registry.replace({ ...before, status: 'deleting', updatedAt: timestamp(deps) })
+  }
+  const secret = ownedSecret(before.auth)
+  if (secret) await deps.secrets.delete(secret)
+  await deps.registry.delete(agentId)
+  return { before, after: undefined }
 }

@@ -1,25 +1,48 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { fetchAgentCard } from '../../lib/backend/fetch-card.ts'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import {
   AgentAlreadyRegisteredError,
   AgentCardUnreachableError,
+  AgentNotFoundError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
 } from '../../lib/errors.ts'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
-import { registerAgent } from '../../lib/registry/register-agent.ts'
+import {
+  type AgentAdminDeps,
+  deleteAgent,
+  patchAgent,
+  registerAgent,
+  replaceAgent,
+  syncAgent,
+} from '../../lib/registry/register-agent.ts'
+import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
+import type { SecretStore } from '../../lib/secrets/secret-store.ts'
 import { tableName } from '../../lib/tables.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
 import { databaseEngines, type TestDatabase } from '../support/databases.ts'
 
+const secretArnOf = (record: AgentRecord | undefined): string => {
+  const auth = record?.auth
+  if (!auth || auth.type === 'none') throw new Error(`${record?.agentId} has no secret`)
+  return auth.secretArn
+}
+
 const localPolicy = { mode: 'local' as const, allowed: parseCidrs(['127.0.0.0/8']) }
 
-describe.each(databaseEngines)('agent registration on %s', (_engine, startDatabase) => {
+describe.each(databaseEngines)('agent administration on %s', (_engine, startDatabase) => {
   let database: TestDatabase
   let backend: Awaited<ReturnType<typeof startCardServer>>
   let registry: DynamoAgentRegistry
+  let secretsDir: string
+  let secrets: FileSecretStore
+  let deps: AgentAdminDeps
 
   beforeAll(async () => {
     process.env.AWS_ACCESS_KEY_ID = 'local'
@@ -31,28 +54,43 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
       dynamoDbEndpoint: database.endpoint,
     })
     registry = new DynamoAgentRegistry(client, tableName('agents', 'it-'))
+    secretsDir = await mkdtemp(join(tmpdir(), 'switchboard-secrets-'))
+    secrets = new FileSecretStore(join(secretsDir, 'secrets.json'))
+    deps = {
+      registry,
+      secrets,
+      fetchCard: (url) => fetchAgentCard(url, 2_000),
+      addressPolicy: localPolicy,
+    }
   })
   afterAll(async () => {
     await backend.stop()
     await database.stop()
+    await rm(secretsDir, { recursive: true, force: true })
   })
+  beforeEach(() => backend.serve(validCard(backend.url)))
 
-  const register = (agentId: string, overrides: Record<string, unknown> = {}) =>
-    registerAgent(
-      { agentId, backendUrl: backend.url, agentCardUrl: backend.cardUrl, ...overrides },
-      { registry, fetchCard: (url) => fetchAgentCard(url, 2_000), addressPolicy: localPolicy },
-    )
+  const config = (agentId: string, overrides: Record<string, unknown> = {}) => ({
+    agentId,
+    backendUrl: backend.url,
+    agentCardUrl: backend.cardUrl,
+    ...overrides,
+  })
+  const storedSecrets = async () => {
+    try {
+      return Object.keys(JSON.parse(await readFile(join(secretsDir, 'secrets.json'), 'utf8')))
+    } catch {
+      return []
+    }
+  }
+  const failure = (promise: Promise<unknown>) => promise.catch((caught: unknown) => caught)
 
   it('stores the agent with its card and the endpoints of its bindings', async () => {
-    // Prepare
-    backend.serve(validCard(backend.url))
-
     // Act
-    await register('echo')
+    await registerAgent(config('echo'), deps)
 
     // Assess
-    const stored = await registry.get('echo')
-    expect(stored).toMatchObject({
+    expect(await registry.get('echo')).toMatchObject({
       agentId: 'echo',
       status: 'active',
       protocolVersion: '1.0',
@@ -66,7 +104,7 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     backend.serve({ ...validCard(backend.url), name: 'Impostor' })
 
     // Act
-    const error = await register('echo').catch((caught: unknown) => caught)
+    const error = await failure(registerAgent(config('echo'), deps))
 
     // Assess
     expect(error).toBeInstanceOf(AgentAlreadyRegisteredError)
@@ -78,7 +116,7 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     backend.serve({ name: 'Half a card' })
 
     // Act
-    const error = await register('half').catch((caught: unknown) => caught)
+    const error = await failure(registerAgent(config('half'), deps))
 
     // Assess
     expect(error).toBeInstanceOf(InvalidAgentCardError)
@@ -91,7 +129,7 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     backend.serve('not found', 404)
 
     // Act
-    const error = await register('missing').catch((caught: unknown) => caught)
+    const error = await failure(registerAgent(config('missing'), deps))
 
     // Assess
     expect((error as Error).message).toMatch(/answered HTTP 404/)
@@ -103,9 +141,12 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     const port = await closedPort()
 
     // Act
-    const error = await register('nowhere', {
-      agentCardUrl: `http://127.0.0.1:${port}/.well-known/agent-card.json`,
-    }).catch((caught: unknown) => caught)
+    const error = await failure(
+      registerAgent(
+        config('nowhere', { agentCardUrl: `http://127.0.0.1:${port}/card.json` }),
+        deps,
+      ),
+    )
 
     // Assess
     expect(error).toBeInstanceOf(AgentCardUnreachableError)
@@ -118,17 +159,162 @@ describe.each(databaseEngines)('agent registration on %s', (_engine, startDataba
     const before = backend.requests()
 
     // Act
-    const error = await registerAgent(
-      { agentId: 'plain', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
-      {
-        registry,
-        fetchCard: (url) => fetchAgentCard(url, 2_000),
-        addressPolicy: { ...localPolicy, mode: 'aws' },
-      },
-    ).catch((caught: unknown) => caught)
+    const error = await failure(
+      registerAgent(config('plain'), { ...deps, addressPolicy: { ...localPolicy, mode: 'aws' } }),
+    )
 
     // Assess
     expect(error).toBeInstanceOf(BackendUrlRejectedError)
     expect(backend.requests()).toBe(before)
+  })
+
+  describe('backend secrets', () => {
+    const oauth = (clientSecret: string) => ({
+      type: 'oauth2_client_credentials',
+      tokenUrl: 'https://login.example.com/oauth2/token',
+      clientId: 'gateway',
+      clientSecret,
+    })
+
+    it('stores an inline secret in the secret store and only its ARN on the record', async () => {
+      // Act
+      const { after } = await registerAgent(config('billing', { auth: oauth('s3cret-1') }), deps)
+
+      // Assess
+      const record = await registry.get('billing')
+      expect(record?.auth).toMatchObject({ type: 'oauth2_client_credentials', secretOwned: true })
+      expect(JSON.stringify(record)).not.toContain('s3cret-1')
+      const arn = secretArnOf(after)
+      expect(await secrets.read(arn)).toBe('s3cret-1')
+    })
+
+    it('deletes the secret it stored when the record cannot be written', async () => {
+      // Prepare
+      const before = await storedSecrets()
+
+      // Act
+      const error = await failure(
+        registerAgent(config('billing', { auth: oauth('s3cret-2') }), deps),
+      )
+
+      // Assess
+      expect(error).toBeInstanceOf(AgentAlreadyRegisteredError)
+      expect(await storedSecrets()).toEqual(before)
+    })
+
+    it('stores no record when the secret cannot be written', async () => {
+      // Prepare
+      const broken: SecretStore = {
+        create: async () => {
+          throw new Error('Secrets Manager is down')
+        },
+        delete: async () => undefined,
+      }
+
+      // Act
+      const error = await failure(
+        registerAgent(config('payroll', { auth: oauth('x') }), { ...deps, secrets: broken }),
+      )
+
+      // Assess
+      expect((error as Error).message).toBe('Secrets Manager is down')
+      expect(await registry.get('payroll')).toBeUndefined()
+    })
+
+    it('replaces the secret on PUT and deletes the one it replaced', async () => {
+      // Prepare
+      const original = await registry.get('billing')
+      const oldArn = secretArnOf(original)
+
+      // Act
+      const { after } = await replaceAgent(
+        'billing',
+        config('billing', { auth: oauth('s3cret-3') }),
+        deps,
+      )
+
+      // Assess
+      const newArn = secretArnOf(after)
+      expect(newArn).not.toBe(oldArn)
+      expect(await secrets.read(oldArn)).toBeUndefined()
+      expect(await secrets.read(newArn)).toBe('s3cret-3')
+      expect(after?.createdAt).toBe(original?.createdAt)
+    })
+
+    it('deletes the record and its secret', async () => {
+      // Prepare
+      const arn = secretArnOf(await registry.get('billing'))
+
+      // Act
+      await deleteAgent('billing', deps)
+
+      // Assess
+      expect(await registry.get('billing')).toBeUndefined()
+      expect(await secrets.read(arn)).toBeUndefined()
+    })
+
+    it('finishes a delete that failed half-way when it is retried, serving nothing meanwhile', async () => {
+      // Prepare
+      const { after } = await registerAgent(config('flaky', { auth: oauth('s3cret-4') }), deps)
+      const arn = secretArnOf(after)
+      const failingOnce: SecretStore = {
+        create: secrets.create.bind(secrets),
+        delete: async () => {
+          throw new Error('throttled')
+        },
+      }
+
+      // Act
+      const first = await failure(deleteAgent('flaky', { ...deps, secrets: failingOnce }))
+      const midway = await registry.get('flaky')
+      await deleteAgent('flaky', deps)
+
+      // Assess
+      expect((first as Error).message).toBe('throttled')
+      expect(midway?.status).toBe('deleting')
+      expect(await registry.get('flaky')).toBeUndefined()
+      expect(await secrets.read(arn)).toBeUndefined()
+    })
+  })
+
+  it('changes only the status on PATCH, and refuses other fields', async () => {
+    // Act
+    const { after } = await patchAgent('echo', { status: 'inactive' }, deps)
+    const error = await failure(patchAgent('echo', { backendUrl: 'https://x.example.com' }, deps))
+
+    // Assess
+    expect(after).toMatchObject({ status: 'inactive', card: { name: 'Echo Agent' } })
+    expect((error as Error).message).toMatch(/backendUrl/)
+  })
+
+  it('reads the card again on sync', async () => {
+    // Prepare
+    backend.serve({ ...validCard(backend.url), description: 'Now repeats twice.' })
+
+    // Act
+    const { after } = await syncAgent('echo', deps)
+
+    // Assess
+    expect(after?.card.description).toBe('Now repeats twice.')
+  })
+
+  it('says which agent is missing for every change to an unknown one', async () => {
+    // Assess
+    for (const change of [
+      () => patchAgent('ghost', { status: 'active' }, deps),
+      () => syncAgent('ghost', deps),
+      () => deleteAgent('ghost', deps),
+      () => replaceAgent('ghost', config('ghost'), deps),
+    ]) {
+      expect(await failure(change())).toBeInstanceOf(AgentNotFoundError)
+    }
+  })
+
+  it('refuses a PUT whose body names another agent', async () => {
+    // Act
+    const error = await failure(replaceAgent('echo', config('other'), deps))
+
+    // Assess
+    expect((error as Error).message).toMatch(/must be 'echo', the agent in the path/)
   })
 })

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { SecretStore } from './secret-store.ts'
+
+/**
+ * Secrets in one JSON file (mode 600), for the laptop runtime. ARNs look like
+ * Secrets Manager's so records are the same shape everywhere.
+ */
+export class FileSecretStore implements SecretStore {
+  readonly #path: string
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(path: string) {
+    this.#path = path
+  }
+
+  async create(name: string, value: string): Promise<string> {
+    const arn = `arn:aws:secretsmanager:local:000000000000:secret:${name}-${randomBytes(3).toString('hex')}`
+    await this.#update((secrets) => {
+      secrets[arn] = value
+    })
+    return arn
+  }
+
+  async delete(arn: string): Promise<void> {
+    await this.#update((secrets) => {
+      delete secrets[arn]
+    })
+  }
+
+  /** For tests and the local runtime only. */
+  async read(arn: string): Promise<string | undefined> {
+    return (await this.#load())[arn]
+  }
+
+  async #load(): Promise<Record<string, string>> {
+    try {
+      return JSON.parse(await readFile(this.#path, 'utf8'))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+      throw error
+    }
+  }
+
+  // One change at a time, written whole then renamed, so a crash never leaves half a file.
+  #update(change: (secrets: Record<string, string>) => void): Promise<void> {
+    const next = this.#queue.then(async () => {
+      const secrets = await this.#load()
+      change(secrets)
+      await mkdir(dirname(this.#path), { recursive: true })
+      const temporary = `${this.#path}.${process.pid}.tmp`
+      await writeFile(temporary, JSON.stringify(secrets), { mode: 0o600 })
+      await rename(temporary, this.#path)
+    })
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+}
