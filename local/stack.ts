@@ -167,9 +167,11 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
 
 /**
  * A stack for one run (`npm run invoke`, a test file): free ports, a fresh state
- * directory that `stop()` deletes, and no authorizer caching.
+ * directory that `stop()` deletes, and no authorizer caching unless asked for.
  */
-export const startThrowawayStack = async (): Promise<RunningStack> => {
+export const startThrowawayStack = async (
+  options: Partial<Pick<StackOptions, 'authorizerCacheTtlSeconds'>> = {},
+): Promise<RunningStack> => {
   const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-'))
   try {
     const stack = await startStack({
@@ -177,7 +179,7 @@ export const startThrowawayStack = async (): Promise<RunningStack> => {
       port: 0,
       stateDir,
       agentPorts: { weather: 0, calculator: 0 },
-      authorizerCacheTtlSeconds: 0,
+      authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
     })
     return {
       ...stack,

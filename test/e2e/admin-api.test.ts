@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+
+describe('the admin API through the local gateway', () => {
+  let stack: RunningStack
+  let backend: Awaited<ReturnType<typeof startCardServer>>
+  let admin: string
+
+  beforeAll(async () => {
+    // Authorizer results cached for 1 s, as API Gateway caches them for its TTL.
+    stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 1 })
+    backend = await startCardServer()
+    backend.serve(validCard(backend.url))
+    admin = await stack.token('admin-client')
+  })
+  afterAll(async () => {
+    await backend.stop()
+    await stack.stop()
+  })
+
+  const adminCall = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  const secretArns = async () => {
+    try {
+      return Object.keys(JSON.parse(await readFile(join(stack.stateDir, 'secrets.json'), 'utf8')))
+    } catch {
+      return []
+    }
+  }
+  const withSecret = (agentId: string, apiKey: string) => ({
+    agentId,
+    backendUrl: backend.url,
+    agentCardUrl: backend.cardUrl,
+    auth: { type: 'api_key', apiKey },
+  })
+
+  it('registers once when the same request is sent twice with one Idempotency-Key', async () => {
+    // Prepare
+    const secretsBefore = (await secretArns()).length
+    const key = { 'Idempotency-Key': 'register-echo-1' }
+
+    // Act
+    const first = await adminCall('POST', '/admin/register', withSecret('echo', 'k-1'), key)
+    const retry = await adminCall('POST', '/admin/register', withSecret('echo', 'k-1'), key)
+
+    // Assess
+    expect([first.status, retry.status]).toEqual([201, 201])
+    expect(await retry.json()).toEqual(await first.json())
+    const { agents } = await (await adminCall('GET', '/admin/agents')).json()
+    expect(agents.filter((agent: { agentId: string }) => agent.agentId === 'echo')).toHaveLength(1)
+    expect((await secretArns()).length).toBe(secretsBefore + 1)
+  })
+
+  it('refuses an Idempotency-Key reused with another body', async () => {
+    // Act
+    const response = await adminCall('POST', '/admin/register', withSecret('echo-2', 'k-2'), {
+      'Idempotency-Key': 'register-echo-1',
+    })
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).type).toMatch(/idempotency-key-reused$/)
+  })
+
+  it('deletes an agent with its secret, after which it is not found', async () => {
+    // Prepare
+    const before = await secretArns()
+
+    // Act
+    const deleted = await adminCall('DELETE', '/admin/agents/echo')
+    const after = await adminCall('GET', '/admin/agents/echo')
+
+    // Assess
+    expect(deleted.status).toBe(204)
+    expect(after.status).toBe(404)
+    expect((await after.json()).detail).toBe("No agent 'echo' is registered with this gateway.")
+    expect((await secretArns()).length).toBe(before.length - 1)
+  })
+
+  it('reads, replaces and removes permissions, naming a missing one', async () => {
+    // Act
+    const put = await adminCall('PUT', '/admin/permissions/reports:read', {
+      agents: ['weather'],
+      operations: ['GetTask'],
+      requestsPerMinute: 5,
+    })
+    const listed = await (await adminCall('GET', '/admin/permissions')).json()
+    const removed = await adminCall('DELETE', '/admin/permissions/reports:read')
+    const again = await adminCall('DELETE', '/admin/permissions/reports:read')
+
+    // Assess
+    expect(put.status).toBe(200)
+    expect(listed.permissions.map((permission: { scope: string }) => permission.scope)).toContain(
+      'reports:read',
+    )
+    expect(removed.status).toBe(204)
+    expect(again.status).toBe(404)
+    expect(again.headers.get('content-type')).toBe('application/problem+json')
+  })
+
+  it('refuses a permission naming an agent id that could act as a wildcard', async () => {
+    // Act
+    const response = await adminCall('PUT', '/admin/permissions/sneaky', { agents: ['*'] })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect((await response.json()).errors[0].field).toBe('agents.0')
+  })
+
+  it("changes a token's grants once the authorizer cache TTL has passed", async () => {
+    // Prepare
+    const token = await stack.token('weather-client')
+    const callWeather = () =>
+      fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    expect((await callWeather()).status).toBe(200)
+
+    // Act
+    await adminCall('PUT', '/admin/permissions/weather:invoke', { agents: ['calculator'] })
+    const withinTtl = await callWeather()
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const afterTtl = await callWeather()
+    await adminCall('PUT', '/admin/permissions/weather:invoke', { agents: ['weather'] })
+
+    // Assess
+    expect(withinTtl.status).toBe(200)
+    expect(afterTtl.status).toBe(403)
+  })
+
+  it('answers 403 to a non-admin caller on every admin route', async () => {
+    // Prepare
+    const caller = await stack.token('demo-client')
+
+    // Act
+    const statuses = await Promise.all(
+      [
+        ['GET', '/admin/agents'],
+        ['DELETE', '/admin/agents/weather'],
+        ['PUT', '/admin/permissions/x'],
+        ['GET', '/admin/permissions'],
+      ].map(async ([method, path]) => {
+        const response = await fetch(`${stack.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${caller}` },
+        })
+        return response.status
+      }),
+    )
+
+    // Assess
+    expect(statuses).toEqual([403, 403, 403, 403])
+  })
+})
