@@ -103,7 +103,11 @@ describe('npm start', () => {
     // Prepare
     const backend = await startCardServer()
     backend.serve(validCard(backend.url))
-    const first = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports, POWERTOOLS_LOG_LEVEL: 'INFO' })
+    const first = await start({
+      SWITCHBOARD_STATE_DIR: stateDir,
+      ...ports,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    })
     const register = async (url: string) => {
       const { stdout } = await run('bash', [
         '-c',
@@ -130,7 +134,11 @@ describe('npm start', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line))
       .find((entry) => entry.audit?.action === 'agent.register' && entry.audit.target === 'echo')
-    expect(audit?.audit).toMatchObject({ actor: 'admin-client', before: null, after: { agentId: 'echo' } })
+    expect(audit?.audit).toMatchObject({
+      actor: 'admin-client',
+      before: null,
+      after: { agentId: 'echo' },
+    })
     expect(second.output()).not.toContain('POST /admin/register 201')
   })
 

@@ -1,0 +1,60 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-secrets-manager'
+import { describe, expect, it, vi } from 'vitest'
+import { SecretsManagerStore } from '../../../lib/secrets/secrets-manager-store.ts'
+
+describe('Secrets Manager store (contract)', () => {
+  it('creates a secret with the value and returns the ARN AWS gives it', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({ ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf' }))
+    const store = new SecretsManagerStore({ send } as never)
+
+    // Act
+    const arn = await store.create('switchboard/agents/billing/1', 's3cret')
+
+    // Assess
+    expect(arn).toBe('arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf')
+    const [command] = send.mock.calls[0] as unknown as [CreateSecretCommand]
+    expect(command).toBeInstanceOf(CreateSecretCommand)
+    expect(command.input).toMatchObject({
+      Name: 'switchboard/agents/billing/1',
+      SecretString: 's3cret',
+    })
+  })
+
+  it('deletes without a recovery window, and treats a secret already gone as deleted', async () => {
+    // Prepare
+    const send = vi
+      .fn()
+      .mockResolvedValueOnce({})
+      .mockRejectedValueOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+    const store = new SecretsManagerStore({ send } as never)
+
+    // Act
+    await store.delete('arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf')
+    await store.delete('arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf')
+
+    // Assess
+    const [command] = send.mock.calls[0] as [DeleteSecretCommand]
+    expect(command).toBeInstanceOf(DeleteSecretCommand)
+    expect(command.input).toEqual({
+      SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf',
+      ForceDeleteWithoutRecovery: true,
+    })
+  })
+
+  it('passes any other failure on', async () => {
+    // Prepare
+    const store = new SecretsManagerStore({
+      send: vi.fn().mockRejectedValue(new Error('AccessDenied')),
+    } as never)
+
+    // Assess
+    await expect(store.delete('arn:aws:secretsmanager:eu-west-1:1:secret:x')).rejects.toThrow(
+      'AccessDenied',
+    )
+  })
+})
