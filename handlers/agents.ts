@@ -14,12 +14,14 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
+import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -31,9 +33,25 @@ const limiter = new DynamoRateLimiter({
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: 60,
 })
+const streamSlots = new DynamoStreamSlots({
+  client: documentClient,
+  tableName: tableName('rateLimits', config.tablePrefix),
+})
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
 
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>
+
+const callOf = ({ context: { a2a } }: AgentRequest) => (a2a.kind === 'call' ? a2a.call : undefined)
+
+/** A 429 in the caller's binding. */
+const tooMany = (request: AgentRequest, message: string) => {
+  const call = callOf(request)
+  return renderA2AFailure(
+    { kind: 'rate-limited', message },
+    call?.binding ?? 'HTTP+JSON',
+    call?.jsonRpcId,
+  )
+}
 
 const cardHeaders = {
   'content-type': 'application/json',
@@ -123,23 +141,32 @@ export const handler = middy<
     rateLimit<AgentRequest>({
       limiter,
       // A call counts against the caller's limit on its agent; reading the card is free.
-      subject: ({ context: { caller, a2a } }) =>
-        a2a.kind === 'call'
-          ? {
-              principal: caller.principal,
-              resource: a2a.call.agentId,
-              limit: caller.limits[a2a.call.agentId] ?? config.rateLimitPerMinute,
-            }
-          : undefined,
-      limitedResponse: ({ context: { a2a } }, decision) =>
-        renderA2AFailure(
-          {
-            kind: 'rate-limited',
-            message: `Rate limit of ${decision.limit} calls per minute to this agent reached; retry in ${decision.resetSeconds} s.`,
-          },
-          a2a.kind === 'call' ? a2a.call.binding : 'HTTP+JSON',
-          a2a.kind === 'call' ? a2a.call.jsonRpcId : null,
+      subject: (request) => {
+        const call = callOf(request)
+        if (!call) return undefined
+        const { caller } = request.context
+        const limit = caller.limits[call.agentId] ?? config.rateLimitPerMinute
+        return { principal: caller.principal, resource: call.agentId, limit }
+      },
+      limitedResponse: (request, { limit, resetSeconds }) =>
+        tooMany(
+          request,
+          `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
         ),
+    }),
+  )
+  .use(
+    streamConcurrency<AgentRequest>({
+      slots: streamSlots,
+      subject: (request) => {
+        const call = callOf(request)
+        if (!call?.stream) return undefined
+        const { principal } = request.context.caller
+        return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
+      },
+      limitedResponse: (request, limit) =>
+        tooMany(request, `You already hold ${limit} open streams to this agent; close one first.`),
+      onReleaseError: (error) => logger.warn('stream slot not released', { error }),
     }),
   )
   .handler(serveAgent)

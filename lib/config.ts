@@ -42,6 +42,7 @@ const gatewayEnv = z.object({
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
   REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  MAX_CONCURRENT_STREAMS: positiveInt.default(10),
   SECRETS_FILE: z.string().min(1).optional(),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
@@ -72,6 +73,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
   registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,

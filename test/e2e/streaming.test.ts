@@ -12,6 +12,7 @@ describe('streaming through the gateway', () => {
   let token: string
 
   beforeAll(async () => {
+    process.env.MAX_CONCURRENT_STREAMS = '1'
     stack = await startThrowawayStack()
     backend = await startGatedAgent()
     const admin = await stack.token('admin-client')
@@ -108,5 +109,38 @@ describe('streaming through the gateway', () => {
 
     // Assess
     expect(backend.aborted()).toBe(true)
+  })
+
+  it('refuses a second open stream past the cap with 429, and allows one once the first ends', async () => {
+    // Prepare
+    const open = () =>
+      fetch(`${stack.url}/agents/gated/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'a2a-version': '1.0',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(textMessage('go')),
+      })
+    const first = await open()
+    const reader = first.body?.getReader()
+    await reader?.read()
+
+    // Act
+    const second = await open()
+    backend.release()
+    backend.release()
+    while (!(await reader?.read())?.done) backend.release()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const third = await open()
+    await third.body?.cancel()
+
+    // Assess
+    expect(second.status).toBe(429)
+    expect((await second.json()).error.message).toBe(
+      'You already hold 1 open streams to this agent; close one first.',
+    )
+    expect(third.status).toBe(200)
   })
 })

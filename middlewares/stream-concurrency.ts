@@ -1,0 +1,74 @@
+import { finished } from 'node:stream'
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
+
+type AnyRequest = Pick<
+  Request<unknown, unknown, Error, never, Record<string, unknown>>,
+  'internal' | 'response'
+>
+interface HttpResponse {
+  statusCode: number
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+export interface StreamConcurrencyOptions<R = AnyRequest> {
+  slots: StreamSlots
+  /** The stream this request would open, and the cap; undefined = not a stream. */
+  subject: (request: R) => StreamSlotRequest | undefined
+  /** The 429 answer in the caller's protocol. */
+  limitedResponse: (request: R, limit: number) => HttpResponse
+  /** Told when a slot could not be given back (it then lapses with its TTL). */
+  onReleaseError?: (error: unknown) => void
+}
+
+const key = 'streamConcurrency'
+
+const isNodeStream = (body: unknown): body is NodeJS.ReadableStream =>
+  typeof (body as { pipe?: unknown })?.pipe === 'function'
+
+/**
+ * Caps the streams a caller holds open on one agent. The slot is taken before
+ * the call and given back when the streamed body ends, fails or is abandoned,
+ * which Middy's `after` cannot see, so it watches the body itself.
+ */
+export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
+  options: StreamConcurrencyOptions<R>,
+): MiddlewareObj => {
+  const { slots, subject, limitedResponse, onReleaseError = () => undefined } = options
+  if (typeof slots?.acquire !== 'function') {
+    throw new TypeError('streamConcurrency: options.slots is required')
+  }
+
+  const release = (request: R) => {
+    const held = request.internal[key] as StreamSlotRequest | undefined
+    if (!held) return
+    request.internal[key] = undefined
+    slots.release(held).catch(onReleaseError)
+  }
+
+  const streamConcurrencyMiddlewareBefore = async (request: R) => {
+    const stream = subject(request)
+    if (!stream) return
+    if (!(await slots.acquire(stream))) {
+      const response = limitedResponse(request, stream.limit)
+      return { ...response, headers: { ...response.headers, 'Retry-After': '1' } }
+    }
+    request.internal[key] = stream
+  }
+
+  const streamConcurrencyMiddlewareAfter = (request: R) => {
+    const body = (request.response as HttpResponse | undefined)?.body
+    if (isNodeStream(body)) finished(body, () => release(request))
+    else release(request)
+  }
+
+  const streamConcurrencyMiddlewareOnError = (request: R) => release(request)
+
+  // Middy types a middleware by the request it is used with; these read only what AnyRequest names.
+  return {
+    before: streamConcurrencyMiddlewareBefore as unknown as MiddlewareObj['before'],
+    after: streamConcurrencyMiddlewareAfter as unknown as MiddlewareObj['after'],
+    onError: streamConcurrencyMiddlewareOnError as unknown as MiddlewareObj['onError'],
+  }
+}
