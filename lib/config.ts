@@ -53,6 +53,9 @@ const gatewayEnv = z.object({
     .default([]),
 })
 
+/** The names of every variable the handlers read (Terraform must set what they need). */
+export const gatewayEnvironmentVariables = Object.keys(gatewayEnv.shape)
+
 export type GatewayConfig = ReturnType<typeof toGatewayConfig>
 
 const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
