@@ -102,7 +102,7 @@ const serveAgent = async (
   const backendCall = new AbortController()
   const response = await forwardToBackend(agentId, backendRequest, {
     streaming: operations[call.operation].streaming,
-    timeoutMs: config.backendTimeoutMs,
+    timeoutMs: record.timeoutMs ?? config.backendTimeoutMs,
     signal: backendCall.signal,
   })
   const logEnd = (outcome: RelayOutcome) =>
@@ -135,7 +135,7 @@ export const handler = middy<
   .use(injectLambdaContext(logger))
   .use(a2aErrors({ logger }))
   .use(verifiedCaller())
-  .use(a2aRequest())
+  .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
   .use(agentGrant())
   .use(
     rateLimit<AgentRequest>({

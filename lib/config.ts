@@ -43,6 +43,7 @@ const gatewayEnv = z.object({
   REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
+  MAX_REQUEST_BYTES: positiveInt.default(6 * 1024 * 1024),
   SECRETS_FILE: z.string().min(1).optional(),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
@@ -77,6 +78,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
+  maxRequestBytes: env.MAX_REQUEST_BYTES,
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,

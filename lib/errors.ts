@@ -72,6 +72,24 @@ export class BackendUnavailableError extends SwitchboardError {
   }
 }
 
+export class BackendTimeoutError extends SwitchboardError {
+  readonly code = 'backend-timeout'
+  readonly agentId: string
+  constructor(agentId: string, timeoutMs: number) {
+    super(`Agent '${agentId}' did not answer within ${timeoutMs} ms.`)
+    this.name = 'BackendTimeoutError'
+    this.agentId = agentId
+  }
+}
+
+export class PayloadTooLargeError extends SwitchboardError {
+  readonly code = 'payload-too-large'
+  constructor(limitBytes: number) {
+    super(`The request body is larger than the ${limitBytes}-byte limit.`)
+    this.name = 'PayloadTooLargeError'
+  }
+}
+
 export class ForbiddenError extends SwitchboardError {
   readonly code = 'forbidden'
   constructor(message: string) {

@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { type A2ARequest, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
 
@@ -22,23 +22,40 @@ const bodyOf = (event: APIGatewayProxyEvent): string | null =>
  * `context.a2a`. A request that is not valid A2A is answered here, in the
  * caller's binding.
  */
-export const a2aRequest = (): MiddlewareObj<
-  APIGatewayProxyEvent,
-  unknown,
-  Error,
-  A2ARequestContext
-> => {
+export interface A2ARequestOptions {
+  /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
+  maxBodyBytes?: number
+}
+
+export const a2aRequest = (
+  options: A2ARequestOptions = {},
+): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
+  const { maxBodyBytes = 6 * 1024 * 1024 } = options
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new TypeError('a2aRequest: options.maxBodyBytes must be a positive integer')
+  }
+
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
     const { event } = request
     const proxy = event.pathParameters?.proxy
+    const body = bodyOf(event)
+    if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
+      return renderA2AFailure(
+        {
+          kind: 'payload-too-large',
+          message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
+        },
+        bindingOf(event.httpMethod, proxy ? `/${proxy}` : ''),
+      )
+    }
     const parsed = parseA2ARequest({
       agentId: event.pathParameters?.agentId ?? '',
       method: event.httpMethod,
       subPath: proxy ? `/${proxy}` : '',
       query: queryOf(event),
-      body: bodyOf(event),
+      body,
     })
     if (parsed.kind === 'invalid') {
       return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId)

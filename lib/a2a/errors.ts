@@ -9,8 +9,10 @@ import {
 } from '@a2a-js/sdk/errors'
 import {
   AgentNotFoundError,
+  BackendTimeoutError,
   BackendUnavailableError,
   ForbiddenError,
+  PayloadTooLargeError,
   SwitchboardError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
@@ -30,6 +32,8 @@ export type A2AFailure =
   | { kind: 'forbidden'; message: string }
   | { kind: 'backend-unavailable'; message: string }
   | { kind: 'rate-limited'; message: string }
+  | { kind: 'backend-timeout'; message: string }
+  | { kind: 'payload-too-large'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -45,6 +49,18 @@ const gatewayReasons = {
     rpcCode: -32052,
     reason: 'BACKEND_UNAVAILABLE',
     status: 'UNAVAILABLE',
+  },
+  'backend-timeout': {
+    httpStatus: 504,
+    rpcCode: -32054,
+    reason: 'BACKEND_TIMEOUT',
+    status: 'DEADLINE_EXCEEDED',
+  },
+  'payload-too-large': {
+    httpStatus: 413,
+    rpcCode: -32055,
+    reason: 'PAYLOAD_TOO_LARGE',
+    status: 'INVALID_ARGUMENT',
   },
   'rate-limited': {
     httpStatus: 429,
@@ -143,6 +159,11 @@ export const failureFromError = (error: unknown): A2AFailure => {
   if (error instanceof AgentNotFoundError)
     return { kind: 'agent-not-found', message: error.message }
   if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
+  if (error instanceof BackendTimeoutError)
+    return { kind: 'backend-timeout', message: error.message }
+  if (error instanceof PayloadTooLargeError) {
+    return { kind: 'payload-too-large', message: error.message }
+  }
   if (error instanceof BackendUnavailableError) {
     return { kind: 'backend-unavailable', message: error.message }
   }

@@ -1,5 +1,5 @@
 import type { A2ACall } from '../a2a/request.ts'
-import { BackendUnavailableError } from '../errors.ts'
+import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
@@ -75,11 +75,16 @@ export const forwardToBackend = async (
       signal: AbortSignal.any(signals.filter((signal) => signal !== undefined)),
     })
   } catch (error) {
-    const reason =
-      error instanceof DOMException && error.name === 'TimeoutError'
-        ? `no answer within ${options.timeoutMs} ms`
-        : ((error as { cause?: { code?: string } }).cause?.code ?? 'connection failed')
-    throw new BackendUnavailableError(agentId, reason)
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new BackendTimeoutError(agentId, options.timeoutMs)
+    }
+    if (options.signal?.aborted) throw error
+    // The cause's code (ECONNREFUSED, ENOTFOUND) says what failed without naming the backend.
+    const code = (error as { cause?: { code?: string } }).cause?.code
+    throw new BackendUnavailableError(
+      agentId,
+      code ? `connection failed (${code})` : 'connection failed',
+    )
   }
   const headers = pick(Object.fromEntries(response.headers), forwardedResponseHeaders)
   if (headers['content-type']?.startsWith('text/event-stream')) {

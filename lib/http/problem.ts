@@ -7,10 +7,12 @@ import {
   AgentAlreadyRegisteredError,
   AgentCardUnreachableError,
   AgentNotFoundError,
+  BackendTimeoutError,
   BackendUnavailableError,
   BackendUrlRejectedError,
   ForbiddenError,
   InvalidAgentCardError,
+  PayloadTooLargeError,
   PermissionNotFoundError,
   SwitchboardError,
 } from '../errors.ts'
@@ -38,6 +40,8 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof BackendUrlRejectedError)
     return { status: 422, title: 'Backend URL rejected' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
+  if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
+  if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
   if (error instanceof PermissionNotFoundError)
     return { status: 404, title: 'Permission not found' }

@@ -50,6 +50,8 @@ export const agentConfigSchema = z.strictObject({
   agentCardUrl: httpUrl,
   auth: authSchema.default({ type: 'none' }),
   status: z.enum(agentStatuses).default('active'),
+  /** Limit on a unary call to this agent; streams are limited by idle time instead. */
+  timeoutMs: z.number().int().min(100).max(900_000).optional(),
 })
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>

@@ -118,6 +118,7 @@ const writeFromConfig = async (
     agentCardUrl: config.agentCardUrl,
     auth,
     status: config.status,
+    ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
     ...fromCard,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
