@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
+import { callSkill } from '../lib/backend/call-skill.ts'
 import { backendRequestFor, forwardToBackend } from '../lib/backend/forward.ts'
 import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -79,6 +80,17 @@ const serveAgent = async (
   }
 
   const { call } = a2a
+  const timeoutMs = record.timeoutMs ?? config.backendTimeoutMs
+  if (call.skill) {
+    return callSkill(
+      record,
+      { ...call, skill: call.skill },
+      {
+        extensions: event.headers['A2A-Extensions'] ?? event.headers['a2a-extensions'],
+        timeoutMs,
+      },
+    )
+  }
   const backendRequest = backendRequestFor(call, record, {
     method: event.httpMethod,
     headers: event.headers,
@@ -102,7 +114,7 @@ const serveAgent = async (
   const backendCall = new AbortController()
   const response = await forwardToBackend(agentId, backendRequest, {
     streaming: operations[call.operation].streaming,
-    timeoutMs: record.timeoutMs ?? config.backendTimeoutMs,
+    timeoutMs,
     signal: backendCall.signal,
   })
   const logEnd = (outcome: RelayOutcome) =>

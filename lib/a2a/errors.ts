@@ -34,6 +34,7 @@ export type A2AFailure =
   | { kind: 'rate-limited'; message: string }
   | { kind: 'backend-timeout'; message: string }
   | { kind: 'payload-too-large'; message: string }
+  | { kind: 'skill-failed'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -61,6 +62,12 @@ const gatewayReasons = {
     rpcCode: -32055,
     reason: 'PAYLOAD_TOO_LARGE',
     status: 'INVALID_ARGUMENT',
+  },
+  'skill-failed': {
+    httpStatus: 200,
+    rpcCode: -32056,
+    reason: 'SKILL_FAILED',
+    status: 'FAILED_PRECONDITION',
   },
   'rate-limited': {
     httpStatus: 429,

@@ -7,6 +7,7 @@ import {
   operationForRestPath,
   operations,
 } from './operations.ts'
+import { skillIdPattern } from './skill-call.ts'
 
 /** One A2A call, whichever binding it came in on. */
 export interface A2ACall {
@@ -21,6 +22,11 @@ export interface A2ACall {
   jsonRpcId?: string | number | null
   /** HTTP+JSON path below the agent, with its query string, e.g. `/tasks/abc?historyLength=2`. */
   restPath?: string
+  /**
+   * Set when a JSON-RPC method is not an A2A operation but may be one of the
+   * agent's skills: the call is then a SendMessage carrying these params.
+   */
+  skill?: { id: string; params: unknown }
 }
 
 export type A2ARequest =
@@ -65,11 +71,27 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   }
   const found = operationForMethod(method)
   if (!found) {
+    if (!skillIdPattern.test(method)) {
+      return {
+        kind: 'invalid',
+        binding: 'JSONRPC',
+        jsonRpcId,
+        failure: { kind: 'method-not-found', message: `'${method}' is not an A2A method.` },
+      }
+    }
+    // Whether the agent has this skill is known once its record is read.
     return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId,
-      failure: { kind: 'method-not-found', message: `'${method}' is not an A2A method.` },
+      kind: 'call',
+      call: {
+        agentId,
+        operation: 'SendMessage',
+        version: '1.0',
+        params,
+        stream: false,
+        binding: 'JSONRPC',
+        jsonRpcId,
+        skill: { id: method, params },
+      },
     }
   }
   return {

@@ -10,7 +10,7 @@ describe('per-operation grants through the local gateway', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     calculator = stack.agents.find((agent) => agent.agentId === 'calculator') as RunningAgent
-    // auditor-client holds calculator:read = GetTask and ListTasks on the calculator.
+    // auditor-client holds tasks:read = GetTask and ListTasks on the weather agent and the calculator.
     readOnly = await stack.token('auditor-client')
   })
   afterAll(() => stack.stop())

@@ -1,0 +1,85 @@
+import { fromRestErrorBody, toJsonRpcError } from '@a2a-js/sdk/errors'
+import { renderA2AFailure } from '../a2a/errors.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+import { forwardToBackend } from './forward.ts'
+
+export interface HttpAnswer {
+  statusCode: number
+  headers: Record<string, string>
+  body: string
+}
+
+const jsonRpcAnswer = (
+  id: A2ACall['jsonRpcId'],
+  payload: { result: unknown } | { error: unknown },
+): HttpAnswer => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: id ?? null, ...payload }),
+})
+
+/**
+ * Serves a skill call (a JSON-RPC method naming one of the agent's skills): an
+ * unknown skill is -32601 without contacting the backend; otherwise a
+ * SendMessage goes to the agent over whichever binding it serves, and its
+ * answer, or its own A2A error, comes back as the JSON-RPC result or error.
+ */
+export const callSkill = async (
+  record: AgentRecord,
+  call: A2ACall & { skill: NonNullable<A2ACall['skill']> },
+  options: { extensions?: string | undefined; timeoutMs: number },
+): Promise<HttpAnswer> => {
+  const skills = record.card.skills.map((skill) => skill.id)
+  if (!skills.includes(call.skill.id) || record.protocolVersion !== '1.0') {
+    const known = skills.length > 0 ? ` Its skills: ${skills.join(', ')}.` : ''
+    return renderA2AFailure(
+      {
+        kind: 'method-not-found',
+        message: `'${call.skill.id}' is neither an A2A method nor a skill of agent '${record.agentId}'.${known}`,
+      },
+      'JSONRPC',
+      call.jsonRpcId,
+    )
+  }
+  const params = skillCallMessage(call.skill.id, call.skill.params)
+  const viaJsonRpc = record.endpoints.JSONRPC
+  const url =
+    viaJsonRpc ?? `${(record.endpoints['HTTP+JSON'] as string).replace(/\/$/, '')}/message:send`
+  const response = await forwardToBackend(
+    record.agentId,
+    {
+      url,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+        ...(options.extensions ? { 'a2a-extensions': options.extensions } : {}),
+      },
+      body: JSON.stringify(
+        viaJsonRpc ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
+      ),
+    },
+    { streaming: false, timeoutMs: options.timeoutMs },
+  )
+  const answer = (await new Response(response.body).json().catch(() => undefined)) as
+    | { result?: unknown; error?: unknown }
+    | undefined
+  if (viaJsonRpc && answer?.error) return jsonRpcAnswer(call.jsonRpcId, { error: answer.error })
+  if (!viaJsonRpc && response.statusCode >= 400) {
+    const error = fromRestErrorBody((answer as { error?: object })?.error ?? {}, {
+      statusCode: response.statusCode,
+    })
+    return jsonRpcAnswer(call.jsonRpcId, { error: toJsonRpcError(error) })
+  }
+  const outcome = skillCallOutcome(viaJsonRpc ? answer?.result : answer)
+  if ('failure' in outcome) {
+    return renderA2AFailure(
+      { kind: 'skill-failed', message: outcome.failure },
+      'JSONRPC',
+      call.jsonRpcId,
+    )
+  }
+  return jsonRpcAnswer(call.jsonRpcId, { result: outcome.result })
+}
