@@ -5,7 +5,7 @@ import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
-import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { renderA2AFailure, streamFailureEvent } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
 import { callSkill } from '../lib/backend/call-skill.ts'
 import { backendRequestFor, forwardToBackend } from '../lib/backend/forward.ts'
@@ -132,7 +132,21 @@ const serveAgent = async (
   return {
     statusCode: response.statusCode,
     headers: response.headers,
-    body: response.body ? relayToReadable(response.body, backendCall, logEnd) : '',
+    body: response.body
+      ? relayToReadable(response.body, {
+          backendRequest: backendCall,
+          onEnd: logEnd,
+          ...(response.headers['content-type']?.startsWith('text/event-stream')
+            ? {
+                events: {
+                  keepAliveMs: config.streamKeepAliveMs,
+                  idleTimeoutMs: config.streamIdleTimeoutMs,
+                  failureEvent: (reason) => streamFailureEvent(call, agentId, reason),
+                },
+              }
+            : {}),
+        })
+      : '',
   }
 }
 

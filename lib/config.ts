@@ -44,6 +44,8 @@ const gatewayEnv = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
   MAX_REQUEST_BYTES: positiveInt.default(6 * 1024 * 1024),
+  STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
+  STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   SECRETS_FILE: z.string().min(1).optional(),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
@@ -79,6 +81,9 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
   maxRequestBytes: env.MAX_REQUEST_BYTES,
+  /** Below API Gateway's idle limit, so a quiet stream stays open. */
+  streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
+  streamIdleTimeoutMs: env.STREAM_IDLE_TIMEOUT_MS,
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,

@@ -180,3 +180,24 @@ export const failureFromError = (error: unknown): A2AFailure => {
     message: 'The gateway failed to handle this request; it has been logged.',
   }
 }
+
+/**
+ * The SSE event that ends a stream the backend broke off or left silent, in the
+ * caller's binding: a JSON-RPC error response, or an `error` event carrying A2A's
+ * HTTP+JSON error object (what the SDK's clients read).
+ */
+export const streamFailureEvent = (
+  call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
+  agentId: string,
+  reason: 'backend-failed' | 'idle-timeout',
+): string => {
+  const failure: A2AFailure =
+    reason === 'idle-timeout'
+      ? {
+          kind: 'backend-timeout',
+          message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
+        }
+      : { kind: 'backend-unavailable', message: `Agent '${agentId}' broke off the stream.` }
+  const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
+  return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
+}
