@@ -3,7 +3,6 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import middy from '@middy/core'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import httpRouterHandler, { type Method } from '@middy/http-router'
@@ -27,8 +26,7 @@ import {
   replaceAgent,
   syncAgent,
 } from '../lib/registry/register-agent.ts'
-import { FileSecretStore } from '../lib/secrets/file-secret-store.ts'
-import { SecretsManagerStore } from '../lib/secrets/secrets-manager-store.ts'
+import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
@@ -44,9 +42,7 @@ const permissions = new DynamoPermissionStore(
 )
 const agentAdmin: AgentAdminDeps = {
   registry,
-  secrets: config.secretsFile
-    ? new FileSecretStore(config.secretsFile)
-    : new SecretsManagerStore(new SecretsManagerClient({ region: config.region })),
+  secrets: secretStoreFor(config),
   fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
   addressPolicy: { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) },
 }

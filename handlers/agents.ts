@@ -8,7 +8,8 @@ import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure, streamFailureEvent } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
 import { callSkill } from '../lib/backend/call-skill.ts'
-import { backendRequestFor, forwardToBackend } from '../lib/backend/forward.ts'
+import { backendCredentials } from '../lib/backend/credentials.ts'
+import { backendRequestFor, sendWithCredentials } from '../lib/backend/forward.ts'
 import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
@@ -17,6 +18,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
@@ -38,6 +40,7 @@ const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
 })
+const credentials = backendCredentials({ secrets: secretStoreFor(config) })
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
 
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>
@@ -88,6 +91,7 @@ const serveAgent = async (
       {
         extensions: event.headers['A2A-Extensions'] ?? event.headers['a2a-extensions'],
         timeoutMs,
+        credentials,
       },
     )
   }
@@ -112,7 +116,9 @@ const serveAgent = async (
   }
   const started = Date.now()
   const backendCall = new AbortController()
-  const response = await forwardToBackend(agentId, backendRequest, {
+  const response = await sendWithCredentials(record, backendRequest, {
+    credentials,
+    safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,
     signal: backendCall.signal,

@@ -7,6 +7,7 @@ import {
   toRestErrorBody,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
+import { BackendCredentialsError } from '../backend/credentials.ts'
 import {
   AgentNotFoundError,
   BackendTimeoutError,
@@ -170,6 +171,12 @@ export const failureFromError = (error: unknown): A2AFailure => {
     return { kind: 'backend-timeout', message: error.message }
   if (error instanceof PayloadTooLargeError) {
     return { kind: 'payload-too-large', message: error.message }
+  }
+  if (error instanceof BackendCredentialsError) {
+    return {
+      kind: 'backend-unavailable',
+      message: 'The gateway could not get credentials for this agent.',
+    }
   }
   if (error instanceof BackendUnavailableError) {
     return { kind: 'backend-unavailable', message: error.message }

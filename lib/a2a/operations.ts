@@ -22,6 +22,8 @@ export type OperationName = (typeof operationNames)[number]
 export interface OperationSpec {
   /** Replies with an SSE stream of events. */
   streaming: boolean
+  /** Reads only: sending it twice does no harm (so a refused credential may be renewed and the call retried). */
+  safeToRepeat?: true
   /** The 0.3 JSON-RPC method, if 0.3 had the operation. */
   legacyMethod?: string
   /** HTTP+JSON binding: method and path below the interface URL (`{id}` = task id). */
@@ -41,10 +43,11 @@ export const operations: Readonly<Record<OperationName, OperationSpec>> = {
   },
   GetTask: {
     streaming: false,
+    safeToRepeat: true,
     legacyMethod: 'tasks/get',
     rest: [{ method: 'GET', path: '/tasks/{id}' }],
   },
-  ListTasks: { streaming: false, rest: [{ method: 'GET', path: '/tasks' }] },
+  ListTasks: { streaming: false, safeToRepeat: true, rest: [{ method: 'GET', path: '/tasks' }] },
   CancelTask: {
     streaming: false,
     legacyMethod: 'tasks/cancel',
@@ -65,11 +68,13 @@ export const operations: Readonly<Record<OperationName, OperationSpec>> = {
   },
   GetTaskPushNotificationConfig: {
     streaming: false,
+    safeToRepeat: true,
     legacyMethod: 'tasks/pushNotificationConfig/get',
     rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs/{configId}' }],
   },
   ListTaskPushNotificationConfigs: {
     streaming: false,
+    safeToRepeat: true,
     legacyMethod: 'tasks/pushNotificationConfig/list',
     rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs' }],
   },
@@ -80,6 +85,7 @@ export const operations: Readonly<Record<OperationName, OperationSpec>> = {
   },
   GetExtendedAgentCard: {
     streaming: false,
+    safeToRepeat: true,
     legacyMethod: 'agent/getAuthenticatedExtendedCard',
     rest: [{ method: 'GET', path: '/extendedAgentCard' }],
   },

@@ -3,7 +3,8 @@ import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { forwardToBackend } from './forward.ts'
+import type { BackendCredentials } from './credentials.ts'
+import { sendWithCredentials } from './forward.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -29,7 +30,7 @@ const jsonRpcAnswer = (
 export const callSkill = async (
   record: AgentRecord,
   call: A2ACall & { skill: NonNullable<A2ACall['skill']> },
-  options: { extensions?: string | undefined; timeoutMs: number },
+  options: { extensions?: string | undefined; timeoutMs: number; credentials: BackendCredentials },
 ): Promise<HttpAnswer> => {
   const skills = record.card.skills.map((skill) => skill.id)
   if (!skills.includes(call.skill.id) || record.protocolVersion !== '1.0') {
@@ -47,8 +48,8 @@ export const callSkill = async (
   const viaJsonRpc = record.endpoints.JSONRPC
   const url =
     viaJsonRpc ?? `${(record.endpoints['HTTP+JSON'] as string).replace(/\/$/, '')}/message:send`
-  const response = await forwardToBackend(
-    record.agentId,
+  const response = await sendWithCredentials(
+    record,
     {
       url,
       method: 'POST',
@@ -61,7 +62,12 @@ export const callSkill = async (
         viaJsonRpc ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
       ),
     },
-    { streaming: false, timeoutMs: options.timeoutMs },
+    {
+      credentials: options.credentials,
+      safeToRepeat: false,
+      streaming: false,
+      timeoutMs: options.timeoutMs,
+    },
   )
   const answer = (await new Response(response.body).json().catch(() => undefined)) as
     | { result?: unknown; error?: unknown }

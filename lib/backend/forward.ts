@@ -1,6 +1,7 @@
 import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import type { BackendCredentials } from './credentials.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
@@ -91,4 +92,38 @@ export const forwardToBackend = async (
     headers['cache-control'] = 'no-cache'
   }
   return { statusCode: response.status, headers, body: response.body }
+}
+
+/**
+ * Sends a call to its agent with the gateway's credentials for that agent. When
+ * the agent refuses them (401) and the operation only reads, the credentials are
+ * renewed (the secret may have been rotated) and the call is sent once more.
+ */
+export const sendWithCredentials = async (
+  record: Pick<AgentRecord, 'agentId' | 'auth'>,
+  request: BackendRequest,
+  options: {
+    credentials: BackendCredentials
+    safeToRepeat: boolean
+    streaming: boolean
+    timeoutMs: number
+    signal?: AbortSignal
+  },
+): Promise<BackendResponse> => {
+  const send = async (renew: boolean) => {
+    const auth = await options.credentials.headersFor(record.agentId, record.auth, { renew })
+    return forwardToBackend(
+      record.agentId,
+      { ...request, headers: { ...request.headers, ...auth } },
+      options,
+    )
+  }
+  const response = await send(false)
+  if (response.statusCode !== 401 || record.auth.type === 'none') return response
+  if (!options.safeToRepeat) {
+    options.credentials.forget(record.agentId)
+    return response
+  }
+  await response.body?.cancel()
+  return send(true)
 }

@@ -109,6 +109,9 @@ const writeFromConfig = async (
 ): Promise<AgentRecord> => {
   await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
   await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
+  if (config.auth.type === 'oauth2_client_credentials') {
+    await checkBackendUrl('auth.tokenUrl', config.auth.tokenUrl, deps.addressPolicy)
+  }
   const fromCard = await readCard(config, deps)
   const auth = await storeSecret(config.agentId, config.auth, deps.secrets)
   const now = timestamp(deps)

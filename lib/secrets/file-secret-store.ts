@@ -29,9 +29,22 @@ export class FileSecretStore implements SecretStore {
     })
   }
 
-  /** For tests and the local runtime only. */
-  async read(arn: string): Promise<string | undefined> {
-    return (await this.#load())[arn]
+  async read(arn: string): Promise<string> {
+    const value = (await this.#load())[arn]
+    if (value === undefined) throw new Error(`no secret ${arn} in ${this.#path}`)
+    return value
+  }
+
+  /** Whether a secret is stored (for tests of the local runtime). */
+  async has(arn: string): Promise<boolean> {
+    return arn in (await this.#load())
+  }
+
+  /** Gives a secret a new value, as a rotation does. */
+  async rotate(arn: string, value: string): Promise<void> {
+    await this.#update((secrets) => {
+      secrets[arn] = value
+    })
   }
 
   async #load(): Promise<Record<string, string>> {

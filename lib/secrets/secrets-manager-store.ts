@@ -1,3 +1,4 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -6,12 +7,26 @@ import {
 } from '@aws-sdk/client-secrets-manager'
 import type { SecretStore } from './secret-store.ts'
 
+const cacheSeconds = 60
+
 /** Backend secrets in AWS Secrets Manager. */
 export class SecretsManagerStore implements SecretStore {
   readonly #client: Pick<SecretsManagerClient, 'send'>
+  readonly #reader: SecretsProvider
 
-  constructor(client: Pick<SecretsManagerClient, 'send'>) {
+  constructor(client: SecretsManagerClient) {
     this.#client = client
+    this.#reader = new SecretsProvider({ awsSdkV3Client: client })
+  }
+
+  async read(arn: string, options: { fresh?: boolean } = {}): Promise<string> {
+    // Powertools caches each value for maxAge; a rotation is seen within a minute, or at once when fresh.
+    const value = await this.#reader.get(arn, {
+      maxAge: cacheSeconds,
+      forceFetch: options.fresh ?? false,
+    })
+    if (typeof value !== 'string') throw new Error(`secret ${arn} has no string value`)
+    return value
   }
 
   async create(name: string, value: string): Promise<string> {
