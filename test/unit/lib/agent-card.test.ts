@@ -105,7 +105,48 @@ describe('agent card', () => {
     })
     expect(card.securityRequirements).toEqual([{ schemes: { switchboard: { list: [] } } }])
     expect(card).not.toHaveProperty('signatures')
+    expect(JSON.stringify(card)).not.toMatch(/weather\.internal|backendKey|apiKeySecurityScheme/)
     expect(card.skills).toEqual(v1Card.skills)
+  })
+})
+
+describe('a 0.3 card, rewritten', () => {
+  const v03Card = {
+    name: 'Legacy',
+    description: 'An agent still on A2A 0.3',
+    version: '2.1.0',
+    protocolVersion: '0.3.0',
+    url: 'https://legacy.internal/a2a',
+    preferredTransport: 'HTTP+JSON',
+    additionalInterfaces: [
+      { url: 'https://legacy.internal/a2a', transport: 'HTTP+JSON' },
+      { url: 'https://legacy.internal/jsonrpc', transport: 'JSONRPC' },
+    ],
+    securitySchemes: { backendBearer: { type: 'http', scheme: 'bearer' } },
+    security: [{ backendBearer: [] }],
+    signatures: [{ protected: 'x', signature: 'y' }],
+    skills: [],
+  }
+
+  it('points url and every additional interface at the gateway, with only the gateway’s security', () => {
+    // Act
+    const card = rewriteCard(v03Card, gateway) as Record<string, unknown>
+
+    // Assess
+    expect(card.url).toBe(gateway.agentUrl)
+    expect(card.additionalInterfaces).toEqual([
+      { url: gateway.agentUrl, transport: 'JSONRPC' },
+      { url: gateway.agentUrl, transport: 'HTTP+JSON' },
+    ])
+    expect(card.securitySchemes).toEqual({
+      switchboard: expect.objectContaining({
+        type: 'oauth2',
+        flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
+      }),
+    })
+    expect(card.security).toEqual([{ switchboard: [] }])
+    expect(JSON.stringify(card)).not.toMatch(/legacy\.internal|backendBearer|signatures/)
+    expect(card.protocolVersion).toBe('0.3.0')
   })
 })
 
