@@ -30,6 +30,8 @@ export interface ServeOptions {
   port?: number
   /** Defaults to 127.0.0.1. */
   host?: string
+  /** Serve (and declare) only these bindings; both by default. */
+  bindings?: ('JSONRPC' | 'HTTP+JSON')[]
 }
 
 /** What `serveAgent` needs to know about one agent. */
@@ -69,15 +71,26 @@ export async function serveAgent(
   const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`
 
   // The card names the agent's own URL, so the routes go in once the port is known.
+  const bindings = options.bindings ?? ['JSONRPC', 'HTTP+JSON']
+  const fullCard = definition.buildCard(url)
+  const card = {
+    ...fullCard,
+    supportedInterfaces: fullCard.supportedInterfaces.filter((entry) =>
+      (bindings as string[]).includes(entry.protocolBinding),
+    ),
+  }
   const requestHandler = new DefaultRequestHandler(
-    definition.buildCard(url),
+    card,
     new InMemoryTaskStore(),
     definition.executor,
   )
   const userBuilder = UserBuilder.noAuthentication
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
-  app.use(JSONRPC_PATH, jsonRpcHandler({ requestHandler, userBuilder }))
-  app.use(REST_PATH, restHandler({ requestHandler, userBuilder }))
+  if (bindings.includes('JSONRPC')) {
+    app.use(JSONRPC_PATH, jsonRpcHandler({ requestHandler, userBuilder }))
+  }
+  if (bindings.includes('HTTP+JSON'))
+    app.use(REST_PATH, restHandler({ requestHandler, userBuilder }))
 
   let closing: Promise<void> | undefined
   return {

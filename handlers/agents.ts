@@ -9,8 +9,9 @@ import { renderA2AFailure, streamFailureEvent } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
 import { callSkill } from '../lib/backend/call-skill.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
-import { backendRequestFor, sendWithCredentials } from '../lib/backend/forward.ts'
+import { backendRequestFor, forwardedHeaders, sendWithCredentials } from '../lib/backend/forward.ts'
 import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
+import { translatedCall } from '../lib/backend/translation.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
@@ -95,14 +96,19 @@ const serveAgent = async (
       },
     )
   }
-  const backendRequest = backendRequestFor(call, record, {
+  const incoming = {
     method: event.httpMethod,
     headers: event.headers,
     body:
       event.body && event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString()
         : event.body,
-  })
+  }
+  const direct = backendRequestFor(call, record, incoming)
+  const translated = direct
+    ? undefined
+    : translatedCall(call, record, forwardedHeaders(incoming.headers))
+  const backendRequest = direct ?? translated?.request
   if (!backendRequest) {
     const served = Object.keys(record.endpoints).join(', ')
     return renderA2AFailure(
@@ -116,13 +122,14 @@ const serveAgent = async (
   }
   const started = Date.now()
   const backendCall = new AbortController()
-  const response = await sendWithCredentials(record, backendRequest, {
+  const sent = await sendWithCredentials(record, backendRequest, {
     credentials,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,
     signal: backendCall.signal,
   })
+  const response = translated ? await translated.answer(sent) : sent
   const logEnd = (outcome: RelayOutcome) =>
     logger.info('call forwarded', {
       agentId,

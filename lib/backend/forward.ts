@@ -30,6 +30,11 @@ const pick = (headers: Record<string, string | undefined>, names: readonly strin
   )
 }
 
+/** The caller's headers that may travel to an agent. */
+export const forwardedHeaders = (
+  headers: Record<string, string | undefined>,
+): Record<string, string> => pick(headers, forwardedRequestHeaders)
+
 /**
  * The request to send to the agent for a call, in the call's own binding, with
  * the body passed through byte for byte. Undefined when the agent does not serve
@@ -47,7 +52,7 @@ export const backendRequestFor = (
   return {
     url,
     method: incoming.method,
-    headers: pick(incoming.headers, forwardedRequestHeaders),
+    headers: forwardedHeaders(incoming.headers),
     body: incoming.body ?? undefined,
   }
 }

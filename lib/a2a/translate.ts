@@ -1,0 +1,184 @@
+import {
+  fromJsonRpcErrorResponse,
+  fromRestErrorBody,
+  restStatusFor,
+  toJsonRpcError,
+  toRestErrorBody,
+} from '@a2a-js/sdk/errors'
+import type { OperationName } from './operations.ts'
+import type { A2ACall } from './request.ts'
+import type { SseEvent } from './sse.ts'
+
+/**
+ * Binding translation, for an agent that does not serve the caller's binding:
+ * the call is re-encoded for the binding it does serve, and the answer (events
+ * included) re-encoded back. Field names are A2A 1.0's.
+ */
+type Params = Record<string, unknown>
+
+interface RestRequest {
+  method: 'GET' | 'POST' | 'DELETE'
+  /** Below the agent's HTTP+JSON URL, query string included. */
+  path: string
+  body?: unknown
+}
+
+const enc = encodeURIComponent
+
+const query = (params: Params, skip: string[]) => {
+  const entries = Object.entries(params).filter(
+    ([name, value]) =>
+      !skip.includes(name) && value !== undefined && value !== null && typeof value !== 'object',
+  )
+  return entries.length > 0
+    ? `?${new URLSearchParams(entries.map(([n, v]) => [n, String(v)])).toString()}`
+    : ''
+}
+
+const without = (params: Params, names: string[]) =>
+  Object.fromEntries(Object.entries(params).filter(([name]) => !names.includes(name)))
+
+const jsonRpcToRest: Record<OperationName, (p: Params) => RestRequest> = {
+  SendMessage: (p) => ({ method: 'POST', path: '/message:send', body: without(p, ['tenant']) }),
+  SendStreamingMessage: (p) => ({
+    method: 'POST',
+    path: '/message:stream',
+    body: without(p, ['tenant']),
+  }),
+  GetTask: (p) => ({
+    method: 'GET',
+    path: `/tasks/${enc(String(p.id))}${query(p, ['id', 'tenant'])}`,
+  }),
+  ListTasks: (p) => ({ method: 'GET', path: `/tasks${query(p, ['tenant'])}` }),
+  CancelTask: (p) => ({
+    method: 'POST',
+    path: `/tasks/${enc(String(p.id))}:cancel`,
+    body: without(p, ['id', 'tenant']),
+  }),
+  SubscribeToTask: (p) => ({ method: 'GET', path: `/tasks/${enc(String(p.id))}:subscribe` }),
+  CreateTaskPushNotificationConfig: (p) => ({
+    method: 'POST',
+    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs`,
+    body: without(p, ['taskId', 'tenant']),
+  }),
+  GetTaskPushNotificationConfig: (p) => ({
+    method: 'GET',
+    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs/${enc(String(p.id))}`,
+  }),
+  ListTaskPushNotificationConfigs: (p) => ({
+    method: 'GET',
+    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs${query(p, ['taskId', 'tenant'])}`,
+  }),
+  DeleteTaskPushNotificationConfig: (p) => ({
+    method: 'DELETE',
+    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs/${enc(String(p.id))}`,
+  }),
+  GetExtendedAgentCard: () => ({ method: 'GET', path: '/extendedAgentCard' }),
+}
+
+/** A JSON-RPC call as the HTTP+JSON request that means the same. */
+export const restRequestFor = (call: A2ACall): RestRequest => {
+  const params = (call.params ?? {}) as Params
+  const request = jsonRpcToRest[call.operation](params)
+  return typeof params.tenant === 'string' && params.tenant !== ''
+    ? { ...request, path: `/${enc(params.tenant)}${request.path}` }
+    : request
+}
+
+const numeric = new Set(['historyLength', 'pageSize'])
+const boolean = new Set(['includeArtifacts'])
+
+const fromQuery = (search: string): Params =>
+  Object.fromEntries(
+    [...new URLSearchParams(search)].map(([name, value]) => [
+      name,
+      numeric.has(name) ? Number(value) : boolean.has(name) ? value === 'true' : value,
+    ]),
+  )
+
+/** An HTTP+JSON call as the JSON-RPC params that mean the same. */
+export const jsonRpcParamsFor = (call: A2ACall): Params => {
+  const [path = '', search = ''] = (call.restPath ?? '').replace(/^\/v1/, '').split('?')
+  const segments = path.split('/').filter(Boolean).map(decodeURIComponent)
+  const taskId = segments[1]?.replace(/:(cancel|subscribe)$/, '')
+  const body = (call.params ?? {}) as Params
+  const fromPath: Record<OperationName, Params> = {
+    SendMessage: body,
+    SendStreamingMessage: body,
+    GetTask: { id: taskId },
+    ListTasks: {},
+    CancelTask: { ...body, id: taskId },
+    SubscribeToTask: { id: taskId },
+    CreateTaskPushNotificationConfig: { ...body, taskId },
+    GetTaskPushNotificationConfig: { taskId, id: segments[3] },
+    ListTaskPushNotificationConfigs: { taskId },
+    DeleteTaskPushNotificationConfig: { taskId, id: segments[3] },
+    GetExtendedAgentCard: {},
+  }
+  return { ...fromQuery(search), ...fromPath[call.operation] }
+}
+
+export interface TranslatedAnswer {
+  statusCode: number
+  headers: Record<string, string>
+  body: string
+}
+
+const json = (statusCode: number, body: unknown): TranslatedAnswer => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+/** An HTTP+JSON answer as the JSON-RPC response to `jsonRpcId`. */
+export const restAnswerAsJsonRpc = (
+  statusCode: number,
+  text: string,
+  jsonRpcId: A2ACall['jsonRpcId'],
+): TranslatedAnswer => {
+  const body = text ? (JSON.parse(text) as { error?: object }) : {}
+  if (statusCode >= 400) {
+    const error = toJsonRpcError(fromRestErrorBody(body.error ?? {}, { statusCode }))
+    return json(200, { jsonrpc: '2.0', id: jsonRpcId ?? null, error })
+  }
+  return json(200, { jsonrpc: '2.0', id: jsonRpcId ?? null, result: body })
+}
+
+const restStatusOf: Partial<Record<OperationName, number>> = {
+  CreateTaskPushNotificationConfig: 201,
+  DeleteTaskPushNotificationConfig: 204,
+}
+
+/** A JSON-RPC answer as the HTTP+JSON response for `operation`. */
+export const jsonRpcAnswerAsRest = (text: string, operation: OperationName): TranslatedAnswer => {
+  const envelope = JSON.parse(text) as { result?: unknown; error?: unknown }
+  if (envelope.error) {
+    const error = fromJsonRpcErrorResponse(envelope as never)
+    const statusCode = restStatusFor(error)
+    return json(statusCode, toRestErrorBody(error, statusCode))
+  }
+  const statusCode = restStatusOf[operation] ?? 200
+  return statusCode === 204
+    ? { statusCode, headers: {}, body: '' }
+    : json(statusCode, envelope.result ?? {})
+}
+
+/** An HTTP+JSON stream event as a JSON-RPC one. */
+export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent => {
+  const data = JSON.parse(event.data) as { error?: object }
+  if (event.event === 'error') {
+    const error = toJsonRpcError(fromRestErrorBody(data.error ?? {}, { statusCode: 500 }))
+    return { data: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId ?? null, error }) }
+  }
+  return { data: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId ?? null, result: data }) }
+}
+
+/** A JSON-RPC stream event as an HTTP+JSON one. */
+export const jsonRpcEventAsRest = (event: SseEvent): SseEvent => {
+  const envelope = JSON.parse(event.data) as { result?: unknown; error?: unknown }
+  if (envelope.error) {
+    const error = fromJsonRpcErrorResponse(envelope as never)
+    return { event: 'error', data: JSON.stringify(toRestErrorBody(error, restStatusFor(error))) }
+  }
+  return { data: JSON.stringify(envelope.result ?? {}) }
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCalculatorAgent } from '../../agents/calculator/agent.ts'
+import type { RunningAgent } from '../../agents/serve.ts'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+
+describe('an agent called over the binding it does not serve', () => {
+  let stack: RunningStack
+  let token: string
+  const oneBinding: Record<string, RunningAgent> = {}
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    oneBinding['rest-only'] = await startCalculatorAgent({ bindings: ['HTTP+JSON'] })
+    oneBinding['rpc-only'] = await startCalculatorAgent({ bindings: ['JSONRPC'] })
+    const admin = await stack.token('admin-client')
+    for (const [agentId, agent] of Object.entries(oneBinding)) {
+      const response = await fetch(`${stack.url}/admin/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ agentId, backendUrl: agent.url, agentCardUrl: agent.cardUrl }),
+      })
+      expect(response.status).toBe(201)
+    }
+    await new DynamoPermissionStore(
+      createDocumentClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      }),
+      tableName('permissions', process.env.TABLE_PREFIX as string),
+    ).put({ scope: 'calculator:invoke', agents: ['calculator', ...Object.keys(oneBinding)] })
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    for (const agent of Object.values(oneBinding)) await agent.close()
+    await stack.stop()
+  })
+
+  describe.each<[string, Transport]>([
+    ['rest-only', 'JSONRPC'],
+    ['rpc-only', 'HTTP+JSON'],
+  ])('%s over %s', (agentId, transport) => {
+    it('sends a message and gets the answer back in the caller’s binding', async () => {
+      // Prepare
+      const client = await gatewayClient(`${stack.url}/agents/${agentId}/`, token, transport)
+
+      // Act
+      const result = await client.sendMessage(textMessage('2+2*3'))
+
+      // Assess
+      expect(textsOf(result).join('')).toContain('2+2*3 = 8')
+    })
+
+    it('streams the events one by one, translated', async () => {
+      // Prepare
+      const client = await gatewayClient(`${stack.url}/agents/${agentId}/`, token, transport)
+
+      // Act
+      const kinds: string[] = []
+      for await (const event of client.sendMessageStream(textMessage('sqrt(2)*pi'))) {
+        kinds.push(event.payload?.$case ?? 'unknown')
+      }
+
+      // Assess
+      expect(kinds[0]).toBe('task')
+      expect(kinds.filter((kind) => kind === 'artifactUpdate').length).toBeGreaterThanOrEqual(2)
+      expect(kinds.at(-1)).toBe('statusUpdate')
+    })
+
+    it('gets a task, and the agent’s own TaskNotFound error unchanged', async () => {
+      // Prepare
+      const client = await gatewayClient(`${stack.url}/agents/${agentId}/`, token, transport)
+      const sent = (await client.sendMessage(textMessage('1+1'))) as { id: string }
+
+      // Act
+      const task = await client.getTask({ id: sent.id, historyLength: 1, tenant: '' } as never)
+      const missing = await client
+        .getTask({ id: 'no-such-task', tenant: '' } as never)
+        .catch((caught: unknown) => caught)
+
+      // Assess
+      expect((task as { id: string }).id).toBe(sent.id)
+      expect((missing as Error).name).toMatch(/TaskNotFoundError/)
+    })
+  })
+})
