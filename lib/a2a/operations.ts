@@ -125,12 +125,23 @@ const restPatterns = operationNames.flatMap((name) =>
 export const operationForRestPath = (
   method: string,
   path: string,
-): { operation: OperationName; version: '1.0' | '0.3' } | undefined => {
+): { operation: OperationName; version: '1.0' | '0.3'; tenant?: string } | undefined => {
   const legacy = path.startsWith('/v1/')
   const below = legacy ? path.slice(3) : path
-  const found = restPatterns.find(
-    (candidate) => candidate.method === method.toUpperCase() && candidate.pattern.test(below),
-  )
-  if (!found) return undefined
-  return { operation: found.operation, version: legacy ? '0.3' : '1.0' }
+  const match = (candidatePath: string) =>
+    restPatterns.find(
+      (candidate) =>
+        candidate.method === method.toUpperCase() && candidate.pattern.test(candidatePath),
+    )
+  const found = match(below)
+  if (found) return { operation: found.operation, version: legacy ? '0.3' : '1.0' }
+  // A 1.0 path may start with a tenant: /{tenant}/message:send.
+  const tenanted = /^\/([^/]+)(\/.+)$/.exec(path)
+  const withTenant = tenanted && !legacy ? match(tenanted[2] as string) : undefined
+  if (!withTenant) return undefined
+  return {
+    operation: withTenant.operation,
+    version: '1.0',
+    tenant: decodeURIComponent(tenanted?.[1] as string),
+  }
 }

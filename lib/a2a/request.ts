@@ -27,6 +27,8 @@ export interface A2ACall {
    * agent's skills: the call is then a SendMessage carrying these params.
    */
   skill?: { id: string; params: unknown }
+  /** HTTP+JSON: the tenant the path names (`/{tenant}/message:send`). */
+  tenant?: string
 }
 
 export type A2ARequest =

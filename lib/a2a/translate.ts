@@ -98,7 +98,8 @@ const fromQuery = (search: string): Params =>
 
 /** An HTTP+JSON call as the JSON-RPC params that mean the same. */
 export const jsonRpcParamsFor = (call: A2ACall): Params => {
-  const [path = '', search = ''] = (call.restPath ?? '').replace(/^\/v1/, '').split('?')
+  const [fullPath = '', search = ''] = (call.restPath ?? '').replace(/^\/v1/, '').split('?')
+  const path = call.tenant ? fullPath.slice(fullPath.indexOf('/', 1)) : fullPath
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent)
   const taskId = segments[1]?.replace(/:(cancel|subscribe)$/, '')
   const body = (call.params ?? {}) as Params
@@ -115,7 +116,11 @@ export const jsonRpcParamsFor = (call: A2ACall): Params => {
     DeleteTaskPushNotificationConfig: { taskId, id: segments[3] },
     GetExtendedAgentCard: {},
   }
-  return { ...fromQuery(search), ...fromPath[call.operation] }
+  return {
+    ...fromQuery(search),
+    ...fromPath[call.operation],
+    ...(call.tenant ? { tenant: call.tenant } : {}),
+  }
 }
 
 export interface TranslatedAnswer {

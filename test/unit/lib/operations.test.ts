@@ -36,6 +36,17 @@ describe('A2A operation table', () => {
     })
   })
 
+  it('reads a tenant before a 1.0 HTTP+JSON path', () => {
+    // Assess
+    expect(operationForRestPath('POST', '/acme/message:send')).toEqual({
+      operation: 'SendMessage',
+      version: '1.0',
+      tenant: 'acme',
+    })
+    expect(operationForRestPath('GET', '/acme/tasks/t-1')?.operation).toBe('GetTask')
+    expect(operationForRestPath('POST', '/acme/message:shout')).toBeUndefined()
+  })
+
   it('refuses a path with the wrong method', () => {
     // Assess
     expect(operationForRestPath('GET', '/message:send')).toBeUndefined()

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import {
+  jsonRpcAnswerAsRest,
+  jsonRpcEventAsRest,
+  jsonRpcParamsFor,
+  restAnswerAsJsonRpc,
+  restEventAsJsonRpc,
+  restRequestFor,
+} from '../../../lib/a2a/translate.ts'
+
+const call = (overrides: Partial<A2ACall>): A2ACall => ({
+  agentId: 'a',
+  operation: 'GetTask',
+  version: '1.0',
+  params: {},
+  stream: false,
+  binding: 'JSONRPC',
+  jsonRpcId: 7,
+  ...overrides,
+})
+
+describe('binding translation', () => {
+  it('turns JSON-RPC params into the HTTP+JSON path, query and body', () => {
+    // Assess
+    expect(restRequestFor(call({ params: { id: 't 1', historyLength: 2 } }))).toEqual({
+      method: 'GET',
+      path: '/tasks/t%201?historyLength=2',
+    })
+    expect(
+      restRequestFor(
+        call({
+          operation: 'DeleteTaskPushNotificationConfig',
+          params: { taskId: 't', id: 'c', tenant: 'acme' },
+        }),
+      ),
+    ).toEqual({ method: 'DELETE', path: '/acme/tasks/t/pushNotificationConfigs/c' })
+    expect(
+      restRequestFor(
+        call({
+          operation: 'CreateTaskPushNotificationConfig',
+          params: { taskId: 't', url: 'https://h' },
+        }),
+      ),
+    ).toEqual({
+      method: 'POST',
+      path: '/tasks/t/pushNotificationConfigs',
+      body: { url: 'https://h' },
+    })
+  })
+
+  it('turns an HTTP+JSON path back into JSON-RPC params, tenant and query included', () => {
+    // Assess
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'GetTask',
+          restPath: '/acme/tasks/t-1?historyLength=3',
+          tenant: 'acme',
+        }),
+      ),
+    ).toEqual({ id: 't-1', historyLength: 3, tenant: 'acme' })
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'ListTasks',
+          restPath: '/tasks?pageSize=5&includeArtifacts=true',
+        }),
+      ),
+    ).toEqual({ pageSize: 5, includeArtifacts: true })
+  })
+
+  it("carries an agent's A2A error across, by its reason", () => {
+    // Act
+    const asJsonRpc = restAnswerAsJsonRpc(
+      404,
+      JSON.stringify({
+        error: {
+          code: 404,
+          status: 'NOT_FOUND',
+          message: 'Task t-9 not found',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'TASK_NOT_FOUND',
+              domain: 'a2a-protocol.org',
+            },
+          ],
+        },
+      }),
+      7,
+    )
+    const asRest = jsonRpcAnswerAsRest(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        error: { code: -32001, message: 'Task t-9 not found' },
+      }),
+      'GetTask',
+    )
+
+    // Assess
+    expect(JSON.parse(asJsonRpc.body)).toMatchObject({
+      id: 7,
+      error: { code: -32001, message: 'Task t-9 not found' },
+    })
+    expect(asRest.statusCode).toBe(404)
+    expect(JSON.parse(asRest.body).error).toMatchObject({
+      status: 'NOT_FOUND',
+      message: 'Task t-9 not found',
+    })
+  })
+
+  it('wraps and unwraps stream events', () => {
+    // Assess
+    expect(restEventAsJsonRpc({ data: '{"statusUpdate":{}}' }, 7)).toEqual({
+      data: '{"jsonrpc":"2.0","id":7,"result":{"statusUpdate":{}}}',
+    })
+    expect(jsonRpcEventAsRest({ data: '{"jsonrpc":"2.0","id":1,"result":{"task":{}}}' })).toEqual({
+      data: '{"task":{}}',
+    })
+    expect(
+      jsonRpcEventAsRest({
+        data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone"}}',
+      }),
+    ).toMatchObject({
+      event: 'error',
+    })
+  })
+
+  it('answers a deleted push config with 204 and no body over HTTP+JSON', () => {
+    // Assess
+    expect(
+      jsonRpcAnswerAsRest(
+        '{"jsonrpc":"2.0","id":1,"result":{}}',
+        'DeleteTaskPushNotificationConfig',
+      ),
+    ).toEqual({
+      statusCode: 204,
+      headers: {},
+      body: '',
+    })
+  })
+})
