@@ -4,12 +4,18 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import type { Binding } from '../lib/a2a/agent-card.ts'
+import { rewriteCard, rewriteCardAnswer } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure, streamFailureEvent } from '../lib/a2a/errors.ts'
 import { operations } from '../lib/a2a/operations.ts'
 import { callSkill } from '../lib/backend/call-skill.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
-import { backendRequestFor, forwardedHeaders, sendWithCredentials } from '../lib/backend/forward.ts'
+import {
+  type BackendResponse,
+  backendRequestFor,
+  forwardedHeaders,
+  sendWithCredentials,
+} from '../lib/backend/forward.ts'
 import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
 import { translatedCall } from '../lib/backend/translation.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -58,6 +64,21 @@ const tooMany = (request: AgentRequest, message: string) => {
   )
 }
 
+/** How the gateway presents an agent: its URL here and where tokens come from. */
+const gatewayIdentity = (event: APIGatewayProxyEvent, agentId: string) => ({
+  agentUrl: gatewayAgentUrl(gatewayBaseUrl(config.publicBaseUrl, event.requestContext), agentId),
+  tokenUrl: config.token.tokenUrl,
+})
+
+const withRewrittenCard = async (
+  response: BackendResponse,
+  binding: Binding,
+  gateway: ReturnType<typeof gatewayIdentity>,
+): Promise<BackendResponse> => {
+  const text = await new Response(response.body).text()
+  return { ...response, body: new Response(rewriteCardAnswer(text, binding, gateway)).body }
+}
+
 const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
@@ -75,11 +96,7 @@ const serveAgent = async (
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
 
   if (a2a.kind === 'card') {
-    const agentUrl = gatewayAgentUrl(
-      gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
-      agentId,
-    )
-    const card = rewriteCard(record.card, { agentUrl, tokenUrl: config.token.tokenUrl })
+    const card = rewriteCard(record.card, gatewayIdentity(event, agentId))
     return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
   }
 
@@ -129,7 +146,11 @@ const serveAgent = async (
     timeoutMs,
     signal: backendCall.signal,
   })
-  const response = translated ? await translated.answer(sent) : sent
+  const answered = translated ? await translated.answer(sent) : sent
+  const response =
+    call.operation === 'GetExtendedAgentCard' && answered.body
+      ? await withRewrittenCard(answered, call.binding, gatewayIdentity(event, agentId))
+      : answered
   const logEnd = (outcome: RelayOutcome) =>
     logger.info('call forwarded', {
       agentId,

@@ -1,4 +1,4 @@
-import type { AgentCardJson } from './agent-card.ts'
+import type { AgentCardJson, Binding } from './agent-card.ts'
 
 export interface GatewayIdentity {
   /** The agent's address on the gateway, e.g. `https://gw.example.com/agents/weather`. */
@@ -57,4 +57,22 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
     },
     security: [{ [schemeName]: [] }],
   }
+}
+
+/**
+ * A GetExtendedAgentCard answer with its card rewritten like the public one: the
+ * JSON-RPC `result`, or the HTTP+JSON body. An error answer is left as it is.
+ */
+export const rewriteCardAnswer = (
+  text: string,
+  binding: Binding,
+  gateway: GatewayIdentity,
+): string => {
+  const answer = JSON.parse(text) as { result?: AgentCardJson; error?: unknown }
+  if (binding === 'JSONRPC') {
+    return answer.result
+      ? JSON.stringify({ ...answer, result: rewriteCard(answer.result, gateway) })
+      : text
+  }
+  return answer.error ? text : JSON.stringify(rewriteCard(answer as AgentCardJson, gateway))
 }

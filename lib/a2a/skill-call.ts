@@ -21,7 +21,6 @@ export const skillCallMessage = (skillId: string, params: unknown) => ({
       },
     ],
   },
-  configuration: { blocking: true },
 })
 
 interface WirePart {
