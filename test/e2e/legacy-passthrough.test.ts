@@ -1,0 +1,140 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+
+/** A 0.3 agent: its card, `message/send` over JSON-RPC and `/v1/message:send` over HTTP+JSON. */
+const startLegacyAgent = async () => {
+  const received: { path: string; body: string; version?: string }[] = []
+  const server = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    if (request.url === '/.well-known/agent-card.json') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({
+          name: 'Legacy',
+          description: 'Still on A2A 0.3',
+          version: '0.9.0',
+          protocolVersion: '0.3.0',
+          url: `${url}/rpc`,
+          preferredTransport: 'JSONRPC',
+          additionalInterfaces: [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
+          securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
+          security: [{ legacyKey: [] }],
+          skills: [],
+        }),
+      )
+      return
+    }
+    received.push({
+      path: request.url ?? '',
+      body,
+      version: request.headers['a2a-version'] as string,
+    })
+    response.writeHead(200, { 'content-type': 'application/json' })
+    const task = { kind: 'task', id: 'legacy-task', contextId: 'c', status: { state: 'completed' } }
+    response.end(
+      JSON.stringify(
+        request.url === '/rpc' ? { jsonrpc: '2.0', id: JSON.parse(body).id, result: task } : task,
+      ),
+    )
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    cardUrl: `${url}/.well-known/agent-card.json`,
+    received,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('an A2A 0.3 agent behind the gateway', () => {
+  let stack: RunningStack
+  let legacy: Awaited<ReturnType<typeof startLegacyAgent>>
+  let token: string
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    legacy = await startLegacyAgent()
+    const admin = await stack.token('admin-client')
+    const registered = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        agentId: 'legacy',
+        backendUrl: legacy.url,
+        agentCardUrl: legacy.cardUrl,
+      }),
+    })
+    expect(registered.status).toBe(201)
+    await new DynamoPermissionStore(
+      createDocumentClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      }),
+      tableName('permissions', process.env.TABLE_PREFIX as string),
+    ).put({ scope: 'calculator:invoke', agents: ['calculator', 'legacy'] })
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await legacy.stop()
+    await stack.stop()
+  })
+
+  const headers = () => ({
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    'a2a-version': '0.3',
+  })
+
+  it('passes a 0.3 JSON-RPC call through byte for byte, and its answer back', async () => {
+    // Prepare
+    const body =
+      '{"jsonrpc":"2.0","id":"x-1","method":"message/send","params":{"message":{"kind":"message","messageId":"m","role":"user","parts":[{"kind":"text","text":"hi"}]}}}'
+
+    // Act
+    const response = await fetch(`${stack.url}/agents/legacy`, {
+      method: 'POST',
+      headers: headers(),
+      body,
+    })
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 'x-1',
+      result: { kind: 'task', id: 'legacy-task', contextId: 'c', status: { state: 'completed' } },
+    })
+    expect(legacy.received.at(-1)).toEqual({ path: '/rpc', body, version: '0.3' })
+  })
+
+  it('passes a 0.3 HTTP+JSON call to its /v1 path', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/agents/legacy/v1/message:send`, {
+      method: 'POST',
+      headers: headers(),
+      body: '{"message":{"messageId":"m","role":"user","parts":[{"text":"hi"}]}}',
+    })
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(legacy.received.at(-1)?.path).toBe('/rest/v1/message:send')
+  })
+
+  it('serves the 0.3 card pointing at the gateway with only the gateway’s security', async () => {
+    // Act
+    const card = await (
+      await fetch(`${stack.url}/agents/legacy/.well-known/agent-card.json`, { headers: headers() })
+    ).json()
+
+    // Assess
+    expect(card).toMatchObject({ protocolVersion: '0.3.0', url: `${stack.url}/agents/legacy` })
+    expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
+  })
+})
