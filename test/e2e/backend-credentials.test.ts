@@ -2,12 +2,10 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /** The backend's own OAuth server: one client, whose secret the test rotates. */
 const startTokenServer = async () => {
@@ -82,11 +80,8 @@ describe('backend credentials through the local gateway', () => {
         )
       },
     })
-    const admin = await stack.token('admin-client')
-    const registered = await fetch(`${stack.url}/admin/register`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const [registered] = await registerAgents(stack, [
+      {
         agentId: 'guarded',
         backendUrl: agent.url,
         agentCardUrl: agent.cardUrl,
@@ -96,16 +91,10 @@ describe('backend credentials through the local gateway', () => {
           clientId: 'gateway',
           clientSecret: 'secret-1',
         },
-      }),
-    })
-    secretArn = (await registered.json()).auth.secretArn
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', 'guarded'] })
+      },
+    ])
+    secretArn = registered.auth.secretArn
+    await grantToDemoClient(['guarded'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

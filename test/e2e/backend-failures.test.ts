@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 describe('backend failures through the local gateway', () => {
   let stack: RunningStack
@@ -24,31 +22,12 @@ describe('backend failures through the local gateway', () => {
         response.end('{}')
       },
     })
-    const admin = await stack.token('admin-client')
-    for (const [agentId, agent, extra] of [
-      ['sleepy', sleepy, { timeoutMs: 300 }],
-      ['gone', gone, {}],
-    ] as const) {
-      const response = await fetch(`${stack.url}/admin/register`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          agentId,
-          backendUrl: agent.url,
-          agentCardUrl: agent.cardUrl,
-          ...extra,
-        }),
-      })
-      expect(response.status).toBe(201)
-    }
+    await registerAgents(stack, [
+      { agentId: 'sleepy', backendUrl: sleepy.url, agentCardUrl: sleepy.cardUrl, timeoutMs: 300 },
+      { agentId: 'gone', backendUrl: gone.url, agentCardUrl: gone.cardUrl },
+    ])
     await gone.stop()
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', 'sleepy', 'gone'] })
+    await grantToDemoClient(['sleepy', 'gone'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCalculatorAgent } from '../../agents/calculator/agent.ts'
 import type { RunningAgent } from '../../agents/serve.ts'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 describe('an agent called over the binding it does not serve', () => {
   let stack: RunningStack
@@ -16,22 +14,15 @@ describe('an agent called over the binding it does not serve', () => {
     stack = await startThrowawayStack()
     oneBinding['rest-only'] = await startCalculatorAgent({ bindings: ['HTTP+JSON'] })
     oneBinding['rpc-only'] = await startCalculatorAgent({ bindings: ['JSONRPC'] })
-    const admin = await stack.token('admin-client')
-    for (const [agentId, agent] of Object.entries(oneBinding)) {
-      const response = await fetch(`${stack.url}/admin/register`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ agentId, backendUrl: agent.url, agentCardUrl: agent.cardUrl }),
-      })
-      expect(response.status).toBe(201)
-    }
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', ...Object.keys(oneBinding)] })
+    await registerAgents(
+      stack,
+      Object.entries(oneBinding).map(([agentId, agent]) => ({
+        agentId,
+        backendUrl: agent.url,
+        agentCardUrl: agent.cardUrl,
+      })),
+    )
+    await grantToDemoClient(Object.keys(oneBinding))
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

@@ -1,10 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /** A 0.3 agent: its card, `message/send` over JSON-RPC and `/v1/message:send` over HTTP+JSON. */
 const startLegacyAgent = async () => {
@@ -61,24 +59,10 @@ describe('an A2A 0.3 agent behind the gateway', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     legacy = await startLegacyAgent()
-    const admin = await stack.token('admin-client')
-    const registered = await fetch(`${stack.url}/admin/register`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        agentId: 'legacy',
-        backendUrl: legacy.url,
-        agentCardUrl: legacy.cardUrl,
-      }),
-    })
-    expect(registered.status).toBe(201)
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', 'legacy'] })
+    await registerAgents(stack, [
+      { agentId: 'legacy', backendUrl: legacy.url, agentCardUrl: legacy.cardUrl },
+    ])
+    await grantToDemoClient(['legacy'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

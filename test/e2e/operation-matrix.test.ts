@@ -11,12 +11,10 @@ import {
 } from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, type Transport, textMessage } from '../support/a2a-client.ts'
 import { startMatrixAgent } from '../support/matrix-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
  * Every A2A 1.0 operation, over each binding, through the gateway with the
@@ -30,24 +28,10 @@ describe('A2A 1.0 operation matrix through the local gateway', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startMatrixAgent()
-    const admin = await stack.token('admin-client')
-    const registered = await fetch(`${stack.url}/admin/register`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        agentId: 'matrix',
-        backendUrl: agent.url,
-        agentCardUrl: agent.cardUrl,
-      }),
-    })
-    expect(registered.status).toBe(201)
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', 'matrix'] })
+    await registerAgents(stack, [
+      { agentId: 'matrix', backendUrl: agent.url, agentCardUrl: agent.cardUrl },
+    ])
+    await grantToDemoClient(['matrix'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { grantToDemoClient } from '../support/stack-setup.ts'
 
 describe('rate limits through the local gateway', () => {
   let stack: RunningStack
@@ -10,18 +8,7 @@ describe('rate limits through the local gateway', () => {
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
-    const permissions = new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    )
-    await permissions.put({
-      scope: 'calculator:invoke',
-      agents: ['calculator'],
-      requestsPerMinute: 10,
-    })
+    await grantToDemoClient([], { requestsPerMinute: 10 })
     token = await stack.token('demo-client')
     // Counters are per minute; start with the whole burst inside one minute.
     const intoMinute = Date.now() % 60_000

@@ -1,11 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, textMessage } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 const statusEvent = (step: number, state = 'TASK_STATE_WORKING') =>
   JSON.stringify({
@@ -61,7 +59,6 @@ describe('event streams through the local gateway', () => {
     process.env.STREAM_KEEPALIVE_MS = '150'
     process.env.STREAM_IDLE_TIMEOUT_MS = '700'
     stack = await startThrowawayStack()
-    const admin = await stack.token('admin-client')
     for (const [agentId, behave] of Object.entries(behaviours)) {
       const agent = await startScriptedAgent({
         bindings: ['HTTP+JSON'],
@@ -73,19 +70,9 @@ describe('event streams through the local gateway', () => {
         },
       })
       agents.push(agent)
-      await fetch(`${stack.url}/admin/register`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ agentId, backendUrl: agent.url, agentCardUrl: agent.cardUrl }),
-      })
+      await registerAgents(stack, [{ agentId, backendUrl: agent.url, agentCardUrl: agent.cardUrl }])
     }
-    await new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    ).put({ scope: 'calculator:invoke', agents: ['calculator', ...Object.keys(behaviours)] })
+    await grantToDemoClient(Object.keys(behaviours))
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

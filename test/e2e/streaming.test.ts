@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
-import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
-import { tableName } from '../../lib/tables.ts'
 import { startThrowawayStack } from '../../local/stack.ts'
 import { gatewayClient, textMessage, textsOf } from '../support/a2a-client.ts'
 import { startGatedAgent } from '../support/gated-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 describe('streaming through the gateway', () => {
   let stack: Awaited<ReturnType<typeof startThrowawayStack>>
@@ -15,25 +13,10 @@ describe('streaming through the gateway', () => {
     process.env.MAX_CONCURRENT_STREAMS = '1'
     stack = await startThrowawayStack()
     backend = await startGatedAgent()
-    const admin = await stack.token('admin-client')
-    const registered = await fetch(`${stack.url}/admin/register`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        agentId: 'gated',
-        backendUrl: backend.url,
-        agentCardUrl: backend.cardUrl,
-      }),
-    })
-    expect(registered.status).toBe(201)
-    const permissions = new DynamoPermissionStore(
-      createDocumentClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-      }),
-      tableName('permissions', process.env.TABLE_PREFIX as string),
-    )
-    await permissions.put({ scope: 'calculator:invoke', agents: ['calculator', 'gated'] })
+    await registerAgents(stack, [
+      { agentId: 'gated', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
+    ])
+    await grantToDemoClient(['gated'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

@@ -1,0 +1,43 @@
+import { expect } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import type { RunningStack } from '../../local/stack.ts'
+
+/** Registers agents through the admin API, as an operator would; each must succeed. */
+export const registerAgents = async (
+  stack: RunningStack,
+  agents: { agentId: string; backendUrl: string; agentCardUrl: string; [field: string]: unknown }[],
+) => {
+  const admin = await stack.token('admin-client')
+  const records = []
+  for (const agent of agents) {
+    const response = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(agent),
+    })
+    expect(response.status, `registering ${agent.agentId}`).toBe(201)
+    records.push(await response.json())
+  }
+  return records
+}
+
+/**
+ * Lets demo-client call these agents too (its `calculator:invoke` scope grows),
+ * written straight to the permissions table of the stack this process started.
+ */
+export const grantToDemoClient = async (
+  agentIds: string[],
+  limits: { requestsPerMinute?: number } = {},
+) => {
+  const permissions = new DynamoPermissionStore(
+    createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT }),
+    tableName('permissions', process.env.TABLE_PREFIX as string),
+  )
+  await permissions.put({
+    scope: 'calculator:invoke',
+    agents: ['calculator', ...agentIds],
+    ...limits,
+  })
+}
