@@ -1,4 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
+import type { HttpResponse } from '../lib/http/http-response.ts'
 import { rateLimitHeaders } from '../lib/ratelimit/headers.ts'
 import type {
   RateLimitDecision,
@@ -11,11 +12,6 @@ type AnyRequest = Pick<
   Request<unknown, unknown, Error, never, Record<string, unknown>>,
   'internal' | 'response'
 >
-interface HttpResponse {
-  statusCode: number
-  headers?: Record<string, string>
-  body?: unknown
-}
 
 export interface RateLimitOptions<R = AnyRequest> {
   limiter: RateLimiter

@@ -1,16 +1,13 @@
 import { finished } from 'node:stream'
 import type { MiddlewareObj, Request } from '@middy/core'
+import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 
+/** What the middleware itself touches of a Middy request. */
 type AnyRequest = Pick<
   Request<unknown, unknown, Error, never, Record<string, unknown>>,
   'internal' | 'response'
 >
-interface HttpResponse {
-  statusCode: number
-  headers?: Record<string, string>
-  body?: unknown
-}
 
 export interface StreamConcurrencyOptions<R = AnyRequest> {
   slots: StreamSlots
