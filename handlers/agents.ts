@@ -4,20 +4,10 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import type { Binding } from '../lib/a2a/agent-card.ts'
-import { rewriteCard, rewriteCardAnswer } from '../lib/a2a/card-rewrite.ts'
-import { renderA2AFailure, streamFailureEvent } from '../lib/a2a/errors.ts'
-import { operations } from '../lib/a2a/operations.ts'
-import { callSkill } from '../lib/backend/call-skill.ts'
+import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
-import {
-  type BackendResponse,
-  backendRequestFor,
-  forwardedHeaders,
-  sendWithCredentials,
-} from '../lib/backend/forward.ts'
-import { type RelayOutcome, relayToReadable } from '../lib/backend/relay.ts'
-import { translatedCall } from '../lib/backend/translation.ts'
+import { forwardCall } from '../lib/backend/forward-call.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
@@ -70,15 +60,6 @@ const gatewayIdentity = (event: APIGatewayProxyEvent, agentId: string) => ({
   tokenUrl: config.token.tokenUrl,
 })
 
-const withRewrittenCard = async (
-  response: BackendResponse,
-  binding: Binding,
-  gateway: ReturnType<typeof gatewayIdentity>,
-): Promise<BackendResponse> => {
-  const text = await new Response(response.body).text()
-  return { ...response, body: new Response(rewriteCardAnswer(text, binding, gateway)).body }
-}
-
 const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
@@ -101,87 +82,38 @@ const serveAgent = async (
   }
 
   const { call } = a2a
-  const timeoutMs = record.timeoutMs ?? config.backendTimeoutMs
-  if (call.skill) {
-    return callSkill(
-      record,
-      { ...call, skill: call.skill },
-      {
-        extensions: event.headers['A2A-Extensions'] ?? event.headers['a2a-extensions'],
-        timeoutMs,
-        credentials,
-      },
-    )
-  }
-  const incoming = {
-    method: event.httpMethod,
-    headers: event.headers,
-    body:
-      event.body && event.isBase64Encoded
-        ? Buffer.from(event.body, 'base64').toString()
-        : event.body,
-  }
-  const direct = backendRequestFor(call, record, incoming)
-  const translated = direct
-    ? undefined
-    : translatedCall(call, record, forwardedHeaders(incoming.headers))
-  const backendRequest = direct ?? translated?.request
-  if (!backendRequest) {
-    const served = Object.keys(record.endpoints).join(', ')
-    return renderA2AFailure(
-      {
-        kind: 'unsupported-operation',
-        message: `Agent '${agentId}' serves only ${served}; call it over that binding.`,
-      },
-      call.binding,
-      call.jsonRpcId,
-    )
-  }
   const started = Date.now()
-  const backendCall = new AbortController()
-  const sent = await sendWithCredentials(record, backendRequest, {
-    credentials,
-    safeToRepeat: operations[call.operation].safeToRepeat ?? false,
-    streaming: operations[call.operation].streaming,
-    timeoutMs,
-    signal: backendCall.signal,
-  })
-  const answered = translated ? await translated.answer(sent) : sent
-  const response =
-    call.operation === 'GetExtendedAgentCard' && answered.body
-      ? await withRewrittenCard(answered, call.binding, gatewayIdentity(event, agentId))
-      : answered
-  const logEnd = (outcome: RelayOutcome) =>
-    logger.info('call forwarded', {
-      agentId,
-      operation: call.operation,
-      binding: call.binding,
-      principal: context.caller.principal,
-      status: response.statusCode,
-      durationMs: Date.now() - started,
-      bytes: outcome.bytes,
-      chunks: outcome.chunks,
-      ...(outcome.error ? { streamError: String(outcome.error) } : {}),
-    })
-  return {
-    statusCode: response.statusCode,
-    headers: response.headers,
-    body: response.body
-      ? relayToReadable(response.body, {
-          backendRequest: backendCall,
-          onEnd: logEnd,
-          ...(response.headers['content-type']?.startsWith('text/event-stream')
-            ? {
-                events: {
-                  keepAliveMs: config.streamKeepAliveMs,
-                  idleTimeoutMs: config.streamIdleTimeoutMs,
-                  failureEvent: (reason) => streamFailureEvent(call, agentId, reason),
-                },
-              }
-            : {}),
-        })
-      : '',
-  }
+  return forwardCall(
+    record,
+    call,
+    {
+      method: event.httpMethod,
+      headers: event.headers,
+      body:
+        event.body && event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString()
+          : event.body,
+    },
+    {
+      credentials,
+      gateway: gatewayIdentity(event, agentId),
+      defaultTimeoutMs: config.backendTimeoutMs,
+      streamKeepAliveMs: config.streamKeepAliveMs,
+      streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+      onEnd: ({ statusCode, bytes, chunks, error }) =>
+        logger.info('call forwarded', {
+          agentId,
+          operation: call.operation,
+          binding: call.binding,
+          principal: context.caller.principal,
+          status: statusCode,
+          durationMs: Date.now() - started,
+          bytes,
+          chunks,
+          ...(error ? { streamError: String(error) } : {}),
+        }),
+    },
+  )
 }
 
 export const handler = middy<

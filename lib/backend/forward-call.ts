@@ -1,0 +1,119 @@
+import type { Readable } from 'node:stream'
+import type { Binding } from '../a2a/agent-card.ts'
+import { type GatewayIdentity, rewriteCardAnswer } from '../a2a/card-rewrite.ts'
+import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
+import { operations } from '../a2a/operations.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+import { callSkill } from './call-skill.ts'
+import type { BackendCredentials } from './credentials.ts'
+import {
+  type BackendResponse,
+  backendRequestFor,
+  forwardedHeaders,
+  sendWithCredentials,
+} from './forward.ts'
+import { type RelayOutcome, relayToReadable } from './relay.ts'
+import { translatedCall } from './translation.ts'
+
+export interface ForwardCallOptions {
+  credentials: BackendCredentials
+  /** How the gateway presents this agent (for rewriting extended cards). */
+  gateway: GatewayIdentity
+  /** Unary calls; the agent's own `timeoutMs` wins. */
+  defaultTimeoutMs: number
+  streamKeepAliveMs: number
+  streamIdleTimeoutMs: number
+  /** Told once the answer has been relayed, however it ended. */
+  onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
+}
+
+export interface ForwardedAnswer {
+  statusCode: number
+  headers: Record<string, string>
+  body: Readable | string
+}
+
+const withRewrittenCard = async (
+  response: BackendResponse,
+  binding: Binding,
+  gateway: GatewayIdentity,
+): Promise<BackendResponse> => {
+  const text = await new Response(response.body).text()
+  return { ...response, body: new Response(rewriteCardAnswer(text, binding, gateway)).body }
+}
+
+/**
+ * Sends an A2A call to its agent and brings the answer back in the caller's
+ * binding: a skill call as a SendMessage; the same binding byte for byte; the
+ * other binding translated both ways; with the agent's credentials; streams
+ * relayed event by event.
+ */
+export const forwardCall = async (
+  record: AgentRecord,
+  call: A2ACall,
+  incoming: { method: string; headers: Record<string, string | undefined>; body: string | null },
+  options: ForwardCallOptions,
+): Promise<ForwardedAnswer> => {
+  const timeoutMs = record.timeoutMs ?? options.defaultTimeoutMs
+  if (call.skill) {
+    return callSkill(
+      record,
+      { ...call, skill: call.skill },
+      {
+        extensions: forwardedHeaders(incoming.headers)['a2a-extensions'],
+        timeoutMs,
+        credentials: options.credentials,
+      },
+    )
+  }
+  const direct = backendRequestFor(call, record, incoming)
+  const translated = direct
+    ? undefined
+    : translatedCall(call, record, forwardedHeaders(incoming.headers))
+  const request = direct ?? translated?.request
+  if (!request) {
+    const served = Object.keys(record.endpoints).join(', ')
+    return renderA2AFailure(
+      {
+        kind: 'unsupported-operation',
+        message: `Agent '${record.agentId}' serves only ${served}; call it over that binding.`,
+      },
+      call.binding,
+      call.jsonRpcId,
+    )
+  }
+  const backendCall = new AbortController()
+  const sent = await sendWithCredentials(record, request, {
+    credentials: options.credentials,
+    safeToRepeat: operations[call.operation].safeToRepeat ?? false,
+    streaming: operations[call.operation].streaming,
+    timeoutMs,
+    signal: backendCall.signal,
+  })
+  const answered = translated ? await translated.answer(sent) : sent
+  const response =
+    call.operation === 'GetExtendedAgentCard' && answered.body
+      ? await withRewrittenCard(answered, call.binding, options.gateway)
+      : answered
+  if (!response.body)
+    return { statusCode: response.statusCode, headers: response.headers, body: '' }
+  const isEventStream = response.headers['content-type']?.startsWith('text/event-stream')
+  return {
+    statusCode: response.statusCode,
+    headers: response.headers,
+    body: relayToReadable(response.body, {
+      backendRequest: backendCall,
+      onEnd: (outcome) => options.onEnd({ ...outcome, statusCode: response.statusCode }),
+      ...(isEventStream
+        ? {
+            events: {
+              keepAliveMs: options.streamKeepAliveMs,
+              idleTimeoutMs: options.streamIdleTimeoutMs,
+              failureEvent: (reason) => streamFailureEvent(call, record.agentId, reason),
+            },
+          }
+        : {}),
+    }),
+  }
+}
