@@ -1,6 +1,18 @@
 import type { PolicyDocument, Statement } from 'aws-lambda'
 
-const wildcardToRegExp = (pattern: string) =>
+const compiled = new Map<string, RegExp>()
+
+// A cached policy is evaluated on every request; each pattern is compiled once.
+const wildcardToRegExp = (pattern: string): RegExp => {
+  let regExp = compiled.get(pattern)
+  if (!regExp) {
+    regExp = compileWildcard(pattern)
+    compiled.set(pattern, regExp)
+  }
+  return regExp
+}
+
+const compileWildcard = (pattern: string) =>
   new RegExp(
     `^${pattern
       .split('')
