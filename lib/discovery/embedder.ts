@@ -1,0 +1,22 @@
+/** Turns text into a vector whose direction carries its meaning. */
+export interface Embedder {
+  /** Named in benchmarks and logs, e.g. `bedrock:amazon.titan-embed-text-v2:0`. */
+  readonly name: string
+  readonly dimension: number
+  embed(text: string): Promise<number[]>
+}
+
+/** Cosine similarity of two vectors of the same dimension (0 when either is all zeros). */
+export const cosine = (a: readonly number[], b: readonly number[]): number => {
+  let dot = 0
+  let normA = 0
+  let normB = 0
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number
+    const y = b[i] as number
+    dot += x * y
+    normA += x * x
+    normB += y * y
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB)
+}

@@ -1,0 +1,64 @@
+import { InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
+import { describe, expect, it, vi } from 'vitest'
+import { BedrockEmbedder } from '../../../lib/discovery/bedrock-embedder.ts'
+import { cosine } from '../../../lib/discovery/embedder.ts'
+import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
+
+describe('Bedrock Titan embedder (contract)', () => {
+  it('asks Titan V2 for a normalised vector of the configured size and reads the embedding back', async () => {
+    // Prepare
+    const embedding = Array.from({ length: 256 }, (_, i) => i / 256)
+    const send = vi.fn(async () => ({
+      body: new TextEncoder().encode(JSON.stringify({ embedding, inputTextTokenCount: 5 })),
+    }))
+    const embedder = new BedrockEmbedder({ send } as never, 256)
+
+    // Act
+    const vector = await embedder.embed('my card got charged twice')
+
+    // Assess
+    expect(vector).toEqual(embedding)
+    const [command] = send.mock.calls[0] as unknown as [InvokeModelCommand]
+    expect(command).toBeInstanceOf(InvokeModelCommand)
+    expect(command.input).toMatchObject({
+      modelId: 'amazon.titan-embed-text-v2:0',
+      contentType: 'application/json',
+      accept: 'application/json',
+    })
+    expect(JSON.parse(command.input.body as string)).toEqual({
+      inputText: 'my card got charged twice',
+      dimensions: 256,
+      normalize: true,
+    })
+  })
+
+  it('refuses an answer of the wrong size, and a size Titan does not offer', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({ body: new TextEncoder().encode('{"embedding":[1,2]}') }))
+
+    // Assess
+    await expect(new BedrockEmbedder({ send } as never, 512).embed('x')).rejects.toThrow(
+      /512-dimension/,
+    )
+    expect(() => new BedrockEmbedder({ send } as never, 300 as never)).toThrow(/256, 512, 1024/)
+  })
+})
+
+describe('hashing embedder (the baseline)', () => {
+  it('is deterministic and finds texts that share words', async () => {
+    // Prepare
+    const embedder = new HashingEmbedder(512)
+
+    // Act
+    const [refund, refundAgain, weather] = await Promise.all([
+      embedder.embed('issue a refund for this payment'),
+      embedder.embed('issue a refund for this payment'),
+      embedder.embed('forecast for Berlin tomorrow'),
+    ])
+    const query = await embedder.embed('refund the payment')
+
+    // Assess
+    expect(refundAgain).toEqual(refund)
+    expect(cosine(query, refund)).toBeGreaterThan(cosine(query, weather))
+  })
+})
