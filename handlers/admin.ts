@@ -4,12 +4,13 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
-import httpJsonBodyParser from '@middy/http-json-body-parser'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
 import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
 import { loadConfig } from '../lib/config.ts'
+import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
+import { indexAgent, unindexAgent } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
@@ -20,6 +21,7 @@ import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../lib/registry/backend-address.ts'
 import {
   type AgentAdminDeps,
+  type AgentChange,
   deleteAgent,
   patchAgent,
   registerAgent,
@@ -28,6 +30,7 @@ import {
 } from '../lib/registry/register-agent.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
+import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
@@ -40,12 +43,36 @@ const permissions = new DynamoPermissionStore(
   documentClient,
   tableName('permissions', config.tablePrefix),
 )
+const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const agentAdmin: AgentAdminDeps = {
+  removeVector: (agentId) => unindexAgent(agentId, search),
   registry,
   secrets: secretStoreFor(config),
   fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
   addressPolicy: { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) },
 }
+
+/**
+ * Keeps the search index in step with a change. A failed embedding does not
+ * fail the change: the record says it is not indexed yet, and a sync retries.
+ */
+const keepIndexed = async (change: AgentChange): Promise<AgentChange> => {
+  const { after } = change
+  if (!after) return change
+  try {
+    await indexAgent(after, search)
+    if (after.indexed !== false) return change
+    const indexed = { ...after, indexed: true }
+    await registry.replace(indexed)
+    return { ...change, after: indexed }
+  } catch (error) {
+    logger.warn('agent not indexed; a sync will retry', { agentId: after.agentId, error })
+    const notIndexed = { ...after, indexed: false }
+    await registry.replace(notIndexed)
+    return { ...change, after: notIndexed }
+  }
+}
+
 const idempotentRegistration = makeHandlerIdempotent({
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: tableName('idempotency', config.tablePrefix),
@@ -102,7 +129,7 @@ const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     audited(
       'agent.register',
       (event) => String((bodyOf(event) as { agentId?: unknown } | null)?.agentId),
-      (event) => registerAgent(bodyOf(event), agentAdmin),
+      (event) => registerAgent(bodyOf(event), agentAdmin).then(keepIndexed),
       (after) =>
         jsonResponse(201, after, {
           location: `/admin/agents/${(after as { agentId: string }).agentId}`,
@@ -134,7 +161,7 @@ const routes: { method: Method; path: string; handler: AdminHandler }[] = [
     handler: audited(
       'agent.replace',
       agentIdOf,
-      (event) => replaceAgent(agentIdOf(event), bodyOf(event), agentAdmin),
+      (event) => replaceAgent(agentIdOf(event), bodyOf(event), agentAdmin).then(keepIndexed),
       (after) => jsonResponse(200, after),
     ),
   },
@@ -144,7 +171,7 @@ const routes: { method: Method; path: string; handler: AdminHandler }[] = [
     handler: audited(
       'agent.patch',
       agentIdOf,
-      (event) => patchAgent(agentIdOf(event), bodyOf(event), agentAdmin),
+      (event) => patchAgent(agentIdOf(event), bodyOf(event), agentAdmin).then(keepIndexed),
       (after) => jsonResponse(200, after),
     ),
   },
@@ -167,7 +194,7 @@ const routes: { method: Method; path: string; handler: AdminHandler }[] = [
     handler: audited(
       'agent.sync',
       agentIdOf,
-      (event) => syncAgent(agentIdOf(event), agentAdmin),
+      (event) => syncAgent(agentIdOf(event), agentAdmin).then(keepIndexed),
       (after) => jsonResponse(200, after),
     ),
   },
@@ -210,5 +237,5 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller({ requireAdmin: true }))
-  .use(httpJsonBodyParser({ disableContentTypeError: false }))
+  .use(jsonBody())
   .handler(httpRouterHandler(routes))

@@ -1,35 +1,99 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import middy from '@middy/core'
-import type { APIGatewayProxyEvent } from 'aws-lambda'
+import middy, { type Request } from '@middy/core'
+import httpRouterHandler, { type Method } from '@middy/http-router'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { loadConfig } from '../lib/config.ts'
+import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { invocableAgents } from '../lib/discovery/list-agents.ts'
+import { searchAgents } from '../lib/discovery/search.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
-import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
-import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { problemResponse } from '../lib/http/problem.ts'
+import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
+import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
+import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = new Logger({ serviceName: 'switchboard' })
-const registry = new DynamoAgentRegistry(
-  createDocumentClient(config),
-  tableName('agents', config.tablePrefix),
-)
+const documentClient = createDocumentClient(config)
+const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
+const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
+const embedder = embedderFor(config)
+const index = vectorIndexFor(config)
+const limiter = new DynamoRateLimiter({
+  client: documentClient,
+  tableName: tableName('rateLimits', config.tablePrefix),
+  windowSeconds: 60,
+})
+
+type DiscoveryHandler = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+) => Promise<APIGatewayProxyResult>
+
+// verifiedCaller ran before the router; http-router's types only know the plain Context.
+const callerOf = (context: Context) => (context as CallerContext).caller
+
+const baseUrlOf = (event: APIGatewayProxyEvent) =>
+  gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
 /** GET /agents: the cards of the caller's active agents. */
-const listAgents = async (event: APIGatewayProxyEvent, context: CallerContext) => {
-  const agents = invocableAgents(await registry.list(), context.caller.grants, {
-    baseUrl: gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
+const listAgents: DiscoveryHandler = async (event, context) => {
+  const agents = invocableAgents(await registry.list(), callerOf(context).grants, {
+    baseUrl: baseUrlOf(event),
     tokenUrl: config.token.tokenUrl,
   })
   return jsonResponse(200, { agents })
 }
 
+/** POST /search: the caller's agents ranked by meaning for a plain-language query. */
+const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(
+    rateLimit<Request<APIGatewayProxyEvent, APIGatewayProxyResult>>({
+      limiter,
+      // Searches count per caller, against the default limit.
+      subject: ({ context }) => ({
+        principal: callerOf(context).principal,
+        resource: 'search',
+        limit: config.rateLimitPerMinute,
+      }),
+      limitedResponse: (_request, { limit, resetSeconds }) =>
+        problemResponse({
+          type: 'https://switchboard.dev/problems/rate-limited',
+          title: 'Too many searches',
+          status: 429,
+          detail: `Rate limit of ${limit} searches per minute reached; retry in ${resetSeconds} s.`,
+        }),
+    }),
+  )
+  .handler(async (event, context) => {
+    const baseUrl = baseUrlOf(event)
+    const answer = await searchAgents(event.body as unknown, callerOf(context).grants, {
+      embedder,
+      index,
+      getAgent: lookupAgent,
+      gatewayFor: (agentId) => ({
+        agentUrl: gatewayAgentUrl(baseUrl, agentId),
+        tokenUrl: config.token.tokenUrl,
+      }),
+    })
+    return jsonResponse(200, answer)
+  })
+
+const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
+  { method: 'GET', path: '/agents', handler: listAgents },
+  { method: 'POST', path: '/search', handler: search },
+]
+
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller())
-  .handler(listAgents)
+  .use(jsonBody())
+  .handler(httpRouterHandler(routes))

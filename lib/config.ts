@@ -47,6 +47,15 @@ const gatewayEnv = z.object({
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   SECRETS_FILE: z.string().min(1).optional(),
+  EMBEDDER: z.enum(['bedrock', 'hashing']).default('bedrock'),
+  EMBEDDING_DIMENSION: z.coerce
+    .number()
+    .pipe(z.union([z.literal(256), z.literal(512), z.literal(1024)]))
+    .default(1024),
+  VECTOR_INDEX: z.enum(['s3vectors', 'local']).default('s3vectors'),
+  VECTOR_INDEX_FILE: z.string().min(1).optional(),
+  VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
+  VECTOR_INDEX_NAME: z.string().min(3).default('agents'),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
       z.array(
@@ -87,6 +96,14 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,
+  discovery: {
+    embedder: env.EMBEDDER,
+    dimension: env.EMBEDDING_DIMENSION,
+    index: env.VECTOR_INDEX,
+    indexFile: env.VECTOR_INDEX_FILE,
+    bucket: env.VECTOR_BUCKET,
+    indexName: env.VECTOR_INDEX_NAME,
+  },
 })
 
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { cosine } from './embedder.ts'
 import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
@@ -10,6 +10,8 @@ import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vec
 export class LocalVectorIndex implements VectorIndex {
   readonly #path: string | undefined
   #vectors: Map<string, IndexedVector> | undefined
+  /** The file's mtime when last read: another process (or handler) may have written since. */
+  #readAt = -1
 
   constructor(path?: string) {
     this.#path = path
@@ -37,16 +39,19 @@ export class LocalVectorIndex implements VectorIndex {
   }
 
   async #load(): Promise<Map<string, IndexedVector>> {
-    if (this.#vectors) return this.#vectors
-    let stored: IndexedVector[] = []
-    if (this.#path) {
-      try {
-        stored = JSON.parse(await readFile(this.#path, 'utf8'))
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      }
+    if (!this.#path) {
+      this.#vectors ??= new Map()
+      return this.#vectors
     }
+    const modified = await stat(this.#path).then(
+      (stats) => stats.mtimeMs,
+      () => 0,
+    )
+    if (this.#vectors && modified === this.#readAt) return this.#vectors
+    const stored: IndexedVector[] =
+      modified === 0 ? [] : JSON.parse(await readFile(this.#path, 'utf8'))
     this.#vectors = new Map(stored.map((entry) => [entry.key, entry]))
+    this.#readAt = modified
     return this.#vectors
   }
 
@@ -56,5 +61,6 @@ export class LocalVectorIndex implements VectorIndex {
     const temporary = `${this.#path}.${process.pid}.tmp`
     await writeFile(temporary, JSON.stringify([...all.values()]))
     await rename(temporary, this.#path)
+    this.#readAt = (await stat(this.#path)).mtimeMs
   }
 }

@@ -31,4 +31,6 @@ export interface AgentRecord {
   endpoints: Partial<Record<Binding, string>>
   createdAt: string
   updatedAt: string
+  /** False when embedding failed: the next sync (or `npm run reindex`) indexes it. */
+  indexed?: boolean
 }

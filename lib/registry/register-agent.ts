@@ -13,6 +13,8 @@ export interface AgentAdminDeps {
   fetchCard: (cardUrl: string) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
+  /** Removes the agent's search vector; runs before its record goes. */
+  removeVector?: (agentId: string) => Promise<void>
   now?: () => Date
 }
 
@@ -212,6 +214,7 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
   }
   const secret = ownedSecret(before.auth)
   if (secret) await deps.secrets.delete(secret)
+  await deps.removeVector?.(agentId)
   await deps.registry.delete(agentId)
   return { before, after: undefined }
 }

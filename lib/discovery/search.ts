@@ -1,0 +1,61 @@
+import { z } from 'zod'
+import type { AgentCardJson } from '../a2a/agent-card.ts'
+import { type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
+import type { Grants } from '../auth/grants.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+import type { Embedder } from './embedder.ts'
+import type { VectorIndex } from './vector-index.ts'
+
+/** The body of `POST /search`. */
+export const searchRequestSchema = z.strictObject({
+  query: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(2000, 'must be at most 2,000 characters'),
+  topK: z.number().int().min(1).max(20).default(5),
+  minScore: z.number().min(-1).max(1).optional(),
+})
+
+export interface SearchResult {
+  agentId: string
+  score: number
+  card: AgentCardJson
+}
+
+export interface SearchDeps {
+  embedder: Embedder
+  index: VectorIndex
+  getAgent: (agentId: string) => Promise<AgentRecord | undefined>
+  /** The gateway's face for an agent, for the rewritten card. */
+  gatewayFor: (agentId: string) => GatewayIdentity
+}
+
+/**
+ * Finds the caller's agents by meaning: the query is embedded and matched
+ * against the vectors of the agents the caller may invoke, active ones only.
+ *
+ * @example
+ * await searchAgents({ query: 'my card got charged twice' }, caller.grants, deps)
+ */
+export const searchAgents = async (
+  body: unknown,
+  grants: Grants,
+  deps: SearchDeps,
+): Promise<{ results: SearchResult[] }> => {
+  const { query, topK, minScore } = searchRequestSchema.parse(body)
+  const agentIds = Object.keys(grants)
+  if (agentIds.length === 0) return { results: [] }
+  const matches = await deps.index.query(await deps.embedder.embed(query), { topK, agentIds })
+  const results = await Promise.all(
+    matches
+      .filter((match) => minScore === undefined || match.score >= minScore)
+      .map(async ({ key, score }) => {
+        const record = await deps.getAgent(key)
+        return record?.status === 'active'
+          ? [{ agentId: key, score, card: rewriteCard(record.card, deps.gatewayFor(key)) }]
+          : []
+      }),
+  )
+  return { results: results.flat() }
+}

@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+describe('POST /search through the local gateway', () => {
+  let stack: RunningStack
+  let backend: Awaited<ReturnType<typeof startCardServer>>
+  let demo: string
+  let admin: string
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    backend = await startCardServer()
+    backend.serve(validCard(backend.url))
+    demo = await stack.token('demo-client')
+    admin = await stack.token('admin-client')
+  })
+  afterAll(async () => {
+    await backend.stop()
+    await stack.stop()
+  })
+
+  const search = (body: unknown, token = demo) =>
+    fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  const agentIdsFor = async (query: string, token = demo) =>
+    ((await (await search({ query }, token)).json()).results as { agentId: string }[]).map(
+      (r) => r.agentId,
+    )
+
+  it('ranks the caller’s agents for a plain-language query, cards rewritten', async () => {
+    // Act
+    const response = await search({ query: 'what is the weather forecast for Paris', topK: 2 })
+
+    // Assess
+    expect(response.status).toBe(200)
+    const { results } = await response.json()
+    expect(results[0]).toMatchObject({ agentId: 'weather', card: { name: 'Weather' } })
+    expect(results[0].score).toBeGreaterThan(results[1].score)
+    expect(results[0].card.supportedInterfaces[0].url).toBe(`${stack.url}/agents/weather`)
+  })
+
+  it('returns only agents the caller may invoke', async () => {
+    // Prepare
+    const weatherOnly = await stack.token('weather-client')
+
+    // Assess
+    expect(await agentIdsFor('calculate 2+2*3 for me', weatherOnly)).toEqual(['weather'])
+  })
+
+  it('says what is wrong with an empty or oversized query', async () => {
+    // Act
+    const empty = await search({ query: '   ' })
+    const huge = await search({ query: 'x'.repeat(2001) })
+    const tooMany = await search({ query: 'weather', topK: 50 })
+
+    // Assess
+    expect([empty.status, huge.status, tooMany.status]).toEqual([400, 400, 400])
+    expect((await empty.json()).errors).toEqual([{ field: 'query', rule: 'must not be empty' }])
+    expect((await huge.json()).errors[0].rule).toBe('must be at most 2,000 characters')
+    expect((await tooMany.json()).errors[0].field).toBe('topK')
+  })
+
+  it('leaves out an agent while it is inactive', async () => {
+    // Prepare
+    const patch = (status: string) =>
+      fetch(`${stack.url}/admin/agents/weather`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status }),
+      })
+
+    // Act
+    await patch('inactive')
+    const whileInactive = await agentIdsFor('weather forecast')
+    await patch('active')
+    const afterwards = await agentIdsFor('weather forecast')
+
+    // Assess
+    expect(whileInactive).not.toContain('weather')
+    expect(afterwards).toContain('weather')
+  })
+
+  it('forgets a deleted agent’s vector', async () => {
+    // Prepare
+    await registerAgents(stack, [
+      { agentId: 'echo', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
+    ])
+    await grantToDemoClient(['echo'])
+    const vectors = async () =>
+      (
+        JSON.parse(await readFile(join(stack.stateDir, 'vectors.json'), 'utf8')) as {
+          key: string
+        }[]
+      ).map((entry) => entry.key)
+    expect(await vectors()).toContain('echo')
+
+    // Act
+    const deleted = await fetch(`${stack.url}/admin/agents/echo`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    })
+
+    // Assess
+    expect(deleted.status).toBe(204)
+    expect(await vectors()).not.toContain('echo')
+  })
+})
