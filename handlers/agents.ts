@@ -9,6 +9,8 @@ import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { forwardCall } from '../lib/backend/forward-call.ts'
 import { loadConfig } from '../lib/config.ts'
+import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
+import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
@@ -21,6 +23,7 @@ import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
+import { type RouteContext, routeMessage } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
@@ -38,9 +41,10 @@ const streamSlots = new DynamoStreamSlots({
   tableName: tableName('rateLimits', config.tablePrefix),
 })
 const credentials = backendCredentials({ secrets: secretStoreFor(config) })
+const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
 
-type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext & CallerContext>
+type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, RouteContext>
 
 const callOf = ({ context: { a2a } }: AgentRequest) => (a2a.kind === 'call' ? a2a.call : undefined)
 
@@ -67,10 +71,7 @@ const cardHeaders = {
 }
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
-const serveAgent = async (
-  event: APIGatewayProxyEvent,
-  context: A2ARequestContext & CallerContext,
-) => {
+const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) => {
   const { a2a } = context
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
@@ -83,7 +84,7 @@ const serveAgent = async (
 
   const { call } = a2a
   const started = Date.now()
-  return forwardCall(
+  const answer = await forwardCall(
     record,
     call,
     {
@@ -114,20 +115,30 @@ const serveAgent = async (
         }),
     },
   )
+  // A routed call names the agent that answered.
+  return context.routedTo
+    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routedTo } }
+    : answer
 }
 
-export const handler = middy<
-  APIGatewayProxyEvent,
-  unknown,
-  Error,
-  A2ARequestContext & CallerContext
->({
+export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>({
   executionMode: executionModeStreamifyResponse,
 })
   .use(injectLambdaContext(logger))
   .use(a2aErrors({ logger }))
   .use(verifiedCaller())
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
+  .use(
+    routeMessage({
+      choose: (text, caller) =>
+        chooseAgent(text, caller, { ...discovery, minScore: config.discovery.routeMinScore }),
+      routerCard: (event) =>
+        rewriteCard(routerCard, {
+          agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,
+          tokenUrl: config.token.tokenUrl,
+        }),
+    }),
+  )
   .use(agentGrant())
   .use(
     rateLimit<AgentRequest>({

@@ -56,6 +56,7 @@ const gatewayEnv = z.object({
   VECTOR_INDEX_FILE: z.string().min(1).optional(),
   VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
   VECTOR_INDEX_NAME: z.string().min(3).default('agents'),
+  ROUTE_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.2),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
       z.array(
@@ -103,6 +104,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     indexFile: env.VECTOR_INDEX_FILE,
     bucket: env.VECTOR_BUCKET,
     indexName: env.VECTOR_INDEX_NAME,
+    routeMinScore: env.ROUTE_MIN_SCORE,
   },
 })
 

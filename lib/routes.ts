@@ -29,6 +29,8 @@ function adminRoutes(entries: [HttpMethod, string][]): Route[] {
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
+  { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
+  { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
   {
     method: 'ANY',

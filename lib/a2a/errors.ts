@@ -36,6 +36,7 @@ export type A2AFailure =
   | { kind: 'backend-timeout'; message: string }
   | { kind: 'payload-too-large'; message: string }
   | { kind: 'skill-failed'; message: string }
+  | { kind: 'no-confident-route'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -63,6 +64,12 @@ const gatewayReasons = {
     rpcCode: -32055,
     reason: 'PAYLOAD_TOO_LARGE',
     status: 'INVALID_ARGUMENT',
+  },
+  'no-confident-route': {
+    httpStatus: 422,
+    rpcCode: -32057,
+    reason: 'NO_CONFIDENT_ROUTE',
+    status: 'FAILED_PRECONDITION',
   },
   'skill-failed': {
     httpStatus: 200,

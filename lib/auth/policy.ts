@@ -22,7 +22,7 @@ export interface PolicyInput {
 }
 
 /** Routes any authenticated caller may use; results are filtered to its grants. */
-const discoveryResources = ['GET/agents', 'POST/search']
+const discoveryResources = ['GET/agents', 'POST/search', '*/route', '*/route/*']
 
 /**
  * Paths that could name one agent and reach another (`/agents/a/../b`,

@@ -1,0 +1,61 @@
+import type { AgentCardJson } from '../a2a/agent-card.ts'
+import type { OperationName } from '../a2a/operations.ts'
+import { type Grants, mayInvoke } from '../auth/grants.ts'
+import type { Embedder } from './embedder.ts'
+import type { VectorIndex, VectorMatch } from './vector-index.ts'
+
+/** The text of an A2A 1.0 SendMessage's message, for choosing where it goes. */
+export const messageText = (params: unknown): string => {
+  const parts = (params as { message?: { parts?: { text?: unknown }[] } })?.message?.parts ?? []
+  return parts
+    .flatMap((part) => (typeof part.text === 'string' && part.text.trim() ? [part.text.trim()] : []))
+    .join(' ')
+}
+
+export type RouteChoice =
+  | { chosen: VectorMatch; candidates: VectorMatch[] }
+  | { chosen: undefined; candidates: VectorMatch[] }
+
+/**
+ * Picks the caller's best agent for a message: among the agents it may send
+ * this operation to, the closest by meaning, if at least `minScore` close.
+ * Otherwise nothing is chosen and the candidates say what came nearest.
+ */
+export const chooseAgent = async (
+  text: string,
+  caller: { grants: Grants; operation: OperationName },
+  deps: { embedder: Embedder; index: VectorIndex; minScore: number },
+): Promise<RouteChoice> => {
+  const agentIds = Object.keys(caller.grants).filter((agentId) =>
+    mayInvoke(caller.grants, agentId, caller.operation),
+  )
+  if (agentIds.length === 0 || text === '') return { chosen: undefined, candidates: [] }
+  const candidates = await deps.index.query(await deps.embedder.embed(text), { topK: 3, agentIds })
+  const best = candidates[0]
+  return best && best.score >= deps.minScore
+    ? { chosen: best, candidates }
+    : { chosen: undefined, candidates }
+}
+
+/** The router's own card, so any A2A client can use it as an agent. */
+export const routerCard: AgentCardJson = {
+  name: 'Switchboard router',
+  description:
+    'Sends your message to the best-matching agent you may use, chosen by meaning; the chosen agent is named in the X-Switchboard-Agent response header.',
+  version: '1.0.0',
+  supportedInterfaces: [
+    { url: 'https://placeholder.invalid', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+  ],
+  capabilities: { streaming: true },
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain', 'application/json'],
+  skills: [
+    {
+      id: 'route',
+      name: 'Route to the right agent',
+      description: 'Describe what you need in plain language; the gateway picks the agent.',
+      tags: ['routing', 'discovery'],
+      examples: ['What is the weather in Seoul in July?', 'What is 17% of 2,340?'],
+    },
+  ],
+}

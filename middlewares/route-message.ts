@@ -1,0 +1,85 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import type { Grants } from '../lib/auth/grants.ts'
+import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
+import type { A2ARequestContext } from './a2a-request.ts'
+import type { CallerContext } from './verified-caller.ts'
+
+export type RouteContext = A2ARequestContext & CallerContext & { routedTo?: string }
+
+export interface RouteMessageOptions {
+  /** Picks the agent for a message text among the caller's. */
+  choose: (
+    text: string,
+    caller: { grants: Grants; operation: 'SendMessage' | 'SendStreamingMessage' },
+  ) => Promise<RouteChoice>
+  /** The router's card as the gateway serves it. */
+  routerCard: (event: APIGatewayProxyEvent) => AgentCardJson
+}
+
+const isRouterRequest = (event: APIGatewayProxyEvent) =>
+  event.resource?.startsWith('/route') ?? false
+
+/**
+ * Automatic routing on `/route`: a SendMessage with no agent goes to the
+ * caller's best-matching agent, which `context.a2a` then names as if the caller
+ * had, so grants, limits and forwarding apply unchanged; `context.routedTo` names
+ * it for the response. Below the confidence threshold the caller gets the
+ * candidates instead of a guess. Runs after `a2aRequest`, before `agentGrant`.
+ */
+export const routeMessage = (
+  options: RouteMessageOptions,
+): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, RouteContext> => {
+  const routeMessageMiddlewareBefore = async (
+    request: Request<APIGatewayProxyEvent, unknown, Error, RouteContext>,
+  ) => {
+    const { event, context } = request
+    if (!isRouterRequest(event)) return
+    const { a2a } = context
+    if (a2a.kind === 'card') {
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': 'private, max-age=60',
+          vary: 'A2A-Version',
+        },
+        body: JSON.stringify(options.routerCard(event)),
+      }
+    }
+    const { call } = a2a
+    if (call.operation !== 'SendMessage' && call.operation !== 'SendStreamingMessage') {
+      return renderA2AFailure(
+        {
+          kind: 'unsupported-operation',
+          message: `The router only sends messages; call ${call.operation} at /agents/{agentId}.`,
+        },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
+    const { chosen, candidates } = await options.choose(messageText(call.params), {
+      grants: context.caller.grants,
+      operation: call.operation,
+    })
+    if (!chosen) {
+      const listed = candidates.map(({ key, score }) => `${key} (${score.toFixed(2)})`).join(', ')
+      return renderA2AFailure(
+        {
+          kind: 'no-confident-route',
+          message: listed
+            ? `No agent matches this message confidently. Closest: ${listed}; call one at /agents/{agentId}.`
+            : 'No agent you may use can take this message.',
+        },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
+    context.a2a = { kind: 'call', call: { ...call, agentId: chosen.key } }
+    context.routedTo = chosen.key
+  }
+
+  return { before: routeMessageMiddlewareBefore }
+}

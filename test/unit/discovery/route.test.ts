@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { chooseAgent, messageText } from '../../../lib/discovery/route.ts'
+import type { VectorIndex } from '../../../lib/discovery/vector-index.ts'
+
+const embedder = { name: 'fixed', dimension: 1, embed: async () => [1] }
+const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): VectorIndex => ({
+  put: async () => undefined,
+  delete: async () => undefined,
+  query: async (_vector, { agentIds }) => {
+    seen.push([...agentIds])
+    return Object.entries(scores)
+      .filter(([key]) => agentIds.includes(key))
+      .map(([key, score]) => ({ key, score }))
+      .sort((a, b) => b.score - a.score)
+  },
+})
+
+describe('choosing an agent for a message', () => {
+  it('picks the closest agent when it clears the threshold', async () => {
+    // Act
+    const choice = await chooseAgent(
+      'rain in Oslo?',
+      { grants: { weather: '*', calculator: '*' }, operation: 'SendMessage' },
+      { embedder, index: indexAnswering({ weather: 0.6, calculator: 0.1 }), minScore: 0.2 },
+    )
+
+    // Assess
+    expect(choice.chosen).toEqual({ key: 'weather', score: 0.6 })
+  })
+
+  it('chooses nothing below the threshold and reports the candidates', async () => {
+    // Act
+    const choice = await chooseAgent(
+      'hmm',
+      { grants: { weather: '*' }, operation: 'SendMessage' },
+      { embedder, index: indexAnswering({ weather: 0.1 }), minScore: 0.2 },
+    )
+
+    // Assess
+    expect(choice).toEqual({ chosen: undefined, candidates: [{ key: 'weather', score: 0.1 }] })
+  })
+
+  it('only considers agents the caller may send this operation to', async () => {
+    // Prepare
+    const seen: string[][] = []
+
+    // Act
+    await chooseAgent(
+      'stream me something',
+      { grants: { weather: ['SendMessage'], calculator: '*' }, operation: 'SendStreamingMessage' },
+      { embedder, index: indexAnswering({ weather: 0.9, calculator: 0.3 }, seen), minScore: 0.2 },
+    )
+
+    // Assess
+    expect(seen).toEqual([['calculator']])
+  })
+
+  it('reads the text parts of an A2A message', () => {
+    // Assess
+    expect(
+      messageText({ message: { parts: [{ text: 'hello' }, { data: {} }, { text: 'world' }] } }),
+    ).toBe('hello world')
+    expect(messageText(undefined)).toBe('')
+  })
+})
