@@ -36,10 +36,12 @@ const quality = async (embedder: Embedder, cards: Card[], queries: Query[]) => {
     ),
   )
   const agentIds = cards.map((card) => card.agentId)
+  const best: { score: number; right: boolean }[] = []
   const byCategory = new Map<string, { top1: number; recall3: number; mrr: number; n: number }>()
   for (const { query, expected, category } of queries) {
     const ranked = await index.query(await embedder.embed(query), { topK: cards.length, agentIds })
     const rank = ranked.findIndex((match) => match.key === expected) + 1
+    best.push({ score: ranked[0]?.score ?? 0, right: rank === 1 })
     for (const key of [category, 'all']) {
       const row = byCategory.get(key) ?? { top1: 0, recall3: 0, mrr: 0, n: 0 }
       row.top1 += rank === 1 ? 1 : 0
@@ -49,8 +51,20 @@ const quality = async (embedder: Embedder, cards: Card[], queries: Query[]) => {
       byCategory.set(key, row)
     }
   }
-  return byCategory
+  return { byCategory, best }
 }
+
+/** What /route would do at each threshold: send to the right agent, the wrong one, or refuse. */
+const calibration = (best: { score: number; right: boolean }[]) =>
+  [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5].map((threshold) => {
+    const routed = best.filter(({ score }) => score >= threshold)
+    return {
+      threshold,
+      right: routed.filter(({ right }) => right).length / best.length,
+      wrong: routed.filter(({ right }) => !right).length / best.length,
+      refused: (best.length - routed.length) / best.length,
+    }
+  })
 
 const latency = async (embedder: Embedder, agents: number) => {
   const index = new LocalVectorIndex()
@@ -86,8 +100,14 @@ const queries = JSON.parse(await readFile(new URL('queries.dev.json', dataDir), 
 console.log(`\nDiscovery quality: ${cards.length} agents, ${queries.length} dev queries`)
 console.log('| embedder | category | top-1 | recall@3 | MRR |')
 console.log('| --- | --- | --- | --- | --- |')
+const thresholds: string[] = []
 for (const embedder of embedders) {
-  const rows = await quality(embedder, cards, queries)
+  const { byCategory: rows, best } = await quality(embedder, cards, queries)
+  for (const { threshold, right, wrong, refused } of calibration(best)) {
+    thresholds.push(
+      `| ${embedder.name} | ${threshold} | ${right.toFixed(2)} | ${wrong.toFixed(2)} | ${refused.toFixed(2)} |`,
+    )
+  }
   for (const category of ['all', 'keyword', 'paraphrase', 'vague']) {
     const row = rows.get(category)
     if (!row) continue
@@ -97,6 +117,13 @@ for (const embedder of embedders) {
     )
   }
 }
+
+console.log(
+  '\n/route threshold calibration (share of dev queries: routed right, routed wrong, refused)',
+)
+console.log('| embedder | ROUTE_MIN_SCORE | right | wrong | refused |')
+console.log('| --- | --- | --- | --- | --- |')
+for (const line of thresholds) console.log(line)
 
 console.log('\nQuery latency (embed + exact search, top 5), local index')
 console.log('| embedder | agents | p50 ms | p99 ms |')
