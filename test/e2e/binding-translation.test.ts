@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCalculatorAgent } from '../../agents/calculator/agent.ts'
 import type { RunningAgent } from '../../agents/serve.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+import {
+  eventKinds,
+  gatewayClient,
+  type Transport,
+  textMessage,
+  textsOf,
+} from '../support/a2a-client.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 describe('an agent called over the binding it does not serve', () => {
@@ -50,10 +56,7 @@ describe('an agent called over the binding it does not serve', () => {
       const client = await gatewayClient(`${stack.url}/agents/${agentId}/`, token, transport)
 
       // Act
-      const kinds: string[] = []
-      for await (const event of client.sendMessageStream(textMessage('sqrt(2)*pi'))) {
-        kinds.push(event.payload?.$case ?? 'unknown')
-      }
+      const kinds = await eventKinds(client.sendMessageStream(textMessage('sqrt(2)*pi')))
 
       // Assess
       expect(kinds[0]).toBe('task')

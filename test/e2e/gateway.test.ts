@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningAgent } from '../../agents/serve.ts'
 import { startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+import {
+  eventKinds,
+  gatewayClient,
+  type Transport,
+  textMessage,
+  textsOf,
+} from '../support/a2a-client.ts'
 import { closedPort, startCardServer } from '../support/card-server.ts'
 
 describe('the local gateway, end to end', () => {
@@ -69,10 +75,7 @@ describe('the local gateway, end to end', () => {
         const client = await gatewayClient(`${stack.url}/agents/calculator/`, demoToken, transport)
 
         // Act
-        const kinds: string[] = []
-        for await (const event of client.sendMessageStream(textMessage('sqrt(2)*pi'))) {
-          kinds.push(event.payload?.$case ?? 'unknown')
-        }
+        const kinds = await eventKinds(client.sendMessageStream(textMessage('sqrt(2)*pi')))
 
         // Assess
         expect(kinds[0]).toBe('task')

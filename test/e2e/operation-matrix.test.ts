@@ -12,7 +12,7 @@ import {
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, type Transport, textMessage } from '../support/a2a-client.ts'
+import { eventKinds, gatewayClient, type Transport, textMessage } from '../support/a2a-client.ts'
 import { startMatrixAgent } from '../support/matrix-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -68,10 +68,7 @@ describe('A2A 1.0 operation matrix through the local gateway', () => {
 
     it('SendStreamingMessage', async () => {
       // Act
-      const kinds: string[] = []
-      for await (const event of client.sendMessageStream(textMessage('quick'))) {
-        kinds.push(event.payload?.$case ?? '?')
-      }
+      const kinds = await eventKinds(client.sendMessageStream(textMessage('quick')))
 
       // Assess
       expect(kinds).toEqual(['task', 'statusUpdate', 'statusUpdate'])

@@ -53,3 +53,10 @@ export const textsOf = (value: unknown): string[] => {
   visit(value)
   return texts
 }
+
+/** The kind of each event of a stream, in arrival order (`task`, `statusUpdate`, ...). */
+export const eventKinds = async (events: AsyncIterable<{ payload?: { $case?: string } }>) => {
+  const kinds: string[] = []
+  for await (const event of events) kinds.push(event.payload?.$case ?? 'unknown')
+  return kinds
+}
