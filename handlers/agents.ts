@@ -20,12 +20,12 @@ import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registr
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
-import { type A2ARequestContext, a2aRequest } from '../middlewares/a2a-request.ts'
+import { a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
-import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
+import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = new Logger({ serviceName: 'switchboard' })

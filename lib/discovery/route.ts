@@ -8,7 +8,9 @@ import type { VectorIndex, VectorMatch } from './vector-index.ts'
 export const messageText = (params: unknown): string => {
   const parts = (params as { message?: { parts?: { text?: unknown }[] } })?.message?.parts ?? []
   return parts
-    .flatMap((part) => (typeof part.text === 'string' && part.text.trim() ? [part.text.trim()] : []))
+    .flatMap((part) =>
+      typeof part.text === 'string' && part.text.trim() ? [part.text.trim()] : [],
+    )
     .join(' ')
 }
 
