@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { writeTerraformRoutes } from './terraform-routes.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -58,6 +59,9 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bundles = await buildAll()
+  // The Terraform stack builds its API from this copy of lib/routes.ts.
+  await writeTerraformRoutes(root)
+  console.log('terraform/generated/routes.json')
   for (const { handler, bytes } of bundles) {
     console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
   }
