@@ -17,8 +17,9 @@ const entries = async (folder: string) =>
 
 /**
  * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
- * arm64), and each middleware into an `.mjs` with its dependencies left to the
- * consumer, for the package's `exports`.
+ * arm64), each sample agent's Lambda entry likewise (`dist/agents/`, for
+ * terraform/modules/sample-agents), and each middleware into an `.mjs` with its
+ * dependencies left to the consumer, for the package's `exports`.
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
@@ -36,6 +37,13 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     ...common,
     entryPoints: await entries('handlers'),
     outdir: join(outdir, 'handlers'),
+    minify: true,
+    banner: { js: requireShim },
+  })
+  await build({
+    ...common,
+    entryPoints: await entries('agents/lambda'),
+    outdir: join(outdir, 'agents'),
     minify: true,
     banner: { js: requireShim },
   })
