@@ -45,23 +45,25 @@ output "function_names" {
   value       = { for key, function in aws_lambda_function.handler : key => function.function_name }
 }
 
+output "sample_agent_urls" {
+  description = "The sample agents' own function URLs (empty without deploy_sample_agents); call them through the gateway."
+  value       = var.deploy_sample_agents ? module.sample_agents[0].agent_urls : {}
+}
+
 output "first_call" {
-  description = "Shell commands, run from terraform/, for a first admin call and a first agent call."
+  description = "Shell commands, run from terraform/, for a first call as the sample client (the sample agents are registered by the apply)."
   value       = <<-EOT
     GATEWAY_URL=$(terraform output -raw gateway_url)
     TOKEN_URL=$(terraform output -raw token_url)
 
-    # An admin token (client credentials)
-    JWT=$(curl -s -X POST "$TOKEN_URL" -u "$(terraform output -raw admin_client_id):$(terraform output -raw admin_client_secret)" \
-      -d grant_type=client_credentials -d scope=${local.scope_prefix}${var.admin_scope} \
-      | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+    # A token for the sample client (client credentials; every scope it is allowed)
+    TOKEN=$(curl -s -X POST "$TOKEN_URL" -u "$(terraform output -raw sample_client_id):$(terraform output -raw sample_client_secret)" \
+      -d grant_type=client_credentials | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
 
-    # The registered agents (none yet) and permissions
-    curl -s "$GATEWAY_URL/admin/agents" -H "Authorization: Bearer $JWT"
-    curl -s "$GATEWAY_URL/admin/permissions" -H "Authorization: Bearer $JWT"
-
-    # Register an agent (README: Deploy to AWS), then grant a scope to it, e.g.
-    curl -s -X PUT "$GATEWAY_URL/admin/permissions/weather:invoke" -H "Authorization: Bearer $JWT" \
-      -H 'Content-Type: application/json' -d '{"agents":["weather"]}'
+    # The agents it may use, then a streamed call
+    curl -s "$GATEWAY_URL/agents" -H "Authorization: Bearer $TOKEN"
+    curl -sN "$GATEWAY_URL/agents/weather/message:stream" -H "Authorization: Bearer $TOKEN" \
+      -H 'A2A-Version: 1.0' -H 'Content-Type: application/json' \
+      -d '{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"Weather in Tokyo?"}]}}'
   EOT
 }

@@ -251,3 +251,9 @@ variable "manage_api_gateway_account" {
   type        = bool
   default     = true
 }
+
+variable "deploy_sample_agents" {
+  description = "Deploy the two sample agents (agents/) as Lambda functions with function URLs and register them with the gateway (needs node on the machine running terraform)."
+  type        = bool
+  default     = true
+}

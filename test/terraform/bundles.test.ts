@@ -6,25 +6,33 @@ import { basename, join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildAll } from '../../scripts/build.ts'
 import { wholeExpression } from './support/expressions.ts'
-import {
-  blockOf,
-  loadStack,
-  repoRoot,
-  rootModule,
-  stackDir,
-  type TerraformModule,
-} from './support/stack.ts'
+import { blockOf, loadStack, repoRoot, rootModule, type TerraformModule } from './support/stack.ts'
 
 describe('Terraform stack: function code', () => {
+  let modules: TerraformModule[]
   let root: TerraformModule
   let outdir: string
   let built: string[]
   beforeAll(async () => {
-    root = rootModule(await loadStack())
+    modules = await loadStack()
+    root = rootModule(modules)
     outdir = await mkdtemp(join(tmpdir(), 'switchboard-tf-build-'))
     built = (await buildAll(outdir)).map((bundle) => bundle.handler).sort()
   })
+
+  /** Where the build under test wrote what Terraform reads from <repo>/dist/. */
+  const builtCopyOf = (module: TerraformModule, sourceFile: string, key: string) => {
+    const source = sourceFile
+      .replace('${path.module}', join(repoRoot, module.dir))
+      .replace('${each.key}', key)
+    return { source, inBuild: join(outdir, relative(join(repoRoot, 'dist'), source)) }
+  }
   afterAll(() => rm(outdir, { recursive: true, force: true }))
+  const sampleAgents = () => {
+    const module = modules.find(({ dir }) => dir === 'terraform/modules/sample-agents')
+    if (!module) throw new Error('no terraform/modules/sample-agents')
+    return module
+  }
 
   it('zips, for each function, a bundle `npm run build` writes', () => {
     // Prepare
@@ -35,13 +43,29 @@ describe('Terraform stack: function code', () => {
     expect(wholeExpression(archive.for_each)).toBe('local.handlers')
     expect(functions).toEqual(built)
     for (const name of functions) {
-      const source = String(archive.source_file)
-        .replace('${path.module}', stackDir)
-        .replace('${each.key}', name)
-      // Terraform reads <repo>/dist/...; the build under test wrote to outdir instead.
-      const inBuild = join(outdir, relative(join(repoRoot, 'dist'), source))
+      const { source, inBuild } = builtCopyOf(root, String(archive.source_file), name)
       expect(existsSync(inBuild), `${source} (built as ${inBuild})`).toBe(true)
     }
+  })
+
+  it('zips, for each sample agent, a bundle `npm run build` writes', () => {
+    // Prepare
+    const module = sampleAgents()
+    const archive = blockOf(module.data, 'archive_file', 'agent')
+    const lambda = blockOf(module.resources, 'aws_lambda_function', 'agent')
+
+    // Assess
+    expect(wholeExpression(archive.for_each)).toBe('local.agents')
+    expect(wholeExpression(lambda.for_each)).toBe('local.agents')
+    expect(Object.keys(module.locals.agents as object).sort()).toEqual(['calculator', 'weather'])
+    for (const name of Object.keys(module.locals.agents as object)) {
+      const { source, inBuild } = builtCopyOf(module, String(archive.source_file), name)
+      expect(existsSync(inBuild), `${source} (built as ${inBuild})`).toBe(true)
+    }
+    expect(lambda).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'] })
+    expect(lambda.handler).toBe(`${basename(String(archive.source_file), '.mjs')}.handler`)
+    const url = blockOf(module.resources, 'aws_lambda_function_url', 'agent')
+    expect(url.invoke_mode).toBe('RESPONSE_STREAM')
   })
 
   it('runs each zip as Node 24 on arm64, with the handler its bundle exports', () => {

@@ -61,6 +61,26 @@ describe('Terraform stack: function environment', () => {
     }
   })
 
+  it('puts no secret value in the environment of any function, sample agents included', async () => {
+    // Prepare
+    const environments = (await loadStack()).flatMap((module) =>
+      Object.entries(module.resources.aws_lambda_function ?? {}).flatMap(([name, bodies]) =>
+        nested(bodies[0] as Body, 'environment').map((block) => ({
+          name: `${module.dir}: ${name}`,
+          variables: resolveSimple(module, block.variables) as Record<string, unknown>,
+        })),
+      ),
+    )
+
+    // Assess
+    for (const { name, variables } of environments) {
+      for (const [key, value] of Object.entries(variables ?? {})) {
+        if (secretLikeName.test(key)) expect(wholeExpression(value), `${name} ${key}`).toBeDefined()
+        expect(String(value), `${name} ${key}`).not.toMatch(secretAttribute)
+      }
+    }
+  })
+
   it('gives every function the one gateway environment', () => {
     // Assess: the functions are one for_each block, so one environment serves all four.
     const functions = root.resources.aws_lambda_function ?? {}

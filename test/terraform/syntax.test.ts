@@ -1,7 +1,10 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { format } from '@cdktf/hcl-tools'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { isDeclared, referencesIn } from './support/references.ts'
-import { loadStack, type TerraformModule } from './support/stack.ts'
+import { loadStack, repoRoot, type TerraformModule } from './support/stack.ts'
 
 describe('Terraform stack: syntax', () => {
   let modules: TerraformModule[]
@@ -26,6 +29,21 @@ describe('Terraform stack: syntax', () => {
 
     // Assess: run `terraform fmt -recursive terraform/` to fix
     expect(unformatted).toEqual([])
+  })
+
+  it('finds every file the stack reads or runs', () => {
+    // Prepare: file("${path.module}/...") and local-exec "node ${path.module}/..."
+    const paths = modules.flatMap((module) =>
+      module.files.flatMap((file) =>
+        [...file.text.matchAll(/(?:file\("|node )\$\{path\.module\}\/([^"\s)]+)/g)].map((match) =>
+          join(repoRoot, module.dir, match[1] ?? ''),
+        ),
+      ),
+    )
+
+    // Assess
+    expect(paths.length).toBeGreaterThanOrEqual(2)
+    expect(paths.filter((path) => !existsSync(path))).toEqual([])
   })
 
   it('declares each resource, data source, variable and output once per module', () => {
