@@ -47,6 +47,7 @@ const gatewayEnv = z.object({
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   SECRETS_FILE: z.string().min(1).optional(),
+  SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
   EMBEDDER: z.enum(['bedrock', 'hashing']).default('bedrock'),
   EMBEDDING_DIMENSION: z.coerce
     .number()
@@ -68,6 +69,62 @@ const gatewayEnv = z.object({
 
 /** The names of every variable the handlers read (Terraform must set what they need). */
 export const gatewayEnvironmentVariables = Object.keys(gatewayEnv.shape)
+
+/**
+ * Who sets each variable on AWS. Every handler loads the whole configuration, so
+ * the Terraform stack sets each `terraform` variable on every function (the
+ * Terraform checks in test/terraform/ hold it to this). Typed by the schema, so
+ * a new variable cannot be added without saying how it reaches Lambda.
+ * - `terraform`: set by the stack.
+ * - `lambda`: set by the Lambda runtime itself (reserved, cannot be set).
+ * - `local-only`: the laptop runtime's; on AWS it would swap an AWS adapter for a local one.
+ * - `derived`: left unset on purpose; the handlers derive it (JWKS from the issuer, the
+ *   public URL from the request, since the stage URL is only known after the functions).
+ */
+export const awsEnvironmentSource = {
+  SWITCHBOARD_MODE: 'terraform',
+  AWS_REGION: 'lambda',
+  DYNAMODB_ENDPOINT: 'local-only',
+  TABLE_PREFIX: 'terraform',
+  TOKEN_ISSUER: 'terraform',
+  JWKS_URL: 'derived',
+  TOKEN_URL: 'terraform',
+  SCOPE_PREFIX: 'terraform',
+  ADMIN_SCOPE: 'terraform',
+  ALLOWED_CLIENT_IDS: 'terraform',
+  PUBLIC_BASE_URL: 'derived',
+  BACKEND_TIMEOUT_MS: 'terraform',
+  CARD_FETCH_TIMEOUT_MS: 'terraform',
+  REGISTRY_CACHE_TTL_SECONDS: 'terraform',
+  RATE_LIMIT_PER_MINUTE: 'terraform',
+  MAX_CONCURRENT_STREAMS: 'terraform',
+  MAX_REQUEST_BYTES: 'terraform',
+  STREAM_KEEPALIVE_MS: 'terraform',
+  STREAM_IDLE_TIMEOUT_MS: 'terraform',
+  SECRETS_FILE: 'local-only',
+  SECRETS_KMS_KEY_ID: 'terraform',
+  EMBEDDER: 'terraform',
+  EMBEDDING_DIMENSION: 'terraform',
+  VECTOR_INDEX: 'terraform',
+  VECTOR_INDEX_FILE: 'local-only',
+  VECTOR_BUCKET: 'terraform',
+  VECTOR_INDEX_NAME: 'terraform',
+  ROUTE_MIN_SCORE: 'terraform',
+  BACKEND_ALLOWED_CIDRS: 'terraform',
+} as const satisfies Record<
+  keyof typeof gatewayEnv.shape,
+  'terraform' | 'lambda' | 'local-only' | 'derived'
+>
+
+/** The variables the Terraform stack sets on every gateway function. */
+export const terraformEnvironmentVariables = Object.entries(awsEnvironmentSource)
+  .filter(([, source]) => source === 'terraform')
+  .map(([name]) => name)
+
+/** The variables that must never be set on AWS (they select local adapters). */
+export const localOnlyEnvironmentVariables = Object.entries(awsEnvironmentSource)
+  .filter(([, source]) => source === 'local-only')
+  .map(([name]) => name)
 
 export type GatewayConfig = ReturnType<typeof toGatewayConfig>
 
@@ -97,6 +154,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,
+  /** The KMS key new backend secrets are encrypted with (Secrets Manager's own key when unset). */
+  secretsKmsKeyId: env.SECRETS_KMS_KEY_ID,
   discovery: {
     embedder: env.EMBEDDER,
     dimension: env.EMBEDDING_DIMENSION,

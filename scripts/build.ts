@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { writeTerraformRoutes } from './terraform-routes.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -16,8 +17,9 @@ const entries = async (folder: string) =>
 
 /**
  * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
- * arm64), and each middleware into an `.mjs` with its dependencies left to the
- * consumer, for the package's `exports`.
+ * arm64), each sample agent's Lambda entry likewise (`dist/agents/`, for
+ * terraform/modules/sample-agents), and each middleware into an `.mjs` with its
+ * dependencies left to the consumer, for the package's `exports`.
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
@@ -35,6 +37,13 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     ...common,
     entryPoints: await entries('handlers'),
     outdir: join(outdir, 'handlers'),
+    minify: true,
+    banner: { js: requireShim },
+  })
+  await build({
+    ...common,
+    entryPoints: await entries('agents/lambda'),
+    outdir: join(outdir, 'agents'),
     minify: true,
     banner: { js: requireShim },
   })
@@ -58,6 +67,9 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bundles = await buildAll()
+  // The Terraform stack builds its API from this copy of lib/routes.ts.
+  await writeTerraformRoutes(root)
+  console.log('terraform/generated/routes.json')
   for (const { handler, bytes } of bundles) {
     console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
   }

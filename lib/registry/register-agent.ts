@@ -61,13 +61,19 @@ const readCard = async (
   }
 }
 
+/**
+ * Every backend secret the gateway creates is named below this prefix; the
+ * Terraform stack lets the admin function create and delete secrets under it only.
+ */
+export const backendSecretPrefix = 'switchboard/agents/'
+
 /** Stores an inline secret; a secret given by ARN is used as it is. */
 const storeSecret = async (
   agentId: string,
   auth: AgentConfig['auth'],
   secrets: SecretStore,
 ): Promise<BackendAuth> => {
-  const name = `switchboard/agents/${agentId}/${crypto.randomUUID()}`
+  const name = `${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`
   switch (auth.type) {
     case 'none':
       return { type: 'none' }

@@ -6,8 +6,10 @@ import { SecretsManagerStore } from './secrets-manager-store.ts'
 
 /** Secrets Manager on AWS; a file when SECRETS_FILE says so (the laptop runtime). */
 export const secretStoreFor = (
-  config: Pick<GatewayConfig, 'secretsFile' | 'region'>,
+  config: Pick<GatewayConfig, 'secretsFile' | 'secretsKmsKeyId' | 'region'>,
 ): SecretStore =>
   config.secretsFile
     ? new FileSecretStore(config.secretsFile)
-    : new SecretsManagerStore(new SecretsManagerClient({ region: config.region }))
+    : new SecretsManagerStore(new SecretsManagerClient({ region: config.region }), {
+        kmsKeyId: config.secretsKmsKeyId,
+      })

@@ -13,9 +13,12 @@ const cacheSeconds = 60
 export class SecretsManagerStore implements SecretStore {
   readonly #client: Pick<SecretsManagerClient, 'send'>
   readonly #reader: SecretsProvider
+  readonly #kmsKeyId: string | undefined
 
-  constructor(client: SecretsManagerClient) {
+  /** `kmsKeyId`: the key new secrets are encrypted with; Secrets Manager's own when omitted. */
+  constructor(client: SecretsManagerClient, options: { kmsKeyId?: string } = {}) {
     this.#client = client
+    this.#kmsKeyId = options.kmsKeyId
     this.#reader = new SecretsProvider({ awsSdkV3Client: client })
   }
 
@@ -34,6 +37,7 @@ export class SecretsManagerStore implements SecretStore {
       new CreateSecretCommand({
         Name: name,
         SecretString: value,
+        KmsKeyId: this.#kmsKeyId,
         Description: 'Backend credential of a Switchboard agent',
         Tags: [{ Key: 'managed-by', Value: 'switchboard' }],
       }),

@@ -25,6 +25,20 @@ describe('Secrets Manager store (contract)', () => {
     })
   })
 
+  it('encrypts a new secret with the configured KMS key', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({ ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf' }))
+    const kmsKeyId = 'arn:aws:kms:eu-west-1:1:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+    const store = new SecretsManagerStore({ send } as never, { kmsKeyId })
+
+    // Act
+    await store.create('switchboard/agents/billing/1', 's3cret')
+
+    // Assess
+    const [command] = send.mock.calls[0] as unknown as [CreateSecretCommand]
+    expect(command.input.KmsKeyId).toBe(kmsKeyId)
+  })
+
   it('deletes without a recovery window, and treats a secret already gone as deleted', async () => {
     // Prepare
     const send = vi

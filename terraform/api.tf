@@ -1,0 +1,179 @@
+# The HTTP API of lib/routes.ts on API Gateway (REST, REGIONAL: the endpoint
+# type whose streams may idle for 5 minutes). `npm run build` writes the route
+# table and the resource tree it needs to generated/routes.json.
+
+locals {
+  api           = jsondecode(file("${path.module}/generated/routes.json"))
+  api_routes    = local.api.routes
+  api_resources = local.api.resources
+
+  # A2A calls stream (SSE) for up to 15 minutes; the rest answer in one piece.
+  streaming_routes = { for key, route in local.api_routes : key => route if route.streaming }
+  buffered_routes  = { for key, route in local.api_routes : key => route if !route.streaming }
+
+  # Every resource's id by its path, whatever its depth.
+  api_resource_ids = merge(
+    { for path, resource in aws_api_gateway_resource.depth_1 : path => resource.id },
+    { for path, resource in aws_api_gateway_resource.depth_2 : path => resource.id },
+    { for path, resource in aws_api_gateway_resource.depth_3 : path => resource.id },
+    { for path, resource in aws_api_gateway_resource.depth_4 : path => resource.id },
+  )
+}
+
+resource "aws_api_gateway_rest_api" "gateway" {
+  name        = var.name
+  description = "Switchboard A2A gateway"
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+}
+
+# A resource cannot name another instance of its own block as parent, so the
+# tree is built one depth at a time; the deepest route has four segments
+# (/admin/agents/{agentId}/sync), and the checks fail if a route goes deeper.
+resource "aws_api_gateway_resource" "depth_1" {
+  for_each = { for path, resource in local.api_resources : path => resource if resource.depth == 1 }
+
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+  parent_id   = aws_api_gateway_rest_api.gateway.root_resource_id
+  path_part   = each.value.pathPart
+}
+
+resource "aws_api_gateway_resource" "depth_2" {
+  for_each = { for path, resource in local.api_resources : path => resource if resource.depth == 2 }
+
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+  parent_id   = aws_api_gateway_resource.depth_1[each.value.parent].id
+  path_part   = each.value.pathPart
+}
+
+resource "aws_api_gateway_resource" "depth_3" {
+  for_each = { for path, resource in local.api_resources : path => resource if resource.depth == 3 }
+
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+  parent_id   = aws_api_gateway_resource.depth_2[each.value.parent].id
+  path_part   = each.value.pathPart
+}
+
+resource "aws_api_gateway_resource" "depth_4" {
+  for_each = { for path, resource in local.api_resources : path => resource if resource.depth == 4 }
+
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+  parent_id   = aws_api_gateway_resource.depth_3[each.value.parent].id
+  path_part   = each.value.pathPart
+}
+
+# Every route, admin ones included, goes through the authorizer: its policy is
+# what keeps a caller to its agents, and to /admin/* only with the admin scope.
+resource "aws_api_gateway_authorizer" "gateway" {
+  name                             = "${var.name}-jwt"
+  rest_api_id                      = aws_api_gateway_rest_api.gateway.id
+  type                             = "REQUEST"
+  authorizer_uri                   = aws_lambda_function.handler["authorizer"].invoke_arn
+  identity_source                  = "method.request.header.Authorization"
+  authorizer_result_ttl_in_seconds = var.authorizer_result_ttl
+}
+
+resource "aws_api_gateway_method" "route" {
+  for_each = local.api_routes
+
+  rest_api_id   = aws_api_gateway_rest_api.gateway.id
+  resource_id   = local.api_resource_ids[each.value.path]
+  http_method   = each.value.method
+  authorization = "CUSTOM"
+  authorizer_id = aws_api_gateway_authorizer.gateway.id
+}
+
+resource "aws_api_gateway_integration" "streaming" {
+  for_each = local.streaming_routes
+
+  rest_api_id             = aws_api_gateway_rest_api.gateway.id
+  resource_id             = aws_api_gateway_method.route[each.key].resource_id
+  http_method             = aws_api_gateway_method.route[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.handler[each.value.handler].response_streaming_invoke_arn
+  response_transfer_mode  = "STREAM"
+  # API Gateway's limit for a streamed response: 15 minutes.
+  timeout_milliseconds = 900000
+}
+
+resource "aws_api_gateway_integration" "buffered" {
+  for_each = local.buffered_routes
+
+  rest_api_id             = aws_api_gateway_rest_api.gateway.id
+  resource_id             = aws_api_gateway_method.route[each.key].resource_id
+  http_method             = aws_api_gateway_method.route[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.handler[each.value.handler].invoke_arn
+  response_transfer_mode  = "BUFFERED"
+  timeout_milliseconds    = 29000
+}
+
+resource "aws_api_gateway_deployment" "gateway" {
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+
+  # A deployment is a snapshot: take a new one whenever a route, its
+  # integration or the authorizer changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      local.api,
+      aws_api_gateway_authorizer.gateway,
+      [for key, method in aws_api_gateway_method.route : [key, method.id, method.authorizer_id]],
+      [for key, integration in aws_api_gateway_integration.streaming : [key, integration.id, integration.uri]],
+      [for key, integration in aws_api_gateway_integration.buffered : [key, integration.id, integration.uri]],
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [aws_api_gateway_integration.streaming, aws_api_gateway_integration.buffered]
+}
+
+resource "aws_api_gateway_stage" "gateway" {
+  rest_api_id   = aws_api_gateway_rest_api.gateway.id
+  deployment_id = aws_api_gateway_deployment.gateway.id
+  stage_name    = var.stage_name
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api_access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTime"
+      sourceIp           = "$context.identity.sourceIp"
+      httpMethod         = "$context.httpMethod"
+      resourcePath       = "$context.resourcePath"
+      path               = "$context.path"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      responseLatency    = "$context.responseLatency"
+      integrationLatency = "$context.integration.latency"
+      integrationStatus  = "$context.integration.status"
+      principal          = "$context.authorizer.principal"
+      clientId           = "$context.authorizer.clientId"
+      authorizerError    = "$context.authorizer.error"
+      errorMessage       = "$context.error.message"
+    })
+  }
+
+  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.api_execution]
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  rest_api_id = aws_api_gateway_rest_api.gateway.id
+  stage_name  = aws_api_gateway_stage.gateway.stage_name
+  method_path = "*/*"
+
+  settings {
+    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit = var.throttling_burst_limit
+    metrics_enabled        = true
+    # Errors only: INFO would log request details, tokens' claims included.
+    logging_level      = "ERROR"
+    data_trace_enabled = false
+  }
+}

@@ -1,0 +1,245 @@
+# Least privilege: one role per function, each naming the actions its handler
+# calls and the ARNs it calls them on. No "*" action anywhere (test/terraform/).
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "handler" {
+  for_each = local.handlers
+
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "logs" {
+  for_each = local.handlers
+
+  statement {
+    sid       = "OwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.handler[each.key].arn}:*"]
+  }
+}
+
+# authorizer: verifies the token (JWKS over HTTPS), reads the caller's scopes' permissions.
+data "aws_iam_policy_document" "authorizer" {
+  statement {
+    sid       = "ReadPermissions"
+    actions   = ["dynamodb:BatchGetItem"]
+    resources = [aws_dynamodb_table.permissions.arn]
+  }
+}
+
+# agents: reads agent records, counts calls and open streams, reads backend
+# secrets, and embeds and queries for /route.
+data "aws_iam_policy_document" "agents" {
+  statement {
+    sid       = "ReadAgents"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.agents.arn]
+  }
+
+  statement {
+    sid       = "CountCalls"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.rate_limits.arn]
+  }
+
+  statement {
+    sid       = "ReadBackendSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.backend_secrets_arn_pattern]
+  }
+
+  statement {
+    sid       = "DecryptBackendSecrets"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.backend_secrets.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "Embed"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    sid = "QueryAgentVectors"
+    # Filtered queries need GetVectors besides QueryVectors.
+    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
+    resources = [aws_s3vectors_index.agents.index_arn]
+  }
+}
+
+# discovery: lists agent records, counts searches, embeds and queries.
+data "aws_iam_policy_document" "discovery" {
+  statement {
+    sid       = "ReadAgents"
+    actions   = ["dynamodb:GetItem", "dynamodb:Scan"]
+    resources = [aws_dynamodb_table.agents.arn]
+  }
+
+  statement {
+    sid       = "CountSearches"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.rate_limits.arn]
+  }
+
+  statement {
+    sid       = "Embed"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    sid       = "QueryAgentVectors"
+    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
+    resources = [aws_s3vectors_index.agents.index_arn]
+  }
+}
+
+# admin: manages agent records and permissions, idempotency records, backend
+# secrets under the prefix only (created with the stack's key only), and vectors.
+data "aws_iam_policy_document" "admin" {
+  statement {
+    sid       = "ManageAgents"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+    resources = [aws_dynamodb_table.agents.arn]
+  }
+
+  statement {
+    sid       = "ManagePermissions"
+    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+    resources = [aws_dynamodb_table.permissions.arn]
+  }
+
+  statement {
+    sid       = "Idempotency"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.idempotency.arn]
+  }
+
+  statement {
+    sid = "CreateBackendSecrets"
+    # CreateSecret with Tags needs TagResource too.
+    actions   = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
+    resources = [local.backend_secrets_arn_pattern]
+
+    condition {
+      test     = "StringEquals"
+      variable = "secretsmanager:KmsKeyArn"
+      values   = [aws_kms_key.backend_secrets.arn]
+    }
+  }
+
+  statement {
+    sid       = "ReadAndDeleteBackendSecrets"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"]
+    resources = [local.backend_secrets_arn_pattern]
+  }
+
+  statement {
+    sid       = "UseBackendSecretsKey"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [aws_kms_key.backend_secrets.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "Embed"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    sid       = "IndexAgentVectors"
+    actions   = ["s3vectors:PutVectors", "s3vectors:DeleteVectors"]
+    resources = [aws_s3vectors_index.agents.index_arn]
+  }
+}
+
+locals {
+  handler_policies = {
+    authorizer = data.aws_iam_policy_document.authorizer.json
+    agents     = data.aws_iam_policy_document.agents.json
+    discovery  = data.aws_iam_policy_document.discovery.json
+    admin      = data.aws_iam_policy_document.admin.json
+  }
+}
+
+resource "aws_iam_role_policy" "logs" {
+  for_each = local.handlers
+
+  name   = "logs"
+  role   = aws_iam_role.handler[each.key].id
+  policy = data.aws_iam_policy_document.logs[each.key].json
+}
+
+resource "aws_iam_role_policy" "access" {
+  for_each = local.handlers
+
+  name   = "access"
+  role   = aws_iam_role.handler[each.key].id
+  policy = local.handler_policies[each.key]
+}
+
+# API Gateway's account-wide logging role (see observability.tf).
+data "aws_iam_policy_document" "api_gateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "api_gateway_logs" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  name               = "${var.name}-api-gateway-logs"
+  assume_role_policy = data.aws_iam_policy_document.api_gateway_assume.json
+}
+
+data "aws_iam_policy_document" "api_gateway_logs" {
+  statement {
+    sid = "WriteApiLogs"
+    actions = [
+      "logs:CreateLogGroup",
+      "logs:CreateLogStream",
+      "logs:DescribeLogGroups",
+      "logs:DescribeLogStreams",
+      "logs:PutLogEvents",
+    ]
+    # The role serves every API in the account and Region, so every log group in them.
+    resources = ["arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "api_gateway_logs" {
+  count = var.manage_api_gateway_account ? 1 : 0
+
+  name   = "logs"
+  role   = aws_iam_role.api_gateway_logs[0].id
+  policy = data.aws_iam_policy_document.api_gateway_logs.json
+}

@@ -1,0 +1,55 @@
+# One function per handler, from the bundles `npm run build` writes to
+# dist/handlers/<name>.mjs (self-contained: nothing else goes in the zip).
+
+data "archive_file" "handler" {
+  for_each = local.handlers
+
+  type        = "zip"
+  source_file = "${path.module}/../dist/handlers/${each.key}.mjs"
+  output_path = "${path.module}/.build/${each.key}.zip"
+}
+
+resource "aws_lambda_function" "handler" {
+  for_each = local.handlers
+
+  function_name = "${var.name}-${each.key}"
+  description   = each.value.description
+  role          = aws_iam_role.handler[each.key].arn
+
+  runtime       = "nodejs24.x"
+  architectures = ["arm64"]
+  # <name>.mjs at the zip's root, exporting `handler`.
+  handler          = "${each.key}.handler"
+  filename         = data.archive_file.handler[each.key].output_path
+  source_code_hash = data.archive_file.handler[each.key].output_base64sha256
+
+  memory_size = var.lambda_memory_mb
+  timeout     = each.value.timeout
+
+  environment {
+    variables = local.gateway_environment
+  }
+
+  # The log group (with its retention) exists before the function writes to it.
+  depends_on = [aws_cloudwatch_log_group.handler]
+}
+
+# API Gateway may invoke the route handlers for this API only, and the authorizer
+# only as this API's authorizer.
+resource "aws_lambda_permission" "api" {
+  for_each = toset(distinct([for route in local.api_routes : route.handler]))
+
+  statement_id  = "AllowApiGatewayInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.handler[each.key].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.gateway.execution_arn}/*/*"
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  statement_id  = "AllowApiGatewayAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.handler["authorizer"].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.gateway.execution_arn}/authorizers/${aws_api_gateway_authorizer.gateway.id}"
+}

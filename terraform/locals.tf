@@ -1,0 +1,63 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  # The gateway's four Lambda handlers (dist/handlers/<name>.mjs). The agents
+  # handler streams for up to API Gateway's 15 minutes; the others answer at once.
+  handlers = {
+    authorizer = { timeout = 10, description = "REQUEST authorizer: JWT to IAM policy" }
+    agents     = { timeout = 900, description = "A2A proxy, both bindings, streaming" }
+    discovery  = { timeout = 30, description = "GET /agents and POST /search" }
+    admin      = { timeout = 60, description = "Agents and permissions administration" }
+  }
+
+  # lib/tables.ts names tables "<TABLE_PREFIX><name>".
+  table_prefix = "${var.name}-"
+
+  # lib/registry/register-agent.ts names every backend secret below this prefix.
+  backend_secret_prefix = "switchboard/agents/"
+
+  # The one Bedrock model the embedder calls (lib/discovery/bedrock-embedder.ts).
+  embedding_model_id = "amazon.titan-embed-text-v2:0"
+
+  cognito_domain_prefix = coalesce(var.cognito_domain_prefix, "${var.name}-${local.account_id}")
+  token_url             = "https://${aws_cognito_user_pool_domain.gateway.domain}.auth.${var.region}.amazoncognito.com/oauth2/token"
+  scope_prefix          = "${aws_cognito_resource_server.gateway.identifier}/"
+
+  # Every variable lib/config.ts reads that the stack must set (see
+  # awsEnvironmentSource there); the same on every function, since each handler
+  # loads the whole configuration. No secret value goes here: backend secrets
+  # stay in Secrets Manager and are read by ARN.
+  gateway_environment = {
+    SWITCHBOARD_MODE           = "aws"
+    TABLE_PREFIX               = local.table_prefix
+    TOKEN_ISSUER               = "https://${aws_cognito_user_pool.gateway.endpoint}"
+    TOKEN_URL                  = local.token_url
+    SCOPE_PREFIX               = local.scope_prefix
+    ADMIN_SCOPE                = var.admin_scope
+    ALLOWED_CLIENT_IDS         = join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id], var.extra_allowed_client_ids))
+    BACKEND_TIMEOUT_MS         = tostring(var.backend_timeout_ms)
+    CARD_FETCH_TIMEOUT_MS      = "5000"
+    REGISTRY_CACHE_TTL_SECONDS = "10"
+    RATE_LIMIT_PER_MINUTE      = tostring(var.rate_limit_per_minute)
+    MAX_CONCURRENT_STREAMS     = tostring(var.max_concurrent_streams)
+    # Lambda refuses request payloads above 6 MB itself.
+    MAX_REQUEST_BYTES = "6291456"
+    # Below API Gateway's 5-minute idle limit on a REGIONAL stream.
+    STREAM_KEEPALIVE_MS    = "15000"
+    STREAM_IDLE_TIMEOUT_MS = "270000"
+    SECRETS_KMS_KEY_ID     = aws_kms_key.backend_secrets.arn
+    EMBEDDER               = "bedrock"
+    EMBEDDING_DIMENSION    = tostring(var.embedding_dimension)
+    VECTOR_INDEX           = "s3vectors"
+    VECTOR_BUCKET          = aws_s3vectors_vector_bucket.agents.vector_bucket_name
+    VECTOR_INDEX_NAME      = aws_s3vectors_index.agents.index_name
+    ROUTE_MIN_SCORE        = tostring(var.route_min_score)
+    BACKEND_ALLOWED_CIDRS  = join(",", var.backend_allowed_cidrs)
+    POWERTOOLS_LOG_LEVEL   = var.log_level
+  }
+}

@@ -1,0 +1,111 @@
+// Registers the sample agents with a freshly deployed gateway and puts their
+// permissions, through the admin API. Run by register.tf (terraform_data,
+// local-exec) with plain Node.js 20+: no dependencies, no TypeScript.
+import { pathToFileURL } from 'node:url'
+
+const attempts = 30
+const pause = 10_000
+
+/** Calls `request` until it answers something other than a passing failure. */
+const withRetries = async (what, request, { sleep }) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await request()
+      // 403 "Missing Authentication Token" and 5xx while a new stage or domain settles.
+      if (response.status < 500 && response.status !== 403) return response
+      if (attempt >= attempts) return response
+    } catch (error) {
+      // A new Cognito domain takes a minute or two to resolve.
+      if (attempt >= attempts) throw new Error(`${what}: ${error.message}`, { cause: error })
+    }
+    await sleep(pause)
+  }
+}
+
+const failIfNot = async (response, what) => {
+  if (response.ok) return
+  throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`)
+}
+
+/**
+ * Gets an admin token, registers each agent (replacing an existing record) and
+ * puts each permission. Throws, naming the step, on the first failure.
+ */
+export const registerSampleAgents = async (
+  { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agents, permissions },
+  {
+    fetch = globalThis.fetch,
+    sleep = (ms) => new Promise((done) => setTimeout(done, ms)),
+    log = console.log,
+  } = {},
+) => {
+  const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
+  const tokenResponse = await withRetries(
+    'token',
+    () =>
+      fetch(tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+      }),
+    { sleep },
+  )
+  await failIfNot(tokenResponse, 'token')
+  const { access_token: token } = await tokenResponse.json()
+  const call = (method, path, body) =>
+    withRetries(
+      `${method} ${path}`,
+      () =>
+        fetch(`${gatewayUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      { sleep },
+    )
+
+  for (const [agentId, backendUrl] of Object.entries(agents)) {
+    const config = {
+      agentId,
+      backendUrl,
+      agentCardUrl: `${backendUrl}/.well-known/agent-card.json`,
+    }
+    let response = await call('POST', '/admin/register', config)
+    // Registered by an earlier apply: replace it, so a new URL takes effect.
+    if (response.status === 409) response = await call('PUT', `/admin/agents/${agentId}`, config)
+    await failIfNot(response, `register ${agentId}`)
+    log(`registered ${agentId} -> ${backendUrl}`)
+  }
+  for (const [permissionScope, permission] of Object.entries(permissions)) {
+    const body = Object.fromEntries(Object.entries(permission).filter(([, value]) => value != null))
+    const response = await call(
+      'PUT',
+      `/admin/permissions/${encodeURIComponent(permissionScope)}`,
+      body,
+    )
+    await failIfNot(response, `permission ${permissionScope}`)
+    log(`permission ${permissionScope} -> ${permission.agents.join(', ')}`)
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { GATEWAY_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, SCOPE, AGENTS, PERMISSIONS } =
+    process.env
+  try {
+    await registerSampleAgents({
+      gatewayUrl: GATEWAY_URL.replace(/\/$/, ''),
+      tokenUrl: TOKEN_URL,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      scope: SCOPE,
+      agents: JSON.parse(AGENTS),
+      permissions: JSON.parse(PERMISSIONS),
+    })
+  } catch (error) {
+    console.error(error.message)
+    process.exit(1)
+  }
+}

@@ -1,0 +1,28 @@
+# Registers the agents with the gateway through its admin API (as an operator
+# would: POST /admin/register, PUT when already registered) and puts the
+# sample permissions, once the gateway and the agents exist. Runs
+# register.mjs with the Node.js that `npm run build` needed anyway.
+
+resource "terraform_data" "register" {
+  triggers_replace = {
+    agents      = local.agent_urls
+    gateway     = var.gateway_url
+    permissions = var.permissions
+  }
+
+  provisioner "local-exec" {
+    command = "node ${path.module}/register.mjs"
+
+    environment = {
+      GATEWAY_URL   = var.gateway_url
+      TOKEN_URL     = var.token_url
+      CLIENT_ID     = var.admin_client_id
+      CLIENT_SECRET = var.admin_client_secret
+      SCOPE         = var.admin_scope
+      AGENTS        = jsonencode(local.agent_urls)
+      PERMISSIONS   = jsonencode(var.permissions)
+    }
+  }
+
+  depends_on = [aws_lambda_permission.url, aws_lambda_permission.url_invoke]
+}

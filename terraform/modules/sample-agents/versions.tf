@@ -1,0 +1,15 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # 6.28, as the root module; invoked_via_function_url is needed for public function URLs.
+      version = ">= 6.28"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = ">= 2.4"
+    }
+  }
+}

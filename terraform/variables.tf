@@ -1,0 +1,259 @@
+variable "region" {
+  description = "AWS Region of the whole stack. It needs Bedrock (Titan Text Embeddings V2) and S3 Vectors."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS Region code such as us-east-1."
+  }
+}
+
+variable "name" {
+  description = "Prefix of every resource name; the DynamoDB tables are named \"<name>-agents\" and so on."
+  type        = string
+  default     = "switchboard"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,22}$", var.name))
+    error_message = "name must be 3 to 23 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "stage_name" {
+  description = "API Gateway stage; the gateway URL ends in /<stage_name>."
+  type        = string
+  default     = "v1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.stage_name))
+    error_message = "stage_name must be 1 to 64 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "authorizer_result_ttl" {
+  description = "Seconds API Gateway caches the authorizer's policy per token; a permission change reaches a token already in use within this time."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.authorizer_result_ttl >= 0 && var.authorizer_result_ttl <= 3600
+    error_message = "authorizer_result_ttl must be between 0 and 3600 seconds."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Stage-wide steady request rate (requests per second) API Gateway allows before answering 429."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be positive."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Stage-wide burst of requests API Gateway allows above the steady rate."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a positive whole number."
+  }
+}
+
+variable "log_retention_days" {
+  description = "How long the functions' logs and the API access logs are kept."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+variable "log_level" {
+  description = "Powertools log level of the handlers."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"], var.log_level)
+    error_message = "log_level must be one of DEBUG, INFO, WARN, ERROR, SILENT."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of each gateway function (CPU grows with it)."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240
+    error_message = "lambda_memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "embedding_dimension" {
+  description = "Size of the Titan Text Embeddings V2 vectors, and so of the S3 Vectors index. Changing it replaces the index; re-index each agent afterwards with POST /admin/agents/{id}/sync."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = contains([256, 512, 1024], var.embedding_dimension)
+    error_message = "embedding_dimension must be 256, 512 or 1024 (Titan Text Embeddings V2's sizes)."
+  }
+}
+
+variable "route_min_score" {
+  description = "Cosine score the best agent needs for /route to send it the message."
+  type        = number
+  default     = 0.2
+
+  validation {
+    condition     = var.route_min_score >= -1 && var.route_min_score <= 1
+    error_message = "route_min_score must be between -1 and 1."
+  }
+}
+
+variable "rate_limit_per_minute" {
+  description = "Calls per minute per caller and agent where no permission sets a limit."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.rate_limit_per_minute > 0 && floor(var.rate_limit_per_minute) == var.rate_limit_per_minute
+    error_message = "rate_limit_per_minute must be a positive whole number."
+  }
+}
+
+variable "max_concurrent_streams" {
+  description = "Open streams per caller and agent."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_concurrent_streams > 0 && floor(var.max_concurrent_streams) == var.max_concurrent_streams
+    error_message = "max_concurrent_streams must be a positive whole number."
+  }
+}
+
+variable "backend_timeout_ms" {
+  description = "Limit on a unary call to an agent (streams are not cut). API Gateway cuts buffered calls at 29 s anyway."
+  type        = number
+  default     = 30000
+
+  validation {
+    condition     = var.backend_timeout_ms > 0 && var.backend_timeout_ms <= 900000
+    error_message = "backend_timeout_ms must be between 1 and 900000."
+  }
+}
+
+variable "backend_allowed_cidrs" {
+  description = "CIDR blocks of otherwise refused (private, loopback, link-local) backend addresses to allow, e.g. [\"10.1.0.0/16\"]."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for block in var.backend_allowed_cidrs : can(cidrhost(block, 0))])
+    error_message = "backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16."
+  }
+}
+
+variable "resource_server_identifier" {
+  description = "Cognito resource server identifier: token scopes read \"<identifier>/<scope>\", and the gateway strips \"<identifier>/\"."
+  type        = string
+  default     = "switchboard"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.resource_server_identifier))
+    error_message = "resource_server_identifier must be 1 to 64 letters, digits, '.', '_' or '-' (no '/')."
+  }
+}
+
+variable "admin_scope" {
+  description = "Scope (after the resource server prefix) that opens /admin/*."
+  type        = string
+  default     = "admin"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9:._-]+$", var.admin_scope))
+    error_message = "admin_scope may hold letters, digits and ':._-' only."
+  }
+}
+
+variable "client_scopes" {
+  description = "Scopes callers can hold besides the admin scope; each needs a permission (PUT /admin/permissions/{scope}) before it grants anything."
+  type        = list(string)
+  default     = ["weather:invoke", "calculator:invoke", "tasks:read"]
+
+  validation {
+    condition     = alltrue([for scope in var.client_scopes : can(regex("^[A-Za-z0-9:._-]+$", scope))])
+    error_message = "client_scopes may hold letters, digits and ':._-' only: nothing that could act as an IAM wildcard."
+  }
+}
+
+variable "sample_client_scopes" {
+  description = "Scopes of the sample client the stack creates (each must also be in client_scopes)."
+  type        = list(string)
+  default     = ["weather:invoke", "calculator:invoke"]
+
+  validation {
+    condition     = alltrue([for scope in var.sample_client_scopes : can(regex("^[A-Za-z0-9:._-]+$", scope))])
+    error_message = "sample_client_scopes may hold letters, digits and ':._-' only."
+  }
+}
+
+variable "extra_allowed_client_ids" {
+  description = "Cognito app client IDs, besides the two this stack creates, whose tokens the gateway accepts."
+  type        = list(string)
+  default     = []
+}
+
+variable "cognito_domain_prefix" {
+  description = "Prefix of the Cognito domain (<prefix>.auth.<region>.amazoncognito.com), unique in the Region. Null: \"<name>-<account id>\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cognito_domain_prefix == null || can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.cognito_domain_prefix))
+    error_message = "cognito_domain_prefix must be lowercase letters, digits and hyphens, not starting or ending with a hyphen, at most 63 characters."
+  }
+}
+
+variable "access_token_validity_minutes" {
+  description = "Lifetime of the access tokens Cognito issues to the app clients."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.access_token_validity_minutes >= 5 && var.access_token_validity_minutes <= 1440
+    error_message = "access_token_validity_minutes must be between 5 and 1440."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before the backend secrets' KMS key is deleted after `terraform destroy`."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days must be between 7 and 30."
+  }
+}
+
+variable "manage_api_gateway_account" {
+  description = "Set the Region's API Gateway CloudWatch Logs role (an account-wide setting access logs need). Set false if the account already has one."
+  type        = bool
+  default     = true
+}
+
+variable "deploy_sample_agents" {
+  description = "Deploy the two sample agents (agents/) as Lambda functions with function URLs and register them with the gateway (needs node on the machine running terraform)."
+  type        = bool
+  default     = true
+}

@@ -1,0 +1,24 @@
+# Semantic discovery: one vector per agent (key = agentId) in S3 Vectors,
+# embedded by Bedrock Titan Text Embeddings V2.
+
+resource "aws_s3vectors_vector_bucket" "agents" {
+  vector_bucket_name = "${var.name}-vectors-${local.account_id}"
+}
+
+resource "aws_s3vectors_index" "agents" {
+  index_name         = "agents"
+  vector_bucket_name = aws_s3vectors_vector_bucket.agents.vector_bucket_name
+
+  data_type = "float32"
+  # Must equal the embedder's output size (EMBEDDING_DIMENSION); changing it replaces the index.
+  dimension       = var.embedding_dimension
+  distance_metric = "cosine"
+
+  # lib/discovery/agent-index.ts stores only agentId and status, and queries
+  # filter on both; S3 Vectors makes metadata filterable unless listed as
+  # non-filterable, so there is no metadata_configuration block.
+}
+
+locals {
+  embedding_model_arn = "arn:${local.partition}:bedrock:${var.region}::foundation-model/${local.embedding_model_id}"
+}

@@ -1,0 +1,86 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildAll } from '../../scripts/build.ts'
+import { wholeExpression } from './support/expressions.ts'
+import { blockOf, loadStack, repoRoot, rootModule, type TerraformModule } from './support/stack.ts'
+
+describe('Terraform stack: function code', () => {
+  let modules: TerraformModule[]
+  let root: TerraformModule
+  let outdir: string
+  let built: string[]
+  beforeAll(async () => {
+    modules = await loadStack()
+    root = rootModule(modules)
+    outdir = await mkdtemp(join(tmpdir(), 'switchboard-tf-build-'))
+    built = (await buildAll(outdir)).map((bundle) => bundle.handler).sort()
+  })
+
+  /** Where the build under test wrote what Terraform reads from <repo>/dist/. */
+  const builtCopyOf = (module: TerraformModule, sourceFile: string, key: string) => {
+    const source = sourceFile
+      .replace('${path.module}', join(repoRoot, module.dir))
+      .replace('${each.key}', key)
+    return { source, inBuild: join(outdir, relative(join(repoRoot, 'dist'), source)) }
+  }
+  afterAll(() => rm(outdir, { recursive: true, force: true }))
+  const sampleAgents = () => {
+    const module = modules.find(({ dir }) => dir === 'terraform/modules/sample-agents')
+    if (!module) throw new Error('no terraform/modules/sample-agents')
+    return module
+  }
+
+  it('zips, for each function, a bundle `npm run build` writes', () => {
+    // Prepare
+    const archive = blockOf(root.data, 'archive_file', 'handler')
+    const functions = Object.keys(root.locals.handlers as object).sort()
+
+    // Assess
+    expect(wholeExpression(archive.for_each)).toBe('local.handlers')
+    expect(functions).toEqual(built)
+    for (const name of functions) {
+      const { source, inBuild } = builtCopyOf(root, String(archive.source_file), name)
+      expect(existsSync(inBuild), `${source} (built as ${inBuild})`).toBe(true)
+    }
+  })
+
+  it('zips, for each sample agent, a bundle `npm run build` writes', () => {
+    // Prepare
+    const module = sampleAgents()
+    const archive = blockOf(module.data, 'archive_file', 'agent')
+    const lambda = blockOf(module.resources, 'aws_lambda_function', 'agent')
+
+    // Assess
+    expect(wholeExpression(archive.for_each)).toBe('local.agents')
+    expect(wholeExpression(lambda.for_each)).toBe('local.agents')
+    expect(Object.keys(module.locals.agents as object).sort()).toEqual(['calculator', 'weather'])
+    for (const name of Object.keys(module.locals.agents as object)) {
+      const { source, inBuild } = builtCopyOf(module, String(archive.source_file), name)
+      expect(existsSync(inBuild), `${source} (built as ${inBuild})`).toBe(true)
+    }
+    expect(lambda).toMatchObject({ runtime: 'nodejs24.x', architectures: ['arm64'] })
+    expect(lambda.handler).toBe(`${basename(String(archive.source_file), '.mjs')}.handler`)
+    const url = blockOf(module.resources, 'aws_lambda_function_url', 'agent')
+    expect(url.invoke_mode).toBe('RESPONSE_STREAM')
+  })
+
+  it('runs each zip as Node 24 on arm64, with the handler its bundle exports', () => {
+    // Prepare
+    const archive = blockOf(root.data, 'archive_file', 'handler')
+    const lambda = blockOf(root.resources, 'aws_lambda_function', 'handler')
+
+    // Assess
+    expect(lambda.runtime).toBe('nodejs24.x')
+    expect(lambda.architectures).toEqual(['arm64'])
+    expect(wholeExpression(lambda.filename)).toBe('data.archive_file.handler[each.key].output_path')
+    expect(wholeExpression(lambda.source_code_hash)).toBe(
+      'data.archive_file.handler[each.key].output_base64sha256',
+    )
+    // "<file>.handler": the zip holds <file>.mjs at its root, exporting `handler`.
+    expect(lambda.handler).toBe(`${basename(String(archive.source_file), '.mjs')}.handler`)
+  })
+})

@@ -1,0 +1,118 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { titanTextEmbeddingsV2 } from '../../lib/discovery/bedrock-embedder.ts'
+import { backendSecretPrefix } from '../../lib/registry/register-agent.ts'
+import { compact, resolveSimple, wholeExpression } from './support/expressions.ts'
+import {
+  type PolicyStatement,
+  policyAttributes,
+  policyStatements,
+  wildcardActions,
+} from './support/iam.ts'
+import { loadStack, rootModule, stringsIn, type TerraformModule } from './support/stack.ts'
+
+describe('Terraform stack: IAM', () => {
+  let modules: TerraformModule[]
+  let root: TerraformModule
+  let statements: PolicyStatement[]
+  beforeAll(async () => {
+    modules = await loadStack()
+    root = rootModule(modules)
+    statements = policyStatements(modules)
+  })
+  const actionsOf = (statement: PolicyStatement) => (statement.body.actions as string[]) ?? []
+  const withAction = (prefix: string) =>
+    statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith(prefix)),
+    )
+
+  it('names every action: no "*", no "service:*", no NotAction', () => {
+    // Assess
+    expect(statements.length).toBeGreaterThan(10)
+    expect(wildcardActions(statements)).toEqual([])
+    expect(
+      statements.filter(({ body }) => 'not_actions' in body).map(({ where }) => where),
+    ).toEqual([])
+  })
+
+  it('names the resources: no "*" resource, no NotResource', () => {
+    // Assess: trust policies name a principal instead of resources.
+    const granting = statements.filter(
+      ({ body }) => !actionsOf({ where: '', body }).includes('sts:AssumeRole'),
+    )
+    const unnamed = granting.filter(({ body }) => {
+      const resources = (body.resources as string[] | undefined) ?? []
+      return resources.length === 0 || resources.includes('*') || 'not_resources' in body
+    })
+    expect(unnamed.map(({ where }) => where)).toEqual([])
+  })
+
+  it('writes every policy from a policy document, so no statement escapes these checks', () => {
+    // Assess
+    const inline = modules.flatMap((module) =>
+      Object.entries(policyAttributes).flatMap(([type, attributes]) =>
+        Object.entries(module.resources[type] ?? {}).flatMap(([name, bodies]) =>
+          attributes
+            .filter((attribute) => bodies[0]?.[attribute] !== undefined)
+            .filter((attribute) => {
+              const expression = wholeExpression(bodies[0]?.[attribute]) ?? ''
+              return !/^(data\.aws_iam_policy_document\.[a-z0-9_]+(\[[^\]]+\])?\.json|local\.handler_policies\[each\.key\])$/.test(
+                expression,
+              )
+            })
+            .map((attribute) => `${module.dir}: ${type}.${name}.${attribute}`),
+        ),
+      ),
+    )
+    expect(inline).toEqual([])
+    // local.handler_policies is a map of policy documents only.
+    for (const value of Object.values(root.locals.handler_policies as object)) {
+      expect(wholeExpression(value)).toMatch(/^data\.aws_iam_policy_document\.[a-z0-9_]+\.json$/)
+    }
+  })
+
+  it('lets the functions call Bedrock on the Titan embeddings model only', () => {
+    // Assess
+    const bedrock = withAction('bedrock:')
+    expect(bedrock.length).toBeGreaterThan(0)
+    for (const statement of bedrock) {
+      expect(actionsOf(statement)).toEqual(['bedrock:InvokeModel'])
+      expect(statement.body.resources).toEqual(['${local.embedding_model_arn}'])
+    }
+    expect(root.locals.embedding_model_arn).toBe(
+      'arn:${local.partition}:bedrock:${var.region}::foundation-model/${local.embedding_model_id}',
+    )
+    expect(root.locals.embedding_model_id).toBe(titanTextEmbeddingsV2)
+  })
+
+  it('keeps Secrets Manager access below the gateway secret prefix, and only the admin creates or deletes', () => {
+    // Assess
+    const secrets = withAction('secretsmanager:')
+    expect(secrets.length).toBeGreaterThan(0)
+    for (const statement of secrets) {
+      expect(statement.body.resources, statement.where).toEqual([
+        '${local.backend_secrets_arn_pattern}',
+      ])
+    }
+    expect(root.locals.backend_secret_prefix).toBe(backendSecretPrefix)
+    expect(compact(String(root.locals.backend_secrets_arn_pattern))).toMatch(
+      /:secret:\$\{local\.backend_secret_prefix\}\*$/,
+    )
+    const writers = secrets.filter((statement) =>
+      actionsOf(statement).some((action) => /Create|Delete|Put|Update/.test(action)),
+    )
+    expect(writers.every(({ where }) => where.includes('aws_iam_policy_document.admin '))).toBe(
+      true,
+    )
+    // New secrets must use the stack's KMS key, the one SECRETS_KMS_KEY_ID names.
+    const create = writers.find((statement) =>
+      actionsOf(statement).includes('secretsmanager:CreateSecret'),
+    )
+    expect(stringsIn(create?.body.condition)).toContainEqual(
+      expect.objectContaining({ text: '${aws_kms_key.backend_secrets.arn}' }),
+    )
+    expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
+      SECRETS_KMS_KEY_ID: '${aws_kms_key.backend_secrets.arn}',
+    })
+  })
+})
