@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { agentText } from '../lib/discovery/agent-text.ts'
 import type { Embedder } from '../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../lib/discovery/hashing-embedder.ts'
+import { LocalEmbedder } from '../lib/discovery/local-embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
 
 const dataDir = new URL('../../shared/discovery/', import.meta.url)
@@ -22,7 +23,7 @@ interface Query {
   category: string
 }
 
-const embedders: Embedder[] = [new HashingEmbedder(1024)]
+const embedders: Embedder[] = [new LocalEmbedder(1024), new HashingEmbedder(1024)]
 
 const quality = async (embedder: Embedder, cards: Card[], queries: Query[]) => {
   const index = new LocalVectorIndex()

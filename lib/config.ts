@@ -48,7 +48,7 @@ const gatewayEnv = z.object({
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
-  EMBEDDER: z.enum(['bedrock', 'hashing']).default('bedrock'),
+  EMBEDDER: z.enum(['bedrock', 'local', 'hashing']).default('bedrock'),
   EMBEDDING_DIMENSION: z.coerce
     .number()
     .pipe(z.union([z.literal(256), z.literal(512), z.literal(1024)]))

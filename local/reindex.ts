@@ -29,7 +29,7 @@ const main = async () => {
       DYNAMODB_ENDPOINT: database.endpoint,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      EMBEDDER: 'hashing',
+      EMBEDDER: 'local',
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
     })

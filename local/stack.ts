@@ -75,8 +75,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
-      // Offline: the hashing baseline until the semantic local embedder lands (issue 5).
-      EMBEDDER: 'hashing',
+      EMBEDDER: 'local',
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

@@ -4,18 +4,28 @@ import type { GatewayConfig } from '../config.ts'
 import { BedrockEmbedder } from './bedrock-embedder.ts'
 import type { Embedder } from './embedder.ts'
 import { HashingEmbedder } from './hashing-embedder.ts'
+import { LocalEmbedder } from './local-embedder.ts'
 import { LocalVectorIndex } from './local-vector-index.ts'
 import { S3VectorsIndex } from './s3-vectors-index.ts'
 import type { VectorIndex } from './vector-index.ts'
 
-/** The embedder configuration names: Bedrock Titan on AWS, the hashing baseline offline. */
+/**
+ * The embedder configuration names: Bedrock Titan on AWS, the WordNet + GloVe
+ * model offline, or the hashing baseline (for comparison only).
+ */
 export const embedderFor = ({
   region,
   discovery,
-}: Pick<GatewayConfig, 'region' | 'discovery'>): Embedder =>
-  discovery.embedder === 'bedrock'
-    ? new BedrockEmbedder(new BedrockRuntimeClient({ region }), discovery.dimension)
-    : new HashingEmbedder(discovery.dimension)
+}: Pick<GatewayConfig, 'region' | 'discovery'>): Embedder => {
+  switch (discovery.embedder) {
+    case 'bedrock':
+      return new BedrockEmbedder(new BedrockRuntimeClient({ region }), discovery.dimension)
+    case 'local':
+      return new LocalEmbedder(discovery.dimension)
+    case 'hashing':
+      return new HashingEmbedder(discovery.dimension)
+  }
+}
 
 /** The vector index configuration names: S3 Vectors on AWS, in-process (and a file) offline. */
 export const vectorIndexFor = ({
