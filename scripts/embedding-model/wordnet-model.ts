@@ -110,14 +110,15 @@ export const buildWordNetModel = (dict: string): PackedModel => {
   const featureId: number[] = []
   const featureWeight: number[] = []
   keys.forEach((key, i) => {
-    const weighted = [...(expansions.get(key) ?? [])]
+    // The concept itself leads; related ones follow, the common among them weighed down.
+    const related = [...(expansions.get(key) ?? [])]
+      .filter(([feature]) => feature !== key)
       .map(([feature, weight]) => [feature, weight * conceptWeight(feature)] as const)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, maxFeatures)
-    const top = weighted[0]?.[1] || 1
-    for (const [feature, weight] of weighted) {
+      .slice(0, maxFeatures - 1)
+    for (const [feature, weight] of [[key, 1] as const, ...related]) {
       featureId.push(indexOf.get(feature) as number)
-      featureWeight.push(toByte(weight / top))
+      featureWeight.push(toByte(weight))
     }
     featureStart[i + 1] = featureId.length
   })

@@ -94,13 +94,14 @@ export class WordNetConcepts {
       const last = words[at + length - 1] as string
       // "for one", "at all": a phrase that starts or ends on a function word is no concept.
       if (stopWords.has(first) || stopWords.has(last)) continue
-      const head = words.slice(at, at + length - 1).join('_')
-      const lemma = this.#lemmasOf(last)
-        .map((index) => this.#lemmas[index] as string)
-        .concat(last)
-        .map((form) => this.#lemmaIndex.get(`${head}_${form}`))
-        .find((index) => index !== undefined)
-      if (lemma !== undefined) return { lemma, length }
+      const middle = words.slice(at + 1, at + length - 1)
+      // Either end may be inflected: "units of measurement", "signed up".
+      for (const head of baseForms(first)) {
+        for (const tail of baseForms(last)) {
+          const lemma = this.#lemmaIndex.get([head, ...middle, tail].join('_'))
+          if (lemma !== undefined) return { lemma, length }
+        }
+      }
     }
     return undefined
   }
@@ -120,7 +121,8 @@ export class WordNetConcepts {
       }
       const word = words[i] as string
       if (stopWords.has(word)) continue
-      const lemmas = this.#lemmasOf(word)
+      // WordNet knows "83" as a cardinal number; a number in a request is an amount, not a topic.
+      const lemmas = /^\p{N}+$/u.test(word) ? [] : this.#lemmasOf(word)
       if (lemmas.length > 0) {
         const weight = Math.max(...lemmas.map((lemma) => this.#weightOf(lemma)))
         if (weight > 0)

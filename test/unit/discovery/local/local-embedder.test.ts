@@ -1,0 +1,76 @@
+import { statSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { cosine } from '../../../../lib/discovery/embedder.ts'
+import { LocalEmbedder, modelFiles } from '../../../../lib/discovery/local-embedder.ts'
+
+const embedder = new LocalEmbedder(1024)
+const similarity = (a: string, b: string) => cosine(embedder.embedSync(a), embedder.embedSync(b))
+
+describe('local embedder (WordNet concepts + GloVe word vectors, offline)', () => {
+  it('gives unit vectors of the configured size, the same for the same text', async () => {
+    // Act
+    const [first, again] = [
+      await embedder.embed('refund my order'),
+      embedder.embedSync('refund my order'),
+    ]
+
+    // Assess
+    expect(first).toHaveLength(1024)
+    expect(first).toEqual(again)
+    expect(Math.hypot(...first)).toBeCloseTo(1, 6)
+  })
+
+  it('finds meaning without shared words', () => {
+    // Prepare: none of these queries shares a content word with its right answer.
+    const weather =
+      'Weather: current conditions and forecasts, temperature and precipitation for cities'
+    const payments = 'Payments and refunds: reverse duplicate transactions, retry failed payments'
+    const calculator =
+      'Calculator: evaluates arithmetic expressions and converts units of measurement'
+
+    // Assess
+    expect(similarity('is it going to snow in Denver', weather)).toBeGreaterThan(
+      similarity('is it going to snow in Denver', payments),
+    )
+    expect(similarity('square root of 2 times pi', calculator)).toBeGreaterThan(
+      similarity('square root of 2 times pi', weather),
+    )
+    expect(similarity('I still have not gotten my money back', payments)).toBeGreaterThan(
+      similarity('I still have not gotten my money back', calculator),
+    )
+  })
+
+  it('reads inflections and one-letter typos as the word meant', () => {
+    // Assess
+    expect(similarity('refunds were issued', 'issue a refund')).toBeGreaterThan(0.6)
+    expect(similarity('reimbursment for my taxi', 'reimbursement for my taxi')).toBeGreaterThan(0.8)
+  })
+
+  it('keeps names and codes it has never seen as words of their own', () => {
+    // Assess: an unknown name matches itself, not whatever a name resembles.
+    expect(similarity('invoice for Globex', 'Globex')).toBeGreaterThan(
+      similarity('invoice for Globex', 'globe'),
+    )
+  })
+
+  it('answers a text with no word it knows with a zero vector, not NaN', () => {
+    // Act
+    const vector = embedder.embedSync('  ?! … ')
+
+    // Assess
+    expect(vector.every((value) => value === 0)).toBe(true)
+  })
+
+  it('refuses a dimension too small to hash concepts into', () => {
+    // Assess
+    expect(() => new LocalEmbedder(128)).toThrow(/at least 256 dimensions, not 128/)
+  })
+
+  it('ships its model in under 20 MB', () => {
+    // Act
+    const bytes = statSync(modelFiles.concepts).size + statSync(modelFiles.wordVectors).size
+
+    // Assess
+    expect(bytes).toBeLessThan(20 * 1024 * 1024)
+  })
+})
