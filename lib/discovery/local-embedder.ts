@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Embedder } from './embedder.ts'
 import { wordsOf } from './local/tokens.ts'
+import { Translations } from './local/translations.ts'
 import { WordVectors } from './local/word-vectors.ts'
 import { type Concepts, WordNetConcepts } from './local/wordnet-concepts.ts'
 
@@ -8,6 +9,7 @@ import { type Concepts, WordNetConcepts } from './local/wordnet-concepts.ts'
 export const modelFiles = {
   concepts: new URL('./local/wordnet-concepts.bin.gz', import.meta.url),
   wordVectors: new URL('./local/word-vectors.bin.gz', import.meta.url),
+  lexicon: new URL('./local/cldr-lexicon.bin.gz', import.meta.url),
 }
 export type ModelFiles = typeof modelFiles
 
@@ -45,16 +47,18 @@ const scaledTo = (vector: Float64Array, share: number) => {
 interface Models {
   concepts: WordNetConcepts
   vectors: WordVectors
+  translations: Translations
 }
 const loaded = new Map<string, Models>()
 /** Read on first use, once per process: every handler in it shares the models. */
 const modelsFrom = (files: ModelFiles): Models => {
-  const key = `${files.concepts.href} ${files.wordVectors.href}`
+  const key = Object.values(files).join(' ')
   let models = loaded.get(key)
   if (!models) {
     models = {
       concepts: new WordNetConcepts(readFileSync(files.concepts)),
       vectors: new WordVectors(readFileSync(files.wordVectors)),
+      translations: new Translations(readFileSync(files.lexicon)),
     }
     loaded.set(key, models)
   }
@@ -89,12 +93,14 @@ export class LocalEmbedder implements Embedder {
   }
 
   embedSync(text: string): number[] {
-    const { concepts, vectors } = modelsFrom(this.#files)
-    // A corrected typo joins the word rather than replacing it: a name stays a name.
-    const words = wordsOf(text).flatMap((word) => {
-      const corrected = vectors.corrected(word)
-      return corrected === word ? [word] : [word, corrected]
-    })
+    const { concepts, vectors, translations } = modelsFrom(this.#files)
+    // A corrected typo or a translation joins the word rather than replacing it: a name stays a name.
+    const words = translations
+      .withEnglish(wordsOf(text), (word) => concepts.knows(word))
+      .flatMap((word) => {
+        const corrected = vectors.corrected(word)
+        return corrected === word ? [word] : [word, corrected]
+      })
     const conceptPart = scaledTo(
       hashed(concepts.concepts(words), this.dimension - vectors.dimension),
       conceptShare,

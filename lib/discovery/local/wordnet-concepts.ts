@@ -81,6 +81,11 @@ export class WordNetConcepts {
     return concepts
   }
 
+  /** Whether WordNet has the word, or a form it may be an inflection of. */
+  knows(word: string): boolean {
+    return this.#lemmasOf(word).length > 0
+  }
+
   /** Every lemma the word may be an inflection of (charged: charged, charge). */
   #lemmasOf(word: string): number[] {
     return baseForms(word)
