@@ -13,8 +13,14 @@ interface Matrix {
   keys: string[]
   agentIds: string[]
   active: boolean[]
-  /** Views of the one contiguous buffer, made once here rather than per query. */
-  rows: Float32Array[]
+  /** Row i is values[i * dimension] to values[(i + 1) * dimension - 1]. */
+  values: Float32Array
+  /**
+   * Scratch for one query (the rows that pass the filter, their scores), made
+   * once per build: a query runs start to end without yielding, so none overlap.
+   */
+  rows: Int32Array
+  scores: Float64Array
 }
 
 /**
@@ -83,22 +89,26 @@ export class LocalVectorIndex implements VectorIndex {
 }
 
 /**
- * The topK best rows among the allowed active ones, best first. Kept apart from
- * the async query, whose body V8 optimises less well (twice as slow here).
+ * The topK best rows among the allowed active ones, best first. The filter
+ * runs before any arithmetic, and most scores fall below the Kth best and are
+ * dropped at once, so the 10,000 scores are never sorted.
  */
 const nearest = (
-  { keys, agentIds, active, rows }: Matrix,
+  matrix: Matrix,
   query: Float64Array,
   allowed: ReadonlySet<string>,
   topK: number,
 ): VectorMatch[] => {
-  // The best so far: most rows fall below the last one and are dropped at
-  // once, so the 10,000 scores are never sorted.
-  const best: VectorMatch[] = []
+  const { keys, agentIds, active, rows } = matrix
+  let count = 0
   for (let i = 0; i < keys.length; i++) {
-    if (!active[i] || !allowed.has(agentIds[i] as string)) continue
-    const key = keys[i] as string
-    const score = dot(rows[i] as Float32Array, query)
+    if (active[i] && allowed.has(agentIds[i] as string)) rows[count++] = i
+  }
+  const scores = dots(matrix, query, count)
+  const best: VectorMatch[] = []
+  for (let c = 0; c < count; c++) {
+    const key = keys[rows[c] as number] as string
+    const score = scores[c] as number
     const last = best[topK - 1]
     if (last && !ranksBefore(score, key, last)) continue
     if (last) best.pop()
@@ -119,17 +129,18 @@ const ranksBefore = (score: number, key: string, other: VectorMatch): boolean =>
  */
 const matrixOf = (all: Map<string, IndexedVector>, dimension: number): Matrix => {
   const entries = [...all.values()].filter(({ vector }) => vector.length === dimension)
-  const buffer = new Float32Array(entries.length * dimension)
+  const values = new Float32Array(entries.length * dimension)
+  entries.forEach(({ vector }, i) => {
+    values.set(unit(vector), i * dimension)
+  })
   return {
     dimension,
     keys: entries.map(({ key }) => key),
     agentIds: entries.map(({ metadata }) => metadata.agentId),
     active: entries.map(({ metadata }) => metadata.status === 'active'),
-    rows: entries.map(({ vector }, i) => {
-      const row = buffer.subarray(i * dimension, (i + 1) * dimension)
-      row.set(unit(vector))
-      return row
-    }),
+    values,
+    rows: new Int32Array(entries.length),
+    scores: new Float64Array(entries.length),
   }
 }
 
@@ -141,19 +152,43 @@ const unit = (vector: readonly number[]): Float64Array => {
   return Float64Array.from(vector, (x) => (length === 0 ? 0 : x / length))
 }
 
-/** Four running sums, so each addition need not wait for the one before: about 25% faster in V8. */
-const dot = (row: Float32Array, query: Float64Array): number => {
-  let a = 0
-  let b = 0
+/**
+ * The query's dot product with each listed row, in double precision. Four rows
+ * at a time: each query element is loaded once for four products, and the four
+ * sums do not wait on each other, which makes the scan about 1.5 times faster.
+ */
+const dots = (
+  { values, dimension, rows, scores }: Matrix,
+  query: Float64Array,
+  count: number,
+): Float64Array => {
   let c = 0
-  let d = 0
-  let j = 0
-  for (; j + 3 < row.length; j += 4) {
-    a += (row[j] as number) * (query[j] as number)
-    b += (row[j + 1] as number) * (query[j + 1] as number)
-    c += (row[j + 2] as number) * (query[j + 2] as number)
-    d += (row[j + 3] as number) * (query[j + 3] as number)
+  for (; c + 3 < count; c += 4) {
+    const r0 = (rows[c] as number) * dimension
+    const r1 = (rows[c + 1] as number) * dimension
+    const r2 = (rows[c + 2] as number) * dimension
+    const r3 = (rows[c + 3] as number) * dimension
+    let s0 = 0
+    let s1 = 0
+    let s2 = 0
+    let s3 = 0
+    for (let j = 0; j < dimension; j++) {
+      const q = query[j] as number
+      s0 += (values[r0 + j] as number) * q
+      s1 += (values[r1 + j] as number) * q
+      s2 += (values[r2 + j] as number) * q
+      s3 += (values[r3 + j] as number) * q
+    }
+    scores[c] = s0
+    scores[c + 1] = s1
+    scores[c + 2] = s2
+    scores[c + 3] = s3
   }
-  for (; j < row.length; j++) a += (row[j] as number) * (query[j] as number)
-  return a + b + c + d
+  for (; c < count; c++) {
+    const r = (rows[c] as number) * dimension
+    let s = 0
+    for (let j = 0; j < dimension; j++) s += (values[r + j] as number) * (query[j] as number)
+    scores[c] = s
+  }
+  return scores
 }

@@ -7,6 +7,7 @@ import {
   QueryVectorsCommand,
 } from '@aws-sdk/client-s3vectors'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { cosine } from '../../../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../../../lib/discovery/local-vector-index.ts'
 import { S3VectorsIndex } from '../../../lib/discovery/s3-vectors-index.ts'
 
@@ -58,6 +59,100 @@ describe('local vector index', () => {
 
     // Assess
     expect(matches.map((match) => match.key)).toEqual(['weather', 'billing'])
+  })
+
+  it('returns the exact cosine order and scores, the top K only, ties by key', async () => {
+    // Prepare
+    const index = new LocalVectorIndex()
+    const stored = {
+      north: [0.2, 0.9, -0.1, 0.4],
+      east: [0.8, -0.3, 0.5, 0.1],
+      // The same direction at two lengths: equal cosine, so the key decides.
+      'tie-b': [3, 4, 0, 0],
+      'tie-a': [6, 8, 0, 0],
+      south: [-0.5, -0.5, 0.2, 0.7],
+    }
+    await index.put(Object.entries(stored).map(([key, vector]) => entry(key, vector)))
+    const query = [0.5, 0.7, 0.1, -0.2]
+    const expected = Object.entries(stored)
+      .map(([key, vector]) => ({ key, score: cosine(query, vector) }))
+      .sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))
+
+    // Act
+    const all = await index.query(query, { topK: 10, agentIds: Object.keys(stored) })
+    const top3 = await index.query(query, { topK: 3, agentIds: Object.keys(stored) })
+
+    // Assess
+    expect(all.map((match) => match.key)).toEqual(expected.map((match) => match.key))
+    expect(all.map((match) => match.key).slice(0, 2)).toEqual(['tie-a', 'tie-b'])
+    for (const [i, match] of all.entries()) {
+      expect(match.score).toBeCloseTo(expected[i]?.score as number, 6)
+    }
+    expect(top3).toEqual(all.slice(0, 3))
+  })
+
+  it('scores a zero vector 0 rather than NaN, stored or asked', async () => {
+    // Prepare
+    const index = new LocalVectorIndex()
+    await index.put([entry('blank', [0, 0, 0]), entry('weather', [1, 0, 0])])
+
+    // Act
+    const stored = await index.query([1, 0, 0], { topK: 5, agentIds: ['blank', 'weather'] })
+    const asked = await index.query([0, 0, 0], { topK: 5, agentIds: ['blank', 'weather'] })
+
+    // Assess
+    expect(stored).toEqual([
+      { key: 'weather', score: 1 },
+      { key: 'blank', score: 0 },
+    ])
+    expect(asked).toEqual([
+      { key: 'blank', score: 0 },
+      { key: 'weather', score: 0 },
+    ])
+  })
+
+  it('sees what another instance put in or deleted from the same file', async () => {
+    // Prepare
+    const file = join(dir, 'shared.json')
+    const writer = new LocalVectorIndex(file)
+    const reader = new LocalVectorIndex(file)
+    await writer.put([entry('weather', [1, 0, 0])])
+    const agentIds = ['weather', 'calculator']
+    const before = await reader.query([0, 1, 0], { topK: 5, agentIds })
+
+    // Act
+    await writer.put([entry('calculator', [0, 1, 0])])
+    const afterPut = await reader.query([0, 1, 0], { topK: 5, agentIds })
+    await writer.delete(['calculator'])
+    const afterDelete = await reader.query([0, 1, 0], { topK: 5, agentIds })
+
+    // Assess
+    expect(before.map((match) => match.key)).toEqual(['weather'])
+    expect(afterPut.map((match) => match.key)).toEqual(['calculator', 'weather'])
+    expect(afterDelete.map((match) => match.key)).toEqual(['weather'])
+  })
+
+  it('never returns an inactive or a not-allowed agent, however close, and a put replaces by key', async () => {
+    // Prepare
+    const index = new LocalVectorIndex(join(dir, 'filtered.json'))
+    await index.put([
+      entry('weather', [1, 0, 0]),
+      entry('forbidden', [1, 0, 0]),
+      entry('calculator', [0, 1, 0]),
+    ])
+    const agentIds = ['weather', 'calculator']
+    const before = await index.query([1, 0, 0], { topK: 5, agentIds })
+
+    // Act
+    await index.put([entry('weather', [0, 0, 1], 'inactive')])
+    const deactivated = await index.query([1, 0, 0], { topK: 5, agentIds })
+    await index.put([entry('weather', [0, 0, 1])])
+    const moved = await index.query([0, 0, 1], { topK: 1, agentIds })
+
+    // Assess
+    expect(before.map((match) => match.key)).toEqual(['weather', 'calculator'])
+    expect(deactivated.map((match) => match.key)).toEqual(['calculator'])
+    expect(moved).toEqual([{ key: 'weather', score: 1 }])
   })
 })
 
