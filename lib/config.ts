@@ -57,7 +57,7 @@ const gatewayEnv = z.object({
   VECTOR_INDEX_FILE: z.string().min(1).optional(),
   VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
   VECTOR_INDEX_NAME: z.string().min(3).default('agents'),
-  ROUTE_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.2),
+  ROUTE_MIN_SCORE: z.coerce.number().min(-1).max(1).optional(),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
       z.array(
@@ -163,9 +163,18 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     indexFile: env.VECTOR_INDEX_FILE,
     bucket: env.VECTOR_BUCKET,
     indexName: env.VECTOR_INDEX_NAME,
-    routeMinScore: env.ROUTE_MIN_SCORE,
+    routeMinScore: env.ROUTE_MIN_SCORE ?? calibratedRouteMinScore[env.EMBEDDER],
   },
 })
+
+/**
+ * The cosine an embedder's best match needs for /route to send it the message
+ * when ROUTE_MIN_SCORE is not set. Each embedder scores on its own scale:
+ * `npm run bench:discovery` prints how each threshold splits the dev queries
+ * (local and hashing calibrated there; Titan cannot be reached offline, so its
+ * value is a starting point to calibrate on the deployed stack).
+ */
+export const calibratedRouteMinScore = { local: 0.1, hashing: 0.2, bedrock: 0.2 } as const
 
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */
 const localEnv = z.object({

@@ -9,10 +9,13 @@ export interface AgentIndexDeps {
 }
 
 /**
- * Puts an agent's vector (its card's text, embedded) in the index, with its
- * status so searches skip inactive agents.
+ * Puts an active agent's vector (its card's text, embedded) in the index, with
+ * its status, which every query filters on. An inactive agent's vector is
+ * removed instead: deactivating needs no embedding, so it takes effect even
+ * while the embedder is down, and the vector comes back on reactivation.
  */
 export const indexAgent = async (record: AgentRecord, deps: AgentIndexDeps): Promise<void> => {
+  if (record.status !== 'active') return unindexAgent(record.agentId, deps)
   const vector = await deps.embedder.embed(agentText(record.card))
   await deps.index.put([
     {
