@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
 import type { RunningAgent } from '../agents/serve.ts'
 import { startWeatherAgent } from '../agents/weather/agent.ts'
+import type { GatewayConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -20,6 +21,8 @@ export interface StackOptions {
   stateDir: string
   agentPorts: { weather: number; calculator: number }
   authorizerCacheTtlSeconds: number
+  /** The handlers' embedder; the offline model unless a test needs another. */
+  embedder?: GatewayConfig['discovery']['embedder']
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
 }
 
@@ -75,7 +78,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
-      EMBEDDER: 'local',
+      EMBEDDER: options.embedder ?? 'local',
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -173,7 +176,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
  * directory that `stop()` deletes, and no authorizer caching unless asked for.
  */
 export const startThrowawayStack = async (
-  options: Partial<Pick<StackOptions, 'authorizerCacheTtlSeconds'>> = {},
+  options: Partial<Pick<StackOptions, 'authorizerCacheTtlSeconds' | 'embedder'>> = {},
 ): Promise<RunningStack> => {
   const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-'))
   try {
@@ -183,6 +186,7 @@ export const startThrowawayStack = async (
       stateDir,
       agentPorts: { weather: 0, calculator: 0 },
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
+      embedder: options.embedder,
     })
     return {
       ...stack,

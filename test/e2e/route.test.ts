@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, textMessage, textsOf } from '../support/a2a-client.ts'
+import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+
+/** Questions that plainly belong to one sample agent, and what its answer must say. */
+const percentage = { text: 'what is 15% of 80', agentId: 'calculator', answer: '12' }
+const coat = { text: 'will I need a coat in Oslo in January', agentId: 'weather', answer: 'Oslo' }
+const transports: Transport[] = ['JSONRPC', 'HTTP+JSON']
 
 describe('automatic routing (/route) through the local gateway', () => {
   let stack: RunningStack
@@ -25,6 +30,27 @@ describe('automatic routing (/route) through the local gateway', () => {
       },
       body: JSON.stringify(body),
     })
+
+  /** A routed SendMessage or SendStreamingMessage as raw HTTP, so the response headers show. */
+  const route = (transport: Transport, streaming: boolean, text: string, token = demo) =>
+    transport === 'JSONRPC'
+      ? post(
+          '/route',
+          {
+            jsonrpc: '2.0',
+            id: 1,
+            method: streaming ? 'SendStreamingMessage' : 'SendMessage',
+            params: message(text),
+          },
+          token,
+        )
+      : post(`/route/message:${streaming ? 'stream' : 'send'}`, message(text), token)
+
+  const sampleAgent = (agentId: string) => {
+    const agent = stack.agents.find((running) => running.agentId === agentId)
+    if (!agent) throw new Error(`no sample agent ${agentId}`)
+    return agent
+  }
 
   it('sends a JSON-RPC message to the best-matching agent and names it', async () => {
     // Act
@@ -101,4 +127,96 @@ describe('automatic routing (/route) through the local gateway', () => {
     // Assess
     expect(response.status).toBe(400)
   })
+
+  describe.each(transports)('with the official A2A client over %s', (transport) => {
+    it.each([percentage, coat])(
+      'sends $text to $agentId and returns its answer',
+      async ({ text, answer }) => {
+        // Prepare
+        const client = await gatewayClient(`${stack.url}/route/`, demo, transport)
+
+        // Act
+        const result = await client.sendMessage(textMessage(text))
+
+        // Assess
+        expect(textsOf(result).join(' ')).toContain(answer)
+      },
+    )
+
+    it.each([percentage, coat])(
+      'streams $text from $agentId, event by event',
+      async ({ text, answer }) => {
+        // Prepare
+        const client = await gatewayClient(`${stack.url}/route/`, demo, transport)
+
+        // Act
+        const events = []
+        for await (const event of client.sendMessageStream(textMessage(text))) events.push(event)
+
+        // Assess
+        expect(events.length).toBeGreaterThanOrEqual(2)
+        expect(textsOf(events).join(' ')).toContain(answer)
+      },
+    )
+  })
+
+  it.each(
+    transports.flatMap((transport) =>
+      [false, true].flatMap((streaming) =>
+        [percentage, coat].map((question) => ({
+          transport,
+          mode: streaming ? 'streaming' : 'unary',
+          streaming,
+          ...question,
+        })),
+      ),
+    ),
+  )(
+    'names $agentId as the agent that answered $text ($transport, $mode)',
+    async ({ transport, streaming, text, agentId, answer }) => {
+      // Prepare
+      const requestsBefore = sampleAgent(agentId).requestCount()
+
+      // Act
+      const response = await route(transport, streaming, text)
+
+      // Assess
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-switchboard-agent')).toBe(agentId)
+      expect(await response.text()).toContain(answer)
+      expect(sampleAgent(agentId).requestCount()).toBeGreaterThan(requestsBefore)
+    },
+  )
+
+  it.each(
+    transports.flatMap((transport) =>
+      [false, true].map((streaming) => ({
+        transport,
+        streaming,
+        mode: streaming ? 'streaming' : 'unary',
+      })),
+    ),
+  )(
+    'never hands a caller’s message to an agent it may not use ($transport, $mode)',
+    async ({ transport, streaming }) => {
+      // Prepare
+      const weatherOnly = await stack.token('weather-client')
+      const calculatorRequests = sampleAgent('calculator').requestCount()
+
+      // Act
+      const response = await route(transport, streaming, percentage.text, weatherOnly)
+
+      // Assess: weather, its best permitted agent, answers, or it is told none fits.
+      const body = await response.text()
+      const outcome =
+        response.status === 422
+          ? `422 ${JSON.parse(body).error.message}`
+          : `${response.status} ${response.headers.get('x-switchboard-agent')}`
+      expect(outcome).toMatch(
+        /^(200 weather|422 .*No agent matches this message confidently\. Closest: weather \(-?\d\.\d\d\); call one at \/agents\/\{agentId\}\.)$/,
+      )
+      expect(outcome).not.toContain('calculator')
+      expect(sampleAgent('calculator').requestCount()).toBe(calculatorRequests)
+    },
+  )
 })

@@ -67,7 +67,7 @@ describe('POST /search through the local gateway', () => {
     expect((await tooMany.json()).errors[0].field).toBe('topK')
   })
 
-  it('leaves out an agent while it is inactive', async () => {
+  it('leaves out an agent from the very next search once deactivated, and back once reactivated', async () => {
     // Prepare
     const patch = (status: string) =>
       fetch(`${stack.url}/admin/agents/weather`, {
@@ -75,19 +75,21 @@ describe('POST /search through the local gateway', () => {
         headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
         body: JSON.stringify({ status }),
       })
+    expect(await agentIdsFor('weather forecast')).toContain('weather')
 
     // Act
-    await patch('inactive')
+    const deactivated = await patch('inactive')
     const whileInactive = await agentIdsFor('weather forecast')
-    await patch('active')
+    const reactivated = await patch('active')
     const afterwards = await agentIdsFor('weather forecast')
 
     // Assess
+    expect([deactivated.status, reactivated.status]).toEqual([200, 200])
     expect(whileInactive).not.toContain('weather')
     expect(afterwards).toContain('weather')
   })
 
-  it('forgets a deleted agent’s vector', async () => {
+  it('leaves out a deleted agent from the very next search and forgets its vector', async () => {
     // Prepare
     await registerAgents(stack, [
       { agentId: 'echo', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
@@ -100,15 +102,19 @@ describe('POST /search through the local gateway', () => {
         }[]
       ).map((entry) => entry.key)
     expect(await vectors()).toContain('echo')
+    expect(await agentIdsFor('repeat what I say')).toContain('echo')
 
     // Act
     const deleted = await fetch(`${stack.url}/admin/agents/echo`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${admin}` },
     })
+    const afterwards = await agentIdsFor('repeat what I say')
 
     // Assess
     expect(deleted.status).toBe(204)
+    expect(afterwards).not.toContain('echo')
+    expect(afterwards).toContain('weather')
     expect(await vectors()).not.toContain('echo')
   })
 })

@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startBedrockRuntime } from '../support/bedrock-runtime.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+import { grantToDemoClient } from '../support/stack-setup.ts'
+
+const root = join(import.meta.dirname, '../..')
+const run = promisify(execFile)
+
+describe('indexing while the embedder is down, through the local gateway', () => {
+  let bedrock: Awaited<ReturnType<typeof startBedrockRuntime>>
+  let stack: RunningStack
+  let backend: Awaited<ReturnType<typeof startCardServer>>
+  let admin: string
+  let demo: string
+
+  beforeAll(async () => {
+    // The handlers embed with Bedrock (the real SDK), at an endpoint this test can take down.
+    bedrock = await startBedrockRuntime(new HashingEmbedder(1024))
+    process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = bedrock.url
+    stack = await startThrowawayStack({ embedder: 'bedrock' })
+    backend = await startCardServer()
+    backend.serve(validCard(backend.url))
+    admin = await stack.token('admin-client')
+    demo = await stack.token('demo-client')
+    await grantToDemoClient(['echo', 'parrot'])
+  })
+  afterAll(async () => {
+    await backend?.stop()
+    await stack?.stop()
+    await bedrock?.stop()
+  })
+
+  const adminCall = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  const register = (agentId: string) =>
+    adminCall('POST', '/admin/register', {
+      agentId,
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+    })
+  const recordOf = async (agentId: string) =>
+    (await adminCall('GET', `/admin/agents/${agentId}`)).json()
+  const searchIds = async (query: string) => {
+    const response = await fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, topK: 20 }),
+    })
+    expect(response.status).toBe(200)
+    return ((await response.json()).results as { agentId: string }[]).map((r) => r.agentId)
+  }
+  /** `npm run reindex` against this stack: the handlers' configuration, from the environment. */
+  const reindex = () => run(process.execPath, ['local/reindex.ts'], { cwd: root, env: process.env })
+
+  it('registers an agent while embedding fails, marked not indexed and left out of /search', async () => {
+    // Prepare
+    bedrock.setDown(true)
+
+    // Act
+    const registered = await register('echo')
+    const answer = await registered.json()
+    bedrock.setDown(false)
+
+    // Assess
+    expect(bedrock.refused()).toBeGreaterThan(0)
+    expect(registered.status).toBe(201)
+    expect(answer).toMatchObject({ agentId: 'echo', status: 'active', indexed: false })
+    expect(await recordOf('echo')).toMatchObject({ agentId: 'echo', indexed: false })
+    const found = await searchIds('repeats what it is told')
+    expect(found).toContain('weather')
+    expect(found).not.toContain('echo')
+  })
+
+  it('is indexed by npm run reindex once the embedder answers again, and /search finds it', async () => {
+    // Prepare
+    bedrock.setDown(true)
+    expect((await register('parrot')).status).toBe(201)
+    bedrock.setDown(false)
+    expect(await searchIds('repeats what it is told')).not.toContain('parrot')
+
+    // Act
+    const { stdout } = await reindex()
+
+    // Assess
+    expect(stdout).toMatch(/^indexed parrot$/m)
+    expect(await recordOf('parrot')).toMatchObject({ agentId: 'parrot', indexed: true })
+    expect(await searchIds('repeats what it is told')).toContain('parrot')
+  })
+
+  it('leaves an agent deactivated while embedding fails out of the very next /search', async () => {
+    // Prepare
+    expect(await searchIds('what is the weather in Oslo')).toContain('weather')
+    bedrock.setDown(true)
+
+    // Act
+    const deactivated = await adminCall('PATCH', '/admin/agents/weather', { status: 'inactive' })
+    bedrock.setDown(false)
+    const found = await searchIds('what is the weather in Oslo')
+
+    // Assess
+    expect(deactivated.status).toBe(200)
+    expect(found).not.toContain('weather')
+  })
+})
