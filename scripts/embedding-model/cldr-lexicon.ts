@@ -12,7 +12,8 @@ export const cldrSources = [
 ].map((name) => ({ name, version: '48.2.0' }))
 
 /** Languages callers write in most, beyond English. */
-const locales = `es fr de it pt nl sv da nb fi pl cs ro hu el tr ru uk ar he hi id vi th ja ko zh`.split(' ')
+const locales =
+  `es fr de it pt nl sv da nb fi pl cs ro hu el tr ru uk ar he hi id vi th ja ko zh`.split(' ')
 
 type Json = { [key: string]: Json } & Partial<Record<string, string>>
 type Strings = Map<string, string>
@@ -30,7 +31,9 @@ const leaves = (node: unknown, path = '', into: Strings = new Map()): Strings =>
 const namesIn = (root: (name: string) => string, locale: string): Strings => {
   const read = (name: string, file: string) => {
     try {
-      return JSON.parse(readFileSync(join(root(name), 'main', locale, file), 'utf8')).main[locale] as Json
+      return JSON.parse(readFileSync(join(root(name), 'main', locale, file), 'utf8')).main[
+        locale
+      ] as Json
     } catch {
       return undefined
     }
@@ -44,16 +47,22 @@ const namesIn = (root: (name: string) => string, locale: string): Strings => {
   keep(gregorian?.months, 'months', (path) => path.includes('/wide/'))
   keep(gregorian?.dayPeriods, 'periods', (path) => path.includes('/wide/'))
   keep(read('cldr-dates-full', 'dateFields.json')?.dates?.fields, 'fields', (path) =>
-    /^fields\/(year|quarter|month|week|day|hour|minute)\/(displayName|relative-type-(-1|0|1))$/.test(path),
+    /^fields\/(year|quarter|month|week|day|hour|minute)\/(displayName|relative-type-(-1|0|1))$/.test(
+      path,
+    ),
   )
   keep(read('cldr-dates-full', 'timeZoneNames.json')?.dates?.timeZoneNames?.zone, 'zones', (path) =>
     path.endsWith('/exemplarCity'),
   )
-  keep(read('cldr-localenames-full', 'languages.json')?.localeDisplayNames?.languages, 'languages', (path) =>
-    /^languages\/[a-z]{2,3}$/.test(path),
+  keep(
+    read('cldr-localenames-full', 'languages.json')?.localeDisplayNames?.languages,
+    'languages',
+    (path) => /^languages\/[a-z]{2,3}$/.test(path),
   )
-  keep(read('cldr-localenames-full', 'territories.json')?.localeDisplayNames?.territories, 'territories', (path) =>
-    /^territories\/[A-Z]{2}$/.test(path),
+  keep(
+    read('cldr-localenames-full', 'territories.json')?.localeDisplayNames?.territories,
+    'territories',
+    (path) => /^territories\/[A-Z]{2}$/.test(path),
   )
   keep(read('cldr-numbers-full', 'currencies.json')?.numbers?.currencies, 'currencies', (path) =>
     /\/displayName(-count-(one|other))?$/.test(path),
@@ -80,7 +89,8 @@ export const buildCldrLexicon = (root: (name: string) => string): PackedModel =>
   const lexicon = new Map<string, Set<string>>()
   for (const locale of locales) {
     for (const [path, foreign] of namesIn(root, locale)) {
-      const meaning = english.get(path) ?? (path.startsWith('zones/') ? englishCity(path) : undefined)
+      const meaning =
+        english.get(path) ?? (path.startsWith('zones/') ? englishCity(path) : undefined)
       if (!meaning) continue
       const [from, to] = [phrase(foreign), phrase(meaning)]
       if (!from || !to || from === to || from.split(' ').length > 3) continue
