@@ -153,6 +153,20 @@ const unit = (vector: readonly number[]): Float64Array => {
 }
 
 /**
+ * The query's non-zero elements and where they are. A query embedded from a
+ * short text is mostly zeros (its hashed concepts fill few buckets), so the scan
+ * only reads the rows' elements that can count.
+ */
+const nonZerosOf = (query: Float64Array) => {
+  const positions: number[] = []
+  for (let j = 0; j < query.length; j++) if (query[j] !== 0) positions.push(j)
+  return {
+    positions: Int32Array.from(positions),
+    values: Float64Array.from(positions, (j) => query[j] as number),
+  }
+}
+
+/**
  * The query's dot product with each listed row, in double precision. Four rows
  * at a time: each query element is loaded once for four products, and the four
  * sums do not wait on each other, which makes the scan about 1.5 times faster.
@@ -162,6 +176,8 @@ const dots = (
   query: Float64Array,
   count: number,
 ): Float64Array => {
+  const { positions, values: weights } = nonZerosOf(query)
+  const n = positions.length
   let c = 0
   for (; c + 3 < count; c += 4) {
     const r0 = (rows[c] as number) * dimension
@@ -172,8 +188,9 @@ const dots = (
     let s1 = 0
     let s2 = 0
     let s3 = 0
-    for (let j = 0; j < dimension; j++) {
-      const q = query[j] as number
+    for (let k = 0; k < n; k++) {
+      const j = positions[k] as number
+      const q = weights[k] as number
       s0 += (values[r0 + j] as number) * q
       s1 += (values[r1 + j] as number) * q
       s2 += (values[r2 + j] as number) * q
@@ -187,7 +204,9 @@ const dots = (
   for (; c < count; c++) {
     const r = (rows[c] as number) * dimension
     let s = 0
-    for (let j = 0; j < dimension; j++) s += (values[r + j] as number) * (query[j] as number)
+    for (let k = 0; k < n; k++) {
+      s += (values[r + (positions[k] as number)] as number) * (weights[k] as number)
+    }
     scores[c] = s
   }
   return scores
