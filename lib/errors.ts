@@ -72,6 +72,17 @@ export class BackendUnavailableError extends SwitchboardError {
   }
 }
 
+/** The embedder (Bedrock on AWS) did not answer, so nothing can be found by meaning for now. */
+export class SearchUnavailableError extends SwitchboardError {
+  readonly code = 'search-unavailable'
+  constructor(reason: string) {
+    super(
+      `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
+    )
+    this.name = 'SearchUnavailableError'
+  }
+}
+
 export class BackendTimeoutError extends SwitchboardError {
   readonly code = 'backend-timeout'
   readonly agentId: string

@@ -14,6 +14,7 @@ import {
   BackendUnavailableError,
   ForbiddenError,
   PayloadTooLargeError,
+  SearchUnavailableError,
   SwitchboardError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
@@ -37,6 +38,7 @@ export type A2AFailure =
   | { kind: 'payload-too-large'; message: string }
   | { kind: 'skill-failed'; message: string }
   | { kind: 'no-confident-route'; message: string }
+  | { kind: 'search-unavailable'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -70,6 +72,12 @@ const gatewayReasons = {
     rpcCode: -32057,
     reason: 'NO_CONFIDENT_ROUTE',
     status: 'FAILED_PRECONDITION',
+  },
+  'search-unavailable': {
+    httpStatus: 503,
+    rpcCode: -32058,
+    reason: 'SEARCH_UNAVAILABLE',
+    status: 'UNAVAILABLE',
   },
   'skill-failed': {
     httpStatus: 200,
@@ -187,6 +195,9 @@ export const failureFromError = (error: unknown): A2AFailure => {
   }
   if (error instanceof BackendUnavailableError) {
     return { kind: 'backend-unavailable', message: error.message }
+  }
+  if (error instanceof SearchUnavailableError) {
+    return { kind: 'search-unavailable', message: error.message }
   }
   if (error instanceof SwitchboardError) return { kind: 'invalid-request', message: error.message }
   return {

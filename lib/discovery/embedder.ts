@@ -1,9 +1,23 @@
+import { SearchUnavailableError } from '../errors.ts'
+
 /** Turns text into a vector whose direction carries its meaning. */
 export interface Embedder {
   /** Named in benchmarks and logs, e.g. `bedrock:amazon.titan-embed-text-v2:0`. */
   readonly name: string
   readonly dimension: number
   embed(text: string): Promise<number[]>
+}
+
+/**
+ * Embeds what a caller asked for; an embedder that fails (Bedrock throttled or
+ * down) is the caller's 503, not the gateway's 500.
+ */
+export const embedQuery = async (embedder: Embedder, text: string): Promise<number[]> => {
+  try {
+    return await embedder.embed(text)
+  } catch (error) {
+    throw new SearchUnavailableError(error instanceof Error ? error.name : 'unknown error')
+  }
 }
 
 /** Cosine similarity of two vectors of the same dimension (0 when either is all zeros). */

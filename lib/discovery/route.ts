@@ -1,7 +1,7 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
-import type { Embedder } from './embedder.ts'
+import { type Embedder, embedQuery } from './embedder.ts'
 import type { VectorIndex, VectorMatch } from './vector-index.ts'
 
 /** The text of an A2A 1.0 SendMessage's message, for choosing where it goes. */
@@ -32,7 +32,10 @@ export const chooseAgent = async (
     mayInvoke(caller.grants, agentId, caller.operation),
   )
   if (agentIds.length === 0 || text === '') return { chosen: undefined, candidates: [] }
-  const candidates = await deps.index.query(await deps.embedder.embed(text), { topK: 3, agentIds })
+  const candidates = await deps.index.query(await embedQuery(deps.embedder, text), {
+    topK: 3,
+    agentIds,
+  })
   const best = candidates[0]
   return best && best.score >= deps.minScore
     ? { chosen: best, candidates }

@@ -3,7 +3,7 @@ import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { Grants } from '../auth/grants.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import type { Embedder } from './embedder.ts'
+import { type Embedder, embedQuery } from './embedder.ts'
 import type { VectorIndex } from './vector-index.ts'
 
 /** The body of `POST /search`. */
@@ -46,7 +46,7 @@ export const searchAgents = async (
   const { query, topK, minScore } = searchRequestSchema.parse(body)
   const agentIds = Object.keys(grants)
   if (agentIds.length === 0) return { results: [] }
-  const matches = await deps.index.query(await deps.embedder.embed(query), { topK, agentIds })
+  const matches = await deps.index.query(await embedQuery(deps.embedder, query), { topK, agentIds })
   const results = await Promise.all(
     matches
       .filter((match) => minScore === undefined || match.score >= minScore)

@@ -14,6 +14,7 @@ import {
   InvalidAgentCardError,
   PayloadTooLargeError,
   PermissionNotFoundError,
+  SearchUnavailableError,
   SwitchboardError,
 } from '../errors.ts'
 
@@ -41,6 +42,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
     return { status: 422, title: 'Backend URL rejected' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
   if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
+  if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
   if (error instanceof PermissionNotFoundError)

@@ -110,4 +110,33 @@ describe('indexing while the embedder is down, through the local gateway', () =>
     expect(deactivated.status).toBe(200)
     expect(found).not.toContain('weather')
   })
+
+  it('answers 503 saying what failed when a search or a route cannot be embedded', async () => {
+    // Prepare
+    bedrock.setDown(true)
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${demo}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify(body),
+      })
+
+    // Act
+    const search = await post('/search', { query: 'repeats what it is told' })
+    const route = await post('/route/message:send', {
+      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'repeat after me' }] },
+    })
+    bedrock.setDown(false)
+
+    // Assess
+    expect(search.status).toBe(503)
+    expect(search.headers.get('content-type')).toMatch(/application\/problem\+json/)
+    expect((await search.json()).detail).toMatch(/unavailable for now \(the embedder failed/)
+    expect(route.status).toBe(503)
+    expect(JSON.stringify(await route.json())).toMatch(/unavailable for now/)
+  })
 })
