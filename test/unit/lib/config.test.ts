@@ -38,6 +38,24 @@ describe('config', () => {
     ])
   })
 
+  it("routes at the configured embedder's calibrated threshold unless ROUTE_MIN_SCORE says otherwise", () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const local = loadConfig({ ...issuer, EMBEDDER: 'local' })
+    const bedrock = loadConfig({ ...issuer, EMBEDDER: 'bedrock' })
+    const chosen = loadConfig({ ...issuer, EMBEDDER: 'local', ROUTE_MIN_SCORE: '0.35' })
+
+    // Assess
+    expect(local.discovery.routeMinScore).toBe(0.1)
+    expect(bedrock.discovery.routeMinScore).toBe(0.2)
+    expect(chosen.discovery.routeMinScore).toBe(0.35)
+    expect(() => loadConfig({ ...issuer, EMBEDDER: 'glove' })).toThrow(
+      /EMBEDDER="glove" is invalid/,
+    )
+  })
+
   it('refuses a port out of range for the local runtime', () => {
     // Assess
     expect(() => loadLocalConfig({ PORT: '70000' })).toThrow(/PORT="70000" is invalid/)
