@@ -134,7 +134,9 @@ export class WordNetConcepts {
           tokens.push({ lemmas, literal: this.#lemmas[lemmas.at(-1) as number] as string, weight })
       } else {
         // Unknown to WordNet: a name, a code, jargon. Rare, so telling; bare numbers less so.
-        tokens.push({ lemmas: [], literal: word, weight: /^\p{N}+$/u.test(word) ? 0.2 : 0.8 })
+        // A plain plural of a name or code is the same name (runbooks, APIs).
+        const literal = word.length > 4 && /[^s]s$/u.test(word) ? word.slice(0, -1) : word
+        tokens.push({ lemmas: [], literal, weight: /^\p{N}+$/u.test(word) ? 0.2 : 0.8 })
       }
     }
     return tokens
