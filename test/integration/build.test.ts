@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -13,9 +13,12 @@ describe('npm run build', () => {
   const outdir = mkdtemp(join(tmpdir(), 'switchboard-build-'))
   afterAll(async () => rm(await outdir, { recursive: true, force: true }))
 
-  it('bundles each handler into one .mjs that Node 24 loads with nothing beside it', async () => {
+  it('bundles each handler and each sample agent into one .mjs that Node 24 loads with nothing beside it', async () => {
     // Act
     const bundles = await buildAll(await outdir)
+    const agents = (await readdir(join(await outdir, 'agents'))).filter((file) =>
+      file.endsWith('.mjs'),
+    )
 
     // Assess
     expect(bundles.map((bundle) => bundle.handler).sort()).toEqual([
@@ -24,14 +27,21 @@ describe('npm run build', () => {
       'authorizer',
       'discovery',
     ])
+    expect(agents.sort()).toEqual(['calculator.mjs', 'weather.mjs'])
+    const files = [
+      ...bundles.map((bundle) => bundle.file),
+      ...agents.map(async (file) => join(await outdir, 'agents', file)),
+    ]
     const shim = pathToFileURL(join(import.meta.dirname, '../../local/awslambda-shim.ts')).href
     const script = `
       await import(${JSON.stringify(shim)})
-      for (const file of ${JSON.stringify(bundles.map((bundle) => pathToFileURL(bundle.file).href))}) {
+      for (const file of ${JSON.stringify((await Promise.all(files)).map((file) => pathToFileURL(file).href))}) {
         const { handler } = await import(file)
         if (typeof handler !== 'function') throw new Error(file + ' exports no handler')
       }
-      console.log('loaded')`
+      console.log('loaded')
+      // A sample agent's entry starts its server at import, as Lambda's init phase would.
+      process.exit(0)`
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: await outdir,
       env: { ...process.env, TOKEN_ISSUER: 'https://issuer.example.com', NODE_PATH: '' },
