@@ -57,10 +57,6 @@ export class WordNetConcepts {
     this.#featureWeight = array<Uint8Array>('featureWeight')
   }
 
-  get synsetCount(): number {
-    return this.#featureStart.length - 1
-  }
-
   concepts(words: readonly string[]): Concepts {
     const tokens = this.#tokens(words)
     const senses = tokens.map((token) => this.#sensePriors(token))
