@@ -109,7 +109,7 @@ variable "embedding_dimension" {
 }
 
 variable "route_min_score" {
-  description = "Cosine score the best agent needs for /route to send it the message."
+  description = "Cosine score the best agent needs for /route to send it the message. Titan scores on its own scale and cannot be calibrated offline: 0.2 is a starting point, to tune on the deployed stack."
   type        = number
   default     = 0.2
 
