@@ -77,6 +77,7 @@ export class LocalEmbedder implements Embedder {
   readonly name = 'local'
   readonly dimension: number
   readonly #files: ModelFiles
+  #models: Models | undefined
 
   constructor(dimension = 1024, files: ModelFiles = modelFiles) {
     if (dimension < minimumDimension) {
@@ -93,7 +94,8 @@ export class LocalEmbedder implements Embedder {
   }
 
   embedSync(text: string): number[] {
-    const { concepts, vectors, translations } = modelsFrom(this.#files)
+    this.#models ??= modelsFrom(this.#files)
+    const { concepts, vectors, translations } = this.#models
     // A corrected typo or a translation joins the word rather than replacing it: a name stays a name.
     const words = translations
       .withEnglish(wordsOf(text), (word) => concepts.knows(word))
