@@ -38,9 +38,28 @@ data "aws_iam_policy_document" "authorizer" {
   }
 }
 
+# Finding agents by meaning (/route, /search): embed the text with Titan, query
+# the vector index. Shared by the agents and discovery roles.
+data "aws_iam_policy_document" "find_agents" {
+  statement {
+    sid       = "Embed"
+    actions   = ["bedrock:InvokeModel"]
+    resources = [local.embedding_model_arn]
+  }
+
+  statement {
+    sid = "QueryAgentVectors"
+    # Filtered queries need GetVectors besides QueryVectors.
+    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
+    resources = [aws_s3vectors_index.agents.index_arn]
+  }
+}
+
 # agents: reads agent records, counts calls and open streams, reads backend
-# secrets, and embeds and queries for /route.
+# secrets, and finds agents for /route.
 data "aws_iam_policy_document" "agents" {
+  source_policy_documents = [data.aws_iam_policy_document.find_agents.json]
+
   statement {
     sid       = "ReadAgents"
     actions   = ["dynamodb:GetItem"]
@@ -71,22 +90,12 @@ data "aws_iam_policy_document" "agents" {
     }
   }
 
-  statement {
-    sid       = "Embed"
-    actions   = ["bedrock:InvokeModel"]
-    resources = [local.embedding_model_arn]
-  }
-
-  statement {
-    sid = "QueryAgentVectors"
-    # Filtered queries need GetVectors besides QueryVectors.
-    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
-    resources = [aws_s3vectors_index.agents.index_arn]
-  }
 }
 
-# discovery: lists agent records, counts searches, embeds and queries.
+# discovery: lists agent records, counts searches, finds agents for /search.
 data "aws_iam_policy_document" "discovery" {
+  source_policy_documents = [data.aws_iam_policy_document.find_agents.json]
+
   statement {
     sid       = "ReadAgents"
     actions   = ["dynamodb:GetItem", "dynamodb:Scan"]
@@ -99,17 +108,6 @@ data "aws_iam_policy_document" "discovery" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
-  statement {
-    sid       = "Embed"
-    actions   = ["bedrock:InvokeModel"]
-    resources = [local.embedding_model_arn]
-  }
-
-  statement {
-    sid       = "QueryAgentVectors"
-    actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
-    resources = [aws_s3vectors_index.agents.index_arn]
-  }
 }
 
 # admin: manages agent records and permissions, idempotency records, backend
