@@ -1,13 +1,15 @@
 /**
  * Discovery quality and speed: ranks the 36 agents of ../shared/discovery for
- * each of the 150 dev queries with every embedder available offline, compares
- * compositions of the agent text, times embedding alone, and times searches
- * against 100, 1,000 and 10,000 synthetic agents. `npm run bench:discovery`.
+ * each of the 150 dev queries with every embedder available offline and the
+ * issue's word TF-IDF yardstick, compares compositions of the agent text, times
+ * embedding alone, and times searches against 100, 1,000 and 10,000 synthetic
+ * agents. `npm run bench:discovery`.
  */
 import { readFile } from 'node:fs/promises'
 import { agentText } from '../lib/discovery/agent-text.ts'
 import type { Embedder } from '../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../lib/discovery/hashing-embedder.ts'
+import { stopWords, wordsOf } from '../lib/discovery/local/tokens.ts'
 import { LocalEmbedder } from '../lib/discovery/local-embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
 
@@ -26,12 +28,18 @@ interface Query {
 
 const embedders: Embedder[] = [new LocalEmbedder(1024), new HashingEmbedder(1024)]
 
-const quality = async (
+interface Ranker {
+  name: string
+  /** Every agent with its score for the query, best first. */
+  rank(query: string): Promise<{ key: string; score: number }[]>
+}
+
+/** Ranks the cards as /search does: the query's vector against each agent text's, in the local index. */
+const embeddingRanker = async (
   embedder: Embedder,
   cards: Card[],
-  queries: Query[],
   text: (card: Card) => string = agentText,
-) => {
+): Promise<Ranker> => {
   const index = new LocalVectorIndex()
   await index.put(
     await Promise.all(
@@ -43,10 +51,62 @@ const quality = async (
     ),
   )
   const agentIds = cards.map((card) => card.agentId)
+  return {
+    name: embedder.name,
+    rank: async (query) =>
+      index.query(await embedder.embed(query), { topK: cards.length, agentIds }),
+  }
+}
+
+/**
+ * The issue's yardstick: words (no stems, no stop words) weighted by log term
+ * frequency times inverse document frequency over the catalog, ranked by cosine.
+ */
+const tfIdfRanker = (cards: Card[]): Ranker => {
+  const termsOf = (text: string) => {
+    const counts = new Map<string, number>()
+    for (const word of wordsOf(text)) {
+      if (!stopWords.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1)
+    }
+    return counts
+  }
+  const documents = cards.map((card) => ({ key: card.agentId, terms: termsOf(agentText(card)) }))
+  const documentFrequency = new Map<string, number>()
+  for (const { terms } of documents) {
+    for (const term of terms.keys())
+      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1)
+  }
+  const weighted = (terms: Map<string, number>) => {
+    const weights = new Map<string, number>()
+    for (const [term, count] of terms) {
+      const df = documentFrequency.get(term)
+      if (df) weights.set(term, (1 + Math.log(count)) * Math.log(cards.length / df))
+    }
+    const norm = Math.hypot(...weights.values()) || 1
+    for (const [term, weight] of weights) weights.set(term, weight / norm)
+    return weights
+  }
+  const vectors = documents.map(({ key, terms }) => ({ key, weights: weighted(terms) }))
+  return {
+    name: 'word TF-IDF',
+    rank: async (query) => {
+      const q = weighted(termsOf(query))
+      return vectors
+        .map(({ key, weights }) => {
+          let score = 0
+          for (const [term, weight] of q) score += weight * (weights.get(term) ?? 0)
+          return { key, score }
+        })
+        .sort((a, b) => b.score - a.score)
+    },
+  }
+}
+
+const quality = async (ranker: Ranker, queries: Query[]) => {
   const best: { score: number; right: boolean }[] = []
   const byCategory = new Map<string, { top1: number; recall3: number; mrr: number; n: number }>()
   for (const { query, expected, category } of queries) {
-    const ranked = await index.query(await embedder.embed(query), { topK: cards.length, agentIds })
+    const ranked = await ranker.rank(query)
     const rank = ranked.findIndex((match) => match.key === expected) + 1
     best.push({ score: ranked[0]?.score ?? 0, right: rank === 1 })
     for (const key of [category, 'all']) {
@@ -159,22 +219,28 @@ const cards = JSON.parse(await readFile(new URL('agents.json', dataDir), 'utf8')
 const queries = JSON.parse(await readFile(new URL('queries.dev.json', dataDir), 'utf8')) as Query[]
 
 console.log(`\nDiscovery quality: ${cards.length} agents, ${queries.length} dev queries`)
-console.log('| embedder | category | top-1 | recall@3 | MRR |')
+console.log('| ranker | category | top-1 | recall@3 | MRR |')
 console.log('| --- | --- | --- | --- | --- |')
 const thresholds: string[] = []
-for (const embedder of embedders) {
-  const { byCategory: rows, best } = await quality(embedder, cards, queries)
-  for (const { threshold, right, wrong, refused } of calibration(best)) {
-    thresholds.push(
-      `| ${embedder.name} | ${threshold} | ${right.toFixed(2)} | ${wrong.toFixed(2)} | ${refused.toFixed(2)} |`,
-    )
+const rankers = [
+  ...(await Promise.all(embedders.map((embedder) => embeddingRanker(embedder, cards)))),
+  tfIdfRanker(cards),
+]
+for (const ranker of rankers) {
+  const { byCategory: rows, best } = await quality(ranker, queries)
+  if (embedders.some((embedder) => embedder.name === ranker.name)) {
+    for (const { threshold, right, wrong, refused } of calibration(best)) {
+      thresholds.push(
+        `| ${ranker.name} | ${threshold} | ${right.toFixed(2)} | ${wrong.toFixed(2)} | ${refused.toFixed(2)} |`,
+      )
+    }
   }
   for (const category of ['all', 'keyword', 'paraphrase', 'vague']) {
     const row = rows.get(category)
     if (!row) continue
     const f = (value: number) => (value / row.n).toFixed(2)
     console.log(
-      `| ${embedder.name} | ${category} | ${f(row.top1)} | ${f(row.recall3)} | ${f(row.mrr)} |`,
+      `| ${ranker.name} | ${category} | ${f(row.top1)} | ${f(row.recall3)} | ${f(row.mrr)} |`,
     )
   }
 }
@@ -191,7 +257,9 @@ console.log(`\nWhat the agent text is made of (${local.name} embedder, all dev q
 console.log('| agent text | top-1 | recall@3 | MRR |')
 console.log('| --- | --- | --- | --- |')
 for (const [label, text] of compositions) {
-  const row = (await quality(local, cards, queries, text)).byCategory.get('all')
+  const row = (await quality(await embeddingRanker(local, cards, text), queries)).byCategory.get(
+    'all',
+  )
   if (!row) continue
   const f = (value: number) => (value / row.n).toFixed(2)
   console.log(`| ${label} | ${f(row.top1)} | ${f(row.recall3)} | ${f(row.mrr)} |`)
