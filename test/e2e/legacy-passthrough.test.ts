@@ -6,26 +6,30 @@ import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /** A 0.3 agent: its card, `message/send` over JSON-RPC and `/v1/message:send` over HTTP+JSON. */
 const startLegacyAgent = async () => {
+  const card = () => ({
+    name: 'Legacy',
+    description: 'Still on A2A 0.3',
+    version: '0.9.0',
+    protocolVersion: '0.3.0',
+    url: `${url}/rpc`,
+    preferredTransport: 'JSONRPC',
+    additionalInterfaces: [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
+    securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
+    security: [{ legacyKey: [] }],
+    skills: [],
+  })
   const received: { path: string; body: string; version?: string }[] = []
   const server = createServer(async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
     if (request.url === '/.well-known/agent-card.json') {
       response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(
-        JSON.stringify({
-          name: 'Legacy',
-          description: 'Still on A2A 0.3',
-          version: '0.9.0',
-          protocolVersion: '0.3.0',
-          url: `${url}/rpc`,
-          preferredTransport: 'JSONRPC',
-          additionalInterfaces: [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
-          securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
-          security: [{ legacyKey: [] }],
-          skills: [],
-        }),
-      )
+      response.end(JSON.stringify(card()))
+      return
+    }
+    if (request.url === '/rest/v1/card') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ ...card(), description: 'Extended, for callers it knows' }))
       return
     }
     received.push({
@@ -109,6 +113,20 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     // Assess
     expect(response.status).toBe(200)
     expect(legacy.received.at(-1)?.path).toBe('/rest/v1/message:send')
+  })
+
+  it('passes a 0.3 HTTP+JSON extended card call (GET /v1/card) and rewrites the card', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/agents/legacy/v1/card`, { headers: headers() })
+
+    // Assess
+    expect(response.status).toBe(200)
+    const card = await response.json()
+    expect(card).toMatchObject({
+      description: 'Extended, for callers it knows',
+      url: `${stack.url}/agents/legacy`,
+    })
+    expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
   })
 
   it('serves the 0.3 card pointing at the gateway with only the gateway’s security', async () => {
