@@ -4,8 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
-/** A 0.3 agent: its card, `message/send` over JSON-RPC and `/v1/message:send` over HTTP+JSON. */
-const startLegacyAgent = async () => {
+/**
+ * A 0.3 agent: its card, `message/send` over JSON-RPC and (unless `jsonRpcOnly`)
+ * `/v1/message:send` over HTTP+JSON.
+ */
+const startLegacyAgent = async ({ jsonRpcOnly = false } = {}) => {
   const card = () => ({
     name: 'Legacy',
     description: 'Still on A2A 0.3',
@@ -13,7 +16,7 @@ const startLegacyAgent = async () => {
     protocolVersion: '0.3.0',
     url: `${url}/rpc`,
     preferredTransport: 'JSONRPC',
-    additionalInterfaces: [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
+    additionalInterfaces: jsonRpcOnly ? [] : [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
     securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
     security: [{ legacyKey: [] }],
     skills: [],
@@ -58,19 +61,23 @@ const startLegacyAgent = async () => {
 describe('an A2A 0.3 agent behind the gateway', () => {
   let stack: RunningStack
   let legacy: Awaited<ReturnType<typeof startLegacyAgent>>
+  let legacyRpc: Awaited<ReturnType<typeof startLegacyAgent>>
   let token: string
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
     legacy = await startLegacyAgent()
+    legacyRpc = await startLegacyAgent({ jsonRpcOnly: true })
     await registerAgents(stack, [
       { agentId: 'legacy', backendUrl: legacy.url, agentCardUrl: legacy.cardUrl },
+      { agentId: 'legacy-rpc', backendUrl: legacyRpc.url, agentCardUrl: legacyRpc.cardUrl },
     ])
-    await grantToDemoClient(['legacy'])
+    await grantToDemoClient(['legacy', 'legacy-rpc'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {
     await legacy.stop()
+    await legacyRpc.stop()
     await stack.stop()
   })
 
@@ -138,5 +145,28 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     // Assess
     expect(card).toMatchObject({ protocolVersion: '0.3.0', url: `${stack.url}/agents/legacy` })
     expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
+  })
+
+  it('offers callers of a JSON-RPC-only 0.3 agent only JSON-RPC, since 0.3 is not translated', async () => {
+    // Act
+    const card = await (
+      await fetch(`${stack.url}/agents/legacy-rpc/.well-known/agent-card.json`, {
+        headers: headers(),
+      })
+    ).json()
+    const listed = await (await fetch(`${stack.url}/agents`, { headers: headers() })).json()
+
+    // Assess
+    expect(card).toMatchObject({
+      url: `${stack.url}/agents/legacy-rpc`,
+      preferredTransport: 'JSONRPC',
+    })
+    expect(card.additionalInterfaces).toEqual([
+      { url: `${stack.url}/agents/legacy-rpc`, transport: 'JSONRPC' },
+    ])
+    const inList = listed.agents.find(
+      (agent: { agentId: string }) => agent.agentId === 'legacy-rpc',
+    )
+    expect(inList.card.additionalInterfaces).toEqual(card.additionalInterfaces)
   })
 })
