@@ -4,7 +4,7 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { forwardCall } from '../lib/backend/forward-call.ts'
@@ -16,6 +16,7 @@ import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
+import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
@@ -58,10 +59,14 @@ const tooMany = (request: AgentRequest, message: string) => {
   )
 }
 
-/** How the gateway presents an agent: its URL here and where tokens come from. */
-const gatewayIdentity = (event: APIGatewayProxyEvent, agentId: string) => ({
-  agentUrl: gatewayAgentUrl(gatewayBaseUrl(config.publicBaseUrl, event.requestContext), agentId),
+/** How the gateway presents an agent: its URL here, its bindings and where tokens come from. */
+const gatewayIdentity = (event: APIGatewayProxyEvent, record: AgentRecord) => ({
+  agentUrl: gatewayAgentUrl(
+    gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
+    record.agentId,
+  ),
   tokenUrl: config.token.tokenUrl,
+  bindings: callerBindings(record),
 })
 
 const cardHeaders = {
@@ -78,7 +83,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
 
   if (a2a.kind === 'card') {
-    const card = rewriteCard(record.card, gatewayIdentity(event, agentId))
+    const card = rewriteCard(record.card, gatewayIdentity(event, record))
     return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
   }
 
@@ -97,7 +102,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
     },
     {
       credentials,
-      gateway: gatewayIdentity(event, agentId),
+      gateway: gatewayIdentity(event, record),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,

@@ -57,10 +57,12 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(
     rateLimit<Request<APIGatewayProxyEvent, APIGatewayProxyResult>>({
       limiter,
-      // Searches count per caller, against the default limit.
+      policyName: 'per-caller-search',
+      // Searches count per caller, against the default limit; '/search' can name no agent
+      // (agent ids have no '/'), so searches never share a counter with an agent's calls.
       subject: ({ context }) => ({
         principal: callerOf(context).principal,
-        resource: 'search',
+        resource: '/search',
         limit: config.rateLimitPerMinute,
       }),
       limitedResponse: (_request, { limit, resetSeconds }) =>

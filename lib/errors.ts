@@ -93,6 +93,20 @@ export class BackendTimeoutError extends SwitchboardError {
   }
 }
 
+/**
+ * A value that would become a URL path segment and is `.` or `..`: a URL would
+ * drop it or climb a level, naming another path (another operation) at the agent.
+ */
+export class DotSegmentError extends SwitchboardError {
+  readonly code = 'dot-segment'
+  readonly field: string
+  constructor(field: string, value: string) {
+    super(`params.${field} may not be '${value}': it would name another path at the agent.`)
+    this.name = 'DotSegmentError'
+    this.field = field
+  }
+}
+
 export class PayloadTooLargeError extends SwitchboardError {
   readonly code = 'payload-too-large'
   constructor(limitBytes: number) {

@@ -1,11 +1,29 @@
-import type { AgentCardJson, Binding } from './agent-card.ts'
+import { type AgentCardJson, type Binding, bindings } from './agent-card.ts'
 
 export interface GatewayIdentity {
   /** The agent's address on the gateway, e.g. `https://gw.example.com/agents/weather`. */
   agentUrl: string
   /** Where callers get a token (Cognito's or the local token endpoint). */
   tokenUrl: string
+  /** The bindings callers can use for this agent (see `callerBindings`); both by default. */
+  bindings?: readonly Binding[]
 }
+
+/**
+ * The bindings the gateway can serve for an agent: both for a 1.0 agent (it
+ * translates to the one the agent serves), only the agent's own for a 0.3 agent
+ * (0.3 calls are passed through, never translated).
+ *
+ * @example
+ * callerBindings({ protocolVersion: '0.3', endpoints: { JSONRPC: 'https://a/rpc' } }) // ['JSONRPC']
+ */
+export const callerBindings = (agent: {
+  protocolVersion: '1.0' | '0.3'
+  endpoints: Partial<Record<Binding, string>>
+}): Binding[] =>
+  agent.protocolVersion === '1.0'
+    ? [...bindings]
+    : bindings.filter((binding) => agent.endpoints[binding] !== undefined)
 
 const schemeName = 'switchboard'
 const schemeDescription =
@@ -21,14 +39,16 @@ const schemeDescription =
  */
 export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): AgentCardJson => {
   const { signatures: _signatures, ...rest } = card as AgentCardJson & { signatures?: unknown }
+  const served = gateway.bindings ?? bindings
   if ('supportedInterfaces' in rest) {
     return {
       ...rest,
       // The same URL serves both bindings: POST to it is JSON-RPC, paths below it are HTTP+JSON.
-      supportedInterfaces: [
-        { url: gateway.agentUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-        { url: gateway.agentUrl, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
-      ],
+      supportedInterfaces: served.map((protocolBinding) => ({
+        url: gateway.agentUrl,
+        protocolBinding,
+        protocolVersion: '1.0',
+      })),
       securitySchemes: {
         [schemeName]: {
           oauth2SecurityScheme: {
@@ -43,11 +63,8 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
   return {
     ...rest,
     url: gateway.agentUrl,
-    preferredTransport: 'JSONRPC',
-    additionalInterfaces: [
-      { url: gateway.agentUrl, transport: 'JSONRPC' },
-      { url: gateway.agentUrl, transport: 'HTTP+JSON' },
-    ],
+    preferredTransport: served[0] ?? 'JSONRPC',
+    additionalInterfaces: served.map((transport) => ({ url: gateway.agentUrl, transport })),
     securitySchemes: {
       [schemeName]: {
         type: 'oauth2',

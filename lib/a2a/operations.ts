@@ -28,6 +28,8 @@ export interface OperationSpec {
   legacyMethod?: string
   /** HTTP+JSON binding: method and path below the interface URL (`{id}` = task id). */
   rest: readonly { method: 'GET' | 'POST' | 'DELETE'; path: string }[]
+  /** A 0.3 HTTP+JSON path (below `/v1`) that differs from the 1.0 one. */
+  legacyRest?: readonly { method: 'GET' | 'POST' | 'DELETE'; path: string }[]
 }
 
 export const operations: Readonly<Record<OperationName, OperationSpec>> = {
@@ -88,6 +90,7 @@ export const operations: Readonly<Record<OperationName, OperationSpec>> = {
     safeToRepeat: true,
     legacyMethod: 'agent/getAuthenticatedExtendedCard',
     rest: [{ method: 'GET', path: '/extendedAgentCard' }],
+    legacyRest: [{ method: 'GET', path: '/card' }],
   },
 }
 
@@ -110,13 +113,18 @@ export const operationForMethod = (
   return legacy ? { operation: legacy, version: '0.3' } : undefined
 }
 
-const restPatterns = operationNames.flatMap((name) =>
-  operations[name].rest.map((rest) => ({
-    operation: name,
-    method: rest.method,
-    pattern: new RegExp(`^${rest.path.replace(/\{[a-zA-Z]+\}/g, '[^/:]+')}$`),
-  })),
-)
+const patternsOf = (select: (spec: OperationSpec) => OperationSpec['rest'] | undefined) =>
+  operationNames.flatMap((name) =>
+    (select(operations[name]) ?? []).map((rest) => ({
+      operation: name,
+      method: rest.method,
+      pattern: new RegExp(`^${rest.path.replace(/\{[a-zA-Z]+\}/g, '[^/:]+')}$`),
+    })),
+  )
+
+const restPatterns = patternsOf((spec) => spec.rest)
+/** 0.3 paths: the 1.0 ones (0.3 had the same below `/v1`) and those 0.3 spelled otherwise. */
+const legacyRestPatterns = [...restPatterns, ...patternsOf((spec) => spec.legacyRest)]
 
 /**
  * The operation an HTTP+JSON request names. `path` is below the agent's base,
@@ -128,12 +136,12 @@ export const operationForRestPath = (
 ): { operation: OperationName; version: '1.0' | '0.3'; tenant?: string } | undefined => {
   const legacy = path.startsWith('/v1/')
   const below = legacy ? path.slice(3) : path
-  const match = (candidatePath: string) =>
-    restPatterns.find(
+  const match = (candidatePath: string, patterns = restPatterns) =>
+    patterns.find(
       (candidate) =>
         candidate.method === method.toUpperCase() && candidate.pattern.test(candidatePath),
     )
-  const found = match(below)
+  const found = match(below, legacy ? legacyRestPatterns : restPatterns)
   if (found) return { operation: found.operation, version: legacy ? '0.3' : '1.0' }
   // A 1.0 path may start with a tenant: /{tenant}/message:send.
   const tenanted = /^\/([^/]+)(\/.+)$/.exec(path)

@@ -5,6 +5,7 @@ import {
   toJsonRpcError,
   toRestErrorBody,
 } from '@a2a-js/sdk/errors'
+import { DotSegmentError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
@@ -23,7 +24,15 @@ interface RestRequest {
   body?: unknown
 }
 
-const enc = encodeURIComponent
+/**
+ * A param as one path segment. `.` and `..` are refused: encoding cannot save
+ * them (a URL reads `%2E` as a dot too), and `/tasks/.` would reach ListTasks.
+ */
+const segment = (params: Params, name: string): string => {
+  const value = String(params[name])
+  if (value === '.' || value === '..') throw new DotSegmentError(name, value)
+  return encodeURIComponent(value)
+}
 
 const query = (params: Params, skip: string[]) => {
   const entries = Object.entries(params).filter(
@@ -47,31 +56,31 @@ const jsonRpcToRest: Record<OperationName, (p: Params) => RestRequest> = {
   }),
   GetTask: (p) => ({
     method: 'GET',
-    path: `/tasks/${enc(String(p.id))}${query(p, ['id', 'tenant'])}`,
+    path: `/tasks/${segment(p, 'id')}${query(p, ['id', 'tenant'])}`,
   }),
   ListTasks: (p) => ({ method: 'GET', path: `/tasks${query(p, ['tenant'])}` }),
   CancelTask: (p) => ({
     method: 'POST',
-    path: `/tasks/${enc(String(p.id))}:cancel`,
+    path: `/tasks/${segment(p, 'id')}:cancel`,
     body: without(p, ['id', 'tenant']),
   }),
-  SubscribeToTask: (p) => ({ method: 'GET', path: `/tasks/${enc(String(p.id))}:subscribe` }),
+  SubscribeToTask: (p) => ({ method: 'GET', path: `/tasks/${segment(p, 'id')}:subscribe` }),
   CreateTaskPushNotificationConfig: (p) => ({
     method: 'POST',
-    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs`,
+    path: `/tasks/${segment(p, 'taskId')}/pushNotificationConfigs`,
     body: without(p, ['taskId', 'tenant']),
   }),
   GetTaskPushNotificationConfig: (p) => ({
     method: 'GET',
-    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs/${enc(String(p.id))}`,
+    path: `/tasks/${segment(p, 'taskId')}/pushNotificationConfigs/${segment(p, 'id')}`,
   }),
   ListTaskPushNotificationConfigs: (p) => ({
     method: 'GET',
-    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs${query(p, ['taskId', 'tenant'])}`,
+    path: `/tasks/${segment(p, 'taskId')}/pushNotificationConfigs${query(p, ['taskId', 'tenant'])}`,
   }),
   DeleteTaskPushNotificationConfig: (p) => ({
     method: 'DELETE',
-    path: `/tasks/${enc(String(p.taskId))}/pushNotificationConfigs/${enc(String(p.id))}`,
+    path: `/tasks/${segment(p, 'taskId')}/pushNotificationConfigs/${segment(p, 'id')}`,
   }),
   GetExtendedAgentCard: () => ({ method: 'GET', path: '/extendedAgentCard' }),
 }
@@ -81,7 +90,7 @@ export const restRequestFor = (call: A2ACall): RestRequest => {
   const params = (call.params ?? {}) as Params
   const request = jsonRpcToRest[call.operation](params)
   return typeof params.tenant === 'string' && params.tenant !== ''
-    ? { ...request, path: `/${enc(params.tenant)}${request.path}` }
+    ? { ...request, path: `/${segment(params, 'tenant')}${request.path}` }
     : request
 }
 

@@ -1,5 +1,5 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
-import { rewriteCard } from '../a2a/card-rewrite.ts'
+import { callerBindings, rewriteCard } from '../a2a/card-rewrite.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import { gatewayAgentUrl } from '../http/gateway-url.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -22,5 +22,6 @@ export const invocableAgents = (
       card: rewriteCard(record.card, {
         agentUrl: gatewayAgentUrl(gateway.baseUrl, record.agentId),
         tokenUrl: gateway.tokenUrl,
+        bindings: callerBindings(record),
       }),
     }))

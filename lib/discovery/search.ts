@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
-import { type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
+import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { Grants } from '../auth/grants.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
@@ -53,7 +53,16 @@ export const searchAgents = async (
       .map(async ({ key, score }) => {
         const record = await deps.getAgent(key)
         return record?.status === 'active'
-          ? [{ agentId: key, score, card: rewriteCard(record.card, deps.gatewayFor(key)) }]
+          ? [
+              {
+                agentId: key,
+                score,
+                card: rewriteCard(record.card, {
+                  ...deps.gatewayFor(key),
+                  bindings: callerBindings(record),
+                }),
+              },
+            ]
           : []
       }),
   )

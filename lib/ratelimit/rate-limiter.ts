@@ -6,7 +6,7 @@ import { secondsLeft, windowAt } from './window.ts'
 export interface RateLimitRequest {
   /** Who is counted: the caller's principal. */
   principal: string
-  /** What is counted: an agent id, or a route family such as `discovery`. */
+  /** What is counted: an agent id, or a route such as `/search` (never a valid agent id). */
   resource: string
   /** Requests allowed per window. */
   limit: number

@@ -9,7 +9,8 @@ import {
   textMessage,
   textsOf,
 } from '../support/a2a-client.ts'
-import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
 describe('an agent called over the binding it does not serve', () => {
   let stack: RunningStack
@@ -79,5 +80,51 @@ describe('an agent called over the binding it does not serve', () => {
       expect((task as { id: string }).id).toBe(sent.id)
       expect((missing as Error).name).toMatch(/TaskNotFoundError/)
     })
+  })
+
+  describe('a task id that is a dot segment', () => {
+    const received: string[] = []
+    let scripted: Awaited<ReturnType<typeof startScriptedAgent>>
+    let getTaskOnly: string
+
+    beforeAll(async () => {
+      scripted = await startScriptedAgent({
+        bindings: ['HTTP+JSON'],
+        answer: (request, _body, response) => {
+          received.push(`${request.method} ${request.url}`)
+          response.writeHead(200, { 'content-type': 'application/json' })
+          response.end(JSON.stringify({ tasks: [{ id: 'someone-elses-task' }] }))
+        },
+      })
+      await registerAgents(stack, [
+        { agentId: 'rest-scripted', backendUrl: scripted.url, agentCardUrl: scripted.cardUrl },
+      ])
+      // auditor-client holds tasks:read: here GetTask on this agent and nothing else.
+      await putPermission({
+        scope: 'tasks:read',
+        agents: ['rest-scripted'],
+        operations: ['GetTask'],
+      })
+      getTaskOnly = await stack.token('auditor-client')
+    })
+    afterAll(() => scripted.stop())
+
+    it.each(['.', '..'])(
+      'is refused, never sent as a path that names another operation (%s)',
+      async (id) => {
+        // Act
+        const response = await fetch(`${stack.url}/agents/rest-scripted`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${getTaskOnly}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 'dot', method: 'GetTask', params: { id } }),
+        })
+
+        // Assess
+        const answer = await response.json()
+        expect(answer).toMatchObject({ jsonrpc: '2.0', id: 'dot', error: { code: -32600 } })
+        expect(answer.error.message).toContain(`'${id}'`)
+        expect(received).toEqual([])
+      },
+    )
   })
 })

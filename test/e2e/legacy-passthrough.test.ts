@@ -4,28 +4,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
-/** A 0.3 agent: its card, `message/send` over JSON-RPC and `/v1/message:send` over HTTP+JSON. */
-const startLegacyAgent = async () => {
+/**
+ * A 0.3 agent: its card, `message/send` over JSON-RPC and (unless `jsonRpcOnly`)
+ * `/v1/message:send` over HTTP+JSON.
+ */
+const startLegacyAgent = async ({ jsonRpcOnly = false } = {}) => {
+  const card = () => ({
+    name: 'Legacy',
+    description: 'Still on A2A 0.3',
+    version: '0.9.0',
+    protocolVersion: '0.3.0',
+    url: `${url}/rpc`,
+    preferredTransport: 'JSONRPC',
+    additionalInterfaces: jsonRpcOnly ? [] : [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
+    securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
+    security: [{ legacyKey: [] }],
+    skills: [],
+  })
   const received: { path: string; body: string; version?: string }[] = []
   const server = createServer(async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
     if (request.url === '/.well-known/agent-card.json') {
       response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(
-        JSON.stringify({
-          name: 'Legacy',
-          description: 'Still on A2A 0.3',
-          version: '0.9.0',
-          protocolVersion: '0.3.0',
-          url: `${url}/rpc`,
-          preferredTransport: 'JSONRPC',
-          additionalInterfaces: [{ url: `${url}/rest`, transport: 'HTTP+JSON' }],
-          securitySchemes: { legacyKey: { type: 'apiKey', in: 'header', name: 'X-Legacy' } },
-          security: [{ legacyKey: [] }],
-          skills: [],
-        }),
-      )
+      response.end(JSON.stringify(card()))
+      return
+    }
+    if (request.url === '/rest/v1/card') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ ...card(), description: 'Extended, for callers it knows' }))
       return
     }
     received.push({
@@ -54,19 +61,23 @@ const startLegacyAgent = async () => {
 describe('an A2A 0.3 agent behind the gateway', () => {
   let stack: RunningStack
   let legacy: Awaited<ReturnType<typeof startLegacyAgent>>
+  let legacyRpc: Awaited<ReturnType<typeof startLegacyAgent>>
   let token: string
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
     legacy = await startLegacyAgent()
+    legacyRpc = await startLegacyAgent({ jsonRpcOnly: true })
     await registerAgents(stack, [
       { agentId: 'legacy', backendUrl: legacy.url, agentCardUrl: legacy.cardUrl },
+      { agentId: 'legacy-rpc', backendUrl: legacyRpc.url, agentCardUrl: legacyRpc.cardUrl },
     ])
-    await grantToDemoClient(['legacy'])
+    await grantToDemoClient(['legacy', 'legacy-rpc'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {
     await legacy.stop()
+    await legacyRpc.stop()
     await stack.stop()
   })
 
@@ -111,6 +122,20 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     expect(legacy.received.at(-1)?.path).toBe('/rest/v1/message:send')
   })
 
+  it('passes a 0.3 HTTP+JSON extended card call (GET /v1/card) and rewrites the card', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/agents/legacy/v1/card`, { headers: headers() })
+
+    // Assess
+    expect(response.status).toBe(200)
+    const card = await response.json()
+    expect(card).toMatchObject({
+      description: 'Extended, for callers it knows',
+      url: `${stack.url}/agents/legacy`,
+    })
+    expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
+  })
+
   it('serves the 0.3 card pointing at the gateway with only the gateway’s security', async () => {
     // Act
     const card = await (
@@ -120,5 +145,28 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     // Assess
     expect(card).toMatchObject({ protocolVersion: '0.3.0', url: `${stack.url}/agents/legacy` })
     expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
+  })
+
+  it('offers callers of a JSON-RPC-only 0.3 agent only JSON-RPC, since 0.3 is not translated', async () => {
+    // Act
+    const card = await (
+      await fetch(`${stack.url}/agents/legacy-rpc/.well-known/agent-card.json`, {
+        headers: headers(),
+      })
+    ).json()
+    const listed = await (await fetch(`${stack.url}/agents`, { headers: headers() })).json()
+
+    // Assess
+    expect(card).toMatchObject({
+      url: `${stack.url}/agents/legacy-rpc`,
+      preferredTransport: 'JSONRPC',
+    })
+    expect(card.additionalInterfaces).toEqual([
+      { url: `${stack.url}/agents/legacy-rpc`, transport: 'JSONRPC' },
+    ])
+    const inList = listed.agents.find(
+      (agent: { agentId: string }) => agent.agentId === 'legacy-rpc',
+    )
+    expect(inList.card.additionalInterfaces).toEqual(card.additionalInterfaces)
   })
 })

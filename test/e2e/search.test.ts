@@ -117,4 +117,35 @@ describe('POST /search through the local gateway', () => {
     expect(afterwards).toContain('weather')
     expect(await vectors()).not.toContain('echo')
   })
+
+  it('counts searches apart from calls to an agent named "search"', async () => {
+    // Prepare: two searches and one call, inside one minute.
+    const intoMinute = Date.now() % 60_000
+    if (intoMinute > 50_000)
+      await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute))
+    backend.serve(validCard(backend.url))
+    await registerAgents(stack, [
+      { agentId: 'search', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
+    ])
+    await grantToDemoClient(['search'], { requestsPerMinute: 2 })
+    const searches = [await search({ query: 'weather' }), await search({ query: 'weather' })]
+
+    // Act
+    const call = await fetch(`${stack.url}/agents/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      }),
+    })
+
+    // Assess
+    expect(searches.map((response) => response.status)).toEqual([200, 200])
+    expect(searches[0]?.headers.get('ratelimit-policy')).toBe('"per-caller-search";q=60;w=60')
+    expect(call.status).not.toBe(429)
+    expect(call.headers.get('ratelimit')).toMatch(/^"per-caller-agent";r=1;t=\d+$/)
+  })
 })

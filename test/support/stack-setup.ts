@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
+import type { Permission } from '../../lib/permissions/permission.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
 import type { RunningStack } from '../../local/stack.ts'
@@ -23,21 +24,17 @@ export const registerAgents = async (
   return records
 }
 
-/**
- * Lets demo-client call these agents too (its `calculator:invoke` scope grows),
- * written straight to the permissions table of the stack this process started.
- */
-export const grantToDemoClient = async (
-  agentIds: string[],
-  limits: { requestsPerMinute?: number } = {},
-) => {
+/** Writes a permission straight to the permissions table of the stack this process started. */
+export const putPermission = async (permission: Permission) => {
   const permissions = new DynamoPermissionStore(
     createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT }),
     tableName('permissions', process.env.TABLE_PREFIX as string),
   )
-  await permissions.put({
-    scope: 'calculator:invoke',
-    agents: ['calculator', ...agentIds],
-    ...limits,
-  })
+  await permissions.put(permission)
 }
+
+/** Lets demo-client call these agents too (its `calculator:invoke` scope grows). */
+export const grantToDemoClient = async (
+  agentIds: string[],
+  limits: { requestsPerMinute?: number } = {},
+) => putPermission({ scope: 'calculator:invoke', agents: ['calculator', ...agentIds], ...limits })

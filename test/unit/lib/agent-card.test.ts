@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseAgentCard } from '../../../lib/a2a/agent-card.ts'
-import { rewriteCard } from '../../../lib/a2a/card-rewrite.ts'
+import { callerBindings, rewriteCard } from '../../../lib/a2a/card-rewrite.ts'
 import { resolveEndpoints } from '../../../lib/registry/register-agent.ts'
 
 const v1Card = {
@@ -147,6 +147,30 @@ describe('a 0.3 card, rewritten', () => {
     expect(card.security).toEqual([{ switchboard: [] }])
     expect(JSON.stringify(card)).not.toMatch(/legacy\.internal|backendBearer|signatures/)
     expect(card.protocolVersion).toBe('0.3.0')
+  })
+
+  it('offers only the bindings the gateway can serve for the agent', () => {
+    // Act
+    const card = rewriteCard(v03Card, { ...gateway, bindings: ['HTTP+JSON'] }) as Record<
+      string,
+      unknown
+    >
+
+    // Assess
+    expect(card.preferredTransport).toBe('HTTP+JSON')
+    expect(card.additionalInterfaces).toEqual([{ url: gateway.agentUrl, transport: 'HTTP+JSON' }])
+  })
+})
+
+describe('the bindings callers may use', () => {
+  it('are both for a 1.0 agent (translated) and only the served ones for a 0.3 agent', () => {
+    // Assess
+    expect(
+      callerBindings({ protocolVersion: '1.0', endpoints: { JSONRPC: 'https://a/rpc' } }),
+    ).toEqual(['JSONRPC', 'HTTP+JSON'])
+    expect(
+      callerBindings({ protocolVersion: '0.3', endpoints: { 'HTTP+JSON': 'https://a/rest' } }),
+    ).toEqual(['HTTP+JSON'])
   })
 })
 

@@ -36,6 +36,15 @@ describe('A2A operation table', () => {
     })
   })
 
+  it('maps the 0.3 extended card path, /v1/card, onto GetExtendedAgentCard', () => {
+    // Assess
+    expect(operationForRestPath('GET', '/v1/card')).toEqual({
+      operation: 'GetExtendedAgentCard',
+      version: '0.3',
+    })
+    expect(operationForRestPath('GET', '/card')).toBeUndefined()
+  })
+
   it('reads a tenant before a 1.0 HTTP+JSON path', () => {
     // Assess
     expect(operationForRestPath('POST', '/acme/message:send')).toEqual({
