@@ -102,6 +102,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
     },
     {
       credentials,
+      caller: context.caller.principal,
       gateway: gatewayIdentity(event, record),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,

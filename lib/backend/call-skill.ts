@@ -30,7 +30,12 @@ const jsonRpcAnswer = (
 export const callSkill = async (
   record: AgentRecord,
   call: A2ACall & { skill: NonNullable<A2ACall['skill']> },
-  options: { extensions?: string | undefined; timeoutMs: number; credentials: BackendCredentials },
+  options: {
+    extensions?: string | undefined
+    timeoutMs: number
+    credentials: BackendCredentials
+    caller: string
+  },
 ): Promise<HttpAnswer> => {
   const skills = record.card.skills.map((skill) => skill.id)
   if (!skills.includes(call.skill.id) || record.protocolVersion !== '1.0') {
@@ -64,6 +69,7 @@ export const callSkill = async (
     },
     {
       credentials: options.credentials,
+      caller: options.caller,
       safeToRepeat: false,
       streaming: false,
       timeoutMs: options.timeoutMs,

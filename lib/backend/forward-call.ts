@@ -18,6 +18,8 @@ import { translatedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
   credentials: BackendCredentials
+  /** The verified caller's principal, named to the agent. */
+  caller: string
   /** How the gateway presents this agent (for rewriting extended cards). */
   gateway: GatewayIdentity
   /** Unary calls; the agent's own `timeoutMs` wins. */
@@ -64,6 +66,7 @@ export const forwardCall = async (
         extensions: forwardedHeaders(incoming.headers)['a2a-extensions'],
         timeoutMs,
         credentials: options.credentials,
+        caller: options.caller,
       },
     )
   }
@@ -86,6 +89,7 @@ export const forwardCall = async (
   const backendCall = new AbortController()
   const sent = await sendWithCredentials(record, request, {
     credentials: options.credentials,
+    caller: options.caller,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,

@@ -5,6 +5,12 @@ import type { BackendCredentials } from './credentials.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
+/**
+ * Names the verified caller to the agent, which otherwise sees only the
+ * gateway's credentials: for its audit log, or to keep callers' tasks apart. Set
+ * by the gateway alone; a caller's own header of that name never travels.
+ */
+export const callerHeader = 'x-switchboard-caller'
 /** Response headers that travel back to the caller. */
 const forwardedResponseHeaders = ['content-type', 'a2a-version', 'a2a-extensions', 'cache-control']
 
@@ -100,15 +106,18 @@ export const forwardToBackend = async (
 }
 
 /**
- * Sends a call to its agent with the gateway's credentials for that agent. When
- * the agent refuses them (401) and the operation only reads, the credentials are
- * renewed (the secret may have been rotated) and the call is sent once more.
+ * Sends a call to its agent with the gateway's credentials for that agent and
+ * the caller's name (`callerHeader`). When the agent refuses the credentials
+ * (401) and the operation only reads, they are renewed (the secret may have been
+ * rotated) and the call is sent once more.
  */
 export const sendWithCredentials = async (
   record: Pick<AgentRecord, 'agentId' | 'auth'>,
   request: BackendRequest,
   options: {
     credentials: BackendCredentials
+    /** The verified caller's principal. */
+    caller: string
     safeToRepeat: boolean
     streaming: boolean
     timeoutMs: number
@@ -119,7 +128,7 @@ export const sendWithCredentials = async (
     const auth = await options.credentials.headersFor(record.agentId, record.auth, { renew })
     return forwardToBackend(
       record.agentId,
-      { ...request, headers: { ...request.headers, ...auth } },
+      { ...request, headers: { ...request.headers, [callerHeader]: options.caller, ...auth } },
       options,
     )
   }
