@@ -17,5 +17,9 @@ export type Permission = z.infer<typeof permissionSchema>
 /** The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. */
 export const parsePermissionFor = (scope: string, body: unknown): Permission =>
   permissionSchema
-    .extend({ scope: z.literal(scope, { error: `must be '${scope}', the scope in the path` }) })
-    .parse({ scope, ...(typeof body === 'object' ? body : {}) })
+    .extend({
+      scope: z
+        .literal(scope, { error: `must be '${scope}', the scope in the path` })
+        .default(scope),
+    })
+    .parse(body)

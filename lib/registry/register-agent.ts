@@ -173,9 +173,11 @@ export const replaceAgent = async (
 ): Promise<AgentChange> => {
   const config = agentConfigSchema
     .extend({
-      agentId: z.literal(agentId, { error: `must be '${agentId}', the agent in the path` }),
+      agentId: z
+        .literal(agentId, { error: `must be '${agentId}', the agent in the path` })
+        .default(agentId),
     })
-    .parse({ agentId, ...(input as object) })
+    .parse(input)
   const before = await existingAgent(agentId, deps)
   const after = await writeFromConfig(config, deps, before, (record) =>
     deps.registry.replace(record),

@@ -119,6 +119,25 @@ describe('the admin API through the local gateway', () => {
     expect((await response.json()).errors[0].field).toBe('agents.0')
   })
 
+  it.each([
+    { path: '/admin/agents/weather', body: 'calm', received: 'string' },
+    { path: '/admin/agents/weather', body: [{ backendUrl: 'http://x' }], received: 'array' },
+    { path: '/admin/permissions/reports:read', body: 'weather', received: 'string' },
+    { path: '/admin/permissions/reports:read', body: [{ agents: ['weather'] }], received: 'array' },
+  ])(
+    'says a PUT $path body that is a JSON $received is not an object',
+    async ({ path, body, received }) => {
+      // Act
+      const response = await adminCall('PUT', path, body)
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).errors).toEqual([
+        { field: '(body)', rule: `Invalid input: expected object, received ${received}` },
+      ])
+    },
+  )
+
   it("changes a token's grants once the authorizer cache TTL has passed", async () => {
     // Prepare
     const token = await stack.token('weather-client')
