@@ -46,6 +46,15 @@ const permissions = new DynamoPermissionStore(
 const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),
+  revokeGrants: async (agentId) => {
+    const revoked = await permissions.removeAgent(agentId)
+    if (revoked.length > 0) {
+      logger.info('grants revoked with their agent', {
+        agentId,
+        scopes: revoked.map(({ scope }) => scope),
+      })
+    }
+  },
   registry,
   secrets: secretStoreFor(config),
   fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),

@@ -89,6 +89,31 @@ describe('the admin API through the local gateway', () => {
     expect((await secretArns()).length).toBe(before.length - 1)
   })
 
+  it('deletes an agent with its grants, so an agent registered later under its id inherits none', async () => {
+    // Prepare
+    const config = { agentId: 'granted', backendUrl: backend.url, agentCardUrl: backend.cardUrl }
+    await adminCall('POST', '/admin/register', config)
+    await adminCall('PUT', '/admin/permissions/granted:invoke', { agents: ['granted'] })
+    await adminCall('PUT', '/admin/permissions/shared:invoke', {
+      agents: ['weather', 'granted'],
+      agentLimits: { weather: 5, granted: 7 },
+    })
+
+    // Act
+    const deleted = await adminCall('DELETE', '/admin/agents/granted')
+    const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+
+    // Assess
+    expect(deleted.status).toBe(204)
+    const scopes = permissions.map((permission: { scope: string }) => permission.scope)
+    expect(scopes).not.toContain('granted:invoke')
+    expect(permissions).toContainEqual({
+      scope: 'shared:invoke',
+      agents: ['weather'],
+      agentLimits: { weather: 5 },
+    })
+  })
+
   it('reads, replaces and removes permissions, naming a missing one', async () => {
     // Act
     const put = await adminCall('PUT', '/admin/permissions/reports:read', {
