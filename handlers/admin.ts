@@ -4,6 +4,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
+import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
@@ -88,7 +89,8 @@ const idempotentRegistration = makeHandlerIdempotent({
     awsSdkV3Client: dynamoClient,
   }),
   config: new IdempotencyConfig({
-    eventKeyJmesPath: 'headers."Idempotency-Key" || headers."idempotency-key"',
+    // Header names are lowercased by httpHeaderNormalizer before the router runs.
+    eventKeyJmesPath: 'headers."idempotency-key"',
     // The same key with another body is a client error, not a replay.
     payloadValidationJmesPath: 'body',
     throwOnNoIdempotencyKey: false,
@@ -246,5 +248,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller({ requireAdmin: true }))
+  // API Gateway passes header names as the client cased them.
+  .use(httpHeaderNormalizer())
   .use(jsonBody())
   .handler(httpRouterHandler(routes))

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
+import { invoke, sampleEvent } from '../support/events.ts'
 
 describe('the admin API through the local gateway', () => {
   let stack: RunningStack
@@ -61,6 +62,33 @@ describe('the admin API through the local gateway', () => {
     const { agents } = await (await adminCall('GET', '/admin/agents')).json()
     expect(agents.filter((agent: { agentId: string }) => agent.agentId === 'echo')).toHaveLength(1)
     expect((await secretArns()).length).toBe(secretsBefore + 1)
+  })
+
+  it('reads Content-Type and Idempotency-Key in any casing, as API Gateway passes them on', async () => {
+    // Prepare: API Gateway keeps the client's header casing (the local emulator lowercases).
+    const { handler } = await import('../../handlers/admin.ts')
+    const registration = (headers: Record<string, string>) =>
+      sampleEvent('admin-register-agent.json', (event) => {
+        event.headers = headers
+        event.multiValueHeaders = Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [name, [value]]),
+        )
+        event.body = JSON.stringify(withSecret('cased', 'k-3'))
+      })
+
+    // Act
+    const first = (await invoke(
+      handler,
+      registration({ 'CONTENT-TYPE': 'application/json', 'Idempotency-key': 'cased-1' }),
+    )) as { statusCode: number; body: string }
+    const retry = (await invoke(
+      handler,
+      registration({ 'content-Type': 'application/json', 'IDEMPOTENCY-KEY': 'cased-1' }),
+    )) as { statusCode: number; body: string }
+
+    // Assess
+    expect([first.statusCode, retry.statusCode]).toEqual([201, 201])
+    expect(retry.body).toBe(first.body)
   })
 
   it('refuses an Idempotency-Key reused with another body', async () => {
