@@ -191,6 +191,84 @@ describe('the admin API through the local gateway', () => {
     },
   )
 
+  it.each([
+    { field: 'backendUrl', config: { backendUrl: `http://127.0.0.1/${'p'.repeat(450_000)}` } },
+    {
+      field: 'auth.clientId',
+      config: {
+        auth: {
+          type: 'oauth2_client_credentials',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          clientId: 'c'.repeat(450_000),
+          clientSecret: 's',
+        },
+      },
+    },
+    {
+      field: 'auth.scopes',
+      config: {
+        auth: {
+          type: 'oauth2_client_credentials',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          clientId: 'c',
+          clientSecret: 's',
+          scopes: Array(100_000).fill('invoke'),
+        },
+      },
+    },
+    { field: 'auth.apiKey', config: { auth: { type: 'api_key', apiKey: 'k'.repeat(450_000) } } },
+  ])(
+    'refuses an oversized $field with a 400 naming it, storing nothing',
+    async ({ field, config }) => {
+      // Prepare
+      const secretsBefore = await secretArns()
+
+      // Act
+      const response = await adminCall('POST', '/admin/register', {
+        ...withSecret('oversized', 'k'),
+        auth: { type: 'none' },
+        ...config,
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).errors.map((error: { field: string }) => error.field)).toEqual(
+        [field],
+      )
+      expect((await adminCall('GET', '/admin/agents/oversized')).status).toBe(404)
+      expect(await secretArns()).toEqual(secretsBefore)
+    },
+  )
+
+  it('refuses an agent card too large to keep with a 422 that says so', async () => {
+    // Prepare
+    const huge = new URL('/big/.well-known/agent-card.json', backend.url).href
+    backend.serve({ ...validCard(backend.url), description: 'd'.repeat(450_000) })
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', {
+      agentId: 'big-card',
+      backendUrl: backend.url,
+      agentCardUrl: huge,
+    })
+    backend.serve(validCard(backend.url))
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toMatch(/larger than the 262144-byte limit/)
+  })
+
+  it('refuses a permission naming more agents than one item can hold', async () => {
+    // Act
+    const response = await adminCall('PUT', '/admin/permissions/everything', {
+      agents: Array.from({ length: 50_000 }, (_, i) => `agent-${i}`),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect((await response.json()).errors[0].field).toBe('agents')
+  })
+
   it("changes a token's grants once the authorizer cache TTL has passed", async () => {
     // Prepare
     const token = await stack.token('weather-client')
