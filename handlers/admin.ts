@@ -4,6 +4,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
+import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
@@ -46,6 +47,15 @@ const permissions = new DynamoPermissionStore(
 const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),
+  revokeGrants: async (agentId) => {
+    const revoked = await permissions.removeAgent(agentId)
+    if (revoked.length > 0) {
+      logger.info('grants revoked with their agent', {
+        agentId,
+        scopes: revoked.map(({ scope }) => scope),
+      })
+    }
+  },
   registry,
   secrets: secretStoreFor(config),
   fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
@@ -79,7 +89,8 @@ const idempotentRegistration = makeHandlerIdempotent({
     awsSdkV3Client: dynamoClient,
   }),
   config: new IdempotencyConfig({
-    eventKeyJmesPath: 'headers."Idempotency-Key" || headers."idempotency-key"',
+    // Header names are lowercased by httpHeaderNormalizer before the router runs.
+    eventKeyJmesPath: 'headers."idempotency-key"',
     // The same key with another body is a client error, not a replay.
     payloadValidationJmesPath: 'body',
     throwOnNoIdempotencyKey: false,
@@ -237,5 +248,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller({ requireAdmin: true }))
+  // API Gateway passes header names as the client cased them.
+  .use(httpHeaderNormalizer())
   .use(jsonBody())
   .handler(httpRouterHandler(routes))

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy, { type Request } from '@middy/core'
+import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { loadConfig } from '../lib/config.ts'
@@ -97,5 +98,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(injectLambdaContext(logger))
   .use(problemDetails({ logger }))
   .use(verifiedCaller())
+  // API Gateway passes header names as the client cased them.
+  .use(httpHeaderNormalizer())
   .use(jsonBody())
   .handler(httpRouterHandler(routes))

@@ -60,7 +60,15 @@ export const routeMessage = (
         call.jsonRpcId,
       )
     }
-    const { chosen, candidates } = await options.choose(messageText(call.params), {
+    const routed = messageText(call.params)
+    if ('invalid' in routed) {
+      return renderA2AFailure(
+        { kind: 'invalid-params', message: routed.invalid },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
+    const { chosen, candidates } = await options.choose(routed.text, {
       grants: context.caller.grants,
       operation: call.operation,
     })

@@ -28,6 +28,7 @@ import type { Binding } from './agent-card.ts'
 export type A2AFailure =
   | { kind: 'parse-error'; message: string }
   | { kind: 'invalid-request'; message: string }
+  | { kind: 'invalid-params'; message: string }
   | { kind: 'method-not-found'; message: string }
   | { kind: 'unsupported-operation'; message: string }
   | { kind: 'agent-not-found'; message: string }
@@ -119,6 +120,7 @@ const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
       return new UnsupportedOperationError(failure.message)
     case 'parse-error':
     case 'invalid-request':
+    case 'invalid-params':
     case 'method-not-found':
       return new RequestMalformedError(failure.message)
     default:

@@ -8,11 +8,18 @@ const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
   return cause?.code ?? cause?.message ?? (error as Error).message
 }
 
+/** A card is kept on the agent's record, which DynamoDB holds to 400 KB. */
+export const maxCardBytes = 256 * 1024
+
 /**
  * Fetches an agent card as JSON, turning every way it can fail into an
  * AgentCardUnreachableError that says which.
  */
-export const fetchAgentCard = async (cardUrl: string, timeoutMs: number): Promise<unknown> => {
+export const fetchAgentCard = async (
+  cardUrl: string,
+  timeoutMs: number,
+  maxBytes = maxCardBytes,
+): Promise<unknown> => {
   let response: Response
   try {
     response = await fetch(cardUrl, {
@@ -27,8 +34,15 @@ export const fetchAgentCard = async (cardUrl: string, timeoutMs: number): Promis
     await response.body?.cancel()
     throw new AgentCardUnreachableError(cardUrl, `it answered HTTP ${response.status}`)
   }
+  const text = await response.text()
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new AgentCardUnreachableError(
+      cardUrl,
+      `its body is larger than the ${maxBytes}-byte limit`,
+    )
+  }
   try {
-    return await response.json()
+    return JSON.parse(text)
   } catch {
     throw new AgentCardUnreachableError(cardUrl, 'its body is not JSON')
   }

@@ -1,17 +1,39 @@
+import { z } from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
 import type { VectorIndex, VectorMatch } from './vector-index.ts'
 
-/** The text of an A2A 1.0 SendMessage's message, for choosing where it goes. */
-export const messageText = (params: unknown): string => {
-  const parts = (params as { message?: { parts?: { text?: unknown }[] } })?.message?.parts ?? []
-  return parts
+/** What `/route` needs of a SendMessage's params: a message whose parts are objects. */
+const routedParamsSchema = z.object({
+  message: z.object({ parts: z.array(z.looseObject({ text: z.unknown().optional() })) }),
+})
+
+/**
+ * The text of an A2A 1.0 SendMessage's message, for choosing where it goes, or
+ * what is wrong with the params when there is none to choose by.
+ *
+ * @example
+ * messageText({ message: { parts: [{ text: 'rain in Oslo?' }] } }) // { text: 'rain in Oslo?' }
+ */
+export const messageText = (params: unknown): { text: string } | { invalid: string } => {
+  const parsed = routedParamsSchema.safeParse(params ?? {})
+  if (!parsed.success) {
+    return {
+      invalid: parsed.error.issues
+        .map((issue) => `${['params', ...issue.path].join('.')}: ${issue.message}`)
+        .join('; '),
+    }
+  }
+  const text = parsed.data.message.parts
     .flatMap((part) =>
       typeof part.text === 'string' && part.text.trim() ? [part.text.trim()] : [],
     )
     .join(' ')
+  return text
+    ? { text }
+    : { invalid: 'The message has no text part; the router chooses an agent by its text.' }
 }
 
 export type RouteChoice =

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -16,6 +17,12 @@ export interface PermissionStore {
   list(): Promise<Permission[]>
   /** Removes a scope's permission; returns it, or undefined if there was none. */
   delete(scope: string): Promise<Permission | undefined>
+  /**
+   * Takes an agent out of every permission that names it (its `agents` and
+   * `agentLimits`); a permission left with no agent is removed. Returns the
+   * permissions as they were before.
+   */
+  removeAgent(agentId: string): Promise<Permission[]>
 }
 
 const batchSize = 100 // BatchGetItem's limit
@@ -74,6 +81,43 @@ export class DynamoPermissionStore implements PermissionStore {
       found.push(...(page.Items ?? []).map((item) => permissionSchema.parse(item)))
     }
     return found.sort((a, b) => a.scope.localeCompare(b.scope))
+  }
+
+  async removeAgent(agentId: string): Promise<Permission[]> {
+    const naming = (await this.list()).filter(
+      ({ agents, agentLimits }) => agents.includes(agentId) || agentId in (agentLimits ?? {}),
+    )
+    for (const permission of naming) {
+      const { [agentId]: _removed, ...agentLimits } = permission.agentLimits ?? {}
+      const rest: Permission = {
+        ...permission,
+        agents: permission.agents.filter((granted) => granted !== agentId),
+        ...(permission.agentLimits ? { agentLimits } : {}),
+      }
+      // A permission deleted meanwhile stays deleted.
+      const unlessGone = {
+        TableName: this.#tableName,
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': tables.permissions.partitionKey },
+      }
+      try {
+        if (rest.agents.length === 0) {
+          await this.#client.send(
+            new DeleteCommand({
+              ...unlessGone,
+              Key: { [tables.permissions.partitionKey]: permission.scope },
+            }),
+          )
+        } else {
+          await this.#client.send(
+            new PutCommand({ ...unlessGone, Item: permissionSchema.parse(rest) }),
+          )
+        }
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+      }
+    }
+    return naming
   }
 
   async delete(scope: string): Promise<Permission | undefined> {

@@ -5,11 +5,18 @@ import { agentIdSchema, scopeSchema } from '../ids.ts'
 /** One item of the permissions table: what holders of `scope` may do. */
 export const permissionSchema = z.strictObject({
   scope: scopeSchema,
-  agents: z.array(agentIdSchema).min(1, 'must name at least one agent'),
+  // At most 2,000 agents (and limits) keep the item within DynamoDB's 400 KB.
+  agents: z
+    .array(agentIdSchema)
+    .min(1, 'must name at least one agent')
+    .max(2000, 'must name at most 2,000 agents'),
   /** Omitted = every operation. */
   operations: z.array(z.enum(operationNames)).min(1).optional(),
   requestsPerMinute: z.number().int().positive().optional(),
-  agentLimits: z.record(agentIdSchema, z.number().int().positive()).optional(),
+  agentLimits: z
+    .record(agentIdSchema, z.number().int().positive())
+    .refine((limits) => Object.keys(limits).length <= 2000, 'must name at most 2,000 agents')
+    .optional(),
 })
 
 export type Permission = z.infer<typeof permissionSchema>
@@ -17,5 +24,9 @@ export type Permission = z.infer<typeof permissionSchema>
 /** The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. */
 export const parsePermissionFor = (scope: string, body: unknown): Permission =>
   permissionSchema
-    .extend({ scope: z.literal(scope, { error: `must be '${scope}', the scope in the path` }) })
-    .parse({ scope, ...(typeof body === 'object' ? body : {}) })
+    .extend({
+      scope: z
+        .literal(scope, { error: `must be '${scope}', the scope in the path` })
+        .default(scope),
+    })
+    .parse(body)

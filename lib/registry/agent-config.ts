@@ -1,9 +1,15 @@
 import { z } from 'zod'
 import { agentIdSchema } from '../ids.ts'
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+// Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048, 'must be at most 2,048 characters')
+const shortText = z.string().min(1).max(256, 'must be at most 256 characters')
+const inlineSecret = z.string().min(1).max(4096, 'must be at most 4,096 characters')
 const secretArn = z
   .string()
+  .max(2048, 'must be at most 2,048 characters')
   .regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN')
 
 /** Exactly one of an inline secret and a secret ARN. */
@@ -16,10 +22,10 @@ const authSchema = z.discriminatedUnion('type', [
     .strictObject({
       type: z.literal('oauth2_client_credentials'),
       tokenUrl: httpUrl,
-      clientId: z.string().min(1),
-      clientSecret: z.string().min(1).optional(),
+      clientId: shortText,
+      clientSecret: inlineSecret.optional(),
       clientSecretArn: secretArn.optional(),
-      scopes: z.array(z.string().min(1)).optional(),
+      scopes: z.array(shortText).max(50, 'must name at most 50 scopes').optional(),
     })
     .refine(oneSecret('clientSecret', 'clientSecretArn'), {
       message: 'give exactly one of clientSecret and clientSecretArn',
@@ -31,8 +37,9 @@ const authSchema = z.discriminatedUnion('type', [
       headerName: z
         .string()
         .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+        .max(256, 'must be at most 256 characters')
         .default('X-API-Key'),
-      apiKey: z.string().min(1).optional(),
+      apiKey: inlineSecret.optional(),
       apiKeyArn: secretArn.optional(),
     })
     .refine(oneSecret('apiKey', 'apiKeyArn'), {

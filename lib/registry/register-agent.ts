@@ -15,6 +15,8 @@ export interface AgentAdminDeps {
   addressPolicy: BackendAddressPolicy
   /** Removes the agent's search vector; runs before its record goes. */
   removeVector?: (agentId: string) => Promise<void>
+  /** Takes the agent out of every permission; runs before its record goes. */
+  revokeGrants?: (agentId: string) => Promise<void>
   now?: () => Date
 }
 
@@ -173,9 +175,11 @@ export const replaceAgent = async (
 ): Promise<AgentChange> => {
   const config = agentConfigSchema
     .extend({
-      agentId: z.literal(agentId, { error: `must be '${agentId}', the agent in the path` }),
+      agentId: z
+        .literal(agentId, { error: `must be '${agentId}', the agent in the path` })
+        .default(agentId),
     })
-    .parse({ agentId, ...(input as object) })
+    .parse(input)
   const before = await existingAgent(agentId, deps)
   const after = await writeFromConfig(config, deps, before, (record) =>
     deps.registry.replace(record),
@@ -209,8 +213,9 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
 
 /**
  * DELETE: the agent stops being served at once (status `deleting`), then its
- * secret goes, then its record. A delete that fails half-way is finished by the
- * next one.
+ * secret, its search vector and its grants go, then its record, so an agent
+ * registered later under the same id inherits nothing. A delete that fails
+ * half-way is finished by the next one.
  */
 export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
   const before = await deps.registry.get(agentId)
@@ -221,6 +226,7 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
   const secret = ownedSecret(before.auth)
   if (secret) await deps.secrets.delete(secret)
   await deps.removeVector?.(agentId)
+  await deps.revokeGrants?.(agentId)
   await deps.registry.delete(agentId)
   return { before, after: undefined }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
+import { invoke, sampleEvent } from '../support/events.ts'
 
 describe('the admin API through the local gateway', () => {
   let stack: RunningStack
@@ -63,6 +64,33 @@ describe('the admin API through the local gateway', () => {
     expect((await secretArns()).length).toBe(secretsBefore + 1)
   })
 
+  it('reads Content-Type and Idempotency-Key in any casing, as API Gateway passes them on', async () => {
+    // Prepare: API Gateway keeps the client's header casing (the local emulator lowercases).
+    const { handler } = await import('../../handlers/admin.ts')
+    const registration = (headers: Record<string, string>) =>
+      sampleEvent('admin-register-agent.json', (event) => {
+        event.headers = headers
+        event.multiValueHeaders = Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [name, [value]]),
+        )
+        event.body = JSON.stringify(withSecret('cased', 'k-3'))
+      })
+
+    // Act
+    const first = (await invoke(
+      handler,
+      registration({ 'CONTENT-TYPE': 'application/json', 'Idempotency-key': 'cased-1' }),
+    )) as { statusCode: number; body: string }
+    const retry = (await invoke(
+      handler,
+      registration({ 'content-Type': 'application/json', 'IDEMPOTENCY-KEY': 'cased-1' }),
+    )) as { statusCode: number; body: string }
+
+    // Assess
+    expect([first.statusCode, retry.statusCode]).toEqual([201, 201])
+    expect(retry.body).toBe(first.body)
+  })
+
   it('refuses an Idempotency-Key reused with another body', async () => {
     // Act
     const response = await adminCall('POST', '/admin/register', withSecret('echo-2', 'k-2'), {
@@ -87,6 +115,31 @@ describe('the admin API through the local gateway', () => {
     expect(after.status).toBe(404)
     expect((await after.json()).detail).toBe("No agent 'echo' is registered with this gateway.")
     expect((await secretArns()).length).toBe(before.length - 1)
+  })
+
+  it('deletes an agent with its grants, so an agent registered later under its id inherits none', async () => {
+    // Prepare
+    const config = { agentId: 'granted', backendUrl: backend.url, agentCardUrl: backend.cardUrl }
+    await adminCall('POST', '/admin/register', config)
+    await adminCall('PUT', '/admin/permissions/granted:invoke', { agents: ['granted'] })
+    await adminCall('PUT', '/admin/permissions/shared:invoke', {
+      agents: ['weather', 'granted'],
+      agentLimits: { weather: 5, granted: 7 },
+    })
+
+    // Act
+    const deleted = await adminCall('DELETE', '/admin/agents/granted')
+    const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+
+    // Assess
+    expect(deleted.status).toBe(204)
+    const scopes = permissions.map((permission: { scope: string }) => permission.scope)
+    expect(scopes).not.toContain('granted:invoke')
+    expect(permissions).toContainEqual({
+      scope: 'shared:invoke',
+      agents: ['weather'],
+      agentLimits: { weather: 5 },
+    })
   })
 
   it('reads, replaces and removes permissions, naming a missing one', async () => {
@@ -117,6 +170,103 @@ describe('the admin API through the local gateway', () => {
     // Assess
     expect(response.status).toBe(400)
     expect((await response.json()).errors[0].field).toBe('agents.0')
+  })
+
+  it.each([
+    { path: '/admin/agents/weather', body: 'calm', received: 'string' },
+    { path: '/admin/agents/weather', body: [{ backendUrl: 'http://x' }], received: 'array' },
+    { path: '/admin/permissions/reports:read', body: 'weather', received: 'string' },
+    { path: '/admin/permissions/reports:read', body: [{ agents: ['weather'] }], received: 'array' },
+  ])(
+    'says a PUT $path body that is a JSON $received is not an object',
+    async ({ path, body, received }) => {
+      // Act
+      const response = await adminCall('PUT', path, body)
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).errors).toEqual([
+        { field: '(body)', rule: `Invalid input: expected object, received ${received}` },
+      ])
+    },
+  )
+
+  it.each([
+    { field: 'backendUrl', config: { backendUrl: `http://127.0.0.1/${'p'.repeat(450_000)}` } },
+    {
+      field: 'auth.clientId',
+      config: {
+        auth: {
+          type: 'oauth2_client_credentials',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          clientId: 'c'.repeat(450_000),
+          clientSecret: 's',
+        },
+      },
+    },
+    {
+      field: 'auth.scopes',
+      config: {
+        auth: {
+          type: 'oauth2_client_credentials',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          clientId: 'c',
+          clientSecret: 's',
+          scopes: Array(100_000).fill('invoke'),
+        },
+      },
+    },
+    { field: 'auth.apiKey', config: { auth: { type: 'api_key', apiKey: 'k'.repeat(450_000) } } },
+  ])(
+    'refuses an oversized $field with a 400 naming it, storing nothing',
+    async ({ field, config }) => {
+      // Prepare
+      const secretsBefore = await secretArns()
+
+      // Act
+      const response = await adminCall('POST', '/admin/register', {
+        ...withSecret('oversized', 'k'),
+        auth: { type: 'none' },
+        ...config,
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).errors.map((error: { field: string }) => error.field)).toEqual(
+        [field],
+      )
+      expect((await adminCall('GET', '/admin/agents/oversized')).status).toBe(404)
+      expect(await secretArns()).toEqual(secretsBefore)
+    },
+  )
+
+  it('refuses an agent card too large to keep with a 422 that says so', async () => {
+    // Prepare
+    const huge = new URL('/big/.well-known/agent-card.json', backend.url).href
+    backend.serve({ ...validCard(backend.url), description: 'd'.repeat(450_000) })
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', {
+      agentId: 'big-card',
+      backendUrl: backend.url,
+      agentCardUrl: huge,
+    })
+    backend.serve(validCard(backend.url))
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toMatch(/larger than the 262144-byte limit/)
+  })
+
+  it('refuses a permission naming more agents than one item can hold', async () => {
+    // Act
+    const response = await adminCall('PUT', '/admin/permissions/everything', {
+      agents: Array.from({ length: 50_000 }, (_, i) => `agent-${i}`),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect((await response.json()).errors[0].field).toBe('agents')
   })
 
   it("changes a token's grants once the authorizer cache TTL has passed", async () => {

@@ -90,6 +90,45 @@ describe('automatic routing (/route) through the local gateway', () => {
     )
   })
 
+  it.each([
+    { shape: 'no message', params: {}, says: /message: Invalid input: expected object/ },
+    {
+      shape: 'parts that are not a list',
+      params: { message: { parts: 'hi' } },
+      says: /message\.parts/,
+    },
+    {
+      shape: 'a part that is not an object',
+      params: { message: { parts: [null] } },
+      says: /message\.parts\.0/,
+    },
+    {
+      shape: 'no text part',
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ data: { a: 1 } }] } },
+      says: /no text part/,
+    },
+  ])(
+    'refuses a message with $shape as invalid params in either binding',
+    async ({ params, says }) => {
+      // Act
+      const jsonRpc = await post('/route', { jsonrpc: '2.0', id: 7, method: 'SendMessage', params })
+      const rest = await post('/route/message:send', params)
+      const stream = await post('/route/message:stream', params)
+
+      // Assess
+      expect(jsonRpc.status).toBe(200)
+      const { id, error } = await jsonRpc.json()
+      expect([id, error.code]).toEqual([7, -32602])
+      expect(error.message).toMatch(says)
+      for (const response of [rest, stream]) {
+        expect(response.status).toBe(400)
+        const body = await response.json()
+        expect(body.error.status).toBe('INVALID_ARGUMENT')
+        expect(body.error.message).toMatch(says)
+      }
+    },
+  )
+
   it('never routes to an agent the caller may not use', async () => {
     // Prepare
     const weatherOnly = await stack.token('weather-client')

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
+import { invoke, sampleEvent } from '../support/events.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 describe('POST /search through the local gateway', () => {
@@ -147,5 +148,27 @@ describe('POST /search through the local gateway', () => {
     expect(searches[0]?.headers.get('ratelimit-policy')).toBe('"per-caller-search";q=60;w=60')
     expect(call.status).not.toBe(429)
     expect(call.headers.get('ratelimit')).toMatch(/^"per-caller-agent";r=1;t=\d+$/)
+  })
+
+  it('reads a Content-Type header in any casing, as API Gateway passes it on', async () => {
+    // Prepare: API Gateway keeps the client's header casing (the local emulator lowercases).
+    const { handler } = await import('../../handlers/discovery.ts')
+    const event = sampleEvent('discovery-list-agents.json', (search) => {
+      Object.assign(search, {
+        resource: '/search',
+        path: '/search',
+        httpMethod: 'POST',
+        headers: { 'CONTENT-TYPE': 'application/json' },
+        multiValueHeaders: { 'CONTENT-TYPE': ['application/json'] },
+        body: JSON.stringify({ query: 'weather in Paris' }),
+      })
+    })
+
+    // Act
+    const response = (await invoke(handler, event)) as { statusCode: number; body: string }
+
+    // Assess
+    expect(response.statusCode).toBe(200)
+    expect(JSON.parse(response.body)).toHaveProperty('results')
   })
 })

@@ -43,4 +43,35 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
     expect(await store.forScopes(['nobody:here'])).toEqual([])
     expect(await store.forScopes([])).toEqual([])
   })
+  it('takes a removed agent out of every permission, and drops a permission left with none', async () => {
+    // Prepare
+    await store.put({ scope: 'solo:invoke', agents: ['gone'] })
+    await store.put({
+      scope: 'pair:invoke',
+      agents: ['gone', 'kept'],
+      operations: ['GetTask'],
+      agentLimits: { gone: 3, kept: 4 },
+    })
+    await store.put({ scope: 'other:invoke', agents: ['kept'] })
+
+    // Act
+    const before = await store.removeAgent('gone')
+    const again = await store.removeAgent('gone')
+
+    // Assess
+    expect(before.map(({ scope }) => scope)).toEqual(['pair:invoke', 'solo:invoke'])
+    expect(again).toEqual([])
+    expect(await store.forScopes(['solo:invoke', 'pair:invoke', 'other:invoke'])).toEqual(
+      expect.arrayContaining([
+        {
+          scope: 'pair:invoke',
+          agents: ['kept'],
+          operations: ['GetTask'],
+          agentLimits: { kept: 4 },
+        },
+        { scope: 'other:invoke', agents: ['kept'] },
+      ]),
+    )
+    expect(await store.forScopes(['solo:invoke'])).toEqual([])
+  })
 })

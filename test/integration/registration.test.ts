@@ -279,6 +279,31 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     })
   })
 
+  it('finishes a delete whose grants could not be revoked when it is retried', async () => {
+    // Prepare
+    await registerAgent(config('granted'), deps)
+    const revoked: string[] = []
+    const revokeFailing = async () => {
+      throw new Error('permissions table throttled')
+    }
+
+    // Act
+    const first = await failure(deleteAgent('granted', { ...deps, revokeGrants: revokeFailing }))
+    const midway = await registry.get('granted')
+    await deleteAgent('granted', {
+      ...deps,
+      revokeGrants: async (agentId) => {
+        revoked.push(agentId)
+      },
+    })
+
+    // Assess
+    expect((first as Error).message).toBe('permissions table throttled')
+    expect(midway?.status).toBe('deleting')
+    expect(revoked).toEqual(['granted'])
+    expect(await registry.get('granted')).toBeUndefined()
+  })
+
   it('changes only the status on PATCH, and refuses other fields', async () => {
     // Act
     const { after } = await patchAgent('echo', { status: 'inactive' }, deps)

@@ -59,7 +59,19 @@ describe('choosing an agent for a message', () => {
     // Assess
     expect(
       messageText({ message: { parts: [{ text: 'hello' }, { data: {} }, { text: 'world' }] } }),
-    ).toBe('hello world')
-    expect(messageText(undefined)).toBe('')
+    ).toEqual({ text: 'hello world' })
+  })
+
+  it('says what is wrong with params that hold no text to route by', () => {
+    // Assess
+    expect(messageText(undefined)).toEqual({
+      invalid: 'params.message: Invalid input: expected object, received undefined',
+    })
+    expect(messageText({ message: { parts: 'hi' } })).toEqual({
+      invalid: 'params.message.parts: Invalid input: expected array, received string',
+    })
+    expect(messageText({ message: { parts: [{ data: {} }, { text: ' ' }] } })).toEqual({
+      invalid: 'The message has no text part; the router chooses an agent by its text.',
+    })
   })
 })
