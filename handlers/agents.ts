@@ -137,7 +137,11 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
   .use(
     routeMessage({
       choose: (text, caller) =>
-        chooseAgent(text, caller, { ...discovery, minScore: config.discovery.routeMinScore }),
+        chooseAgent(text, caller, {
+          ...discovery,
+          minScore: config.discovery.routeMinScore,
+          isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
+        }),
       routerCard: (event) =>
         rewriteCard(routerCard, {
           agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,

@@ -40,24 +40,36 @@ export type RouteChoice =
   | { chosen: VectorMatch; candidates: VectorMatch[] }
   | { chosen: undefined; candidates: VectorMatch[] }
 
+/** How many candidates a refusal lists. */
+const candidateCount = 3
+
 /**
- * Picks the caller's best agent for a message: among the agents it may send
- * this operation to, the closest by meaning, if at least `minScore` close.
+ * Picks the caller's best agent for a message: among the active agents it may
+ * send this operation to, the closest by meaning, if at least `minScore` close.
  * Otherwise nothing is chosen and the candidates say what came nearest.
+ * `isActive` asks the registry, not the index: a vector the index failed to
+ * drop when its agent was deactivated must not be chosen.
  */
 export const chooseAgent = async (
   text: string,
   caller: { grants: Grants; operation: OperationName },
-  deps: { embedder: Embedder; index: VectorIndex; minScore: number },
+  deps: {
+    embedder: Embedder
+    index: VectorIndex
+    minScore: number
+    isActive: (agentId: string) => Promise<boolean>
+  },
 ): Promise<RouteChoice> => {
   const agentIds = Object.keys(caller.grants).filter((agentId) =>
     mayInvoke(caller.grants, agentId, caller.operation),
   )
   if (agentIds.length === 0 || text === '') return { chosen: undefined, candidates: [] }
-  const candidates = await deps.index.query(await embedQuery(deps.embedder, text), {
-    topK: 3,
+  const matches = await deps.index.query(await embedQuery(deps.embedder, text), {
+    topK: candidateCount * 2,
     agentIds,
   })
+  const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
+  const candidates = matches.filter((_, i) => active[i]).slice(0, candidateCount)
   const best = candidates[0]
   return best && best.score >= deps.minScore
     ? { chosen: best, candidates }

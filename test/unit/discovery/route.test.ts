@@ -3,6 +3,7 @@ import { chooseAgent, messageText } from '../../../lib/discovery/route.ts'
 import type { VectorIndex } from '../../../lib/discovery/vector-index.ts'
 
 const embedder = { name: 'fixed', dimension: 1, embed: async () => [1] }
+const isActive = async () => true
 const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): VectorIndex => ({
   put: async () => undefined,
   delete: async () => undefined,
@@ -21,7 +22,12 @@ describe('choosing an agent for a message', () => {
     const choice = await chooseAgent(
       'rain in Oslo?',
       { grants: { weather: '*', calculator: '*' }, operation: 'SendMessage' },
-      { embedder, index: indexAnswering({ weather: 0.6, calculator: 0.1 }), minScore: 0.2 },
+      {
+        embedder,
+        index: indexAnswering({ weather: 0.6, calculator: 0.1 }),
+        minScore: 0.2,
+        isActive,
+      },
     )
 
     // Assess
@@ -33,7 +39,7 @@ describe('choosing an agent for a message', () => {
     const choice = await chooseAgent(
       'hmm',
       { grants: { weather: '*' }, operation: 'SendMessage' },
-      { embedder, index: indexAnswering({ weather: 0.1 }), minScore: 0.2 },
+      { embedder, index: indexAnswering({ weather: 0.1 }), minScore: 0.2, isActive },
     )
 
     // Assess
@@ -48,11 +54,39 @@ describe('choosing an agent for a message', () => {
     await chooseAgent(
       'stream me something',
       { grants: { weather: ['SendMessage'], calculator: '*' }, operation: 'SendStreamingMessage' },
-      { embedder, index: indexAnswering({ weather: 0.9, calculator: 0.3 }, seen), minScore: 0.2 },
+      {
+        embedder,
+        index: indexAnswering({ weather: 0.9, calculator: 0.3 }, seen),
+        minScore: 0.2,
+        isActive,
+      },
     )
 
     // Assess
     expect(seen).toEqual([['calculator']])
+  })
+
+  it('passes over an agent the registry no longer serves, though the index still holds it', async () => {
+    // Act: the index failed to drop weather's vector when weather was deactivated.
+    const choice = await chooseAgent(
+      'rain in Oslo?',
+      { grants: { weather: '*', calculator: '*', translator: '*' }, operation: 'SendMessage' },
+      {
+        embedder,
+        index: indexAnswering({ weather: 0.9, translator: 0.5, calculator: 0.3 }),
+        minScore: 0.2,
+        isActive: async (agentId) => agentId !== 'weather',
+      },
+    )
+
+    // Assess
+    expect(choice).toEqual({
+      chosen: { key: 'translator', score: 0.5 },
+      candidates: [
+        { key: 'translator', score: 0.5 },
+        { key: 'calculator', score: 0.3 },
+      ],
+    })
   })
 
   it('reads the text parts of an A2A message', () => {
