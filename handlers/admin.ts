@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { indexAgent, unindexAgent } from '../lib/discovery/agent-index.ts'
+import { indexChange, unindexAgent } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
@@ -45,6 +45,7 @@ const permissions = new DynamoPermissionStore(
   tableName('permissions', config.tablePrefix),
 )
 const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
+const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),
   revokeGrants: async (agentId) => {
@@ -60,28 +61,14 @@ const agentAdmin: AgentAdminDeps = {
   secrets: secretStoreFor(config),
   fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
   addressPolicy: { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) },
+  warn,
 }
 
-/**
- * Keeps the search index in step with a change. A failed embedding does not
- * fail the change: the record says it is not indexed yet, and a sync retries.
- */
-const keepIndexed = async (change: AgentChange): Promise<AgentChange> => {
-  const { after } = change
-  if (!after) return change
-  try {
-    await indexAgent(after, search)
-    if (after.indexed !== false) return change
-    const indexed = { ...after, indexed: true }
-    await registry.replace(indexed)
-    return { ...change, after: indexed }
-  } catch (error) {
-    logger.warn('agent not indexed; a sync will retry', { agentId: after.agentId, error })
-    const notIndexed = { ...after, indexed: false }
-    await registry.replace(notIndexed)
-    return { ...change, after: notIndexed }
-  }
-}
+/** Keeps the search index in step with a change; never fails the change (see indexChange). */
+const keepIndexed = async (change: AgentChange): Promise<AgentChange> =>
+  change.after
+    ? { ...change, after: await indexChange(change.after, { ...search, registry, warn }) }
+    : change
 
 const idempotentRegistration = makeHandlerIdempotent({
   persistenceStore: new DynamoDBPersistenceLayer({

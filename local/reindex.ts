@@ -46,7 +46,7 @@ const main = async () => {
       if (record.status === 'deleting') continue
       try {
         await indexAgent(record, search)
-        if (record.indexed === false) await registry.replace({ ...record, indexed: true })
+        if (record.indexed === false) await registry.annotate(record, { indexed: true })
         console.log(`indexed ${record.agentId}`)
       } catch (error) {
         failed++

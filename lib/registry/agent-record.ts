@@ -31,6 +31,14 @@ export interface AgentRecord {
   endpoints: Partial<Record<Binding, string>>
   createdAt: string
   updatedAt: string
-  /** False when embedding failed: the next sync (or `npm run reindex`) indexes it. */
+  /**
+   * False from each change until the search index has taken it (an embedding
+   * that failed leaves it so; the next sync or `npm run reindex` indexes it).
+   */
   indexed?: boolean
+  /**
+   * Secrets the gateway created for this agent and no longer uses, whose delete
+   * failed: the next PUT and the agent's delete try again.
+   */
+  retiredSecretArns?: string[]
 }

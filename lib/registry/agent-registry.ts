@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   paginateScan,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { AgentAlreadyRegisteredError, AgentNotFoundError } from '../errors.ts'
 import { tables } from '../tables.ts'
@@ -19,6 +20,15 @@ export interface AgentRegistry {
   replace(record: AgentRecord): Promise<void>
   /** Removes an agent; removing one that is gone is not an error. */
   delete(agentId: string): Promise<void>
+  /**
+   * Sets bookkeeping fields on the record as it was written at `updatedAt` (a
+   * field given as undefined is removed); false, and nothing written, if the
+   * record has changed (or gone) since.
+   */
+  annotate(
+    record: Pick<AgentRecord, 'agentId' | 'updatedAt'>,
+    fields: Pick<AgentRecord, 'indexed' | 'retiredSecretArns'>,
+  ): Promise<boolean>
 }
 
 export class DynamoAgentRegistry implements AgentRegistry {
@@ -71,6 +81,41 @@ export class DynamoAgentRegistry implements AgentRegistry {
         Key: { [tables.agents.partitionKey]: agentId },
       }),
     )
+  }
+
+  async annotate(
+    record: Pick<AgentRecord, 'agentId' | 'updatedAt'>,
+    fields: Pick<AgentRecord, 'indexed' | 'retiredSecretArns'>,
+  ): Promise<boolean> {
+    const entries = Object.entries(fields)
+    if (entries.length === 0) return true
+    const set = entries.flatMap(([, value], i) => (value === undefined ? [] : [i]))
+    const remove = entries.flatMap(([, value], i) => (value === undefined ? [i] : []))
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [tables.agents.partitionKey]: record.agentId },
+          UpdateExpression: [
+            set.length > 0 ? `SET ${set.map((i) => `#f${i} = :f${i}`).join(', ')}` : '',
+            remove.length > 0 ? `REMOVE ${remove.map((i) => `#f${i}`).join(', ')}` : '',
+          ].join(' '),
+          ConditionExpression: '#updatedAt = :updatedAt',
+          ExpressionAttributeNames: {
+            '#updatedAt': 'updatedAt',
+            ...Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':updatedAt': record.updatedAt,
+            ...Object.fromEntries(set.map((i) => [`:f${i}`, (entries[i] as [string, unknown])[1]])),
+          },
+        }),
+      )
+      return true
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false
+      throw error
+    }
   }
 
   async #put(record: AgentRecord, condition: string, refused: () => Error): Promise<void> {

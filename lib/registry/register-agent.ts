@@ -17,6 +17,8 @@ export interface AgentAdminDeps {
   removeVector?: (agentId: string) => Promise<void>
   /** Takes the agent out of every permission; runs before its record goes. */
   revokeGrants?: (agentId: string) => Promise<void>
+  /** Told of clean-up that failed after the change itself was decided (a secret left over). */
+  warn?: (message: string, details: Record<string, unknown>) => void
   now?: () => Date
 }
 
@@ -107,15 +109,17 @@ const ownedSecret = (auth: BackendAuth | undefined) =>
   auth && auth.type !== 'none' && auth.secretOwned ? auth.secretArn : undefined
 
 /**
- * Builds a record from a config and writes it with `write`. The card is read and
- * checked before anything is stored; a secret stored for the record is deleted
- * again if the write fails, so a failed call leaves nothing behind.
+ * Builds a record from a config and writes it with `write`, as not yet indexed.
+ * The card is read and checked before anything is stored; a secret stored for
+ * the record is deleted again if the write fails, so a failed call leaves
+ * nothing behind, and the caller hears why the write failed.
  */
 const writeFromConfig = async (
   config: AgentConfig,
   deps: AgentAdminDeps,
   existing: AgentRecord | undefined,
   write: (record: AgentRecord) => Promise<void>,
+  retiredSecretArns: string[] = [],
 ): Promise<AgentRecord> => {
   await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
   await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
@@ -135,15 +139,43 @@ const writeFromConfig = async (
     ...fromCard,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
+    indexed: false,
+    ...(retiredSecretArns.length > 0 ? { retiredSecretArns } : {}),
   }
   try {
     await write(record)
   } catch (error) {
     const created = ownedSecret(auth)
-    if (created) await deps.secrets.delete(created)
+    if (created) {
+      await deps.secrets.delete(created).catch((cleanup: unknown) =>
+        deps.warn?.('secret left over from a failed agent write; delete it by hand', {
+          agentId: config.agentId,
+          secretArn: created,
+          error: cleanup,
+        }),
+      )
+    }
     throw error
   }
   return record
+}
+
+/** Deletes retired secrets; returns those whose delete failed, to try again later. */
+const deleteRetired = async (record: AgentRecord, deps: AgentAdminDeps): Promise<string[]> => {
+  const left: string[] = []
+  for (const arn of record.retiredSecretArns ?? []) {
+    try {
+      await deps.secrets.delete(arn)
+    } catch (error) {
+      deps.warn?.('retired secret not deleted; the next PUT or delete tries again', {
+        agentId: record.agentId,
+        secretArn: arn,
+        error,
+      })
+      left.push(arn)
+    }
+  }
+  return left
 }
 
 /**
@@ -167,7 +199,12 @@ const existingAgent = async (agentId: string, deps: AgentAdminDeps) => {
   return record
 }
 
-/** PUT: replaces an agent's whole config; the card is read again. */
+/**
+ * PUT: replaces an agent's whole config; the card is read again. The secret it
+ * replaces is named on the new record as retired, in the same write, and then
+ * deleted, so a delete that fails loses track of nothing: the change stands and
+ * the next PUT or the agent's delete deletes it.
+ */
 export const replaceAgent = async (
   agentId: string,
   input: unknown,
@@ -181,13 +218,24 @@ export const replaceAgent = async (
     })
     .parse(input)
   const before = await existingAgent(agentId, deps)
-  const after = await writeFromConfig(config, deps, before, (record) =>
-    deps.registry.replace(record),
-  )
   const replacedSecret = ownedSecret(before.auth)
-  if (replacedSecret && replacedSecret !== ownedSecret(after.auth))
-    await deps.secrets.delete(replacedSecret)
-  return { before, after }
+  const retired = [...(before.retiredSecretArns ?? []), ...(replacedSecret ? [replacedSecret] : [])]
+  const written = await writeFromConfig(
+    config,
+    deps,
+    before,
+    (record) => deps.registry.replace(record),
+    retired,
+  )
+  if (retired.length === 0) return { before, after: written }
+  const left = await deleteRetired(written, deps)
+  const { retiredSecretArns: _deleted, ...after } = written
+  const settled: AgentRecord = left.length > 0 ? { ...after, retiredSecretArns: left } : after
+  // Only bookkeeping: if it fails, the deleted ARNs are deleted again later, which is harmless.
+  const noted = await deps.registry
+    .annotate(written, { retiredSecretArns: left.length > 0 ? left : undefined })
+    .catch(() => false)
+  return { before, after: noted ? settled : written }
 }
 
 /** PATCH: changes an agent's status. */
@@ -198,7 +246,7 @@ export const patchAgent = async (
 ): Promise<AgentChange> => {
   const { status } = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
-  const after = { ...before, status, updatedAt: timestamp(deps) }
+  const after = { ...before, status, updatedAt: timestamp(deps), indexed: false }
   await deps.registry.replace(after)
   return { before, after }
 }
@@ -206,7 +254,12 @@ export const patchAgent = async (
 /** POST .../sync: reads the agent's card again and keeps what it now says. */
 export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
   const before = await existingAgent(agentId, deps)
-  const after = { ...before, ...(await readCard(before, deps)), updatedAt: timestamp(deps) }
+  const after = {
+    ...before,
+    ...(await readCard(before, deps)),
+    updatedAt: timestamp(deps),
+    indexed: false,
+  }
   await deps.registry.replace(after)
   return { before, after }
 }
@@ -225,6 +278,7 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
   }
   const secret = ownedSecret(before.auth)
   if (secret) await deps.secrets.delete(secret)
+  for (const retired of before.retiredSecretArns ?? []) await deps.secrets.delete(retired)
   await deps.removeVector?.(agentId)
   await deps.revokeGrants?.(agentId)
   await deps.registry.delete(agentId)

@@ -277,6 +277,93 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       expect(await registry.get('flaky')).toBeUndefined()
       expect(await secrets.has(arn)).toBe(false)
     })
+
+    /** The file store, except that deleting fails until `healed` is set. */
+    const deleteFailing = () => {
+      const store = {
+        healed: false,
+        create: secrets.create.bind(secrets),
+        read: secrets.read.bind(secrets),
+        delete: async (arn: string) => {
+          if (!store.healed) throw new Error('Secrets Manager throttled')
+          await secrets.delete(arn)
+        },
+      }
+      return store
+    }
+
+    it('keeps a PUT whose replaced secret cannot be deleted, and deletes it on the next PUT', async () => {
+      // Prepare
+      const { after: original } = await registerAgent(
+        config('rotating', { auth: oauth('s3cret-5') }),
+        deps,
+      )
+      const firstArn = secretArnOf(original)
+      const flaky = deleteFailing()
+      const warnings: string[] = []
+
+      // Act
+      const { after: replaced } = await replaceAgent(
+        'rotating',
+        config('rotating', { auth: oauth('s3cret-6') }),
+        { ...deps, secrets: flaky, warn: (message) => warnings.push(message) },
+      )
+      const midway = await registry.get('rotating')
+      flaky.healed = true
+      const { after: again } = await replaceAgent(
+        'rotating',
+        config('rotating', { auth: oauth('s3cret-7') }),
+        { ...deps, secrets: flaky },
+      )
+
+      // Assess
+      expect(secretArnOf(replaced)).not.toBe(firstArn)
+      expect(midway?.retiredSecretArns).toEqual([firstArn])
+      expect(warnings).toEqual([expect.stringMatching(/retired secret not deleted/)])
+      expect(await secrets.has(firstArn)).toBe(false)
+      expect(await secrets.has(secretArnOf(replaced))).toBe(false)
+      expect(await secrets.read(secretArnOf(again))).toBe('s3cret-7')
+      expect((await registry.get('rotating'))?.retiredSecretArns).toBeUndefined()
+    })
+
+    it('deletes retired secrets with the agent', async () => {
+      // Prepare
+      const { after: original } = await registerAgent(
+        config('retiring', { auth: oauth('s3cret-8') }),
+        deps,
+      )
+      await replaceAgent('retiring', config('retiring', { auth: oauth('s3cret-9') }), {
+        ...deps,
+        secrets: deleteFailing(),
+      })
+
+      // Act
+      await deleteAgent('retiring', deps)
+
+      // Assess
+      expect(await secrets.has(secretArnOf(original))).toBe(false)
+      expect(await registry.get('retiring')).toBeUndefined()
+    })
+
+    it('says why a registration failed even when the secret it stored cannot be deleted', async () => {
+      // Prepare: 'rotating' is taken, and deleting secrets fails.
+      const warnings: Record<string, unknown>[] = []
+      const before = await storedSecrets()
+
+      // Act
+      const error = await failure(
+        registerAgent(config('rotating', { auth: oauth('s3cret-10') }), {
+          ...deps,
+          secrets: deleteFailing(),
+          warn: (_message, details) => warnings.push(details),
+        }),
+      )
+
+      // Assess: the operator is told which secret is left over.
+      expect(error).toBeInstanceOf(AgentAlreadyRegisteredError)
+      const leftOver = (await storedSecrets()).filter((arn) => !before.includes(arn))
+      expect(warnings).toEqual([expect.objectContaining({ secretArn: leftOver[0] })])
+    })
   })
 
   it('finishes a delete whose grants could not be revoked when it is retried', async () => {
@@ -302,6 +389,27 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     expect(midway?.status).toBe('deleting')
     expect(revoked).toEqual(['granted'])
     expect(await registry.get('granted')).toBeUndefined()
+  })
+
+  it('notes bookkeeping only on the record as it was written, never on a newer one', async () => {
+    // Prepare
+    const { after: registered } = await registerAgent(config('noted'), deps)
+    const { after: patched } = await patchAgent(
+      'noted',
+      { status: 'inactive' },
+      {
+        ...deps,
+        now: () => new Date(Date.now() + 1_000),
+      },
+    )
+
+    // Act
+    const stale = await registry.annotate(registered as AgentRecord, { indexed: true })
+    const current = await registry.annotate(patched as AgentRecord, { indexed: true })
+
+    // Assess
+    expect([stale, current]).toEqual([false, true])
+    expect(await registry.get('noted')).toMatchObject({ status: 'inactive', indexed: true })
   })
 
   it('changes only the status on PATCH, and refuses other fields', async () => {
