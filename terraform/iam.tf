@@ -115,7 +115,7 @@ data "aws_iam_policy_document" "discovery" {
 data "aws_iam_policy_document" "admin" {
   statement {
     sid       = "ManageAgents"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
     resources = [aws_dynamodb_table.agents.arn]
   }
 

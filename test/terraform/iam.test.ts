@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { titanTextEmbeddingsV2 } from '../../lib/discovery/bedrock-embedder.ts'
 import { backendSecretPrefix } from '../../lib/registry/register-agent.ts'
@@ -114,5 +115,44 @@ describe('Terraform stack: IAM', () => {
     expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
       SECRETS_KMS_KEY_ID: '${aws_kms_key.backend_secrets.arn}',
     })
+  })
+
+  it('lets the admin function send every command the agent registry and permission store send', async () => {
+    // Prepare: the admin API uses all of both stores, so each command they import must be granted.
+    const actionOf: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem',
+      BatchGetCommand: 'dynamodb:BatchGetItem',
+      PutCommand: 'dynamodb:PutItem',
+      UpdateCommand: 'dynamodb:UpdateItem',
+      DeleteCommand: 'dynamodb:DeleteItem',
+      paginateScan: 'dynamodb:Scan',
+      ScanCommand: 'dynamodb:Scan',
+    }
+    const sent = async (file: string) => {
+      const source = await readFile(new URL(`../../lib/${file}`, import.meta.url), 'utf8')
+      return Object.keys(actionOf)
+        .filter((command) => new RegExp(`\\b${command}\\b`).test(source))
+        .map((command) => actionOf[command] as string)
+    }
+    const granted = (table: string) =>
+      statements
+        .filter(({ where }) => where.includes('aws_iam_policy_document.admin '))
+        .filter(({ body }) =>
+          (body.resources as string[]).includes(`\${aws_dynamodb_table.${table}.arn}`),
+        )
+        .flatMap(actionsOf)
+
+    // Assess
+    expect(granted('agents')).toEqual(
+      expect.arrayContaining(await sent('registry/agent-registry.ts')),
+    )
+    expect(granted('permissions')).toEqual(
+      expect.arrayContaining(
+        (await sent('permissions/permission-store.ts')).filter(
+          // BatchGetItem serves the authorizer's lookups, which the admin API never makes.
+          (action) => action !== 'dynamodb:BatchGetItem',
+        ),
+      ),
+    )
   })
 })
