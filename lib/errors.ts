@@ -30,6 +30,17 @@ export class AgentAlreadyRegisteredError extends SwitchboardError {
   }
 }
 
+/** Another change to the agent was written between reading it and writing this one. */
+export class AgentChangedError extends SwitchboardError {
+  readonly code = 'agent-changed'
+  readonly agentId: string
+  constructor(agentId: string) {
+    super(`Agent '${agentId}' was changed by another request meanwhile; read it again and retry.`)
+    this.name = 'AgentChangedError'
+    this.agentId = agentId
+  }
+}
+
 export class AgentCardUnreachableError extends SwitchboardError {
   readonly code = 'agent-card-unreachable'
   readonly cardUrl: string

@@ -47,6 +47,9 @@ export const responseStreamTo = (response: ServerResponse): Writable => {
       response.end(() => callback())
     },
   })
+  // A caller who leaves fails the handler's writes; if the handler is still waiting (on its
+  // backend) and writes nothing yet, that error has no listener and would end the process.
+  stream.on('error', () => undefined)
   response.on('close', () => {
     if (!response.writableFinished) stream.destroy(new Error('client disconnected'))
   })

@@ -8,7 +8,8 @@ const encoder = new TextEncoder()
 
 /**
  * The events of a server-sent-event stream, each yielded as soon as its blank
- * line arrives; comments are dropped.
+ * line arrives; comments are dropped. A stream that ends inside an event (the
+ * sender broke off) throws rather than dropping it unseen.
  */
 export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder()
@@ -29,6 +30,9 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerat
       else if (line.startsWith('event:')) event = line.slice(6).trim()
       newline = buffer.search(/\r?\n/)
     }
+  }
+  if (data.length > 0 || event !== undefined || (buffer !== '' && !buffer.startsWith(':'))) {
+    throw new Error('the event stream ended inside an event')
   }
 }
 

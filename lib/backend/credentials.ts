@@ -22,7 +22,9 @@ interface CachedToken {
  * The headers that authenticate the gateway to a backend: an API key, or an
  * OAuth 2.0 client-credentials token fetched with the agent's secret and cached
  * per agent and secret value until shortly before it expires (a rotated secret
- * is a new cache entry, so it takes effect without a restart).
+ * is a new cache entry, so it takes effect without a restart). Calls that find
+ * no token while one is being fetched wait for that fetch rather than each
+ * asking the token endpoint.
  *
  * @example
  * const credentials = backendCredentials({ secrets })
@@ -36,6 +38,8 @@ export const backendCredentials = (deps: {
   const doFetch = deps.fetch ?? fetch
   const now = deps.now ?? Date.now
   const tokens = new Map<string, CachedToken>()
+  /** Fetches under way, so a burst of calls finding no token cached shares one. */
+  const fetching = new Map<string, Promise<CachedToken>>()
 
   const fetchToken = async (
     auth: Extract<BackendAuth, { type: 'oauth2_client_credentials' }>,
@@ -95,14 +99,28 @@ export const backendCredentials = (deps: {
       const secret = await deps.secrets.read(auth.secretArn, { fresh: options.renew ?? false })
       if (auth.type === 'api_key') return { [auth.headerName.toLowerCase()]: secret }
       const key = `${agentId}#${createHash('sha256').update(secret).digest('hex')}`
-      let token = tokens.get(key)
-      if (options.renew || !token || token.expiresAt <= now()) {
-        token = await fetchToken(auth, secret)
-        // Tokens got with a secret since rotated away are of no more use.
-        forget(agentId)
-        tokens.set(key, token)
+      const cached = tokens.get(key)
+      if (!options.renew && cached && cached.expiresAt > now()) {
+        return { authorization: `Bearer ${cached.value}` }
       }
-      return { authorization: `Bearer ${token.value}` }
+      let fetched = options.renew ? undefined : fetching.get(key)
+      if (!fetched) {
+        fetched = fetchToken(auth, secret).then((token) => {
+          // Tokens got with a secret since rotated away are of no more use.
+          forget(agentId)
+          tokens.set(key, token)
+          return token
+        })
+        const shared = fetched
+        fetching.set(key, shared)
+        // A failed fetch is told to every call waiting on it, and the next call tries again.
+        shared
+          .finally(() => {
+            if (fetching.get(key) === shared) fetching.delete(key)
+          })
+          .catch(() => undefined)
+      }
+      return { authorization: `Bearer ${(await fetched).value}` }
     },
   }
 }

@@ -66,16 +66,25 @@ export const backendRequestFor = (
 /**
  * Sends a call to its agent and hands back the response as a stream, so SSE
  * events reach the caller as the agent writes them. Unary calls are bounded by
- * `timeoutMs`; streams end when the agent ends them or the caller goes away.
+ * `timeoutMs`; a stream must start (its headers arrive) within `timeoutMs`, then
+ * ends when the agent ends it or the caller goes away.
  */
 export const forwardToBackend = async (
   agentId: string,
   request: BackendRequest,
   options: { streaming: boolean; timeoutMs: number; signal?: AbortSignal },
 ): Promise<BackendResponse> => {
+  // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
+  const started = new AbortController()
+  const startTimer = options.streaming
+    ? setTimeout(
+        () => started.abort(new DOMException('stream did not start', 'TimeoutError')),
+        options.timeoutMs,
+      )
+    : undefined
   const signals = [
     options.signal,
-    options.streaming ? undefined : AbortSignal.timeout(options.timeoutMs),
+    options.streaming ? started.signal : AbortSignal.timeout(options.timeoutMs),
   ]
   let response: Response
   try {
@@ -97,6 +106,8 @@ export const forwardToBackend = async (
       agentId,
       code ? `connection failed (${code})` : 'connection failed',
     )
+  } finally {
+    clearTimeout(startTimer)
   }
   const headers = pick(Object.fromEntries(response.headers), forwardedResponseHeaders)
   if (headers['content-type']?.startsWith('text/event-stream')) {

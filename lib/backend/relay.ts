@@ -27,14 +27,45 @@ export interface RelayOptions {
 }
 
 const keepAliveComment = ': keep-alive\n\n'
+const lf = 0x0a
+const cr = 0x0d
+
+/**
+ * How many leading bytes of an event stream are whole events: up to and
+ * including the blank line (any of LF, CRLF, CR twice) that ends the last one.
+ */
+export const wholeEventsLength = (bytes: Uint8Array): number => {
+  let end = 0
+  let lineStart = true
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]
+    if (byte !== lf && byte !== cr) {
+      lineStart = false
+      continue
+    }
+    if (byte === cr && bytes[i + 1] === lf) i++
+    if (lineStart) end = i + 1
+    lineStart = true
+  }
+  return end
+}
+
+/** Whether bytes held back at the end of a stream were an event the agent never finished. */
+const isUnfinishedEvent = (bytes: Uint8Array) =>
+  new TextDecoder()
+    .decode(bytes)
+    .split(/\r\n|\r|\n/)
+    .some((line) => line !== '' && !line.startsWith(':'))
 
 /**
  * A backend body as a Node stream for the Lambda response: each chunk is passed
- * on as it arrives, never merged or held back. Destroying it (the caller went
- * away) aborts the backend request at once, even while a read is waiting on the
- * backend. Event streams also get keep-alive comments while the backend is
- * quiet, and end with an error event in the caller's binding, rather than a cut
- * connection, when the backend fails or stays silent too long.
+ * on as it arrives, never merged. Destroying it (the caller went away) aborts
+ * the backend request at once, even while a read is waiting on the backend.
+ * Event streams are passed on whole event by whole event (the unfinished end of
+ * a chunk waits for the rest), so keep-alive comments sent while the backend is
+ * quiet, and the error event in the caller's binding that ends the stream when
+ * the backend fails, breaks off mid-event or stays silent too long, never land
+ * inside an event.
  *
  * @example
  * const abort = new AbortController()
@@ -53,6 +84,8 @@ export const relayToReadable = (
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
   let idleSince = Date.now()
   let timer: NodeJS.Timeout | undefined
+  /** An event stream's bytes after its last whole event. */
+  let unfinished: Uint8Array = new Uint8Array(0)
 
   const quietFor = (ms: number) =>
     new Promise<'quiet'>((resolve) => {
@@ -68,25 +101,36 @@ export const relayToReadable = (
   return new Readable({
     async read() {
       try {
-        pending ??= reader.read()
-        const next = events
-          ? await Promise.race([pending, quietFor(events.keepAliveMs)])
-          : await pending
-        clearTimeout(timer)
-        if (next === 'quiet') {
-          if (events && Date.now() - idleSince >= events.idleTimeoutMs) {
-            backendRequest.abort()
-            return endWith(this, 'idle-timeout', new Error('backend stream idle too long'))
+        // Each turn reads one backend chunk; it returns once something is pushed.
+        for (;;) {
+          pending ??= reader.read()
+          const next = events
+            ? await Promise.race([pending, quietFor(events.keepAliveMs)])
+            : await pending
+          clearTimeout(timer)
+          if (next === 'quiet') {
+            if (events && Date.now() - idleSince >= events.idleTimeoutMs) {
+              backendRequest.abort()
+              return endWith(this, 'idle-timeout', new Error('backend stream idle too long'))
+            }
+            return void this.push(keepAliveComment)
           }
-          this.push(keepAliveComment)
-          return
+          pending = undefined
+          idleSince = Date.now()
+          if (next.done) {
+            if (events && isUnfinishedEvent(unfinished)) {
+              return endWith(this, 'backend-failed', new Error('backend stream ended mid-event'))
+            }
+            return void this.push(null)
+          }
+          bytes += next.value.byteLength
+          chunks++
+          if (!events) return void this.push(next.value)
+          const held = unfinished.length > 0 ? Buffer.concat([unfinished, next.value]) : next.value
+          const whole = wholeEventsLength(held)
+          unfinished = held.subarray(whole)
+          if (whole > 0) return void this.push(held.subarray(0, whole))
         }
-        pending = undefined
-        idleSince = Date.now()
-        if (next.done) return void this.push(null)
-        bytes += next.value.byteLength
-        chunks++
-        this.push(next.value)
       } catch (error) {
         clearTimeout(timer)
         if (events && !this.destroyed) return endWith(this, 'backend-failed', error as Error)

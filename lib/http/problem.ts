@@ -6,6 +6,7 @@ import { ZodError } from 'zod'
 import {
   AgentAlreadyRegisteredError,
   AgentCardUnreachableError,
+  AgentChangedError,
   AgentNotFoundError,
   BackendTimeoutError,
   BackendUnavailableError,
@@ -35,6 +36,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof AgentNotFoundError) return { status: 404, title: 'Agent not found' }
   if (error instanceof AgentAlreadyRegisteredError)
     return { status: 409, title: 'Agent already registered' }
+  if (error instanceof AgentChangedError) return { status: 409, title: 'Agent changed meanwhile' }
   if (error instanceof AgentCardUnreachableError)
     return { status: 422, title: 'Agent card unreachable' }
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }

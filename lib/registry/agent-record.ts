@@ -25,7 +25,7 @@ export interface AgentRecord {
   /** The backend's own card, as last fetched (rewritten only on the way out). */
   card: AgentCardJson
   protocolVersion: '1.0' | '0.3'
-  /** Overrides BACKEND_TIMEOUT_MS for this agent's unary calls. */
+  /** Overrides BACKEND_TIMEOUT_MS for this agent: unary calls, and the start of a stream. */
   timeoutMs?: number
   /** Where the backend serves each binding, resolved at registration. */
   endpoints: Partial<Record<Binding, string>>

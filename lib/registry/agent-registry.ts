@@ -7,7 +7,7 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { AgentAlreadyRegisteredError, AgentNotFoundError } from '../errors.ts'
+import { AgentAlreadyRegisteredError, AgentChangedError, AgentNotFoundError } from '../errors.ts'
 import { tables } from '../tables.ts'
 import type { AgentRecord } from './agent-record.ts'
 
@@ -16,8 +16,11 @@ export interface AgentRegistry {
   list(): Promise<AgentRecord[]>
   /** Stores a new agent; AgentAlreadyRegisteredError if the id is taken. */
   create(record: AgentRecord): Promise<void>
-  /** Overwrites an agent that exists; AgentNotFoundError otherwise. */
-  replace(record: AgentRecord): Promise<void>
+  /**
+   * Overwrites the agent as it was read (`read.updatedAt`): AgentNotFoundError
+   * if it is gone, AgentChangedError if another change was written meanwhile.
+   */
+  replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void>
   /** Removes an agent; removing one that is gone is not an error. */
   delete(agentId: string): Promise<void>
   /**
@@ -70,8 +73,22 @@ export class DynamoAgentRegistry implements AgentRegistry {
     )
   }
 
-  async replace(record: AgentRecord): Promise<void> {
-    await this.#put(record, 'attribute_exists(#pk)', () => new AgentNotFoundError(record.agentId))
+  async replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: record,
+          ConditionExpression: '#updatedAt = :read',
+          ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':read': read.updatedAt },
+        }),
+      )
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      if (!(await this.get(record.agentId))) throw new AgentNotFoundError(record.agentId)
+      throw new AgentChangedError(record.agentId)
+    }
   }
 
   async delete(agentId: string): Promise<void> {

@@ -224,7 +224,7 @@ export const replaceAgent = async (
     config,
     deps,
     before,
-    (record) => deps.registry.replace(record),
+    (record) => deps.registry.replace(record, before),
     retired,
   )
   if (retired.length === 0) return { before, after: written }
@@ -247,7 +247,7 @@ export const patchAgent = async (
   const { status } = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
   const after = { ...before, status, updatedAt: timestamp(deps), indexed: false }
-  await deps.registry.replace(after)
+  await deps.registry.replace(after, before)
   return { before, after }
 }
 
@@ -260,7 +260,7 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
     updatedAt: timestamp(deps),
     indexed: false,
   }
-  await deps.registry.replace(after)
+  await deps.registry.replace(after, before)
   return { before, after }
 }
 
@@ -274,7 +274,10 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
   const before = await deps.registry.get(agentId)
   if (!before) throw new AgentNotFoundError(agentId)
   if (before.status !== 'deleting') {
-    await deps.registry.replace({ ...before, status: 'deleting', updatedAt: timestamp(deps) })
+    await deps.registry.replace(
+      { ...before, status: 'deleting', updatedAt: timestamp(deps) },
+      before,
+    )
   }
   const secret = ownedSecret(before.auth)
   if (secret) await deps.secrets.delete(secret)

@@ -7,6 +7,7 @@ import { createDocumentClient } from '../../lib/dynamo.ts'
 import {
   AgentAlreadyRegisteredError,
   AgentCardUnreachableError,
+  AgentChangedError,
   AgentNotFoundError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
@@ -240,6 +241,28 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       expect(await secrets.has(oldArn)).toBe(false)
       expect(await secrets.read(newArn)).toBe('s3cret-3')
       expect(after?.createdAt).toBe(original?.createdAt)
+    })
+
+    it('lets one of two PUTs at once win and refuses the other with 409, orphaning no secret', async () => {
+      // Prepare
+      await registerAgent(config('racing', { auth: oauth('s3cret-r0') }), deps)
+      const before = new Set(await storedSecrets())
+
+      // Act
+      const outcomes = await Promise.allSettled([
+        replaceAgent('racing', config('racing', { auth: oauth('s3cret-r1') }), deps),
+        replaceAgent('racing', config('racing', { auth: oauth('s3cret-r2') }), deps),
+      ])
+
+      // Assess
+      const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []))
+      const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome] : []))
+      expect([won.length, lost.length]).toEqual([1, 1])
+      expect(lost[0]?.reason).toBeInstanceOf(AgentChangedError)
+      const stored = await registry.get('racing')
+      expect(secretArnOf(stored)).toBe(secretArnOf(won[0]?.value.after))
+      const added = (await storedSecrets()).filter((arn) => !before.has(arn))
+      expect(added).toEqual([secretArnOf(stored)])
     })
 
     it('deletes the record and its secret', async () => {

@@ -1,8 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildPolicy } from '../../../lib/auth/policy.ts'
+import { installAwsLambdaShim, type StreamingHandler } from '../../../local/awslambda-shim.ts'
 import { createGateway } from '../../../local/gateway.ts'
 import type { LocalIdentity } from '../../../local/identity.ts'
 
@@ -133,5 +136,57 @@ describe('local API Gateway', () => {
     expect(response.status).toBe(403)
     expect(await response.json()).toEqual({ message: 'Missing Authentication Token' })
     expect(authorizer).not.toHaveBeenCalled()
+  })
+
+  it('survives a caller who goes away before a streaming handler has written anything', async () => {
+    // Prepare
+    installAwsLambdaShim()
+    const { streamifyResponse } = (
+      globalThis as unknown as {
+        awslambda: { streamifyResponse: (handler: StreamingHandler) => StreamingHandler }
+      }
+    ).awslambda
+    let callerGone: () => void = () => undefined
+    const gone = new Promise<void>((resolve) => {
+      callerGone = resolve
+    })
+    let written: Promise<unknown> = Promise.resolve()
+    // Answers only once the caller has left, as a handler still waiting on its backend would.
+    const streaming = streamifyResponse(async (_event, responseStream: Writable) => {
+      await gone
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      written = pipeline(Readable.from(['too late']), responseStream).then(
+        () => 'written',
+        () => 'refused',
+      )
+      await written
+    })
+    const handle = createGateway({
+      handlers: { authorizer, agents: streaming, discovery, admin: agents },
+      identity,
+      authorizerCacheTtlSeconds: 0,
+    })
+    server = createServer(handle)
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const leaving = new AbortController()
+    server.on('request', (request) => request.socket.on('close', () => setTimeout(callerGone, 20)))
+
+    // Act
+    const call = fetch(`${url}/agents/weather`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good' },
+      body: '{}',
+      signal: leaving.signal,
+    }).catch(() => undefined)
+    setTimeout(() => leaving.abort(), 100)
+    await call
+    await gone
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const after = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+
+    // Assess
+    expect(await written).toBe('refused')
+    expect(after.status).toBe(200)
   })
 })

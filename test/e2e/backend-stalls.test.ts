@@ -1,0 +1,145 @@
+import type { ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sseEvents } from '../../lib/a2a/sse.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { textMessage } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+const workingEvent = JSON.stringify({
+  statusUpdate: {
+    taskId: 't-1',
+    contextId: 'c-1',
+    status: { state: 'TASK_STATE_WORKING' },
+  },
+})
+
+/** What each scripted agent does with a request, by agent id. */
+const behaviours: Record<string, (response: ServerResponse) => void | Promise<void>> = {
+  // Takes the request and never answers, not even with headers.
+  mute: () => undefined,
+  // One whole event, half of the next, then a clean end of the connection.
+  truncated: async (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    response.write(`data: ${workingEvent}\n\n`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    response.end(`data: ${workingEvent.slice(0, 20)}`)
+  },
+  // One whole event, half of the next, then the connection breaks.
+  severed: async (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    response.write(`data: ${workingEvent}\n\n`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    response.write(`data: ${workingEvent.slice(0, 20)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    response.destroy()
+  },
+}
+
+describe('backends that stall or break off, through the local gateway', () => {
+  let stack: RunningStack
+  let token: string
+  const agents: Awaited<ReturnType<typeof startScriptedAgent>>[] = []
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    for (const [agentId, behave] of Object.entries(behaviours)) {
+      const agent = await startScriptedAgent({
+        bindings: ['HTTP+JSON'],
+        answer: (_request, _body, response) => behave(response),
+      })
+      agents.push(agent)
+      await registerAgents(stack, [
+        { agentId, backendUrl: agent.url, agentCardUrl: agent.cardUrl, timeoutMs: 300 },
+      ])
+    }
+    await grantToDemoClient(Object.keys(behaviours))
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    for (const agent of agents) await agent.stop()
+    await stack.stop()
+  })
+
+  // Bounded generously: a gateway that never answers fails the test rather than hanging it.
+  const stream = (agentId: string) =>
+    fetch(`${stack.url}/agents/${agentId}/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify(textMessage('go')),
+      signal: AbortSignal.timeout(10_000),
+    })
+
+  const jsonRpcStream = (agentId: string) =>
+    fetch(`${stack.url}/agents/${agentId}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'SendStreamingMessage',
+        params: textMessage('go'),
+      }),
+      signal: AbortSignal.timeout(10_000),
+    })
+
+  const eventsOf = async (response: Response) => {
+    const events = []
+    for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+      events.push(event)
+    }
+    return events
+  }
+
+  it('answers 504 when the agent takes a stream and never starts answering', async () => {
+    // Act
+    const response = await stream('mute')
+
+    // Assess
+    expect(response.status).toBe(504)
+    expect((await response.json()).error).toMatchObject({
+      code: 504,
+      message: "Agent 'mute' did not answer within 300 ms.",
+    })
+  })
+
+  it.each([
+    ['ends cleanly', 'truncated'],
+    ['breaks', 'severed'],
+  ])(
+    'passes on whole events only, then an error event, when the agent %s mid-event',
+    async (_how, agentId) => {
+      // Act
+      const events = await eventsOf(await stream(agentId))
+
+      // Assess
+      expect(events).toHaveLength(2)
+      expect(JSON.parse(events[0]?.data as string)).toEqual(JSON.parse(workingEvent))
+      expect(events[1]?.event).toBe('error')
+      expect(JSON.parse(events[1]?.data as string).error).toMatchObject({
+        message: `Agent '${agentId}' broke off the stream.`,
+      })
+    },
+  )
+
+  it('reports an event the agent left unfinished when its stream is translated to JSON-RPC', async () => {
+    // Act
+    const events = await eventsOf(await jsonRpcStream('truncated'))
+
+    // Assess
+    expect(events).toHaveLength(2)
+    expect(JSON.parse(events[0]?.data as string).result).toEqual(JSON.parse(workingEvent))
+    expect(JSON.parse(events[1]?.data as string)).toMatchObject({
+      id: 7,
+      error: { message: "Agent 'truncated' broke off the stream." },
+    })
+  })
+})

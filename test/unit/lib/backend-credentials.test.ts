@@ -1,0 +1,67 @@
+import { describe, expect, it, vi } from 'vitest'
+import { backendCredentials } from '../../../lib/backend/credentials.ts'
+import type { BackendAuth } from '../../../lib/registry/agent-record.ts'
+
+const auth: BackendAuth = {
+  type: 'oauth2_client_credentials',
+  tokenUrl: 'https://tokens.example.com/oauth2/token',
+  clientId: 'gateway',
+  secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:switchboard/agents/billing',
+  secretOwned: true,
+}
+
+/** A token endpoint that answers after `delayMs`, or fails while `down`. */
+const tokenEndpoint = (options: { delayMs: number }) => {
+  let issued = 0
+  const state = { down: false }
+  const fetch = vi.fn(async () => {
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs))
+    if (state.down) return new Response('{"error":"temporarily_unavailable"}', { status: 503 })
+    return Response.json({ access_token: `token-${++issued}`, expires_in: 3600 })
+  })
+  return { fetch: fetch as unknown as typeof globalThis.fetch, calls: fetch, state }
+}
+
+describe('backend credentials', () => {
+  it('fetches one token for a burst of calls that find none cached', async () => {
+    // Prepare
+    const endpoint = tokenEndpoint({ delayMs: 50 })
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: endpoint.fetch,
+    })
+
+    // Act
+    const headers = await Promise.all(
+      Array.from({ length: 20 }, () => credentials.headersFor('billing', auth)),
+    )
+
+    // Assess
+    expect(endpoint.calls).toHaveBeenCalledOnce()
+    expect(new Set(headers.map((header) => header.authorization))).toEqual(
+      new Set(['Bearer token-1']),
+    )
+  })
+
+  it('tells every waiting call of a failed fetch, and tries again for the next call', async () => {
+    // Prepare
+    const endpoint = tokenEndpoint({ delayMs: 50 })
+    endpoint.state.down = true
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: endpoint.fetch,
+    })
+
+    // Act
+    const burst = await Promise.allSettled(
+      Array.from({ length: 5 }, () => credentials.headersFor('billing', auth)),
+    )
+    endpoint.state.down = false
+    const next = await credentials.headersFor('billing', auth)
+
+    // Assess
+    expect(burst.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'))
+    expect(next).toEqual({ authorization: 'Bearer token-1' })
+    expect(endpoint.calls).toHaveBeenCalledTimes(2)
+  })
+})
