@@ -14,7 +14,10 @@ export interface IncomingRequest {
   method: string
   path: string
   query: URLSearchParams
+  /** Lower-cased names, repeated values joined: for the emulator's own reading. */
   headers: Record<string, string>
+  /** As the client sent them, names in its casing and in its order. */
+  rawHeaders: [name: string, value: string][]
   body: Buffer
   sourceIp: string
   host: string
@@ -31,6 +34,21 @@ const multiValue = (params: URLSearchParams) => {
 export const methodArnFor = (method: string, path: string) =>
   `arn:aws:execute-api:${localApi.region}:${localApi.accountId}:${localApi.apiId}/${localApi.stage}/${method}${path}`
 
+/**
+ * Headers as API Gateway passes them: names in the client's casing (so a
+ * handler that looks up `content-type` alone misses `Content-Type`, as on AWS),
+ * `headers` holding each name's last value and `multiValueHeaders` all of them.
+ */
+const headersOf = (request: IncomingRequest) => {
+  const headers: Record<string, string> = {}
+  const multiValueHeaders: Record<string, string[]> = {}
+  for (const [name, value] of request.rawHeaders) {
+    headers[name] = value
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value]
+  }
+  return { headers, multiValueHeaders }
+}
+
 const shared = (request: IncomingRequest, match: RouteMatch) => {
   const multiValueQueryStringParameters = multiValue(request.query)
   const hasQuery = Object.keys(multiValueQueryStringParameters).length > 0
@@ -38,10 +56,7 @@ const shared = (request: IncomingRequest, match: RouteMatch) => {
     resource: match.route.path,
     path: request.path,
     httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: Object.fromEntries(
-      Object.entries(request.headers).map(([name, value]) => [name, [value]]),
-    ),
+    ...headersOf(request),
     queryStringParameters: hasQuery ? Object.fromEntries(request.query) : null,
     multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
     pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,

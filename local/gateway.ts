@@ -43,11 +43,16 @@ const toIncoming = (request: IncomingMessage, body: Buffer): IncomingRequest => 
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
+  const rawHeaders: [string, string][] = []
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    rawHeaders.push([request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string])
+  }
   return {
     method: request.method ?? 'GET',
     path: url.pathname,
     query: url.searchParams,
     headers,
+    rawHeaders,
     body,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     host: request.headers.host ?? 'localhost',

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -97,6 +97,36 @@ describe('local API Gateway', () => {
       principal: 'client-1',
       admin: 'false',
     })
+  })
+
+  it('passes header names in the client’s casing: the last value in headers, all in multiValueHeaders', async () => {
+    // Prepare
+    await startGateway(0)
+    const { port } = server?.address() as AddressInfo
+
+    // Act: fetch would lower-case the names; a raw request keeps them as written.
+    await new Promise<void>((resolve, reject) => {
+      request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/agents',
+          headers: [
+            ...['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good'],
+            ...['X-Trace', 'a', 'X-Trace', 'b'],
+          ],
+        },
+        (response) => response.resume().on('end', resolve),
+      )
+        .on('error', reject)
+        .end()
+    })
+
+    // Assess
+    const event = discovery.mock.calls[0]?.[0] as APIGatewayProxyEvent
+    expect(event.headers).toMatchObject({ Authorization: 'Bearer good', 'X-Trace': 'b' })
+    expect(event.headers).not.toHaveProperty('authorization')
+    expect(event.multiValueHeaders).toMatchObject({ 'X-Trace': ['a', 'b'] })
   })
 
   it('answers 401 without a token or when the authorizer says Unauthorized', async () => {
