@@ -154,19 +154,21 @@ export class DynamoAgentRegistry implements AgentRegistry {
 
 /**
  * Keeps records in memory for a few seconds so a burst of calls to one agent
- * reads the table once.
+ * reads the table once. An agent that is not there is not remembered, so one
+ * registered a moment after a call that missed it is served at once.
  */
 export const cachedLookup = (
   registry: Pick<AgentRegistry, 'get'>,
   ttlMs: number,
   now: () => number = Date.now,
 ) => {
-  const cache = new Map<string, { record: AgentRecord | undefined; expiresAt: number }>()
+  const cache = new Map<string, { record: AgentRecord; expiresAt: number }>()
   return async function lookupAgent(agentId: string): Promise<AgentRecord | undefined> {
     const hit = cache.get(agentId)
     if (hit && hit.expiresAt > now()) return hit.record
     const record = await registry.get(agentId)
-    cache.set(agentId, { record, expiresAt: now() + ttlMs })
+    if (record) cache.set(agentId, { record, expiresAt: now() + ttlMs })
+    else cache.delete(agentId)
     return record
   }
 }
