@@ -102,7 +102,7 @@ describe('local API Gateway', () => {
   it('passes header names in the client’s casing: the last value in headers, all in multiValueHeaders', async () => {
     // Prepare
     await startGateway(0)
-    const { port } = server?.address() as AddressInfo
+    const { port } = (server as Server).address() as AddressInfo
 
     // Act: fetch would lower-case the names; a raw request keeps them as written.
     await new Promise<void>((resolve, reject) => {
