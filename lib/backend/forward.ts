@@ -64,10 +64,52 @@ export const backendRequestFor = (
 }
 
 /**
- * Sends a call to its agent and hands back the response as a stream, so SSE
- * events reach the caller as the agent writes them. Unary calls are bounded by
- * `timeoutMs`; a stream must start (its headers arrive) within `timeoutMs`, then
- * ends when the agent ends it or the caller goes away.
+ * The most a unary answer may carry: API Gateway's own payload limit, so a
+ * larger one could not reach the caller anyway.
+ */
+export const maxUnaryAnswerBytes = 10 * 1024 * 1024
+
+/**
+ * A unary answer read whole before anything goes to the caller, so an agent
+ * that stalls or breaks off mid-answer is a 504 or 502 in the caller's binding,
+ * not a 200 cut short, and no answer holds more than `maxUnaryAnswerBytes`.
+ */
+const readWhole = async (
+  agentId: string,
+  body: ReadableStream<Uint8Array>,
+  timeoutMs: number,
+): Promise<ReadableStream<Uint8Array> | null> => {
+  const chunks: Uint8Array[] = []
+  let bytes = 0
+  const reader = body.getReader()
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      bytes += next.value.byteLength
+      if (bytes > maxUnaryAnswerBytes) {
+        await reader.cancel()
+        throw new BackendUnavailableError(
+          agentId,
+          `its answer is over the ${maxUnaryAnswerBytes / 1024 / 1024} MiB a gateway answer may carry`,
+        )
+      }
+      chunks.push(next.value)
+    }
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) throw error
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new BackendTimeoutError(agentId, timeoutMs)
+    }
+    throw new BackendUnavailableError(agentId, 'it broke off its answer')
+  }
+  return new Response(Buffer.concat(chunks)).body
+}
+
+/**
+ * Sends a call to its agent and hands back the response. Unary calls are
+ * bounded by `timeoutMs` and read whole (`readWhole`); a stream must start (its
+ * headers arrive) within `timeoutMs`, then its body is handed on as it comes,
+ * so SSE events reach the caller as the agent writes them, until the agent ends
+ * it or the caller goes away.
  */
 export const forwardToBackend = async (
   agentId: string,
@@ -113,7 +155,11 @@ export const forwardToBackend = async (
   if (headers['content-type']?.startsWith('text/event-stream')) {
     headers['cache-control'] = 'no-cache'
   }
-  return { statusCode: response.status, headers, body: response.body }
+  const body =
+    options.streaming || !response.body
+      ? response.body
+      : await readWhole(agentId, response.body, options.timeoutMs)
+  return { statusCode: response.status, headers, body }
 }
 
 /**

@@ -34,6 +34,23 @@ const behaviours: Record<string, (response: ServerResponse) => void | Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 50))
     response.destroy()
   },
+  // The headers and half of a unary answer, then silence.
+  stalling: (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.write('{"id":"t-1",')
+  },
+  // The headers and half of a unary answer, then the connection breaks.
+  broken: async (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.write('{"id":"t-1",')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    response.destroy()
+  },
+  // A unary answer of 11 MiB.
+  huge: (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ id: 't-1', padding: 'x'.repeat(11 * 1024 * 1024) }))
+  },
 }
 
 describe('backends that stall or break off, through the local gateway', () => {
@@ -91,6 +108,18 @@ describe('backends that stall or break off, through the local gateway', () => {
       signal: AbortSignal.timeout(10_000),
     })
 
+  const send = (agentId: string) =>
+    fetch(`${stack.url}/agents/${agentId}/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify(textMessage('go')),
+      signal: AbortSignal.timeout(10_000),
+    })
+
   const eventsOf = async (response: Response) => {
     const events = []
     for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
@@ -142,4 +171,30 @@ describe('backends that stall or break off, through the local gateway', () => {
       error: { message: "Agent 'truncated' broke off the stream." },
     })
   })
+
+  it.each([
+    [
+      'stalls after its first bytes',
+      'stalling',
+      504,
+      "Agent 'stalling' did not answer within 300 ms.",
+    ],
+    ['breaks off', 'broken', 502, "Agent 'broken' did not answer: it broke off its answer."],
+    [
+      'sends more than an answer may carry',
+      'huge',
+      502,
+      "Agent 'huge' did not answer: its answer is over the 10 MiB a gateway answer may carry.",
+    ],
+  ])(
+    'answers an error, not a cut 200, when a unary answer %s',
+    async (_how, agentId, status, message) => {
+      // Act
+      const response = await send(agentId)
+
+      // Assess
+      expect(response.status).toBe(status)
+      expect((await response.json()).error).toMatchObject({ code: status, message })
+    },
+  )
 })
