@@ -27,9 +27,6 @@ export interface PolicyInput {
 // `*/agents/weather` would cover `DELETE/admin/agents/weather`, and `*/route`
 // every path that ends in `/route`.
 
-/** Routes any authenticated caller may use; results are filtered to its grants. */
-const discoveryResources = ['GET/agents', 'POST/search', 'POST/route', 'POST/route/*']
-
 /** Methods below `/agents/{id}/`: the card's GET and each HTTP+JSON operation's own. */
 const agentSubPathMethods = [
   ...new Set([
@@ -38,6 +35,17 @@ const agentSubPathMethods = [
       [...operations[name].rest, ...(operations[name].legacyRest ?? [])].map((rest) => rest.method),
     ),
   ]),
+]
+
+/**
+ * Routes any authenticated caller may use; results are filtered to its grants.
+ * `/route` is an agent itself: JSON-RPC POSTed to it, its card and HTTP+JSON below it.
+ */
+const discoveryResources = [
+  'GET/agents',
+  'POST/search',
+  'POST/route',
+  ...agentSubPathMethods.map((method) => `${method}/route/*`),
 ]
 
 /** Methods of the admin routes (lib/routes.ts). */

@@ -176,6 +176,7 @@ describe('authorizer policy against paths that embed a granted one', () => {
       expect(evaluatePolicy(policy, arn(method, path)), `${method} ${path}`).toBe('implicit-deny')
     }
     expect(evaluatePolicy(policy, arn('POST', '/route/message:send'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('GET', '/route/.well-known/agent-card.json'))).toBe('allow')
     expect(
       evaluatePolicy(policy, arn('DELETE', '/agents/weather/tasks/t/pushNotificationConfigs/c')),
     ).toBe('allow')
