@@ -20,7 +20,7 @@ export interface A2ACall {
   binding: Binding
   /** JSON-RPC request id, echoed in gateway-made answers. */
   jsonRpcId?: string | number | null
-  /** HTTP+JSON path below the agent, with its query string, e.g. `/tasks/abc?historyLength=2`. */
+  /** HTTP+JSON path below the agent, percent-encoded, with its query string, e.g. `/tasks/abc?historyLength=2`. */
   restPath?: string
   /**
    * Set when a JSON-RPC method is not an A2A operation but may be one of the
@@ -109,6 +109,18 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   }
 }
 
+/**
+ * A decoded path below the agent as the backend must receive it: each segment
+ * percent-encoded again, so that a `\`, `?`, `#` or `%2e` API Gateway decoded in
+ * a task id cannot make the backend's URL climb to another path or operation.
+ * `:` stays, since `/tasks/{id}:cancel` needs it and no id or tenant may hold one.
+ */
+const encodedPath = (decoded: string) =>
+  decoded
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
+    .join('/')
+
 const parseRest = (parts: HttpRequestParts): A2ARequest => {
   const found = operationForRestPath(parts.method, parts.subPath)
   if (!found) {
@@ -141,7 +153,9 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
       params,
       stream: operations[found.operation].streaming,
       binding: 'HTTP+JSON',
-      restPath: parts.query ? `${parts.subPath}?${parts.query}` : parts.subPath,
+      restPath: parts.query
+        ? `${encodedPath(parts.subPath)}?${parts.query}`
+        : encodedPath(parts.subPath),
     },
   }
 }

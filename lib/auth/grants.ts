@@ -6,6 +6,13 @@ import type { Permission } from '../permissions/permission.ts'
 export type Grants = Record<string, '*' | OperationName[]>
 
 /**
+ * A record's own entry for an agent: `constructor` is a valid agentId, and a
+ * plain object would answer it with Object.prototype's.
+ */
+const own = <T>(record: Record<string, T>, agentId: string): T | undefined =>
+  Object.hasOwn(record, agentId) ? record[agentId] : undefined
+
+/**
  * A caller's grants: the union, per agent, of what each of its scopes allows.
  *
  * @example
@@ -16,7 +23,7 @@ export const grantsFromPermissions = (permissions: readonly Permission[]): Grant
   const grants: Grants = {}
   for (const permission of permissions) {
     for (const agentId of permission.agents) {
-      const held = grants[agentId]
+      const held = own(grants, agentId)
       if (held === '*' || !permission.operations) {
         grants[agentId] = '*'
         continue
@@ -29,7 +36,7 @@ export const grantsFromPermissions = (permissions: readonly Permission[]): Grant
 }
 
 export const mayInvoke = (grants: Grants, agentId: string, operation?: OperationName): boolean => {
-  const held = grants[agentId]
+  const held = own(grants, agentId)
   if (!held) return false
   return operation === undefined || held === '*' || held.includes(operation)
 }
@@ -64,8 +71,8 @@ export const limitsFromPermissions = (
   for (const permission of permissions) {
     for (const agentId of permission.agents) {
       const offered =
-        permission.agentLimits?.[agentId] ?? permission.requestsPerMinute ?? defaultLimit
-      limits[agentId] = Math.max(limits[agentId] ?? 0, offered)
+        own(permission.agentLimits ?? {}, agentId) ?? permission.requestsPerMinute ?? defaultLimit
+      limits[agentId] = Math.max(own(limits, agentId) ?? 0, offered)
     }
   }
   return limits

@@ -1,4 +1,6 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import { operationNames, operations } from '../a2a/operations.ts'
+import { routes } from '../routes.ts'
 import type { Grants } from './grants.ts'
 
 /**
@@ -21,8 +23,35 @@ export interface PolicyInput {
   context: Record<string, string>
 }
 
-/** Routes any authenticated caller may use; results are filtered to its grants. */
-const discoveryResources = ['GET/agents', 'POST/search', '*/route', '*/route/*']
+// Every Allow names its HTTP method, never `*`: IAM's `*` also matches `/`, so
+// `*/agents/weather` would cover `DELETE/admin/agents/weather`, and `*/route`
+// every path that ends in `/route`.
+
+/** Methods below `/agents/{id}/`: the card's GET and each HTTP+JSON operation's own. */
+const agentSubPathMethods = [
+  ...new Set([
+    'GET',
+    ...operationNames.flatMap((name) =>
+      [...operations[name].rest, ...(operations[name].legacyRest ?? [])].map((rest) => rest.method),
+    ),
+  ]),
+]
+
+/**
+ * Routes any authenticated caller may use; results are filtered to its grants.
+ * `/route` is an agent itself: JSON-RPC POSTed to it, its card and HTTP+JSON below it.
+ */
+const discoveryResources = [
+  'GET/agents',
+  'POST/search',
+  'POST/route',
+  ...agentSubPathMethods.map((method) => `${method}/route/*`),
+]
+
+/** Methods of the admin routes (lib/routes.ts). */
+const adminMethods = [
+  ...new Set(routes.filter((route) => route.admin).map((route) => route.method)),
+]
 
 /**
  * Paths that could name one agent and reach another (`/agents/a/../b`,
@@ -47,8 +76,9 @@ export const maxPolicyBytes = 6 * 1024
 
 const agentResources = (apiBase: string, agentIds: readonly string[]) =>
   agentIds.flatMap((agentId) => [
-    `${apiBase}/*/agents/${agentId}`,
-    `${apiBase}/*/agents/${agentId}/*`,
+    // JSON-RPC is POSTed to the agent itself.
+    `${apiBase}/POST/agents/${agentId}`,
+    ...agentSubPathMethods.map((method) => `${apiBase}/${method}/agents/${agentId}/*`),
   ])
 
 /**
@@ -78,7 +108,7 @@ const policyWith = (
   const resources = [
     ...discoveryResources.map((path) => `${apiBase}/${path}`),
     ...agentPaths,
-    ...(isAdmin ? [`${apiBase}/*/admin/*`] : []),
+    ...(isAdmin ? adminMethods.map((method) => `${apiBase}/${method}/admin/*`) : []),
   ]
   return {
     principalId,

@@ -177,4 +177,35 @@ describe('token attacks through the local gateway', () => {
       },
     )
   })
+
+  describe('paths that embed a granted agent in a route it does not hold', () => {
+    it.each([
+      ['DELETE', '/admin/agents/weather'],
+      ['PUT', '/admin/agents/weather'],
+      ['POST', '/admin/agents/weather/sync'],
+      ['DELETE', '/admin/permissions/route'],
+      ['GET', '/agents/calculator/tasks/route'],
+    ])(
+      'refuses %s %s to a caller granted only weather in the policy, before any handler',
+      async (method, path) => {
+        // Prepare
+        const weatherOnly = await stack.token('weather-client')
+        const before = calculator.requestCount()
+
+        // Act
+        const response = await fetch(`${stack.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${weatherOnly}`, 'content-type': 'application/json' },
+          ...(method === 'PUT' ? { body: '{}' } : {}),
+        })
+
+        // Assess: API Gateway's own refusal, not a handler's
+        expect(response.status).toBe(403)
+        expect(await response.json()).toEqual({
+          Message: 'User is not authorized to access this resource',
+        })
+        expect(calculator.requestCount()).toBe(before)
+      },
+    )
+  })
 })

@@ -8,6 +8,31 @@ import {
 } from '../../../lib/auth/grants.ts'
 
 describe('grants', () => {
+  it('grants nothing on an agent named after an Object.prototype member', () => {
+    // Prepare: `constructor` is a valid agentId; grants and limits are plain objects.
+    const grants = { weather: '*' as const }
+
+    // Assess
+    expect(mayInvoke(grants, 'constructor')).toBe(false)
+    expect(mayInvoke(grants, 'constructor', 'GetTask')).toBe(false)
+  })
+
+  it('builds grants and limits for an agent named constructor like any other', () => {
+    // Prepare
+    const permissions = [
+      { scope: 'a', agents: ['constructor'], operations: ['GetTask' as const] },
+      { scope: 'b', agents: ['constructor'], requestsPerMinute: 5 },
+    ]
+
+    // Act
+    const grants = grantsFromPermissions(permissions)
+    const limits = limitsFromPermissions(permissions, 60)
+
+    // Assess
+    expect(grants).toEqual({ constructor: '*' })
+    expect(limits).toEqual({ constructor: 60 })
+  })
+
   it('unions the operations of every scope that names an agent', () => {
     // Act
     const grants = grantsFromPermissions([

@@ -144,3 +144,63 @@ describe('authorizer policy for a caller with many agents', () => {
     expect(widened).toBe(false)
   })
 })
+
+describe('authorizer policy against paths that embed a granted one', () => {
+  // IAM's `*` crosses `/`, so `*/agents/weather` would also cover `DELETE/admin/agents/weather`.
+  it('allows no admin path to a caller granted an agent of the same name', () => {
+    // Prepare
+    const policy = policyFor({ weather: '*' })
+
+    // Assess
+    for (const [method, path] of [
+      ['GET', '/admin/agents/weather'],
+      ['PUT', '/admin/agents/weather'],
+      ['DELETE', '/admin/agents/weather'],
+      ['POST', '/admin/agents/weather/sync'],
+    ] as const) {
+      expect(evaluatePolicy(policy, arn(method, path)), `${method} ${path}`).toBe('implicit-deny')
+    }
+  })
+
+  it('allows no path of another agent that merely ends in /route or names a granted agent', () => {
+    // Prepare
+    const policy = policyFor({ weather: '*' })
+
+    // Assess
+    for (const [method, path] of [
+      ['GET', '/agents/calculator/tasks/route'],
+      ['PUT', '/admin/permissions/route'],
+      ['DELETE', '/admin/permissions/route'],
+      ['GET', '/agents/calculator/agents/weather/tasks'],
+    ] as const) {
+      expect(evaluatePolicy(policy, arn(method, path)), `${method} ${path}`).toBe('implicit-deny')
+    }
+    expect(evaluatePolicy(policy, arn('POST', '/route/message:send'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('GET', '/route/.well-known/agent-card.json'))).toBe('allow')
+    expect(
+      evaluatePolicy(policy, arn('DELETE', '/agents/weather/tasks/t/pushNotificationConfigs/c')),
+    ).toBe('allow')
+  })
+
+  it('allows no admin path when widened to every agent', () => {
+    // Prepare
+    const grants = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`agent-${i}`, '*' as const]),
+    )
+    const { result } = buildPolicy({
+      methodArn: arn('POST', '/agents/agent-1'),
+      principalId: 'p',
+      grants,
+      isAdmin: false,
+      context: {},
+    })
+
+    // Assess
+    expect(evaluatePolicy(result.policyDocument, arn('DELETE', '/admin/agents/agent-1'))).toBe(
+      'implicit-deny',
+    )
+    expect(evaluatePolicy(result.policyDocument, arn('POST', '/admin/agents/agent-1/sync'))).toBe(
+      'implicit-deny',
+    )
+  })
+})
