@@ -234,8 +234,9 @@ describe('S3 Vectors index (contract)', () => {
     await index.delete(keys)
 
     // Assess
-    const sizes = send.mock.calls.map(([command]) => {
-      const input = (command as unknown as PutVectorsCommand | DeleteVectorsCommand).input
+    const sizes = send.mock.calls.map((call) => {
+      const [command] = call as unknown as [PutVectorsCommand | DeleteVectorsCommand]
+      const { input } = command
       return 'vectors' in input ? ['put', input.vectors?.length] : ['delete', input.keys?.length]
     })
     expect(sizes).toEqual([
