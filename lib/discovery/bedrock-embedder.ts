@@ -6,9 +6,23 @@ export const titanTextEmbeddingsV2 = 'amazon.titan-embed-text-v2:0'
 /** Titan Text Embeddings V2's output sizes. */
 export const titanDimensions = [256, 512, 1024] as const
 
+/** The most input Titan Text Embeddings V2 takes: 50,000 characters (and 8,192 tokens). */
+export const titanMaxInputCharacters = 50_000
+
+/**
+ * The beginning of a text that Titan accepts (an agent's card may be 256 KiB,
+ * a routed message longer), never ending on half of a surrogate pair.
+ */
+const titanInput = (text: string): string => {
+  if (text.length <= titanMaxInputCharacters) return text
+  const cut = text.slice(0, titanMaxInputCharacters)
+  const last = cut.charCodeAt(cut.length - 1)
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut
+}
+
 /**
  * Amazon Titan Text Embeddings V2 on Bedrock, normalised vectors of the
- * configured dimension.
+ * configured dimension, of at most the text's first 50,000 characters.
  *
  * @example
  * const embedder = new BedrockEmbedder(new BedrockRuntimeClient({}), 1024)
@@ -38,7 +52,11 @@ export class BedrockEmbedder implements Embedder {
         modelId: titanTextEmbeddingsV2,
         contentType: 'application/json',
         accept: 'application/json',
-        body: JSON.stringify({ inputText: text, dimensions: this.dimension, normalize: true }),
+        body: JSON.stringify({
+          inputText: titanInput(text),
+          dimensions: this.dimension,
+          normalize: true,
+        }),
       }),
     )
     const { embedding } = JSON.parse(new TextDecoder().decode(response.body)) as {

@@ -6,6 +6,14 @@ import {
 } from '@aws-sdk/client-s3vectors'
 import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
 
+/** The most vectors one PutVectors, and keys one DeleteVectors, may carry. */
+const batchSize = 500
+
+const batches = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / batchSize) }, (_, i) =>
+    items.slice(i * batchSize, (i + 1) * batchSize),
+  )
+
 /**
  * Amazon S3 Vectors: one vector per agent keyed by agentId, cosine distance,
  * queries filtered on metadata so only the caller's permitted, active agents
@@ -21,22 +29,24 @@ export class S3VectorsIndex implements VectorIndex {
   }
 
   async put(vectors: IndexedVector[]): Promise<void> {
-    if (vectors.length === 0) return
-    await this.#client.send(
-      new PutVectorsCommand({
-        ...this.#location,
-        vectors: vectors.map(({ key, vector, metadata }) => ({
-          key,
-          data: { float32: vector },
-          metadata: { ...metadata },
-        })),
-      }),
-    )
+    for (const batch of batches(vectors)) {
+      await this.#client.send(
+        new PutVectorsCommand({
+          ...this.#location,
+          vectors: batch.map(({ key, vector, metadata }) => ({
+            key,
+            data: { float32: vector },
+            metadata: { ...metadata },
+          })),
+        }),
+      )
+    }
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length === 0) return
-    await this.#client.send(new DeleteVectorsCommand({ ...this.#location, keys }))
+    for (const batch of batches(keys)) {
+      await this.#client.send(new DeleteVectorsCommand({ ...this.#location, keys: batch }))
+    }
   }
 
   async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {

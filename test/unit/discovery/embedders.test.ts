@@ -32,6 +32,32 @@ describe('Bedrock Titan embedder (contract)', () => {
     })
   })
 
+  it('sends Titan at most its 50,000 characters: a longer text is embedded by its beginning, never split mid-character', async () => {
+    // Prepare
+    const embedding = Array.from({ length: 256 }, () => 1 / 16)
+    const send = vi.fn(async () => ({
+      body: new TextEncoder().encode(JSON.stringify({ embedding, inputTextTokenCount: 8000 })),
+    }))
+    const embedder = new BedrockEmbedder({ send } as never, 256)
+    // A card may be 256 KiB and a routed message longer still; Titan V2 refuses
+    // more than 50,000 characters. The emoji straddles the limit.
+    const long = `${'weather '.repeat(6_249)}xxxxxxx😀${'tail '.repeat(10_000)}`
+
+    // Act
+    await embedder.embed('short text')
+    await embedder.embed(long)
+
+    // Assess
+    const sent = send.mock.calls.map(
+      (call) =>
+        JSON.parse((call as unknown as [InvokeModelCommand])[0].input.body as string).inputText,
+    )
+    expect(sent[0]).toBe('short text')
+    // Compared by length and prefix, so a failure does not print 100,000 characters.
+    expect(sent[1].length).toBe(49_999)
+    expect(long.startsWith(sent[1])).toBe(true)
+  })
+
   it('refuses an answer of the wrong size, and a size Titan does not offer', async () => {
     // Prepare
     const send = vi.fn(async () => ({ body: new TextEncoder().encode('{"embedding":[1,2]}') }))

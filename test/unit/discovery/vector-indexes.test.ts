@@ -217,6 +217,38 @@ describe('S3 Vectors index (contract)', () => {
     })
   })
 
+  it('puts and deletes at most 500 vectors a call, the S3 Vectors limit for each', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({}))
+    const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
+    const keys = Array.from({ length: 1001 }, (_, i) => `agent-${i}`)
+
+    // Act
+    await index.put(
+      keys.map((key) => ({
+        key,
+        vector: [0.1, 0.2],
+        metadata: { agentId: key, status: 'active' as const },
+      })),
+    )
+    await index.delete(keys)
+
+    // Assess
+    const sizes = send.mock.calls.map((call) => {
+      const [command] = call as unknown as [PutVectorsCommand | DeleteVectorsCommand]
+      const { input } = command
+      return 'vectors' in input ? ['put', input.vectors?.length] : ['delete', input.keys?.length]
+    })
+    expect(sizes).toEqual([
+      ['put', 500],
+      ['put', 500],
+      ['put', 1],
+      ['delete', 500],
+      ['delete', 500],
+      ['delete', 1],
+    ])
+  })
+
   it('asks nothing of AWS for a caller with no agents', async () => {
     // Prepare
     const send = vi.fn()
