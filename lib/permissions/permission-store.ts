@@ -85,7 +85,8 @@ export class DynamoPermissionStore implements PermissionStore {
 
   async removeAgent(agentId: string): Promise<Permission[]> {
     const naming = (await this.list()).filter(
-      ({ agents, agentLimits }) => agents.includes(agentId) || agentId in (agentLimits ?? {}),
+      ({ agents, agentLimits }) =>
+        agents.includes(agentId) || Object.hasOwn(agentLimits ?? {}, agentId),
     )
     for (const permission of naming) {
       const { [agentId]: _removed, ...agentLimits } = permission.agentLimits ?? {}

@@ -74,4 +74,15 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
     )
     expect(await store.forScopes(['solo:invoke'])).toEqual([])
   })
+
+  it('leaves permissions alone when the removed agent is named like an object built-in', async () => {
+    // Prepare
+    await store.put({ scope: 'limited:invoke', agents: ['kept'], agentLimits: { kept: 4 } })
+
+    // Act
+    const touched = await store.removeAgent('constructor')
+
+    // Assess
+    expect(touched).toEqual([])
+  })
 })
