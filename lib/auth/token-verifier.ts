@@ -76,6 +76,8 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       .map((scope) =>
         scope.startsWith(options.scopePrefix) ? scope.slice(options.scopePrefix.length) : scope,
       )
+      // The bare prefix names no scope (and no permissions-table key).
+      .filter(Boolean)
     return { principal: payload.sub as string, clientId, scopes }
   }
 }

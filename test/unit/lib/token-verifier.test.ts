@@ -25,7 +25,9 @@ describe('access token verification', () => {
 
   it('reads the caller and its scopes with the resource-server prefix removed', async () => {
     // Prepare
-    const token = await issuer.sign({ scope: 'switchboard/weather:invoke switchboard/admin other' })
+    const token = await issuer.sign({
+      scope: 'switchboard/weather:invoke switchboard/admin other switchboard/',
+    })
 
     // Act
     const caller = await verify(token)
