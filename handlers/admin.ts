@@ -9,6 +9,7 @@ import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
 import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
+import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../lib/discovery/agent-index.ts'
@@ -45,6 +46,9 @@ const permissions = new DynamoPermissionStore(
   tableName('permissions', config.tablePrefix),
 )
 const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
+const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
+/** Cards are fetched under the same address policy at connect time (DNS rebinding). */
+const backendFetch = guardedFetch(addressPolicy)
 const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),
@@ -59,8 +63,9 @@ const agentAdmin: AgentAdminDeps = {
   },
   registry,
   secrets: secretStoreFor(config),
-  fetchCard: (cardUrl) => fetchAgentCard(cardUrl, config.cardFetchTimeoutMs),
-  addressPolicy: { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) },
+  fetchCard: (cardUrl) =>
+    fetchAgentCard(cardUrl, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
+  addressPolicy,
   warn,
 }
 

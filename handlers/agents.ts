@@ -8,6 +8,7 @@ import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { forwardCall } from '../lib/backend/forward-call.ts'
+import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
@@ -18,6 +19,7 @@ import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
@@ -41,7 +43,9 @@ const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
 })
-const credentials = backendCredentials({ secrets: secretStoreFor(config) })
+/** Agents and token endpoints are called only on addresses the registration policy allows. */
+const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
+const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
 
@@ -102,6 +106,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
     },
     {
       credentials,
+      fetch: backendFetch,
       caller: context.caller.principal,
       gateway: gatewayIdentity(event, record),
       defaultTimeoutMs: config.backendTimeoutMs,

@@ -5,6 +5,7 @@ import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { sendWithCredentials } from './forward.ts'
+import type { BackendFetch } from './guarded-fetch.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -34,6 +35,7 @@ export const callSkill = async (
     extensions?: string | undefined
     timeoutMs: number
     credentials: BackendCredentials
+    fetch: BackendFetch
     caller: string
   },
 ): Promise<HttpAnswer> => {
@@ -69,6 +71,7 @@ export const callSkill = async (
     },
     {
       credentials: options.credentials,
+      fetch: options.fetch,
       caller: options.caller,
       safeToRepeat: false,
       streaming: false,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { BackendAuth } from '../registry/agent-record.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
+import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
 /** A token is renewed this long before it expires, so none expires in flight. */
 const renewBeforeMs = 60_000
@@ -27,15 +28,16 @@ interface CachedToken {
  * asking the token endpoint.
  *
  * @example
- * const credentials = backendCredentials({ secrets })
+ * const credentials = backendCredentials({ secrets, fetch: guardedFetch(policy) })
  * const headers = await credentials.headersFor('billing', record.auth)
  */
 export const backendCredentials = (deps: {
   secrets: Pick<SecretStore, 'read'>
-  fetch?: typeof fetch
+  /** The address-guarded fetch (guardedFetch) the token endpoint is called with. */
+  fetch: BackendFetch
   now?: () => number
 }) => {
-  const doFetch = deps.fetch ?? fetch
+  const doFetch = deps.fetch
   const now = deps.now ?? Date.now
   const tokens = new Map<string, CachedToken>()
   /** Fetches under way, so a burst of calls finding no token cached shares one. */
@@ -63,8 +65,13 @@ export const backendCredentials = (deps: {
         signal: AbortSignal.timeout(10_000),
         redirect: 'error',
       })
-    } catch {
-      throw new BackendCredentialsError('the token endpoint did not answer')
+    } catch (error) {
+      const refused = refusedAddress(error)
+      throw new BackendCredentialsError(
+        refused
+          ? `the token endpoint's address is a ${refused.kind} address, which the gateway may not call`
+          : 'the token endpoint did not answer',
+      )
     }
     const body = (await response.json().catch(() => ({}))) as {
       access_token?: unknown

@@ -1,4 +1,5 @@
-import { AgentCardUnreachableError } from '../errors.ts'
+import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
+import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
 const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
   if (error instanceof DOMException && error.name === 'TimeoutError') {
@@ -13,21 +14,34 @@ export const maxCardBytes = 256 * 1024
 
 /**
  * Fetches an agent card as JSON, turning every way it can fail into an
- * AgentCardUnreachableError that says which.
+ * AgentCardUnreachableError that says which; a card URL whose address the
+ * policy refuses at connect time is a BackendUrlRejectedError naming
+ * `agentCardUrl`, as at registration.
+ *
+ * @example
+ * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
  */
 export const fetchAgentCard = async (
   cardUrl: string,
-  timeoutMs: number,
-  maxBytes = maxCardBytes,
+  options: {
+    timeoutMs: number
+    /** The address-guarded fetch (guardedFetch). */
+    fetch: BackendFetch
+    maxBytes?: number
+  },
 ): Promise<unknown> => {
+  const { timeoutMs, maxBytes = maxCardBytes } = options
   let response: Response
   try {
-    response = await fetch(cardUrl, {
+    response = await options.fetch(cardUrl, {
       headers: { accept: 'application/json' },
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     })
   } catch (error) {
+    // Refused at connect time as registration would have refused it (the name rebound since).
+    const refused = refusedAddress(error)
+    if (refused) throw new BackendUrlRejectedError('agentCardUrl', refused.message)
     throw new AgentCardUnreachableError(cardUrl, describeFetchFailure(error, timeoutMs))
   }
   if (!response.ok) {

@@ -13,11 +13,14 @@ import {
   forwardedHeaders,
   sendWithCredentials,
 } from './forward.ts'
+import type { BackendFetch } from './guarded-fetch.ts'
 import { type RelayOutcome, relayToReadable } from './relay.ts'
 import { translatedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
   credentials: BackendCredentials
+  /** The address-guarded fetch (guardedFetch) the agent is called with. */
+  fetch: BackendFetch
   /** The verified caller's principal, named to the agent. */
   caller: string
   /** How the gateway presents this agent (for rewriting extended cards). */
@@ -66,6 +69,7 @@ export const forwardCall = async (
         extensions: forwardedHeaders(incoming.headers)['a2a-extensions'],
         timeoutMs,
         credentials: options.credentials,
+        fetch: options.fetch,
         caller: options.caller,
       },
     )
@@ -89,6 +93,7 @@ export const forwardCall = async (
   const backendCall = new AbortController()
   const sent = await sendWithCredentials(record, request, {
     credentials: options.credentials,
+    fetch: options.fetch,
     caller: options.caller,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,

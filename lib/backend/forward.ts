@@ -2,6 +2,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { BackendCredentials } from './credentials.ts'
+import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
@@ -114,7 +115,13 @@ const readWhole = async (
 export const forwardToBackend = async (
   agentId: string,
   request: BackendRequest,
-  options: { streaming: boolean; timeoutMs: number; signal?: AbortSignal },
+  options: {
+    streaming: boolean
+    timeoutMs: number
+    signal?: AbortSignal
+    /** The address-guarded fetch (guardedFetch). */
+    fetch: BackendFetch
+  },
 ): Promise<BackendResponse> => {
   // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
   const started = new AbortController()
@@ -130,7 +137,7 @@ export const forwardToBackend = async (
   ]
   let response: Response
   try {
-    response = await fetch(request.url, {
+    response = await options.fetch(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
@@ -142,6 +149,14 @@ export const forwardToBackend = async (
       throw new BackendTimeoutError(agentId, options.timeoutMs)
     }
     if (options.signal?.aborted) throw error
+    // The kind of address, not the address or the name: the caller learns nothing of the network.
+    const refused = refusedAddress(error)
+    if (refused) {
+      throw new BackendUnavailableError(
+        agentId,
+        `its address is a ${refused.kind} address, which the gateway may not call`,
+      )
+    }
     // The cause's code (ECONNREFUSED, ENOTFOUND) says what failed without naming the backend.
     const code = (error as { cause?: { code?: string } }).cause?.code
     throw new BackendUnavailableError(
@@ -179,6 +194,7 @@ export const sendWithCredentials = async (
     streaming: boolean
     timeoutMs: number
     signal?: AbortSignal
+    fetch: BackendFetch
   },
 ): Promise<BackendResponse> => {
   const send = async (renew: boolean) => {

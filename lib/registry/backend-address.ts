@@ -49,14 +49,63 @@ export interface BackendAddressPolicy {
   resolve?: (host: string) => Promise<string[]>
 }
 
-const resolveAll = async (host: string) =>
+/** Every address a name resolves to, as the system resolver gives them. */
+export const resolveAll = async (host: string): Promise<string[]> =>
   (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address)
+
+/**
+ * A reserved address the policy does not allow: refused at registration
+ * (checkBackendUrl) and again when the gateway connects (guardedFetch). The
+ * message names the host and address, for an operator; `kind` alone is safe to
+ * tell a caller.
+ */
+export class ReservedAddressError extends Error {
+  /** Like a socket error's code, so whatever reads `cause.code` can tell it apart. */
+  readonly code = 'ERESERVEDADDRESS'
+  readonly host: string
+  readonly address: string
+  /** What the address is: `loopback`, `link-local (cloud metadata)`, `private`... */
+  readonly kind: string
+  constructor(host: string, address: string, kind: string) {
+    const via = address === host ? '' : ` (${host} resolves to ${address})`
+    super(
+      `${address} is a ${kind} address${via}; an operator can allow it with BACKEND_ALLOWED_CIDRS`,
+    )
+    this.name = 'ReservedAddressError'
+    this.host = host
+    this.address = address
+    this.kind = kind
+  }
+}
+
+/**
+ * Throws a ReservedAddressError for the first of a host's addresses that is
+ * reserved and not allowed. One rule for registration and connect time.
+ *
+ * @example
+ * checkAddresses('agent.example.com', ['203.0.113.7'], parseCidrs([])) // passes
+ * checkAddresses('evil.example.com', ['169.254.169.254'], parseCidrs([])) // throws
+ */
+export const checkAddresses = (
+  host: string,
+  addresses: readonly string[],
+  allowed: BlockList,
+): void => {
+  for (const address of addresses) {
+    const reserved = rangeLists.find(({ list }) => list.check(address, family(address)))
+    if (reserved && !allowed.check(address, family(address))) {
+      throw new ReservedAddressError(host, address, reserved.kind)
+    }
+  }
+}
 
 /**
  * Refuses a backend URL the gateway must not call: plain http outside local
  * mode, or a host that is, or resolves to, a loopback, link-local (cloud
  * metadata) or private address not allowed by configuration. Checking resolved
- * addresses means a DNS name pointing at 169.254.169.254 is refused too.
+ * addresses means a DNS name pointing at 169.254.169.254 is refused too; the
+ * same check runs again on every connection (guardedFetch), so a name that
+ * resolves elsewhere later is refused then.
  *
  * @example
  * await checkBackendUrl('backendUrl', 'https://agent.example.com', { mode: 'aws', allowed: parseCidrs([]) })
@@ -77,14 +126,11 @@ export const checkBackendUrl = async (
   } catch {
     throw new BackendUrlRejectedError(field, `the host ${host} does not resolve`)
   }
-  for (const address of addresses) {
-    const reserved = rangeLists.find(({ list }) => list.check(address, family(address)))
-    if (reserved && !policy.allowed.check(address, family(address))) {
-      const via = address === host ? '' : ` (${host} resolves to ${address})`
-      throw new BackendUrlRejectedError(
-        field,
-        `${address} is a ${reserved.kind} address${via}; an operator can allow it with BACKEND_ALLOWED_CIDRS`,
-      )
-    }
+  try {
+    checkAddresses(host, addresses, policy.allowed)
+  } catch (error) {
+    if (error instanceof ReservedAddressError)
+      throw new BackendUrlRejectedError(field, error.message)
+    throw error
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { fetchAgentCard } from '../../lib/backend/fetch-card.ts'
+import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import {
   AgentAlreadyRegisteredError,
@@ -36,6 +37,7 @@ const secretArnOf = (record: AgentRecord | undefined): string => {
 }
 
 const localPolicy = { mode: 'local' as const, allowed: parseCidrs(['127.0.0.0/8']) }
+const cardFetch = guardedFetch(localPolicy)
 
 describe.each(databaseEngines)('agent administration on %s', (_engine, startDatabase) => {
   let database: TestDatabase
@@ -60,7 +62,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     deps = {
       registry,
       secrets,
-      fetchCard: (url) => fetchAgentCard(url, 2_000),
+      fetchCard: (url) => fetchAgentCard(url, { timeoutMs: 2_000, fetch: cardFetch }),
       addressPolicy: localPolicy,
     }
   })

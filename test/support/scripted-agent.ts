@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 /**
  * A backend whose answers a test writes: it serves a 1.0 card declaring the
  * bindings asked for (JSON-RPC at /rpc, HTTP+JSON at /rest) and hands every other
- * request to `answer`.
+ * request to `answer`. It counts the connections it accepts.
  */
 export const startScriptedAgent = async (options: {
   bindings?: ('JSONRPC' | 'HTTP+JSON')[]
@@ -21,11 +21,14 @@ export const startScriptedAgent = async (options: {
     }
     await options.answer(request, body, response)
   })
+  let connections = 0
+  server.on('connection', () => connections++)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     url,
     cardUrl: `${url}/.well-known/agent-card.json`,
+    connections: () => connections,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

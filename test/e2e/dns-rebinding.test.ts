@@ -1,0 +1,120 @@
+import { isIP } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * What the names below resolve to, in order: each lookup takes the next answer
+ * and the last one stays. Every other name resolves as usual.
+ */
+const names = vi.hoisted(() => new Map<string, string[][]>())
+
+vi.mock('node:dns/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:dns/promises')>()
+  const lookup = ((host: string, options: object) => {
+    const answers = names.get(host)
+    if (!answers) return actual.lookup(host, options)
+    const addresses = (answers.length > 1 ? answers.shift() : answers[0]) as string[]
+    return Promise.resolve(addresses.map((address) => ({ address, family: isIP(address) })))
+  }) as typeof actual.lookup
+  return { ...actual, lookup, default: { ...actual, lookup } }
+})
+
+const loopback = ['127.0.0.1']
+const metadata = ['169.254.169.254']
+
+describe('DNS rebinding through the local gateway', () => {
+  let stack: RunningStack
+  let token: string
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let port: string
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({
+      answer: (_request, _body, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end('{"jsonrpc":"2.0","id":3,"result":{}}')
+      },
+    })
+    port = new URL(agent.url).port
+    // Loopback is allowed on a laptop (BACKEND_ALLOWED_CIDRS), the metadata address is not.
+    names.set('rebind.test', [loopback])
+    await registerAgents(stack, [
+      {
+        agentId: 'rebind',
+        backendUrl: `http://rebind.test:${port}/rpc`,
+        agentCardUrl: `http://rebind.test:${port}/.well-known/agent-card.json`,
+      },
+    ])
+    await grantToDemoClient(['rebind'])
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await agent.stop()
+    await stack.stop()
+  })
+
+  it('answers 502 in the caller’s binding, without connecting, when the agent’s name now resolves to the metadata address', async () => {
+    // Prepare
+    names.set('rebind.test', [metadata])
+    const connectionsBefore = agent.connections()
+
+    // Act
+    const response = await fetch(`${stack.url}/agents/rebind`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      }),
+    })
+
+    // Assess
+    expect(response.status).toBe(502)
+    const body = await response.json()
+    expect(body).toMatchObject({
+      jsonrpc: '2.0',
+      id: 3,
+      error: {
+        code: -32052,
+        message:
+          "Agent 'rebind' did not answer: its address is a link-local (cloud metadata) address, which the gateway may not call.",
+      },
+    })
+    expect(JSON.stringify(body)).not.toMatch(/rebind\.test|169\.254/)
+    expect(agent.connections()).toBe(connectionsBefore)
+  })
+
+  it('refuses a registration whose card URL rebinds between the check and the fetch, naming the field', async () => {
+    // Prepare: the check sees loopback, the card fetch the metadata address.
+    names.set('card.rebind.test', [loopback, metadata])
+    const connectionsBefore = agent.connections()
+    const admin = await stack.token('admin-client')
+
+    // Act
+    const response = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        agentId: 'card-rebind',
+        backendUrl: agent.url,
+        agentCardUrl: `http://card.rebind.test:${port}/.well-known/agent-card.json`,
+      }),
+    })
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toBe(
+      'agentCardUrl is not allowed: 169.254.169.254 is a link-local (cloud metadata) address (card.rebind.test resolves to 169.254.169.254); an operator can allow it with BACKEND_ALLOWED_CIDRS.',
+    )
+    expect(agent.connections()).toBe(connectionsBefore)
+  })
+})
