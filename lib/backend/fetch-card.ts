@@ -1,4 +1,5 @@
 import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
+import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
 const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
@@ -48,11 +49,15 @@ export const fetchAgentCard = async (
     await response.body?.cancel()
     throw new AgentCardUnreachableError(cardUrl, `it answered HTTP ${response.status}`)
   }
-  const text = await response.text()
-  if (Buffer.byteLength(text) > maxBytes) {
+  let text: string
+  try {
+    text = new TextDecoder().decode(await readBounded(response.body, maxBytes))
+  } catch (error) {
     throw new AgentCardUnreachableError(
       cardUrl,
-      `its body is larger than the ${maxBytes}-byte limit`,
+      error instanceof BodyTooLargeError
+        ? `its body is larger than the ${maxBytes}-byte limit`
+        : describeFetchFailure(error, timeoutMs),
     )
   }
   try {

@@ -1,5 +1,6 @@
 import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
+import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
@@ -80,29 +81,20 @@ const readWhole = async (
   body: ReadableStream<Uint8Array>,
   timeoutMs: number,
 ): Promise<ReadableStream<Uint8Array> | null> => {
-  const chunks: Uint8Array[] = []
-  let bytes = 0
-  const reader = body.getReader()
   try {
-    for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      bytes += next.value.byteLength
-      if (bytes > maxUnaryAnswerBytes) {
-        await reader.cancel()
-        throw new BackendUnavailableError(
-          agentId,
-          `its answer is over the ${maxUnaryAnswerBytes / 1024 / 1024} MiB a gateway answer may carry`,
-        )
-      }
-      chunks.push(next.value)
-    }
+    return new Response(await readBounded(body, maxUnaryAnswerBytes)).body
   } catch (error) {
-    if (error instanceof BackendUnavailableError) throw error
+    if (error instanceof BodyTooLargeError) {
+      throw new BackendUnavailableError(
+        agentId,
+        `its answer is over the ${maxUnaryAnswerBytes / 1024 / 1024} MiB a gateway answer may carry`,
+      )
+    }
     if (error instanceof DOMException && error.name === 'TimeoutError') {
       throw new BackendTimeoutError(agentId, timeoutMs)
     }
     throw new BackendUnavailableError(agentId, 'it broke off its answer')
   }
-  return new Response(Buffer.concat(chunks)).body
 }
 
 /**
