@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto'
+import { readBounded } from '../http/read-bounded.ts'
 import type { BackendAuth } from '../registry/agent-record.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
+/** The most of a token endpoint's answer read. */
+const maxTokenAnswerBytes = 64 * 1024
 /** A token is renewed this long before it expires, so none expires in flight. */
 const renewBeforeMs = 60_000
 
@@ -73,10 +76,10 @@ export const backendCredentials = (deps: {
           : 'the token endpoint did not answer',
       )
     }
-    const body = (await response.json().catch(() => ({}))) as {
-      access_token?: unknown
-      expires_in?: unknown
-    }
+    // A token answer is a few hundred bytes; a token endpoint cannot make the gateway hold more.
+    const body = (await readBounded(response.body, maxTokenAnswerBytes)
+      .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
+      .catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown }
     if (!response.ok || typeof body.access_token !== 'string') {
       throw new BackendCredentialsError(`the token endpoint answered HTTP ${response.status}`)
     }

@@ -64,4 +64,29 @@ describe('backend credentials', () => {
     expect(next).toEqual({ authorization: 'Bearer token-1' })
     expect(endpoint.calls).toHaveBeenCalledTimes(2)
   })
+
+  it('refuses a token endpoint that answers without end, reading no more than a token answer', async () => {
+    // Prepare
+    let pulled = 0
+    const endless = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => {
+            pulled++
+            controller.enqueue(new Uint8Array(16 * 1024).fill(32))
+          },
+        }),
+      )
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: endless as unknown as typeof globalThis.fetch,
+    })
+
+    // Act
+    const error = await credentials.headersFor('billing', auth).catch((caught: unknown) => caught)
+
+    // Assess
+    expect((error as Error).name).toBe('BackendCredentialsError')
+    expect(pulled).toBeLessThan(10)
+  })
 })
