@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sseEvents } from '../../lib/a2a/sse.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { textMessage } from '../support/a2a-client.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -78,47 +78,16 @@ describe('backends that stall or break off, through the local gateway', () => {
     await stack.stop()
   })
 
-  // Bounded generously: a gateway that never answers fails the test rather than hanging it.
   const stream = (agentId: string) =>
-    fetch(`${stack.url}/agents/${agentId}/message:stream`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify(textMessage('go')),
-      signal: AbortSignal.timeout(10_000),
-    })
-
+    postA2A(`${stack.url}/agents/${agentId}/message:stream`, token, textMessageParams('go'))
   const jsonRpcStream = (agentId: string) =>
-    fetch(`${stack.url}/agents/${agentId}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 7,
-        method: 'SendStreamingMessage',
-        params: textMessage('go'),
-      }),
-      signal: AbortSignal.timeout(10_000),
-    })
-
+    postA2A(
+      `${stack.url}/agents/${agentId}`,
+      token,
+      jsonRpc('SendStreamingMessage', textMessageParams('go'), 7),
+    )
   const send = (agentId: string) =>
-    fetch(`${stack.url}/agents/${agentId}/message:send`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify(textMessage('go')),
-      signal: AbortSignal.timeout(10_000),
-    })
+    postA2A(`${stack.url}/agents/${agentId}/message:send`, token, textMessageParams('go'))
 
   const eventsOf = async (response: Response) => {
     const events = []

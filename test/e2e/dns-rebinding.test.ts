@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -62,20 +63,11 @@ describe('DNS rebinding through the local gateway', () => {
     const connectionsBefore = agent.connections()
 
     // Act
-    const response = await fetch(`${stack.url}/agents/rebind`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 3,
-        method: 'SendMessage',
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
-      }),
-    })
+    const response = await postA2A(
+      `${stack.url}/agents/rebind`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('hi'), 3),
+    )
 
     // Assess
     expect(response.status).toBe(502)

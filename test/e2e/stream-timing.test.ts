@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, textMessage } from '../support/a2a-client.ts'
+import { gatewayClient, textMessage, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -88,7 +88,7 @@ describe('event streams through the local gateway', () => {
         'content-type': 'application/json',
         'a2a-version': '1.0',
       },
-      body: JSON.stringify(textMessage('go')),
+      body: JSON.stringify(textMessageParams('go')),
     })
     return response.text()
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, textMessage, textsOf } from '../support/a2a-client.ts'
+import { gatewayClient, textMessage, textMessageParams, textsOf } from '../support/a2a-client.ts'
 import { startGatedAgent } from '../support/gated-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -50,7 +50,7 @@ describe('streaming through the gateway', () => {
         'a2a-extensions': 'https://example.com/ext/v1',
         'content-type': 'application/json',
       },
-      body: JSON.stringify(textMessage('go')),
+      body: JSON.stringify(textMessageParams('go')),
     })
     const reader = response.body?.getReader()
     await reader?.read()
@@ -78,7 +78,7 @@ describe('streaming through the gateway', () => {
         'a2a-version': '1.0',
         'content-type': 'application/json',
       },
-      body: JSON.stringify(textMessage('go')),
+      body: JSON.stringify(textMessageParams('go')),
       signal: controller.signal,
     })
     await response.body?.getReader().read()
@@ -104,7 +104,7 @@ describe('streaming through the gateway', () => {
           'a2a-version': '1.0',
           'content-type': 'application/json',
         },
-        body: JSON.stringify(textMessage('go')),
+        body: JSON.stringify(textMessageParams('go')),
       })
     const first = await open()
     const reader = first.body?.getReader()

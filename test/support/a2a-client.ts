@@ -60,3 +60,30 @@ export const eventKinds = async (events: AsyncIterable<{ payload?: { $case?: str
   for await (const event of events) kinds.push(event.payload?.$case ?? 'unknown')
   return kinds
 }
+
+/**
+ * POSTs an A2A 1.0 body to the gateway as a raw client would, with the bearer
+ * token; bounded, so a gateway that never answers fails the test, not hangs it.
+ */
+export const postA2A = (url: string, token: string, body: unknown) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'a2a-version': '1.0',
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  })
+
+/** A JSON-RPC 2.0 request for an A2A method. */
+export const jsonRpc = (method: string, params: unknown, id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  params,
+})
+
+/** A text message's SendMessage params as they travel (proto JSON), for raw HTTP calls. */
+export const textMessageParams = (text: string) => SendMessageRequest.toJSON(textMessage(text))
