@@ -62,10 +62,31 @@ const describeIssues = (error: z.ZodError): string[] =>
   )
 
 /**
+ * How deep a card may nest: DynamoDB keeps 32 levels in an item, and the card
+ * is one level down on the agent's record.
+ */
+export const maxCardDepth = 31
+
+/** Whether a value nests deeper than `limit`; stops there, so no card can exhaust the stack. */
+const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const pending: [unknown, number][] = [[value, 0]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next
+    if (typeof node !== 'object' || node === null) continue
+    if (depth + 1 > limit) return true
+    for (const child of Object.values(node)) pending.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
- * Returns the problems found when it is neither.
+ * Returns the problems found when it is neither, or when it nests too deep to keep.
  */
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
+  if (nestsDeeperThan(json, maxCardDepth)) {
+    return { problems: [`the card nests deeper than ${maxCardDepth} levels`] }
+  }
   const v03 =
     typeof json === 'object' &&
     json !== null &&

@@ -59,6 +59,25 @@ describe('agent card', () => {
     expect(problems.join('\n')).toMatch(/supportedInterfaces/)
   })
 
+  it('refuses a card nested deeper than its record could keep, however deep it goes', () => {
+    // Prepare: 30 levels fit beside the card's own; 100,000 would overflow a recursive reader.
+    const nested = (levels: number) => {
+      let value: unknown = 'leaf'
+      for (let i = 0; i < levels; i++) value = { inner: value }
+      return value
+    }
+
+    // Act
+    const fits = parseAgentCard({ ...v1Card, capabilities: { extensions: [], deep: nested(29) } })
+    const tooDeep = parseAgentCard({ ...v1Card, capabilities: { deep: nested(31) } })
+    const abyss = parseAgentCard({ ...v1Card, capabilities: { deep: nested(100_000) } })
+
+    // Assess
+    expect(fits).toHaveProperty('card')
+    expect(tooDeep).toEqual({ problems: ['the card nests deeper than 31 levels'] })
+    expect(abyss).toEqual({ problems: ['the card nests deeper than 31 levels'] })
+  })
+
   it('reads a 0.3 card by its url and transports', () => {
     // Act
     const parsed = parseAgentCard({
