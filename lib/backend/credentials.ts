@@ -40,7 +40,6 @@ export const backendCredentials = (deps: {
   fetch: BackendFetch
   now?: () => number
 }) => {
-  const doFetch = deps.fetch
   const now = deps.now ?? Date.now
   const tokens = new Map<string, CachedToken>()
   /** Fetches under way, so a burst of calls finding no token cached shares one. */
@@ -55,7 +54,7 @@ export const backendCredentials = (deps: {
     ).toString('base64')
     let response: Response
     try {
-      response = await doFetch(auth.tokenUrl, {
+      response = await deps.fetch(auth.tokenUrl, {
         method: 'POST',
         headers: {
           authorization: `Basic ${basic}`,

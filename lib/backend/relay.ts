@@ -59,13 +59,13 @@ const isUnfinishedEvent = (bytes: Uint8Array) =>
 
 /**
  * A backend body as a Node stream for the Lambda response: each chunk is passed
- * on as it arrives, never merged. Destroying it (the caller went away) aborts
- * the backend request at once, even while a read is waiting on the backend.
- * Event streams are passed on whole event by whole event (the unfinished end of
- * a chunk waits for the rest), so keep-alive comments sent while the backend is
- * quiet, and the error event in the caller's binding that ends the stream when
- * the backend fails, breaks off mid-event or stays silent too long, never land
- * inside an event.
+ * on as it arrives, except that an event stream's unfinished last event waits
+ * for the rest of it, so only whole events go out. Destroying it (the caller
+ * went away) aborts the backend request at once, even while a read is waiting
+ * on the backend. Since only whole events go out, the keep-alive comments sent
+ * while the backend is quiet, and the error event in the caller's binding that
+ * ends the stream when the backend fails, breaks off mid-event or stays silent
+ * too long, never land inside an event.
  *
  * @example
  * const abort = new AbortController()

@@ -59,10 +59,13 @@ export const indexChange = async (
     // A record changed meanwhile is not marked: that change indexes itself.
     if (await deps.registry.annotate(after, { indexed: true })) return { ...after, indexed: true }
   } catch (error) {
-    deps.warn('agent indexed, but its record still says not; a sync will say so', {
-      agentId: after.agentId,
-      error,
-    })
+    deps.warn(
+      'agent indexed, but its record still says not; a sync or npm run reindex corrects it',
+      {
+        agentId: after.agentId,
+        error,
+      },
+    )
   }
   return after
 }

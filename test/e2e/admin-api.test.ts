@@ -65,7 +65,8 @@ describe('the admin API through the local gateway', () => {
   })
 
   it('reads Content-Type and Idempotency-Key in any casing, as API Gateway passes them on', async () => {
-    // Prepare: API Gateway keeps the client's header casing (the local emulator lowercases).
+    // Prepare: API Gateway keeps the client's header casing; fetch would lower-case it, so the
+    // event is handed to the handler as API Gateway would build it.
     const { handler } = await import('../../handlers/admin.ts')
     const registration = (headers: Record<string, string>) =>
       sampleEvent('admin-register-agent.json', (event) => {

@@ -151,7 +151,8 @@ describe('POST /search through the local gateway', () => {
   })
 
   it('reads a Content-Type header in any casing, as API Gateway passes it on', async () => {
-    // Prepare: API Gateway keeps the client's header casing (the local emulator lowercases).
+    // Prepare: API Gateway keeps the client's header casing; fetch would lower-case it, so the
+    // event is handed to the handler as API Gateway would build it.
     const { handler } = await import('../../handlers/discovery.ts')
     const event = sampleEvent('discovery-list-agents.json', (search) => {
       Object.assign(search, {

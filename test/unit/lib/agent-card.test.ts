@@ -60,7 +60,8 @@ describe('agent card', () => {
   })
 
   it('refuses a card nested deeper than its record could keep, however deep it goes', () => {
-    // Prepare: 30 levels fit beside the card's own; 100,000 would overflow a recursive reader.
+    // Prepare: the card and its capabilities are two levels, so 29 more make the 31 allowed
+    // and 30 more one too many; 100,000 would overflow a recursive reader.
     const nested = (levels: number) => {
       let value: unknown = 'leaf'
       for (let i = 0; i < levels; i++) value = { inner: value }
@@ -69,7 +70,7 @@ describe('agent card', () => {
 
     // Act
     const fits = parseAgentCard({ ...v1Card, capabilities: { extensions: [], deep: nested(29) } })
-    const tooDeep = parseAgentCard({ ...v1Card, capabilities: { deep: nested(31) } })
+    const tooDeep = parseAgentCard({ ...v1Card, capabilities: { deep: nested(30) } })
     const abyss = parseAgentCard({ ...v1Card, capabilities: { deep: nested(100_000) } })
 
     // Assess

@@ -23,7 +23,7 @@ describe('access token verification', () => {
     return (error as TokenRejectedError).reason
   }
 
-  it('reads the caller and its scopes with the resource-server prefix removed', async () => {
+  it('reads the caller and its scopes with the resource-server prefix removed, dropping a bare prefix', async () => {
     // Prepare
     const token = await issuer.sign({
       scope: 'switchboard/weather:invoke switchboard/admin other switchboard/',
