@@ -79,8 +79,13 @@ export const backendCredentials = (deps: {
     const body = (await readBounded(response.body, maxTokenAnswerBytes)
       .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
       .catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown }
-    if (!response.ok || typeof body.access_token !== 'string') {
+    if (!response.ok) {
       throw new BackendCredentialsError(`the token endpoint answered HTTP ${response.status}`)
+    }
+    if (typeof body.access_token !== 'string') {
+      throw new BackendCredentialsError(
+        `the token endpoint's answer held no access_token (or over ${maxTokenAnswerBytes} bytes)`,
+      )
     }
     const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000
     return { value: body.access_token, expiresAt: now() + lifetimeMs - renewBeforeMs }

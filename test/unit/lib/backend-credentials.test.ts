@@ -87,6 +87,7 @@ describe('backend credentials', () => {
 
     // Assess
     expect((error as Error).name).toBe('BackendCredentialsError')
+    expect((error as Error).message).toMatch(/held no access_token \(or over 65536 bytes\)/)
     expect(pulled).toBeLessThan(10)
   })
 })
