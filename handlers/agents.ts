@@ -15,6 +15,7 @@ import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { recordCall, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -93,6 +94,32 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
 
   const { call } = a2a
   const started = Date.now()
+  /** Logs and counts the call once, however it ended: streamed, whole, or thrown. */
+  const finished = (outcome: {
+    statusCode?: number
+    bytes?: number
+    chunks?: number
+    error?: unknown
+  }) => {
+    const durationMs = Date.now() - started
+    logger.info('call forwarded', {
+      agentId,
+      operation: call.operation,
+      binding: call.binding,
+      principal: context.caller.principal,
+      status: outcome.statusCode,
+      durationMs,
+      bytes: outcome.bytes,
+      chunks: outcome.chunks,
+      ...(outcome.error ? { error: String(outcome.error) } : {}),
+    })
+    recordCall({
+      agentId,
+      operation: call.operation,
+      durationMs,
+      failed: outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500,
+    })
+  }
   const answer = await forwardCall(
     record,
     call,
@@ -112,20 +139,14 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
-      onEnd: ({ statusCode, bytes, chunks, error }) =>
-        logger.info('call forwarded', {
-          agentId,
-          operation: call.operation,
-          binding: call.binding,
-          principal: context.caller.principal,
-          status: statusCode,
-          durationMs: Date.now() - started,
-          bytes,
-          chunks,
-          ...(error ? { streamError: String(error) } : {}),
-        }),
+      onEnd: finished,
     },
-  )
+  ).catch((error: unknown) => {
+    finished({ error })
+    throw error
+  })
+  // A streamed answer is finished by its relay; one already whole, here.
+  if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
   // A routed call names the agent that answered.
   return context.routedTo
     ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routedTo } }
@@ -141,12 +162,15 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
   .use(
     routeMessage({
-      choose: (text, caller) =>
-        chooseAgent(text, caller, {
+      choose: async (text, caller) => {
+        const choice = await chooseAgent(text, caller, {
           ...discovery,
           minScore: config.discovery.routeMinScore,
           isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
-        }),
+        })
+        recordRoute(choice.chosen?.key)
+        return choice
+      },
       routerCard: (event) =>
         rewriteCard(routerCard, {
           agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,
@@ -166,11 +190,13 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
         const limit = caller.limits[call.agentId] ?? config.rateLimitPerMinute
         return { principal: caller.principal, resource: call.agentId, limit }
       },
-      limitedResponse: (request, { limit, resetSeconds }) =>
-        tooMany(
+      limitedResponse: (request, { limit, resetSeconds }) => {
+        recordRefusal(callOf(request)?.agentId ?? '', 'rate-limit')
+        return tooMany(
           request,
           `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
-        ),
+        )
+      },
     }),
   )
   .use(
@@ -182,8 +208,13 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
         const { principal } = request.context.caller
         return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
       },
-      limitedResponse: (request, limit) =>
-        tooMany(request, `You already hold ${limit} open streams to this agent; close one first.`),
+      limitedResponse: (request, limit) => {
+        recordRefusal(callOf(request)?.agentId ?? '', 'stream-limit')
+        return tooMany(
+          request,
+          `You already hold ${limit} open streams to this agent; close one first.`,
+        )
+      },
       onReleaseError: (error) => logger.warn('stream slot not released', { error }),
     }),
   )

@@ -82,6 +82,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // EMF lines are for CloudWatch; on a laptop they would only bury the log.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     })
     installAwsLambdaShim()
     const [authorizer, agents, discovery, admin] = await Promise.all([

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { metricsNamespace } from '../../lib/observability/metrics.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { putPermission, registerAgents } from '../support/stack-setup.ts'
+
+interface EmfDocument {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }
+  [field: string]: unknown
+}
+
+describe('metrics the gateway emits, as CloudWatch reads them (EMF)', () => {
+  let stack: RunningStack
+  let token: string
+  let written: string[] = []
+  const disabledBefore = process.env.POWERTOOLS_METRICS_DISABLED
+
+  beforeAll(async () => {
+    // npm start keeps metrics off; on Lambda they are on.
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'
+    stack = await startThrowawayStack()
+    const gone = await startScriptedAgent({
+      answer: (_request, _body, response) => void response.end(),
+    })
+    await registerAgents(stack, [
+      { agentId: 'gone', backendUrl: gone.url, agentCardUrl: gone.cardUrl },
+    ])
+    await gone.stop()
+    // One call a minute to 'gone', so its second is refused.
+    await putPermission({
+      scope: 'calculator:invoke',
+      agents: ['calculator', 'gone'],
+      agentLimits: { gone: 1 },
+    })
+    token = await stack.token('demo-client')
+    const write = process.stdout.write.bind(process.stdout)
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
+      written.push(String(chunk))
+      return write(chunk, ...(rest as []))
+    })
+  })
+  afterAll(async () => {
+    vi.restoreAllMocks()
+    await stack.stop()
+    if (disabledBefore === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED
+    else process.env.POWERTOOLS_METRICS_DISABLED = disabledBefore
+  })
+
+  /** The EMF documents written since the last look, waiting a little for a stream's to arrive. */
+  const emitted = async (metric: string): Promise<EmfDocument[]> => {
+    for (let i = 0; i < 50 && !written.join('').includes(`"${metric}"`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const documents = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"CloudWatchMetrics"'))
+      .map((line) => JSON.parse(line) as EmfDocument)
+    written = []
+    return documents
+  }
+
+  it('counts and times each call per agent and operation, streamed ones when the stream ends', async () => {
+    // Act
+    const unary = await postA2A(
+      `${stack.url}/agents/calculator`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('2+2')),
+    )
+    await unary.text()
+    const [call] = await emitted('Calls')
+    const stream = await postA2A(
+      `${stack.url}/agents/calculator/message:stream`,
+      token,
+      textMessageParams('3*3'),
+    )
+    await stream.text()
+    const [streamed] = await emitted('Calls')
+
+    // Assess
+    expect(call).toMatchObject({ agent: 'calculator', operation: 'SendMessage', Calls: 1 })
+    expect(call?.CallDuration).toBeTypeOf('number')
+    expect(call).not.toHaveProperty('CallFailures')
+    expect(call?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: metricsNamespace,
+      Dimensions: [expect.arrayContaining(['service', 'agent', 'operation'])],
+    })
+    expect(streamed).toMatchObject({ agent: 'calculator', operation: 'SendStreamingMessage' })
+  })
+
+  it('counts a call its agent could not answer as failed, and one over the limit as refused', async () => {
+    // Act: the first call spends the minute's one allowed call; the second is refused.
+    const failed = await postA2A(
+      `${stack.url}/agents/gone/message:send`,
+      token,
+      textMessageParams('hi'),
+    )
+    await failed.text()
+    const [failure] = await emitted('CallFailures')
+    const refused = await postA2A(
+      `${stack.url}/agents/gone/message:send`,
+      token,
+      textMessageParams('hi'),
+    )
+    await refused.text()
+    const [refusal] = await emitted('CallsRefused')
+
+    // Assess
+    expect(failed.status).toBe(502)
+    expect(failure).toMatchObject({ agent: 'gone', Calls: 1, CallFailures: 1 })
+    expect(refused.status).toBe(429)
+    expect(refusal).toMatchObject({ agent: 'gone', reason: 'rate-limit', CallsRefused: 1 })
+  })
+
+  it('counts what /route did with a message', async () => {
+    // Act
+    const routed = await postA2A(
+      `${stack.url}/route`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('what is 15% of 80')),
+    )
+    await routed.text()
+
+    // Assess
+    expect(await emitted('Routed')).toContainEqual(
+      expect.objectContaining({ agent: 'calculator', Routed: 1 }),
+    )
+  })
+})
