@@ -1,7 +1,7 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
-import { Logger } from '@aws-lambda-powertools/logger'
+
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
@@ -17,6 +17,7 @@ import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
+import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
@@ -37,7 +38,7 @@ import { problemDetails } from '../middlewares/problem-details.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
-const logger = new Logger({ serviceName: 'switchboard' })
+const logger = createLogger()
 const dynamoClient = createDynamoClient(config)
 const documentClient = createDocumentClient(config, dynamoClient)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
@@ -237,7 +238,7 @@ const routes: { method: Method; path: string; handler: AdminHandler }[] = [
 ]
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(problemDetails({ logger }))
   .use(verifiedCaller({ requireAdmin: true }))
   // API Gateway passes header names as the client cased them.

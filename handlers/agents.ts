@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import type { Request } from '@middy/core'
 import middy from '@middy/core'
@@ -15,6 +14,7 @@ import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordCall, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
@@ -32,7 +32,7 @@ import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
-const logger = new Logger({ serviceName: 'switchboard' })
+const logger = createLogger()
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
 const limiter = new DynamoRateLimiter({
@@ -156,7 +156,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>({
   executionMode: executionModeStreamifyResponse,
 })
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(a2aErrors({ logger }))
   .use(verifiedCaller())
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
@@ -6,11 +5,12 @@ import { authorize } from '../lib/auth/authorize.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { tableName } from '../lib/tables.ts'
 
 const config = loadConfig()
-const logger = new Logger({ serviceName: 'switchboard' })
+const logger = createLogger()
 const verifyAccessToken = createTokenVerifier({
   issuer: config.token.issuer,
   jwksUrl: config.token.jwksUrl,
@@ -54,5 +54,5 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
 }
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .handler(authorizeRequest)

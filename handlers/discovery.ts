@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy, { type Request } from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
@@ -12,6 +11,7 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
+import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -21,7 +21,7 @@ import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
-const logger = new Logger({ serviceName: 'switchboard' })
+const logger = createLogger()
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
@@ -95,7 +95,7 @@ const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
 ]
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(problemDetails({ logger }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import type { RouteMatch } from '../lib/routes.ts'
 
@@ -21,6 +20,8 @@ export interface IncomingRequest {
   body: Buffer
   sourceIp: string
   host: string
+  /** One per request, as API Gateway's: the authorizer's event and the handler's share it. */
+  requestId: string
 }
 
 const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/
@@ -72,7 +73,7 @@ const requestContextFor = (request: IncomingRequest, match: RouteMatch) => ({
   httpMethod: request.method,
   path: `/${localApi.stage}${request.path}`,
   stage: localApi.stage,
-  requestId: randomUUID(),
+  requestId: request.requestId,
   requestTimeEpoch: Date.now(),
   domainName: request.host,
   domainPrefix: request.host.split('.')[0] ?? request.host,

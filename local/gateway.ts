@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
@@ -37,7 +38,7 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
   return Buffer.concat(chunks)
 }
 
-const toIncoming = (request: IncomingMessage, body: Buffer): IncomingRequest => {
+const toIncoming = (request: IncomingMessage, body: Buffer, requestId: string): IncomingRequest => {
   const url = new URL(request.url ?? '/', 'http://local')
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
@@ -56,6 +57,7 @@ const toIncoming = (request: IncomingMessage, body: Buffer): IncomingRequest => 
     body,
     sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     host: request.headers.host ?? 'localhost',
+    requestId,
   }
 }
 
@@ -171,8 +173,11 @@ export const createGateway = (options: GatewayOptions) => {
         ms: Date.now() - started,
       }),
     )
+    // API Gateway names every request, and answers with its id, whoever answers.
+    const requestId = randomUUID()
+    response.setHeader('x-amzn-RequestId', requestId)
     try {
-      const incoming = toIncoming(request, await readBody(request))
+      const incoming = toIncoming(request, await readBody(request), requestId)
       if (await localIdentityRoutes(incoming, response)) return
       const match = matchRoute(incoming.method, incoming.path)
       if (!match) return send(response, 403, { message: 'Missing Authentication Token' })

@@ -10,15 +10,23 @@ interface EmfDocument {
   [field: string]: unknown
 }
 
-describe('metrics the gateway emits, as CloudWatch reads them (EMF)', () => {
+describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   let stack: RunningStack
   let token: string
   let written: string[] = []
-  const disabledBefore = process.env.POWERTOOLS_METRICS_DISABLED
+  const before = {
+    metricsDisabled: process.env.POWERTOOLS_METRICS_DISABLED,
+    logLevel: process.env.POWERTOOLS_LOG_LEVEL,
+  }
+  const restore = (name: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
 
   beforeAll(async () => {
-    // npm start keeps metrics off; on Lambda they are on.
+    // npm start keeps metrics off and logs warnings only; on Lambda both are on.
     process.env.POWERTOOLS_METRICS_DISABLED = 'false'
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
     stack = await startThrowawayStack()
     const gone = await startScriptedAgent({
       answer: (_request, _body, response) => void response.end(),
@@ -34,30 +42,34 @@ describe('metrics the gateway emits, as CloudWatch reads them (EMF)', () => {
       agentLimits: { gone: 1 },
     })
     token = await stack.token('demo-client')
-    const write = process.stdout.write.bind(process.stdout)
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
+    // Kept for the assertions, not printed: they would bury the test run's own output.
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
       written.push(String(chunk))
-      return write(chunk, ...(rest as []))
+      return true
     })
   })
   afterAll(async () => {
     vi.restoreAllMocks()
     await stack.stop()
-    if (disabledBefore === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED
-    else process.env.POWERTOOLS_METRICS_DISABLED = disabledBefore
+    restore('POWERTOOLS_METRICS_DISABLED', before.metricsDisabled)
+    restore('POWERTOOLS_LOG_LEVEL', before.logLevel)
   })
+
+  /** Every JSON log line (not EMF) written so far. */
+  const logLines: Record<string, unknown>[] = []
 
   /** The EMF documents written since the last look, waiting a little for a stream's to arrive. */
   const emitted = async (metric: string): Promise<EmfDocument[]> => {
     for (let i = 0; i < 50 && !written.join('').includes(`"${metric}"`); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    const documents = written
+    const lines = written
       .flatMap((chunk) => chunk.split('\n'))
-      .filter((line) => line.includes('"CloudWatchMetrics"'))
-      .map((line) => JSON.parse(line) as EmfDocument)
+      .filter((line) => line.startsWith('{'))
     written = []
-    return documents
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    logLines.push(...parsed.filter((line) => !('_aws' in line)))
+    return parsed.filter((line): line is EmfDocument => '_aws' in line)
   }
 
   it('counts and times each call per agent and operation, streamed ones when the stream ends', async () => {
@@ -125,5 +137,30 @@ describe('metrics the gateway emits, as CloudWatch reads them (EMF)', () => {
     expect(await emitted('Routed')).toContainEqual(
       expect.objectContaining({ agent: 'calculator', Routed: 1 }),
     )
+  })
+
+  it('logs a call with the request id API Gateway answered with, and never the token', async () => {
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/calculator`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('1+1')),
+    )
+    await response.text()
+    await emitted('Calls')
+    const requestId = response.headers.get('x-amzn-requestid')
+
+    // Assess: the lines emitted meanwhile are gone with emitted(); look again for the log line.
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(logLines).toContainEqual(
+      expect.objectContaining({
+        message: 'call forwarded',
+        correlation_id: requestId,
+        agentId: 'calculator',
+        operation: 'SendMessage',
+        principal: 'demo-client',
+      }),
+    )
+    expect(JSON.stringify(logLines)).not.toContain(token)
   })
 })
