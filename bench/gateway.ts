@@ -1,9 +1,11 @@
 /**
- * Gateway overhead: the same calls straight to the calculator agent and through
- * the local gateway (authorizer, grants, rate limit, forwarding), same load,
- * same run. Prints latency percentiles, throughput and streaming time to first
- * event. Run with `npm run bench:gateway`.
+ * Gateway overhead: the same calls straight to the agent and through the local
+ * gateway (authorizer, grants, rate limit, forwarding), same load, same run.
+ * Prints latency percentiles, throughput, streaming time to first event, and
+ * the delay each streamed event gains on its way. Run with `npm run bench:gateway`.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { startThrowawayStack } from '../local/stack.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
@@ -53,6 +55,81 @@ const firstEvent = async (url: string, headers: Record<string, string>) => {
     }
   }
   return samples.sort((a, b) => a - b)
+}
+
+const pacedEvents = 10
+const paceMs = 20
+
+/**
+ * An agent that streams `pacedEvents` events `paceMs` apart, each stamped with
+ * when it was written (this process's clock), so a reader can tell how long
+ * each took to reach it.
+ */
+const startPacedAgent = async () => {
+  const server = createServer((request, response) => {
+    if (request.url === '/.well-known/agent-card.json') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({
+          name: 'Paced',
+          description: 'Streams stamped events at a steady pace.',
+          version: '1.0.0',
+          supportedInterfaces: [
+            { url: `${url}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+          ],
+          capabilities: { streaming: true },
+          defaultInputModes: ['text/plain'],
+          defaultOutputModes: ['text/plain'],
+          skills: [{ id: 'pace', name: 'Pace', description: 'Streams', tags: [] }],
+        }),
+      )
+      return
+    }
+    request.resume()
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    let sent = 0
+    const timer = setInterval(() => {
+      const event = {
+        statusUpdate: {
+          taskId: 't',
+          contextId: 'c',
+          status: { state: 'TASK_STATE_WORKING' },
+          metadata: { sentAt: performance.now() },
+        },
+      }
+      response.write(`data: ${JSON.stringify(event)}\n\n`)
+      if (++sent === pacedEvents) {
+        clearInterval(timer)
+        response.end()
+      }
+    }, paceMs)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** For each event after a stream's first: how long from the agent writing it to the caller reading it. */
+const eventDelays = async (url: string, headers: Record<string, string>, streams = 20) => {
+  const delays: number[] = []
+  for (let i = 0; i < streams; i++) {
+    const response = await fetch(url, { method: 'POST', headers, body: message('go') })
+    let buffered = ''
+    let seen = 0
+    for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+      const read = performance.now()
+      buffered += new TextDecoder().decode(chunk)
+      const events = buffered.split('\n\n')
+      buffered = events.pop() ?? ''
+      for (const event of events) {
+        const data = event.split('\n').find((line) => line.startsWith('data: '))
+        if (!data) continue
+        const { sentAt } = JSON.parse(data.slice(6)).statusUpdate.metadata
+        if (seen++ > 0) delays.push(read - sentAt)
+      }
+    }
+  }
+  return delays.sort((a, b) => a - b)
 }
 
 const main = async () => {
@@ -109,6 +186,47 @@ const main = async () => {
       console.log(
         `| ${name} | ${percentile(samples, 50).toFixed(1)} | ${percentile(samples, 99).toFixed(1)} |`,
       )
+    }
+
+    const paced = await startPacedAgent()
+    try {
+      const admin = { ...a2a, authorization: `Bearer ${await stack.token('admin-client')}` }
+      await fetch(`${stack.url}/admin/register`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({
+          agentId: 'paced',
+          backendUrl: `${paced.url}/rest`,
+          agentCardUrl: `${paced.url}/.well-known/agent-card.json`,
+        }),
+      })
+      await fetch(`${stack.url}/admin/permissions/calculator:invoke`, {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ agents: ['calculator', 'paced'] }),
+      })
+      // A new token, so the authorizer's cached policy names the new grant.
+      const pacedHeaders = { ...a2a, authorization: `Bearer ${await stack.token('demo-client')}` }
+      const directDelays = await eventDelays(`${paced.url}/rest/message:stream`, a2a)
+      const gatewayDelays = await eventDelays(
+        `${stack.url}/agents/paced/message:stream`,
+        pacedHeaders,
+      )
+      console.log(
+        `\nStreaming: delay from the agent writing an event to the caller reading it, events 2-${pacedEvents} of 20 streams, ${paceMs} ms apart`,
+      )
+      console.log('| path | p50 ms | p99 ms |')
+      console.log('| --- | --- | --- |')
+      for (const [name, samples] of [
+        ['direct', directDelays],
+        ['gateway', gatewayDelays],
+      ] as const) {
+        console.log(
+          `| ${name} | ${percentile(samples, 50).toFixed(2)} | ${percentile(samples, 99).toFixed(2)} |`,
+        )
+      }
+    } finally {
+      await paced.stop()
     }
   } finally {
     await stack.stop()
