@@ -8,7 +8,8 @@ export interface NormalizedExpression {
 
 const LEADING_PHRASE =
   /^(?:(?:please|hey|ok|so)[\s,]+)*(?:what\s+is|what's|whats|what\s+are|how\s+much\s+is|calculate|compute|evaluate|work\s+out|solve|convert|tell\s+me)\b[\s:,]*/i
-const TRAILING_NOISE = /[\s?!.=]+$/
+// A "!" right after a number or ")" is a factorial ("5!"), not an exclamation mark.
+const TRAILING_NOISE = /(?:[\s?.=]|(?<![\d)])!)+$/
 
 /** Words and symbols people type that mathjs spells differently. */
 const WORD_OPERATORS: [RegExp, string][] = [

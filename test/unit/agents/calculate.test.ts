@@ -38,6 +38,18 @@ describe('calculate', () => {
     expect(calculation.formatted).toBe('3.106855961 miles')
   })
 
+  it.each([
+    ['5!', 120],
+    ['what is 5!?', 120],
+    ['(2+1)!', 6],
+  ])('reads the ! of %j as a factorial, not as an exclamation mark', (input, expected) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result: expected })
+  })
+
   it('hides floating-point noise: 0.1+0.2 is 0.3', () => {
     // Act
     const calculation = calculate('0.1+0.2')
