@@ -24,12 +24,16 @@ const WORD_OPERATORS: [RegExp, string][] = [
   [/[×✕]/g, '*'],
   [/÷/g, '/'],
   [/[−–]/g, '-'],
+  [/°\s*C\b/gi, 'degC'],
+  [/°\s*F\b/gi, 'degF'],
+  [/°/g, ' deg'],
 ]
 
 /**
  * Reads a calculator request written the way people write it: strips leading
  * phrases ("what is", "calculate") and trailing "?", removes thousands
- * separators, and spells "17% of 2,340" and word operators the mathjs way.
+ * separators, and spells "17% of 2,340", word operators and degree signs
+ * ("25 °C to °F") the mathjs way.
  *
  * @example
  * normalizeExpression('What is 17% of 2,340?') // { display: '17% of 2,340', math: '(17 / 100) * 2340' }

@@ -50,6 +50,17 @@ describe('calculate', () => {
     expect(calculation).toMatchObject({ ok: true, result: expected })
   })
 
+  it.each([
+    ['25 °C to °F', 77, 'degF'],
+    ['100°F in °C', 37.77777778, 'degC'],
+  ])('converts temperatures written with a degree sign: %j', (input, result, unit) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result, unit })
+  })
+
   it('hides floating-point noise: 0.1+0.2 is 0.3', () => {
     // Act
     const calculation = calculate('0.1+0.2')
