@@ -61,6 +61,19 @@ describe('calculate', () => {
     expect(calculation).toMatchObject({ ok: true, result, unit })
   })
 
+  it.each([
+    ['30 mph in km/h', 48.28032, 'km / h'],
+    ['100 kph in mph', 62.13711922, 'mph'],
+    ['10 knots in km/h', 18.52, 'km / h'],
+    ['70 kg in pounds', 154.3235835, 'pounds'],
+  ])('knows the everyday names of speed and mass units: %j', (input, result, unit) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result, unit })
+  })
+
   it('hides floating-point noise: 0.1+0.2 is 0.3', () => {
     // Act
     const calculation = calculate('0.1+0.2')
