@@ -8,7 +8,8 @@ export interface NormalizedExpression {
 
 const LEADING_PHRASE =
   /^(?:(?:please|hey|ok|so)[\s,]+)*(?:what\s+is|what's|whats|what\s+are|how\s+much\s+is|calculate|compute|evaluate|work\s+out|solve|convert|tell\s+me)\b[\s:,]*/i
-const TRAILING_NOISE = /[\s?!.=]+$/
+// A "!" right after a number or ")" is a factorial ("5!"), not an exclamation mark.
+const TRAILING_NOISE = /(?:[\s?.=]|(?<![\d)])!)+$/
 
 /** Words and symbols people type that mathjs spells differently. */
 const WORD_OPERATORS: [RegExp, string][] = [
@@ -23,12 +24,16 @@ const WORD_OPERATORS: [RegExp, string][] = [
   [/[×✕]/g, '*'],
   [/÷/g, '/'],
   [/[−–]/g, '-'],
+  [/°\s*C\b/gi, 'degC'],
+  [/°\s*F\b/gi, 'degF'],
+  [/°/g, ' deg'],
 ]
 
 /**
  * Reads a calculator request written the way people write it: strips leading
  * phrases ("what is", "calculate") and trailing "?", removes thousands
- * separators, and spells "17% of 2,340" and word operators the mathjs way.
+ * separators, and spells "17% of 2,340", word operators and degree signs
+ * ("25 °C to °F") the mathjs way.
  *
  * @example
  * normalizeExpression('What is 17% of 2,340?') // { display: '17% of 2,340', math: '(17 / 100) * 2340' }

@@ -20,6 +20,14 @@ const math = create(all, {})
 // Captured before the lock-down below replaces them in the namespace.
 const parse = math.parse
 
+// Everyday names mathjs does not know ("30 mph in km/h", "70 kg in pounds").
+math.createUnit({
+  mph: '1 mi/h',
+  kph: '1 km/h',
+  knot: { definition: '1.852 km/h', aliases: ['knots'] },
+  pound: { definition: '1 lbm', aliases: ['pounds'] },
+})
+
 const LOCKED_FUNCTIONS = [
   'import',
   'createUnit',

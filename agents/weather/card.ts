@@ -28,7 +28,8 @@ export function weatherCard(baseUrl: string): AgentCard {
           '("What\'s the weather in Berlin?", "Tokyo in March") with forgiving city names ' +
           '(accents, "NYC"). Structured call: a data part {"location": "<city>", "month": ' +
           '<1-12 or month name, optional>}; the answer then also carries a data part ' +
-          '{city, country, month, highC, lowC, highF, lowF, rainyDays, source, note}.',
+          '{found: true, city, country, month, monthName, highC, lowC, highF, lowF, rainyDays, ' +
+          'source, note}, or, for a city it has no data for, {found: false, location, knownCities}.',
         tags: ['weather', 'climate', 'temperature', 'rain', 'travel', 'forecast', 'cities'],
         examples: [
           "What's the weather in Berlin?",

@@ -40,6 +40,26 @@ describe('weather agent', () => {
     expect(skill?.description).toMatch(/location/)
   })
 
+  it('names on its card every field of a structured answer, for a known city and an unknown one', async () => {
+    // Prepare
+    const card = (await (await fetch(agent.cardUrl)).json()) as AgentCard
+    const client = await clientFor(agent, 'JSONRPC')
+
+    // Act
+    const answers = await Promise.all(
+      [{ location: 'Seoul', month: 7 }, { location: 'Atlantis' }].map((input) =>
+        sendForTask(client, dataRequest(input)),
+      ),
+    )
+
+    // Assess
+    const description = card.skills[0]?.description ?? ''
+    for (const task of answers) {
+      const data = (task.artifacts[0]?.parts ?? []).map(dataOf).find((value) => value !== undefined)
+      for (const field of Object.keys(data as object)) expect(description).toContain(field)
+    }
+  })
+
   describe.each(TRANSPORTS)('over %s', (transport) => {
     it('answers "weather in Tokyo" naming Tokyo and saying it is typical, not live', async () => {
       // Prepare

@@ -38,6 +38,42 @@ describe('calculate', () => {
     expect(calculation.formatted).toBe('3.106855961 miles')
   })
 
+  it.each([
+    ['5!', 120],
+    ['what is 5!?', 120],
+    ['(2+1)!', 6],
+  ])('reads the ! of %j as a factorial, not as an exclamation mark', (input, expected) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result: expected })
+  })
+
+  it.each([
+    ['25 °C to °F', 77, 'degF'],
+    ['100°F in °C', 37.77777778, 'degC'],
+  ])('converts temperatures written with a degree sign: %j', (input, result, unit) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result, unit })
+  })
+
+  it.each([
+    ['30 mph in km/h', 48.28032, 'km / h'],
+    ['100 kph in mph', 62.13711922, 'mph'],
+    ['10 knots in km/h', 18.52, 'km / h'],
+    ['70 kg in pounds', 154.3235835, 'pounds'],
+  ])('knows the everyday names of speed and mass units: %j', (input, result, unit) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result, unit })
+  })
+
   it('hides floating-point noise: 0.1+0.2 is 0.3', () => {
     // Act
     const calculation = calculate('0.1+0.2')

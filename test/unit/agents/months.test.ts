@@ -9,6 +9,8 @@ describe('parseMonth', () => {
     ['jul', 7],
     ['Sept', 9],
     ['dec.', 12],
+    ['julio', 7],
+    ['Août', 8],
   ])('reads %j as month %i', (value, expected) => {
     // Act
     const month = parseMonth(value)
@@ -33,6 +35,20 @@ describe('monthFromText', () => {
     ['what about Paris in May', 5],
     ['Lisbon during sep', 9],
   ])('finds the month in %j', (text, expected) => {
+    // Act
+    const month = monthFromText(text)
+
+    // Assess
+    expect(month).toBe(expected)
+  })
+
+  it.each([
+    ['¿Qué tiempo hace en Madrid en julio?', 7],
+    ['Wetter in Wien im März', 3],
+    ['Quel temps fait-il à Paris en août ?', 8],
+    ['Lisboa em dezembro', 12],
+    ['Pogoda w Warszawie 15 stycznia', 1],
+  ])('finds the month named in another language in %j', (text, expected) => {
     // Act
     const month = monthFromText(text)
 
