@@ -1,4 +1,4 @@
-import { finished } from 'node:stream'
+import { pipeline, type Readable, Transform } from 'node:stream'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
@@ -21,13 +21,35 @@ export interface StreamConcurrencyOptions<R = AnyRequest> {
 
 const key = 'streamConcurrency'
 
-const isNodeStream = (body: unknown): body is NodeJS.ReadableStream =>
+const isNodeStream = (body: unknown): body is Readable =>
   typeof (body as { pipe?: unknown })?.pipe === 'function'
+
+/**
+ * The body, ending only once `release` has settled: Lambda may freeze a function
+ * as soon as its response ends, so a slot given back after the end could stay
+ * taken until its TTL. However the body ends (done, failed, or the caller gone,
+ * which destroys this stream and so the one it reads), the slot goes back.
+ */
+const endingAfter = (body: Readable, release: () => Promise<void>): Readable => {
+  const answer = new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    // Runs once the body has ended, before the answer ends.
+    flush: (callback) => {
+      release().then(() => callback(), callback)
+    },
+  })
+  // A body that fails, or an answer the caller abandons, ends the other and gives the slot back.
+  pipeline(body, answer, (error) => {
+    if (error) void release()
+  })
+  return answer
+}
 
 /**
  * Caps the streams a caller holds open on one agent. The slot is taken before
  * the call and given back when the streamed body ends, fails or is abandoned,
- * which Middy's `after` cannot see, so it watches the body itself.
+ * which Middy's `after` cannot see, so it wraps the body, whose end waits for
+ * the slot to be given back.
  */
 export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
   options: StreamConcurrencyOptions<R>,
@@ -37,11 +59,11 @@ export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
     throw new TypeError('streamConcurrency: options.slots is required')
   }
 
-  const release = (request: R) => {
+  const release = async (request: R) => {
     const held = request.internal[key] as StreamSlotRequest | undefined
     if (!held) return
     request.internal[key] = undefined
-    slots.release(held).catch(onReleaseError)
+    await slots.release(held).catch(onReleaseError)
   }
 
   const streamConcurrencyMiddlewareBefore = async (request: R) => {
@@ -54,10 +76,12 @@ export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
     request.internal[key] = stream
   }
 
-  const streamConcurrencyMiddlewareAfter = (request: R) => {
-    const body = (request.response as HttpResponse | undefined)?.body
-    if (isNodeStream(body)) finished(body, () => release(request))
-    else release(request)
+  const streamConcurrencyMiddlewareAfter = async (request: R) => {
+    if (!request.internal[key]) return
+    const response = request.response as HttpResponse | undefined
+    if (response && isNodeStream(response.body)) {
+      request.response = { ...response, body: endingAfter(response.body, () => release(request)) }
+    } else await release(request)
   }
 
   const streamConcurrencyMiddlewareOnError = (request: R) => release(request)

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import type { StreamSlots } from '../../../lib/ratelimit/stream-slots.ts'
@@ -22,41 +22,57 @@ const wrap = (slots: StreamSlots, handler: () => Promise<unknown>) =>
     .handler(handler)
 
 describe('streamConcurrency middleware', () => {
-  it('gives the slot back only when the streamed body ends', async () => {
-    // Prepare
-    const slots = slotsGranting(true)
+  it('gives the slot back when the streamed body ends, and ends the answer only after', async () => {
+    // Prepare: giving the slot back takes a while, as a DynamoDB write does.
+    const order: string[] = []
+    const slots: StreamSlots = {
+      acquire: vi.fn(async () => true),
+      release: vi.fn(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        order.push('released')
+      }),
+    }
     const body = new PassThrough()
-
-    // Act
-    await invoke(
+    const response = await invoke(
       wrap(slots, async () => ({ statusCode: 200, body })),
       {},
     )
+    const answer = (response as { body: Readable }).body
+
+    // Act
     const whileOpen = vi.mocked(slots.release).mock.calls.length
     body.end('done')
-    body.resume()
-    await new Promise((resolve) => setImmediate(resolve))
+    const read: string[] = []
+    for await (const chunk of answer) read.push(String(chunk))
+    order.push('answer ended')
 
-    // Assess
+    // Assess: Lambda may freeze once the answer ends, so the slot must be back by then.
     expect(whileOpen).toBe(0)
+    expect(read).toEqual(['done'])
+    expect(order).toEqual(['released', 'answer ended'])
     expect(slots.release).toHaveBeenCalledWith({ principal: 'p', resource: 'weather', limit: 2 })
   })
 
-  it('gives the slot back when the caller abandons the stream', async () => {
+  it('gives the slot back when the caller abandons the stream, and stops reading the agent', async () => {
     // Prepare
     const slots = slotsGranting(true)
     const body = new PassThrough()
-    await invoke(
+    const response = await invoke(
       wrap(slots, async () => ({ statusCode: 200, body })),
       {},
     )
+    const answer = (response as { body: Readable }).body
+    answer.resume()
+    body.write('first')
+    await new Promise((resolve) => setImmediate(resolve))
 
     // Act
-    body.destroy(new Error('client disconnected'))
-    await new Promise((resolve) => setImmediate(resolve))
+    answer.destroy(new Error('client disconnected'))
+    await new Promise((resolve) => setTimeout(resolve, 10))
 
     // Assess
     expect(slots.release).toHaveBeenCalledOnce()
+    expect(body.destroyed).toBe(true)
   })
 
   it('gives the slot back when the handler fails', async () => {
