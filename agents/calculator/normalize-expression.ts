@@ -13,7 +13,12 @@ const TRAILING_NOISE = /(?:[\s?.=]|(?<![\d)])!)+$/
 
 /** Words and symbols people type that mathjs spells differently. */
 const WORD_OPERATORS: [RegExp, string][] = [
-  [/(\d+(?:\.\d+)?)\s*%\s*of\b/gi, '($1 / 100) *'],
+  [/(\d+(?:\.\d+)?)\s*(?:%|\s+per\s?cent)\s*of\b/gi, '($1 / 100) *'],
+  [/(\d+(?:\.\d+)?)\s+per\s?cent\b/gi, '($1 / 100)'],
+  [/\bto\s+the\s+power\s+of\b/gi, '^'],
+  // "2 x 3": an x between numbers; a lone x is never a variable here.
+  [/(\d)\s+x\s+(?=\d)/gi, '$1 * '],
+  [/\bln\s*\(/gi, 'log('],
   [/\bmultiplied\s+by\b/gi, '*'],
   [/\bdivided\s+by\b/gi, '/'],
   [/\btimes\b/gi, '*'],

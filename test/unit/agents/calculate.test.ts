@@ -74,6 +74,20 @@ describe('calculate', () => {
     expect(calculation).toMatchObject({ ok: true, result, unit })
   })
 
+  it.each([
+    ['15 percent of 80', 12],
+    ['what is 7.5 per cent of 200', 15],
+    ['2 to the power of 10', 1024],
+    ['2 x 3', 6],
+    ['ln(e)', 1],
+  ])('reads %j the way people write it', (input, expected) => {
+    // Act
+    const calculation = calculate(input)
+
+    // Assess
+    expect(calculation).toMatchObject({ ok: true, result: expected })
+  })
+
   it('hides floating-point noise: 0.1+0.2 is 0.3', () => {
     // Act
     const calculation = calculate('0.1+0.2')
