@@ -24,10 +24,12 @@ export function weatherCard(baseUrl: string): AgentCard {
         name: 'Get typical weather',
         description:
           'Typical temperature (high and low, °C and °F) and rainy days for a city in a ' +
-          'given month, defaulting to the current month. Understands plain questions ' +
-          '("What\'s the weather in Berlin?", "Tokyo in March") with forgiving city names ' +
-          '(accents, "NYC"). Structured call: a data part {"location": "<city>", "month": ' +
-          '<1-12 or month name, optional>}; the answer then also carries a data part ' +
+          "given month or season (the city's own warmest month for summer, so Sydney's " +
+          'summer is January), defaulting to the current month. Understands plain questions ' +
+          '("What\'s the weather in Berlin?", "Tokyo in March", "Moscow in winter") with ' +
+          'forgiving city names (accents, "NYC"). Structured call: a data part {"location": ' +
+          '"<city>", "month": <1-12 or month name, optional>, "season": <winter, spring, ' +
+          'summer or autumn, optional>}; the answer then also carries a data part ' +
           '{found: true, city, country, month, monthName, highC, lowC, highF, lowF, rainyDays, ' +
           'source, note}, or, for a city it has no data for, {found: false, location, knownCities}.',
         tags: ['weather', 'climate', 'temperature', 'rain', 'travel', 'forecast', 'cities'],

@@ -60,6 +60,47 @@ export function monthFromText(text: string): number | undefined {
   return undefined
 }
 
+export const SEASONS = ['winter', 'spring', 'summer', 'autumn'] as const
+export type Season = (typeof SEASONS)[number]
+
+/** Season words, accents folded, in English and the languages callers use most. */
+const SEASON_WORDS = new Map<string, Season>([
+  ...(['winter', 'invierno', 'hiver', 'inverno'].map((word) => [word, 'winter']) as [
+    string,
+    Season,
+  ][]),
+  ...(['spring', 'primavera', 'fruhling', 'printemps', 'lente'].map((word) => [word, 'spring']) as [
+    string,
+    Season,
+  ][]),
+  ...(['summer', 'verano', 'sommer', 'ete', 'zomer'].map((word) => [word, 'summer']) as [
+    string,
+    Season,
+  ][]),
+  ...(['autumn', 'otono', 'herbst', 'automne', 'autunno', 'herfst'].map((word) => [
+    word,
+    'autumn',
+  ]) as [string, Season][]),
+])
+
+/**
+ * The season a sentence mentions, if any: "Moscow in winter" -> 'winter'.
+ * "fall" counts only after "in", "this", "next", "the" or "during", so "will it
+ * fall below zero" is not read as autumn.
+ */
+export function seasonFromText(text: string): Season | undefined {
+  const words = foldAccents(text.toLowerCase()).split(/[^a-z]+/)
+  for (const [index, word] of words.entries()) {
+    if (word === 'fall') {
+      if (['in', 'this', 'next', 'the', 'during'].includes(words[index - 1] ?? '')) return 'autumn'
+      continue
+    }
+    const season = SEASON_WORDS.get(word)
+    if (season) return season
+  }
+  return undefined
+}
+
 export function monthName(month: number): string {
   return MONTH_NAMES[month - 1] ?? `month ${month}`
 }

@@ -1,8 +1,13 @@
 import { z } from 'zod'
 import type { Skill } from '../a2a/skill.ts'
 import { findCity, knownCityNames, placeNamedIn } from './city-lookup.ts'
-import { monthFromText, parseMonth } from './months.ts'
-import { describeTypicalWeather, describeUnknownCity, typicalWeather } from './typical-weather.ts'
+import { monthFromText, parseMonth, SEASONS, seasonFromText } from './months.ts'
+import {
+  describeTypicalWeather,
+  describeUnknownCity,
+  monthOfSeason,
+  typicalWeather,
+} from './typical-weather.ts'
 
 export const GET_WEATHER_SKILL_ID = 'get_weather'
 
@@ -19,6 +24,8 @@ const getWeatherInput = z.object({
     .trim()
     .min(1, 'location must not be empty'),
   month: monthInput.optional(),
+  /** Used when no month is given: the city's own warmest month for summer, and so on. */
+  season: z.enum(SEASONS, { error: `season must be one of ${SEASONS.join(', ')}` }).optional(),
 })
 
 export type GetWeatherInput = z.infer<typeof getWeatherInput>
@@ -40,12 +47,16 @@ export function createWeatherSkill(options: WeatherSkillOptions = {}): Skill<Get
     inputSchema: getWeatherInput,
     inputExample: { location: 'Seoul', month: 7 },
     // The whole sentence is the location: findCity picks the city out of it.
-    inputFromText: (text) => ({ location: text, month: monthFromText(text) }),
+    inputFromText: (text) => ({
+      location: text,
+      month: monthFromText(text),
+      season: seasonFromText(text),
+    }),
     workingMessage({ location }) {
       const city = findCity(location)
       return city === undefined ? 'Looking for that city…' : `Looking up ${city.name}…`
     },
-    run({ location, month }) {
+    run({ location, month, season }) {
       const city = findCity(location)
       if (city === undefined) {
         return {
@@ -55,7 +66,9 @@ export function createWeatherSkill(options: WeatherSkillOptions = {}): Skill<Get
         }
       }
       const chosenMonth =
-        (month === undefined ? undefined : parseMonth(month)) ?? currentMonth(now())
+        (month === undefined ? undefined : parseMonth(month)) ??
+        (season === undefined ? undefined : monthOfSeason(city, season)) ??
+        currentMonth(now())
       const weather = typicalWeather(city, chosenMonth)
       return {
         ok: true,

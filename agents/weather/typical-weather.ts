@@ -1,7 +1,7 @@
 import { knownCityNames } from './city-lookup.ts'
 import type { CityNormals } from './climate-normals.ts'
 import { climateNormals } from './climate-normals.ts'
-import { monthName } from './months.ts'
+import { monthName, type Season } from './months.ts'
 
 /** Said with every answer: these numbers describe a month, not today. */
 export const NOT_A_FORECAST =
@@ -22,6 +22,24 @@ export interface TypicalWeather {
   rainyDays: number
   source: string
   note: string
+}
+
+/**
+ * The month (1-12) that stands for a season in a city, read from its own
+ * normals, so the hemisphere takes care of itself: summer is the warmest month
+ * (July in Moscow, January in Sydney), winter the coldest, spring and autumn
+ * three months after each.
+ */
+export function monthOfSeason(city: CityNormals, season: Season): number {
+  const warmest = city.highC.indexOf(Math.max(...city.highC))
+  const coldest = city.highC.indexOf(Math.min(...city.highC))
+  const index = {
+    winter: coldest,
+    spring: coldest + 3,
+    summer: warmest,
+    autumn: warmest + 3,
+  }[season]
+  return (index % 12) + 1
 }
 
 /**

@@ -67,6 +67,44 @@ describe('get_weather skill', () => {
     expect(result).toMatchObject({ ok: true, data: { found: true, city: 'Seoul', month: 7 } })
   })
 
+  it.each([
+    ['Moscow in winter', 'Moscow', 1],
+    ['Moscow in summer', 'Moscow', 7],
+    ['Sydney in summer', 'Sydney', 1],
+    ['Sydney in winter', 'Sydney', 7],
+    ['Buenos Aires en invierno', 'Buenos Aires', 7],
+    ['Berlin in the fall', 'Berlin', 10],
+  ])('reads a season as the city’s own month: %j', (text, city, month) => {
+    // Act
+    const result = inMarch.run(inMarch.inputFromText(text))
+
+    // Assess
+    expect(result).toMatchObject({ ok: true, data: { city, month } })
+  })
+
+  it('keeps a month named beside a season, and does not read "fall" as a verb', () => {
+    // Act
+    const named = inMarch.run(inMarch.inputFromText('Moscow in winter, say December'))
+    const verb = inMarch.run(inMarch.inputFromText('will it fall below zero in Berlin'))
+
+    // Assess
+    expect(named).toMatchObject({ data: { month: 12 } })
+    expect(verb).toMatchObject({ data: { month: 3 } })
+  })
+
+  it('takes a season in a structured call, and says which seasons there are', () => {
+    // Act
+    const input = { location: 'Sydney', season: 'summer' }
+    const parsed = inMarch.inputSchema.safeParse(input)
+    const refused = inMarch.inputSchema.safeParse({ location: 'Sydney', season: 'monsoon' })
+
+    // Assess
+    expect(parsed.success && inMarch.run(parsed.data)).toMatchObject({ data: { month: 1 } })
+    expect(refused.error?.issues[0]?.message).toBe(
+      'season must be one of winter, spring, summer, autumn',
+    )
+  })
+
   it('answers an unknown city, quoting it and listing known cities, without failing', () => {
     // Act
     const result = inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
