@@ -12,5 +12,11 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    coverage: {
+      provider: 'v8',
+      // What ships or runs for a user; tests, benches and build scripts are not the question.
+      include: ['handlers/**', 'middlewares/**', 'lib/**', 'agents/**', 'local/**'],
+      reporter: ['text-summary'],
+    },
   },
 })
