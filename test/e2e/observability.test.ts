@@ -60,7 +60,7 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
 
   /** The EMF documents written since the last look, waiting a little for a stream's to arrive. */
   const emitted = async (metric: string): Promise<EmfDocument[]> => {
-    for (let i = 0; i < 50 && !written.join('').includes(`"${metric}"`); i++) {
+    for (let i = 0; i < 250 && !written.join('').includes(`"${metric}"`); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     const lines = written
