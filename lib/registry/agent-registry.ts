@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
@@ -68,27 +69,27 @@ export class DynamoAgentRegistry implements AgentRegistry {
   async create(record: AgentRecord): Promise<void> {
     await this.#put(
       record,
-      'attribute_not_exists(#pk)',
-      () => new AgentAlreadyRegisteredError(record.agentId),
+      {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': tables.agents.partitionKey },
+      },
+      async () => new AgentAlreadyRegisteredError(record.agentId),
     )
   }
 
   async replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: record,
-          ConditionExpression: '#updatedAt = :read',
-          ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
-          ExpressionAttributeValues: { ':read': read.updatedAt },
-        }),
-      )
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      if (!(await this.get(record.agentId))) throw new AgentNotFoundError(record.agentId)
-      throw new AgentChangedError(record.agentId)
-    }
+    await this.#put(
+      record,
+      {
+        ConditionExpression: '#updatedAt = :read',
+        ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':read': read.updatedAt },
+      },
+      async () =>
+        (await this.get(record.agentId))
+          ? new AgentChangedError(record.agentId)
+          : new AgentNotFoundError(record.agentId),
+    )
   }
 
   async delete(agentId: string): Promise<void> {
@@ -135,18 +136,21 @@ export class DynamoAgentRegistry implements AgentRegistry {
     }
   }
 
-  async #put(record: AgentRecord, condition: string, refused: () => Error): Promise<void> {
+  /** Writes the record if `condition` holds; otherwise throws what `refused` says went wrong. */
+  async #put(
+    record: AgentRecord,
+    condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+    refused: () => Promise<Error>,
+  ): Promise<void> {
     try {
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: record,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#pk': tables.agents.partitionKey },
-        }),
+        new PutCommand({ TableName: this.#tableName, Item: record, ...condition }),
       )
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw refused()
+      if (error instanceof ConditionalCheckFailedException) throw await refused()
       throw error
     }
   }
