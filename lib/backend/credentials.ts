@@ -71,7 +71,7 @@ export const backendCredentials = (deps: {
       const refused = refusedAddress(error)
       throw new BackendCredentialsError(
         refused
-          ? `the token endpoint's address is a ${refused.kind} address, which the gateway may not call`
+          ? `the token endpoint's address is ${refused.callerReason}`
           : 'the token endpoint did not answer',
       )
     }

@@ -144,10 +144,7 @@ export const forwardToBackend = async (
     // The kind of address, not the address or the name: the caller learns nothing of the network.
     const refused = refusedAddress(error)
     if (refused) {
-      throw new BackendUnavailableError(
-        agentId,
-        `its address is a ${refused.kind} address, which the gateway may not call`,
-      )
+      throw new BackendUnavailableError(agentId, `its address is ${refused.callerReason}`)
     }
     // The cause's code (ECONNREFUSED, ENOTFOUND) says what failed without naming the backend.
     const code = (error as { cause?: { code?: string } }).cause?.code

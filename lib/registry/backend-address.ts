@@ -66,6 +66,8 @@ export class ReservedAddressError extends Error {
   readonly address: string
   /** What the address is: `loopback`, `link-local (cloud metadata)`, `private`... */
   readonly kind: string
+  /** Why, in words safe to tell a caller (no host, no address): "a loopback address, which …". */
+  readonly callerReason: string
   constructor(host: string, address: string, kind: string) {
     const via = address === host ? '' : ` (${host} resolves to ${address})`
     super(
@@ -75,6 +77,7 @@ export class ReservedAddressError extends Error {
     this.host = host
     this.address = address
     this.kind = kind
+    this.callerReason = `a ${kind} address, which the gateway may not call`
   }
 }
 
