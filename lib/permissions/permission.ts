@@ -2,20 +2,23 @@ import { z } from 'zod'
 import { operationNames } from '../a2a/operations.ts'
 import { agentIdSchema, scopeSchema } from '../ids.ts'
 
+/** At most this many agents (and limits) keep a permission within DynamoDB's 400 KB item. */
+const maxAgents = 2000
+const tooManyAgents = `must name at most ${maxAgents.toLocaleString('en')} agents`
+
 /** One item of the permissions table: what holders of `scope` may do. */
 export const permissionSchema = z.strictObject({
   scope: scopeSchema,
-  // At most 2,000 agents (and limits) keep the item within DynamoDB's 400 KB.
   agents: z
     .array(agentIdSchema)
     .min(1, 'must name at least one agent')
-    .max(2000, 'must name at most 2,000 agents'),
+    .max(maxAgents, tooManyAgents),
   /** Omitted = every operation. */
   operations: z.array(z.enum(operationNames)).min(1).optional(),
   requestsPerMinute: z.number().int().positive().optional(),
   agentLimits: z
     .record(agentIdSchema, z.number().int().positive())
-    .refine((limits) => Object.keys(limits).length <= 2000, 'must name at most 2,000 agents')
+    .refine((limits) => Object.keys(limits).length <= maxAgents, tooManyAgents)
     .optional(),
 })
 
