@@ -32,11 +32,5 @@ export const readBounded = async (
     }
     chunks.push(next.value)
   }
-  const whole = new Uint8Array(bytes)
-  let at = 0
-  for (const chunk of chunks) {
-    whole.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return whole
+  return Buffer.concat(chunks, bytes)
 }
