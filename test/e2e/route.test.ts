@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { gatewayClient, type Transport, textMessage, textsOf } from '../support/a2a-client.ts'
+import {
+  gatewayClient,
+  postA2A,
+  type Transport,
+  textMessage,
+  textsOf,
+} from '../support/a2a-client.ts'
 
 /** Questions that plainly belong to one sample agent, and what its answer must say. */
 const percentage = { text: 'what is 15% of 80', agentId: 'calculator', answer: '12' }
@@ -21,15 +27,7 @@ describe('automatic routing (/route) through the local gateway', () => {
     message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
   })
   const post = (path: string, body: unknown, token = demo) =>
-    fetch(`${stack.url}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify(body),
-    })
+    postA2A(`${stack.url}${path}`, token, body)
 
   /** A routed SendMessage or SendStreamingMessage as raw HTTP, so the response headers show. */
   const route = (transport: Transport, streaming: boolean, text: string, token = demo) =>
