@@ -14,6 +14,21 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
+/** A p50 / p99 table of the same measure straight to the agent and through the gateway. */
+const printPercentiles = (title: string, direct: number[], gateway: number[], digits: number) => {
+  console.log(`\n${title}`)
+  console.log('| path | p50 ms | p99 ms |')
+  console.log('| --- | --- | --- |')
+  for (const [name, sorted] of [
+    ['direct', direct],
+    ['gateway', gateway],
+  ] as const) {
+    console.log(
+      `| ${name} | ${percentile(sorted, 50).toFixed(digits)} | ${percentile(sorted, 99).toFixed(digits)} |`,
+    )
+  }
+}
+
 const message = (text: string) =>
   JSON.stringify({
     message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
@@ -176,17 +191,7 @@ const main = async () => {
       `${stack.url}/agents/calculator/message:stream`,
       viaGateway,
     )
-    console.log('\nStreaming: time to first event, 30 streams')
-    console.log('| path | p50 ms | p99 ms |')
-    console.log('| --- | --- | --- |')
-    for (const [name, samples] of [
-      ['direct', directFirst],
-      ['gateway', gatewayFirst],
-    ] as const) {
-      console.log(
-        `| ${name} | ${percentile(samples, 50).toFixed(1)} | ${percentile(samples, 99).toFixed(1)} |`,
-      )
-    }
+    printPercentiles('Streaming: time to first event, 30 streams', directFirst, gatewayFirst, 1)
 
     const paced = await startPacedAgent()
     try {
@@ -212,19 +217,12 @@ const main = async () => {
         `${stack.url}/agents/paced/message:stream`,
         pacedHeaders,
       )
-      console.log(
-        `\nStreaming: delay from the agent writing an event to the caller reading it, events 2-${pacedEvents} of 20 streams, ${paceMs} ms apart`,
+      printPercentiles(
+        `Streaming: delay from the agent writing an event to the caller reading it, events 2-${pacedEvents} of 20 streams, ${paceMs} ms apart`,
+        directDelays,
+        gatewayDelays,
+        2,
       )
-      console.log('| path | p50 ms | p99 ms |')
-      console.log('| --- | --- | --- |')
-      for (const [name, samples] of [
-        ['direct', directDelays],
-        ['gateway', gatewayDelays],
-      ] as const) {
-        console.log(
-          `| ${name} | ${percentile(samples, 50).toFixed(2)} | ${percentile(samples, 99).toFixed(2)} |`,
-        )
-      }
     } finally {
       await paced.stop()
     }
