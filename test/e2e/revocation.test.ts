@@ -132,7 +132,7 @@ describe('delete and deactivate through the local gateway', () => {
 
       // Act: delete the agent; a gateway that kept the stream open would pass on the next event.
       expect((await adminCall('DELETE', '/admin/agents/gated')).ok).toBe(true)
-      const release = setTimeout(() => gated.release(), 5000)
+      const release = setTimeout(() => gated.release(), 8000)
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
         text += new TextDecoder().decode(chunk.value)
       }
