@@ -2,7 +2,8 @@
  * Gateway overhead: the same calls straight to the agent and through the local
  * gateway (authorizer, grants, rate limit, forwarding), same load, same run.
  * Prints latency percentiles, throughput, streaming time to first event, and
- * the delay each streamed event gains on its way. Run with `npm run bench:gateway`.
+ * the delay each streamed event gains on its way, and the DynamoDB requests each
+ * call costs (counted at the local database). Run with `npm run bench:gateway`.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -26,6 +27,31 @@ const printPercentiles = (title: string, direct: number[], gateway: number[], di
     console.log(
       `| ${name} | ${percentile(sorted, 50).toFixed(digits)} | ${percentile(sorted, 99).toFixed(digits)} |`,
     )
+  }
+}
+
+const readOperations = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'])
+
+/** Counts the database requests `run` causes and divides them by its calls. */
+const perCall = async (
+  stack: { databaseRequests(): Record<string, number> },
+  calls: number,
+  run: () => Promise<unknown>,
+) => {
+  const before = stack.databaseRequests()
+  await run()
+  const after = stack.databaseRequests()
+  const sent = Object.entries(after)
+    .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
+    .filter(([, count]) => count > 0)
+  const total = (reads: boolean) =>
+    sent
+      .filter(([operation]) => readOperations.has(operation) === reads)
+      .reduce((sum, [, count]) => sum + count, 0) / calls
+  return {
+    reads: total(true),
+    writes: total(false),
+    operations: sent.map(([operation, count]) => `${operation} ${(count / calls).toFixed(2)}`),
   }
 }
 
@@ -172,9 +198,13 @@ const main = async () => {
       })
     await load(direct)
     await load(gateway)
+    let gatewayRun: Awaited<ReturnType<typeof load>> | undefined
+    const unaryRequests = await perCall(stack, requests, async () => {
+      gatewayRun = await load(gateway)
+    })
     const rows = [
       ['direct', await load(direct)],
-      ['gateway', await load(gateway)],
+      ['gateway', gatewayRun as Awaited<ReturnType<typeof load>>],
     ] as const
     console.log(
       `\nUnary SendMessage, ${requests} calls, ${concurrency} at a time (calculator agent)`,
@@ -187,11 +217,33 @@ const main = async () => {
       )
     }
     const directFirst = await firstEvent(`${calculator.url}/a2a/rest/message:stream`, a2a)
-    const gatewayFirst = await firstEvent(
-      `${stack.url}/agents/calculator/message:stream`,
-      viaGateway,
-    )
+    let gatewayFirst: number[] = []
+    const streamRequests = await perCall(stack, 30, async () => {
+      gatewayFirst = await firstEvent(`${stack.url}/agents/calculator/message:stream`, viaGateway)
+    })
     printPercentiles('Streaming: time to first event, 30 streams', directFirst, gatewayFirst, 1)
+
+    // Each call finds the agent record's cache expired: what a call costs at worst (a cold
+    // or idle instance; on AWS each warm instance has its own cache).
+    const spacedCalls = 5
+    const spacedRequests = await perCall(stack, spacedCalls, async () => {
+      for (let i = 0; i < spacedCalls; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        await (await gateway()).arrayBuffer()
+      }
+    })
+    console.log('\nDynamoDB requests per call, every handler, counted at the local database')
+    console.log('| calls | reads | writes | by operation |')
+    console.log('| --- | --- | --- | --- |')
+    for (const [name, counted] of [
+      [`unary, ${requests} at ${concurrency} at a time (the load above)`, unaryRequests],
+      ['streams, 30 one after another (above)', streamRequests],
+      [`unary, ${spacedCalls} calls 1 s apart (agent cache expired each time)`, spacedRequests],
+    ] as const) {
+      console.log(
+        `| ${name} | ${counted.reads.toFixed(2)} | ${counted.writes.toFixed(2)} | ${counted.operations.join(', ')} |`,
+      )
+    }
 
     const paced = await startPacedAgent()
     try {

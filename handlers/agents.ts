@@ -5,6 +5,7 @@ import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { forwardCall } from '../lib/backend/forward-call.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
@@ -19,7 +20,7 @@ import { recordCall, recordRefusal, recordRoute } from '../lib/observability/met
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
-import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { cachedLookup, DynamoAgentRegistry, stillServed } from '../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
@@ -48,7 +49,7 @@ const streamSlots = new DynamoStreamSlots({
 const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
 const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
-const lookupAgent = cachedLookup(registry, config.registryCacheTtlSeconds * 1000)
+const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
 
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, RouteContext>
 
@@ -86,6 +87,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
+  assertAuthorizedSinceRegistration(context.caller, record)
 
   if (a2a.kind === 'card') {
     const card = rewriteCard(record.card, gatewayIdentity(event, record))
@@ -140,6 +142,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       onEnd: finished,
+      stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
     },
   ).catch((error: unknown) => {
     finished({ error })

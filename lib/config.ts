@@ -20,6 +20,13 @@ const commaList = z.string().transform((value) =>
 const url = z.url({ protocol: /^https?$/ })
 
 /**
+ * A delete or deactivation must stop every call that starts a second after it
+ * returns, on every warm instance; a cached agent record may be at most this old
+ * (counted from when its read began), leaving a margin under that second.
+ */
+export const maxRegistryCacheTtlMs = 900
+
+/**
  * Every environment variable the handlers read. The README's configuration table
  * lists the same names and defaults; change both together.
  */
@@ -40,7 +47,8 @@ const gatewayEnv = z.object({
   PUBLIC_BASE_URL: url.optional(),
   BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
-  REGISTRY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(10),
+  // Below 1 s, so a deleted or deactivated agent is served by no instance a second later.
+  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(maxRegistryCacheTtlMs).default(750),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
   MAX_REQUEST_BYTES: positiveInt.default(6 * 1024 * 1024),
@@ -95,7 +103,7 @@ export const awsEnvironmentSource = {
   PUBLIC_BASE_URL: 'derived',
   BACKEND_TIMEOUT_MS: 'terraform',
   CARD_FETCH_TIMEOUT_MS: 'terraform',
-  REGISTRY_CACHE_TTL_SECONDS: 'terraform',
+  REGISTRY_CACHE_TTL_MS: 'terraform',
   RATE_LIMIT_PER_MINUTE: 'terraform',
   MAX_CONCURRENT_STREAMS: 'terraform',
   MAX_REQUEST_BYTES: 'terraform',
@@ -144,7 +152,9 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),
   backendTimeoutMs: env.BACKEND_TIMEOUT_MS,
   cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
-  registryCacheTtlSeconds: env.REGISTRY_CACHE_TTL_SECONDS,
+  registryCacheTtlMs: env.REGISTRY_CACHE_TTL_MS,
+  /** How often an open stream rechecks its agent (through that cache): it ends within a second of a delete. */
+  streamRecheckMs: Math.max(100, 1000 - env.REGISTRY_CACHE_TTL_MS),
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
   maxRequestBytes: env.MAX_REQUEST_BYTES,

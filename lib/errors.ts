@@ -126,6 +126,18 @@ export class PayloadTooLargeError extends SwitchboardError {
   }
 }
 
+/**
+ * The call's token has expired. API Gateway may still hold the authorizer's
+ * answer for it (cached per token), so the handlers check `exp` themselves.
+ */
+export class TokenExpiredError extends SwitchboardError {
+  readonly code = 'token-expired'
+  constructor() {
+    super('Your access token has expired; get a new token and retry.')
+    this.name = 'TokenExpiredError'
+  }
+}
+
 export class ForbiddenError extends SwitchboardError {
   readonly code = 'forbidden'
   constructor(message: string) {

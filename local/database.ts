@@ -11,6 +11,8 @@ import { listen } from './gateway.ts'
 
 export interface LocalDatabase {
   endpoint: string
+  /** How many requests of each operation (`GetItem`, `UpdateItem`, …) it has answered so far. */
+  requests(): Record<string, number>
   stop(): Promise<void>
 }
 
@@ -50,11 +52,18 @@ export const startLocalDatabase = async (options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   })
+  const requests: Record<string, number> = {}
+  server.prependListener('request', (request) => {
+    // `X-Amz-Target: DynamoDB_20120810.GetItem`
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown'
+    requests[operation] = (requests[operation] ?? 0) + 1
+  })
   const port = await listen(server, 0, '127.0.0.1', 'the database port')
   const endpoint = `http://127.0.0.1:${port}`
   await createTables(endpoint, options.tablePrefix)
   return {
     endpoint,
+    requests: () => ({ ...requests }),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections?.()

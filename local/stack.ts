@@ -31,6 +31,8 @@ export interface RunningStack {
   /** Where the database files and the token signing key live. */
   stateDir: string
   agents: RunningAgent[]
+  /** The embedded database's requests so far, per operation (for the benchmarks). */
+  databaseRequests(): Record<string, number>
   /** A token from the local token endpoint for a seeded client. */
   token(clientId: string): Promise<string>
   stop(): Promise<void>
@@ -166,7 +168,14 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         )
       }
     }
-    return { url, stateDir: options.stateDir, agents: sampleAgents, token, stop }
+    return {
+      url,
+      stateDir: options.stateDir,
+      agents: sampleAgents,
+      databaseRequests: database.requests,
+      token,
+      stop,
+    }
   } catch (error) {
     await stop()
     throw error

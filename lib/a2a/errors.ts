@@ -16,6 +16,7 @@ import {
   PayloadTooLargeError,
   SearchUnavailableError,
   SwitchboardError,
+  TokenExpiredError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
 
@@ -32,6 +33,7 @@ export type A2AFailure =
   | { kind: 'method-not-found'; message: string }
   | { kind: 'unsupported-operation'; message: string }
   | { kind: 'agent-not-found'; message: string }
+  | { kind: 'unauthenticated'; message: string }
   | { kind: 'forbidden'; message: string }
   | { kind: 'backend-unavailable'; message: string }
   | { kind: 'rate-limited'; message: string }
@@ -48,6 +50,12 @@ const gatewayReasons = {
     rpcCode: -32050,
     reason: 'AGENT_NOT_FOUND',
     status: 'NOT_FOUND',
+  },
+  unauthenticated: {
+    httpStatus: 401,
+    rpcCode: -32059,
+    reason: 'UNAUTHENTICATED',
+    status: 'UNAUTHENTICATED',
   },
   forbidden: { httpStatus: 403, rpcCode: -32051, reason: 'FORBIDDEN', status: 'PERMISSION_DENIED' },
   'backend-unavailable': {
@@ -183,6 +191,7 @@ export const renderA2AFailure = (
 export const failureFromError = (error: unknown): A2AFailure => {
   if (error instanceof AgentNotFoundError)
     return { kind: 'agent-not-found', message: error.message }
+  if (error instanceof TokenExpiredError) return { kind: 'unauthenticated', message: error.message }
   if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
   if (error instanceof BackendTimeoutError)
     return { kind: 'backend-timeout', message: error.message }
@@ -216,7 +225,7 @@ export const failureFromError = (error: unknown): A2AFailure => {
 export const streamFailureEvent = (
   call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
   agentId: string,
-  reason: 'backend-failed' | 'idle-timeout',
+  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn',
 ): string => {
   const failure: A2AFailure =
     reason === 'idle-timeout'
@@ -224,7 +233,12 @@ export const streamFailureEvent = (
           kind: 'backend-timeout',
           message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
         }
-      : { kind: 'backend-unavailable', message: `Agent '${agentId}' broke off the stream.` }
+      : reason === 'agent-withdrawn'
+        ? {
+            kind: 'agent-not-found',
+            message: `Agent '${agentId}' was deleted or deactivated; the stream was ended.`,
+          }
+        : { kind: 'backend-unavailable', message: `Agent '${agentId}' broke off the stream.` }
   const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
   return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
 }

@@ -11,6 +11,7 @@ export interface AuthorizeDeps {
   adminScope: string
   /** Requests per minute where no permission sets a limit. */
   defaultRateLimit: number
+  now?: () => number
 }
 
 export type AuthorizeOutcome =
@@ -30,6 +31,8 @@ export const authorize = async (
   request: { authorization: string | undefined; methodArn: string },
   deps: AuthorizeDeps,
 ): Promise<AuthorizeOutcome> => {
+  // Before the grants are read: a decision is never dated later than what it saw.
+  const authorizedAt = (deps.now ?? Date.now)()
   const token = bearerToken(request.authorization)
   if (!token) return { allowed: false, reason: 'no bearer token' }
   let verified: VerifiedCaller
@@ -46,6 +49,7 @@ export const authorize = async (
     grants,
     limits: limitsFromPermissions(permissions, deps.defaultRateLimit),
     isAdmin: verified.scopes.includes(deps.adminScope),
+    authorizedAt,
   }
   const { result, widened } = buildPolicy({
     methodArn: request.methodArn,

@@ -17,6 +17,10 @@ export interface Caller {
   /** Requests per minute on each granted agent. */
   limits: Limits
   isAdmin: boolean
+  /** When the authorizer made this decision (ms since the epoch): older than an agent's registration, it grants nothing there. */
+  authorizedAt: number
+  /** The token's `exp` (seconds since the epoch): API Gateway may serve the cached decision past it. */
+  expiresAt: number
 }
 
 /** API Gateway passes authorizer context values on as strings only. */
@@ -27,6 +31,8 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   grants: encodeGrants(caller.grants),
   limits: encodeLimits(caller.limits),
   admin: String(caller.isAdmin),
+  authorizedAt: String(caller.authorizedAt),
+  exp: String(caller.expiresAt),
 })
 
 const contextSchema = z.object({
@@ -36,6 +42,8 @@ const contextSchema = z.object({
   grants: z.string().min(2),
   limits: z.string().min(2),
   admin: z.enum(['true', 'false']),
+  authorizedAt: z.coerce.number().int().nonnegative(),
+  exp: z.coerce.number().int().positive(),
 })
 
 /** Reads the caller back from `requestContext.authorizer`; throws if it is not there. */
@@ -48,5 +56,7 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
     grants: decodeGrants(fields.grants),
     limits: decodeLimits(fields.limits),
     isAdmin: fields.admin === 'true',
+    authorizedAt: fields.authorizedAt,
+    expiresAt: fields.exp,
   }
 }

@@ -5,9 +5,14 @@ export interface VerifiedCaller {
   /** `sub`: for client-credentials tokens, the app client. */
   principal: string
   clientId: string
-  /** Scopes with the resource-server prefix removed. */
+  /** The gateway's scopes (those carrying the resource-server prefix), prefix removed. */
   scopes: string[]
+  /** The token's `exp`, seconds since the epoch. */
+  expiresAt: number
 }
+
+/** The most clock skew tolerated between the issuer and the gateway, on `exp`, `nbf` and `iat`. */
+export const maxClockSkewSeconds = 60
 
 /** A token that must not be accepted; `reason` is for the log, never the caller. */
 export class TokenRejectedError extends Error {
@@ -24,7 +29,7 @@ export interface TokenVerifierOptions {
   jwksUrl: string
   scopePrefix: string
   allowedClientIds?: string[] | undefined
-  /** Seconds of clock skew tolerated on exp/nbf (at most 60). */
+  /** Seconds of clock skew tolerated on exp/nbf/iat (at most 60). */
   clockToleranceSeconds?: number
 }
 
@@ -35,7 +40,9 @@ const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
 
 /**
  * Verifies Cognito-style access tokens: RS256 only, exact issuer,
- * `token_use` = access, exp/nbf with bounded skew. The JWKS is fetched once and
+ * `token_use` = access, exp/nbf/iat with bounded skew. With a resource-server
+ * prefix configured, only the scopes carrying it are the gateway's: another
+ * server's `admin` (or one no server issued) grants nothing here. The JWKS is fetched once and
  * cached for the life of the module, refetched when a token names an unknown key.
  *
  * @example
@@ -47,7 +54,10 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
     cooldownDuration: 30_000,
     cacheMaxAge: 10 * 60_000,
   })
-  const clockTolerance = Math.min(options.clockToleranceSeconds ?? 60, 60)
+  const clockTolerance = Math.min(
+    options.clockToleranceSeconds ?? maxClockSkewSeconds,
+    maxClockSkewSeconds,
+  )
 
   return async function verifyAccessToken(token: string): Promise<VerifiedCaller> {
     let payload: JWTPayload
@@ -64,6 +74,10 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       if (error instanceof errors.JOSEError) throw new TokenRejectedError(error.code)
       throw error
     }
+    // jose checks `iat` only against a maximum token age, which Cognito's tokens do not need.
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + clockTolerance) {
+      throw new TokenRejectedError('iat is in the future')
+    }
     if (payload.token_use !== 'access') throw new TokenRejectedError('token_use is not access')
     const clientId = stringClaim(payload, 'client_id')
     if (!clientId) throw new TokenRejectedError('client_id claim missing')
@@ -72,12 +86,10 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
     }
     const scopes = (stringClaim(payload, 'scope') ?? '')
       .split(' ')
-      .filter(Boolean)
-      .map((scope) =>
-        scope.startsWith(options.scopePrefix) ? scope.slice(options.scopePrefix.length) : scope,
-      )
+      .filter((scope) => scope.startsWith(options.scopePrefix))
+      .map((scope) => scope.slice(options.scopePrefix.length))
       // The bare prefix names no scope (and no permissions-table key).
       .filter(Boolean)
-    return { principal: payload.sub as string, clientId, scopes }
+    return { principal: payload.sub as string, clientId, scopes, expiresAt: payload.exp as number }
   }
 }

@@ -5,6 +5,7 @@ import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { watchAgent } from './agent-watch.ts'
 import { callSkill } from './call-skill.ts'
 import type { BackendCredentials } from './credentials.ts'
 import {
@@ -31,6 +32,11 @@ export interface ForwardCallOptions {
   streamIdleTimeoutMs: number
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
+  /**
+   * Asked every `everyMs` while an event stream is open; the stream ends with
+   * its error event once the agent is no longer served (deleted, deactivated).
+   */
+  stillServed?: { check: () => Promise<boolean>; everyMs: number }
 }
 
 export interface ForwardedAnswer {
@@ -108,18 +114,30 @@ export const forwardCall = async (
   if (!response.body)
     return { statusCode: response.statusCode, headers: response.headers, body: '' }
   const isEventStream = response.headers['content-type']?.startsWith('text/event-stream')
+  const watch =
+    isEventStream && options.stillServed
+      ? watchAgent(options.stillServed.check, options.stillServed.everyMs, backendCall)
+      : undefined
   return {
     statusCode: response.statusCode,
     headers: response.headers,
     body: relayToReadable(response.body, {
       backendRequest: backendCall,
-      onEnd: (outcome) => options.onEnd({ ...outcome, statusCode: response.statusCode }),
+      onEnd: (outcome) => {
+        watch?.stop()
+        options.onEnd({ ...outcome, statusCode: response.statusCode })
+      },
       ...(isEventStream
         ? {
             events: {
               keepAliveMs: options.streamKeepAliveMs,
               idleTimeoutMs: options.streamIdleTimeoutMs,
-              failureEvent: (reason) => streamFailureEvent(call, record.agentId, reason),
+              failureEvent: (reason) =>
+                streamFailureEvent(
+                  call,
+                  record.agentId,
+                  watch?.withdrawn() ? 'agent-withdrawn' : reason,
+                ),
             },
           }
         : {}),

@@ -17,6 +17,7 @@ import {
   PermissionNotFoundError,
   SearchUnavailableError,
   SwitchboardError,
+  TokenExpiredError,
 } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
@@ -46,6 +47,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
   if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
+  if (error instanceof TokenExpiredError) return { status: 401, title: 'Token expired' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
   if (error instanceof PermissionNotFoundError)
     return { status: 404, title: 'Permission not found' }

@@ -157,22 +157,48 @@ export class DynamoAgentRegistry implements AgentRegistry {
 }
 
 /**
- * Keeps records in memory for a few seconds so a burst of calls to one agent
- * reads the table once. An agent that is not there is not remembered, so one
+ * Keeps records in memory so a burst of calls to one agent reads the table
+ * once, but never serves one older than `ttlMs`, counted from when its read
+ * began: a record read before a delete or deactivation was written is gone from
+ * every instance's cache `ttlMs` after that write. Calls that miss while a read
+ * is under way share it. An agent that is not there is not remembered, so one
  * registered a moment after a call that missed it is served at once.
+ *
+ * @example
+ * const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+ * const record = await lookupAgent('weather') // at most one GetItem per agent per ttlMs
  */
 export const cachedLookup = (
   registry: Pick<AgentRegistry, 'get'>,
   ttlMs: number,
   now: () => number = Date.now,
 ) => {
-  const cache = new Map<string, { record: AgentRecord; expiresAt: number }>()
+  const cache = new Map<string, { record: Promise<AgentRecord | undefined>; readAt: number }>()
   return async function lookupAgent(agentId: string): Promise<AgentRecord | undefined> {
     const hit = cache.get(agentId)
-    if (hit && hit.expiresAt > now()) return hit.record
-    const record = await registry.get(agentId)
-    if (record) cache.set(agentId, { record, expiresAt: now() + ttlMs })
-    else cache.delete(agentId)
-    return record
+    if (hit && now() - hit.readAt < ttlMs) return hit.record
+    const readAt = now()
+    const entry = { record: registry.get(agentId), readAt }
+    cache.set(agentId, entry)
+    try {
+      const record = await entry.record
+      // A miss is forgotten once its read is over; so is anything after a newer read began.
+      if (!record && cache.get(agentId) === entry) cache.delete(agentId)
+      return record
+    } catch (error) {
+      if (cache.get(agentId) === entry) cache.delete(agentId)
+      throw error
+    }
   }
 }
+
+/**
+ * Whether `record`, as a call read it, is still the agent being served: active,
+ * and the same registration (not deleted and registered again meanwhile).
+ */
+export const stillServed =
+  (lookup: (agentId: string) => Promise<AgentRecord | undefined>, record: AgentRecord) =>
+  async (): Promise<boolean> => {
+    const current = await lookup(record.agentId)
+    return current?.status === 'active' && current.createdAt === record.createdAt
+  }

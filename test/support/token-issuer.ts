@@ -24,7 +24,7 @@ export const startTokenIssuer = async () => {
       .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'test-key' })
       .setIssuer(issuer)
       .setSubject('client-1')
-      .setIssuedAt(now - 5)
+      .setIssuedAt(claims.iat ?? now - 5)
       .setExpirationTime(now + (options.expiresIn ?? 600))
       .sign(privateKey)
   }

@@ -1,24 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
-import { cachedLookup } from '../../../lib/registry/agent-registry.ts'
+import { cachedLookup, stillServed } from '../../../lib/registry/agent-registry.ts'
 
-const recordOf = (agentId: string) => ({ agentId, status: 'active' }) as AgentRecord
+const recordOf = (agentId: string, createdAt = '2026-12-01T00:00:00.000Z') =>
+  ({ agentId, status: 'active', createdAt }) as AgentRecord
 
-/** A registry holding `agents`, counting its reads, on a clock the test moves. */
-const setup = (agents: string[]) => {
-  const stored = new Set(agents)
+/**
+ * A registry holding `agents`, counting its reads, on a clock the test moves; a
+ * read takes `readMs` of that clock, in the registry's state when it began.
+ */
+const setup = (agents: string[], readMs = 0) => {
+  const stored = new Map(agents.map((agentId) => [agentId, recordOf(agentId)]))
   let reads = 0
   let clock = 0
   const registry = {
     get: async (agentId: string) => {
       reads++
-      return stored.has(agentId) ? recordOf(agentId) : undefined
+      const record = stored.get(agentId)
+      clock += readMs
+      await Promise.resolve()
+      return record
     },
   }
-  const lookup = cachedLookup(registry, 10_000, () => clock)
+  const lookup = cachedLookup(registry, 750, () => clock)
   return {
     lookup,
-    register: (agentId: string) => stored.add(agentId),
+    register: (agentId: string, createdAt?: string) =>
+      stored.set(agentId, recordOf(agentId, createdAt)),
+    remove: (agentId: string) => stored.delete(agentId),
     advance: (ms: number) => {
       clock += ms
     },
@@ -33,7 +42,7 @@ describe('looking agents up for calls', () => {
 
     // Act
     for (let i = 0; i < 5; i++) await lookup('weather')
-    advance(10_001)
+    advance(750)
     await lookup('weather')
 
     // Assess
@@ -52,5 +61,54 @@ describe('looking agents up for calls', () => {
     // Assess
     expect(before).toBeUndefined()
     expect(after).toMatchObject({ agentId: 'billing' })
+  })
+})
+
+describe('looking agents up after a delete', () => {
+  it('serves no record older than the TTL counted from when its read began', async () => {
+    // Prepare: the read takes 500 ms and began before the delete was written.
+    const { lookup, remove, advance } = setup(['weather'], 500)
+    const read = lookup('weather')
+    remove('weather')
+    await read
+
+    // Act
+    advance(250)
+    const atTtl = await lookup('weather')
+
+    // Assess: 750 ms after the read began, not after it ended.
+    expect(atTtl).toBeUndefined()
+  })
+
+  it('lets concurrent misses share one read', async () => {
+    // Prepare
+    const { lookup, reads } = setup(['weather'])
+
+    // Act
+    const records = await Promise.all([lookup('weather'), lookup('weather'), lookup('weather')])
+
+    // Assess
+    expect(records.every((record) => record?.agentId === 'weather')).toBe(true)
+    expect(reads()).toBe(1)
+  })
+})
+
+describe('an open stream asking whether its agent is still served', () => {
+  it('hears yes for the same registration, no once it is deleted or registered again', async () => {
+    // Prepare
+    const { lookup, remove, register, advance } = setup(['weather'])
+    const record = (await lookup('weather')) as AgentRecord
+    const check = stillServed(lookup, record)
+
+    // Act
+    const before = await check()
+    remove('weather')
+    advance(750)
+    const deleted = await check()
+    register('weather', '2026-12-02T00:00:00.000Z')
+    const registeredAgain = await check()
+
+    // Assess
+    expect([before, deleted, registeredAgain]).toEqual([true, false, false])
   })
 })

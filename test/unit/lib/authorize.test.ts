@@ -5,7 +5,12 @@ import { TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
 const methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/agents/weather'
 const verifyAccessToken = async (token: string) => {
   if (token !== 'good') throw new TokenRejectedError('ERR_JWS_INVALID')
-  return { principal: 'client-1', clientId: 'client-1', scopes: ['weather:invoke', 'admin'] }
+  return {
+    principal: 'client-1',
+    clientId: 'client-1',
+    scopes: ['weather:invoke', 'admin'],
+    expiresAt: 2_000_000_000,
+  }
 }
 
 describe('authorize', () => {
@@ -69,5 +74,27 @@ describe('authorize', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow('ProvisionedThroughputExceededException')
+  })
+})
+
+describe('the authorizer context', () => {
+  it('carries when the decision was made and when the token expires', async () => {
+    // Act
+    const outcome = await authorize(
+      { authorization: 'Bearer good', methodArn },
+      {
+        verifyAccessToken,
+        permissions: { forScopes: async () => [] },
+        adminScope: 'admin',
+        defaultRateLimit: 60,
+        now: () => 1_700_000_000_123,
+      },
+    )
+
+    // Assess
+    expect(outcome.allowed && outcome.result.context).toMatchObject({
+      authorizedAt: '1700000000123',
+      exp: '2000000000',
+    })
   })
 })

@@ -60,4 +60,18 @@ describe('config', () => {
     // Assess
     expect(() => loadLocalConfig({ PORT: '70000' })).toThrow(/PORT="70000" is invalid/)
   })
+
+  it('refuses a registry cache TTL that would serve a deleted agent a second later', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const atMost = loadConfig({ ...issuer, REGISTRY_CACHE_TTL_MS: '900' })
+
+    // Assess
+    expect(atMost.registryCacheTtlMs).toBe(900)
+    expect(() => loadConfig({ ...issuer, REGISTRY_CACHE_TTL_MS: '1000' })).toThrow(
+      /REGISTRY_CACHE_TTL_MS="1000" is invalid/,
+    )
+  })
 })

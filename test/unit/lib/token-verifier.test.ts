@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose'
+import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenVerifier, TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
@@ -23,10 +23,10 @@ describe('access token verification', () => {
     return (error as TokenRejectedError).reason
   }
 
-  it('reads the caller and its scopes with the resource-server prefix removed, dropping a bare prefix', async () => {
+  it('reads the caller, its expiry and its scopes with the resource-server prefix removed, dropping a bare prefix', async () => {
     // Prepare
     const token = await issuer.sign({
-      scope: 'switchboard/weather:invoke switchboard/admin other switchboard/',
+      scope: 'switchboard/weather:invoke switchboard/admin switchboard/',
     })
 
     // Act
@@ -36,8 +36,44 @@ describe('access token verification', () => {
     expect(caller).toEqual({
       principal: 'client-1',
       clientId: 'client-1',
-      scopes: ['weather:invoke', 'admin', 'other'],
+      scopes: ['weather:invoke', 'admin'],
+      expiresAt: decodeJwt(token).exp,
     })
+  })
+
+  it('ignores scopes without the resource-server prefix: an unprefixed admin grants nothing', async () => {
+    // Prepare
+    const token = await issuer.sign({ scope: 'admin weather:invoke other/admin switchboard/a' })
+
+    // Act
+    const caller = await verify(token)
+
+    // Assess
+    expect(caller.scopes).toEqual(['a'])
+  })
+
+  it('takes every scope as it is when the prefix is empty', async () => {
+    // Prepare
+    const unprefixed = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: '',
+    })
+
+    // Act
+    const caller = await unprefixed(await issuer.sign({ scope: 'admin weather:invoke' }))
+
+    // Assess
+    expect(caller.scopes).toEqual(['admin', 'weather:invoke'])
+  })
+
+  it('accepts an iat up to 60 s ahead of its clock but refuses one further in the future', async () => {
+    // Prepare
+    const now = Math.floor(Date.now() / 1000)
+
+    // Assess
+    await expect(verify(await issuer.sign({ iat: now + 30 }))).resolves.toBeDefined()
+    expect(await rejection(await issuer.sign({ iat: now + 3600 }))).toBe('iat is in the future')
   })
 
   it('fetches the JWKS once for many tokens', async () => {

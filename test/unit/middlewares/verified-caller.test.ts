@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { ForbiddenError } from '../../../lib/errors.ts'
+import { ForbiddenError, TokenExpiredError } from '../../../lib/errors.ts'
 import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
 
@@ -21,6 +21,35 @@ describe('verifiedCaller middleware', () => {
       grants: { weather: '*', calculator: '*' },
       limits: { weather: 60, calculator: 60 },
       isAdmin: false,
+      authorizedAt: 4_102_444_800_000,
+      expiresAt: 4_102_448_400,
+    })
+  })
+
+  describe('a token that expired while its authorizer answer was cached', () => {
+    const exp = 2_000_000_000
+    const at = (seconds: number) =>
+      middy()
+        .use(verifiedCaller({ now: () => seconds * 1000 }))
+        .handler(vi.fn(async () => 'served'))
+    const event = sampleEvent('discovery-list-agents.json', (e) => {
+      ;(e.requestContext.authorizer as Record<string, string>).exp = String(exp)
+    })
+
+    it('is served within the 60 s of clock skew the token verifier allows', async () => {
+      // Act
+      const answer = await invoke(at(exp + 59), event)
+
+      // Assess
+      expect(answer).toBe('served')
+    })
+
+    it('is refused as expired (401) once the skew has passed too', async () => {
+      // Act
+      const error = await invoke(at(exp + 60), event).catch((caught: unknown) => caught)
+
+      // Assess
+      expect(error).toBeInstanceOf(TokenExpiredError)
     })
   })
 

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningAgent } from '../../agents/serve.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startGatedAgent } from '../support/gated-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * With API Gateway's authorizer cache (300 s per token) and the registry cache
+ * at its production setting: what an admin removes is gone a second later.
+ */
+describe('delete and deactivate through the local gateway', () => {
+  let stack: RunningStack
+  let calculator: RunningAgent
+  let admin: string
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 300 })
+    calculator = stack.agents.find((agent) => agent.agentId === 'calculator') as RunningAgent
+    admin = await stack.token('admin-client')
+  })
+  afterAll(() => stack.stop())
+
+  const adminCall = (method: string, path: string, body?: unknown) =>
+    fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+
+  /** Registers the calculator's backend under another id and grants it to demo-client. */
+  const registerCalculatorAs = async (agentId: string) => {
+    await registerAgents(stack, [
+      { agentId, backendUrl: calculator.url, agentCardUrl: calculator.cardUrl },
+    ])
+    await grantToDemoClient([agentId])
+  }
+
+  const send = (agentId: string, token: string) =>
+    fetch(`${stack.url}/agents/${agentId}/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: '1+1' }] },
+      }),
+    })
+
+  /** The promise: a call that starts more than this long after the change returned is refused. */
+  const oneSecondLater = () => new Promise((resolve) => setTimeout(resolve, 1001))
+
+  it('refuses a call that starts 1 s after the DELETE returned, and the agent hears nothing', async () => {
+    // Prepare: a token whose authorizer answer (with the grant) is cached, and a record read.
+    await registerCalculatorAs('doomed')
+    const token = await stack.token('demo-client')
+    expect((await send('doomed', token)).status).toBe(200)
+    expect((await adminCall('DELETE', '/admin/agents/doomed')).ok).toBe(true)
+    await oneSecondLater()
+    const before = calculator.requestCount()
+
+    // Act
+    const response = await send('doomed', token)
+
+    // Assess
+    expect(response.status).toBe(404)
+    expect(calculator.requestCount()).toBe(before)
+  })
+
+  it('refuses a call that starts 1 s after a PATCH to inactive returned, and the agent hears nothing', async () => {
+    // Prepare
+    await registerCalculatorAs('paused')
+    const token = await stack.token('demo-client')
+    expect((await send('paused', token)).status).toBe(200)
+    const patched = await adminCall('PATCH', '/admin/agents/paused', { status: 'inactive' })
+    expect(patched.status).toBe(200)
+    await oneSecondLater()
+    const before = calculator.requestCount()
+
+    // Act
+    const response = await send('paused', token)
+
+    // Assess
+    expect(response.status).toBe(404)
+    expect(calculator.requestCount()).toBe(before)
+  })
+
+  it('refuses a token authorized before an id was registered again, and serves a new token', async () => {
+    // Prepare: the old token's cached answer grants 'reborn' as it was first registered.
+    await registerCalculatorAs('reborn')
+    const old = await stack.token('demo-client')
+    expect((await send('reborn', old)).status).toBe(200)
+    expect((await adminCall('DELETE', '/admin/agents/reborn')).ok).toBe(true)
+    await registerCalculatorAs('reborn')
+    await oneSecondLater()
+    const before = calculator.requestCount()
+
+    // Act
+    const refused = await send('reborn', old)
+    const served = await send('reborn', await stack.token('demo-client'))
+
+    // Assess
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).error.message).toMatch(/get a new token/)
+    expect(served.status).toBe(200)
+    expect(calculator.requestCount()).toBe(before + 1)
+  })
+
+  it('ends a stream open to an agent when it is deleted, with the stream’s error event', async () => {
+    // Prepare: an agent that sends one event, then holds the stream open until released.
+    const gated = await startGatedAgent(2)
+    try {
+      await registerAgents(stack, [
+        { agentId: 'gated', backendUrl: gated.url, agentCardUrl: gated.cardUrl },
+      ])
+      await grantToDemoClient(['gated'])
+      const response = await fetch(`${stack.url}/agents/gated/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await stack.token('demo-client')}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'go' }] },
+        }),
+      })
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+      let text = ''
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+
+      // Act: delete the agent; a gateway that kept the stream open would pass on the next event.
+      expect((await adminCall('DELETE', '/admin/agents/gated')).ok).toBe(true)
+      const release = setTimeout(() => gated.release(), 8000)
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        text += new TextDecoder().decode(chunk.value)
+      }
+      clearTimeout(release)
+
+      // Assess
+      const events = text
+        .split('\n\n')
+        .filter((event) => event.startsWith('event:') || event.startsWith('data:'))
+      expect(events).toHaveLength(2)
+      expect(events[1]).toMatch(/^event: error\n/)
+      expect(events[1]).toMatch(/was deleted or deactivated/)
+      expect(text).not.toMatch(/step 1/)
+      expect(gated.aborted()).toBe(true)
+    } finally {
+      await gated.stop()
+    }
+  })
+})
