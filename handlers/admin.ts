@@ -123,7 +123,7 @@ const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
   z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
-/** The JSON body, parsed by httpJsonBodyParser (API Gateway's type still says string). */
+/** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
 const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

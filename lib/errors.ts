@@ -126,6 +126,15 @@ export class PayloadTooLargeError extends SwitchboardError {
   }
 }
 
+/** A request body that does not parse as JSON, whatever Content-Type it was sent with. */
+export class InvalidJsonBodyError extends SwitchboardError {
+  readonly code = 'invalid-json'
+  constructor(parserMessage: string) {
+    super(`The request body must be a JSON document and is not: ${parserMessage}.`)
+    this.name = 'InvalidJsonBodyError'
+  }
+}
+
 export class ForbiddenError extends SwitchboardError {
   readonly code = 'forbidden'
   constructor(message: string) {

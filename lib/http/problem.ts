@@ -13,6 +13,7 @@ import {
   BackendUrlRejectedError,
   ForbiddenError,
   InvalidAgentCardError,
+  InvalidJsonBodyError,
   PayloadTooLargeError,
   PermissionNotFoundError,
   SearchUnavailableError,
@@ -47,6 +48,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
+  if (error instanceof InvalidJsonBodyError) return { status: 400, title: 'Invalid JSON body' }
   if (error instanceof PermissionNotFoundError)
     return { status: 404, title: 'Permission not found' }
   return { status: 400, title: 'Bad request' }
@@ -101,10 +103,7 @@ export const toProblem = (error: unknown): Problem => {
       type: 'about:blank',
       title: error.message,
       status: error.statusCode,
-      detail:
-        error.statusCode === 415
-          ? 'Send the body as JSON with Content-Type: application/json.'
-          : error.message,
+      detail: error.message,
     }
   }
   return {

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
@@ -45,6 +48,61 @@ describe('the admin API through the local gateway', () => {
     backendUrl: backend.url,
     agentCardUrl: backend.cardUrl,
     auth: { type: 'api_key', apiKey },
+  })
+
+  it("registers an agent with the README's curl command, verbatim, whose body curl labels form-encoded", async () => {
+    // Prepare: agent_config.json as an operator writes it, for the sample weather agent.
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-curl-'))
+    const weather = stack.agents.find((agent) => agent.agentId === 'weather')
+    const agentConfig = {
+      agentId: 'forecast',
+      backendUrl: weather?.url,
+      agentCardUrl: weather?.cardUrl,
+    }
+    await writeFile(join(dir, 'agent_config.json'), `${JSON.stringify(agentConfig, null, 2)}\n`)
+    // The command stays verbatim; a .curlrc in a home of its own adds the status line to its output.
+    await writeFile(join(dir, '.curlrc'), 'write-out = "\\n%{http_code}"\n')
+    const command =
+      'curl -X POST $GATEWAY_URL/admin/register -H "Authorization: Bearer $JWT" -d @agent_config.json'
+
+    // Act
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', command], {
+      cwd: dir,
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: dir,
+        CURL_HOME: dir,
+        GATEWAY_URL: stack.url,
+        JWT: admin,
+      },
+    }).finally(() => rm(dir, { recursive: true, force: true }))
+    const listed = await adminCall('GET', '/admin/agents/forecast')
+
+    // Assess
+    const status = stdout.slice(stdout.lastIndexOf('\n') + 1)
+    const body = JSON.parse(stdout.slice(0, stdout.lastIndexOf('\n')))
+    expect({ status, agentId: body.agentId }).toEqual({ status: '201', agentId: 'forecast' })
+    expect(listed.status).toBe(200)
+    expect((await listed.json()).card.name).toMatch(/weather/i)
+  })
+
+  it('refuses a body that is not JSON with a 400 that says so, whatever its Content-Type', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'agentId=forecast-2&backendUrl=http://127.0.0.1:9',
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect((await response.json()).detail).toMatch(
+      /^The request body must be a JSON document and is not: Unexpected token/,
+    )
   })
 
   it('registers once when the same request is sent twice with one Idempotency-Key', async () => {
