@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
@@ -159,6 +159,63 @@ describe('the admin API through the local gateway', () => {
     // Assess
     expect(response.status).toBe(422)
     expect((await response.json()).type).toMatch(/idempotency-key-reused$/)
+  })
+
+  it('replays the first 201 for its Idempotency-Key after a refused mismatch and after the agent was deleted', async () => {
+    // Prepare
+    const key = { 'Idempotency-Key': 'register-replayed-1' }
+    const b1 = withSecret('replayed', 'k-r1')
+    const first = await adminCall('POST', '/admin/register', b1, key)
+    const firstBody = await first.json()
+
+    // Act
+    const mismatch = await adminCall('POST', '/admin/register', withSecret('replayed', 'k-r2'), key)
+    const replay = await adminCall('POST', '/admin/register', b1, key)
+    const deleted = await adminCall('DELETE', '/admin/agents/replayed')
+    const afterDelete = await adminCall('POST', '/admin/register', b1, key)
+    const lookup = await adminCall('GET', '/admin/agents/replayed')
+
+    // Assess
+    expect([first.status, mismatch.status, replay.status]).toEqual([201, 422, 201])
+    expect((await mismatch.json()).type).toMatch(/idempotency-key-reused$/)
+    expect(await replay.json()).toEqual(firstBody)
+    expect([deleted.status, afterDelete.status]).toEqual([204, 201])
+    expect(await afterDelete.json()).toEqual(firstBody)
+    expect(lookup.status).toBe(404)
+  })
+
+  it('runs eight concurrent registrations with one Idempotency-Key once, answering the others 409 in progress', async () => {
+    // Prepare: the card fetch of the request that runs waits until every other one has answered.
+    const key = { 'Idempotency-Key': 'register-concurrent-1' }
+    const secretsBefore = (await secretArns()).length
+    let answered = 0
+    backend.hold()
+
+    // Act
+    const responses = Array.from({ length: 8 }, () =>
+      adminCall('POST', '/admin/register', withSecret('concurrent', 'k-c1'), key).then(
+        async (response) => {
+          answered++
+          return { status: response.status, body: await response.json() }
+        },
+      ),
+    )
+    await vi.waitFor(() => expect(answered + backend.held()).toBe(8), { timeout: 10_000 })
+    backend.release()
+    const outcomes = await Promise.all(responses)
+    const later = await adminCall('POST', '/admin/register', withSecret('concurrent', 'k-c1'), key)
+
+    // Assess
+    expect(outcomes.map(({ status }) => status).sort()).toEqual([
+      201, 409, 409, 409, 409, 409, 409, 409,
+    ])
+    for (const { status, body } of outcomes) {
+      if (status === 409) expect(body.type).toMatch(/request-in-progress$/)
+    }
+    const created = outcomes.find(({ status }) => status === 201)?.body
+    expect(later.status).toBe(201)
+    expect(await later.json()).toEqual(created)
+    expect((await secretArns()).length).toBe(secretsBefore + 1)
   })
 
   it('deletes an agent with its secret, after which it is not found', async () => {

@@ -1,10 +1,17 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency'
+import {
+  IdempotencyConfig,
+  IdempotencyItemAlreadyExistsError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
+import middy from '@middy/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDynamoClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
+import { idempotentRequest } from '../../middlewares/idempotent-request.ts'
 import { databaseEngines, type TestDatabase } from '../support/databases.ts'
-import { lambdaContext } from '../support/events.ts'
+import { invoke, lambdaContext } from '../support/events.ts'
 
 describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatabase) => {
   let database: TestDatabase
@@ -48,5 +55,57 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     expect(work).toHaveBeenCalledOnce()
     expect(replay).toEqual(first)
     expect((misuse as Error).name).toBe('IdempotencyValidationError')
+  })
+
+  /**
+   * The race behind IdempotencyItemNotFoundError: the conditional put finds a record (and,
+   * as on an engine without ReturnValuesOnConditionCheckFailure, does not return it), and
+   * the record is gone when Powertools reads it back, because its owner failed and deleted it.
+   */
+  class RecordVanishingOnce extends DynamoDBPersistenceLayer {
+    #vanished = false
+    protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
+      try {
+        await super._putRecord(record)
+      } catch (error) {
+        if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error
+        throw new IdempotencyItemAlreadyExistsError(error.message)
+      }
+    }
+    protected override async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+      if (!this.#vanished) {
+        this.#vanished = true
+        await this._deleteRecord(new IdempotencyRecord({ idempotencyKey, status: 'COMPLETED' }))
+      }
+      return super._getRecord(idempotencyKey)
+    }
+  }
+
+  it('runs a request again whose record vanished between the put and the read, instead of a 500', async () => {
+    // Prepare
+    const client = createDynamoClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    const table = tableName('idempotency', 'idem-')
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    const work = vi.fn(async () => ({ statusCode: 201, body: 'made' }))
+    const handlerWith = (persistenceStore: DynamoDBPersistenceLayer) =>
+      middy().use(idempotentRequest({ persistenceStore, config })).handler(work)
+    const event = { headers: { 'idempotency-key': 'k-vanish' }, body: { n: 1 } }
+    await invoke(
+      handlerWith(new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: client })),
+      event,
+    )
+
+    // Act
+    const again = await invoke(
+      handlerWith(new RecordVanishingOnce({ tableName: table, awsSdkV3Client: client })),
+      event,
+    )
+
+    // Assess
+    expect(again).toEqual({ statusCode: 201, body: 'made' })
+    expect(work).toHaveBeenCalledTimes(2)
   })
 })
