@@ -17,6 +17,7 @@ import {
   PayloadTooLargeError,
   PermissionNotFoundError,
   SearchUnavailableError,
+  SecretRejectedError,
   SwitchboardError,
 } from '../errors.ts'
 
@@ -43,6 +44,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
   if (error instanceof BackendUrlRejectedError)
     return { status: 422, title: 'Backend URL rejected' }
+  if (error instanceof SecretRejectedError) return { status: 422, title: 'Secret rejected' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
   if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
   if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }

@@ -218,6 +218,52 @@ describe('the admin API through the local gateway', () => {
     expect((await secretArns()).length).toBe(secretsBefore + 1)
   })
 
+  it("refuses to register an agent with another agent's stored secret, with a 422 that says why", async () => {
+    // Prepare
+    const stored = await adminCall('POST', '/admin/register', withSecret('alpha', 'alpha-key'))
+    const alphaSecret = (await stored.json()).auth.secretArn
+    const borrowing = {
+      ...withSecret('beta', ''),
+      auth: { type: 'api_key', apiKeyArn: alphaSecret },
+    }
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', borrowing)
+
+    // Assess
+    expect([stored.status, response.status]).toEqual([201, 422])
+    expect(await response.json()).toMatchObject({
+      type: expect.stringMatching(/secret-rejected$/),
+      detail: expect.stringMatching(
+        /^auth\.apiKeyArn: secret .+ does not belong to agent 'beta': .+'switchboard:agent-id' = 'beta'/,
+      ),
+    })
+    expect((await adminCall('GET', '/admin/agents/beta')).status).toBe(404)
+  })
+
+  it('refuses a secret ARN that names no secret with a 422 at registration', async () => {
+    // Prepare
+    const missing =
+      'arn:aws:secretsmanager:local:000000000000:secret:switchboard/agents/gamma/x-abcdef'
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', {
+      ...withSecret('gamma', ''),
+      auth: {
+        type: 'oauth2_client_credentials',
+        tokenUrl: `${backend.url}/token`,
+        clientId: 'gateway',
+        clientSecretArn: missing,
+      },
+    })
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toBe(
+      `auth.clientSecretArn: no secret ${missing} exists.`,
+    )
+  })
+
   it('deletes an agent with its secret, after which it is not found', async () => {
     // Prepare
     const before = await secretArns()
