@@ -402,6 +402,51 @@ describe('the admin API through the local gateway', () => {
     },
   )
 
+  const oauthWith = (fields: Record<string, string>) => ({
+    type: 'oauth2_client_credentials',
+    tokenUrl: 'http://127.0.0.1:9/token',
+    clientId: 'gateway',
+    clientSecret: 's',
+    ...fields,
+  })
+  it.each([
+    {
+      field: 'auth.apiKey',
+      what: 'CR LF',
+      auth: { type: 'api_key', apiKey: 'k-1\r\nX-Injected: yes' },
+    },
+    { field: 'auth.apiKey', what: 'a final LF', auth: { type: 'api_key', apiKey: 'k-1\n' } },
+    {
+      field: 'auth.apiKey',
+      what: 'a character beyond Latin-1',
+      auth: { type: 'api_key', apiKey: 'clé-€' },
+    },
+    { field: 'auth.apiKey', what: 'a leading space', auth: { type: 'api_key', apiKey: ' k-1' } },
+    { field: 'auth.clientId', what: 'a CR', auth: oauthWith({ clientId: 'gate\rway' }) },
+    { field: 'auth.clientSecret', what: 'a NUL', auth: oauthWith({ clientSecret: 's\u0000' }) },
+  ])(
+    'refuses an $field with $what, that no HTTP header carries intact, with a 400 naming it, storing nothing',
+    async ({ field, auth }) => {
+      // Prepare
+      const secretsBefore = await secretArns()
+
+      // Act
+      const response = await adminCall('POST', '/admin/register', {
+        ...withSecret('headers', 'k'),
+        auth,
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      const { errors } = await response.json()
+      expect(errors).toEqual([
+        { field, rule: expect.stringMatching(/^must be usable in an HTTP header: .*no CR, LF/) },
+      ])
+      expect((await adminCall('GET', '/admin/agents/headers')).status).toBe(404)
+      expect(await secretArns()).toEqual(secretsBefore)
+    },
+  )
+
   it('refuses an agent card too large to keep with a 422 that says so', async () => {
     // Prepare
     const huge = new URL('/big/.well-known/agent-card.json', backend.url).href
