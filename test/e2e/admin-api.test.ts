@@ -200,8 +200,9 @@ describe('the admin API through the local gateway', () => {
         },
       ),
     )
-    await vi.waitFor(() => expect(answered + backend.held()).toBe(8), { timeout: 10_000 })
-    backend.release()
+    await vi
+      .waitFor(() => expect(answered + backend.held()).toBe(8), { timeout: 10_000 })
+      .finally(() => backend.release())
     const outcomes = await Promise.all(responses)
     const later = await adminCall('POST', '/admin/register', withSecret('concurrent', 'k-c1'), key)
 

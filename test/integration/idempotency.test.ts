@@ -57,6 +57,60 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     expect((misuse as Error).name).toBe('IdempotencyValidationError')
   })
 
+  it('keeps the stored answer through a refused mismatch and the lock through a refused duplicate', async () => {
+    // Prepare
+    const persistenceStore = new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: createDynamoClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: database.endpoint,
+      }),
+    })
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holding = false
+    const work = vi.fn(async (event: { body: { n: number } }) => {
+      // Only the first run of request 3 waits, so a second run would answer, not hang.
+      if (event.body.n === 3 && !holding) {
+        holding = true
+        await held
+      }
+      return { statusCode: 201, body: `made ${event.body.n}` }
+    })
+    const handler = middy<{ body: { n: number } }>()
+      .use(idempotentRequest({ persistenceStore, config }))
+      .handler(work)
+    const request = (key: string, n: number) =>
+      invoke(handler, { headers: { 'idempotency-key': key }, body: { n } }).catch(
+        (caught: Error) => caught.name,
+      )
+
+    // Act
+    const stored = await request('k-kept', 1)
+    const mismatch = await request('k-kept', 2)
+    const replay = await request('k-kept', 1)
+    const running = request('k-locked', 3)
+    await vi.waitFor(() => expect(holding).toBe(true))
+    const duplicates = [await request('k-locked', 3), await request('k-locked', 3)]
+    release()
+    const ran = await running
+
+    // Assess
+    expect([mismatch, replay]).toEqual(['IdempotencyValidationError', stored])
+    expect(duplicates).toEqual([
+      'IdempotencyAlreadyInProgressError',
+      'IdempotencyAlreadyInProgressError',
+    ])
+    expect(ran).toEqual({ statusCode: 201, body: 'made 3' })
+    expect(work).toHaveBeenCalledTimes(2)
+  })
+
   /**
    * The race behind IdempotencyItemNotFoundError: the conditional put finds a record (and,
    * as on an engine without ReturnValuesOnConditionCheckFailure, does not return it), and
