@@ -1,6 +1,5 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
@@ -32,6 +31,7 @@ import {
 } from '../lib/registry/register-agent.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
+import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
@@ -75,7 +75,7 @@ const keepIndexed = async (change: AgentChange): Promise<AgentChange> =>
     ? { ...change, after: await indexChange(change.after, { ...search, registry, warn }) }
     : change
 
-const idempotentRegistration = makeHandlerIdempotent({
+const idempotentRegistration = idempotentRequest({
   persistenceStore: new DynamoDBPersistenceLayer({
     tableName: tableName('idempotency', config.tablePrefix),
     awsSdkV3Client: dynamoClient,
@@ -123,7 +123,7 @@ const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
   z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
-/** The JSON body, parsed by httpJsonBodyParser (API Gateway's type still says string). */
+/** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
 const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

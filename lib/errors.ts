@@ -138,6 +138,29 @@ export class TokenExpiredError extends SwitchboardError {
   }
 }
 
+/**
+ * A secret ARN in an agent config that the agent may not use: no such secret
+ * exists, or it belongs to another agent.
+ */
+export class SecretRejectedError extends SwitchboardError {
+  readonly code = 'secret-rejected'
+  readonly field: string
+  constructor(field: string, reason: string) {
+    super(`${field}: ${reason}`)
+    this.name = 'SecretRejectedError'
+    this.field = field
+  }
+}
+
+/** A request body that does not parse as JSON, whatever Content-Type it was sent with. */
+export class InvalidJsonBodyError extends SwitchboardError {
+  readonly code = 'invalid-json'
+  constructor(parserMessage: string) {
+    super(`The request body must be a JSON document and is not: ${parserMessage}.`)
+    this.name = 'InvalidJsonBodyError'
+  }
+}
+
 export class ForbiddenError extends SwitchboardError {
   readonly code = 'forbidden'
   constructor(message: string) {

@@ -1,16 +1,26 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import httpJsonBodyParser from '@middy/http-json-body-parser'
+import { InvalidJsonBodyError } from '../lib/errors.ts'
 
 /**
- * Middy's JSON body parser, for requests that have a body: a GET or DELETE
- * without one (and so without a Content-Type) is not a 415.
+ * Parses a request body as JSON whatever Content-Type the client gave it:
+ * `curl -d @agent_config.json` labels a JSON file
+ * `application/x-www-form-urlencoded`, and the body is what counts. A body that
+ * is not JSON is an InvalidJsonBodyError (400) naming the parser's complaint; a
+ * request without a body (a GET, a DELETE) is left as it is.
  */
-export const jsonBody = (): MiddlewareObj => {
-  const parser = httpJsonBodyParser()
-  const parse = parser.before as (request: Request) => unknown
-  const jsonBodyMiddlewareBefore = (request: Request<{ body?: unknown }>) =>
-    request.event.body === null || request.event.body === undefined || request.event.body === ''
-      ? undefined
-      : parse(request as Request)
-  return { before: jsonBodyMiddlewareBefore as MiddlewareObj['before'] }
+export const jsonBody = (): MiddlewareObj<{ body?: unknown; isBase64Encoded?: boolean }> => {
+  const jsonBodyMiddlewareBefore = (
+    request: Request<{ body?: unknown; isBase64Encoded?: boolean }>,
+  ) => {
+    const { body, isBase64Encoded } = request.event
+    if (typeof body !== 'string' || body === '') return
+    // API Gateway base64-encodes the body of a content type it does not take for text.
+    const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
+    try {
+      request.event.body = JSON.parse(text)
+    } catch (error) {
+      throw new InvalidJsonBodyError((error as Error).message)
+    }
+  }
+  return { before: jsonBodyMiddlewareBefore }
 }

@@ -13,9 +13,11 @@ import {
   BackendUrlRejectedError,
   ForbiddenError,
   InvalidAgentCardError,
+  InvalidJsonBodyError,
   PayloadTooLargeError,
   PermissionNotFoundError,
   SearchUnavailableError,
+  SecretRejectedError,
   SwitchboardError,
   TokenExpiredError,
 } from '../errors.ts'
@@ -43,12 +45,14 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
   if (error instanceof BackendUrlRejectedError)
     return { status: 422, title: 'Backend URL rejected' }
+  if (error instanceof SecretRejectedError) return { status: 422, title: 'Secret rejected' }
   if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
   if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
   if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
   if (error instanceof TokenExpiredError) return { status: 401, title: 'Token expired' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
+  if (error instanceof InvalidJsonBodyError) return { status: 400, title: 'Invalid JSON body' }
   if (error instanceof PermissionNotFoundError)
     return { status: 404, title: 'Permission not found' }
   return { status: 400, title: 'Bad request' }
@@ -103,10 +107,7 @@ export const toProblem = (error: unknown): Problem => {
       type: 'about:blank',
       title: error.message,
       status: error.statusCode,
-      detail:
-        error.statusCode === 415
-          ? 'Send the body as JSON with Content-Type: application/json.'
-          : error.message,
+      detail: error.message,
     }
   }
   return {

@@ -6,7 +6,25 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(2048, 'must be at most 2,048 characters')
 const shortText = z.string().min(1).max(256, 'must be at most 256 characters')
-const inlineSecret = z.string().min(1).max(4096, 'must be at most 4,096 characters')
+
+/**
+ * An RFC 9110 field value: visible characters (ASCII or Latin-1), spaces and
+ * tabs only between them. CR, LF and other control characters would split or
+ * break the header the gateway sends, and fetch refuses characters beyond
+ * Latin-1 and trims outer whitespace, so such a value is refused where it enters.
+ */
+const headerValue = /^[\x21-\x7E\x80-\xFF](?:[\t\x20-\x7E\x80-\xFF]*[\x21-\x7E\x80-\xFF])?$/
+const headerValueRule =
+  'must be usable in an HTTP header: visible characters only, spaces and tabs between them ' +
+  '(no CR, LF or other control characters, nothing beyond Latin-1, no outer whitespace)'
+/** Text the gateway sends in a header (an API key; a client id or secret, in Basic auth). */
+const headerText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max, `must be at most ${max.toLocaleString('en-US')} characters`)
+    .regex(headerValue, headerValueRule)
+const inlineSecret = headerText(4096)
 const secretArn = z
   .string()
   .max(2048, 'must be at most 2,048 characters')
@@ -22,7 +40,7 @@ const authSchema = z.discriminatedUnion('type', [
     .strictObject({
       type: z.literal('oauth2_client_credentials'),
       tokenUrl: httpUrl,
-      clientId: shortText,
+      clientId: headerText(256),
       clientSecret: inlineSecret.optional(),
       clientSecretArn: secretArn.optional(),
       scopes: z.array(shortText).max(50, 'must name at most 50 scopes').optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
-import { AgentNotFoundError, InvalidAgentCardError } from '../errors.ts'
+import { AgentNotFoundError, InvalidAgentCardError, SecretRejectedError } from '../errors.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
 import type { AgentRecord, BackendAuth } from './agent-record.ts'
@@ -71,19 +71,68 @@ const readCard = async (
  */
 export const backendSecretPrefix = 'switchboard/agents/'
 
-/** Stores an inline secret; a secret given by ARN is used as it is. */
+/**
+ * The tag that marks a secret for one agent: the gateway puts it on the secrets
+ * it creates, and an operator on a secret kept elsewhere that an agent may use.
+ */
+export const agentIdTag = 'switchboard:agent-id'
+
+/** The secret an operator named by ARN (none the gateway created), and the field naming it. */
+const namedSecret = (auth: AgentConfig['auth'] | BackendAuth) => {
+  if (auth.type === 'none') return undefined
+  if ('secretOwned' in auth) {
+    if (auth.secretOwned) return undefined
+    const field = auth.type === 'api_key' ? 'auth.apiKeyArn' : 'auth.clientSecretArn'
+    return { field, arn: auth.secretArn }
+  }
+  if (auth.type === 'api_key') {
+    return auth.apiKeyArn ? { field: 'auth.apiKeyArn', arn: auth.apiKeyArn } : undefined
+  }
+  return auth.clientSecretArn
+    ? { field: 'auth.clientSecretArn', arn: auth.clientSecretArn }
+    : undefined
+}
+
+/**
+ * A secret named in an agent config (`...Arn`) must exist and belong to that
+ * agent: named below `switchboard/agents/<agentId>/`, or tagged
+ * `switchboard:agent-id` = agentId. Otherwise an admin could point agent B at
+ * the secret stored for agent A and receive A's credential at B's backend.
+ */
+const checkNamedSecret = async (
+  agentId: string,
+  auth: AgentConfig['auth'] | BackendAuth,
+  secrets: Pick<SecretStore, 'describe'>,
+): Promise<void> => {
+  const named = namedSecret(auth)
+  if (!named) return
+  const { field, arn } = named
+  const secret = await secrets.describe(arn)
+  if (!secret) throw new SecretRejectedError(field, `no secret ${arn} exists.`)
+  const ownName = `${backendSecretPrefix}${agentId}/`
+  if (secret.name.startsWith(ownName) || secret.tags[agentIdTag] === agentId) return
+  throw new SecretRejectedError(
+    field,
+    `secret ${arn} does not belong to agent '${agentId}': a secret an agent uses is named ` +
+      `'${ownName}...' or tagged '${agentIdTag}' = '${agentId}'.`,
+  )
+}
+
+/** Stores an inline secret, tagged with its agent; a secret given by ARN is used as it is. */
 const storeSecret = async (
   agentId: string,
   auth: AgentConfig['auth'],
   secrets: SecretStore,
 ): Promise<BackendAuth> => {
   const name = `${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`
+  const tags = { [agentIdTag]: agentId }
   switch (auth.type) {
     case 'none':
       return { type: 'none' }
     case 'oauth2_client_credentials': {
       const { clientSecret, clientSecretArn, type, tokenUrl, clientId, scopes } = auth
-      const secretArn = clientSecretArn ?? (await secrets.create(name, clientSecret as string))
+      const secretArn =
+        clientSecretArn ?? (await secrets.create(name, clientSecret as string, tags))
       return {
         type,
         tokenUrl,
@@ -94,7 +143,7 @@ const storeSecret = async (
       }
     }
     case 'api_key': {
-      const secretArn = auth.apiKeyArn ?? (await secrets.create(name, auth.apiKey as string))
+      const secretArn = auth.apiKeyArn ?? (await secrets.create(name, auth.apiKey as string, tags))
       return {
         type: 'api_key',
         headerName: auth.headerName,
@@ -126,6 +175,7 @@ const writeFromConfig = async (
   if (config.auth.type === 'oauth2_client_credentials') {
     await checkBackendUrl('auth.tokenUrl', config.auth.tokenUrl, deps.addressPolicy)
   }
+  await checkNamedSecret(config.agentId, config.auth, deps.secrets)
   const fromCard = await readCard(config, deps)
   const auth = await storeSecret(config.agentId, config.auth, deps.secrets)
   const now = timestamp(deps)
@@ -238,7 +288,10 @@ export const replaceAgent = async (
   return { before, after: noted ? settled : written }
 }
 
-/** PATCH: changes an agent's status. */
+/**
+ * PATCH: changes an agent's status. An agent made active is held to the secret
+ * rule again: the secret it names by ARN must still exist and belong to it.
+ */
 export const patchAgent = async (
   agentId: string,
   input: unknown,
@@ -246,6 +299,7 @@ export const patchAgent = async (
 ): Promise<AgentChange> => {
   const { status } = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
+  if (status === 'active') await checkNamedSecret(agentId, before.auth, deps.secrets)
   const after = { ...before, status, updatedAt: timestamp(deps), indexed: false }
   await deps.registry.replace(after, before)
   return { before, after }

@@ -1,11 +1,27 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { SecretStore } from './secret-store.ts'
+import type { SecretDescription, SecretStore } from './secret-store.ts'
+
+interface StoredSecret extends SecretDescription {
+  value: string
+}
+
+/** The file keeps, per ARN, a secret with its name and tags (once, only its value). */
+type SecretsFile = Record<string, StoredSecret | string>
+
+const arnPrefix = 'arn:aws:secretsmanager:local:000000000000:secret:'
+
+/** A secret as stored; one kept as a bare value gets its name back from its ARN. */
+const storedSecret = (arn: string, entry: StoredSecret | string | undefined) =>
+  typeof entry === 'string'
+    ? { name: arn.slice(arnPrefix.length, -'-abcdef'.length), tags: {}, value: entry }
+    : entry
 
 /**
  * Secrets in one JSON file (mode 600), for the laptop runtime. ARNs look like
- * Secrets Manager's so records are the same shape everywhere.
+ * Secrets Manager's so records are the same shape everywhere, and secrets keep
+ * their name and tags as Secrets Manager does.
  */
 export class FileSecretStore implements SecretStore {
   readonly #path: string
@@ -15,10 +31,10 @@ export class FileSecretStore implements SecretStore {
     this.#path = path
   }
 
-  async create(name: string, value: string): Promise<string> {
-    const arn = `arn:aws:secretsmanager:local:000000000000:secret:${name}-${randomBytes(3).toString('hex')}`
+  async create(name: string, value: string, tags: Record<string, string> = {}): Promise<string> {
+    const arn = `${arnPrefix}${name}-${randomBytes(3).toString('hex')}`
     await this.#update((secrets) => {
-      secrets[arn] = value
+      secrets[arn] = { name, tags, value }
     })
     return arn
   }
@@ -30,9 +46,14 @@ export class FileSecretStore implements SecretStore {
   }
 
   async read(arn: string): Promise<string> {
-    const value = (await this.#load())[arn]
-    if (value === undefined) throw new Error(`no secret ${arn} in ${this.#path}`)
-    return value
+    const secret = storedSecret(arn, (await this.#load())[arn])
+    if (secret === undefined) throw new Error(`no secret ${arn} in ${this.#path}`)
+    return secret.value
+  }
+
+  async describe(arn: string): Promise<SecretDescription | undefined> {
+    const secret = storedSecret(arn, (await this.#load())[arn])
+    return secret && { name: secret.name, tags: secret.tags }
   }
 
   /** Whether a secret is stored (for tests of the local runtime). */
@@ -40,14 +61,16 @@ export class FileSecretStore implements SecretStore {
     return arn in (await this.#load())
   }
 
-  /** Gives a secret a new value, as a rotation does. */
+  /** Gives a secret a new value, as a rotation does; its name and tags stay. */
   async rotate(arn: string, value: string): Promise<void> {
     await this.#update((secrets) => {
-      secrets[arn] = value
+      const secret = storedSecret(arn, secrets[arn])
+      if (secret === undefined) throw new Error(`no secret ${arn} in ${this.#path}`)
+      secrets[arn] = { ...secret, value }
     })
   }
 
-  async #load(): Promise<Record<string, string>> {
+  async #load(): Promise<SecretsFile> {
     try {
       return JSON.parse(await readFile(this.#path, 'utf8'))
     } catch (error) {
@@ -57,7 +80,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   // One change at a time, written whole then renamed, so a crash never leaves half a file.
-  #update(change: (secrets: Record<string, string>) => void): Promise<void> {
+  #update(change: (secrets: SecretsFile) => void): Promise<void> {
     const next = this.#queue.then(async () => {
       const secrets = await this.#load()
       change(secrets)

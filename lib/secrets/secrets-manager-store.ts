@@ -2,10 +2,11 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
-import type { SecretStore } from './secret-store.ts'
+import type { SecretDescription, SecretStore } from './secret-store.ts'
 
 const cacheSeconds = 60
 
@@ -32,14 +33,17 @@ export class SecretsManagerStore implements SecretStore {
     return value
   }
 
-  async create(name: string, value: string): Promise<string> {
+  async create(name: string, value: string, tags: Record<string, string> = {}): Promise<string> {
     const { ARN } = await this.#client.send(
       new CreateSecretCommand({
         Name: name,
         SecretString: value,
         KmsKeyId: this.#kmsKeyId,
         Description: 'Backend credential of a Switchboard agent',
-        Tags: [{ Key: 'managed-by', Value: 'switchboard' }],
+        Tags: Object.entries({ 'managed-by': 'switchboard', ...tags }).map(([Key, Value]) => ({
+          Key,
+          Value,
+        })),
       }),
     )
     if (!ARN) throw new Error(`Secrets Manager returned no ARN for ${name}`)
@@ -54,6 +58,23 @@ export class SecretsManagerStore implements SecretStore {
       )
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error
+    }
+  }
+
+  async describe(arn: string): Promise<SecretDescription | undefined> {
+    try {
+      const { Name, Tags, DeletedDate } = await this.#client.send(
+        new DescribeSecretCommand({ SecretId: arn }),
+      )
+      // A secret scheduled for deletion can no longer be read: as good as gone.
+      if (!Name || DeletedDate) return undefined
+      const tags = Object.fromEntries(
+        (Tags ?? []).flatMap(({ Key, Value }) => (Key === undefined ? [] : [[Key, Value ?? '']])),
+      )
+      return { name: Name, tags }
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined
+      throw error
     }
   }
 }

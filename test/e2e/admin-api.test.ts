@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
@@ -45,6 +48,61 @@ describe('the admin API through the local gateway', () => {
     backendUrl: backend.url,
     agentCardUrl: backend.cardUrl,
     auth: { type: 'api_key', apiKey },
+  })
+
+  it("registers an agent with the README's curl command, verbatim, whose body curl labels form-encoded", async () => {
+    // Prepare: agent_config.json as an operator writes it, for the sample weather agent.
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-curl-'))
+    const weather = stack.agents.find((agent) => agent.agentId === 'weather')
+    const agentConfig = {
+      agentId: 'forecast',
+      backendUrl: weather?.url,
+      agentCardUrl: weather?.cardUrl,
+    }
+    await writeFile(join(dir, 'agent_config.json'), `${JSON.stringify(agentConfig, null, 2)}\n`)
+    // The command stays verbatim; a .curlrc in a home of its own adds the status line to its output.
+    await writeFile(join(dir, '.curlrc'), 'write-out = "\\n%{http_code}"\n')
+    const command =
+      'curl -X POST $GATEWAY_URL/admin/register -H "Authorization: Bearer $JWT" -d @agent_config.json'
+
+    // Act
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', command], {
+      cwd: dir,
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: dir,
+        CURL_HOME: dir,
+        GATEWAY_URL: stack.url,
+        JWT: admin,
+      },
+    }).finally(() => rm(dir, { recursive: true, force: true }))
+    const listed = await adminCall('GET', '/admin/agents/forecast')
+
+    // Assess
+    const status = stdout.slice(stdout.lastIndexOf('\n') + 1)
+    const body = JSON.parse(stdout.slice(0, stdout.lastIndexOf('\n')))
+    expect({ status, agentId: body.agentId }).toEqual({ status: '201', agentId: 'forecast' })
+    expect(listed.status).toBe(200)
+    expect((await listed.json()).card.name).toMatch(/weather/i)
+  })
+
+  it('refuses a body that is not JSON with a 400 that says so, whatever its Content-Type', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'agentId=forecast-2&backendUrl=http://127.0.0.1:9',
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect((await response.json()).detail).toMatch(
+      /^The request body must be a JSON document and is not: Unexpected token/,
+    )
   })
 
   it('registers once when the same request is sent twice with one Idempotency-Key', async () => {
@@ -101,6 +159,110 @@ describe('the admin API through the local gateway', () => {
     // Assess
     expect(response.status).toBe(422)
     expect((await response.json()).type).toMatch(/idempotency-key-reused$/)
+  })
+
+  it('replays the first 201 for its Idempotency-Key after a refused mismatch and after the agent was deleted', async () => {
+    // Prepare
+    const key = { 'Idempotency-Key': 'register-replayed-1' }
+    const b1 = withSecret('replayed', 'k-r1')
+    const first = await adminCall('POST', '/admin/register', b1, key)
+    const firstBody = await first.json()
+
+    // Act
+    const mismatch = await adminCall('POST', '/admin/register', withSecret('replayed', 'k-r2'), key)
+    const replay = await adminCall('POST', '/admin/register', b1, key)
+    const deleted = await adminCall('DELETE', '/admin/agents/replayed')
+    const afterDelete = await adminCall('POST', '/admin/register', b1, key)
+    const lookup = await adminCall('GET', '/admin/agents/replayed')
+
+    // Assess
+    expect([first.status, mismatch.status, replay.status]).toEqual([201, 422, 201])
+    expect((await mismatch.json()).type).toMatch(/idempotency-key-reused$/)
+    expect(await replay.json()).toEqual(firstBody)
+    expect([deleted.status, afterDelete.status]).toEqual([204, 201])
+    expect(await afterDelete.json()).toEqual(firstBody)
+    expect(lookup.status).toBe(404)
+  })
+
+  it('runs eight concurrent registrations with one Idempotency-Key once, answering the others 409 in progress', async () => {
+    // Prepare: the card fetch of the request that runs waits until every other one has answered.
+    const key = { 'Idempotency-Key': 'register-concurrent-1' }
+    const secretsBefore = (await secretArns()).length
+    let answered = 0
+    backend.hold()
+
+    // Act
+    const responses = Array.from({ length: 8 }, () =>
+      adminCall('POST', '/admin/register', withSecret('concurrent', 'k-c1'), key).then(
+        async (response) => {
+          answered++
+          return { status: response.status, body: await response.json() }
+        },
+      ),
+    )
+    await vi
+      .waitFor(() => expect(answered + backend.held()).toBe(8), { timeout: 10_000 })
+      .finally(() => backend.release())
+    const outcomes = await Promise.all(responses)
+    const later = await adminCall('POST', '/admin/register', withSecret('concurrent', 'k-c1'), key)
+
+    // Assess
+    expect(outcomes.map(({ status }) => status).sort()).toEqual([
+      201, 409, 409, 409, 409, 409, 409, 409,
+    ])
+    for (const { status, body } of outcomes) {
+      if (status === 409) expect(body.type).toMatch(/request-in-progress$/)
+    }
+    const created = outcomes.find(({ status }) => status === 201)?.body
+    expect(later.status).toBe(201)
+    expect(await later.json()).toEqual(created)
+    expect((await secretArns()).length).toBe(secretsBefore + 1)
+  })
+
+  it("refuses to register an agent with another agent's stored secret, with a 422 that says why", async () => {
+    // Prepare
+    const stored = await adminCall('POST', '/admin/register', withSecret('alpha', 'alpha-key'))
+    const alphaSecret = (await stored.json()).auth.secretArn
+    const borrowing = {
+      ...withSecret('beta', ''),
+      auth: { type: 'api_key', apiKeyArn: alphaSecret },
+    }
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', borrowing)
+
+    // Assess
+    expect([stored.status, response.status]).toEqual([201, 422])
+    expect(await response.json()).toMatchObject({
+      type: expect.stringMatching(/secret-rejected$/),
+      detail: expect.stringMatching(
+        /^auth\.apiKeyArn: secret .+ does not belong to agent 'beta': .+'switchboard:agent-id' = 'beta'/,
+      ),
+    })
+    expect((await adminCall('GET', '/admin/agents/beta')).status).toBe(404)
+  })
+
+  it('refuses a secret ARN that names no secret with a 422 at registration', async () => {
+    // Prepare
+    const missing =
+      'arn:aws:secretsmanager:local:000000000000:secret:switchboard/agents/gamma/x-abcdef'
+
+    // Act
+    const response = await adminCall('POST', '/admin/register', {
+      ...withSecret('gamma', ''),
+      auth: {
+        type: 'oauth2_client_credentials',
+        tokenUrl: `${backend.url}/token`,
+        clientId: 'gateway',
+        clientSecretArn: missing,
+      },
+    })
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toBe(
+      `auth.clientSecretArn: no secret ${missing} exists.`,
+    )
   })
 
   it('deletes an agent with its secret, after which it is not found', async () => {
@@ -237,6 +399,51 @@ describe('the admin API through the local gateway', () => {
         [field],
       )
       expect((await adminCall('GET', '/admin/agents/oversized')).status).toBe(404)
+      expect(await secretArns()).toEqual(secretsBefore)
+    },
+  )
+
+  const oauthWith = (fields: Record<string, string>) => ({
+    type: 'oauth2_client_credentials',
+    tokenUrl: 'http://127.0.0.1:9/token',
+    clientId: 'gateway',
+    clientSecret: 's',
+    ...fields,
+  })
+  it.each([
+    {
+      field: 'auth.apiKey',
+      what: 'CR LF',
+      auth: { type: 'api_key', apiKey: 'k-1\r\nX-Injected: yes' },
+    },
+    { field: 'auth.apiKey', what: 'a final LF', auth: { type: 'api_key', apiKey: 'k-1\n' } },
+    {
+      field: 'auth.apiKey',
+      what: 'a character beyond Latin-1',
+      auth: { type: 'api_key', apiKey: 'clé-€' },
+    },
+    { field: 'auth.apiKey', what: 'a leading space', auth: { type: 'api_key', apiKey: ' k-1' } },
+    { field: 'auth.clientId', what: 'a CR', auth: oauthWith({ clientId: 'gate\rway' }) },
+    { field: 'auth.clientSecret', what: 'a NUL', auth: oauthWith({ clientSecret: 's\u0000' }) },
+  ])(
+    'refuses an $field with $what, that no HTTP header carries intact, with a 400 naming it, storing nothing',
+    async ({ field, auth }) => {
+      // Prepare
+      const secretsBefore = await secretArns()
+
+      // Act
+      const response = await adminCall('POST', '/admin/register', {
+        ...withSecret('headers', 'k'),
+        auth,
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      const { errors } = await response.json()
+      expect(errors).toEqual([
+        { field, rule: expect.stringMatching(/^must be usable in an HTTP header: .*no CR, LF/) },
+      ])
+      expect((await adminCall('GET', '/admin/agents/headers')).status).toBe(404)
       expect(await secretArns()).toEqual(secretsBefore)
     },
   )

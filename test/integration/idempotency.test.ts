@@ -1,10 +1,17 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency'
+import {
+  IdempotencyConfig,
+  IdempotencyItemAlreadyExistsError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence'
+import middy from '@middy/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDynamoClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
+import { idempotentRequest } from '../../middlewares/idempotent-request.ts'
 import { databaseEngines, type TestDatabase } from '../support/databases.ts'
-import { lambdaContext } from '../support/events.ts'
+import { invoke, lambdaContext } from '../support/events.ts'
 
 describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatabase) => {
   let database: TestDatabase
@@ -48,5 +55,111 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     expect(work).toHaveBeenCalledOnce()
     expect(replay).toEqual(first)
     expect((misuse as Error).name).toBe('IdempotencyValidationError')
+  })
+
+  it('keeps the stored answer through a refused mismatch and the lock through a refused duplicate', async () => {
+    // Prepare
+    const persistenceStore = new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: createDynamoClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: database.endpoint,
+      }),
+    })
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let holding = false
+    const work = vi.fn(async (event: { body: { n: number } }) => {
+      // Only the first run of request 3 waits, so a second run would answer, not hang.
+      if (event.body.n === 3 && !holding) {
+        holding = true
+        await held
+      }
+      return { statusCode: 201, body: `made ${event.body.n}` }
+    })
+    const handler = middy<{ body: { n: number } }>()
+      .use(idempotentRequest({ persistenceStore, config }))
+      .handler(work)
+    const request = (key: string, n: number) =>
+      invoke(handler, { headers: { 'idempotency-key': key }, body: { n } }).catch(
+        (caught: Error) => caught.name,
+      )
+
+    // Act
+    const stored = await request('k-kept', 1)
+    const mismatch = await request('k-kept', 2)
+    const replay = await request('k-kept', 1)
+    const running = request('k-locked', 3)
+    await vi.waitFor(() => expect(holding).toBe(true))
+    const duplicates = [await request('k-locked', 3), await request('k-locked', 3)]
+    release()
+    const ran = await running
+
+    // Assess
+    expect([mismatch, replay]).toEqual(['IdempotencyValidationError', stored])
+    expect(duplicates).toEqual([
+      'IdempotencyAlreadyInProgressError',
+      'IdempotencyAlreadyInProgressError',
+    ])
+    expect(ran).toEqual({ statusCode: 201, body: 'made 3' })
+    expect(work).toHaveBeenCalledTimes(2)
+  })
+
+  /**
+   * The race behind IdempotencyItemNotFoundError: the conditional put finds a record (and,
+   * as on an engine without ReturnValuesOnConditionCheckFailure, does not return it), and
+   * the record is gone when Powertools reads it back, because its owner failed and deleted it.
+   */
+  class RecordVanishingOnce extends DynamoDBPersistenceLayer {
+    #vanished = false
+    protected override async _putRecord(record: IdempotencyRecord): Promise<void> {
+      try {
+        await super._putRecord(record)
+      } catch (error) {
+        if (!(error instanceof IdempotencyItemAlreadyExistsError)) throw error
+        throw new IdempotencyItemAlreadyExistsError(error.message)
+      }
+    }
+    protected override async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+      if (!this.#vanished) {
+        this.#vanished = true
+        await this._deleteRecord(new IdempotencyRecord({ idempotencyKey, status: 'COMPLETED' }))
+      }
+      return super._getRecord(idempotencyKey)
+    }
+  }
+
+  it('runs a request again whose record vanished between the put and the read, instead of a 500', async () => {
+    // Prepare
+    const client = createDynamoClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    const table = tableName('idempotency', 'idem-')
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    const work = vi.fn(async () => ({ statusCode: 201, body: 'made' }))
+    const handlerWith = (persistenceStore: DynamoDBPersistenceLayer) =>
+      middy().use(idempotentRequest({ persistenceStore, config })).handler(work)
+    const event = { headers: { 'idempotency-key': 'k-vanish' }, body: { n: 1 } }
+    await invoke(
+      handlerWith(new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: client })),
+      event,
+    )
+
+    // Act
+    const again = await invoke(
+      handlerWith(new RecordVanishingOnce({ tableName: table, awsSdkV3Client: client })),
+      event,
+    )
+
+    // Assess
+    expect(again).toEqual({ statusCode: 201, body: 'made' })
+    expect(work).toHaveBeenCalledTimes(2)
   })
 })

@@ -12,12 +12,14 @@ import {
   AgentNotFoundError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
+  SecretRejectedError,
 } from '../../lib/errors.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
 import {
   type AgentAdminDeps,
+  agentIdTag,
   deleteAgent,
   patchAgent,
   registerAgent,
@@ -213,6 +215,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
         },
         delete: async () => undefined,
         read: secrets.read.bind(secrets),
+        describe: secrets.describe.bind(secrets),
       }
 
       // Act
@@ -289,6 +292,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
           throw new Error('throttled')
         },
         read: secrets.read.bind(secrets),
+        describe: secrets.describe.bind(secrets),
       }
 
       // Act
@@ -309,6 +313,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
         healed: false,
         create: secrets.create.bind(secrets),
         read: secrets.read.bind(secrets),
+        describe: secrets.describe.bind(secrets),
         delete: async (arn: string) => {
           if (!store.healed) throw new Error('Secrets Manager throttled')
           await secrets.delete(arn)
@@ -388,6 +393,98 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       expect(error).toBeInstanceOf(AgentAlreadyRegisteredError)
       const leftOver = (await storedSecrets()).filter((arn) => !before.includes(arn))
       expect(warnings).toEqual([expect.objectContaining({ secretArn: leftOver[0] })])
+    })
+
+    describe('a secret named by ARN', () => {
+      const apiKeyArn = (arn: string) => ({ type: 'api_key', apiKeyArn: arn })
+
+      it('names the secret it stores below the agent and tags it with the agent id', async () => {
+        // Act
+        const { after } = await registerAgent(config('tagged', { auth: oauth('s3cret-t') }), deps)
+
+        // Assess
+        const described = await secrets.describe(secretArnOf(after))
+        expect(described?.name).toMatch(/^switchboard\/agents\/tagged\//)
+        expect(described?.tags).toEqual({ [agentIdTag]: 'tagged' })
+      })
+
+      it("refuses, storing nothing, an ARN of another agent's secret on register and on PUT", async () => {
+        // Prepare
+        const { after: owner } = await registerAgent(
+          config('owner', { auth: oauth('s3cret-o') }),
+          deps,
+        )
+        const stolen = apiKeyArn(secretArnOf(owner))
+
+        // Act
+        const onRegister = await failure(registerAgent(config('thief', { auth: stolen }), deps))
+        const onReplace = await failure(
+          replaceAgent('echo', config('echo', { auth: stolen }), deps),
+        )
+
+        // Assess
+        for (const error of [onRegister, onReplace]) {
+          expect(error).toBeInstanceOf(SecretRejectedError)
+          expect((error as SecretRejectedError).field).toBe('auth.apiKeyArn')
+          expect((error as Error).message).toMatch(/does not belong to agent '(thief|echo)'/)
+        }
+        expect(await registry.get('thief')).toBeUndefined()
+        expect((await registry.get('echo'))?.auth).toEqual({ type: 'none' })
+      })
+
+      it('uses a secret the operator tagged for the agent, or named below it, and never deletes it', async () => {
+        // Prepare
+        const tagged = await secrets.create('ops/payments-key', 'p-1', { [agentIdTag]: 'payments' })
+        const named = await secrets.create('switchboard/agents/ledger/ops-key', 'l-1')
+
+        // Act
+        const { after: payments } = await registerAgent(
+          config('payments', { auth: apiKeyArn(tagged) }),
+          deps,
+        )
+        const { after: ledger } = await registerAgent(
+          config('ledger', { auth: apiKeyArn(named) }),
+          deps,
+        )
+        await deleteAgent('payments', deps)
+
+        // Assess
+        expect(payments?.auth).toMatchObject({ secretArn: tagged, secretOwned: false })
+        expect(ledger?.auth).toMatchObject({ secretArn: named, secretOwned: false })
+        expect(await secrets.has(tagged)).toBe(true)
+      })
+
+      it('refuses a secret named below another agent whose id starts the same', async () => {
+        // Prepare
+        const sibling = await secrets.create('switchboard/agents/ledger-2/key', 'l-2')
+
+        // Act
+        const error = await failure(
+          registerAgent(config('ledger-x', { auth: apiKeyArn(sibling) }), deps),
+        )
+
+        // Assess
+        expect(error).toBeInstanceOf(SecretRejectedError)
+      })
+
+      it('refuses an ARN naming no secret, and an agent made active whose secret is gone', async () => {
+        // Prepare
+        const missing = 'arn:aws:secretsmanager:local:000000000000:secret:nothing-abcdef'
+        await patchAgent('ledger', { status: 'inactive' }, deps)
+        await secrets.delete(secretArnOf(await registry.get('ledger')))
+
+        // Act
+        const onRegister = await failure(
+          registerAgent(config('absent', { auth: apiKeyArn(missing) }), deps),
+        )
+        const onActivate = await failure(patchAgent('ledger', { status: 'active' }, deps))
+
+        // Assess
+        expect((onRegister as Error).message).toBe(`auth.apiKeyArn: no secret ${missing} exists.`)
+        expect(onActivate).toBeInstanceOf(SecretRejectedError)
+        expect((onActivate as Error).message).toMatch(/^auth\.apiKeyArn: no secret .+ exists\.$/)
+        expect((await registry.get('ledger'))?.status).toBe('inactive')
+      })
     })
   })
 

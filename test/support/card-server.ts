@@ -6,8 +6,16 @@ export const startCardServer = async () => {
   let status = 200
   let body = '{}'
   let requests = 0
-  const server = createServer((_request, response) => {
+  let gate: Promise<void> | undefined
+  let open = () => {}
+  let waiting = 0
+  const server = createServer(async (_request, response) => {
     requests++
+    if (gate) {
+      waiting++
+      await gate
+      waiting--
+    }
     response.writeHead(status, { 'content-type': 'application/json' })
     response.end(body)
   })
@@ -21,6 +29,17 @@ export const startCardServer = async () => {
       status = answerStatus
     },
     requests: () => requests,
+    /** Holds every answer until `release()`; `held()` says how many wait. */
+    hold() {
+      gate = new Promise<void>((resolve) => {
+        open = resolve
+      })
+    },
+    held: () => waiting,
+    release() {
+      gate = undefined
+      open()
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }

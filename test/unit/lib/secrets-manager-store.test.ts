@@ -1,6 +1,7 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager'
 import { describe, expect, it, vi } from 'vitest'
@@ -23,6 +24,83 @@ describe('Secrets Manager store (contract)', () => {
       Name: 'switchboard/agents/billing/1',
       SecretString: 's3cret',
     })
+  })
+
+  it('tags a new secret with the tags given, besides managed-by', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({ ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf' }))
+    const store = new SecretsManagerStore({ send } as never)
+
+    // Act
+    await store.create('switchboard/agents/billing/1', 's3cret', {
+      'switchboard:agent-id': 'billing',
+    })
+
+    // Assess
+    const [command] = send.mock.calls[0] as unknown as [CreateSecretCommand]
+    expect(command.input.Tags).toEqual([
+      { Key: 'managed-by', Value: 'switchboard' },
+      { Key: 'switchboard:agent-id', Value: 'billing' },
+    ])
+  })
+
+  it('describes a secret by its name and tags, never reading its value', async () => {
+    // Prepare
+    const send = vi.fn(async () => ({
+      ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:ops/key-AbCdEf',
+      Name: 'ops/key',
+      Tags: [
+        { Key: 'switchboard:agent-id', Value: 'billing' },
+        { Key: 'team', Value: 'payments' },
+      ],
+    }))
+    const store = new SecretsManagerStore({ send } as never)
+
+    // Act
+    const described = await store.describe(
+      'arn:aws:secretsmanager:eu-west-1:1:secret:ops/key-AbCdEf',
+    )
+
+    // Assess
+    const [command] = send.mock.calls[0] as unknown as [DescribeSecretCommand]
+    expect(command).toBeInstanceOf(DescribeSecretCommand)
+    expect(command.input).toEqual({
+      SecretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:ops/key-AbCdEf',
+    })
+    expect(described).toEqual({
+      name: 'ops/key',
+      tags: { 'switchboard:agent-id': 'billing', team: 'payments' },
+    })
+  })
+
+  it('describes a secret that does not exist, or is scheduled for deletion, as none', async () => {
+    // Prepare
+    const send = vi
+      .fn()
+      .mockRejectedValueOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }))
+      .mockResolvedValueOnce({ Name: 'ops/key', DeletedDate: new Date('2026-01-01T00:00:00Z') })
+    const store = new SecretsManagerStore({ send } as never)
+
+    // Act
+    const missing = await store.describe('arn:aws:secretsmanager:eu-west-1:1:secret:none-AbCdEf')
+    const deleting = await store.describe(
+      'arn:aws:secretsmanager:eu-west-1:1:secret:ops/key-AbCdEf',
+    )
+
+    // Assess
+    expect([missing, deleting]).toEqual([undefined, undefined])
+  })
+
+  it('passes on a failure to describe other than not found', async () => {
+    // Prepare
+    const store = new SecretsManagerStore({
+      send: vi.fn().mockRejectedValue(new Error('AccessDenied')),
+    } as never)
+
+    // Assess
+    await expect(store.describe('arn:aws:secretsmanager:eu-west-1:1:secret:x')).rejects.toThrow(
+      'AccessDenied',
+    )
   })
 
   it('encrypts a new secret with the configured KMS key', async () => {

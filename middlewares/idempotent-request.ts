@@ -1,0 +1,75 @@
+import { IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency'
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
+import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types'
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { Context } from 'aws-lambda'
+
+/** How often a record that vanished between Powertools' put and get is looked for again. */
+const vanishedRecordRetries = 3
+
+const ownerKey = 'idempotentRequest.owner'
+type Internal = { [ownerKey]?: boolean }
+type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
+
+/**
+ * Powertools' `makeHandlerIdempotent`, except that only the request that
+ * acquired the idempotency record may delete it.
+ *
+ * Powertools 2.35's middleware deletes the record in `onError` whatever failed,
+ * its own `before` included: a request refused as a payload mismatch
+ * (IdempotencyValidationError) erased the completed record it was compared
+ * with, and a duplicate refused as in progress erased the running request's
+ * lock (aws-powertools/powertools-lambda-typescript#5675, fixed upstream by
+ * #5676 and not yet released). Here `before` marks the request as owner only
+ * when it acquired the record, `after` gives ownership up before the result is
+ * saved, and `onError` deletes only for an owner.
+ *
+ * A record that exists when Powertools' conditional put fails but is gone when
+ * it reads it back (its owner failed and deleted it meanwhile) is an
+ * IdempotencyItemNotFoundError there; here the request tries again, as
+ * Powertools does for its own IdempotencyInconsistentStateError.
+ *
+ * @example
+ * middy().use(idempotentRequest({ persistenceStore, config })).handler(register)
+ */
+export const idempotentRequest = (
+  options: IdempotencyLambdaHandlerOptions,
+): MiddlewareObj<unknown, unknown, Error, Context, Internal> => {
+  const powertools = makeHandlerIdempotent(options) as Required<
+    MiddlewareObj<unknown, unknown, Error, Context, Internal>
+  >
+
+  const idempotentRequestMiddlewareBefore = async (request: IdempotentRequest) => {
+    request.internal[ownerKey] = false
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const replay = await powertools.before(request)
+        // A stored answer is replayed; otherwise this request holds the record (or has no key).
+        request.internal[ownerKey] = replay === undefined
+        return replay
+      } catch (error) {
+        if (!(error instanceof IdempotencyItemNotFoundError) || attempt >= vanishedRecordRetries) {
+          throw error
+        }
+      }
+    }
+  }
+
+  const idempotentRequestMiddlewareAfter = async (request: IdempotentRequest) => {
+    // Saving the result is not the handler failing: a failed save must not delete the record.
+    request.internal[ownerKey] = false
+    await powertools.after(request)
+  }
+
+  const idempotentRequestMiddlewareOnError = async (request: IdempotentRequest) => {
+    if (request.internal[ownerKey] !== true) return
+    request.internal[ownerKey] = false
+    await powertools.onError(request)
+  }
+
+  return {
+    before: idempotentRequestMiddlewareBefore,
+    after: idempotentRequestMiddlewareAfter,
+    onError: idempotentRequestMiddlewareOnError,
+  }
+}

@@ -1,0 +1,44 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FileSecretStore } from '../../../lib/secrets/file-secret-store.ts'
+
+describe('file secret store', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-file-secrets-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('keeps the name and tags of a secret, and keeps them through a rotation', async () => {
+    // Prepare
+    const store = new FileSecretStore(join(dir, 'secrets.json'))
+    const arn = await store.create('ops/key', 'v-1', { 'switchboard:agent-id': 'billing' })
+
+    // Act
+    await store.rotate(arn, 'v-2')
+
+    // Assess
+    expect(await store.describe(arn)).toEqual({
+      name: 'ops/key',
+      tags: { 'switchboard:agent-id': 'billing' },
+    })
+    expect(await store.read(arn)).toBe('v-2')
+    expect(await store.describe(`${arn}x`)).toBeUndefined()
+  })
+
+  it('reads a file of an earlier version, where a secret was its bare value', async () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:local:000000000000:secret:switchboard/agents/a/1-abc123'
+    await writeFile(join(dir, 'secrets.json'), JSON.stringify({ [arn]: 'v-0' }))
+    const store = new FileSecretStore(join(dir, 'secrets.json'))
+
+    // Act
+    const described = await store.describe(arn)
+
+    // Assess
+    expect(described).toEqual({ name: 'switchboard/agents/a/1', tags: {} })
+    expect(await store.read(arn)).toBe('v-0')
+  })
+})
