@@ -1,7 +1,7 @@
 // The official A2A SDK (@a2a-js/sdk) calling an agent through the gateway: one
 // answer, then one streamed answer. With `npm start` running:
 //   npx node examples/a2a-sdk-client.ts
-import { type Part, SendMessageRequest, taskStateToJSON } from '@a2a-js/sdk'
+import { type Part, SendMessageRequest, TaskState, taskStateToJSON } from '@a2a-js/sdk'
 import {
   ClientFactory,
   createAuthenticatingFetchWithRetry,
@@ -57,7 +57,8 @@ console.log(
 for await (const event of client.sendMessageStream(message('Weather in Lima in July?'))) {
   const { payload } = event
   if (payload?.$case === 'statusUpdate') {
-    console.log(`[${taskStateToJSON(payload.value.status?.state ?? 0)}]`)
+    const state = payload.value.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED
+    console.log(`[${taskStateToJSON(state)}]`)
   } else if (payload?.$case === 'artifactUpdate') {
     console.log(textOf(payload.value.artifact?.parts).trimEnd())
   }
