@@ -97,7 +97,7 @@ describe("the README's 'Register another agent' walkthrough", () => {
       await once(agent, 'exit')
     }
     await stack?.stop()
-    await rm(workDir, { recursive: true, force: true })
+    if (workDir) await rm(workDir, { recursive: true, force: true })
   })
 
   it('has the six steps this test runs: agent, admin token, register, grant, call, undo', () => {
