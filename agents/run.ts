@@ -1,6 +1,6 @@
 // Runs one sample agent on its own until Ctrl-C:
-//   node agents/run.ts weather 4001
-//   node agents/run.ts calculator        (a free port)
+//   npm run agent -- weather 4001
+//   npm run agent -- calculator          (a free port)
 import { sampleAgents } from './sample-agents.ts'
 
 const [agentId = '', portArgument = '0', host = '127.0.0.1'] = process.argv.slice(2)
@@ -9,7 +9,7 @@ const port = Number(portArgument)
 
 if (start === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(
-    `Usage: node agents/run.ts <${Object.keys(sampleAgents).join('|')}> [port] [host]\n` +
+    `Usage: npm run agent -- <${Object.keys(sampleAgents).join('|')}> [port] [host]\n` +
       `Got: agent ${JSON.stringify(agentId)}, port ${JSON.stringify(portArgument)}`,
   )
   process.exit(2)

@@ -14,26 +14,83 @@ throw-away local stack (database, token endpoint, sample agents). In the event,
 {{token:<clientId>}} becomes a fresh token for a client of local/seed.json and
 {{agentUrl:<agentId>}} the address of a sample agent.`
 
-/** Prints a streamed response as it arrives: the prelude, then each chunk. */
+/** `application/json`, `application/problem+json` and the like. */
+const isJsonType = (contentType: unknown) =>
+  typeof contentType === 'string' && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType)
+
+/** A header's value whatever its case, as API Gateway reads `Content-Type`. */
+const headerValue = (headers: unknown, name: string): unknown =>
+  Object.entries((headers ?? {}) as Record<string, unknown>).find(
+    ([key]) => key.toLowerCase() === name,
+  )?.[1]
+
+/** The value a JSON text holds, or undefined when it is not JSON. */
+const parsedJson = (text: string): { value: unknown } | undefined => {
+  try {
+    return { value: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
+
+/** A JSON body as indented JSON; any other body (or JSON that does not parse) as it is. */
+const readableBody = (body: string, contentType: unknown): string => {
+  const parsed = isJsonType(contentType) ? parsedJson(body) : undefined
+  return parsed ? JSON.stringify(parsed.value, null, 2) : body
+}
+
+/**
+ * A buffered handler result as indented JSON, a JSON `body` shown as the value
+ * it holds rather than as an escaped string; any other body stays a string.
+ */
+const readableResult = (result: unknown): string => {
+  const { body, headers, isBase64Encoded } = (result ?? {}) as Record<string, unknown>
+  const parsed =
+    typeof body === 'string' &&
+    isBase64Encoded !== true &&
+    isJsonType(headerValue(headers, 'content-type'))
+      ? parsedJson(body)
+      : undefined
+  return JSON.stringify(parsed ? { ...(result as object), body: parsed.value } : result, null, 2)
+}
+
+/**
+ * Prints a streamed response: the prelude, then the body. An event stream (or
+ * any body that is not JSON) is printed chunk by chunk as it arrives; a JSON
+ * body is gathered and printed indented when it ends.
+ */
 const printingStream = () => {
   let prelude: Buffer | undefined = Buffer.alloc(0)
+  let jsonBody: Buffer[] | undefined
+  let contentType: unknown
+  const print = (chunk: Buffer) => {
+    if (jsonBody) jsonBody.push(chunk)
+    else process.stdout.write(chunk)
+  }
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       if (prelude === undefined) {
-        process.stdout.write(chunk)
+        print(chunk)
         return callback()
       }
       prelude = Buffer.concat([prelude, chunk])
       const at = prelude.indexOf(preludeDelimiter)
       if (at >= 0) {
-        console.log(`prelude: ${prelude.subarray(0, at).toString('utf8')}\nbody:`)
-        process.stdout.write(prelude.subarray(at + preludeDelimiter.length))
+        const text = prelude.subarray(0, at).toString('utf8')
+        console.log(`prelude: ${text}\nbody:`)
+        const headers = (parsedJson(text)?.value as { headers?: unknown } | undefined)?.headers
+        contentType = headerValue(headers, 'content-type')
+        if (isJsonType(contentType)) jsonBody = []
+        print(prelude.subarray(at + preludeDelimiter.length))
         prelude = undefined
       }
       callback()
     },
     final(callback) {
       if (prelude?.length) process.stdout.write(prelude)
+      if (jsonBody) {
+        process.stdout.write(readableBody(Buffer.concat(jsonBody).toString('utf8'), contentType))
+      }
       process.stdout.write('\n')
       callback()
     },
@@ -63,7 +120,7 @@ const main = async () => {
     const context = lambdaContext(`switchboard-${name}`)
     try {
       if (isStreamingHandler(handler)) await handler(event, printingStream(), context)
-      else console.log(JSON.stringify(await handler(event, context), null, 2))
+      else console.log(readableResult(await handler(event, context)))
     } catch (error) {
       // As Lambda reports a function error.
       const { name: errorType, message: errorMessage } = error as Error

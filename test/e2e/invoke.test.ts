@@ -12,11 +12,21 @@ const expected: Record<string, RegExp> = {
   'admin-register-agent.json': /"statusCode": 201/,
   'agents-agent-card.json': /^prelude: \{"statusCode":200[\s\S]*"supportedInterfaces"/m,
   'agents-jsonrpc-send-message.json':
-    /^prelude: \{"statusCode":200[\s\S]*"2\+2\*3 = "[\s\S]{0,80}"text":"8"/m,
+    /^prelude: \{"statusCode":200[\s\S]*"2\+2\*3 = "[\s\S]{0,120}"text": "8"/m,
   'agents-rest-stream-message.json': /^prelude: \{"statusCode":200[\s\S]*^data: [\s\S]*Tokyo/m,
   'authorizer-bad-token.json': /"errorMessage": "Unauthorized"/,
   'authorizer-request.json': /"principalId": "demo-client"[\s\S]*"Effect": "Allow"/,
   'discovery-list-agents.json': /"statusCode": 200[\s\S]*weather/,
+}
+
+/** Runs `npm run invoke`'s script as npm would, on one sample event. */
+const invoke = async (file: string) => {
+  const handler = file.split('-')[0] as string
+  const { stdout } = await run(process.execPath, ['local/invoke.ts', handler, `events/${file}`], {
+    cwd: root,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  })
+  return stdout
 }
 
 describe('npm run invoke', () => {
@@ -29,13 +39,47 @@ describe('npm run invoke', () => {
 
   it.each(files)('runs its handler on events/%s and prints the result', async (file) => {
     // Act
-    const handler = file.split('-')[0] as string
-    const { stdout } = await run(process.execPath, ['local/invoke.ts', handler, `events/${file}`], {
-      cwd: root,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    })
+    const stdout = await invoke(file)
 
     // Assess
     expect(stdout).toMatch(expected[file] as RegExp)
+  })
+
+  it('prints a JSON body of a buffered result as JSON, indented, not as an escaped string', async () => {
+    // Act
+    const stdout = await invoke('discovery-list-agents.json')
+
+    // Assess
+    const result = JSON.parse(stdout)
+    expect(result.statusCode).toBe(200)
+    expect(result.body.agents.map((agent: { agentId: string }) => agent.agentId)).toContain(
+      'weather',
+    )
+    expect(stdout).toContain('\n  "body": {\n    "agents": [\n')
+  })
+
+  it('prints a streamed JSON body as JSON, indented, after its prelude', async () => {
+    // Act
+    const stdout = await invoke('agents-jsonrpc-send-message.json')
+
+    // Assess
+    const [prelude, body] = stdout.split(/^body:\n/m)
+    expect(prelude).toMatch(/^prelude: \{"statusCode":200/)
+    const answer = JSON.parse(body as string)
+    expect(
+      answer.result.task.artifacts[0].parts.map((part: { text: string }) => part.text),
+    ).toEqual(['2+2*3 = ', '8'])
+    expect(body).toMatch(/^\{\n {2}"jsonrpc": "2\.0",\n/)
+  })
+
+  it('prints an event stream as the text it is, one data line per event', async () => {
+    // Act
+    const stdout = await invoke('agents-rest-stream-message.json')
+
+    // Assess
+    const body = stdout.split(/^body:\n/m)[1] as string
+    const events = body.split('\n\n').filter((event) => event.trim() !== '')
+    expect(events.length).toBeGreaterThan(2)
+    for (const event of events) expect(event).toMatch(/^data: \{.*\}$/)
   })
 })
