@@ -12,16 +12,6 @@ import { codeBlocks, readmeSection, repositoryRoot } from '../support/readme.ts'
 
 const run = promisify(execFile)
 
-/**
- * Whether the admin API reads a JSON body that curl's `-d @file` labels
- * application/x-www-form-urlencoded (issue 11: "the seed's curl command above, run
- * verbatim by a test, registers an agent"). That fix is another branch's; until it is
- * merged the verbatim register step is skipped and the walkthrough registers with the
- * same command plus a JSON Content-Type, so the later steps still run. Set this to
- * true once the fix is in, and the README's command is run word for word.
- */
-const curlFormBodyFixMerged = false
-
 /** The README's addresses, which the test replaces with its throw-away stack's. */
 const readmeGatewayUrl = 'http://127.0.0.1:3000'
 const readmeAgentPort = '4003'
@@ -144,37 +134,18 @@ describe("the README's 'Register another agent' walkthrough", () => {
     expect((await admin('GET', '/admin/agents')).status).toBe(200)
   })
 
-  it.skipIf(!curlFormBodyFixMerged)(
-    "registers weather-2 with the seed's curl command, word for word",
-    async () => {
-      // Act
-      const stdout = await runBlock(register as string)
+  it("registers weather-2 with the seed's curl command, word for word", async () => {
+    // Act
+    const stdout = await runBlock(register as string)
 
-      // Assess
-      expect(JSON.parse(stdout)).toMatchObject({
-        agentId: 'weather-2',
-        backendUrl: `http://127.0.0.1:${agentPort}`,
-        status: 'active',
-        card: { name: 'Weather' },
-      })
-    },
-  )
-
-  it.runIf(!curlFormBodyFixMerged)(
-    'registers weather-2 with that command plus a JSON Content-Type, until the curl fix is merged',
-    async () => {
-      // Act
-      const stdout = await runBlock(
-        (register as string).replace(
-          '-d @agent_config.json',
-          "-H 'Content-Type: application/json' -d @agent_config.json",
-        ),
-      )
-
-      // Assess
-      expect(JSON.parse(stdout)).toMatchObject({ agentId: 'weather-2', status: 'active' })
-    },
-  )
+    // Assess
+    expect(JSON.parse(stdout)).toMatchObject({
+      agentId: 'weather-2',
+      backendUrl: `http://127.0.0.1:${agentPort}`,
+      status: 'active',
+      card: { name: 'Weather' },
+    })
+  })
 
   it('grants weather-2 to the weather:invoke scope, keeping weather', async () => {
     // Act
