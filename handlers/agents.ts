@@ -28,7 +28,7 @@ import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
-import { type RouteContext, routeMessage } from '../middlewares/route-message.ts'
+import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
@@ -163,6 +163,21 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
   .use(a2aErrors({ logger }))
   .use(verifiedCaller())
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
+  .use(
+    // Every message to /route counts before the router embeds it, routed or not.
+    rateLimit<AgentRequest>({
+      limiter,
+      policyName: 'per-caller-route',
+      subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
+      limitedResponse: (request, { limit, resetSeconds }) => {
+        recordRefusal('/route', 'rate-limit')
+        return tooMany(
+          request,
+          `Rate limit of ${limit} messages per minute to /route reached; retry in ${resetSeconds} s.`,
+        )
+      },
+    }),
+  )
   .use(
     routeMessage({
       choose: async (text, caller) => {

@@ -54,6 +54,28 @@ export const routes: readonly Route[] = [
   ]),
 ]
 
+/**
+ * A route API Gateway answers itself: no authorizer, no Lambda (a MOCK
+ * integration with a fixed answer). Nothing behind it can fail or cost money,
+ * and no rate limit counts it.
+ */
+export interface MockRoute {
+  method: Exclude<HttpMethod, 'ANY'>
+  path: string
+  statusCode: number
+  /** The JSON body it answers with. */
+  body: Record<string, string>
+}
+
+export const mockRoutes: readonly MockRoute[] = [
+  // Liveness: the gateway is up and routing. `npm start` answers 503 here until it is ready.
+  { method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } },
+]
+
+/** The mock route for a method and path, if any (they are literal paths). */
+export const matchMockRoute = (method: string, path: string): MockRoute | undefined =>
+  mockRoutes.find((route) => route.method === method.toUpperCase() && route.path === path)
+
 export interface RouteMatch {
   route: Route
   pathParameters: Record<string, string>

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import {
+  frontDoorAnswers,
+  type GatewayResponseType,
+  maxRequestBodyBytes,
+  renderGatewayResponse,
+} from '../lib/gateway-responses.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
-import { matchRoute } from '../lib/routes.ts'
+import { matchMockRoute, matchRoute } from '../lib/routes.ts'
 import {
   authorizerEvent,
   type IncomingRequest,
@@ -23,6 +29,11 @@ export interface GatewayOptions {
   identity: LocalIdentity
   /** API Gateway's authorizer result TTL; 0 turns caching off. */
   authorizerCacheTtlSeconds: number
+  /**
+   * Whether the stack around the gateway is ready (locally: the sample agents
+   * are registered); until then `GET /health` answers 503. Always ready if unset.
+   */
+  isReady?: () => boolean
   /** Called once per request, after the response ended. */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
 }
@@ -32,13 +43,84 @@ const send = (response: ServerResponse, status: number, body: unknown, headers =
   response.end(JSON.stringify(body))
 }
 
-const readBody = async (request: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = []
-  for await (const chunk of request) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
+/** The error type header API Gateway sends beside each gateway response. */
+const errorTypes: Partial<Record<GatewayResponseType, string>> = {
+  UNAUTHORIZED: 'UnauthorizedException',
+  ACCESS_DENIED: 'AccessDeniedException',
+  MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
+  AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
 }
 
-const toIncoming = (request: IncomingMessage, body: Buffer, requestId: string): IncomingRequest => {
+interface GatewayAnswer {
+  kind: GatewayResponseType
+  /** `$context` variables beyond the request id, e.g. `authorizer.agents`. */
+  context?: Record<string, string>
+}
+
+/** Sends a gateway response exactly as lib/gateway-responses.ts defines it for AWS. */
+const sendGatewayResponse = (
+  response: ServerResponse,
+  requestId: string,
+  { kind, context = {} }: GatewayAnswer,
+) => {
+  const { statusCode, headers, body } = renderGatewayResponse(kind, { ...context, requestId })
+  const errorType = errorTypes[kind]
+  response.writeHead(statusCode, {
+    ...headers,
+    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+  })
+  response.end(body)
+}
+
+/** What `GET /health` answers while `npm start` is still starting. */
+export const starting = { statusCode: 503, body: { status: 'starting' } } as const
+
+/**
+ * The request path as API Gateway reads it, or undefined when a percent-escape
+ * in it is malformed (`%ZZ`, a lone `%`): API Gateway refuses those at its front
+ * door with a 400, before any route or authorizer.
+ */
+const wellFormedPath = (url: string | undefined): string | undefined => {
+  const { pathname } = new URL(url ?? '/', 'http://local')
+  try {
+    decodeURIComponent(pathname)
+    return pathname
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads a request body up to API Gateway's payload limit, and keeps no more:
+ * undefined once the body (declared or streamed) is larger, and whatever else
+ * arrives is discarded as it comes, never held, so the 413 can go out at once.
+ */
+const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const tooLarge = () => {
+      request.off('data', onData).off('end', onEnd).off('error', reject)
+      // The client may hang up mid-body once answered; that is no failure here.
+      request.on('error', () => undefined).resume()
+      resolve(undefined)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) return tooLarge()
+      chunks.push(chunk)
+    }
+    const onEnd = () => resolve(Buffer.concat(chunks))
+    if (Number(request.headers['content-length'] ?? 0) > limit) return tooLarge()
+    request.on('data', onData).on('end', onEnd).on('error', reject)
+  })
+
+const toIncoming = (
+  request: IncomingMessage,
+  path: string,
+  body: Buffer,
+  requestId: string,
+): IncomingRequest => {
   const url = new URL(request.url ?? '/', 'http://local')
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
@@ -50,7 +132,7 @@ const toIncoming = (request: IncomingMessage, body: Buffer, requestId: string): 
   }
   return {
     method: request.method ?? 'GET',
-    path: url.pathname,
+    path,
     query: url.searchParams,
     headers,
     rawHeaders,
@@ -62,9 +144,11 @@ const toIncoming = (request: IncomingMessage, body: Buffer, requestId: string): 
 }
 
 /**
- * A local API Gateway (REST API): the route table, the REQUEST authorizer with
- * API Gateway's policy evaluation and per-token caching, its 401/403 answers,
- * proxy events, and streamed integrations written to the socket as they come.
+ * A local API Gateway (REST API): its front door (payload limit, malformed
+ * paths), the route table with its mock routes, the REQUEST authorizer with
+ * API Gateway's policy evaluation and per-token caching, the gateway responses
+ * of lib/gateway-responses.ts, proxy events, and streamed integrations written
+ * to the socket as they come.
  */
 export const createGateway = (options: GatewayOptions) => {
   const { handlers, identity } = options
@@ -76,9 +160,9 @@ export const createGateway = (options: GatewayOptions) => {
   const authorizeCall = async (
     incoming: IncomingRequest,
     match: RouteMatch,
-  ): Promise<APIGatewayAuthorizerResult | { status: number; body: unknown; headers?: object }> => {
+  ): Promise<APIGatewayAuthorizerResult | GatewayAnswer> => {
     const identitySource = incoming.headers.authorization
-    if (!identitySource) return { status: 401, body: { message: 'Unauthorized' } }
+    if (!identitySource) return { kind: 'UNAUTHORIZED' }
     let result = authorizerCache.get(identitySource)
     if (!result || result.expiresAt <= Date.now()) {
       authorizerCache.delete(identitySource)
@@ -93,14 +177,8 @@ export const createGateway = (options: GatewayOptions) => {
         }
         if (options.authorizerCacheTtlSeconds > 0) authorizerCache.set(identitySource, result)
       } catch (error) {
-        if ((error as Error).message === 'Unauthorized') {
-          return { status: 401, body: { message: 'Unauthorized' } }
-        }
-        return {
-          status: 500,
-          body: { message: null },
-          headers: { 'x-amzn-errortype': 'AuthorizerConfigurationException' },
-        }
+        if ((error as Error).message === 'Unauthorized') return { kind: 'UNAUTHORIZED' }
+        return { kind: 'AUTHORIZER_CONFIGURATION_ERROR' }
       }
     }
     const decision = evaluatePolicy(
@@ -108,15 +186,12 @@ export const createGateway = (options: GatewayOptions) => {
       methodArnFor(incoming.method, incoming.path),
     )
     if (decision === 'allow') return result.result
-    return {
-      status: 403,
-      body: {
-        Message:
-          decision === 'explicit-deny'
-            ? 'User is not authorized to access this resource with an explicit deny'
-            : 'User is not authorized to access this resource',
-      },
-    }
+    // The gateway response reads the authorizer's context, as `$context.authorizer.*`.
+    const context = Object.entries(result.result.context ?? {}).map(([key, value]) => [
+      `authorizer.${key}`,
+      String(value),
+    ])
+    return { kind: 'ACCESS_DENIED', context: Object.fromEntries(context) }
   }
 
   const invoke = async (
@@ -177,14 +252,31 @@ export const createGateway = (options: GatewayOptions) => {
     const requestId = randomUUID()
     response.setHeader('x-amzn-RequestId', requestId)
     try {
-      const incoming = toIncoming(request, await readBody(request), requestId)
-      if (await localIdentityRoutes(incoming, response)) return
-      const match = matchRoute(incoming.method, incoming.path)
-      if (!match) return send(response, 403, { message: 'Missing Authentication Token' })
-      const authorized = await authorizeCall(incoming, match)
-      if ('status' in authorized) {
-        return send(response, authorized.status, authorized.body, authorized.headers)
+      const path = wellFormedPath(request.url)
+      if (path === undefined) {
+        const { statusCode, body } = frontDoorAnswers.malformedPath
+        return send(response, statusCode, body)
       }
+      const body = await readBody(request, maxRequestBodyBytes)
+      if (body === undefined) {
+        const { statusCode, body: answer } = frontDoorAnswers.tooLarge
+        return send(response, statusCode, answer)
+      }
+      const incoming = toIncoming(request, path, body, requestId)
+      if (await localIdentityRoutes(incoming, response)) return
+      const mock = matchMockRoute(incoming.method, incoming.path)
+      if (mock) {
+        if (options.isReady && !options.isReady()) {
+          return send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
+        }
+        return send(response, mock.statusCode, mock.body)
+      }
+      const match = matchRoute(incoming.method, incoming.path)
+      if (!match) {
+        return sendGatewayResponse(response, requestId, { kind: 'MISSING_AUTHENTICATION_TOKEN' })
+      }
+      const authorized = await authorizeCall(incoming, match)
+      if ('kind' in authorized) return sendGatewayResponse(response, requestId, authorized)
       const context = authorized.context ?? {}
       await invoke(
         response,

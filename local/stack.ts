@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
@@ -11,7 +11,7 @@ import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { startLocalDatabase } from './database.ts'
-import { createGateway, listen } from './gateway.ts'
+import { createGateway, listen, starting } from './gateway.ts'
 import { createLocalIdentity, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedPermissions } from './seed.ts'
 
@@ -55,7 +55,21 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const database = await startLocalDatabase({ dir: join(options.stateDir, 'db'), tablePrefix })
     stops.push(database.stop)
 
-    const server = createServer()
+    // The server answers from its first connection: until the gateway is built
+    // (its handlers need this server's URL, known once it listens) with 503
+    // "starting"; then the gateway serves, /health saying 503 until the sample
+    // agents are registered (through the gateway's own admin API).
+    let gateway: RequestListener | undefined
+    let ready = false
+    const server = createServer((request, response) => {
+      if (gateway) return gateway(request, response)
+      request.resume()
+      response.writeHead(starting.statusCode, {
+        'content-type': 'application/json',
+        'retry-after': '1',
+      })
+      response.end(JSON.stringify(starting.body))
+    })
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -100,20 +114,18 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       clients: seed.clients,
       scopePrefix,
     })
-    server.on(
-      'request',
-      createGateway({
-        handlers: {
-          authorizer: authorizer.handler,
-          agents: agents.handler,
-          discovery: discovery.handler,
-          admin: admin.handler,
-        },
-        identity,
-        authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
-        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
-      }),
-    )
+    gateway = createGateway({
+      handlers: {
+        authorizer: authorizer.handler,
+        agents: agents.handler,
+        discovery: discovery.handler,
+        admin: admin.handler,
+      },
+      identity,
+      authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
+      isReady: () => ready,
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    })
 
     const sampleAgents = [
       await startWeatherAgent({ host: options.host, port: options.agentPorts.weather }).catch(
@@ -168,6 +180,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         )
       }
     }
+    ready = true
     return {
       url,
       stateDir: options.stateDir,

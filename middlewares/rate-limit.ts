@@ -23,7 +23,18 @@ export interface RateLimitOptions<R = AnyRequest> {
   policyName?: string
 }
 
-const key = 'rateLimit'
+/** Each instance's own key: a request may pass more than one limit (`/route`, then the agent's). */
+const keyFor = (policyName: string) => `rateLimit:${policyName}`
+
+/** RateLimit and RateLimit-Policy are lists: a second policy is appended, not overwritten. */
+const mergeHeaders = (into: Record<string, string> | undefined, add: Record<string, string>) => {
+  const merged = { ...into }
+  for (const [name, value] of Object.entries(add)) {
+    const present = merged[name]
+    merged[name] = present !== undefined && present !== value ? `${present}, ${value}` : value
+  }
+  return merged
+}
 
 /**
  * Counts each request against its caller's limit with one atomic update, and
@@ -40,6 +51,7 @@ export const rateLimit = <R extends AnyRequest = AnyRequest>(
   const { limiter, subject, limitedResponse, policyName = 'per-caller-agent' } = options
   if (typeof limiter?.consume !== 'function')
     throw new TypeError('rateLimit: options.limiter is required')
+  const key = keyFor(policyName)
 
   const rateLimitMiddlewareBefore = async (request: R) => {
     const counted = subject(request)
@@ -57,7 +69,7 @@ export const rateLimit = <R extends AnyRequest = AnyRequest>(
     const headers = request.internal[key] as Record<string, string> | undefined
     const response = request.response as HttpResponse | undefined
     if (!headers || !response || typeof response !== 'object') return
-    response.headers = { ...response.headers, ...headers }
+    response.headers = mergeHeaders(response.headers, headers)
   }
 
   // Middy types a middleware by the request it is used with; these read only what AnyRequest names.

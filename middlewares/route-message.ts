@@ -2,8 +2,10 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import type { Caller } from '../lib/auth/caller.ts'
 import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
+import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -21,6 +23,31 @@ export interface RouteMessageOptions {
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
   event.resource?.startsWith('/route') ?? false
+
+/**
+ * What a message to `/route` counts against, before it is embedded (a Bedrock
+ * call on AWS), whether it ends routed or unrouted: the caller's own `/route`
+ * counter (`/route` cannot be an agent id), at its most generous limit on any
+ * agent it holds, since the router may pick any of them. Reading the router's
+ * card is free; undefined for every other request.
+ */
+export const routerRateLimit = (
+  request: { event: APIGatewayProxyEvent; context: A2ARequestContext & CallerContext },
+  defaultLimit: number,
+): RateLimitRequest | undefined => {
+  if (!isRouterRequest(request.event) || request.context.a2a.kind !== 'call') return undefined
+  const { caller } = request.context
+  return {
+    principal: caller.principal,
+    resource: '/route',
+    limit: routeLimit(caller, defaultLimit),
+  }
+}
+
+const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) => {
+  const offered = Object.values(limits)
+  return offered.length > 0 ? Math.max(...offered) : defaultLimit
+}
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the

@@ -2,6 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -70,6 +71,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // The Terraform stack builds its API from this copy of lib/routes.ts.
   await writeTerraformRoutes(root)
   console.log('terraform/generated/routes.json')
+  // ...and its gateway responses from lib/gateway-responses.ts.
+  await writeTerraformGatewayResponses(root)
+  console.log('terraform/generated/gateway-responses.json')
   for (const { handler, bytes } of bundles) {
     console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
   }

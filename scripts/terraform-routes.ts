@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Route, routes } from '../lib/routes.ts'
+import { type MockRoute, mockRoutes, type Route, routes } from '../lib/routes.ts'
 
 /** One API Gateway resource: a path prefix, its last segment and its parent's path. */
 export interface ApiResource {
@@ -14,6 +14,8 @@ export interface ApiResource {
 export interface TerraformRoutes {
   /** Keyed `${method} ${path}`, the key Terraform gives each method and integration. */
   routes: Record<string, Route>
+  /** Routes with no authorizer and no Lambda (MOCK integration), keyed likewise. */
+  mockRoutes: Record<string, MockRoute>
   /** Every path prefix any route needs, keyed by its full path. */
   resources: Record<string, ApiResource>
 }
@@ -25,9 +27,12 @@ const segmentsOf = (path: string) => path.split('/').filter(Boolean)
  * the routes, and the resource tree they need, since API Gateway wants one resource
  * per path prefix with its parent's id.
  */
-export const terraformRoutes = (table: readonly Route[] = routes): TerraformRoutes => {
+export const terraformRoutes = (
+  table: readonly Route[] = routes,
+  mocks: readonly MockRoute[] = mockRoutes,
+): TerraformRoutes => {
   const resources: Record<string, ApiResource> = {}
-  for (const route of table) {
+  for (const route of [...table, ...mocks]) {
     const segments = segmentsOf(route.path)
     segments.forEach((pathPart, index) => {
       const path = `/${segments.slice(0, index + 1).join('/')}`
@@ -37,6 +42,7 @@ export const terraformRoutes = (table: readonly Route[] = routes): TerraformRout
   }
   return {
     routes: Object.fromEntries(table.map((route) => [`${route.method} ${route.path}`, route])),
+    mockRoutes: Object.fromEntries(mocks.map((route) => [`${route.method} ${route.path}`, route])),
     resources: Object.fromEntries(
       Object.entries(resources).sort(([left], [right]) => left.localeCompare(right)),
     ),

@@ -124,6 +124,9 @@ resource "aws_api_gateway_deployment" "gateway" {
       [for key, method in aws_api_gateway_method.route : [key, method.id, method.authorizer_id]],
       [for key, integration in aws_api_gateway_integration.streaming : [key, integration.id, integration.uri]],
       [for key, integration in aws_api_gateway_integration.buffered : [key, integration.id, integration.uri]],
+      # mock_routes.tf and gateway_responses.tf
+      [for key, integration in aws_api_gateway_integration_response.mock : [key, integration.id, integration.response_templates]],
+      local.gateway_responses,
     ]))
   }
 
@@ -131,7 +134,12 @@ resource "aws_api_gateway_deployment" "gateway" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.streaming, aws_api_gateway_integration.buffered]
+  depends_on = [
+    aws_api_gateway_integration.streaming,
+    aws_api_gateway_integration.buffered,
+    aws_api_gateway_integration_response.mock,
+    aws_api_gateway_gateway_response.problem,
+  ]
 }
 
 resource "aws_api_gateway_stage" "gateway" {

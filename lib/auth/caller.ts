@@ -23,6 +23,21 @@ export interface Caller {
   expiresAt: number
 }
 
+/** At most this many agents are named in a refusal; the rest are counted. */
+const namedAgents = 20
+
+/**
+ * The caller's agents for a person to read in a 403 (`$context.authorizer.agents`
+ * in lib/gateway-responses.ts): agent ids only, so safe inside a JSON string.
+ */
+export const grantedAgentsText = (grants: Grants): string => {
+  const agentIds = Object.keys(grants).sort()
+  if (agentIds.length === 0) return 'none'
+  const named = agentIds.slice(0, namedAgents).join(', ')
+  const more = agentIds.length - namedAgents
+  return more > 0 ? `${named} and ${more} more` : named
+}
+
 /** API Gateway passes authorizer context values on as strings only. */
 export const toAuthorizerContext = (caller: Caller): Record<string, string> => ({
   principal: caller.principal,
@@ -33,6 +48,7 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   admin: String(caller.isAdmin),
   authorizedAt: String(caller.authorizedAt),
   exp: String(caller.expiresAt),
+  agents: grantedAgentsText(caller.grants),
 })
 
 const contextSchema = z.object({

@@ -146,7 +146,7 @@ describe('the local gateway, end to end', () => {
 
       // Assess
       expect([missing.status, forged.status, garbage.status]).toEqual([401, 401, 401])
-      expect(await missing.json()).toEqual({ message: 'Unauthorized' })
+      expect(await missing.json()).toMatchObject({ status: 401, title: 'Unauthorized' })
       expect(agent('calculator').requestCount()).toBe(before)
     })
 
@@ -160,9 +160,7 @@ describe('the local gateway, end to end', () => {
 
       // Assess
       expect(response.status).toBe(403)
-      expect(await response.json()).toEqual({
-        Message: 'User is not authorized to access this resource',
-      })
+      expect(await response.json()).toMatchObject({ status: 403, title: 'Forbidden' })
       expect(agent('calculator').requestCount()).toBe(before)
     })
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -56,6 +56,29 @@ const bannerCommands = (output: string) =>
     .map((line) => line.trim())
     .map((line) => line.replace(/^[A-Z][\w ():-]+:\s{2,}/, ''))
     .filter((line) => line.startsWith('TOKEN=') || line.startsWith('curl '))
+
+/**
+ * Connects to the port until it accepts (the program is starting), sends
+ * `GET /health` on that very first connection and returns the raw answer.
+ */
+const firstAnswer = async (port: number, child: ChildProcess): Promise<string> => {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('npm start exited before it listened')
+    const socket = connect(port, '127.0.0.1')
+    const connected = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true))
+      socket.once('error', () => resolve(false))
+    })
+    if (!connected) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      continue
+    }
+    socket.end('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    let answer = ''
+    for await (const chunk of socket) answer += chunk
+    return answer
+  }
+}
 
 describe('npm start', () => {
   let stateDir: string
@@ -140,6 +163,40 @@ describe('npm start', () => {
       after: { agentId: 'echo' },
     })
     expect(second.output()).not.toContain('POST /admin/register 201')
+  })
+
+  it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
+    // Prepare
+    const child = spawn(process.execPath, ['local/start.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        SWITCHBOARD_STATE_DIR: stateDir,
+        ...ports,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+
+    // Act: the first connection the port accepts carries a GET /health at once
+    const early = await firstAnswer(Number(ports.PORT), child)
+    while (!/Ready in/.test(output)) {
+      if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const ready = await fetch(`http://127.0.0.1:${ports.PORT}/health`)
+    child.kill('SIGINT')
+    await once(child, 'exit')
+
+    // Assess
+    expect(early).toMatch(/^HTTP\/1.1 (503|200) /)
+    expect(early).toMatch(/\{"status":"(starting|ok)"\}/)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ok' })
   })
 
   it('names the port and the variable to change when the port is taken', async () => {

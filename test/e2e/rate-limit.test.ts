@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { grantToDemoClient } from '../support/stack-setup.ts'
+import { grantToDemoClient, putPermission } from '../support/stack-setup.ts'
 
 describe('rate limits through the local gateway', () => {
   let stack: RunningStack
@@ -70,5 +70,33 @@ describe('rate limits through the local gateway', () => {
       id: 'late',
       error: { code: -32053 },
     })
+  })
+
+  it('counts every /route message against the caller’s /route limit, unrouted ones included', async () => {
+    // Prepare: weather-client holds only weather, at 3 a minute
+    await putPermission({ scope: 'weather:invoke', agents: ['weather'], requestsPerMinute: 3 })
+    const weatherOnly = await stack.token('weather-client')
+    const unroutable = () =>
+      fetch(`${stack.url}/route/message:send`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${weatherOnly}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'zqxj vbnm plokij' }] },
+        }),
+      })
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 5 }, unroutable))
+
+    // Assess: 3 reach the router (which finds no agent: 422), 2 are refused before it
+    const statuses = responses.map((response) => response.status).sort()
+    expect(statuses).toEqual([422, 422, 422, 429, 429])
+    const limited = responses.find((response) => response.status === 429) as Response
+    expect(limited.headers.get('ratelimit-policy')).toBe('"per-caller-route";q=3;w=60')
+    expect((await limited.json()).error.message).toMatch(/messages per minute to \/route/)
   })
 })

@@ -109,7 +109,7 @@ describe('token attacks through the local gateway', () => {
 
       // Assess
       expect(response.status).toBe(401)
-      expect(await response.json()).toEqual({ message: 'Unauthorized' })
+      expect(await response.json()).toMatchObject({ status: 401, title: 'Unauthorized' })
       expect(calculator.requestCount()).toBe(before)
     },
   )
@@ -201,9 +201,7 @@ describe('token attacks through the local gateway', () => {
 
         // Assess: API Gateway's own refusal, not a handler's
         expect(response.status).toBe(403)
-        expect(await response.json()).toEqual({
-          Message: 'User is not authorized to access this resource',
-        })
+        expect(await response.json()).toMatchObject({ status: 403, title: 'Forbidden' })
         expect(calculator.requestCount()).toBe(before)
       },
     )

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { routes } from '../../lib/routes.ts'
+import { mockRoutes, routes } from '../../lib/routes.ts'
 import {
   type TerraformRoutes,
   terraformRoutesFile,
@@ -40,6 +40,39 @@ describe('Terraform stack: API routes', () => {
         streaming,
         admin,
       })),
+    )
+  })
+
+  it('serves GET /health without the authorizer: a MOCK integration answering {status: ok}', () => {
+    // Prepare
+    const method = resource('aws_api_gateway_method', 'mock')
+    const integration = resource('aws_api_gateway_integration', 'mock')
+    const integrationResponse = resource('aws_api_gateway_integration_response', 'mock')
+
+    // Assess: in routes.json as a mock route, not among the authorized ones
+    expect(committed.mockRoutes['GET /health']).toEqual({
+      method: 'GET',
+      path: '/health',
+      statusCode: 200,
+      body: { status: 'ok' },
+    })
+    expect(Object.values(committed.mockRoutes)).toEqual(mockRoutes)
+    expect(Object.keys(committed.routes)).not.toContain('GET /health')
+    expect(committed.resources['/health']).toEqual({ pathPart: 'health', depth: 1, parent: '/' })
+    // ...and in Terraform with no authorizer, no Lambda
+    expect(expressionOf(root.locals.api_mock_routes)).toBe('local.api.mockRoutes')
+    expect(expressionOf(method.for_each)).toBe('local.api_mock_routes')
+    expect(method.authorization).toBe('NONE')
+    expect(method).not.toHaveProperty('authorizer_id')
+    expect(expressionOf(method.resource_id)).toBe('local.api_resource_ids[each.value.path]')
+    expect(integration.type).toBe('MOCK')
+    expect(integration).not.toHaveProperty('uri')
+    expect(compact(JSON.stringify(integrationResponse.response_templates))).toContain(
+      compact('jsonencode(each.value.body)'),
+    )
+    const deployment = resource('aws_api_gateway_deployment', 'gateway')
+    expect(compact(JSON.stringify(deployment.depends_on))).toContain(
+      'aws_api_gateway_integration_response.mock',
     )
   })
 

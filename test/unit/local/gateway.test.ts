@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildPolicy } from '../../../lib/auth/policy.ts'
+import { renderGatewayResponse } from '../../../lib/gateway-responses.ts'
 import { installAwsLambdaShim, type StreamingHandler } from '../../../local/awslambda-shim.ts'
 import { createGateway } from '../../../local/gateway.ts'
 import type { LocalIdentity } from '../../../local/identity.ts'
@@ -66,9 +67,13 @@ describe('local API Gateway', () => {
     // Assess
     expect([first.status, second.status, denied.status]).toEqual([200, 200, 403])
     expect(authorizer).toHaveBeenCalledOnce()
-    expect(await denied.json()).toEqual({
-      Message: 'User is not authorized to access this resource',
-    })
+    expect(await denied.text()).toBe(
+      renderGatewayResponse('ACCESS_DENIED', {
+        requestId: denied.headers.get('x-amzn-requestid') as string,
+        'authorizer.principal': 'client-1',
+        'authorizer.admin': 'false',
+      }).body,
+    )
     expect(agents).not.toHaveBeenCalled()
   })
 
@@ -139,11 +144,11 @@ describe('local API Gateway', () => {
 
     // Assess
     expect([missing.status, refused.status]).toEqual([401, 401])
-    expect(await refused.json()).toEqual({ message: 'Unauthorized' })
+    expect(await refused.json()).toMatchObject({ status: 401, title: 'Unauthorized' })
     expect(authorizer).toHaveBeenCalledOnce()
   })
 
-  it('answers 500, not 401, when the authorizer fails', async () => {
+  it('answers 500, not 401, when the authorizer fails, with the AUTHORIZER_CONFIGURATION_ERROR problem', async () => {
     // Prepare
     const call = await startGateway(0)
 
@@ -153,9 +158,15 @@ describe('local API Gateway', () => {
     // Assess
     expect(response.status).toBe(500)
     expect(response.headers.get('x-amzn-errortype')).toBe('AuthorizerConfigurationException')
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    expect(await response.text()).toBe(
+      renderGatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', {
+        requestId: response.headers.get('x-amzn-requestid') as string,
+      }).body,
+    )
   })
 
-  it('answers a path no route serves as API Gateway does, without calling the authorizer', async () => {
+  it('answers a path no route serves with the 404 problem, without calling the authorizer', async () => {
     // Prepare
     const call = await startGateway(0)
 
@@ -163,8 +174,8 @@ describe('local API Gateway', () => {
     const response = await call('/nothing/here', 'Bearer good')
 
     // Assess
-    expect(response.status).toBe(403)
-    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' })
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ status: 404, title: 'Not found' })
     expect(authorizer).not.toHaveBeenCalled()
   })
 

@@ -97,4 +97,30 @@ describe('rateLimit middleware', () => {
       }),
     ).toThrow(/limiter is required/)
   })
+
+  it('lets two limits on one request each keep their state and lists both policies in the headers', async () => {
+    // Prepare
+    const limit = (policyName: string, remaining: number) =>
+      rateLimit({
+        limiter: limiterAnswering(decision(true, remaining)),
+        policyName,
+        subject: () => ({ principal: 'p', resource: policyName, limit: 10 }),
+        limitedResponse: () => ({ statusCode: 429, body: '{}' }),
+      })
+    const wrapped = middy()
+      .use(limit('per-caller-route', 7))
+      .use(limit('per-caller-agent', 3))
+      .handler(async () => ({ statusCode: 200, headers: {}, body: 'ok' }))
+
+    // Act
+    const response = await invoke(wrapped, {})
+
+    // Assess
+    expect(response).toMatchObject({
+      headers: {
+        'RateLimit-Policy': '"per-caller-agent";q=10;w=60, "per-caller-route";q=10;w=60',
+        RateLimit: '"per-caller-agent";r=3;t=42, "per-caller-route";r=7;t=42',
+      },
+    })
+  })
 })
