@@ -33,6 +33,8 @@ describe('the authorizer context’s agents key (read by the 403 gateway respons
       grants: { weather: '*' },
       limits: { weather: 60 },
       isAdmin: false,
+      authorizedAt: 0,
+      expiresAt: 0,
     })
 
     // Assess
