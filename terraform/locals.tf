@@ -18,8 +18,11 @@ locals {
   # lib/tables.ts names tables "<TABLE_PREFIX><name>".
   table_prefix = "${var.name}-"
 
-  # lib/registry/register-agent.ts names every backend secret below this prefix.
-  backend_secret_prefix = "switchboard/agents/"
+  # lib/registry/register-agent.ts names every backend secret below this prefix
+  # (switchboard/agents/<agentId>/...), and tags it with this key = the agent id;
+  # an operator marks a secret of their own for an agent with the same tag.
+  backend_secret_prefix    = "switchboard/agents/"
+  backend_secret_agent_tag = "switchboard:agent-id"
 
   # The one Bedrock model the embedder calls (lib/discovery/bedrock-embedder.ts).
   embedding_model_id = "amazon.titan-embed-text-v2:0"
