@@ -147,7 +147,8 @@ resource "aws_api_gateway_stage" "gateway" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.api_execution]
+  # Access logs need the account's CloudWatch role, set here or looked up.
+  depends_on = [aws_api_gateway_account.this, data.aws_iam_role.api_gateway_logs, aws_cloudwatch_log_group.api_execution]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

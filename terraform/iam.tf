@@ -101,7 +101,7 @@ data "aws_iam_policy_document" "agents" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.${local.dns_suffix}"]
     }
   }
 
@@ -208,7 +208,7 @@ data "aws_iam_policy_document" "admin" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.${local.dns_suffix}"]
     }
   }
 
