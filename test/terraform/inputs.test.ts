@@ -116,7 +116,7 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: { api_gateway_logging_role_arn: 'api-gateway-logs' },
       says: 'api_gateway_logging_role_arn must be an IAM role ARN',
     },
-  ])('refuses $what', async ({ variables, says }, context) => {
+  ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
 
@@ -136,7 +136,7 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       what: 'a name with "aws" in it and a domain prefix of its own',
       variables: { ...managed, name: 'my-aws-gateway', cognito_domain_prefix: 'gw-prefix' },
     },
-  ])('accepts $what', async ({ variables }, context) => {
+  ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {
     // Prepare
     skipWithoutTerraform(context)
 

@@ -123,7 +123,7 @@ describe('Terraform stack: syntax', () => {
     // Assess: fmt lists each file it would change
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([])
     expect(run.code).toBe(0)
-  })
+  }, 30_000)
 
   it('passes `terraform validate` with the pinned providers (when they are on this machine)', async (context) => {
     // Prepare: Terraform cannot download providers here, so only local plugins count.
