@@ -7,10 +7,6 @@ locals {
   api_routes    = local.api.routes
   api_resources = local.api.resources
 
-  # A2A calls stream (SSE) for up to 15 minutes; the rest answer in one piece.
-  streaming_routes = { for key, route in local.api_routes : key => route if route.streaming }
-  buffered_routes  = { for key, route in local.api_routes : key => route if !route.streaming }
-
   # Every resource's id by its path, whatever its depth.
   api_resource_ids = merge(
     { for path, resource in aws_api_gateway_resource.depth_1 : path => resource.id },
@@ -85,48 +81,41 @@ resource "aws_api_gateway_method" "route" {
   authorizer_id = aws_api_gateway_authorizer.gateway.id
 }
 
-resource "aws_api_gateway_integration" "streaming" {
-  for_each = local.streaming_routes
+# One integration per route, its mode chosen by the route: A2A calls stream
+# (SSE) for up to 15 minutes, the rest answer in one piece within 29 s. Switching
+# a route's mode updates this one resource in place; two resources (one per mode)
+# would delete the integration the other had just written on the same method.
+resource "aws_api_gateway_integration" "route" {
+  for_each = local.api_routes
 
   rest_api_id             = aws_api_gateway_rest_api.gateway.id
   resource_id             = aws_api_gateway_method.route[each.key].resource_id
   http_method             = aws_api_gateway_method.route[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.handler[each.value.handler].response_streaming_invoke_arn
-  response_transfer_mode  = "STREAM"
-  # API Gateway's limit for a streamed response: 15 minutes.
-  timeout_milliseconds = 900000
-}
-
-resource "aws_api_gateway_integration" "buffered" {
-  for_each = local.buffered_routes
-
-  rest_api_id             = aws_api_gateway_rest_api.gateway.id
-  resource_id             = aws_api_gateway_method.route[each.key].resource_id
-  http_method             = aws_api_gateway_method.route[each.key].http_method
-  type                    = "AWS_PROXY"
-  integration_http_method = "POST"
-  uri                     = aws_lambda_function.handler[each.value.handler].invoke_arn
-  response_transfer_mode  = "BUFFERED"
-  timeout_milliseconds    = 29000
+  uri                     = each.value.streaming ? aws_lambda_function.handler[each.value.handler].response_streaming_invoke_arn : aws_lambda_function.handler[each.value.handler].invoke_arn
+  response_transfer_mode  = each.value.streaming ? "STREAM" : "BUFFERED"
+  # API Gateway's limits: 15 minutes for a streamed response, 29 s for a buffered one.
+  timeout_milliseconds = each.value.streaming ? 900000 : 29000
 }
 
 resource "aws_api_gateway_deployment" "gateway" {
   rest_api_id = aws_api_gateway_rest_api.gateway.id
 
-  # A deployment is a snapshot: take a new one whenever a route, its
-  # integration or the authorizer changes.
+  # A deployment is a snapshot: take a new one whenever anything it serves
+  # changes. Whole resources are hashed, not their ids, so a timeout, a transfer
+  # mode or a method's authorization counts as a change too.
   triggers = {
     redeployment = sha1(jsonencode([
       local.api,
       aws_api_gateway_authorizer.gateway,
-      [for key, method in aws_api_gateway_method.route : [key, method.id, method.authorizer_id]],
-      [for key, integration in aws_api_gateway_integration.streaming : [key, integration.id, integration.uri]],
-      [for key, integration in aws_api_gateway_integration.buffered : [key, integration.id, integration.uri]],
-      # mock_routes.tf and gateway_responses.tf
-      [for key, integration in aws_api_gateway_integration_response.mock : [key, integration.id, integration.response_templates]],
-      local.gateway_responses,
+      aws_api_gateway_method.route,
+      aws_api_gateway_integration.route,
+      aws_api_gateway_method.mock,
+      aws_api_gateway_integration.mock,
+      aws_api_gateway_method_response.mock,
+      aws_api_gateway_integration_response.mock,
+      aws_api_gateway_gateway_response.problem,
     ]))
   }
 
@@ -135,8 +124,7 @@ resource "aws_api_gateway_deployment" "gateway" {
   }
 
   depends_on = [
-    aws_api_gateway_integration.streaming,
-    aws_api_gateway_integration.buffered,
+    aws_api_gateway_integration.route,
     aws_api_gateway_integration_response.mock,
     aws_api_gateway_gateway_response.problem,
   ]
@@ -168,7 +156,8 @@ resource "aws_api_gateway_stage" "gateway" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.api_execution]
+  # Access logs need the account's CloudWatch role, set here or looked up.
+  depends_on = [aws_api_gateway_account.this, data.aws_iam_role.api_gateway_logs, aws_cloudwatch_log_group.api_execution]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

@@ -72,10 +72,25 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # A backend secret belongs to an agent when the gateway created it (under the
+  # prefix) or the operator marked it (the agent tag). One role serves every
+  # agent, so which agent a secret belongs to is checked in code, at registration.
   statement {
     sid       = "ReadBackendSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.backend_secrets_arn_pattern]
+  }
+
+  statement {
+    sid       = "ReadMarkedBackendSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.account_secrets_arn_pattern]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/${local.backend_secret_agent_tag}"
+      values   = ["false"]
+    }
   }
 
   statement {
@@ -86,7 +101,7 @@ data "aws_iam_policy_document" "agents" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.${local.dns_suffix}"]
     }
   }
 
@@ -111,7 +126,8 @@ data "aws_iam_policy_document" "discovery" {
 }
 
 # admin: manages agent records and permissions, idempotency records, backend
-# secrets under the prefix only (created with the stack's key only), and vectors.
+# secrets (creates, tags and deletes them under the prefix only, with the stack's
+# key only; reads those and operator-marked ones), and vectors.
 data "aws_iam_policy_document" "admin" {
   statement {
     sid       = "ManageAgents"
@@ -132,9 +148,8 @@ data "aws_iam_policy_document" "admin" {
   }
 
   statement {
-    sid = "CreateBackendSecrets"
-    # CreateSecret with Tags needs TagResource too.
-    actions   = ["secretsmanager:CreateSecret", "secretsmanager:TagResource"]
+    sid       = "CreateBackendSecrets"
+    actions   = ["secretsmanager:CreateSecret"]
     resources = [local.backend_secrets_arn_pattern]
 
     condition {
@@ -144,10 +159,45 @@ data "aws_iam_policy_document" "admin" {
     }
   }
 
+  # CreateSecret with Tags is also authorized as TagResource, whose request
+  # carries no KmsKeyArn: its own statement, on the prefix, for the agent tag
+  # (and managed-by) only.
+  statement {
+    sid       = "TagBackendSecrets"
+    actions   = ["secretsmanager:TagResource"]
+    resources = [local.backend_secrets_arn_pattern]
+
+    condition {
+      test     = "Null"
+      variable = "aws:RequestTag/${local.backend_secret_agent_tag}"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "aws:TagKeys"
+      values   = [local.backend_secret_agent_tag, "managed-by"]
+    }
+  }
+
+  # Describe reads a secret's tags at registration (whose secret is it?).
   statement {
     sid       = "ReadAndDeleteBackendSecrets"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"]
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"]
     resources = [local.backend_secrets_arn_pattern]
+  }
+
+  # An operator's secret marked for an agent: read, never deleted.
+  statement {
+    sid       = "ReadMarkedBackendSecrets"
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [local.account_secrets_arn_pattern]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/${local.backend_secret_agent_tag}"
+      values   = ["false"]
+    }
   }
 
   statement {
@@ -158,7 +208,7 @@ data "aws_iam_policy_document" "admin" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      values   = ["secretsmanager.${var.region}.${local.dns_suffix}"]
     }
   }
 

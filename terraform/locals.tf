@@ -5,6 +5,8 @@ data "aws_partition" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
+  # amazonaws.com, or amazonaws.com.cn in China: service endpoints' domain.
+  dns_suffix = data.aws_partition.current.dns_suffix
 
   # The gateway's four Lambda handlers (dist/handlers/<name>.mjs). The agents
   # handler streams for up to API Gateway's 15 minutes; the others answer at once.
@@ -18,15 +20,26 @@ locals {
   # lib/tables.ts names tables "<TABLE_PREFIX><name>".
   table_prefix = "${var.name}-"
 
-  # lib/registry/register-agent.ts names every backend secret below this prefix.
-  backend_secret_prefix = "switchboard/agents/"
+  # lib/registry/register-agent.ts names every backend secret below this prefix
+  # (switchboard/agents/<agentId>/...), and tags it with this key = the agent id;
+  # an operator marks a secret of their own for an agent with the same tag.
+  backend_secret_prefix    = "switchboard/agents/"
+  backend_secret_agent_tag = "switchboard:agent-id"
 
   # The one Bedrock model the embedder calls (lib/discovery/bedrock-embedder.ts).
   embedding_model_id = "amazon.titan-embed-text-v2:0"
 
   cognito_domain_prefix = coalesce(var.cognito_domain_prefix, "${var.name}-${local.account_id}")
-  token_url             = "https://${aws_cognito_user_pool_domain.gateway.domain}.auth.${var.region}.amazoncognito.com/oauth2/token"
-  scope_prefix          = "${aws_cognito_resource_server.gateway.identifier}/"
+  # Where Cognito serves a prefix domain, by partition: GovCloud has FIPS
+  # endpoints only, China its own top-level domain. (Another partition has no
+  # entry: plan stops at the index below.)
+  cognito_domain_suffixes = {
+    aws        = "auth.${var.region}.amazoncognito.com"
+    aws-us-gov = "auth-fips.${var.region}.amazoncognito.com"
+    aws-cn     = "auth.${var.region}.amazoncognito.com.cn"
+  }
+  token_url    = "https://${aws_cognito_user_pool_domain.gateway.domain}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token"
+  scope_prefix = "${aws_cognito_resource_server.gateway.identifier}/"
 
   # Every variable lib/config.ts reads that the stack must set (see
   # awsEnvironmentSource there); the same on every function, since each handler

@@ -21,9 +21,22 @@ resource "aws_cloudwatch_log_group" "api_execution" {
 }
 
 # API Gateway writes logs through one role per account and Region; without it a
-# stage with access logs cannot be created.
+# stage with access logs cannot be created. Set here only on request
+# (manage_api_gateway_account): it serves every API of the account and Region,
+# and destroying it resets the setting (AWS provider 6).
 resource "aws_api_gateway_account" "this" {
   count = var.manage_api_gateway_account ? 1 : 0
 
   cloudwatch_role_arn = aws_iam_role.api_gateway_logs[0].arn
+
+  # API Gateway refuses a role that cannot write logs yet.
+  depends_on = [aws_iam_role_policy.api_gateway_logs]
+}
+
+# The role the account already uses: looked up so that plan fails when it is
+# gone (a stack that managed it was destroyed, say) rather than the stage at apply.
+data "aws_iam_role" "api_gateway_logs" {
+  count = var.api_gateway_logging_role_arn != null ? 1 : 0
+
+  name = regex("[^/]+$", var.api_gateway_logging_role_arn)
 }

@@ -12,6 +12,16 @@ module "sample_agents" {
   admin_client_secret = aws_cognito_user_pool_client.admin.client_secret
   admin_scope         = "${local.scope_prefix}${var.admin_scope}"
 
-  # The stage's routes must be deployed before the agents are registered through them.
-  depends_on = [aws_api_gateway_method_settings.all]
+  # What the admin API needs to answer a registration, passed as values so that
+  # only the registration waits for it. (A module-level depends_on would defer
+  # the module's data sources to apply time: every plan would show the agents
+  # as "known after apply".) gateway_url already waits for the deployed stage.
+  gateway_prerequisites = concat(
+    [for permission in aws_lambda_permission.api : permission.id],
+    [aws_lambda_permission.authorizer.id],
+    [for policy in aws_iam_role_policy.access : policy.id],
+    [for policy in aws_iam_role_policy.logs : policy.id],
+    [aws_dynamodb_table.agents.arn, aws_dynamodb_table.permissions.arn, aws_dynamodb_table.rate_limits.arn, aws_dynamodb_table.idempotency.arn],
+    [aws_s3vectors_index.agents.index_arn, aws_api_gateway_method_settings.all.id],
+  )
 }

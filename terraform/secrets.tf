@@ -18,4 +18,7 @@ resource "aws_kms_alias" "backend_secrets" {
 locals {
   # Secrets Manager appends "-XXXXXX" to a secret's name in its ARN.
   backend_secrets_arn_pattern = "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:${local.backend_secret_prefix}*"
+  # Every secret of the account and Region: only ever granted together with a
+  # condition that the secret carries the agent tag (an operator's marked secret).
+  account_secrets_arn_pattern = "arn:${local.partition}:secretsmanager:${var.region}:${local.account_id}:secret:*"
 }

@@ -18,6 +18,11 @@ variable "name" {
     condition     = can(regex("^[a-z][a-z0-9-]{2,22}$", var.name))
     error_message = "name must be 3 to 23 lowercase letters, digits or hyphens, starting with a letter."
   }
+
+  validation {
+    condition     = var.cognito_domain_prefix != null || !can(regex("aws|amazon|cognito", var.name))
+    error_message = "name may not contain \"aws\", \"amazon\" or \"cognito\" while cognito_domain_prefix is null: the Cognito domain prefix is then \"<name>-<account id>\", and Cognito reserves those words. Choose another name or set cognito_domain_prefix."
+  }
 }
 
 variable "stage_name" {
@@ -183,6 +188,11 @@ variable "admin_scope" {
     condition     = can(regex("^[A-Za-z0-9:._-]+$", var.admin_scope))
     error_message = "admin_scope may hold letters, digits and ':._-' only."
   }
+
+  validation {
+    condition     = !contains(concat(var.client_scopes, var.sample_client_scopes), var.admin_scope)
+    error_message = "admin_scope must not also be in client_scopes or sample_client_scopes: the resource server would declare the scope twice, which Cognito refuses."
+  }
 }
 
 variable "client_scopes" {
@@ -222,6 +232,11 @@ variable "cognito_domain_prefix" {
     condition     = var.cognito_domain_prefix == null || can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.cognito_domain_prefix))
     error_message = "cognito_domain_prefix must be lowercase letters, digits and hyphens, not starting or ending with a hyphen, at most 63 characters."
   }
+
+  validation {
+    condition     = var.cognito_domain_prefix == null || !can(regex("aws|amazon|cognito", coalesce(var.cognito_domain_prefix, "-")))
+    error_message = "cognito_domain_prefix may not contain \"aws\", \"amazon\" or \"cognito\": Cognito reserves them in domain prefixes."
+  }
 }
 
 variable "access_token_validity_minutes" {
@@ -246,10 +261,28 @@ variable "kms_deletion_window_days" {
   }
 }
 
+# API Gateway writes a stage's logs through one role per account and Region (no
+# data source reads that setting, so the operator says which case holds).
 variable "manage_api_gateway_account" {
-  description = "Set the Region's API Gateway CloudWatch Logs role (an account-wide setting access logs need). Set false if the account already has one."
+  description = "Create a CloudWatch Logs role for API Gateway and set it as the account's, in this Region. Only for an account whose `aws apigateway get-account` shows no cloudwatchRoleArn: the setting serves every API of the account and Region, and `terraform destroy` resets it."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "api_gateway_logging_role_arn" {
+  description = "The role the account already uses for API Gateway logs in this Region (`aws apigateway get-account --query cloudwatchRoleArn`); the stack only checks that it exists. Exactly one of this and manage_api_gateway_account."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_gateway_logging_role_arn == null || can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/.+$", coalesce(var.api_gateway_logging_role_arn, "-")))
+    error_message = "api_gateway_logging_role_arn must be an IAM role ARN, arn:<partition>:iam::<account>:role/<name>."
+  }
+
+  validation {
+    condition     = (var.api_gateway_logging_role_arn != null) != var.manage_api_gateway_account
+    error_message = "The stage's logs need the account's API Gateway CloudWatch role in this Region. Run `aws apigateway get-account --query cloudwatchRoleArn`: if it prints a role ARN, set api_gateway_logging_role_arn to it; if it prints null, set manage_api_gateway_account = true. Not both."
+  }
 }
 
 variable "deploy_sample_agents" {

@@ -110,7 +110,9 @@ describe('Terraform stack: gateway responses', () => {
     const deployment = blockOf(root.resources, 'aws_api_gateway_deployment', 'gateway')
 
     // Assess
-    expect(compact(JSON.stringify(deployment.triggers))).toContain('local.gateway_responses')
+    expect(compact(JSON.stringify(deployment.triggers))).toContain(
+      'aws_api_gateway_gateway_response.problem',
+    )
     expect(compact(JSON.stringify(deployment.depends_on))).toContain(
       'aws_api_gateway_gateway_response.problem',
     )

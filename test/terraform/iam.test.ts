@@ -10,7 +10,7 @@ import {
   policyStatements,
   wildcardActions,
 } from './support/iam.ts'
-import { loadStack, rootModule, stringsIn, type TerraformModule } from './support/stack.ts'
+import { loadStack, nested, rootModule, type TerraformModule } from './support/stack.ts'
 
 describe('Terraform stack: IAM', () => {
   let modules: TerraformModule[]
@@ -86,34 +86,144 @@ describe('Terraform stack: IAM', () => {
     expect(root.locals.embedding_model_id).toBe(titanTextEmbeddingsV2)
   })
 
-  it('keeps Secrets Manager access below the gateway secret prefix, and only the admin creates or deletes', () => {
-    // Assess
-    const secrets = withAction('secretsmanager:')
-    expect(secrets.length).toBeGreaterThan(0)
-    for (const statement of secrets) {
-      expect(statement.body.resources, statement.where).toEqual([
-        '${local.backend_secrets_arn_pattern}',
-      ])
+  describe('backend secrets: the gateway prefix, or the agent tag', () => {
+    const prefix = '${local.backend_secrets_arn_pattern}'
+    const accountSecrets = '${local.account_secrets_arn_pattern}'
+    const agentTag = 'switchboard:agent-id'
+    const secrets = () => withAction('secretsmanager:')
+    const of = (role: string) =>
+      secrets().filter(({ where }) => where.includes(`aws_iam_policy_document.${role} `))
+    /** Conditions with the tag key's local spelled out. */
+    const conditionsOf = (statement: PolicyStatement) =>
+      nested(statement.body, 'condition').map((condition) => ({
+        test: condition.test,
+        variable: String(condition.variable).replace(
+          '${local.backend_secret_agent_tag}',
+          String(root.locals.backend_secret_agent_tag),
+        ),
+        values: condition.values,
+      }))
+    const carriesAgentTag = {
+      test: 'Null',
+      variable: `aws:ResourceTag/${agentTag}`,
+      values: ['false'],
     }
-    expect(root.locals.backend_secret_prefix).toBe(backendSecretPrefix)
-    expect(compact(String(root.locals.backend_secrets_arn_pattern))).toMatch(
-      /:secret:\$\{local\.backend_secret_prefix\}\*$/,
-    )
-    const writers = secrets.filter((statement) =>
-      actionsOf(statement).some((action) => /Create|Delete|Put|Update/.test(action)),
-    )
-    expect(writers.every(({ where }) => where.includes('aws_iam_policy_document.admin '))).toBe(
-      true,
-    )
-    // New secrets must use the stack's KMS key, the one SECRETS_KMS_KEY_ID names.
-    const create = writers.find((statement) =>
-      actionsOf(statement).includes('secretsmanager:CreateSecret'),
-    )
-    expect(stringsIn(create?.body.condition)).toContainEqual(
-      expect.objectContaining({ text: '${aws_kms_key.backend_secrets.arn}' }),
-    )
-    expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
-      SECRETS_KMS_KEY_ID: '${aws_kms_key.backend_secrets.arn}',
+    /** Actions granted on `resource` by a role, and whether the agent tag was required. */
+    const granted = (role: string, resource: string) =>
+      of(role)
+        .filter(({ body }) => (body.resources as string[]).includes(resource))
+        .map((statement) => ({
+          actions: actionsOf(statement).sort(),
+          tagged: conditionsOf(statement).some(
+            (condition) => JSON.stringify(condition) === JSON.stringify(carriesAgentTag),
+          ),
+        }))
+
+    it('names the prefix and the tag the gateway uses', () => {
+      // Assess
+      expect(root.locals.backend_secret_prefix).toBe(backendSecretPrefix)
+      expect(root.locals.backend_secret_agent_tag).toBe(agentTag)
+      expect(compact(String(root.locals.backend_secrets_arn_pattern))).toMatch(
+        /:secret:\$\{local\.backend_secret_prefix\}\*$/,
+      )
+      expect(compact(String(root.locals.account_secrets_arn_pattern))).toMatch(
+        /^arn:\$\{local\.partition\}:secretsmanager:\$\{var\.region\}:\$\{local\.account_id\}:secret:\*$/,
+      )
+    })
+
+    it('grants every Secrets Manager action on the prefix, or on the account only for secrets carrying the agent tag', () => {
+      // Assess
+      expect(secrets().length).toBeGreaterThan(0)
+      for (const statement of secrets()) {
+        const resources = statement.body.resources as string[]
+        expect([[prefix], [accountSecrets]], statement.where).toContainEqual(resources)
+        if (resources[0] === accountSecrets) {
+          expect(conditionsOf(statement), statement.where).toContainEqual(carriesAgentTag)
+          expect(
+            actionsOf(statement).filter(
+              (action) =>
+                !['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(
+                  action,
+                ),
+            ),
+            statement.where,
+          ).toEqual([])
+        }
+      }
+    })
+
+    it('lets the agents function read both kinds and do nothing else', () => {
+      // Assess
+      expect(granted('agents', prefix)).toEqual([
+        { actions: ['secretsmanager:GetSecretValue'], tagged: false },
+      ])
+      expect(granted('agents', accountSecrets)).toEqual([
+        { actions: ['secretsmanager:GetSecretValue'], tagged: true },
+      ])
+      expect(granted('discovery', prefix)).toEqual([])
+      expect(granted('authorizer', prefix)).toEqual([])
+    })
+
+    it('lets the admin function describe and read both kinds, but create, tag and delete only under the prefix', () => {
+      // Assess
+      const underPrefix = granted('admin', prefix).flatMap(({ actions }) => actions)
+      expect(underPrefix.sort()).toEqual(
+        [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:TagResource',
+        ].sort(),
+      )
+      expect(granted('admin', accountSecrets)).toEqual([
+        {
+          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          tagged: true,
+        },
+      ])
+    })
+
+    it("creates secrets only with the stack's KMS key, the one SECRETS_KMS_KEY_ID names", () => {
+      // Prepare
+      const create = of('admin').filter((statement) =>
+        actionsOf(statement).includes('secretsmanager:CreateSecret'),
+      )
+
+      // Assess
+      expect(create).toHaveLength(1)
+      expect(actionsOf(create[0] as PolicyStatement)).toEqual(['secretsmanager:CreateSecret'])
+      expect(conditionsOf(create[0] as PolicyStatement)).toEqual([
+        {
+          test: 'StringEquals',
+          variable: 'secretsmanager:KmsKeyArn',
+          values: ['${aws_kms_key.backend_secrets.arn}'],
+        },
+      ])
+      expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
+        SECRETS_KMS_KEY_ID: '${aws_kms_key.backend_secrets.arn}',
+      })
+    })
+
+    it('tags in a statement of its own (TagResource carries no KmsKeyArn), with the agent tag and managed-by only', () => {
+      // Prepare
+      const tag = of('admin').filter((statement) =>
+        actionsOf(statement).includes('secretsmanager:TagResource'),
+      )
+
+      // Assess
+      expect(tag).toHaveLength(1)
+      const [statement] = tag as [PolicyStatement]
+      expect(actionsOf(statement)).toEqual(['secretsmanager:TagResource'])
+      expect(statement.body.resources).toEqual([prefix])
+      expect(conditionsOf(statement)).toEqual([
+        { test: 'Null', variable: `aws:RequestTag/${agentTag}`, values: ['false'] },
+        {
+          test: 'ForAllValues:StringEquals',
+          variable: 'aws:TagKeys',
+          values: ['${local.backend_secret_agent_tag}', 'managed-by'],
+        },
+      ])
     })
   })
 

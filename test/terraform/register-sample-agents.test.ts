@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { getReferencesInExpression } from '@cdktf/hcl2json'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { blockOf, loadStack, rootModule, type TerraformModule } from './support/stack.ts'
 
 interface Call {
   method: string
@@ -10,7 +13,7 @@ type Answer = { status: number; body?: unknown } | Error
 
 type RegisterSampleAgents = (
   input: Record<string, unknown>,
-  deps: { fetch: typeof fetch; sleep: () => Promise<void>; log: () => void },
+  deps: { fetch: typeof fetch; sleep: (ms: number) => Promise<void>; log: (line: string) => void },
 ) => Promise<void>
 
 // A plain .mjs run by Terraform's local-exec (no types): imported by URL.
@@ -104,7 +107,13 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
     const registerSampleAgents = await load()
     const { fetch } = scriptedFetch([
       { status: 200, body: { access_token: 'jwt' } },
-      { status: 422, body: { detail: 'agentCardUrl: not an agent card' } },
+      {
+        status: 422,
+        body: {
+          type: 'https://switchboard.dev/problems/invalid-agent-card',
+          detail: 'agentCardUrl: not an agent card',
+        },
+      },
     ])
 
     // Act
@@ -116,5 +125,167 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
 
     // Assess
     await expect(registering).rejects.toThrow(/register weather: HTTP 422 .*not an agent card/)
+  })
+
+  /** The gateway's answer when it could not fetch the agent's card (a cold agent). */
+  const cardUnreachable = {
+    status: 422,
+    body: {
+      type: 'https://switchboard.dev/problems/agent-card-unreachable',
+      title: 'Agent card unreachable',
+      detail:
+        'The agent card at https://w.lambda-url.example.com/.well-known/agent-card.json could not be fetched: no answer within 5000 ms.',
+    },
+  }
+  const oneAgent = { ...input, agents: { weather: 'https://w.lambda-url.example.com' } }
+
+  it('registers a cold agent again, waiting longer each time, until its card answers', async () => {
+    // Prepare
+    const registerSampleAgents = await load()
+    const { calls, fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      cardUnreachable,
+      cardUnreachable,
+      { status: 201 },
+      { status: 200 },
+    ])
+    const pauses: number[] = []
+    const lines: string[] = []
+
+    // Act
+    await registerSampleAgents(oneAgent, {
+      fetch,
+      sleep: async (ms) => {
+        pauses.push(ms)
+      },
+      log: (line) => lines.push(line),
+    })
+
+    // Assess
+    expect(calls.map(({ method, url }) => `${method} ${url}`)).toEqual([
+      'POST https://auth.example.com/oauth2/token',
+      'POST https://api.example.com/v1/admin/register',
+      'POST https://api.example.com/v1/admin/register',
+      'POST https://api.example.com/v1/admin/register',
+      'PUT https://api.example.com/v1/admin/permissions/weather%3Ainvoke',
+    ])
+    expect(pauses).toEqual([5_000, 10_000])
+    expect(lines).toContain('registered weather -> https://w.lambda-url.example.com')
+    expect(lines.filter((line) => line.includes('agent card unreachable'))).toHaveLength(2)
+  })
+
+  it('retries a replaced agent whose card is unreachable the same way (PUT after 409)', async () => {
+    // Prepare
+    const registerSampleAgents = await load()
+    const { calls, fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      { status: 409 },
+      cardUnreachable,
+      { status: 409 },
+      { status: 200 },
+      { status: 200 },
+    ])
+
+    // Act
+    await registerSampleAgents(oneAgent, {
+      fetch,
+      sleep: async () => undefined,
+      log: () => undefined,
+    })
+
+    // Assess
+    expect(calls.slice(1, 5).map(({ method, url }) => `${method} ${url}`)).toEqual([
+      'POST https://api.example.com/v1/admin/register',
+      'PUT https://api.example.com/v1/admin/agents/weather',
+      'POST https://api.example.com/v1/admin/register',
+      'PUT https://api.example.com/v1/admin/agents/weather',
+    ])
+  })
+
+  it('gives up on a card that stays unreachable after five attempts, naming the step', async () => {
+    // Prepare
+    const registerSampleAgents = await load()
+    const { calls, fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      ...Array.from({ length: 5 }, () => cardUnreachable),
+    ])
+    const pauses: number[] = []
+
+    // Act
+    const registering = registerSampleAgents(oneAgent, {
+      fetch,
+      sleep: async (ms) => {
+        pauses.push(ms)
+      },
+      log: () => undefined,
+    })
+
+    // Assess
+    await expect(registering).rejects.toThrow(/register weather: HTTP 422 .*agent-card-unreachable/)
+    expect(calls.filter(({ url }) => url.endsWith('/admin/register'))).toHaveLength(5)
+    expect(pauses).toEqual([5_000, 10_000, 20_000, 40_000])
+  })
+})
+
+describe('sample agents registration in the stack (terraform/sample_agents.tf, the module)', () => {
+  let modules: TerraformModule[]
+  let root: TerraformModule
+  let module: TerraformModule
+  beforeAll(async () => {
+    modules = await loadStack()
+    root = rootModule(modules)
+    const found = modules.find(({ dir }) => dir === 'terraform/modules/sample-agents')
+    if (!found) throw new Error('no terraform/modules/sample-agents')
+    module = found
+  })
+  const referencesOf = async (file: string, value: unknown) =>
+    (await getReferencesInExpression(file, String(value))).map((reference) =>
+      reference.value.replace(/\.$/, ''),
+    )
+
+  it('waits for what the admin API needs (Lambda permissions, role policies, tables) through the registration alone', async () => {
+    // Prepare
+    const call = root.modules.sample_agents ?? {}
+    const register = blockOf(module.resources, 'terraform_data', 'register')
+    const waitedFor = await referencesOf('terraform/sample_agents.tf', call.gateway_prerequisites)
+    const needed = [
+      ...Object.keys(root.resources.aws_dynamodb_table ?? {}).map(
+        (name) => `aws_dynamodb_table.${name}`,
+      ),
+      'aws_lambda_permission.api',
+      'aws_lambda_permission.authorizer',
+      'aws_iam_role_policy.access',
+      'aws_iam_role_policy.logs',
+    ]
+
+    // Assess
+    expect(needed.length).toBeGreaterThanOrEqual(8)
+    for (const resource of needed) {
+      expect(
+        waitedFor.some(
+          (reference) => reference.startsWith(`${resource}.`) || reference === resource,
+        ),
+        resource,
+      ).toBe(true)
+    }
+    expect(register.input).toBe('${var.gateway_prerequisites}')
+    // An input, not a trigger: a changed prerequisite does not register again.
+    expect(JSON.stringify(register.triggers_replace)).not.toContain('gateway_prerequisites')
+  })
+
+  it("puts no depends_on on the module or its data sources, so plans know the agents' code and policies", () => {
+    // Prepare
+    const dataSources = Object.entries(module.data).flatMap(([type, byName]) =>
+      Object.entries(byName).map(([name, bodies]) => ({
+        name: `${type}.${name}`,
+        body: bodies[0],
+      })),
+    )
+
+    // Assess
+    expect(root.modules.sample_agents).toBeDefined()
+    expect(root.modules.sample_agents?.depends_on).toBeUndefined()
+    expect(dataSources.length).toBeGreaterThanOrEqual(3)
+    expect(dataSources.filter(({ body }) => body?.depends_on).map(({ name }) => name)).toEqual([])
   })
 })

@@ -8,7 +8,33 @@ import {
   terraformRoutesJson,
 } from '../../scripts/terraform-routes.ts'
 import { compact, resolveSimple, wholeExpression } from './support/expressions.ts'
-import { blockOf, loadStack, repoRoot, rootModule, type TerraformModule } from './support/stack.ts'
+import {
+  type Body,
+  blockOf,
+  loadStack,
+  repoRoot,
+  rootModule,
+  type TerraformModule,
+} from './support/stack.ts'
+
+/** The top-level items of `sha1(jsonencode([a, b, ...]))`, whitespace removed. */
+const hashedItems = (trigger: string): string[] => {
+  const inner = /^\$\{sha1\(jsonencode\(\[(.*)\]\)\)\}$/s.exec(trigger)?.[1]
+  if (inner === undefined) throw new Error(`not sha1(jsonencode([...])): ${trigger}`)
+  const items: string[] = []
+  let depth = 0
+  let item = ''
+  for (const char of compact(inner)) {
+    if ('([{'.includes(char)) depth++
+    if (')]}'.includes(char)) depth--
+    if (char === ',' && depth === 0) {
+      items.push(item)
+      item = ''
+    } else item += char
+  }
+  if (item) items.push(item)
+  return items
+}
 
 describe('Terraform stack: API routes', () => {
   let root: TerraformModule
@@ -118,42 +144,75 @@ describe('Terraform stack: API routes', () => {
     expect(resolveSimple(root, authorizer.authorizer_result_ttl_in_seconds)).toBe(300)
   })
 
-  it('streams the streaming routes (STREAM, streaming invoke ARN, 15 minutes) and buffers the rest', () => {
+  it('gives each route one integration, streaming (STREAM, streaming invoke ARN, 15 minutes) or buffered by the route', () => {
     // Prepare
-    const streaming = resource('aws_api_gateway_integration', 'streaming')
-    const buffered = resource('aws_api_gateway_integration', 'buffered')
+    const integrations = Object.keys(root.resources.aws_api_gateway_integration ?? {})
+    const integration = resource('aws_api_gateway_integration', 'route')
 
-    // Assess
-    expect(expressionOf(root.locals.streaming_routes)).toBe(
-      compact('{ for key, route in local.api_routes : key => route if route.streaming }'),
+    // Assess: one block for the Lambda routes, so switching a route's mode updates
+    // it in place (mock_routes.tf has its own, for routes no Lambda serves).
+    expect(integrations).toEqual(['route', 'mock'])
+    expect(expressionOf(integration.for_each)).toBe('local.api_routes')
+    expect(integration).toMatchObject({ type: 'AWS_PROXY', integration_http_method: 'POST' })
+    expect(expressionOf(integration.uri)).toBe(
+      compact(
+        'each.value.streaming ? aws_lambda_function.handler[each.value.handler].response_streaming_invoke_arn : aws_lambda_function.handler[each.value.handler].invoke_arn',
+      ),
     )
-    expect(expressionOf(root.locals.buffered_routes)).toBe(
-      compact('{ for key, route in local.api_routes : key => route if !route.streaming }'),
+    expect(expressionOf(integration.response_transfer_mode)).toBe(
+      compact('each.value.streaming ? "STREAM" : "BUFFERED"'),
     )
-    expect(expressionOf(streaming.for_each)).toBe('local.streaming_routes')
-    expect(streaming).toMatchObject({
-      type: 'AWS_PROXY',
-      integration_http_method: 'POST',
-      response_transfer_mode: 'STREAM',
-      timeout_milliseconds: 900000,
-    })
-    expect(expressionOf(streaming.uri)).toBe(
-      'aws_lambda_function.handler[each.value.handler].response_streaming_invoke_arn',
+    expect(expressionOf(integration.timeout_milliseconds)).toBe(
+      compact('each.value.streaming ? 900000 : 29000'),
     )
-    expect(expressionOf(buffered.for_each)).toBe('local.buffered_routes')
-    expect(buffered).toMatchObject({ type: 'AWS_PROXY', response_transfer_mode: 'BUFFERED' })
-    expect(expressionOf(buffered.uri)).toBe(
-      'aws_lambda_function.handler[each.value.handler].invoke_arn',
+    // It serves its route's method on its route's resource.
+    expect(expressionOf(integration.http_method)).toBe(
+      'aws_api_gateway_method.route[each.key].http_method',
     )
-    // Every integration serves its route's method on its route's resource.
-    for (const integration of [streaming, buffered]) {
-      expect(expressionOf(integration.http_method)).toBe(
-        'aws_api_gateway_method.route[each.key].http_method',
-      )
-      expect(expressionOf(integration.resource_id)).toBe(
-        'aws_api_gateway_method.route[each.key].resource_id',
-      )
+    expect(expressionOf(integration.resource_id)).toBe(
+      'aws_api_gateway_method.route[each.key].resource_id',
+    )
+  })
+
+  it('moves a stack applied with one integration block per mode to the one block, each route from its mode', () => {
+    // Prepare
+    const moves = root.files.flatMap((file) => (file.json.moved ?? []) as Body[])
+    const moved = moves.map((move) => ({ from: String(move.from), to: String(move.to) }))
+
+    // Assess: every route of that time is moved, from the block of its mode.
+    expect(moved.length).toBeGreaterThanOrEqual(17)
+    for (const { from, to } of moved) {
+      const [, mode, key] =
+        /^\$\{aws_api_gateway_integration\.(streaming|buffered)\["(.+)"\]\}$/.exec(from) ?? []
+      expect(key, from).toBeDefined()
+      expect(to).toBe(`\${aws_api_gateway_integration.route["${key}"]}`)
+      const route = committed.routes[key as string]
+      if (route) expect(mode, key).toBe(route.streaming ? 'streaming' : 'buffered')
     }
+  })
+
+  it('redeploys the stage when anything it serves changes: whole methods, integrations and the authorizer are hashed', () => {
+    // Prepare
+    const deployment = resource('aws_api_gateway_deployment', 'gateway')
+    const triggers = deployment.triggers as Record<string, unknown> | undefined
+    const hashed = hashedItems(String(triggers?.redeployment))
+    // Everything a deployment snapshots, in this module.
+    const snapshotted = [
+      'aws_api_gateway_method',
+      'aws_api_gateway_integration',
+      'aws_api_gateway_authorizer',
+      'aws_api_gateway_gateway_response',
+      'aws_api_gateway_method_response',
+      'aws_api_gateway_integration_response',
+      'aws_api_gateway_model',
+      'aws_api_gateway_request_validator',
+    ].flatMap((type) => Object.keys(root.resources[type] ?? {}).map((name) => `${type}.${name}`))
+
+    // Assess: each whole resource (not its id), so a timeout, a transfer mode or
+    // a method's authorization changes the hash; the route table covers the tree.
+    expect(snapshotted.length).toBeGreaterThanOrEqual(3)
+    expect(hashed).toEqual(expect.arrayContaining(['local.api', ...snapshotted]))
+    expect(deployment.lifecycle).toEqual([{ create_before_destroy: true }])
   })
 
   it('has a function for every handler a route names', () => {

@@ -5,6 +5,11 @@ import { pathToFileURL } from 'node:url'
 
 const attempts = 30
 const pause = 10_000
+// A sample agent's first card fetch may meet a cold Lambda function (or a
+// function URL not yet resolvable) and the gateway answers 422 "agent card
+// unreachable": register again, a few times, waiting longer each time.
+const cardAttempts = 5
+const cardPause = (attempt) => 5_000 * 2 ** (attempt - 1)
 
 /** Calls `request` until it answers something other than a passing failure. */
 const withRetries = async (what, request, { sleep }) => {
@@ -22,14 +27,38 @@ const withRetries = async (what, request, { sleep }) => {
   }
 }
 
+/** The gateway's 422 problem for a card it could not fetch (lib/http/problem.ts). */
+const isCardUnreachable = async (response) => {
+  if (response.status !== 422) return false
+  const problem = await response
+    .clone()
+    .json()
+    .catch(() => ({}))
+  return typeof problem.type === 'string' && problem.type.endsWith('/agent-card-unreachable')
+}
+
+/** Calls `register` again while the agent's card is unreachable, at most cardAttempts times. */
+const withCardRetries = async (agentId, register, { sleep, log }) => {
+  for (let attempt = 1; ; attempt++) {
+    const response = await register()
+    if (attempt >= cardAttempts || !(await isCardUnreachable(response))) return response
+    const wait = cardPause(attempt)
+    log(
+      `${agentId}: agent card unreachable (attempt ${attempt} of ${cardAttempts}), again in ${wait / 1000} s`,
+    )
+    await sleep(wait)
+  }
+}
+
 const failIfNot = async (response, what) => {
   if (response.ok) return
   throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`)
 }
 
 /**
- * Gets an admin token, registers each agent (replacing an existing record) and
- * puts each permission. Throws, naming the step, on the first failure.
+ * Gets an admin token, registers each agent (replacing an existing record;
+ * again, a bounded number of times, while its card is unreachable) and puts
+ * each permission. Throws, naming the step, on the first failure.
  */
 export const registerSampleAgents = async (
   { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agents, permissions },
@@ -73,9 +102,16 @@ export const registerSampleAgents = async (
       backendUrl,
       agentCardUrl: `${backendUrl}/.well-known/agent-card.json`,
     }
-    let response = await call('POST', '/admin/register', config)
-    // Registered by an earlier apply: replace it, so a new URL takes effect.
-    if (response.status === 409) response = await call('PUT', `/admin/agents/${agentId}`, config)
+    const response = await withCardRetries(
+      agentId,
+      async () => {
+        const created = await call('POST', '/admin/register', config)
+        // Registered by an earlier apply: replace it, so a new URL takes effect.
+        if (created.status !== 409) return created
+        return call('PUT', `/admin/agents/${agentId}`, config)
+      },
+      { sleep, log },
+    )
     await failIfNot(response, `register ${agentId}`)
     log(`registered ${agentId} -> ${backendUrl}`)
   }

@@ -10,6 +10,10 @@ resource "terraform_data" "register" {
     permissions = var.permissions
   }
 
+  # Orders the registration after what the gateway needs to answer it. Held as
+  # input, not a trigger: only its existence matters, not its value.
+  input = var.gateway_prerequisites
+
   provisioner "local-exec" {
     command = "node ${path.module}/register.mjs"
 
@@ -24,5 +28,6 @@ resource "terraform_data" "register" {
     }
   }
 
+  # The agents' own function URLs must answer the card fetch without credentials.
   depends_on = [aws_lambda_permission.url, aws_lambda_permission.url_invoke]
 }

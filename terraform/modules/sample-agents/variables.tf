@@ -34,6 +34,12 @@ variable "token_url" {
   }
 }
 
+variable "gateway_prerequisites" {
+  description = "Ids of what the gateway's admin API needs to answer a registration (its Lambda permissions, role policies, tables). The registration waits until they exist; a change of them does not run it again."
+  type        = list(string)
+  default     = []
+}
+
 variable "admin_client_id" {
   description = "App client with the admin scope, used to register the agents."
   type        = string

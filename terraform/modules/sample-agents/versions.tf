@@ -4,12 +4,12 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 6.28, as the root module; invoked_via_function_url is needed for public function URLs.
-      version = ">= 6.28"
+      # As the root module; invoked_via_function_url is needed for public function URLs.
+      version = "~> 6.28"
     }
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.4"
+      version = "~> 2.4"
     }
   }
 }

@@ -1,0 +1,235 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compact, wholeExpression } from './support/expressions.ts'
+import {
+  blockOf,
+  loadStack,
+  nested,
+  rootModule,
+  stackDir,
+  stringsIn,
+  type TerraformModule,
+} from './support/stack.ts'
+import { runTerraform, terraformBinary } from './support/terraform-cli.ts'
+
+const roleArn = 'arn:aws:iam::123456789012:role/api-gateway-logs'
+/** The smallest accepted choice about the account's logging role. */
+const managed: Record<string, string> = { manage_api_gateway_account: 'true' }
+
+/**
+ * `terraform plan` of variables.tf alone: its validations run, and with no
+ * provider to install it needs no network. Each case names what Cognito or API
+ * Gateway would refuse only at apply.
+ */
+describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
+  const binary = terraformBinary()
+  let dir = ''
+  beforeAll(async () => {
+    if (!binary) return
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-tf-inputs-'))
+    await copyFile(join(stackDir, 'variables.tf'), join(dir, 'variables.tf'))
+    const init = await runTerraform(binary, ['init', '-backend=false', '-no-color'], dir)
+    if (init.code !== 0) throw new Error(`terraform init: ${init.stderr}`)
+  }, 60_000)
+  afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined))
+
+  const plan = async (variables: Record<string, string>) => {
+    const run = await runTerraform(
+      binary as string,
+      [
+        'plan',
+        '-no-color',
+        '-input=false',
+        ...Object.entries(variables).map(([name, value]) => `-var=${name}=${value}`),
+      ],
+      dir,
+    )
+    // Terraform wraps its messages: compare with whitespace folded.
+    return { code: run.code, output: `${run.stdout}${run.stderr}`.replace(/\s+/g, ' ') }
+  }
+  const skipWithoutTerraform = (context: { skip: (note: string) => never }) => {
+    if (!binary) context.skip('terraform is not on PATH: the validations are not evaluated here')
+  }
+
+  it('declares each of these checks as a variable validation (without terraform, its text is all there is to check)', async () => {
+    // Prepare
+    const root = rootModule(await loadStack())
+    const conditions = (variable: string) =>
+      nested(root.variables[variable] ?? {}, 'validation').map((validation) =>
+        compact(wholeExpression(validation.condition) ?? String(validation.condition)),
+      )
+
+    // Assess
+    expect(conditions('admin_scope')).toContain(
+      '!contains(concat(var.client_scopes,var.sample_client_scopes),var.admin_scope)',
+    )
+    expect(conditions('name')).toContain(
+      compact('var.cognito_domain_prefix != null || !can(regex("aws|amazon|cognito", var.name))'),
+    )
+    expect(conditions('cognito_domain_prefix').join()).toContain('aws|amazon|cognito')
+    expect(conditions('api_gateway_logging_role_arn')).toContain(
+      '(var.api_gateway_logging_role_arn!=null)!=var.manage_api_gateway_account',
+    )
+  })
+
+  it.for<{ what: string; variables: Record<string, string>; says: string }>([
+    {
+      what: 'an admin scope that is also a client scope',
+      variables: { ...managed, admin_scope: 'tasks:read' },
+      says: 'admin_scope must not also be in client_scopes or sample_client_scopes',
+    },
+    {
+      what: 'an admin scope that is also a sample client scope',
+      variables: { ...managed, admin_scope: 'weather:invoke', client_scopes: '["tasks:read"]' },
+      says: 'admin_scope must not also be in client_scopes or sample_client_scopes',
+    },
+    {
+      what: 'a name with "aws" in it while the domain prefix derives from it',
+      variables: { ...managed, name: 'my-aws-gateway' },
+      says: 'name may not contain "aws", "amazon" or "cognito" while cognito_domain_prefix is null',
+    },
+    {
+      what: 'a name with "cognito" in it while the domain prefix derives from it',
+      variables: { ...managed, name: 'cognito-gw' },
+      says: 'name may not contain "aws", "amazon" or "cognito"',
+    },
+    {
+      what: 'a domain prefix with "amazon" in it',
+      variables: { ...managed, cognito_domain_prefix: 'amazon-gateway' },
+      says: 'cognito_domain_prefix may not contain "aws", "amazon" or "cognito"',
+    },
+    {
+      what: 'stage logging with no account role, set or managed',
+      variables: {},
+      says: "The stage's logs need the account's API Gateway CloudWatch role",
+    },
+    {
+      what: 'both an existing account role and one to manage',
+      variables: { ...managed, api_gateway_logging_role_arn: roleArn },
+      says: 'Not both',
+    },
+    {
+      what: 'an account role that is not a role ARN',
+      variables: { api_gateway_logging_role_arn: 'api-gateway-logs' },
+      says: 'api_gateway_logging_role_arn must be an IAM role ARN',
+    },
+  ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
+    // Prepare
+    skipWithoutTerraform(context)
+
+    // Act
+    const { code, output } = await plan(variables)
+
+    // Assess
+    expect(output).toContain('Invalid value for variable')
+    expect(output).toContain(says)
+    expect(code).toBe(1)
+  })
+
+  it.for<{ what: string; variables: Record<string, string> }>([
+    { what: 'a stack that manages the account role', variables: managed },
+    { what: "the account's existing role", variables: { api_gateway_logging_role_arn: roleArn } },
+    {
+      what: 'a name with "aws" in it and a domain prefix of its own',
+      variables: { ...managed, name: 'my-aws-gateway', cognito_domain_prefix: 'gw-prefix' },
+    },
+  ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {
+    // Prepare
+    skipWithoutTerraform(context)
+
+    // Act
+    const { code, output } = await plan(variables)
+
+    // Assess
+    expect(output).not.toContain('Error')
+    expect(code).toBe(0)
+  })
+})
+
+describe("Terraform stack: the account's API Gateway logging role", () => {
+  let root: TerraformModule
+  beforeAll(async () => {
+    root = rootModule(await loadStack())
+  })
+
+  it('manages the account-wide setting only when asked, after its role can write logs', () => {
+    // Prepare
+    const account = blockOf(root.resources, 'aws_api_gateway_account', 'this')
+
+    // Assess: no data source reads the setting, so the default leaves it alone.
+    expect(root.variables.manage_api_gateway_account?.default).toBe(false)
+    expect(compact(wholeExpression(account.count) ?? '')).toBe('var.manage_api_gateway_account?1:0')
+    expect(account.depends_on).toContain('${aws_iam_role_policy.api_gateway_logs}')
+    for (const type of ['aws_iam_role', 'aws_iam_role_policy']) {
+      const block = blockOf(root.resources, type, 'api_gateway_logs')
+      expect(compact(wholeExpression(block.count) ?? ''), type).toBe(
+        'var.manage_api_gateway_account?1:0',
+      )
+    }
+  })
+
+  it('looks up the role the account already uses, so a missing one fails the plan, and the stage waits for either', () => {
+    // Prepare
+    const lookup = blockOf(root.data, 'aws_iam_role', 'api_gateway_logs')
+    const stage = blockOf(root.resources, 'aws_api_gateway_stage', 'gateway')
+
+    // Assess
+    expect(root.variables.api_gateway_logging_role_arn?.default).toBeNull()
+    expect(compact(wholeExpression(lookup.count) ?? '')).toBe(
+      'var.api_gateway_logging_role_arn!=null?1:0',
+    )
+    expect(stage.depends_on).toEqual(
+      expect.arrayContaining([
+        '${aws_api_gateway_account.this}',
+        '${data.aws_iam_role.api_gateway_logs}',
+      ]),
+    )
+  })
+})
+
+describe('Terraform stack: portability', () => {
+  let modules: TerraformModule[]
+  let root: TerraformModule
+  beforeAll(async () => {
+    modules = await loadStack()
+    root = rootModule(modules)
+  })
+
+  it("builds the token URL from the partition's Cognito domain (GovCloud FIPS, China .com.cn)", () => {
+    // Prepare
+    const suffixes = root.locals.cognito_domain_suffixes as Record<string, string>
+
+    // Assess
+    expect(compact(wholeExpression(root.locals.token_url) ?? String(root.locals.token_url))).toBe(
+      compact(
+        'https://${aws_cognito_user_pool_domain.gateway.domain}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token',
+      ),
+    )
+    expect(suffixes).toEqual({
+      aws: 'auth.${var.region}.amazoncognito.com',
+      'aws-us-gov': 'auth-fips.${var.region}.amazoncognito.com',
+      'aws-cn': 'auth.${var.region}.amazoncognito.com.cn',
+    })
+  })
+
+  it('writes no Cognito or AWS domain outside the partition lookups but service principals', () => {
+    // Prepare: every string of every module but prose and the suffix table itself.
+    const literal = modules.flatMap((module) =>
+      module.files.flatMap((file) =>
+        stringsIn(file.json)
+          .filter(({ at }) => !/cognito_domain_suffixes|\.description$/.test(at))
+          .filter(({ text }) => /amazoncognito\.com|amazonaws\.com/.test(text))
+          // A service principal is spelled the same in every partition.
+          .filter(({ text }) => !/^[a-z0-9-]+\.amazonaws\.com$/.test(text))
+          .map(({ at, text }) => `${file.path}: ${at} ${text}`),
+      ),
+    )
+
+    // Assess
+    expect(literal).toEqual([])
+    expect(root.locals.dns_suffix).toBe('${data.aws_partition.current.dns_suffix}')
+  })
+})
