@@ -139,6 +139,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+      maxStreamEventBytes: config.maxStreamEventBytes,
       onEnd: finished,
     },
   ).catch((error: unknown) => {

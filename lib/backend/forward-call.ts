@@ -29,6 +29,8 @@ export interface ForwardCallOptions {
   defaultTimeoutMs: number
   streamKeepAliveMs: number
   streamIdleTimeoutMs: number
+  /** The most one stream event may hold (MAX_STREAM_EVENT_BYTES). */
+  maxStreamEventBytes: number
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
 }
@@ -77,7 +79,9 @@ export const forwardCall = async (
   const direct = backendRequestFor(call, record, incoming)
   const translated = direct
     ? undefined
-    : translatedCall(call, record, forwardedHeaders(incoming.headers))
+    : translatedCall(call, record, forwardedHeaders(incoming.headers), {
+        maxEventBytes: options.maxStreamEventBytes,
+      })
   const request = direct ?? translated?.request
   if (!request) {
     const served = Object.keys(record.endpoints).join(', ')
@@ -119,7 +123,9 @@ export const forwardCall = async (
             events: {
               keepAliveMs: options.streamKeepAliveMs,
               idleTimeoutMs: options.streamIdleTimeoutMs,
-              failureEvent: (reason) => streamFailureEvent(call, record.agentId, reason),
+              maxEventBytes: options.maxStreamEventBytes,
+              failureEvent: (reason) =>
+                streamFailureEvent(call, record.agentId, reason, options.maxStreamEventBytes),
             },
           }
         : {}),
