@@ -42,10 +42,10 @@ const keepAliveComment = ': keep-alive\n\n'
  * on the backend. Holding an unfinished event back is linear in its length
  * (EventBoundaries scans each byte once), and an event past `maxEventBytes`
  * ends the stream, so no agent can make the gateway buffer without bound.
- * Since only whole events go out, the keep-alive comments sent
- * while the backend is quiet, and the error event in the caller's binding that
- * ends the stream when the backend fails, breaks off mid-event, stays silent
- * too long or sends an event too large, never land inside an event.
+ * Since only whole events go out, the keep-alive comments sent while the
+ * backend is quiet, and the error event in the caller's binding that ends the
+ * stream when the backend fails, breaks off mid-event, stays silent too long or
+ * sends an event too large, never land inside an event.
  *
  * @example
  * const abort = new AbortController()
@@ -114,7 +114,8 @@ export const relayToReadable = (
             unfinished.push(next.value)
             continue
           }
-          const out = Buffer.concat([...unfinished, next.value.subarray(0, whole)])
+          const ending = next.value.subarray(0, whole)
+          const out = unfinished.length > 0 ? Buffer.concat([...unfinished, ending]) : ending
           unfinished = whole < next.value.length ? [next.value.subarray(whole)] : []
           return void this.push(out)
         }
