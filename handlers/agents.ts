@@ -125,14 +125,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
   const answer = await forwardCall(
     record,
     call,
-    {
-      method: event.httpMethod,
-      headers: event.headers,
-      body:
-        event.body && event.isBase64Encoded
-          ? Buffer.from(event.body, 'base64').toString()
-          : event.body,
-    },
+    { method: event.httpMethod, headers: event.headers, body: call.body ?? null },
     {
       credentials,
       fetch: backendFetch,
@@ -141,6 +134,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+      maxStreamEventBytes: config.maxStreamEventBytes,
       onEnd: finished,
       stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
     },
@@ -161,8 +155,9 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
 })
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(a2aErrors({ logger }))
-  .use(verifiedCaller())
+  // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
+  .use(verifiedCaller())
   .use(
     // Every message to /route counts before the router embeds it, routed or not.
     rateLimit<AgentRequest>({

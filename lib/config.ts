@@ -54,6 +54,7 @@ const gatewayEnv = z.object({
   MAX_REQUEST_BYTES: positiveInt.default(6 * 1024 * 1024),
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
+  MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),
   SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
   EMBEDDER: z.enum(['bedrock', 'local', 'hashing']).default('bedrock'),
@@ -109,6 +110,7 @@ export const awsEnvironmentSource = {
   MAX_REQUEST_BYTES: 'terraform',
   STREAM_KEEPALIVE_MS: 'terraform',
   STREAM_IDLE_TIMEOUT_MS: 'terraform',
+  MAX_STREAM_EVENT_BYTES: 'terraform',
   SECRETS_FILE: 'local-only',
   SECRETS_KMS_KEY_ID: 'terraform',
   EMBEDDER: 'terraform',
@@ -161,6 +163,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   /** Below API Gateway's idle limit, so a quiet stream stays open. */
   streamKeepAliveMs: env.STREAM_KEEPALIVE_MS,
   streamIdleTimeoutMs: env.STREAM_IDLE_TIMEOUT_MS,
+  /** One SSE event from an agent may hold no more; past it the stream ends with an error event. */
+  maxStreamEventBytes: env.MAX_STREAM_EVENT_BYTES,
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
   /** Local runtime: backend secrets in this file instead of Secrets Manager. */
   secretsFile: env.SECRETS_FILE,

@@ -1,38 +1,52 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
-import type { APIGatewayProxyEvent } from 'aws-lambda'
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { failureFromError, renderA2AFailure } from '../lib/a2a/errors.ts'
 import { bindingOf } from '../lib/a2a/request.ts'
+import type { A2ARequestContext } from './a2a-request.ts'
 
 export interface A2AErrorsOptions {
   logger: Pick<Logger, 'error' | 'warn'>
 }
 
+/** The context as `a2aErrors` finds it: `a2aRequest` may not have read the request yet. */
+type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
+
 /**
  * Answers an error thrown on an A2A route in the caller's binding: a JSON-RPC
- * error object for POSTs to the agent, A2A's HTTP+JSON error shape otherwise.
+ * error object, with the request's id, for POSTs to the agent; A2A's HTTP+JSON
+ * error shape otherwise. Both come from `a2aRequest`'s reading of the request
+ * (`context.a2a`), never from the body again; an error before that reading has
+ * no id to echo, and its binding is the one its method and path speak.
  */
-export const a2aErrors = (options: A2AErrorsOptions): MiddlewareObj<APIGatewayProxyEvent> => {
+export const a2aErrors = (
+  options: A2AErrorsOptions,
+): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext> => {
   const { logger } = options
 
-  const a2aErrorsMiddlewareOnError = (request: Request<APIGatewayProxyEvent>) => {
+  const a2aErrorsMiddlewareOnError = (
+    request: Request<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext>,
+  ) => {
     if (request.response !== undefined && request.response !== null) return
-    const { event, error } = request
+    const { event, error, context } = request
     const failure = failureFromError(error)
     if (failure.kind === 'internal') logger.error('unhandled error on an A2A route', { error })
     else logger.warn('A2A request refused', { reason: failure.kind, detail: failure.message })
-    const proxy = event.pathParameters?.proxy
-    const binding = bindingOf(event.httpMethod, proxy ? `/${proxy}` : '')
-    let jsonRpcId: string | number | null = null
-    if (binding === 'JSONRPC') {
-      try {
-        const id = JSON.parse(event.body ?? '{}').id
-        if (typeof id === 'string' || typeof id === 'number') jsonRpcId = id
-      } catch {
-        // A body that is not JSON has no id to echo.
-      }
+    const { a2a } = context
+    if (a2a) {
+      const call = a2a.kind === 'call' ? a2a.call : undefined
+      request.response = renderA2AFailure(
+        failure,
+        call?.binding ?? 'HTTP+JSON',
+        call?.jsonRpcId ?? null,
+      )
+      return
     }
-    request.response = renderA2AFailure(failure, binding, jsonRpcId)
+    const proxy = event.pathParameters?.proxy
+    request.response = renderA2AFailure(
+      failure,
+      bindingOf(event.httpMethod, proxy ? `/${proxy}` : ''),
+    )
   }
 
   return { onError: a2aErrorsMiddlewareOnError }

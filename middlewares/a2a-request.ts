@@ -17,16 +17,18 @@ const bodyOf = (event: APIGatewayProxyEvent): string | null =>
     ? Buffer.from(event.body, 'base64').toString('utf8')
     : event.body
 
-/**
- * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
- * `context.a2a`. A request that is not valid A2A is answered here, in the
- * caller's binding.
- */
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
   maxBodyBytes?: number
 }
 
+/**
+ * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
+ * `context.a2a`, the one reading of the request every later middleware, the
+ * handler and `a2aErrors` use: the body decoded once (`call.body`), its binding
+ * and JSON-RPC id. A request that is not valid A2A is answered here, in the
+ * caller's binding.
+ */
 export const a2aRequest = (
   options: A2ARequestOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {

@@ -63,6 +63,7 @@ locals {
     # Below API Gateway's 5-minute idle limit on a REGIONAL stream.
     STREAM_KEEPALIVE_MS    = "15000"
     STREAM_IDLE_TIMEOUT_MS = "270000"
+    MAX_STREAM_EVENT_BYTES = "1048576"
     SECRETS_KMS_KEY_ID     = aws_kms_key.backend_secrets.arn
     EMBEDDER               = "bedrock"
     EMBEDDING_DIMENSION    = tostring(var.embedding_dimension)

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net'
+import { reservedKind } from '../registry/backend-address.ts'
 import { type AgentCardJson, type Binding, bindings } from './agent-card.ts'
 
 export interface GatewayIdentity {
@@ -29,20 +31,93 @@ const schemeName = 'switchboard'
 const schemeDescription =
   'OAuth 2.0 client credentials issued for the Switchboard gateway; the scopes you hold decide which agents and operations you may use.'
 
+type CardFields = Record<string, unknown>
+
+/** The URL fields of either version that locate the agent itself (0.3's, also found on 1.0 cards). */
+const interfaceUrls = (card: CardFields): unknown[] => [
+  card.url,
+  ...(Array.isArray(card.additionalInterfaces)
+    ? card.additionalInterfaces.map((entry) => (entry as CardFields | null)?.url)
+    : []),
+  ...(Array.isArray(card.supportedInterfaces)
+    ? card.supportedInterfaces.map((entry) => (entry as CardFields | null)?.url)
+    : []),
+]
+
+const hostOf = (url: unknown): string | undefined => {
+  if (typeof url !== 'string' || !URL.canParse(url)) return undefined
+  return new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase()
+}
+
+/**
+ * Whether a URL on the card points into the agent's own network: a host one of
+ * its interfaces names, `localhost`, or a reserved address literal (private,
+ * loopback, link-local...). A URL that cannot be read counts too: the gateway
+ * cannot vouch for it.
+ */
+const isBackendAddress = (url: unknown, agentHosts: ReadonlySet<string>): boolean => {
+  const host = hostOf(url)
+  if (host === undefined) return true
+  if (agentHosts.has(host) || host === 'localhost' || host.endsWith('.localhost')) return true
+  return isIP(host) !== 0 && reservedKind(host) !== undefined
+}
+
+/**
+ * The card's own links (`documentationUrl`, `iconUrl`, `provider.url`) that
+ * are public pages kept, those on the agent's own hosts or network dropped
+ * (`provider` whole, since its `url` is required).
+ */
+const withoutBackendLinks = <T extends object>(card: T, agentHosts: ReadonlySet<string>): T => {
+  const { documentationUrl, iconUrl, provider, ...rest } = card as CardFields
+  const providerUrl = (provider as CardFields | null | undefined)?.url
+  return {
+    ...rest,
+    ...(documentationUrl !== undefined && !isBackendAddress(documentationUrl, agentHosts)
+      ? { documentationUrl }
+      : {}),
+    ...(iconUrl !== undefined && !isBackendAddress(iconUrl, agentHosts) ? { iconUrl } : {}),
+    ...(provider !== undefined && !isBackendAddress(providerUrl, agentHosts) ? { provider } : {}),
+  } as T
+}
+
+/** 0.3's interface fields, every one at the gateway, for the bindings it serves. */
+const legacyInterfaces = (card: CardFields, served: readonly Binding[], agentUrl: string) => ({
+  url: agentUrl,
+  preferredTransport: served.includes(card.preferredTransport as Binding)
+    ? (card.preferredTransport as Binding)
+    : (served[0] ?? 'JSONRPC'),
+  additionalInterfaces: served.map((transport) => ({ url: agentUrl, transport })),
+})
+
 /**
  * The card as callers of the gateway must see it: every interface points at the
- * gateway, security is the gateway's, and the backend's signatures are dropped
- * (they would not verify over a rewritten card).
+ * gateway, security is the gateway's, the backend's signatures are dropped
+ * (they would not verify over a rewritten card), and no URL names the backend.
+ * A 1.0 card that also carries 0.3's fields (`url`, `preferredTransport`,
+ * `additionalInterfaces`, for 0.3 clients) has those pointed at the gateway
+ * too. The card's other links are kept when they are public pages and dropped
+ * when they point at the agent's own hosts or a reserved address
+ * (`withoutBackendLinks`).
  *
  * @example
  * rewriteCard(card, { agentUrl: 'http://127.0.0.1:3000/agents/weather', tokenUrl })
  */
 export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): AgentCardJson => {
-  const { signatures: _signatures, ...rest } = card as AgentCardJson & { signatures?: unknown }
+  const { signatures: _signatures, ...fields } = card as AgentCardJson & { signatures?: unknown }
+  const agentHosts = new Set(
+    interfaceUrls(fields as CardFields).flatMap((url) => {
+      const host = hostOf(url)
+      return host === undefined ? [] : [host]
+    }),
+  )
+  const rest = withoutBackendLinks(fields, agentHosts)
   const served = gateway.bindings ?? bindings
   if ('supportedInterfaces' in rest) {
+    const carriesLegacy =
+      'url' in rest || 'preferredTransport' in rest || 'additionalInterfaces' in rest
     return {
       ...rest,
+      ...(carriesLegacy ? legacyInterfaces(rest as CardFields, served, gateway.agentUrl) : {}),
       // The same URL serves both bindings: POST to it is JSON-RPC, paths below it are HTTP+JSON.
       supportedInterfaces: served.map((protocolBinding) => ({
         url: gateway.agentUrl,
@@ -62,9 +137,7 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
   }
   return {
     ...rest,
-    url: gateway.agentUrl,
-    preferredTransport: served[0] ?? 'JSONRPC',
-    additionalInterfaces: served.map((transport) => ({ url: gateway.agentUrl, transport })),
+    ...legacyInterfaces(rest as CardFields, served, gateway.agentUrl),
     securitySchemes: {
       [schemeName]: {
         type: 'oauth2',

@@ -19,6 +19,7 @@ import {
   TokenExpiredError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
+import { defaultMaxEventBytes } from './sse.ts'
 
 /**
  * Why an A2A request could not be served, independent of binding. The A2A
@@ -218,27 +219,37 @@ export const failureFromError = (error: unknown): A2AFailure => {
 }
 
 /**
- * The SSE event that ends a stream the backend broke off or left silent, in the
- * caller's binding: a JSON-RPC error response, or an `error` event carrying A2A's
- * HTTP+JSON error object (what the SDK's clients read).
+ * The SSE event that ends a stream the backend broke off, left silent or
+ * flooded with an event too large, in the caller's binding: a JSON-RPC error
+ * response, or an `error` event carrying A2A's HTTP+JSON error object (what the
+ * SDK's clients read).
  */
 export const streamFailureEvent = (
   call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
   agentId: string,
-  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn',
+  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn' | 'event-too-large',
+  /** The configured cap on one event, named when it was passed. */
+  maxEventBytes = defaultMaxEventBytes,
 ): string => {
-  const failure: A2AFailure =
-    reason === 'idle-timeout'
-      ? {
-          kind: 'backend-timeout',
-          message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
-        }
-      : reason === 'agent-withdrawn'
-        ? {
-            kind: 'agent-not-found',
-            message: `Agent '${agentId}' was deleted or deactivated; the stream was ended.`,
-          }
-        : { kind: 'backend-unavailable', message: `Agent '${agentId}' broke off the stream.` }
+  const failures: Record<typeof reason, A2AFailure> = {
+    'idle-timeout': {
+      kind: 'backend-timeout',
+      message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
+    },
+    'agent-withdrawn': {
+      kind: 'agent-not-found',
+      message: `Agent '${agentId}' was deleted or deactivated; the stream was ended.`,
+    },
+    'event-too-large': {
+      kind: 'backend-unavailable',
+      message: `Agent '${agentId}' sent a stream event over the ${maxEventBytes}-byte limit; the stream was ended.`,
+    },
+    'backend-failed': {
+      kind: 'backend-unavailable',
+      message: `Agent '${agentId}' broke off the stream.`,
+    },
+  }
+  const failure = failures[reason]
   const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
   return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
 }

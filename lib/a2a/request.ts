@@ -1,5 +1,6 @@
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
 import type { Binding } from './agent-card.ts'
+import { duplicateKey } from './duplicate-keys.ts'
 import type { A2AFailure } from './errors.ts'
 import {
   type OperationName,
@@ -29,6 +30,12 @@ export interface A2ACall {
   skill?: { id: string; params: unknown }
   /** HTTP+JSON: the tenant the path names (`/{tenant}/message:send`). */
   tenant?: string
+  /**
+   * The request body as the caller sent it, decoded once (API Gateway hands
+   * non-text bodies over base64-encoded): what a call in the agent's own
+   * binding forwards byte for byte. Absent when there was none.
+   */
+  body?: string
 }
 
 export type A2ARequest =
@@ -42,10 +49,17 @@ export interface HttpRequestParts {
   /** Path below `/agents/{agentId}`: '' for the agent itself. */
   subPath: string
   query?: string
+  /** The body, already decoded from base64 if it came so. */
   body: string | null
 }
 
 const cardPath = `/${AGENT_CARD_PATH}`
+
+/** What a body names twice, as the A2A failure that refuses it. */
+const repeatedKey = (key: string): A2AFailure => ({
+  kind: 'invalid-request',
+  message: `The request body names "${key}" twice in one object; each key may appear once.`,
+})
 
 const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   let envelope: unknown
@@ -60,6 +74,16 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   }
   const { jsonrpc, method, params, id } = (envelope ?? {}) as Record<string, unknown>
   const jsonRpcId = typeof id === 'string' || typeof id === 'number' ? id : null
+  // Read once, as the agent will: a key named twice could be read otherwise there.
+  const repeated = duplicateKey(body as string)
+  if (repeated !== undefined) {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId: repeated === 'id' ? null : jsonRpcId,
+      failure: repeatedKey(repeated),
+    }
+  }
   if (jsonrpc !== '2.0' || typeof method !== 'string') {
     return {
       kind: 'invalid',
@@ -93,6 +117,7 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
         binding: 'JSONRPC',
         jsonRpcId,
         skill: { id: method, params },
+        body: body as string,
       },
     }
   }
@@ -105,6 +130,7 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
       stream: operations[found.operation].streaming,
       binding: 'JSONRPC',
       jsonRpcId,
+      body: body as string,
     },
   }
 }
@@ -121,6 +147,15 @@ const encodedPath = (decoded: string) =>
     .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
     .join('/')
 
+/** GET and DELETE carry no body in HTTP+JSON; fetch cannot even send one on a GET. */
+const operationTakesBody = (method: string) =>
+  method !== 'GET' && method !== 'DELETE' && method !== 'HEAD'
+
+const bodyNotTaken = (method: string, what: string): A2AFailure => ({
+  kind: 'invalid-request',
+  message: `A ${method} request carries no body, and this one has one: send ${what} without it.`,
+})
+
 const parseRest = (parts: HttpRequestParts): A2ARequest => {
   const found = operationForRestPath(parts.method, parts.subPath)
   if (!found) {
@@ -131,6 +166,13 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
         kind: 'unsupported-operation',
         message: `${parts.method} ${parts.subPath} is not an A2A HTTP+JSON operation.`,
       },
+    }
+  }
+  if (parts.body && !operationTakesBody(parts.method)) {
+    return {
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: bodyNotTaken(parts.method, found.operation),
     }
   }
   let params: unknown
@@ -144,6 +186,10 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
         failure: { kind: 'parse-error', message: 'The request body is not valid JSON.' },
       }
     }
+    const repeated = duplicateKey(parts.body)
+    if (repeated !== undefined) {
+      return { kind: 'invalid', binding: 'HTTP+JSON', failure: repeatedKey(repeated) }
+    }
   }
   return {
     kind: 'call',
@@ -156,6 +202,7 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
       restPath: parts.query
         ? `${encodedPath(parts.subPath)}?${parts.query}`
         : encodedPath(parts.subPath),
+      ...(parts.body ? { body: parts.body } : {}),
     },
   }
 }
@@ -176,6 +223,13 @@ export const parseA2ARequest = (parts: HttpRequestParts): A2ARequest => {
     }
   }
   if (parts.subPath === cardPath && parts.method === 'GET') {
+    if (parts.body) {
+      return {
+        kind: 'invalid',
+        binding: 'HTTP+JSON',
+        failure: bodyNotTaken(parts.method, 'the card request'),
+      }
+    }
     return { kind: 'card', agentId: parts.agentId }
   }
   if (parts.subPath === '' || parts.subPath === '/') {

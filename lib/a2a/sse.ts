@@ -4,34 +4,144 @@ export interface SseEvent {
   data: string
 }
 
-const encoder = new TextEncoder()
+/** How large one event may grow, blank line included, unless configured otherwise: 1 MiB. */
+export const defaultMaxEventBytes = 1024 * 1024
+
+/** An event that grew past the bytes one event may have; what came after it was not read. */
+export class StreamEventTooLargeError extends Error {
+  readonly maxEventBytes: number
+  constructor(maxEventBytes: number) {
+    super(`a stream event is larger than ${maxEventBytes} bytes`)
+    this.name = 'StreamEventTooLargeError'
+    this.maxEventBytes = maxEventBytes
+  }
+}
+
+const lf = 0x0a
+const cr = 0x0d
+
+/**
+ * Finds where whole events end in an event stream read chunk by chunk. Each
+ * byte is looked at once, whatever the chunking, so holding back an unfinished
+ * event costs time in proportion to its length; and no event may pass
+ * `maxEventBytes` (its lines and the blank line that ends it).
+ *
+ * @example
+ * const boundaries = new EventBoundaries(1024 * 1024)
+ * boundaries.scan(encode('data: a\n\ndata: b')) // 9: the first event is whole
+ * boundaries.scan(encode('\n\n')) // 2: so is the second
+ */
+export class EventBoundaries {
+  readonly maxEventBytes: number
+  /** The last byte scanned ended a line (or nothing was scanned yet). */
+  #lineStart = true
+  /** The last byte scanned was a CR, so an LF next is the same line end. */
+  #afterCr = false
+  /** ...and that CR ended an event, which the LF then ends instead. */
+  #crEndedEvent = false
+  /** Bytes of the event not yet ended. */
+  #eventBytes = 0
+
+  constructor(maxEventBytes = defaultMaxEventBytes) {
+    if (!Number.isInteger(maxEventBytes) || maxEventBytes <= 0) {
+      throw new TypeError('EventBoundaries: maxEventBytes must be a positive integer')
+    }
+    this.maxEventBytes = maxEventBytes
+  }
+
+  /** Bytes held since the last whole event: what an unfinished event has so far. */
+  get unfinishedBytes(): number {
+    return this.#eventBytes
+  }
+
+  /**
+   * Scans the next chunk: returns how many of its leading bytes end whole events
+   * (0 when no event ends in it). Throws StreamEventTooLargeError as soon as the
+   * event being read passes the limit.
+   */
+  scan(chunk: Uint8Array): number {
+    let end = 0
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]
+      this.#eventBytes++
+      if (this.#eventBytes > this.maxEventBytes) {
+        throw new StreamEventTooLargeError(this.maxEventBytes)
+      }
+      if (byte === lf && this.#afterCr) {
+        // The LF of a CRLF: the line ended at the CR; an event ended there ends here.
+        this.#afterCr = false
+        if (this.#crEndedEvent) {
+          end = i + 1
+          this.#eventBytes = 0
+        }
+        continue
+      }
+      this.#afterCr = byte === cr
+      this.#crEndedEvent = false
+      if (byte !== lf && byte !== cr) {
+        this.#lineStart = false
+        continue
+      }
+      if (this.#lineStart) {
+        end = i + 1
+        this.#eventBytes = 0
+        this.#crEndedEvent = byte === cr
+      }
+      this.#lineStart = true
+    }
+    return end
+  }
+}
+
+/** The chunks held for an unfinished event, joined once it is whole. */
+const joined = (held: Uint8Array[], last: Uint8Array): Uint8Array =>
+  held.length === 0 ? last : Buffer.concat([...held, last])
+
+/** Whether bytes left at the end of a stream are an event the sender never finished (not just comments). */
+export const isUnfinishedEvent = (bytes: Uint8Array): boolean =>
+  new TextDecoder()
+    .decode(bytes)
+    .split(/\r\n|\r|\n/)
+    .some((line) => line !== '' && !line.startsWith(':'))
+
+/** The events in text made of whole events; comments are dropped. */
+function* parseWholeEvents(text: string): Generator<SseEvent> {
+  let event: string | undefined
+  let data: string[] = []
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line === '') {
+      if (data.length > 0) yield { ...(event ? { event } : {}), data: data.join('\n') }
+      event = undefined
+      data = []
+    } else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
+    else if (line.startsWith('event:')) event = line.slice(6).trim()
+  }
+}
 
 /**
  * The events of a server-sent-event stream, each yielded as soon as its blank
- * line arrives; comments are dropped. A stream that ends inside an event (the
- * sender broke off) throws rather than dropping it unseen.
+ * line arrives; comments are dropped. Buffering is linear (EventBoundaries); an
+ * event past `maxEventBytes` throws StreamEventTooLargeError, and a stream that
+ * ends inside an event (the sender broke off) throws rather than dropping it unseen.
  */
-export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+export async function* sseEvents(
+  body: ReadableStream<Uint8Array>,
+  options: { maxEventBytes?: number } = {},
+): AsyncGenerator<SseEvent> {
+  const boundaries = new EventBoundaries(options.maxEventBytes)
   const decoder = new TextDecoder()
-  let buffer = ''
-  let event: string | undefined
-  let data: string[] = []
+  let held: Uint8Array[] = []
   for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true })
-    let newline = buffer.search(/\r?\n/)
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline)
-      buffer = buffer.slice(buffer[newline] === '\r' ? newline + 2 : newline + 1)
-      if (line === '') {
-        if (data.length > 0) yield { ...(event ? { event } : {}), data: data.join('\n') }
-        event = undefined
-        data = []
-      } else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
-      else if (line.startsWith('event:')) event = line.slice(6).trim()
-      newline = buffer.search(/\r?\n/)
+    const end = boundaries.scan(chunk)
+    if (end === 0) {
+      held.push(chunk)
+      continue
     }
+    const whole = joined(held, chunk.subarray(0, end))
+    held = end < chunk.length ? [chunk.subarray(end)] : []
+    yield* parseWholeEvents(decoder.decode(whole))
   }
-  if (data.length > 0 || event !== undefined || (buffer !== '' && !buffer.startsWith(':'))) {
+  if (isUnfinishedEvent(Buffer.concat(held))) {
     throw new Error('the event stream ended inside an event')
   }
 }
@@ -43,15 +153,19 @@ export const formatSse = ({ event, data }: SseEvent): string =>
     .map((line) => `data: ${line}`)
     .join('\n')}\n\n`
 
+const encoder = new TextEncoder()
+
 /**
  * A stream of events rewritten one by one: each output event is written as soon
- * as its input event is complete.
+ * as its input event is complete. An input event past `maxEventBytes` errors the
+ * stream with StreamEventTooLargeError.
  */
 export const mapSse = (
   body: ReadableStream<Uint8Array>,
   rewrite: (event: SseEvent) => SseEvent,
+  options: { maxEventBytes?: number } = {},
 ): ReadableStream<Uint8Array> => {
-  const events = sseEvents(body)
+  const events = sseEvents(body, options)
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await events.next()

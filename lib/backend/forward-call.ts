@@ -30,6 +30,8 @@ export interface ForwardCallOptions {
   defaultTimeoutMs: number
   streamKeepAliveMs: number
   streamIdleTimeoutMs: number
+  /** The most one stream event may hold (MAX_STREAM_EVENT_BYTES). */
+  maxStreamEventBytes: number
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
   /**
@@ -83,7 +85,9 @@ export const forwardCall = async (
   const direct = backendRequestFor(call, record, incoming)
   const translated = direct
     ? undefined
-    : translatedCall(call, record, forwardedHeaders(incoming.headers))
+    : translatedCall(call, record, forwardedHeaders(incoming.headers), {
+        maxEventBytes: options.maxStreamEventBytes,
+      })
   const request = direct ?? translated?.request
   if (!request) {
     const served = Object.keys(record.endpoints).join(', ')
@@ -132,11 +136,13 @@ export const forwardCall = async (
             events: {
               keepAliveMs: options.streamKeepAliveMs,
               idleTimeoutMs: options.streamIdleTimeoutMs,
+              maxEventBytes: options.maxStreamEventBytes,
               failureEvent: (reason) =>
                 streamFailureEvent(
                   call,
                   record.agentId,
                   watch?.withdrawn() ? 'agent-withdrawn' : reason,
+                  options.maxStreamEventBytes,
                 ),
             },
           }

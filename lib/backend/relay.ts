@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
 
 export interface RelayOutcome {
   bytes: number
@@ -6,6 +7,9 @@ export interface RelayOutcome {
   /** Set when the backend failed mid-stream or the caller went away. */
   error?: Error
 }
+
+/** Why a relayed event stream was ended early. */
+export type StreamEndReason = 'backend-failed' | 'idle-timeout' | 'event-too-large'
 
 export interface RelayOptions {
   /** The backend call, aborted when the caller goes away or the stream idles out. */
@@ -21,51 +25,27 @@ export interface RelayOptions {
     keepAliveMs: number
     /** The stream is ended after this long without a backend event. */
     idleTimeoutMs: number
+    /** The most one event may hold; past it the stream is ended (`event-too-large`). */
+    maxEventBytes: number
     /** The SSE event, in the caller's binding, that reports why the stream ended early. */
-    failureEvent: (reason: 'backend-failed' | 'idle-timeout') => string
+    failureEvent: (reason: StreamEndReason) => string
   }
 }
 
 const keepAliveComment = ': keep-alive\n\n'
-const lf = 0x0a
-const cr = 0x0d
-
-/**
- * How many leading bytes of an event stream are whole events: up to and
- * including the blank line (any of LF, CRLF, CR twice) that ends the last one.
- */
-export const wholeEventsLength = (bytes: Uint8Array): number => {
-  let end = 0
-  let lineStart = true
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]
-    if (byte !== lf && byte !== cr) {
-      lineStart = false
-      continue
-    }
-    if (byte === cr && bytes[i + 1] === lf) i++
-    if (lineStart) end = i + 1
-    lineStart = true
-  }
-  return end
-}
-
-/** Whether bytes held back at the end of a stream were an event the agent never finished. */
-const isUnfinishedEvent = (bytes: Uint8Array) =>
-  new TextDecoder()
-    .decode(bytes)
-    .split(/\r\n|\r|\n/)
-    .some((line) => line !== '' && !line.startsWith(':'))
 
 /**
  * A backend body as a Node stream for the Lambda response: each chunk is passed
  * on as it arrives, except that an event stream's unfinished last event waits
  * for the rest of it, so only whole events go out. Destroying it (the caller
  * went away) aborts the backend request at once, even while a read is waiting
- * on the backend. Since only whole events go out, the keep-alive comments sent
- * while the backend is quiet, and the error event in the caller's binding that
- * ends the stream when the backend fails, breaks off mid-event or stays silent
- * too long, never land inside an event.
+ * on the backend. Holding an unfinished event back is linear in its length
+ * (EventBoundaries scans each byte once), and an event past `maxEventBytes`
+ * ends the stream, so no agent can make the gateway buffer without bound.
+ * Since only whole events go out, the keep-alive comments sent while the
+ * backend is quiet, and the error event in the caller's binding that ends the
+ * stream when the backend fails, breaks off mid-event, stays silent too long or
+ * sends an event too large, never land inside an event.
  *
  * @example
  * const abort = new AbortController()
@@ -84,15 +64,17 @@ export const relayToReadable = (
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
   let idleSince = Date.now()
   let timer: NodeJS.Timeout | undefined
-  /** An event stream's bytes after its last whole event. */
-  let unfinished: Uint8Array = new Uint8Array(0)
+  /** Where an event stream's whole events end; each byte is scanned once. */
+  const boundaries = events && new EventBoundaries(events.maxEventBytes)
+  /** An event stream's chunks after its last whole event, joined once it is whole. */
+  let unfinished: Uint8Array[] = []
 
   const quietFor = (ms: number) =>
     new Promise<'quiet'>((resolve) => {
       timer = setTimeout(() => resolve('quiet'), ms)
     })
 
-  const endWith = (stream: Readable, reason: 'backend-failed' | 'idle-timeout', error: Error) => {
+  const endWith = (stream: Readable, reason: StreamEndReason, error: Error) => {
     failure = error
     stream.push((events as NonNullable<typeof events>).failureEvent(reason))
     stream.push(null)
@@ -118,21 +100,31 @@ export const relayToReadable = (
           pending = undefined
           idleSince = Date.now()
           if (next.done) {
-            if (events && isUnfinishedEvent(unfinished)) {
+            if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
               return endWith(this, 'backend-failed', new Error('backend stream ended mid-event'))
             }
             return void this.push(null)
           }
           bytes += next.value.byteLength
           chunks++
-          if (!events) return void this.push(next.value)
-          const held = unfinished.length > 0 ? Buffer.concat([unfinished, next.value]) : next.value
-          const whole = wholeEventsLength(held)
-          unfinished = held.subarray(whole)
-          if (whole > 0) return void this.push(held.subarray(0, whole))
+          if (!boundaries) return void this.push(next.value)
+          // Only the new chunk is scanned; held chunks are joined once, when their event ends.
+          const whole = boundaries.scan(next.value)
+          if (whole === 0) {
+            unfinished.push(next.value)
+            continue
+          }
+          const ending = next.value.subarray(0, whole)
+          const out = unfinished.length > 0 ? Buffer.concat([...unfinished, ending]) : ending
+          unfinished = whole < next.value.length ? [next.value.subarray(whole)] : []
+          return void this.push(out)
         }
       } catch (error) {
         clearTimeout(timer)
+        if (error instanceof StreamEventTooLargeError) {
+          backendRequest.abort()
+          return endWith(this, 'event-too-large', error)
+        }
         if (events && !this.destroyed) return endWith(this, 'backend-failed', error as Error)
         this.destroy(error as Error)
       }

@@ -21,6 +21,8 @@ export const translatedCall = (
   call: A2ACall,
   record: Pick<AgentRecord, 'endpoints' | 'protocolVersion'>,
   headers: Record<string, string>,
+  /** The most one event of a translated stream may hold. */
+  limits: { maxEventBytes: number },
 ):
   | { request: BackendRequest; answer: (response: BackendResponse) => Promise<BackendResponse> }
   | undefined => {
@@ -42,8 +44,10 @@ export const translatedCall = (
         isEventStream(response)
           ? withBody(
               response,
-              mapSse(response.body as ReadableStream<Uint8Array>, (event) =>
-                restEventAsJsonRpc(event, call.jsonRpcId),
+              mapSse(
+                response.body as ReadableStream<Uint8Array>,
+                (event) => restEventAsJsonRpc(event, call.jsonRpcId),
+                limits,
               ),
             )
           : asAnswer(
@@ -67,7 +71,7 @@ export const translatedCall = (
       isEventStream(response)
         ? withBody(
             response,
-            mapSse(response.body as ReadableStream<Uint8Array>, jsonRpcEventAsRest),
+            mapSse(response.body as ReadableStream<Uint8Array>, jsonRpcEventAsRest, limits),
           )
         : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
   }

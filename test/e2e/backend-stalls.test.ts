@@ -34,6 +34,18 @@ const behaviours: Record<string, (response: ServerResponse) => void | Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 50))
     response.destroy()
   },
+  // One whole event, then 3 MiB of one event that never ends, then a clean end.
+  flooding: async (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    response.write(`data: ${workingEvent}\n\n`)
+    response.write('data: ')
+    for (let sent = 0; sent < 3 * 1024 * 1024; sent += 64 * 1024) {
+      if (!response.write('x'.repeat(64 * 1024))) {
+        await new Promise((resolve) => response.once('drain', resolve))
+      }
+    }
+    response.end()
+  },
   // The headers and half of a unary answer, then silence.
   stalling: (response) => {
     response.writeHead(200, { 'content-type': 'application/json' })
@@ -140,6 +152,23 @@ describe('backends that stall or break off, through the local gateway', () => {
       error: { message: "Agent 'truncated' broke off the stream." },
     })
   })
+
+  it.each([
+    ['as it came', stream],
+    ['translated to JSON-RPC', jsonRpcStream],
+  ])(
+    'ends the stream with an error event once one event passes the 1 MiB limit, %s',
+    async (_how, open) => {
+      // Act
+      const events = await eventsOf(await open('flooding'))
+
+      // Assess
+      expect(events).toHaveLength(2)
+      expect(events[1]?.data).toContain(
+        "Agent 'flooding' sent a stream event over the 1048576-byte limit; the stream was ended.",
+      )
+    },
+  )
 
   it.each([
     [

@@ -109,4 +109,58 @@ describe('DNS rebinding through the local gateway', () => {
     )
     expect(agent.connections()).toBe(connectionsBefore)
   })
+
+  it('answers 502 with the metadata address’s reason when the agent’s name now resolves to a NAT64 form of it', async () => {
+    // Prepare
+    names.set('rebind.test', [['64:ff9b::a9fe:a9fe']])
+    const connectionsBefore = agent.connections()
+
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/rebind`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('hi'), 4),
+    )
+
+    // Assess
+    expect(response.status).toBe(502)
+    expect((await response.json()).error.message).toBe(
+      "Agent 'rebind' did not answer: its address is a link-local (cloud metadata) address, which the gateway may not call.",
+    )
+    expect(agent.connections()).toBe(connectionsBefore)
+  })
+
+  it.each([
+    [
+      'a NAT64 form of the metadata address',
+      'http://[64:ff9b::a9fe:a9fe]',
+      'link-local (cloud metadata)',
+    ],
+    ['a 6to4 address', 'http://[2002:808:808::1]', '6to4 (IPv4-embedding)'],
+    ['a multicast address', 'http://224.0.0.251', 'multicast'],
+  ])(
+    'refuses a registration whose backend is %s with 422, saying why',
+    async (_what, base, kind) => {
+      // Prepare
+      const admin = await stack.token('admin-client')
+
+      // Act
+      const response = await fetch(`${stack.url}/admin/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          agentId: 'embedded',
+          backendUrl: `${base}:${port}/rpc`,
+          agentCardUrl: agent.cardUrl,
+        }),
+      })
+
+      // Assess
+      expect(response.status).toBe(422)
+      expect(response.headers.get('content-type')).toMatch(/problem\+json/)
+      expect((await response.json()).detail).toMatch(
+        new RegExp(`^backendUrl is not allowed: .* is a ${kind.replace(/[()]/g, '\\$&')} address`),
+      )
+    },
+  )
 })

@@ -81,7 +81,7 @@ describe('guarded backend fetch', () => {
 
   it('refuses a name that passed registration and now resolves to 127.0.0.1, without connecting', async () => {
     // Prepare
-    resolvesTo = ['203.0.113.7']
+    resolvesTo = ['93.184.215.14']
     await checkBackendUrl('backendUrl', url(), {
       mode: 'local',
       allowed: parseCidrs([]),

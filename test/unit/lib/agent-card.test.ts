@@ -130,6 +130,69 @@ describe('agent card', () => {
   })
 })
 
+describe('a 1.0 card that still carries 0.3 fields, rewritten', () => {
+  const dual = {
+    ...v1Card,
+    url: 'https://weather.internal/a2a/jsonrpc',
+    preferredTransport: 'HTTP+JSON',
+    additionalInterfaces: [{ url: 'http://10.0.0.8:9000/rest', transport: 'HTTP+JSON' }],
+  }
+
+  it('points url, preferredTransport and every additional interface at the gateway', () => {
+    // Act
+    const card = rewriteCard(dual, gateway) as Record<string, unknown>
+
+    // Assess
+    expect(card).toMatchObject({
+      url: gateway.agentUrl,
+      preferredTransport: 'HTTP+JSON',
+      additionalInterfaces: [
+        { url: gateway.agentUrl, transport: 'JSONRPC' },
+        { url: gateway.agentUrl, transport: 'HTTP+JSON' },
+      ],
+    })
+    expect(JSON.stringify(card)).not.toMatch(/weather\.internal|10\.0\.0\.8/)
+  })
+
+  it('adds no 0.3 field to a 1.0 card that had none', () => {
+    // Act
+    const card = rewriteCard(v1Card, gateway) as Record<string, unknown>
+
+    // Assess
+    expect(Object.keys(card)).not.toEqual(
+      expect.arrayContaining(['url', 'preferredTransport', 'additionalInterfaces']),
+    )
+    expect(card).not.toHaveProperty('url')
+  })
+})
+
+describe('the links on a rewritten card', () => {
+  it.each([
+    ['on an interface’s host', 'https://weather.internal/icon.png', false],
+    ['on a private address', 'http://10.1.2.3/icon.png', false],
+    ['on a link-local address', 'http://169.254.169.254/latest', false],
+    ['on an IPv6 loopback', 'http://[::1]:8080/icon.png', false],
+    ['on localhost', 'http://localhost:4001/icon.png', false],
+    ['unreadable', 'not a url', false],
+    ['a public page elsewhere', 'https://cdn.example.com/weather.png', true],
+  ])('keep iconUrl, documentationUrl and provider only when public: %s', (_what, url, kept) => {
+    // Prepare
+    const card = {
+      ...v1Card,
+      iconUrl: url,
+      documentationUrl: url,
+      provider: { organization: 'Weather team', url },
+    }
+
+    // Act
+    const rewritten = rewriteCard(card, gateway) as Record<string, unknown>
+
+    // Assess
+    const present = ['iconUrl', 'documentationUrl', 'provider'].filter((key) => key in rewritten)
+    expect(present).toEqual(kept ? ['iconUrl', 'documentationUrl', 'provider'] : [])
+  })
+})
+
 describe('a 0.3 card, rewritten', () => {
   const v03Card = {
     name: 'Legacy',

@@ -1,0 +1,118 @@
+import type { Readable } from 'node:stream'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { EventBoundaries, StreamEventTooLargeError } from '../../../lib/a2a/sse.ts'
+import {
+  type RelayOutcome,
+  relayToReadable,
+  type StreamEndReason,
+} from '../../../lib/backend/relay.ts'
+
+const encoder = new TextEncoder()
+
+/** A backend body that sends these chunks, then ends or (`open`) stays open. */
+const bodyOf = (chunks: Uint8Array[], { open = false } = {}) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk)
+      if (!open) controller.close()
+    },
+  })
+
+const relayed = (body: ReadableStream<Uint8Array>, maxEventBytes = 1024 * 1024) => {
+  const backendRequest = new AbortController()
+  const ends: RelayOutcome[] = []
+  const stream = relayToReadable(body, {
+    backendRequest,
+    onEnd: (outcome) => ends.push(outcome),
+    events: {
+      keepAliveMs: 60_000,
+      idleTimeoutMs: 60_000,
+      maxEventBytes,
+      failureEvent: (reason: StreamEndReason) => `event: error\ndata: ${reason}\n\n`,
+    },
+  })
+  return { stream, backendRequest, ends }
+}
+
+const readAll = async (stream: Readable) => {
+  const chunks: string[] = []
+  for await (const chunk of stream) chunks.push(String(chunk))
+  return chunks
+}
+
+describe('relayToReadable on an event stream', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('scans each byte of an unfinished event once, however many chunks it arrives in', async () => {
+    // Prepare: one 800 KiB event in 200 chunks, its blank line in the last.
+    const scan = vi.spyOn(EventBoundaries.prototype, 'scan')
+    const chunks = Array.from({ length: 200 }, (_, i) =>
+      encoder.encode(i === 0 ? `data: ${'x'.repeat(4090)}` : 'x'.repeat(4096)),
+    )
+    chunks.push(encoder.encode('\n\n'))
+    const sent = chunks.reduce((total, chunk) => total + chunk.byteLength, 0)
+
+    // Act
+    const out = await readAll(relayed(bodyOf(chunks)).stream)
+
+    // Assess: the work is the bytes sent, not their square; the event goes out whole, once.
+    const scanned = scan.mock.calls.reduce((total, [chunk]) => total + chunk.byteLength, 0)
+    expect(scanned).toBe(sent)
+    expect(out).toHaveLength(1)
+    expect(out[0]).toHaveLength(sent)
+  })
+
+  it('ends the stream with the error event and aborts the backend once an event passes the limit', async () => {
+    // Prepare: a whole event, then one that never ends, on a backend that stays open.
+    const chunks = [
+      encoder.encode('data: first\n\n'),
+      ...Array.from({ length: 10 }, () => encoder.encode('data: more\n')),
+    ]
+    const { stream, backendRequest, ends } = relayed(bodyOf(chunks, { open: true }), 64)
+
+    // Act
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out).toEqual(['data: first\n\n', 'event: error\ndata: event-too-large\n\n'])
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toHaveLength(1)
+    expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
+  })
+})
+
+describe('EventBoundaries', () => {
+  const ends = (maxEventBytes: number, ...chunks: string[]) => {
+    const boundaries = new EventBoundaries(maxEventBytes)
+    return chunks.map((chunk) => boundaries.scan(encoder.encode(chunk)))
+  }
+
+  it.each([
+    ['LF', ['data: a\n\ndata: b'], [9]],
+    ['CRLF', ['data: a\r\n\r\ndata: b'], [11]],
+    ['CR', ['data: a\r\rdata: b'], [9]],
+    ['CRLF split between chunks', ['data: a\r\n\r', '\ndata: b\n', '\n'], [10, 1, 1]],
+    ['a lone line end, no blank line', ['data: a\r', '\ndata: b\n'], [0, 0]],
+  ])('finds where whole events end after %s', (_how, chunks, expected) => {
+    // Act
+    const found = ends(1024, ...chunks)
+
+    // Assess
+    expect(found).toEqual(expected)
+  })
+
+  it('counts an event across chunks against the limit and starts again after its blank line', () => {
+    // Prepare
+    const boundaries = new EventBoundaries(10)
+
+    // Act
+    const first = boundaries.scan(encoder.encode('data: 12\n\n'))
+    const second = boundaries.scan(encoder.encode('data:'))
+
+    // Assess
+    expect([first, second]).toEqual([10, 0])
+    expect(() => boundaries.scan(encoder.encode('123456'))).toThrow(StreamEventTooLargeError)
+  })
+})

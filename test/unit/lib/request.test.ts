@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest'
+import { duplicateKey } from '../../../lib/a2a/duplicate-keys.ts'
+import { parseA2ARequest } from '../../../lib/a2a/request.ts'
+
+const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
+
+describe('duplicateKey', () => {
+  it.each([
+    ['the method named twice', '{"method":"SendMessage","method":"GetTask"}', 'method'],
+    ['a key spelled with an escape', '{"id":1,"\\u0069d":2}', 'id'],
+    ['a repeated key in params', '{"params":{"id":"a","id":"b"}}', 'id'],
+    ['a repeated key deep in an array', '{"a":[1,{"b":{"c":1,"c":2}}]}', 'c'],
+    ['a repeated key after an empty object', '{"a":{},"a":1}', 'a'],
+  ])('finds %s', (_what, json, key) => {
+    // Act
+    const found = duplicateKey(json)
+
+    // Assess
+    expect(found).toBe(key)
+  })
+
+  it.each([
+    ['keys that repeat only across objects', '{"a":{"b":1},"c":{"b":2},"d":[{"b":3}]}'],
+    ['keys and braces inside string values', '{"a":"{\\"a\\":1,","b":"\\\\","c":"}]"}'],
+    ['keys that differ only by an escape that JSON reads apart', '{"a\\"":1,"a":2}'],
+    ['no object at all', '["a","a"]'],
+  ])('finds nothing in %s', (_what, json) => {
+    // Act
+    const found = duplicateKey(json)
+
+    // Assess
+    expect(found).toBeUndefined()
+  })
+
+  it('reads a nesting far deeper than a recursive reader could', () => {
+    // Prepare
+    const json = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`
+
+    // Act
+    const found = duplicateKey(json)
+
+    // Assess
+    expect(found).toBeUndefined()
+  })
+})
+
+describe('parseA2ARequest', () => {
+  it('refuses a JSON-RPC body that names the method twice as an invalid request, echoing the id', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: `{"jsonrpc":"2.0","id":5,"method":"SendMessage","method":"GetTask","params":{"id":"t"}}`,
+    })
+
+    // Assess
+    expect(parsed).toEqual({
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId: 5,
+      failure: {
+        kind: 'invalid-request',
+        message: 'The request body names "method" twice in one object; each key may appear once.',
+      },
+    })
+  })
+
+  it('refuses a JSON-RPC body whose params name a task id twice', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: `{"jsonrpc":"2.0","id":5,"method":"GetTask","params":{"id":"mine","id":"theirs"}}`,
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'invalid', failure: { kind: 'invalid-request' } })
+  })
+
+  it('refuses an HTTP+JSON body with a repeated key', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '/message:send',
+      body: `{"message":{"taskId":"mine","taskId":"theirs"}}`,
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: { kind: 'invalid-request' },
+    })
+  })
+
+  it('keeps the body as it came on the call, for forwarding byte for byte', () => {
+    // Prepare
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendMessage',
+      params: { message },
+    })
+
+    // Act
+    const parsed = parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '', body })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'call', call: { body, binding: 'JSONRPC', jsonRpcId: 1 } })
+  })
+
+  it.each([
+    ['GET', '/tasks/t-1', 'GetTask'],
+    ['GET', '/tasks', 'ListTasks'],
+    ['DELETE', '/tasks/t-1/pushNotificationConfigs/c-1', 'DeleteTaskPushNotificationConfig'],
+  ])('refuses a %s %s that carries a body, saying so', (method, subPath, operation) => {
+    // Act
+    const parsed = parseA2ARequest({ agentId: 'weather', method, subPath, body: '{}' })
+
+    // Assess
+    expect(parsed).toEqual({
+      kind: 'invalid',
+      binding: 'HTTP+JSON',
+      failure: {
+        kind: 'invalid-request',
+        message: `A ${method} request carries no body, and this one has one: send ${operation} without it.`,
+      },
+    })
+  })
+
+  it('refuses a card request that carries a body', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'GET',
+      subPath: '/.well-known/agent-card.json',
+      body: 'x',
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'invalid', failure: { kind: 'invalid-request' } })
+  })
+
+  it.each([
+    ['%ZZ', '%ZZ'],
+    ['%41', '%41'],
+    ['acme', 'acme'],
+  ])('takes the tenant segment %s as it came, decoded once already', (segment, tenant) => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: `/${segment}/message:send`,
+      body: JSON.stringify({ message }),
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'call', call: { operation: 'SendMessage', tenant } })
+  })
+})

@@ -1,0 +1,52 @@
+import middy from '@middy/core'
+import { describe, expect, it, vi } from 'vitest'
+import { AgentNotFoundError } from '../../../lib/errors.ts'
+import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
+import { a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
+
+const logger = { error: vi.fn(), warn: vi.fn() }
+
+const failing = () =>
+  middy()
+    .use(a2aErrors({ logger }))
+    .use(a2aRequest())
+    .handler(async () => {
+      throw new AgentNotFoundError('calculator')
+    })
+
+describe('a2aErrors middleware', () => {
+  it('keeps the JSON-RPC id of a request whose body arrived base64-encoded', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.body = Buffer.from(
+        JSON.stringify({ jsonrpc: '2.0', id: 'req-9', method: 'SendMessage', params: {} }),
+      ).toString('base64')
+      e.isBase64Encoded = true
+    })
+
+    // Act
+    const response = (await invoke(failing(), event)) as { statusCode: number; body: string }
+
+    // Assess
+    expect(response.statusCode).toBe(404)
+    expect(JSON.parse(response.body)).toMatchObject({ id: 'req-9', error: { code: -32050 } })
+  })
+
+  it('answers in the binding of the method and path, with no id, when the request was never read', async () => {
+    // Prepare
+    const handler = middy()
+      .use(a2aErrors({ logger }))
+      .handler(async () => {
+        throw new AgentNotFoundError('calculator')
+      })
+
+    // Act
+    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
+      body: string
+    }
+
+    // Assess
+    expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', id: null })
+  })
+})
