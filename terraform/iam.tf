@@ -72,6 +72,13 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # Task ownership: recorded from answers, checked before calls that name a task.
+  statement {
+    sid       = "TaskOwners"
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.task_owners.arn]
+  }
+
   statement {
     sid       = "ReadBackendSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
