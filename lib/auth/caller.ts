@@ -16,6 +16,8 @@ export interface Caller {
   grants: Grants
   /** Requests per minute on each granted agent. */
   limits: Limits
+  /** Agents on which it reads every caller's tasks (`taskAccess: "all"`), not only its own. */
+  allTasksOn: string[]
   isAdmin: boolean
 }
 
@@ -26,6 +28,7 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   scopes: caller.scopes.join(' '),
   grants: encodeGrants(caller.grants),
   limits: encodeLimits(caller.limits),
+  allTasksOn: JSON.stringify(caller.allTasksOn),
   admin: String(caller.isAdmin),
 })
 
@@ -35,6 +38,8 @@ const contextSchema = z.object({
   scopes: z.string(),
   grants: z.string().min(2),
   limits: z.string().min(2),
+  // Absent from a context cached before the field existed: own tasks only.
+  allTasksOn: z.string().default('[]'),
   admin: z.enum(['true', 'false']),
 })
 
@@ -47,6 +52,7 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
     scopes: fields.scopes.split(' ').filter(Boolean),
     grants: decodeGrants(fields.grants),
     limits: decodeLimits(fields.limits),
+    allTasksOn: z.array(z.string()).parse(JSON.parse(fields.allTasksOn)),
     isAdmin: fields.admin === 'true',
   }
 }
