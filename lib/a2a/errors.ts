@@ -3,6 +3,7 @@ import {
   type A2AError,
   RequestMalformedError,
   restStatusFor,
+  TaskNotFoundError,
   toJsonRpcError,
   toRestErrorBody,
   UnsupportedOperationError,
@@ -31,6 +32,7 @@ export type A2AFailure =
   | { kind: 'invalid-params'; message: string }
   | { kind: 'method-not-found'; message: string }
   | { kind: 'unsupported-operation'; message: string }
+  | { kind: 'task-not-found'; message: string }
   | { kind: 'agent-not-found'; message: string }
   | { kind: 'forbidden'; message: string }
   | { kind: 'backend-unavailable'; message: string }
@@ -118,6 +120,8 @@ const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
   switch (failure.kind) {
     case 'unsupported-operation':
       return new UnsupportedOperationError(failure.message)
+    case 'task-not-found':
+      return new TaskNotFoundError(failure.message)
     case 'parse-error':
     case 'invalid-request':
     case 'invalid-params':
@@ -225,6 +229,14 @@ export const streamFailureEvent = (
           message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
         }
       : { kind: 'backend-unavailable', message: `Agent '${agentId}' broke off the stream.` }
+  return failureEvent(failure, call)
+}
+
+/** Any A2A failure as the SSE event that ends a stream, in the caller's binding. */
+export const failureEvent = (
+  failure: A2AFailure,
+  call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
+): string => {
   const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
   return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
 }
