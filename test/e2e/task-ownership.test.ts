@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningAgent } from '../../agents/serve.ts'
@@ -10,6 +11,8 @@ import {
   textMessage,
   textMessageParams,
 } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
 /**
  * Tasks belong to the caller that created them: demo-client (A) and
@@ -281,5 +284,91 @@ describe('tasks belong to their caller, through the local gateway', () => {
     expect(own.result.id).toBe(taskOfA)
     expect(other.error.code).toBe(-32001)
     expect(audited.result.id).toBe(taskOfA)
+  })
+
+  describe('answers the gateway translates, and 0.3 answers passed through', () => {
+    let restOnly: Awaited<ReturnType<typeof startScriptedAgent>>
+    let rpcOnly: Awaited<ReturnType<typeof startScriptedAgent>>
+    let created = 0
+
+    /** An agent that makes a new task per message and answers any GetTask. */
+    const answer = (
+      request: { url?: string | undefined },
+      body: string,
+      response: ServerResponse,
+    ) => {
+      const rpc = request.url === '/rpc' ? JSON.parse(body) : undefined
+      const method = rpc?.method ?? request.url
+      const taskId = `task-${++created}`
+      const reply = (value: unknown) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(rpc ? { jsonrpc: '2.0', id: rpc.id, result: value } : value))
+      }
+      const stream = (event: unknown) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        const data = rpc ? { jsonrpc: '2.0', id: rpc.id, result: event } : event
+        response.end(`data: ${JSON.stringify(data)}\n\n`)
+      }
+      if (method === '/rest/message:send') return reply({ task: { id: taskId, status: {} } })
+      if (method === '/rest/message:stream') {
+        return stream({ statusUpdate: { taskId, contextId: 'c', status: {} } })
+      }
+      if (method === 'message/send') return reply({ kind: 'task', id: taskId, status: {} })
+      if (method === 'message/stream') {
+        return stream({ kind: 'status-update', taskId, contextId: 'c', status: {} })
+      }
+      const id = rpc ? rpc.params.id : request.url?.split('/').at(-1)
+      return reply(rpc ? { kind: 'task', id, status: {} } : { id, status: {} })
+    }
+
+    beforeAll(async () => {
+      restOnly = await startScriptedAgent({ bindings: ['HTTP+JSON'], answer })
+      rpcOnly = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
+      await registerAgents(stack, [
+        {
+          agentId: 'rest-only',
+          backendUrl: `${restOnly.url}/rest`,
+          agentCardUrl: restOnly.cardUrl,
+        },
+        { agentId: 'rpc-only', backendUrl: `${rpcOnly.url}/rpc`, agentCardUrl: rpcOnly.cardUrl },
+      ])
+      await grantToDemoClient(['rest-only', 'rpc-only'])
+      await putPermission({ scope: 'weather:invoke', agents: ['weather', 'rest-only', 'rpc-only'] })
+    })
+    afterAll(async () => {
+      await restOnly.stop()
+      await rpcOnly.stop()
+    })
+
+    /** The first task id in a JSON-RPC answer or event stream's text. */
+    const taskIdIn = (text: string) => /"(?:id|taskId)":"(task-\d+)"/.exec(text)?.[1] as string
+    const readsOf = async (agentId: string, method: string, taskId: string) => {
+      const url = `${stack.url}/agents/${agentId}`
+      const own = await (await postA2A(url, tokenA, jsonRpc(method, { id: taskId }))).json()
+      const other = await (await postA2A(url, tokenB, jsonRpc(method, { id: taskId }))).json()
+      return { own: own.result?.id, other: other.error?.code }
+    }
+
+    it.each([
+      ['a translated SendMessage', 'rest-only', 'SendMessage', 'GetTask'],
+      ['a translated stream’s status update', 'rest-only', 'SendStreamingMessage', 'GetTask'],
+      ['a 0.3 message/send', 'rpc-only', 'message/send', 'tasks/get'],
+      ['a 0.3 stream’s status-update', 'rpc-only', 'message/stream', 'tasks/get'],
+    ])('records the task of %s as its caller’s', async (_case, agentId, send, get) => {
+      // Prepare
+      const sent = await postA2A(
+        `${stack.url}/agents/${agentId}`,
+        tokenA,
+        jsonRpc(send, textMessageParams('hello')),
+      )
+      const taskId = taskIdIn(await sent.text())
+
+      // Act
+      const reads = await readsOf(agentId, get, taskId)
+
+      // Assess
+      expect(taskId).toMatch(/^task-/)
+      expect(reads).toEqual({ own: taskId, other: -32001 })
+    })
   })
 })
