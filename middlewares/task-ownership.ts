@@ -164,7 +164,8 @@ export const taskOwnership = (
   const taskOwnershipMiddlewareAfter = async (request: OwnershipRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    if (!call || !response) return
+    // An error answer hands out no task and lists none.
+    if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
     if (!createsTasks(call.operation) && !filtersList) return
     const { principal } = request.context.caller
@@ -181,6 +182,17 @@ export const taskOwnership = (
       const text = await textOf(response.body)
       if (filtersList) {
         const listed = listedTasks(call.binding, text)
+        if (listed === 'not-a-list') {
+          request.response = renderA2AFailure(
+            {
+              kind: 'backend-unavailable',
+              message: `Agent '${call.agentId}' answered ListTasks with something other than a list of tasks.`,
+            },
+            call.binding,
+            call.jsonRpcId,
+          )
+          return
+        }
         const owned = listed?.taskIds.length
           ? await owners.ownedBy(call.agentId, listed.taskIds, principal)
           : new Set<string>()

@@ -62,7 +62,10 @@ export const namedTask = (call: A2ACall): NamedTask => {
   // An HTTP+JSON call's task id is in its path: read it as the JSON-RPC params that mean the same.
   const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
   const taskId = field(isObject(params) ? params : {})
-  if (createsTasks(call.operation) && taskId === undefined) return undefined
+  // A message with no task (proto JSON may spell "none" as an empty string) starts one.
+  if (createsTasks(call.operation) && (taskId === undefined || taskId === null || taskId === '')) {
+    return undefined
+  }
   if (typeof taskId === 'string' && taskId !== '') return { taskId }
   const where = createsTasks(call.operation) ? 'message.taskId' : 'the task id'
   return { invalid: `${call.operation} needs ${where} as a non-empty string.` }
@@ -150,20 +153,23 @@ export interface ListedTasks {
 }
 
 /**
- * A ListTasks answer in `binding`, read to be filtered; undefined for an error
- * or an answer that is not a list of tasks (passed on as it is).
+ * A successful ListTasks answer in `binding`, read to be filtered: undefined for
+ * a JSON-RPC error (passed on as it is), `not-a-list` for an answer that is
+ * neither (never passed on, since it cannot be filtered).
  */
-export const listedTasks = (binding: Binding, text: string): ListedTasks | undefined => {
+export const listedTasks = (
+  binding: Binding,
+  text: string,
+): ListedTasks | 'not-a-list' | undefined => {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return undefined
+    return 'not-a-list'
   }
+  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed) return undefined
   const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
-  if (!isObject(parsed) || 'error' in parsed || !isObject(list) || !Array.isArray(list.tasks)) {
-    return undefined
-  }
+  if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'
   const tasks = list.tasks as unknown[]
   const idOf = (task: unknown) => (isObject(task) && typeof task.id === 'string' ? task.id : '')
   return {

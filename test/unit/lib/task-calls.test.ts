@@ -87,6 +87,7 @@ describe('namedTask', () => {
   it('names no task for a new message, ListTasks or the extended card', () => {
     // Assess
     expect(namedTask(jsonRpcCall('SendMessage', { message: { parts: [] } }))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('SendMessage', { message: { taskId: '' } }))).toBeUndefined()
     expect(namedTask(jsonRpcCall('ListTasks', {}))).toBeUndefined()
     expect(namedTask(jsonRpcCall('GetExtendedAgentCard', {}))).toBeUndefined()
   })
@@ -174,10 +175,11 @@ describe('listedTasks', () => {
 
     // Act
     const listed = listedTasks('JSONRPC', answer)
-    const kept = JSON.parse(listed?.keeping(new Set(['b'])) ?? '')
+    if (typeof listed !== 'object') throw new Error(`not read as a list: ${listed}`)
+    const kept = JSON.parse(listed.keeping(new Set(['b'])))
 
     // Assess
-    expect(listed?.taskIds).toEqual(['a', 'b'])
+    expect(listed.taskIds).toEqual(['a', 'b'])
     expect(kept).toEqual({
       jsonrpc: '2.0',
       id: 4,
@@ -185,13 +187,21 @@ describe('listedTasks', () => {
     })
   })
 
-  it('keeps the chosen tasks of an HTTP+JSON answer and passes an error by', () => {
+  it('keeps the chosen tasks of an HTTP+JSON answer', () => {
     // Act
     const listed = listedTasks('HTTP+JSON', '{"tasks":[{"id":"a"},{"id":"b"}]}')
 
     // Assess
-    expect(JSON.parse(listed?.keeping(new Set(['a'])) ?? '')).toEqual({ tasks: [{ id: 'a' }] })
-    expect(listedTasks('HTTP+JSON', '{"error":{"code":500}}')).toBeUndefined()
+    expect(listed).not.toBe('not-a-list')
+    const kept = typeof listed === 'object' ? listed.keeping(new Set(['a'])) : ''
+    expect(JSON.parse(kept)).toEqual({ tasks: [{ id: 'a' }] })
+  })
+
+  it('passes a JSON-RPC error by, and calls anything else that is not a list so', () => {
+    // Assess
     expect(listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{}}')).toBeUndefined()
+    expect(listedTasks('HTTP+JSON', '{"items":[{"id":"a"}]}')).toBe('not-a-list')
+    expect(listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"result":[]}')).toBe('not-a-list')
+    expect(listedTasks('HTTP+JSON', 'not json')).toBe('not-a-list')
   })
 })
