@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningAgent } from '../../agents/serve.ts'
@@ -279,24 +279,33 @@ describe('tasks belong to their caller, through the local gateway', () => {
     const own = await direct('demo-client', jsonRpc('GetTask', { id: taskOfA }))
     const other = await direct('weather-client', jsonRpc('GetTask', { id: taskOfA }))
     const audited = await direct('auditor-client', jsonRpc('GetTask', { id: taskOfA }), 'all')
+    const listIds = async (caller: string, access?: string) =>
+      (
+        (await direct(caller, jsonRpc('ListTasks', { pageSize: 100 }), access)).result.tasks as {
+          id: string
+        }[]
+      ).map((task) => task.id)
+    const listedByB = await listIds('weather-client')
+    const listedAll = await listIds('auditor-client', 'all')
 
     // Assess
     expect(own.result.id).toBe(taskOfA)
     expect(other.error.code).toBe(-32001)
     expect(audited.result.id).toBe(taskOfA)
+    expect(listedByB).toContain(taskOfB)
+    expect(listedByB).not.toContain(taskOfA)
+    expect(listedAll).toEqual(expect.arrayContaining([taskOfA, taskOfB]))
   })
 
   describe('answers the gateway translates, and 0.3 answers passed through', () => {
     let restOnly: Awaited<ReturnType<typeof startScriptedAgent>>
     let rpcOnly: Awaited<ReturnType<typeof startScriptedAgent>>
     let created = 0
+    const taskAccessSeen: (string | undefined)[] = []
 
     /** An agent that makes a new task per message and answers any GetTask. */
-    const answer = (
-      request: { url?: string | undefined },
-      body: string,
-      response: ServerResponse,
-    ) => {
+    const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
+      taskAccessSeen.push(request.headers['x-switchboard-task-access'] as string | undefined)
       const rpc = request.url === '/rpc' ? JSON.parse(body) : undefined
       const method = rpc?.method ?? request.url
       const taskId = `task-${++created}`
@@ -369,6 +378,40 @@ describe('tasks belong to their caller, through the local gateway', () => {
       // Assess
       expect(taskId).toMatch(/^task-/)
       expect(reads).toEqual({ own: taskId, other: -32001 })
+    })
+
+    it('tells the agent X-Switchboard-Task-Access: all on an auditor’s read alone', async () => {
+      // Prepare
+      await putPermission({
+        scope: 'tasks:read',
+        agents: ['weather', 'calculator', 'rest-only'],
+        operations: ['GetTask', 'ListTasks'],
+        taskAccess: 'all',
+      })
+      const sent = await postA2A(
+        `${stack.url}/agents/rest-only`,
+        tokenA,
+        jsonRpc('SendMessage', textMessageParams('hello')),
+      )
+      const taskId = taskIdIn(await sent.text())
+      const url = `${stack.url}/agents/rest-only/tasks/${taskId}`
+      const read = (token: string, claim?: string) =>
+        fetch(url, {
+          headers: {
+            authorization: `Bearer ${token}`,
+            'a2a-version': '1.0',
+            ...(claim ? { 'x-switchboard-task-access': claim } : {}),
+          },
+        })
+      taskAccessSeen.length = 0
+
+      // Act
+      const byAuditor = await read(auditor)
+      const byCreatorClaimingAll = await read(tokenA, 'all')
+
+      // Assess
+      expect([byAuditor.status, byCreatorClaimingAll.status]).toEqual([200, 200])
+      expect(taskAccessSeen).toEqual(['all', undefined])
     })
   })
 })
