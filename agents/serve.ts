@@ -1,15 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk'
-import { type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server'
-import {
-  agentCardHandler,
-  jsonRpcHandler,
-  restHandler,
-  UserBuilder,
-} from '@a2a-js/sdk/server/express'
+import { type AgentExecutor, DefaultRequestHandler } from '@a2a-js/sdk/server'
+import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express'
 import express from 'express'
 import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
+import { CallerTaskStore, gatewayCaller } from './a2a/caller-task-store.ts'
 
 /** A sample agent listening on a port, as the gateway and its tests drive it. */
 export interface RunningAgent {
@@ -45,7 +41,8 @@ export interface AgentDefinition {
 /**
  * Serves an agent over A2A 1.0: its card at `/.well-known/agent-card.json`,
  * JSON-RPC at `/a2a/jsonrpc` and HTTP+JSON at `/a2a/rest`, all on one
- * `DefaultRequestHandler` with an in-memory task store.
+ * `DefaultRequestHandler` with an in-memory task store that keeps callers
+ * apart by the `X-Switchboard-Caller` the gateway sets (`CallerTaskStore`).
  *
  * Rejects with an Error naming the port when it is already in use.
  *
@@ -79,12 +76,8 @@ export async function serveAgent(
       (bindings as string[]).includes(entry.protocolBinding),
     ),
   }
-  const requestHandler = new DefaultRequestHandler(
-    card,
-    new InMemoryTaskStore(),
-    definition.executor,
-  )
-  const userBuilder = UserBuilder.noAuthentication
+  const requestHandler = new DefaultRequestHandler(card, new CallerTaskStore(), definition.executor)
+  const userBuilder = gatewayCaller
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
   if (bindings.includes('JSONRPC')) {
     app.use(JSONRPC_PATH, jsonRpcHandler({ requestHandler, userBuilder }))

@@ -24,12 +24,14 @@ import { cachedLookup, DynamoAgentRegistry, stillServed } from '../lib/registry/
 import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
 import { tableName } from '../lib/tables.ts'
+import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
+import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -45,13 +47,18 @@ const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
 })
+const taskOwners = new DynamoTaskOwners({
+  client: documentClient,
+  tableName: tableName('taskOwners', config.tablePrefix),
+})
 /** Agents and token endpoints are called only on addresses the registration policy allows. */
 const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
 const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
 
-type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, RouteContext>
+type AgentContext = RouteContext & TaskOwnershipContext
+type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
 const callOf = ({ context: { a2a } }: AgentRequest) => (a2a.kind === 'call' ? a2a.call : undefined)
 
@@ -82,7 +89,7 @@ const cardHeaders = {
 }
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
-const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) => {
+const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) => {
   const { a2a } = context
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
@@ -130,6 +137,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
       credentials,
       fetch: backendFetch,
       caller: context.caller.principal,
+      readsAllTasks: context.taskAccess === 'all',
       gateway: gatewayIdentity(event, record),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
@@ -150,7 +158,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: RouteContext) =>
     : answer
 }
 
-export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>({
+export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
   executionMode: executionModeStreamifyResponse,
 })
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
@@ -210,6 +218,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, RouteContext>
           `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
         )
       },
+    }),
+  )
+  .use(
+    taskOwnership({
+      owners: taskOwners,
+      onError: (error) => logger.error('task ownership not recorded or checked', { error }),
     }),
   )
   .use(

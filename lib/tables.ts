@@ -30,6 +30,13 @@ export const tables = {
     ttlAttribute: 'expiration',
     pointInTimeRecovery: false,
   },
+  // Who created each task: pk `{agentId}#{taskId}`, attribute `principal`.
+  taskOwners: {
+    name: 'task-owners',
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+  },
 } as const satisfies Record<string, TableDefinition>
 
 export type TableKey = keyof typeof tables

@@ -75,3 +75,25 @@ resource "aws_dynamodb_table" "idempotency" {
     enabled = false
   }
 }
+
+resource "aws_dynamodb_table" "task_owners" {
+  name         = "${local.table_prefix}task-owners"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  # Each record lapses 30 days after the last answer that named its task; the
+  # code treats an expired record as absent, so nothing waits for this deletion.
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = false
+  }
+}

@@ -72,6 +72,13 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # Task ownership: recorded from answers, checked before calls that name a task.
+  statement {
+    sid       = "TaskOwners"
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.task_owners.arn]
+  }
+
   # A backend secret belongs to an agent when the gateway created it (under the
   # prefix) or the operator marked it (the agent tag). One role serves every
   # agent, so which agent a secret belongs to is checked in code, at registration.

@@ -3,6 +3,7 @@ import {
   type A2AError,
   RequestMalformedError,
   restStatusFor,
+  TaskNotFoundError,
   toJsonRpcError,
   toRestErrorBody,
   UnsupportedOperationError,
@@ -33,6 +34,7 @@ export type A2AFailure =
   | { kind: 'invalid-params'; message: string }
   | { kind: 'method-not-found'; message: string }
   | { kind: 'unsupported-operation'; message: string }
+  | { kind: 'task-not-found'; message: string }
   | { kind: 'agent-not-found'; message: string }
   | { kind: 'unauthenticated'; message: string }
   | { kind: 'forbidden'; message: string }
@@ -127,6 +129,8 @@ const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
   switch (failure.kind) {
     case 'unsupported-operation':
       return new UnsupportedOperationError(failure.message)
+    case 'task-not-found':
+      return new TaskNotFoundError(failure.message)
     case 'parse-error':
     case 'invalid-request':
     case 'invalid-params':
@@ -249,7 +253,14 @@ export const streamFailureEvent = (
       message: `Agent '${agentId}' broke off the stream.`,
     },
   }
-  const failure = failures[reason]
+  return failureEvent(failures[reason], call)
+}
+
+/** Any A2A failure as the SSE event that ends a stream, in the caller's binding. */
+export const failureEvent = (
+  failure: A2AFailure,
+  call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
+): string => {
   const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
   return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
 }

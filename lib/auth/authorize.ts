@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import { type Caller, toAuthorizerContext } from './caller.ts'
-import { grantsFromPermissions, limitsFromPermissions } from './grants.ts'
+import { allTasksAgents, grantsFromPermissions, limitsFromPermissions } from './grants.ts'
 import { buildPolicy } from './policy.ts'
 import { TokenRejectedError, type VerifiedCaller } from './token-verifier.ts'
 
@@ -48,6 +48,7 @@ export const authorize = async (
     ...verified,
     grants,
     limits: limitsFromPermissions(permissions, deps.defaultRateLimit),
+    allTasksOn: allTasksAgents(permissions),
     isAdmin: verified.scopes.includes(deps.adminScope),
     authorizedAt,
   }

@@ -16,6 +16,8 @@ export interface Caller {
   grants: Grants
   /** Requests per minute on each granted agent. */
   limits: Limits
+  /** Agents on which it reads every caller's tasks (`taskAccess: "all"`), not only its own. */
+  allTasksOn: string[]
   isAdmin: boolean
   /** When the authorizer made this decision (ms since the epoch): older than an agent's registration, it grants nothing there. */
   authorizedAt: number
@@ -45,6 +47,7 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   scopes: caller.scopes.join(' '),
   grants: encodeGrants(caller.grants),
   limits: encodeLimits(caller.limits),
+  allTasksOn: JSON.stringify(caller.allTasksOn),
   admin: String(caller.isAdmin),
   authorizedAt: String(caller.authorizedAt),
   exp: String(caller.expiresAt),
@@ -57,6 +60,8 @@ const contextSchema = z.object({
   scopes: z.string(),
   grants: z.string().min(2),
   limits: z.string().min(2),
+  // Absent from a context cached before the field existed: own tasks only.
+  allTasksOn: z.string().default('[]'),
   admin: z.enum(['true', 'false']),
   authorizedAt: z.coerce.number().int().nonnegative(),
   exp: z.coerce.number().int().positive(),
@@ -71,6 +76,7 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
     scopes: fields.scopes.split(' ').filter(Boolean),
     grants: decodeGrants(fields.grants),
     limits: decodeLimits(fields.limits),
+    allTasksOn: z.array(z.string()).parse(JSON.parse(fields.allTasksOn)),
     isAdmin: fields.admin === 'true',
     authorizedAt: fields.authorizedAt,
     expiresAt: fields.exp,

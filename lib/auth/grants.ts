@@ -46,6 +46,21 @@ const grantsSchema = z.record(
   z.union([z.literal('*'), z.array(z.enum(operationNames))]),
 )
 
+/**
+ * The agents on which a caller reads every caller's tasks: those named by a
+ * permission with `taskAccess: "all"`.
+ *
+ * @example
+ * allTasksAgents([{ scope: 'tasks:read', agents: ['weather'], taskAccess: 'all' }]) // ['weather']
+ */
+export const allTasksAgents = (permissions: readonly Permission[]): string[] => [
+  ...new Set(
+    permissions
+      .filter((permission) => permission.taskAccess === 'all')
+      .flatMap((permission) => permission.agents),
+  ),
+]
+
 /** Authorizer context values must be flat strings; grants travel as JSON. */
 export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
 

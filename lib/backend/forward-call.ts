@@ -24,6 +24,8 @@ export interface ForwardCallOptions {
   fetch: BackendFetch
   /** The verified caller's principal, named to the agent. */
   caller: string
+  /** The caller may read every caller's tasks on this call (`taskAccessHeader`). */
+  readsAllTasks?: boolean
   /** How the gateway presents this agent (for rewriting extended cards). */
   gateway: GatewayIdentity
   /** Unary calls; the agent's own `timeoutMs` wins. */
@@ -105,6 +107,7 @@ export const forwardCall = async (
     credentials: options.credentials,
     fetch: options.fetch,
     caller: options.caller,
+    readsAllTasks: options.readsAllTasks ?? false,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,

@@ -13,6 +13,13 @@ const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type'
  * by the gateway alone; a caller's own header of that name never travels.
  */
 export const callerHeader = 'x-switchboard-caller'
+/**
+ * `all` when the gateway lets this caller read every caller's tasks on the
+ * agent (a permission's `taskAccess: "all"`, on GetTask, ListTasks and
+ * SubscribeToTask), so an agent that keeps callers apart may too. Set by the
+ * gateway alone, like `callerHeader`.
+ */
+export const taskAccessHeader = 'x-switchboard-task-access'
 /** Response headers that travel back to the caller. */
 const forwardedResponseHeaders = ['content-type', 'a2a-version', 'a2a-extensions', 'cache-control']
 
@@ -179,6 +186,8 @@ export const sendWithCredentials = async (
     credentials: BackendCredentials
     /** The verified caller's principal. */
     caller: string
+    /** The gateway let this caller read every caller's tasks (`taskAccessHeader`). */
+    readsAllTasks?: boolean
     safeToRepeat: boolean
     streaming: boolean
     timeoutMs: number
@@ -190,7 +199,15 @@ export const sendWithCredentials = async (
     const auth = await options.credentials.headersFor(record.agentId, record.auth, { renew })
     return forwardToBackend(
       record.agentId,
-      { ...request, headers: { ...request.headers, [callerHeader]: options.caller, ...auth } },
+      {
+        ...request,
+        headers: {
+          ...request.headers,
+          [callerHeader]: options.caller,
+          ...(options.readsAllTasks ? { [taskAccessHeader]: 'all' } : {}),
+          ...auth,
+        },
+      },
       options,
     )
   }

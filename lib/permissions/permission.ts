@@ -20,6 +20,12 @@ export const permissionSchema = z.strictObject({
     .record(agentIdSchema, z.number().int().positive())
     .refine((limits) => Object.keys(limits).length <= maxAgents, tooManyAgents)
     .optional(),
+  /**
+   * Whose tasks holders may read on these agents (GetTask, ListTasks,
+   * SubscribeToTask): `own` (the default) or `all`, for auditors. Cancelling,
+   * continuing a task and push configs stay with the task's creator either way.
+   */
+  taskAccess: z.enum(['own', 'all']).optional(),
 })
 
 export type Permission = z.infer<typeof permissionSchema>

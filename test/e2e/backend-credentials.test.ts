@@ -94,7 +94,8 @@ describe('backend credentials through the local gateway', () => {
       },
     ])
     secretArn = registered.auth.secretArn
-    await grantToDemoClient(['guarded'])
+    // GetTask of t-1, a task demo-client did not create: these tests are about credentials.
+    await grantToDemoClient(['guarded'], { taskAccess: 'all' })
     token = await stack.token('demo-client')
   })
   afterAll(async () => {

@@ -22,8 +22,13 @@ describe('HTTP+JSON paths as the agent receives them', () => {
     await registerAgents(stack, [
       { agentId: 'paths', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
     ])
-    // auditor-client's tasks:read now grants GetTask alone, on this agent alone.
-    await putPermission({ scope: 'tasks:read', agents: ['paths'], operations: ['GetTask'] })
+    // auditor-client's tasks:read now grants GetTask alone, on this agent alone, of every caller's tasks.
+    await putPermission({
+      scope: 'tasks:read',
+      agents: ['paths'],
+      operations: ['GetTask'],
+      taskAccess: 'all',
+    })
     getTaskOnly = await stack.token('auditor-client')
   })
 

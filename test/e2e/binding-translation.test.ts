@@ -99,11 +99,12 @@ describe('an agent called over the binding it does not serve', () => {
       await registerAgents(stack, [
         { agentId: 'rest-scripted', backendUrl: scripted.url, agentCardUrl: scripted.cardUrl },
       ])
-      // auditor-client holds tasks:read: here GetTask on this agent and nothing else.
+      // auditor-client holds tasks:read: here GetTask on this agent (any caller's task) and nothing else.
       await putPermission({
         scope: 'tasks:read',
         agents: ['rest-scripted'],
         operations: ['GetTask'],
+        taskAccess: 'all',
       })
       getTaskOnly = await stack.token('auditor-client')
     })

@@ -33,6 +33,9 @@ describe('the agent learns who is calling through the gateway', () => {
     ])
     await grantToDemoClient(['audited'])
     token = await stack.token('demo-client')
+    // The gateway serves a task only to its creator: demo-client creates t-1.
+    const created = await call({ path: '/message:send', body: { message: {} } })
+    expect((await created.json()).task.id).toBe('t-1')
   })
 
   afterAll(async () => {

@@ -33,8 +33,11 @@ export const putPermission = async (permission: Permission) => {
   await permissions.put(permission)
 }
 
-/** Lets demo-client call these agents too (its `calculator:invoke` scope grows). */
+/**
+ * Lets demo-client call these agents too (its `calculator:invoke` scope grows),
+ * with a limit or reading every caller's tasks if asked.
+ */
 export const grantToDemoClient = async (
   agentIds: string[],
-  limits: { requestsPerMinute?: number } = {},
-) => putPermission({ scope: 'calculator:invoke', agents: ['calculator', ...agentIds], ...limits })
+  extra: Pick<Permission, 'requestsPerMinute' | 'taskAccess'> = {},
+) => putPermission({ scope: 'calculator:invoke', agents: ['calculator', ...agentIds], ...extra })

@@ -32,6 +32,7 @@ describe('the authorizer context’s agents key (read by the 403 gateway respons
       scopes: [],
       grants: { weather: '*' },
       limits: { weather: 60 },
+      allTasksOn: [],
       isAdmin: false,
       authorizedAt: 0,
       expiresAt: 0,

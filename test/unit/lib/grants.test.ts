@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { fromAuthorizerContext, toAuthorizerContext } from '../../../lib/auth/caller.ts'
 import {
+  allTasksAgents,
   decodeGrants,
   encodeGrants,
   grantsFromPermissions,
@@ -103,5 +105,43 @@ describe('rate limits from permissions', () => {
 
     // Assess
     expect(limits).toEqual({ weather: 60 })
+  })
+})
+
+describe('task access from permissions', () => {
+  it('reads every caller’s tasks only on the agents of a taskAccess "all" permission', () => {
+    // Prepare
+    const permissions = [
+      { scope: 'weather:invoke', agents: ['weather'] },
+      { scope: 'calc:own', agents: ['calculator'], taskAccess: 'own' as const },
+      { scope: 'tasks:read', agents: ['weather', 'billing'], taskAccess: 'all' as const },
+    ]
+
+    // Act
+    const agents = allTasksAgents(permissions)
+
+    // Assess
+    expect(agents).toEqual(['weather', 'billing'])
+  })
+
+  it('travels to the handler through the authorizer context', () => {
+    // Prepare
+    const caller = {
+      principal: 'auditor',
+      clientId: 'auditor',
+      scopes: ['tasks:read'],
+      grants: { weather: ['GetTask' as const] },
+      limits: { weather: 60 },
+      allTasksOn: ['weather'],
+      isAdmin: false,
+      authorizedAt: 0,
+      expiresAt: 0,
+    }
+
+    // Act
+    const read = fromAuthorizerContext(toAuthorizerContext(caller))
+
+    // Assess
+    expect(read.allTasksOn).toEqual(['weather'])
   })
 })

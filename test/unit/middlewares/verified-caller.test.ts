@@ -20,6 +20,8 @@ describe('verifiedCaller middleware', () => {
       scopes: ['weather:invoke', 'calculator:invoke'],
       grants: { weather: '*', calculator: '*' },
       limits: { weather: 60, calculator: 60 },
+      // A context without allTasksOn (cached before it existed): own tasks only.
+      allTasksOn: [],
       isAdmin: false,
       authorizedAt: 4_102_444_800_000,
       expiresAt: 4_102_448_400,

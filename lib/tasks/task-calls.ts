@@ -1,0 +1,184 @@
+import type { Binding } from '../a2a/agent-card.ts'
+import type { OperationName } from '../a2a/operations.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcParamsFor } from '../a2a/translate.ts'
+
+/**
+ * What task-ownership needs to know of an A2A call and of its answer, in
+ * either binding, in A2A 1.0's shapes and 0.3's: the task a call names, the
+ * tasks an answer hands the caller, and the tasks a ListTasks answer lists.
+ */
+type Params = Record<string, unknown>
+
+const isObject = (value: unknown): value is Params =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Operations that create tasks: their answers say which. */
+export const createsTasks = (operation: OperationName) =>
+  operation === 'SendMessage' || operation === 'SendStreamingMessage'
+
+/** Operations a permission's `taskAccess: "all"` opens to every caller's tasks: reads only. */
+export const readsTasks = (operation: OperationName) =>
+  operation === 'GetTask' || operation === 'ListTasks' || operation === 'SubscribeToTask'
+
+/** Where each operation that names a task carries its id, in 1.0's JSON-RPC params. */
+const taskIdField: Partial<Record<OperationName, (params: Params) => unknown>> = {
+  SendMessage: (params) => (isObject(params.message) ? params.message.taskId : undefined),
+  SendStreamingMessage: (params) => (isObject(params.message) ? params.message.taskId : undefined),
+  GetTask: (params) => params.id,
+  CancelTask: (params) => params.id,
+  SubscribeToTask: (params) => params.id,
+  CreateTaskPushNotificationConfig: (params) => params.taskId,
+  GetTaskPushNotificationConfig: (params) => params.taskId,
+  ListTaskPushNotificationConfigs: (params) => params.taskId,
+  DeleteTaskPushNotificationConfig: (params) => params.taskId,
+}
+
+/** 0.3's JSON-RPC push-config reads name the task `id` (its `set` says `taskId`, as 1.0 does). */
+const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => unknown>> = {
+  GetTaskPushNotificationConfig: (params) => params.id,
+  ListTaskPushNotificationConfigs: (params) => params.id,
+  DeleteTaskPushNotificationConfig: (params) => params.id,
+}
+
+export type NamedTask = { taskId: string } | { invalid: string } | undefined
+
+/**
+ * The task a call names: `{ taskId }`; undefined for a call that names none
+ * (ListTasks, a SendMessage that starts a task); `{ invalid }` when the
+ * operation needs a task id and the call gives none usable, so that no id
+ * the backend might read another way (a number, an object) goes unchecked.
+ *
+ * @example
+ * namedTask({ ...call, operation: 'GetTask', binding: 'JSONRPC', params: { id: 't-1' } })
+ * // { taskId: 't-1' }
+ */
+export const namedTask = (call: A2ACall): NamedTask => {
+  const field =
+    (call.binding === 'JSONRPC' && call.version === '0.3'
+      ? legacyTaskIdField[call.operation]
+      : undefined) ?? taskIdField[call.operation]
+  if (!field) return undefined
+  // An HTTP+JSON call's task id is in its path: read it as the JSON-RPC params that mean the same.
+  const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
+  const taskId = field(isObject(params) ? params : {})
+  // A message with no task (proto JSON may spell "none" as an empty string) starts one.
+  if (createsTasks(call.operation) && (taskId === undefined || taskId === null || taskId === '')) {
+    return undefined
+  }
+  if (typeof taskId === 'string' && taskId !== '') return { taskId }
+  const where = createsTasks(call.operation) ? 'message.taskId' : 'the task id'
+  return { invalid: `${call.operation} needs ${where} as a non-empty string.` }
+}
+
+/**
+ * The ids of the tasks one answer payload (a result, a REST body, one stream
+ * event) hands the caller: a Task's id, a Message's or an update event's
+ * taskId, in 1.0's wrapped shapes (`task`, `message`, `statusUpdate`,
+ * `artifactUpdate`; `msg`, `status_update`, `artifact_update` as 0.3's
+ * HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`).
+ */
+export const taskIdsInPayload = (payload: unknown): string[] => {
+  if (!isObject(payload)) return []
+  const taskIdOf = (value: unknown) =>
+    isObject(value) ? (value.taskId ?? value.task_id) : undefined
+  const found = [
+    isObject(payload.task) ? payload.task.id : undefined,
+    taskIdOf(payload.message),
+    taskIdOf(payload.msg),
+    taskIdOf(payload.statusUpdate),
+    taskIdOf(payload.status_update),
+    taskIdOf(payload.artifactUpdate),
+    taskIdOf(payload.artifact_update),
+    payload.kind === 'task' ? payload.id : undefined,
+    payload.kind === 'message' ||
+    payload.kind === 'status-update' ||
+    payload.kind === 'artifact-update'
+      ? taskIdOf(payload)
+      : undefined,
+  ]
+  return [...new Set(found.filter((id): id is string => typeof id === 'string' && id !== ''))]
+}
+
+/** The payload of a whole answer or event body in `binding`; undefined for an error or non-JSON. */
+const payloadOf = (binding: Binding, text: string): unknown => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (binding !== 'JSONRPC') return isObject(parsed) && 'error' in parsed ? undefined : parsed
+  return isObject(parsed) && !('error' in parsed) ? parsed.result : undefined
+}
+
+/** The tasks a whole (unary) answer in `binding` hands the caller. */
+export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
+  taskIdsInPayload(payloadOf(binding, text))
+
+/**
+ * The `data` of each event in a run of whole SSE events (what the relay passes
+ * on: it never splits an event); comments and keep-alives have none.
+ */
+const eventData = (text: string): { event?: string; data: string }[] =>
+  text
+    .split(/\r\n\r\n|\n\n|\r\r/)
+    .map((block) => {
+      const lines = block.split(/\r\n|\n|\r/)
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+      const event = lines
+        .find((line) => line.startsWith('event:'))
+        ?.slice(6)
+        .trim()
+      return data.length > 0 ? { ...(event ? { event } : {}), data: data.join('\n') } : undefined
+    })
+    .filter((event) => event !== undefined)
+
+/** The tasks a run of whole stream events in `binding` hands the caller. */
+export const taskIdsInEvents = (binding: Binding, text: string): string[] => [
+  ...new Set(
+    eventData(text)
+      .filter((event) => event.event !== 'error')
+      .flatMap((event) => taskIdsInAnswer(binding, event.data)),
+  ),
+]
+
+/** A ListTasks answer's tasks and how to write it back with some of them. */
+export interface ListedTasks {
+  taskIds: string[]
+  /** The same answer listing only the tasks in `keep`, its `totalSize` left out. */
+  keeping(keep: ReadonlySet<string>): string
+}
+
+/**
+ * A successful ListTasks answer in `binding`, read to be filtered: undefined for
+ * a JSON-RPC error (passed on as it is), `not-a-list` for an answer that is
+ * neither (never passed on, since it cannot be filtered).
+ */
+export const listedTasks = (
+  binding: Binding,
+  text: string,
+): ListedTasks | 'not-a-list' | undefined => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return 'not-a-list'
+  }
+  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed) return undefined
+  const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
+  if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'
+  const tasks = list.tasks as unknown[]
+  const idOf = (task: unknown) => (isObject(task) && typeof task.id === 'string' ? task.id : '')
+  return {
+    taskIds: tasks.map(idOf).filter(Boolean),
+    keeping: (keep) => {
+      // totalSize counted every caller's tasks; the caller's own count is not known.
+      const { totalSize: _counted, ...rest } = list
+      const filtered = { ...rest, tasks: tasks.filter((task) => keep.has(idOf(task))) }
+      return JSON.stringify(binding === 'JSONRPC' ? { ...parsed, result: filtered } : filtered)
+    },
+  }
+}

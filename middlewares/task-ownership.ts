@@ -1,0 +1,212 @@
+import { Readable } from 'node:stream'
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { type A2AFailure, failureEvent, renderA2AFailure } from '../lib/a2a/errors.ts'
+import type { A2ACall } from '../lib/a2a/request.ts'
+import type { HttpResponse } from '../lib/http/http-response.ts'
+import {
+  createsTasks,
+  listedTasks,
+  namedTask,
+  readsTasks,
+  taskIdsInAnswer,
+  taskIdsInEvents,
+} from '../lib/tasks/task-calls.ts'
+import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
+import type { A2ARequestContext } from './a2a-request.ts'
+import type { CallerContext } from './verified-caller.ts'
+
+/** Whose tasks this call may touch: the caller's own, or every caller's (a read by an auditor). */
+export type TaskAccess = 'own' | 'all'
+
+export type TaskOwnershipContext = A2ARequestContext &
+  CallerContext & {
+    /** Set for every call by `taskOwnership`; the forwarding step tells the agent. */
+    taskAccess?: TaskAccess
+  }
+
+type OwnershipRequest = Request<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext>
+
+export interface TaskOwnershipOptions {
+  owners: TaskOwners
+  /** Told when an answer's tasks could not be recorded or a list not filtered. */
+  onError?: (error: unknown) => void
+}
+
+const isNodeStream = (body: unknown): body is Readable =>
+  typeof (body as { pipe?: unknown })?.pipe === 'function'
+
+const textOf = async (body: unknown): Promise<string> => {
+  if (typeof body === 'string') return body
+  if (!isNodeStream(body)) return ''
+  const chunks: Buffer[] = []
+  for await (const chunk of body) chunks.push(Buffer.from(chunk))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** What the caller is told when its answer cannot be given safely. */
+const withheld = (call: A2ACall, error: unknown): A2AFailure =>
+  error instanceof TaskOwnedElsewhereError
+    ? {
+        kind: 'backend-unavailable',
+        message: `Agent '${call.agentId}' answered with a task another caller created; the gateway withheld it.`,
+      }
+    : {
+        kind: 'internal',
+        message: createsTasks(call.operation)
+          ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
+          : 'The gateway could not check which of these tasks are yours; try again.',
+      }
+
+/**
+ * An event stream whose events reach the caller only once every task they
+ * name is recorded as the caller's (each id once per stream). The relay hands
+ * on whole events only, so each chunk is read as it is. A failed record ends
+ * the stream with the error event instead of the event that named the task.
+ * Destroying the result (the caller went away) destroys the body at once.
+ */
+const recordingTasks = (
+  body: Readable,
+  call: A2ACall,
+  record: (taskIds: string[]) => Promise<void>,
+  onError: (error: unknown) => void,
+): Readable => {
+  const recorded = new Set<string>()
+  let failed = false
+  // Chunks are handled in order; the end waits for the last one.
+  let handled = Promise.resolve()
+  const answer = new Readable({
+    read: () => void body.resume(),
+    destroy: (error, callback) => {
+      body.destroy()
+      callback(error)
+    },
+  })
+  const pass = async (chunk: Buffer | string) => {
+    const fresh = taskIdsInEvents(call.binding, chunk.toString()).filter(
+      (taskId) => !recorded.has(taskId),
+    )
+    try {
+      if (fresh.length > 0) await record(fresh)
+    } catch (error) {
+      failed = true
+      onError(error)
+      answer.push(failureEvent(withheld(call, error), call))
+      answer.push(null)
+      body.destroy()
+      return
+    }
+    for (const taskId of fresh) recorded.add(taskId)
+    if (answer.push(chunk)) body.resume()
+  }
+  body.on('data', (chunk: Buffer | string) => {
+    body.pause()
+    handled = handled.then(() => (failed || answer.destroyed ? undefined : pass(chunk)))
+  })
+  body.once('end', () => {
+    handled = handled.then(() => {
+      if (!failed && !answer.destroyed) answer.push(null)
+    })
+  })
+  body.once('error', (error) => answer.destroy(error))
+  return answer
+}
+
+/**
+ * Tasks belong to the principal that created them. Before the call: a call that
+ * names a task (GetTask, CancelTask, SubscribeToTask, the push-config
+ * operations, a SendMessage that continues a task) goes on only if the caller
+ * created that task; any other, recorded for someone else or not at all, is
+ * answered as A2A's TaskNotFound, so existence does not leak, and the agent
+ * is not called. After it: the tasks a SendMessage answer (or stream event)
+ * names are recorded as the caller's before the caller sees them, and a
+ * ListTasks answer keeps only the caller's tasks. A caller with
+ * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
+ * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
+ * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot).
+ */
+export const taskOwnership = (
+  options: TaskOwnershipOptions,
+): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
+  const { owners, onError = () => undefined } = options
+  if (typeof owners?.ownerOf !== 'function') {
+    throw new TypeError('taskOwnership: options.owners is required')
+  }
+
+  const callOf = ({ context: { a2a } }: OwnershipRequest) =>
+    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+
+  const taskOwnershipMiddlewareBefore = async (request: OwnershipRequest) => {
+    const call = callOf(request)
+    if (!call) return
+    const { caller } = request.context
+    const access: TaskAccess =
+      readsTasks(call.operation) && caller.allTasksOn.includes(call.agentId) ? 'all' : 'own'
+    request.context.taskAccess = access
+    if (access === 'all') return
+    const named = namedTask(call)
+    if (!named) return
+    if ('invalid' in named) {
+      return renderA2AFailure(
+        { kind: 'invalid-params', message: named.invalid },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
+    if ((await owners.ownerOf(call.agentId, named.taskId)) === caller.principal) return
+    return renderA2AFailure(
+      { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` },
+      call.binding,
+      call.jsonRpcId,
+    )
+  }
+
+  const taskOwnershipMiddlewareAfter = async (request: OwnershipRequest) => {
+    const call = callOf(request)
+    const response = request.response as HttpResponse | undefined
+    // An error answer hands out no task and lists none.
+    if (!call || !response || response.statusCode >= 400) return
+    const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
+    if (!createsTasks(call.operation) && !filtersList) return
+    const { principal } = request.context.caller
+    const record = (taskIds: string[]) => owners.record(call.agentId, taskIds, principal)
+    const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
+    if (isEventStream && isNodeStream(response.body)) {
+      request.response = {
+        ...response,
+        body: recordingTasks(response.body, call, record, onError),
+      }
+      return
+    }
+    try {
+      const text = await textOf(response.body)
+      if (filtersList) {
+        const listed = listedTasks(call.binding, text)
+        if (listed === 'not-a-list') {
+          request.response = renderA2AFailure(
+            {
+              kind: 'backend-unavailable',
+              message: `Agent '${call.agentId}' answered ListTasks with something other than a list of tasks.`,
+            },
+            call.binding,
+            call.jsonRpcId,
+          )
+          return
+        }
+        const owned = listed?.taskIds.length
+          ? await owners.ownedBy(call.agentId, listed.taskIds, principal)
+          : new Set<string>()
+        request.response = { ...response, body: listed ? listed.keeping(owned) : text }
+        return
+      }
+      const taskIds = taskIdsInAnswer(call.binding, text)
+      if (taskIds.length > 0) await record(taskIds)
+      request.response = { ...response, body: text }
+    } catch (error) {
+      onError(error)
+      request.response = renderA2AFailure(withheld(call, error), call.binding, call.jsonRpcId)
+    }
+  }
+
+  return { before: taskOwnershipMiddlewareBefore, after: taskOwnershipMiddlewareAfter }
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { tableName } from '../../lib/tables.ts'
+import {
+  DynamoTaskOwners,
+  TaskOwnedElsewhereError,
+  taskOwnerTtlSeconds,
+} from '../../lib/tasks/task-owners.ts'
+import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+
+describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => {
+  let database: TestDatabase
+  let now = Date.UTC(2026, 0, 1)
+  let owners: DynamoTaskOwners
+
+  beforeAll(async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'local'
+    process.env.AWS_SECRET_ACCESS_KEY = 'local'
+    database = await startDatabase('owners-')
+    owners = new DynamoTaskOwners({
+      client: createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint }),
+      tableName: tableName('taskOwners', 'owners-'),
+      now: () => now,
+    })
+  })
+  afterAll(() => database.stop())
+
+  it('reads a recorded owner back at once', async () => {
+    // Act
+    await owners.record('weather', ['t-1'], 'client-a')
+
+    // Assess
+    expect(await owners.ownerOf('weather', 't-1')).toBe('client-a')
+    expect(await owners.ownerOf('weather', 'never-recorded')).toBeUndefined()
+    expect(await owners.ownerOf('calculator', 't-1')).toBeUndefined()
+  })
+
+  it('never hands a task to a second principal; its creator may record it again', async () => {
+    // Prepare
+    await owners.record('weather', ['t-2'], 'client-a')
+
+    // Act
+    const taken = owners.record('weather', ['t-2'], 'client-b')
+    const renewed = owners.record('weather', ['t-2'], 'client-a')
+
+    // Assess
+    await expect(taken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+    await expect(renewed).resolves.toBeUndefined()
+    expect(await owners.ownerOf('weather', 't-2')).toBe('client-a')
+  })
+
+  it('counts an expired record as absent, though TTL has not deleted it', async () => {
+    // Prepare
+    await owners.record('weather', ['t-3'], 'client-a')
+    now += (taskOwnerTtlSeconds + 1) * 1000
+
+    // Act
+    const owner = await owners.ownerOf('weather', 't-3')
+    const owned = await owners.ownedBy('weather', ['t-3'], 'client-a')
+    await owners.record('weather', ['t-3'], 'client-b')
+
+    // Assess
+    expect(owner).toBeUndefined()
+    expect(owned.size).toBe(0)
+    expect(await owners.ownerOf('weather', 't-3')).toBe('client-b')
+  })
+
+  it('says which of more than a hundred tasks a principal created', async () => {
+    // Prepare
+    const mine = Array.from({ length: 120 }, (_, i) => `mine-${i}`)
+    const theirs = Array.from({ length: 30 }, (_, i) => `theirs-${i}`)
+    await owners.record('weather', mine, 'client-a')
+    await owners.record('weather', theirs, 'client-b')
+
+    // Act
+    const owned = await owners.ownedBy('weather', [...theirs, ...mine, 'unknown'], 'client-a')
+
+    // Assess
+    expect([...owned].sort()).toEqual([...mine].sort())
+  })
+
+  it('finds no owner for an id too long to be a key, and refuses to record one', async () => {
+    // Prepare
+    const long = 'x'.repeat(3000)
+
+    // Act
+    const owner = await owners.ownerOf('weather', long)
+    const recording = owners.record('weather', [long], 'client-a')
+
+    // Assess
+    expect(owner).toBeUndefined()
+    await expect(recording).rejects.toThrow(/too long to record/)
+  })
+})

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest'
+import { type A2ARequest, parseA2ARequest } from '../../../lib/a2a/request.ts'
+import {
+  listedTasks,
+  namedTask,
+  taskIdsInAnswer,
+  taskIdsInEvents,
+  taskIdsInPayload,
+} from '../../../lib/tasks/task-calls.ts'
+
+const callOf = (parsed: A2ARequest) => {
+  if (parsed.kind !== 'call') throw new Error(`not a call: ${JSON.stringify(parsed)}`)
+  return parsed.call
+}
+const jsonRpcCall = (method: string, params: unknown) =>
+  callOf(
+    parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    }),
+  )
+const restCall = (method: string, subPath: string, body?: unknown) =>
+  callOf(
+    parseA2ARequest({
+      agentId: 'weather',
+      method,
+      subPath,
+      body: body === undefined ? null : JSON.stringify(body),
+    }),
+  )
+
+describe('namedTask', () => {
+  it.each([
+    ['GetTask', { id: 't-1' }],
+    ['CancelTask', { id: 't-1' }],
+    ['SubscribeToTask', { id: 't-1' }],
+    ['CreateTaskPushNotificationConfig', { taskId: 't-1', url: 'https://h' }],
+    ['GetTaskPushNotificationConfig', { taskId: 't-1', id: 'h' }],
+    ['ListTaskPushNotificationConfigs', { taskId: 't-1' }],
+    ['DeleteTaskPushNotificationConfig', { taskId: 't-1', id: 'h' }],
+    ['SendMessage', { message: { taskId: 't-1', parts: [] } }],
+    ['SendStreamingMessage', { message: { taskId: 't-1', parts: [] } }],
+    // 0.3 names; its push-config reads name the task `id`.
+    ['tasks/get', { id: 't-1' }],
+    ['tasks/cancel', { id: 't-1' }],
+    ['tasks/resubscribe', { id: 't-1' }],
+    ['tasks/pushNotificationConfig/set', { taskId: 't-1', pushNotificationConfig: {} }],
+    ['tasks/pushNotificationConfig/get', { id: 't-1', pushNotificationConfigId: 'h' }],
+    ['tasks/pushNotificationConfig/list', { id: 't-1' }],
+    ['tasks/pushNotificationConfig/delete', { id: 't-1', pushNotificationConfigId: 'h' }],
+    ['message/send', { message: { taskId: 't-1', parts: [] } }],
+  ])('reads the task a JSON-RPC %s names', (method, params) => {
+    // Act
+    const named = namedTask(jsonRpcCall(method, params))
+
+    // Assess
+    expect(named).toEqual({ taskId: 't-1' })
+  })
+
+  it.each([
+    ['GET', '/tasks/t%3F1'],
+    ['POST', '/tasks/t%3F1:cancel'],
+    ['GET', '/tasks/t%3F1:subscribe'],
+    ['POST', '/tasks/t%3F1/pushNotificationConfigs'],
+    ['GET', '/tasks/t%3F1/pushNotificationConfigs/h'],
+    ['DELETE', '/tasks/t%3F1/pushNotificationConfigs/h'],
+    ['GET', '/v1/tasks/t%3F1'],
+    ['GET', '/tenant-a/tasks/t%3F1'],
+  ])('reads the task an HTTP+JSON %s %s names, decoded', (method, path) => {
+    // Act
+    const named = namedTask(restCall(method, decodeURIComponent(path)))
+
+    // Assess
+    expect(named).toEqual({ taskId: 't?1' })
+  })
+
+  it('reads the task an HTTP+JSON SendMessage continues from its body', () => {
+    // Act
+    const named = namedTask(restCall('POST', '/message:send', { message: { taskId: 't-1' } }))
+
+    // Assess
+    expect(named).toEqual({ taskId: 't-1' })
+  })
+
+  it('names no task for a new message, ListTasks or the extended card', () => {
+    // Assess
+    expect(namedTask(jsonRpcCall('SendMessage', { message: { parts: [] } }))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('SendMessage', { message: { taskId: '' } }))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('ListTasks', {}))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('GetExtendedAgentCard', {}))).toBeUndefined()
+  })
+
+  it.each([
+    ['GetTask', {}],
+    ['GetTask', { id: 42 }],
+    ['GetTask', { id: '' }],
+    ['CancelTask', { id: { $ne: null } }],
+    ['SendMessage', { message: { taskId: 7 } }],
+    ['GetTask', null],
+  ])('calls a %s with %j invalid rather than letting an unchecked id through', (method, params) => {
+    // Act
+    const named = namedTask(jsonRpcCall(method, params))
+
+    // Assess
+    expect(named).toMatchObject({ invalid: expect.stringContaining(method) })
+  })
+})
+
+describe('taskIdsInPayload', () => {
+  it.each([
+    ['a 1.0 task', { task: { id: 't-1', status: {} } }],
+    ['a 1.0 message', { message: { messageId: 'm', taskId: 't-1' } }],
+    ['a 1.0 status update', { statusUpdate: { taskId: 't-1', status: {} } }],
+    ['a 1.0 artifact update', { artifactUpdate: { taskId: 't-1', artifact: {} } }],
+    ['a 0.3 HTTP+JSON msg', { msg: { taskId: 't-1' } }],
+    ['a snake_case status update', { status_update: { task_id: 't-1' } }],
+    ['a 0.3 task', { kind: 'task', id: 't-1', status: {} }],
+    ['a 0.3 message', { kind: 'message', messageId: 'm', taskId: 't-1' }],
+    ['a 0.3 status update', { kind: 'status-update', taskId: 't-1' }],
+    ['a 0.3 artifact update', { kind: 'artifact-update', taskId: 't-1' }],
+  ])('finds the task of %s', (_shape, payload) => {
+    // Assess
+    expect(taskIdsInPayload(payload)).toEqual(['t-1'])
+  })
+
+  it('finds none in a message outside any task, or in anything else', () => {
+    // Assess
+    expect(taskIdsInPayload({ message: { messageId: 'm' } })).toEqual([])
+    expect(taskIdsInPayload({ id: 't-1', status: {} })).toEqual([])
+    expect(taskIdsInPayload('t-1')).toEqual([])
+    expect(taskIdsInPayload(null)).toEqual([])
+  })
+})
+
+describe('taskIdsInAnswer and taskIdsInEvents', () => {
+  it('reads a JSON-RPC result and an HTTP+JSON body, never an error', () => {
+    // Assess
+    expect(
+      taskIdsInAnswer('JSONRPC', '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"a"}}}'),
+    ).toEqual(['a'])
+    expect(taskIdsInAnswer('HTTP+JSON', '{"task":{"id":"b"}}')).toEqual(['b'])
+    expect(taskIdsInAnswer('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{"code":-32001}}')).toEqual(
+      [],
+    )
+    expect(taskIdsInAnswer('HTTP+JSON', 'not json')).toEqual([])
+  })
+
+  it('reads every event of a run, skipping comments and error events', () => {
+    // Prepare
+    const run = [
+      ': keep-alive\n\n',
+      'data: {"task":{"id":"t-1"}}\n\n',
+      'data: {"statusUpdate":\ndata: {"taskId":"t-2"}}\r\n\r\n',
+      'event: error\ndata: {"task":{"id":"t-3"}}\n\n',
+    ].join('')
+
+    // Act
+    const ids = taskIdsInEvents('HTTP+JSON', run)
+
+    // Assess
+    expect(ids).toEqual(['t-1', 't-2'])
+  })
+})
+
+describe('listedTasks', () => {
+  it('keeps the chosen tasks of a JSON-RPC answer, its token kept and its count left out', () => {
+    // Prepare
+    const answer = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 4,
+      result: { tasks: [{ id: 'a' }, { id: 'b' }], nextPageToken: 'n', pageSize: 2, totalSize: 9 },
+    })
+
+    // Act
+    const listed = listedTasks('JSONRPC', answer)
+    if (typeof listed !== 'object') throw new Error(`not read as a list: ${listed}`)
+    const kept = JSON.parse(listed.keeping(new Set(['b'])))
+
+    // Assess
+    expect(listed.taskIds).toEqual(['a', 'b'])
+    expect(kept).toEqual({
+      jsonrpc: '2.0',
+      id: 4,
+      result: { tasks: [{ id: 'b' }], nextPageToken: 'n', pageSize: 2 },
+    })
+  })
+
+  it('keeps the chosen tasks of an HTTP+JSON answer', () => {
+    // Act
+    const listed = listedTasks('HTTP+JSON', '{"tasks":[{"id":"a"},{"id":"b"}]}')
+
+    // Assess
+    expect(listed).not.toBe('not-a-list')
+    const kept = typeof listed === 'object' ? listed.keeping(new Set(['a'])) : ''
+    expect(JSON.parse(kept)).toEqual({ tasks: [{ id: 'a' }] })
+  })
+
+  it('passes a JSON-RPC error by, and calls anything else that is not a list so', () => {
+    // Assess
+    expect(listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{}}')).toBeUndefined()
+    expect(listedTasks('HTTP+JSON', '{"items":[{"id":"a"}]}')).toBe('not-a-list')
+    expect(listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"result":[]}')).toBe('not-a-list')
+    expect(listedTasks('HTTP+JSON', 'not json')).toBe('not-a-list')
+  })
+})

@@ -1,0 +1,158 @@
+import { PassThrough, type Readable } from 'node:stream'
+import type { Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { describe, expect, it, vi } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import type { Caller } from '../../../lib/auth/caller.ts'
+import type { TaskOwners } from '../../../lib/tasks/task-owners.ts'
+import { type TaskOwnershipContext, taskOwnership } from '../../../middlewares/task-ownership.ts'
+
+const caller: Caller = {
+  principal: 'client-a',
+  clientId: 'client-a',
+  scopes: [],
+  grants: { weather: '*' },
+  limits: {},
+  allTasksOn: [],
+  isAdmin: false,
+  authorizedAt: 0,
+  expiresAt: 0,
+}
+
+const streamCall: A2ACall = {
+  agentId: 'weather',
+  operation: 'SendStreamingMessage',
+  version: '1.0',
+  params: { message: { parts: [] } },
+  stream: true,
+  binding: 'JSONRPC',
+  jsonRpcId: 5,
+}
+
+const requestFor = (call: A2ACall, response?: unknown) =>
+  ({
+    event: {} as APIGatewayProxyEvent,
+    context: { a2a: { kind: 'call', call }, caller } as unknown as TaskOwnershipContext,
+    response,
+    error: undefined,
+    internal: {},
+  }) as Request<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext>
+
+const ownersWith = (record: TaskOwners['record']): TaskOwners => ({
+  record: vi.fn(record),
+  ownerOf: vi.fn(async () => undefined),
+  ownedBy: vi.fn(async () => new Set<string>()),
+})
+
+const eventStream = (body: Readable) => ({
+  statusCode: 200,
+  headers: { 'content-type': 'text/event-stream' },
+  body,
+})
+
+const taskEvent = 'data: {"jsonrpc":"2.0","id":5,"result":{"task":{"id":"t-1"}}}\n\n'
+
+describe('taskOwnership middleware', () => {
+  it('passes on a stream event naming a task only once the task is recorded', async () => {
+    // Prepare: the record takes a while, as a DynamoDB write does.
+    const order: string[] = []
+    let finishRecord = () => {}
+    const owners = ownersWith(
+      () =>
+        new Promise<void>((resolve) => {
+          finishRecord = () => {
+            order.push('recorded')
+            resolve()
+          }
+        }),
+    )
+    const body = new PassThrough()
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+    answer.on('data', (chunk) => order.push(`event ${String(chunk).includes('t-1')}`))
+
+    // Act
+    body.write(taskEvent)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const beforeRecorded = [...order]
+    finishRecord()
+    body.end()
+    await new Promise((resolve) => answer.once('end', resolve))
+
+    // Assess
+    expect(beforeRecorded).toEqual([])
+    expect(order).toEqual(['recorded', 'event true'])
+    expect(owners.record).toHaveBeenCalledWith('weather', ['t-1'], 'client-a')
+  })
+
+  it('records each task once per stream', async () => {
+    // Prepare
+    const owners = ownersWith(async () => undefined)
+    const body = new PassThrough()
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+
+    // Act
+    body.end(
+      `${taskEvent}data: {"jsonrpc":"2.0","id":5,"result":{"statusUpdate":{"taskId":"t-1"}}}\n\n`,
+    )
+    const read: string[] = []
+    for await (const chunk of answer) read.push(String(chunk))
+
+    // Assess
+    expect(owners.record).toHaveBeenCalledTimes(1)
+    expect(read.join('')).toContain('statusUpdate')
+  })
+
+  it('ends the stream with an error event in the caller’s binding when the record fails', async () => {
+    // Prepare
+    const onError = vi.fn()
+    const owners = ownersWith(async () => {
+      throw new Error('DynamoDB is down')
+    })
+    const body = new PassThrough()
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners, onError }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+
+    // Act
+    body.write(taskEvent)
+    const read: string[] = []
+    for await (const chunk of answer) read.push(String(chunk))
+
+    // Assess: the event naming the task never reaches the caller; the agent's stream is closed.
+    expect(read).toHaveLength(1)
+    expect(read[0]).not.toContain('t-1')
+    expect(JSON.parse((read[0] as string).replace(/^data: /, ''))).toMatchObject({
+      id: 5,
+      error: { code: -32603 },
+    })
+    expect(body.destroyed).toBe(true)
+    expect(onError).toHaveBeenCalledOnce()
+  })
+
+  it('withholds a unary answer whose task cannot be recorded', async () => {
+    // Prepare
+    const owners = ownersWith(async () => {
+      throw new Error('DynamoDB is down')
+    })
+    const request = requestFor(
+      { ...streamCall, operation: 'SendMessage', stream: false, binding: 'HTTP+JSON' },
+      {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"task":{"id":"t-9"}}',
+      },
+    )
+
+    // Act
+    await taskOwnership({ owners }).after?.(request)
+
+    // Assess
+    const response = request.response as { statusCode: number; body: string }
+    expect(response.statusCode).toBe(500)
+    expect(response.body).not.toContain('t-9')
+  })
+})
