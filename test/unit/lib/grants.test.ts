@@ -134,8 +134,8 @@ describe('task access from permissions', () => {
       limits: { weather: 60 },
       allTasksOn: ['weather'],
       isAdmin: false,
-      authorizedAt: 0,
-      expiresAt: 0,
+      authorizedAt: Date.now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
     }
 
     // Act
