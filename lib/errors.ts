@@ -139,6 +139,18 @@ export class TokenExpiredError extends SwitchboardError {
 }
 
 /**
+ * The gateway's role may not see this secret at all. On AWS its IAM policy lets
+ * it see only secrets under the backend prefix or tagged for an agent, so such a
+ * secret cannot belong to any agent.
+ */
+export class SecretAccessDeniedError extends Error {
+  constructor(arn: string) {
+    super(`the gateway may not read secret ${arn}`)
+    this.name = 'SecretAccessDeniedError'
+  }
+}
+
+/**
  * A secret ARN in an agent config that the agent may not use: no such secret
  * exists, or it belongs to another agent.
  */

@@ -1,6 +1,11 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
-import { AgentNotFoundError, InvalidAgentCardError, SecretRejectedError } from '../errors.ts'
+import {
+  AgentNotFoundError,
+  InvalidAgentCardError,
+  SecretAccessDeniedError,
+  SecretRejectedError,
+} from '../errors.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
 import type { AgentRecord, BackendAuth } from './agent-record.ts'
@@ -107,14 +112,18 @@ const checkNamedSecret = async (
   const named = namedSecret(auth)
   if (!named) return
   const { field, arn } = named
-  const secret = await secrets.describe(arn)
-  if (!secret) throw new SecretRejectedError(field, `no secret ${arn} exists.`)
   const ownName = `${backendSecretPrefix}${agentId}/`
+  const rule = `a secret an agent uses is named '${ownName}...' or tagged '${agentIdTag}' = '${agentId}'`
+  const secret = await secrets.describe(arn).catch((error: unknown) => {
+    if (error instanceof SecretAccessDeniedError)
+      throw new SecretRejectedError(field, `${error.message}: ${rule}.`)
+    throw error
+  })
+  if (!secret) throw new SecretRejectedError(field, `no secret ${arn} exists.`)
   if (secret.name.startsWith(ownName) || secret.tags[agentIdTag] === agentId) return
   throw new SecretRejectedError(
     field,
-    `secret ${arn} does not belong to agent '${agentId}': a secret an agent uses is named ` +
-      `'${ownName}...' or tagged '${agentIdTag}' = '${agentId}'.`,
+    `secret ${arn} does not belong to agent '${agentId}': ${rule}.`,
   )
 }
 

@@ -15,6 +15,9 @@ export interface SecretStore {
    * a backend refused a credential: the secret may have been rotated).
    */
   read(arn: string, options?: { fresh?: boolean }): Promise<string>
-  /** A secret's name and tags, never its value; undefined when no such secret exists. */
+  /**
+   * A secret's name and tags, never its value; undefined when no such secret
+   * exists; SecretAccessDeniedError when the gateway may not see it.
+   */
   describe(arn: string): Promise<SecretDescription | undefined>
 }

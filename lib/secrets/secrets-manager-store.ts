@@ -6,6 +6,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
+import { SecretAccessDeniedError } from '../errors.ts'
 import type { SecretDescription, SecretStore } from './secret-store.ts'
 
 const cacheSeconds = 60
@@ -74,6 +75,7 @@ export class SecretsManagerStore implements SecretStore {
       return { name: Name, tags }
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined
+      if ((error as Error).name === 'AccessDeniedException') throw new SecretAccessDeniedError(arn)
       throw error
     }
   }

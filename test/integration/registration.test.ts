@@ -12,6 +12,7 @@ import {
   AgentNotFoundError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
+  SecretAccessDeniedError,
   SecretRejectedError,
 } from '../../lib/errors.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
@@ -484,6 +485,31 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
         expect(onActivate).toBeInstanceOf(SecretRejectedError)
         expect((onActivate as Error).message).toMatch(/^auth\.apiKeyArn: no secret .+ exists\.$/)
         expect((await registry.get('ledger'))?.status).toBe('inactive')
+      })
+
+      it("refuses with a 422, storing nothing, a secret the gateway may not see (IAM denies it: no agent's)", async () => {
+        // Prepare
+        const deniedArn = 'arn:aws:secretsmanager:eu-west-1:1:secret:payroll/db-AbCdEf'
+        const denying = {
+          ...deps,
+          secrets: Object.assign(Object.create(secrets), {
+            describe: async (arn: string) => {
+              throw new SecretAccessDeniedError(arn)
+            },
+          }),
+        }
+
+        // Act
+        const error = await failure(
+          registerAgent(config('nosy', { auth: apiKeyArn(deniedArn) }), denying),
+        )
+
+        // Assess
+        expect(error).toBeInstanceOf(SecretRejectedError)
+        expect((error as Error).message).toBe(
+          `auth.apiKeyArn: the gateway may not read secret ${deniedArn}: a secret an agent uses is named 'switchboard/agents/nosy/...' or tagged 'switchboard:agent-id' = 'nosy'.`,
+        )
+        expect(await registry.get('nosy')).toBeUndefined()
       })
     })
   })

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { titanTextEmbeddingsV2 } from '../../lib/discovery/bedrock-embedder.ts'
-import { backendSecretPrefix } from '../../lib/registry/register-agent.ts'
+import { agentIdTag, backendSecretPrefix } from '../../lib/registry/register-agent.ts'
 import { compact, resolveSimple, wholeExpression } from './support/expressions.ts'
 import {
   type PolicyStatement,
@@ -89,7 +89,7 @@ describe('Terraform stack: IAM', () => {
   describe('backend secrets: the gateway prefix, or the agent tag', () => {
     const prefix = '${local.backend_secrets_arn_pattern}'
     const accountSecrets = '${local.account_secrets_arn_pattern}'
-    const agentTag = 'switchboard:agent-id'
+    const agentTag = agentIdTag
     const secrets = () => withAction('secretsmanager:')
     const of = (role: string) =>
       secrets().filter(({ where }) => where.includes(`aws_iam_policy_document.${role} `))

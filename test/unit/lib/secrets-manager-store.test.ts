@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager'
 import { describe, expect, it, vi } from 'vitest'
+import { SecretAccessDeniedError } from '../../../lib/errors.ts'
 import { SecretsManagerStore } from '../../../lib/secrets/secrets-manager-store.ts'
 
 describe('Secrets Manager store (contract)', () => {
@@ -89,6 +90,20 @@ describe('Secrets Manager store (contract)', () => {
 
     // Assess
     expect([missing, deleting]).toEqual([undefined, undefined])
+  })
+
+  it('refuses, as the gateway may not see it, a secret its role is denied', async () => {
+    // Prepare
+    const denied = Object.assign(new Error('not authorized to perform DescribeSecret'), {
+      name: 'AccessDeniedException',
+    })
+    const store = new SecretsManagerStore({ send: vi.fn().mockRejectedValue(denied) } as never)
+
+    // Act
+    const describing = store.describe('arn:aws:secretsmanager:eu-west-1:1:secret:other-AbCdEf')
+
+    // Assess
+    await expect(describing).rejects.toBeInstanceOf(SecretAccessDeniedError)
   })
 
   it('passes on a failure to describe other than not found', async () => {
