@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { getReferencesInExpression } from '@cdktf/hcl2json'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
 import { compact } from './support/expressions.ts'
 import { blockOf, loadStack, rootModule, type TerraformModule } from './support/stack.ts'
 
@@ -281,6 +282,34 @@ describe('sample agent configs (register.mjs agentConfig)', () => {
       'odd: neither a functionUrl nor an AgentCore runtime ARN',
     )
     expect(calls).toEqual([])
+  })
+})
+
+describe("README's Private agents", () => {
+  it('shows the agent configs register.mjs builds for a function URL and an AgentCore runtime', async () => {
+    // Prepare
+    const { agentConfig } = (await import(scriptUrl.href)) as {
+      agentConfig: (agentId: string, agent: Record<string, string>) => Record<string, unknown>
+    }
+    const configs = codeBlocks(readmeSection('Private agents'), 'json')
+      .map((block) => JSON.parse(block) as Record<string, unknown>)
+      .filter((config) => 'agentId' in config)
+    const [functionUrl, runtime] = configs
+
+    // Assess
+    expect(configs).toHaveLength(3)
+    expect(functionUrl).toEqual(
+      agentConfig('billing', {
+        functionUrl: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws',
+        region: 'us-east-1',
+      }),
+    )
+    expect(runtime).toEqual(
+      agentConfig('billing', {
+        runtimeArn:
+          'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj',
+      }),
+    )
   })
 })
 
