@@ -55,10 +55,58 @@ data "aws_iam_policy_document" "find_agents" {
   }
 }
 
+# Calling private agents (README "Private agents"): the gateway signs each
+# request with its role, so the role itself must be allowed to invoke the
+# function URL or AgentCore runtime, on the named ones only. Shared by the
+# agents role (calls, streams) and the admin role (card fetches at
+# registration); each statement exists only when it has something to name.
+data "aws_iam_policy_document" "call_private_agents" {
+  dynamic "statement" {
+    for_each = length(local.private_agent_function_arns) > 0 ? ["InvokePrivateFunctionUrls"] : []
+
+    content {
+      sid       = statement.value
+      actions   = ["lambda:InvokeFunctionUrl"]
+      resources = local.private_agent_function_arns
+    }
+  }
+
+  # Since October 2025 a function URL call is also authorized as
+  # lambda:InvokeFunction; allowed here only through a function URL.
+  dynamic "statement" {
+    for_each = length(local.private_agent_function_arns) > 0 ? ["InvokePrivateFunctionsThroughUrls"] : []
+
+    content {
+      sid       = statement.value
+      actions   = ["lambda:InvokeFunction"]
+      resources = local.private_agent_function_arns
+
+      condition {
+        test     = "Bool"
+        variable = "lambda:InvokedViaFunctionUrl"
+        values   = ["true"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.private_agent_runtime_arns) > 0 ? ["InvokePrivateAgentRuntimes"] : []
+
+    content {
+      sid       = statement.value
+      actions   = ["bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:GetAgentCard"]
+      resources = local.private_agent_runtime_resources
+    }
+  }
+}
+
 # agents: reads agent records, counts calls and open streams, reads backend
-# secrets, and finds agents for /route.
+# secrets, finds agents for /route and calls private agents.
 data "aws_iam_policy_document" "agents" {
-  source_policy_documents = [data.aws_iam_policy_document.find_agents.json]
+  source_policy_documents = [
+    data.aws_iam_policy_document.find_agents.json,
+    data.aws_iam_policy_document.call_private_agents.json,
+  ]
 
   statement {
     sid       = "ReadAgents"
@@ -134,8 +182,11 @@ data "aws_iam_policy_document" "discovery" {
 
 # admin: manages agent records and permissions, idempotency records, backend
 # secrets (creates, tags and deletes them under the prefix only, with the stack's
-# key only; reads those and operator-marked ones), and vectors.
+# key only; reads those and operator-marked ones), and vectors; fetches private
+# agents' cards.
 data "aws_iam_policy_document" "admin" {
+  source_policy_documents = [data.aws_iam_policy_document.call_private_agents.json]
+
   statement {
     sid       = "ManageAgents"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
@@ -255,6 +306,36 @@ resource "aws_iam_role_policy" "access" {
   name   = "access"
   role   = aws_iam_role.handler[each.key].id
   policy = local.handler_policies[each.key]
+}
+
+# A function in a VPC (vpc_subnet_ids: the agents and admin functions) reaches
+# it through network interfaces Lambda creates, assigns addresses to and deletes
+# with the function's own role: AWSLambdaVPCAccessExecutionRole's ec2 actions.
+# The one statement with resource "*", because it cannot name more: the
+# Describe actions have no resource-level permissions, and the interfaces
+# (and their ids) do not exist until Lambda creates them. Only these six
+# actions; test/terraform/iam.test.ts allows "*" for exactly this statement.
+data "aws_iam_policy_document" "vpc_access" {
+  statement {
+    sid = "ManageVpcNetworkInterfaces"
+    actions = [
+      "ec2:CreateNetworkInterface",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
+      "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "vpc_access" {
+  for_each = local.vpc_enabled ? toset(local.agent_callers) : toset([])
+
+  name   = "vpc-access"
+  role   = aws_iam_role.handler[each.key].id
+  policy = data.aws_iam_policy_document.vpc_access.json
 }
 
 # API Gateway's account-wide logging role (see observability.tf).

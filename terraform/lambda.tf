@@ -30,8 +30,21 @@ resource "aws_lambda_function" "handler" {
     variables = local.gateway_environment
   }
 
-  # The log group (with its retention) exists before the function writes to it.
-  depends_on = [aws_cloudwatch_log_group.handler]
+  # The agent callers in the VPC when asked, to reach agents on private
+  # addresses (allow those with backend_allowed_cidrs).
+  dynamic "vpc_config" {
+    for_each = local.vpc_enabled && contains(local.agent_callers, each.key) ? [each.key] : []
+
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
+    }
+  }
+
+  # The log group (with its retention) exists before the function writes to it;
+  # in a VPC, Lambda checks at creation that the role may create its network
+  # interfaces (and needs that to delete them once the function leaves the VPC).
+  depends_on = [aws_cloudwatch_log_group.handler, aws_iam_role_policy.vpc_access]
 }
 
 # API Gateway may invoke the route handlers for this API only, and the authorizer

@@ -17,6 +17,30 @@ locals {
     admin      = { timeout = 60, description = "Agents and permissions administration" }
   }
 
+  # The handlers that call agents: agents (calls, streams) and admin (card
+  # fetches at registration). They sign requests to private agents with their
+  # roles, and are the ones placed in the VPC when vpc_subnet_ids is set.
+  agent_callers = ["agents", "admin"]
+  vpc_enabled   = length(var.vpc_subnet_ids) > 0
+
+  # Private agents the agent callers may invoke: named ARNs only (validated
+  # variables and the sample agents' own functions), never a pattern of ours.
+  private_agent_function_arns = concat(
+    var.private_agent_function_arns,
+    var.deploy_sample_agents ? values(module.sample_agents[0].function_arns) : [],
+  )
+  private_agent_runtime_arns = concat(
+    var.private_agent_runtime_arns,
+    var.agentcore_sample_runtime_arn == null ? [] : [var.agentcore_sample_runtime_arn],
+  )
+  # AWS authorizes an AgentCore invocation (and card fetch) on the runtime and
+  # on the endpoint it goes to (DEFAULT, or ?qualifier=<endpoint>), whose ARN is
+  # <runtime ARN>/runtime-endpoint/<name>: each named runtime, and its endpoints.
+  private_agent_runtime_resources = concat(
+    local.private_agent_runtime_arns,
+    [for arn in local.private_agent_runtime_arns : "${arn}/runtime-endpoint/*"],
+  )
+
   # lib/tables.ts names tables "<TABLE_PREFIX><name>".
   table_prefix = "${var.name}-"
 

@@ -1,16 +1,23 @@
-# The weather and calculator sample agents, registered with the gateway and
-# granted to the sample scopes, so the first call works right after apply.
+# The weather and calculator sample agents, behind private function URLs only
+# the gateway's roles may call, registered with the gateway as aws_iam agents
+# and granted to the sample scopes, so the first call works right after apply;
+# and, when agentcore_sample_runtime_arn is set, an AgentCore runtime.
 module "sample_agents" {
   source = "./modules/sample-agents"
   count  = var.deploy_sample_agents ? 1 : 0
 
   name                = var.name
+  region              = var.region
   log_retention_days  = var.log_retention_days
   gateway_url         = aws_api_gateway_stage.gateway.invoke_url
   token_url           = local.token_url
   admin_client_id     = aws_cognito_user_pool_client.admin.id
   admin_client_secret = aws_cognito_user_pool_client.admin.client_secret
   admin_scope         = "${local.scope_prefix}${var.admin_scope}"
+
+  # Only the gateway's agent callers may call the agents' private function URLs.
+  gateway_role_arns     = { for handler in local.agent_callers : handler => aws_iam_role.handler[handler].arn }
+  agentcore_runtime_arn = var.agentcore_sample_runtime_arn
 
   # What the admin API needs to answer a registration, passed as values so that
   # only the registration waits for it. (A module-level depends_on would defer
@@ -23,5 +30,8 @@ module "sample_agents" {
     [for policy in aws_iam_role_policy.logs : policy.id],
     [aws_dynamodb_table.agents.arn, aws_dynamodb_table.permissions.arn, aws_dynamodb_table.rate_limits.arn, aws_dynamodb_table.idempotency.arn, aws_dynamodb_table.task_owners.arn],
     [aws_s3vectors_index.agents.index_arn, aws_api_gateway_method_settings.all.id],
+    # In a VPC without NAT, the admin function reaches its services through these.
+    [for endpoint in aws_vpc_endpoint.service : endpoint.id],
+    [for policy in aws_iam_role_policy.vpc_access : policy.id],
   )
 }

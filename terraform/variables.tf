@@ -290,3 +290,111 @@ variable "deploy_sample_agents" {
   type        = bool
   default     = true
 }
+
+# Private agents (README "Private agents"): the gateway signs its requests to
+# them with its own role (auth type aws_iam), so its roles must be allowed to
+# call each one. Named resources only: no "*", no pattern.
+variable "private_agent_function_arns" {
+  description = "Lambda functions behind AWS_IAM function URLs that you register as aws_iam agents (service lambda): the agents and admin roles get lambda:InvokeFunctionUrl (and lambda:InvokeFunction through the URL) on exactly these. A function URL on an alias needs the alias-qualified ARN. The sample agents are added by the stack."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.private_agent_function_arns : can(regex("^arn:aws(-[a-z-]+)?:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$", arn))])
+    error_message = "private_agent_function_arns must hold Lambda function ARNs, arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias>], with no wildcard."
+  }
+}
+
+variable "private_agent_runtime_arns" {
+  description = "Amazon Bedrock AgentCore runtimes (A2A protocol) that you register as aws_iam agents (service bedrock-agentcore): the agents and admin roles get bedrock-agentcore:InvokeAgentRuntime and bedrock-agentcore:GetAgentCard on exactly these and their endpoints."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.private_agent_runtime_arns : can(regex("^arn:aws(-[a-z-]+)?:bedrock-agentcore:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:runtime/[A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10}$", arn))])
+    error_message = "private_agent_runtime_arns must hold AgentCore runtime ARNs, arn:<partition>:bedrock-agentcore:<region>:<account>:runtime/<runtime id>, with no wildcard."
+  }
+}
+
+variable "agentcore_sample_runtime_arn" {
+  description = "An existing AgentCore runtime serving an A2A agent, to register with the sample agents as \"agentcore\" (aws_iam, service bedrock-agentcore) and to grant the agents and admin roles InvokeAgentRuntime and GetAgentCard on. Null: none. Grant it to a scope yourself (PUT /admin/permissions/{scope})."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.agentcore_sample_runtime_arn == null || can(regex("^arn:aws(-[a-z-]+)?:bedrock-agentcore:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:runtime/[A-Za-z][A-Za-z0-9_]{0,99}-[A-Za-z0-9]{10}$", coalesce(var.agentcore_sample_runtime_arn, "-")))
+    error_message = "agentcore_sample_runtime_arn must be an AgentCore runtime ARN, arn:<partition>:bedrock-agentcore:<region>:<account>:runtime/<runtime id>."
+  }
+
+  validation {
+    condition     = var.agentcore_sample_runtime_arn == null || var.deploy_sample_agents
+    error_message = "agentcore_sample_runtime_arn is registered with the sample agents: it needs deploy_sample_agents = true (or register the runtime yourself and list it in private_agent_runtime_arns)."
+  }
+}
+
+# VPC placement of the agents and admin functions, so they reach agents on
+# private addresses (an internal ALB or NLB in front of ECS services). The other
+# functions stay outside the VPC.
+variable "vpc_subnet_ids" {
+  description = "Private subnets for the agents and admin functions (two or more, in different Availability Zones, for resilience). Empty: outside any VPC. From a VPC the functions reach AWS services only through VPC endpoints (create_vpc_endpoints) or a NAT gateway, and public agents and Lambda function URLs only through NAT."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.vpc_subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = "vpc_subnet_ids must hold subnet ids such as subnet-0123456789abcdef0."
+  }
+
+  validation {
+    condition     = length(var.vpc_subnet_ids) <= 16 && length(distinct(var.vpc_subnet_ids)) == length(var.vpc_subnet_ids)
+    error_message = "vpc_subnet_ids may hold at most 16 subnets (Lambda's limit), each once."
+  }
+
+  validation {
+    condition     = (length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)
+    error_message = "vpc_subnet_ids and vpc_security_group_ids go together: set both to place the agents and admin functions in the VPC, or neither."
+  }
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups of the agents and admin functions in the VPC: they must allow outbound HTTPS to the agents (and to the VPC endpoints or NAT). Set with vpc_subnet_ids."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.vpc_security_group_ids : can(regex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = "vpc_security_group_ids must hold security group ids such as sg-0123456789abcdef0."
+  }
+
+  validation {
+    condition     = length(var.vpc_security_group_ids) <= 5 && length(distinct(var.vpc_security_group_ids)) == length(var.vpc_security_group_ids)
+    error_message = "vpc_security_group_ids may hold at most 5 security groups (Lambda's limit), each once."
+  }
+}
+
+variable "create_vpc_endpoints" {
+  description = "Create the VPC endpoints the functions in the VPC need instead of a NAT gateway: a DynamoDB gateway endpoint on vpc_route_table_ids, and interface endpoints (private DNS) for Secrets Manager, Bedrock runtime, S3 Vectors, STS and bedrock-agentcore in vpc_subnet_ids. Agents on Lambda function URLs or the internet still need NAT. Leave false when the VPC has these endpoints or NAT already."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.create_vpc_endpoints || length(var.vpc_subnet_ids) > 0
+    error_message = "create_vpc_endpoints needs vpc_subnet_ids and vpc_security_group_ids: the endpoints serve the functions placed in the VPC."
+  }
+
+  validation {
+    condition     = !var.create_vpc_endpoints || length(var.vpc_route_table_ids) > 0
+    error_message = "create_vpc_endpoints needs vpc_route_table_ids: the route tables of vpc_subnet_ids, which the DynamoDB gateway endpoint is added to."
+  }
+}
+
+variable "vpc_route_table_ids" {
+  description = "Route tables of vpc_subnet_ids (the main route table too, if a subnet uses it): the DynamoDB gateway endpoint adds its route to them. Used with create_vpc_endpoints only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.vpc_route_table_ids : can(regex("^rtb-([0-9a-f]{8}|[0-9a-f]{17})$", id))])
+    error_message = "vpc_route_table_ids must hold route table ids such as rtb-0123456789abcdef0."
+  }
+}

@@ -36,8 +36,8 @@ describe('Terraform stack: IAM', () => {
     ).toEqual([])
   })
 
-  it('names the resources: no "*" resource, no NotResource', () => {
-    // Assess: trust policies name a principal instead of resources.
+  it('names the resources: no "*" resource, no NotResource, but for the VPC network interfaces Lambda manages', () => {
+    // Prepare: trust policies name a principal instead of resources.
     const granting = statements.filter(
       ({ body }) => !actionsOf({ where: '', body }).includes('sts:AssumeRole'),
     )
@@ -45,7 +45,22 @@ describe('Terraform stack: IAM', () => {
       const resources = (body.resources as string[] | undefined) ?? []
       return resources.length === 0 || resources.includes('*') || 'not_resources' in body
     })
-    expect(unnamed.map(({ where }) => where)).toEqual([])
+
+    // Assess: exactly AWSLambdaVPCAccessExecutionRole's ec2 actions, which cannot name more.
+    expect(unnamed.map(({ where }) => where)).toEqual([
+      'terraform: data.aws_iam_policy_document.vpc_access ManageVpcNetworkInterfaces',
+    ])
+    const [eni] = unnamed as [PolicyStatement]
+    expect(eni.body.resources).toEqual(['*'])
+    expect(actionsOf(eni).sort()).toEqual([
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:UnassignPrivateIpAddresses',
+    ])
+    expect(nested(eni.body, 'condition')).toEqual([])
   })
 
   it('writes every policy from a policy document, so no statement escapes these checks', () => {

@@ -16,6 +16,9 @@ import {
 import { runTerraform, terraformBinary } from './support/terraform-cli.ts'
 
 const roleArn = 'arn:aws:iam::123456789012:role/api-gateway-logs'
+const subnets = '["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]'
+const securityGroups = '["sg-0123456789abcdef0"]'
+const runtimeArn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/helper-AbCdEfGhIj'
 /** The smallest accepted choice about the account's logging role. */
 const managed: Record<string, string> = { manage_api_gateway_account: 'true' }
 
@@ -73,6 +76,13 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
     expect(conditions('api_gateway_logging_role_arn')).toContain(
       '(var.api_gateway_logging_role_arn!=null)!=var.manage_api_gateway_account',
     )
+    expect(conditions('vpc_subnet_ids')).toContain(
+      '(length(var.vpc_subnet_ids)==0)==(length(var.vpc_security_group_ids)==0)',
+    )
+    expect(conditions('create_vpc_endpoints')).toEqual([
+      '!var.create_vpc_endpoints||length(var.vpc_subnet_ids)>0',
+      '!var.create_vpc_endpoints||length(var.vpc_route_table_ids)>0',
+    ])
   })
 
   it.for<{ what: string; variables: Record<string, string>; says: string }>([
@@ -116,6 +126,75 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: { api_gateway_logging_role_arn: 'api-gateway-logs' },
       says: 'api_gateway_logging_role_arn must be an IAM role ARN',
     },
+    {
+      what: 'VPC subnets without security groups',
+      variables: { ...managed, vpc_subnet_ids: subnets },
+      says: 'vpc_subnet_ids and vpc_security_group_ids go together',
+    },
+    {
+      what: 'VPC security groups without subnets',
+      variables: { ...managed, vpc_security_group_ids: securityGroups },
+      says: 'vpc_subnet_ids and vpc_security_group_ids go together',
+    },
+    {
+      what: 'a subnet id that is not one',
+      variables: {
+        ...managed,
+        vpc_subnet_ids: '["subnet-xyz"]',
+        vpc_security_group_ids: securityGroups,
+      },
+      says: 'vpc_subnet_ids must hold subnet ids',
+    },
+    {
+      what: 'a security group id that is not one',
+      variables: { ...managed, vpc_subnet_ids: subnets, vpc_security_group_ids: '["default"]' },
+      says: 'vpc_security_group_ids must hold security group ids',
+    },
+    {
+      what: 'VPC endpoints without the VPC placement',
+      variables: {
+        ...managed,
+        create_vpc_endpoints: 'true',
+        vpc_route_table_ids: '["rtb-0123456789abcdef0"]',
+      },
+      says: 'create_vpc_endpoints needs vpc_subnet_ids and vpc_security_group_ids',
+    },
+    {
+      what: 'VPC endpoints without the route tables the DynamoDB endpoint goes into',
+      variables: {
+        ...managed,
+        create_vpc_endpoints: 'true',
+        vpc_subnet_ids: subnets,
+        vpc_security_group_ids: securityGroups,
+      },
+      says: 'create_vpc_endpoints needs vpc_route_table_ids',
+    },
+    {
+      what: 'a private agent function given as a wildcard',
+      variables: {
+        ...managed,
+        private_agent_function_arns: '["arn:aws:lambda:us-east-1:123456789012:function:*"]',
+      },
+      says: 'private_agent_function_arns must hold Lambda function ARNs',
+    },
+    {
+      what: 'a private agent runtime given as a wildcard',
+      variables: {
+        ...managed,
+        private_agent_runtime_arns:
+          '["arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/*"]',
+      },
+      says: 'private_agent_runtime_arns must hold AgentCore runtime ARNs',
+    },
+    {
+      what: 'an AgentCore sample without the sample agents that register it',
+      variables: {
+        ...managed,
+        deploy_sample_agents: 'false',
+        agentcore_sample_runtime_arn: runtimeArn,
+      },
+      says: 'agentcore_sample_runtime_arn is registered with the sample agents: it needs deploy_sample_agents = true',
+    },
   ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
@@ -135,6 +214,20 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
     {
       what: 'a name with "aws" in it and a domain prefix of its own',
       variables: { ...managed, name: 'my-aws-gateway', cognito_domain_prefix: 'gw-prefix' },
+    },
+    {
+      what: 'the VPC placement with its endpoints, and named private agents',
+      variables: {
+        ...managed,
+        vpc_subnet_ids: subnets,
+        vpc_security_group_ids: securityGroups,
+        create_vpc_endpoints: 'true',
+        vpc_route_table_ids: '["rtb-0123456789abcdef0"]',
+        private_agent_function_arns:
+          '["arn:aws:lambda:us-east-1:123456789012:function:billing","arn:aws:lambda:us-east-1:123456789012:function:billing:live"]',
+        private_agent_runtime_arns: `["${runtimeArn}"]`,
+        agentcore_sample_runtime_arn: runtimeArn,
+      },
     },
   ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {
     // Prepare

@@ -1,6 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { getReferencesInExpression } from '@cdktf/hcl2json'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
+import { compact } from './support/expressions.ts'
 import { blockOf, loadStack, rootModule, type TerraformModule } from './support/stack.ts'
 
 interface Call {
@@ -47,8 +49,8 @@ const input = {
   clientSecret: 'admin-secret',
   scope: 'switchboard/admin',
   agents: {
-    weather: 'https://w.lambda-url.example.com',
-    calculator: 'https://c.lambda-url.example.com',
+    weather: { functionUrl: 'https://w.lambda-url.example.com/', region: 'eu-west-1' },
+    calculator: { functionUrl: 'https://c.lambda-url.example.com', region: 'eu-west-1' },
   },
   permissions: { 'weather:invoke': { agents: ['weather'], operations: null } },
 }
@@ -93,10 +95,12 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
     )
     expect(calls[0]?.body).toBe('grant_type=client_credentials&scope=switchboard%2Fadmin')
     expect(calls[2]?.headers.authorization).toBe('Bearer jwt')
+    // A private function URL: the gateway signs for Lambda in the function's Region.
     expect(JSON.parse(calls[2]?.body ?? '')).toEqual({
       agentId: 'weather',
       backendUrl: 'https://w.lambda-url.example.com',
       agentCardUrl: 'https://w.lambda-url.example.com/.well-known/agent-card.json',
+      auth: { type: 'aws_iam', service: 'lambda', region: 'eu-west-1' },
     })
     // An operations list left null (Terraform's optional) is left out: all operations.
     expect(JSON.parse(calls[6]?.body ?? '')).toEqual({ agents: ['weather'] })
@@ -137,7 +141,10 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
         'The agent card at https://w.lambda-url.example.com/.well-known/agent-card.json could not be fetched: no answer within 5000 ms.',
     },
   }
-  const oneAgent = { ...input, agents: { weather: 'https://w.lambda-url.example.com' } }
+  const oneAgent = {
+    ...input,
+    agents: { weather: { functionUrl: 'https://w.lambda-url.example.com', region: 'eu-west-1' } },
+  }
 
   it('registers a cold agent again, waiting longer each time, until its card answers', async () => {
     // Prepare
@@ -227,6 +234,85 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
   })
 })
 
+describe('sample agent configs (register.mjs agentConfig)', () => {
+  const runtimeArn =
+    'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/helper_agent-AbCdEfGhIj'
+
+  it('registers an AgentCore runtime by its invocation URL, the ARN URL-encoded, signed for bedrock-agentcore in its Region', async () => {
+    // Prepare
+    const registerSampleAgents = await load()
+    const { calls, fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      { status: 201 },
+    ])
+
+    // Act
+    await registerSampleAgents(
+      { ...input, agents: { agentcore: { runtimeArn } }, permissions: {} },
+      { fetch, sleep: async () => undefined, log: () => undefined },
+    )
+
+    // Assess
+    const invocations =
+      'https://bedrock-agentcore.us-west-2.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-west-2%3A123456789012%3Aruntime%2Fhelper_agent-AbCdEfGhIj/invocations/'
+    expect(JSON.parse(calls[1]?.body ?? '')).toEqual({
+      agentId: 'agentcore',
+      backendUrl: invocations,
+      agentCardUrl: `${invocations}.well-known/agent-card.json`,
+      auth: { type: 'aws_iam', service: 'bedrock-agentcore', region: 'us-west-2' },
+    })
+  })
+
+  it('refuses an agent that is neither a function URL nor a runtime ARN before any call', async () => {
+    // Prepare
+    const registerSampleAgents = await load()
+    const { calls, fetch } = scriptedFetch([])
+
+    // Act
+    const registering = registerSampleAgents(
+      {
+        ...input,
+        agents: { odd: { runtimeArn: 'arn:aws:lambda:us-west-2:123456789012:function:x' } },
+      },
+      { fetch, sleep: async () => undefined, log: () => undefined },
+    )
+
+    // Assess
+    await expect(registering).rejects.toThrow(
+      'odd: neither a functionUrl nor an AgentCore runtime ARN',
+    )
+    expect(calls).toEqual([])
+  })
+})
+
+describe("README's Private agents", () => {
+  it('shows the agent configs register.mjs builds for a function URL and an AgentCore runtime', async () => {
+    // Prepare
+    const { agentConfig } = (await import(scriptUrl.href)) as {
+      agentConfig: (agentId: string, agent: Record<string, string>) => Record<string, unknown>
+    }
+    const configs = codeBlocks(readmeSection('Private agents'), 'json')
+      .map((block) => JSON.parse(block) as Record<string, unknown>)
+      .filter((config) => 'agentId' in config)
+    const [functionUrl, runtime] = configs
+
+    // Assess
+    expect(configs).toHaveLength(3)
+    expect(functionUrl).toEqual(
+      agentConfig('billing', {
+        functionUrl: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws',
+        region: 'us-east-1',
+      }),
+    )
+    expect(runtime).toEqual(
+      agentConfig('billing', {
+        runtimeArn:
+          'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj',
+      }),
+    )
+  })
+})
+
 describe('sample agents registration in the stack (terraform/sample_agents.tf, the module)', () => {
   let modules: TerraformModule[]
   let root: TerraformModule
@@ -256,10 +342,13 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
       'aws_lambda_permission.authorizer',
       'aws_iam_role_policy.access',
       'aws_iam_role_policy.logs',
+      // In a VPC: the admin function's network interfaces, and the endpoints it calls through.
+      'aws_iam_role_policy.vpc_access',
+      'aws_vpc_endpoint.service',
     ]
 
     // Assess
-    expect(needed.length).toBeGreaterThanOrEqual(8)
+    expect(needed.length).toBeGreaterThanOrEqual(10)
     for (const resource of needed) {
       expect(
         waitedFor.some(
@@ -271,6 +360,28 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     expect(register.input).toBe('${var.gateway_prerequisites}')
     // An input, not a trigger: a changed prerequisite does not register again.
     expect(JSON.stringify(register.triggers_replace)).not.toContain('gateway_prerequisites')
+  })
+
+  it('hands register.mjs each Lambda agent by its function URL and Region, and the AgentCore runtime when one is set', () => {
+    // Prepare
+    const register = blockOf(module.resources, 'terraform_data', 'register')
+    const provisioner = register.provisioner as Record<string, Record<string, unknown>[]>
+    const environment = provisioner['local-exec']?.[0]?.environment as Record<string, string>
+    const call = root.modules.sample_agents ?? {}
+
+    // Assess
+    expect(environment.AGENTS).toBe('${jsonencode(local.registered_agents)}')
+    expect((register.triggers_replace as Record<string, string>).agents).toBe(
+      '${local.registered_agents}',
+    )
+    expect(compact(String(module.locals.registered_agents))).toBe(
+      compact(`\${merge(
+        { for key, url in local.agent_urls : key => { functionUrl = url, region = var.region } },
+        var.agentcore_runtime_arn == null ? {} : { (var.agentcore_agent_id) = { runtimeArn = var.agentcore_runtime_arn } },
+      )}`),
+    )
+    expect(call.region).toBe('${var.region}')
+    expect(call.agentcore_runtime_arn).toBe('${var.agentcore_sample_runtime_arn}')
   })
 
   it("puts no depends_on on the module or its data sources, so plans know the agents' code and policies", () => {

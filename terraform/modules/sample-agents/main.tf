@@ -1,5 +1,5 @@
-# The two sample agents (agents/), each a Lambda function behind a function URL
-# in RESPONSE_STREAM mode: agents/function-url-adapter.ts runs the agent's own
+# The two sample agents (agents/), each a Lambda function behind a private
+# (AWS_IAM) function URL in RESPONSE_STREAM mode: agents/function-url-adapter.ts runs the agent's own
 # server on loopback inside the function and streams its answers back.
 
 locals {
@@ -81,35 +81,46 @@ resource "aws_lambda_function" "agent" {
   depends_on = [aws_cloudwatch_log_group.agent]
 }
 
-# Public, like any agent on the internet: the gateway calls it without
-# credentials (the agents hold no data and no secret). Anyone who learns the URL
-# can call it directly and costs follow the calls.
+# Private: the URL answers only requests SigV4-signed by a principal this
+# function's resource policy names (below) or whose own policy grants it in this
+# account. The gateway signs every call and card fetch with its role
+# (auth type aws_iam); a direct, unsigned call is refused by Lambda with 403.
 resource "aws_lambda_function_url" "agent" {
   for_each = local.agents
 
   function_name      = aws_lambda_function.agent[each.key].function_name
-  authorization_type = "NONE"
+  authorization_type = "AWS_IAM"
   invoke_mode        = "RESPONSE_STREAM"
 }
 
-resource "aws_lambda_permission" "url" {
-  for_each = local.agents
-
-  statement_id           = "AllowPublicFunctionUrl"
-  action                 = "lambda:InvokeFunctionUrl"
-  function_name          = aws_lambda_function.agent[each.key].function_name
-  principal              = "*"
-  function_url_auth_type = "NONE"
+locals {
+  # Each agent, for each gateway role that calls it: the agents handler (calls,
+  # streams) and the admin handler (card fetches at registration).
+  agent_invokers = {
+    for pair in setproduct(keys(local.agents), keys(var.gateway_role_arns)) :
+    "${pair[0]}-${pair[1]}" => { agent = pair[0], role = pair[1] }
+  }
 }
 
-# Since October 2025 a public function URL also needs InvokeFunction, limited to calls through the URL.
-resource "aws_lambda_permission" "url_invoke" {
-  for_each = local.agents
+resource "aws_lambda_permission" "url" {
+  for_each = local.agent_invokers
 
-  statement_id             = "AllowInvokeThroughFunctionUrl"
+  statement_id           = "AllowGatewayFunctionUrl-${each.value.role}"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.agent[each.value.agent].function_name
+  principal              = var.gateway_role_arns[each.value.role]
+  function_url_auth_type = "AWS_IAM"
+}
+
+# Since October 2025 a function URL also needs lambda:InvokeFunction, limited
+# here to calls through the URL (the lambda:InvokedViaFunctionUrl condition).
+resource "aws_lambda_permission" "url_invoke" {
+  for_each = local.agent_invokers
+
+  statement_id             = "AllowGatewayInvokeViaFunctionUrl-${each.value.role}"
   action                   = "lambda:InvokeFunction"
-  function_name            = aws_lambda_function.agent[each.key].function_name
-  principal                = "*"
+  function_name            = aws_lambda_function.agent[each.value.agent].function_name
+  principal                = var.gateway_role_arns[each.value.role]
   invoked_via_function_url = true
 }
 

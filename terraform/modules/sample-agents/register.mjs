@@ -50,15 +50,57 @@ const withCardRetries = async (agentId, register, { sleep, log }) => {
   }
 }
 
+/** Where a partition's service endpoints live (amazonaws.com.cn in China). */
+const dnsSuffix = (partition) => (partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')
+
+/**
+ * The agent config of one agent, as `POST /admin/register` takes it: a Lambda
+ * agent behind its private (AWS_IAM) function URL, or an AgentCore runtime by
+ * its invocation URL, built from the runtime ARN. Both are `aws_iam` agents:
+ * the gateway signs every call and card fetch with its own role.
+ *
+ * @example
+ * agentConfig('weather', { functionUrl: 'https://abc.lambda-url.us-east-1.on.aws', region: 'us-east-1' })
+ * agentConfig('helper', { runtimeArn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/helper-AbCdEfGhIj' })
+ */
+export const agentConfig = (agentId, agent) => {
+  if (agent.functionUrl) {
+    const backendUrl = agent.functionUrl.replace(/\/$/, '')
+    return {
+      agentId,
+      backendUrl,
+      agentCardUrl: `${backendUrl}/.well-known/agent-card.json`,
+      auth: { type: 'aws_iam', service: 'lambda', region: agent.region },
+    }
+  }
+  const [, partition, region] =
+    /^arn:(aws[a-z-]*):bedrock-agentcore:([a-z0-9-]+):[0-9]{12}:runtime\/[A-Za-z0-9_-]+$/.exec(
+      agent.runtimeArn ?? '',
+    ) ?? []
+  if (!partition || !region) {
+    throw new Error(`${agentId}: neither a functionUrl nor an AgentCore runtime ARN`)
+  }
+  // AgentCore's InvokeAgentRuntime path, the ARN URL-encoded; the card is GetAgentCard's path below it.
+  const backendUrl = `https://bedrock-agentcore.${region}.${dnsSuffix(partition)}/runtimes/${encodeURIComponent(agent.runtimeArn)}/invocations/`
+  return {
+    agentId,
+    backendUrl,
+    agentCardUrl: `${backendUrl}.well-known/agent-card.json`,
+    auth: { type: 'aws_iam', service: 'bedrock-agentcore', region },
+  }
+}
+
 const failIfNot = async (response, what) => {
   if (response.ok) return
   throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`)
 }
 
 /**
- * Gets an admin token, registers each agent (replacing an existing record;
+ * Gets an admin token, registers each agent (`agents`: id => { functionUrl,
+ * region } or { runtimeArn }, see agentConfig; replacing an existing record;
  * again, a bounded number of times, while its card is unreachable) and puts
- * each permission. Throws, naming the step, on the first failure.
+ * each permission. Throws, naming the step, on the first failure; an agent it
+ * cannot describe, before any call.
  */
 export const registerSampleAgents = async (
   { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agents, permissions },
@@ -68,6 +110,7 @@ export const registerSampleAgents = async (
     log = console.log,
   } = {},
 ) => {
+  const configs = Object.entries(agents).map(([agentId, agent]) => agentConfig(agentId, agent))
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
   const tokenResponse = await withRetries(
     'token',
@@ -96,12 +139,8 @@ export const registerSampleAgents = async (
       { sleep },
     )
 
-  for (const [agentId, backendUrl] of Object.entries(agents)) {
-    const config = {
-      agentId,
-      backendUrl,
-      agentCardUrl: `${backendUrl}/.well-known/agent-card.json`,
-    }
+  for (const config of configs) {
+    const { agentId, backendUrl } = config
     const response = await withCardRetries(
       agentId,
       async () => {

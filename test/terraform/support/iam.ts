@@ -6,12 +6,25 @@ export interface PolicyStatement {
   body: Body
 }
 
-/** Every statement of every aws_iam_policy_document in the modules. */
+/**
+ * A `dynamic "statement"` block's statement: its content, with the sid its
+ * `for_each` names (`cond ? ["Sid"] : []`, the one form this stack uses) in
+ * place of `statement.value`.
+ */
+const dynamicStatements = (document: Body): Body[] =>
+  nested((document.dynamic as Body | undefined) ?? {}, 'statement').flatMap((block) =>
+    nested(block, 'content').map((content) => {
+      const sid = /\["([A-Za-z0-9]+)"\]/.exec(String(block.for_each))?.[1]
+      return { ...content, sid: sid ?? content.sid, for_each: block.for_each }
+    }),
+  )
+
+/** Every statement of every aws_iam_policy_document in the modules, dynamic ones included. */
 export const policyStatements = (modules: TerraformModule[]): PolicyStatement[] =>
   modules.flatMap((module) =>
     Object.entries(module.data.aws_iam_policy_document ?? {}).flatMap(([name, bodies]) =>
       bodies.flatMap((document) =>
-        nested(document, 'statement').map((body, index) => ({
+        [...nested(document, 'statement'), ...dynamicStatements(document)].map((body, index) => ({
           where: `${module.dir}: data.aws_iam_policy_document.${name} ${body.sid ?? index}`,
           body,
         })),
