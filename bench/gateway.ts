@@ -181,11 +181,13 @@ const main = async () => {
   try {
     const calculator = stack.agents.find((agent) => agent.agentId === 'calculator')
     if (!calculator) throw new Error('no calculator agent')
+    // Straight to the agent itself, past its SigV4 stand-in (the gateway's way signs and passes it).
+    const agentUrl = 'origin' in calculator ? calculator.origin : calculator.url
     const token = await stack.token('demo-client')
     const a2a = { 'content-type': 'application/json', 'a2a-version': '1.0' }
     const viaGateway = { ...a2a, authorization: `Bearer ${token}` }
     const direct = () =>
-      fetch(`${calculator.url}/a2a/rest/message:send`, {
+      fetch(`${agentUrl}/a2a/rest/message:send`, {
         method: 'POST',
         headers: a2a,
         body: message('2+2*3'),
@@ -216,7 +218,7 @@ const main = async () => {
         `| ${name} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(requests / seconds).toFixed(0)} |`,
       )
     }
-    const directFirst = await firstEvent(`${calculator.url}/a2a/rest/message:stream`, a2a)
+    const directFirst = await firstEvent(`${agentUrl}/a2a/rest/message:stream`, a2a)
     let gatewayFirst: number[] = []
     const streamRequests = await perCall(stack, 30, async () => {
       gatewayFirst = await firstEvent(`${stack.url}/agents/calculator/message:stream`, viaGateway)

@@ -6,6 +6,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
+import { backendCredentials } from '../lib/backend/credentials.ts'
 import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -49,6 +50,9 @@ const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
 /** Cards are fetched under the same address policy at connect time (DNS rebinding). */
 const backendFetch = guardedFetch(addressPolicy)
+const secrets = secretStoreFor(config)
+/** A private agent's card is fetched as its calls are sent: signed (aws_iam). */
+const credentials = backendCredentials({ secrets, fetch: backendFetch })
 const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),
@@ -62,9 +66,13 @@ const agentAdmin: AgentAdminDeps = {
     }
   },
   registry,
-  secrets: secretStoreFor(config),
-  fetchCard: (cardUrl) =>
-    fetchAgentCard(cardUrl, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
+  secrets,
+  fetchCard: (cardUrl, agent) =>
+    fetchAgentCard(cardUrl, {
+      timeoutMs: config.cardFetchTimeoutMs,
+      fetch: backendFetch,
+      authenticate: credentials.forCardFetch(agent.agentId, agent.auth),
+    }),
   addressPolicy,
   warn,
 }

@@ -14,6 +14,11 @@ import { startLocalDatabase } from './database.ts'
 import { createGateway, listen, starting } from './gateway.ts'
 import { createLocalIdentity, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedPermissions } from './seed.ts'
+import {
+  localAwsCredentials,
+  type PrivateAgent,
+  startSigV4FunctionUrl,
+} from './sigv4-function-url.ts'
 
 export interface StackOptions {
   host: string
@@ -30,7 +35,8 @@ export interface RunningStack {
   url: string
   /** Where the database files and the token signing key live. */
   stateDir: string
-  agents: RunningAgent[]
+  /** The calculator is a PrivateAgent: its `url` is its SigV4 stand-in, `origin` the agent itself. */
+  agents: (RunningAgent | PrivateAgent)[]
   /** The embedded database's requests so far, per operation (for the benchmarks). */
   databaseRequests(): Record<string, number>
   /** A token from the local token endpoint for a seeded client. */
@@ -42,9 +48,20 @@ const tablePrefix = 'switchboard-'
 const scopePrefix = 'switchboard/'
 
 /**
+ * How each sample agent is registered: the calculator sits behind a local
+ * SigV4-verifying "function URL" (startSigV4FunctionUrl) and is an `aws_iam`
+ * agent, as the sample agents are on AWS; the weather agent is public.
+ */
+const sampleAuth: Record<string, unknown> = {
+  weather: { type: 'none' },
+  calculator: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+}
+
+/**
  * Everything `npm start` runs, in this process: the embedded database, the
- * token endpoint and the API Gateway emulator on one port, the sample agents;
- * then permissions are seeded and the agents registered through the admin API.
+ * token endpoint and the API Gateway emulator on one port, the sample agents
+ * (the calculator behind its SigV4 stand-in); then permissions are seeded and
+ * the agents registered through the admin API.
  */
 export const startStack = async (options: StackOptions): Promise<RunningStack> => {
   const stops: (() => Promise<void>)[] = []
@@ -84,8 +101,9 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     Object.assign(process.env, {
       SWITCHBOARD_MODE: 'local',
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // The gateway's own credentials, found by the AWS SDK's default provider chain.
+      AWS_ACCESS_KEY_ID: localAwsCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localAwsCredentials.secretAccessKey,
       DYNAMODB_ENDPOINT: database.endpoint,
       TABLE_PREFIX: tablePrefix,
       TOKEN_ISSUER: url,
@@ -133,11 +151,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
           throw new Error(`${error.message}; set WEATHER_AGENT_PORT to another port.`)
         },
       ),
-      await startCalculatorAgent({ host: options.host, port: options.agentPorts.calculator }).catch(
-        (error: Error) => {
-          throw new Error(`${error.message}; set CALCULATOR_AGENT_PORT to another port.`)
-        },
-      ),
+      await startSigV4FunctionUrl(await startCalculatorAgent({ host: options.host, port: 0 }), {
+        host: options.host,
+        port: options.agentPorts.calculator,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}; set CALCULATOR_AGENT_PORT to another port.`)
+      }),
     ]
     for (const agent of sampleAgents) stops.push(() => agent.close())
 
@@ -171,7 +190,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
           agentId: agent.agentId,
           backendUrl: agent.url,
           agentCardUrl: agent.cardUrl,
-          auth: { type: 'none' },
+          auth: sampleAuth[agent.agentId],
         }),
       })
       if (!response.ok) {

@@ -1,5 +1,6 @@
 import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import type { OutgoingRequest } from './auth/backend-auth.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
 const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
@@ -17,7 +18,9 @@ export const maxCardBytes = 256 * 1024
  * Fetches an agent card as JSON, turning every way it can fail into an
  * AgentCardUnreachableError that says which; a card URL whose address the
  * policy refuses at connect time is a BackendUrlRejectedError naming
- * `agentCardUrl`, as at registration.
+ * `agentCardUrl`, as at registration. `authenticate` (the agent's auth type,
+ * credentials.forCardFetch) signs the request for an agent whose card is
+ * private too.
  *
  * @example
  * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
@@ -29,13 +32,20 @@ export const fetchAgentCard = async (
     /** The address-guarded fetch (guardedFetch). */
     fetch: BackendFetch
     maxBytes?: number
+    authenticate?: (request: OutgoingRequest) => Promise<OutgoingRequest>
   },
 ): Promise<unknown> => {
   const { timeoutMs, maxBytes = maxCardBytes } = options
   let response: Response
   try {
-    response = await options.fetch(cardUrl, {
+    const request = await (options.authenticate ?? (async (same) => same))({
+      method: 'GET',
+      url: cardUrl,
       headers: { accept: 'application/json' },
+      body: undefined,
+    })
+    response = await options.fetch(cardUrl, {
+      headers: request.headers,
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     })

@@ -27,7 +27,8 @@ export interface BackendRequest {
   url: string
   method: string
   headers: Record<string, string>
-  body: string | undefined
+  /** Text is sent UTF-8 encoded; bytes as they are. */
+  body: string | Uint8Array | undefined
 }
 
 export interface BackendResponse {
@@ -139,7 +140,8 @@ export const forwardToBackend = async (
     response = await options.fetch(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      // A Uint8Array's own buffer, so fetch sends exactly these bytes (no copy, no re-encoding).
+      body: request.body as BodyInit | undefined,
       redirect: 'manual',
       signal: AbortSignal.any(signals.filter((signal) => signal !== undefined)),
     })
@@ -174,9 +176,11 @@ export const forwardToBackend = async (
 }
 
 /**
- * Sends a call to its agent with the gateway's credentials for that agent and
- * the caller's name (`callerHeader`). When the agent refuses the credentials
- * (401) and the operation only reads, they are renewed (the secret may have been
+ * Sends a call to its agent with the caller's name (`callerHeader`),
+ * authenticated by the agent's auth type: the whole request, its body as the
+ * exact bytes sent, goes to the adapter (a signature covers those bytes). When
+ * the agent refuses the credentials (401), the type allows renewing them and
+ * the operation only reads, they are renewed (the secret may have been
  * rotated) and the call is sent once more.
  */
 export const sendWithCredentials = async (
@@ -195,24 +199,27 @@ export const sendWithCredentials = async (
     fetch: BackendFetch
   },
 ): Promise<BackendResponse> => {
-  const send = async (renew: boolean) => {
-    const auth = await options.credentials.headersFor(record.agentId, record.auth, { renew })
-    return forwardToBackend(
+  const outgoing = {
+    method: request.method,
+    url: request.url,
+    headers: {
+      ...request.headers,
+      [callerHeader]: options.caller,
+      ...(options.readsAllTasks ? { [taskAccessHeader]: 'all' } : {}),
+    },
+    body: typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body,
+  }
+  const send = async (renew: boolean) =>
+    forwardToBackend(
       record.agentId,
-      {
-        ...request,
-        headers: {
-          ...request.headers,
-          [callerHeader]: options.caller,
-          ...(options.readsAllTasks ? { [taskAccessHeader]: 'all' } : {}),
-          ...auth,
-        },
-      },
+      await options.credentials.authenticate(outgoing, record.auth, {
+        agentId: record.agentId,
+        renew,
+      }),
       options,
     )
-  }
   const response = await send(false)
-  if (response.statusCode !== 401 || record.auth.type === 'none') return response
+  if (response.statusCode !== 401 || !options.credentials.renewsOn401(record.auth)) return response
   if (!options.safeToRepeat) {
     options.credentials.forget(record.agentId)
     return response

@@ -1,18 +1,7 @@
 import type { AgentCardJson, Binding } from '../a2a/agent-card.ts'
+import type { BackendAuth } from '../backend/auth/auth-types.ts'
 
-/** How the gateway authenticates to a backend: where the secret is, never the secret. */
-export type BackendAuth =
-  | { type: 'none' }
-  | {
-      type: 'oauth2_client_credentials'
-      tokenUrl: string
-      clientId: string
-      scopes?: string[]
-      secretArn: string
-      /** The gateway created the secret (given inline) and deletes it with the agent. */
-      secretOwned: boolean
-    }
-  | { type: 'api_key'; headerName: string; secretArn: string; secretOwned: boolean }
+export type { BackendAuth }
 
 /** An item of the agents table. */
 export interface AgentRecord {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
+import { backendAuthType } from '../backend/auth/auth-types.ts'
 import {
   AgentNotFoundError,
   InvalidAgentCardError,
@@ -15,7 +16,8 @@ import { type BackendAddressPolicy, checkBackendUrl } from './backend-address.ts
 export interface AgentAdminDeps {
   registry: AgentRegistry
   secrets: SecretStore
-  fetchCard: (cardUrl: string) => Promise<unknown>
+  /** Fetches a card, authenticated as the agent's auth type says (lib/backend/credentials.ts). */
+  fetchCard: (cardUrl: string, agent: Pick<AgentRecord, 'agentId' | 'auth'>) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
   /** Removes the agent's search vector; runs before its record goes. */
@@ -58,10 +60,10 @@ const timestamp = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))().t
 
 /** Fetches and validates the card of a backend; nothing is written. */
 const readCard = async (
-  config: Pick<AgentConfig, 'agentCardUrl' | 'backendUrl'>,
+  config: Pick<AgentRecord, 'agentId' | 'agentCardUrl' | 'backendUrl' | 'auth'>,
   deps: AgentAdminDeps,
 ) => {
-  const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl))
+  const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl, config))
   if ('problems' in parsed) throw new InvalidAgentCardError(config.agentCardUrl, parsed.problems)
   return {
     card: parsed.card,
@@ -82,22 +84,6 @@ export const backendSecretPrefix = 'switchboard/agents/'
  */
 export const agentIdTag = 'switchboard:agent-id'
 
-/** The secret an operator named by ARN (none the gateway created), and the field naming it. */
-const namedSecret = (auth: AgentConfig['auth'] | BackendAuth) => {
-  if (auth.type === 'none') return undefined
-  if ('secretOwned' in auth) {
-    if (auth.secretOwned) return undefined
-    const field = auth.type === 'api_key' ? 'auth.apiKeyArn' : 'auth.clientSecretArn'
-    return { field, arn: auth.secretArn }
-  }
-  if (auth.type === 'api_key') {
-    return auth.apiKeyArn ? { field: 'auth.apiKeyArn', arn: auth.apiKeyArn } : undefined
-  }
-  return auth.clientSecretArn
-    ? { field: 'auth.clientSecretArn', arn: auth.clientSecretArn }
-    : undefined
-}
-
 /**
  * A secret named in an agent config (`...Arn`) must exist and belong to that
  * agent: named below `switchboard/agents/<agentId>/`, or tagged
@@ -109,7 +95,7 @@ const checkNamedSecret = async (
   auth: AgentConfig['auth'] | BackendAuth,
   secrets: Pick<SecretStore, 'describe'>,
 ): Promise<void> => {
-  const named = namedSecret(auth)
+  const named = backendAuthType(auth.type).namedSecret(auth)
   if (!named) return
   const { field, arn } = named
   const ownName = `${backendSecretPrefix}${agentId}/`
@@ -127,50 +113,22 @@ const checkNamedSecret = async (
   )
 }
 
-/** Stores an inline secret, tagged with its agent; a secret given by ARN is used as it is. */
-const storeSecret = async (
-  agentId: string,
-  auth: AgentConfig['auth'],
-  secrets: SecretStore,
-): Promise<BackendAuth> => {
-  const name = `${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`
-  const tags = { [agentIdTag]: agentId }
-  switch (auth.type) {
-    case 'none':
-      return { type: 'none' }
-    case 'oauth2_client_credentials': {
-      const { clientSecret, clientSecretArn, type, tokenUrl, clientId, scopes } = auth
-      const secretArn =
-        clientSecretArn ?? (await secrets.create(name, clientSecret as string, tags))
-      return {
-        type,
-        tokenUrl,
-        clientId,
-        ...(scopes ? { scopes } : {}),
-        secretArn,
-        secretOwned: !clientSecretArn,
-      }
-    }
-    case 'api_key': {
-      const secretArn = auth.apiKeyArn ?? (await secrets.create(name, auth.apiKey as string, tags))
-      return {
-        type: 'api_key',
-        headerName: auth.headerName,
-        secretArn,
-        secretOwned: !auth.apiKeyArn,
-      }
-    }
-  }
-}
+/** Stores an inline secret for the agent, tagged with it, under the prefix; returns its ARN. */
+const secretStorer = (agentId: string, secrets: SecretStore) => (value: string) =>
+  secrets.create(`${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`, value, {
+    [agentIdTag]: agentId,
+  })
 
 const ownedSecret = (auth: BackendAuth | undefined) =>
-  auth && auth.type !== 'none' && auth.secretOwned ? auth.secretArn : undefined
+  auth ? backendAuthType(auth.type).ownedSecret(auth) : undefined
 
 /**
  * Builds a record from a config and writes it with `write`, as not yet indexed.
- * The card is read and checked before anything is stored; a secret stored for
- * the record is deleted again if the write fails, so a failed call leaves
- * nothing behind, and the caller hears why the write failed.
+ * Addresses and named secrets are checked first; then the auth type makes what
+ * the record keeps (storing an inline secret), so that the card can be fetched
+ * as the agent's calls will be (signed, for `aws_iam`). A secret stored for the
+ * record is deleted again if the card or the write fails, so a failed call
+ * leaves nothing behind, and the caller hears why it failed.
  */
 const writeFromConfig = async (
   config: AgentConfig,
@@ -181,28 +139,33 @@ const writeFromConfig = async (
 ): Promise<AgentRecord> => {
   await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
   await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
-  if (config.auth.type === 'oauth2_client_credentials') {
-    await checkBackendUrl('auth.tokenUrl', config.auth.tokenUrl, deps.addressPolicy)
+  const kind = backendAuthType(config.auth.type)
+  for (const { field, url } of kind.addresses?.(config.auth) ?? []) {
+    await checkBackendUrl(field, url, deps.addressPolicy)
   }
   await checkNamedSecret(config.agentId, config.auth, deps.secrets)
-  const fromCard = await readCard(config, deps)
-  const auth = await storeSecret(config.agentId, config.auth, deps.secrets)
-  const now = timestamp(deps)
-  const record: AgentRecord = {
-    agentId: config.agentId,
+  const auth = await kind.toRecord(config.auth, {
     backendUrl: config.backendUrl,
-    agentCardUrl: config.agentCardUrl,
-    auth,
-    status: config.status,
-    ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-    ...fromCard,
-    createdAt: existing?.createdAt ?? now,
-    updatedAt: now,
-    indexed: false,
-    ...(retiredSecretArns.length > 0 ? { retiredSecretArns } : {}),
-  }
+    storeSecret: secretStorer(config.agentId, deps.secrets),
+  })
   try {
+    const fromCard = await readCard({ ...config, auth }, deps)
+    const now = timestamp(deps)
+    const record: AgentRecord = {
+      agentId: config.agentId,
+      backendUrl: config.backendUrl,
+      agentCardUrl: config.agentCardUrl,
+      auth,
+      status: config.status,
+      ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      ...fromCard,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      indexed: false,
+      ...(retiredSecretArns.length > 0 ? { retiredSecretArns } : {}),
+    }
     await write(record)
+    return record
   } catch (error) {
     const created = ownedSecret(auth)
     if (created) {
@@ -216,7 +179,6 @@ const writeFromConfig = async (
     }
     throw error
   }
-  return record
 }
 
 /** Deletes retired secrets; returns those whose delete failed, to try again later. */
@@ -269,13 +231,16 @@ export const replaceAgent = async (
   input: unknown,
   deps: AgentAdminDeps,
 ): Promise<AgentChange> => {
+  // The path names the agent; a body may leave agentId out, but may not name another.
+  const withId =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? { agentId, ...input }
+      : input
   const config = agentConfigSchema
-    .extend({
-      agentId: z
-        .literal(agentId, { error: `must be '${agentId}', the agent in the path` })
-        .default(agentId),
+    .safeExtend({
+      agentId: z.literal(agentId, { error: `must be '${agentId}', the agent in the path` }),
     })
-    .parse(input)
+    .parse(withId)
   const before = await existingAgent(agentId, deps)
   const replacedSecret = ownedSecret(before.auth)
   const retired = [...(before.retiredSecretArns ?? []), ...(replacedSecret ? [replacedSecret] : [])]

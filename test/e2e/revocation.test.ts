@@ -27,10 +27,15 @@ describe('delete and deactivate through the local gateway', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
 
-  /** Registers the calculator's backend under another id and grants it to demo-client. */
+  /** Registers the calculator's backend (a private agent) under another id and grants it to demo-client. */
   const registerCalculatorAs = async (agentId: string) => {
     await registerAgents(stack, [
-      { agentId, backendUrl: calculator.url, agentCardUrl: calculator.cardUrl },
+      {
+        agentId,
+        backendUrl: calculator.url,
+        agentCardUrl: calculator.cardUrl,
+        auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+      },
     ])
     await grantToDemoClient([agentId])
   }

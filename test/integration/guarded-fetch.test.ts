@@ -16,6 +16,14 @@ import { validCard } from '../support/card-server.ts'
  * server that could be reached is the one on 127.0.0.1, which counts the
  * connections it gets.
  */
+/** A request to an agent, for the credentials to authenticate. */
+const agentRequest = {
+  method: 'GET',
+  url: 'https://agent.example.com/a2a',
+  headers: {},
+  body: undefined,
+}
+
 describe('guarded backend fetch', () => {
   let server: ReturnType<typeof createServer>
   let port: number
@@ -159,13 +167,17 @@ describe('guarded backend fetch', () => {
 
     // Act
     const error = await refusal(
-      credentials.headersFor('rebound', {
-        type: 'oauth2_client_credentials',
-        tokenUrl: url('/oauth2/token'),
-        clientId: 'gateway',
-        secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
-        secretOwned: true,
-      }),
+      credentials.authenticate(
+        agentRequest,
+        {
+          type: 'oauth2_client_credentials',
+          tokenUrl: url('/oauth2/token'),
+          clientId: 'gateway',
+          secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
+          secretOwned: true,
+        },
+        { agentId: 'rebound' },
+      ),
     )
 
     // Assess
@@ -205,13 +217,17 @@ describe('guarded backend fetch', () => {
       timeoutMs: 2_000,
       fetch,
     })
-    const headers = await credentials.headersFor('rebound', {
-      type: 'oauth2_client_credentials',
-      tokenUrl: url('/oauth2/token'),
-      clientId: 'gateway',
-      secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
-      secretOwned: true,
-    })
+    const { headers } = await credentials.authenticate(
+      agentRequest,
+      {
+        type: 'oauth2_client_credentials',
+        tokenUrl: url('/oauth2/token'),
+        clientId: 'gateway',
+        secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
+        secretOwned: true,
+      },
+      { agentId: 'rebound' },
+    )
 
     // Assess
     expect(card).toMatchObject({ name: 'Echo Agent' })

@@ -35,7 +35,7 @@ import { databaseEngines, type TestDatabase } from '../support/databases.ts'
 
 const secretArnOf = (record: AgentRecord | undefined): string => {
   const auth = record?.auth
-  if (!auth || auth.type === 'none') throw new Error(`${record?.agentId} has no secret`)
+  if (!auth || !('secretArn' in auth)) throw new Error(`${record?.agentId} has no secret`)
   return auth.secretArn
 }
 

@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import type { BackendAuthType } from './backend-auth.ts'
+import { inlineSecret, namedSecretOf, oneSecret, type StoredSecret, secretArn } from './fields.ts'
+
+const config = z
+  .strictObject({
+    type: z.literal('api_key'),
+    headerName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .max(256, 'must be at most 256 characters')
+      .default('X-API-Key'),
+    apiKey: inlineSecret.optional(),
+    apiKeyArn: secretArn.optional(),
+  })
+  .refine(oneSecret('apiKey', 'apiKeyArn'), {
+    message: 'give exactly one of apiKey and apiKeyArn',
+    path: ['apiKey'],
+  })
+
+export type ApiKeyAuth = { type: 'api_key'; headerName: string } & StoredSecret
+
+/**
+ * `api_key`: the key, kept in Secrets Manager, goes in `headerName` on every
+ * call. A 401 re-reads the secret (it may have been rotated).
+ */
+export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
+  type: 'api_key',
+  config,
+  namedSecret: (auth) => namedSecretOf(auth, 'apiKeyArn'),
+  toRecord: async (auth, { storeSecret }) => ({
+    type: 'api_key',
+    headerName: auth.headerName,
+    secretArn: auth.apiKeyArn ?? (await storeSecret(auth.apiKey as string)),
+    secretOwned: !auth.apiKeyArn,
+  }),
+  ownedSecret: (auth) => (auth.secretOwned ? auth.secretArn : undefined),
+  renewsOn401: true,
+  authenticatesCardFetch: false,
+  authenticator: (deps) => ({
+    async authenticate(request, auth, { renew = false }) {
+      const key = await deps.secrets.read(auth.secretArn, { fresh: renew })
+      return { ...request, headers: { ...request.headers, [auth.headerName.toLowerCase()]: key } }
+    },
+  }),
+}

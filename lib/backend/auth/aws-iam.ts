@@ -1,0 +1,138 @@
+import { Hash } from '@smithy/hash-node'
+import { SignatureV4 } from '@smithy/signature-v4'
+import { z } from 'zod'
+import type { AwsCredentials, AwsCredentialsSource } from './aws-credentials.ts'
+import type { BackendAuthType, ConfigIssue, OutgoingRequest } from './backend-auth.ts'
+
+export const awsServices = ['lambda', 'bedrock-agentcore'] as const
+export type AwsService = (typeof awsServices)[number]
+
+const region = z
+  .string()
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region, e.g. us-east-1')
+
+const config = z.strictObject({
+  type: z.literal('aws_iam'),
+  service: z.enum(awsServices).optional(),
+  region: region.optional(),
+})
+
+export interface AwsIamAuth {
+  type: 'aws_iam'
+  service: AwsService
+  region: string
+}
+
+/**
+ * The service and region an AWS host name says: a Lambda function URL
+ * (`<id>.lambda-url.<region>.on.aws`) or the AgentCore endpoint
+ * (`bedrock-agentcore.<region>.amazonaws.com`); nothing for any other host.
+ *
+ * @example
+ * awsTargetOf('https://abc.lambda-url.eu-west-1.on.aws/') // { service: 'lambda', region: 'eu-west-1' }
+ */
+export const awsTargetOf = (url: string): Partial<Omit<AwsIamAuth, 'type'>> => {
+  const host = new URL(url).hostname
+  const lambda = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)
+  if (lambda) return { service: 'lambda', region: lambda[1] as string }
+  const agentCore = /^bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)
+  if (agentCore) return { service: 'bedrock-agentcore', region: agentCore[1] as string }
+  return {}
+}
+
+const resolve = (auth: z.output<typeof config>, backendUrl: string) => {
+  const inferred = awsTargetOf(backendUrl)
+  return { service: auth.service ?? inferred.service, region: auth.region ?? inferred.region }
+}
+
+const sha256 = Hash.bind(null, 'sha256')
+
+/**
+ * The request signed with AWS Signature Version 4 by the AWS SDK's own signer:
+ * `authorization`, `x-amz-date`, `x-amz-security-token` (temporary
+ * credentials) and, unless `contentHash` is false, `x-amz-content-sha256`, the
+ * SHA-256 of the exact body bytes (Lambda function URLs require it for POST).
+ * Every header given is signed, with the URL's host; `host` itself is not
+ * returned, since fetch sends that same value from the URL.
+ *
+ * @example
+ * const signed = await signAwsRequest(request, { service: 'lambda', region: 'us-east-1' }, { credentials })
+ */
+export const signAwsRequest = async (
+  request: OutgoingRequest,
+  target: { service: string; region: string },
+  options: {
+    credentials: AwsCredentials | AwsCredentialsSource
+    now?: () => number
+    /** x-amz-content-sha256 (default true); AWS's published test suite signs without it. */
+    contentHash?: boolean
+  },
+): Promise<OutgoingRequest> => {
+  const url = new URL(request.url)
+  const query: Record<string, string | string[]> = {}
+  for (const [name, value] of url.searchParams) {
+    const had = query[name]
+    query[name] = had === undefined ? value : [...[had].flat(), value]
+  }
+  const signer = new SignatureV4({
+    service: target.service,
+    region: target.region,
+    credentials: options.credentials,
+    sha256,
+    applyChecksum: options.contentHash ?? true,
+  })
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: { ...request.headers, host: url.host },
+      body: request.body,
+    },
+    { signingDate: new Date((options.now ?? Date.now)()) },
+  )
+  const { host: _host, ...headers } = signed.headers
+  return { ...request, headers }
+}
+
+/**
+ * `aws_iam`: every request (calls, streams, card fetches) SigV4-signed with
+ * the gateway's own AWS credentials for `service` in `region`, both inferred
+ * from an AWS host name when not given. Nothing secret is stored. A 401 is not
+ * retried: AWS refuses a signature with 403, and new credentials would not
+ * change a policy's answer.
+ */
+export const awsIamAuth: BackendAuthType<typeof config, AwsIamAuth> = {
+  type: 'aws_iam',
+  config,
+  checkConfig(auth, { backendUrl }) {
+    const { service, region } = resolve(auth, backendUrl)
+    const issues: ConfigIssue[] = []
+    const cannotInfer = `backendUrl's host is neither a Lambda function URL (*.lambda-url.<region>.on.aws) nor bedrock-agentcore.<region>.amazonaws.com to infer it from`
+    if (!service) {
+      issues.push({
+        path: 'service',
+        message: `give 'lambda' or 'bedrock-agentcore': ${cannotInfer}`,
+      })
+    }
+    if (!region) issues.push({ path: 'region', message: `give the AWS region: ${cannotInfer}` })
+    return issues
+  },
+  namedSecret: () => undefined,
+  toRecord: async (auth, { backendUrl }) => {
+    const { service, region } = resolve(auth, backendUrl)
+    // checkConfig refused a config without both before any record is made.
+    return { type: 'aws_iam', service: service as AwsService, region: region as string }
+  },
+  ownedSecret: () => undefined,
+  renewsOn401: false,
+  authenticatesCardFetch: true,
+  authenticator: (deps) => ({
+    authenticate: (request, auth) =>
+      signAwsRequest(request, auth, { credentials: deps.awsCredentials, now: deps.now }),
+  }),
+}

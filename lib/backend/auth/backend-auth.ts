@@ -1,0 +1,101 @@
+import type { z } from 'zod'
+import type { SecretStore } from '../../secrets/secret-store.ts'
+import type { BackendFetch } from '../guarded-fetch.ts'
+import type { AwsCredentialsSource } from './aws-credentials.ts'
+
+/**
+ * A request on its way to a backend, whole: what an adapter authenticates. The
+ * body is the exact bytes that will be sent, so a signature over it holds.
+ */
+export interface OutgoingRequest {
+  method: string
+  url: string
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body: Uint8Array | undefined
+}
+
+export interface AuthenticationContext {
+  agentId: string
+  /** Drop cached credentials and read the secret afresh: the one retry after a 401. */
+  renew?: boolean
+}
+
+/** What adapters may use at call time; built once per handler. */
+export interface AuthenticatorDeps {
+  secrets: Pick<SecretStore, 'read'>
+  /** The address-guarded fetch (guardedFetch), for a token endpoint. */
+  fetch: BackendFetch
+  /** The gateway's own AWS credentials (memoized default provider chain). */
+  awsCredentials: AwsCredentialsSource
+  now: () => number
+}
+
+export interface Authenticator<Stored> {
+  /** The request, authenticated; the one given is left as it was. */
+  authenticate(
+    request: OutgoingRequest,
+    auth: Stored,
+    context: AuthenticationContext,
+  ): Promise<OutgoingRequest>
+  /** Drops what is cached for an agent (the backend refused it). */
+  forget?(agentId: string): void
+}
+
+/** Where a registration puts an inline secret: stored for the agent, its ARN returned. */
+export type StoreSecret = (value: string) => Promise<string>
+
+/** What a config is checked and stored against besides its own fields. */
+export interface ConfigContext {
+  backendUrl: string
+}
+
+/** A problem with a config found beyond its schema, at `path` under `auth`. */
+export interface ConfigIssue {
+  path: string
+  message: string
+}
+
+/** A zod schema that can sit in the `auth` discriminated union. */
+export type AuthConfigSchema = z.ZodType<{ type: string }> & z.core.$ZodTypeDiscriminable
+
+/**
+ * One way the gateway authenticates to a backend (`auth.type`), whole: its
+ * config schema, what its record keeps, its secrets, and how it authenticates
+ * a request. A new type is one file exporting one of these, plus one line in
+ * `backendAuthTypes` (auth-types.ts).
+ */
+export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends { type: string }> {
+  type: Stored['type']
+  /** The `auth` object of an agent config: a strict object whose `type` is the literal. */
+  config: Schema
+  /** Problems the schema alone cannot see (they need the backend's URL). */
+  checkConfig?(config: z.output<Schema>, context: ConfigContext): ConfigIssue[]
+  /** URLs besides the backend's that the gateway calls (a token endpoint), by field. */
+  addresses?(config: z.output<Schema>): { field: string; url: string }[]
+  /**
+   * The secret an operator named by ARN in a config or record, with its config
+   * field: it must belong to the agent (register-agent.ts, checkNamedSecret).
+   */
+  namedSecret(auth: z.output<Schema> | Stored): { field: string; arn: string } | undefined
+  /** What the agent's record keeps: an inline secret stored (its ARN kept), inferred values. */
+  toRecord(
+    config: z.output<Schema>,
+    context: ConfigContext & { storeSecret: StoreSecret },
+  ): Promise<Stored>
+  /** The secret the gateway created for the agent, deleted with it. */
+  ownedSecret(auth: Stored): string | undefined
+  /** A 401 from the backend may be met by renewing the credentials and sending once more. */
+  renewsOn401: boolean
+  /** Card fetches (registration, sync) are authenticated too, not only calls. */
+  authenticatesCardFetch: boolean
+  authenticator(deps: AuthenticatorDeps): Authenticator<Stored>
+}
+
+/** The credentials for a backend could not be had: the backend cannot be called. */
+export class BackendCredentialsError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BackendCredentialsError'
+  }
+}

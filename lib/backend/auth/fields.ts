@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+// Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
+export const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048, 'must be at most 2,048 characters')
+export const shortText = z.string().min(1).max(256, 'must be at most 256 characters')
+
+/**
+ * An RFC 9110 field value: visible characters (ASCII or Latin-1), spaces and
+ * tabs only between them. CR, LF and other control characters would split or
+ * break the header the gateway sends, and fetch refuses characters beyond
+ * Latin-1 and trims outer whitespace, so such a value is refused where it enters.
+ */
+const headerValue = /^[\x21-\x7E\x80-\xFF](?:[\t\x20-\x7E\x80-\xFF]*[\x21-\x7E\x80-\xFF])?$/
+const headerValueRule =
+  'must be usable in an HTTP header: visible characters only, spaces and tabs between them ' +
+  '(no CR, LF or other control characters, nothing beyond Latin-1, no outer whitespace)'
+/** Text the gateway sends in a header (an API key; a client id or secret, in Basic auth). */
+export const headerText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max, `must be at most ${max.toLocaleString('en-US')} characters`)
+    .regex(headerValue, headerValueRule)
+export const inlineSecret = headerText(4096)
+export const secretArn = z
+  .string()
+  .max(2048, 'must be at most 2,048 characters')
+  .regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager ARN')
+
+/** Exactly one of an inline secret and a secret ARN. */
+export const oneSecret = (inline: string, arn: string) => (auth: Record<string, unknown>) =>
+  (auth[inline] === undefined) !== (auth[arn] === undefined)
+
+/** The secret a record keeps: its ARN, and whether the gateway created it. */
+export interface StoredSecret {
+  secretArn: string
+  /** The gateway created the secret (given inline) and deletes it with the agent. */
+  secretOwned: boolean
+}
+
+/** The secret of a record, or of a config naming it by ARN in `field`, if the operator named it. */
+export const namedSecretOf = (
+  given: object,
+  field: string,
+): { field: string; arn: string } | undefined => {
+  const auth = given as Partial<StoredSecret> & Record<string, unknown>
+  if (auth.secretArn !== undefined) {
+    return auth.secretOwned ? undefined : { field: `auth.${field}`, arn: auth.secretArn }
+  }
+  const arn = auth[field]
+  return typeof arn === 'string' ? { field: `auth.${field}`, arn } : undefined
+}

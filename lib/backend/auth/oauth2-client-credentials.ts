@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { readBounded } from '../../http/read-bounded.ts'
+import { refusedAddress } from '../guarded-fetch.ts'
+import {
+  type AuthenticatorDeps,
+  type BackendAuthType,
+  BackendCredentialsError,
+} from './backend-auth.ts'
+import {
+  headerText,
+  httpUrl,
+  inlineSecret,
+  namedSecretOf,
+  oneSecret,
+  type StoredSecret,
+  secretArn,
+  shortText,
+} from './fields.ts'
+
+/** The most of a token endpoint's answer read. */
+const maxTokenAnswerBytes = 64 * 1024
+/** A token is renewed this long before it expires, so none expires in flight. */
+const renewBeforeMs = 60_000
+
+const config = z
+  .strictObject({
+    type: z.literal('oauth2_client_credentials'),
+    tokenUrl: httpUrl,
+    clientId: headerText(256),
+    clientSecret: inlineSecret.optional(),
+    clientSecretArn: secretArn.optional(),
+    scopes: z.array(shortText).max(50, 'must name at most 50 scopes').optional(),
+  })
+  .refine(oneSecret('clientSecret', 'clientSecretArn'), {
+    message: 'give exactly one of clientSecret and clientSecretArn',
+    path: ['clientSecret'],
+  })
+
+export type OAuth2ClientCredentialsAuth = {
+  type: 'oauth2_client_credentials'
+  tokenUrl: string
+  clientId: string
+  scopes?: string[]
+} & StoredSecret
+
+interface CachedToken {
+  value: string
+  expiresAt: number
+}
+
+const fetchToken = async (
+  auth: OAuth2ClientCredentialsAuth,
+  secret: string,
+  deps: Pick<AuthenticatorDeps, 'fetch' | 'now'>,
+): Promise<CachedToken> => {
+  const basic = Buffer.from(
+    `${encodeURIComponent(auth.clientId)}:${encodeURIComponent(secret)}`,
+  ).toString('base64')
+  let response: Response
+  try {
+    response = await deps.fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        ...(auth.scopes?.length ? { scope: auth.scopes.join(' ') } : {}),
+      }),
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'error',
+    })
+  } catch (error) {
+    const refused = refusedAddress(error)
+    throw new BackendCredentialsError(
+      refused
+        ? `the token endpoint's address is ${refused.callerReason}`
+        : 'the token endpoint did not answer',
+    )
+  }
+  // A token answer is a few hundred bytes; a token endpoint cannot make the gateway hold more.
+  const body = (await readBounded(response.body, maxTokenAnswerBytes)
+    .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
+    .catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown }
+  if (!response.ok) {
+    throw new BackendCredentialsError(`the token endpoint answered HTTP ${response.status}`)
+  }
+  if (typeof body.access_token !== 'string') {
+    throw new BackendCredentialsError(
+      `the token endpoint's answer held no access_token (or over ${maxTokenAnswerBytes} bytes)`,
+    )
+  }
+  const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000
+  return { value: body.access_token, expiresAt: deps.now() + lifetimeMs - renewBeforeMs }
+}
+
+/**
+ * `oauth2_client_credentials`: a bearer token fetched from the agent's own
+ * token endpoint with its client secret, cached per agent and secret value
+ * until shortly before it expires (a rotated secret is a new cache entry, so
+ * it takes effect without a restart). Calls that find no token while one is
+ * being fetched wait for that fetch rather than each asking the endpoint. A
+ * 401 drops the token and re-reads the secret.
+ */
+export const oauth2ClientCredentialsAuth: BackendAuthType<
+  typeof config,
+  OAuth2ClientCredentialsAuth
+> = {
+  type: 'oauth2_client_credentials',
+  config,
+  addresses: (auth) => [{ field: 'auth.tokenUrl', url: auth.tokenUrl }],
+  namedSecret: (auth) => namedSecretOf(auth, 'clientSecretArn'),
+  toRecord: async (auth, { storeSecret }) => ({
+    type: 'oauth2_client_credentials',
+    tokenUrl: auth.tokenUrl,
+    clientId: auth.clientId,
+    ...(auth.scopes ? { scopes: auth.scopes } : {}),
+    secretArn: auth.clientSecretArn ?? (await storeSecret(auth.clientSecret as string)),
+    secretOwned: !auth.clientSecretArn,
+  }),
+  ownedSecret: (auth) => (auth.secretOwned ? auth.secretArn : undefined),
+  renewsOn401: true,
+  authenticatesCardFetch: false,
+  authenticator: (deps) => {
+    const tokens = new Map<string, CachedToken>()
+    /** Fetches under way, so a burst of calls finding no token cached shares one. */
+    const fetching = new Map<string, Promise<CachedToken>>()
+    const forget = (agentId: string) => {
+      for (const cached of tokens.keys()) {
+        if (cached.startsWith(`${agentId}#`)) tokens.delete(cached)
+      }
+    }
+    const tokenFor = async (agentId: string, auth: OAuth2ClientCredentialsAuth, renew: boolean) => {
+      const secret = await deps.secrets.read(auth.secretArn, { fresh: renew })
+      const key = `${agentId}#${createHash('sha256').update(secret).digest('hex')}`
+      const cached = tokens.get(key)
+      if (!renew && cached && cached.expiresAt > deps.now()) return cached.value
+      let fetched = renew ? undefined : fetching.get(key)
+      if (!fetched) {
+        fetched = fetchToken(auth, secret, deps).then((token) => {
+          // Tokens got with a secret since rotated away are of no more use.
+          forget(agentId)
+          tokens.set(key, token)
+          return token
+        })
+        const shared = fetched
+        fetching.set(key, shared)
+        // A failed fetch is told to every call waiting on it, and the next call tries again.
+        shared
+          .finally(() => {
+            if (fetching.get(key) === shared) fetching.delete(key)
+          })
+          .catch(() => undefined)
+      }
+      return (await fetched).value
+    }
+    return {
+      forget,
+      async authenticate(request, auth, { agentId, renew = false }) {
+        const token = await tokenFor(agentId, auth, renew)
+        return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } }
+      },
+    }
+  },
+}

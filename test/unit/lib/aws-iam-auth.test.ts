@@ -1,0 +1,134 @@
+import { describe, expect, it, vi } from 'vitest'
+import { memoizedAwsCredentials } from '../../../lib/backend/auth/aws-credentials.ts'
+import { awsIamAuth } from '../../../lib/backend/auth/aws-iam.ts'
+import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+
+const storeSecret = async () => {
+  throw new Error('aws_iam stores no secret')
+}
+const configFor = (backendUrl: string, auth: Record<string, unknown>) => ({
+  agentId: 'private',
+  backendUrl,
+  agentCardUrl: `${backendUrl.replace(/\/$/, '')}/.well-known/agent-card.json`,
+  auth,
+})
+
+describe('aws_iam backend auth', () => {
+  it.each([
+    ['https://abcdefgh12345.lambda-url.eu-west-1.on.aws/', 'lambda', 'eu-west-1'],
+    [
+      'https://bedrock-agentcore.us-west-2.amazonaws.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-west-2%3A123456789012%3Aruntime%2Fagent-1/invocations/',
+      'bedrock-agentcore',
+      'us-west-2',
+    ],
+  ])('infers the service and region of %s from its host', async (backendUrl, service, region) => {
+    // Prepare
+    const config = agentConfigSchema.parse(configFor(backendUrl, { type: 'aws_iam' }))
+
+    // Act
+    const stored = await awsIamAuth.toRecord(config.auth as { type: 'aws_iam' }, {
+      backendUrl,
+      storeSecret,
+    })
+
+    // Assess
+    expect(stored).toEqual({ type: 'aws_iam', service, region })
+  })
+
+  it('keeps a service and region given over what the host says', async () => {
+    // Prepare
+    const backendUrl = 'https://abcdefgh12345.lambda-url.eu-west-1.on.aws/'
+
+    // Act
+    const stored = await awsIamAuth.toRecord(
+      { type: 'aws_iam', service: 'lambda', region: 'eu-central-1' },
+      { backendUrl, storeSecret },
+    )
+
+    // Assess
+    expect(stored).toEqual({ type: 'aws_iam', service: 'lambda', region: 'eu-central-1' })
+  })
+
+  it('refuses a config whose host says neither, naming each missing field', () => {
+    // Act
+    const neither = agentConfigSchema.safeParse(
+      configFor('https://agents.internal.example.com/a2a', { type: 'aws_iam' }),
+    )
+    const noRegion = agentConfigSchema.safeParse(
+      configFor('https://agents.internal.example.com/a2a', { type: 'aws_iam', service: 'lambda' }),
+    )
+
+    // Assess
+    expect(neither.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'auth.service',
+      'auth.region',
+    ])
+    expect(neither.error?.issues[0]?.message).toMatch(/^give 'lambda' or 'bedrock-agentcore'/)
+    expect(noRegion.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['auth.region'])
+  })
+
+  it('refuses an unknown service and a malformed region', () => {
+    // Act
+    const result = agentConfigSchema.safeParse(
+      configFor('https://agents.internal.example.com/a2a', {
+        type: 'aws_iam',
+        service: 's3',
+        region: 'Mars',
+      }),
+    )
+
+    // Assess
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'auth.service',
+      'auth.region',
+    ])
+  })
+})
+
+describe('the gateway’s AWS credentials', () => {
+  const expiring = (at: number, key: string) => ({
+    accessKeyId: key,
+    secretAccessKey: 'secret',
+    sessionToken: 'session',
+    expiration: new Date(at),
+  })
+
+  it('loads once for a burst of signatures and keeps them until five minutes before expiry', async () => {
+    // Prepare
+    let clock = 0
+    let loads = 0
+    const provider = vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      loads += 1
+      return expiring(clock + 60 * 60_000, `key-${loads}`)
+    })
+    const credentials = memoizedAwsCredentials(provider, () => clock)
+
+    // Act
+    const burst = await Promise.all(Array.from({ length: 20 }, () => credentials()))
+    clock = 54 * 60_000
+    const stillKept = await credentials()
+    clock = 56 * 60_000
+    const renewed = await credentials()
+
+    // Assess
+    expect(new Set(burst.map((each) => each.accessKeyId))).toEqual(new Set(['key-1']))
+    expect(stillKept.accessKeyId).toBe('key-1')
+    expect(renewed.accessKeyId).toBe('key-2')
+    expect(provider).toHaveBeenCalledTimes(2)
+  })
+
+  it('says the credentials could not be loaded, as a credentials failure', async () => {
+    // Prepare
+    const credentials = memoizedAwsCredentials(async () => {
+      throw new Error('Could not load credentials from any providers')
+    })
+
+    // Act
+    const error = await credentials().catch((caught: unknown) => caught)
+
+    // Assess
+    expect((error as Error).name).toBe('BackendCredentialsError')
+    expect((error as Error).message).toMatch(/AWS credentials could not be loaded/)
+  })
+})
