@@ -298,7 +298,8 @@ const booleanQueryParams = new Set<string>([
 /**
  * An HTTP+JSON call's params as one object, the way a server reads them: the
  * query's parameters, then the body's fields, then the path's (task id, config
- * id, tenant), which name the resource whatever the body says. Query values
+ * id, tenant), which name the resource: a body field that names another is a
+ * violation. Query values
  * stay the strings they are (the schemas take an int32 as a decimal string),
  * except booleans. A field of the operation's that the query repeats is a
  * violation of its own.
@@ -329,7 +330,17 @@ export const restParams = (parts: {
       description: `is given ${count} times in the query; give it once`,
     }))
   const body = isObject(parts.body) ? parts.body : {}
-  return { params: { ...fromQuery, ...body, ...parts.path }, violations }
+  // The path names the resource; a body naming another could be read by an agent instead.
+  const conflicts = Object.entries(parts.path)
+    .filter(([name, value]) => body[name] !== undefined && body[name] !== value)
+    .map(([name, value]) => ({
+      field: name,
+      description: `must match the path's ${shown(value)}, got ${shown(body[name])}`,
+    }))
+  return {
+    params: { ...fromQuery, ...body, ...parts.path },
+    violations: [...violations, ...conflicts],
+  }
 }
 
 /**

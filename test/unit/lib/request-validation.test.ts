@@ -476,6 +476,14 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       'url is required',
     ],
     [
+      'a body naming another task than the path',
+      'POST',
+      '/tasks/t-1/pushNotificationConfigs',
+      undefined,
+      { taskId: 't-2', url: 'https://client.example.com/hook' },
+      'taskId must match the path\'s "t-1", got "t-2"',
+    ],
+    [
       'a tenant-prefixed read with a negative historyLength',
       'GET',
       '/acme/tasks/t-1',
@@ -508,6 +516,13 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
     ['a cancel without a body', 'POST', '/tasks/t-1:cancel', undefined, undefined],
     ['a subscription by GET', 'GET', '/tasks/t-1:subscribe', undefined, undefined],
     ['a text message', 'POST', '/message:send', undefined, { message }],
+    [
+      'a push config naming its task in path and body alike, as the SDK client sends it',
+      'POST',
+      '/acme/tasks/t-1/pushNotificationConfigs',
+      undefined,
+      { tenant: 'acme', taskId: 't-1', url: 'https://client.example.com/hook' },
+    ],
     [
       'a push config whose task is in the path only',
       'POST',
