@@ -20,6 +20,7 @@ import {
   TokenExpiredError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
+import type { FieldViolation } from './params.ts'
 import { defaultMaxEventBytes } from './sse.ts'
 
 /**
@@ -31,7 +32,7 @@ import { defaultMaxEventBytes } from './sse.ts'
 export type A2AFailure =
   | { kind: 'parse-error'; message: string }
   | { kind: 'invalid-request'; message: string }
-  | { kind: 'invalid-params'; message: string }
+  | { kind: 'invalid-params'; message: string; violations?: FieldViolation[] }
   | { kind: 'method-not-found'; message: string }
   | { kind: 'unsupported-operation'; message: string }
   | { kind: 'task-not-found'; message: string }
@@ -142,8 +143,33 @@ const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
 }
 
 /**
+ * `details` with the fields a request got wrong added, as the google.rpc.BadRequest
+ * detail A2A 1.0 suggests for validation errors.
+ */
+const withViolations = <D>(details: D[] | undefined, failure: A2AFailure) =>
+  failure.kind === 'invalid-params' && failure.violations?.length
+    ? [
+        ...(details ?? []),
+        {
+          '@type': 'type.googleapis.com/google.rpc.BadRequest',
+          fieldViolations: failure.violations,
+        },
+      ]
+    : details
+
+const withRpcViolations = (error: ReturnType<typeof toJsonRpcError>, failure: A2AFailure) => {
+  const data = withViolations(error.data, failure)
+  return data ? { ...error, data } : error
+}
+
+const withRestViolations = (body: ReturnType<typeof toRestErrorBody>, failure: A2AFailure) => ({
+  error: { ...body.error, details: withViolations(body.error.details, failure) },
+})
+
+/**
  * An A2A failure in the caller's binding: a JSON-RPC error object, or A2A 1.0's
- * HTTP+JSON error shape.
+ * HTTP+JSON error shape. Invalid params also name each field they got wrong
+ * (a google.rpc.BadRequest detail next to the ErrorInfo).
  */
 export const renderA2AFailure = (
   failure: A2AFailure,
@@ -165,7 +191,7 @@ export const renderA2AFailure = (
     const error = protocolCode
       ? { code: protocolCode, message: failure.message }
       : sdkError
-        ? toJsonRpcError(sdkError)
+        ? withRpcViolations(toJsonRpcError(sdkError), failure)
         : {
             code: gateway?.rpcCode ?? A2A_ERROR_CODE.INTERNAL_ERROR,
             message: failure.message,
@@ -180,7 +206,7 @@ export const renderA2AFailure = (
   }
   const statusCode = sdkError ? restStatusFor(sdkError) : (gateway?.httpStatus ?? 500)
   const body = sdkError
-    ? toRestErrorBody(sdkError, statusCode)
+    ? withRestViolations(toRestErrorBody(sdkError, statusCode), failure)
     : {
         error: {
           code: statusCode,

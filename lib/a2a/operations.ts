@@ -26,7 +26,11 @@ export interface OperationSpec {
   safeToRepeat?: true
   /** The 0.3 JSON-RPC method, if 0.3 had the operation. */
   legacyMethod?: string
-  /** HTTP+JSON binding: method and path below the interface URL (`{id}` = task id). */
+  /**
+   * HTTP+JSON binding: method and path below the interface URL. Path parameters
+   * bear the names of the request fields they fill, as in the proto's HTTP rules
+   * (`{id}`, `{taskId}`).
+   */
   rest: readonly { method: 'GET' | 'POST' | 'DELETE'; path: string }[]
   /** A 0.3 HTTP+JSON path (below `/v1`) that differs from the 1.0 one. */
   legacyRest?: readonly { method: 'GET' | 'POST' | 'DELETE'; path: string }[]
@@ -66,24 +70,24 @@ export const operations: Readonly<Record<OperationName, OperationSpec>> = {
   CreateTaskPushNotificationConfig: {
     streaming: false,
     legacyMethod: 'tasks/pushNotificationConfig/set',
-    rest: [{ method: 'POST', path: '/tasks/{id}/pushNotificationConfigs' }],
+    rest: [{ method: 'POST', path: '/tasks/{taskId}/pushNotificationConfigs' }],
   },
   GetTaskPushNotificationConfig: {
     streaming: false,
     safeToRepeat: true,
     legacyMethod: 'tasks/pushNotificationConfig/get',
-    rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs/{configId}' }],
+    rest: [{ method: 'GET', path: '/tasks/{taskId}/pushNotificationConfigs/{id}' }],
   },
   ListTaskPushNotificationConfigs: {
     streaming: false,
     safeToRepeat: true,
     legacyMethod: 'tasks/pushNotificationConfig/list',
-    rest: [{ method: 'GET', path: '/tasks/{id}/pushNotificationConfigs' }],
+    rest: [{ method: 'GET', path: '/tasks/{taskId}/pushNotificationConfigs' }],
   },
   DeleteTaskPushNotificationConfig: {
     streaming: false,
     legacyMethod: 'tasks/pushNotificationConfig/delete',
-    rest: [{ method: 'DELETE', path: '/tasks/{id}/pushNotificationConfigs/{configId}' }],
+    rest: [{ method: 'DELETE', path: '/tasks/{taskId}/pushNotificationConfigs/{id}' }],
   },
   GetExtendedAgentCard: {
     streaming: false,
@@ -118,7 +122,7 @@ const patternsOf = (select: (spec: OperationSpec) => OperationSpec['rest'] | und
     (select(operations[name]) ?? []).map((rest) => ({
       operation: name,
       method: rest.method,
-      pattern: new RegExp(`^${rest.path.replace(/\{[a-zA-Z]+\}/g, '[^/:]+')}$`),
+      pattern: new RegExp(`^${rest.path.replace(/\{([a-zA-Z]+)\}/g, '(?<$1>[^/:]+)')}$`),
     })),
   )
 
@@ -154,4 +158,16 @@ export const operationForRestPath = (
     version: '1.0',
     tenant: tenanted?.[1] as string,
   }
+}
+
+/**
+ * The request fields an HTTP+JSON path below the agent fills (A2A 1.0 paths,
+ * after any tenant): `/tasks/t-1/pushNotificationConfigs/c-1` gives
+ * `{ taskId: 't-1', id: 'c-1' }`. Empty when the path names none.
+ */
+export const restPathParams = (operation: OperationName, path: string): Record<string, string> => {
+  const found = restPatterns.find(
+    (candidate) => candidate.operation === operation && candidate.pattern.test(path),
+  )
+  return { ...found?.pattern.exec(path)?.groups }
 }

@@ -7,7 +7,15 @@ import {
   operationForMethod,
   operationForRestPath,
   operations,
+  restPathParams,
 } from './operations.ts'
+import {
+  type FieldViolation,
+  paramsViolations,
+  restParams,
+  shown,
+  violationsMessage,
+} from './params.ts'
 import { skillIdPattern } from './skill-call.ts'
 
 /** One A2A call, whichever binding it came in on. */
@@ -61,6 +69,17 @@ const repeatedKey = (key: string): A2AFailure => ({
   message: `The request body names "${key}" twice in one object; each key may appear once.`,
 })
 
+/** Invalid A2A 1.0 params, field by field, as the failure that refuses them. */
+const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2AFailure => ({
+  kind: 'invalid-params',
+  message: violationsMessage(violations, prefix),
+  violations,
+})
+
+/** JSON-RPC 2.0: "An identifier ... MUST contain a String, Number, or NULL value if included." */
+const isJsonRpcId = (id: unknown) =>
+  id === undefined || id === null || typeof id === 'string' || typeof id === 'number'
+
 const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   let envelope: unknown
   try {
@@ -84,6 +103,17 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
       failure: repeatedKey(repeated),
     }
   }
+  if (!isJsonRpcId(id)) {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId: null,
+      failure: {
+        kind: 'invalid-request',
+        message: 'The JSON-RPC id must be a string, a number or null.',
+      },
+    }
+  }
   if (jsonrpc !== '2.0' || typeof method !== 'string') {
     return {
       kind: 'invalid',
@@ -92,6 +122,18 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
       failure: {
         kind: 'invalid-request',
         message: 'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method".',
+      },
+    }
+  }
+  // JSON-RPC params are a structured value (object or array) or absent; A2A's are objects.
+  if (params !== undefined && params !== null && typeof params !== 'object') {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId,
+      failure: {
+        kind: 'invalid-request',
+        message: `JSON-RPC params must be an object (or an array), got ${shown(params)}.`,
       },
     }
   }
@@ -119,6 +161,16 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
         skill: { id: method, params },
         body: body as string,
       },
+    }
+  }
+  // 0.3 calls go to 0.3 agents as they came: only 1.0's params are checked here.
+  const violations = found.version === '1.0' ? paramsViolations(found.operation, params) : []
+  if (violations.length > 0) {
+    return {
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId,
+      failure: invalidParams(violations, 'params'),
     }
   }
   return {
@@ -156,6 +208,35 @@ const bodyNotTaken = (method: string, what: string): A2AFailure => ({
   message: `A ${method} request carries no body, and this one has one: send ${what} without it.`,
 })
 
+/**
+ * What is wrong with an A2A 1.0 HTTP+JSON call's params, read from its path,
+ * query and body together; undefined when nothing is.
+ */
+const restParamsFailure = (
+  found: { operation: OperationName; tenant?: string },
+  parts: HttpRequestParts,
+  body: unknown,
+): A2AFailure | undefined => {
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    return {
+      kind: 'invalid-params',
+      message: `The request body must be a JSON object, got ${shown(body)}`,
+    }
+  }
+  const below = found.tenant ? parts.subPath.slice(found.tenant.length + 1) : parts.subPath
+  const { params, violations: repeated } = restParams({
+    operation: found.operation,
+    path: {
+      ...restPathParams(found.operation, below),
+      ...(found.tenant ? { tenant: found.tenant } : {}),
+    },
+    query: parts.query,
+    body,
+  })
+  const violations = [...repeated, ...paramsViolations(found.operation, params)]
+  return violations.length > 0 ? invalidParams(violations, '') : undefined
+}
+
 const parseRest = (parts: HttpRequestParts): A2ARequest => {
   const found = operationForRestPath(parts.method, parts.subPath)
   if (!found) {
@@ -190,6 +271,10 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     if (repeated !== undefined) {
       return { kind: 'invalid', binding: 'HTTP+JSON', failure: repeatedKey(repeated) }
     }
+  }
+  if (found.version === '1.0') {
+    const failure = restParamsFailure(found, parts, params)
+    if (failure) return { kind: 'invalid', binding: 'HTTP+JSON', failure }
   }
   return {
     kind: 'call',

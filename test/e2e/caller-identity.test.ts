@@ -34,7 +34,10 @@ describe('the agent learns who is calling through the gateway', () => {
     await grantToDemoClient(['audited'])
     token = await stack.token('demo-client')
     // The gateway serves a task only to its creator: demo-client creates t-1.
-    const created = await call({ path: '/message:send', body: { message: {} } })
+    const created = await call({
+      path: '/message:send',
+      body: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+    })
     expect((await created.json()).task.id).toBe('t-1')
   })
 

@@ -89,7 +89,7 @@ describe('automatic routing (/route) through the local gateway', () => {
   })
 
   it.each([
-    { shape: 'no message', params: {}, says: /message: Invalid input: expected object/ },
+    { shape: 'no message', params: {}, says: /message is required/ },
     {
       shape: 'parts that are not a list',
       params: { message: { parts: 'hi' } },
@@ -98,7 +98,7 @@ describe('automatic routing (/route) through the local gateway', () => {
     {
       shape: 'a part that is not an object',
       params: { message: { parts: [null] } },
-      says: /message\.parts\.0/,
+      says: /message\.parts\[0\] must be an object, got null/,
     },
     {
       shape: 'no text part',

@@ -4,6 +4,7 @@ import {
   operationForRestPath,
   operationNames,
   operations,
+  restPathParams,
 } from '../../../lib/a2a/operations.ts'
 
 describe('A2A operation table', () => {
@@ -65,5 +66,23 @@ describe('A2A operation table', () => {
     // Assess
     const streaming = operationNames.filter((name) => operations[name].streaming)
     expect(streaming).toEqual(['SendStreamingMessage', 'SubscribeToTask'])
+  })
+
+  it.each([
+    ['GetTask', '/tasks/t-1', { id: 't-1' }],
+    ['CancelTask', '/tasks/t-1:cancel', { id: 't-1' }],
+    ['ListTaskPushNotificationConfigs', '/tasks/t-1/pushNotificationConfigs', { taskId: 't-1' }],
+    [
+      'DeleteTaskPushNotificationConfig',
+      '/tasks/t-1/pushNotificationConfigs/c-1',
+      { taskId: 't-1', id: 'c-1' },
+    ],
+    ['ListTasks', '/tasks', {}],
+  ] as const)('reads the request fields the %s path %s fills', (operation, path, fields) => {
+    // Act
+    const params = restPathParams(operation, path)
+
+    // Assess
+    expect(params).toEqual(fields)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type A2ARequest, parseA2ARequest } from '../../../lib/a2a/request.ts'
+import type { OperationName } from '../../../lib/a2a/operations.ts'
+import { type A2ACall, type A2ARequest, parseA2ARequest } from '../../../lib/a2a/request.ts'
 import {
   listedTasks,
   namedTask,
@@ -21,6 +22,22 @@ const jsonRpcCall = (method: string, params: unknown) =>
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
     }),
   )
+/** A call as a handler would get it had its params not been checked first (0.3 calls are not). */
+const uncheckedCall = (operation: OperationName, params: unknown): A2ACall => ({
+  agentId: 'weather',
+  operation,
+  version: '1.0',
+  params,
+  stream: false,
+  binding: 'JSONRPC',
+})
+/** A valid 1.0 message, continuing the task `taskId` names. */
+const messageIn = (taskId?: string) => ({
+  messageId: 'm-1',
+  role: 'ROLE_USER',
+  parts: [{ text: 'hi' }],
+  ...(taskId === undefined ? {} : { taskId }),
+})
 const restCall = (method: string, subPath: string, body?: unknown) =>
   callOf(
     parseA2ARequest({
@@ -40,8 +57,8 @@ describe('namedTask', () => {
     ['GetTaskPushNotificationConfig', { taskId: 't-1', id: 'h' }],
     ['ListTaskPushNotificationConfigs', { taskId: 't-1' }],
     ['DeleteTaskPushNotificationConfig', { taskId: 't-1', id: 'h' }],
-    ['SendMessage', { message: { taskId: 't-1', parts: [] } }],
-    ['SendStreamingMessage', { message: { taskId: 't-1', parts: [] } }],
+    ['SendMessage', { message: messageIn('t-1') }],
+    ['SendStreamingMessage', { message: messageIn('t-1') }],
     // 0.3 names; its push-config reads name the task `id`.
     ['tasks/get', { id: 't-1' }],
     ['tasks/cancel', { id: 't-1' }],
@@ -70,7 +87,8 @@ describe('namedTask', () => {
     ['GET', '/tenant-a/tasks/t%3F1'],
   ])('reads the task an HTTP+JSON %s %s names, decoded', (method, path) => {
     // Act
-    const named = namedTask(restCall(method, decodeURIComponent(path)))
+    const body = method === 'POST' && path.endsWith('Configs') ? { url: 'https://h' } : undefined
+    const named = namedTask(restCall(method, decodeURIComponent(path), body))
 
     // Assess
     expect(named).toEqual({ taskId: 't?1' })
@@ -78,7 +96,7 @@ describe('namedTask', () => {
 
   it('reads the task an HTTP+JSON SendMessage continues from its body', () => {
     // Act
-    const named = namedTask(restCall('POST', '/message:send', { message: { taskId: 't-1' } }))
+    const named = namedTask(restCall('POST', '/message:send', { message: messageIn('t-1') }))
 
     // Assess
     expect(named).toEqual({ taskId: 't-1' })
@@ -86,8 +104,8 @@ describe('namedTask', () => {
 
   it('names no task for a new message, ListTasks or the extended card', () => {
     // Assess
-    expect(namedTask(jsonRpcCall('SendMessage', { message: { parts: [] } }))).toBeUndefined()
-    expect(namedTask(jsonRpcCall('SendMessage', { message: { taskId: '' } }))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('SendMessage', { message: messageIn() }))).toBeUndefined()
+    expect(namedTask(jsonRpcCall('SendMessage', { message: messageIn('') }))).toBeUndefined()
     expect(namedTask(jsonRpcCall('ListTasks', {}))).toBeUndefined()
     expect(namedTask(jsonRpcCall('GetExtendedAgentCard', {}))).toBeUndefined()
   })
@@ -99,13 +117,16 @@ describe('namedTask', () => {
     ['CancelTask', { id: { $ne: null } }],
     ['SendMessage', { message: { taskId: 7 } }],
     ['GetTask', null],
-  ])('calls a %s with %j invalid rather than letting an unchecked id through', (method, params) => {
-    // Act
-    const named = namedTask(jsonRpcCall(method, params))
+  ] as const)(
+    'calls a %s with %j invalid rather than letting an unchecked id through',
+    (method, params) => {
+      // Act
+      const named = namedTask(uncheckedCall(method, params))
 
-    // Assess
-    expect(named).toMatchObject({ invalid: expect.stringContaining(method) })
-  })
+      // Assess
+      expect(named).toMatchObject({ invalid: expect.stringContaining(method) })
+    },
+  )
 })
 
 describe('taskIdsInPayload', () => {

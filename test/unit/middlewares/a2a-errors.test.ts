@@ -20,7 +20,7 @@ describe('a2aErrors middleware', () => {
     // Prepare
     const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
       e.body = Buffer.from(
-        JSON.stringify({ jsonrpc: '2.0', id: 'req-9', method: 'SendMessage', params: {} }),
+        JSON.stringify({ ...JSON.parse(e.body as string), id: 'req-9' }),
       ).toString('base64')
       e.isBase64Encoded = true
     })

@@ -94,4 +94,94 @@ describe('a2aRequest middleware', () => {
       details: [expect.objectContaining({ reason: 'UNSUPPORTED_OPERATION' })],
     })
   })
+
+  it('answers invalid JSON-RPC params with -32602 naming each field, before the handler', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'GetTask',
+        params: { id: 't-1', historyLength: -1 },
+      })
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled()
+    expect(response.statusCode).toBe(200)
+    expect(JSON.parse(response.body)).toEqual({
+      jsonrpc: '2.0',
+      id: 9,
+      error: {
+        code: -32602,
+        message: 'params.historyLength must be a non-negative integer, got -1',
+        data: [
+          expect.objectContaining({ reason: 'INVALID_PARAMS' }),
+          {
+            '@type': 'type.googleapis.com/google.rpc.BadRequest',
+            fieldViolations: [
+              { field: 'historyLength', description: 'must be a non-negative integer, got -1' },
+            ],
+          },
+        ],
+      },
+    })
+  })
+
+  it('answers an object as the JSON-RPC id with -32600 and a null id', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      const body = JSON.parse(e.body as string)
+      e.body = JSON.stringify({ ...body, id: { bad: 'type' } })
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled()
+    expect(JSON.parse(response.body)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'The JSON-RPC id must be a string, a number or null.' },
+    })
+  })
+
+  it('answers an invalid HTTP+JSON query parameter with 400 in the A2A error shape', async () => {
+    // Prepare
+    const event = sampleEvent('agents-rest-stream-message.json', (e) => {
+      e.httpMethod = 'GET'
+      e.body = null
+      e.path = '/agents/weather/tasks'
+      e.pathParameters = { agentId: 'weather', proxy: 'tasks' }
+      e.queryStringParameters = { pageSize: 'abc' }
+      e.multiValueQueryStringParameters = { pageSize: ['abc'] }
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled()
+    expect(response.statusCode).toBe(400)
+    expect(JSON.parse(response.body)).toEqual({
+      error: {
+        code: 400,
+        status: 'INVALID_ARGUMENT',
+        message: 'pageSize must be an integer from 1 to 100, got "abc"',
+        details: [
+          expect.objectContaining({ reason: 'INVALID_PARAMS' }),
+          {
+            '@type': 'type.googleapis.com/google.rpc.BadRequest',
+            fieldViolations: [
+              { field: 'pageSize', description: 'must be an integer from 1 to 100, got "abc"' },
+            ],
+          },
+        ],
+      },
+    })
+  })
 })
