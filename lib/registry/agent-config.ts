@@ -68,6 +68,9 @@ const authSchema = z.discriminatedUnion('type', [
 
 export const agentStatuses = ['active', 'inactive'] as const
 
+/** Who may read the agent's rewritten card: anyone (`public`), or callers granted the agent. */
+export const cardVisibilities = ['public', 'granted'] as const
+
 /** The body of `POST /admin/register`: ARCHITECTURE.md's agent_config.json. */
 export const agentConfigSchema = z.strictObject({
   agentId: agentIdSchema,
@@ -77,9 +80,17 @@ export const agentConfigSchema = z.strictObject({
   status: z.enum(agentStatuses).default('active'),
   /** Limit on a unary call to this agent; streams are limited by idle time instead. */
   timeoutMs: z.number().int().min(100).max(900_000).optional(),
+  cardVisibility: z.enum(cardVisibilities).default('granted'),
 })
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>
 
-/** The body of `PATCH /admin/agents/{agentId}`. */
-export const agentPatchSchema = z.strictObject({ status: z.enum(agentStatuses) })
+/** The body of `PATCH /admin/agents/{agentId}`: the status, the card's visibility, or both. */
+export const agentPatchSchema = z
+  .strictObject({
+    status: z.enum(agentStatuses).optional(),
+    cardVisibility: z.enum(cardVisibilities).optional(),
+  })
+  .refine((patch) => patch.status !== undefined || patch.cardVisibility !== undefined, {
+    message: 'give status, cardVisibility or both',
+  })
