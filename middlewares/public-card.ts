@@ -29,7 +29,8 @@ export const publicCard = <TResponse>(
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
     const { a2a } = request.context
-    if (a2a.kind !== 'card') return
+    // The router's card (`/route/...`) is no agent's: routeMessage serves it.
+    if (a2a.kind !== 'card' || a2a.agentId === '') return
     const record = await lookup(a2a.agentId)
     if (record?.status !== 'active' || record.cardVisibility !== 'public') return
     return serve(request.event, record)
