@@ -14,6 +14,7 @@ import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
+import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
@@ -246,7 +247,12 @@ const routes: { method: Method; path: string; handler: AdminHandler }[] = [
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(problemDetails({ logger }))
+  .use(
+    problemDetails({
+      logger,
+      gatewayUrl: (event) => gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
+    }),
+  )
   .use(verifiedCaller({ requireAdmin: true }))
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())

@@ -5,7 +5,9 @@ import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { authenticate } from '../lib/auth/authorize.ts'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
+import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { forwardCall } from '../lib/backend/forward-call.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
@@ -17,6 +19,7 @@ import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordCall, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -28,6 +31,7 @@ import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
+import { publicCard } from '../middlewares/public-card.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
@@ -56,6 +60,24 @@ const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCid
 const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+/**
+ * The card route has no authorizer (a public card needs no token): for a granted
+ * card the handler verifies the token with the authorizer's own code.
+ */
+const authenticationDeps = {
+  verifyAccessToken: createTokenVerifier({
+    issuer: config.token.issuer,
+    jwksUrl: config.token.jwksUrl,
+    scopePrefix: config.token.scopePrefix,
+    allowedClientIds: config.token.allowedClientIds,
+  }),
+  permissions: new DynamoPermissionStore(
+    documentClient,
+    tableName('permissions', config.tablePrefix),
+  ),
+  adminScope: config.token.adminScope,
+  defaultRateLimit: config.rateLimitPerMinute,
+}
 
 type AgentContext = RouteContext & TaskOwnershipContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
@@ -72,13 +94,14 @@ const tooMany = (request: AgentRequest, message: string) => {
   )
 }
 
+const baseUrlOf = (event: APIGatewayProxyEvent) =>
+  gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
+
 /** How the gateway presents an agent: its URL here, its bindings and where tokens come from. */
 const gatewayIdentity = (event: APIGatewayProxyEvent, record: AgentRecord) => ({
-  agentUrl: gatewayAgentUrl(
-    gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
-    record.agentId,
-  ),
+  agentUrl: gatewayAgentUrl(baseUrlOf(event), record.agentId),
   tokenUrl: config.token.tokenUrl,
+  issuer: config.token.issuer,
   bindings: callerBindings(record),
 })
 
@@ -86,6 +109,12 @@ const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
   vary: 'A2A-Version',
+}
+
+/** The agent's card as the gateway serves it, public or granted alike. */
+const cardAnswer = (event: APIGatewayProxyEvent, record: AgentRecord) => {
+  const card = rewriteCard(record.card, gatewayIdentity(event, record))
+  return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
 }
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
@@ -96,10 +125,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
   assertAuthorizedSinceRegistration(context.caller, record)
 
-  if (a2a.kind === 'card') {
-    const card = rewriteCard(record.card, gatewayIdentity(event, record))
-    return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
-  }
+  if (a2a.kind === 'card') return cardAnswer(event, record)
 
   const { call } = a2a
   const started = Date.now()
@@ -162,10 +188,16 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   executionMode: executionModeStreamifyResponse,
 })
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(a2aErrors({ logger }))
+  .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
-  .use(verifiedCaller())
+  // A public card is anyone's; a granted one goes on like any call.
+  .use(publicCard({ lookup: lookupAgent, serve: cardAnswer }))
+  .use(
+    verifiedCaller({
+      authenticate: (authorization) => authenticate(authorization, authenticationDeps),
+    }),
+  )
   .use(
     // Every message to /route counts before the router embeds it, routed or not.
     rateLimit<AgentRequest>({
@@ -194,8 +226,9 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       },
       routerCard: (event) =>
         rewriteCard(routerCard, {
-          agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,
+          agentUrl: `${baseUrlOf(event)}/route`,
           tokenUrl: config.token.tokenUrl,
+          issuer: config.token.issuer,
         }),
     }),
   )

@@ -49,6 +49,7 @@ const listAgents: DiscoveryHandler = async (event, context) => {
   const agents = invocableAgents(await registry.list(), callerOf(context).grants, {
     baseUrl: baseUrlOf(event),
     tokenUrl: config.token.tokenUrl,
+    issuer: config.token.issuer,
   })
   return jsonResponse(200, { agents })
 }
@@ -84,6 +85,7 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       gatewayFor: (agentId) => ({
         agentUrl: gatewayAgentUrl(baseUrl, agentId),
         tokenUrl: config.token.tokenUrl,
+        issuer: config.token.issuer,
       }),
     })
     return jsonResponse(200, answer)
@@ -96,7 +98,7 @@ const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(problemDetails({ logger }))
+  .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())

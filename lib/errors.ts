@@ -127,13 +127,33 @@ export class PayloadTooLargeError extends SwitchboardError {
 }
 
 /**
+ * No valid token: none was sent (`tokenGiven: false`), or the one sent was
+ * refused. A 401 whose `WWW-Authenticate` challenge names the gateway's
+ * protected-resource metadata (lib/auth/resource-metadata.ts).
+ */
+export class UnauthenticatedError extends SwitchboardError {
+  readonly code: string = 'unauthenticated'
+  readonly tokenGiven: boolean
+  constructor(tokenGiven: boolean, message?: string) {
+    super(
+      message ??
+        (tokenGiven
+          ? 'Your access token was refused (malformed, expired, or not issued for this gateway); get a new token from the token endpoint and retry.'
+          : 'This needs an access token: send Authorization: Bearer <token> with a token from the token endpoint.'),
+    )
+    this.name = 'UnauthenticatedError'
+    this.tokenGiven = tokenGiven
+  }
+}
+
+/**
  * The call's token has expired. API Gateway may still hold the authorizer's
  * answer for it (cached per token), so the handlers check `exp` themselves.
  */
-export class TokenExpiredError extends SwitchboardError {
-  readonly code = 'token-expired'
+export class TokenExpiredError extends UnauthenticatedError {
+  override readonly code = 'token-expired'
   constructor() {
-    super('Your access token has expired; get a new token and retry.')
+    super(true, 'Your access token has expired; get a new token and retry.')
     this.name = 'TokenExpiredError'
   }
 }

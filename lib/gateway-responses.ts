@@ -12,6 +12,9 @@
  * and `admin` (`true`/`false`), and `$context.error.responseType` (an enum).
  */
 
+import { bearerChallenge } from './auth/resource-metadata.ts'
+import { deploymentPlaceholders } from './routes.ts'
+
 export type GatewayResponseType =
   | 'UNAUTHORIZED'
   | 'ACCESS_DENIED'
@@ -29,7 +32,11 @@ export interface GatewayProblem {
   title: string
   /** What went wrong and what to do; may name the `$context` variables above. */
   detail: string
-  /** Static headers beside `Content-Type`. */
+  /**
+   * Static headers beside `Content-Type`; `deploymentPlaceholders.gatewayUrl`
+   * in a value is the gateway's base URL (Terraform renders it, API Gateway
+   * cannot: a gateway response header is a fixed string or one request value).
+   */
   headers?: Record<string, string>
 }
 
@@ -41,8 +48,9 @@ export const gatewayProblems: Readonly<Record<GatewayResponseType, GatewayProble
     type: `${typeBase}unauthorized`,
     title: 'Unauthorized',
     detail:
-      'This call needs a valid access token: send Authorization: Bearer <token> with a token from the token endpoint. The token was missing, malformed, expired, or not issued for this gateway.',
-    headers: { 'WWW-Authenticate': 'Bearer' },
+      'This call needs a valid access token: send Authorization: Bearer <token> with a token from the token endpoint. The token was missing, malformed, expired, or not issued for this gateway. The WWW-Authenticate header names the protected-resource metadata of this gateway (RFC 9728), which says where tokens come from.',
+    // API Gateway answers a missing token and a refused one alike, so no `error="invalid_token"`.
+    headers: { 'WWW-Authenticate': bearerChallenge(deploymentPlaceholders.gatewayUrl) },
   },
   ACCESS_DENIED: {
     statusCode: 403,
@@ -116,17 +124,25 @@ const contextVariable = /\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g
 
 /**
  * What API Gateway sends for a gateway response, rendered as it does: each
- * `$context.name` replaced by its value as is (an unknown one by nothing).
+ * `$context.name` replaced by its value as is (an unknown one by nothing), and
+ * the gateway's base URL put in the headers as Terraform puts it (left as the
+ * placeholder when not given).
  *
  * @example
- * renderGatewayResponse('UNAUTHORIZED', { requestId: 'r-1' }).statusCode // 401
+ * renderGatewayResponse('UNAUTHORIZED', { requestId: 'r-1' }, 'https://gw').statusCode // 401
  */
 export const renderGatewayResponse = (
   kind: GatewayResponseType,
   context: Record<string, string>,
+  gatewayUrl: string = deploymentPlaceholders.gatewayUrl,
 ): { statusCode: number; headers: Record<string, string>; body: string } => ({
   statusCode: gatewayProblems[kind].statusCode,
-  headers: problemHeaders(kind),
+  headers: Object.fromEntries(
+    Object.entries(problemHeaders(kind)).map(([name, value]) => [
+      name,
+      value.replaceAll(deploymentPlaceholders.gatewayUrl, gatewayUrl),
+    ]),
+  ),
   body: problemTemplate(kind).replace(contextVariable, (_, name: string) => context[name] ?? ''),
 })
 

@@ -1,3 +1,5 @@
+import { protectedResourceMetadata, resourceMetadataPath } from './auth/resource-metadata.ts'
+
 /**
  * The gateway's HTTP API: the one route table. The local emulator serves exactly
  * these; the Terraform stack is checked against them.
@@ -14,6 +16,12 @@ export interface Route {
   streaming: boolean
   /** Only callers holding the admin scope get through the authorizer. */
   admin: boolean
+  /**
+   * No authorizer in front: the request reaches the handler without a token, and
+   * the handler verifies any token itself (with the authorizer's code). The agent
+   * card: a public one is read by anyone, a granted one still needs a grant.
+   */
+  anonymous?: true
 }
 
 function adminRoutes(entries: [HttpMethod, string][]): Route[] {
@@ -32,6 +40,14 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
+  {
+    method: 'GET',
+    path: '/agents/{agentId}/.well-known/agent-card.json',
+    handler: 'agents',
+    streaming: true,
+    admin: false,
+    anonymous: true,
+  },
   {
     method: 'ANY',
     path: '/agents/{agentId}/{proxy+}',
@@ -63,14 +79,60 @@ export interface MockRoute {
   method: Exclude<HttpMethod, 'ANY'>
   path: string
   statusCode: number
-  /** The JSON body it answers with. */
-  body: Record<string, string>
+  /**
+   * The JSON body it answers with; `deploymentPlaceholders` in it stand for values of
+   * the deployment, filled in by Terraform and the emulator (`renderMockBody`).
+   */
+  body: Record<string, unknown>
 }
+
+/**
+ * Values of the deployment that a mock route's body or a gateway response's
+ * header names (lib/gateway-responses.ts). Terraform replaces each with
+ * `replace()` over the text, as `renderMockBody` and `renderGatewayResponse` do:
+ * the strings are replaced in place; the scopes placeholder, a one-element
+ * array's only string, becomes the list of scopes.
+ */
+export const deploymentPlaceholders = {
+  gatewayUrl: '{gatewayUrl}',
+  issuer: '{issuer}',
+  scopes: '{scopes}',
+} as const
 
 export const mockRoutes: readonly MockRoute[] = [
   // Liveness: the gateway is up and routing. `npm start` answers 503 here until it is ready.
   { method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } },
+  // RFC 9728: where a client that got a 401 learns how to get a token.
+  {
+    method: 'GET',
+    path: resourceMetadataPath,
+    statusCode: 200,
+    body: protectedResourceMetadata({
+      gatewayUrl: deploymentPlaceholders.gatewayUrl,
+      issuer: deploymentPlaceholders.issuer,
+      scopes: [deploymentPlaceholders.scopes],
+    }),
+  },
 ]
+
+/**
+ * A mock route's body as API Gateway sends it, its placeholders filled in the way
+ * Terraform fills them (values are URLs and scope names: nothing to escape).
+ *
+ * @example
+ * renderMockBody(route, { gatewayUrl, issuer, scopes: ['switchboard/admin'] })
+ */
+export const renderMockBody = (
+  route: MockRoute,
+  values: { gatewayUrl: string; issuer: string; scopes: readonly string[] },
+): string =>
+  JSON.stringify(route.body)
+    .replaceAll(deploymentPlaceholders.gatewayUrl, values.gatewayUrl)
+    .replaceAll(deploymentPlaceholders.issuer, values.issuer)
+    .replaceAll(
+      JSON.stringify(deploymentPlaceholders.scopes),
+      values.scopes.map((scope) => JSON.stringify(scope)).join(','),
+    )
 
 /** The mock route for a method and path, if any (they are literal paths). */
 export const matchMockRoute = (method: string, path: string): MockRoute | undefined =>

@@ -8,7 +8,7 @@ import {
   renderGatewayResponse,
 } from '../lib/gateway-responses.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
-import { matchMockRoute, matchRoute } from '../lib/routes.ts'
+import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
 import {
   authorizerEvent,
   type IncomingRequest,
@@ -27,6 +27,11 @@ type LambdaHandler = (...args: any[]) => Promise<any>
 export interface GatewayOptions {
   handlers: Record<HandlerName | 'authorizer', LambdaHandler>
   identity: LocalIdentity
+  /**
+   * The gateway's base URL, as Terraform renders the stage's into what API
+   * Gateway answers itself (the 401's challenge, the protected-resource metadata).
+   */
+  publicUrl: string
   /** API Gateway's authorizer result TTL; 0 turns caching off. */
   authorizerCacheTtlSeconds: number
   /**
@@ -61,9 +66,14 @@ interface GatewayAnswer {
 const sendGatewayResponse = (
   response: ServerResponse,
   requestId: string,
+  gatewayUrl: string,
   { kind, context = {} }: GatewayAnswer,
 ) => {
-  const { statusCode, headers, body } = renderGatewayResponse(kind, { ...context, requestId })
+  const { statusCode, headers, body } = renderGatewayResponse(
+    kind,
+    { ...context, requestId },
+    gatewayUrl,
+  )
   const errorType = errorTypes[kind]
   response.writeHead(statusCode, {
     ...headers,
@@ -151,7 +161,10 @@ const toIncoming = (
  * to the socket as they come.
  */
 export const createGateway = (options: GatewayOptions) => {
-  const { handlers, identity } = options
+  const { handlers, identity, publicUrl } = options
+  // What Terraform fills into the mock routes' bodies: this gateway, its issuer and scopes.
+  const { issuer, scopes_supported: scopes } = identity.openidConfiguration()
+  const mockValues = { gatewayUrl: publicUrl, issuer, scopes }
   const authorizerCache = new Map<
     string,
     { result: APIGatewayAuthorizerResult; expiresAt: number }
@@ -269,14 +282,22 @@ export const createGateway = (options: GatewayOptions) => {
         if (options.isReady && !options.isReady()) {
           return send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
         }
-        return send(response, mock.statusCode, mock.body)
+        response.writeHead(mock.statusCode, { 'content-type': 'application/json' })
+        return response.end(renderMockBody(mock, mockValues))
       }
       const match = matchRoute(incoming.method, incoming.path)
       if (!match) {
-        return sendGatewayResponse(response, requestId, { kind: 'MISSING_AUTHENTICATION_TOKEN' })
+        return sendGatewayResponse(response, requestId, publicUrl, {
+          kind: 'MISSING_AUTHENTICATION_TOKEN',
+        })
       }
+      // A route without the authorizer (`authorization = "NONE"`): the handler sees no context.
+      if (match.route.anonymous)
+        return await invoke(response, match, proxyEvent(incoming, match, undefined))
       const authorized = await authorizeCall(incoming, match)
-      if ('kind' in authorized) return sendGatewayResponse(response, requestId, authorized)
+      if ('kind' in authorized) {
+        return sendGatewayResponse(response, requestId, publicUrl, authorized)
+      }
       const context = authorized.context ?? {}
       await invoke(
         response,

@@ -140,6 +140,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         admin: admin.handler,
       },
       identity,
+      publicUrl: url,
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       isReady: () => ready,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),

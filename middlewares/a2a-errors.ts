@@ -1,12 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
-import { failureFromError, renderA2AFailure } from '../lib/a2a/errors.ts'
+import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a2a/errors.ts'
 import { bindingOf } from '../lib/a2a/request.ts'
+import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 
 export interface A2AErrorsOptions {
   logger: Pick<Logger, 'error' | 'warn'>
+  /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
+  gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }
 
 /** The context as `a2aErrors` finds it: `a2aRequest` may not have read the request yet. */
@@ -22,7 +25,19 @@ type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
 export const a2aErrors = (
   options: A2AErrorsOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext> => {
-  const { logger } = options
+  const { logger, gatewayUrl } = options
+
+  /** A 401 carries the Bearer challenge (RFC 6750, RFC 9728); other answers go as rendered. */
+  const withChallenge = (
+    rendered: RenderedError,
+    error: unknown,
+    event: APIGatewayProxyEvent,
+  ): RenderedError => {
+    const challenge = gatewayUrl && challengeFor(error, gatewayUrl(event))
+    return challenge
+      ? { ...rendered, headers: { ...rendered.headers, 'www-authenticate': challenge } }
+      : rendered
+  }
 
   const a2aErrorsMiddlewareOnError = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext>,
@@ -35,17 +50,18 @@ export const a2aErrors = (
     const { a2a } = context
     if (a2a) {
       const call = a2a.kind === 'call' ? a2a.call : undefined
-      request.response = renderA2AFailure(
-        failure,
-        call?.binding ?? 'HTTP+JSON',
-        call?.jsonRpcId ?? null,
+      request.response = withChallenge(
+        renderA2AFailure(failure, call?.binding ?? 'HTTP+JSON', call?.jsonRpcId ?? null),
+        error,
+        event,
       )
       return
     }
     const proxy = event.pathParameters?.proxy
-    request.response = renderA2AFailure(
-      failure,
-      bindingOf(event.httpMethod, proxy ? `/${proxy}` : ''),
+    request.response = withChallenge(
+      renderA2AFailure(failure, bindingOf(event.httpMethod, proxy ? `/${proxy}` : '')),
+      error,
+      event,
     )
   }
 

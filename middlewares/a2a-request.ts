@@ -37,11 +37,19 @@ export const a2aRequest = (
     throw new TypeError('a2aRequest: options.maxBodyBytes must be a positive integer')
   }
 
+  /** The path below the agent: the `{proxy+}` part, or what a literal route (the card's) names after it. */
+  const subPathOf = (event: APIGatewayProxyEvent): string => {
+    const proxy = event.pathParameters?.proxy
+    if (proxy) return `/${proxy}`
+    const agentRoot = '/agents/{agentId}/'
+    return event.resource?.startsWith(agentRoot) ? event.resource.slice(agentRoot.length - 1) : ''
+  }
+
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
     const { event } = request
-    const proxy = event.pathParameters?.proxy
+    const subPath = subPathOf(event)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
       return renderA2AFailure(
@@ -49,13 +57,13 @@ export const a2aRequest = (
           kind: 'payload-too-large',
           message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
         },
-        bindingOf(event.httpMethod, proxy ? `/${proxy}` : ''),
+        bindingOf(event.httpMethod, subPath),
       )
     }
     const parsed = parseA2ARequest({
       agentId: event.pathParameters?.agentId ?? '',
       method: event.httpMethod,
-      subPath: proxy ? `/${proxy}` : '',
+      subPath,
       query: queryOf(event),
       body,
     })

@@ -1,9 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
 
 export interface ProblemDetailsOptions {
   logger: Pick<Logger, 'error' | 'info'>
+  /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
+  gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }
 
 /**
@@ -11,14 +15,19 @@ export interface ProblemDetailsOptions {
  * Unexpected errors are logged in full and answered with a bare 500.
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
-  const { logger } = options
+  const { logger, gatewayUrl } = options
 
   const problemDetailsMiddlewareOnError = (request: Request) => {
     if (request.response !== undefined && request.response !== null) return
     const problem = toProblem(request.error)
     if (problem.status >= 500) logger.error('request failed', { error: request.error })
     else logger.info('request refused', { status: problem.status, type: problem.type })
-    request.response = problemResponse(problem)
+    const response = problemResponse(problem)
+    const challenge =
+      gatewayUrl && challengeFor(request.error, gatewayUrl(request.event as APIGatewayProxyEvent))
+    request.response = challenge
+      ? { ...response, headers: { ...response.headers, 'www-authenticate': challenge } }
+      : response
   }
 
   return { onError: problemDetailsMiddlewareOnError }

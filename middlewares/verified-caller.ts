@@ -1,14 +1,22 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
+import type { AuthenticateOutcome } from '../lib/auth/authorize.ts'
 import { type Caller, fromAuthorizerContext } from '../lib/auth/caller.ts'
 import { maxClockSkewSeconds } from '../lib/auth/token-verifier.ts'
-import { ForbiddenError, TokenExpiredError } from '../lib/errors.ts'
+import { ForbiddenError, TokenExpiredError, UnauthenticatedError } from '../lib/errors.ts'
 
 export interface VerifiedCallerOptions {
   /** Refuse callers without the admin scope. */
   requireAdmin?: boolean
   /** The clock, in ms since the epoch. */
   now?: () => number
+  /**
+   * For a route API Gateway does not guard with the authorizer (the agent card,
+   * which a public card needs): verifies the `Authorization` header with the
+   * authorizer's own code (lib/auth/authorize.ts `authenticate`). Without it, a
+   * request that carries no authorizer context is refused.
+   */
+  authenticate?: (authorization: string | undefined) => Promise<AuthenticateOutcome>
 }
 
 export type CallerContext = Context & { caller: Caller }
@@ -16,9 +24,10 @@ export type CallerContext = Context & { caller: Caller }
 /**
  * Reads the caller the REQUEST authorizer verified from
  * `requestContext.authorizer` into `context.caller`. A request without that
- * context never went through the authorizer and is refused; so is one whose
- * token expired (401) since the authorizer's answer was cached, with the skew the
- * token verifier allows.
+ * context never went through the authorizer: it is refused (403), or, given
+ * `authenticate`, its token is verified here (401 without a valid one). A caller
+ * whose token expired (401) since the authorizer's answer was cached is refused,
+ * with the skew the token verifier allows.
  *
  * @example
  * middy().use(verifiedCaller({ requireAdmin: true }))
@@ -26,18 +35,38 @@ export type CallerContext = Context & { caller: Caller }
 export const verifiedCaller = (
   options: VerifiedCallerOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, CallerContext> => {
-  const { requireAdmin = false, now = Date.now } = options
+  const { requireAdmin = false, now = Date.now, authenticate } = options
 
-  const verifiedCallerMiddlewareBefore = (
-    request: Request<APIGatewayProxyEvent, unknown, Error, CallerContext>,
-  ) => {
-    let caller: Caller
-    try {
-      caller = fromAuthorizerContext(request.event.requestContext?.authorizer)
-    } catch {
+  /** The caller the handler verifies itself, where no authorizer ran. */
+  const authenticated = async (event: APIGatewayProxyEvent): Promise<Caller> => {
+    if (!authenticate) {
       throw new ForbiddenError(
         'This request carries no verified caller; it must come through the gateway.',
       )
+    }
+    const authorization = Object.entries(event.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    )?.[1]
+    const outcome = await authenticate(authorization)
+    if (!outcome.allowed) throw new UnauthenticatedError(outcome.tokenGiven)
+    return outcome.caller
+  }
+
+  const verifiedCallerMiddlewareBefore = async (
+    request: Request<APIGatewayProxyEvent, unknown, Error, CallerContext>,
+  ) => {
+    const context = request.event.requestContext?.authorizer
+    let caller: Caller
+    if (context === undefined || context === null) {
+      caller = await authenticated(request.event)
+    } else {
+      try {
+        caller = fromAuthorizerContext(context)
+      } catch {
+        throw new ForbiddenError(
+          'This request carries no verified caller; it must come through the gateway.',
+        )
+      }
     }
     if (now() >= (caller.expiresAt + maxClockSkewSeconds) * 1000) throw new TokenExpiredError()
     if (requireAdmin && !caller.isAdmin) {

@@ -3,6 +3,11 @@
 # table and the resource tree it needs to generated/routes.json.
 
 locals {
+  # The gateway's base URL as the handlers derive it (https://{domain}/{stage}),
+  # built from the API's id rather than the stage, which depends on the
+  # deployment, which depends on what is rendered with it.
+  gateway_url = "https://${aws_api_gateway_rest_api.gateway.id}.execute-api.${var.region}.${local.dns_suffix}/${var.stage_name}"
+
   api           = jsondecode(file("${path.module}/generated/routes.json"))
   api_routes    = local.api.routes
   api_resources = local.api.resources
@@ -60,8 +65,9 @@ resource "aws_api_gateway_resource" "depth_4" {
   path_part   = each.value.pathPart
 }
 
-# Every route, admin ones included, goes through the authorizer: its policy is
-# what keeps a caller to its agents, and to /admin/* only with the admin scope.
+# Every route but the agent card, admin ones included, goes through the
+# authorizer: its policy is what keeps a caller to its agents, and to /admin/*
+# only with the admin scope.
 resource "aws_api_gateway_authorizer" "gateway" {
   name                             = "${var.name}-jwt"
   rest_api_id                      = aws_api_gateway_rest_api.gateway.id
@@ -71,14 +77,17 @@ resource "aws_api_gateway_authorizer" "gateway" {
   authorizer_result_ttl_in_seconds = var.authorizer_result_ttl
 }
 
+# A route marked `anonymous` (the agent card) has no authorizer: API Gateway
+# would answer 401 before any code when the Authorization header is missing, and
+# a public card is read without one. Its handler verifies any token itself.
 resource "aws_api_gateway_method" "route" {
   for_each = local.api_routes
 
   rest_api_id   = aws_api_gateway_rest_api.gateway.id
   resource_id   = local.api_resource_ids[each.value.path]
   http_method   = each.value.method
-  authorization = "CUSTOM"
-  authorizer_id = aws_api_gateway_authorizer.gateway.id
+  authorization = try(each.value.anonymous, false) ? "NONE" : "CUSTOM"
+  authorizer_id = try(each.value.anonymous, false) ? null : aws_api_gateway_authorizer.gateway.id
 }
 
 # One integration per route, its mode chosen by the route: A2A calls stream

@@ -12,9 +12,10 @@ locals {
 resource "aws_api_gateway_gateway_response" "problem" {
   for_each = local.gateway_responses
 
-  rest_api_id         = aws_api_gateway_rest_api.gateway.id
-  response_type       = each.key
-  status_code         = each.value.statusCode
-  response_parameters = each.value.responseParameters
+  rest_api_id   = aws_api_gateway_rest_api.gateway.id
+  response_type = each.key
+  status_code   = each.value.statusCode
+  # lib/routes.ts `deploymentPlaceholders`: the 401's challenge names the metadata URL.
+  response_parameters = { for name, value in each.value.responseParameters : name => replace(value, "{gatewayUrl}", local.gateway_url) }
   response_templates  = each.value.responseTemplates
 }

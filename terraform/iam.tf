@@ -120,6 +120,14 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # The card route has no authorizer (a public card needs no token); for a
+  # granted card the handler reads the caller's scopes' permissions itself.
+  statement {
+    sid       = "ReadPermissions"
+    actions   = ["dynamodb:BatchGetItem"]
+    resources = [aws_dynamodb_table.permissions.arn]
+  }
+
   # Task ownership: recorded from answers, checked before calls that name a task.
   statement {
     sid       = "TaskOwners"

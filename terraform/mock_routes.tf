@@ -5,6 +5,19 @@
 
 locals {
   api_mock_routes = local.api.mockRoutes
+
+  # lib/routes.ts `deploymentPlaceholders`, filled in as `renderMockBody` does:
+  # the protected-resource metadata (RFC 9728) names this gateway, its token
+  # issuer and the scopes the Cognito resource server issues.
+  protected_resource_scopes = [for scope in concat([var.admin_scope], var.client_scopes) : "${local.scope_prefix}${scope}"]
+  mock_route_bodies = {
+    for key, route in local.api_mock_routes : key => replace(replace(replace(
+      jsonencode(route.body),
+      "{gatewayUrl}", local.gateway_url),
+      "{issuer}", local.gateway_environment.TOKEN_ISSUER),
+      "\"{scopes}\"", join(",", [for scope in local.protected_resource_scopes : jsonencode(scope)]),
+    )
+  }
 }
 
 resource "aws_api_gateway_method" "mock" {
@@ -48,7 +61,7 @@ resource "aws_api_gateway_integration_response" "mock" {
   http_method = aws_api_gateway_method.mock[each.key].http_method
   status_code = aws_api_gateway_method_response.mock[each.key].status_code
   response_templates = {
-    "application/json" = jsonencode(each.value.body)
+    "application/json" = local.mock_route_bodies[each.key]
   }
 
   depends_on = [aws_api_gateway_integration.mock]

@@ -7,6 +7,8 @@ export interface GatewayIdentity {
   agentUrl: string
   /** Where callers get a token (Cognito's or the local token endpoint). */
   tokenUrl: string
+  /** The token issuer, whose metadata (`/.well-known/openid-configuration`) describes the token endpoint. */
+  issuer?: string
   /** The bindings callers can use for this agent (see `callerBindings`); both by default. */
   bindings?: readonly Binding[]
 }
@@ -112,6 +114,10 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
   )
   const rest = withoutBackendLinks(fields, agentHosts)
   const served = gateway.bindings ?? bindings
+  const metadata = gateway.issuer
+    ? { oauth2MetadataUrl: `${gateway.issuer.replace(/\/$/, '')}/.well-known/openid-configuration` }
+    : {}
+  const flows = { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } }
   if ('supportedInterfaces' in rest) {
     const carriesLegacy =
       'url' in rest || 'preferredTransport' in rest || 'additionalInterfaces' in rest
@@ -126,10 +132,7 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
       })),
       securitySchemes: {
         [schemeName]: {
-          oauth2SecurityScheme: {
-            description: schemeDescription,
-            flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
-          },
+          oauth2SecurityScheme: { description: schemeDescription, flows, ...metadata },
         },
       },
       securityRequirements: [{ schemes: { [schemeName]: { list: [] } } }],
@@ -142,7 +145,8 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
       [schemeName]: {
         type: 'oauth2',
         description: schemeDescription,
-        flows: { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } },
+        flows,
+        ...metadata,
       },
     },
     security: [{ [schemeName]: [] }],

@@ -17,7 +17,7 @@ import {
   PayloadTooLargeError,
   SearchUnavailableError,
   SwitchboardError,
-  TokenExpiredError,
+  UnauthenticatedError,
 } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
 import type { FieldViolation } from './params.ts'
@@ -222,7 +222,9 @@ export const renderA2AFailure = (
 export const failureFromError = (error: unknown): A2AFailure => {
   if (error instanceof AgentNotFoundError)
     return { kind: 'agent-not-found', message: error.message }
-  if (error instanceof TokenExpiredError) return { kind: 'unauthenticated', message: error.message }
+  if (error instanceof UnauthenticatedError) {
+    return { kind: 'unauthenticated', message: error.message }
+  }
   if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
   if (error instanceof BackendTimeoutError)
     return { kind: 'backend-timeout', message: error.message }

@@ -13,7 +13,7 @@ export interface ListedAgent {
 export const invocableAgents = (
   records: readonly AgentRecord[],
   grants: Grants,
-  gateway: { baseUrl: string; tokenUrl: string },
+  gateway: { baseUrl: string; tokenUrl: string; issuer?: string },
 ): ListedAgent[] =>
   records
     .filter((record) => record.status === 'active' && mayInvoke(grants, record.agentId))
@@ -22,6 +22,7 @@ export const invocableAgents = (
       card: rewriteCard(record.card, {
         agentUrl: gatewayAgentUrl(gateway.baseUrl, record.agentId),
         tokenUrl: gateway.tokenUrl,
+        ...(gateway.issuer ? { issuer: gateway.issuer } : {}),
         bindings: callerBindings(record),
       }),
     }))

@@ -20,6 +20,7 @@ import {
   SecretRejectedError,
   SwitchboardError,
   TokenExpiredError,
+  UnauthenticatedError,
 } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
@@ -51,6 +52,7 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
   if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
   if (error instanceof TokenExpiredError) return { status: 401, title: 'Token expired' }
+  if (error instanceof UnauthenticatedError) return { status: 401, title: 'Unauthorized' }
   if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
   if (error instanceof InvalidJsonBodyError) return { status: 400, title: 'Invalid JSON body' }
   if (error instanceof PermissionNotFoundError)

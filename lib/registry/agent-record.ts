@@ -14,6 +14,8 @@ export interface AgentRecord {
   /** The backend's own card, as last fetched (rewritten only on the way out). */
   card: AgentCardJson
   protocolVersion: '1.0' | '0.3'
+  /** Who may read the rewritten card; absent (a record from before the field) = `granted`. */
+  cardVisibility?: 'public' | 'granted'
   /** Overrides BACKEND_TIMEOUT_MS for this agent: unary calls, and the start of a stream. */
   timeoutMs?: number
   /** Where the backend serves each binding, resolved at registration. */

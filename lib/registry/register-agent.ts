@@ -157,6 +157,7 @@ const writeFromConfig = async (
       agentCardUrl: config.agentCardUrl,
       auth,
       status: config.status,
+      cardVisibility: config.cardVisibility,
       ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
       ...fromCard,
       createdAt: existing?.createdAt ?? now,
@@ -263,18 +264,19 @@ export const replaceAgent = async (
 }
 
 /**
- * PATCH: changes an agent's status. An agent made active is held to the secret
- * rule again: the secret it names by ARN must still exist and belong to it.
+ * PATCH: changes an agent's status, its card's visibility, or both. An agent made
+ * active is held to the secret rule again: the secret it names by ARN must still
+ * exist and belong to it.
  */
 export const patchAgent = async (
   agentId: string,
   input: unknown,
   deps: AgentAdminDeps,
 ): Promise<AgentChange> => {
-  const { status } = agentPatchSchema.parse(input)
+  const patch = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
-  if (status === 'active') await checkNamedSecret(agentId, before.auth, deps.secrets)
-  const after = { ...before, status, updatedAt: timestamp(deps), indexed: false }
+  if (patch.status === 'active') await checkNamedSecret(agentId, before.auth, deps.secrets)
+  const after = { ...before, ...patch, updatedAt: timestamp(deps), indexed: false }
   await deps.registry.replace(after, before)
   return { before, after }
 }

@@ -480,9 +480,10 @@ describe('the admin API through the local gateway', () => {
   it("changes a token's grants once the authorizer cache TTL has passed", async () => {
     // Prepare
     const token = await stack.token('weather-client')
+    // A call through the authorizer, whose answer is cached (the card route has none).
     const callWeather = () =>
-      fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
-        headers: { authorization: `Bearer ${token}` },
+      fetch(`${stack.url}/agents/weather/tasks`, {
+        headers: { authorization: `Bearer ${token}`, 'a2a-version': '1.0' },
       })
     expect((await callWeather()).status).toBe(200)
 

@@ -142,7 +142,7 @@ describe('the local gateway’s front door: what API Gateway answers before any 
   describe('gateway responses: one problem+json shape, as Terraform configures them', () => {
     it('answers 401 without a token or with a bad one: problem+json, WWW-Authenticate, the request id', async () => {
       // Act
-      const missing = await fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`)
+      const missing = await fetch(`${stack.url}/agents/weather/message:send`, { method: 'POST' })
       const bad = await fetch(`${stack.url}/agents`, {
         headers: { authorization: 'Bearer not-a-token' },
       })
@@ -151,7 +151,9 @@ describe('the local gateway’s front door: what API Gateway answers before any 
       for (const response of [missing, bad]) {
         expect(response.status).toBe(401)
         expect(response.headers.get('content-type')).toBe('application/problem+json')
-        expect(response.headers.get('www-authenticate')).toBe('Bearer')
+        expect(response.headers.get('www-authenticate')).toBe(
+          `Bearer resource_metadata="${stack.url}/.well-known/oauth-protected-resource"`,
+        )
         expect(await response.text()).toBe(expectedBody('UNAUTHORIZED', response))
       }
     })

@@ -6,6 +6,7 @@ import {
   gatewayProblems,
   renderGatewayResponse,
 } from '../../lib/gateway-responses.ts'
+import { deploymentPlaceholders } from '../../lib/routes.ts'
 import {
   type TerraformGatewayResponse,
   terraformGatewayResponsesFile,
@@ -84,6 +85,21 @@ describe('Terraform stack: gateway responses', () => {
     expect(named.filter((name) => !safe.has(name as string))).toEqual([])
   })
 
+  it('answers 401 with a Bearer challenge naming the gateway’s RFC 9728 metadata, the gateway URL rendered by Terraform', () => {
+    // Prepare
+    const rendered = renderGatewayResponse('UNAUTHORIZED', {}, 'https://gw.example.com/prod')
+
+    // Assess
+    expect(
+      committed.UNAUTHORIZED?.responseParameters['gatewayresponse.header.WWW-Authenticate'],
+    ).toBe(
+      `'Bearer resource_metadata="${deploymentPlaceholders.gatewayUrl}/.well-known/oauth-protected-resource"'`,
+    )
+    expect(rendered.headers['WWW-Authenticate']).toBe(
+      'Bearer resource_metadata="https://gw.example.com/prod/.well-known/oauth-protected-resource"',
+    )
+  })
+
   it('maps a path no route serves to a 404 problem, not API Gateway’s 403', () => {
     // Assess
     expect(committed.MISSING_AUTHENTICATION_TOKEN?.statusCode).toBe('404')
@@ -101,7 +117,11 @@ describe('Terraform stack: gateway responses', () => {
     expect(expressionOf(response.rest_api_id)).toBe('aws_api_gateway_rest_api.gateway.id')
     expect(expressionOf(response.response_type)).toBe('each.key')
     expect(expressionOf(response.status_code)).toBe('each.value.statusCode')
-    expect(expressionOf(response.response_parameters)).toBe('each.value.responseParameters')
+    expect(expressionOf(response.response_parameters)).toBe(
+      compact(
+        '{ for name, value in each.value.responseParameters : name => replace(value, "{gatewayUrl}", local.gateway_url) }',
+      ),
+    )
     expect(expressionOf(response.response_templates)).toBe('each.value.responseTemplates')
   })
 

@@ -59,12 +59,13 @@ describe('Terraform stack: API routes', () => {
     // Assess
     expect(await readFile(terraformRoutesFile(repoRoot), 'utf8')).toBe(terraformRoutesJson())
     expect(Object.values(committed.routes)).toEqual(
-      routes.map(({ method, path, handler, streaming, admin }) => ({
+      routes.map(({ method, path, handler, streaming, admin, anonymous }) => ({
         method,
         path,
         handler,
         streaming,
         admin,
+        ...(anonymous ? { anonymous } : {}),
       })),
     )
   })
@@ -94,11 +95,47 @@ describe('Terraform stack: API routes', () => {
     expect(integration.type).toBe('MOCK')
     expect(integration).not.toHaveProperty('uri')
     expect(compact(JSON.stringify(integrationResponse.response_templates))).toContain(
-      compact('jsonencode(each.value.body)'),
+      compact('local.mock_route_bodies[each.key]'),
     )
+    expect(expressionOf(root.locals.mock_route_bodies)).toContain(compact('jsonencode(route.body)'))
     const deployment = resource('aws_api_gateway_deployment', 'gateway')
     expect(compact(JSON.stringify(deployment.depends_on))).toContain(
       'aws_api_gateway_integration_response.mock',
+    )
+  })
+
+  it('serves the agent card without the authorizer (its handler checks tokens) and the RFC 9728 metadata as a mock route', () => {
+    // Prepare
+    const card = committed.routes['GET /agents/{agentId}/.well-known/agent-card.json']
+    const metadata = committed.mockRoutes['GET /.well-known/oauth-protected-resource']
+
+    // Assess: the card is the agents handler's, with no authorizer in front
+    expect(card).toMatchObject({ handler: 'agents', anonymous: true })
+    expect(committed.resources['/agents/{agentId}/.well-known/agent-card.json']?.depth).toBe(4)
+    // ...the metadata document is answered by API Gateway, its values rendered by Terraform
+    expect(metadata?.body).toMatchObject({
+      resource: '{gatewayUrl}',
+      authorization_servers: ['{issuer}'],
+      scopes_supported: ['{scopes}'],
+      bearer_methods_supported: ['header'],
+    })
+    const bodies = expressionOf(root.locals.mock_route_bodies)
+    expect(bodies).toContain(compact('"{gatewayUrl}", local.gateway_url'))
+    expect(bodies).toContain(compact('"{issuer}", local.gateway_environment.TOKEN_ISSUER'))
+    expect(bodies).toContain(
+      compact(
+        '"\\"{scopes}\\"", join(",", [for scope in local.protected_resource_scopes : jsonencode(scope)])',
+      ),
+    )
+    expect(expressionOf(root.locals.protected_resource_scopes)).toBe(
+      compact(
+        '[for scope in concat([var.admin_scope], var.client_scopes) : "${local.scope_prefix}${scope}"]',
+      ),
+    )
+    expect(expressionOf(root.locals.gateway_url)).toBe(
+      compact(
+        'https://${aws_api_gateway_rest_api.gateway.id}.execute-api.${var.region}.${local.dns_suffix}/${var.stage_name}',
+      ),
     )
   })
 
@@ -125,7 +162,7 @@ describe('Terraform stack: API routes', () => {
     }
   })
 
-  it('puts every route, admin routes included, behind the REQUEST authorizer', () => {
+  it('puts every route but the anonymous ones, admin routes included, behind the REQUEST authorizer', () => {
     // Prepare
     const method = resource('aws_api_gateway_method', 'route')
     const authorizer = resource('aws_api_gateway_authorizer', 'gateway')
@@ -134,8 +171,17 @@ describe('Terraform stack: API routes', () => {
     expect(expressionOf(method.for_each)).toBe('local.api_routes')
     expect(expressionOf(method.http_method)).toBe('each.value.method')
     expect(expressionOf(method.resource_id)).toBe('local.api_resource_ids[each.value.path]')
-    expect(method.authorization).toBe('CUSTOM')
-    expect(expressionOf(method.authorizer_id)).toBe('aws_api_gateway_authorizer.gateway.id')
+    expect(expressionOf(method.authorization)).toBe(
+      compact('try(each.value.anonymous, false) ? "NONE" : "CUSTOM"'),
+    )
+    expect(expressionOf(method.authorizer_id)).toBe(
+      compact('try(each.value.anonymous, false) ? null : aws_api_gateway_authorizer.gateway.id'),
+    )
+    expect(
+      Object.values(committed.routes)
+        .filter((route) => route.anonymous)
+        .map((route) => `${route.method} ${route.path}`),
+    ).toEqual(['GET /agents/{agentId}/.well-known/agent-card.json'])
     expect(authorizer.type).toBe('REQUEST')
     expect(authorizer.identity_source).toBe('method.request.header.Authorization')
     expect(expressionOf(authorizer.authorizer_uri)).toBe(

@@ -14,14 +14,21 @@ describe('route table', () => {
   it('captures the rest of an HTTP+JSON path, colons and dots included', () => {
     // Act
     const send = matchRoute('POST', '/agents/weather/message:send')
-    const card = matchRoute('GET', '/agents/weather/.well-known/agent-card.json')
+    const subscribe = matchRoute('POST', '/agents/weather/tasks/t.1:subscribe')
 
     // Assess
     expect(send?.pathParameters).toEqual({ agentId: 'weather', proxy: 'message:send' })
-    expect(card?.pathParameters).toEqual({
-      agentId: 'weather',
-      proxy: '.well-known/agent-card.json',
-    })
+    expect(subscribe?.pathParameters).toEqual({ agentId: 'weather', proxy: 'tasks/t.1:subscribe' })
+  })
+
+  it('serves the agent card on its own route, without the authorizer, to the agents handler', () => {
+    // Act
+    const card = matchRoute('GET', '/agents/weather/.well-known/agent-card.json')
+
+    // Assess
+    expect(card?.route).toMatchObject({ handler: 'agents', anonymous: true })
+    expect(card?.pathParameters).toEqual({ agentId: 'weather' })
+    expect(matchRoute('GET', '/agents/weather/tasks')?.route.anonymous).toBeUndefined()
   })
 
   it('prefers a literal path over a parameter, as API Gateway does', () => {

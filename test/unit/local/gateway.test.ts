@@ -12,7 +12,7 @@ import type { LocalIdentity } from '../../../local/identity.ts'
 
 const identity = {
   jwks: () => ({ keys: [] }),
-  openidConfiguration: () => ({}),
+  openidConfiguration: () => ({ issuer: 'http://issuer.test', scopes_supported: [] }),
   issueToken: async () => ({ status: 400, body: {} }),
 } as unknown as LocalIdentity
 
@@ -40,6 +40,7 @@ const startGateway = async (authorizerCacheTtlSeconds: number) => {
   const handle = createGateway({
     handlers: { authorizer, agents, discovery, admin: agents },
     identity,
+    publicUrl: 'http://gateway.test',
     authorizerCacheTtlSeconds,
   })
   server = createServer(handle)
@@ -205,6 +206,7 @@ describe('local API Gateway', () => {
     const handle = createGateway({
       handlers: { authorizer, agents: streaming, discovery, admin: agents },
       identity,
+      publicUrl: 'http://gateway.test',
       authorizerCacheTtlSeconds: 0,
     })
     server = createServer(handle)

@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { AgentNotFoundError } from '../../../lib/errors.ts'
+import { AgentNotFoundError, TokenExpiredError } from '../../../lib/errors.ts'
 import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
@@ -16,6 +16,30 @@ const failing = () =>
     })
 
 describe('a2aErrors middleware', () => {
+  it('answers an expired token 401 in the caller’s binding with a Bearer challenge naming the metadata', async () => {
+    // Prepare
+    const handler = middy()
+      .use(a2aErrors({ logger, gatewayUrl: () => 'https://gw.example.com/prod' }))
+      .use(a2aRequest())
+      .handler(async () => {
+        throw new TokenExpiredError()
+      })
+
+    // Act
+    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
+      statusCode: number
+      headers: Record<string, string>
+      body: string
+    }
+
+    // Assess
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['www-authenticate']).toMatch(
+      /^Bearer resource_metadata="https:\/\/gw\.example\.com\/prod\/\.well-known\/oauth-protected-resource", error="invalid_token"/,
+    )
+    expect(JSON.parse(response.body).error.code).toBe(-32059)
+  })
+
   it('keeps the JSON-RPC id of a request whose body arrived base64-encoded', async () => {
     // Prepare
     const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {

@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { AgentCardUnreachableError } from '../../../lib/errors.ts'
+import { AgentCardUnreachableError, TokenExpiredError } from '../../../lib/errors.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 import { problemDetails } from '../../../middlewares/problem-details.ts'
 import { invoke } from '../../support/events.ts'
@@ -14,6 +14,24 @@ const failingWith = (error: unknown) =>
     })
 
 describe('problemDetails middleware', () => {
+  it('answers an expired token 401 with a Bearer challenge naming the metadata and invalid_token', async () => {
+    // Prepare
+    const handler = middy()
+      .use(problemDetails({ logger, gatewayUrl: () => 'https://gw.example.com/prod' }))
+      .handler(async () => {
+        throw new TokenExpiredError()
+      })
+
+    // Act
+    const response = await invoke(handler, {})
+
+    // Assess
+    expect(response.statusCode).toBe(401)
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer resource_metadata="https://gw.example.com/prod/.well-known/oauth-protected-resource", error="invalid_token", error_description="Your access token has expired; get a new token and retry."',
+    )
+  })
+
   it('answers a validation failure with 400 problem+json naming each field and rule', async () => {
     // Prepare
     const invalid = agentConfigSchema.safeParse({ agentId: 'Bad_ID', backendUrl: 'ftp://x' })

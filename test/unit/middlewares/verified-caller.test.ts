@@ -1,10 +1,62 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { ForbiddenError, TokenExpiredError } from '../../../lib/errors.ts'
+import { ForbiddenError, TokenExpiredError, UnauthenticatedError } from '../../../lib/errors.ts'
 import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
 
 describe('verifiedCaller middleware', () => {
+  describe('on a route without the authorizer, given authenticate', () => {
+    const anonymousEvent = sampleEvent('discovery-list-agents.json', (e) => {
+      delete (e.requestContext as { authorizer?: unknown }).authorizer
+      e.headers = { Authorization: 'Bearer t-1' }
+    })
+    const caller = {
+      principal: 'p',
+      clientId: 'c',
+      scopes: [],
+      grants: {},
+      limits: {},
+      allTasksOn: [],
+      isAdmin: false,
+      authorizedAt: 1,
+      expiresAt: 4_102_448_400,
+    }
+
+    it('verifies the Authorization header itself and puts that caller in context.caller', async () => {
+      // Prepare
+      const authenticate = vi.fn(async () => ({ allowed: true as const, caller }))
+      const wrapped = middy()
+        .use(verifiedCaller({ authenticate }))
+        .handler(async (_event: unknown, context: CallerContext) => context.caller)
+
+      // Act
+      const answer = await invoke(wrapped, anonymousEvent)
+
+      // Assess
+      expect(authenticate).toHaveBeenCalledWith('Bearer t-1')
+      expect(answer).toEqual(caller)
+    })
+
+    it('refuses a refused token as unauthenticated (401), saying a token was given', async () => {
+      // Prepare
+      const authenticate = vi.fn(async () => ({
+        allowed: false as const,
+        reason: 'ERR_JWS_INVALID',
+        tokenGiven: true,
+      }))
+      const wrapped = middy()
+        .use(verifiedCaller({ authenticate }))
+        .handler(async () => 'served')
+
+      // Act
+      const answer = invoke(wrapped, anonymousEvent)
+
+      // Assess
+      await expect(answer).rejects.toBeInstanceOf(UnauthenticatedError)
+      await expect(answer).rejects.toMatchObject({ tokenGiven: true })
+    })
+  })
+
   it("puts the authorizer's caller, grants parsed, in context.caller", async () => {
     // Prepare
     const handler = vi.fn(async (_event: unknown, context: CallerContext) => context.caller)
