@@ -6,7 +6,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
-import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
+import { fetchAgentCard, fetchKeySet } from '../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
@@ -65,6 +65,8 @@ const agentAdmin: AgentAdminDeps = {
   secrets: secretStoreFor(config),
   fetchCard: (cardUrl) =>
     fetchAgentCard(cardUrl, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
+  fetchKeys: (jku) =>
+    fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
   addressPolicy,
   warn,
 }

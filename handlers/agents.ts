@@ -3,7 +3,9 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
+import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
@@ -23,6 +25,7 @@ import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { cachedLookup, DynamoAgentRegistry, stillServed } from '../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
+import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
@@ -56,6 +59,7 @@ const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCid
 const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const signCard = cardSigner(gatewayKeyFor(config))
 
 type AgentContext = RouteContext & TaskOwnershipContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
@@ -82,6 +86,10 @@ const gatewayIdentity = (event: APIGatewayProxyEvent, record: AgentRecord) => ({
   bindings: callerBindings(record),
 })
 
+/** Signs a card as served here, naming the gateway's JWKS as its key set. */
+const signedHere = (event: APIGatewayProxyEvent) => (card: AgentCardJson) =>
+  signCard(card, cardJwksUrl(gatewayBaseUrl(config.publicBaseUrl, event.requestContext)))
+
 const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
@@ -97,7 +105,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   assertAuthorizedSinceRegistration(context.caller, record)
 
   if (a2a.kind === 'card') {
-    const card = rewriteCard(record.card, gatewayIdentity(event, record))
+    const card = await signedHere(event)(rewriteCard(record.card, gatewayIdentity(event, record)))
     return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
   }
 
@@ -139,6 +147,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       caller: context.caller.principal,
       readsAllTasks: context.taskAccess === 'all',
       gateway: gatewayIdentity(event, record),
+      signCard: signedHere(event),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
@@ -193,10 +202,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return choice
       },
       routerCard: (event) =>
-        rewriteCard(routerCard, {
-          agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,
-          tokenUrl: config.token.tokenUrl,
-        }),
+        signedHere(event)(
+          rewriteCard(routerCard, {
+            agentUrl: `${gatewayBaseUrl(config.publicBaseUrl, event.requestContext)}/route`,
+            tokenUrl: config.token.tokenUrl,
+          }),
+        ),
     }),
   )
   .use(agentGrant())

@@ -14,6 +14,8 @@ export interface Route {
   streaming: boolean
   /** Only callers holding the admin scope get through the authorizer. */
   admin: boolean
+  /** No authorizer: anyone may call it (API Gateway authorization NONE). */
+  public?: true
 }
 
 function adminRoutes(entries: [HttpMethod, string][]): Route[] {
@@ -29,6 +31,15 @@ function adminRoutes(entries: [HttpMethod, string][]): Route[] {
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
+  // The public keys served cards are signed with (lib/a2a/card-signature.ts): anyone verifies.
+  {
+    method: 'GET',
+    path: '/.well-known/agent-card-jwks.json',
+    handler: 'discovery',
+    streaming: false,
+    admin: false,
+    public: true,
+  },
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },

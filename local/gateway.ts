@@ -275,6 +275,9 @@ export const createGateway = (options: GatewayOptions) => {
       if (!match) {
         return sendGatewayResponse(response, requestId, { kind: 'MISSING_AUTHENTICATION_TOKEN' })
       }
+      // A public route has no authorizer, as on API Gateway (authorization NONE).
+      if (match.route.public)
+        return await invoke(response, match, proxyEvent(incoming, match, undefined))
       const authorized = await authorizeCall(incoming, match)
       if ('kind' in authorized) return sendGatewayResponse(response, requestId, authorized)
       const context = authorized.context ?? {}

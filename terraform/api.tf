@@ -62,6 +62,7 @@ resource "aws_api_gateway_resource" "depth_4" {
 
 # Every route, admin ones included, goes through the authorizer: its policy is
 # what keeps a caller to its agents, and to /admin/* only with the admin scope.
+# A route marked public (the card-signing JWKS) has none: anyone may read it.
 resource "aws_api_gateway_authorizer" "gateway" {
   name                             = "${var.name}-jwt"
   rest_api_id                      = aws_api_gateway_rest_api.gateway.id
@@ -77,8 +78,8 @@ resource "aws_api_gateway_method" "route" {
   rest_api_id   = aws_api_gateway_rest_api.gateway.id
   resource_id   = local.api_resource_ids[each.value.path]
   http_method   = each.value.method
-  authorization = "CUSTOM"
-  authorizer_id = aws_api_gateway_authorizer.gateway.id
+  authorization = try(each.value.public, false) ? "NONE" : "CUSTOM"
+  authorizer_id = try(each.value.public, false) ? null : aws_api_gateway_authorizer.gateway.id
 }
 
 # One integration per route, its mode chosen by the route: A2A calls stream

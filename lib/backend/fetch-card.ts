@@ -13,6 +13,58 @@ const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
 /** A card is kept on the agent's record, which DynamoDB holds to 400 KB. */
 export const maxCardBytes = 256 * 1024
 
+interface FetchJsonOptions {
+  timeoutMs: number
+  /** The address-guarded fetch (guardedFetch). */
+  fetch: BackendFetch
+  maxBytes?: number
+}
+
+/**
+ * Fetches a JSON document within the card bounds (address policy, timeout,
+ * size), calling `unreachable` with a reason for every way it can fail; an
+ * address the policy refuses at connect time is a BackendUrlRejectedError
+ * naming `field`.
+ */
+const fetchBoundedJson = async (
+  url: string,
+  options: FetchJsonOptions & { field: string; unreachable: (reason: string) => Error },
+): Promise<unknown> => {
+  const { timeoutMs, maxBytes = maxCardBytes, unreachable } = options
+  let response: Response
+  try {
+    response = await options.fetch(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (error) {
+    // Refused at connect time as registration would have refused it (the name rebound since).
+    const refused = refusedAddress(error)
+    if (refused) throw new BackendUrlRejectedError(options.field, refused.message)
+    throw unreachable(describeFetchFailure(error, timeoutMs))
+  }
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw unreachable(`it answered HTTP ${response.status}`)
+  }
+  let text: string
+  try {
+    text = new TextDecoder().decode(await readBounded(response.body, maxBytes))
+  } catch (error) {
+    throw unreachable(
+      error instanceof BodyTooLargeError
+        ? `its body is larger than the ${maxBytes}-byte limit`
+        : describeFetchFailure(error, timeoutMs),
+    )
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw unreachable('its body is not JSON')
+  }
+}
+
 /**
  * Fetches an agent card as JSON, turning every way it can fail into an
  * AgentCardUnreachableError that says which; a card URL whose address the
@@ -22,47 +74,19 @@ export const maxCardBytes = 256 * 1024
  * @example
  * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
  */
-export const fetchAgentCard = async (
-  cardUrl: string,
-  options: {
-    timeoutMs: number
-    /** The address-guarded fetch (guardedFetch). */
-    fetch: BackendFetch
-    maxBytes?: number
-  },
-): Promise<unknown> => {
-  const { timeoutMs, maxBytes = maxCardBytes } = options
-  let response: Response
-  try {
-    response = await options.fetch(cardUrl, {
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-  } catch (error) {
-    // Refused at connect time as registration would have refused it (the name rebound since).
-    const refused = refusedAddress(error)
-    if (refused) throw new BackendUrlRejectedError('agentCardUrl', refused.message)
-    throw new AgentCardUnreachableError(cardUrl, describeFetchFailure(error, timeoutMs))
-  }
-  if (!response.ok) {
-    await response.body?.cancel()
-    throw new AgentCardUnreachableError(cardUrl, `it answered HTTP ${response.status}`)
-  }
-  let text: string
-  try {
-    text = new TextDecoder().decode(await readBounded(response.body, maxBytes))
-  } catch (error) {
-    throw new AgentCardUnreachableError(
-      cardUrl,
-      error instanceof BodyTooLargeError
-        ? `its body is larger than the ${maxBytes}-byte limit`
-        : describeFetchFailure(error, timeoutMs),
-    )
-  }
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new AgentCardUnreachableError(cardUrl, 'its body is not JSON')
-  }
-}
+export const fetchAgentCard = (cardUrl: string, options: FetchJsonOptions): Promise<unknown> =>
+  fetchBoundedJson(cardUrl, {
+    ...options,
+    field: 'agentCardUrl',
+    unreachable: (reason) => new AgentCardUnreachableError(cardUrl, reason),
+  })
+
+/**
+ * Fetches the JWK set a card signature's `jku` names, with the same address
+ * policy and bounds as cards; an Error says why it could not.
+ *
+ * @example
+ * const jwks = await fetchKeySet(jku, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
+ */
+export const fetchKeySet = (jku: string, options: FetchJsonOptions): Promise<unknown> =>
+  fetchBoundedJson(jku, { ...options, field: 'jku', unreachable: (reason) => new Error(reason) })

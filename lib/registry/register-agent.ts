@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
+import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import {
   AgentNotFoundError,
+  CardSignatureInvalidError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
   SecretRejectedError,
@@ -16,6 +18,8 @@ export interface AgentAdminDeps {
   registry: AgentRegistry
   secrets: SecretStore
   fetchCard: (cardUrl: string) => Promise<unknown>
+  /** Reads the JWK set a card signature's `jku` names (fetchKeySet). */
+  fetchKeys: (jku: string) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
   /** Removes the agent's search vector; runs before its record goes. */
@@ -61,8 +65,17 @@ const readCard = async (
   config: Pick<AgentConfig, 'agentCardUrl' | 'backendUrl'>,
   deps: AgentAdminDeps,
 ) => {
-  const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl))
+  const fetched = await deps.fetchCard(config.agentCardUrl)
+  const parsed = parseAgentCard(fetched)
   if ('problems' in parsed) throw new InvalidAgentCardError(config.agentCardUrl, parsed.problems)
+  // The agent's signatures are checked as it sent them; served cards carry the gateway's instead.
+  const failures = await verifyCardSignatures(fetched, {
+    fetchKeys: async (jku) => {
+      await checkBackendUrl('jku', jku, deps.addressPolicy)
+      return deps.fetchKeys(jku)
+    },
+  })
+  if (failures.length > 0) throw new CardSignatureInvalidError(config.agentCardUrl, failures)
   return {
     card: parsed.card,
     protocolVersion: parsed.protocolVersion,

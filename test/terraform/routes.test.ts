@@ -59,12 +59,13 @@ describe('Terraform stack: API routes', () => {
     // Assess
     expect(await readFile(terraformRoutesFile(repoRoot), 'utf8')).toBe(terraformRoutesJson())
     expect(Object.values(committed.routes)).toEqual(
-      routes.map(({ method, path, handler, streaming, admin }) => ({
+      routes.map(({ method, path, handler, streaming, admin, public: open }) => ({
         method,
         path,
         handler,
         streaming,
         admin,
+        ...(open ? { public: open } : {}),
       })),
     )
   })
@@ -125,7 +126,7 @@ describe('Terraform stack: API routes', () => {
     }
   })
 
-  it('puts every route, admin routes included, behind the REQUEST authorizer', () => {
+  it('puts every route, admin routes included, behind the REQUEST authorizer, but the public card JWKS', () => {
     // Prepare
     const method = resource('aws_api_gateway_method', 'route')
     const authorizer = resource('aws_api_gateway_authorizer', 'gateway')
@@ -134,8 +135,15 @@ describe('Terraform stack: API routes', () => {
     expect(expressionOf(method.for_each)).toBe('local.api_routes')
     expect(expressionOf(method.http_method)).toBe('each.value.method')
     expect(expressionOf(method.resource_id)).toBe('local.api_resource_ids[each.value.path]')
-    expect(method.authorization).toBe('CUSTOM')
-    expect(expressionOf(method.authorizer_id)).toBe('aws_api_gateway_authorizer.gateway.id')
+    expect(expressionOf(method.authorization)).toBe(
+      compact('try(each.value.public, false) ? "NONE" : "CUSTOM"'),
+    )
+    expect(expressionOf(method.authorizer_id)).toBe(
+      compact('try(each.value.public, false) ? null : aws_api_gateway_authorizer.gateway.id'),
+    )
+    expect(routes.filter((route) => route.public).map((route) => route.path)).toEqual([
+      '/.well-known/agent-card-jwks.json',
+    ])
     expect(authorizer.type).toBe('REQUEST')
     expect(authorizer.identity_source).toBe('method.request.header.Authorization')
     expect(expressionOf(authorizer.authorizer_uri)).toBe(
