@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
+import { startMatrixAgent } from '../support/matrix-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 interface Signature {
@@ -53,6 +54,7 @@ const agentSigned = async (card: Record<string, unknown>, jku: string) => {
 describe('signed agent cards through the local gateway', () => {
   let stack: RunningStack
   let backend: Awaited<ReturnType<typeof startCardServer>>
+  let matrix: Awaited<ReturnType<typeof startMatrixAgent>>
   let token: string
   let admin: string
 
@@ -65,24 +67,28 @@ describe('signed agent cards through the local gateway', () => {
     )
     backend.serve(signed.card)
     backend.serveKeys(signed.jwks)
+    matrix = await startMatrixAgent()
     await registerAgents(stack, [
       {
         agentId: 'signed',
         backendUrl: `${backend.url}/a2a/jsonrpc`,
         agentCardUrl: backend.cardUrl,
       },
+      // Serves an extended card (GetExtendedAgentCard), which passes through the gateway.
+      { agentId: 'matrix', backendUrl: matrix.url, agentCardUrl: matrix.cardUrl },
     ])
-    await grantToDemoClient(['signed'])
+    await grantToDemoClient(['signed', 'matrix'])
     token = await stack.token('demo-client')
     admin = await stack.token('admin-client')
   })
   afterAll(async () => {
+    await matrix.stop()
     await backend.stop()
     await stack.stop()
   })
 
-  const get = (path: string) =>
-    fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${token}` } })
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } })
 
   const cardFrom = {
     'the card route': async () =>
@@ -103,6 +109,22 @@ describe('signed agent cards through the local gateway', () => {
     },
     'the /route router card': async () =>
       (await get('/route/.well-known/agent-card.json')).json() as Promise<SignedCard>,
+    'the extended card over HTTP+JSON': async () =>
+      (
+        await get('/agents/matrix/extendedAgentCard', { 'a2a-version': '1.0' })
+      ).json() as Promise<SignedCard>,
+    'the extended card over JSON-RPC': async () => {
+      const response = await fetch(`${stack.url}/agents/matrix`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetExtendedAgentCard', params: {} }),
+      })
+      return (await response.json()).result as SignedCard
+    },
   }
 
   it.each(Object.keys(cardFrom) as (keyof typeof cardFrom)[])(
