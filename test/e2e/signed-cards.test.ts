@@ -132,7 +132,9 @@ describe('signed agent cards through the local gateway', () => {
     async (route) => {
       // Prepare: the JWKS needs no token.
       const jwksUrl = `${stack.url}/.well-known/agent-card-jwks.json`
-      const jwks = (await (await fetch(jwksUrl)).json()) as { keys: JWK[] }
+      const published = await fetch(jwksUrl)
+      expect(published.status).toBe(200)
+      const jwks = (await published.json()) as { keys: JWK[] }
 
       // Act
       const card = await cardFrom[route]()

@@ -19,6 +19,7 @@ import {
   type GatewayKey,
   MalformedSignatureError,
 } from '../../../lib/signing/gateway-key.ts'
+import { gatewayKeyFor } from '../../../lib/signing/gateway-key-for.ts'
 import { KmsGatewayKey, kmsKid } from '../../../lib/signing/kms-gateway-key.ts'
 import { stubKms } from '../../support/stub-kms.ts'
 
@@ -208,6 +209,34 @@ describe('card signature', () => {
 
     // Assess
     expect(failures).toEqual([])
+  })
+})
+
+describe('the gateway key', () => {
+  it('makes one local key when several functions load it at once, and keeps it', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'card-key-race-'))
+    const file = join(dir, 'card-signing-key.json')
+
+    // Act
+    const keys = await Promise.all(Array.from({ length: 5 }, () => FileGatewayKey.load(file)))
+    const later = await FileGatewayKey.load(file)
+    await rm(dir, { recursive: true, force: true })
+
+    // Assess
+    expect(new Set(keys.map((key) => key.kid))).toEqual(new Set([later.kid]))
+  })
+
+  it('says which variable is missing when neither a KMS key nor a key file is configured', async () => {
+    // Prepare
+    const key = gatewayKeyFor({
+      region: 'eu-west-1',
+      cardSigningKeyId: undefined,
+      cardSigningKeyFile: undefined,
+    })
+
+    // Act & Assess
+    await expect(key()).rejects.toThrow(/CARD_SIGNING_KEY_ID is required/)
   })
 })
 
