@@ -121,7 +121,9 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }),
   )
 
-/** The card JWKS is public (no authorizer, no caller); every other route needs a caller. */
-// Typed like the middy chain it stands for; verifiedCaller fills `caller` in on the way.
+/**
+ * The card JWKS is public (no authorizer, no caller); every other route needs a
+ * caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
+ */
 export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
   event.resource === cardJwksPath ? cardKeys(event, context) : callerRoutes(event, context)
