@@ -7,7 +7,7 @@ import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
 import { z } from 'zod'
 import { backendCredentials } from '../lib/backend/credentials.ts'
-import { fetchAgentCard } from '../lib/backend/fetch-card.ts'
+import { fetchAgentCard, fetchKeySet } from '../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
@@ -74,6 +74,8 @@ const agentAdmin: AgentAdminDeps = {
       fetch: backendFetch,
       authenticate: credentials.forCardFetch(agent.agentId, agent.auth),
     }),
+  fetchKeys: (jku) =>
+    fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
   addressPolicy,
   warn,
 }

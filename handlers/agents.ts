@@ -3,7 +3,9 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
+import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
@@ -26,6 +28,7 @@ import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { cachedLookup, DynamoAgentRegistry, stillServed } from '../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../lib/registry/backend-address.ts'
 import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
+import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
@@ -79,6 +82,8 @@ const authenticationDeps = {
   defaultRateLimit: config.rateLimitPerMinute,
 }
 
+const signCard = cardSigner(gatewayKeyFor(config))
+
 type AgentContext = RouteContext & TaskOwnershipContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
@@ -105,15 +110,19 @@ const gatewayIdentity = (event: APIGatewayProxyEvent, record: AgentRecord) => ({
   bindings: callerBindings(record),
 })
 
+/** Signs a card as served here, naming the gateway's JWKS as its key set. */
+const signedHere = (event: APIGatewayProxyEvent) => (card: AgentCardJson) =>
+  signCard(card, cardJwksUrl(baseUrlOf(event)))
+
 const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
   vary: 'A2A-Version',
 }
 
-/** The agent's card as the gateway serves it, public or granted alike. */
-const cardAnswer = (event: APIGatewayProxyEvent, record: AgentRecord) => {
-  const card = rewriteCard(record.card, gatewayIdentity(event, record))
+/** The agent's card as the gateway serves it, public or granted alike: rewritten, then signed. */
+const cardAnswer = async (event: APIGatewayProxyEvent, record: AgentRecord) => {
+  const card = await signedHere(event)(rewriteCard(record.card, gatewayIdentity(event, record)))
   return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
 }
 
@@ -165,6 +174,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       caller: context.caller.principal,
       readsAllTasks: context.taskAccess === 'all',
       gateway: gatewayIdentity(event, record),
+      signCard: signedHere(event),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
@@ -225,11 +235,13 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return choice
       },
       routerCard: (event) =>
-        rewriteCard(routerCard, {
-          agentUrl: `${baseUrlOf(event)}/route`,
-          tokenUrl: config.token.tokenUrl,
-          issuer: config.token.issuer,
-        }),
+        signedHere(event)(
+          rewriteCard(routerCard, {
+            agentUrl: `${baseUrlOf(event)}/route`,
+            tokenUrl: config.token.tokenUrl,
+            issuer: config.token.issuer,
+          }),
+        ),
     }),
   )
   .use(agentGrant())

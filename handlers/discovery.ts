@@ -3,6 +3,7 @@ import middy, { type Request } from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import { cardJwks, cardJwksPath, cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { invocableAgents } from '../lib/discovery/list-agents.ts'
@@ -14,6 +15,7 @@ import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
@@ -27,6 +29,8 @@ const registry = new DynamoAgentRegistry(documentClient, tableName('agents', con
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
 const embedder = embedderFor(config)
 const index = vectorIndexFor(config)
+const signingKey = gatewayKeyFor(config)
+const signCard = cardSigner(signingKey)
 const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
@@ -44,12 +48,14 @@ const callerOf = (context: Context) => (context as CallerContext).caller
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
-/** GET /agents: the cards of the caller's active agents. */
+/** GET /agents: the cards of the caller's active agents, signed by the gateway. */
 const listAgents: DiscoveryHandler = async (event, context) => {
-  const agents = invocableAgents(await registry.list(), callerOf(context).grants, {
-    baseUrl: baseUrlOf(event),
+  const baseUrl = baseUrlOf(event)
+  const agents = await invocableAgents(await registry.list(), callerOf(context).grants, {
+    baseUrl,
     tokenUrl: config.token.tokenUrl,
     issuer: config.token.issuer,
+    signCard: (card) => signCard(card, cardJwksUrl(baseUrl)),
   })
   return jsonResponse(200, { agents })
 }
@@ -87,6 +93,7 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
         tokenUrl: config.token.tokenUrl,
         issuer: config.token.issuer,
       }),
+      signCard: (card) => signCard(card, cardJwksUrl(baseUrl)),
     })
     return jsonResponse(200, answer)
   })
@@ -96,7 +103,7 @@ const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
   { method: 'POST', path: '/search', handler: search },
 ]
 
-export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
@@ -104,3 +111,21 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(httpHeaderNormalizer())
   .use(jsonBody())
   .handler(httpRouterHandler(routes))
+
+/** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
+const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(problemDetails({ logger }))
+  .handler(async () =>
+    jsonResponse(200, await cardJwks(signingKey), {
+      'content-type': 'application/jwk-set+json',
+      'cache-control': 'public, max-age=300',
+    }),
+  )
+
+/**
+ * The card JWKS is public (no authorizer, no caller); every other route needs a
+ * caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
+ */
+export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
+  event.resource === cardJwksPath ? cardKeys(event, context) : callerRoutes(event, context)

@@ -57,6 +57,8 @@ const gatewayEnv = z.object({
   MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),
   SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
+  CARD_SIGNING_KEY_ID: z.string().min(1).optional(),
+  CARD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   EMBEDDER: z.enum(['bedrock', 'local', 'hashing']).default('bedrock'),
   EMBEDDING_DIMENSION: z.coerce
     .number()
@@ -113,6 +115,8 @@ export const awsEnvironmentSource = {
   MAX_STREAM_EVENT_BYTES: 'terraform',
   SECRETS_FILE: 'local-only',
   SECRETS_KMS_KEY_ID: 'terraform',
+  CARD_SIGNING_KEY_ID: 'terraform',
+  CARD_SIGNING_KEY_FILE: 'local-only',
   EMBEDDER: 'terraform',
   EMBEDDING_DIMENSION: 'terraform',
   VECTOR_INDEX: 'terraform',
@@ -170,6 +174,10 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   secretsFile: env.SECRETS_FILE,
   /** The KMS key new backend secrets are encrypted with (Secrets Manager's own key when unset). */
   secretsKmsKeyId: env.SECRETS_KMS_KEY_ID,
+  /** The KMS key (ECC_NIST_P256) served cards are signed with. */
+  cardSigningKeyId: env.CARD_SIGNING_KEY_ID,
+  /** Local runtime: the card signing key in this file instead of KMS. */
+  cardSigningKeyFile: env.CARD_SIGNING_KEY_FILE,
   discovery: {
     embedder: env.EMBEDDER,
     dimension: env.EMBEDDING_DIMENSION,

@@ -63,6 +63,22 @@ export class InvalidAgentCardError extends SwitchboardError {
   }
 }
 
+/** A signature on an agent's card that does not verify (A2A 1.0 card signatures). */
+export class CardSignatureInvalidError extends SwitchboardError {
+  readonly code = 'invalid-card-signature'
+  readonly cardUrl: string
+  readonly problems: string[]
+  constructor(cardUrl: string, failures: { index: number; reason: string }[]) {
+    const problems = failures.map(({ index, reason }) => `signatures[${index}]: ${reason}`)
+    super(
+      `The agent card at ${cardUrl} carries signatures that do not verify: ${problems.join('; ')}.`,
+    )
+    this.name = 'CardSignatureInvalidError'
+    this.cardUrl = cardUrl
+    this.problems = problems
+  }
+}
+
 export class BackendUrlRejectedError extends SwitchboardError {
   readonly code = 'backend-url-rejected'
   readonly field: string

@@ -17,9 +17,10 @@ export interface Route {
   /** Only callers holding the admin scope get through the authorizer. */
   admin: boolean
   /**
-   * No authorizer in front: the request reaches the handler without a token, and
-   * the handler verifies any token itself (with the authorizer's code). The agent
-   * card: a public one is read by anyone, a granted one still needs a grant.
+   * No authorizer in front (API Gateway authorization NONE): the request reaches
+   * the handler without a token, and the handler verifies any token it needs
+   * itself (with the authorizer's code). The agent card: a public one is read by
+   * anyone, a granted one still needs a grant; the card-signing JWKS: anyone.
    */
   anonymous?: true
 }
@@ -37,6 +38,15 @@ function adminRoutes(entries: [HttpMethod, string][]): Route[] {
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
+  // The public keys served cards are signed with (lib/a2a/card-signature.ts): anyone verifies.
+  {
+    method: 'GET',
+    path: '/.well-known/agent-card-jwks.json',
+    handler: 'discovery',
+    streaming: false,
+    admin: false,
+    anonymous: true,
+  },
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },

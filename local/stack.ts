@@ -112,6 +112,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
+      CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
       EMBEDDER: options.embedder ?? 'local',
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),

@@ -17,8 +17,8 @@ export interface RouteMessageOptions {
     text: string,
     caller: { grants: Grants; operation: 'SendMessage' | 'SendStreamingMessage' },
   ) => Promise<RouteChoice>
-  /** The router's card as the gateway serves it. */
-  routerCard: (event: APIGatewayProxyEvent) => AgentCardJson
+  /** The router's card as the gateway serves it (signed). */
+  routerCard: (event: APIGatewayProxyEvent) => Promise<AgentCardJson>
 }
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
@@ -73,7 +73,7 @@ export const routeMessage = (
           'cache-control': 'private, max-age=60',
           vary: 'A2A-Version',
         },
-        body: JSON.stringify(options.routerCard(event)),
+        body: JSON.stringify(await options.routerCard(event)),
       }
     }
     const { call } = a2a

@@ -65,9 +65,9 @@ resource "aws_api_gateway_resource" "depth_4" {
   path_part   = each.value.pathPart
 }
 
-# Every route but the agent card, admin ones included, goes through the
-# authorizer: its policy is what keeps a caller to its agents, and to /admin/*
-# only with the admin scope.
+# Every route but the anonymous ones (the agent card, the card-signing JWKS), admin
+# ones included, goes through the authorizer: its policy is what keeps a caller to
+# its agents, and to /admin/* only with the admin scope.
 resource "aws_api_gateway_authorizer" "gateway" {
   name                             = "${var.name}-jwt"
   rest_api_id                      = aws_api_gateway_rest_api.gateway.id

@@ -101,11 +101,12 @@ data "aws_iam_policy_document" "call_private_agents" {
 }
 
 # agents: reads agent records, counts calls and open streams, reads backend
-# secrets, finds agents for /route and calls private agents.
+# secrets, finds agents for /route, calls private agents and signs the cards it serves.
 data "aws_iam_policy_document" "agents" {
   source_policy_documents = [
     data.aws_iam_policy_document.find_agents.json,
     data.aws_iam_policy_document.call_private_agents.json,
+    data.aws_iam_policy_document.sign_cards.json,
   ]
 
   statement {
@@ -170,9 +171,14 @@ data "aws_iam_policy_document" "agents" {
 
 }
 
-# discovery: lists agent records, counts searches, finds agents for /search.
+# discovery: lists agent records, counts searches, finds agents for /search,
+# signs the cards it lists and publishes the card key (card_signing.tf).
 data "aws_iam_policy_document" "discovery" {
-  source_policy_documents = [data.aws_iam_policy_document.find_agents.json]
+  source_policy_documents = [
+    data.aws_iam_policy_document.find_agents.json,
+    data.aws_iam_policy_document.sign_cards.json,
+    data.aws_iam_policy_document.publish_card_key.json,
+  ]
 
   statement {
     sid       = "ReadAgents"

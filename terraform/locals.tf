@@ -13,7 +13,7 @@ locals {
   handlers = {
     authorizer = { timeout = 10, description = "REQUEST authorizer: JWT to IAM policy" }
     agents     = { timeout = 900, description = "A2A proxy, both bindings, streaming" }
-    discovery  = { timeout = 30, description = "GET /agents and POST /search" }
+    discovery  = { timeout = 30, description = "GET /agents, POST /search and the card JWKS" }
     admin      = { timeout = 60, description = "Agents and permissions administration" }
   }
 
@@ -89,6 +89,7 @@ locals {
     STREAM_IDLE_TIMEOUT_MS = "270000"
     MAX_STREAM_EVENT_BYTES = "1048576"
     SECRETS_KMS_KEY_ID     = aws_kms_key.backend_secrets.arn
+    CARD_SIGNING_KEY_ID    = aws_kms_key.card_signing.arn
     EMBEDDER               = "bedrock"
     EMBEDDING_DIMENSION    = tostring(var.embedding_dimension)
     VECTOR_INDEX           = "s3vectors"

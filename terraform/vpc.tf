@@ -17,6 +17,7 @@ locals {
     s3vectors         = "Interface"
     sts               = "Interface"
     bedrock-agentcore = "Interface"
+    kms               = "Interface"
   }
   created_vpc_endpoints = local.vpc_endpoints ? local.vpc_endpoint_services : {}
 }

@@ -154,19 +154,23 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
 }
 
 /**
- * A GetExtendedAgentCard answer with its card rewritten like the public one: the
- * JSON-RPC `result`, or the HTTP+JSON body. An error answer is left as it is.
+ * A GetExtendedAgentCard answer with its card rewritten like the public one, and
+ * signed: the JSON-RPC `result`, or the HTTP+JSON body. An error answer is left
+ * as it is.
  */
-export const rewriteCardAnswer = (
+export const rewriteCardAnswer = async (
   text: string,
   binding: Binding,
   gateway: GatewayIdentity,
-): string => {
+  signCard: (card: AgentCardJson) => Promise<AgentCardJson>,
+): Promise<string> => {
   const answer = JSON.parse(text) as { result?: AgentCardJson; error?: unknown }
   if (binding === 'JSONRPC') {
     return answer.result
-      ? JSON.stringify({ ...answer, result: rewriteCard(answer.result, gateway) })
+      ? JSON.stringify({ ...answer, result: await signCard(rewriteCard(answer.result, gateway)) })
       : text
   }
-  return answer.error ? text : JSON.stringify(rewriteCard(answer as AgentCardJson, gateway))
+  return answer.error
+    ? text
+    : JSON.stringify(await signCard(rewriteCard(answer as AgentCardJson, gateway)))
 }

@@ -14,37 +14,38 @@ const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
 /** A card is kept on the agent's record, which DynamoDB holds to 400 KB. */
 export const maxCardBytes = 256 * 1024
 
+interface FetchJsonOptions {
+  timeoutMs: number
+  /** The address-guarded fetch (guardedFetch). */
+  fetch: BackendFetch
+  maxBytes?: number
+  /**
+   * Authenticates the request, for an agent whose card is private too (the
+   * agent's auth type, credentials.forCardFetch); none by default.
+   */
+  authenticate?: (request: OutgoingRequest) => Promise<OutgoingRequest>
+}
+
 /**
- * Fetches an agent card as JSON, turning every way it can fail into an
- * AgentCardUnreachableError that says which; a card URL whose address the
- * policy refuses at connect time is a BackendUrlRejectedError naming
- * `agentCardUrl`, as at registration. `authenticate` (the agent's auth type,
- * credentials.forCardFetch) signs the request for an agent whose card is
- * private too.
- *
- * @example
- * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
+ * Fetches a JSON document within the card bounds (address policy, timeout,
+ * size), calling `unreachable` with a reason for every way it can fail; an
+ * address the policy refuses at connect time is a BackendUrlRejectedError
+ * naming `field`.
  */
-export const fetchAgentCard = async (
-  cardUrl: string,
-  options: {
-    timeoutMs: number
-    /** The address-guarded fetch (guardedFetch). */
-    fetch: BackendFetch
-    maxBytes?: number
-    authenticate?: (request: OutgoingRequest) => Promise<OutgoingRequest>
-  },
+const fetchBoundedJson = async (
+  url: string,
+  options: FetchJsonOptions & { field: string; unreachable: (reason: string) => Error },
 ): Promise<unknown> => {
-  const { timeoutMs, maxBytes = maxCardBytes } = options
+  const { timeoutMs, maxBytes = maxCardBytes, unreachable } = options
   let response: Response
   try {
     const request = await (options.authenticate ?? (async (same) => same))({
       method: 'GET',
-      url: cardUrl,
+      url,
       headers: { accept: 'application/json' },
       body: undefined,
     })
-    response = await options.fetch(cardUrl, {
+    response = await options.fetch(url, {
       headers: request.headers,
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
@@ -52,19 +53,18 @@ export const fetchAgentCard = async (
   } catch (error) {
     // Refused at connect time as registration would have refused it (the name rebound since).
     const refused = refusedAddress(error)
-    if (refused) throw new BackendUrlRejectedError('agentCardUrl', refused.message)
-    throw new AgentCardUnreachableError(cardUrl, describeFetchFailure(error, timeoutMs))
+    if (refused) throw new BackendUrlRejectedError(options.field, refused.message)
+    throw unreachable(describeFetchFailure(error, timeoutMs))
   }
   if (!response.ok) {
     await response.body?.cancel()
-    throw new AgentCardUnreachableError(cardUrl, `it answered HTTP ${response.status}`)
+    throw unreachable(`it answered HTTP ${response.status}`)
   }
   let text: string
   try {
     text = new TextDecoder().decode(await readBounded(response.body, maxBytes))
   } catch (error) {
-    throw new AgentCardUnreachableError(
-      cardUrl,
+    throw unreachable(
       error instanceof BodyTooLargeError
         ? `its body is larger than the ${maxBytes}-byte limit`
         : describeFetchFailure(error, timeoutMs),
@@ -73,6 +73,36 @@ export const fetchAgentCard = async (
   try {
     return JSON.parse(text)
   } catch {
-    throw new AgentCardUnreachableError(cardUrl, 'its body is not JSON')
+    throw unreachable('its body is not JSON')
   }
 }
+
+/**
+ * Fetches an agent card as JSON, turning every way it can fail into an
+ * AgentCardUnreachableError that says which; a card URL whose address the
+ * policy refuses at connect time is a BackendUrlRejectedError naming
+ * `agentCardUrl`, as at registration. `authenticate` signs the request for an
+ * agent whose card is private too.
+ *
+ * @example
+ * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
+ */
+export const fetchAgentCard = (cardUrl: string, options: FetchJsonOptions): Promise<unknown> =>
+  fetchBoundedJson(cardUrl, {
+    ...options,
+    field: 'agentCardUrl',
+    unreachable: (reason) => new AgentCardUnreachableError(cardUrl, reason),
+  })
+
+/**
+ * Fetches the JWK set a card signature's `jku` names, with the same address
+ * policy and bounds as cards; an Error says why it could not.
+ *
+ * @example
+ * const jwks = await fetchKeySet(jku, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
+ */
+export const fetchKeySet = (
+  jku: string,
+  options: Omit<FetchJsonOptions, 'authenticate'>,
+): Promise<unknown> =>
+  fetchBoundedJson(jku, { ...options, field: 'jku', unreachable: (reason) => new Error(reason) })

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { Binding } from '../a2a/agent-card.ts'
 import { type GatewayIdentity, rewriteCardAnswer } from '../a2a/card-rewrite.ts'
+import type { SignCard } from '../a2a/card-signature.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
@@ -28,6 +29,8 @@ export interface ForwardCallOptions {
   readsAllTasks?: boolean
   /** How the gateway presents this agent (for rewriting extended cards). */
   gateway: GatewayIdentity
+  /** Signs an extended card as served (the gateway's signature replaces the agent's). */
+  signCard: SignCard
   /** Unary calls; the agent's own `timeoutMs` wins. */
   defaultTimeoutMs: number
   streamKeepAliveMs: number
@@ -53,9 +56,11 @@ const withRewrittenCard = async (
   response: BackendResponse,
   binding: Binding,
   gateway: GatewayIdentity,
+  signCard: SignCard,
 ): Promise<BackendResponse> => {
   const text = await new Response(response.body).text()
-  return { ...response, body: new Response(rewriteCardAnswer(text, binding, gateway)).body }
+  const rewritten = await rewriteCardAnswer(text, binding, gateway, signCard)
+  return { ...response, body: new Response(rewritten).body }
 }
 
 /**
@@ -116,7 +121,7 @@ export const forwardCall = async (
   const answered = translated ? await translated.answer(sent) : sent
   const response =
     call.operation === 'GetExtendedAgentCard' && answered.body
-      ? await withRewrittenCard(answered, call.binding, options.gateway)
+      ? await withRewrittenCard(answered, call.binding, options.gateway, options.signCard)
       : answered
   if (!response.body)
     return { statusCode: response.statusCode, headers: response.headers, body: '' }

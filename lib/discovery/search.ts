@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
+import type { SignCard } from '../a2a/card-signature.ts'
 import type { Grants } from '../auth/grants.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
@@ -29,6 +30,8 @@ export interface SearchDeps {
   getAgent: (agentId: string) => Promise<AgentRecord | undefined>
   /** The gateway's face for an agent, for the rewritten card. */
   gatewayFor: (agentId: string) => GatewayIdentity
+  /** Signs each card as served (the gateway's signature replaces the agent's). */
+  signCard: SignCard
 }
 
 /**
@@ -57,10 +60,12 @@ export const searchAgents = async (
               {
                 agentId: key,
                 score,
-                card: rewriteCard(record.card, {
-                  ...deps.gatewayFor(key),
-                  bindings: callerBindings(record),
-                }),
+                card: await deps.signCard(
+                  rewriteCard(record.card, {
+                    ...deps.gatewayFor(key),
+                    bindings: callerBindings(record),
+                  }),
+                ),
               },
             ]
           : []

@@ -11,6 +11,7 @@ import {
   BackendTimeoutError,
   BackendUnavailableError,
   BackendUrlRejectedError,
+  CardSignatureInvalidError,
   ForbiddenError,
   InvalidAgentCardError,
   InvalidJsonBodyError,
@@ -44,6 +45,8 @@ const statusOf = (error: SwitchboardError): { status: number; title: string } =>
   if (error instanceof AgentCardUnreachableError)
     return { status: 422, title: 'Agent card unreachable' }
   if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
+  if (error instanceof CardSignatureInvalidError)
+    return { status: 422, title: 'Agent card signature invalid' }
   if (error instanceof BackendUrlRejectedError)
     return { status: 422, title: 'Backend URL rejected' }
   if (error instanceof SecretRejectedError) return { status: 422, title: 'Secret rejected' }
@@ -101,7 +104,10 @@ export const toProblem = (error: unknown): Problem => {
   }
   if (error instanceof SwitchboardError) {
     const { status, title } = statusOf(error)
-    const extensions = error instanceof InvalidAgentCardError ? { problems: error.problems } : {}
+    const extensions =
+      error instanceof InvalidAgentCardError || error instanceof CardSignatureInvalidError
+        ? { problems: error.problems }
+        : {}
     return { type: `${typeBase}${error.code}`, title, status, detail: error.message, ...extensions }
   }
   if (isHttpError(error) && error.statusCode < 500) {

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
+import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import { backendAuthType } from '../backend/auth/auth-types.ts'
 import {
   AgentNotFoundError,
+  CardSignatureInvalidError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
   SecretRejectedError,
@@ -18,6 +20,8 @@ export interface AgentAdminDeps {
   secrets: SecretStore
   /** Fetches a card, authenticated as the agent's auth type says (lib/backend/credentials.ts). */
   fetchCard: (cardUrl: string, agent: Pick<AgentRecord, 'agentId' | 'auth'>) => Promise<unknown>
+  /** Reads the JWK set a card signature's `jku` names (fetchKeySet). */
+  fetchKeys: (jku: string) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
   /** Removes the agent's search vector; runs before its record goes. */
@@ -63,8 +67,17 @@ const readCard = async (
   config: Pick<AgentRecord, 'agentId' | 'agentCardUrl' | 'backendUrl' | 'auth'>,
   deps: AgentAdminDeps,
 ) => {
-  const parsed = parseAgentCard(await deps.fetchCard(config.agentCardUrl, config))
+  const fetched = await deps.fetchCard(config.agentCardUrl, config)
+  const parsed = parseAgentCard(fetched)
   if ('problems' in parsed) throw new InvalidAgentCardError(config.agentCardUrl, parsed.problems)
+  // The agent's signatures are checked as it sent them; served cards carry the gateway's instead.
+  const failures = await verifyCardSignatures(fetched, {
+    fetchKeys: async (jku) => {
+      await checkBackendUrl('jku', jku, deps.addressPolicy)
+      return deps.fetchKeys(jku)
+    },
+  })
+  if (failures.length > 0) throw new CardSignatureInvalidError(config.agentCardUrl, failures)
   return {
     card: parsed.card,
     protocolVersion: parsed.protocolVersion,

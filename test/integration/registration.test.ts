@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fetchAgentCard } from '../../lib/backend/fetch-card.ts'
+import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import {
@@ -66,6 +66,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       registry,
       secrets,
       fetchCard: (url) => fetchAgentCard(url, { timeoutMs: 2_000, fetch: cardFetch }),
+      fetchKeys: (url) => fetchKeySet(url, { timeoutMs: 2_000, fetch: cardFetch }),
       addressPolicy: localPolicy,
     }
   })

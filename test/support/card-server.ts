@@ -9,7 +9,12 @@ export const startCardServer = async () => {
   let gate: Promise<void> | undefined
   let open = () => {}
   let waiting = 0
-  const server = createServer(async (_request, response) => {
+  let keys: string | undefined
+  const server = createServer(async (request, response) => {
+    if (keys !== undefined && request.url === '/jwks.json') {
+      response.writeHead(200, { 'content-type': 'application/jwk-set+json' })
+      return response.end(keys)
+    }
     requests++
     if (gate) {
       waiting++
@@ -28,6 +33,11 @@ export const startCardServer = async () => {
       body = typeof card === 'string' ? card : JSON.stringify(card)
       status = answerStatus
     },
+    /** Serves a JWK set at `jwksUrl` too (a signed card's `jku`). */
+    serveKeys(jwks: unknown) {
+      keys = JSON.stringify(jwks)
+    },
+    jwksUrl: `${url}/jwks.json`,
     requests: () => requests,
     /** Holds every answer until `release()`; `held()` says how many wait. */
     hold() {

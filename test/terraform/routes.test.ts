@@ -181,7 +181,10 @@ describe('Terraform stack: API routes', () => {
       Object.values(committed.routes)
         .filter((route) => route.anonymous)
         .map((route) => `${route.method} ${route.path}`),
-    ).toEqual(['GET /agents/{agentId}/.well-known/agent-card.json'])
+    ).toEqual([
+      'GET /.well-known/agent-card-jwks.json',
+      'GET /agents/{agentId}/.well-known/agent-card.json',
+    ])
     expect(authorizer.type).toBe('REQUEST')
     expect(authorizer.identity_source).toBe('method.request.header.Authorization')
     expect(expressionOf(authorizer.authorizer_uri)).toBe(

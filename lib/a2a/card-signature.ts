@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto'
+import canonicalize from 'canonicalize'
+import {
+  base64url,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  flattenedVerify,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWSHeaderParameters,
+} from 'jose'
+import type { GatewayKey } from '../signing/gateway-key.ts'
+import type { AgentCardJson } from './agent-card.ts'
+
+/** Where the gateway publishes the public keys its card signatures verify with. */
+export const cardJwksPath = '/.well-known/agent-card-jwks.json'
+
+/** The `jku` of the gateway's card signatures, below its public base URL. */
+export const cardJwksUrl = (baseUrl: string): string => `${baseUrl}${cardJwksPath}`
+
+/** One A2A 1.0 `AgentCardSignature`: a JWS in flattened form, its payload detached. */
+export interface AgentCardSignature {
+  protected: string
+  signature: string
+  header?: Record<string, unknown>
+}
+
+/**
+ * What a card signature covers (A2A 1.0): the card without its `signatures`
+ * field, canonicalized by RFC 8785 (JCS). The fields a card carries are all
+ * covered, as they are; none is dropped or defaulted.
+ *
+ * @example
+ * cardSigningPayload({ name: 'a', signatures: [] }) // '{"name":"a"}'
+ */
+export const cardSigningPayload = (card: object): string => {
+  const { signatures: _signatures, ...rest } = card as Record<string, unknown>
+  return canonicalize(rest) as string
+}
+
+/** Signs a card the gateway serves: the card with `signatures` holding the gateway's alone. */
+export type SignCard = (card: AgentCardJson) => Promise<AgentCardJson>
+
+const encoder = new TextEncoder()
+
+/**
+ * A card signer over the gateway's key. A signature is remembered per signed
+ * content (protected header and canonical card), so a warm function signs a
+ * card once, not on every read: on AWS each signature is a KMS Sign call
+ * (about $0.15 per 10,000, and an account-wide request quota). ECDSA
+ * signatures differ each time, so the remembered one also keeps a card's
+ * bytes stable between reads.
+ *
+ * @example
+ * const sign = cardSigner(gatewayKeyFor(config))
+ * const signed = await sign(card, 'https://gw.example.com/.well-known/agent-card-jwks.json')
+ */
+export const cardSigner = (
+  key: () => Promise<GatewayKey>,
+  options: { cacheSize?: number } = {},
+) => {
+  const { cacheSize = 1000 } = options
+  const signatures = new Map<string, string>()
+  return async function signCard<T extends AgentCardJson>(card: T, jwksUrl: string): Promise<T> {
+    const signingKey = await key()
+    const header = { alg: signingKey.alg, kid: signingKey.kid, jku: jwksUrl, typ: 'JOSE' }
+    const protectedHeader = base64url.encode(JSON.stringify(header))
+    const signingInput = `${protectedHeader}.${base64url.encode(cardSigningPayload(card))}`
+    const cacheKey = createHash('sha256').update(signingInput).digest('base64url')
+    let signature = signatures.get(cacheKey)
+    if (signature === undefined) {
+      signature = base64url.encode(await signingKey.sign(encoder.encode(signingInput)))
+      if (signatures.size >= cacheSize) signatures.delete(signatures.keys().next().value as string)
+      signatures.set(cacheKey, signature)
+    }
+    const signed: AgentCardSignature = { protected: protectedHeader, signature }
+    return { ...card, signatures: [signed] }
+  }
+}
+
+/** The gateway's JWKS document: the public key its card signatures verify with. */
+export const cardJwks = async (key: () => Promise<GatewayKey>): Promise<JSONWebKeySet> => ({
+  keys: [await (await key()).publicJwk()],
+})
+
+/** Asymmetric JWS algorithms an agent may sign its card with (never `none` or HMAC). */
+export const acceptedCardAlgorithms = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'EdDSA',
+  'Ed25519',
+]
+
+/** Why one of a card's signatures was refused. */
+export interface SignatureFailure {
+  /** Its index in the card's `signatures`. */
+  index: number
+  reason: string
+}
+
+export interface VerifyCardOptions {
+  /** Reads the key set a signature's `jku` names; throws an Error saying why it could not. */
+  fetchKeys: (jku: string) => Promise<unknown>
+}
+
+class Refusal extends Error {}
+
+const signatureHeader = (
+  entry: unknown,
+): { signature: AgentCardSignature; header: JWSHeaderParameters } => {
+  const candidate = entry as Partial<AgentCardSignature> | null
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.protected !== 'string' ||
+    typeof candidate.signature !== 'string' ||
+    (candidate.header !== undefined &&
+      (typeof candidate.header !== 'object' || candidate.header === null))
+  ) {
+    throw new Refusal(
+      'it is not a JWS signature: "protected" and "signature" must be strings, "header" an object',
+    )
+  }
+  let protectedHeader: JWSHeaderParameters
+  try {
+    protectedHeader = decodeProtectedHeader({ protected: candidate.protected })
+  } catch {
+    throw new Refusal('its protected header is not base64url-encoded JSON')
+  }
+  const signature = candidate as AgentCardSignature
+  return { signature, header: { ...(signature.header ?? {}), ...protectedHeader } }
+}
+
+const keyFor = async (header: JWSHeaderParameters, alg: string, options: VerifyCardOptions) => {
+  if (header.jwk) {
+    if ('d' in header.jwk) throw new Refusal('its embedded jwk holds a private key')
+    try {
+      return await importJWK(header.jwk as JWK, alg)
+    } catch (error) {
+      throw new Refusal(`its embedded jwk is not a usable ${alg} key: ${(error as Error).message}`)
+    }
+  }
+  if (typeof header.jku !== 'string') {
+    throw new Refusal('it names no key: its header has neither "jku" nor "jwk"')
+  }
+  let keys: unknown
+  try {
+    keys = await options.fetchKeys(header.jku)
+  } catch (error) {
+    throw new Refusal(`its key set ${header.jku} could not be read: ${(error as Error).message}`)
+  }
+  if (!Array.isArray((keys as { keys?: unknown } | null)?.keys)) {
+    throw new Refusal(`${header.jku} is not a JWK set (no "keys" array)`)
+  }
+  try {
+    return await createLocalJWKSet(keys as JSONWebKeySet)({ ...header, alg })
+  } catch {
+    throw new Refusal(
+      `${header.jku} holds no ${alg} key${header.kid ? ` with kid "${header.kid}"` : ''}`,
+    )
+  }
+}
+
+/**
+ * Checks every signature a card carries against the key it names (a `jku`
+ * key set, read through `fetchKeys`, or an embedded `jwk`), over the card's
+ * canonical form. Returns the failures, one per signature that does not
+ * verify, each saying why; none for a card without signatures.
+ *
+ * @example
+ * const failures = await verifyCardSignatures(card, { fetchKeys })
+ */
+export const verifyCardSignatures = async (
+  card: unknown,
+  options: VerifyCardOptions,
+): Promise<SignatureFailure[]> => {
+  const { signatures } = (card ?? {}) as { signatures?: unknown }
+  if (signatures === undefined) return []
+  if (!Array.isArray(signatures)) {
+    return [{ index: 0, reason: '"signatures" is not an array of signatures' }]
+  }
+  const payload = base64url.encode(cardSigningPayload(card as object))
+  const checked = await Promise.all(
+    signatures.map(async (entry, index): Promise<SignatureFailure[]> => {
+      try {
+        const { signature, header } = signatureHeader(entry)
+        const alg = header.alg
+        if (typeof alg !== 'string' || !acceptedCardAlgorithms.includes(alg)) {
+          throw new Refusal(
+            `its alg ${JSON.stringify(alg)} is not one accepted (${acceptedCardAlgorithms.join(', ')})`,
+          )
+        }
+        const key = await keyFor(header, alg, options)
+        try {
+          await flattenedVerify({ ...signature, payload }, key, { algorithms: [alg] })
+        } catch {
+          throw new Refusal(
+            `it does not verify over the card's canonical form (RFC 8785, without "signatures"): the card was changed after it was signed, or signed with another key than ${header.kid ? `kid "${header.kid}"` : 'the one named'}`,
+          )
+        }
+        return []
+      } catch (error) {
+        if (error instanceof Refusal) return [{ index, reason: error.message }]
+        throw error
+      }
+    }),
+  )
+  return checked.flat()
+}

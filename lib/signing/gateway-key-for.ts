@@ -1,0 +1,37 @@
+import { KMSClient } from '@aws-sdk/client-kms'
+import { ConfigError, type GatewayConfig } from '../config.ts'
+import { FileGatewayKey } from './file-gateway-key.ts'
+import type { GatewayKey } from './gateway-key.ts'
+import { KmsGatewayKey } from './kms-gateway-key.ts'
+
+/**
+ * The key the gateway signs cards with, loaded on first use (importing a
+ * handler reads no file and calls nothing): a file when CARD_SIGNING_KEY_FILE
+ * says so (the laptop runtime), otherwise the KMS key CARD_SIGNING_KEY_ID names.
+ * A failed load is tried again on the next use.
+ *
+ * @example
+ * const signingKey = gatewayKeyFor(config)
+ * const key = await signingKey()
+ */
+export const gatewayKeyFor = (
+  config: Pick<GatewayConfig, 'cardSigningKeyFile' | 'cardSigningKeyId' | 'region'>,
+): (() => Promise<GatewayKey>) => {
+  let loading: Promise<GatewayKey> | undefined
+  const load = async (): Promise<GatewayKey> => {
+    if (config.cardSigningKeyFile) return FileGatewayKey.load(config.cardSigningKeyFile)
+    if (!config.cardSigningKeyId) {
+      throw new ConfigError([
+        'CARD_SIGNING_KEY_ID is required: the KMS key (ECC_NIST_P256, SIGN_VERIFY) agent cards are signed with',
+      ])
+    }
+    return new KmsGatewayKey(new KMSClient({ region: config.region }), config.cardSigningKeyId)
+  }
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined
+      throw error
+    })
+    return loading
+  }
+}
