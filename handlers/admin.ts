@@ -74,6 +74,7 @@ const agentAdmin: AgentAdminDeps = {
       authenticate: credentials.forCardFetch(agent.agentId, agent.auth),
     }),
   addressPolicy,
+  agentCoreEndpointUrl: config.agentCoreEndpointUrl,
   warn,
 }
 

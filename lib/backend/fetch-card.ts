@@ -1,5 +1,7 @@
 import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import { agentCoreRuntimeOfCard } from './agentcore.ts'
+import { cardSessionId, sessionHeader } from './agentcore-session.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
@@ -20,7 +22,8 @@ export const maxCardBytes = 256 * 1024
  * policy refuses at connect time is a BackendUrlRejectedError naming
  * `agentCardUrl`, as at registration. `authenticate` (the agent's auth type,
  * credentials.forCardFetch) signs the request for an agent whose card is
- * private too.
+ * private too. An AgentCore runtime's card (GetAgentCard) is read in one
+ * session per runtime (`cardSessionId`).
  *
  * @example
  * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
@@ -41,7 +44,10 @@ export const fetchAgentCard = async (
     const request = await (options.authenticate ?? (async (same) => same))({
       method: 'GET',
       url: cardUrl,
-      headers: { accept: 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(agentCoreRuntimeOfCard(cardUrl) ? { [sessionHeader]: cardSessionId(cardUrl) } : {}),
+      },
       body: undefined,
     })
     response = await options.fetch(cardUrl, {

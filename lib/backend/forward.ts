@@ -2,6 +2,8 @@ import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { agentCoreRuntimeOf } from './agentcore.ts'
+import { withRuntimeSession } from './agentcore-session.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
@@ -178,8 +180,9 @@ export const forwardToBackend = async (
 /**
  * Sends a call to its agent with the caller's name (`callerHeader`),
  * authenticated by the agent's auth type: the whole request, its body as the
- * exact bytes sent, goes to the adapter (a signature covers those bytes). When
- * the agent refuses the credentials (401), the type allows renewing them and
+ * exact bytes sent, goes to the adapter (a signature covers those bytes). A
+ * call to an AgentCore runtime first gets its session (`withRuntimeSession`:
+ * the session header, and a contextId in a message that had none). When the agent refuses the credentials (401), the type allows renewing them and
  * the operation only reads, they are renewed (the secret may have been
  * rotated) and the call is sent once more.
  */
@@ -199,7 +202,7 @@ export const sendWithCredentials = async (
     fetch: BackendFetch
   },
 ): Promise<BackendResponse> => {
-  const outgoing = {
+  const prepared = {
     method: request.method,
     url: request.url,
     headers: {
@@ -209,6 +212,10 @@ export const sendWithCredentials = async (
     },
     body: typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body,
   }
+  // An AgentCore runtime: the call goes to its caller's conversation's session (agentcore-session.ts).
+  const outgoing = agentCoreRuntimeOf(request.url)
+    ? withRuntimeSession(prepared, { agentId: record.agentId, principal: options.caller }).request
+    : prepared
   const send = async (renew: boolean) =>
     forwardToBackend(
       record.agentId,
