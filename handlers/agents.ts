@@ -138,6 +138,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       fetch: backendFetch,
       caller: context.caller.principal,
       readsAllTasks: context.taskAccess === 'all',
+      task: context.task,
       gateway: gatewayIdentity(event, record),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,

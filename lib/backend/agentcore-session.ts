@@ -76,7 +76,10 @@ const parseKeepingNumbers = (text: string): unknown =>
  *   body re-encoded (numbers kept as written); the signature is computed
  *   afterwards, on the bytes sent.
  * - A call naming a task (`taskId` on a message, `id` or `taskId` in the
- *   params) without a contextId: the task's session (`taskSessionId`).
+ *   params) without a contextId: the session of the conversation the task
+ *   belongs to, from the context the gateway recorded with the task's owner
+ *   (`scope.task`, lib/tasks/task-owners.ts); a task recorded without one gets
+ *   a session of its own (`taskSessionId`), the same for every call about it.
  * - Anything else (ListTasks, GetExtendedAgentCard): the context its params
  *   name, or the caller's session without a context.
  *
@@ -85,10 +88,25 @@ const parseKeepingNumbers = (text: string): unknown =>
  */
 export const withRuntimeSession = (
   outgoing: OutgoingRequest,
-  scope: { agentId: string; principal: string },
+  scope: {
+    agentId: string
+    principal: string
+    /** The task the call names, as the gateway recorded it (its creator and context). */
+    task?: { owner: string; contextId?: string | undefined } | undefined
+  },
   newContextId: () => string = randomUUID,
 ): { request: OutgoingRequest; sessionId: string } => {
-  const sessionIn = (contextId: string) => conversationSessionId({ ...scope, contextId })
+  const sessionIn = (contextId: string) =>
+    conversationSessionId({ agentId: scope.agentId, principal: scope.principal, contextId })
+  // A task's calls go to the session of the conversation that created it, when its context is known.
+  const taskSession = (taskId: string) =>
+    scope.task?.contextId
+      ? conversationSessionId({
+          agentId: scope.agentId,
+          principal: scope.task.owner,
+          contextId: scope.task.contextId,
+        })
+      : taskSessionId({ agentId: scope.agentId, principal: scope.principal, taskId })
   const send = (sessionId: string, body = outgoing.body) => ({
     request: { ...outgoing, headers: { ...outgoing.headers, [sessionHeader]: sessionId }, body },
     sessionId,
@@ -104,15 +122,13 @@ export const withRuntimeSession = (
   const message = isObject(params.message) ? params.message : undefined
   if (message) {
     if (nonEmpty(message.contextId)) return send(sessionIn(message.contextId))
-    if (nonEmpty(message.taskId)) {
-      return send(taskSessionId({ ...scope, taskId: message.taskId }))
-    }
+    if (nonEmpty(message.taskId)) return send(taskSession(message.taskId))
     const contextId = newContextId()
     message.contextId = contextId
     return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(parsed)))
   }
   if (nonEmpty(params.contextId)) return send(sessionIn(params.contextId))
   const taskId = nonEmpty(params.taskId) ? params.taskId : nonEmpty(params.id) ? params.id : ''
-  if (taskId) return send(taskSessionId({ ...scope, taskId }))
+  if (taskId) return send(taskSession(taskId))
   return send(sessionIn(''))
 }

@@ -195,6 +195,8 @@ export const sendWithCredentials = async (
     caller: string
     /** The gateway let this caller read every caller's tasks (`taskAccessHeader`). */
     readsAllTasks?: boolean
+    /** The task the call names, as recorded: its creator and context (an AgentCore session's). */
+    task?: { owner: string; contextId?: string | undefined } | undefined
     safeToRepeat: boolean
     streaming: boolean
     timeoutMs: number
@@ -214,7 +216,11 @@ export const sendWithCredentials = async (
   }
   // An AgentCore runtime: the call goes to its caller's conversation's session (agentcore-session.ts).
   const outgoing = agentCoreRuntimeOf(request.url)
-    ? withRuntimeSession(prepared, { agentId: record.agentId, principal: options.caller }).request
+    ? withRuntimeSession(prepared, {
+        agentId: record.agentId,
+        principal: options.caller,
+        task: options.task,
+      }).request
     : prepared
   const send = async (renew: boolean) =>
     forwardToBackend(

@@ -140,6 +140,27 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     expect(another).not.toBe(started)
   })
 
+  it('sends a call naming a task (GetTask) to the session of the conversation that created the task', async () => {
+    // Act
+    const reads: number[] = []
+    let taskId: unknown
+    const sessions = await sessionsDuring(async () => {
+      const started = await send(demo, 'task-talk')
+      taskId = (started.body as { task?: { id?: string } }).task?.id
+      const read = await fetch(`${stack.url}/agents/helper/tasks/${taskId}`, {
+        headers: { authorization: `Bearer ${demo}`, 'a2a-version': '1.0' },
+      })
+      reads.push(read.status)
+      await read.body?.cancel()
+    })
+
+    // Assess
+    expect(taskId).toEqual(expect.any(String))
+    expect(reads).toEqual([200])
+    expect(sessions).toHaveLength(2)
+    expect(sessions[1]).toBe(sessions[0])
+  })
+
   it('is refused by the stand-in when called without a session id or without a signature', async () => {
     // Prepare
     const url = `${agentCore.url}/runtimes/${encodeURIComponent(arn)}/invocations/`

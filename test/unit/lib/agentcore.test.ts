@@ -219,4 +219,20 @@ describe('AgentCore session derivation', () => {
     expect(get.sessionId).toBe(cancel.sessionId)
     expect(theirs.sessionId).not.toBe(get.sessionId)
   })
+
+  it('sends a call about a task to the session of the conversation that created it, when its context is recorded', () => {
+    // Prepare
+    const getTask = request({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 't-1' } })
+    const continuing = send(undefined, { taskId: 't-1' })
+    const task = { owner: 'client-a', contextId: 'ctx-1' }
+
+    // Act
+    const read = withRuntimeSession(getTask, { ...scope, task })
+    const continued = withRuntimeSession(continuing, { ...scope, task })
+
+    // Assess
+    expect(read.sessionId).toBe(conversationSessionId({ ...scope, contextId: 'ctx-1' }))
+    expect(continued.sessionId).toBe(read.sessionId)
+    expect(continued.request.body).toBe(continuing.body)
+  })
 })
