@@ -12,6 +12,7 @@ import {
 import { awsTargetOf } from '../../../lib/backend/auth/aws-iam.ts'
 import type { OutgoingRequest } from '../../../lib/backend/auth/backend-auth.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+import { codeBlocks, readmeSection } from '../../support/readme.ts'
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj'
 const encoded = encodeURIComponent(arn)
@@ -122,6 +123,28 @@ describe('AgentCore runtime addresses', () => {
       expect.objectContaining({ path: ['agentCardUrl'] }),
     ])
     expect(notAnArn.error?.issues[0]?.path).toEqual(['backendUrl'])
+  })
+})
+
+describe("README's AgentCore example", () => {
+  it('registers by ARN exactly the invocation and card URLs the URL form names', () => {
+    // Prepare
+    const configs = codeBlocks(readmeSection('Private agents'), 'json')
+      .map((block) => JSON.parse(block) as Record<string, unknown>)
+      .filter((config) => typeof config.backendUrl === 'string')
+    const byArn = configs.find((config) => String(config.backendUrl).startsWith('arn:'))
+    const byUrl = configs.find((config) => String(config.backendUrl).includes('/runtimes/'))
+
+    // Act
+    const parsed = agentConfigSchema.parse(byArn)
+    const resolved = resolveBackendAddress(parsed)
+
+    // Assess
+    expect(resolved.backendUrl).toBe(byUrl?.backendUrl)
+    expect(resolved.agentCardUrl).toBe(byUrl?.agentCardUrl)
+    expect(byUrl).toBeDefined()
+    const { service, region } = (byUrl as { auth: { service: string; region: string } }).auth
+    expect(awsTargetOf(parsed.backendUrl)).toEqual({ service, region })
   })
 })
 
