@@ -60,12 +60,8 @@ export const invocationUrl = (runtime: AgentCoreRuntime, override?: string): str
  * its `qualifier`; undefined for any other URL.
  */
 export const agentCoreRuntimeOf = (url: string): AgentCoreRuntime | undefined => {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return undefined
-  }
+  const parsed = URL.parse(url)
+  if (!parsed) return undefined
   const segment = invocationPathPattern.exec(parsed.pathname)?.[1]
   if (!segment) return undefined
   let arn: string
@@ -95,7 +91,8 @@ const cardPathPattern = /^\/runtimes\/([^/]+)\/invocations\/\.well-known\/agent-
 
 /** The runtime whose card a URL names (GetAgentCard's path); undefined for any other URL. */
 export const agentCoreRuntimeOfCard = (url: string): AgentCoreRuntime | undefined => {
-  const parsed = new URL(url)
+  const parsed = URL.parse(url)
+  if (!parsed) return undefined
   const segment = cardPathPattern.exec(parsed.pathname)?.[1]
   if (!segment) return undefined
   parsed.pathname = `/runtimes/${segment}/invocations/`
