@@ -140,6 +140,31 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     expect(another).not.toBe(started)
   })
 
+  it('streams an HTTP+JSON caller’s message:stream (translated) in the session of its context', async () => {
+    // Act
+    let status = 0
+    let contentType = ''
+    let events = ''
+    const sessions = await sessionsDuring(async () => {
+      await send(demo, 'streamed-talk')
+      const streamed = await postA2A(
+        `${stack.url}/agents/helper/message:stream`,
+        demo,
+        messageIn('streamed-talk'),
+      )
+      status = streamed.status
+      contentType = streamed.headers.get('content-type') ?? ''
+      events = await streamed.text()
+    })
+
+    // Assess
+    expect(status).toBe(200)
+    expect(contentType).toMatch(/^text\/event-stream/)
+    expect(events).toContain('data:')
+    expect(sessions).toHaveLength(2)
+    expect(sessions[1]).toBe(sessions[0])
+  })
+
   it('sends a call naming a task (GetTask) to the session of the conversation that created the task', async () => {
     // Act
     const reads: number[] = []
