@@ -77,6 +77,7 @@ const agentAdmin: AgentAdminDeps = {
   fetchKeys: (jku) =>
     fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
   addressPolicy,
+  agentCoreEndpointUrl: config.agentCoreEndpointUrl,
   warn,
 }
 

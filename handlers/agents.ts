@@ -173,6 +173,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       fetch: backendFetch,
       caller: context.caller.principal,
       readsAllTasks: context.taskAccess === 'all',
+      task: context.task,
       gateway: gatewayIdentity(event, record),
       signCard: signedHere(event),
       defaultTimeoutMs: config.backendTimeoutMs,

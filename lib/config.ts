@@ -34,6 +34,8 @@ const gatewayEnv = z.object({
   SWITCHBOARD_MODE: z.enum(['aws', 'local']).default('aws'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: url.optional(),
+  /** The AWS SDK's endpoint override for AgentCore: where runtimes registered by ARN are called. */
+  AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: url.optional(),
   TABLE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]*$/, 'only letters, digits, "_", "." and "-"')
@@ -96,6 +98,7 @@ export const awsEnvironmentSource = {
   SWITCHBOARD_MODE: 'terraform',
   AWS_REGION: 'lambda',
   DYNAMODB_ENDPOINT: 'local-only',
+  AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: 'local-only',
   TABLE_PREFIX: 'terraform',
   TOKEN_ISSUER: 'terraform',
   JWKS_URL: 'derived',
@@ -146,6 +149,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   mode: env.SWITCHBOARD_MODE,
   region: env.AWS_REGION,
   dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+  agentCoreEndpointUrl: env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE,
   tablePrefix: env.TABLE_PREFIX,
   token: {
     issuer: env.TOKEN_ISSUER,

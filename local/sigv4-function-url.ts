@@ -27,7 +27,8 @@ const maxBodyBytes = 6 * 1024 * 1024
 /** A sample agent behind its SigV4 stand-in; `origin` is where the agent itself listens. */
 export type PrivateAgent = RunningAgent & { origin: string }
 
-const hopHeaders = new Set([
+/** Headers of one connection, never passed on. */
+export const hopHeaders = new Set([
   'connection',
   'keep-alive',
   'transfer-encoding',
@@ -35,7 +36,8 @@ const hopHeaders = new Set([
   'content-length',
 ])
 
-const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> => {
+/** The whole request body, or undefined past Lambda's 6 MB. */
+export const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> => {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -46,7 +48,8 @@ const readBody = async (request: IncomingMessage): Promise<Buffer | undefined> =
   return Buffer.concat(chunks)
 }
 
-const answer = (
+/** A whole answer, JSON by default. */
+export const answer = (
   response: ServerResponse,
   status: number,
   headers: Record<string, string>,

@@ -9,8 +9,9 @@ import {
   listedTasks,
   namedTask,
   readsTasks,
-  taskIdsInAnswer,
-  taskIdsInEvents,
+  type TaskRef,
+  tasksInAnswer,
+  tasksInEvents,
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
@@ -23,6 +24,11 @@ export type TaskOwnershipContext = A2ARequestContext &
   CallerContext & {
     /** Set for every call by `taskOwnership`; the forwarding step tells the agent. */
     taskAccess?: TaskAccess
+    /**
+     * The task a call names, as its record says (the caller's own): the
+     * forwarding step finds an AgentCore runtime's session from its context.
+     */
+    task?: { taskId: string; owner: string; contextId?: string }
   }
 
 type OwnershipRequest = Request<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext>
@@ -68,7 +74,7 @@ const withheld = (call: A2ACall, error: unknown): A2AFailure =>
 const recordingTasks = (
   body: Readable,
   call: A2ACall,
-  record: (taskIds: string[]) => Promise<void>,
+  record: (tasks: TaskRef[]) => Promise<void>,
   onError: (error: unknown) => void,
 ): Readable => {
   const recorded = new Set<string>()
@@ -83,8 +89,8 @@ const recordingTasks = (
     },
   })
   const pass = async (chunk: Buffer | string) => {
-    const fresh = taskIdsInEvents(call.binding, chunk.toString()).filter(
-      (taskId) => !recorded.has(taskId),
+    const fresh = tasksInEvents(call.binding, chunk.toString()).filter(
+      ({ taskId }) => !recorded.has(taskId),
     )
     try {
       if (fresh.length > 0) await record(fresh)
@@ -96,7 +102,7 @@ const recordingTasks = (
       body.destroy()
       return
     }
-    for (const taskId of fresh) recorded.add(taskId)
+    for (const { taskId } of fresh) recorded.add(taskId)
     if (answer.push(chunk)) body.resume()
   }
   body.on('data', (chunk: Buffer | string) => {
@@ -129,7 +135,7 @@ export const taskOwnership = (
   options: TaskOwnershipOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
   const { owners, onError = () => undefined } = options
-  if (typeof owners?.ownerOf !== 'function') {
+  if (typeof owners?.taskOf !== 'function') {
     throw new TypeError('taskOwnership: options.owners is required')
   }
 
@@ -153,7 +159,15 @@ export const taskOwnership = (
         call.jsonRpcId,
       )
     }
-    if ((await owners.ownerOf(call.agentId, named.taskId)) === caller.principal) return
+    const task = await owners.taskOf(call.agentId, named.taskId)
+    if (task?.principal === caller.principal) {
+      request.context.task = {
+        taskId: named.taskId,
+        owner: task.principal,
+        ...(task.contextId ? { contextId: task.contextId } : {}),
+      }
+      return
+    }
     return renderA2AFailure(
       { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` },
       call.binding,
@@ -169,7 +183,7 @@ export const taskOwnership = (
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
     if (!createsTasks(call.operation) && !filtersList) return
     const { principal } = request.context.caller
-    const record = (taskIds: string[]) => owners.record(call.agentId, taskIds, principal)
+    const record = (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
     const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
     if (isEventStream && isNodeStream(response.body)) {
       request.response = {
@@ -199,8 +213,8 @@ export const taskOwnership = (
         request.response = { ...response, body: listed ? listed.keeping(owned) : text }
         return
       }
-      const taskIds = taskIdsInAnswer(call.binding, text)
-      if (taskIds.length > 0) await record(taskIds)
+      const tasks = tasksInAnswer(call.binding, text)
+      if (tasks.length > 0) await record(tasks)
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)

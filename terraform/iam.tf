@@ -132,7 +132,7 @@ data "aws_iam_policy_document" "agents" {
   # Task ownership: recorded from answers, checked before calls that name a task.
   statement {
     sid       = "TaskOwners"
-    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.task_owners.arn]
   }
 

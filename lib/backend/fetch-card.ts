@@ -1,5 +1,7 @@
 import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import { agentCoreRuntimeOfCard } from './agentcore.ts'
+import { cardSessionId, sessionHeader } from './agentcore-session.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
@@ -34,7 +36,11 @@ interface FetchJsonOptions {
  */
 const fetchBoundedJson = async (
   url: string,
-  options: FetchJsonOptions & { field: string; unreachable: (reason: string) => Error },
+  options: FetchJsonOptions & {
+    field: string
+    unreachable: (reason: string) => Error
+    headers?: Record<string, string>
+  },
 ): Promise<unknown> => {
   const { timeoutMs, maxBytes = maxCardBytes, unreachable } = options
   let response: Response
@@ -42,7 +48,7 @@ const fetchBoundedJson = async (
     const request = await (options.authenticate ?? (async (same) => same))({
       method: 'GET',
       url,
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...options.headers },
       body: undefined,
     })
     response = await options.fetch(url, {
@@ -82,7 +88,8 @@ const fetchBoundedJson = async (
  * AgentCardUnreachableError that says which; a card URL whose address the
  * policy refuses at connect time is a BackendUrlRejectedError naming
  * `agentCardUrl`, as at registration. `authenticate` signs the request for an
- * agent whose card is private too.
+ * agent whose card is private too. An AgentCore runtime's card (GetAgentCard)
+ * is read in one session per runtime (`cardSessionId`).
  *
  * @example
  * const card = await fetchAgentCard(url, { timeoutMs: 5_000, fetch: guardedFetch(policy) })
@@ -92,6 +99,9 @@ export const fetchAgentCard = (cardUrl: string, options: FetchJsonOptions): Prom
     ...options,
     field: 'agentCardUrl',
     unreachable: (reason) => new AgentCardUnreachableError(cardUrl, reason),
+    ...(agentCoreRuntimeOfCard(cardUrl)
+      ? { headers: { [sessionHeader]: cardSessionId(cardUrl) } }
+      : {}),
   })
 
 /**

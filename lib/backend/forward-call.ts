@@ -27,6 +27,8 @@ export interface ForwardCallOptions {
   caller: string
   /** The caller may read every caller's tasks on this call (`taskAccessHeader`). */
   readsAllTasks?: boolean
+  /** The task the call names, as recorded (its creator and context): an AgentCore session's. */
+  task?: { owner: string; contextId?: string | undefined } | undefined
   /** How the gateway presents this agent (for rewriting extended cards). */
   gateway: GatewayIdentity
   /** Signs an extended card as served (the gateway's signature replaces the agent's). */
@@ -113,6 +115,7 @@ export const forwardCall = async (
     fetch: options.fetch,
     caller: options.caller,
     readsAllTasks: options.readsAllTasks ?? false,
+    task: options.task,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,

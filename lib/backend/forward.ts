@@ -2,6 +2,8 @@ import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { agentCoreRuntimeOf } from './agentcore.ts'
+import { withRuntimeSession } from './agentcore-session.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
 
@@ -178,8 +180,9 @@ export const forwardToBackend = async (
 /**
  * Sends a call to its agent with the caller's name (`callerHeader`),
  * authenticated by the agent's auth type: the whole request, its body as the
- * exact bytes sent, goes to the adapter (a signature covers those bytes). When
- * the agent refuses the credentials (401), the type allows renewing them and
+ * exact bytes sent, goes to the adapter (a signature covers those bytes). A
+ * call to an AgentCore runtime first gets its session (`withRuntimeSession`:
+ * the session header, and a contextId in a message that had none). When the agent refuses the credentials (401), the type allows renewing them and
  * the operation only reads, they are renewed (the secret may have been
  * rotated) and the call is sent once more.
  */
@@ -192,6 +195,8 @@ export const sendWithCredentials = async (
     caller: string
     /** The gateway let this caller read every caller's tasks (`taskAccessHeader`). */
     readsAllTasks?: boolean
+    /** The task the call names, as recorded: its creator and context (an AgentCore session's). */
+    task?: { owner: string; contextId?: string | undefined } | undefined
     safeToRepeat: boolean
     streaming: boolean
     timeoutMs: number
@@ -199,7 +204,7 @@ export const sendWithCredentials = async (
     fetch: BackendFetch
   },
 ): Promise<BackendResponse> => {
-  const outgoing = {
+  const prepared = {
     method: request.method,
     url: request.url,
     headers: {
@@ -209,6 +214,14 @@ export const sendWithCredentials = async (
     },
     body: typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body,
   }
+  // An AgentCore runtime: the call goes to its caller's conversation's session (agentcore-session.ts).
+  const outgoing = agentCoreRuntimeOf(request.url)
+    ? withRuntimeSession(prepared, {
+        agentId: record.agentId,
+        principal: options.caller,
+        task: options.task,
+      }).request
+    : prepared
   const send = async (renew: boolean) =>
     forwardToBackend(
       record.agentId,

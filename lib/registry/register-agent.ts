@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
 import { verifyCardSignatures } from '../a2a/card-signature.ts'
+import { agentCoreRuntimeOf, resolveBackendAddress } from '../backend/agentcore.ts'
 import { backendAuthType } from '../backend/auth/auth-types.ts'
 import {
   AgentNotFoundError,
@@ -24,6 +25,8 @@ export interface AgentAdminDeps {
   fetchKeys: (jku: string) => Promise<unknown>
   /** Which backend addresses may be registered. */
   addressPolicy: BackendAddressPolicy
+  /** AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: where a runtime registered by its ARN is called. */
+  agentCoreEndpointUrl?: string | undefined
   /** Removes the agent's search vector; runs before its record goes. */
   removeVector?: (agentId: string) => Promise<void>
   /** Takes the agent out of every permission; runs before its record goes. */
@@ -81,8 +84,27 @@ const readCard = async (
   return {
     card: parsed.card,
     protocolVersion: parsed.protocolVersion,
-    endpoints: resolveEndpoints(parsed.interfaces, config.backendUrl),
+    endpoints: agentCoreRuntimeOf(config.backendUrl)
+      ? agentCoreEndpoints(parsed.interfaces, config)
+      : resolveEndpoints(parsed.interfaces, config.backendUrl),
   }
+}
+
+/**
+ * An AgentCore runtime serves A2A over JSON-RPC only, at its invocation URL
+ * (AgentCore passes the payload to the agent's root): HTTP+JSON callers are
+ * translated, whatever else the card declares.
+ */
+const agentCoreEndpoints = (
+  interfaces: Partial<Record<Binding, string>>,
+  config: Pick<AgentRecord, 'agentCardUrl' | 'backendUrl'>,
+): Partial<Record<Binding, string>> => {
+  if (interfaces.JSONRPC === undefined) {
+    throw new InvalidAgentCardError(config.agentCardUrl, [
+      'it declares no JSONRPC interface, and an AgentCore runtime serves A2A over JSON-RPC only',
+    ])
+  }
+  return { JSONRPC: config.backendUrl }
 }
 
 /**
@@ -150,24 +172,26 @@ const writeFromConfig = async (
   write: (record: AgentRecord) => Promise<void>,
   retiredSecretArns: string[] = [],
 ): Promise<AgentRecord> => {
-  await checkBackendUrl('backendUrl', config.backendUrl, deps.addressPolicy)
-  await checkBackendUrl('agentCardUrl', config.agentCardUrl, deps.addressPolicy)
+  const { backendUrl, agentCardUrl } = resolveBackendAddress(config, deps.agentCoreEndpointUrl)
+  // The config schema requires agentCardUrl unless backendUrl names an AgentCore runtime.
+  const address = { backendUrl, agentCardUrl: agentCardUrl as string }
+  await checkBackendUrl('backendUrl', address.backendUrl, deps.addressPolicy)
+  await checkBackendUrl('agentCardUrl', address.agentCardUrl, deps.addressPolicy)
   const kind = backendAuthType(config.auth.type)
   for (const { field, url } of kind.addresses?.(config.auth) ?? []) {
     await checkBackendUrl(field, url, deps.addressPolicy)
   }
   await checkNamedSecret(config.agentId, config.auth, deps.secrets)
   const auth = await kind.toRecord(config.auth, {
-    backendUrl: config.backendUrl,
+    backendUrl: address.backendUrl,
     storeSecret: secretStorer(config.agentId, deps.secrets),
   })
   try {
-    const fromCard = await readCard({ ...config, auth }, deps)
+    const fromCard = await readCard({ ...config, ...address, auth }, deps)
     const now = timestamp(deps)
     const record: AgentRecord = {
       agentId: config.agentId,
-      backendUrl: config.backendUrl,
-      agentCardUrl: config.agentCardUrl,
+      ...address,
       auth,
       status: config.status,
       cardVisibility: config.cardVisibility,

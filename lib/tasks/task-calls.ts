@@ -71,34 +71,53 @@ export const namedTask = (call: A2ACall): NamedTask => {
   return { invalid: `${call.operation} needs ${where} as a non-empty string.` }
 }
 
+/** A task an answer names, with the A2A context it belongs to when the answer says. */
+export interface TaskRef {
+  taskId: string
+  contextId?: string
+}
+
 /**
- * The ids of the tasks one answer payload (a result, a REST body, one stream
- * event) hands the caller: a Task's id, a Message's or an update event's
- * taskId, in 1.0's wrapped shapes (`task`, `message`, `statusUpdate`,
- * `artifactUpdate`; `msg`, `status_update`, `artifact_update` as 0.3's
- * HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`).
+ * The tasks one answer payload (a result, a REST body, one stream event) hands
+ * the caller, each with its contextId when given: a Task's id, a Message's or
+ * an update event's taskId, in 1.0's wrapped shapes (`task`, `message`,
+ * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
+ * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`).
  */
-export const taskIdsInPayload = (payload: unknown): string[] => {
+export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
-  const taskIdOf = (value: unknown) =>
-    isObject(value) ? (value.taskId ?? value.task_id) : undefined
+  const refOf = (value: unknown, idField: 'id' | 'taskId') => {
+    if (!isObject(value)) return undefined
+    const taskId = idField === 'id' ? value.id : (value.taskId ?? value.task_id)
+    const contextId = value.contextId ?? value.context_id
+    if (typeof taskId !== 'string' || taskId === '') return undefined
+    return typeof contextId === 'string' && contextId !== '' ? { taskId, contextId } : { taskId }
+  }
   const found = [
-    isObject(payload.task) ? payload.task.id : undefined,
-    taskIdOf(payload.message),
-    taskIdOf(payload.msg),
-    taskIdOf(payload.statusUpdate),
-    taskIdOf(payload.status_update),
-    taskIdOf(payload.artifactUpdate),
-    taskIdOf(payload.artifact_update),
-    payload.kind === 'task' ? payload.id : undefined,
+    refOf(payload.task, 'id'),
+    refOf(payload.message, 'taskId'),
+    refOf(payload.msg, 'taskId'),
+    refOf(payload.statusUpdate, 'taskId'),
+    refOf(payload.status_update, 'taskId'),
+    refOf(payload.artifactUpdate, 'taskId'),
+    refOf(payload.artifact_update, 'taskId'),
+    payload.kind === 'task' ? refOf(payload, 'id') : undefined,
     payload.kind === 'message' ||
     payload.kind === 'status-update' ||
     payload.kind === 'artifact-update'
-      ? taskIdOf(payload)
+      ? refOf(payload, 'taskId')
       : undefined,
   ]
-  return [...new Set(found.filter((id): id is string => typeof id === 'string' && id !== ''))]
+  const byTask = new Map<string, TaskRef>()
+  for (const ref of found) {
+    if (ref && !byTask.get(ref.taskId)?.contextId) byTask.set(ref.taskId, ref)
+  }
+  return [...byTask.values()]
 }
+
+/** The ids of the tasks one answer payload hands the caller (`tasksInPayload`). */
+export const taskIdsInPayload = (payload: unknown): string[] =>
+  tasksInPayload(payload).map(({ taskId }) => taskId)
 
 /** The payload of a whole answer or event body in `binding`; undefined for an error or non-JSON. */
 const payloadOf = (binding: Binding, text: string): unknown => {
@@ -112,9 +131,13 @@ const payloadOf = (binding: Binding, text: string): unknown => {
   return isObject(parsed) && !('error' in parsed) ? parsed.result : undefined
 }
 
-/** The tasks a whole (unary) answer in `binding` hands the caller. */
+/** The tasks a whole (unary) answer in `binding` hands the caller, with their contexts. */
+export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
+  tasksInPayload(payloadOf(binding, text))
+
+/** The ids of the tasks a whole (unary) answer in `binding` hands the caller. */
 export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
-  taskIdsInPayload(payloadOf(binding, text))
+  tasksInAnswer(binding, text).map(({ taskId }) => taskId)
 
 /**
  * The `data` of each event in a run of whole SSE events (what the relay passes
@@ -136,13 +159,15 @@ const eventData = (text: string): { event?: string; data: string }[] =>
     })
     .filter((event) => event !== undefined)
 
-/** The tasks a run of whole stream events in `binding` hands the caller. */
+/** The tasks a run of whole stream events in `binding` hands the caller, with their contexts. */
+export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
+  eventData(text)
+    .filter((event) => event.event !== 'error')
+    .flatMap((event) => tasksInAnswer(binding, event.data))
+
+/** The ids of the tasks a run of whole stream events in `binding` hands the caller. */
 export const taskIdsInEvents = (binding: Binding, text: string): string[] => [
-  ...new Set(
-    eventData(text)
-      .filter((event) => event.event !== 'error')
-      .flatMap((event) => taskIdsInAnswer(binding, event.data)),
-  ),
+  ...new Set(tasksInEvents(binding, text).map(({ taskId }) => taskId)),
 ]
 
 /** A ListTasks answer's tasks and how to write it back with some of them. */

@@ -3,9 +3,16 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { tables } from '../tables.ts'
+import type { TaskRef } from './task-calls.ts'
+
+/** Who created a task, and the A2A context it belongs to when an answer said. */
+export interface TaskOwner {
+  principal: string
+  contextId?: string
+}
 
 /**
  * Which principal created each task, per agent: the gateway keeps callers'
@@ -13,12 +20,15 @@ import { tables } from '../tables.ts'
  */
 export interface TaskOwners {
   /**
-   * Records `principal` as the owner of each task, or renews its record. Throws
+   * Records `principal` as the owner of each task (an id, or an id with its
+   * contextId, which is kept with it), or renews its record. Throws
    * `TaskOwnedElsewhereError` when one is another principal's.
    */
-  record(agentId: string, taskIds: readonly string[], principal: string): Promise<void>
+  record(agentId: string, tasks: readonly (string | TaskRef)[], principal: string): Promise<void>
   /** The principal that created the task; undefined when none is on record. */
   ownerOf(agentId: string, taskId: string): Promise<string | undefined>
+  /** The task's owner and, when recorded, its context; undefined when none is on record. */
+  taskOf(agentId: string, taskId: string): Promise<TaskOwner | undefined>
   /** Which of these tasks `principal` created. */
   ownedBy(agentId: string, taskIds: readonly string[], principal: string): Promise<Set<string>>
 }
@@ -47,6 +57,7 @@ interface OwnerItem {
   pk: string
   principal: string
   expiresAt: number
+  contextId?: string
 }
 
 /**
@@ -75,27 +86,38 @@ export class DynamoTaskOwners implements TaskOwners {
     return Math.floor(this.#now() / 1000)
   }
 
-  async record(agentId: string, taskIds: readonly string[], principal: string): Promise<void> {
+  async record(
+    agentId: string,
+    tasks: readonly (string | TaskRef)[],
+    principal: string,
+  ): Promise<void> {
     const now = this.#nowSeconds()
+    const byTask = new Map<string, string | undefined>()
+    for (const task of tasks) {
+      const { taskId, contextId } = typeof task === 'string' ? { taskId: task } : task
+      byTask.set(taskId, byTask.get(taskId) ?? contextId)
+    }
     await Promise.all(
-      [...new Set(taskIds)].map(async (taskId) => {
+      [...byTask].map(async ([taskId, contextId]) => {
         if (!fitsKey(agentId, taskId)) {
           throw new Error(`task id of ${Buffer.byteLength(taskId)} bytes is too long to record`)
         }
-        const item: OwnerItem = {
-          pk: keyOf(agentId, taskId),
-          principal,
-          expiresAt: now + taskOwnerTtlSeconds,
-        }
         try {
+          // An update, not a put: a renewal that does not name the context keeps the one on record.
           await this.#client.send(
-            new PutCommand({
+            new UpdateCommand({
               TableName: this.#tableName,
-              Item: item,
+              Key: { [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) },
+              UpdateExpression: `SET principal = :principal, expiresAt = :expiresAt${contextId ? ', contextId = :contextId' : ''}`,
               // A task is its creator's for good: no other principal's record is replaced.
               ConditionExpression:
                 'attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now',
-              ExpressionAttributeValues: { ':principal': principal, ':now': now },
+              ExpressionAttributeValues: {
+                ':principal': principal,
+                ':expiresAt': now + taskOwnerTtlSeconds,
+                ':now': now,
+                ...(contextId ? { ':contextId': contextId } : {}),
+              },
             }),
           )
         } catch (error) {
@@ -109,6 +131,10 @@ export class DynamoTaskOwners implements TaskOwners {
   }
 
   async ownerOf(agentId: string, taskId: string): Promise<string | undefined> {
+    return (await this.taskOf(agentId, taskId))?.principal
+  }
+
+  async taskOf(agentId: string, taskId: string): Promise<TaskOwner | undefined> {
     if (!fitsKey(agentId, taskId)) return undefined
     const { Item } = await this.#client.send(
       new GetCommand({
@@ -117,7 +143,11 @@ export class DynamoTaskOwners implements TaskOwners {
         ConsistentRead: true,
       }),
     )
-    return this.#live(Item)?.principal
+    const live = this.#live(Item)
+    if (!live) return undefined
+    return live.contextId
+      ? { principal: live.principal, contextId: live.contextId }
+      : { principal: live.principal }
   }
 
   async ownedBy(
@@ -153,9 +183,11 @@ export class DynamoTaskOwners implements TaskOwners {
 
   /** The item as an owner record, unless it is malformed or has expired. */
   #live(item: Record<string, unknown> | undefined): OwnerItem | undefined {
-    const { pk, principal, expiresAt } = item ?? {}
+    const { pk, principal, expiresAt, contextId } = item ?? {}
     if (typeof pk !== 'string' || typeof principal !== 'string') return undefined
     if (typeof expiresAt !== 'number' || expiresAt <= this.#nowSeconds()) return undefined
-    return { pk, principal, expiresAt }
+    return typeof contextId === 'string'
+      ? { pk, principal, expiresAt, contextId }
+      : { pk, principal, expiresAt }
   }
 }

@@ -35,6 +35,22 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     expect(await owners.ownerOf('calculator', 't-1')).toBeUndefined()
   })
 
+  it('keeps the context a task was recorded with, through a renewal that does not name it', async () => {
+    // Prepare
+    await owners.record('weather', [{ taskId: 't-ctx', contextId: 'c-1' }], 'client-a')
+
+    // Act
+    await owners.record('weather', ['t-ctx'], 'client-a')
+    await owners.record('weather', ['t-bare'], 'client-a')
+
+    // Assess
+    expect(await owners.taskOf('weather', 't-ctx')).toEqual({
+      principal: 'client-a',
+      contextId: 'c-1',
+    })
+    expect(await owners.taskOf('weather', 't-bare')).toEqual({ principal: 'client-a' })
+  })
+
   it('never hands a task to a second principal; its creator may record it again', async () => {
     // Prepare
     await owners.record('weather', ['t-2'], 'client-a')

@@ -280,4 +280,33 @@ describe('Terraform stack: IAM', () => {
       ),
     )
   })
+
+  it('lets the agents function send every command the task-owner store sends, and no other', async () => {
+    // Prepare
+    const actionOf: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem',
+      BatchGetCommand: 'dynamodb:BatchGetItem',
+      PutCommand: 'dynamodb:PutItem',
+      UpdateCommand: 'dynamodb:UpdateItem',
+      DeleteCommand: 'dynamodb:DeleteItem',
+    }
+    const source = await readFile(
+      new URL('../../lib/tasks/task-owners.ts', import.meta.url),
+      'utf8',
+    )
+    const sent = Object.keys(actionOf)
+      .filter((command) => new RegExp(`\\b${command}\\b`).test(source))
+      .map((command) => actionOf[command] as string)
+
+    // Act
+    const granted = statements
+      .filter(({ where }) => where.includes('aws_iam_policy_document.agents '))
+      .filter(({ body }) =>
+        (body.resources as string[]).includes('${aws_dynamodb_table.task_owners.arn}'),
+      )
+      .flatMap(actionsOf)
+
+    // Assess
+    expect([...granted].sort()).toEqual([...sent].sort())
+  })
 })

@@ -294,10 +294,11 @@ describe("README's Private agents", () => {
     const configs = codeBlocks(readmeSection('Private agents'), 'json')
       .map((block) => JSON.parse(block) as Record<string, unknown>)
       .filter((config) => 'agentId' in config)
-    const [functionUrl, runtime] = configs
+    // The second is an AgentCore runtime by its ARN alone (test/unit/lib/agentcore.test.ts).
+    const [functionUrl, , runtime] = configs
 
     // Assess
-    expect(configs).toHaveLength(3)
+    expect(configs).toHaveLength(4)
     expect(functionUrl).toEqual(
       agentConfig('billing', {
         functionUrl: 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws',

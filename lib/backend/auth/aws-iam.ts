@@ -1,6 +1,7 @@
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { z } from 'zod'
+import { agentCoreRuntimeOf, parseRuntimeArn } from '../agentcore.ts'
 import type { AwsCredentials, AwsCredentialsSource } from './aws-credentials.ts'
 import type { BackendAuthType, ConfigIssue, OutgoingRequest } from './backend-auth.ts'
 
@@ -25,18 +26,22 @@ export interface AwsIamAuth {
 }
 
 /**
- * The service and region an AWS host name says: a Lambda function URL
- * (`<id>.lambda-url.<region>.on.aws`) or the AgentCore endpoint
- * (`bedrock-agentcore.<region>.amazonaws.com`); nothing for any other host.
+ * The service and region an AWS address says: a Lambda function URL
+ * (`<id>.lambda-url.<region>.on.aws`), the AgentCore endpoint
+ * (`bedrock-agentcore.<region>.amazonaws.com`), or an AgentCore runtime, by its
+ * ARN or its invocation URL on any host (the region is the ARN's); nothing for
+ * any other address.
  *
  * @example
  * awsTargetOf('https://abc.lambda-url.eu-west-1.on.aws/') // { service: 'lambda', region: 'eu-west-1' }
  */
 export const awsTargetOf = (url: string): Partial<Omit<AwsIamAuth, 'type'>> => {
-  const host = new URL(url).hostname
+  const runtime = parseRuntimeArn(url) ?? agentCoreRuntimeOf(url)
+  if (runtime) return { service: 'bedrock-agentcore', region: runtime.region }
+  const host = URL.parse(url)?.hostname ?? ''
   const lambda = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)
   if (lambda) return { service: 'lambda', region: lambda[1] as string }
-  const agentCore = /^bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)
+  const agentCore = /^bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)
   if (agentCore) return { service: 'bedrock-agentcore', region: agentCore[1] as string }
   return {}
 }
@@ -112,7 +117,7 @@ export const awsIamAuth: BackendAuthType<typeof config, AwsIamAuth> = {
   checkConfig(auth, { backendUrl }) {
     const { service, region } = resolve(auth, backendUrl)
     const issues: ConfigIssue[] = []
-    const cannotInfer = `backendUrl's host is neither a Lambda function URL (*.lambda-url.<region>.on.aws) nor bedrock-agentcore.<region>.amazonaws.com to infer it from`
+    const cannotInfer = `backendUrl is neither a Lambda function URL (*.lambda-url.<region>.on.aws) nor an AgentCore runtime (its ARN, or an address on bedrock-agentcore.<region>.amazonaws.com) to infer it from`
     if (!service) {
       issues.push({
         path: 'service',
@@ -120,6 +125,19 @@ export const awsIamAuth: BackendAuthType<typeof config, AwsIamAuth> = {
       })
     }
     if (!region) issues.push({ path: 'region', message: `give the AWS region: ${cannotInfer}` })
+    const runtime = parseRuntimeArn(backendUrl) ?? agentCoreRuntimeOf(backendUrl)
+    if (runtime && auth.region && auth.region !== runtime.region) {
+      issues.push({
+        path: 'region',
+        message: `must be ${runtime.region}, the region of the AgentCore runtime backendUrl names (or left out)`,
+      })
+    }
+    if (runtime && auth.service && auth.service !== 'bedrock-agentcore') {
+      issues.push({
+        path: 'service',
+        message: `must be 'bedrock-agentcore' for the AgentCore runtime backendUrl names (or left out)`,
+      })
+    }
     return issues
   },
   namedSecret: () => undefined,

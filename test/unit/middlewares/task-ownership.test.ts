@@ -41,6 +41,7 @@ const requestFor = (call: A2ACall, response?: unknown) =>
 const ownersWith = (record: TaskOwners['record']): TaskOwners => ({
   record: vi.fn(record),
   ownerOf: vi.fn(async () => undefined),
+  taskOf: vi.fn(async () => undefined),
   ownedBy: vi.fn(async () => new Set<string>()),
 })
 
@@ -83,7 +84,7 @@ describe('taskOwnership middleware', () => {
     // Assess
     expect(beforeRecorded).toEqual([])
     expect(order).toEqual(['recorded', 'event true'])
-    expect(owners.record).toHaveBeenCalledWith('weather', ['t-1'], 'client-a')
+    expect(owners.record).toHaveBeenCalledWith('weather', [{ taskId: 't-1' }], 'client-a')
   })
 
   it('records each task once per stream', async () => {

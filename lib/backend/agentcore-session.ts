@@ -1,0 +1,134 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { OutgoingRequest } from './auth/backend-auth.ts'
+
+/**
+ * The header that picks an AgentCore Runtime session: each session is its own
+ * microVM, kept warm between calls, so the calls of one conversation must
+ * carry one id. AgentCore takes 33 to 256 characters.
+ */
+export const sessionHeader = 'x-amzn-bedrock-agentcore-runtime-session-id'
+
+/** Bumped if the derivation ever changes: every id then changes with it. */
+const derivation = 'switchboard-agentcore-session-v1'
+
+const sha256Hex = (parts: readonly string[]) =>
+  createHash('sha256')
+    .update(JSON.stringify([derivation, ...parts]))
+    .digest('hex')
+
+/**
+ * The session of one caller's conversation (A2A context) with an agent: the
+ * SHA-256, in hex (64 characters of [0-9a-f], within AgentCore's 33 to 256),
+ * of the agent, the caller's principal and the contextId, as one JSON array,
+ * so no two different triples encode alike. Same caller and context, same
+ * session, on every gateway instance, with nothing stored; another caller or
+ * another context, another session. Not keyed: only the gateway sets the
+ * header (a caller's own never travels) and only the gateway's role may call
+ * the runtime, so a guessable id opens nothing.
+ *
+ * @example
+ * conversationSessionId({ agentId: 'billing', principal: 'client-a', contextId: 'c-1' })
+ */
+export const conversationSessionId = (scope: {
+  agentId: string
+  principal: string
+  contextId: string
+}): string => sha256Hex(['context', scope.agentId, scope.principal, scope.contextId])
+
+/**
+ * The session of a call about a task whose context the gateway does not know
+ * (GetTask, CancelTask, SubscribeToTask and the push configs name the task
+ * alone): derived from the task, so every call about it meets in one session.
+ */
+export const taskSessionId = (scope: { agentId: string; principal: string; taskId: string }) =>
+  sha256Hex(['task', scope.agentId, scope.principal, scope.taskId])
+
+/** The session the gateway reads a runtime's card in (registration, sync): one per runtime. */
+export const cardSessionId = (cardUrl: string) => sha256Hex(['card', cardUrl])
+
+type Json = Record<string, unknown>
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== ''
+
+/**
+ * JSON read so that it writes back the same: every number keeps its source
+ * text (JSON.rawJSON), so a large integer or `1.0` in a message's data is not
+ * rounded or reformatted when the gateway adds a contextId.
+ */
+const parseKeepingNumbers = (text: string): unknown =>
+  JSON.parse(text, (_key, value, context?: { source?: string }) =>
+    typeof value === 'number' && context?.source !== undefined
+      ? (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON(context.source)
+      : value,
+  )
+
+/**
+ * A JSON-RPC request to an AgentCore runtime with its session chosen: the
+ * session header set from the caller and the A2A context the call belongs to.
+ *
+ * - A message (SendMessage, SendStreamingMessage; 0.3's message/send, message/stream)
+ *   with a `contextId`: that context's session.
+ * - A message with neither `contextId` nor `taskId` starts a conversation: the
+ *   gateway gives it a fresh contextId (a random UUID) in the message it
+ *   forwards, so the agent's answer carries that contextId and the caller's
+ *   next message, sending it back, lands in the same session. Only then is the
+ *   body re-encoded (numbers kept as written); the signature is computed
+ *   afterwards, on the bytes sent.
+ * - A call naming a task (`taskId` on a message, `id` or `taskId` in the
+ *   params) without a contextId: the session of the conversation the task
+ *   belongs to, from the context the gateway recorded with the task's owner
+ *   (`scope.task`, lib/tasks/task-owners.ts); a task recorded without one gets
+ *   a session of its own (`taskSessionId`), the same for every call about it.
+ * - Anything else (ListTasks, GetExtendedAgentCard): the context its params
+ *   name, or the caller's session without a context.
+ *
+ * @example
+ * const { request, sessionId } = withRuntimeSession(outgoing, { agentId: 'billing', principal: 'client-a' })
+ */
+export const withRuntimeSession = (
+  outgoing: OutgoingRequest,
+  scope: {
+    agentId: string
+    principal: string
+    /** The task the call names, as the gateway recorded it (its creator and context). */
+    task?: { owner: string; contextId?: string | undefined } | undefined
+  },
+  newContextId: () => string = randomUUID,
+): { request: OutgoingRequest; sessionId: string } => {
+  const sessionIn = (contextId: string) =>
+    conversationSessionId({ agentId: scope.agentId, principal: scope.principal, contextId })
+  // A task's calls go to the session of the conversation that created it, when its context is known.
+  const taskSession = (taskId: string) =>
+    scope.task?.contextId
+      ? conversationSessionId({
+          agentId: scope.agentId,
+          principal: scope.task.owner,
+          contextId: scope.task.contextId,
+        })
+      : taskSessionId({ agentId: scope.agentId, principal: scope.principal, taskId })
+  const send = (sessionId: string, body = outgoing.body) => ({
+    request: { ...outgoing, headers: { ...outgoing.headers, [sessionHeader]: sessionId }, body },
+    sessionId,
+  })
+  let parsed: unknown
+  try {
+    parsed = parseKeepingNumbers(new TextDecoder().decode(outgoing.body ?? new Uint8Array()))
+  } catch {
+    // Not JSON: the agent refuses it; a session of its own keeps it from anyone's conversation.
+    return send(sessionIn(newContextId()))
+  }
+  const params = isObject(parsed) && isObject(parsed.params) ? parsed.params : {}
+  const message = isObject(params.message) ? params.message : undefined
+  if (message) {
+    if (nonEmpty(message.contextId)) return send(sessionIn(message.contextId))
+    if (nonEmpty(message.taskId)) return send(taskSession(message.taskId))
+    const contextId = newContextId()
+    message.contextId = contextId
+    return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(parsed)))
+  }
+  if (nonEmpty(params.contextId)) return send(sessionIn(params.contextId))
+  const taskId = nonEmpty(params.taskId) ? params.taskId : nonEmpty(params.id) ? params.id : ''
+  if (taskId) return send(taskSession(taskId))
+  return send(sessionIn(''))
+}

@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningAgent } from '../../agents/serve.ts'
+import { startWeatherAgent } from '../../agents/weather/agent.ts'
+import { sessionHeader } from '../../lib/backend/agentcore-session.ts'
+import { signAwsRequest } from '../../lib/backend/auth/aws-iam.ts'
+import { type AgentCoreStandIn, startAgentCoreStandIn } from '../../local/agentcore-runtime.ts'
+import { localAwsCredentials } from '../../local/sigv4-function-url.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { postA2A } from '../support/a2a-client.ts'
+
+const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/helper_agent-AbCdEfGhIj'
+
+/** An HTTP+JSON SendMessage body, in the context given (or none). */
+const messageIn = (contextId?: string) => ({
+  message: {
+    messageId: crypto.randomUUID(),
+    role: 'ROLE_USER',
+    parts: [{ text: 'weather in Paris' }],
+    ...(contextId ? { contextId } : {}),
+  },
+})
+
+/** The contextId an HTTP+JSON SendMessage answer carries (a task or a message). */
+const contextOf = (answer: { task?: { contextId?: string }; message?: { contextId?: string } }) =>
+  answer.task?.contextId ?? answer.message?.contextId
+
+describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the gateway', () => {
+  let agent: RunningAgent
+  let agentCore: AgentCoreStandIn
+  let stack: RunningStack
+  let demo: string
+  let other: string
+  let registered: Response
+
+  beforeAll(async () => {
+    agent = await startWeatherAgent({ port: 0 })
+    agentCore = await startAgentCoreStandIn([{ arn, agent }])
+    // The handlers read it when the stack imports them: runtimes registered by ARN are called here.
+    process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = agentCore.url
+    stack = await startThrowawayStack()
+    const admin = await stack.token('admin-client')
+    const adminCall = (method: string, path: string, body: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    registered = await adminCall('POST', '/admin/register', {
+      agentId: 'helper',
+      backendUrl: arn,
+      auth: { type: 'aws_iam' },
+    })
+    // demo-client and weather-client both hold weather:invoke.
+    await adminCall('PUT', '/admin/permissions/weather%3Ainvoke', { agents: ['weather', 'helper'] })
+    demo = await stack.token('demo-client')
+    other = await stack.token('weather-client')
+  })
+  afterAll(async () => {
+    await stack?.stop()
+    await agentCore?.close()
+    await agent?.close()
+    delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE
+  })
+
+  const send = async (token: string, contextId?: string) => {
+    const response = await postA2A(
+      `${stack.url}/agents/helper/message:send`,
+      token,
+      messageIn(contextId),
+    )
+    return { status: response.status, body: await response.json() }
+  }
+  /** The sessions of the InvokeAgentRuntime requests the stand-in saw during `act`. */
+  const sessionsDuring = async (act: () => Promise<unknown>) => {
+    const before = agentCore.invocations().length
+    await act()
+    return agentCore
+      .invocations()
+      .slice(before)
+      .filter(({ kind }) => kind === 'invoke')
+      .map(({ sessionId }) => sessionId)
+  }
+
+  it('registers a runtime by its ARN: the invocation URL built on the endpoint override, the card read by GetAgentCard, JSON-RPC only', async () => {
+    // Prepare
+    const invocations = `${agentCore.url}/runtimes/${encodeURIComponent(arn)}/invocations/`
+
+    // Assess
+    expect(registered.status).toBe(201)
+    const record = (await registered.json()) as {
+      backendUrl: string
+      agentCardUrl: string
+      endpoints: Record<string, string>
+    }
+    expect(record.backendUrl).toBe(invocations)
+    expect(record.agentCardUrl).toBe(`${invocations}.well-known/agent-card.json`)
+    expect(record.endpoints).toEqual({ JSONRPC: invocations })
+    expect(agentCore.invocations()[0]).toMatchObject({ arn, kind: 'card' })
+  })
+
+  it('answers an HTTP+JSON caller (translated to JSON-RPC), one caller’s context in one session and another caller’s in another', async () => {
+    // Act
+    const answers: { status: number; body: unknown }[] = []
+    const sessions = await sessionsDuring(async () => {
+      answers.push(await send(demo, 'trip-planning'))
+      answers.push(await send(demo, 'trip-planning'))
+      answers.push(await send(other, 'trip-planning'))
+    })
+
+    // Assess
+    expect(answers.map(({ status }) => status)).toEqual([200, 200, 200])
+    expect(answers.map(({ body }) => contextOf(body as never))).toEqual([
+      'trip-planning',
+      'trip-planning',
+      'trip-planning',
+    ])
+    expect(sessions).toHaveLength(3)
+    const [first, second, otherCallers] = sessions
+    expect(second).toBe(first)
+    expect(otherCallers).not.toBe(first)
+    for (const id of sessions) {
+      expect(id.length).toBeGreaterThanOrEqual(33)
+      expect(id.length).toBeLessThanOrEqual(256)
+    }
+  })
+
+  it('starts a new session for a message without a contextId, and finds it again from the contextId the agent answered with', async () => {
+    // Act
+    const sessions = await sessionsDuring(async () => {
+      const started = await send(demo)
+      const contextId = contextOf(started.body as never) as string
+      expect(contextId).toEqual(expect.any(String))
+      await send(demo, contextId)
+      await send(demo)
+    })
+
+    // Assess
+    const [started, continued, another] = sessions
+    expect(continued).toBe(started)
+    expect(another).not.toBe(started)
+  })
+
+  it('streams an HTTP+JSON caller’s message:stream (translated) in the session of its context', async () => {
+    // Act
+    let status = 0
+    let contentType = ''
+    let events = ''
+    const sessions = await sessionsDuring(async () => {
+      await send(demo, 'streamed-talk')
+      const streamed = await postA2A(
+        `${stack.url}/agents/helper/message:stream`,
+        demo,
+        messageIn('streamed-talk'),
+      )
+      status = streamed.status
+      contentType = streamed.headers.get('content-type') ?? ''
+      events = await streamed.text()
+    })
+
+    // Assess
+    expect(status).toBe(200)
+    expect(contentType).toMatch(/^text\/event-stream/)
+    expect(events).toContain('data:')
+    expect(sessions).toHaveLength(2)
+    expect(sessions[1]).toBe(sessions[0])
+  })
+
+  it('sends a call naming a task (GetTask) to the session of the conversation that created the task', async () => {
+    // Act
+    const reads: number[] = []
+    let taskId: unknown
+    const sessions = await sessionsDuring(async () => {
+      const started = await send(demo, 'task-talk')
+      taskId = (started.body as { task?: { id?: string } }).task?.id
+      const read = await fetch(`${stack.url}/agents/helper/tasks/${taskId}`, {
+        headers: { authorization: `Bearer ${demo}`, 'a2a-version': '1.0' },
+      })
+      reads.push(read.status)
+      await read.body?.cancel()
+    })
+
+    // Assess
+    expect(taskId).toEqual(expect.any(String))
+    expect(reads).toEqual([200])
+    expect(sessions).toHaveLength(2)
+    expect(sessions[1]).toBe(sessions[0])
+  })
+
+  it('is refused by the stand-in when called without a session id or without a signature', async () => {
+    // Prepare
+    const url = `${agentCore.url}/runtimes/${encodeURIComponent(arn)}/invocations/`
+    const body = new TextEncoder().encode(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: messageIn('c') }),
+    )
+    const request = { method: 'POST', url, headers: { 'content-type': 'application/json' }, body }
+    const target = { service: 'bedrock-agentcore', region: 'us-east-1' }
+    const before = agentCore.invocations().length
+
+    // Act
+    const noSession = await signAwsRequest(request, target, { credentials: localAwsCredentials })
+    const shortSession = await signAwsRequest(
+      { ...request, headers: { ...request.headers, [sessionHeader]: 'too-short' } },
+      target,
+      { credentials: localAwsCredentials },
+    )
+    const answers = await Promise.all(
+      [
+        noSession,
+        shortSession,
+        { ...request, headers: { ...request.headers, [sessionHeader]: 'x'.repeat(40) } },
+      ].map((sent) =>
+        fetch(url, {
+          method: 'POST',
+          headers: sent.headers,
+          body: sent.body as Uint8Array<ArrayBuffer>,
+        }),
+      ),
+    )
+
+    // Assess
+    expect(answers.map(({ status }) => status)).toEqual([400, 400, 403])
+    expect(agentCore.invocations()).toHaveLength(before)
+  })
+})

@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest'
+import {
+  agentCoreRuntimeOf,
+  agentCoreRuntimeOfCard,
+  resolveBackendAddress,
+} from '../../../lib/backend/agentcore.ts'
+import {
+  conversationSessionId,
+  sessionHeader,
+  withRuntimeSession,
+} from '../../../lib/backend/agentcore-session.ts'
+import { awsTargetOf } from '../../../lib/backend/auth/aws-iam.ts'
+import type { OutgoingRequest } from '../../../lib/backend/auth/backend-auth.ts'
+import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+import { codeBlocks, readmeSection } from '../../support/readme.ts'
+
+const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj'
+const encoded = encodeURIComponent(arn)
+const invocations = `https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/${encoded}/invocations/`
+
+describe('AgentCore runtime addresses', () => {
+  it('builds the invocation URL and card URL of a runtime registered by its ARN, in the ARN’s region', () => {
+    // Act
+    const resolved = resolveBackendAddress({ backendUrl: arn })
+    const china = resolveBackendAddress({
+      backendUrl: 'arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:runtime/a-1',
+    })
+
+    // Assess
+    expect(resolved.backendUrl).toBe(invocations)
+    expect(resolved.agentCardUrl).toBe(`${invocations}.well-known/agent-card.json`)
+    expect(resolved.runtime).toMatchObject({ arn, region: 'us-east-1' })
+    expect(china.backendUrl).toMatch(
+      /^https:\/\/bedrock-agentcore\.cn-north-1\.amazonaws\.com\.cn\//,
+    )
+  })
+
+  it('builds the URLs on AWS_ENDPOINT_URL_BEDROCK_AGENTCORE when it is set', () => {
+    // Act
+    const resolved = resolveBackendAddress({ backendUrl: arn }, 'http://127.0.0.1:4010/')
+
+    // Assess
+    expect(resolved.backendUrl).toBe(`http://127.0.0.1:4010/runtimes/${encoded}/invocations/`)
+    expect(resolved.agentCardUrl).toBe(
+      `http://127.0.0.1:4010/runtimes/${encoded}/invocations/.well-known/agent-card.json`,
+    )
+  })
+
+  it('keeps an invocation URL as given, with its qualifier on the derived card URL too', () => {
+    // Act
+    const resolved = resolveBackendAddress({ backendUrl: `${invocations}?qualifier=prod` })
+
+    // Assess
+    expect(resolved.backendUrl).toBe(`${invocations}?qualifier=prod`)
+    expect(resolved.agentCardUrl).toBe(`${invocations}.well-known/agent-card.json?qualifier=prod`)
+    expect(resolved.runtime).toMatchObject({ arn, qualifier: 'prod' })
+    expect(agentCoreRuntimeOfCard(resolved.agentCardUrl as string)).toMatchObject({
+      arn,
+      qualifier: 'prod',
+    })
+  })
+
+  it.each([
+    ['another path', 'https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/x/invocations/'],
+    [
+      'a Lambda ARN',
+      `https://h/runtimes/${encodeURIComponent('arn:aws:lambda:us-east-1:123456789012:function:f')}/invocations/`,
+    ],
+    ['an unencoded ARN', `https://h/runtimes/${arn}/invocations/`],
+    ['a plain agent', 'https://agents.example.com/a2a'],
+  ])('does not take %s for an AgentCore runtime', (_what, url) => {
+    // Act
+    const runtime = agentCoreRuntimeOf(url)
+
+    // Assess
+    expect(runtime).toBeUndefined()
+    expect(resolveBackendAddress({ backendUrl: url, agentCardUrl: 'https://c/card' })).toEqual({
+      backendUrl: url,
+      agentCardUrl: 'https://c/card',
+    })
+  })
+
+  it('infers bedrock-agentcore and the ARN’s region from a runtime ARN or an invocation URL on any host', () => {
+    // Act
+    const byArn = awsTargetOf(arn)
+    const local = awsTargetOf(`http://127.0.0.1:4010/runtimes/${encoded}/invocations/`)
+
+    // Assess
+    expect(byArn).toEqual({ service: 'bedrock-agentcore', region: 'us-east-1' })
+    expect(local).toEqual({ service: 'bedrock-agentcore', region: 'us-east-1' })
+  })
+
+  it('takes a runtime ARN as backendUrl without agentCardUrl, and refuses a region the ARN contradicts', () => {
+    // Act
+    const byArn = agentConfigSchema.safeParse({
+      agentId: 'billing',
+      backendUrl: arn,
+      auth: { type: 'aws_iam' },
+    })
+    const otherRegion = agentConfigSchema.safeParse({
+      agentId: 'billing',
+      backendUrl: arn,
+      auth: { type: 'aws_iam', region: 'eu-west-1' },
+    })
+    const plainWithoutCard = agentConfigSchema.safeParse({
+      agentId: 'billing',
+      backendUrl: 'https://agents.example.com/a2a',
+    })
+    const notAnArn = agentConfigSchema.safeParse({
+      agentId: 'billing',
+      backendUrl: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+    })
+
+    // Assess
+    expect(byArn.success).toBe(true)
+    expect(otherRegion.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['auth', 'region'],
+        message: expect.stringContaining('us-east-1'),
+      }),
+    ])
+    expect(plainWithoutCard.error?.issues).toEqual([
+      expect.objectContaining({ path: ['agentCardUrl'] }),
+    ])
+    expect(notAnArn.error?.issues[0]?.path).toEqual(['backendUrl'])
+  })
+})
+
+describe("README's AgentCore example", () => {
+  it('registers by ARN exactly the invocation and card URLs the URL form names', () => {
+    // Prepare
+    const configs = codeBlocks(readmeSection('Private agents'), 'json')
+      .map((block) => JSON.parse(block) as Record<string, unknown>)
+      .filter((config) => typeof config.backendUrl === 'string')
+    const byArn = configs.find((config) => String(config.backendUrl).startsWith('arn:'))
+    const byUrl = configs.find((config) => String(config.backendUrl).includes('/runtimes/'))
+
+    // Act
+    const parsed = agentConfigSchema.parse(byArn)
+    const resolved = resolveBackendAddress(parsed)
+
+    // Assess
+    expect(resolved.backendUrl).toBe(byUrl?.backendUrl)
+    expect(resolved.agentCardUrl).toBe(byUrl?.agentCardUrl)
+    expect(byUrl).toBeDefined()
+    const { service, region } = (byUrl as { auth: { service: string; region: string } }).auth
+    expect(awsTargetOf(parsed.backendUrl)).toEqual({ service, region })
+  })
+})
+
+const request = (body: unknown): OutgoingRequest => ({
+  method: 'POST',
+  url: invocations,
+  headers: { 'content-type': 'application/json' },
+  body: new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
+})
+const send = (contextId?: string, extra: Record<string, unknown> = {}) =>
+  request({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'SendMessage',
+    params: {
+      message: {
+        messageId: 'm-1',
+        role: 'ROLE_USER',
+        parts: [{ text: 'hi' }],
+        ...(contextId ? { contextId } : {}),
+        ...extra,
+      },
+    },
+  })
+const scope = { agentId: 'billing', principal: 'client-a' }
+const sessionOf = (result: { request: OutgoingRequest }) => result.request.headers[sessionHeader]
+
+describe('AgentCore session derivation', () => {
+  it('gives one caller’s messages in one context one session, and another caller another', () => {
+    // Act
+    const first = withRuntimeSession(send('ctx-1'), scope)
+    const second = withRuntimeSession(send('ctx-1'), scope)
+    const otherCaller = withRuntimeSession(send('ctx-1'), { ...scope, principal: 'client-b' })
+    const otherContext = withRuntimeSession(send('ctx-2'), scope)
+    const otherAgent = withRuntimeSession(send('ctx-1'), { ...scope, agentId: 'other' })
+
+    // Assess
+    expect(sessionOf(first)).toBe(sessionOf(second))
+    expect(sessionOf(otherCaller)).not.toBe(sessionOf(first))
+    expect(sessionOf(otherContext)).not.toBe(sessionOf(first))
+    expect(sessionOf(otherAgent)).not.toBe(sessionOf(first))
+    for (const id of [first, otherCaller, otherContext, otherAgent].map(sessionOf)) {
+      expect(id).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_-]{32,255}$/)
+    }
+  })
+
+  it('passes a message with a contextId byte for byte', () => {
+    // Prepare
+    const outgoing = request(
+      '{ "jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"contextId":"ctx-1","parts":[]}}}',
+    )
+
+    // Act
+    const { request: sent } = withRuntimeSession(outgoing, scope)
+
+    // Assess
+    expect(sent.body).toBe(outgoing.body)
+  })
+
+  it('starts a conversation for a message without a contextId: a fresh contextId in the message, its session derivable again from it', () => {
+    // Prepare
+    const outgoing = request(
+      '{"jsonrpc":"2.0","id":12345678901234567890,"method":"SendMessage","params":{"message":{"parts":[{"data":{"price":1.0}}]}}}',
+    )
+
+    // Act
+    const started = withRuntimeSession(outgoing, scope, () => 'fresh-context')
+    const another = withRuntimeSession(outgoing, scope)
+
+    // Assess
+    expect(new TextDecoder().decode(started.request.body)).toBe(
+      '{"jsonrpc":"2.0","id":12345678901234567890,"method":"SendMessage","params":{"message":{"parts":[{"data":{"price":1.0}}],"contextId":"fresh-context"}}}',
+    )
+    expect(started.sessionId).toBe(conversationSessionId({ ...scope, contextId: 'fresh-context' }))
+    expect(sessionOf(withRuntimeSession(send('fresh-context'), scope))).toBe(started.sessionId)
+    expect(another.sessionId).not.toBe(started.sessionId)
+  })
+
+  it('gives every call about one task the same session, and another caller’s another', () => {
+    // Act
+    const get = withRuntimeSession(
+      request({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 't-1' } }),
+      scope,
+    )
+    const cancel = withRuntimeSession(
+      request({ jsonrpc: '2.0', id: 2, method: 'CancelTask', params: { id: 't-1' } }),
+      scope,
+    )
+    const theirs = withRuntimeSession(
+      request({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 't-1' } }),
+      { ...scope, principal: 'client-b' },
+    )
+
+    // Assess
+    expect(get.sessionId).toBe(cancel.sessionId)
+    expect(theirs.sessionId).not.toBe(get.sessionId)
+  })
+
+  it('sends a call about a task to the session of the conversation that created it, when its context is recorded', () => {
+    // Prepare
+    const getTask = request({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 't-1' } })
+    const continuing = send(undefined, { taskId: 't-1' })
+    const task = { owner: 'client-a', contextId: 'ctx-1' }
+
+    // Act
+    const read = withRuntimeSession(getTask, { ...scope, task })
+    const continued = withRuntimeSession(continuing, { ...scope, task })
+
+    // Assess
+    expect(read.sessionId).toBe(conversationSessionId({ ...scope, contextId: 'ctx-1' }))
+    expect(continued.sessionId).toBe(read.sessionId)
+    expect(continued.request.body).toBe(continuing.body)
+  })
+})
