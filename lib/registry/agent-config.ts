@@ -50,7 +50,7 @@ export const agentConfigSchema = z
       path: ['agentCardUrl'],
       message: 'is required (it is derived only for an AgentCore runtime)',
       // Said with the other fields' problems, as when it was a plain required field.
-      when: ({ value }) => typeof value === 'object' && value !== null,
+      when: ({ value }) => typeof value === 'object' && value !== null && !Array.isArray(value),
     },
   )
   .superRefine((config, context) => {
