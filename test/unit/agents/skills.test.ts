@@ -105,13 +105,13 @@ describe('get_weather skill', () => {
     )
   })
 
-  it('answers an unknown city, quoting it and listing known cities, without failing', () => {
+  it('answers an unknown city, quoting it and listing known cities, without failing', async () => {
     // Act
-    const result = inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
+    const result = await inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
 
     // Assess
     expect(result.ok).toBe(true)
-    if (!result.ok) return
+    if (result.ok !== true) return
     expect(result.textChunks.join('')).toContain('"Atlantis"')
     expect(result.data).toMatchObject({
       found: false,
