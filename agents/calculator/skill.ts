@@ -22,8 +22,8 @@ export const WHAT_TO_CALCULATE =
 
 /**
  * The calculator's main skill: `{ expression }` in, `2+2*3 = 8` out. Words
- * with no number in them that it cannot evaluate (a greeting, small talk) are
- * answered with what it can do, and the task waits for the caller's question.
+ * it cannot evaluate (a greeting, small talk) are answered with what it can
+ * do, and the task waits for the caller's question.
  */
 export const calculateSkill: Skill<CalculateInput> = {
   id: CALCULATE_SKILL_ID,
@@ -34,7 +34,7 @@ export const calculateSkill: Skill<CalculateInput> = {
   run({ expression }) {
     const calculation = calculate(expression)
     if (!calculation.ok) {
-      if (!/\d/.test(expression)) return { ok: 'input-required', question: WHAT_TO_CALCULATE }
+      if (isSmallTalk(expression)) return { ok: 'input-required', question: WHAT_TO_CALCULATE }
       return { ok: false, problem: describeFailure(calculation) }
     }
     const { expression: shown, result, unit, formatted } = calculation
@@ -45,4 +45,13 @@ export const calculateSkill: Skill<CalculateInput> = {
       data: { expression: shown, result, ...(unit === undefined ? {} : { unit }), formatted },
     }
   },
+}
+
+/**
+ * Whether text it could not evaluate is talk rather than broken math: no
+ * number at all ("Hello"), or a sentence, three words in a row ("Follow-up
+ * message 1 for the test"). "2+*" and "sqrt(x)" stay math that failed.
+ */
+export function isSmallTalk(text: string): boolean {
+  return !/\d/.test(text) || /\p{L}{2,}\s+\p{L}{2,}\s+\p{L}{2,}/u.test(text)
 }
