@@ -88,6 +88,7 @@ export function createAgentExecutor(
 
       const result: SkillResult = await skill.run(input, {
         signal,
+        structured: resolved.structured,
         progress: (text, data) => {
           if (!signal.aborted) publishStatus(TaskState.TASK_STATE_WORKING, text, data)
         },

@@ -25,6 +25,8 @@ export type SkillResult =
 export interface SkillWork {
   /** Aborted when the caller cancels the task; long work checks it and stops. */
   signal: AbortSignal
+  /** Whether the caller sent a structured call (a data part) rather than text. */
+  structured: boolean
   /** Reports progress while working: a `working` status update with this text (and data). */
   progress(text: string, data?: Record<string, unknown>): void
 }

@@ -44,10 +44,11 @@ export const WHICH_CITY =
 
 /**
  * The weather agent's one skill: typical weather for a city and month from the
- * bundled climate normals. An unknown city is answered (how to ask, which
- * cities are known), not failed; a request that names no place at all (a
- * greeting too) asks "Which city?" and waits for the caller's reply, which
- * is read together with what the caller said before in the same task.
+ * bundled climate normals. A request in words that names no place (a
+ * greeting too), or a city it has no data for, asks "Which city?" (with the
+ * cities it knows) and waits for the caller's reply, which is read together
+ * with what the caller said before in the same task. A structured call for an
+ * unknown city is answered (found: false, the known cities), not failed.
  */
 export function createWeatherSkill(options: WeatherSkillOptions = {}): Skill<GetWeatherInput> {
   const now = options.now ?? (() => new Date())
@@ -75,13 +76,18 @@ export function createWeatherSkill(options: WeatherSkillOptions = {}): Skill<Get
       const city = findCity(location)
       return city === undefined ? 'Looking for that city…' : `Looking up ${city.name}…`
     },
-    run({ location, month, season }) {
+    run({ location, month, season }, work) {
       const city = findCity(location)
       if (city === undefined) {
         if (location.trim() === '') return { ok: 'input-required', question: WHICH_CITY }
+        const unknownCity = describeUnknownCity(placeNamedIn(location))
+        // In a conversation the caller can name another city; a structured call gets its answer.
+        if (work?.structured === false) {
+          return { ok: 'input-required', question: unknownCity.join('') }
+        }
         return {
           ok: true,
-          textChunks: describeUnknownCity(placeNamedIn(location)),
+          textChunks: unknownCity,
           data: { found: false, location, knownCities: knownCityNames() },
         }
       }

@@ -170,6 +170,22 @@ describe('sample agents, all of A2A', () => {
       expect(answerText(answered)).toContain('Typical July weather in Berlin')
     })
 
+    it('asks again, in the same task, when the city named in reply is one it has no data for', async () => {
+      // Prepare
+      const caller = newCaller()
+      const asked = await sendForTask(wx, say('Hello'), as(caller))
+
+      // Act
+      const again = await sendForTask(wx, say('Atlantis', { task: asked }), as(caller))
+      const answered = await sendForTask(wx, say('Seoul then', { task: asked }), as(caller))
+
+      // Assess
+      expect(stateName(again)).toBe('TASK_STATE_INPUT_REQUIRED')
+      expect(statusText(again)).toMatch(/"Atlantis".*Cities I know/s)
+      expect(stateName(answered)).toBe('TASK_STATE_COMPLETED')
+      expect(answerText(answered)).toContain('Seoul, South Korea')
+    })
+
     it.each([
       ['calculator', 'Hello!', /calculator.*What would you like me to calculate/],
       ['weather', 'Hello from a friendly caller!', /^Which city would you like the weather for/],
