@@ -1,7 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk'
-import { type AgentExecutor, DefaultRequestHandler } from '@a2a-js/sdk/server'
+import {
+  type AgentExecutor,
+  DefaultPushNotificationSender,
+  DefaultRequestHandler,
+  InMemoryPushNotificationStore,
+  type ServerCallContext,
+} from '@a2a-js/sdk/server'
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express'
 import express from 'express'
 import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
@@ -42,7 +48,9 @@ export interface AgentDefinition {
  * Serves an agent over A2A 1.0: its card at `/.well-known/agent-card.json`,
  * JSON-RPC at `/a2a/jsonrpc` and HTTP+JSON at `/a2a/rest`, all on one
  * `DefaultRequestHandler` with an in-memory task store that keeps callers
- * apart by the `X-Switchboard-Caller` the gateway sets (`CallerTaskStore`).
+ * apart by the `X-Switchboard-Caller` the gateway sets (`CallerTaskStore`),
+ * push notification configs stored per caller and task and sent by the SDK's
+ * sender, and an extended card for callers the gateway names.
  *
  * Rejects with an Error naming the port when it is already in use.
  *
@@ -76,7 +84,16 @@ export async function serveAgent(
       (bindings as string[]).includes(entry.protocolBinding),
     ),
   }
-  const requestHandler = new DefaultRequestHandler(card, new CallerTaskStore(), definition.executor)
+  const pushNotificationStore = new InMemoryPushNotificationStore()
+  const requestHandler = new DefaultRequestHandler(
+    card,
+    new CallerTaskStore(),
+    definition.executor,
+    undefined,
+    pushNotificationStore,
+    new DefaultPushNotificationSender(pushNotificationStore),
+    async (context) => extendedCard(card, context),
+  )
   const userBuilder = gatewayCaller
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
   if (bindings.includes('JSONRPC')) {
@@ -99,6 +116,23 @@ export async function serveAgent(
       })
       return closing
     },
+  }
+}
+
+/**
+ * The card a caller the gateway names gets from GetExtendedAgentCard: the
+ * public card, and what this agent keeps for that caller. Anyone else (a
+ * call straight to the agent) gets the public card.
+ */
+function extendedCard(card: AgentCard, context: ServerCallContext): AgentCard {
+  const user = context.user
+  if (user === undefined || !user.isAuthenticated) return card
+  return {
+    ...card,
+    description:
+      `${card.description} For ${user.userName}: your tasks are kept apart from other ` +
+      "callers' while this agent runs (list them with ListTasks), and each task takes push " +
+      'notification configs.',
   }
 }
 

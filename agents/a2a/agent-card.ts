@@ -17,8 +17,8 @@ export interface AgentCardContent {
 
 /**
  * An A2A 1.0 agent card for a sample agent served at `baseUrl`: JSON-RPC first
- * (the preferred interface), then HTTP+JSON, streaming on, no security (the
- * gateway in front adds its own).
+ * (the preferred interface), then HTTP+JSON; streaming, push notifications
+ * and an extended card; no security (the gateway in front adds its own).
  */
 export function sampleAgentCard(baseUrl: string, content: AgentCardContent): AgentCard {
   return {
@@ -42,8 +42,8 @@ export function sampleAgentCard(baseUrl: string, content: AgentCardContent): Age
     provider: undefined,
     capabilities: {
       streaming: true,
-      pushNotifications: false,
-      extendedAgentCard: false,
+      pushNotifications: true,
+      extendedAgentCard: true,
       extensions: [],
     },
     securitySchemes: {},

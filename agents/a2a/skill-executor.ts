@@ -7,7 +7,7 @@ import {
   type RequestContext,
 } from '@a2a-js/sdk/server'
 import { dataPart, textPart } from './parts.ts'
-import type { Skill } from './skill.ts'
+import type { Skill, SkillResult } from './skill.ts'
 import { resolveSkillInput } from './skill-input.ts'
 import { artifactChunk, statusUpdate, submittedTask, type TaskIds } from './task-events.ts'
 
@@ -20,39 +20,90 @@ export interface SkillExecutorOptions {
   chunkDelayMs?: number
 }
 
+export interface AgentSkills {
+  /** Every skill of the agent; the first takes structured calls that name none. */
+  // biome-ignore lint/suspicious/noExplicitAny: each skill has its own input type
+  skills: Skill<any>[]
+  /** The skill a plain-text request is for; the first skill when absent. */
+  // biome-ignore lint/suspicious/noExplicitAny: each skill has its own input type
+  skillForText?(text: string): Skill<any>
+}
+
+const CANCELED_TEXT = 'Canceled at the caller’s request.'
+
 /**
- * An A2A executor for a single-skill agent. Every request becomes a task that
- * goes submitted -> working -> artifact chunks -> completed, or ends in failed
- * with a status message saying what was wrong. It never rejects: an unexpected
- * error also ends the task as failed.
+ * An A2A executor for a single-skill agent: `createAgentExecutor` with one skill.
  */
 export function createSkillExecutor<Input>(
   skill: Skill<Input>,
   options: SkillExecutorOptions = {},
 ): AgentExecutor {
-  const chunkDelayMs = options.chunkDelayMs ?? 30
-  const canceled = new Set<string>()
+  return createAgentExecutor({ skills: [skill] }, options)
+}
 
-  async function skillExecutorExecute(
+/**
+ * An A2A executor for an agent made of skills. Every request becomes a task
+ * that goes submitted -> working (with progress updates from long skills) ->
+ * artifact chunks -> completed; or waits in input-required for the caller's
+ * reply, which continues the same task; or ends in failed with a status
+ * message saying what was wrong. Cancel stops a running skill at its next
+ * check (`work.signal`) and ends the task as canceled, as it does a task
+ * waiting for input. It never rejects: an unexpected error also ends the
+ * task as failed.
+ */
+export function createAgentExecutor(
+  agent: AgentSkills,
+  options: SkillExecutorOptions = {},
+): AgentExecutor {
+  const chunkDelayMs = options.chunkDelayMs ?? 30
+  const running = new Map<string, AbortController>()
+  const waitingForInput = new Map<string, TaskIds>()
+
+  async function agentExecutorExecute(
     context: RequestContext,
     eventBus: ExecutionEventBus,
   ): Promise<void> {
     const ids: TaskIds = { taskId: context.taskId, contextId: context.contextId }
     eventBus.publish(AgentEvent.task(context.task ?? submittedTask(ids, context.userMessage)))
-    const publishStatus = (state: TaskState, text?: string) =>
-      eventBus.publish(AgentEvent.statusUpdate(statusUpdate(ids, state, text)))
+    const publishStatus = (state: TaskState, text?: string, data?: Record<string, unknown>) =>
+      eventBus.publish(AgentEvent.statusUpdate(statusUpdate(ids, state, text, data)))
+    const controller = new AbortController()
+    running.set(ids.taskId, controller)
+    waitingForInput.delete(ids.taskId)
+    const { signal } = controller
+    let skillId = 'agent'
 
     try {
-      const resolved = resolveSkillInput(skill, context.userMessage)
+      const resolved = resolveSkillInput(
+        { ...agent, earlier: earlierUserMessages(context) },
+        context.userMessage,
+      )
       if (!resolved.ok) {
         publishStatus(TaskState.TASK_STATE_FAILED, resolved.problem)
         return
       }
-      publishStatus(TaskState.TASK_STATE_WORKING, skill.workingMessage(resolved.input))
+      const { skill, input } = resolved
+      skillId = skill.id
+      publishStatus(TaskState.TASK_STATE_WORKING, skill.workingMessage(input))
 
-      const result = skill.run(resolved.input)
-      if (!result.ok) {
+      const result: SkillResult = await skill.run(input, {
+        signal,
+        structured: resolved.structured,
+        progress: (text, data) => {
+          if (!signal.aborted) publishStatus(TaskState.TASK_STATE_WORKING, text, data)
+        },
+      })
+      if (signal.aborted) {
+        publishStatus(TaskState.TASK_STATE_CANCELED, CANCELED_TEXT)
+        return
+      }
+      if (result.ok === false) {
         publishStatus(TaskState.TASK_STATE_FAILED, result.problem)
+        return
+      }
+      if (result.ok === 'input-required') {
+        waitingForInput.set(ids.taskId, ids)
+        publishStatus(TaskState.TASK_STATE_INPUT_REQUIRED, result.question)
         return
       }
 
@@ -61,8 +112,8 @@ export function createSkillExecutor<Input>(
       const artifactId = crypto.randomUUID()
       for (const [index, parts] of chunks.entries()) {
         if (index > 0) await sleep(chunkDelayMs)
-        if (canceled.has(ids.taskId)) {
-          publishStatus(TaskState.TASK_STATE_CANCELED, 'Canceled at the caller’s request.')
+        if (signal.aborted) {
+          publishStatus(TaskState.TASK_STATE_CANCELED, CANCELED_TEXT)
           return
         }
         const chunk = { artifactId, name: 'answer', parts, append: index > 0 }
@@ -74,21 +125,48 @@ export function createSkillExecutor<Input>(
       }
       publishStatus(TaskState.TASK_STATE_COMPLETED)
     } catch (error) {
+      if (signal.aborted) {
+        publishStatus(TaskState.TASK_STATE_CANCELED, CANCELED_TEXT)
+        return
+      }
       const reason = error instanceof Error ? error.message : String(error)
       publishStatus(
         TaskState.TASK_STATE_FAILED,
-        `The ${skill.id} skill failed unexpectedly: ${reason}`,
+        `The ${skillId} skill failed unexpectedly: ${reason}`,
       )
     } finally {
       // The request handler settles the event bus once this returns.
-      canceled.delete(ids.taskId)
+      if (running.get(ids.taskId) === controller) running.delete(ids.taskId)
     }
   }
 
-  async function skillExecutorCancelTask(taskId: string): Promise<void> {
-    // Seen by the chunk loop, which then ends the task as canceled.
-    canceled.add(taskId)
+  async function agentExecutorCancelTask(
+    taskId: string,
+    eventBus: ExecutionEventBus,
+  ): Promise<void> {
+    const controller = running.get(taskId)
+    if (controller !== undefined) {
+      // Seen by the running skill and the chunk loop, which then end the task as canceled.
+      controller.abort()
+      return
+    }
+    // Nothing runs for a task waiting for the caller's input: end it here, on its bus.
+    const ids = waitingForInput.get(taskId)
+    if (ids === undefined) return
+    waitingForInput.delete(taskId)
+    eventBus.publish(
+      AgentEvent.statusUpdate(statusUpdate(ids, TaskState.TASK_STATE_CANCELED, CANCELED_TEXT)),
+    )
+    eventBus.finished()
   }
 
-  return { execute: skillExecutorExecute, cancelTask: skillExecutorCancelTask }
+  return { execute: agentExecutorExecute, cancelTask: agentExecutorCancelTask }
+}
+
+/** The caller's messages of a continued task before this one, oldest first. */
+function earlierUserMessages(context: RequestContext) {
+  const current = context.userMessage.messageId
+  return (context.task?.history ?? []).filter(
+    (message) => message.role === context.userMessage.role && message.messageId !== current,
+  )
 }

@@ -14,6 +14,22 @@ export type SkillResult =
       data: Record<string, unknown>
     }
   | { ok: false; problem: string }
+  /**
+   * The request cannot be answered yet: the task waits in `input-required`
+   * with `question` as its status message, and the caller's reply (same
+   * `taskId`) continues it.
+   */
+  | { ok: 'input-required'; question: string }
+
+/** What a running skill may use besides its input. */
+export interface SkillWork {
+  /** Aborted when the caller cancels the task; long work checks it and stops. */
+  signal: AbortSignal
+  /** Whether the caller sent a structured call (a data part) rather than text. */
+  structured: boolean
+  /** Reports progress while working: a `working` status update with this text (and data). */
+  progress(text: string, data?: Record<string, unknown>): void
+}
 
 /**
  * One A2A skill, free of any transport: the executor turns a message into an
@@ -27,9 +43,13 @@ export interface Skill<Input> {
   inputSchema: z.ZodType<Input>
   /** A structured call that works, quoted in error messages. */
   inputExample: Record<string, unknown>
-  /** Reads a plain-text request into the same input a structured call gives. */
-  inputFromText(text: string): Input
+  /**
+   * Reads a plain-text request into the same input a structured call gives.
+   * `earlier` holds the caller's earlier messages of the same task, oldest
+   * first, when the task is a conversation the caller continues.
+   */
+  inputFromText(text: string, earlier?: string[]): Input
   /** The short status text shown while working, e.g. "Looking up Berlin…". */
   workingMessage(input: Input): string
-  run(input: Input): SkillResult
+  run(input: Input, work?: SkillWork): SkillResult | Promise<SkillResult>
 }

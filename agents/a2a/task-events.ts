@@ -1,6 +1,6 @@
 import type { TaskArtifactUpdateEvent, TaskStatusUpdateEvent } from '@a2a-js/sdk'
 import { type Message, type Part, Role, type Task, TaskState } from '@a2a-js/sdk'
-import { textPart } from './parts.ts'
+import { dataPart, textPart } from './parts.ts'
 
 /** The ids every event of one task carries. */
 export interface TaskIds {
@@ -20,14 +20,22 @@ export function submittedTask(ids: TaskIds, userMessage: Message): Task {
   }
 }
 
-/** A status change, with an optional short agent message explaining it. */
-export function statusUpdate(ids: TaskIds, state: TaskState, text?: string): TaskStatusUpdateEvent {
+/**
+ * A status change, with an optional short agent message explaining it (and a
+ * data part with the same news in structured form, e.g. progress counts).
+ */
+export function statusUpdate(
+  ids: TaskIds,
+  state: TaskState,
+  text?: string,
+  data?: Record<string, unknown>,
+): TaskStatusUpdateEvent {
   return {
     taskId: ids.taskId,
     contextId: ids.contextId,
     status: {
       state,
-      message: text === undefined ? undefined : agentMessage(ids, text),
+      message: text === undefined ? undefined : agentMessage(ids, text, data),
       timestamp: now(),
     },
     metadata: undefined,
@@ -56,13 +64,13 @@ export function artifactChunk(
   }
 }
 
-function agentMessage(ids: TaskIds, text: string): Message {
+function agentMessage(ids: TaskIds, text: string, data?: Record<string, unknown>): Message {
   return {
     messageId: crypto.randomUUID(),
     contextId: ids.contextId,
     taskId: ids.taskId,
     role: Role.ROLE_AGENT,
-    parts: [textPart(text)],
+    parts: data === undefined ? [textPart(text)] : [textPart(text), dataPart(data)],
     metadata: undefined,
     extensions: [],
     referenceTaskIds: [],

@@ -1,11 +1,14 @@
-import { createSkillExecutor } from '../a2a/skill-executor.ts'
+import { createAgentExecutor } from '../a2a/skill-executor.ts'
 import { type RunningAgent, type ServeOptions, serveAgent } from '../serve.ts'
 import { calculatorCard } from './card.ts'
+import { asksForPrimeCount, countPrimesSkill } from './count-primes-skill.ts'
 import { calculateSkill } from './skill.ts'
 
 /**
- * Starts the calculator agent (skill `calculate`) on A2A 1.0, JSON-RPC and
- * HTTP+JSON, on 127.0.0.1 and a free port unless told otherwise.
+ * Starts the calculator agent (skills `calculate` and `count_primes`) on A2A
+ * 1.0, JSON-RPC and HTTP+JSON, on 127.0.0.1 and a free port unless told
+ * otherwise. A text that asks for primes up to a number goes to `count_primes`,
+ * any other to `calculate`.
  *
  * @example
  * const calculator = await startCalculatorAgent()
@@ -17,7 +20,10 @@ export function startCalculatorAgent(options?: ServeOptions): Promise<RunningAge
     {
       agentId: 'calculator',
       buildCard: calculatorCard,
-      executor: createSkillExecutor(calculateSkill),
+      executor: createAgentExecutor({
+        skills: [calculateSkill, countPrimesSkill],
+        skillForText: (text) => (asksForPrimeCount(text) ? countPrimesSkill : calculateSkill),
+      }),
     },
     options,
   )

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Skill } from '../a2a/skill.ts'
-import { calculate, describeFailure } from './calculate.ts'
+import { CALCULATOR_EXAMPLES, calculate, describeFailure } from './calculate.ts'
 import { normalizeExpression } from './normalize-expression.ts'
 
 export const CALCULATE_SKILL_ID = 'calculate'
@@ -14,7 +14,17 @@ const calculateInput = z.object({
 
 export type CalculateInput = z.infer<typeof calculateInput>
 
-/** The calculator's one skill: `{ expression }` in, `2+2*3 = 8` out. */
+/** What the calculator answers to words that hold no math: a greeting, small talk. */
+export const WHAT_TO_CALCULATE =
+  'Hello! I am a calculator. What would you like me to calculate? I evaluate expressions ' +
+  `such as ${CALCULATOR_EXAMPLES.map((example) => `"${example}"`).join(', ')}, convert units ` +
+  'and count primes ("count the primes up to 1000000").'
+
+/**
+ * The calculator's main skill: `{ expression }` in, `2+2*3 = 8` out. Words
+ * it cannot evaluate (a greeting, small talk) are answered with what it can
+ * do, and the task waits for the caller's question.
+ */
 export const calculateSkill: Skill<CalculateInput> = {
   id: CALCULATE_SKILL_ID,
   inputSchema: calculateInput,
@@ -23,7 +33,10 @@ export const calculateSkill: Skill<CalculateInput> = {
   workingMessage: ({ expression }) => `Calculating ${normalizeExpression(expression).display}…`,
   run({ expression }) {
     const calculation = calculate(expression)
-    if (!calculation.ok) return { ok: false, problem: describeFailure(calculation) }
+    if (!calculation.ok) {
+      if (isSmallTalk(expression)) return { ok: 'input-required', question: WHAT_TO_CALCULATE }
+      return { ok: false, problem: describeFailure(calculation) }
+    }
     const { expression: shown, result, unit, formatted } = calculation
     return {
       ok: true,
@@ -32,4 +45,13 @@ export const calculateSkill: Skill<CalculateInput> = {
       data: { expression: shown, result, ...(unit === undefined ? {} : { unit }), formatted },
     }
   },
+}
+
+/**
+ * Whether text it could not evaluate is talk rather than broken math: no
+ * number at all ("Hello"), or a sentence, three words in a row ("Follow-up
+ * message 1 for the test"). "2+*" and "sqrt(x)" stay math that failed.
+ */
+export function isSmallTalk(text: string): boolean {
+  return !/\d/.test(text) || /\p{L}{2,}\s+\p{L}{2,}\s+\p{L}{2,}/u.test(text)
 }

@@ -1,4 +1,5 @@
 import { type CityNormals, climateNormals } from './climate-normals.ts'
+import { parseMonth, SEASONS } from './months.ts'
 
 /** One way to name a city, ready to be searched for in normalized text. */
 interface CityName {
@@ -64,7 +65,26 @@ const PLACE_AFTER_PREPOSITION =
  * preposition the whole text is the place.
  */
 export function placeNamedIn(text: string): string {
-  return PLACE_AFTER_PREPOSITION.exec(text)?.[1]?.trim() ?? text.trim()
+  return placeAfterPreposition(text) ?? text.trim()
+}
+
+/**
+ * The place a sentence names after "in", "for" or "at", or undefined when it
+ * names none ("What's the weather like?", "Hello") or only a month or season
+ * ("weather in July").
+ *
+ * @example
+ * placeAfterPreposition('weather in Atlantis?') // 'Atlantis'
+ * placeAfterPreposition('how is the weather in July') // undefined
+ */
+export function placeAfterPreposition(text: string): string | undefined {
+  const place = PLACE_AFTER_PREPOSITION.exec(text)?.[1]?.trim()
+  if (place === undefined || place === '') return undefined
+  const words = normalizeText(place)
+  if (parseMonth(words) !== undefined || (SEASONS as readonly string[]).includes(words)) {
+    return undefined
+  }
+  return place
 }
 
 /** Every city in the dataset, by name, alphabetically. */

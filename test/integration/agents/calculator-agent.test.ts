@@ -24,7 +24,7 @@ describe('calculator agent', () => {
     await agent.close()
   })
 
-  it('serves an A2A 1.0 card with both bindings and the calculate skill', async () => {
+  it('serves an A2A 1.0 card with both bindings and the calculate and count_primes skills', async () => {
     // Act
     const response = await fetch(agent.cardUrl)
     const card = (await response.json()) as AgentCard
@@ -47,7 +47,7 @@ describe('calculator agent', () => {
     expect(card.defaultInputModes).toEqual(
       expect.arrayContaining(['text/plain', 'application/json']),
     )
-    expect(card.skills.map((skill) => skill.id)).toEqual(['calculate'])
+    expect(card.skills.map((skill) => skill.id)).toEqual(['calculate', 'count_primes'])
     expect(card.skills[0]?.examples.length).toBeGreaterThan(2)
   })
 
@@ -129,7 +129,7 @@ describe('calculator agent', () => {
       expect(task.artifacts).toEqual([])
     })
 
-    it('fails a structured call for another skill, naming its own', async () => {
+    it('fails a structured call for another skill, naming its own skills', async () => {
       // Prepare
       const client = await clientFor(agent, transport)
 
@@ -138,7 +138,7 @@ describe('calculator agent', () => {
 
       // Assess
       expect(stateName(task)).toBe('TASK_STATE_FAILED')
-      expect(statusText(task)).toContain('one skill, "calculate"')
+      expect(statusText(task)).toContain('the skills "calculate", "count_primes"')
     })
   })
 

@@ -127,7 +127,7 @@ describe('weather agent', () => {
       expect(answerText(task)).toContain('Typical July weather in Seoul, South Korea')
     })
 
-    it('answers an unknown city helpfully rather than failing', async () => {
+    it('asks for another city, listing the known ones, when asked in words about an unknown city', async () => {
       // Prepare
       const client = await clientFor(agent, transport)
 
@@ -135,8 +135,22 @@ describe('weather agent', () => {
       const task = await sendForTask(client, textRequest("What's the weather in Atlantis?"))
 
       // Assess
+      expect(stateName(task)).toBe('TASK_STATE_INPUT_REQUIRED')
+      expect(statusText(task)).toMatch(/"Atlantis".*Cities I know: .*Tokyo/s)
+    })
+
+    it('answers a structured call for an unknown city with found: false rather than failing', async () => {
+      // Prepare
+      const client = await clientFor(agent, transport)
+
+      // Act
+      const task = await sendForTask(client, dataRequest({ location: 'Atlantis' }))
+
+      // Assess
       expect(stateName(task)).toBe('TASK_STATE_COMPLETED')
       expect(answerText(task)).toMatch(/"Atlantis".*Cities I know: .*Tokyo/s)
+      const data = (task.artifacts[0]?.parts ?? []).map(dataOf).find((value) => value !== undefined)
+      expect(data).toMatchObject({ found: false, location: 'Atlantis' })
     })
 
     it('fails a structured call without a location, saying what is missing', async () => {

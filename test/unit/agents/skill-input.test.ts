@@ -14,7 +14,12 @@ describe('resolveSkillInput', () => {
     const resolved = resolveSkillInput(calculateSkill, message)
 
     // Assess
-    expect(resolved).toEqual({ ok: true, input: { expression: '2+2\n*3' }, structured: false })
+    expect(resolved).toMatchObject({
+      ok: true,
+      skill: calculateSkill,
+      input: { expression: '2+2\n*3' },
+      structured: false,
+    })
   })
 
   it('reads a data part as a structured call, validated by the skill schema', () => {
@@ -25,7 +30,12 @@ describe('resolveSkillInput', () => {
     const resolved = resolveSkillInput(calculateSkill, message)
 
     // Assess
-    expect(resolved).toEqual({ ok: true, input: { expression: '2+2' }, structured: true })
+    expect(resolved).toMatchObject({
+      ok: true,
+      skill: calculateSkill,
+      input: { expression: '2+2' },
+      structured: true,
+    })
   })
 
   it('accepts a data part that names this skill', () => {

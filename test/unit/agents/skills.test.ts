@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { calculateSkill } from '../../../agents/calculator/skill.ts'
+import { calculateSkill, WHAT_TO_CALCULATE } from '../../../agents/calculator/skill.ts'
 import { createWeatherSkill } from '../../../agents/weather/skill.ts'
 
 describe('calculate skill', () => {
@@ -105,13 +105,13 @@ describe('get_weather skill', () => {
     )
   })
 
-  it('answers an unknown city, quoting it and listing known cities, without failing', () => {
+  it('answers an unknown city, quoting it and listing known cities, without failing', async () => {
     // Act
-    const result = inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
+    const result = await inMarch.run(inMarch.inputFromText("What's the weather in Atlantis?"))
 
     // Assess
     expect(result.ok).toBe(true)
-    if (!result.ok) return
+    if (result.ok !== true) return
     expect(result.textChunks.join('')).toContain('"Atlantis"')
     expect(result.data).toMatchObject({
       found: false,
@@ -126,4 +126,28 @@ describe('get_weather skill', () => {
     // Assess
     expect(message).toBe('Looking up Zürich…')
   })
+})
+
+describe('calculate skill and small talk', () => {
+  it.each([['Hello'], ['Follow-up message 1 for history test']])(
+    'answers "%s" with what it can do and waits for a question',
+    async (text) => {
+      // Act
+      const result = await calculateSkill.run(calculateSkill.inputFromText(text))
+
+      // Assess
+      expect(result).toEqual({ ok: 'input-required', question: WHAT_TO_CALCULATE })
+    },
+  )
+
+  it.each([['2+*'], ['sqrt(x) + 1']])(
+    'still fails "%s", which is math gone wrong',
+    async (text) => {
+      // Act
+      const result = await calculateSkill.run(calculateSkill.inputFromText(text))
+
+      // Assess
+      expect(result.ok).toBe(false)
+    },
+  )
 })

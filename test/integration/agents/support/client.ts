@@ -5,7 +5,12 @@ import {
   TaskState,
   taskStateToJSON,
 } from '@a2a-js/sdk'
-import { type Client, ClientFactory, ClientFactoryOptions } from '@a2a-js/sdk/client'
+import {
+  type Client,
+  ClientFactory,
+  ClientFactoryOptions,
+  type RequestOptions,
+} from '@a2a-js/sdk/client'
 import type { RunningAgent } from '../../../../agents/serve.ts'
 
 /** The two bindings the sample agents serve, by the names the SDK gives them. */
@@ -27,8 +32,12 @@ export function clientFor(agent: RunningAgent, transport: TransportName): Promis
 }
 
 /** Sends a message and insists the answer is a Task (these agents never answer with a bare Message). */
-export async function sendForTask(client: Client, request: SendMessageRequest): Promise<Task> {
-  const result = await client.sendMessage(request)
+export async function sendForTask(
+  client: Client,
+  request: SendMessageRequest,
+  options?: RequestOptions,
+): Promise<Task> {
+  const result = await client.sendMessage(request, options)
   if (!('status' in result)) throw new Error(`expected a Task, got ${JSON.stringify(result)}`)
   return result
 }

@@ -1,0 +1,73 @@
+import { z } from 'zod'
+import type { Skill } from '../a2a/skill.ts'
+import { calculate } from './calculate.ts'
+import { countPrimes, MAX_PRIME_LIMIT } from './primes.ts'
+
+export const COUNT_PRIMES_SKILL_ID = 'count_primes'
+
+/** Progress goes out at most this often, so a long count streams without flooding. */
+const PROGRESS_INTERVAL_MS = 250
+
+const countPrimesInput = z.object({
+  limit: z
+    .number({ error: 'limit is required: a whole number such as 1000000' })
+    .int('limit must be a whole number')
+    .min(0, 'limit must not be negative')
+    .max(MAX_PRIME_LIMIT, `limit must be at most ${MAX_PRIME_LIMIT} (10^10)`),
+})
+
+export type CountPrimesInput = z.infer<typeof countPrimesInput>
+
+/** "count the primes up to 10^7", "how many primes below 1,000,000?" -> the limit's text. */
+const LIMIT_IN_TEXT = /\bprimes?\b\D*?(\d[\d,_ ]*(?:\.\d+)?(?:\s*(?:\^|\*\*|e)\s*\d+)?)/i
+
+/** Whether a plain-text request asks for a prime count (the calculator routes it here). */
+export function asksForPrimeCount(text: string): boolean {
+  return /\bprimes?\b/i.test(text) && LIMIT_IN_TEXT.test(text)
+}
+
+/**
+ * Counts the primes up to a limit: real work whose time grows with the limit
+ * (a segmented sieve), reported as `working` status updates while it runs and
+ * stopped by a cancel within milliseconds. `{ limit }` in, "There are 78498
+ * primes up to 1000000." out.
+ */
+export const countPrimesSkill: Skill<CountPrimesInput> = {
+  id: COUNT_PRIMES_SKILL_ID,
+  inputSchema: countPrimesInput,
+  inputExample: { limit: 1_000_000 },
+  inputFromText(text) {
+    const written = (LIMIT_IN_TEXT.exec(text)?.[1] ?? '').replace(/[\s,_]+$/, '')
+    const calculation = calculate(written.replaceAll(/[\s_]/g, '').replaceAll('**', '^'))
+    const limit =
+      calculation.ok && typeof calculation.result === 'number' ? calculation.result : Number.NaN
+    return { limit }
+  },
+  workingMessage: ({ limit }) => `Counting the primes up to ${limit}…`,
+  async run({ limit }, work) {
+    if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_PRIME_LIMIT) {
+      return {
+        ok: false,
+        problem: `Cannot count primes up to ${limit}: the limit must be a whole number from 0 to ${MAX_PRIME_LIMIT} (10^10). Try "count the primes up to 1000000".`,
+      }
+    }
+    let primes = 0
+    let reportedAt = performance.now()
+    for await (const progress of countPrimes(limit, work?.signal)) {
+      primes = progress.primes
+      if (performance.now() - reportedAt >= PROGRESS_INTERVAL_MS && progress.countedUpTo < limit) {
+        reportedAt = performance.now()
+        const percent = Math.floor((progress.countedUpTo / limit) * 100)
+        work?.progress(
+          `Counted ${progress.primes} primes up to ${progress.countedUpTo} (${percent}%)…`,
+          { ...progress, limit },
+        )
+      }
+    }
+    return {
+      ok: true,
+      textChunks: [`There are ${primes} primes `, `up to ${limit}.`],
+      data: { limit, primes },
+    }
+  },
+}
