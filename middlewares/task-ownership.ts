@@ -151,6 +151,7 @@ export const taskOwnership = (
         { kind: 'invalid-params', message: named.invalid },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     if ((await owners.ownerOf(call.agentId, named.taskId)) === caller.principal) return
@@ -158,6 +159,7 @@ export const taskOwnership = (
       { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` },
       call.binding,
       call.jsonRpcId,
+      call.version,
     )
   }
 
@@ -190,6 +192,7 @@ export const taskOwnership = (
             },
             call.binding,
             call.jsonRpcId,
+            call.version,
           )
           return
         }
@@ -204,7 +207,12 @@ export const taskOwnership = (
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)
-      request.response = renderA2AFailure(withheld(call, error), call.binding, call.jsonRpcId)
+      request.response = renderA2AFailure(
+        withheld(call, error),
+        call.binding,
+        call.jsonRpcId,
+        call.version,
+      )
     }
   }
 

@@ -98,7 +98,12 @@ export const forwardCall = async (
   } catch (error) {
     if (!(error instanceof VersionTranslationError)) throw error
     const message = `Agent '${record.agentId}' speaks A2A ${record.protocolVersion}: ${error.message}`
-    return renderA2AFailure({ kind: error.kind, message }, call.binding, call.jsonRpcId)
+    return renderA2AFailure(
+      { kind: error.kind, message },
+      call.binding,
+      call.jsonRpcId,
+      call.version,
+    )
   }
   // Same version: the same binding byte for byte, or the other binding translated.
   const direct = translated ? undefined : backendRequestFor(call, record, incoming)
@@ -115,6 +120,7 @@ export const forwardCall = async (
       },
       call.binding,
       call.jsonRpcId,
+      call.version,
     )
   }
   const backendCall = new AbortController()

@@ -105,7 +105,6 @@ describe('tasks belong to their caller, through the local gateway', () => {
         'DELETE',
         (id) => `/tasks/${id}/pushNotificationConfigs/h`,
       ],
-      ['GetTask (0.3 path)', 'GET', (id) => `/v1/tasks/${id}`],
     ]
 
     it.each(restCalls)(
@@ -127,6 +126,22 @@ describe('tasks belong to their caller, through the local gateway', () => {
         expect(weather.requestCount()).toBe(before)
       },
     )
+
+    it('answers GetTask on the 0.3 path with 404 in 0.3’s error shape', async () => {
+      // Prepare
+      const before = weather.requestCount()
+
+      // Act
+      const response = await rest(tokenB, 'GET', `/v1/tasks/${taskOfA}`)
+
+      // Assess
+      expect(response.status).toBe(404)
+      expect(await response.json()).toEqual({
+        code: -32001,
+        message: `Task '${taskOfA}' was not found.`,
+      })
+      expect(weather.requestCount()).toBe(before)
+    })
 
     it('answers a task nobody recorded exactly as another caller’s', async () => {
       // Act

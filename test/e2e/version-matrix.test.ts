@@ -119,6 +119,28 @@ describe('every A2A version to every version through the local gateway', () => {
         ])
         expect(card).not.toHaveProperty('preferredTransport')
       })
+
+      it('gets the extended card in 1.0, pointing at the gateway', async () => {
+        // Act
+        const card = await client.getAgentCard()
+
+        // Assess
+        expect(card.name).toBe('Matrix')
+        expect(card.supportedInterfaces.map((entry) => entry.url)).toContain(
+          `${stack.url}/agents/${agentIds[agentVersion]}`,
+        )
+        expect(JSON.stringify(card)).not.toContain(
+          agentVersion === '1.0' ? current.url : legacy.url,
+        )
+      })
+
+      it('hears TaskNotFound for an unknown task', async () => {
+        // Act
+        const act = client.getTask(GetTaskRequest.fromJSON({ id: 'no-such-task' }))
+
+        // Assess
+        await expect(act).rejects.toMatchObject({ name: 'TaskNotFoundError' })
+      })
     },
   )
 
@@ -292,6 +314,72 @@ describe('every A2A version to every version through the local gateway', () => {
           transport: binding,
         })
         expect(card).not.toHaveProperty('supportedInterfaces')
+      })
+
+      it('gets the extended card in 0.3, pointing at the gateway', async () => {
+        // Act
+        const response = await legacyCall(agentVersion, binding, {
+          method: 'agent/getAuthenticatedExtendedCard',
+          params: {},
+          rest: { verb: 'GET', path: '/v1/card' },
+        })
+
+        // Assess
+        const card = await resultOf(binding, response)
+        expect(card).toMatchObject({
+          name: 'Matrix',
+          url: `${stack.url}/agents/${agentIds[agentVersion]}`,
+        })
+        expect(card).not.toHaveProperty('supportedInterfaces')
+      })
+
+      it('hears TaskNotFound (-32001) for an unknown task, in 0.3’s error shape', async () => {
+        // Act
+        const response = await legacyCall(agentVersion, binding, {
+          method: 'tasks/get',
+          params: { id: 'no-such-task' },
+          rest: { verb: 'GET', path: '/v1/tasks/no-such-task' },
+        })
+
+        // Assess
+        const body = await response.json()
+        if (binding === 'JSONRPC') expect(body.error).toMatchObject({ code: -32001 })
+        else {
+          expect(response.status).toBe(404)
+          expect(body).toMatchObject({ code: -32001 })
+        }
+      })
+
+      it('sets and gets a push config in 0.3’s shape', async () => {
+        // Prepare
+        const config = { id: 'hook-1', url: 'https://hooks.example.com/a2a' }
+
+        // Act
+        const set = await legacyCall(agentVersion, binding, {
+          method: 'tasks/pushNotificationConfig/set',
+          params: { taskId, pushNotificationConfig: config },
+          rest: {
+            verb: 'POST',
+            path: `/v1/tasks/${taskId}/pushNotificationConfigs`,
+            body: {
+              name: `tasks/${taskId}/pushNotificationConfigs/hook-1`,
+              pushNotificationConfig: config,
+            },
+          },
+        })
+        const got = await legacyCall(agentVersion, binding, {
+          method: 'tasks/pushNotificationConfig/get',
+          params: { id: taskId, pushNotificationConfigId: 'hook-1' },
+          rest: { verb: 'GET', path: `/v1/tasks/${taskId}/pushNotificationConfigs/hook-1` },
+        })
+
+        // Assess
+        const [setResult, gotResult] = [await resultOf(binding, set), await resultOf(binding, got)]
+        for (const result of [setResult, gotResult]) {
+          expect(result.pushNotificationConfig).toMatchObject({ id: 'hook-1' })
+          if (binding === 'JSONRPC') expect(result.taskId).toBe(taskId)
+          else expect(result.name).toBe(`tasks/${taskId}/pushNotificationConfigs/hook-1`)
+        }
       })
     },
   )
