@@ -225,7 +225,14 @@ export const outcomeOf = (
   statusCode: number,
   text: string,
 ): Outcome => {
-  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
+  let body: Record<string, unknown>
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
+  } catch {
+    return {
+      error: { code: -32006, message: 'The agent answered with something other than JSON.' },
+    }
+  }
   if (binding === 'JSONRPC') {
     return 'error' in body && body.error
       ? { error: asJsonRpcError(body.error) }
@@ -245,9 +252,7 @@ export const eventOutcomeOf = (
   event: SseEvent,
 ): Outcome => {
   if (binding === 'JSONRPC') return outcomeOf('JSONRPC', version, 200, event.data)
-  return event.event === 'error'
-    ? outcomeOf('HTTP+JSON', version, 500, event.data)
-    : { result: JSON.parse(event.data) }
+  return outcomeOf('HTTP+JSON', version, event.event === 'error' ? 500 : 200, event.data)
 }
 
 const restError = (

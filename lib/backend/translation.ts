@@ -216,12 +216,13 @@ export const versionedCall = (
           }),
         }
       : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
-  const agentOutcome = (statusCode: number, text: string) =>
+  /** An outcome of the agent's, in the caller's version: through 1.0 both ways. */
+  const backToCaller = (outcome: Outcome) =>
     outcomeIn(
-      outcomeOf(binding, agentVersion, statusCode, text),
+      outcomeIn(outcome, call.operation, agentDialect, '1.0'),
       call.operation,
-      agentDialect,
       '1.0',
+      callerDialect,
     )
   return {
     request,
@@ -232,30 +233,14 @@ export const versionedCall = (
             mapSse(
               response.body as ReadableStream<Uint8Array>,
               (event) =>
-                eventFor(
-                  outcomeIn(
-                    outcomeIn(
-                      eventOutcomeOf(binding, agentVersion, event),
-                      call.operation,
-                      agentDialect,
-                      '1.0',
-                    ),
-                    call.operation,
-                    '1.0',
-                    callerDialect,
-                  ),
-                  caller,
-                ),
+                eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
               limits,
             ),
           )
         : asAnswer(
             answerFor(
-              outcomeIn(
-                agentOutcome(response.statusCode, await textOf(response)),
-                call.operation,
-                '1.0',
-                callerDialect,
+              backToCaller(
+                outcomeOf(binding, agentVersion, response.statusCode, await textOf(response)),
               ),
               caller,
               call.operation,
