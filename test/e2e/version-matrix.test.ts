@@ -1,4 +1,11 @@
-import { CancelTaskRequest, GetTaskRequest, SendMessageRequest } from '@a2a-js/sdk'
+import {
+  CancelTaskRequest,
+  GetTaskPushNotificationConfigRequest,
+  GetTaskRequest,
+  ListTaskPushNotificationConfigsRequest,
+  SendMessageRequest,
+  TaskPushNotificationConfig,
+} from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sseEvents } from '../../lib/a2a/sse.ts'
@@ -140,6 +147,28 @@ describe('every A2A version to every version through the local gateway', () => {
 
         // Assess
         await expect(act).rejects.toMatchObject({ name: 'TaskNotFoundError' })
+      })
+
+      it('creates, gets and lists a push config', async () => {
+        // Act
+        const created = await client.createTaskPushNotificationConfig(
+          TaskPushNotificationConfig.fromJSON({
+            taskId,
+            id: 'hook-1',
+            url: 'https://hooks.example.com/a2a',
+          }),
+        )
+        const fetched = await client.getTaskPushNotificationConfig(
+          GetTaskPushNotificationConfigRequest.fromJSON({ taskId, id: 'hook-1' }),
+        )
+        const listed = await client.listTaskPushNotificationConfig(
+          ListTaskPushNotificationConfigsRequest.fromJSON({ taskId }),
+        )
+
+        // Assess
+        expect([created.id, created.taskId]).toEqual(['hook-1', taskId])
+        expect([fetched.id, fetched.taskId]).toEqual(['hook-1', taskId])
+        expect(listed.configs.map((config) => config.id)).toEqual(['hook-1'])
       })
     },
   )
@@ -347,6 +376,43 @@ describe('every A2A version to every version through the local gateway', () => {
         else {
           expect(response.status).toBe(404)
           expect(body).toMatchObject({ code: -32001 })
+        }
+      })
+
+      it('resubscribes to a running task and hears it end when canceled', async () => {
+        // Prepare
+        const sent = await resultOf(
+          binding,
+          await legacyCall(agentVersion, binding, sendCall('slow', 'message/send', false)),
+        )
+        const id = binding === 'JSONRPC' ? sent.id : sent.task.id
+        const cancel = () =>
+          legacyCall(agentVersion, binding, {
+            method: 'tasks/cancel',
+            params: { id },
+            rest: { verb: 'POST', path: `/v1/tasks/${id}:cancel` },
+          })
+
+        // Act
+        const response = await legacyCall(agentVersion, binding, {
+          method: 'tasks/resubscribe',
+          params: { id },
+          rest: { verb: 'GET', path: `/v1/tasks/${id}:subscribe` },
+        })
+        const events: Record<string, unknown>[] = []
+        for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+          const data = JSON.parse(event.data)
+          events.push(binding === 'JSONRPC' ? data.result : data)
+          if (events.length === 1) await cancel()
+        }
+
+        // Assess
+        if (binding === 'JSONRPC') {
+          expect(events[0]).toMatchObject({ kind: 'task', id })
+          expect(events.at(-1)).toMatchObject({ kind: 'status-update', final: true })
+        } else {
+          expect(events[0]).toMatchObject({ task: { id } })
+          expect(events.at(-1)).toMatchObject({ statusUpdate: { final: true } })
         }
       })
 
