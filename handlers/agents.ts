@@ -7,6 +7,12 @@ import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import {
+  a2aVersionOf,
+  cardToVersion,
+  type ProtocolVersion,
+  requestedVersion,
+} from '../lib/a2a/versions.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
@@ -103,11 +109,15 @@ const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
 /** How the gateway presents an agent: its URL here, its bindings and where tokens come from. */
-const gatewayIdentity = (event: APIGatewayProxyEvent, record: AgentRecord) => ({
+const gatewayIdentity = (
+  event: APIGatewayProxyEvent,
+  record: AgentRecord,
+  callerVersion: ProtocolVersion = record.protocolVersion,
+) => ({
   agentUrl: gatewayAgentUrl(baseUrlOf(event), record.agentId),
   tokenUrl: config.token.tokenUrl,
   issuer: config.token.issuer,
-  bindings: callerBindings(record),
+  bindings: callerBindings(record, callerVersion),
 })
 
 /** Signs a card as served here, naming the gateway's JWKS as its key set. */
@@ -120,9 +130,16 @@ const cardHeaders = {
   vary: 'A2A-Version',
 }
 
-/** The agent's card as the gateway serves it, public or granted alike: rewritten, then signed. */
+/**
+ * The agent's card as the gateway serves it, public or granted alike: in the
+ * version the caller's `A2A-Version` asks for (the agent's own without one),
+ * rewritten, then signed.
+ */
 const cardAnswer = async (event: APIGatewayProxyEvent, record: AgentRecord) => {
-  const card = await signedHere(event)(rewriteCard(record.card, gatewayIdentity(event, record)))
+  const version = requestedVersion(a2aVersionOf(event.headers)) ?? record.protocolVersion
+  const card = await signedHere(event)(
+    rewriteCard(cardToVersion(record.card, version), gatewayIdentity(event, record, version)),
+  )
   return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
 }
 
@@ -174,7 +191,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       caller: context.caller.principal,
       readsAllTasks: context.taskAccess === 'all',
       task: context.task,
-      gateway: gatewayIdentity(event, record),
+      gateway: gatewayIdentity(event, record, call.version),
       signCard: signedHere(event),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,

@@ -51,7 +51,12 @@ export const a2aErrors = (
     if (a2a) {
       const call = a2a.kind === 'call' ? a2a.call : undefined
       request.response = withChallenge(
-        renderA2AFailure(failure, call?.binding ?? 'HTTP+JSON', call?.jsonRpcId ?? null),
+        renderA2AFailure(
+          failure,
+          call?.binding ?? 'HTTP+JSON',
+          call?.jsonRpcId ?? null,
+          call?.version,
+        ),
         error,
         event,
       )

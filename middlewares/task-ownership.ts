@@ -157,6 +157,7 @@ export const taskOwnership = (
         { kind: 'invalid-params', message: named.invalid },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     const task = await owners.taskOf(call.agentId, named.taskId)
@@ -172,6 +173,7 @@ export const taskOwnership = (
       { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` },
       call.binding,
       call.jsonRpcId,
+      call.version,
     )
   }
 
@@ -204,6 +206,7 @@ export const taskOwnership = (
             },
             call.binding,
             call.jsonRpcId,
+            call.version,
           )
           return
         }
@@ -218,7 +221,12 @@ export const taskOwnership = (
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)
-      request.response = renderA2AFailure(withheld(call, error), call.binding, call.jsonRpcId)
+      request.response = renderA2AFailure(
+        withheld(call, error),
+        call.binding,
+        call.jsonRpcId,
+        call.version,
+      )
     }
   }
 

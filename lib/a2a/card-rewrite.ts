@@ -16,16 +16,22 @@ export interface GatewayIdentity {
 /**
  * The bindings the gateway can serve for an agent: both for a 1.0 agent (it
  * translates to the one the agent serves), only the agent's own for a 0.3 agent
- * (0.3 calls are passed through, never translated).
+ * and a 0.3 caller (0.3 calls to 0.3 agents are passed through, never
+ * translated); both again for a 1.0 caller of a 0.3 agent (the call goes
+ * through 1.0, and 1.0 is translated).
  *
  * @example
  * callerBindings({ protocolVersion: '0.3', endpoints: { JSONRPC: 'https://a/rpc' } }) // ['JSONRPC']
  */
-export const callerBindings = (agent: {
-  protocolVersion: '1.0' | '0.3'
-  endpoints: Partial<Record<Binding, string>>
-}): Binding[] =>
-  agent.protocolVersion === '1.0'
+export const callerBindings = (
+  agent: {
+    protocolVersion: '1.0' | '0.3'
+    endpoints: Partial<Record<Binding, string>>
+  },
+  /** The caller's version: a caller of the other version is translated, so gets both. */
+  callerVersion: '1.0' | '0.3' = agent.protocolVersion,
+): Binding[] =>
+  agent.protocolVersion === '1.0' || callerVersion !== agent.protocolVersion
     ? [...bindings]
     : bindings.filter((binding) => agent.endpoints[binding] !== undefined)
 

@@ -168,14 +168,24 @@ const withRestViolations = (body: ReturnType<typeof toRestErrorBody>, failure: A
 
 /**
  * An A2A failure in the caller's binding: a JSON-RPC error object, or A2A 1.0's
- * HTTP+JSON error shape. Invalid params also name each field they got wrong
- * (a google.rpc.BadRequest detail next to the ErrorInfo).
+ * HTTP+JSON error shape (0.3's, `{ code, message }` with the JSON-RPC code, for
+ * a 0.3 caller). Invalid params also name each field they got wrong (a
+ * google.rpc.BadRequest detail next to the ErrorInfo).
  */
 export const renderA2AFailure = (
   failure: A2AFailure,
   binding: Binding,
   jsonRpcId: string | number | null = null,
+  version: '1.0' | '0.3' = '1.0',
 ): RenderedError => {
+  if (binding === 'HTTP+JSON' && version === '0.3') {
+    const rest = renderA2AFailure(failure, 'HTTP+JSON', jsonRpcId)
+    const rpc = JSON.parse(renderA2AFailure(failure, 'JSONRPC', jsonRpcId).body) as {
+      error: { code: number; message: string }
+    }
+    const body = { code: rpc.error.code, message: rpc.error.message }
+    return { ...rest, body: JSON.stringify(body) }
+  }
   const sdkError = sdkErrorFor(failure)
   const gateway =
     failure.kind in gatewayReasons
@@ -287,8 +297,12 @@ export const streamFailureEvent = (
 /** Any A2A failure as the SSE event that ends a stream, in the caller's binding. */
 export const failureEvent = (
   failure: A2AFailure,
-  call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
+  call: {
+    binding: Binding
+    jsonRpcId?: string | number | null | undefined
+    version?: '1.0' | '0.3'
+  },
 ): string => {
-  const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null)
+  const { body } = renderA2AFailure(failure, call.binding, call.jsonRpcId ?? null, call.version)
   return call.binding === 'JSONRPC' ? `data: ${body}\n\n` : `event: error\ndata: ${body}\n\n`
 }

@@ -86,7 +86,7 @@ const jsonRpcToRest: Record<OperationName, (p: Params) => RestRequest> = {
 }
 
 /** A JSON-RPC call as the HTTP+JSON request that means the same. */
-export const restRequestFor = (call: A2ACall): RestRequest => {
+export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): RestRequest => {
   const params = (call.params ?? {}) as Params
   const request = jsonRpcToRest[call.operation](params)
   return typeof params.tenant === 'string' && params.tenant !== ''
@@ -158,7 +158,7 @@ export const restAnswerAsJsonRpc = (
   return json(200, { jsonrpc: '2.0', id: jsonRpcId ?? null, result: body })
 }
 
-const restStatusOf: Partial<Record<OperationName, number>> = {
+export const restStatusOf: Partial<Record<OperationName, number>> = {
   CreateTaskPushNotificationConfig: 201,
   DeleteTaskPushNotificationConfig: 204,
 }
@@ -195,4 +195,115 @@ export const jsonRpcEventAsRest = (event: SseEvent): SseEvent => {
     return { event: 'error', data: JSON.stringify(toRestErrorBody(error, restStatusFor(error))) }
   }
   return { data: JSON.stringify(envelope.result ?? {}) }
+}
+
+/**
+ * What an answer says, whatever its binding: a result, or an error as a
+ * JSON-RPC error object (the shape both versions' JSON-RPC share).
+ */
+export type Outcome =
+  | { result: unknown }
+  | { error: { code: number; message: string; data?: unknown } }
+
+const asJsonRpcError = (error: unknown): { code: number; message: string; data?: unknown } => {
+  const e = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown }
+  return {
+    code: typeof e.code === 'number' ? e.code : -32603,
+    message: typeof e.message === 'string' ? e.message : 'The agent answered with an error.',
+    ...(e.data !== undefined ? { data: e.data } : {}),
+  }
+}
+
+/**
+ * An answer's outcome: `version` is the answering side's, since HTTP+JSON
+ * errors differ (1.0 a `google.rpc.Status` under `error`, 0.3 a JSON-RPC-like
+ * `{ code, message }`).
+ */
+export const outcomeOf = (
+  binding: 'JSONRPC' | 'HTTP+JSON',
+  version: '1.0' | '0.3',
+  statusCode: number,
+  text: string,
+): Outcome => {
+  let body: Record<string, unknown>
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
+  } catch {
+    return {
+      error: { code: -32006, message: 'The agent answered with something other than JSON.' },
+    }
+  }
+  if (binding === 'JSONRPC') {
+    return 'error' in body && body.error
+      ? { error: asJsonRpcError(body.error) }
+      : { result: body.result }
+  }
+  if (statusCode < 400) return { result: text ? body : undefined }
+  if (version === '0.3') return { error: asJsonRpcError(body) }
+  return {
+    error: toJsonRpcError(fromRestErrorBody((body.error ?? {}) as object, { statusCode })),
+  }
+}
+
+/** A stream event's outcome (an HTTP+JSON error event is `event: error`). */
+export const eventOutcomeOf = (
+  binding: 'JSONRPC' | 'HTTP+JSON',
+  version: '1.0' | '0.3',
+  event: SseEvent,
+): Outcome => {
+  if (binding === 'JSONRPC') return outcomeOf('JSONRPC', version, 200, event.data)
+  return outcomeOf('HTTP+JSON', version, event.event === 'error' ? 500 : 200, event.data)
+}
+
+const restError = (
+  error: { code: number; message: string; data?: unknown },
+  version: '1.0' | '0.3',
+) => {
+  const sdkError = fromJsonRpcErrorResponse({ jsonrpc: '2.0', id: null, error } as never)
+  const statusCode = restStatusFor(sdkError)
+  return {
+    statusCode,
+    body: version === '1.0' ? toRestErrorBody(sdkError, statusCode) : error,
+  }
+}
+
+/** An outcome as the answer in the caller's binding and version. */
+export const answerFor = (
+  outcome: Outcome,
+  caller: {
+    binding: 'JSONRPC' | 'HTTP+JSON'
+    version: '1.0' | '0.3'
+    jsonRpcId: A2ACall['jsonRpcId']
+  },
+  operation: OperationName,
+): TranslatedAnswer => {
+  if (caller.binding === 'JSONRPC') {
+    return json(200, { jsonrpc: '2.0', id: caller.jsonRpcId ?? null, ...outcome })
+  }
+  if ('error' in outcome) {
+    const { statusCode, body } = restError(outcome.error, caller.version)
+    return json(statusCode, body)
+  }
+  const statusCode = restStatusOf[operation] ?? 200
+  return statusCode === 204
+    ? { statusCode, headers: {}, body: '' }
+    : json(statusCode, outcome.result ?? {})
+}
+
+/** An outcome as a stream event in the caller's binding and version. */
+export const eventFor = (
+  outcome: Outcome,
+  caller: {
+    binding: 'JSONRPC' | 'HTTP+JSON'
+    version: '1.0' | '0.3'
+    jsonRpcId: A2ACall['jsonRpcId']
+  },
+): SseEvent => {
+  if (caller.binding === 'JSONRPC') {
+    return { data: JSON.stringify({ jsonrpc: '2.0', id: caller.jsonRpcId ?? null, ...outcome }) }
+  }
+  if ('error' in outcome) {
+    return { event: 'error', data: JSON.stringify(restError(outcome.error, caller.version).body) }
+  }
+  return { data: JSON.stringify(outcome.result ?? {}) }
 }

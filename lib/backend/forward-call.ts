@@ -5,6 +5,7 @@ import type { SignCard } from '../a2a/card-signature.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { VersionTranslationError } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { watchAgent } from './agent-watch.ts'
 import { callSkill } from './call-skill.ts'
@@ -17,7 +18,7 @@ import {
 } from './forward.ts'
 import type { BackendFetch } from './guarded-fetch.ts'
 import { type RelayOutcome, relayToReadable } from './relay.ts'
-import { translatedCall } from './translation.ts'
+import { translatedCall, versionedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
   credentials: BackendCredentials
@@ -67,9 +68,10 @@ const withRewrittenCard = async (
 
 /**
  * Sends an A2A call to its agent and brings the answer back in the caller's
- * binding: a skill call as a SendMessage; the same binding byte for byte; the
- * other binding translated both ways; with the agent's credentials; streams
- * relayed event by event.
+ * binding and version: a skill call as a SendMessage; the same binding and
+ * version byte for byte; the other binding, the other version (0.3 ⇄ 1.0) or
+ * both translated both ways; with the agent's credentials; streams relayed
+ * event by event.
  */
 export const forwardCall = async (
   record: AgentRecord,
@@ -91,12 +93,25 @@ export const forwardCall = async (
       },
     )
   }
-  const direct = backendRequestFor(call, record, incoming)
-  const translated = direct
+  const limits = { maxEventBytes: options.maxStreamEventBytes }
+  let translated: ReturnType<typeof versionedCall>
+  try {
+    translated = versionedCall(call, record, forwardedHeaders(incoming.headers), limits)
+  } catch (error) {
+    if (!(error instanceof VersionTranslationError)) throw error
+    const message = `Agent '${record.agentId}' speaks A2A ${record.protocolVersion}: ${error.message}`
+    return renderA2AFailure(
+      { kind: error.kind, message },
+      call.binding,
+      call.jsonRpcId,
+      call.version,
+    )
+  }
+  // Same version: the same binding byte for byte, or the other binding translated.
+  const direct = translated ? undefined : backendRequestFor(call, record, incoming)
+  translated ??= direct
     ? undefined
-    : translatedCall(call, record, forwardedHeaders(incoming.headers), {
-        maxEventBytes: options.maxStreamEventBytes,
-      })
+    : translatedCall(call, record, forwardedHeaders(incoming.headers), limits)
   const request = direct ?? translated?.request
   if (!request) {
     const served = Object.keys(record.endpoints).join(', ')
@@ -107,6 +122,7 @@ export const forwardCall = async (
       },
       call.binding,
       call.jsonRpcId,
+      call.version,
     )
   }
   const backendCall = new AbortController()

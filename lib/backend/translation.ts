@@ -1,14 +1,29 @@
 import type { Binding } from '../a2a/agent-card.ts'
+import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { mapSse } from '../a2a/sse.ts'
 import {
+  answerFor,
+  eventFor,
+  eventOutcomeOf,
   jsonRpcAnswerAsRest,
   jsonRpcEventAsRest,
   jsonRpcParamsFor,
+  type Outcome,
+  outcomeOf,
   restAnswerAsJsonRpc,
   restEventAsJsonRpc,
   restRequestFor,
 } from '../a2a/translate.ts'
+import {
+  type Dialect,
+  dialectOf,
+  paramsFromV1,
+  paramsToV1,
+  resultFromV1,
+  resultToV1,
+  VersionTranslationError,
+} from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { BackendRequest, BackendResponse } from './forward.ts'
 
@@ -105,3 +120,167 @@ const asAnswer = (answer: {
   headers: answer.headers,
   body: answer.body ? new Response(answer.body).body : null,
 })
+
+/** A call's params in 1.0 spelling, read from the binding and version it came in. */
+const paramsInV1 = (call: A2ACall): Record<string, unknown> => {
+  if (call.binding === 'JSONRPC') {
+    return paramsToV1(dialectOf(call.version, 'JSONRPC'), call.operation, call.params)
+  }
+  // The path and query name ids and options alike in both versions (`jsonRpcParamsFor`
+  // gives them 1.0's names); only a body is spelled in the caller's version.
+  const fromPath = jsonRpcParamsFor({ ...call, params: {} })
+  if (call.version === '1.0' || call.params === undefined) {
+    return call.version === '1.0' ? jsonRpcParamsFor(call) : fromPath
+  }
+  const body = paramsToV1('0.3-rest', call.operation, call.params)
+  return call.operation === 'CancelTask' ? fromPath : { ...body, ...fromPath }
+}
+
+/** An outcome in another dialect; an answer that cannot be carried over is the agent's fault. */
+const outcomeIn = (
+  outcome: Outcome,
+  operation: A2ACall['operation'],
+  from: Dialect,
+  to: Dialect,
+): Outcome => {
+  if ('error' in outcome) {
+    const { data, ...error } = outcome.error
+    // 1.0's error data is a list of google.rpc details; 0.3's anything.
+    return { error: to !== '1.0' || Array.isArray(data) ? outcome.error : error }
+  }
+  try {
+    return { result: resultFromV1(to, operation, resultToV1(from, operation, outcome.result)) }
+  } catch (error) {
+    if (!(error instanceof VersionTranslationError)) throw error
+    return { error: { code: -32006, message: `The agent's answer is invalid: ${error.message}` } }
+  }
+}
+
+/**
+ * The request for a call to an agent of the other protocol version (0.3 or
+ * 1.0), in whichever binding the agent serves (the caller's if it can), and how
+ * to bring its answer back into the caller's binding and version: the params go
+ * through 1.0 (`paramsToV1`, `paramsFromV1`), the answer and each stream event
+ * the same way back. Undefined when the versions are the same, or the agent
+ * serves no binding. Throws VersionTranslationError for a call the agent's
+ * version cannot express (ListTasks to a 0.3 agent) or params it cannot read.
+ */
+export const versionedCall = (
+  call: A2ACall,
+  record: Pick<AgentRecord, 'endpoints' | 'protocolVersion'>,
+  headers: Record<string, string>,
+  limits: { maxEventBytes: number },
+):
+  | { request: BackendRequest; answer: (response: BackendResponse) => Promise<BackendResponse> }
+  | undefined => {
+  const agentVersion = record.protocolVersion
+  if (call.version === agentVersion) return undefined
+  const binding: Binding = record.endpoints[call.binding]
+    ? call.binding
+    : call.binding === 'JSONRPC'
+      ? 'HTTP+JSON'
+      : 'JSONRPC'
+  const endpoint = record.endpoints[binding]
+  if (!endpoint) return undefined
+  const legacyMethod = operations[call.operation].legacyMethod
+  if (agentVersion === '0.3' && !legacyMethod) {
+    throw new VersionTranslationError(
+      `${call.operation} has no A2A 0.3 equivalent.`,
+      'unsupported-operation',
+    )
+  }
+  const agentDialect = dialectOf(agentVersion, binding)
+  const callerDialect = dialectOf(call.version, call.binding)
+  // 0.3 has no tenants: a 1.0 caller's tenant cannot reach a 0.3 agent.
+  const inV1 = paramsInV1(call)
+  const { tenant: _tenant, ...v1 } = inV1
+  const agentV1 = agentVersion === '1.0' ? inV1 : v1
+  const params = paramsFromV1(agentDialect, call.operation, agentV1)
+  const sent = {
+    ...headers,
+    'a2a-version': agentVersion,
+    accept: call.stream ? 'text/event-stream' : 'application/json',
+  }
+  const caller = { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId }
+  const request: BackendRequest =
+    binding === 'JSONRPC'
+      ? {
+          url: endpoint,
+          method: 'POST',
+          headers: { ...sent, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: agentVersion === '1.0' ? call.operation : legacyMethod,
+            params,
+          }),
+        }
+      : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
+  /** An outcome of the agent's, in the caller's version: through 1.0 both ways. */
+  const backToCaller = (outcome: Outcome) =>
+    outcomeIn(
+      outcomeIn(outcome, call.operation, agentDialect, '1.0'),
+      call.operation,
+      '1.0',
+      callerDialect,
+    )
+  return {
+    request,
+    answer: async (response) =>
+      isEventStream(response)
+        ? withBody(
+            response,
+            mapSse(
+              response.body as ReadableStream<Uint8Array>,
+              (event) =>
+                eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
+              limits,
+            ),
+          )
+        : asAnswer(
+            answerFor(
+              backToCaller(
+                outcomeOf(binding, agentVersion, response.statusCode, await textOf(response)),
+              ),
+              caller,
+              call.operation,
+            ),
+          ),
+  }
+}
+
+/** The operations whose HTTP+JSON body is their params (the others' ids are in the path). */
+const operationsWithParamsBody = new Set<A2ACall['operation']>([
+  'SendMessage',
+  'SendStreamingMessage',
+  'CreateTaskPushNotificationConfig',
+])
+
+/**
+ * An HTTP+JSON request to an agent of `version`: the path from the 1.0 params
+ * (0.3's below `/v1`, its extended card at `/v1/card`), the body from the
+ * params in the agent's spelling.
+ */
+const restRequestIn = (
+  version: '1.0' | '0.3',
+  operation: A2ACall['operation'],
+  v1: Record<string, unknown>,
+  params: Record<string, unknown>,
+  endpoint: string,
+  headers: Record<string, string>,
+): BackendRequest => {
+  const rest = restRequestFor({ operation, params: v1 })
+  const path =
+    version === '1.0'
+      ? rest.path
+      : operation === 'GetExtendedAgentCard'
+        ? '/v1/card'
+        : `/v1${rest.path}`
+  const sentBody = version === '0.3' && operationsWithParamsBody.has(operation) ? params : rest.body
+  return {
+    url: `${endpoint.replace(/\/$/, '')}${path}`,
+    method: rest.method,
+    headers: sentBody === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: sentBody === undefined ? undefined : JSON.stringify(sentBody),
+  }
+}

@@ -147,7 +147,31 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     expect(JSON.stringify(card)).not.toMatch(new RegExp(`${legacy.url}|legacyKey`))
   })
 
-  it('offers callers of a JSON-RPC-only 0.3 agent only JSON-RPC, since 0.3 is not translated', async () => {
+  it('brings a 1.0 HTTP+JSON call to a JSON-RPC-only 0.3 agent as message/send, and its task back in 1.0', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/agents/legacy-rpc/message:send`, {
+      method: 'POST',
+      headers: { ...headers(), 'a2a-version': '1.0' },
+      body: '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]}}',
+    })
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({
+      task: { id: 'legacy-task', contextId: 'c', status: { state: 'TASK_STATE_COMPLETED' } },
+    })
+    const sent = legacyRpc.received.at(-1)
+    expect(sent).toMatchObject({ path: '/rpc', version: '0.3' })
+    expect(JSON.parse(sent?.body ?? '{}')).toMatchObject({
+      method: 'message/send',
+      params: {
+        message: { kind: 'message', role: 'user', parts: [{ kind: 'text', text: 'hi' }] },
+        configuration: { blocking: true },
+      },
+    })
+  })
+
+  it('offers 0.3 callers of a JSON-RPC-only 0.3 agent only JSON-RPC, since 0.3 to 0.3 is not translated', async () => {
     // Act
     const card = await (
       await fetch(`${stack.url}/agents/legacy-rpc/.well-known/agent-card.json`, {

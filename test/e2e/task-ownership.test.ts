@@ -105,7 +105,6 @@ describe('tasks belong to their caller, through the local gateway', () => {
         'DELETE',
         (id) => `/tasks/${id}/pushNotificationConfigs/h`,
       ],
-      ['GetTask (0.3 path)', 'GET', (id) => `/v1/tasks/${id}`],
     ]
 
     it.each(restCalls)(
@@ -127,6 +126,22 @@ describe('tasks belong to their caller, through the local gateway', () => {
         expect(weather.requestCount()).toBe(before)
       },
     )
+
+    it('answers GetTask on the 0.3 path with 404 in 0.3’s error shape', async () => {
+      // Prepare
+      const before = weather.requestCount()
+
+      // Act
+      const response = await rest(tokenB, 'GET', `/v1/tasks/${taskOfA}`)
+
+      // Assess
+      expect(response.status).toBe(404)
+      expect(await response.json()).toEqual({
+        code: -32001,
+        message: `Task '${taskOfA}' was not found.`,
+      })
+      expect(weather.requestCount()).toBe(before)
+    })
 
     it('answers a task nobody recorded exactly as another caller’s', async () => {
       // Act
@@ -297,7 +312,7 @@ describe('tasks belong to their caller, through the local gateway', () => {
     expect(listedAll).toEqual(expect.arrayContaining([taskOfA, taskOfB]))
   })
 
-  describe('answers the gateway translates, and 0.3 answers passed through', () => {
+  describe('answers the gateway translates, from the other binding or version', () => {
     let restOnly: Awaited<ReturnType<typeof startScriptedAgent>>
     let rpcOnly: Awaited<ReturnType<typeof startScriptedAgent>>
     let created = 0
@@ -322,12 +337,13 @@ describe('tasks belong to their caller, through the local gateway', () => {
       if (method === '/rest/message:stream') {
         return stream({ statusUpdate: { taskId, contextId: 'c', status: {} } })
       }
-      if (method === 'message/send') return reply({ kind: 'task', id: taskId, status: {} })
-      if (method === 'message/stream') {
-        return stream({ kind: 'status-update', taskId, contextId: 'c', status: {} })
+      // 0.3 calls reach this 1.0 agent translated: SendMessage, GetTask.
+      if (method === 'SendMessage') return reply({ task: { id: taskId, status: {} } })
+      if (method === 'SendStreamingMessage') {
+        return stream({ statusUpdate: { taskId, contextId: 'c', status: {} } })
       }
       const id = rpc ? rpc.params.id : request.url?.split('/').at(-1)
-      return reply(rpc ? { kind: 'task', id, status: {} } : { id, status: {} })
+      return reply({ id, status: {} })
     }
 
     beforeAll(async () => {
@@ -361,14 +377,22 @@ describe('tasks belong to their caller, through the local gateway', () => {
     it.each([
       ['a translated SendMessage', 'rest-only', 'SendMessage', 'GetTask'],
       ['a translated stream’s status update', 'rest-only', 'SendStreamingMessage', 'GetTask'],
-      ['a 0.3 message/send', 'rpc-only', 'message/send', 'tasks/get'],
-      ['a 0.3 stream’s status-update', 'rpc-only', 'message/stream', 'tasks/get'],
+      ['a 0.3 message/send, translated to 1.0', 'rpc-only', 'message/send', 'tasks/get'],
+      ['a 0.3 stream’s status-update, translated', 'rpc-only', 'message/stream', 'tasks/get'],
     ])('records the task of %s as its caller’s', async (_case, agentId, send, get) => {
       // Prepare
+      const legacyParams = {
+        message: {
+          kind: 'message',
+          messageId: crypto.randomUUID(),
+          role: 'user',
+          parts: [{ kind: 'text', text: 'hello' }],
+        },
+      }
       const sent = await postA2A(
         `${stack.url}/agents/${agentId}`,
         tokenA,
-        jsonRpc(send, textMessageParams('hello')),
+        jsonRpc(send, send.includes('/') ? legacyParams : textMessageParams('hello')),
       )
       const taskId = taskIdIn(await sent.text())
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH, AgentCard, TaskState } from '@a2a-js/sdk'
+import { legacyRestRouter } from '@a2a-js/sdk/compat/v0_3/server/express'
 import {
   AgentEvent,
   type AgentExecutor,
@@ -20,8 +21,16 @@ import { statusUpdate, submittedTask } from '../../agents/a2a/task-events.ts'
  * An A2A 1.0 agent with every capability the operation matrix needs: a task
  * that runs until canceled (say "slow"), push notification configs, and an
  * extended card. Both bindings, on the official SDK.
+ *
+ * With `protocolVersion: '0.3'` the same agent speaks A2A 0.3 only, through the
+ * SDK's 0.3 compat layer: `message/send` and friends over JSON-RPC, `/v1/...`
+ * over HTTP+JSON, a 0.3 card; a 1.0 call is refused.
  */
-export const startMatrixAgent = async () => {
+export const startMatrixAgent = async ({
+  protocolVersion = '1.0',
+}: {
+  protocolVersion?: '1.0' | '0.3'
+} = {}) => {
   const app = express()
   const server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -31,8 +40,8 @@ export const startMatrixAgent = async () => {
     description: 'Serves every A2A operation for the conformance matrix.',
     version: '1.0.0',
     supportedInterfaces: [
-      { url: `${url}/rpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-      { url: `${url}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+      { url: `${url}/rpc`, protocolBinding: 'JSONRPC', protocolVersion },
+      { url: `${url}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion },
     ],
     capabilities: { streaming: true, pushNotifications: true, extendedAgentCard: true },
     defaultInputModes: ['text/plain'],
@@ -83,9 +92,20 @@ export const startMatrixAgent = async () => {
     async () => extended,
   )
   const userBuilder = UserBuilder.noAuthentication
-  app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
-  app.use('/rpc', jsonRpcHandler({ requestHandler, userBuilder }))
-  app.use('/rest', restHandler({ requestHandler, userBuilder }))
+  if (protocolVersion === '0.3') {
+    app.get(`/${AGENT_CARD_PATH}`, (_request, response) => {
+      response.json(legacyCard(url))
+    })
+    app.use(
+      '/rpc',
+      jsonRpcHandler({ requestHandler, userBuilder, legacyCompat: { enabled: true } }),
+    )
+    app.use('/rest', legacyRestRouter({ requestHandler, userBuilder }))
+  } else {
+    app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
+    app.use('/rpc', jsonRpcHandler({ requestHandler, userBuilder }))
+    app.use('/rest', restHandler({ requestHandler, userBuilder }))
+  }
   return {
     url,
     cardUrl: `${url}/${AGENT_CARD_PATH}`,
@@ -96,3 +116,22 @@ export const startMatrixAgent = async () => {
       }),
   }
 }
+
+/** The 0.3 matrix agent's card, in 0.3's shape. */
+const legacyCard = (url: string) => ({
+  name: 'Matrix',
+  description: 'Serves every A2A 0.3 operation for the conformance matrix.',
+  version: '1.0.0',
+  protocolVersion: '0.3.0',
+  url: `${url}/rpc`,
+  preferredTransport: 'JSONRPC',
+  additionalInterfaces: [
+    { url: `${url}/rpc`, transport: 'JSONRPC' },
+    { url: `${url}/rest`, transport: 'HTTP+JSON' },
+  ],
+  capabilities: { streaming: true, pushNotifications: true },
+  supportsAuthenticatedExtendedCard: true,
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain'],
+  skills: [{ id: 'wait', name: 'Wait', description: 'Works until canceled', tags: ['test'] }],
+})

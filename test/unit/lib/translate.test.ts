@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import {
+  answerFor,
+  eventFor,
   jsonRpcAnswerAsRest,
   jsonRpcEventAsRest,
   jsonRpcParamsFor,
+  outcomeOf,
   restAnswerAsJsonRpc,
   restEventAsJsonRpc,
   restRequestFor,
@@ -142,5 +145,90 @@ describe('binding translation', () => {
       headers: {},
       body: '',
     })
+  })
+})
+
+describe('answer outcomes, either binding and version', () => {
+  const notFound = { code: -32001, message: 'Task not found: t' }
+
+  it.each([
+    ['a 0.3 JSON-RPC error', 'JSONRPC', '0.3', 200, { jsonrpc: '2.0', id: 1, error: notFound }],
+    ['a 0.3 HTTP+JSON error ({ code, message })', 'HTTP+JSON', '0.3', 404, notFound],
+    [
+      'a 1.0 HTTP+JSON error (google.rpc.Status)',
+      'HTTP+JSON',
+      '1.0',
+      404,
+      {
+        error: {
+          code: 404,
+          status: 'NOT_FOUND',
+          message: 'Task not found: t',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'TASK_NOT_FOUND',
+              domain: 'a2a-protocol.org',
+            },
+          ],
+        },
+      },
+    ],
+  ] as const)('reads %s as TaskNotFound (-32001)', (_, binding, version, status, body) => {
+    // Act
+    const outcome = outcomeOf(binding, version, status, JSON.stringify(body))
+
+    // Assess
+    expect(outcome).toMatchObject({ error: { code: -32001, message: 'Task not found: t' } })
+  })
+
+  it('reads an answer that is not JSON as InvalidAgentResponse (-32006)', () => {
+    // Act
+    const outcome = outcomeOf('JSONRPC', '1.0', 200, '<html>')
+
+    // Assess
+    expect(outcome).toMatchObject({ error: { code: -32006 } })
+  })
+
+  it('answers a 0.3 HTTP+JSON caller TaskNotFound as 404 { code, message }', () => {
+    // Act
+    const answer = answerFor(
+      { error: notFound },
+      { binding: 'HTTP+JSON', version: '0.3', jsonRpcId: undefined },
+      'GetTask',
+    )
+
+    // Assess
+    expect(answer.statusCode).toBe(404)
+    expect(JSON.parse(answer.body)).toEqual(notFound)
+  })
+
+  it('answers a 1.0 HTTP+JSON caller TaskNotFound as 404 NOT_FOUND', () => {
+    // Act
+    const answer = answerFor(
+      { error: notFound },
+      { binding: 'HTTP+JSON', version: '1.0', jsonRpcId: undefined },
+      'GetTask',
+    )
+
+    // Assess
+    expect(answer.statusCode).toBe(404)
+    expect(JSON.parse(answer.body).error).toMatchObject({ code: 404, status: 'NOT_FOUND' })
+  })
+
+  it('writes a JSON-RPC caller’s stream event with its id, and an HTTP+JSON error as event: error', () => {
+    // Act
+    const rpc = eventFor(
+      { result: { task: {} } },
+      { binding: 'JSONRPC', version: '0.3', jsonRpcId: 'x' },
+    )
+    const rest = eventFor(
+      { error: notFound },
+      { binding: 'HTTP+JSON', version: '0.3', jsonRpcId: null },
+    )
+
+    // Assess
+    expect(JSON.parse(rpc.data)).toEqual({ jsonrpc: '2.0', id: 'x', result: { task: {} } })
+    expect(rest).toEqual({ event: 'error', data: JSON.stringify(notFound) })
   })
 })

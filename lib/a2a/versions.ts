@@ -1,0 +1,646 @@
+import type { AgentCardJson } from './agent-card.ts'
+import type { OperationName } from './operations.ts'
+
+/**
+ * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
+ * operation's params and answers, stream events and cards. Pure: values in,
+ * values out. 1.0 is the hub: a 0.3 value becomes 1.0, then whatever the other
+ * side speaks.
+ *
+ * A2A 0.3 has two JSON dialects: its JSON-RPC binding speaks the spec's JSON
+ * Schema (`kind`-tagged parts and results, `user`, `working`); its HTTP+JSON
+ * binding the proto's JSON (`content`, `ROLE_USER`, `TASK_STATE_WORKING`,
+ * wrapped results), which is close to 1.0's but not the same.
+ */
+export type ProtocolVersion = '1.0' | '0.3'
+/** How a version's values are spelled: 1.0 (either binding), 0.3 JSON-RPC, 0.3 HTTP+JSON. */
+export type Dialect = '1.0' | '0.3-jsonrpc' | '0.3-rest'
+
+export const dialectOf = (version: ProtocolVersion, binding: 'JSONRPC' | 'HTTP+JSON'): Dialect =>
+  version === '1.0' ? '1.0' : binding === 'JSONRPC' ? '0.3-jsonrpc' : '0.3-rest'
+
+/**
+ * A request or answer value that cannot be carried to the other version:
+ * `kind` says how a request that carries one is refused.
+ */
+export class VersionTranslationError extends Error {
+  readonly kind: 'invalid-params' | 'unsupported-operation'
+  constructor(message: string, kind: VersionTranslationError['kind'] = 'invalid-params') {
+    super(message)
+    this.name = 'VersionTranslationError'
+    this.kind = kind
+  }
+}
+
+/** The `A2A-Version` header among request headers, whatever their case. */
+export const a2aVersionOf = (headers: Record<string, string | undefined> | null) =>
+  Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'a2a-version')?.[1]
+
+/**
+ * The version an `A2A-Version` header asks for: `0.3` for any 0.x, `1.0` for
+ * any 1.x; undefined when it names neither (or is absent).
+ */
+export const requestedVersion = (header: string | undefined): ProtocolVersion | undefined => {
+  const major = header?.trim().split('.')[0]
+  return major === '0' ? '0.3' : major === '1' ? '1.0' : undefined
+}
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+const asObject = (value: unknown): Json => (isObject(value) ? value : {})
+
+/** The object without the keys whose value is undefined. */
+const defined = (fields: Json): Json =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))
+
+const nonEmpty = (value: unknown) => (value === '' ? undefined : value)
+
+const nonEmptyList = (value: unknown) =>
+  Array.isArray(value) && value.length > 0 ? value : undefined
+
+// --- roles and task states -------------------------------------------------
+
+const legacyStates = [
+  'submitted',
+  'working',
+  'completed',
+  'failed',
+  'canceled',
+  'input-required',
+  'rejected',
+  'auth-required',
+] as const
+
+/** `working` ⇄ `TASK_STATE_WORKING`; 0.3's `unknown` is 1.0's unspecified. */
+export const taskStateToV1 = (state: unknown): string =>
+  typeof state === 'string' && (legacyStates as readonly string[]).includes(state)
+    ? `TASK_STATE_${state.replace('-', '_').toUpperCase()}`
+    : 'TASK_STATE_UNSPECIFIED'
+
+export const taskStateToV03 = (state: unknown): string => {
+  const legacy = typeof state === 'string' ? state.replace(/^TASK_STATE_/, '') : ''
+  const name = legacy.toLowerCase().replace('_', '-').replace('cancelled', 'canceled')
+  return (legacyStates as readonly string[]).includes(name) ? name : 'unknown'
+}
+
+/** 0.3's proto (its HTTP+JSON) spells one state the British way. */
+const stateToV1 = (dialect: Dialect, state: unknown) =>
+  dialect === '0.3-jsonrpc'
+    ? taskStateToV1(state)
+    : state === 'TASK_STATE_CANCELLED'
+      ? 'TASK_STATE_CANCELED'
+      : state
+
+const stateFromV1 = (dialect: Dialect, state: unknown) =>
+  dialect === '0.3-jsonrpc'
+    ? taskStateToV03(state)
+    : dialect === '0.3-rest' && state === 'TASK_STATE_CANCELED'
+      ? 'TASK_STATE_CANCELLED'
+      : state
+
+/** `user` ⇄ `ROLE_USER`, `agent` ⇄ `ROLE_AGENT`. */
+export const roleToV1 = (role: unknown): string =>
+  role === 'user' ? 'ROLE_USER' : role === 'agent' ? 'ROLE_AGENT' : 'ROLE_UNSPECIFIED'
+
+export const roleToV03 = (role: unknown): string => (role === 'ROLE_USER' ? 'user' : 'agent')
+
+// --- parts -----------------------------------------------------------------
+
+/** 0.3 JSON-RPC's DataPart holds an object; 1.0 any value, so other values travel wrapped. */
+const wrappedDataFlag = 'data_part_compat'
+
+const partToV1 = (dialect: Dialect, part: unknown): Json => {
+  const p = asObject(part)
+  const metadata = isObject(p.metadata) ? p.metadata : undefined
+  if (dialect === '0.3-rest') {
+    const file = asObject(p.file)
+    if (typeof p.text === 'string') return defined({ text: p.text, metadata })
+    if (isObject(p.file)) {
+      return defined({
+        ...(file.fileWithUri !== undefined
+          ? { url: file.fileWithUri }
+          : { raw: file.fileWithBytes }),
+        mediaType: nonEmpty(file.mimeType),
+        metadata,
+      })
+    }
+    return defined({ data: asObject(p.data).data, metadata })
+  }
+  if (p.kind === 'text') return defined({ text: p.text, metadata })
+  if (p.kind === 'file') {
+    const file = asObject(p.file)
+    return defined({
+      ...(file.uri !== undefined ? { url: file.uri } : { raw: file.bytes }),
+      mediaType: file.mimeType,
+      filename: file.name,
+      metadata,
+    })
+  }
+  if (p.kind === 'data') {
+    if (metadata?.[wrappedDataFlag] === true) {
+      const { [wrappedDataFlag]: _flag, ...rest } = metadata
+      return defined({
+        data: asObject(p.data).value,
+        metadata: Object.keys(rest).length > 0 ? rest : undefined,
+      })
+    }
+    return defined({ data: p.data, metadata })
+  }
+  throw new VersionTranslationError(`A 0.3 part has no known kind (${String(p.kind)}).`)
+}
+
+const partFromV1 = (dialect: Dialect, part: unknown): Json => {
+  const p = asObject(part)
+  const metadata = isObject(p.metadata) ? p.metadata : undefined
+  const file = p.url !== undefined || p.raw !== undefined
+  if (dialect === '0.3-rest') {
+    if (p.text !== undefined) return defined({ text: p.text, metadata })
+    if (file) {
+      return defined({
+        file: defined({
+          ...(p.url !== undefined ? { fileWithUri: p.url } : { fileWithBytes: p.raw }),
+          mimeType: p.mediaType,
+        }),
+        metadata,
+      })
+    }
+    return defined({ data: { data: isObject(p.data) ? p.data : { value: p.data } }, metadata })
+  }
+  if (p.text !== undefined) return defined({ kind: 'text', text: p.text, metadata })
+  if (file) {
+    return defined({
+      kind: 'file',
+      file: defined({
+        ...(p.url !== undefined ? { uri: p.url } : { bytes: p.raw }),
+        mimeType: nonEmpty(p.mediaType),
+        name: nonEmpty(p.filename),
+      }),
+      metadata,
+    })
+  }
+  if (isObject(p.data)) return defined({ kind: 'data', data: p.data, metadata })
+  return {
+    kind: 'data',
+    data: { value: p.data ?? null },
+    metadata: { ...metadata, [wrappedDataFlag]: true },
+  }
+}
+
+// --- messages, artifacts, tasks, events -----------------------------------
+
+const partsKey = (dialect: Dialect) => (dialect === '0.3-rest' ? 'content' : 'parts')
+
+const messageToV1 = (dialect: Dialect, message: unknown): Json => {
+  const { kind: _kind, content: _content, parts: _parts, role, ...rest } = asObject(message)
+  const parts = asObject(message)[partsKey(dialect)]
+  return defined({
+    ...rest,
+    role: dialect === '0.3-jsonrpc' ? roleToV1(role) : role,
+    parts: Array.isArray(parts) ? parts.map((part) => partToV1(dialect, part)) : [],
+  })
+}
+
+const messageFromV1 = (dialect: Dialect, message: unknown): Json => {
+  const { parts, role, ...rest } = asObject(message)
+  const converted = Array.isArray(parts) ? parts.map((part) => partFromV1(dialect, part)) : []
+  if (dialect === '0.3-rest') return defined({ ...rest, role, content: converted })
+  return defined({
+    kind: 'message',
+    ...rest,
+    contextId: nonEmpty(rest.contextId),
+    taskId: nonEmpty(rest.taskId),
+    role: roleToV03(role),
+    parts: converted,
+  })
+}
+
+const artifactToV1 = (dialect: Dialect, artifact: unknown): Json => {
+  const a = asObject(artifact)
+  return {
+    ...a,
+    parts: Array.isArray(a.parts) ? a.parts.map((part) => partToV1(dialect, part)) : [],
+  }
+}
+
+const artifactFromV1 = (dialect: Dialect, artifact: unknown): Json => {
+  const a = asObject(artifact)
+  return defined({
+    ...a,
+    name: nonEmpty(a.name),
+    description: nonEmpty(a.description),
+    parts: Array.isArray(a.parts) ? a.parts.map((part) => partFromV1(dialect, part)) : [],
+  })
+}
+
+const statusToV1 = (dialect: Dialect, status: unknown): Json => {
+  const s = asObject(status)
+  return defined({
+    state: stateToV1(dialect, s.state),
+    message: s.message === undefined ? undefined : messageToV1(dialect, s.message),
+    timestamp: s.timestamp,
+  })
+}
+
+const statusFromV1 = (dialect: Dialect, status: unknown): Json => {
+  const s = asObject(status)
+  return defined({
+    state: stateFromV1(dialect, s.state),
+    message: s.message === undefined ? undefined : messageFromV1(dialect, s.message),
+    timestamp: nonEmpty(s.timestamp),
+  })
+}
+
+const taskToV1 = (dialect: Dialect, task: unknown): Json => {
+  const { kind: _kind, status, history, artifacts, ...rest } = asObject(task)
+  return defined({
+    ...rest,
+    status: statusToV1(dialect, status),
+    history: Array.isArray(history) ? history.map((m) => messageToV1(dialect, m)) : undefined,
+    artifacts: Array.isArray(artifacts)
+      ? artifacts.map((a) => artifactToV1(dialect, a))
+      : undefined,
+  })
+}
+
+const taskFromV1 = (dialect: Dialect, task: unknown): Json => {
+  const { status, history, artifacts, ...rest } = asObject(task)
+  return defined({
+    ...(dialect === '0.3-jsonrpc' ? { kind: 'task' } : {}),
+    ...rest,
+    status: statusFromV1(dialect, status),
+    history: nonEmptyList(history)?.map((m) => messageFromV1(dialect, m)),
+    artifacts: nonEmptyList(artifacts)?.map((a) => artifactFromV1(dialect, a)),
+  })
+}
+
+/** 0.3's `final` flag: the status update that ends the stream. */
+const finalStates = new Set(['completed', 'canceled', 'failed', 'rejected'])
+
+const statusUpdateFromV1 = (dialect: Dialect, event: unknown): Json => {
+  const e = asObject(event)
+  const status = statusFromV1(dialect, e.status)
+  const final = finalStates.has(taskStateToV03(asObject(e.status).state))
+  return dialect === '0.3-jsonrpc'
+    ? defined({ kind: 'status-update', ...e, status, final })
+    : defined({ ...e, status, final })
+}
+
+const artifactUpdateFromV1 = (dialect: Dialect, event: unknown): Json => {
+  const e = asObject(event)
+  const artifact = artifactFromV1(dialect, e.artifact)
+  return dialect === '0.3-jsonrpc'
+    ? defined({ kind: 'artifact-update', ...e, artifact })
+    : defined({ ...e, artifact })
+}
+
+/** 0.3 JSON-RPC's `kind` tags ⇄ 1.0's (and 0.3 HTTP+JSON's) wrapper fields. */
+const eventKinds = {
+  task: 'task',
+  message: 'message',
+  'status-update': 'statusUpdate',
+  'artifact-update': 'artifactUpdate',
+} as const
+
+/**
+ * A stream event or SendMessage result as 1.0's wrapped form:
+ * `{ kind: 'status-update', ... }` becomes `{ statusUpdate: { ... } }`.
+ */
+export const streamResponseToV1 = (dialect: Dialect, value: unknown): Json => {
+  const v = asObject(value)
+  if (dialect === '1.0') return v
+  const [wrapper, inner] =
+    dialect === '0.3-jsonrpc'
+      ? [eventKinds[v.kind as keyof typeof eventKinds], v]
+      : (Object.entries(v)[0] ?? [])
+  const unwrapped = asObject(inner)
+  switch (wrapper === 'msg' ? 'message' : wrapper) {
+    case 'task':
+      return { task: taskToV1(dialect, unwrapped) }
+    case 'message':
+      return { message: messageToV1(dialect, unwrapped) }
+    case 'statusUpdate': {
+      const { kind: _kind, final: _final, status, ...rest } = unwrapped
+      return { statusUpdate: { ...rest, status: statusToV1(dialect, status) } }
+    }
+    case 'artifactUpdate': {
+      const { kind: _kind, artifact, ...rest } = unwrapped
+      return { artifactUpdate: { ...rest, artifact: artifactToV1(dialect, artifact) } }
+    }
+    default:
+      throw new VersionTranslationError('A 0.3 stream event is none of task, message or update.')
+  }
+}
+
+/** A 1.0 stream event or SendMessage result in a 0.3 dialect. */
+export const streamResponseFromV1 = (dialect: Dialect, value: unknown): Json => {
+  const v = asObject(value)
+  if (dialect === '1.0') return v
+  const wrap = (name: string, inner: Json) =>
+    dialect === '0.3-jsonrpc' ? inner : { [name]: inner }
+  if (v.task !== undefined) return wrap('task', taskFromV1(dialect, v.task))
+  if (v.message !== undefined) return wrap('message', messageFromV1(dialect, v.message))
+  if (v.statusUpdate !== undefined) {
+    return wrap('statusUpdate', statusUpdateFromV1(dialect, v.statusUpdate))
+  }
+  if (v.artifactUpdate !== undefined) {
+    return wrap('artifactUpdate', artifactUpdateFromV1(dialect, v.artifactUpdate))
+  }
+  throw new VersionTranslationError('A 1.0 stream event is none of task, message or update.')
+}
+
+// --- push notification configs --------------------------------------------
+
+const authenticationToV1 = (authentication: unknown) => {
+  if (!isObject(authentication)) return undefined
+  const schemes = Array.isArray(authentication.schemes) ? authentication.schemes : []
+  return defined({ scheme: schemes[0] ?? '', credentials: authentication.credentials })
+}
+
+const authenticationFromV1 = (authentication: unknown) => {
+  if (!isObject(authentication)) return undefined
+  return defined({
+    schemes: authentication.scheme ? [authentication.scheme] : [],
+    credentials: nonEmpty(authentication.credentials),
+  })
+}
+
+/** A 0.3 PushNotificationConfig's fields as 1.0's (flat in 1.0's TaskPushNotificationConfig). */
+const pushConfigToV1 = (config: unknown): Json => {
+  const c = asObject(config)
+  return defined({
+    id: c.id,
+    url: c.url,
+    token: c.token,
+    authentication: authenticationToV1(c.authentication),
+  })
+}
+
+const pushConfigFromV1 = (config: Json): Json =>
+  defined({
+    id: nonEmpty(config.id),
+    url: config.url,
+    token: nonEmpty(config.token),
+    authentication: authenticationFromV1(config.authentication),
+  })
+
+/** 0.3's `{ taskId, pushNotificationConfig }` (or its REST `name`) as 1.0's flat config. */
+const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
+  const v = asObject(value)
+  const fromName = typeof v.name === 'string' ? /^tasks\/([^/]+)/.exec(v.name)?.[1] : undefined
+  return defined({
+    taskId: dialect === '0.3-rest' ? (v.taskId ?? fromName) : v.taskId,
+    ...pushConfigToV1(v.pushNotificationConfig),
+  })
+}
+
+const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
+  const v = asObject(value)
+  const config = pushConfigFromV1(v)
+  if (dialect === '0.3-rest') {
+    const name = `tasks/${String(v.taskId)}/pushNotificationConfigs/${String(v.id ?? '')}`
+    return { name, pushNotificationConfig: config }
+  }
+  return { taskId: v.taskId, pushNotificationConfig: config }
+}
+
+// --- operations: params and results ---------------------------------------
+
+const sendConfigurationToV1 = (configuration: unknown) => {
+  if (!isObject(configuration)) return undefined
+  const { blocking, pushNotificationConfig, ...rest } = configuration
+  return defined({
+    ...rest,
+    taskPushNotificationConfig:
+      pushNotificationConfig === undefined ? undefined : pushConfigToV1(pushNotificationConfig),
+    // 0.3 blocks unless told not to; 1.0 blocks unless told to return at once.
+    returnImmediately: blocking === false ? true : undefined,
+  })
+}
+
+/**
+ * Always says `blocking`: 1.0 blocks unless told otherwise, and 0.3 agents
+ * differ on what an absent `blocking` means (the 1.x SDK's 0.3 layer returns at once).
+ */
+const sendConfigurationFromV1 = (configuration: unknown) => {
+  const { returnImmediately, taskPushNotificationConfig, ...rest } = asObject(configuration)
+  return defined({
+    ...rest,
+    pushNotificationConfig: isObject(taskPushNotificationConfig)
+      ? pushConfigFromV1(taskPushNotificationConfig)
+      : undefined,
+    blocking: returnImmediately !== true,
+  })
+}
+
+const sendParamsToV1 = (dialect: Dialect, params: Json): Json =>
+  defined({
+    ...params,
+    message: messageToV1(dialect, params.message),
+    configuration: sendConfigurationToV1(params.configuration),
+  })
+
+const sendParamsFromV1 = (dialect: Dialect, params: Json): Json => {
+  const { tenant: _tenant, ...rest } = params
+  return defined({
+    ...rest,
+    message: messageFromV1(dialect, params.message),
+    configuration: sendConfigurationFromV1(params.configuration),
+  })
+}
+
+const withoutTenant = ({ tenant: _tenant, ...rest }: Json): Json => rest
+
+/**
+ * What 0.3 JSON-RPC params name otherwise: its push config calls name the task
+ * `id` and the config `pushNotificationConfigId`; 1.0's `taskId` and `id`.
+ */
+const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) => Json> = {
+  SendMessage: sendParamsToV1,
+  SendStreamingMessage: sendParamsToV1,
+  GetTask: (_, { metadata: _metadata, ...rest }) => rest,
+  ListTasks: (_, p) => p,
+  CancelTask: (_, p) => p,
+  SubscribeToTask: (_, { metadata: _metadata, ...rest }) => rest,
+  CreateTaskPushNotificationConfig: taskPushConfigToV1,
+  GetTaskPushNotificationConfig: (_, p) =>
+    defined({ taskId: p.id, id: p.pushNotificationConfigId }),
+  ListTaskPushNotificationConfigs: (_, p) => ({ taskId: p.id }),
+  DeleteTaskPushNotificationConfig: (_, p) =>
+    defined({ taskId: p.id, id: p.pushNotificationConfigId }),
+  GetExtendedAgentCard: () => ({}),
+}
+
+const paramsFromV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) => Json> = {
+  SendMessage: sendParamsFromV1,
+  SendStreamingMessage: sendParamsFromV1,
+  GetTask: (_, p) => withoutTenant(p),
+  ListTasks: (_, p) => withoutTenant(p),
+  CancelTask: (_, p) => withoutTenant(p),
+  SubscribeToTask: (_, p) => withoutTenant(p),
+  CreateTaskPushNotificationConfig: (dialect, p) => taskPushConfigFromV1(dialect, p),
+  GetTaskPushNotificationConfig: (_, p) =>
+    defined({ id: p.taskId, pushNotificationConfigId: nonEmpty(p.id) }),
+  ListTaskPushNotificationConfigs: (_, p) => ({ id: p.taskId }),
+  DeleteTaskPushNotificationConfig: (_, p) => ({ id: p.taskId, pushNotificationConfigId: p.id }),
+  GetExtendedAgentCard: () => ({}),
+}
+
+/**
+ * A call's params in 1.0 spelling. `dialect` is the caller's; for HTTP+JSON the
+ * params are those its path, query and body name together.
+ *
+ * @example
+ * paramsToV1('0.3-jsonrpc', 'GetTaskPushNotificationConfig', { id: 't', pushNotificationConfigId: 'c' })
+ * // { taskId: 't', id: 'c' }
+ */
+export const paramsToV1 = (dialect: Dialect, operation: OperationName, params: unknown): Json =>
+  dialect === '1.0' ? asObject(params) : paramsToV1ByOperation[operation](dialect, asObject(params))
+
+/** 1.0 params in a 0.3 dialect (the tenant, which 0.3 lacks, is dropped). */
+export const paramsFromV1 = (dialect: Dialect, operation: OperationName, params: unknown): Json =>
+  dialect === '1.0'
+    ? asObject(params)
+    : paramsFromV1ByOperation[operation](dialect, asObject(params))
+
+/**
+ * An operation's successful answer in 1.0 spelling: the JSON-RPC `result` or
+ * the HTTP+JSON body. Cards are converted by `cardToVersion`.
+ */
+export const resultToV1 = (
+  dialect: Dialect,
+  operation: OperationName,
+  result: unknown,
+): unknown => {
+  if (dialect === '1.0') return result
+  switch (operation) {
+    case 'SendMessage':
+    case 'SendStreamingMessage':
+    case 'SubscribeToTask':
+      return streamResponseToV1(dialect, result)
+    case 'GetTask':
+    case 'CancelTask':
+      return taskToV1(dialect, result)
+    case 'CreateTaskPushNotificationConfig':
+    case 'GetTaskPushNotificationConfig':
+      return taskPushConfigToV1(dialect, result)
+    case 'ListTaskPushNotificationConfigs': {
+      const configs = dialect === '0.3-rest' ? asObject(result).configs : result
+      return {
+        configs: (Array.isArray(configs) ? configs : []).map((c) => taskPushConfigToV1(dialect, c)),
+      }
+    }
+    case 'DeleteTaskPushNotificationConfig':
+      return {}
+    case 'GetExtendedAgentCard':
+      return cardToVersion(result, '1.0')
+    default:
+      return result
+  }
+}
+
+/** A 1.0 answer in a 0.3 dialect. */
+export const resultFromV1 = (
+  dialect: Dialect,
+  operation: OperationName,
+  result: unknown,
+): unknown => {
+  if (dialect === '1.0') return result
+  switch (operation) {
+    case 'SendMessage':
+    case 'SendStreamingMessage':
+    case 'SubscribeToTask':
+      return streamResponseFromV1(dialect, result)
+    case 'GetTask':
+    case 'CancelTask':
+      return taskFromV1(dialect, result)
+    case 'CreateTaskPushNotificationConfig':
+    case 'GetTaskPushNotificationConfig':
+      return taskPushConfigFromV1(dialect, result)
+    case 'ListTaskPushNotificationConfigs': {
+      const configs = asObject(result).configs
+      const list = (Array.isArray(configs) ? configs : []).map((c) =>
+        taskPushConfigFromV1(dialect, c),
+      )
+      return dialect === '0.3-rest' ? { configs: list } : list
+    }
+    case 'DeleteTaskPushNotificationConfig':
+      return null
+    case 'GetExtendedAgentCard':
+      return cardToVersion(result, '0.3')
+    default:
+      return result
+  }
+}
+
+// --- cards -----------------------------------------------------------------
+
+/** The fields only a 0.3 card has, and those only a 1.0 card has. */
+const legacyCardFields = [
+  'url',
+  'preferredTransport',
+  'additionalInterfaces',
+  'protocolVersion',
+  'security',
+  'supportsAuthenticatedExtendedCard',
+]
+const currentCardFields = ['supportedInterfaces', 'securityRequirements']
+
+const omit = (value: Json, names: string[]) =>
+  Object.fromEntries(Object.entries(value).filter(([name]) => !names.includes(name)))
+
+/**
+ * A card in the other version's shape: interfaces, security and the extended
+ * card flag move to where that version keeps them; the rest (name, skills,
+ * capabilities) is the same in both. Interface URLs and security are the
+ * gateway's to fill (`rewriteCard`), so they are carried only roughly here.
+ *
+ * @example
+ * cardToVersion({ name: 'Weather', protocolVersion: '0.3.0', url: 'https://a', ... }, '1.0')
+ */
+export const cardToVersion = (card: unknown, version: ProtocolVersion): AgentCardJson =>
+  cardFields(asObject(card), version) as AgentCardJson
+
+const cardFields = (c: Json, version: ProtocolVersion): Json => {
+  const capabilities = asObject(c.capabilities)
+  const isCurrent = Array.isArray(c.supportedInterfaces)
+  if (version === '1.0') {
+    if (isCurrent) return c
+    const interfaces = [
+      { url: c.url, protocolBinding: c.preferredTransport ?? 'JSONRPC' },
+      ...(Array.isArray(c.additionalInterfaces) ? c.additionalInterfaces : []).map((entry) => ({
+        url: asObject(entry).url,
+        protocolBinding: asObject(entry).transport,
+      })),
+    ]
+    return {
+      ...omit(c, legacyCardFields),
+      supportedInterfaces: interfaces.map((entry) => ({ ...entry, protocolVersion: '1.0' })),
+      capabilities: defined({
+        ...capabilities,
+        extendedAgentCard: c.supportsAuthenticatedExtendedCard === true ? true : undefined,
+      }),
+    }
+  }
+  if (!isCurrent) return c
+  const interfaces = (c.supportedInterfaces as unknown[]).map(asObject)
+  const first = interfaces[0] ?? {}
+  const { extendedAgentCard, ...legacyCapabilities } = capabilities
+  return defined({
+    ...omit(c, [...currentCardFields, 'securitySchemes', 'signatures']),
+    protocolVersion: '0.3.0',
+    url: first.url,
+    preferredTransport: first.protocolBinding,
+    additionalInterfaces: interfaces.map((entry) => ({
+      url: entry.url,
+      transport: entry.protocolBinding,
+    })),
+    capabilities: legacyCapabilities,
+    supportsAuthenticatedExtendedCard: extendedAgentCard === true ? true : undefined,
+    skills: Array.isArray(c.skills)
+      ? c.skills.map((skill) => omit(asObject(skill), ['securityRequirements']))
+      : c.skills,
+  })
+}

@@ -1,0 +1,391 @@
+import { describe, expect, it } from 'vitest'
+import type { OperationName } from '../../../lib/a2a/operations.ts'
+import {
+  cardToVersion,
+  type Dialect,
+  paramsFromV1,
+  paramsToV1,
+  requestedVersion,
+  resultFromV1,
+  resultToV1,
+  taskStateToV1,
+  taskStateToV03,
+  VersionTranslationError,
+} from '../../../lib/a2a/versions.ts'
+
+const message03 = {
+  kind: 'message',
+  messageId: 'm-1',
+  contextId: 'c-1',
+  role: 'user',
+  parts: [
+    { kind: 'text', text: 'hi' },
+    {
+      kind: 'file',
+      file: { uri: 'https://x.example/a.png', mimeType: 'image/png', name: 'a.png' },
+    },
+    { kind: 'file', file: { bytes: 'aGk=' } },
+    { kind: 'data', data: { city: 'Oslo' } },
+    { kind: 'data', data: { value: [1, 2] }, metadata: { data_part_compat: true } },
+  ],
+}
+const message10 = {
+  messageId: 'm-1',
+  contextId: 'c-1',
+  role: 'ROLE_USER',
+  parts: [
+    { text: 'hi' },
+    { url: 'https://x.example/a.png', mediaType: 'image/png', filename: 'a.png' },
+    { raw: 'aGk=' },
+    { data: { city: 'Oslo' } },
+    { data: [1, 2] },
+  ],
+}
+const messageRest03 = {
+  messageId: 'm-1',
+  contextId: 'c-1',
+  role: 'ROLE_USER',
+  content: [
+    { text: 'hi' },
+    { file: { fileWithUri: 'https://x.example/a.png', mimeType: 'image/png' } },
+    { data: { data: { city: 'Oslo' } } },
+  ],
+}
+const messageRest10 = {
+  messageId: 'm-1',
+  contextId: 'c-1',
+  role: 'ROLE_USER',
+  parts: [
+    { text: 'hi' },
+    { url: 'https://x.example/a.png', mediaType: 'image/png' },
+    { data: { city: 'Oslo' } },
+  ],
+}
+const agentMessage03 = {
+  kind: 'message',
+  messageId: 'a-1',
+  role: 'agent',
+  parts: [{ kind: 'text', text: 'done' }],
+}
+const agentMessage10 = { messageId: 'a-1', role: 'ROLE_AGENT', parts: [{ text: 'done' }] }
+const task03 = {
+  kind: 'task',
+  id: 't-1',
+  contextId: 'c-1',
+  status: { state: 'working', message: agentMessage03, timestamp: '2026-01-01T00:00:00Z' },
+  history: [message03],
+  artifacts: [{ artifactId: 'r', name: 'Result', parts: [{ kind: 'text', text: '42' }] }],
+}
+const task10 = {
+  id: 't-1',
+  contextId: 'c-1',
+  status: {
+    state: 'TASK_STATE_WORKING',
+    message: agentMessage10,
+    timestamp: '2026-01-01T00:00:00Z',
+  },
+  history: [message10],
+  artifacts: [{ artifactId: 'r', name: 'Result', parts: [{ text: '42' }] }],
+}
+const push03 = {
+  taskId: 't-1',
+  pushNotificationConfig: {
+    id: 'hook-1',
+    url: 'https://hooks.example.com/a2a',
+    token: 'tok',
+    authentication: { schemes: ['Bearer'], credentials: 'secret' },
+  },
+}
+const push10 = {
+  taskId: 't-1',
+  id: 'hook-1',
+  url: 'https://hooks.example.com/a2a',
+  token: 'tok',
+  authentication: { scheme: 'Bearer', credentials: 'secret' },
+}
+
+/** Each row: the same value in a 0.3 dialect and in 1.0, for one operation. */
+const params: [string, Dialect, OperationName, unknown, unknown][] = [
+  [
+    'a message, its parts and role',
+    '0.3-jsonrpc',
+    'SendMessage',
+    { message: message03, configuration: { historyLength: 2, blocking: true } },
+    { message: message10, configuration: { historyLength: 2 } },
+  ],
+  [
+    'a message that must not block',
+    '0.3-jsonrpc',
+    'SendStreamingMessage',
+    { message: agentMessage03, configuration: { blocking: false } },
+    { message: agentMessage10, configuration: { returnImmediately: true } },
+  ],
+  [
+    'a message in proto JSON',
+    '0.3-rest',
+    'SendMessage',
+    { message: messageRest03, configuration: { blocking: true } },
+    { message: messageRest10, configuration: {} },
+  ],
+  [
+    'a task id',
+    '0.3-jsonrpc',
+    'GetTask',
+    { id: 't-1', historyLength: 1 },
+    { id: 't-1', historyLength: 1 },
+  ],
+  ['a task to cancel', '0.3-jsonrpc', 'CancelTask', { id: 't-1' }, { id: 't-1' }],
+  ['a task to resubscribe to', '0.3-jsonrpc', 'SubscribeToTask', { id: 't-1' }, { id: 't-1' }],
+  ['a push config to set', '0.3-jsonrpc', 'CreateTaskPushNotificationConfig', push03, push10],
+  [
+    'a push config to get',
+    '0.3-jsonrpc',
+    'GetTaskPushNotificationConfig',
+    { id: 't-1', pushNotificationConfigId: 'hook-1' },
+    { taskId: 't-1', id: 'hook-1' },
+  ],
+  [
+    'push configs to list',
+    '0.3-jsonrpc',
+    'ListTaskPushNotificationConfigs',
+    { id: 't-1' },
+    { taskId: 't-1' },
+  ],
+  [
+    'a push config to delete',
+    '0.3-jsonrpc',
+    'DeleteTaskPushNotificationConfig',
+    { id: 't-1', pushNotificationConfigId: 'hook-1' },
+    { taskId: 't-1', id: 'hook-1' },
+  ],
+]
+
+const results: [string, Dialect, OperationName, unknown, unknown][] = [
+  ['a task answering SendMessage', '0.3-jsonrpc', 'SendMessage', task03, { task: task10 }],
+  [
+    'a message answering SendMessage',
+    '0.3-jsonrpc',
+    'SendMessage',
+    agentMessage03,
+    { message: agentMessage10 },
+  ],
+  ['a task', '0.3-jsonrpc', 'GetTask', task03, task10],
+  [
+    'a status update, final once the task is done',
+    '0.3-jsonrpc',
+    'SendStreamingMessage',
+    {
+      kind: 'status-update',
+      taskId: 't-1',
+      contextId: 'c-1',
+      status: { state: 'completed' },
+      final: true,
+    },
+    {
+      statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_COMPLETED' } },
+    },
+  ],
+  [
+    'an artifact update',
+    '0.3-jsonrpc',
+    'SubscribeToTask',
+    {
+      kind: 'artifact-update',
+      taskId: 't-1',
+      contextId: 'c-1',
+      artifact: { artifactId: 'r', parts: [{ kind: 'text', text: '4' }] },
+      append: true,
+      lastChunk: false,
+    },
+    {
+      artifactUpdate: {
+        taskId: 't-1',
+        contextId: 'c-1',
+        artifact: { artifactId: 'r', parts: [{ text: '4' }] },
+        append: true,
+        lastChunk: false,
+      },
+    },
+  ],
+  [
+    'a canceled task in proto JSON, spelled CANCELLED',
+    '0.3-rest',
+    'CancelTask',
+    { id: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_CANCELLED' } },
+    { id: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_CANCELED' } },
+  ],
+  [
+    'a wrapped status update in proto JSON',
+    '0.3-rest',
+    'SendStreamingMessage',
+    {
+      statusUpdate: {
+        taskId: 't-1',
+        contextId: 'c-1',
+        status: { state: 'TASK_STATE_WORKING' },
+        final: false,
+      },
+    },
+    { statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } },
+  ],
+  ['a push config', '0.3-jsonrpc', 'GetTaskPushNotificationConfig', push03, push10],
+  [
+    'a push config in proto JSON, named by path',
+    '0.3-rest',
+    'CreateTaskPushNotificationConfig',
+    {
+      name: 'tasks/t-1/pushNotificationConfigs/hook-1',
+      pushNotificationConfig: push03.pushNotificationConfig,
+    },
+    push10,
+  ],
+  [
+    'a push config list',
+    '0.3-jsonrpc',
+    'ListTaskPushNotificationConfigs',
+    [push03],
+    { configs: [push10] },
+  ],
+]
+
+describe('A2A version conversion', () => {
+  it.each(params)(
+    'carries %s (%s, %s) from 0.3 to 1.0',
+    (_, dialect, operation, legacy, current) => {
+      // Act
+      const converted = paramsToV1(dialect, operation, legacy)
+
+      // Assess
+      expect(converted).toEqual(current)
+    },
+  )
+
+  it.each(params)(
+    'carries %s (%s, %s) from 1.0 to 0.3',
+    (_, dialect, operation, legacy, current) => {
+      // Act
+      const converted = paramsFromV1(dialect, operation, current)
+
+      // Assess
+      expect(converted).toEqual(legacy)
+    },
+  )
+
+  it.each(results)(
+    'answers %s (%s, %s) from 0.3 to 1.0',
+    (_, dialect, operation, legacy, current) => {
+      // Act
+      const converted = resultToV1(dialect, operation, legacy)
+
+      // Assess
+      expect(converted).toEqual(current)
+    },
+  )
+
+  it.each(results)(
+    'answers %s (%s, %s) from 1.0 to 0.3',
+    (_, dialect, operation, legacy, current) => {
+      // Act
+      const converted = resultFromV1(dialect, operation, current)
+
+      // Assess
+      expect(converted).toEqual(legacy)
+    },
+  )
+
+  it.each([
+    ['submitted', 'TASK_STATE_SUBMITTED'],
+    ['working', 'TASK_STATE_WORKING'],
+    ['input-required', 'TASK_STATE_INPUT_REQUIRED'],
+    ['auth-required', 'TASK_STATE_AUTH_REQUIRED'],
+    ['completed', 'TASK_STATE_COMPLETED'],
+    ['canceled', 'TASK_STATE_CANCELED'],
+    ['failed', 'TASK_STATE_FAILED'],
+    ['rejected', 'TASK_STATE_REJECTED'],
+    ['unknown', 'TASK_STATE_UNSPECIFIED'],
+  ])('spells task state %s as %s and back', (legacy, current) => {
+    // Act, Assess
+    expect(taskStateToV1(legacy)).toBe(current)
+    expect(taskStateToV03(current)).toBe(legacy)
+  })
+
+  it('drops the tenant a 0.3 agent has no place for', () => {
+    // Act
+    const converted = paramsFromV1('0.3-jsonrpc', 'GetTask', { id: 't-1', tenant: 'acme' })
+
+    // Assess
+    expect(converted).toEqual({ id: 't-1' })
+  })
+
+  it('refuses a 0.3 part of no known kind', () => {
+    // Act
+    const act = () =>
+      paramsToV1('0.3-jsonrpc', 'SendMessage', {
+        message: { ...message03, parts: [{ kind: 'video' }] },
+      })
+
+    // Assess
+    expect(act).toThrow(VersionTranslationError)
+  })
+
+  it('reads A2A-Version: absent or unknown is none, 0.x is 0.3, 1.x is 1.0', () => {
+    // Act, Assess
+    expect([undefined, 'x', '0.3', '0.3.0', '1.0', '1'].map(requestedVersion)).toEqual([
+      undefined,
+      undefined,
+      '0.3',
+      '0.3',
+      '1.0',
+      '1.0',
+    ])
+  })
+
+  const card03 = {
+    name: 'Weather',
+    description: 'Forecasts',
+    version: '1.2.0',
+    protocolVersion: '0.3.0',
+    url: 'https://agent.example/rpc',
+    preferredTransport: 'JSONRPC',
+    additionalInterfaces: [
+      { url: 'https://agent.example/rpc', transport: 'JSONRPC' },
+      { url: 'https://agent.example/rest', transport: 'HTTP+JSON' },
+    ],
+    capabilities: { streaming: true },
+    supportsAuthenticatedExtendedCard: true,
+    skills: [{ id: 'forecast', name: 'Forecast', description: 'Tomorrow', tags: [] }],
+  }
+
+  it('moves a 0.3 card’s interfaces and extended-card flag to where 1.0 keeps them', () => {
+    // Act
+    const card = cardToVersion(card03, '1.0') as Record<string, unknown>
+
+    // Assess
+    expect(card).toMatchObject({
+      name: 'Weather',
+      capabilities: { streaming: true, extendedAgentCard: true },
+      supportedInterfaces: [
+        { url: 'https://agent.example/rpc', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: 'https://agent.example/rpc', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: 'https://agent.example/rest', protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
+      ],
+    })
+    expect(card).not.toHaveProperty('url')
+    expect(card).not.toHaveProperty('supportsAuthenticatedExtendedCard')
+  })
+
+  it('moves a 1.0 card’s interfaces back to 0.3’s url and additionalInterfaces', () => {
+    // Act
+    const card = cardToVersion(cardToVersion(card03, '1.0'), '0.3') as Record<string, unknown>
+
+    // Assess
+    expect(card).toMatchObject({
+      protocolVersion: '0.3.0',
+      url: 'https://agent.example/rpc',
+      preferredTransport: 'JSONRPC',
+      supportsAuthenticatedExtendedCard: true,
+      capabilities: { streaming: true },
+    })
+    expect(card).not.toHaveProperty('supportedInterfaces')
+  })
+})
