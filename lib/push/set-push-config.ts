@@ -1,0 +1,65 @@
+import type { A2AFailure } from '../a2a/errors.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import { BackendUrlRejectedError } from '../errors.ts'
+import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
+import { namedTask } from '../tasks/task-calls.ts'
+import {
+  type ClientWebhook,
+  newCallbackCredentials,
+  type PushConfigStore,
+  pushConfigTtlSeconds,
+  secretHashOf,
+} from './push-configs.ts'
+import { pushCallbackPath, pushConfigIn, webhookOf, withCallback } from './webhook-config.ts'
+
+export interface SetPushConfigDeps {
+  configs: Pick<PushConfigStore, 'put'>
+  /** The address policy backends are held to; webhooks are held to the same. */
+  addressPolicy: BackendAddressPolicy
+  /** The gateway's base URL as the agent reaches it. */
+  baseUrl: string
+  now?: () => number
+}
+
+/**
+ * A call that sets a push config (CreateTaskPushNotificationConfig, or a
+ * SendMessage with an inline config), made safe to forward: the client's
+ * webhook is checked against the backend address policy and kept in the
+ * store, and the agent is handed the gateway's callback with a fresh secret
+ * instead. Any other call comes back as it is. A webhook the policy refuses is
+ * an invalid-params failure saying why; nothing is stored then.
+ *
+ * @example
+ * const outcome = await withGatewayCallback(call, principal, deps)
+ * if ('failure' in outcome) return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
+ */
+export const withGatewayCallback = async (
+  call: A2ACall,
+  principal: string,
+  deps: SetPushConfigDeps,
+): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
+  const config = pushConfigIn(call.operation, call.params)
+  if (!config) return { call }
+  const webhook: ClientWebhook = webhookOf(config)
+  try {
+    await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)
+  } catch (error) {
+    if (!(error instanceof BackendUrlRejectedError)) throw error
+    return { failure: { kind: 'invalid-params', message: error.message } }
+  }
+  const named = namedTask(call)
+  const taskId = named && 'taskId' in named ? named.taskId : undefined
+  const { configId, secret } = newCallbackCredentials()
+  await deps.configs.put({
+    configId,
+    agentId: call.agentId,
+    ...(taskId ? { taskId } : {}),
+    principal,
+    secretHash: secretHashOf(secret),
+    webhook,
+    expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
+  })
+  return {
+    call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
+  }
+}
