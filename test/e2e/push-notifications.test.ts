@@ -114,6 +114,54 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
+  it('does the same for a config set over HTTP+JSON, translated to the JSON-RPC agent', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+
+    // Act
+    const set = await fetch(`${agentUrl()}/tasks/${taskId}/pushNotificationConfigs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({ taskId, url: webhook.url, token: 'rest-token' }),
+    })
+    const pushed = await agent.push(givenFor(taskId))
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(set.status).toBe(201)
+    expect(await set.json()).toMatchObject({ url: webhook.url, token: 'rest-token' })
+    expect(givenFor(taskId).url).toMatch(new RegExp(`^${stack.url}/push/`))
+    expect(pushed.status).toBe(202)
+    expect(webhook.hits[0]?.headers['x-a2a-notification-token']).toBe('rest-token')
+    await webhook.stop()
+  })
+
+  it('delivers pushes for a config given with SendMessage, for the task it starts', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const params = {
+      ...textMessageParams('work on this, and tell me'),
+      configuration: { taskPushNotificationConfig: { url: webhook.url } },
+    }
+
+    // Act
+    const sent = await (await postA2A(agentUrl(), token, jsonRpc('SendMessage', params))).json()
+    const taskId = sent.result.task.id as string
+    const pushed = await agent.push(givenFor(taskId))
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(givenFor(taskId).url).not.toBe(webhook.url)
+    expect(pushed.status).toBe(202)
+    expect(webhook.hits[0]?.body).toBe(agent.pushBody(taskId))
+    await webhook.stop()
+  })
+
   it('refuses a push with a wrong secret', async () => {
     // Prepare
     const webhook = await startWebhook()
@@ -153,6 +201,27 @@ describe('push notifications through the local gateway', () => {
     const body = await response.json()
     expect(body.error.code).toBe(-32602)
     expect(body.error.message).toMatch(/169\.254\.169\.254 is a link-local/)
+    expect(agent.configs.some((config) => config.taskId === taskId)).toBe(false)
+  })
+
+  it('refuses a metadata-address webhook over HTTP+JSON with a 400', async () => {
+    // Prepare
+    const taskId = await newTask()
+
+    // Act
+    const response = await fetch(`${agentUrl()}/tasks/${taskId}/pushNotificationConfigs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({ taskId, url: 'http://[::ffff:169.254.169.254]/' }),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(await response.json())).toMatch(/link-local/)
     expect(agent.configs.some((config) => config.taskId === taskId)).toBe(false)
   })
 

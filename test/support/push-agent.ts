@@ -14,7 +14,7 @@ export interface GivenConfig {
 /**
  * A JSON-RPC 1.0 agent that keeps the push configs it is given and pushes to
  * them when the test says (the sample agents do not push): SendMessage starts a
- * task `task-{n}`; the push-config methods store and answer configs as given;
+ * task `task-{n}` (keeping a config given in its `configuration`); the push-config methods store and answer configs as given;
  * `push(taskId)` POSTs a status update to each config of the task, with the
  * config's token in X-A2A-Notification-Token, as @a2a-js/sdk's sender does.
  */
@@ -34,6 +34,9 @@ export const startPushAgent = async () => {
               contextId: `context-${tasks}`,
               status: { state: 'TASK_STATE_WORKING' },
             }
+            // A config given with the message is for the task it starts.
+            const inline = params.configuration?.taskPushNotificationConfig
+            if (inline) configs.push({ ...inline, taskId: task.id })
             return { task }
           }
           case 'CreateTaskPushNotificationConfig': {
