@@ -145,7 +145,7 @@ describe('push notifications through the local gateway', () => {
     // Prepare
     const webhook = await startWebhook()
     const params = {
-      ...textMessageParams('work on this, and tell me'),
+      ...(textMessageParams('work on this, and tell me') as object),
       configuration: { taskPushNotificationConfig: { url: webhook.url } },
     }
 
