@@ -16,7 +16,14 @@ export interface PushCallbackDeps {
 /** What the callback answers the agent: accepted, or refused with a status and why. */
 export type CallbackOutcome =
   | { accepted: true; deliveryId: string }
-  | { accepted: false; status: 400 | 401 | 403 | 404; title: string; detail: string }
+  | { accepted: false; status: 400 | 401 | 403 | 404 | 413; title: string; detail: string }
+
+/**
+ * The largest push the callback takes: one SQS message holds 256 KiB, the
+ * delivery's other fields and JSON escaping included, so a push of up to
+ * 160 KiB always fits.
+ */
+export const maxPushBytes = 160 * 1024
 
 const unknownConfig = {
   accepted: false,
@@ -53,9 +60,9 @@ export const acceptPush = async (
   deps: PushCallbackDeps,
 ): Promise<CallbackOutcome> => {
   if (!configIdPattern.test(configId)) return unknownConfig
-  const presented = Object.entries(headers).find(
-    ([name]) => name.toLowerCase() === notificationTokenHeader,
-  )?.[1]
+  const header = (wanted: string) =>
+    Object.entries(headers).find(([name]) => name.toLowerCase() === wanted)?.[1]
+  const presented = header(notificationTokenHeader)
   if (!presented) {
     return {
       accepted: false,
@@ -72,6 +79,14 @@ export const acceptPush = async (
       status: 401,
       title: 'Wrong push secret',
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
+    }
+  }
+  if (Buffer.byteLength(body ?? '') > maxPushBytes) {
+    return {
+      accepted: false,
+      status: 413,
+      title: 'Push too large',
+      detail: `A push may hold at most ${maxPushBytes} bytes; send the task's changes, not its history.`,
     }
   }
   const taskIds = taskIdsInPayload(payloadOf(body ?? ''))
@@ -99,7 +114,10 @@ export const acceptPush = async (
     deliveryId,
     configId,
     body: body ?? '',
-    contentType: 'application/json',
+    // As the agent sent it (the 1.0 SDK sends application/a2a+json), JSON either way.
+    contentType: /json/i.test(header('content-type') ?? '')
+      ? (header('content-type') as string)
+      : 'application/json',
     taskId: taskIds[0],
     issuer: deps.issuer,
   })

@@ -156,11 +156,18 @@ describe('acceptPush', () => {
     const { deps, queued } = depsWith()
 
     // Act
-    const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+    const outcome = await acceptPush(
+      configId,
+      { ...secret, 'Content-Type': 'application/a2a+json' },
+      push('task-1'),
+      deps,
+    )
 
     // Assess
     expect(outcome.accepted).toBe(true)
-    expect(queued).toMatchObject([{ configId, body: push('task-1'), taskId: 'task-1' }])
+    expect(queued).toMatchObject([
+      { configId, body: push('task-1'), taskId: 'task-1', contentType: 'application/a2a+json' },
+    ])
   })
 
   it.each([
@@ -177,6 +184,7 @@ describe('acceptPush', () => {
     ['another task', configId, secret, push('task-2'), 'client-a', 403],
     ['a task another caller owns', configId, secret, push('task-1'), 'client-b', 403],
     ['a body naming no task', configId, secret, '{}', 'client-a', 400],
+    ['a body over the size limit', configId, secret, ' '.repeat(200 * 1024), 'client-a', 413],
   ] as const)('refuses %s, queueing nothing', async (_case, id, headers, body, owner, status) => {
     // Prepare
     const { deps, queued } = depsWith(owner)
