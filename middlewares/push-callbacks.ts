@@ -3,7 +3,11 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { PushConfigStore } from '../lib/push/push-configs.ts'
-import { type SetPushConfigDeps, withGatewayCallback } from '../lib/push/set-push-config.ts'
+import {
+  configIdDeletedBy,
+  type SetPushConfigDeps,
+  withGatewayCallback,
+} from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -12,7 +16,7 @@ type PushCallbacksContext = A2ARequestContext & CallerContext
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
-  configs: Pick<PushConfigStore, 'put' | 'get'>
+  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete'>
   addressPolicy: SetPushConfigDeps['addressPolicy']
   /** The gateway's base URL for this request (the callback's origin). */
   baseUrl: (event: APIGatewayProxyEvent) => string
@@ -40,14 +44,19 @@ const textOf = async (body: unknown): Promise<string | undefined> => {
  * call in `context.a2a` is replaced by that safe one (the one write this
  * middleware makes outside its own concern, so that forwarding has a single
  * call to read). After it: configs in Create/Get/List answers are shown as
- * the client set them. Runs after `taskOwnership` (a config is set only on
+ * the client set them, and a config the agent deleted has its record deleted
+ * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
  * the caller's own task).
  */
 export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
   const { configs, addressPolicy, baseUrl } = options
-  if (typeof configs?.put !== 'function' || typeof configs.get !== 'function') {
+  if (
+    typeof configs?.put !== 'function' ||
+    typeof configs.get !== 'function' ||
+    typeof configs.delete !== 'function'
+  ) {
     throw new TypeError('pushCallbacks: options.configs is required')
   }
 
@@ -71,15 +80,22 @@ export const pushCallbacks = (
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    if (!call || !showsConfigs.has(call.operation) || !response || response.statusCode >= 400) {
-      return
-    }
+    const deleted = call && configIdDeletedBy(call, request.context.caller.principal)
+    if (!call || !response || response.statusCode >= 400) return
+    if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await textOf(response.body)
     if (text === undefined) return
     let answer: unknown
     try {
       answer = JSON.parse(text)
     } catch {
+      request.response = { ...response, body: text }
+      return
+    }
+    if (deleted) {
+      // A JSON-RPC error comes with a 200: only a result means the agent deleted it.
+      const failed = call.binding === 'JSONRPC' && (answer as { error?: unknown })?.error
+      if (!failed) await configs.delete(deleted)
       request.response = { ...response, body: text }
       return
     }

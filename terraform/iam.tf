@@ -137,10 +137,10 @@ data "aws_iam_policy_document" "agents" {
   }
 
   # Push configs: the client's webhook kept when an agent is handed the callback,
-  # read back to show the client its own config.
+  # read back to show the client its own config, deleted with the agent's config.
   statement {
     sid       = "PushConfigs"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
   }
 

@@ -47,11 +47,22 @@ export const pushConfigTtlSeconds = 30 * 24 * 60 * 60
 /** Config ids go into a URL path segment: letters, digits, `-` and `_` only. */
 export const configIdPattern = /^[A-Za-z0-9_-]{16,64}$/
 
-/** A fresh config id and the secret the agent will present with its pushes. */
-export const newCallbackCredentials = () => ({
-  configId: randomBytes(16).toString('base64url'),
-  secret: randomBytes(32).toString('base64url'),
-})
+/**
+ * The config id of a client's config `id` on a task: one per agent, caller,
+ * task and id, so that deleting the config finds its record (and setting it
+ * again replaces it). It is no secret: the secret is.
+ */
+export const configIdFor = (agentId: string, principal: string, taskId: string, id: string) =>
+  createHash('sha256')
+    .update(JSON.stringify([agentId, principal, taskId, id]))
+    .digest('base64url')
+    .slice(0, 32)
+
+/** A random config id, for a config set before its task exists (with the SendMessage that starts it). */
+export const randomConfigId = () => randomBytes(16).toString('base64url')
+
+/** A fresh secret the agent will present with its pushes. */
+export const newCallbackSecret = () => randomBytes(32).toString('base64url')
 
 export const secretHashOf = (secret: string): string =>
   createHash('sha256').update(secret).digest('hex')

@@ -1,13 +1,16 @@
 import type { A2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { namedTask } from '../tasks/task-calls.ts'
 import {
   type ClientWebhook,
-  newCallbackCredentials,
+  configIdFor,
+  newCallbackSecret,
   type PushConfigStore,
   pushConfigTtlSeconds,
+  randomConfigId,
   secretHashOf,
 } from './push-configs.ts'
 import { pushCallbackPath, pushConfigIn, webhookOf, withCallback } from './webhook-config.ts'
@@ -49,7 +52,11 @@ export const withGatewayCallback = async (
   }
   const named = namedTask(call)
   const taskId = named && 'taskId' in named ? named.taskId : undefined
-  const { configId, secret } = newCallbackCredentials()
+  // An agent names a config set without an id by its task (as @a2a-js/sdk does).
+  const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
+  const configId =
+    taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
+  const secret = newCallbackSecret()
   await deps.configs.put({
     configId,
     agentId: call.agentId,
@@ -62,4 +69,26 @@ export const withGatewayCallback = async (
   return {
     call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
   }
+}
+
+/**
+ * The config id behind a DeleteTaskPushNotificationConfig call (1.0 `{taskId,
+ * id}` in either binding, 0.3 JSON-RPC `{id, pushNotificationConfigId}`), so
+ * that its record goes once the agent has deleted the config; undefined for
+ * any other call.
+ */
+export const configIdDeletedBy = (call: A2ACall, principal: string): string | undefined => {
+  if (call.operation !== 'DeleteTaskPushNotificationConfig') return undefined
+  const named = namedTask(call)
+  if (!named || !('taskId' in named)) return undefined
+  const params = (call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)) as
+    | Record<string, unknown>
+    | undefined
+  const id =
+    call.version === '0.3' && call.binding === 'JSONRPC'
+      ? params?.pushNotificationConfigId
+      : params?.id
+  return typeof id === 'string' && id !== ''
+    ? configIdFor(call.agentId, principal, named.taskId, id)
+    : undefined
 }

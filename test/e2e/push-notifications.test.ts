@@ -177,6 +177,28 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
+  it('refuses pushes to the callback of a config the client deleted', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: webhook.url })
+    const given = givenFor(taskId)
+
+    // Act
+    const deleted = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: 'hook' }),
+    )
+    const pushed = await agent.push(given)
+
+    // Assess
+    expect((await deleted.json()).result).toEqual({})
+    expect(pushed.status).toBe(404)
+    expect(webhook.hits).toEqual([])
+    await webhook.stop()
+  })
+
   it('refuses a push about a task the config was not set for', async () => {
     // Prepare
     const webhook = await startWebhook()

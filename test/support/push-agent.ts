@@ -48,6 +48,14 @@ export const startPushAgent = async () => {
             return configs.find(
               (config) => config.taskId === params.taskId && config.id === params.id,
             )
+          case 'DeleteTaskPushNotificationConfig': {
+            const index = configs.findIndex(
+              (config) => config.taskId === params.taskId && config.id === params.id,
+            )
+            if (index === -1) return undefined
+            configs.splice(index, 1)
+            return {}
+          }
           case 'ListTaskPushNotificationConfigs':
             return { configs: configs.filter((config) => config.taskId === params.taskId) }
           default:

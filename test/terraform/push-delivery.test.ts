@@ -80,7 +80,11 @@ describe('Terraform stack: push delivery', () => {
     const deadLetters = '${aws_dynamodb_table.push_dead_letters.arn}'
 
     // Assess
-    expect(actionsOn('agents', configs)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem'])
+    expect(actionsOn('agents', configs)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ])
     expect(actionsOn('discovery', configs)).toEqual(['dynamodb:GetItem'])
     expect(actionsOn('push-delivery', configs)).toEqual(['dynamodb:GetItem'])
     expect(actionsOn('push-delivery', deadLetters)).toEqual(['dynamodb:PutItem'])

@@ -6,10 +6,12 @@ import { acceptPush } from '../../../lib/push/callback.ts'
 import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
 import { deliverPush, type PushDelivery } from '../../../lib/push/delivery.ts'
 import {
+  configIdFor,
   type PushConfigRecord,
   secretHashOf,
   secretMatches,
 } from '../../../lib/push/push-configs.ts'
+import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
 import { withCallback, withClientWebhooks } from '../../../lib/push/webhook-config.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
@@ -93,6 +95,39 @@ describe('withCallback', () => {
       expect(JSON.stringify(call.params)).not.toContain('c.example')
     }
     expect(rewritten[1]?.body).toContain(callbackUrl)
+  })
+})
+
+describe('configIdDeletedBy', () => {
+  it('finds the record a Delete names, over JSON-RPC 1.0 and 0.3 and over HTTP+JSON', () => {
+    // Prepare
+    const base = {
+      agentId: 'a',
+      stream: false,
+      operation: 'DeleteTaskPushNotificationConfig',
+    } as const
+    const calls: A2ACall[] = [
+      { ...base, version: '1.0', binding: 'JSONRPC', params: { taskId: 't-1', id: 'hook' } },
+      {
+        ...base,
+        version: '0.3',
+        binding: 'JSONRPC',
+        params: { id: 't-1', pushNotificationConfigId: 'hook' },
+      },
+      {
+        ...base,
+        version: '1.0',
+        binding: 'HTTP+JSON',
+        params: undefined,
+        restPath: '/tasks/t-1/pushNotificationConfigs/hook',
+      },
+    ]
+
+    // Act
+    const found = calls.map((call) => configIdDeletedBy(call, 'client-a'))
+
+    // Assess
+    expect(found).toEqual(Array(3).fill(configIdFor('a', 'client-a', 't-1', 'hook')))
   })
 })
 

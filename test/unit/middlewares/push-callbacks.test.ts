@@ -27,6 +27,7 @@ const setUp = (addresses: string[] = ['93.184.215.14']) => {
     configs: {
       put: async (record) => void stored.set(record.configId, record),
       get: async (configId) => stored.get(configId),
+      delete: async (configId) => void stored.delete(configId),
     },
     addressPolicy: { mode: 'aws', allowed: parseCidrs([]), resolve: async () => addresses },
     baseUrl: () => 'https://gw.example.com',
