@@ -47,8 +47,8 @@ const payloadOf = (body: string): unknown => {
  * presents (`X-A2A-Notification-Token`, as the gateway handed it over as the
  * config's `token`) matches in constant time, and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
- * config. Config ids are 128 random bits: that one exists tells a guesser
- * nothing usable, so each refusal says plainly what was wrong.
+ * config. The 256-bit secret is what authenticates (a config id may be
+ * derivable), so each refusal can say plainly what was wrong.
  *
  * @example
  * const outcome = await acceptPush(configId, event.headers, event.body, deps)
