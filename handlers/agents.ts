@@ -28,6 +28,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordCall, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
+import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -41,6 +42,7 @@ import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { publicCard } from '../middlewares/public-card.ts'
+import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
@@ -64,8 +66,14 @@ const taskOwners = new DynamoTaskOwners({
   client: documentClient,
   tableName: tableName('taskOwners', config.tablePrefix),
 })
+const pushConfigs = new DynamoPushConfigs({
+  client: documentClient,
+  tableName: tableName('pushConfigs', config.tablePrefix),
+})
+/** The registration address policy: agents, token endpoints and push webhooks alike. */
+const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
 /** Agents and token endpoints are called only on addresses the registration policy allows. */
-const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
+const backendFetch = guardedFetch(addressPolicy)
 const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
@@ -308,4 +316,6 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       onReleaseError: (error) => logger.warn('stream slot not released', { error }),
     }),
   )
+  // Last before the call, after ownership: a push config is set only on the caller's own task.
+  .use(pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }))
   .handler(serveAgent)

@@ -13,10 +13,14 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
+import { acceptPush } from '../lib/push/callback.ts'
+import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
+import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
@@ -35,6 +39,22 @@ const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: 60,
+})
+
+const pushConfigs = new DynamoPushConfigs({
+  client: documentClient,
+  tableName: tableName('pushConfigs', config.tablePrefix),
+})
+const taskOwners = new DynamoTaskOwners({
+  client: documentClient,
+  tableName: tableName('taskOwners', config.tablePrefix),
+})
+/** SQS on AWS (handlers/push-delivery.ts delivers); on a laptop, delivered in this process. */
+const deliveryQueue = deliveryQueueFor(config, {
+  deliver: () => pushDelivererFor(config, { client: documentClient, key: signingKey }),
+  onOutcome: (delivery, outcome) =>
+    logger.info('push delivery', { ...outcome, delivery: delivery.deliveryId }),
+  onError: (error) => logger.error('push delivery failed in the gateway', { error }),
 })
 
 type DiscoveryHandler = (
@@ -98,6 +118,8 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     return jsonResponse(200, answer)
   })
 
+const pushCallbackRoute = '/push/{configId}'
+
 const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
   { method: 'GET', path: '/agents', handler: listAgents },
   { method: 'POST', path: '/search', handler: search },
@@ -124,8 +146,37 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   )
 
 /**
- * The card JWKS is public (no authorizer, no caller); every other route needs a
- * caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
+ * POST /push/{configId}: an agent's push for a client, checked (secret, task)
+ * and queued for delivery; 202 once queued.
+ */
+const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(problemDetails({ logger }))
+  .handler(async (event) => {
+    const outcome = await acceptPush(
+      event.pathParameters?.configId ?? '',
+      event.headers,
+      event.isBase64Encoded && event.body
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body,
+      { configs: pushConfigs, owners: taskOwners, queue: deliveryQueue, issuer: baseUrlOf(event) },
+    )
+    if (outcome.accepted) return jsonResponse(202, { deliveryId: outcome.deliveryId })
+    return problemResponse({
+      type: 'https://switchboard.dev/problems/push-refused',
+      title: outcome.title,
+      status: outcome.status,
+      detail: outcome.detail,
+    })
+  })
+
+/**
+ * The card JWKS and the push callback are public (no authorizer, no caller);
+ * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
  */
 export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
-  event.resource === cardJwksPath ? cardKeys(event, context) : callerRoutes(event, context)
+  event.resource === cardJwksPath
+    ? cardKeys(event, context)
+    : event.resource === pushCallbackRoute
+      ? pushCallback(event, context)
+      : callerRoutes(event, context)

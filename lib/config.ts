@@ -78,6 +78,9 @@ const gatewayEnv = z.object({
       ),
     )
     .default([]),
+  PUSH_DELIVERY_QUEUE_URL: url.optional(),
+  PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+  PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
 })
 
 /** The names of every variable the handlers read (Terraform must set what they need). */
@@ -128,6 +131,9 @@ export const awsEnvironmentSource = {
   VECTOR_INDEX_NAME: 'terraform',
   ROUTE_MIN_SCORE: 'terraform',
   BACKEND_ALLOWED_CIDRS: 'terraform',
+  PUSH_DELIVERY_QUEUE_URL: 'terraform',
+  PUSH_DELIVERY_ATTEMPTS: 'terraform',
+  PUSH_RETRY_BASE_MS: 'terraform',
 } as const satisfies Record<
   keyof typeof gatewayEnv.shape,
   'terraform' | 'lambda' | 'local-only' | 'derived'
@@ -182,6 +188,14 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   cardSigningKeyId: env.CARD_SIGNING_KEY_ID,
   /** Local runtime: the card signing key in this file instead of KMS. */
   cardSigningKeyFile: env.CARD_SIGNING_KEY_FILE,
+  push: {
+    /** The SQS queue pushes wait in for delivery; unset, they are delivered in this process. */
+    queueUrl: env.PUSH_DELIVERY_QUEUE_URL,
+    /** Delivery attempts per push, the first included, before it is dead-lettered. */
+    attempts: env.PUSH_DELIVERY_ATTEMPTS,
+    /** The wait before the second attempt; it doubles after each. */
+    retryBaseMs: env.PUSH_RETRY_BASE_MS,
+  },
   discovery: {
     embedder: env.EMBEDDER,
     dimension: env.EMBEDDING_DIMENSION,

@@ -20,7 +20,8 @@ export interface Route {
    * No authorizer in front (API Gateway authorization NONE): the request reaches
    * the handler without a token, and the handler verifies any token it needs
    * itself (with the authorizer's code). The agent card: a public one is read by
-   * anyone, a granted one still needs a grant; the card-signing JWKS: anyone.
+   * anyone, a granted one still needs a grant; the card-signing JWKS: anyone; a
+   * push callback: the agent holding its secret.
    */
   anonymous?: true
 }
@@ -42,6 +43,15 @@ export const routes: readonly Route[] = [
   {
     method: 'GET',
     path: '/.well-known/agent-card-jwks.json',
+    handler: 'discovery',
+    streaming: false,
+    admin: false,
+    anonymous: true,
+  },
+  // Where agents push task updates for a client (lib/push/): the per-config secret authenticates.
+  {
+    method: 'POST',
+    path: '/push/{configId}',
     handler: 'discovery',
     streaming: false,
     admin: false,

@@ -37,6 +37,20 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
   },
+  // Clients' push configs behind the gateway's callbacks (lib/push/push-configs.ts): pk `configId`.
+  pushConfigs: {
+    name: 'push-configs',
+    partitionKey: 'configId',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+  },
+  // Pushes the gateway gave up delivering (lib/push/dead-letters.ts): pk `deliveryId`.
+  pushDeadLetters: {
+    name: 'push-dead-letters',
+    partitionKey: 'deliveryId',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+  },
 } as const satisfies Record<string, TableDefinition>
 
 export type TableKey = keyof typeof tables

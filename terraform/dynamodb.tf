@@ -97,3 +97,47 @@ resource "aws_dynamodb_table" "task_owners" {
     enabled = false
   }
 }
+
+# Clients' push configs behind the callbacks agents are handed (lib/push/): the
+# webhook and its token stay here. A config lapses 30 days after it was set; an
+# expired one counts as absent in code.
+resource "aws_dynamodb_table" "push_configs" {
+  name         = "${local.table_prefix}push-configs"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "configId"
+
+  attribute {
+    name = "configId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = false
+  }
+}
+
+# Pushes whose delivery ran out of attempts, kept 14 days for an operator.
+resource "aws_dynamodb_table" "push_dead_letters" {
+  name         = "${local.table_prefix}push-dead-letters"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "deliveryId"
+
+  attribute {
+    name = "deliveryId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = false
+  }
+}

@@ -136,6 +136,14 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.task_owners.arn]
   }
 
+  # Push configs: the client's webhook kept when an agent is handed the callback,
+  # read back to show the client its own config, deleted with the agent's config.
+  statement {
+    sid       = "PushConfigs"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.push_configs.arn]
+  }
+
   # A backend secret belongs to an agent when the gateway created it (under the
   # prefix) or the operator marked it (the agent tag). One role serves every
   # agent, so which agent a secret belongs to is checked in code, at registration.
@@ -192,6 +200,53 @@ data "aws_iam_policy_document" "discovery" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # The push callback: the config and its task's owner checked, the push queued.
+  statement {
+    sid       = "ReadPushConfigs"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.push_configs.arn]
+  }
+
+  statement {
+    sid       = "ReadTaskOwners"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.task_owners.arn]
+  }
+
+  statement {
+    sid       = "QueuePushes"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.push_deliveries.arn]
+  }
+}
+
+# push-delivery: reads the push queue, the configs, signs each delivery's JWT
+# with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
+data "aws_iam_policy_document" "push_delivery" {
+  source_policy_documents = [data.aws_iam_policy_document.sign_cards.json]
+
+  statement {
+    sid = "ReadPushQueue"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ChangeMessageVisibility",
+    ]
+    resources = [aws_sqs_queue.push_deliveries.arn]
+  }
+
+  statement {
+    sid       = "ReadPushConfigs"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.push_configs.arn]
+  }
+
+  statement {
+    sid       = "RecordDeadLetters"
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.push_dead_letters.arn]
+  }
 }
 
 # admin: manages agent records and permissions, idempotency records, backend
@@ -299,10 +354,11 @@ data "aws_iam_policy_document" "admin" {
 
 locals {
   handler_policies = {
-    authorizer = data.aws_iam_policy_document.authorizer.json
-    agents     = data.aws_iam_policy_document.agents.json
-    discovery  = data.aws_iam_policy_document.discovery.json
-    admin      = data.aws_iam_policy_document.admin.json
+    authorizer    = data.aws_iam_policy_document.authorizer.json
+    agents        = data.aws_iam_policy_document.agents.json
+    discovery     = data.aws_iam_policy_document.discovery.json
+    admin         = data.aws_iam_policy_document.admin.json
+    push-delivery = data.aws_iam_policy_document.push_delivery.json
   }
 }
 

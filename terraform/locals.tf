@@ -8,13 +8,19 @@ locals {
   # amazonaws.com, or amazonaws.com.cn in China: service endpoints' domain.
   dns_suffix = data.aws_partition.current.dns_suffix
 
-  # The gateway's four Lambda handlers (dist/handlers/<name>.mjs). The agents
-  # handler streams for up to API Gateway's 15 minutes; the others answer at once.
+  # The gateway's Lambda handlers (dist/handlers/<name>.mjs). The agents
+  # handler streams for up to API Gateway's 15 minutes; push-delivery reads the
+  # push queue (push.tf), its attempts and their waits well inside its timeout;
+  # the others answer at once.
   handlers = {
     authorizer = { timeout = 10, description = "REQUEST authorizer: JWT to IAM policy" }
     agents     = { timeout = 900, description = "A2A proxy, both bindings, streaming" }
     discovery  = { timeout = 30, description = "GET /agents, POST /search and the card JWKS" }
     admin      = { timeout = 60, description = "Agents and permissions administration" }
+    push-delivery = {
+      timeout     = 300
+      description = "Delivers agents' push notifications to clients' webhooks (SQS)"
+    }
   }
 
   # The handlers that call agents: agents (calls, streams) and admin (card
@@ -97,6 +103,10 @@ locals {
     VECTOR_INDEX_NAME      = aws_s3vectors_index.agents.index_name
     ROUTE_MIN_SCORE        = tostring(var.route_min_score)
     BACKEND_ALLOWED_CIDRS  = join(",", var.backend_allowed_cidrs)
-    POWERTOOLS_LOG_LEVEL   = var.log_level
+    # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart.
+    PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
+    PUSH_DELIVERY_ATTEMPTS  = "5"
+    PUSH_RETRY_BASE_MS      = "1000"
+    POWERTOOLS_LOG_LEVEL    = var.log_level
   }
 }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { eventKinds, gatewayClient, type Transport, textMessage } from '../support/a2a-client.ts'
 import { startMatrixAgent } from '../support/matrix-agent.ts'
+import { startWebhook } from '../support/push-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
@@ -118,14 +119,13 @@ describe('A2A 1.0 operation matrix through the local gateway', () => {
       expect(kinds.length).toBeGreaterThanOrEqual(2)
     })
 
-    it('Create, Get, List and DeleteTaskPushNotificationConfig', async () => {
+    it('Create, Get, List and DeleteTaskPushNotificationConfig, each showing the client its own webhook', async () => {
+      // Prepare: a webhook the address policy lets through (a local one, in local mode)
+      const webhook = await startWebhook()
+
       // Act
       const created = await client.createTaskPushNotificationConfig(
-        TaskPushNotificationConfig.fromJSON({
-          taskId,
-          id: 'hook-1',
-          url: 'https://hooks.example.com/a2a',
-        }),
+        TaskPushNotificationConfig.fromJSON({ taskId, id: 'hook-1', url: webhook.url }),
       )
       const fetched = await client.getTaskPushNotificationConfig(
         GetTaskPushNotificationConfigRequest.fromJSON({ taskId, id: 'hook-1' }),
@@ -141,10 +141,13 @@ describe('A2A 1.0 operation matrix through the local gateway', () => {
       )
 
       // Assess
-      expect(created.url).toBe('https://hooks.example.com/a2a')
-      expect(fetched.id).toBe('hook-1')
-      expect(listed.configs.map((config) => config.id)).toEqual(['hook-1'])
+      expect(created.url).toBe(webhook.url)
+      expect(fetched).toMatchObject({ id: 'hook-1', url: webhook.url })
+      expect(listed.configs.map((config) => [config.id, config.url])).toEqual([
+        ['hook-1', webhook.url],
+      ])
       expect(afterDelete.configs).toEqual([])
+      await webhook.stop()
     })
 
     it('GetExtendedAgentCard, rewritten like the public card', async () => {

@@ -26,6 +26,7 @@ describe('npm run build', () => {
       'agents',
       'authorizer',
       'discovery',
+      'push-delivery',
     ])
     expect(agents.sort()).toEqual(['calculator.mjs', 'weather.mjs'])
     const files = [

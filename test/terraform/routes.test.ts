@@ -183,6 +183,7 @@ describe('Terraform stack: API routes', () => {
         .map((route) => `${route.method} ${route.path}`),
     ).toEqual([
       'GET /.well-known/agent-card-jwks.json',
+      'POST /push/{configId}',
       'GET /agents/{agentId}/.well-known/agent-card.json',
     ])
     expect(authorizer.type).toBe('REQUEST')

@@ -1,0 +1,44 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import middy from '@middy/core'
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda'
+import { loadConfig } from '../lib/config.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+import { createLogger } from '../lib/observability/logger.ts'
+import { pushDelivererFor } from '../lib/push/adapters.ts'
+import type { PushDelivery } from '../lib/push/delivery.ts'
+import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
+
+const config = loadConfig()
+const logger = createLogger()
+const deliver = pushDelivererFor(config, {
+  client: createDocumentClient(config),
+  key: gatewayKeyFor(config),
+})
+
+/**
+ * Reads the push queue (SQS event source mapping): each push delivered to its
+ * client's webhook with bounded retries, or dead-lettered. A push whose
+ * delivery failed in the gateway itself (the database, the signing key) is
+ * reported back to SQS to be received again, and after the queue's
+ * maxReceiveCount lands in its DLQ.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    const failures = await Promise.all(
+      event.Records.map(async (record) => {
+        try {
+          const outcome = await deliver(JSON.parse(record.body) as PushDelivery)
+          logger.info('push delivery', { messageId: record.messageId, ...outcome })
+          return undefined
+        } catch (error) {
+          logger.error('push delivery failed in the gateway', {
+            messageId: record.messageId,
+            error,
+          })
+          return { itemIdentifier: record.messageId }
+        }
+      }),
+    )
+    return { batchItemFailures: failures.filter((failure) => failure !== undefined) }
+  })

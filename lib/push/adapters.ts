@@ -1,0 +1,72 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { memoizedAwsCredentials } from '../backend/auth/aws-credentials.ts'
+import { guardedFetch } from '../backend/guarded-fetch.ts'
+import type { GatewayConfig } from '../config.ts'
+import { parseCidrs } from '../registry/backend-address.ts'
+import type { GatewayKey } from '../signing/gateway-key.ts'
+import { tableName } from '../tables.ts'
+import { DynamoDeadLetters } from './dead-letters.ts'
+import { type DeliveryOutcome, deliverPush, type PushDelivery } from './delivery.ts'
+import { type DeliveryQueue, InProcessDeliveryQueue } from './delivery-queue.ts'
+import { DynamoPushConfigs } from './push-configs.ts'
+import { SqsDeliveryQueue } from './sqs-delivery-queue.ts'
+
+type PushConfig = Pick<
+  GatewayConfig,
+  'push' | 'tablePrefix' | 'backendAllowedCidrs' | 'backendTimeoutMs' | 'region'
+>
+
+/**
+ * The delivery step, built once per function from configuration: the client's
+ * webhook called through the guarded fetch (the backend address policy at
+ * connect time), each delivery signed with the gateway's key.
+ */
+export const pushDelivererFor = (
+  config: PushConfig,
+  deps: {
+    client: DynamoDBDocumentClient
+    key: () => Promise<GatewayKey>
+  },
+): ((delivery: PushDelivery) => Promise<DeliveryOutcome>) => {
+  const configs = new DynamoPushConfigs({
+    client: deps.client,
+    tableName: tableName('pushConfigs', config.tablePrefix),
+  })
+  const deadLetters = new DynamoDeadLetters({
+    client: deps.client,
+    tableName: tableName('pushDeadLetters', config.tablePrefix),
+  })
+  const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
+  return (delivery) =>
+    deliverPush(delivery, {
+      configs,
+      deadLetters,
+      fetch,
+      key: deps.key,
+      attempts: config.push.attempts,
+      retryBaseMs: config.push.retryBaseMs,
+      timeoutMs: config.backendTimeoutMs,
+    })
+}
+
+/**
+ * Where accepted pushes go: the SQS queue PUSH_DELIVERY_QUEUE_URL names (read by
+ * handlers/push-delivery.ts), or, unset (the laptop), this process, delivering
+ * with `deliver`.
+ */
+export const deliveryQueueFor = (
+  config: PushConfig,
+  local: {
+    deliver: () => (delivery: PushDelivery) => Promise<DeliveryOutcome>
+    onOutcome?: (delivery: PushDelivery, outcome: DeliveryOutcome) => void
+    onError?: (error: unknown) => void
+  },
+): DeliveryQueue =>
+  config.push.queueUrl
+    ? new SqsDeliveryQueue({
+        queueUrl: config.push.queueUrl,
+        region: config.region,
+        credentials: memoizedAwsCredentials(defaultProvider()),
+      })
+    : new InProcessDeliveryQueue({ ...local, deliver: local.deliver() })

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import { taskIdsInPayload } from '../tasks/task-calls.ts'
+import type { TaskOwners } from '../tasks/task-owners.ts'
+import { notificationTokenHeader } from './delivery.ts'
+import type { DeliveryQueue } from './delivery-queue.ts'
+import { configIdPattern, type PushConfigStore, secretMatches } from './push-configs.ts'
+
+export interface PushCallbackDeps {
+  configs: Pick<PushConfigStore, 'get'>
+  owners: Pick<TaskOwners, 'ownerOf'>
+  queue: DeliveryQueue
+  /** The gateway's base URL as the agent reached it. */
+  issuer: string
+}
+
+/** What the callback answers the agent: accepted, or refused with a status and why. */
+export type CallbackOutcome =
+  | { accepted: true; deliveryId: string }
+  | { accepted: false; status: 400 | 401 | 403 | 404 | 413; title: string; detail: string }
+
+/**
+ * The largest push the callback takes: one SQS message holds 256 KiB, the
+ * delivery's other fields and JSON escaping included, so a push of up to
+ * 160 KiB always fits.
+ */
+export const maxPushBytes = 160 * 1024
+
+const unknownConfig = {
+  accepted: false,
+  status: 404,
+  title: 'Unknown push callback',
+  detail: 'No push config stands behind this callback (deleted, expired or never set).',
+} as const
+
+/** The one payload a push carries: a 1.0 StreamResponse, or a 0.3 bare Task or event. */
+const payloadOf = (body: string): unknown => {
+  try {
+    return JSON.parse(body)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A push an agent sent to the gateway's callback `/push/{configId}`, checked
+ * before it is queued for the client: the config exists, the secret the agent
+ * presents (`X-A2A-Notification-Token`, as the gateway handed it over as the
+ * config's `token`) matches in constant time, and every task the push names is
+ * the config's task (when it was set for one) and owned by whoever set the
+ * config. The 256-bit secret is what authenticates (a config id may be
+ * derivable), so each refusal can say plainly what was wrong.
+ *
+ * @example
+ * const outcome = await acceptPush(configId, event.headers, event.body, deps)
+ */
+export const acceptPush = async (
+  configId: string,
+  headers: Record<string, string | undefined>,
+  body: string | null,
+  deps: PushCallbackDeps,
+): Promise<CallbackOutcome> => {
+  if (!configIdPattern.test(configId)) return unknownConfig
+  const header = (wanted: string) =>
+    Object.entries(headers).find(([name]) => name.toLowerCase() === wanted)?.[1]
+  const presented = header(notificationTokenHeader)
+  if (!presented) {
+    return {
+      accepted: false,
+      status: 401,
+      title: 'Push secret missing',
+      detail: `Send the config's token in the ${notificationTokenHeader} header.`,
+    }
+  }
+  const record = await deps.configs.get(configId)
+  if (!record) return unknownConfig
+  if (!secretMatches(record, presented)) {
+    return {
+      accepted: false,
+      status: 401,
+      title: 'Wrong push secret',
+      detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
+    }
+  }
+  if (Buffer.byteLength(body ?? '') > maxPushBytes) {
+    return {
+      accepted: false,
+      status: 413,
+      title: 'Push too large',
+      detail: `A push may hold at most ${maxPushBytes} bytes; send the task's changes, not its history.`,
+    }
+  }
+  const taskIds = taskIdsInPayload(payloadOf(body ?? ''))
+  if (taskIds.length === 0) {
+    return {
+      accepted: false,
+      status: 400,
+      title: 'Not a push notification',
+      detail: 'The body names no task: send a Task, a status update or an artifact update as JSON.',
+    }
+  }
+  for (const taskId of taskIds) {
+    const elsewhere = record.taskId !== undefined && taskId !== record.taskId
+    if (elsewhere || (await deps.owners.ownerOf(record.agentId, taskId)) !== record.principal) {
+      return {
+        accepted: false,
+        status: 403,
+        title: 'Push for another task',
+        detail: `Task '${taskId}' is not the task this push config was set for.`,
+      }
+    }
+  }
+  const deliveryId = randomUUID()
+  await deps.queue.enqueue({
+    deliveryId,
+    configId,
+    body: body ?? '',
+    // As the agent sent it (the 1.0 SDK sends application/a2a+json), JSON either way.
+    contentType: /json/i.test(header('content-type') ?? '')
+      ? (header('content-type') as string)
+      : 'application/json',
+    taskId: taskIds[0],
+    issuer: deps.issuer,
+  })
+  return { accepted: true, deliveryId }
+}

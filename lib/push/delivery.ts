@@ -1,0 +1,153 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { base64url } from 'jose'
+import type { BackendFetch } from '../backend/guarded-fetch.ts'
+import { refusedAddress } from '../backend/guarded-fetch.ts'
+import type { GatewayKey } from '../signing/gateway-key.ts'
+import type { DeadLetters } from './dead-letters.ts'
+import type { PushConfigRecord, PushConfigStore } from './push-configs.ts'
+
+/** One push an agent made, accepted at the callback, to be delivered to the client. */
+export interface PushDelivery {
+  deliveryId: string
+  configId: string
+  /** The push body exactly as the agent sent it. */
+  body: string
+  contentType: string
+  taskId?: string
+  /** The gateway's base URL as the agent reached it: the JWT's issuer (its JWKS is below it). */
+  issuer: string
+}
+
+/** The header a client's own `token` travels in (as @a2a-js/sdk's push sender sends it). */
+export const notificationTokenHeader = 'x-a2a-notification-token'
+
+/** How long a delivery JWT is valid. */
+const jwtLifetimeSeconds = 300
+
+const encoder = new TextEncoder()
+
+/**
+ * The JWT that authenticates one delivery to the client (A2A push-notification
+ * auth): ES256 by the gateway's key (`kid` in its JWKS), `iss` the gateway,
+ * `aud` the webhook, a short `exp`, a unique `jti` (so a client can refuse a
+ * replay), the task and the SHA-256 of the exact body (so a client can tell the
+ * body was not altered).
+ */
+export const deliveryJwt = async (
+  key: GatewayKey,
+  claims: { issuer: string; webhookUrl: string; taskId?: string; body: string; now: number },
+): Promise<string> => {
+  const iat = Math.floor(claims.now / 1000)
+  const header = { alg: key.alg, kid: key.kid, typ: 'JWT' }
+  const payload = {
+    iss: claims.issuer,
+    aud: claims.webhookUrl,
+    iat,
+    exp: iat + jwtLifetimeSeconds,
+    jti: randomUUID(),
+    ...(claims.taskId ? { taskId: claims.taskId } : {}),
+    request_body_sha256: createHash('sha256').update(claims.body).digest('hex'),
+  }
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
+  return `${input}.${base64url.encode(await key.sign(encoder.encode(input)))}`
+}
+
+export interface DeliveryDeps {
+  configs: Pick<PushConfigStore, 'get'>
+  deadLetters: DeadLetters
+  /** The guarded fetch: webhooks are held to the backend address policy at connect time. */
+  fetch: BackendFetch
+  key: () => Promise<GatewayKey>
+  /** Attempts in all, the first included. */
+  attempts: number
+  /** The wait before the second attempt; it doubles after each. */
+  retryBaseMs: number
+  timeoutMs: number
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+export type DeliveryOutcome =
+  | { outcome: 'delivered'; attempts: number }
+  | { outcome: 'dead-lettered'; attempts: number; reason: string }
+  /** The config is gone (deleted or expired): nothing to deliver to. */
+  | { outcome: 'dropped' }
+
+type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
+
+const attemptOnce = async (
+  delivery: PushDelivery,
+  record: PushConfigRecord,
+  deps: DeliveryDeps,
+): Promise<Attempt> => {
+  const jwt = await deliveryJwt(await deps.key(), {
+    issuer: delivery.issuer,
+    webhookUrl: record.webhook.url,
+    taskId: delivery.taskId,
+    body: delivery.body,
+    now: (deps.now ?? Date.now)(),
+  })
+  try {
+    const response = await deps.fetch(record.webhook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': delivery.contentType,
+        authorization: `Bearer ${jwt}`,
+        ...(record.webhook.token ? { [notificationTokenHeader]: record.webhook.token } : {}),
+      },
+      body: delivery.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    })
+    await response.body?.cancel()
+    if (response.status >= 200 && response.status < 300) return { ok: true }
+    // A client error will not change by retrying, except timeouts and rate limits.
+    const retry = response.status >= 500 || response.status === 408 || response.status === 429
+    return { ok: false, reason: `the webhook answered ${response.status}`, retry }
+  } catch (error) {
+    const refused = refusedAddress(error)
+    if (refused)
+      return { ok: false, reason: `the webhook is ${refused.callerReason}`, retry: false }
+    return { ok: false, reason: `the webhook could not be reached (${String(error)})`, retry: true }
+  }
+}
+
+/**
+ * Delivers one push to the client's webhook: bounded attempts, waiting
+ * `retryBaseMs`, then twice that, and so on, between them; a refused address
+ * or a 4xx answer (but 408 and 429) ends them at once. When they run out the
+ * push is recorded as a dead letter (and the outcome says so): a failed
+ * delivery is an outcome, not an exception. Only a failure of the gateway's
+ * own (the store, the key) throws, so that the queue may try it again.
+ *
+ * @example
+ * const outcome = await deliverPush(delivery, { configs, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000 })
+ */
+export const deliverPush = async (
+  delivery: PushDelivery,
+  deps: DeliveryDeps,
+): Promise<DeliveryOutcome> => {
+  const record = await deps.configs.get(delivery.configId)
+  if (!record) return { outcome: 'dropped' }
+  const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
+  let attempts = 0
+  while (attempts < deps.attempts) {
+    if (attempts > 0) await sleep(deps.retryBaseMs * 2 ** (attempts - 1))
+    attempts++
+    last = await attemptOnce(delivery, record, deps)
+    if (last.ok) return { outcome: 'delivered', attempts }
+    if (!last.retry) break
+  }
+  const reason = last.ok ? '' : last.reason
+  await deps.deadLetters.record({
+    deliveryId: delivery.deliveryId,
+    configId: delivery.configId,
+    agentId: record.agentId,
+    ...(delivery.taskId ? { taskId: delivery.taskId } : {}),
+    attempts,
+    reason,
+    failedAt: new Date((deps.now ?? Date.now)()).toISOString(),
+  })
+  return { outcome: 'dead-lettered', attempts, reason }
+}

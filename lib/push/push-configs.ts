@@ -1,0 +1,107 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb'
+
+/** Where and how the client wants its pushes: what it set, as it set it. */
+export interface ClientWebhook {
+  url: string
+  /** Sent back to the client in `X-A2A-Notification-Token` with every push. */
+  token?: string
+  /** The client's authentication info (1.0 `{scheme, credentials}`, 0.3 `{schemes, credentials}`). */
+  authentication?: Record<string, unknown>
+}
+
+/**
+ * One push config the gateway stands behind: the agent was handed the callback
+ * `/push/{configId}` with a secret; the client's webhook stays here.
+ */
+export interface PushConfigRecord {
+  configId: string
+  agentId: string
+  /** The task the config is for; absent when set with a SendMessage that starts one. */
+  taskId?: string
+  /** Who set it: pushes are delivered only for this principal's tasks. */
+  principal: string
+  /** SHA-256 (hex) of the secret the agent must present; the secret itself is not kept. */
+  secretHash: string
+  webhook: ClientWebhook
+  /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
+  expiresAt: number
+}
+
+/** The push configs the gateway stands behind. */
+export interface PushConfigStore {
+  put(record: PushConfigRecord): Promise<void>
+  /** The record, unless absent or expired. */
+  get(configId: string): Promise<PushConfigRecord | undefined>
+  delete(configId: string): Promise<void>
+}
+
+/** A config lapses this long after it was set (a task's ownership record lasts as long). */
+export const pushConfigTtlSeconds = 30 * 24 * 60 * 60
+
+/** Config ids go into a URL path segment: letters, digits, `-` and `_` only. */
+export const configIdPattern = /^[A-Za-z0-9_-]{16,64}$/
+
+/**
+ * The config id of a client's config `id` on a task: one per agent, caller,
+ * task and id, so that deleting the config finds its record (and setting it
+ * again replaces it). It is no secret: the secret is.
+ */
+export const configIdFor = (agentId: string, principal: string, taskId: string, id: string) =>
+  createHash('sha256')
+    .update(JSON.stringify([agentId, principal, taskId, id]))
+    .digest('base64url')
+    .slice(0, 32)
+
+/** A random config id, for a config set before its task exists (with the SendMessage that starts it). */
+export const randomConfigId = () => randomBytes(16).toString('base64url')
+
+/** A fresh secret the agent will present with its pushes. */
+export const newCallbackSecret = () => randomBytes(32).toString('base64url')
+
+export const secretHashOf = (secret: string): string =>
+  createHash('sha256').update(secret).digest('hex')
+
+/**
+ * Whether `presented` is the record's secret, compared in constant time (over
+ * the two hashes, which have one length whatever was presented).
+ */
+export const secretMatches = (record: Pick<PushConfigRecord, 'secretHash'>, presented: string) =>
+  timingSafeEqual(
+    Buffer.from(secretHashOf(presented), 'hex'),
+    Buffer.from(record.secretHash, 'hex'),
+  )
+
+/** Push configs in the `push-configs` table, one item per config, read strongly consistent. */
+export class DynamoPushConfigs implements PushConfigStore {
+  readonly #client: DynamoDBDocumentClient
+  readonly #tableName: string
+  readonly #now: () => number
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string; now?: () => number }) {
+    this.#client = options.client
+    this.#tableName = options.tableName
+    this.#now = options.now ?? Date.now
+  }
+
+  async put(record: PushConfigRecord): Promise<void> {
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: record }))
+  }
+
+  async get(configId: string): Promise<PushConfigRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { configId }, ConsistentRead: true }),
+    )
+    const record = Item as PushConfigRecord | undefined
+    return record && record.expiresAt > this.#now() / 1000 ? record : undefined
+  }
+
+  async delete(configId: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { configId } }))
+  }
+}

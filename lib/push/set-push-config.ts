@@ -1,0 +1,94 @@
+import type { A2AFailure } from '../a2a/errors.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcParamsFor } from '../a2a/translate.ts'
+import { BackendUrlRejectedError } from '../errors.ts'
+import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
+import { namedTask } from '../tasks/task-calls.ts'
+import {
+  type ClientWebhook,
+  configIdFor,
+  newCallbackSecret,
+  type PushConfigStore,
+  pushConfigTtlSeconds,
+  randomConfigId,
+  secretHashOf,
+} from './push-configs.ts'
+import { pushCallbackPath, pushConfigIn, webhookOf, withCallback } from './webhook-config.ts'
+
+export interface SetPushConfigDeps {
+  configs: Pick<PushConfigStore, 'put'>
+  /** The address policy backends are held to; webhooks are held to the same. */
+  addressPolicy: BackendAddressPolicy
+  /** The gateway's base URL as the agent reaches it. */
+  baseUrl: string
+  now?: () => number
+}
+
+/**
+ * A call that sets a push config (CreateTaskPushNotificationConfig, or a
+ * SendMessage with an inline config), made safe to forward: the client's
+ * webhook is checked against the backend address policy and kept in the
+ * store, and the agent is handed the gateway's callback with a fresh secret
+ * instead. Any other call comes back as it is. A webhook the policy refuses is
+ * an invalid-params failure saying why; nothing is stored then.
+ *
+ * @example
+ * const outcome = await withGatewayCallback(call, principal, deps)
+ * if ('failure' in outcome) return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
+ */
+export const withGatewayCallback = async (
+  call: A2ACall,
+  principal: string,
+  deps: SetPushConfigDeps,
+): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
+  const config = pushConfigIn(call.operation, call.params)
+  if (!config) return { call }
+  const webhook: ClientWebhook = webhookOf(config)
+  try {
+    await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)
+  } catch (error) {
+    if (!(error instanceof BackendUrlRejectedError)) throw error
+    return { failure: { kind: 'invalid-params', message: error.message } }
+  }
+  const named = namedTask(call)
+  const taskId = named && 'taskId' in named ? named.taskId : undefined
+  // An agent names a config set without an id by its task (as @a2a-js/sdk does).
+  const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
+  const configId =
+    taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
+  const secret = newCallbackSecret()
+  await deps.configs.put({
+    configId,
+    agentId: call.agentId,
+    ...(taskId ? { taskId } : {}),
+    principal,
+    secretHash: secretHashOf(secret),
+    webhook,
+    expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
+  })
+  return {
+    call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
+  }
+}
+
+/**
+ * The config id behind a DeleteTaskPushNotificationConfig call (1.0 `{taskId,
+ * id}` in either binding, 0.3 JSON-RPC `{id, pushNotificationConfigId}`), so
+ * that its record goes once the agent has deleted the config; undefined for
+ * any other call.
+ */
+export const configIdDeletedBy = (call: A2ACall, principal: string): string | undefined => {
+  if (call.operation !== 'DeleteTaskPushNotificationConfig') return undefined
+  const named = namedTask(call)
+  if (!named || !('taskId' in named)) return undefined
+  const params = (call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)) as
+    | Record<string, unknown>
+    | undefined
+  const id =
+    call.version === '0.3' && call.binding === 'JSONRPC'
+      ? params?.pushNotificationConfigId
+      : params?.id
+  return typeof id === 'string' && id !== ''
+    ? configIdFor(call.agentId, principal, named.taskId, id)
+    : undefined
+}

@@ -1,0 +1,67 @@
+import type { AwsCredentialsSource } from '../backend/auth/aws-credentials.ts'
+import { signAwsRequest } from '../backend/auth/aws-iam.ts'
+import type { PushDelivery } from './delivery.ts'
+import type { DeliveryQueue } from './delivery-queue.ts'
+
+/** SQS refused or failed a SendMessage. */
+export class DeliveryQueueError extends Error {
+  constructor(status: number, detail: string) {
+    super(`SQS SendMessage failed with ${status}: ${detail}`)
+    this.name = 'DeliveryQueueError'
+  }
+}
+
+/**
+ * The AWS queue: one SQS message per push, sent with SQS's JSON protocol
+ * (`AmazonSQS.SendMessage`), SigV4-signed with the function's own role (the
+ * gateway bundles no SQS client). The delivery handler
+ * (handlers/push-delivery.ts) reads the queue.
+ *
+ * @example
+ * const queue = new SqsDeliveryQueue({ queueUrl, region, credentials: memoizedAwsCredentials(defaultProvider()) })
+ */
+export class SqsDeliveryQueue implements DeliveryQueue {
+  readonly #queueUrl: string
+  readonly #region: string
+  readonly #credentials: AwsCredentialsSource
+  readonly #fetch: typeof fetch
+
+  constructor(options: {
+    queueUrl: string
+    region: string
+    credentials: AwsCredentialsSource
+    fetch?: typeof fetch
+  }) {
+    this.#queueUrl = options.queueUrl
+    this.#region = options.region
+    this.#credentials = options.credentials
+    this.#fetch = options.fetch ?? fetch
+  }
+
+  async enqueue(delivery: PushDelivery): Promise<void> {
+    const endpoint = `${new URL(this.#queueUrl).origin}/`
+    const body = new TextEncoder().encode(
+      JSON.stringify({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(delivery) }),
+    )
+    const signed = await signAwsRequest(
+      {
+        method: 'POST',
+        url: endpoint,
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'AmazonSQS.SendMessage',
+        },
+        body,
+      },
+      { service: 'sqs', region: this.#region },
+      { credentials: this.#credentials },
+    )
+    const response = await this.#fetch(signed.url, {
+      method: signed.method,
+      headers: signed.headers,
+      body,
+      signal: AbortSignal.timeout(5_000),
+    })
+    if (!response.ok) throw new DeliveryQueueError(response.status, await response.text())
+  }
+}

@@ -1,0 +1,101 @@
+import type { OperationName } from '../a2a/operations.ts'
+import type { A2ACall } from '../a2a/request.ts'
+import type { ClientWebhook } from './push-configs.ts'
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The path of the callback the gateway hands agents, below its base URL. */
+export const pushCallbackPath = (configId: string) => `/push/${configId}`
+
+const callbackUrlPattern = /\/push\/([A-Za-z0-9_-]{16,64})$/
+
+/** The config id a URL of the gateway's push callback names, if it is one. */
+export const callbackConfigId = (url: string): string | undefined =>
+  callbackUrlPattern.exec(url)?.[1]
+
+/**
+ * The push config object a call carries, in its params (JSON-RPC) or body
+ * (HTTP+JSON): 1.0's flat config in CreateTaskPushNotificationConfig, 0.3's
+ * `pushNotificationConfig` in `tasks/pushNotificationConfig/set`, and either
+ * version's inline config in a SendMessage's `configuration`. The object
+ * itself, so a caller can rewrite it in place.
+ */
+export const pushConfigIn = (operation: OperationName, payload: unknown): Json | undefined => {
+  if (!isObject(payload)) return undefined
+  if (operation === 'CreateTaskPushNotificationConfig') {
+    if (isObject(payload.pushNotificationConfig)) return payload.pushNotificationConfig
+    return typeof payload.url === 'string' ? payload : undefined
+  }
+  if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
+    const { configuration } = payload
+    if (!isObject(configuration)) return undefined
+    const inline = configuration.taskPushNotificationConfig ?? configuration.pushNotificationConfig
+    return isObject(inline) && typeof inline.url === 'string' ? inline : undefined
+  }
+  return undefined
+}
+
+/** The client's webhook as a config states it. */
+export const webhookOf = (config: Json): ClientWebhook => ({
+  url: config.url as string,
+  ...(typeof config.token === 'string' && config.token !== '' ? { token: config.token } : {}),
+  ...(isObject(config.authentication) ? { authentication: config.authentication } : {}),
+})
+
+/** The request payload a call's body carries: JSON-RPC params, or the HTTP+JSON body. */
+const payloadOfBody = (call: A2ACall, body: Json): unknown =>
+  call.binding === 'JSONRPC' ? body.params : body
+
+/**
+ * The call with its push config pointing at the gateway's callback instead of
+ * the client's webhook: `url` the callback, `token` the callback's secret, no
+ * `authentication` (the agent needs none beyond the secret). Params and body
+ * are rewritten alike, so the call forwards the same whichever the agent reads.
+ */
+export const withCallback = (call: A2ACall, callback: { url: string; secret: string }): A2ACall => {
+  const rewrite = (config: Json | undefined) => {
+    if (!config) return
+    config.url = callback.url
+    config.token = callback.secret
+    delete config.authentication
+  }
+  const params = structuredClone(call.params)
+  rewrite(pushConfigIn(call.operation, params))
+  let { body } = call
+  if (body !== undefined) {
+    const parsed = JSON.parse(body) as Json
+    rewrite(pushConfigIn(call.operation, payloadOfBody(call, parsed)))
+    body = JSON.stringify(parsed)
+  }
+  return { ...call, params, ...(body === undefined ? {} : { body }) }
+}
+
+/**
+ * An answer with every push config that points at one of the gateway's
+ * callbacks shown as the client set it: `url`, `token` and `authentication`
+ * from `webhookFor(configId)`; a config whose callback it does not know
+ * (another caller's, or gone) is left as it is. Walks the whole answer, so
+ * Create, Get and List answers in both versions and bindings are covered.
+ */
+export const withClientWebhooks = async (
+  answer: unknown,
+  webhookFor: (configId: string) => Promise<ClientWebhook | undefined>,
+): Promise<unknown> => {
+  const walk = async (value: unknown): Promise<unknown> => {
+    if (Array.isArray(value)) return Promise.all(value.map(walk))
+    if (!isObject(value)) return value
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, inner]) => [key, await walk(inner)] as const),
+    )
+    const copy: Json = Object.fromEntries(entries)
+    const configId = typeof copy.url === 'string' ? callbackConfigId(copy.url) : undefined
+    const webhook = configId ? await webhookFor(configId) : undefined
+    if (!webhook) return copy
+    const { token: _token, authentication: _authentication, ...rest } = copy
+    return { ...rest, ...webhook }
+  }
+  return walk(answer)
+}

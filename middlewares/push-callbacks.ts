@@ -1,0 +1,111 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import type { HttpResponse } from '../lib/http/http-response.ts'
+import type { PushConfigStore } from '../lib/push/push-configs.ts'
+import {
+  configIdDeletedBy,
+  type SetPushConfigDeps,
+  withGatewayCallback,
+} from '../lib/push/set-push-config.ts'
+import { withClientWebhooks } from '../lib/push/webhook-config.ts'
+import type { A2ARequestContext } from './a2a-request.ts'
+import type { CallerContext } from './verified-caller.ts'
+
+type PushCallbacksContext = A2ARequestContext & CallerContext
+type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
+
+export interface PushCallbacksOptions {
+  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete'>
+  addressPolicy: SetPushConfigDeps['addressPolicy']
+  /** The gateway's base URL for this request (the callback's origin). */
+  baseUrl: (event: APIGatewayProxyEvent) => string
+}
+
+/** The push-config operations whose answers show configs. */
+const showsConfigs = new Set([
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+])
+
+const textOf = async (body: unknown): Promise<string | undefined> => {
+  if (typeof body === 'string') return body
+  if (typeof (body as { pipe?: unknown })?.pipe !== 'function') return undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * Agents never learn a client's webhook. Before the call: a call setting a
+ * push config has its webhook checked (a refused address is -32602 / 400) and
+ * kept, and goes on carrying the gateway's callback and secret instead; the
+ * call in `context.a2a` is replaced by that safe one (the one write this
+ * middleware makes outside its own concern, so that forwarding has a single
+ * call to read). After it: configs in Create/Get/List answers are shown as
+ * the client set them, and a config the agent deleted has its record deleted
+ * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
+ * the caller's own task).
+ */
+export const pushCallbacks = (
+  options: PushCallbacksOptions,
+): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
+  const { configs, addressPolicy, baseUrl } = options
+  if (
+    typeof configs?.put !== 'function' ||
+    typeof configs.get !== 'function' ||
+    typeof configs.delete !== 'function'
+  ) {
+    throw new TypeError('pushCallbacks: options.configs is required')
+  }
+
+  const callOf = ({ context: { a2a } }: PushCallbacksRequest) =>
+    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+
+  const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
+    const call = callOf(request)
+    if (!call) return
+    const outcome = await withGatewayCallback(call, request.context.caller.principal, {
+      configs,
+      addressPolicy,
+      baseUrl: baseUrl(request.event),
+    })
+    if ('failure' in outcome) {
+      return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
+    }
+    request.context.a2a = { kind: 'call', call: outcome.call }
+  }
+
+  const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
+    const call = callOf(request)
+    const response = request.response as HttpResponse | undefined
+    const deleted = call && configIdDeletedBy(call, request.context.caller.principal)
+    if (!call || !response || response.statusCode >= 400) return
+    if (!showsConfigs.has(call.operation) && !deleted) return
+    const text = await textOf(response.body)
+    if (text === undefined) return
+    let answer: unknown
+    try {
+      answer = JSON.parse(text)
+    } catch {
+      request.response = { ...response, body: text }
+      return
+    }
+    if (deleted) {
+      // A JSON-RPC error comes with a 200: only a result means the agent deleted it.
+      const failed = call.binding === 'JSONRPC' && (answer as { error?: unknown })?.error
+      if (!failed) await configs.delete(deleted)
+      request.response = { ...response, body: text }
+      return
+    }
+    const { principal } = request.context.caller
+    const shown = await withClientWebhooks(answer, async (configId) => {
+      const record = await configs.get(configId)
+      return record?.principal === principal ? record.webhook : undefined
+    })
+    request.response = { ...response, body: JSON.stringify(shown) }
+  }
+
+  return { before: pushCallbacksMiddlewareBefore, after: pushCallbacksMiddlewareAfter }
+}

@@ -1,0 +1,280 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { eventually, startPushAgent, startWebhook } from '../support/push-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+const deliveryAttempts = 3
+
+/**
+ * Push notifications go through the gateway: the agent is handed a callback
+ * with a secret, never the client's webhook; its pushes are checked and
+ * delivered to the webhook with a JWT the gateway's JWKS verifies.
+ */
+describe('push notifications through the local gateway', () => {
+  let stack: RunningStack
+  let agent: Awaited<ReturnType<typeof startPushAgent>>
+  let token: string
+
+  const agentUrl = () => `${stack.url}/agents/pusher`
+
+  /** A task of demo-client's on the push agent. */
+  const newTask = async () => {
+    const response = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('SendMessage', textMessageParams('work on this')),
+    )
+    return (await response.json()).result.task.id as string
+  }
+
+  const setConfig = (taskId: string, config: Record<string, unknown>) =>
+    postA2A(agentUrl(), token, jsonRpc('CreateTaskPushNotificationConfig', { taskId, ...config }))
+
+  /** The config the agent was given for `taskId`. */
+  const givenFor = (taskId: string) => {
+    const given = agent.configs.find((config) => config.taskId === taskId)
+    if (!given) throw new Error(`the agent was given no config for ${taskId}`)
+    return given
+  }
+
+  beforeAll(async () => {
+    // Read by the handlers when the stack imports them.
+    process.env.PUSH_DELIVERY_ATTEMPTS = String(deliveryAttempts)
+    process.env.PUSH_RETRY_BASE_MS = '10'
+    stack = await startThrowawayStack()
+    agent = await startPushAgent()
+    await registerAgents(stack, [
+      { agentId: 'pusher', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+    ])
+    await grantToDemoClient(['pusher'])
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  it("delivers the agent's push to the client's webhook with a JWT the gateway's JWKS verifies", async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    const set = await setConfig(taskId, { id: 'hook', url: webhook.url, token: 'client-token' })
+    expect(set.status).toBe(200)
+    const given = givenFor(taskId)
+
+    // Act
+    const pushed = await agent.push(given)
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(pushed.status).toBe(202)
+    const [hit] = webhook.hits
+    expect(hit?.body).toBe(agent.pushBody(taskId))
+    expect(hit?.headers['x-a2a-notification-token']).toBe('client-token')
+    const jwt = String(hit?.headers.authorization).replace(/^Bearer /, '')
+    const jwks = createRemoteJWKSet(new URL(`${stack.url}/.well-known/agent-card-jwks.json`))
+    const { payload } = await jwtVerify(jwt, jwks, { issuer: stack.url, audience: webhook.url })
+    expect(payload.taskId).toBe(taskId)
+    await webhook.stop()
+  })
+
+  it("hands the agent the gateway's callback and secret, never the client's webhook", async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+
+    // Act
+    const set = await (
+      await setConfig(taskId, { id: 'hook', url: webhook.url, token: 'client-token' })
+    ).json()
+    const fetched = await (
+      await postA2A(
+        agentUrl(),
+        token,
+        jsonRpc('GetTaskPushNotificationConfig', { taskId, id: 'hook' }),
+      )
+    ).json()
+    const listed = await (
+      await postA2A(agentUrl(), token, jsonRpc('ListTaskPushNotificationConfigs', { taskId }))
+    ).json()
+
+    // Assess
+    const given = givenFor(taskId)
+    expect(given.url).toMatch(new RegExp(`^${stack.url}/push/[A-Za-z0-9_-]+$`))
+    expect(given.token).not.toBe('client-token')
+    expect(JSON.stringify(agent.configs)).not.toContain(webhook.url)
+    for (const shown of [set.result, fetched.result, listed.result.configs[0]]) {
+      expect(shown).toMatchObject({ url: webhook.url, token: 'client-token', id: 'hook' })
+    }
+    await webhook.stop()
+  })
+
+  it('does the same for a config set over HTTP+JSON, translated to the JSON-RPC agent', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+
+    // Act
+    const set = await fetch(`${agentUrl()}/tasks/${taskId}/pushNotificationConfigs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({ taskId, url: webhook.url, token: 'rest-token' }),
+    })
+    const pushed = await agent.push(givenFor(taskId))
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(set.status).toBe(201)
+    expect(await set.json()).toMatchObject({ url: webhook.url, token: 'rest-token' })
+    expect(givenFor(taskId).url).toMatch(new RegExp(`^${stack.url}/push/`))
+    expect(pushed.status).toBe(202)
+    expect(webhook.hits[0]?.headers['x-a2a-notification-token']).toBe('rest-token')
+    await webhook.stop()
+  })
+
+  it('delivers pushes for a config given with SendMessage, for the task it starts', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const params = {
+      ...(textMessageParams('work on this, and tell me') as object),
+      configuration: { taskPushNotificationConfig: { url: webhook.url } },
+    }
+
+    // Act
+    const sent = await (await postA2A(agentUrl(), token, jsonRpc('SendMessage', params))).json()
+    const taskId = sent.result.task.id as string
+    const pushed = await agent.push(givenFor(taskId))
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(givenFor(taskId).url).not.toBe(webhook.url)
+    expect(pushed.status).toBe(202)
+    expect(webhook.hits[0]?.body).toBe(agent.pushBody(taskId))
+    await webhook.stop()
+  })
+
+  it('refuses a push with a wrong secret', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { url: webhook.url })
+
+    // Act
+    const pushed = await agent.push(givenFor(taskId), taskId, 'not-the-secret')
+
+    // Assess
+    expect(pushed.status).toBe(401)
+    expect((await pushed.json()).detail).toMatch(/not the token/)
+    await webhook.stop()
+  })
+
+  it('refuses pushes to the callback of a config the client deleted', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: webhook.url })
+    const given = givenFor(taskId)
+
+    // Act
+    const deleted = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: 'hook' }),
+    )
+    const pushed = await agent.push(given)
+
+    // Assess
+    expect((await deleted.json()).result).toEqual({})
+    expect(pushed.status).toBe(404)
+    expect(webhook.hits).toEqual([])
+    await webhook.stop()
+  })
+
+  it('refuses a push about a task the config was not set for', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const [taskId, otherTask] = [await newTask(), await newTask()]
+    await setConfig(taskId, { url: webhook.url })
+
+    // Act
+    const pushed = await agent.push(givenFor(taskId), otherTask)
+
+    // Assess
+    expect(pushed.status).toBe(403)
+  })
+
+  it('refuses a webhook on the cloud metadata address when the config is set, telling why', async () => {
+    // Prepare
+    const taskId = await newTask()
+
+    // Act
+    const response = await setConfig(taskId, { url: 'http://169.254.169.254/latest/meta-data' })
+
+    // Assess
+    const body = await response.json()
+    expect(body.error.code).toBe(-32602)
+    expect(body.error.message).toMatch(/169\.254\.169\.254 is a link-local/)
+    expect(agent.configs.some((config) => config.taskId === taskId)).toBe(false)
+  })
+
+  it('refuses a metadata-address webhook over HTTP+JSON with a 400', async () => {
+    // Prepare
+    const taskId = await newTask()
+
+    // Act
+    const response = await fetch(`${agentUrl()}/tasks/${taskId}/pushNotificationConfigs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({ taskId, url: 'http://[::ffff:169.254.169.254]/' }),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(JSON.stringify(await response.json())).toMatch(/link-local/)
+    expect(agent.configs.some((config) => config.taskId === taskId)).toBe(false)
+  })
+
+  it('retries a failing webhook, then records the push as a dead letter', async () => {
+    // Prepare
+    const webhook = await startWebhook(503)
+    const taskId = await newTask()
+    await setConfig(taskId, { url: webhook.url })
+    const database = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    })
+    const deadLetters = async () =>
+      (
+        await database.send(
+          new ScanCommand({
+            TableName: tableName('pushDeadLetters', process.env.TABLE_PREFIX as string),
+          }),
+        )
+      ).Items?.filter((item) => item.taskId === taskId) ?? []
+
+    // Act
+    const pushed = await agent.push(givenFor(taskId))
+    await eventually(async () => (await deadLetters()).length === 1)
+
+    // Assess
+    expect(pushed.status).toBe(202)
+    expect(webhook.hits).toHaveLength(deliveryAttempts)
+    const [letter] = await deadLetters()
+    expect(letter).toMatchObject({ attempts: deliveryAttempts, reason: 'the webhook answered 503' })
+    database.destroy()
+    await webhook.stop()
+  })
+})

@@ -1,0 +1,138 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startScriptedAgent } from './scripted-agent.ts'
+
+/** One push config as the agent was given it. */
+export interface GivenConfig {
+  taskId: string
+  id?: string
+  url: string
+  token?: string
+  [field: string]: unknown
+}
+
+/**
+ * A JSON-RPC 1.0 agent that keeps the push configs it is given and pushes to
+ * them when the test says (the sample agents do not push): SendMessage starts a
+ * task `task-{n}` (keeping a config given in its `configuration`); the push-config methods store and answer configs as given;
+ * `push(taskId)` POSTs a status update to each config of the task, with the
+ * config's token in X-A2A-Notification-Token, as @a2a-js/sdk's sender does.
+ */
+export const startPushAgent = async () => {
+  const configs: GivenConfig[] = []
+  let tasks = 0
+  const agent = await startScriptedAgent({
+    bindings: ['JSONRPC'],
+    answer: (_request, body, response) => {
+      const { id, method, params } = JSON.parse(body)
+      const result = (() => {
+        switch (method) {
+          case 'SendMessage': {
+            tasks++
+            const task = {
+              id: `task-${tasks}`,
+              contextId: `context-${tasks}`,
+              status: { state: 'TASK_STATE_WORKING' },
+            }
+            // A config given with the message is for the task it starts.
+            const inline = params.configuration?.taskPushNotificationConfig
+            if (inline) configs.push({ ...inline, taskId: task.id })
+            return { task }
+          }
+          case 'CreateTaskPushNotificationConfig': {
+            const config = { ...params, id: params.id || params.taskId }
+            configs.push(config)
+            return config
+          }
+          case 'GetTaskPushNotificationConfig':
+            return configs.find(
+              (config) => config.taskId === params.taskId && config.id === params.id,
+            )
+          case 'DeleteTaskPushNotificationConfig': {
+            const index = configs.findIndex(
+              (config) => config.taskId === params.taskId && config.id === params.id,
+            )
+            if (index === -1) return undefined
+            configs.splice(index, 1)
+            return {}
+          }
+          case 'ListTaskPushNotificationConfigs':
+            return { configs: configs.filter((config) => config.taskId === params.taskId) }
+          default:
+            return undefined
+        }
+      })()
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify(
+          result === undefined
+            ? { jsonrpc: '2.0', id, error: { code: -32001, message: 'not found' } }
+            : { jsonrpc: '2.0', id, result },
+        ),
+      )
+    },
+  })
+  /** What the agent sends for `taskId`'s status change. */
+  const pushBody = (taskId: string) =>
+    JSON.stringify({
+      statusUpdate: { taskId, contextId: 'context', status: { state: 'TASK_STATE_COMPLETED' } },
+    })
+  return {
+    ...agent,
+    configs,
+    pushBody,
+    /** Pushes a status update of `taskId` to `config` (with `token`, default the config's). */
+    push: (config: GivenConfig, taskId = config.taskId, token = config.token) =>
+      fetch(config.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { 'x-a2a-notification-token': token } : {}),
+        },
+        body: pushBody(taskId),
+        signal: AbortSignal.timeout(10_000),
+      }),
+  }
+}
+
+/** One request a webhook received. */
+export interface WebhookHit {
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/**
+ * A client's webhook on this machine: it keeps what it receives and answers
+ * `status` (200 unless the test makes it fail).
+ */
+export const startWebhook = async (status = 200) => {
+  const hits: WebhookHit[] = []
+  const server = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    hits.push({ headers: request.headers, body })
+    response.writeHead(status).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    hits,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** Resolves once `condition` holds, checking every 20 ms; rejects after `withinMs`. */
+export const eventually = async (
+  condition: () => boolean | Promise<boolean>,
+  withinMs = 10_000,
+) => {
+  const deadline = Date.now() + withinMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('the condition did not come true in time')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -1,0 +1,104 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { awsEnvironmentSource } from '../../lib/config.ts'
+import { resolveSimple, wholeExpression } from './support/expressions.ts'
+import { type Body, loadStack, nested, rootModule, type TerraformModule } from './support/stack.ts'
+
+describe('Terraform stack: push delivery', () => {
+  let root: TerraformModule
+  beforeAll(async () => {
+    root = rootModule(await loadStack())
+  })
+
+  const queue = (name: string) => root.resources.aws_sqs_queue?.[name]?.[0] as Body
+  const documentNamed = (name: string) => root.data.aws_iam_policy_document?.[name]?.[0] as Body
+
+  /** The statements of a handler's role: its own document and those it sources. */
+  const statementsOf = (handler: string): Body[] => {
+    const own = /^data\.aws_iam_policy_document\.([a-z0-9_]+)\.json$/.exec(
+      wholeExpression((root.locals.handler_policies as Record<string, unknown>)[handler]) ?? '',
+    )?.[1] as string
+    const sources = (
+      (documentNamed(own).source_policy_documents as string[] | undefined) ?? []
+    ).map((source) => /aws_iam_policy_document\.([a-z0-9_]+)\.json/.exec(source)?.[1] as string)
+    return [own, ...sources].flatMap((name) => nested(documentNamed(name), 'statement'))
+  }
+
+  /** The actions a handler may take on one resource, sorted. */
+  const actionsOn = (handler: string, resource: string) =>
+    statementsOf(handler)
+      .filter((statement) => (statement.resources as string[]).includes(resource))
+      .flatMap((statement) => statement.actions as string[])
+      .sort()
+
+  it('queues pushes in an encrypted SQS queue whose failed messages go to an encrypted DLQ', () => {
+    // Assess
+    const deliveries = queue('push_deliveries')
+    const deadLetters = queue('push_dead_letters')
+    expect(deliveries.sqs_managed_sse_enabled).toBe(true)
+    expect(deadLetters.sqs_managed_sse_enabled).toBe(true)
+    expect(String(deliveries.redrive_policy)).toContain('aws_sqs_queue.push_dead_letters.arn')
+    expect(String(deliveries.redrive_policy)).toMatch(/maxReceiveCount\s*=\s*3/)
+  })
+
+  it('gives every delivery more time in flight than the delivery function may take', () => {
+    // Assess
+    const handlers = root.locals.handlers as Record<string, { timeout: number }>
+    expect(handlers['push-delivery']?.timeout).toBeGreaterThan(0)
+    expect(queue('push_deliveries').visibility_timeout_seconds).toBeGreaterThanOrEqual(
+      6 * (handlers['push-delivery']?.timeout ?? Number.POSITIVE_INFINITY),
+    )
+  })
+
+  it('feeds the queue to the push-delivery function, reporting failed messages one by one', () => {
+    // Assess
+    const mapping = root.resources.aws_lambda_event_source_mapping?.push_deliveries?.[0] as Body
+    expect(mapping.event_source_arn).toBe('${aws_sqs_queue.push_deliveries.arn}')
+    expect(mapping.function_name).toBe('${aws_lambda_function.handler["push-delivery"].arn}')
+    expect(mapping.function_response_types).toEqual(['ReportBatchItemFailures'])
+  })
+
+  it('lets the callback send to the queue, and only the delivery function receive from it', () => {
+    // Prepare
+    const deliveries = '${aws_sqs_queue.push_deliveries.arn}'
+
+    // Assess
+    expect(actionsOn('discovery', deliveries)).toEqual(['sqs:SendMessage'])
+    expect(actionsOn('push-delivery', deliveries)).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ])
+    expect(actionsOn('agents', deliveries)).toEqual([])
+    expect(actionsOn('admin', deliveries)).toEqual([])
+  })
+
+  it('lets each function touch the push tables only as it needs', () => {
+    // Prepare
+    const configs = '${aws_dynamodb_table.push_configs.arn}'
+    const deadLetters = '${aws_dynamodb_table.push_dead_letters.arn}'
+
+    // Assess
+    expect(actionsOn('agents', configs)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ])
+    expect(actionsOn('discovery', configs)).toEqual(['dynamodb:GetItem'])
+    expect(actionsOn('push-delivery', configs)).toEqual(['dynamodb:GetItem'])
+    expect(actionsOn('push-delivery', deadLetters)).toEqual(['dynamodb:PutItem'])
+    expect(actionsOn('push-delivery', '${aws_kms_key.card_signing.arn}')).toEqual(['kms:Sign'])
+    expect(actionsOn('discovery', '${aws_dynamodb_table.task_owners.arn}')).toEqual([
+      'dynamodb:GetItem',
+    ])
+  })
+
+  it('tells every function the queue by PUSH_DELIVERY_QUEUE_URL', () => {
+    // Assess
+    expect(awsEnvironmentSource.PUSH_DELIVERY_QUEUE_URL).toBe('terraform')
+    expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
+      PUSH_DELIVERY_QUEUE_URL: '${aws_sqs_queue.push_deliveries.url}',
+    })
+  })
+})

@@ -1,0 +1,358 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { exportJWK, importJWK, jwtVerify } from 'jose'
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import { acceptPush } from '../../../lib/push/callback.ts'
+import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
+import { deliverPush, type PushDelivery } from '../../../lib/push/delivery.ts'
+import {
+  configIdFor,
+  type PushConfigRecord,
+  secretHashOf,
+  secretMatches,
+} from '../../../lib/push/push-configs.ts'
+import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
+import { withCallback, withClientWebhooks } from '../../../lib/push/webhook-config.ts'
+import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
+import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
+
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const gatewayKey: GatewayKey = {
+  kid: 'gw-1',
+  alg: 'ES256',
+  sign: async (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
+  publicJwk: async () => ({ ...(await exportJWK(publicKey)), kid: 'gw-1', alg: 'ES256' }),
+}
+
+const configId = 'AAAAAAAAAAAAAAAAAAAAAA'
+const record: PushConfigRecord = {
+  configId,
+  agentId: 'pusher',
+  taskId: 'task-1',
+  principal: 'client-a',
+  secretHash: secretHashOf('the-secret'),
+  webhook: { url: 'https://client.example.com/hook', token: 'client-token' },
+  expiresAt: Number.MAX_SAFE_INTEGER,
+}
+
+const callbackUrl = `https://gw.example.com/push/${configId}`
+
+describe('withCallback', () => {
+  it("replaces the client's webhook with the callback in a JSON-RPC call's params and body alike", () => {
+    // Prepare
+    const params = {
+      taskId: 'task-1',
+      url: 'https://client.example.com/hook',
+      token: 'client-token',
+      authentication: { scheme: 'Bearer', credentials: 'x' },
+    }
+    const call: A2ACall = {
+      agentId: 'pusher',
+      operation: 'CreateTaskPushNotificationConfig',
+      version: '1.0',
+      params,
+      stream: false,
+      binding: 'JSONRPC',
+      jsonRpcId: 1,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'x', params }),
+    }
+
+    // Act
+    const safe = withCallback(call, { url: callbackUrl, secret: 'the-secret' })
+
+    // Assess
+    const expected = { taskId: 'task-1', url: callbackUrl, token: 'the-secret' }
+    expect(safe.params).toEqual(expected)
+    expect(JSON.parse(safe.body as string).params).toEqual(expected)
+    expect(safe.body).not.toContain('client.example.com')
+    expect(params.url).toBe('https://client.example.com/hook')
+  })
+
+  it("rewrites 0.3's pushNotificationConfig and a SendMessage's inline config", () => {
+    // Prepare
+    const legacy = { taskId: 't', pushNotificationConfig: { url: 'https://c.example/h' } }
+    const send = {
+      message: {},
+      configuration: { taskPushNotificationConfig: { url: 'https://c.example/h' } },
+    }
+    const base = { agentId: 'a', version: '1.0', stream: false, binding: 'HTTP+JSON' } as const
+
+    // Act
+    const rewritten = [
+      withCallback(
+        { ...base, operation: 'CreateTaskPushNotificationConfig', params: legacy },
+        { url: callbackUrl, secret: 's' },
+      ),
+      withCallback(
+        { ...base, operation: 'SendMessage', params: send, body: JSON.stringify(send) },
+        { url: callbackUrl, secret: 's' },
+      ),
+    ]
+
+    // Assess
+    for (const call of rewritten) {
+      expect(JSON.stringify(call.params)).toContain(callbackUrl)
+      expect(JSON.stringify(call.params)).not.toContain('c.example')
+    }
+    expect(rewritten[1]?.body).toContain(callbackUrl)
+  })
+})
+
+describe('configIdDeletedBy', () => {
+  it('finds the record a Delete names, over JSON-RPC 1.0 and 0.3 and over HTTP+JSON', () => {
+    // Prepare
+    const base = {
+      agentId: 'a',
+      stream: false,
+      operation: 'DeleteTaskPushNotificationConfig',
+    } as const
+    const calls: A2ACall[] = [
+      { ...base, version: '1.0', binding: 'JSONRPC', params: { taskId: 't-1', id: 'hook' } },
+      {
+        ...base,
+        version: '0.3',
+        binding: 'JSONRPC',
+        params: { id: 't-1', pushNotificationConfigId: 'hook' },
+      },
+      {
+        ...base,
+        version: '1.0',
+        binding: 'HTTP+JSON',
+        params: undefined,
+        restPath: '/tasks/t-1/pushNotificationConfigs/hook',
+      },
+    ]
+
+    // Act
+    const found = calls.map((call) => configIdDeletedBy(call, 'client-a'))
+
+    // Assess
+    expect(found).toEqual(Array(3).fill(configIdFor('a', 'client-a', 't-1', 'hook')))
+  })
+})
+
+describe('withClientWebhooks', () => {
+  it('shows configs pointing at a known callback as the client set them, and leaves others alone', async () => {
+    // Prepare
+    const answer = {
+      configs: [
+        { id: 'hook', taskId: 'task-1', url: callbackUrl, token: 'the-secret' },
+        {
+          id: 'other',
+          taskId: 'task-1',
+          url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
+        },
+      ],
+    }
+
+    // Act
+    const shown = await withClientWebhooks(answer, async (id) =>
+      id === configId ? record.webhook : undefined,
+    )
+
+    // Assess
+    expect(shown).toEqual({
+      configs: [
+        { id: 'hook', taskId: 'task-1', url: record.webhook.url, token: 'client-token' },
+        answer.configs[1],
+      ],
+    })
+  })
+})
+
+describe('secretMatches', () => {
+  it('accepts the secret and refuses any other, whatever its length', () => {
+    // Assess
+    expect(secretMatches(record, 'the-secret')).toBe(true)
+    expect(secretMatches(record, 'the-secreT')).toBe(false)
+    expect(secretMatches(record, '')).toBe(false)
+    expect(secretMatches(record, 'x'.repeat(10_000))).toBe(false)
+  })
+})
+
+describe('acceptPush', () => {
+  const push = (taskId: string) => JSON.stringify({ statusUpdate: { taskId, status: {} } })
+  const depsWith = (owner = 'client-a') => {
+    const queued: PushDelivery[] = []
+    return {
+      queued,
+      deps: {
+        configs: { get: async (id: string) => (id === configId ? record : undefined) },
+        owners: { ownerOf: async () => owner },
+        queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
+        issuer: 'https://gw.example.com',
+      },
+    }
+  }
+  const secret = { 'X-A2A-Notification-Token': 'the-secret' }
+
+  it('queues a push with the right secret about the config task its setter owns', async () => {
+    // Prepare
+    const { deps, queued } = depsWith()
+
+    // Act
+    const outcome = await acceptPush(
+      configId,
+      { ...secret, 'Content-Type': 'application/a2a+json' },
+      push('task-1'),
+      deps,
+    )
+
+    // Assess
+    expect(outcome.accepted).toBe(true)
+    expect(queued).toMatchObject([
+      { configId, body: push('task-1'), taskId: 'task-1', contentType: 'application/a2a+json' },
+    ])
+  })
+
+  it.each([
+    ['a missing secret', configId, {}, push('task-1'), 'client-a', 401],
+    [
+      'a wrong secret',
+      configId,
+      { 'x-a2a-notification-token': 'guess' },
+      push('task-1'),
+      'client-a',
+      401,
+    ],
+    ['an unknown config', 'CCCCCCCCCCCCCCCCCCCCCC', secret, push('task-1'), 'client-a', 404],
+    ['another task', configId, secret, push('task-2'), 'client-a', 403],
+    ['a task another caller owns', configId, secret, push('task-1'), 'client-b', 403],
+    ['a body naming no task', configId, secret, '{}', 'client-a', 400],
+    ['a body over the size limit', configId, secret, ' '.repeat(200 * 1024), 'client-a', 413],
+  ] as const)('refuses %s, queueing nothing', async (_case, id, headers, body, owner, status) => {
+    // Prepare
+    const { deps, queued } = depsWith(owner)
+
+    // Act
+    const outcome = await acceptPush(id, headers, body, deps)
+
+    // Assess
+    expect(outcome).toMatchObject({ accepted: false, status })
+    expect(queued).toEqual([])
+  })
+})
+
+describe('deliverPush', () => {
+  const delivery: PushDelivery = {
+    deliveryId: 'd-1',
+    configId,
+    body: '{"statusUpdate":{"taskId":"task-1"}}',
+    contentType: 'application/json',
+    taskId: 'task-1',
+    issuer: 'https://gw.example.com',
+  }
+
+  /** Deps whose webhook answers `statuses` in turn (an Error is thrown instead). */
+  const depsAnswering = (statuses: (number | Error)[]) => {
+    const requests: { url: string; init: RequestInit }[] = []
+    const waits: number[] = []
+    const letters: DeadLetter[] = []
+    return {
+      requests,
+      waits,
+      letters,
+      deps: {
+        configs: { get: async () => record },
+        deadLetters: { record: async (letter: DeadLetter) => void letters.push(letter) },
+        fetch: async (url: string, init: RequestInit) => {
+          requests.push({ url, init })
+          const status = statuses[requests.length - 1] ?? 200
+          if (status instanceof Error) throw status
+          return new Response(null, { status })
+        },
+        key: async () => gatewayKey,
+        attempts: 3,
+        retryBaseMs: 100,
+        timeoutMs: 1_000,
+        sleep: async (ms: number) => void waits.push(ms),
+      },
+    }
+  }
+
+  it("posts the push to the client's webhook with a JWT over the body and the client's token", async () => {
+    // Prepare
+    const { deps, requests } = depsAnswering([200])
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'delivered', attempts: 1 })
+    const [{ url, init }] = requests as [{ url: string; init: RequestInit }]
+    const headers = init.headers as Record<string, string>
+    expect(url).toBe(record.webhook.url)
+    expect(init.body).toBe(delivery.body)
+    expect(headers['x-a2a-notification-token']).toBe('client-token')
+    const jwt = headers.authorization?.replace(/^Bearer /, '') as string
+    const { payload, protectedHeader } = await jwtVerify(
+      jwt,
+      await importJWK(await gatewayKey.publicJwk(), 'ES256'),
+      { issuer: 'https://gw.example.com', audience: record.webhook.url },
+    )
+    expect(protectedHeader.kid).toBe('gw-1')
+    expect(payload).toMatchObject({ taskId: 'task-1' })
+    expect(typeof payload.jti).toBe('string')
+    expect(payload.request_body_sha256).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('retries a failing webhook with doubling waits, then records a dead letter', async () => {
+    // Prepare
+    const { deps, requests, waits, letters } = depsAnswering([500, new Error('reset'), 503])
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dead-lettered',
+      attempts: 3,
+      reason: 'the webhook answered 503',
+    })
+    expect(requests).toHaveLength(3)
+    expect(waits).toEqual([100, 200])
+    expect(letters).toMatchObject([{ deliveryId: 'd-1', configId, attempts: 3, taskId: 'task-1' }])
+  })
+
+  it('stops at once on a client error or a refused address', async () => {
+    // Prepare
+    const refused = new TypeError('fetch failed', {
+      cause: new ReservedAddressError('h', '169.254.169.254', 'link-local (cloud metadata)'),
+    })
+    const cases = [depsAnswering([404]), depsAnswering([refused])]
+
+    // Act
+    const outcomes = await Promise.all(cases.map(({ deps }) => deliverPush(delivery, deps)))
+
+    // Assess
+    expect(outcomes.map((outcome) => 'attempts' in outcome && outcome.attempts)).toEqual([1, 1])
+    expect(cases[1]?.letters[0]?.reason).toMatch(/link-local/)
+  })
+
+  it('delivers on a later attempt after a failure', async () => {
+    // Prepare
+    const { deps, letters } = depsAnswering([502, 200])
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'delivered', attempts: 2 })
+    expect(letters).toEqual([])
+  })
+
+  it('drops a push whose config is gone', async () => {
+    // Prepare
+    const { deps, requests } = depsAnswering([])
+
+    // Act
+    const outcome = await deliverPush(delivery, {
+      ...deps,
+      configs: { get: async () => undefined },
+    })
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'dropped' })
+    expect(requests).toEqual([])
+  })
+})

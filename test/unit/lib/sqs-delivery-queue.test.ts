@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import type { PushDelivery } from '../../../lib/push/delivery.ts'
+import { DeliveryQueueError, SqsDeliveryQueue } from '../../../lib/push/sqs-delivery-queue.ts'
+
+const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/sb-push-deliveries'
+const delivery: PushDelivery = {
+  deliveryId: 'd-1',
+  configId: 'c-1',
+  body: '{"statusUpdate":{"taskId":"t-1"}}',
+  contentType: 'application/json',
+  taskId: 't-1',
+  issuer: 'https://gw.example.com',
+}
+
+/** A queue whose SQS answers `status`, keeping each request it was sent. */
+const queueAnswering = (status: number) => {
+  const sent: Request[] = []
+  const queue = new SqsDeliveryQueue({
+    queueUrl,
+    region: 'eu-west-1',
+    credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
+    fetch: async (url, init) => {
+      sent.push(new Request(url, init))
+      return new Response(status === 200 ? '{"MessageId":"m-1"}' : '{"__type":"AccessDenied"}', {
+        status,
+      })
+    },
+  })
+  return { queue, sent }
+}
+
+describe('SqsDeliveryQueue', () => {
+  it("sends one SigV4-signed SendMessage in SQS's JSON protocol, the delivery as its body", async () => {
+    // Prepare
+    const { queue, sent } = queueAnswering(200)
+
+    // Act
+    await queue.enqueue(delivery)
+
+    // Assess
+    const [request] = sent as [Request]
+    expect(request.url).toBe('https://sqs.eu-west-1.amazonaws.com/')
+    expect(request.headers.get('x-amz-target')).toBe('AmazonSQS.SendMessage')
+    expect(request.headers.get('content-type')).toBe('application/x-amz-json-1.0')
+    expect(request.headers.get('authorization')).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sqs\/aws4_request, SignedHeaders=.*x-amz-target/,
+    )
+    const body = await request.json()
+    expect(body.QueueUrl).toBe(queueUrl)
+    expect(JSON.parse(body.MessageBody)).toEqual(delivery)
+  })
+
+  it('fails with the status when SQS refuses the message', async () => {
+    // Prepare
+    const { queue } = queueAnswering(400)
+
+    // Act
+    const enqueued = queue.enqueue(delivery)
+
+    // Assess
+    await expect(enqueued).rejects.toThrow(DeliveryQueueError)
+    await expect(enqueued).rejects.toThrow(/400.*AccessDenied/)
+  })
+})

@@ -1,0 +1,136 @@
+import type { Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import type { Caller } from '../../../lib/auth/caller.ts'
+import type { PushConfigRecord } from '../../../lib/push/push-configs.ts'
+import { parseCidrs } from '../../../lib/registry/backend-address.ts'
+import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
+
+const caller = { principal: 'client-a' } as Caller
+
+type Context = Parameters<NonNullable<ReturnType<typeof pushCallbacks>['before']>>[0]['context']
+
+const requestFor = (call: A2ACall, response?: unknown) =>
+  ({
+    event: {} as APIGatewayProxyEvent,
+    context: { a2a: { kind: 'call', call }, caller } as unknown as Context,
+    response,
+    error: undefined,
+    internal: {},
+  }) as Request<APIGatewayProxyEvent, unknown, Error, Context>
+
+/** A store in memory, and the middleware over it; webhook names resolve to `addresses`. */
+const setUp = (addresses: string[] = ['93.184.215.14']) => {
+  const stored = new Map<string, PushConfigRecord>()
+  const middleware = pushCallbacks({
+    configs: {
+      put: async (record) => void stored.set(record.configId, record),
+      get: async (configId) => stored.get(configId),
+      delete: async (configId) => void stored.delete(configId),
+    },
+    addressPolicy: { mode: 'aws', allowed: parseCidrs([]), resolve: async () => addresses },
+    baseUrl: () => 'https://gw.example.com',
+  })
+  return { stored, middleware }
+}
+
+const createOver = (binding: A2ACall['binding'], url: string): A2ACall => {
+  const params = { taskId: 't-1', id: 'hook', url, token: 'client-token' }
+  return {
+    agentId: 'weather',
+    operation: 'CreateTaskPushNotificationConfig',
+    version: '1.0',
+    params,
+    stream: false,
+    binding,
+    jsonRpcId: 7,
+    body: JSON.stringify(binding === 'JSONRPC' ? { jsonrpc: '2.0', id: 7, params } : params),
+  }
+}
+
+describe('pushCallbacks middleware', () => {
+  it("forwards the call with the gateway's callback, keeping the client's webhook for the caller", async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const request = requestFor(createOver('JSONRPC', 'https://client.example.com/hook'))
+
+    // Act
+    const answered = await middleware.before?.(request)
+
+    // Assess
+    expect(answered).toBeUndefined()
+    const [record] = [...stored.values()]
+    expect(record).toMatchObject({
+      agentId: 'weather',
+      taskId: 't-1',
+      principal: 'client-a',
+      webhook: { url: 'https://client.example.com/hook', token: 'client-token' },
+    })
+    const a2a = request.context.a2a as { call: A2ACall }
+    expect(a2a.call.params).toMatchObject({
+      url: `https://gw.example.com/push/${record?.configId}`,
+      id: 'hook',
+    })
+    expect(a2a.call.body).not.toContain('client')
+  })
+
+  it('answers a webhook resolving to a private address with a 400 saying why, storing nothing', async () => {
+    // Prepare
+    const { stored, middleware } = setUp(['10.0.0.8'])
+    const request = requestFor(createOver('HTTP+JSON', 'https://inside.example.com/hook'))
+
+    // Act
+    const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
+
+    // Assess
+    expect(answered.statusCode).toBe(400)
+    expect(answered.body).toMatch(/inside\.example\.com resolves to 10\.0\.0\.8/)
+    expect(stored.size).toBe(0)
+  })
+
+  it("shows the caller its own webhook in a Get answer, and not another caller's", async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const own = 'AAAAAAAAAAAAAAAAAAAAAA'
+    const theirs = 'BBBBBBBBBBBBBBBBBBBBBB'
+    const base = { agentId: 'weather', taskId: 't-1', secretHash: '00', expiresAt: 1 }
+    stored.set(own, {
+      ...base,
+      configId: own,
+      principal: 'client-a',
+      webhook: { url: 'https://a.example/h' },
+    })
+    stored.set(theirs, {
+      ...base,
+      configId: theirs,
+      principal: 'client-b',
+      webhook: { url: 'https://b.example/h' },
+    })
+    const call: A2ACall = {
+      ...createOver('JSONRPC', ''),
+      operation: 'ListTaskPushNotificationConfigs',
+    }
+    const answer = {
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        configs: [
+          { id: 'mine', url: `https://gw.example.com/push/${own}`, token: 'secret-1' },
+          { id: 'not-mine', url: `https://gw.example.com/push/${theirs}`, token: 'secret-2' },
+        ],
+      },
+    }
+    const request = requestFor(call, { statusCode: 200, body: JSON.stringify(answer) })
+
+    // Act
+    await middleware.after?.(request)
+
+    // Assess
+    const { result } = JSON.parse((request.response as { body: string }).body)
+    expect(result.configs).toEqual([
+      { id: 'mine', url: 'https://a.example/h' },
+      answer.result.configs[1],
+    ])
+  })
+})
