@@ -7,11 +7,12 @@ import {
   TaskPushNotificationConfig,
 } from '@a2a-js/sdk'
 import type { Client } from '@a2a-js/sdk/client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { sseEvents } from '../../lib/a2a/sse.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { eventKinds, gatewayClient, type Transport, textMessage } from '../support/a2a-client.ts'
 import { startMatrixAgent } from '../support/matrix-agent.ts'
+import { startWebhook } from '../support/push-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
@@ -150,13 +151,13 @@ describe('every A2A version to every version through the local gateway', () => {
       })
 
       it('creates, gets and lists a push config', async () => {
+        // Prepare: a webhook the address policy lets through (a local one, in local mode)
+        const webhook = await startWebhook()
+        onTestFinished(() => webhook.stop())
+
         // Act
         const created = await client.createTaskPushNotificationConfig(
-          TaskPushNotificationConfig.fromJSON({
-            taskId,
-            id: 'hook-1',
-            url: 'https://hooks.example.com/a2a',
-          }),
+          TaskPushNotificationConfig.fromJSON({ taskId, id: 'hook-1', url: webhook.url }),
         )
         const fetched = await client.getTaskPushNotificationConfig(
           GetTaskPushNotificationConfigRequest.fromJSON({ taskId, id: 'hook-1' }),
@@ -166,8 +167,8 @@ describe('every A2A version to every version through the local gateway', () => {
         )
 
         // Assess
-        expect([created.id, created.taskId]).toEqual(['hook-1', taskId])
-        expect([fetched.id, fetched.taskId]).toEqual(['hook-1', taskId])
+        expect([created.id, created.taskId, created.url]).toEqual(['hook-1', taskId, webhook.url])
+        expect([fetched.id, fetched.taskId, fetched.url]).toEqual(['hook-1', taskId, webhook.url])
         expect(listed.configs.map((config) => config.id)).toEqual(['hook-1'])
       })
     },
@@ -416,9 +417,36 @@ describe('every A2A version to every version through the local gateway', () => {
         }
       })
 
+      it('refuses a push config whose webhook is a metadata address, in 0.3’s shape too', async () => {
+        // Act
+        const set = await legacyCall(agentVersion, binding, {
+          method: 'tasks/pushNotificationConfig/set',
+          params: {
+            taskId,
+            pushNotificationConfig: { id: 'hook-2', url: 'http://169.254.169.254/latest' },
+          },
+          rest: {
+            verb: 'POST',
+            path: `/v1/tasks/${taskId}/pushNotificationConfigs`,
+            body: {
+              name: `tasks/${taskId}/pushNotificationConfigs/hook-2`,
+              pushNotificationConfig: { id: 'hook-2', url: 'http://169.254.169.254/latest' },
+            },
+          },
+        })
+
+        // Assess
+        const text = await set.text()
+        expect(text).toMatch(/169\.254\.169\.254/)
+        if (binding === 'JSONRPC') expect(JSON.parse(text).error.code).toBe(-32602)
+        else expect(set.status).toBe(400)
+      })
+
       it('sets and gets a push config in 0.3’s shape', async () => {
-        // Prepare
-        const config = { id: 'hook-1', url: 'https://hooks.example.com/a2a' }
+        // Prepare: a webhook the address policy lets through (a local one, in local mode)
+        const webhook = await startWebhook()
+        onTestFinished(() => webhook.stop())
+        const config = { id: 'hook-1', url: webhook.url }
 
         // Act
         const set = await legacyCall(agentVersion, binding, {
@@ -442,7 +470,7 @@ describe('every A2A version to every version through the local gateway', () => {
         // Assess
         const [setResult, gotResult] = [await resultOf(binding, set), await resultOf(binding, got)]
         for (const result of [setResult, gotResult]) {
-          expect(result.pushNotificationConfig).toMatchObject({ id: 'hook-1' })
+          expect(result.pushNotificationConfig).toMatchObject({ id: 'hook-1', url: webhook.url })
           if (binding === 'JSONRPC') expect(result.taskId).toBe(taskId)
           else expect(result.name).toBe(`tasks/${taskId}/pushNotificationConfigs/hook-1`)
         }
