@@ -173,7 +173,10 @@ export const taskIdsInEvents = (binding: Binding, text: string): string[] => [
 /** A ListTasks answer's tasks and how to write it back with some of them. */
 export interface ListedTasks {
   taskIds: string[]
-  /** The same answer listing only the tasks in `keep`, its `totalSize` left out. */
+  /**
+   * The same answer listing only the tasks in `keep`: unchanged (its
+   * `totalSize` with it) when it keeps them all, else with `totalSize` left out.
+   */
   keeping(keep: ReadonlySet<string>): string
 }
 
@@ -200,9 +203,12 @@ export const listedTasks = (
   return {
     taskIds: tasks.map(idOf).filter(Boolean),
     keeping: (keep) => {
-      // totalSize counted every caller's tasks; the caller's own count is not known.
+      const kept = tasks.filter((task) => keep.has(idOf(task)))
+      if (kept.length === tasks.length) return text
+      // This agent lists other callers' tasks: its totalSize counted them, and
+      // the caller's own count is not known.
       const { totalSize: _counted, ...rest } = list
-      const filtered = { ...rest, tasks: tasks.filter((task) => keep.has(idOf(task))) }
+      const filtered = { ...rest, tasks: kept }
       return JSON.stringify(binding === 'JSONRPC' ? { ...parsed, result: filtered } : filtered)
     },
   }

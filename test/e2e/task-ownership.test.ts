@@ -229,6 +229,23 @@ describe('tasks belong to their caller, through the local gateway', () => {
     },
   )
 
+  it.each<['JSONRPC' | 'HTTP+JSON']>([['JSONRPC'], ['HTTP+JSON']])(
+    'counts the caller’s own tasks in the list’s totalSize over %s',
+    async (binding) => {
+      // Act
+      const response =
+        binding === 'JSONRPC'
+          ? await postA2A(rpcUrl(), tokenA, jsonRpc('ListTasks', { pageSize: 100 }))
+          : await rest(tokenA, 'GET', '/tasks?pageSize=100')
+      const body = await response.json()
+      const list = binding === 'JSONRPC' ? body.result : body
+
+      // Assess
+      expect(list.tasks.length).toBeGreaterThan(0)
+      expect(list.totalSize).toBe(list.tasks.length)
+    },
+  )
+
   it('lets the auditor read and list every caller’s tasks, where a caller lists its own', async () => {
     // Act
     const readA = await rest(auditor, 'GET', `/tasks/${taskOfA}`)

@@ -208,6 +208,18 @@ describe('listedTasks', () => {
     })
   })
 
+  it('passes an answer whose tasks it keeps all byte for byte, its count with it', () => {
+    // Prepare
+    const answer = '{"tasks":[{"id":"a"}],  "nextPageToken":"","pageSize":50,"totalSize":1}'
+
+    // Act
+    const listed = listedTasks('HTTP+JSON', answer)
+    if (typeof listed !== 'object') throw new Error(`not read as a list: ${listed}`)
+
+    // Assess
+    expect(listed.keeping(new Set(['a']))).toBe(answer)
+  })
+
   it('keeps the chosen tasks of an HTTP+JSON answer', () => {
     // Act
     const listed = listedTasks('HTTP+JSON', '{"tasks":[{"id":"a"},{"id":"b"}]}')
