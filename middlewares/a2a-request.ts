@@ -2,10 +2,18 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
 
-const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
+/**
+ * The kit also reads HTTP API (2.0) and function URL events: their method,
+ * path and query sit elsewhere, and a function URL has no path parameters.
+ */
+type AnyA2AEvent = APIGatewayProxyEvent & AnyHttpEvent & { rawQueryString?: string }
+
+const queryOf = (event: AnyA2AEvent): string | undefined => {
+  if (event.rawQueryString !== undefined) return event.rawQueryString || undefined
   const entries = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
     ([name, values]) => (values ?? []).map((value) => [name, value]),
   )
@@ -38,17 +46,19 @@ export const a2aRequest = (
   }
 
   /** The path below the agent: the `{proxy+}` part, or what a literal route (the card's) names after it. */
-  const subPathOf = (event: APIGatewayProxyEvent): string => {
+  const subPathOf = (event: AnyA2AEvent): string => {
     const proxy = event.pathParameters?.proxy
     if (proxy) return `/${proxy}`
     const agentRoot = '/agents/{agentId}/'
-    return event.resource?.startsWith(agentRoot) ? event.resource.slice(agentRoot.length - 1) : ''
+    if (event.resource?.startsWith(agentRoot)) return event.resource.slice(agentRoot.length - 1)
+    return event.resource === undefined ? (agentPathOf(pathOf(event))?.subPath ?? '') : ''
   }
 
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
-    const { event } = request
+    const event = request.event as AnyA2AEvent
+    const method = methodOf(event)
     const subPath = subPathOf(event)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
@@ -57,12 +67,12 @@ export const a2aRequest = (
           kind: 'payload-too-large',
           message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
         },
-        bindingOf(event.httpMethod, subPath),
+        bindingOf(method, subPath),
       )
     }
     const parsed = parseA2ARequest({
-      agentId: event.pathParameters?.agentId ?? '',
-      method: event.httpMethod,
+      agentId: event.pathParameters?.agentId ?? agentPathOf(pathOf(event))?.agentId ?? '',
+      method,
       subPath,
       query: queryOf(event),
       body,
