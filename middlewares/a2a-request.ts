@@ -7,10 +7,19 @@ import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/la
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
 
 /**
- * The kit also reads HTTP API (2.0) and function URL events: their method,
- * path and query sit elsewhere, and a function URL has no path parameters.
+ * The kit also reads HTTP API (2.0), function URL and ALB events: their method,
+ * path and query sit elsewhere, and a function URL or ALB has no route.
  */
-type AnyA2AEvent = APIGatewayProxyEvent & AnyHttpEvent & { rawQueryString?: string }
+type AnyA2AEvent = APIGatewayProxyEvent &
+  AnyHttpEvent & { rawQueryString?: string; routeKey?: string }
+
+/** The API Gateway route: REST's `resource`, or the path of HTTP API's `routeKey` ('POST /agents/{agentId}'). */
+const routeOf = (event: AnyA2AEvent): string | undefined =>
+  event.resource ?? event.routeKey?.split(' ')[1]
+
+/** The agent and sub-path a routeless event (function URL, ALB) names in its path. */
+const unroutedAgentPath = (event: AnyA2AEvent) =>
+  routeOf(event) === undefined && !event.pathParameters ? agentPathOf(pathOf(event)) : undefined
 
 const queryOf = (event: AnyA2AEvent): string | undefined => {
   if (event.rawQueryString !== undefined) return event.rawQueryString || undefined
@@ -23,7 +32,7 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
 const bodyOf = (event: APIGatewayProxyEvent): string | null =>
   event.body && event.isBase64Encoded
     ? Buffer.from(event.body, 'base64').toString('utf8')
-    : event.body
+    : (event.body ?? null) // HTTP API and function URL events leave `body` out when there is none
 
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
@@ -50,8 +59,9 @@ export const a2aRequest = (
     const proxy = event.pathParameters?.proxy
     if (proxy) return `/${proxy}`
     const agentRoot = '/agents/{agentId}/'
-    if (event.resource?.startsWith(agentRoot)) return event.resource.slice(agentRoot.length - 1)
-    return event.resource === undefined ? (agentPathOf(pathOf(event))?.subPath ?? '') : ''
+    const route = routeOf(event)
+    if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
+    return unroutedAgentPath(event)?.subPath ?? ''
   }
 
   const a2aRequestMiddlewareBefore = (
@@ -71,7 +81,7 @@ export const a2aRequest = (
       )
     }
     const parsed = parseA2ARequest({
-      agentId: event.pathParameters?.agentId ?? agentPathOf(pathOf(event))?.agentId ?? '',
+      agentId: event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? '',
       method,
       subPath,
       query: queryOf(event),

@@ -10,8 +10,13 @@ export interface AnyHttpEvent {
   httpMethod?: string
   path?: string
   rawPath?: string
-  requestContext?: { http?: { method?: string; path?: string } } | null
+  /** Every shape has one; only 2.0's `http` (method and path) is read. */
+  requestContext?: object | null
 }
+
+/** 2.0's `requestContext.http`, if the event is in that shape. */
+const httpOf = (event: AnyHttpEvent): { method?: string; path?: string } | undefined =>
+  (event.requestContext as { http?: { method?: string; path?: string } } | null | undefined)?.http
 
 /**
  * A header's value, its name matched case-insensitively (HTTP API lowercases
@@ -33,11 +38,11 @@ export const headerOf = (event: AnyHttpEvent, name: string): string | undefined 
 
 /** The request's method: `httpMethod` (1.0, ALB) or `requestContext.http.method` (2.0). */
 export const methodOf = (event: AnyHttpEvent): string =>
-  (event.httpMethod ?? event.requestContext?.http?.method ?? 'GET').toUpperCase()
+  (event.httpMethod ?? httpOf(event)?.method ?? 'GET').toUpperCase()
 
 /** The request's path: `path` (1.0, ALB) or `rawPath` (2.0). */
 export const pathOf = (event: AnyHttpEvent): string =>
-  event.path ?? event.rawPath ?? event.requestContext?.http?.path ?? '/'
+  event.path ?? event.rawPath ?? httpOf(event)?.path ?? '/'
 
 /**
  * The agent a path names and what follows it, for `/agents/{agentId}/…` (with
