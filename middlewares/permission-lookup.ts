@@ -3,6 +3,10 @@ import { type Caller, callerFrom, callerKey } from '../lib/auth/caller.ts'
 import { maxRegistryCacheTtlMs } from '../lib/config.ts'
 import type { Permission } from '../lib/permissions/permission.ts'
 import { cachedPermissions, type PermissionStore } from '../lib/permissions/permission-store.ts'
+
+/** The permissions table's store, for `options.permissions` (the package exports middlewares only). */
+export { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
+
 import { type JwtAuthContext, jwtAuthKey } from './jwt-auth.ts'
 
 /** Where `permissionLookup` puts the permissions it read: `context.permissionLookup`. */
@@ -38,8 +42,8 @@ export interface PermissionLookupOptions {
  *
  * @example
  * ```ts
- * import { DynamoPermissionStore } from 'switchboard/lib/permissions/permission-store'
- * import { permissionLookup } from 'switchboard/middlewares/permission-lookup'
+ * import { jwtAuth } from 'switchboard/middlewares/jwt-auth'
+ * import { DynamoPermissionStore, permissionLookup } from 'switchboard/middlewares/permission-lookup'
  *
  * middy()
  *   .use(jwtAuth({ issuer, jwksUrl, resourceUrl }))
