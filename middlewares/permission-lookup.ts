@@ -7,7 +7,8 @@ import { cachedPermissions, type PermissionStore } from '../lib/permissions/perm
 /** The permissions table's store, for `options.permissions` (the package exports middlewares only). */
 export { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 
-import { type JwtAuthContext, jwtAuthKey } from './jwt-auth.ts'
+// Types only: the lookup's bundle stays free of jwtAuth's verifier and error renderers.
+import type { JwtAuthContext } from './jwt-auth.ts'
 
 /** Where `permissionLookup` puts the permissions it read: `context.permissionLookup`. */
 export const permissionLookupKey = 'permissionLookup'
@@ -74,7 +75,7 @@ export const permissionLookup = (
   const permissionLookupMiddlewareBefore = async (
     request: Request<unknown, unknown, Error, PermissionLookupContext>,
   ) => {
-    const verified = request.context[jwtAuthKey]
+    const verified = request.context.jwtAuth
     if (!verified) {
       throw new Error('permissionLookup needs jwtAuth before it: context.jwtAuth is not set')
     }
