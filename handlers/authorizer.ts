@@ -5,6 +5,7 @@ import { authorize } from '../lib/auth/authorize.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { headerOf } from '../lib/http/lambda-event.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { tableName } from '../lib/tables.ts'
@@ -22,9 +23,6 @@ const permissions = new DynamoPermissionStore(
   tableName('permissions', config.tablePrefix),
 )
 
-const headerValue = (headers: Record<string, string | undefined> | null, name: string) =>
-  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]
-
 /**
  * REQUEST authorizer: a verified token becomes an IAM policy naming every path
  * the caller may use. A bad token is API Gateway's 401 (thrown 'Unauthorized');
@@ -32,7 +30,7 @@ const headerValue = (headers: Record<string, string | undefined> | null, name: s
  */
 const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
   const outcome = await authorize(
-    { authorization: headerValue(event.headers, 'authorization'), methodArn: event.methodArn },
+    { authorization: headerOf(event, 'authorization'), methodArn: event.methodArn },
     {
       verifyAccessToken,
       permissions,

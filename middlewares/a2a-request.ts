@@ -2,10 +2,27 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
 
-const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
+/**
+ * The kit also reads HTTP API (2.0), function URL and ALB events: their method,
+ * path and query sit elsewhere, and a function URL or ALB has no route.
+ */
+type AnyA2AEvent = APIGatewayProxyEvent &
+  AnyHttpEvent & { rawQueryString?: string; routeKey?: string }
+
+/** The API Gateway route: REST's `resource`, or the path of HTTP API's `routeKey` ('POST /agents/{agentId}'). */
+const routeOf = (event: AnyA2AEvent): string | undefined =>
+  event.resource ?? event.routeKey?.split(' ')[1]
+
+/** The agent and sub-path a routeless event (function URL, ALB) names in its path. */
+const unroutedAgentPath = (event: AnyA2AEvent) =>
+  routeOf(event) === undefined && !event.pathParameters ? agentPathOf(pathOf(event)) : undefined
+
+const queryOf = (event: AnyA2AEvent): string | undefined => {
+  if (event.rawQueryString !== undefined) return event.rawQueryString || undefined
   const entries = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
     ([name, values]) => (values ?? []).map((value) => [name, value]),
   )
@@ -15,7 +32,7 @@ const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
 const bodyOf = (event: APIGatewayProxyEvent): string | null =>
   event.body && event.isBase64Encoded
     ? Buffer.from(event.body, 'base64').toString('utf8')
-    : event.body
+    : (event.body ?? null) // HTTP API and function URL events leave `body` out when there is none
 
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
@@ -38,17 +55,20 @@ export const a2aRequest = (
   }
 
   /** The path below the agent: the `{proxy+}` part, or what a literal route (the card's) names after it. */
-  const subPathOf = (event: APIGatewayProxyEvent): string => {
+  const subPathOf = (event: AnyA2AEvent): string => {
     const proxy = event.pathParameters?.proxy
     if (proxy) return `/${proxy}`
     const agentRoot = '/agents/{agentId}/'
-    return event.resource?.startsWith(agentRoot) ? event.resource.slice(agentRoot.length - 1) : ''
+    const route = routeOf(event)
+    if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
+    return unroutedAgentPath(event)?.subPath ?? ''
   }
 
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
-    const { event } = request
+    const event = request.event as AnyA2AEvent
+    const method = methodOf(event)
     const subPath = subPathOf(event)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
@@ -57,12 +77,12 @@ export const a2aRequest = (
           kind: 'payload-too-large',
           message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
         },
-        bindingOf(event.httpMethod, subPath),
+        bindingOf(method, subPath),
       )
     }
     const parsed = parseA2ARequest({
-      agentId: event.pathParameters?.agentId ?? '',
-      method: event.httpMethod,
+      agentId: event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? '',
+      method,
       subPath,
       query: queryOf(event),
       body,

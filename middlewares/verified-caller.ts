@@ -4,6 +4,7 @@ import type { AuthenticateOutcome } from '../lib/auth/authorize.ts'
 import { type Caller, fromAuthorizerContext } from '../lib/auth/caller.ts'
 import { maxClockSkewSeconds } from '../lib/auth/token-verifier.ts'
 import { ForbiddenError, TokenExpiredError, UnauthenticatedError } from '../lib/errors.ts'
+import { headerOf } from '../lib/http/lambda-event.ts'
 
 export interface VerifiedCallerOptions {
   /** Refuse callers without the admin scope. */
@@ -44,10 +45,7 @@ export const verifiedCaller = (
         'This request carries no verified caller; it must come through the gateway.',
       )
     }
-    const authorization = Object.entries(event.headers ?? {}).find(
-      ([name]) => name.toLowerCase() === 'authorization',
-    )?.[1]
-    const outcome = await authenticate(authorization)
+    const outcome = await authenticate(headerOf(event, 'authorization'))
     if (!outcome.allowed) throw new UnauthenticatedError(outcome.tokenGiven)
     return outcome.caller
   }

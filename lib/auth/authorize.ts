@@ -1,9 +1,8 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { PermissionStore } from '../permissions/permission-store.ts'
-import { type Caller, toAuthorizerContext } from './caller.ts'
-import { allTasksAgents, grantsFromPermissions, limitsFromPermissions } from './grants.ts'
+import { type Caller, callerFrom, toAuthorizerContext } from './caller.ts'
 import { buildPolicy } from './policy.ts'
-import { TokenRejectedError, type VerifiedCaller } from './token-verifier.ts'
+import { type VerifiedCaller, verifyBearer } from './token-verifier.ts'
 
 export interface AuthorizeDeps {
   verifyAccessToken: (token: string) => Promise<VerifiedCaller>
@@ -22,11 +21,6 @@ export type AuthenticateOutcome =
   | { allowed: true; caller: Caller }
   | { allowed: false; reason: string; tokenGiven: boolean }
 
-const bearerToken = (authorization: string | undefined): string | undefined => {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')
-  return match?.[1]
-}
-
 /**
  * Who a bearer token speaks for and what it holds: the token verified, its
  * scopes' permissions read, grants and limits settled. The authorizer's first
@@ -42,28 +36,14 @@ export const authenticate = async (
 ): Promise<AuthenticateOutcome> => {
   // Before the grants are read: a decision is never dated later than what it saw.
   const authorizedAt = (deps.now ?? Date.now)()
-  const token = bearerToken(authorization)
-  if (!token) {
-    return { allowed: false, reason: 'no bearer token', tokenGiven: authorization !== undefined }
-  }
-  let verified: VerifiedCaller
-  try {
-    verified = await deps.verifyAccessToken(token)
-  } catch (error) {
-    if (error instanceof TokenRejectedError) {
-      return { allowed: false, reason: error.reason, tokenGiven: true }
-    }
-    throw error
-  }
-  const permissions = await deps.permissions.forScopes(verified.scopes)
-  const caller: Caller = {
-    ...verified,
-    grants: grantsFromPermissions(permissions),
-    limits: limitsFromPermissions(permissions, deps.defaultRateLimit),
-    allTasksOn: allTasksAgents(permissions),
-    isAdmin: verified.scopes.includes(deps.adminScope),
+  const outcome = await verifyBearer(authorization, deps.verifyAccessToken)
+  if (!outcome.allowed) return outcome
+  const { verified } = outcome
+  const caller = callerFrom(verified, await deps.permissions.forScopes(verified.scopes), {
+    adminScope: deps.adminScope,
+    defaultRateLimit: deps.defaultRateLimit,
     authorizedAt,
-  }
+  })
   return { allowed: true, caller }
 }
 

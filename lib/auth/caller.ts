@@ -1,14 +1,25 @@
 import { z } from 'zod'
+import type { Permission } from '../permissions/permission.ts'
 import {
+  allTasksAgents,
   decodeGrants,
   decodeLimits,
   encodeGrants,
   encodeLimits,
   type Grants,
+  grantsFromPermissions,
   type Limits,
+  limitsFromPermissions,
 } from './grants.ts'
+import type { VerifiedCaller } from './token-verifier.ts'
 
-/** Who is calling and what it holds, as the authorizer established it. */
+/**
+ * Who is calling and what it holds: the one "who is calling" contract of the
+ * middleware kit, always at `context.caller` (`callerKey`). Written by exactly
+ * one of `verifiedCaller` (from the gateway authorizer's context) or
+ * `jwtAuth` + `permissionLookup` (in any Lambda); read by `agentGrant`,
+ * `rateLimit`'s subject, `taskOwnership` and `routeMessage`.
+ */
 export interface Caller {
   principal: string
   clientId: string
@@ -24,6 +35,41 @@ export interface Caller {
   /** The token's `exp` (seconds since the epoch): API Gateway may serve the cached decision past it. */
   expiresAt: number
 }
+
+/** The request-context key every middleware reads the caller from. */
+export const callerKey = 'caller'
+
+export interface CallerSettings {
+  adminScope: string
+  /** Requests per minute where no permission sets a limit. */
+  defaultRateLimit: number
+  /** When the decision was made (ms since the epoch), taken before the permissions were read. */
+  authorizedAt: number
+}
+
+/**
+ * The caller a verified token and its scopes' permissions make: grants, limits
+ * and task access settled by the union rules of ./grants.ts. The one place the
+ * authorizer and `permissionLookup` both build a `Caller`.
+ *
+ * @example
+ * const caller = callerFrom(verified, await store.forScopes(verified.scopes), settings)
+ */
+export const callerFrom = (
+  verified: VerifiedCaller,
+  permissions: readonly Permission[],
+  settings: CallerSettings,
+): Caller => ({
+  principal: verified.principal,
+  clientId: verified.clientId,
+  scopes: verified.scopes,
+  expiresAt: verified.expiresAt,
+  grants: grantsFromPermissions(permissions),
+  limits: limitsFromPermissions(permissions, settings.defaultRateLimit),
+  allTasksOn: allTasksAgents(permissions),
+  isAdmin: verified.scopes.includes(settings.adminScope),
+  authorizedAt: settings.authorizedAt,
+})
 
 /** At most this many agents are named in a refusal; the rest are counted. */
 const namedAgents = 20

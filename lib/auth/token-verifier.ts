@@ -93,3 +93,39 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
     return { principal: payload.sub as string, clientId, scopes, expiresAt: payload.exp as number }
   }
 }
+
+/** The token of an `Authorization: Bearer <token>` header value; undefined for any other. */
+export const bearerToken = (authorization: string | undefined): string | undefined => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')
+  return match?.[1]
+}
+
+export type BearerOutcome =
+  | { allowed: true; verified: VerifiedCaller }
+  | { allowed: false; reason: string; tokenGiven: boolean }
+
+/**
+ * The `Authorization` header's bearer token verified: the first half of the
+ * authorizer and all of `jwtAuth`. A bad or missing token is an outcome; an
+ * unreachable key set is an error, never a rejection.
+ *
+ * @example
+ * const outcome = await verifyBearer(headers.authorization, createTokenVerifier(options))
+ */
+export const verifyBearer = async (
+  authorization: string | undefined,
+  verifyAccessToken: (token: string) => Promise<VerifiedCaller>,
+): Promise<BearerOutcome> => {
+  const token = bearerToken(authorization)
+  if (!token) {
+    return { allowed: false, reason: 'no bearer token', tokenGiven: authorization !== undefined }
+  }
+  try {
+    return { allowed: true, verified: await verifyAccessToken(token) }
+  } catch (error) {
+    if (error instanceof TokenRejectedError) {
+      return { allowed: false, reason: error.reason, tokenGiven: true }
+    }
+    throw error
+  }
+}

@@ -132,3 +132,39 @@ export class DynamoPermissionStore implements PermissionStore {
     return Attributes ? permissionSchema.parse(Attributes) : undefined
   }
 }
+
+/**
+ * Keeps each set of scopes' permissions in memory for at most `ttlMs`, counted
+ * from when its read began, so a permission deleted or narrowed stops granting
+ * on every instance `ttlMs` after the write (the registry cache's bound, at most
+ * a second). Calls that miss while a read is under way share it; a failed read
+ * is not remembered.
+ *
+ * @example
+ * const permissions = cachedPermissions(new DynamoPermissionStore(client, table), 750)
+ * await permissions.forScopes(['weather:invoke']) // one BatchGetItem per scope set per 750 ms
+ */
+export const cachedPermissions = (
+  store: Pick<PermissionStore, 'forScopes'>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): Pick<PermissionStore, 'forScopes'> => {
+  const cache = new Map<string, { permissions: Promise<Permission[]>; readAt: number }>()
+  return {
+    async forScopes(scopes: readonly string[]): Promise<Permission[]> {
+      const key = [...new Set(scopes)].sort().join(' ')
+      const hit = cache.get(key)
+      if (hit && now() - hit.readAt < ttlMs) return hit.permissions
+      // Expired entries go too: a container sees few scope sets, but never keeps stale ones.
+      for (const [stale, entry] of cache) if (now() - entry.readAt >= ttlMs) cache.delete(stale)
+      const entry = { permissions: store.forScopes(scopes), readAt: now() }
+      if (ttlMs > 0) cache.set(key, entry)
+      try {
+        return await entry.permissions
+      } catch (error) {
+        if (cache.get(key) === entry) cache.delete(key)
+        throw error
+      }
+    },
+  }
+}

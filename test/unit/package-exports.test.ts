@@ -5,9 +5,22 @@ describe('package exports', () => {
     // Act
     const { agentGrant } = await import('switchboard/middlewares/agent-grant')
     const { verifiedCaller } = await import('switchboard/middlewares/verified-caller')
+    const { jwtAuth } = await import('switchboard/middlewares/jwt-auth')
+    const { permissionLookup, DynamoPermissionStore } = await import(
+      'switchboard/middlewares/permission-lookup'
+    )
 
     // Assess
     expect(agentGrant().before).toBeTypeOf('function')
     expect(verifiedCaller().before).toBeTypeOf('function')
+    const jwt = jwtAuth({
+      issuer: 'https://issuer.example',
+      jwksUrl: 'https://issuer.example/jwks.json',
+      resourceUrl: 'https://api.example',
+    })
+    expect(jwt.before).toBeTypeOf('function')
+    const permissions = { forScopes: async () => [] }
+    expect(permissionLookup({ permissions, defaultRateLimit: 60 }).before).toBeTypeOf('function')
+    expect(DynamoPermissionStore).toBeTypeOf('function')
   })
 })

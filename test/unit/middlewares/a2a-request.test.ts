@@ -29,6 +29,36 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it('reads the card route of an HTTP API (v2) event and a REST call of a function URL event', async () => {
+    // Prepare
+    const httpApiCard = {
+      version: '2.0',
+      routeKey: 'GET /agents/{agentId}/.well-known/agent-card.json',
+      rawPath: '/agents/weather/.well-known/agent-card.json',
+      rawQueryString: '',
+      pathParameters: { agentId: 'weather' },
+      requestContext: { http: { method: 'GET' } },
+    }
+    const functionUrlGetTask = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/agents/weather/tasks/t-1',
+      rawQueryString: 'historyLength=2',
+      requestContext: { http: { method: 'GET' } },
+    }
+
+    // Act
+    const card = await run(httpApiCard)
+    const getTask = await run(functionUrlGetTask)
+
+    // Assess
+    expect(card.response).toMatchObject({ kind: 'card', agentId: 'weather' })
+    expect(getTask.response).toMatchObject({
+      kind: 'call',
+      call: { agentId: 'weather', operation: 'GetTask', binding: 'HTTP+JSON' },
+    })
+  })
+
   it('reads an HTTP+JSON stream request into the same shape', async () => {
     // Act
     const { response } = await run(sampleEvent('agents-rest-stream-message.json'))

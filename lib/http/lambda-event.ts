@@ -1,0 +1,58 @@
+/**
+ * What the middleware kit reads of a request, whichever service delivered it:
+ * API Gateway REST (payload 1.0), HTTP API (2.0), a Lambda function URL (2.0
+ * shape) or an Application Load Balancer (1.0-like, `multiValueHeaders` when
+ * the target group enables them). Typed structurally, so lib/ needs no Lambda types.
+ */
+export interface AnyHttpEvent {
+  headers?: Record<string, string | undefined> | null
+  multiValueHeaders?: Record<string, string[] | undefined> | null
+  httpMethod?: string
+  path?: string
+  rawPath?: string
+  /** Every shape has one; only 2.0's `http` (method and path) is read. */
+  requestContext?: object | null
+}
+
+/** 2.0's `requestContext.http`, if the event is in that shape. */
+const httpOf = (event: AnyHttpEvent): { method?: string; path?: string } | undefined =>
+  (event.requestContext as { http?: { method?: string; path?: string } } | null | undefined)?.http
+
+/**
+ * A header's value, its name matched case-insensitively (HTTP API lowercases
+ * names, REST and ALB keep the client's); the first of several values.
+ *
+ * @example
+ * headerOf(event, 'authorization') // 'Bearer eyJ…' for `Authorization` or `authorization`
+ */
+export const headerOf = (event: AnyHttpEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase()
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value
+  }
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted && values?.[0] !== undefined) return values[0]
+  }
+  return undefined
+}
+
+/** The request's method: `httpMethod` (1.0, ALB) or `requestContext.http.method` (2.0). */
+export const methodOf = (event: AnyHttpEvent): string =>
+  (event.httpMethod ?? httpOf(event)?.method ?? 'GET').toUpperCase()
+
+/** The request's path: `path` (1.0, ALB) or `rawPath` (2.0). */
+export const pathOf = (event: AnyHttpEvent): string =>
+  event.path ?? event.rawPath ?? httpOf(event)?.path ?? '/'
+
+/**
+ * The agent a path names and what follows it, for `/agents/{agentId}/…` (with
+ * or without a stage or base path before it); undefined for any other path.
+ *
+ * @example
+ * agentPathOf('/prod/agents/weather/message:send') // { agentId: 'weather', subPath: '/message:send' }
+ */
+export const agentPathOf = (path: string): { agentId: string; subPath: string } | undefined => {
+  const match = /\/agents\/([^/]+)(\/.*)?$/.exec(path)
+  if (!match?.[1]) return undefined
+  return { agentId: decodeURIComponent(match[1]), subPath: match[2] ?? '' }
+}

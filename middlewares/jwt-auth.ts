@@ -1,0 +1,122 @@
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { bindingOf } from '../lib/a2a/request.ts'
+import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
+import {
+  createTokenVerifier,
+  type VerifiedCaller,
+  verifyBearer,
+} from '../lib/auth/token-verifier.ts'
+import { UnauthenticatedError } from '../lib/errors.ts'
+import {
+  type AnyHttpEvent,
+  agentPathOf,
+  headerOf,
+  methodOf,
+  pathOf,
+} from '../lib/http/lambda-event.ts'
+import { problemResponse, toProblem } from '../lib/http/problem.ts'
+
+/** Where `jwtAuth` puts the verified token: `context.jwtAuth`. */
+export const jwtAuthKey = 'jwtAuth'
+
+export type JwtAuthContext = Context & { [jwtAuthKey]: VerifiedCaller }
+
+export interface JwtAuthOptions {
+  /** The token issuer, matched exactly against `iss`. */
+  issuer: string
+  /** The issuer's JSON Web Key Set; fetched once per container, again for an unknown key. */
+  jwksUrl: string
+  /** Only scopes with this prefix count, prefix removed (Cognito's resource-server id + '/'). */
+  scopePrefix?: string
+  /** When given, tokens of any other app client are refused. */
+  allowedClientIds?: string[]
+  /** Seconds of clock skew tolerated on exp/nbf/iat (at most 60, the default). */
+  clockToleranceSeconds?: number
+  /**
+   * The protected resource's base URL, for the 401's `WWW-Authenticate`
+   * challenge (its RFC 9728 metadata document lives under it).
+   */
+  resourceUrl: string | ((event: AnyHttpEvent) => string)
+  /** The 401's body: RFC 9457 problem+json (default), or an A2A error in the request's binding. */
+  errorShape?: 'problem' | 'a2a'
+}
+
+/**
+ * Verifies the request's `Authorization: Bearer` token with the gateway
+ * authorizer's own rules (lib/auth/token-verifier.ts: RS256 only, exact issuer,
+ * `token_use` = access, bounded skew, no `iat` in the future, optional client
+ * allow-list, scope prefix) and puts `{ principal, clientId, scopes, expiresAt }`
+ * at `context.jwtAuth`. A missing or refused token is answered at once with 401
+ * and a `WWW-Authenticate: Bearer` challenge naming the resource metadata. Reads
+ * API Gateway REST and HTTP API events, function URL and ALB events alike.
+ * `permissionLookup` turns the scopes into grants, as `context.caller`.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { jwtAuth } from 'switchboard/middlewares/jwt-auth'
+ *
+ * export const handler = middy()
+ *   .use(jwtAuth({
+ *     issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+ *     jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc/.well-known/jwks.json',
+ *     scopePrefix: 'switchboard/',
+ *     resourceUrl: 'https://api.example.com',
+ *   }))
+ *   .handler(async (_event, context) => ({ statusCode: 200, body: context.jwtAuth.principal }))
+ * ```
+ */
+export const jwtAuth = (
+  options: JwtAuthOptions,
+): MiddlewareObj<AnyHttpEvent, unknown, Error, JwtAuthContext> => {
+  const { issuer, jwksUrl, scopePrefix = '', resourceUrl, errorShape = 'problem' } = options
+  if (typeof issuer !== 'string' || issuer === '') {
+    throw new TypeError('jwtAuth: options.issuer is required')
+  }
+  if (!URL.canParse(jwksUrl)) throw new TypeError('jwtAuth: options.jwksUrl must be a URL')
+  if (typeof resourceUrl !== 'function' && !URL.canParse(resourceUrl)) {
+    throw new TypeError('jwtAuth: options.resourceUrl must be a URL or a function of the event')
+  }
+  if (errorShape !== 'problem' && errorShape !== 'a2a') {
+    throw new TypeError("jwtAuth: options.errorShape must be 'problem' or 'a2a'")
+  }
+  const verifyAccessToken = createTokenVerifier({
+    issuer,
+    jwksUrl,
+    scopePrefix,
+    allowedClientIds: options.allowedClientIds,
+    ...(options.clockToleranceSeconds === undefined
+      ? {}
+      : { clockToleranceSeconds: options.clockToleranceSeconds }),
+  })
+  const resourceUrlOf = typeof resourceUrl === 'function' ? resourceUrl : () => resourceUrl
+
+  /** The 401 in the caller's shape, with the Bearer challenge. */
+  const unauthenticated = (event: AnyHttpEvent, tokenGiven: boolean) => {
+    const error = new UnauthenticatedError(tokenGiven)
+    const response =
+      errorShape === 'a2a'
+        ? renderA2AFailure(
+            { kind: 'unauthenticated', message: error.message },
+            bindingOf(methodOf(event), agentPathOf(pathOf(event))?.subPath ?? ''),
+          )
+        : problemResponse(toProblem(error))
+    const challenge = bearerChallenge(
+      resourceUrlOf(event),
+      tokenGiven ? { description: error.message } : undefined,
+    )
+    return { ...response, headers: { ...response.headers, 'www-authenticate': challenge } }
+  }
+
+  const jwtAuthMiddlewareBefore = async (
+    request: Request<AnyHttpEvent, unknown, Error, JwtAuthContext>,
+  ) => {
+    const outcome = await verifyBearer(headerOf(request.event, 'authorization'), verifyAccessToken)
+    if (!outcome.allowed) return unauthenticated(request.event, outcome.tokenGiven)
+    request.context[jwtAuthKey] = outcome.verified
+  }
+
+  return { before: jwtAuthMiddlewareBefore }
+}

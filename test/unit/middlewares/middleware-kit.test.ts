@@ -1,0 +1,173 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import middy, { type MiddlewareObj, type Request } from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../../lib/permissions/permission-store.ts'
+import { DynamoRateLimiter } from '../../../lib/ratelimit/rate-limiter.ts'
+import { tableName } from '../../../lib/tables.ts'
+import { type A2ARequestContext, a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { agentGrant } from '../../../middlewares/agent-grant.ts'
+import { jwtAuth } from '../../../middlewares/jwt-auth.ts'
+import {
+  type PermissionLookupContext,
+  permissionLookup,
+} from '../../../middlewares/permission-lookup.ts'
+import { rateLimit } from '../../../middlewares/rate-limit.ts'
+import { databaseEngines, type TestDatabase } from '../../support/databases.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
+import { startTokenIssuer } from '../../support/token-issuer.ts'
+
+type KitContext = PermissionLookupContext & A2ARequestContext
+type KitRequest = Request<unknown, unknown, Error, KitContext>
+
+const tablePrefix = 'kit-'
+const resourceUrl = 'https://team.example.com'
+const sendMessage = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'SendMessage',
+  params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hello' }] } },
+})
+
+/** The same JSON-RPC SendMessage to agent `team-agent`, as each service delivers it. */
+const events: Record<string, (authorization?: string) => unknown> = {
+  'API Gateway REST (v1)': (authorization) =>
+    sampleEvent<APIGatewayProxyEvent>('agents-jsonrpc-send-message.json', (event) => {
+      event.path = '/agents/team-agent'
+      event.pathParameters = { agentId: 'team-agent' }
+      event.body = sendMessage
+      event.requestContext.authorizer = null
+      if (authorization) event.headers.Authorization = authorization
+    }),
+  'HTTP API (v2)': (authorization) => ({
+    version: '2.0',
+    routeKey: 'POST /agents/{agentId}',
+    rawPath: '/agents/team-agent',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+    pathParameters: { agentId: 'team-agent' },
+    requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
+    body: sendMessage,
+    isBase64Encoded: false,
+  }),
+  'function URL': (authorization) => ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/agents/team-agent',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+    requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
+    body: Buffer.from(sendMessage).toString('base64'),
+    isBase64Encoded: true,
+  }),
+}
+
+describe('the middleware kit without the gateway authorizer', () => {
+  let database: TestDatabase
+  let issuer: Awaited<ReturnType<typeof startTokenIssuer>>
+  let handler: (event: never, context: never) => Promise<unknown>
+
+  beforeAll(async () => {
+    const start = databaseEngines.find(([name]) => name === 'dynalite')?.[1]
+    if (!start) throw new Error('dynalite engine missing')
+    database = await start(tablePrefix)
+    issuer = await startTokenIssuer()
+    const client = createDocumentClient(
+      { region: 'us-east-1', dynamoDbEndpoint: database.endpoint },
+      new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: database.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    )
+    const permissions = new DynamoPermissionStore(client, tableName('permissions', tablePrefix))
+    // Each event kind signs as its own client, counted by client id: each has its own two calls.
+    await permissions.put({ scope: 'team:invoke', agents: ['team-agent'], requestsPerMinute: 2 })
+    await permissions.put({ scope: 'other:invoke', agents: ['other-agent'] })
+    handler = middy<unknown, unknown, Error, KitContext>()
+      .use(
+        jwtAuth({
+          issuer: issuer.issuer,
+          jwksUrl: issuer.jwksUrl,
+          scopePrefix: 'team/',
+          resourceUrl,
+        }),
+      )
+      .use(permissionLookup({ permissions, defaultRateLimit: 60 }) as MiddlewareObj)
+      .use(a2aRequest() as MiddlewareObj)
+      .use(agentGrant() as MiddlewareObj)
+      .use(
+        rateLimit<KitRequest>({
+          limiter: new DynamoRateLimiter({
+            client,
+            tableName: tableName('rateLimits', tablePrefix),
+            windowSeconds: 60,
+          }),
+          subject: ({ context: { caller, a2a } }) => {
+            const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
+            return {
+              principal: caller.clientId,
+              resource: agentId,
+              limit: caller.limits[agentId] ?? 60,
+            }
+          },
+          limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
+        }),
+      )
+      .handler(async () => ({
+        statusCode: 200,
+        headers: {},
+        body: 'hello from the team agent',
+      })) as never
+  }, 60_000)
+
+  afterAll(async () => {
+    await issuer?.stop()
+    await database?.stop()
+  })
+
+  for (const [kind, eventWith] of Object.entries(events)) {
+    it(`protects a plain handler for a ${kind} event: 200, 403, 401, then 429`, async () => {
+      // Prepare
+      const client = `client-${kind}`
+      const granted = await issuer.sign({
+        scope: 'team/team:invoke',
+        client_id: client,
+      })
+      const ungranted = await issuer.sign({
+        scope: 'team/other:invoke',
+        client_id: client,
+      })
+
+      // Act
+      const ok = await invoke<{ statusCode: number }>(
+        handler as never,
+        eventWith(`Bearer ${granted}`),
+      )
+      const forbidden = await invoke<{ statusCode: number }>(
+        handler as never,
+        eventWith(`Bearer ${ungranted}`),
+      )
+      const anonymous = await invoke<{ statusCode: number; headers: Record<string, string> }>(
+        handler as never,
+        eventWith(),
+      )
+      await invoke(handler as never, eventWith(`Bearer ${granted}`))
+      const limited = await invoke<{ statusCode: number; headers: Record<string, string> }>(
+        handler as never,
+        eventWith(`Bearer ${granted}`),
+      )
+
+      // Assess
+      expect(ok.statusCode).toBe(200)
+      expect(forbidden.statusCode).toBe(403)
+      expect(anonymous.statusCode).toBe(401)
+      expect(anonymous.headers['www-authenticate']).toBe(
+        `Bearer resource_metadata="${resourceUrl}/.well-known/oauth-protected-resource"`,
+      )
+      expect(limited.statusCode).toBe(429)
+      expect(Number(limited.headers['Retry-After'])).toBeGreaterThan(0)
+    })
+  }
+})
