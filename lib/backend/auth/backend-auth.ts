@@ -92,10 +92,4 @@ export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends
   authenticator(deps: AuthenticatorDeps): Authenticator<Stored>
 }
 
-/** The credentials for a backend could not be had: the backend cannot be called. */
-export class BackendCredentialsError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BackendCredentialsError'
-  }
-}
+export { BackendCredentialsError } from '../../errors.ts'
