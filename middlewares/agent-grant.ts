@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { mayInvoke } from '../lib/auth/grants.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 type GrantContext = A2ARequestContext & CallerContext
@@ -16,7 +17,8 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
   const agentGrantMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, GrantContext>,
   ) => {
-    const { caller, a2a } = request.context
+    const a2a = requires(request.context, 'a2a', 'agentGrant')
+    const caller = requires(request.context, 'caller', 'agentGrant')
     if (a2a.kind === 'card') {
       if (mayInvoke(caller.grants, a2a.agentId)) return
       return renderA2AFailure(

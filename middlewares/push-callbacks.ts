@@ -10,6 +10,7 @@ import {
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 type PushCallbacksContext = A2ARequestContext & CallerContext
@@ -60,13 +61,17 @@ export const pushCallbacks = (
     throw new TypeError('pushCallbacks: options.configs is required')
   }
 
-  const callOf = ({ context: { a2a } }: PushCallbacksRequest) =>
-    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  const callOf = ({ context }: PushCallbacksRequest) => {
+    const a2a = requires(context, 'a2a', 'pushCallbacks')
+    return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  }
+  const principalOf = ({ context }: PushCallbacksRequest) =>
+    requires(context, 'caller', 'pushCallbacks').principal
 
   const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     if (!call) return
-    const outcome = await withGatewayCallback(call, request.context.caller.principal, {
+    const outcome = await withGatewayCallback(call, principalOf(request), {
       configs,
       addressPolicy,
       baseUrl: baseUrl(request.event),
@@ -80,7 +85,7 @@ export const pushCallbacks = (
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    const deleted = call && configIdDeletedBy(call, request.context.caller.principal)
+    const deleted = call && configIdDeletedBy(call, principalOf(request))
     if (!call || !response || response.statusCode >= 400) return
     if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await textOf(response.body)
@@ -99,7 +104,7 @@ export const pushCallbacks = (
       request.response = { ...response, body: text }
       return
     }
-    const { principal } = request.context.caller
+    const principal = principalOf(request)
     const shown = await withClientWebhooks(answer, async (configId) => {
       const record = await configs.get(configId)
       return record?.principal === principal ? record.webhook : undefined

@@ -7,6 +7,7 @@ import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 export type RouteContext = A2ARequestContext & CallerContext & { routedTo?: string }
@@ -35,8 +36,9 @@ export const routerRateLimit = (
   request: { event: APIGatewayProxyEvent; context: A2ARequestContext & CallerContext },
   defaultLimit: number,
 ): RateLimitRequest | undefined => {
-  if (!isRouterRequest(request.event) || request.context.a2a.kind !== 'call') return undefined
-  const { caller } = request.context
+  if (!isRouterRequest(request.event)) return undefined
+  if (requires(request.context, 'a2a', 'routerRateLimit').kind !== 'call') return undefined
+  const caller = requires(request.context, 'caller', 'routerRateLimit')
   return {
     principal: caller.principal,
     resource: '/route',
@@ -64,7 +66,7 @@ export const routeMessage = (
   ) => {
     const { event, context } = request
     if (!isRouterRequest(event)) return
-    const { a2a } = context
+    const a2a = requires(context, 'a2a', 'routeMessage')
     if (a2a.kind === 'card') {
       return {
         statusCode: 200,
@@ -96,7 +98,7 @@ export const routeMessage = (
       )
     }
     const { chosen, candidates } = await options.choose(routed.text, {
-      grants: context.caller.grants,
+      grants: requires(context, 'caller', 'routeMessage').grants,
       operation: call.operation,
     })
     if (!chosen) {

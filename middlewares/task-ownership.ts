@@ -15,6 +15,7 @@ import {
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 /** Whose tasks this call may touch: the caller's own, or every caller's (a read by an auditor). */
@@ -139,13 +140,15 @@ export const taskOwnership = (
     throw new TypeError('taskOwnership: options.owners is required')
   }
 
-  const callOf = ({ context: { a2a } }: OwnershipRequest) =>
-    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  const callOf = ({ context }: OwnershipRequest) => {
+    const a2a = requires(context, 'a2a', 'taskOwnership')
+    return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  }
 
   const taskOwnershipMiddlewareBefore = async (request: OwnershipRequest) => {
     const call = callOf(request)
     if (!call) return
-    const { caller } = request.context
+    const caller = requires(request.context, 'caller', 'taskOwnership')
     const access: TaskAccess =
       readsTasks(call.operation) && caller.allTasksOn.includes(call.agentId) ? 'all' : 'own'
     request.context.taskAccess = access
@@ -184,7 +187,7 @@ export const taskOwnership = (
     if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
     if (!createsTasks(call.operation) && !filtersList) return
-    const { principal } = request.context.caller
+    const { principal } = requires(request.context, 'caller', 'taskOwnership')
     const record = (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
     const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
     if (isEventStream && isNodeStream(response.body)) {
