@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
+import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
   logger: Pick<Logger, 'error' | 'info'>
@@ -15,6 +16,8 @@ export interface ProblemDetailsOptions {
  * Unexpected errors are logged in full and answered with a bare 500.
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
+  checkOption('problemDetails', options, 'logger', { methods: ['error', 'info'] })
+  checkOption('problemDetails', options, 'gatewayUrl', { optional: true })
   const { logger, gatewayUrl } = options
 
   const problemDetailsMiddlewareOnError = (request: Request) => {

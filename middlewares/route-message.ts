@@ -7,6 +7,7 @@ import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -61,6 +62,8 @@ const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
 export const routeMessage = (
   options: RouteMessageOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, RouteContext> => {
+  checkOption('routeMessage', options, 'choose')
+  checkOption('routeMessage', options, 'routerCard')
   const routeMessageMiddlewareBefore = async (
     request: Request<APIGatewayProxyEvent, unknown, Error, RouteContext>,
   ) => {

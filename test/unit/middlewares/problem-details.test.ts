@@ -92,4 +92,12 @@ describe('problemDetails middleware', () => {
     expect(response.body).not.toContain('hunter2')
     expect(logger.error).toHaveBeenCalled()
   })
+
+  it('refuses to be built without a logger, naming the option', () => {
+    // Act
+    const build = () => problemDetails({ logger: { error: vi.fn() } as never })
+
+    // Assess
+    expect(build).toThrow('problemDetails: options.logger must have error() and info()')
+  })
 })
