@@ -236,7 +236,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(
     // Every message to /route counts before the router embeds it, routed or not.
-    rateLimit<AgentRequest>({
+    rateLimit<APIGatewayProxyEvent, AgentContext>({
       limiter,
       policyName: 'per-caller-route',
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
@@ -272,7 +272,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(agentGrant())
   .use(
-    rateLimit<AgentRequest>({
+    rateLimit<APIGatewayProxyEvent, AgentContext>({
       limiter,
       // A call counts against the caller's limit on its agent; reading the card is free.
       subject: (request) => {
@@ -298,7 +298,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
     }),
   )
   .use(
-    streamConcurrency<AgentRequest>({
+    streamConcurrency<APIGatewayProxyEvent, AgentContext>({
       slots: streamSlots,
       subject: (request) => {
         const call = callOf(request)
