@@ -39,7 +39,7 @@ import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
-import { a2aRequest } from '../middlewares/a2a-request.ts'
+import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { publicCard } from '../middlewares/public-card.ts'
 import { pushCallbacks } from '../middlewares/push-callbacks.ts'
@@ -101,7 +101,10 @@ const signCard = cardSigner(gatewayKeyFor(config))
 type AgentContext = RouteContext & TaskOwnershipContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
-const callOf = ({ context: { a2a } }: AgentRequest) => (a2a.kind === 'call' ? a2a.call : undefined)
+const callOf = ({ context }: AgentRequest) => {
+  const a2a = a2aOf(context, 'agents handler')
+  return a2a.kind === 'call' ? a2a.call : undefined
+}
 
 /** A 429 in the caller's binding. */
 const tooMany = (request: AgentRequest, message: string) => {
@@ -153,7 +156,7 @@ const cardAnswer = async (event: APIGatewayProxyEvent, record: AgentRecord) => {
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
 const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) => {
-  const { a2a } = context
+  const a2a = a2aOf(context, 'agents handler')
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
@@ -215,8 +218,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   // A streamed answer is finished by its relay; one already whole, here.
   if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
   // A routed call names the agent that answered.
-  return context.routedTo
-    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routedTo } }
+  return context.routed
+    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routed.agentId } }
     : answer
 }
 

@@ -1,9 +1,33 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
+
+/**
+ * The hand-over from `routeMessage`: the message to `/route` re-addressed to the
+ * agent it chose. `context.a2a` stays as `a2aRequest` read it (what the caller
+ * sent); later middlewares and the handler read the call through `a2aOf`.
+ */
+export type RoutedContext = { routed?: { agentId: string; call: A2ACall } }
+
+/**
+ * The A2A request as the middlewares after `routeMessage` and the handler act
+ * on it: the routed call when the router chose an agent, otherwise
+ * `a2aRequest`'s reading (a `MiddlewareOrderError` naming `a2aRequest` when
+ * there is none). `reader` names who asks, for that error.
+ *
+ * @example
+ * const a2a = a2aOf(request.context, 'agentGrant')
+ * if (a2a.kind === 'call') forward(a2a.call)
+ */
+export const a2aOf = (
+  context: Partial<Pick<A2ARequestContext, 'a2a'>> & RoutedContext,
+  reader: string,
+): A2ARequestContext['a2a'] =>
+  context.routed ? { kind: 'call', call: context.routed.call } : requires(context, 'a2a', reader)
 
 const queryOf = (event: APIGatewayProxyEvent): string | undefined => {
   const entries = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(

@@ -2,11 +2,11 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { mayInvoke } from '../lib/auth/grants.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-type GrantContext = A2ARequestContext & CallerContext
+type GrantContext = A2ARequestContext & CallerContext & RoutedContext
 
 /**
  * Defense in depth behind the authorizer's policy: the caller must hold a grant
@@ -17,7 +17,7 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
   const agentGrantMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, GrantContext>,
   ) => {
-    const a2a = requires(request.context, 'a2a', 'agentGrant')
+    const a2a = a2aOf(request.context, 'agentGrant')
     const caller = requires(request.context, 'caller', 'agentGrant')
     if (a2a.kind === 'card') {
       if (mayInvoke(caller.grants, a2a.agentId)) return

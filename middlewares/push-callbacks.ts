@@ -9,11 +9,11 @@ import {
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-type PushCallbacksContext = A2ARequestContext & CallerContext
+type PushCallbacksContext = A2ARequestContext & CallerContext & RoutedContext
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
@@ -62,7 +62,7 @@ export const pushCallbacks = (
   }
 
   const callOf = ({ context }: PushCallbacksRequest) => {
-    const a2a = requires(context, 'a2a', 'pushCallbacks')
+    const a2a = a2aOf(context, 'pushCallbacks')
     return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
   }
   const principalOf = ({ context }: PushCallbacksRequest) =>
@@ -79,7 +79,9 @@ export const pushCallbacks = (
     if ('failure' in outcome) {
       return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
     }
-    request.context.a2a = { kind: 'call', call: outcome.call }
+    const { context } = request
+    if (context.routed) context.routed = { ...context.routed, call: outcome.call }
+    else context.a2a = { kind: 'call', call: outcome.call }
   }
 
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {

@@ -6,12 +6,12 @@ import type { Caller } from '../lib/auth/caller.ts'
 import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-export type RouteContext = A2ARequestContext & CallerContext & { routedTo?: string }
+export type RouteContext = A2ARequestContext & CallerContext & RoutedContext
 
 export interface RouteMessageOptions {
   /** Picks the agent for a message text among the caller's. */
@@ -54,9 +54,10 @@ const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the
- * caller's best-matching agent, which `context.a2a` then names as if the caller
- * had, so grants, limits and forwarding apply unchanged; `context.routedTo` names
- * it for the response. Below the confidence threshold the caller gets the
+ * caller's best-matching agent: `context.routed` hands on the call re-addressed
+ * to it, which `a2aOf` gives every later middleware and the handler as if the
+ * caller had named it, so grants, limits and forwarding apply unchanged;
+ * `context.a2a` stays what the caller sent. Below the confidence threshold the caller gets the
  * candidates instead of a guess. Runs after `a2aRequest`, before `agentGrant`.
  */
 export const routeMessage = (
@@ -117,8 +118,7 @@ export const routeMessage = (
         call.jsonRpcId,
       )
     }
-    context.a2a = { kind: 'call', call: { ...call, agentId: chosen.key } }
-    context.routedTo = chosen.key
+    context.routed = { agentId: chosen.key, call: { ...call, agentId: chosen.key } }
   }
 
   return { before: routeMessageMiddlewareBefore }

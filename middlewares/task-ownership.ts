@@ -14,7 +14,7 @@ import {
   tasksInEvents,
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -22,6 +22,7 @@ import type { CallerContext } from './verified-caller.ts'
 export type TaskAccess = 'own' | 'all'
 
 export type TaskOwnershipContext = A2ARequestContext &
+  RoutedContext &
   CallerContext & {
     /** Set for every call by `taskOwnership`; the forwarding step tells the agent. */
     taskAccess?: TaskAccess
@@ -141,7 +142,7 @@ export const taskOwnership = (
   }
 
   const callOf = ({ context }: OwnershipRequest) => {
-    const a2a = requires(context, 'a2a', 'taskOwnership')
+    const a2a = a2aOf(context, 'taskOwnership')
     return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
   }
 

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it, vi } from 'vitest'
 import { encodeGrants } from '../../../lib/auth/grants.ts'
 import type { RouteChoice } from '../../../lib/discovery/route.ts'
-import { a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { a2aOf, a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { type RouteContext, routeMessage } from '../../../middlewares/route-message.ts'
 import { verifiedCaller } from '../../../middlewares/verified-caller.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
@@ -27,15 +27,17 @@ const routerEvent = (body?: unknown) =>
   )
 
 const routed = (choice: RouteChoice) => {
-  const seen: { agentId?: string; routedTo?: string } = {}
+  const seen: { agentId?: string; routedTo?: string; sent?: string } = {}
   const choose = vi.fn(async () => choice)
   const handler = middy()
     .use(verifiedCaller())
     .use(a2aRequest())
     .use(routeMessage({ choose, routerCard: async () => ({ name: 'router' }) as never }))
     .handler(async (_event: unknown, context: RouteContext) => {
-      if (context.a2a.kind === 'call') seen.agentId = context.a2a.call.agentId
-      seen.routedTo = context.routedTo
+      const a2a = a2aOf(context, 'test handler')
+      if (a2a.kind === 'call') seen.agentId = a2a.call.agentId
+      if (context.a2a.kind === 'call') seen.sent = context.a2a.call.agentId
+      seen.routedTo = context.routed?.agentId
       return { statusCode: 200, headers: {}, body: 'forwarded' }
     })
   return { handler, choose, seen }
@@ -52,7 +54,7 @@ describe('routeMessage middleware', () => {
     expect(build).toThrow('routeMessage: options.choose must be a function')
   })
 
-  it('sends a message to /route on to the chosen agent and names it', async () => {
+  it('hands the message on re-addressed to the chosen agent, leaving context.a2a as the caller sent it', async () => {
     // Prepare
     const { handler, choose, seen } = routed({
       chosen: match('weather', 0.9),
@@ -65,7 +67,7 @@ describe('routeMessage middleware', () => {
     // Assess
     expect(response.body).toBe('forwarded')
     expect(choose).toHaveBeenCalledOnce()
-    expect(seen).toEqual({ agentId: 'weather', routedTo: 'weather' })
+    expect(seen).toEqual({ agentId: 'weather', routedTo: 'weather', sent: '' })
   })
 
   it('answers 422 naming the closest agents, before the handler, when none matches confidently', async () => {
@@ -112,6 +114,6 @@ describe('routeMessage middleware', () => {
     // Assess
     expect(response.body).toBe('forwarded')
     expect(choose).not.toHaveBeenCalled()
-    expect(seen).toEqual({ agentId: 'calculator', routedTo: undefined })
+    expect(seen).toEqual({ agentId: 'calculator', routedTo: undefined, sent: 'calculator' })
   })
 })
