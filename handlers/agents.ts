@@ -56,7 +56,7 @@ const registry = new DynamoAgentRegistry(documentClient, tableName('agents', con
 const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: 60,
+  windowSeconds: config.rateLimitWindowSeconds,
 })
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,
@@ -74,7 +74,11 @@ const pushConfigs = new DynamoPushConfigs({
 const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
 /** Agents and token endpoints are called only on addresses the registration policy allows. */
 const backendFetch = guardedFetch(addressPolicy)
-const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
+const credentials = backendCredentials({
+  secrets: secretStoreFor(config),
+  fetch: backendFetch,
+  tokenTimeoutMs: config.tokenFetchTimeoutMs,
+})
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
 /**

@@ -38,7 +38,7 @@ const signCard = cardSigner(signingKey)
 const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: 60,
+  windowSeconds: config.rateLimitWindowSeconds,
 })
 
 const pushConfigs = new DynamoPushConfigs({

@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { defaultMaxRequestBytes } from '../lib/config.ts'
 import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
@@ -56,7 +57,7 @@ export interface A2ARequestOptions {
 export const a2aRequest = (
   options: A2ARequestOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
-  const { maxBodyBytes = 6 * 1024 * 1024 } = options
+  const { maxBodyBytes = defaultMaxRequestBytes } = options
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new TypeError('a2aRequest: options.maxBodyBytes must be a positive integer')
   }

@@ -29,6 +29,8 @@ export interface AuthenticatorDeps {
   /** The gateway's own AWS credentials (memoized default provider chain). */
   awsCredentials: AwsCredentialsSource
   now: () => number
+  /** How long a token endpoint may take to answer. */
+  tokenTimeoutMs: number
 }
 
 export interface Authenticator<Stored> {
