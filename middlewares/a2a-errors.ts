@@ -22,6 +22,12 @@ type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
  * error shape otherwise. Both come from `a2aRequest`'s reading of the request
  * (`context.a2a`), never from the body again; an error before that reading has
  * no id to echo, and its binding is the one its method and path speak.
+ *
+ * @example
+ * middy()
+ *   .use(a2aErrors({ logger, gatewayUrl: (event) => baseUrlOf(event) }))
+ *   .use(a2aRequest())
+ *   .handler(forward)
  */
 export const a2aErrors = (
   options: A2AErrorsOptions,

@@ -53,6 +53,9 @@ export interface A2ARequestOptions {
  * handler and `a2aErrors` use: the body decoded once (`call.body`), its binding
  * and JSON-RPC id. A request that is not valid A2A is answered here, in the
  * caller's binding.
+ *
+ * @example
+ * middy().use(a2aErrors({ logger })).use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
  */
 export const a2aRequest = (
   options: A2ARequestOptions = {},

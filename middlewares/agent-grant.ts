@@ -12,6 +12,9 @@ type GrantContext = A2ARequestContext & CallerContext & RoutedContext
  * Defense in depth behind the authorizer's policy: the caller must hold a grant
  * for this agent and, for a call, this operation. Refusals are answered in the
  * caller's binding with 403. Runs after `verifiedCaller` and `a2aRequest`.
+ *
+ * @example
+ * middy().use(a2aRequest()).use(verifiedCaller()).use(agentGrant()).handler(forward)
  */
 export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, GrantContext> => {
   const agentGrantMiddlewareBefore = (

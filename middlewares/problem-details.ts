@@ -14,6 +14,9 @@ export interface ProblemDetailsOptions {
 /**
  * Answers errors as RFC 9457 `application/problem+json`, naming what was wrong.
  * Unexpected errors are logged in full and answered with a bare 500.
+ *
+ * @example
+ * middy().use(problemDetails({ logger, gatewayUrl: baseUrlOf })).use(jsonBody()).handler(register)
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
   checkOption('problemDetails', options, 'logger', { methods: ['error', 'info'] })

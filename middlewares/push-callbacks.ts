@@ -48,6 +48,13 @@ const textOf = async (body: unknown): Promise<string | undefined> => {
  * the client set them, and a config the agent deleted has its record deleted
  * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
  * the caller's own task).
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }))
+ *   .handler(forward)
  */
 export const pushCallbacks = (
   options: PushCallbacksOptions,

@@ -32,6 +32,9 @@ const isRouterRequest = (event: APIGatewayProxyEvent) =>
  * counter (`/route` cannot be an agent id), at its most generous limit on any
  * agent it holds, since the router may pick any of them. Reading the router's
  * card is free; undefined for every other request.
+ *
+ * @example
+ * rateLimit({ limiter, subject: (request) => routerRateLimit(request, 60), limitedResponse })
  */
 export const routerRateLimit = (
   request: { event: APIGatewayProxyEvent; context: A2ARequestContext & CallerContext },
@@ -59,6 +62,14 @@ const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
  * caller had named it, so grants, limits and forwarding apply unchanged;
  * `context.a2a` stays what the caller sent. Below the confidence threshold the caller gets the
  * candidates instead of a guess. Runs after `a2aRequest`, before `agentGrant`.
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(routeMessage({ choose, routerCard }))
+ *   .use(agentGrant())
+ *   .handler(forward)
  */
 export const routeMessage = (
   options: RouteMessageOptions,

@@ -58,6 +58,9 @@ const endingAfter = (body: Readable, release: () => Promise<void>): Readable => 
  * the call and given back when the streamed body ends, fails or is abandoned,
  * which Middy's `after` cannot see, so it wraps the body, whose end waits for
  * the slot to be given back.
+ *
+ * @example
+ * middy().use(streamConcurrency({ slots, subject, limitedResponse })).handler(forward)
  */
 export const streamConcurrency = <TEvent = unknown, TContext extends Context = Context>(
   options: StreamConcurrencyOptions<ChainRequest<TEvent, TContext>>,

@@ -132,6 +132,13 @@ const recordingTasks = (
  * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
  * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
  * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot).
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(taskOwnership({ owners, onError: (error) => logger.error('not recorded', { error }) }))
+ *   .handler(forward)
  */
 export const taskOwnership = (
   options: TaskOwnershipOptions,
