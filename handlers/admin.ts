@@ -53,7 +53,11 @@ const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAll
 const backendFetch = guardedFetch(addressPolicy)
 const secrets = secretStoreFor(config)
 /** A private agent's card is fetched as its calls are sent: signed (aws_iam). */
-const credentials = backendCredentials({ secrets, fetch: backendFetch })
+const credentials = backendCredentials({
+  secrets,
+  fetch: backendFetch,
+  tokenTimeoutMs: config.tokenFetchTimeoutMs,
+})
 const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
 const agentAdmin: AgentAdminDeps = {
   removeVector: (agentId) => unindexAgent(agentId, search),

@@ -39,7 +39,7 @@ import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
-import { a2aRequest } from '../middlewares/a2a-request.ts'
+import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { publicCard } from '../middlewares/public-card.ts'
 import { pushCallbacks } from '../middlewares/push-callbacks.ts'
@@ -56,7 +56,7 @@ const registry = new DynamoAgentRegistry(documentClient, tableName('agents', con
 const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: 60,
+  windowSeconds: config.rateLimitWindowSeconds,
 })
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,
@@ -74,7 +74,11 @@ const pushConfigs = new DynamoPushConfigs({
 const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
 /** Agents and token endpoints are called only on addresses the registration policy allows. */
 const backendFetch = guardedFetch(addressPolicy)
-const credentials = backendCredentials({ secrets: secretStoreFor(config), fetch: backendFetch })
+const credentials = backendCredentials({
+  secrets: secretStoreFor(config),
+  fetch: backendFetch,
+  tokenTimeoutMs: config.tokenFetchTimeoutMs,
+})
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
 /**
@@ -101,7 +105,10 @@ const signCard = cardSigner(gatewayKeyFor(config))
 type AgentContext = RouteContext & TaskOwnershipContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
-const callOf = ({ context: { a2a } }: AgentRequest) => (a2a.kind === 'call' ? a2a.call : undefined)
+const callOf = ({ context }: AgentRequest) => {
+  const a2a = a2aOf(context, 'agents handler')
+  return a2a.kind === 'call' ? a2a.call : undefined
+}
 
 /** A 429 in the caller's binding. */
 const tooMany = (request: AgentRequest, message: string) => {
@@ -153,7 +160,7 @@ const cardAnswer = async (event: APIGatewayProxyEvent, record: AgentRecord) => {
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
 const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) => {
-  const { a2a } = context
+  const a2a = a2aOf(context, 'agents handler')
   const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
   const record = await lookupAgent(agentId)
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
@@ -215,8 +222,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   // A streamed answer is finished by its relay; one already whole, here.
   if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
   // A routed call names the agent that answered.
-  return context.routedTo
-    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routedTo } }
+  return context.routed
+    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routed.agentId } }
     : answer
 }
 
@@ -236,7 +243,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(
     // Every message to /route counts before the router embeds it, routed or not.
-    rateLimit<AgentRequest>({
+    rateLimit<APIGatewayProxyEvent, AgentContext>({
       limiter,
       policyName: 'per-caller-route',
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
@@ -272,7 +279,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(agentGrant())
   .use(
-    rateLimit<AgentRequest>({
+    rateLimit<APIGatewayProxyEvent, AgentContext>({
       limiter,
       // A call counts against the caller's limit on its agent; reading the card is free.
       subject: (request) => {
@@ -298,7 +305,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
     }),
   )
   .use(
-    streamConcurrency<AgentRequest>({
+    streamConcurrency<APIGatewayProxyEvent, AgentContext>({
       slots: streamSlots,
       subject: (request) => {
         const call = callOf(request)

@@ -1,5 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import middy, { type Request } from '@middy/core'
+import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import httpRouterHandler, { type Method } from '@middy/http-router'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
@@ -38,7 +38,7 @@ const signCard = cardSigner(signingKey)
 const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: 60,
+  windowSeconds: config.rateLimitWindowSeconds,
 })
 
 const pushConfigs = new DynamoPushConfigs({
@@ -83,7 +83,7 @@ const listAgents: DiscoveryHandler = async (event, context) => {
 /** POST /search: the caller's agents ranked by meaning for a plain-language query. */
 const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(
-    rateLimit<Request<APIGatewayProxyEvent, APIGatewayProxyResult>>({
+    rateLimit<APIGatewayProxyEvent>({
       limiter,
       policyName: 'per-caller-search',
       // Searches count per caller, against the default limit; '/search' can name no agent

@@ -26,6 +26,15 @@ const url = z.url({ protocol: /^https?$/ })
  */
 export const maxRegistryCacheTtlMs = 900
 
+/** Lambda's own limit on a request body, and MAX_REQUEST_BYTES's default. */
+export const defaultMaxRequestBytes = 6 * 1024 * 1024
+
+/** The window RATE_LIMIT_PER_MINUTE counts in. */
+export const rateLimitWindowSeconds = 60
+
+/** How long a backend's OAuth2 token endpoint may take to answer. */
+export const tokenFetchTimeoutMs = 10_000
+
 /**
  * Every environment variable the handlers read. The README's configuration table
  * lists the same names and defaults; change both together.
@@ -53,7 +62,7 @@ const gatewayEnv = z.object({
   REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(maxRegistryCacheTtlMs).default(750),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
-  MAX_REQUEST_BYTES: positiveInt.default(6 * 1024 * 1024),
+  MAX_REQUEST_BYTES: positiveInt.default(defaultMaxRequestBytes),
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),
@@ -167,11 +176,13 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   },
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),
   backendTimeoutMs: env.BACKEND_TIMEOUT_MS,
+  tokenFetchTimeoutMs,
   cardFetchTimeoutMs: env.CARD_FETCH_TIMEOUT_MS,
   registryCacheTtlMs: env.REGISTRY_CACHE_TTL_MS,
   /** How often an open stream rechecks its agent (through that cache): it ends within a second of a delete. */
   streamRecheckMs: Math.max(100, 1000 - env.REGISTRY_CACHE_TTL_MS),
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+  rateLimitWindowSeconds,
   maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
   maxRequestBytes: env.MAX_REQUEST_BYTES,
   /** Below API Gateway's idle limit, so a quiet stream stays open. */

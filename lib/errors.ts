@@ -1,12 +1,82 @@
 /**
  * Domain errors. Each carries what a caller needs to act on it; how it becomes an
- * HTTP or JSON-RPC answer is decided in one place (lib/http/problem.ts,
- * lib/a2a/errors.ts).
+ * HTTP or JSON-RPC answer is read from one table, `errorAnswers`, by both
+ * renderers (lib/http/problem.ts, lib/a2a/errors.ts).
  */
 export abstract class SwitchboardError extends Error {
   /** Stable, kebab-case identifier; the problem+json `type` ends with it. */
-  abstract readonly code: string
+  abstract readonly code: ErrorCode
 }
+
+/** The A2A failure kinds (lib/a2a/errors.ts) a domain error may stand for. */
+export type ErrorA2AKind =
+  | 'agent-not-found'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'backend-unavailable'
+  | 'backend-timeout'
+  | 'payload-too-large'
+  | 'search-unavailable'
+  | 'invalid-request'
+
+export interface ErrorAnswer {
+  /** The HTTP status of a problem+json answer. */
+  status: number
+  /** The problem+json `title`. */
+  title: string
+  /** The A2A failure it is answered with on A2A routes. */
+  a2a: ErrorA2AKind
+  /** Said instead of the error's message, when that message is for the log only. */
+  publicMessage?: string
+}
+
+/**
+ * How each domain error is answered, keyed by its `code`: the one place its
+ * HTTP status, problem title and A2A failure kind are written.
+ */
+export const errorAnswers = {
+  'agent-not-found': { status: 404, title: 'Agent not found', a2a: 'agent-not-found' },
+  'agent-already-registered': {
+    status: 409,
+    title: 'Agent already registered',
+    a2a: 'invalid-request',
+  },
+  'agent-changed': { status: 409, title: 'Agent changed meanwhile', a2a: 'invalid-request' },
+  'agent-card-unreachable': {
+    status: 422,
+    title: 'Agent card unreachable',
+    a2a: 'invalid-request',
+  },
+  'invalid-agent-card': { status: 422, title: 'Invalid agent card', a2a: 'invalid-request' },
+  'invalid-card-signature': {
+    status: 422,
+    title: 'Agent card signature invalid',
+    a2a: 'invalid-request',
+  },
+  'backend-url-rejected': { status: 422, title: 'Backend URL rejected', a2a: 'invalid-request' },
+  'secret-rejected': { status: 422, title: 'Secret rejected', a2a: 'invalid-request' },
+  'backend-unavailable': { status: 502, title: 'Backend unavailable', a2a: 'backend-unavailable' },
+  'backend-credentials': {
+    status: 502,
+    title: 'Backend credentials unavailable',
+    a2a: 'backend-unavailable',
+    publicMessage: 'The gateway could not get credentials for this agent.',
+  },
+  'backend-timeout': { status: 504, title: 'Backend timeout', a2a: 'backend-timeout' },
+  'search-unavailable': { status: 503, title: 'Search unavailable', a2a: 'search-unavailable' },
+  'payload-too-large': { status: 413, title: 'Payload too large', a2a: 'payload-too-large' },
+  'token-expired': { status: 401, title: 'Token expired', a2a: 'unauthenticated' },
+  unauthenticated: { status: 401, title: 'Unauthorized', a2a: 'unauthenticated' },
+  forbidden: { status: 403, title: 'Forbidden', a2a: 'forbidden' },
+  'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
+  'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
+  'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
+} as const satisfies Record<string, ErrorAnswer>
+
+export type ErrorCode = keyof typeof errorAnswers
+
+/** How a domain error is answered (its row in `errorAnswers`). */
+export const errorAnswerOf = (error: SwitchboardError): ErrorAnswer => errorAnswers[error.code]
 
 export class AgentNotFoundError extends SwitchboardError {
   readonly code = 'agent-not-found'
@@ -148,7 +218,7 @@ export class PayloadTooLargeError extends SwitchboardError {
  * protected-resource metadata (lib/auth/resource-metadata.ts).
  */
 export class UnauthenticatedError extends SwitchboardError {
-  readonly code: string = 'unauthenticated'
+  readonly code: ErrorCode = 'unauthenticated'
   readonly tokenGiven: boolean
   constructor(tokenGiven: boolean, message?: string) {
     super(
@@ -224,5 +294,18 @@ export class PermissionNotFoundError extends SwitchboardError {
     super(`No permission is defined for scope '${scope}'.`)
     this.name = 'PermissionNotFoundError'
     this.scope = scope
+  }
+}
+
+/**
+ * The credentials for a backend could not be had: the backend cannot be
+ * called. The reason may name secrets and token endpoints, so callers are told
+ * only that (`publicMessage` in `errorAnswers`).
+ */
+export class BackendCredentialsError extends SwitchboardError {
+  readonly code = 'backend-credentials'
+  constructor(message: string) {
+    super(message)
+    this.name = 'BackendCredentialsError'
   }
 }

@@ -5,6 +5,7 @@ import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a
 import { bindingOf } from '../lib/a2a/request.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 
 export interface A2AErrorsOptions {
   logger: Pick<Logger, 'error' | 'warn'>
@@ -21,10 +22,18 @@ type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
  * error shape otherwise. Both come from `a2aRequest`'s reading of the request
  * (`context.a2a`), never from the body again; an error before that reading has
  * no id to echo, and its binding is the one its method and path speak.
+ *
+ * @example
+ * middy()
+ *   .use(a2aErrors({ logger, gatewayUrl: (event) => baseUrlOf(event) }))
+ *   .use(a2aRequest())
+ *   .handler(forward)
  */
 export const a2aErrors = (
   options: A2AErrorsOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext> => {
+  checkOption('a2aErrors', options, 'logger', { methods: ['error', 'warn'] })
+  checkOption('a2aErrors', options, 'gatewayUrl', { optional: true })
   const { logger, gatewayUrl } = options
 
   /** A 401 carries the Bearer challenge (RFC 6750, RFC 9728); other answers go as rendered. */

@@ -1,10 +1,35 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { defaultMaxRequestBytes } from '../lib/config.ts'
 import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
+import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
+
+/**
+ * The hand-over from `routeMessage`: the message to `/route` re-addressed to the
+ * agent it chose. `context.a2a` stays as `a2aRequest` read it (what the caller
+ * sent); later middlewares and the handler read the call through `a2aOf`.
+ */
+export type RoutedContext = { routed?: { agentId: string; call: A2ACall } }
+
+/**
+ * The A2A request as the middlewares after `routeMessage` and the handler act
+ * on it: the routed call when the router chose an agent, otherwise
+ * `a2aRequest`'s reading (a `MiddlewareOrderError` naming `a2aRequest` when
+ * there is none). `reader` names who asks, for that error.
+ *
+ * @example
+ * const a2a = a2aOf(request.context, 'agentGrant')
+ * if (a2a.kind === 'call') forward(a2a.call)
+ */
+export const a2aOf = (
+  context: Partial<Pick<A2ARequestContext, 'a2a'>> & RoutedContext,
+  reader: string,
+): A2ARequestContext['a2a'] =>
+  context.routed ? { kind: 'call', call: context.routed.call } : requires(context, 'a2a', reader)
 
 /**
  * The kit also reads HTTP API (2.0), function URL and ALB events: their method,
@@ -45,11 +70,14 @@ export interface A2ARequestOptions {
  * handler and `a2aErrors` use: the body decoded once (`call.body`), its binding
  * and JSON-RPC id. A request that is not valid A2A is answered here, in the
  * caller's binding.
+ *
+ * @example
+ * middy().use(a2aErrors({ logger })).use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
  */
 export const a2aRequest = (
   options: A2ARequestOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
-  const { maxBodyBytes = 6 * 1024 * 1024 } = options
+  const { maxBodyBytes = defaultMaxRequestBytes } = options
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new TypeError('a2aRequest: options.maxBodyBytes must be a positive integer')
   }

@@ -7,6 +7,9 @@ import { InvalidJsonBodyError } from '../lib/errors.ts'
  * `application/x-www-form-urlencoded`, and the body is what counts. A body that
  * is not JSON is an InvalidJsonBodyError (400) naming the parser's complaint; a
  * request without a body (a GET, a DELETE) is left as it is.
+ *
+ * @example
+ * middy().use(problemDetails({ logger })).use(jsonBody()).handler(register)
  */
 export const jsonBody = (): MiddlewareObj<{ body?: unknown; isBase64Encoded?: boolean }> => {
   const jsonBodyMiddlewareBefore = (

@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
+import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
   logger: Pick<Logger, 'error' | 'info'>
@@ -13,8 +14,13 @@ export interface ProblemDetailsOptions {
 /**
  * Answers errors as RFC 9457 `application/problem+json`, naming what was wrong.
  * Unexpected errors are logged in full and answered with a bare 500.
+ *
+ * @example
+ * middy().use(problemDetails({ logger, gatewayUrl: baseUrlOf })).use(jsonBody()).handler(register)
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
+  checkOption('problemDetails', options, 'logger', { methods: ['error', 'info'] })
+  checkOption('problemDetails', options, 'gatewayUrl', { optional: true })
   const { logger, gatewayUrl } = options
 
   const problemDetailsMiddlewareOnError = (request: Request) => {

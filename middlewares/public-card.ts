@@ -2,6 +2,8 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
+import { requires } from './support/requires.ts'
 
 export interface PublicCardOptions<TResponse> {
   /** The agent's record, if one is registered (the handler's cached lookup). */
@@ -23,12 +25,14 @@ export interface PublicCardOptions<TResponse> {
 export const publicCard = <TResponse>(
   options: PublicCardOptions<TResponse>,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
+  checkOption('publicCard', options, 'lookup')
+  checkOption('publicCard', options, 'serve')
   const { lookup, serve } = options
 
   const publicCardMiddlewareBefore = async (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
-    const { a2a } = request.context
+    const a2a = requires(request.context, 'a2a', 'publicCard')
     // The router's card (`/route/...`) is no agent's: routeMessage serves it.
     if (a2a.kind !== 'card' || a2a.agentId === '') return
     const record = await lookup(a2a.agentId)

@@ -9,10 +9,11 @@ import {
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-type PushCallbacksContext = A2ARequestContext & CallerContext
+type PushCallbacksContext = A2ARequestContext & CallerContext & RoutedContext
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
@@ -47,6 +48,13 @@ const textOf = async (body: unknown): Promise<string | undefined> => {
  * the client set them, and a config the agent deleted has its record deleted
  * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
  * the caller's own task).
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }))
+ *   .handler(forward)
  */
 export const pushCallbacks = (
   options: PushCallbacksOptions,
@@ -60,13 +68,17 @@ export const pushCallbacks = (
     throw new TypeError('pushCallbacks: options.configs is required')
   }
 
-  const callOf = ({ context: { a2a } }: PushCallbacksRequest) =>
-    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  const callOf = ({ context }: PushCallbacksRequest) => {
+    const a2a = a2aOf(context, 'pushCallbacks')
+    return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  }
+  const principalOf = ({ context }: PushCallbacksRequest) =>
+    requires(context, 'caller', 'pushCallbacks').principal
 
   const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     if (!call) return
-    const outcome = await withGatewayCallback(call, request.context.caller.principal, {
+    const outcome = await withGatewayCallback(call, principalOf(request), {
       configs,
       addressPolicy,
       baseUrl: baseUrl(request.event),
@@ -74,13 +86,15 @@ export const pushCallbacks = (
     if ('failure' in outcome) {
       return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
     }
-    request.context.a2a = { kind: 'call', call: outcome.call }
+    const { context } = request
+    if (context.routed) context.routed = { ...context.routed, call: outcome.call }
+    else context.a2a = { kind: 'call', call: outcome.call }
   }
 
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    const deleted = call && configIdDeletedBy(call, request.context.caller.principal)
+    const deleted = call && configIdDeletedBy(call, principalOf(request))
     if (!call || !response || response.statusCode >= 400) return
     if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await textOf(response.body)
@@ -99,7 +113,7 @@ export const pushCallbacks = (
       request.response = { ...response, body: text }
       return
     }
-    const { principal } = request.context.caller
+    const principal = principalOf(request)
     const shown = await withClientWebhooks(answer, async (configId) => {
       const record = await configs.get(configId)
       return record?.principal === principal ? record.webhook : undefined

@@ -1,4 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
+import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import { rateLimitHeaders } from '../lib/ratelimit/headers.ts'
 import type {
@@ -7,13 +8,20 @@ import type {
   RateLimitRequest,
 } from '../lib/ratelimit/rate-limiter.ts'
 
-/** What the middleware itself touches of a Middy request. */
-type AnyRequest = Pick<
-  Request<unknown, unknown, Error, never, Record<string, unknown>>,
-  'internal' | 'response'
+/**
+ * The Middy request the middleware is used with: its event and context are the
+ * chain's, which `subject` and `limitedResponse` read; the middleware itself
+ * touches only `internal` and `response`.
+ */
+type ChainRequest<TEvent, TContext extends Context> = Request<
+  TEvent,
+  unknown,
+  Error,
+  TContext,
+  Record<string, unknown>
 >
 
-export interface RateLimitOptions<R = AnyRequest> {
+export interface RateLimitOptions<R> {
   limiter: RateLimiter
   /** Who and what this request counts against, and the limit; undefined = not counted. */
   subject: (request: R) => RateLimitRequest | undefined
@@ -45,9 +53,10 @@ const mergeHeaders = (into: Record<string, string> | undefined, add: Record<stri
  * @example
  * middy().use(rateLimit({ limiter, subject, limitedResponse }))
  */
-export const rateLimit = <R extends AnyRequest = AnyRequest>(
-  options: RateLimitOptions<R>,
-): MiddlewareObj => {
+export const rateLimit = <TEvent = unknown, TContext extends Context = Context>(
+  options: RateLimitOptions<ChainRequest<TEvent, TContext>>,
+): MiddlewareObj<TEvent, unknown, Error, TContext, Record<string, unknown>> => {
+  type R = ChainRequest<TEvent, TContext>
   const { limiter, subject, limitedResponse, policyName = 'per-caller-agent' } = options
   if (typeof limiter?.consume !== 'function')
     throw new TypeError('rateLimit: options.limiter is required')
@@ -72,9 +81,8 @@ export const rateLimit = <R extends AnyRequest = AnyRequest>(
     response.headers = mergeHeaders(response.headers, headers)
   }
 
-  // Middy types a middleware by the request it is used with; these read only what AnyRequest names.
   return {
-    before: rateLimitMiddlewareBefore as unknown as MiddlewareObj['before'],
-    after: rateLimitMiddlewareAfter as unknown as MiddlewareObj['after'],
+    before: rateLimitMiddlewareBefore,
+    after: rateLimitMiddlewareAfter,
   }
 }

@@ -6,10 +6,12 @@ import type { Caller } from '../lib/auth/caller.ts'
 import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-export type RouteContext = A2ARequestContext & CallerContext & { routedTo?: string }
+export type RouteContext = A2ARequestContext & CallerContext & RoutedContext
 
 export interface RouteMessageOptions {
   /** Picks the agent for a message text among the caller's. */
@@ -30,13 +32,17 @@ const isRouterRequest = (event: APIGatewayProxyEvent) =>
  * counter (`/route` cannot be an agent id), at its most generous limit on any
  * agent it holds, since the router may pick any of them. Reading the router's
  * card is free; undefined for every other request.
+ *
+ * @example
+ * rateLimit({ limiter, subject: (request) => routerRateLimit(request, 60), limitedResponse })
  */
 export const routerRateLimit = (
   request: { event: APIGatewayProxyEvent; context: A2ARequestContext & CallerContext },
   defaultLimit: number,
 ): RateLimitRequest | undefined => {
-  if (!isRouterRequest(request.event) || request.context.a2a.kind !== 'call') return undefined
-  const { caller } = request.context
+  if (!isRouterRequest(request.event)) return undefined
+  if (requires(request.context, 'a2a', 'routerRateLimit').kind !== 'call') return undefined
+  const caller = requires(request.context, 'caller', 'routerRateLimit')
   return {
     principal: caller.principal,
     resource: '/route',
@@ -51,20 +57,31 @@ const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the
- * caller's best-matching agent, which `context.a2a` then names as if the caller
- * had, so grants, limits and forwarding apply unchanged; `context.routedTo` names
- * it for the response. Below the confidence threshold the caller gets the
+ * caller's best-matching agent: `context.routed` hands on the call re-addressed
+ * to it, which `a2aOf` gives every later middleware and the handler as if the
+ * caller had named it, so grants, limits and forwarding apply unchanged;
+ * `context.a2a` stays what the caller sent. Below the confidence threshold the caller gets the
  * candidates instead of a guess. Runs after `a2aRequest`, before `agentGrant`.
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(routeMessage({ choose, routerCard }))
+ *   .use(agentGrant())
+ *   .handler(forward)
  */
 export const routeMessage = (
   options: RouteMessageOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, RouteContext> => {
+  checkOption('routeMessage', options, 'choose')
+  checkOption('routeMessage', options, 'routerCard')
   const routeMessageMiddlewareBefore = async (
     request: Request<APIGatewayProxyEvent, unknown, Error, RouteContext>,
   ) => {
     const { event, context } = request
     if (!isRouterRequest(event)) return
-    const { a2a } = context
+    const a2a = requires(context, 'a2a', 'routeMessage')
     if (a2a.kind === 'card') {
       return {
         statusCode: 200,
@@ -96,7 +113,7 @@ export const routeMessage = (
       )
     }
     const { chosen, candidates } = await options.choose(routed.text, {
-      grants: context.caller.grants,
+      grants: requires(context, 'caller', 'routeMessage').grants,
       operation: call.operation,
     })
     if (!chosen) {
@@ -112,8 +129,7 @@ export const routeMessage = (
         call.jsonRpcId,
       )
     }
-    context.a2a = { kind: 'call', call: { ...call, agentId: chosen.key } }
-    context.routedTo = chosen.key
+    context.routed = { agentId: chosen.key, call: { ...call, agentId: chosen.key } }
   }
 
   return { before: routeMessageMiddlewareBefore }

@@ -1,15 +1,23 @@
 import { pipeline, type Readable, Transform } from 'node:stream'
 import type { MiddlewareObj, Request } from '@middy/core'
+import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 
-/** What the middleware itself touches of a Middy request. */
-type AnyRequest = Pick<
-  Request<unknown, unknown, Error, never, Record<string, unknown>>,
-  'internal' | 'response'
+/**
+ * The Middy request the middleware is used with: its event and context are the
+ * chain's, which `subject` and `limitedResponse` read; the middleware itself
+ * touches only `internal` and `response`.
+ */
+type ChainRequest<TEvent, TContext extends Context> = Request<
+  TEvent,
+  unknown,
+  Error,
+  TContext,
+  Record<string, unknown>
 >
 
-export interface StreamConcurrencyOptions<R = AnyRequest> {
+export interface StreamConcurrencyOptions<R> {
   slots: StreamSlots
   /** The stream this request would open, and the cap; undefined = not a stream. */
   subject: (request: R) => StreamSlotRequest | undefined
@@ -50,10 +58,14 @@ const endingAfter = (body: Readable, release: () => Promise<void>): Readable => 
  * the call and given back when the streamed body ends, fails or is abandoned,
  * which Middy's `after` cannot see, so it wraps the body, whose end waits for
  * the slot to be given back.
+ *
+ * @example
+ * middy().use(streamConcurrency({ slots, subject, limitedResponse })).handler(forward)
  */
-export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
-  options: StreamConcurrencyOptions<R>,
-): MiddlewareObj => {
+export const streamConcurrency = <TEvent = unknown, TContext extends Context = Context>(
+  options: StreamConcurrencyOptions<ChainRequest<TEvent, TContext>>,
+): MiddlewareObj<TEvent, unknown, Error, TContext, Record<string, unknown>> => {
+  type R = ChainRequest<TEvent, TContext>
   const { slots, subject, limitedResponse, onReleaseError = () => undefined } = options
   if (typeof slots?.acquire !== 'function') {
     throw new TypeError('streamConcurrency: options.slots is required')
@@ -86,10 +98,9 @@ export const streamConcurrency = <R extends AnyRequest = AnyRequest>(
 
   const streamConcurrencyMiddlewareOnError = (request: R) => release(request)
 
-  // Middy types a middleware by the request it is used with; these read only what AnyRequest names.
   return {
-    before: streamConcurrencyMiddlewareBefore as unknown as MiddlewareObj['before'],
-    after: streamConcurrencyMiddlewareAfter as unknown as MiddlewareObj['after'],
-    onError: streamConcurrencyMiddlewareOnError as unknown as MiddlewareObj['onError'],
+    before: streamConcurrencyMiddlewareBefore,
+    after: streamConcurrencyMiddlewareAfter,
+    onError: streamConcurrencyMiddlewareOnError,
   }
 }

@@ -14,13 +14,15 @@ import {
   tasksInEvents,
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
-import type { A2ARequestContext } from './a2a-request.ts'
+import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 /** Whose tasks this call may touch: the caller's own, or every caller's (a read by an auditor). */
 export type TaskAccess = 'own' | 'all'
 
 export type TaskOwnershipContext = A2ARequestContext &
+  RoutedContext &
   CallerContext & {
     /** Set for every call by `taskOwnership`; the forwarding step tells the agent. */
     taskAccess?: TaskAccess
@@ -130,6 +132,13 @@ const recordingTasks = (
  * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
  * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
  * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot).
+ *
+ * @example
+ * middy()
+ *   .use(a2aRequest())
+ *   .use(verifiedCaller())
+ *   .use(taskOwnership({ owners, onError: (error) => logger.error('not recorded', { error }) }))
+ *   .handler(forward)
  */
 export const taskOwnership = (
   options: TaskOwnershipOptions,
@@ -139,13 +148,15 @@ export const taskOwnership = (
     throw new TypeError('taskOwnership: options.owners is required')
   }
 
-  const callOf = ({ context: { a2a } }: OwnershipRequest) =>
-    a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  const callOf = ({ context }: OwnershipRequest) => {
+    const a2a = a2aOf(context, 'taskOwnership')
+    return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
+  }
 
   const taskOwnershipMiddlewareBefore = async (request: OwnershipRequest) => {
     const call = callOf(request)
     if (!call) return
-    const { caller } = request.context
+    const caller = requires(request.context, 'caller', 'taskOwnership')
     const access: TaskAccess =
       readsTasks(call.operation) && caller.allTasksOn.includes(call.agentId) ? 'all' : 'own'
     request.context.taskAccess = access
@@ -184,7 +195,7 @@ export const taskOwnership = (
     if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
     if (!createsTasks(call.operation) && !filtersList) return
-    const { principal } = request.context.caller
+    const { principal } = requires(request.context, 'caller', 'taskOwnership')
     const record = (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
     const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
     if (isEventStream && isNodeStream(response.body)) {

@@ -8,17 +8,7 @@ import {
   toRestErrorBody,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
-import { BackendCredentialsError } from '../backend/credentials.ts'
-import {
-  AgentNotFoundError,
-  BackendTimeoutError,
-  BackendUnavailableError,
-  ForbiddenError,
-  PayloadTooLargeError,
-  SearchUnavailableError,
-  SwitchboardError,
-  UnauthenticatedError,
-} from '../errors.ts'
+import { errorAnswerOf, SwitchboardError } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
 import type { FieldViolation } from './params.ts'
 import { defaultMaxEventBytes } from './sse.ts'
@@ -230,30 +220,10 @@ export const renderA2AFailure = (
 
 /** The failure a thrown error stands for; unknown errors reveal nothing. */
 export const failureFromError = (error: unknown): A2AFailure => {
-  if (error instanceof AgentNotFoundError)
-    return { kind: 'agent-not-found', message: error.message }
-  if (error instanceof UnauthenticatedError) {
-    return { kind: 'unauthenticated', message: error.message }
+  if (error instanceof SwitchboardError) {
+    const { a2a, publicMessage } = errorAnswerOf(error)
+    return { kind: a2a, message: publicMessage ?? error.message }
   }
-  if (error instanceof ForbiddenError) return { kind: 'forbidden', message: error.message }
-  if (error instanceof BackendTimeoutError)
-    return { kind: 'backend-timeout', message: error.message }
-  if (error instanceof PayloadTooLargeError) {
-    return { kind: 'payload-too-large', message: error.message }
-  }
-  if (error instanceof BackendCredentialsError) {
-    return {
-      kind: 'backend-unavailable',
-      message: 'The gateway could not get credentials for this agent.',
-    }
-  }
-  if (error instanceof BackendUnavailableError) {
-    return { kind: 'backend-unavailable', message: error.message }
-  }
-  if (error instanceof SearchUnavailableError) {
-    return { kind: 'search-unavailable', message: error.message }
-  }
-  if (error instanceof SwitchboardError) return { kind: 'invalid-request', message: error.message }
   return {
     kind: 'internal',
     message: 'The gateway failed to handle this request; it has been logged.',

@@ -1,3 +1,4 @@
+import { tokenFetchTimeoutMs } from '../config.ts'
 import type { BackendAuth } from '../registry/agent-record.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { backendAuthType, backendAuthTypes } from './auth/auth-types.ts'
@@ -25,6 +26,8 @@ export const backendCredentials = (deps: {
   /** The gateway's own AWS credentials; the default provider chain, memoized, unless given. */
   awsCredentials?: AwsCredentialsSource
   now?: () => number
+  /** How long a token endpoint may take to answer; lib/config.ts's `tokenFetchTimeoutMs` unless given. */
+  tokenTimeoutMs?: number
 }) => {
   let awsCredentials = deps.awsCredentials
   const shared = {
@@ -36,6 +39,7 @@ export const backendCredentials = (deps: {
       return awsCredentials()
     },
     now: deps.now ?? Date.now,
+    tokenTimeoutMs: deps.tokenTimeoutMs ?? tokenFetchTimeoutMs,
   }
   const authenticators = new Map<string, Authenticator<BackendAuth>>(
     backendAuthTypes.map((kind) => [kind.type, backendAuthType(kind.type).authenticator(shared)]),

@@ -4,24 +4,10 @@ import {
 } from '@aws-lambda-powertools/idempotency'
 import { ZodError } from 'zod'
 import {
-  AgentAlreadyRegisteredError,
-  AgentCardUnreachableError,
-  AgentChangedError,
-  AgentNotFoundError,
-  BackendTimeoutError,
-  BackendUnavailableError,
-  BackendUrlRejectedError,
   CardSignatureInvalidError,
-  ForbiddenError,
+  errorAnswerOf,
   InvalidAgentCardError,
-  InvalidJsonBodyError,
-  PayloadTooLargeError,
-  PermissionNotFoundError,
-  SearchUnavailableError,
-  SecretRejectedError,
   SwitchboardError,
-  TokenExpiredError,
-  UnauthenticatedError,
 } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
@@ -36,32 +22,6 @@ export interface Problem {
 }
 
 const typeBase = 'https://switchboard.dev/problems/'
-
-const statusOf = (error: SwitchboardError): { status: number; title: string } => {
-  if (error instanceof AgentNotFoundError) return { status: 404, title: 'Agent not found' }
-  if (error instanceof AgentAlreadyRegisteredError)
-    return { status: 409, title: 'Agent already registered' }
-  if (error instanceof AgentChangedError) return { status: 409, title: 'Agent changed meanwhile' }
-  if (error instanceof AgentCardUnreachableError)
-    return { status: 422, title: 'Agent card unreachable' }
-  if (error instanceof InvalidAgentCardError) return { status: 422, title: 'Invalid agent card' }
-  if (error instanceof CardSignatureInvalidError)
-    return { status: 422, title: 'Agent card signature invalid' }
-  if (error instanceof BackendUrlRejectedError)
-    return { status: 422, title: 'Backend URL rejected' }
-  if (error instanceof SecretRejectedError) return { status: 422, title: 'Secret rejected' }
-  if (error instanceof BackendUnavailableError) return { status: 502, title: 'Backend unavailable' }
-  if (error instanceof BackendTimeoutError) return { status: 504, title: 'Backend timeout' }
-  if (error instanceof SearchUnavailableError) return { status: 503, title: 'Search unavailable' }
-  if (error instanceof PayloadTooLargeError) return { status: 413, title: 'Payload too large' }
-  if (error instanceof TokenExpiredError) return { status: 401, title: 'Token expired' }
-  if (error instanceof UnauthenticatedError) return { status: 401, title: 'Unauthorized' }
-  if (error instanceof ForbiddenError) return { status: 403, title: 'Forbidden' }
-  if (error instanceof InvalidJsonBodyError) return { status: 400, title: 'Invalid JSON body' }
-  if (error instanceof PermissionNotFoundError)
-    return { status: 404, title: 'Permission not found' }
-  return { status: 400, title: 'Bad request' }
-}
 
 const isHttpError = (
   error: unknown,
@@ -103,12 +63,18 @@ export const toProblem = (error: unknown): Problem => {
     }
   }
   if (error instanceof SwitchboardError) {
-    const { status, title } = statusOf(error)
+    const { status, title, publicMessage } = errorAnswerOf(error)
     const extensions =
       error instanceof InvalidAgentCardError || error instanceof CardSignatureInvalidError
         ? { problems: error.problems }
         : {}
-    return { type: `${typeBase}${error.code}`, title, status, detail: error.message, ...extensions }
+    return {
+      type: `${typeBase}${error.code}`,
+      title,
+      status,
+      detail: publicMessage ?? error.message,
+      ...extensions,
+    }
   }
   if (isHttpError(error) && error.statusCode < 500) {
     return {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -12,10 +12,12 @@ const run = promisify(execFile)
 describe('npm run build', () => {
   const outdir = mkdtemp(join(tmpdir(), 'switchboard-build-'))
   afterAll(async () => rm(await outdir, { recursive: true, force: true }))
+  // Built once, read by each test.
+  const built = outdir.then((dir) => buildAll(dir))
 
   it('bundles each handler and each sample agent into one .mjs that Node 24 loads with nothing beside it', async () => {
     // Act
-    const bundles = await buildAll(await outdir)
+    const bundles = await built
     const agents = (await readdir(join(await outdir, 'agents'))).filter((file) =>
       file.endsWith('.mjs'),
     )
@@ -48,5 +50,18 @@ describe('npm run build', () => {
       env: { ...process.env, TOKEN_ISSUER: 'https://issuer.example.com', NODE_PATH: '' },
     })
     expect(stdout.trim()).toBe('loaded')
+  })
+
+  it('leaves the HTTP client and sockets out of a middleware bundle that only renders errors', async () => {
+    // Prepare
+    await built
+
+    // Act
+    const bundle = await readFile(join(await outdir, 'middlewares', 'agent-grant.mjs'), 'utf8')
+
+    // Assess
+    const imports = [...bundle.matchAll(/from\s+["']([^"']+)["']/g)].map(([, from]) => from)
+    expect(imports).not.toContain('undici')
+    expect(imports).not.toContain('node:net')
   })
 })

@@ -29,6 +29,8 @@ export interface AuthenticatorDeps {
   /** The gateway's own AWS credentials (memoized default provider chain). */
   awsCredentials: AwsCredentialsSource
   now: () => number
+  /** How long a token endpoint may take to answer. */
+  tokenTimeoutMs: number
 }
 
 export interface Authenticator<Stored> {
@@ -92,10 +94,4 @@ export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends
   authenticator(deps: AuthenticatorDeps): Authenticator<Stored>
 }
 
-/** The credentials for a backend could not be had: the backend cannot be called. */
-export class BackendCredentialsError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'BackendCredentialsError'
-  }
-}
+export { BackendCredentialsError } from '../../errors.ts'

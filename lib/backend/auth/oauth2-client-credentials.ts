@@ -52,7 +52,7 @@ interface CachedToken {
 const fetchToken = async (
   auth: OAuth2ClientCredentialsAuth,
   secret: string,
-  deps: Pick<AuthenticatorDeps, 'fetch' | 'now'>,
+  deps: Pick<AuthenticatorDeps, 'fetch' | 'now' | 'tokenTimeoutMs'>,
 ): Promise<CachedToken> => {
   const basic = Buffer.from(
     `${encodeURIComponent(auth.clientId)}:${encodeURIComponent(secret)}`,
@@ -69,7 +69,7 @@ const fetchToken = async (
         grant_type: 'client_credentials',
         ...(auth.scopes?.length ? { scope: auth.scopes.join(' ') } : {}),
       }),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(deps.tokenTimeoutMs),
       redirect: 'error',
     })
   } catch (error) {

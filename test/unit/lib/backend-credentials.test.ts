@@ -100,4 +100,26 @@ describe('backend credentials', () => {
     expect((error as Error).message).toMatch(/held no access_token \(or over 65536 bytes\)/)
     expect(pulled).toBeLessThan(10)
   })
+
+  it('gives up on a token endpoint that does not answer within the configured timeout', async () => {
+    // Prepare
+    const silent = vi.fn(
+      (_url: unknown, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
+        }),
+    )
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: silent as unknown as typeof globalThis.fetch,
+      tokenTimeoutMs: 20,
+    })
+
+    // Act
+    const answer = authorizationFor(credentials, 'billing')
+
+    // Assess
+    await expect(answer).rejects.toThrow('the token endpoint did not answer')
+    // Far under the 10 s it waited before the timeout was configurable.
+  }, 3_000)
 })

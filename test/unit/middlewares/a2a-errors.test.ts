@@ -1,6 +1,10 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { AgentNotFoundError, TokenExpiredError } from '../../../lib/errors.ts'
+import {
+  AgentNotFoundError,
+  BackendCredentialsError,
+  TokenExpiredError,
+} from '../../../lib/errors.ts'
 import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
@@ -72,5 +76,87 @@ describe('a2aErrors middleware', () => {
 
     // Assess
     expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', id: null })
+  })
+
+  it('refuses to be built without a logger, naming the option', () => {
+    // Act
+    const build = () => a2aErrors({} as never)
+
+    // Assess
+    expect(build).toThrow('a2aErrors: options.logger must have error() and warn()')
+  })
+
+  it('refuses a gatewayUrl that is not a function, naming the option', () => {
+    // Act
+    const build = () => a2aErrors({ logger, gatewayUrl: 'https://gw.example.com' as never })
+
+    // Assess
+    expect(build).toThrow('a2aErrors: options.gatewayUrl must be a function')
+  })
+
+  it('answers an unexpected error with a 500 that reveals nothing, and logs the error', async () => {
+    // Prepare
+    const secret = new Error('connection string postgres://user:pw@db')
+    const handler = middy()
+      .use(a2aErrors({ logger }))
+      .use(a2aRequest())
+      .handler(async () => {
+        throw secret
+      })
+
+    // Act
+    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
+      statusCode: number
+      body: string
+    }
+
+    // Assess
+    expect(response.statusCode).toBe(500)
+    expect(response.body).not.toContain('postgres')
+    expect(logger.error).toHaveBeenCalledWith('unhandled error on an A2A route', { error: secret })
+  })
+
+  it('answers a backend credentials failure as backend unavailable, without the reason', async () => {
+    // Prepare
+    const handler = middy()
+      .use(a2aErrors({ logger }))
+      .use(a2aRequest())
+      .handler(async () => {
+        throw new BackendCredentialsError('secret arn:aws:secretsmanager:x could not be read')
+      })
+
+    // Act
+    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
+      statusCode: number
+      body: string
+    }
+
+    // Assess
+    expect(response.statusCode).toBe(502)
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: -32052,
+      message: 'The gateway could not get credentials for this agent.',
+    })
+  })
+
+  it('leaves an answer another middleware already gave', async () => {
+    // Prepare
+    const given = { statusCode: 429, body: 'slow down' }
+    const handler = middy()
+      .use(a2aErrors({ logger }))
+      .use({
+        onError: (request) => {
+          request.response = given
+        },
+      })
+      .handler(async () => {
+        throw new AgentNotFoundError('calculator')
+      })
+
+    // Act
+    const response = await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))
+
+    // Assess
+    expect(response).toEqual(given)
   })
 })

@@ -56,4 +56,31 @@ describe('jsonBody middleware', () => {
       /^The request body must be a JSON document and is not: Unexpected token/,
     )
   })
+
+  it('leaves a body an earlier middleware already parsed as it is', async () => {
+    // Act
+    const body = await invoke(bodySeen(), { body: { agentId: 'forecast' } })
+
+    // Assess
+    expect(body).toEqual({ agentId: 'forecast' })
+  })
+
+  it('refuses a base64-encoded body that is not JSON once decoded', async () => {
+    // Act
+    const answer = invoke(bodySeen(), {
+      body: Buffer.from('agentId=forecast').toString('base64'),
+      isBase64Encoded: true,
+    })
+
+    // Assess
+    await expect(answer).rejects.toThrow(InvalidJsonBodyError)
+  })
+
+  it('leaves an empty body as it is', async () => {
+    // Act
+    const body = await invoke(bodySeen(), { body: '' })
+
+    // Assess
+    expect(body).toBe('')
+  })
 })

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import middy, { type MiddlewareObj, type Request } from '@middy/core'
+import middy, { type MiddlewareObj } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../../lib/dynamo.ts'
@@ -19,7 +19,6 @@ import { invoke, sampleEvent } from '../../support/events.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
 type KitContext = PermissionLookupContext & A2ARequestContext
-type KitRequest = Request<unknown, unknown, Error, KitContext>
 
 const tablePrefix = 'kit-'
 const resourceUrl = 'https://team.example.com'
@@ -98,7 +97,7 @@ describe('the middleware kit without the gateway authorizer', () => {
       .use(a2aRequest() as MiddlewareObj)
       .use(agentGrant() as MiddlewareObj)
       .use(
-        rateLimit<KitRequest>({
+        rateLimit<unknown, KitContext>({
           limiter: new DynamoRateLimiter({
             client,
             tableName: tableName('rateLimits', tablePrefix),

@@ -1,6 +1,10 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { AgentCardUnreachableError, TokenExpiredError } from '../../../lib/errors.ts'
+import {
+  AgentCardUnreachableError,
+  BackendCredentialsError,
+  TokenExpiredError,
+} from '../../../lib/errors.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 import { problemDetails } from '../../../middlewares/problem-details.ts'
 import { invoke } from '../../support/events.ts'
@@ -14,6 +18,20 @@ const failingWith = (error: unknown) =>
     })
 
 describe('problemDetails middleware', () => {
+  it('answers a backend credentials failure with 502 and the public message, not the secret it names', async () => {
+    // Act
+    const response = await invoke(
+      failingWith(new BackendCredentialsError('secret arn:aws:secretsmanager:x could not be read')),
+      {},
+    )
+
+    // Assess
+    expect(response.statusCode).toBe(502)
+    const problem = JSON.parse(response.body)
+    expect(problem.type).toBe('https://switchboard.dev/problems/backend-credentials')
+    expect(problem.detail).toBe('The gateway could not get credentials for this agent.')
+  })
+
   it('answers an expired token 401 with a Bearer challenge naming the metadata and invalid_token', async () => {
     // Prepare
     const handler = middy()
@@ -73,5 +91,13 @@ describe('problemDetails middleware', () => {
     expect(response.statusCode).toBe(500)
     expect(response.body).not.toContain('hunter2')
     expect(logger.error).toHaveBeenCalled()
+  })
+
+  it('refuses to be built without a logger, naming the option', () => {
+    // Act
+    const build = () => problemDetails({ logger: { error: vi.fn() } as never })
+
+    // Assess
+    expect(build).toThrow('problemDetails: options.logger must have error() and info()')
   })
 })

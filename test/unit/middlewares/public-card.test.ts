@@ -75,4 +75,12 @@ describe('publicCard middleware', () => {
     expect(answers).toEqual(['went on', 'went on'])
     expect(lookup).not.toHaveBeenCalled()
   })
+
+  it('refuses to be built without lookup, naming the option', () => {
+    // Act
+    const build = () => publicCard({ serve: vi.fn() } as never)
+
+    // Assess
+    expect(build).toThrow('publicCard: options.lookup must be a function')
+  })
 })

@@ -1,0 +1,119 @@
+import middy from '@middy/core'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { describe, expect, it, vi } from 'vitest'
+import { encodeGrants } from '../../../lib/auth/grants.ts'
+import type { RouteChoice } from '../../../lib/discovery/route.ts'
+import { a2aOf, a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { type RouteContext, routeMessage } from '../../../middlewares/route-message.ts'
+import { verifiedCaller } from '../../../middlewares/verified-caller.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
+
+const toRouter = (event: APIGatewayProxyEvent): APIGatewayProxyEvent => ({
+  ...event,
+  resource: '/route',
+  path: '/route',
+  pathParameters: null,
+})
+
+const routerEvent = (body?: unknown) =>
+  toRouter(
+    sampleEvent('agents-jsonrpc-send-message.json', (event) => {
+      ;(event.requestContext.authorizer as Record<string, string>).grants = encodeGrants({
+        calculator: '*',
+        weather: '*',
+      })
+      if (body !== undefined) event.body = JSON.stringify(body)
+    }),
+  )
+
+const routed = (choice: RouteChoice) => {
+  const seen: { agentId?: string; routedTo?: string; sent?: string } = {}
+  const choose = vi.fn(async () => choice)
+  const handler = middy()
+    .use(verifiedCaller())
+    .use(a2aRequest())
+    .use(routeMessage({ choose, routerCard: async () => ({ name: 'router' }) as never }))
+    .handler(async (_event: unknown, context: RouteContext) => {
+      const a2a = a2aOf(context, 'test handler')
+      if (a2a.kind === 'call') seen.agentId = a2a.call.agentId
+      if (context.a2a.kind === 'call') seen.sent = context.a2a.call.agentId
+      seen.routedTo = context.routed?.agentId
+      return { statusCode: 200, headers: {}, body: 'forwarded' }
+    })
+  return { handler, choose, seen }
+}
+
+const match = (key: string, score: number) => ({ key, score }) as RouteChoice['candidates'][0]
+
+describe('routeMessage middleware', () => {
+  it('refuses to be built without choose, naming the option', () => {
+    // Act
+    const build = () => routeMessage({ routerCard: vi.fn() } as never)
+
+    // Assess
+    expect(build).toThrow('routeMessage: options.choose must be a function')
+  })
+
+  it('hands the message on re-addressed to the chosen agent, leaving context.a2a as the caller sent it', async () => {
+    // Prepare
+    const { handler, choose, seen } = routed({
+      chosen: match('weather', 0.9),
+      candidates: [match('weather', 0.9)],
+    })
+
+    // Act
+    const response = await invoke(handler, routerEvent())
+
+    // Assess
+    expect(response.body).toBe('forwarded')
+    expect(choose).toHaveBeenCalledOnce()
+    expect(seen).toEqual({ agentId: 'weather', routedTo: 'weather', sent: '' })
+  })
+
+  it('answers 422 naming the closest agents, before the handler, when none matches confidently', async () => {
+    // Prepare
+    const { handler, seen } = routed({
+      chosen: undefined,
+      candidates: [match('weather', 0.41), match('calculator', 0.2)],
+    })
+
+    // Act
+    const response = await invoke(handler, routerEvent())
+
+    // Assess
+    expect(response.statusCode).toBe(422)
+    expect(JSON.parse(response.body).error.message).toContain('weather (0.41), calculator (0.20)')
+    expect(seen).toEqual({})
+  })
+
+  it('refuses an operation other than sending a message as unsupported', async () => {
+    // Prepare
+    const { handler, choose } = routed({ chosen: undefined, candidates: [] })
+    const body = { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'task-1' } }
+
+    // Act
+    const response = await invoke(handler, routerEvent(body))
+
+    // Assess
+    expect(JSON.parse(response.body).error.message).toContain('The router only sends messages')
+    expect(choose).not.toHaveBeenCalled()
+  })
+
+  it('leaves a request to an agent’s own path as it is', async () => {
+    // Prepare
+    const { handler, choose, seen } = routed({ chosen: undefined, candidates: [] })
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      ;(e.requestContext.authorizer as Record<string, string>).grants = encodeGrants({
+        calculator: '*',
+      })
+    })
+
+    // Act
+    const response = await invoke(handler, event)
+
+    // Assess
+    expect(response.body).toBe('forwarded')
+    expect(choose).not.toHaveBeenCalled()
+    expect(seen).toEqual({ agentId: 'calculator', routedTo: undefined, sent: 'calculator' })
+  })
+})
