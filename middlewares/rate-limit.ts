@@ -8,6 +8,9 @@ import type {
   RateLimitRequest,
 } from '../lib/ratelimit/rate-limiter.ts'
 
+/** The limiter a team wires in: one atomic DynamoDB update per request (lib/ratelimit). */
+export { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+
 /**
  * The Middy request the middleware is used with: its event and context are the
  * chain's, which `subject` and `limitedResponse` read; the middleware itself

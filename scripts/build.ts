@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process'
 import { readdir, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
@@ -20,7 +22,8 @@ const entries = async (folder: string) =>
  * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
  * arm64), each sample agent's Lambda entry likewise (`dist/agents/`, for
  * terraform/modules/sample-agents), and each middleware into an `.mjs` with its
- * dependencies left to the consumer, for the package's `exports`.
+ * dependencies left to the consumer, for the package's `exports`, with their
+ * declarations (`dist/types/`, emitted by tsc from tsconfig.types.json).
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
@@ -54,6 +57,12 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     outdir: join(outdir, 'middlewares'),
     packages: 'external',
   })
+  await promisify(execFile)(join(root, 'node_modules/.bin/tsc'), [
+    '-p',
+    join(root, 'tsconfig.types.json'),
+    '--outDir',
+    join(outdir, 'types'),
+  ])
   const handlers = await readdir(join(outdir, 'handlers'))
   return Promise.all(
     handlers

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy, { type MiddlewareObj } from '@middy/core'
-import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../../lib/dynamo.ts'
 import { DynamoPermissionStore } from '../../../lib/permissions/permission-store.ts'
@@ -15,52 +14,14 @@ import {
 } from '../../../middlewares/permission-lookup.ts'
 import { rateLimit } from '../../../middlewares/rate-limit.ts'
 import { databaseEngines, type TestDatabase } from '../../support/databases.ts'
-import { invoke, sampleEvent } from '../../support/events.ts'
+import { invoke } from '../../support/events.ts'
+import { teamAgentEvents as events } from '../../support/kit-events.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
 type KitContext = PermissionLookupContext & A2ARequestContext
 
 const tablePrefix = 'kit-'
 const resourceUrl = 'https://team.example.com'
-const sendMessage = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'SendMessage',
-  params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hello' }] } },
-})
-
-/** The same JSON-RPC SendMessage to agent `team-agent`, as each service delivers it. */
-const events: Record<string, (authorization?: string) => unknown> = {
-  'API Gateway REST (v1)': (authorization) =>
-    sampleEvent<APIGatewayProxyEvent>('agents-jsonrpc-send-message.json', (event) => {
-      event.path = '/agents/team-agent'
-      event.pathParameters = { agentId: 'team-agent' }
-      event.body = sendMessage
-      event.requestContext.authorizer = null
-      if (authorization) event.headers.Authorization = authorization
-    }),
-  'HTTP API (v2)': (authorization) => ({
-    version: '2.0',
-    routeKey: 'POST /agents/{agentId}',
-    rawPath: '/agents/team-agent',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
-    pathParameters: { agentId: 'team-agent' },
-    requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
-    body: sendMessage,
-    isBase64Encoded: false,
-  }),
-  'function URL': (authorization) => ({
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/agents/team-agent',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
-    requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
-    body: Buffer.from(sendMessage).toString('base64'),
-    isBase64Encoded: true,
-  }),
-}
 
 describe('the middleware kit without the gateway authorizer', () => {
   let database: TestDatabase

@@ -1,0 +1,73 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import middy from '@middy/core'
+import { type A2ARequestContext, a2aRequest } from 'switchboard/middlewares/a2a-request'
+import { agentGrant } from 'switchboard/middlewares/agent-grant'
+import { jwtAuth } from 'switchboard/middlewares/jwt-auth'
+import {
+  DynamoPermissionStore,
+  type PermissionLookupContext,
+  permissionLookup,
+} from 'switchboard/middlewares/permission-lookup'
+import { DynamoRateLimiter, rateLimit } from 'switchboard/middlewares/rate-limit'
+
+// A team's own A2A agent, behind API Gateway (REST or HTTP API) or a function URL.
+type TeamContext = PermissionLookupContext & A2ARequestContext
+
+const setting = (name: string) => {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set`)
+  return value
+}
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+
+export const handler = middy<unknown, unknown, Error, TeamContext>()
+  // 401 with WWW-Authenticate without a valid token; the token at context.jwtAuth.
+  .use(
+    jwtAuth({
+      issuer: setting('TOKEN_ISSUER'),
+      jwksUrl: setting('TOKEN_JWKS_URL'),
+      scopePrefix: 'switchboard/',
+      resourceUrl: setting('RESOURCE_URL'),
+      errorShape: 'a2a',
+    }),
+  )
+  // The scopes' grants and limits, as context.caller (cached under a second).
+  .use(
+    permissionLookup({
+      permissions: new DynamoPermissionStore(documents, setting('PERMISSIONS_TABLE')),
+      defaultRateLimit: 60,
+    }),
+  )
+  // The A2A call (either binding) at context.a2a; 403 without a grant for its agent.
+  .use(a2aRequest())
+  .use(agentGrant())
+  // 429 with Retry-After past the caller's requests per minute for this agent.
+  .use(
+    rateLimit<unknown, TeamContext>({
+      limiter: new DynamoRateLimiter({
+        client: documents,
+        tableName: setting('RATE_LIMITS_TABLE'),
+        windowSeconds: 60,
+      }),
+      subject: ({ context: { caller, a2a } }) => {
+        const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
+        return {
+          principal: caller.clientId,
+          resource: agentId,
+          limit: caller.limits[agentId] ?? 60,
+        }
+      },
+      limitedResponse: () => ({
+        statusCode: 429,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: 'rate limited' }),
+      }),
+    }),
+  )
+  .handler(async (_event, context) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ hello: context.caller.principal, operation: context.a2a.kind }),
+  }))

@@ -1,0 +1,234 @@
+import { type ExecFileOptions, execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { teamAgentEvents } from '../support/kit-events.ts'
+import { codeBlocks, readmeSection, repositoryRoot } from '../support/readme.ts'
+import { startTokenIssuer } from '../support/token-issuer.ts'
+
+const execFileAsync = promisify(execFile)
+
+/** Runs a command; a failure names what it printed (tsc reports on stdout). */
+const run = async (file: string, args: string[], options: ExecFileOptions = {}) => {
+  try {
+    return await execFileAsync(file, args, { ...options, encoding: 'utf8' })
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
+    throw new Error(`${(error as Error).message}\n${stdout}${stderr}`)
+  }
+}
+const example = 'examples/team-agent/handler.ts'
+const tablePrefix = 'pkg-'
+const resourceUrl = 'https://team.example.com'
+
+/** What the consumer brings: the peer dependencies, and the types its own build reads. */
+const peers = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@middy/core',
+  '@types/aws-lambda',
+  '@types/node',
+]
+
+/** Calls the example's handler once per event, in order, as the Lambda runtime would. */
+const driver = `import { readFileSync } from 'node:fs'
+import { handler } from './handler.ts'
+
+const events = JSON.parse(readFileSync(process.argv[2], 'utf8'))
+const context = (n) => ({
+  functionName: 'team-agent',
+  awsRequestId: 'request-' + n,
+  getRemainingTimeInMillis: () => 30_000,
+})
+const responses = []
+for (const [n, event] of events.entries()) responses.push(await handler(event, context(n)))
+console.log(JSON.stringify(responses))
+`
+
+type Response = { statusCode: number; headers: Record<string, string> }
+
+describe('the packed middleware kit in a team’s own Lambda', () => {
+  let workspace: string
+  let database: TestDatabase
+  let issuer: Awaited<ReturnType<typeof startTokenIssuer>>
+  let packed: string[]
+  const answers: Record<string, Response[]> = {}
+
+  beforeAll(async () => {
+    // Prepare: the tarball, installed where the source tree is out of reach.
+    workspace = await mkdtemp(join(tmpdir(), 'switchboard-package-'))
+    const app = join(workspace, 'team-agent')
+    // What `prepack` runs, apart, so that the pack's --json report is all its stdout.
+    await run('npm', ['run', 'build'], { cwd: repositoryRoot })
+    const { stdout } = await run(
+      'npm',
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', workspace],
+      { cwd: repositoryRoot },
+    )
+    const [pack] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[]
+    if (!pack) throw new Error('npm pack reported no package')
+    packed = pack.files.map((file) => file.path)
+    // No registry: npm's cache holds tarballs but not the registry's metadata, so
+    // `npm install --offline` cannot resolve a dependency on its own. The package's
+    // dependencies are linked in from this repo's node_modules before the install
+    // (npm finds them satisfied), its peers one folder above the app, as a monorepo's.
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    await mkdir(app)
+    const link = async (name: string, into: string) => {
+      await mkdir(join(into, 'node_modules', name, '..'), { recursive: true })
+      await symlink(join(repositoryRoot, 'node_modules', name), join(into, 'node_modules', name))
+    }
+    for (const peer of peers) await link(peer, workspace)
+    for (const dependency of Object.keys(manifest.dependencies)) await link(dependency, app)
+    await writeFile(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'team-agent', private: true, type: 'module' }),
+    )
+    await run(
+      'npm',
+      [
+        'install',
+        '--offline',
+        '--ignore-scripts',
+        '--legacy-peer-deps',
+        '--no-audit',
+        '--no-fund',
+        join(workspace, pack.filename),
+      ],
+      { cwd: app },
+    )
+    await cp(join(repositoryRoot, example), join(app, 'handler.ts'))
+    await writeFile(join(app, 'invoke.mjs'), driver)
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2024',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: ['node'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        files: ['handler.ts'],
+      }),
+    )
+
+    database = await (
+      databaseEngines.find(([name]) => name === 'dynalite')?.[1] ??
+      (() => {
+        throw new Error('dynalite engine missing')
+      })
+    )(tablePrefix)
+    issuer = await startTokenIssuer()
+    const permissions = new DynamoPermissionStore(
+      createDocumentClient(
+        { region: 'us-east-1', dynamoDbEndpoint: database.endpoint },
+        new DynamoDBClient({
+          region: 'us-east-1',
+          endpoint: database.endpoint,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+      ),
+      tableName('permissions', tablePrefix),
+    )
+    await permissions.put({ scope: 'team:invoke', agents: ['team-agent'], requestsPerMinute: 2 })
+    await permissions.put({ scope: 'other:invoke', agents: ['other-agent'] })
+
+    // Act: type-check the example against the installed declarations, then call it.
+    await run(join(repositoryRoot, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.json')])
+    const kinds = Object.entries(teamAgentEvents)
+    const events = []
+    for (const [kind, eventWith] of kinds) {
+      // Each event kind signs as its own client: each has its own two calls a minute.
+      const granted = await issuer.sign({ scope: 'switchboard/team:invoke', client_id: kind })
+      const ungranted = await issuer.sign({ scope: 'switchboard/other:invoke', client_id: kind })
+      events.push(
+        eventWith(`Bearer ${granted}`),
+        eventWith(`Bearer ${ungranted}`),
+        eventWith(),
+        eventWith(`Bearer ${granted}`),
+        eventWith(`Bearer ${granted}`),
+      )
+    }
+    await writeFile(join(app, 'events.json'), JSON.stringify(events))
+    const called = await run(process.execPath, ['invoke.mjs', 'events.json'], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: database.endpoint,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        TOKEN_ISSUER: issuer.issuer,
+        TOKEN_JWKS_URL: issuer.jwksUrl,
+        RESOURCE_URL: resourceUrl,
+        PERMISSIONS_TABLE: tableName('permissions', tablePrefix),
+        RATE_LIMITS_TABLE: tableName('rateLimits', tablePrefix),
+      },
+    })
+    const responses = JSON.parse(called.stdout) as Response[]
+    for (const [index, [kind]] of kinds.entries()) {
+      answers[kind] = responses.slice(index * 5, index * 5 + 5)
+    }
+  }, 60_000)
+
+  afterAll(async () => {
+    await issuer?.stop()
+    await database?.stop()
+    if (workspace) await rm(workspace, { recursive: true, force: true })
+  })
+
+  it('packs only the built middlewares, their declarations and the package files', () => {
+    // Assess
+    const stray = packed.filter(
+      (path) =>
+        !/^dist\/middlewares\/[\w-]+\.mjs(\.map)?$/.test(path) &&
+        !/^dist\/types\/(middlewares|lib)\/[\w/-]+\.d\.ts$/.test(path) &&
+        !['package.json', 'README.md', 'LICENSE'].includes(path),
+    )
+    expect(stray).toEqual([])
+    expect(packed).toContain('dist/middlewares/jwt-auth.mjs')
+    expect(packed).toContain('dist/types/middlewares/jwt-auth.d.ts')
+  })
+
+  for (const kind of Object.keys(teamAgentEvents)) {
+    it(`answers a ${kind} event 200, 403 without the scope, 401 without a token, then 429`, () => {
+      // Assess
+      const [ok, forbidden, anonymous, , limited] = answers[kind] ?? []
+      expect(ok?.statusCode).toBe(200)
+      expect(forbidden?.statusCode).toBe(403)
+      expect(anonymous?.statusCode).toBe(401)
+      expect(anonymous?.headers['www-authenticate']).toBe(
+        `Bearer resource_metadata="${resourceUrl}/.well-known/oauth-protected-resource"`,
+      )
+      expect(limited?.statusCode).toBe(429)
+      expect(Number(limited?.headers['Retry-After'])).toBeGreaterThan(0)
+    })
+  }
+})
+
+describe("the README's team agent", () => {
+  it(`is ${example}, word for word`, () => {
+    // Prepare
+    const file = readFileSync(join(repositoryRoot, example), 'utf8')
+
+    // Act
+    const snippets = codeBlocks(readmeSection('Use the middlewares in your own Lambda'), 'ts')
+
+    // Assess
+    expect(snippets).toContain(file)
+  })
+})
