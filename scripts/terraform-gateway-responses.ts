@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type GatewayResponseType,
@@ -6,6 +5,7 @@ import {
   problemHeaders,
   problemTemplate,
 } from '../lib/gateway-responses.ts'
+import { writeGenerated } from './write-generated.ts'
 
 /** One `aws_api_gateway_gateway_response`, in the provider's argument names' order. */
 export interface TerraformGatewayResponse {
@@ -45,4 +45,4 @@ export const terraformGatewayResponsesFile = (root: string) =>
   join(root, 'terraform', 'generated', 'gateway-responses.json')
 
 export const writeTerraformGatewayResponses = (root: string) =>
-  writeFile(terraformGatewayResponsesFile(root), terraformGatewayResponsesJson())
+  writeGenerated(terraformGatewayResponsesFile(root), terraformGatewayResponsesJson())

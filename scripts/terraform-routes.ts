@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type MockRoute, mockRoutes, type Route, routes } from '../lib/routes.ts'
+import { writeGenerated } from './write-generated.ts'
 
 /** One API Gateway resource: a path prefix, its last segment and its parent's path. */
 export interface ApiResource {
@@ -57,4 +57,4 @@ export const terraformRoutesFile = (root: string) =>
   join(root, 'terraform', 'generated', 'routes.json')
 
 export const writeTerraformRoutes = (root: string) =>
-  writeFile(terraformRoutesFile(root), terraformRoutesJson())
+  writeGenerated(terraformRoutesFile(root), terraformRoutesJson())
