@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
-import httpRouterHandler, { type Method } from '@middy/http-router'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { z } from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
@@ -23,6 +22,7 @@ import {
 import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
+import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -34,10 +34,7 @@ const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit } = a
 
 const idempotentRegistration = idempotentRequest(idempotency)
 
-type AdminHandler = (
-  event: APIGatewayProxyEvent,
-  context: Context,
-) => Promise<APIGatewayProxyResult>
+type AdminHandler = TypedRoute<CallerContext>['handler']
 
 /** An admin change, made and recorded in the audit trail (auditedChange), then answered. */
 const audited = (
@@ -47,10 +44,10 @@ const audited = (
   respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
 ): AdminHandler =>
   async function auditedAdminChange(event, context) {
-    // verifiedCaller ran before the router; http-router's types only know the plain Context.
-    const { caller } = context as CallerContext
-    const after = await auditedChange(audit, { action, actor: caller, target: target(event) }, () =>
-      change(event),
+    const after = await auditedChange(
+      audit,
+      { action, actor: context.caller, target: target(event) },
+      () => change(event),
     )
     return respond(after, event)
   }
@@ -62,7 +59,7 @@ const scopeOf = (event: APIGatewayProxyEvent) =>
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
-const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
   .use(idempotentRegistration)
   .handler(
     audited(
@@ -76,7 +73,7 @@ const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     ),
   )
 
-const routes: { method: Method; path: string; handler: AdminHandler }[] = [
+const routes: TypedRoute<CallerContext>[] = [
   { method: 'POST', path: '/admin/register', handler: register },
   { method: 'POST', path: '/admin/agents', handler: register },
   {
@@ -184,4 +181,4 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())
-  .handler(httpRouterHandler(routes))
+  .handler(typedRouter(routes))
