@@ -1,116 +1,42 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
-import httpRouterHandler, { type Method } from '@middy/http-router'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { z } from 'zod'
-import { backendCredentials } from '../lib/backend/credentials.ts'
-import { fetchAgentCard, fetchKeySet } from '../lib/backend/fetch-card.ts'
-import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
+import { auditedChange } from '../lib/admin/audit.ts'
+import { adminWiring } from '../lib/admin/wiring.ts'
 import { loadConfig } from '../lib/config.ts'
-import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { indexChange, unindexAgent } from '../lib/discovery/agent-index.ts'
-import { createDocumentClient, createDynamoClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
-import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
-import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
-import { parseCidrs } from '../lib/registry/backend-address.ts'
 import {
-  type AgentAdminDeps,
-  type AgentChange,
   deleteAgent,
   patchAgent,
   registerAgent,
   replaceAgent,
   syncAgent,
 } from '../lib/registry/register-agent.ts'
-import { secretStoreFor } from '../lib/secrets/secret-store-for.ts'
-import { tableName } from '../lib/tables.ts'
 import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
+import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
-const dynamoClient = createDynamoClient(config)
-const documentClient = createDocumentClient(config, dynamoClient)
-const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const permissions = new DynamoPermissionStore(
-  documentClient,
-  tableName('permissions', config.tablePrefix),
+const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit } = adminWiring(
+  config,
+  logger,
 )
-const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
-const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
-/** Cards are fetched under the same address policy at connect time (DNS rebinding). */
-const backendFetch = guardedFetch(addressPolicy)
-const secrets = secretStoreFor(config)
-/** A private agent's card is fetched as its calls are sent: signed (aws_iam). */
-const credentials = backendCredentials({
-  secrets,
-  fetch: backendFetch,
-  tokenTimeoutMs: config.tokenFetchTimeoutMs,
-})
-const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
-const agentAdmin: AgentAdminDeps = {
-  removeVector: (agentId) => unindexAgent(agentId, search),
-  revokeGrants: async (agentId) => {
-    const revoked = await permissions.removeAgent(agentId)
-    if (revoked.length > 0) {
-      logger.info('grants revoked with their agent', {
-        agentId,
-        scopes: revoked.map(({ scope }) => scope),
-      })
-    }
-  },
-  registry,
-  secrets,
-  fetchCard: (cardUrl, agent) =>
-    fetchAgentCard(cardUrl, {
-      timeoutMs: config.cardFetchTimeoutMs,
-      fetch: backendFetch,
-      authenticate: credentials.forCardFetch(agent.agentId, agent.auth),
-    }),
-  fetchKeys: (jku) =>
-    fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
-  addressPolicy,
-  agentCoreEndpointUrl: config.agentCoreEndpointUrl,
-  warn,
-}
 
-/** Keeps the search index in step with a change; never fails the change (see indexChange). */
-const keepIndexed = async (change: AgentChange): Promise<AgentChange> =>
-  change.after
-    ? { ...change, after: await indexChange(change.after, { ...search, registry, warn }) }
-    : change
+const idempotentRegistration = idempotentRequest(idempotency)
 
-const idempotentRegistration = idempotentRequest({
-  persistenceStore: new DynamoDBPersistenceLayer({
-    tableName: tableName('idempotency', config.tablePrefix),
-    awsSdkV3Client: dynamoClient,
-  }),
-  config: new IdempotencyConfig({
-    // Header names are lowercased by httpHeaderNormalizer before the router runs.
-    eventKeyJmesPath: 'headers."idempotency-key"',
-    // The same key with another body is a client error, not a replay.
-    payloadValidationJmesPath: 'body',
-    throwOnNoIdempotencyKey: false,
-  }),
-})
+type AdminHandler = TypedRoute<CallerContext>['handler']
 
-type AdminHandler = (
-  event: APIGatewayProxyEvent,
-  context: Context,
-) => Promise<APIGatewayProxyResult>
-
-/** Every admin change is logged as one structured audit entry: who, what, when, before/after. */
+/** An admin change, made and recorded in the audit trail (auditedChange), then answered. */
 const audited = (
   action: string,
   target: (event: APIGatewayProxyEvent) => string,
@@ -118,20 +44,11 @@ const audited = (
   respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
 ): AdminHandler =>
   async function auditedAdminChange(event, context) {
-    // verifiedCaller ran before the router; http-router's types only know the plain Context.
-    const { caller } = context as CallerContext
-    const { before, after } = await change(event)
-    logger.info('admin change', {
-      audit: {
-        action,
-        actor: caller.principal,
-        clientId: caller.clientId,
-        target: target(event),
-        at: new Date().toISOString(),
-        before: before ?? null,
-        after: after ?? null,
-      },
-    })
+    const after = await auditedChange(
+      audit,
+      { action, actor: context.caller, target: target(event) },
+      () => change(event),
+    )
     return respond(after, event)
   }
 
@@ -142,7 +59,7 @@ const scopeOf = (event: APIGatewayProxyEvent) =>
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
-const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
   .use(idempotentRegistration)
   .handler(
     audited(
@@ -156,7 +73,7 @@ const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     ),
   )
 
-const routes: { method: Method; path: string; handler: AdminHandler }[] = [
+const routes: TypedRoute<CallerContext>[] = [
   { method: 'POST', path: '/admin/register', handler: register },
   { method: 'POST', path: '/admin/agents', handler: register },
   {
@@ -264,4 +181,4 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())
-  .handler(httpRouterHandler(routes))
+  .handler(typedRouter(routes))

@@ -3,30 +3,31 @@ import type { Request } from '@middy/core'
 import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
-import { callerBindings, rewriteCard } from '../lib/a2a/card-rewrite.ts'
-import { cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
+import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
+import { cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { a2aVersionOf } from '../lib/a2a/versions.ts'
+import { forwardReported, namingAgent } from '../lib/agents/forward.ts'
 import {
-  a2aVersionOf,
-  cardToVersion,
-  type ProtocolVersion,
-  requestedVersion,
-} from '../lib/a2a/versions.ts'
+  cardAnswer,
+  type GatewayPlace,
+  gatewayIdentity,
+  signedHere,
+} from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
-import { forwardCall } from '../lib/backend/forward-call.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
-import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { callRecorder } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { recordCall, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
@@ -123,40 +124,16 @@ const tooMany = (request: AgentRequest, message: string) => {
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
-/** How the gateway presents an agent: its URL here, its bindings and where tokens come from. */
-const gatewayIdentity = (
-  event: APIGatewayProxyEvent,
-  record: AgentRecord,
-  callerVersion: ProtocolVersion = record.protocolVersion,
-) => ({
-  agentUrl: gatewayAgentUrl(baseUrlOf(event), record.agentId),
+/** Where this request reached the gateway, and how the gateway signs what it serves. */
+const placeOf = (event: APIGatewayProxyEvent): GatewayPlace => ({
+  baseUrl: baseUrlOf(event),
   tokenUrl: config.token.tokenUrl,
   issuer: config.token.issuer,
-  bindings: callerBindings(record, callerVersion),
+  sign: signCard,
 })
 
-/** Signs a card as served here, naming the gateway's JWKS as its key set. */
-const signedHere = (event: APIGatewayProxyEvent) => (card: AgentCardJson) =>
-  signCard(card, cardJwksUrl(baseUrlOf(event)))
-
-const cardHeaders = {
-  'content-type': 'application/json',
-  'cache-control': 'private, max-age=60',
-  vary: 'A2A-Version',
-}
-
-/**
- * The agent's card as the gateway serves it, public or granted alike: in the
- * version the caller's `A2A-Version` asks for (the agent's own without one),
- * rewritten, then signed.
- */
-const cardAnswer = async (event: APIGatewayProxyEvent, record: AgentRecord) => {
-  const version = requestedVersion(a2aVersionOf(event.headers)) ?? record.protocolVersion
-  const card = await signedHere(event)(
-    rewriteCard(cardToVersion(record.card, version), gatewayIdentity(event, record, version)),
-  )
-  return { statusCode: 200, headers: cardHeaders, body: JSON.stringify(card) }
-}
+const serveCard = (event: APIGatewayProxyEvent, record: AgentRecord) =>
+  cardAnswer(record, a2aVersionOf(event.headers), placeOf(event))
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
 const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) => {
@@ -166,65 +143,33 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
   assertAuthorizedSinceRegistration(context.caller, record)
 
-  if (a2a.kind === 'card') return cardAnswer(event, record)
+  if (a2a.kind === 'card') return serveCard(event, record)
 
   const { call } = a2a
-  const started = Date.now()
-  /** Logs and counts the call once, however it ended: streamed, whole, or thrown. */
-  const finished = (outcome: {
-    statusCode?: number
-    bytes?: number
-    chunks?: number
-    error?: unknown
-  }) => {
-    const durationMs = Date.now() - started
-    logger.info('call forwarded', {
-      agentId,
-      operation: call.operation,
-      binding: call.binding,
-      principal: context.caller.principal,
-      status: outcome.statusCode,
-      durationMs,
-      bytes: outcome.bytes,
-      chunks: outcome.chunks,
-      ...(outcome.error ? { error: String(outcome.error) } : {}),
-    })
-    recordCall({
-      agentId,
-      operation: call.operation,
-      durationMs,
-      failed: outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500,
-    })
-  }
-  const answer = await forwardCall(
+  const { principal } = context.caller
+  const place = placeOf(event)
+  const answer = await forwardReported(
     record,
     call,
     { method: event.httpMethod, headers: event.headers, body: call.body ?? null },
     {
       credentials,
       fetch: backendFetch,
-      caller: context.caller.principal,
+      caller: principal,
       readsAllTasks: context.taskAccess === 'all',
       task: context.task,
-      gateway: gatewayIdentity(event, record, call.version),
-      signCard: signedHere(event),
+      gateway: gatewayIdentity(place, record, call.version),
+      signCard: signedHere(place),
       defaultTimeoutMs: config.backendTimeoutMs,
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
-      onEnd: finished,
       stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
     },
-  ).catch((error: unknown) => {
-    finished({ error })
-    throw error
-  })
-  // A streamed answer is finished by its relay; one already whole, here.
-  if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
+    callRecorder(logger, { agentId, operation: call.operation, binding: call.binding, principal }),
+  )
   // A routed call names the agent that answered.
-  return context.routed
-    ? { ...answer, headers: { ...answer.headers, 'x-switchboard-agent': context.routed.agentId } }
-    : answer
+  return context.routed ? namingAgent(answer, context.routed.agentId) : answer
 }
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
@@ -235,7 +180,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
   // A public card is anyone's; a granted one goes on like any call.
-  .use(publicCard({ lookup: lookupAgent, serve: cardAnswer }))
+  .use(publicCard({ lookup: lookupAgent, serve: serveCard }))
   .use(
     verifiedCaller({
       authenticate: (authorization) => authenticate(authorization, authenticationDeps),
@@ -268,7 +213,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return choice
       },
       routerCard: (event) =>
-        signedHere(event)(
+        signedHere(placeOf(event))(
           rewriteCard(routerCard, {
             agentUrl: `${baseUrlOf(event)}/route`,
             tokenUrl: config.token.tokenUrl,

@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
-import httpRouterHandler, { type Method } from '@middy/http-router'
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda'
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { cardJwks, cardJwksPath, cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
@@ -24,6 +23,7 @@ import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
+import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -57,13 +57,7 @@ const deliveryQueue = deliveryQueueFor(config, {
   onError: (error) => logger.error('push delivery failed in the gateway', { error }),
 })
 
-type DiscoveryHandler = (
-  event: APIGatewayProxyEvent,
-  context: Context,
-) => Promise<APIGatewayProxyResult>
-
-// verifiedCaller ran before the router; http-router's types only know the plain Context.
-const callerOf = (context: Context) => (context as CallerContext).caller
+type DiscoveryHandler = TypedRoute<CallerContext>['handler']
 
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
@@ -71,7 +65,7 @@ const baseUrlOf = (event: APIGatewayProxyEvent) =>
 /** GET /agents: the cards of the caller's active agents, signed by the gateway. */
 const listAgents: DiscoveryHandler = async (event, context) => {
   const baseUrl = baseUrlOf(event)
-  const agents = await invocableAgents(await registry.list(), callerOf(context).grants, {
+  const agents = await invocableAgents(await registry.list(), context.caller.grants, {
     baseUrl,
     tokenUrl: config.token.tokenUrl,
     issuer: config.token.issuer,
@@ -81,15 +75,15 @@ const listAgents: DiscoveryHandler = async (event, context) => {
 }
 
 /** POST /search: the caller's agents ranked by meaning for a plain-language query. */
-const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
   .use(
-    rateLimit<APIGatewayProxyEvent>({
+    rateLimit<APIGatewayProxyEvent, CallerContext>({
       limiter,
       policyName: 'per-caller-search',
       // Searches count per caller, against the default limit; '/search' can name no agent
       // (agent ids have no '/'), so searches never share a counter with an agent's calls.
       subject: ({ context }) => ({
-        principal: callerOf(context).principal,
+        principal: context.caller.principal,
         resource: '/search',
         limit: config.rateLimitPerMinute,
       }),
@@ -104,7 +98,7 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   )
   .handler(async (event, context) => {
     const baseUrl = baseUrlOf(event)
-    const answer = await searchAgents(event.body as unknown, callerOf(context).grants, {
+    const answer = await searchAgents(event.body as unknown, context.caller.grants, {
       embedder,
       index,
       getAgent: lookupAgent,
@@ -120,7 +114,7 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
 
 const pushCallbackRoute = '/push/{configId}'
 
-const routes: { method: Method; path: string; handler: DiscoveryHandler }[] = [
+const routes: TypedRoute<CallerContext>[] = [
   { method: 'GET', path: '/agents', handler: listAgents },
   { method: 'POST', path: '/search', handler: search },
 ]
@@ -132,7 +126,7 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())
-  .handler(httpRouterHandler(routes))
+  .handler(typedRouter(routes))
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
 const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

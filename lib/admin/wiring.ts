@@ -1,0 +1,98 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
+import type { Logger } from '@aws-lambda-powertools/logger'
+import { backendCredentials } from '../backend/credentials.ts'
+import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
+import { guardedFetch } from '../backend/guarded-fetch.ts'
+import type { GatewayConfig } from '../config.ts'
+import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
+import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
+import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
+import { DynamoPermissionStore } from '../permissions/permission-store.ts'
+import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
+import { parseCidrs } from '../registry/backend-address.ts'
+import type { AgentAdminDeps, AgentChange } from '../registry/register-agent.ts'
+import { secretStoreFor } from '../secrets/secret-store-for.ts'
+import { tableName } from '../tables.ts'
+import { type AuditSink, logAuditSink } from './audit.ts'
+
+/**
+ * Everything the admin API works with, built once per process from config:
+ * the stores, the registration steps' dependencies, the idempotency store and
+ * the audit trail.
+ *
+ * @example
+ * const admin = adminWiring(loadConfig(), createLogger())
+ * await registerAgent(body, admin.agentAdmin).then(admin.keepIndexed)
+ */
+export const adminWiring = (config: GatewayConfig, logger: Logger) => {
+  const dynamoClient = createDynamoClient(config)
+  const documentClient = createDocumentClient(config, dynamoClient)
+  const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
+  const permissions = new DynamoPermissionStore(
+    documentClient,
+    tableName('permissions', config.tablePrefix),
+  )
+  const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
+  const addressPolicy = { mode: config.mode, allowed: parseCidrs(config.backendAllowedCidrs) }
+  /** Cards are fetched under the same address policy at connect time (DNS rebinding). */
+  const backendFetch = guardedFetch(addressPolicy)
+  const secrets = secretStoreFor(config)
+  /** A private agent's card is fetched as its calls are sent: signed (aws_iam). */
+  const credentials = backendCredentials({
+    secrets,
+    fetch: backendFetch,
+    tokenTimeoutMs: config.tokenFetchTimeoutMs,
+  })
+  const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
+  const agentAdmin: AgentAdminDeps = {
+    removeVector: (agentId) => unindexAgent(agentId, search),
+    revokeGrants: async (agentId) => {
+      const revoked = await permissions.removeAgent(agentId)
+      if (revoked.length > 0) {
+        logger.info('grants revoked with their agent', {
+          agentId,
+          scopes: revoked.map(({ scope }) => scope),
+        })
+      }
+    },
+    registry,
+    secrets,
+    fetchCard: (cardUrl, agent) =>
+      fetchAgentCard(cardUrl, {
+        timeoutMs: config.cardFetchTimeoutMs,
+        fetch: backendFetch,
+        authenticate: credentials.forCardFetch(agent.agentId, agent.auth),
+      }),
+    fetchKeys: (jku) =>
+      fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
+    addressPolicy,
+    agentCoreEndpointUrl: config.agentCoreEndpointUrl,
+    warn,
+  }
+
+  /** Keeps the search index in step with a change; never fails the change (see indexChange). */
+  const keepIndexed = async (change: AgentChange): Promise<AgentChange> =>
+    change.after
+      ? { ...change, after: await indexChange(change.after, { ...search, registry, warn }) }
+      : change
+
+  /** Registration is idempotent by the `Idempotency-Key` header. */
+  const idempotency = {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', config.tablePrefix),
+      awsSdkV3Client: dynamoClient,
+    }),
+    config: new IdempotencyConfig({
+      // Header names are lowercased by httpHeaderNormalizer before the router runs.
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      // The same key with another body is a client error, not a replay.
+      payloadValidationJmesPath: 'body',
+      throwOnNoIdempotencyKey: false,
+    }),
+  }
+
+  const audit: AuditSink = logAuditSink(logger)
+
+  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit }
+}
