@@ -1,4 +1,4 @@
-import type { MiddlewareObj, Request } from '@middy/core'
+import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import { rateLimitHeaders } from '../lib/ratelimit/headers.ts'
@@ -7,22 +7,10 @@ import type {
   RateLimiter,
   RateLimitRequest,
 } from '../lib/ratelimit/rate-limiter.ts'
+import type { ChainRequest } from './support/chain-request.ts'
 
 /** The limiter a team wires in: one atomic DynamoDB update per request (lib/ratelimit). */
 export { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
-
-/**
- * The Middy request the middleware is used with: its event and context are the
- * chain's, which `subject` and `limitedResponse` read; the middleware itself
- * touches only `internal` and `response`.
- */
-type ChainRequest<TEvent, TContext extends Context> = Request<
-  TEvent,
-  unknown,
-  Error,
-  TContext,
-  Record<string, unknown>
->
 
 export interface RateLimitOptions<R> {
   limiter: RateLimiter

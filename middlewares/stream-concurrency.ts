@@ -1,21 +1,9 @@
 import { pipeline, type Readable, Transform } from 'node:stream'
-import type { MiddlewareObj, Request } from '@middy/core'
+import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
-
-/**
- * The Middy request the middleware is used with: its event and context are the
- * chain's, which `subject` and `limitedResponse` read; the middleware itself
- * touches only `internal` and `response`.
- */
-type ChainRequest<TEvent, TContext extends Context> = Request<
-  TEvent,
-  unknown,
-  Error,
-  TContext,
-  Record<string, unknown>
->
+import type { ChainRequest } from './support/chain-request.ts'
 
 export interface StreamConcurrencyOptions<R> {
   slots: StreamSlots
