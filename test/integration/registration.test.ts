@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
 import { createDocumentClient } from '../../lib/dynamo.ts'
@@ -255,11 +255,17 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       await registerAgent(config('racing', { auth: oauth('s3cret-r0') }), deps)
       const before = new Set(await storedSecrets())
 
-      // Act
-      const outcomes = await Promise.allSettled([
+      // Act: both have read the record before either writes (each is held at its card fetch,
+      // which comes after the read), so the two really race; unheld, one could finish first.
+      backend.hold()
+      const racing = Promise.allSettled([
         replaceAgent('racing', config('racing', { auth: oauth('s3cret-r1') }), deps),
         replaceAgent('racing', config('racing', { auth: oauth('s3cret-r2') }), deps),
       ])
+      await vi
+        .waitFor(() => expect(backend.held()).toBe(2), { timeout: 10_000 })
+        .finally(() => backend.release())
+      const outcomes = await racing
 
       // Assess
       const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []))
