@@ -4,7 +4,13 @@ import { JSONRPC_PATH } from '../agents/a2a/agent-card.ts'
 import type { RunningAgent } from '../agents/serve.ts'
 import { agentCoreRuntimeOf, agentCoreRuntimeOfCard } from '../lib/backend/agentcore.ts'
 import { sessionHeader } from '../lib/backend/agentcore-session.ts'
-import { answer, hopHeaders, localAwsCredentials, readBody } from './sigv4-function-url.ts'
+import {
+  answer,
+  answerRefusal,
+  hopHeaders,
+  localAwsCredentials,
+  readBody,
+} from './sigv4-function-url.ts'
 import { verifySigV4 } from './sigv4-verify.ts'
 
 /** One request the stand-in let through to a runtime's agent. */
@@ -92,12 +98,7 @@ export const startAgentCoreStandIn = async (
       { credentials, region: runtime.region, service: 'bedrock-agentcore' },
     )
     if (refused) {
-      answer(
-        response,
-        refused.status,
-        { 'x-amzn-errortype': refused.errorType },
-        JSON.stringify(refused.body),
-      )
+      answerRefusal(response, refused)
       return
     }
     const sessionId = request.headers[sessionHeader]

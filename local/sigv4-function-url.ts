@@ -7,7 +7,7 @@ import {
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
 import type { RunningAgent } from '../agents/serve.ts'
-import { verifySigV4 } from './sigv4-verify.ts'
+import { type Refusal, verifySigV4 } from './sigv4-verify.ts'
 
 /**
  * The AWS credentials of the laptop runtime: `npm start` gives them to the
@@ -59,6 +59,15 @@ export const answer = (
   response.end(body)
 }
 
+/** verifySigV4's refusal, answered as AWS answers it (status, x-amzn-errortype, JSON body). */
+export const answerRefusal = (response: ServerResponse, refused: Refusal) =>
+  answer(
+    response,
+    refused.status,
+    { 'x-amzn-errortype': refused.errorType },
+    JSON.stringify(refused.body),
+  )
+
 /**
  * A local stand-in for a Lambda function URL with `AWS_IAM` auth (never
  * deployed): it fronts a running agent and lets a request through only when
@@ -104,12 +113,7 @@ export const startSigV4FunctionUrl = async (
       expected,
     )
     if (refused) {
-      answer(
-        response,
-        refused.status,
-        { 'x-amzn-errortype': refused.errorType },
-        JSON.stringify(refused.body),
-      )
+      answerRefusal(response, refused)
       return
     }
     const headers = Object.fromEntries(

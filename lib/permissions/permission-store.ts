@@ -6,6 +6,7 @@ import {
   PutCommand,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb'
+import { boundedCache } from '../bounded-cache.ts'
 import { tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
 
@@ -149,22 +150,9 @@ export const cachedPermissions = (
   ttlMs: number,
   now: () => number = Date.now,
 ): Pick<PermissionStore, 'forScopes'> => {
-  const cache = new Map<string, { permissions: Promise<Permission[]>; readAt: number }>()
+  const read = boundedCache<Permission[]>(ttlMs, now)
   return {
-    async forScopes(scopes: readonly string[]): Promise<Permission[]> {
-      const key = [...new Set(scopes)].sort().join(' ')
-      const hit = cache.get(key)
-      if (hit && now() - hit.readAt < ttlMs) return hit.permissions
-      // Expired entries go too: a container sees few scope sets, but never keeps stale ones.
-      for (const [stale, entry] of cache) if (now() - entry.readAt >= ttlMs) cache.delete(stale)
-      const entry = { permissions: store.forScopes(scopes), readAt: now() }
-      if (ttlMs > 0) cache.set(key, entry)
-      try {
-        return await entry.permissions
-      } catch (error) {
-        if (cache.get(key) === entry) cache.delete(key)
-        throw error
-      }
-    },
+    forScopes: (scopes: readonly string[]): Promise<Permission[]> =>
+      read([...new Set(scopes)].sort().join(' '), () => store.forScopes(scopes)),
   }
 }

@@ -8,6 +8,7 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { boundedCache } from '../bounded-cache.ts'
 import { AgentAlreadyRegisteredError, AgentChangedError, AgentNotFoundError } from '../errors.ts'
 import { tables } from '../tables.ts'
 import type { AgentRecord } from './agent-record.ts'
@@ -173,22 +174,10 @@ export const cachedLookup = (
   ttlMs: number,
   now: () => number = Date.now,
 ) => {
-  const cache = new Map<string, { record: Promise<AgentRecord | undefined>; readAt: number }>()
+  // An agent that is not there is forgotten once its read is over.
+  const read = boundedCache<AgentRecord | undefined>(ttlMs, now, (record) => record !== undefined)
   return async function lookupAgent(agentId: string): Promise<AgentRecord | undefined> {
-    const hit = cache.get(agentId)
-    if (hit && now() - hit.readAt < ttlMs) return hit.record
-    const readAt = now()
-    const entry = { record: registry.get(agentId), readAt }
-    cache.set(agentId, entry)
-    try {
-      const record = await entry.record
-      // A miss is forgotten once its read is over; so is anything after a newer read began.
-      if (!record && cache.get(agentId) === entry) cache.delete(agentId)
-      return record
-    } catch (error) {
-      if (cache.get(agentId) === entry) cache.delete(agentId)
-      throw error
-    }
+    return read(agentId, () => registry.get(agentId))
   }
 }
 

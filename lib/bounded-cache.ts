@@ -1,0 +1,36 @@
+/**
+ * Keeps each key's read in memory for at most `ttlMs`, counted from when the
+ * read began (not when it ended), so whatever was written before a read began
+ * is gone from the cache `ttlMs` after that write. Calls that miss while a
+ * read is under way share it; a failed read is not remembered, nor a value
+ * `remember` turns down (once its read is over). Expired entries are dropped
+ * on each miss, so none is kept stale.
+ *
+ * @example
+ * const agents = boundedCache<AgentRecord | undefined>(1000, Date.now, (record) => record !== undefined)
+ * await agents('weather', () => registry.get('weather')) // at most one read per key per second
+ */
+export const boundedCache = <V>(
+  ttlMs: number,
+  now: () => number,
+  remember: (value: V) => boolean = () => true,
+) => {
+  const cache = new Map<string, { value: Promise<V>; readAt: number }>()
+  return async function boundedCacheRead(key: string, read: () => Promise<V>): Promise<V> {
+    const hit = cache.get(key)
+    if (hit && now() - hit.readAt < ttlMs) return hit.value
+    for (const [stale, entry] of cache) if (now() - entry.readAt >= ttlMs) cache.delete(stale)
+    const readAt = now() // taken before the read is issued, so the bound never starts late
+    const entry = { value: read(), readAt }
+    if (ttlMs > 0) cache.set(key, entry)
+    try {
+      const value = await entry.value
+      // Forgotten once its read is over; unless a newer read began meanwhile.
+      if (!remember(value) && cache.get(key) === entry) cache.delete(key)
+      return value
+    } catch (error) {
+      if (cache.get(key) === entry) cache.delete(key)
+      throw error
+    }
+  }
+}
