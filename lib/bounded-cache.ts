@@ -3,8 +3,9 @@
  * read began (not when it ended), so whatever was written before a read began
  * is gone from the cache `ttlMs` after that write. Calls that miss while a
  * read is under way share it; a failed read is not remembered, nor a value
- * `remember` turns down (once its read is over). Expired entries are dropped
- * on each miss, so none is kept stale.
+ * `remember` turns down (once its read is over). Expired entries are swept
+ * out at most once per `ttlMs`, so memory stays bounded without a miss paying
+ * for a walk over every key (a registry of thousands of agents misses often).
  *
  * @example
  * const agents = boundedCache<AgentRecord | undefined>(1000, Date.now, (record) => record !== undefined)
@@ -16,10 +17,16 @@ export const boundedCache = <V>(
   remember: (value: V) => boolean = () => true,
 ) => {
   const cache = new Map<string, { value: Promise<V>; readAt: number }>()
+  let sweptAt = now()
+  const sweep = () => {
+    if (now() - sweptAt < ttlMs) return
+    sweptAt = now()
+    for (const [stale, entry] of cache) if (sweptAt - entry.readAt >= ttlMs) cache.delete(stale)
+  }
   return async function boundedCacheRead(key: string, read: () => Promise<V>): Promise<V> {
     const hit = cache.get(key)
     if (hit && now() - hit.readAt < ttlMs) return hit.value
-    for (const [stale, entry] of cache) if (now() - entry.readAt >= ttlMs) cache.delete(stale)
+    sweep()
     const readAt = now() // taken before the read is issued, so the bound never starts late
     const entry = { value: read(), readAt }
     if (ttlMs > 0) cache.set(key, entry)
