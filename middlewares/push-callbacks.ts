@@ -10,6 +10,7 @@ import {
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import { bodyText } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -52,14 +53,8 @@ const showsConfigs = new Set([
 export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
+  checkOption('pushCallbacks', options, 'configs', { methods: ['put', 'get', 'delete'] })
   const { configs, addressPolicy, baseUrl } = options
-  if (
-    typeof configs?.put !== 'function' ||
-    typeof configs.get !== 'function' ||
-    typeof configs.delete !== 'function'
-  ) {
-    throw new TypeError('pushCallbacks: options.configs is required')
-  }
 
   const callOf = ({ context }: PushCallbacksRequest) => {
     const a2a = a2aOf(context, 'pushCallbacks')

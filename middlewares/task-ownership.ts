@@ -15,6 +15,7 @@ import {
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import { bodyText, isNodeStream } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -133,10 +134,8 @@ const recordingTasks = (
 export const taskOwnership = (
   options: TaskOwnershipOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
+  checkOption('taskOwnership', options, 'owners', { methods: ['taskOf'] })
   const { owners, onError = () => undefined } = options
-  if (typeof owners?.taskOf !== 'function') {
-    throw new TypeError('taskOwnership: options.owners is required')
-  }
 
   const callOf = ({ context }: OwnershipRequest) => {
     const a2a = a2aOf(context, 'taskOwnership')
