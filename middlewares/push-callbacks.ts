@@ -10,7 +10,9 @@ import {
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
+import { bodyText } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 type PushCallbacksContext = A2ARequestContext & CallerContext & RoutedContext
@@ -29,14 +31,6 @@ const showsConfigs = new Set([
   'GetTaskPushNotificationConfig',
   'ListTaskPushNotificationConfigs',
 ])
-
-const textOf = async (body: unknown): Promise<string | undefined> => {
-  if (typeof body === 'string') return body
-  if (typeof (body as { pipe?: unknown })?.pipe !== 'function') return undefined
-  const chunks: Buffer[] = []
-  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 /**
  * Agents never learn a client's webhook. Before the call: a call setting a
@@ -59,14 +53,8 @@ const textOf = async (body: unknown): Promise<string | undefined> => {
 export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
+  checkOption('pushCallbacks', options, 'configs', { methods: ['put', 'get', 'delete'] })
   const { configs, addressPolicy, baseUrl } = options
-  if (
-    typeof configs?.put !== 'function' ||
-    typeof configs.get !== 'function' ||
-    typeof configs.delete !== 'function'
-  ) {
-    throw new TypeError('pushCallbacks: options.configs is required')
-  }
 
   const callOf = ({ context }: PushCallbacksRequest) => {
     const a2a = a2aOf(context, 'pushCallbacks')
@@ -97,7 +85,7 @@ export const pushCallbacks = (
     const deleted = call && configIdDeletedBy(call, principalOf(request))
     if (!call || !response || response.statusCode >= 400) return
     if (!showsConfigs.has(call.operation) && !deleted) return
-    const text = await textOf(response.body)
+    const text = await bodyText(response.body)
     if (text === undefined) return
     let answer: unknown
     try {

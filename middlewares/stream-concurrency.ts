@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { ChainRequest } from './support/chain-request.ts'
+import { isNodeStream } from './support/response-body.ts'
 
 export interface StreamConcurrencyOptions<R> {
   slots: StreamSlots
@@ -16,9 +17,6 @@ export interface StreamConcurrencyOptions<R> {
 }
 
 const key = 'streamConcurrency'
-
-const isNodeStream = (body: unknown): body is Readable =>
-  typeof (body as { pipe?: unknown })?.pipe === 'function'
 
 /**
  * The body, ending only once `release` has settled: Lambda may freeze a function

@@ -15,7 +15,9 @@ import {
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
+import { bodyText, isNodeStream } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
 
 /** Whose tasks this call may touch: the caller's own, or every caller's (a read by an auditor). */
@@ -39,17 +41,6 @@ export interface TaskOwnershipOptions {
   owners: TaskOwners
   /** Told when an answer's tasks could not be recorded or a list not filtered. */
   onError?: (error: unknown) => void
-}
-
-const isNodeStream = (body: unknown): body is Readable =>
-  typeof (body as { pipe?: unknown })?.pipe === 'function'
-
-const textOf = async (body: unknown): Promise<string> => {
-  if (typeof body === 'string') return body
-  if (!isNodeStream(body)) return ''
-  const chunks: Buffer[] = []
-  for await (const chunk of body) chunks.push(Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** What the caller is told when its answer cannot be given safely. */
@@ -143,10 +134,8 @@ const recordingTasks = (
 export const taskOwnership = (
   options: TaskOwnershipOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
+  checkOption('taskOwnership', options, 'owners', { methods: ['taskOf'] })
   const { owners, onError = () => undefined } = options
-  if (typeof owners?.taskOf !== 'function') {
-    throw new TypeError('taskOwnership: options.owners is required')
-  }
 
   const callOf = ({ context }: OwnershipRequest) => {
     const a2a = a2aOf(context, 'taskOwnership')
@@ -206,7 +195,7 @@ export const taskOwnership = (
       return
     }
     try {
-      const text = await textOf(response.body)
+      const text = (await bodyText(response.body)) ?? ''
       if (filtersList) {
         const listed = listedTasks(call.binding, text)
         if (listed === 'not-a-list') {
