@@ -76,6 +76,14 @@ const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2A
   violations,
 })
 
+/** A JSON-RPC request refused with `failure`, answered under `jsonRpcId`. */
+const invalidJsonRpc = (jsonRpcId: string | number | null, failure: A2AFailure): A2ARequest => ({
+  kind: 'invalid',
+  binding: 'JSONRPC',
+  jsonRpcId,
+  failure,
+})
+
 /** JSON-RPC 2.0: "An identifier ... MUST contain a String, Number, or NULL value if included." */
 const isJsonRpcId = (id: unknown) =>
   id === undefined || id === null || typeof id === 'string' || typeof id === 'number'
@@ -96,56 +104,34 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   // Read once, as the agent will: a key named twice could be read otherwise there.
   const repeated = duplicateKey(body as string)
   if (repeated !== undefined) {
-    return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId: repeated === 'id' ? null : jsonRpcId,
-      failure: repeatedKey(repeated),
-    }
+    return invalidJsonRpc(repeated === 'id' ? null : jsonRpcId, repeatedKey(repeated))
   }
   if (!isJsonRpcId(id)) {
-    return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId: null,
-      failure: {
-        kind: 'invalid-request',
-        message: 'The JSON-RPC id must be a string, a number or null.',
-      },
-    }
+    return invalidJsonRpc(null, {
+      kind: 'invalid-request',
+      message: 'The JSON-RPC id must be a string, a number or null.',
+    })
   }
   if (jsonrpc !== '2.0' || typeof method !== 'string') {
-    return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId,
-      failure: {
-        kind: 'invalid-request',
-        message: 'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method".',
-      },
-    }
+    return invalidJsonRpc(jsonRpcId, {
+      kind: 'invalid-request',
+      message: 'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method".',
+    })
   }
   // JSON-RPC params are a structured value (object or array) or absent; A2A's are objects.
   if (params !== undefined && params !== null && typeof params !== 'object') {
-    return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId,
-      failure: {
-        kind: 'invalid-request',
-        message: `JSON-RPC params must be an object (or an array), got ${shown(params)}.`,
-      },
-    }
+    return invalidJsonRpc(jsonRpcId, {
+      kind: 'invalid-request',
+      message: `JSON-RPC params must be an object (or an array), got ${shown(params)}.`,
+    })
   }
   const found = operationForMethod(method)
   if (!found) {
     if (!skillIdPattern.test(method)) {
-      return {
-        kind: 'invalid',
-        binding: 'JSONRPC',
-        jsonRpcId,
-        failure: { kind: 'method-not-found', message: `'${method}' is not an A2A method.` },
-      }
+      return invalidJsonRpc(jsonRpcId, {
+        kind: 'method-not-found',
+        message: `'${method}' is not an A2A method.`,
+      })
     }
     // Whether the agent has this skill is known once its record is read.
     return {
@@ -166,12 +152,7 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   // 0.3 calls go to 0.3 agents as they came: only 1.0's params are checked here.
   const violations = found.version === '1.0' ? paramsViolations(found.operation, params) : []
   if (violations.length > 0) {
-    return {
-      kind: 'invalid',
-      binding: 'JSONRPC',
-      jsonRpcId,
-      failure: invalidParams(violations, 'params'),
-    }
+    return invalidJsonRpc(jsonRpcId, invalidParams(violations, 'params'))
   }
   return {
     kind: 'call',

@@ -80,12 +80,13 @@ export const forwardCall = async (
   options: ForwardCallOptions,
 ): Promise<ForwardedAnswer> => {
   const timeoutMs = record.timeoutMs ?? options.defaultTimeoutMs
+  const headers = forwardedHeaders(incoming.headers)
   if (call.skill) {
     return callSkill(
       record,
       { ...call, skill: call.skill },
       {
-        extensions: forwardedHeaders(incoming.headers)['a2a-extensions'],
+        extensions: headers['a2a-extensions'],
         timeoutMs,
         credentials: options.credentials,
         fetch: options.fetch,
@@ -96,7 +97,7 @@ export const forwardCall = async (
   const limits = { maxEventBytes: options.maxStreamEventBytes }
   let translated: ReturnType<typeof versionedCall>
   try {
-    translated = versionedCall(call, record, forwardedHeaders(incoming.headers), limits)
+    translated = versionedCall(call, record, headers, limits)
   } catch (error) {
     if (!(error instanceof VersionTranslationError)) throw error
     const message = `Agent '${record.agentId}' speaks A2A ${record.protocolVersion}: ${error.message}`
@@ -109,9 +110,7 @@ export const forwardCall = async (
   }
   // Same version: the same binding byte for byte, or the other binding translated.
   const direct = translated ? undefined : backendRequestFor(call, record, incoming)
-  translated ??= direct
-    ? undefined
-    : translatedCall(call, record, forwardedHeaders(incoming.headers), limits)
+  translated ??= direct ? undefined : translatedCall(call, record, headers, limits)
   const request = direct ?? translated?.request
   if (!request) {
     const served = Object.keys(record.endpoints).join(', ')

@@ -27,6 +27,25 @@ import {
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { BackendRequest, BackendResponse } from './forward.ts'
 
+/** A call's request to the agent, and how to bring the agent's answer back to the caller. */
+type TranslatedCall = {
+  request: BackendRequest
+  answer: (response: BackendResponse) => Promise<BackendResponse>
+}
+
+/** A JSON-RPC request (id 1) for `method` to the agent's endpoint. */
+const jsonRpcRequest = (
+  endpoint: string,
+  headers: Record<string, string>,
+  method: string | undefined,
+  params: unknown,
+): BackendRequest => ({
+  url: endpoint,
+  method: 'POST',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+})
+
 /**
  * The request for a call to an agent that serves the other binding only, and
  * how to bring its answer back into the caller's binding. Undefined when the
@@ -38,9 +57,7 @@ export const translatedCall = (
   headers: Record<string, string>,
   /** The most one event of a translated stream may hold. */
   limits: { maxEventBytes: number },
-):
-  | { request: BackendRequest; answer: (response: BackendResponse) => Promise<BackendResponse> }
-  | undefined => {
+): TranslatedCall | undefined => {
   const other: Binding = call.binding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
   const endpoint = record.endpoints[other]
   if (!endpoint || record.protocolVersion !== '1.0' || call.version !== '1.0') return undefined
@@ -71,17 +88,7 @@ export const translatedCall = (
     }
   }
   return {
-    request: {
-      url: endpoint,
-      method: 'POST',
-      headers: { ...sent, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: call.operation,
-        params: jsonRpcParamsFor(call),
-      }),
-    },
+    request: jsonRpcRequest(endpoint, sent, call.operation, jsonRpcParamsFor(call)),
     answer: async (response) =>
       isEventStream(response)
         ? withBody(
@@ -170,9 +177,7 @@ export const versionedCall = (
   record: Pick<AgentRecord, 'endpoints' | 'protocolVersion'>,
   headers: Record<string, string>,
   limits: { maxEventBytes: number },
-):
-  | { request: BackendRequest; answer: (response: BackendResponse) => Promise<BackendResponse> }
-  | undefined => {
+): TranslatedCall | undefined => {
   const agentVersion = record.protocolVersion
   if (call.version === agentVersion) return undefined
   const binding: Binding = record.endpoints[call.binding]
@@ -204,17 +209,12 @@ export const versionedCall = (
   const caller = { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId }
   const request: BackendRequest =
     binding === 'JSONRPC'
-      ? {
-          url: endpoint,
-          method: 'POST',
-          headers: { ...sent, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: agentVersion === '1.0' ? call.operation : legacyMethod,
-            params,
-          }),
-        }
+      ? jsonRpcRequest(
+          endpoint,
+          sent,
+          agentVersion === '1.0' ? call.operation : legacyMethod,
+          params,
+        )
       : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
   /** An outcome of the agent's, in the caller's version: through 1.0 both ways. */
   const backToCaller = (outcome: Outcome) =>
