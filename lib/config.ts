@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Raised at start-up when an environment variable is missing or malformed. */
 export class ConfigError extends Error {

@@ -36,6 +36,8 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     sourcemap: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // ES modules first: the AWS SDK's dist-es tree-shakes; its dist-cjs (esbuild's node default) does not.
+    mainFields: ['module', 'main'],
   } as const
   await build({
     ...common,
