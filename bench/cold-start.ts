@@ -1,10 +1,17 @@
 /**
- * Cold start: each handler's Lambda bundle (as `npm run build` makes it), its
- * size, and how long a fresh Node 24 process takes to import it, which is the
- * part of a Lambda cold start the code decides. `npm run bench:cold-start`.
+ * Cold start: each handler's Lambda code (as `npm run build` makes it), what
+ * its import loads (the entry and its static chunks) and what it leaves for
+ * first use, and how long a fresh Node 24 process takes to import it, which is
+ * the part of a Lambda cold start the code decides. `npm run bench:cold-start`.
+ *
+ * Before/after: the bundles of the baseline commit (bench/baseline/cold-start.json
+ * names it) are imported in the same run, turn about with today's, when
+ * BENCH_BASELINE_BUNDLES names a folder holding them (`<handler>.mjs`); otherwise
+ * the baseline's recorded figures are printed beside today's.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -14,6 +21,16 @@ import { buildAll } from '../scripts/build.ts'
 const run = promisify(execFile)
 const runs = Number(process.env.BENCH_COLD_STARTS ?? 7)
 const shim = pathToFileURL(join(import.meta.dirname, '../local/awslambda-shim.ts')).href
+
+interface Baseline {
+  commit: string
+  note: string
+  handlers: Record<string, { kib: number; importMs: number }>
+}
+const baseline = JSON.parse(
+  await readFile(join(import.meta.dirname, 'baseline/cold-start.json'), 'utf8'),
+) as Baseline
+const baselineBundles = process.env.BENCH_BASELINE_BUNDLES
 
 /** One fresh process: the Lambda globals, then the bundle, timed from inside. */
 const importMs = async (bundle: string): Promise<number> => {
@@ -29,20 +46,37 @@ const importMs = async (bundle: string): Promise<number> => {
   return Number(stdout.trim())
 }
 
+const median = (samples: number[]) =>
+  [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number
+
+const kib = (bytes: number) => (bytes / 1024).toFixed(0)
+
 const outdir = await mkdtemp(join(tmpdir(), 'switchboard-cold-start-'))
 try {
   const bundles = (await buildAll(outdir)).sort((a, b) => a.handler.localeCompare(b.handler))
-  console.log(`\nCold start: each handler's bundle imported by a fresh Node process, ${runs} runs`)
-  console.log('| handler | bundle KiB | import p50 ms | import max ms |')
-  console.log('| --- | --- | --- | --- |')
-  for (const { handler, file, bytes } of bundles) {
-    const samples: number[] = []
-    for (let i = 0; i < runs; i++) samples.push(await importMs(file))
-    samples.sort((a, b) => a - b)
-    const p50 = samples[Math.floor(samples.length / 2)] as number
-    const max = samples.at(-1) as number
+  const sameRun = baselineBundles !== undefined
+  console.log(
+    `\nCold start: each handler's code imported by a fresh Node process, ${runs} runs; before = ${baseline.commit}${sameRun ? ', imported in this run' : ' (recorded figures)'}`,
+  )
+  console.log(
+    '| handler | before KiB | after KiB at start | after KiB on first use | before import p50 ms | after import p50 ms | after / before |',
+  )
+  console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  for (const { handler, file, bytes, lazyBytes } of bundles) {
+    const old = join(baselineBundles ?? '', `${handler}.mjs`)
+    const compareHere = sameRun && existsSync(old)
+    const before: number[] = []
+    const after: number[] = []
+    for (let i = 0; i < runs; i++) {
+      if (compareHere) before.push(await importMs(old))
+      after.push(await importMs(file))
+    }
+    const recorded = baseline.handlers[handler]
+    const beforeKib = compareHere ? kib((await stat(old)).size) : String(recorded?.kib ?? '–')
+    const beforeMs = compareHere ? median(before) : recorded?.importMs
+    const afterMs = median(after)
     console.log(
-      `| ${handler} | ${(bytes / 1024).toFixed(0)} | ${p50.toFixed(1)} | ${max.toFixed(1)} |`,
+      `| ${handler} | ${beforeKib} | ${kib(bytes)} | ${kib(lazyBytes)} | ${beforeMs?.toFixed(1) ?? '–'} | ${afterMs.toFixed(1)} | ${beforeMs ? `${((afterMs / beforeMs) * 100).toFixed(0)} %` : '–'} |`,
     )
   }
 } finally {

@@ -58,6 +58,7 @@ const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
+  shards: config.rateLimitShards,
 })
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,

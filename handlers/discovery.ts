@@ -39,6 +39,7 @@ const limiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
+  shards: config.rateLimitShards,
 })
 
 const pushConfigs = new DynamoPushConfigs({

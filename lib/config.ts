@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Raised at start-up when an environment variable is missing or malformed. */
 export class ConfigError extends Error {
@@ -61,6 +61,7 @@ const gatewayEnv = z.object({
   // Below 1 s, so a deleted or deactivated agent is served by no instance a second later.
   REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(maxRegistryCacheTtlMs).default(750),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+  RATE_LIMIT_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
   MAX_REQUEST_BYTES: positiveInt.default(defaultMaxRequestBytes),
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
@@ -123,6 +124,7 @@ export const awsEnvironmentSource = {
   CARD_FETCH_TIMEOUT_MS: 'terraform',
   REGISTRY_CACHE_TTL_MS: 'terraform',
   RATE_LIMIT_PER_MINUTE: 'terraform',
+  RATE_LIMIT_SHARDS: 'terraform',
   MAX_CONCURRENT_STREAMS: 'terraform',
   MAX_REQUEST_BYTES: 'terraform',
   STREAM_KEEPALIVE_MS: 'terraform',
@@ -183,6 +185,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   streamRecheckMs: Math.max(100, 1000 - env.REGISTRY_CACHE_TTL_MS),
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   rateLimitWindowSeconds,
+  /** Counter items per caller, agent and window: above 1 for pairs hotter than one item's write rate. */
+  rateLimitShards: env.RATE_LIMIT_SHARDS,
   maxConcurrentStreams: env.MAX_CONCURRENT_STREAMS,
   maxRequestBytes: env.MAX_REQUEST_BYTES,
   /** Below API Gateway's idle limit, so a quiet stream stays open. */

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * Identifiers that end up inside execute-api ARNs in IAM policies, so nothing

@@ -2,7 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
-import { z } from 'zod'
+import * as z from 'zod'
 import { permissionSchema } from '../lib/permissions/permission.ts'
 import { tableName, tables } from '../lib/tables.ts'
 import { localClientSchema } from './identity.ts'

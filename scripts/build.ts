@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
-import { readdir, rm, stat } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { build } from 'esbuild'
+import { type BuildOptions, build } from 'esbuild'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
@@ -18,6 +18,61 @@ const entries = async (folder: string) =>
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .map((file) => join(root, folder, file))
 
+/** A handler's Lambda code: what its import loads at once, and the chunks it loads on first use. */
+export interface HandlerBundle {
+  handler: string
+  /** `<dir>/index.mjs`, exporting `handler`. */
+  file: string
+  /** The entry and every chunk it imports statically: what a cold start loads. */
+  bytes: number
+  /** Chunks loaded by `import()` only when a call needs them. */
+  lazyBytes: number
+}
+
+/**
+ * One handler into its own folder (the function's zip): `index.mjs` and the
+ * chunks esbuild splits off at each `import()`, so code only some calls need
+ * (discovery for `/route`, Secrets Manager, KMS, SigV4) is not loaded at a
+ * cold start.
+ */
+const buildHandler = async (
+  entry: string,
+  dir: string,
+  common: BuildOptions,
+): Promise<HandlerBundle> => {
+  const { metafile } = await build({
+    ...common,
+    entryPoints: { index: entry },
+    outdir: dir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    minify: true,
+    banner: { js: requireShim },
+    metafile: true,
+  })
+  const outputs = metafile.outputs
+  const file = join(dir, 'index.mjs')
+  const key = Object.keys(outputs).find(
+    (output) => join(root, output) === file || output.endsWith('/index.mjs'),
+  )
+  if (!key) throw new Error(`esbuild wrote no index.mjs for ${entry}`)
+  const atStart = new Set<string>()
+  const visit = (output: string) => {
+    if (atStart.has(output)) return
+    atStart.add(output)
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && outputs[imported.path]) visit(imported.path)
+    }
+  }
+  visit(key)
+  const scripts = Object.entries(outputs).filter(([output]) => output.endsWith('.mjs'))
+  const size = (loadedAtStart: boolean) =>
+    scripts
+      .filter(([output]) => atStart.has(output) === loadedAtStart)
+      .reduce((sum, [, { bytes }]) => sum + bytes, 0)
+  return { handler: basename(entry, '.ts'), file, bytes: size(true), lazyBytes: size(false) }
+}
+
 /**
  * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
  * arm64), each sample agent's Lambda entry likewise (`dist/agents/`, for
@@ -27,7 +82,7 @@ const entries = async (folder: string) =>
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
-  const common = {
+  const common: BuildOptions = {
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -36,14 +91,14 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     sourcemap: true,
     legalComments: 'none',
     logLevel: 'warning',
-  } as const
-  await build({
-    ...common,
-    entryPoints: await entries('handlers'),
-    outdir: join(outdir, 'handlers'),
-    minify: true,
-    banner: { js: requireShim },
-  })
+    // ES modules first: the AWS SDK's dist-es tree-shakes; its dist-cjs (esbuild's node default) does not.
+    mainFields: ['module', 'main'],
+  }
+  const handlers = await Promise.all(
+    (await entries('handlers')).map((entry) =>
+      buildHandler(entry, join(outdir, 'handlers', basename(entry, '.ts')), common),
+    ),
+  )
   await build({
     ...common,
     entryPoints: await entries('agents/lambda'),
@@ -63,16 +118,7 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     '--outDir',
     join(outdir, 'types'),
   ])
-  const handlers = await readdir(join(outdir, 'handlers'))
-  return Promise.all(
-    handlers
-      .filter((file) => file.endsWith('.mjs'))
-      .map(async (file) => ({
-        handler: basename(file, '.mjs'),
-        file: join(outdir, 'handlers', file),
-        bytes: (await stat(join(outdir, 'handlers', file))).size,
-      })),
-  )
+  return handlers
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -83,7 +129,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // ...and its gateway responses from lib/gateway-responses.ts.
   await writeTerraformGatewayResponses(root)
   console.log('terraform/generated/gateway-responses.json')
-  for (const { handler, bytes } of bundles) {
-    console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
+  for (const { handler, bytes, lazyBytes } of bundles) {
+    console.log(
+      `dist/handlers/${handler}/  ${(bytes / 1024).toFixed(0)} KiB at start, ${(lazyBytes / 1024).toFixed(0)} KiB on first use`,
+    )
   }
 }

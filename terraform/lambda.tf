@@ -1,11 +1,12 @@
-# One function per handler, from the bundles `npm run build` writes to
-# dist/handlers/<name>.mjs (self-contained: nothing else goes in the zip).
+# One function per handler, from the folder `npm run build` writes for it,
+# dist/handlers/<name>/: index.mjs and the chunks it imports on first use
+# (self-contained: nothing else goes in the zip).
 
 data "archive_file" "handler" {
   for_each = local.handlers
 
   type        = "zip"
-  source_file = "${path.module}/../dist/handlers/${each.key}.mjs"
+  source_dir  = "${path.module}/../dist/handlers/${each.key}"
   output_path = "${path.module}/.build/${each.key}.zip"
 }
 
@@ -18,8 +19,8 @@ resource "aws_lambda_function" "handler" {
 
   runtime       = "nodejs24.x"
   architectures = ["arm64"]
-  # <name>.mjs at the zip's root, exporting `handler`.
-  handler          = "${each.key}.handler"
+  # index.mjs at the zip's root, exporting `handler`.
+  handler          = "index.handler"
   filename         = data.archive_file.handler[each.key].output_path
   source_code_hash = data.archive_file.handler[each.key].output_base64sha256
 

@@ -87,6 +87,7 @@ locals {
     CARD_FETCH_TIMEOUT_MS  = "5000"
     REGISTRY_CACHE_TTL_MS  = "750"
     RATE_LIMIT_PER_MINUTE  = tostring(var.rate_limit_per_minute)
+    RATE_LIMIT_SHARDS      = tostring(var.rate_limit_shards)
     MAX_CONCURRENT_STREAMS = tostring(var.max_concurrent_streams)
     # Lambda refuses request payloads above 6 MB itself.
     MAX_REQUEST_BYTES = "6291456"

@@ -135,6 +135,17 @@ variable "rate_limit_per_minute" {
   }
 }
 
+variable "rate_limit_shards" {
+  description = "Counter items per caller, agent and window. Above 1 only for a caller and agent pair hotter than about 1,000 calls/s (one DynamoDB item's write rate); exactly the limit still passes."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.rate_limit_shards >= 1 && var.rate_limit_shards <= 64 && floor(var.rate_limit_shards) == var.rate_limit_shards
+    error_message = "rate_limit_shards must be a whole number from 1 to 64."
+  }
+}
+
 variable "max_concurrent_streams" {
   description = "Open streams per caller and agent."
   type        = number

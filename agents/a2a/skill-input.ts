@@ -1,5 +1,5 @@
 import type { Message } from '@a2a-js/sdk'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { dataOf, textOf } from './parts.ts'
 import type { Skill } from './skill.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
 import { calculate } from './calculate.ts'
 import { countPrimes, MAX_PRIME_LIMIT } from './primes.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
 import { CALCULATOR_EXAMPLES, calculate, describeFailure } from './calculate.ts'
 import { normalizeExpression } from './normalize-expression.ts'

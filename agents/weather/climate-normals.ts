@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import dataset from './climate-normals.json' with { type: 'json' }
 
 const monthly = z.array(z.number()).length(12)

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
 import { findCity, knownCityNames, placeAfterPreposition, placeNamedIn } from './city-lookup.ts'
 import { climateNormals } from './climate-normals.ts'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * The parts of an agent card the gateway relies on, in both protocol versions.

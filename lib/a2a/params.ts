@@ -16,7 +16,7 @@ import {
   type SubscribeToTaskRequest,
   TaskState,
 } from '@a2a-js/sdk'
-import { z } from 'zod'
+import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
 
 /**

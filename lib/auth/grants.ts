@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { type OperationName, operationNames } from '../a2a/operations.ts'
 import type { Permission } from '../permissions/permission.ts'
 

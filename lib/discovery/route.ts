@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'

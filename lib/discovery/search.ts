@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { SignCard } from '../a2a/card-signature.ts'

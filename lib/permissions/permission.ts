@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { operationNames } from '../a2a/operations.ts'
 import { agentIdSchema, scopeSchema } from '../ids.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { agentCoreRuntimeOf, parseRuntimeArn } from '../backend/agentcore.ts'
 import { authConfigSchema, backendAuthType } from '../backend/auth/auth-types.ts'
 import { httpUrl } from '../backend/auth/fields.ts'

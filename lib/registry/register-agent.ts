@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
 import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import { agentCoreRuntimeOf, resolveBackendAddress } from '../backend/agentcore.ts'

@@ -1,8 +1,6 @@
-import { KMSClient } from '@aws-sdk/client-kms'
 import { ConfigError, type GatewayConfig } from '../config.ts'
 import { FileGatewayKey } from './file-gateway-key.ts'
 import type { GatewayKey } from './gateway-key.ts'
-import { KmsGatewayKey } from './kms-gateway-key.ts'
 
 /**
  * The key the gateway signs cards with, loaded on first use (importing a
@@ -25,6 +23,11 @@ export const gatewayKeyFor = (
         'CARD_SIGNING_KEY_ID is required: the KMS key (ECC_NIST_P256, SIGN_VERIFY) agent cards are signed with',
       ])
     }
+    // Imported here: only the card routes sign, so other calls never load the KMS client.
+    const [{ KMSClient }, { KmsGatewayKey }] = await Promise.all([
+      import('@aws-sdk/client-kms'),
+      import('./kms-gateway-key.ts'),
+    ])
     return new KmsGatewayKey(new KMSClient({ region: config.region }), config.cardSigningKeyId)
   }
   return () => {

@@ -47,6 +47,22 @@ describe('guarded backend fetch', () => {
         response.end(JSON.stringify(validCard(`http://agent.example.com:${port}`)))
         return
       }
+      if (request.url === '/moved') {
+        response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' })
+        response.end()
+        return
+      }
+      if (request.url === '/echo-form') {
+        let body = ''
+        request.on('data', (chunk) => {
+          body += chunk
+        })
+        request.on('end', () => {
+          response.writeHead(200, { 'content-type': 'application/json' })
+          response.end(JSON.stringify({ contentType: request.headers['content-type'], body }))
+        })
+        return
+      }
       if (request.url === '/oauth2/token') {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.end(JSON.stringify({ access_token: 'token', expires_in: 3600 }))
@@ -232,5 +248,66 @@ describe('guarded backend fetch', () => {
     // Assess
     expect(card).toMatchObject({ name: 'Echo Agent' })
     expect(headers).toEqual({ authorization: 'Bearer token' })
+  })
+
+  it('hands a redirect back only when asked to, and never follows it to its new address', async () => {
+    // Prepare
+    resolvesTo = ['127.0.0.1']
+    const fetch = guarded(['127.0.0.0/8'])
+
+    // Act
+    const manual = await fetch(url('/moved'), { redirect: 'manual' })
+    const refused = await refusal(fetch(url('/moved'), { redirect: 'error' }))
+
+    // Assess
+    expect(manual.status).toBe(302)
+    expect(manual.headers.get('location')).toBe('http://169.254.169.254/latest/meta-data/')
+    expect(refused).toBeInstanceOf(TypeError)
+    // Refused for the redirect itself, not for the address it points to: it was never tried.
+    expect((refused.cause as Error).message).toBe('redirected (302)')
+    await manual.body?.cancel()
+  })
+
+  it('sends a form body with its content type, as fetch would', async () => {
+    // Prepare
+    resolvesTo = ['127.0.0.1']
+    const fetch = guarded(['127.0.0.0/8'])
+
+    // Act
+    const response = await fetch(url('/echo-form'), {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'a b' }),
+      redirect: 'error',
+    })
+
+    // Assess
+    expect(await response.json()).toEqual({
+      contentType: 'application/x-www-form-urlencoded;charset=UTF-8',
+      body: 'grant_type=client_credentials&scope=a+b',
+    })
+  })
+
+  it('rejects with the signal’s reason when the answer stalls past its deadline', async () => {
+    // Prepare
+    resolvesTo = ['127.0.0.1']
+    const fetch = guarded(['127.0.0.0/8'])
+    const stalled = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.write('{"partial":')
+    })
+    await new Promise<void>((ready) => stalled.listen(0, '127.0.0.1', ready))
+    const stalledPort = (stalled.address() as AddressInfo).port
+
+    // Act
+    const response = await fetch(`http://agent.example.com:${stalledPort}/`, {
+      signal: AbortSignal.timeout(200),
+      redirect: 'error',
+    })
+    const failure = await refusal(response.text())
+
+    // Assess
+    expect(failure.name).toBe('TimeoutError')
+    stalled.closeAllConnections()
+    stalled.close()
   })
 })

@@ -43,8 +43,8 @@ describe('Terraform stack: function code', () => {
     expect(wholeExpression(archive.for_each)).toBe('local.handlers')
     expect(functions).toEqual(built)
     for (const name of functions) {
-      const { source, inBuild } = builtCopyOf(root, String(archive.source_file), name)
-      expect(existsSync(inBuild), `${source} (built as ${inBuild})`).toBe(true)
+      const { source, inBuild } = builtCopyOf(root, String(archive.source_dir), name)
+      expect(existsSync(join(inBuild, 'index.mjs')), `${source} (built as ${inBuild})`).toBe(true)
     }
   })
 
@@ -80,7 +80,8 @@ describe('Terraform stack: function code', () => {
     expect(wholeExpression(lambda.source_code_hash)).toBe(
       'data.archive_file.handler[each.key].output_base64sha256',
     )
-    // "<file>.handler": the zip holds <file>.mjs at its root, exporting `handler`.
-    expect(lambda.handler).toBe(`${basename(String(archive.source_file), '.mjs')}.handler`)
+    // The zip holds the handler's folder: index.mjs at its root, exporting `handler`.
+    expect(archive.source_dir).toBe('${path.module}/../dist/handlers/${each.key}')
+    expect(lambda.handler).toBe('index.handler')
   })
 })

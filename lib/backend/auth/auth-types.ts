@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { apiKeyAuth } from './api-key.ts'
 import { awsIamAuth } from './aws-iam.ts'
 import type { AuthConfigSchema, BackendAuthType } from './backend-auth.ts'

@@ -1,6 +1,6 @@
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
-import { z } from 'zod'
+import * as z from 'zod'
 import { agentCoreRuntimeOf, parseRuntimeArn } from '../agentcore.ts'
 import type { AwsCredentials, AwsCredentialsSource } from './aws-credentials.ts'
 import type { BackendAuthType, ConfigIssue, OutgoingRequest } from './backend-auth.ts'

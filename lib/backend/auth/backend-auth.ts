@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { SecretStore } from '../../secrets/secret-store.ts'
 import type { BackendFetch } from '../guarded-fetch.ts'
 import type { AwsCredentialsSource } from './aws-credentials.ts'

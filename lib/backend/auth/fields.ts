@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 // Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
 export const httpUrl = z

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { BackendAuthType } from './backend-auth.ts'
 
 const config = z.strictObject({ type: z.literal('none') })

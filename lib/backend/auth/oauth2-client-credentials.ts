@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import { readBounded } from '../../http/read-bounded.ts'
 import { refusedAddress } from '../guarded-fetch.ts'
 import {

@@ -6,7 +6,7 @@ import {
   ServerCallContext,
 } from '@a2a-js/sdk/server'
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
+import * as z from 'zod'
 import { dataPart, textOf, textPart } from '../../../agents/a2a/parts.ts'
 import type { Skill } from '../../../agents/a2a/skill.ts'
 import { createSkillExecutor } from '../../../agents/a2a/skill-executor.ts'
