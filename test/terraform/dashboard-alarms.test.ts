@@ -30,7 +30,6 @@ describe('Terraform stack: dashboard and alarms', () => {
   beforeAll(async () => {
     modules = await loadStack()
     root = rootModule(modules)
-    blockOf(root.resources, 'aws_cloudwatch_dashboard', 'gateway')
     dashboardWidgets = root.locals.dashboard_widgets as Body[]
   })
 
@@ -79,7 +78,9 @@ describe('Terraform stack: dashboard and alarms', () => {
       metricsNamespace,
     )
 
-    // Assess: agents registered after the apply appear on their own.
+    // Assess: the body is built from those widgets; agents registered after the apply appear on their own.
+    const dashboard = blockOf(root.resources, 'aws_cloudwatch_dashboard', 'gateway')
+    expect(String(dashboard.dashboard_body)).toMatch(/in\s+local\.dashboard_widgets\s*:/)
     expect([...new Set(uses.map((use) => use.metric))].sort()).toEqual(
       Object.keys(metricDefinitions).sort(),
     )
