@@ -67,3 +67,13 @@ output "first_call" {
       -d '{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"Weather in Tokyo?"}]}}'
   EOT
 }
+
+output "dashboard_url" {
+  description = "The gateway's CloudWatch dashboard in the console."
+  value       = "https://${local.console_domains[local.partition]}/cloudwatch/home?region=${var.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.gateway.dashboard_name}"
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies, when it fires and when it clears; subscribe a pager, chat or mail to it."
+  value       = aws_sns_topic.alarms.arn
+}

@@ -409,3 +409,70 @@ variable "vpc_route_table_ids" {
     error_message = "vpc_route_table_ids must hold route table ids such as rtb-0123456789abcdef0."
   }
 }
+
+# Dashboard and alarms (dashboard.tf, alarms.tf).
+variable "alarm_email" {
+  description = "An e-mail address subscribed to the alarms topic (SNS sends a confirmation mail first). Null: no subscription; subscribe what you like to the alarm_topic_arn output."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", coalesce(var.alarm_email, "-")))
+    error_message = "alarm_email must be one e-mail address, such as oncall@example.com."
+  }
+}
+
+variable "alarm_agent_ids" {
+  description = "Agents (ids as registered) that get alarms of their own on their failure rate and SendMessage p99 latency. Every agent, listed or not, is covered by the gateway's failure rate and the per-agent failures alarm."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.alarm_agent_ids : can(regex("^[a-z0-9][a-z0-9-]{0,62}$", id))]) && length(distinct(var.alarm_agent_ids)) == length(var.alarm_agent_ids)
+    error_message = "alarm_agent_ids must hold agent ids (lowercase letters, digits and hyphens, 1 to 63, starting with a letter or digit), each once."
+  }
+}
+
+variable "api_5xx_rate_threshold_percent" {
+  description = "Share of the API's answers that may be 5xx (in a minute) before the api-5xx-rate alarm counts the minute as breaching."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.api_5xx_rate_threshold_percent > 0 && var.api_5xx_rate_threshold_percent <= 100
+    error_message = "api_5xx_rate_threshold_percent must be above 0 and at most 100."
+  }
+}
+
+variable "agent_failure_rate_threshold_percent" {
+  description = "Share of forwarded calls that may fail (in a minute), over the whole gateway and for each agent of alarm_agent_ids, before the failure-rate alarms count the minute as breaching."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.agent_failure_rate_threshold_percent > 0 && var.agent_failure_rate_threshold_percent <= 100
+    error_message = "agent_failure_rate_threshold_percent must be above 0 and at most 100."
+  }
+}
+
+variable "agent_failures_threshold" {
+  description = "Failed calls one agent may have in a minute before the agent-failures alarm (every agent, registered whenever) counts the minute as breaching."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.agent_failures_threshold >= 0 && floor(var.agent_failures_threshold) == var.agent_failures_threshold
+    error_message = "agent_failures_threshold must be a whole number, 0 or more."
+  }
+}
+
+variable "agent_p99_latency_threshold_ms" {
+  description = "p99 latency (ms) of SendMessage calls to an agent of alarm_agent_ids above which its latency alarm counts the minute as breaching."
+  type        = number
+  default     = 10000
+
+  validation {
+    condition     = var.agent_p99_latency_threshold_ms > 0 && var.agent_p99_latency_threshold_ms <= 900000
+    error_message = "agent_p99_latency_threshold_ms must be above 0 and at most 900000 (15 minutes)."
+  }
+}

@@ -3,6 +3,24 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 /** The CloudWatch namespace of every metric the gateway emits (EMF lines in its functions' logs). */
 export const metricsNamespace = 'Switchboard'
 
+/**
+ * Every metric the gateway emits, its unit and the dimension sets it is
+ * emitted with (`[]`: no dimension, the whole gateway). The one source of truth
+ * for the emitters, the Prometheus sink and the Terraform dashboard and alarms.
+ */
+export const metricDefinitions = {
+  Calls: { unit: 'Count', dimensionSets: [['agent', 'operation'], ['agent'], []] },
+  CallFailures: { unit: 'Count', dimensionSets: [['agent', 'operation'], ['agent'], []] },
+  CallDuration: { unit: 'Milliseconds', dimensionSets: [['agent', 'operation'], ['agent']] },
+  CallsRefused: { unit: 'Count', dimensionSets: [['agent', 'reason'], ['reason']] },
+  Routed: { unit: 'Count', dimensionSets: [['agent']] },
+  RouteRefused: { unit: 'Count', dimensionSets: [[]] },
+  AuthorizerDenials: { unit: 'Count', dimensionSets: [['reason']] },
+  AuthorizerErrors: { unit: 'Count', dimensionSets: [[]] },
+  Streams: { unit: 'Count', dimensionSets: [['agent']] },
+  StreamDuration: { unit: 'Milliseconds', dimensionSets: [['agent']] },
+} as const
+
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit]
 type Values = [name: string, unit: Unit, value: number][]
 

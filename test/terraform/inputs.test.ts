@@ -195,6 +195,26 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       },
       says: 'agentcore_sample_runtime_arn is registered with the sample agents: it needs deploy_sample_agents = true',
     },
+    {
+      what: 'an alarm e-mail that is not one address',
+      variables: { ...managed, alarm_email: 'oncall@example.com,boss@example.com' },
+      says: 'alarm_email must be one e-mail address',
+    },
+    {
+      what: 'an agent to alarm on that is no agent id',
+      variables: { ...managed, alarm_agent_ids: '["Weather Agent"]' },
+      says: 'alarm_agent_ids must hold agent ids',
+    },
+    {
+      what: 'an agent to alarm on listed twice',
+      variables: { ...managed, alarm_agent_ids: '["weather","weather"]' },
+      says: 'alarm_agent_ids must hold agent ids',
+    },
+    {
+      what: 'a failure-rate threshold of 0%',
+      variables: { ...managed, agent_failure_rate_threshold_percent: '0' },
+      says: 'agent_failure_rate_threshold_percent must be above 0 and at most 100',
+    },
   ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
@@ -227,6 +247,18 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
           '["arn:aws:lambda:us-east-1:123456789012:function:billing","arn:aws:lambda:us-east-1:123456789012:function:billing:live"]',
         private_agent_runtime_arns: `["${runtimeArn}"]`,
         agentcore_sample_runtime_arn: runtimeArn,
+      },
+    },
+    {
+      what: 'alarms mailed to on-call, on two named agents, with thresholds of their own',
+      variables: {
+        ...managed,
+        alarm_email: 'oncall@example.com',
+        alarm_agent_ids: '["weather","billing-v2"]',
+        api_5xx_rate_threshold_percent: '0.5',
+        agent_failure_rate_threshold_percent: '10',
+        agent_failures_threshold: '0',
+        agent_p99_latency_threshold_ms: '2500',
       },
     },
   ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {

@@ -7,3 +7,8 @@ output "function_arns" {
   description = "Each sample agent's function ARN: the resource the gateway roles' lambda:InvokeFunctionUrl is granted on."
   value       = { for key, function in aws_lambda_function.agent : key => function.arn }
 }
+
+output "function_names" {
+  description = "Each sample agent's function name, for the gateway's dashboard and alarms."
+  value       = { for key, function in aws_lambda_function.agent : key => function.function_name }
+}
