@@ -24,10 +24,10 @@ export interface RouteMessageOptions {
   routerCard: (event: APIGatewayProxyEvent) => Promise<AgentCardJson>
 }
 
-/** What the refusal says the best agent needed, e.g. ` (score 0.20, lead 0.05 needed)`. */
+/** What the refusal says the best agent needed, e.g. ` (it needs a score of 0.15 and a lead of 0.05 over the next)`. */
 const needed = (threshold: RouteThreshold | undefined) =>
   threshold
-    ? ` (score ${threshold.minScore.toFixed(2)}${threshold.minMargin > 0 ? `, lead over the next ${threshold.minMargin.toFixed(2)}` : ''} needed)`
+    ? ` (it needs a score of ${threshold.minScore.toFixed(2)}${threshold.minMargin > 0 ? ` and a lead of ${threshold.minMargin.toFixed(2)} over the next` : ''})`
     : ''
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
@@ -132,6 +132,7 @@ export const routeMessage = (
           message: listed
             ? `No agent matches this message confidently${needed(choice.threshold)}. Closest: ${listed}; call one at /agents/{agentId}.`
             : 'No agent you may use can take this message.',
+          candidates: candidates.map(({ key, score }) => ({ agentId: key, score })),
         },
         call.binding,
         call.jsonRpcId,

@@ -17,7 +17,7 @@ export interface RouteThreshold {
  * A new embedder adds its line here (lib/config.ts does not compile until it does).
  */
 export const defaultRouteThresholds = {
-  local: { minScore: 0.2, minMargin: 0.05 },
+  local: { minScore: 0.15, minMargin: 0.05 },
   hashing: { minScore: 0.25, minMargin: 0 },
   bedrock: { minScore: 0.2, minMargin: 0.05 },
 } as const satisfies Record<string, RouteThreshold>

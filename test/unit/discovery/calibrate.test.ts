@@ -5,6 +5,7 @@ import {
   leaveOneOutSamples,
 } from '../../../lib/discovery/calibrate.ts'
 import type { Embedder } from '../../../lib/discovery/embedder.ts'
+import { calibrateRouting, routeThresholdReader } from '../../../lib/discovery/route-settings.ts'
 import { chooseThreshold, routeRates } from '../../../lib/discovery/route-threshold.ts'
 import { TooFewExamplesError } from '../../../lib/errors.ts'
 
@@ -190,5 +191,85 @@ describe('choosing a threshold from labelled scores', () => {
       wrong: 0,
       refused: 1,
     })
+  })
+})
+
+describe('the stored calibration', () => {
+  const stored = {
+    threshold: { minScore: 0.4, minMargin: 0.05 },
+    rates: { right: 0.9, wrong: 0.05, refused: 0.05 },
+    precision: 0.95,
+    coverage: 0.95,
+    examples: 20,
+    agents: 4,
+    embeddingCalls: 44,
+    embedder: 'local',
+    dimension: 1024,
+    calibratedAt: '2026-12-04T21:00:00.000Z',
+  }
+  const fallback = { minScore: 0.15, minMargin: 0.05 }
+
+  it('is what /route uses, unless it was made with another embedder or dimension', async () => {
+    // Prepare
+    const store = { get: async () => stored }
+    const reader = (embedder: string, dimension: number) =>
+      routeThresholdReader(store, { fallback, embedder, dimension, ttlMs: 0 })
+
+    // Act
+    const same = await reader('local', 1024)()
+    const otherEmbedder = await reader('bedrock:amazon.titan-embed-text-v2:0', 1024)()
+    const otherDimension = await reader('local', 256)()
+
+    // Assess
+    expect(same).toEqual({ minScore: 0.4, minMargin: 0.05 })
+    expect(otherEmbedder).toEqual(fallback)
+    expect(otherDimension).toEqual(fallback)
+  })
+
+  it('falls back to the configured threshold when it cannot be read, rather than failing the message', async () => {
+    // Prepare
+    const warnings: string[] = []
+    const reader = routeThresholdReader(
+      {
+        get: async () => {
+          throw new Error('throttled')
+        },
+      },
+      { fallback, embedder: 'local', dimension: 1024, ttlMs: 0, warn: (m) => warnings.push(m) },
+    )
+
+    // Act
+    const threshold = await reader()
+
+    // Assess
+    expect(threshold).toEqual(fallback)
+    expect(warnings).toHaveLength(1)
+  })
+
+  it('is stored only when calibration succeeds', async () => {
+    // Prepare
+    const puts: unknown[] = []
+    const store = {
+      put: async (value: unknown) => {
+        puts.push(value)
+        return undefined
+      },
+    }
+    const registry = { list: async () => catalog.map((one) => ({ ...one, status: 'active' })) }
+    const deps = {
+      registry: registry as never,
+      embedder: countingEmbedder(),
+      store,
+      maxEmbeddings: 100,
+      minMargin: 0,
+      now: () => new Date('2026-12-04T21:00:00Z'),
+    }
+
+    // Act: the sample catalog has 4 examples, fewer than the 10 a calibration needs.
+    const refused = calibrateRouting(deps)
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(TooFewExamplesError)
+    expect(puts).toEqual([])
   })
 })

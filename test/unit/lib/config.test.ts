@@ -53,7 +53,7 @@ describe('config', () => {
     })
 
     // Assess
-    expect(local.discovery.routeThreshold).toEqual({ minScore: 0.2, minMargin: 0.05 })
+    expect(local.discovery.routeThreshold).toEqual({ minScore: 0.15, minMargin: 0.05 })
     expect(bedrock.discovery.routeThreshold).toEqual({ minScore: 0.2, minMargin: 0.05 })
     expect(chosen.discovery.routeThreshold).toEqual({ minScore: 0.35, minMargin: 0 })
     expect(() => loadConfig({ ...issuer, EMBEDDER: 'glove' })).toThrow(
