@@ -1,6 +1,11 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A } from '../support/a2a-client.ts'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
+
+const run = promisify(execFile)
 
 /** A question the calculator answers, scoring near the local embedder's default threshold. */
 const percentage = 'what is 15% of 80'
@@ -67,6 +72,28 @@ describe('routing you can trust: refusals with candidates, calibration from the 
         expect.arrayContaining([expect.stringMatching(/^-?\d\.\d{3}$/)]),
       )
     }
+  })
+
+  it("lets a client pick a candidate from the refusal with the README's curl and jq commands", async () => {
+    // Prepare
+    const [pick] = codeBlocks(readmeSection('Finding agents'), 'sh') as [string]
+    const weather = stack.agents.find((agent) => agent.agentId === 'weather')
+    const before = weather?.requestCount() ?? 0
+
+    // Act
+    const { stdout } = await run(
+      'bash',
+      ['-c', `set -eo pipefail\n${pick.replaceAll('http://127.0.0.1:3000', stack.url)}`],
+      { env: { ...process.env, TOKEN: demo }, timeout: 20_000 },
+    )
+
+    // Assess: refused, then sent by the client to the closest agent, weather.
+    const [said, metadata] = stdout.split('\n')
+    expect(said).toMatch(/^No agent matches this message confidently .* Closest: weather \(/)
+    const scored = JSON.parse(metadata as string) as Record<string, string>
+    expect(Object.keys(scored).sort()).toEqual(['calculator', 'weather'])
+    expect(Number(scored.weather)).toBeGreaterThan(Number(scored.calculator))
+    expect(weather?.requestCount()).toBe(before + 1)
   })
 
   it('stores the threshold calibrated from the cards’ examples, which the next /route uses', async () => {
