@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A } from '../support/a2a-client.ts'
-import { codeBlocks, readmeSection } from '../support/readme.ts'
+import { codeBlocks, readmeSection, repositoryRoot } from '../support/readme.ts'
 
 const run = promisify(execFile)
 
@@ -131,6 +131,27 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     expect((await after.json()).error.message).toMatch(
       new RegExp(`it needs a score of ${calibration.threshold.minScore.toFixed(2)} and a lead`),
     )
+  })
+
+  it('is calibrated by npm run calibrate with the same code, replacing the stored threshold', async () => {
+    // Prepare: the admin operation stores a calibration.
+    const stored = await (await calibrate()).json()
+
+    // Act: against this stack's database, its configuration from the environment.
+    const { stdout } = await run(process.execPath, ['local/calibrate.ts'], {
+      cwd: repositoryRoot,
+      env: process.env,
+    })
+
+    // Assess
+    const score = stored.threshold.minScore.toFixed(3)
+    expect(stdout).toMatch(
+      /^calibrated \/route from 14 skill examples of 2 agents \(30 embedding calls, local\)$/m,
+    )
+    expect(stdout).toMatch(
+      new RegExp(`^threshold: score ${score}, lead over the next 0\\.050$`, 'm'),
+    )
+    expect(stdout).toMatch(new RegExp(`^replaces score ${score}, lead 0\\.050 \\(`, 'm'))
   })
 
   it('refuses to calibrate from too few examples with a 422 that says why, storing nothing', async () => {
