@@ -40,8 +40,10 @@ export interface RouteRates {
 }
 
 /** Whether `/route` sends a message whose best agent scored so. */
-export const routes = (threshold: RouteThreshold, { score, margin }: Omit<RouteSample, 'right'>) =>
-  score >= threshold.minScore && margin >= threshold.minMargin
+export const wouldRoute = (
+  threshold: RouteThreshold,
+  { score, margin }: Omit<RouteSample, 'right'>,
+) => score >= threshold.minScore && margin >= threshold.minMargin
 
 /**
  * How a threshold splits labelled messages: routed right, routed wrong, refused.
@@ -57,7 +59,7 @@ export const routeRates = (
   let right = 0
   let wrong = 0
   for (const sample of samples) {
-    if (!routes(threshold, sample)) continue
+    if (!wouldRoute(threshold, sample)) continue
     if (sample.right) right++
     else wrong++
   }
