@@ -7,13 +7,24 @@
  */
 import { readFile } from 'node:fs/promises'
 import { agentText } from '../lib/discovery/agent-text.ts'
+import { calibrateFromCatalog } from '../lib/discovery/calibrate.ts'
 import type { Embedder } from '../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../lib/discovery/hashing-embedder.ts'
 import { stopWords, wordsOf } from '../lib/discovery/local/tokens.ts'
 import { LocalEmbedder } from '../lib/discovery/local-embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
+import {
+  chooseThreshold,
+  defaultRouteThresholds,
+  type RouteSample,
+  type RouteThreshold,
+  routeRates,
+} from '../lib/discovery/route-threshold.ts'
 
-const dataDir = new URL('../../shared/discovery/', import.meta.url)
+// Next to the main checkout; DISCOVERY_DATA_DIR elsewhere (a worktree).
+const dataDir = process.env.DISCOVERY_DATA_DIR
+  ? new URL(`file://${process.env.DISCOVERY_DATA_DIR.replace(/\/?$/, '/')}`)
+  : new URL('../../shared/discovery/', import.meta.url)
 interface Card {
   agentId: string
   name: string
@@ -103,12 +114,17 @@ const tfIdfRanker = (cards: Card[]): Ranker => {
 }
 
 const quality = async (ranker: Ranker, queries: Query[]) => {
-  const best: { score: number; right: boolean }[] = []
+  const best: RouteSample[] = []
   const byCategory = new Map<string, { top1: number; recall3: number; mrr: number; n: number }>()
   for (const { query, expected, category } of queries) {
     const ranked = await ranker.rank(query)
     const rank = ranked.findIndex((match) => match.key === expected) + 1
-    best.push({ score: ranked[0]?.score ?? 0, right: rank === 1 })
+    const [first, second] = ranked
+    best.push({
+      score: first?.score ?? 0,
+      margin: (first?.score ?? 0) - (second?.score ?? 0),
+      right: rank === 1,
+    })
     for (const key of [category, 'all']) {
       const row = byCategory.get(key) ?? { top1: 0, recall3: 0, mrr: 0, n: 0 }
       row.top1 += rank === 1 ? 1 : 0
@@ -169,16 +185,19 @@ const embedLatency = async (embedder: Embedder, queries: Query[], runs = 1_000) 
 }
 
 /** What /route would do at each threshold: send to the right agent, the wrong one, or refuse. */
-const calibration = (best: { score: number; right: boolean }[]) =>
-  [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5].map((threshold) => {
-    const routed = best.filter(({ score }) => score >= threshold)
-    return {
-      threshold,
-      right: routed.filter(({ right }) => right).length / best.length,
-      wrong: routed.filter(({ right }) => !right).length / best.length,
-      refused: (best.length - routed.length) / best.length,
-    }
-  })
+const calibration = (best: RouteSample[], margins: readonly number[]) =>
+  margins.flatMap((minMargin) =>
+    [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((minScore) => ({
+      threshold: { minScore, minMargin },
+      ...routeRates(best, { minScore, minMargin }),
+    })),
+  )
+
+const defaultOf = (embedder: Embedder): RouteThreshold =>
+  defaultRouteThresholds[embedder.name as keyof typeof defaultRouteThresholds]
+
+/** The margins the bench tries when it lets calibration choose the margin too. */
+const marginGrid = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08]
 
 /**
  * Search as /search does it (embed the query, then the exact top 5) over
@@ -222,16 +241,43 @@ console.log(`\nDiscovery quality: ${cards.length} agents, ${queries.length} dev 
 console.log('| ranker | category | top-1 | recall@3 | MRR |')
 console.log('| --- | --- | --- | --- | --- |')
 const thresholds: string[] = []
+const defaults: string[] = []
+const calibrations: string[] = []
 const rankers = [
   ...(await Promise.all(embedders.map((embedder) => embeddingRanker(embedder, cards)))),
   tfIdfRanker(cards),
 ]
+const rates = ({ right, wrong, refused }: { right: number; wrong: number; refused: number }) =>
+  `${right.toFixed(2)} | ${wrong.toFixed(2)} | ${refused.toFixed(2)}`
+const rule = ({ minScore, minMargin }: RouteThreshold) =>
+  `${minScore.toFixed(3)} | ${minMargin.toFixed(2)}`
 for (const ranker of rankers) {
   const { byCategory: rows, best } = await quality(ranker, queries)
-  if (embedders.some((embedder) => embedder.name === ranker.name)) {
-    for (const { threshold, right, wrong, refused } of calibration(best)) {
-      thresholds.push(
-        `| ${ranker.name} | ${threshold} | ${right.toFixed(2)} | ${wrong.toFixed(2)} | ${refused.toFixed(2)} |`,
+  const embedder = embedders.find((one) => one.name === ranker.name)
+  if (embedder) {
+    const chosen = defaultOf(embedder)
+    for (const row of calibration(best, [...new Set([0, chosen.minMargin])])) {
+      thresholds.push(`| ${ranker.name} | ${rule(row.threshold)} | ${rates(row)} |`)
+    }
+    const atDefault = routeRates(best, chosen)
+    defaults.push(
+      `| ${ranker.name} | ${rule(chosen)} | ${rates(atDefault)} | ${atDefault.wrong <= 0.1 ? 'yes' : 'NO'} |`,
+    )
+    // Labelled: the dev set itself. Self: leave-one-out over the cards' own examples.
+    const agents = cards.map((card) => ({ agentId: card.agentId, card }))
+    for (const [label, margins] of [
+      [`lead ${chosen.minMargin} kept`, [chosen.minMargin]],
+      ['lead calibrated too', marginGrid],
+    ] as const) {
+      const labelled = chooseThreshold(best, { margins })
+      const self = await calibrateFromCatalog(agents, embedder, {
+        maxEmbeddings: 10_000,
+        minMargin: chosen.minMargin,
+        margins,
+      })
+      calibrations.push(
+        `| ${ranker.name} | ${label} | labelled dev set | ${rule(labelled.threshold)} | ${rates(labelled.rates)} |`,
+        `| ${ranker.name} | ${label} | self (${self.examples} card examples, ${self.embeddingCalls} embeddings) | ${rule(self.threshold)} | ${rates(routeRates(best, self.threshold))} |`,
       )
     }
   }
@@ -246,11 +292,27 @@ for (const ranker of rankers) {
 }
 
 console.log(
-  '\n/route threshold calibration (share of dev queries: routed right, routed wrong, refused)',
+  '\n/route threshold sweep (share of dev queries: routed right, routed wrong, refused); a message routes when the best score reaches the minimum and leads the next agent by the minimum lead',
 )
-console.log('| embedder | ROUTE_MIN_SCORE | right | wrong | refused |')
-console.log('| --- | --- | --- | --- | --- |')
+console.log('| embedder | min score | min lead | right | wrong | refused |')
+console.log('| --- | --- | --- | --- | --- | --- |')
 for (const line of thresholds) console.log(line)
+
+console.log(
+  '\nThe default threshold per embedder (lib/discovery/route-threshold.ts) on the dev set',
+)
+console.log('| embedder | min score | min lead | right | wrong | refused | wrong ≤ 10 % |')
+console.log('| --- | --- | --- | --- | --- | --- | --- |')
+for (const line of defaults) console.log(line)
+
+console.log(
+  '\nCalibrated thresholds (wrong ≤ 10 % of the calibration queries, most routed right), each measured on the dev set',
+)
+console.log(
+  '| embedder | margin | calibrated on | min score | min lead | right | wrong | refused |',
+)
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+for (const line of calibrations) console.log(line)
 
 const [local] = embedders as [Embedder]
 console.log(`\nWhat the agent text is made of (${local.name} embedder, all dev queries)`)

@@ -6,6 +6,7 @@ import * as z from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
 import { loadConfig } from '../lib/config.ts'
+import { calibrateRouting } from '../lib/discovery/route-settings.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
@@ -27,10 +28,8 @@ import { type CallerContext, verifiedCaller } from '../middlewares/verified-call
 
 const config = loadConfig()
 const logger = createLogger()
-const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit } = adminWiring(
-  config,
-  logger,
-)
+const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, routeCalibration } =
+  adminWiring(config, logger)
 
 const idempotentRegistration = idempotentRequest(idempotency)
 
@@ -70,6 +69,18 @@ const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Calle
         jsonResponse(201, after, {
           location: `/admin/agents/${(after as { agentId: string }).agentId}`,
         }),
+    ),
+  )
+
+/** Calibrates /route from the catalog's examples and stores the threshold; idempotent by key too. */
+const calibrate = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
+  .use(idempotentRegistration)
+  .handler(
+    audited(
+      'route.calibrate',
+      () => 'route-threshold',
+      () => calibrateRouting(routeCalibration),
+      (after) => jsonResponse(200, after),
     ),
   )
 
@@ -134,6 +145,7 @@ const routes: TypedRoute<CallerContext>[] = [
       (after) => jsonResponse(200, after),
     ),
   },
+  { method: 'POST', path: '/admin/route/calibrate', handler: calibrate },
   {
     method: 'GET',
     path: '/admin/permissions',

@@ -22,6 +22,7 @@ import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
+import { DynamoRouteThresholdStore, routeThresholdReader } from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { AgentNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
@@ -83,6 +84,17 @@ const credentials = backendCredentials({
 })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+/** /route's threshold: the calibrated one for this embedder once stored, else the configured one. */
+const routeThreshold = routeThresholdReader(
+  new DynamoRouteThresholdStore(documentClient, tableName('settings', config.tablePrefix)),
+  {
+    fallback: config.discovery.routeThreshold,
+    embedder: discovery.embedder.name,
+    dimension: discovery.embedder.dimension,
+    ttlMs: config.discovery.routeThresholdCacheMs,
+    warn: (message, details) => logger.warn(message, details),
+  },
+)
 /**
  * The card route has no authorizer (a public card needs no token): for a granted
  * card the handler verifies the token with the authorizer's own code.
@@ -207,7 +219,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       choose: async (text, caller) => {
         const choice = await chooseAgent(text, caller, {
           ...discovery,
-          minScore: config.discovery.routeMinScore,
+          threshold: await routeThreshold(),
           isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
         })
         recordRoute(choice.chosen?.key)

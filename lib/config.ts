@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { defaultRouteThresholds } from './discovery/route-threshold.ts'
 
 /** Raised at start-up when an environment variable is missing or malformed. */
 export class ConfigError extends Error {
@@ -81,6 +82,9 @@ const gatewayEnv = z.object({
   VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
   VECTOR_INDEX_NAME: z.string().min(3).default('agents'),
   ROUTE_MIN_SCORE: z.coerce.number().min(-1).max(1).optional(),
+  ROUTE_MIN_MARGIN: z.coerce.number().min(0).max(2).optional(),
+  ROUTE_THRESHOLD_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  CALIBRATION_MAX_EMBEDDINGS: positiveInt.default(500),
   BACKEND_ALLOWED_CIDRS: commaList
     .pipe(
       z.array(
@@ -141,6 +145,9 @@ export const awsEnvironmentSource = {
   VECTOR_BUCKET: 'terraform',
   VECTOR_INDEX_NAME: 'terraform',
   ROUTE_MIN_SCORE: 'terraform',
+  ROUTE_MIN_MARGIN: 'terraform',
+  ROUTE_THRESHOLD_CACHE_MS: 'terraform',
+  CALIBRATION_MAX_EMBEDDINGS: 'terraform',
   BACKEND_ALLOWED_CIDRS: 'terraform',
   PUSH_DELIVERY_QUEUE_URL: 'terraform',
   PUSH_DELIVERY_ATTEMPTS: 'terraform',
@@ -218,18 +225,21 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     indexFile: env.VECTOR_INDEX_FILE,
     bucket: env.VECTOR_BUCKET,
     indexName: env.VECTOR_INDEX_NAME,
-    routeMinScore: env.ROUTE_MIN_SCORE ?? calibratedRouteMinScore[env.EMBEDDER],
+    /**
+     * When /route sends a message until a calibration (POST /admin/route/calibrate)
+     * is stored for this embedder: ROUTE_MIN_SCORE / ROUTE_MIN_MARGIN, else the
+     * embedder's precision-first default (lib/discovery/route-threshold.ts).
+     */
+    routeThreshold: {
+      minScore: env.ROUTE_MIN_SCORE ?? defaultRouteThresholds[env.EMBEDDER].minScore,
+      minMargin: env.ROUTE_MIN_MARGIN ?? defaultRouteThresholds[env.EMBEDDER].minMargin,
+    },
+    /** How long an instance keeps the calibrated threshold before reading it again. */
+    routeThresholdCacheMs: env.ROUTE_THRESHOLD_CACHE_MS,
+    /** The most embedding calls (Bedrock on AWS) one calibration may make. */
+    calibrationMaxEmbeddings: env.CALIBRATION_MAX_EMBEDDINGS,
   },
 })
-
-/**
- * The cosine an embedder's best match needs for /route to send it the message
- * when ROUTE_MIN_SCORE is not set. Each embedder scores on its own scale:
- * `npm run bench:discovery` prints how each threshold splits the dev queries
- * (local and hashing calibrated there; Titan cannot be reached offline, so its
- * value is a starting point to calibrate on the deployed stack).
- */
-export const calibratedRouteMinScore = { local: 0.1, hashing: 0.2, bedrock: 0.2 } as const
 
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */
 const localEnv = z.object({

@@ -71,6 +71,11 @@ export const errorAnswers = {
   'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
   'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
   'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
+  'too-few-examples': {
+    status: 422,
+    title: 'Too few examples to calibrate',
+    a2a: 'invalid-request',
+  },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -307,5 +312,14 @@ export class BackendCredentialsError extends SwitchboardError {
   constructor(message: string) {
     super(message)
     this.name = 'BackendCredentialsError'
+  }
+}
+
+/** The catalog has too few skill examples (or agents) for `/route` to be calibrated from. */
+export class TooFewExamplesError extends SwitchboardError {
+  readonly code = 'too-few-examples'
+  constructor(message: string) {
+    super(message)
+    this.name = 'TooFewExamplesError'
   }
 }

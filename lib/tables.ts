@@ -51,6 +51,8 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
   },
+  // Gateway-wide settings an admin operation chose (lib/discovery/route-settings.ts): pk `name`.
+  settings: { name: 'settings', partitionKey: 'name', pointInTimeRecovery: true },
 } as const satisfies Record<string, TableDefinition>
 
 export type TableKey = keyof typeof tables

@@ -28,6 +28,8 @@ export interface StackOptions {
   authorizerCacheTtlSeconds: number
   /** The handlers' embedder; the offline model unless a test needs another. */
   embedder?: GatewayConfig['discovery']['embedder']
+  /** How long /route keeps a calibrated threshold (ROUTE_THRESHOLD_CACHE_MS); config's default if unset. */
+  routeThresholdCacheMs?: number
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
 }
 
@@ -114,6 +116,9 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
       EMBEDDER: options.embedder ?? 'local',
+      ...(options.routeThresholdCacheMs === undefined
+        ? {}
+        : { ROUTE_THRESHOLD_CACHE_MS: String(options.routeThresholdCacheMs) }),
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -218,10 +223,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
 
 /**
  * A stack for one run (`npm run invoke`, a test file): free ports, a fresh state
- * directory that `stop()` deletes, and no authorizer caching unless asked for.
+ * directory that `stop()` deletes, and no authorizer or route-threshold caching unless asked for.
  */
 export const startThrowawayStack = async (
-  options: Partial<Pick<StackOptions, 'authorizerCacheTtlSeconds' | 'embedder'>> = {},
+  options: Partial<
+    Pick<StackOptions, 'authorizerCacheTtlSeconds' | 'embedder' | 'routeThresholdCacheMs'>
+  > = {},
 ): Promise<RunningStack> => {
   const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-'))
   try {
@@ -232,6 +239,7 @@ export const startThrowawayStack = async (
       agentPorts: { weather: 0, calculator: 0 },
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
       embedder: options.embedder,
+      routeThresholdCacheMs: options.routeThresholdCacheMs ?? 0,
     })
     return {
       ...stack,

@@ -5,6 +5,7 @@ import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
+import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
@@ -22,6 +23,12 @@ export interface RouteMessageOptions {
   /** The router's card as the gateway serves it (signed). */
   routerCard: (event: APIGatewayProxyEvent) => Promise<AgentCardJson>
 }
+
+/** What the refusal says the best agent needed, e.g. ` (it needs a score of 0.15 and a lead of 0.05 over the next)`. */
+const needed = (threshold: RouteThreshold | undefined) =>
+  threshold
+    ? ` (it needs a score of ${threshold.minScore.toFixed(2)}${threshold.minMargin > 0 ? ` and a lead of ${threshold.minMargin.toFixed(2)} over the next` : ''})`
+    : ''
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
   event.resource?.startsWith('/route') ?? false
@@ -112,24 +119,27 @@ export const routeMessage = (
         call.jsonRpcId,
       )
     }
-    const { chosen, candidates } = await options.choose(routed.text, {
+    const choice = await options.choose(routed.text, {
       grants: requires(context, 'caller', 'routeMessage').grants,
       operation: call.operation,
     })
-    if (!chosen) {
+    if (!choice.chosen) {
+      const { candidates } = choice
       const listed = candidates.map(({ key, score }) => `${key} (${score.toFixed(2)})`).join(', ')
       return renderA2AFailure(
         {
           kind: 'no-confident-route',
           message: listed
-            ? `No agent matches this message confidently. Closest: ${listed}; call one at /agents/{agentId}.`
+            ? `No agent matches this message confidently${needed(choice.threshold)}. Closest: ${listed}; call one at /agents/{agentId}.`
             : 'No agent you may use can take this message.',
+          candidates: candidates.map(({ key, score }) => ({ agentId: key, score })),
         },
         call.binding,
         call.jsonRpcId,
       )
     }
-    context.routed = { agentId: chosen.key, call: { ...call, agentId: chosen.key } }
+    const agentId = choice.chosen.key
+    context.routed = { agentId, call: { ...call, agentId } }
   }
 
   return { before: routeMessageMiddlewareBefore }

@@ -141,3 +141,20 @@ resource "aws_dynamodb_table" "push_dead_letters" {
     enabled = false
   }
 }
+
+# Gateway-wide settings an admin operation chooses (lib/discovery/route-settings.ts):
+# pk `name`, e.g. `route-threshold`, the threshold POST /admin/route/calibrate chose.
+resource "aws_dynamodb_table" "settings" {
+  name         = "${local.table_prefix}settings"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "name"
+
+  attribute {
+    name = "name"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}

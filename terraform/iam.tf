@@ -121,6 +121,13 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # /route's threshold, as POST /admin/route/calibrate stored it.
+  statement {
+    sid       = "ReadRouteThreshold"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.settings.arn]
+  }
+
   # The card route has no authorizer (a public card needs no token); for a
   # granted card the handler reads the caller's scopes' permissions itself.
   statement {
@@ -272,6 +279,13 @@ data "aws_iam_policy_document" "admin" {
     sid       = "Idempotency"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.idempotency.arn]
+  }
+
+  # POST /admin/route/calibrate stores /route's threshold (replacing the last one).
+  statement {
+    sid       = "StoreRouteThreshold"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.settings.arn]
   }
 
   statement {

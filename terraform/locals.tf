@@ -103,7 +103,11 @@ locals {
     VECTOR_BUCKET          = aws_s3vectors_vector_bucket.agents.vector_bucket_name
     VECTOR_INDEX_NAME      = aws_s3vectors_index.agents.index_name
     ROUTE_MIN_SCORE        = tostring(var.route_min_score)
-    BACKEND_ALLOWED_CIDRS  = join(",", var.backend_allowed_cidrs)
+    ROUTE_MIN_MARGIN       = tostring(var.route_min_margin)
+    # How long /route keeps the threshold POST /admin/route/calibrate stored.
+    ROUTE_THRESHOLD_CACHE_MS   = "60000"
+    CALIBRATION_MAX_EMBEDDINGS = tostring(var.calibration_max_embeddings)
+    BACKEND_ALLOWED_CIDRS      = join(",", var.backend_allowed_cidrs)
     # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart.
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"

@@ -124,6 +124,28 @@ variable "route_min_score" {
   }
 }
 
+variable "route_min_margin" {
+  description = "How far the best agent's score must lead the second best's for /route to send it the message (0: no margin rule). Until POST /admin/route/calibrate stores a calibrated threshold, this and route_min_score apply; calibration keeps this margin and chooses the score."
+  type        = number
+  default     = 0.05
+
+  validation {
+    condition     = var.route_min_margin >= 0 && var.route_min_margin <= 2
+    error_message = "route_min_margin must be between 0 and 2."
+  }
+}
+
+variable "calibration_max_embeddings" {
+  description = "Most Bedrock embedding calls one POST /admin/route/calibrate may make (one per agent and two per skill example used); a larger catalog is calibrated from fewer of its examples."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.calibration_max_embeddings > 0 && floor(var.calibration_max_embeddings) == var.calibration_max_embeddings
+    error_message = "calibration_max_embeddings must be a positive whole number."
+  }
+}
+
 variable "rate_limit_per_minute" {
   description = "Calls per minute per caller and agent where no permission sets a limit."
   type        = number

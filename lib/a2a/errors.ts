@@ -34,7 +34,12 @@ export type A2AFailure =
   | { kind: 'backend-timeout'; message: string }
   | { kind: 'payload-too-large'; message: string }
   | { kind: 'skill-failed'; message: string }
-  | { kind: 'no-confident-route'; message: string }
+  | {
+      kind: 'no-confident-route'
+      message: string
+      /** The closest agents, best first, for the client to choose from. */
+      candidates?: { agentId: string; score: number }[]
+    }
   | { kind: 'search-unavailable'; message: string }
   | { kind: 'internal'; message: string }
 
@@ -185,6 +190,14 @@ export const renderA2AFailure = (
     '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
     reason: gateway.reason,
     domain: gatewayErrorDomain,
+    // ErrorInfo's metadata is a string map: each candidate agent's id to its score.
+    ...(failure.kind === 'no-confident-route' && failure.candidates?.length
+      ? {
+          metadata: Object.fromEntries(
+            failure.candidates.map(({ agentId, score }) => [agentId, score.toFixed(3)]),
+          ),
+        }
+      : {}),
   }
   if (binding === 'JSONRPC') {
     const protocolCode = jsonRpcProtocolCodes[failure.kind as keyof typeof jsonRpcProtocolCodes]

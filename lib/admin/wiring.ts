@@ -7,6 +7,7 @@ import { guardedFetch } from '../backend/guarded-fetch.ts'
 import type { GatewayConfig } from '../config.ts'
 import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
+import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
@@ -94,5 +95,14 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
 
   const audit: AuditSink = logAuditSink(logger)
 
-  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit }
+  /** What POST /admin/route/calibrate needs (calibrateRouting). */
+  const routeCalibration = {
+    registry,
+    embedder: search.embedder,
+    store: new DynamoRouteThresholdStore(documentClient, tableName('settings', config.tablePrefix)),
+    maxEmbeddings: config.discovery.calibrationMaxEmbeddings,
+    minMargin: config.discovery.routeThreshold.minMargin,
+  }
+
+  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, routeCalibration }
 }

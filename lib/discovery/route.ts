@@ -3,6 +3,7 @@ import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
+import { type RouteThreshold, wouldRoute } from './route-threshold.ts'
 import type { VectorIndex, VectorMatch } from './vector-index.ts'
 
 /** What `/route` needs of a SendMessage's params: a message whose parts are objects. */
@@ -38,15 +39,16 @@ export const messageText = (params: unknown): { text: string } | { invalid: stri
 
 export type RouteChoice =
   | { chosen: VectorMatch; candidates: VectorMatch[] }
-  | { chosen: undefined; candidates: VectorMatch[] }
+  | { chosen: undefined; candidates: VectorMatch[]; threshold?: RouteThreshold }
 
 /** How many candidates a refusal lists. */
 const candidateCount = 3
 
 /**
  * Picks the caller's best agent for a message: among the active agents it may
- * send this operation to, the closest by meaning, if at least `minScore` close.
- * Otherwise nothing is chosen and the candidates say what came nearest.
+ * send this operation to, the closest by meaning, if it scores at least the
+ * threshold's `minScore` and leads the next by its `minMargin`. Otherwise
+ * nothing is chosen and the candidates say what came nearest.
  * `isActive` asks the registry, not the index: a vector the index failed to
  * drop when its agent was deactivated must not be chosen.
  */
@@ -56,7 +58,7 @@ export const chooseAgent = async (
   deps: {
     embedder: Embedder
     index: VectorIndex
-    minScore: number
+    threshold: RouteThreshold
     isActive: (agentId: string) => Promise<boolean>
   },
 ): Promise<RouteChoice> => {
@@ -70,10 +72,12 @@ export const chooseAgent = async (
   })
   const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
   const candidates = matches.filter((_, i) => active[i]).slice(0, candidateCount)
-  const best = candidates[0]
-  return best && best.score >= deps.minScore
+  const [best, next] = candidates
+  // A lone candidate has no rival to lead: only its score counts.
+  const margin = next ? (best?.score ?? 0) - next.score : Number.POSITIVE_INFINITY
+  return best && wouldRoute(deps.threshold, { score: best.score, margin })
     ? { chosen: best, candidates }
-    : { chosen: undefined, candidates }
+    : { chosen: undefined, candidates, threshold: deps.threshold }
 }
 
 /** The router's own card, so any A2A client can use it as an agent. */

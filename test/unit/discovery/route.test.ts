@@ -25,7 +25,7 @@ describe('choosing an agent for a message', () => {
       {
         embedder,
         index: indexAnswering({ weather: 0.6, calculator: 0.1 }),
-        minScore: 0.2,
+        threshold: { minScore: 0.2, minMargin: 0 },
         isActive,
       },
     )
@@ -39,11 +39,58 @@ describe('choosing an agent for a message', () => {
     const choice = await chooseAgent(
       'hmm',
       { grants: { weather: '*' }, operation: 'SendMessage' },
-      { embedder, index: indexAnswering({ weather: 0.1 }), minScore: 0.2, isActive },
+      {
+        embedder,
+        index: indexAnswering({ weather: 0.1 }),
+        threshold: { minScore: 0.2, minMargin: 0 },
+        isActive,
+      },
     )
 
     // Assess
-    expect(choice).toEqual({ chosen: undefined, candidates: [{ key: 'weather', score: 0.1 }] })
+    expect(choice).toEqual({
+      chosen: undefined,
+      candidates: [{ key: 'weather', score: 0.1 }],
+      threshold: { minScore: 0.2, minMargin: 0 },
+    })
+  })
+
+  it('chooses nothing when the best agent does not lead the next by the margin', async () => {
+    // Prepare
+    const deps = { embedder, isActive, threshold: { minScore: 0.2, minMargin: 0.05 } }
+    const caller = { grants: { weather: '*', calculator: '*' }, operation: 'SendMessage' } as const
+
+    // Act
+    const close = await chooseAgent('hmm', caller, {
+      ...deps,
+      index: indexAnswering({ weather: 0.5, calculator: 0.47 }),
+    })
+    const clear = await chooseAgent('hmm', caller, {
+      ...deps,
+      index: indexAnswering({ weather: 0.5, calculator: 0.44 }),
+    })
+
+    // Assess
+    expect(close.chosen).toBeUndefined()
+    expect(close.candidates.map(({ key }) => key)).toEqual(['weather', 'calculator'])
+    expect(clear.chosen).toEqual({ key: 'weather', score: 0.5 })
+  })
+
+  it('holds a lone candidate to the score alone: it has no rival to lead', async () => {
+    // Act
+    const choice = await chooseAgent(
+      'rain in Oslo?',
+      { grants: { weather: '*' }, operation: 'SendMessage' },
+      {
+        embedder,
+        isActive,
+        index: indexAnswering({ weather: 0.21 }),
+        threshold: { minScore: 0.2, minMargin: 0.5 },
+      },
+    )
+
+    // Assess
+    expect(choice.chosen).toEqual({ key: 'weather', score: 0.21 })
   })
 
   it('only considers agents the caller may send this operation to', async () => {
@@ -57,7 +104,7 @@ describe('choosing an agent for a message', () => {
       {
         embedder,
         index: indexAnswering({ weather: 0.9, calculator: 0.3 }, seen),
-        minScore: 0.2,
+        threshold: { minScore: 0.2, minMargin: 0 },
         isActive,
       },
     )
@@ -74,7 +121,7 @@ describe('choosing an agent for a message', () => {
       {
         embedder,
         index: indexAnswering({ weather: 0.9, translator: 0.5, calculator: 0.3 }),
-        minScore: 0.2,
+        threshold: { minScore: 0.2, minMargin: 0 },
         isActive: async (agentId) => agentId !== 'weather',
       },
     )

@@ -38,19 +38,24 @@ describe('config', () => {
     ])
   })
 
-  it("routes at the configured embedder's calibrated threshold unless ROUTE_MIN_SCORE says otherwise", () => {
+  it("routes at the configured embedder's precision-first threshold unless ROUTE_MIN_SCORE and ROUTE_MIN_MARGIN say otherwise", () => {
     // Prepare
     const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
 
     // Act
     const local = loadConfig({ ...issuer, EMBEDDER: 'local' })
     const bedrock = loadConfig({ ...issuer, EMBEDDER: 'bedrock' })
-    const chosen = loadConfig({ ...issuer, EMBEDDER: 'local', ROUTE_MIN_SCORE: '0.35' })
+    const chosen = loadConfig({
+      ...issuer,
+      EMBEDDER: 'local',
+      ROUTE_MIN_SCORE: '0.35',
+      ROUTE_MIN_MARGIN: '0',
+    })
 
     // Assess
-    expect(local.discovery.routeMinScore).toBe(0.1)
-    expect(bedrock.discovery.routeMinScore).toBe(0.2)
-    expect(chosen.discovery.routeMinScore).toBe(0.35)
+    expect(local.discovery.routeThreshold).toEqual({ minScore: 0.15, minMargin: 0.05 })
+    expect(bedrock.discovery.routeThreshold).toEqual({ minScore: 0.2, minMargin: 0.05 })
+    expect(chosen.discovery.routeThreshold).toEqual({ minScore: 0.35, minMargin: 0 })
     expect(() => loadConfig({ ...issuer, EMBEDDER: 'glove' })).toThrow(
       /EMBEDDER="glove" is invalid/,
     )

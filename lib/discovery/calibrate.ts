@@ -1,0 +1,173 @@
+import type { AgentCardJson } from '../a2a/agent-card.ts'
+import { TooFewExamplesError } from '../errors.ts'
+import { agentText } from './agent-text.ts'
+import { cosine, type Embedder, embedQuery } from './embedder.ts'
+import {
+  chooseThreshold,
+  type RouteRates,
+  type RouteSample,
+  type RouteThreshold,
+} from './route-threshold.ts'
+
+/** An agent as calibration sees it: its id and the card fields its text is made of. */
+export interface CalibrationAgent {
+  agentId: string
+  card: Pick<AgentCardJson, 'name' | 'description' | 'skills'>
+}
+
+/** Fewer labelled examples than this say too little to choose a threshold by. */
+export const minCalibrationExamples = 10
+
+/** The outcome of a calibration, stored with the threshold it chose. */
+export interface Calibration {
+  threshold: RouteThreshold
+  /** The threshold's effect on the examples: routed right, routed wrong, refused. */
+  rates: RouteRates
+  /** Of the examples it routes, the share it routes right. */
+  precision: number
+  /** The share of the examples it routes at all. */
+  coverage: number
+  examples: number
+  agents: number
+  embeddingCalls: number
+  embedder: string
+}
+
+/** How many embedding calls a calibration may make, and how few examples it refuses. */
+export interface CalibrationBudget {
+  maxEmbeddings: number
+  /** minCalibrationExamples unless said otherwise. */
+  minExamples?: number
+}
+
+/** One skill example of one agent: the query, and the agent it must find. */
+interface Example {
+  agentId: string
+  card: CalibrationAgent['card']
+  skill: number
+  example: number
+  text: string
+}
+
+/**
+ * The examples to use, at most `limit`, taken in turn from each agent (its
+ * first example, then each agent's second, …) so a small budget still covers
+ * the catalog rather than the first agents alone.
+ */
+const examplesWithin = (agents: readonly CalibrationAgent[], limit: number): Example[] => {
+  const perAgent = agents.map(({ agentId, card }) =>
+    card.skills.flatMap((skill, s) =>
+      (skill.examples ?? []).flatMap((text, e) =>
+        text.trim() ? [{ agentId, card, skill: s, example: e, text }] : [],
+      ),
+    ),
+  )
+  const taken: Example[] = []
+  for (let round = 0; taken.length < limit; round++) {
+    const row = perAgent.flatMap((examples) => examples.slice(round, round + 1))
+    if (row.length === 0) break
+    taken.push(...row.slice(0, limit - taken.length))
+  }
+  return taken
+}
+
+/** The card without one of its examples. */
+const withoutExample = ({ card, skill, example }: Example): CalibrationAgent['card'] => ({
+  ...card,
+  skills: card.skills.map((one, s) =>
+    s === skill ? { ...one, examples: (one.examples ?? []).filter((_, e) => e !== example) } : one,
+  ),
+})
+
+/**
+ * Turns each skill example of the catalog into a labelled query, leave one out:
+ * the example embedded alone is scored against every agent's vector, its own
+ * agent's built from the card without that example. Embedding calls: one per
+ * agent, two per example; at most `maxEmbeddings`, so fewer examples are used
+ * when the catalog is large. Throws TooFewExamplesError, before any embedding,
+ * when fewer than `minCalibrationExamples` fit or there are not two agents.
+ *
+ * @example
+ * const { samples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, { maxEmbeddings: 500 })
+ */
+export const leaveOneOutSamples = async (
+  agents: readonly CalibrationAgent[],
+  embedder: Embedder,
+  { maxEmbeddings, minExamples = minCalibrationExamples }: CalibrationBudget,
+): Promise<{ samples: RouteSample[]; examples: number; embeddingCalls: number }> => {
+  const room = Math.floor((maxEmbeddings - agents.length) / 2)
+  const examples = examplesWithin(agents, Math.max(0, room))
+  const available = examplesWithin(agents, Number.POSITIVE_INFINITY).length
+  if (agents.length < 2) {
+    throw new TooFewExamplesError(
+      `Calibration needs at least 2 active agents to tell apart; the catalog has ${agents.length}.`,
+    )
+  }
+  if (examples.length < minExamples) {
+    throw new TooFewExamplesError(
+      available < minExamples
+        ? `Calibration needs at least ${minExamples} skill examples in the active agents' cards; they have ${available}.`
+        : `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents.`,
+    )
+  }
+  let embeddingCalls = 0
+  const embed = (text: string) => {
+    embeddingCalls++
+    // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored.
+    return embedQuery(embedder, text)
+  }
+  const vectors: { agentId: string; vector: number[] }[] = []
+  for (const { agentId, card } of agents)
+    vectors.push({ agentId, vector: await embed(agentText(card)) })
+  const samples: RouteSample[] = []
+  for (const example of examples) {
+    const query = await embed(example.text)
+    const own = await embed(agentText(withoutExample(example)))
+    const scored = vectors
+      .map(({ agentId, vector }) => ({
+        agentId,
+        score: cosine(query, agentId === example.agentId ? own : vector),
+      }))
+      .sort((a, b) => b.score - a.score)
+    const [first, second] = scored as [(typeof scored)[0], (typeof scored)[0]]
+    samples.push({
+      score: first.score,
+      margin: first.score - second.score,
+      right: first.agentId === example.agentId,
+    })
+  }
+  return { samples, examples: examples.length, embeddingCalls }
+}
+
+/**
+ * Calibrates `/route` from the catalog itself (leaveOneOutSamples): the score
+ * threshold routing the most examples right with at most 10 % routed wrong,
+ * with its measured precision and coverage. The margin stays the configured
+ * one: fitted on card examples, which share words with the rest of their card,
+ * a margin comes out looser than real requests need (`npm run bench:discovery`
+ * measures both), so only the score is calibrated unless `margins` says otherwise.
+ *
+ * @example
+ * const calibration = await calibrateFromCatalog(agents, embedder, { maxEmbeddings: 500, minMargin: 0.05 })
+ */
+export const calibrateFromCatalog = async (
+  agents: readonly CalibrationAgent[],
+  embedder: Embedder,
+  options: CalibrationBudget & { minMargin: number; margins?: readonly number[] },
+): Promise<Calibration> => {
+  const { samples, examples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, options)
+  const { threshold, rates } = chooseThreshold(samples, {
+    margins: options.margins ?? [options.minMargin],
+  })
+  const coverage = rates.right + rates.wrong
+  return {
+    threshold,
+    rates,
+    precision: coverage === 0 ? 1 : rates.right / coverage,
+    coverage,
+    examples,
+    agents: agents.length,
+    embeddingCalls,
+    embedder: embedder.name,
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run calibrate`: calibrates `/route`'s threshold from the registered
+ * agents' skill examples and stores it, as `POST /admin/route/calibrate` does
+ * on AWS (the same code, calibrateRouting). Uses the same configuration as the
+ * handlers (the environment; for the laptop's state, run it while `npm start`
+ * is stopped, with the same SWITCHBOARD_STATE_DIR).
+ */
+import { join } from 'node:path'
+import { loadConfig, loadLocalConfig } from '../lib/config.ts'
+import { embedderFor } from '../lib/discovery/adapters.ts'
+import { calibrateRouting, DynamoRouteThresholdStore } from '../lib/discovery/route-settings.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { tableName } from '../lib/tables.ts'
+import { startLocalDatabase } from './database.ts'
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`
+
+const main = async () => {
+  const local = !process.env.TOKEN_ISSUER
+  let stopDatabase: () => Promise<void> = async () => {}
+  if (local) {
+    // The laptop: open the embedded database where npm start keeps it.
+    const { stateDir } = loadLocalConfig()
+    const database = await startLocalDatabase({
+      dir: join(stateDir, 'db'),
+      tablePrefix: 'switchboard-',
+    })
+    stopDatabase = database.stop
+    Object.assign(process.env, {
+      TOKEN_ISSUER: 'http://127.0.0.1',
+      DYNAMODB_ENDPOINT: database.endpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      EMBEDDER: process.env.EMBEDDER ?? 'local',
+      VECTOR_INDEX: 'local',
+    })
+  }
+  const config = loadConfig()
+  const documentClient = createDocumentClient(config)
+  try {
+    const { before, after } = await calibrateRouting({
+      registry: new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix)),
+      embedder: embedderFor(config),
+      store: new DynamoRouteThresholdStore(
+        documentClient,
+        tableName('settings', config.tablePrefix),
+      ),
+      maxEmbeddings: config.discovery.calibrationMaxEmbeddings,
+      minMargin: config.discovery.routeThreshold.minMargin,
+    })
+    console.log(
+      [
+        `calibrated /route from ${after.examples} skill examples of ${after.agents} agents (${after.embeddingCalls} embedding calls, ${after.embedder})`,
+        `threshold: score ${after.threshold.minScore.toFixed(3)}, lead over the next ${after.threshold.minMargin.toFixed(3)}`,
+        `on the examples: precision ${percent(after.precision)}, coverage ${percent(after.coverage)} (right ${percent(after.rates.right)}, wrong ${percent(after.rates.wrong)}, refused ${percent(after.rates.refused)})`,
+        before
+          ? `replaces score ${before.threshold.minScore.toFixed(3)}, lead ${before.threshold.minMargin.toFixed(3)} (${before.calibratedAt})`
+          : `replaces the configured score ${config.discovery.routeThreshold.minScore}, lead ${config.discovery.routeThreshold.minMargin}`,
+      ].join('\n'),
+    )
+  } finally {
+    documentClient.destroy()
+    await stopDatabase()
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`calibrate failed: ${error.message}`)
+  process.exit(1)
+})

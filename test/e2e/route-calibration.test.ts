@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A } from '../support/a2a-client.ts'
+import { codeBlocks, readmeSection, repositoryRoot } from '../support/readme.ts'
+
+const run = promisify(execFile)
+
+/** A question the calculator answers, scoring near the local embedder's default threshold. */
+const percentage = 'what is 15% of 80'
+
+describe('routing you can trust: refusals with candidates, calibration from the catalog', () => {
+  let stack: RunningStack
+  let demo: string
+  let admin: string
+
+  beforeAll(async () => {
+    // Threshold cache off (the throwaway default), so the next /route reads what was stored.
+    stack = await startThrowawayStack()
+    demo = await stack.token('demo-client')
+    admin = await stack.token('admin-client')
+  })
+  afterAll(() => stack.stop())
+
+  const message = (text: string) => ({
+    message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
+  })
+  const routeRest = (text: string) =>
+    postA2A(`${stack.url}/route/message:send`, demo, message(text))
+  const calibrate = (headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}/admin/route/calibrate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, ...headers },
+    })
+  /** The caller's agents with their scores for a query, as POST /search gives them. */
+  const scores = async (query: string) => {
+    const response = await fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    })
+    const { results } = (await response.json()) as { results: { score: number }[] }
+    return results.map(({ score }) => score)
+  }
+
+  it('refuses a message below the threshold in both bindings, listing the candidates with their scores', async () => {
+    // Act
+    const rpc = await postA2A(
+      `${stack.url}/route`,
+      demo,
+      jsonRpc('SendMessage', message('zqxj vbnm plokij'), 9),
+    )
+    const rest = await routeRest('zqxj vbnm plokij')
+
+    // Assess
+    const rpcBody = await rpc.json()
+    const restBody = await rest.json()
+    expect([rpc.status, rest.status]).toEqual([422, 422])
+    expect([rpcBody.id, rpcBody.error.code]).toEqual([9, -32057])
+    expect(restBody.error.status).toBe('FAILED_PRECONDITION')
+    for (const { message: said, info } of [
+      { message: rpcBody.error.message, info: rpcBody.error.data[0] },
+      { message: restBody.error.message, info: restBody.error.details[0] },
+    ]) {
+      expect(said).toMatch(
+        /^No agent matches this message confidently \(it needs a score of 0\.15 and a lead of 0\.05 over the next\)\. Closest: (weather|calculator) \(0\.\d\d\), (weather|calculator) \(-?0\.\d\d\); call one at \/agents\/\{agentId\}\.$/,
+      )
+      expect(info.reason).toBe('NO_CONFIDENT_ROUTE')
+      expect(Object.keys(info.metadata).sort()).toEqual(['calculator', 'weather'])
+      expect(Object.values(info.metadata)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^-?\d\.\d{3}$/)]),
+      )
+    }
+  })
+
+  it("lets a client pick a candidate from the refusal with the README's curl and jq commands", async () => {
+    // Prepare
+    const [pick] = codeBlocks(readmeSection('Finding agents'), 'sh') as [string]
+    const weather = stack.agents.find((agent) => agent.agentId === 'weather')
+    const before = weather?.requestCount() ?? 0
+
+    // Act
+    const { stdout } = await run(
+      'bash',
+      ['-c', `set -eo pipefail\n${pick.replaceAll('http://127.0.0.1:3000', stack.url)}`],
+      { env: { ...process.env, TOKEN: demo }, timeout: 20_000 },
+    )
+
+    // Assess: refused, then sent by the client to the closest agent, weather.
+    const [said, metadata] = stdout.split('\n')
+    expect(said).toMatch(/^No agent matches this message confidently .* Closest: weather \(/)
+    const scored = JSON.parse(metadata as string) as Record<string, string>
+    expect(Object.keys(scored).sort()).toEqual(['calculator', 'weather'])
+    expect(Number(scored.weather)).toBeGreaterThan(Number(scored.calculator))
+    expect(weather?.requestCount()).toBe(before + 1)
+  })
+
+  it('stores the threshold calibrated from the cards’ examples, which the next /route uses', async () => {
+    // Prepare: at the default, the calculator leads clearly and clears 0.15.
+    const [best = 0, next = 0] = await scores(percentage)
+    const before = await routeRest(percentage)
+    expect(before.status).toBe(200)
+    expect(before.headers.get('x-switchboard-agent')).toBe('calculator')
+    await before.text()
+
+    // Act
+    const response = await calibrate({ 'idempotency-key': 'calibrate-1' })
+    const replay = await calibrate({ 'idempotency-key': 'calibrate-1' })
+    const after = await routeRest(percentage)
+
+    // Assess: 14 examples of 2 agents, 2 + 2 × 14 embeddings; the score it chose is above this message's.
+    expect(response.status).toBe(200)
+    const calibration = await response.json()
+    expect(calibration).toMatchObject({
+      examples: 14,
+      agents: 2,
+      embeddingCalls: 30,
+      embedder: 'local',
+      dimension: 1024,
+      threshold: { minMargin: 0.05 },
+    })
+    expect(calibration.precision).toBeGreaterThanOrEqual(0.9)
+    expect(calibration.coverage).toBeGreaterThan(0)
+    expect(calibration.rates.wrong).toBeLessThanOrEqual(0.1)
+    expect(best - next).toBeGreaterThanOrEqual(0.05)
+    expect(best).toBeGreaterThanOrEqual(0.15)
+    expect(calibration.threshold.minScore).toBeGreaterThan(best)
+    expect(await replay.json()).toEqual(calibration)
+    expect(after.status).toBe(422)
+    expect((await after.json()).error.message).toMatch(
+      new RegExp(`it needs a score of ${calibration.threshold.minScore.toFixed(2)} and a lead`),
+    )
+  })
+
+  it('is calibrated by npm run calibrate with the same code, replacing the stored threshold', async () => {
+    // Prepare: the admin operation stores a calibration.
+    const stored = await (await calibrate()).json()
+
+    // Act: against this stack's database, its configuration from the environment.
+    const { stdout } = await run(process.execPath, ['local/calibrate.ts'], {
+      cwd: repositoryRoot,
+      env: process.env,
+    })
+
+    // Assess
+    const score = stored.threshold.minScore.toFixed(3)
+    expect(stdout).toMatch(
+      /^calibrated \/route from 14 skill examples of 2 agents \(30 embedding calls, local\)$/m,
+    )
+    expect(stdout).toMatch(
+      new RegExp(`^threshold: score ${score}, lead over the next 0\\.050$`, 'm'),
+    )
+    expect(stdout).toMatch(new RegExp(`^replaces score ${score}, lead 0\\.050 \\(`, 'm'))
+  })
+
+  it('refuses to calibrate from too few examples with a 422 that says why, storing nothing', async () => {
+    // Prepare: only the calculator is left, nothing to tell it from.
+    const removed = await fetch(`${stack.url}/admin/agents/weather`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(removed.status).toBe(204)
+
+    // Act
+    const response = await calibrate()
+
+    // Assess
+    expect(response.status).toBe(422)
+    expect(response.headers.get('content-type')).toContain('application/problem+json')
+    const problem = await response.json()
+    expect(problem.type).toMatch(/too-few-examples$/)
+    expect(problem.detail).toBe(
+      'Calibration needs at least 2 active agents to tell apart; the catalog has 1.',
+    )
+  })
+})

@@ -1,0 +1,275 @@
+import { describe, expect, it } from 'vitest'
+import {
+  type CalibrationAgent,
+  calibrateFromCatalog,
+  leaveOneOutSamples,
+} from '../../../lib/discovery/calibrate.ts'
+import type { Embedder } from '../../../lib/discovery/embedder.ts'
+import { calibrateRouting, routeThresholdReader } from '../../../lib/discovery/route-settings.ts'
+import { chooseThreshold, routeRates } from '../../../lib/discovery/route-threshold.ts'
+import { TooFewExamplesError } from '../../../lib/errors.ts'
+
+/**
+ * Counts the words rain, sum and tax, one axis each (every other word is
+ * ignored), so each cosine below can be worked out by hand. Records each text.
+ */
+const countingEmbedder = (): Embedder & { texts: string[] } => {
+  const texts: string[] = []
+  return {
+    name: 'counting',
+    dimension: 3,
+    texts,
+    embed: async (text) => {
+      texts.push(text)
+      const words = text.toLowerCase().split(/\W+/)
+      return ['rain', 'sum', 'tax'].map((axis) => words.filter((word) => word === axis).length)
+    },
+  }
+}
+
+const agent = (agentId: string, description: string, examples: string[]): CalibrationAgent => ({
+  agentId,
+  card: {
+    name: agentId,
+    description,
+    skills: [{ id: 'main', name: 'Main', description: 'Does it', tags: [], examples }],
+  },
+})
+
+/**
+ * Full vectors (rain, sum, tax): weather (3, 0, 1), calculator (0, 2, 1). Leave one out:
+ * - weather "rain" (1,0,0) vs weather without it (2,0,1): 2/√5 ≈ 0.894; calculator 0. Right.
+ * - weather "rain tax" (1,0,1) vs weather without it (2,0,0): 1/√2 ≈ 0.707; calculator 1/√10 ≈ 0.316. Right.
+ * - calculator "sum" (0,1,0) vs calculator without it (0,1,1): 1/√2 ≈ 0.707; weather 0. Right.
+ * - calculator "tax" (0,0,1) vs calculator without it (0,2,0): 0; weather 1/√10 ≈ 0.316. Wrong.
+ */
+const catalog = [
+  agent('weather', 'rain', ['rain', 'rain tax']),
+  agent('calculator', 'sum', ['sum', 'tax']),
+]
+const [r2, r5, r10] = [Math.SQRT2, Math.sqrt(5), Math.sqrt(10)]
+
+describe('calibrating /route from the catalog’s own examples', () => {
+  it('scores each example alone against the agents, its own agent built without it', async () => {
+    // Prepare
+    const embedder = countingEmbedder()
+
+    // Act
+    const { samples, examples, embeddingCalls } = await leaveOneOutSamples(catalog, embedder, {
+      maxEmbeddings: 100,
+      minExamples: 4,
+    })
+
+    // Assess
+    expect(examples).toBe(4)
+    expect(embeddingCalls).toBe(10) // 2 agents + 2 per example
+    expect(embedder.texts).toHaveLength(10)
+    const byScore = samples.map(({ score, margin, right }) => ({ score, margin, right }))
+    expect(byScore).toHaveLength(4)
+    const expected = [
+      { score: 2 / r5, margin: 2 / r5, right: true },
+      { score: 1 / r2, margin: 1 / r2, right: true },
+      { score: 1 / r2, margin: 1 / r2 - 1 / (r2 * r5), right: true },
+      { score: 1 / r10, margin: 1 / r10, right: false },
+    ]
+    for (const sample of expected) {
+      expect(
+        byScore.some(
+          (one) =>
+            Math.abs(one.score - sample.score) < 1e-9 &&
+            Math.abs(one.margin - sample.margin) < 1e-9 &&
+            one.right === sample.right,
+        ),
+      ).toBe(true)
+    }
+  })
+
+  it('chooses the score halfway below the last right route that keeps wrong routes within 10 %', async () => {
+    // Act
+    const calibration = await calibrateFromCatalog(catalog, countingEmbedder(), {
+      maxEmbeddings: 100,
+      minExamples: 4,
+      minMargin: 0,
+    })
+
+    // Assess: 0.894 and both 0.707 route, right; the wrong 0.316 would be 25 %.
+    expect(calibration.threshold.minScore).toBeCloseTo((1 / r2 + 1 / r10) / 2, 9)
+    expect(calibration.threshold.minMargin).toBe(0)
+    expect(calibration.rates).toEqual({ right: 0.75, wrong: 0, refused: 0.25 })
+    expect(calibration).toMatchObject({
+      precision: 1,
+      coverage: 0.75,
+      examples: 4,
+      agents: 2,
+      embeddingCalls: 10,
+      embedder: 'counting',
+    })
+  })
+
+  it('keeps within the embedding budget by taking examples from each agent in turn', async () => {
+    // Prepare
+    const embedder = countingEmbedder()
+
+    // Act: 8 calls = 2 agent vectors + 3 examples × 2.
+    const { examples, embeddingCalls } = await leaveOneOutSamples(catalog, embedder, {
+      maxEmbeddings: 8,
+      minExamples: 3,
+    })
+
+    // Assess: weather's first, the calculator's first, then weather's second.
+    expect([examples, embeddingCalls]).toEqual([3, 8])
+    expect(embedder.texts.filter((text) => !text.includes('\n'))).toEqual([
+      'rain',
+      'sum',
+      'rain tax',
+    ])
+  })
+
+  it('refuses, before embedding anything, a catalog with too few examples or a budget too small', async () => {
+    // Prepare
+    const embedder = countingEmbedder()
+
+    // Act
+    const tooFew = leaveOneOutSamples(catalog, embedder, { maxEmbeddings: 100, minExamples: 5 })
+    const tooSmall = leaveOneOutSamples(catalog, embedder, { maxEmbeddings: 7, minExamples: 3 })
+    const oneAgent = leaveOneOutSamples(catalog.slice(0, 1), embedder, {
+      maxEmbeddings: 100,
+      minExamples: 1,
+    })
+
+    // Assess
+    await expect(tooFew).rejects.toThrow(
+      new TooFewExamplesError(
+        "Calibration needs at least 5 skill examples in the active agents' cards; they have 4.",
+      ),
+    )
+    await expect(tooSmall).rejects.toThrow(/7 embedding calls .* leave room for 2 among 2 agents/)
+    await expect(oneAgent).rejects.toThrow(/at least 2 active agents/)
+    expect(embedder.texts).toEqual([])
+  })
+})
+
+describe('choosing a threshold from labelled scores', () => {
+  const samples = [
+    { score: 0.9, margin: 0.4, right: true },
+    { score: 0.6, margin: 0.01, right: false },
+    { score: 0.5, margin: 0.2, right: true },
+    { score: 0.4, margin: 0.3, right: true },
+    { score: 0.2, margin: 0.1, right: false },
+  ]
+
+  it('routes the most right within the wrong share it may route', () => {
+    // Act
+    const strict = chooseThreshold(samples, { maxWrong: 0.1 })
+    const lenient = chooseThreshold(samples, { maxWrong: 0.2 })
+
+    // Assess: 0.6 is wrong, so 10 % allows only the 0.9 (cut halfway to 0.6); 20 % allows 0.4 too.
+    expect(strict.threshold).toEqual({ minScore: 0.75, minMargin: 0 })
+    expect(strict.rates).toEqual({ right: 0.2, wrong: 0, refused: 0.8 })
+    expect(lenient.threshold.minScore).toBeCloseTo(0.3, 9)
+    expect(lenient.rates).toEqual({ right: 0.6, wrong: 0.2, refused: 0.2 })
+  })
+
+  it('uses a margin when one lets more through right without the wrong ones', () => {
+    // Act
+    const withMargin = chooseThreshold(samples, { maxWrong: 0.1, margins: [0, 0.05] })
+
+    // Assess: a 0.05 lead turns away the wrong 0.6 (it led by 0.01).
+    expect(withMargin.threshold.minMargin).toBe(0.05)
+    expect(withMargin.threshold.minScore).toBeCloseTo(0.3, 9)
+    expect(withMargin.rates).toEqual({ right: 0.6, wrong: 0, refused: 0.4 })
+  })
+
+  it('routes nothing when even the best score is wrong', () => {
+    // Act
+    const chosen = chooseThreshold([{ score: 0.8, margin: 0.5, right: false }])
+
+    // Assess
+    expect(chosen.threshold).toEqual({ minScore: 1, minMargin: 0 })
+    expect(routeRates([{ score: 0.8, margin: 0.5, right: false }], chosen.threshold)).toEqual({
+      right: 0,
+      wrong: 0,
+      refused: 1,
+    })
+  })
+})
+
+describe('the stored calibration', () => {
+  const stored = {
+    threshold: { minScore: 0.4, minMargin: 0.05 },
+    rates: { right: 0.9, wrong: 0.05, refused: 0.05 },
+    precision: 0.95,
+    coverage: 0.95,
+    examples: 20,
+    agents: 4,
+    embeddingCalls: 44,
+    embedder: 'local',
+    dimension: 1024,
+    calibratedAt: '2026-12-04T21:00:00.000Z',
+  }
+  const fallback = { minScore: 0.15, minMargin: 0.05 }
+
+  it('is what /route uses, unless it was made with another embedder or dimension', async () => {
+    // Prepare
+    const store = { get: async () => stored }
+    const reader = (embedder: string, dimension: number) =>
+      routeThresholdReader(store, { fallback, embedder, dimension, ttlMs: 0 })
+
+    // Act
+    const same = await reader('local', 1024)()
+    const otherEmbedder = await reader('bedrock:amazon.titan-embed-text-v2:0', 1024)()
+    const otherDimension = await reader('local', 256)()
+
+    // Assess
+    expect(same).toEqual({ minScore: 0.4, minMargin: 0.05 })
+    expect(otherEmbedder).toEqual(fallback)
+    expect(otherDimension).toEqual(fallback)
+  })
+
+  it('falls back to the configured threshold when it cannot be read, rather than failing the message', async () => {
+    // Prepare
+    const warnings: string[] = []
+    const reader = routeThresholdReader(
+      {
+        get: async () => {
+          throw new Error('throttled')
+        },
+      },
+      { fallback, embedder: 'local', dimension: 1024, ttlMs: 0, warn: (m) => warnings.push(m) },
+    )
+
+    // Act
+    const threshold = await reader()
+
+    // Assess
+    expect(threshold).toEqual(fallback)
+    expect(warnings).toHaveLength(1)
+  })
+
+  it('is stored only when calibration succeeds', async () => {
+    // Prepare
+    const puts: unknown[] = []
+    const store = {
+      put: async (value: unknown) => {
+        puts.push(value)
+        return undefined
+      },
+    }
+    const registry = { list: async () => catalog.map((one) => ({ ...one, status: 'active' })) }
+    const deps = {
+      registry: registry as never,
+      embedder: countingEmbedder(),
+      store,
+      maxEmbeddings: 100,
+      minMargin: 0,
+      now: () => new Date('2026-12-04T21:00:00Z'),
+    }
+
+    // Act: the sample catalog has 4 examples, fewer than the 10 a calibration needs.
+    const refused = calibrateRouting(deps)
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(TooFewExamplesError)
+    expect(puts).toEqual([])
+  })
+})
