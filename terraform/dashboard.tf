@@ -22,6 +22,7 @@ locals {
     task-owners       = aws_dynamodb_table.task_owners.name
     push-configs      = aws_dynamodb_table.push_configs.name
     push-dead-letters = aws_dynamodb_table.push_dead_letters.name
+    settings          = aws_dynamodb_table.settings.name
   }
 
   # The AWS console, by partition, for the dashboard_url output.

@@ -18,7 +18,7 @@ describe('Terraform stack: function code', () => {
     root = rootModule(modules)
     outdir = await mkdtemp(join(tmpdir(), 'switchboard-tf-build-'))
     built = (await buildAll(outdir)).map((bundle) => bundle.handler).sort()
-  })
+  }, 60_000) // A whole build: five handlers, two agents, the middlewares and their types.
 
   /** Where the build under test wrote what Terraform reads from <repo>/dist/. */
   const builtCopyOf = (module: TerraformModule, sourceFile: string, key: string) => {
