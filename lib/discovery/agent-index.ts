@@ -1,8 +1,9 @@
+import { routingExampleLimits } from '../registry/agent-config.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { AgentRegistry } from '../registry/agent-registry.ts'
 import { agentText } from './agent-text.ts'
-import type { Embedder } from './embedder.ts'
-import type { VectorIndex } from './vector-index.ts'
+import { type Embedder, embedTexts } from './embedder.ts'
+import { type VectorIndex, vectorKeysOf } from './vector-index.ts'
 
 export interface AgentIndexDeps {
   embedder: Embedder
@@ -10,28 +11,33 @@ export interface AgentIndexDeps {
 }
 
 /**
- * Puts an active agent's vector (its card's text, embedded) in the index, with
- * its status, which every query filters on. An inactive agent's vector is
- * removed instead: deactivating needs no embedding, so it takes effect even
- * while the embedder is down, and the vector comes back on reactivation.
+ * Puts an active agent's vectors in the index: its card's text, embedded, and
+ * each of its routing examples, with its status, which every query filters on.
+ * The example vectors past the current ones (an example removed) are deleted
+ * after the put, so a failure leaves at worst a stale example, which the next
+ * indexing deletes. An inactive agent's vectors are removed instead:
+ * deactivating needs no embedding, so it takes effect even while the embedder
+ * is down, and the vectors come back on reactivation.
  */
 export const indexAgent = async (record: AgentRecord, deps: AgentIndexDeps): Promise<void> => {
   if (record.status !== 'active') return unindexAgent(record.agentId, deps)
-  const vector = await deps.embedder.embed(agentText(record.card))
-  await deps.index.put([
-    {
-      key: record.agentId,
-      vector,
-      metadata: {
-        agentId: record.agentId,
-        status: record.status === 'active' ? 'active' : 'inactive',
-      },
-    },
-  ])
+  const examples = record.routingExamples ?? []
+  const vectors = await embedTexts(deps.embedder, [agentText(record.card), ...examples])
+  const keys = vectorKeysOf(record.agentId, examples.length)
+  await deps.index.put(
+    keys.map((key, i) => ({
+      key,
+      vector: vectors[i] as number[],
+      metadata: { agentId: record.agentId, status: 'active' },
+    })),
+  )
+  const unused = vectorKeysOf(record.agentId, routingExampleLimits.count).slice(keys.length)
+  if (unused.length > 0) await deps.index.delete(unused)
 }
 
+/** Removes every vector the agent may have: its card's and all routing-example positions. */
 export const unindexAgent = (agentId: string, deps: Pick<AgentIndexDeps, 'index'>): Promise<void> =>
-  deps.index.delete([agentId])
+  deps.index.delete(vectorKeysOf(agentId, routingExampleLimits.count))
 
 /**
  * Brings the index in step with a change an admin made, and notes on the record

@@ -6,6 +6,22 @@ export interface Embedder {
   readonly name: string
   readonly dimension: number
   embed(text: string): Promise<number[]>
+  /** Several texts at once, vectors in their order, where the model takes batches. */
+  embedMany?(texts: readonly string[]): Promise<number[][]>
+}
+
+/**
+ * Embeds texts in order: in batches where the embedder takes them, otherwise
+ * one after another (a card and its routing examples, for the index).
+ */
+export const embedTexts = async (
+  embedder: Embedder,
+  texts: readonly string[],
+): Promise<number[][]> => {
+  if (embedder.embedMany) return embedder.embedMany(texts)
+  const vectors: number[][] = []
+  for (const text of texts) vectors.push(await embedder.embed(text))
+  return vectors
 }
 
 /**

@@ -5,22 +5,27 @@ import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vec
 /**
  * What a query scans. Every stored vector of the query's dimension, scaled to
  * length 1 so that cosine is a plain dot product, laid end to end in one
- * Float32Array (half the bytes of number[], read in order), with each row's key
- * and filter fields in arrays beside it.
+ * Float32Array (half the bytes of number[], read in order), with each row's
+ * agent and status in arrays beside it. An agent may have several rows (its
+ * card and its routing examples); it scores the best of them.
  */
 interface Matrix {
   dimension: number
-  keys: string[]
-  agentIds: string[]
+  /** The agents with rows, each once; rows name theirs by position here. */
+  agents: string[]
+  /** Row i's agent, a position in `agents`. */
+  agentOf: Int32Array
   active: boolean[]
   /** Row i is values[i * dimension] to values[(i + 1) * dimension - 1]. */
   values: Float32Array
   /**
-   * Scratch for one query (the rows that pass the filter, their scores), made
-   * once per build: a query runs start to end without yielding, so none overlap.
+   * Scratch for one query (the rows that pass the filter, their scores, each
+   * agent's best), made once per build: a query runs start to end without
+   * yielding, so none overlap.
    */
   rows: Int32Array
   scores: Float64Array
+  best: Float64Array
 }
 
 /**
@@ -89,9 +94,10 @@ export class LocalVectorIndex implements VectorIndex {
 }
 
 /**
- * The topK best rows among the allowed active ones, best first. The filter
- * runs before any arithmetic, and most scores fall below the Kth best and are
- * dropped at once, so the 10,000 scores are never sorted.
+ * The topK best agents among the allowed ones with active rows, best first,
+ * each scored by its best row. The filter runs before any arithmetic, and most
+ * agents fall below the Kth best and are dropped at once, so the 10,000 scores
+ * are never sorted.
  */
 const nearest = (
   matrix: Matrix,
@@ -99,16 +105,23 @@ const nearest = (
   allowed: ReadonlySet<string>,
   topK: number,
 ): VectorMatch[] => {
-  const { keys, agentIds, active, rows } = matrix
+  const { agents, agentOf, active, rows, best: bestOf } = matrix
+  const allowedAgents = agents.map((agentId) => allowed.has(agentId))
   let count = 0
-  for (let i = 0; i < keys.length; i++) {
-    if (active[i] && allowed.has(agentIds[i] as string)) rows[count++] = i
+  for (let i = 0; i < agentOf.length; i++) {
+    if (active[i] && allowedAgents[agentOf[i] as number]) rows[count++] = i
   }
   const scores = dots(matrix, query, count)
-  const best: VectorMatch[] = []
+  bestOf.fill(Number.NEGATIVE_INFINITY)
   for (let c = 0; c < count; c++) {
-    const key = keys[rows[c] as number] as string
-    const score = scores[c] as number
+    const agent = agentOf[rows[c] as number] as number
+    if ((scores[c] as number) > (bestOf[agent] as number)) bestOf[agent] = scores[c] as number
+  }
+  const best: VectorMatch[] = []
+  for (let a = 0; a < agents.length; a++) {
+    const score = bestOf[a] as number
+    if (score === Number.NEGATIVE_INFINITY) continue
+    const key = agents[a] as string
     const last = best[topK - 1]
     if (last && !ranksBefore(score, key, last)) continue
     if (last) best.pop()
@@ -133,14 +146,17 @@ const matrixOf = (all: Map<string, IndexedVector>, dimension: number): Matrix =>
   entries.forEach(({ vector }, i) => {
     values.set(unit(vector), i * dimension)
   })
+  const agents = [...new Set(entries.map(({ metadata }) => metadata.agentId))]
+  const positions = new Map(agents.map((agentId, a) => [agentId, a]))
   return {
     dimension,
-    keys: entries.map(({ key }) => key),
-    agentIds: entries.map(({ metadata }) => metadata.agentId),
+    agents,
+    agentOf: Int32Array.from(entries, ({ metadata }) => positions.get(metadata.agentId) as number),
     active: entries.map(({ metadata }) => metadata.status === 'active'),
     values,
     rows: new Int32Array(entries.length),
     scores: new Float64Array(entries.length),
+    best: new Float64Array(agents.length),
   }
 }
 

@@ -154,6 +154,34 @@ describe('local vector index', () => {
     expect(deactivated.map((match) => match.key)).toEqual(['calculator'])
     expect(moved).toEqual([{ key: 'weather', score: 1 }])
   })
+  it('scores an agent by the best of its vectors (card and routing examples) and lists it once', async () => {
+    // Prepare
+    const index = new LocalVectorIndex(join(dir, 'examples.json'))
+    const of = (agentId: string, key: string, vector: number[]) => ({
+      key,
+      vector,
+      metadata: { agentId, status: 'active' as const },
+    })
+    await index.put([
+      of('weather', 'weather', [1, 0, 0]),
+      of('calculator', 'calculator', [0, 1, 0]),
+      of('calculator', 'calculator#example-0', [0.8, 0.6, 0]),
+      of('calculator', 'calculator#example-1', [0, 0.6, 0.8]),
+    ])
+
+    // Act
+    const matches = await index.query([0.6, 0.8, 0], {
+      topK: 5,
+      agentIds: ['weather', 'calculator'],
+    })
+    const top1 = await index.query([0.6, 0.8, 0], { topK: 1, agentIds: ['weather', 'calculator'] })
+
+    // Assess
+    expect(matches.map(({ key }) => key)).toEqual(['calculator', 'weather'])
+    expect(matches[0]?.score).toBeCloseTo(0.96)
+    expect(matches[1]?.score).toBeCloseTo(0.6)
+    expect(top1.map(({ key }) => key)).toEqual(['calculator'])
+  })
 })
 
 describe('S3 Vectors index (contract)', () => {
@@ -262,5 +290,52 @@ describe('S3 Vectors index (contract)', () => {
     // Assess
     expect(matches).toEqual([])
     expect(send).not.toHaveBeenCalled()
+  })
+
+  it('lists each agent once, by its best vector, asking again without the agents found when an answer names too few', async () => {
+    // Prepare
+    const answers = [
+      {
+        vectors: [
+          { key: 'calculator#example-3', distance: 0.1 },
+          { key: 'calculator', distance: 0.2 },
+          { key: 'weather#example-0', distance: 0.3 },
+        ],
+      },
+      { vectors: [{ key: 'billing', distance: 0.5 }] },
+    ]
+    const send = vi.fn(async () => answers.shift())
+    const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
+
+    // Act
+    const matches = await index.query([0.1, 0.2], {
+      topK: 3,
+      agentIds: ['weather', 'calculator', 'billing', 'hr'],
+    })
+
+    // Assess
+    expect(matches.map(({ key }) => key)).toEqual(['calculator', 'weather', 'billing'])
+    expect(matches.map(({ score }) => score.toFixed(2))).toEqual(['0.90', '0.70', '0.50'])
+    const asked = send.mock.calls.map((call) => {
+      const [command] = call as unknown as [QueryVectorsCommand]
+      return { topK: command.input.topK, filter: command.input.filter }
+    })
+    expect(asked).toEqual([
+      {
+        topK: 3,
+        filter: {
+          $and: [
+            { agentId: { $in: ['weather', 'calculator', 'billing', 'hr'] } },
+            { status: { $eq: 'active' } },
+          ],
+        },
+      },
+      {
+        topK: 1,
+        filter: {
+          $and: [{ agentId: { $in: ['billing', 'hr'] } }, { status: { $eq: 'active' } }],
+        },
+      },
+    ])
   })
 })
