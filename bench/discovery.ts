@@ -6,12 +6,14 @@
  * agents. `npm run bench:discovery`.
  */
 import { readFile } from 'node:fs/promises'
+import { loadConfig } from '../lib/config.ts'
 import { agentText } from '../lib/discovery/agent-text.ts'
 import type { Embedder } from '../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../lib/discovery/hashing-embedder.ts'
 import { stopWords, wordsOf } from '../lib/discovery/local/tokens.ts'
 import { LocalEmbedder } from '../lib/discovery/local-embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
+import { printRoutingExamplesGain } from './routing-examples.ts'
 
 const dataDir = new URL('../../shared/discovery/', import.meta.url)
 interface Card {
@@ -284,3 +286,11 @@ for (const embedder of embedders) {
     console.log(`| ${embedder.name} | ${agents} | ${p50.toFixed(2)} | ${p99.toFixed(2)} |`)
   }
 }
+
+// Issue 16, item 3: what operators' routing examples add, on queries they did not write.
+await printRoutingExamplesGain(
+  local,
+  cards,
+  queries,
+  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', EMBEDDER: 'local' }).discovery.routeMinScore,
+)
