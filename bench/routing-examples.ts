@@ -14,7 +14,13 @@ interface BenchCard {
   agentId: string
   name: string
   description: string
-  skills: { name: string; description: string; tags?: string[]; examples?: string[] }[]
+  skills: {
+    id: string
+    name: string
+    description: string
+    tags?: string[]
+    examples?: string[]
+  }[]
 }
 interface BenchQuery {
   query: string
