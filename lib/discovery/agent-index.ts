@@ -75,3 +75,34 @@ export const indexChange = async (
   }
   return after
 }
+
+/**
+ * Embeds registered agents again (`npm run reindex`, and `npm start` when the
+ * index holds another embedder's vectors): each one `which` picks, skipping
+ * those being deleted, its record then marked indexed, or not indexed when its
+ * embedding fails (the rest go on). Says how each went through `report`.
+ *
+ * @example
+ * await reindexAgents(registry, search, () => true, ({ agentId, error }) => console.log(agentId, error))
+ */
+export const reindexAgents = async (
+  registry: Pick<AgentRegistry, 'list' | 'annotate'>,
+  deps: AgentIndexDeps,
+  which: (record: AgentRecord) => boolean,
+  report: (outcome: { agentId: string; error?: Error }) => void,
+): Promise<{ failed: number }> => {
+  let failed = 0
+  for (const record of await registry.list()) {
+    if (record.status === 'deleting' || !which(record)) continue
+    try {
+      await indexAgent(record, deps)
+      if (record.indexed === false) await registry.annotate(record, { indexed: true })
+      report({ agentId: record.agentId })
+    } catch (error) {
+      failed++
+      await registry.annotate(record, { indexed: false }).catch(() => false)
+      report({ agentId: record.agentId, error: error as Error })
+    }
+  }
+  return { failed }
+}

@@ -28,20 +28,52 @@ interface Matrix {
   best: Float64Array
 }
 
+/** Which embedder made an index's vectors: vectors of two embedders are not comparable. */
+export interface EmbedderIdentity {
+  /** EMBEDDER: `local`, `bedrock`, `openai`, `hashing`. */
+  kind: string
+  model: string
+  dimension: number
+}
+
+/** The file: the vectors and the embedder that made them (an older file is a bare list). */
+interface IndexFile {
+  embedder?: EmbedderIdentity
+  vectors: IndexedVector[]
+}
+
+const sameEmbedder = (a: EmbedderIdentity | undefined, b: EmbedderIdentity | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.kind === b.kind &&
+  a.model === b.model &&
+  a.dimension === b.dimension
+
 /**
  * An in-process index with exact cosine search, kept in a JSON file when given
  * one (written whole, then renamed, so a crash never leaves half an index).
+ * Given the embedder it serves, the file records it, and vectors a file holds
+ * from another embedder (or from an unrecorded one) are never searched: the
+ * index reads as empty until they are embedded again (`holdsOtherEmbedders`
+ * says so; `npm start` re-embeds every agent then), and its first write
+ * replaces them.
  */
 export class LocalVectorIndex implements VectorIndex {
   readonly #path: string | undefined
+  readonly #embedder: EmbedderIdentity | undefined
   #vectors: Map<string, IndexedVector> | undefined
+  /** How many vectors the file holds from another embedder, left out of #vectors. */
+  #foreign = 0
+  /** The embedder the file names, kept on writes by an index told none. */
+  #recorded: EmbedderIdentity | undefined
   /** The file's mtime when last read: another process (or handler) may have written since. */
   #readAt = -1
   /** Built on the first query after the vectors change: put and delete only drop it. */
   #matrix: Matrix | undefined
 
-  constructor(path?: string) {
+  constructor(path?: string, embedder?: EmbedderIdentity) {
     this.#path = path
+    this.#embedder = embedder
   }
 
   async put(vectors: IndexedVector[]): Promise<void> {
@@ -65,6 +97,12 @@ export class LocalVectorIndex implements VectorIndex {
     return nearest(this.#matrix, unit(vector), new Set(agentIds), topK)
   }
 
+  /** True when the file holds vectors another embedder made, which must be embedded again. */
+  async holdsOtherEmbedders(): Promise<boolean> {
+    await this.#load()
+    return this.#foreign > 0
+  }
+
   async #load(): Promise<Map<string, IndexedVector>> {
     if (!this.#path) {
       this.#vectors ??= new Map()
@@ -75,9 +113,13 @@ export class LocalVectorIndex implements VectorIndex {
       () => 0,
     )
     if (this.#vectors && modified === this.#readAt) return this.#vectors
-    const stored: IndexedVector[] =
-      modified === 0 ? [] : JSON.parse(await readFile(this.#path, 'utf8'))
-    this.#vectors = new Map(stored.map((entry) => [entry.key, entry]))
+    const read: IndexFile | IndexedVector[] =
+      modified === 0 ? { vectors: [] } : JSON.parse(await readFile(this.#path, 'utf8'))
+    const stored: IndexFile = Array.isArray(read) ? { vectors: read } : read
+    const usable = !this.#embedder || sameEmbedder(stored.embedder, this.#embedder)
+    this.#vectors = new Map(usable ? stored.vectors.map((entry) => [entry.key, entry]) : [])
+    this.#foreign = usable ? 0 : stored.vectors.length
+    this.#recorded = stored.embedder
     this.#matrix = undefined
     this.#readAt = modified
     return this.#vectors
@@ -87,8 +129,14 @@ export class LocalVectorIndex implements VectorIndex {
     if (!this.#path) return
     await mkdir(dirname(this.#path), { recursive: true })
     const temporary = `${this.#path}.${process.pid}.tmp`
-    await writeFile(temporary, JSON.stringify([...all.values()]))
+    const embedder = this.#embedder ?? this.#recorded
+    const file: IndexFile = {
+      ...(embedder ? { embedder } : {}),
+      vectors: [...all.values()],
+    }
+    await writeFile(temporary, JSON.stringify(file))
     await rename(temporary, this.#path)
+    this.#foreign = 0
     this.#readAt = (await stat(this.#path)).mtimeMs
   }
 }

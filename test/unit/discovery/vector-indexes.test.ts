@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -181,6 +181,47 @@ describe('local vector index', () => {
     expect(matches[0]?.score).toBeCloseTo(0.96)
     expect(matches[1]?.score).toBeCloseTo(0.6)
     expect(top1.map(({ key }) => key)).toEqual(['calculator'])
+  })
+  it('never searches vectors another embedder made, says it holds them, and replaces them on its first write', async () => {
+    // Prepare
+    const file = join(dir, 'switched.json')
+    const local = { kind: 'local', model: 'local', dimension: 3 }
+    const openai = { kind: 'openai', model: 'nomic-embed-text', dimension: 3 }
+    await new LocalVectorIndex(file, local).put([entry('weather', [1, 0, 0])])
+    const switched = new LocalVectorIndex(file, openai)
+    const agentIds = ['weather', 'calculator']
+
+    // Act
+    const holdsBefore = await switched.holdsOtherEmbedders()
+    const searchedBefore = await switched.query([1, 0, 0], { topK: 5, agentIds })
+    await switched.put([entry('calculator', [1, 0, 0])])
+    const holdsAfter = await switched.holdsOtherEmbedders()
+    const searchedAfter = await switched.query([1, 0, 0], { topK: 5, agentIds })
+    const stored = JSON.parse(await readFile(file, 'utf8'))
+
+    // Assess
+    expect(holdsBefore).toBe(true)
+    expect(searchedBefore).toEqual([])
+    expect(holdsAfter).toBe(false)
+    expect(searchedAfter.map(({ key }) => key)).toEqual(['calculator'])
+    expect(stored.embedder).toEqual(openai)
+    expect(await new LocalVectorIndex(file, local).holdsOtherEmbedders()).toBe(true)
+  })
+
+  it('takes a file of bare vectors (written before it named its embedder) as made by another embedder', async () => {
+    // Prepare
+    const file = join(dir, 'unnamed.json')
+    await writeFile(file, JSON.stringify([entry('weather', [1, 0, 0])]))
+
+    // Act
+    const named = new LocalVectorIndex(file, { kind: 'local', model: 'local', dimension: 3 })
+    const unnamed = new LocalVectorIndex(file)
+
+    // Assess
+    expect(await named.holdsOtherEmbedders()).toBe(true)
+    expect(await unnamed.query([1, 0, 0], { topK: 1, agentIds: ['weather'] })).toEqual([
+      { key: 'weather', score: 1 },
+    ])
   })
 })
 
