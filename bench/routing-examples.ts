@@ -1,11 +1,11 @@
 /**
  * The routing-examples gain (issue 16): the dev queries are split in two halves
- * by their position (even, odd); the first half's queries become routing
- * examples of their right agents, and /route's outcome on the second half is
- * counted before and after, at the embedder's default threshold. Part of
+ * by their position (even, odd); one half's queries become routing examples of
+ * their right agents, and /route's outcome on the other half is counted before
+ * and after, at the embedder's default threshold; then the halves swap. Part of
  * `npm run bench:discovery`.
  */
-import { agentText } from '../lib/discovery/agent-text.ts'
+import { agentText, routingExampleText } from '../lib/discovery/agent-text.ts'
 import { type Embedder, embedTexts } from '../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
 import { vectorKeysOf } from '../lib/discovery/vector-index.ts'
@@ -36,7 +36,10 @@ const indexOf = async (
   const index = new LocalVectorIndex()
   for (const card of cards) {
     const phrases = examples.get(card.agentId) ?? []
-    const vectors = await embedTexts(embedder, [agentText(card), ...phrases])
+    const vectors = await embedTexts(embedder, [
+      agentText(card),
+      ...phrases.map((phrase) => routingExampleText(phrase, card)),
+    ])
     await index.put(
       vectorKeysOf(card.agentId, phrases.length).map((key, i) => ({
         key,
@@ -73,25 +76,33 @@ export const printRoutingExamplesGain = async (
   queries: readonly BenchQuery[],
   threshold: number,
 ): Promise<void> => {
-  const halfA = queries.filter((_, i) => i % 2 === 0)
-  const halfB = queries.filter((_, i) => i % 2 === 1)
-  const examples = new Map<string, string[]>()
-  for (const { query, expected } of halfA) {
-    examples.set(expected, [...(examples.get(expected) ?? []), query])
-  }
+  const even = queries.filter((_, i) => i % 2 === 0)
+  const odd = queries.filter((_, i) => i % 2 === 1)
   const agentIds = cards.map(({ agentId }) => agentId)
-  const rows = [
-    ['cards only', await indexOf(embedder, cards, new Map())],
-    ['cards + half A as routingExamples', await indexOf(embedder, cards, examples)],
-  ] as const
+  const cardsOnly = await indexOf(embedder, cards, new Map())
   console.log(
-    `\nRouting examples (${embedder.name}, ROUTE_MIN_SCORE ${threshold}): the ${halfA.length} even-numbered dev queries as routingExamples of their agents, /route on the ${halfB.length} odd-numbered ones`,
+    `\nRouting examples (${embedder.name}, ROUTE_MIN_SCORE ${threshold}): one half of the dev queries (by position) as routingExamples of their agents, /route on the other half`,
   )
-  console.log('| index | right | wrong | refused |')
-  console.log('| --- | --- | --- | --- |')
-  for (const [label, index] of rows) {
-    const { right, wrong, refused } = await outcomes(embedder, index, agentIds, halfB, threshold)
-    const share = (count: number) => `${count} (${((100 * count) / halfB.length).toFixed(0)} %)`
-    console.log(`| ${label} | ${share(right)} | ${share(wrong)} | ${share(refused)} |`)
+  console.log('| examples from | routed | index | right | wrong | refused |')
+  console.log('| --- | --- | --- | --- | --- | --- |')
+  for (const [from, taught, routed, asked] of [
+    ['even-numbered (half A)', even, 'odd-numbered (half B)', odd],
+    ['odd-numbered (half B)', odd, 'even-numbered (half A)', even],
+  ] as const) {
+    const examples = new Map<string, string[]>()
+    for (const { query, expected } of taught) {
+      examples.set(expected, [...(examples.get(expected) ?? []), query])
+    }
+    const rows = [
+      ['cards only', cardsOnly],
+      ['cards + routingExamples', await indexOf(embedder, cards, examples)],
+    ] as const
+    for (const [label, index] of rows) {
+      const { right, wrong, refused } = await outcomes(embedder, index, agentIds, asked, threshold)
+      const share = (count: number) => `${count} (${((100 * count) / asked.length).toFixed(0)} %)`
+      console.log(
+        `| ${from} | ${routed} | ${label} | ${share(right)} | ${share(wrong)} | ${share(refused)} |`,
+      )
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { routingExampleLimits } from '../registry/agent-config.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { AgentRegistry } from '../registry/agent-registry.ts'
-import { agentText } from './agent-text.ts'
+import { agentText, routingExampleText } from './agent-text.ts'
 import { type Embedder, embedTexts } from './embedder.ts'
 import { type VectorIndex, vectorKeysOf } from './vector-index.ts'
 
@@ -12,7 +12,8 @@ export interface AgentIndexDeps {
 
 /**
  * Puts an active agent's vectors in the index: its card's text, embedded, and
- * each of its routing examples, with its status, which every query filters on.
+ * each of its routing examples (in the agent's words, routingExampleText), with
+ * its status, which every query filters on.
  * The example vectors past the current ones (an example removed) are deleted
  * after the put, so a failure leaves at worst a stale example, which the next
  * indexing deletes. An inactive agent's vectors are removed instead:
@@ -22,7 +23,10 @@ export interface AgentIndexDeps {
 export const indexAgent = async (record: AgentRecord, deps: AgentIndexDeps): Promise<void> => {
   if (record.status !== 'active') return unindexAgent(record.agentId, deps)
   const examples = record.routingExamples ?? []
-  const vectors = await embedTexts(deps.embedder, [agentText(record.card), ...examples])
+  const vectors = await embedTexts(deps.embedder, [
+    agentText(record.card),
+    ...examples.map((example) => routingExampleText(example, record.card)),
+  ])
   const keys = vectorKeysOf(record.agentId, examples.length)
   await deps.index.put(
     keys.map((key, i) => ({
