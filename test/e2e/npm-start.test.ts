@@ -226,6 +226,7 @@ describe('npm start', () => {
     )
   })
 
+  // Three starts of npm start's program, one after another.
   it('re-embeds every agent when it starts with another embedder, and only then', async () => {
     // Prepare: a start with the offline model, then one pointed at an embedding server
     const dir = await mkdtemp(join(tmpdir(), 'switchboard-reembed-'))
@@ -268,5 +269,5 @@ describe('npm start', () => {
     expect(after.vectors.every(({ vector }) => vector.length === 256)).toBe(true)
     expect(unchanged.output()).not.toContain('re-embedded')
     expect(server.requests).toEqual([])
-  })
+  }, 60_000)
 })
