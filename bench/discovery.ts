@@ -6,6 +6,7 @@
  * agents. `npm run bench:discovery`.
  */
 import { readFile } from 'node:fs/promises'
+import { loadConfig } from '../lib/config.ts'
 import { agentText } from '../lib/discovery/agent-text.ts'
 import { calibrateFromCatalog } from '../lib/discovery/calibrate.ts'
 import type { Embedder } from '../lib/discovery/embedder.ts'
@@ -20,6 +21,7 @@ import {
   type RouteThreshold,
   routeRates,
 } from '../lib/discovery/route-threshold.ts'
+import { printRoutingExamplesGain } from './routing-examples.ts'
 
 // Next to the main checkout; DISCOVERY_DATA_DIR elsewhere (a worktree).
 const dataDir = process.env.DISCOVERY_DATA_DIR
@@ -346,3 +348,11 @@ for (const embedder of embedders) {
     console.log(`| ${embedder.name} | ${agents} | ${p50.toFixed(2)} | ${p99.toFixed(2)} |`)
   }
 }
+
+// Issue 16, item 3: what operators' routing examples add, on queries they did not write.
+await printRoutingExamplesGain(
+  local,
+  cards,
+  queries,
+  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', EMBEDDER: 'local' }).discovery.routeMinScore,
+)

@@ -72,11 +72,15 @@ const gatewayEnv = z.object({
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
   CARD_SIGNING_KEY_ID: z.string().min(1).optional(),
   CARD_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  EMBEDDER: z.enum(['bedrock', 'local', 'hashing']).default('bedrock'),
-  EMBEDDING_DIMENSION: z.coerce
-    .number()
-    .pipe(z.union([z.literal(256), z.literal(512), z.literal(1024)]))
-    .default(1024),
+  EMBEDDER: z.enum(['bedrock', 'local', 'hashing', 'openai']).default('bedrock'),
+  // Titan's sizes for bedrock (checked below); any size an embedding server's model has.
+  EMBEDDING_DIMENSION: z.coerce.number().int().min(2).max(16_384).default(1024),
+  /** EMBEDDER=openai: the server's base URL (POST {url}/v1/embeddings), its model and key. */
+  EMBEDDING_URL: url.optional(),
+  EMBEDDING_MODEL: z.string().min(1).optional(),
+  EMBEDDING_API_KEY: z.string().min(1).optional(),
+  EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
+  EMBEDDING_TIMEOUT_MS: positiveInt.default(10_000),
   VECTOR_INDEX: z.enum(['s3vectors', 'local']).default('s3vectors'),
   VECTOR_INDEX_FILE: z.string().min(1).optional(),
   VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
@@ -95,6 +99,26 @@ const gatewayEnv = z.object({
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
   PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
+})
+
+/** What one variable cannot be without another: checked after each is read on its own. */
+const gatewayEnvChecked = gatewayEnv.superRefine((env, context) => {
+  if (env.EMBEDDER === 'bedrock' && ![256, 512, 1024].includes(env.EMBEDDING_DIMENSION)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['EMBEDDING_DIMENSION'],
+      message: 'must be 256, 512 or 1024 with EMBEDDER=bedrock (Titan V2 sizes)',
+    })
+  }
+  if (env.EMBEDDER !== 'openai') return
+  for (const [name, what] of [
+    ['EMBEDDING_URL', "the embedding server's base URL, e.g. http://127.0.0.1:11434"],
+    ['EMBEDDING_MODEL', 'the model the server embeds with, e.g. nomic-embed-text'],
+  ] as const) {
+    if (!env[name]) {
+      context.addIssue({ code: 'custom', path: [name], message: `EMBEDDER=openai needs ${what}` })
+    }
+  }
 })
 
 /** The names of every variable the handlers read (Terraform must set what they need). */
@@ -140,6 +164,12 @@ export const awsEnvironmentSource = {
   CARD_SIGNING_KEY_FILE: 'local-only',
   EMBEDDER: 'terraform',
   EMBEDDING_DIMENSION: 'terraform',
+  // An embedding server of one's own: the laptop's for now (the stack embeds with Bedrock).
+  EMBEDDING_URL: 'local-only',
+  EMBEDDING_MODEL: 'local-only',
+  EMBEDDING_API_KEY: 'local-only',
+  EMBEDDING_BATCH_SIZE: 'local-only',
+  EMBEDDING_TIMEOUT_MS: 'local-only',
   VECTOR_INDEX: 'terraform',
   VECTOR_INDEX_FILE: 'local-only',
   VECTOR_BUCKET: 'terraform',
@@ -221,6 +251,14 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   discovery: {
     embedder: env.EMBEDDER,
     dimension: env.EMBEDDING_DIMENSION,
+    /** EMBEDDER=openai's server (the checks above make url and model present then). */
+    server: {
+      url: env.EMBEDDING_URL ?? '',
+      model: env.EMBEDDING_MODEL ?? '',
+      apiKey: env.EMBEDDING_API_KEY,
+      batchSize: env.EMBEDDING_BATCH_SIZE,
+      timeoutMs: env.EMBEDDING_TIMEOUT_MS,
+    },
     index: env.VECTOR_INDEX,
     indexFile: env.VECTOR_INDEX_FILE,
     bucket: env.VECTOR_BUCKET,
@@ -284,7 +322,7 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
  * const config = loadConfig() // throws ConfigError naming e.g. TOKEN_ISSUER
  */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig =>
-  toGatewayConfig(parseEnv(gatewayEnv, env))
+  toGatewayConfig(parseEnv(gatewayEnvChecked, env))
 
 export const loadLocalConfig = (env: NodeJS.ProcessEnv = process.env): LocalConfig =>
   toLocalConfig(parseEnv(localEnv, env))

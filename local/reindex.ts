@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { loadConfig, loadLocalConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { indexAgent } from '../lib/discovery/agent-index.ts'
+import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -29,7 +29,8 @@ const main = async () => {
       DYNAMODB_ENDPOINT: database.endpoint,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      EMBEDDER: 'local',
+      // npm start's embedder: the offline model unless EMBEDDER names another.
+      EMBEDDER: process.env.EMBEDDER || 'local',
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
     })
@@ -42,17 +43,15 @@ const main = async () => {
   const search = { embedder: embedderFor(config), index: vectorIndexFor(config) }
   let failed = 0
   try {
-    for (const record of await registry.list()) {
-      if (record.status === 'deleting') continue
-      try {
-        await indexAgent(record, search)
-        if (record.indexed === false) await registry.annotate(record, { indexed: true })
-        console.log(`indexed ${record.agentId}`)
-      } catch (error) {
-        failed++
-        console.error(`could not index ${record.agentId}: ${(error as Error).message}`)
-      }
-    }
+    ;({ failed } = await reindexAgents(
+      registry,
+      search,
+      () => true,
+      ({ agentId, error }) =>
+        error
+          ? console.error(`could not index ${agentId}: ${error.message}`)
+          : console.log(`indexed ${agentId}`),
+    ))
   } finally {
     await stopDatabase()
   }

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
 import type { RunningAgent } from '../agents/serve.ts'
 import { startWeatherAgent } from '../agents/weather/agent.ts'
-import type { GatewayConfig } from '../lib/config.ts'
+import { type GatewayConfig, loadConfig } from '../lib/config.ts'
+import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
+import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -26,7 +28,7 @@ export interface StackOptions {
   stateDir: string
   agentPorts: { weather: number; calculator: number }
   authorizerCacheTtlSeconds: number
-  /** The handlers' embedder; the offline model unless a test needs another. */
+  /** The handlers' embedder; EMBEDDER's, or the offline model, unless a test needs another. */
   embedder?: GatewayConfig['discovery']['embedder']
   /** How long /route keeps a calibrated threshold (ROUTE_THRESHOLD_CACHE_MS); config's default if unset. */
   routeThresholdCacheMs?: number
@@ -115,7 +117,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
-      EMBEDDER: options.embedder ?? 'local',
+      EMBEDDER: options.embedder ?? (process.env.EMBEDDER || 'local'),
       ...(options.routeThresholdCacheMs === undefined
         ? {}
         : { ROUTE_THRESHOLD_CACHE_MS: String(options.routeThresholdCacheMs) }),
@@ -187,6 +189,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     stops.push(async () => documentClient.destroy())
     await seedPermissions(documentClient, tablePrefix)
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
+    await reembedAgents(registry, loadConfig())
     const adminToken = await token('admin-client')
     for (const agent of sampleAgents) {
       if (await registry.get(agent.agentId)) continue
@@ -218,6 +221,32 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
   } catch (error) {
     await stop()
     throw error
+  }
+}
+
+/**
+ * Keeps the search index in one vector space: when it holds vectors another
+ * embedder made (EMBEDDER, its model or EMBEDDING_DIMENSION changed since the
+ * last start), every registered agent is embedded again; otherwise only those
+ * whose record says a change was not indexed. An agent whose embedding fails
+ * is left marked not indexed, for the next start or `npm run reindex`.
+ */
+const reembedAgents = async (registry: DynamoAgentRegistry, config: GatewayConfig) => {
+  const index = localVectorIndexFor(config)
+  const all = await index.holdsOtherEmbedders()
+  const { failed } = await reindexAgents(
+    registry,
+    { embedder: embedderFor(config), index },
+    (record) => all || record.indexed === false,
+    ({ agentId, error }) => {
+      if (error)
+        console.warn(`could not index ${agentId} (${error.message}); it stays unsearchable`)
+    },
+  )
+  if (all) {
+    console.log(
+      `Search index re-embedded with ${config.discovery.embedder} (${config.discovery.dimension} dimensions)${failed > 0 ? `; ${failed} agent(s) not indexed` : ''}.`,
+    )
   }
 }
 

@@ -18,3 +18,19 @@ export const agentText = (card: Pick<AgentCardJson, 'name' | 'description' | 'sk
   ]
     .filter((part) => part && part.trim() !== '')
     .join('\n')
+
+/**
+ * The text a routing example is embedded from: the phrase, then the agent's
+ * name and description. A phrase alone is short and often ambiguous ("can you
+ * retry it?"), and a short text's vector lands near other short texts of any
+ * agent: on the dev set, bare phrases from half the queries raised wrong routes
+ * on the other half more than right ones. Said in the agent's words, the
+ * phrase keeps its domain (see `npm run bench:discovery`).
+ *
+ * @example
+ * routingExampleText('umbrella today?', card) // 'umbrella today?\nWeather\nForecasts ...'
+ */
+export const routingExampleText = (
+  example: string,
+  card: Pick<AgentCardJson, 'name' | 'description'>,
+): string => [example, card.name, card.description].filter((part) => part?.trim()).join('\n')

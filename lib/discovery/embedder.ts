@@ -6,17 +6,55 @@ export interface Embedder {
   readonly name: string
   readonly dimension: number
   embed(text: string): Promise<number[]>
+  /** Several texts at once, vectors in their order, where the model takes batches. */
+  embedMany?(texts: readonly string[]): Promise<number[][]>
+}
+
+/**
+ * Embeds texts in order: in batches where the embedder takes them, otherwise
+ * one after another (a card and its routing examples, for the index).
+ */
+export const embedTexts = async (
+  embedder: Embedder,
+  texts: readonly string[],
+): Promise<number[][]> => {
+  if (embedder.embedMany) return embedder.embedMany(texts)
+  const vectors: number[][] = []
+  for (const text of texts) vectors.push(await embedder.embed(text))
+  return vectors
+}
+
+/**
+ * An embedder's failure whose `reason` may be told to a caller as it is (it
+ * names no server address and no key): an embedding server that answered 5xx,
+ * timed out, could not be reached, or answered what cannot be used.
+ */
+export class EmbedderUnavailableError extends Error {
+  readonly reason: string
+  constructor(reason: string) {
+    super(`Embedding failed: ${reason}.`)
+    this.name = 'EmbedderUnavailableError'
+    this.reason = reason
+  }
 }
 
 /**
  * Embeds what a caller asked for; an embedder that fails (Bedrock throttled or
- * down) is the caller's 503, not the gateway's 500.
+ * down, an embedding server failing) is the caller's 503, not the gateway's
+ * 500. An SDK's error is named only by its name, which says what failed
+ * without the details it may carry.
  */
 export const embedQuery = async (embedder: Embedder, text: string): Promise<number[]> => {
   try {
     return await embedder.embed(text)
   } catch (error) {
-    throw new SearchUnavailableError(error instanceof Error ? error.name : 'unknown error')
+    throw new SearchUnavailableError(
+      error instanceof EmbedderUnavailableError
+        ? error.reason
+        : error instanceof Error
+          ? error.name
+          : 'unknown error',
+    )
   }
 }
 

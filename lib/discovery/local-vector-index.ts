@@ -5,38 +5,75 @@ import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vec
 /**
  * What a query scans. Every stored vector of the query's dimension, scaled to
  * length 1 so that cosine is a plain dot product, laid end to end in one
- * Float32Array (half the bytes of number[], read in order), with each row's key
- * and filter fields in arrays beside it.
+ * Float32Array (half the bytes of number[], read in order), with each row's
+ * agent and status in arrays beside it. An agent may have several rows (its
+ * card and its routing examples); it scores the best of them.
  */
 interface Matrix {
   dimension: number
-  keys: string[]
-  agentIds: string[]
+  /** The agents with rows, each once; rows name theirs by position here. */
+  agents: string[]
+  /** Row i's agent, a position in `agents`. */
+  agentOf: Int32Array
   active: boolean[]
   /** Row i is values[i * dimension] to values[(i + 1) * dimension - 1]. */
   values: Float32Array
   /**
-   * Scratch for one query (the rows that pass the filter, their scores), made
-   * once per build: a query runs start to end without yielding, so none overlap.
+   * Scratch for one query (the rows that pass the filter, their scores, each
+   * agent's best), made once per build: a query runs start to end without
+   * yielding, so none overlap.
    */
   rows: Int32Array
   scores: Float64Array
+  best: Float64Array
 }
+
+/** Which embedder made an index's vectors: vectors of two embedders are not comparable. */
+export interface EmbedderIdentity {
+  /** EMBEDDER: `local`, `bedrock`, `openai`, `hashing`. */
+  kind: string
+  model: string
+  dimension: number
+}
+
+/** The file: the vectors and the embedder that made them (an older file is a bare list). */
+interface IndexFile {
+  embedder?: EmbedderIdentity
+  vectors: IndexedVector[]
+}
+
+const sameEmbedder = (a: EmbedderIdentity | undefined, b: EmbedderIdentity | undefined) =>
+  a !== undefined &&
+  b !== undefined &&
+  a.kind === b.kind &&
+  a.model === b.model &&
+  a.dimension === b.dimension
 
 /**
  * An in-process index with exact cosine search, kept in a JSON file when given
  * one (written whole, then renamed, so a crash never leaves half an index).
+ * Given the embedder it serves, the file records it, and vectors a file holds
+ * from another embedder (or from an unrecorded one) are never searched: the
+ * index reads as empty until they are embedded again (`holdsOtherEmbedders`
+ * says so; `npm start` re-embeds every agent then), and its first write
+ * replaces them.
  */
 export class LocalVectorIndex implements VectorIndex {
   readonly #path: string | undefined
+  readonly #embedder: EmbedderIdentity | undefined
   #vectors: Map<string, IndexedVector> | undefined
+  /** How many vectors the file holds from another embedder, left out of #vectors. */
+  #foreign = 0
+  /** The embedder the file names, kept on writes by an index told none. */
+  #recorded: EmbedderIdentity | undefined
   /** The file's mtime when last read: another process (or handler) may have written since. */
   #readAt = -1
   /** Built on the first query after the vectors change: put and delete only drop it. */
   #matrix: Matrix | undefined
 
-  constructor(path?: string) {
+  constructor(path?: string, embedder?: EmbedderIdentity) {
     this.#path = path
+    this.#embedder = embedder
   }
 
   async put(vectors: IndexedVector[]): Promise<void> {
@@ -60,6 +97,12 @@ export class LocalVectorIndex implements VectorIndex {
     return nearest(this.#matrix, unit(vector), new Set(agentIds), topK)
   }
 
+  /** True when the file holds vectors another embedder made, which must be embedded again. */
+  async holdsOtherEmbedders(): Promise<boolean> {
+    await this.#load()
+    return this.#foreign > 0
+  }
+
   async #load(): Promise<Map<string, IndexedVector>> {
     if (!this.#path) {
       this.#vectors ??= new Map()
@@ -70,9 +113,13 @@ export class LocalVectorIndex implements VectorIndex {
       () => 0,
     )
     if (this.#vectors && modified === this.#readAt) return this.#vectors
-    const stored: IndexedVector[] =
-      modified === 0 ? [] : JSON.parse(await readFile(this.#path, 'utf8'))
-    this.#vectors = new Map(stored.map((entry) => [entry.key, entry]))
+    const read: IndexFile | IndexedVector[] =
+      modified === 0 ? { vectors: [] } : JSON.parse(await readFile(this.#path, 'utf8'))
+    const stored: IndexFile = Array.isArray(read) ? { vectors: read } : read
+    const usable = !this.#embedder || sameEmbedder(stored.embedder, this.#embedder)
+    this.#vectors = new Map(usable ? stored.vectors.map((entry) => [entry.key, entry]) : [])
+    this.#foreign = usable ? 0 : stored.vectors.length
+    this.#recorded = stored.embedder
     this.#matrix = undefined
     this.#readAt = modified
     return this.#vectors
@@ -82,16 +129,23 @@ export class LocalVectorIndex implements VectorIndex {
     if (!this.#path) return
     await mkdir(dirname(this.#path), { recursive: true })
     const temporary = `${this.#path}.${process.pid}.tmp`
-    await writeFile(temporary, JSON.stringify([...all.values()]))
+    const embedder = this.#embedder ?? this.#recorded
+    const file: IndexFile = {
+      ...(embedder ? { embedder } : {}),
+      vectors: [...all.values()],
+    }
+    await writeFile(temporary, JSON.stringify(file))
     await rename(temporary, this.#path)
+    this.#foreign = 0
     this.#readAt = (await stat(this.#path)).mtimeMs
   }
 }
 
 /**
- * The topK best rows among the allowed active ones, best first. The filter
- * runs before any arithmetic, and most scores fall below the Kth best and are
- * dropped at once, so the 10,000 scores are never sorted.
+ * The topK best agents among the allowed ones with active rows, best first,
+ * each scored by its best row. The filter runs before any arithmetic, and most
+ * agents fall below the Kth best and are dropped at once, so the 10,000 scores
+ * are never sorted.
  */
 const nearest = (
   matrix: Matrix,
@@ -99,16 +153,23 @@ const nearest = (
   allowed: ReadonlySet<string>,
   topK: number,
 ): VectorMatch[] => {
-  const { keys, agentIds, active, rows } = matrix
+  const { agents, agentOf, active, rows, best: bestOf } = matrix
+  const allowedAgents = agents.map((agentId) => allowed.has(agentId))
   let count = 0
-  for (let i = 0; i < keys.length; i++) {
-    if (active[i] && allowed.has(agentIds[i] as string)) rows[count++] = i
+  for (let i = 0; i < agentOf.length; i++) {
+    if (active[i] && allowedAgents[agentOf[i] as number]) rows[count++] = i
   }
   const scores = dots(matrix, query, count)
-  const best: VectorMatch[] = []
+  bestOf.fill(Number.NEGATIVE_INFINITY)
   for (let c = 0; c < count; c++) {
-    const key = keys[rows[c] as number] as string
-    const score = scores[c] as number
+    const agent = agentOf[rows[c] as number] as number
+    if ((scores[c] as number) > (bestOf[agent] as number)) bestOf[agent] = scores[c] as number
+  }
+  const best: VectorMatch[] = []
+  for (let a = 0; a < agents.length; a++) {
+    const score = bestOf[a] as number
+    if (score === Number.NEGATIVE_INFINITY) continue
+    const key = agents[a] as string
     const last = best[topK - 1]
     if (last && !ranksBefore(score, key, last)) continue
     if (last) best.pop()
@@ -133,14 +194,17 @@ const matrixOf = (all: Map<string, IndexedVector>, dimension: number): Matrix =>
   entries.forEach(({ vector }, i) => {
     values.set(unit(vector), i * dimension)
   })
+  const agents = [...new Set(entries.map(({ metadata }) => metadata.agentId))]
+  const positions = new Map(agents.map((agentId, a) => [agentId, a]))
   return {
     dimension,
-    keys: entries.map(({ key }) => key),
-    agentIds: entries.map(({ metadata }) => metadata.agentId),
+    agents,
+    agentOf: Int32Array.from(entries, ({ metadata }) => positions.get(metadata.agentId) as number),
     active: entries.map(({ metadata }) => metadata.status === 'active'),
     values,
     rows: new Int32Array(entries.length),
     scores: new Float64Array(entries.length),
+    best: new Float64Array(agents.length),
   }
 }
 

@@ -20,6 +20,8 @@ export const defaultRouteThresholds = {
   local: { minScore: 0.15, minMargin: 0.05 },
   hashing: { minScore: 0.25, minMargin: 0 },
   bedrock: { minScore: 0.2, minMargin: 0.05 },
+  // A model of the operator's choosing: a cautious start; calibrate for the model in use.
+  openai: { minScore: 0.5, minMargin: 0.05 },
 } as const satisfies Record<string, RouteThreshold>
 
 /** The share of all routed messages `/route` may send to a wrong agent. */

@@ -4,7 +4,13 @@ import {
   QueryVectorsCommand,
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors'
-import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
+import {
+  agentIdOfKey,
+  type IndexedVector,
+  type VectorIndex,
+  type VectorMatch,
+  type VectorQuery,
+} from './vector-index.ts'
 
 /** The most vectors one PutVectors, and keys one DeleteVectors, may carry. */
 const batchSize = 500
@@ -15,9 +21,9 @@ const batches = <T>(items: readonly T[]): T[][] =>
   )
 
 /**
- * Amazon S3 Vectors: one vector per agent keyed by agentId, cosine distance,
- * queries filtered on metadata so only the caller's permitted, active agents
- * come back.
+ * Amazon S3 Vectors: an agent's vectors (its card's, keyed by agentId, and its
+ * routing examples', see vectorKeysOf), cosine distance, queries filtered on
+ * metadata so only the caller's permitted, active agents come back.
  */
 export class S3VectorsIndex implements VectorIndex {
   readonly #client: Pick<S3VectorsClient, 'send'>
@@ -49,21 +55,35 @@ export class S3VectorsIndex implements VectorIndex {
     }
   }
 
+  /**
+   * S3 Vectors ranks vectors, and an agent may have several: the best-ranked
+   * vector of each agent is its score. When an answer's vectors name fewer than
+   * topK agents, the rest are asked for again without the agents already found
+   * (whose every vector ranks after the ones found, so the order holds); each
+   * round finds at least one more agent, or the last one ends it.
+   */
   async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
-    if (agentIds.length === 0) return []
-    const { vectors } = await this.#client.send(
-      new QueryVectorsCommand({
-        ...this.#location,
-        topK,
-        queryVector: { float32: vector },
-        filter: { $and: [{ agentId: { $in: [...agentIds] } }, { status: { $eq: 'active' } }] },
-        returnDistance: true,
-      }),
-    )
-    // Cosine distance is 1 - cosine similarity.
-    return (vectors ?? []).map(({ key, distance }) => ({
-      key: key ?? '',
-      score: 1 - (distance ?? 1),
-    }))
+    const found = new Map<string, number>()
+    let remaining = [...agentIds]
+    while (found.size < topK && remaining.length > 0) {
+      const asked = topK - found.size
+      const { vectors = [] } = await this.#client.send(
+        new QueryVectorsCommand({
+          ...this.#location,
+          topK: asked,
+          queryVector: { float32: vector },
+          filter: { $and: [{ agentId: { $in: remaining } }, { status: { $eq: 'active' } }] },
+          returnDistance: true,
+        }),
+      )
+      for (const { key, distance } of vectors) {
+        const agentId = agentIdOfKey(key ?? '')
+        // Cosine distance is 1 - cosine similarity.
+        if (!found.has(agentId)) found.set(agentId, 1 - (distance ?? 1))
+      }
+      if (vectors.length < asked) break
+      remaining = remaining.filter((agentId) => !found.has(agentId))
+    }
+    return [...found].slice(0, topK).map(([key, score]) => ({ key, score }))
   }
 }

@@ -1,23 +1,26 @@
-/** What each agent's vector carries besides itself; both keys are filterable. */
+/** What each vector carries besides itself; both keys are filterable. */
 export interface VectorMetadata {
+  /** The agent the vector finds: its card's, or one of its routing examples'. */
   agentId: string
   status: 'active' | 'inactive'
 }
 
 export interface IndexedVector {
-  /** The agentId: one vector per agent. */
+  /** The agentId for the card's vector; `agentId#example-N` for its routing examples (vectorKeysOf). */
   key: string
   vector: number[]
   metadata: VectorMetadata
 }
 
 export interface VectorMatch {
+  /** The agentId: each agent comes back once, whatever number of vectors it has. */
   key: string
-  /** Cosine similarity, 1 = same direction. */
+  /** Cosine similarity of the agent's closest vector, 1 = same direction. */
   score: number
 }
 
 export interface VectorQuery {
+  /** At most this many agents (not vectors). */
   topK: number
   /** Only these agents, and only active ones, may come back. */
   agentIds: readonly string[]
@@ -25,6 +28,26 @@ export interface VectorQuery {
 
 export interface VectorIndex {
   put(vectors: IndexedVector[]): Promise<void>
+  /** Deletes the vectors of these keys; a key with no vector is no error. */
   delete(keys: string[]): Promise<void>
+  /** The closest agents, best first, each scored by the best of its vectors. */
   query(vector: number[], query: VectorQuery): Promise<VectorMatch[]>
 }
+
+/**
+ * The keys an agent's vectors may have: its card's (the agentId itself), then
+ * one per routing-example position, up to `examples` of them. Keys are by
+ * position, so a changed example overwrites its vector, and the positions past
+ * the current examples are the keys to delete; an agentId has no `#`, so no
+ * agent's keys are another's.
+ *
+ * @example
+ * vectorKeysOf('weather', 2) // ['weather', 'weather#example-0', 'weather#example-1']
+ */
+export const vectorKeysOf = (agentId: string, examples: number): string[] => [
+  agentId,
+  ...Array.from({ length: examples }, (_, i) => `${agentId}#example-${i}`),
+]
+
+/** The agent a vector's key belongs to (see vectorKeysOf). */
+export const agentIdOfKey = (key: string): string => key.split('#', 1)[0] as string

@@ -9,6 +9,28 @@ export const agentStatuses = ['active', 'inactive'] as const
 /** Who may read the agent's rewritten card: anyone (`public`), or callers granted the agent. */
 export const cardVisibilities = ['public', 'granted'] as const
 
+/** How many routing examples an agent may have, and how long each may be. */
+export const routingExampleLimits = { count: 50, characters: 500 } as const
+
+/**
+ * Phrases users actually say to this agent, each indexed as another vector of
+ * it for search and `/route`. Blank ones are refused and repeats counted once.
+ */
+export const routingExamplesSchema = z
+  .array(
+    z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be blank')
+      .max(
+        routingExampleLimits.characters,
+        `must be at most ${routingExampleLimits.characters} characters`,
+      ),
+    { error: 'must be a list of phrases' },
+  )
+  .max(routingExampleLimits.count, `must hold at most ${routingExampleLimits.count} phrases`)
+  .transform((examples) => [...new Set(examples)])
+
 /** An Amazon Bedrock AgentCore runtime's ARN, which the gateway turns into its invocation URL. */
 const runtimeArn = z
   .string()
@@ -39,6 +61,7 @@ export const agentConfigSchema = z
     /** Limit on a unary call to this agent; streams are limited by idle time instead. */
     timeoutMs: z.number().int().min(100).max(900_000).optional(),
     cardVisibility: z.enum(cardVisibilities).default('granted'),
+    routingExamples: routingExamplesSchema.optional(),
   })
   .refine(
     ({ backendUrl, agentCardUrl }) =>
@@ -62,12 +85,16 @@ export const agentConfigSchema = z
 
 export type AgentConfig = z.output<typeof agentConfigSchema>
 
-/** The body of `PATCH /admin/agents/{agentId}`: the status, the card's visibility, or both. */
+/**
+ * The body of `PATCH /admin/agents/{agentId}`: any of the status, the card's
+ * visibility and the routing examples (the whole list; `[]` removes them).
+ */
 export const agentPatchSchema = z
   .strictObject({
     status: z.enum(agentStatuses).optional(),
     cardVisibility: z.enum(cardVisibilities).optional(),
+    routingExamples: routingExamplesSchema.optional(),
   })
-  .refine((patch) => patch.status !== undefined || patch.cardVisibility !== undefined, {
-    message: 'give status, cardVisibility or both',
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'give status, cardVisibility, routingExamples or several of them',
   })

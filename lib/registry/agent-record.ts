@@ -18,6 +18,8 @@ export interface AgentRecord {
   cardVisibility?: 'public' | 'granted'
   /** Overrides BACKEND_TIMEOUT_MS for this agent: unary calls, and the start of a stream. */
   timeoutMs?: number
+  /** Phrases users say to this agent, indexed as more of its vectors (absent = none). */
+  routingExamples?: string[]
   /** Where the backend serves each binding, resolved at registration. */
   endpoints: Partial<Record<Binding, string>>
   createdAt: string

@@ -196,6 +196,7 @@ const writeFromConfig = async (
       status: config.status,
       cardVisibility: config.cardVisibility,
       ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      ...(config.routingExamples?.length ? { routingExamples: config.routingExamples } : {}),
       ...fromCard,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
@@ -301,7 +302,8 @@ export const replaceAgent = async (
 }
 
 /**
- * PATCH: changes an agent's status, its card's visibility, or both. An agent made
+ * PATCH: changes an agent's status, its card's visibility, its routing examples
+ * (an empty list removes them), or several of these. An agent made
  * active is held to the secret rule again: the secret it names by ARN must still
  * exist and belong to it.
  */
@@ -313,7 +315,16 @@ export const patchAgent = async (
   const patch = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
   if (patch.status === 'active') await checkNamedSecret(agentId, before.auth, deps.secrets)
-  const after = { ...before, ...patch, updatedAt: timestamp(deps), indexed: false }
+  const { routingExamples, ...fields } = patch
+  const { routingExamples: previous, ...rest } = before
+  const examples = routingExamples ?? previous ?? []
+  const after: AgentRecord = {
+    ...rest,
+    ...fields,
+    ...(examples.length > 0 ? { routingExamples: examples } : {}),
+    updatedAt: timestamp(deps),
+    indexed: false,
+  }
   await deps.registry.replace(after, before)
   return { before, after }
 }

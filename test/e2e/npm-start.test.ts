@@ -1,12 +1,14 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
+import { startEmbeddingServer } from '../support/embedding-server.ts'
 
 const root = join(import.meta.dirname, '../..')
 const run = promisify(execFile)
@@ -223,4 +225,49 @@ describe('npm start', () => {
       `npm start failed: Port ${ports.PORT} on 127.0.0.1 is already in use; set PORT to another port.`,
     )
   })
+
+  // Three starts of npm start's program, one after another.
+  it('re-embeds every agent when it starts with another embedder, and only then', async () => {
+    // Prepare: a start with the offline model, then one pointed at an embedding server
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-reembed-'))
+    const server = await startEmbeddingServer(new HashingEmbedder(256))
+    const openai = {
+      EMBEDDER: 'openai',
+      EMBEDDING_URL: server.url,
+      EMBEDDING_MODEL: 'stand-in',
+      EMBEDDING_DIMENSION: '256',
+    }
+    const vectorsFile = async () =>
+      JSON.parse(await readFile(join(dir, 'vectors.json'), 'utf8')) as {
+        embedder: unknown
+        vectors: { key: string; vector: number[] }[]
+      }
+    await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...ports }))
+    const before = await vectorsFile()
+
+    // Act
+    const switched = await start({ SWITCHBOARD_STATE_DIR: dir, ...ports, ...openai })
+    await stop(switched)
+    const embeddedAtSwitch = server.requests.flatMap(({ body }) => body.input as string[])
+    const after = await vectorsFile()
+    server.requests.length = 0
+    const unchanged = await start({ SWITCHBOARD_STATE_DIR: dir, ...ports, ...openai })
+    await stop(unchanged)
+    await server.stop()
+    await rm(dir, { recursive: true, force: true })
+
+    // Assess
+    expect(before.embedder).toEqual({ kind: 'local', model: 'local', dimension: 1024 })
+    expect(switched.output()).toContain('Search index re-embedded with openai (256 dimensions).')
+    // Each agent's card text, its first line its name.
+    expect(embeddedAtSwitch.map((text) => text.split('\n')[0]).sort()).toEqual([
+      'Calculator',
+      'Weather',
+    ])
+    expect(after.embedder).toEqual({ kind: 'openai', model: 'stand-in', dimension: 256 })
+    expect(after.vectors.map(({ key }) => key).sort()).toEqual(['calculator', 'weather'])
+    expect(after.vectors.every(({ vector }) => vector.length === 256)).toBe(true)
+    expect(unchanged.output()).not.toContain('re-embedded')
+    expect(server.requests).toEqual([])
+  }, 60_000)
 })

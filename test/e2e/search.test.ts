@@ -99,9 +99,9 @@ describe('POST /search through the local gateway', () => {
     const vectors = async () =>
       (
         JSON.parse(await readFile(join(stack.stateDir, 'vectors.json'), 'utf8')) as {
-          key: string
-        }[]
-      ).map((entry) => entry.key)
+          vectors: { key: string }[]
+        }
+      ).vectors.map((entry) => entry.key)
     expect(await vectors()).toContain('echo')
     expect(await agentIdsFor('repeat what I say')).toContain('echo')
 

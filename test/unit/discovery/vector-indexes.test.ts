@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -154,6 +154,75 @@ describe('local vector index', () => {
     expect(deactivated.map((match) => match.key)).toEqual(['calculator'])
     expect(moved).toEqual([{ key: 'weather', score: 1 }])
   })
+  it('scores an agent by the best of its vectors (card and routing examples) and lists it once', async () => {
+    // Prepare
+    const index = new LocalVectorIndex(join(dir, 'examples.json'))
+    const of = (agentId: string, key: string, vector: number[]) => ({
+      key,
+      vector,
+      metadata: { agentId, status: 'active' as const },
+    })
+    await index.put([
+      of('weather', 'weather', [1, 0, 0]),
+      of('calculator', 'calculator', [0, 1, 0]),
+      of('calculator', 'calculator#example-0', [0.8, 0.6, 0]),
+      of('calculator', 'calculator#example-1', [0, 0.6, 0.8]),
+    ])
+
+    // Act
+    const matches = await index.query([0.6, 0.8, 0], {
+      topK: 5,
+      agentIds: ['weather', 'calculator'],
+    })
+    const top1 = await index.query([0.6, 0.8, 0], { topK: 1, agentIds: ['weather', 'calculator'] })
+
+    // Assess
+    expect(matches.map(({ key }) => key)).toEqual(['calculator', 'weather'])
+    expect(matches[0]?.score).toBeCloseTo(0.96)
+    expect(matches[1]?.score).toBeCloseTo(0.6)
+    expect(top1.map(({ key }) => key)).toEqual(['calculator'])
+  })
+  it('never searches vectors another embedder made, says it holds them, and replaces them on its first write', async () => {
+    // Prepare
+    const file = join(dir, 'switched.json')
+    const local = { kind: 'local', model: 'local', dimension: 3 }
+    const openai = { kind: 'openai', model: 'nomic-embed-text', dimension: 3 }
+    await new LocalVectorIndex(file, local).put([entry('weather', [1, 0, 0])])
+    const switched = new LocalVectorIndex(file, openai)
+    const agentIds = ['weather', 'calculator']
+
+    // Act
+    const holdsBefore = await switched.holdsOtherEmbedders()
+    const searchedBefore = await switched.query([1, 0, 0], { topK: 5, agentIds })
+    await switched.put([entry('calculator', [1, 0, 0])])
+    const holdsAfter = await switched.holdsOtherEmbedders()
+    const searchedAfter = await switched.query([1, 0, 0], { topK: 5, agentIds })
+    const stored = JSON.parse(await readFile(file, 'utf8'))
+
+    // Assess
+    expect(holdsBefore).toBe(true)
+    expect(searchedBefore).toEqual([])
+    expect(holdsAfter).toBe(false)
+    expect(searchedAfter.map(({ key }) => key)).toEqual(['calculator'])
+    expect(stored.embedder).toEqual(openai)
+    expect(await new LocalVectorIndex(file, local).holdsOtherEmbedders()).toBe(true)
+  })
+
+  it('takes a file of bare vectors (written before it named its embedder) as made by another embedder', async () => {
+    // Prepare
+    const file = join(dir, 'unnamed.json')
+    await writeFile(file, JSON.stringify([entry('weather', [1, 0, 0])]))
+
+    // Act
+    const named = new LocalVectorIndex(file, { kind: 'local', model: 'local', dimension: 3 })
+    const unnamed = new LocalVectorIndex(file)
+
+    // Assess
+    expect(await named.holdsOtherEmbedders()).toBe(true)
+    expect(await unnamed.query([1, 0, 0], { topK: 1, agentIds: ['weather'] })).toEqual([
+      { key: 'weather', score: 1 },
+    ])
+  })
 })
 
 describe('S3 Vectors index (contract)', () => {
@@ -262,5 +331,52 @@ describe('S3 Vectors index (contract)', () => {
     // Assess
     expect(matches).toEqual([])
     expect(send).not.toHaveBeenCalled()
+  })
+
+  it('lists each agent once, by its best vector, asking again without the agents found when an answer names too few', async () => {
+    // Prepare
+    const answers = [
+      {
+        vectors: [
+          { key: 'calculator#example-3', distance: 0.1 },
+          { key: 'calculator', distance: 0.2 },
+          { key: 'weather#example-0', distance: 0.3 },
+        ],
+      },
+      { vectors: [{ key: 'billing', distance: 0.5 }] },
+    ]
+    const send = vi.fn(async () => answers.shift())
+    const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
+
+    // Act
+    const matches = await index.query([0.1, 0.2], {
+      topK: 3,
+      agentIds: ['weather', 'calculator', 'billing', 'hr'],
+    })
+
+    // Assess
+    expect(matches.map(({ key }) => key)).toEqual(['calculator', 'weather', 'billing'])
+    expect(matches.map(({ score }) => score.toFixed(2))).toEqual(['0.90', '0.70', '0.50'])
+    const asked = send.mock.calls.map((call) => {
+      const [command] = call as unknown as [QueryVectorsCommand]
+      return { topK: command.input.topK, filter: command.input.filter }
+    })
+    expect(asked).toEqual([
+      {
+        topK: 3,
+        filter: {
+          $and: [
+            { agentId: { $in: ['weather', 'calculator', 'billing', 'hr'] } },
+            { status: { $eq: 'active' } },
+          ],
+        },
+      },
+      {
+        topK: 1,
+        filter: {
+          $and: [{ agentId: { $in: ['billing', 'hr'] } }, { status: { $eq: 'active' } }],
+        },
+      },
+    ])
   })
 })

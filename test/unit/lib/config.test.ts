@@ -61,6 +61,44 @@ describe('config', () => {
     )
   })
 
+  it('configures an OpenAI-compatible embedding server by URL, model and dimension, and says what is missing', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const ollama = loadConfig({
+      ...issuer,
+      EMBEDDER: 'openai',
+      EMBEDDING_URL: 'http://127.0.0.1:11434',
+      EMBEDDING_MODEL: 'nomic-embed-text',
+      EMBEDDING_DIMENSION: '768',
+    })
+    const missing = (() => {
+      try {
+        loadConfig({ ...issuer, EMBEDDER: 'openai' })
+      } catch (caught) {
+        return (caught as ConfigError).problems
+      }
+    })()
+
+    // Assess
+    expect(ollama.discovery).toMatchObject({
+      embedder: 'openai',
+      dimension: 768,
+      server: { url: 'http://127.0.0.1:11434', model: 'nomic-embed-text', batchSize: 32 },
+      routeMinScore: 0.5,
+    })
+    expect(missing).toEqual([
+      expect.stringMatching(
+        /^EMBEDDING_URL is required: EMBEDDER=openai needs the embedding server's base URL/,
+      ),
+      expect.stringMatching(/^EMBEDDING_MODEL is required: EMBEDDER=openai needs the model/),
+    ])
+    expect(() => loadConfig({ ...issuer, EMBEDDING_DIMENSION: '768' })).toThrow(
+      /EMBEDDING_DIMENSION="768" is invalid: must be 256, 512 or 1024 with EMBEDDER=bedrock/,
+    )
+  })
+
   it('refuses a port out of range for the local runtime', () => {
     // Assess
     expect(() => loadLocalConfig({ PORT: '70000' })).toThrow(/PORT="70000" is invalid/)

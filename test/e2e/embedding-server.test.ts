@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { postA2A } from '../support/a2a-client.ts'
+import { startEmbeddingServer } from '../support/embedding-server.ts'
+
+describe('an OpenAI-compatible embedding server behind the local gateway', () => {
+  let server: Awaited<ReturnType<typeof startEmbeddingServer>>
+  let stack: RunningStack
+  let demo: string
+
+  beforeAll(async () => {
+    // The handlers embed through the stand-in, as they would through Ollama or vLLM.
+    server = await startEmbeddingServer(new HashingEmbedder(256))
+    Object.assign(process.env, {
+      EMBEDDING_URL: server.url,
+      EMBEDDING_MODEL: 'stand-in',
+      EMBEDDING_DIMENSION: '256',
+    })
+    stack = await startThrowawayStack({ embedder: 'openai' })
+    demo = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await stack?.stop()
+    await server?.stop()
+  })
+
+  const search = (query: string) =>
+    fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    })
+  const route = (text: string) =>
+    postA2A(`${stack.url}/route/message:send`, demo, {
+      message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
+    })
+
+  it('finds agents by the vectors the server returns', async () => {
+    // Prepare
+    server.setMode('embed')
+
+    // Act
+    const response = await search('what is the weather in Berlin')
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect((await response.json()).results[0].agentId).toBe('weather')
+    expect(server.requests.at(-1)?.body).toEqual({
+      model: 'stand-in',
+      input: ['what is the weather in Berlin'],
+      encoding_format: 'float',
+    })
+  })
+
+  it.each([
+    { failure: 'a 5xx', mode: { status: 503 }, says: 'the embedding server answered HTTP 503' },
+    {
+      failure: 'vectors of another size',
+      mode: { dimension: 128 },
+      says: 'the embedding model returned 128-dimension vectors, not the configured 256 (set EMBEDDING_DIMENSION=128)',
+    },
+    {
+      failure: 'an answer that is not embeddings',
+      mode: 'malformed' as const,
+      says: `the embedding server's answer is malformed`,
+    },
+  ])(
+    'answers search and /route with 503 saying what failed when the server sends $failure',
+    async ({ mode, says }) => {
+      // Prepare
+      server.setMode(mode)
+
+      // Act
+      const searched = await search('what is the weather in Berlin')
+      const routed = await route('what is the weather in Berlin')
+      server.setMode('embed')
+
+      // Assess
+      expect(searched.status).toBe(503)
+      expect(searched.headers.get('content-type')).toBe('application/problem+json')
+      expect((await searched.json()).detail).toContain(`(the embedder failed: ${says}`)
+      expect(routed.status).toBe(503)
+      expect(JSON.stringify(await routed.json())).toContain(says)
+    },
+  )
+})
