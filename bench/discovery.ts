@@ -354,5 +354,5 @@ await printRoutingExamplesGain(
   local,
   cards,
   queries,
-  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', EMBEDDER: 'local' }).discovery.routeMinScore,
+  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', EMBEDDER: 'local' }).discovery.routeThreshold,
 )

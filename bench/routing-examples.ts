@@ -8,6 +8,7 @@
 import { agentText, routingExampleText } from '../lib/discovery/agent-text.ts'
 import { type Embedder, embedTexts } from '../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
+import { type RouteThreshold, wouldRoute } from '../lib/discovery/route-threshold.ts'
 import { vectorKeysOf } from '../lib/discovery/vector-index.ts'
 
 interface BenchCard {
@@ -57,12 +58,13 @@ const outcomes = async (
   index: LocalVectorIndex,
   agentIds: string[],
   queries: readonly BenchQuery[],
-  threshold: number,
+  threshold: RouteThreshold,
 ) => {
   const counts = { right: 0, wrong: 0, refused: 0 }
   for (const { query, expected } of queries) {
-    const [best] = await index.query(await embedder.embed(query), { topK: 1, agentIds })
-    if (!best || best.score < threshold) counts.refused++
+    const [best, next] = await index.query(await embedder.embed(query), { topK: 2, agentIds })
+    const margin = best ? best.score - (next?.score ?? -1) : 0
+    if (!best || !wouldRoute(threshold, { score: best.score, margin })) counts.refused++
     else if (best.key === expected) counts.right++
     else counts.wrong++
   }
@@ -74,14 +76,14 @@ export const printRoutingExamplesGain = async (
   embedder: Embedder,
   cards: readonly BenchCard[],
   queries: readonly BenchQuery[],
-  threshold: number,
+  threshold: RouteThreshold,
 ): Promise<void> => {
   const even = queries.filter((_, i) => i % 2 === 0)
   const odd = queries.filter((_, i) => i % 2 === 1)
   const agentIds = cards.map(({ agentId }) => agentId)
   const cardsOnly = await indexOf(embedder, cards, new Map())
   console.log(
-    `\nRouting examples (${embedder.name}, ROUTE_MIN_SCORE ${threshold}): one half of the dev queries (by position) as routingExamples of their agents, /route on the other half`,
+    `\nRouting examples (${embedder.name}, score ${threshold.minScore}, margin ${threshold.minMargin}): one half of the dev queries (by position) as routingExamples of their agents, /route on the other half`,
   )
   console.log('| examples from | routed | index | right | wrong | refused |')
   console.log('| --- | --- | --- | --- | --- | --- |')

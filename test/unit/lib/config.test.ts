@@ -86,7 +86,7 @@ describe('config', () => {
       embedder: 'openai',
       dimension: 768,
       server: { url: 'http://127.0.0.1:11434', model: 'nomic-embed-text', batchSize: 32 },
-      routeMinScore: 0.5,
+      routeThreshold: { minScore: 0.5, minMargin: 0.05 },
     })
     expect(missing).toEqual([
       expect.stringMatching(
