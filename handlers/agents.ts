@@ -28,6 +28,7 @@ import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { callRecorder } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
@@ -52,6 +53,7 @@ import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
+const metrics = metricsSinkFor(config)
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
 const limiter = new DynamoRateLimiter({
@@ -166,7 +168,13 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       maxStreamEventBytes: config.maxStreamEventBytes,
       stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
     },
-    callRecorder(logger, { agentId, operation: call.operation, binding: call.binding, principal }),
+    callRecorder(logger, metrics, {
+      agentId,
+      operation: call.operation,
+      binding: call.binding,
+      principal,
+      stream: call.stream,
+    }),
   )
   // A routed call names the agent that answered.
   return context.routed ? namingAgent(answer, context.routed.agentId) : answer
@@ -193,7 +201,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       policyName: 'per-caller-route',
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
       limitedResponse: (request, { limit, resetSeconds }) => {
-        recordRefusal('/route', 'rate-limit')
+        recordRefusal(metrics, '/route', 'rate-limit')
         return tooMany(
           request,
           `Rate limit of ${limit} messages per minute to /route reached; retry in ${resetSeconds} s.`,
@@ -209,7 +217,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           minScore: config.discovery.routeMinScore,
           isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
         })
-        recordRoute(choice.chosen?.key)
+        recordRoute(metrics, choice.chosen?.key)
         return choice
       },
       routerCard: (event) =>
@@ -235,7 +243,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return { principal: caller.principal, resource: call.agentId, limit }
       },
       limitedResponse: (request, { limit, resetSeconds }) => {
-        recordRefusal(callOf(request)?.agentId ?? '', 'rate-limit')
+        recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
         return tooMany(
           request,
           `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
@@ -259,7 +267,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
       },
       limitedResponse: (request, limit) => {
-        recordRefusal(callOf(request)?.agentId ?? '', 'stream-limit')
+        recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
         return tooMany(
           request,
           `You already hold ${limit} open streams to this agent; close one first.`,

@@ -7,6 +7,7 @@ import type { RunningAgent } from '../agents/serve.ts'
 import { startWeatherAgent } from '../agents/weather/agent.ts'
 import type { GatewayConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { processMetricsRegistry } from '../lib/observability/metrics-sink-for.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
@@ -117,7 +118,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // EMF lines are for CloudWatch; on a laptop they would only bury the log.
+      // Metrics go to GET /metrics (METRICS_SINK=prometheus); were EMF asked for
+      // (METRICS_SINK=emf), its lines would only bury the log unless enabled too.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     })
     installAwsLambdaShim()
@@ -144,6 +146,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       publicUrl: url,
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       isReady: () => ready,
+      // The handlers record into it (METRICS_SINK defaults to prometheus in local mode).
+      metrics: processMetricsRegistry,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     })
 

@@ -107,6 +107,8 @@ locals {
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"
     PUSH_RETRY_BASE_MS      = "1000"
+    # GET /health/ready: how long each dependency (DynamoDB, Bedrock) may take to answer.
+    READY_TIMEOUT_MS        = "2000"
     POWERTOOLS_LOG_LEVEL    = var.log_level
   }
 }
