@@ -8,6 +8,12 @@ import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { invocableAgents } from '../lib/discovery/list-agents.ts'
 import { searchAgents } from '../lib/discovery/search.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import {
+  checkReadiness,
+  databaseCheck,
+  embedderCheck,
+  notReadyProblem,
+} from '../lib/health/readiness.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
@@ -113,6 +119,27 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerC
   })
 
 const pushCallbackRoute = '/push/{configId}'
+const readyRoute = '/health/ready'
+
+/** What a ready gateway reaches: its database, and Bedrock when it embeds with it. */
+const readinessChecks = [
+  databaseCheck(documentClient, tableName('agents', config.tablePrefix)),
+  ...(config.discovery.embedder === 'bedrock' ? [embedderCheck(embedder)] : []),
+]
+
+/**
+ * GET /health/ready: 200 when every dependency answered, else 503 naming the
+ * ones that did not. No token, no rate limit (load balancers and uptime checks).
+ */
+const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(problemDetails({ logger }))
+  .handler(async () => {
+    const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
+    if (readiness.ready) return jsonResponse(200, { status: 'ready', ...readiness })
+    logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
+    return problemResponse(notReadyProblem(readiness))
+  })
 
 const routes: TypedRoute<CallerContext>[] = [
   { method: 'GET', path: '/agents', handler: listAgents },
@@ -165,7 +192,7 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   })
 
 /**
- * The card JWKS and the push callback are public (no authorizer, no caller);
+ * The card JWKS, the push callback and readiness are public (no authorizer, no caller);
  * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
  */
 export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
@@ -173,4 +200,6 @@ export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
     ? cardKeys(event, context)
     : event.resource === pushCallbackRoute
       ? pushCallback(event, context)
-      : callerRoutes(event, context)
+      : event.resource === readyRoute
+        ? ready(event, context)
+        : callerRoutes(event, context)

@@ -40,6 +40,8 @@ export interface RunningStack {
   agents: (RunningAgent | PrivateAgent)[]
   /** The embedded database's requests so far, per operation (for the benchmarks). */
   databaseRequests(): Record<string, number>
+  /** Stops the embedded database (for tests of an outage); `stop()` still stops the rest. */
+  stopDatabase(): Promise<void>
   /** A token from the local token endpoint for a seeded client. */
   token(clientId: string): Promise<string>
   stop(): Promise<void>
@@ -211,6 +213,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       stateDir: options.stateDir,
       agents: sampleAgents,
       databaseRequests: database.requests,
+      stopDatabase: database.stop,
       token,
       stop,
     }
