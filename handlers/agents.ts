@@ -42,6 +42,7 @@ import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
+import { accessLog } from '../middlewares/access-log.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { publicCard } from '../middlewares/public-card.ts'
 import { pushCallbacks } from '../middlewares/push-callbacks.ts'
@@ -180,10 +181,27 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   return context.routed ? namingAgent(answer, context.routed.agentId) : answer
 }
 
+/** Who called which agent how, for the access line (parts are unknown when refused early). */
+const access = accessLog<AgentContext>({
+  logger,
+  describe: ({ context }) => {
+    const a2a = context.routed ? { kind: 'call' as const, call: context.routed.call } : context.a2a
+    return {
+      principal: context.caller?.principal,
+      agent: a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId,
+      operation: a2a?.kind === 'card' ? 'GetAgentCard' : a2a?.call.operation,
+      binding: a2a?.kind === 'call' ? a2a.call.binding : undefined,
+    }
+  },
+})
+
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
   executionMode: executionModeStreamifyResponse,
+  ...access.plugin,
 })
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  // First after the logger: its `after` runs last, on the answer as it goes out.
+  .use(access.middleware)
   .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))

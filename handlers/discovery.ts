@@ -26,6 +26,7 @@ import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registr
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
+import { accessLog } from '../middlewares/access-log.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
@@ -64,6 +65,12 @@ const deliveryQueue = deliveryQueueFor(config, {
 })
 
 type DiscoveryHandler = TypedRoute<CallerContext>['handler']
+
+/** The access line: the caller where there is one (the public routes have none). */
+const access = accessLog<CallerContext>({
+  logger,
+  describe: ({ context }) => ({ principal: context.caller?.principal }),
+})
 
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
@@ -131,8 +138,11 @@ const readinessChecks = [
  * GET /health/ready: 200 when every dependency answered, else 503 naming the
  * ones that did not. No token, no rate limit (load balancers and uptime checks).
  */
-const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
+  access.plugin,
+)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(problemDetails({ logger }))
   .handler(async () => {
     const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
@@ -146,8 +156,9 @@ const routes: TypedRoute<CallerContext>[] = [
   { method: 'POST', path: '/search', handler: search },
 ]
 
-const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(access.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.
@@ -156,8 +167,11 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .handler(typedRouter(routes))
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
-const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
+  access.plugin,
+)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(problemDetails({ logger }))
   .handler(async () =>
     jsonResponse(200, await cardJwks(signingKey), {
@@ -170,8 +184,11 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
  * POST /push/{configId}: an agent's push for a client, checked (secret, task)
  * and queued for delivery; 202 once queued.
  */
-const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
+  access.plugin,
+)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const outcome = await acceptPush(
