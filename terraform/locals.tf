@@ -103,12 +103,11 @@ locals {
     VECTOR_INDEX_NAME      = aws_s3vectors_index.agents.index_name
     ROUTE_MIN_SCORE        = tostring(var.route_min_score)
     BACKEND_ALLOWED_CIDRS  = join(",", var.backend_allowed_cidrs)
+    READY_TIMEOUT_MS       = "2000"
     # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart.
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"
     PUSH_RETRY_BASE_MS      = "1000"
-    # GET /health/ready: how long each dependency (DynamoDB, Bedrock) may take to answer.
-    READY_TIMEOUT_MS        = "2000"
     POWERTOOLS_LOG_LEVEL    = var.log_level
   }
 }
