@@ -75,11 +75,11 @@ export const accessLog = <TContext extends Context = Context>(
 
   const accessLogPluginRequestEnd = (request: AnyRequest) => {
     const state = stateOf(request)
-    const { event } = request as unknown as R
+    const { event } = request as R
     const response = request.response as HttpResponse | undefined
     let fields: AccessLogFields = {}
     try {
-      fields = describe(request as unknown as R)
+      fields = describe(request as R)
     } catch (error) {
       logger.warn('access log: the request could not be described', { error })
     }

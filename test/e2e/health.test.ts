@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 
 describe('GET /health and GET /health/ready, for load balancers and uptime checks', () => {
   let stack: RunningStack
+  let token: string
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
+    token = await stack.token('demo-client')
   })
   afterAll(() => stack.stop())
 
@@ -63,5 +66,20 @@ describe('GET /health and GET /health/ready, for load balancers and uptime check
     })
     expect(problem.detail).toMatch(/^Not ready: database did not answer/)
     expect(live.status).toBe(200)
+  })
+
+  it('counts an authorizer that could not check a token while the database is down as an authorizer error', async () => {
+    // Act: the database was stopped by the test before; the token itself is good.
+    const call = await postA2A(
+      `${stack.url}/agents/calculator`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('1+1')),
+    )
+    await call.arrayBuffer()
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text()
+
+    // Assess: API Gateway's 500, never a 401 that looks like bad credentials.
+    expect(call.status).toBe(500)
+    expect(metrics).toMatch(/^switchboard_authorizer_errors_total [1-9]/m)
   })
 })
