@@ -66,11 +66,12 @@ const deliveryQueue = deliveryQueueFor(config, {
 
 type DiscoveryHandler = TypedRoute<CallerContext>['handler']
 
-/** The access line: the caller where there is one (the public routes have none). */
+/** The access line, with the caller on the routes that have one. */
 const access = accessLog<CallerContext>({
   logger,
   describe: ({ context }) => ({ principal: context.caller?.principal }),
 })
+const publicAccess = accessLog({ logger })
 
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
@@ -138,15 +139,15 @@ const readinessChecks = [
  * GET /health/ready: 200 when every dependency answered, else 503 naming the
  * ones that did not. No token, no rate limit (load balancers and uptime checks).
  */
-const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
-  access.plugin,
-)
+const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(access.middleware)
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async () => {
     const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
-    if (readiness.ready) return jsonResponse(200, { status: 'ready', ...readiness })
+    if (readiness.ready) {
+      return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies })
+    }
     logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
     return problemResponse(notReadyProblem(readiness))
   })
@@ -167,11 +168,9 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .handler(typedRouter(routes))
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
-const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
-  access.plugin,
-)
+const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(access.middleware)
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async () =>
     jsonResponse(200, await cardJwks(signingKey), {
@@ -184,11 +183,9 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Calle
  * POST /push/{configId}: an agent's push for a client, checked (secret, task)
  * and queued for delivery; 202 once queued.
  */
-const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>(
-  access.plugin,
-)
+const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(access.middleware)
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const outcome = await acceptPush(
