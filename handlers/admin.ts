@@ -20,6 +20,7 @@ import {
   replaceAgent,
   syncAgent,
 } from '../lib/registry/register-agent.ts'
+import { accessLog } from '../middlewares/access-log.ts'
 import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
@@ -181,8 +182,21 @@ const routes: TypedRoute<CallerContext>[] = [
   },
 ]
 
-export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+/** Who changed or read what, for the access line: the agent named in the path or the registration. */
+const access = accessLog<CallerContext>({
+  logger,
+  describe: ({ event, context }) => {
+    const named = (bodyOf(event) as { agentId?: unknown } | null)?.agentId
+    return {
+      principal: context.caller?.principal,
+      agent: event.pathParameters?.agentId ?? (typeof named === 'string' ? named : undefined),
+    }
+  },
+})
+
+export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(access.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(
     problemDetails({
       logger,

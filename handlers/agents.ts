@@ -29,6 +29,7 @@ import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { callRecorder } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
@@ -42,6 +43,7 @@ import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
 import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
+import { accessLog } from '../middlewares/access-log.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { publicCard } from '../middlewares/public-card.ts'
 import { pushCallbacks } from '../middlewares/push-callbacks.ts'
@@ -53,6 +55,7 @@ import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
+const metrics = metricsSinkFor(config)
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
 const limiter = new DynamoRateLimiter({
@@ -179,16 +182,39 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       maxStreamEventBytes: config.maxStreamEventBytes,
       stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
     },
-    callRecorder(logger, { agentId, operation: call.operation, binding: call.binding, principal }),
+    callRecorder(logger, metrics, {
+      agentId,
+      operation: call.operation,
+      binding: call.binding,
+      principal,
+      stream: call.stream,
+    }),
   )
   // A routed call names the agent that answered.
   return context.routed ? namingAgent(answer, context.routed.agentId) : answer
 }
 
+/** Who called which agent how, for the access line (parts are unknown when refused early). */
+const access = accessLog<AgentContext>({
+  logger,
+  describe: ({ context }) => {
+    const a2a = context.routed ? { kind: 'call' as const, call: context.routed.call } : context.a2a
+    return {
+      principal: context.caller?.principal,
+      agent: a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId,
+      operation: a2a?.kind === 'card' ? 'GetAgentCard' : a2a?.call.operation,
+      binding: a2a?.kind === 'call' ? a2a.call.binding : undefined,
+    }
+  },
+})
+
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
   executionMode: executionModeStreamifyResponse,
+  ...access.plugin,
 })
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  // First after the logger: its `after` runs last, on the answer as it goes out.
+  .use(access.middleware)
   .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))
@@ -206,7 +232,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       policyName: 'per-caller-route',
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
       limitedResponse: (request, { limit, resetSeconds }) => {
-        recordRefusal('/route', 'rate-limit')
+        recordRefusal(metrics, '/route', 'rate-limit')
         return tooMany(
           request,
           `Rate limit of ${limit} messages per minute to /route reached; retry in ${resetSeconds} s.`,
@@ -222,7 +248,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           threshold: await routeThreshold(),
           isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
         })
-        recordRoute(choice.chosen?.key)
+        recordRoute(metrics, choice.chosen?.key)
         return choice
       },
       routerCard: (event) =>
@@ -248,7 +274,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return { principal: caller.principal, resource: call.agentId, limit }
       },
       limitedResponse: (request, { limit, resetSeconds }) => {
-        recordRefusal(callOf(request)?.agentId ?? '', 'rate-limit')
+        recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
         return tooMany(
           request,
           `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
@@ -272,7 +298,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
       },
       limitedResponse: (request, limit) => {
-        recordRefusal(callOf(request)?.agentId ?? '', 'stream-limit')
+        recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
         return tooMany(
           request,
           `You already hold ${limit} open streams to this agent; close one first.`,

@@ -7,11 +7,14 @@ import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { headerOf } from '../lib/http/lambda-event.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { recordAuthorizerDenial, recordAuthorizerError } from '../lib/observability/metrics.ts'
+import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { tableName } from '../lib/tables.ts'
 
 const config = loadConfig()
 const logger = createLogger()
+const metrics = metricsSinkFor(config)
 const verifyAccessToken = createTokenVerifier({
   issuer: config.token.issuer,
   jwksUrl: config.token.jwksUrl,
@@ -37,8 +40,12 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
       adminScope: config.token.adminScope,
       defaultRateLimit: config.rateLimitPerMinute,
     },
-  )
+  ).catch((error: unknown) => {
+    recordAuthorizerError(metrics)
+    throw error
+  })
   if (!outcome.allowed) {
+    recordAuthorizerDenial(metrics, outcome.reason)
     logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
     throw new Error('Unauthorized')
   }

@@ -8,6 +8,12 @@ import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { invocableAgents } from '../lib/discovery/list-agents.ts'
 import { searchAgents } from '../lib/discovery/search.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import {
+  checkReadiness,
+  databaseCheck,
+  embedderCheck,
+  notReadyProblem,
+} from '../lib/health/readiness.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
@@ -20,6 +26,7 @@ import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registr
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
+import { accessLog } from '../middlewares/access-log.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
@@ -59,6 +66,13 @@ const deliveryQueue = deliveryQueueFor(config, {
 })
 
 type DiscoveryHandler = TypedRoute<CallerContext>['handler']
+
+/** The access line, with the caller on the routes that have one. */
+const access = accessLog<CallerContext>({
+  logger,
+  describe: ({ context }) => ({ principal: context.caller?.principal }),
+})
+const publicAccess = accessLog({ logger })
 
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
@@ -114,14 +128,39 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerC
   })
 
 const pushCallbackRoute = '/push/{configId}'
+const readyRoute = '/health/ready'
+
+/** What a ready gateway reaches: its database, and Bedrock when it embeds with it. */
+const readinessChecks = [
+  databaseCheck(documentClient, tableName('agents', config.tablePrefix)),
+  ...(config.discovery.embedder === 'bedrock' ? [embedderCheck(embedder)] : []),
+]
+
+/**
+ * GET /health/ready: 200 when every dependency answered, else 503 naming the
+ * ones that did not. No token, no rate limit (load balancers and uptime checks).
+ */
+const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(publicAccess.middleware)
+  .use(problemDetails({ logger }))
+  .handler(async () => {
+    const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
+    if (readiness.ready) {
+      return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies })
+    }
+    logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
+    return problemResponse(notReadyProblem(readiness))
+  })
 
 const routes: TypedRoute<CallerContext>[] = [
   { method: 'GET', path: '/agents', handler: listAgents },
   { method: 'POST', path: '/search', handler: search },
 ]
 
-const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(access.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(access.middleware)
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.
@@ -130,8 +169,9 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .handler(typedRouter(routes))
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
-const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async () =>
     jsonResponse(200, await cardJwks(signingKey), {
@@ -144,8 +184,9 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
  * POST /push/{configId}: an agent's push for a client, checked (secret, task)
  * and queued for delivery; 202 once queued.
  */
-const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const outcome = await acceptPush(
@@ -166,7 +207,7 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   })
 
 /**
- * The card JWKS and the push callback are public (no authorizer, no caller);
+ * The card JWKS, the push callback and readiness are public (no authorizer, no caller);
  * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
  */
 export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
@@ -174,4 +215,6 @@ export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
     ? cardKeys(event, context)
     : event.resource === pushCallbackRoute
       ? pushCallback(event, context)
-      : callerRoutes(event, context)
+      : event.resource === readyRoute
+        ? ready(event, context)
+        : callerRoutes(event, context)

@@ -99,6 +99,8 @@ const gatewayEnv = z.object({
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
   PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
+  METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
+  READY_TIMEOUT_MS: positiveInt.default(2_000),
 })
 
 /** What one variable cannot be without another: checked after each is read on its own. */
@@ -182,6 +184,8 @@ export const awsEnvironmentSource = {
   PUSH_DELIVERY_QUEUE_URL: 'terraform',
   PUSH_DELIVERY_ATTEMPTS: 'terraform',
   PUSH_RETRY_BASE_MS: 'terraform',
+  METRICS_SINK: 'local-only',
+  READY_TIMEOUT_MS: 'terraform',
 } as const satisfies Record<
   keyof typeof gatewayEnv.shape,
   'terraform' | 'lambda' | 'local-only' | 'derived'
@@ -240,6 +244,10 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   cardSigningKeyId: env.CARD_SIGNING_KEY_ID,
   /** Local runtime: the card signing key in this file instead of KMS. */
   cardSigningKeyFile: env.CARD_SIGNING_KEY_FILE,
+  /** Where metrics go: EMF documents in the log on AWS, a Prometheus registry (`GET /metrics`) locally. */
+  metricsSink: env.METRICS_SINK ?? (env.SWITCHBOARD_MODE === 'local' ? 'prometheus' : 'emf'),
+  /** How long `GET /health/ready` waits for each dependency before calling it failed. */
+  readyTimeoutMs: env.READY_TIMEOUT_MS,
   push: {
     /** The SQS queue pushes wait in for delivery; unset, they are delivered in this process. */
     queueUrl: env.PUSH_DELIVERY_QUEUE_URL,

@@ -57,6 +57,15 @@ export const routes: readonly Route[] = [
     admin: false,
     anonymous: true,
   },
+  // Readiness (load balancers, uptime checks): the database and the embedder answer; no token.
+  {
+    method: 'GET',
+    path: '/health/ready',
+    handler: 'discovery',
+    streaming: false,
+    admin: false,
+    anonymous: true,
+  },
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
@@ -121,7 +130,8 @@ export const deploymentPlaceholders = {
 } as const
 
 export const mockRoutes: readonly MockRoute[] = [
-  // Liveness: the gateway is up and routing. `npm start` answers 503 here until it is ready.
+  // Liveness: the gateway is up and routing; no Lambda, no database (readiness: /health/ready).
+  // `npm start` answers 503 here until it is ready.
   { method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } },
   // RFC 9728: where a client that got a 401 learns how to get a token.
   {

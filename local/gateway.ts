@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import type { Registry } from 'prom-client'
 import {
   frontDoorAnswers,
   type GatewayResponseType,
@@ -39,6 +40,11 @@ export interface GatewayOptions {
    * are registered); until then `GET /health` answers 503. Always ready if unset.
    */
   isReady?: () => boolean
+  /**
+   * The metrics `GET /metrics` serves in the Prometheus text format: local-only,
+   * no token, not in lib/routes.ts (on AWS the same metrics are EMF in CloudWatch).
+   */
+  metrics?: Pick<Registry, 'metrics' | 'contentType'>
   /** Called once per request, after the response ended. */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
 }
@@ -277,6 +283,10 @@ export const createGateway = (options: GatewayOptions) => {
       }
       const incoming = toIncoming(request, path, body, requestId)
       if (await localIdentityRoutes(incoming, response)) return
+      if (options.metrics && incoming.method === 'GET' && incoming.path === '/metrics') {
+        response.writeHead(200, { 'content-type': options.metrics.contentType })
+        return response.end(await options.metrics.metrics())
+      }
       const mock = matchMockRoute(incoming.method, incoming.path)
       if (mock) {
         if (options.isReady && !options.isReady()) {

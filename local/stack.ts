@@ -9,6 +9,7 @@ import { type GatewayConfig, loadConfig } from '../lib/config.ts'
 import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
 import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { processMetricsRegistry } from '../lib/observability/metrics-sink-for.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
@@ -43,6 +44,8 @@ export interface RunningStack {
   agents: (RunningAgent | PrivateAgent)[]
   /** The embedded database's requests so far, per operation (for the benchmarks). */
   databaseRequests(): Record<string, number>
+  /** Stops the embedded database (for tests of an outage); `stop()` still stops the rest. */
+  stopDatabase(): Promise<void>
   /** A token from the local token endpoint for a seeded client. */
   token(clientId: string): Promise<string>
   stop(): Promise<void>
@@ -124,7 +127,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // EMF lines are for CloudWatch; on a laptop they would only bury the log.
+      // Metrics go to GET /metrics (METRICS_SINK=prometheus); were EMF asked for
+      // (METRICS_SINK=emf), its lines would only bury the log unless enabled too.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     })
     installAwsLambdaShim()
@@ -151,6 +155,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       publicUrl: url,
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       isReady: () => ready,
+      // The handlers record into it (METRICS_SINK defaults to prometheus in local mode).
+      metrics: processMetricsRegistry,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     })
 
@@ -215,6 +221,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       stateDir: options.stateDir,
       agents: sampleAgents,
       databaseRequests: database.requests,
+      stopDatabase: database.stop,
       token,
       stop,
     }

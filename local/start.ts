@@ -24,6 +24,8 @@ Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
 
   List your agents:                curl -s ${url}/agents -H "Authorization: Bearer $TOKEN"
   No token (401):                  curl -si ${url}/agents/weather/.well-known/agent-card.json
+  Ready (database answers):        curl -s ${url}/health/ready
+  Metrics (Prometheus text):       curl -s ${url}/metrics
 `
 }
 

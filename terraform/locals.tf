@@ -108,6 +108,7 @@ locals {
     ROUTE_THRESHOLD_CACHE_MS   = "60000"
     CALIBRATION_MAX_EMBEDDINGS = tostring(var.calibration_max_embeddings)
     BACKEND_ALLOWED_CIDRS      = join(",", var.backend_allowed_cidrs)
+    READY_TIMEOUT_MS           = "2000"
     # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart.
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"

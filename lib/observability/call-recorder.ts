@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
-import { recordCall } from './metrics.ts'
+import { type MetricsSink, recordCall } from './metrics.ts'
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
@@ -14,12 +14,20 @@ export interface CallOutcome {
  * and counts it (`recordCall`) once it ends, however it ended.
  *
  * @example
- * const finished = callRecorder(logger, { agentId, operation, binding, principal })
+ * const finished = callRecorder(logger, metrics, { agentId, operation, binding, principal, stream })
  * finished({ statusCode: 200 })
  */
 export const callRecorder = (
   logger: Logger,
-  call: { agentId: string; operation: string; binding: string; principal: string },
+  metrics: MetricsSink,
+  call: {
+    agentId: string
+    operation: string
+    binding: string
+    principal: string
+    /** A streaming operation: its answer is a stream, counted and timed as one. */
+    stream: boolean
+  },
   now: () => number = Date.now,
 ) => {
   const started = now()
@@ -36,11 +44,14 @@ export const callRecorder = (
       chunks: outcome.chunks,
       ...(outcome.error ? { error: String(outcome.error) } : {}),
     })
-    recordCall({
+    const failed = outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500
+    recordCall(metrics, {
       agentId: call.agentId,
       operation: call.operation,
       durationMs,
-      failed: outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500,
+      failed,
+      // A stream is one the agent opened: relayed to its end (or broken off mid-way).
+      streamed: call.stream && outcome.chunks !== undefined,
     })
   }
 }

@@ -4,9 +4,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 export const metricsNamespace = 'Switchboard'
 
 /**
- * Every metric the gateway emits, its unit and the dimension sets it is
- * emitted with (`[]`: no dimension, the whole gateway). The one source of truth
- * for the emitters, the Prometheus sink and the Terraform dashboard and alarms.
+ * Every metric the gateway emits, its unit and the dimension sets it is emitted
+ * in: the one source of truth, read by the sinks below, the Prometheus sink and
+ * the Terraform checks of the dashboard and alarms. `[]` is the set with no
+ * dimension (the whole gateway).
  */
 export const metricDefinitions = {
   Calls: { unit: 'Count', dimensionSets: [['agent', 'operation'], ['agent'], []] },
@@ -21,47 +22,124 @@ export const metricDefinitions = {
   StreamDuration: { unit: 'Milliseconds', dimensionSets: [['agent']] },
 } as const
 
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit]
-type Values = [name: string, unit: Unit, value: number][]
+export type MetricName = keyof typeof metricDefinitions
+
+/** Values observed together (one event), by metric. */
+export type MetricValues = Partial<Record<MetricName, number>>
 
 /**
- * One EMF document per event, with its own dimensions: concurrent calls in one
- * process (the local gateway) never mix, and a stream's metrics go out when it
- * ends, after Middy's `after` has long run.
+ * Where metrics go: EMF documents on Lambda (`emfSink`), a Prometheus registry on
+ * a laptop (`prometheusSink`). The handlers record through this and never know which.
  */
-const emit = (dimensions: Record<string, string>, values: Values) => {
-  const metrics = new Metrics({
-    namespace: metricsNamespace,
-    serviceName: 'switchboard',
-    defaultDimensions: dimensions,
-  })
-  for (const [name, unit, value] of values) metrics.addMetric(name, unit, value)
-  metrics.publishStoredMetrics()
+export interface MetricsSink {
+  /**
+   * Records values observed together, each metric in every dimension set of its
+   * definition, the values of those dimensions taken from `dimensions`.
+   */
+  record(values: MetricValues, dimensions?: Record<string, string>): void
 }
+
+/** The dimension names a metric's sets use, each once, in the order its definition names them. */
+export const dimensionsOf = (name: MetricName): string[] => [
+  ...new Set<string>(metricDefinitions[name].dimensionSets.flat()),
+]
+
+const pick = (dimensions: Record<string, string>, names: readonly string[]) =>
+  Object.fromEntries(names.map((name) => [name, dimensions[name] ?? '']))
+
+/**
+ * What Powertools Metrics has to say, minus its warning that a dimension appears
+ * in several sets: nested sets (`[agent, operation]`, `[agent]`) share their keys
+ * and values by design.
+ */
+const metricsLogger = {
+  debug: console.debug,
+  info: console.info,
+  error: console.error,
+  warn: (...content: unknown[]) => {
+    if (!String(content[0]).includes('defined as both a dimension set and dimension set')) {
+      console.warn(...content)
+    }
+  },
+}
+
+/**
+ * Metrics as CloudWatch EMF documents, written with Powertools Metrics. Each
+ * dimension set of a definition is one `addDimensions` call (Powertools' own
+ * support for several sets in one document); the default `service` dimension is
+ * dropped so the sets are exactly those of `metricDefinitions`. One document per
+ * group of metrics sharing their sets, per event: concurrent calls in one process
+ * never mix, and a stream's metrics go out when it ends, after Middy's `after`.
+ */
+export const emfSink = (): MetricsSink => ({
+  record(values, dimensions = {}) {
+    const groups = new Map<string, MetricName[]>()
+    for (const name of Object.keys(values) as MetricName[]) {
+      const sets = JSON.stringify(metricDefinitions[name].dimensionSets)
+      groups.set(sets, [...(groups.get(sets) ?? []), name])
+    }
+    for (const names of groups.values()) {
+      const metrics = new Metrics({
+        namespace: metricsNamespace,
+        serviceName: 'switchboard',
+        logger: metricsLogger,
+      })
+      metrics.clearDefaultDimensions()
+      for (const set of metricDefinitions[names[0] as MetricName].dimensionSets) {
+        metrics.addDimensions(pick(dimensions, set))
+      }
+      for (const name of names) {
+        metrics.addMetric(name, MetricUnit[metricDefinitions[name].unit], values[name] as number)
+      }
+      metrics.publishStoredMetrics()
+    }
+  },
+})
 
 /**
  * A call forwarded to an agent, however it ended: counted and timed per agent
  * and operation, and counted as failed when the agent or the gateway failed it
- * (5xx, a stream broken off, the agent unreachable).
+ * (5xx, a stream broken off, the agent unreachable). A streamed call is also a
+ * stream, counted and timed per agent.
  */
-export const recordCall = (call: {
-  agentId: string
-  operation: string
-  durationMs: number
-  failed: boolean
-}) =>
-  emit({ agent: call.agentId, operation: call.operation }, [
-    ['Calls', MetricUnit.Count, 1],
-    ['CallDuration', MetricUnit.Milliseconds, call.durationMs],
-    ...(call.failed ? ([['CallFailures', MetricUnit.Count, 1]] satisfies Values) : []),
-  ])
+export const recordCall = (
+  sink: MetricsSink,
+  call: {
+    agentId: string
+    operation: string
+    durationMs: number
+    failed: boolean
+    streamed: boolean
+  },
+) =>
+  sink.record(
+    {
+      Calls: 1,
+      CallDuration: call.durationMs,
+      ...(call.failed ? { CallFailures: 1 } : {}),
+      ...(call.streamed ? { Streams: 1, StreamDuration: call.durationMs } : {}),
+    },
+    { agent: call.agentId, operation: call.operation },
+  )
 
 /** A call refused before it reached its agent, for the caller's limits. */
-export const recordRefusal = (agentId: string, reason: 'rate-limit' | 'stream-limit') =>
-  emit({ agent: agentId, reason }, [['CallsRefused', MetricUnit.Count, 1]])
+export const recordRefusal = (
+  sink: MetricsSink,
+  agentId: string,
+  reason: 'rate-limit' | 'stream-limit',
+) => sink.record({ CallsRefused: 1 }, { agent: agentId, reason })
 
 /** A message `/route` sent to an agent, or kept back for want of a confident match. */
-export const recordRoute = (chosen: string | undefined) =>
-  chosen
-    ? emit({ agent: chosen }, [['Routed', MetricUnit.Count, 1]])
-    : emit({}, [['RouteRefused', MetricUnit.Count, 1]])
+export const recordRoute = (sink: MetricsSink, chosen: string | undefined) =>
+  chosen ? sink.record({ Routed: 1 }, { agent: chosen }) : sink.record({ RouteRefused: 1 })
+
+/**
+ * A request the authorizer turned away (API Gateway's 401), by why: the token
+ * verifier's reason (`no bearer token`, jose's `ERR_JWT_EXPIRED`, …), with a
+ * client id taken out so the dimension's values stay few.
+ */
+export const recordAuthorizerDenial = (sink: MetricsSink, reason: string) =>
+  sink.record({ AuthorizerDenials: 1 }, { reason: reason.replace(/^client_id \S+ /, 'client_id ') })
+
+/** An authorizer that failed (a database or JWKS failure: API Gateway's 500, never a 401). */
+export const recordAuthorizerError = (sink: MetricsSink) => sink.record({ AuthorizerErrors: 1 })

@@ -110,8 +110,15 @@ describe('npm start', () => {
     const exitCode = await stop(started)
 
     // Assess
-    expect(commands).toHaveLength(5)
-    const [jsonRpc, stream, list, unauthenticated] = results as [string, string, string, string]
+    expect(commands).toHaveLength(7)
+    const [jsonRpc, stream, list, unauthenticated, ready, metrics] = results as string[] as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
     expect(JSON.parse(jsonRpc).result.task.status.state).toBe('TASK_STATE_COMPLETED')
     expect(jsonRpc).toContain('Tokyo')
     expect(stream.match(/^data: /gm)?.length).toBeGreaterThanOrEqual(4)
@@ -121,6 +128,8 @@ describe('npm start', () => {
       'weather',
     ])
     expect(unauthenticated).toMatch(/^HTTP\/1.1 401/)
+    expect(JSON.parse(ready)).toMatchObject({ status: 'ready' })
+    expect(metrics).toContain('switchboard_calls_total{agent="weather",operation="SendMessage"} 1')
     expect(exitCode).toBe(0)
   })
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { metricsNamespace } from '../../lib/observability/metrics.ts'
+import { metricDefinitions, metricsNamespace } from '../../lib/observability/metrics.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
@@ -15,6 +15,7 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   let token: string
   let written: string[] = []
   const before = {
+    metricsSink: process.env.METRICS_SINK,
     metricsDisabled: process.env.POWERTOOLS_METRICS_DISABLED,
     logLevel: process.env.POWERTOOLS_LOG_LEVEL,
   }
@@ -24,7 +25,9 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   }
 
   beforeAll(async () => {
-    // npm start keeps metrics off and logs warnings only; on Lambda both are on.
+    // npm start serves metrics as Prometheus text and logs warnings only; on Lambda
+    // metrics are EMF and info lines are on.
+    process.env.METRICS_SINK = 'emf'
     process.env.POWERTOOLS_METRICS_DISABLED = 'false'
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
     stack = await startThrowawayStack()
@@ -51,6 +54,7 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   afterAll(async () => {
     vi.restoreAllMocks()
     await stack.stop()
+    restore('METRICS_SINK', before.metricsSink)
     restore('POWERTOOLS_METRICS_DISABLED', before.metricsDisabled)
     restore('POWERTOOLS_LOG_LEVEL', before.logLevel)
   })
@@ -72,7 +76,11 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     return parsed.filter((line): line is EmfDocument => '_aws' in line)
   }
 
-  it('counts and times each call per agent and operation, streamed ones when the stream ends', async () => {
+  /** The document of `emitted` that carries this metric. */
+  const carrying = (documents: EmfDocument[], metric: string) =>
+    documents.find((document) => metric in document)
+
+  it('counts and times each call per agent and operation, in the dimension sets metricDefinitions names', async () => {
     // Act
     const unary = await postA2A(
       `${stack.url}/agents/calculator`,
@@ -80,24 +88,58 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
       jsonRpc('SendMessage', textMessageParams('2+2')),
     )
     await unary.text()
-    const [call] = await emitted('Calls')
+    const documents = await emitted('Calls')
+    const call = carrying(documents, 'Calls')
+    const duration = carrying(documents, 'CallDuration')
+
+    // Assess
+    expect(call).toMatchObject({ agent: 'calculator', operation: 'SendMessage', Calls: 1 })
+    expect(call).not.toHaveProperty('CallFailures')
+    expect(call?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: metricsNamespace,
+      Dimensions: metricDefinitions.Calls.dimensionSets,
+    })
+    expect(duration?.CallDuration).toBeTypeOf('number')
+    expect(duration?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual(
+      metricDefinitions.CallDuration.dimensionSets,
+    )
+  })
+
+  it('counts and times a streamed call as a stream per agent when the stream ends', async () => {
+    // Act
     const stream = await postA2A(
       `${stack.url}/agents/calculator/message:stream`,
       token,
       textMessageParams('3*3'),
     )
     await stream.text()
-    const [streamed] = await emitted('Calls')
+    const documents = await emitted('StreamDuration')
 
     // Assess
-    expect(call).toMatchObject({ agent: 'calculator', operation: 'SendMessage', Calls: 1 })
-    expect(call?.CallDuration).toBeTypeOf('number')
-    expect(call).not.toHaveProperty('CallFailures')
-    expect(call?._aws.CloudWatchMetrics[0]).toMatchObject({
-      Namespace: metricsNamespace,
-      Dimensions: [expect.arrayContaining(['service', 'agent', 'operation'])],
+    expect(carrying(documents, 'Calls')).toMatchObject({
+      agent: 'calculator',
+      operation: 'SendStreamingMessage',
     })
-    expect(streamed).toMatchObject({ agent: 'calculator', operation: 'SendStreamingMessage' })
+    const streamed = carrying(documents, 'Streams')
+    expect(streamed).toMatchObject({ agent: 'calculator', Streams: 1 })
+    expect(streamed?.StreamDuration).toBeTypeOf('number')
+    expect(streamed?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['agent']])
+  })
+
+  it('counts a request the authorizer turned away, by reason', async () => {
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/calculator`,
+      'not-a-token',
+      jsonRpc('SendMessage', textMessageParams('1+1')),
+    )
+    await response.text()
+    const denial = carrying(await emitted('AuthorizerDenials'), 'AuthorizerDenials')
+
+    // Assess
+    expect(response.status).toBe(401)
+    expect(denial).toMatchObject({ reason: 'ERR_JWS_INVALID', AuthorizerDenials: 1 })
+    expect(denial?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['reason']])
   })
 
   it('counts a call its agent could not answer as failed, and one over the limit as refused', async () => {
@@ -108,14 +150,14 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
       textMessageParams('hi'),
     )
     await failed.text()
-    const [failure] = await emitted('CallFailures')
+    const failure = carrying(await emitted('CallFailures'), 'CallFailures')
     const refused = await postA2A(
       `${stack.url}/agents/gone/message:send`,
       token,
       textMessageParams('hi'),
     )
     await refused.text()
-    const [refusal] = await emitted('CallsRefused')
+    const refusal = carrying(await emitted('CallsRefused'), 'CallsRefused')
 
     // Assess
     expect(failed.status).toBe(502)

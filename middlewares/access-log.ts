@@ -1,0 +1,130 @@
+import { pipeline, Transform } from 'node:stream'
+import type { Logger } from '@aws-lambda-powertools/logger'
+import type middy from '@middy/core'
+import type { MiddlewareObj, Request } from '@middy/core'
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
+import type { HttpResponse } from '../lib/http/http-response.ts'
+import { isNodeStream } from './support/response-body.ts'
+
+/** What a request was, as the handler's own middlewares read it (no secret, no token). */
+export interface AccessLogFields {
+  principal?: string
+  agent?: string
+  operation?: string
+  binding?: string
+}
+
+export interface AccessLogOptions<TContext extends Context> {
+  /** The handler's logger: the line carries its keys (trace id, correlation id). */
+  logger: Pick<Logger, 'info' | 'warn'>
+  /** Principal, agent, operation and binding, read from the keys earlier middlewares own. */
+  describe?: (
+    request: Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>,
+  ) => AccessLogFields
+  now?: () => number
+}
+
+const key = 'accessLog'
+
+interface AccessState {
+  started: number
+  /** Bytes of a streamed body that have gone out so far. */
+  streamedBytes?: number
+}
+
+/** The status the caller got: the answer's, or API Gateway's 502 for a function that failed. */
+const statusOf = (response: HttpResponse | undefined) => response?.statusCode ?? 502
+
+const wholeBytesOf = (response: (HttpResponse & { isBase64Encoded?: boolean }) | undefined) =>
+  typeof response?.body === 'string'
+    ? Buffer.byteLength(response.body, response.isBase64Encoded ? 'base64' : 'utf8')
+    : 0
+
+/**
+ * One structured access-log line per request (`message: "access"`): method and
+ * route, principal, agent, operation, binding, status, duration, bytes sent, and
+ * the logger's keys (the trace id, `correlation_id` = API Gateway's request id).
+ * Never a header, a body or a query string, so no token or secret can reach it.
+ *
+ * Two halves, because Middy's `after` misses early answers (a 401, a 429) and a
+ * stream's end: `plugin` (Middy's `requestStart`/`requestEnd` hooks) starts the
+ * clock and writes the line once the answer is sent, a streamed one when the
+ * stream has ended; `middleware` (first in the chain, so its `after` runs last)
+ * counts a streamed body's bytes as they go out.
+ *
+ * @example
+ * const access = accessLog({ logger, describe })
+ * export const handler = middy(access.plugin).use(access.middleware).use(…)
+ */
+export const accessLog = <TContext extends Context = Context>(
+  options: AccessLogOptions<TContext>,
+) => {
+  const { logger, describe = () => ({}), now = Date.now } = options
+  if (typeof logger?.info !== 'function') {
+    throw new TypeError('accessLog: options.logger is required')
+  }
+  type R = Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>
+  /** What Middy hands a plugin hook: its request, untyped. */
+  type AnyRequest = Request<unknown, unknown, Error, Context, Record<string, unknown>>
+
+  const stateOf = (request: AnyRequest) => request.internal[key] as AccessState | undefined
+
+  const accessLogPluginRequestStart = (request: AnyRequest) => {
+    request.internal[key] = { started: now() } satisfies AccessState
+  }
+
+  const accessLogPluginRequestEnd = (request: AnyRequest) => {
+    const state = stateOf(request)
+    const { event } = request as R
+    const response = request.response as HttpResponse | undefined
+    let fields: AccessLogFields = {}
+    try {
+      fields = describe(request as R)
+    } catch (error) {
+      logger.warn('access log: the request could not be described', { error })
+    }
+    logger.info('access', {
+      method: event?.httpMethod,
+      route: event?.resource,
+      principal: fields.principal,
+      agent: fields.agent,
+      operation: fields.operation,
+      binding: fields.binding,
+      status: statusOf(response),
+      durationMs: state ? now() - state.started : undefined,
+      bytes: state?.streamedBytes ?? wholeBytesOf(response),
+      // The logger's own key, set from the same field; given here too so that the
+      // line names its request even where invocations share the logger (npm start).
+      correlation_id: event?.requestContext?.requestId,
+    })
+  }
+
+  const accessLogMiddlewareAfter = (request: R) => {
+    const state = stateOf(request)
+    const response = request.response as HttpResponse | undefined
+    if (!state || !response || !isNodeStream(response.body)) return
+    state.streamedBytes = 0
+    const counted = new Transform({
+      transform: (chunk: Buffer | string, _encoding, callback) => {
+        state.streamedBytes = (state.streamedBytes ?? 0) + Buffer.byteLength(chunk)
+        callback(null, chunk)
+      },
+    })
+    // A body that fails, or an answer the caller abandons, ends the other.
+    pipeline(response.body, counted, () => undefined)
+    request.response = { ...response, body: counted }
+  }
+
+  return {
+    plugin: {
+      requestStart: accessLogPluginRequestStart,
+      requestEnd: accessLogPluginRequestEnd,
+    } satisfies middy.PluginObject,
+    middleware: { after: accessLogMiddlewareAfter } satisfies MiddlewareObj<
+      APIGatewayProxyEvent,
+      unknown,
+      Error,
+      TContext
+    >,
+  }
+}

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { clientCredentials } from '../../local/seed.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/** The backend credential registered with the agent: it must reach the agent and no log. */
+const apiKey = 'test-api-key-9f2c1e7b4d'
+
+describe('access logs, one line per request, and no secret or token in any log', () => {
+  let stack: RunningStack
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  const written: string[] = []
+  const keysSeen: (string | undefined)[] = []
+  const before = process.env.POWERTOOLS_LOG_LEVEL
+
+  beforeAll(async () => {
+    // Everything the handlers log, down to debug lines.
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG'
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk))
+        return true
+      })
+    }
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({
+      bindings: ['HTTP+JSON'],
+      answer: (request, _body, response) => {
+        keysSeen.push(request.headers['x-api-key'] as string | undefined)
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(
+          JSON.stringify({
+            id: 't-1',
+            contextId: 'c-1',
+            status: { state: 'TASK_STATE_COMPLETED' },
+          }),
+        )
+      },
+    })
+  })
+  afterAll(async () => {
+    vi.restoreAllMocks()
+    await agent.stop()
+    await stack.stop()
+    if (before === undefined) delete process.env.POWERTOOLS_LOG_LEVEL
+    else process.env.POWERTOOLS_LOG_LEVEL = before
+  })
+
+  /** The access lines written so far. */
+  const accessLines = () =>
+    written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{') && line.includes('"message":"access"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+
+  it('logs no backend secret, client secret or bearer token, whatever the calls', async () => {
+    // Prepare: the secrets this run handles.
+    const demo = clientCredentials('demo-client')
+    const admin = clientCredentials('admin-client')
+
+    // Act: the token endpoint, a registration carrying a backend credential, calls
+    // (granted, streamed, refused), discovery and admin reads.
+    const issued = await fetch(`${stack.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: demo.clientId,
+        client_secret: demo.clientSecret,
+      }),
+    })
+    const { access_token: token } = (await issued.json()) as { access_token: string }
+    const adminToken = await stack.token('admin-client')
+    await registerAgents(stack, [
+      {
+        agentId: 'keyed',
+        backendUrl: agent.url,
+        agentCardUrl: agent.cardUrl,
+        auth: { type: 'api_key', apiKey },
+      },
+    ])
+    await grantToDemoClient(['keyed'], { taskAccess: 'all' })
+    const calls = [
+      await fetch(`${stack.url}/agents/keyed/tasks/t-1`, {
+        headers: { authorization: `Bearer ${token}`, 'a2a-version': '1.0' },
+      }),
+      await postA2A(
+        `${stack.url}/agents/calculator`,
+        token,
+        jsonRpc('SendMessage', textMessageParams('2+2')),
+      ),
+      await postA2A(
+        `${stack.url}/agents/calculator/message:stream`,
+        token,
+        textMessageParams('3*3'),
+      ),
+      await postA2A(`${stack.url}/agents/calculator`, `${token}x`, jsonRpc('SendMessage', {})),
+      await fetch(`${stack.url}/agents`, { headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${stack.url}/admin/agents/keyed`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      }),
+    ]
+    for (const response of calls) await response.arrayBuffer()
+    const output = written.join('')
+
+    // Assess: the key went to the agent, and nowhere in the log (which did capture the run).
+    expect(keysSeen).toContain(apiKey)
+    expect(output).toContain('"target":"keyed"')
+    expect(output).toContain('"message":"access"')
+    expect(calls.map((response) => response.status)).toEqual([200, 200, 200, 401, 200, 200])
+    for (const secret of [apiKey, demo.clientSecret, admin.clientSecret, token, adminToken]) {
+      expect(output).not.toContain(secret)
+    }
+    expect(output).not.toMatch(/Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./)
+  })
+
+  it('writes one access line per request with principal, agent, operation, binding, status, duration, bytes and request id', async () => {
+    // Prepare
+    const token = await stack.token('demo-client')
+
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/calculator`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('6*7')),
+    )
+    const body = await response.text()
+    const requestId = response.headers.get('x-amzn-requestid')
+
+    // Assess
+    const lines = accessLines().filter((line) => line.correlation_id === requestId)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      method: 'POST',
+      route: '/agents/{agentId}',
+      principal: 'demo-client',
+      agent: 'calculator',
+      operation: 'SendMessage',
+      binding: 'JSONRPC',
+      status: 200,
+      bytes: Buffer.byteLength(body),
+    })
+    expect(lines[0]?.durationMs).toBeTypeOf('number')
+  })
+
+  it('writes a stream’s access line when the stream has ended, with the bytes it sent', async () => {
+    // Prepare
+    const token = await stack.token('demo-client')
+
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/calculator/message:stream`,
+      token,
+      textMessageParams('sqrt(16)'),
+    )
+    const body = await response.text()
+    const requestId = response.headers.get('x-amzn-requestid')
+
+    // Assess
+    const [line] = accessLines().filter((entry) => entry.correlation_id === requestId)
+    expect(line).toMatchObject({
+      operation: 'SendStreamingMessage',
+      binding: 'HTTP+JSON',
+      status: 200,
+      bytes: Buffer.byteLength(body),
+    })
+  })
+
+  it('writes the access line of a refused request and of the discovery and admin routes', async () => {
+    // Prepare
+    const token = await stack.token('demo-client')
+    const adminToken = await stack.token('admin-client')
+
+    // Act
+    const refused = await fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    })
+    const listed = await fetch(`${stack.url}/agents`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const read = await fetch(`${stack.url}/admin/agents/weather`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    })
+    for (const response of [refused, listed, read]) await response.arrayBuffer()
+    const lineOf = (response: Response) =>
+      accessLines().find((line) => line.correlation_id === response.headers.get('x-amzn-requestid'))
+
+    // Assess
+    expect(lineOf(refused)).toMatchObject({ status: 401, agent: 'weather' })
+    expect(lineOf(listed)).toMatchObject({
+      route: '/agents',
+      principal: 'demo-client',
+      status: 200,
+    })
+    expect(lineOf(read)).toMatchObject({
+      route: '/admin/agents/{agentId}',
+      principal: 'admin-client',
+      agent: 'weather',
+      status: 200,
+    })
+  })
+})
