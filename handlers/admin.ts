@@ -23,6 +23,8 @@ import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -170,7 +172,9 @@ const routes: TypedRoute<CallerContext>[] = [
 ]
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .use(
     problemDetails({
       logger,

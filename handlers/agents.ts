@@ -28,6 +28,7 @@ import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { callRecorder } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
@@ -48,17 +49,20 @@ import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
+import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const limiter = new DynamoRateLimiter({
+const rateLimiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
 })
+const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
@@ -81,7 +85,12 @@ const credentials = backendCredentials({
   tokenTimeoutMs: config.tokenFetchTimeoutMs,
 })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
-const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const lookupAgent = tracing.traced('registry lookup', cachedAgent)
+const permissions = new DynamoPermissionStore(
+  documentClient,
+  tableName('permissions', config.tablePrefix),
+)
 /**
  * The card route has no authorizer (a public card needs no token): for a granted
  * card the handler verifies the token with the authorizer's own code.
@@ -93,17 +102,16 @@ const authenticationDeps = {
     scopePrefix: config.token.scopePrefix,
     allowedClientIds: config.token.allowedClientIds,
   }),
-  permissions: new DynamoPermissionStore(
-    documentClient,
-    tableName('permissions', config.tablePrefix),
-  ),
+  permissions: {
+    forScopes: tracing.traced('permission lookup', permissions.forScopes.bind(permissions)),
+  },
   adminScope: config.token.adminScope,
   defaultRateLimit: config.rateLimitPerMinute,
 }
 
 const signCard = cardSigner(gatewayKeyFor(config))
 
-type AgentContext = RouteContext & TaskOwnershipContext
+type AgentContext = RouteContext & TaskOwnershipContext & TraceContextContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
 const callOf = ({ context }: AgentRequest) => {
@@ -164,8 +172,10 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
-      stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
+      // An open stream's rechecks come after the handler's segment closed: untraced.
+      stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
     },
+    { context: context.trace, tracing },
     callRecorder(logger, { agentId, operation: call.operation, binding: call.binding, principal }),
   )
   // A routed call names the agent that answered.
@@ -175,7 +185,9 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
   executionMode: executionModeStreamifyResponse,
 })
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))

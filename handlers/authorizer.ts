@@ -7,8 +7,11 @@ import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { headerOf } from '../lib/http/lambda-event.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { tableName } from '../lib/tables.ts'
+import { traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 
 const config = loadConfig()
 const logger = createLogger()
@@ -18,10 +21,13 @@ const verifyAccessToken = createTokenVerifier({
   scopePrefix: config.token.scopePrefix,
   allowedClientIds: config.token.allowedClientIds,
 })
-const permissions = new DynamoPermissionStore(
+const permissionStore = new DynamoPermissionStore(
   createDocumentClient(config),
   tableName('permissions', config.tablePrefix),
 )
+const permissions = {
+  forScopes: tracing.traced('permission lookup', permissionStore.forScopes.bind(permissionStore)),
+}
 
 /**
  * REQUEST authorizer: a verified token becomes an IAM policy naming every path
@@ -52,5 +58,7 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
 }
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .handler(authorizeRequest)

@@ -12,6 +12,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
@@ -24,22 +25,29 @@ import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const lookupAgent = tracing.traced(
+  'registry lookup',
+  cachedLookup(registry, config.registryCacheTtlMs),
+)
+const listAgentRecords = tracing.traced('registry list', registry.list.bind(registry))
 const embedder = embedderFor(config)
 const index = vectorIndexFor(config)
 const signingKey = gatewayKeyFor(config)
 const signCard = cardSigner(signingKey)
-const limiter = new DynamoRateLimiter({
+const rateLimiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
 })
+const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
@@ -65,7 +73,7 @@ const baseUrlOf = (event: APIGatewayProxyEvent) =>
 /** GET /agents: the cards of the caller's active agents, signed by the gateway. */
 const listAgents: DiscoveryHandler = async (event, context) => {
   const baseUrl = baseUrlOf(event)
-  const agents = await invocableAgents(await registry.list(), context.caller.grants, {
+  const agents = await invocableAgents(await listAgentRecords(), context.caller.grants, {
     baseUrl,
     tokenUrl: config.token.tokenUrl,
     issuer: config.token.issuer,
@@ -120,7 +128,9 @@ const routes: TypedRoute<CallerContext>[] = [
 ]
 
 const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.
@@ -130,7 +140,9 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
 const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger }))
   .handler(async () =>
     jsonResponse(200, await cardJwks(signingKey), {
@@ -144,7 +156,9 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
  * and queued for delivery; 202 once queued.
  */
 const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const outcome = await acceptPush(
@@ -166,9 +180,13 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
 
 /**
  * The card JWKS and the push callback are public (no authorizer, no caller);
- * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
+ * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in,
+ * traceContext `trace`.
  */
-export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
+export const handler = (
+  event: APIGatewayProxyEvent,
+  context: CallerContext & TraceContextContext,
+) =>
   event.resource === cardJwksPath
     ? cardKeys(event, context)
     : event.resource === pushCallbackRoute

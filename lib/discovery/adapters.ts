@@ -1,6 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors'
 import type { GatewayConfig } from '../config.ts'
+import { tracing } from '../observability/tracing.ts'
 import { BedrockEmbedder } from './bedrock-embedder.ts'
 import type { Embedder } from './embedder.ts'
 import { HashingEmbedder } from './hashing-embedder.ts'
@@ -19,7 +20,10 @@ export const embedderFor = ({
 }: Pick<GatewayConfig, 'region' | 'discovery'>): Embedder => {
   switch (discovery.embedder) {
     case 'bedrock':
-      return new BedrockEmbedder(new BedrockRuntimeClient({ region }), discovery.dimension)
+      return new BedrockEmbedder(
+        tracing.captureClient(new BedrockRuntimeClient({ region })),
+        discovery.dimension,
+      )
     case 'local':
       return new LocalEmbedder(discovery.dimension)
     case 'hashing':
@@ -33,5 +37,9 @@ export const vectorIndexFor = ({
   discovery,
 }: Pick<GatewayConfig, 'region' | 'discovery'>): VectorIndex =>
   discovery.index === 's3vectors'
-    ? new S3VectorsIndex(new S3VectorsClient({ region }), discovery.bucket, discovery.indexName)
+    ? new S3VectorsIndex(
+        tracing.captureClient(new S3VectorsClient({ region })),
+        discovery.bucket,
+        discovery.indexName,
+      )
     : new LocalVectorIndex(discovery.indexFile)

@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms'
 import { ConfigError, type GatewayConfig } from '../config.ts'
+import { tracing } from '../observability/tracing.ts'
 import { FileGatewayKey } from './file-gateway-key.ts'
 import type { GatewayKey } from './gateway-key.ts'
 import { KmsGatewayKey } from './kms-gateway-key.ts'
@@ -25,7 +26,10 @@ export const gatewayKeyFor = (
         'CARD_SIGNING_KEY_ID is required: the KMS key (ECC_NIST_P256, SIGN_VERIFY) agent cards are signed with',
       ])
     }
-    return new KmsGatewayKey(new KMSClient({ region: config.region }), config.cardSigningKeyId)
+    return new KmsGatewayKey(
+      tracing.captureClient(new KMSClient({ region: config.region })),
+      config.cardSigningKeyId,
+    )
   }
   return () => {
     loading ??= load().catch((error: unknown) => {
