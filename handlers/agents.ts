@@ -48,6 +48,7 @@ import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
+import { requires } from '../middlewares/support/requires.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
@@ -175,7 +176,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       // An open stream's rechecks come after the handler's segment closed: untraced.
       stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
     },
-    { context: context.trace, tracing },
+    { context: requires(context, 'trace', 'agents handler'), tracing },
     callRecorder(logger, { agentId, operation: call.operation, binding: call.binding, principal }),
   )
   // A routed call names the agent that answered.
