@@ -16,7 +16,7 @@ export interface CallTrace {
 
 /**
  * Forwards a call to its agent in a span of its own (annotated with `agentId`,
- * `operation`, `binding` and the answer's `status`), carrying the request's
+ * `operation`, `binding`, the W3C `traceId` and the answer's `status`), carrying the request's
  * trace with that span as parent (`traceparent`), and reports its end to
  * `finished` exactly once: a streamed answer when its relay ends, a whole one at
  * once, a thrown one before the error goes on. A stream's span ends when its
@@ -33,7 +33,13 @@ export const forwardReported = async (
   trace: CallTrace,
   finished: (outcome: CallOutcome) => void,
 ): Promise<ForwardedAnswer> => {
-  const annotations = { agentId: record.agentId, operation: call.operation, binding: call.binding }
+  const annotations = {
+    agentId: record.agentId,
+    operation: call.operation,
+    binding: call.binding,
+    // The W3C trace the agent joins: the caller's own, when it sent one, finds this X-Ray trace.
+    traceId: trace.context.traceId,
+  }
   const answer = await trace.tracing
     .span('forward to agent', annotations, async (span) => {
       const forwarded = await forwardCall(record, call, incoming, {

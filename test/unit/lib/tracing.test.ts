@@ -71,6 +71,7 @@ describe('tracing', () => {
     vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true')
     const tracing = await createTracing(true)
     const segment = new Segment('switchboard-agents')
+    const trace = requestTraceContext({}, { Root: segment.trace_id })
     const sent: Headers[] = []
 
     // Act
@@ -81,7 +82,7 @@ describe('tracing', () => {
         call,
         incoming,
         forwardingTo(sent),
-        { context: requestTraceContext({}, { Root: segment.trace_id }), tracing },
+        { context: trace, tracing },
         () => {},
       )
     })
@@ -95,6 +96,7 @@ describe('tracing', () => {
       agentId: 'weather',
       operation: 'SendMessage',
       binding: 'JSONRPC',
+      traceId: trace.traceId,
       status: 200,
     })
     expect(subsegment?.isClosed()).toBe(true)
