@@ -25,6 +25,8 @@ import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -195,8 +197,10 @@ const access = accessLog<CallerContext>({
 })
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(access.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(access.middleware)
+  .use(traceContext({ logger }))
   .use(
     problemDetails({
       logger,

@@ -30,6 +30,7 @@ import { callRecorder } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
@@ -50,7 +51,10 @@ import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
+import { requires } from '../middlewares/support/requires.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
+import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
@@ -58,12 +62,13 @@ const logger = createLogger()
 const metrics = metricsSinkFor(config)
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const limiter = new DynamoRateLimiter({
+const rateLimiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
   shards: config.rateLimitShards,
 })
+const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
@@ -86,7 +91,8 @@ const credentials = backendCredentials({
   tokenTimeoutMs: config.tokenFetchTimeoutMs,
 })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
-const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const lookupAgent = tracing.traced('registry lookup', cachedAgent)
 /** /route's threshold: the calibrated one for this embedder once stored, else the configured one. */
 const routeThreshold = routeThresholdReader(
   new DynamoRouteThresholdStore(documentClient, tableName('settings', config.tablePrefix)),
@@ -97,6 +103,10 @@ const routeThreshold = routeThresholdReader(
     ttlMs: config.discovery.routeThresholdCacheMs,
     warn: (message, details) => logger.warn(message, details),
   },
+)
+const permissions = new DynamoPermissionStore(
+  documentClient,
+  tableName('permissions', config.tablePrefix),
 )
 /**
  * The card route has no authorizer (a public card needs no token): for a granted
@@ -109,17 +119,16 @@ const authenticationDeps = {
     scopePrefix: config.token.scopePrefix,
     allowedClientIds: config.token.allowedClientIds,
   }),
-  permissions: new DynamoPermissionStore(
-    documentClient,
-    tableName('permissions', config.tablePrefix),
-  ),
+  permissions: {
+    forScopes: tracing.traced('permission lookup', permissions.forScopes.bind(permissions)),
+  },
   adminScope: config.token.adminScope,
   defaultRateLimit: config.rateLimitPerMinute,
 }
 
 const signCard = cardSigner(gatewayKeyFor(config))
 
-type AgentContext = RouteContext & TaskOwnershipContext
+type AgentContext = RouteContext & TaskOwnershipContext & TraceContextContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
 const callOf = ({ context }: AgentRequest) => {
@@ -180,8 +189,10 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
-      stillServed: { check: stillServed(lookupAgent, record), everyMs: config.streamRecheckMs },
+      // An open stream's rechecks come after the handler's segment closed: untraced.
+      stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
     },
+    { context: requires(context, 'trace', 'agents handler'), tracing },
     callRecorder(logger, metrics, {
       agentId,
       operation: call.operation,
@@ -212,9 +223,11 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   executionMode: executionModeStreamifyResponse,
   ...access.plugin,
 })
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   // First after the logger: its `after` runs last, on the answer as it goes out.
   .use(access.middleware)
+  .use(traceContext({ logger }))
   .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))

@@ -9,8 +9,11 @@ import { headerOf } from '../lib/http/lambda-event.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordAuthorizerDenial, recordAuthorizerError } from '../lib/observability/metrics.ts'
 import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { tableName } from '../lib/tables.ts'
+import { traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 
 const config = loadConfig()
 const logger = createLogger()
@@ -21,10 +24,13 @@ const verifyAccessToken = createTokenVerifier({
   scopePrefix: config.token.scopePrefix,
   allowedClientIds: config.token.allowedClientIds,
 })
-const permissions = new DynamoPermissionStore(
+const permissionStore = new DynamoPermissionStore(
   createDocumentClient(config),
   tableName('permissions', config.tablePrefix),
 )
+const permissions = {
+  forScopes: tracing.traced('permission lookup', permissionStore.forScopes.bind(permissionStore)),
+}
 
 /**
  * REQUEST authorizer: a verified token becomes an IAM policy naming every path
@@ -59,5 +65,7 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
 }
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(traceContext({ logger }))
   .handler(authorizeRequest)

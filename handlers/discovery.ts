@@ -18,6 +18,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { tracing } from '../lib/observability/tracing.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
@@ -31,23 +32,30 @@ import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const lookupAgent = cachedLookup(registry, config.registryCacheTtlMs)
+const lookupAgent = tracing.traced(
+  'registry lookup',
+  cachedLookup(registry, config.registryCacheTtlMs),
+)
+const listAgentRecords = tracing.traced('registry list', registry.list.bind(registry))
 const embedder = embedderFor(config)
 const index = vectorIndexFor(config)
 const signingKey = gatewayKeyFor(config)
 const signCard = cardSigner(signingKey)
-const limiter = new DynamoRateLimiter({
+const rateLimiter = new DynamoRateLimiter({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),
   windowSeconds: config.rateLimitWindowSeconds,
   shards: config.rateLimitShards,
 })
+const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
@@ -80,7 +88,7 @@ const baseUrlOf = (event: APIGatewayProxyEvent) =>
 /** GET /agents: the cards of the caller's active agents, signed by the gateway. */
 const listAgents: DiscoveryHandler = async (event, context) => {
   const baseUrl = baseUrlOf(event)
-  const agents = await invocableAgents(await registry.list(), context.caller.grants, {
+  const agents = await invocableAgents(await listAgentRecords(), context.caller.grants, {
     baseUrl,
     tokenUrl: config.token.tokenUrl,
     issuer: config.token.issuer,
@@ -159,8 +167,10 @@ const routes: TypedRoute<CallerContext>[] = [
 ]
 
 const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(access.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(access.middleware)
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   // API Gateway passes header names as the client cased them.
@@ -170,8 +180,10 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
 const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(publicAccess.middleware)
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger }))
   .handler(async () =>
     jsonResponse(200, await cardJwks(signingKey), {
@@ -185,8 +197,10 @@ const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess
  * and queued for delivery; 202 once queued.
  */
 const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(publicAccess.middleware)
+  .use(traceContext({ logger }))
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const outcome = await acceptPush(
@@ -208,9 +222,13 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAc
 
 /**
  * The card JWKS, the push callback and readiness are public (no authorizer, no caller);
- * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
+ * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in,
+ * traceContext `trace`.
  */
-export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
+export const handler = (
+  event: APIGatewayProxyEvent,
+  context: CallerContext & TraceContextContext,
+) =>
   event.resource === cardJwksPath
     ? cardKeys(event, context)
     : event.resource === pushCallbackRoute

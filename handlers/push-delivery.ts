@@ -7,6 +7,8 @@ import { createLogger } from '../lib/observability/logger.ts'
 import { pushDelivererFor } from '../lib/push/adapters.ts'
 import type { PushDelivery } from '../lib/push/delivery.ts'
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
+import { traceContext } from '../middlewares/trace-context.ts'
+import { tracedHandler } from '../middlewares/tracing.ts'
 
 const config = loadConfig()
 const logger = createLogger()
@@ -23,7 +25,9 @@ const deliver = pushDelivererFor(config, {
  * maxReceiveCount lands in its DLQ.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(tracedHandler())
   .use(injectLambdaContext(logger))
+  .use(traceContext({ logger }))
   .handler(async (event) => {
     const failures = await Promise.all(
       event.Records.map(async (record) => {

@@ -8,6 +8,7 @@ import {
   maxRequestBodyBytes,
   renderGatewayResponse,
 } from '../lib/gateway-responses.ts'
+import { newXRayTraceId } from '../lib/observability/tracing.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
 import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
 import {
@@ -145,6 +146,11 @@ const toIncoming = (
   const rawHeaders: [string, string][] = []
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     rawHeaders.push([request.rawHeaders[i] as string, request.rawHeaders[i + 1] as string])
+  }
+  // As API Gateway with X-Ray on: one trace per request, the authorizer's and the handler's.
+  if (headers['x-amzn-trace-id'] === undefined) {
+    headers['x-amzn-trace-id'] = `Root=${newXRayTraceId()}`
+    rawHeaders.push(['X-Amzn-Trace-Id', headers['x-amzn-trace-id']])
   }
   return {
     method: request.method ?? 'GET',

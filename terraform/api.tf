@@ -144,6 +144,9 @@ resource "aws_api_gateway_stage" "gateway" {
   deployment_id = aws_api_gateway_deployment.gateway.id
   stage_name    = var.stage_name
 
+  # X-Ray traces each request from here through the authorizer and the handler.
+  xray_tracing_enabled = true
+
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.api_access.arn
     format = jsonencode({

@@ -392,6 +392,27 @@ resource "aws_iam_role_policy" "access" {
   policy = local.handler_policies[each.key]
 }
 
+# Active tracing (lambda.tf): each function's role writes its segments to
+# X-Ray with the two write actions Lambda's docs name for it
+# (AWSXRayDaemonWriteAccess without its sampling-rule reads: Lambda samples
+# itself). They name no resource: "*" only (test/terraform/iam.test.ts allows
+# it for exactly this statement).
+data "aws_iam_policy_document" "xray" {
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "xray" {
+  for_each = local.handlers
+
+  name   = "xray"
+  role   = aws_iam_role.handler[each.key].id
+  policy = data.aws_iam_policy_document.xray.json
+}
+
 # A function in a VPC (vpc_subnet_ids: the agents and admin functions) reaches
 # it through network interfaces Lambda creates, assigns addresses to and deletes
 # with the function's own role: AWSLambdaVPCAccessExecutionRole's ec2 actions.

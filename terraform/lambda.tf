@@ -27,6 +27,12 @@ resource "aws_lambda_function" "handler" {
   memory_size = var.lambda_memory_mb
   timeout     = each.value.timeout
 
+  # X-Ray: Lambda samples and sends the invocation's segment; Powertools Tracer
+  # (lib/observability/tracing.ts) adds the handler's subsegments.
+  tracing_config {
+    mode = "Active"
+  }
+
   environment {
     variables = local.gateway_environment
   }

@@ -5,29 +5,55 @@ import {
   forwardCall,
 } from '../backend/forward-call.ts'
 import type { CallOutcome } from '../observability/call-recorder.ts'
+import { type TraceContext, type Tracing, traceHeaders } from '../observability/tracing.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 
+/** How a forwarded call is traced: the request's trace, and the tracing its span goes to. */
+export interface CallTrace {
+  context: TraceContext
+  tracing: Pick<Tracing, 'span'>
+}
+
 /**
- * Forwards a call to its agent and reports its end to `finished` exactly once:
- * a streamed answer when its relay ends, a whole one at once, a thrown one before
- * the error goes on.
+ * Forwards a call to its agent in a span of its own (annotated with `agentId`,
+ * `operation`, `binding`, the W3C `traceId` and the answer's `status`), carrying the request's
+ * trace with that span as parent (`traceparent`), and reports its end to
+ * `finished` exactly once: a streamed answer when its relay ends, a whole one at
+ * once, a thrown one before the error goes on. A stream's span ends when its
+ * answer starts.
  *
  * @example
- * const answer = await forwardReported(record, call, incoming, options, callRecorder(logger, who))
+ * const answer = await forwardReported(record, call, incoming, options, trace, callRecorder(logger, who))
  */
 export const forwardReported = async (
   record: AgentRecord,
   call: A2ACall,
   incoming: { method: string; headers: Record<string, string | undefined>; body: string | null },
-  options: Omit<ForwardCallOptions, 'onEnd'>,
+  options: Omit<ForwardCallOptions, 'onEnd' | 'traceHeaders'>,
+  trace: CallTrace,
   finished: (outcome: CallOutcome) => void,
 ): Promise<ForwardedAnswer> => {
-  const answer = await forwardCall(record, call, incoming, { ...options, onEnd: finished }).catch(
-    (error: unknown) => {
+  const annotations = {
+    agentId: record.agentId,
+    operation: call.operation,
+    binding: call.binding,
+    // The W3C trace the agent joins: the caller's own, when it sent one, finds this X-Ray trace.
+    traceId: trace.context.traceId,
+  }
+  const answer = await trace.tracing
+    .span('forward to agent', annotations, async (span) => {
+      const forwarded = await forwardCall(record, call, incoming, {
+        ...options,
+        traceHeaders: traceHeaders(trace.context, span.id),
+        onEnd: finished,
+      })
+      span.annotate('status', forwarded.statusCode)
+      return forwarded
+    })
+    .catch((error: unknown) => {
       finished({ error })
       throw error
-    },
-  )
+    })
   // A streamed answer is finished by its relay; one already whole, here.
   if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
   return answer

@@ -37,6 +37,8 @@ export const callSkill = async (
     credentials: BackendCredentials
     fetch: BackendFetch
     caller: string
+    /** The W3C trace context the call carries to the agent. */
+    traceHeaders?: Record<string, string> | undefined
   },
 ): Promise<HttpAnswer> => {
   const skills = record.card.skills.map((skill) => skill.id)
@@ -73,6 +75,7 @@ export const callSkill = async (
       credentials: options.credentials,
       fetch: options.fetch,
       caller: options.caller,
+      traceHeaders: options.traceHeaders,
       safeToRepeat: false,
       streaming: false,
       timeoutMs: options.timeoutMs,

@@ -40,6 +40,8 @@ export interface ForwardCallOptions {
   streamIdleTimeoutMs: number
   /** The most one stream event may hold (MAX_STREAM_EVENT_BYTES). */
   maxStreamEventBytes: number
+  /** The W3C trace context (`traceparent`, `tracestate`) the call carries to the agent. */
+  traceHeaders?: Record<string, string> | undefined
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
   /**
@@ -91,6 +93,7 @@ export const forwardCall = async (
         credentials: options.credentials,
         fetch: options.fetch,
         caller: options.caller,
+        traceHeaders: options.traceHeaders,
       },
     )
   }
@@ -131,6 +134,7 @@ export const forwardCall = async (
     caller: options.caller,
     readsAllTasks: options.readsAllTasks ?? false,
     task: options.task,
+    traceHeaders: options.traceHeaders,
     safeToRepeat: operations[call.operation].safeToRepeat ?? false,
     streaming: operations[call.operation].streaming,
     timeoutMs,

@@ -178,8 +178,8 @@ export const forwardToBackend = async (
 }
 
 /**
- * Sends a call to its agent with the caller's name (`callerHeader`),
- * authenticated by the agent's auth type: the whole request, its body as the
+ * Sends a call to its agent with the caller's name (`callerHeader`) and the
+ * trace it belongs to (`traceHeaders`), authenticated by the agent's auth type: the whole request, its body as the
  * exact bytes sent, goes to the adapter (a signature covers those bytes). A
  * call to an AgentCore runtime first gets its session (`withRuntimeSession`:
  * the session header, and a contextId in a message that had none). When the agent refuses the credentials (401), the type allows renewing them and
@@ -197,6 +197,8 @@ export const sendWithCredentials = async (
     readsAllTasks?: boolean
     /** The task the call names, as recorded: its creator and context (an AgentCore session's). */
     task?: { owner: string; contextId?: string | undefined } | undefined
+    /** The W3C trace context (`traceparent`, `tracestate`) the call carries to the agent. */
+    traceHeaders?: Record<string, string> | undefined
     safeToRepeat: boolean
     streaming: boolean
     timeoutMs: number
@@ -209,6 +211,7 @@ export const sendWithCredentials = async (
     url: request.url,
     headers: {
       ...request.headers,
+      ...options.traceHeaders,
       [callerHeader]: options.caller,
       ...(options.readsAllTasks ? { [taskAccessHeader]: 'all' } : {}),
     },

@@ -1,6 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
 import { S3VectorsClient } from '@aws-sdk/client-s3vectors'
 import type { GatewayConfig } from '../config.ts'
+import { tracing } from '../observability/tracing.ts'
 import { BedrockEmbedder, type titanDimensions, titanTextEmbeddingsV2 } from './bedrock-embedder.ts'
 import type { Embedder } from './embedder.ts'
 import { HashingEmbedder } from './hashing-embedder.ts'
@@ -22,7 +23,7 @@ export const embedderFor = ({
   switch (discovery.embedder) {
     case 'bedrock':
       return new BedrockEmbedder(
-        new BedrockRuntimeClient({ region }),
+        tracing.captureClient(new BedrockRuntimeClient({ region })),
         discovery.dimension as (typeof titanDimensions)[number],
       )
     case 'openai':
@@ -55,7 +56,7 @@ export const embedderIdentityOf = ({
 export const vectorIndexFor = (config: Pick<GatewayConfig, 'region' | 'discovery'>): VectorIndex =>
   config.discovery.index === 's3vectors'
     ? new S3VectorsIndex(
-        new S3VectorsClient({ region: config.region }),
+        tracing.captureClient(new S3VectorsClient({ region: config.region })),
         config.discovery.bucket,
         config.discovery.indexName,
       )

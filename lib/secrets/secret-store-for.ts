@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { GatewayConfig } from '../config.ts'
+import { tracing } from '../observability/tracing.ts'
 import { FileSecretStore } from './file-secret-store.ts'
 import type { SecretStore } from './secret-store.ts'
 import { SecretsManagerStore } from './secrets-manager-store.ts'
@@ -10,6 +11,9 @@ export const secretStoreFor = (
 ): SecretStore =>
   config.secretsFile
     ? new FileSecretStore(config.secretsFile)
-    : new SecretsManagerStore(new SecretsManagerClient({ region: config.region }), {
-        kmsKeyId: config.secretsKmsKeyId,
-      })
+    : new SecretsManagerStore(
+        tracing.captureClient(new SecretsManagerClient({ region: config.region })),
+        {
+          kmsKeyId: config.secretsKmsKeyId,
+        },
+      )

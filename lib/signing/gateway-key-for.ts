@@ -1,4 +1,5 @@
 import { ConfigError, type GatewayConfig } from '../config.ts'
+import { tracing } from '../observability/tracing.ts'
 import { FileGatewayKey } from './file-gateway-key.ts'
 import type { GatewayKey } from './gateway-key.ts'
 
@@ -28,7 +29,10 @@ export const gatewayKeyFor = (
       import('@aws-sdk/client-kms'),
       import('./kms-gateway-key.ts'),
     ])
-    return new KmsGatewayKey(new KMSClient({ region: config.region }), config.cardSigningKeyId)
+    return new KmsGatewayKey(
+      tracing.captureClient(new KMSClient({ region: config.region })),
+      config.cardSigningKeyId,
+    )
   }
   return () => {
     loading ??= load().catch((error: unknown) => {

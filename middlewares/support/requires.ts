@@ -5,6 +5,7 @@
 export const contextProviders = {
   a2a: 'a2aRequest',
   caller: 'verifiedCaller',
+  trace: 'traceContext',
 } as const
 
 export type ProvidedKey = keyof typeof contextProviders

@@ -36,7 +36,7 @@ describe('Terraform stack: IAM', () => {
     ).toEqual([])
   })
 
-  it('names the resources: no "*" resource, no NotResource, but for the VPC network interfaces Lambda manages', () => {
+  it('names the resources: no "*" resource, no NotResource, but for the VPC network interfaces Lambda manages and X-Ray’s trace writes', () => {
     // Prepare: trust policies name a principal instead of resources.
     const granting = statements.filter(
       ({ body }) => !actionsOf({ where: '', body }).includes('sts:AssumeRole'),
@@ -46,11 +46,20 @@ describe('Terraform stack: IAM', () => {
       return resources.length === 0 || resources.includes('*') || 'not_resources' in body
     })
 
-    // Assess: exactly AWSLambdaVPCAccessExecutionRole's ec2 actions, which cannot name more.
-    expect(unnamed.map(({ where }) => where)).toEqual([
+    // Assess: exactly AWSLambdaVPCAccessExecutionRole's ec2 actions, and X-Ray's two
+    // write actions (active tracing), which cannot name more.
+    expect(unnamed.map(({ where }) => where).sort()).toEqual([
+      'terraform/modules/sample-agents: data.aws_iam_policy_document.xray WriteTraces',
       'terraform: data.aws_iam_policy_document.vpc_access ManageVpcNetworkInterfaces',
+      'terraform: data.aws_iam_policy_document.xray WriteTraces',
     ])
-    const [eni] = unnamed as [PolicyStatement]
+    for (const xray of unnamed.filter(({ where }) => where.endsWith('xray WriteTraces'))) {
+      expect(xray.body.resources).toEqual(['*'])
+      expect(actionsOf(xray).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'])
+      expect(nested(xray.body, 'condition')).toEqual([])
+    }
+    const eni = unnamed.find(({ where }) => where.endsWith('ManageVpcNetworkInterfaces'))
+    if (!eni) throw new Error('no ManageVpcNetworkInterfaces statement')
     expect(eni.body.resources).toEqual(['*'])
     expect(actionsOf(eni).sort()).toEqual([
       'ec2:AssignPrivateIpAddresses',

@@ -42,7 +42,8 @@ resource "aws_iam_role" "agent" {
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
-# The agents answer from bundled data: they need nothing but their own logs.
+# The agents answer from bundled data: they need nothing but their own logs
+# and their traces (below).
 data "aws_iam_policy_document" "logs" {
   for_each = local.agents
 
@@ -61,6 +62,26 @@ resource "aws_iam_role_policy" "logs" {
   policy = data.aws_iam_policy_document.logs[each.key].json
 }
 
+# Active tracing (X-Ray): the two write actions Lambda's docs name for it
+# (AWSXRayDaemonWriteAccess without its sampling-rule reads: Lambda samples
+# itself). They name no resource: "*" only (test/terraform/iam.test.ts allows
+# it for exactly this statement).
+data "aws_iam_policy_document" "xray" {
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "xray" {
+  for_each = local.agents
+
+  name   = "xray"
+  role   = aws_iam_role.agent[each.key].id
+  policy = data.aws_iam_policy_document.xray.json
+}
+
 resource "aws_lambda_function" "agent" {
   for_each = local.agents
 
@@ -77,6 +98,11 @@ resource "aws_lambda_function" "agent" {
   memory_size = 512
   # A stream through the gateway may last this long.
   timeout = 300
+
+  # A call's trace goes on from the gateway's into the agent's function.
+  tracing_config {
+    mode = "Active"
+  }
 
   depends_on = [aws_cloudwatch_log_group.agent]
 }

@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto'
+import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env'
+import type { Tracer } from '@aws-lambda-powertools/tracer'
+import type { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
+
+/**
+ * The gateway's tracing, all of it behind this one module: Powertools Tracer
+ * (the X-Ray SDK, in maintenance mode since February 2026) today; a move to
+ * OpenTelemetry replaces this file and nothing else. Also the W3C trace context
+ * (`traceparent`, `tracestate`) every forwarded call carries, so an agent's own
+ * tracing joins the caller's and the gateway's trace.
+ */
+
+/** What X-Ray indexes on a (sub)segment, to search traces by. */
+export type Annotations = Record<string, string | number | boolean>
+
+/** One traced piece of work, as the work itself sees it. */
+export interface Span {
+  /** 16 hex digits: the parent id an outgoing `traceparent` names. */
+  readonly id: string
+  annotate(key: string, value: string | number | boolean): void
+}
+
+export interface Tracing {
+  /** Whether (sub)segments are recorded (on Lambda, unless POWERTOOLS_TRACE_ENABLED=false). */
+  readonly enabled: boolean
+  /** The AWS SDK v3 client, each of its calls a subsegment when tracing is on. */
+  captureClient<T>(client: T): T
+  /**
+   * Runs `work` in a subsegment named `name` carrying `annotations`; a thrown
+   * error is recorded on it. When tracing is off, `work` runs as it is, with a
+   * fresh span id (a forwarded call still names a parent).
+   *
+   * @example
+   * await tracing.span('registry lookup', { agentId }, () => registry.get(agentId))
+   */
+  span<T>(name: string, annotations: Annotations, work: (span: Span) => Promise<T>): Promise<T>
+  /** The function wrapped so that each call is a subsegment named `name`. */
+  traced<A extends unknown[], R>(
+    name: string,
+    fn: (...args: A) => Promise<R>,
+  ): (...args: A) => Promise<R>
+  /** Powertools' `captureLambdaHandler` middleware (the `## handler` subsegment), or nothing. */
+  handlerMiddleware(): ReturnType<typeof captureLambdaHandler>
+}
+
+/** The X-Ray SDK's subsegment, as Tracer hands it over. */
+type Subsegment = NonNullable<Parameters<Parameters<Tracer['provider']['captureAsyncFunc']>[1]>[0]>
+
+const randomHex = (bytes: number) => randomBytes(bytes).toString('hex')
+
+const untraced: Tracing = {
+  enabled: false,
+  captureClient: (client) => client,
+  span: (_name, _annotations, work) => work({ id: randomHex(8), annotate: () => {} }),
+  traced: (_name, fn) => fn,
+  // Middy takes no middleware without a step: this one does nothing.
+  handlerMiddleware: () => ({ before: () => {} }),
+}
+
+/** Tracer's own rule (on Lambda, unless POWERTOOLS_TRACE_ENABLED=false), so nothing loads when it would be off. */
+export const tracingWanted = (env: Record<string, string | undefined>) =>
+  Boolean(env.AWS_EXECUTION_ENV) &&
+  !env.AWS_SAM_LOCAL &&
+  env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
+
+const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): Tracing => {
+  const span: Tracing['span'] = (name, annotations, work) => {
+    if (!tracer.getSegment()) return untraced.span(name, annotations, work)
+    // The X-Ray SDK runs `work` in a context of its own, the subsegment current there only.
+    return tracer.provider.captureAsyncFunc(name, async (subsegment?: Subsegment) => {
+      if (!subsegment) return work({ id: randomHex(8), annotate: () => {} })
+      for (const [key, value] of Object.entries(annotations)) subsegment.addAnnotation(key, value)
+      try {
+        return await work({
+          id: subsegment.id,
+          annotate: (key, value) => subsegment.addAnnotation(key, value),
+        })
+      } catch (error) {
+        subsegment.addError(error as Error)
+        throw error
+      } finally {
+        subsegment.close()
+      }
+    }) as ReturnType<typeof work>
+  }
+  return {
+    enabled: true,
+    captureClient: (client) => tracer.captureAWSv3Client(client),
+    span,
+    traced:
+      (name, fn) =>
+      (...args) =>
+        span(name, {}, () => fn(...args)),
+    handlerMiddleware: () => middleware(tracer, { captureResponse: false }),
+  }
+}
+
+/**
+ * Tracing as asked for: Powertools Tracer, loaded only when it will trace (its
+ * X-Ray SDK is never imported on a laptop or with tracing off), or nothing.
+ *
+ * @example
+ * const tracing = await createTracing(tracingWanted(process.env))
+ */
+export const createTracing = async (enabled: boolean): Promise<Tracing> => {
+  if (!enabled) return untraced
+  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+    import('@aws-lambda-powertools/tracer'),
+    import('@aws-lambda-powertools/tracer/middleware'),
+  ])
+  // Backend calls get their own subsegments (span), with the annotations an on-call search needs.
+  const tracer = new Tracer({ serviceName: 'switchboard', captureHTTPsRequests: false })
+  return tracer.isTracingEnabled() ? tracingWith(tracer, captureLambdaHandler) : untraced
+}
+
+/** The process's tracing (module scope, like the clients it captures). */
+export const tracing: Tracing = await createTracing(tracingWanted(process.env))
+
+/** One request's W3C trace context. */
+export interface TraceContext {
+  /** 32 lowercase hex digits. */
+  traceId: string
+  /** The caller's span (its `traceparent`'s parent id), when it sent a valid one. */
+  callerSpanId?: string
+  /** W3C trace-flags: `01` sampled, `00` not. */
+  flags: string
+  /** The caller's `tracestate`, passed on as it came (with a valid `traceparent` only). */
+  tracestate?: string
+}
+
+const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
+/** W3C: a `tracestate` longer than this may be dropped. */
+const maxTracestateLength = 512
+
+/**
+ * A W3C `traceparent` header's fields, or undefined when it is not a valid one
+ * (version `ff`, all-zero ids, a version-00 header with more fields).
+ *
+ * @example
+ * parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+ * // { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentId: '00f067aa0ba902b7', flags: '01' }
+ */
+export const parseTraceparent = (header: string | undefined) => {
+  const [, version, traceId, parentId, flags, more] =
+    traceparentPattern.exec(header?.trim() ?? '') ?? []
+  if (!version || !traceId || !parentId || !flags) return undefined
+  if (version === 'ff' || (version === '00' && more !== undefined)) return undefined
+  if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined
+  return { traceId, parentId, flags }
+}
+
+/**
+ * X-Ray's trace id as a W3C one: `1-5759e988-bd862e3fe1be46a994272793` is
+ * `5759e988bd862e3fe1be46a994272793` (the epoch seconds, then the random part).
+ */
+export const traceIdFromXRay = (root: string | undefined): string | undefined =>
+  /^1-([0-9a-f]{8})-([0-9a-f]{24})$/
+    .exec(root ?? '')
+    ?.slice(1)
+    .join('')
+
+const xRayHeaderData = (header: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (header ?? '')
+      .split(';')
+      .map((field) => field.trim().split('=') as [string, string])
+      .filter(([key, value]) => key && value !== undefined),
+  )
+
+const headerIn = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]
+
+/**
+ * The trace a request belongs to: the caller's, when it sent a valid
+ * `traceparent` (the gateway's span becomes its child); otherwise X-Ray's (the
+ * Lambda invocation's trace, or the `X-Amzn-Trace-Id` API Gateway adds, as the
+ * local gateway does too); otherwise a fresh one. An invalid `traceparent` is
+ * ignored, never an error.
+ *
+ * @example
+ * const trace = requestTraceContext(event.headers)
+ * logger.appendKeys({ traceId: trace.traceId })
+ */
+export const requestTraceContext = (
+  headers: Record<string, string | undefined> | null | undefined,
+  lambdaTrace: Record<string, string> | undefined = getXrayTraceDataFromEnv(),
+): TraceContext => {
+  const caller = parseTraceparent(headerIn(headers, 'traceparent'))
+  if (caller) {
+    const tracestate = headerIn(headers, 'tracestate')?.trim()
+    return {
+      traceId: caller.traceId,
+      callerSpanId: caller.parentId,
+      flags: caller.flags,
+      ...(tracestate && tracestate.length <= maxTracestateLength ? { tracestate } : {}),
+    }
+  }
+  const xRay = lambdaTrace?.Root
+    ? lambdaTrace
+    : xRayHeaderData(headerIn(headers, 'x-amzn-trace-id'))
+  const traceId = traceIdFromXRay(xRay.Root)
+  if (traceId) return { traceId, flags: xRay.Sampled === '0' ? '00' : '01' }
+  return { traceId: randomHex(16), flags: '01' }
+}
+
+/**
+ * The headers that carry a request's trace to an agent, `spanId` (the
+ * gateway's span for the call) as their parent.
+ *
+ * @example
+ * traceHeaders(trace, span.id) // { traceparent: '00-<traceId>-<spanId>-01' }
+ */
+export const traceHeaders = (trace: TraceContext, spanId: string): Record<string, string> => ({
+  traceparent: `00-${trace.traceId}-${spanId}-${trace.flags}`,
+  ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+})
+
+/** A fresh X-Ray trace id, as API Gateway writes it into `X-Amzn-Trace-Id` (the local gateway's). */
+export const newXRayTraceId = () =>
+  `1-${Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomHex(12)}`
