@@ -4,6 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { z } from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
+import { auditQuerySchema } from '../lib/admin/audit-log.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
 import { loadConfig } from '../lib/config.ts'
 import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
@@ -27,10 +28,8 @@ import { type CallerContext, verifiedCaller } from '../middlewares/verified-call
 
 const config = loadConfig()
 const logger = createLogger()
-const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit } = adminWiring(
-  config,
-  logger,
-)
+const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, auditLog } =
+  adminWiring(config, logger)
 
 const idempotentRegistration = idempotentRequest(idempotency)
 
@@ -46,7 +45,12 @@ const audited = (
   async function auditedAdminChange(event, context) {
     const after = await auditedChange(
       audit,
-      { action, actor: context.caller, target: target(event) },
+      {
+        action,
+        actor: context.caller,
+        target: target(event),
+        requestId: event.requestContext?.requestId,
+      },
       () => change(event),
     )
     return respond(after, event)
@@ -166,6 +170,15 @@ const routes: TypedRoute<CallerContext>[] = [
       },
       () => ({ statusCode: 204, body: '' }),
     ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/audit',
+    handler: async (event) =>
+      jsonResponse(
+        200,
+        await auditLog.list(auditQuerySchema.parse(event.queryStringParameters ?? {})),
+      ),
   },
 ]
 

@@ -87,6 +87,7 @@ export const routes: readonly Route[] = [
     ['GET', '/admin/permissions'],
     ['PUT', '/admin/permissions/{scope}'],
     ['DELETE', '/admin/permissions/{scope}'],
+    ['GET', '/admin/audit'],
   ]),
 ]
 
