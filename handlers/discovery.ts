@@ -12,6 +12,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
+import { openApiDocument } from '../lib/openapi/document.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
@@ -164,13 +165,43 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     })
   })
 
+/** GET /openapi.json: the API's OpenAPI 3.1 document, built once per base URL from the zod schemas. */
+const openApiPath = '/openapi.json'
+const documents = new Map<string, string>()
+const apiDocument = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(problemDetails({ logger }))
+  .handler(async (event) => {
+    const baseUrl = baseUrlOf(event)
+    let body = documents.get(baseUrl)
+    if (body === undefined) {
+      body = JSON.stringify(
+        openApiDocument({
+          baseUrl,
+          tokenUrl: config.token.tokenUrl,
+          adminScope: `${config.token.scopePrefix}${config.token.adminScope}`,
+        }),
+      )
+      // A stage has one or two base URLs (its domain, its execute-api URL): no need to bound it more.
+      if (documents.size >= 8) documents.clear()
+      documents.set(baseUrl, body)
+    }
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+      body,
+    }
+  })
+
 /**
- * The card JWKS and the push callback are public (no authorizer, no caller);
+ * The card JWKS, the OpenAPI document and the push callback are public (no authorizer, no caller);
  * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in.
  */
 export const handler = (event: APIGatewayProxyEvent, context: CallerContext) =>
   event.resource === cardJwksPath
     ? cardKeys(event, context)
-    : event.resource === pushCallbackRoute
-      ? pushCallback(event, context)
-      : callerRoutes(event, context)
+    : event.resource === openApiPath
+      ? apiDocument(event, context)
+      : event.resource === pushCallbackRoute
+        ? pushCallback(event, context)
+        : callerRoutes(event, context)

@@ -17,21 +17,19 @@ import type { AuditEntry, AuditIntent, AuditSink } from './audit.ts'
  * change was made (or failed) but its confirmation (or withdrawal) could not be
  * written: the change may have happened, and before/after are not known.
  */
-export const auditEntrySchema = z
-  .object({
-    id: z.string(),
-    at: z.iso.datetime().describe('When the change began'),
-    action: z.string().describe('e.g. agent.register, agent.patch, permission.put'),
-    actor: z.string().describe("The caller's principal (its token's sub)"),
-    clientId: z.string(),
-    target: z.string().describe('The agent id, scope or client the change was made to'),
-    agentId: z.string().optional().describe('Set on agent changes'),
-    requestId: z.string().describe("API Gateway's request id"),
-    outcome: z.enum(['applied', 'pending']),
-    before: z.unknown().describe('The record before (null: none), secrets "[redacted]"'),
-    after: z.unknown().describe('The record after (null: none), secrets "[redacted]"'),
-  })
-  .meta({ id: 'AuditEntry' })
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.iso.datetime().describe('When the change began'),
+  action: z.string().describe('e.g. agent.register, agent.patch, permission.put'),
+  actor: z.string().describe("The caller's principal (its token's sub)"),
+  clientId: z.string(),
+  target: z.string().describe('The agent id, scope or client the change was made to'),
+  agentId: z.string().optional().describe('Set on agent changes'),
+  requestId: z.string().describe("API Gateway's request id"),
+  outcome: z.enum(['applied', 'pending']),
+  before: z.unknown().describe('The record before (null: none), secrets "[redacted]"'),
+  after: z.unknown().describe('The record after (null: none), secrets "[redacted]"'),
+})
 
 export type StoredAuditEntry = z.infer<typeof auditEntrySchema>
 

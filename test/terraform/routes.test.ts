@@ -184,6 +184,7 @@ describe('Terraform stack: API routes', () => {
     ).toEqual([
       'GET /.well-known/agent-card-jwks.json',
       'POST /push/{configId}',
+      'GET /openapi.json',
       'GET /agents/{agentId}/.well-known/agent-card.json',
     ])
     expect(authorizer.type).toBe('REQUEST')
