@@ -17,19 +17,22 @@ import type { AuditEntry, AuditIntent, AuditSink } from './audit.ts'
  * change was made (or failed) but its confirmation (or withdrawal) could not be
  * written: the change may have happened, and before/after are not known.
  */
-export const auditEntrySchema = z.object({
-  id: z.string(),
-  at: z.iso.datetime().describe('When the change began'),
-  action: z.string().describe('e.g. agent.register, agent.patch, permission.put'),
-  actor: z.string().describe("The caller's principal (its token's sub)"),
-  clientId: z.string(),
-  target: z.string().describe('The agent id, scope or client the change was made to'),
-  agentId: z.string().optional().describe('Set on agent changes'),
-  requestId: z.string().describe("API Gateway's request id"),
-  outcome: z.enum(['applied', 'pending']),
-  before: z.unknown().describe('The record before (null: none), secrets "[redacted]"'),
-  after: z.unknown().describe('The record after (null: none), secrets "[redacted]"'),
-})
+export const auditEntrySchema = z
+  .object({
+    id: z.string(),
+    at: z.iso.datetime().describe('When the change began'),
+    action: z.string().describe('e.g. agent.register, agent.patch, permission.put'),
+    actor: z.string().describe("The caller's principal (its token's sub)"),
+    clientId: z.string(),
+    target: z.string().describe('The agent id, scope or client the change was made to'),
+    agentId: z.string().optional().describe('Set on agent changes'),
+    requestId: z.string().describe("API Gateway's request id"),
+    outcome: z.enum(['applied', 'pending']),
+    before: z.unknown().describe('The record before (null: none), secrets "[redacted]"'),
+    after: z.unknown().describe('The record after (null: none), secrets "[redacted]"'),
+  })
+  // A component of the OpenAPI document (#/components/schemas/AuditEntry).
+  .meta({ id: 'AuditEntry' })
 
 export type StoredAuditEntry = z.infer<typeof auditEntrySchema>
 
@@ -43,20 +46,22 @@ export type AuditPage = z.infer<typeof auditPageSchema>
 
 /** The query of `GET /admin/audit`: filters, page size and the cursor of the page before. */
 export const auditQuerySchema = z.strictObject({
-  agentId: agentIdSchema.optional(),
-  actor: z.string().min(1).max(256).optional(),
+  agentId: agentIdSchema.optional().describe("Only this agent's changes"),
+  actor: z.string().min(1).max(256).optional().describe("Only this principal's changes"),
   limit: z.coerce
     .number({ error: 'must be a whole number from 1 to 100' })
     .int('must be a whole number from 1 to 100')
     .min(1, 'must be a whole number from 1 to 100')
     .max(100, 'must be a whole number from 1 to 100')
-    .default(50),
+    .default(50)
+    .describe('Entries per page'),
   cursor: z
     .string()
     .refine((cursor) => decodeAuditCursor(cursor) !== undefined, {
       error: "is not a cursor this API gave out (pass back a page's `cursor` as it is)",
     })
-    .optional(),
+    .optional()
+    .describe("The previous page's cursor"),
 })
 
 export type AuditQuery = z.output<typeof auditQuerySchema>

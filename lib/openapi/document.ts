@@ -18,15 +18,29 @@ type JsonSchema = Record<string, unknown>
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object (JSON Schema 2020-12): requests
  * as their parsers accept them (`input`: defaults not required), answers as the
- * gateway writes them. No schema carries an id, so nothing is moved to `$defs`.
+ * gateway writes them; `.describe()` texts come along. A schema given an `id`
+ * (`.meta({ id })`) becomes a component, referenced where it is used.
  */
-const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
-    io,
-    metadata: z.registry<{ id?: string }>(),
-    unrepresentable: 'any',
-  }) as JsonSchema
-  return json
+const schemaOf = (
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  components: Record<string, JsonSchema>,
+): JsonSchema => {
+  const {
+    $schema: _dialect,
+    $defs,
+    ...json
+  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema & {
+    $defs?: Record<string, JsonSchema>
+  }
+  // The same component read as a request and as an answer may differ (defaults): input gets a suffix.
+  const name = (id: string) => (io === 'input' ? `${id}Input` : id)
+  for (const [id, definition] of Object.entries($defs ?? {})) components[name(id)] = definition
+  return JSON.parse(
+    JSON.stringify(json).replace(/"#\/\$defs\/([^"]+)"/g, (_ref, id: string) =>
+      JSON.stringify(`#/components/schemas/${name(id)}`),
+    ),
+  )
 }
 
 /** Path parameters by name; any other is a plain string. */
@@ -35,15 +49,19 @@ const pathParameterSchemas: Record<string, z.ZodType> = {
   scope: scopeSchema,
 }
 
-const parametersOf = (path: string, operation: ApiOperation) => [
+const parametersOf = (
+  path: string,
+  operation: ApiOperation,
+  components: Record<string, JsonSchema>,
+) => [
   ...[...path.matchAll(/\{([^}+]+)\}/g)].map(([, name]) => ({
     name: name as string,
     in: 'path',
     required: true,
-    schema: schemaOf(pathParameterSchemas[name as string] ?? z.string(), 'input'),
+    schema: schemaOf(pathParameterSchemas[name as string] ?? z.string(), 'input', components),
   })),
   ...Object.entries(operation.query?.shape ?? {}).map(([name, field]) => {
-    const { description, ...schema } = schemaOf(field as z.ZodType, 'input')
+    const { description, ...schema } = schemaOf(field as z.ZodType, 'input', components)
     return {
       name,
       in: 'query',
@@ -77,7 +95,11 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
   return common
 }
 
-const responsesOf = (method: string, operation: ApiOperation) =>
+const responsesOf = (
+  method: string,
+  operation: ApiOperation,
+  components: Record<string, JsonSchema>,
+) =>
   Object.fromEntries(
     Object.entries({ ...commonResponses(method, operation), ...operation.responses }).map(
       ([status, response]) => {
@@ -92,7 +114,7 @@ const responsesOf = (method: string, operation: ApiOperation) =>
               ? {
                   content: {
                     [answer.contentType ?? 'application/json']: {
-                      schema: schemaOf(answer.body, 'output'),
+                      schema: schemaOf(answer.body, 'output', components),
                     },
                   },
                 }
@@ -103,10 +125,15 @@ const responsesOf = (method: string, operation: ApiOperation) =>
     ),
   )
 
-const operationOf = (key: string, operation: ApiOperation, adminScope: string) => {
+const operationOf = (
+  key: string,
+  operation: ApiOperation,
+  adminScope: string,
+  components: Record<string, JsonSchema>,
+) => {
   const method = key.slice(0, key.indexOf(' '))
   const path = key.slice(key.indexOf(' ') + 1)
-  const parameters = parametersOf(path, operation)
+  const parameters = parametersOf(path, operation, components)
   return {
     summary: operation.summary,
     ...(operation.description ? { description: operation.description } : {}),
@@ -121,11 +148,13 @@ const operationOf = (key: string, operation: ApiOperation, adminScope: string) =
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: schemaOf(operation.body, 'input') } },
+            content: {
+              'application/json': { schema: schemaOf(operation.body, 'input', components) },
+            },
           },
         }
       : {}),
-    responses: responsesOf(method, operation),
+    responses: responsesOf(method, operation, components),
   }
 }
 
@@ -140,12 +169,13 @@ const operationOf = (key: string, operation: ApiOperation, adminScope: string) =
  */
 export const openApiDocument = (deployment: ApiDeployment) => {
   const paths: Record<string, Record<string, unknown>> = {}
+  const schemas: Record<string, JsonSchema> = {}
   for (const [key, operation] of Object.entries(apiOperations)) {
     const method = key.slice(0, key.indexOf(' ')).toLowerCase()
     const path = key.slice(key.indexOf(' ') + 1)
     paths[path] = {
       ...paths[path],
-      [method]: operationOf(key, operation, deployment.adminScope),
+      [method]: operationOf(key, operation, deployment.adminScope, schemas),
     }
   }
   return {
@@ -164,6 +194,7 @@ export const openApiDocument = (deployment: ApiDeployment) => {
     ],
     paths,
     components: {
+      ...(Object.keys(schemas).length > 0 ? { schemas } : {}),
       securitySchemes: {
         oauth2: {
           type: 'oauth2',

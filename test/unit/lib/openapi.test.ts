@@ -84,6 +84,9 @@ describe('the OpenAPI document', () => {
       'query:cursor',
     ])
     expect(Object.keys(audit?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400']))
+    // A schema with an id (AuditEntry) is a component, referenced where it is used.
+    expect(JSON.stringify(audit?.responses['200'])).toContain('"#/components/schemas/AuditEntry"')
+    expect(document.components.schemas?.AuditEntry).toMatchObject({ type: 'object' })
     expect(operation('GET', '/health')?.security).toEqual([])
   })
 })
