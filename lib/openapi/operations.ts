@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { auditPageSchema, auditQuerySchema } from '../admin/audit-log.ts'
+import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
 import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentPatchSchema } from '../registry/agent-config.ts'
