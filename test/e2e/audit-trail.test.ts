@@ -109,6 +109,19 @@ describe('the audit trail through the local gateway', () => {
     expect(many?.errors.map(({ field }) => field)).toEqual(['limit'])
   })
 
+  it('refuses the audit trail to a caller without the admin scope', async () => {
+    // Prepare
+    const demo = await stack.token('demo-client')
+
+    // Act
+    const response = await fetch(`${stack.url}/admin/audit`, {
+      headers: { authorization: `Bearer ${demo}` },
+    })
+
+    // Assess
+    expect(response.status).toBe(403)
+  })
+
   it('does not make a change whose audit entry cannot be written (the audit table is gone)', async () => {
     // Prepare
     const database = new DynamoDBClient({
