@@ -4,6 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import * as z from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
+import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
 import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
@@ -31,8 +32,16 @@ import { type CallerContext, verifiedCaller } from '../middlewares/verified-call
 
 const config = loadConfig()
 const logger = createLogger()
-const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, routeCalibration } =
-  adminWiring(config, logger)
+const {
+  registry,
+  permissions,
+  agentAdmin,
+  keepIndexed,
+  idempotency,
+  audit,
+  auditLog,
+  routeCalibration,
+} = adminWiring(config, logger)
 
 const idempotentRegistration = idempotentRequest(idempotency)
 
@@ -48,7 +57,12 @@ const audited = (
   async function auditedAdminChange(event, context) {
     const after = await auditedChange(
       audit,
-      { action, actor: context.caller, target: target(event) },
+      {
+        action,
+        actor: context.caller,
+        target: target(event),
+        requestId: event.requestContext?.requestId,
+      },
       () => change(event),
     )
     return respond(after, event)
@@ -181,6 +195,15 @@ const routes: TypedRoute<CallerContext>[] = [
       },
       () => ({ statusCode: 204, body: '' }),
     ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/audit',
+    handler: async (event) =>
+      jsonResponse(
+        200,
+        await auditLog.list(auditQuerySchema.parse(event.queryStringParameters ?? {})),
+      ),
   },
 ]
 

@@ -19,6 +19,7 @@ import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { tracing } from '../lib/observability/tracing.ts'
+import { openApiDocument } from '../lib/openapi/document.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
@@ -220,10 +221,38 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAc
     })
   })
 
+/** GET /openapi.json: the API's OpenAPI 3.1 document, built once per base URL from the zod schemas. */
+const openApiPath = '/openapi.json'
+const documents = new Map<string, string>()
+const apiDocument = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(problemDetails({ logger }))
+  .handler(async (event) => {
+    const baseUrl = baseUrlOf(event)
+    let body = documents.get(baseUrl)
+    if (body === undefined) {
+      body = JSON.stringify(
+        openApiDocument({
+          baseUrl,
+          tokenUrl: config.token.tokenUrl,
+          adminScope: `${config.token.scopePrefix}${config.token.adminScope}`,
+        }),
+      )
+      // A stage has one or two base URLs (its domain, its execute-api URL): no need to bound it more.
+      if (documents.size >= 8) documents.clear()
+      documents.set(baseUrl, body)
+    }
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+      body,
+    }
+  })
+
 /**
- * The card JWKS, the push callback and readiness are public (no authorizer, no caller);
- * every other route needs a caller. Typed like the chain it stands for: verifiedCaller fills `caller` in,
- * traceContext `trace`.
+ * The card JWKS, the OpenAPI document, the push callback and readiness are public (no authorizer,
+ * no caller); every other route needs a caller. Typed like the chain it stands for: verifiedCaller
+ * fills `caller` in, traceContext `trace`.
  */
 export const handler = (
   event: APIGatewayProxyEvent,
@@ -231,8 +260,10 @@ export const handler = (
 ) =>
   event.resource === cardJwksPath
     ? cardKeys(event, context)
-    : event.resource === pushCallbackRoute
-      ? pushCallback(event, context)
-      : event.resource === readyRoute
-        ? ready(event, context)
-        : callerRoutes(event, context)
+    : event.resource === openApiPath
+      ? apiDocument(event, context)
+      : event.resource === pushCallbackRoute
+        ? pushCallback(event, context)
+        : event.resource === readyRoute
+          ? ready(event, context)
+          : callerRoutes(event, context)

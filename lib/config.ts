@@ -99,6 +99,7 @@ const gatewayEnv = z.object({
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
   PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
+  AUDIT_RETENTION_DAYS: positiveInt.default(400),
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
   READY_TIMEOUT_MS: positiveInt.default(2_000),
 })
@@ -186,6 +187,7 @@ export const awsEnvironmentSource = {
   PUSH_RETRY_BASE_MS: 'terraform',
   METRICS_SINK: 'local-only',
   READY_TIMEOUT_MS: 'terraform',
+  AUDIT_RETENTION_DAYS: 'terraform',
 } as const satisfies Record<
   keyof typeof gatewayEnv.shape,
   'terraform' | 'lambda' | 'local-only' | 'derived'
@@ -256,6 +258,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     /** The wait before the second attempt; it doubles after each. */
     retryBaseMs: env.PUSH_RETRY_BASE_MS,
   },
+  /** How long an admin change's audit entry is kept (DynamoDB TTL deletes it after). */
+  auditRetentionDays: env.AUDIT_RETENTION_DAYS,
   discovery: {
     embedder: env.EMBEDDER,
     dimension: env.EMBEDDING_DIMENSION,

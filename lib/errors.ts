@@ -76,6 +76,12 @@ export const errorAnswers = {
     title: 'Too few examples to calibrate',
     a2a: 'invalid-request',
   },
+  'audit-unavailable': {
+    status: 503,
+    title: 'Audit trail unavailable',
+    a2a: 'backend-unavailable',
+    publicMessage: 'The change was not made: its audit entry could not be written. Retry shortly.',
+  },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -182,6 +188,18 @@ export class SearchUnavailableError extends SwitchboardError {
       `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
     )
     this.name = 'SearchUnavailableError'
+  }
+}
+
+/**
+ * An admin change's audit entry could not be written before the change, so the
+ * change was not made (lib/admin/audit.ts). The cause is for the log only.
+ */
+export class AuditUnavailableError extends SwitchboardError {
+  readonly code = 'audit-unavailable'
+  constructor(reason: string) {
+    super(`The audit entry could not be written (${reason}); the change was not made.`)
+    this.name = 'AuditUnavailableError'
   }
 }
 

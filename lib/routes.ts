@@ -66,6 +66,15 @@ export const routes: readonly Route[] = [
     admin: false,
     anonymous: true,
   },
+  // The OpenAPI 3.1 document of the admin, discovery and health APIs (lib/openapi/): anyone reads it.
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'discovery',
+    streaming: false,
+    admin: false,
+    anonymous: true,
+  },
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
@@ -97,6 +106,7 @@ export const routes: readonly Route[] = [
     ['PUT', '/admin/permissions/{scope}'],
     ['DELETE', '/admin/permissions/{scope}'],
     ['POST', '/admin/route/calibrate'],
+    ['GET', '/admin/audit'],
   ]),
 ]
 

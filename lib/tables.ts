@@ -9,6 +9,11 @@ export interface TableDefinition {
   name: string
   /** String partition key; no table has a sort key. */
   partitionKey: string
+  /**
+   * Global secondary indexes, by name: a string partition key and a string sort
+   * key each, projecting every attribute.
+   */
+  indexes?: Record<string, { partitionKey: string; sortKey: string }>
   /** Epoch-seconds attribute DynamoDB's TTL deletes on, if any. */
   ttlAttribute?: string
   pointInTimeRecovery: boolean
@@ -53,6 +58,19 @@ export const tables = {
   },
   // Gateway-wide settings an admin operation chose (lib/discovery/route-settings.ts): pk `name`.
   settings: { name: 'settings', partitionKey: 'name', pointInTimeRecovery: true },
+  // Admin changes (lib/admin/audit-log.ts): pk `id`; each index lists newest first by
+  // `sortKey` (`{at}#{id}`), all entries (`feed` is one constant), by agent or by actor.
+  audit: {
+    name: 'audit',
+    partitionKey: 'id',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: true,
+    indexes: {
+      byTime: { partitionKey: 'feed', sortKey: 'sortKey' },
+      byAgent: { partitionKey: 'agentId', sortKey: 'sortKey' },
+      byActor: { partitionKey: 'actor', sortKey: 'sortKey' },
+    },
+  },
 } as const satisfies Record<string, TableDefinition>
 
 export type TableKey = keyof typeof tables
@@ -61,11 +79,31 @@ export const tableName = (key: TableKey, prefix: string): string => `${prefix}${
 
 /** The CreateTable request for one table (on-demand billing, as in Terraform). */
 export const createTableInput = (key: TableKey, prefix: string): CreateTableCommandInput => {
-  const { partitionKey } = tables[key]
+  const table: TableDefinition = tables[key]
+  const indexes = Object.entries(table.indexes ?? {})
+  const attributes = new Set([
+    table.partitionKey,
+    ...indexes.flatMap(([, index]) => [index.partitionKey, index.sortKey]),
+  ])
   return {
     TableName: tableName(key, prefix),
-    AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: [...attributes].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map(([name, index]) => ({
+            IndexName: name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }
+      : {}),
   }
 }

@@ -158,3 +158,68 @@ resource "aws_dynamodb_table" "settings" {
     enabled = true
   }
 }
+
+# Admin changes (lib/admin/audit-log.ts), kept AUDIT_RETENTION_DAYS (var.audit_retention_days)
+# and recoverable like the configuration they describe. Each index lists entries
+# newest first by sortKey ({at}#{id}): all of them (feed is one constant; admin
+# changes are rare), one agent's, one actor's.
+resource "aws_dynamodb_table" "audit" {
+  name         = "${local.table_prefix}audit"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  attribute {
+    name = "feed"
+    type = "S"
+  }
+
+  attribute {
+    name = "agentId"
+    type = "S"
+  }
+
+  attribute {
+    name = "actor"
+    type = "S"
+  }
+
+  attribute {
+    name = "sortKey"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "byTime"
+    hash_key        = "feed"
+    range_key       = "sortKey"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "byAgent"
+    hash_key        = "agentId"
+    range_key       = "sortKey"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "byActor"
+    hash_key        = "actor"
+    range_key       = "sortKey"
+    projection_type = "ALL"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}

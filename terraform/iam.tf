@@ -288,6 +288,20 @@ data "aws_iam_policy_document" "admin" {
     resources = [aws_dynamodb_table.settings.arn]
   }
 
+  # The audit trail (lib/admin/audit-log.ts): an intent written, then confirmed or
+  # withdrawn; read through its indexes only.
+  statement {
+    sid       = "WriteAudit"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.audit.arn]
+  }
+
+  statement {
+    sid       = "ReadAudit"
+    actions   = ["dynamodb:Query"]
+    resources = ["${aws_dynamodb_table.audit.arn}/index/*"]
+  }
+
   statement {
     sid       = "CreateBackendSecrets"
     actions   = ["secretsmanager:CreateSecret"]

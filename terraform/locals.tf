@@ -113,6 +113,7 @@ locals {
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"
     PUSH_RETRY_BASE_MS      = "1000"
+    AUDIT_RETENTION_DAYS    = tostring(var.audit_retention_days)
     POWERTOOLS_LOG_LEVEL    = var.log_level
   }
 }

@@ -168,6 +168,17 @@ variable "rate_limit_shards" {
   }
 }
 
+variable "audit_retention_days" {
+  description = "Days each admin change's audit entry is kept before DynamoDB's TTL deletes it."
+  type        = number
+  default     = 400
+
+  validation {
+    condition     = var.audit_retention_days > 0 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a positive whole number."
+  }
+}
+
 variable "max_concurrent_streams" {
   description = "Open streams per caller and agent."
   type        = number

@@ -1,27 +1,37 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 
 /**
- * One admin change as the audit trail keeps it: who, what, on what, when,
- * and the record before and after (`null` for none). Stored records hold no
- * secrets (a backend's `auth` keeps only references), so before and after go
- * in as they are.
+ * One admin change as the audit trail keeps it: who (`actor`, the caller's
+ * principal, and its `clientId`), what (`action` on `target`; `agentId` when the
+ * target is an agent), when (`at`), in which request (`requestId`), and the
+ * record before and after (`null` for none), secrets redacted (redactSecrets).
  */
 export interface AuditEntry {
+  id: string
   action: string
   actor: string
   clientId: string
   target: string
+  agentId?: string
+  requestId: string
   at: string
   before: unknown
   after: unknown
 }
 
+/** What the trail knows before the change runs: the entry without before and after. */
+export type AuditIntent = Omit<AuditEntry, 'before' | 'after'>
+
 /**
- * Where audit entries go. The first adapter is the log line (`logAuditSink`);
- * a durable one (a table written with the change) implements the same port.
+ * Where audit entries go. The log line (`logAuditSink`) only records a change
+ * once made. A durable sink (`DynamoAuditLog`) also writes the intent before the
+ * change (`intend`: if it throws, the change is not made) and withdraws it if the
+ * change fails, so no change is ever made without its entry.
  */
 export interface AuditSink {
+  intend?(intent: AuditIntent): Promise<void>
   record(entry: AuditEntry): Promise<void>
+  withdraw?(intent: AuditIntent): Promise<void>
 }
 
 /**
@@ -34,29 +44,79 @@ export const logAuditSink = (logger: Logger): AuditSink => ({
   },
 })
 
+/** Shown instead of a secret's value in the trail. */
+export const redacted = '[redacted]'
+
+/** Field names whose value is a secret: `apiKey`, `clientSecret`, `password`, `accessToken`... */
+const secretField = /(secret|password|apikey|token|privatekey)$/i
+
 /**
- * Makes an admin change and records it in the trail, once it is made: a change
- * that throws records nothing. Returns the record after the change.
+ * A copy of `value` with the value of every secret-named field (at any depth)
+ * replaced by `"[redacted]"`. Records keep secrets as references (`secretArn`),
+ * which stay; a value that is itself a secret (a client secret shown once) goes.
  *
  * @example
- * const after = await auditedChange(sink, { action: 'agent.delete', actor, target: agentId },
+ * redactSecrets({ clientId: 'c1', clientSecret: 's3cr3t' }) // { clientId: 'c1', clientSecret: '[redacted]' }
+ */
+export const redactSecrets = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(redactSecrets)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [
+      key,
+      secretField.test(key) && field !== undefined && field !== null
+        ? redacted
+        : redactSecrets(field),
+    ]),
+  )
+}
+
+/**
+ * Makes an admin change and records it in the trail. A durable sink writes the
+ * intent first: if that fails, the change is not made. A change that throws
+ * records nothing (its intent is withdrawn). Returns the record after the change,
+ * as the change returned it (the trail's copy has its secrets redacted).
+ *
+ * @example
+ * const after = await auditedChange(sink, { action: 'agent.delete', actor, target: agentId, requestId },
  *   () => deleteAgent(agentId, deps))
  */
 export const auditedChange = async (
   sink: AuditSink,
-  entry: { action: string; actor: { principal: string; clientId: string }; target: string },
+  entry: {
+    action: string
+    actor: { principal: string; clientId: string }
+    target: string
+    /** API Gateway's request id; absent outside a request (e.g. a script). */
+    requestId?: string | undefined
+  },
   change: () => Promise<{ before: unknown; after: unknown }>,
   now: () => Date = () => new Date(),
 ): Promise<unknown> => {
-  const { before, after } = await change()
-  await sink.record({
+  const intent: AuditIntent = {
+    id: crypto.randomUUID(),
     action: entry.action,
     actor: entry.actor.principal,
     clientId: entry.actor.clientId,
     target: entry.target,
+    // Agent changes are found by agent (GET /admin/audit?agentId=).
+    ...(entry.action.startsWith('agent.') ? { agentId: entry.target } : {}),
+    requestId: entry.requestId ?? '',
     at: now().toISOString(),
-    before: before ?? null,
-    after: after ?? null,
+  }
+  await sink.intend?.(intent)
+  let made: { before: unknown; after: unknown }
+  try {
+    made = await change()
+  } catch (error) {
+    // Best effort: an intent left behind stays `pending`, never `applied`.
+    await sink.withdraw?.(intent).catch(() => undefined)
+    throw error
+  }
+  await sink.record({
+    ...intent,
+    before: redactSecrets(made.before ?? null),
+    after: redactSecrets(made.after ?? null),
   })
-  return after
+  return made.after
 }

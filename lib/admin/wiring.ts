@@ -9,6 +9,7 @@ import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
 import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
+import { AuditUnavailableError } from '../errors.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
@@ -16,6 +17,7 @@ import type { AgentAdminDeps, AgentChange } from '../registry/register-agent.ts'
 import { secretStoreFor } from '../secrets/secret-store-for.ts'
 import { tableName } from '../tables.ts'
 import { type AuditSink, logAuditSink } from './audit.ts'
+import { DynamoAuditLog } from './audit-log.ts'
 
 /**
  * Everything the admin API works with, built once per process from config:
@@ -93,7 +95,12 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     }),
   }
 
-  const audit: AuditSink = logAuditSink(logger)
+  const auditLog = new DynamoAuditLog({
+    client: documentClient,
+    tableName: tableName('audit', config.tablePrefix),
+    retentionDays: config.auditRetentionDays,
+  })
+  const audit = durableAuditSink(auditLog, logAuditSink(logger), logger)
 
   /** What POST /admin/route/calibrate needs (calibrateRouting). */
   const routeCalibration = {
@@ -104,5 +111,45 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     minMargin: config.discovery.routeThreshold.minMargin,
   }
 
-  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, routeCalibration }
+  return {
+    registry,
+    permissions,
+    agentAdmin,
+    keepIndexed,
+    idempotency,
+    audit,
+    auditLog,
+    routeCalibration,
+  }
 }
+
+/**
+ * The audit table and the log line as one sink: the intent goes to the table
+ * before the change (if it cannot, the change is not made), the change to both
+ * once made. A confirmation that fails after the change is made does not fail
+ * the request (the change stands, and its entry with it, as `pending`); it is
+ * logged as an error.
+ */
+export const durableAuditSink = (
+  table: Required<AuditSink>,
+  log: AuditSink,
+  logger: Pick<Logger, 'error'>,
+): AuditSink => ({
+  intend: async (intent) => {
+    try {
+      await table.intend(intent)
+    } catch (error) {
+      logger.error('audit entry not written; the change is refused', { audit: intent, error })
+      throw new AuditUnavailableError(error instanceof Error ? error.message : String(error))
+    }
+  },
+  record: async (entry) => {
+    await log.record(entry)
+    await table
+      .record(entry)
+      .catch((error: unknown) =>
+        logger.error('audit entry not confirmed; it stays pending', { auditId: entry.id, error }),
+      )
+  },
+  withdraw: (intent) => table.withdraw(intent),
+})

@@ -290,6 +290,27 @@ describe('Terraform stack: IAM', () => {
     )
   })
 
+  it('lets the admin function write the audit table and query its indexes, and no other function touch it', () => {
+    // Prepare
+    const onAudit = statements.filter(({ body }) =>
+      JSON.stringify(body.resources ?? null).includes('aws_dynamodb_table.audit.arn'),
+    )
+
+    // Assess
+    expect(onAudit.every(({ where }) => where.includes('aws_iam_policy_document.admin '))).toBe(
+      true,
+    )
+    expect(
+      onAudit.map(({ body }) => ({ actions: body.actions, resources: body.resources })),
+    ).toEqual([
+      {
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: ['${aws_dynamodb_table.audit.arn}'],
+      },
+      { actions: ['dynamodb:Query'], resources: ['${aws_dynamodb_table.audit.arn}/index/*'] },
+    ])
+  })
+
   it('lets the agents function send every command the task-owner store sends, and no other', async () => {
     // Prepare
     const actionOf: Record<string, string> = {

@@ -185,6 +185,7 @@ describe('Terraform stack: API routes', () => {
       'GET /.well-known/agent-card-jwks.json',
       'POST /push/{configId}',
       'GET /health/ready',
+      'GET /openapi.json',
       'GET /agents/{agentId}/.well-known/agent-card.json',
     ])
     expect(authorizer.type).toBe('REQUEST')

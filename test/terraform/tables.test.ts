@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { tables } from '../../lib/tables.ts'
+import { createTableInput, type TableKey, tables } from '../../lib/tables.ts'
 import { resolveSimple } from './support/expressions.ts'
 import { type Body, loadStack, nested, rootModule, type TerraformModule } from './support/stack.ts'
 
@@ -30,10 +30,11 @@ describe('Terraform stack: DynamoDB tables', () => {
     expect(root.variables.name?.default).toBe('switchboard')
   })
 
-  it.each(Object.values(tables))(
-    '$name: on-demand, its partition key, its TTL, its point-in-time recovery',
+  it.each(Object.entries(tables).map(([key, table]) => ({ key: key as TableKey, ...table })))(
+    '$name: on-demand, its partition key and indexes, its TTL, its point-in-time recovery',
     (table) => {
       // Prepare
+      const created = createTableInput(table.key, '')
       const body = tableNamed(table.name)
       if (!body) throw new Error(`no aws_dynamodb_table named ${table.name}`)
 
@@ -41,7 +42,21 @@ describe('Terraform stack: DynamoDB tables', () => {
       expect(body.billing_mode).toBe('PAY_PER_REQUEST')
       expect(body.hash_key).toBe(table.partitionKey)
       expect(body.range_key).toBeUndefined()
-      expect(nested(body, 'attribute')).toEqual([{ name: table.partitionKey, type: 'S' }])
+      const byName = (a: { name?: unknown }, b: { name?: unknown }) =>
+        String(a.name).localeCompare(String(b.name))
+      expect(nested(body, 'attribute').sort(byName)).toEqual(
+        (created.AttributeDefinitions ?? [])
+          .map(({ AttributeName }) => ({ name: AttributeName, type: 'S' }))
+          .sort(byName),
+      )
+      expect(nested(body, 'global_secondary_index')).toEqual(
+        (created.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema }) => ({
+          name: IndexName,
+          hash_key: KeySchema?.[0]?.AttributeName,
+          range_key: KeySchema?.[1]?.AttributeName,
+          projection_type: 'ALL',
+        })),
+      )
       const ttl = nested(body, 'ttl').filter((block) => resolveSimple(root, block.enabled) === true)
       expect(ttl.map((block) => block.attribute_name)).toEqual(
         'ttlAttribute' in table ? [table.ttlAttribute] : [],

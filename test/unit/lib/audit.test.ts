@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { type AuditEntry, type AuditSink, auditedChange } from '../../../lib/admin/audit.ts'
+import {
+  type AuditEntry,
+  type AuditSink,
+  auditedChange,
+  redactSecrets,
+} from '../../../lib/admin/audit.ts'
 
 const memorySink = () => {
   const entries: AuditEntry[] = []
@@ -22,7 +27,7 @@ describe('the audit trail of an admin change', () => {
     // Act
     const after = await auditedChange(
       sink,
-      { action: 'agent.register', actor, target: 'echo' },
+      { action: 'agent.register', actor, target: 'echo', requestId: 'request-1' },
       async () => ({ before: undefined, after: { agentId: 'echo' } }),
       at,
     )
@@ -31,10 +36,13 @@ describe('the audit trail of an admin change', () => {
     expect(after).toEqual({ agentId: 'echo' })
     expect(entries).toEqual([
       {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         action: 'agent.register',
         actor: 'admin-client',
         clientId: 'admin-client',
         target: 'echo',
+        agentId: 'echo',
+        requestId: 'request-1',
         at: '2026-12-04T20:00:00.000Z',
         before: null,
         after: { agentId: 'echo' },
@@ -54,5 +62,70 @@ describe('the audit trail of an admin change', () => {
     // Assess
     await expect(change).rejects.toThrow('no such agent')
     expect(entries).toEqual([])
+  })
+
+  it('redacts secret values in before and after, keeping references to secrets', async () => {
+    // Prepare
+    const { sink, entries } = memorySink()
+
+    // Act
+    const after = await auditedChange(
+      sink,
+      { action: 'client.rotate-secret', actor, target: 'c1' },
+      async () => ({
+        before: { clientId: 'c1', auth: { apiKey: 'k1', secretArn: 'arn:s' } },
+        after: { clientId: 'c1', clientSecret: 's3cr3t', nested: [{ password: 'p' }] },
+      }),
+      at,
+    )
+
+    // Assess
+    expect(after).toEqual({ clientId: 'c1', clientSecret: 's3cr3t', nested: [{ password: 'p' }] })
+    expect(entries[0]?.before).toEqual({
+      clientId: 'c1',
+      auth: { apiKey: '[redacted]', secretArn: 'arn:s' },
+    })
+    expect(entries[0]?.after).toEqual({
+      clientId: 'c1',
+      clientSecret: '[redacted]',
+      nested: [{ password: '[redacted]' }],
+    })
+    expect(entries[0]?.agentId).toBeUndefined()
+    expect(redactSecrets({ tokenUrl: 'https://t', accessToken: null })).toEqual({
+      tokenUrl: 'https://t',
+      accessToken: null,
+    })
+  })
+
+  it('makes no change when the sink cannot write its intent, and withdraws the intent of a change that fails', async () => {
+    // Prepare
+    const made: string[] = []
+    const withdrawn: string[] = []
+    const refusing: AuditSink = {
+      intend: () => Promise.reject(new Error('audit table missing')),
+      record: async () => undefined,
+    }
+    const withdrawing: AuditSink = {
+      intend: async () => undefined,
+      record: async () => undefined,
+      withdraw: async (intent) => {
+        withdrawn.push(intent.target)
+      },
+    }
+
+    // Act
+    const refused = auditedChange(refusing, { action: 'agent.delete', actor, target: 'a' }, () => {
+      made.push('a')
+      return Promise.resolve({ before: null, after: null })
+    })
+    const failed = auditedChange(withdrawing, { action: 'agent.delete', actor, target: 'b' }, () =>
+      Promise.reject(new Error('no such agent')),
+    )
+
+    // Assess
+    await expect(refused).rejects.toThrow('audit table missing')
+    await expect(failed).rejects.toThrow('no such agent')
+    expect(made).toEqual([])
+    expect(withdrawn).toEqual(['b'])
   })
 })

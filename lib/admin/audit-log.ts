@@ -1,0 +1,158 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { tables } from '../tables.ts'
+import type { AuditEntry, AuditIntent, AuditSink } from './audit.ts'
+import {
+  type AuditPage,
+  type AuditQuery,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  type StoredAuditEntry,
+  sortKeyOf,
+} from './audit-api.ts'
+
+/** The one value of `feed`: every entry is in the byTime index's single partition. */
+const allEntries = 'all'
+const { indexes } = tables.audit
+
+/**
+ * The durable audit trail: one item per admin change in the `audit` table.
+ * The intent is put before the change (an entry `pending`), confirmed with
+ * before/after once the change is made (`applied`), withdrawn if it fails.
+ * Items expire `retentionDays` after the change (DynamoDB TTL on `expiresAt`).
+ *
+ * @example
+ * const trail = new DynamoAuditLog({ client, tableName: tableName('audit', prefix), retentionDays: 400 })
+ * const { entries, cursor } = await trail.list({ agentId: 'weather', limit: 20 })
+ */
+export class DynamoAuditLog implements Required<AuditSink> {
+  readonly #client: DynamoDBDocumentClient
+  readonly #tableName: string
+  readonly #retentionDays: number
+
+  constructor(options: {
+    client: DynamoDBDocumentClient
+    tableName: string
+    retentionDays: number
+  }) {
+    this.#client = options.client
+    this.#tableName = options.tableName
+    this.#retentionDays = options.retentionDays
+  }
+
+  /** Puts the entry as `pending`; throws (and the change is not made) if it cannot. */
+  async intend(intent: AuditIntent): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(intent.at) / 1000) + this.#retentionDays * 86_400
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: {
+          ...intent,
+          feed: allEntries,
+          sortKey: sortKeyOf(intent),
+          outcome: 'pending',
+          expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': tables.audit.partitionKey },
+      }),
+    )
+  }
+
+  /** Confirms the intent: `applied`, with before and after. */
+  async record(entry: AuditEntry): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { [tables.audit.partitionKey]: entry.id },
+        UpdateExpression: 'SET #outcome = :applied, #before = :before, #after = :after',
+        ConditionExpression: 'attribute_exists(#id)',
+        ExpressionAttributeNames: {
+          '#id': tables.audit.partitionKey,
+          '#outcome': 'outcome',
+          '#before': 'before',
+          '#after': 'after',
+        },
+        ExpressionAttributeValues: {
+          ':applied': 'applied',
+          ':before': entry.before,
+          ':after': entry.after,
+        },
+      }),
+    )
+  }
+
+  /** Removes an intent whose change failed (only while it is still pending). */
+  async withdraw(intent: AuditIntent): Promise<void> {
+    await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#tableName,
+        Key: { [tables.audit.partitionKey]: intent.id },
+        ConditionExpression: '#outcome = :pending',
+        ExpressionAttributeNames: { '#outcome': 'outcome' },
+        ExpressionAttributeValues: { ':pending': 'pending' },
+      }),
+    )
+  }
+
+  /**
+   * Entries newest first, of one agent, one actor, both or all: each a Query on
+   * an index (by agent and actor: the agent's, filtered by actor). `cursor`
+   * continues after the last entry of the page before.
+   */
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const [indexName, partitionKey, value] =
+      query.agentId !== undefined
+        ? (['byAgent', indexes.byAgent.partitionKey, query.agentId] as const)
+        : query.actor !== undefined
+          ? (['byActor', indexes.byActor.partitionKey, query.actor] as const)
+          : (['byTime', indexes.byTime.partitionKey, allEntries] as const)
+    const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor)
+    const filterByActor = query.agentId !== undefined && query.actor !== undefined
+    const input: QueryCommandInput = {
+      TableName: this.#tableName,
+      IndexName: indexName,
+      KeyConditionExpression: after ? '#pk = :pk AND #sk < :after' : '#pk = :pk',
+      ...(filterByActor ? { FilterExpression: '#actor = :actor' } : {}),
+      ExpressionAttributeNames: {
+        '#pk': partitionKey,
+        ...(after ? { '#sk': 'sortKey' } : {}),
+        ...(filterByActor ? { '#actor': 'actor' } : {}),
+      },
+      ExpressionAttributeValues: {
+        ':pk': value,
+        ...(after ? { ':after': after } : {}),
+        ...(filterByActor ? { ':actor': query.actor } : {}),
+      },
+      ScanIndexForward: false,
+      // One more than a page: whether another page follows is known without a second read.
+      Limit: query.limit + 1,
+    }
+    const found: Record<string, unknown>[] = []
+    let start: Record<string, unknown> | undefined
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      )
+      found.push(...(page.Items ?? []))
+      start = page.LastEvaluatedKey
+    } while (start && found.length <= query.limit)
+    const entries = found.slice(0, query.limit).map(toEntry)
+    const last = entries.at(-1)
+    return found.length > query.limit && last
+      ? { entries, cursor: encodeAuditCursor(sortKeyOf(last)) }
+      : { entries }
+  }
+}
+
+/** The entry as the API shows it: without the table's own keys. */
+const toEntry = (item: Record<string, unknown>): StoredAuditEntry => {
+  const { feed: _feed, sortKey: _sortKey, expiresAt: _expiresAt, ...entry } = item
+  return { before: null, after: null, ...entry } as StoredAuditEntry
+}

@@ -1,0 +1,212 @@
+import * as z from 'zod'
+import { agentIdSchema, scopeSchema } from '../ids.ts'
+import { type ApiOperation, type ApiResponse, apiOperations } from './operations.ts'
+import { problemSchema } from './schemas.ts'
+
+/** What the document says of the deployment it is served by. */
+export interface ApiDeployment {
+  /** The gateway's base URL (servers[0].url). */
+  baseUrl: string
+  /** Where clients get tokens (OAuth2 client credentials). */
+  tokenUrl: string
+  /** The full admin scope, e.g. `switchboard/admin`. */
+  adminScope: string
+}
+
+type JsonSchema = Record<string, unknown>
+
+/**
+ * A zod schema as an OpenAPI 3.1 Schema Object (JSON Schema 2020-12): requests
+ * as their parsers accept them (`input`: defaults not required), answers as the
+ * gateway writes them; `.describe()` texts come along. A schema given an `id`
+ * (`.meta({ id })`) becomes a component, referenced where it is used.
+ */
+const schemaOf = (
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  components: Record<string, JsonSchema>,
+): JsonSchema => {
+  const {
+    $schema: _dialect,
+    $defs,
+    ...json
+  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema & {
+    $defs?: Record<string, JsonSchema>
+  }
+  // The same component read as a request and as an answer may differ (defaults): input gets a suffix.
+  const name = (id: string) => (io === 'input' ? `${id}Input` : id)
+  for (const [id, definition] of Object.entries($defs ?? {})) components[name(id)] = definition
+  return JSON.parse(
+    JSON.stringify(json).replace(/"#\/\$defs\/([^"]+)"/g, (_ref, id: string) =>
+      JSON.stringify(`#/components/schemas/${name(id)}`),
+    ),
+  )
+}
+
+/** Path parameters by name; any other is a plain string. */
+const pathParameterSchemas: Record<string, z.ZodType> = {
+  agentId: agentIdSchema,
+  scope: scopeSchema,
+}
+
+const parametersOf = (
+  path: string,
+  operation: ApiOperation,
+  components: Record<string, JsonSchema>,
+) => [
+  ...[...path.matchAll(/\{([^}+]+)\}/g)].map(([, name]) => ({
+    name: name as string,
+    in: 'path',
+    required: true,
+    schema: schemaOf(pathParameterSchemas[name as string] ?? z.string(), 'input', components),
+  })),
+  ...Object.entries(operation.query?.shape ?? {}).map(([name, field]) => {
+    const { description, ...schema } = schemaOf(field as z.ZodType, 'input', components)
+    return {
+      name,
+      in: 'query',
+      required: !(field as z.ZodType).safeParse(undefined).success,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema,
+    }
+  }),
+]
+
+const problem = (description: string): ApiResponse => ({
+  description,
+  body: problemSchema,
+  contentType: 'application/problem+json',
+})
+
+/** The answers every operation of its kind may give, besides its own. */
+const commonResponses = (method: string, operation: ApiOperation): Record<number, ApiResponse> => {
+  const common: Record<number, ApiResponse> = {}
+  if (operation.body || operation.query) {
+    common[400] = problem('The request is invalid; `errors` names each field and its rule')
+  }
+  if (operation.auth !== 'anonymous') {
+    common[401] = problem('No token, or an invalid or expired one')
+    common[403] = problem('Not allowed')
+  }
+  if (operation.auth === 'admin' && method !== 'GET') {
+    common[503] = problem('An admin change was refused: its audit entry could not be written')
+  }
+  common[500] = problem('Unexpected error (logged; nothing more is said)')
+  return common
+}
+
+const responsesOf = (
+  method: string,
+  operation: ApiOperation,
+  components: Record<string, JsonSchema>,
+) =>
+  Object.fromEntries(
+    Object.entries({ ...commonResponses(method, operation), ...operation.responses }).map(
+      ([status, response]) => {
+        // An error listed without a body is still answered as problem+json.
+        const answer =
+          Number(status) >= 400 && !response.body ? problem(response.description) : response
+        return [
+          status,
+          {
+            description: answer.description,
+            ...(answer.body
+              ? {
+                  content: {
+                    [answer.contentType ?? 'application/json']: {
+                      schema: schemaOf(answer.body, 'output', components),
+                    },
+                  },
+                }
+              : {}),
+          },
+        ]
+      },
+    ),
+  )
+
+const operationOf = (
+  key: string,
+  operation: ApiOperation,
+  adminScope: string,
+  components: Record<string, JsonSchema>,
+) => {
+  const method = key.slice(0, key.indexOf(' '))
+  const path = key.slice(key.indexOf(' ') + 1)
+  const parameters = parametersOf(path, operation, components)
+  return {
+    summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    operationId: key,
+    tags: [operation.tag],
+    security:
+      operation.auth === 'anonymous'
+        ? []
+        : [{ oauth2: operation.auth === 'admin' ? [adminScope] : [] }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: schemaOf(operation.body, 'input', components) },
+            },
+          },
+        }
+      : {}),
+    responses: responsesOf(method, operation, components),
+  }
+}
+
+/**
+ * The OpenAPI 3.1 document of the admin, discovery and health APIs, built from
+ * the zod schemas that parse their requests (lib/openapi/operations.ts lists
+ * them). The A2A routes are described by the A2A specification and each agent's
+ * card, not here.
+ *
+ * @example
+ * jsonResponse(200, openApiDocument({ baseUrl, tokenUrl, adminScope: 'switchboard/admin' }))
+ */
+export const openApiDocument = (deployment: ApiDeployment) => {
+  const paths: Record<string, Record<string, unknown>> = {}
+  const schemas: Record<string, JsonSchema> = {}
+  for (const [key, operation] of Object.entries(apiOperations)) {
+    const method = key.slice(0, key.indexOf(' ')).toLowerCase()
+    const path = key.slice(key.indexOf(' ') + 1)
+    paths[path] = {
+      ...paths[path],
+      [method]: operationOf(key, operation, deployment.adminScope, schemas),
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard',
+      version: '1',
+      description:
+        'The admin, discovery and health APIs of a Switchboard A2A gateway. Errors are RFC 9457 application/problem+json.',
+    },
+    servers: [{ url: deployment.baseUrl }],
+    tags: [
+      { name: 'admin', description: 'Agents, permissions and the audit trail; the admin scope' },
+      { name: 'discovery', description: "A caller's agents, search, card keys" },
+      { name: 'health', description: 'Liveness and how to get a token' },
+    ],
+    paths,
+    components: {
+      ...(Object.keys(schemas).length > 0 ? { schemas } : {}),
+      securitySchemes: {
+        oauth2: {
+          type: 'oauth2',
+          description: 'An access token (JWT) from the OAuth2 client-credentials grant',
+          flows: {
+            clientCredentials: {
+              tokenUrl: deployment.tokenUrl,
+              scopes: { [deployment.adminScope]: 'The admin API' },
+            },
+          },
+        },
+      },
+    },
+  }
+}

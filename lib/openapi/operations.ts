@@ -1,0 +1,228 @@
+import * as z from 'zod'
+import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
+import { searchRequestSchema } from '../discovery/search.ts'
+import { permissionSchema } from '../permissions/permission.ts'
+import { agentConfigSchema, agentPatchSchema } from '../registry/agent-config.ts'
+import {
+  agentListSchema,
+  agentRecordSchema,
+  agentReplaceSchema,
+  jwkSetSchema,
+  listedAgentsSchema,
+  permissionBodySchema,
+  permissionListSchema,
+  protectedResourceMetadataSchema,
+  searchResultsSchema,
+} from './schemas.ts'
+
+/** One answer of an operation; without `body`, it has none (204). */
+export interface ApiResponse {
+  description: string
+  body?: z.ZodType
+  /** `application/json` unless said. */
+  contentType?: string
+}
+
+/**
+ * An operation of the HTTP API as the OpenAPI document describes it. Errors
+ * every operation of its kind can answer (400 for a body or query, 401 and 403
+ * for a token, 500) are added by lib/openapi/document.ts; list the others here.
+ */
+export interface ApiOperation {
+  summary: string
+  description?: string
+  tag: 'admin' | 'discovery' | 'health'
+  /** Who may call: an admin-scoped token, any caller's token, or anyone. */
+  auth: 'admin' | 'caller' | 'anonymous'
+  /** The query string: an object schema, one parameter per key. */
+  query?: z.ZodObject
+  body?: z.ZodType
+  responses: Record<number, ApiResponse>
+}
+
+const none = (description: string): ApiResponse => ({ description })
+const json = (description: string, body: z.ZodType): ApiResponse => ({ description, body })
+const agent = (description: string) => json(description, agentRecordSchema)
+const notFound = none('No such agent (or it is being deleted)')
+const unreadableCard = none(
+  'The backend address, its card, the card signature or a named secret was refused; `detail` says which',
+)
+
+/**
+ * Every route of lib/routes.ts outside the A2A protocol (admin, discovery,
+ * health), keyed `METHOD path` exactly as lib/routes.ts writes it. A route added
+ * there without its entry here fails test/unit/openapi.test.ts.
+ */
+export const apiOperations: Record<string, ApiOperation> = {
+  'POST /admin/register': {
+    summary: 'Register an agent',
+    description:
+      'Validates the config and backend address, reads and checks the agent card, stores an inline secret in Secrets Manager, then the record. Idempotent by the `Idempotency-Key` header.',
+    tag: 'admin',
+    auth: 'admin',
+    body: agentConfigSchema,
+    responses: {
+      201: agent('Registered; `Location` names the agent'),
+      409: none(
+        'An agent with this id is registered, or a request with this Idempotency-Key is in progress',
+      ),
+      422: unreadableCard,
+    },
+  },
+  'POST /admin/agents': {
+    summary: 'Register an agent (same as POST /admin/register)',
+    tag: 'admin',
+    auth: 'admin',
+    body: agentConfigSchema,
+    responses: {
+      201: agent('Registered; `Location` names the agent'),
+      409: none(
+        'An agent with this id is registered, or a request with this Idempotency-Key is in progress',
+      ),
+      422: unreadableCard,
+    },
+  },
+  'GET /admin/agents': {
+    summary: 'List every agent, any status',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: json('Every agent record, by id', agentListSchema) },
+  },
+  'GET /admin/agents/{agentId}': {
+    summary: 'Read an agent',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: agent('The agent record (secrets by ARN only)'), 404: notFound },
+  },
+  'PUT /admin/agents/{agentId}': {
+    summary: "Replace an agent's config; its card is read again",
+    tag: 'admin',
+    auth: 'admin',
+    body: agentReplaceSchema,
+    responses: {
+      200: agent('The agent as replaced'),
+      404: notFound,
+      409: none('The agent changed meanwhile; read it and try again'),
+      422: unreadableCard,
+    },
+  },
+  'PATCH /admin/agents/{agentId}': {
+    summary: "Change an agent's status, its card's visibility, or both",
+    tag: 'admin',
+    auth: 'admin',
+    body: agentPatchSchema,
+    responses: {
+      200: agent('The agent as changed'),
+      404: notFound,
+      409: none('The agent changed meanwhile; read it and try again'),
+      422: none('The secret the agent names no longer belongs to it'),
+    },
+  },
+  'DELETE /admin/agents/{agentId}': {
+    summary: 'Delete an agent, its secret, its search vector and its grants',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 204: none('Deleted'), 404: notFound },
+  },
+  'POST /admin/agents/{agentId}/sync': {
+    summary: "Read an agent's card again and keep what it now says",
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      200: agent('The agent with its card as read now'),
+      404: notFound,
+      422: unreadableCard,
+    },
+  },
+  'GET /admin/permissions': {
+    summary: 'List every permission',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: json('Every permission, by scope', permissionListSchema) },
+  },
+  'PUT /admin/permissions/{scope}': {
+    summary: 'Create or replace what holders of a scope may do',
+    tag: 'admin',
+    auth: 'admin',
+    body: permissionBodySchema,
+    responses: { 200: json('The permission as stored', permissionSchema) },
+  },
+  'DELETE /admin/permissions/{scope}': {
+    summary: "Remove a scope's permission",
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 204: none('Removed'), 404: none('The scope has no permission') },
+  },
+  'GET /admin/audit': {
+    summary: 'The audit trail: every admin change, newest first',
+    description:
+      'Filter by agent, by actor (a principal), or both; page with `limit` and the `cursor` of the page before. Secrets show as "[redacted]".',
+    tag: 'admin',
+    auth: 'admin',
+    query: auditQuerySchema,
+    responses: { 200: json('A page of entries', auditPageSchema) },
+  },
+  'GET /agents': {
+    summary: "The caller's active agents, with their cards as the gateway serves them",
+    tag: 'discovery',
+    auth: 'caller',
+    responses: { 200: json('The agents the caller may invoke', listedAgentsSchema) },
+  },
+  'POST /search': {
+    summary: "Find the caller's agents by meaning",
+    tag: 'discovery',
+    auth: 'caller',
+    body: searchRequestSchema,
+    responses: {
+      200: json('Best match first', searchResultsSchema),
+      429: none('Too many searches this minute; `Retry-After` says when to retry'),
+      503: none('The embedder is unavailable; retry shortly'),
+    },
+  },
+  'GET /.well-known/agent-card-jwks.json': {
+    summary: 'The public keys served agent cards are signed with',
+    tag: 'discovery',
+    auth: 'anonymous',
+    responses: {
+      200: {
+        description: 'The key set',
+        body: jwkSetSchema,
+        contentType: 'application/jwk-set+json',
+      },
+    },
+  },
+  'POST /push/{configId}': {
+    summary: "Where an agent pushes a task update for a client's push config",
+    description:
+      'Authenticated by the per-config token the agent was handed (X-A2A-Notification-Token); queued for delivery to the client.',
+    tag: 'discovery',
+    auth: 'anonymous',
+    body: z.looseObject({}).describe('An A2A StreamResponse (task, status or artifact update)'),
+    responses: {
+      202: json('Queued for delivery', z.object({ deliveryId: z.string() })),
+      400: none('The body is not an A2A push'),
+      401: none('Missing or wrong notification token'),
+      403: none('The push names a task the config is not for'),
+      404: none('No such push config'),
+      413: none('The push is too large'),
+    },
+  },
+  'GET /openapi.json': {
+    summary: 'This document',
+    tag: 'discovery',
+    auth: 'anonymous',
+    responses: { 200: json('The OpenAPI 3.1 description of this API', z.looseObject({})) },
+  },
+  'GET /health': {
+    summary: 'Liveness: the gateway is up and routing',
+    tag: 'health',
+    auth: 'anonymous',
+    responses: { 200: json('Up', z.object({ status: z.literal('ok') })) },
+  },
+  'GET /.well-known/oauth-protected-resource': {
+    summary: 'How a client gets a token for this gateway (RFC 9728)',
+    tag: 'health',
+    auth: 'anonymous',
+    responses: { 200: json('Protected resource metadata', protectedResourceMetadataSchema) },
+  },
+}

@@ -1,0 +1,116 @@
+import * as z from 'zod'
+import { agentCardV1Schema, agentCardV03Schema } from '../a2a/agent-card.ts'
+import type { backendAuthTypes } from '../backend/auth/auth-types.ts'
+import { permissionSchema } from '../permissions/permission.ts'
+import { agentConfigSchema, agentStatuses, cardVisibilities } from '../registry/agent-config.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+
+/**
+ * Schemas of what the API answers that no request parser needs, for the OpenAPI
+ * document and the console's typed client. Requests are described by the very
+ * schemas that parse them (agentConfigSchema, permissionSchema, ...); records
+ * whose source of truth is a TypeScript type are held to it below at compile time.
+ */
+
+/** An RFC 9457 problem, as lib/http/problem.ts writes it. */
+export const problemSchema = z.looseObject({
+  type: z.string().describe('A URI naming the kind of problem'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().describe('What was wrong, in words'),
+  errors: z
+    .array(z.object({ field: z.string(), rule: z.string() }))
+    .optional()
+    .describe('Per field of an invalid request: the field and the rule it broke'),
+})
+
+const stored = { secretArn: z.string(), secretOwned: z.boolean() }
+
+/** How the gateway authenticates to the backend, as the record keeps it: secrets by ARN only. */
+const storedAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('api_key'), headerName: z.string(), ...stored }),
+  z.object({
+    type: z.literal('oauth2_client_credentials'),
+    tokenUrl: z.string(),
+    clientId: z.string(),
+    scopes: z.array(z.string()).optional(),
+    ...stored,
+  }),
+  z.object({ type: z.literal('aws_iam'), service: z.string(), region: z.string() }),
+])
+
+/** An agent as the registry keeps it (lib/registry/agent-record.ts). */
+export const agentRecordSchema = z.object({
+  agentId: z.string(),
+  backendUrl: z.string(),
+  agentCardUrl: z.string(),
+  auth: storedAuthSchema,
+  status: z.enum([...agentStatuses, 'deleting']),
+  card: z.union([agentCardV1Schema, agentCardV03Schema]).describe("The backend's own card"),
+  protocolVersion: z.enum(['1.0', '0.3']),
+  cardVisibility: z.enum(cardVisibilities).optional(),
+  timeoutMs: z.number().int().optional(),
+  endpoints: z.record(z.string(), z.string()).describe('Where the backend serves each binding'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  indexed: z.boolean().optional(),
+  retiredSecretArns: z.array(z.string()).optional(),
+  routingExamples: z
+    .array(z.string())
+    .optional()
+    .describe('Phrases users say that route to this agent (extra vectors of it)'),
+})
+
+// The schema and AgentRecord name the same fields, and every record fits the schema.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const recordFields: Same<keyof AgentRecord, keyof z.infer<typeof agentRecordSchema>> = true
+const recordsFit = (record: AgentRecord): z.infer<typeof agentRecordSchema> => record
+const authTypesCovered: Same<
+  (typeof backendAuthTypes)[number]['type'],
+  z.infer<typeof storedAuthSchema>['type']
+> = true
+void [recordFields, recordsFit, authTypesCovered]
+
+/**
+ * The body of PUT /admin/agents/{agentId}: a whole config, whose agentId must be
+ * the path's (the server also takes it left out; a refined schema cannot be
+ * made partial, so the document asks for it).
+ */
+export const agentReplaceSchema = agentConfigSchema
+
+/** The body of PUT /admin/permissions/{scope}: scope may be left out. */
+export const permissionBodySchema = permissionSchema.extend({
+  scope: permissionSchema.shape.scope
+    .optional()
+    .describe('If given, must be the scope in the path'),
+})
+
+export const agentListSchema = z.object({ agents: z.array(agentRecordSchema) })
+export const permissionListSchema = z.object({ permissions: z.array(permissionSchema) })
+
+const servedCard = z
+  .looseObject({})
+  .describe('The agent card as the gateway serves it: rewritten to its own URL, signed')
+
+/** GET /agents: the caller's active agents. */
+export const listedAgentsSchema = z.object({
+  agents: z.array(z.object({ agentId: z.string(), card: servedCard })),
+})
+
+/** POST /search: the caller's agents ranked by meaning. */
+export const searchResultsSchema = z.object({
+  results: z.array(z.object({ agentId: z.string(), score: z.number(), card: servedCard })),
+})
+
+/** A JSON Web Key Set (RFC 7517). */
+export const jwkSetSchema = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) })
+
+/** RFC 9728 protected resource metadata (lib/auth/resource-metadata.ts). */
+export const protectedResourceMetadataSchema = z.looseObject({
+  resource: z.string(),
+  authorization_servers: z.array(z.string()),
+  scopes_supported: z.array(z.string()),
+  bearer_methods_supported: z.array(z.string()),
+  resource_name: z.string(),
+})

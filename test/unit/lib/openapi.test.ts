@@ -1,0 +1,92 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { describe, expect, it } from 'vitest'
+import { agentIdPattern } from '../../../lib/ids.ts'
+import { openApiDocument } from '../../../lib/openapi/document.ts'
+import { apiOperations } from '../../../lib/openapi/operations.ts'
+import { mockRoutes, routes } from '../../../lib/routes.ts'
+
+const document = openApiDocument({
+  baseUrl: 'https://gateway.example',
+  tokenUrl: 'https://auth.example/oauth2/token',
+  adminScope: 'switchboard/admin',
+})
+type Operation = {
+  security: Record<string, string[]>[]
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }
+  parameters?: { name: string; in: string; required: boolean }[]
+  responses: Record<string, unknown>
+}
+const operation = (method: string, path: string) =>
+  (document.paths[path] as Record<string, Operation> | undefined)?.[method.toLowerCase()]
+
+/** The routes the document describes: all but the A2A protocol's (the agents handler). */
+const describedRoutes = [
+  ...routes.filter((route) => route.handler !== 'agents'),
+  ...mockRoutes,
+].map(({ method, path }) => `${method} ${path}`)
+
+describe('the OpenAPI document', () => {
+  it('validates as OpenAPI 3.1', async () => {
+    // Act
+    const validator = new Validator()
+    const result = await validator.validate(document)
+
+    // Assess
+    expect(result.errors).toBeUndefined()
+    expect(result.valid).toBe(true)
+    expect(validator.version).toBe('3.1')
+  })
+
+  it.each(describedRoutes)('describes %s of lib/routes.ts', (route) => {
+    // Prepare
+    const [method, path] = route.split(' ') as [string, string]
+
+    // Assess
+    expect(apiOperations[route], `add '${route}' to lib/openapi/operations.ts`).toBeDefined()
+    expect(operation(method, path)).toBeDefined()
+  })
+
+  it('describes every admin route of lib/routes.ts, needing the admin scope', () => {
+    // Prepare
+    const admin = routes.filter((route) => route.admin)
+
+    // Assess
+    expect(admin.length).toBeGreaterThan(10)
+    for (const { method, path } of admin) {
+      expect(operation(method, path)?.security, `${method} ${path}`).toEqual([
+        { oauth2: ['switchboard/admin'] },
+      ])
+    }
+  })
+
+  it('describes no route that lib/routes.ts does not have', () => {
+    // Assess
+    expect(Object.keys(apiOperations).filter((key) => !describedRoutes.includes(key))).toEqual([])
+  })
+
+  it('takes requests from the zod schemas that parse them, and lists the audit query', () => {
+    // Prepare
+    const register = operation('POST', '/admin/register')
+    const audit = operation('GET', '/admin/audit')
+    const body = register?.requestBody?.content['application/json']?.schema as {
+      properties: Record<string, { pattern?: string }>
+      required: string[]
+    }
+
+    // Assess
+    expect(body.properties.agentId?.pattern).toBe(agentIdPattern.source)
+    // Defaults (status, auth, cardVisibility) make a field optional in a request.
+    expect(body.required).toEqual(['agentId', 'backendUrl'])
+    expect(audit?.parameters?.map(({ name, in: where }) => `${where}:${name}`)).toEqual([
+      'query:agentId',
+      'query:actor',
+      'query:limit',
+      'query:cursor',
+    ])
+    expect(Object.keys(audit?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400']))
+    // A schema with an id (AuditEntry) is a component, referenced where it is used.
+    expect(JSON.stringify(audit?.responses['200'])).toContain('"#/components/schemas/AuditEntry"')
+    expect(document.components.schemas?.AuditEntry).toMatchObject({ type: 'object' })
+    expect(operation('GET', '/health')?.security).toEqual([])
+  })
+})
