@@ -150,6 +150,7 @@ const readinessChecks = [
  * ones that did not. No token, no rate limit (load balancers and uptime checks).
  */
 const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
@@ -224,8 +225,10 @@ const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAc
 /** GET /openapi.json: the API's OpenAPI 3.1 document, built once per base URL from the zod schemas. */
 const openApiPath = '/openapi.json'
 const documents = new Map<string, string>()
-const apiDocument = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+const apiDocument = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+  .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+  .use(publicAccess.middleware)
   .use(problemDetails({ logger }))
   .handler(async (event) => {
     const baseUrl = baseUrlOf(event)

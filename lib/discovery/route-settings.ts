@@ -14,7 +14,8 @@ export interface StoredCalibration extends Calibration {
 }
 
 const ratesSchema = z.object({ right: z.number(), wrong: z.number(), refused: z.number() })
-const storedCalibrationSchema = z.object({
+/** A stored calibration, as `POST /admin/route/calibrate` answers it too. */
+export const storedCalibrationSchema = z.object({
   threshold: z.object({ minScore: z.number(), minMargin: z.number() }),
   rates: ratesSchema,
   precision: z.number(),

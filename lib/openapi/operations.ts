@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
+import { storedCalibrationSchema } from '../discovery/route-settings.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
 import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentPatchSchema } from '../registry/agent-config.ts'
@@ -162,6 +163,18 @@ export const apiOperations: Record<string, ApiOperation> = {
     query: auditQuerySchema,
     responses: { 200: json('A page of entries', auditPageSchema) },
   },
+  'POST /admin/route/calibrate': {
+    summary: "Calibrate /route's threshold from the catalog's own examples",
+    description:
+      'Each skill example of every active agent, embedded alone and searched against the agents built without it, is a labelled query; the threshold that routes the most of them while routing at most 10 % wrong is stored and used by /route. Embedding calls are bounded by CALIBRATION_MAX_EMBEDDINGS. Idempotent by the `Idempotency-Key` header.',
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      200: json('The calibration stored, with what it measured', storedCalibrationSchema),
+      422: none('Too few examples or agents to calibrate from; nothing was stored'),
+      503: none('The embedder did not answer; nothing was stored'),
+    },
+  },
   'GET /agents': {
     summary: "The caller's active agents, with their cards as the gateway serves them",
     tag: 'discovery',
@@ -218,6 +231,23 @@ export const apiOperations: Record<string, ApiOperation> = {
     tag: 'health',
     auth: 'anonymous',
     responses: { 200: json('Up', z.object({ status: z.literal('ok') })) },
+  },
+  'GET /health/ready': {
+    summary: 'Readiness: the database (and Bedrock, when it embeds) answer',
+    description:
+      'For load balancers and uptime checks: no token, no rate limit. Each check is bounded by READY_TIMEOUT_MS.',
+    tag: 'health',
+    auth: 'anonymous',
+    responses: {
+      200: json(
+        'Ready',
+        z.object({
+          status: z.literal('ready'),
+          dependencies: z.record(z.string(), z.literal('ok')),
+        }),
+      ),
+      503: none('Not ready: `failed` names the dependencies that did not answer'),
+    },
   },
   'GET /.well-known/oauth-protected-resource': {
     summary: 'How a client gets a token for this gateway (RFC 9728)',
