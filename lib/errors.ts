@@ -71,6 +71,11 @@ export const errorAnswers = {
   'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
   'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
   'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
+  'scope-not-found': { status: 404, title: 'Scope not found', a2a: 'invalid-request' },
+  'unknown-scope': { status: 422, title: 'Unknown scope', a2a: 'invalid-request' },
+  'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
+  'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
+  'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -307,5 +312,73 @@ export class BackendCredentialsError extends SwitchboardError {
   constructor(message: string) {
     super(message)
     this.name = 'BackendCredentialsError'
+  }
+}
+
+export class ScopeNotFoundError extends SwitchboardError {
+  readonly code = 'scope-not-found'
+  readonly scope: string
+  constructor(scope: string) {
+    super(`No scope '${scope}' is defined; define it with PUT /admin/scopes/${scope}.`)
+    this.name = 'ScopeNotFoundError'
+    this.scope = scope
+  }
+}
+
+/** A permission or a client naming scopes the identity provider does not define. */
+export class UnknownScopeError extends SwitchboardError {
+  readonly code = 'unknown-scope'
+  readonly scopes: string[]
+  constructor(scopes: string[]) {
+    const named = scopes.map((scope) => `'${scope}'`).join(', ')
+    super(
+      `No scope ${named} is defined, so no client could get it in a token; define it first with PUT /admin/scopes/{scope}.`,
+    )
+    this.name = 'UnknownScopeError'
+    this.scopes = scopes
+  }
+}
+
+/** A scope still named by a permission or held by clients: deleting it would strand them. */
+export class ScopeInUseError extends SwitchboardError {
+  readonly code = 'scope-in-use'
+  readonly scope: string
+  readonly permissions: string[]
+  readonly clients: string[]
+  constructor(scope: string, users: { permissions: string[]; clients: string[] }) {
+    const named = [
+      ...(users.permissions.length > 0
+        ? [`the permission '${users.permissions.join("', '")}'`]
+        : []),
+      ...(users.clients.length > 0 ? [`the clients '${users.clients.join("', '")}'`] : []),
+    ]
+    super(
+      `Scope '${scope}' is still used by ${named.join(' and ')}; delete the permission (DELETE /admin/permissions/${scope}) and take the scope from the clients (PATCH /admin/clients/{clientId}) first.`,
+    )
+    this.name = 'ScopeInUseError'
+    this.scope = scope
+    this.permissions = users.permissions
+    this.clients = users.clients
+  }
+}
+
+/** The admin scope guards the admin API itself: it cannot be deleted through it. */
+export class AdminScopeError extends SwitchboardError {
+  readonly code = 'admin-scope'
+  readonly scope: string
+  constructor(scope: string) {
+    super(`Scope '${scope}' is the admin scope, which the admin API needs; it cannot be deleted.`)
+    this.name = 'AdminScopeError'
+    this.scope = scope
+  }
+}
+
+export class ClientNotFoundError extends SwitchboardError {
+  readonly code = 'client-not-found'
+  readonly clientId: string
+  constructor(clientId: string) {
+    super(`No client '${clientId}' exists.`)
+    this.name = 'ClientNotFoundError'
+    this.clientId = clientId
   }
 }

@@ -12,8 +12,8 @@ import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { startLocalDatabase } from './database.ts'
 import { createGateway, listen, starting } from './gateway.ts'
-import { createLocalIdentity, loadOrCreateSigningKey } from './identity.ts'
-import { clientCredentials, seed, seedPermissions } from './seed.ts'
+import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
+import { clientCredentials, seedIdentity, seedPermissions } from './seed.ts'
 import {
   localAwsCredentials,
   type PrivateAgent,
@@ -39,7 +39,7 @@ export interface RunningStack {
   agents: (RunningAgent | PrivateAgent)[]
   /** The embedded database's requests so far, per operation (for the benchmarks). */
   databaseRequests(): Record<string, number>
-  /** A token from the local token endpoint for a seeded client. */
+  /** A token from the local token endpoint for a seeded client (with its seed.json secret). */
   token(clientId: string): Promise<string>
   stop(): Promise<void>
 }
@@ -97,6 +97,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const port = await listen(server, options.port, options.host, 'PORT')
     const url = `http://${options.host}:${port}`
 
+    // The local identity's clients and scopes: the seed's on a fresh state folder only.
+    const identityFile = identityFileIn(options.stateDir)
+    await seedIdentity(identityFile)
+
     // The handlers read their configuration when imported, as on Lambda.
     Object.assign(process.env, {
       SWITCHBOARD_MODE: 'local',
@@ -112,6 +116,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
+      IDENTITY_FILE: identityFile,
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
       EMBEDDER: options.embedder ?? 'local',
       VECTOR_INDEX: 'local',
@@ -130,7 +135,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const identity = await createLocalIdentity({
       issuer: url,
       signingKey: await loadOrCreateSigningKey(options.stateDir),
-      clients: seed.clients,
+      identityFile,
       scopePrefix,
     })
     gateway = createGateway({

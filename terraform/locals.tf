@@ -82,6 +82,7 @@ locals {
     TOKEN_URL              = local.token_url
     SCOPE_PREFIX           = local.scope_prefix
     ADMIN_SCOPE            = var.admin_scope
+    COGNITO_USER_POOL_ID   = aws_cognito_user_pool.gateway.id
     ALLOWED_CLIENT_IDS     = join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id], var.extra_allowed_client_ids))
     BACKEND_TIMEOUT_MS     = tostring(var.backend_timeout_ms)
     CARD_FETCH_TIMEOUT_MS  = "5000"

@@ -4,6 +4,8 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import { backendCredentials } from '../backend/credentials.ts'
 import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
+import { callerRegistryFor } from '../callers/caller-registry-for.ts'
+import type { CallerAdminDeps } from '../callers/manage-callers.ts'
 import type { GatewayConfig } from '../config.ts'
 import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
@@ -94,5 +96,12 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
 
   const audit: AuditSink = logAuditSink(logger)
 
-  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit }
+  /** Scopes and OAuth clients of the identity provider (issue 18). */
+  const callerAdmin: CallerAdminDeps = {
+    callers: callerRegistryFor(config),
+    permissions,
+    adminScope: config.token.adminScope,
+  }
+
+  return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, callerAdmin }
 }
