@@ -5,8 +5,18 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { z } from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
+import { clientIdSchema } from '../lib/callers/caller-registry.ts'
+import {
+  createClient,
+  deleteClient,
+  deleteScope,
+  putScope,
+  requireScopes,
+  rotateClientSecret,
+  updateClient,
+} from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
-import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
+import { AgentNotFoundError, ClientNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
@@ -27,10 +37,8 @@ import { type CallerContext, verifiedCaller } from '../middlewares/verified-call
 
 const config = loadConfig()
 const logger = createLogger()
-const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit } = adminWiring(
-  config,
-  logger,
-)
+const { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, callerAdmin } =
+  adminWiring(config, logger)
 
 const idempotentRegistration = idempotentRequest(idempotency)
 
@@ -56,6 +64,8 @@ const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
   z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
+const clientIdOf = (event: APIGatewayProxyEvent) =>
+  z.object({ clientId: clientIdSchema }).parse(event.pathParameters).clientId
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
@@ -147,6 +157,8 @@ const routes: TypedRoute<CallerContext>[] = [
       scopeOf,
       async (event) => {
         const permission = parsePermissionFor(scopeOf(event), bodyOf(event))
+        // A permission for a scope no token can carry would grant nothing: said, not stored.
+        await requireScopes([permission.scope], callerAdmin.callers)
         return { before: await permissions.put(permission), after: permission }
       },
       (after) => jsonResponse(200, after),
@@ -164,6 +176,98 @@ const routes: TypedRoute<CallerContext>[] = [
         if (!before) throw new PermissionNotFoundError(scope)
         return { before, after: undefined }
       },
+      () => ({ statusCode: 204, body: '' }),
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/scopes',
+    handler: async () => jsonResponse(200, { scopes: await callerAdmin.callers.listScopes() }),
+  },
+  {
+    method: 'PUT',
+    path: '/admin/scopes/{scope}',
+    handler: async function putScopeRoute(event, context) {
+      const change = await putScope(scopeOf(event), bodyOf(event), callerAdmin)
+      await auditedChange(
+        audit,
+        { action: 'scope.put', actor: context.caller, target: change.after.scope },
+        async () => ({ before: change.before, after: change.after }),
+      )
+      return jsonResponse(change.before ? 200 : 201, change.after)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/scopes/{scope}',
+    handler: audited(
+      'scope.delete',
+      scopeOf,
+      (event) => deleteScope(scopeOf(event), callerAdmin),
+      () => ({ statusCode: 204, body: '' }),
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/clients',
+    handler: async () => jsonResponse(200, { clients: await callerAdmin.callers.listClients() }),
+  },
+  {
+    method: 'GET',
+    path: '/admin/clients/{clientId}',
+    handler: async (event) => {
+      const clientId = clientIdOf(event)
+      const client = await callerAdmin.callers.getClient(clientId)
+      if (!client) throw new ClientNotFoundError(clientId)
+      return jsonResponse(200, client)
+    },
+  },
+  {
+    // The secret is in the answer only: the audit entry records the client without it.
+    method: 'POST',
+    path: '/admin/clients',
+    handler: async function createClientRoute(event, context) {
+      const change = await createClient(bodyOf(event), callerAdmin)
+      await auditedChange(
+        audit,
+        { action: 'client.create', actor: context.caller, target: change.after.clientId },
+        async () => ({ before: change.before, after: change.after }),
+      )
+      return jsonResponse(201, change.issued, {
+        location: `/admin/clients/${change.after.clientId}`,
+      })
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/admin/clients/{clientId}',
+    handler: audited(
+      'client.update',
+      clientIdOf,
+      (event) => updateClient(clientIdOf(event), bodyOf(event), callerAdmin),
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/admin/clients/{clientId}/rotate-secret',
+    handler: async function rotateSecretRoute(event, context) {
+      const rotation = await rotateClientSecret(clientIdOf(event), callerAdmin)
+      await auditedChange(
+        audit,
+        { action: 'client.rotate-secret', actor: context.caller, target: rotation.after.clientId },
+        async () => ({ before: rotation.before, after: rotation.after }),
+      )
+      return jsonResponse(200, rotation.issued)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/clients/{clientId}',
+    handler: audited(
+      'client.delete',
+      clientIdOf,
+      (event) => deleteClient(clientIdOf(event), callerAdmin),
       () => ({ statusCode: 204, body: '' }),
     ),
   },

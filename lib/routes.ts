@@ -87,6 +87,16 @@ export const routes: readonly Route[] = [
     ['GET', '/admin/permissions'],
     ['PUT', '/admin/permissions/{scope}'],
     ['DELETE', '/admin/permissions/{scope}'],
+    // Callers and scopes of the identity provider (issue 18).
+    ['GET', '/admin/scopes'],
+    ['PUT', '/admin/scopes/{scope}'],
+    ['DELETE', '/admin/scopes/{scope}'],
+    ['GET', '/admin/clients'],
+    ['POST', '/admin/clients'],
+    ['GET', '/admin/clients/{clientId}'],
+    ['PATCH', '/admin/clients/{clientId}'],
+    ['DELETE', '/admin/clients/{clientId}'],
+    ['POST', '/admin/clients/{clientId}/rotate-secret'],
   ]),
 ]
 
