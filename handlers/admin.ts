@@ -227,10 +227,16 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'POST',
     path: '/admin/clients',
     handler: async function createClientRoute(event, context) {
-      const change = await createClient(bodyOf(event), callerAdmin)
+      const change = await createClient(
+        bodyOf(event),
+        callerAdmin,
+        event.headers['idempotency-key'] || undefined,
+      )
+      // A replay made no client: it gave the key's client a new secret.
+      const action = change.replayed ? 'client.rotate-secret' : 'client.create'
       await auditedChange(
         audit,
-        { action: 'client.create', actor: context.caller, target: change.after.clientId },
+        { action, actor: context.caller, target: change.after.clientId },
         async () => ({ before: change.before, after: change.after }),
       )
       return jsonResponse(201, change.issued, {

@@ -5,6 +5,7 @@ import { backendCredentials } from '../backend/credentials.ts'
 import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
 import { callerRegistryFor } from '../callers/caller-registry-for.ts'
+import { DynamoClientCreations } from '../callers/client-creations.ts'
 import type { CallerAdminDeps } from '../callers/manage-callers.ts'
 import type { GatewayConfig } from '../config.ts'
 import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
@@ -101,6 +102,10 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     callers: callerRegistryFor(config),
     permissions,
     adminScope: config.token.adminScope,
+    creations: new DynamoClientCreations(
+      documentClient,
+      tableName('idempotency', config.tablePrefix),
+    ),
   }
 
   return { registry, permissions, agentAdmin, keepIndexed, idempotency, audit, callerAdmin }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import {
   AdminScopeError,
   ClientNotFoundError,
@@ -15,6 +16,7 @@ import {
   scopeBodySchema,
   updateClientSchema,
 } from './caller-registry.ts'
+import type { ClientCreations } from './client-creations.ts'
 
 /** What the callers' admin steps work with. */
 export interface CallerAdminDeps {
@@ -23,6 +25,8 @@ export interface CallerAdminDeps {
   permissions: Pick<PermissionStore, 'list'>
   /** The admin scope (short name): never deleted. */
   adminScope: string
+  /** Which client each `Idempotency-Key` of a creation made. */
+  creations: ClientCreations
 }
 
 /** A change as the audit trail records it: no secret in either record. */
@@ -86,16 +90,48 @@ export const deleteScope = async (
   return { before, after: undefined }
 }
 
-/** `POST /admin/clients`: the client and its secret, shown this once. */
+/**
+ * `POST /admin/clients`: the client and its secret, shown this once. With an
+ * `Idempotency-Key`, a retry makes no second client: it answers the client the
+ * key made, with a new secret (`replayed`), since the first answer's secret is
+ * kept nowhere and cannot be shown again; the secret that answer held stops
+ * working, as with a rotation.
+ */
 export const createClient = async (
   body: unknown,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
-): Promise<{ before: undefined; after: CallerClient; issued: CallerClient & IssuedSecret }> => {
+  { callers, creations }: Pick<CallerAdminDeps, 'callers' | 'creations'>,
+  idempotencyKey?: string,
+): Promise<{
+  replayed: boolean
+  before: CallerClient | undefined
+  after: CallerClient
+  issued: CallerClient & IssuedSecret
+}> => {
   const client = createClientSchema.parse(body)
   await requireScopes(client.scopes, callers)
-  const issued = await callers.createClient(client)
-  const { clientSecret: _shownOnce, ...after } = issued
-  return { before: undefined, after, issued }
+  const create = async () => {
+    const issued = await callers.createClient(client)
+    const { clientSecret: _shownOnce, ...after } = issued
+    return { replayed: false, before: undefined, after, issued }
+  }
+  if (!idempotencyKey) return create()
+  const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
+  const { clientId } = await creations.claim(idempotencyKey, fingerprint)
+  if (clientId) {
+    const rotation = await rotateClientSecret(clientId, { callers })
+    return {
+      replayed: true,
+      before: rotation.before,
+      after: rotation.after,
+      issued: { ...rotation.after, ...rotation.issued },
+    }
+  }
+  const created = await create().catch(async (error: unknown) => {
+    await creations.release(idempotencyKey)
+    throw error
+  })
+  await creations.complete(idempotencyKey, created.after.clientId)
+  return created
 }
 
 /** `PATCH /admin/clients/{clientId}`: name and scopes, each kept when left out. */

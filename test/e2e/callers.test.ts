@@ -26,10 +26,19 @@ describe('callers and scopes through the admin API of npm start', () => {
   let gateway: Started
   let admin: string
 
-  const adminCall = async (method: string, path: string, body?: unknown) => {
+  const adminCall = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(`${gateway.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     })
     const text = await response.text()
@@ -112,6 +121,26 @@ describe('callers and scopes through the admin API of npm start', () => {
       scope: 'reports:invoke',
       description: 'Call the reports agents',
     })
+  })
+
+  it('makes one client for one Idempotency-Key: a retry answers it with a new secret, and the key with another body is a 422', async () => {
+    // Prepare
+    const key = { 'idempotency-key': 'onboard-reports-2026' }
+    const body = { name: 'retried app', scopes: ['weather:invoke'] }
+
+    // Act
+    const first = await adminCall('POST', '/admin/clients', body, key)
+    const retry = await adminCall('POST', '/admin/clients', body, key)
+    const otherBody = await adminCall('POST', '/admin/clients', { ...body, name: 'other' }, key)
+    const withFirst = await tokenFor(gateway.url, first.body.clientId, first.body.clientSecret)
+    const withRetry = await tokenFor(gateway.url, retry.body.clientId, retry.body.clientSecret)
+
+    // Assess
+    expect([first.status, retry.status, otherBody.status]).toEqual([201, 201, 422])
+    expect(retry.body.clientId).toBe(first.body.clientId)
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+    expect(clients.filter(({ name }: { name: string }) => name === 'retried app')).toHaveLength(1)
+    expect([withFirst.status, withRetry.status]).toEqual([401, 200])
   })
 
   it('rotates a secret: the new one gets tokens, the old one no longer does', async () => {
