@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { closedPort } from '../support/card-server.ts'
 import { auditEntries, type Started, start, stop } from '../support/npm-start.ts'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
 
 /** What a new caller's own code does: the client-credentials grant at the token endpoint. */
 const tokenFor = async (url: string, clientId: string, clientSecret: string) => {
@@ -270,6 +273,27 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(written).not.toContain(clientSecret)
     expect(written).not.toContain(rotated.body.clientSecret)
     expect(auditEntries(gateway).map((entry) => entry.action)).toContain('scope.put')
+  })
+
+  it("runs the README's 'Onboard a caller' blocks as written: scope, grant, client, token, call, rotation, delete", async () => {
+    // Prepare: the blocks pasted into one terminal, in order, against this gateway.
+    const blocks = codeBlocks(readmeSection('Onboard a caller'), 'sh')
+    const marker = '--- next block ---'
+    const script = `set -eo pipefail\n${blocks
+      .map((block) => block.replaceAll('http://127.0.0.1:3000', gateway.url))
+      .join(`\necho '${marker}'\n`)}`
+
+    // Act
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 30_000 })
+    const outputs = stdout.split(`${marker}\n`)
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+
+    // Assess
+    expect(blocks).toHaveLength(5)
+    const call = JSON.parse(outputs[3] as string)
+    expect(call.result.task.status.state).toBe('TASK_STATE_COMPLETED')
+    expect(outputs[4]).toMatch(/"clientSecret":"[^"]+"/)
+    expect(clients.map(({ name }: { name: string }) => name)).not.toContain('forecasts app')
   })
 
   it('keeps clients made through the API across a restart, and the seed does not overwrite them', async () => {
