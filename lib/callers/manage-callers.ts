@@ -69,7 +69,11 @@ export const putScope = async (
  */
 export const deleteScope = async (
   scope: string,
-  { callers, permissions, adminScope }: CallerAdminDeps,
+  {
+    callers,
+    permissions,
+    adminScope,
+  }: Pick<CallerAdminDeps, 'callers' | 'permissions' | 'adminScope'>,
 ): Promise<CallerChange<ScopeDefinition>> => {
   if (scope === adminScope) throw new AdminScopeError(scope)
   const defined = (await callers.listScopes()).some((each) => each.scope === scope)
