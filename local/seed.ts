@@ -36,7 +36,7 @@ export const seed = seedSchema.parse(seedJson)
 export const seedIdentity = (identityFile: string): Promise<boolean> =>
   new FileCallerRegistry(identityFile).seedIfAbsent(seed)
 
-/** Writes the seed permissions that are not there yet; an operator's edits are kept. */
+/** Writes the seed permissions that are not there yet (a fresh state folder's); others are kept. */
 export const seedPermissions = async (client: DynamoDBDocumentClient, tablePrefix: string) => {
   for (const permission of seed.permissions) {
     try {

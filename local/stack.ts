@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -60,8 +61,8 @@ const sampleAuth: Record<string, unknown> = {
 /**
  * Everything `npm start` runs, in this process: the embedded database, the
  * token endpoint and the API Gateway emulator on one port, the sample agents
- * (the calculator behind its SigV4 stand-in); then permissions are seeded and
- * the agents registered through the admin API.
+ * (the calculator behind its SigV4 stand-in). A fresh state folder is seeded
+ * first; the agents are registered through the gateway's own admin API.
  */
 export const startStack = async (options: StackOptions): Promise<RunningStack> => {
   const stops: (() => Promise<void>)[] = []
@@ -71,6 +72,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
   try {
     const database = await startLocalDatabase({ dir: join(options.stateDir, 'db'), tablePrefix })
     stops.push(database.stop)
+    const identityFile = identityFileIn(options.stateDir)
 
     // The server answers from its first connection: until the gateway is built
     // (its handlers need this server's URL, known once it listens) with 503
@@ -97,10 +99,6 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const port = await listen(server, options.port, options.host, 'PORT')
     const url = `http://${options.host}:${port}`
 
-    // The local identity's clients and scopes: the seed's on a fresh state folder only.
-    const identityFile = identityFileIn(options.stateDir)
-    await seedIdentity(identityFile)
-
     // The handlers read their configuration when imported, as on Lambda.
     Object.assign(process.env, {
       SWITCHBOARD_MODE: 'local',
@@ -125,6 +123,20 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // EMF lines are for CloudWatch; on a laptop they would only bury the log.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     })
+    const documentClient = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: database.endpoint,
+    })
+    stops.push(async () => documentClient.destroy())
+
+    // local/seed.json fills a fresh state folder only (no identity file yet): its permissions,
+    // then its scopes and clients, whose file written last marks the seed done. Afterwards the
+    // admin API is the source of truth: what it changed or deleted stays so across restarts.
+    if (!existsSync(identityFile)) {
+      await seedPermissions(documentClient, tablePrefix)
+      await seedIdentity(identityFile)
+    }
+
     installAwsLambdaShim()
     const [authorizer, agents, discovery, admin] = await Promise.all([
       import('../handlers/authorizer.ts'),
@@ -180,12 +192,6 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       return answer.body.access_token as string
     }
 
-    const documentClient = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    })
-    stops.push(async () => documentClient.destroy())
-    await seedPermissions(documentClient, tablePrefix)
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
     const adminToken = await token('admin-client')
     for (const agent of sampleAgents) {

@@ -296,13 +296,14 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(clients.map(({ name }: { name: string }) => name)).not.toContain('forecasts app')
   })
 
-  it('keeps clients made through the API across a restart, and the seed does not overwrite them', async () => {
+  it('keeps clients made through the API across a restart, and the seed overwrites no client and restores no deleted permission', async () => {
     // Prepare
     const client = await adminCall('POST', '/admin/clients', {
       name: 'lasting app',
       scopes: ['weather:invoke'],
     })
     await adminCall('PATCH', '/admin/clients/demo-client', { scopes: ['weather:invoke'] })
+    await adminCall('DELETE', '/admin/permissions/tasks:read')
     await stop(gateway)
 
     // Act
@@ -310,10 +311,12 @@ describe('callers and scopes through the admin API of npm start', () => {
     admin = (await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')).token as string
     const lasting = await tokenFor(gateway.url, client.body.clientId, client.body.clientSecret)
     const demo = await adminCall('GET', '/admin/clients/demo-client')
+    const { permissions } = (await adminCall('GET', '/admin/permissions')).body
 
     // Assess
     expect(lasting.status).toBe(200)
     expect(await callAgent('weather', lasting.token as string)).toBe(200)
     expect(demo.body.scopes).toEqual(['weather:invoke'])
+    expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('tasks:read')
   })
 })
