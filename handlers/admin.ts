@@ -60,6 +60,22 @@ const audited = (
     return respond(after, event)
   }
 
+/**
+ * A change already made whose answer holds a secret (a client's): recorded in the audit
+ * trail with its before and after records only, then handed back to be answered.
+ */
+const recorded = async <Change extends { before: unknown; after: unknown }>(
+  context: CallerContext,
+  entry: { action: string; target: string },
+  change: Change,
+): Promise<Change> => {
+  await auditedChange(audit, { ...entry, actor: context.caller }, async () => ({
+    before: change.before,
+    after: change.after,
+  }))
+  return change
+}
+
 const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
@@ -188,11 +204,11 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'PUT',
     path: '/admin/scopes/{scope}',
     handler: async function putScopeRoute(event, context) {
-      const change = await putScope(scopeOf(event), bodyOf(event), callerAdmin)
-      await auditedChange(
-        audit,
-        { action: 'scope.put', actor: context.caller, target: change.after.scope },
-        async () => ({ before: change.before, after: change.after }),
+      const scope = scopeOf(event)
+      const change = await recorded(
+        context,
+        { action: 'scope.put', target: scope },
+        await putScope(scope, bodyOf(event), callerAdmin),
       )
       return jsonResponse(change.before ? 200 : 201, change.after)
     },
@@ -227,18 +243,14 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'POST',
     path: '/admin/clients',
     handler: async function createClientRoute(event, context) {
-      const change = await createClient(
+      const made = await createClient(
         bodyOf(event),
         callerAdmin,
         event.headers['idempotency-key'] || undefined,
       )
       // A replay made no client: it gave the key's client a new secret.
-      const action = change.replayed ? 'client.rotate-secret' : 'client.create'
-      await auditedChange(
-        audit,
-        { action, actor: context.caller, target: change.after.clientId },
-        async () => ({ before: change.before, after: change.after }),
-      )
+      const action = made.replayed ? 'client.rotate-secret' : 'client.create'
+      const change = await recorded(context, { action, target: made.after.clientId }, made)
       return jsonResponse(201, change.issued, {
         location: `/admin/clients/${change.after.clientId}`,
       })
@@ -258,11 +270,11 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'POST',
     path: '/admin/clients/{clientId}/rotate-secret',
     handler: async function rotateSecretRoute(event, context) {
-      const rotation = await rotateClientSecret(clientIdOf(event), callerAdmin)
-      await auditedChange(
-        audit,
-        { action: 'client.rotate-secret', actor: context.caller, target: rotation.after.clientId },
-        async () => ({ before: rotation.before, after: rotation.after }),
+      const clientId = clientIdOf(event)
+      const rotation = await recorded(
+        context,
+        { action: 'client.rotate-secret', target: clientId },
+        await rotateClientSecret(clientId, callerAdmin),
       )
       return jsonResponse(200, rotation.issued)
     },
