@@ -58,6 +58,9 @@ const updatableSettings = [
   'RefreshTokenRotation',
 ] as const satisfies readonly (keyof UserPoolClientType & keyof UpdateUserPoolClientCommandInput)[]
 
+/** How many DescribeUserPoolClient requests a listing has in flight at once. */
+const describeConcurrency = 5
+
 const notFoundIsUndefined = (error: unknown): undefined => {
   if (error instanceof ResourceNotFoundException) return undefined
   throw error
@@ -97,7 +100,10 @@ export class CognitoCallerRegistry implements CallerRegistry {
   async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
     const scopes = await this.listScopes()
     const before = scopes.find((each) => each.scope === scope.scope)
-    await this.#writeScopes([...scopes.filter((each) => each.scope !== scope.scope), scope])
+    // A changed description keeps the scope's place in the list.
+    await this.#writeScopes(
+      before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
+    )
     return before
   }
 
@@ -124,9 +130,16 @@ export class CognitoCallerRegistry implements CallerRegistry {
       ids.push(...(page.UserPoolClients ?? []).flatMap(({ ClientId }) => ClientId ?? []))
       NextToken = page.NextToken
     } while (NextToken)
-    // ListUserPoolClients names no scopes: each client is described.
-    const clients = await Promise.all(ids.map((clientId) => this.getClient(clientId)))
-    return clients.filter((client) => client !== undefined)
+    // ListUserPoolClients names no scopes: each client is described, a few at a time
+    // (Cognito's request rate quotas are per pool and operation).
+    const clients: CallerClient[] = []
+    for (let start = 0; start < ids.length; start += describeConcurrency) {
+      const batch = ids.slice(start, start + describeConcurrency)
+      for (const client of await Promise.all(batch.map((clientId) => this.getClient(clientId)))) {
+        if (client) clients.push(client)
+      }
+    }
+    return clients
   }
 
   async getClient(clientId: string): Promise<CallerClient | undefined> {

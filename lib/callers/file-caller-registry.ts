@@ -105,7 +105,10 @@ export class FileCallerRegistry implements CallerRegistry {
   async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
     return this.#update((file) => {
       const before = file.scopes.find((each) => each.scope === scope.scope)
-      file.scopes = [...file.scopes.filter((each) => each.scope !== scope.scope), scope]
+      // A changed description keeps the scope's place in the list.
+      file.scopes = before
+        ? file.scopes.map((each) => (each === before ? scope : each))
+        : [...file.scopes, scope]
       return before
     })
   }

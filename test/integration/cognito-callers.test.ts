@@ -54,6 +54,35 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     })
   })
 
+  it("changes a scope's description in its place, the other scopes kept as they were", async () => {
+    // Act
+    const before = await registry.putScope({ scope: 'admin', description: 'The admin API' })
+
+    // Assess
+    expect(before).toEqual({
+      scope: 'admin',
+      description: 'Manage agents and permissions (/admin/*)',
+    })
+    expect(cognito.sent('UpdateResourceServer')[0]?.input.Scopes).toEqual([
+      { ScopeName: 'admin', ScopeDescription: 'The admin API' },
+      { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
+    ])
+  })
+
+  it('lists every client with its scopes, describing each', async () => {
+    // Prepare
+    const names = Array.from({ length: 7 }, (_, index) => `app-${index}`)
+    for (const name of names) await registry.createClient({ name, scopes: ['weather:invoke'] })
+
+    // Act
+    const clients = await registry.listClients()
+
+    // Assess
+    expect(clients.map(({ name }) => name).sort()).toEqual(names)
+    expect(clients.every(({ scopes }) => scopes.join() === 'weather:invoke')).toBe(true)
+    expect(cognito.sent('DescribeUserPoolClient')).toHaveLength(7)
+  })
+
   it('deletes one scope keeping the others, and never sends a list without the admin scope', async () => {
     // Act
     const removed = await registry.deleteScope('weather:invoke')
