@@ -347,14 +347,18 @@ export class ScopeInUseError extends SwitchboardError {
   readonly clients: string[]
   constructor(scope: string, users: { permissions: string[]; clients: string[] }) {
     const named = [
-      ...(users.permissions.length > 0
-        ? [`the permission '${users.permissions.join("', '")}'`]
-        : []),
+      ...(users.permissions.length > 0 ? [`the permission '${scope}'`] : []),
       ...(users.clients.length > 0 ? [`the clients '${users.clients.join("', '")}'`] : []),
     ]
-    super(
-      `Scope '${scope}' is still used by ${named.join(' and ')}; delete the permission (DELETE /admin/permissions/${scope}) and take the scope from the clients (PATCH /admin/clients/{clientId}) first.`,
-    )
+    const steps = [
+      ...(users.permissions.length > 0
+        ? [`delete the permission (DELETE /admin/permissions/${scope})`]
+        : []),
+      ...(users.clients.length > 0
+        ? ['take the scope from the clients (PATCH /admin/clients/{clientId})']
+        : []),
+    ]
+    super(`Scope '${scope}' is still used by ${named.join(' and ')}; ${steps.join(' and ')} first.`)
     this.name = 'ScopeInUseError'
     this.scope = scope
     this.permissions = users.permissions
