@@ -6,9 +6,19 @@ import * as z from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring } from '../lib/admin/wiring.ts'
+import { clientIdSchema } from '../lib/callers/caller-registry.ts'
+import {
+  createClient,
+  deleteClient,
+  deleteScope,
+  putScope,
+  requireScopes,
+  rotateClientSecret,
+  updateClient,
+} from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
-import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
+import { AgentNotFoundError, ClientNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
@@ -41,6 +51,7 @@ const {
   audit,
   auditLog,
   routeCalibration,
+  callerAdmin,
 } = adminWiring(config, logger)
 
 const idempotentRegistration = idempotentRequest(idempotency)
@@ -68,10 +79,37 @@ const audited = (
     return respond(after, event)
   }
 
+/**
+ * A change whose answer holds a secret (a client's): made inside the audit trail
+ * like every other (intent first), the entry taking its before and after records
+ * only, and the whole result handed back to be answered. `refine` names the
+ * action or target only the change knows (a new client's id).
+ */
+const recorded = async <Change extends { before: unknown; after: unknown }>(
+  event: APIGatewayProxyEvent,
+  context: CallerContext,
+  entry: { action: string; target: string },
+  change: () => Promise<Change>,
+  refine: (made: Change) => { action?: string; target?: string } = () => ({}),
+): Promise<Change> => {
+  let made: Change | undefined
+  await auditedChange(
+    audit,
+    { ...entry, actor: context.caller, requestId: event.requestContext?.requestId },
+    async () => {
+      made = await change()
+      return { before: made.before, after: made.after, ...refine(made) }
+    },
+  )
+  return made as Change
+}
+
 const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
   z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
+const clientIdOf = (event: APIGatewayProxyEvent) =>
+  z.object({ clientId: clientIdSchema }).parse(event.pathParameters).clientId
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
@@ -176,6 +214,8 @@ const routes: TypedRoute<CallerContext>[] = [
       scopeOf,
       async (event) => {
         const permission = parsePermissionFor(scopeOf(event), bodyOf(event))
+        // A permission for a scope no token can carry would grant nothing: said, not stored.
+        await requireScopes([permission.scope], callerAdmin.callers)
         return { before: await permissions.put(permission), after: permission }
       },
       (after) => jsonResponse(200, after),
@@ -204,6 +244,103 @@ const routes: TypedRoute<CallerContext>[] = [
         200,
         await auditLog.list(auditQuerySchema.parse(event.queryStringParameters ?? {})),
       ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/scopes',
+    handler: async () => jsonResponse(200, { scopes: await callerAdmin.callers.listScopes() }),
+  },
+  {
+    method: 'PUT',
+    path: '/admin/scopes/{scope}',
+    handler: async function putScopeRoute(event, context) {
+      const scope = scopeOf(event)
+      const change = await recorded(event, context, { action: 'scope.put', target: scope }, () =>
+        putScope(scope, bodyOf(event), callerAdmin),
+      )
+      return jsonResponse(change.before ? 200 : 201, change.after)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/scopes/{scope}',
+    handler: audited(
+      'scope.delete',
+      scopeOf,
+      (event) => deleteScope(scopeOf(event), callerAdmin),
+      () => ({ statusCode: 204, body: '' }),
+    ),
+  },
+  {
+    method: 'GET',
+    path: '/admin/clients',
+    handler: async () => jsonResponse(200, { clients: await callerAdmin.callers.listClients() }),
+  },
+  {
+    method: 'GET',
+    path: '/admin/clients/{clientId}',
+    handler: async (event) => {
+      const clientId = clientIdOf(event)
+      const client = await callerAdmin.callers.getClient(clientId)
+      if (!client) throw new ClientNotFoundError(clientId)
+      return jsonResponse(200, client)
+    },
+  },
+  {
+    // The secret is in the answer only: the audit entry records the client without it.
+    method: 'POST',
+    path: '/admin/clients',
+    handler: async function createClientRoute(event, context) {
+      const change = await recorded(
+        event,
+        context,
+        { action: 'client.create', target: 'a new client' },
+        () =>
+          createClient(bodyOf(event), callerAdmin, event.headers['idempotency-key'] || undefined),
+        // A replay made no client: it gave the key's client a new secret.
+        (made) => ({
+          action: made.replayed ? 'client.rotate-secret' : 'client.create',
+          target: made.after.clientId,
+        }),
+      )
+      return jsonResponse(201, change.issued, {
+        location: `/admin/clients/${change.after.clientId}`,
+      })
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/admin/clients/{clientId}',
+    handler: audited(
+      'client.update',
+      clientIdOf,
+      (event) => updateClient(clientIdOf(event), bodyOf(event), callerAdmin),
+      (after) => jsonResponse(200, after),
+    ),
+  },
+  {
+    method: 'POST',
+    path: '/admin/clients/{clientId}/rotate-secret',
+    handler: async function rotateSecretRoute(event, context) {
+      const clientId = clientIdOf(event)
+      const rotation = await recorded(
+        event,
+        context,
+        { action: 'client.rotate-secret', target: clientId },
+        () => rotateClientSecret(clientId, callerAdmin),
+      )
+      return jsonResponse(200, rotation.issued)
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/clients/{clientId}',
+    handler: audited(
+      'client.delete',
+      clientIdOf,
+      (event) => deleteClient(clientIdOf(event), callerAdmin),
+      () => ({ statusCode: 204, body: '' }),
+    ),
   },
 ]
 

@@ -56,6 +56,13 @@ const gatewayEnv = z.object({
   SCOPE_PREFIX: z.string().default('switchboard/'),
   ADMIN_SCOPE: z.string().min(1).default('admin'),
   ALLOWED_CLIENT_IDS: commaList.optional(),
+  /** The user pool whose resource server and app clients the admin API manages (issue 18). */
+  COGNITO_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a user pool id such as us-east-1_AbC123')
+    .optional(),
+  /** Local runtime: the local identity's scopes and clients in this file instead of Cognito. */
+  IDENTITY_FILE: z.string().min(1).optional(),
   PUBLIC_BASE_URL: url.optional(),
   BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
@@ -150,6 +157,8 @@ export const awsEnvironmentSource = {
   SCOPE_PREFIX: 'terraform',
   ADMIN_SCOPE: 'terraform',
   ALLOWED_CLIENT_IDS: 'terraform',
+  COGNITO_USER_POOL_ID: 'terraform',
+  IDENTITY_FILE: 'local-only',
   PUBLIC_BASE_URL: 'derived',
   BACKEND_TIMEOUT_MS: 'terraform',
   CARD_FETCH_TIMEOUT_MS: 'terraform',
@@ -218,6 +227,14 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     scopePrefix: env.SCOPE_PREFIX,
     adminScope: env.ADMIN_SCOPE,
     allowedClientIds: env.ALLOWED_CLIENT_IDS,
+  },
+  callers: {
+    /** The user pool the admin API manages scopes and clients in (AWS). */
+    userPoolId: env.COGNITO_USER_POOL_ID,
+    /** The resource server's identifier: the scope prefix without its `/`. */
+    resourceServerIdentifier: env.SCOPE_PREFIX.replace(/\/$/, ''),
+    /** Local runtime: the local identity's file instead of Cognito. */
+    identityFile: env.IDENTITY_FILE,
   },
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),
   backendTimeoutMs: env.BACKEND_TIMEOUT_MS,

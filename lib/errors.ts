@@ -82,6 +82,11 @@ export const errorAnswers = {
     a2a: 'backend-unavailable',
     publicMessage: 'The change was not made: its audit entry could not be written. Retry shortly.',
   },
+  'scope-not-found': { status: 404, title: 'Scope not found', a2a: 'invalid-request' },
+  'unknown-scope': { status: 422, title: 'Unknown scope', a2a: 'invalid-request' },
+  'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
+  'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
+  'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -339,5 +344,77 @@ export class TooFewExamplesError extends SwitchboardError {
   constructor(message: string) {
     super(message)
     this.name = 'TooFewExamplesError'
+  }
+}
+
+export class ScopeNotFoundError extends SwitchboardError {
+  readonly code = 'scope-not-found'
+  readonly scope: string
+  constructor(scope: string) {
+    super(`No scope '${scope}' is defined; define it with PUT /admin/scopes/${scope}.`)
+    this.name = 'ScopeNotFoundError'
+    this.scope = scope
+  }
+}
+
+/** A permission or a client naming scopes the identity provider does not define. */
+export class UnknownScopeError extends SwitchboardError {
+  readonly code = 'unknown-scope'
+  readonly scopes: string[]
+  constructor(scopes: string[]) {
+    const named = scopes.map((scope) => `'${scope}'`).join(', ')
+    super(
+      `No scope ${named} is defined, so no client could get it in a token; define it first with PUT /admin/scopes/{scope}.`,
+    )
+    this.name = 'UnknownScopeError'
+    this.scopes = scopes
+  }
+}
+
+/** A scope still named by a permission or held by clients: deleting it would strand them. */
+export class ScopeInUseError extends SwitchboardError {
+  readonly code = 'scope-in-use'
+  readonly scope: string
+  readonly permissions: string[]
+  readonly clients: string[]
+  constructor(scope: string, users: { permissions: string[]; clients: string[] }) {
+    const named = [
+      ...(users.permissions.length > 0 ? [`the permission '${scope}'`] : []),
+      ...(users.clients.length > 0 ? [`the clients '${users.clients.join("', '")}'`] : []),
+    ]
+    const steps = [
+      ...(users.permissions.length > 0
+        ? [`delete the permission (DELETE /admin/permissions/${scope})`]
+        : []),
+      ...(users.clients.length > 0
+        ? ['take the scope from the clients (PATCH /admin/clients/{clientId})']
+        : []),
+    ]
+    super(`Scope '${scope}' is still used by ${named.join(' and ')}; ${steps.join(' and ')} first.`)
+    this.name = 'ScopeInUseError'
+    this.scope = scope
+    this.permissions = users.permissions
+    this.clients = users.clients
+  }
+}
+
+/** The admin scope guards the admin API itself: it cannot be deleted through it. */
+export class AdminScopeError extends SwitchboardError {
+  readonly code = 'admin-scope'
+  readonly scope: string
+  constructor(scope: string) {
+    super(`Scope '${scope}' is the admin scope, which the admin API needs; it cannot be deleted.`)
+    this.name = 'AdminScopeError'
+    this.scope = scope
+  }
+}
+
+export class ClientNotFoundError extends SwitchboardError {
+  readonly code = 'client-not-found'
+  readonly clientId: string
+  constructor(clientId: string) {
+    super(`No client '${clientId}' exists.`)
+    this.name = 'ClientNotFoundError'
+    this.clientId = clientId
   }
 }

@@ -107,6 +107,16 @@ export const routes: readonly Route[] = [
     ['DELETE', '/admin/permissions/{scope}'],
     ['POST', '/admin/route/calibrate'],
     ['GET', '/admin/audit'],
+    // Callers and scopes of the identity provider (issue 18).
+    ['GET', '/admin/scopes'],
+    ['PUT', '/admin/scopes/{scope}'],
+    ['DELETE', '/admin/scopes/{scope}'],
+    ['GET', '/admin/clients'],
+    ['POST', '/admin/clients'],
+    ['GET', '/admin/clients/{clientId}'],
+    ['PATCH', '/admin/clients/{clientId}'],
+    ['DELETE', '/admin/clients/{clientId}'],
+    ['POST', '/admin/clients/{clientId}/rotate-secret'],
   ]),
 ]
 

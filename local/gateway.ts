@@ -175,8 +175,11 @@ const toIncoming = (
 export const createGateway = (options: GatewayOptions) => {
   const { handlers, identity, publicUrl } = options
   // What Terraform fills into the mock routes' bodies: this gateway, its issuer and scopes.
-  const { issuer, scopes_supported: scopes } = identity.openidConfiguration()
-  const mockValues = { gatewayUrl: publicUrl, issuer, scopes }
+  // The scopes are the local identity's as they are now (the admin API changes them).
+  const mockValues = async () => {
+    const { issuer, scopes_supported: scopes } = await identity.openidConfiguration()
+    return { gatewayUrl: publicUrl, issuer, scopes }
+  }
   const authorizerCache = new Map<
     string,
     { result: APIGatewayAuthorizerResult; expiresAt: number }
@@ -249,7 +252,7 @@ export const createGateway = (options: GatewayOptions) => {
       return true
     }
     if (incoming.method === 'GET' && incoming.path === '/.well-known/openid-configuration') {
-      send(response, 200, identity.openidConfiguration())
+      send(response, 200, await identity.openidConfiguration())
       return true
     }
     if (incoming.method === 'POST' && incoming.path === '/oauth2/token') {
@@ -298,8 +301,9 @@ export const createGateway = (options: GatewayOptions) => {
         if (options.isReady && !options.isReady()) {
           return send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
         }
+        const mockBody = renderMockBody(mock, await mockValues())
         response.writeHead(mock.statusCode, { 'content-type': 'application/json' })
-        return response.end(renderMockBody(mock, mockValues))
+        return response.end(mockBody)
       }
       const match = matchRoute(incoming.method, incoming.path)
       if (!match) {

@@ -1,19 +1,27 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
 import * as z from 'zod'
+import { FileCallerRegistry } from '../lib/callers/file-caller-registry.ts'
 
 /**
  * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token
  * endpoint issuing Cognito-shaped access tokens, and the JWKS to verify them.
+ * Its clients and scopes are the admin API's (FileCallerRegistry, one file
+ * under the state folder, secrets kept only as scrypt hashes); local/seed.json
+ * fills that file once, on a fresh state folder.
  */
 export const localClientSchema = z.object({
   clientId: z.string().min(1),
+  name: z.string().min(1).optional(),
   clientSecret: z.string().min(1),
   scopes: z.array(z.string().min(1)),
 })
 export type LocalClient = z.infer<typeof localClientSchema>
+
+/** Where the local identity keeps its clients and scopes, under the state folder. */
+export const identityFileIn = (stateDir: string) => join(stateDir, 'identity.json')
 
 export interface SigningKey {
   kid: string
@@ -53,11 +61,6 @@ const oauthError = (status: number, error: string, description: string): TokenEn
   body: { error, error_description: description },
 })
 
-const sameSecret = (given: string, expected: string) => {
-  const [a, b] = [Buffer.from(given), Buffer.from(expected)]
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 const basicCredentials = (authorization: string | undefined) => {
   const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '')
   if (!match?.[1]) return undefined
@@ -73,12 +76,14 @@ const basicCredentials = (authorization: string | undefined) => {
 export const createLocalIdentity = async (options: {
   issuer: string
   signingKey: SigningKey
-  clients: readonly LocalClient[]
+  /** The clients and scopes file (identityFileIn), written by the admin API. */
+  identityFile: string
   scopePrefix: string
 }) => {
   const { issuer, signingKey, scopePrefix } = options
   const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
-  const clients = new Map(options.clients.map((client) => [client.clientId, client]))
+  // Read at each request: the admin API (another instance on the same file) changes it.
+  const callers = new FileCallerRegistry(options.identityFile)
 
   /** POST /oauth2/token, form-encoded, as Cognito answers it. */
   const issueToken = async (
@@ -96,8 +101,8 @@ export const createLocalIdentity = async (options: {
       clientId: form.get('client_id') ?? '',
       clientSecret: form.get('client_secret') ?? '',
     }
-    const client = clients.get(credentials.clientId)
-    if (!client || !sameSecret(credentials.clientSecret, client.clientSecret)) {
+    const client = await callers.verify(credentials.clientId, credentials.clientSecret)
+    if (!client) {
       return oauthError(401, 'invalid_client', 'Unknown client or wrong client secret.')
     }
     const allowed = client.scopes.map((scope) => `${scopePrefix}${scope}`)
@@ -131,16 +136,14 @@ export const createLocalIdentity = async (options: {
   return {
     issueToken,
     jwks: () => ({ keys: [signingKey.publicJwk] }),
-    openidConfiguration: () => ({
+    openidConfiguration: async () => ({
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       token_endpoint: `${issuer}/oauth2/token`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       id_token_signing_alg_values_supported: ['RS256'],
-      scopes_supported: [...new Set(options.clients.flatMap((client) => client.scopes))].map(
-        (scope) => `${scopePrefix}${scope}`,
-      ),
+      scopes_supported: (await callers.listScopes()).map(({ scope }) => `${scopePrefix}${scope}`),
     }),
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -15,8 +16,8 @@ import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { startLocalDatabase } from './database.ts'
 import { createGateway, listen, starting } from './gateway.ts'
-import { createLocalIdentity, loadOrCreateSigningKey } from './identity.ts'
-import { clientCredentials, seed, seedPermissions } from './seed.ts'
+import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
+import { clientCredentials, seedIdentity, seedPermissions } from './seed.ts'
 import {
   localAwsCredentials,
   type PrivateAgent,
@@ -46,7 +47,7 @@ export interface RunningStack {
   databaseRequests(): Record<string, number>
   /** Stops the embedded database (for tests of an outage); `stop()` still stops the rest. */
   stopDatabase(): Promise<void>
-  /** A token from the local token endpoint for a seeded client. */
+  /** A token from the local token endpoint for a seeded client (with its seed.json secret). */
   token(clientId: string): Promise<string>
   stop(): Promise<void>
 }
@@ -67,8 +68,8 @@ const sampleAuth: Record<string, unknown> = {
 /**
  * Everything `npm start` runs, in this process: the embedded database, the
  * token endpoint and the API Gateway emulator on one port, the sample agents
- * (the calculator behind its SigV4 stand-in); then permissions are seeded and
- * the agents registered through the admin API.
+ * (the calculator behind its SigV4 stand-in). A fresh state folder is seeded
+ * first; the agents are registered through the gateway's own admin API.
  */
 export const startStack = async (options: StackOptions): Promise<RunningStack> => {
   const stops: (() => Promise<void>)[] = []
@@ -78,6 +79,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
   try {
     const database = await startLocalDatabase({ dir: join(options.stateDir, 'db'), tablePrefix })
     stops.push(database.stop)
+    const identityFile = identityFileIn(options.stateDir)
 
     // The server answers from its first connection: until the gateway is built
     // (its handlers need this server's URL, known once it listens) with 503
@@ -119,6 +121,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
+      IDENTITY_FILE: identityFile,
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
       EMBEDDER: options.embedder ?? (process.env.EMBEDDER || 'local'),
       ...(options.routeThresholdCacheMs === undefined
@@ -131,6 +134,20 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       // (METRICS_SINK=emf), its lines would only bury the log unless enabled too.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     })
+    const documentClient = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: database.endpoint,
+    })
+    stops.push(async () => documentClient.destroy())
+
+    // local/seed.json fills a fresh state folder only (no identity file yet): its permissions,
+    // then its scopes and clients, whose file written last marks the seed done. Afterwards the
+    // admin API is the source of truth: what it changed or deleted stays so across restarts.
+    if (!existsSync(identityFile)) {
+      await seedPermissions(documentClient, tablePrefix)
+      await seedIdentity(identityFile)
+    }
+
     installAwsLambdaShim()
     const [authorizer, agents, discovery, admin] = await Promise.all([
       import('../handlers/authorizer.ts'),
@@ -141,7 +158,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const identity = await createLocalIdentity({
       issuer: url,
       signingKey: await loadOrCreateSigningKey(options.stateDir),
-      clients: seed.clients,
+      identityFile,
       scopePrefix,
     })
     gateway = createGateway({
@@ -188,12 +205,6 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       return answer.body.access_token as string
     }
 
-    const documentClient = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    })
-    stops.push(async () => documentClient.destroy())
-    await seedPermissions(documentClient, tablePrefix)
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
     await reembedAgents(registry, loadConfig())
     const adminToken = await token('admin-client')

@@ -35,6 +35,13 @@ resource "aws_cognito_resource_server" "gateway" {
       scope_description = "Gateway scope ${scope.value}; what it grants is its permission item"
     }
   }
+
+  # After the first apply the admin API owns the scopes (PUT/DELETE /admin/scopes):
+  # Terraform creates them with the admin scope and never puts its list back over
+  # the API's. The admin API never removes the admin scope.
+  lifecycle {
+    ignore_changes = [scope]
+  }
 }
 
 resource "aws_cognito_user_pool_client" "admin" {

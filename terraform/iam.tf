@@ -256,7 +256,8 @@ data "aws_iam_policy_document" "push_delivery" {
   }
 }
 
-# admin: manages agent records and permissions, idempotency records, backend
+# admin: manages agent records and permissions, the user pool's scopes and app
+# clients, idempotency records, backend
 # secrets (creates, tags and deletes them under the prefix only, with the stack's
 # key only; reads those and operator-marked ones), and vectors; fetches private
 # agents' cards.
@@ -273,6 +274,26 @@ data "aws_iam_policy_document" "admin" {
     sid       = "ManagePermissions"
     actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
     resources = [aws_dynamodb_table.permissions.arn]
+  }
+
+  # Callers and scopes (/admin/scopes, /admin/clients): the resource server's
+  # scopes and the app clients of the stack's own pool, nothing else of Cognito
+  # (lib/callers/cognito-caller-registry.ts sends exactly these).
+  statement {
+    sid = "ManageCallers"
+    actions = [
+      "cognito-idp:DescribeResourceServer",
+      "cognito-idp:UpdateResourceServer",
+      "cognito-idp:CreateUserPoolClient",
+      "cognito-idp:DescribeUserPoolClient",
+      "cognito-idp:ListUserPoolClients",
+      "cognito-idp:UpdateUserPoolClient",
+      "cognito-idp:DeleteUserPoolClient",
+      "cognito-idp:AddUserPoolClientSecret",
+      "cognito-idp:ListUserPoolClientSecrets",
+      "cognito-idp:DeleteUserPoolClientSecret",
+    ]
+    resources = [aws_cognito_user_pool.gateway.arn]
   }
 
   statement {

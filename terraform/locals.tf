@@ -82,7 +82,8 @@ locals {
     TOKEN_URL              = local.token_url
     SCOPE_PREFIX           = local.scope_prefix
     ADMIN_SCOPE            = var.admin_scope
-    ALLOWED_CLIENT_IDS     = join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id], var.extra_allowed_client_ids))
+    COGNITO_USER_POOL_ID   = aws_cognito_user_pool.gateway.id
+    ALLOWED_CLIENT_IDS     = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
     BACKEND_TIMEOUT_MS     = tostring(var.backend_timeout_ms)
     CARD_FETCH_TIMEOUT_MS  = "5000"
     REGISTRY_CACHE_TTL_MS  = "750"

@@ -261,8 +261,14 @@ variable "sample_client_scopes" {
   }
 }
 
+variable "restrict_client_ids" {
+  description = "Accept tokens only from the two app clients this stack creates and extra_allowed_client_ids (clients made through /admin/clients are then refused until listed). False: any client of the stack's own user pool."
+  type        = bool
+  default     = false
+}
+
 variable "extra_allowed_client_ids" {
-  description = "Cognito app client IDs, besides the two this stack creates, whose tokens the gateway accepts."
+  description = "With restrict_client_ids: Cognito app client IDs, besides the two this stack creates, whose tokens the gateway accepts."
   type        = list(string)
   default     = []
 }

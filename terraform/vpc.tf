@@ -9,7 +9,8 @@ locals {
   # Each service the functions call, with its endpoint type: the tables
   # (gateway endpoint, on the subnets' route tables), backend secrets, Titan
   # embeddings, the vector index, STS for the SDK's credential chain where it
-  # assumes a role, and AgentCore runtimes (calls and card fetches).
+  # assumes a role, AgentCore runtimes (calls and card fetches) and the user
+  # pool the admin API manages callers and scopes in.
   vpc_endpoint_services = {
     dynamodb          = "Gateway"
     secretsmanager    = "Interface"
@@ -18,6 +19,7 @@ locals {
     sts               = "Interface"
     bedrock-agentcore = "Interface"
     kms               = "Interface"
+    cognito-idp       = "Interface"
   }
   created_vpc_endpoints = local.vpc_endpoints ? local.vpc_endpoint_services : {}
 }

@@ -71,16 +71,21 @@ export class DynamoAuditLog implements Required<AuditSink> {
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { [tables.audit.partitionKey]: entry.id },
-        UpdateExpression: 'SET #outcome = :applied, #before = :before, #after = :after',
+        UpdateExpression:
+          'SET #outcome = :applied, #action = :action, #target = :target, #before = :before, #after = :after',
         ConditionExpression: 'attribute_exists(#id)',
         ExpressionAttributeNames: {
           '#id': tables.audit.partitionKey,
           '#outcome': 'outcome',
+          '#action': 'action',
+          '#target': 'target',
           '#before': 'before',
           '#after': 'after',
         },
         ExpressionAttributeValues: {
           ':applied': 'applied',
+          ':action': entry.action,
+          ':target': entry.target,
           ':before': entry.before,
           ':after': entry.after,
         },

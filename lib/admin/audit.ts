@@ -90,7 +90,8 @@ export const auditedChange = async (
     /** API Gateway's request id; absent outside a request (e.g. a script). */
     requestId?: string | undefined
   },
-  change: () => Promise<{ before: unknown; after: unknown }>,
+  /** Makes the change: the records before and after it, and the action or target if only the change knows them (a new client's id). */
+  change: () => Promise<{ before: unknown; after: unknown; action?: string; target?: string }>,
   now: () => Date = () => new Date(),
 ): Promise<unknown> => {
   const intent: AuditIntent = {
@@ -105,7 +106,7 @@ export const auditedChange = async (
     at: now().toISOString(),
   }
   await sink.intend?.(intent)
-  let made: { before: unknown; after: unknown }
+  let made: { before: unknown; after: unknown; action?: string; target?: string }
   try {
     made = await change()
   } catch (error) {
@@ -115,6 +116,8 @@ export const auditedChange = async (
   }
   await sink.record({
     ...intent,
+    action: made.action ?? intent.action,
+    target: made.target ?? intent.target,
     before: redactSecrets(made.before ?? null),
     after: redactSecrets(made.after ?? null),
   })

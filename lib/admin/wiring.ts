@@ -4,6 +4,9 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import { backendCredentials } from '../backend/credentials.ts'
 import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
+import { callerRegistryFor } from '../callers/caller-registry-for.ts'
+import { DynamoClientCreations } from '../callers/client-creations.ts'
+import type { CallerAdminDeps } from '../callers/manage-callers.ts'
 import type { GatewayConfig } from '../config.ts'
 import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
@@ -102,6 +105,17 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   })
   const audit = durableAuditSink(auditLog, logAuditSink(logger), logger)
 
+  /** Scopes and OAuth clients of the identity provider (issue 18). */
+  const callerAdmin: CallerAdminDeps = {
+    callers: callerRegistryFor(config),
+    permissions,
+    adminScope: config.token.adminScope,
+    creations: new DynamoClientCreations(
+      documentClient,
+      tableName('idempotency', config.tablePrefix),
+    ),
+  }
+
   /** What POST /admin/route/calibrate needs (calibrateRouting). */
   const routeCalibration = {
     registry,
@@ -120,6 +134,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     audit,
     auditLog,
     routeCalibration,
+    callerAdmin,
   }
 }
 

@@ -7,7 +7,9 @@ import {
   CardSignatureInvalidError,
   errorAnswerOf,
   InvalidAgentCardError,
+  ScopeInUseError,
   SwitchboardError,
+  UnknownScopeError,
 } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
@@ -67,7 +69,11 @@ export const toProblem = (error: unknown): Problem => {
     const extensions =
       error instanceof InvalidAgentCardError || error instanceof CardSignatureInvalidError
         ? { problems: error.problems }
-        : {}
+        : error instanceof ScopeInUseError
+          ? { permissions: error.permissions, clients: error.clients }
+          : error instanceof UnknownScopeError
+            ? { scopes: error.scopes }
+            : {}
     return {
       type: `${typeBase}${error.code}`,
       title,

@@ -284,6 +284,9 @@ describe('the admin API through the local gateway', () => {
     // Prepare
     const config = { agentId: 'granted', backendUrl: backend.url, agentCardUrl: backend.cardUrl }
     await adminCall('POST', '/admin/register', config)
+    for (const scope of ['granted:invoke', 'shared:invoke']) {
+      await adminCall('PUT', `/admin/scopes/${scope}`, { description: scope })
+    }
     await adminCall('PUT', '/admin/permissions/granted:invoke', { agents: ['granted'] })
     await adminCall('PUT', '/admin/permissions/shared:invoke', {
       agents: ['weather', 'granted'],
@@ -306,6 +309,9 @@ describe('the admin API through the local gateway', () => {
   })
 
   it('reads, replaces and removes permissions, naming a missing one', async () => {
+    // Prepare
+    await adminCall('PUT', '/admin/scopes/reports:read', { description: 'Read reports' })
+
     // Act
     const put = await adminCall('PUT', '/admin/permissions/reports:read', {
       agents: ['weather'],

@@ -9,46 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
+import { root, start, stop } from '../support/npm-start.ts'
 
-const root = join(import.meta.dirname, '../..')
 const run = promisify(execFile)
-
-interface Started {
-  child: ChildProcess
-  output: () => string
-  url: string
-}
-
-/** Runs `npm start`'s program as a user would, until its banner says it is ready. */
-const start = async (env: Record<string, string>): Promise<Started> => {
-  const child = spawn(process.execPath, ['local/start.ts'], {
-    cwd: root,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const deadline = Date.now() + 20_000
-  while (!/Ready in/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
-    if (Date.now() > deadline) throw new Error(`npm start never became ready: ${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  const url = /running at (http:\/\/\S+)/.exec(output)?.[1] as string
-  return { child, output: () => output, url }
-}
-
-const stop = async ({ child }: Started) => {
-  if (child.exitCode !== null) return child.exitCode
-  child.kill('SIGINT')
-  const [code] = await once(child, 'exit')
-  return code
-}
 
 /** The banner's copy-paste commands, continuation lines joined. */
 const bannerCommands = (output: string) =>

@@ -243,7 +243,10 @@ describe('Terraform stack: private agents (issue 13)', () => {
       ),
     )
     // A client's name in the SDK and its service's name in an endpoint differ for some.
-    const endpointOf: Record<string, string> = { 'secrets-manager': 'secretsmanager' }
+    const endpointOf: Record<string, string> = {
+      'secrets-manager': 'secretsmanager',
+      'cognito-identity-provider': 'cognito-idp',
+    }
     const services = root.locals.vpc_endpoint_services as Record<string, string>
     const endpoint = blockOf(root.resources, 'aws_vpc_endpoint', 'service')
     const ingress = blockOf(root.resources, 'aws_vpc_security_group_ingress_rule', 'vpc_endpoints')

@@ -117,4 +117,29 @@ describe('config', () => {
       /REGISTRY_CACHE_TTL_MS="1000" is invalid/,
     )
   })
+
+  it('reads an empty ALLOWED_CLIENT_IDS as any client, and derives the resource server from the scope prefix', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const any = loadConfig({
+      ...issuer,
+      ALLOWED_CLIENT_IDS: '',
+      COGNITO_USER_POOL_ID: 'us-east-1_Abc1',
+    })
+    const listed = loadConfig({ ...issuer, ALLOWED_CLIENT_IDS: 'a,b' })
+
+    // Assess
+    expect(any.token.allowedClientIds).toBeUndefined()
+    expect(listed.token.allowedClientIds).toEqual(['a', 'b'])
+    expect(any.callers).toEqual({
+      userPoolId: 'us-east-1_Abc1',
+      resourceServerIdentifier: 'switchboard',
+      identityFile: undefined,
+    })
+    expect(() => loadConfig({ ...issuer, COGNITO_USER_POOL_ID: 'pool' })).toThrow(
+      /COGNITO_USER_POOL_ID/,
+    )
+  })
 })

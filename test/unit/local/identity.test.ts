@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLocalIdentity, loadOrCreateSigningKey } from '../../../local/identity.ts'
+import { FileCallerRegistry } from '../../../lib/callers/file-caller-registry.ts'
+import {
+  createLocalIdentity,
+  identityFileIn,
+  loadOrCreateSigningKey,
+} from '../../../local/identity.ts'
 
 describe('local token endpoint', () => {
   let stateDir: string
@@ -11,10 +16,17 @@ describe('local token endpoint', () => {
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'switchboard-identity-'))
+    await new FileCallerRegistry(identityFileIn(stateDir)).seedIfAbsent({
+      scopes: [
+        { scope: 'weather:invoke', description: 'weather' },
+        { scope: 'admin', description: 'admin' },
+      ],
+      clients: [{ clientId: 'app', clientSecret: 's3cret', scopes: ['weather:invoke', 'admin'] }],
+    })
     identity = await createLocalIdentity({
       issuer: 'http://127.0.0.1:3000',
       signingKey: await loadOrCreateSigningKey(stateDir),
-      clients: [{ clientId: 'app', clientSecret: 's3cret', scopes: ['weather:invoke', 'admin'] }],
+      identityFile: identityFileIn(stateDir),
       scopePrefix: 'switchboard/',
     })
   })

@@ -1,0 +1,39 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import type { GatewayConfig } from '../config.ts'
+import type { CallerRegistry } from './caller-registry.ts'
+import { CognitoCallerRegistry } from './cognito-caller-registry.ts'
+import { FileCallerRegistry } from './file-caller-registry.ts'
+
+/**
+ * Cognito on AWS; the local identity's file when IDENTITY_FILE says so (the
+ * laptop runtime). Without a user pool id on AWS, every callers route fails
+ * with that said (the stack sets COGNITO_USER_POOL_ID).
+ */
+export const callerRegistryFor = (
+  config: Pick<GatewayConfig, 'callers' | 'region' | 'token'>,
+): CallerRegistry => {
+  const { identityFile, userPoolId, resourceServerIdentifier } = config.callers
+  if (identityFile) return new FileCallerRegistry(identityFile)
+  if (!userPoolId) {
+    const unset = async (): Promise<never> => {
+      throw new Error('COGNITO_USER_POOL_ID is not set: callers and scopes cannot be managed')
+    }
+    return {
+      listScopes: unset,
+      putScope: unset,
+      deleteScope: unset,
+      listClients: unset,
+      getClient: unset,
+      createClient: unset,
+      updateClient: unset,
+      rotateSecret: unset,
+      deleteClient: unset,
+    }
+  }
+  // The endpoint may be overridden by AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (the SDK reads it).
+  return new CognitoCallerRegistry(new CognitoIdentityProviderClient({ region: config.region }), {
+    userPoolId,
+    resourceServerIdentifier,
+    adminScope: config.token.adminScope,
+  })
+}

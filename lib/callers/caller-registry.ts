@@ -1,0 +1,88 @@
+import * as z from 'zod'
+import { scopeSchema } from '../ids.ts'
+
+/** A scope the identity provider puts in tokens, without the resource server's prefix. */
+export interface ScopeDefinition {
+  scope: string
+  description: string
+}
+
+/** An OAuth client (a caller) of the identity provider: never its secret. */
+export interface CallerClient {
+  clientId: string
+  name: string
+  scopes: string[]
+}
+
+/** A client just made, or given a new secret: the secret is shown this once. */
+export interface IssuedSecret {
+  clientId: string
+  clientSecret: string
+}
+
+/**
+ * The scopes and OAuth clients of the gateway's identity provider: Cognito's
+ * resource server and app clients on AWS (CognitoCallerRegistry), the local
+ * identity's file under the state folder on a laptop (FileCallerRegistry).
+ * Scopes are the short names (`weather:invoke`); adapters add the prefix the
+ * provider needs. Reads return `undefined` for what does not exist; changes
+ * return the record before them, so the audit trail can show both.
+ */
+export interface CallerRegistry {
+  listScopes(): Promise<ScopeDefinition[]>
+  /** Creates or changes a scope's description; the record before (undefined: created). */
+  putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined>
+  /** Removes a scope; the record before (undefined: there was none). */
+  deleteScope(scope: string): Promise<ScopeDefinition | undefined>
+  listClients(): Promise<CallerClient[]>
+  getClient(clientId: string): Promise<CallerClient | undefined>
+  /** A client-credentials client holding exactly `scopes`, with a generated secret. */
+  createClient(client: { name: string; scopes: string[] }): Promise<CallerClient & IssuedSecret>
+  /** Changes name and scopes; the record before (undefined: no such client, nothing changed). */
+  updateClient(
+    clientId: string,
+    change: { name: string; scopes: string[] },
+  ): Promise<CallerClient | undefined>
+  /**
+   * A new secret that replaces every other: when this returns, the old secret no
+   * longer gets tokens (tokens it already got stay valid until they expire).
+   * Undefined: no such client.
+   */
+  rotateSecret(clientId: string): Promise<IssuedSecret | undefined>
+  /** The record before (undefined: there was none). */
+  deleteClient(clientId: string): Promise<CallerClient | undefined>
+}
+
+/** Cognito's limits: a scope description and a client name are at most 256 and 128 characters. */
+export const scopeBodySchema = z.strictObject({
+  description: z.string().trim().min(1, 'must say what the scope is for').max(256),
+})
+
+const clientNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must name the caller')
+  .max(128)
+  .regex(/^[\w\s+=,.@-]+$/, 'may hold letters, digits, spaces and "+=,.@-_" only')
+
+const clientScopesSchema = z
+  .array(scopeSchema)
+  .min(1, 'must hold at least one scope')
+  .max(50, 'may hold at most 50 scopes')
+  .transform((scopes) => [...new Set(scopes)])
+
+export const createClientSchema = z.strictObject({
+  name: clientNameSchema,
+  scopes: clientScopesSchema,
+})
+
+export const updateClientSchema = z
+  .strictObject({ name: clientNameSchema.optional(), scopes: clientScopesSchema.optional() })
+  .refine((change) => change.name !== undefined || change.scopes !== undefined, {
+    error: 'must change name or scopes',
+  })
+
+/** An app client id as Cognito writes it (and the local identity's own). */
+export const clientIdSchema = z
+  .string()
+  .regex(/^[\w+-]{1,128}$/, 'must be 1-128 letters, digits, "_", "+" or "-"')

@@ -1,0 +1,322 @@
+import {
+  AddUserPoolClientSecretCommand,
+  type CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  DeleteUserPoolClientCommand,
+  DeleteUserPoolClientSecretCommand,
+  DescribeResourceServerCommand,
+  DescribeUserPoolClientCommand,
+  ListUserPoolClientSecretsCommand,
+  ListUserPoolClientsCommand,
+  ResourceNotFoundException,
+  UpdateResourceServerCommand,
+  UpdateUserPoolClientCommand,
+  type UpdateUserPoolClientCommandInput,
+  type UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider'
+import { AdminScopeError } from '../errors.ts'
+import type {
+  CallerClient,
+  CallerRegistry,
+  IssuedSecret,
+  ScopeDefinition,
+} from './caller-registry.ts'
+
+export interface CognitoCallerOptions {
+  userPoolId: string
+  /** The resource server's identifier: scopes in tokens are `<identifier>/<scope>`. */
+  resourceServerIdentifier: string
+  /** The admin scope (short name): never removed from the resource server. */
+  adminScope: string
+}
+
+/**
+ * What UpdateUserPoolClient keeps of a client: the call replaces the whole
+ * client, so every setting left out would be reset to its default.
+ */
+const updatableSettings = [
+  'ClientName',
+  'RefreshTokenValidity',
+  'AccessTokenValidity',
+  'IdTokenValidity',
+  'TokenValidityUnits',
+  'ReadAttributes',
+  'WriteAttributes',
+  'ExplicitAuthFlows',
+  'SupportedIdentityProviders',
+  'CallbackURLs',
+  'LogoutURLs',
+  'DefaultRedirectURI',
+  'AllowedOAuthFlows',
+  'AllowedOAuthScopes',
+  'AllowedOAuthFlowsUserPoolClient',
+  'AnalyticsConfiguration',
+  'PreventUserExistenceErrors',
+  'EnableTokenRevocation',
+  'EnablePropagateAdditionalUserContextData',
+  'AuthSessionValidity',
+  'RefreshTokenRotation',
+] as const satisfies readonly (keyof UserPoolClientType & keyof UpdateUserPoolClientCommandInput)[]
+
+/** How many DescribeUserPoolClient requests a listing has in flight at once. */
+const describeConcurrency = 5
+
+const notFoundIsUndefined = (error: unknown): undefined => {
+  if (error instanceof ResourceNotFoundException) return undefined
+  throw error
+}
+
+/**
+ * The caller registry on AWS: the stack's Cognito user pool. Scopes are the
+ * resource server's (UpdateResourceServer replaces the whole list, so each
+ * change reads it and writes it back with the one scope changed; the admin
+ * scope is never removed); callers are app clients with the client-credentials
+ * flow and a generated secret.
+ *
+ * Rotation (AddUserPoolClientSecret, 2025): an app client holds at most two
+ * secrets, both working. `rotateSecret` adds a new one and then deletes every
+ * other (first the oldest, when two are already there), so once it returns
+ * only the new secret gets tokens; access tokens issued before stay valid until
+ * they expire.
+ */
+export class CognitoCallerRegistry implements CallerRegistry {
+  readonly #client: CognitoIdentityProviderClient
+  readonly #options: CognitoCallerOptions
+  readonly #prefix: string
+
+  constructor(client: CognitoIdentityProviderClient, options: CognitoCallerOptions) {
+    this.#client = client
+    this.#options = options
+    this.#prefix = `${options.resourceServerIdentifier}/`
+  }
+
+  async listScopes(): Promise<ScopeDefinition[]> {
+    return (await this.#resourceServerScopes()).map(({ ScopeName, ScopeDescription }) => ({
+      scope: ScopeName,
+      description: ScopeDescription,
+    }))
+  }
+
+  async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
+    const scopes = await this.listScopes()
+    const before = scopes.find((each) => each.scope === scope.scope)
+    // A changed description keeps the scope's place in the list.
+    await this.#writeScopes(
+      before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
+    )
+    return before
+  }
+
+  async deleteScope(scope: string): Promise<ScopeDefinition | undefined> {
+    if (scope === this.#options.adminScope) throw new AdminScopeError(scope)
+    const scopes = await this.listScopes()
+    const before = scopes.find((each) => each.scope === scope)
+    if (!before) return undefined
+    await this.#writeScopes(scopes.filter((each) => each.scope !== scope))
+    return before
+  }
+
+  async listClients(): Promise<CallerClient[]> {
+    const ids: string[] = []
+    let NextToken: string | undefined
+    do {
+      const page = await this.#client.send(
+        new ListUserPoolClientsCommand({
+          UserPoolId: this.#options.userPoolId,
+          MaxResults: 60,
+          NextToken,
+        }),
+      )
+      ids.push(...(page.UserPoolClients ?? []).flatMap(({ ClientId }) => ClientId ?? []))
+      NextToken = page.NextToken
+    } while (NextToken)
+    // ListUserPoolClients names no scopes: each client is described, a few at a time
+    // (Cognito's request rate quotas are per pool and operation).
+    const clients: CallerClient[] = []
+    for (let start = 0; start < ids.length; start += describeConcurrency) {
+      const batch = ids.slice(start, start + describeConcurrency)
+      for (const client of await Promise.all(batch.map((clientId) => this.getClient(clientId)))) {
+        if (client) clients.push(client)
+      }
+    }
+    return clients
+  }
+
+  async getClient(clientId: string): Promise<CallerClient | undefined> {
+    const described = await this.#describe(clientId)
+    return described && this.#caller(described)
+  }
+
+  async createClient(client: {
+    name: string
+    scopes: string[]
+  }): Promise<CallerClient & IssuedSecret> {
+    const { UserPoolClient: created } = await this.#client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: this.#options.userPoolId,
+        ClientName: client.name,
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: client.scopes.map((scope) => `${this.#prefix}${scope}`),
+        SupportedIdentityProviders: ['COGNITO'],
+        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        EnableTokenRevocation: true,
+      }),
+    )
+    if (!created?.ClientId || !created.ClientSecret) {
+      throw new Error('CreateUserPoolClient answered without a client id or secret')
+    }
+    return { ...this.#caller(created), clientSecret: created.ClientSecret }
+  }
+
+  async updateClient(
+    clientId: string,
+    change: { name: string; scopes: string[] },
+  ): Promise<CallerClient | undefined> {
+    const described = await this.#describe(clientId)
+    if (!described) return undefined
+    const kept = Object.fromEntries(updatableSettings.map((key) => [key, described[key]]))
+    await this.#client.send(
+      new UpdateUserPoolClientCommand({
+        ...kept,
+        UserPoolId: this.#options.userPoolId,
+        ClientId: clientId,
+        ClientName: change.name,
+        // Scopes of other resource servers are the client's too: kept as they are.
+        AllowedOAuthScopes: [
+          ...(described.AllowedOAuthScopes ?? []).filter(
+            (scope) => !scope.startsWith(this.#prefix),
+          ),
+          ...change.scopes.map((scope) => `${this.#prefix}${scope}`),
+        ],
+      }),
+    )
+    return this.#caller(described)
+  }
+
+  async rotateSecret(clientId: string): Promise<IssuedSecret | undefined> {
+    const existing = await this.#secretIds(clientId)
+    if (!existing) return undefined
+    // At most two secrets: make room for the new one by deleting the oldest first.
+    if (existing.length >= 2) await this.#deleteSecret(clientId, existing[0] as string)
+    const { ClientSecretDescriptor: added } = await this.#client.send(
+      new AddUserPoolClientSecretCommand({
+        UserPoolId: this.#options.userPoolId,
+        ClientId: clientId,
+      }),
+    )
+    if (!added?.ClientSecretId || !added.ClientSecretValue) {
+      throw new Error('AddUserPoolClientSecret answered without a secret')
+    }
+    for (const secretId of (await this.#secretIds(clientId)) ?? []) {
+      if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
+    }
+    return { clientId, clientSecret: added.ClientSecretValue }
+  }
+
+  async deleteClient(clientId: string): Promise<CallerClient | undefined> {
+    const before = await this.getClient(clientId)
+    if (!before) return undefined
+    await this.#client
+      .send(
+        new DeleteUserPoolClientCommand({
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+        }),
+      )
+      .catch(notFoundIsUndefined)
+    return before
+  }
+
+  async #resourceServerScopes() {
+    const { ResourceServer } = await this.#client.send(
+      new DescribeResourceServerCommand({
+        UserPoolId: this.#options.userPoolId,
+        Identifier: this.#options.resourceServerIdentifier,
+      }),
+    )
+    return (ResourceServer?.Scopes ?? []).map(({ ScopeName, ScopeDescription }) => ({
+      ScopeName: ScopeName ?? '',
+      ScopeDescription: ScopeDescription ?? '',
+    }))
+  }
+
+  /** The whole scope list, written back with the resource server's name (the call replaces both). */
+  async #writeScopes(scopes: ScopeDefinition[]) {
+    const { ResourceServer } = await this.#client.send(
+      new DescribeResourceServerCommand({
+        UserPoolId: this.#options.userPoolId,
+        Identifier: this.#options.resourceServerIdentifier,
+      }),
+    )
+    await this.#client.send(
+      new UpdateResourceServerCommand({
+        UserPoolId: this.#options.userPoolId,
+        Identifier: this.#options.resourceServerIdentifier,
+        Name: ResourceServer?.Name ?? this.#options.resourceServerIdentifier,
+        Scopes: scopes.map(({ scope, description }) => ({
+          ScopeName: scope,
+          ScopeDescription: description,
+        })),
+      }),
+    )
+  }
+
+  #describe(clientId: string) {
+    return this.#client
+      .send(
+        new DescribeUserPoolClientCommand({
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+        }),
+      )
+      .then(({ UserPoolClient }) => UserPoolClient)
+      .catch(notFoundIsUndefined)
+  }
+
+  /** The client's secret ids, oldest first; undefined: no such client. */
+  async #secretIds(clientId: string): Promise<string[] | undefined> {
+    const secrets: { id: string; at: number }[] = []
+    try {
+      // One page holds them all (two at most).
+      const page = await this.#client.send(
+        new ListUserPoolClientSecretsCommand({
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+        }),
+      )
+      for (const secret of page.ClientSecrets ?? []) {
+        if (secret.ClientSecretId) {
+          secrets.push({
+            id: secret.ClientSecretId,
+            at: new Date(secret.ClientSecretCreateDate ?? 0).getTime(),
+          })
+        }
+      }
+    } catch (error) {
+      return notFoundIsUndefined(error)
+    }
+    return secrets.sort((a, b) => a.at - b.at).map(({ id }) => id)
+  }
+
+  async #deleteSecret(clientId: string, secretId: string) {
+    await this.#client.send(
+      new DeleteUserPoolClientSecretCommand({
+        UserPoolId: this.#options.userPoolId,
+        ClientId: clientId,
+        ClientSecretId: secretId,
+      }),
+    )
+  }
+
+  #caller(client: UserPoolClientType): CallerClient {
+    return {
+      clientId: client.ClientId ?? '',
+      name: client.ClientName ?? '',
+      scopes: (client.AllowedOAuthScopes ?? []).flatMap((scope) =>
+        scope.startsWith(this.#prefix) ? [scope.slice(this.#prefix.length)] : [],
+      ),
+    }
+  }
+}

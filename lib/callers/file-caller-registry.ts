@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import * as z from 'zod'
+import type {
+  CallerClient,
+  CallerRegistry,
+  IssuedSecret,
+  ScopeDefinition,
+} from './caller-registry.ts'
+import { hashSecret, newClientSecret, secretMatches } from './secret-hash.ts'
+
+const storedClientSchema = z.object({
+  clientId: z.string().min(1),
+  name: z.string().min(1),
+  scopes: z.array(z.string().min(1)),
+  /** scrypt hashes (secret-hash.ts) of the secrets that get tokens: one, as after a rotation. */
+  secretHashes: z.array(z.string().min(1)),
+})
+
+const identityFileSchema = z.object({
+  scopes: z.array(z.object({ scope: z.string().min(1), description: z.string() })),
+  clients: z.array(storedClientSchema),
+})
+
+export type IdentityFile = z.infer<typeof identityFileSchema>
+
+/** What a fresh state folder starts with: scopes, and clients with their secrets in clear. */
+export interface IdentitySeed {
+  scopes: ScopeDefinition[]
+  clients: { clientId: string; name?: string; clientSecret: string; scopes: string[] }[]
+}
+
+const publicClient = ({ clientId, name, scopes }: IdentityFile['clients'][number]) => ({
+  clientId,
+  name,
+  scopes: [...scopes],
+})
+
+/** A client id shaped like Cognito's: 26 lowercase letters and digits. */
+const newClientId = () =>
+  [...randomBytes(26)].map((byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('')
+
+/**
+ * The local identity's scopes and clients in one JSON file under the state
+ * folder (mode 600), for the laptop runtime: secrets only as scrypt hashes;
+ * every change written whole to a temporary file and renamed over the old one,
+ * so a reader (the token endpoint) never sees half a change and a failed write
+ * leaves the previous file.
+ */
+export class FileCallerRegistry implements CallerRegistry {
+  readonly #path: string
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(path: string) {
+    this.#path = path
+  }
+
+  /**
+   * Writes the seed's scopes and clients if the file does not exist yet (a
+   * fresh state folder); an existing file, the admin API's, is left alone.
+   * Returns whether it seeded.
+   */
+  async seedIfAbsent(seed: IdentitySeed): Promise<boolean> {
+    const file: IdentityFile = {
+      scopes: seed.scopes.map(({ scope, description }) => ({ scope, description })),
+      clients: await Promise.all(
+        seed.clients.map(async (client) => ({
+          clientId: client.clientId,
+          name: client.name ?? client.clientId,
+          scopes: client.scopes,
+          secretHashes: [await hashSecret(client.clientSecret)],
+        })),
+      ),
+    }
+    await mkdir(dirname(this.#path), { recursive: true })
+    const temporary = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`
+    await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600 })
+    try {
+      // link() fails when the file exists: created once, whole, or not at all.
+      await link(temporary, this.#path)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw error
+    } finally {
+      await rm(temporary, { force: true })
+    }
+  }
+
+  /** The client these credentials belong to, if the secret is one of its own. */
+  async verify(clientId: string, clientSecret: string): Promise<CallerClient | undefined> {
+    const client = (await this.#load()).clients.find((each) => each.clientId === clientId)
+    if (!client) return undefined
+    for (const stored of client.secretHashes) {
+      if (await secretMatches(clientSecret, stored)) return publicClient(client)
+    }
+    return undefined
+  }
+
+  async listScopes(): Promise<ScopeDefinition[]> {
+    return (await this.#load()).scopes
+  }
+
+  async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
+    return this.#update((file) => {
+      const before = file.scopes.find((each) => each.scope === scope.scope)
+      // A changed description keeps the scope's place in the list.
+      file.scopes = before
+        ? file.scopes.map((each) => (each === before ? scope : each))
+        : [...file.scopes, scope]
+      return before
+    })
+  }
+
+  async deleteScope(scope: string): Promise<ScopeDefinition | undefined> {
+    return this.#update((file) => {
+      const before = file.scopes.find((each) => each.scope === scope)
+      file.scopes = file.scopes.filter((each) => each.scope !== scope)
+      return before
+    })
+  }
+
+  async listClients(): Promise<CallerClient[]> {
+    return (await this.#load()).clients.map(publicClient)
+  }
+
+  async getClient(clientId: string): Promise<CallerClient | undefined> {
+    const client = (await this.#load()).clients.find((each) => each.clientId === clientId)
+    return client && publicClient(client)
+  }
+
+  async createClient(client: {
+    name: string
+    scopes: string[]
+  }): Promise<CallerClient & IssuedSecret> {
+    const clientSecret = newClientSecret()
+    const created = { clientId: newClientId(), name: client.name, scopes: [...client.scopes] }
+    const secretHashes = [await hashSecret(clientSecret)]
+    await this.#update((file) => {
+      file.clients.push({ ...created, secretHashes })
+    })
+    return { ...created, clientSecret }
+  }
+
+  async updateClient(
+    clientId: string,
+    change: { name: string; scopes: string[] },
+  ): Promise<CallerClient | undefined> {
+    return this.#update((file) => {
+      const client = file.clients.find((each) => each.clientId === clientId)
+      if (!client) return undefined
+      const before = publicClient(client)
+      client.name = change.name
+      client.scopes = [...change.scopes]
+      return before
+    })
+  }
+
+  async rotateSecret(clientId: string): Promise<IssuedSecret | undefined> {
+    const clientSecret = newClientSecret()
+    const hash = await hashSecret(clientSecret)
+    return this.#update((file) => {
+      const client = file.clients.find((each) => each.clientId === clientId)
+      if (!client) return undefined
+      client.secretHashes = [hash]
+      return { clientId, clientSecret }
+    })
+  }
+
+  async deleteClient(clientId: string): Promise<CallerClient | undefined> {
+    return this.#update((file) => {
+      const client = file.clients.find((each) => each.clientId === clientId)
+      file.clients = file.clients.filter((each) => each.clientId !== clientId)
+      return client && publicClient(client)
+    })
+  }
+
+  async #load(): Promise<IdentityFile> {
+    try {
+      return identityFileSchema.parse(JSON.parse(await readFile(this.#path, 'utf8')))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
+      throw error
+    }
+  }
+
+  /** One change at a time: read, change, write whole to a temporary file, rename over. */
+  #update<T>(change: (file: IdentityFile) => T): Promise<T> {
+    const run = this.#queue.then(async () => {
+      const file = await this.#load()
+      const result = change(file)
+      await mkdir(dirname(this.#path), { recursive: true })
+      const temporary = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`
+      try {
+        await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600 })
+        await rename(temporary, this.#path)
+      } catch (error) {
+        await rm(temporary, { force: true })
+        throw error
+      }
+      return result
+    })
+    this.#queue = run.catch(() => undefined)
+    return run
+  }
+}

@@ -1,0 +1,322 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { closedPort } from '../support/card-server.ts'
+import { auditEntries, type Started, start, stop } from '../support/npm-start.ts'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
+
+/** What a new caller's own code does: the client-credentials grant at the token endpoint. */
+const tokenFor = async (url: string, clientId: string, clientSecret: string) => {
+  const response = await fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  })
+  const body = await response.json()
+  return { status: response.status, token: body.access_token as string | undefined }
+}
+
+describe('callers and scopes through the admin API of npm start', () => {
+  let stateDir: string
+  let env: Record<string, string>
+  let gateway: Started
+  let admin: string
+
+  const adminCall = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      body: text ? JSON.parse(text) : undefined,
+    }
+  }
+  const callAgent = (agentId: string, token: string) =>
+    postA2A(
+      `${gateway.url}/agents/${agentId}`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('What is the weather in Tokyo?')),
+    ).then((response) => response.status)
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'switchboard-callers-'))
+    env = {
+      SWITCHBOARD_STATE_DIR: stateDir,
+      PORT: String(await closedPort()),
+      WEATHER_AGENT_PORT: String(await closedPort()),
+      CALCULATOR_AGENT_PORT: String(await closedPort()),
+      AUTHORIZER_CACHE_TTL_SECONDS: '0',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    }
+    gateway = await start(env)
+    admin = (await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')).token as string
+  })
+  afterAll(async () => {
+    await stop(gateway)
+    await rm(stateDir, { recursive: true, force: true })
+  })
+
+  it('onboards a caller without a restart: its token calls the granted agent (200) and not another (403)', async () => {
+    // Prepare
+    const created = await adminCall('PUT', '/admin/scopes/reports:invoke', {
+      description: 'Call the agents the reports team uses',
+    })
+    const described = await adminCall('PUT', '/admin/scopes/reports:invoke', {
+      description: 'Call the reports agents',
+    })
+    const granted = await adminCall('PUT', '/admin/permissions/reports:invoke', {
+      agents: ['weather'],
+    })
+
+    // Act
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'reports app',
+      scopes: ['reports:invoke'],
+    })
+    const { status: tokenStatus, token } = await tokenFor(
+      gateway.url,
+      client.body.clientId,
+      client.body.clientSecret,
+    )
+    const weather = await callAgent('weather', token as string)
+    const calculator = await callAgent('calculator', token as string)
+
+    // Assess
+    expect([created.status, described.status, granted.status]).toEqual([201, 200, 200])
+    expect(described.body).toEqual({
+      scope: 'reports:invoke',
+      description: 'Call the reports agents',
+    })
+    expect(client.status).toBe(201)
+    expect(client.body).toMatchObject({ name: 'reports app', scopes: ['reports:invoke'] })
+    expect(tokenStatus).toBe(200)
+    expect([weather, calculator]).toEqual([200, 403])
+    const read = await adminCall('GET', `/admin/clients/${client.body.clientId}`)
+    expect(read.body).toEqual({
+      clientId: client.body.clientId,
+      name: 'reports app',
+      scopes: ['reports:invoke'],
+    })
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+    expect(clients).toContainEqual(read.body)
+    const { scopes } = (await adminCall('GET', '/admin/scopes')).body
+    expect(scopes).toContainEqual({
+      scope: 'reports:invoke',
+      description: 'Call the reports agents',
+    })
+  })
+
+  it('makes one client for one Idempotency-Key: a retry answers it with a new secret, and the key with another body is a 422', async () => {
+    // Prepare
+    const key = { 'idempotency-key': 'onboard-reports-2026' }
+    const body = { name: 'retried app', scopes: ['weather:invoke'] }
+
+    // Act
+    const first = await adminCall('POST', '/admin/clients', body, key)
+    const retry = await adminCall('POST', '/admin/clients', body, key)
+    const otherBody = await adminCall('POST', '/admin/clients', { ...body, name: 'other' }, key)
+    const withFirst = await tokenFor(gateway.url, first.body.clientId, first.body.clientSecret)
+    const withRetry = await tokenFor(gateway.url, retry.body.clientId, retry.body.clientSecret)
+
+    // Assess
+    expect([first.status, retry.status, otherBody.status]).toEqual([201, 201, 422])
+    expect(retry.body.clientId).toBe(first.body.clientId)
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+    expect(clients.filter(({ name }: { name: string }) => name === 'retried app')).toHaveLength(1)
+    expect([withFirst.status, withRetry.status]).toEqual([401, 200])
+  })
+
+  it('rotates a secret: the new one gets tokens, the old one no longer does', async () => {
+    // Prepare
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'rotating app',
+      scopes: ['weather:invoke'],
+    })
+    const { clientId, clientSecret: oldSecret } = client.body
+
+    // Act
+    const rotated = await adminCall('POST', `/admin/clients/${clientId}/rotate-secret`)
+    const withNew = await tokenFor(gateway.url, clientId, rotated.body.clientSecret)
+    const withOld = await tokenFor(gateway.url, clientId, oldSecret)
+
+    // Assess
+    expect(rotated.status).toBe(200)
+    expect(rotated.body.clientId).toBe(clientId)
+    expect(rotated.body.clientSecret).not.toBe(oldSecret)
+    expect(withNew.status).toBe(200)
+    expect(withOld.status).toBe(401)
+  })
+
+  it('deletes a client: its credentials no longer get tokens', async () => {
+    // Prepare
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'short-lived app',
+      scopes: ['weather:invoke'],
+    })
+    const { clientId, clientSecret } = client.body
+    const before = await tokenFor(gateway.url, clientId, clientSecret)
+
+    // Act
+    const deleted = await adminCall('DELETE', `/admin/clients/${clientId}`)
+    const after = await tokenFor(gateway.url, clientId, clientSecret)
+    const read = await adminCall('GET', `/admin/clients/${clientId}`)
+
+    // Assess
+    expect([before.status, deleted.status, after.status]).toEqual([200, 204, 401])
+    expect(read.status).toBe(404)
+  })
+
+  it('refuses with 422 a permission, or a client, for a scope that does not exist, saying so', async () => {
+    // Act
+    const permission = await adminCall('PUT', '/admin/permissions/billing:read', {
+      agents: ['weather'],
+    })
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'billing app',
+      scopes: ['billing:read'],
+    })
+    const permissions = (await adminCall('GET', '/admin/permissions')).body.permissions
+
+    // Assess
+    expect(permission.status).toBe(422)
+    expect(permission.type).toBe('application/problem+json')
+    expect(permission.body.detail).toMatch(/No scope 'billing:read' is defined/)
+    expect(client.status).toBe(422)
+    expect(client.body.scopes).toEqual(['billing:read'])
+    expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('billing:read')
+  })
+
+  it('refuses with 409 to delete a scope in use, naming the permission and the clients, then deletes it once unused', async () => {
+    // Prepare
+    await adminCall('PUT', '/admin/scopes/audit:invoke', { description: 'Audit calls' })
+    await adminCall('PUT', '/admin/permissions/audit:invoke', { agents: ['calculator'] })
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'auditing app',
+      scopes: ['audit:invoke', 'weather:invoke'],
+    })
+
+    // Act
+    const inUse = await adminCall('DELETE', '/admin/scopes/audit:invoke')
+    await adminCall('DELETE', '/admin/permissions/audit:invoke')
+    await adminCall('PATCH', `/admin/clients/${client.body.clientId}`, {
+      scopes: ['weather:invoke'],
+    })
+    const unused = await adminCall('DELETE', '/admin/scopes/audit:invoke')
+    const again = await adminCall('DELETE', '/admin/scopes/audit:invoke')
+
+    // Assess
+    expect(inUse.status).toBe(409)
+    expect(inUse.body).toMatchObject({
+      permissions: ['audit:invoke'],
+      clients: [client.body.clientId],
+    })
+    expect(inUse.body.detail).toContain(client.body.clientId)
+    expect([unused.status, again.status]).toEqual([204, 404])
+  })
+
+  it('never deletes the admin scope', async () => {
+    // Act
+    const refused = await adminCall('DELETE', '/admin/scopes/admin')
+
+    // Assess
+    expect(refused.status).toBe(409)
+    expect(refused.body.detail).toMatch(/admin scope/)
+  })
+
+  it('records every change in the audit trail, never with a secret', async () => {
+    // Prepare
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'audited app',
+      scopes: ['weather:invoke'],
+    })
+    const { clientId, clientSecret } = client.body
+
+    // Act
+    await adminCall('PATCH', `/admin/clients/${clientId}`, { name: 'audited app 2' })
+    const rotated = await adminCall('POST', `/admin/clients/${clientId}/rotate-secret`)
+    await adminCall('DELETE', `/admin/clients/${clientId}`)
+
+    // Assess
+    const entries = auditEntries(gateway).filter((entry) => entry.target === clientId)
+    expect(entries.map((entry) => entry.action)).toEqual([
+      'client.create',
+      'client.update',
+      'client.rotate-secret',
+      'client.delete',
+    ])
+    expect(entries[1]).toMatchObject({
+      actor: 'admin-client',
+      before: { name: 'audited app' },
+      after: { name: 'audited app 2' },
+    })
+    const written = JSON.stringify(entries)
+    expect(written).not.toContain(clientSecret)
+    expect(written).not.toContain(rotated.body.clientSecret)
+    expect(auditEntries(gateway).map((entry) => entry.action)).toContain('scope.put')
+  })
+
+  it("runs the README's 'Onboard a caller' blocks as written: scope, grant, client, token, call, rotation, delete", async () => {
+    // Prepare: the blocks pasted into one terminal, in order, against this gateway.
+    const blocks = codeBlocks(readmeSection('Onboard a caller'), 'sh')
+    const marker = '--- next block ---'
+    const script = `set -eo pipefail\n${blocks
+      .map((block) => block.replaceAll('http://127.0.0.1:3000', gateway.url))
+      .join(`\necho '${marker}'\n`)}`
+
+    // Act
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 30_000 })
+    const outputs = stdout.split(`${marker}\n`)
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+
+    // Assess
+    expect(blocks).toHaveLength(5)
+    const call = JSON.parse(outputs[3] as string)
+    expect(call.result.task.status.state).toBe('TASK_STATE_COMPLETED')
+    expect(outputs[4]).toMatch(/"clientSecret":"[^"]+"/)
+    expect(clients.map(({ name }: { name: string }) => name)).not.toContain('forecasts app')
+  })
+
+  it('keeps clients made through the API across a restart, and the seed overwrites no client and restores no deleted permission', async () => {
+    // Prepare
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'lasting app',
+      scopes: ['weather:invoke'],
+    })
+    await adminCall('PATCH', '/admin/clients/demo-client', { scopes: ['weather:invoke'] })
+    await adminCall('DELETE', '/admin/permissions/tasks:read')
+    await stop(gateway)
+
+    // Act
+    gateway = await start(env)
+    admin = (await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')).token as string
+    const lasting = await tokenFor(gateway.url, client.body.clientId, client.body.clientSecret)
+    const demo = await adminCall('GET', '/admin/clients/demo-client')
+    const { permissions } = (await adminCall('GET', '/admin/permissions')).body
+
+    // Assess
+    expect(lasting.status).toBe(200)
+    expect(await callAgent('weather', lasting.token as string)).toBe(200)
+    expect(demo.body.scopes).toEqual(['weather:invoke'])
+    expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('tasks:read')
+  })
+})

@@ -1,0 +1,218 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { callerRegistryFor } from '../../lib/callers/caller-registry-for.ts'
+import { CognitoCallerRegistry } from '../../lib/callers/cognito-caller-registry.ts'
+import { AdminScopeError } from '../../lib/errors.ts'
+import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
+
+const userPoolId = 'us-east-1_Gateway1'
+const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' }
+
+describe('CognitoCallerRegistry against a Cognito stand-in', () => {
+  let cognito: Awaited<ReturnType<typeof startCognitoStandIn>>
+  let registry: CognitoCallerRegistry
+
+  beforeEach(async () => {
+    cognito = await startCognitoStandIn({
+      userPoolId,
+      identifier: 'switchboard',
+      name: 'switchboard gateway',
+      scopes: [
+        { ScopeName: 'admin', ScopeDescription: 'Manage agents and permissions (/admin/*)' },
+        { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
+      ],
+    })
+    const client = new CognitoIdentityProviderClient({
+      endpoint: cognito.url,
+      region: 'us-east-1',
+      credentials,
+    })
+    registry = new CognitoCallerRegistry(client, {
+      userPoolId,
+      resourceServerIdentifier: 'switchboard',
+      adminScope: 'admin',
+    })
+  })
+  afterEach(() => cognito.stop())
+
+  it('sends UpdateResourceServer with every existing scope kept and its name, adding the new one', async () => {
+    // Act
+    const before = await registry.putScope({ scope: 'reports:invoke', description: 'Reports' })
+
+    // Assess
+    expect(before).toBeUndefined()
+    const [update] = cognito.sent('UpdateResourceServer')
+    expect(update?.input).toEqual({
+      UserPoolId: userPoolId,
+      Identifier: 'switchboard',
+      Name: 'switchboard gateway',
+      Scopes: [
+        { ScopeName: 'admin', ScopeDescription: 'Manage agents and permissions (/admin/*)' },
+        { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
+        { ScopeName: 'reports:invoke', ScopeDescription: 'Reports' },
+      ],
+    })
+  })
+
+  it("changes a scope's description in its place, the other scopes kept as they were", async () => {
+    // Act
+    const before = await registry.putScope({ scope: 'admin', description: 'The admin API' })
+
+    // Assess
+    expect(before).toEqual({
+      scope: 'admin',
+      description: 'Manage agents and permissions (/admin/*)',
+    })
+    expect(cognito.sent('UpdateResourceServer')[0]?.input.Scopes).toEqual([
+      { ScopeName: 'admin', ScopeDescription: 'The admin API' },
+      { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
+    ])
+  })
+
+  it('lists every client with its scopes, describing each', async () => {
+    // Prepare
+    const names = Array.from({ length: 7 }, (_, index) => `app-${index}`)
+    for (const name of names) await registry.createClient({ name, scopes: ['weather:invoke'] })
+
+    // Act
+    const clients = await registry.listClients()
+
+    // Assess
+    expect(clients.map(({ name }) => name).sort()).toEqual(names)
+    expect(clients.every(({ scopes }) => scopes.join() === 'weather:invoke')).toBe(true)
+    expect(cognito.sent('DescribeUserPoolClient')).toHaveLength(7)
+  })
+
+  it('deletes one scope keeping the others, and never sends a list without the admin scope', async () => {
+    // Act
+    const removed = await registry.deleteScope('weather:invoke')
+    const refused = await registry.deleteScope('admin').catch((error: unknown) => error)
+
+    // Assess
+    expect(removed).toEqual({ scope: 'weather:invoke', description: 'Terraform-made' })
+    expect(refused).toBeInstanceOf(AdminScopeError)
+    const updates = cognito.sent('UpdateResourceServer')
+    expect(updates).toHaveLength(1)
+    expect(updates[0]?.input.Scopes).toEqual([
+      { ScopeName: 'admin', ScopeDescription: 'Manage agents and permissions (/admin/*)' },
+    ])
+  })
+
+  it('sends CreateUserPoolClient for client credentials with a generated secret and only the given scopes', async () => {
+    // Act
+    const created = await registry.createClient({ name: 'reports app', scopes: ['weather:invoke'] })
+
+    // Assess
+    const [create] = cognito.sent('CreateUserPoolClient')
+    expect(create?.input).toMatchObject({
+      UserPoolId: userPoolId,
+      ClientName: 'reports app',
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['switchboard/weather:invoke'],
+      SupportedIdentityProviders: ['COGNITO'],
+    })
+    expect(created).toMatchObject({ name: 'reports app', scopes: ['weather:invoke'] })
+    expect(created.clientSecret).toBe(
+      cognito.client(created.clientId)?.secrets[0]?.ClientSecretValue,
+    )
+  })
+
+  it('sends UpdateUserPoolClient with the settings it does not change, and scopes of other resource servers kept', async () => {
+    // Prepare
+    const { clientId } = await registry.createClient({ name: 'app', scopes: ['weather:invoke'] })
+    const stored = cognito.client(clientId)
+    if (!stored) throw new Error('not created')
+    stored.settings = {
+      ...stored.settings,
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+      AllowedOAuthScopes: ['switchboard/weather:invoke', 'billing/read'],
+    }
+
+    // Act
+    const before = await registry.updateClient(clientId, { name: 'renamed', scopes: ['admin'] })
+
+    // Assess
+    expect(before).toEqual({ clientId, name: 'app', scopes: ['weather:invoke'] })
+    const [update] = cognito.sent('UpdateUserPoolClient')
+    expect(update?.input).toMatchObject({
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      ClientName: 'renamed',
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+      EnableTokenRevocation: true,
+      AllowedOAuthScopes: ['billing/read', 'switchboard/admin'],
+    })
+  })
+
+  it('rotates by adding a secret and then deleting the others, the oldest first when two are held', async () => {
+    // Prepare
+    const { clientId, clientSecret: first } = await registry.createClient({
+      name: 'app',
+      scopes: ['weather:invoke'],
+    })
+    await registry.rotateSecret(clientId)
+    const stored = cognito.client(clientId)
+    // A second secret added by hand (the console, the CLI): two are held.
+    const [held] = stored?.secrets ?? []
+    stored?.secrets.push({ ...(held as NonNullable<typeof held>), ClientSecretId: 'by-hand' })
+    cognito.requests.length = 0
+
+    // Act
+    const rotated = await registry.rotateSecret(clientId)
+
+    // Assess
+    expect(cognito.requests.map(({ operation }) => operation)).toEqual([
+      'ListUserPoolClientSecrets',
+      'DeleteUserPoolClientSecret',
+      'AddUserPoolClientSecret',
+      'ListUserPoolClientSecrets',
+      'DeleteUserPoolClientSecret',
+    ])
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      rotated?.clientSecret,
+    ])
+    expect(rotated?.clientSecret).not.toBe(first)
+  })
+
+  it('reads an unknown client as none, for get, update, rotation and delete alike', async () => {
+    // Act
+    const answers = await Promise.all([
+      registry.getClient('nobody'),
+      registry.updateClient('nobody', { name: 'x', scopes: [] }),
+      registry.rotateSecret('nobody'),
+      registry.deleteClient('nobody'),
+    ])
+
+    // Assess
+    expect(answers).toEqual([undefined, undefined, undefined, undefined])
+  })
+
+  it('reaches Cognito at AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when built from config', async () => {
+    // Prepare
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    })
+    const fromConfig = callerRegistryFor({
+      region: 'us-east-1',
+      token: { adminScope: 'admin' } as never,
+      callers: { userPoolId, resourceServerIdentifier: 'switchboard', identityFile: undefined },
+    })
+
+    // Act
+    const scopes = await fromConfig.listScopes().finally(() => {
+      process.env = saved
+    })
+
+    // Assess
+    expect(scopes.map(({ scope }) => scope)).toEqual(['admin', 'weather:invoke'])
+  })
+})

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+
+export const root = join(import.meta.dirname, '../..')
+
+export interface Started {
+  child: ChildProcess
+  output: () => string
+  url: string
+}
+
+/** Runs `npm start`'s program as a user would, until its banner says it is ready. */
+export const start = async (env: Record<string, string>): Promise<Started> => {
+  const child = spawn(process.execPath, ['local/start.ts'], {
+    cwd: root,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const deadline = Date.now() + 20_000
+  while (!/Ready in/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+    if (Date.now() > deadline) throw new Error(`npm start never became ready: ${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const url = /running at (http:\/\/\S+)/.exec(output)?.[1] as string
+  return { child, output: () => output, url }
+}
+
+/** Stops it as Ctrl-C does; its exit code. */
+export const stop = async ({ child }: Started) => {
+  if (child.exitCode !== null) return child.exitCode
+  child.kill('SIGINT')
+  const [code] = await once(child, 'exit')
+  return code
+}
+
+/** The audit entries (`admin change` lines) its log holds so far. */
+export const auditEntries = (started: Started): Record<string, unknown>[] =>
+  started
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .flatMap((entry) => (entry.audit ? [entry.audit] : []))

@@ -1,0 +1,93 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FileCallerRegistry } from '../../../../lib/callers/file-caller-registry.ts'
+
+describe('FileCallerRegistry', () => {
+  let dir: string
+  let file: string
+  const seed = {
+    scopes: [{ scope: 'weather:invoke', description: 'Call the weather agent' }],
+    clients: [{ clientId: 'app', clientSecret: 'app-secret-seeded', scopes: ['weather:invoke'] }],
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-callers-'))
+    file = join(dir, 'identity.json')
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('keeps client secrets only as scrypt hashes, never in clear', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    await registry.seedIfAbsent(seed)
+
+    // Act
+    const created = await registry.createClient({ name: 'reports', scopes: ['weather:invoke'] })
+    const stored = await readFile(file, 'utf8')
+
+    // Assess
+    expect(stored).not.toContain(created.clientSecret)
+    expect(stored).not.toContain('app-secret-seeded')
+    expect(stored).toMatch(/"scrypt\$/)
+    expect(await registry.verify(created.clientId, created.clientSecret)).toEqual({
+      clientId: created.clientId,
+      name: 'reports',
+      scopes: ['weather:invoke'],
+    })
+  })
+
+  it('seeds a fresh file only: a second seed leaves what the admin API changed', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    const first = await registry.seedIfAbsent(seed)
+    await registry.updateClient('app', { name: 'renamed', scopes: [] })
+
+    // Act
+    const second = await new FileCallerRegistry(file).seedIfAbsent(seed)
+
+    // Assess
+    expect([first, second]).toEqual([true, false])
+    expect(await registry.getClient('app')).toEqual({
+      clientId: 'app',
+      name: 'renamed',
+      scopes: [],
+    })
+  })
+
+  it('takes the old secret away when it rotates, and the deleted client gets nothing', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    await registry.seedIfAbsent(seed)
+
+    // Act
+    const rotated = await registry.rotateSecret('app')
+    const oldVerifies = await registry.verify('app', 'app-secret-seeded')
+    const newVerifies = await registry.verify('app', rotated?.clientSecret ?? '')
+    await registry.deleteClient('app')
+    const afterDelete = await registry.verify('app', rotated?.clientSecret ?? '')
+
+    // Assess
+    expect(oldVerifies).toBeUndefined()
+    expect(newVerifies?.clientId).toBe('app')
+    expect(afterDelete).toBeUndefined()
+  })
+
+  it('writes each of many concurrent changes whole, leaving no temporary file', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    await registry.seedIfAbsent(seed)
+
+    // Act
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        registry.putScope({ scope: `scope-${index}`, description: `number ${index}` }),
+      ),
+    )
+
+    // Assess
+    expect((await registry.listScopes()).length).toBe(21)
+    expect(await readdir(dir)).toEqual(['identity.json'])
+  })
+})

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest'
+import type {
+  CallerClient,
+  CallerRegistry,
+  ScopeDefinition,
+} from '../../../../lib/callers/caller-registry.ts'
+import type { ClientCreations } from '../../../../lib/callers/client-creations.ts'
+import { createClient, deleteScope, updateClient } from '../../../../lib/callers/manage-callers.ts'
+import {
+  AdminScopeError,
+  ClientNotFoundError,
+  ScopeInUseError,
+  ScopeNotFoundError,
+  UnknownScopeError,
+} from '../../../../lib/errors.ts'
+import type { Permission } from '../../../../lib/permissions/permission.ts'
+
+/** An in-memory registry recording the changes it was asked for. */
+const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
+  const changes: string[] = []
+  const callers: CallerRegistry = {
+    listScopes: async () => scopes,
+    putScope: async (scope) => {
+      changes.push(`putScope ${scope.scope}`)
+      return undefined
+    },
+    deleteScope: async (scope) => {
+      changes.push(`deleteScope ${scope}`)
+      return scopes.find((each) => each.scope === scope)
+    },
+    listClients: async () => clients,
+    getClient: async (clientId) => clients.find((each) => each.clientId === clientId),
+    createClient: async (client) => {
+      changes.push(`createClient ${client.name}`)
+      return { clientId: 'new-client', ...client, clientSecret: 'shown-once' }
+    },
+    updateClient: async (clientId, change) => {
+      changes.push(`updateClient ${clientId} ${change.name} ${change.scopes.join(' ')}`)
+      return clients.find((each) => each.clientId === clientId)
+    },
+    rotateSecret: async (clientId) => {
+      changes.push(`rotateSecret ${clientId}`)
+      return { clientId, clientSecret: 'rotated' }
+    },
+    deleteClient: async (clientId) => clients.find((each) => each.clientId === clientId),
+  }
+  return { callers, changes }
+}
+
+const noCreations: ClientCreations = {
+  claim: async () => ({}),
+  complete: async () => undefined,
+  release: async () => undefined,
+}
+
+const defined = [
+  { scope: 'admin', description: 'admin' },
+  { scope: 'reports:invoke', description: 'reports' },
+  { scope: 'spare:invoke', description: 'unused' },
+]
+const reportsApp = { clientId: 'reports-app', name: 'reports', scopes: ['reports:invoke'] }
+const permissionsOf = (permissions: Permission[]) => ({ list: async () => permissions })
+
+describe('the callers admin steps', () => {
+  it('refuses to delete the admin scope before asking the identity provider anything', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [])
+
+    // Act
+    const refused = deleteScope('admin', {
+      callers,
+      permissions: permissionsOf([]),
+      adminScope: 'admin',
+    })
+
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(AdminScopeError)
+    expect(changes).toEqual([])
+  })
+
+  it('refuses to delete a scope a permission or a client uses, naming both, and deletes an unused one', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [reportsApp])
+    const deps = {
+      callers,
+      permissions: permissionsOf([{ scope: 'reports:invoke', agents: ['weather'] }]),
+      adminScope: 'admin',
+    }
+
+    // Act
+    const inUse = await deleteScope('reports:invoke', deps).catch((error: unknown) => error)
+    const unused = await deleteScope('spare:invoke', deps)
+    const missing = await deleteScope('nothing:here', deps).catch((error: unknown) => error)
+
+    // Assess
+    expect(inUse).toBeInstanceOf(ScopeInUseError)
+    expect(inUse).toMatchObject({ permissions: ['reports:invoke'], clients: ['reports-app'] })
+    expect(unused).toEqual({ before: defined[2], after: undefined })
+    expect(missing).toBeInstanceOf(ScopeNotFoundError)
+    expect(changes).toEqual(['deleteScope spare:invoke'])
+  })
+
+  it('refuses a client holding a scope that is not defined, creating nothing', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [])
+
+    // Act
+    const refused = createClient(
+      { name: 'billing', scopes: ['billing:read', 'reports:invoke'] },
+      { callers, creations: noCreations },
+    )
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({
+      constructor: UnknownScopeError,
+      scopes: ['billing:read'],
+    })
+    expect(changes).toEqual([])
+  })
+
+  it('keeps the secret out of the change it returns for the audit trail', async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [])
+
+    // Act
+    const created = await createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers, creations: noCreations },
+    )
+
+    // Assess
+    expect(JSON.stringify([created.before, created.after])).not.toContain('shown-once')
+    expect(created.issued.clientSecret).toBe('shown-once')
+  })
+
+  it('answers a replayed Idempotency-Key with the same client and a new secret, creating none', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [reportsApp])
+    const creations = { ...noCreations, claim: async () => ({ clientId: 'reports-app' }) }
+
+    // Act
+    const replayed = await createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers, creations },
+      'key-1',
+    )
+
+    // Assess
+    expect(replayed.replayed).toBe(true)
+    expect(replayed.issued).toEqual({ ...reportsApp, clientSecret: 'rotated' })
+    expect(changes).toEqual(['rotateSecret reports-app'])
+  })
+
+  it('patches a name alone, keeping the scopes, and names an unknown client', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [reportsApp])
+
+    // Act
+    const renamed = await updateClient('reports-app', { name: 'reporting' }, { callers })
+    const unknown = await updateClient('nobody', { name: 'x' }, { callers }).catch(
+      (error: unknown) => error,
+    )
+
+    // Assess
+    expect(renamed.after).toEqual({
+      clientId: 'reports-app',
+      name: 'reporting',
+      scopes: ['reports:invoke'],
+    })
+    expect(unknown).toBeInstanceOf(ClientNotFoundError)
+    expect(changes).toEqual(['updateClient reports-app reporting reports:invoke'])
+  })
+})
