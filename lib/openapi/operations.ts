@@ -1,5 +1,10 @@
 import * as z from 'zod'
 import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
+import {
+  createClientSchema,
+  scopeBodySchema,
+  updateClientSchema,
+} from '../callers/caller-registry.ts'
 import { storedCalibrationSchema } from '../discovery/route-settings.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
 import { permissionSchema } from '../permissions/permission.ts'
@@ -8,11 +13,14 @@ import {
   agentListSchema,
   agentRecordSchema,
   agentReplaceSchema,
+  callerClientSchema,
+  issuedClientSchema,
   jwkSetSchema,
   listedAgentsSchema,
   permissionBodySchema,
   permissionListSchema,
   protectedResourceMetadataSchema,
+  scopeDefinitionSchema,
   searchResultsSchema,
 } from './schemas.ts'
 
@@ -173,6 +181,90 @@ export const apiOperations: Record<string, ApiOperation> = {
       200: json('The calibration stored, with what it measured', storedCalibrationSchema),
       422: none('Too few examples or agents to calibrate from; nothing was stored'),
       503: none('The embedder did not answer; nothing was stored'),
+    },
+  },
+  'GET /admin/scopes': {
+    summary: 'The scopes tokens can carry',
+    description:
+      "Cognito's resource server on AWS, the local identity on a laptop. A permission (`PUT /admin/permissions/{scope}`) needs its scope defined here.",
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: json('Every scope', z.object({ scopes: z.array(scopeDefinitionSchema) })) },
+  },
+  'PUT /admin/scopes/{scope}': {
+    summary: 'Define a scope, or change its description',
+    tag: 'admin',
+    auth: 'admin',
+    body: scopeBodySchema,
+    responses: {
+      200: json('The scope, changed', scopeDefinitionSchema),
+      201: json('The scope, defined', scopeDefinitionSchema),
+    },
+  },
+  'DELETE /admin/scopes/{scope}': {
+    summary: 'Remove a scope no permission or client uses',
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      204: none('Removed'),
+      404: none('No such scope'),
+      409: none(
+        'The admin scope, or a scope a permission or clients still use (named in `detail`)',
+      ),
+    },
+  },
+  'GET /admin/clients': {
+    summary: 'The callers: OAuth clients with the client-credentials flow',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: json('Every client', z.object({ clients: z.array(callerClientSchema) })) },
+  },
+  'POST /admin/clients': {
+    summary: 'Create a caller: an OAuth client holding these scopes',
+    description:
+      'The answer holds the client secret, shown this once and never stored by the gateway. With an `Idempotency-Key`, a retry answers the same client with a new secret (the first stops working).',
+    tag: 'admin',
+    auth: 'admin',
+    body: createClientSchema,
+    responses: {
+      201: json('The client and its secret', issuedClientSchema),
+      409: none('A request with the same Idempotency-Key is still running'),
+      422: none('A scope is not defined, or the Idempotency-Key came with another body'),
+    },
+  },
+  'GET /admin/clients/{clientId}': {
+    summary: 'One caller, without its secret',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 200: json('The client', callerClientSchema), 404: none('No such client') },
+  },
+  'PATCH /admin/clients/{clientId}': {
+    summary: 'Rename a caller or change its scopes',
+    tag: 'admin',
+    auth: 'admin',
+    body: updateClientSchema,
+    responses: {
+      200: json('The client, changed', callerClientSchema),
+      404: none('No such client'),
+      422: none('A scope is not defined'),
+    },
+  },
+  'DELETE /admin/clients/{clientId}': {
+    summary: 'Delete a caller: its credentials get no more tokens',
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 204: none('Deleted'), 404: none('No such client') },
+  },
+  'POST /admin/clients/{clientId}/rotate-secret': {
+    summary: 'Give a caller a new secret; the old one stops getting tokens',
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      200: json(
+        'The new secret, shown this once',
+        z.object({ clientId: z.string(), clientSecret: z.string() }),
+      ),
+      404: none('No such client'),
     },
   },
   'GET /agents': {

@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { agentCardV1Schema, agentCardV03Schema } from '../a2a/agent-card.ts'
 import type { backendAuthTypes } from '../backend/auth/auth-types.ts'
+import type { CallerClient, ScopeDefinition } from '../callers/caller-registry.ts'
 import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentStatuses, cardVisibilities } from '../registry/agent-config.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -114,3 +115,26 @@ export const protectedResourceMetadataSchema = z.looseObject({
   bearer_methods_supported: z.array(z.string()),
   resource_name: z.string(),
 })
+
+/** A scope tokens can carry (lib/callers/caller-registry.ts ScopeDefinition). */
+export const scopeDefinitionSchema = z.object({
+  scope: z.string().describe('Without the resource server prefix, e.g. `weather:invoke`'),
+  description: z.string(),
+})
+
+/** An OAuth client of the identity provider, never its secret (CallerClient). */
+export const callerClientSchema = z.object({
+  clientId: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+})
+
+/** A client with the secret it was just given: shown this once, never stored by the gateway. */
+export const issuedClientSchema = callerClientSchema.extend({
+  clientSecret: z.string().describe('Shown once; the gateway keeps no copy'),
+})
+
+// The schemas and the port's types name the same fields.
+const callerFields: Same<keyof CallerClient, keyof z.infer<typeof callerClientSchema>> = true
+const scopeFields: Same<keyof ScopeDefinition, keyof z.infer<typeof scopeDefinitionSchema>> = true
+void [callerFields, scopeFields]

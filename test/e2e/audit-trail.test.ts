@@ -31,6 +31,10 @@ describe('the audit trail through the local gateway', () => {
 
   it('returns register, a permission update and a deactivation newest first, with their actor, secrets redacted', async () => {
     // Prepare
+    // A permission names a scope the identity provider defines (issue 18).
+    const scoped = await adminCall('PUT', '/admin/scopes/ledger:invoke', {
+      description: 'Call the ledger agent',
+    })
     const registered = await adminCall('POST', '/admin/register', {
       agentId: 'ledger',
       backendUrl: backend.url,
@@ -51,7 +55,9 @@ describe('the audit trail through the local gateway', () => {
     ).json()) as AuditPage
 
     // Assess
-    expect([registered.status, granted.status, deactivated.status]).toEqual([201, 200, 200])
+    expect([scoped.status, registered.status, granted.status, deactivated.status]).toEqual([
+      201, 201, 200, 200,
+    ])
     expect(all.status).toBe(200)
     expect(text).not.toContain(secretValue)
     const { entries, cursor } = JSON.parse(text) as AuditPage
