@@ -59,7 +59,7 @@ import { verifiedCaller } from '../middlewares/verified-caller.ts'
 
 const config = loadConfig()
 const logger = createLogger()
-const metrics = metricsSinkFor(config)
+const metrics = await metricsSinkFor(config)
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
 const rateLimiter = new DynamoRateLimiter({

@@ -17,7 +17,7 @@ import { tracedHandler } from '../middlewares/tracing.ts'
 
 const config = loadConfig()
 const logger = createLogger()
-const metrics = metricsSinkFor(config)
+const metrics = await metricsSinkFor(config)
 const verifyAccessToken = createTokenVerifier({
   issuer: config.token.issuer,
   jwksUrl: config.token.jwksUrl,

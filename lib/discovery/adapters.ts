@@ -1,15 +1,55 @@
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
-import { S3VectorsClient } from '@aws-sdk/client-s3vectors'
 import type { GatewayConfig } from '../config.ts'
+import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
-import { BedrockEmbedder, type titanDimensions, titanTextEmbeddingsV2 } from './bedrock-embedder.ts'
 import type { Embedder } from './embedder.ts'
 import { HashingEmbedder } from './hashing-embedder.ts'
 import { LocalEmbedder } from './local-embedder.ts'
 import { type EmbedderIdentity, LocalVectorIndex } from './local-vector-index.ts'
 import { OpenAiEmbedder } from './openai-embedder.ts'
-import { S3VectorsIndex } from './s3-vectors-index.ts'
+import { type titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 import type { VectorIndex } from './vector-index.ts'
+
+/**
+ * Titan on Bedrock, its SDK client imported on the first embedding: only
+ * `/search`, `/route` and registration embed, so other calls never load it.
+ */
+const bedrockEmbedder = (region: string, dimension: (typeof titanDimensions)[number]): Embedder => {
+  const loaded = loadOnce(async () => {
+    const [{ BedrockRuntimeClient }, { BedrockEmbedder }] = await Promise.all([
+      import('@aws-sdk/client-bedrock-runtime'),
+      import('./bedrock-embedder.ts'),
+    ])
+    return new BedrockEmbedder(
+      tracing.captureClient(new BedrockRuntimeClient({ region })),
+      dimension,
+    )
+  })
+  return {
+    name: `bedrock:${titanTextEmbeddingsV2}`,
+    dimension,
+    embed: async (text) => (await loaded()).embed(text),
+  }
+}
+
+/** An S3 Vectors index, its SDK client imported on first use (as `bedrockEmbedder`). */
+const s3VectorsIndex = (region: string, bucket: string, indexName: string): VectorIndex => {
+  const loaded = loadOnce(async () => {
+    const [{ S3VectorsClient }, { S3VectorsIndex }] = await Promise.all([
+      import('@aws-sdk/client-s3vectors'),
+      import('./s3-vectors-index.ts'),
+    ])
+    return new S3VectorsIndex(
+      tracing.captureClient(new S3VectorsClient({ region })),
+      bucket,
+      indexName,
+    )
+  })
+  return {
+    put: async (vectors) => (await loaded()).put(vectors),
+    delete: async (keys) => (await loaded()).delete(keys),
+    query: async (vector, query) => (await loaded()).query(vector, query),
+  }
+}
 
 /**
  * The embedder configuration names: Bedrock Titan on AWS, the WordNet + GloVe
@@ -22,10 +62,7 @@ export const embedderFor = ({
 }: Pick<GatewayConfig, 'region' | 'discovery'>): Embedder => {
   switch (discovery.embedder) {
     case 'bedrock':
-      return new BedrockEmbedder(
-        tracing.captureClient(new BedrockRuntimeClient({ region })),
-        discovery.dimension as (typeof titanDimensions)[number],
-      )
+      return bedrockEmbedder(region, discovery.dimension as (typeof titanDimensions)[number])
     case 'openai':
       return new OpenAiEmbedder({ ...discovery.server, dimension: discovery.dimension })
     case 'local':
@@ -55,11 +92,7 @@ export const embedderIdentityOf = ({
  */
 export const vectorIndexFor = (config: Pick<GatewayConfig, 'region' | 'discovery'>): VectorIndex =>
   config.discovery.index === 's3vectors'
-    ? new S3VectorsIndex(
-        tracing.captureClient(new S3VectorsClient({ region: config.region })),
-        config.discovery.bucket,
-        config.discovery.indexName,
-      )
+    ? s3VectorsIndex(config.region, config.discovery.bucket, config.discovery.indexName)
     : localVectorIndexFor(config)
 
 /** The local index the configuration names, told which embedder it serves. */

@@ -1,10 +1,9 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
 import type { Embedder } from './embedder.ts'
 
-export const titanTextEmbeddingsV2 = 'amazon.titan-embed-text-v2:0'
+import { titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 
-/** Titan Text Embeddings V2's output sizes. */
-export const titanDimensions = [256, 512, 1024] as const
+export { titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 
 /** The most input Titan Text Embeddings V2 takes: 50,000 characters (and 8,192 tokens). */
 export const titanMaxInputCharacters = 50_000

@@ -1,5 +1,12 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, Histogram, Registry } from 'prom-client'
 import { dimensionsOf, type MetricName, type MetricsSink, metricDefinitions } from './metrics.ts'
+
+/**
+ * The registry of this process's Prometheus metrics: every handler loaded in it
+ * records here when METRICS_SINK is `prometheus`, and the local gateway serves it
+ * as `GET /metrics`.
+ */
+export const processMetricsRegistry = new Registry()
 
 /** `CallsRefused` → `calls_refused`. */
 const snakeCase = (name: string) => name.replace(/(?<=[a-z])(?=[A-Z])/g, '_').toLowerCase()

@@ -1,19 +1,32 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { GatewayConfig } from '../config.ts'
+import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
 import { FileSecretStore } from './file-secret-store.ts'
 import type { SecretStore } from './secret-store.ts'
-import { SecretsManagerStore } from './secrets-manager-store.ts'
 
-/** Secrets Manager on AWS; a file when SECRETS_FILE says so (the laptop runtime). */
+/**
+ * Secrets Manager on AWS, its SDK client imported on first use (only agents
+ * with credentials, and registrations naming a secret, need it); a file when
+ * SECRETS_FILE says so (the laptop runtime).
+ */
 export const secretStoreFor = (
   config: Pick<GatewayConfig, 'secretsFile' | 'secretsKmsKeyId' | 'region'>,
-): SecretStore =>
-  config.secretsFile
-    ? new FileSecretStore(config.secretsFile)
-    : new SecretsManagerStore(
-        tracing.captureClient(new SecretsManagerClient({ region: config.region })),
-        {
-          kmsKeyId: config.secretsKmsKeyId,
-        },
-      )
+): SecretStore => {
+  if (config.secretsFile) return new FileSecretStore(config.secretsFile)
+  const loaded = loadOnce(async () => {
+    const [{ SecretsManagerClient }, { SecretsManagerStore }] = await Promise.all([
+      import('@aws-sdk/client-secrets-manager'),
+      import('./secrets-manager-store.ts'),
+    ])
+    return new SecretsManagerStore(
+      tracing.captureClient(new SecretsManagerClient({ region: config.region })),
+      { kmsKeyId: config.secretsKmsKeyId },
+    )
+  })
+  return {
+    create: async (name, value, tags) => (await loaded()).create(name, value, tags),
+    delete: async (arn) => (await loaded()).delete(arn),
+    read: async (arn, options) => (await loaded()).read(arn, options),
+    describe: async (arn) => (await loaded()).describe(arn),
+  }
+}

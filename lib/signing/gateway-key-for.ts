@@ -1,4 +1,5 @@
 import { ConfigError, type GatewayConfig } from '../config.ts'
+import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
 import { FileGatewayKey } from './file-gateway-key.ts'
 import type { GatewayKey } from './gateway-key.ts'
@@ -15,9 +16,8 @@ import type { GatewayKey } from './gateway-key.ts'
  */
 export const gatewayKeyFor = (
   config: Pick<GatewayConfig, 'cardSigningKeyFile' | 'cardSigningKeyId' | 'region'>,
-): (() => Promise<GatewayKey>) => {
-  let loading: Promise<GatewayKey> | undefined
-  const load = async (): Promise<GatewayKey> => {
+): (() => Promise<GatewayKey>) =>
+  loadOnce(async (): Promise<GatewayKey> => {
     if (config.cardSigningKeyFile) return FileGatewayKey.load(config.cardSigningKeyFile)
     if (!config.cardSigningKeyId) {
       throw new ConfigError([
@@ -33,12 +33,4 @@ export const gatewayKeyFor = (
       tracing.captureClient(new KMSClient({ region: config.region })),
       config.cardSigningKeyId,
     )
-  }
-  return () => {
-    loading ??= load().catch((error: unknown) => {
-      loading = undefined
-      throw error
-    })
-    return loading
-  }
-}
+  })
