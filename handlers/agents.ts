@@ -92,6 +92,7 @@ const authenticationDeps = {
     jwksUrl: config.token.jwksUrl,
     scopePrefix: config.token.scopePrefix,
     allowedClientIds: config.token.allowedClientIds,
+    adminScope: config.token.adminScope,
   }),
   permissions: new DynamoPermissionStore(
     documentClient,

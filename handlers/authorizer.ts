@@ -17,6 +17,7 @@ const verifyAccessToken = createTokenVerifier({
   jwksUrl: config.token.jwksUrl,
   scopePrefix: config.token.scopePrefix,
   allowedClientIds: config.token.allowedClientIds,
+  adminScope: config.token.adminScope,
 })
 const permissions = new DynamoPermissionStore(
   createDocumentClient(config),

@@ -5,10 +5,13 @@ import { permissionSchema } from '../lib/permissions/permission.ts'
 import { tableName, tables } from '../lib/tables.ts'
 import { localClientSchema } from './identity.ts'
 import seedJson from './seed.json' with { type: 'json' }
+import { localPersonSchema } from './sign-in.ts'
 
 export const seedSchema = z.object({
   clients: z.array(localClientSchema),
   permissions: z.array(permissionSchema),
+  /** LOCAL ONLY: people who sign in to the console (local/sign-in.ts). */
+  people: z.array(localPersonSchema).default([]),
 })
 
 export const seed = seedSchema.parse(seedJson)

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { readdir, rm, stat } from 'node:fs/promises'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
+import { buildConsole } from './build-console.ts'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
@@ -12,6 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 // Some dependencies still `require()` at run time; ESM bundles need one to hand.
 const requireShim =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+/** The console's JavaScript, gzipped, as the last build wrote it (printed by `npm run build`). */
+let consoleJsGzippedBytes = 0
 
 const entries = async (folder: string) =>
   (await readdir(join(root, folder)))
@@ -27,6 +31,12 @@ const entries = async (folder: string) =>
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
+  // First, since the console's function carries it (lib/console/console-files.ts).
+  const built = await buildConsole(join(outdir, 'console'))
+  const consoleFiles: Record<string, string> = {}
+  for (const file of built.files) {
+    consoleFiles[file] = (await readFile(join(outdir, 'console', file))).toString('base64')
+  }
   const common = {
     bundle: true,
     platform: 'node',
@@ -43,6 +53,7 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     outdir: join(outdir, 'handlers'),
     minify: true,
     banner: { js: requireShim },
+    define: { SWITCHBOARD_CONSOLE_FILES: JSON.stringify(consoleFiles) },
   })
   await build({
     ...common,
@@ -64,6 +75,7 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     join(outdir, 'types'),
   ])
   const handlers = await readdir(join(outdir, 'handlers'))
+  consoleJsGzippedBytes = built.gzippedJsBytes
   return Promise.all(
     handlers
       .filter((file) => file.endsWith('.mjs'))
@@ -86,4 +98,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const { handler, bytes } of bundles) {
     console.log(`dist/handlers/${handler}.mjs  ${(bytes / 1024).toFixed(0)} KiB`)
   }
+  console.log(`dist/console  ${(consoleJsGzippedBytes / 1024).toFixed(1)} KiB of JS gzipped`)
 }
