@@ -58,7 +58,7 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
         </nav>
         <span class="who">
           <span data-testid="signed-in-as">
-            {session.username} {session.isAdmin ? '(operator)' : ''}
+            {session.username} {session.isAdmin ? '(admin)' : ''}
           </span>
           <button type="button" class="link" onClick={onSignOut}>
             Sign out

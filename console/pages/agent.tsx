@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { api, messageOf } from '../api.ts'
+import { api, authorization, messageOf } from '../api.ts'
+import { gatewayBase } from '../auth.ts'
 import { Badge, Confirm, Loading, type Notice, NoticeLine, useLoad, when } from '../ui.tsx'
 
 interface Skill {
@@ -27,8 +28,21 @@ const masked = (value: unknown): unknown => {
   return value
 }
 
+type Card = { name?: string; description?: string; version?: string; skills?: Skill[] }
+
+/** The card as the gateway serves it (rewritten: its URLs and security the gateway's). */
+const servedCard = async (agentId: string): Promise<Card | undefined> => {
+  const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
+    headers: { authorization: authorization() },
+  })
+  return response.ok ? response.json() : undefined
+}
+
 export const AgentPage = ({ agentId }: { agentId: string }) => {
-  const agent = useLoad(() => api<AgentRecord>('GET', `/admin/agents/${agentId}`), [agentId])
+  const agent = useLoad(async () => {
+    const record = await api<AgentRecord>('GET', `/admin/agents/${agentId}`)
+    return { record, served: await servedCard(agentId).catch(() => undefined) }
+  }, [agentId])
   const [notice, setNotice] = useState<Notice>()
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
@@ -59,13 +73,8 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       </section>
     )
   }
-  const record = agent.data
-  const card = record.card as {
-    name?: string
-    description?: string
-    version?: string
-    skills?: Skill[]
-  }
+  const { record, served } = agent.data
+  const card = served ?? (record.card as Card)
   const active = record.status === 'active'
   const { card: _card, retiredSecretArns: _retired, ...config } = record
 
@@ -133,6 +142,11 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       <div class="columns">
         <div>
           <h2>Card</h2>
+          <p class="muted">
+            {served
+              ? 'As the gateway serves it to callers (rewritten).'
+              : 'As the backend serves it: the gateway serves no card for it to you now (inactive, or not granted to you).'}
+          </p>
           <p>{card.description}</p>
           <h3>Skills</h3>
           <ul class="skills">

@@ -17,6 +17,7 @@ interface StreamEvent {
 interface Turn {
   question: string
   target: string
+  binding: Binding
   events: StreamEvent[]
   answeredBy?: string
   candidates?: { agentId: string; score: number }[]
@@ -122,7 +123,7 @@ export const TryItPage = ({
     const question = text
     setText('')
     const index = turns.length
-    setTurns((previous) => [...previous, { question, target, events: [], done: false }])
+    setTurns((previous) => [...previous, { question, target, binding, events: [], done: false }])
     const message = {
       messageId: crypto.randomUUID(),
       contextId: contextId.current,
@@ -247,10 +248,16 @@ export const TryItPage = ({
       <ol class="turns" data-testid="conversation" aria-live="polite">
         {turns.map((turn, index) => {
           const last = [...turn.events].reverse().find((item) => item.state)
+          const artifacts = turn.events.filter((item) => item.kind === 'artifactUpdate')
+          const answer = artifacts.length
+            ? artifacts.map((item) => item.text).join('')
+            : ([...turn.events].reverse().find((item) => item.kind === 'message')?.text ?? '')
           return (
             <li key={index} class="turn">
               <p class="question">
-                <strong>You → {turn.target === '(route)' ? 'route' : turn.target}:</strong>{' '}
+                <strong>
+                  You → {turn.target === '(route)' ? 'route' : turn.target} ({turn.binding}):
+                </strong>{' '}
                 {turn.question}
               </p>
               {turn.candidates ? (
@@ -276,6 +283,11 @@ export const TryItPage = ({
                   </li>
                 ))}
               </ul>
+              {turn.done && answer ? (
+                <p class="final">
+                  <strong>Answer:</strong> <span data-testid="answer-text">{answer}</span>
+                </p>
+              ) : null}
               {turn.error ? <NoticeLine notice={{ kind: 'error', text: turn.error }} /> : null}
               <p class="muted" role="status">
                 {turn.done
