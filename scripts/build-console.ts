@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -21,8 +21,10 @@ export interface ConsoleBuild {
  * hashed `app-<hash>.js` and `app-<hash>.css`, and an index.html naming them,
  * with no inline script or style (the Content-Security-Policy forbids them).
  */
-export const buildConsole = async (outdir = consoleDistDir): Promise<ConsoleBuild> => {
-  await rm(outdir, { recursive: true, force: true })
+export const buildConsole = async (target = consoleDistDir): Promise<ConsoleBuild> => {
+  // Built aside, then swapped in: a gateway serving the folder (or a second build
+  // running at once, as test files and `npm start` may) never sees half a build.
+  const outdir = `${target}.building-${process.pid}-${Date.now()}`
   await mkdir(outdir, { recursive: true })
   const result = await build({
     entryPoints: { app: join(root, 'console', 'main.tsx') },
@@ -48,7 +50,16 @@ export const buildConsole = async (outdir = consoleDistDir): Promise<ConsoleBuil
   for (const file of await readdir(outdir)) {
     if (file.endsWith('.js')) gzippedJsBytes += gzipSync(await readFile(join(outdir, file))).length
   }
-  return { files: await readdir(outdir), gzippedJsBytes }
+  const files = await readdir(outdir)
+  await rm(target, { recursive: true, force: true })
+  try {
+    await rename(outdir, target)
+  } catch (error) {
+    // Another build swapped its copy in first: the same sources, so keep it.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error
+    await rm(outdir, { recursive: true, force: true })
+  }
+  return { files, gzippedJsBytes }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
