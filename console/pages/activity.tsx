@@ -24,6 +24,11 @@ const differences = (
 ): { path: string; before: string; after: string }[] => {
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value)
+  // A creation or a deletion: each field against nothing.
+  if (isObject(before) && (after === null || after === undefined))
+    return differences(before, {}, path)
+  if (isObject(after) && (before === null || before === undefined))
+    return differences({}, after, path)
   if (isObject(before) && isObject(after)) {
     return [...new Set([...Object.keys(before), ...Object.keys(after)])].flatMap((key) =>
       differences(before[key], after[key], path ? `${path}.${key}` : key),

@@ -24,7 +24,7 @@ interface SearchResult {
   score: number
 }
 
-type Health = 'checking' | 'up' | 'down'
+type Health = 'checking' | 'up' | 'down' | 'hidden'
 
 /** Whether the agent's card is served right now through the gateway: the live dot. */
 const checkHealth = async (agentId: string): Promise<Health> => {
@@ -32,6 +32,8 @@ const checkHealth = async (agentId: string): Promise<Health> => {
     const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
       headers: { authorization: authorization() },
     })
+    // Not granted to this person: the gateway keeps its card from them, which says nothing of its health.
+    if (response.status === 401 || response.status === 403) return 'hidden'
     return response.ok ? 'up' : 'down'
   } catch {
     return 'down'
@@ -40,7 +42,13 @@ const checkHealth = async (agentId: string): Promise<Health> => {
 
 const HealthDot = ({ health }: { health: Health | undefined }) => (
   <span class={`dot dot-${health ?? 'checking'}`} data-testid="health">
-    {health === 'up' ? 'card served' : health === 'down' ? 'card not served' : 'checking…'}
+    {health === 'up'
+      ? 'card served'
+      : health === 'down'
+        ? 'card not served'
+        : health === 'hidden'
+          ? 'not granted to you'
+          : 'checking…'}
   </span>
 )
 

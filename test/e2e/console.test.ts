@@ -198,12 +198,13 @@ describe('operator console in Chromium, against the local stack', () => {
       )
       const ours = seen.filter((entry) => entry.target === 'echo' || entry.target === 'echo:invoke')
       expect(ours.map((entry) => entry.action)).toEqual([
-        'agent.patch',
+        // The deactivation: a PATCH, which the audit may name agent.update.
+        expect.stringMatching(/^agent\.(patch|update)$/),
         'permission.put',
         'agent.register',
       ])
       expect(new Set(ours.map((entry) => entry.actor))).toEqual(new Set(['operator']))
-      await shoot(page, 'activity')
+      await shoot(page, 'activity-live')
     },
   )
 
@@ -223,6 +224,29 @@ describe('operator console in Chromium, against the local stack', () => {
       await shoot(page, 'callers')
     },
   )
+
+  it('deletes an agent only once its id is typed in the confirmation that names it', async () => {
+    // Prepare
+    await go('#/agents/echo', 'Echo Agent inactive')
+    await page.getByRole('button', { name: 'Delete', exact: true }).click()
+    const confirm = page.getByRole('alertdialog')
+    const deleteEcho = confirm.getByRole('button', { name: 'Delete echo' })
+
+    // Act: by keyboard, from the confirmation's focused field
+    await expect(confirm.textContent()).resolves.toContain('Delete agent echo?')
+    expect(await deleteEcho.isDisabled()).toBe(true)
+    await page.keyboard.type('echo')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+
+    // Assess
+    await expect(notice().textContent()).resolves.toContain('echo deleted')
+    const admin = await stack.token('admin-client')
+    const record = await fetch(`${stack.url}/admin/agents/echo`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(record.status).toBe(404)
+  })
 
   it('a person who is not an operator sees neither Register nor Permissions, and the API refuses them', async () => {
     // Prepare
@@ -262,5 +286,202 @@ describe('operator console in Chromium, against the local stack', () => {
       expect(response.status, `${method} ${path}`).toBe(403)
     }
     await context.close()
+  })
+
+  describe('pages built to SHARED-SPECS shapes, served by a stand-in in the browser', () => {
+    /** A signed-in operator page whose calls to `paths` a test answers itself. */
+    const fakedPage = async (
+      answer: (method: string, url: URL, body: unknown) => { status: number; json?: unknown },
+    ) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url })
+      const calls: { method: string; url: URL; body: unknown }[] = []
+      await context.route(/\/admin\/(clients|scopes|audit)/, async (route) => {
+        const request = route.request()
+        const url = new URL(request.url())
+        const body = request.postData() ? JSON.parse(request.postData() as string) : undefined
+        calls.push({ method: request.method(), url, body })
+        const { status, json } = answer(request.method(), url, body)
+        await route.fulfill({
+          status,
+          contentType: 'application/json',
+          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        })
+      })
+      const faked = await context.newPage()
+      await signIn(faked, stack.url, 'operator')
+      return { faked, calls, close: () => context.close() }
+    }
+
+    it('Callers: create shows the secret once with a copy button and a warning; rotate, change scopes and delete say what they did', async () => {
+      // Prepare
+      const clients = [{ clientId: 'reporting-1', name: 'reporting', scopes: ['weather:invoke'] }]
+      const { faked, calls, close } = await fakedPage((method, url, body) => {
+        const { pathname } = url
+        if (pathname.endsWith('/admin/scopes')) {
+          return {
+            status: 200,
+            json: {
+              scopes: [
+                { scope: 'weather:invoke', description: 'w' },
+                { scope: 'calculator:invoke', description: 'c' },
+              ],
+            },
+          }
+        }
+        if (method === 'GET') return { status: 200, json: { clients } }
+        if (method === 'POST' && pathname.endsWith('/rotate-secret')) {
+          return { status: 200, json: { clientId: 'reporting-1', clientSecret: 'rotated-secret' } }
+        }
+        if (method === 'POST') {
+          return {
+            status: 201,
+            json: { clientId: 'billing-1', ...(body as object), clientSecret: 'secret-shown-once' },
+          }
+        }
+        if (method === 'PATCH')
+          return {
+            status: 200,
+            json: { clientId: 'reporting-1', name: 'reporting', ...(body as object) },
+          }
+        return { status: 204 }
+      })
+      await faked.goto(`${stack.url}/console/#/callers`)
+      await faked.locator('[data-client="reporting-1"]').waitFor()
+
+      // Act: create
+      await faked.getByLabel('Name').fill('billing')
+      await faked
+        .getByRole('form', { name: 'New caller' })
+        .getByRole('checkbox', { name: 'calculator:invoke' })
+        .check()
+      await faked.getByRole('button', { name: 'Create caller' }).click()
+
+      // Assess: shown once, copyable, with the warning
+      await expect(faked.getByTestId('client-secret').inputValue()).resolves.toBe(
+        'secret-shown-once',
+      )
+      await faked.getByText('the only time the secret of billing-1 is shown').waitFor()
+      await faked.getByRole('button', { name: 'Copy' }).click()
+      await faked.getByText('Copied to the clipboard.').waitFor()
+      await expect(faked.evaluate(() => navigator.clipboard.readText())).resolves.toBe(
+        'secret-shown-once',
+      )
+      await shoot(faked, 'callers')
+      await faked.getByRole('button', { name: 'I have stored it' }).click()
+      expect(await faked.getByTestId('client-secret').count()).toBe(0)
+
+      // Act: rotate, change scopes, delete
+      const reporting = faked.locator('[data-client="reporting-1"]')
+      await reporting.getByRole('button', { name: 'Rotate secret' }).click()
+      await expect(faked.getByTestId('client-secret').inputValue()).resolves.toBe('rotated-secret')
+      await reporting.getByRole('button', { name: 'Change scopes' }).click()
+      await reporting.getByRole('checkbox', { name: 'calculator:invoke' }).check()
+      await reporting.getByRole('button', { name: 'Save scopes' }).click()
+      await faked
+        .getByText('scopes of reporting-1 are now weather:invoke, calculator:invoke')
+        .waitFor()
+      await reporting.getByRole('button', { name: 'Delete' }).click()
+      await faked.getByLabel('Type reporting-1 to confirm').fill('reporting-1')
+      await faked.getByRole('button', { name: 'Delete reporting-1' }).click()
+      await faked.getByText('caller reporting-1 deleted').waitFor()
+
+      // Assess: the calls SHARED-SPECS 3 names, with its bodies
+      const changes = calls
+        .filter((call) => call.method !== 'GET')
+        .map((call) => [call.method, call.url.pathname, call.body])
+      expect(changes).toEqual([
+        ['POST', '/admin/clients', { name: 'billing', scopes: ['calculator:invoke'] }],
+        ['POST', '/admin/clients/reporting-1/rotate-secret', undefined],
+        [
+          'PATCH',
+          '/admin/clients/reporting-1',
+          { scopes: ['weather:invoke', 'calculator:invoke'] },
+        ],
+        ['DELETE', '/admin/clients/reporting-1', undefined],
+      ])
+      await close()
+    })
+
+    it('Activity: newest first, filtered by agent and actor, older pages by cursor, each change as before/after', async () => {
+      // Prepare
+      const entry = (
+        id: string,
+        action: string,
+        target: string,
+        before: unknown,
+        after: unknown,
+      ) => ({
+        id,
+        at: `2026-12-04T21:0${id}:00.000Z`,
+        action,
+        actor: 'operator',
+        clientId: 'switchboard-console',
+        target,
+        agentId: 'echo',
+        requestId: `request-${id}`,
+        before,
+        after,
+      })
+      const { faked, calls, close } = await fakedPage((_method, url) =>
+        url.searchParams.get('cursor') === 'page-2'
+          ? {
+              status: 200,
+              json: {
+                entries: [
+                  entry('1', 'agent.register', 'echo', null, {
+                    agentId: 'echo',
+                    auth: { type: 'api_key', secretArn: '[redacted]' },
+                  }),
+                ],
+              },
+            }
+          : {
+              status: 200,
+              json: {
+                entries: [
+                  entry('3', 'agent.patch', 'echo', { status: 'active' }, { status: 'inactive' }),
+                  entry('2', 'permission.put', 'echo:invoke', null, {
+                    scope: 'echo:invoke',
+                    agents: ['echo'],
+                  }),
+                ],
+                cursor: 'page-2',
+              },
+            },
+      )
+
+      // Act
+      await faked.goto(`${stack.url}/console/#/activity`)
+      const entries = faked.getByTestId('activity').locator('li')
+      await entries.first().waitFor()
+      await entries.first().getByText('What changed').click()
+
+      // Assess: in the order given (newest first), with actor and the diff
+      expect(
+        await entries.evaluateAll((items) => items.map((item) => item.getAttribute('data-action'))),
+      ).toEqual(['agent.patch', 'permission.put'])
+      const row = entries.first().getByRole('row', { name: /status/ })
+      expect(await row.locator('td').allTextContents()).toEqual(['"active"', '"inactive"'])
+      await shoot(faked, 'activity')
+
+      // Act: filter, then the older page
+      await faked.getByLabel('Agent').fill('echo')
+      await faked.getByLabel('Actor').fill('operator')
+      await faked.getByRole('button', { name: 'Filter' }).click()
+      await faked.getByRole('button', { name: 'Older' }).click()
+      await faked.locator('[data-action="agent.register"]').waitFor()
+
+      // Assess
+      const queries = calls.map((call) => Object.fromEntries(call.url.searchParams))
+      expect(queries).toContainEqual({ limit: '25', agentId: 'echo', actor: 'operator' })
+      expect(queries).toContainEqual({
+        limit: '25',
+        agentId: 'echo',
+        actor: 'operator',
+        cursor: 'page-2',
+      })
+      await close()
+    })
   })
 })
