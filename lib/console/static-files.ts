@@ -34,15 +34,12 @@ export const contentSecurityPolicy = (tokenUrl: string) =>
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self'${sameOriginAsPage(tokenUrl) ? '' : ` ${new URL(tokenUrl).origin}`}`,
+    `connect-src 'self' ${new URL(tokenUrl).origin}`,
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
     "object-src 'none'",
   ].join('; ')
-
-// The page's origin is not known here; a token URL on another host is named outright.
-const sameOriginAsPage = (tokenUrl: string) => !/^https?:\/\//.test(tokenUrl)
 
 /** Where the page's own URLs begin; filled in per request (the stage's path on AWS). */
 export const basePlaceholder = '{base}'

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { buildConsole } from '../../scripts/build-console.ts'
-import { launchChromium, personToken, shoot, signIn } from '../support/browser.ts'
+import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
 /** The audit API (issue 19 item 4) and the callers API (issue 18) land on other branches. */
@@ -292,11 +292,12 @@ describe('operator console in Chromium, against the local stack', () => {
     /** A signed-in operator page whose calls to `paths` a test answers itself. */
     const fakedPage = async (
       answer: (method: string, url: URL, body: unknown) => { status: number; json?: unknown },
+      paths: RegExp | ((url: URL) => boolean) = /\/admin\/(clients|scopes|audit)/,
     ) => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url })
       const calls: { method: string; url: URL; body: unknown }[] = []
-      await context.route(/\/admin\/(clients|scopes|audit)/, async (route) => {
+      await context.route(paths, async (route) => {
         const request = route.request()
         const url = new URL(request.url())
         const body = request.postData() ? JSON.parse(request.postData() as string) : undefined
@@ -481,6 +482,29 @@ describe('operator console in Chromium, against the local stack', () => {
         actor: 'operator',
         cursor: 'page-2',
       })
+      await close()
+    })
+
+    it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
+      // Prepare: the gateway refuses the token from now on
+      let refuse = false
+      const { faked, close } = await fakedPage(
+        () => ({ status: 401, json: { message: 'Unauthorized' } }),
+        (url) => refuse && url.pathname.startsWith('/admin/'),
+      )
+      refuse = true
+
+      // Act
+      await faked.goto(`${stack.url}/console/#/permissions`)
+
+      // Assess
+      await faked.getByText('Your session has expired: sign in again.').waitFor()
+      refuse = false
+      await faked.getByRole('button', { name: 'Sign in' }).click()
+      await faked.getByLabel('Username').fill('operator')
+      await faked.getByLabel('Password').fill(password('operator'))
+      await faked.getByRole('button', { name: 'Sign in' }).click()
+      await faked.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
       await close()
     })
   })
