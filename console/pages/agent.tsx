@@ -46,6 +46,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
   const [notice, setNotice] = useState<Notice>()
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
+  const [deleted, setDeleted] = useState(false)
 
   const act = async (what: string, call: () => Promise<unknown>, after?: () => void) => {
     setBusy(true)
@@ -62,6 +63,15 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
     }
   }
 
+  if (deleted) {
+    return (
+      <section>
+        <h1>{agentId} deleted</h1>
+        <NoticeLine notice={notice} />
+        <a href="#/fleet">Back to the fleet</a>
+      </section>
+    )
+  }
   if (agent.loading && !agent.data) return <Loading what={`agent ${agentId}`} />
   if (!agent.data) {
     return (
@@ -130,10 +140,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
             act(
               `${agentId} deleted`,
               () => api('DELETE', `/admin/agents/${agentId}`),
-              () =>
-                setTimeout(() => {
-                  location.hash = '#/fleet'
-                }, 1500),
+              () => setDeleted(true),
             )
           }}
         />

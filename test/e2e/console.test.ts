@@ -10,7 +10,8 @@ import { startCardServer, validCard } from '../support/card-server.ts'
 const auditApiExists = matchRoute('GET', '/admin/audit')?.route.handler === 'admin'
 const callersApiExists = matchRoute('GET', '/admin/clients')?.route.handler === 'admin'
 
-describe('operator console in Chromium, against the local stack', () => {
+// A real browser on a shared machine: each test's steps get room beyond vitest's 20 s default.
+describe('operator console in Chromium, against the local stack', { timeout: 60_000 }, () => {
   let stack: RunningStack
   let browser: Browser
   let page: Page
@@ -224,6 +225,35 @@ describe('operator console in Chromium, against the local stack', () => {
       await shoot(page, 'callers')
     },
   )
+
+  it('edits an agent from its page: the form comes filled in, every auth type has its fields, and the change is saved', async () => {
+    // Prepare
+    await go('#/agents/echo', 'Echo Agent inactive')
+    await page.getByRole('link', { name: 'Edit' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Edit echo' }).waitFor()
+    await expect.poll(() => page.getByLabel('Backend URL').inputValue()).toBe(echo.url)
+    for (const [type, field] of [
+      ['api_key', 'Header name'],
+      ['aws_iam', 'Region'],
+      ['oauth2_client_credentials', 'Token URL'],
+    ]) {
+      await page.getByLabel('Backend authentication').selectOption(type as string)
+      await page.getByLabel(field as string).waitFor()
+    }
+    await page.getByLabel('Backend authentication').selectOption('none')
+
+    // Act
+    await page.getByLabel('Who may read its card').selectOption('public')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+
+    // Assess
+    await expect(notice().textContent()).resolves.toContain('echo updated')
+    const admin = await stack.token('admin-client')
+    const record = await fetch(`${stack.url}/admin/agents/echo`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(await record.json()).toMatchObject({ cardVisibility: 'public', status: 'inactive' })
+  })
 
   it('deletes an agent only once its id is typed in the confirmation that names it', async () => {
     // Prepare
