@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from './api.ts'
 
 /** What happened after an action, said in words: `ok` green, `error` red, both with text. */
@@ -104,7 +104,7 @@ export const Confirm = ({
   const [typed, setTyped] = useState('')
   const input = useRef<HTMLInputElement>(null)
   // The person's focus goes to the question, so a keyboard user meets it at once.
-  useEffect(() => input.current?.focus(), [])
+  useLayoutEffect(() => input.current?.focus(), [])
   return (
     <div class="confirm" role="alertdialog" aria-labelledby="confirm-question">
       <p id="confirm-question">{question}</p>

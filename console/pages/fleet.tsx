@@ -24,6 +24,8 @@ interface SearchResult {
   score: number
 }
 
+const healthEveryMs = 30_000
+
 type Health = 'checking' | 'up' | 'down' | 'hidden'
 
 /** Whether the agent's card is served right now through the gateway: the live dot. */
@@ -83,12 +85,18 @@ export const FleetPage = ({ session }: { session: Session }) => {
   const [searchError, setSearchError] = useState<string>()
   const [health, setHealth] = useState<Record<string, Health>>({})
 
+  // Live: checked when the fleet loads, and again every 30 s while the page is open.
   useEffect(() => {
-    for (const agent of fleet.data ?? []) {
-      checkHealth(agent.agentId).then((state) =>
-        setHealth((previous) => ({ ...previous, [agent.agentId]: state })),
-      )
+    const checkAll = () => {
+      for (const agent of fleet.data ?? []) {
+        checkHealth(agent.agentId).then((state) =>
+          setHealth((previous) => ({ ...previous, [agent.agentId]: state })),
+        )
+      }
     }
+    checkAll()
+    const timer = setInterval(checkAll, healthEveryMs)
+    return () => clearInterval(timer)
   }, [fleet.data])
 
   const search = async (event: Event) => {

@@ -90,12 +90,13 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await page.getByLabel('Message').fill('What is 15% of 80?')
       await page.getByRole('button', { name: 'Send' }).click()
 
-      // Assess
-      const conversation = page.getByTestId('conversation')
-      await conversation.getByText(/Stream ended/).waitFor()
-      expect(await conversation.locator('.answer').allTextContents()).toEqual(
-        expect.arrayContaining([expect.stringMatching(/\b12\b/)]),
-      )
+      // Assess: this turn (the conversation keeps the earlier ones), streamed event by event
+      const turn = page.getByTestId('conversation').locator('.turn').last()
+      await turn.getByText(/Stream ended/).waitFor()
+      await expect(turn.locator('.question').textContent()).resolves.toContain(`(${binding})`)
+      expect(await turn.locator('.event').count()).toBeGreaterThan(1)
+      await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+      await expect(turn.locator('.badge').last().textContent()).resolves.toBe('completed')
       await shoot(page, 'try-it')
     },
   )
@@ -110,8 +111,11 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('button', { name: 'Send' }).click()
 
     // Assess
-    await expect(page.getByTestId('answered-by').textContent()).resolves.toBe('calculator')
-    await page.getByText(/Candidates:.*calculator \(0\.\d+\)/).waitFor()
+    const turn = page.getByTestId('conversation').locator('.turn').last()
+    await expect(turn.getByTestId('answered-by').textContent()).resolves.toBe('calculator')
+    await turn.getByText(/Candidates:.*calculator \(0\.\d+\)/).waitFor()
+    await turn.getByText(/Stream ended/).waitFor()
+    await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
   })
 
   it('registers a third agent through the form: a bad URL is named beside the URL field, a server refusal beside its field', async () => {
@@ -145,7 +149,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('button', { name: 'Register' }).click()
 
     // Assess
-    await expect(notice().textContent()).resolves.toContain('echo registered')
+    await expect.poll(() => notice().textContent()).toContain('echo registered')
     const admin = await stack.token('admin-client')
     const record = await fetch(`${stack.url}/admin/agents/echo`, {
       headers: { authorization: `Bearer ${admin}` },
@@ -164,7 +168,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('button', { name: 'Add permission' }).click()
 
     // Assess
-    await expect(notice().textContent()).resolves.toContain('echo:invoke added')
+    await expect.poll(() => notice().textContent()).toContain('echo:invoke added')
     await page.locator('[data-scope="echo:invoke"]').waitFor()
     await shoot(page, 'permissions')
   })
@@ -177,7 +181,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('button', { name: 'Deactivate' }).click()
 
     // Assess
-    await expect(notice().textContent()).resolves.toContain('echo is now inactive')
+    await expect.poll(() => notice().textContent()).toContain('echo is now inactive')
     await page.getByRole('heading', { level: 1, name: 'Echo Agent inactive' }).waitFor()
   })
 
@@ -247,7 +251,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('button', { name: 'Save changes' }).click()
 
     // Assess
-    await expect(notice().textContent()).resolves.toContain('echo updated')
+    await expect.poll(() => notice().textContent()).toContain('echo updated')
     const admin = await stack.token('admin-client')
     const record = await fetch(`${stack.url}/admin/agents/echo`, {
       headers: { authorization: `Bearer ${admin}` },
@@ -265,12 +269,13 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Act: by keyboard, from the confirmation's focused field
     await expect(confirm.textContent()).resolves.toContain('Delete agent echo?')
     expect(await deleteEcho.isDisabled()).toBe(true)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-input')
     await page.keyboard.type('echo')
     await page.keyboard.press('Tab')
     await page.keyboard.press('Enter')
 
     // Assess
-    await expect(notice().textContent()).resolves.toContain('echo deleted')
+    await expect.poll(() => notice().textContent()).toContain('echo deleted')
     const admin = await stack.token('admin-client')
     const record = await fetch(`${stack.url}/admin/agents/echo`, {
       headers: { authorization: `Bearer ${admin}` },
