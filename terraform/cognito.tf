@@ -90,7 +90,7 @@ resource "aws_cognito_user_pool_client" "console" {
   allowed_oauth_flows_user_pool_client = true
   allowed_oauth_scopes                 = ["openid"]
   callback_urls                        = ["${local.gateway_url}/console/callback"]
-  logout_urls                          = ["${local.gateway_url}/console/"]
+  logout_urls                          = ["${local.gateway_url}/console"]
   supported_identity_providers         = ["COGNITO"]
   explicit_auth_flows                  = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
   enable_token_revocation              = true
