@@ -16,6 +16,8 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   let browser: Browser
   let page: Page
   let echo: Awaited<ReturnType<typeof startCardServer>>
+  /** What the browser reported as broken on the operator's page: CSP refusals, uncaught errors. */
+  const problems: string[] = []
 
   beforeAll(async () => {
     await buildConsole()
@@ -24,6 +26,12 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     echo.serve(validCard(echo.url))
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) {
+        problems.push(message.text())
+      }
+    })
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
     await signIn(page, stack.url, 'operator')
   }, 120_000)
   afterAll(async () => {
@@ -321,6 +329,11 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       expect(response.status, `${method} ${path}`).toBe(403)
     }
     await context.close()
+  })
+
+  it('broke no rule of its Content-Security-Policy and threw nothing, on any page the operator used', () => {
+    // Assess
+    expect(problems).toEqual([])
   })
 
   describe('pages built to SHARED-SPECS shapes, served by a stand-in in the browser', () => {
