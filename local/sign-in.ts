@@ -154,6 +154,8 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     if (!person || !sameText(body.get('password') ?? '', person.password)) {
       return html(401, form(checked.request, 'Wrong username or password.'))
     }
+    // Codes never traded are forgotten once expired.
+    for (const [unused, issued] of codes) if (issued.expiresAt < Date.now()) codes.delete(unused)
     const code = randomBytes(32).toString('base64url')
     codes.set(code, { person, request: checked.request, expiresAt: Date.now() + codeLifetimeMs })
     const to = new URL(checked.request.redirect_uri)
