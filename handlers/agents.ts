@@ -118,6 +118,7 @@ const authenticationDeps = {
     jwksUrl: config.token.jwksUrl,
     scopePrefix: config.token.scopePrefix,
     allowedClientIds: config.token.allowedClientIds,
+    adminScope: config.token.adminScope,
   }),
   permissions: {
     forScopes: tracing.traced('permission lookup', permissions.forScopes.bind(permissions)),

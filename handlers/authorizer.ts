@@ -23,6 +23,7 @@ const verifyAccessToken = createTokenVerifier({
   jwksUrl: config.token.jwksUrl,
   scopePrefix: config.token.scopePrefix,
   allowedClientIds: config.token.allowedClientIds,
+  adminScope: config.token.adminScope,
 })
 const permissionStore = new DynamoPermissionStore(
   createDocumentClient(config),

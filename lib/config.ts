@@ -63,6 +63,8 @@ const gatewayEnv = z.object({
     .optional(),
   /** Local runtime: the local identity's scopes and clients in this file instead of Cognito. */
   IDENTITY_FILE: z.string().min(1).optional(),
+  /** The app client people sign in to the operator console with (authorization code + PKCE). */
+  CONSOLE_CLIENT_ID: z.string().min(1).default('switchboard-console'),
   PUBLIC_BASE_URL: url.optional(),
   BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
   CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
@@ -159,6 +161,7 @@ export const awsEnvironmentSource = {
   ALLOWED_CLIENT_IDS: 'terraform',
   COGNITO_USER_POOL_ID: 'terraform',
   IDENTITY_FILE: 'local-only',
+  CONSOLE_CLIENT_ID: 'terraform',
   PUBLIC_BASE_URL: 'derived',
   BACKEND_TIMEOUT_MS: 'terraform',
   CARD_FETCH_TIMEOUT_MS: 'terraform',
@@ -236,6 +239,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     /** Local runtime: the local identity's file instead of Cognito. */
     identityFile: env.IDENTITY_FILE,
   },
+  consoleClientId: env.CONSOLE_CLIENT_ID,
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),
   backendTimeoutMs: env.BACKEND_TIMEOUT_MS,
   tokenFetchTimeoutMs,

@@ -4,7 +4,7 @@ import { protectedResourceMetadata, resourceMetadataPath } from './auth/resource
  * The gateway's HTTP API: the one route table. The local emulator serves exactly
  * these; the Terraform stack is checked against them.
  */
-export type HandlerName = 'agents' | 'discovery' | 'admin'
+export type HandlerName = 'agents' | 'discovery' | 'admin' | 'console'
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'
 
 export interface Route {
@@ -92,6 +92,23 @@ export const routes: readonly Route[] = [
     handler: 'agents',
     streaming: true,
     admin: false,
+  },
+  // The operator console's page and files; it signs people in itself (lib/console/).
+  {
+    method: 'GET',
+    path: '/console',
+    handler: 'console',
+    streaming: false,
+    admin: false,
+    anonymous: true,
+  },
+  {
+    method: 'GET',
+    path: '/console/{proxy+}',
+    handler: 'console',
+    streaming: false,
+    admin: false,
+    anonymous: true,
   },
   ...adminRoutes([
     ['POST', '/admin/register'],

@@ -22,6 +22,7 @@ import type { LocalIdentity } from './identity.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { evaluatePolicy } from './policy-evaluator.ts'
 import { responseStreamTo } from './response-stream.ts'
+import type { LocalSignIn } from './sign-in.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: Lambda handlers are invoked the way the runtime does, untyped.
 type LambdaHandler = (...args: any[]) => Promise<any>
@@ -29,6 +30,8 @@ type LambdaHandler = (...args: any[]) => Promise<any>
 export interface GatewayOptions {
   handlers: Record<HandlerName | 'authorizer', LambdaHandler>
   identity: LocalIdentity
+  /** People's sign-in to the console (authorization code + PKCE), beside the identity. */
+  signIn?: LocalSignIn
   /**
    * The gateway's base URL, as Terraform renders the stage's into what API
    * Gateway answers itself (the 401's challenge, the protected-resource metadata).
@@ -247,6 +250,12 @@ export const createGateway = (options: GatewayOptions) => {
   }
 
   const localIdentityRoutes = async (incoming: IncomingRequest, response: ServerResponse) => {
+    const signInAnswer = await options.signIn?.(incoming)
+    if (signInAnswer) {
+      response.writeHead(signInAnswer.status, signInAnswer.headers)
+      response.end(signInAnswer.body)
+      return true
+    }
     if (incoming.method === 'GET' && incoming.path === '/.well-known/jwks.json') {
       send(response, 200, identity.jwks())
       return true

@@ -4,7 +4,7 @@ import { isStreamingHandler, preludeDelimiter } from './awslambda-shim.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { startThrowawayStack } from './stack.ts'
 
-const handlerNames = ['authorizer', 'agents', 'discovery', 'admin'] as const
+const handlerNames = ['authorizer', 'agents', 'discovery', 'admin', 'console'] as const
 type HandlerName = (typeof handlerNames)[number]
 
 const usage = `Usage: npm run invoke -- <${handlerNames.join('|')}> events/<file>.json

@@ -7,6 +7,7 @@ import { permissionSchema } from '../lib/permissions/permission.ts'
 import { tableName, tables } from '../lib/tables.ts'
 import { localClientSchema } from './identity.ts'
 import seedJson from './seed.json' with { type: 'json' }
+import { localPersonSchema } from './sign-in.ts'
 
 export const seedSchema = z
   .object({
@@ -14,6 +15,8 @@ export const seedSchema = z
     scopes: z.array(z.object({ scope: scopeSchema, description: z.string().min(1) })),
     clients: z.array(localClientSchema),
     permissions: z.array(permissionSchema),
+    /** LOCAL ONLY: people who sign in to the console (local/sign-in.ts). */
+    people: z.array(localPersonSchema).default([]),
   })
   .superRefine((value, context) => {
     const defined = new Set(value.scopes.map(({ scope }) => scope))

@@ -17,7 +17,8 @@ import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { startLocalDatabase } from './database.ts'
 import { createGateway, listen, starting } from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
-import { clientCredentials, seedIdentity, seedPermissions } from './seed.ts'
+import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
+import { createLocalSignIn } from './sign-in.ts'
 import {
   localAwsCredentials,
   type PrivateAgent,
@@ -53,6 +54,8 @@ export interface RunningStack {
 }
 
 const tablePrefix = 'switchboard-'
+/** The app client people sign in to the console with, locally (CONSOLE_CLIENT_ID). */
+const consoleClientId = 'switchboard-console'
 const scopePrefix = 'switchboard/'
 
 /**
@@ -117,6 +120,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       TABLE_PREFIX: tablePrefix,
       TOKEN_ISSUER: url,
       SCOPE_PREFIX: scopePrefix,
+      CONSOLE_CLIENT_ID: consoleClientId,
       PUBLIC_BASE_URL: url,
       // The sample agents and any agent a developer runs on this machine.
       BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
@@ -149,17 +153,25 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     }
 
     installAwsLambdaShim()
-    const [authorizer, agents, discovery, admin] = await Promise.all([
+    const [authorizer, agents, discovery, admin, operatorConsole] = await Promise.all([
       import('../handlers/authorizer.ts'),
       import('../handlers/agents.ts'),
       import('../handlers/discovery.ts'),
       import('../handlers/admin.ts'),
+      import('../handlers/console.ts'),
     ])
+    const signingKey = await loadOrCreateSigningKey(options.stateDir)
     const identity = await createLocalIdentity({
       issuer: url,
-      signingKey: await loadOrCreateSigningKey(options.stateDir),
+      signingKey,
       identityFile,
       scopePrefix,
+    })
+    const signIn = await createLocalSignIn({
+      issuer: url,
+      signingKey,
+      people: seed.people,
+      consoleClientId,
     })
     gateway = createGateway({
       handlers: {
@@ -167,8 +179,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         agents: agents.handler,
         discovery: discovery.handler,
         admin: admin.handler,
+        console: operatorConsole.handler,
       },
       identity,
+      signIn,
       publicUrl: url,
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds,
       isReady: () => ready,

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { loadLocalConfig } from '../lib/config.ts'
-import { clientCredentials } from './seed.ts'
+import { buildConsole, consoleDistDir } from '../scripts/build-console.ts'
+import { clientCredentials, seed } from './seed.ts'
 import { startStack } from './stack.ts'
 
 const banner = (url: string) => {
@@ -26,11 +29,19 @@ Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
   No token (401):                  curl -si ${url}/agents/weather/.well-known/agent-card.json
   Ready (database answers):        curl -s ${url}/health/ready
   Metrics (Prometheus text):       curl -s ${url}/metrics
+
+  Operator console:                ${url}/console
+    sign in as (LOCAL ONLY):       ${seed.people.map((person) => `${person.username} / ${person.password}`).join(',  ')}
 `
 }
 
 const main = async () => {
   const config = loadLocalConfig()
+  // A fresh clone has no build yet: the console is built once, here.
+  if (!existsSync(join(consoleDistDir, 'index.html'))) {
+    const { gzippedJsBytes } = await buildConsole()
+    console.log(`Built the console (${(gzippedJsBytes / 1024).toFixed(1)} KiB of JS gzipped).`)
+  }
   const stack = await startStack({
     host: config.host,
     port: config.port,

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { readdir, rm } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type BuildOptions, build } from 'esbuild'
+import { buildConsole } from './build-console.ts'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
@@ -12,6 +13,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 // Some dependencies still `require()` at run time; ESM bundles need one to hand.
 const requireShim =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+/** The console's JavaScript, gzipped, as the last build wrote it (printed by `npm run build`). */
+let consoleJsGzippedBytes = 0
 
 const entries = async (folder: string) =>
   (await readdir(join(root, folder)))
@@ -82,6 +86,12 @@ const buildHandler = async (
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
+  // First, since the console's function carries it (lib/console/console-files.ts).
+  const built = await buildConsole(join(outdir, 'console'))
+  const consoleFiles: Record<string, string> = {}
+  for (const file of built.files) {
+    consoleFiles[file] = (await readFile(join(outdir, 'console', file))).toString('base64')
+  }
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -96,7 +106,11 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
   }
   const handlers = await Promise.all(
     (await entries('handlers')).map((entry) =>
-      buildHandler(entry, join(outdir, 'handlers', basename(entry, '.ts')), common),
+      buildHandler(entry, join(outdir, 'handlers', basename(entry, '.ts')), {
+        ...common,
+        // Only the console's function reads them (lib/console/console-files.ts).
+        define: { SWITCHBOARD_CONSOLE_FILES: JSON.stringify(consoleFiles) },
+      }),
     ),
   )
   await build({
@@ -118,6 +132,7 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     '--outDir',
     join(outdir, 'types'),
   ])
+  consoleJsGzippedBytes = built.gzippedJsBytes
   return handlers
 }
 
@@ -134,4 +149,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `dist/handlers/${handler}/  ${(bytes / 1024).toFixed(0)} KiB at start, ${(lazyBytes / 1024).toFixed(0)} KiB on first use`,
     )
   }
+  console.log(`dist/console  ${(consoleJsGzippedBytes / 1024).toFixed(1)} KiB of JS gzipped`)
 }

@@ -4,7 +4,7 @@
 resource "aws_cognito_user_pool" "gateway" {
   name = var.name
 
-  # Machine clients only; nobody signs up.
+  # Machine clients, and operators an administrator creates; nobody signs up.
   admin_create_user_config {
     allow_admin_create_user_only = true
   }
@@ -16,6 +16,8 @@ resource "aws_cognito_user_pool_domain" "gateway" {
   # The token endpoint lives on this domain: https://<domain>.auth.<region>.amazoncognito.com
   domain       = local.cognito_domain_prefix
   user_pool_id = aws_cognito_user_pool.gateway.id
+  # Managed login (not the classic hosted UI) for the console's sign-in pages.
+  managed_login_version = 2
 }
 
 resource "aws_cognito_resource_server" "gateway" {
@@ -78,4 +80,49 @@ resource "aws_cognito_user_pool_client" "sample" {
   token_validity_units {
     access_token = "minutes"
   }
+}
+
+# The operator console (/console): people sign in with Cognito managed login,
+# authorization code with PKCE (a public client: no secret in a browser). The
+# console asks for no gateway scope; what a person may do comes from their
+# groups, read by the token verifier from the access token's `cognito:groups`
+# (lib/auth/token-verifier.ts): `operators` is the admin scope, any other group
+# is the gateway scope of the same name (a group `calculator:invoke`).
+resource "aws_cognito_user_pool_client" "console" {
+  name         = "${var.name}-console"
+  user_pool_id = aws_cognito_user_pool.gateway.id
+
+  generate_secret                      = false
+  allowed_oauth_flows                  = ["code"]
+  allowed_oauth_flows_user_pool_client = true
+  allowed_oauth_scopes                 = ["openid"]
+  callback_urls                        = ["${local.gateway_url}/console/callback"]
+  logout_urls                          = ["${local.gateway_url}/console"]
+  supported_identity_providers         = ["COGNITO"]
+  explicit_auth_flows                  = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+  enable_token_revocation              = true
+  prevent_user_existence_errors        = "ENABLED"
+
+  access_token_validity = var.access_token_validity_minutes
+  id_token_validity     = var.access_token_validity_minutes
+  token_validity_units {
+    access_token = "minutes"
+    id_token     = "minutes"
+  }
+}
+
+# Operators: people holding the admin scope in the console. Add a person with
+#   aws cognito-idp admin-create-user --user-pool-id <pool> --username <name>
+#   aws cognito-idp admin-add-user-to-group --user-pool-id <pool> --username <name> --group-name operators
+resource "aws_cognito_user_group" "operators" {
+  name         = "operators"
+  user_pool_id = aws_cognito_user_pool.gateway.id
+  description  = "Operators of the Switchboard console: the gateway's admin scope"
+}
+
+# The managed login pages the console's sign-in goes to (Cognito's default style).
+resource "aws_cognito_managed_login_branding" "console" {
+  client_id                   = aws_cognito_user_pool_client.console.id
+  user_pool_id                = aws_cognito_user_pool.gateway.id
+  use_cognito_provided_values = true
 }

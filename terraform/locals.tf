@@ -17,6 +17,7 @@ locals {
     agents     = { timeout = 900, description = "A2A proxy, both bindings, streaming" }
     discovery  = { timeout = 30, description = "GET /agents, POST /search and the card JWKS" }
     admin      = { timeout = 60, description = "Agents and permissions administration" }
+    console    = { timeout = 10, description = "The operator console's page and files (/console)" }
     push-delivery = {
       timeout     = 300
       description = "Delivers agents' push notifications to clients' webhooks (SQS)"
@@ -83,7 +84,8 @@ locals {
     SCOPE_PREFIX           = local.scope_prefix
     ADMIN_SCOPE            = var.admin_scope
     COGNITO_USER_POOL_ID   = aws_cognito_user_pool.gateway.id
-    ALLOWED_CLIENT_IDS     = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
+    ALLOWED_CLIENT_IDS     = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
+    CONSOLE_CLIENT_ID      = aws_cognito_user_pool_client.console.id
     BACKEND_TIMEOUT_MS     = tostring(var.backend_timeout_ms)
     CARD_FETCH_TIMEOUT_MS  = "5000"
     REGISTRY_CACHE_TTL_MS  = "750"

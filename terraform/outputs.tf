@@ -13,6 +13,16 @@ output "token_issuer" {
   value       = local.gateway_environment.TOKEN_ISSUER
 }
 
+output "console_url" {
+  description = "The operator console; people sign in with Cognito's managed login (see user_pool_id)."
+  value       = "${aws_api_gateway_stage.gateway.invoke_url}/console"
+}
+
+output "user_pool_id" {
+  description = "The Cognito user pool: operators are its users in the operators group."
+  value       = aws_cognito_user_pool.gateway.id
+}
+
 output "admin_client_id" {
   description = "App client with the admin scope (/admin/*)."
   value       = aws_cognito_user_pool_client.admin.id

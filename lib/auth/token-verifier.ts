@@ -31,7 +31,27 @@ export interface TokenVerifierOptions {
   allowedClientIds?: string[] | undefined
   /** Seconds of clock skew tolerated on exp/nbf/iat (at most 60). */
   clockToleranceSeconds?: number
+  /**
+   * The admin scope's name: set, a person's groups count as scopes (groupScopes).
+   * Unset, groups grant nothing.
+   */
+  adminScope?: string
 }
+
+/** The Cognito group whose members hold the admin scope: the console's operators. */
+export const operatorsGroup = 'operators'
+
+/**
+ * The gateway scopes a person's `cognito:groups` give (a person signs in to the
+ * console with no gateway scope of their own): `operators` is the admin scope;
+ * any other group is the scope of its name (`calculator:invoke`), except one
+ * named like the admin scope itself, which grants nothing: only `operators` does.
+ */
+export const groupScopes = (groups: unknown, adminScope: string): string[] =>
+  (Array.isArray(groups) ? groups : [])
+    .filter((group): group is string => typeof group === 'string' && group !== '')
+    .filter((group) => group !== adminScope)
+    .map((group) => (group === operatorsGroup ? adminScope : group))
 
 const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
   const value = payload[name]
@@ -90,6 +110,9 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       .map((scope) => scope.slice(options.scopePrefix.length))
       // The bare prefix names no scope (and no permissions-table key).
       .filter(Boolean)
+    if (options.adminScope !== undefined) {
+      scopes.push(...groupScopes(payload['cognito:groups'], options.adminScope))
+    }
     return { principal: payload.sub as string, clientId, scopes, expiresAt: payload.exp as number }
   }
 }

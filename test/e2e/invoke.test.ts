@@ -16,6 +16,7 @@ const expected: Record<string, RegExp> = {
   'agents-rest-stream-message.json': /^prelude: \{"statusCode":200[\s\S]*^data: [\s\S]*Tokyo/m,
   'authorizer-bad-token.json': /"errorMessage": "Unauthorized"/,
   'authorizer-request.json': /"principalId": "demo-client"[\s\S]*"Effect": "Allow"/,
+  'console-config.json': /"statusCode": 200[\s\S]*"clientId": "switchboard-console"/,
   'discovery-list-agents.json': /"statusCode": 200[\s\S]*weather/,
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildAll } from '../../scripts/build.ts'
 
@@ -27,6 +28,7 @@ describe('npm run build', () => {
       'admin',
       'agents',
       'authorizer',
+      'console',
       'discovery',
       'push-delivery',
     ])
@@ -50,7 +52,43 @@ describe('npm run build', () => {
       env: { ...process.env, TOKEN_ISSUER: 'https://issuer.example.com', NODE_PATH: '' },
     })
     expect(stdout.trim()).toBe('loaded')
-  }, 60_000) // A whole build: five handlers, two agents, the middlewares and their types.
+    // The whole build (handlers, agents, middlewares, types, the console) runs first.
+  }, 120_000)
+
+  it('carries the operator console inside the console function, its JavaScript under 150 KB gzipped', async () => {
+    // Prepare
+    await built
+    const scripts = (await readdir(join(await outdir, 'console'))).filter((file) =>
+      file.endsWith('.js'),
+    )
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(await outdir, 'handlers', 'console', 'index.mjs')).href)})
+      const event = (proxy) => ({ path: '/console', pathParameters: proxy ? { proxy } : null, requestContext: { domainName: 'api.example.com', stage: 'prod' } })
+      const context = { functionName: 'switchboard-console', awsRequestId: 'r1' }
+      const page = await handler(event(undefined), context)
+      const asset = await handler(event(${JSON.stringify(scripts[0])}), context)
+      console.log(JSON.stringify({ page: { ...page, body: Buffer.from(page.body, 'base64').toString() }, asset: { statusCode: asset.statusCode, headers: asset.headers, bytes: Buffer.from(asset.body, 'base64').length } }))`
+
+    // Act: the bundle alone, with dist/console out of its reach
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      env: { ...process.env, TOKEN_ISSUER: 'https://issuer.example.com', NODE_PATH: '' },
+    })
+    const { page, asset } = JSON.parse(stdout)
+    let gzipped = 0
+    for (const file of scripts) {
+      gzipped += gzipSync(await readFile(join(await outdir, 'console', file))).length
+    }
+
+    // Assess
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain(`src="/prod/console/${scripts[0]}"`)
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'")
+    expect(asset.statusCode).toBe(200)
+    expect(asset.headers['cache-control']).toContain('immutable')
+    expect(asset.bytes).toBeGreaterThan(1000)
+    expect(gzipped).toBeLessThan(150 * 1024)
+  })
 
   it('leaves the HTTP client and sockets out of a middleware bundle that only renders errors', async () => {
     // Prepare

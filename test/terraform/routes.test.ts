@@ -187,6 +187,9 @@ describe('Terraform stack: API routes', () => {
       'GET /health/ready',
       'GET /openapi.json',
       'GET /agents/{agentId}/.well-known/agent-card.json',
+      // The operator console's page and files: people sign in on the page itself.
+      'GET /console',
+      'GET /console/{proxy+}',
     ])
     expect(authorizer.type).toBe('REQUEST')
     expect(authorizer.identity_source).toBe('method.request.header.Authorization')

@@ -41,6 +41,33 @@ describe('access token verification', () => {
     })
   })
 
+  it("gives a person their groups' scopes: operators is the admin scope, a group named like the admin scope nothing", async () => {
+    // Prepare
+    const withGroups = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: 'switchboard/',
+      adminScope: 'admin',
+    })
+    const operator = await issuer.sign({
+      scope: 'openid',
+      'cognito:groups': ['operators', 'weather:invoke'],
+    })
+    const pretender = await issuer.sign({ scope: 'openid', 'cognito:groups': ['admin', 7] })
+
+    // Act
+    const [asOperator, asPretender, withoutMapping] = await Promise.all([
+      withGroups(operator),
+      withGroups(pretender),
+      verify(operator),
+    ])
+
+    // Assess
+    expect(asOperator.scopes).toEqual(['admin', 'weather:invoke'])
+    expect(asPretender.scopes).toEqual([])
+    expect(withoutMapping.scopes).toEqual([])
+  })
+
   it('ignores scopes without the resource-server prefix: an unprefixed admin grants nothing', async () => {
     // Prepare
     const token = await issuer.sign({ scope: 'admin weather:invoke other/admin switchboard/a' })

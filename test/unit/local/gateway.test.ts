@@ -38,7 +38,7 @@ const agents = vi.fn(async () => ({ statusCode: 200, body: 'agent answered' }))
 let server: Server | undefined
 const startGateway = async (authorizerCacheTtlSeconds: number) => {
   const handle = createGateway({
-    handlers: { authorizer, agents, discovery, admin: agents },
+    handlers: { authorizer, agents, discovery, admin: agents, console: agents },
     identity,
     publicUrl: 'http://gateway.test',
     authorizerCacheTtlSeconds,
@@ -204,7 +204,7 @@ describe('local API Gateway', () => {
       await written
     })
     const handle = createGateway({
-      handlers: { authorizer, agents: streaming, discovery, admin: agents },
+      handlers: { authorizer, agents: streaming, discovery, admin: agents, console: agents },
       identity,
       publicUrl: 'http://gateway.test',
       authorizerCacheTtlSeconds: 0,

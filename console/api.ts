@@ -1,0 +1,87 @@
+import { currentSession, gatewayBase } from './auth.ts'
+
+/** A refused or failed call, said in words; `fields` names the request's fields at fault. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly fields: Record<string, string>
+  constructor(message: string, status: number, fields: Record<string, string> = {}) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.fields = fields
+  }
+}
+
+/** Thrown when there is no valid session: the page offers to sign in again. */
+export class SignedOutError extends ApiError {
+  constructor() {
+    super('Your session has expired: sign in again.', 401)
+    this.name = 'SignedOutError'
+    // The page (main.tsx) offers to sign in again.
+    dispatchEvent(new Event('switchboard:signed-out'))
+  }
+}
+
+const wordsOf = (status: number, body: Record<string, unknown> | undefined): string => {
+  const error = body?.error as { message?: string } | string | undefined
+  const said =
+    (typeof body?.detail === 'string' && body.detail) ||
+    (typeof body?.message === 'string' && body.message) ||
+    (typeof error === 'object' && error?.message) ||
+    (typeof error === 'string' && error)
+  const title = typeof body?.title === 'string' ? `${body.title}: ` : ''
+  if (said) return `${title}${said}`
+  if (status === 403) return 'You are not allowed to do this (HTTP 403).'
+  if (status === 404) return 'Not found (HTTP 404).'
+  return `The gateway answered HTTP ${status}.`
+}
+
+/** Authorization header for the signed-in person; throws SignedOutError when there is none. */
+export const authorization = () => {
+  const session = currentSession()
+  if (!session) throw new SignedOutError()
+  return `Bearer ${session.accessToken}`
+}
+
+/**
+ * One call to the gateway as the signed-in person: JSON in, JSON out, and a
+ * problem+json refusal turned into an ApiError with its per-field problems.
+ */
+export const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const headers: Record<string, string> = { authorization: authorization() }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(`${gatewayBase}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+  } catch {
+    throw new ApiError(`The gateway could not be reached (${method} ${path}).`, 0)
+  }
+  if (response.status === 401) throw new SignedOutError()
+  const text = await response.text()
+  let parsed: Record<string, unknown> | undefined
+  try {
+    parsed = text ? JSON.parse(text) : undefined
+  } catch {
+    parsed = undefined
+  }
+  if (!response.ok) {
+    const fields: Record<string, string> = {}
+    for (const { field, rule } of (parsed?.errors as { field: string; rule: string }[]) ?? []) {
+      fields[field] = fields[field] ? `${fields[field]}; ${rule}` : rule
+    }
+    throw new ApiError(wordsOf(response.status, parsed), response.status, fields)
+  }
+  return parsed as T
+}
+
+/** What an error says to a person: its message, never a stack or [object Object]. */
+export const messageOf = (error: unknown): string =>
+  error instanceof Error
+    ? error.message
+    : typeof error === 'string'
+      ? error
+      : 'Something went wrong.'

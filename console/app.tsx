@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { Session } from './auth.ts'
+import { ActivityPage } from './pages/activity.tsx'
+import { AgentPage } from './pages/agent.tsx'
+import { CallersPage } from './pages/callers.tsx'
+import { FleetPage } from './pages/fleet.tsx'
+import { PermissionsPage } from './pages/permissions.tsx'
+import { RegisterPage } from './pages/register.tsx'
+import { TryItPage } from './pages/try-it.tsx'
+
+const pages = [
+  { path: 'fleet', title: 'Fleet', admin: false },
+  { path: 'register', title: 'Register', admin: true },
+  { path: 'permissions', title: 'Permissions', admin: true },
+  { path: 'callers', title: 'Callers', admin: true },
+  { path: 'try', title: 'Try it', admin: false },
+  { path: 'activity', title: 'Activity', admin: true },
+] as const
+
+const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
+
+/** The console: a navigation bar and the page the URL's hash names. */
+export const App = ({ session, onSignOut }: { session: Session; onSignOut: () => void }) => {
+  const [route, setRoute] = useState(currentRoute)
+  useEffect(() => {
+    const onHash = () => {
+      setRoute(currentRoute())
+      document.getElementById('main')?.focus()
+    }
+    addEventListener('hashchange', onHash)
+    return () => removeEventListener('hashchange', onHash)
+  }, [])
+  const [page = 'fleet', argument] = route
+  const visible = pages.filter((candidate) => session.isAdmin || !candidate.admin)
+  const known = pages.find((candidate) => candidate.path === page)
+  const allowed = !known?.admin || session.isAdmin
+  useEffect(() => {
+    document.title = `${known?.title ?? (page === 'agents' ? argument : 'Console')} · Switchboard`
+  }, [page, argument])
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">Switchboard</span>
+        <nav aria-label="Console pages">
+          {visible.map((candidate) => (
+            <a
+              key={candidate.path}
+              href={`#/${candidate.path}`}
+              aria-current={candidate.path === page ? 'page' : undefined}
+            >
+              {candidate.title}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          <span data-testid="signed-in-as">
+            {session.username} {session.isAdmin ? '(admin)' : ''}
+          </span>
+          <button type="button" class="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {!allowed ? (
+          <section>
+            <h1>Not allowed</h1>
+            <p class="notice notice-error" role="alert">
+              <strong>Problem: </strong>
+              {known?.title} is for operators; {session.username} is not one. You can use the Fleet
+              and Try it pages.
+            </p>
+          </section>
+        ) : page === 'agents' && argument ? (
+          <AgentPage agentId={argument} />
+        ) : page === 'register' ? (
+          <RegisterPage editing={argument} />
+        ) : page === 'permissions' ? (
+          <PermissionsPage />
+        ) : page === 'callers' ? (
+          <CallersPage />
+        ) : page === 'try' ? (
+          <TryItPage session={session} preselected={argument} />
+        ) : page === 'activity' ? (
+          <ActivityPage />
+        ) : (
+          <FleetPage session={session} />
+        )}
+      </main>
+    </>
+  )
+}

@@ -1,0 +1,74 @@
+import { render } from 'preact'
+import { messageOf } from './api.ts'
+import { App } from './app.tsx'
+import {
+  beginSignIn,
+  type ConsoleSettings,
+  completeSignIn,
+  currentSession,
+  loadSettings,
+  signOut,
+} from './auth.ts'
+import './style.css'
+
+const root = document.getElementById('app') as HTMLElement
+
+const SignIn = ({ settings, problem }: { settings: ConsoleSettings; problem?: string }) => (
+  <main class="sign-in" id="main">
+    <h1>Switchboard console</h1>
+    {problem ? (
+      <p class="notice notice-error" role="alert">
+        <strong>Problem: </strong>
+        {problem}
+      </p>
+    ) : null}
+    <p>Sign in to see and run the fleet.</p>
+    <button
+      type="button"
+      class="primary"
+      onClick={() => beginSignIn(settings, location.hash || '#/fleet')}
+    >
+      Sign in
+    </button>
+  </main>
+)
+
+const show = (settings: ConsoleSettings, problem?: string) => {
+  const session = currentSession()
+  if (!session)
+    return render(<SignIn settings={settings} {...(problem ? { problem } : {})} />, root)
+  render(
+    <App
+      session={session}
+      onSignOut={() => {
+        signOut()
+        show(settings, undefined)
+      }}
+    />,
+    root,
+  )
+}
+
+const start = async () => {
+  const settings = await loadSettings()
+  try {
+    await completeSignIn(settings)
+  } catch (error) {
+    return show(settings, messageOf(error))
+  }
+  show(settings)
+  // The token lives in memory only: when it expires, the person signs in again.
+  setInterval(() => {
+    if (!currentSession() && document.querySelector('.top')) {
+      show(settings, 'Your session has expired: sign in again.')
+    }
+  }, 30_000)
+  addEventListener('switchboard:signed-out', () => {
+    signOut()
+    show(settings, 'Your session has expired: sign in again.')
+  })
+}
+
+start().catch((error: unknown) => {
+  root.textContent = `The console could not start: ${messageOf(error)}`
+})

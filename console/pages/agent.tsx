@@ -1,0 +1,187 @@
+import { useState } from 'preact/hooks'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { api, authorization, messageOf } from '../api.ts'
+import { gatewayBase } from '../auth.ts'
+import { Badge, Confirm, Loading, type Notice, NoticeLine, useLoad, when } from '../ui.tsx'
+
+interface Skill {
+  id: string
+  name?: string
+  description?: string
+  tags?: string[]
+  examples?: string[]
+}
+
+/** Never a secret's value on screen: anything named like one is masked (ARNs only name it). */
+const masked = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(masked)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        /secret|password|apikey|token$/i.test(key) && !/arn$|owned$/i.test(key)
+          ? '••••••'
+          : masked(inner),
+      ]),
+    )
+  }
+  return value
+}
+
+type Card = { name?: string; description?: string; version?: string; skills?: Skill[] }
+
+/** The card as the gateway serves it (rewritten: its URLs and security the gateway's). */
+const servedCard = async (agentId: string): Promise<Card | undefined> => {
+  const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
+    headers: { authorization: authorization() },
+  })
+  return response.ok ? response.json() : undefined
+}
+
+export const AgentPage = ({ agentId }: { agentId: string }) => {
+  const agent = useLoad(async () => {
+    const record = await api<AgentRecord>('GET', `/admin/agents/${agentId}`)
+    return { record, served: await servedCard(agentId).catch(() => undefined) }
+  }, [agentId])
+  const [notice, setNotice] = useState<Notice>()
+  const [busy, setBusy] = useState(false)
+  const [confirming, setConfirming] = useState(false)
+  const [deleted, setDeleted] = useState(false)
+
+  const act = async (what: string, call: () => Promise<unknown>, after?: () => void) => {
+    setBusy(true)
+    setNotice(undefined)
+    try {
+      await call()
+      setNotice({ kind: 'ok', text: what })
+      if (after) after()
+      else agent.reload()
+    } catch (error) {
+      setNotice({ kind: 'error', text: messageOf(error) })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  if (deleted) {
+    return (
+      <section>
+        <h1>{agentId} deleted</h1>
+        <NoticeLine notice={notice} />
+        <a href="#/fleet">Back to the fleet</a>
+      </section>
+    )
+  }
+  if (agent.loading && !agent.data) return <Loading what={`agent ${agentId}`} />
+  if (!agent.data) {
+    return (
+      <section>
+        <h1>{agentId}</h1>
+        <NoticeLine notice={{ kind: 'error', text: agent.error ?? 'Not found.' }} />
+        <NoticeLine notice={notice} />
+        <a href="#/fleet">Back to the fleet</a>
+      </section>
+    )
+  }
+  const { record, served } = agent.data
+  const card = served ?? (record.card as Card)
+  const active = record.status === 'active'
+  const { card: _card, retiredSecretArns: _retired, ...config } = record
+
+  return (
+    <section>
+      <p>
+        <a href="#/fleet">← Fleet</a>
+      </p>
+      <h1>
+        {card.name ?? record.agentId}{' '}
+        <Badge tone={active ? 'good' : 'neutral'}>{record.status}</Badge>
+      </h1>
+      <p class="muted">
+        <code>{record.agentId}</code> · card version {card.version ?? '—'} · read{' '}
+        {when(record.updatedAt)}
+      </p>
+      <div class="actions">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            act(`card of ${agentId} read again`, () => api('POST', `/admin/agents/${agentId}/sync`))
+          }
+        >
+          Sync card
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            act(`${agentId} is now ${active ? 'inactive' : 'active'}`, () =>
+              api('PATCH', `/admin/agents/${agentId}`, { status: active ? 'inactive' : 'active' }),
+            )
+          }
+        >
+          {active ? 'Deactivate' : 'Activate'}
+        </button>
+        <a class="button" href={`#/register/${agentId}`}>
+          Edit
+        </a>
+        <button type="button" class="danger" disabled={busy} onClick={() => setConfirming(true)}>
+          Delete
+        </button>
+      </div>
+      {confirming ? (
+        <Confirm
+          question={`Delete agent ${agentId}? Callers lose it at once; its grants stay in Permissions.`}
+          expected={agentId}
+          action={`Delete ${agentId}`}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false)
+            act(
+              `${agentId} deleted`,
+              () => api('DELETE', `/admin/agents/${agentId}`),
+              () => setDeleted(true),
+            )
+          }}
+        />
+      ) : null}
+      <NoticeLine notice={notice} />
+      <div class="columns">
+        <div>
+          <h2>Card</h2>
+          <p class="muted">
+            {served
+              ? 'As the gateway serves it to callers (rewritten).'
+              : 'As the backend serves it: the gateway serves no card for it to you now (inactive, or not granted to you).'}
+          </p>
+          <p>{card.description}</p>
+          <h3>Skills</h3>
+          <ul class="skills">
+            {(card.skills ?? []).map((skill) => (
+              <li key={skill.id}>
+                <strong>{skill.name ?? skill.id}</strong>
+                {skill.description ? <p>{skill.description}</p> : null}
+                {skill.examples?.length ? (
+                  <ul class="examples" aria-label={`Examples for ${skill.name ?? skill.id}`}>
+                    {skill.examples.map((example) => (
+                      <li key={example}>
+                        <q>{example}</q>
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div>
+          <h2>Configuration</h2>
+          <p class="muted">Secrets are never shown: only where they are kept.</p>
+          <pre class="json" data-testid="config">
+            {JSON.stringify(masked(config), null, 2)}
+          </pre>
+        </div>
+      </div>
+    </section>
+  )
+}

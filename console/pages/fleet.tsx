@@ -1,0 +1,240 @@
+import { useEffect, useState } from 'preact/hooks'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { api, authorization, messageOf } from '../api.ts'
+import { gatewayBase, type Session } from '../auth.ts'
+import { Badge, Loading, NoticeLine, useLoad, when } from '../ui.tsx'
+
+interface Card {
+  name?: string
+  description?: string
+  version?: string
+  skills?: { id: string; name?: string; description?: string; examples?: string[] }[]
+  supportedInterfaces?: { protocolBinding?: string; protocolVersion?: string }[]
+}
+
+/** One agent as the fleet shows it: from the admin API for operators, from GET /agents otherwise. */
+export interface FleetAgent {
+  agentId: string
+  card: Card
+  record?: AgentRecord
+}
+
+interface SearchResult {
+  agentId: string
+  score: number
+}
+
+const healthEveryMs = 30_000
+
+type Health = 'checking' | 'up' | 'down' | 'hidden'
+
+/** Whether the agent's card is served right now through the gateway: the live dot. */
+const checkHealth = async (agentId: string): Promise<Health> => {
+  try {
+    const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
+      headers: { authorization: authorization() },
+    })
+    // Not granted to this person: the gateway keeps its card from them, which says nothing of its health.
+    if (response.status === 401 || response.status === 403) return 'hidden'
+    return response.ok ? 'up' : 'down'
+  } catch {
+    return 'down'
+  }
+}
+
+const HealthDot = ({ health }: { health: Health | undefined }) => (
+  <span class={`dot dot-${health ?? 'checking'}`} data-testid="health">
+    {health === 'up'
+      ? 'card served'
+      : health === 'down'
+        ? 'card not served'
+        : health === 'hidden'
+          ? 'not granted to you'
+          : 'checking…'}
+  </span>
+)
+
+export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
+  if (session.isAdmin) {
+    const { agents } = await api<{ agents: AgentRecord[] }>('GET', '/admin/agents')
+    return agents
+      .filter((record) => record.status !== 'deleting')
+      .map((record) => ({ agentId: record.agentId, card: record.card as Card, record }))
+  }
+  const { agents } = await api<{ agents: FleetAgent[] }>('GET', '/agents')
+  return agents
+}
+
+const bindingsOf = (agent: FleetAgent) =>
+  [
+    ...new Set(
+      (agent.card.supportedInterfaces ?? []).map((face) =>
+        `${face.protocolBinding ?? '?'} ${face.protocolVersion ?? ''}`.trim(),
+      ),
+    ),
+  ].join(', ') ||
+  (agent.record
+    ? `${Object.keys(agent.record.endpoints).join(', ')} ${agent.record.protocolVersion}`
+    : '—')
+
+export const FleetPage = ({ session }: { session: Session }) => {
+  const fleet = useLoad(() => loadFleet(session))
+  const [filter, setFilter] = useState('')
+  const [query, setQuery] = useState('')
+  const [results, setResults] = useState<SearchResult[] | undefined>()
+  const [searchError, setSearchError] = useState<string>()
+  const [health, setHealth] = useState<Record<string, Health>>({})
+
+  // Live: checked when the fleet loads, and again every 30 s while the page is open.
+  useEffect(() => {
+    const checkAll = () => {
+      for (const agent of fleet.data ?? []) {
+        checkHealth(agent.agentId).then((state) =>
+          setHealth((previous) => ({ ...previous, [agent.agentId]: state })),
+        )
+      }
+    }
+    checkAll()
+    const timer = setInterval(checkAll, healthEveryMs)
+    return () => clearInterval(timer)
+  }, [fleet.data])
+
+  const search = async (event: Event) => {
+    event.preventDefault()
+    setSearchError(undefined)
+    if (!query.trim()) return setResults(undefined)
+    try {
+      const answer = await api<{ results: SearchResult[] }>('POST', '/search', { query })
+      setResults(answer.results)
+    } catch (error) {
+      setSearchError(messageOf(error))
+    }
+  }
+
+  const agents = fleet.data ?? []
+  const byId = new Map(agents.map((agent) => [agent.agentId, agent]))
+  const shown = results
+    ? results.flatMap((result) => {
+        const agent = byId.get(result.agentId)
+        return agent ? [{ agent, score: result.score }] : []
+      })
+    : agents
+        .filter((agent) =>
+          `${agent.agentId} ${agent.card.name ?? ''} ${agent.record?.status ?? ''}`
+            .toLowerCase()
+            .includes(filter.toLowerCase()),
+        )
+        .map((agent) => ({ agent, score: undefined }))
+
+  return (
+    <section>
+      <h1>Fleet</h1>
+      <div class="toolbar">
+        <div class="field">
+          <label for="filter">Filter by name, id or status</label>
+          <input
+            id="filter"
+            value={filter}
+            onInput={(event) => setFilter(event.currentTarget.value)}
+            placeholder="weather"
+          />
+        </div>
+        <form class="field grow" onSubmit={search}>
+          <label for="search">Search by meaning</label>
+          <div class="inline">
+            <input
+              id="search"
+              value={query}
+              onInput={(event) => setQuery(event.currentTarget.value)}
+              placeholder="percentage of a number"
+            />
+            <button type="submit">Search</button>
+            {results ? (
+              <button
+                type="button"
+                onClick={() => {
+                  setResults(undefined)
+                  setQuery('')
+                }}
+              >
+                Clear
+              </button>
+            ) : null}
+          </div>
+        </form>
+      </div>
+      <NoticeLine notice={searchError ? { kind: 'error', text: searchError } : undefined} />
+      {results ? (
+        <p class="muted" role="status">
+          {results.length} agent{results.length === 1 ? '' : 's'} match “{query}”, best first.
+        </p>
+      ) : null}
+      {fleet.loading && !fleet.data ? <Loading what="the fleet" /> : null}
+      <NoticeLine notice={fleet.error ? { kind: 'error', text: fleet.error } : undefined} />
+      {fleet.data && shown.length === 0 ? <p>No agent to show.</p> : null}
+      <ul class="cards" data-testid="fleet">
+        {shown.map(({ agent, score }) => (
+          <li class="card" key={agent.agentId} data-agent={agent.agentId}>
+            <div class="card-head">
+              <h2>
+                {session.isAdmin ? (
+                  <a href={`#/agents/${agent.agentId}`}>{agent.card.name ?? agent.agentId}</a>
+                ) : (
+                  (agent.card.name ?? agent.agentId)
+                )}
+              </h2>
+              <HealthDot health={health[agent.agentId]} />
+            </div>
+            <dl class="facts">
+              <dt>Id</dt>
+              <dd>
+                <code>{agent.agentId}</code>
+              </dd>
+              <dt>Status</dt>
+              <dd>
+                {agent.record ? (
+                  <Badge tone={agent.record.status === 'active' ? 'good' : 'neutral'}>
+                    {agent.record.status}
+                  </Badge>
+                ) : (
+                  <Badge tone="good">active</Badge>
+                )}
+              </dd>
+              <dt>Bindings</dt>
+              <dd>{bindingsOf(agent)}</dd>
+              <dt>Skills</dt>
+              <dd>
+                {(agent.card.skills ?? []).map((skill) => skill.name ?? skill.id).join(', ') || '—'}
+              </dd>
+              {agent.record ? (
+                <>
+                  <dt>Indexed</dt>
+                  <dd>
+                    {agent.record.indexed === false ? (
+                      <Badge tone="warn">not indexed</Badge>
+                    ) : (
+                      <Badge tone="good">indexed</Badge>
+                    )}
+                  </dd>
+                  <dt>Card read</dt>
+                  <dd>{when(agent.record.updatedAt)}</dd>
+                </>
+              ) : null}
+              {score !== undefined ? (
+                <>
+                  <dt>Score</dt>
+                  <dd data-testid="score">{score.toFixed(3)}</dd>
+                </>
+              ) : null}
+            </dl>
+            <p class="actions">
+              <a class="button" href={`#/try/${agent.agentId}`}>
+                Try it
+              </a>
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}

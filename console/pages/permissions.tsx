@@ -1,0 +1,299 @@
+import { useState } from 'preact/hooks'
+import { scopeSchema } from '../../lib/ids.ts'
+import type { Permission } from '../../lib/permissions/permission.ts'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { ApiError, api, messageOf } from '../api.ts'
+import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
+
+interface Draft {
+  scope: string
+  agents: string[]
+  operations: string
+  requestsPerMinute: string
+  agentLimits: string
+  taskAccess: string
+}
+
+const draftOf = (permission?: Permission): Draft => ({
+  scope: permission?.scope ?? '',
+  agents: permission?.agents ?? [],
+  operations: permission?.operations?.join(' ') ?? '',
+  requestsPerMinute: permission?.requestsPerMinute ? String(permission.requestsPerMinute) : '',
+  agentLimits: Object.entries(permission?.agentLimits ?? {})
+    .map(([agent, limit]) => `${agent}=${limit}`)
+    .join(' '),
+  taskAccess: permission?.taskAccess ?? '',
+})
+
+const bodyOf = (draft: Draft) => ({
+  agents: draft.agents,
+  ...(draft.operations ? { operations: draft.operations.split(/[\s,]+/).filter(Boolean) } : {}),
+  ...(draft.requestsPerMinute ? { requestsPerMinute: Number(draft.requestsPerMinute) } : {}),
+  ...(draft.agentLimits
+    ? {
+        agentLimits: Object.fromEntries(
+          draft.agentLimits
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map((pair) => {
+              const [agent, limit] = pair.split('=')
+              return [agent, Number(limit)]
+            }),
+        ),
+      }
+    : {}),
+  ...(draft.taskAccess ? { taskAccess: draft.taskAccess } : {}),
+})
+
+const Editor = ({
+  initial,
+  isNew,
+  agentIds,
+  onSaved,
+  onCancel,
+}: {
+  initial: Draft
+  isNew: boolean
+  agentIds: string[]
+  onSaved: (text: string) => void
+  onCancel: () => void
+}) => {
+  const [draft, setDraft] = useState(initial)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [notice, setNotice] = useState<Notice>()
+  const set = (field: keyof Draft) => (event: Event) =>
+    setDraft({ ...draft, [field]: (event.currentTarget as HTMLInputElement).value })
+
+  const save = async (event: Event) => {
+    event.preventDefault()
+    const problems: Record<string, string> = {}
+    const scope = scopeSchema.safeParse(draft.scope)
+    if (!scope.success) problems.scope = scope.error.issues[0]?.message ?? 'invalid scope'
+    if (draft.agents.length === 0) problems.agents = 'must name at least one agent'
+    setErrors(problems)
+    if (Object.keys(problems).length > 0) {
+      return setNotice({ kind: 'error', text: 'Fix the fields marked below.' })
+    }
+    try {
+      await api('PUT', `/admin/permissions/${encodeURIComponent(draft.scope)}`, bodyOf(draft))
+      onSaved(`${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.`)
+    } catch (error) {
+      setErrors(error instanceof ApiError ? error.fields : {})
+      setNotice({ kind: 'error', text: messageOf(error) })
+    }
+  }
+
+  return (
+    <form
+      class="form editor"
+      onSubmit={save}
+      noValidate
+      aria-label={`Permission ${draft.scope || 'new'}`}
+    >
+      <NoticeLine notice={notice} />
+      <Field
+        id="scope"
+        label="Scope"
+        error={errors.scope}
+        hint="The OAuth scope this grants to (e.g. stocks:invoke)."
+      >
+        <input id="scope" value={draft.scope} onInput={set('scope')} readOnly={!isNew} />
+      </Field>
+      <fieldset class={errors.agents ? 'field-invalid' : ''}>
+        <legend>Agents it may call</legend>
+        <div class="checks">
+          {agentIds.map((agentId) => (
+            <label key={agentId} class="check">
+              <input
+                type="checkbox"
+                name="agents"
+                value={agentId}
+                checked={draft.agents.includes(agentId)}
+                onChange={(event) =>
+                  setDraft({
+                    ...draft,
+                    agents: event.currentTarget.checked
+                      ? [...draft.agents, agentId]
+                      : draft.agents.filter((candidate) => candidate !== agentId),
+                  })
+                }
+              />{' '}
+              {agentId}
+            </label>
+          ))}
+        </div>
+        {errors.agents ? (
+          <small class="field-error" role="alert">
+            {errors.agents}
+          </small>
+        ) : null}
+      </fieldset>
+      <Field
+        id="operations"
+        label="Operations (space-separated; empty: all)"
+        error={errors.operations}
+      >
+        <input
+          id="operations"
+          value={draft.operations}
+          onInput={set('operations')}
+          placeholder="SendMessage GetTask"
+        />
+      </Field>
+      <Field
+        id="requestsPerMinute"
+        label="Requests per minute (empty: the gateway's default)"
+        error={errors.requestsPerMinute}
+      >
+        <input
+          id="requestsPerMinute"
+          inputMode="numeric"
+          value={draft.requestsPerMinute}
+          onInput={set('requestsPerMinute')}
+        />
+      </Field>
+      <Field
+        id="agentLimits"
+        label="Per-agent limits (agent=n, space-separated)"
+        error={errors.agentLimits}
+      >
+        <input
+          id="agentLimits"
+          value={draft.agentLimits}
+          onInput={set('agentLimits')}
+          placeholder="weather=30"
+        />
+      </Field>
+      <Field id="taskAccess" label="Whose tasks holders may read" error={errors.taskAccess}>
+        <select id="taskAccess" value={draft.taskAccess} onChange={set('taskAccess')}>
+          <option value="">their own (default)</option>
+          <option value="own">their own</option>
+          <option value="all">everyone's (auditors)</option>
+        </select>
+      </Field>
+      <div class="actions">
+        <button type="submit" class="primary">
+          {isNew ? 'Add permission' : 'Save'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}
+
+export const PermissionsPage = () => {
+  const permissions = useLoad(() => api<{ permissions: Permission[] }>('GET', '/admin/permissions'))
+  const agents = useLoad(() => api<{ agents: AgentRecord[] }>('GET', '/admin/agents'))
+  const [editing, setEditing] = useState<string | 'new' | undefined>()
+  const [removing, setRemoving] = useState<string>()
+  const [notice, setNotice] = useState<Notice>()
+  const agentIds = (agents.data?.agents ?? [])
+    .filter((record) => record.status !== 'deleting')
+    .map((record) => record.agentId)
+
+  const saved = (text: string) => {
+    setEditing(undefined)
+    setNotice({ kind: 'ok', text })
+    permissions.reload()
+  }
+
+  const remove = async (scope: string) => {
+    setRemoving(undefined)
+    try {
+      await api('DELETE', `/admin/permissions/${encodeURIComponent(scope)}`)
+      saved(`${scope} removed: its holders reach no agent through it.`)
+    } catch (error) {
+      setNotice({ kind: 'error', text: messageOf(error) })
+    }
+  }
+
+  return (
+    <section>
+      <h1>Permissions</h1>
+      <p class="muted">What each scope's holders may call: agents, operations and limits.</p>
+      <NoticeLine notice={notice} />
+      <NoticeLine
+        notice={permissions.error ? { kind: 'error', text: permissions.error } : undefined}
+      />
+      {editing === 'new' ? (
+        <Editor
+          initial={draftOf()}
+          isNew
+          agentIds={agentIds}
+          onSaved={saved}
+          onCancel={() => setEditing(undefined)}
+        />
+      ) : (
+        <p>
+          <button type="button" class="primary" onClick={() => setEditing('new')}>
+            Add a permission
+          </button>
+        </p>
+      )}
+      {permissions.loading && !permissions.data ? <Loading what="permissions" /> : null}
+      <ul class="cards">
+        {(permissions.data?.permissions ?? []).map((permission) => (
+          <li class="card" key={permission.scope} data-scope={permission.scope}>
+            <h2>
+              <code>{permission.scope}</code>
+            </h2>
+            {editing === permission.scope ? (
+              <Editor
+                initial={draftOf(permission)}
+                isNew={false}
+                agentIds={[...new Set([...agentIds, ...permission.agents])]}
+                onSaved={saved}
+                onCancel={() => setEditing(undefined)}
+              />
+            ) : (
+              <>
+                <dl class="facts">
+                  <dt>Agents</dt>
+                  <dd>{permission.agents.join(', ')}</dd>
+                  <dt>Operations</dt>
+                  <dd>{permission.operations?.join(', ') ?? 'all'}</dd>
+                  <dt>Limit</dt>
+                  <dd>
+                    {permission.requestsPerMinute
+                      ? `${permission.requestsPerMinute}/min`
+                      : 'default'}
+                    {permission.agentLimits
+                      ? `; ${Object.entries(permission.agentLimits)
+                          .map(([agent, limit]) => `${agent} ${limit}/min`)
+                          .join(', ')}`
+                      : ''}
+                  </dd>
+                  <dt>Tasks</dt>
+                  <dd>{permission.taskAccess === 'all' ? "everyone's" : 'own'}</dd>
+                </dl>
+                <div class="actions">
+                  <button type="button" onClick={() => setEditing(permission.scope)}>
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => setRemoving(permission.scope)}
+                  >
+                    Remove
+                  </button>
+                </div>
+                {removing === permission.scope ? (
+                  <Confirm
+                    question={`Remove the permission of ${permission.scope}? Its holders lose ${permission.agents.join(', ')} at once.`}
+                    expected={permission.scope}
+                    action={`Remove ${permission.scope}`}
+                    onConfirm={() => remove(permission.scope)}
+                    onCancel={() => setRemoving(undefined)}
+                  />
+                ) : null}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}

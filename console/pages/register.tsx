@@ -1,0 +1,293 @@
+import { useEffect, useState } from 'preact/hooks'
+import type * as z from 'zod'
+import { httpUrl } from '../../lib/backend/auth/fields.ts'
+import { agentIdSchema } from '../../lib/ids.ts'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { ApiError, api, messageOf } from '../api.ts'
+import { Field, type Notice, NoticeLine } from '../ui.tsx'
+
+type AuthType = 'none' | 'api_key' | 'aws_iam' | 'oauth2_client_credentials'
+
+const authTypes: { type: AuthType; label: string }[] = [
+  { type: 'none', label: 'None (public backend)' },
+  { type: 'api_key', label: 'API key in a header' },
+  { type: 'aws_iam', label: 'AWS IAM (SigV4)' },
+  { type: 'oauth2_client_credentials', label: 'OAuth 2.0 client credentials' },
+]
+
+const empty = {
+  agentId: '',
+  backendUrl: '',
+  agentCardUrl: '',
+  authType: 'none' as AuthType,
+  headerName: 'X-API-Key',
+  apiKey: '',
+  apiKeyArn: '',
+  service: '',
+  region: '',
+  tokenUrl: '',
+  clientId: '',
+  clientSecret: '',
+  clientSecretArn: '',
+  scopes: '',
+  status: 'active',
+  cardVisibility: 'granted',
+  timeoutMs: '',
+}
+type Form = typeof empty
+
+/** The same zod rules the server applies to these fields (lib/ids.ts, lib/backend/auth/fields.ts). */
+const ruleOf = (schema: z.ZodType, value: string) => {
+  const result = schema.safeParse(value)
+  return result.success ? undefined : result.error.issues[0]?.message
+}
+
+const validate = (form: Form): Record<string, string> => {
+  const errors: Record<string, string> = {}
+  const add = (field: string, problem: string | undefined) => {
+    if (problem) errors[field] = problem
+  }
+  add('agentId', ruleOf(agentIdSchema, form.agentId))
+  if (!form.backendUrl.startsWith('arn:')) {
+    add(
+      'backendUrl',
+      ruleOf(httpUrl, form.backendUrl) && 'must be an http(s) URL or an AgentCore runtime ARN',
+    )
+  }
+  if (form.agentCardUrl) add('agentCardUrl', ruleOf(httpUrl, form.agentCardUrl))
+  else if (!form.backendUrl.startsWith('arn:'))
+    add('agentCardUrl', 'is required (it is derived only for an AgentCore runtime)')
+  if (form.authType === 'api_key' && !form.apiKey === !form.apiKeyArn) {
+    add('auth.apiKey', 'give exactly one of apiKey and apiKeyArn')
+  }
+  if (form.authType === 'oauth2_client_credentials') {
+    add('auth.tokenUrl', ruleOf(httpUrl, form.tokenUrl))
+    if (!form.clientId) add('auth.clientId', 'is required')
+    if (!form.clientSecret === !form.clientSecretArn) {
+      add('auth.clientSecret', 'give exactly one of clientSecret and clientSecretArn')
+    }
+  }
+  if (form.timeoutMs && !/^\d+$/.test(form.timeoutMs))
+    add('timeoutMs', 'must be a whole number of milliseconds')
+  return errors
+}
+
+const bodyOf = (form: Form) => {
+  const given = (value: string) => (value ? value : undefined)
+  const auth =
+    form.authType === 'api_key'
+      ? {
+          type: 'api_key',
+          headerName: form.headerName,
+          apiKey: given(form.apiKey),
+          apiKeyArn: given(form.apiKeyArn),
+        }
+      : form.authType === 'aws_iam'
+        ? { type: 'aws_iam', service: given(form.service), region: given(form.region) }
+        : form.authType === 'oauth2_client_credentials'
+          ? {
+              type: 'oauth2_client_credentials',
+              tokenUrl: form.tokenUrl,
+              clientId: form.clientId,
+              clientSecret: given(form.clientSecret),
+              clientSecretArn: given(form.clientSecretArn),
+              scopes: form.scopes ? form.scopes.split(/[\s,]+/).filter(Boolean) : undefined,
+            }
+          : { type: 'none' }
+  return {
+    agentId: form.agentId,
+    backendUrl: form.backendUrl,
+    agentCardUrl: given(form.agentCardUrl),
+    auth,
+    status: form.status,
+    cardVisibility: form.cardVisibility,
+    timeoutMs: form.timeoutMs ? Number(form.timeoutMs) : undefined,
+  }
+}
+
+const formOf = (record: AgentRecord): Form => {
+  const auth = record.auth as unknown as Record<string, unknown>
+  const text = (value: unknown) => (typeof value === 'string' ? value : '')
+  return {
+    ...empty,
+    agentId: record.agentId,
+    backendUrl: record.backendUrl,
+    agentCardUrl: record.agentCardUrl,
+    authType: auth.type as AuthType,
+    headerName: text(auth.headerName) || 'X-API-Key',
+    service: text(auth.service),
+    region: text(auth.region),
+    tokenUrl: text(auth.tokenUrl),
+    clientId: text(auth.clientId),
+    scopes: Array.isArray(auth.scopes) ? auth.scopes.join(' ') : '',
+    status: record.status === 'inactive' ? 'inactive' : 'active',
+    cardVisibility: record.cardVisibility ?? 'granted',
+    timeoutMs: record.timeoutMs ? String(record.timeoutMs) : '',
+  }
+}
+
+/** Register an agent, or edit one (`editing` names it): the agent config as a form. */
+export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
+  const [form, setForm] = useState<Form>(empty)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [notice, setNotice] = useState<Notice>()
+  const [busy, setBusy] = useState(false)
+
+  useEffect(() => {
+    setNotice(undefined)
+    setErrors({})
+    if (!editing) return setForm(empty)
+    api<AgentRecord>('GET', `/admin/agents/${editing}`).then(
+      (record) => setForm(formOf(record)),
+      (error: unknown) => setNotice({ kind: 'error', text: messageOf(error) }),
+    )
+  }, [editing])
+
+  const set = (field: keyof Form) => (event: Event) =>
+    setForm({ ...form, [field]: (event.currentTarget as HTMLInputElement).value })
+
+  const submit = async (event: Event) => {
+    event.preventDefault()
+    const problems = validate(form)
+    setErrors(problems)
+    setNotice(undefined)
+    if (Object.keys(problems).length > 0) {
+      setNotice({
+        kind: 'error',
+        text: `Fix the ${Object.keys(problems).length === 1 ? 'field' : 'fields'} marked below.`,
+      })
+      document.getElementById(Object.keys(problems)[0] as string)?.focus()
+      return
+    }
+    setBusy(true)
+    try {
+      if (editing) await api('PUT', `/admin/agents/${editing}`, bodyOf(form))
+      else await api('POST', '/admin/register', bodyOf(form))
+      setNotice({
+        kind: 'ok',
+        text: editing
+          ? `${form.agentId} updated.`
+          : `${form.agentId} registered; its card was read and it is in the fleet.`,
+      })
+      if (!editing) setForm(empty)
+    } catch (error) {
+      const fields = error instanceof ApiError ? error.fields : {}
+      setErrors(fields)
+      setNotice({ kind: 'error', text: messageOf(error) })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const input = (
+    field: keyof Form & string,
+    label: string,
+    options: { type?: 'text' | 'password'; hint?: string; id?: string; readOnly?: boolean } = {},
+  ) => {
+    const id = options.id ?? field
+    const error = errors[id]
+    const common = {
+      id,
+      name: field,
+      value: form[field],
+      onInput: set(field),
+      readOnly: options.readOnly,
+      'aria-invalid': error ? ('true' as const) : undefined,
+      'aria-describedby': error ? `${id}-error` : options.hint ? `${id}-hint` : undefined,
+    }
+    return (
+      <Field id={id} label={label} error={error} {...(options.hint ? { hint: options.hint } : {})}>
+        {options.type === 'password' ? (
+          <input type="password" autoComplete="off" {...common} />
+        ) : (
+          <input type="text" {...common} />
+        )}
+      </Field>
+    )
+  }
+
+  return (
+    <section>
+      <h1>{editing ? `Edit ${editing}` : 'Register an agent'}</h1>
+      <NoticeLine notice={notice} />
+      <form class="form" onSubmit={submit} noValidate>
+        {input('agentId', 'Agent id', {
+          hint: 'Lowercase letters, digits and "-".',
+          readOnly: Boolean(editing),
+        })}
+        {input('backendUrl', 'Backend URL', {
+          hint: 'The agent’s A2A endpoint, or an AgentCore runtime ARN.',
+        })}
+        {input('agentCardUrl', 'Agent card URL', { hint: 'Where its agent card is served.' })}
+        <Field id="authType" label="Backend authentication">
+          <select id="authType" value={form.authType} onChange={set('authType')}>
+            {authTypes.map(({ type, label }) => (
+              <option key={type} value={type}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {form.authType === 'api_key' ? (
+          <fieldset>
+            <legend>API key</legend>
+            {input('headerName', 'Header name', { id: 'auth.headerName' })}
+            {input('apiKey', 'API key (stored in Secrets Manager, never shown again)', {
+              type: 'password',
+              id: 'auth.apiKey',
+            })}
+            {input('apiKeyArn', 'or the ARN of a secret holding it', { id: 'auth.apiKeyArn' })}
+          </fieldset>
+        ) : null}
+        {form.authType === 'aws_iam' ? (
+          <fieldset>
+            <legend>AWS IAM</legend>
+            {input('service', 'Service (lambda, bedrock-agentcore, execute-api…)', {
+              id: 'auth.service',
+              hint: 'Left empty: inferred from the URL.',
+            })}
+            {input('region', 'Region', {
+              id: 'auth.region',
+              hint: 'Left empty: inferred from the URL.',
+            })}
+          </fieldset>
+        ) : null}
+        {form.authType === 'oauth2_client_credentials' ? (
+          <fieldset>
+            <legend>OAuth 2.0 client credentials</legend>
+            {input('tokenUrl', 'Token URL', { id: 'auth.tokenUrl' })}
+            {input('clientId', 'Client id', { id: 'auth.clientId' })}
+            {input('clientSecret', 'Client secret (stored in Secrets Manager, never shown again)', {
+              type: 'password',
+              id: 'auth.clientSecret',
+            })}
+            {input('clientSecretArn', 'or the ARN of a secret holding it', {
+              id: 'auth.clientSecretArn',
+            })}
+            {input('scopes', 'Scopes (space-separated)', { id: 'auth.scopes' })}
+          </fieldset>
+        ) : null}
+        <Field id="status" label="Status">
+          <select id="status" value={form.status} onChange={set('status')}>
+            <option value="active">active: callers reach it</option>
+            <option value="inactive">inactive: refused to callers</option>
+          </select>
+        </Field>
+        <Field id="cardVisibility" label="Who may read its card">
+          <select id="cardVisibility" value={form.cardVisibility} onChange={set('cardVisibility')}>
+            <option value="granted">callers granted the agent</option>
+            <option value="public">anyone</option>
+          </select>
+        </Field>
+        {input('timeoutMs', 'Timeout (ms, optional)', {
+          hint: 'Limit on a unary call; empty: the gateway’s default.',
+        })}
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Saving…' : editing ? 'Save changes' : 'Register'}
+          </button>
+        </div>
+      </form>
+    </section>
+  )
+}

@@ -1,0 +1,303 @@
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { authorization, messageOf } from '../api.ts'
+import { gatewayBase, type Session } from '../auth.ts'
+import { Badge, type Notice, NoticeLine, useLoad } from '../ui.tsx'
+import { loadFleet } from './fleet.tsx'
+
+type Binding = 'HTTP+JSON' | 'JSONRPC'
+
+interface StreamEvent {
+  /** What arrived, as the binding sent it. */
+  raw: unknown
+  kind: string
+  text: string
+  state?: string
+}
+
+interface Turn {
+  question: string
+  target: string
+  binding: Binding
+  events: StreamEvent[]
+  answeredBy?: string
+  candidates?: { agentId: string; score: number }[]
+  error?: string
+  done: boolean
+}
+
+/** Every text part in an A2A event (message, status message, artifact), in order. */
+const textsOf = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.flatMap(textsOf)
+  if (!value || typeof value !== 'object') return []
+  const record = value as Record<string, unknown>
+  if (typeof record.text === 'string') return [record.text]
+  return Object.entries(record)
+    .filter(([key]) => key !== 'history')
+    .flatMap(([, inner]) => textsOf(inner))
+}
+
+const describe = (raw: unknown): StreamEvent => {
+  const result = ((raw as { result?: unknown }).result ?? raw) as Record<string, unknown>
+  const kind =
+    Object.keys(result).find((key) =>
+      ['task', 'message', 'statusUpdate', 'artifactUpdate'].includes(key),
+    ) ?? (typeof result.kind === 'string' ? result.kind : 'event')
+  const inner = (result[kind] ?? result) as Record<string, unknown>
+  const status = (inner.status ?? {}) as { state?: string }
+  const error = (raw as { error?: { message?: string } }).error
+  return {
+    raw,
+    kind: error ? 'error' : kind,
+    text: error
+      ? (error.message ?? 'error')
+      : textsOf(
+          kind === 'task' ? { status: inner.status, artifacts: inner.artifacts } : inner,
+        ).join(' '),
+    ...(status.state ? { state: status.state.replace(/^TASK_STATE_/, '').toLowerCase() } : {}),
+  }
+}
+
+/** Reads a server-sent event stream, handing each `data:` JSON to `onEvent` as it arrives. */
+const readEvents = async (body: ReadableStream<Uint8Array>, onEvent: (raw: unknown) => void) => {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    buffer += decoder.decode(value, { stream: true }).replaceAll('\r\n', '\n')
+    let end = buffer.indexOf('\n\n')
+    while (end >= 0) {
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n')
+      buffer = buffer.slice(end + 2)
+      if (data) onEvent(JSON.parse(data))
+      end = buffer.indexOf('\n\n')
+    }
+  }
+}
+
+const stateTone = (state: string | undefined) =>
+  state === 'completed'
+    ? 'good'
+    : state === 'failed' || state === 'rejected' || state === 'canceled'
+      ? 'bad'
+      : 'warn'
+
+export const TryItPage = ({
+  session,
+  preselected,
+}: {
+  session: Session
+  preselected?: string | undefined
+}) => {
+  const fleet = useLoad(async () => {
+    // Only what this person may call: GET /agents lists exactly that.
+    const agents = await loadFleet({ ...session, isAdmin: false })
+    return agents.map((agent) => agent.agentId)
+  })
+  const [target, setTarget] = useState(preselected ?? '')
+  const [binding, setBinding] = useState<Binding>('HTTP+JSON')
+  const [text, setText] = useState('')
+  const [turns, setTurns] = useState<Turn[]>([])
+  const [showRaw, setShowRaw] = useState(false)
+  const [notice, setNotice] = useState<Notice>()
+  const contextId = useRef(crypto.randomUUID())
+
+  useEffect(() => {
+    if (!target && fleet.data?.[0]) setTarget(preselected ?? fleet.data[0])
+  }, [fleet.data])
+
+  const update = (index: number, change: (turn: Turn) => Turn) =>
+    setTurns((previous) => previous.map((turn, at) => (at === index ? change(turn) : turn)))
+
+  const send = async (event: Event) => {
+    event.preventDefault()
+    if (!text.trim()) return setNotice({ kind: 'error', text: 'Write a message first.' })
+    if (!target) return setNotice({ kind: 'error', text: 'Choose an agent (or route) first.' })
+    setNotice(undefined)
+    const question = text
+    setText('')
+    const index = turns.length
+    setTurns((previous) => [...previous, { question, target, binding, events: [], done: false }])
+    const message = {
+      messageId: crypto.randomUUID(),
+      contextId: contextId.current,
+      role: 'ROLE_USER',
+      parts: [{ text: question }],
+    }
+    const routed = target === '(route)'
+    const base = routed ? `${gatewayBase}/route` : `${gatewayBase}/agents/${target}`
+    const jsonRpc = binding === 'JSONRPC'
+    try {
+      if (routed) {
+        const search = await fetch(`${gatewayBase}/search`, {
+          method: 'POST',
+          headers: { authorization: authorization(), 'content-type': 'application/json' },
+          body: JSON.stringify({ query: question }),
+        })
+        if (search.ok) {
+          const { results } = (await search.json()) as {
+            results: { agentId: string; score: number }[]
+          }
+          update(index, (turn) => ({ ...turn, candidates: results }))
+        }
+      }
+      const response = await fetch(jsonRpc ? base : `${base}/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: authorization(),
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify(
+          jsonRpc
+            ? { jsonrpc: '2.0', id: 1, method: 'SendStreamingMessage', params: { message } }
+            : { message },
+        ),
+      })
+      const answeredBy = response.headers.get('x-switchboard-agent') ?? undefined
+      if (answeredBy) update(index, (turn) => ({ ...turn, answeredBy }))
+      if (
+        !response.ok ||
+        !response.body ||
+        !response.headers.get('content-type')?.includes('event-stream')
+      ) {
+        const body = await response.text()
+        let said = body
+        try {
+          const parsed = JSON.parse(body)
+          said = parsed.error?.message ?? parsed.detail ?? parsed.message ?? body
+        } catch {}
+        throw new Error(
+          `${response.ok ? 'Unexpected answer' : `HTTP ${response.status}`}: ${said || 'no body'}`,
+        )
+      }
+      await readEvents(response.body, (raw) =>
+        update(index, (turn) => ({ ...turn, events: [...turn.events, describe(raw)] })),
+      )
+      update(index, (turn) => ({ ...turn, done: true }))
+    } catch (error) {
+      update(index, (turn) => ({ ...turn, error: messageOf(error), done: true }))
+    }
+  }
+
+  return (
+    <section>
+      <h1>Try it</h1>
+      <form class="toolbar" onSubmit={send}>
+        <div class="field">
+          <label for="try-agent">Agent</label>
+          <select
+            id="try-agent"
+            value={target}
+            onChange={(event) => setTarget(event.currentTarget.value)}
+          >
+            {(fleet.data ?? []).map((agentId) => (
+              <option key={agentId} value={agentId}>
+                {agentId}
+              </option>
+            ))}
+            <option value="(route)">Route: let the gateway choose</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="try-binding">Binding</label>
+          <select
+            id="try-binding"
+            value={binding}
+            onChange={(event) => setBinding(event.currentTarget.value as Binding)}
+          >
+            <option value="HTTP+JSON">HTTP+JSON (SSE)</option>
+            <option value="JSONRPC">JSON-RPC</option>
+          </select>
+        </div>
+        <div class="field grow">
+          <label for="try-text">Message</label>
+          <div class="inline">
+            <input
+              id="try-text"
+              value={text}
+              onInput={(event) => setText(event.currentTarget.value)}
+              placeholder="What is 15% of 80?"
+            />
+            <button type="submit" class="primary">
+              Send
+            </button>
+          </div>
+        </div>
+      </form>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={showRaw}
+          onChange={(event) => setShowRaw(event.currentTarget.checked)}
+        />{' '}
+        Show the raw JSON of each event
+      </label>
+      <NoticeLine notice={notice} />
+      <NoticeLine notice={fleet.error ? { kind: 'error', text: fleet.error } : undefined} />
+      {fleet.data && fleet.data.length === 0 ? (
+        <p>You may call no agent yet: ask an operator for a grant.</p>
+      ) : null}
+      <ol class="turns" data-testid="conversation" aria-live="polite">
+        {turns.map((turn, index) => {
+          const last = [...turn.events].reverse().find((item) => item.state)
+          const artifacts = turn.events.filter((item) => item.kind === 'artifactUpdate')
+          const answer = artifacts.length
+            ? artifacts.map((item) => item.text).join('')
+            : ([...turn.events].reverse().find((item) => item.kind === 'message')?.text ?? '')
+          return (
+            <li key={index} class="turn">
+              <p class="question">
+                <strong>
+                  You → {turn.target === '(route)' ? 'route' : turn.target} ({turn.binding}):
+                </strong>{' '}
+                {turn.question}
+              </p>
+              {turn.candidates ? (
+                <div class="candidates">
+                  <strong>Candidates:</strong>{' '}
+                  {turn.candidates
+                    .map((candidate) => `${candidate.agentId} (${candidate.score.toFixed(3)})`)
+                    .join(', ') || 'none'}
+                </div>
+              ) : null}
+              {turn.answeredBy ? (
+                <p>
+                  Answered by <code data-testid="answered-by">{turn.answeredBy}</code>
+                </p>
+              ) : null}
+              <ul class="events">
+                {turn.events.map((item, at) => (
+                  <li key={at} class="event" data-kind={item.kind}>
+                    <span class="kind">{item.kind}</span>
+                    {item.state ? <Badge tone={stateTone(item.state)}>{item.state}</Badge> : null}{' '}
+                    <span class="answer">{item.text}</span>
+                    {showRaw ? <pre class="json">{JSON.stringify(item.raw, null, 2)}</pre> : null}
+                  </li>
+                ))}
+              </ul>
+              {turn.done && answer ? (
+                <p class="final">
+                  <strong>Answer:</strong> <span data-testid="answer-text">{answer}</span>
+                </p>
+              ) : null}
+              {turn.error ? <NoticeLine notice={{ kind: 'error', text: turn.error }} /> : null}
+              <p class="muted" role="status">
+                {turn.done
+                  ? `Stream ended after ${turn.events.length} event${turn.events.length === 1 ? '' : 's'}${last?.state ? `; task ${last.state}` : ''}.`
+                  : 'Streaming…'}
+              </p>
+            </li>
+          )
+        })}
+      </ol>
+    </section>
+  )
+}

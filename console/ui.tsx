@@ -1,0 +1,133 @@
+import type { ComponentChildren } from 'preact'
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { messageOf } from './api.ts'
+
+/** What happened after an action, said in words: `ok` green, `error` red, both with text. */
+export interface Notice {
+  kind: 'ok' | 'error' | 'info'
+  text: string
+}
+
+export const NoticeLine = ({ notice }: { notice: Notice | undefined }) =>
+  notice ? (
+    <p
+      class={`notice notice-${notice.kind}`}
+      role={notice.kind === 'error' ? 'alert' : 'status'}
+      data-testid="notice"
+    >
+      <strong>
+        {notice.kind === 'ok' ? 'Done: ' : notice.kind === 'error' ? 'Problem: ' : ''}
+      </strong>
+      {notice.text}
+    </p>
+  ) : null
+
+/** A status as a coloured badge that also says it in words. */
+export const Badge = ({
+  tone,
+  children,
+}: {
+  tone: 'good' | 'bad' | 'neutral' | 'warn'
+  children: ComponentChildren
+}) => <span class={`badge badge-${tone}`}>{children}</span>
+
+/** Loads once (and again when `deps` change); `reload` refreshes. */
+export const useLoad = <T,>(load: () => Promise<T>, deps: unknown[] = []) => {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
+    loading: true,
+  })
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    let live = true
+    setState((previous) => ({ ...previous, loading: true }))
+    load().then(
+      (data) => live && setState({ data, loading: false }),
+      (error: unknown) => live && setState({ error: messageOf(error), loading: false }),
+    )
+    return () => {
+      live = false
+    }
+  }, [...deps, tick])
+  return { ...state, reload: () => setTick((value) => value + 1) }
+}
+
+export const Loading = ({ what }: { what: string }) => (
+  <p class="muted" role="status">
+    Loading {what}…
+  </p>
+)
+
+/** A field with its label and, beside it, what is wrong with it. */
+export const Field = ({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string
+  label: string
+  error?: string | undefined
+  hint?: string
+  children: ComponentChildren
+}) => (
+  <div class={`field${error ? ' field-invalid' : ''}`}>
+    <label for={id}>{label}</label>
+    {children}
+    {hint && !error ? (
+      <small class="muted" id={`${id}-hint`}>
+        {hint}
+      </small>
+    ) : null}
+    {error ? (
+      <small class="field-error" id={`${id}-error`} data-testid={`error-${id}`} role="alert">
+        {error}
+      </small>
+    ) : null}
+  </div>
+)
+
+/** A confirmation that names what it acts on, and makes the person type it. */
+export const Confirm = ({
+  question,
+  expected,
+  action,
+  onConfirm,
+  onCancel,
+}: {
+  question: string
+  expected: string
+  action: string
+  onConfirm: () => void
+  onCancel: () => void
+}) => {
+  const [typed, setTyped] = useState('')
+  const input = useRef<HTMLInputElement>(null)
+  // The person's focus goes to the question, so a keyboard user meets it at once.
+  useLayoutEffect(() => input.current?.focus(), [])
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby="confirm-question">
+      <p id="confirm-question">{question}</p>
+      <label for="confirm-input">
+        Type <code>{expected}</code> to confirm
+      </label>
+      <input
+        id="confirm-input"
+        value={typed}
+        onInput={(event) => setTyped(event.currentTarget.value)}
+        ref={input}
+      />
+      <div class="actions">
+        <button type="button" class="danger" disabled={typed !== expected} onClick={onConfirm}>
+          {action}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  )
+}
+
+export const when = (iso: string | undefined) =>
+  iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : 'never'

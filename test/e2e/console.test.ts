@@ -1,0 +1,559 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { matchRoute } from '../../lib/routes.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { buildConsole } from '../../scripts/build-console.ts'
+import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+
+/** The audit API (issue 19 item 4) and the callers API (issue 18) land on other branches. */
+const auditApiExists = matchRoute('GET', '/admin/audit')?.route.handler === 'admin'
+const callersApiExists = matchRoute('GET', '/admin/clients')?.route.handler === 'admin'
+
+// A real browser on a shared machine: each test's steps get room beyond vitest's 20 s default.
+describe('operator console in Chromium, against the local stack', { timeout: 60_000 }, () => {
+  let stack: RunningStack
+  let browser: Browser
+  let page: Page
+  let echo: Awaited<ReturnType<typeof startCardServer>>
+  /** What the browser reported as broken on the operator's page: CSP refusals, uncaught errors. */
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    await buildConsole()
+    stack = await startThrowawayStack()
+    echo = await startCardServer()
+    echo.serve(validCard(echo.url))
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) {
+        problems.push(message.text())
+      }
+    })
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
+    await signIn(page, stack.url, 'operator')
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await echo?.stop()
+    await stack?.stop()
+  })
+
+  const go = async (hash: string, heading: string) => {
+    await page.goto(`${stack.url}/console/${hash}`)
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+  }
+  const notice = () => page.getByTestId('notice').first()
+
+  it('signs the local operator in and the fleet shows weather and calculator', async () => {
+    // Act
+    const fleet = page.getByTestId('fleet')
+    await fleet.locator('[data-agent="calculator"]').waitFor()
+
+    // Assess
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('operator')
+    expect(
+      await fleet
+        .locator('[data-agent]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-agent'))),
+    ).toEqual(expect.arrayContaining(['weather', 'calculator']))
+    await fleet.locator('[data-agent="weather"]').getByText('card served').waitFor()
+    await shoot(page, 'fleet')
+  })
+
+  it('searching "percentage of a number" lists the calculator first', async () => {
+    // Act
+    await page.getByLabel('Search by meaning').fill('percentage of a number')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page.getByText('best first').waitFor()
+
+    // Assess
+    const order = await page
+      .getByTestId('fleet')
+      .locator('[data-agent]')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-agent')))
+    expect(order[0]).toBe('calculator')
+    await shoot(page, 'fleet-search')
+  })
+
+  it('the agent page renders the card with its skills and never a secret', async () => {
+    // Act
+    await go('#/agents/calculator', 'Calculator active')
+
+    // Assess
+    await page.getByRole('heading', { name: 'Skills' }).waitFor()
+    expect(await page.getByTestId('config').textContent()).toContain('"agentId": "calculator"')
+    await shoot(page, 'agent')
+  })
+
+  it.each([{ binding: 'HTTP+JSON' }, { binding: 'JSONRPC' }])(
+    'try-it sends "What is 15% of 80?" to the calculator over $binding and the streamed answer shows 12',
+    async ({ binding }) => {
+      // Prepare
+      await go('#/try/calculator', 'Try it')
+      await page.getByLabel('Binding').selectOption(binding)
+
+      // Act
+      await page.getByLabel('Message').fill('What is 15% of 80?')
+      await page.getByRole('button', { name: 'Send' }).click()
+
+      // Assess: this turn (the conversation keeps the earlier ones), streamed event by event
+      const turn = page.getByTestId('conversation').locator('.turn').last()
+      await turn.getByText(/Stream ended/).waitFor()
+      await expect(turn.locator('.question').textContent()).resolves.toContain(`(${binding})`)
+      expect(await turn.locator('.event').count()).toBeGreaterThan(1)
+      await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+      await expect(turn.locator('.badge').last().textContent()).resolves.toBe('completed')
+      await shoot(page, 'try-it')
+    },
+  )
+
+  it('route mode shows the candidates with scores and which agent answered', async () => {
+    // Prepare
+    await go('#/try', 'Try it')
+    await page.getByLabel('Agent').selectOption('(route)')
+
+    // Act
+    await page.getByLabel('Message').fill('What is 15% of 80?')
+    await page.getByRole('button', { name: 'Send' }).click()
+
+    // Assess
+    const turn = page.getByTestId('conversation').locator('.turn').last()
+    await expect(turn.getByTestId('answered-by').textContent()).resolves.toBe('calculator')
+    await turn.getByText(/Candidates:.*calculator \(0\.\d+\)/).waitFor()
+    await turn.getByText(/Stream ended/).waitFor()
+    await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+  })
+
+  it('registers a third agent through the form: a bad URL is named beside the URL field, a server refusal beside its field', async () => {
+    // Prepare
+    await go('#/register', 'Register an agent')
+    await page.getByLabel('Agent id').fill('echo')
+    await page.getByLabel('Backend URL').fill('not a url')
+    await page.getByLabel('Agent card URL').fill(echo.cardUrl)
+
+    // Act: a bad URL
+    await page.getByRole('button', { name: 'Register' }).click()
+
+    // Assess: said beside the URL field, before anything is sent
+    const urlField = page.locator('.field', { has: page.locator('#backendUrl') })
+    await expect(urlField.getByRole('alert').textContent()).resolves.toContain(
+      'must be an http(s) URL',
+    )
+    await shoot(page, 'register-invalid')
+
+    // Act: the server's rule (timeoutMs at least 100), said in its problem+json
+    await page.getByLabel('Backend URL').fill(echo.url)
+    await page.getByLabel('Timeout (ms, optional)').fill('5')
+    await page.getByRole('button', { name: 'Register' }).click()
+
+    // Assess
+    const timeoutField = page.locator('.field', { has: page.locator('#timeoutMs') })
+    await expect(timeoutField.getByRole('alert').textContent()).resolves.toMatch(/100/)
+
+    // Act: fixed
+    await page.getByLabel('Timeout (ms, optional)').fill('')
+    await page.getByRole('button', { name: 'Register' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('echo registered')
+    const admin = await stack.token('admin-client')
+    const record = await fetch(`${stack.url}/admin/agents/echo`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(record.status).toBe(200)
+  })
+
+  it('grants the new agent in Permissions', async () => {
+    // Prepare
+    await go('#/permissions', 'Permissions')
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+
+    // Act
+    await page.getByLabel('Scope').fill('echo:invoke')
+    await page.getByRole('checkbox', { name: 'echo' }).check()
+    await page.getByRole('button', { name: 'Add permission' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('echo:invoke added')
+    await page.locator('[data-scope="echo:invoke"]').waitFor()
+    await shoot(page, 'permissions')
+  })
+
+  it('deactivates the new agent from its page, and says so', async () => {
+    // Prepare
+    await go('#/agents/echo', 'Echo Agent active')
+
+    // Act
+    await page.getByRole('button', { name: 'Deactivate' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('echo is now inactive')
+    await page.getByRole('heading', { level: 1, name: 'Echo Agent inactive' }).waitFor()
+  })
+
+  it.runIf(auditApiExists)(
+    'Activity lists the three changes, newest first, with their actor',
+    async () => {
+      // Act
+      await go('#/activity', 'Activity')
+      const entries = page.getByTestId('activity').locator('li')
+      await entries.first().waitFor()
+
+      // Assess
+      const seen = await entries.evaluateAll((items) =>
+        items.map((item) => ({
+          action: item.getAttribute('data-action'),
+          target: item.getAttribute('data-target'),
+          actor: item.querySelector('[data-testid="actor"]')?.textContent,
+        })),
+      )
+      const ours = seen.filter((entry) => entry.target === 'echo' || entry.target === 'echo:invoke')
+      expect(ours.map((entry) => entry.action)).toEqual([
+        // The deactivation: a PATCH, which the audit may name agent.update.
+        expect.stringMatching(/^agent\.(patch|update)$/),
+        'permission.put',
+        'agent.register',
+      ])
+      expect(new Set(ours.map((entry) => entry.actor))).toEqual(new Set(['operator']))
+      await shoot(page, 'activity-live')
+    },
+  )
+
+  it.runIf(callersApiExists)(
+    'Callers creates a caller and shows its secret once, with a warning',
+    async () => {
+      // Prepare
+      await go('#/callers', 'Callers')
+
+      // Act
+      await page.getByLabel('Name').fill('reporting')
+      await page.getByRole('button', { name: 'Create caller' }).click()
+
+      // Assess
+      await expect(page.getByTestId('client-secret').inputValue()).resolves.not.toBe('')
+      await page.getByText('the only time the secret').waitFor()
+      await shoot(page, 'callers')
+    },
+  )
+
+  it('edits an agent from its page: the form comes filled in, every auth type has its fields, and the change is saved', async () => {
+    // Prepare
+    await go('#/agents/echo', 'Echo Agent inactive')
+    await page.getByRole('link', { name: 'Edit' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Edit echo' }).waitFor()
+    await expect.poll(() => page.getByLabel('Backend URL').inputValue()).toBe(echo.url)
+    for (const [type, field] of [
+      ['api_key', 'Header name'],
+      ['aws_iam', 'Region'],
+      ['oauth2_client_credentials', 'Token URL'],
+    ]) {
+      await page.getByLabel('Backend authentication').selectOption(type as string)
+      await page.getByLabel(field as string).waitFor()
+    }
+    await page.getByLabel('Backend authentication').selectOption('none')
+
+    // Act
+    await page.getByLabel('Who may read its card').selectOption('public')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('echo updated')
+    const admin = await stack.token('admin-client')
+    const record = await fetch(`${stack.url}/admin/agents/echo`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(await record.json()).toMatchObject({ cardVisibility: 'public', status: 'inactive' })
+  })
+
+  it('deletes an agent only once its id is typed in the confirmation that names it', async () => {
+    // Prepare
+    await go('#/agents/echo', 'Echo Agent inactive')
+    await page.getByRole('button', { name: 'Delete', exact: true }).click()
+    const confirm = page.getByRole('alertdialog')
+    const deleteEcho = confirm.getByRole('button', { name: 'Delete echo' })
+
+    // Act: by keyboard, from the confirmation's focused field
+    await expect(confirm.textContent()).resolves.toContain('Delete agent echo?')
+    expect(await deleteEcho.isDisabled()).toBe(true)
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-input')
+    await page.keyboard.type('echo')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('echo deleted')
+    const admin = await stack.token('admin-client')
+    const record = await fetch(`${stack.url}/admin/agents/echo`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })
+    expect(record.status).toBe(404)
+  })
+
+  it('a person who is not an operator sees neither Register nor Permissions, and the API refuses them', async () => {
+    // Prepare
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const casey = await context.newPage()
+
+    // Act
+    await signIn(casey, stack.url, 'casey')
+    await casey.getByTestId('fleet').locator('[data-agent="calculator"]').waitFor()
+
+    // Assess: the pages are not offered, nor shown when asked for
+    const navigation = casey.getByRole('navigation', { name: 'Console pages' })
+    expect(await navigation.getByRole('link').allTextContents()).toEqual(['Fleet', 'Try it'])
+    expect(
+      await casey
+        .getByTestId('fleet')
+        .locator('[data-agent]')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-agent'))),
+    ).toEqual(['calculator'])
+    await shoot(casey, 'fleet-person')
+    for (const hash of ['#/register', '#/permissions']) {
+      await casey.goto(`${stack.url}/console/${hash}`)
+      await casey.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor()
+    }
+    // ...and the API refuses them the admin routes
+    const token = await personToken(stack.url, 'casey')
+    for (const [method, path] of [
+      ['GET', '/admin/agents'],
+      ['GET', '/admin/permissions'],
+      ['POST', '/admin/register'],
+    ] as const) {
+      const response = await fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      })
+      expect(response.status, `${method} ${path}`).toBe(403)
+    }
+    await context.close()
+  })
+
+  it('broke no rule of its Content-Security-Policy and threw nothing, on any page the operator used', () => {
+    // Assess
+    expect(problems).toEqual([])
+  })
+
+  describe('pages built to SHARED-SPECS shapes, served by a stand-in in the browser', () => {
+    /** A signed-in operator page whose calls to `paths` a test answers itself. */
+    const fakedPage = async (
+      answer: (method: string, url: URL, body: unknown) => { status: number; json?: unknown },
+      paths: RegExp | ((url: URL) => boolean) = /\/admin\/(clients|scopes|audit)/,
+    ) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url })
+      const calls: { method: string; url: URL; body: unknown }[] = []
+      await context.route(paths, async (route) => {
+        const request = route.request()
+        const url = new URL(request.url())
+        const body = request.postData() ? JSON.parse(request.postData() as string) : undefined
+        calls.push({ method: request.method(), url, body })
+        const { status, json } = answer(request.method(), url, body)
+        await route.fulfill({
+          status,
+          contentType: 'application/json',
+          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        })
+      })
+      const faked = await context.newPage()
+      await signIn(faked, stack.url, 'operator')
+      return { faked, calls, close: () => context.close() }
+    }
+
+    it('Callers: create shows the secret once with a copy button and a warning; rotate, change scopes and delete say what they did', async () => {
+      // Prepare
+      const clients = [{ clientId: 'reporting-1', name: 'reporting', scopes: ['weather:invoke'] }]
+      const { faked, calls, close } = await fakedPage((method, url, body) => {
+        const { pathname } = url
+        if (pathname.endsWith('/admin/scopes')) {
+          return {
+            status: 200,
+            json: {
+              scopes: [
+                { scope: 'weather:invoke', description: 'w' },
+                { scope: 'calculator:invoke', description: 'c' },
+              ],
+            },
+          }
+        }
+        if (method === 'GET') return { status: 200, json: { clients } }
+        if (method === 'POST' && pathname.endsWith('/rotate-secret')) {
+          return { status: 200, json: { clientId: 'reporting-1', clientSecret: 'rotated-secret' } }
+        }
+        if (method === 'POST') {
+          return {
+            status: 201,
+            json: { clientId: 'billing-1', ...(body as object), clientSecret: 'secret-shown-once' },
+          }
+        }
+        if (method === 'PATCH')
+          return {
+            status: 200,
+            json: { clientId: 'reporting-1', name: 'reporting', ...(body as object) },
+          }
+        return { status: 204 }
+      })
+      await faked.goto(`${stack.url}/console/#/callers`)
+      await faked.locator('[data-client="reporting-1"]').waitFor()
+
+      // Act: create
+      await faked.getByLabel('Name').fill('billing')
+      await faked
+        .getByRole('form', { name: 'New caller' })
+        .getByRole('checkbox', { name: 'calculator:invoke' })
+        .check()
+      await faked.getByRole('button', { name: 'Create caller' }).click()
+
+      // Assess: shown once, copyable, with the warning
+      await expect(faked.getByTestId('client-secret').inputValue()).resolves.toBe(
+        'secret-shown-once',
+      )
+      await faked.getByText('the only time the secret of billing-1 is shown').waitFor()
+      await faked.getByRole('button', { name: 'Copy' }).click()
+      await faked.getByText('Copied to the clipboard.').waitFor()
+      await expect(faked.evaluate(() => navigator.clipboard.readText())).resolves.toBe(
+        'secret-shown-once',
+      )
+      await shoot(faked, 'callers')
+      await faked.getByRole('button', { name: 'I have stored it' }).click()
+      expect(await faked.getByTestId('client-secret').count()).toBe(0)
+
+      // Act: rotate, change scopes, delete
+      const reporting = faked.locator('[data-client="reporting-1"]')
+      await reporting.getByRole('button', { name: 'Rotate secret' }).click()
+      await expect(faked.getByTestId('client-secret').inputValue()).resolves.toBe('rotated-secret')
+      await reporting.getByRole('button', { name: 'Change scopes' }).click()
+      await reporting.getByRole('checkbox', { name: 'calculator:invoke' }).check()
+      await reporting.getByRole('button', { name: 'Save scopes' }).click()
+      await faked
+        .getByText('scopes of reporting-1 are now weather:invoke, calculator:invoke')
+        .waitFor()
+      await reporting.getByRole('button', { name: 'Delete' }).click()
+      await faked.getByLabel('Type reporting-1 to confirm').fill('reporting-1')
+      await faked.getByRole('button', { name: 'Delete reporting-1' }).click()
+      await faked.getByText('caller reporting-1 deleted').waitFor()
+
+      // Assess: the calls SHARED-SPECS 3 names, with its bodies
+      const changes = calls
+        .filter((call) => call.method !== 'GET')
+        .map((call) => [call.method, call.url.pathname, call.body])
+      expect(changes).toEqual([
+        ['POST', '/admin/clients', { name: 'billing', scopes: ['calculator:invoke'] }],
+        ['POST', '/admin/clients/reporting-1/rotate-secret', undefined],
+        [
+          'PATCH',
+          '/admin/clients/reporting-1',
+          { scopes: ['weather:invoke', 'calculator:invoke'] },
+        ],
+        ['DELETE', '/admin/clients/reporting-1', undefined],
+      ])
+      await close()
+    })
+
+    it('Activity: newest first, filtered by agent and actor, older pages by cursor, each change as before/after', async () => {
+      // Prepare
+      const entry = (
+        id: string,
+        action: string,
+        target: string,
+        before: unknown,
+        after: unknown,
+      ) => ({
+        id,
+        at: `2026-12-04T21:0${id}:00.000Z`,
+        action,
+        actor: 'operator',
+        clientId: 'switchboard-console',
+        target,
+        agentId: 'echo',
+        requestId: `request-${id}`,
+        before,
+        after,
+      })
+      const { faked, calls, close } = await fakedPage((_method, url) =>
+        url.searchParams.get('cursor') === 'page-2'
+          ? {
+              status: 200,
+              json: {
+                entries: [
+                  entry('1', 'agent.register', 'echo', null, {
+                    agentId: 'echo',
+                    auth: { type: 'api_key', secretArn: '[redacted]' },
+                  }),
+                ],
+              },
+            }
+          : {
+              status: 200,
+              json: {
+                entries: [
+                  entry('3', 'agent.patch', 'echo', { status: 'active' }, { status: 'inactive' }),
+                  entry('2', 'permission.put', 'echo:invoke', null, {
+                    scope: 'echo:invoke',
+                    agents: ['echo'],
+                  }),
+                ],
+                cursor: 'page-2',
+              },
+            },
+      )
+
+      // Act
+      await faked.goto(`${stack.url}/console/#/activity`)
+      const entries = faked.getByTestId('activity').locator('li')
+      await entries.first().waitFor()
+      await entries.first().getByText('What changed').click()
+
+      // Assess: in the order given (newest first), with actor and the diff
+      expect(
+        await entries.evaluateAll((items) => items.map((item) => item.getAttribute('data-action'))),
+      ).toEqual(['agent.patch', 'permission.put'])
+      const row = entries.first().getByRole('row', { name: /status/ })
+      expect(await row.locator('td').allTextContents()).toEqual(['"active"', '"inactive"'])
+      await shoot(faked, 'activity')
+
+      // Act: filter, then the older page
+      await faked.getByLabel('Agent').fill('echo')
+      await faked.getByLabel('Actor').fill('operator')
+      await faked.getByRole('button', { name: 'Filter' }).click()
+      await faked.getByRole('button', { name: 'Older' }).click()
+      await faked.locator('[data-action="agent.register"]').waitFor()
+
+      // Assess
+      const queries = calls.map((call) => Object.fromEntries(call.url.searchParams))
+      expect(queries).toContainEqual({ limit: '25', agentId: 'echo', actor: 'operator' })
+      expect(queries).toContainEqual({
+        limit: '25',
+        agentId: 'echo',
+        actor: 'operator',
+        cursor: 'page-2',
+      })
+      await close()
+    })
+
+    it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
+      // Prepare: the gateway refuses the token from now on
+      let refuse = false
+      const { faked, close } = await fakedPage(
+        () => ({ status: 401, json: { message: 'Unauthorized' } }),
+        (url) => refuse && url.pathname.startsWith('/admin/'),
+      )
+      refuse = true
+
+      // Act
+      await faked.goto(`${stack.url}/console/#/permissions`)
+
+      // Assess
+      await faked.getByText('Your session has expired: sign in again.').waitFor()
+      refuse = false
+      await faked.getByRole('button', { name: 'Sign in' }).click()
+      await faked.getByLabel('Username').fill('operator')
+      await faked.getByLabel('Password').fill(password('operator'))
+      await faked.getByRole('button', { name: 'Sign in' }).click()
+      await faked.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+      await close()
+    })
+  })
+})
