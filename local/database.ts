@@ -1,13 +1,11 @@
 import { mkdir } from 'node:fs/promises'
-import type { Server } from 'node:http'
+import { Worker } from 'node:worker_threads'
 import {
   CreateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb'
-import dynalite from 'dynalite'
 import { createTableInput, type TableKey, tables } from '../lib/tables.ts'
-import { listen } from './gateway.ts'
 
 export interface LocalDatabase {
   endpoint: string
@@ -36,9 +34,31 @@ export const createTables = async (endpoint: string, tablePrefix: string): Promi
   }
 }
 
+/** The operations counted by name; any other is counted as `unknown`. */
+const countedOperations = [
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TransactGetItems',
+  'TransactWriteItems',
+  'UpdateItem',
+  'UpdateTable',
+  'UpdateTimeToLive',
+]
+
 /**
- * The embedded DynamoDB-compatible database (dynalite), its data on disk under
- * `dir` when given (so registrations survive a restart), with every table of
+ * The embedded DynamoDB-compatible database (dynalite) on its own thread
+ * (local/database-worker.ts), its data on disk under `dir` when given (so
+ * registrations survive a restart) and in memory otherwise, with every table of
  * lib/tables.ts created.
  */
 export const startLocalDatabase = async (options: {
@@ -46,28 +66,39 @@ export const startLocalDatabase = async (options: {
   tablePrefix: string
 }): Promise<LocalDatabase> => {
   if (options.dir) await mkdir(options.dir, { recursive: true })
-  const server: Server = dynalite({
-    ...(options.dir ? { path: options.dir } : {}),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
+  const counts = new SharedArrayBuffer(4 * (countedOperations.length + 1))
+  const worker = new Worker(new URL('./database-worker.ts', import.meta.url), {
+    workerData: { path: options.dir, counts, operations: countedOperations },
   })
-  const requests: Record<string, number> = {}
-  server.prependListener('request', (request) => {
-    // `X-Amz-Target: DynamoDB_20120810.GetItem`
-    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown'
-    requests[operation] = (requests[operation] ?? 0) + 1
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (message: { port: number }) => resolve(message.port))
+    worker.once('error', reject)
+    worker.once('exit', (code) => reject(new Error(`the local database exited (${code})`)))
   })
-  const port = await listen(server, 0, '127.0.0.1', 'the database port')
+  worker.removeAllListeners()
   const endpoint = `http://127.0.0.1:${port}`
-  await createTables(endpoint, options.tablePrefix)
+  const stop = async () => {
+    const exited = new Promise((resolve) => worker.once('exit', resolve))
+    worker.postMessage('stop')
+    await exited
+  }
+  try {
+    await createTables(endpoint, options.tablePrefix)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  const slots = new Int32Array(counts)
   return {
     endpoint,
-    requests: () => ({ ...requests }),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+    requests: () => {
+      const requests: Record<string, number> = {}
+      for (const [at, operation] of [...countedOperations, 'unknown'].entries()) {
+        const count = Atomics.load(slots, at)
+        if (count > 0) requests[operation] = count
+      }
+      return requests
+    },
+    stop,
   }
 }

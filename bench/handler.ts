@@ -1,0 +1,226 @@
+/**
+ * What the agents handler costs per proxied call, measured in-process: the
+ * handler invoked as the Lambda runtime does, with an API Gateway proxy event
+ * and a response stream, no emulator in between. The database (dynalite), the
+ * token endpoint and a trivially fast agent run in a child process, on
+ * loopback, so that the CPU time measured here (process.cpuUsage around each
+ * call, calls one after another) is the handler's own. Prints CPU ms per call
+ * p50 / p99, wall ms p50 and the DynamoDB requests per call by operation
+ * (counted at the database). Run with `npm run bench:handler`.
+ */
+
+import { type ChildProcess, fork } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { Writable } from 'node:stream'
+import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import { matchRoute } from '../lib/routes.ts'
+import { authorizerEvent, type IncomingRequest, proxyEvent } from '../local/api-gateway-events.ts'
+import {
+  installAwsLambdaShim,
+  preludeDelimiter,
+  type StreamingHandler,
+} from '../local/awslambda-shim.ts'
+import { lambdaContext } from '../local/lambda-context.ts'
+import { startThrowawayStack } from '../local/stack.ts'
+import { startFastAgent } from './fast-agent.ts'
+
+const calls = Number(process.env.BENCH_REQUESTS ?? 400)
+const warmUp = 50
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+
+interface Ready {
+  env: Record<string, string>
+  token: string
+}
+
+/** The child's part: database, token endpoint and the fast agent, registered and granted. */
+const serveBackend = async () => {
+  // The limit must not be what is measured.
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000'
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT'
+  const stack = await startThrowawayStack()
+  const agent = await startFastAgent()
+  const admin = {
+    authorization: `Bearer ${await stack.token('admin-client')}`,
+    'content-type': 'application/json',
+  }
+  const registered = await fetch(`${stack.url}/admin/register`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({
+      agentId: 'fast',
+      backendUrl: agent.backendUrl,
+      agentCardUrl: agent.cardUrl,
+    }),
+  })
+  if (registered.status !== 201) throw new Error(`register: ${await registered.text()}`)
+  await fetch(`${stack.url}/admin/permissions/calculator:invoke`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ agents: ['calculator', 'fast'] }),
+  })
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => !!entry[1]),
+  )
+  process.send?.({ env, token: await stack.token('demo-client') } satisfies Ready)
+  process.on('message', async (message) => {
+    if (message === 'counts') process.send?.({ counts: stack.databaseRequests() })
+    if (message === 'stop') {
+      await agent.stop()
+      await stack.stop()
+      process.exit(0)
+    }
+  })
+}
+
+/** What a call wrote to its response stream: the prelude's status and the body. */
+const responseSink = () => {
+  const chunks: Buffer[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk)
+      callback()
+    },
+  })
+  const read = () => {
+    const all = Buffer.concat(chunks)
+    const at = all.indexOf(preludeDelimiter)
+    const prelude = JSON.parse(all.subarray(0, at).toString('utf8')) as { statusCode?: number }
+    return {
+      status: prelude.statusCode ?? 200,
+      body: all.subarray(at + preludeDelimiter.length).toString('utf8'),
+    }
+  }
+  return { stream, read }
+}
+
+const measure = async (backend: ChildProcess, token: string) => {
+  installAwsLambdaShim()
+  const [{ handler: authorizer }, agentsModule] = await Promise.all([
+    import('../handlers/authorizer.ts'),
+    import('../handlers/agents.ts'),
+  ])
+  // Invoked as the runtime invokes a streaming handler: event, response stream, context.
+  const agents = agentsModule.handler as unknown as StreamingHandler
+  const authorization = `Bearer ${token}`
+
+  const incoming = (method: string, path: string, body?: string): IncomingRequest => {
+    const headers: Record<string, string> = {
+      authorization,
+      'a2a-version': '1.0',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    }
+    return {
+      method,
+      path,
+      query: new URLSearchParams(),
+      headers,
+      rawHeaders: Object.entries(headers),
+      body: Buffer.from(body ?? ''),
+      sourceIp: '127.0.0.1',
+      host: '127.0.0.1',
+      requestId: randomUUID(),
+    }
+  }
+  const matched = (request: IncomingRequest) => {
+    const match = matchRoute(request.method, request.path)
+    if (!match) throw new Error(`no route for ${request.path}`)
+    return match
+  }
+
+  // The authorizer runs once: API Gateway caches its answer by token.
+  const first = incoming('POST', '/agents/fast/message:send', '{}')
+  const authorized = (await authorizer(
+    authorizerEvent(first, matched(first)),
+    lambdaContext('switchboard-authorizer'),
+  )) as APIGatewayAuthorizerResult
+  const callerContext = { principalId: authorized.principalId, context: authorized.context ?? {} }
+
+  const call = async (method: string, path: string, body?: string) => {
+    const request = incoming(method, path, body)
+    const event = proxyEvent(request, matched(request), callerContext)
+    const sink = responseSink()
+    const cpu = process.cpuUsage()
+    const t0 = performance.now()
+    // The Lambda context as the runtime gives it; the handler's middlewares add the rest (its type names them).
+    await agents(
+      event,
+      sink.stream,
+      lambdaContext('switchboard-agents') as Parameters<typeof agents>[2],
+    )
+    const wall = performance.now() - t0
+    const { user, system } = process.cpuUsage(cpu)
+    const answer = sink.read()
+    if (answer.status !== 200) throw new Error(`${path}: HTTP ${answer.status} ${answer.body}`)
+    return { cpu: (user + system) / 1000, wall, body: answer.body }
+  }
+
+  const databaseRequests = async () => {
+    backend.send('counts')
+    const [reply] = (await once(backend, 'message')) as [{ counts: Record<string, number> }]
+    return reply.counts
+  }
+
+  const message = () =>
+    JSON.stringify({
+      message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: '2+2' }] },
+    })
+
+  const taskId = JSON.parse((await call('POST', '/agents/fast/message:send', message())).body).task
+    .id as string
+  const kinds: [string, () => Promise<{ cpu: number; wall: number }>][] = [
+    ['unary SendMessage', () => call('POST', '/agents/fast/message:send', message())],
+    [
+      'streaming SendStreamingMessage',
+      () => call('POST', '/agents/fast/message:stream', message()),
+    ],
+    ['GetTask', () => call('GET', `/agents/fast/tasks/${taskId}`)],
+  ]
+  console.log(
+    `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process)`,
+  )
+  console.log('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
+  console.log('| --- | --- | --- | --- | --- |')
+  for (const [name, run] of kinds) {
+    for (let i = 0; i < warmUp; i++) await run()
+    const before = await databaseRequests()
+    const cpu: number[] = []
+    const wall: number[] = []
+    for (let i = 0; i < calls; i++) {
+      const sample = await run()
+      cpu.push(sample.cpu)
+      wall.push(sample.wall)
+    }
+    const after = await databaseRequests()
+    cpu.sort((a, b) => a - b)
+    wall.sort((a, b) => a - b)
+    const perOperation = Object.entries(after)
+      .map(([operation, count]) => [operation, (count - (before[operation] ?? 0)) / calls] as const)
+      .filter(([, count]) => count > 0)
+    const total = perOperation.reduce((sum, [, count]) => sum + count, 0)
+    const byOperation = perOperation.map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
+    console.log(
+      `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${total.toFixed(2)}: ${byOperation.join(', ')} |`,
+    )
+  }
+}
+
+if (process.argv[2] === 'backend') {
+  await serveBackend()
+} else {
+  const backend = fork(import.meta.filename, ['backend'], { stdio: 'inherit' })
+  const [ready] = (await once(backend, 'message')) as [Ready]
+  // The handlers read their configuration when imported, as on Lambda: the local stack's.
+  Object.assign(process.env, ready.env)
+  try {
+    await measure(backend, ready.token)
+  } finally {
+    backend.send('stop')
+    await once(backend, 'exit')
+  }
+  // The handlers' clients keep sockets open.
+  process.exit(0)
+}

@@ -1,0 +1,42 @@
+/**
+ * The embedded database's own thread (started by local/database.ts): dynalite
+ * listening on loopback, counting each request by operation in the shared
+ * `counts` the main thread reads. Off the main thread, the database's work runs
+ * beside the gateway's on another core instead of taking turns with it.
+ */
+import type { AddressInfo } from 'node:net'
+import { parentPort, workerData } from 'node:worker_threads'
+import dynalite from 'dynalite'
+
+const { path, counts, operations } = workerData as {
+  path: string | undefined
+  /** One Int32 per operation of `operations`, then one for any other. */
+  counts: SharedArrayBuffer
+  operations: string[]
+}
+const slots = new Int32Array(counts)
+
+const server = dynalite({
+  ...(path ? { path } : {}),
+  createTableMs: 0,
+  deleteTableMs: 0,
+  updateTableMs: 0,
+})
+// Counted as the request arrives, so before the caller can read its answer.
+server.prependListener('request', (request) => {
+  // `X-Amz-Target: DynamoDB_20120810.GetItem`
+  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1]
+  const at = operations.indexOf(operation ?? '')
+  Atomics.add(slots, at === -1 ? operations.length : at, 1)
+})
+server.once('error', (error) => {
+  throw error
+})
+server.listen(0, '127.0.0.1', () => {
+  parentPort?.postMessage({ port: (server.address() as AddressInfo).port })
+})
+parentPort?.on('message', (message) => {
+  if (message !== 'stop') return
+  server.closeAllConnections()
+  server.close(() => parentPort?.close())
+})
