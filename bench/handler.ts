@@ -135,7 +135,7 @@ const measure = async (backend: ChildProcess, token: string) => {
   const first = incoming('POST', '/agents/fast/message:send', '{}')
   const authorized = (await authorizer(
     authorizerEvent(first, matched(first)),
-    lambdaContext('switchboard-authorizer'),
+    lambdaContext('switchboard-authorizer') as Parameters<typeof authorizer>[1],
   )) as APIGatewayAuthorizerResult
   const callerContext = { principalId: authorized.principalId, context: authorized.context ?? {} }
 
