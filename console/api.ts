@@ -1,14 +1,19 @@
 import { currentSession, gatewayBase } from './auth.ts'
 
-/** A refused or failed call, said in words; `fields` names the request's fields at fault. */
+/**
+ * A refused or failed call, said in words; `fields` names the request's fields at
+ * fault, `code` the problem's kind (the end of its problem+json `type`, e.g. `unknown-scope`).
+ */
 export class ApiError extends Error {
   readonly status: number
   readonly fields: Record<string, string>
-  constructor(message: string, status: number, fields: Record<string, string> = {}) {
+  readonly code: string | undefined
+  constructor(message: string, status: number, fields: Record<string, string> = {}, code?: string) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.fields = fields
+    this.code = code
   }
 }
 
@@ -73,7 +78,8 @@ export const api = async <T>(method: string, path: string, body?: unknown): Prom
     for (const { field, rule } of (parsed?.errors as { field: string; rule: string }[]) ?? []) {
       fields[field] = fields[field] ? `${fields[field]}; ${rule}` : rule
     }
-    throw new ApiError(wordsOf(response.status, parsed), response.status, fields)
+    const code = typeof parsed?.type === 'string' ? parsed.type.split('/').pop() : undefined
+    throw new ApiError(wordsOf(response.status, parsed), response.status, fields, code)
   }
   return parsed as T
 }

@@ -1,20 +1,7 @@
 import { useState } from 'preact/hooks'
+import type { AuditPage } from '../../lib/admin/audit-api.ts'
 import { api } from '../api.ts'
 import { Loading, NoticeLine, useLoad, when } from '../ui.tsx'
-
-/** SHARED-SPECS 4: one entry of the durable audit trail. */
-interface AuditEntry {
-  id: string
-  at: string
-  action: string
-  actor: string
-  clientId: string
-  target: string
-  agentId?: string
-  requestId: string
-  before: unknown
-  after: unknown
-}
 
 /** Each changed leaf as `path: before → after`. */
 const differences = (
@@ -51,10 +38,7 @@ export const ActivityPage = () => {
     ...(applied.actor ? { actor: applied.actor } : {}),
     ...(cursors.length ? { cursor: cursors[cursors.length - 1] as string } : {}),
   })
-  const page = useLoad(
-    () => api<{ entries: AuditEntry[]; cursor?: string }>('GET', `/admin/audit?${query}`),
-    [query.toString()],
-  )
+  const page = useLoad(() => api<AuditPage>('GET', `/admin/audit?${query}`), [query.toString()])
 
   return (
     <section>
@@ -104,7 +88,13 @@ export const ActivityPage = () => {
       ) : null}
       <ol class="entries" data-testid="activity">
         {(page.data?.entries ?? []).map((entry) => (
-          <li class="card" key={entry.id} data-action={entry.action} data-target={entry.target}>
+          <li
+            class="card"
+            key={entry.id}
+            data-action={entry.action}
+            data-target={entry.target}
+            data-outcome={entry.outcome}
+          >
             <p>
               <strong>{entry.action}</strong> of <code>{entry.target}</code> by{' '}
               <span data-testid="actor">{entry.actor}</span>
@@ -115,6 +105,12 @@ export const ActivityPage = () => {
             <p class="muted">
               {when(entry.at)} · request <code>{entry.requestId}</code>
             </p>
+            {entry.outcome === 'pending' ? (
+              <p class="notice notice-warn">
+                Not confirmed: the change was under way, or its outcome could not be recorded. It
+                may or may not have been made; what it changed is not known.
+              </p>
+            ) : null}
             <details>
               <summary>What changed</summary>
               <table class="diff">

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
-import { api, messageOf } from '../api.ts'
+import { scopeSchema } from '../../lib/ids.ts'
+import { ApiError, api, messageOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
 /** SHARED-SPECS 3: the callers (OAuth clients) and scopes admin API. */
@@ -81,6 +82,173 @@ const ScopeChecks = ({
   </div>
 )
 
+/**
+ * The scopes callers can be given (`/admin/scopes`): define one, change its
+ * description, delete one nothing uses (the gateway names what still uses it).
+ */
+const ScopesSection = ({
+  scopes,
+  onChanged,
+  act,
+}: {
+  scopes: Scope[]
+  onChanged: () => void
+  act: (done: string, call: () => Promise<unknown>) => Promise<boolean>
+}) => {
+  const [scope, setScope] = useState('')
+  const [description, setDescription] = useState('')
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [editing, setEditing] = useState<Scope>()
+  const [deleting, setDeleting] = useState<string>()
+  /** Why the gateway refused to delete a scope (in use, the admin scope), said in its card. */
+  const [refused, setRefused] = useState<{ scope: string; text: string }>()
+
+  const define = async (event: Event) => {
+    event.preventDefault()
+    const problems: Record<string, string> = {}
+    const parsed = scopeSchema.safeParse(scope)
+    if (!parsed.success) problems.scope = parsed.error.issues[0]?.message ?? 'invalid scope'
+    if (!description.trim()) problems.description = 'must say what the scope is for'
+    setErrors(problems)
+    if (Object.keys(problems).length > 0) return
+    const done = await act(`scope ${scope} defined`, () =>
+      api('PUT', `/admin/scopes/${encodeURIComponent(scope)}`, {
+        description: description.trim(),
+      }).catch((error: unknown) => {
+        if (error instanceof ApiError) setErrors(error.fields)
+        throw error
+      }),
+    )
+    if (done) {
+      setScope('')
+      setDescription('')
+      onChanged()
+    }
+  }
+
+  return (
+    <section class="scopes" aria-labelledby="scopes-heading">
+      <h2 id="scopes-heading">Scopes</h2>
+      <p class="muted">
+        What a caller's token can carry. A permission grants a scope's holders agents (see
+        Permissions).
+      </p>
+      <ul class="cards">
+        {scopes.map((each) => (
+          <li class="card" key={each.scope} data-scope={each.scope}>
+            <h3>
+              <code>{each.scope}</code>
+            </h3>
+            {editing?.scope === each.scope ? (
+              <form
+                class="editor"
+                aria-label={`Description of ${each.scope}`}
+                onSubmit={async (event) => {
+                  event.preventDefault()
+                  setEditing(undefined)
+                  if (
+                    await act(`description of ${each.scope} saved`, () =>
+                      api('PUT', `/admin/scopes/${encodeURIComponent(each.scope)}`, {
+                        description: editing.description?.trim() ?? '',
+                      }),
+                    )
+                  ) {
+                    onChanged()
+                  }
+                }}
+              >
+                <Field id={`description-${each.scope}`} label="Description">
+                  <input
+                    id={`description-${each.scope}`}
+                    value={editing.description ?? ''}
+                    onInput={(event) =>
+                      setEditing({ ...editing, description: event.currentTarget.value })
+                    }
+                  />
+                </Field>
+                <div class="actions">
+                  <button type="submit" class="primary">
+                    Save description
+                  </button>
+                  <button type="button" onClick={() => setEditing(undefined)}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <>
+                <p>{each.description || <span class="muted">no description</span>}</p>
+                <div class="actions">
+                  <button type="button" onClick={() => setEditing(each)}>
+                    Edit description
+                  </button>
+                  <button type="button" class="danger" onClick={() => setDeleting(each.scope)}>
+                    Delete scope
+                  </button>
+                </div>
+              </>
+            )}
+            {refused?.scope === each.scope ? (
+              <p class="field-error" role="alert">
+                {refused.text}
+              </p>
+            ) : null}
+            {deleting === each.scope ? (
+              <Confirm
+                question={`Delete scope ${each.scope}? No token can carry it afterwards; the gateway refuses while a permission or a caller still uses it.`}
+                expected={each.scope}
+                action={`Delete ${each.scope}`}
+                onCancel={() => setDeleting(undefined)}
+                onConfirm={async () => {
+                  setDeleting(undefined)
+                  setRefused(undefined)
+                  if (
+                    await act(`scope ${each.scope} deleted`, () =>
+                      api('DELETE', `/admin/scopes/${encodeURIComponent(each.scope)}`).catch(
+                        (error: unknown) => {
+                          setRefused({ scope: each.scope, text: messageOf(error) })
+                          throw error
+                        },
+                      ),
+                    )
+                  ) {
+                    onChanged()
+                  }
+                }}
+              />
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <form class="form" onSubmit={define} aria-label="New scope" noValidate>
+        <h3>New scope</h3>
+        <Field
+          id="new-scope"
+          label="Scope"
+          error={errors.scope}
+          hint="e.g. stocks:invoke; grant it agents in Permissions."
+        >
+          <input
+            id="new-scope"
+            value={scope}
+            onInput={(event) => setScope(event.currentTarget.value)}
+          />
+        </Field>
+        <Field id="new-scope-description" label="What it is for" error={errors.description}>
+          <input
+            id="new-scope-description"
+            value={description}
+            onInput={(event) => setDescription(event.currentTarget.value)}
+          />
+        </Field>
+        <button type="submit" class="primary">
+          Define scope
+        </button>
+      </form>
+    </section>
+  )
+}
+
 export const CallersPage = () => {
   const clients = useLoad(() => api<{ clients: Client[] }>('GET', '/admin/clients'))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
@@ -90,25 +258,42 @@ export const CallersPage = () => {
   const [chosen, setChosen] = useState<string[]>([])
   const [editing, setEditing] = useState<{ clientId: string; scopes: string[] }>()
   const [deleting, setDeleting] = useState<string>()
+  /** What is wrong with the new caller's fields (`name`, `scopes`), said beside them. */
+  const [errors, setErrors] = useState<Record<string, string>>({})
 
+  /** Runs one change and says what happened; true when it was made. */
   const act = async (done: string, call: () => Promise<unknown>) => {
     setNotice(undefined)
     try {
       await call()
       setNotice({ kind: 'ok', text: done })
       clients.reload()
+      return true
     } catch (error) {
       setNotice({ kind: 'error', text: messageOf(error) })
+      return false
     }
   }
 
   const create = (event: Event) => {
     event.preventDefault()
-    if (!name.trim()) return setNotice({ kind: 'error', text: 'Give the caller a name.' })
+    // The gateway's rules (createClientSchema): a name, and at least one defined scope.
+    const problems: Record<string, string> = {}
+    if (!name.trim()) problems.name = 'must name the caller'
+    if (chosen.length === 0) problems.scopes = 'must hold at least one scope'
+    setErrors(problems)
+    if (Object.keys(problems).length > 0) {
+      return setNotice({ kind: 'error', text: 'Fix the fields marked below.' })
+    }
     act(`caller ${name} created`, async () => {
       const created = await api<Client & { clientSecret: string }>('POST', '/admin/clients', {
         name,
         scopes: chosen,
+      }).catch((error: unknown) => {
+        if (error instanceof ApiError) {
+          setErrors(error.code === 'unknown-scope' ? { scopes: error.message } : error.fields)
+        }
+        throw error
       })
       setSecret({ clientId: created.clientId, secret: created.clientSecret })
       setName('')
@@ -138,16 +323,21 @@ export const CallersPage = () => {
       ) : null}
       <form class="form" onSubmit={create} aria-label="New caller">
         <h2>New caller</h2>
-        <Field id="client-name" label="Name">
+        <Field id="client-name" label="Name" error={errors.name}>
           <input
             id="client-name"
             value={name}
             onInput={(event) => setName(event.currentTarget.value)}
           />
         </Field>
-        <fieldset>
-          <legend>Scopes</legend>
+        <fieldset class={errors.scopes ? 'field-invalid' : ''}>
+          <legend>Scopes (at least one)</legend>
           <ScopeChecks scopes={allScopes} chosen={chosen} onChange={setChosen} />
+          {errors.scopes ? (
+            <small class="field-error" role="alert">
+              {errors.scopes}
+            </small>
+          ) : null}
         </fieldset>
         <button type="submit" class="primary">
           Create caller
@@ -242,6 +432,12 @@ export const CallersPage = () => {
           </li>
         ))}
       </ul>
+      {scopes.error ? (
+        <NoticeLine
+          notice={{ kind: 'error', text: `The scopes could not be read: ${scopes.error}` }}
+        />
+      ) : null}
+      <ScopesSection scopes={allScopes} onChanged={scopes.reload} act={act} />
     </section>
   )
 }

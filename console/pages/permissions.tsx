@@ -5,6 +5,12 @@ import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, api, messageOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
+/** SHARED-SPECS 3: a scope as `GET /admin/scopes` lists it. */
+interface Scope {
+  scope: string
+  description?: string
+}
+
 interface Draft {
   scope: string
   agents: string[]
@@ -45,41 +51,94 @@ const bodyOf = (draft: Draft) => ({
   ...(draft.taskAccess ? { taskAccess: draft.taskAccess } : {}),
 })
 
+/**
+ * A permission's form. A new permission may name a scope not defined yet
+ * (`/admin/scopes`, which refuses a permission for an unknown scope with a 422):
+ * the form then asks for the scope's description and defines it first.
+ */
 const Editor = ({
   initial,
   isNew,
   agentIds,
+  scopes,
+  onScopeDefined,
   onSaved,
   onCancel,
 }: {
   initial: Draft
   isNew: boolean
   agentIds: string[]
+  /** The defined scopes; undefined while unknown (the gateway's 422 then says). */
+  scopes: Scope[] | undefined
+  onScopeDefined: () => void
   onSaved: (text: string) => void
   onCancel: () => void
 }) => {
   const [draft, setDraft] = useState(initial)
+  const [description, setDescription] = useState('')
+  /** The scope the gateway said is not defined (when the list was not known or was stale). */
+  const [refusedScope, setRefusedScope] = useState<string>()
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [notice, setNotice] = useState<Notice>()
   const set = (field: keyof Draft) => (event: Event) =>
     setDraft({ ...draft, [field]: (event.currentTarget as HTMLInputElement).value })
+  const scopeValid = scopeSchema.safeParse(draft.scope).success
+  const toDefine =
+    isNew &&
+    scopeValid &&
+    (refusedScope === draft.scope ||
+      (scopes !== undefined && !scopes.some(({ scope }) => scope === draft.scope)))
 
   const save = async (event: Event) => {
     event.preventDefault()
     const problems: Record<string, string> = {}
     const scope = scopeSchema.safeParse(draft.scope)
     if (!scope.success) problems.scope = scope.error.issues[0]?.message ?? 'invalid scope'
+    if (toDefine && !description.trim()) {
+      problems.scopeDescription = `must say what ${draft.scope} is for: it is defined with this permission`
+    }
     if (draft.agents.length === 0) problems.agents = 'must name at least one agent'
     setErrors(problems)
     if (Object.keys(problems).length > 0) {
       return setNotice({ kind: 'error', text: 'Fix the fields marked below.' })
     }
+    let defined = false
     try {
+      if (toDefine) {
+        await api('PUT', `/admin/scopes/${encodeURIComponent(draft.scope)}`, {
+          description: description.trim(),
+        }).catch((error: unknown) => {
+          // The scope's own problems belong beside its description.
+          if (error instanceof ApiError && error.fields.description) {
+            throw new ApiError(error.message, error.status, {
+              scopeDescription: error.fields.description,
+            })
+          }
+          throw error
+        })
+        defined = true
+        onScopeDefined()
+      }
       await api('PUT', `/admin/permissions/${encodeURIComponent(draft.scope)}`, bodyOf(draft))
-      onSaved(`${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.`)
+      onSaved(
+        `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
+      )
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'unknown-scope') {
+        // Not defined after all (the list was stale): say so beside the scope, and offer to.
+        setRefusedScope(draft.scope)
+        setErrors({
+          scope: `${error.message} Describe it below to define it with this permission.`,
+        })
+        return setNotice({ kind: 'error', text: `${draft.scope} is not a defined scope.` })
+      }
       setErrors(error instanceof ApiError ? error.fields : {})
-      setNotice({ kind: 'error', text: messageOf(error) })
+      setNotice({
+        kind: 'error',
+        text: defined
+          ? `The scope ${draft.scope} is now defined, but the permission was not saved: ${messageOf(error)}`
+          : messageOf(error),
+      })
     }
   }
 
@@ -95,10 +154,41 @@ const Editor = ({
         id="scope"
         label="Scope"
         error={errors.scope}
-        hint="The OAuth scope this grants to (e.g. stocks:invoke)."
+        hint="The OAuth scope this grants to (e.g. stocks:invoke): a defined one, or a new one."
       >
-        <input id="scope" value={draft.scope} onInput={set('scope')} readOnly={!isNew} />
+        <input
+          id="scope"
+          value={draft.scope}
+          onInput={set('scope')}
+          readOnly={!isNew}
+          list={isNew ? 'defined-scopes' : undefined}
+          autocomplete="off"
+        />
       </Field>
+      {isNew ? (
+        <datalist id="defined-scopes">
+          {(scopes ?? []).map(({ scope, description }) => (
+            <option key={scope} value={scope}>
+              {description}
+            </option>
+          ))}
+        </datalist>
+      ) : null}
+      {toDefine ? (
+        <Field
+          id="scopeDescription"
+          label={`Description of the new scope ${draft.scope}`}
+          error={errors.scopeDescription}
+          hint={`${draft.scope} is not defined yet: adding the permission defines it first (PUT /admin/scopes), so callers can be given it.`}
+        >
+          <input
+            id="scopeDescription"
+            value={description}
+            onInput={(event) => setDescription(event.currentTarget.value)}
+            placeholder="e.g. Call the stocks agent"
+          />
+        </Field>
+      ) : null}
       <fieldset class={errors.agents ? 'field-invalid' : ''}>
         <legend>Agents it may call</legend>
         <div class="checks">
@@ -186,6 +276,8 @@ const Editor = ({
 export const PermissionsPage = () => {
   const permissions = useLoad(() => api<{ permissions: Permission[] }>('GET', '/admin/permissions'))
   const agents = useLoad(() => api<{ agents: AgentRecord[] }>('GET', '/admin/agents'))
+  const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
+  const definedScopes = scopes.data?.scopes
   const [editing, setEditing] = useState<string | 'new' | undefined>()
   const [removing, setRemoving] = useState<string>()
   const [notice, setNotice] = useState<Notice>()
@@ -222,6 +314,8 @@ export const PermissionsPage = () => {
           initial={draftOf()}
           isNew
           agentIds={agentIds}
+          scopes={definedScopes}
+          onScopeDefined={scopes.reload}
           onSaved={saved}
           onCancel={() => setEditing(undefined)}
         />
@@ -239,11 +333,19 @@ export const PermissionsPage = () => {
             <h2>
               <code>{permission.scope}</code>
             </h2>
+            {definedScopes ? (
+              <p class="muted">
+                {definedScopes.find(({ scope }) => scope === permission.scope)?.description ??
+                  'Not a defined scope: no caller can get it in a token.'}
+              </p>
+            ) : null}
             {editing === permission.scope ? (
               <Editor
                 initial={draftOf(permission)}
                 isNew={false}
                 agentIds={[...new Set([...agentIds, ...permission.agents])]}
+                scopes={definedScopes}
+                onScopeDefined={scopes.reload}
                 onSaved={saved}
                 onCancel={() => setEditing(undefined)}
               />
