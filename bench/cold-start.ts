@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { buildAll } from '../scripts/build.ts'
+import { type Figures, recordFigures } from './figures.ts'
 
 const run = promisify(execFile)
 const runs = Number(process.env.BENCH_COLD_STARTS ?? 7)
@@ -62,6 +63,7 @@ try {
     '| handler | before KiB | after KiB at start | after KiB on first use | before import p50 ms | after import p50 ms | after / before |',
   )
   console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  const figures: Figures = {}
   for (const { handler, file, bytes, lazyBytes } of bundles) {
     const old = join(baselineBundles ?? '', `${handler}.mjs`)
     const compareHere = sameRun && existsSync(old)
@@ -75,10 +77,13 @@ try {
     const beforeKib = compareHere ? kib((await stat(old)).size) : String(recorded?.kib ?? '–')
     const beforeMs = compareHere ? median(before) : recorded?.importMs
     const afterMs = median(after)
+    figures[`${handler}KiB`] = bytes / 1024
+    if (beforeMs) figures[`${handler}ImportShare`] = afterMs / beforeMs
     console.log(
       `| ${handler} | ${beforeKib} | ${kib(bytes)} | ${kib(lazyBytes)} | ${beforeMs?.toFixed(1) ?? '–'} | ${afterMs.toFixed(1)} | ${beforeMs ? `${((afterMs / beforeMs) * 100).toFixed(0)} %` : '–'} |`,
     )
   }
+  await recordFigures('cold-start', figures)
 } finally {
   await rm(outdir, { recursive: true, force: true })
 }

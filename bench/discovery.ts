@@ -21,6 +21,7 @@ import {
   type RouteThreshold,
   routeRates,
 } from '../lib/discovery/route-threshold.ts'
+import { recordFigures } from './figures.ts'
 import { printRoutingExamplesGain } from './routing-examples.ts'
 
 // Next to the main checkout; DISCOVERY_DATA_DIR elsewhere (a worktree).
@@ -262,6 +263,13 @@ for (const ranker of rankers) {
       thresholds.push(`| ${ranker.name} | ${rule(row.threshold)} | ${rates(row)} |`)
     }
     const atDefault = routeRates(best, chosen)
+    if (embedder.name === 'local') {
+      await recordFigures('discovery', {
+        defaultRight: atDefault.right,
+        defaultWrong: atDefault.wrong,
+        defaultRefused: atDefault.refused,
+      })
+    }
     defaults.push(
       `| ${ranker.name} | ${rule(chosen)} | ${rates(atDefault)} | ${atDefault.wrong <= 0.1 ? 'yes' : 'NO'} |`,
     )

@@ -9,6 +9,7 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { tableName } from '../lib/tables.ts'
 import { startLocalDatabase } from '../local/database.ts'
+import { type Figures, recordFigures } from './figures.ts'
 
 const limit = Number(process.env.BENCH_RATE_LIMIT ?? 600)
 const calls = Number(process.env.BENCH_RATE_CALLS ?? 1_200)
@@ -32,6 +33,7 @@ console.log(
   '| shards | passed | writes per allowed call | writes per refused call | decision p50 ms | p99 ms |',
 )
 console.log('| --- | --- | --- | --- | --- | --- |')
+const figures: Figures = {}
 for (const shards of shardCounts) {
   const limiter = new DynamoRateLimiter({
     client,
@@ -62,6 +64,8 @@ for (const shards of shardCounts) {
   const allowed = await send(limit)
   const refused = await send(calls - limit)
   durations.sort((a, b) => a - b)
+  figures[`shards${shards}Passed`] = allowed.passed + refused.passed
+  figures[`shards${shards}WritesPerAllowed`] = allowed.writes / limit
   console.log(
     `| ${shards} | ${allowed.passed + refused.passed} | ${(allowed.writes / limit).toFixed(2)} | ${(refused.writes / (calls - limit)).toFixed(3)} | ${percentile(durations, 50).toFixed(2)} | ${percentile(durations, 99).toFixed(2)} |`,
   )
@@ -69,5 +73,6 @@ for (const shards of shardCounts) {
 console.log(
   '\nEach shard is its own item, so a pair may make about 1,000 writes/s per shard on DynamoDB (one partition’s write rate) instead of 1,000 in all.',
 )
+await recordFigures('rate-limit', figures)
 client.destroy()
 await database.stop()

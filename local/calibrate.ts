@@ -5,37 +5,18 @@
  * handlers (the environment; for the laptop's state, run it while `npm start`
  * is stopped, with the same SWITCHBOARD_STATE_DIR).
  */
-import { join } from 'node:path'
-import { loadConfig, loadLocalConfig } from '../lib/config.ts'
+import { loadConfig } from '../lib/config.ts'
 import { embedderFor } from '../lib/discovery/adapters.ts'
 import { calibrateRouting, DynamoRouteThresholdStore } from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
-import { startLocalDatabase } from './database.ts'
+import { openScriptState } from './script-state.ts'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`
 
 const main = async () => {
-  const local = !process.env.TOKEN_ISSUER
-  let stopDatabase: () => Promise<void> = async () => {}
-  if (local) {
-    // The laptop: open the embedded database where npm start keeps it.
-    const { stateDir } = loadLocalConfig()
-    const database = await startLocalDatabase({
-      dir: join(stateDir, 'db'),
-      tablePrefix: 'switchboard-',
-    })
-    stopDatabase = database.stop
-    Object.assign(process.env, {
-      TOKEN_ISSUER: 'http://127.0.0.1',
-      DYNAMODB_ENDPOINT: database.endpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      EMBEDDER: process.env.EMBEDDER ?? 'local',
-      VECTOR_INDEX: 'local',
-    })
-  }
+  const state = await openScriptState()
   const config = loadConfig()
   const documentClient = createDocumentClient(config)
   try {
@@ -61,7 +42,7 @@ const main = async () => {
     )
   } finally {
     documentClient.destroy()
-    await stopDatabase()
+    await state.close()
   }
 }
 

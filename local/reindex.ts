@@ -4,37 +4,16 @@
  * configuration as the handlers (the environment; for the laptop's state, run it
  * while `npm start` is stopped, with the same SWITCHBOARD_STATE_DIR).
  */
-import { join } from 'node:path'
-import { loadConfig, loadLocalConfig } from '../lib/config.ts'
+import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
-import { startLocalDatabase } from './database.ts'
+import { openScriptState } from './script-state.ts'
 
 const main = async () => {
-  const local = !process.env.TOKEN_ISSUER
-  let stopDatabase: () => Promise<void> = async () => {}
-  if (local) {
-    // The laptop: open the embedded database and index where npm start keeps them.
-    const { stateDir } = loadLocalConfig()
-    const database = await startLocalDatabase({
-      dir: join(stateDir, 'db'),
-      tablePrefix: 'switchboard-',
-    })
-    stopDatabase = database.stop
-    Object.assign(process.env, {
-      TOKEN_ISSUER: 'http://127.0.0.1',
-      DYNAMODB_ENDPOINT: database.endpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      // npm start's embedder: the offline model unless EMBEDDER names another.
-      EMBEDDER: process.env.EMBEDDER || 'local',
-      VECTOR_INDEX: 'local',
-      VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
-    })
-  }
+  const state = await openScriptState()
   const config = loadConfig()
   const registry = new DynamoAgentRegistry(
     createDocumentClient(config),
@@ -53,7 +32,7 @@ const main = async () => {
           : console.log(`indexed ${agentId}`),
     ))
   } finally {
-    await stopDatabase()
+    await state.close()
   }
   if (failed > 0) process.exit(1)
 }

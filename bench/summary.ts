@@ -1,0 +1,165 @@
+/**
+ * The one table `npm run bench` ends with: each goal of issue 20 (and the
+ * routing default of issue 16), its figure before (bench/baseline/before.json)
+ * and after (this run's, left by each benchmark in .bench/), and whether the
+ * goal is met. Run the benchmarks first; a figure they did not leave shows "–".
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type Figures, readFigures } from './figures.ts'
+
+interface Goal {
+  label: string
+  /** `bench.figure` */
+  figure: string
+  goal: string
+  met: (after: number) => boolean
+  format: (value: number) => string
+}
+
+const ms =
+  (digits = 2) =>
+  (value: number) =>
+    `${value.toFixed(digits)} ms`
+const percent = (value: number) => `${(value * 100).toFixed(0)} %`
+const count = (value: number) => value.toFixed(2)
+const kib = (value: number) => `${value.toFixed(0)} KiB`
+
+const goals: Goal[] = [
+  {
+    label: 'Handler CPU per unary call, p50',
+    figure: 'handler.unaryCpuMsP50',
+    goal: '≤ 0.5 ms',
+    met: (v) => v <= 0.5,
+    format: ms(),
+  },
+  {
+    label: 'DynamoDB requests per unary SendMessage',
+    figure: 'handler.unaryDbRequests',
+    goal: '≤ 2',
+    met: (v) => v <= 2,
+    format: count,
+  },
+  {
+    label: 'DynamoDB requests per streamed call',
+    figure: 'handler.streamDbRequests',
+    goal: '≤ 2',
+    met: (v) => v <= 2,
+    format: count,
+  },
+  {
+    label: 'DynamoDB requests per GetTask',
+    figure: 'handler.getTaskDbRequests',
+    goal: '≤ 2',
+    met: (v) => v <= 2,
+    format: count,
+  },
+  {
+    label: 'Agents bundle loaded at a cold start',
+    figure: 'cold-start.agentsKiB',
+    goal: '≤ 600 KiB',
+    met: (v) => v <= 600,
+    format: kib,
+  },
+  {
+    label: 'Authorizer bundle loaded at a cold start',
+    figure: 'cold-start.authorizerKiB',
+    goal: '≤ 600 KiB',
+    met: (v) => v <= 600,
+    format: kib,
+  },
+  {
+    label: 'Agents import time, share of before (same run)',
+    figure: 'cold-start.agentsImportShare',
+    goal: '≤ 60 %',
+    met: (v) => v <= 0.6,
+    format: percent,
+  },
+  {
+    label: 'Authorizer import time, share of before (same run)',
+    figure: 'cold-start.authorizerImportShare',
+    goal: '≤ 60 %',
+    met: (v) => v <= 0.6,
+    format: percent,
+  },
+  {
+    label: 'Local gateway overhead, unary p50',
+    figure: 'gateway.overheadP50',
+    goal: '≤ +1.5 ms',
+    met: (v) => v <= 1.5,
+    format: ms(),
+  },
+  {
+    label: 'Local gateway throughput, share of direct',
+    figure: 'gateway.throughputShare',
+    goal: '≥ 35 %',
+    met: (v) => v >= 0.35,
+    format: percent,
+  },
+  {
+    label: 'First streamed event, gateway − direct, p50',
+    figure: 'gateway.firstEventOverheadP50',
+    goal: '≤ 2 ms',
+    met: (v) => v <= 2,
+    format: ms(),
+  },
+  {
+    label: 'Delay each streamed event gains, p99',
+    figure: 'gateway.perEventDelayP99',
+    goal: '≤ 0.5 ms',
+    met: (v) => v <= 0.5,
+    format: ms(),
+  },
+  {
+    label: 'Rate limit, 16 shards: passes of a limit of 600',
+    figure: 'rate-limit.shards16Passed',
+    goal: 'exactly 600',
+    met: (v) => v === 600,
+    format: (v) => v.toFixed(0),
+  },
+  {
+    label: 'Rate limit, 16 shards: writes per allowed call',
+    figure: 'rate-limit.shards16WritesPerAllowed',
+    goal: 'near 1',
+    met: (v) => v <= 1.25,
+    format: count,
+  },
+  {
+    label: '/route wrong routes on the dev set, local embedder default',
+    figure: 'discovery.defaultWrong',
+    goal: '≤ 10 %',
+    met: (v) => v <= 0.1,
+    format: percent,
+  },
+  {
+    label: '/route right routes on the dev set, local embedder default',
+    figure: 'discovery.defaultRight',
+    goal: '(as many as precision allows)',
+    met: () => true,
+    format: percent,
+  },
+]
+
+const baseline = JSON.parse(
+  await readFile(join(import.meta.dirname, 'baseline/before.json'), 'utf8'),
+) as { commit: string; figures: Figures }
+
+const after: Figures = {}
+for (const bench of ['handler', 'gateway', 'cold-start', 'rate-limit', 'discovery']) {
+  for (const [name, value] of Object.entries((await readFigures(bench)) ?? {})) {
+    after[`${bench}.${name}`] = value
+  }
+}
+
+console.log(
+  `\nIssue 20's goals: before (${baseline.commit}, bench/baseline/before.json) and after (this run)`,
+)
+console.log('| measure | goal | before | after | met |')
+console.log('| --- | --- | --- | --- | --- |')
+for (const { label, figure, goal, met, format } of goals) {
+  const before = baseline.figures[figure]
+  const now = after[figure]
+  console.log(
+    `| ${label} | ${goal} | ${before === undefined ? '–' : format(before)} | ${now === undefined ? '–' : format(now)} | ${now === undefined ? '–' : met(now) ? 'yes' : 'no'} |`,
+  )
+}

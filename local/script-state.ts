@@ -1,0 +1,34 @@
+import { join } from 'node:path'
+import { loadLocalConfig } from '../lib/config.ts'
+import { startLocalDatabase } from './database.ts'
+
+/**
+ * Where the npm scripts that work on the registry (`reindex`, `calibrate`) find
+ * it. With TOKEN_ISSUER set, the environment says it all (AWS, or any deployed
+ * configuration). Without, the laptop's: the embedded database and index where
+ * `npm start` keeps them (run the script while `npm start` is stopped, with the
+ * same SWITCHBOARD_STATE_DIR), and npm start's embedder unless EMBEDDER names
+ * another. Returns what closes the database it opened.
+ *
+ * @example
+ * const state = await openScriptState()
+ * try { await work(loadConfig()) } finally { await state.close() }
+ */
+export const openScriptState = async (): Promise<{ close(): Promise<void> }> => {
+  if (process.env.TOKEN_ISSUER) return { close: async () => {} }
+  const { stateDir } = loadLocalConfig()
+  const database = await startLocalDatabase({
+    dir: join(stateDir, 'db'),
+    tablePrefix: 'switchboard-',
+  })
+  Object.assign(process.env, {
+    TOKEN_ISSUER: 'http://127.0.0.1',
+    DYNAMODB_ENDPOINT: database.endpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    EMBEDDER: process.env.EMBEDDER || 'local',
+    VECTOR_INDEX: 'local',
+    VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
+  })
+  return { close: database.stop }
+}
