@@ -9,6 +9,7 @@ import { invocableAgents } from '../lib/discovery/list-agents.ts'
 import { searchAgents } from '../lib/discovery/search.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import {
+  cachedCheck,
   checkReadiness,
   databaseCheck,
   embedderCheck,
@@ -138,11 +139,16 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerC
 
 const pushCallbackRoute = '/push/{configId}'
 const readyRoute = '/health/ready'
+/** How long one instance trusts its last embedder check. */
+const embedderCheckTtlMs = 30_000
 
 /** What a ready gateway reaches: its database, and Bedrock when it embeds with it. */
 const readinessChecks = [
   databaseCheck(documentClient, tableName('agents', config.tablePrefix)),
-  ...(config.discovery.embedder === 'bedrock' ? [embedderCheck(embedder)] : []),
+  // Bedrock at most every 30 s: the route is public, a probe must not spend its quota.
+  ...(config.discovery.embedder === 'bedrock'
+    ? [cachedCheck(embedderCheck(embedder), embedderCheckTtlMs)]
+    : []),
 ]
 
 /**

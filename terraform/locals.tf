@@ -8,7 +8,7 @@ locals {
   # amazonaws.com, or amazonaws.com.cn in China: service endpoints' domain.
   dns_suffix = data.aws_partition.current.dns_suffix
 
-  # The gateway's Lambda handlers (dist/handlers/<name>.mjs). The agents
+  # The gateway's Lambda handlers (dist/handlers/<name>/index.mjs). The agents
   # handler streams for up to API Gateway's 15 minutes; push-delivery reads the
   # push queue (push.tf), its attempts and their waits well inside its timeout;
   # the others answer at once.

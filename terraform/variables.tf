@@ -262,7 +262,7 @@ variable "sample_client_scopes" {
 }
 
 variable "restrict_client_ids" {
-  description = "Accept tokens only from the two app clients this stack creates and extra_allowed_client_ids (clients made through /admin/clients are then refused until listed). False: any client of the stack's own user pool."
+  description = "Accept tokens only from the app clients this stack creates (admin, sample, console) and extra_allowed_client_ids (clients made through /admin/clients are then refused until listed). False: any client of the stack's own user pool."
   type        = bool
   default     = false
 }

@@ -80,6 +80,9 @@ const incomingHeaders = (message: IncomingMessage): Headers => {
 
 const bodyless = new Set([101, 204, 205, 304])
 
+/** How long a pooled connection may sit idle (undici's keep-alive default). */
+export const idleSocketMs = 4_000
+
 /**
  * Every connection a guarded fetch opens is held to the backend address policy
  * on the address actually connected to: a name is resolved and checked in the
@@ -102,11 +105,13 @@ const bodyless = new Set([101, 204, 205, 304])
  */
 export const guardedFetch = (
   policy: Pick<BackendAddressPolicy, 'allowed' | 'resolve'>,
+  pool: { idleSocketMs: number } = { idleSocketMs },
 ): BackendFetch => {
-  const agents = {
-    'http:': new HttpAgent({ keepAlive: true, lookup: guardedLookup(policy) }),
-    'https:': new HttpsAgent({ keepAlive: true, lookup: guardedLookup(policy) }),
-  }
+  // An idle pooled socket is closed after idleSocketMs (Node's agent times out only
+  // free sockets, never a request in flight): one kept longer may have been closed
+  // by the backend, or gone stale while Lambda froze, and reusing it resets a POST.
+  const options = { keepAlive: true, timeout: pool.idleSocketMs, lookup: guardedLookup(policy) }
+  const agents = { 'http:': new HttpAgent(options), 'https:': new HttpsAgent(options) }
   return function guardedBackendFetch(url, init) {
     return new Promise<Response>((resolve, reject) => {
       const target = new URL(url)

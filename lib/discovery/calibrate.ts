@@ -1,5 +1,6 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { TooFewExamplesError } from '../errors.ts'
+import { mapConcurrently } from '../map-concurrently.ts'
 import { agentText } from './agent-text.ts'
 import { cosine, type Embedder, embedQuery } from './embedder.ts'
 import {
@@ -14,6 +15,9 @@ export interface CalibrationAgent {
   agentId: string
   card: Pick<AgentCardJson, 'name' | 'description' | 'skills'>
 }
+
+/** Embedding calls a calibration keeps in flight at once. */
+const embeddingConcurrency = 8
 
 /** Fewer labelled examples than this say too little to choose a threshold by. */
 export const minCalibrationExamples = 10
@@ -110,19 +114,20 @@ export const leaveOneOutSamples = async (
         : `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents.`,
     )
   }
-  let embeddingCalls = 0
-  const embed = (text: string) => {
-    embeddingCalls++
-    // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored.
-    return embedQuery(embedder, text)
-  }
-  const vectors: { agentId: string; vector: number[] }[] = []
-  for (const { agentId, card } of agents)
-    vectors.push({ agentId, vector: await embed(agentText(card)) })
-  const samples: RouteSample[] = []
-  for (const example of examples) {
-    const query = await embed(example.text)
-    const own = await embed(agentText(withoutExample(example)))
+  // Every text at once, a few at a time: 500 Titan calls one by one would outlast
+  // API Gateway's 29 s; eight in flight take a few seconds.
+  const texts = [
+    ...agents.map(({ card }) => agentText(card)),
+    ...examples.flatMap((example) => [example.text, agentText(withoutExample(example))]),
+  ]
+  // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored.
+  const embedded = await mapConcurrently(texts, embeddingConcurrency, (text) =>
+    embedQuery(embedder, text),
+  )
+  const vectors = agents.map(({ agentId }, i) => ({ agentId, vector: embedded[i] as number[] }))
+  const samples: RouteSample[] = examples.map((example, i) => {
+    const query = embedded[agents.length + 2 * i] as number[]
+    const own = embedded[agents.length + 2 * i + 1] as number[]
     const scored = vectors
       .map(({ agentId, vector }) => ({
         agentId,
@@ -130,12 +135,13 @@ export const leaveOneOutSamples = async (
       }))
       .sort((a, b) => b.score - a.score)
     const [first, second] = scored as [(typeof scored)[0], (typeof scored)[0]]
-    samples.push({
+    return {
       score: first.score,
       margin: first.score - second.score,
       right: first.agentId === example.agentId,
-    })
-  }
+    }
+  })
+  const embeddingCalls = texts.length
   return { samples, examples: examples.length, embeddingCalls }
 }
 

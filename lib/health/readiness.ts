@@ -108,3 +108,31 @@ export const embedderCheck = (embedder: Pick<Embedder, 'embed'>): DependencyChec
   name: 'embedder',
   check: () => embedder.embed('ready'),
 })
+
+/**
+ * A check asked at most once per `ttlMs` on this instance, its answer (success
+ * or failure) shared meanwhile. For what each probe must not pay for: the
+ * readiness route is public and unmetered, and a Bedrock call per probe would
+ * let anyone spend the embedding quota `/search` and `/route` need.
+ *
+ * @example
+ * const checks = [databaseCheck(client, table), cachedCheck(embedderCheck(embedder), 30_000)]
+ */
+export const cachedCheck = (
+  dependency: DependencyCheck,
+  ttlMs: number,
+  now: () => number = Date.now,
+): DependencyCheck => {
+  let last: { at: number; answer: Promise<unknown> } | undefined
+  return {
+    name: dependency.name,
+    check: (signal) => {
+      if (!last || now() - last.at >= ttlMs) {
+        last = { at: now(), answer: dependency.check(signal) }
+        // Settled either way here too, so a failure shared later is not unhandled meanwhile.
+        last.answer.catch(() => undefined)
+      }
+      return last.answer
+    },
+  }
+}

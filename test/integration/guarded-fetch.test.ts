@@ -310,4 +310,31 @@ describe('guarded backend fetch', () => {
     stalled.closeAllConnections()
     stalled.close()
   })
+
+  it('closes a pooled connection left idle, and never one a slow answer is still using', async () => {
+    // Prepare: answers that pause longer than the pool's idle limit mid-body.
+    resolvesTo = ['127.0.0.1']
+    const closed: string[] = []
+    const pausing = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' })
+      response.write('first ')
+      setTimeout(() => response.end('second'), 300)
+    })
+    pausing.on('connection', (socket) => socket.on('close', () => closed.push('closed')))
+    await new Promise<void>((ready) => pausing.listen(0, '127.0.0.1', ready))
+    const pausingUrl = `http://agent.example.com:${(pausing.address() as AddressInfo).port}/`
+    const fetch = guardedFetch(
+      { allowed: parseCidrs(['127.0.0.0/8']), resolve },
+      { idleSocketMs: 100 },
+    )
+
+    // Act
+    const slow = await (await fetch(pausingUrl, { redirect: 'error' })).text()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+
+    // Assess
+    expect(slow).toBe('first second')
+    expect(closed).toEqual(['closed'])
+    pausing.close()
+  })
 })

@@ -19,9 +19,12 @@ type Operation = {
 const operation = (method: string, path: string) =>
   (document.paths[path] as Record<string, Operation> | undefined)?.[method.toLowerCase()]
 
-/** The routes the document describes: all but the A2A protocol's (the agents handler). */
+/**
+ * The routes the document describes: all but the A2A protocol's (the agents
+ * handler) and the operator console's pages (a web app, not an API).
+ */
 const describedRoutes = [
-  ...routes.filter((route) => route.handler !== 'agents'),
+  ...routes.filter((route) => route.handler !== 'agents' && route.handler !== 'console'),
   ...mockRoutes,
 ].map(({ method, path }) => `${method} ${path}`)
 

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { cachedCheck, checkReadiness } from '../../../lib/health/readiness.ts'
+
+describe('readiness checks', () => {
+  it('asks a cached dependency once per period, however many probes come', async () => {
+    // Prepare
+    let asked = 0
+    let now = 0
+    const embedder = cachedCheck(
+      {
+        name: 'embedder',
+        check: async () => {
+          asked++
+        },
+      },
+      30_000,
+      () => now,
+    )
+
+    // Act
+    for (let probe = 0; probe < 50; probe++) await checkReadiness([embedder], 1_000)
+    now = 30_000
+    const afterPeriod = await checkReadiness([embedder], 1_000)
+
+    // Assess
+    expect(asked).toBe(2)
+    expect(afterPeriod.ready).toBe(true)
+  })
+
+  it('keeps answering a failure of a cached dependency until the period ends', async () => {
+    // Prepare
+    let now = 0
+    let failing = true
+    const embedder = cachedCheck(
+      {
+        name: 'embedder',
+        check: async () => {
+          if (failing) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' })
+        },
+      },
+      30_000,
+      () => now,
+    )
+
+    // Act
+    const first = await checkReadiness([embedder], 1_000)
+    failing = false
+    const within = await checkReadiness([embedder], 1_000)
+    now = 30_000
+    const after = await checkReadiness([embedder], 1_000)
+
+    // Assess
+    expect([first.ready, within.ready, after.ready]).toEqual([false, false, true])
+    expect(first.ready === false && first.failures).toEqual(['embedder: ThrottlingException'])
+  })
+})
