@@ -55,9 +55,22 @@ export interface GatewayOptions {
    * result's base64 body is decoded only for them, as API Gateway does.
    */
   binaryMediaTypes?: readonly string[]
-  /** Called once per request, after the response ended. */
-  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
+  /** Called once per request, after the response ended; `path` has no query string. */
+  onRequest?: (line: RequestLine) => void
 }
+
+/** One request as the local gateway's log shows it. */
+export interface RequestLine {
+  method: string
+  /** Without the query string: a sign-in's `?code=` is no business of a log. */
+  path: string
+  status: number
+  ms: number
+}
+
+/** The line `npm start` prints for each request. */
+export const requestLogLine = ({ method, path, status, ms }: RequestLine) =>
+  `${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`
 
 const send = (response: ServerResponse, status: number, body: unknown, headers = {}) => {
   response.writeHead(status, { 'content-type': 'application/json', ...headers })
@@ -287,7 +300,7 @@ export const createGateway = (options: GatewayOptions) => {
     response.on('finish', () =>
       options.onRequest?.({
         method: request.method ?? '',
-        path: request.url ?? '',
+        path: (request.url ?? '').split('?')[0] ?? '',
         status: response.statusCode,
         ms: Date.now() - started,
       }),
