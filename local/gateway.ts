@@ -8,6 +8,7 @@ import {
   maxRequestBodyBytes,
   renderGatewayResponse,
 } from '../lib/gateway-responses.ts'
+import { binaryMediaTypes, deliveredBody } from '../lib/http/binary-media.ts'
 import { newXRayTraceId } from '../lib/observability/tracing.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
 import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
@@ -49,9 +50,27 @@ export interface GatewayOptions {
    * no token, not in lib/routes.ts (on AWS the same metrics are EMF in CloudWatch).
    */
   metrics?: Pick<Registry, 'metrics' | 'contentType'>
-  /** Called once per request, after the response ended. */
-  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
+  /**
+   * The REST API's binary media types (terraform/api.tf's, none): a buffered
+   * result's base64 body is decoded only for them, as API Gateway does.
+   */
+  binaryMediaTypes?: readonly string[]
+  /** Called once per request, after the response ended; `path` has no query string. */
+  onRequest?: (line: RequestLine) => void
 }
+
+/** One request as the local gateway's log shows it. */
+export interface RequestLine {
+  method: string
+  /** Without the query string: a sign-in's `?code=` is no business of a log. */
+  path: string
+  status: number
+  ms: number
+}
+
+/** The line `npm start` prints for each request. */
+export const requestLogLine = ({ method, path, status, ms }: RequestLine) =>
+  `${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`
 
 const send = (response: ServerResponse, status: number, body: unknown, headers = {}) => {
   response.writeHead(status, { 'content-type': 'application/json', ...headers })
@@ -229,6 +248,7 @@ export const createGateway = (options: GatewayOptions) => {
     response: ServerResponse,
     match: RouteMatch,
     event: unknown,
+    accept: string | undefined,
   ): Promise<void> => {
     const handler = handlers[match.route.handler]
     const context = lambdaContext(`switchboard-${match.route.handler}`)
@@ -241,7 +261,7 @@ export const createGateway = (options: GatewayOptions) => {
     }
     try {
       const result = await handler(event, context)
-      const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : (result.body ?? '')
+      const body = deliveredBody(result, accept, options.binaryMediaTypes ?? binaryMediaTypes)
       response.writeHead(result.statusCode ?? 200, result.headers ?? {})
       response.end(body)
     } catch {
@@ -280,7 +300,7 @@ export const createGateway = (options: GatewayOptions) => {
     response.on('finish', () =>
       options.onRequest?.({
         method: request.method ?? '',
-        path: request.url ?? '',
+        path: (request.url ?? '').split('?')[0] ?? '',
         status: response.statusCode,
         ms: Date.now() - started,
       }),
@@ -322,7 +342,12 @@ export const createGateway = (options: GatewayOptions) => {
       }
       // A route without the authorizer (`authorization = "NONE"`): the handler sees no context.
       if (match.route.anonymous)
-        return await invoke(response, match, proxyEvent(incoming, match, undefined))
+        return await invoke(
+          response,
+          match,
+          proxyEvent(incoming, match, undefined),
+          incoming.headers.accept,
+        )
       const authorized = await authorizeCall(incoming, match)
       if ('kind' in authorized) {
         return sendGatewayResponse(response, requestId, publicUrl, authorized)
@@ -332,6 +357,7 @@ export const createGateway = (options: GatewayOptions) => {
         response,
         match,
         proxyEvent(incoming, match, { principalId: authorized.principalId, context }),
+        incoming.headers.accept,
       )
     } catch (error) {
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' })

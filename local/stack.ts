@@ -15,7 +15,7 @@ import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { startLocalDatabase } from './database.ts'
-import { createGateway, listen, starting } from './gateway.ts'
+import { createGateway, listen, type RequestLine, starting } from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
 import { createLocalSignIn } from './sign-in.ts'
@@ -35,7 +35,7 @@ export interface StackOptions {
   embedder?: GatewayConfig['discovery']['embedder']
   /** How long /route keeps a calibrated threshold (ROUTE_THRESHOLD_CACHE_MS); config's default if unset. */
   routeThresholdCacheMs?: number
-  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void
+  onRequest?: (line: RequestLine) => void
 }
 
 export interface RunningStack {
@@ -288,7 +288,10 @@ const reembedAgents = async (registry: DynamoAgentRegistry, config: GatewayConfi
  */
 export const startThrowawayStack = async (
   options: Partial<
-    Pick<StackOptions, 'authorizerCacheTtlSeconds' | 'embedder' | 'routeThresholdCacheMs'>
+    Pick<
+      StackOptions,
+      'authorizerCacheTtlSeconds' | 'embedder' | 'routeThresholdCacheMs' | 'onRequest'
+    >
   > = {},
 ): Promise<RunningStack> => {
   const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-'))
@@ -301,6 +304,7 @@ export const startThrowawayStack = async (
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
       embedder: options.embedder,
       routeThresholdCacheMs: options.routeThresholdCacheMs ?? 0,
+      onRequest: options.onRequest,
     })
     return {
       ...stack,

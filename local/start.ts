@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadLocalConfig } from '../lib/config.ts'
 import { buildConsole, consoleDistDir } from '../scripts/build-console.ts'
+import { requestLogLine } from './gateway.ts'
 import { clientCredentials, seed } from './seed.ts'
 import { startStack } from './stack.ts'
 
@@ -48,8 +49,7 @@ const main = async () => {
     stateDir: config.stateDir,
     agentPorts: config.agentPorts,
     authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
-    onRequest: ({ method, path, status, ms }) =>
-      console.log(`${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`),
+    onRequest: (line) => console.log(requestLogLine(line)),
   })
   console.log(banner(stack.url))
   console.log(`Ready in ${process.uptime().toFixed(1)} s.`)

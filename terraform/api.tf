@@ -21,6 +21,9 @@ locals {
   )
 }
 
+# No binary_media_types: every buffered answer is text (the console's files too),
+# so a base64 body would reach the client as base64. lib/http/binary-media.ts holds
+# the same empty list, for the local emulator; the checks keep the two equal.
 resource "aws_api_gateway_rest_api" "gateway" {
   name        = var.name
   description = "Switchboard A2A gateway"

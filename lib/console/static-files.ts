@@ -66,13 +66,18 @@ ${style ? `<link rel="stylesheet" href="${basePlaceholder}/console/${style}">\n`
 </html>
 `
 
+/**
+ * What the console is built of (scripts/build-console.ts), all text. Served as
+ * UTF-8 text with `isBase64Encoded: false`: the REST API has no binary media
+ * types (lib/http/binary-media.ts), so API Gateway would hand a base64 body to
+ * the browser as it is. A binary file would need its type there and in Terraform.
+ */
 const contentTypes: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
   json: 'application/json',
   map: 'application/json',
-  png: 'image/png',
   svg: 'image/svg+xml',
 }
 
@@ -80,8 +85,9 @@ const extensionOf = (file: string) => /\.([a-z0-9]+)$/.exec(file)?.[1]
 
 /**
  * The answer to `GET /console/<file>`: a built file by its name (hashed names
- * cached for good), the settings, or the page itself for any other path (the
- * sign-in callback, a reload on a page of the console). A missing asset is a 404.
+ * cached for good), the settings, or the page itself for `index.html` and any
+ * other path (the sign-in callback, a reload on a page of the console), its
+ * base filled in and never cached for good. A missing asset is a 404.
  * `basePath` is the gateway's path prefix (`/prod` behind a stage, '' locally).
  *
  * @example
@@ -98,6 +104,12 @@ export const serveConsole = (
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
   }
+  const plain = (statusCode: number, body: string): ConsoleAnswer => ({
+    statusCode,
+    headers: { ...security, 'content-type': 'text/plain; charset=utf-8' },
+    body,
+    isBase64Encoded: false,
+  })
   const name = file ?? ''
   if (name === 'config.json') {
     return {
@@ -108,35 +120,33 @@ export const serveConsole = (
     }
   }
   const extension = extensionOf(name)
-  const asset = extension === undefined ? undefined : files.get(name)
-  if (extension !== undefined && !asset) {
+  const isPage = extension === undefined || name === 'index.html'
+  if (!isPage) {
+    const asset = files.get(name)
+    const type = contentTypes[extension]
+    if (!asset || !type) return plain(404, `No console file named ${name}.`)
     return {
-      statusCode: 404,
-      headers: { ...security, 'content-type': 'text/plain; charset=utf-8' },
-      body: `No console file named ${name}.`,
+      statusCode: 200,
+      headers: {
+        ...security,
+        'content-type': type,
+        'cache-control': 'public, max-age=31536000, immutable',
+      },
+      body: asset.toString('utf8'),
       isBase64Encoded: false,
     }
   }
   const index = files.get('index.html')
-  const page =
-    asset ?? (index && Buffer.from(index.toString('utf8').replaceAll(basePlaceholder, basePath)))
-  if (!page) {
-    return {
-      statusCode: 503,
-      headers: { ...security, 'content-type': 'text/plain; charset=utf-8' },
-      body: 'The console is not built: run `npm run build`.',
-      isBase64Encoded: false,
-    }
-  }
+  if (!index) return plain(503, 'The console is not built: run `npm run build`.')
   return {
     statusCode: 200,
     headers: {
       ...security,
-      'content-type': contentTypes[extension ?? 'html'] ?? 'application/octet-stream',
-      'cache-control': asset ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-type': contentTypes.html as string,
+      'cache-control': 'no-cache',
     },
-    body: page.toString('base64'),
-    isBase64Encoded: true,
+    body: index.toString('utf8').replaceAll(basePlaceholder, basePath),
+    isBase64Encoded: false,
   }
 }
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { requestLogLine } from '../../local/gateway.ts'
 import { clientCredentials } from '../../local/seed.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { signInOverHttp } from '../support/browser.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -24,7 +26,10 @@ describe('access logs, one line per request, and no secret or token in any log',
         return true
       })
     }
-    stack = await startThrowawayStack()
+    // With the request log `npm start` prints, one line per request.
+    stack = await startThrowawayStack({
+      onRequest: (line) => process.stdout.write(`${requestLogLine(line)}\n`),
+    })
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
       answer: (request, _body, response) => {
@@ -114,6 +119,69 @@ describe('access logs, one line per request, and no secret or token in any log',
       expect(output).not.toContain(secret)
     }
     expect(output).not.toMatch(/Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./)
+  })
+
+  it("logs no OAuth client's secret, created or rotated, nor a person's password, authorization code or PKCE verifier", async () => {
+    // Prepare
+    const adminToken = await stack.token('admin-client')
+    const admin = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: response.status, body: (await response.json()) as Record<string, string> }
+    }
+    const tokenWith = async (clientId: string, clientSecret: string) => {
+      const response = await fetch(`${stack.url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+        }),
+      })
+      return { status: response.status, ...((await response.json()) as { access_token: string }) }
+    }
+
+    // Act: a client created, used, rotated and used again; a person signed in to the
+    // console (form, callback, code traded with its verifier) who then reads the fleet.
+    const created = await admin('POST', '/admin/clients', {
+      name: 'log check app',
+      scopes: ['weather:invoke'],
+    })
+    const clientId = created.body.clientId as string
+    const firstToken = await tokenWith(clientId, created.body.clientSecret as string)
+    const rotated = await admin('POST', `/admin/clients/${clientId}/rotate-secret`)
+    const secondToken = await tokenWith(clientId, rotated.body.clientSecret as string)
+    const person = await signInOverHttp(stack.url, 'operator')
+    const fleet = await fetch(`${stack.url}/admin/agents`, {
+      headers: { authorization: `Bearer ${person.token}` },
+    })
+    await fleet.arrayBuffer()
+    const output = written.join('')
+
+    // Assess: every step worked, the request log captured the callback, and no secret is in any log.
+    expect([created.status, firstToken.status, rotated.status, secondToken.status]).toEqual([
+      201, 200, 200, 200,
+    ])
+    expect([person.callbackStatus, fleet.status]).toEqual([200, 200])
+    const secrets = {
+      createdSecret: created.body.clientSecret,
+      rotatedSecret: rotated.body.clientSecret,
+      firstToken: firstToken.access_token,
+      secondToken: secondToken.access_token,
+      password: person.password,
+      code: person.code,
+      verifier: person.verifier,
+      personToken: person.token,
+    }
+    for (const [name, secret] of Object.entries(secrets)) {
+      expect(secret, name).toBeTruthy()
+      expect(output.includes(secret as string), `${name} in the log`).toBe(false)
+    }
+    expect(output).toMatch(/ GET \/console\/callback 200 /)
+    expect(output).toContain(' POST /oauth2/authorize 302 ')
   })
 
   it('writes one access line per request with principal, agent, operation, binding, status, duration, bytes and request id', async () => {

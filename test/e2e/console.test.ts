@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { buildConsole } from '../../scripts/build-console.ts'
+import { buildConsole, consoleDistDir } from '../../scripts/build-console.ts'
 import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
@@ -16,11 +18,12 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   let browser: Browser
   let page: Page
   let echo: Awaited<ReturnType<typeof startCardServer>>
+  let built: Awaited<ReturnType<typeof buildConsole>>
   /** What the browser reported as broken on the operator's page: CSP refusals, uncaught errors. */
   const problems: string[] = []
 
   beforeAll(async () => {
-    await buildConsole()
+    built = await buildConsole()
     stack = await startThrowawayStack()
     echo = await startCardServer()
     echo.serve(validCard(echo.url))
@@ -45,6 +48,39 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await page.getByRole('heading', { level: 1, name: heading }).waitFor()
   }
   const notice = () => page.getByTestId('notice').first()
+
+  it('serves its page, script and style through the gateway as the text they are, as API Gateway passes a buffered answer without binary media types', async () => {
+    // Prepare: what the build wrote, the page with its base ('' locally) filled in.
+    const source = async (file: string) => readFile(join(consoleDistDir, file), 'utf8')
+    const page = (await source('index.html')).replaceAll('{base}', '')
+    const expected: Record<string, string> = { '/console': page, '/console/index.html': page }
+    for (const file of built.files.filter((name) => /\.(js|css)$/.test(name))) {
+      expected[`/console/${file}`] = await source(file)
+    }
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(4)
+
+    // Act: as a browser asks, and as a script loader does.
+    const answers = await Promise.all(
+      Object.keys(expected).flatMap((path) =>
+        ['text/html,application/xhtml+xml,image/avif,*/*;q=0.8', '*/*'].map(async (accept) => {
+          const response = await fetch(`${stack.url}${path}`, { headers: { accept } })
+          return [
+            path,
+            response.status,
+            response.headers.get('cache-control'),
+            await response.text(),
+          ]
+        }),
+      ),
+    )
+
+    // Assess
+    for (const [path, status, cache, body] of answers) {
+      expect(status, String(path)).toBe(200)
+      expect(body, String(path)).toBe(expected[String(path)])
+      if (!/\.(js|css)$/.test(String(path))) expect(cache, String(path)).toBe('no-cache')
+    }
+  })
 
   it('signs the local operator in and the fleet shows weather and calculator', async () => {
     // Act

@@ -49,10 +49,12 @@ export const signIn = async (page: Page, gatewayUrl: string, username: string) =
 }
 
 /**
- * A person's access token, got the way the console gets it (authorization code
- * + PKCE through the local sign-in), for checking what the API says to them.
+ * A person signed in the way the console does it, over HTTP: the sign-in form
+ * posted (authorization code + PKCE through the local sign-in), the browser's
+ * return to /console/callback with the code, and the code traded with its
+ * verifier. Every secret of the flow comes back, for checking where it goes.
  */
-export const personToken = async (gatewayUrl: string, username: string): Promise<string> => {
+export const signInOverHttp = async (gatewayUrl: string, username: string) => {
   const verifier = randomBytes(32).toString('base64url')
   const redirectUri = `${gatewayUrl}/console/callback`
   const request = {
@@ -68,7 +70,11 @@ export const personToken = async (gatewayUrl: string, username: string): Promise
     redirect: 'manual',
     body: new URLSearchParams({ ...request, username, password: password(username) }),
   })
-  const code = new URL(signedIn.headers.get('location') ?? '').searchParams.get('code') ?? ''
+  const callback = signedIn.headers.get('location') ?? ''
+  const code = new URL(callback).searchParams.get('code') ?? ''
+  // The browser follows the redirect to the console's page, which then trades the code.
+  const returned = await fetch(callback)
+  await returned.arrayBuffer()
   const answer = await fetch(`${gatewayUrl}/oauth2/token`, {
     method: 'POST',
     body: new URLSearchParams({
@@ -79,5 +85,13 @@ export const personToken = async (gatewayUrl: string, username: string): Promise
       code_verifier: verifier,
     }),
   })
-  return ((await answer.json()) as { access_token: string }).access_token
+  const { access_token: token } = (await answer.json()) as { access_token: string }
+  return { password: password(username), code, verifier, callbackStatus: returned.status, token }
 }
+
+/**
+ * A person's access token, got the way the console gets it (authorization code
+ * + PKCE through the local sign-in), for checking what the API says to them.
+ */
+export const personToken = async (gatewayUrl: string, username: string): Promise<string> =>
+  (await signInOverHttp(gatewayUrl, username)).token

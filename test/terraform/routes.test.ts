@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { binaryMediaTypes } from '../../lib/http/binary-media.ts'
 import { mockRoutes, routes } from '../../lib/routes.ts'
 import {
   type TerraformRoutes,
@@ -45,6 +46,14 @@ describe('Terraform stack: API routes', () => {
   })
   const resource = (type: string, name: string) => blockOf(root.resources, type, name)
   const expressionOf = (value: unknown) => compact(wholeExpression(value) ?? String(value))
+
+  it('sets the binary media types lib/http/binary-media.ts gives the local emulator (none)', () => {
+    // Prepare
+    const api = resource('aws_api_gateway_rest_api', 'gateway')
+
+    // Assess: without any, API Gateway sends a base64 body as the base64 text it is.
+    expect(api.binary_media_types ?? []).toEqual(binaryMediaTypes)
+  })
 
   it('reads the route table from terraform/generated/routes.json', () => {
     // Assess

@@ -180,6 +180,75 @@ describe('local API Gateway', () => {
     expect(authorizer).not.toHaveBeenCalled()
   })
 
+  it('sends a buffered base64 body as the base64 text it is, as API Gateway does for a REST API without binary media types', async () => {
+    // Prepare: a handler answering the way the console once did.
+    const page = '<!doctype html><p>console</p>'
+    const base64 = Buffer.from(page).toString('base64')
+    const operatorConsole = vi.fn(async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: base64,
+      isBase64Encoded: true,
+    }))
+    const handle = createGateway({
+      handlers: { authorizer, agents, discovery, admin: agents, console: operatorConsole },
+      identity,
+      publicUrl: 'http://gateway.test',
+      authorizerCacheTtlSeconds: 0,
+    })
+    server = createServer(handle)
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+    // Act
+    const answers = await Promise.all(
+      ['text/html', 'image/png', '*/*'].map(async (accept) =>
+        (await fetch(`${url}/console`, { headers: { accept } })).text(),
+      ),
+    )
+
+    // Assess: whatever the browser accepts, API Gateway would not decode it.
+    expect(answers).toEqual([base64, base64, base64])
+  })
+
+  it('decodes a buffered base64 body only when the first Accept type is one of the binary media types', async () => {
+    // Prepare
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00])
+    const icon = vi.fn(async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'image/png' },
+      body: png.toString('base64'),
+      isBase64Encoded: true,
+    }))
+    const text = vi.fn(async () => ({
+      statusCode: 200,
+      body: 'plain text',
+      isBase64Encoded: false,
+    }))
+    const handle = createGateway({
+      handlers: { authorizer, agents, discovery: text, admin: agents, console: icon },
+      identity,
+      publicUrl: 'http://gateway.test',
+      authorizerCacheTtlSeconds: 0,
+      binaryMediaTypes: ['image/*'],
+    })
+    server = createServer(handle)
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const get = (path: string, accept: string) =>
+      fetch(`${url}${path}`, { headers: { accept, authorization: 'Bearer good' } })
+
+    // Act
+    const firstMatches = await get('/console/icon.png', 'image/png, text/html')
+    const laterMatches = await get('/console/icon.png', 'text/html, image/png')
+    const notBase64 = await get('/agents', 'image/png')
+
+    // Assess
+    expect(Buffer.from(await firstMatches.arrayBuffer())).toEqual(png)
+    expect(await laterMatches.text()).toBe(png.toString('base64'))
+    expect(await notBase64.text()).toBe('plain text')
+  })
+
   it('survives a caller who goes away before a streaming handler has written anything', async () => {
     // Prepare
     installAwsLambdaShim()
