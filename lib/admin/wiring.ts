@@ -114,6 +114,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       documentClient,
       tableName('idempotency', config.tablePrefix),
     ),
+    logError: (message, details) => logger.error(message, details),
   }
 
   /** What POST /admin/route/calibrate needs (calibrateRouting). */

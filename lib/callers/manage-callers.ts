@@ -27,6 +27,8 @@ export interface CallerAdminDeps {
   adminScope: string
   /** Which client each `Idempotency-Key` of a creation made. */
   creations: ClientCreations
+  /** Says what a failed creation could not undo (a client left working, a key not released). */
+  logError: (message: string, details: Record<string, unknown>) => void
 }
 
 /** A change as the audit trail records it: no secret in either record. */
@@ -95,15 +97,34 @@ export const deleteScope = async (
 }
 
 /**
+ * Runs a clean-up after a failure without letting its own failure replace the
+ * one being answered: a failed clean-up is logged as `left`, with the details.
+ */
+const cleanUp = async (
+  step: () => Promise<unknown>,
+  left: string,
+  details: Record<string, unknown>,
+  { logError }: Pick<CallerAdminDeps, 'logError'>,
+) => {
+  try {
+    await step()
+  } catch (error) {
+    logError(left, { ...details, error })
+  }
+}
+
+/**
  * `POST /admin/clients`: the client and its secret, shown this once. With an
  * `Idempotency-Key`, a retry makes no second client: it answers the client the
  * key made, with a new secret (`replayed`), since the first answer's secret is
  * kept nowhere and cannot be shown again; the secret that answer held stops
- * working, as with a rotation.
+ * working, as with a rotation. A creation that fails leaves no client working
+ * (one made before the key could be marked is deleted again) and the key
+ * released, so a retry creates afresh; what cannot be undone is logged.
  */
 export const createClient = async (
   body: unknown,
-  { callers, creations }: Pick<CallerAdminDeps, 'callers' | 'creations'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError'>,
   idempotencyKey?: string,
 ): Promise<{
   replayed: boolean
@@ -111,6 +132,7 @@ export const createClient = async (
   after: CallerClient
   issued: CallerClient & IssuedSecret
 }> => {
+  const { callers, creations } = deps
   const client = createClientSchema.parse(body)
   await requireScopes(client.scopes, callers)
   const create = async () => {
@@ -122,7 +144,7 @@ export const createClient = async (
   const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
   const { clientId } = await creations.claim(idempotencyKey, fingerprint)
   if (clientId) {
-    const rotation = await rotateClientSecret(clientId, { callers })
+    const rotation = await rotateClientSecret(clientId, deps)
     return {
       replayed: true,
       before: rotation.before,
@@ -130,11 +152,32 @@ export const createClient = async (
       issued: { ...rotation.after, ...rotation.issued },
     }
   }
+  const release = () =>
+    cleanUp(
+      () => creations.release(idempotencyKey),
+      'Idempotency-Key not released after a failed client creation; a retry with it is refused until its claim lapses (a minute, an hour if marked): retry with a new key',
+      { idempotencyKey },
+      deps,
+    )
   const created = await create().catch(async (error: unknown) => {
-    await creations.release(idempotencyKey)
+    await release()
     throw error
   })
-  await creations.complete(idempotencyKey, created.after.clientId)
+  try {
+    await creations.complete(idempotencyKey, created.after.clientId)
+  } catch (error) {
+    // Unmarked, the client would keep a working secret nobody was shown, and a
+    // retry would make a second one: it is deleted, the key given up.
+    const { clientId } = created.after
+    await cleanUp(
+      () => callers.deleteClient(clientId),
+      'client made by a failed creation is left working with a secret nobody was shown; delete it by hand',
+      { clientId, idempotencyKey },
+      deps,
+    )
+    await release()
+    throw error
+  }
   return created
 }
 
@@ -142,8 +185,9 @@ export const createClient = async (
 export const updateClient = async (
   clientId: string,
   body: unknown,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers'>,
 ): Promise<CallerChange<CallerClient>> => {
+  const { callers } = deps
   const change = updateClientSchema.parse(body)
   const current = await callers.getClient(clientId)
   if (!current) throw new ClientNotFoundError(clientId)
@@ -161,8 +205,9 @@ export const updateClient = async (
 /** `POST /admin/clients/{clientId}/rotate-secret`: the new secret, shown this once. */
 export const rotateClientSecret = async (
   clientId: string,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers'>,
 ): Promise<{ before: CallerClient; after: CallerClient; issued: IssuedSecret }> => {
+  const { callers } = deps
   const client = await callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
   const issued = await callers.rotateSecret(clientId)
@@ -174,9 +219,9 @@ export const rotateClientSecret = async (
 /** `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens. */
 export const deleteClient = async (
   clientId: string,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers'>,
 ): Promise<CallerChange<CallerClient>> => {
-  const before = await callers.deleteClient(clientId)
+  const before = await deps.callers.deleteClient(clientId)
   if (!before) throw new ClientNotFoundError(clientId)
   return { before, after: undefined }
 }

@@ -2,6 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { callerRegistryFor } from '../../lib/callers/caller-registry-for.ts'
 import { CognitoCallerRegistry } from '../../lib/callers/cognito-caller-registry.ts'
+import { createClient } from '../../lib/callers/manage-callers.ts'
 import { AdminScopeError } from '../../lib/errors.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
 
@@ -11,6 +12,7 @@ const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' 
 describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   let cognito: Awaited<ReturnType<typeof startCognitoStandIn>>
   let registry: CognitoCallerRegistry
+  let client: CognitoIdentityProviderClient
 
   beforeEach(async () => {
     cognito = await startCognitoStandIn({
@@ -22,7 +24,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
         { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
       ],
     })
-    const client = new CognitoIdentityProviderClient({
+    client = new CognitoIdentityProviderClient({
       endpoint: cognito.url,
       region: 'us-east-1',
       credentials,
@@ -204,7 +206,11 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     const fromConfig = callerRegistryFor({
       region: 'us-east-1',
       token: { adminScope: 'admin' } as never,
-      callers: { userPoolId, resourceServerIdentifier: 'switchboard', identityFile: undefined },
+      callers: {
+        userPoolId,
+        resourceServerIdentifier: 'switchboard',
+        identityFile: undefined,
+      },
     })
 
     // Act
@@ -214,5 +220,37 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
 
     // Assess
     expect(scopes.map(({ scope }) => scope)).toEqual(['admin', 'weather:invoke'])
+  })
+
+  it('deletes the client it made when the Idempotency-Key cannot be marked, so no unseen secret works', async () => {
+    // Prepare: the key's completion fails after Cognito made the client
+    const logged: string[] = []
+    const creations = {
+      claim: async () => ({}),
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+      release: async () => undefined,
+    }
+
+    // Act
+    const failed = await createClient(
+      { name: 'reports app', scopes: ['weather:invoke'] },
+      {
+        callers: registry,
+        creations,
+        logError: (message) => logged.push(message),
+      },
+      'key-1',
+    ).catch((error: unknown) => error)
+
+    // Assess
+    expect(failed).toEqual(new Error('DynamoDB throttled the completion'))
+    const [created] = cognito.sent('CreateUserPoolClient')
+    const [deleted] = cognito.sent('DeleteUserPoolClient')
+    expect(created).toBeDefined()
+    expect(deleted?.input.ClientId).toEqual(expect.any(String))
+    expect(await registry.listClients()).toEqual([])
+    expect(logged).toEqual([])
   })
 })

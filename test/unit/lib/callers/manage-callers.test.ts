@@ -42,7 +42,10 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       changes.push(`rotateSecret ${clientId}`)
       return { clientId, clientSecret: 'rotated' }
     },
-    deleteClient: async (clientId) => clients.find((each) => each.clientId === clientId),
+    deleteClient: async (clientId) => {
+      changes.push(`deleteClient ${clientId}`)
+      return clients.find((each) => each.clientId === clientId)
+    },
   }
   return { callers, changes }
 }
@@ -60,6 +63,15 @@ const defined = [
 ]
 const reportsApp = { clientId: 'reports-app', name: 'reports', scopes: ['reports:invoke'] }
 const permissionsOf = (permissions: Permission[]) => ({ list: async () => permissions })
+/** What the steps logged as errors. */
+const errorLog = () => {
+  const logged: { message: string; details: Record<string, unknown> }[] = []
+  return {
+    logged,
+    logError: (message: string, details: Record<string, unknown>) =>
+      logged.push({ message, details }),
+  }
+}
 
 describe('the callers admin steps', () => {
   it('refuses to delete the admin scope before asking the identity provider anything', async () => {
@@ -107,7 +119,7 @@ describe('the callers admin steps', () => {
     // Act
     const refused = createClient(
       { name: 'billing', scopes: ['billing:read', 'reports:invoke'] },
-      { callers, creations: noCreations },
+      { callers, creations: noCreations, ...errorLog() },
     )
 
     // Assess
@@ -125,7 +137,7 @@ describe('the callers admin steps', () => {
     // Act
     const created = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations: noCreations },
+      { callers, creations: noCreations, ...errorLog() },
     )
 
     // Assess
@@ -141,7 +153,7 @@ describe('the callers admin steps', () => {
     // Act
     const replayed = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations },
+      { callers, creations, ...errorLog() },
       'key-1',
     )
 
@@ -169,5 +181,97 @@ describe('the callers admin steps', () => {
     })
     expect(unknown).toBeInstanceOf(ClientNotFoundError)
     expect(changes).toEqual(['updateClient reports-app reporting reports:invoke'])
+  })
+
+  it("deletes the client it made when the key cannot be marked, and fails with that error, not the cleanup's", async () => {
+    // Prepare: the key's claim cannot be completed, nor given up
+    const { callers, changes } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      claim: async () => ({}),
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+      release: async () => {
+        throw new Error('DynamoDB throttled the release')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers, creations, ...log },
+      'key-1',
+    )
+
+    // Assess: no client with a secret nobody saw is left working
+    await expect(failed).rejects.toThrow('DynamoDB throttled the completion')
+    expect(changes).toEqual(['createClient reports', 'deleteClient new-client'])
+    expect(log.logged.map(({ message }) => message)).toEqual([
+      expect.stringContaining('Idempotency-Key not released'),
+    ])
+  })
+
+  it("fails with the creation's own error when giving the key up fails too", async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      ...noCreations,
+      release: async () => {
+        throw new Error('DynamoDB throttled the release')
+      },
+    }
+    const refusing = {
+      ...callers,
+      createClient: async () => {
+        throw new Error('Cognito refused the client')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers: refusing, creations, ...log },
+      'key-1',
+    )
+
+    // Assess
+    await expect(failed).rejects.toThrow('Cognito refused the client')
+    expect(log.logged).toHaveLength(1)
+  })
+
+  it('logs the client left working, naming it, when it cannot be deleted after a failed completion', async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      ...noCreations,
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+    }
+    const undeletable = {
+      ...callers,
+      deleteClient: async () => {
+        throw new Error('Cognito throttled the delete')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers: undeletable, creations, ...log },
+      'key-1',
+    )
+
+    // Assess
+    await expect(failed).rejects.toThrow('DynamoDB throttled the completion')
+    expect(log.logged).toEqual([
+      {
+        message: expect.stringContaining('delete it by hand'),
+        details: expect.objectContaining({ clientId: 'new-client' }),
+      },
+    ])
   })
 })
