@@ -114,6 +114,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       documentClient,
       tableName('idempotency', config.tablePrefix),
     ),
+    managedClientIds: config.callers.managedClientIds,
     logError: (message, details) => logger.error(message, details),
   }
 

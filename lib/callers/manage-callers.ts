@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   AdminScopeError,
   ClientNotFoundError,
+  ManagedClientError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -13,6 +14,7 @@ import {
   createClientSchema,
   type IssuedSecret,
   type ScopeDefinition,
+  type ShownClient,
   scopeBodySchema,
   updateClientSchema,
 } from './caller-registry.ts'
@@ -27,6 +29,8 @@ export interface CallerAdminDeps {
   adminScope: string
   /** Which client each `Idempotency-Key` of a creation made. */
   creations: ClientCreations
+  /** The clients the Terraform stack owns (MANAGED_CLIENT_IDS): shown marked, never changed. */
+  managedClientIds: readonly string[]
   /** Says what a failed creation could not undo (a client left working, a key not released). */
   logError: (message: string, details: Record<string, unknown>) => void
 }
@@ -96,6 +100,39 @@ export const deleteScope = async (
   return { before, after: undefined }
 }
 
+/** The client as the admin API shows it: marked when Terraform owns it. */
+const shown = (
+  client: CallerClient,
+  { managedClientIds }: Pick<CallerAdminDeps, 'managedClientIds'>,
+): ShownClient =>
+  managedClientIds.includes(client.clientId) ? { ...client, managedBy: 'terraform' } : client
+
+/**
+ * Refuses to change a client Terraform owns: the API would fight the next
+ * apply, and could break the console's sign-in or lock operators out.
+ */
+const refuseManaged = (
+  clientId: string,
+  { managedClientIds }: Pick<CallerAdminDeps, 'managedClientIds'>,
+) => {
+  if (managedClientIds.includes(clientId)) throw new ManagedClientError(clientId)
+}
+
+/** `GET /admin/clients`: every client, those Terraform owns marked `managedBy: "terraform"`. */
+export const listClients = async (
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+): Promise<ShownClient[]> => (await deps.callers.listClients()).map((client) => shown(client, deps))
+
+/** `GET /admin/clients/{clientId}`: the client, marked as in a listing. */
+export const getClient = async (
+  clientId: string,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+): Promise<ShownClient> => {
+  const client = await deps.callers.getClient(clientId)
+  if (!client) throw new ClientNotFoundError(clientId)
+  return shown(client, deps)
+}
+
 /**
  * Runs a clean-up after a failure without letting its own failure replace the
  * one being answered: a failed clean-up is logged as `left`, with the details.
@@ -124,7 +161,7 @@ const cleanUp = async (
  */
 export const createClient = async (
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError' | 'managedClientIds'>,
   idempotencyKey?: string,
 ): Promise<{
   replayed: boolean
@@ -185,10 +222,11 @@ export const createClient = async (
 export const updateClient = async (
   clientId: string,
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<CallerChange<CallerClient>> => {
   const { callers } = deps
   const change = updateClientSchema.parse(body)
+  refuseManaged(clientId, deps)
   const current = await callers.getClient(clientId)
   if (!current) throw new ClientNotFoundError(clientId)
   if (change.scopes) await requireScopes(change.scopes, callers)
@@ -205,9 +243,10 @@ export const updateClient = async (
 /** `POST /admin/clients/{clientId}/rotate-secret`: the new secret, shown this once. */
 export const rotateClientSecret = async (
   clientId: string,
-  deps: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<{ before: CallerClient; after: CallerClient; issued: IssuedSecret }> => {
   const { callers } = deps
+  refuseManaged(clientId, deps)
   const client = await callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
   const issued = await callers.rotateSecret(clientId)
@@ -219,8 +258,9 @@ export const rotateClientSecret = async (
 /** `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens. */
 export const deleteClient = async (
   clientId: string,
-  deps: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<CallerChange<CallerClient>> => {
+  refuseManaged(clientId, deps)
   const before = await deps.callers.deleteClient(clientId)
   if (!before) throw new ClientNotFoundError(clientId)
   return { before, after: undefined }

@@ -1,9 +1,18 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { callerRegistryFor } from '../../lib/callers/caller-registry-for.ts'
 import { CognitoCallerRegistry } from '../../lib/callers/cognito-caller-registry.ts'
-import { createClient } from '../../lib/callers/manage-callers.ts'
-import { AdminScopeError } from '../../lib/errors.ts'
+import {
+  createClient,
+  deleteClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../../lib/callers/manage-callers.ts'
+import { AdminScopeError, ManagedClientError } from '../../lib/errors.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
 
 const userPoolId = 'us-east-1_Gateway1'
@@ -210,6 +219,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
         userPoolId,
         resourceServerIdentifier: 'switchboard',
         identityFile: undefined,
+        managedClientIds: [],
       },
     })
 
@@ -220,6 +230,45 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
 
     // Assess
     expect(scopes.map(({ scope }) => scope)).toEqual(['admin', 'weather:invoke'])
+  })
+
+  it('refuses to change, rotate or delete the Terraform-managed console client, sending Cognito no change, and marks it when listed', async () => {
+    // Prepare: the console's public PKCE client, as terraform/cognito.tf makes it
+    const { UserPoolClient: console } = await client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'switchboard-console',
+        GenerateSecret: false,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid'],
+        CallbackURLs: ['https://gateway.example/console/callback'],
+      }),
+    )
+    const consoleId = console?.ClientId as string
+    const app = await registry.createClient({ name: 'reports app', scopes: ['weather:invoke'] })
+    const deps = { callers: registry, managedClientIds: [consoleId] }
+    const stored = structuredClone(cognito.client(consoleId))
+    cognito.requests.length = 0
+
+    // Act
+    const refused = await Promise.all([
+      updateClient(consoleId, { scopes: ['weather:invoke'] }, deps).catch(
+        (error: unknown) => error,
+      ),
+      rotateClientSecret(consoleId, deps).catch((error: unknown) => error),
+      deleteClient(consoleId, deps).catch((error: unknown) => error),
+    ])
+    const listed = await listClients(deps)
+
+    // Assess
+    expect(refused.map((error) => error instanceof ManagedClientError)).toEqual([true, true, true])
+    const changes = cognito.requests.filter(({ operation }) =>
+      /^(Update|Delete|Add)UserPoolClient/.test(operation),
+    )
+    expect(changes).toEqual([])
+    expect(cognito.client(consoleId)).toEqual(stored)
+    expect(listed.find(({ clientId }) => clientId === consoleId)?.managedBy).toBe('terraform')
+    expect(listed.find(({ clientId }) => clientId === app.clientId)).not.toHaveProperty('managedBy')
   })
 
   it('deletes the client it made when the Idempotency-Key cannot be marked, so no unseen secret works', async () => {
@@ -239,6 +288,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       {
         callers: registry,
         creations,
+        managedClientIds: [],
         logError: (message) => logged.push(message),
       },
       'key-1',

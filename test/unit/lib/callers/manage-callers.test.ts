@@ -5,10 +5,19 @@ import type {
   ScopeDefinition,
 } from '../../../../lib/callers/caller-registry.ts'
 import type { ClientCreations } from '../../../../lib/callers/client-creations.ts'
-import { createClient, deleteScope, updateClient } from '../../../../lib/callers/manage-callers.ts'
+import {
+  createClient,
+  deleteClient,
+  deleteScope,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../../../../lib/callers/manage-callers.ts'
 import {
   AdminScopeError,
   ClientNotFoundError,
+  ManagedClientError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -72,6 +81,7 @@ const errorLog = () => {
       logged.push({ message, details }),
   }
 }
+const unmanaged = { managedClientIds: [] }
 
 describe('the callers admin steps', () => {
   it('refuses to delete the admin scope before asking the identity provider anything', async () => {
@@ -119,7 +129,7 @@ describe('the callers admin steps', () => {
     // Act
     const refused = createClient(
       { name: 'billing', scopes: ['billing:read', 'reports:invoke'] },
-      { callers, creations: noCreations, ...errorLog() },
+      { callers, creations: noCreations, ...errorLog(), ...unmanaged },
     )
 
     // Assess
@@ -137,7 +147,7 @@ describe('the callers admin steps', () => {
     // Act
     const created = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations: noCreations, ...errorLog() },
+      { callers, creations: noCreations, ...errorLog(), ...unmanaged },
     )
 
     // Assess
@@ -153,7 +163,7 @@ describe('the callers admin steps', () => {
     // Act
     const replayed = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations, ...errorLog() },
+      { callers, creations, ...errorLog(), ...unmanaged },
       'key-1',
     )
 
@@ -168,8 +178,12 @@ describe('the callers admin steps', () => {
     const { callers, changes } = memoryCallers(defined, [reportsApp])
 
     // Act
-    const renamed = await updateClient('reports-app', { name: 'reporting' }, { callers })
-    const unknown = await updateClient('nobody', { name: 'x' }, { callers }).catch(
+    const renamed = await updateClient(
+      'reports-app',
+      { name: 'reporting' },
+      { callers, ...unmanaged },
+    )
+    const unknown = await updateClient('nobody', { name: 'x' }, { callers, ...unmanaged }).catch(
       (error: unknown) => error,
     )
 
@@ -200,7 +214,7 @@ describe('the callers admin steps', () => {
     // Act
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations, ...log },
+      { callers, creations, ...log, ...unmanaged },
       'key-1',
     )
 
@@ -232,7 +246,7 @@ describe('the callers admin steps', () => {
     // Act
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers: refusing, creations, ...log },
+      { callers: refusing, creations, ...log, ...unmanaged },
       'key-1',
     )
 
@@ -261,7 +275,7 @@ describe('the callers admin steps', () => {
     // Act
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers: undeletable, creations, ...log },
+      { callers: undeletable, creations, ...log, ...unmanaged },
       'key-1',
     )
 
@@ -273,5 +287,40 @@ describe('the callers admin steps', () => {
         details: expect.objectContaining({ clientId: 'new-client' }),
       },
     ])
+  })
+
+  it('refuses to change, rotate or delete a client Terraform manages, asking the identity provider nothing', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [reportsApp])
+    const deps = { callers, managedClientIds: ['reports-app'] }
+
+    // Act
+    const refused = await Promise.all([
+      updateClient('reports-app', { name: 'renamed' }, deps).catch((error: unknown) => error),
+      rotateClientSecret('reports-app', deps).catch((error: unknown) => error),
+      deleteClient('reports-app', deps).catch((error: unknown) => error),
+    ])
+
+    // Assess
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(ManagedClientError)
+      expect((error as Error).message).toContain('managed by Terraform; change it there')
+    }
+    expect(changes).toEqual([])
+  })
+
+  it('marks the clients Terraform manages in a listing and a read, and no other', async () => {
+    // Prepare
+    const sample = { clientId: 'sample-app', name: 'sample', scopes: ['reports:invoke'] }
+    const { callers } = memoryCallers(defined, [reportsApp, sample])
+    const deps = { callers, managedClientIds: ['sample-app'] }
+
+    // Act
+    const listed = await listClients(deps)
+    const read = await getClient('sample-app', deps)
+
+    // Assess
+    expect(listed).toEqual([reportsApp, { ...sample, managedBy: 'terraform' }])
+    expect(read).toEqual({ ...sample, managedBy: 'terraform' })
   })
 })
