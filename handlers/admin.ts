@@ -11,6 +11,8 @@ import {
   createClient,
   deleteClient,
   deleteScope,
+  getClient,
+  listClients,
   putScope,
   requireScopes,
   rotateClientSecret,
@@ -18,7 +20,7 @@ import {
 } from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
-import { AgentNotFoundError, ClientNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
+import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
@@ -274,17 +276,12 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/clients',
-    handler: async () => jsonResponse(200, { clients: await callerAdmin.callers.listClients() }),
+    handler: async () => jsonResponse(200, { clients: await listClients(callerAdmin) }),
   },
   {
     method: 'GET',
     path: '/admin/clients/{clientId}',
-    handler: async (event) => {
-      const clientId = clientIdOf(event)
-      const client = await callerAdmin.callers.getClient(clientId)
-      if (!client) throw new ClientNotFoundError(clientId)
-      return jsonResponse(200, client)
-    },
+    handler: async (event) => jsonResponse(200, await getClient(clientIdOf(event), callerAdmin)),
   },
   {
     // The secret is in the answer only: the audit entry records the client without it.

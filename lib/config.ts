@@ -61,6 +61,12 @@ const gatewayEnv = z.object({
     .string()
     .regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a user pool id such as us-east-1_AbC123')
     .optional(),
+  /** App clients the Terraform stack owns: the admin API shows them marked and never changes them. */
+  MANAGED_CLIENT_IDS: commaList
+    .pipe(
+      z.array(z.string().regex(/^[\w+-]{1,128}$/, 'must be app client ids separated by commas')),
+    )
+    .default([]),
   /** Local runtime: the local identity's scopes and clients in this file instead of Cognito. */
   IDENTITY_FILE: z.string().min(1).optional(),
   /** The app client people sign in to the operator console with (authorization code + PKCE). */
@@ -160,6 +166,7 @@ export const awsEnvironmentSource = {
   ADMIN_SCOPE: 'terraform',
   ALLOWED_CLIENT_IDS: 'terraform',
   COGNITO_USER_POOL_ID: 'terraform',
+  MANAGED_CLIENT_IDS: 'terraform',
   IDENTITY_FILE: 'local-only',
   CONSOLE_CLIENT_ID: 'terraform',
   PUBLIC_BASE_URL: 'derived',
@@ -238,6 +245,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     resourceServerIdentifier: env.SCOPE_PREFIX.replace(/\/$/, ''),
     /** Local runtime: the local identity's file instead of Cognito. */
     identityFile: env.IDENTITY_FILE,
+    /** The clients Terraform owns (its admin, sample and console clients): refused changes. */
+    managedClientIds: env.MANAGED_CLIENT_IDS,
   },
   consoleClientId: env.CONSOLE_CLIENT_ID,
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),

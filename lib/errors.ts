@@ -87,6 +87,7 @@ export const errorAnswers = {
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
+  'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -415,6 +416,19 @@ export class ClientNotFoundError extends SwitchboardError {
   constructor(clientId: string) {
     super(`No client '${clientId}' exists.`)
     this.name = 'ClientNotFoundError'
+    this.clientId = clientId
+  }
+}
+
+/** A client the Terraform stack owns (MANAGED_CLIENT_IDS): the admin API leaves it as it is. */
+export class ManagedClientError extends SwitchboardError {
+  readonly code = 'managed-client'
+  readonly clientId: string
+  constructor(clientId: string) {
+    super(
+      `Client '${clientId}' is managed by Terraform; change it there (terraform/cognito.tf) and apply.`,
+    )
+    this.name = 'ManagedClientError'
     this.clientId = clientId
   }
 }

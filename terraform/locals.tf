@@ -86,6 +86,7 @@ locals {
     COGNITO_USER_POOL_ID   = aws_cognito_user_pool.gateway.id
     ALLOWED_CLIENT_IDS     = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
     CONSOLE_CLIENT_ID      = aws_cognito_user_pool_client.console.id
+    MANAGED_CLIENT_IDS     = join(",", [aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id]) # every app client of cognito.tf: the admin API does not change them
     BACKEND_TIMEOUT_MS     = tostring(var.backend_timeout_ms)
     CARD_FETCH_TIMEOUT_MS  = "5000"
     REGISTRY_CACHE_TTL_MS  = "750"

@@ -8,6 +8,8 @@ interface Client {
   clientId: string
   name: string
   scopes: string[]
+  /** Terraform owns it: the gateway refuses to change, rotate or delete it. */
+  managedBy?: 'terraform'
 }
 interface Scope {
   scope: string
@@ -347,7 +349,10 @@ export const CallersPage = () => {
       <ul class="cards">
         {(clients.data?.clients ?? []).map((client) => (
           <li class="card" key={client.clientId} data-client={client.clientId}>
-            <h2>{client.name}</h2>
+            <h2>
+              {client.name}
+              {client.managedBy ? <span class="badge">managed by Terraform</span> : null}
+            </h2>
             <dl class="facts">
               <dt>Client id</dt>
               <dd>
@@ -356,7 +361,9 @@ export const CallersPage = () => {
               <dt>Scopes</dt>
               <dd>{client.scopes.join(', ') || 'none'}</dd>
             </dl>
-            {editing?.clientId === client.clientId ? (
+            {client.managedBy ? (
+              <p class="muted">Terraform owns this caller: change it there, not here.</p>
+            ) : editing?.clientId === client.clientId ? (
               <div class="editor">
                 <ScopeChecks
                   scopes={allScopes}

@@ -114,6 +114,8 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       documentClient,
       tableName('idempotency', config.tablePrefix),
     ),
+    managedClientIds: config.callers.managedClientIds,
+    logError: (message, details) => logger.error(message, details),
   }
 
   /** What POST /admin/route/calibrate needs (calibrateRouting). */

@@ -14,6 +14,14 @@ export interface CallerClient {
   scopes: string[]
 }
 
+/**
+ * A client as the admin API shows it: `managedBy: "terraform"` marks one the
+ * Terraform stack owns (MANAGED_CLIENT_IDS), which the API never changes.
+ */
+export interface ShownClient extends CallerClient {
+  managedBy?: 'terraform'
+}
+
 /** A client just made, or given a new secret: the secret is shown this once. */
 export interface IssuedSecret {
   clientId: string

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   AdminScopeError,
   ClientNotFoundError,
+  ManagedClientError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -13,6 +14,7 @@ import {
   createClientSchema,
   type IssuedSecret,
   type ScopeDefinition,
+  type ShownClient,
   scopeBodySchema,
   updateClientSchema,
 } from './caller-registry.ts'
@@ -27,6 +29,10 @@ export interface CallerAdminDeps {
   adminScope: string
   /** Which client each `Idempotency-Key` of a creation made. */
   creations: ClientCreations
+  /** The clients the Terraform stack owns (MANAGED_CLIENT_IDS): shown marked, never changed. */
+  managedClientIds: readonly string[]
+  /** Says what a failed creation could not undo (a client left working, a key not released). */
+  logError: (message: string, details: Record<string, unknown>) => void
 }
 
 /** A change as the audit trail records it: no secret in either record. */
@@ -94,16 +100,68 @@ export const deleteScope = async (
   return { before, after: undefined }
 }
 
+/** The client as the admin API shows it: marked when Terraform owns it. */
+const shown = (
+  client: CallerClient,
+  { managedClientIds }: Pick<CallerAdminDeps, 'managedClientIds'>,
+): ShownClient =>
+  managedClientIds.includes(client.clientId) ? { ...client, managedBy: 'terraform' } : client
+
+/**
+ * Refuses to change a client Terraform owns: the API would fight the next
+ * apply, and could break the console's sign-in or lock operators out.
+ */
+const refuseManaged = (
+  clientId: string,
+  { managedClientIds }: Pick<CallerAdminDeps, 'managedClientIds'>,
+) => {
+  if (managedClientIds.includes(clientId)) throw new ManagedClientError(clientId)
+}
+
+/** `GET /admin/clients`: every client, those Terraform owns marked `managedBy: "terraform"`. */
+export const listClients = async (
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+): Promise<ShownClient[]> => (await deps.callers.listClients()).map((client) => shown(client, deps))
+
+/** `GET /admin/clients/{clientId}`: the client, marked as in a listing. */
+export const getClient = async (
+  clientId: string,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+): Promise<ShownClient> => {
+  const client = await deps.callers.getClient(clientId)
+  if (!client) throw new ClientNotFoundError(clientId)
+  return shown(client, deps)
+}
+
+/**
+ * Runs a clean-up after a failure without letting its own failure replace the
+ * one being answered: a failed clean-up is logged as `left`, with the details.
+ */
+const cleanUp = async (
+  step: () => Promise<unknown>,
+  left: string,
+  details: Record<string, unknown>,
+  { logError }: Pick<CallerAdminDeps, 'logError'>,
+) => {
+  try {
+    await step()
+  } catch (error) {
+    logError(left, { ...details, error })
+  }
+}
+
 /**
  * `POST /admin/clients`: the client and its secret, shown this once. With an
  * `Idempotency-Key`, a retry makes no second client: it answers the client the
  * key made, with a new secret (`replayed`), since the first answer's secret is
  * kept nowhere and cannot be shown again; the secret that answer held stops
- * working, as with a rotation.
+ * working, as with a rotation. A creation that fails leaves no client working
+ * (one made before the key could be marked is deleted again) and the key
+ * released, so a retry creates afresh; what cannot be undone is logged.
  */
 export const createClient = async (
   body: unknown,
-  { callers, creations }: Pick<CallerAdminDeps, 'callers' | 'creations'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError' | 'managedClientIds'>,
   idempotencyKey?: string,
 ): Promise<{
   replayed: boolean
@@ -111,6 +169,7 @@ export const createClient = async (
   after: CallerClient
   issued: CallerClient & IssuedSecret
 }> => {
+  const { callers, creations } = deps
   const client = createClientSchema.parse(body)
   await requireScopes(client.scopes, callers)
   const create = async () => {
@@ -122,7 +181,7 @@ export const createClient = async (
   const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
   const { clientId } = await creations.claim(idempotencyKey, fingerprint)
   if (clientId) {
-    const rotation = await rotateClientSecret(clientId, { callers })
+    const rotation = await rotateClientSecret(clientId, deps)
     return {
       replayed: true,
       before: rotation.before,
@@ -130,11 +189,32 @@ export const createClient = async (
       issued: { ...rotation.after, ...rotation.issued },
     }
   }
+  const release = () =>
+    cleanUp(
+      () => creations.release(idempotencyKey),
+      'Idempotency-Key not released after a failed client creation; a retry with it is refused until its claim lapses (a minute, an hour if marked): retry with a new key',
+      { idempotencyKey },
+      deps,
+    )
   const created = await create().catch(async (error: unknown) => {
-    await creations.release(idempotencyKey)
+    await release()
     throw error
   })
-  await creations.complete(idempotencyKey, created.after.clientId)
+  try {
+    await creations.complete(idempotencyKey, created.after.clientId)
+  } catch (error) {
+    // Unmarked, the client would keep a working secret nobody was shown, and a
+    // retry would make a second one: it is deleted, the key given up.
+    const { clientId } = created.after
+    await cleanUp(
+      () => callers.deleteClient(clientId),
+      'client made by a failed creation is left working with a secret nobody was shown; delete it by hand',
+      { clientId, idempotencyKey },
+      deps,
+    )
+    await release()
+    throw error
+  }
   return created
 }
 
@@ -142,9 +222,11 @@ export const createClient = async (
 export const updateClient = async (
   clientId: string,
   body: unknown,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<CallerChange<CallerClient>> => {
+  const { callers } = deps
   const change = updateClientSchema.parse(body)
+  refuseManaged(clientId, deps)
   const current = await callers.getClient(clientId)
   if (!current) throw new ClientNotFoundError(clientId)
   if (change.scopes) await requireScopes(change.scopes, callers)
@@ -161,8 +243,10 @@ export const updateClient = async (
 /** `POST /admin/clients/{clientId}/rotate-secret`: the new secret, shown this once. */
 export const rotateClientSecret = async (
   clientId: string,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<{ before: CallerClient; after: CallerClient; issued: IssuedSecret }> => {
+  const { callers } = deps
+  refuseManaged(clientId, deps)
   const client = await callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
   const issued = await callers.rotateSecret(clientId)
@@ -174,9 +258,10 @@ export const rotateClientSecret = async (
 /** `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens. */
 export const deleteClient = async (
   clientId: string,
-  { callers }: Pick<CallerAdminDeps, 'callers'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
 ): Promise<CallerChange<CallerClient>> => {
-  const before = await callers.deleteClient(clientId)
+  refuseManaged(clientId, deps)
+  const before = await deps.callers.deleteClient(clientId)
   if (!before) throw new ClientNotFoundError(clientId)
   return { before, after: undefined }
 }

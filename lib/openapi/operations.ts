@@ -246,6 +246,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       200: json('The client, changed', callerClientSchema),
       404: none('No such client'),
+      409: none('The client is managed by Terraform (`managedBy`): change it there'),
       422: none('A scope is not defined'),
     },
   },
@@ -253,7 +254,11 @@ export const apiOperations: Record<string, ApiOperation> = {
     summary: 'Delete a caller: its credentials get no more tokens',
     tag: 'admin',
     auth: 'admin',
-    responses: { 204: none('Deleted'), 404: none('No such client') },
+    responses: {
+      204: none('Deleted'),
+      404: none('No such client'),
+      409: none('The client is managed by Terraform (`managedBy`): delete it there'),
+    },
   },
   'POST /admin/clients/{clientId}/rotate-secret': {
     summary: 'Give a caller a new secret; the old one stops getting tokens',
@@ -265,6 +270,7 @@ export const apiOperations: Record<string, ApiOperation> = {
         z.object({ clientId: z.string(), clientSecret: z.string() }),
       ),
       404: none('No such client'),
+      409: none('The client is managed by Terraform (`managedBy`): change it there'),
     },
   },
   'GET /agents': {

@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import { agentCardV1Schema, agentCardV03Schema } from '../a2a/agent-card.ts'
 import type { backendAuthTypes } from '../backend/auth/auth-types.ts'
-import type { CallerClient, ScopeDefinition } from '../callers/caller-registry.ts'
+import type { ScopeDefinition, ShownClient } from '../callers/caller-registry.ts'
 import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentStatuses, cardVisibilities } from '../registry/agent-config.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -122,11 +122,17 @@ export const scopeDefinitionSchema = z.object({
   description: z.string(),
 })
 
-/** An OAuth client of the identity provider, never its secret (CallerClient). */
+/** An OAuth client of the identity provider, never its secret (ShownClient). */
 export const callerClientSchema = z.object({
   clientId: z.string(),
   name: z.string(),
   scopes: z.array(z.string()),
+  managedBy: z
+    .literal('terraform')
+    .optional()
+    .describe(
+      'Set on a client the Terraform stack owns (MANAGED_CLIENT_IDS): PATCH, rotate-secret and DELETE refuse it (409)',
+    ),
 })
 
 /** A client with the secret it was just given: shown this once, never stored by the gateway. */
@@ -135,6 +141,6 @@ export const issuedClientSchema = callerClientSchema.extend({
 })
 
 // The schemas and the port's types name the same fields.
-const callerFields: Same<keyof CallerClient, keyof z.infer<typeof callerClientSchema>> = true
+const callerFields: Same<keyof ShownClient, keyof z.infer<typeof callerClientSchema>> = true
 const scopeFields: Same<keyof ScopeDefinition, keyof z.infer<typeof scopeDefinitionSchema>> = true
 void [callerFields, scopeFields]

@@ -67,6 +67,8 @@ describe('callers and scopes through the admin API of npm start', () => {
       CALCULATOR_AGENT_PORT: String(await closedPort()),
       AUTHORIZER_CACHE_TTL_SECONDS: '0',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      // As Terraform marks its own clients: the admin API must leave this one alone.
+      MANAGED_CLIENT_IDS: 'admin-client',
     }
     gateway = await start(env)
     admin = (await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')).token as string
@@ -318,5 +320,31 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(await callAgent('weather', lasting.token as string)).toBe(200)
     expect(demo.body.scopes).toEqual(['weather:invoke'])
     expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('tasks:read')
+  })
+
+  it('marks the clients Terraform manages and refuses with 409 to change, rotate or delete them, which keep working', async () => {
+    // Act
+    const changed = await adminCall('PATCH', '/admin/clients/admin-client', { name: 'renamed' })
+    const rotated = await adminCall('POST', '/admin/clients/admin-client/rotate-secret')
+    const deleted = await adminCall('DELETE', '/admin/clients/admin-client')
+    const read = await adminCall('GET', '/admin/clients/admin-client')
+    const { clients } = (await adminCall('GET', '/admin/clients')).body
+    const token = await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')
+
+    // Assess
+    for (const refused of [changed, rotated, deleted]) {
+      expect(refused.status).toBe(409)
+      expect(refused.type).toBe('application/problem+json')
+      expect(refused.body.detail).toBe(
+        "Client 'admin-client' is managed by Terraform; change it there (terraform/cognito.tf) and apply.",
+      )
+    }
+    expect(read.body).toMatchObject({ clientId: 'admin-client', managedBy: 'terraform' })
+    expect(
+      clients
+        .filter(({ managedBy }: { managedBy?: string }) => managedBy === 'terraform')
+        .map(({ clientId }: { clientId: string }) => clientId),
+    ).toEqual(['admin-client'])
+    expect(token.status).toBe(200)
   })
 })

@@ -24,6 +24,8 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
 
   beforeAll(async () => {
     built = await buildConsole()
+    // As Terraform marks its own clients (MANAGED_CLIENT_IDS): read by the handlers the stack imports.
+    process.env.MANAGED_CLIENT_IDS = 'admin-client'
     stack = await startThrowawayStack()
     echo = await startCardServer()
     echo.serve(validCard(echo.url))
@@ -41,6 +43,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await browser?.close()
     await echo?.stop()
     await stack?.stop()
+    delete process.env.MANAGED_CLIENT_IDS
   })
 
   const go = async (hash: string, heading: string) => {
@@ -413,6 +416,22 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       // Assess
       await page.getByText(`caller ${clientId} deleted`).waitFor()
       expect((await tokenWith(rotated)).status).not.toBe(200)
+    },
+  )
+
+  it.runIf(callersApiExists)(
+    'Callers: a client Terraform manages is marked and offers no change, rotation or delete',
+    async () => {
+      // Act
+      await go('#/callers', 'Callers')
+      const managed = page.locator('[data-client="admin-client"]')
+      await managed.getByText('managed by Terraform').waitFor()
+
+      // Assess: the refused actions are not offered; another caller still has them
+      expect(await managed.getByRole('button').count()).toBe(0)
+      await managed.getByText('Terraform owns this caller: change it there, not here.').waitFor()
+      const demo = page.locator('[data-client="demo-client"]')
+      await demo.getByRole('button', { name: 'Rotate secret' }).waitFor()
     },
   )
 

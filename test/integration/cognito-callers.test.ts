@@ -1,8 +1,18 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+} from '@aws-sdk/client-cognito-identity-provider'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { callerRegistryFor } from '../../lib/callers/caller-registry-for.ts'
 import { CognitoCallerRegistry } from '../../lib/callers/cognito-caller-registry.ts'
-import { AdminScopeError } from '../../lib/errors.ts'
+import {
+  createClient,
+  deleteClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../../lib/callers/manage-callers.ts'
+import { AdminScopeError, ManagedClientError } from '../../lib/errors.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
 
 const userPoolId = 'us-east-1_Gateway1'
@@ -11,6 +21,7 @@ const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' 
 describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   let cognito: Awaited<ReturnType<typeof startCognitoStandIn>>
   let registry: CognitoCallerRegistry
+  let client: CognitoIdentityProviderClient
 
   beforeEach(async () => {
     cognito = await startCognitoStandIn({
@@ -22,7 +33,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
         { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
       ],
     })
-    const client = new CognitoIdentityProviderClient({
+    client = new CognitoIdentityProviderClient({
       endpoint: cognito.url,
       region: 'us-east-1',
       credentials,
@@ -204,7 +215,12 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     const fromConfig = callerRegistryFor({
       region: 'us-east-1',
       token: { adminScope: 'admin' } as never,
-      callers: { userPoolId, resourceServerIdentifier: 'switchboard', identityFile: undefined },
+      callers: {
+        userPoolId,
+        resourceServerIdentifier: 'switchboard',
+        identityFile: undefined,
+        managedClientIds: [],
+      },
     })
 
     // Act
@@ -214,5 +230,77 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
 
     // Assess
     expect(scopes.map(({ scope }) => scope)).toEqual(['admin', 'weather:invoke'])
+  })
+
+  it('refuses to change, rotate or delete the Terraform-managed console client, sending Cognito no change, and marks it when listed', async () => {
+    // Prepare: the console's public PKCE client, as terraform/cognito.tf makes it
+    const { UserPoolClient: console } = await client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'switchboard-console',
+        GenerateSecret: false,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid'],
+        CallbackURLs: ['https://gateway.example/console/callback'],
+      }),
+    )
+    const consoleId = console?.ClientId as string
+    const app = await registry.createClient({ name: 'reports app', scopes: ['weather:invoke'] })
+    const deps = { callers: registry, managedClientIds: [consoleId] }
+    const stored = structuredClone(cognito.client(consoleId))
+    cognito.requests.length = 0
+
+    // Act
+    const refused = await Promise.all([
+      updateClient(consoleId, { scopes: ['weather:invoke'] }, deps).catch(
+        (error: unknown) => error,
+      ),
+      rotateClientSecret(consoleId, deps).catch((error: unknown) => error),
+      deleteClient(consoleId, deps).catch((error: unknown) => error),
+    ])
+    const listed = await listClients(deps)
+
+    // Assess
+    expect(refused.map((error) => error instanceof ManagedClientError)).toEqual([true, true, true])
+    const changes = cognito.requests.filter(({ operation }) =>
+      /^(Update|Delete|Add)UserPoolClient/.test(operation),
+    )
+    expect(changes).toEqual([])
+    expect(cognito.client(consoleId)).toEqual(stored)
+    expect(listed.find(({ clientId }) => clientId === consoleId)?.managedBy).toBe('terraform')
+    expect(listed.find(({ clientId }) => clientId === app.clientId)).not.toHaveProperty('managedBy')
+  })
+
+  it('deletes the client it made when the Idempotency-Key cannot be marked, so no unseen secret works', async () => {
+    // Prepare: the key's completion fails after Cognito made the client
+    const logged: string[] = []
+    const creations = {
+      claim: async () => ({}),
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+      release: async () => undefined,
+    }
+
+    // Act
+    const failed = await createClient(
+      { name: 'reports app', scopes: ['weather:invoke'] },
+      {
+        callers: registry,
+        creations,
+        managedClientIds: [],
+        logError: (message) => logged.push(message),
+      },
+      'key-1',
+    ).catch((error: unknown) => error)
+
+    // Assess
+    expect(failed).toEqual(new Error('DynamoDB throttled the completion'))
+    const [created] = cognito.sent('CreateUserPoolClient')
+    const [deleted] = cognito.sent('DeleteUserPoolClient')
+    expect(created).toBeDefined()
+    expect(deleted?.input.ClientId).toEqual(expect.any(String))
+    expect(await registry.listClients()).toEqual([])
+    expect(logged).toEqual([])
   })
 })

@@ -47,12 +47,29 @@ describe('Terraform stack: callers and scopes (issue 18)', () => {
     expect(nested(server, 'lifecycle')[0]?.ignore_changes).toEqual(['${scope}'])
   })
 
-  it('keeps the Terraform-managed admin and sample clients', () => {
+  it('keeps the Terraform-managed admin, sample and console clients', () => {
     // Assess
     expect(Object.keys(root.resources.aws_cognito_user_pool_client ?? {}).sort()).toEqual([
       'admin',
+      'console',
       'sample',
     ])
+  })
+
+  it('tells the functions every app client of the stack as MANAGED_CLIENT_IDS, so the admin API leaves them alone', () => {
+    // Prepare
+    const environment = root.locals.gateway_environment as Record<string, string>
+    const named = [
+      ...(environment.MANAGED_CLIENT_IDS ?? '').matchAll(
+        /aws_cognito_user_pool_client\.(\w+)\.id/g,
+      ),
+    ].map(([, name]) => name)
+
+    // Assess
+    expect(environment.MANAGED_CLIENT_IDS).toMatch(/^\$\{join\(",", \[[^\]]*\]\)\}$/)
+    expect(named.sort()).toEqual(
+      Object.keys(root.resources.aws_cognito_user_pool_client ?? {}).sort(),
+    )
   })
 
   it("tells the functions the stack's user pool, and accepts its every client unless restricted", () => {

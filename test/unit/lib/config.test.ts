@@ -137,9 +137,24 @@ describe('config', () => {
       userPoolId: 'us-east-1_Abc1',
       resourceServerIdentifier: 'switchboard',
       identityFile: undefined,
+      managedClientIds: [],
     })
     expect(() => loadConfig({ ...issuer, COGNITO_USER_POOL_ID: 'pool' })).toThrow(
       /COGNITO_USER_POOL_ID/,
+    )
+  })
+
+  it("reads MANAGED_CLIENT_IDS as Terraform's client ids, and refuses what is no client id", () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const managed = loadConfig({ ...issuer, MANAGED_CLIENT_IDS: '4abc, 5def,' })
+
+    // Assess
+    expect(managed.callers.managedClientIds).toEqual(['4abc', '5def'])
+    expect(() => loadConfig({ ...issuer, MANAGED_CLIENT_IDS: 'admin client' })).toThrow(
+      /MANAGED_CLIENT_IDS/,
     )
   })
 })

@@ -5,10 +5,19 @@ import type {
   ScopeDefinition,
 } from '../../../../lib/callers/caller-registry.ts'
 import type { ClientCreations } from '../../../../lib/callers/client-creations.ts'
-import { createClient, deleteScope, updateClient } from '../../../../lib/callers/manage-callers.ts'
+import {
+  createClient,
+  deleteClient,
+  deleteScope,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../../../../lib/callers/manage-callers.ts'
 import {
   AdminScopeError,
   ClientNotFoundError,
+  ManagedClientError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -42,7 +51,10 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       changes.push(`rotateSecret ${clientId}`)
       return { clientId, clientSecret: 'rotated' }
     },
-    deleteClient: async (clientId) => clients.find((each) => each.clientId === clientId),
+    deleteClient: async (clientId) => {
+      changes.push(`deleteClient ${clientId}`)
+      return clients.find((each) => each.clientId === clientId)
+    },
   }
   return { callers, changes }
 }
@@ -60,6 +72,16 @@ const defined = [
 ]
 const reportsApp = { clientId: 'reports-app', name: 'reports', scopes: ['reports:invoke'] }
 const permissionsOf = (permissions: Permission[]) => ({ list: async () => permissions })
+/** What the steps logged as errors. */
+const errorLog = () => {
+  const logged: { message: string; details: Record<string, unknown> }[] = []
+  return {
+    logged,
+    logError: (message: string, details: Record<string, unknown>) =>
+      logged.push({ message, details }),
+  }
+}
+const unmanaged = { managedClientIds: [] }
 
 describe('the callers admin steps', () => {
   it('refuses to delete the admin scope before asking the identity provider anything', async () => {
@@ -107,7 +129,7 @@ describe('the callers admin steps', () => {
     // Act
     const refused = createClient(
       { name: 'billing', scopes: ['billing:read', 'reports:invoke'] },
-      { callers, creations: noCreations },
+      { callers, creations: noCreations, ...errorLog(), ...unmanaged },
     )
 
     // Assess
@@ -125,7 +147,7 @@ describe('the callers admin steps', () => {
     // Act
     const created = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations: noCreations },
+      { callers, creations: noCreations, ...errorLog(), ...unmanaged },
     )
 
     // Assess
@@ -141,7 +163,7 @@ describe('the callers admin steps', () => {
     // Act
     const replayed = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
-      { callers, creations },
+      { callers, creations, ...errorLog(), ...unmanaged },
       'key-1',
     )
 
@@ -156,8 +178,12 @@ describe('the callers admin steps', () => {
     const { callers, changes } = memoryCallers(defined, [reportsApp])
 
     // Act
-    const renamed = await updateClient('reports-app', { name: 'reporting' }, { callers })
-    const unknown = await updateClient('nobody', { name: 'x' }, { callers }).catch(
+    const renamed = await updateClient(
+      'reports-app',
+      { name: 'reporting' },
+      { callers, ...unmanaged },
+    )
+    const unknown = await updateClient('nobody', { name: 'x' }, { callers, ...unmanaged }).catch(
       (error: unknown) => error,
     )
 
@@ -169,5 +195,132 @@ describe('the callers admin steps', () => {
     })
     expect(unknown).toBeInstanceOf(ClientNotFoundError)
     expect(changes).toEqual(['updateClient reports-app reporting reports:invoke'])
+  })
+
+  it("deletes the client it made when the key cannot be marked, and fails with that error, not the cleanup's", async () => {
+    // Prepare: the key's claim cannot be completed, nor given up
+    const { callers, changes } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      claim: async () => ({}),
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+      release: async () => {
+        throw new Error('DynamoDB throttled the release')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers, creations, ...log, ...unmanaged },
+      'key-1',
+    )
+
+    // Assess: no client with a secret nobody saw is left working
+    await expect(failed).rejects.toThrow('DynamoDB throttled the completion')
+    expect(changes).toEqual(['createClient reports', 'deleteClient new-client'])
+    expect(log.logged.map(({ message }) => message)).toEqual([
+      expect.stringContaining('Idempotency-Key not released'),
+    ])
+  })
+
+  it("fails with the creation's own error when giving the key up fails too", async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      ...noCreations,
+      release: async () => {
+        throw new Error('DynamoDB throttled the release')
+      },
+    }
+    const refusing = {
+      ...callers,
+      createClient: async () => {
+        throw new Error('Cognito refused the client')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers: refusing, creations, ...log, ...unmanaged },
+      'key-1',
+    )
+
+    // Assess
+    await expect(failed).rejects.toThrow('Cognito refused the client')
+    expect(log.logged).toHaveLength(1)
+  })
+
+  it('logs the client left working, naming it, when it cannot be deleted after a failed completion', async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [])
+    const log = errorLog()
+    const creations: ClientCreations = {
+      ...noCreations,
+      complete: async () => {
+        throw new Error('DynamoDB throttled the completion')
+      },
+    }
+    const undeletable = {
+      ...callers,
+      deleteClient: async () => {
+        throw new Error('Cognito throttled the delete')
+      },
+    }
+
+    // Act
+    const failed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers: undeletable, creations, ...log, ...unmanaged },
+      'key-1',
+    )
+
+    // Assess
+    await expect(failed).rejects.toThrow('DynamoDB throttled the completion')
+    expect(log.logged).toEqual([
+      {
+        message: expect.stringContaining('delete it by hand'),
+        details: expect.objectContaining({ clientId: 'new-client' }),
+      },
+    ])
+  })
+
+  it('refuses to change, rotate or delete a client Terraform manages, asking the identity provider nothing', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [reportsApp])
+    const deps = { callers, managedClientIds: ['reports-app'] }
+
+    // Act
+    const refused = await Promise.all([
+      updateClient('reports-app', { name: 'renamed' }, deps).catch((error: unknown) => error),
+      rotateClientSecret('reports-app', deps).catch((error: unknown) => error),
+      deleteClient('reports-app', deps).catch((error: unknown) => error),
+    ])
+
+    // Assess
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(ManagedClientError)
+      expect((error as Error).message).toContain('managed by Terraform; change it there')
+    }
+    expect(changes).toEqual([])
+  })
+
+  it('marks the clients Terraform manages in a listing and a read, and no other', async () => {
+    // Prepare
+    const sample = { clientId: 'sample-app', name: 'sample', scopes: ['reports:invoke'] }
+    const { callers } = memoryCallers(defined, [reportsApp, sample])
+    const deps = { callers, managedClientIds: ['sample-app'] }
+
+    // Act
+    const listed = await listClients(deps)
+    const read = await getClient('sample-app', deps)
+
+    // Assess
+    expect(listed).toEqual([reportsApp, { ...sample, managedBy: 'terraform' }])
+    expect(read).toEqual({ ...sample, managedBy: 'terraform' })
   })
 })
