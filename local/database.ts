@@ -77,10 +77,14 @@ export const startLocalDatabase = async (options: {
   })
   worker.removeAllListeners()
   const endpoint = `http://127.0.0.1:${port}`
+  // Once: a second stop (a test stopped the database, then the stack) waits for the same exit.
+  let stopping: Promise<unknown> | undefined
   const stop = async () => {
-    const exited = new Promise((resolve) => worker.once('exit', resolve))
-    worker.postMessage('stop')
-    await exited
+    stopping ??= new Promise((resolve) => {
+      worker.once('exit', resolve)
+      worker.postMessage('stop')
+    })
+    await stopping
   }
   try {
     await createTables(endpoint, options.tablePrefix)
