@@ -122,7 +122,9 @@ const recordingTasks = (
  * ListTasks answer keeps only the caller's tasks. A caller with
  * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
  * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
- * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot).
+ * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot,
+ * or gives back the one taken beside it when they run `concurrently`): a read
+ * only before the call, so it may run beside the rate-limit write.
  *
  * @example
  * middy()

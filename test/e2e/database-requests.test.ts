@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { watchDynamoOverlap } from '../support/dynamo-overlap.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
  * What a warm call costs in DynamoDB requests, counted at the local database
  * (issue 20): the authorizer's answer cached by API Gateway, the agent record in
- * the handler's cache. Counts, not times. Today a unary SendMessage writes its
+ * the handler's cache. Counts, not times. A unary SendMessage writes its
  * rate-limit counter and its task's owner; a stream also takes and gives back its
  * stream slot; GetTask reads the task's owner and writes the rate-limit counter.
+ * The requests that do not wait for one another go at once (watched at the
+ * client: which were in flight together, no timing), so a call waits for one
+ * round trip before it is forwarded.
  */
 describe('the DynamoDB requests of a warm call, through the local gateway', () => {
   let stack: RunningStack
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let token: string
+  let overlap: ReturnType<typeof watchDynamoOverlap>
 
   const taskOf = (id: string) => ({
     id,
@@ -22,8 +27,8 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     status: { state: 'TASK_STATE_COMPLETED' },
   })
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${stack.url}/agents/counted${path}`, {
+  const call = async (method: string, path: string, body?: unknown, agentId = 'counted') => {
+    const response = await fetch(`${stack.url}/agents/${agentId}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
@@ -38,10 +43,11 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     return text
   }
 
-  const send = (kind: 'send' | 'stream') =>
-    call('POST', `/message:${kind}`, {
-      message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'hi' }] },
-    })
+  const message = (extra: Record<string, string> = {}) => ({
+    message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: 'hi' }], ...extra },
+  })
+  const send = (kind: 'send' | 'stream', agentId?: string) =>
+    call('POST', `/message:${kind}`, message(), agentId)
 
   /** The requests `act` caused, per operation, run right after a warm-up call of its own kind. */
   const requestsOf = async (act: () => Promise<unknown>) => {
@@ -57,6 +63,8 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
   }
 
   beforeAll(async () => {
+    // One open stream per caller and agent: a slot left taken refuses the next stream.
+    process.env.MAX_CONCURRENT_STREAMS = '1'
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
       answer: (request, _body, response) => {
@@ -74,11 +82,15 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 300 })
     await registerAgents(stack, [
       { agentId: 'counted', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
+      // Never called before its own test: its record is not in the handler's cache.
+      { agentId: 'uncached', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
     ])
-    await grantToDemoClient(['counted'])
+    await grantToDemoClient(['counted', 'uncached'])
     token = await stack.token('demo-client')
+    overlap = watchDynamoOverlap()
   })
   afterAll(async () => {
+    overlap?.stop()
     await stack?.stop()
     await agent?.stop()
   })
@@ -112,5 +124,59 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
 
     // Assess
     expect(requests).toEqual({ GetItem: 1, UpdateItem: 1 })
+  })
+
+  it('a warm GetTask sends its task-owner read and its rate-limit write at once: two in flight', async () => {
+    // Prepare
+    const taskId = JSON.parse(await send('send')).task.id as string
+    await call('GET', `/tasks/${taskId}`)
+
+    // Act
+    const seen = await overlap.during(() => call('GET', `/tasks/${taskId}`))
+
+    // Assess
+    expect(seen).toEqual({ peak: 2, pairs: ['Get task-owners + Update rate-limits'] })
+  })
+
+  it('a warm streaming SendMessage takes its stream slot beside its rate-limit write', async () => {
+    // Prepare
+    await send('stream')
+
+    // Act
+    const seen = await overlap.during(() => send('stream'))
+
+    // Assess
+    expect(seen.peak).toBe(2)
+    expect(seen.pairs).toContain('Update rate-limits + Update stream-slots')
+  })
+
+  it("reads an agent's record missing from the cache beside the rate-limit write", async () => {
+    // Prepare: 'uncached' has not been called yet
+
+    // Act
+    const seen = await overlap.during(() => send('send', 'uncached'))
+
+    // Assess
+    expect(seen.pairs).toContain('Get agents + Update rate-limits')
+  })
+
+  it('gives back the slot of a stream refused as TaskNotFound, so the next stream opens under a cap of one', async () => {
+    // Prepare
+    const refused = await fetch(`${stack.url}/agents/counted/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify(message({ taskId: randomUUID() })),
+    })
+    expect(refused.status).toBe(404)
+
+    // Act
+    const next = await send('stream')
+
+    // Assess
+    expect(next).toContain('TASK_STATE_COMPLETED')
   })
 })

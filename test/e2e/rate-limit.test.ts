@@ -1,4 +1,7 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { grantToDemoClient, putPermission } from '../support/stack-setup.ts'
 
@@ -70,6 +73,38 @@ describe('rate limits through the local gateway', () => {
       id: 'late',
       error: { code: -32053 },
     })
+  })
+
+  it('leaves no stream slot taken by streams the rate limit refused', async () => {
+    // Prepare: the limit of 10 used up (by the calls above, or here)
+    for (let i = 0; i < 11 && (await send('rest')).status !== 429; i++);
+    const stream = () =>
+      fetch(`${stack.url}/agents/calculator/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '1+1' }] },
+        }),
+      })
+    const database = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    })
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 5 }, stream))
+
+    // Assess: each slot taken beside the refused rate-limit write was given back
+    expect(responses.map((response) => response.status)).toEqual([429, 429, 429, 429, 429])
+    const { Items } = await database.send(
+      new ScanCommand({ TableName: tableName('rateLimits', process.env.TABLE_PREFIX as string) }),
+    )
+    const slots = (Items ?? []).filter((item) => String(item.pk).endsWith('#calculator#streams'))
+    expect(slots.filter((item) => item.open !== 0)).toEqual([])
   })
 
   it('counts every /route message against the caller’s /route limit, unrouted ones included', async () => {
