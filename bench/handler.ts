@@ -7,11 +7,17 @@
  * call, calls one after another) is the handler's own. Prints CPU ms per call
  * p50 / p99, wall ms p50 and the DynamoDB requests per call by operation
  * (counted at the database). Run with `npm run bench:handler`.
+ *
+ * With BENCH_PROFILE=<prefix>, the CPU profile of each kind's measured calls
+ * (not the warm-up) is written to `<prefix>-<kind>.cpuprofile`, for
+ * `node bench/profile-summary.ts <file>`.
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { matchRoute } from '../lib/routes.ts'
@@ -27,6 +33,23 @@ import { startFastAgent } from './fast-agent.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
 const warmUp = 50
+
+/** Runs `run` under the CPU profiler when BENCH_PROFILE is set, writing `<prefix>-<kind>.cpuprofile`. */
+const profiled = async <T>(kind: string, run: () => Promise<T>): Promise<T> => {
+  const prefix = process.env.BENCH_PROFILE
+  if (!prefix) return run()
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  try {
+    return await run()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    await writeFile(`${prefix}-${kind}.cpuprofile`, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -171,29 +194,32 @@ const measure = async (backend: ChildProcess, token: string) => {
 
   const taskId = JSON.parse((await call('POST', '/agents/fast/message:send', message())).body).task
     .id as string
-  const kinds: [string, () => Promise<{ cpu: number; wall: number }>][] = [
-    ['unary SendMessage', () => call('POST', '/agents/fast/message:send', message())],
+  const kinds: [string, string, () => Promise<{ cpu: number; wall: number }>][] = [
+    ['unary SendMessage', 'unary', () => call('POST', '/agents/fast/message:send', message())],
     [
       'streaming SendStreamingMessage',
+      'streaming',
       () => call('POST', '/agents/fast/message:stream', message()),
     ],
-    ['GetTask', () => call('GET', `/agents/fast/tasks/${taskId}`)],
+    ['GetTask', 'get-task', () => call('GET', `/agents/fast/tasks/${taskId}`)],
   ]
   console.log(
     `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process)`,
   )
   console.log('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
   console.log('| --- | --- | --- | --- | --- |')
-  for (const [name, run] of kinds) {
+  for (const [name, kind, run] of kinds) {
     for (let i = 0; i < warmUp; i++) await run()
     const before = await databaseRequests()
     const cpu: number[] = []
     const wall: number[] = []
-    for (let i = 0; i < calls; i++) {
-      const sample = await run()
-      cpu.push(sample.cpu)
-      wall.push(sample.wall)
-    }
+    await profiled(kind, async () => {
+      for (let i = 0; i < calls; i++) {
+        const sample = await run()
+        cpu.push(sample.cpu)
+        wall.push(sample.wall)
+      }
+    })
     const after = await databaseRequests()
     cpu.sort((a, b) => a - b)
     wall.sort((a, b) => a - b)
