@@ -11,6 +11,10 @@
  * With BENCH_PROFILE=<prefix>, the CPU profile of each kind's measured calls
  * (not the warm-up) is written to `<prefix>-<kind>.cpuprofile`, for
  * `node bench/profile-summary.ts <file>`.
+ *
+ * With BENCH_LAMBDA_OUTPUT=1 the handler writes what it writes on Lambda, at
+ * its cost: log lines at INFO and EMF metrics, on stdout; the table then goes
+ * to stderr (`BENCH_LAMBDA_OUTPUT=1 npm run bench:handler > /dev/null`).
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
@@ -50,6 +54,10 @@ const profiled = async <T>(kind: string, run: () => Promise<T>): Promise<T> => {
     session.disconnect()
   }
 }
+
+/** On Lambda the handler logs at INFO and writes EMF: measured so, its table leaves stdout to them. */
+const lambdaOutput = process.env.BENCH_LAMBDA_OUTPUT === '1'
+const print = (line: string) => (lambdaOutput ? console.error(line) : console.log(line))
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -203,11 +211,11 @@ const measure = async (backend: ChildProcess, token: string) => {
     ],
     ['GetTask', 'get-task', () => call('GET', `/agents/fast/tasks/${taskId}`)],
   ]
-  console.log(
-    `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process)`,
+  print(
+    `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process${lambdaOutput ? '; logs at INFO and EMF, as on Lambda' : ''})`,
   )
-  console.log('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
-  console.log('| --- | --- | --- | --- | --- |')
+  print('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
+  print('| --- | --- | --- | --- | --- |')
   for (const [name, kind, run] of kinds) {
     for (let i = 0; i < warmUp; i++) await run()
     const before = await databaseRequests()
@@ -228,7 +236,7 @@ const measure = async (backend: ChildProcess, token: string) => {
       .filter(([, count]) => count > 0)
     const total = perOperation.reduce((sum, [, count]) => sum + count, 0)
     const byOperation = perOperation.map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
-    console.log(
+    print(
       `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${total.toFixed(2)}: ${byOperation.join(', ')} |`,
     )
   }
@@ -241,6 +249,11 @@ if (process.argv[2] === 'backend') {
   const [ready] = (await once(backend, 'message')) as [Ready]
   // The handlers read their configuration when imported, as on Lambda: the local stack's.
   Object.assign(process.env, ready.env)
+  if (lambdaOutput) {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
+    process.env.METRICS_SINK = 'emf'
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'
+  }
   try {
     await measure(backend, ready.token)
   } finally {
