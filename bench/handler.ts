@@ -7,11 +7,21 @@
  * call, calls one after another) is the handler's own. Prints CPU ms per call
  * p50 / p99, wall ms p50 and the DynamoDB requests per call by operation
  * (counted at the database). Run with `npm run bench:handler`.
+ *
+ * With BENCH_PROFILE=<prefix>, the CPU profile of each kind's measured calls
+ * (not the warm-up) is written to `<prefix>-<kind>.cpuprofile`, for
+ * `node bench/profile-summary.ts <file>`.
+ *
+ * With BENCH_LAMBDA_OUTPUT=1 the handler writes what it writes on Lambda, at
+ * its cost: log lines at INFO and EMF metrics, on stdout; the table then goes
+ * to stderr (`BENCH_LAMBDA_OUTPUT=1 npm run bench:handler > /dev/null`).
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { matchRoute } from '../lib/routes.ts'
@@ -27,6 +37,27 @@ import { startFastAgent } from './fast-agent.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
 const warmUp = 50
+
+/** Runs `run` under the CPU profiler when BENCH_PROFILE is set, writing `<prefix>-<kind>.cpuprofile`. */
+const profiled = async <T>(kind: string, run: () => Promise<T>): Promise<T> => {
+  const prefix = process.env.BENCH_PROFILE
+  if (!prefix) return run()
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  try {
+    return await run()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    await writeFile(`${prefix}-${kind}.cpuprofile`, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
+/** On Lambda the handler logs at INFO and writes EMF: measured so, its table leaves stdout to them. */
+const lambdaOutput = process.env.BENCH_LAMBDA_OUTPUT === '1'
+const print = (line: string) => (lambdaOutput ? console.error(line) : console.log(line))
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -171,29 +202,32 @@ const measure = async (backend: ChildProcess, token: string) => {
 
   const taskId = JSON.parse((await call('POST', '/agents/fast/message:send', message())).body).task
     .id as string
-  const kinds: [string, () => Promise<{ cpu: number; wall: number }>][] = [
-    ['unary SendMessage', () => call('POST', '/agents/fast/message:send', message())],
+  const kinds: [string, string, () => Promise<{ cpu: number; wall: number }>][] = [
+    ['unary SendMessage', 'unary', () => call('POST', '/agents/fast/message:send', message())],
     [
       'streaming SendStreamingMessage',
+      'streaming',
       () => call('POST', '/agents/fast/message:stream', message()),
     ],
-    ['GetTask', () => call('GET', `/agents/fast/tasks/${taskId}`)],
+    ['GetTask', 'get-task', () => call('GET', `/agents/fast/tasks/${taskId}`)],
   ]
-  console.log(
-    `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process)`,
+  print(
+    `\nAgents handler in-process, ${calls} calls one after another after ${warmUp} to warm up (fast agent, dynalite in another process${lambdaOutput ? '; logs at INFO and EMF, as on Lambda' : ''})`,
   )
-  console.log('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
-  console.log('| --- | --- | --- | --- | --- |')
-  for (const [name, run] of kinds) {
+  print('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
+  print('| --- | --- | --- | --- | --- |')
+  for (const [name, kind, run] of kinds) {
     for (let i = 0; i < warmUp; i++) await run()
     const before = await databaseRequests()
     const cpu: number[] = []
     const wall: number[] = []
-    for (let i = 0; i < calls; i++) {
-      const sample = await run()
-      cpu.push(sample.cpu)
-      wall.push(sample.wall)
-    }
+    await profiled(kind, async () => {
+      for (let i = 0; i < calls; i++) {
+        const sample = await run()
+        cpu.push(sample.cpu)
+        wall.push(sample.wall)
+      }
+    })
     const after = await databaseRequests()
     cpu.sort((a, b) => a - b)
     wall.sort((a, b) => a - b)
@@ -202,7 +236,7 @@ const measure = async (backend: ChildProcess, token: string) => {
       .filter(([, count]) => count > 0)
     const total = perOperation.reduce((sum, [, count]) => sum + count, 0)
     const byOperation = perOperation.map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
-    console.log(
+    print(
       `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${total.toFixed(2)}: ${byOperation.join(', ')} |`,
     )
   }
@@ -215,6 +249,11 @@ if (process.argv[2] === 'backend') {
   const [ready] = (await once(backend, 'message')) as [Ready]
   // The handlers read their configuration when imported, as on Lambda: the local stack's.
   Object.assign(process.env, ready.env)
+  if (lambdaOutput) {
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
+    process.env.METRICS_SINK = 'emf'
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'
+  }
   try {
     await measure(backend, ready.token)
   } finally {

@@ -113,8 +113,7 @@ const contextSchema = z.object({
   exp: z.coerce.number().int().positive(),
 })
 
-/** Reads the caller back from `requestContext.authorizer`; throws if it is not there. */
-export const fromAuthorizerContext = (context: unknown): Caller => {
+const decodeCaller = (context: unknown): Caller => {
   const fields = contextSchema.parse(context)
   return {
     principal: fields.principal,
@@ -127,4 +126,43 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
     authorizedAt: fields.authorizedAt,
     expiresAt: fields.exp,
   }
+}
+
+const contextFields = Object.keys(contextSchema.shape)
+/** Callers decoded lately, by their context's text; emptied when full. */
+const decodedCallers = new Map<string, Caller>()
+const decodedCallersMax = 1000
+
+/** The context's fields as one key, or undefined when one is not a string (decoded, never cached). */
+const contextKey = (context: unknown): string | undefined => {
+  if (typeof context !== 'object' || context === null) return undefined
+  const values: (string | undefined)[] = []
+  for (const field of contextFields) {
+    const value = (context as Record<string, unknown>)[field]
+    if (value !== undefined && typeof value !== 'string') return undefined
+    values.push(value)
+  }
+  return JSON.stringify(values)
+}
+
+/**
+ * Reads the caller back from `requestContext.authorizer`; throws if it is not
+ * there. API Gateway hands every call of a token the same cached context, so a
+ * context decoded lately is not parsed again: the same text gives the same
+ * caller (frozen, as it is shared).
+ */
+export const fromAuthorizerContext = (context: unknown): Caller => {
+  const key = contextKey(context)
+  const known = key === undefined ? undefined : decodedCallers.get(key)
+  if (known) return known
+  const caller = decodeCaller(context)
+  if (key === undefined) return caller
+  if (decodedCallers.size >= decodedCallersMax) decodedCallers.clear()
+  Object.freeze(caller.scopes)
+  for (const operations of Object.values(caller.grants)) Object.freeze(operations)
+  Object.freeze(caller.grants)
+  Object.freeze(caller.limits)
+  Object.freeze(caller.allTasksOn)
+  decodedCallers.set(key, Object.freeze(caller))
+  return caller
 }

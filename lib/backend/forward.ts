@@ -39,13 +39,16 @@ export interface BackendResponse {
   body: ReadableStream<Uint8Array> | null
 }
 
+/** The headers named (lower case) in `names`, under their lower-case names, in one pass. */
 const pick = (headers: Record<string, string | undefined>, names: readonly string[]) => {
-  const lower = Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
-  )
-  return Object.fromEntries(
-    names.flatMap((name) => (lower[name] === undefined ? [] : [[name, lower[name] as string]])),
-  )
+  const picked: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined) continue
+    const lower = name.toLowerCase()
+    if (names.includes(lower)) picked[lower] = value
+  }
+  return picked
 }
 
 /** The caller's headers that may travel to an agent. */
@@ -166,7 +169,11 @@ export const forwardToBackend = async (
   } finally {
     clearTimeout(startTimer)
   }
-  const headers = pick(Object.fromEntries(response.headers), forwardedResponseHeaders)
+  const headers: Record<string, string> = {}
+  for (const name of forwardedResponseHeaders) {
+    const value = response.headers.get(name)
+    if (value !== null) headers[name] = value
+  }
   if (headers['content-type']?.startsWith('text/event-stream')) {
     headers['cache-control'] = 'no-cache'
   }

@@ -62,6 +62,8 @@ export const relayToReadable = (
   let chunks = 0
   let failure: Error | undefined
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
+  /** The backend's body was read to its end: nothing is left to abort or cancel. */
+  let backendDone = false
   let idleSince = Date.now()
   let timer: NodeJS.Timeout | undefined
   /** Where an event stream's whole events end; each byte is scanned once. */
@@ -100,6 +102,7 @@ export const relayToReadable = (
           pending = undefined
           idleSince = Date.now()
           if (next.done) {
+            backendDone = true
             if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
               return endWith(this, 'backend-failed', new Error('backend stream ended mid-event'))
             }
@@ -131,8 +134,10 @@ export const relayToReadable = (
     },
     destroy(error, callback) {
       clearTimeout(timer)
-      backendRequest.abort()
-      reader.cancel().catch(() => undefined)
+      if (!backendDone) {
+        backendRequest.abort()
+        reader.cancel().catch(() => undefined)
+      }
       const cause = error ?? failure
       onEnd({ bytes, chunks, ...(cause ? { error: cause } : {}) })
       callback(error)

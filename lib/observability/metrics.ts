@@ -63,6 +63,14 @@ const metricsLogger = {
   },
 }
 
+/** Each metric's dimension sets as one key: metrics with the same key go in one document. */
+const groupKeyOf = Object.fromEntries(
+  Object.entries(metricDefinitions).map(([name, { dimensionSets }]) => [
+    name,
+    JSON.stringify(dimensionSets),
+  ]),
+) as Record<MetricName, string>
+
 /**
  * Metrics as CloudWatch EMF documents, written with Powertools Metrics. Each
  * dimension set of a definition is one `addDimensions` call (Powertools' own
@@ -70,31 +78,46 @@ const metricsLogger = {
  * dropped so the sets are exactly those of `metricDefinitions`. One document per
  * group of metrics sharing their sets, per event: concurrent calls in one process
  * never mix, and a stream's metrics go out when it ends, after Middy's `after`.
+ * One Powertools `Metrics` per group, made on first use and reused: a document
+ * is filled and published in one synchronous turn, and publishing clears it.
  */
-export const emfSink = (): MetricsSink => ({
-  record(values, dimensions = {}) {
-    const groups = new Map<string, MetricName[]>()
-    for (const name of Object.keys(values) as MetricName[]) {
-      const sets = JSON.stringify(metricDefinitions[name].dimensionSets)
-      groups.set(sets, [...(groups.get(sets) ?? []), name])
-    }
-    for (const names of groups.values()) {
-      const metrics = new Metrics({
+export const emfSink = (): MetricsSink => {
+  const writers = new Map<string, Metrics>()
+  const writerFor = (key: string) => {
+    let metrics = writers.get(key)
+    if (!metrics) {
+      metrics = new Metrics({
         namespace: metricsNamespace,
         serviceName: 'switchboard',
         logger: metricsLogger,
       })
       metrics.clearDefaultDimensions()
-      for (const set of metricDefinitions[names[0] as MetricName].dimensionSets) {
-        metrics.addDimensions(pick(dimensions, set))
-      }
-      for (const name of names) {
-        metrics.addMetric(name, MetricUnit[metricDefinitions[name].unit], values[name] as number)
-      }
-      metrics.publishStoredMetrics()
+      writers.set(key, metrics)
     }
-  },
-})
+    return metrics
+  }
+  return {
+    record(values, dimensions = {}) {
+      const groups = new Map<string, MetricName[]>()
+      for (const name of Object.keys(values) as MetricName[]) {
+        const key = groupKeyOf[name]
+        const names = groups.get(key)
+        if (names) names.push(name)
+        else groups.set(key, [name])
+      }
+      for (const [key, names] of groups) {
+        const metrics = writerFor(key)
+        for (const set of metricDefinitions[names[0] as MetricName].dimensionSets) {
+          metrics.addDimensions(pick(dimensions, set))
+        }
+        for (const name of names) {
+          metrics.addMetric(name, MetricUnit[metricDefinitions[name].unit], values[name] as number)
+        }
+        metrics.publishStoredMetrics()
+      }
+    },
+  }
+}
 
 /**
  * A call forwarded to an agent, however it ended: counted and timed per agent

@@ -144,4 +144,36 @@ describe('task access from permissions', () => {
     // Assess
     expect(read.allTasksOn).toEqual(['weather'])
   })
+
+  it('reads each authorizer context as it says, one context after another', () => {
+    // Prepare
+    const caller = {
+      principal: 'app',
+      clientId: 'app',
+      scopes: ['weather:invoke'],
+      grants: { weather: '*' as const },
+      limits: { weather: 60 },
+      allTasksOn: [],
+      isAdmin: false,
+      authorizedAt: Date.now(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    }
+    const context = toAuthorizerContext(caller)
+
+    // Act
+    const first = fromAuthorizerContext(context)
+    const again = fromAuthorizerContext({ ...context })
+    const moreGenerous = fromAuthorizerContext({ ...context, limits: '{"weather":120}' })
+    const reauthorized = fromAuthorizerContext({
+      ...context,
+      authorizedAt: String(caller.authorizedAt + 1),
+    })
+
+    // Assess
+    expect(again).toEqual(first)
+    expect(first.limits).toEqual({ weather: 60 })
+    expect(moreGenerous.limits).toEqual({ weather: 120 })
+    expect(reauthorized.authorizedAt).toBe(caller.authorizedAt + 1)
+    expect(() => fromAuthorizerContext({ ...context, grants: 'not json' })).toThrow()
+  })
 })
