@@ -13,6 +13,7 @@ import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
+import { type Figures, recordFigures } from './figures.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
@@ -264,6 +265,12 @@ const main = async () => {
       )
     }
     const [[, directRun], [, viaRun]] = rows
+    const figures: Figures = {
+      directP50: percentile(directRun.latencies, 50),
+      gatewayP50: percentile(viaRun.latencies, 50),
+      overheadP50: percentile(viaRun.latencies, 50) - percentile(directRun.latencies, 50),
+      throughputShare: directRun.seconds / viaRun.seconds,
+    }
     console.log(
       `\nThrough the gateway: +${(percentile(viaRun.latencies, 50) - percentile(directRun.latencies, 50)).toFixed(1)} ms p50, ${((100 * directRun.seconds) / viaRun.seconds).toFixed(0)} % of direct throughput (issue 20's goal: at most +1.5 ms, at least 35 %)`,
     )
@@ -273,6 +280,7 @@ const main = async () => {
       gatewayFirst = await firstEvent(`${stack.url}/agents/fast/message:stream`, viaGateway)
     })
     printPercentiles('Streaming: time to first event, 30 streams', directFirst, gatewayFirst, 1)
+    figures.firstEventOverheadP50 = percentile(gatewayFirst, 50) - percentile(directFirst, 50)
 
     // Each call finds the agent record's cache expired: what a call costs at worst (a cold
     // or idle instance; on AWS each warm instance has its own cache).
@@ -326,6 +334,9 @@ const main = async () => {
         gatewayDelays,
         2,
       )
+      figures.perEventDelayP50 = percentile(gatewayDelays, 50) - percentile(directDelays, 50)
+      figures.perEventDelayP99 = percentile(gatewayDelays, 99) - percentile(directDelays, 99)
+      await recordFigures('gateway', figures)
     } finally {
       await paced.stop()
     }

@@ -34,6 +34,7 @@ import {
 import { lambdaContext } from '../local/lambda-context.ts'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
+import { type Figures, recordFigures } from './figures.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
 const warmUp = 50
@@ -216,6 +217,12 @@ const measure = async (backend: ChildProcess, token: string) => {
   )
   print('| call | CPU ms p50 | CPU ms p99 | wall ms p50 | DynamoDB requests per call |')
   print('| --- | --- | --- | --- | --- |')
+  const figures: Figures = {}
+  const figureNames: Record<string, string> = {
+    unary: 'unary',
+    streaming: 'stream',
+    'get-task': 'getTask',
+  }
   for (const [name, kind, run] of kinds) {
     for (let i = 0; i < warmUp; i++) await run()
     const before = await databaseRequests()
@@ -239,7 +246,13 @@ const measure = async (backend: ChildProcess, token: string) => {
     print(
       `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${total.toFixed(2)}: ${byOperation.join(', ')} |`,
     )
+    const figure = figureNames[kind] as string
+    figures[`${figure}CpuMsP50`] = percentile(cpu, 50)
+    figures[`${figure}CpuMsP99`] = percentile(cpu, 99)
+    figures[`${figure}WallMsP50`] = percentile(wall, 50)
+    figures[`${figure}DbRequests`] = total
   }
+  await recordFigures('handler', figures)
 }
 
 if (process.argv[2] === 'backend') {
