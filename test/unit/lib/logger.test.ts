@@ -8,8 +8,8 @@ describe('the correlation id path', () => {
     const authorizerEvent = { type: 'REQUEST', requestContext: { requestId: 'req-2' } }
 
     // Act
-    const found = [proxyEvent, authorizerEvent, {}, { requestContext: null }, 'text'].map(
-      (event) => valueAtPath(requestIdPath, event),
+    const found = [proxyEvent, authorizerEvent, {}, { requestContext: null }, 'text'].map((event) =>
+      valueAtPath(requestIdPath, event),
     )
 
     // Assess
