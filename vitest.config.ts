@@ -9,6 +9,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts', 'agents/**/*.test.ts'],
+    // One DynamoDB Local and one build for the whole run, started on first use.
+    globalSetup: ['test/support/shared-services.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
