@@ -113,3 +113,17 @@ export const sharedService = async <T>(
   if (!response.ok) throw new Error(`shared ${path} failed: ${await response.text()}`)
   return (await response.json()) as T
 }
+
+/**
+ * The run's one build of scripts/build.ts (every handler, agent and middleware,
+ * their types, the console), for the files that read what it writes; outside a
+ * run with the shared services, a build of its own into a temporary folder.
+ * Read it, never write to it: other files read the same folder.
+ */
+export const sharedBuild = async (services: string | undefined): Promise<SharedBuild> => {
+  const shared = await sharedService<SharedBuild>(services, 'POST', '/build')
+  if (shared) return shared
+  const { buildAll } = await import('../../scripts/build.ts')
+  const outdir = await mkdtemp(join(tmpdir(), 'switchboard-test-build-'))
+  return { outdir, handlers: await buildAll(outdir) }
+}
