@@ -20,17 +20,28 @@ const expected: Record<string, RegExp> = {
   'discovery-list-agents.json': /"statusCode": 200[\s\S]*weather/,
 }
 
-/** Runs `npm run invoke`'s script as npm would, on one sample event. */
-const invoke = async (file: string) => {
-  const handler = file.split('-')[0] as string
-  const { stdout } = await run(process.execPath, ['local/invoke.ts', handler, `events/${file}`], {
-    cwd: root,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  })
-  return stdout
+const outputs = new Map<string, Promise<string>>()
+
+/**
+ * Runs `npm run invoke`'s script as npm would, on one sample event: once per
+ * event (each run starts a whole throw-away stack), its output read by every
+ * test about that event.
+ */
+const invoke = (file: string): Promise<string> => {
+  let output = outputs.get(file)
+  if (!output) {
+    const handler = file.split('-')[0] as string
+    output = run(process.execPath, ['local/invoke.ts', handler, `events/${file}`], {
+      cwd: root,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    }).then(({ stdout }) => stdout)
+    outputs.set(file, output)
+  }
+  return output
 }
 
-describe('npm run invoke', () => {
+// Concurrent: each test waits on its own process, so both cores are kept busy.
+describe.concurrent('npm run invoke', () => {
   const files = readdirSync(join(root, 'events')).filter((file) => file.endsWith('.json'))
 
   it('has an expectation for every sample event', () => {

@@ -1,20 +1,20 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
-import { afterAll, describe, expect, it } from 'vitest'
-import { buildAll } from '../../scripts/build.ts'
+import { describe, expect, inject, it } from 'vitest'
+import { sharedBuild } from '../support/shared-services.ts'
 
 const run = promisify(execFile)
 
 describe('npm run build', () => {
-  const outdir = mkdtemp(join(tmpdir(), 'switchboard-build-'))
-  afterAll(async () => rm(await outdir, { recursive: true, force: true }))
-  // Built once, read by each test.
-  const built = outdir.then((dir) => buildAll(dir))
+  // Built once for the run (shared with the other files that read a build), read by each test.
+  const build = sharedBuild(inject('sharedServices'))
+  const outdir = build.then(({ outdir }) => outdir)
+  const built = build.then(({ handlers }) => handlers)
 
   it('bundles each handler into a folder and each sample agent into one .mjs that Node 24 loads with nothing else', async () => {
     // Act

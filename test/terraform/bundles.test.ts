@@ -1,10 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { basename, join, relative } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildAll } from '../../scripts/build.ts'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { sharedBuild } from '../support/shared-services.ts'
 import { wholeExpression } from './support/expressions.ts'
 import { blockOf, loadStack, repoRoot, rootModule, type TerraformModule } from './support/stack.ts'
 
@@ -16,9 +14,10 @@ describe('Terraform stack: function code', () => {
   beforeAll(async () => {
     modules = await loadStack()
     root = rootModule(modules)
-    outdir = await mkdtemp(join(tmpdir(), 'switchboard-tf-build-'))
-    built = (await buildAll(outdir)).map((bundle) => bundle.handler).sort()
-  }, 60_000) // A whole build: five handlers, two agents, the middlewares and their types.
+    const build = await sharedBuild(inject('sharedServices'))
+    outdir = build.outdir
+    built = build.handlers.map((bundle) => bundle.handler).sort()
+  }, 60_000) // A whole build (shared with the other files that read one): handlers, agents, middlewares, types.
 
   /** Where the build under test wrote what Terraform reads from <repo>/dist/. */
   const builtCopyOf = (module: TerraformModule, sourceFile: string, key: string) => {
@@ -27,7 +26,6 @@ describe('Terraform stack: function code', () => {
       .replace('${each.key}', key)
     return { source, inBuild: join(outdir, relative(join(repoRoot, 'dist'), source)) }
   }
-  afterAll(() => rm(outdir, { recursive: true, force: true }))
   const sampleAgents = () => {
     const module = modules.find(({ dir }) => dir === 'terraform/modules/sample-agents')
     if (!module) throw new Error('no terraform/modules/sample-agents')
