@@ -12,7 +12,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'agents/**/*.test.ts'],
     // One DynamoDB Local and one build for the whole run, started on first use.
-    globalSetup: ['test/support/shared-services.ts'],
+    // And the operator console, built once before any file runs (test/support/console-build.ts).
+    globalSetup: ['test/support/console-build.ts', 'test/support/shared-services.ts'],
     // One test file per core: vitest's default (cores - 1) leaves a 2-core CI runner with a
     // single worker, idle while a file waits on its stack, a subprocess or a browser. Measured
     // on 2 cores, whole run: 1 worker 397 s, 2 workers 212 s, 3 workers 202 s (each file 28 %

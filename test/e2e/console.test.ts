@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { buildConsole, consoleDistDir } from '../../scripts/build-console.ts'
+import { consoleDistDir } from '../../scripts/build-console.ts'
 import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
@@ -18,12 +18,12 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   let browser: Browser
   let page: Page
   let echo: Awaited<ReturnType<typeof startCardServer>>
-  let built: Awaited<ReturnType<typeof buildConsole>>
+  /** The console's files, built once for the run (test/support/console-build.ts). */
+  const built = { files: inject('consoleFiles') }
   /** What the browser reported as broken on the operator's page: CSP refusals, uncaught errors. */
   const problems: string[] = []
 
   beforeAll(async () => {
-    built = await buildConsole()
     // As Terraform marks its own clients (MANAGED_CLIENT_IDS): read by the handlers the stack imports.
     process.env.MANAGED_CLIENT_IDS = 'admin-client'
     stack = await startThrowawayStack()
