@@ -1,44 +1,13 @@
-/**
- * Gateway overhead: the same calls straight to the agent and through the local
- * gateway (authorizer, grants, rate limit, forwarding), same load, same run.
- * Prints latency percentiles, throughput, streaming time to first event, and
- * the delay each streamed event gains on its way, and the DynamoDB requests each
- * call costs (counted at the local database), against a trivially fast agent,
- * 16 callers at a time unless BENCH_CONCURRENCY says otherwise. Run with
- * `npm run bench:gateway`.
- */
-import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
-import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
 import { type Figures, recordFigures } from './figures.ts'
+import { profiled } from './profile.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
-
-/**
- * With BENCH_PROFILE=<file>, the CPU profile of the measured unary load through
- * the gateway (this process's main thread) is written there, for
- * `node bench/profile-summary.ts <file>`.
- */
-const profiled = async <T>(run: () => Promise<T>): Promise<T> => {
-  const file = process.env.BENCH_PROFILE
-  if (!file) return run()
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
-  try {
-    return await run()
-  } finally {
-    const { profile } = await session.post('Profiler.stop')
-    await writeFile(file, JSON.stringify(profile))
-    session.disconnect()
-  }
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -250,7 +219,7 @@ const main = async () => {
     await load(gateway)
     let gatewayRun: Awaited<ReturnType<typeof load>> | undefined
     const unaryRequests = await perCall(stack, requests, async () => {
-      gatewayRun = await profiled(() => load(gateway))
+      gatewayRun = await profiled(process.env.BENCH_PROFILE, () => load(gateway))
     })
     const rows = [
       ['direct', await load(direct)],

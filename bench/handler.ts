@@ -20,8 +20,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { writeFile } from 'node:fs/promises'
-import { Session } from 'node:inspector/promises'
 import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { matchRoute } from '../lib/routes.ts'
@@ -35,26 +33,14 @@ import { lambdaContext } from '../local/lambda-context.ts'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
 import { type Figures, recordFigures } from './figures.ts'
+import { profiled } from './profile.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
 const warmUp = 50
 
-/** Runs `run` under the CPU profiler when BENCH_PROFILE is set, writing `<prefix>-<kind>.cpuprofile`. */
-const profiled = async <T>(kind: string, run: () => Promise<T>): Promise<T> => {
-  const prefix = process.env.BENCH_PROFILE
-  if (!prefix) return run()
-  const session = new Session()
-  session.connect()
-  await session.post('Profiler.enable')
-  await session.post('Profiler.start')
-  try {
-    return await run()
-  } finally {
-    const { profile } = await session.post('Profiler.stop')
-    await writeFile(`${prefix}-${kind}.cpuprofile`, JSON.stringify(profile))
-    session.disconnect()
-  }
-}
+/** With BENCH_PROFILE=<prefix>, each kind of call's profile goes to `<prefix>-<kind>.cpuprofile`. */
+const profileFile = (kind: string) =>
+  process.env.BENCH_PROFILE ? `${process.env.BENCH_PROFILE}-${kind}.cpuprofile` : undefined
 
 /** On Lambda the handler logs at INFO and writes EMF: measured so, its table leaves stdout to them. */
 const lambdaOutput = process.env.BENCH_LAMBDA_OUTPUT === '1'
@@ -228,7 +214,7 @@ const measure = async (backend: ChildProcess, token: string) => {
     const before = await databaseRequests()
     const cpu: number[] = []
     const wall: number[] = []
-    await profiled(kind, async () => {
+    await profiled(profileFile(kind), async () => {
       for (let i = 0; i < calls; i++) {
         const sample = await run()
         cpu.push(sample.cpu)
