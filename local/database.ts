@@ -79,6 +79,12 @@ export const startLocalDatabase = async (options: {
   const endpoint = `http://127.0.0.1:${port}`
   // Once: a second stop (a test stopped the database, then the stack) waits for the same exit.
   let stopping: Promise<unknown> | undefined
+  // A request still in flight when the database closes fails in its thread ("Database is
+  // closed"); its caller sees the connection end. After a stop that is expected, not a crash
+  // of the process; before one, the database's thread died and says why.
+  worker.on('error', (error) => {
+    if (!stopping) console.error(`the local database failed: ${error.message}`)
+  })
   const stop = async () => {
     stopping ??= new Promise((resolve) => {
       worker.once('exit', resolve)
