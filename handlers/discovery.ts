@@ -84,6 +84,18 @@ const access = accessLog<CallerContext>({
 })
 const publicAccess = accessLog({ logger })
 
+/**
+ * The chain of a public route (no authorizer, no caller): traced, logged with
+ * the request's id and trace, one access line, errors as problem+json.
+ */
+const publicRoute = () =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
+    .use(tracedHandler())
+    .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
+    .use(publicAccess.middleware)
+    .use(traceContext({ logger }))
+    .use(problemDetails({ logger }))
+
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
@@ -155,19 +167,14 @@ const readinessChecks = [
  * GET /health/ready: 200 when every dependency answered, else 503 naming the
  * ones that did not. No token, no rate limit (load balancers and uptime checks).
  */
-const ready = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
-  .use(tracedHandler())
-  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(publicAccess.middleware)
-  .use(problemDetails({ logger }))
-  .handler(async () => {
-    const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
-    if (readiness.ready) {
-      return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies })
-    }
-    logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
-    return problemResponse(notReadyProblem(readiness))
-  })
+const ready = publicRoute().handler(async () => {
+  const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
+  if (readiness.ready) {
+    return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies })
+  }
+  logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
+  return problemResponse(notReadyProblem(readiness))
+})
 
 const routes: TypedRoute<CallerContext>[] = [
   { method: 'GET', path: '/agents', handler: listAgents },
@@ -187,76 +194,59 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .handler(typedRouter(routes))
 
 /** GET /.well-known/agent-card-jwks.json: the key served cards verify with. */
-const cardKeys = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
-  .use(tracedHandler())
-  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(publicAccess.middleware)
-  .use(traceContext({ logger }))
-  .use(problemDetails({ logger }))
-  .handler(async () =>
-    jsonResponse(200, await cardJwks(signingKey), {
-      'content-type': 'application/jwk-set+json',
-      'cache-control': 'public, max-age=300',
-    }),
-  )
+const cardKeys = publicRoute().handler(async () =>
+  jsonResponse(200, await cardJwks(signingKey), {
+    'content-type': 'application/jwk-set+json',
+    'cache-control': 'public, max-age=300',
+  }),
+)
 
 /**
  * POST /push/{configId}: an agent's push for a client, checked (secret, task)
  * and queued for delivery; 202 once queued.
  */
-const pushCallback = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
-  .use(tracedHandler())
-  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(publicAccess.middleware)
-  .use(traceContext({ logger }))
-  .use(problemDetails({ logger }))
-  .handler(async (event) => {
-    const outcome = await acceptPush(
-      event.pathParameters?.configId ?? '',
-      event.headers,
-      event.isBase64Encoded && event.body
-        ? Buffer.from(event.body, 'base64').toString('utf8')
-        : event.body,
-      { configs: pushConfigs, owners: taskOwners, queue: deliveryQueue, issuer: baseUrlOf(event) },
-    )
-    if (outcome.accepted) return jsonResponse(202, { deliveryId: outcome.deliveryId })
-    return problemResponse({
-      type: 'https://switchboard.dev/problems/push-refused',
-      title: outcome.title,
-      status: outcome.status,
-      detail: outcome.detail,
-    })
+const pushCallback = publicRoute().handler(async (event) => {
+  const outcome = await acceptPush(
+    event.pathParameters?.configId ?? '',
+    event.headers,
+    event.isBase64Encoded && event.body
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body,
+    { configs: pushConfigs, owners: taskOwners, queue: deliveryQueue, issuer: baseUrlOf(event) },
+  )
+  if (outcome.accepted) return jsonResponse(202, { deliveryId: outcome.deliveryId })
+  return problemResponse({
+    type: 'https://switchboard.dev/problems/push-refused',
+    title: outcome.title,
+    status: outcome.status,
+    detail: outcome.detail,
   })
+})
 
 /** GET /openapi.json: the API's OpenAPI 3.1 document, built once per base URL from the zod schemas. */
 const openApiPath = '/openapi.json'
 const documents = new Map<string, string>()
-const apiDocument = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(publicAccess.plugin)
-  .use(tracedHandler())
-  .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
-  .use(publicAccess.middleware)
-  .use(problemDetails({ logger }))
-  .handler(async (event) => {
-    const baseUrl = baseUrlOf(event)
-    let body = documents.get(baseUrl)
-    if (body === undefined) {
-      body = JSON.stringify(
-        openApiDocument({
-          baseUrl,
-          tokenUrl: config.token.tokenUrl,
-          adminScope: `${config.token.scopePrefix}${config.token.adminScope}`,
-        }),
-      )
-      // A stage has one or two base URLs (its domain, its execute-api URL): no need to bound it more.
-      if (documents.size >= 8) documents.clear()
-      documents.set(baseUrl, body)
-    }
-    return {
-      statusCode: 200,
-      headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
-      body,
-    }
-  })
+const apiDocument = publicRoute().handler(async (event) => {
+  const baseUrl = baseUrlOf(event)
+  let body = documents.get(baseUrl)
+  if (body === undefined) {
+    body = JSON.stringify(
+      openApiDocument({
+        baseUrl,
+        tokenUrl: config.token.tokenUrl,
+        adminScope: `${config.token.scopePrefix}${config.token.adminScope}`,
+      }),
+    )
+    // A stage has one or two base URLs (its domain, its execute-api URL): no need to bound it more.
+    if (documents.size >= 8) documents.clear()
+    documents.set(baseUrl, body)
+  }
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+    body,
+  }
+})
 
 /**
  * The card JWKS, the OpenAPI document, the push callback and readiness are public (no authorizer,
