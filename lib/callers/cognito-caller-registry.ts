@@ -15,6 +15,7 @@ import {
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider'
 import { AdminScopeError } from '../errors.ts'
+import { mapConcurrently } from '../map-concurrently.ts'
 import type {
   CallerClient,
   CallerRegistry,
@@ -132,14 +133,10 @@ export class CognitoCallerRegistry implements CallerRegistry {
     } while (NextToken)
     // ListUserPoolClients names no scopes: each client is described, a few at a time
     // (Cognito's request rate quotas are per pool and operation).
-    const clients: CallerClient[] = []
-    for (let start = 0; start < ids.length; start += describeConcurrency) {
-      const batch = ids.slice(start, start + describeConcurrency)
-      for (const client of await Promise.all(batch.map((clientId) => this.getClient(clientId)))) {
-        if (client) clients.push(client)
-      }
-    }
-    return clients
+    const described = await mapConcurrently(ids, describeConcurrency, (clientId) =>
+      this.getClient(clientId),
+    )
+    return described.filter((client): client is CallerClient => client !== undefined)
   }
 
   async getClient(clientId: string): Promise<CallerClient | undefined> {
