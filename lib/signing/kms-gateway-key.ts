@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto'
 import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms'
 import { exportJWK, type JWK } from 'jose'
+import { loadOnce } from '../load-once.ts'
 import { derToJose, type GatewayKey } from './gateway-key.ts'
 
 /**
@@ -23,7 +24,8 @@ export class KmsGatewayKey implements GatewayKey {
   readonly alg = 'ES256' as const
   readonly #client: Pick<KMSClient, 'send'>
   readonly #keyId: string
-  #publicJwk: Promise<JWK> | undefined
+  /** Read from KMS once; a failed read is tried again on the next use. */
+  readonly #publicJwk = loadOnce(() => this.#readPublicJwk())
 
   constructor(client: Pick<KMSClient, 'send'>, keyId: string) {
     this.#client = client
@@ -45,12 +47,7 @@ export class KmsGatewayKey implements GatewayKey {
   }
 
   publicJwk(): Promise<JWK> {
-    this.#publicJwk ??= this.#readPublicJwk().catch((error: unknown) => {
-      // A failed read is tried again next time, not remembered.
-      this.#publicJwk = undefined
-      throw error
-    })
-    return this.#publicJwk
+    return this.#publicJwk()
   }
 
   async #readPublicJwk(): Promise<JWK> {
