@@ -60,32 +60,12 @@ const idempotentRegistration = idempotentRequest(idempotency)
 
 type AdminHandler = TypedRoute<CallerContext>['handler']
 
-/** An admin change, made and recorded in the audit trail (auditedChange), then answered. */
-const audited = (
-  action: string,
-  target: (event: APIGatewayProxyEvent) => string,
-  change: (event: APIGatewayProxyEvent) => Promise<{ before: unknown; after: unknown }>,
-  respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
-): AdminHandler =>
-  async function auditedAdminChange(event, context) {
-    const after = await auditedChange(
-      audit,
-      {
-        action,
-        actor: context.caller,
-        target: target(event),
-        requestId: event.requestContext?.requestId,
-      },
-      () => change(event),
-    )
-    return respond(after, event)
-  }
-
 /**
- * A change whose answer holds a secret (a client's): made inside the audit trail
- * like every other (intent first), the entry taking its before and after records
- * only, and the whole result handed back to be answered. `refine` names the
- * action or target only the change knows (a new client's id).
+ * An admin change made inside the audit trail (auditedChange: intent first), the
+ * entry taking its before and after records only, and the whole result handed
+ * back, so a change whose answer holds a secret (a client's) answers it without
+ * recording it. `refine` names the action or target only the change knows (a new
+ * client's id).
  */
 const recorded = async <Change extends { before: unknown; after: unknown }>(
   event: APIGatewayProxyEvent,
@@ -105,6 +85,20 @@ const recorded = async <Change extends { before: unknown; after: unknown }>(
   )
   return made as Change
 }
+
+/** An admin change, made and recorded in the audit trail (`recorded`), then answered. */
+const audited = (
+  action: string,
+  target: (event: APIGatewayProxyEvent) => string,
+  change: (event: APIGatewayProxyEvent) => Promise<{ before: unknown; after: unknown }>,
+  respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
+): AdminHandler =>
+  async function auditedAdminChange(event, context) {
+    const made = await recorded(event, context, { action, target: target(event) }, () =>
+      change(event),
+    )
+    return respond(made.after, event)
+  }
 
 const agentIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
