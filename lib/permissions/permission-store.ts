@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
-  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb'
+import { batchGetItems } from '../batch-get.ts'
 import { boundedCache } from '../bounded-cache.ts'
 import { tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
@@ -26,9 +26,6 @@ export interface PermissionStore {
   removeAgent(agentId: string): Promise<Permission[]>
 }
 
-const batchSize = 100 // BatchGetItem's limit
-const maxAttempts = 5
-
 export class DynamoPermissionStore implements PermissionStore {
   readonly #client: DynamoDBDocumentClient
   readonly #tableName: string
@@ -39,27 +36,11 @@ export class DynamoPermissionStore implements PermissionStore {
   }
 
   async forScopes(scopes: readonly string[]): Promise<Permission[]> {
-    const unique = [...new Set(scopes)]
-    const found: Permission[] = []
-    for (let start = 0; start < unique.length; start += batchSize) {
-      let keys: Record<string, unknown>[] = unique
-        .slice(start, start + batchSize)
-        .map((scope) => ({ [tables.permissions.partitionKey]: scope }))
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        if (attempt > maxAttempts) {
-          throw new Error(`permissions lookup still throttled after ${maxAttempts} attempts`)
-        }
-        const response = await this.#client.send(
-          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
-        )
-        for (const item of response.Responses?.[this.#tableName] ?? []) {
-          found.push(permissionSchema.parse(item))
-        }
-        keys = response.UnprocessedKeys?.[this.#tableName]?.Keys ?? []
-        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10))
-      }
-    }
-    return found
+    const keys = [...new Set(scopes)].map((scope) => ({ [tables.permissions.partitionKey]: scope }))
+    const items = await batchGetItems(this.#client, this.#tableName, keys, {
+      lookup: 'permissions lookup',
+    })
+    return items.map((item) => permissionSchema.parse(item))
   }
 
   async put(permission: Permission): Promise<Permission | undefined> {

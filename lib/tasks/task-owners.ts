@@ -1,10 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { batchGetItems } from '../batch-get.ts'
 import { tables } from '../tables.ts'
 import type { TaskRef } from './task-calls.ts'
 
@@ -46,8 +42,6 @@ export const taskOwnerTtlSeconds = 30 * 24 * 60 * 60
 
 /** DynamoDB's partition-key limit is 2,048 bytes; no longer id can be on record. */
 const maxKeyBytes = 2048
-const batchSize = 100 // BatchGetItem's limit
-const maxAttempts = 5
 
 const keyOf = (agentId: string, taskId: string) => `${agentId}#${taskId}`
 const fitsKey = (agentId: string, taskId: string) =>
@@ -156,27 +150,16 @@ export class DynamoTaskOwners implements TaskOwners {
     principal: string,
   ): Promise<Set<string>> {
     const unique = [...new Set(taskIds)].filter((taskId) => fitsKey(agentId, taskId))
+    const items = await batchGetItems(
+      this.#client,
+      this.#tableName,
+      unique.map((taskId) => ({ [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) })),
+      { lookup: 'task owners lookup', consistentRead: true },
+    )
     const owned = new Set<string>()
-    for (let start = 0; start < unique.length; start += batchSize) {
-      let keys: Record<string, unknown>[] = unique
-        .slice(start, start + batchSize)
-        .map((taskId) => ({ [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) }))
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        if (attempt > maxAttempts) {
-          throw new Error(`task owners lookup still throttled after ${maxAttempts} attempts`)
-        }
-        const response = await this.#client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } },
-          }),
-        )
-        for (const item of response.Responses?.[this.#tableName] ?? []) {
-          const live = this.#live(item)
-          if (live?.principal === principal) owned.add(live.pk.slice(agentId.length + 1))
-        }
-        keys = response.UnprocessedKeys?.[this.#tableName]?.Keys ?? []
-        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10))
-      }
+    for (const item of items) {
+      const live = this.#live(item)
+      if (live?.principal === principal) owned.add(live.pk.slice(agentId.length + 1))
     }
     return owned
   }

@@ -1,0 +1,44 @@
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+
+/** BatchGetItem's most keys per request. */
+const batchSize = 100
+const maxAttempts = 5
+
+/**
+ * The items of `keys` in one table, read by BatchGetItem 100 keys at a time. The
+ * keys DynamoDB leaves unprocessed (throttled) are asked again after a growing
+ * pause, at most five times per batch; past that the read fails, naming `lookup`.
+ *
+ * @example
+ * const items = await batchGetItems(client, table, [{ scope: 'weather:invoke' }], { lookup: 'permissions lookup' })
+ */
+export const batchGetItems = async (
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  options: { lookup: string; consistentRead?: boolean },
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = []
+  for (let start = 0; start < keys.length; start += batchSize) {
+    let pending = keys.slice(start, start + batchSize)
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > maxAttempts) {
+        throw new Error(`${options.lookup} still throttled after ${maxAttempts} attempts`)
+      }
+      const response = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: [...pending],
+              ...(options.consistentRead ? { ConsistentRead: true } : {}),
+            },
+          },
+        }),
+      )
+      items.push(...(response.Responses?.[tableName] ?? []))
+      pending = response.UnprocessedKeys?.[tableName]?.Keys ?? []
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 10))
+    }
+  }
+  return items
+}
