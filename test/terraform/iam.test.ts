@@ -256,6 +256,8 @@ describe('Terraform stack: IAM', () => {
     const actionOf: Record<string, string> = {
       GetCommand: 'dynamodb:GetItem',
       BatchGetCommand: 'dynamodb:BatchGetItem',
+      // lib/batch-get.ts: the stores' one BatchGetItem reader.
+      batchGetItems: 'dynamodb:BatchGetItem',
       PutCommand: 'dynamodb:PutItem',
       UpdateCommand: 'dynamodb:UpdateItem',
       DeleteCommand: 'dynamodb:DeleteItem',
@@ -316,6 +318,8 @@ describe('Terraform stack: IAM', () => {
     const actionOf: Record<string, string> = {
       GetCommand: 'dynamodb:GetItem',
       BatchGetCommand: 'dynamodb:BatchGetItem',
+      // lib/batch-get.ts: the stores' one BatchGetItem reader.
+      batchGetItems: 'dynamodb:BatchGetItem',
       PutCommand: 'dynamodb:PutItem',
       UpdateCommand: 'dynamodb:UpdateItem',
       DeleteCommand: 'dynamodb:DeleteItem',
