@@ -4,20 +4,16 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import { authorize } from '../lib/auth/authorize.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { loadConfig } from '../lib/config.ts'
-import { createDocumentClient } from '../lib/dynamo.ts'
 import { headerOf } from '../lib/http/lambda-event.ts'
+import { loadOnce } from '../lib/load-once.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { recordAuthorizerDenial, recordAuthorizerError } from '../lib/observability/metrics.ts'
-import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { tracing } from '../lib/observability/tracing.ts'
-import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
-import { tableName } from '../lib/tables.ts'
+import type { Permission } from '../lib/permissions/permission.ts'
 import { traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
 
 const config = loadConfig()
 const logger = createLogger()
-const metrics = await metricsSinkFor(config)
 const verifyAccessToken = createTokenVerifier({
   issuer: config.token.issuer,
   jwksUrl: config.token.jwksUrl,
@@ -25,13 +21,36 @@ const verifyAccessToken = createTokenVerifier({
   allowedClientIds: config.token.allowedClientIds,
   adminScope: config.token.adminScope,
 })
-const permissionStore = new DynamoPermissionStore(
-  createDocumentClient(config),
-  tableName('permissions', config.tablePrefix),
-)
+/**
+ * The DynamoDB client and the permission store (half the bundle) load on first
+ * use, not at import: a cold start pays only for what every call needs to start.
+ */
+const permissionStore = loadOnce(async () => {
+  const [{ createDocumentClient }, { DynamoPermissionStore }, { tableName }] = await Promise.all([
+    import('../lib/dynamo.ts'),
+    import('../lib/permissions/permission-store.ts'),
+    import('../lib/tables.ts'),
+  ])
+  return new DynamoPermissionStore(
+    createDocumentClient(config),
+    tableName('permissions', config.tablePrefix),
+  )
+})
 const permissions = {
-  forScopes: tracing.traced('permission lookup', permissionStore.forScopes.bind(permissionStore)),
+  forScopes: tracing.traced(
+    'permission lookup',
+    async (scopes: readonly string[]): Promise<Permission[]> =>
+      (await permissionStore()).forScopes(scopes),
+  ),
 }
+
+/** Metrics are written only for a denial or an error: Powertools Metrics loads with the first. */
+const metrics = loadOnce(async () => {
+  const [{ recordAuthorizerDenial, recordAuthorizerError }, { metricsSinkFor }] = await Promise.all(
+    [import('../lib/observability/metrics.ts'), import('../lib/observability/metrics-sink-for.ts')],
+  )
+  return { recordAuthorizerDenial, recordAuthorizerError, sink: await metricsSinkFor(config) }
+})
 
 /**
  * REQUEST authorizer: a verified token becomes an IAM policy naming every path
@@ -39,6 +58,9 @@ const permissions = {
  * any other failure is a 500, never a 401 that looks like bad credentials.
  */
 const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
+  // Loaded while the token is checked (a cold start's first call fetches the JWKS):
+  // a first call waits for the slower of the two, not for both. A failed load is tried again by its use.
+  permissionStore().catch(() => undefined)
   const outcome = await authorize(
     { authorization: headerOf(event, 'authorization'), methodArn: event.methodArn },
     {
@@ -47,12 +69,14 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
       adminScope: config.token.adminScope,
       defaultRateLimit: config.rateLimitPerMinute,
     },
-  ).catch((error: unknown) => {
-    recordAuthorizerError(metrics)
+  ).catch(async (error: unknown) => {
+    const { recordAuthorizerError, sink } = await metrics()
+    recordAuthorizerError(sink)
     throw error
   })
   if (!outcome.allowed) {
-    recordAuthorizerDenial(metrics, outcome.reason)
+    const { recordAuthorizerDenial, sink } = await metrics()
+    recordAuthorizerDenial(sink, outcome.reason)
     logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
     throw new Error('Unauthorized')
   }

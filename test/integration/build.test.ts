@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
@@ -105,5 +105,31 @@ describe('npm run build', () => {
     const imports = [...bundle.matchAll(/from\s+["']([^"']+)["']/g)].map(([, from]) => from)
     expect(imports).not.toContain('node:http')
     expect(imports).not.toContain('node:net')
+  })
+
+  it('leaves the DynamoDB client and Powertools Metrics out of what the authorizer loads at a cold start', async () => {
+    // Prepare: the entry and every chunk it imports statically (not those it import()s on first use)
+    const bundle = (await built).find(({ handler }) => handler === 'authorizer')
+    const atStart = new Map<string, string>()
+    const visit = async (file: string) => {
+      if (atStart.has(file)) return
+      const code = await readFile(file, 'utf8')
+      atStart.set(file, code)
+      for (const [, from] of code.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        await visit(resolve(dirname(file), from as string))
+      }
+    }
+
+    // Act
+    await visit((bundle as { file: string }).file)
+
+    // Assess
+    const loaded = [...atStart.values()].join('\n')
+    // The handler itself, and the marks of each client: its service name, its EMF key.
+    expect({
+      handler: loaded.includes('Unauthorized'),
+      dynamoDbClient: loaded.includes('DynamoDB_20120810'),
+      powertoolsMetrics: loaded.includes('CloudWatchMetrics'),
+    }).toEqual({ handler: true, dynamoDbClient: false, powertoolsMetrics: false })
   })
 })
