@@ -1,9 +1,42 @@
+/**
+ * The local gateway (`npm start`'s stack) against a trivially fast agent, and
+ * the same agent called directly. `npm run bench:gateway`.
+ *
+ * Who runs where: the gateway (emulator, handlers, token endpoint; its
+ * database on its own worker thread, as `npm start` runs it) in this process;
+ * the callers and the agents in a child process (forked, driven by messages).
+ * So the gateway is not charged for the callers' own fetch CPU, and direct and
+ * gateway calls come from the same callers on the same thread.
+ *
+ * What it measures:
+ * - latency: one caller at a time, BENCH_REQUESTS calls, p50 / p99 direct and
+ *   through the gateway; the overhead is the difference of the p50s (at 16
+ *   callers a p50 is mostly queueing: 16 callers at 400 calls/s wait 40 ms
+ *   whatever the gateway adds);
+ * - throughput: BENCH_CONCURRENCY (16) callers, BENCH_REQUESTS calls, calls/s
+ *   direct and through the gateway, and the gateway's share of direct;
+ * - the gateway process's CPU per call: its main thread
+ *   (`process.threadCpuUsage`) and its other threads (the process's CPU
+ *   less the main thread's: the database's worker, libuv, GC helpers);
+ * - streaming: time to first event, and the delay each event gains;
+ * - DynamoDB requests per call, counted at the database.
+ *
+ * With BENCH_PROFILE=<file>, an extra 16-caller run (after the measured ones,
+ * so no figure is the profiler's) writes the gateway thread's CPU profile to
+ * <file> (for `node bench/profile-summary.ts <file>`), and the gateway's CPU
+ * per call is printed by part: emulator, its authorizer cache, handlers, SDK,
+ * …, and the database's thread.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
 import { type Figures, recordFigures } from './figures.ts'
 import { profiled } from './profile.ts'
+import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
@@ -12,96 +45,76 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
-/** A p50 / p99 table of the same measure straight to the agent and through the gateway. */
-const printPercentiles = (title: string, direct: number[], gateway: number[], digits: number) => {
-  console.log(`\n${title}`)
-  console.log('| path | p50 ms | p99 ms |')
-  console.log('| --- | --- | --- |')
-  for (const [name, sorted] of [
-    ['direct', direct],
-    ['gateway', gateway],
-  ] as const) {
-    console.log(
-      `| ${name} | ${percentile(sorted, 50).toFixed(digits)} | ${percentile(sorted, 99).toFixed(digits)} |`,
-    )
-  }
+/** What the parent asks the callers' process to do; each answer is one message back. */
+type Job =
+  | { kind: 'unary'; url: string; headers: Record<string, string>; concurrency: number }
+  | { kind: 'first-event'; url: string; headers: Record<string, string> }
+  | { kind: 'event-delays'; url: string; headers: Record<string, string> }
+/** Latencies (ms, sorted) and the wall time of the whole job. */
+interface Run {
+  latencies: number[]
+  seconds: number
+}
+interface AgentUrls {
+  backendUrl: string
+  cardUrl: string
 }
 
-const readOperations = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'])
-
-/** Counts the database requests `run` causes and divides them by its calls. */
-const perCall = async (
-  stack: { databaseRequests(): Record<string, number> },
-  calls: number,
-  run: () => Promise<unknown>,
-) => {
-  const before = stack.databaseRequests()
-  await run()
-  const after = stack.databaseRequests()
-  const sent = Object.entries(after)
-    .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
-    .filter(([, count]) => count > 0)
-  const total = (reads: boolean) =>
-    sent
-      .filter(([operation]) => readOperations.has(operation) === reads)
-      .reduce((sum, [, count]) => sum + count, 0) / calls
-  return {
-    reads: total(true),
-    writes: total(false),
-    operations: sent.map(([operation, count]) => `${operation} ${(count / calls).toFixed(2)}`),
-  }
-}
+// ---- The callers' process: callers and agents ----
 
 const message = (text: string) =>
   JSON.stringify({
     message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
   })
 
-/** Runs `count` calls, `concurrency` at a time; returns each latency (ms) and the wall time. */
-const load = async (call: () => Promise<Response>) => {
+/** Runs `requests` SendMessage calls, `callers` at a time. */
+const unary = async (url: string, headers: Record<string, string>, callers: number) => {
   const latencies: number[] = []
   let next = 0
   const started = performance.now()
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: callers }, async () => {
       while (next < requests) {
         next++
         const t0 = performance.now()
-        const response = await call()
+        const response = await fetch(url, { method: 'POST', headers, body: message('2+2*3') })
         await response.arrayBuffer()
-        if (!response.ok) throw new Error(`HTTP ${response.status}`)
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
         latencies.push(performance.now() - t0)
       }
     }),
   )
-  return {
-    latencies: latencies.sort((a, b) => a - b),
-    seconds: (performance.now() - started) / 1000,
-  }
+  return { latencies, seconds: (performance.now() - started) / 1000 }
 }
 
+const streams = 30
+
+/** Time to a stream's first chunk, `streams` streams one after another. */
 const firstEvent = async (url: string, headers: Record<string, string>) => {
-  const samples: number[] = []
-  for (let i = 0; i < 30; i++) {
+  const latencies: number[] = []
+  const started = performance.now()
+  for (let i = 0; i < streams; i++) {
     const t0 = performance.now()
     const response = await fetch(url, { method: 'POST', headers, body: message('sqrt(2)*pi') })
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
     const reader = response.body?.getReader()
     await reader?.read()
-    samples.push(performance.now() - t0)
+    latencies.push(performance.now() - t0)
     while (!(await reader?.read())?.done) {
       // drain
     }
   }
-  return samples.sort((a, b) => a - b)
+  return { latencies, seconds: (performance.now() - started) / 1000 }
 }
 
 const pacedEvents = 10
 const paceMs = 20
+const pacedStreams = 20
 
 /**
  * An agent that streams `pacedEvents` events `paceMs` apart, each stamped with
- * when it was written (this process's clock), so a reader can tell how long
- * each took to reach it.
+ * when it was written (this process's clock, the callers' too), so a caller can
+ * tell how long each took to reach it.
  */
 const startPacedAgent = async () => {
   const server = createServer((request, response) => {
@@ -144,14 +157,24 @@ const startPacedAgent = async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return {
+    backendUrl: `${url}/rest`,
+    cardUrl: `${url}/.well-known/agent-card.json`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
 }
 
 /** For each event after a stream's first: how long from the agent writing it to the caller reading it. */
-const eventDelays = async (url: string, headers: Record<string, string>, streams = 20) => {
-  const delays: number[] = []
-  for (let i = 0; i < streams; i++) {
+const eventDelays = async (url: string, headers: Record<string, string>) => {
+  const latencies: number[] = []
+  const started = performance.now()
+  for (let i = 0; i < pacedStreams; i++) {
     const response = await fetch(url, { method: 'POST', headers, body: message('go') })
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
     let buffered = ''
     let seen = 0
     for await (const chunk of response.body as ReadableStream<Uint8Array>) {
@@ -163,155 +186,320 @@ const eventDelays = async (url: string, headers: Record<string, string>, streams
         const data = event.split('\n').find((line) => line.startsWith('data: '))
         if (!data) continue
         const { sentAt } = JSON.parse(data.slice(6)).statusUpdate.metadata
-        if (seen++ > 0) delays.push(read - sentAt)
+        if (seen++ > 0) latencies.push(read - sentAt)
       }
     }
   }
-  return delays.sort((a, b) => a - b)
+  return { latencies, seconds: (performance.now() - started) / 1000 }
+}
+
+/** The child's part: the two agents, then each job the parent sends, answered in turn. */
+const serveCallers = async () => {
+  const fast = await startFastAgent()
+  const paced = await startPacedAgent()
+  process.on('message', async (job: Job | 'stop') => {
+    if (job === 'stop') {
+      await fast.stop()
+      await paced.stop()
+      process.exit(0)
+    }
+    try {
+      const run =
+        job.kind === 'unary'
+          ? await unary(job.url, job.headers, job.concurrency)
+          : job.kind === 'first-event'
+            ? await firstEvent(job.url, job.headers)
+            : await eventDelays(job.url, job.headers)
+      process.send?.({ ...run, latencies: run.latencies.sort((a, b) => a - b) } satisfies Run)
+    } catch (error) {
+      process.send?.({ error: (error as Error).message })
+    }
+  })
+  process.send?.({
+    fast: { backendUrl: fast.backendUrl, cardUrl: fast.cardUrl },
+    paced: { backendUrl: paced.backendUrl, cardUrl: paced.cardUrl },
+  })
+}
+
+// ---- This process: the gateway, and the measures ----
+
+/** The callers' process, forked; `run` hands it a job and waits for its answer. */
+const startCallers = async () => {
+  const child: ChildProcess = fork(import.meta.filename, ['callers'], { stdio: 'inherit' })
+  const [agents] = (await once(child, 'message')) as [{ fast: AgentUrls; paced: AgentUrls }]
+  return {
+    agents,
+    run: async (job: Job): Promise<Run> => {
+      child.send(job)
+      const [answer] = (await once(child, 'message')) as [Run | { error: string }]
+      if ('error' in answer) throw new Error(answer.error)
+      return answer
+    },
+    stop: async () => {
+      child.send('stop')
+      await once(child, 'exit')
+    },
+  }
+}
+
+const readOperations = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'])
+
+/**
+ * Runs `run` and says what the gateway spent on its `calls` calls: the
+ * database requests they caused, and this process's CPU per call, its main
+ * thread apart from its other threads (the database's).
+ */
+const gatewayCost = async <T>(
+  stack: { databaseRequests(): Record<string, number> },
+  calls: number,
+  run: () => Promise<T>,
+) => {
+  const before = stack.databaseRequests()
+  const mainThread = process.threadCpuUsage()
+  const wholeProcess = process.cpuUsage()
+  const result = await run()
+  const ms = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1000 / calls
+  const mainCpuMs = ms(process.threadCpuUsage(mainThread))
+  const otherCpuMs = ms(process.cpuUsage(wholeProcess)) - mainCpuMs
+  const after = stack.databaseRequests()
+  const sent = Object.entries(after)
+    .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
+    .filter(([, count]) => count > 0)
+  const total = (reads: boolean) =>
+    sent
+      .filter(([operation]) => readOperations.has(operation) === reads)
+      .reduce((sum, [, count]) => sum + count, 0) / calls
+  return {
+    result,
+    mainCpuMs,
+    otherCpuMs,
+    reads: total(true),
+    writes: total(false),
+    operations: sent.map(([operation, count]) => `${operation} ${(count / calls).toFixed(2)}`),
+  }
+}
+
+/** A p50 / p99 table of the same measure straight to the agent and through the gateway. */
+const printPercentiles = (title: string, direct: number[], gateway: number[], digits: number) => {
+  console.log(`\n${title}`)
+  console.log('| path | p50 ms | p99 ms |')
+  console.log('| --- | --- | --- |')
+  for (const [name, sorted] of [
+    ['direct', direct],
+    ['gateway', gateway],
+  ] as const) {
+    console.log(
+      `| ${name} | ${percentile(sorted, 50).toFixed(digits)} | ${percentile(sorted, 99).toFixed(digits)} |`,
+    )
+  }
+}
+
+/**
+ * Where the gateway's CPU per call goes: each part's share of the main
+ * thread's profile (the profiler's own frames left out), times the main
+ * thread's CPU per call measured without the profiler; the other threads'
+ * CPU (the database's) beside it, per call and per database request.
+ */
+const printBreakdown = async (
+  file: string,
+  cost: { mainCpuMs: number; otherCpuMs: number; reads: number; writes: number },
+) => {
+  const { byPart } = timeByPart(JSON.parse(await readFile(file, 'utf8')) as Profile)
+  const left = new Set(['(idle)', profilerPart])
+  const measured = [...byPart].filter(([part]) => !left.has(part)).sort((a, b) => b[1] - a[1])
+  const busy = measured.reduce((sum, [, micros]) => sum + micros, 0)
+  console.log(
+    `\nThe gateway's CPU per unary call by part, ${concurrency} callers: main thread by its profile's shares (${file}, an extra run) of its CPU per call measured unprofiled; other threads measured`,
+  )
+  console.log('| part | ms per call | share of main thread |')
+  console.log('| --- | --- | --- |')
+  for (const [part, micros] of measured) {
+    console.log(
+      `| ${part} | ${((cost.mainCpuMs * micros) / busy).toFixed(3)} | ${((100 * micros) / busy).toFixed(1)} % |`,
+    )
+  }
+  console.log(`| main thread, all | ${cost.mainCpuMs.toFixed(3)} | 100 % |`)
+  const databaseRequests = cost.reads + cost.writes
+  console.log(
+    `| other threads: the database's worker (and libuv, GC helpers), ${(cost.otherCpuMs / databaseRequests).toFixed(3)} ms per database request | ${cost.otherCpuMs.toFixed(3)} | – |`,
+  )
 }
 
 const main = async () => {
   // The limit must not be what is measured.
   process.env.RATE_LIMIT_PER_MINUTE = '1000000'
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT'
-  const stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 300 })
-  const stops = [stack.stop]
+  const callers = await startCallers()
+  const stops = [callers.stop]
   try {
-    // A trivially fast agent, so that what is measured is the gateway.
-    const fast = await startFastAgent()
-    stops.push(fast.stop)
+    const stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 300 })
+    stops.push(stack.stop)
+    const { fast, paced } = callers.agents
     const admin = {
       'content-type': 'application/json',
       authorization: `Bearer ${await stack.token('admin-client')}`,
     }
-    const registered = await fetch(`${stack.url}/admin/register`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({
-        agentId: 'fast',
-        backendUrl: fast.backendUrl,
-        agentCardUrl: fast.cardUrl,
-      }),
-    })
-    if (registered.status !== 201)
-      throw new Error(`registering the fast agent: ${await registered.text()}`)
-    await fetch(`${stack.url}/admin/permissions/calculator:invoke`, {
+    for (const [agentId, agent] of [
+      ['fast', fast],
+      ['paced', paced],
+    ] as const) {
+      const registered = await fetch(`${stack.url}/admin/register`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({
+          agentId,
+          backendUrl: agent.backendUrl,
+          agentCardUrl: agent.cardUrl,
+        }),
+      })
+      if (registered.status !== 201)
+        throw new Error(`registering the ${agentId} agent: ${await registered.text()}`)
+    }
+    const granted = await fetch(`${stack.url}/admin/permissions/calculator:invoke`, {
       method: 'PUT',
       headers: admin,
-      body: JSON.stringify({ agents: ['calculator', 'fast'] }),
+      body: JSON.stringify({ agents: ['calculator', 'fast', 'paced'] }),
     })
-    const token = await stack.token('demo-client')
+    if (!granted.ok) throw new Error(`granting the agents: ${await granted.text()}`)
     const a2a = { 'content-type': 'application/json', 'a2a-version': '1.0' }
-    const viaGateway = { ...a2a, authorization: `Bearer ${token}` }
-    const direct = () =>
-      fetch(`${fast.backendUrl}/message:send`, {
-        method: 'POST',
-        headers: a2a,
-        body: message('2+2*3'),
-      })
-    const gateway = () =>
-      fetch(`${stack.url}/agents/fast/message:send`, {
-        method: 'POST',
-        headers: viaGateway,
-        body: message('2+2*3'),
-      })
-    await load(direct)
-    await load(gateway)
-    let gatewayRun: Awaited<ReturnType<typeof load>> | undefined
-    const unaryRequests = await perCall(stack, requests, async () => {
-      gatewayRun = await profiled(process.env.BENCH_PROFILE, () => load(gateway))
-    })
-    const rows = [
-      ['direct', await load(direct)],
-      ['gateway', gatewayRun as Awaited<ReturnType<typeof load>>],
-    ] as const
-    console.log(`\nUnary SendMessage, ${requests} calls, ${concurrency} at a time (a fast agent)`)
-    console.log('| path | p50 ms | p99 ms | calls/s |')
+    const viaGateway = { ...a2a, authorization: `Bearer ${await stack.token('demo-client')}` }
+    const direct = { url: `${fast.backendUrl}/message:send`, headers: a2a }
+    const gateway = { url: `${stack.url}/agents/fast/message:send`, headers: viaGateway }
+    const oneAtATime = (path: typeof direct) =>
+      callers.run({ kind: 'unary', ...path, concurrency: 1 })
+    const sixteen = (path: typeof direct) => callers.run({ kind: 'unary', ...path, concurrency })
+
+    // Warm-up: connections, JIT, the gateway's caches.
+    await sixteen(direct)
+    await sixteen(gateway)
+
+    const directAlone = await oneAtATime(direct)
+    const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
+    const directLoaded = await sixteen(direct)
+    const gatewayLoaded = await gatewayCost(stack, requests, () => sixteen(gateway))
+
+    const latency = { direct: directAlone.latencies, gateway: gatewayAlone.result.latencies }
+    printPercentiles(
+      `Unary SendMessage, latency: ${requests} calls, one caller at a time (a fast agent; callers and agent in another process)`,
+      latency.direct,
+      latency.gateway,
+      2,
+    )
+    const overheadP50 = percentile(latency.gateway, 50) - percentile(latency.direct, 50)
+    console.log(
+      `Through the gateway: +${overheadP50.toFixed(2)} ms p50 (issue 20's goal: at most +1.5 ms)`,
+    )
+
+    const callsPerSecond = (run: Run) => requests / run.seconds
+    const share = callsPerSecond(gatewayLoaded.result) / callsPerSecond(directLoaded)
+    console.log(
+      `\nUnary SendMessage, throughput: ${requests} calls, ${concurrency} callers (p50 and p99 at this load are mostly queueing)`,
+    )
+    console.log('| path | calls/s | p50 ms | p99 ms |')
     console.log('| --- | --- | --- | --- |')
-    for (const [name, { latencies, seconds }] of rows) {
+    for (const [name, run] of [
+      ['direct', directLoaded],
+      ['gateway', gatewayLoaded.result],
+    ] as const) {
       console.log(
-        `| ${name} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${(requests / seconds).toFixed(0)} |`,
+        `| ${name} | ${callsPerSecond(run).toFixed(0)} | ${percentile(run.latencies, 50).toFixed(1)} | ${percentile(run.latencies, 99).toFixed(1)} |`,
       )
     }
-    const [[, directRun], [, viaRun]] = rows
-    const figures: Figures = {
-      directP50: percentile(directRun.latencies, 50),
-      gatewayP50: percentile(viaRun.latencies, 50),
-      overheadP50: percentile(viaRun.latencies, 50) - percentile(directRun.latencies, 50),
-      throughputShare: directRun.seconds / viaRun.seconds,
-    }
     console.log(
-      `\nThrough the gateway: +${(percentile(viaRun.latencies, 50) - percentile(directRun.latencies, 50)).toFixed(1)} ms p50, ${((100 * directRun.seconds) / viaRun.seconds).toFixed(0)} % of direct throughput (issue 20's goal: at most +1.5 ms, at least 35 %)`,
+      `Through the gateway: ${(100 * share).toFixed(0)} % of direct throughput (issue 20's goal: at least 35 %)`,
     )
-    const directFirst = await firstEvent(`${fast.backendUrl}/message:stream`, a2a)
-    let gatewayFirst: number[] = []
-    const streamRequests = await perCall(stack, 30, async () => {
-      gatewayFirst = await firstEvent(`${stack.url}/agents/fast/message:stream`, viaGateway)
-    })
-    printPercentiles('Streaming: time to first event, 30 streams', directFirst, gatewayFirst, 1)
-    figures.firstEventOverheadP50 = percentile(gatewayFirst, 50) - percentile(directFirst, 50)
+
+    console.log(
+      '\nThe gateway process: CPU per unary call (process.threadCpuUsage, process.cpuUsage)',
+    )
+    console.log('| load | main thread ms | other threads (database) ms |')
+    console.log('| --- | --- | --- |')
+    for (const [name, cost] of [
+      ['one caller at a time', gatewayAlone],
+      [`${concurrency} callers`, gatewayLoaded],
+    ] as const) {
+      console.log(`| ${name} | ${cost.mainCpuMs.toFixed(3)} | ${cost.otherCpuMs.toFixed(3)} |`)
+    }
+    if (process.env.BENCH_PROFILE) {
+      // An extra run under the profiler: the figures above are never the profiler's.
+      await profiled(process.env.BENCH_PROFILE, () => sixteen(gateway))
+      await printBreakdown(process.env.BENCH_PROFILE, gatewayLoaded)
+    }
+
+    const figures: Figures = {
+      directP50: percentile(latency.direct, 50),
+      directP99: percentile(latency.direct, 99),
+      gatewayP50: percentile(latency.gateway, 50),
+      gatewayP99: percentile(latency.gateway, 99),
+      overheadP50,
+      directCallsPerSecond: callsPerSecond(directLoaded),
+      gatewayCallsPerSecond: callsPerSecond(gatewayLoaded.result),
+      throughputShare: share,
+      mainThreadCpuMs: gatewayAlone.mainCpuMs,
+      otherThreadsCpuMs: gatewayAlone.otherCpuMs,
+    }
+
+    const stream = (url: string, headers: Record<string, string>) =>
+      callers.run({ kind: 'first-event', url, headers })
+    const directFirst = await stream(`${fast.backendUrl}/message:stream`, a2a)
+    const gatewayFirst = await gatewayCost(stack, streams, () =>
+      stream(`${stack.url}/agents/fast/message:stream`, viaGateway),
+    )
+    printPercentiles(
+      `Streaming: time to first event, ${streams} streams one after another`,
+      directFirst.latencies,
+      gatewayFirst.result.latencies,
+      1,
+    )
+    figures.firstEventOverheadP50 =
+      percentile(gatewayFirst.result.latencies, 50) - percentile(directFirst.latencies, 50)
 
     // Each call finds the agent record's cache expired: what a call costs at worst (a cold
     // or idle instance; on AWS each warm instance has its own cache).
     const spacedCalls = 5
-    const spacedRequests = await perCall(stack, spacedCalls, async () => {
+    const spaced = await gatewayCost(stack, spacedCalls, async () => {
       for (let i = 0; i < spacedCalls; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000))
-        await (await gateway()).arrayBuffer()
+        await fetch(gateway.url, {
+          method: 'POST',
+          headers: viaGateway,
+          body: message('2+2'),
+        }).then((response) => response.arrayBuffer())
       }
     })
     console.log('\nDynamoDB requests per call, every handler, counted at the local database')
     console.log('| calls | reads | writes | by operation |')
     console.log('| --- | --- | --- | --- |')
     for (const [name, counted] of [
-      [`unary, ${requests} at ${concurrency} at a time (the load above)`, unaryRequests],
-      ['streams, 30 one after another (above)', streamRequests],
-      [`unary, ${spacedCalls} calls 1 s apart (agent cache expired each time)`, spacedRequests],
+      [`unary, ${requests} one at a time (the latency run above)`, gatewayAlone],
+      [`unary, ${requests} by ${concurrency} callers (the throughput run above)`, gatewayLoaded],
+      [`streams, ${streams} one after another (above)`, gatewayFirst],
+      [`unary, ${spacedCalls} calls 1 s apart (agent cache expired each time)`, spaced],
     ] as const) {
       console.log(
         `| ${name} | ${counted.reads.toFixed(2)} | ${counted.writes.toFixed(2)} | ${counted.operations.join(', ')} |`,
       )
     }
 
-    const paced = await startPacedAgent()
-    try {
-      const admin = { ...a2a, authorization: `Bearer ${await stack.token('admin-client')}` }
-      await fetch(`${stack.url}/admin/register`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({
-          agentId: 'paced',
-          backendUrl: `${paced.url}/rest`,
-          agentCardUrl: `${paced.url}/.well-known/agent-card.json`,
-        }),
-      })
-      await fetch(`${stack.url}/admin/permissions/calculator:invoke`, {
-        method: 'PUT',
-        headers: admin,
-        body: JSON.stringify({ agents: ['calculator', 'fast', 'paced'] }),
-      })
-      // A new token, so the authorizer's cached policy names the new grant.
-      const pacedHeaders = { ...a2a, authorization: `Bearer ${await stack.token('demo-client')}` }
-      const directDelays = await eventDelays(`${paced.url}/rest/message:stream`, a2a)
-      const gatewayDelays = await eventDelays(
-        `${stack.url}/agents/paced/message:stream`,
-        pacedHeaders,
-      )
-      printPercentiles(
-        `Streaming: delay from the agent writing an event to the caller reading it, events 2-${pacedEvents} of 20 streams, ${paceMs} ms apart`,
-        directDelays,
-        gatewayDelays,
-        2,
-      )
-      figures.perEventDelayP50 = percentile(gatewayDelays, 50) - percentile(directDelays, 50)
-      figures.perEventDelayP99 = percentile(gatewayDelays, 99) - percentile(directDelays, 99)
-      await recordFigures('gateway', figures)
-    } finally {
-      await paced.stop()
-    }
+    const delays = (url: string, headers: Record<string, string>) =>
+      callers.run({ kind: 'event-delays', url, headers })
+    const directDelays = await delays(`${paced.backendUrl}/message:stream`, a2a)
+    const gatewayDelays = await delays(`${stack.url}/agents/paced/message:stream`, viaGateway)
+    printPercentiles(
+      `Streaming: delay from the agent writing an event to the caller reading it, events 2-${pacedEvents} of ${pacedStreams} streams, ${paceMs} ms apart`,
+      directDelays.latencies,
+      gatewayDelays.latencies,
+      2,
+    )
+    figures.perEventDelayP50 =
+      percentile(gatewayDelays.latencies, 50) - percentile(directDelays.latencies, 50)
+    figures.perEventDelayP99 =
+      percentile(gatewayDelays.latencies, 99) - percentile(directDelays.latencies, 99)
+    await recordFigures('gateway', figures)
   } finally {
     for (const stop of stops.reverse()) await stop()
   }
 }
 
-await main()
+if (process.argv[2] === 'callers') await serveCallers()
+else await main()
