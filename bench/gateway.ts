@@ -197,6 +197,8 @@ const eventDelays = async (url: string, headers: Record<string, string>) => {
 const serveCallers = async () => {
   const fast = await startFastAgent()
   const paced = await startPacedAgent()
+  // A parent that failed without saying stop leaves no agents behind.
+  process.on('disconnect', () => process.exit(0))
   process.on('message', async (job: Job | 'stop') => {
     if (job === 'stop') {
       await fast.stop()
