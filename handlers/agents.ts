@@ -24,7 +24,7 @@ import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { DynamoRouteThresholdStore, routeThresholdReader } from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
-import { callRecorder } from '../lib/observability/call-recorder.ts'
+import { callRecorder, type ForwardReport } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
@@ -129,7 +129,13 @@ const authenticationDeps = {
 
 const signCard = cardSigner(gatewayKeyFor(config))
 
-type AgentContext = RouteContext & TaskOwnershipContext & AgentLookupContext & TraceContextContext
+/** How the forwarded call ended, for the access line: the handler's own key. */
+type ForwardedContext = { forwarded?: ForwardReport }
+type AgentContext = RouteContext &
+  TaskOwnershipContext &
+  AgentLookupContext &
+  TraceContextContext &
+  ForwardedContext
 type AgentRequest = Request<APIGatewayProxyEvent, unknown, Error, AgentContext>
 
 const callOf = ({ context }: AgentRequest) => {
@@ -174,6 +180,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   const { call } = a2a
   const { principal } = context.caller
   const place = placeOf(event)
+  const forwarded: ForwardReport = {}
+  context.forwarded = forwarded
   const answer = await forwardReported(
     record,
     call,
@@ -194,19 +202,16 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
     },
     { context: requires(context, 'trace', 'agents handler'), tracing },
-    callRecorder(logger, metrics, {
-      agentId,
-      operation: call.operation,
-      binding: call.binding,
-      principal,
-      stream: call.stream,
-    }),
+    callRecorder(metrics, { agentId, operation: call.operation, stream: call.stream }, forwarded),
   )
   // A routed call names the agent that answered.
   return context.routed ? namingAgent(answer, context.routed.agentId) : answer
 }
 
-/** Who called which agent how, for the access line (parts are unknown when refused early). */
+/**
+ * Who called which agent how, and how the forward ended, for the access line (parts are
+ * unknown when refused early).
+ */
 const access = accessLog<AgentContext>({
   logger,
   describe: ({ context }) => {
@@ -216,6 +221,7 @@ const access = accessLog<AgentContext>({
       agent: a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId,
       operation: a2a?.kind === 'card' ? 'GetAgentCard' : a2a?.call.operation,
       binding: a2a?.kind === 'call' ? a2a.call.binding : undefined,
+      ...context.forwarded,
     }
   },
 })

@@ -4,10 +4,15 @@ import type middy from '@middy/core'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import type { ForwardReport } from '../lib/observability/call-recorder.ts'
 import { isNodeStream } from './support/response-body.ts'
 
-/** What a request was, as the handler's own middlewares read it (no secret, no token). */
-export interface AccessLogFields {
+/**
+ * What a request was, as the handler's own middlewares read it (no secret, no
+ * token), and for a call forwarded to an agent how the forward ended
+ * (`agentStatus`, `agentMs`, `chunks`, `error`: the call recorder's report).
+ */
+export interface AccessLogFields extends ForwardReport {
   principal?: string
   agent?: string
   operation?: string
@@ -17,7 +22,10 @@ export interface AccessLogFields {
 export interface AccessLogOptions<TContext extends Context> {
   /** The handler's logger: the line carries its keys (trace id, correlation id). */
   logger: Pick<Logger, 'info' | 'warn'>
-  /** Principal, agent, operation and binding, read from the keys earlier middlewares own. */
+  /**
+   * Principal, agent, operation and binding, read from the keys earlier middlewares own;
+   * for a forwarded call also its outcome, complete by the time the line is written.
+   */
   describe?: (
     request: Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>,
   ) => AccessLogFields
@@ -43,8 +51,11 @@ const wholeBytesOf = (response: (HttpResponse & { isBase64Encoded?: boolean }) |
 /**
  * One structured access-log line per request (`message: "access"`): method and
  * route, principal, agent, operation, binding, status, duration, bytes sent, and
- * the logger's keys (the trace id, `correlation_id` = API Gateway's request id).
- * Never a header, a body or a query string, so no token or secret can reach it.
+ * the logger's keys (the trace id, `correlation_id` = API Gateway's request id);
+ * for a call forwarded to an agent also the agent's status, the forward's
+ * duration, a relayed body's chunks and the forward's error, if any. It is the
+ * request's only line at INFO. Never a header, a body or a query string, so no
+ * token or secret can reach it.
  *
  * Two halves, because Middy's `after` misses early answers (a 401, a 429) and a
  * stream's end: `plugin` (Middy's `requestStart`/`requestEnd` hooks) starts the
@@ -93,6 +104,10 @@ export const accessLog = <TContext extends Context = Context>(
       status: statusOf(response),
       durationMs: state ? now() - state.started : undefined,
       bytes: state?.streamedBytes ?? wholeBytesOf(response),
+      agentStatus: fields.agentStatus,
+      agentMs: fields.agentMs,
+      chunks: fields.chunks,
+      error: fields.error,
       // The logger's own key, set from the same field; given here too so that the
       // line names its request even where invocations share the logger (npm start).
       correlation_id: event?.requestContext?.requestId,

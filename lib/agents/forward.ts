@@ -23,7 +23,7 @@ export interface CallTrace {
  * answer starts.
  *
  * @example
- * const answer = await forwardReported(record, call, incoming, options, trace, callRecorder(logger, who))
+ * const answer = await forwardReported(record, call, incoming, options, trace, callRecorder(metrics, who, report))
  */
 export const forwardReported = async (
   record: AgentRecord,

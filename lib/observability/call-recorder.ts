@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger'
 import { type MetricsSink, recordCall } from './metrics.ts'
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
@@ -10,40 +9,46 @@ export interface CallOutcome {
 }
 
 /**
- * Starts timing a forwarded call and returns the function that logs (`call forwarded`)
- * and counts it (`recordCall`) once it ends, however it ended.
+ * What the request's access line tells of its forwarded call, once the call has
+ * ended: the agent's status (not the caller's: a failed forward is the caller's
+ * 502), how long the forward took, a relayed body's chunks and why it failed.
+ */
+export interface ForwardReport {
+  agentStatus?: number
+  agentMs?: number
+  chunks?: number
+  error?: string
+}
+
+/**
+ * Starts timing a forwarded call and returns the function that, once the call
+ * ends however it ended, counts it (`recordCall`) and writes its outcome into
+ * `report`, which the request's access line reads. No log line of its own: the
+ * access line is the request's one line.
  *
  * @example
- * const finished = callRecorder(logger, metrics, { agentId, operation, binding, principal, stream })
- * finished({ statusCode: 200 })
+ * const report: ForwardReport = {}
+ * const finished = callRecorder(metrics, { agentId, operation, stream }, report)
+ * finished({ statusCode: 200 }) // report: { agentStatus: 200, agentMs: … }
  */
 export const callRecorder = (
-  logger: Logger,
   metrics: MetricsSink,
   call: {
     agentId: string
     operation: string
-    binding: string
-    principal: string
     /** A streaming operation: its answer is a stream, counted and timed as one. */
     stream: boolean
   },
+  report: ForwardReport,
   now: () => number = Date.now,
 ) => {
   const started = now()
   return (outcome: CallOutcome) => {
     const durationMs = now() - started
-    logger.info('call forwarded', {
-      agentId: call.agentId,
-      operation: call.operation,
-      binding: call.binding,
-      principal: call.principal,
-      status: outcome.statusCode,
-      durationMs,
-      bytes: outcome.bytes,
-      chunks: outcome.chunks,
-      ...(outcome.error ? { error: String(outcome.error) } : {}),
-    })
+    report.agentStatus = outcome.statusCode
+    report.agentMs = durationMs
+    report.chunks = outcome.chunks
+    if (outcome.error !== undefined) report.error = String(outcome.error)
     const failed = outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500
     recordCall(metrics, {
       agentId: call.agentId,

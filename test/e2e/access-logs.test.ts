@@ -184,7 +184,7 @@ describe('access logs, one line per request, and no secret or token in any log',
     expect(output).toContain(' POST /oauth2/authorize 302 ')
   })
 
-  it('writes one access line per request with principal, agent, operation, binding, status, duration, bytes and request id', async () => {
+  it('writes one line per forwarded call, the access line, with principal, agent, operation, binding, status, duration, bytes, request id and the agent’s status', async () => {
     // Prepare
     const token = await stack.token('demo-client')
 
@@ -210,11 +210,15 @@ describe('access logs, one line per request, and no secret or token in any log',
       binding: 'JSONRPC',
       status: 200,
       bytes: Buffer.byteLength(body),
+      agentStatus: 200,
     })
     expect(lines[0]?.durationMs).toBeTypeOf('number')
+    expect(lines[0]?.agentMs).toBeTypeOf('number')
+    expect(lines[0]).not.toHaveProperty('error')
+    expect(written.join('')).not.toContain('"call forwarded"')
   })
 
-  it('writes a stream’s access line when the stream has ended, with the bytes it sent', async () => {
+  it('writes a stream’s access line when the stream has ended, with the bytes it sent and the chunks it relayed', async () => {
     // Prepare
     const token = await stack.token('demo-client')
 
@@ -234,7 +238,10 @@ describe('access logs, one line per request, and no secret or token in any log',
       binding: 'HTTP+JSON',
       status: 200,
       bytes: Buffer.byteLength(body),
+      agentStatus: 200,
+      chunks: expect.any(Number),
     })
+    expect(line?.chunks).toBeGreaterThan(0)
   })
 
   it('writes the access line of a refused request and of the discovery and admin routes', async () => {
@@ -268,6 +275,54 @@ describe('access logs, one line per request, and no secret or token in any log',
       principal: 'admin-client',
       agent: 'weather',
       status: 200,
+    })
+  })
+
+  it('writes the access line of a stream the caller abandoned with the forward’s error, once the stream has ended', async () => {
+    // Prepare: an agent that sends one event and holds its stream open.
+    const held = await startScriptedAgent({
+      bindings: ['HTTP+JSON'],
+      answer: (_request, _body, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        response.write(
+          `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+        )
+      },
+    })
+    await registerAgents(stack, [
+      { agentId: 'held', backendUrl: held.url, agentCardUrl: held.cardUrl },
+    ])
+    await grantToDemoClient(['keyed', 'held'], { taskAccess: 'all' })
+    const token = await stack.token('demo-client')
+    const caller = new AbortController()
+
+    // Act
+    const response = await fetch(`${stack.url}/agents/held/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'a2a-version': '1.0',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(textMessageParams('hold on')),
+      signal: caller.signal,
+    })
+    const requestId = response.headers.get('x-amzn-requestid')
+    await response.body?.getReader().read()
+    caller.abort()
+    const lineOf = () => accessLines().find((line) => line.correlation_id === requestId)
+    for (let i = 0; i < 250 && !lineOf(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await held.stop()
+
+    // Assess
+    expect(lineOf()).toMatchObject({
+      agent: 'held',
+      operation: 'SendStreamingMessage',
+      agentStatus: 200,
+      chunks: 1,
+      error: expect.any(String),
     })
   })
 })

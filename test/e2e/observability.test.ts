@@ -62,11 +62,8 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   /** Every JSON log line (not EMF) written so far. */
   const logLines: Record<string, unknown>[] = []
 
-  /** The EMF documents written since the last look, waiting a little for a stream's to arrive. */
-  const emitted = async (metric: string): Promise<EmfDocument[]> => {
-    for (let i = 0; i < 250 && !written.join('').includes(`"${metric}"`); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+  /** The lines written since the last look: log lines kept in `logLines`, EMF documents returned. */
+  const drained = (): EmfDocument[] => {
     const lines = written
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.startsWith('{'))
@@ -74,6 +71,25 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
     logLines.push(...parsed.filter((line) => !('_aws' in line)))
     return parsed.filter((line): line is EmfDocument => '_aws' in line)
+  }
+
+  /** The EMF documents written since the last look, waiting a little for a stream's to arrive. */
+  const emitted = async (metric: string): Promise<EmfDocument[]> => {
+    for (let i = 0; i < 250 && !written.join('').includes(`"${metric}"`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return drained()
+  }
+
+  /** The access line of the request API Gateway answered with this id, waiting a little for it. */
+  const accessLineOf = async (requestId: string | null) => {
+    const find = () =>
+      logLines.find((line) => line.message === 'access' && line.correlation_id === requestId)
+    for (let i = 0; i < 250 && !find(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      drained()
+    }
+    return find()
   }
 
   /** The document of `emitted` that carries this metric. */
@@ -162,6 +178,9 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     // Assess
     expect(failed.status).toBe(502)
     expect(failure).toMatchObject({ agent: 'gone', Calls: 1, CallFailures: 1 })
+    const failedLine = await accessLineOf(failed.headers.get('x-amzn-requestid'))
+    expect(failedLine).toMatchObject({ agent: 'gone', status: 502, error: expect.any(String) })
+    expect(failedLine).not.toHaveProperty('agentStatus')
     expect(refused.status).toBe(429)
     expect(refusal).toMatchObject({ agent: 'gone', reason: 'rate-limit', CallsRefused: 1 })
   })
@@ -181,7 +200,7 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     )
   })
 
-  it('logs a call with the request id API Gateway answered with, and never the token', async () => {
+  it('logs a call in one line, the access line, with the request id API Gateway answered with, the agent’s status, and never the token', async () => {
     // Act
     const response = await postA2A(
       `${stack.url}/agents/calculator`,
@@ -191,18 +210,21 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     await response.text()
     await emitted('Calls')
     const requestId = response.headers.get('x-amzn-requestid')
+    const line = await accessLineOf(requestId)
 
-    // Assess: the lines emitted meanwhile are gone with emitted(); look again for the log line.
+    // Assess
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
-    expect(logLines).toContainEqual(
-      expect.objectContaining({
-        message: 'call forwarded',
-        correlation_id: requestId,
-        agentId: 'calculator',
-        operation: 'SendMessage',
-        principal: 'demo-client',
-      }),
-    )
+    expect(line).toMatchObject({
+      level: 'INFO',
+      agent: 'calculator',
+      operation: 'SendMessage',
+      principal: 'demo-client',
+      status: 200,
+      agentStatus: 200,
+      agentMs: expect.any(Number),
+    })
+    expect(logLines.filter((entry) => entry.correlation_id === requestId)).toEqual([line])
+    expect(logLines.filter((entry) => entry.message === 'call forwarded')).toEqual([])
     expect(JSON.stringify(logLines)).not.toContain(token)
   })
 })

@@ -18,7 +18,7 @@ describe('trace context to agents', () => {
   const logLevel = process.env.POWERTOOLS_LOG_LEVEL
 
   beforeAll(async () => {
-    // npm start logs warnings only; the `call forwarded` line is INFO, as on Lambda.
+    // npm start logs warnings only; the access line is INFO, as on Lambda.
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
     // Kept for the assertions, not printed (the registrations' lines too).
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -59,9 +59,12 @@ describe('trace context to agents', () => {
     else process.env.POWERTOOLS_LOG_LEVEL = logLevel
   })
 
-  /** The trace ids of the gateway's `call forwarded` lines since the last look (a stream's comes at its end). */
-  const forwardedTraceIds = async (): Promise<unknown[]> => {
-    for (let i = 0; i < 250 && !written.join('').includes('"call forwarded"'); i++) {
+  /**
+   * The gateway's access lines of calls forwarded to `traced` since the last look (a stream's
+   * comes at its end), and whether any `call forwarded` line was written beside them.
+   */
+  const forwardedLines = async () => {
+    for (let i = 0; i < 250 && !written.join('').includes('"agentStatus"'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     const lines = written
@@ -69,10 +72,15 @@ describe('trace context to agents', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>)
     written = []
-    return lines
-      .filter((line) => line.message === 'call forwarded' && line.agentId === 'traced')
-      .map((line) => line.traceId)
+    return {
+      access: lines.filter((line) => line.message === 'access' && line.agent === 'traced'),
+      callForwarded: lines.filter((line) => line.message === 'call forwarded'),
+    }
   }
+
+  /** The trace ids of the access lines of calls forwarded to `traced` since the last look. */
+  const forwardedTraceIds = async (): Promise<unknown[]> =>
+    (await forwardedLines()).access.map((line) => line.traceId)
 
   const calls = {
     'a JSON-RPC call': (headers: Record<string, string> = {}) =>
@@ -105,7 +113,7 @@ describe('trace context to agents', () => {
   }
 
   it.each(Object.keys(calls) as (keyof typeof calls)[])(
-    'sends the agent a traceparent on %s whose trace id is the one the gateway logged for it',
+    'sends the agent a traceparent on %s whose trace id is on the call’s one log line, the access line, with the agent’s status',
     async (kind) => {
       // Prepare
       seen.length = 0
@@ -120,7 +128,23 @@ describe('trace context to agents', () => {
       expect(seen).toHaveLength(1)
       const traceparent = parseTraceparent(seen[0]?.traceparent as string | undefined)
       expect(traceparent, String(seen[0]?.traceparent)).toBeDefined()
-      expect(await forwardedTraceIds()).toEqual([traceparent?.traceId])
+      const { access, callForwarded } = await forwardedLines()
+      expect(access).toEqual([
+        expect.objectContaining({
+          traceId: traceparent?.traceId,
+          agent: 'traced',
+          status: 200,
+          agentStatus: 200,
+          agentMs: expect.any(Number),
+        }),
+      ])
+      if (kind === 'a stream') {
+        expect(access[0]).toMatchObject({
+          operation: 'SendStreamingMessage',
+          chunks: expect.any(Number),
+        })
+      }
+      expect(callForwarded).toEqual([])
       expect(seen[0]?.tracestate).toBeUndefined()
     },
   )

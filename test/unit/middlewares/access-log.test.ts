@@ -95,6 +95,45 @@ describe('accessLog', () => {
     expect(lines[0]).toMatchObject({ status: 200, bytes: 22 })
   })
 
+  it('carries how the forward ended, the agent’s status beside the caller’s, read when the line is written', async () => {
+    // Prepare: the outcome is filled in after the handler returned, as a stream's relay does.
+    const { logger, lines } = capturingLogger()
+    const forwarded: Record<string, unknown> = {}
+    const access = accessLog({
+      logger,
+      describe: () => ({ agent: 'weather', operation: 'SendStreamingMessage', ...forwarded }),
+    })
+    const body = new PassThrough()
+    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
+      .use(access.middleware)
+      .handler(async () => ({ statusCode: 200, headers: {}, body }))
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+
+    // Act
+    const done = (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
+      event(),
+      sink,
+      lambdaContext('switchboard-agents'),
+    )
+    body.write('data: one\n\n')
+    Object.assign(forwarded, { agentStatus: 503, agentMs: 7, chunks: 1, error: 'Error: broken' })
+    body.end()
+    await done
+
+    // Assess
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: 'access',
+        agent: 'weather',
+        status: 200,
+        agentStatus: 503,
+        agentMs: 7,
+        chunks: 1,
+        error: 'Error: broken',
+      }),
+    ])
+  })
+
   it('writes a 502 for a function that failed with no answer', async () => {
     // Prepare
     const { logger, lines } = capturingLogger()

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
+import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
+
+/** A sink that keeps what it was given. */
+const keptSink = () => {
+  const recorded: { values: MetricValues; dimensions?: Record<string, string> }[] = []
+  const sink: MetricsSink = {
+    record: (values, dimensions) => recorded.push({ values, dimensions }),
+  }
+  return { sink, recorded }
+}
+
+/** A clock a test moves. */
+const clock = (start: number) => {
+  let at = start
+  return { now: () => at, advance: (ms: number) => (at += ms) }
+}
+
+describe('callRecorder', () => {
+  it('reports a stream’s agent status, duration and chunks for the access line, and counts it as a stream', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const time = clock(1_000)
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
+      report,
+      time.now,
+    )
+
+    // Act
+    time.advance(42)
+    finished({ statusCode: 200, bytes: 120, chunks: 3 })
+
+    // Assess
+    expect(report).toEqual({ agentStatus: 200, agentMs: 42, chunks: 3 })
+    expect(recorded).toEqual([
+      {
+        values: { Calls: 1, CallDuration: 42, Streams: 1, StreamDuration: 42 },
+        dimensions: { agent: 'weather', operation: 'SendStreamingMessage' },
+      },
+    ])
+  })
+
+  it('reports why a forward failed, with no agent status, and counts the call as failed', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const time = clock(0)
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'gone', operation: 'SendMessage', stream: false },
+      report,
+      time.now,
+    )
+
+    // Act
+    time.advance(5)
+    finished({ error: new Error('connect ECONNREFUSED 127.0.0.1:9') })
+
+    // Assess
+    expect(report).toMatchObject({ error: 'Error: connect ECONNREFUSED 127.0.0.1:9', agentMs: 5 })
+    expect(report.agentStatus).toBeUndefined()
+    expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 5, CallFailures: 1 })
+  })
+})
