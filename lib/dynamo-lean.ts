@@ -89,6 +89,7 @@ function binaryAsBase64(this: Record<string, unknown>, key: string, value: unkno
   if (ArrayBuffer.isView(raw))
     return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
   if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('base64')
+  if (raw instanceof Blob) throw new TypeError(`Binary value ${key}: give bytes, not a Blob`)
   return value
 }
 

@@ -406,6 +406,24 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(allLean(server.requests)).toBe(false)
   })
 
+  it('refuses a Blob as a binary value, naming the attribute, and sends nothing', async () => {
+    // Prepare
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const error = await lean
+      .send(new PutCommand({ TableName: 't', Item: { pk: 'a', file: new Blob(['x']) } }))
+      .catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/Blob/)
+    expect(server.requests).toHaveLength(0)
+  })
+
   describe('tracing', () => {
     afterEach(() => {
       vi.unstubAllEnvs()
