@@ -203,6 +203,8 @@ interface Route {
   agent: HttpAgent
   send: typeof httpRequest
   retryStrategy: RetryStrategyV2
+  /** Whether the client keeps its clock offset from the server's `Date` (the SDK's default). */
+  sampleClock: boolean
 }
 
 export interface LeanDynamoOptions {
@@ -272,6 +274,7 @@ export class LeanDynamo {
         : new HttpAgent({ keepAlive: true, maxSockets: 50 }),
       send: https ? httpsRequest : httpRequest,
       retryStrategy: (await config.retryStrategy()) as RetryStrategyV2,
+      sampleClock: !(await config.disableClockSkewCorrection?.()),
     }
   }
 
@@ -299,9 +302,16 @@ export class LeanDynamo {
     let totalRetryDelay = 0
     while (true) {
       try {
+        const sentAt = Date.now()
         const { status, headers, text } = await this.#post(route, operation, body)
+        const clockCorrected = route.sampleClock && this.#sampleClock(headers, sentAt)
         const $metadata = metadataOf(status, headers)
-        if (status >= 300) throw exceptionOf(status, headers, text)
+        if (status >= 300) {
+          const exception = exceptionOf(status, headers, text)
+          // As the SDK: a request refused for a clock it has now corrected is worth another try.
+          if (clockCorrected) (exception.$metadata as Metadata).clockSkewCorrected = true
+          throw exception
+        }
         strategy.recordSuccess(token)
         return documentOutput(parseBody(text), {
           ...$metadata,
@@ -324,6 +334,22 @@ export class LeanDynamo {
           (token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ?? 0
       }
     }
+  }
+
+  /**
+   * The client's clock offset from the server's `Date`, kept as the SDK's signer keeps it
+   * (`AwsSdkSigV4Signer`, shared through the client's config); whether it moved by 4 minutes or more.
+   */
+  #sampleClock(headers: IncomingHttpHeaders, sentAt: number): boolean {
+    const date = header(headers, 'date')
+    if (!date || headers.age !== undefined) return false
+    const serverTime = Date.parse(date)
+    const now = Date.now()
+    if (Number.isNaN(serverTime) || now - sentAt > 900_000) return false
+    const before = this.#config.systemClockOffset
+    const offset = serverTime - now
+    this.#config.systemClockOffset = offset
+    return Math.abs(offset) >= 240_000 && offset !== before
   }
 
   async #post(route: Route, operation: LeanOperation, body: string) {

@@ -406,6 +406,42 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(allLean(server.requests)).toBe(false)
   })
 
+  it('corrects its clock from the server’s Date after a signature refused as skewed, and tries again', async () => {
+    // Prepare: the server's clock is an hour ahead of this machine's.
+    const serverDate = new Date(Date.now() + 3_600_000).toUTCString()
+    server.answer(
+      {
+        status: 400,
+        headers: { date: serverDate },
+        body: {
+          __type: 'com.amazon.coral.service#InvalidSignatureException',
+          message: 'Signature expired',
+        },
+      },
+      { status: 200, headers: { date: serverDate }, body: {} },
+    )
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const output = await lean.send(commands.GetItem())
+
+    // Assess
+    const [first, second] = server.requests.map((request) =>
+      Date.parse(
+        String(request.headers['x-amz-date']).replace(
+          /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+          '$1-$2-$3T$4:$5:$6Z',
+        ),
+      ),
+    )
+    expect(output.$metadata.attempts).toBe(2)
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThan(3_500_000)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
   it('refuses a Blob as a binary value, naming the attribute, and sends nothing', async () => {
     // Prepare
     const lean = createDocumentClient(
