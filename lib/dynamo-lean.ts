@@ -215,13 +215,14 @@ export interface LeanDynamoOptions {
 }
 
 /**
- * Sends lib-dynamodb's Get, Put, Update and Delete commands as the SDK would, at a quarter of
- * its CPU. Undefined when the client asks for what it does not do (FIPS or dual-stack
- * endpoints, an endpoint from `AWS_ENDPOINT_URL*`): then every command goes to the SDK.
+ * Sends lib-dynamodb's Get, Put, Update and Delete commands as the SDK would, at about a
+ * quarter of its CPU. Not `available()` when the client asks for what it does not do (FIPS or
+ * dual-stack endpoints, an endpoint from `AWS_ENDPOINT_URL*`, a retry strategy of the old
+ * interface): then every command goes to the SDK.
  *
  * @example
- * const lean = await LeanDynamo.for(client)
- * const { Item } = await lean.send('GetItem', { TableName, Key: { pk } })
+ * const lean = new LeanDynamo(client)
+ * if (await lean.available()) await lean.send('GetItem', { TableName, Key: { pk } })
  */
 export class LeanDynamo {
   readonly #route: Promise<Route | undefined>
@@ -245,13 +246,15 @@ export class LeanDynamo {
 
   async #resolveRoute(): Promise<Route | undefined> {
     const config = this.#config
-    const [fips, dualStack, region, configured] = await Promise.all([
+    const [fips, dualStack, region, configured, retryStrategy] = await Promise.all([
       config.useFipsEndpoint(),
       config.useDualstackEndpoint(),
       config.region(),
       config.serviceConfiguredEndpoint?.(),
+      config.retryStrategy(),
     ])
     if (fips || dualStack || (!config.endpoint && configured)) return undefined
+    if (!('acquireInitialRetryToken' in retryStrategy)) return undefined
     const endpoint = config.endpoint ? await config.endpoint() : undefined
     const url = endpoint
       ? new URL(
@@ -273,7 +276,7 @@ export class LeanDynamo {
         ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
         : new HttpAgent({ keepAlive: true, maxSockets: 50 }),
       send: https ? httpsRequest : httpRequest,
-      retryStrategy: (await config.retryStrategy()) as RetryStrategyV2,
+      retryStrategy: retryStrategy as RetryStrategyV2,
       sampleClock: !(await config.disableClockSkewCorrection?.()),
     }
   }

@@ -143,6 +143,9 @@ describe('the lean path for single-item DynamoDB requests', () => {
   beforeEach(() => {
     server.answer({ status: 200, body: {} })
   })
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
 
   const item = {
     pk: 'caller#agent',
@@ -460,11 +463,21 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(server.requests).toHaveLength(0)
   })
 
-  describe('tracing', () => {
-    afterEach(() => {
-      vi.unstubAllEnvs()
-    })
+  it('steps aside for an endpoint from AWS_ENDPOINT_URL_DYNAMODB: every command goes to the SDK', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', server.endpoint)
+    const client = new DynamoDBClient({ region, credentials })
+    const lean = createDocumentClient({ region, dynamoDbEndpoint: undefined }, client)
 
+    // Act
+    await lean.send(commands.GetItem())
+
+    // Assess
+    expect(server.requests).toHaveLength(1)
+    expect(allLean(server.requests)).toBe(false)
+  })
+
+  describe('tracing', () => {
     it('records each lean request as a DynamoDB subsegment annotated with operation and table', async () => {
       // Prepare: Tracer enabled as on Lambda, a real X-Ray segment current.
       vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x')
