@@ -34,13 +34,12 @@ describe.each(databaseEngines)('rate limiter on %s', (_engine, startDatabase) =>
       dynamoDbEndpoint: database.endpoint,
     })
     const sent = { count: 0 }
-    counted.middlewareStack.add(
-      (next) => async (args) => {
-        sent.count += 1
-        return next(args)
-      },
-      { step: 'initialize' },
-    )
+    // Counted at `send`: the lean path (lib/dynamo-lean.ts) passes no SDK middleware.
+    const send = counted.send.bind(counted)
+    counted.send = ((...args: Parameters<typeof send>) => {
+      sent.count += 1
+      return send(...args)
+    }) as typeof send
     return { client: counted, sent }
   }
 

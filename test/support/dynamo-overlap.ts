@@ -1,5 +1,5 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { vi } from 'vitest'
+import { LeanDocumentClient } from '../../lib/dynamo.ts'
 import { type TableKey, tables } from '../../lib/tables.ts'
 
 /** One DynamoDB request, as `{Command} {table}`, e.g. `Update rate-limits` (the table without its prefix). */
@@ -36,12 +36,12 @@ const labelOf = (command: unknown): Label => {
  * overlap.stop()
  */
 export const watchDynamoOverlap = () => {
-  const send = DynamoDBDocumentClient.prototype.send as (...args: unknown[]) => Promise<unknown>
+  const send = LeanDocumentClient.prototype.send as (...args: unknown[]) => Promise<unknown>
   const inFlight = new Set<{ label: Label }>()
   let seen: { peak: number; pairs: Set<string> } | undefined
   const spy = vi
-    .spyOn(DynamoDBDocumentClient.prototype, 'send')
-    .mockImplementation(function watchedSend(this: DynamoDBDocumentClient, ...args: unknown[]) {
+    .spyOn(LeanDocumentClient.prototype, 'send')
+    .mockImplementation(function watchedSend(this: LeanDocumentClient, ...args: unknown[]) {
       const request = { label: labelOf(args[0]) }
       if (seen) {
         for (const other of inFlight)

@@ -1,0 +1,72 @@
+/**
+ * What one single-item DynamoDB request costs in CPU, the SDK's way and the
+ * lean way (lib/dynamo-lean.ts): the rate limiter's `UpdateCommand` sent
+ * through lib-dynamodb's DocumentClient, and through `createDocumentClient`,
+ * against a loopback server that answers at once with a canned body, so the
+ * time measured is the client's own (process.cpuUsage around each request,
+ * one after another). Run with `node bench/dynamo-request.ts`.
+ */
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { CachedKeySha256 } from '../lib/cached-key-sha256.ts'
+import { createDocumentClient } from '../lib/dynamo.ts'
+
+const requests = Number(process.env.BENCH_REQUESTS ?? 2_000)
+const warmUp = 500
+
+const server = createServer((request, response) => {
+  request.resume()
+  request.on('end', () => {
+    response.setHeader('content-type', 'application/x-amz-json-1.0')
+    response.end('{"Attributes":{"count":{"N":"1"}}}')
+  })
+})
+server.listen(0, '127.0.0.1')
+await once(server, 'listening')
+const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+const config = {
+  region: 'us-east-1',
+  endpoint,
+  sha256: CachedKeySha256,
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+}
+const translateConfig = { marshallOptions: { removeUndefinedValues: true } }
+
+const command = () =>
+  new UpdateCommand({
+    TableName: 'rate-limits',
+    Key: { pk: 'client-1#weather', sk: '2026-12-05T00:00' },
+    UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expiresAt)',
+    ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+    ExpressionAttributeNames: { '#count': 'count' },
+    ExpressionAttributeValues: { ':one': 1, ':limit': 60, ':expiresAt': 1_796_000_000 },
+    ReturnValues: 'UPDATED_NEW',
+  })
+
+const measure = async (client: DynamoDBDocumentClient) => {
+  for (let i = 0; i < warmUp; i++) await client.send(command())
+  const cpu: number[] = []
+  for (let i = 0; i < requests; i++) {
+    const before = process.cpuUsage()
+    await client.send(command())
+    const used = process.cpuUsage(before)
+    cpu.push(used.user + used.system)
+  }
+  cpu.sort((a, b) => a - b)
+  const at = (p: number) => cpu[Math.min(cpu.length - 1, Math.floor((p / 100) * cpu.length))]
+  return `${at(50)} | ${at(90)} | ${at(99)}`
+}
+
+console.log(`\nOne UpdateItem, ${requests} after ${warmUp} to warm up (canned answer on loopback)`)
+console.log('| client | CPU µs p50 | p90 | p99 |')
+console.log('| --- | --- | --- | --- |')
+console.log(
+  `| SDK DocumentClient | ${await measure(DynamoDBDocumentClient.from(new DynamoDBClient(config), translateConfig))} |`,
+)
+console.log(
+  `| createDocumentClient (lean path) | ${await measure(createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint }, new DynamoDBClient(config)))} |`,
+)
+server.close()

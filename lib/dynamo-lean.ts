@@ -1,0 +1,410 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  DynamoDBServiceException,
+  InternalServerError,
+  InvalidEndpointException,
+  ItemCollectionSizeLimitExceededException,
+  ProvisionedThroughputExceededException,
+  ReplicatedWriteConflictException,
+  RequestLimitExceeded,
+  ResourceNotFoundException,
+  ThrottlingException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb'
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
+import { SignatureV4 } from '@smithy/signature-v4'
+import type { RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
+import { CachedKeySha256 } from './cached-key-sha256.ts'
+import { tracing as processTracing, type Tracing } from './observability/tracing.ts'
+
+/**
+ * A lean path for DynamoDB's four single-item requests (docs/architecture.md, "A lean path for
+ * single-item DynamoDB requests"): the request the SDK would send (DynamoDB JSON 1.0, SigV4),
+ * built and sent without its per-command middleware stack, which costs about four times the
+ * CPU of the request itself. Credentials, region, endpoint, retry strategy and clock offset are
+ * the wrapped client's own.
+ */
+
+/** The lib-dynamodb commands the lean path takes, by the DynamoDB operation each one is. */
+const leanOperations = new Map<unknown, LeanOperation>([
+  [GetCommand, 'GetItem'],
+  [PutCommand, 'PutItem'],
+  [UpdateCommand, 'UpdateItem'],
+  [DeleteCommand, 'DeleteItem'],
+])
+
+export type LeanOperation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem'
+
+/** A command the lean path takes: one of the four, in a form it knows (no legacy parameters). */
+export const leanOperationOf = (command: unknown): LeanOperation | undefined => {
+  const operation = leanOperations.get((command as object | undefined)?.constructor)
+  if (!operation) return undefined
+  const input = (command as { input: Record<string, unknown> }).input
+  // The legacy parameters nest values deeper; the SDK marshals those.
+  return input.Expected || input.AttributeUpdates ? undefined : operation
+}
+
+/** The SDK's exception classes for what a single-item request can answer; others by name. */
+const exceptionClasses = new Map<string, new (options: never) => DynamoDBServiceException>(
+  [
+    ConditionalCheckFailedException,
+    InternalServerError,
+    InvalidEndpointException,
+    ItemCollectionSizeLimitExceededException,
+    ProvisionedThroughputExceededException,
+    ReplicatedWriteConflictException,
+    RequestLimitExceeded,
+    ResourceNotFoundException,
+    ThrottlingException,
+    TransactionConflictException,
+  ].map((exception) => [exception.name, exception as never]),
+)
+
+const marshallOptions = { removeUndefinedValues: true, convertTopLevelContainer: true }
+
+/** Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left out). */
+const marshallValues = (values: Record<string, unknown> | undefined) => {
+  if (!values) return undefined
+  const marshalled: Record<string, unknown> = {}
+  for (const key of Object.keys(values)) {
+    const value = values[key]
+    if (value === undefined || typeof value === 'function') continue
+    const attribute = marshall(value as never, marshallOptions)
+    if (attribute !== undefined) marshalled[key] = attribute
+  }
+  return marshalled
+}
+
+/** The attribute-value maps of each operation's input. */
+const valueMaps = ['Key', 'Item', 'ExpressionAttributeValues'] as const
+
+/** Binary values (`B`, `BS`) as DynamoDB JSON has them: base64. */
+function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown) {
+  const raw = this[key]
+  if (ArrayBuffer.isView(raw))
+    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('base64')
+  if (raw instanceof Blob) throw new TypeError(`Binary value ${key}: give bytes, not a Blob`)
+  return value
+}
+
+/** DynamoDB JSON's base64 binary values back as bytes, as the SDK gives them. */
+const base64AsBinary = (key: string, value: unknown) => {
+  if (key === 'B' && typeof value === 'string') return new Uint8Array(Buffer.from(value, 'base64'))
+  if (key === 'BS' && Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    return value.map((item) => new Uint8Array(Buffer.from(item, 'base64')))
+  return value
+}
+
+/** The request body: the input with its attribute values marshalled. */
+export const leanRequestBody = (input: Record<string, unknown>): string => {
+  const wire: Record<string, unknown> = { ...input }
+  for (const key of valueMaps) {
+    if (input[key] !== undefined) wire[key] = marshallValues(input[key] as Record<string, unknown>)
+  }
+  return JSON.stringify(wire, binaryAsBase64)
+}
+
+const parseBody = (text: string): Record<string, unknown> =>
+  text ? JSON.parse(text, text.includes('"B') ? base64AsBinary : undefined) : {}
+
+const unmarshallValues = (values: Record<string, unknown>) => {
+  const native: Record<string, unknown> = {}
+  for (const key of Object.keys(values))
+    native[key] = unmarshall(values[key] as never, unmarshallOptions)
+  return native
+}
+const unmarshallOptions = { convertWithoutMapWrapper: true }
+
+/** The output as lib-dynamodb gives it: `Item`, `Attributes` and item collection keys unmarshalled. */
+const documentOutput = (body: Record<string, unknown>, $metadata: Metadata) => {
+  const output: Record<string, unknown> = { $metadata, ...body }
+  if (body.Item) output.Item = unmarshallValues(body.Item as Record<string, unknown>)
+  if (body.Attributes)
+    output.Attributes = unmarshallValues(body.Attributes as Record<string, unknown>)
+  const metrics = body.ItemCollectionMetrics as Record<string, unknown> | undefined
+  if (metrics?.ItemCollectionKey) {
+    output.ItemCollectionMetrics = {
+      ...metrics,
+      ItemCollectionKey: unmarshallValues(metrics.ItemCollectionKey as Record<string, unknown>),
+    }
+  }
+  return output
+}
+
+interface Metadata {
+  httpStatusCode?: number
+  requestId?: string
+  extendedRequestId?: string
+  cfId?: string
+  attempts?: number
+  totalRetryDelay?: number
+  clockSkewCorrected?: boolean
+}
+
+const header = (headers: IncomingHttpHeaders, name: string) => {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+const metadataOf = (status: number, headers: IncomingHttpHeaders): Metadata => ({
+  httpStatusCode: status,
+  requestId: header(headers, 'x-amzn-requestid'),
+  extendedRequestId: header(headers, 'x-amz-id-2'),
+  cfId: header(headers, 'x-amz-cf-id'),
+})
+
+/** DynamoDB's error answer as the SDK's exception: its class where the SDK has one, by name otherwise. */
+const exceptionOf = (status: number, headers: IncomingHttpHeaders, text: string) => {
+  let body: Record<string, unknown> = {}
+  try {
+    body = parseBody(text)
+  } catch {
+    // Not JSON (a proxy's page): the status says what there is to say.
+  }
+  const type = header(headers, 'x-amzn-errortype') ?? (body.__type as string | undefined) ?? ''
+  const name = type.split(':')[0]?.split('#').pop() || `Http${status}Error`
+  const { __type, message, Message, ...fields } = body
+  const options = {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    message: String(message ?? Message ?? name),
+    $metadata: metadataOf(status, headers),
+    ...fields,
+  }
+  const exceptionClass = exceptionClasses.get(name)
+  return exceptionClass
+    ? new exceptionClass(options as never)
+    : new DynamoDBServiceException(options as never)
+}
+
+/** The SDK's own classification, so the client's retry strategy decides as it does for the SDK. */
+const retryErrorType = (error: Error): RetryErrorType => {
+  const sdkError = error as Parameters<typeof isThrottlingError>[0]
+  if (isThrottlingError(sdkError)) return 'THROTTLING'
+  if (isTransientError(sdkError)) return 'TRANSIENT'
+  if (isServerError(sdkError)) return 'SERVER_ERROR'
+  return 'CLIENT_ERROR'
+}
+
+/** The error the SDK's Node handler gives when a socket goes quiet (`isTransientError` retries it). */
+const timeoutError = (ms: number) =>
+  Object.assign(new Error(`DynamoDB sent nothing for ${ms} ms`), { name: 'TimeoutError' })
+
+/** Where requests go, and how they are signed: resolved once from the client's config. */
+interface Route {
+  url: URL
+  signer: SignatureV4
+  agent: HttpAgent
+  send: typeof httpRequest
+  retryStrategy: RetryStrategyV2
+  /** Whether the client keeps its clock offset from the server's `Date` (the SDK's default). */
+  sampleClock: boolean
+}
+
+export interface LeanDynamoOptions {
+  /** A socket that sends nothing for this long is given up (and the request retried); 10 s. */
+  socketTimeoutMs?: number
+  /** Where each request's subsegment goes (the process's tracing). */
+  tracing?: Tracing
+}
+
+/**
+ * Sends lib-dynamodb's Get, Put, Update and Delete commands as the SDK would, at about a
+ * quarter of its CPU. Not `available()` when the client asks for what it does not do (FIPS or
+ * dual-stack endpoints, an endpoint from `AWS_ENDPOINT_URL*`, a retry strategy of the old
+ * interface): then every command goes to the SDK.
+ *
+ * @example
+ * const lean = new LeanDynamo(client)
+ * if (await lean.available()) await lean.send('GetItem', { TableName, Key: { pk } })
+ */
+export class LeanDynamo {
+  readonly #route: Promise<Route | undefined>
+  readonly #socketTimeoutMs: number
+  readonly #config: DynamoDBClient['config']
+  readonly #tracing: Tracing
+
+  constructor(client: DynamoDBClient, options: LeanDynamoOptions = {}) {
+    this.#config = client.config
+    this.#socketTimeoutMs = options.socketTimeoutMs ?? 10_000
+    this.#tracing = options.tracing ?? processTracing
+    this.#route = this.#resolveRoute()
+    // A failure to resolve shows on the first request; none is unhandled meanwhile.
+    this.#route.catch(() => {})
+  }
+
+  /** Whether the lean path is used for this client (false: the SDK takes every command). */
+  async available(): Promise<boolean> {
+    return (await this.#route.catch(() => undefined)) !== undefined
+  }
+
+  async #resolveRoute(): Promise<Route | undefined> {
+    const config = this.#config
+    const [fips, dualStack, region, configured, retryStrategy] = await Promise.all([
+      config.useFipsEndpoint(),
+      config.useDualstackEndpoint(),
+      config.region(),
+      config.serviceConfiguredEndpoint?.(),
+      config.retryStrategy(),
+    ])
+    if (fips || dualStack || (!config.endpoint && configured)) return undefined
+    if (!('acquireInitialRetryToken' in retryStrategy)) return undefined
+    const endpoint = config.endpoint ? await config.endpoint() : undefined
+    const url = endpoint
+      ? new URL(
+          `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`,
+        )
+      : new URL(`https://dynamodb.${region}.amazonaws.com/`)
+    const https = url.protocol === 'https:'
+    return {
+      url,
+      signer: new SignatureV4({
+        service: 'dynamodb',
+        region,
+        credentials: config.credentials,
+        sha256: CachedKeySha256,
+        uriEscapePath: true,
+      }),
+      // As the SDK's Node handler keeps them: alive, 50 sockets.
+      agent: https
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
+        : new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+      send: https ? httpsRequest : httpRequest,
+      retryStrategy: retryStrategy as RetryStrategyV2,
+      sampleClock: !(await config.disableClockSkewCorrection?.()),
+    }
+  }
+
+  /**
+   * One request, retried as the client's retry strategy says; the output as lib-dynamodb's
+   * command gives it, or the SDK's exception. A subsegment per request when tracing is on.
+   */
+  async send(
+    operation: LeanOperation,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const route = await this.#route
+    if (!route) throw new Error('The lean DynamoDB path is not available for this client')
+    const body = leanRequestBody(input)
+    if (!this.#tracing.enabled) return this.#sendRetried(route, operation, body)
+    return this.#tracing.span('DynamoDB', { operation, table: String(input.TableName ?? '') }, () =>
+      this.#sendRetried(route, operation, body),
+    )
+  }
+
+  async #sendRetried(route: Route, operation: LeanOperation, body: string) {
+    const strategy = route.retryStrategy
+    let token: RetryToken = await strategy.acquireInitialRetryToken('')
+    let attempts = 0
+    let totalRetryDelay = 0
+    while (true) {
+      try {
+        const sentAt = Date.now()
+        const { status, headers, text } = await this.#post(route, operation, body)
+        const clockCorrected = route.sampleClock && this.#sampleClock(headers, sentAt)
+        const $metadata = metadataOf(status, headers)
+        if (status >= 300) {
+          const exception = exceptionOf(status, headers, text)
+          // As the SDK: a request refused for a clock it has now corrected is worth another try.
+          if (clockCorrected) (exception.$metadata as Metadata).clockSkewCorrected = true
+          throw exception
+        }
+        strategy.recordSuccess(token)
+        return documentOutput(parseBody(text), {
+          ...$metadata,
+          attempts: attempts + 1,
+          totalRetryDelay,
+        })
+      } catch (caught) {
+        const error = caught instanceof Error ? caught : new Error(String(caught))
+        try {
+          token = await strategy.refreshRetryTokenForRetry(token, {
+            errorType: retryErrorType(error),
+          })
+        } catch {
+          const failed = error as Error & { $metadata?: Metadata }
+          failed.$metadata = { ...failed.$metadata, attempts: attempts + 1, totalRetryDelay }
+          throw failed
+        }
+        attempts = token.getRetryCount()
+        totalRetryDelay +=
+          (token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ?? 0
+      }
+    }
+  }
+
+  /**
+   * The client's clock offset from the server's `Date`, kept as the SDK's signer keeps it
+   * (`AwsSdkSigV4Signer`, shared through the client's config); whether it moved by 4 minutes or more.
+   */
+  #sampleClock(headers: IncomingHttpHeaders, sentAt: number): boolean {
+    const date = header(headers, 'date')
+    if (!date || headers.age !== undefined) return false
+    const serverTime = Date.parse(date)
+    const now = Date.now()
+    if (Number.isNaN(serverTime) || now - sentAt > 900_000) return false
+    const before = this.#config.systemClockOffset
+    const offset = serverTime - now
+    this.#config.systemClockOffset = offset
+    return Math.abs(offset) >= 240_000 && offset !== before
+  }
+
+  async #post(route: Route, operation: LeanOperation, body: string) {
+    const { url } = route
+    const signed = await route.signer.sign(
+      {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: url.pathname,
+        query: {},
+        headers: {
+          host: url.host,
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': String(Buffer.byteLength(body)),
+          'x-amz-target': `DynamoDB_20120810.${operation}`,
+        },
+        body,
+      },
+      { signingDate: new Date(Date.now() + (this.#config.systemClockOffset ?? 0)) },
+    )
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
+      (resolve, reject) => {
+        const request = route.send(
+          {
+            protocol: url.protocol,
+            hostname: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: signed.headers,
+            agent: route.agent,
+            timeout: this.#socketTimeoutMs,
+          },
+          (response) => {
+            const chunks: Buffer[] = []
+            response.on('data', (chunk: Buffer) => chunks.push(chunk))
+            response.on('error', reject)
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                text: Buffer.concat(chunks).toString('utf8'),
+              }),
+            )
+          },
+        )
+        request.on('timeout', () => request.destroy(timeoutError(this.#socketTimeoutMs)))
+        request.on('error', reject)
+        request.end(body)
+      },
+    )
+  }
+}

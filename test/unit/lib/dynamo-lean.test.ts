@@ -1,0 +1,520 @@
+import { once } from 'node:events'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  DynamoDBServiceException,
+} from '@aws-sdk/client-dynamodb'
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { ConfiguredRetryStrategy } from '@smithy/core/retry'
+import { Hash } from '@smithy/hash-node'
+import { SignatureV4 } from '@smithy/signature-v4'
+import { getNamespace, Segment, setSegment } from 'aws-xray-sdk-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createDocumentClient, LeanDocumentClient } from '../../../lib/dynamo.ts'
+import { LeanDynamo } from '../../../lib/dynamo-lean.ts'
+import { createTracing } from '../../../lib/observability/tracing.ts'
+
+const credentials = { accessKeyId: 'AKIDLEAN', secretAccessKey: 'lean/secret+key' }
+const region = 'eu-west-1'
+
+interface Captured {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** What the capturing server answers next, one entry per request; `drop` closes the socket unanswered. */
+type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'drop'
+
+/**
+ * A DynamoDB stand-in on loopback: records every request and answers from a
+ * script (the last answer repeats), with a request id on each answer.
+ */
+const startCapturingServer = async () => {
+  const requests: Captured[] = []
+  let script: Answer[] = []
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      requests.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      })
+      const answer = script.length > 1 ? script.shift() : script[0]
+      if (!answer || answer === 'drop') {
+        request.socket.destroy()
+        return
+      }
+      response.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': `request-${requests.length}`,
+        ...answer.headers,
+      })
+      response.end(JSON.stringify(answer.body))
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    answer(...answers: Answer[]) {
+      script = answers
+      requests.length = 0
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** A client as the gateway makes one, pointed at `endpoint`, retrying without pauses. */
+const sdkClient = (endpoint: string, maxAttempts = 3) =>
+  new DynamoDBClient({
+    region,
+    endpoint,
+    credentials,
+    maxAttempts,
+    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, () => 0),
+  })
+
+/** SigV4 recomputed with the SDK's signer and its own hash, over the headers the request says it signed. */
+const signatureVerifies = async (request: Captured, endpoint: string) => {
+  const authorization = String(request.headers.authorization)
+  const [, signedHeaders, signature] =
+    /SignedHeaders=([^,]+), Signature=([0-9a-f]+)$/.exec(authorization) ?? []
+  const date = String(request.headers['x-amz-date'])
+  const signingDate = new Date(
+    `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`,
+  )
+  const url = new URL(endpoint)
+  const headers = Object.fromEntries(
+    (signedHeaders ?? '').split(';').map((name) => [name, String(request.headers[name])]),
+  )
+  const signer = new SignatureV4({
+    service: 'dynamodb',
+    region,
+    credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  })
+  const resigned = await signer.sign(
+    {
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: request.path,
+      query: {},
+      headers,
+      body: request.body,
+    },
+    { signingDate },
+  )
+  return (
+    authorization.includes(`Credential=${credentials.accessKeyId}/`) &&
+    String(resigned.headers.authorization).endsWith(`Signature=${signature}`)
+  )
+}
+
+/** Whether every request came the lean way: the SDK marks each of its own with `amz-sdk-request`. */
+const allLean = (requests: Captured[]) =>
+  requests.length > 0 &&
+  requests.every((request) => request.headers['amz-sdk-request'] === undefined)
+
+describe('the lean path for single-item DynamoDB requests', () => {
+  let server: Awaited<ReturnType<typeof startCapturingServer>>
+
+  beforeAll(async () => {
+    server = await startCapturingServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+  beforeEach(() => {
+    server.answer({ status: 200, body: {} })
+  })
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  const item = {
+    pk: 'caller#agent',
+    sk: 7,
+    note: undefined,
+    tags: new Set(['a', 'b']),
+    nested: { list: [1, 'two', { three: true }], nothing: null },
+    bytes: new Uint8Array([1, 2, 254]),
+  }
+  const commands = {
+    GetItem: () =>
+      new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 1 }, ConsistentRead: true }),
+    PutItem: () =>
+      new PutCommand({
+        TableName: 't',
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValues: 'ALL_OLD',
+      }),
+    UpdateItem: () =>
+      new UpdateCommand({
+        TableName: 't',
+        Key: { pk: 'a', sk: 1 },
+        UpdateExpression: 'ADD #n :one SET expiresAt = if_not_exists(expiresAt, :at)',
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ExpressionAttributeNames: { '#n': 'count' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':at': 1_700_000_000,
+          ':limit': 10,
+          ':gone': undefined,
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    DeleteItem: () =>
+      new DeleteCommand({
+        TableName: 't',
+        Key: { pk: 'a', sk: 1 },
+        ConditionExpression: 'ownerId = :owner',
+        ExpressionAttributeValues: { ':owner': 'someone' },
+      }),
+  }
+
+  it.each(Object.entries(commands))(
+    'sends %s with the target, content type and body the SDK sends, signed so that SigV4 verifies',
+    async (operation, command) => {
+      // Prepare
+      const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
+        marshallOptions: { removeUndefinedValues: true },
+      })
+      const lean = createDocumentClient(
+        { region, dynamoDbEndpoint: server.endpoint },
+        sdkClient(server.endpoint),
+      )
+
+      // Act
+      await sdk.send(command() as never)
+      await lean.send(command() as never)
+
+      // Assess
+      const [viaSdk, viaLean] = server.requests
+      if (!viaSdk || !viaLean) throw new Error('expected two requests')
+      expect(viaLean.headers['x-amz-target']).toBe(`DynamoDB_20120810.${operation}`)
+      expect(viaLean.headers['x-amz-target']).toBe(viaSdk.headers['x-amz-target'])
+      expect(viaLean.headers['content-type']).toBe(viaSdk.headers['content-type'])
+      expect(viaLean.path).toBe(viaSdk.path)
+      expect(JSON.parse(viaLean.body)).toEqual(JSON.parse(viaSdk.body))
+      expect(await signatureVerifies(viaSdk, server.endpoint)).toBe(true)
+      expect(await signatureVerifies(viaLean, server.endpoint)).toBe(true)
+      // The lean request is not the SDK's in disguise.
+      expect(allLean([viaLean])).toBe(true)
+    },
+  )
+
+  it('gives the output lib-dynamodb gives: values unmarshalled, binary as bytes, metadata', async () => {
+    // Prepare
+    const answer = {
+      Item: {
+        pk: { S: 'a' },
+        n: { N: '3' },
+        bytes: { B: Buffer.from([9, 8]).toString('base64') },
+        set: { SS: ['x'] },
+        map: { M: { B: { S: 'a string under a key named B' } } },
+      },
+      ConsumedCapacity: { TableName: 't', CapacityUnits: 0.5 },
+    }
+    server.answer({ status: 200, body: answer })
+    const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint))
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const viaSdk = await sdk.send(commands.GetItem())
+    const viaLean = await lean.send(commands.GetItem())
+
+    // Assess
+    const { $metadata: sdkMetadata, ...sdkOutput } = viaSdk
+    const { $metadata: leanMetadata, ...leanOutput } = viaLean
+    expect(leanOutput).toEqual(sdkOutput)
+    expect(leanOutput.Item?.bytes).toBeInstanceOf(Uint8Array)
+    expect(allLean(server.requests.slice(1))).toBe(true)
+    expect(leanMetadata).toMatchObject({ httpStatusCode: 200, requestId: 'request-2', attempts: 1 })
+    expect(sdkMetadata).toMatchObject({ httpStatusCode: 200, requestId: 'request-1', attempts: 1 })
+  })
+
+  it('leaves Item out of a GetItem output when there is no item, as the SDK does', async () => {
+    // Prepare
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const output = await lean.send(commands.GetItem())
+
+    // Assess
+    expect('Item' in output).toBe(false)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('throws the SDK’s own ConditionalCheckFailedException, with its metadata, and does not retry it', async () => {
+    // Prepare
+    server.answer({
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+        message: 'The conditional request failed',
+      },
+    })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const error = await lean.send(commands.UpdateItem()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(ConditionalCheckFailedException)
+    expect(error).toBeInstanceOf(DynamoDBServiceException)
+    expect(error).toMatchObject({
+      name: 'ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, requestId: 'request-1', attempts: 1 },
+    })
+    expect(server.requests).toHaveLength(1)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('retries a throttled request and gives the answer that follows', async () => {
+    // Prepare
+    server.answer(
+      {
+        status: 400,
+        body: {
+          __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+          message: 'Rate of requests exceeds the allowed throughput.',
+        },
+      },
+      { status: 200, body: { Attributes: { count: { N: '1' } } } },
+    )
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const output = await lean.send(commands.UpdateItem())
+
+    // Assess
+    expect(output.Attributes).toEqual({ count: 1 })
+    expect(output.$metadata.attempts).toBe(2)
+    expect(server.requests).toHaveLength(2)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('does not retry a ValidationException, and says what DynamoDB said', async () => {
+    // Prepare
+    server.answer({
+      status: 400,
+      body: {
+        __type: 'com.amazon.coral.validate#ValidationException',
+        message: 'One or more parameter values were invalid: Missing the key sk',
+      },
+    })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const error = await lean.send(commands.GetItem()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(DynamoDBServiceException)
+    expect(error).toMatchObject({
+      name: 'ValidationException',
+      message: 'One or more parameter values were invalid: Missing the key sk',
+      $metadata: { httpStatusCode: 400, attempts: 1 },
+    })
+    expect(server.requests).toHaveLength(1)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('retries a 500 up to the client’s maxAttempts, then throws it', async () => {
+    // Prepare
+    server.answer({
+      status: 500,
+      body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' },
+    })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint, 4),
+    )
+
+    // Act
+    const error = await lean.send(commands.PutItem()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toMatchObject({
+      name: 'InternalServerError',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 500, attempts: 4 },
+    })
+    expect(server.requests).toHaveLength(4)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('retries a request whose connection is dropped', async () => {
+    // Prepare
+    server.answer('drop', { status: 200, body: {} })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const output = await lean.send(commands.DeleteItem())
+
+    // Assess
+    expect(output.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 2 })
+    expect(server.requests).toHaveLength(2)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('hands a command sent with options, and any other command, to the SDK', async () => {
+    // Prepare
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    await lean.send(commands.GetItem(), { abortSignal: new AbortController().signal })
+
+    // Assess: the SDK's request carries its retry header; the lean path's never does.
+    expect(lean).toBeInstanceOf(LeanDocumentClient)
+    expect(allLean(server.requests)).toBe(false)
+  })
+
+  it('corrects its clock from the server’s Date after a signature refused as skewed, and tries again', async () => {
+    // Prepare: the server's clock is an hour ahead of this machine's.
+    const serverDate = new Date(Date.now() + 3_600_000).toUTCString()
+    server.answer(
+      {
+        status: 400,
+        headers: { date: serverDate },
+        body: {
+          __type: 'com.amazon.coral.service#InvalidSignatureException',
+          message: 'Signature expired',
+        },
+      },
+      { status: 200, headers: { date: serverDate }, body: {} },
+    )
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const output = await lean.send(commands.GetItem())
+
+    // Assess
+    const [first, second] = server.requests.map((request) =>
+      Date.parse(
+        String(request.headers['x-amz-date']).replace(
+          /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+          '$1-$2-$3T$4:$5:$6Z',
+        ),
+      ),
+    )
+    expect(output.$metadata.attempts).toBe(2)
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThan(3_500_000)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('refuses a Blob as a binary value, naming the attribute, and sends nothing', async () => {
+    // Prepare
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const error = await lean
+      .send(new PutCommand({ TableName: 't', Item: { pk: 'a', file: new Blob(['x']) } }))
+      .catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toMatch(/Blob/)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('steps aside for an endpoint from AWS_ENDPOINT_URL_DYNAMODB: every command goes to the SDK', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', server.endpoint)
+    const client = new DynamoDBClient({ region, credentials })
+    const lean = createDocumentClient({ region, dynamoDbEndpoint: undefined }, client)
+
+    // Act
+    await lean.send(commands.GetItem())
+
+    // Assess
+    expect(server.requests).toHaveLength(1)
+    expect(allLean(server.requests)).toBe(false)
+  })
+
+  describe('tracing', () => {
+    it('records each lean request as a DynamoDB subsegment annotated with operation and table', async () => {
+      // Prepare: Tracer enabled as on Lambda, a real X-Ray segment current.
+      vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x')
+      vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true')
+      const tracing = await createTracing(true)
+      const lean = new LeanDynamo(sdkClient(server.endpoint), { tracing })
+      const segment = new Segment('switchboard-agents')
+
+      // Act
+      await getNamespace().runAndReturn(() => {
+        setSegment(segment)
+        return lean.send('GetItem', { TableName: 'rate-limits', Key: { pk: 'a' } })
+      })
+
+      // Assess
+      const [subsegment] = segment.subsegments ?? []
+      expect(segment.subsegments).toHaveLength(1)
+      expect(subsegment?.name).toBe('DynamoDB')
+      expect(subsegment?.toJSON().annotations).toEqual({
+        operation: 'GetItem',
+        table: 'rate-limits',
+      })
+      expect(subsegment?.isClosed()).toBe(true)
+    })
+
+    it('opens no span when tracing is off', async () => {
+      // Prepare
+      const span = vi.fn()
+      const tracing = { ...(await createTracing(false)), span }
+      const lean = new LeanDynamo(sdkClient(server.endpoint), { tracing })
+
+      // Act
+      await lean.send('GetItem', { TableName: 'rate-limits', Key: { pk: 'a' } })
+
+      // Assess
+      expect(span).not.toHaveBeenCalled()
+      expect(allLean(server.requests)).toBe(true)
+    })
+  })
+})
