@@ -1,11 +1,17 @@
 import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
-import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import { BodyTooLargeError } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
+import { type BackendBody, bodyBytes, discardBody } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
+import {
+  type BackendAnswer,
+  type BackendExchange,
+  type BackendFetch,
+  refusedAddress,
+} from './guarded-fetch.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
@@ -36,7 +42,43 @@ export interface BackendRequest {
 export interface BackendResponse {
   statusCode: number
   headers: Record<string, string>
-  body: ReadableStream<Uint8Array> | null
+  /** A unary answer's bytes, read whole; a stream as it comes (see BackendBody). */
+  body: BackendBody | null
+}
+
+/**
+ * The fetch an agent is called with: the guarded fetch, whose `exchange` answers
+ * with Node's own stream (no web stream made and read back), or any fetch.
+ */
+export type ForwardFetch = BackendFetch & { exchange?: BackendExchange }
+
+/** A plain fetch's answer in the shape of `exchange`'s (a header read through `headers.get`). */
+const exchanged = async (
+  fetch: ForwardFetch,
+  url: string,
+  init: RequestInit,
+): Promise<{
+  status: number
+  header: (name: string) => string | undefined
+  body: BackendBody | null
+}> => {
+  if (fetch.exchange) {
+    const answer: BackendAnswer = await fetch.exchange(url, init)
+    return {
+      status: answer.status,
+      header: (name) => {
+        const value = answer.headers[name]
+        return Array.isArray(value) ? value.join(', ') : value
+      },
+      body: answer.body,
+    }
+  }
+  const response = await fetch(url, init)
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name) ?? undefined,
+    body: response.body,
+  }
 }
 
 /** The headers named (lower case) in `names`, under their lower-case names, in one pass. */
@@ -91,11 +133,11 @@ export const maxUnaryAnswerBytes = 10 * 1024 * 1024
  */
 const readWhole = async (
   agentId: string,
-  body: ReadableStream<Uint8Array>,
+  body: BackendBody,
   timeoutMs: number,
-): Promise<ReadableStream<Uint8Array> | null> => {
+): Promise<Uint8Array> => {
   try {
-    return new Response(await readBounded(body, maxUnaryAnswerBytes)).body
+    return await bodyBytes(body, maxUnaryAnswerBytes)
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       throw new BackendUnavailableError(
@@ -125,7 +167,7 @@ export const forwardToBackend = async (
     timeoutMs: number
     signal?: AbortSignal
     /** The address-guarded fetch (guardedFetch). */
-    fetch: BackendFetch
+    fetch: ForwardFetch
   },
 ): Promise<BackendResponse> => {
   // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
@@ -140,9 +182,9 @@ export const forwardToBackend = async (
     options.signal,
     options.streaming ? started.signal : AbortSignal.timeout(options.timeoutMs),
   ]
-  let response: Response
+  let response: Awaited<ReturnType<typeof exchanged>>
   try {
-    response = await options.fetch(request.url, {
+    response = await exchanged(options.fetch, request.url, {
       method: request.method,
       headers: request.headers,
       // A Uint8Array's own buffer, so fetch sends exactly these bytes (no copy, no re-encoding).
@@ -171,8 +213,8 @@ export const forwardToBackend = async (
   }
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
-    const value = response.headers.get(name)
-    if (value !== null) headers[name] = value
+    const value = response.header(name)
+    if (value !== undefined) headers[name] = value
   }
   if (headers['content-type']?.startsWith('text/event-stream')) {
     headers['cache-control'] = 'no-cache'
@@ -210,7 +252,7 @@ export const sendWithCredentials = async (
     streaming: boolean
     timeoutMs: number
     signal?: AbortSignal
-    fetch: BackendFetch
+    fetch: ForwardFetch
   },
 ): Promise<BackendResponse> => {
   const prepared = {
@@ -247,6 +289,6 @@ export const sendWithCredentials = async (
     options.credentials.forget(record.agentId)
     return response
   }
-  await response.body?.cancel()
+  discardBody(response.body)
   return send(true)
 }

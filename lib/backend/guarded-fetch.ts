@@ -1,5 +1,10 @@
 import type { LookupAddress, LookupOptions } from 'node:dns'
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { isIP } from 'node:net'
 import { Readable } from 'node:stream'
@@ -12,6 +17,27 @@ import {
 
 /** The fetch the gateway calls backends with: agents, their token endpoints, their cards. */
 export type BackendFetch = (url: string, init: RequestInit) => Promise<Response>
+
+/**
+ * An answer's head as Node's http reads it, and its body as a Node stream
+ * (null when the status has none): what a fetch's `Response` is made of.
+ */
+export interface BackendAnswer {
+  status: number
+  statusText: string
+  /** Lower-case names, as Node's http joins them. */
+  headers: IncomingHttpHeaders
+  body: Readable | null
+}
+
+/** The guarded fetch without the WHATWG wrapping: for a caller that goes on with Node streams. */
+export type BackendExchange = (url: string, init: RequestInit) => Promise<BackendAnswer>
+
+/**
+ * A guarded fetch, and the same request answered in Node's own types (`exchange`),
+ * which the forward path reads without converting a body to a web stream and back.
+ */
+export type GuardedFetch = BackendFetch & { exchange: BackendExchange }
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
@@ -70,9 +96,9 @@ const outgoingHeaders = (init: RequestInit, body: Buffer | undefined) => {
   return Object.fromEntries(headers)
 }
 
-const incomingHeaders = (message: IncomingMessage): Headers => {
+const incomingHeaders = (incoming: IncomingHttpHeaders): Headers => {
   const headers = new Headers()
-  for (const [name, value] of Object.entries(message.headers)) {
+  for (const [name, value] of Object.entries(incoming)) {
     for (const one of Array.isArray(value) ? value : [value ?? '']) headers.append(name, one)
   }
   return headers
@@ -97,7 +123,9 @@ export const idleSocketMs = 4_000
  * the signal's reason when aborted (a timeout is a `TimeoutError`), and fails a
  * connection with a `TypeError` whose `cause` says why. Unlike `fetch`, it never
  * follows a redirect (the next address would be a new backend): `redirect:
- * 'manual'` hands the 3xx back, anything else refuses it.
+ * 'manual'` hands the 3xx back, anything else refuses it. Its `exchange` sends
+ * the same request under the same guard and answers in Node's own types (the
+ * body is the `IncomingMessage`), for a caller that reads it as a Node stream.
  *
  * @example
  * const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
@@ -106,14 +134,14 @@ export const idleSocketMs = 4_000
 export const guardedFetch = (
   policy: Pick<BackendAddressPolicy, 'allowed' | 'resolve'>,
   pool: { idleSocketMs: number } = { idleSocketMs },
-): BackendFetch => {
+): GuardedFetch => {
   // An idle pooled socket is closed after idleSocketMs (Node's agent times out only
   // free sockets, never a request in flight): one kept longer may have been closed
   // by the backend, or gone stale while Lambda froze, and reusing it resets a POST.
   const options = { keepAlive: true, timeout: pool.idleSocketMs, lookup: guardedLookup(policy) }
   const agents = { 'http:': new HttpAgent(options), 'https:': new HttpsAgent(options) }
-  return function guardedBackendFetch(url, init) {
-    return new Promise<Response>((resolve, reject) => {
+  const exchange: BackendExchange = function guardedBackendExchange(url, init) {
+    return new Promise<BackendAnswer>((resolve, reject) => {
       const target = new URL(url)
       const agent = agents[target.protocol as keyof typeof agents]
       if (!agent) throw new TypeError(`guardedFetch cannot fetch a ${target.protocol} URL`)
@@ -156,17 +184,27 @@ export const guardedFetch = (
         }
         const hasBody = !bodyless.has(status) && init.method !== 'HEAD'
         if (!hasBody) message.resume()
-        resolve(
-          new Response(hasBody ? (Readable.toWeb(message) as ReadableStream<Uint8Array>) : null, {
-            status,
-            statusText: message.statusMessage,
-            headers: incomingHeaders(message),
-          }),
-        )
+        resolve({
+          status,
+          statusText: message.statusMessage ?? '',
+          headers: message.headers,
+          body: hasBody ? message : null,
+        })
       })
       request.end(body)
     })
   }
+  const fetch = function guardedBackendFetch(url: string, init: RequestInit) {
+    return exchange(url, init).then(
+      ({ status, statusText, headers, body }) =>
+        new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+          status,
+          statusText,
+          headers: incomingHeaders(headers),
+        }),
+    )
+  }
+  return Object.assign(fetch, { exchange })
 }
 
 /** The address refusal behind a failed fetch, if that is why it failed. */
