@@ -170,18 +170,26 @@ export const forwardToBackend = async (
     fetch: ForwardFetch
   },
 ): Promise<BackendResponse> => {
+  // One signal for the request (no AbortSignal.any per call): the caller's own, or the deadline.
   // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
-  const started = new AbortController()
-  const startTimer = options.streaming
-    ? setTimeout(
-        () => started.abort(new DOMException('stream did not start', 'TimeoutError')),
-        options.timeoutMs,
-      )
-    : undefined
-  const signals = [
-    options.signal,
-    options.streaming ? started.signal : AbortSignal.timeout(options.timeoutMs),
-  ]
+  const sending = new AbortController()
+  const deadline = setTimeout(
+    () =>
+      sending.abort(
+        new DOMException(
+          options.streaming ? 'stream did not start' : 'The operation was aborted due to timeout',
+          'TimeoutError',
+        ),
+      ),
+    options.timeoutMs,
+  )
+  const abandoned = () => sending.abort(options.signal?.reason)
+  if (options.signal?.aborted) abandoned()
+  else options.signal?.addEventListener('abort', abandoned, { once: true })
+  const settled = () => {
+    clearTimeout(deadline)
+    options.signal?.removeEventListener('abort', abandoned)
+  }
   let response: Awaited<ReturnType<typeof exchanged>>
   try {
     response = await exchanged(options.fetch, request.url, {
@@ -190,9 +198,10 @@ export const forwardToBackend = async (
       // A Uint8Array's own buffer, so fetch sends exactly these bytes (no copy, no re-encoding).
       body: request.body as BodyInit | undefined,
       redirect: 'manual',
-      signal: AbortSignal.any(signals.filter((signal) => signal !== undefined)),
+      signal: sending.signal,
     })
   } catch (error) {
+    settled()
     if (error instanceof DOMException && error.name === 'TimeoutError') {
       throw new BackendTimeoutError(agentId, options.timeoutMs)
     }
@@ -208,9 +217,9 @@ export const forwardToBackend = async (
       agentId,
       code ? `connection failed (${code})` : 'connection failed',
     )
-  } finally {
-    clearTimeout(startTimer)
   }
+  // A stream's start is over: from here the caller's signal alone may abort it.
+  if (options.streaming) clearTimeout(deadline)
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
     const value = response.header(name)
@@ -219,11 +228,19 @@ export const forwardToBackend = async (
   if (headers['content-type']?.startsWith('text/event-stream')) {
     headers['cache-control'] = 'no-cache'
   }
-  const body =
-    options.streaming || !response.body
-      ? response.body
-      : await readWhole(agentId, response.body, options.timeoutMs)
-  return { statusCode: response.status, headers, body }
+  if (options.streaming || !response.body) {
+    if (!response.body) settled()
+    return { statusCode: response.status, headers, body: response.body }
+  }
+  try {
+    return {
+      statusCode: response.status,
+      headers,
+      body: await readWhole(agentId, response.body, options.timeoutMs),
+    }
+  } finally {
+    settled()
+  }
 }
 
 /**

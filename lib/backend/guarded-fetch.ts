@@ -87,13 +87,32 @@ const requestBytes = (body: RequestInit['body']): Buffer | undefined => {
   throw new TypeError('guardedFetch sends a string, bytes or URLSearchParams body only')
 }
 
+/** What `Headers` strips from either end of a value. */
+const httpWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g
+
+/**
+ * The request's headers as Node's http takes them: names in lower case, a name
+ * given twice joined with `, `, values trimmed, as `new Headers(init.headers)`
+ * would make them; a plain object (what the gateway sends) without building one.
+ */
 const outgoingHeaders = (init: RequestInit, body: Buffer | undefined) => {
-  const headers = new Headers(init.headers)
-  if (init.body instanceof URLSearchParams && !headers.has('content-type')) {
-    headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8')
+  const given = init.headers
+  const headers: Record<string, string> = {}
+  const add = (name: string, value: string) => {
+    const lower = name.toLowerCase()
+    const trimmed = String(value).replace(httpWhitespace, '')
+    headers[lower] = lower in headers ? `${headers[lower]}, ${trimmed}` : trimmed
   }
-  if (body) headers.set('content-length', String(body.byteLength))
-  return Object.fromEntries(headers)
+  if (given instanceof Headers || Array.isArray(given)) {
+    for (const [name, value] of new Headers(given)) headers[name] = value
+  } else if (given) {
+    for (const name in given) add(name, given[name] as string)
+  }
+  if (init.body instanceof URLSearchParams && !('content-type' in headers)) {
+    headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
+  }
+  if (body) headers['content-length'] = String(body.byteLength)
+  return headers
 }
 
 const incomingHeaders = (incoming: IncomingHttpHeaders): Headers => {
