@@ -125,6 +125,9 @@ const incomingHeaders = (incoming: IncomingHttpHeaders): Headers => {
 
 const bodyless = new Set([101, 204, 205, 304])
 
+/** At most this many allowed IP literals are remembered (then forgotten at once, and checked anew). */
+const maxAllowedLiterals = 1024
+
 /** How long a pooled connection may sit idle (undici's keep-alive default). */
 export const idleSocketMs = 4_000
 
@@ -159,6 +162,12 @@ export const guardedFetch = (
   // by the backend, or gone stale while Lambda froze, and reusing it resets a POST.
   const options = { keepAlive: true, timeout: pool.idleSocketMs, lookup: guardedLookup(policy) }
   const agents = { 'http:': new HttpAgent(options), 'https:': new HttpsAgent(options) }
+  /**
+   * IP literals the policy allowed: it is fixed for this fetch's life (read from
+   * configuration at start), so the same literal gets the same answer; a refused
+   * one is checked, and refused, every time.
+   */
+  const allowedLiterals = new Set<string>()
   const exchange: BackendExchange = function guardedBackendExchange(url, init) {
     return new Promise<BackendAnswer>((resolve, reject) => {
       const target = new URL(url)
@@ -167,13 +176,15 @@ export const guardedFetch = (
       const signal = init.signal ?? undefined
       if (signal?.aborted) throw signal.reason
       const hostname = target.hostname.replace(/^\[|\]$/g, '')
-      // net.connect calls no lookup for an IP literal.
-      if (isIP(hostname)) {
+      // net.connect calls no lookup for an IP literal: checked here, once per literal allowed.
+      if (isIP(hostname) && !allowedLiterals.has(hostname)) {
         try {
           checkAddresses(hostname, [hostname], policy.allowed)
         } catch (error) {
           throw new TypeError('fetch failed', { cause: error })
         }
+        if (allowedLiterals.size >= maxAllowedLiterals) allowedLiterals.clear()
+        allowedLiterals.add(hostname)
       }
       const body = requestBytes(init.body)
       const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
