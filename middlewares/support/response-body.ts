@@ -15,7 +15,8 @@ export const bodyText = async (body: unknown): Promise<string | undefined> => {
   if (typeof body === 'string') return body
   if (!isNodeStream(body)) return undefined
   const chunks: Buffer[] = []
-  for await (const chunk of body) chunks.push(Buffer.from(chunk))
+  for await (const chunk of body)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
   return Buffer.concat(chunks).toString('utf8')
 }
 
