@@ -1,11 +1,11 @@
-import { pipeline, Transform } from 'node:stream'
+import { Transform } from 'node:stream'
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type middy from '@middy/core'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { ForwardReport } from '../lib/observability/call-recorder.ts'
-import { isNodeStream } from './support/response-body.ts'
+import { isNodeStream, passedThrough } from './support/response-body.ts'
 
 /**
  * What a request was, as the handler's own middlewares read it (no secret, no
@@ -126,8 +126,7 @@ export const accessLog = <TContext extends Context = Context>(
       },
     })
     // A body that fails, or an answer the caller abandons, ends the other.
-    pipeline(response.body, counted, () => undefined)
-    request.response = { ...response, body: counted }
+    request.response = { ...response, body: passedThrough(response.body, counted) }
   }
 
   return {

@@ -1,10 +1,10 @@
-import { pipeline, type Readable, Transform } from 'node:stream'
+import { type Readable, Transform } from 'node:stream'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { ChainRequest } from './support/chain-request.ts'
-import { isNodeStream } from './support/response-body.ts'
+import { isNodeStream, passedThrough } from './support/response-body.ts'
 
 export interface StreamConcurrencyOptions<R> {
   slots: StreamSlots
@@ -33,10 +33,9 @@ const endingAfter = (body: Readable, release: () => Promise<void>): Readable => 
     },
   })
   // A body that fails, or an answer the caller abandons, ends the other and gives the slot back.
-  pipeline(body, answer, (error) => {
+  return passedThrough(body, answer, (error) => {
     if (error) void release()
   })
-  return answer
 }
 
 /**

@@ -3,9 +3,9 @@ import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import { sendWithCredentials } from './forward.ts'
-import type { BackendFetch } from './guarded-fetch.ts'
+import { type ForwardFetch, sendWithCredentials } from './forward.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -35,7 +35,7 @@ export const callSkill = async (
     extensions?: string | undefined
     timeoutMs: number
     credentials: BackendCredentials
-    fetch: BackendFetch
+    fetch: ForwardFetch
     caller: string
     /** The W3C trace context the call carries to the agent. */
     traceHeaders?: Record<string, string> | undefined
@@ -81,9 +81,9 @@ export const callSkill = async (
       timeoutMs: options.timeoutMs,
     },
   )
-  const answer = (await new Response(response.body).json().catch(() => undefined)) as
-    | { result?: unknown; error?: unknown }
-    | undefined
+  const answer = (await bodyText(response.body)
+    .then((text) => JSON.parse(text))
+    .catch(() => undefined)) as { result?: unknown; error?: unknown } | undefined
   if (viaJsonRpc && answer?.error) return jsonRpcAnswer(call.jsonRpcId, { error: answer.error })
   if (!viaJsonRpc && response.statusCode >= 400) {
     const error = fromRestErrorBody((answer as { error?: object })?.error ?? {}, {

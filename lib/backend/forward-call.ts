@@ -8,22 +8,23 @@ import type { A2ACall } from '../a2a/request.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { watchAgent } from './agent-watch.ts'
+import { bodyText } from './body.ts'
 import { callSkill } from './call-skill.ts'
 import type { BackendCredentials } from './credentials.ts'
 import {
   type BackendResponse,
   backendRequestFor,
+  type ForwardFetch,
   forwardedHeaders,
   sendWithCredentials,
 } from './forward.ts'
-import type { BackendFetch } from './guarded-fetch.ts'
 import { type RelayOutcome, relayToReadable } from './relay.ts'
 import { translatedCall, versionedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
   credentials: BackendCredentials
   /** The address-guarded fetch (guardedFetch) the agent is called with. */
-  fetch: BackendFetch
+  fetch: ForwardFetch
   /** The verified caller's principal, named to the agent. */
   caller: string
   /** The caller may read every caller's tasks on this call (`taskAccessHeader`). */
@@ -63,9 +64,9 @@ const withRewrittenCard = async (
   gateway: GatewayIdentity,
   signCard: SignCard,
 ): Promise<BackendResponse> => {
-  const text = await new Response(response.body).text()
+  const text = await bodyText(response.body)
   const rewritten = await rewriteCardAnswer(text, binding, gateway, signCard)
-  return { ...response, body: new Response(rewritten).body }
+  return { ...response, body: Buffer.from(rewritten) }
 }
 
 /**

@@ -1,11 +1,17 @@
 import type { A2ACall } from '../a2a/request.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
-import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import { BodyTooLargeError } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
+import { type BackendBody, bodyBytes, discardBody } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import { type BackendFetch, refusedAddress } from './guarded-fetch.ts'
+import {
+  type BackendAnswer,
+  type BackendExchange,
+  type BackendFetch,
+  refusedAddress,
+} from './guarded-fetch.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
@@ -36,7 +42,43 @@ export interface BackendRequest {
 export interface BackendResponse {
   statusCode: number
   headers: Record<string, string>
-  body: ReadableStream<Uint8Array> | null
+  /** A unary answer's bytes, read whole; a stream as it comes (see BackendBody). */
+  body: BackendBody | null
+}
+
+/**
+ * The fetch an agent is called with: the guarded fetch, whose `exchange` answers
+ * with Node's own stream (no web stream made and read back), or any fetch.
+ */
+export type ForwardFetch = BackendFetch & { exchange?: BackendExchange }
+
+/** A plain fetch's answer in the shape of `exchange`'s (a header read through `headers.get`). */
+const exchanged = async (
+  fetch: ForwardFetch,
+  url: string,
+  init: RequestInit,
+): Promise<{
+  status: number
+  header: (name: string) => string | undefined
+  body: BackendBody | null
+}> => {
+  if (fetch.exchange) {
+    const answer: BackendAnswer = await fetch.exchange(url, init)
+    return {
+      status: answer.status,
+      header: (name) => {
+        const value = answer.headers[name]
+        return Array.isArray(value) ? value.join(', ') : value
+      },
+      body: answer.body,
+    }
+  }
+  const response = await fetch(url, init)
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name) ?? undefined,
+    body: response.body,
+  }
 }
 
 /** The headers named (lower case) in `names`, under their lower-case names, in one pass. */
@@ -91,11 +133,11 @@ export const maxUnaryAnswerBytes = 10 * 1024 * 1024
  */
 const readWhole = async (
   agentId: string,
-  body: ReadableStream<Uint8Array>,
+  body: BackendBody,
   timeoutMs: number,
-): Promise<ReadableStream<Uint8Array> | null> => {
+): Promise<Uint8Array> => {
   try {
-    return new Response(await readBounded(body, maxUnaryAnswerBytes)).body
+    return await bodyBytes(body, maxUnaryAnswerBytes)
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       throw new BackendUnavailableError(
@@ -125,32 +167,41 @@ export const forwardToBackend = async (
     timeoutMs: number
     signal?: AbortSignal
     /** The address-guarded fetch (guardedFetch). */
-    fetch: BackendFetch
+    fetch: ForwardFetch
   },
 ): Promise<BackendResponse> => {
+  // One signal for the request (no AbortSignal.any per call): the caller's own, or the deadline.
   // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
-  const started = new AbortController()
-  const startTimer = options.streaming
-    ? setTimeout(
-        () => started.abort(new DOMException('stream did not start', 'TimeoutError')),
-        options.timeoutMs,
-      )
-    : undefined
-  const signals = [
-    options.signal,
-    options.streaming ? started.signal : AbortSignal.timeout(options.timeoutMs),
-  ]
-  let response: Response
+  const sending = new AbortController()
+  const deadline = setTimeout(
+    () =>
+      sending.abort(
+        new DOMException(
+          options.streaming ? 'stream did not start' : 'The operation was aborted due to timeout',
+          'TimeoutError',
+        ),
+      ),
+    options.timeoutMs,
+  )
+  const abandoned = () => sending.abort(options.signal?.reason)
+  if (options.signal?.aborted) abandoned()
+  else options.signal?.addEventListener('abort', abandoned, { once: true })
+  const settled = () => {
+    clearTimeout(deadline)
+    options.signal?.removeEventListener('abort', abandoned)
+  }
+  let response: Awaited<ReturnType<typeof exchanged>>
   try {
-    response = await options.fetch(request.url, {
+    response = await exchanged(options.fetch, request.url, {
       method: request.method,
       headers: request.headers,
       // A Uint8Array's own buffer, so fetch sends exactly these bytes (no copy, no re-encoding).
       body: request.body as BodyInit | undefined,
       redirect: 'manual',
-      signal: AbortSignal.any(signals.filter((signal) => signal !== undefined)),
+      signal: sending.signal,
     })
   } catch (error) {
+    settled()
     if (error instanceof DOMException && error.name === 'TimeoutError') {
       throw new BackendTimeoutError(agentId, options.timeoutMs)
     }
@@ -166,22 +217,30 @@ export const forwardToBackend = async (
       agentId,
       code ? `connection failed (${code})` : 'connection failed',
     )
-  } finally {
-    clearTimeout(startTimer)
   }
+  // A stream's start is over: from here the caller's signal alone may abort it.
+  if (options.streaming) clearTimeout(deadline)
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
-    const value = response.headers.get(name)
-    if (value !== null) headers[name] = value
+    const value = response.header(name)
+    if (value !== undefined) headers[name] = value
   }
   if (headers['content-type']?.startsWith('text/event-stream')) {
     headers['cache-control'] = 'no-cache'
   }
-  const body =
-    options.streaming || !response.body
-      ? response.body
-      : await readWhole(agentId, response.body, options.timeoutMs)
-  return { statusCode: response.status, headers, body }
+  if (options.streaming || !response.body) {
+    if (!response.body) settled()
+    return { statusCode: response.status, headers, body: response.body }
+  }
+  try {
+    return {
+      statusCode: response.status,
+      headers,
+      body: await readWhole(agentId, response.body, options.timeoutMs),
+    }
+  } finally {
+    settled()
+  }
 }
 
 /**
@@ -210,7 +269,7 @@ export const sendWithCredentials = async (
     streaming: boolean
     timeoutMs: number
     signal?: AbortSignal
-    fetch: BackendFetch
+    fetch: ForwardFetch
   },
 ): Promise<BackendResponse> => {
   const prepared = {
@@ -247,6 +306,6 @@ export const sendWithCredentials = async (
     options.credentials.forget(record.agentId)
     return response
   }
-  await response.body?.cancel()
+  discardBody(response.body)
   return send(true)
 }

@@ -1,5 +1,10 @@
 import type { LookupAddress, LookupOptions } from 'node:dns'
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { isIP } from 'node:net'
 import { Readable } from 'node:stream'
@@ -12,6 +17,27 @@ import {
 
 /** The fetch the gateway calls backends with: agents, their token endpoints, their cards. */
 export type BackendFetch = (url: string, init: RequestInit) => Promise<Response>
+
+/**
+ * An answer's head as Node's http reads it, and its body as a Node stream
+ * (null when the status has none): what a fetch's `Response` is made of.
+ */
+export interface BackendAnswer {
+  status: number
+  statusText: string
+  /** Lower-case names, as Node's http joins them. */
+  headers: IncomingHttpHeaders
+  body: Readable | null
+}
+
+/** The guarded fetch without the WHATWG wrapping: for a caller that goes on with Node streams. */
+export type BackendExchange = (url: string, init: RequestInit) => Promise<BackendAnswer>
+
+/**
+ * A guarded fetch, and the same request answered in Node's own types (`exchange`),
+ * which the forward path reads without converting a body to a web stream and back.
+ */
+export type GuardedFetch = BackendFetch & { exchange: BackendExchange }
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
@@ -61,24 +87,46 @@ const requestBytes = (body: RequestInit['body']): Buffer | undefined => {
   throw new TypeError('guardedFetch sends a string, bytes or URLSearchParams body only')
 }
 
+/** What `Headers` strips from either end of a value. */
+const httpWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g
+
+/**
+ * The request's headers as Node's http takes them: names in lower case, a name
+ * given twice joined with `, `, values trimmed, as `new Headers(init.headers)`
+ * would make them; a plain object (what the gateway sends) without building one.
+ */
 const outgoingHeaders = (init: RequestInit, body: Buffer | undefined) => {
-  const headers = new Headers(init.headers)
-  if (init.body instanceof URLSearchParams && !headers.has('content-type')) {
-    headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8')
+  const given = init.headers
+  const headers: Record<string, string> = {}
+  const add = (name: string, value: string) => {
+    const lower = name.toLowerCase()
+    const trimmed = String(value).replace(httpWhitespace, '')
+    headers[lower] = lower in headers ? `${headers[lower]}, ${trimmed}` : trimmed
   }
-  if (body) headers.set('content-length', String(body.byteLength))
-  return Object.fromEntries(headers)
+  if (given instanceof Headers || Array.isArray(given)) {
+    for (const [name, value] of new Headers(given)) headers[name] = value
+  } else if (given) {
+    for (const name in given) add(name, given[name] as string)
+  }
+  if (init.body instanceof URLSearchParams && !('content-type' in headers)) {
+    headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
+  }
+  if (body) headers['content-length'] = String(body.byteLength)
+  return headers
 }
 
-const incomingHeaders = (message: IncomingMessage): Headers => {
+const incomingHeaders = (incoming: IncomingHttpHeaders): Headers => {
   const headers = new Headers()
-  for (const [name, value] of Object.entries(message.headers)) {
+  for (const [name, value] of Object.entries(incoming)) {
     for (const one of Array.isArray(value) ? value : [value ?? '']) headers.append(name, one)
   }
   return headers
 }
 
 const bodyless = new Set([101, 204, 205, 304])
+
+/** At most this many allowed IP literals are remembered (then forgotten at once, and checked anew). */
+const maxAllowedLiterals = 1024
 
 /** How long a pooled connection may sit idle (undici's keep-alive default). */
 export const idleSocketMs = 4_000
@@ -97,7 +145,9 @@ export const idleSocketMs = 4_000
  * the signal's reason when aborted (a timeout is a `TimeoutError`), and fails a
  * connection with a `TypeError` whose `cause` says why. Unlike `fetch`, it never
  * follows a redirect (the next address would be a new backend): `redirect:
- * 'manual'` hands the 3xx back, anything else refuses it.
+ * 'manual'` hands the 3xx back, anything else refuses it. Its `exchange` sends
+ * the same request under the same guard and answers in Node's own types (the
+ * body is the `IncomingMessage`), for a caller that reads it as a Node stream.
  *
  * @example
  * const backendFetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
@@ -106,27 +156,35 @@ export const idleSocketMs = 4_000
 export const guardedFetch = (
   policy: Pick<BackendAddressPolicy, 'allowed' | 'resolve'>,
   pool: { idleSocketMs: number } = { idleSocketMs },
-): BackendFetch => {
+): GuardedFetch => {
   // An idle pooled socket is closed after idleSocketMs (Node's agent times out only
   // free sockets, never a request in flight): one kept longer may have been closed
   // by the backend, or gone stale while Lambda froze, and reusing it resets a POST.
   const options = { keepAlive: true, timeout: pool.idleSocketMs, lookup: guardedLookup(policy) }
   const agents = { 'http:': new HttpAgent(options), 'https:': new HttpsAgent(options) }
-  return function guardedBackendFetch(url, init) {
-    return new Promise<Response>((resolve, reject) => {
+  /**
+   * IP literals the policy allowed: it is fixed for this fetch's life (read from
+   * configuration at start), so the same literal gets the same answer; a refused
+   * one is checked, and refused, every time.
+   */
+  const allowedLiterals = new Set<string>()
+  const exchange: BackendExchange = function guardedBackendExchange(url, init) {
+    return new Promise<BackendAnswer>((resolve, reject) => {
       const target = new URL(url)
       const agent = agents[target.protocol as keyof typeof agents]
       if (!agent) throw new TypeError(`guardedFetch cannot fetch a ${target.protocol} URL`)
       const signal = init.signal ?? undefined
       if (signal?.aborted) throw signal.reason
       const hostname = target.hostname.replace(/^\[|\]$/g, '')
-      // net.connect calls no lookup for an IP literal.
-      if (isIP(hostname)) {
+      // net.connect calls no lookup for an IP literal: checked here, once per literal allowed.
+      if (isIP(hostname) && !allowedLiterals.has(hostname)) {
         try {
           checkAddresses(hostname, [hostname], policy.allowed)
         } catch (error) {
           throw new TypeError('fetch failed', { cause: error })
         }
+        if (allowedLiterals.size >= maxAllowedLiterals) allowedLiterals.clear()
+        allowedLiterals.add(hostname)
       }
       const body = requestBytes(init.body)
       const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
@@ -156,17 +214,27 @@ export const guardedFetch = (
         }
         const hasBody = !bodyless.has(status) && init.method !== 'HEAD'
         if (!hasBody) message.resume()
-        resolve(
-          new Response(hasBody ? (Readable.toWeb(message) as ReadableStream<Uint8Array>) : null, {
-            status,
-            statusText: message.statusMessage,
-            headers: incomingHeaders(message),
-          }),
-        )
+        resolve({
+          status,
+          statusText: message.statusMessage ?? '',
+          headers: message.headers,
+          body: hasBody ? message : null,
+        })
       })
       request.end(body)
     })
   }
+  const fetch = function guardedBackendFetch(url: string, init: RequestInit) {
+    return exchange(url, init).then(
+      ({ status, statusText, headers, body }) =>
+        new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+          status,
+          statusText,
+          headers: incomingHeaders(headers),
+        }),
+    )
+  }
+  return Object.assign(fetch, { exchange })
 }
 
 /** The address refusal behind a failed fetch, if that is why it failed. */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
+import { type BackendBody, type BodyChunks, chunksOf } from './body.ts'
 
 export interface RelayOutcome {
   bytes: number
@@ -35,7 +36,8 @@ export interface RelayOptions {
 const keepAliveComment = ': keep-alive\n\n'
 
 /**
- * A backend body as a Node stream for the Lambda response: each chunk is passed
+ * A backend body (bytes, the agent's Node stream or a web stream) as a Node
+ * stream for the Lambda response: each chunk is passed
  * on as it arrives, except that an event stream's unfinished last event waits
  * for the rest of it, so only whole events go out. Destroying it (the caller
  * went away) aborts the backend request at once, even while a read is waiting
@@ -52,16 +54,13 @@ const keepAliveComment = ': keep-alive\n\n'
  * const response = await fetch(url, { signal: abort.signal })
  * return { statusCode: 200, body: relayToReadable(response.body, { backendRequest: abort, onEnd }) }
  */
-export const relayToReadable = (
-  body: ReadableStream<Uint8Array>,
-  options: RelayOptions,
-): Readable => {
+export const relayToReadable = (body: BackendBody, options: RelayOptions): Readable => {
   const { backendRequest, onEnd, events } = options
-  const reader = body.getReader()
+  const reader = chunksOf(body)
   let bytes = 0
   let chunks = 0
   let failure: Error | undefined
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
+  let pending: ReturnType<BodyChunks['next']> | undefined
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
   let backendDone = false
   let idleSince = Date.now()
@@ -87,7 +86,7 @@ export const relayToReadable = (
       try {
         // Each turn reads one backend chunk; it returns once something is pushed.
         for (;;) {
-          pending ??= reader.read()
+          pending ??= reader.next()
           const next = events
             ? await Promise.race([pending, quietFor(events.keepAliveMs)])
             : await pending
@@ -136,7 +135,7 @@ export const relayToReadable = (
       clearTimeout(timer)
       if (!backendDone) {
         backendRequest.abort()
-        reader.cancel().catch(() => undefined)
+        reader.cancel()
       }
       const cause = error ?? failure
       onEnd({ bytes, chunks, ...(cause ? { error: cause } : {}) })

@@ -25,6 +25,7 @@ import {
   VersionTranslationError,
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { bodyText, webBody } from './body.ts'
 import type { BackendRequest, BackendResponse } from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
@@ -77,7 +78,7 @@ export const translatedCall = (
           ? withBody(
               response,
               mapSse(
-                response.body as ReadableStream<Uint8Array>,
+                webBody(response.body as NonNullable<BackendResponse['body']>),
                 (event) => restEventAsJsonRpc(event, call.jsonRpcId),
                 limits,
               ),
@@ -93,7 +94,11 @@ export const translatedCall = (
       isEventStream(response)
         ? withBody(
             response,
-            mapSse(response.body as ReadableStream<Uint8Array>, jsonRpcEventAsRest, limits),
+            mapSse(
+              webBody(response.body as NonNullable<BackendResponse['body']>),
+              jsonRpcEventAsRest,
+              limits,
+            ),
           )
         : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
   }
@@ -115,8 +120,7 @@ const withBody = (
   body,
 })
 
-const textOf = async (response: BackendResponse) =>
-  response.body ? new Response(response.body).text() : ''
+const textOf = (response: BackendResponse) => bodyText(response.body)
 
 const asAnswer = (answer: {
   statusCode: number
@@ -125,7 +129,7 @@ const asAnswer = (answer: {
 }): BackendResponse => ({
   statusCode: answer.statusCode,
   headers: answer.headers,
-  body: answer.body ? new Response(answer.body).body : null,
+  body: answer.body ? Buffer.from(answer.body) : null,
 })
 
 /** A call's params in 1.0 spelling, read from the binding and version it came in. */

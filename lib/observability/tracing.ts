@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env'
 import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
@@ -47,7 +47,20 @@ export interface Tracing {
 /** The X-Ray SDK's subsegment, as Tracer hands it over. */
 type Subsegment = NonNullable<Parameters<Parameters<Tracer['provider']['captureAsyncFunc']>[1]>[0]>
 
-const randomHex = (bytes: number) => randomBytes(bytes).toString('hex')
+/** Random bytes filled 4 KiB at a time (as `randomUUID` batches its own): ids cost no call into crypto each. */
+const randomPool = Buffer.alloc(4096)
+let randomUsed = randomPool.length
+
+/** `bytes` random bytes as hex, from the pool; each byte is handed out once. */
+const randomHex = (bytes: number) => {
+  if (randomUsed + bytes > randomPool.length) {
+    randomFillSync(randomPool)
+    randomUsed = 0
+  }
+  const hex = randomPool.toString('hex', randomUsed, randomUsed + bytes)
+  randomUsed += bytes
+  return hex
+}
 
 const untraced: Tracing = {
   enabled: false,

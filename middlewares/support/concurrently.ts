@@ -43,8 +43,9 @@ export const concurrently = <TEvent, TContext>(
   /** Per request, the steps already given back: their `onError` ran once and does not run again. */
   const givenBack = new WeakMap<R, Set<Step<TEvent, TContext>>>()
 
+  const reversed = [...steps].reverse()
   const inReverse = async (request: R, phase: 'after' | 'onError') => {
-    for (const step of [...steps].reverse()) {
+    for (const step of reversed) {
       if (phase === 'onError' && givenBack.get(request)?.has(step)) continue
       const answer = await step[phase]?.(request)
       if (answer !== undefined) return answer

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import { finished, type Readable, type Transform } from 'node:stream'
 
 /** Whether a response body is a Node stream (a streamed answer) rather than a whole string. */
 export const isNodeStream = (body: unknown): body is Readable =>
@@ -15,6 +15,43 @@ export const bodyText = async (body: unknown): Promise<string | undefined> => {
   if (typeof body === 'string') return body
   if (!isNodeStream(body)) return undefined
   const chunks: Buffer[] = []
-  for await (const chunk of body) chunks.push(Buffer.from(chunk))
+  for await (const chunk of body)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * `pipeline(body, through, done)` for what the middlewares do to a streamed
+ * answer (hand it on through a Transform), without the AbortController that
+ * `pipeline` makes and aborts (an AbortError, its stack captured) on every
+ * call: the same links, by `pipe` and `finished`. A body that fails or closes
+ * early destroys `through` with its error; `through` failing or closed early
+ * (the caller went away) destroys the body with that error; `done` is told
+ * once, when `through` has taken the whole body (its `flush` done) or either failed.
+ *
+ * @example
+ * const counted = new Transform({ transform: count })
+ * return { ...response, body: passedThrough(response.body, counted) }
+ */
+export const passedThrough = <T extends Transform>(
+  body: Readable,
+  through: T,
+  done: (error?: Error) => void = () => undefined,
+): T => {
+  let settled = false
+  const settle = (error?: Error | null) => {
+    if (settled) return
+    settled = true
+    if (error) {
+      if (!body.destroyed) body.destroy(error)
+      if (!through.destroyed) through.destroy(error)
+    }
+    done(error ?? undefined)
+  }
+  finished(body, { writable: false }, (error) => {
+    if (error) settle(error)
+  })
+  finished(through, { readable: false }, settle)
+  body.pipe(through)
+  return through
 }

@@ -159,7 +159,11 @@ describe('guarded backend fetch', () => {
 
     // Assess
     expect(response.statusCode).toBe(200)
-    expect(await new Response(response.body).json()).toEqual({ jsonrpc: '2.0', id: 1, result: {} })
+    expect(await new Response(response.body as Uint8Array<ArrayBuffer>).json()).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {},
+    })
     expect(connections).toBe(1)
     expect(resolutions).toBe(1)
   })
