@@ -40,9 +40,12 @@ interface Crc32Module {
 const parserNames = ['conditionParser', 'updateParser', 'projectionParser'] as const
 
 /** Entries kept per parser; the least recently used goes first. */
-export const memoEntries = 4096
-/** Longer keys (an expression with large values) are parsed every time, not kept. */
-const maxKeyLength = 8192
+export const memoEntries = 2048
+/**
+ * Longer keys (an expression with large values) are parsed every time, not kept: the
+ * gateway's are 150-300 characters, and the memo stays under a few MB however it is fed.
+ */
+const maxKeyLength = 2048
 
 export interface ExpressionMemoStats {
   hits: number

@@ -8,6 +8,8 @@ import { createTables } from '../../../local/database.ts'
 import {
   type DynaliteShortcuts,
   installDynaliteShortcuts,
+  memoEntries,
+  memoized,
 } from '../../../local/dynalite-shortcuts.ts'
 
 /**
@@ -98,5 +100,49 @@ describe('dynalite shortcuts', () => {
     // Assess
     expect(body).toContain('shortcuts-')
     expect(response.headers.get('x-amz-crc32')).toBe(String(reference.signed(body) >>> 0))
+  })
+})
+
+describe('memoized expression parse', () => {
+  /** A stand-in parser that counts its parses and fails on 'bad'. */
+  const counting = () => {
+    const parsed: string[] = []
+    const parse = (input: string) => {
+      parsed.push(input)
+      return input === 'bad' ? 'The expression is bad;' : { input }
+    }
+    return { parsed, parse }
+  }
+  const contextOf = () => ({ unusedAttrNames: {}, unusedAttrVals: {} })
+
+  it('parses a failed expression again each time: a failure is never kept', () => {
+    // Prepare
+    const { parsed, parse } = counting()
+    const memo = memoized(parse, { hits: 0, misses: 0 })
+
+    // Act
+    const answers = [1, 2].map(() => memo('bad', { context: contextOf() }))
+
+    // Assess
+    expect(answers).toEqual(['The expression is bad;', 'The expression is bad;'])
+    expect(parsed).toEqual(['bad', 'bad'])
+  })
+
+  it('keeps the most recently used parses up to its bound and lets the least recently used go', () => {
+    // Prepare
+    const { parsed, parse } = counting()
+    const memo = memoized(parse, { hits: 0, misses: 0 })
+    const use = (input: string) => memo(input, { context: contextOf() })
+    for (let at = 0; at < memoEntries; at++) use(`e${at}`)
+    use('e0')
+
+    // Act: one more than the bound
+    use('new')
+    parsed.length = 0
+    use('e0')
+    use('e1')
+
+    // Assess: e0, used again, was kept; e1 was the least recently used
+    expect(parsed).toEqual(['e1'])
   })
 })
