@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net'
 import { parentPort, workerData } from 'node:worker_threads'
 import dynalite from 'dynalite'
+import { installDynaliteShortcuts } from './dynalite-shortcuts.ts'
 
 const { path, counts, operations } = workerData as {
   path: string | undefined
@@ -15,6 +16,11 @@ const { path, counts, operations } = workerData as {
   operations: string[]
 }
 const slots = new Int32Array(counts)
+
+// Its expression parses memoized, its response CRC by zlib (local/dynalite-shortcuts.ts).
+for (const reason of installDynaliteShortcuts().skipped) {
+  console.error(`the local database runs without a shortcut: ${reason}`)
+}
 
 const server = dynalite({
   ...(path ? { path } : {}),
