@@ -14,11 +14,27 @@ import {
   ThrottlingException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb'
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  type TranslateConfig,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import {
+  type marshallOptions as MarshallOptions,
+  marshall,
+  type unmarshallOptions as UnmarshallOptions,
+  unmarshall,
+} from '@aws-sdk/util-dynamodb'
+import {
+  getRetryAfterHint,
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+} from '@smithy/core/retry'
 import { SignatureV4 } from '@smithy/signature-v4'
-import type { RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
+import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { CachedKeySha256 } from './cached-key-sha256.ts'
 import { tracing as processTracing, type Tracing } from './observability/tracing.ts'
 
@@ -65,23 +81,88 @@ const exceptionClasses = new Map<string, new (options: never) => DynamoDBService
   ].map((exception) => [exception.name, exception as never]),
 )
 
-const marshallOptions = { removeUndefinedValues: true, convertTopLevelContainer: true }
-
 /** Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left out). */
-const marshallValues = (values: Record<string, unknown> | undefined) => {
+const marshallValues = (values: Record<string, unknown> | undefined, options: MarshallOptions) => {
   if (!values) return undefined
   const marshalled: Record<string, unknown> = {}
   for (const key of Object.keys(values)) {
     const value = values[key]
     if (value === undefined || typeof value === 'function') continue
-    const attribute = marshall(value as never, marshallOptions)
+    const attribute = marshall(value as never, options)
     if (attribute !== undefined) marshalled[key] = attribute
   }
   return marshalled
 }
 
 /** The attribute-value maps of each operation's input. */
-const valueMaps = ['Key', 'Item', 'ExpressionAttributeValues'] as const
+const valueMaps = new Set(['Key', 'Item', 'ExpressionAttributeValues'])
+
+/** Each operation's input members (`GetItemInput` … `DeleteItemInput`): the SDK sends these and no other key. */
+const members: Record<LeanOperation, readonly string[]> = {
+  GetItem: [
+    'TableName',
+    'Key',
+    'AttributesToGet',
+    'ConsistentRead',
+    'ReturnConsumedCapacity',
+    'ProjectionExpression',
+    'ExpressionAttributeNames',
+  ],
+  PutItem: [
+    'TableName',
+    'Item',
+    'Expected',
+    'ReturnValues',
+    'ReturnConsumedCapacity',
+    'ReturnItemCollectionMetrics',
+    'ConditionalOperator',
+    'ConditionExpression',
+    'ExpressionAttributeNames',
+    'ExpressionAttributeValues',
+    'ReturnValuesOnConditionCheckFailure',
+  ],
+  UpdateItem: [
+    'TableName',
+    'Key',
+    'AttributeUpdates',
+    'Expected',
+    'ConditionalOperator',
+    'ReturnValues',
+    'ReturnConsumedCapacity',
+    'ReturnItemCollectionMetrics',
+    'UpdateExpression',
+    'ConditionExpression',
+    'ExpressionAttributeNames',
+    'ExpressionAttributeValues',
+    'ReturnValuesOnConditionCheckFailure',
+  ],
+  DeleteItem: [
+    'TableName',
+    'Key',
+    'Expected',
+    'ConditionalOperator',
+    'ReturnValues',
+    'ReturnConsumedCapacity',
+    'ReturnItemCollectionMetrics',
+    'ConditionExpression',
+    'ExpressionAttributeNames',
+    'ExpressionAttributeValues',
+    'ReturnValuesOnConditionCheckFailure',
+  ],
+}
+
+/** lib-dynamodb's options, its defaults filled in as its commands fill them. */
+const translationOf = (translateConfig: TranslateConfig | undefined) => ({
+  marshall: {
+    ...translateConfig?.marshallOptions,
+    convertTopLevelContainer: translateConfig?.marshallOptions?.convertTopLevelContainer ?? true,
+  },
+  unmarshall: {
+    ...translateConfig?.unmarshallOptions,
+    convertWithoutMapWrapper: translateConfig?.unmarshallOptions?.convertWithoutMapWrapper ?? true,
+  },
+})
+type Translation = ReturnType<typeof translationOf>
 
 /** Binary values (`B`, `BS`) as DynamoDB JSON has them: base64. */
 function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown) {
@@ -101,11 +182,22 @@ const base64AsBinary = (key: string, value: unknown) => {
   return value
 }
 
-/** The request body: the input with its attribute values marshalled. */
-export const leanRequestBody = (input: Record<string, unknown>): string => {
-  const wire: Record<string, unknown> = { ...input }
-  for (const key of valueMaps) {
-    if (input[key] !== undefined) wire[key] = marshallValues(input[key] as Record<string, unknown>)
+/**
+ * The request body: the operation's members of the input (nulls left out, as the SDK's
+ * serializer does) with their attribute values marshalled.
+ */
+export const leanRequestBody = (
+  operation: LeanOperation,
+  input: Record<string, unknown>,
+  options: MarshallOptions = translationOf(undefined).marshall,
+): string => {
+  const wire: Record<string, unknown> = {}
+  for (const key of members[operation]) {
+    const value = input[key]
+    if (value === undefined || value === null) continue
+    wire[key] = valueMaps.has(key)
+      ? marshallValues(value as Record<string, unknown>, options)
+      : value
   }
   return JSON.stringify(wire, binaryAsBase64)
 }
@@ -113,28 +205,43 @@ export const leanRequestBody = (input: Record<string, unknown>): string => {
 const parseBody = (text: string): Record<string, unknown> =>
   text ? JSON.parse(text, text.includes('"B') ? base64AsBinary : undefined) : {}
 
-const unmarshallValues = (values: Record<string, unknown>) => {
+const unmarshallValues = (values: Record<string, unknown>, options: UnmarshallOptions) => {
   const native: Record<string, unknown> = {}
-  for (const key of Object.keys(values))
-    native[key] = unmarshall(values[key] as never, unmarshallOptions)
+  for (const key of Object.keys(values)) native[key] = unmarshall(values[key] as never, options)
   return native
 }
-const unmarshallOptions = { convertWithoutMapWrapper: true }
 
 /** The output as lib-dynamodb gives it: `Item`, `Attributes` and item collection keys unmarshalled. */
-const documentOutput = (body: Record<string, unknown>, $metadata: Metadata) => {
+const documentOutput = (
+  body: Record<string, unknown>,
+  $metadata: Metadata,
+  options: UnmarshallOptions,
+) => {
   const output: Record<string, unknown> = { $metadata, ...body }
-  if (body.Item) output.Item = unmarshallValues(body.Item as Record<string, unknown>)
+  if (body.Item) output.Item = unmarshallValues(body.Item as Record<string, unknown>, options)
   if (body.Attributes)
-    output.Attributes = unmarshallValues(body.Attributes as Record<string, unknown>)
+    output.Attributes = unmarshallValues(body.Attributes as Record<string, unknown>, options)
   const metrics = body.ItemCollectionMetrics as Record<string, unknown> | undefined
   if (metrics?.ItemCollectionKey) {
     output.ItemCollectionMetrics = {
       ...metrics,
-      ItemCollectionKey: unmarshallValues(metrics.ItemCollectionKey as Record<string, unknown>),
+      ItemCollectionKey: unmarshallValues(
+        metrics.ItemCollectionKey as Record<string, unknown>,
+        options,
+      ),
     }
   }
   return output
+}
+
+/**
+ * A 200 whose body is not JSON, as the SDK's deserializer throws it: the `SyntaxError` with a
+ * hint and the answer's `$metadata` (its retry middleware then does not retry it: a client error).
+ */
+const deserializationError = (error: unknown, $metadata: Metadata) => {
+  const failed = error instanceof Error ? error : new SyntaxError(String(error))
+  failed.message += '\n  Deserialization error: the answer was not DynamoDB JSON.'
+  return Object.assign(failed, { $metadata })
 }
 
 interface Metadata {
@@ -199,6 +306,8 @@ const timeoutError = (ms: number) =>
 /** Where requests go, and how they are signed: resolved once from the client's config. */
 interface Route {
   url: URL
+  /** The host to connect to: the URL's hostname, an IPv6 literal without its brackets. */
+  hostname: string
   signer: SignatureV4
   agent: HttpAgent
   send: typeof httpRequest
@@ -212,6 +321,8 @@ export interface LeanDynamoOptions {
   socketTimeoutMs?: number
   /** Where each request's subsegment goes (the process's tracing). */
   tracing?: Tracing
+  /** The DocumentClient's `translateConfig` (marshall and unmarshall options), as lib-dynamodb takes it. */
+  translateConfig?: TranslateConfig
 }
 
 /**
@@ -229,11 +340,13 @@ export class LeanDynamo {
   readonly #socketTimeoutMs: number
   readonly #config: DynamoDBClient['config']
   readonly #tracing: Tracing
+  readonly #translation: Translation
 
   constructor(client: DynamoDBClient, options: LeanDynamoOptions = {}) {
     this.#config = client.config
     this.#socketTimeoutMs = options.socketTimeoutMs ?? 10_000
     this.#tracing = options.tracing ?? processTracing
+    this.#translation = translationOf(options.translateConfig)
     this.#route = this.#resolveRoute()
     // A failure to resolve shows on the first request; none is unhandled meanwhile.
     this.#route.catch(() => {})
@@ -242,6 +355,12 @@ export class LeanDynamo {
   /** Whether the lean path is used for this client (false: the SDK takes every command). */
   async available(): Promise<boolean> {
     return (await this.#route.catch(() => undefined)) !== undefined
+  }
+
+  /** Where the lean path sends its requests (undefined: it is not available). */
+  async endpoint(): Promise<URL | undefined> {
+    const route = await this.#route.catch(() => undefined)
+    return route && new URL(route.url)
   }
 
   async #resolveRoute(): Promise<Route | undefined> {
@@ -260,10 +379,19 @@ export class LeanDynamo {
       ? new URL(
           `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`,
         )
-      : new URL(`https://dynamodb.${region}.amazonaws.com/`)
+      : // The SDK's endpoint rules, so each partition gets its host (`.amazonaws.com.cn`, `.c2s.ic.gov`).
+        new URL(
+          config.endpointProvider({
+            Region: region,
+            UseFIPS: false,
+            UseDualStack: false,
+            AccountIdEndpointMode: 'disabled',
+          }).url,
+        )
     const https = url.protocol === 'https:'
     return {
       url,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       signer: new SignatureV4({
         service: 'dynamodb',
         region,
@@ -291,7 +419,7 @@ export class LeanDynamo {
   ): Promise<Record<string, unknown>> {
     const route = await this.#route
     if (!route) throw new Error('The lean DynamoDB path is not available for this client')
-    const body = leanRequestBody(input)
+    const body = leanRequestBody(operation, input, this.#translation.marshall)
     if (!this.#tracing.enabled) return this.#sendRetried(route, operation, body)
     return this.#tracing.span('DynamoDB', { operation, table: String(input.TableName ?? '') }, () =>
       this.#sendRetried(route, operation, body),
@@ -304,6 +432,7 @@ export class LeanDynamo {
     let attempts = 0
     let totalRetryDelay = 0
     while (true) {
+      let retryAfterHint: Date | undefined
       try {
         const sentAt = Date.now()
         const { status, headers, text } = await this.#post(route, operation, body)
@@ -313,28 +442,39 @@ export class LeanDynamo {
           const exception = exceptionOf(status, headers, text)
           // As the SDK: a request refused for a clock it has now corrected is worth another try.
           if (clockCorrected) (exception.$metadata as Metadata).clockSkewCorrected = true
+          retryAfterHint = getRetryAfterHint({ statusCode: status, headers } as never)
           throw exception
         }
+        let answer: Record<string, unknown>
+        try {
+          answer = parseBody(text)
+        } catch (malformed) {
+          throw deserializationError(malformed, $metadata)
+        }
         strategy.recordSuccess(token)
-        return documentOutput(parseBody(text), {
-          ...$metadata,
-          attempts: attempts + 1,
-          totalRetryDelay,
-        })
+        return documentOutput(
+          answer,
+          { ...$metadata, attempts: attempts + 1, totalRetryDelay },
+          this.#translation.unmarshall,
+        )
       } catch (caught) {
         const error = caught instanceof Error ? caught : new Error(String(caught))
+        // As the SDK's retry middleware: the error, its class, and the server's Retry-After.
+        const errorInfo: RetryErrorInfo = { error, errorType: retryErrorType(error) } as never
+        if (retryAfterHint) errorInfo.retryAfterHint = retryAfterHint
         try {
-          token = await strategy.refreshRetryTokenForRetry(token, {
-            errorType: retryErrorType(error),
-          })
+          token = await strategy.refreshRetryTokenForRetry(token, errorInfo)
         } catch {
           const failed = error as Error & { $metadata?: Metadata }
           failed.$metadata = { ...failed.$metadata, attempts: attempts + 1, totalRetryDelay }
           throw failed
         }
         attempts = token.getRetryCount()
+        const delay = token.getRetryDelay()
         totalRetryDelay +=
-          (token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ?? 0
+          ((token as { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ??
+            0) + delay
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
       }
     }
   }
@@ -380,7 +520,7 @@ export class LeanDynamo {
         const request = route.send(
           {
             protocol: url.protocol,
-            hostname: url.hostname,
+            hostname: route.hostname,
             port: url.port,
             path: url.pathname,
             method: 'POST',

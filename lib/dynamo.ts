@@ -52,7 +52,7 @@ export class LeanDocumentClient extends DynamoDBDocumentClient {
 
   protected constructor(client: DynamoDBClient, translateConfig?: TranslateConfig) {
     super(client, translateConfig)
-    this.#lean = new LeanDynamo(client)
+    this.#lean = new LeanDynamo(client, { translateConfig: this.config.translateConfig })
   }
 
   static override from(client: DynamoDBClient, translateConfig?: TranslateConfig) {

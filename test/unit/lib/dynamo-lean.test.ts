@@ -10,12 +10,14 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  NumberValue,
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { getNamespace, Segment, setSegment } from 'aws-xray-sdk-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDocumentClient, LeanDocumentClient } from '../../../lib/dynamo.ts'
@@ -32,14 +34,19 @@ interface Captured {
   body: string
 }
 
-/** What the capturing server answers next, one entry per request; `drop` closes the socket unanswered. */
-type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'drop'
+/**
+ * What the capturing server answers next, one entry per request: `body` as JSON, or `raw` as it
+ * is; `drop` closes the socket unanswered.
+ */
+type Answer =
+  | { status: number; body?: unknown; raw?: string; headers?: Record<string, string> }
+  | 'drop'
 
 /**
  * A DynamoDB stand-in on loopback: records every request and answers from a
  * script (the last answer repeats), with a request id on each answer.
  */
-const startCapturingServer = async () => {
+const startCapturingServer = async (host = '127.0.0.1') => {
   const requests: Captured[] = []
   let script: Answer[] = []
   const server: Server = createServer((request, response) => {
@@ -62,13 +69,14 @@ const startCapturingServer = async () => {
         'x-amzn-requestid': `request-${requests.length}`,
         ...answer.headers,
       })
-      response.end(JSON.stringify(answer.body))
+      response.end(answer.raw ?? JSON.stringify(answer.body))
     })
   })
-  server.listen(0, '127.0.0.1')
+  server.listen(0, host)
   await once(server, 'listening')
+  const hostname = host.includes(':') ? `[${host}]` : host
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://${hostname}:${(server.address() as AddressInfo).port}`,
     requests,
     answer(...answers: Answer[]) {
       script = answers
@@ -145,6 +153,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
   })
   afterEach(() => {
     vi.unstubAllEnvs()
+    vi.restoreAllMocks()
   })
 
   const item = {
@@ -475,6 +484,175 @@ describe('the lean path for single-item DynamoDB requests', () => {
     // Assess
     expect(server.requests).toHaveLength(1)
     expect(allLean(server.requests)).toBe(false)
+  })
+
+  it('leaves out null members and keys that are no member of the operation, as the SDK does', async () => {
+    // Prepare
+    const command = () =>
+      new UpdateCommand({
+        TableName: 't',
+        Key: { pk: 'a', sk: 1 },
+        UpdateExpression: 'ADD hits :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: null,
+        Extra: 'not a member',
+      } as never)
+    const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    await sdk.send(command())
+    await lean.send(command())
+
+    // Assess
+    const [viaSdk, viaLean] = server.requests
+    if (!viaSdk || !viaLean) throw new Error('expected two requests')
+    expect(JSON.parse(viaLean.body)).toEqual(JSON.parse(viaSdk.body))
+    expect(JSON.parse(viaLean.body)).not.toHaveProperty('Extra')
+    expect(allLean([viaLean])).toBe(true)
+  })
+
+  it('gives a NumberValue for a number when the client was made with wrapNumbers, as lib-dynamodb does', async () => {
+    // Prepare
+    server.answer({
+      status: 200,
+      body: { Item: { pk: { S: 'a' }, n: { N: '12345678901234567890' } } },
+    })
+    const lean = LeanDocumentClient.from(sdkClient(server.endpoint), {
+      unmarshallOptions: { wrapNumbers: true },
+    })
+
+    // Act
+    const { Item } = await lean.send(commands.GetItem())
+
+    // Assess
+    expect(Item?.n).toBeInstanceOf(NumberValue)
+    expect(String(Item?.n)).toBe('12345678901234567890')
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('throws on a nested undefined value, as the SDK does, when the client was made without removeUndefinedValues', async () => {
+    // Prepare
+    const command = () =>
+      new PutCommand({ TableName: 't', Item: { pk: 'a', map: { gone: undefined } } })
+    const sdkError = await DynamoDBDocumentClient.from(sdkClient(server.endpoint))
+      .send(command())
+      .catch((caught: unknown) => caught)
+    const lean = LeanDocumentClient.from(sdkClient(server.endpoint))
+
+    // Act
+    const error = await lean.send(command()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(sdkError).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe((sdkError as Error).message)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('sends to the China partition’s host for cn-north-1, as the SDK’s endpoint rules say', async () => {
+    // Prepare
+    const lean = new LeanDynamo(new DynamoDBClient({ region: 'cn-north-1', credentials }))
+
+    // Act
+    const endpoint = await lean.endpoint()
+
+    // Assess
+    expect(endpoint?.href).toBe('https://dynamodb.cn-north-1.amazonaws.com.cn/')
+  })
+
+  it('sends to an IPv6-literal endpoint', async (context) => {
+    // Prepare
+    const ipv6 = await startCapturingServer('::1').catch(() => undefined)
+    if (!ipv6) {
+      context.skip('this machine has no IPv6 loopback')
+      return
+    }
+    ipv6.answer({ status: 200, body: { Item: { pk: { S: 'a' } } } })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: ipv6.endpoint },
+      sdkClient(ipv6.endpoint, 1),
+    )
+
+    // Act
+    const output = await lean.send(commands.GetItem()).finally(() => ipv6.stop())
+
+    // Assess
+    expect(output.Item).toEqual({ pk: 'a' })
+    expect(ipv6.requests).toHaveLength(1)
+    expect(allLean(ipv6.requests)).toBe(true)
+    expect(await signatureVerifies(ipv6.requests[0] as Captured, ipv6.endpoint)).toBe(true)
+  })
+
+  it('waits the delay the retry token gives, counts it, and tells the strategy the error and the Retry-After hint', async () => {
+    // Prepare
+    server.answer(
+      {
+        status: 500,
+        headers: { 'retry-after': '1' },
+        body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' },
+      },
+      { status: 200, body: {} },
+    )
+    const token = (count: number, delay: number): RetryToken => ({
+      getRetryCount: () => count,
+      getRetryDelay: () => delay,
+    })
+    const errorInfos: RetryErrorInfo[] = []
+    const retryStrategy: RetryStrategyV2 = {
+      acquireInitialRetryToken: async () => token(0, 0),
+      refreshRetryTokenForRetry: async (_token, errorInfo) => {
+        errorInfos.push(errorInfo)
+        return token(1, 37)
+      },
+      recordSuccess: () => {},
+    }
+    const client = new DynamoDBClient({
+      region,
+      endpoint: server.endpoint,
+      credentials,
+      retryStrategy,
+    })
+    const lean = createDocumentClient({ region, dynamoDbEndpoint: server.endpoint }, client)
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+
+    // Act
+    const output = await lean.send(commands.GetItem())
+    const sleeps = setTimeoutSpy.mock.calls.map(([, ms]) => ms)
+
+    // Assess
+    expect(output.$metadata).toMatchObject({ attempts: 2, totalRetryDelay: 37 })
+    expect(sleeps).toContain(37)
+    expect(errorInfos).toHaveLength(1)
+    expect(errorInfos[0]?.errorType).toBe('TRANSIENT')
+    expect(errorInfos[0]?.error).toMatchObject({ name: 'InternalServerError' })
+    expect(errorInfos[0]?.retryAfterHint).toBeInstanceOf(Date)
+    expect(allLean(server.requests)).toBe(true)
+  })
+
+  it('throws an SDK-like error with the status for a 200 whose body is not JSON, counted as no success and not retried', async () => {
+    // Prepare
+    server.answer({ status: 200, raw: '{"Item": {' })
+    const client = sdkClient(server.endpoint)
+    const strategy = (await client.config.retryStrategy()) as RetryStrategyV2
+    const recordSuccess = vi.spyOn(strategy, 'recordSuccess')
+    const lean = createDocumentClient({ region, dynamoDbEndpoint: server.endpoint }, client)
+
+    // Act
+    const error = await lean.send(commands.GetItem()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect(error).toMatchObject({
+      $metadata: { httpStatusCode: 200, requestId: 'request-1', attempts: 1 },
+    })
+    expect((error as Error).message).toMatch(/Deserialization error/)
+    expect(recordSuccess).not.toHaveBeenCalled()
+    expect(server.requests).toHaveLength(1)
   })
 
   describe('tracing', () => {
