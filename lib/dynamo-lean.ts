@@ -303,9 +303,33 @@ const retryErrorType = (error: Error): RetryErrorType => {
 const timeoutError = (ms: number) =>
   Object.assign(new Error(`DynamoDB sent nothing for ${ms} ms`), { name: 'TimeoutError' })
 
+/** What the X-Ray SDK's AWS capture records of each operation (its whitelist's DynamoDB entries). */
+const tracedParameters: Record<
+  LeanOperation,
+  { inputParameters: readonly string[]; outputParameters: readonly string[] }
+> = {
+  GetItem: {
+    inputParameters: ['ConsistentRead', 'ProjectionExpression', 'TableName'],
+    outputParameters: ['ConsumedCapacity'],
+  },
+  PutItem: {
+    inputParameters: ['TableName'],
+    outputParameters: ['ConsumedCapacity', 'ItemCollectionMetrics'],
+  },
+  UpdateItem: {
+    inputParameters: ['TableName'],
+    outputParameters: ['ConsumedCapacity', 'ItemCollectionMetrics'],
+  },
+  DeleteItem: {
+    inputParameters: ['TableName'],
+    outputParameters: ['ConsumedCapacity', 'ItemCollectionMetrics'],
+  },
+}
+
 /** Where requests go, and how they are signed: resolved once from the client's config. */
 interface Route {
   url: URL
+  region: string
   /** The host to connect to: the URL's hostname, an IPv6 literal without its brackets. */
   hostname: string
   signer: SignatureV4
@@ -391,6 +415,7 @@ export class LeanDynamo {
     const https = url.protocol === 'https:'
     return {
       url,
+      region,
       hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       signer: new SignatureV4({
         service: 'dynamodb',
@@ -421,8 +446,16 @@ export class LeanDynamo {
     if (!route) throw new Error('The lean DynamoDB path is not available for this client')
     const body = leanRequestBody(operation, input, this.#translation.marshall)
     if (!this.#tracing.enabled) return this.#sendRetried(route, operation, body)
-    return this.#tracing.span('DynamoDB', { operation, table: String(input.TableName ?? '') }, () =>
-      this.#sendRetried(route, operation, body),
+    return this.#tracing.awsCall(
+      {
+        service: 'DynamoDB',
+        operation,
+        region: route.region,
+        input,
+        ...tracedParameters[operation],
+      },
+      { operation, table: String(input.TableName ?? '') },
+      () => this.#sendRetried(route, operation, body),
     )
   }
 

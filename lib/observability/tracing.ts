@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto'
 import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/env'
 import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
+import { isThrottlingError } from '@smithy/core/retry'
 
 /**
  * The gateway's tracing, all of it behind this one module: Powertools Tracer
@@ -21,6 +22,29 @@ export interface Span {
   annotate(key: string, value: string | number | boolean): void
 }
 
+/**
+ * An AWS request made without the SDK's client (the lean DynamoDB path), described as the
+ * X-Ray SDK's AWS capture describes the SDK's: the `aws` attribute records `inputParameters` of
+ * `input` and `outputParameters` of the output, snake-cased (its whitelist's names: `table_name`).
+ */
+export interface AwsCall {
+  /** The service as the SDK's client is named, without `Client`: `DynamoDB`. */
+  service: string
+  /** The API operation: `GetItem`. */
+  operation: string
+  region: string
+  input: Record<string, unknown>
+  inputParameters: readonly string[]
+  outputParameters: readonly string[]
+}
+
+/** What an AWS call's output or error says of it (the SDK's `$metadata`). */
+interface AwsMetadata {
+  httpStatusCode?: number
+  requestId?: string
+  attempts?: number
+}
+
 export interface Tracing {
   /** Whether (sub)segments are recorded (on Lambda, unless POWERTOOLS_TRACE_ENABLED=false). */
   readonly enabled: boolean
@@ -35,6 +59,17 @@ export interface Tracing {
    * await tracing.span('registry lookup', { agentId }, () => registry.get(agentId))
    */
   span<T>(name: string, annotations: Annotations, work: (span: Span) => Promise<T>): Promise<T>
+  /**
+   * Runs `work`, an AWS request, in a subsegment shaped as the X-Ray SDK's AWS capture makes one,
+   * so the service stays on the trace map: named for the service, `namespace: 'aws'`, `aws`
+   * (operation, region, request_id, retries, the call's parameters), `http.response.status`,
+   * throttle / error (4xx) / fault (5xx) flags, from the output's or the error's `$metadata`.
+   */
+  awsCall<T extends { $metadata?: AwsMetadata }>(
+    call: AwsCall,
+    annotations: Annotations,
+    work: () => Promise<T>,
+  ): Promise<T>
   /** The function wrapped so that each call is a subsegment named `name`. */
   traced<A extends unknown[], R>(
     name: string,
@@ -66,6 +101,7 @@ const untraced: Tracing = {
   enabled: false,
   captureClient: (client) => client,
   span: (_name, _annotations, work) => work({ id: randomHex(8), annotate: () => {} }),
+  awsCall: (_call, _annotations, work) => work(),
   traced: (_name, fn) => fn,
   // Middy takes no middleware without a step: this one does nothing.
   handlerMiddleware: () => ({ before: () => {} }),
@@ -76,6 +112,38 @@ export const tracingWanted = (env: Record<string, string | undefined>) =>
   Boolean(env.AWS_EXECUTION_ENV) &&
   !env.AWS_SAM_LOCAL &&
   env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false'
+
+/** `ConsumedCapacity` as the X-Ray SDK's whitelist records it: `consumed_capacity`. */
+const snakeCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+
+const parametersOf = (values: Record<string, unknown>, names: readonly string[]) => {
+  const recorded: Record<string, unknown> = {}
+  for (const name of names) if (values[name] !== undefined) recorded[snakeCase(name)] = values[name]
+  return recorded
+}
+
+/** The `aws` and `http` attributes and the flags the X-Ray SDK's AWS capture sets (its `addFlags`). */
+const recordAwsCall = (
+  subsegment: Subsegment,
+  call: AwsCall,
+  metadata: AwsMetadata,
+  output: Record<string, unknown>,
+  error?: Error,
+) => {
+  const status = metadata.httpStatusCode
+  subsegment.addAttribute('aws', {
+    operation: call.operation,
+    region: call.region,
+    ...(metadata.requestId ? { request_id: metadata.requestId } : {}),
+    retries: metadata.attempts ?? 0,
+    ...parametersOf(call.input, call.inputParameters),
+    ...parametersOf(output, call.outputParameters),
+  })
+  subsegment.addAttribute('http', status ? { response: { status } } : {})
+  if ((error && isThrottlingError(error as never)) || status === 429) subsegment.addThrottleFlag()
+  if (status && status >= 500 && status < 600) subsegment.addFaultFlag()
+  else if (status && status >= 400 && status < 500) subsegment.addErrorFlag()
+}
 
 const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): Tracing => {
   const span: Tracing['span'] = (name, annotations, work) => {
@@ -97,10 +165,31 @@ const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): T
       }
     }) as ReturnType<typeof work>
   }
+  const awsCall: Tracing['awsCall'] = (call, annotations, work) => {
+    if (!tracer.getSegment()) return work()
+    return tracer.provider.captureAsyncFunc(call.service, async (subsegment?: Subsegment) => {
+      if (!subsegment) return work()
+      subsegment.addAttribute('namespace', 'aws')
+      for (const [key, value] of Object.entries(annotations)) subsegment.addAnnotation(key, value)
+      try {
+        const output = await work()
+        recordAwsCall(subsegment, call, output.$metadata ?? {}, output)
+        subsegment.close()
+        return output
+      } catch (error) {
+        const metadata = (error as { $metadata?: AwsMetadata }).$metadata
+        if (metadata) recordAwsCall(subsegment, call, metadata, {}, error as Error)
+        // As the X-Ray SDK: the error recorded as a remote one.
+        subsegment.close(error as Error, true)
+        throw error
+      }
+    }) as ReturnType<typeof work>
+  }
   return {
     enabled: true,
     captureClient: (client) => tracer.captureAWSv3Client(client),
     span,
+    awsCall,
     traced:
       (name, fn) =>
       (...args) =>

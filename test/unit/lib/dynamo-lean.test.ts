@@ -681,6 +681,91 @@ describe('the lean path for single-item DynamoDB requests', () => {
       expect(subsegment?.isClosed()).toBe(true)
     })
 
+    it.each([
+      [
+        'an answer',
+        { status: 200, body: { ConsumedCapacity: { TableName: 'rate-limits', CapacityUnits: 1 } } },
+      ],
+      [
+        'a conditional failure (4xx)',
+        {
+          status: 400,
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+            message: 'The conditional request failed',
+          },
+        },
+      ],
+      [
+        'a throttle',
+        {
+          status: 400,
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+            message: 'Rate exceeded',
+          },
+        },
+      ],
+      [
+        'a 500',
+        {
+          status: 500,
+          body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' },
+        },
+      ],
+    ] as const)(
+      'records %s in the AWS-shaped subsegment the X-Ray SDK records for the SDK’s request',
+      async (_case, answer) => {
+        // Prepare: Tracer enabled as on Lambda, a real X-Ray segment current; one attempt each.
+        vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x')
+        vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true')
+        const tracing = await createTracing(true)
+        server.answer(answer)
+        const sdk = DynamoDBDocumentClient.from(
+          tracing.captureClient(sdkClient(server.endpoint, 1)),
+        )
+        const lean = new LeanDynamo(sdkClient(server.endpoint, 1), { tracing })
+        const input = { TableName: 'rate-limits', Key: { pk: 'a' }, ConsistentRead: true }
+        const segment = new Segment('switchboard-agents')
+
+        // Act
+        await getNamespace().runAndReturn(async () => {
+          setSegment(segment)
+          await sdk.send(new GetCommand(input)).catch(() => undefined)
+          await lean.send('GetItem', input).catch(() => undefined)
+        })
+
+        // Assess
+        const [viaSdk, viaLean] = (segment.subsegments ?? []).map((subsegment) => {
+          const { name, namespace, aws, http, error, fault, throttle, cause } =
+            subsegment.toJSON() as Record<string, unknown>
+          const { request_id, ...awsRest } = aws as Record<string, unknown>
+          return {
+            name,
+            namespace,
+            aws: awsRest,
+            hasRequestId: request_id !== undefined,
+            http,
+            error,
+            fault,
+            throttle,
+            exceptions: (
+              (cause as { exceptions?: Record<string, unknown>[] } | undefined)?.exceptions ?? []
+            ).map(({ type, message, remote }) => ({ type, message, remote })),
+          }
+        })
+        expect(segment.subsegments).toHaveLength(2)
+        expect(viaLean).toEqual(viaSdk)
+        expect(viaLean).toMatchObject({
+          name: 'DynamoDB',
+          namespace: 'aws',
+          aws: { operation: 'GetItem', region, table_name: 'rate-limits', retries: 1 },
+          hasRequestId: true,
+          http: { response: { status: answer.status } },
+        })
+      },
+    )
+
     it('opens no span when tracing is off', async () => {
       // Prepare
       const span = vi.fn()
