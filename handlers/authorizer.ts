@@ -52,6 +52,15 @@ const metrics = loadOnce(async () => {
   return { recordAuthorizerDenial, recordAuthorizerError, sink: await metricsSinkFor(config) }
 })
 
+/** A metric recorded best-effort: a failure to load or write one is logged, never the answer. */
+const recordMetric = async (record: (loaded: Awaited<ReturnType<typeof metrics>>) => void) => {
+  try {
+    record(await metrics())
+  } catch (error) {
+    logger.warn('authorizer metric not recorded', { error })
+  }
+}
+
 /**
  * REQUEST authorizer: a verified token becomes an IAM policy naming every path
  * the caller may use. A bad token is API Gateway's 401 (thrown 'Unauthorized');
@@ -70,13 +79,12 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
       defaultRateLimit: config.rateLimitPerMinute,
     },
   ).catch(async (error: unknown) => {
-    const { recordAuthorizerError, sink } = await metrics()
-    recordAuthorizerError(sink)
+    await recordMetric(({ recordAuthorizerError, sink }) => recordAuthorizerError(sink))
     throw error
   })
   if (!outcome.allowed) {
-    const { recordAuthorizerDenial, sink } = await metrics()
-    recordAuthorizerDenial(sink, outcome.reason)
+    const { reason } = outcome
+    await recordMetric(({ recordAuthorizerDenial, sink }) => recordAuthorizerDenial(sink, reason))
     logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
     throw new Error('Unauthorized')
   }
