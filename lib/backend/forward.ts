@@ -130,11 +130,13 @@ export const maxUnaryAnswerBytes = 10 * 1024 * 1024
  * A unary answer read whole before anything goes to the caller, so an agent
  * that stalls or breaks off mid-answer is a 504 or 502 in the caller's binding,
  * not a 200 cut short, and no answer holds more than `maxUnaryAnswerBytes`.
+ * Also a stream call's answer that is no stream, where it is translated
+ * (lib/backend/translation.ts): `timeoutMs` left out, as its deadline is over.
  */
-const readWhole = async (
+export const readWhole = async (
   agentId: string,
   body: BackendBody,
-  timeoutMs: number,
+  timeoutMs?: number,
 ): Promise<Uint8Array> => {
   try {
     return await bodyBytes(body, maxUnaryAnswerBytes)
@@ -145,7 +147,7 @@ const readWhole = async (
         `its answer is over the ${maxUnaryAnswerBytes / 1024 / 1024} MiB a gateway answer may carry`,
       )
     }
-    if (error instanceof DOMException && error.name === 'TimeoutError') {
+    if (timeoutMs !== undefined && error instanceof DOMException && error.name === 'TimeoutError') {
       throw new BackendTimeoutError(agentId, timeoutMs)
     }
     throw new BackendUnavailableError(agentId, 'it broke off its answer')

@@ -26,7 +26,7 @@ import {
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
-import type { BackendRequest, BackendResponse } from './forward.ts'
+import { type BackendRequest, type BackendResponse, readWhole } from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {
@@ -84,7 +84,11 @@ export const translatedCall = (
               ),
             )
           : asAnswer(
-              restAnswerAsJsonRpc(response.statusCode, await textOf(response), call.jsonRpcId),
+              restAnswerAsJsonRpc(
+                response.statusCode,
+                await textOf(response, call.agentId),
+                call.jsonRpcId,
+              ),
             ),
     }
   }
@@ -100,7 +104,7 @@ export const translatedCall = (
               limits,
             ),
           )
-        : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
+        : asAnswer(jsonRpcAnswerAsRest(await textOf(response, call.agentId), call.operation)),
   }
 }
 
@@ -120,7 +124,12 @@ const withBody = (
   body,
 })
 
-const textOf = (response: BackendResponse) => bodyText(response.body)
+/**
+ * A non-SSE answer as text. A stream call's is still the agent's stream: read whole with a
+ * unary answer's bound and errors (`readWhole`), so a huge one is the same 502, not held whole.
+ */
+const textOf = async (response: BackendResponse, agentId: string) =>
+  bodyText(response.body && (await readWhole(agentId, response.body)))
 
 const asAnswer = (answer: {
   statusCode: number
@@ -244,7 +253,12 @@ export const versionedCall = (
         : asAnswer(
             answerFor(
               backToCaller(
-                outcomeOf(binding, agentVersion, response.statusCode, await textOf(response)),
+                outcomeOf(
+                  binding,
+                  agentVersion,
+                  response.statusCode,
+                  await textOf(response, call.agentId),
+                ),
               ),
               caller,
               call.operation,

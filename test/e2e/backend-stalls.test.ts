@@ -195,4 +195,26 @@ describe('backends that stall or break off, through the local gateway', () => {
       expect((await response.json()).error).toMatchObject({ code: status, message })
     },
   )
+
+  it('answers a translated stream call whose agent sends a non-SSE answer over the bound with the error a unary call gets', async () => {
+    // Prepare: the agent serves HTTP+JSON only, so a JSON-RPC call is translated.
+    const unary = await postA2A(
+      `${stack.url}/agents/huge`,
+      token,
+      jsonRpc('SendMessage', textMessageParams('go'), 7),
+    )
+    const unaryError = await unary.json()
+
+    // Act
+    const response = await jsonRpcStream('huge')
+
+    // Assess
+    expect(unary.status).toBe(502)
+    expect(unaryError.error).toMatchObject({
+      message:
+        "Agent 'huge' did not answer: its answer is over the 10 MiB a gateway answer may carry.",
+    })
+    expect(response.status).toBe(unary.status)
+    expect(await response.json()).toEqual(unaryError)
+  })
 })
