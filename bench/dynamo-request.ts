@@ -2,12 +2,15 @@
  * What one single-item DynamoDB request costs in CPU, the SDK's way and the
  * lean way (lib/dynamo-lean.ts): the rate limiter's `UpdateCommand` sent
  * through lib-dynamodb's DocumentClient, and through `createDocumentClient`,
- * against a loopback server that answers at once with a canned body, so the
- * time measured is the client's own (process.cpuUsage around each request,
- * one after another). Run with `node bench/dynamo-request.ts`.
+ * against a loopback server that answers at once with a canned body
+ * (process.cpuUsage around each request, one after another). The server runs in
+ * this process, so each figure holds its work too, and the loopback exchange;
+ * the floor row (a bare keep-alive POST of a body that size, the same canned
+ * answer) is that part: what a row costs above it is the client's own.
+ * Run with `node bench/dynamo-request.ts`.
  */
 import { once } from 'node:events'
-import { createServer } from 'node:http'
+import { Agent, createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
@@ -46,12 +49,12 @@ const command = () =>
     ReturnValues: 'UPDATED_NEW',
   })
 
-const measure = async (client: DynamoDBDocumentClient) => {
-  for (let i = 0; i < warmUp; i++) await client.send(command())
+const measure = async (send: () => Promise<unknown>) => {
+  for (let i = 0; i < warmUp; i++) await send()
   const cpu: number[] = []
   for (let i = 0; i < requests; i++) {
     const before = process.cpuUsage()
-    await client.send(command())
+    await send()
     const used = process.cpuUsage(before)
     cpu.push(used.user + used.system)
   }
@@ -60,13 +63,31 @@ const measure = async (client: DynamoDBDocumentClient) => {
   return `${at(50)} | ${at(90)} | ${at(99)}`
 }
 
+/** The floor: one POST on a kept-alive socket, its answer read whole, nothing built or signed. */
+const bareBody = 'x'.repeat(431) // the lean UpdateItem's body length
+const bareAgent = new Agent({ keepAlive: true, maxSockets: 1 })
+const barePost = () =>
+  new Promise<void>((resolve, reject) => {
+    const request = httpRequest(`${endpoint}/`, { method: 'POST', agent: bareAgent }, (answer) => {
+      answer.on('data', () => {})
+      answer.on('end', resolve)
+      answer.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end(bareBody)
+  })
+
+const sdk = DynamoDBDocumentClient.from(new DynamoDBClient(config), translateConfig)
+const lean = createDocumentClient(
+  { region: 'us-east-1', dynamoDbEndpoint: endpoint },
+  new DynamoDBClient(config),
+)
+
 console.log(`\nOne UpdateItem, ${requests} after ${warmUp} to warm up (canned answer on loopback)`)
 console.log('| client | CPU µs p50 | p90 | p99 |')
 console.log('| --- | --- | --- | --- |')
-console.log(
-  `| SDK DocumentClient | ${await measure(DynamoDBDocumentClient.from(new DynamoDBClient(config), translateConfig))} |`,
-)
-console.log(
-  `| createDocumentClient (lean path) | ${await measure(createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint }, new DynamoDBClient(config)))} |`,
-)
+console.log(`| floor: bare keep-alive POST and its server | ${await measure(barePost)} |`)
+console.log(`| SDK DocumentClient | ${await measure(() => sdk.send(command()))} |`)
+console.log(`| createDocumentClient (lean path) | ${await measure(() => lean.send(command()))} |`)
+bareAgent.destroy()
 server.close()
