@@ -17,9 +17,8 @@ import {
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry'
-import { SignatureV4 } from '@smithy/signature-v4'
 import type { RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
-import { CachedKeySha256 } from './cached-key-sha256.ts'
+import { type DynamoSigner, dynamoSigner } from './dynamo-sigv4.ts'
 import { tracing as processTracing, type Tracing } from './observability/tracing.ts'
 
 /**
@@ -199,7 +198,7 @@ const timeoutError = (ms: number) =>
 /** Where requests go, and how they are signed: resolved once from the client's config. */
 interface Route {
   url: URL
-  signer: SignatureV4
+  signer: DynamoSigner
   agent: HttpAgent
   send: typeof httpRequest
   retryStrategy: RetryStrategyV2
@@ -264,12 +263,11 @@ export class LeanDynamo {
     const https = url.protocol === 'https:'
     return {
       url,
-      signer: new SignatureV4({
-        service: 'dynamodb',
+      signer: dynamoSigner({
+        host: url.host,
+        path: url.pathname,
         region,
         credentials: config.credentials,
-        sha256: CachedKeySha256,
-        uriEscapePath: true,
       }),
       // As the SDK's Node handler keeps them: alive, 50 sockets.
       agent: https
@@ -357,23 +355,10 @@ export class LeanDynamo {
 
   async #post(route: Route, operation: LeanOperation, body: string) {
     const { url } = route
-    const signed = await route.signer.sign(
-      {
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
-        path: url.pathname,
-        query: {},
-        headers: {
-          host: url.host,
-          'content-type': 'application/x-amz-json-1.0',
-          'content-length': String(Buffer.byteLength(body)),
-          'x-amz-target': `DynamoDB_20120810.${operation}`,
-        },
-        body,
-      },
-      { signingDate: new Date(Date.now() + (this.#config.systemClockOffset ?? 0)) },
+    const headers = await route.signer.sign(
+      `DynamoDB_20120810.${operation}`,
+      body,
+      new Date(Date.now() + (this.#config.systemClockOffset ?? 0)),
     )
     return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
       (resolve, reject) => {
@@ -384,7 +369,7 @@ export class LeanDynamo {
             port: url.port,
             path: url.pathname,
             method: 'POST',
-            headers: signed.headers,
+            headers,
             agent: route.agent,
             timeout: this.#socketTimeoutMs,
           },
