@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 
 /**
@@ -21,10 +21,36 @@ const canonicalValue = (value: string) =>
     .replace(/[ \t]+/g, ' ')
     .replace(/^ | $/g, '')
 
-const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
+const sha256Hex = (text: string) => hash('sha256', text, 'hex')
 
 const hmac = (key: KeyObject | string, data: string) =>
   createHmac('sha256', key).update(data, 'utf8').digest()
+
+/** A 32-byte HMAC-SHA-256 key, padded once (RFC 2104), and what it signs. */
+interface HmacKey {
+  /** HMAC-SHA-256 of `text` (UTF-8), hex. */
+  sign(text: string): string
+}
+
+/**
+ * An HMAC-SHA-256 key whose padded inner and outer keys are made once: each signature is then
+ * two one-shot hashes (`crypto.hash`), cheaper than a `createHmac` object per request.
+ */
+const hmacKey = (key: Buffer): HmacKey => {
+  const inner = Buffer.alloc(64, 0x36)
+  const outer = Buffer.alloc(64 + 32, 0x5c)
+  for (let i = 0; i < key.length; i++) {
+    inner[i] = (inner[i] as number) ^ (key[i] as number)
+    outer[i] = (outer[i] as number) ^ (key[i] as number)
+  }
+  return {
+    sign(text) {
+      const innerHash = hash('sha256', Buffer.concat([inner, Buffer.from(text, 'utf8')]), 'buffer')
+      innerHash.copy(outer, 64)
+      return hash('sha256', outer, 'hex')
+    },
+  }
+}
 
 /** A URI component as SigV4 escapes it (the SDK's `escapeUri`). */
 const escapeUri = (text: string) =>
@@ -48,14 +74,22 @@ export const canonicalPathOf = (path: string) => {
   return escapeUri(normalized).replace(/%2F/g, '/')
 }
 
-/** `20261205T002500Z` and `20261205` for a date, as SigV4 writes them. */
+/** The second last signed in, and its dates: requests in the same second share them. */
+let lastSecond = Number.NaN
+let lastDates = { shortDate: '', longDate: '' }
+
+/** `20261205T002500Z` and `20261205` for a date, as SigV4 writes them (an invalid date throws). */
 const signingDates = (date: Date) => {
+  const second = Math.floor(date.getTime() / 1000)
+  if (second === lastSecond) return lastDates
   const iso = date.toISOString()
   const shortDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}`
-  return {
+  lastDates = {
     shortDate,
     longDate: `${shortDate}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`,
   }
+  lastSecond = second
+  return lastDates
 }
 
 /** The headers a signed request carries: the given ones and SigV4's, `authorization` last. */
@@ -87,9 +121,19 @@ export const dynamoSigner = (options: {
       ? options.credentials
       : () => Promise.resolve(options.credentials as AwsCredentialIdentity)
   const hostLine = `host:${canonicalValue(host)}`
+  /** `x-amz-target:…` by target: there are four. */
+  const targetLines = new Map<string, string>()
+  const targetLine = (target: string) => {
+    let line = targetLines.get(target)
+    if (line === undefined) {
+      line = `x-amz-target:${canonicalValue(target)}`
+      targetLines.set(target, line)
+    }
+    return line
+  }
   /** The last signing key derived, and what it was derived for. */
   let derived:
-    | { shortDate: string; accessKeyId: string; secretAccessKey: string; key: KeyObject }
+    | { shortDate: string; accessKeyId: string; secretAccessKey: string; key: HmacKey }
     | undefined
 
   const signingKey = (credentials: AwsCredentialIdentity, shortDate: string) => {
@@ -106,7 +150,7 @@ export const dynamoSigner = (options: {
       shortDate,
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
-      key: createSecretKey(key),
+      key: hmacKey(key),
     }
     return derived.key
   }
@@ -130,9 +174,9 @@ export const dynamoSigner = (options: {
       const signedNames = token
         ? 'content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target'
         : 'content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target'
-      const canonicalRequest = `POST\n${canonicalPath}\n\ncontent-length:${contentLength}\ncontent-type:application/x-amz-json-1.0\n${hostLine}\nx-amz-content-sha256:${payloadHash}\nx-amz-date:${longDate}\n${token ? `x-amz-security-token:${canonicalValue(token)}\n` : ''}x-amz-target:${canonicalValue(target)}\n\n${signedNames}\n${payloadHash}`
+      const canonicalRequest = `POST\n${canonicalPath}\n\ncontent-length:${contentLength}\ncontent-type:application/x-amz-json-1.0\n${hostLine}\nx-amz-content-sha256:${payloadHash}\nx-amz-date:${longDate}\n${token ? `x-amz-security-token:${canonicalValue(token)}\n` : ''}${targetLine(target)}\n\n${signedNames}\n${payloadHash}`
       const stringToSign = `${algorithm}\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`
-      const signature = hmac(signingKey(credentials, shortDate), stringToSign).toString('hex')
+      const signature = signingKey(credentials, shortDate).sign(stringToSign)
       const headers: SignedHeaders = {
         host,
         'content-type': 'application/x-amz-json-1.0',
