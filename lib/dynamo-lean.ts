@@ -66,17 +66,57 @@ const exceptionClasses = new Map<string, new (options: never) => DynamoDBService
 
 const marshallOptions = { removeUndefinedValues: true, convertTopLevelContainer: true }
 
-/** Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left out). */
-const marshallValues = (values: Record<string, unknown> | undefined) => {
-  if (!values) return undefined
+/**
+ * A string, boolean, null or safe finite number as `marshall` makes it, without its type
+ * tests; undefined for any other value (then `marshall` takes it, and throws where it throws).
+ */
+const scalarAttribute = (value: unknown) => {
+  switch (typeof value) {
+    case 'string':
+      return { S: value }
+    case 'boolean':
+      return { BOOL: value }
+    case 'number':
+      return Number.isFinite(value) &&
+        value <= Number.MAX_SAFE_INTEGER &&
+        value >= Number.MIN_SAFE_INTEGER
+        ? { N: String(value) }
+        : undefined
+    default:
+      return value === null ? { NULL: true } : undefined
+  }
+}
+
+/**
+ * Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left
+ * out); `scalars` says whether every value was a scalar (so none is binary).
+ */
+const marshallValues = (values: Record<string, unknown>) => {
   const marshalled: Record<string, unknown> = {}
+  let scalars = true
   for (const key of Object.keys(values)) {
     const value = values[key]
     if (value === undefined || typeof value === 'function') continue
+    const scalar = scalarAttribute(value)
+    if (scalar) {
+      marshalled[key] = scalar
+      continue
+    }
+    scalars = false
     const attribute = marshall(value as never, marshallOptions)
     if (attribute !== undefined) marshalled[key] = attribute
   }
-  return marshalled
+  return { marshalled, scalars }
+}
+
+/** Whether an input field other than the value maps is plain text, a number, a flag or names. */
+const plainField = (value: unknown) => {
+  if (typeof value !== 'object' || value === null) return true
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== 'string') return false
+  }
+  return true
 }
 
 /** The attribute-value maps of each operation's input. */
@@ -100,13 +140,30 @@ const base64AsBinary = (key: string, value: unknown) => {
   return value
 }
 
-/** The request body: the input with its attribute values marshalled. */
+/**
+ * The request body: the input with its attribute values marshalled. Binary values are written as
+ * base64 by a replacer, which visits every key; when every value is a scalar and every other
+ * field plain, there is nothing binary and the body is stringified without it.
+ */
 export const leanRequestBody = (input: Record<string, unknown>): string => {
   const wire: Record<string, unknown> = { ...input }
-  for (const key of valueMaps) {
-    if (input[key] !== undefined) wire[key] = marshallValues(input[key] as Record<string, unknown>)
+  let binaryFree = true
+  for (const key of Object.keys(input)) {
+    const value = input[key]
+    if (value === undefined) continue
+    if ((valueMaps as readonly string[]).includes(key)) {
+      if (!value) {
+        wire[key] = undefined
+        continue
+      }
+      const { marshalled, scalars } = marshallValues(value as Record<string, unknown>)
+      wire[key] = marshalled
+      binaryFree &&= scalars
+    } else {
+      binaryFree &&= plainField(value)
+    }
   }
-  return JSON.stringify(wire, binaryAsBase64)
+  return binaryFree ? JSON.stringify(wire) : JSON.stringify(wire, binaryAsBase64)
 }
 
 const parseBody = (text: string): Record<string, unknown> =>
