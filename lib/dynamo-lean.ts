@@ -33,9 +33,8 @@ import {
   isThrottlingError,
   isTransientError,
 } from '@smithy/core/retry'
-import { SignatureV4 } from '@smithy/signature-v4'
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
-import { CachedKeySha256 } from './cached-key-sha256.ts'
+import { type DynamoSigner, dynamoSigner } from './dynamo-sigv4.ts'
 import { tracing as processTracing, type Tracing } from './observability/tracing.ts'
 
 /**
@@ -81,17 +80,58 @@ const exceptionClasses = new Map<string, new (options: never) => DynamoDBService
   ].map((exception) => [exception.name, exception as never]),
 )
 
-/** Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left out). */
-const marshallValues = (values: Record<string, unknown> | undefined, options: MarshallOptions) => {
-  if (!values) return undefined
+/**
+ * A string, boolean, null or safe finite number as `marshall` makes it, without its type
+ * tests; undefined for any other value (then `marshall` takes it, and throws where it throws).
+ * Not used when empty strings are to be converted (`convertEmptyValues`): `marshall` decides then.
+ */
+const scalarAttribute = (value: unknown) => {
+  switch (typeof value) {
+    case 'string':
+      return { S: value }
+    case 'boolean':
+      return { BOOL: value }
+    case 'number':
+      return Number.isFinite(value) &&
+        value <= Number.MAX_SAFE_INTEGER &&
+        value >= Number.MIN_SAFE_INTEGER
+        ? { N: String(value) }
+        : undefined
+    default:
+      return value === null ? { NULL: true } : undefined
+  }
+}
+
+/**
+ * Each value of a map marshalled on its own, as lib-dynamodb does (functions and undefined left
+ * out); `scalars` says whether every value was a scalar (so none is binary).
+ */
+const marshallValues = (values: Record<string, unknown>, options: MarshallOptions) => {
   const marshalled: Record<string, unknown> = {}
+  let scalars = true
   for (const key of Object.keys(values)) {
     const value = values[key]
     if (value === undefined || typeof value === 'function') continue
+    const scalar = options.convertEmptyValues ? undefined : scalarAttribute(value)
+    if (scalar) {
+      marshalled[key] = scalar
+      continue
+    }
+    scalars = false
     const attribute = marshall(value as never, options)
     if (attribute !== undefined) marshalled[key] = attribute
   }
-  return marshalled
+  return { marshalled, scalars }
+}
+
+/** Whether an input field other than the value maps is plain text, a number, a flag or names. */
+const plainField = (value: unknown) => {
+  if (typeof value !== 'object' || value === null) return true
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== 'string') return false
+  }
+  return true
 }
 
 /** The attribute-value maps of each operation's input. */
@@ -184,7 +224,9 @@ const base64AsBinary = (key: string, value: unknown) => {
 
 /**
  * The request body: the operation's members of the input (nulls left out, as the SDK's
- * serializer does) with their attribute values marshalled.
+ * serializer does) with their attribute values marshalled. Binary values are written as base64
+ * by a replacer, which visits every key; when every value is a scalar and every other member
+ * plain, there is nothing binary and the body is stringified without it.
  */
 export const leanRequestBody = (
   operation: LeanOperation,
@@ -192,14 +234,20 @@ export const leanRequestBody = (
   options: MarshallOptions = translationOf(undefined).marshall,
 ): string => {
   const wire: Record<string, unknown> = {}
+  let binaryFree = true
   for (const key of members[operation]) {
     const value = input[key]
     if (value === undefined || value === null) continue
-    wire[key] = valueMaps.has(key)
-      ? marshallValues(value as Record<string, unknown>, options)
-      : value
+    if (valueMaps.has(key)) {
+      const { marshalled, scalars } = marshallValues(value as Record<string, unknown>, options)
+      wire[key] = marshalled
+      binaryFree &&= scalars
+    } else {
+      wire[key] = value
+      binaryFree &&= plainField(value)
+    }
   }
-  return JSON.stringify(wire, binaryAsBase64)
+  return binaryFree ? JSON.stringify(wire) : JSON.stringify(wire, binaryAsBase64)
 }
 
 const parseBody = (text: string): Record<string, unknown> =>
@@ -332,7 +380,7 @@ interface Route {
   region: string
   /** The host to connect to: the URL's hostname, an IPv6 literal without its brackets. */
   hostname: string
-  signer: SignatureV4
+  signer: DynamoSigner
   agent: HttpAgent
   send: typeof httpRequest
   retryStrategy: RetryStrategyV2
@@ -417,12 +465,11 @@ export class LeanDynamo {
       url,
       region,
       hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      signer: new SignatureV4({
-        service: 'dynamodb',
+      signer: dynamoSigner({
+        host: url.host,
+        path: url.pathname,
         region,
         credentials: config.credentials,
-        sha256: CachedKeySha256,
-        uriEscapePath: true,
       }),
       // As the SDK's Node handler keeps them: alive, 50 sockets.
       agent: https
@@ -530,23 +577,10 @@ export class LeanDynamo {
 
   async #post(route: Route, operation: LeanOperation, body: string) {
     const { url } = route
-    const signed = await route.signer.sign(
-      {
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
-        path: url.pathname,
-        query: {},
-        headers: {
-          host: url.host,
-          'content-type': 'application/x-amz-json-1.0',
-          'content-length': String(Buffer.byteLength(body)),
-          'x-amz-target': `DynamoDB_20120810.${operation}`,
-        },
-        body,
-      },
-      { signingDate: new Date(Date.now() + (this.#config.systemClockOffset ?? 0)) },
+    const headers = await route.signer.sign(
+      `DynamoDB_20120810.${operation}`,
+      body,
+      new Date(Date.now() + (this.#config.systemClockOffset ?? 0)),
     )
     return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
       (resolve, reject) => {
@@ -557,7 +591,7 @@ export class LeanDynamo {
             port: url.port,
             path: url.pathname,
             method: 'POST',
-            headers: signed.headers,
+            headers,
             agent: route.agent,
             timeout: this.#socketTimeoutMs,
           },

@@ -454,6 +454,87 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(allLean(server.requests)).toBe(true)
   })
 
+  it.each([
+    [
+      'only scalars: text, flags, null, zero, negative and fractional numbers',
+      {
+        pk: 'caller#agent ✓',
+        on: true,
+        off: false,
+        none: null,
+        zero: 0,
+        minusZero: -0,
+        negative: -42,
+        fraction: 0.1,
+        largest: Number.MAX_SAFE_INTEGER,
+        smallest: Number.MIN_SAFE_INTEGER,
+        gone: undefined,
+      },
+    ],
+    [
+      'scalars and one binary value',
+      { pk: 'a', bytes: new Uint8Array([0, 255]), buffer: Buffer.from('hi') },
+    ],
+    ['scalars and a nested map', { pk: 'a', nested: { list: [1, null, 'x'], flag: true } }],
+  ])('sends a PutItem of %s with the body the SDK sends', async (_, item) => {
+    // Prepare
+    const command = () =>
+      new PutCommand({
+        TableName: 't',
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ReturnConsumedCapacity: 'NONE',
+      })
+    const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
+      marshallOptions: { removeUndefinedValues: true },
+    })
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    await sdk.send(command())
+    await lean.send(command())
+
+    // Assess
+    const [viaSdk, viaLean] = server.requests
+    if (!viaSdk || !viaLean) throw new Error('expected two requests')
+    expect(JSON.parse(viaLean.body)).toEqual(JSON.parse(viaSdk.body))
+    expect(allLean([viaLean])).toBe(true)
+  })
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a number beyond MAX_SAFE_INTEGER', Number.MAX_SAFE_INTEGER + 2],
+    ['a number below MIN_SAFE_INTEGER', Number.MIN_SAFE_INTEGER - 2],
+  ])('refuses %s as a value with the SDK’s error, and sends nothing', async (_, value) => {
+    // Prepare
+    const command = () =>
+      new UpdateCommand({
+        TableName: 't',
+        Key: { pk: 'a' },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': value },
+      })
+    const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint))
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const sdkError = await sdk.send(command()).catch((caught: unknown) => caught)
+    const leanError = await lean.send(command()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(leanError).toBeInstanceOf(Error)
+    expect((leanError as Error).message).toBe((sdkError as Error).message)
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('refuses a Blob as a binary value, naming the attribute, and sends nothing', async () => {
     // Prepare
     const lean = createDocumentClient(
