@@ -53,6 +53,36 @@ describe('streamConcurrency middleware', () => {
     expect(slots.release).toHaveBeenCalledWith({ principal: 'p', resource: 'weather', limit: 2 })
   })
 
+  it('gives the slot back only once a reader that paused on the last chunk reads on', async () => {
+    // Prepare: a reader that holds each chunk until told, as taskOwnership holds an event
+    // until its task's owner is recorded
+    const slots = slotsGranting(true)
+    const body = new PassThrough()
+    const response = await invoke(
+      wrap(slots, async () => ({ statusCode: 200, body })),
+      {},
+    )
+    const answer = (response as { body: Readable }).body
+    const read: string[] = []
+    answer.on('data', (chunk) => {
+      read.push(String(chunk))
+      answer.pause()
+    })
+    const ended = new Promise((resolve) => answer.once('end', resolve))
+
+    // Act
+    body.end('last')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const whileHeld = vi.mocked(slots.release).mock.calls.length
+    answer.resume()
+    await ended
+
+    // Assess
+    expect(read).toEqual(['last'])
+    expect(whileHeld).toBe(0)
+    expect(slots.release).toHaveBeenCalledOnce()
+  })
+
   it('gives the slot back when the caller abandons the stream, and stops reading the agent', async () => {
     // Prepare
     const slots = slotsGranting(true)
