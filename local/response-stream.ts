@@ -37,6 +37,8 @@ export const responseStreamTo = (response: ServerResponse): Writable => {
    * this one has been handed to the kernel.
    */
   const send = (chunk: Buffer, callback: () => void) => {
+    // Middy's empty write after the prelude (its eager flush) sends nothing: the headers go as above.
+    if (chunk.length === 0) return callback()
     written = true
     if (response.write(chunk)) callback()
     else response.once('drain', callback)

@@ -71,6 +71,24 @@ describe('the local response stream (responseStreamTo)', () => {
     expect(socketWrites()).toBe(1)
   })
 
+  it("sends a stream's headers with a first event ready later in the same turn, Middy's empty write behind the prelude (its eager flush) notwithstanding", async () => {
+    // Prepare: as executionModeStreamifyResponse opens a stream, then the first event,
+    // a few promise steps later (as the relay and the task owner's record hand it on)
+    const answer = (stream: Writable) => {
+      stream.write(prelude({ 'content-type': 'text/event-stream' }))
+      stream.write('')
+      queueMicrotask(() => stream.end('data: {}\n\n'))
+    }
+
+    // Act
+    const { response, socketWrites } = await serve(answer)
+    const body = await readAll(response)
+
+    // Assess
+    expect(body).toBe('data: {}\n\n')
+    expect(socketWrites()).toBe(1)
+  })
+
   it("sends a stream's headers on their own while its first event is not there yet", async () => {
     // Prepare: the first event is written only once the caller has the headers
     let stream: Writable | undefined
