@@ -19,17 +19,39 @@ export interface StreamConcurrencyOptions<R> {
 const key = 'streamConcurrency'
 
 /**
+ * Calls `then` once a reader of `stream` in flowing mode (a `data` listener:
+ * `pipe`, taskOwnership) has taken all it holds: not paused, nothing buffered.
+ * A reader that pauses while it handles a chunk (taskOwnership records the
+ * tasks an event names before passing it on) is not done with it until it
+ * resumes. Any other reader (an async iterator) is not waited for.
+ */
+const onceTaken = (stream: Readable, then: () => void) => {
+  const check = () => {
+    if (stream.destroyed || stream.listenerCount('data') === 0) return then()
+    const recheck = () => process.nextTick(check)
+    if (stream.readableFlowing === false) return void stream.once('resume', recheck)
+    // Buffered while flowing: handed on shortly, and the reader may pause on it.
+    if (stream.readableLength > 0) return void stream.once('data', recheck)
+    then()
+  }
+  check()
+}
+
+/**
  * The body, ending only once `release` has settled: Lambda may freeze a function
  * as soon as its response ends, so a slot given back after the end could stay
  * taken until its TTL. However the body ends (done, failed, or the caller gone,
  * which destroys this stream and so the one it reads), the slot goes back.
+ * After a body that ended, the slot goes back once the reader has taken its last
+ * chunk: its write never waits beside the task owner's, recorded before the
+ * event that names the task goes on to the caller.
  */
 const endingAfter = (body: Readable, release: () => Promise<void>): Readable => {
   const answer = new Transform({
     transform: (chunk, _encoding, callback) => callback(null, chunk),
     // Runs once the body has ended, before the answer ends.
     flush: (callback) => {
-      release().then(() => callback(), callback)
+      onceTaken(answer, () => void release().then(() => callback(), callback))
     },
   })
   // A body that fails, or an answer the caller abandons, ends the other and gives the slot back.

@@ -150,6 +150,19 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     expect(seen.pairs).toContain('Update rate-limits + Update stream-slots')
   })
 
+  it("records a stream's task owner before it gives back the stream slot: the two writes never overlap", async () => {
+    // Prepare: the agent sends its one event and ends at once, so the stream's end is
+    // there while the task's owner is still being recorded
+    await send('stream')
+
+    // Act
+    const seen = await overlap.during(() => send('stream'))
+
+    // Assess: the slot goes back once the event is through, not beside the owner's write
+    expect(seen.pairs).toContain('Update rate-limits + Update stream-slots')
+    expect(seen.pairs).not.toContain('Update stream-slots + Update task-owners')
+  })
+
   it("reads an agent's record missing from the cache beside the rate-limit write", async () => {
     // Prepare: 'uncached' has not been called yet
 

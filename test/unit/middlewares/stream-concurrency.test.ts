@@ -1,4 +1,5 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough, type Readable, Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import type { StreamSlots } from '../../../lib/ratelimit/stream-slots.ts'
@@ -51,6 +52,64 @@ describe('streamConcurrency middleware', () => {
     expect(read).toEqual(['done'])
     expect(order).toEqual(['released', 'answer ended'])
     expect(slots.release).toHaveBeenCalledWith({ principal: 'p', resource: 'weather', limit: 2 })
+  })
+
+  it('gives the slot back only once a reader that paused on the last chunk reads on', async () => {
+    // Prepare: a reader that holds each chunk until told, as taskOwnership holds an event
+    // until its task's owner is recorded
+    const slots = slotsGranting(true)
+    const body = new PassThrough()
+    const response = await invoke(
+      wrap(slots, async () => ({ statusCode: 200, body })),
+      {},
+    )
+    const answer = (response as { body: Readable }).body
+    const read: string[] = []
+    answer.on('data', (chunk) => {
+      read.push(String(chunk))
+      answer.pause()
+    })
+    const ended = new Promise((resolve) => answer.once('end', resolve))
+
+    // Act
+    body.end('last')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const whileHeld = vi.mocked(slots.release).mock.calls.length
+    answer.resume()
+    await ended
+
+    // Assess
+    expect(read).toEqual(['last'])
+    expect(whileHeld).toBe(0)
+    expect(slots.release).toHaveBeenCalledOnce()
+  })
+
+  it('gives the slot back and ends the answer after a piped caller that fell behind catches up', async () => {
+    // Prepare: a caller that takes one byte at a time, so the pipe pauses on the last chunk
+    const slots = slotsGranting(true)
+    const body = new PassThrough()
+    const response = await invoke(
+      wrap(slots, async () => ({ statusCode: 200, body })),
+      {},
+    )
+    const answer = (response as { body: Readable }).body
+    const read: string[] = []
+    const caller = new Writable({
+      highWaterMark: 1,
+      write: (chunk, _encoding, callback) => {
+        read.push(String(chunk))
+        setTimeout(callback, 5)
+      },
+    })
+
+    // Act
+    answer.pipe(caller)
+    body.end('last')
+    await finished(caller)
+
+    // Assess
+    expect(read).toEqual(['last'])
+    expect(slots.release).toHaveBeenCalledOnce()
   })
 
   it('gives the slot back when the caller abandons the stream, and stops reading the agent', async () => {
