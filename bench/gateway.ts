@@ -87,7 +87,7 @@ const unary = async (url: string, headers: Record<string, string>, callers: numb
   return { latencies, seconds: (performance.now() - started) / 1000 }
 }
 
-const streams = 30
+const streams = 100
 
 /** Time to a stream's first chunk, `streams` streams one after another. */
 const firstEvent = async (url: string, headers: Record<string, string>) => {
@@ -443,6 +443,9 @@ const main = async () => {
 
     const stream = (url: string, headers: Record<string, string>) =>
       callers.run({ kind: 'first-event', url, headers })
+    // A round of each first: the warm-up above is unary, and a stream's path has code of its own.
+    await stream(`${fast.backendUrl}/message:stream`, a2a)
+    await stream(`${stack.url}/agents/fast/message:stream`, viaGateway)
     const directFirst = await stream(`${fast.backendUrl}/message:stream`, a2a)
     const gatewayFirst = await gatewayCost(stack, streams, () =>
       stream(`${stack.url}/agents/fast/message:stream`, viaGateway),
