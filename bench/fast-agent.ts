@@ -1,6 +1,22 @@
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+/** A benchmark agent's server listening on loopback: its URLs (HTTP+JSON at /rest) and its stop. */
+export const listening = async (server: Server) => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    backendUrl: `${url}/rest`,
+    cardUrl: `${url}/.well-known/agent-card.json`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
 
 /**
  * A trivially fast A2A agent (1.0, HTTP+JSON at /rest): SendMessage answers a
@@ -48,8 +64,8 @@ export const startFastAgent = async () => {
       response.end('{}')
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const agent = await listening(server)
+  const { url } = agent
   const card = {
     name: 'Fast',
     description: 'Answers at once.',
@@ -62,14 +78,5 @@ export const startFastAgent = async () => {
     defaultOutputModes: ['text/plain'],
     skills: [{ id: 'answer', name: 'Answer', description: 'Answers at once', tags: [] }],
   }
-  return {
-    url,
-    backendUrl: `${url}/rest`,
-    cardUrl: `${url}/.well-known/agent-card.json`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return agent
 }

@@ -31,9 +31,8 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { startThrowawayStack } from '../local/stack.ts'
-import { startFastAgent } from './fast-agent.ts'
+import { listening, startFastAgent } from './fast-agent.ts'
 import { type Figures, recordFigures } from './figures.ts'
 import { profiled } from './profile.ts'
 import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
@@ -155,17 +154,10 @@ const startPacedAgent = async () => {
       }
     }, paceMs)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
-    backendUrl: `${url}/rest`,
-    cardUrl: `${url}/.well-known/agent-card.json`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  // The card names the agent's own URL, known once it listens (the handler runs after).
+  const agent = await listening(server)
+  const { url } = agent
+  return agent
 }
 
 /** For each event after a stream's first: how long from the agent writing it to the caller reading it. */
