@@ -237,7 +237,13 @@ export const leanRequestBody = (
   let binaryFree = true
   for (const key of members[operation]) {
     const value = input[key]
-    if (value === undefined || value === null) continue
+    if (value === undefined) continue
+    if (value === null) {
+      // The SDK throws here too (it cannot marshal a null map), before sending anything.
+      if (valueMaps.has(key))
+        throw new TypeError(`${key} must be a map of attribute values, not null`)
+      continue
+    }
     if (valueMaps.has(key)) {
       const { marshalled, scalars } = marshallValues(value as Record<string, unknown>, options)
       wire[key] = marshalled
@@ -374,6 +380,22 @@ const tracedParameters: Record<
   },
 }
 
+/** An endpoint rule's auth scheme, as the SDK reads it to sign (`properties.authSchemes`). */
+interface AuthScheme {
+  name?: string
+  signingName?: string
+  signingRegion?: string
+}
+
+/** A custom endpoint as a URL: protocol, host, port and path (its query refused above). */
+const resolvedUrl = (endpoint: {
+  protocol: string
+  hostname: string
+  port?: number
+  path: string
+}) =>
+  `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`
+
 /** Where requests go, and how they are signed: resolved once from the client's config. */
 interface Route {
   url: URL
@@ -447,19 +469,22 @@ export class LeanDynamo {
     if (fips || dualStack || (!config.endpoint && configured)) return undefined
     if (!('acquireInitialRetryToken' in retryStrategy)) return undefined
     const endpoint = config.endpoint ? await config.endpoint() : undefined
-    const url = endpoint
-      ? new URL(
-          `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`,
-        )
-      : // The SDK's endpoint rules, so each partition gets its host (`.amazonaws.com.cn`, `.c2s.ic.gov`).
-        new URL(
-          config.endpointProvider({
-            Region: region,
-            UseFIPS: false,
-            UseDualStack: false,
-            AccountIdEndpointMode: 'disabled',
-          }).url,
-        )
+    // The SDK signs and sends a query string given with an endpoint; the lean path sends none.
+    if (endpoint?.query && Object.keys(endpoint.query).length > 0) return undefined
+    // The SDK's endpoint rules, so each partition gets its host (`.amazonaws.com.cn`, `.c2s.ic.gov`),
+    // and the region they say to sign with (`local` is signed as us-east-1).
+    const resolved = config.endpointProvider({
+      Region: region,
+      UseFIPS: false,
+      UseDualStack: false,
+      AccountIdEndpointMode: 'disabled',
+      ...(endpoint ? { Endpoint: resolvedUrl(endpoint) } : {}),
+    })
+    const scheme = (resolved.properties?.authSchemes as AuthScheme[] | undefined)?.[0]
+    if (scheme && (scheme.name !== 'sigv4' || (scheme.signingName ?? 'dynamodb') !== 'dynamodb'))
+      return undefined
+    const signingRegion = scheme?.signingRegion ?? region
+    const url = new URL(endpoint ? resolvedUrl(endpoint) : resolved.url)
     const https = url.protocol === 'https:'
     return {
       url,
@@ -468,7 +493,7 @@ export class LeanDynamo {
       signer: dynamoSigner({
         host: url.host,
         path: url.pathname,
-        region,
+        region: signingRegion,
         credentials: config.credentials,
       }),
       // As the SDK's Node handler keeps them: alive, 50 sockets.

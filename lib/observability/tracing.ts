@@ -171,18 +171,21 @@ const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): T
       if (!subsegment) return work()
       subsegment.addAttribute('namespace', 'aws')
       for (const [key, value] of Object.entries(annotations)) subsegment.addAnnotation(key, value)
-      try {
-        const output = await work()
-        recordAwsCall(subsegment, call, output.$metadata ?? {}, output)
-        subsegment.close()
-        return output
-      } catch (error) {
+      const output = await work().catch((error: unknown) => {
         const metadata = (error as { $metadata?: AwsMetadata }).$metadata
         if (metadata) recordAwsCall(subsegment, call, metadata, {}, error as Error)
         // As the X-Ray SDK: the error recorded as a remote one.
         subsegment.close(error as Error, true)
         throw error
+      })
+      try {
+        recordAwsCall(subsegment, call, output.$metadata ?? {}, output)
+      } catch {
+        // A recording that fails costs the subsegment its attributes, never the request its answer
+        // (an UpdateItem that went through must not look failed to its caller).
       }
+      subsegment.close()
+      return output
     }) as ReturnType<typeof work>
   }
   return {

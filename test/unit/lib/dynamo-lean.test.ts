@@ -18,7 +18,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
-import { getNamespace, Segment, setSegment } from 'aws-xray-sdk-core'
+import { getNamespace, Segment, Subsegment, setSegment } from 'aws-xray-sdk-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDocumentClient, LeanDocumentClient } from '../../../lib/dynamo.ts'
 import { LeanDynamo } from '../../../lib/dynamo-lean.ts'
@@ -736,6 +736,72 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(server.requests).toHaveLength(1)
   })
 
+  it('signs with the region the endpoint rules name (region local is signed as us-east-1), as the SDK does', async () => {
+    // Prepare: rules that send region `local` to this server and say to sign as us-east-1, as the
+    // SDK's rules do for `local` (to localhost:8000); no custom endpoint.
+    const client = () => {
+      const made = new DynamoDBClient({ region: 'local', credentials, maxAttempts: 1 })
+      made.config.endpointProvider = () => ({
+        url: new URL(server.endpoint),
+        properties: {
+          authSchemes: [
+            { name: 'sigv4', signingName: 'dynamodb', signingRegion: 'us-east-1' } as never,
+          ],
+        },
+      })
+      return made
+    }
+    const sdk = DynamoDBDocumentClient.from(client())
+    const lean = createDocumentClient({ region: 'local', dynamoDbEndpoint: undefined }, client())
+
+    // Act
+    await sdk.send(commands.GetItem())
+    await lean.send(commands.GetItem())
+
+    // Assess
+    const [viaSdk, viaLean] = server.requests
+    if (!viaSdk || !viaLean) throw new Error('expected two requests')
+    const scopeOf = (request: Captured) =>
+      /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(request.headers.authorization))?.[1]
+    expect(scopeOf(viaSdk)).toBe('us-east-1')
+    expect(scopeOf(viaLean)).toBe('us-east-1')
+    expect(allLean([viaLean])).toBe(true)
+  })
+
+  it('steps aside for an endpoint with a query string, which the SDK signs and sends', async () => {
+    // Prepare
+    const endpoint = `${server.endpoint}/?tenant=a`
+    const lean = createDocumentClient({ region, dynamoDbEndpoint: endpoint }, sdkClient(endpoint))
+
+    // Act
+    await lean.send(commands.GetItem())
+
+    // Assess
+    expect(server.requests).toHaveLength(1)
+    expect(allLean(server.requests)).toBe(false)
+  })
+
+  it('refuses a null Key with an error that names it, and sends nothing, where the SDK throws too', async () => {
+    // Prepare
+    const command = () => new GetCommand({ TableName: 't', Key: null } as never)
+    const sdkError = await DynamoDBDocumentClient.from(sdkClient(server.endpoint))
+      .send(command())
+      .catch((caught: unknown) => caught)
+    const lean = createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint),
+    )
+
+    // Act
+    const error = await lean.send(command()).catch((caught: unknown) => caught)
+
+    // Assess
+    expect(sdkError).toBeInstanceOf(TypeError)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as Error).message).toBe('Key must be a map of attribute values, not null')
+    expect(server.requests).toHaveLength(0)
+  })
+
   describe('tracing', () => {
     it('records each lean request as a DynamoDB subsegment annotated with operation and table', async () => {
       // Prepare: Tracer enabled as on Lambda, a real X-Ray segment current.
@@ -859,6 +925,43 @@ describe('the lean path for single-item DynamoDB requests', () => {
       // Assess
       expect(span).not.toHaveBeenCalled()
       expect(allLean(server.requests)).toBe(true)
+    })
+
+    it('answers a request that went through even when recording its subsegment fails', async () => {
+      // Prepare: the subsegment refuses its aws attribute.
+      vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x')
+      vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true')
+      const tracing = await createTracing(true)
+      server.answer({ status: 200, body: { Attributes: { count: { N: '1' } } } })
+      const addAttribute = Subsegment.prototype.addAttribute
+      vi.spyOn(Subsegment.prototype, 'addAttribute').mockImplementation(function (
+        this: Subsegment,
+        name: string,
+        data: unknown,
+      ) {
+        if (name === 'aws') throw new Error('cannot record')
+        return addAttribute.call(this, name, data)
+      })
+      const lean = new LeanDynamo(sdkClient(server.endpoint, 1), { tracing })
+      const segment = new Segment('switchboard-agents')
+
+      // Act
+      const output = await getNamespace().runAndReturn(() => {
+        setSegment(segment)
+        return lean.send('UpdateItem', {
+          TableName: 'rate-limits',
+          Key: { pk: 'a' },
+          UpdateExpression: 'ADD #count :one',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        })
+      })
+
+      // Assess
+      expect(output.Attributes).toEqual({ count: 1 })
+      expect(server.requests).toHaveLength(1)
+      expect(segment.subsegments?.[0]?.isClosed()).toBe(true)
     })
   })
 })
