@@ -38,26 +38,34 @@ const onceTaken = (stream: Readable, then: () => void) => {
 }
 
 /**
- * The body, ending only once `release` has settled: Lambda may freeze a function
- * as soon as its response ends, so a slot given back after the end could stay
- * taken until its TTL. However the body ends (done, failed, or the caller gone,
- * which destroys this stream and so the one it reads), the slot goes back.
- * After a body that ended, the slot goes back once the reader has taken its last
- * chunk: its write never waits beside the task owner's, recorded before the
- * event that names the task goes on to the caller.
+ * The body, ending or closing only once `release` has settled: Lambda may freeze
+ * a function as soon as its response ends, so a slot given back after the end
+ * could stay taken until its TTL. However the body ends (done, failed, the reader
+ * refusing it, or the caller gone, which destroys this stream and so the one it
+ * reads), the slot goes back first. After a body that ended, the slot goes back
+ * once the reader has taken its last chunk: its write never waits beside the
+ * task owner's, recorded before the event that names the task goes on to the caller.
  */
 const endingAfter = (body: Readable, release: () => Promise<void>): Readable => {
+  // One release, awaited by whichever of the end and the destroy comes first, and by the other.
+  let releasing: Promise<void> | undefined
+  const released = () => {
+    releasing ??= release()
+    return releasing
+  }
   const answer = new Transform({
     transform: (chunk, _encoding, callback) => callback(null, chunk),
     // Runs once the body has ended, before the answer ends.
     flush: (callback) => {
-      onceTaken(answer, () => void release().then(() => callback(), callback))
+      onceTaken(answer, () => void released().then(() => callback(), callback))
+    },
+    // Runs however the answer goes (its end too): it closes only once the slot is back.
+    destroy: (error, callback) => {
+      void released().then(() => callback(error), callback)
     },
   })
-  // A body that fails, or an answer the caller abandons, ends the other and gives the slot back.
-  return passedThrough(body, answer, (error) => {
-    if (error) void release()
-  })
+  // A body that fails, or an answer the caller abandons, destroys the other.
+  return passedThrough(body, answer)
 }
 
 /**

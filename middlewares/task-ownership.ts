@@ -57,12 +57,20 @@ const withheld = (call: A2ACall, error: unknown): A2AFailure =>
           : 'The gateway could not check which of these tasks are yours; try again.',
       }
 
+/** Calls `then` once `stream` has closed: at once if it has. */
+const onceClosed = (stream: Readable, then: () => void) => {
+  if (stream.closed) then()
+  else stream.once('close', then)
+}
+
 /**
  * An event stream whose events reach the caller only once every task they
  * name is recorded as the caller's (each id once per stream). The relay hands
  * on whole events only, so each chunk is read as it is. A failed record ends
  * the stream with the error event instead of the event that named the task.
- * Destroying the result (the caller went away) destroys the body at once.
+ * Destroying the result (the caller went away) destroys the body at once. The
+ * result ends or closes only after the body has closed, so a slot the body
+ * gives back as it closes (streamConcurrency) is back before the caller's end.
  */
 const recordingTasks = (
   body: Readable,
@@ -76,9 +84,10 @@ const recordingTasks = (
   let handled = Promise.resolve()
   const answer = new Readable({
     read: () => void body.resume(),
+    // Closes once the body has: streamConcurrency's closes once its stream slot is back.
     destroy: (error, callback) => {
       body.destroy()
-      callback(error)
+      onceClosed(body, () => callback(error))
     },
   })
   const pass = async (chunk: Buffer | string) => {
@@ -91,8 +100,10 @@ const recordingTasks = (
       failed = true
       onError(error)
       answer.push(failureEvent(withheld(call, error), call))
-      answer.push(null)
       body.destroy()
+      // The end only once the body has closed (its stream slot back), as on every other path.
+      await new Promise<void>((resolve) => onceClosed(body, resolve))
+      answer.push(null)
       return
     }
     for (const { taskId } of fresh) recorded.add(taskId)

@@ -130,13 +130,12 @@ export const maxUnaryAnswerBytes = 10 * 1024 * 1024
  * A unary answer read whole before anything goes to the caller, so an agent
  * that stalls or breaks off mid-answer is a 504 or 502 in the caller's binding,
  * not a 200 cut short, and no answer holds more than `maxUnaryAnswerBytes`.
- * Also a stream call's answer that is no stream, where it is translated
- * (lib/backend/translation.ts): `timeoutMs` left out, as its deadline is over.
+ * Also a stream call's answer that is no event stream (an error, a task as JSON).
  */
-export const readWhole = async (
+const readWhole = async (
   agentId: string,
   body: BackendBody,
-  timeoutMs?: number,
+  timeoutMs: number,
 ): Promise<Uint8Array> => {
   try {
     return await bodyBytes(body, maxUnaryAnswerBytes)
@@ -147,7 +146,7 @@ export const readWhole = async (
         `its answer is over the ${maxUnaryAnswerBytes / 1024 / 1024} MiB a gateway answer may carry`,
       )
     }
-    if (timeoutMs !== undefined && error instanceof DOMException && error.name === 'TimeoutError') {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
       throw new BackendTimeoutError(agentId, timeoutMs)
     }
     throw new BackendUnavailableError(agentId, 'it broke off its answer')
@@ -159,7 +158,8 @@ export const readWhole = async (
  * bounded by `timeoutMs` and read whole (`readWhole`); a stream must start (its
  * headers arrive) within `timeoutMs`, then its body is handed on as it comes,
  * so SSE events reach the caller as the agent writes them, until the agent ends
- * it or the caller goes away.
+ * it or the caller goes away. A stream call the agent answers with anything but
+ * an event stream is read whole within `timeoutMs`, as a unary answer is.
  */
 export const forwardToBackend = async (
   agentId: string,
@@ -173,7 +173,7 @@ export const forwardToBackend = async (
   },
 ): Promise<BackendResponse> => {
   // One signal for the request (no AbortSignal.any per call): the caller's own, or the deadline.
-  // A unary deadline covers the body too; a stream's only its start (the relay's idle timeout takes over).
+  // A unary deadline covers the body too; an event stream's only its start (the relay's idle timeout takes over).
   const sending = new AbortController()
   const deadline = setTimeout(
     () =>
@@ -220,20 +220,24 @@ export const forwardToBackend = async (
       code ? `connection failed (${code})` : 'connection failed',
     )
   }
-  // A stream's start is over: from here the caller's signal alone may abort it.
-  if (options.streaming) clearTimeout(deadline)
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
     const value = response.header(name)
     if (value !== undefined) headers[name] = value
   }
-  if (headers['content-type']?.startsWith('text/event-stream')) {
-    headers['cache-control'] = 'no-cache'
+  const isEventStream = headers['content-type']?.startsWith('text/event-stream') ?? false
+  if (isEventStream) headers['cache-control'] = 'no-cache'
+  if (!response.body) {
+    settled()
+    return { statusCode: response.status, headers, body: null }
   }
-  if (options.streaming || !response.body) {
-    if (!response.body) settled()
+  if (options.streaming && isEventStream) {
+    // A stream's start is over: from here the caller's signal alone may abort it.
+    clearTimeout(deadline)
     return { statusCode: response.status, headers, body: response.body }
   }
+  // A unary answer, or a stream call's answered otherwise (an error, a task as JSON):
+  // read whole within the same deadline, so a stall is the same 504.
   try {
     return {
       statusCode: response.status,

@@ -26,7 +26,7 @@ import {
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
-import { type BackendRequest, type BackendResponse, readWhole } from './forward.ts'
+import type { BackendRequest, BackendResponse } from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {
@@ -84,11 +84,7 @@ export const translatedCall = (
               ),
             )
           : asAnswer(
-              restAnswerAsJsonRpc(
-                response.statusCode,
-                await textOf(response, call.agentId),
-                call.jsonRpcId,
-              ),
+              restAnswerAsJsonRpc(response.statusCode, await textOf(response), call.jsonRpcId),
             ),
     }
   }
@@ -104,7 +100,7 @@ export const translatedCall = (
               limits,
             ),
           )
-        : asAnswer(jsonRpcAnswerAsRest(await textOf(response, call.agentId), call.operation)),
+        : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
   }
 }
 
@@ -125,11 +121,11 @@ const withBody = (
 })
 
 /**
- * A non-SSE answer as text. A stream call's is still the agent's stream: read whole with a
- * unary answer's bound and errors (`readWhole`), so a huge one is the same 502, not held whole.
+ * A non-SSE answer as text: a stream call's too was read whole by `forwardToBackend`,
+ * within the call's deadline and a unary answer's bound, so a stall is the same 504 and
+ * a huge one the same 502.
  */
-const textOf = async (response: BackendResponse, agentId: string) =>
-  bodyText(response.body && (await readWhole(agentId, response.body)))
+const textOf = (response: BackendResponse) => bodyText(response.body)
 
 const asAnswer = (answer: {
   statusCode: number
@@ -253,12 +249,7 @@ export const versionedCall = (
         : asAnswer(
             answerFor(
               backToCaller(
-                outcomeOf(
-                  binding,
-                  agentVersion,
-                  response.statusCode,
-                  await textOf(response, call.agentId),
-                ),
+                outcomeOf(binding, agentVersion, response.statusCode, await textOf(response)),
               ),
               caller,
               call.operation,

@@ -196,6 +196,35 @@ describe('backends that stall or break off, through the local gateway', () => {
     },
   )
 
+  it.each([
+    ['as it came', stream, () => send('stalling')],
+    [
+      'translated to JSON-RPC',
+      jsonRpcStream,
+      () =>
+        postA2A(
+          `${stack.url}/agents/stalling`,
+          token,
+          jsonRpc('SendMessage', textMessageParams('go'), 7),
+        ),
+    ],
+  ])(
+    'answers a stream call whose agent sends JSON headers and then stalls with the 504 a unary call gets, %s',
+    async (_how, open, sendUnary) => {
+      // Prepare
+      const unary = await sendUnary()
+      const unaryError = await unary.json()
+
+      // Act
+      const response = await open('stalling')
+
+      // Assess
+      expect(unary.status).toBe(504)
+      expect(response.status).toBe(504)
+      expect(await response.json()).toEqual(unaryError)
+    },
+  )
+
   it('answers a translated stream call whose agent sends a non-SSE answer over the bound with the error a unary call gets', async () => {
     // Prepare: the agent serves HTTP+JSON only, so a JSON-RPC call is translated.
     const unary = await postA2A(

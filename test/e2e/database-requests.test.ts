@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { watchDynamoOverlap } from '../support/dynamo-overlap.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
-import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
 /**
  * What a warm call costs in DynamoDB requests, counted at the local database
@@ -27,11 +27,17 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     status: { state: 'TASK_STATE_COMPLETED' },
   })
 
-  const call = async (method: string, path: string, body?: unknown, agentId = 'counted') => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    agentId = 'counted',
+    as = token,
+  ) => {
     const response = await fetch(`${stack.url}/agents/${agentId}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${as}`,
         'content-type': 'application/json',
         'a2a-version': '1.0',
       },
@@ -67,8 +73,10 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
     process.env.MAX_CONCURRENT_STREAMS = '1'
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
-      answer: (request, _body, response) => {
-        const task = taskOf(randomUUID())
+      answer: (request, body, response) => {
+        // A message may ask for the task it is answered with (one another caller created).
+        const asked = body ? JSON.parse(body).message?.metadata?.answerWith : undefined
+        const task = taskOf(asked ?? randomUUID())
         if (request.url?.endsWith('/message:stream')) {
           response.writeHead(200, { 'content-type': 'text/event-stream' })
           response.end(`data: ${JSON.stringify({ task })}\n\n`)
@@ -171,6 +179,24 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
 
     // Assess
     expect(seen.pairs).toContain('Get agents + Update rate-limits')
+  })
+
+  it("gives back the slot of a stream whose last event names another caller's task, so the next stream opens under a cap of one", async () => {
+    // Prepare: weather-client creates a task; the agent names it again in demo-client's stream
+    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'counted'] })
+    const other = await stack.token('weather-client')
+    const theirs = randomUUID()
+    const naming = { message: { ...message().message, metadata: { answerWith: theirs } } }
+    expect(await call('POST', '/message:send', naming, 'counted', other)).toContain(theirs)
+
+    // Act
+    const withheld = await call('POST', '/message:stream', naming)
+    const next = await send('stream')
+
+    // Assess
+    expect(withheld).toContain('answered with a task another caller created')
+    expect(withheld).not.toContain(theirs)
+    expect(next).toContain('TASK_STATE_COMPLETED')
   })
 
   it('gives back the slot of a stream refused as TaskNotFound, so the next stream opens under a cap of one', async () => {

@@ -112,6 +112,54 @@ describe('streamConcurrency middleware', () => {
     expect(slots.release).toHaveBeenCalledOnce()
   })
 
+  it.each<[string, (answer: Readable, body: PassThrough) => void]>([
+    [
+      'the reader paused on the last chunk refuses it and destroys the answer',
+      (answer, body) => {
+        answer.once('data', () => {
+          answer.pause()
+          setImmediate(() => answer.destroy())
+        })
+        body.end('last')
+      },
+    ],
+    [
+      "the agent's body fails",
+      (answer, body) => {
+        answer.resume()
+        body.write('first')
+        setImmediate(() => body.destroy(new Error('agent broke off')))
+      },
+    ],
+  ])('closes the answer only after the slot is back when %s', async (_how, act) => {
+    // Prepare: giving the slot back takes a while, as a DynamoDB write does.
+    const order: string[] = []
+    const slots: StreamSlots = {
+      acquire: vi.fn(async () => true),
+      release: vi.fn(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        order.push('released')
+      }),
+    }
+    const body = new PassThrough()
+    const response = await invoke(
+      wrap(slots, async () => ({ statusCode: 200, body })),
+      {},
+    )
+    const answer = (response as { body: Readable }).body
+    answer.on('error', () => undefined)
+    const closed = new Promise((resolve) => answer.once('close', resolve))
+
+    // Act
+    act(answer, body)
+    await closed
+    order.push('answer closed')
+
+    // Assess: Lambda may freeze once the answer ends, so the slot must be back by then.
+    expect(order).toEqual(['released', 'answer closed'])
+    expect(slots.release).toHaveBeenCalledOnce()
+  })
+
   it('gives the slot back when the caller abandons the stream, and stops reading the agent', async () => {
     // Prepare
     const slots = slotsGranting(true)

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it, vi } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
-import type { TaskOwners } from '../../../lib/tasks/task-owners.ts'
+import { TaskOwnedElsewhereError, type TaskOwners } from '../../../lib/tasks/task-owners.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../../../middlewares/task-ownership.ts'
 
 const caller: Caller = {
@@ -132,6 +132,63 @@ describe('taskOwnership middleware', () => {
     })
     expect(body.destroyed).toBe(true)
     expect(onError).toHaveBeenCalledOnce()
+  })
+
+  it("ends the stream only after the body has closed when the last event names another caller's task", async () => {
+    // Prepare: the body closes a while after it is destroyed, as streamConcurrency's
+    // does while it gives its stream slot back
+    const order: string[] = []
+    const owners = ownersWith(async () => {
+      throw new TaskOwnedElsewhereError('weather', 't-1')
+    })
+    const body = new PassThrough({
+      destroy: (error, callback) =>
+        setTimeout(() => {
+          order.push('body closed')
+          callback(error)
+        }, 20),
+    })
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+
+    // Act
+    body.end(taskEvent)
+    const read: string[] = []
+    for await (const chunk of answer) read.push(String(chunk))
+    order.push('answer ended')
+
+    // Assess
+    expect(read).toHaveLength(1)
+    expect(read[0]).not.toContain('t-1')
+    expect(read[0]).toContain('another caller created')
+    expect(order).toEqual(['body closed', 'answer ended'])
+  })
+
+  it('closes a stream the caller abandons only after the body has closed', async () => {
+    // Prepare
+    const order: string[] = []
+    const owners = ownersWith(async () => undefined)
+    const body = new PassThrough({
+      destroy: (error, callback) =>
+        setTimeout(() => {
+          order.push('body closed')
+          callback(error)
+        }, 20),
+    })
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+    answer.resume()
+    const closed = new Promise((resolve) => answer.once('close', resolve))
+
+    // Act
+    answer.destroy()
+    await closed
+    order.push('answer closed')
+
+    // Assess
+    expect(order).toEqual(['body closed', 'answer closed'])
   })
 
   it('withholds a unary answer whose task cannot be recorded', async () => {
