@@ -129,8 +129,11 @@ const authenticationDeps = {
 
 const signCard = cardSigner(gatewayKeyFor(config))
 
-/** How the forwarded call ended, for the access line: the handler's own key. */
-type ForwardedContext = { forwarded?: ForwardReport }
+/**
+ * How the forwarded call ended, for the access line: the handler's own keys. `forwardEnded`
+ * settles once the report is filled (a stream's, when its relay has closed).
+ */
+type ForwardedContext = { forwarded?: ForwardReport; forwardEnded?: Promise<void> }
 type AgentContext = RouteContext &
   TaskOwnershipContext &
   AgentLookupContext &
@@ -182,6 +185,15 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   const place = placeOf(event)
   const forwarded: ForwardReport = {}
   context.forwarded = forwarded
+  let reported = () => {}
+  context.forwardEnded = new Promise<void>((resolve) => {
+    reported = resolve
+  })
+  const recorded = callRecorder(
+    metrics,
+    { agentId, operation: call.operation, stream: call.stream },
+    forwarded,
+  )
   const answer = await forwardReported(
     record,
     call,
@@ -202,7 +214,10 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
     },
     { context: requires(context, 'trace', 'agents handler'), tracing },
-    callRecorder(metrics, { agentId, operation: call.operation, stream: call.stream }, forwarded),
+    (outcome) => {
+      recorded(outcome)
+      reported()
+    },
   )
   // A routed call names the agent that answered.
   return context.routed ? namingAgent(answer, context.routed.agentId) : answer
@@ -224,6 +239,7 @@ const access = accessLog<AgentContext>({
       ...context.forwarded,
     }
   },
+  settled: ({ context }) => context.forwardEnded,
 })
 
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({

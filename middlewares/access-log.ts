@@ -29,8 +29,29 @@ export interface AccessLogOptions<TContext extends Context> {
   describe?: (
     request: Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>,
   ) => AccessLogFields
+  /**
+   * What the line waits for before it is written, when there is something (a streamed call's
+   * outcome, reported when its relay has closed, which can come after the answer has ended);
+   * waited for at most `settleMs` (1 s), so a report that never comes costs a line its fields,
+   * never the line.
+   */
+  settled?: (
+    request: Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>,
+  ) => Promise<unknown> | undefined
+  settleMs?: number
   now?: () => number
 }
+
+/** `pending` settled, or `ms` gone by, whichever comes first (its timer never holds the process). */
+const settledWithin = (pending: Promise<unknown>, ms: number) => {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    timer.unref()
+  })
+  return Promise.race([pending.then(noop, noop), timeout]).finally(() => clearTimeout(timer))
+}
+const noop = () => {}
 
 const key = 'accessLog'
 
@@ -70,7 +91,7 @@ const wholeBytesOf = (response: (HttpResponse & { isBase64Encoded?: boolean }) |
 export const accessLog = <TContext extends Context = Context>(
   options: AccessLogOptions<TContext>,
 ) => {
-  const { logger, describe = () => ({}), now = Date.now } = options
+  const { logger, describe = () => ({}), settled, settleMs = 1000, now = Date.now } = options
   if (typeof logger?.info !== 'function') {
     throw new TypeError('accessLog: options.logger is required')
   }
@@ -84,8 +105,11 @@ export const accessLog = <TContext extends Context = Context>(
     request.internal[key] = { started: now() } satisfies AccessState
   }
 
-  const accessLogPluginRequestEnd = (request: AnyRequest) => {
+  const accessLogPluginRequestEnd = async (request: AnyRequest) => {
     const state = stateOf(request)
+    const durationMs = state ? now() - state.started : undefined
+    const pending = settled?.(request as R)
+    if (pending) await settledWithin(pending, settleMs)
     const { event } = request as R
     const response = request.response as HttpResponse | undefined
     let fields: AccessLogFields = {}
@@ -102,7 +126,7 @@ export const accessLog = <TContext extends Context = Context>(
       operation: fields.operation,
       binding: fields.binding,
       status: statusOf(response),
-      durationMs: state ? now() - state.started : undefined,
+      durationMs,
       bytes: state?.streamedBytes ?? wholeBytesOf(response),
       agentStatus: fields.agentStatus,
       agentMs: fields.agentMs,

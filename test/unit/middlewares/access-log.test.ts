@@ -134,6 +134,72 @@ describe('accessLog', () => {
     ])
   })
 
+  it('waits for a report that comes after the answer has ended before it writes the line', async () => {
+    // Prepare: the outcome is reported after the stream has ended, as a relay closing late does.
+    const { logger, lines } = capturingLogger()
+    const forwarded: Record<string, unknown> = {}
+    let report = () => {}
+    const reported = new Promise<void>((resolve) => {
+      report = () => {
+        Object.assign(forwarded, { agentStatus: 200, chunks: 1, error: 'Error: caller gone' })
+        resolve()
+      }
+    })
+    const access = accessLog({
+      logger,
+      describe: () => ({ agent: 'weather', ...forwarded }),
+      settled: () => reported,
+    })
+    const body = new PassThrough()
+    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
+      .use(access.middleware)
+      .handler(async () => ({ statusCode: 200, headers: {}, body }))
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+
+    // Act
+    const done = (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
+      event(),
+      sink,
+      lambdaContext('switchboard-agents'),
+    )
+    body.end('data: one\n\n')
+    await new Promise((resolve) => setImmediate(resolve))
+    const linesBeforeReport = lines.length
+    report()
+    await done
+
+    // Assess
+    expect(linesBeforeReport).toBe(0)
+    expect(lines).toEqual([
+      expect.objectContaining({ agent: 'weather', agentStatus: 200, error: 'Error: caller gone' }),
+    ])
+  })
+
+  it('writes the line without the report when it does not come within settleMs', async () => {
+    // Prepare
+    const { logger, lines } = capturingLogger()
+    const access = accessLog({
+      logger,
+      describe: () => ({ agent: 'weather' }),
+      settled: () => new Promise(() => {}),
+      settleMs: 5,
+    })
+    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
+      .use(access.middleware)
+      .handler(async () => ({ statusCode: 200, headers: {}, body: 'whole' }))
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+
+    // Act
+    await (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
+      event(),
+      sink,
+      lambdaContext('switchboard-agents'),
+    )
+
+    // Assess
+    expect(lines).toEqual([expect.objectContaining({ message: 'access', agent: 'weather' })])
+  })
+
   it('writes a 502 for a function that failed with no answer', async () => {
     // Prepare
     const { logger, lines } = capturingLogger()
