@@ -21,6 +21,22 @@ const capturingLogger = () => {
 
 const event = () => sampleEvent<APIGatewayProxyEvent>('agents-jsonrpc-send-message.json')
 
+/**
+ * Invokes, as the Lambda runtime invokes a streaming handler, a handler behind `access` whose
+ * answer has `body`; resolves once the answer has gone out and the line's hook has run.
+ */
+const invokeStreaming = (access: ReturnType<typeof accessLog>, body: PassThrough | string) => {
+  const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
+    .use(access.middleware)
+    .handler(async () => ({ statusCode: 200, headers: {}, body }))
+  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+  return (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
+    event(),
+    sink,
+    lambdaContext('switchboard-agents'),
+  )
+}
+
 describe('accessLog', () => {
   afterEach(() => {
     vi.restoreAllMocks()
@@ -104,17 +120,9 @@ describe('accessLog', () => {
       describe: () => ({ agent: 'weather', operation: 'SendStreamingMessage', ...forwarded }),
     })
     const body = new PassThrough()
-    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
-      .use(access.middleware)
-      .handler(async () => ({ statusCode: 200, headers: {}, body }))
-    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
 
     // Act
-    const done = (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
-      event(),
-      sink,
-      lambdaContext('switchboard-agents'),
-    )
+    const done = invokeStreaming(access, body)
     body.write('data: one\n\n')
     Object.assign(forwarded, { agentStatus: 503, agentMs: 7, chunks: 1, error: 'Error: broken' })
     body.end()
@@ -151,17 +159,9 @@ describe('accessLog', () => {
       settled: () => reported,
     })
     const body = new PassThrough()
-    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
-      .use(access.middleware)
-      .handler(async () => ({ statusCode: 200, headers: {}, body }))
-    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
 
     // Act
-    const done = (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
-      event(),
-      sink,
-      lambdaContext('switchboard-agents'),
-    )
+    const done = invokeStreaming(access, body)
     body.end('data: one\n\n')
     await new Promise((resolve) => setImmediate(resolve))
     const linesBeforeReport = lines.length
@@ -184,17 +184,9 @@ describe('accessLog', () => {
       settled: () => new Promise(() => {}),
       settleMs: 5,
     })
-    const handler = middy({ executionMode: executionModeStreamifyResponse, ...access.plugin })
-      .use(access.middleware)
-      .handler(async () => ({ statusCode: 200, headers: {}, body: 'whole' }))
-    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() })
 
     // Act
-    await (handler as unknown as (e: unknown, s: Writable, c: unknown) => Promise<void>)(
-      event(),
-      sink,
-      lambdaContext('switchboard-agents'),
-    )
+    await invokeStreaming(access, 'whole')
 
     // Assess
     expect(lines).toEqual([expect.objectContaining({ message: 'access', agent: 'weather' })])
