@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { BodyTooLargeError } from '../http/read-bounded.ts'
+import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
 
 /**
  * An agent's answer body as the forward path holds it: the bytes of a unary
@@ -45,28 +45,11 @@ export const chunksOf = (body: BackendBody): BodyChunks => {
   }
 }
 
-/**
- * A body read whole, but never more than `maxBytes` of it: past that the
- * source is let go and BodyTooLargeError thrown (readBounded's rule, for any
- * BackendBody). A source that fails (aborted, reset) rejects as it did.
- */
+/** A body read whole, never more than `maxBytes` of it (readBounded's rule, for bytes too). */
 export const bodyBytes = async (body: BackendBody, maxBytes: number): Promise<Uint8Array> => {
-  if (body instanceof Uint8Array) {
-    if (body.byteLength > maxBytes) throw new BodyTooLargeError(maxBytes)
-    return body
-  }
-  const chunks = chunksOf(body)
-  const read: Uint8Array[] = []
-  let bytes = 0
-  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-    bytes += next.value.byteLength
-    if (bytes > maxBytes) {
-      chunks.cancel()
-      throw new BodyTooLargeError(maxBytes)
-    }
-    read.push(next.value)
-  }
-  return read.length === 1 ? (read[0] as Uint8Array) : Buffer.concat(read, bytes)
+  if (!(body instanceof Uint8Array)) return readBounded(body, maxBytes)
+  if (body.byteLength > maxBytes) throw new BodyTooLargeError(maxBytes)
+  return body
 }
 
 const utf8 = new TextDecoder()
