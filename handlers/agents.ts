@@ -31,7 +31,7 @@ import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
-import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+import { rateLimiterFor } from '../lib/ratelimit/rate-limiter-for.ts'
 import { DynamoStreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { cachedLookup, DynamoAgentRegistry, stillServed } from '../lib/registry/agent-registry.ts'
@@ -62,13 +62,7 @@ const logger = createLogger()
 const metrics = await metricsSinkFor(config)
 const documentClient = createDocumentClient(config)
 const registry = new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix))
-const rateLimiter = new DynamoRateLimiter({
-  client: documentClient,
-  tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: config.rateLimitWindowSeconds,
-  shards: config.rateLimitShards,
-})
-const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
+const limiter = rateLimiterFor(config, documentClient)
 const streamSlots = new DynamoStreamSlots({
   client: documentClient,
   tableName: tableName('rateLimits', config.tablePrefix),

@@ -24,7 +24,7 @@ import { openApiDocument } from '../lib/openapi/document.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
-import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+import { rateLimiterFor } from '../lib/ratelimit/rate-limiter-for.ts'
 import { cachedLookup, DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
@@ -51,13 +51,7 @@ const embedder = embedderFor(config)
 const index = vectorIndexFor(config)
 const signingKey = gatewayKeyFor(config)
 const signCard = cardSigner(signingKey)
-const rateLimiter = new DynamoRateLimiter({
-  client: documentClient,
-  tableName: tableName('rateLimits', config.tablePrefix),
-  windowSeconds: config.rateLimitWindowSeconds,
-  shards: config.rateLimitShards,
-})
-const limiter = { consume: tracing.traced('rate limit', rateLimiter.consume.bind(rateLimiter)) }
+const limiter = rateLimiterFor(config, documentClient)
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
