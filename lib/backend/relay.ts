@@ -3,7 +3,6 @@ import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '..
 import { type BackendBody, type BodyChunks, chunksOf } from './body.ts'
 
 export interface RelayOutcome {
-  bytes: number
   chunks: number
   /** Set when the backend failed mid-stream or the caller went away. */
   error?: Error
@@ -57,7 +56,6 @@ const keepAliveComment = ': keep-alive\n\n'
 export const relayToReadable = (body: BackendBody, options: RelayOptions): Readable => {
   const { backendRequest, onEnd, events } = options
   const reader = chunksOf(body)
-  let bytes = 0
   let chunks = 0
   let failure: Error | undefined
   let pending: ReturnType<BodyChunks['next']> | undefined
@@ -107,7 +105,6 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
             }
             return void this.push(null)
           }
-          bytes += next.value.byteLength
           chunks++
           if (!boundaries) return void this.push(next.value)
           // Only the new chunk is scanned; held chunks are joined once, when their event ends.
@@ -138,7 +135,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         reader.cancel()
       }
       const cause = error ?? failure
-      onEnd({ bytes, chunks, ...(cause ? { error: cause } : {}) })
+      onEnd({ chunks, ...(cause ? { error: cause } : {}) })
       callback(error)
     },
   })

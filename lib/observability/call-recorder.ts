@@ -3,7 +3,6 @@ import { type MetricsSink, recordCall } from './metrics.ts'
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
   statusCode?: number
-  bytes?: number
   chunks?: number
   error?: unknown
 }

@@ -32,7 +32,7 @@ describe('callRecorder', () => {
 
     // Act
     time.advance(42)
-    finished({ statusCode: 200, bytes: 120, chunks: 3 })
+    finished({ statusCode: 200, chunks: 3 })
 
     // Assess
     expect(report).toEqual({ agentStatus: 200, agentMs: 42, chunks: 3 })
