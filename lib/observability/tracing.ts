@@ -3,6 +3,7 @@ import { getXrayTraceDataFromEnv } from '@aws-lambda-powertools/commons/utils/en
 import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
 import { isThrottlingError } from '@smithy/core/retry'
+import { headerOf } from '../http/lambda-event.ts'
 
 /**
  * The gateway's tracing, all of it behind this one module: Powertools Tracer
@@ -273,9 +274,6 @@ const xRayHeaderData = (header: string | undefined): Record<string, string> =>
       .filter(([key, value]) => key && value !== undefined),
   )
 
-const headerIn = (headers: Record<string, string | undefined> | null | undefined, name: string) =>
-  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]
-
 /**
  * The trace a request belongs to: the caller's, when it sent a valid
  * `traceparent` (the gateway's span becomes its child); otherwise X-Ray's (the
@@ -291,9 +289,9 @@ export const requestTraceContext = (
   headers: Record<string, string | undefined> | null | undefined,
   lambdaTrace: Record<string, string> | undefined = getXrayTraceDataFromEnv(),
 ): TraceContext => {
-  const caller = parseTraceparent(headerIn(headers, 'traceparent'))
+  const caller = parseTraceparent(headerOf({ headers }, 'traceparent'))
   if (caller) {
-    const tracestate = headerIn(headers, 'tracestate')?.trim()
+    const tracestate = headerOf({ headers }, 'tracestate')?.trim()
     return {
       traceId: caller.traceId,
       callerSpanId: caller.parentId,
@@ -303,7 +301,7 @@ export const requestTraceContext = (
   }
   const xRay = lambdaTrace?.Root
     ? lambdaTrace
-    : xRayHeaderData(headerIn(headers, 'x-amzn-trace-id'))
+    : xRayHeaderData(headerOf({ headers }, 'x-amzn-trace-id'))
   const traceId = traceIdFromXRay(xRay.Root)
   if (traceId) return { traceId, flags: xRay.Sampled === '0' ? '00' : '01' }
   return { traceId: randomHex(16), flags: '01' }
