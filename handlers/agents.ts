@@ -224,7 +224,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
 const access = accessLog<AgentContext>({
   logger,
   describe: ({ context }) => {
-    const a2a = context.routed ? { kind: 'call' as const, call: context.routed.call } : context.a2a
+    // Unknown when the request was refused before it was read (a 401, say).
+    const a2a = context.routed || context.a2a ? a2aOf(context, 'access log') : undefined
     return {
       principal: context.caller?.principal,
       agent: a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId,
