@@ -30,8 +30,8 @@ export interface AccessLogOptions<TContext extends Context> {
     request: Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>,
   ) => AccessLogFields
   /**
-   * What the line waits for before it is written, when there is something (a streamed call's
-   * outcome, reported when its relay has closed, which can come after the answer has ended);
+   * What a streamed answer's line waits for before it is written, when there is something (the
+   * call's outcome, reported when its relay has closed, which can come after the answer has ended);
    * waited for at most `settleMs` (1 s), so a report that never comes costs a line its fields,
    * never the line.
    */
@@ -108,10 +108,11 @@ export const accessLog = <TContext extends Context = Context>(
   const accessLogPluginRequestEnd = async (request: AnyRequest) => {
     const state = stateOf(request)
     const durationMs = state ? now() - state.started : undefined
-    const pending = settled?.(request as R)
+    const response = request.response as HttpResponse | undefined
+    // Only a streamed answer's report can come after it: a whole answer's is in already.
+    const pending = isNodeStream(response?.body) ? settled?.(request as R) : undefined
     if (pending) await settledWithin(pending, settleMs)
     const { event } = request as R
-    const response = request.response as HttpResponse | undefined
     let fields: AccessLogFields = {}
     try {
       fields = describe(request as R)

@@ -175,7 +175,7 @@ describe('accessLog', () => {
     ])
   })
 
-  it('writes the line without the report when it does not come within settleMs', async () => {
+  it('writes a stream’s line without the report when it does not come within settleMs', async () => {
     // Prepare
     const { logger, lines } = capturingLogger()
     const access = accessLog({
@@ -185,8 +185,12 @@ describe('accessLog', () => {
       settleMs: 5,
     })
 
+    const body = new PassThrough()
+
     // Act
-    await invokeStreaming(access, 'whole')
+    const done = invokeStreaming(access, body)
+    body.end('data: one\n\n')
+    await done
 
     // Assess
     expect(lines).toEqual([expect.objectContaining({ message: 'access', agent: 'weather' })])
