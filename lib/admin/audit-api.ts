@@ -1,3 +1,4 @@
+import { base64url } from 'jose'
 import * as z from 'zod'
 import { agentIdSchema } from '../ids.ts'
 import type { AuditEntry } from './audit.ts'
@@ -11,16 +12,15 @@ import type { AuditEntry } from './audit.ts'
 export const sortKeyOf = (entry: Pick<AuditEntry, 'at' | 'id'>) => `${entry.at}#${entry.id}`
 const sortKeyPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9a-f-]{36}$/
 
-/** A cursor is the sort key of a page's last entry (ASCII), base64url-encoded. */
-export const encodeAuditCursor = (sortKey: string) =>
-  btoa(sortKey).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+/** A cursor is the sort key of a page's last entry, base64url-encoded. */
+export const encodeAuditCursor = (sortKey: string) => base64url.encode(sortKey)
 
 /** The sort key a cursor names, or undefined if it is not one this API gave out. */
 export const decodeAuditCursor = (cursor: string): string | undefined => {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
   let sortKey: string
   try {
-    sortKey = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'))
+    sortKey = new TextDecoder().decode(base64url.decode(cursor))
   } catch {
     return undefined
   }
