@@ -16,6 +16,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { CachedKeySha256 } from '../lib/cached-key-sha256.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { percentile } from './figures.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 2_000)
 const warmUp = 500
@@ -59,8 +60,7 @@ const measure = async (send: () => Promise<unknown>) => {
     cpu.push(used.user + used.system)
   }
   cpu.sort((a, b) => a - b)
-  const at = (p: number) => cpu[Math.min(cpu.length - 1, Math.floor((p / 100) * cpu.length))]
-  return `${at(50)} | ${at(90)} | ${at(99)}`
+  return `${percentile(cpu, 50)} | ${percentile(cpu, 90)} | ${percentile(cpu, 99)}`
 }
 
 /** The floor: one POST on a kept-alive socket, its answer read whole, nothing built or signed. */

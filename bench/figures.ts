@@ -10,6 +10,10 @@ const figuresDir = join(import.meta.dirname, '../.bench')
 
 export type Figures = Record<string, number>
 
+/** The sample below which the share `p` % of `sorted` (ascending) falls. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
+
 /** Keeps a benchmark's figures of this run (overwriting its last). */
 export const recordFigures = async (bench: string, figures: Figures): Promise<void> => {
   await mkdir(figuresDir, { recursive: true })

@@ -16,13 +16,11 @@ import { resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
+import { percentile } from './figures.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 2000)
 const warmUp = 300
 const here = resolve(fileURLToPath(import.meta.url), '../..')
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
 /** The child's part: the fast agent, its backend URL sent back. */
 const serveAgent = async () => {

@@ -33,16 +33,13 @@ import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { startThrowawayStack } from '../local/stack.ts'
 import { listening, startFastAgent } from './fast-agent.ts'
-import { type Figures, recordFigures } from './figures.ts'
+import { type Figures, percentile, recordFigures } from './figures.ts'
 import { profiled } from './profile.ts'
 import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =

@@ -32,7 +32,7 @@ import {
 import { lambdaContext } from '../local/lambda-context.ts'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
-import { type Figures, recordFigures } from './figures.ts'
+import { type Figures, percentile, recordFigures } from './figures.ts'
 import { profiled } from './profile.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
@@ -45,9 +45,6 @@ const profileFile = (kind: string) =>
 /** On Lambda the handler logs at INFO and writes EMF: measured so, its table leaves stdout to them. */
 const lambdaOutput = process.env.BENCH_LAMBDA_OUTPUT === '1'
 const print = (line: string) => (lambdaOutput ? console.error(line) : console.log(line))
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
 interface Ready {
   env: Record<string, string>

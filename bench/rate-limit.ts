@@ -9,15 +9,12 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 import { tableName } from '../lib/tables.ts'
 import { startLocalDatabase } from '../local/database.ts'
-import { type Figures, recordFigures } from './figures.ts'
+import { type Figures, percentile, recordFigures } from './figures.ts'
 
 const limit = Number(process.env.BENCH_RATE_LIMIT ?? 600)
 const calls = Number(process.env.BENCH_RATE_CALLS ?? 1_200)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const shardCounts = [1, 4, 16]
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
 const writes = (requests: Record<string, number>) => requests.UpdateItem ?? 0
 
