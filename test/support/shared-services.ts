@@ -27,6 +27,13 @@ const body = async (request: IncomingMessage) => {
   return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
 }
 
+/** A build of scripts/build.ts into a temporary folder of its own. */
+const buildIntoTemp = async (): Promise<SharedBuild> => {
+  const { buildAll } = await import('../../scripts/build.ts')
+  const outdir = await mkdtemp(join(tmpdir(), 'switchboard-test-build-'))
+  return { outdir, handlers: await buildAll(outdir) }
+}
+
 /**
  * What several test files would otherwise each start or build for themselves,
  * started once per `vitest run` on the first file's request and stopped at its
@@ -48,11 +55,7 @@ export default async function setup(project: TestProject) {
   const answer = async (request: IncomingMessage): Promise<unknown> => {
     const route = `${request.method} ${request.url}`
     if (route === 'POST /build') {
-      build ??= (async () => {
-        const { buildAll } = await import('../../scripts/build.ts')
-        const outdir = await mkdtemp(join(tmpdir(), 'switchboard-test-build-'))
-        return { outdir, handlers: await buildAll(outdir) }
-      })()
+      build ??= buildIntoTemp()
       return build
     }
     if (route === 'POST /dynamodb-local' || route === 'DELETE /dynamodb-local') {
@@ -122,8 +125,5 @@ export const sharedService = async <T>(
  */
 export const sharedBuild = async (services: string | undefined): Promise<SharedBuild> => {
   const shared = await sharedService<SharedBuild>(services, 'POST', '/build')
-  if (shared) return shared
-  const { buildAll } = await import('../../scripts/build.ts')
-  const outdir = await mkdtemp(join(tmpdir(), 'switchboard-test-build-'))
-  return { outdir, handlers: await buildAll(outdir) }
+  return shared ?? buildIntoTemp()
 }
