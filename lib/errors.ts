@@ -6,6 +6,10 @@
 export abstract class SwitchboardError extends Error {
   /** Stable, kebab-case identifier; the problem+json `type` ends with it. */
   abstract readonly code: ErrorCode
+  /** Members the problem+json answer carries beside `detail` (none unless a class says). */
+  get problemExtensions(): Record<string, unknown> {
+    return {}
+  }
 }
 
 /** The A2A failure kinds (lib/a2a/errors.ts) a domain error may stand for. */
@@ -148,6 +152,9 @@ export class InvalidAgentCardError extends SwitchboardError {
     this.cardUrl = cardUrl
     this.problems = problems
   }
+  override get problemExtensions() {
+    return { problems: this.problems }
+  }
 }
 
 /** A signature on an agent's card that does not verify (A2A 1.0 card signatures). */
@@ -163,6 +170,9 @@ export class CardSignatureInvalidError extends SwitchboardError {
     this.name = 'CardSignatureInvalidError'
     this.cardUrl = cardUrl
     this.problems = problems
+  }
+  override get problemExtensions() {
+    return { problems: this.problems }
   }
 }
 
@@ -370,6 +380,9 @@ export class UnknownScopeError extends SwitchboardError {
     this.name = 'UnknownScopeError'
     this.scopes = scopes
   }
+  override get problemExtensions() {
+    return { scopes: this.scopes }
+  }
 }
 
 /** A scope still named by a permission or held by clients: deleting it would strand them. */
@@ -396,6 +409,9 @@ export class ScopeInUseError extends SwitchboardError {
     this.scope = scope
     this.permissions = users.permissions
     this.clients = users.clients
+  }
+  override get problemExtensions() {
+    return { permissions: this.permissions, clients: this.clients }
   }
 }
 

@@ -3,14 +3,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency'
 import { ZodError } from 'zod'
-import {
-  CardSignatureInvalidError,
-  errorAnswerOf,
-  InvalidAgentCardError,
-  ScopeInUseError,
-  SwitchboardError,
-  UnknownScopeError,
-} from '../errors.ts'
+import { errorAnswerOf, SwitchboardError } from '../errors.ts'
 
 /** An RFC 9457 problem details object. */
 export interface Problem {
@@ -66,20 +59,12 @@ export const toProblem = (error: unknown): Problem => {
   }
   if (error instanceof SwitchboardError) {
     const { status, title, publicMessage } = errorAnswerOf(error)
-    const extensions =
-      error instanceof InvalidAgentCardError || error instanceof CardSignatureInvalidError
-        ? { problems: error.problems }
-        : error instanceof ScopeInUseError
-          ? { permissions: error.permissions, clients: error.clients }
-          : error instanceof UnknownScopeError
-            ? { scopes: error.scopes }
-            : {}
     return {
       type: `${typeBase}${error.code}`,
       title,
       status,
       detail: publicMessage ?? error.message,
-      ...extensions,
+      ...error.problemExtensions,
     }
   }
   if (isHttpError(error) && error.statusCode < 500) {
