@@ -67,24 +67,21 @@ type AdminHandler = TypedRoute<CallerContext>['handler']
  * recording it. `refine` names the action or target only the change knows (a new
  * client's id).
  */
-const recorded = async <Change extends { before: unknown; after: unknown }>(
+const recorded = <Change extends { before: unknown; after: unknown }>(
   event: APIGatewayProxyEvent,
   context: CallerContext,
   entry: { action: string; target: string },
   change: () => Promise<Change>,
   refine: (made: Change) => { action?: string; target?: string } = () => ({}),
-): Promise<Change> => {
-  let made: Change | undefined
-  await auditedChange(
+) =>
+  auditedChange(
     audit,
     { ...entry, actor: context.caller, requestId: event.requestContext?.requestId },
     async () => {
-      made = await change()
-      return { before: made.before, after: made.after, ...refine(made) }
+      const made = await change()
+      return { ...made, ...refine(made) }
     },
   )
-  return made as Change
-}
 
 /** An admin change, made and recorded in the audit trail (`recorded`), then answered. */
 const audited = (

@@ -74,14 +74,16 @@ export const redactSecrets = (value: unknown): unknown => {
 /**
  * Makes an admin change and records it in the trail. A durable sink writes the
  * intent first: if that fails, the change is not made. A change that throws
- * records nothing (its intent is withdrawn). Returns the record after the change,
- * as the change returned it (the trail's copy has its secrets redacted).
+ * records nothing (its intent is withdrawn). Returns what the change returned,
+ * whole (the trail keeps its before and after records only, secrets redacted).
  *
  * @example
- * const after = await auditedChange(sink, { action: 'agent.delete', actor, target: agentId, requestId },
+ * const { after } = await auditedChange(sink, { action: 'agent.delete', actor, target: agentId, requestId },
  *   () => deleteAgent(agentId, deps))
  */
-export const auditedChange = async (
+export const auditedChange = async <
+  Made extends { before: unknown; after: unknown; action?: string; target?: string },
+>(
   sink: AuditSink,
   entry: {
     action: string
@@ -91,9 +93,9 @@ export const auditedChange = async (
     requestId?: string | undefined
   },
   /** Makes the change: the records before and after it, and the action or target if only the change knows them (a new client's id). */
-  change: () => Promise<{ before: unknown; after: unknown; action?: string; target?: string }>,
+  change: () => Promise<Made>,
   now: () => Date = () => new Date(),
-): Promise<unknown> => {
+): Promise<Made> => {
   const intent: AuditIntent = {
     id: crypto.randomUUID(),
     action: entry.action,
@@ -106,7 +108,7 @@ export const auditedChange = async (
     at: now().toISOString(),
   }
   await sink.intend?.(intent)
-  let made: { before: unknown; after: unknown; action?: string; target?: string }
+  let made: Made
   try {
     made = await change()
   } catch (error) {
@@ -121,5 +123,5 @@ export const auditedChange = async (
     before: redactSecrets(made.before ?? null),
     after: redactSecrets(made.after ?? null),
   })
-  return made.after
+  return made
 }

@@ -25,7 +25,7 @@ describe('the audit trail of an admin change', () => {
     const { sink, entries } = memorySink()
 
     // Act
-    const after = await auditedChange(
+    const { after } = await auditedChange(
       sink,
       { action: 'agent.register', actor, target: 'echo', requestId: 'request-1' },
       async () => ({ before: undefined, after: { agentId: 'echo' } }),
@@ -69,7 +69,7 @@ describe('the audit trail of an admin change', () => {
     const { sink, entries } = memorySink()
 
     // Act
-    const after = await auditedChange(
+    const { after } = await auditedChange(
       sink,
       { action: 'client.rotate-secret', actor, target: 'c1' },
       async () => ({
