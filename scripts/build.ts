@@ -14,9 +14,6 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const requireShim =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 
-/** The console's JavaScript, gzipped, as the last build wrote it (printed by `npm run build`). */
-let consoleJsGzippedBytes = 0
-
 const entries = async (folder: string) =>
   (await readdir(join(root, folder)))
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
@@ -83,6 +80,7 @@ const buildHandler = async (
  * terraform/modules/sample-agents), and each middleware into an `.mjs` with its
  * dependencies left to the consumer, for the package's `exports`, with their
  * declarations (`dist/types/`, emitted by tsc from tsconfig.types.json).
+ * Returns each handler's sizes and the console's JavaScript gzipped, in bytes.
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
   await rm(outdir, { recursive: true, force: true })
@@ -132,12 +130,11 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     '--outDir',
     join(outdir, 'types'),
   ])
-  consoleJsGzippedBytes = built.gzippedJsBytes
-  return handlers
+  return { handlers, consoleJsGzippedBytes: built.gzippedJsBytes }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const bundles = await buildAll()
+  const { handlers: bundles, consoleJsGzippedBytes } = await buildAll()
   // The Terraform stack builds its API from this copy of lib/routes.ts.
   await writeTerraformRoutes(root)
   console.log('terraform/generated/routes.json')

@@ -31,7 +31,7 @@ const body = async (request: IncomingMessage) => {
 const buildIntoTemp = async (): Promise<SharedBuild> => {
   const { buildAll } = await import('../../scripts/build.ts')
   const outdir = await mkdtemp(join(tmpdir(), 'switchboard-test-build-'))
-  return { outdir, handlers: await buildAll(outdir) }
+  return { outdir, handlers: (await buildAll(outdir)).handlers }
 }
 
 /**
