@@ -54,7 +54,9 @@ const kib = (bytes: number) => (bytes / 1024).toFixed(0)
 
 const outdir = await mkdtemp(join(tmpdir(), 'switchboard-cold-start-'))
 try {
-  const bundles = (await buildAll(outdir)).handlers.sort((a, b) => a.handler.localeCompare(b.handler))
+  const bundles = (await buildAll(outdir)).handlers.sort((a, b) =>
+    a.handler.localeCompare(b.handler),
+  )
   const sameRun = baselineBundles !== undefined
   console.log(
     `\nCold start: each handler's code imported by a fresh Node process, ${runs} runs; before = ${baseline.commit}${sameRun ? ', imported in this run' : ' (recorded figures)'}`,
