@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import {
   CreateTableCommand,
@@ -13,6 +14,12 @@ export interface LocalDatabase {
   requests(): Record<string, number>
   stop(): Promise<void>
 }
+
+/** The laptop's table names begin with this (npm start, and the scripts that open its state). */
+export const localTablePrefix = 'switchboard-'
+
+/** Where the laptop's database keeps its data in a state folder (SWITCHBOARD_STATE_DIR). */
+export const localDatabaseDir = (stateDir: string) => join(stateDir, 'db')
 
 /** Creates every table of lib/tables.ts that is not there yet. */
 export const createTables = async (endpoint: string, tablePrefix: string): Promise<void> => {

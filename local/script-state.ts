@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { loadLocalConfig } from '../lib/config.ts'
-import { startLocalDatabase } from './database.ts'
+import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
 
 /**
  * Where the npm scripts that work on the registry (`reindex`, `calibrate`) find
@@ -18,8 +18,8 @@ export const openScriptState = async (): Promise<{ close(): Promise<void> }> => 
   if (process.env.TOKEN_ISSUER) return { close: async () => {} }
   const { stateDir } = loadLocalConfig()
   const database = await startLocalDatabase({
-    dir: join(stateDir, 'db'),
-    tablePrefix: 'switchboard-',
+    dir: localDatabaseDir(stateDir),
+    tablePrefix: localTablePrefix,
   })
   Object.assign(process.env, {
     TOKEN_ISSUER: 'http://127.0.0.1',

@@ -14,7 +14,7 @@ import { processMetricsRegistry } from '../lib/observability/prometheus-sink.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
-import { startLocalDatabase } from './database.ts'
+import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
 import { createGateway, listen, type RequestLine, starting } from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
@@ -53,7 +53,7 @@ export interface RunningStack {
   stop(): Promise<void>
 }
 
-const tablePrefix = 'switchboard-'
+const tablePrefix = localTablePrefix
 /** The app client people sign in to the console with, locally (CONSOLE_CLIENT_ID). */
 const consoleClientId = 'switchboard-console'
 const scopePrefix = 'switchboard/'
@@ -80,7 +80,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     for (const close of stops.reverse()) await close().catch(() => undefined)
   }
   try {
-    const database = await startLocalDatabase({ dir: join(options.stateDir, 'db'), tablePrefix })
+    const database = await startLocalDatabase({
+      dir: localDatabaseDir(options.stateDir),
+      tablePrefix,
+    })
     stops.push(database.stop)
     const identityFile = identityFileIn(options.stateDir)
 
