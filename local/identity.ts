@@ -51,6 +51,35 @@ export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningK
   return key
 }
 
+/**
+ * Signs access tokens as the local token endpoint and sign-in issue them (Cognito's shape):
+ * RS256 with the stack's key, its `kid`, `token_use: access`, `auth_time`, `version: 2`, a
+ * fresh `jti`, good for `lifetimeSeconds`.
+ *
+ * @example
+ * const mint = await accessTokenMinter({ issuer, signingKey, lifetimeSeconds: 3600 })
+ * const token = await mint('demo-client', { client_id: 'demo-client', scope: 'switchboard/admin' })
+ */
+export const accessTokenMinter = async (options: {
+  issuer: string
+  signingKey: SigningKey
+  lifetimeSeconds: number
+}) => {
+  const { issuer, signingKey, lifetimeSeconds } = options
+  const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
+  return (subject: string, claims: Record<string, unknown>) => {
+    const now = Math.floor(Date.now() / 1000)
+    return new SignJWT({ ...claims, token_use: 'access', auth_time: now, version: 2 })
+      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(randomUUID())
+      .sign(privateKey)
+  }
+}
+
 export interface TokenEndpointAnswer {
   status: number
   body: Record<string, unknown>
@@ -81,7 +110,11 @@ export const createLocalIdentity = async (options: {
   scopePrefix: string
 }) => {
   const { issuer, signingKey, scopePrefix } = options
-  const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
+  const mint = await accessTokenMinter({
+    issuer,
+    signingKey,
+    lifetimeSeconds: tokenLifetimeSeconds,
+  })
   // Read at each request: the admin API (another instance on the same file) changes it.
   const callers = new FileCallerRegistry(options.identityFile)
 
@@ -112,21 +145,10 @@ export const createLocalIdentity = async (options: {
       return oauthError(400, 'invalid_scope', `Not allowed for this client: ${unknown.join(' ')}.`)
     }
     const scopes = requested.length > 0 ? requested : allowed
-    const now = Math.floor(Date.now() / 1000)
-    const accessToken = await new SignJWT({
+    const accessToken = await mint(client.clientId, {
       client_id: client.clientId,
-      token_use: 'access',
       scope: scopes.join(' '),
-      auth_time: now,
-      version: 2,
     })
-      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setSubject(client.clientId)
-      .setIssuedAt(now)
-      .setExpirationTime(now + tokenLifetimeSeconds)
-      .setJti(randomUUID())
-      .sign(privateKey)
     return {
       status: 200,
       body: { access_token: accessToken, expires_in: tokenLifetimeSeconds, token_type: 'Bearer' },

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { importJWK, SignJWT } from 'jose'
 import * as z from 'zod'
-import type { SigningKey } from './identity.ts'
+import { accessTokenMinter, type SigningKey } from './identity.ts'
 
 /**
  * LOCAL ONLY: a person who signs in to the console on a laptop (local/seed.json).
@@ -94,7 +93,7 @@ export const createLocalSignIn = async (options: {
 }) => {
   const { issuer, signingKey, consoleClientId } = options
   const lifetime = options.tokenLifetimeSeconds ?? 3600
-  const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
+  const mint = await accessTokenMinter({ issuer, signingKey, lifetimeSeconds: lifetime })
   const callback = `${issuer}/console/callback`
   const codes = new Map<string, IssuedCode>()
 
@@ -200,23 +199,12 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
         'The code_verifier does not match the code_challenge.',
       )
     }
-    const now = Math.floor(Date.now() / 1000)
-    const accessToken = await new SignJWT({
+    const accessToken = await mint(issued.person.username, {
       client_id: consoleClientId,
-      token_use: 'access',
       scope: 'openid',
       username: issued.person.username,
       'cognito:groups': issued.person.groups,
-      auth_time: now,
-      version: 2,
     })
-      .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
-      .setIssuer(issuer)
-      .setSubject(issued.person.username)
-      .setIssuedAt(now)
-      .setExpirationTime(now + lifetime)
-      .setJti(randomUUID())
-      .sign(privateKey)
     return {
       status: 200,
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
