@@ -92,17 +92,15 @@ export class CognitoCallerRegistry implements CallerRegistry {
   }
 
   async listScopes(): Promise<ScopeDefinition[]> {
-    return (await this.#resourceServerScopes()).map(({ ScopeName, ScopeDescription }) => ({
-      scope: ScopeName,
-      description: ScopeDescription,
-    }))
+    return (await this.#resourceServer()).scopes
   }
 
   async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
-    const scopes = await this.listScopes()
+    const { name, scopes } = await this.#resourceServer()
     const before = scopes.find((each) => each.scope === scope.scope)
     // A changed description keeps the scope's place in the list.
     await this.#writeScopes(
+      name,
       before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
     )
     return before
@@ -110,10 +108,13 @@ export class CognitoCallerRegistry implements CallerRegistry {
 
   async deleteScope(scope: string): Promise<ScopeDefinition | undefined> {
     if (scope === this.#options.adminScope) throw new AdminScopeError(scope)
-    const scopes = await this.listScopes()
+    const { name, scopes } = await this.#resourceServer()
     const before = scopes.find((each) => each.scope === scope)
     if (!before) return undefined
-    await this.#writeScopes(scopes.filter((each) => each.scope !== scope))
+    await this.#writeScopes(
+      name,
+      scopes.filter((each) => each.scope !== scope),
+    )
     return before
   }
 
@@ -226,32 +227,30 @@ export class CognitoCallerRegistry implements CallerRegistry {
     return before
   }
 
-  async #resourceServerScopes() {
+  /** The resource server's name and scopes (one read: a write replaces both). */
+  async #resourceServer(): Promise<{ name: string; scopes: ScopeDefinition[] }> {
     const { ResourceServer } = await this.#client.send(
       new DescribeResourceServerCommand({
         UserPoolId: this.#options.userPoolId,
         Identifier: this.#options.resourceServerIdentifier,
       }),
     )
-    return (ResourceServer?.Scopes ?? []).map(({ ScopeName, ScopeDescription }) => ({
-      ScopeName: ScopeName ?? '',
-      ScopeDescription: ScopeDescription ?? '',
-    }))
+    return {
+      name: ResourceServer?.Name ?? this.#options.resourceServerIdentifier,
+      scopes: (ResourceServer?.Scopes ?? []).map(({ ScopeName, ScopeDescription }) => ({
+        scope: ScopeName ?? '',
+        description: ScopeDescription ?? '',
+      })),
+    }
   }
 
   /** The whole scope list, written back with the resource server's name (the call replaces both). */
-  async #writeScopes(scopes: ScopeDefinition[]) {
-    const { ResourceServer } = await this.#client.send(
-      new DescribeResourceServerCommand({
-        UserPoolId: this.#options.userPoolId,
-        Identifier: this.#options.resourceServerIdentifier,
-      }),
-    )
+  async #writeScopes(name: string, scopes: ScopeDefinition[]) {
     await this.#client.send(
       new UpdateResourceServerCommand({
         UserPoolId: this.#options.userPoolId,
         Identifier: this.#options.resourceServerIdentifier,
-        Name: ResourceServer?.Name ?? this.#options.resourceServerIdentifier,
+        Name: name,
         Scopes: scopes.map(({ scope, description }) => ({
           ScopeName: scope,
           ScopeDescription: description,
