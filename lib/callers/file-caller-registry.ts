@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import * as z from 'zod'
+import { createWhole, jsonFileUpdates } from '../json-file.ts'
 import type {
   CallerClient,
   CallerRegistry,
@@ -41,6 +41,9 @@ const publicClient = ({ clientId, name, scopes }: IdentityFile['clients'][number
 const newClientId = () =>
   [...randomBytes(26)].map((byte) => 'abcdefghijklmnopqrstuvwxyz0123456789'[byte % 36]).join('')
 
+/** The identity file as written: indented, for a person reading it. */
+const identityText = (file: IdentityFile) => JSON.stringify(file, null, 2)
+
 /**
  * The local identity's scopes and clients in one JSON file under the state
  * folder (mode 600), for the laptop runtime: secrets only as scrypt hashes;
@@ -50,10 +53,12 @@ const newClientId = () =>
  */
 export class FileCallerRegistry implements CallerRegistry {
   readonly #path: string
-  #queue: Promise<unknown> = Promise.resolve()
+  /** One change at a time: read, change, written whole (a temporary file renamed over). */
+  readonly #update: <T>(change: (file: IdentityFile) => T) => Promise<T>
 
   constructor(path: string) {
     this.#path = path
+    this.#update = jsonFileUpdates(path, () => this.#load(), identityText)
   }
 
   /**
@@ -73,19 +78,7 @@ export class FileCallerRegistry implements CallerRegistry {
         })),
       ),
     }
-    await mkdir(dirname(this.#path), { recursive: true })
-    const temporary = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`
-    await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600 })
-    try {
-      // link() fails when the file exists: created once, whole, or not at all.
-      await link(temporary, this.#path)
-      return true
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
-      throw error
-    } finally {
-      await rm(temporary, { force: true })
-    }
+    return createWhole(this.#path, identityText(file))
   }
 
   /** The client these credentials belong to, if the secret is one of its own. */
@@ -183,25 +176,5 @@ export class FileCallerRegistry implements CallerRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
       throw error
     }
-  }
-
-  /** One change at a time: read, change, write whole to a temporary file, rename over. */
-  #update<T>(change: (file: IdentityFile) => T): Promise<T> {
-    const run = this.#queue.then(async () => {
-      const file = await this.#load()
-      const result = change(file)
-      await mkdir(dirname(this.#path), { recursive: true })
-      const temporary = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`
-      try {
-        await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600 })
-        await rename(temporary, this.#path)
-      } catch (error) {
-        await rm(temporary, { force: true })
-        throw error
-      }
-      return result
-    })
-    this.#queue = run.catch(() => undefined)
-    return run
   }
 }

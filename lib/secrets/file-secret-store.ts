@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { jsonFileUpdates } from '../json-file.ts'
 import type { SecretDescription, SecretStore } from './secret-store.ts'
 
 interface StoredSecret extends SecretDescription {
@@ -25,10 +25,16 @@ const storedSecret = (arn: string, entry: StoredSecret | string | undefined) =>
  */
 export class FileSecretStore implements SecretStore {
   readonly #path: string
-  #queue: Promise<unknown> = Promise.resolve()
+  /** One change at a time, written whole, so a crash never leaves half a file. */
+  readonly #update: <T>(change: (secrets: SecretsFile) => T) => Promise<T>
 
   constructor(path: string) {
     this.#path = path
+    this.#update = jsonFileUpdates(
+      path,
+      () => this.#load(),
+      (secrets) => JSON.stringify(secrets),
+    )
   }
 
   async create(name: string, value: string, tags: Record<string, string> = {}): Promise<string> {
@@ -77,19 +83,5 @@ export class FileSecretStore implements SecretStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
       throw error
     }
-  }
-
-  // One change at a time, written whole then renamed, so a crash never leaves half a file.
-  #update(change: (secrets: SecretsFile) => void): Promise<void> {
-    const next = this.#queue.then(async () => {
-      const secrets = await this.#load()
-      change(secrets)
-      await mkdir(dirname(this.#path), { recursive: true })
-      const temporary = `${this.#path}.${process.pid}.tmp`
-      await writeFile(temporary, JSON.stringify(secrets), { mode: 0o600 })
-      await rename(temporary, this.#path)
-    })
-    this.#queue = next.catch(() => undefined)
-    return next
   }
 }

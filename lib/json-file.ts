@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/**
+ * Writes `text` into a temporary file beside `path` (readable by its owner
+ * only), which `place` then puts at `path` whole; the temporary file never stays.
+ */
+const writeBeside = async (
+  path: string,
+  text: string,
+  place: (temporary: string) => Promise<void>,
+): Promise<void> => {
+  await mkdir(dirname(path), { recursive: true })
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    await writeFile(temporary, text, { mode: 0o600 })
+    await place(temporary)
+  } finally {
+    await rm(temporary, { force: true })
+  }
+}
+
+/** Replaces the file at `path` with `text`, whole (see writeBeside). */
+export const writeWhole = (path: string, text: string) =>
+  writeBeside(path, text, (temporary) => rename(temporary, path))
+
+/**
+ * Creates the file at `path` with `text`, whole, unless it exists: true if it
+ * created it (link() fails when the file is there: made once, whole, or not at all).
+ */
+export const createWhole = async (path: string, text: string): Promise<boolean> => {
+  try {
+    await writeBeside(path, text, (temporary) => link(temporary, path))
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+}
+
+/**
+ * Changes to one JSON file, one at a time: each reads the file, changes it and
+ * writes it back whole, so no change is lost to another made at the same moment.
+ *
+ * @example
+ * const update = jsonFileUpdates(path, load, (file) => JSON.stringify(file))
+ * await update((file) => { file.secrets[arn] = value })
+ */
+export const jsonFileUpdates = <File>(
+  path: string,
+  load: () => Promise<File>,
+  serialize: (file: File) => string,
+) => {
+  let queue: Promise<unknown> = Promise.resolve()
+  return <T>(change: (file: File) => T): Promise<T> => {
+    const run = queue.then(async () => {
+      const file = await load()
+      const result = change(file)
+      await writeWhole(path, serialize(file))
+      return result
+    })
+    queue = run.catch(() => undefined)
+    return run
+  }
+}
