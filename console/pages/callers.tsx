@@ -1,20 +1,11 @@
 import { useState } from 'preact/hooks'
+import type {
+  ShownClient as Client,
+  ScopeDefinition as Scope,
+} from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
 import { ApiError, api, messageOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
-
-/** SHARED-SPECS 3: the callers (OAuth clients) and scopes admin API. */
-interface Client {
-  clientId: string
-  name: string
-  scopes: string[]
-  /** Terraform owns it: the gateway refuses to change, rotate or delete it. */
-  managedBy?: 'terraform'
-}
-interface Scope {
-  scope: string
-  description?: string
-}
 
 /** A secret shown once: a copy button and a warning that it will not be shown again. */
 const SecretOnce = ({

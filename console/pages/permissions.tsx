@@ -1,15 +1,10 @@
 import { useState } from 'preact/hooks'
+import type { ScopeDefinition as Scope } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, api, messageOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
-
-/** SHARED-SPECS 3: a scope as `GET /admin/scopes` lists it. */
-interface Scope {
-  scope: string
-  description?: string
-}
 
 interface Draft {
   scope: string
