@@ -8,7 +8,7 @@
 import { agentText, routingExampleText } from '../lib/discovery/agent-text.ts'
 import { type Embedder, embedTexts } from '../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../lib/discovery/local-vector-index.ts'
-import { type RouteThreshold, wouldRoute } from '../lib/discovery/route-threshold.ts'
+import { leadOf, type RouteThreshold, wouldRoute } from '../lib/discovery/route-threshold.ts'
 import { vectorKeysOf } from '../lib/discovery/vector-index.ts'
 
 interface BenchCard {
@@ -63,8 +63,11 @@ const outcomes = async (
   const counts = { right: 0, wrong: 0, refused: 0 }
   for (const { query, expected } of queries) {
     const [best, next] = await index.query(await embedder.embed(query), { topK: 2, agentIds })
-    const margin = best ? best.score - (next?.score ?? -1) : 0
-    if (!best || !wouldRoute(threshold, { score: best.score, margin })) counts.refused++
+    if (
+      !best ||
+      !wouldRoute(threshold, { score: best.score, margin: leadOf(best.score, next?.score) })
+    )
+      counts.refused++
     else if (best.key === expected) counts.right++
     else counts.wrong++
   }

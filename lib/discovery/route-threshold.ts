@@ -41,6 +41,13 @@ export interface RouteRates {
   refused: number
 }
 
+/**
+ * How far the best candidate leads the next: a lone candidate has no rival to
+ * lead, so only its score counts (an infinite lead).
+ */
+export const leadOf = (bestScore: number, nextScore: number | undefined): number =>
+  nextScore === undefined ? Number.POSITIVE_INFINITY : bestScore - nextScore
+
 /** Whether `/route` sends a message whose best agent scored so. */
 export const wouldRoute = (
   threshold: RouteThreshold,

@@ -3,7 +3,7 @@ import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
-import { type RouteThreshold, wouldRoute } from './route-threshold.ts'
+import { leadOf, type RouteThreshold, wouldRoute } from './route-threshold.ts'
 import type { VectorIndex, VectorMatch } from './vector-index.ts'
 
 /** What `/route` needs of a SendMessage's params: a message whose parts are objects. */
@@ -73,9 +73,8 @@ export const chooseAgent = async (
   const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
   const candidates = matches.filter((_, i) => active[i]).slice(0, candidateCount)
   const [best, next] = candidates
-  // A lone candidate has no rival to lead: only its score counts.
-  const margin = next ? (best?.score ?? 0) - next.score : Number.POSITIVE_INFINITY
-  return best && wouldRoute(deps.threshold, { score: best.score, margin })
+  return best &&
+    wouldRoute(deps.threshold, { score: best.score, margin: leadOf(best.score, next?.score) })
     ? { chosen: best, candidates }
     : { chosen: undefined, candidates, threshold: deps.threshold }
 }
