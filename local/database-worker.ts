@@ -2,12 +2,13 @@
  * The embedded database's own thread (started by local/database.ts): dynalite
  * listening on loopback, counting each request by operation in the shared
  * `counts` the main thread reads. Off the main thread, the database's work runs
- * beside the gateway's on another core instead of taking turns with it.
+ * beside the gateway's on another core instead of taking turns with it. Given a
+ * `path`, its data is kept in memory and journaled there (local/journaled-store.ts).
  */
 import type { AddressInfo } from 'node:net'
 import { parentPort, workerData } from 'node:worker_threads'
-import dynalite from 'dynalite'
 import { installDynaliteShortcuts } from './dynalite-shortcuts.ts'
+import { installJournaledStore } from './journaled-store.ts'
 
 const { path, counts, operations } = workerData as {
   path: string | undefined
@@ -16,6 +17,10 @@ const { path, counts, operations } = workerData as {
   operations: string[]
 }
 const slots = new Int32Array(counts)
+
+// Before dynalite is loaded: it takes its store's class from `level` as it loads.
+const store = installJournaledStore()
+const { default: dynalite } = await import('dynalite')
 
 // Its expression parses memoized, its response CRC by zlib (local/dynalite-shortcuts.ts).
 for (const reason of installDynaliteShortcuts().skipped) {
@@ -28,6 +33,8 @@ const server = dynalite({
   deleteTableMs: 0,
   updateTableMs: 0,
 })
+// Open (the journal replayed, the folder locked) before it listens, or the thread fails saying why.
+if (path) await store.opened(path)
 // Counted as the request arrives, so before the caller can read its answer.
 server.prependListener('request', (request) => {
   // `X-Amz-Target: DynamoDB_20120810.GetItem`

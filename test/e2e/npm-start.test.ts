@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -7,6 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
+import { journalFile } from '../../local/journaled-store.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
 import { root, start, stop } from '../support/npm-start.ts'
@@ -137,6 +139,8 @@ describe('npm start', () => {
       after: { agentId: 'echo' },
     })
     expect(second.output()).not.toContain('POST /admin/register 201')
+    // Kept by the journaled store (local/journaled-store.ts), not LevelDB.
+    expect(readdirSync(join(stateDir, 'db'))).toContain(journalFile)
   })
 
   it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
@@ -196,6 +200,37 @@ describe('npm start', () => {
     expect(stderr.trim()).toBe(
       `npm start failed: Port ${ports.PORT} on 127.0.0.1 is already in use; set PORT to another port.`,
     )
+  })
+
+  it('refuses a second npm start on the same state folder, naming it, while the first keeps running', async () => {
+    // Prepare
+    const first = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+    const others = {
+      PORT: String(await closedPort()),
+      WEATHER_AGENT_PORT: String(await closedPort()),
+      CALCULATOR_AGENT_PORT: String(await closedPort()),
+    }
+
+    // Act
+    const child = spawn(process.execPath, ['local/start.ts'], {
+      cwd: root,
+      env: { ...process.env, SWITCHBOARD_STATE_DIR: stateDir, ...others },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    const [code] = await once(child, 'exit')
+    const health = await fetch(`${first.url}/health`)
+    await stop(first)
+
+    // Assess
+    expect(code).toBe(1)
+    expect(stderr.trim()).toBe(
+      `npm start failed: the local database in ${join(stateDir, 'db')} is in use by another program (an npm start, or a script such as npm run reindex, on the same SWITCHBOARD_STATE_DIR): stop it, or give this one another SWITCHBOARD_STATE_DIR`,
+    )
+    expect(health.status).toBe(200)
   })
 
   // Three starts of npm start's program, one after another.

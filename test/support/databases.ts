@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { inject } from 'vitest'
 import { createTables, startLocalDatabase } from '../../local/database.ts'
 import { launchDynamoDbLocal } from './dynamodb-local.ts'
@@ -37,10 +40,32 @@ const startDynamoDbLocal = async (tablePrefix: string): Promise<TestDatabase> =>
 }
 
 /**
+ * The embedded dynalite as `npm start` runs it: its data journaled in a folder
+ * (local/journaled-store.ts), here a temporary one that `stop()` removes.
+ */
+const startDynalite = async (tablePrefix: string): Promise<TestDatabase> => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-dynalite-'))
+  try {
+    const database = await startLocalDatabase({ dir: join(dir, 'db'), tablePrefix })
+    return {
+      endpoint: database.endpoint,
+      stop: async () => {
+        await database.stop()
+        await rm(dir, { recursive: true, force: true })
+      },
+    }
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+/**
  * The engines the data-layer tests run on: the embedded dynalite `npm start`
- * uses, and DynamoDB Local, so each query is proven on AWS's own engine too.
+ * uses, on its journaled store, and DynamoDB Local, so each query is proven on
+ * AWS's own engine too.
  */
 export const databaseEngines: [string, (tablePrefix: string) => Promise<TestDatabase>][] = [
-  ['dynalite', (tablePrefix) => startLocalDatabase({ tablePrefix })],
+  ['dynalite', startDynalite],
   ['DynamoDB Local', startDynamoDbLocal],
 ]

@@ -1,0 +1,168 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { tableName } from '../../lib/tables.ts'
+import {
+  createTables,
+  type LocalDatabase,
+  localDatabaseClient,
+  startLocalDatabase,
+} from '../../local/database.ts'
+import { journalFile, migratedDir } from '../../local/journaled-store.ts'
+
+const prefix = 'store-'
+
+/** What a developer's state folder holds: a registration, a permission, an audit entry. */
+const developerData = [
+  new PutItemCommand({
+    TableName: tableName('agents', prefix),
+    Item: { agentId: { S: 'echo' }, backendUrl: { S: 'http://127.0.0.1:9/' } },
+  }),
+  new PutItemCommand({
+    TableName: tableName('permissions', prefix),
+    Item: { scope: { S: 'reports:invoke' }, agents: { SS: ['echo'] } },
+  }),
+  new PutItemCommand({
+    TableName: tableName('audit', prefix),
+    Item: {
+      id: { S: 'a1' },
+      feed: { S: 'all' },
+      agentId: { S: 'echo' },
+      actor: { S: 'admin-client' },
+      sortKey: { S: '2026-12-05T00:00:00Z#a1' },
+      action: { S: 'agent.register' },
+    },
+  }),
+]
+
+/** The developer's data read back through the DynamoDB API, an index included. */
+const readBack = async (database: LocalDatabase) => {
+  const client = localDatabaseClient(database.endpoint)
+  try {
+    const agent = await client.send(
+      new GetItemCommand({
+        TableName: tableName('agents', prefix),
+        Key: { agentId: { S: 'echo' } },
+      }),
+    )
+    const permission = await client.send(
+      new GetItemCommand({
+        TableName: tableName('permissions', prefix),
+        Key: { scope: { S: 'reports:invoke' } },
+      }),
+    )
+    const byAgent = await client.send(
+      new QueryCommand({
+        TableName: tableName('audit', prefix),
+        IndexName: 'byAgent',
+        KeyConditionExpression: 'agentId = :agent',
+        ExpressionAttributeValues: { ':agent': { S: 'echo' } },
+      }),
+    )
+    return {
+      backendUrl: agent.Item?.backendUrl?.S,
+      agents: permission.Item?.agents?.SS,
+      audit: byAgent.Items?.map((item) => item.action?.S),
+    }
+  } finally {
+    client.destroy()
+  }
+}
+
+describe('the local database on disk (journaled store)', () => {
+  let stateDir: string
+  let dir: string
+  const running: LocalDatabase[] = []
+
+  beforeEach(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'switchboard-local-store-'))
+    dir = join(stateDir, 'db')
+  })
+  afterEach(async () => {
+    for (const database of running.splice(0)) await database.stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  })
+
+  it("keeps a state folder the previous version wrote (LevelDB): its data read back through the DynamoDB API, LevelDB's files moved aside", async () => {
+    // Prepare: the previous version's store, dynalite on LevelDB (this test's dynalite has no journal).
+    const old = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve))
+    const oldEndpoint = `http://127.0.0.1:${(old.address() as { port: number }).port}`
+    await createTables(oldEndpoint, prefix)
+    const oldClient = localDatabaseClient(oldEndpoint)
+    for (const command of developerData) await oldClient.send(command)
+    oldClient.destroy()
+    await new Promise((resolve) => old.close(resolve))
+    expect(existsSync(join(dir, 'CURRENT'))).toBe(true)
+
+    // Act
+    const upgraded = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(upgraded)
+    const afterUpgrade = await readBack(upgraded)
+    await upgraded.stop()
+    const restarted = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(restarted)
+    const afterRestart = await readBack(restarted)
+
+    // Assess
+    const expected = {
+      backendUrl: 'http://127.0.0.1:9/',
+      agents: ['echo'],
+      audit: ['agent.register'],
+    }
+    expect(afterUpgrade).toEqual(expected)
+    expect(afterRestart).toEqual(expected)
+    expect(existsSync(join(dir, journalFile))).toBe(true)
+    expect(existsSync(join(dir, 'CURRENT'))).toBe(false)
+    expect(readdirSync(join(dir, migratedDir))).toContain('CURRENT')
+  })
+
+  it('keeps what it was told across a restart, with no LevelDB in the folder', async () => {
+    // Prepare
+    const first = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(first)
+    const client = localDatabaseClient(first.endpoint)
+    for (const command of developerData) await client.send(command)
+    client.destroy()
+    await first.stop()
+
+    // Act
+    const second = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(second)
+
+    // Assess
+    expect(await readBack(second)).toEqual({
+      backendUrl: 'http://127.0.0.1:9/',
+      agents: ['echo'],
+      audit: ['agent.register'],
+    })
+    expect(readdirSync(dir).sort()).toEqual([journalFile, 'lock'])
+  })
+
+  it('refuses a second local database on the same folder, saying it is in use, while the first keeps answering', async () => {
+    // Prepare
+    const first = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(first)
+    const client = localDatabaseClient(first.endpoint)
+    for (const command of developerData) await client.send(command)
+    client.destroy()
+
+    // Act
+    const second = await startLocalDatabase({ dir, tablePrefix: prefix }).then(
+      (database) => {
+        running.push(database)
+        return undefined
+      },
+      (error: Error) => error,
+    )
+
+    // Assess
+    expect(second?.message).toBe(
+      `the local database in ${dir} is in use by another program (an npm start, or a script such as npm run reindex, on the same SWITCHBOARD_STATE_DIR): stop it, or give this one another SWITCHBOARD_STATE_DIR`,
+    )
+    expect((await readBack(first)).backendUrl).toBe('http://127.0.0.1:9/')
+  })
+})

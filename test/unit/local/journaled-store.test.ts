@@ -1,0 +1,245 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  encodeRecord,
+  type JournaledLevel,
+  journaledLevel,
+  journalFile,
+  LocalDatabaseInUseError,
+  readJournal,
+} from '../../../local/journaled-store.ts'
+
+/** The store as dynalite makes it (`new Level(path, { valueEncoding: 'json' })`). */
+const Store = journaledLevel()
+
+/** Every entry of a store, its values as dynalite reads them (JSON). */
+const entries = async (store: JournaledLevel) =>
+  Object.fromEntries(
+    await (store as unknown as { iterator(): { all(): Promise<[string, unknown][]> } })
+      .iterator()
+      .all(),
+  )
+
+type Writable = JournaledLevel & {
+  put(key: string, value: unknown): Promise<void>
+  del(key: string): Promise<void>
+  batch(
+    operations: ({ type: 'put'; key: string; value: unknown } | { type: 'del'; key: string })[],
+  ): Promise<void>
+}
+
+describe('journaled store (the local database under dynalite)', () => {
+  let dir: string
+  const opened: JournaledLevel[] = []
+  const open = async (options: { compactAfterBytes?: number } = {}) => {
+    const store = new Store(dir, { valueEncoding: 'json', ...options }) as Writable
+    opened.push(store)
+    await store.open()
+    return store
+  }
+  const journal = () => join(dir, journalFile)
+
+  beforeEach(() => {
+    dir = join(mkdtempSync(join(tmpdir(), 'switchboard-store-')), 'db')
+  })
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close()
+    rmSync(join(dir, '..'), { recursive: true, force: true })
+  })
+
+  it('replays every put, del and batch acknowledged before a close', async () => {
+    // Prepare
+    const first = await open()
+    await first.put('table~a', { n: 1 })
+    await first.put('table~b', { n: 2 })
+    await first.put('table~a', { n: 3 })
+    await first.del('table~b')
+    await first.batch([
+      { type: 'put', key: 'item~c', value: { s: 'ç' } },
+      { type: 'put', key: 'item~d', value: [1, 2] },
+      { type: 'del', key: 'item~c' },
+    ])
+    await first.close()
+
+    // Act
+    const second = await open()
+
+    // Assess
+    expect(await entries(second)).toEqual({ 'item~d': [1, 2], 'table~a': { n: 3 } })
+  })
+
+  it('journals a clear as the deletes of the keys it cleared', async () => {
+    // Prepare
+    const first = (await open()) as Writable & { clear(range: object): Promise<void> }
+    await first.put('item~a', 1)
+    await first.put('item~b', 2)
+    await first.put('table~c', 3)
+
+    // Act
+    await first.clear({ gte: 'item~', lt: 'item~\xff' })
+    await first.close()
+    const second = await open()
+
+    // Assess
+    expect(await entries(second)).toEqual({ 'table~c': 3 })
+  })
+
+  it('keeps each write in the journal before the write completes, with no close', async () => {
+    // Prepare
+    const store = await open()
+
+    // Act
+    await store.put('k', { v: 1 })
+    await store.batch([{ type: 'put', key: 'l', value: 2 }])
+
+    // Assess
+    const { records } = readJournal(readFileSync(journal()))
+    expect(
+      records.map((operations) =>
+        operations.map((operation) => String(Buffer.from(operation.key))),
+      ),
+    ).toEqual([['k'], ['l']])
+  })
+
+  it('drops a record torn by a crash and cuts the journal back to its last whole record', async () => {
+    // Prepare
+    const first = await open()
+    await first.put('kept', 'yes')
+    await first.close()
+    const whole = readFileSync(journal())
+    const torn = encodeRecord([
+      { type: 'put', key: Buffer.from('torn'), value: Buffer.from('"no"') },
+    ]).subarray(0, 12)
+    appendFileSync(journal(), torn)
+
+    // Act
+    const second = await open()
+    await second.put('after', 'yes')
+
+    // Assess
+    expect(await entries(second)).toEqual({ kept: 'yes', after: 'yes' })
+    const bytes = readFileSync(journal())
+    expect(readJournal(bytes).whole).toBe(bytes.length)
+    expect(bytes.subarray(0, whole.length)).toEqual(whole)
+  })
+
+  it('applies a batch whole or not at all on replay', async () => {
+    // Prepare
+    const first = await open()
+    await first.put('before', 1)
+    await first.batch([
+      { type: 'put', key: 'x', value: 1 },
+      { type: 'put', key: 'y', value: 2 },
+      { type: 'del', key: 'before' },
+    ])
+    await first.close()
+    // A crash in the middle of the batch's record: its last byte never reached the file.
+    truncateSync(journal(), statSync(journal()).size - 1)
+
+    // Act
+    const second = await open()
+
+    // Assess
+    expect(await entries(second)).toEqual({ before: 1 })
+  })
+
+  it('ignores a record whose bytes do not check, and all after it', async () => {
+    // Prepare
+    const first = await open()
+    await first.put('a', 1)
+    await first.put('b', 2)
+    await first.put('c', 3)
+    await first.close()
+    const bytes = readFileSync(journal())
+    const { records } = readJournal(bytes)
+    expect(records).toHaveLength(3)
+    // The second record's last byte flipped (a value byte: its CRC no longer matches).
+    const second = encodeRecord(records[1] ?? [])
+    const at = bytes.indexOf(second)
+    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
+    rmSync(journal())
+    appendFileSync(journal(), bytes)
+
+    // Act
+    const reopened = await open()
+
+    // Assess
+    expect(await entries(reopened)).toEqual({ a: 1 })
+  })
+
+  it('compacts the journal while open and keeps every live key, and every write made meanwhile', async () => {
+    // Prepare
+    const store = await open({ compactAfterBytes: 20_000 })
+    let written = 0
+
+    // Act: 100 keys overwritten again and again, a tenth deleted at the end.
+    for (let round = 0; round < 50; round++) {
+      for (let key = 0; key < 100; key++) {
+        await store.put(`item~${key}`, { round, pad: 'x'.repeat(40) })
+        written += 60
+      }
+    }
+    for (let key = 0; key < 100; key += 10) await store.del(`item~${key}`)
+    await store.close()
+    const size = statSync(journal()).size
+    const reopened = await open()
+
+    // Assess
+    expect(size).toBeLessThan(written / 4)
+    const expected: Record<string, unknown> = {}
+    for (let key = 0; key < 100; key++) {
+      if (key % 10 !== 0) expected[`item~${key}`] = { round: 49, pad: 'x'.repeat(40) }
+    }
+    expect(await entries(reopened)).toEqual(expected)
+  })
+
+  it('refuses a second open of the same folder, saying it is in use, and opens once the first closes', async () => {
+    // Prepare
+    const first = await open()
+    await first.put('k', 1)
+
+    // Act
+    const refused = await open().then(
+      () => undefined,
+      (error: Error) => error,
+    )
+    await first.close()
+    const after = await open()
+
+    // Assess
+    expect(refused?.cause).toBeInstanceOf(LocalDatabaseInUseError)
+    expect(String((refused?.cause as Error | undefined)?.message)).toContain(
+      `the local database in ${dir} is in use`,
+    )
+    expect(await entries(after)).toEqual({ k: 1 })
+  })
+
+  it('is not left locked by a process that was killed while it held the folder', async () => {
+    // Prepare
+    const script = `
+      import { journaledLevel } from ${JSON.stringify(join(import.meta.dirname, '../../../local/journaled-store.ts'))}
+      const Store = journaledLevel()
+      const store = new Store(${JSON.stringify(dir)}, { valueEncoding: 'json' })
+      await store.open()
+      await store.put('from-the-killed-one', true)
+      console.log('open')
+      setInterval(() => {}, 1000)
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    await once(child.stdout, 'data')
+
+    // Act
+    child.kill('SIGKILL')
+    await once(child, 'exit')
+    const store = await open()
+
+    // Assess
+    expect(await entries(store)).toEqual({ 'from-the-killed-one': true })
+  })
+})
