@@ -1,0 +1,98 @@
+/**
+ * What the local database's storage costs per request: the rate limiter's
+ * UpdateItem handed to dynalite's request handler in this process (no HTTP, so
+ * the figure is dynalite and its store), on LevelDB (the previous version's
+ * store, classic-level on disk), on the journaled store (local/journaled-store.ts,
+ * what npm start runs now) and in memory only (dynalite without a path: the
+ * floor). Each store runs in a child process of its own (dynalite takes its
+ * store's class when it loads), measured by process.cpuUsage, which counts
+ * LevelDB's own threads too. Run with `node bench/local-store.ts`.
+ */
+import { execFileSync } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const stores = ['leveldb', 'journal', 'memory'] as const
+type Store = (typeof stores)[number]
+const requests = Number(process.env.BENCH_REQUESTS ?? 5_000)
+const warmUp = 1_000
+const rounds = 3
+
+const measure = async (store: Store) => {
+  const { installJournaledStore } = await import('../local/journaled-store.ts')
+  const installed = store === 'journal' ? installJournaledStore() : undefined
+  const { default: dynalite } = await import('dynalite')
+  const { installDynaliteShortcuts } = await import('../local/dynalite-shortcuts.ts')
+  const { createTables } = await import('../local/database.ts')
+  installDynaliteShortcuts()
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-store-'))
+  const path = join(dir, 'db')
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(store === 'memory' ? {} : { path }),
+  })
+  await installed?.opened(path)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const { port } = server.address() as { port: number }
+  await createTables(`http://127.0.0.1:${port}`, 'bench-')
+  const headers = {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amz-target': 'DynamoDB_20120810.UpdateItem',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
+    'x-amz-date': '20260101T000000Z',
+  }
+  const handler = server.listeners('request')[0] as (request: unknown, response: unknown) => void
+  let sent = 0
+  const updateItem = () =>
+    new Promise<string>((resolve) => {
+      const body = JSON.stringify({
+        TableName: 'bench-rate-limits',
+        Key: { pk: { S: `caller#agent#${sent++ % 50}` } },
+        UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+        ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ':limit': { N: '100000000' },
+          ':expiresAt': { N: '1900000000' },
+        },
+        ReturnValues: 'UPDATED_NEW',
+      })
+      const request = Object.assign(new EventEmitter(), { headers, method: 'POST', url: '/' })
+      const response = { statusCode: 200, setHeader() {}, end: (answer: string) => resolve(answer) }
+      handler(request, response)
+      request.emit('data', Buffer.from(body))
+      request.emit('end')
+    })
+  const figures: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    for (let at = 0; at < warmUp; at++) await updateItem()
+    const before = process.cpuUsage()
+    for (let at = 0; at < requests; at++) await updateItem()
+    const cpu = process.cpuUsage(before)
+    figures.push((cpu.user + cpu.system) / requests)
+  }
+  await new Promise((resolve) => server.close(resolve))
+  rmSync(dir, { recursive: true, force: true })
+  return Math.min(...figures)
+}
+
+const [, , only] = process.argv
+if (only) {
+  process.stdout.write(JSON.stringify(await measure(only as Store)))
+} else {
+  console.log(
+    `dynalite UpdateItem through its handler, CPU per request (best of ${rounds} x ${requests}):`,
+  )
+  for (const store of stores) {
+    const micros = Number(
+      execFileSync(process.execPath, [import.meta.filename, store], { encoding: 'utf8' }),
+    )
+    console.log(`  ${store.padEnd(8)} ${micros.toFixed(0).padStart(5)} µs`)
+  }
+}
