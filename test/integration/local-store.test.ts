@@ -11,7 +11,7 @@ import {
   localDatabaseClient,
   startLocalDatabase,
 } from '../../local/database.ts'
-import { journalFile, migratedDir } from '../../local/journaled-store.ts'
+import { installJournaledStore, journalFile, migratedDir } from '../../local/journaled-store.ts'
 
 const prefix = 'store-'
 
@@ -164,5 +164,17 @@ describe('the local database on disk (journaled store)', () => {
       `the local database in ${dir} is in use by another program (an npm start, or a script such as npm run reindex, on the same SWITCHBOARD_STATE_DIR): stop it, or give this one another SWITCHBOARD_STATE_DIR`,
     )
     expect((await readBack(first)).backendUrl).toBe('http://127.0.0.1:9/')
+  })
+
+  it('refuses to go under a dynalite that is loaded already, rather than leave it on LevelDB', () => {
+    // Prepare: this file's dynalite was loaded by its import, with LevelDB.
+
+    // Act
+    const install = () => installJournaledStore()
+
+    // Assess
+    expect(install).toThrow(
+      'dynalite is loaded already: the journaled store must be installed before it',
+    )
   })
 })
