@@ -73,14 +73,13 @@ describe('the local database channel', () => {
       },
     ],
     ['GetItem', { TableName: table, Key: { id: '$id' }, ConsistentRead: true }],
-    // A condition that fails: ConditionalCheckFailedException, with the item asked for.
+    // A condition that fails: ConditionalCheckFailedException.
     [
       'PutItem',
       {
         TableName: table,
         Item: { id: '$id' },
         ConditionExpression: 'attribute_not_exists(id)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ],
     // An expression that does not parse: dynalite's ValidationException.
