@@ -353,6 +353,10 @@ const retryErrorType = (error: Error): RetryErrorType => {
   return 'CLIENT_ERROR'
 }
 
+/** The error the SDK's Node handler gives when a socket goes quiet (`isTransientError` retries it). */
+const timeoutError = (ms: number) =>
+  Object.assign(new Error(`DynamoDB sent nothing for ${ms} ms`), { name: 'TimeoutError' })
+
 /** What the X-Ray SDK's AWS capture records of each operation (its whitelist's DynamoDB entries). */
 const tracedParameters: Record<
   LeanOperation,
@@ -418,10 +422,6 @@ export interface LeanAnswer {
  * handlers a channel to its database's thread instead (`useLeanTransport`).
  */
 export type LeanTransport = (request: LeanRequest) => Promise<LeanAnswer>
-
-/** The error the SDK's Node handler gives when a socket goes quiet (`isTransientError` retries it). */
-const timeoutError = (ms: number) =>
-  Object.assign(new Error(`DynamoDB sent nothing for ${ms} ms`), { name: 'TimeoutError' })
 
 /**
  * The lean path's own transport to `url`: a POST over `http` or `https` (by its protocol), sockets
