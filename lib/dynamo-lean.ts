@@ -34,7 +34,7 @@ import {
   isTransientError,
 } from '@smithy/core/retry'
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, RetryToken } from '@smithy/types'
-import { type DynamoSigner, dynamoSigner } from './dynamo-sigv4.ts'
+import { type DynamoSigner, dynamoSigner, type SignedHeaders } from './dynamo-sigv4.ts'
 import { tracing as processTracing, type Tracing } from './observability/tracing.ts'
 
 /**
@@ -396,15 +396,114 @@ const resolvedUrl = (endpoint: {
 }) =>
   `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`
 
+/** One signed request of the lean path, as a transport is given it to exchange. */
+export interface LeanRequest {
+  /** The endpoint: the request is a POST to this URL (protocol, host, port and path, no query). */
+  url: URL
+  /** Its headers, lowercase names, as signed (`host`, `content-type`, `x-amz-target`, SigV4's). */
+  headers: SignedHeaders
+  /** DynamoDB JSON, as signed. */
+  body: string
+}
+
+/** The server's answer, as it came: status, headers (lowercase names) and body text. */
+export interface LeanAnswer {
+  status: number
+  headers: IncomingHttpHeaders
+  text: string
+}
+
+/**
+ * How one signed request is exchanged for the server's answer: the lean path's only contact with
+ * the wire. The request is built, signed, retried, traced and its answer read the same whatever
+ * the transport; a transport only carries bytes. It throws when there is no answer (a socket
+ * error, a timeout, a database gone); the client's retry strategy then decides as for any error.
+ * The default is HTTP(S) with a keep-alive pool (`httpTransport`); the local stack hands its
+ * handlers a channel to its database's thread instead (`useLeanTransport`).
+ */
+export type LeanTransport = (request: LeanRequest) => Promise<LeanAnswer>
+
+/**
+ * The lean path's own transport to `url`: a POST over `http` or `https` (by its protocol), sockets
+ * kept alive as the SDK's Node handler keeps them (50 at most), and a socket that sends nothing
+ * for `socketTimeoutMs` given up with a `TimeoutError` (which the retry strategy retries).
+ */
+const httpTransport = (url: URL, socketTimeoutMs: number): LeanTransport => {
+  const https = url.protocol === 'https:'
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
+    : new HttpAgent({ keepAlive: true, maxSockets: 50 })
+  const send = https ? httpsRequest : httpRequest
+  // The host to connect to: the URL's hostname, an IPv6 literal without its brackets.
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1')
+  return ({ headers, body }) =>
+    new Promise<LeanAnswer>((resolve, reject) => {
+      const request = send(
+        {
+          protocol: url.protocol,
+          hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers,
+          agent,
+          timeout: socketTimeoutMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          response.on('data', (chunk: Buffer) => chunks.push(chunk))
+          response.on('error', reject)
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          )
+        },
+      )
+      request.on('timeout', () => request.destroy(timeoutError(socketTimeoutMs)))
+      request.on('error', reject)
+      request.end(body)
+    })
+}
+
+/** Transports other than HTTP, by endpoint origin (`http://127.0.0.1:8000`), for this process. */
+const transportsByOrigin = new Map<string, LeanTransport>()
+
+/**
+ * Sends every lean request of this process whose endpoint has `endpoint`'s origin through
+ * `transport` instead of HTTP, until the returned function is called (which forgets it, unless
+ * another took its place since). Read on every request, so it applies to clients made before too.
+ *
+ * Process-wide on purpose: the handlers build their DynamoDB clients when imported, from config
+ * alone (`DYNAMODB_ENDPOINT`), as on Lambda, and nothing else reaches them. The process that runs
+ * them beside its database (the local stack, local/stack.ts) says here how that database is
+ * reached, by the endpoint the handlers were configured with, without lib/ knowing local/. Nothing
+ * registers on AWS; other processes, and endpoints not registered, keep HTTP.
+ *
+ * @example
+ * const forget = useLeanTransport(database.endpoint, database.transport)
+ * // … the handlers' lean requests to database.endpoint go through database.transport …
+ * forget()
+ */
+export const useLeanTransport = (endpoint: string, transport: LeanTransport): (() => void) => {
+  const origin = new URL(endpoint).origin
+  transportsByOrigin.set(origin, transport)
+  return () => {
+    if (transportsByOrigin.get(origin) === transport) transportsByOrigin.delete(origin)
+  }
+}
+
 /** Where requests go, and how they are signed: resolved once from the client's config. */
 interface Route {
   url: URL
+  /** The URL's origin, for `useLeanTransport`'s registry. */
+  origin: string
   region: string
-  /** The host to connect to: the URL's hostname, an IPv6 literal without its brackets. */
-  hostname: string
   signer: DynamoSigner
-  agent: HttpAgent
-  send: typeof httpRequest
+  /** The transport the client was built with, or HTTP. */
+  transport: LeanTransport
   retryStrategy: RetryStrategyV2
   /** Whether the client keeps its clock offset from the server's `Date` (the SDK's default). */
   sampleClock: boolean
@@ -417,6 +516,11 @@ export interface LeanDynamoOptions {
   tracing?: Tracing
   /** The DocumentClient's `translateConfig` (marshall and unmarshall options), as lib-dynamodb takes it. */
   translateConfig?: TranslateConfig
+  /**
+   * How each signed request is exchanged (`LeanTransport`); HTTP(S) by default, or what
+   * `useLeanTransport` registered for the endpoint's origin.
+   */
+  transport?: LeanTransport
 }
 
 /**
@@ -435,9 +539,11 @@ export class LeanDynamo {
   readonly #config: DynamoDBClient['config']
   readonly #tracing: Tracing
   readonly #translation: Translation
+  readonly #transport: LeanTransport | undefined
 
   constructor(client: DynamoDBClient, options: LeanDynamoOptions = {}) {
     this.#config = client.config
+    this.#transport = options.transport
     this.#socketTimeoutMs = options.socketTimeoutMs ?? 10_000
     this.#tracing = options.tracing ?? processTracing
     this.#translation = translationOf(options.translateConfig)
@@ -485,22 +591,17 @@ export class LeanDynamo {
       return undefined
     const signingRegion = scheme?.signingRegion ?? region
     const url = new URL(endpoint ? resolvedUrl(endpoint) : resolved.url)
-    const https = url.protocol === 'https:'
     return {
       url,
+      origin: url.origin,
       region,
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       signer: dynamoSigner({
         host: url.host,
         path: url.pathname,
         region: signingRegion,
         credentials: config.credentials,
       }),
-      // As the SDK's Node handler keeps them: alive, 50 sockets.
-      agent: https
-        ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
-        : new HttpAgent({ keepAlive: true, maxSockets: 50 }),
-      send: https ? httpsRequest : httpRequest,
+      transport: this.#transport ?? httpTransport(url, this.#socketTimeoutMs),
       retryStrategy: retryStrategy as RetryStrategyV2,
       sampleClock: !(await config.disableClockSkewCorrection?.()),
     }
@@ -601,42 +702,12 @@ export class LeanDynamo {
   }
 
   async #post(route: Route, operation: LeanOperation, body: string) {
-    const { url } = route
     const headers = await route.signer.sign(
       `DynamoDB_20120810.${operation}`,
       body,
       new Date(Date.now() + (this.#config.systemClockOffset ?? 0)),
     )
-    return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>(
-      (resolve, reject) => {
-        const request = route.send(
-          {
-            protocol: url.protocol,
-            hostname: route.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'POST',
-            headers,
-            agent: route.agent,
-            timeout: this.#socketTimeoutMs,
-          },
-          (response) => {
-            const chunks: Buffer[] = []
-            response.on('data', (chunk: Buffer) => chunks.push(chunk))
-            response.on('error', reject)
-            response.on('end', () =>
-              resolve({
-                status: response.statusCode ?? 0,
-                headers: response.headers,
-                text: Buffer.concat(chunks).toString('utf8'),
-              }),
-            )
-          },
-        )
-        request.on('timeout', () => request.destroy(timeoutError(this.#socketTimeoutMs)))
-        request.on('error', reject)
-        request.end(body)
-      },
-    )
+    const transport = this.#transport ?? transportsByOrigin.get(route.origin) ?? route.transport
+    return transport({ url: route.url, headers, body })
   }
 }

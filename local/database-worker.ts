@@ -1,20 +1,24 @@
 /**
  * The embedded database's own thread (started by local/database.ts): dynalite
- * listening on loopback, counting each request by operation in the shared
+ * listening on loopback, and answering the stack's lean requests on a message
+ * channel too (local/database-channel.ts), counting each request by operation in the shared
  * `counts` the main thread reads. Off the main thread, the database's work runs
  * beside the gateway's on another core instead of taking turns with it. Given a
  * `path`, its data is kept in memory and journaled there (local/journaled-store.ts).
  */
 import type { AddressInfo } from 'node:net'
-import { parentPort, workerData } from 'node:worker_threads'
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
+import { serveDatabaseChannel } from './database-channel.ts'
 import { installDynaliteShortcuts } from './dynalite-shortcuts.ts'
 import { installJournaledStore } from './journaled-store.ts'
 
-const { path, counts, operations } = workerData as {
+const { path, counts, operations, channel } = workerData as {
   path: string | undefined
   /** One Int32 per operation of `operations`, then one for any other. */
   counts: SharedArrayBuffer
   operations: string[]
+  /** The lean path's requests from the stack's handlers, answered as HTTP ones (local/database-channel.ts). */
+  channel: MessagePort
 }
 const slots = new Int32Array(counts)
 
@@ -42,6 +46,7 @@ server.prependListener('request', (request) => {
   const at = operations.indexOf(operation ?? '')
   Atomics.add(slots, at === -1 ? operations.length : at, 1)
 })
+serveDatabaseChannel(channel, server)
 server.once('error', (error) => {
   throw error
 })

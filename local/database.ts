@@ -1,15 +1,22 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import {
   CreateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb'
+import type { LeanTransport } from '../lib/dynamo-lean.ts'
 import { createTableInput, type TableKey, tables } from '../lib/tables.ts'
+import { databaseChannel } from './database-channel.ts'
 
 export interface LocalDatabase {
   endpoint: string
+  /**
+   * The lean path's way to it without HTTP, for clients in this process
+   * (local/database-channel.ts; `useLeanTransport`); anything else reaches it at `endpoint`.
+   */
+  transport: LeanTransport
   /** How many requests of each operation (`GetItem`, `UpdateItem`, …) it has answered so far. */
   requests(): Record<string, number>
   stop(): Promise<void>
@@ -78,8 +85,15 @@ export const startLocalDatabase = async (options: {
 }): Promise<LocalDatabase> => {
   if (options.dir) await mkdir(options.dir, { recursive: true })
   const counts = new SharedArrayBuffer(4 * (countedOperations.length + 1))
+  const channel = new MessageChannel()
   const worker = new Worker(new URL('./database-worker.ts', import.meta.url), {
-    workerData: { path: options.dir, counts, operations: countedOperations },
+    workerData: {
+      path: options.dir,
+      counts,
+      operations: countedOperations,
+      channel: channel.port2,
+    },
+    transferList: [channel.port2],
   })
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', (message: { port: number }) => resolve(message.port))
@@ -88,6 +102,7 @@ export const startLocalDatabase = async (options: {
   })
   worker.removeAllListeners()
   const endpoint = `http://127.0.0.1:${port}`
+  const transport = databaseChannel(channel.port1, worker)
   // Once: a second stop (a test stopped the database, then the stack) waits for the same exit.
   let stopping: Promise<unknown> | undefined
   // A request still in flight when the database closes fails in its thread ("Database is
@@ -112,6 +127,7 @@ export const startLocalDatabase = async (options: {
   const slots = new Int32Array(counts)
   return {
     endpoint,
+    transport,
     requests: () => {
       const requests: Record<string, number> = {}
       for (const [at, operation] of [...countedOperations, 'unknown'].entries()) {

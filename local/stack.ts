@@ -10,6 +10,7 @@ import { type GatewayConfig, loadConfig } from '../lib/config.ts'
 import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
 import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { useLeanTransport } from '../lib/dynamo-lean.ts'
 import { processMetricsRegistry } from '../lib/observability/prometheus-sink.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -69,9 +70,10 @@ const sampleAuth: Record<string, unknown> = {
 }
 
 /**
- * Everything `npm start` runs, in this process: the embedded database, the
- * token endpoint and the API Gateway emulator on one port, the sample agents
- * (the calculator behind its SigV4 stand-in). A fresh state folder is seeded
+ * Everything `npm start` runs, in this process: the embedded database (the
+ * handlers' Get, Put, Update and Delete reach it over a message channel, the
+ * rest over HTTP), the token endpoint and the API Gateway emulator on one port,
+ * the sample agents (the calculator behind its SigV4 stand-in). A fresh state folder is seeded
  * first; the agents are registered through the gateway's own admin API.
  */
 export const startStack = async (options: StackOptions): Promise<RunningStack> => {
@@ -85,6 +87,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       tablePrefix,
     })
     stops.push(database.stop)
+    // The handlers run here, beside the database's thread: their lean requests to it cross a
+    // message channel instead of HTTP (docs/architecture.md, "Local database channel").
+    const forgetTransport = useLeanTransport(database.endpoint, database.transport)
+    stops.push(async () => forgetTransport())
     const identityFile = identityFileIn(options.stateDir)
 
     // The server answers from its first connection: until the gateway is built

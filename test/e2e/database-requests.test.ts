@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { watchDynamoOverlap } from '../support/dynamo-overlap.ts'
+import { httpRequestsDuring } from '../support/http-requests.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
@@ -111,6 +112,21 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
 
     // Assess
     expect(requests).toEqual({ UpdateItem: 2 })
+  })
+
+  it('sends a warm unary SendMessage’s writes to the database over its channel, no HTTP request, each counted there', async () => {
+    // Prepare
+    await send('send')
+    const database = new URL(process.env.DYNAMODB_ENDPOINT as string).host
+    const before = stack.databaseRequests()
+
+    // Act
+    const hosts = await httpRequestsDuring(() => send('send'))
+
+    // Assess: the agent was called over HTTP; the database was not, yet counted both writes.
+    expect(hosts).toContain(new URL(agent.url).host)
+    expect(hosts).not.toContain(database)
+    expect((stack.databaseRequests().UpdateItem ?? 0) - (before.UpdateItem ?? 0)).toBe(2)
   })
 
   it('a warm streaming SendMessage costs four writes: rate limit, task owner, stream slot taken and given back', async () => {

@@ -21,7 +21,7 @@ import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { getNamespace, Segment, Subsegment, setSegment } from 'aws-xray-sdk-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDocumentClient, LeanDocumentClient } from '../../../lib/dynamo.ts'
-import { LeanDynamo } from '../../../lib/dynamo-lean.ts'
+import { LeanDynamo, type LeanRequest, useLeanTransport } from '../../../lib/dynamo-lean.ts'
 import { createTracing } from '../../../lib/observability/tracing.ts'
 
 const credentials = { accessKeyId: 'AKIDLEAN', secretAccessKey: 'lean/secret+key' }
@@ -800,6 +800,126 @@ describe('the lean path for single-item DynamoDB requests', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect((error as Error).message).toBe('Key must be a map of attribute values, not null')
     expect(server.requests).toHaveLength(0)
+  })
+
+  describe('its transport', () => {
+    /** A transport that records each request and answers from a script (the last answer repeats). */
+    const scriptedTransport = (...answers: { status: number; body: unknown; type?: string }[]) => {
+      const requests: LeanRequest[] = []
+      const transport = async (request: LeanRequest) => {
+        requests.push(request)
+        const answer = (answers.length > 1 ? answers.shift() : answers[0]) as (typeof answers)[0]
+        return {
+          status: answer.status,
+          headers: {
+            'x-amzn-requestid': `transported-${requests.length}`,
+            ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}),
+          },
+          text: JSON.stringify(answer.body),
+        }
+      }
+      return { transport, requests }
+    }
+    const update = () =>
+      new UpdateCommand({
+        TableName: 'rate-limits',
+        Key: { pk: 'a' },
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      })
+
+    it('hands each signed request to the transport registered for its endpoint’s origin, and goes back to HTTP once it is forgotten', async () => {
+      // Prepare
+      const { transport, requests } = scriptedTransport({
+        status: 200,
+        body: { Attributes: { count: { N: '3' } } },
+      })
+      const lean = createDocumentClient(
+        { region, dynamoDbEndpoint: server.endpoint },
+        sdkClient(server.endpoint),
+      )
+      const forget = useLeanTransport(`${server.endpoint}/`, transport)
+
+      // Act
+      const transported = await lean.send(update()).finally(forget)
+      const overHttp = await lean.send(update())
+
+      // Assess: the same request either way, signed so that SigV4 verifies.
+      expect(transported.Attributes).toEqual({ count: 3 })
+      expect(transported.$metadata).toMatchObject({
+        httpStatusCode: 200,
+        requestId: 'transported-1',
+      })
+      const [sent] = requests
+      if (!sent) throw new Error('expected a request through the transport')
+      expect(sent.url.href).toBe(`${server.endpoint}/`)
+      const [viaHttp] = server.requests
+      if (!viaHttp) throw new Error('expected a request over HTTP once forgotten')
+      expect(overHttp.$metadata.requestId).toBe('request-1')
+      expect(sent.body).toBe(viaHttp.body)
+      expect(sent.headers['x-amz-target']).toBe(viaHttp.headers['x-amz-target'])
+      expect(
+        await signatureVerifies(
+          { method: 'POST', path: sent.url.pathname, headers: sent.headers, body: sent.body },
+          server.endpoint,
+        ),
+      ).toBe(true)
+    })
+
+    it('keeps HTTP for another origin, and a transport given to the client wins over a registered one', async () => {
+      // Prepare
+      const registered = scriptedTransport({ status: 200, body: {} })
+      const given = scriptedTransport({ status: 200, body: {} })
+      const get = (lean: LeanDynamo) => lean.send('GetItem', { TableName: 't', Key: { pk: 'a' } })
+      const forgetOther = useLeanTransport('http://127.0.0.1:1', registered.transport)
+
+      // Act
+      await get(new LeanDynamo(sdkClient(server.endpoint))).finally(forgetOther)
+      const forgetOwn = useLeanTransport(server.endpoint, registered.transport)
+      await get(new LeanDynamo(sdkClient(server.endpoint), { transport: given.transport })).finally(
+        forgetOwn,
+      )
+
+      // Assess
+      expect(server.requests).toHaveLength(1)
+      expect(given.requests).toHaveLength(1)
+      expect(registered.requests).toHaveLength(0)
+    })
+
+    it('reads a transport’s answers as HTTP ones: an error is the SDK’s exception, a throttle is retried', async () => {
+      // Prepare
+      const { transport, requests } = scriptedTransport(
+        { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException' } },
+        {
+          status: 400,
+          body: {
+            __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+            message: 'The conditional request failed',
+          },
+        },
+      )
+      const lean = new LeanDynamo(sdkClient(server.endpoint), { transport })
+
+      // Act
+      const error = await lean
+        .send('PutItem', {
+          TableName: 't',
+          Item: { pk: 'a' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        })
+        .catch((caught: unknown) => caught)
+
+      // Assess
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException)
+      expect((error as ConditionalCheckFailedException).$metadata).toMatchObject({
+        httpStatusCode: 400,
+        attempts: 2,
+      })
+      expect(requests).toHaveLength(2)
+      expect(server.requests).toHaveLength(0)
+    })
   })
 
   describe('tracing', () => {

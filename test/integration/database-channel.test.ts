@@ -1,0 +1,216 @@
+import { MessageChannel, Worker } from 'node:worker_threads'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LeanDynamo, type LeanOperation } from '../../lib/dynamo-lean.ts'
+import { tableName } from '../../lib/tables.ts'
+import {
+  type LocalDatabase,
+  localDatabaseClient,
+  startLocalDatabase,
+} from '../../local/database.ts'
+import { databaseChannel } from '../../local/database-channel.ts'
+import { httpRequestsDuring } from '../support/http-requests.ts'
+
+/** An answer or an error, without what differs from one request to the next (the request id). */
+const outcomeOf = async (answer: Promise<Record<string, unknown>>) => {
+  try {
+    const { $metadata, ...output } = await answer
+    const { httpStatusCode, attempts } = $metadata as Record<string, unknown>
+    return { output, httpStatusCode, attempts }
+  } catch (caught) {
+    const error = caught as Error & { $fault?: string; $metadata?: Record<string, unknown> }
+    return {
+      error: error.name,
+      message: error.message,
+      fault: error.$fault,
+      httpStatusCode: error.$metadata?.httpStatusCode,
+      attempts: error.$metadata?.attempts,
+    }
+  }
+}
+
+describe('the local database channel', () => {
+  let database: LocalDatabase
+  let overHttp: LeanDynamo
+  let overChannel: LeanDynamo
+  const table = tableName('audit', 'channel-')
+
+  beforeAll(async () => {
+    database = await startLocalDatabase({ tablePrefix: 'channel-' })
+    overHttp = new LeanDynamo(localDatabaseClient(database.endpoint))
+    overChannel = new LeanDynamo(localDatabaseClient(database.endpoint), {
+      transport: database.transport,
+    })
+  })
+  afterAll(() => database.stop())
+
+  /** The same requests, one after another, through one client, each one's outcome. */
+  const run = async (
+    lean: LeanDynamo,
+    id: string,
+    requests: [LeanOperation, Record<string, unknown>][],
+  ) => {
+    const outcomes = []
+    for (const [operation, input] of requests) {
+      outcomes.push(
+        await outcomeOf(
+          lean.send(operation, JSON.parse(JSON.stringify(input).replaceAll('$id', id))),
+        ),
+      )
+    }
+    return outcomes
+  }
+
+  const scenario: [LeanOperation, Record<string, unknown>][] = [
+    ['PutItem', { TableName: table, Item: { id: '$id', feed: 'all', sortKey: 's', n: 1 } }],
+    [
+      'UpdateItem',
+      {
+        TableName: table,
+        Key: { id: '$id' },
+        UpdateExpression: 'ADD n :one SET tags = :tags',
+        ExpressionAttributeValues: { ':one': 1, ':tags': ['a', 'b'] },
+        ReturnValues: 'ALL_NEW',
+      },
+    ],
+    ['GetItem', { TableName: table, Key: { id: '$id' }, ConsistentRead: true }],
+    // A condition that fails: ConditionalCheckFailedException.
+    [
+      'PutItem',
+      {
+        TableName: table,
+        Item: { id: '$id' },
+        ConditionExpression: 'attribute_not_exists(id)',
+      },
+    ],
+    // An expression that does not parse: dynalite's ValidationException.
+    ['UpdateItem', { TableName: table, Key: { id: '$id' }, UpdateExpression: 'SET = nothing' }],
+    // A key of the wrong shape: another ValidationException.
+    ['GetItem', { TableName: table, Key: { nope: '$id' } }],
+    // A table that is not there: ResourceNotFoundException.
+    ['GetItem', { TableName: 'channel-missing', Key: { id: '$id' } }],
+    ['DeleteItem', { TableName: table, Key: { id: '$id' }, ReturnValues: 'ALL_OLD' }],
+    ['GetItem', { TableName: table, Key: { id: '$id' } }],
+  ]
+
+  it('gives the lean path the same answers and errors as HTTP does, from the same database', async () => {
+    // Act
+    const viaHttp = await run(overHttp, 'over-http', scenario)
+    const viaChannel = await run(overChannel, 'over-channel', scenario)
+
+    // Assess: the same outcomes, item ids aside.
+    expect(JSON.parse(JSON.stringify(viaChannel).replaceAll('over-channel', 'over-http'))).toEqual(
+      JSON.parse(JSON.stringify(viaHttp)),
+    )
+    expect(viaChannel.map((outcome) => outcome.error ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ConditionalCheckFailedException',
+      'ValidationException',
+      'ValidationException',
+      'ResourceNotFoundException',
+      'ok',
+      'ok',
+    ])
+    expect(viaChannel[2]).toMatchObject({
+      output: { Item: { id: 'over-channel', n: 2, tags: ['a', 'b'] } },
+      httpStatusCode: 200,
+    })
+  })
+
+  it('sends no HTTP request for the channel’s client, and counts its requests at the database', async () => {
+    // Prepare
+    const before = database.requests()
+
+    // Act
+    const hosts = await httpRequestsDuring(() =>
+      run(overChannel, 'counted', [
+        ['PutItem', { TableName: table, Item: { id: '$id' } }],
+        ['GetItem', { TableName: table, Key: { id: '$id' } }],
+        [
+          'UpdateItem',
+          {
+            TableName: table,
+            Key: { id: '$id' },
+            UpdateExpression: 'SET n = :n',
+            ExpressionAttributeValues: { ':n': 1 },
+          },
+        ],
+        ['DeleteItem', { TableName: table, Key: { id: '$id' } }],
+      ]),
+    )
+
+    // Assess
+    const after = database.requests()
+    expect(hosts).toEqual([])
+    for (const operation of ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']) {
+      expect(after[operation], operation).toBe((before[operation] ?? 0) + 1)
+    }
+  })
+
+  it('leaves a client of the database’s endpoint on HTTP unless it is given the channel', async () => {
+    // Act: startLocalDatabase hands out the channel; it does not put anyone on it.
+    const hosts = await httpRequestsDuring(() =>
+      run(overHttp, 'by-url', [['GetItem', { TableName: table, Key: { id: '$id' } }]]),
+    )
+
+    // Assess
+    expect(hosts).toEqual([new URL(database.endpoint).host])
+  })
+})
+
+describe('the local database channel when the database’s thread is gone', () => {
+  /** A thread that takes requests and never answers, telling the test when one arrived. */
+  const silentDatabase = () => {
+    const { port1, port2 } = new MessageChannel()
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads')
+       workerData.port.on('message', () => parentPort.postMessage('received'))`,
+      { eval: true, workerData: { port: port2 }, transferList: [port2] },
+    )
+    return { worker, transport: databaseChannel(port1, worker) }
+  }
+  const request = (target: string) => ({
+    url: new URL('http://127.0.0.1:1/'),
+    headers: { 'x-amz-target': target },
+    body: '{}',
+  })
+
+  it('fails the requests waiting for a thread that died, and every later one at once', async () => {
+    // Prepare
+    const { worker, transport } = silentDatabase()
+    const waiting = transport(request('DynamoDB_20120810.UpdateItem'))
+    const failed = waiting.catch((error: Error) => error)
+    await new Promise((resolve) => worker.once('message', resolve))
+
+    // Act
+    await worker.terminate()
+    const later = await transport(request('DynamoDB_20120810.GetItem')).catch(
+      (error: Error) => error,
+    )
+
+    // Assess
+    expect(String(await failed)).toMatch(
+      /^Error: The local database stopped before answering DynamoDB_20120810.UpdateItem$/,
+    )
+    expect(String(later)).toBe('Error: The local database has stopped: it answers no more requests')
+  })
+
+  it('fails a lean request to a stopped database with that error, not a hang or a retry', async () => {
+    // Prepare
+    const database = await startLocalDatabase({ tablePrefix: 'stopped-' })
+    const lean = new LeanDynamo(localDatabaseClient(database.endpoint), {
+      transport: database.transport,
+    })
+    await database.stop()
+
+    // Act
+    const outcome = await outcomeOf(
+      lean.send('GetItem', { TableName: tableName('audit', 'stopped-'), Key: { id: 'x' } }),
+    )
+
+    // Assess
+    expect(outcome).toMatchObject({ error: 'Error', attempts: 1 })
+    expect(outcome.message).toBe('The local database has stopped: it answers no more requests')
+  })
+})
