@@ -62,10 +62,9 @@ const serveCallers = () => {
 
 /** The emulator of the checkout at `root`, its handlers stubs: no middy, no database, no agent. */
 const emulatorOf = async (root: string): Promise<Server> => {
-  await import(`${root}/local/awslambda-shim.ts`)
+  const { preludeDelimiter } = await import(`${root}/local/awslambda-shim.ts`)
   const { createGateway } = await import(`${root}/local/gateway.ts`)
   const { buildPolicy } = await import(`${root}/lib/auth/policy.ts`)
-  const lambda = (globalThis as { awslambda: Record<string, CallableFunction> }).awslambda
   const authorizer = async (event: { methodArn: string }) =>
     buildPolicy({
       methodArn: event.methodArn,
@@ -74,13 +73,18 @@ const emulatorOf = async (root: string): Promise<Server> => {
       isAdmin: false,
       context: { principal: 'client-1', admin: 'false' },
     }).result
-  const agents = lambda.streamifyResponse?.(async (_event: unknown, stream: Writable) => {
-    const out = (lambda.HttpResponseStream as unknown as { from: CallableFunction }).from(stream, {
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-    }) as Writable
-    out.end(answer)
-  })
+  // A streaming handler as the runtime's `streamifyResponse` marks one, writing its prelude as
+  // `HttpResponseStream.from` does.
+  const agents = Object.assign(
+    async (_event: unknown, stream: Writable) => {
+      stream.write(
+        JSON.stringify({ statusCode: 200, headers: { 'content-type': 'application/json' } }),
+      )
+      stream.write(preludeDelimiter)
+      stream.end(answer)
+    },
+    { [Symbol.for('aws.lambda.runtime.handler.streaming')]: true },
+  )
   const plain = async () => ({ statusCode: 200, body: answer })
   const handle = createGateway({
     handlers: { authorizer, agents, discovery: plain, admin: plain, console: plain },
