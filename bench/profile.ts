@@ -13,6 +13,9 @@ export const profiled = async <T>(file: string | undefined, run: () => Promise<T
   const session = new Session()
   session.connect()
   await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', {
+    interval: Number(process.env.BENCH_PROFILE_INTERVAL ?? 1000),
+  })
   await session.post('Profiler.start')
   try {
     return await run()

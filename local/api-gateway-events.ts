@@ -28,7 +28,10 @@ const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlen
 
 const multiValue = (params: URLSearchParams) => {
   const values: Record<string, string[]> = {}
-  for (const name of new Set(params.keys())) values[name] = params.getAll(name)
+  for (const [name, value] of params) {
+    if (Object.hasOwn(values, name)) values[name]?.push(value)
+    else values[name] = [value]
+  }
   return values
 }
 
@@ -45,14 +48,15 @@ const headersOf = (request: IncomingRequest) => {
   const multiValueHeaders: Record<string, string[]> = {}
   for (const [name, value] of request.rawHeaders) {
     headers[name] = value
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value]
+    if (Object.hasOwn(multiValueHeaders, name)) multiValueHeaders[name]?.push(value)
+    else multiValueHeaders[name] = [value]
   }
   return { headers, multiValueHeaders }
 }
 
 const shared = (request: IncomingRequest, match: RouteMatch) => {
   const multiValueQueryStringParameters = multiValue(request.query)
-  const hasQuery = Object.keys(multiValueQueryStringParameters).length > 0
+  const hasQuery = request.query.size > 0
   return {
     resource: match.route.path,
     path: request.path,

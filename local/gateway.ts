@@ -21,7 +21,7 @@ import {
 import { isStreamingHandler } from './awslambda-shim.ts'
 import type { LocalIdentity } from './identity.ts'
 import { lambdaContext } from './lambda-context.ts'
-import { evaluatePolicy } from './policy-evaluator.ts'
+import { evaluatePolicy, type PolicyDecision } from './policy-evaluator.ts'
 import { responseStreamTo } from './response-stream.ts'
 import type { LocalSignIn } from './sign-in.ts'
 
@@ -115,17 +115,18 @@ const sendGatewayResponse = (
 export const starting = { statusCode: 503, body: { status: 'starting' } } as const
 
 /**
- * The request path as API Gateway reads it, or undefined when a percent-escape
- * in it is malformed (`%ZZ`, a lone `%`): API Gateway refuses those at its front
- * door with a 400, before any route or authorizer.
+ * The request's URL, parsed once for its path and query, and its path as API
+ * Gateway reads it: undefined when a percent-escape in it is malformed (`%ZZ`,
+ * a lone `%`), which API Gateway refuses at its front door with a 400, before
+ * any route or authorizer.
  */
-const wellFormedPath = (url: string | undefined): string | undefined => {
-  const { pathname } = new URL(url ?? '/', 'http://local')
+const requestUrl = (url: string | undefined): { url: URL; path: string | undefined } => {
+  const parsed = new URL(url ?? '/', 'http://local')
   try {
-    decodeURIComponent(pathname)
-    return pathname
+    decodeURIComponent(parsed.pathname)
+    return { url: parsed, path: parsed.pathname }
   } catch {
-    return undefined
+    return { url: parsed, path: undefined }
   }
 }
 
@@ -156,11 +157,11 @@ const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | und
 
 const toIncoming = (
   request: IncomingMessage,
+  url: URL,
   path: string,
   body: Buffer,
   requestId: string,
 ): IncomingRequest => {
-  const url = new URL(request.url ?? '/', 'http://local')
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
@@ -187,6 +188,27 @@ const toIncoming = (
   }
 }
 
+interface CachedAuthorization {
+  result: APIGatewayAuthorizerResult
+  expiresAt: number
+  /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them. */
+  decisions: Map<string, PolicyDecision>
+}
+
+/** A token used on more routes than this has its decisions worked out anew (then kept again). */
+const maxDecisionsPerAnswer = 256
+
+/** The cached policy's decision for one method ARN: evaluated once per answer and route. */
+const decisionFor = ({ result, decisions }: CachedAuthorization, methodArn: string) => {
+  let decision = decisions.get(methodArn)
+  if (decision === undefined) {
+    decision = evaluatePolicy(result.policyDocument, methodArn)
+    if (decisions.size >= maxDecisionsPerAnswer) decisions.clear()
+    decisions.set(methodArn, decision)
+  }
+  return decision
+}
+
 /**
  * A local API Gateway (REST API): its front door (payload limit, malformed
  * paths), the route table with its mock routes, the REQUEST authorizer with
@@ -202,10 +224,12 @@ export const createGateway = (options: GatewayOptions) => {
     const { issuer, scopes_supported: scopes } = await identity.openidConfiguration()
     return { gatewayUrl: publicUrl, issuer, scopes }
   }
-  const authorizerCache = new Map<
-    string,
-    { result: APIGatewayAuthorizerResult; expiresAt: number }
-  >()
+  /**
+   * Authorizer answers by token, as API Gateway caches them, each with the
+   * policy's decisions so far by method ARN: the policy is the cached answer's,
+   * so a route's decision is the same every time, and is worked out once.
+   */
+  const authorizerCache = new Map<string, CachedAuthorization>()
 
   const authorizeCall = async (
     incoming: IncomingRequest,
@@ -224,6 +248,7 @@ export const createGateway = (options: GatewayOptions) => {
         result = {
           result: answer,
           expiresAt: Date.now() + options.authorizerCacheTtlSeconds * 1000,
+          decisions: new Map(),
         }
         if (options.authorizerCacheTtlSeconds > 0) authorizerCache.set(identitySource, result)
       } catch (error) {
@@ -231,10 +256,7 @@ export const createGateway = (options: GatewayOptions) => {
         return { kind: 'AUTHORIZER_CONFIGURATION_ERROR' }
       }
     }
-    const decision = evaluatePolicy(
-      result.result.policyDocument,
-      methodArnFor(incoming.method, incoming.path),
-    )
+    const decision = decisionFor(result, methodArnFor(incoming.method, incoming.path))
     if (decision === 'allow') return result.result
     // The gateway response reads the authorizer's context, as `$context.authorizer.*`.
     const context = Object.entries(result.result.context ?? {}).map(([key, value]) => [
@@ -296,20 +318,23 @@ export const createGateway = (options: GatewayOptions) => {
   }
 
   return async function handleRequest(request: IncomingMessage, response: ServerResponse) {
-    const started = Date.now()
-    response.on('finish', () =>
-      options.onRequest?.({
-        method: request.method ?? '',
-        path: (request.url ?? '').split('?')[0] ?? '',
-        status: response.statusCode,
-        ms: Date.now() - started,
-      }),
-    )
+    const { onRequest } = options
+    if (onRequest) {
+      const started = Date.now()
+      response.on('finish', () =>
+        onRequest({
+          method: request.method ?? '',
+          path: (request.url ?? '').split('?')[0] ?? '',
+          status: response.statusCode,
+          ms: Date.now() - started,
+        }),
+      )
+    }
     // API Gateway names every request, and answers with its id, whoever answers.
     const requestId = randomUUID()
     response.setHeader('x-amzn-RequestId', requestId)
     try {
-      const path = wellFormedPath(request.url)
+      const { url, path } = requestUrl(request.url)
       if (path === undefined) {
         const { statusCode, body } = frontDoorAnswers.malformedPath
         return send(response, statusCode, body)
@@ -319,7 +344,7 @@ export const createGateway = (options: GatewayOptions) => {
         const { statusCode, body: answer } = frontDoorAnswers.tooLarge
         return send(response, statusCode, answer)
       }
-      const incoming = toIncoming(request, path, body, requestId)
+      const incoming = toIncoming(request, url, path, body, requestId)
       if (await localIdentityRoutes(incoming, response)) return
       if (options.metrics && incoming.method === 'GET' && incoming.path === '/metrics') {
         response.writeHead(200, { 'content-type': options.metrics.contentType })

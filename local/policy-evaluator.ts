@@ -35,14 +35,13 @@ const covers = (statement: Statement, methodArn: string) =>
     wildcardToRegExp(resource).test(methodArn),
   )
 
+export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny'
+
 /**
  * API Gateway's evaluation of an authorizer policy for one method ARN: an
  * explicit Deny wins, else an Allow is needed; `*` and `?` are IAM wildcards.
  */
-export const evaluatePolicy = (
-  policy: PolicyDocument,
-  methodArn: string,
-): 'allow' | 'explicit-deny' | 'implicit-deny' => {
+export const evaluatePolicy = (policy: PolicyDocument, methodArn: string): PolicyDecision => {
   const matching = policy.Statement.filter(
     (statement) => invokes(statement) && covers(statement, methodArn),
   )

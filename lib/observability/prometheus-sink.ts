@@ -52,13 +52,23 @@ export const prometheusSink = (registry: Registry): MetricsSink => {
       ? new Counter(common)
       : new Histogram({ ...common, buckets: durationBucketsMs })
   }
+  /** Each metric's instrument and label names, found or made once (its first record). */
+  const instruments = new Map<MetricName, { metric: Counter | Histogram; labelNames: string[] }>()
+  const instrumentOf = (name: MetricName) => {
+    let known = instruments.get(name)
+    if (!known) {
+      known = { metric: instrument(name), labelNames: dimensionsOf(name) }
+      instruments.set(name, known)
+    }
+    return known
+  }
   return {
     record(values, dimensions = {}) {
-      for (const [name, value] of Object.entries(values) as [MetricName, number][]) {
-        const labels = Object.fromEntries(
-          dimensionsOf(name).map((label) => [label, dimensions[label] ?? '']),
-        )
-        const metric = instrument(name)
+      for (const name in values) {
+        const value = values[name as MetricName] as number
+        const { metric, labelNames } = instrumentOf(name as MetricName)
+        const labels: Record<string, string> = {}
+        for (const label of labelNames) labels[label] = dimensions[label] ?? ''
         if (metric instanceof Counter) metric.inc(labels, value)
         else metric.observe(labels, value)
       }

@@ -135,6 +135,78 @@ describe('local API Gateway', () => {
     expect(event.multiValueHeaders).toMatchObject({ 'X-Trace': ['a', 'b'] })
   })
 
+  it('passes a header named like an object property (constructor) as any other header', async () => {
+    // Prepare
+    await startGateway(0)
+    const { port } = (server as Server).address() as AddressInfo
+
+    // Act
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/agents',
+          headers: [
+            ...['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good'],
+            ...['constructor', 'a', 'constructor', 'b'],
+          ],
+        },
+        (response) => response.resume().on('end', () => resolve(response.statusCode)),
+      )
+        .on('error', reject)
+        .end()
+    })
+
+    // Assess
+    expect(status).toBe(200)
+    const event = discovery.mock.calls[0]?.[0] as APIGatewayProxyEvent
+    expect(event.headers.constructor).toBe('b')
+    expect(Object.hasOwn(event.multiValueHeaders, 'constructor')).toBe(true)
+    expect(event.multiValueHeaders.constructor).toEqual(['a', 'b'])
+  })
+
+  it('passes the query as API Gateway does: the last value in queryStringParameters, all in multiValueQueryStringParameters', async () => {
+    // Prepare
+    const call = await startGateway(0)
+
+    // Act
+    await call('/agents?skill=a&constructor=x&skill=b', 'Bearer good')
+    await call('/agents', 'Bearer good')
+
+    // Assess
+    const [withQuery, without] = discovery.mock.calls.map(([event]) => event)
+    expect(withQuery?.queryStringParameters).toEqual({ skill: 'b', constructor: 'x' })
+    expect(withQuery?.multiValueQueryStringParameters).toEqual({
+      skill: ['a', 'b'],
+      constructor: ['x'],
+    })
+    expect(Object.keys(withQuery?.multiValueQueryStringParameters ?? {})).toEqual([
+      'skill',
+      'constructor',
+    ])
+    expect(without?.queryStringParameters).toBeNull()
+    expect(without?.multiValueQueryStringParameters).toBeNull()
+  })
+
+  it('judges each route by the cached policy every time: an allowed route stays allowed, a denied one denied', async () => {
+    // Prepare
+    const call = await startGateway(300)
+
+    // Act
+    const statuses = []
+    for (const _ of [1, 2]) {
+      statuses.push((await call('/agents', 'Bearer good')).status)
+      statuses.push((await call('/agents/calculator', 'Bearer good', 'POST')).status)
+      statuses.push((await call('/agents/weather', 'Bearer good', 'POST')).status)
+    }
+
+    // Assess
+    expect(statuses).toEqual([200, 403, 200, 200, 403, 200])
+    expect(authorizer).toHaveBeenCalledOnce()
+    expect(agents).toHaveBeenCalledTimes(2)
+  })
+
   it('answers 401 without a token or when the authorizer says Unauthorized', async () => {
     // Prepare
     const call = await startGateway(0)
