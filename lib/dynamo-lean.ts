@@ -353,8 +353,11 @@ const retryErrorType = (error: Error): RetryErrorType => {
   return 'CLIENT_ERROR'
 }
 
-/** The error the SDK's Node handler gives when a socket goes quiet (`isTransientError` retries it). */
-const timeoutError = (ms: number) =>
+/**
+ * The error the SDK's Node handler gives when a socket goes quiet (`isTransientError` retries
+ * it), and the one a transport gives when no answer came within the request's `timeoutMs`.
+ */
+export const timeoutError = (ms: number): Error =>
   Object.assign(new Error(`DynamoDB sent nothing for ${ms} ms`), { name: 'TimeoutError' })
 
 /** What the X-Ray SDK's AWS capture records of each operation (its whitelist's DynamoDB entries). */
@@ -404,6 +407,11 @@ export interface LeanRequest {
   headers: SignedHeaders
   /** DynamoDB JSON, as signed. */
   body: string
+  /**
+   * The client's `socketTimeoutMs`: a transport with no answer for this long fails the request
+   * with `timeoutError(timeoutMs)`, which the retry strategy retries.
+   */
+  timeoutMs: number
 }
 
 /** The server's answer, as it came: status, headers (lowercase names) and body text. */
@@ -417,7 +425,8 @@ export interface LeanAnswer {
  * How one signed request is exchanged for the server's answer: the lean path's only contact with
  * the wire. The request is built, signed, retried, traced and its answer read the same whatever
  * the transport; a transport only carries bytes. It throws when there is no answer (a socket
- * error, a timeout, a database gone); the client's retry strategy then decides as for any error.
+ * error, a database gone, or `timeoutError` after the request's `timeoutMs`); the client's retry
+ * strategy then decides as for any error.
  * The default is HTTP(S) with a keep-alive pool (`httpTransport`); the local stack hands its
  * handlers a channel to its database's thread instead (`useLeanTransport`).
  */
@@ -426,9 +435,9 @@ export type LeanTransport = (request: LeanRequest) => Promise<LeanAnswer>
 /**
  * The lean path's own transport to `url`: a POST over `http` or `https` (by its protocol), sockets
  * kept alive as the SDK's Node handler keeps them (50 at most), and a socket that sends nothing
- * for `socketTimeoutMs` given up with a `TimeoutError` (which the retry strategy retries).
+ * for the request's `timeoutMs` given up with a `TimeoutError` (which the retry strategy retries).
  */
-const httpTransport = (url: URL, socketTimeoutMs: number): LeanTransport => {
+const httpTransport = (url: URL): LeanTransport => {
   const https = url.protocol === 'https:'
   const agent = https
     ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
@@ -436,7 +445,7 @@ const httpTransport = (url: URL, socketTimeoutMs: number): LeanTransport => {
   const send = https ? httpsRequest : httpRequest
   // The host to connect to: the URL's hostname, an IPv6 literal without its brackets.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1')
-  return ({ headers, body }) =>
+  return ({ headers, body, timeoutMs }) =>
     new Promise<LeanAnswer>((resolve, reject) => {
       const request = send(
         {
@@ -447,7 +456,7 @@ const httpTransport = (url: URL, socketTimeoutMs: number): LeanTransport => {
           method: 'POST',
           headers,
           agent,
-          timeout: socketTimeoutMs,
+          timeout: timeoutMs,
         },
         (response) => {
           const chunks: Buffer[] = []
@@ -462,7 +471,7 @@ const httpTransport = (url: URL, socketTimeoutMs: number): LeanTransport => {
           )
         },
       )
-      request.on('timeout', () => request.destroy(timeoutError(socketTimeoutMs)))
+      request.on('timeout', () => request.destroy(timeoutError(timeoutMs)))
       request.on('error', reject)
       request.end(body)
     })
@@ -601,7 +610,7 @@ export class LeanDynamo {
         region: signingRegion,
         credentials: config.credentials,
       }),
-      transport: this.#transport ?? httpTransport(url, this.#socketTimeoutMs),
+      transport: this.#transport ?? httpTransport(url),
       retryStrategy: retryStrategy as RetryStrategyV2,
       sampleClock: !(await config.disableClockSkewCorrection?.()),
     }
@@ -708,6 +717,6 @@ export class LeanDynamo {
       new Date(Date.now() + (this.#config.systemClockOffset ?? 0)),
     )
     const transport = this.#transport ?? transportsByOrigin.get(route.origin) ?? route.transport
-    return transport({ url: route.url, headers, body })
+    return transport({ url: route.url, headers, body, timeoutMs: this.#socketTimeoutMs })
   }
 }

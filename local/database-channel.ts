@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { MessagePort, Worker } from 'node:worker_threads'
-import type { LeanAnswer, LeanTransport } from '../lib/dynamo-lean.ts'
+import { type LeanAnswer, type LeanTransport, timeoutError } from '../lib/dynamo-lean.ts'
 
 /** A request as it crosses: its id, the URL's path, the signed headers and the body. */
 interface ChannelRequest {
@@ -20,6 +20,26 @@ interface ChannelRequest {
   path: string
   headers: Record<string, string>
   body: string
+}
+
+/**
+ * The local database's thread has stopped (or died): it answered a request it was given, and
+ * answers no more. Not retried by the lean path (a client error to the retry strategy): the
+ * channel does not come back, so another attempt would fail the same way.
+ */
+export class LocalDatabaseStoppedError extends Error {
+  /** The request it was waiting on (`DynamoDB_20120810.UpdateItem`), or none for a later one. */
+  readonly target: string | undefined
+
+  constructor(target?: string) {
+    super(
+      target === undefined
+        ? 'The local database has stopped: it answers no more requests'
+        : `The local database stopped before answering ${target}`,
+    )
+    this.name = 'LocalDatabaseStoppedError'
+    this.target = target
+  }
 }
 
 /** An answer as it crosses back: the request's id, then what dynalite wrote. */
@@ -84,8 +104,11 @@ export const serveDatabaseChannel = (port: MessagePort, server: Server): void =>
 /**
  * The gateway's side: a `LeanTransport` that sends each request on `port` to
  * the database's thread (`worker`) and resolves with its answer, matched by id.
- * When the thread exits or closes the channel, every request still waiting
- * fails with an error that says so, and every later one at once: none hangs.
+ * A request with no answer within its `timeoutMs` fails with the `TimeoutError`
+ * the HTTP transport gives a silent socket (so it is retried alike), and its
+ * late answer is dropped. When the thread exits or closes the channel, every
+ * request still waiting fails with a `LocalDatabaseStoppedError`, and every
+ * later one at once: none hangs.
  *
  * @example
  * const transport = databaseChannel(port1, worker)
@@ -94,7 +117,12 @@ export const serveDatabaseChannel = (port: MessagePort, server: Server): void =>
 export const databaseChannel = (port: MessagePort, worker: Worker): LeanTransport => {
   const waiting = new Map<
     number,
-    { target: string; resolve: (answer: LeanAnswer) => void; reject: (error: Error) => void }
+    {
+      target: string
+      timer: NodeJS.Timeout
+      resolve: (answer: LeanAnswer) => void
+      reject: (error: Error) => void
+    }
   >()
   let nextId = 0
   let stopped = false
@@ -103,6 +131,7 @@ export const databaseChannel = (port: MessagePort, worker: Worker): LeanTranspor
     const request = waiting.get(id)
     if (!request) return
     waiting.delete(id)
+    clearTimeout(request.timer)
     request.resolve({ status, headers, text: body })
   })
   // Its thread exited, or closed the channel (as it does when it stops): the channel closes first.
@@ -110,7 +139,8 @@ export const databaseChannel = (port: MessagePort, worker: Worker): LeanTranspor
     if (stopped) return
     stopped = true
     for (const request of waiting.values()) {
-      request.reject(new Error(`The local database stopped before answering ${request.target}`))
+      clearTimeout(request.timer)
+      request.reject(new LocalDatabaseStoppedError(request.target))
     }
     waiting.clear()
     port.close()
@@ -120,14 +150,15 @@ export const databaseChannel = (port: MessagePort, worker: Worker): LeanTranspor
   // The worker holds the process while it runs; the channel does not.
   port.unref()
 
-  return ({ url, headers, body }) => {
-    if (stopped)
-      return Promise.reject(
-        new Error('The local database has stopped: it answers no more requests'),
-      )
+  return ({ url, headers, body, timeoutMs }) => {
+    if (stopped) return Promise.reject(new LocalDatabaseStoppedError())
     return new Promise<LeanAnswer>((resolve, reject) => {
       const id = nextId++
-      waiting.set(id, { target: headers['x-amz-target'] ?? 'a request', resolve, reject })
+      const timer = setTimeout(() => {
+        waiting.delete(id)
+        reject(timeoutError(timeoutMs))
+      }, timeoutMs)
+      waiting.set(id, { target: headers['x-amz-target'] ?? 'a request', timer, resolve, reject })
       const request: ChannelRequest = { id, path: url.pathname, headers, body }
       port.postMessage(request)
     })

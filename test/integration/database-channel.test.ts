@@ -1,13 +1,13 @@
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LeanDynamo, type LeanOperation } from '../../lib/dynamo-lean.ts'
+import { LeanDynamo, type LeanOperation, type LeanRequest } from '../../lib/dynamo-lean.ts'
 import { tableName } from '../../lib/tables.ts'
 import {
   type LocalDatabase,
   localDatabaseClient,
   startLocalDatabase,
 } from '../../local/database.ts'
-import { databaseChannel } from '../../local/database-channel.ts'
+import { databaseChannel, LocalDatabaseStoppedError } from '../../local/database-channel.ts'
 import { httpRequestsDuring } from '../support/http-requests.ts'
 
 /** An answer or an error, without what differs from one request to the next (the request id). */
@@ -159,7 +159,7 @@ describe('the local database channel', () => {
   })
 })
 
-describe('the local database channel when the database’s thread is gone', () => {
+describe('the local database channel when the database’s thread is silent or gone', () => {
   /** A thread that takes requests and never answers, telling the test when one arrived. */
   const silentDatabase = () => {
     const { port1, port2 } = new MessageChannel()
@@ -170,10 +170,57 @@ describe('the local database channel when the database’s thread is gone', () =
     )
     return { worker, transport: databaseChannel(port1, worker) }
   }
-  const request = (target: string) => ({
+  const request = (target: string, timeoutMs = 60_000) => ({
     url: new URL('http://127.0.0.1:1/'),
     headers: { 'x-amz-target': target },
     body: '{}',
+    timeoutMs,
+  })
+
+  it('fails a request its thread does not answer within the request’s timeout with the TimeoutError HTTP gives', async () => {
+    // Prepare
+    const { worker, transport } = silentDatabase()
+
+    // Act
+    const error = await transport(request('DynamoDB_20120810.GetItem', 50))
+      .catch((caught: unknown) => caught)
+      .finally(() => worker.terminate())
+
+    // Assess: the error the lean path's HTTP transport gives a silent socket.
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({
+      name: 'TimeoutError',
+      message: 'DynamoDB sent nothing for 50 ms',
+    })
+  })
+
+  it('gives an unanswered lean request the client’s socketTimeoutMs, and retries it as over HTTP', async () => {
+    // Prepare
+    const { worker, transport } = silentDatabase()
+    const sent: LeanRequest[] = []
+    const client = localDatabaseClient('http://127.0.0.1:1')
+    const maxAttempts = await client.config.maxAttempts()
+    const lean = new LeanDynamo(client, {
+      transport: (request) => {
+        sent.push(request)
+        return transport(request)
+      },
+      socketTimeoutMs: 50,
+    })
+
+    // Act
+    const outcome = await outcomeOf(
+      lean.send('GetItem', { TableName: 'silent', Key: { id: 'x' } }),
+    ).finally(() => worker.terminate())
+
+    // Assess: a TimeoutError is transient to the SDK's retry strategy, tried maxAttempts times.
+    expect(maxAttempts).toBeGreaterThan(1)
+    expect(outcome).toMatchObject({
+      error: 'TimeoutError',
+      message: 'DynamoDB sent nothing for 50 ms',
+      attempts: maxAttempts,
+    })
+    expect(sent.map(({ timeoutMs }) => timeoutMs)).toEqual(Array(maxAttempts).fill(50))
   })
 
   it('fails the requests waiting for a thread that died, and every later one at once', async () => {
@@ -190,10 +237,15 @@ describe('the local database channel when the database’s thread is gone', () =
     )
 
     // Assess
-    expect(String(await failed)).toMatch(
-      /^Error: The local database stopped before answering DynamoDB_20120810.UpdateItem$/,
+    const waited = await failed
+    expect(waited).toBeInstanceOf(LocalDatabaseStoppedError)
+    expect(String(waited)).toBe(
+      'LocalDatabaseStoppedError: The local database stopped before answering DynamoDB_20120810.UpdateItem',
     )
-    expect(String(later)).toBe('Error: The local database has stopped: it answers no more requests')
+    expect(later).toBeInstanceOf(LocalDatabaseStoppedError)
+    expect(String(later)).toBe(
+      'LocalDatabaseStoppedError: The local database has stopped: it answers no more requests',
+    )
   })
 
   it('fails a lean request to a stopped database with that error, not a hang or a retry', async () => {
@@ -210,7 +262,7 @@ describe('the local database channel when the database’s thread is gone', () =
     )
 
     // Assess
-    expect(outcome).toMatchObject({ error: 'Error', attempts: 1 })
+    expect(outcome).toMatchObject({ error: 'LocalDatabaseStoppedError', attempts: 1 })
     expect(outcome.message).toBe('The local database has stopped: it answers no more requests')
   })
 })
