@@ -888,6 +888,29 @@ describe('the lean path for single-item DynamoDB requests', () => {
       expect(registered.requests).toHaveLength(0)
     })
 
+    it('leaves a newer registration for the same origin in place when an older one is forgotten', async () => {
+      // Prepare
+      const older = scriptedTransport({ status: 200, body: {} })
+      const newer = scriptedTransport({ status: 200, body: {} })
+      const get = () =>
+        new LeanDynamo(sdkClient(server.endpoint)).send('GetItem', {
+          TableName: 't',
+          Key: { pk: 'a' },
+        })
+      const forgetOlder = useLeanTransport(server.endpoint, older.transport)
+      const forgetNewer = useLeanTransport(`${server.endpoint}/`, newer.transport)
+
+      // Act
+      forgetOlder()
+      await get().finally(forgetNewer)
+      await get()
+
+      // Assess: the newer took the request until it was itself forgotten, then HTTP.
+      expect(older.requests).toHaveLength(0)
+      expect(newer.requests).toHaveLength(1)
+      expect(server.requests).toHaveLength(1)
+    })
+
     it('reads a transport’s answers as HTTP ones: an error is the SDK’s exception, a throttle is retried', async () => {
       // Prepare
       const { transport, requests } = scriptedTransport(
