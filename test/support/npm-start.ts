@@ -27,7 +27,10 @@ export const start = async (env: Record<string, string>): Promise<Started> => {
   const deadline = Date.now() + 20_000
   while (!/Ready in/.test(output)) {
     if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
-    if (Date.now() > deadline) throw new Error(`npm start never became ready: ${output}`)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`npm start never became ready: ${output}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   const url = /running at (http:\/\/\S+)/.exec(output)?.[1] as string
@@ -40,6 +43,27 @@ export const stop = async ({ child }: Started) => {
   child.kill('SIGINT')
   const [code] = await once(child, 'exit')
   return code
+}
+
+/**
+ * Its exit code, once it exits within `ms`; if it does not, it is killed and this fails with
+ * what it printed (`output`), so a test never hangs on a program that should have exited.
+ */
+export const exitCodeWithin = async (child: ChildProcess, ms: number, output: () => string) => {
+  if (child.exitCode !== null) return child.exitCode
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`npm start did not exit within ${ms} ms; it printed: ${output()}`))
+    }, ms)
+  })
+  try {
+    const [code] = await Promise.race([once(child, 'exit'), late])
+    return code as number | null
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** The audit entries (`admin change` lines) its log holds so far. */
