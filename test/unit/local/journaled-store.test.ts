@@ -171,7 +171,7 @@ describe('journaled store (the local database under dynalite)', () => {
     expect(await entries(reopened)).toEqual({ a: 1 })
   })
 
-  it('compacts the journal while open and keeps every live key, and every write made meanwhile', async () => {
+  it('compacts the journal while open and keeps every live key', async () => {
     // Prepare
     const store = await open({ compactAfterBytes: 20_000 })
     let written = 0
@@ -194,6 +194,50 @@ describe('journaled store (the local database under dynalite)', () => {
     for (let key = 0; key < 100; key++) {
       if (key % 10 !== 0) expected[`item~${key}`] = { round: 49, pad: 'x'.repeat(40) }
     }
+    expect(await entries(reopened)).toEqual(expected)
+  })
+
+  it('keeps the writes acknowledged while a compaction runs, the last write to each key made during one', async () => {
+    // Prepare: a journal small enough to compact again and again while writes keep coming.
+    const store = await open({ compactAfterBytes: 2_000 })
+    const acknowledged = new Map<string, unknown>()
+    const pending: Promise<void>[] = []
+
+    // Act: puts, dels and batches sent one a microtask without awaiting each, so that they land
+    // between the steps of a compaction reading its snapshot (all microtasks too); each key's
+    // value is only known once acknowledged.
+    for (let wave = 0; wave < 60; wave++) {
+      for (let key = 0; key < 20; key++) {
+        const name = `item~${key}`
+        const value = { wave, pad: 'x'.repeat(30) }
+        if ((wave + key) % 7 === 0) {
+          pending.push(store.del(name).then(() => void acknowledged.set(name, undefined)))
+        } else if (key % 5 === 0) {
+          pending.push(
+            store
+              .batch([
+                { type: 'put', key: name, value },
+                { type: 'put', key: `${name}~twin`, value },
+              ])
+              .then(() => {
+                acknowledged.set(name, value)
+                acknowledged.set(`${name}~twin`, value)
+              }),
+          )
+        } else {
+          pending.push(store.put(name, value).then(() => void acknowledged.set(name, value)))
+        }
+        await Promise.resolve()
+      }
+    }
+    await Promise.all(pending)
+    await store.close()
+    const reopened = await open()
+
+    // Assess
+    const expected = Object.fromEntries(
+      [...acknowledged].filter(([, value]) => value !== undefined),
+    )
     expect(await entries(reopened)).toEqual(expected)
   })
 
