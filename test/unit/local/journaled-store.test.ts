@@ -1,9 +1,18 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   encodeRecord,
   type JournaledLevel,
@@ -47,6 +56,7 @@ describe('journaled store (the local database under dynalite)', () => {
     dir = join(mkdtempSync(join(tmpdir(), 'switchboard-store-')), 'db')
   })
   afterEach(async () => {
+    vi.restoreAllMocks()
     for (const store of opened.splice(0)) await store.close()
     rmSync(join(dir, '..'), { recursive: true, force: true })
   })
@@ -168,6 +178,36 @@ describe('journaled store (the local database under dynalite)', () => {
     const reopened = await open()
 
     // Assess
+    expect(await entries(reopened)).toEqual({ a: 1 })
+  })
+
+  it('keeps a damaged journal as it was beside it, and says on stderr how many bytes it dropped and where the copy is', async () => {
+    // Prepare: three records, the second damaged (a value byte flipped): the third, acknowledged, goes with it.
+    const first = await open()
+    await first.put('a', 1)
+    await first.put('b', 2)
+    await first.put('c', 3)
+    await first.close()
+    const bytes = readFileSync(journal())
+    const second = encodeRecord(readJournal(bytes).records[1] ?? [])
+    const at = bytes.indexOf(second)
+    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
+    writeFileSync(journal(), bytes)
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
+
+    // Act
+    const reopened = await open()
+
+    // Assess
+    const copies = readdirSync(dir).filter((name) => name.startsWith(`${journalFile}.damaged-`))
+    expect(copies).toHaveLength(1)
+    const copy = join(dir, copies[0] ?? '')
+    expect(readFileSync(copy)).toEqual(bytes)
+    expect(said).toHaveBeenCalledOnce()
+    const message = String(said.mock.calls[0]?.[0])
+    expect(message).toContain(`${bytes.length - at} bytes`)
+    expect(message).toContain(`from byte ${at} on`)
+    expect(message).toContain(copy)
     expect(await entries(reopened)).toEqual({ a: 1 })
   })
 
