@@ -488,7 +488,10 @@ export const journaledLevelClass = (
       await super._close()
     }
 
-    /** Appends a record; a failed write leaves the size as it was (what it wrote is overwritten next). */
+    /**
+     * Appends a record; a failed write cuts the file back and throws, and dynalite
+     * (`if (err) throw err`) then ends the database's thread: nothing acknowledged is lost.
+     */
     #append(operations: readonly JournalOperation[]) {
       if (this.#fd === undefined) throw new Error(`the journal ${this.#journal} is not open`)
       const record = encodeRecord(operations)
