@@ -16,9 +16,10 @@
  * - On open the journal is replayed up to its last whole record (a record torn
  *   by a crash, or anything after a record that does not check, is dropped;
  *   whenever anything is, the file as it was is kept beside it as
- *   `data.journal.damaged-<time>` and stderr says so), then written again whole (compaction: a temporary file, synced, renamed into
- *   place); while open, again when it passes `compactAfterBytes` and four times
- *   the live data.
+ *   `data.journal.damaged-<time>` and stderr says so), then written again
+ *   whole (compaction: a temporary file, synced, renamed into place, its
+ *   descriptor kept as the journal's); while open, again when it passes
+ *   `compactAfterBytes` and four times the live data.
  * - A state folder of the previous version (LevelDB's files) is read once with
  *   classic-level, written as a journal, and only then its files are moved into
  *   `leveldb-before-journal/`.

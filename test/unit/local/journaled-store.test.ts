@@ -115,7 +115,7 @@ describe('journaled store (the local database under dynalite)', () => {
     ).toEqual([['k'], ['l']])
   })
 
-  it('drops a record torn by a crash and cuts the journal back to its last whole record', async () => {
+  it('drops a record torn by a crash, saying so and keeping the file as it was aside, and cuts the journal back to its last whole record', async () => {
     // Prepare
     const first = await open()
     await first.put('kept', 'yes')
@@ -125,6 +125,7 @@ describe('journaled store (the local database under dynalite)', () => {
       { type: 'put', key: Buffer.from('torn'), value: Buffer.from('"no"') },
     ]).subarray(0, 12)
     appendFileSync(journal(), torn)
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
 
     // Act
     const second = await open()
@@ -132,6 +133,12 @@ describe('journaled store (the local database under dynalite)', () => {
 
     // Assess
     expect(await entries(second)).toEqual({ kept: 'yes', after: 'yes' })
+    expect(String(said.mock.calls[0]?.[0])).toContain(
+      `the ${torn.length} bytes from byte ${whole.length} on`,
+    )
+    expect(
+      readdirSync(dir).filter((name) => name.startsWith(`${journalFile}.damaged-`)),
+    ).toHaveLength(1)
     const bytes = readFileSync(journal())
     expect(readJournal(bytes).whole).toBe(bytes.length)
     expect(bytes.subarray(0, whole.length)).toEqual(whole)
