@@ -1,7 +1,8 @@
 /**
  * What the local database's storage costs per request: the rate limiter's
- * UpdateItem handed to dynalite's request handler in this process (no HTTP, so
- * the figure is dynalite and its store), on LevelDB (the previous version's
+ * UpdateItem handed to dynalite's request handler in this process through the
+ * local database channel (local/database-channel.ts, both its ends here: no HTTP,
+ * so the figure is dynalite, its store and the channel), on LevelDB (the previous version's
  * store, classic-level on disk), on the journaled store (local/journaled-store.ts,
  * what npm start runs now) and in memory only (dynalite without a path: the
  * floor). Each store runs in a child process of its own (dynalite takes its
@@ -13,6 +14,7 @@ import { EventEmitter } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MessageChannel, type Worker } from 'node:worker_threads'
 
 const stores = ['leveldb', 'journal', 'memory'] as const
 type Store = (typeof stores)[number]
@@ -26,6 +28,7 @@ const measure = async (store: Store) => {
   const { default: dynalite } = await import('dynalite')
   const { installDynaliteShortcuts } = await import('../local/dynalite-shortcuts.ts')
   const { createTables } = await import('../local/database.ts')
+  const { databaseChannel, serveDatabaseChannel } = await import('../local/database-channel.ts')
   installDynaliteShortcuts()
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-store-'))
   const path = join(dir, 'db')
@@ -39,36 +42,38 @@ const measure = async (store: Store) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const { port } = server.address() as { port: number }
   await createTables(`http://127.0.0.1:${port}`, 'bench-')
+  // Both ends of the channel in this thread; the database's "thread" never exits (nothing emits exit).
+  const { port1, port2 } = new MessageChannel()
+  serveDatabaseChannel(port2, server)
+  const send = databaseChannel(port1, new EventEmitter() as unknown as Worker)
+  const url = new URL(`http://127.0.0.1:${port}/`)
   const headers = {
+    host: `127.0.0.1:${port}`,
     'content-type': 'application/x-amz-json-1.0',
     'x-amz-target': 'DynamoDB_20120810.UpdateItem',
     authorization:
       'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
     'x-amz-date': '20260101T000000Z',
   }
-  const handler = server.listeners('request')[0] as (request: unknown, response: unknown) => void
   let sent = 0
-  const updateItem = () =>
-    new Promise<string>((resolve) => {
-      const body = JSON.stringify({
-        TableName: 'bench-rate-limits',
-        Key: { pk: { S: `caller#agent#${sent++ % 50}` } },
-        UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
-        ExpressionAttributeValues: {
-          ':one': { N: '1' },
-          ':limit': { N: '100000000' },
-          ':expiresAt': { N: '1900000000' },
-        },
-        ReturnValues: 'UPDATED_NEW',
-      })
-      const request = Object.assign(new EventEmitter(), { headers, method: 'POST', url: '/' })
-      const response = { statusCode: 200, setHeader() {}, end: (answer: string) => resolve(answer) }
-      handler(request, response)
-      request.emit('data', Buffer.from(body))
-      request.emit('end')
+  const updateItem = async () => {
+    const body = JSON.stringify({
+      TableName: 'bench-rate-limits',
+      Key: { pk: { S: `caller#agent#${sent++ % 50}` } },
+      UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: {
+        ':one': { N: '1' },
+        ':limit': { N: '100000000' },
+        ':expiresAt': { N: '1900000000' },
+      },
+      ReturnValues: 'UPDATED_NEW',
     })
+    const answer = await send({ url, headers, body })
+    if (answer.status !== 200)
+      throw new Error(`UpdateItem answered ${answer.status}: ${answer.text}`)
+  }
   const figures: number[] = []
   for (let round = 0; round < rounds; round++) {
     for (let at = 0; at < warmUp; at++) await updateItem()

@@ -14,10 +14,12 @@
  * - Each record is written (a synchronous `write`, to the OS's buffers: as
  *   LevelDB's default non-sync writes) before the operation completes.
  * - On open the journal is replayed up to its last whole record (a record torn
- *   by a crash, or anything after a record that does not check, is dropped),
- *   then written again whole (compaction: a temporary file, synced, renamed into
- *   place); while open, again when it passes `compactAfterBytes` and four times
- *   the live data.
+ *   by a crash, or anything after a record that does not check, is dropped;
+ *   whenever anything is, the file as it was is kept beside it as
+ *   `data.journal.damaged-<time>` and stderr says so), then written again
+ *   whole (compaction: a temporary file, synced, renamed into place, its
+ *   descriptor kept as the journal's); while open, again when it passes
+ *   `compactAfterBytes` and four times the live data.
  * - A state folder of the previous version (LevelDB's files) is read once with
  *   classic-level, written as a journal, and only then its files are moved into
  *   `leveldb-before-journal/`.
@@ -83,9 +85,12 @@ export class JournalFormatError extends Error {
   }
 }
 
+/** The bytes a put of `key` and `value` takes in a record (what an entry takes in the journal). */
+const entryBytes = (key: Uint8Array, value: Uint8Array) => 9 + key.byteLength + value.byteLength
+
 const operationBytes = (operation: JournalOperation) =>
   operation.type === 'put'
-    ? 9 + operation.key.byteLength + operation.value.byteLength
+    ? entryBytes(operation.key, operation.value)
     : 5 + operation.key.byteLength
 
 /** One record holding `operations`, framed (length, CRC-32, payload). */
@@ -202,17 +207,26 @@ const syncDir = (dir: string) => {
 /** Entries per record in a journal written whole. */
 const entriesPerRecord = 1000
 
+export interface WrittenJournal {
+  /** The journal's size. */
+  size: number
+  /** The journal's descriptor, open for reading and writing (the rename keeps the file). */
+  fd: number
+}
+
 /**
  * Writes a journal holding `entries` (as puts) at `path`, whole: a temporary
- * file, synced, renamed into place. Returns its size.
+ * file (then `tail`, given its descriptor), synced, renamed into place. Returns
+ * its size and its descriptor, still open: the caller closes it. When it throws,
+ * nothing changed at `path` and no descriptor is left open.
  */
 export const writeJournalWhole = (
   path: string,
   entries: Iterable<readonly [Uint8Array, Uint8Array]>,
   tail?: (fd: number) => void,
-): number => {
+): WrittenJournal => {
   const temporary = `${path}.tmp`
-  const fd = openSync(temporary, 'w', 0o600)
+  const fd = openSync(temporary, 'w+', 0o600)
   try {
     writeAll(fd, header)
     let size = header.length
@@ -231,10 +245,9 @@ export const writeJournalWhole = (
     flush()
     tail?.(fd)
     fsyncSync(fd)
-    closeSync(fd)
     renameSync(temporary, path)
     syncDir(dirname(path))
-    return size
+    return { size, fd }
   } catch (error) {
     try {
       closeSync(fd)
@@ -292,13 +305,28 @@ export type JournaledLevelClass = new (
   options?: JournaledLevelOptions,
 ) => JournaledLevel
 
-const entryBytes = (key: Uint8Array, value: Uint8Array) => 9 + key.byteLength + value.byteLength
-
 const isLocked = (error: unknown): boolean => {
   for (let at = error; at instanceof Error; at = at.cause) {
     if ((at as NodeJS.ErrnoException).code === 'LEVEL_LOCKED') return true
   }
   return false
+}
+
+/** Every entry an iterator yields, read in slices; the iterator is closed after. */
+const readAll = async (iterator: {
+  nextv(size: number): Promise<[Buffer, Buffer][]>
+  close(): Promise<void>
+}): Promise<[Buffer, Buffer][]> => {
+  const entries: [Buffer, Buffer][] = []
+  try {
+    for (;;) {
+      const slice = await iterator.nextv(entriesPerRecord)
+      if (slice.length === 0) return entries
+      entries.push(...slice)
+    }
+  } finally {
+    await iterator.close()
+  }
 }
 
 /** LevelDB's own files in a folder (what migration moves aside). */
@@ -323,22 +351,13 @@ const migrateLevelDb = async (ClassicLevel: ClassicLevelClass, dir: string, jour
     if (isLocked(error)) throw new LocalDatabaseInUseError(dir, error)
     throw new Error(`could not read the previous version's database in ${dir}`, { cause: error })
   }
-  const entries: [Buffer, Buffer][] = []
+  let entries: [Buffer, Buffer][]
   try {
-    const iterator = level.iterator({ keyEncoding: 'buffer', valueEncoding: 'buffer' })
-    try {
-      for (;;) {
-        const batch = await iterator.nextv(entriesPerRecord)
-        if (batch.length === 0) break
-        entries.push(...batch)
-      }
-    } finally {
-      await iterator.close()
-    }
+    entries = await readAll(level.iterator({ keyEncoding: 'buffer', valueEncoding: 'buffer' }))
   } finally {
     await level.close()
   }
-  writeJournalWhole(journal, entries)
+  closeSync(writeJournalWhole(journal, entries).fd)
   moveLevelDbAside(dir)
 }
 
@@ -417,7 +436,8 @@ export const journaledLevelClass = (
     /** Replays the journal into memory, then writes it again whole (compaction at open). */
     async #load() {
       const bytes = existsSync(this.#journal) ? readFileSync(this.#journal) : Buffer.alloc(0)
-      const { records } = readJournal(bytes, this.#journal)
+      const { records, whole } = readJournal(bytes, this.#journal)
+      if (whole < bytes.length) this.#keepDamaged(bytes, whole)
       const live = new Map<string, readonly [Uint8Array, Uint8Array]>()
       for (const operations of records) {
         for (const operation of operations) {
@@ -431,10 +451,33 @@ export const journaledLevelClass = (
         {},
       )
       // Written again whole: a torn last record goes with the rest of what is dead.
-      this.#size = writeJournalWhole(this.#journal, live.values())
+      const written = writeJournalWhole(this.#journal, live.values())
+      this.#fd = written.fd
+      this.#size = written.size
       this.#live = 0
       for (const [key, value] of live.values()) this.#live += entryBytes(key, value)
-      this.#fd = openSync(this.#journal, 'r+')
+    }
+
+    /**
+     * Copies a journal that does not read to its end (`whole` of its bytes do)
+     * aside, synced, before compaction drops the rest, and says so on stderr: a
+     * record torn by a crash is all a tail should be, but a damaged one in the
+     * middle takes every acknowledged write after it along.
+     */
+    #keepDamaged(bytes: Buffer, whole: number) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+      const copy = `${this.#journal}.damaged-${stamp}`
+      const fd = openSync(copy, 'wx', 0o600)
+      try {
+        writeAll(fd, bytes)
+        fsyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+      syncDir(this.location)
+      console.error(
+        `the local database's journal ${this.#journal} does not read to its end: the ${bytes.length - whole} bytes from byte ${whole} on (a write torn by a crash, or damage) are dropped; the journal as it was is kept in ${copy}`,
+      )
     }
 
     override async _close(): Promise<void> {
@@ -446,7 +489,10 @@ export const journaledLevelClass = (
       await super._close()
     }
 
-    /** Appends a record; a failed write leaves the size as it was (what it wrote is overwritten next). */
+    /**
+     * Appends a record; a failed write cuts the file back and throws, and dynalite
+     * (`if (err) throw err`) then ends the database's thread: nothing acknowledged is lost.
+     */
     #append(operations: readonly JournalOperation[]) {
       if (this.#fd === undefined) throw new Error(`the journal ${this.#journal} is not open`)
       const record = encodeRecord(operations)
@@ -524,18 +570,11 @@ export const journaledLevelClass = (
     async #compact() {
       const from = this.#size
       const snapshot = this.snapshot()
-      const entries: [Buffer, Buffer][] = []
+      let entries: [Buffer, Buffer][]
       try {
-        const iterator = this.iterator({ snapshot, keyEncoding: 'buffer', valueEncoding: 'buffer' })
-        try {
-          for (;;) {
-            const batch = await iterator.nextv(entriesPerRecord)
-            if (batch.length === 0) break
-            entries.push(...batch)
-          }
-        } finally {
-          await iterator.close()
-        }
+        entries = await readAll(
+          this.iterator({ snapshot, keyEncoding: 'buffer', valueEncoding: 'buffer' }),
+        )
       } finally {
         await snapshot.close()
       }
@@ -544,12 +583,18 @@ export const journaledLevelClass = (
       // From here to the end, synchronous: no write comes between.
       const since = Buffer.allocUnsafe(this.#size - from)
       if (since.length > 0) readSync(fd, since, 0, since.length, from)
-      const size = writeJournalWhole(this.#journal, entries, (temporary) =>
+      // Until the rename inside succeeds, nothing changed: a throw leaves the journal and #fd as they were.
+      const written = writeJournalWhole(this.#journal, entries, (temporary) =>
         writeAll(temporary, since),
       )
-      closeSync(fd)
-      this.#fd = openSync(this.#journal, 'r+')
-      this.#size = size + since.length
+      // The new journal's descriptor, handed back open: no second open that could fail.
+      this.#fd = written.fd
+      this.#size = written.size + since.length
+      try {
+        closeSync(fd)
+      } catch {
+        // The old file is unlinked already: a failed close loses nothing.
+      }
       this.#live = 0
       for (const [key, value] of entries) this.#live += entryBytes(key, value)
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
@@ -72,6 +72,24 @@ const readBack = async (database: LocalDatabase) => {
   }
 }
 
+/** The previous version's store (dynalite on LevelDB: this file's dynalite has no journal) given `commands`. */
+const runPreviousVersion = async (dir: string, commands: PutItemCommand[]) => {
+  const old = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve))
+  const endpoint = `http://127.0.0.1:${(old.address() as { port: number }).port}`
+  await createTables(endpoint, prefix)
+  const client = localDatabaseClient(endpoint)
+  for (const command of commands) await client.send(command)
+  client.destroy()
+  await new Promise((resolve) => old.close(resolve))
+}
+
+const developerDataRead = {
+  backendUrl: 'http://127.0.0.1:9/',
+  agents: ['echo'],
+  audit: ['agent.register'],
+}
+
 describe('the local database on disk (journaled store)', () => {
   let stateDir: string
   let dir: string
@@ -87,15 +105,8 @@ describe('the local database on disk (journaled store)', () => {
   })
 
   it("keeps a state folder the previous version wrote (LevelDB): its data read back through the DynamoDB API, LevelDB's files moved aside", async () => {
-    // Prepare: the previous version's store, dynalite on LevelDB (this test's dynalite has no journal).
-    const old = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve))
-    const oldEndpoint = `http://127.0.0.1:${(old.address() as { port: number }).port}`
-    await createTables(oldEndpoint, prefix)
-    const oldClient = localDatabaseClient(oldEndpoint)
-    for (const command of developerData) await oldClient.send(command)
-    oldClient.destroy()
-    await new Promise((resolve) => old.close(resolve))
+    // Prepare
+    await runPreviousVersion(dir, developerData)
     expect(existsSync(join(dir, 'CURRENT'))).toBe(true)
 
     // Act
@@ -108,16 +119,59 @@ describe('the local database on disk (journaled store)', () => {
     const afterRestart = await readBack(restarted)
 
     // Assess
-    const expected = {
-      backendUrl: 'http://127.0.0.1:9/',
-      agents: ['echo'],
-      audit: ['agent.register'],
-    }
-    expect(afterUpgrade).toEqual(expected)
-    expect(afterRestart).toEqual(expected)
+    expect(afterUpgrade).toEqual(developerDataRead)
+    expect(afterRestart).toEqual(developerDataRead)
     expect(existsSync(join(dir, journalFile))).toBe(true)
     expect(existsSync(join(dir, 'CURRENT'))).toBe(false)
     expect(readdirSync(join(dir, migratedDir))).toContain('CURRENT')
+  })
+
+  it("finishes a migration cut short while moving LevelDB's files (the journal whole): the data kept, every file moved aside", async () => {
+    // Prepare: a migration done, then put back as a crash mid-move leaves it: CURRENT (moved last)
+    // and one more file still in the folder, the rest moved.
+    await runPreviousVersion(dir, developerData)
+    const migrated = await startLocalDatabase({ dir, tablePrefix: prefix })
+    await migrated.stop()
+    const moved = readdirSync(join(dir, migratedDir)).sort()
+    const notYetMoved = ['CURRENT', moved.find((name) => name.startsWith('MANIFEST-')) ?? '']
+    for (const name of notYetMoved) renameSync(join(dir, migratedDir, name), join(dir, name))
+
+    // Act
+    const resumed = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(resumed)
+
+    // Assess
+    expect(await readBack(resumed)).toEqual(developerDataRead)
+    expect(readdirSync(dir).sort()).toEqual([journalFile, migratedDir, 'lock'])
+    expect(readdirSync(join(dir, migratedDir)).sort()).toEqual(moved)
+  })
+
+  it('moves the LevelDB an older version wrote on a migrated folder to a timestamped folder, the first one untouched, and reads the journal', async () => {
+    // Prepare: migrated, then an older version run again on the folder (a fresh LevelDB of its own).
+    await runPreviousVersion(dir, developerData)
+    const migrated = await startLocalDatabase({ dir, tablePrefix: prefix })
+    await migrated.stop()
+    const firstAside = readdirSync(join(dir, migratedDir)).sort()
+    await runPreviousVersion(dir, [
+      new PutItemCommand({
+        TableName: tableName('agents', prefix),
+        Item: { agentId: { S: 'echo' }, backendUrl: { S: 'http://127.0.0.1:8/older-run' } },
+      }),
+    ])
+    expect(existsSync(join(dir, 'CURRENT'))).toBe(true)
+
+    // Act
+    const restarted = await startLocalDatabase({ dir, tablePrefix: prefix })
+    running.push(restarted)
+
+    // Assess
+    expect(await readBack(restarted)).toEqual(developerDataRead)
+    const folders = readdirSync(dir).sort()
+    const timestamped = folders.filter((name) => name.startsWith(`${migratedDir}-`))
+    expect(timestamped).toHaveLength(1)
+    expect(folders).toEqual([journalFile, migratedDir, ...timestamped, 'lock'].sort())
+    expect(readdirSync(join(dir, timestamped[0] ?? ''))).toContain('CURRENT')
+    expect(readdirSync(join(dir, migratedDir)).sort()).toEqual(firstAside)
   })
 
   it('keeps what it was told across a restart, with no LevelDB in the folder', async () => {

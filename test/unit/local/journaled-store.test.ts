@@ -1,9 +1,18 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   encodeRecord,
   type JournaledLevel,
@@ -47,6 +56,7 @@ describe('journaled store (the local database under dynalite)', () => {
     dir = join(mkdtempSync(join(tmpdir(), 'switchboard-store-')), 'db')
   })
   afterEach(async () => {
+    vi.restoreAllMocks()
     for (const store of opened.splice(0)) await store.close()
     rmSync(join(dir, '..'), { recursive: true, force: true })
   })
@@ -105,7 +115,7 @@ describe('journaled store (the local database under dynalite)', () => {
     ).toEqual([['k'], ['l']])
   })
 
-  it('drops a record torn by a crash and cuts the journal back to its last whole record', async () => {
+  it('drops a record torn by a crash, saying so and keeping the file as it was aside, and cuts the journal back to its last whole record', async () => {
     // Prepare
     const first = await open()
     await first.put('kept', 'yes')
@@ -115,6 +125,7 @@ describe('journaled store (the local database under dynalite)', () => {
       { type: 'put', key: Buffer.from('torn'), value: Buffer.from('"no"') },
     ]).subarray(0, 12)
     appendFileSync(journal(), torn)
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
 
     // Act
     const second = await open()
@@ -122,6 +133,12 @@ describe('journaled store (the local database under dynalite)', () => {
 
     // Assess
     expect(await entries(second)).toEqual({ kept: 'yes', after: 'yes' })
+    expect(String(said.mock.calls[0]?.[0])).toContain(
+      `the ${torn.length} bytes from byte ${whole.length} on`,
+    )
+    expect(
+      readdirSync(dir).filter((name) => name.startsWith(`${journalFile}.damaged-`)),
+    ).toHaveLength(1)
     const bytes = readFileSync(journal())
     expect(readJournal(bytes).whole).toBe(bytes.length)
     expect(bytes.subarray(0, whole.length)).toEqual(whole)
@@ -171,7 +188,37 @@ describe('journaled store (the local database under dynalite)', () => {
     expect(await entries(reopened)).toEqual({ a: 1 })
   })
 
-  it('compacts the journal while open and keeps every live key, and every write made meanwhile', async () => {
+  it('keeps a damaged journal as it was beside it, and says on stderr how many bytes it dropped and where the copy is', async () => {
+    // Prepare: three records, the second damaged (a value byte flipped): the third, acknowledged, goes with it.
+    const first = await open()
+    await first.put('a', 1)
+    await first.put('b', 2)
+    await first.put('c', 3)
+    await first.close()
+    const bytes = readFileSync(journal())
+    const second = encodeRecord(readJournal(bytes).records[1] ?? [])
+    const at = bytes.indexOf(second)
+    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
+    writeFileSync(journal(), bytes)
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
+
+    // Act
+    const reopened = await open()
+
+    // Assess
+    const copies = readdirSync(dir).filter((name) => name.startsWith(`${journalFile}.damaged-`))
+    expect(copies).toHaveLength(1)
+    const copy = join(dir, copies[0] ?? '')
+    expect(readFileSync(copy)).toEqual(bytes)
+    expect(said).toHaveBeenCalledOnce()
+    const message = String(said.mock.calls[0]?.[0])
+    expect(message).toContain(`${bytes.length - at} bytes`)
+    expect(message).toContain(`from byte ${at} on`)
+    expect(message).toContain(copy)
+    expect(await entries(reopened)).toEqual({ a: 1 })
+  })
+
+  it('compacts the journal while open and keeps every live key', async () => {
     // Prepare
     const store = await open({ compactAfterBytes: 20_000 })
     let written = 0
@@ -194,6 +241,50 @@ describe('journaled store (the local database under dynalite)', () => {
     for (let key = 0; key < 100; key++) {
       if (key % 10 !== 0) expected[`item~${key}`] = { round: 49, pad: 'x'.repeat(40) }
     }
+    expect(await entries(reopened)).toEqual(expected)
+  })
+
+  it('keeps the writes acknowledged while a compaction runs, the last write to each key made during one', async () => {
+    // Prepare: a journal small enough to compact again and again while writes keep coming.
+    const store = await open({ compactAfterBytes: 2_000 })
+    const acknowledged = new Map<string, unknown>()
+    const pending: Promise<void>[] = []
+
+    // Act: puts, dels and batches sent one a microtask without awaiting each, so that they land
+    // between the steps of a compaction reading its snapshot (all microtasks too); each key's
+    // value is only known once acknowledged.
+    for (let wave = 0; wave < 60; wave++) {
+      for (let key = 0; key < 20; key++) {
+        const name = `item~${key}`
+        const value = { wave, pad: 'x'.repeat(30) }
+        if ((wave + key) % 7 === 0) {
+          pending.push(store.del(name).then(() => void acknowledged.set(name, undefined)))
+        } else if (key % 5 === 0) {
+          pending.push(
+            store
+              .batch([
+                { type: 'put', key: name, value },
+                { type: 'put', key: `${name}~twin`, value },
+              ])
+              .then(() => {
+                acknowledged.set(name, value)
+                acknowledged.set(`${name}~twin`, value)
+              }),
+          )
+        } else {
+          pending.push(store.put(name, value).then(() => void acknowledged.set(name, value)))
+        }
+        await Promise.resolve()
+      }
+    }
+    await Promise.all(pending)
+    await store.close()
+    const reopened = await open()
+
+    // Assess
+    const expected = Object.fromEntries(
+      [...acknowledged].filter(([, value]) => value !== undefined),
+    )
     expect(await entries(reopened)).toEqual(expected)
   })
 

@@ -1,0 +1,98 @@
+import * as fs from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { type JournaledLevel, journaledLevel, journalFile } from '../../../local/journaled-store.ts'
+
+/** node:fs as the store sees it, with openSync able to refuse one path (a full descriptor table, say). */
+const refused = vi.hoisted(() => ({ path: undefined as string | undefined }))
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>()
+  const openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
+    if (refused.path !== undefined && String(path) === refused.path) {
+      throw Object.assign(new Error(`EMFILE: too many open files, open '${String(path)}'`), {
+        code: 'EMFILE',
+      })
+    }
+    return (actual.openSync as (...args: unknown[]) => number)(path, ...rest)
+  }) as typeof actual.openSync
+  return { ...actual, default: { ...actual, openSync }, openSync }
+})
+
+const Store = journaledLevel()
+
+type Writable = JournaledLevel & {
+  put(key: string, value: unknown): Promise<void>
+  iterator(): { all(): Promise<[string, unknown][]> }
+}
+
+describe('journaled store when the file system refuses', () => {
+  let dir: string
+  const opened: JournaledLevel[] = []
+  const open = async (options: { compactAfterBytes?: number } = {}) => {
+    const store = new Store(dir, { valueEncoding: 'json', ...options }) as Writable
+    opened.push(store)
+    await store.open()
+    return store
+  }
+
+  beforeEach(() => {
+    dir = join(fs.mkdtempSync(join(tmpdir(), 'switchboard-store-faults-')), 'db')
+  })
+  afterEach(async () => {
+    refused.path = undefined
+    vi.restoreAllMocks()
+    for (const store of opened.splice(0)) await store.close()
+    fs.rmSync(join(dir, '..'), { recursive: true, force: true })
+  })
+
+  it('keeps writing to the journal after a compaction whose files the system refuses to open, and keeps every write', async () => {
+    // Prepare: a store that compacts often; from now on the journal and its temporary file cannot be opened.
+    const store = await open({ compactAfterBytes: 1_000 })
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
+    refused.path = join(dir, journalFile)
+
+    // Act: enough overwrites of a few keys to pass the compaction threshold many times.
+    for (let round = 0; round < 40; round++) {
+      for (let key = 0; key < 5; key++) await store.put(`item~${key}`, { round })
+    }
+    refused.path = undefined
+    await store.close()
+    const reopened = await open()
+
+    // Assess
+    const expected = Object.fromEntries(
+      Array.from({ length: 5 }, (_, key) => [`item~${key}`, { round: 39 }]),
+    )
+    expect(Object.fromEntries(await reopened.iterator().all())).toEqual(expected)
+    for (const [message] of said.mock.calls) {
+      expect(String(message)).toMatch(/^the local database's journal stays as it is: /)
+    }
+  })
+
+  it('says a compaction failed and leaves the journal as it was when its temporary file cannot be opened', async () => {
+    // Prepare
+    const store = await open({ compactAfterBytes: 1_000 })
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
+    refused.path = `${join(dir, journalFile)}.tmp`
+
+    // Act
+    for (let round = 0; round < 40; round++) {
+      for (let key = 0; key < 5; key++) await store.put(`item~${key}`, { round })
+    }
+    refused.path = undefined
+    await store.close()
+    const reopened = await open()
+
+    // Assess
+    expect(said).toHaveBeenCalled()
+    expect(String(said.mock.calls[0]?.[0])).toContain(
+      "the local database's journal stays as it is: EMFILE",
+    )
+    expect(fs.existsSync(`${join(dir, journalFile)}.tmp`)).toBe(false)
+    const expected = Object.fromEntries(
+      Array.from({ length: 5 }, (_, key) => [`item~${key}`, { round: 39 }]),
+    )
+    expect(Object.fromEntries(await reopened.iterator().all())).toEqual(expected)
+  })
+})
