@@ -70,7 +70,7 @@ const measure = async (store: Store) => {
       },
       ReturnValues: 'UPDATED_NEW',
     })
-    const answer = await send({ url, headers, body })
+    const answer = await send({ url, headers, body, timeoutMs: 10_000 })
     if (answer.status !== 200)
       throw new Error(`UpdateItem answered ${answer.status}: ${answer.text}`)
   }
