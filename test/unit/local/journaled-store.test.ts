@@ -51,6 +51,22 @@ describe('journaled store (the local database under dynalite)', () => {
     return store
   }
   const journal = () => join(dir, journalFile)
+  /** Three records (a, b, c), the second's last byte flipped (a value byte: its CRC no longer matches). */
+  const journalWithSecondRecordDamaged = async () => {
+    const first = await open()
+    await first.put('a', 1)
+    await first.put('b', 2)
+    await first.put('c', 3)
+    await first.close()
+    const bytes = readFileSync(journal())
+    const { records } = readJournal(bytes)
+    expect(records).toHaveLength(3)
+    const second = encodeRecord(records[1] ?? [])
+    const at = bytes.indexOf(second)
+    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
+    writeFileSync(journal(), bytes)
+    return { bytes, at }
+  }
 
   beforeEach(() => {
     dir = join(mkdtempSync(join(tmpdir(), 'switchboard-store-')), 'db')
@@ -166,20 +182,8 @@ describe('journaled store (the local database under dynalite)', () => {
 
   it('ignores a record whose bytes do not check, and all after it', async () => {
     // Prepare
-    const first = await open()
-    await first.put('a', 1)
-    await first.put('b', 2)
-    await first.put('c', 3)
-    await first.close()
-    const bytes = readFileSync(journal())
-    const { records } = readJournal(bytes)
-    expect(records).toHaveLength(3)
-    // The second record's last byte flipped (a value byte: its CRC no longer matches).
-    const second = encodeRecord(records[1] ?? [])
-    const at = bytes.indexOf(second)
-    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
-    rmSync(journal())
-    appendFileSync(journal(), bytes)
+    await journalWithSecondRecordDamaged()
+    vi.spyOn(console, 'error').mockImplementation(() => {})
 
     // Act
     const reopened = await open()
@@ -189,17 +193,8 @@ describe('journaled store (the local database under dynalite)', () => {
   })
 
   it('keeps a damaged journal as it was beside it, and says on stderr how many bytes it dropped and where the copy is', async () => {
-    // Prepare: three records, the second damaged (a value byte flipped): the third, acknowledged, goes with it.
-    const first = await open()
-    await first.put('a', 1)
-    await first.put('b', 2)
-    await first.put('c', 3)
-    await first.close()
-    const bytes = readFileSync(journal())
-    const second = encodeRecord(readJournal(bytes).records[1] ?? [])
-    const at = bytes.indexOf(second)
-    bytes.writeUInt8(bytes.readUInt8(at + second.length - 1) ^ 0xff, at + second.length - 1)
-    writeFileSync(journal(), bytes)
+    // Prepare: the third record, acknowledged, goes with the damaged second.
+    const { bytes, at } = await journalWithSecondRecordDamaged()
     const said = vi.spyOn(console, 'error').mockImplementation(() => {})
 
     // Act
