@@ -55,6 +55,22 @@ afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
 })
 
+/** GET /agents with a token and `headers` (name, value, name, value, …) sent as written; its status. */
+const withRawHeaders = (port: number, headers: string[]) =>
+  new Promise<number | undefined>((resolve, reject) => {
+    request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/agents',
+        headers: ['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good', ...headers],
+      },
+      (response) => response.resume().on('end', () => resolve(response.statusCode)),
+    )
+      .on('error', reject)
+      .end()
+  })
+
 describe('local API Gateway', () => {
   it('caches the authorizer result per token and judges later paths by the cached policy', async () => {
     // Prepare
@@ -111,22 +127,7 @@ describe('local API Gateway', () => {
     const { port } = (server as Server).address() as AddressInfo
 
     // Act: fetch would lower-case the names; a raw request keeps them as written.
-    await new Promise<void>((resolve, reject) => {
-      request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/agents',
-          headers: [
-            ...['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good'],
-            ...['X-Trace', 'a', 'X-Trace', 'b'],
-          ],
-        },
-        (response) => response.resume().on('end', resolve),
-      )
-        .on('error', reject)
-        .end()
-    })
+    await withRawHeaders(port, ['X-Trace', 'a', 'X-Trace', 'b'])
 
     // Assess
     const event = discovery.mock.calls[0]?.[0] as APIGatewayProxyEvent
@@ -141,22 +142,7 @@ describe('local API Gateway', () => {
     const { port } = (server as Server).address() as AddressInfo
 
     // Act
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/agents',
-          headers: [
-            ...['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good'],
-            ...['constructor', 'a', 'constructor', 'b'],
-          ],
-        },
-        (response) => response.resume().on('end', () => resolve(response.statusCode)),
-      )
-        .on('error', reject)
-        .end()
-    })
+    const status = await withRawHeaders(port, ['constructor', 'a', 'constructor', 'b'])
 
     // Assess
     expect(status).toBe(200)
