@@ -119,7 +119,7 @@ export const databaseChannel = (port: MessagePort, worker: Worker): LeanTranspor
     number,
     {
       target: string
-      timer: NodeJS.Timeout
+      timer: NodeJS.Timeout | undefined
       resolve: (answer: LeanAnswer) => void
       reject: (error: Error) => void
     }
@@ -154,10 +154,14 @@ export const databaseChannel = (port: MessagePort, worker: Worker): LeanTranspor
     if (stopped) return Promise.reject(new LocalDatabaseStoppedError())
     return new Promise<LeanAnswer>((resolve, reject) => {
       const id = nextId++
-      const timer = setTimeout(() => {
-        waiting.delete(id)
-        reject(timeoutError(timeoutMs))
-      }, timeoutMs)
+      // As for HTTP's socket timeout, 0 (or none that is finite) means no deadline.
+      const timer =
+        timeoutMs > 0 && Number.isFinite(timeoutMs)
+          ? setTimeout(() => {
+              waiting.delete(id)
+              reject(timeoutError(timeoutMs))
+            }, timeoutMs)
+          : undefined
       waiting.set(id, { target: headers['x-amz-target'] ?? 'a request', timer, resolve, reject })
       const request: ChannelRequest = { id, path: url.pathname, headers, body }
       port.postMessage(request)

@@ -467,12 +467,21 @@ export const journaledLevelClass = (
     #keepDamaged(bytes: Buffer, whole: number) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
       const copy = `${this.#journal}.damaged-${stamp}`
-      const fd = openSync(copy, 'wx', 0o600)
       try {
-        writeAll(fd, bytes)
-        fsyncSync(fd)
-      } finally {
-        closeSync(fd)
+        const fd = openSync(copy, 'wx', 0o600)
+        try {
+          writeAll(fd, bytes)
+          fsyncSync(fd)
+        } finally {
+          closeSync(fd)
+        }
+      } catch (error) {
+        // The journal is untouched: the open fails, and nothing is dropped without its copy.
+        rmSync(copy, { force: true })
+        throw new Error(
+          `the local database's journal ${this.#journal} does not read to its end, and the copy that would keep it before the rest is dropped could not be written (${copy})`,
+          { cause: error },
+        )
       }
       syncDir(this.location)
       console.error(

@@ -194,6 +194,26 @@ describe('the local database channel when the database’s thread is silent or g
     })
   })
 
+  it('waits for the answer without a deadline when the request’s timeout is 0, as HTTP’s socket timeout 0 does', async () => {
+    // Prepare: a thread that answers each request 20 ms after it arrives.
+    const { port1, port2 } = new MessageChannel()
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads')
+       workerData.port.on('message', ({ id }) =>
+         setTimeout(() => workerData.port.postMessage({ id, status: 200, headers: {}, body: '{}' }), 20))`,
+      { eval: true, workerData: { port: port2 }, transferList: [port2] },
+    )
+    const transport = databaseChannel(port1, worker)
+
+    // Act
+    const answer = await transport(request('DynamoDB_20120810.GetItem', 0)).finally(() =>
+      worker.terminate(),
+    )
+
+    // Assess
+    expect(answer).toEqual({ status: 200, headers: {}, text: '{}' })
+  })
+
   it('gives an unanswered lean request the client’s socketTimeoutMs, and retries it as over HTTP', async () => {
     // Prepare
     const { worker, transport } = silentDatabase()

@@ -39,7 +39,7 @@ export const start = async (env: Record<string, string>): Promise<Started> => {
 
 /** Stops it as Ctrl-C does; its exit code. */
 export const stop = async ({ child }: Started) => {
-  if (child.exitCode !== null) return child.exitCode
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
   child.kill('SIGINT')
   const [code] = await once(child, 'exit')
   return code
@@ -50,7 +50,8 @@ export const stop = async ({ child }: Started) => {
  * what it printed (`output`), so a test never hangs on a program that should have exited.
  */
 export const exitCodeWithin = async (child: ChildProcess, ms: number, output: () => string) => {
-  if (child.exitCode !== null) return child.exitCode
+  // Exited already (by a signal, its exitCode stays null): its `exit` has been and gone.
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

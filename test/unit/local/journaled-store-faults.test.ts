@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type JournaledLevel, journaledLevel, journalFile } from '../../../local/journaled-store.ts'
 
-/** node:fs as the store sees it, with openSync able to refuse one path (a full descriptor table, say). */
-const refused = vi.hoisted(() => ({ path: undefined as string | undefined }))
+/** node:fs as the store sees it, with openSync able to refuse paths (a full descriptor table, say). */
+const refused = vi.hoisted(() => ({ path: undefined as ((path: string) => boolean) | undefined }))
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>()
   const openSync = ((path: fs.PathLike, ...rest: unknown[]) => {
-    if (refused.path !== undefined && String(path) === refused.path) {
+    if (refused.path?.(String(path))) {
       throw Object.assign(new Error(`EMFILE: too many open files, open '${String(path)}'`), {
         code: 'EMFILE',
       })
@@ -50,7 +50,7 @@ describe('journaled store when the file system refuses', () => {
     // Prepare: a store that compacts often; from now on the journal and its temporary file cannot be opened.
     const store = await open({ compactAfterBytes: 1_000 })
     const said = vi.spyOn(console, 'error').mockImplementation(() => {})
-    refused.path = join(dir, journalFile)
+    refused.path = (path) => path === join(dir, journalFile)
 
     // Act: enough overwrites of a few keys to pass the compaction threshold many times.
     for (let round = 0; round < 40; round++) {
@@ -74,7 +74,7 @@ describe('journaled store when the file system refuses', () => {
     // Prepare
     const store = await open({ compactAfterBytes: 1_000 })
     const said = vi.spyOn(console, 'error').mockImplementation(() => {})
-    refused.path = `${join(dir, journalFile)}.tmp`
+    refused.path = (path) => path === `${join(dir, journalFile)}.tmp`
 
     // Act
     for (let round = 0; round < 40; round++) {
@@ -94,5 +94,30 @@ describe('journaled store when the file system refuses', () => {
       Array.from({ length: 5 }, (_, key) => [`item~${key}`, { round: 39 }]),
     )
     expect(Object.fromEntries(await reopened.iterator().all())).toEqual(expected)
+  })
+
+  it('refuses to open, saying why, and leaves the journal as it was, when a damaged journal cannot be copied aside', async () => {
+    // Prepare: a journal whose last record is torn; copies beside it cannot be opened.
+    const store = await open()
+    await store.put('a', 1)
+    await store.put('b', 2)
+    await store.close()
+    opened.splice(0)
+    const journal = join(dir, journalFile)
+    const torn = fs.readFileSync(journal).subarray(0, -1)
+    fs.writeFileSync(journal, torn)
+    refused.path = (path) => path.startsWith(`${journal}.damaged-`)
+
+    // Act
+    const error = await open().catch((caught: unknown) => caught)
+
+    // Assess
+    // abstract-level's "Database failed to open" carries the store's reason as its cause.
+    expect((error as Error).cause).toBeInstanceOf(Error)
+    expect(((error as Error).cause as Error).message).toContain(
+      `the local database's journal ${journal} does not read to its end, and the copy that would keep it before the rest is dropped could not be written`,
+    )
+    expect(fs.readFileSync(journal)).toEqual(torn)
+    expect(fs.readdirSync(dir).filter((name) => name.includes('.damaged-'))).toEqual([])
   })
 })
