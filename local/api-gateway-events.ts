@@ -26,13 +26,18 @@ export interface IncomingRequest {
 
 const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/
 
-const multiValue = (params: URLSearchParams) => {
-  const values: Record<string, string[]> = {}
-  for (const [name, value] of params) {
-    if (Object.hasOwn(values, name)) values[name]?.push(value)
-    else values[name] = [value]
+/**
+ * Each name's values, in order, as an object whose every name is an own
+ * property: gathered in a Map, so `__proto__` or `constructor` is a name like any other.
+ */
+const multiValue = (pairs: Iterable<[string, string]>): Record<string, string[]> => {
+  const values = new Map<string, string[]>()
+  for (const [name, value] of pairs) {
+    const list = values.get(name)
+    if (list) list.push(value)
+    else values.set(name, [value])
   }
-  return values
+  return Object.fromEntries(values)
 }
 
 export const methodArnFor = (method: string, path: string) =>
@@ -43,19 +48,30 @@ export const methodArnFor = (method: string, path: string) =>
  * handler that looks up `content-type` alone misses `Content-Type`, as on AWS),
  * `headers` holding each name's last value and `multiValueHeaders` all of them.
  */
-const headersOf = (request: IncomingRequest) => {
-  const headers: Record<string, string> = {}
-  const multiValueHeaders: Record<string, string[]> = {}
-  for (const [name, value] of request.rawHeaders) {
-    headers[name] = value
-    if (Object.hasOwn(multiValueHeaders, name)) multiValueHeaders[name]?.push(value)
-    else multiValueHeaders[name] = [value]
+const headersOf = (request: IncomingRequest) => ({
+  headers: Object.fromEntries(request.rawHeaders),
+  multiValueHeaders: multiValue(request.rawHeaders),
+})
+
+/**
+ * The Authorization value the authorizer's event carries, as
+ * lib/http/lambda-event.ts's `headerOf` reads it: the first name spelled
+ * `authorization` in any casing, and that name's last value. The authorizer
+ * cache keys on it, so an answer is cached under the token that was judged.
+ */
+export const authorizationOf = (request: IncomingRequest): string | undefined => {
+  let name: string | undefined
+  let value: string | undefined
+  for (const [rawName, rawValue] of request.rawHeaders) {
+    if (name === undefined ? rawName.toLowerCase() === 'authorization' : rawName === name) {
+      name = rawName
+      value = rawValue
+    }
   }
-  return { headers, multiValueHeaders }
+  return value
 }
 
 const shared = (request: IncomingRequest, match: RouteMatch) => {
-  const multiValueQueryStringParameters = multiValue(request.query)
   const hasQuery = request.query.size > 0
   return {
     resource: match.route.path,
@@ -63,7 +79,7 @@ const shared = (request: IncomingRequest, match: RouteMatch) => {
     httpMethod: request.method,
     ...headersOf(request),
     queryStringParameters: hasQuery ? Object.fromEntries(request.query) : null,
-    multiValueQueryStringParameters: hasQuery ? multiValueQueryStringParameters : null,
+    multiValueQueryStringParameters: hasQuery ? multiValue(request.query) : null,
     pathParameters: Object.keys(match.pathParameters).length > 0 ? match.pathParameters : null,
     stageVariables: null,
   }

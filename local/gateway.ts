@@ -13,15 +13,16 @@ import { newXRayTraceId } from '../lib/observability/tracing.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
 import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
 import {
+  authorizationOf,
   authorizerEvent,
   type IncomingRequest,
   methodArnFor,
   proxyEvent,
 } from './api-gateway-events.ts'
+import { createAuthorizerCache, decisionFor } from './authorizer-cache.ts'
 import { isStreamingHandler } from './awslambda-shim.ts'
 import type { LocalIdentity } from './identity.ts'
 import { lambdaContext } from './lambda-context.ts'
-import { evaluatePolicy, type PolicyDecision } from './policy-evaluator.ts'
 import { responseStreamTo } from './response-stream.ts'
 import type { LocalSignIn } from './sign-in.ts'
 
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   publicUrl: string
   /** API Gateway's authorizer result TTL; 0 turns caching off. */
   authorizerCacheTtlSeconds: number
+  /** Tokens the authorizer cache keeps at most (the oldest goes first); 10,000 if unset. */
+  authorizerCacheMaxEntries?: number
   /**
    * Whether the stack around the gateway is ready (locally: the sample agents
    * are registered); until then `GET /health` answers 503. Always ready if unset.
@@ -162,7 +165,8 @@ const toIncoming = (
   body: Buffer,
   requestId: string,
 ): IncomingRequest => {
-  const headers: Record<string, string> = {}
+  // Without a prototype, so a header named `__proto__` is one like any other.
+  const headers: Record<string, string> = Object.create(null)
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
@@ -188,27 +192,6 @@ const toIncoming = (
   }
 }
 
-interface CachedAuthorization {
-  result: APIGatewayAuthorizerResult
-  expiresAt: number
-  /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them. */
-  decisions: Map<string, PolicyDecision>
-}
-
-/** A token used on more routes than this has its decisions worked out anew (then kept again). */
-const maxDecisionsPerAnswer = 256
-
-/** The cached policy's decision for one method ARN: evaluated once per answer and route. */
-const decisionFor = ({ result, decisions }: CachedAuthorization, methodArn: string) => {
-  let decision = decisions.get(methodArn)
-  if (decision === undefined) {
-    decision = evaluatePolicy(result.policyDocument, methodArn)
-    if (decisions.size >= maxDecisionsPerAnswer) decisions.clear()
-    decisions.set(methodArn, decision)
-  }
-  return decision
-}
-
 /**
  * A local API Gateway (REST API): its front door (payload limit, malformed
  * paths), the route table with its mock routes, the REQUEST authorizer with
@@ -224,33 +207,26 @@ export const createGateway = (options: GatewayOptions) => {
     const { issuer, scopes_supported: scopes } = await identity.openidConfiguration()
     return { gatewayUrl: publicUrl, issuer, scopes }
   }
-  /**
-   * Authorizer answers by token, as API Gateway caches them, each with the
-   * policy's decisions so far by method ARN: the policy is the cached answer's,
-   * so a route's decision is the same every time, and is worked out once.
-   */
-  const authorizerCache = new Map<string, CachedAuthorization>()
+  const authorizerCache = createAuthorizerCache({
+    ttlSeconds: options.authorizerCacheTtlSeconds,
+    maxEntries: options.authorizerCacheMaxEntries,
+  })
 
   const authorizeCall = async (
     incoming: IncomingRequest,
     match: RouteMatch,
   ): Promise<APIGatewayAuthorizerResult | GatewayAnswer> => {
-    const identitySource = incoming.headers.authorization
+    // The token the authorizer's event carries, so an answer is cached under what was judged.
+    const identitySource = authorizationOf(incoming)
     if (!identitySource) return { kind: 'UNAUTHORIZED' }
     let result = authorizerCache.get(identitySource)
-    if (!result || result.expiresAt <= Date.now()) {
-      authorizerCache.delete(identitySource)
+    if (!result) {
       try {
         const answer = (await handlers.authorizer(
           authorizerEvent(incoming, match),
           lambdaContext('switchboard-authorizer'),
         )) as APIGatewayAuthorizerResult
-        result = {
-          result: answer,
-          expiresAt: Date.now() + options.authorizerCacheTtlSeconds * 1000,
-          decisions: new Map(),
-        }
-        if (options.authorizerCacheTtlSeconds > 0) authorizerCache.set(identitySource, result)
+        result = authorizerCache.set(identitySource, answer)
       } catch (error) {
         if ((error as Error).message === 'Unauthorized') return { kind: 'UNAUTHORIZED' }
         return { kind: 'AUTHORIZER_CONFIGURATION_ERROR' }

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { buildPolicy } from '../../../lib/auth/policy.ts'
 import { renderGatewayResponse } from '../../../lib/gateway-responses.ts'
+import { headerOf } from '../../../lib/http/lambda-event.ts'
 import { installAwsLambdaShim, type StreamingHandler } from '../../../local/awslambda-shim.ts'
 import { createGateway } from '../../../local/gateway.ts'
 import type { LocalIdentity } from '../../../local/identity.ts'
@@ -16,10 +17,14 @@ const identity = {
   issueToken: async () => ({ status: 400, body: {} }),
 } as unknown as LocalIdentity
 
-/** Grants weather only; `Bearer bad` is refused, `Bearer boom` breaks the authorizer. */
+/**
+ * Grants weather only; `Bearer bad` is refused, `Bearer boom` breaks the authorizer.
+ * Reads the token as handlers/authorizer.ts does.
+ */
 const authorizer = vi.fn(async (event: APIGatewayRequestAuthorizerEvent) => {
-  if (event.headers?.authorization === 'Bearer bad') throw new Error('Unauthorized')
-  if (event.headers?.authorization === 'Bearer boom') throw new Error('table not found')
+  const token = headerOf(event, 'authorization')
+  if (token === 'Bearer bad') throw new Error('Unauthorized')
+  if (token === 'Bearer boom') throw new Error('table not found')
   return buildPolicy({
     methodArn: event.methodArn,
     principalId: 'client-1',
@@ -36,12 +41,16 @@ const discovery = vi.fn(async (event: APIGatewayProxyEvent) => ({
 const agents = vi.fn(async () => ({ statusCode: 200, body: 'agent answered' }))
 
 let server: Server | undefined
-const startGateway = async (authorizerCacheTtlSeconds: number) => {
+const startGateway = async (
+  authorizerCacheTtlSeconds: number,
+  authorizerCacheMaxEntries?: number,
+) => {
   const handle = createGateway({
     handlers: { authorizer, agents, discovery, admin: agents, console: agents },
     identity,
     publicUrl: 'http://gateway.test',
     authorizerCacheTtlSeconds,
+    authorizerCacheMaxEntries,
   })
   server = createServer(handle)
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
@@ -55,21 +64,25 @@ afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
 })
 
-/** GET /agents with a token and `headers` (name, value, name, value, …) sent as written; its status. */
-const withRawHeaders = (port: number, headers: string[]) =>
+/** GET /agents with `headers` (name, value, name, value, …) sent as written; its status. */
+const withExactHeaders = (port: number, headers: string[]) =>
   new Promise<number | undefined>((resolve, reject) => {
     request(
       {
         host: '127.0.0.1',
         port,
         path: '/agents',
-        headers: ['Host', `127.0.0.1:${port}`, 'Authorization', 'Bearer good', ...headers],
+        headers: ['Host', `127.0.0.1:${port}`, ...headers],
       },
       (response) => response.resume().on('end', () => resolve(response.statusCode)),
     )
       .on('error', reject)
       .end()
   })
+
+/** GET /agents with a token and `headers` (name, value, name, value, …) sent as written; its status. */
+const withRawHeaders = (port: number, headers: string[]) =>
+  withExactHeaders(port, ['Authorization', 'Bearer good', ...headers])
 
 describe('local API Gateway', () => {
   it('caches the authorizer result per token and judges later paths by the cached policy', async () => {
@@ -92,6 +105,21 @@ describe('local API Gateway', () => {
       }).body,
     )
     expect(agents).not.toHaveBeenCalled()
+  })
+
+  it('keeps at most authorizerCacheMaxEntries tokens, forgetting the oldest first', async () => {
+    // Prepare
+    const call = await startGateway(300, 2)
+
+    // Act
+    for (const token of ['Bearer one', 'Bearer two', 'Bearer three']) await call('/agents', token)
+    await call('/agents', 'Bearer three')
+    const callsWhileCached = authorizer.mock.calls.length
+    await call('/agents', 'Bearer one')
+
+    // Assess
+    expect(callsWhileCached).toBe(3)
+    expect(authorizer).toHaveBeenCalledTimes(4)
   })
 
   it('calls the authorizer for every request when caching is off', async () => {
@@ -150,6 +178,44 @@ describe('local API Gateway', () => {
     expect(event.headers.constructor).toBe('b')
     expect(Object.hasOwn(event.multiValueHeaders, 'constructor')).toBe(true)
     expect(event.multiValueHeaders.constructor).toEqual(['a', 'b'])
+  })
+
+  it('passes a header and a query parameter named __proto__ as own properties with their values', async () => {
+    // Prepare
+    const call = await startGateway(0)
+    const { port } = (server as Server).address() as AddressInfo
+
+    // Act
+    await withRawHeaders(port, ['__proto__', 'a', '__proto__', 'b'])
+    await call('/agents?__proto__=x', 'Bearer good')
+
+    // Assess
+    const [withHeader, withQuery] = discovery.mock.calls.map(([event]) => event)
+    const own = (object: object | null | undefined) =>
+      Object.getOwnPropertyDescriptor(object ?? {}, '__proto__')?.value
+    expect(own(withHeader?.headers)).toBe('b')
+    expect(own(withHeader?.multiValueHeaders)).toEqual(['a', 'b'])
+    expect(Object.getPrototypeOf(withHeader?.multiValueHeaders)).toBe(Object.prototype)
+    expect(own(withQuery?.queryStringParameters)).toBe('x')
+    expect(own(withQuery?.multiValueQueryStringParameters)).toEqual(['x'])
+  })
+
+  it('caches an answer under the token the authorizer judged, the last of two Authorization headers', async () => {
+    // Prepare
+    const call = await startGateway(300)
+    const { port } = (server as Server).address() as AddressInfo
+
+    // Act
+    const both = await withExactHeaders(port, [
+      'Authorization',
+      'Bearer bad',
+      'Authorization',
+      'Bearer good',
+    ])
+    const junkAlone = await call('/agents', 'Bearer bad')
+
+    // Assess
+    expect([both, junkAlone.status]).toEqual([200, 401])
   })
 
   it('passes the query as API Gateway does: the last value in queryStringParameters, all in multiValueQueryStringParameters', async () => {

@@ -1,0 +1,80 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import { evaluatePolicy, type PolicyDecision } from './policy-evaluator.ts'
+
+export interface CachedAuthorization {
+  result: APIGatewayAuthorizerResult
+  expiresAt: number
+  /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them. */
+  decisions: Map<string, PolicyDecision>
+}
+
+/** A token used on more routes than this has its decisions worked out anew (then kept again). */
+export const maxDecisionsPerAnswer = 256
+
+/** Tokens kept at most: a long `npm start` minting a token per call stays bounded. */
+export const defaultMaxAuthorizerCacheEntries = 10_000
+
+export interface AuthorizerCacheOptions {
+  /** API Gateway's authorizer result TTL; 0 keeps nothing. */
+  ttlSeconds: number
+  maxEntries?: number
+  /** The clock, in milliseconds: a seam for tests. */
+  now?: () => number
+}
+
+/**
+ * Authorizer answers by token, as API Gateway caches them, each with the
+ * policy's decisions so far by method ARN: the policy is the cached answer's,
+ * so a route's decision is the same every time, and is worked out once.
+ * Every entry lives the same TTL, so insertion order is expiry order: an
+ * insert drops the expired entries at the front, then the oldest beyond
+ * `maxEntries`.
+ *
+ * @example
+ * const cache = createAuthorizerCache({ ttlSeconds: 300 })
+ * const entry = cache.get(token) ?? cache.set(token, await authorizer(event))
+ * if (decisionFor(entry, methodArn) === 'allow') ...
+ */
+export const createAuthorizerCache = ({
+  ttlSeconds,
+  maxEntries = defaultMaxAuthorizerCacheEntries,
+  now = Date.now,
+}: AuthorizerCacheOptions) => {
+  const entries = new Map<string, CachedAuthorization>()
+  return {
+    get size() {
+      return entries.size
+    },
+    /** The unexpired answer for `token`, if any. */
+    get(token: string): CachedAuthorization | undefined {
+      const entry = entries.get(token)
+      if (entry === undefined || entry.expiresAt > now()) return entry
+      entries.delete(token)
+      return undefined
+    },
+    /** Keeps `result` for `token` (unless the TTL is 0) and returns its entry. */
+    set(token: string, result: APIGatewayAuthorizerResult): CachedAuthorization {
+      const at = now()
+      const entry = { result, expiresAt: at + ttlSeconds * 1000, decisions: new Map() }
+      if (ttlSeconds <= 0) return entry
+      entries.delete(token)
+      for (const [oldToken, old] of entries) {
+        if (old.expiresAt > at && entries.size < maxEntries) break
+        entries.delete(oldToken)
+      }
+      entries.set(token, entry)
+      return entry
+    },
+  }
+}
+
+/** The cached policy's decision for one method ARN: evaluated once per answer and route. */
+export const decisionFor = ({ result, decisions }: CachedAuthorization, methodArn: string) => {
+  let decision = decisions.get(methodArn)
+  if (decision === undefined) {
+    decision = evaluatePolicy(result.policyDocument, methodArn)
+    if (decisions.size >= maxDecisionsPerAnswer) decisions.clear()
+    decisions.set(methodArn, decision)
+  }
+  return decision
+}
