@@ -14,6 +14,13 @@ export type Figures = Record<string, number>
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 
+/** The middle value of `values` (the upper of the two middle ones for an even count). */
+export const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  )
+
 /** Keeps a benchmark's figures of this run (overwriting its last). */
 export const recordFigures = async (bench: string, figures: Figures): Promise<void> => {
   await mkdir(figuresDir, { recursive: true })

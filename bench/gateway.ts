@@ -8,7 +8,9 @@
  * So the gateway is not charged for the callers' own fetch CPU, and direct and
  * gateway calls come from the same callers on the same thread.
  *
- * What it measures:
+ * What it measures, in BENCH_ROUNDS (5) rounds, each direct then through the
+ * gateway, the figures being the rounds' medians (a machine that runs slower
+ * for a while moves both sides of a round, not one figure):
  * - latency: one caller at a time, BENCH_REQUESTS calls, p50 / p99 direct and
  *   through the gateway; the overhead is the difference of the p50s (at 16
  *   callers a p50 is mostly queueing: 16 callers at 400 calls/s wait 40 ms
@@ -33,13 +35,15 @@ import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { startThrowawayStack } from '../local/stack.ts'
 import { listening, startFastAgent } from './fast-agent.ts'
-import { type Figures, percentile, recordFigures } from './figures.ts'
+import { type Figures, median, percentile, recordFigures } from './figures.ts'
 import { profiled } from './profile.ts'
 import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
+/** Latency and throughput rounds, direct and through the gateway taken turn about. */
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
@@ -365,44 +369,84 @@ const main = async () => {
     await sixteen(direct)
     await sixteen(gateway)
 
-    const directAlone = await oneAtATime(direct)
-    const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
-    const directLoaded = await sixteen(direct)
-    const gatewayLoaded = await gatewayCost(stack, requests, () => sixteen(gateway))
+    // Rounds taken turn about (direct, then through the gateway, `rounds` times): each round
+    // compares two runs a second apart, so a stretch in which the machine runs slower moves
+    // both sides of that round; the figures are the rounds' medians.
+    const taken: {
+      directAlone: Run
+      gatewayAlone: Awaited<ReturnType<typeof gatewayCost<Run>>>
+      directLoaded: Run
+      gatewayLoaded: Awaited<ReturnType<typeof gatewayCost<Run>>>
+    }[] = []
+    for (let round = 0; round < rounds; round++) {
+      const directAlone = await oneAtATime(direct)
+      const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
+      const directLoaded = await sixteen(direct)
+      const gatewayLoaded = await gatewayCost(stack, requests, () => sixteen(gateway))
+      taken.push({ directAlone, gatewayAlone, directLoaded, gatewayLoaded })
+    }
+    const pooled = (runs: Run[]) => runs.flatMap((run) => run.latencies).sort((a, b) => a - b)
+    const callsPerSecond = (run: Run) => requests / run.seconds
+    /** The rounds' median CPU per call; the request counts are each round's alike. */
+    const medianCost = (costs: Awaited<ReturnType<typeof gatewayCost<Run>>>[]) => ({
+      ...(costs.at(-1) as (typeof costs)[number]),
+      mainCpuMs: median(costs.map((cost) => cost.mainCpuMs)),
+      otherCpuMs: median(costs.map((cost) => cost.otherCpuMs)),
+    })
+    const gatewayAlone = medianCost(taken.map((round) => round.gatewayAlone))
+    const gatewayLoaded = medianCost(taken.map((round) => round.gatewayLoaded))
+    const range = (values: number[], digits: number, unit = '') =>
+      `${Math.min(...values).toFixed(digits)}${unit} to ${Math.max(...values).toFixed(digits)}${unit}`
 
-    const latency = { direct: directAlone.latencies, gateway: gatewayAlone.result.latencies }
+    const latency = {
+      direct: pooled(taken.map((round) => round.directAlone)),
+      gateway: pooled(taken.map((round) => round.gatewayAlone.result)),
+    }
     printPercentiles(
-      `Unary SendMessage, latency: ${requests} calls, one caller at a time (a fast agent; callers and agent in another process)`,
+      `Unary SendMessage, latency: ${rounds} rounds of ${requests} calls, one caller at a time (a fast agent; callers and agent in another process)`,
       latency.direct,
       latency.gateway,
       2,
     )
-    const overheadP50 = percentile(latency.gateway, 50) - percentile(latency.direct, 50)
+    const overheads = taken.map(
+      (round) =>
+        percentile(round.gatewayAlone.result.latencies, 50) -
+        percentile(round.directAlone.latencies, 50),
+    )
+    const overheadP50 = median(overheads)
     console.log(
-      `Through the gateway: +${overheadP50.toFixed(2)} ms p50 (issue 20's goal: at most +1.5 ms)`,
+      `Through the gateway: +${overheadP50.toFixed(2)} ms p50, the median of ${rounds} rounds (each round's +${range(overheads, 2, ' ms')}; issue 20's goal: at most +1.5 ms)`,
     )
 
-    const callsPerSecond = (run: Run) => requests / run.seconds
-    const share = callsPerSecond(gatewayLoaded.result) / callsPerSecond(directLoaded)
+    const shares = taken.map(
+      (round) => callsPerSecond(round.gatewayLoaded.result) / callsPerSecond(round.directLoaded),
+    )
+    const share = median(shares)
     console.log(
-      `\nUnary SendMessage, throughput: ${requests} calls, ${concurrency} callers (p50 and p99 at this load are mostly queueing)`,
+      `\nUnary SendMessage, throughput: ${rounds} rounds of ${requests} calls, ${concurrency} callers (calls/s: the rounds' median; p50 and p99 at this load are mostly queueing)`,
     )
     console.log('| path | calls/s | p50 ms | p99 ms |')
     console.log('| --- | --- | --- | --- |')
-    for (const [name, run] of [
-      ['direct', directLoaded],
-      ['gateway', gatewayLoaded.result],
-    ] as const) {
+    const loaded = {
+      direct: taken.map((round) => round.directLoaded),
+      gateway: taken.map((round) => round.gatewayLoaded.result),
+    }
+    for (const [name, runs] of Object.entries(loaded)) {
+      const latencies = pooled(runs)
       console.log(
-        `| ${name} | ${callsPerSecond(run).toFixed(0)} | ${percentile(run.latencies, 50).toFixed(1)} | ${percentile(run.latencies, 99).toFixed(1)} |`,
+        `| ${name} | ${median(runs.map(callsPerSecond)).toFixed(0)} | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} |`,
       )
     }
     console.log(
-      `Through the gateway: ${(100 * share).toFixed(0)} % of direct throughput (issue 20's goal: at least 35 %)`,
+      `Through the gateway: ${(100 * share).toFixed(0)} % of direct throughput, the median of ${rounds} rounds (each round's ${range(
+        shares.map((value) => 100 * value),
+        0,
+        ' %',
+      )}; issue 20's goal: at least 35 %)`,
     )
 
     console.log(
-      '\nThe gateway process: CPU per unary call (process.threadCpuUsage, process.cpuUsage)',
+      `\nThe gateway process: CPU per unary call, the rounds' median (process.threadCpuUsage, process.cpuUsage)`,
     )
     console.log('| load | main thread ms | other threads (database) ms |')
     console.log('| --- | --- | --- |')
@@ -424,8 +468,8 @@ const main = async () => {
       gatewayP50: percentile(latency.gateway, 50),
       gatewayP99: percentile(latency.gateway, 99),
       overheadP50,
-      directCallsPerSecond: callsPerSecond(directLoaded),
-      gatewayCallsPerSecond: callsPerSecond(gatewayLoaded.result),
+      directCallsPerSecond: median(loaded.direct.map(callsPerSecond)),
+      gatewayCallsPerSecond: median(loaded.gateway.map(callsPerSecond)),
       throughputShare: share,
       mainThreadCpuMs: gatewayAlone.mainCpuMs,
       otherThreadsCpuMs: gatewayAlone.otherCpuMs,
@@ -466,8 +510,11 @@ const main = async () => {
     console.log('| calls | reads | writes | by operation |')
     console.log('| --- | --- | --- | --- |')
     for (const [name, counted] of [
-      [`unary, ${requests} one at a time (the latency run above)`, gatewayAlone],
-      [`unary, ${requests} by ${concurrency} callers (the throughput run above)`, gatewayLoaded],
+      [`unary, ${requests} one at a time (the last latency round above)`, gatewayAlone],
+      [
+        `unary, ${requests} by ${concurrency} callers (the last throughput round above)`,
+        gatewayLoaded,
+      ],
       [`streams, ${streams} one after another (above)`, gatewayFirst],
       [`unary, ${spacedCalls} calls 1 s apart (agent cache expired each time)`, spaced],
     ] as const) {
