@@ -172,12 +172,14 @@ describe('journaled store (the local database under dynalite)', () => {
     await first.close()
     // A crash in the middle of the batch's record: its last byte never reached the file.
     truncateSync(journal(), statSync(journal()).size - 1)
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {})
 
     // Act
     const second = await open()
 
     // Assess
     expect(await entries(second)).toEqual({ before: 1 })
+    expect(String(said.mock.calls[0]?.[0])).toContain('does not read to its end')
   })
 
   it('ignores a record whose bytes do not check, and all after it', async () => {
