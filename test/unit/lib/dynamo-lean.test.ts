@@ -155,6 +155,12 @@ describe('the lean path for single-item DynamoDB requests', () => {
     vi.unstubAllEnvs()
     vi.restoreAllMocks()
   })
+  /** The document client the gateway makes, on the capturing server. */
+  const leanOnServer = (maxAttempts?: number) =>
+    createDocumentClient(
+      { region, dynamoDbEndpoint: server.endpoint },
+      sdkClient(server.endpoint, maxAttempts),
+    )
 
   const item = {
     pk: 'caller#agent',
@@ -205,10 +211,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
         marshallOptions: { removeUndefinedValues: true },
       })
-      const lean = createDocumentClient(
-        { region, dynamoDbEndpoint: server.endpoint },
-        sdkClient(server.endpoint),
-      )
+      const lean = leanOnServer()
 
       // Act
       await sdk.send(command() as never)
@@ -243,10 +246,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
     }
     server.answer({ status: 200, body: answer })
     const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint))
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const viaSdk = await sdk.send(commands.GetItem())
@@ -264,10 +264,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
 
   it('leaves Item out of a GetItem output when there is no item, as the SDK does', async () => {
     // Prepare
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const output = await lean.send(commands.GetItem())
@@ -286,10 +283,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
         message: 'The conditional request failed',
       },
     })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const error = await lean.send(commands.UpdateItem()).catch((caught: unknown) => caught)
@@ -319,10 +313,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       },
       { status: 200, body: { Attributes: { count: { N: '1' } } } },
     )
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const output = await lean.send(commands.UpdateItem())
@@ -343,10 +334,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
         message: 'One or more parameter values were invalid: Missing the key sk',
       },
     })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const error = await lean.send(commands.GetItem()).catch((caught: unknown) => caught)
@@ -368,10 +356,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       status: 500,
       body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'oops' },
     })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint, 4),
-    )
+    const lean = leanOnServer(4)
 
     // Act
     const error = await lean.send(commands.PutItem()).catch((caught: unknown) => caught)
@@ -389,10 +374,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
   it('retries a request whose connection is dropped', async () => {
     // Prepare
     server.answer('drop', { status: 200, body: {} })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const output = await lean.send(commands.DeleteItem())
@@ -405,10 +387,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
 
   it('hands a command sent with options, and any other command, to the SDK', async () => {
     // Prepare
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     await lean.send(commands.GetItem(), { abortSignal: new AbortController().signal })
@@ -432,10 +411,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       },
       { status: 200, headers: { date: serverDate }, body: {} },
     )
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const output = await lean.send(commands.GetItem())
@@ -489,10 +465,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
     const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
       marshallOptions: { removeUndefinedValues: true },
     })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     await sdk.send(command())
@@ -520,10 +493,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
         ExpressionAttributeValues: { ':n': value },
       })
     const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint))
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const sdkError = await sdk.send(command()).catch((caught: unknown) => caught)
@@ -537,10 +507,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
 
   it('refuses a Blob as a binary value, naming the attribute, and sends nothing', async () => {
     // Prepare
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const error = await lean
@@ -581,10 +548,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
     const sdk = DynamoDBDocumentClient.from(sdkClient(server.endpoint), {
       marshallOptions: { removeUndefinedValues: true },
     })
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     await sdk.send(command())
@@ -787,10 +751,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
     const sdkError = await DynamoDBDocumentClient.from(sdkClient(server.endpoint))
       .send(command())
       .catch((caught: unknown) => caught)
-    const lean = createDocumentClient(
-      { region, dynamoDbEndpoint: server.endpoint },
-      sdkClient(server.endpoint),
-    )
+    const lean = leanOnServer()
 
     // Act
     const error = await lean.send(command()).catch((caught: unknown) => caught)
@@ -836,10 +797,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
         status: 200,
         body: { Attributes: { count: { N: '3' } } },
       })
-      const lean = createDocumentClient(
-        { region, dynamoDbEndpoint: server.endpoint },
-        sdkClient(server.endpoint),
-      )
+      const lean = leanOnServer()
       const forget = useLeanTransport(`${server.endpoint}/`, transport)
 
       // Act
