@@ -22,23 +22,31 @@ const wrap = (slots: StreamSlots, handler: () => Promise<unknown>) =>
     )
     .handler(handler)
 
+/**
+ * A streamed answer from `body` whose slot takes a while to give back, as a DynamoDB write
+ * does; `order` has 'released' pushed once it is back.
+ */
+const streamWithSlowRelease = async () => {
+  const order: string[] = []
+  const slots: StreamSlots = {
+    acquire: vi.fn(async () => true),
+    release: vi.fn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30))
+      order.push('released')
+    }),
+  }
+  const body = new PassThrough()
+  const response = await invoke(
+    wrap(slots, async () => ({ statusCode: 200, body })),
+    {},
+  )
+  return { order, slots, body, answer: (response as { body: Readable }).body }
+}
+
 describe('streamConcurrency middleware', () => {
   it('gives the slot back when the streamed body ends, and ends the answer only after', async () => {
     // Prepare: giving the slot back takes a while, as a DynamoDB write does.
-    const order: string[] = []
-    const slots: StreamSlots = {
-      acquire: vi.fn(async () => true),
-      release: vi.fn(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 30))
-        order.push('released')
-      }),
-    }
-    const body = new PassThrough()
-    const response = await invoke(
-      wrap(slots, async () => ({ statusCode: 200, body })),
-      {},
-    )
-    const answer = (response as { body: Readable }).body
+    const { order, slots, body, answer } = await streamWithSlowRelease()
 
     // Act
     const whileOpen = vi.mocked(slots.release).mock.calls.length
@@ -133,20 +141,7 @@ describe('streamConcurrency middleware', () => {
     ],
   ])('closes the answer only after the slot is back when %s', async (_how, act) => {
     // Prepare: giving the slot back takes a while, as a DynamoDB write does.
-    const order: string[] = []
-    const slots: StreamSlots = {
-      acquire: vi.fn(async () => true),
-      release: vi.fn(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 30))
-        order.push('released')
-      }),
-    }
-    const body = new PassThrough()
-    const response = await invoke(
-      wrap(slots, async () => ({ statusCode: 200, body })),
-      {},
-    )
-    const answer = (response as { body: Readable }).body
+    const { order, slots, body, answer } = await streamWithSlowRelease()
     answer.on('error', () => undefined)
     const closed = new Promise((resolve) => answer.once('close', resolve))
 
