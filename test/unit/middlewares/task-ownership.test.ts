@@ -53,6 +53,16 @@ const eventStream = (body: Readable) => ({
 
 const taskEvent = 'data: {"jsonrpc":"2.0","id":5,"result":{"task":{"id":"t-1"}}}\n\n'
 
+/** A body that closes a while after it is destroyed (pushing 'body closed' to `order`), as streamConcurrency's does while it gives its slot back. */
+const slowToClose = (order: string[]) =>
+  new PassThrough({
+    destroy: (error, callback) =>
+      setTimeout(() => {
+        order.push('body closed')
+        callback(error)
+      }, 20),
+  })
+
 describe('taskOwnership middleware', () => {
   it('passes on a stream event naming a task only once the task is recorded', async () => {
     // Prepare: the record takes a while, as a DynamoDB write does.
@@ -141,13 +151,7 @@ describe('taskOwnership middleware', () => {
     const owners = ownersWith(async () => {
       throw new TaskOwnedElsewhereError('weather', 't-1')
     })
-    const body = new PassThrough({
-      destroy: (error, callback) =>
-        setTimeout(() => {
-          order.push('body closed')
-          callback(error)
-        }, 20),
-    })
+    const body = slowToClose(order)
     const request = requestFor(streamCall, eventStream(body))
     await taskOwnership({ owners }).after?.(request)
     const answer = (request.response as { body: Readable }).body
@@ -169,13 +173,7 @@ describe('taskOwnership middleware', () => {
     // Prepare
     const order: string[] = []
     const owners = ownersWith(async () => undefined)
-    const body = new PassThrough({
-      destroy: (error, callback) =>
-        setTimeout(() => {
-          order.push('body closed')
-          callback(error)
-        }, 20),
-    })
+    const body = slowToClose(order)
     const request = requestFor(streamCall, eventStream(body))
     await taskOwnership({ owners }).after?.(request)
     const answer = (request.response as { body: Readable }).body
