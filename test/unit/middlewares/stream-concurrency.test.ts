@@ -22,6 +22,16 @@ const wrap = (slots: StreamSlots, handler: () => Promise<unknown>) =>
     )
     .handler(handler)
 
+/** A streamed answer (`answer`) of what is written to `body`, its slot asked of `slots`. */
+const streamed = async (slots: StreamSlots) => {
+  const body = new PassThrough()
+  const response = await invoke(
+    wrap(slots, async () => ({ statusCode: 200, body })),
+    {},
+  )
+  return { body, answer: (response as { body: Readable }).body }
+}
+
 /**
  * A streamed answer from `body` whose slot takes a while to give back, as a DynamoDB write
  * does; `order` has 'released' pushed once it is back.
@@ -35,12 +45,7 @@ const streamWithSlowRelease = async () => {
       order.push('released')
     }),
   }
-  const body = new PassThrough()
-  const response = await invoke(
-    wrap(slots, async () => ({ statusCode: 200, body })),
-    {},
-  )
-  return { order, slots, body, answer: (response as { body: Readable }).body }
+  return { order, slots, ...(await streamed(slots)) }
 }
 
 describe('streamConcurrency middleware', () => {
@@ -66,12 +71,7 @@ describe('streamConcurrency middleware', () => {
     // Prepare: a reader that holds each chunk until told, as taskOwnership holds an event
     // until its task's owner is recorded
     const slots = slotsGranting(true)
-    const body = new PassThrough()
-    const response = await invoke(
-      wrap(slots, async () => ({ statusCode: 200, body })),
-      {},
-    )
-    const answer = (response as { body: Readable }).body
+    const { body, answer } = await streamed(slots)
     const read: string[] = []
     answer.on('data', (chunk) => {
       read.push(String(chunk))
@@ -95,12 +95,7 @@ describe('streamConcurrency middleware', () => {
   it('gives the slot back and ends the answer after a piped caller that fell behind catches up', async () => {
     // Prepare: a caller that takes one byte at a time, so the pipe pauses on the last chunk
     const slots = slotsGranting(true)
-    const body = new PassThrough()
-    const response = await invoke(
-      wrap(slots, async () => ({ statusCode: 200, body })),
-      {},
-    )
-    const answer = (response as { body: Readable }).body
+    const { body, answer } = await streamed(slots)
     const read: string[] = []
     const caller = new Writable({
       highWaterMark: 1,
@@ -158,12 +153,7 @@ describe('streamConcurrency middleware', () => {
   it('gives the slot back when the caller abandons the stream, and stops reading the agent', async () => {
     // Prepare
     const slots = slotsGranting(true)
-    const body = new PassThrough()
-    const response = await invoke(
-      wrap(slots, async () => ({ statusCode: 200, body })),
-      {},
-    )
-    const answer = (response as { body: Readable }).body
+    const { body, answer } = await streamed(slots)
     answer.resume()
     body.write('first')
     await new Promise((resolve) => setImmediate(resolve))
