@@ -8,6 +8,9 @@
  * p50 / p99, wall ms p50 and the DynamoDB requests per call by operation
  * (counted at the database). Run with `npm run bench:handler`.
  *
+ * Last comes Node's floor (bench/http-floor.ts): the same three exchanges a
+ * unary call makes, with bare node:http and nothing else, measured the same way.
+ *
  * With BENCH_PROFILE=<prefix>, the CPU profile of each kind's measured calls
  * (not the warm-up) is written to `<prefix>-<kind>.cpuprofile`, for
  * `node bench/profile-summary.ts <file>`.
@@ -23,6 +26,7 @@ import { once } from 'node:events'
 import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { matchRoute } from '../lib/routes.ts'
+import { tableName } from '../lib/tables.ts'
 import { authorizerEvent, type IncomingRequest, proxyEvent } from '../local/api-gateway-events.ts'
 import {
   installAwsLambdaShim,
@@ -33,6 +37,7 @@ import { lambdaContext } from '../local/lambda-context.ts'
 import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
 import { type Figures, percentile, recordFigures } from './figures.ts'
+import { bareCall } from './http-floor.ts'
 import { profiled } from './profile.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
@@ -49,6 +54,8 @@ const print = (line: string) => (lambdaOutput ? console.error(line) : console.lo
 interface Ready {
   env: Record<string, string>
   token: string
+  /** The fast agent's HTTP+JSON base URL, for Node's floor. */
+  agentUrl: string
 }
 
 /** The child's part: database, token endpoint and the fast agent, registered and granted. */
@@ -80,7 +87,11 @@ const serveBackend = async () => {
   const env = Object.fromEntries(
     Object.entries(process.env).filter((entry): entry is [string, string] => !!entry[1]),
   )
-  process.send?.({ env, token: await stack.token('demo-client') } satisfies Ready)
+  process.send?.({
+    env,
+    token: await stack.token('demo-client'),
+    agentUrl: agent.backendUrl,
+  } satisfies Ready)
   process.on('message', async (message) => {
     if (message === 'counts') process.send?.({ counts: stack.databaseRequests() })
     if (message === 'stop') {
@@ -112,7 +123,7 @@ const responseSink = () => {
   return { stream, read }
 }
 
-const measure = async (backend: ChildProcess, token: string) => {
+const measure = async (backend: ChildProcess, { token, agentUrl }: Ready) => {
   installAwsLambdaShim()
   const [{ handler: authorizer }, agentsModule] = await Promise.all([
     import('../handlers/authorizer.ts'),
@@ -179,6 +190,16 @@ const measure = async (backend: ChildProcess, token: string) => {
     return reply.counts
   }
 
+  /** The database requests per call between two counts, in all and by operation. */
+  const perCall = (before: Record<string, number>, after: Record<string, number>) => {
+    const perOperation = Object.entries(after)
+      .map(([operation, count]) => [operation, (count - (before[operation] ?? 0)) / calls] as const)
+      .filter(([, count]) => count > 0)
+    const total = perOperation.reduce((sum, [, count]) => sum + count, 0)
+    const byOperation = perOperation.map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
+    return { total, text: `${total.toFixed(2)}: ${byOperation.join(', ')}` }
+  }
+
   const message = () =>
     JSON.stringify({
       message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text: '2+2' }] },
@@ -218,16 +239,11 @@ const measure = async (backend: ChildProcess, token: string) => {
         wall.push(sample.wall)
       }
     })
-    const after = await databaseRequests()
+    const { total, text } = perCall(before, await databaseRequests())
     cpu.sort((a, b) => a - b)
     wall.sort((a, b) => a - b)
-    const perOperation = Object.entries(after)
-      .map(([operation, count]) => [operation, (count - (before[operation] ?? 0)) / calls] as const)
-      .filter(([, count]) => count > 0)
-    const total = perOperation.reduce((sum, [, count]) => sum + count, 0)
-    const byOperation = perOperation.map(([operation, count]) => `${operation} ${count.toFixed(2)}`)
     print(
-      `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${total.toFixed(2)}: ${byOperation.join(', ')} |`,
+      `| ${name} | ${percentile(cpu, 50).toFixed(2)} | ${percentile(cpu, 99).toFixed(2)} | ${percentile(wall, 50).toFixed(2)} | ${text} |`,
     )
     const figure = figureNames[kind] as string
     figures[`${figure}CpuMsP50`] = percentile(cpu, 50)
@@ -235,6 +251,34 @@ const measure = async (backend: ChildProcess, token: string) => {
     figures[`${figure}WallMsP50`] = percentile(wall, 50)
     figures[`${figure}DbRequests`] = total
   }
+  const floor = bareCall({
+    databaseUrl: process.env.DYNAMODB_ENDPOINT as string,
+    tableName: tableName('rateLimits', process.env.TABLE_PREFIX ?? ''),
+    agentUrl,
+  })
+  const floorCpu: number[] = []
+  const floorWall: number[] = []
+  let floorBefore: Record<string, number> = {}
+  for (let i = 0; i < warmUp + calls; i++) {
+    if (i === warmUp) floorBefore = await databaseRequests()
+    const body = message()
+    const cpu = process.cpuUsage()
+    const t0 = performance.now()
+    await floor.call(body)
+    const wall = performance.now() - t0
+    const { user, system } = process.cpuUsage(cpu)
+    if (i < warmUp) continue
+    floorCpu.push((user + system) / 1000)
+    floorWall.push(wall)
+  }
+  floor.close()
+  floorCpu.sort((a, b) => a - b)
+  floorWall.sort((a, b) => a - b)
+  const floorRequests = perCall(floorBefore, await databaseRequests())
+  print(
+    `| Node's floor: a unary call's three exchanges, bare node:http (bench/http-floor.ts) | ${percentile(floorCpu, 50).toFixed(2)} | ${percentile(floorCpu, 99).toFixed(2)} | ${percentile(floorWall, 50).toFixed(2)} | ${floorRequests.text} |`,
+  )
+  figures.unaryFloorCpuMsP50 = percentile(floorCpu, 50)
   await recordFigures('handler', figures)
 }
 
@@ -251,7 +295,7 @@ if (process.argv[2] === 'backend') {
     process.env.POWERTOOLS_METRICS_DISABLED = 'false'
   }
   try {
-    await measure(backend, ready.token)
+    await measure(backend, ready)
   } finally {
     backend.send('stop')
     await once(backend, 'exit')
