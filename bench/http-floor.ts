@@ -1,5 +1,8 @@
 /**
- * Node's floor under the agents handler's CPU per unary call: the same three
+ * Floors: what Node itself costs for what the gateway does, measured the way
+ * the gateway is, so that a goal can be read against what is reachable.
+ *
+ * `bareCall`: Node's floor under the agents handler's CPU per unary call: the same three
  * exchanges a warm SendMessage makes (the rate limiter's UpdateItem, the
  * agent's call, the task owner's UpdateItem), made one after another with bare
  * `node:http` on keep-alive sockets to the same database and agent, with
@@ -7,7 +10,8 @@
  * validation. What the handler costs above it is the gateway's own; what is
  * below it no handler making these exchanges with Node's HTTP can save.
  */
-import { Agent, request } from 'node:http'
+import { Agent, createServer, request } from 'node:http'
+import { listening } from './fast-agent.ts'
 
 export interface FloorTargets {
   /** dynalite's endpoint. */
@@ -108,4 +112,36 @@ export const bareCall = ({ databaseUrl, tableName, agentUrl }: FloorTargets) => 
     )
   }
   return { call, close: () => agent.destroy() }
+}
+
+/**
+ * A bare relay, Node's floor under the gateway's per-event delay: an HTTP
+ * server that sends each request on to `target` (same path below it, same
+ * method, headers and body) and pipes the answer back as it comes, nothing
+ * else. Run in the gateway's process, it makes the same extra hop between
+ * processes that the gateway does.
+ */
+export const startBareRelay = async (target: string) => {
+  const agent = new Agent({ keepAlive: true })
+  const server = createServer((incoming, answer) => {
+    const { authorization: _, host: __, ...headers } = incoming.headers
+    const onward = request(
+      new URL(`${target}${incoming.url}`),
+      { method: incoming.method, headers, agent },
+      (response) => {
+        answer.writeHead(response.statusCode ?? 502, response.headers)
+        response.pipe(answer)
+      },
+    )
+    onward.on('error', () => answer.destroy())
+    incoming.pipe(onward)
+  })
+  const relay = await listening(server)
+  return {
+    url: relay.url,
+    stop: async () => {
+      agent.destroy()
+      await relay.stop()
+    },
+  }
 }
