@@ -97,6 +97,40 @@ describe('taskOwnership middleware', () => {
     expect(owners.record).toHaveBeenCalledWith('weather', [{ taskId: 't-1' }], 'client-a')
   })
 
+  it('keeps the stream in order: an event naming no new task waits behind one whose task is being recorded', async () => {
+    // Prepare: the first event's record takes a while; the next names no new task.
+    let finishRecord = () => {}
+    const owners = ownersWith(
+      () =>
+        new Promise<void>((resolve) => {
+          finishRecord = resolve
+        }),
+    )
+    const body = new PassThrough()
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+    const read: string[] = []
+    answer.on('data', (chunk) => read.push(String(chunk)))
+    const progress = 'data: {"jsonrpc":"2.0","id":5,"result":{"statusUpdate":{"taskId":"t-1"}}}\n\n'
+
+    // Act
+    body.write(taskEvent)
+    await new Promise((resolve) => setImmediate(resolve))
+    body.write(': keep-alive\n\n')
+    body.write(progress)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const beforeRecorded = [...read]
+    finishRecord()
+    body.end()
+    await new Promise((resolve) => answer.once('end', resolve))
+
+    // Assess
+    expect(beforeRecorded).toEqual([])
+    expect(read).toEqual([taskEvent, ': keep-alive\n\n', progress])
+    expect(owners.record).toHaveBeenCalledTimes(1)
+  })
+
   it('records each task once per stream', async () => {
     // Prepare
     const owners = ownersWith(async () => undefined)
