@@ -139,25 +139,32 @@ export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
 export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
   tasksInAnswer(binding, text).map(({ taskId }) => taskId)
 
+/** Splits on `/\r\n|\n|\r/`-style breaks; plain `\n` text (the usual) by a string split, several times faster. */
+const splitOn = (text: string, plain: string, any: RegExp) =>
+  text.includes('\r') ? text.split(any) : text.split(plain)
+
 /**
  * The `data` of each event in a run of whole SSE events (what the relay passes
- * on: it never splits an event); comments and keep-alives have none.
+ * on: it never splits an event); comments and keep-alives have none. Runs on
+ * every streamed event, so it is one loop over the lines, no intermediate arrays.
  */
-const eventData = (text: string): { event?: string; data: string }[] =>
-  text
-    .split(/\r\n\r\n|\n\n|\r\r/)
-    .map((block) => {
-      const lines = block.split(/\r\n|\n|\r/)
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-      const event = lines
-        .find((line) => line.startsWith('event:'))
-        ?.slice(6)
-        .trim()
-      return data.length > 0 ? { ...(event ? { event } : {}), data: data.join('\n') } : undefined
-    })
-    .filter((event) => event !== undefined)
+const eventData = (text: string): { event?: string; data: string }[] => {
+  const events: { event?: string; data: string }[] = []
+  for (const block of splitOn(text, '\n\n', /\r\n\r\n|\n\n|\r\r/)) {
+    let data: string | undefined
+    let event: string | undefined
+    for (const line of splitOn(block, '\n', /\r\n|\n|\r/)) {
+      if (line.startsWith('data:')) {
+        const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
+        data = data === undefined ? value : `${data}\n${value}`
+      } else if (event === undefined && line.startsWith('event:')) {
+        event = line.slice(6).trim()
+      }
+    }
+    if (data !== undefined) events.push(event ? { event, data } : { data })
+  }
+  return events
+}
 
 /** The tasks a run of whole stream events in `binding` hands the caller, with their contexts. */
 export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
