@@ -8,6 +8,28 @@ import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
  */
 export type BackendBody = Uint8Array | Readable | ReadableStream<Uint8Array>
 
+/**
+ * A web stream as a Node stream, for the relay's `'data'` events: one chunk
+ * read per `_read`. Unlike `Readable.fromWeb`, which is destroyed as soon as
+ * the web stream errors, a chunk read before the error (the last whole event
+ * before a translated stream's error) is passed on first.
+ */
+export const nodeBody = (body: ReadableStream<Uint8Array>): Readable => {
+  const reader = body.getReader()
+  return new Readable({
+    read() {
+      reader.read().then(
+        (next) => this.push(next.done ? null : next.value),
+        (error) => this.destroy(error),
+      )
+    },
+    destroy(error, callback) {
+      reader.cancel(error).catch(() => undefined)
+      callback(error)
+    },
+  })
+}
+
 /** A body read whole, never more than `maxBytes` of it (readBounded's rule, for bytes too). */
 export const bodyBytes = async (body: BackendBody, maxBytes: number): Promise<Uint8Array> => {
   if (!(body instanceof Uint8Array)) return readBounded(body, maxBytes)

@@ -1,7 +1,6 @@
 import { finished, Readable } from 'node:stream'
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { EventBoundaries, isUnfinishedEvent } from '../a2a/sse.ts'
-import type { BackendBody } from './body.ts'
+import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
+import { type BackendBody, nodeBody } from './body.ts'
 
 export interface RelayOutcome {
   chunks: number
@@ -40,7 +39,7 @@ const keepAliveComment = ': keep-alive\n\n'
  * stream for the Lambda response: each chunk is passed
  * on as it arrives, except that an event stream's unfinished last event waits
  * for the rest of it, so only whole events go out. A stream's chunks are taken
- * from its `'data'` events (a web stream's through `Readable.fromWeb`), not its
+ * from its `'data'` events (a web stream's through `nodeBody`), not its
  * async iterator: a listener costs a few microseconds of each event's delay
  * where the iterator's promise hops cost tens. While the caller reads slower
  * than the backend sends, so that the relay's buffer is full, the body is
@@ -64,11 +63,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const { backendRequest, onEnd, events } = options
   /** The body as a Node stream; bytes are taken whole in the first read. */
   const source =
-    body instanceof Uint8Array
-      ? undefined
-      : body instanceof Readable
-        ? body
-        : Readable.fromWeb(body as NodeReadableStream)
+    body instanceof Uint8Array ? undefined : body instanceof Readable ? body : nodeBody(body)
   let chunks = 0
   let failure: Error | undefined
   /** Nothing more is taken from the backend: its body ended or failed, or the relay ended. */
@@ -96,6 +91,17 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     relay.push(null)
   }
 
+  /** An event past the limit (found here or by a translated stream), or the backend failed. */
+  const fail = (error: Error) => {
+    if (error instanceof StreamEventTooLargeError) {
+      backendRequest.abort()
+      return endWith('event-too-large', error)
+    }
+    if (events) return endWith('backend-failed', error)
+    settled = true
+    relay.destroy(error)
+  }
+
   const take = (chunk: Uint8Array) => {
     if (settled) return
     chunks++
@@ -107,8 +113,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       // Only the new chunk is scanned; held chunks are joined once, when their event ends.
       whole = boundaries.scan(chunk)
     } catch (error) {
-      backendRequest.abort()
-      return endWith('event-too-large', error as Error)
+      return fail(error as Error)
     }
     if (whole === 0) return void unfinished.push(chunk)
     const ending = chunk.subarray(0, whole)
@@ -120,11 +125,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** The body ended (no error) or failed, or a stream closed before its end. */
   const bodyEnded = (error?: Error | null) => {
     if (settled) return
-    if (error) {
-      if (events) return endWith('backend-failed', error)
-      settled = true
-      return void relay.destroy(error)
-    }
+    if (error) return fail(error)
     backendDone = true
     if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
       return endWith('backend-failed', new Error('backend stream ended mid-event'))

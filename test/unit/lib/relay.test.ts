@@ -85,6 +85,26 @@ describe('relayToReadable on an event stream', () => {
     expect(ends).toHaveLength(1)
     expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
   })
+  it('ends with the event-too-large event when a translated stream fails because an event passed the limit', async () => {
+    // Prepare: a translated stream (mapSse's web stream) that found an event over its limit.
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(encoder.encode('data: first\n\n'))
+        else controller.error(new StreamEventTooLargeError(64))
+      },
+    })
+    const { stream, backendRequest, ends } = relayed(body, 64)
+
+    // Act
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe('data: first\n\nevent: error\ndata: event-too-large\n\n')
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toHaveLength(1)
+    expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
+  })
 })
 
 describe("relayToReadable on an agent's Node stream", () => {
