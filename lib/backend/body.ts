@@ -8,41 +8,26 @@ import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
  */
 export type BackendBody = Uint8Array | Readable | ReadableStream<Uint8Array>
 
-/** One way to read any BackendBody chunk by chunk: `next` as a web reader's `read`. */
-export interface BodyChunks {
-  next: () => Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>
-  /** Stops reading and lets go of the source (the socket, the web stream). */
-  cancel: () => void
-}
-
 /**
- * Reads a BackendBody chunk by chunk, whatever it is: a Node stream through its
- * own async iterator, a web stream through its reader, bytes as one chunk.
+ * A web stream as a Node stream, for the relay's `'data'` events: one chunk
+ * read per `_read`. Unlike `Readable.fromWeb`, which is destroyed as soon as
+ * the web stream errors, a chunk read before the error (the last whole event
+ * before a translated stream's error) is passed on first.
  */
-export const chunksOf = (body: BackendBody): BodyChunks => {
-  if (body instanceof Uint8Array) {
-    let sent = false
-    return {
-      next: async () => {
-        if (sent || body.byteLength === 0) return { done: true }
-        sent = true
-        return { done: false, value: body }
-      },
-      cancel: () => undefined,
-    }
-  }
-  if (body instanceof Readable) {
-    const iterator = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
-    return {
-      next: () => iterator.next() as ReturnType<BodyChunks['next']>,
-      cancel: () => void body.destroy(),
-    }
-  }
+export const nodeBody = (body: ReadableStream<Uint8Array>): Readable => {
   const reader = body.getReader()
-  return {
-    next: () => reader.read() as ReturnType<BodyChunks['next']>,
-    cancel: () => void reader.cancel().catch(() => undefined),
-  }
+  return new Readable({
+    read() {
+      reader.read().then(
+        (next) => this.push(next.done ? null : next.value),
+        (error) => this.destroy(error),
+      )
+    },
+    destroy(error, callback) {
+      reader.cancel(error).catch(() => undefined)
+      callback(error)
+    },
+  })
 }
 
 /** A body read whole, never more than `maxBytes` of it (readBounded's rule, for bytes too). */

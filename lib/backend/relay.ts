@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream'
+import { finished, Readable } from 'node:stream'
 import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
-import { type BackendBody, type BodyChunks, chunksOf } from './body.ts'
+import { type BackendBody, nodeBody } from './body.ts'
 
 export interface RelayOutcome {
   chunks: number
@@ -38,15 +38,21 @@ const keepAliveComment = ': keep-alive\n\n'
  * A backend body (bytes, the agent's Node stream or a web stream) as a Node
  * stream for the Lambda response: each chunk is passed
  * on as it arrives, except that an event stream's unfinished last event waits
- * for the rest of it, so only whole events go out. Destroying it (the caller
- * went away) aborts the backend request at once, even while a read is waiting
- * on the backend. Holding an unfinished event back is linear in its length
- * (EventBoundaries scans each byte once), and an event past `maxEventBytes`
- * ends the stream, so no agent can make the gateway buffer without bound.
- * Since only whole events go out, the keep-alive comments sent while the
- * backend is quiet, and the error event in the caller's binding that ends the
- * stream when the backend fails, breaks off mid-event, stays silent too long or
- * sends an event too large, never land inside an event.
+ * for the rest of it, so only whole events go out. A stream's chunks are taken
+ * from its `'data'` events (a web stream's through `nodeBody`), not its
+ * async iterator: a listener costs a few microseconds of each event's delay
+ * where the iterator's promise hops cost tens. While the caller reads slower
+ * than the backend sends, so that the relay's buffer is full, the body is
+ * paused (no keep-alive is sent and no idle timeout fires meanwhile), and
+ * resumed when the caller reads again. Bytes go out whole in the first read. Destroying it (the caller went away) aborts the backend
+ * request at once, paused or waiting. Holding an unfinished event back is
+ * linear in its length (EventBoundaries scans each byte once), and an event
+ * past `maxEventBytes` ends the stream, so no agent can make the gateway buffer
+ * without bound. Since only whole events go out, the keep-alive comments sent
+ * while the backend is quiet (one timer, refreshed by each chunk), and the
+ * error event in the caller's binding that ends the stream when the backend
+ * fails, breaks off mid-event, stays silent too long or sends an event too
+ * large, never land inside an event.
  *
  * @example
  * const abort = new AbortController()
@@ -55,88 +61,119 @@ const keepAliveComment = ': keep-alive\n\n'
  */
 export const relayToReadable = (body: BackendBody, options: RelayOptions): Readable => {
   const { backendRequest, onEnd, events } = options
-  const reader = chunksOf(body)
+  /** The body as a Node stream; bytes are taken whole in the first read. */
+  const source =
+    body instanceof Uint8Array ? undefined : body instanceof Readable ? body : nodeBody(body)
   let chunks = 0
   let failure: Error | undefined
-  let pending: ReturnType<BodyChunks['next']> | undefined
+  /** Nothing more is taken from the backend: its body ended or failed, or the relay ended. */
+  let settled = false
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
   let backendDone = false
   let idleSince = Date.now()
+  /** Fires after `keepAliveMs` without a backend chunk or keep-alive; refreshed, never remade. */
   let timer: NodeJS.Timeout | undefined
   /** Where an event stream's whole events end; each byte is scanned once. */
   const boundaries = events && new EventBoundaries(events.maxEventBytes)
   /** An event stream's chunks after its last whole event, joined once it is whole. */
   let unfinished: Uint8Array[] = []
 
-  const quietFor = (ms: number) =>
-    new Promise<'quiet'>((resolve) => {
-      timer = setTimeout(() => resolve('quiet'), ms)
-    })
-
-  const endWith = (stream: Readable, reason: StreamEndReason, error: Error) => {
-    failure = error
-    stream.push((events as NonNullable<typeof events>).failureEvent(reason))
-    stream.push(null)
+  /** Passes a chunk on; a full buffer pauses the body until the caller reads (`read`). */
+  const send = (chunk: Uint8Array | string) => {
+    if (!relay.push(chunk)) source?.pause()
   }
 
-  return new Readable({
-    async read() {
-      try {
-        // Each turn reads one backend chunk; it returns once something is pushed.
-        for (;;) {
-          pending ??= reader.next()
-          const next = events
-            ? await Promise.race([pending, quietFor(events.keepAliveMs)])
-            : await pending
-          clearTimeout(timer)
-          if (next === 'quiet') {
-            if (events && Date.now() - idleSince >= events.idleTimeoutMs) {
-              backendRequest.abort()
-              return endWith(this, 'idle-timeout', new Error('backend stream idle too long'))
-            }
-            return void this.push(keepAliveComment)
-          }
-          pending = undefined
-          idleSince = Date.now()
-          if (next.done) {
-            backendDone = true
-            if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
-              return endWith(this, 'backend-failed', new Error('backend stream ended mid-event'))
-            }
-            return void this.push(null)
-          }
-          chunks++
-          if (!boundaries) return void this.push(next.value)
-          // Only the new chunk is scanned; held chunks are joined once, when their event ends.
-          const whole = boundaries.scan(next.value)
-          if (whole === 0) {
-            unfinished.push(next.value)
-            continue
-          }
-          const ending = next.value.subarray(0, whole)
-          const out = unfinished.length > 0 ? Buffer.concat([...unfinished, ending]) : ending
-          unfinished = whole < next.value.length ? [next.value.subarray(whole)] : []
-          return void this.push(out)
-        }
-      } catch (error) {
-        clearTimeout(timer)
-        if (error instanceof StreamEventTooLargeError) {
-          backendRequest.abort()
-          return endWith(this, 'event-too-large', error)
-        }
-        if (events && !this.destroyed) return endWith(this, 'backend-failed', error as Error)
-        this.destroy(error as Error)
+  const endWith = (reason: StreamEndReason, error: Error) => {
+    settled = true
+    clearTimeout(timer)
+    failure = error
+    relay.push((events as NonNullable<typeof events>).failureEvent(reason))
+    relay.push(null)
+  }
+
+  /** An event past the limit (found here or by a translated stream), or the backend failed. */
+  const fail = (error: Error) => {
+    if (error instanceof StreamEventTooLargeError) {
+      backendRequest.abort()
+      return endWith('event-too-large', error)
+    }
+    if (events) return endWith('backend-failed', error)
+    settled = true
+    relay.destroy(error)
+  }
+
+  const take = (chunk: Uint8Array) => {
+    if (settled) return
+    chunks++
+    if (!boundaries) return send(chunk)
+    idleSince = Date.now()
+    timer?.refresh()
+    let whole: number
+    try {
+      // Only the new chunk is scanned; held chunks are joined once, when their event ends.
+      whole = boundaries.scan(chunk)
+    } catch (error) {
+      return fail(error as Error)
+    }
+    if (whole === 0) return void unfinished.push(chunk)
+    const ending = chunk.subarray(0, whole)
+    const out = unfinished.length > 0 ? Buffer.concat([...unfinished, ending]) : ending
+    unfinished = whole < chunk.length ? [chunk.subarray(whole)] : []
+    send(out)
+  }
+
+  /** The body ended (no error) or failed, or a stream closed before its end. */
+  const bodyEnded = (error?: Error | null) => {
+    if (settled) return
+    if (error) return fail(error)
+    backendDone = true
+    if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
+      return endWith('backend-failed', new Error('backend stream ended mid-event'))
+    }
+    settled = true
+    clearTimeout(timer)
+    relay.push(null)
+  }
+
+  /** The backend was quiet for `keepAliveMs` while the caller was reading. */
+  const quiet = () => {
+    if (settled || source?.isPaused()) return
+    if (events && Date.now() - idleSince >= events.idleTimeoutMs) {
+      backendRequest.abort()
+      return endWith('idle-timeout', new Error('backend stream idle too long'))
+    }
+    timer?.refresh()
+    send(keepAliveComment)
+  }
+
+  const relay = new Readable({
+    read() {
+      if (settled) return
+      if (!source) {
+        if (body instanceof Uint8Array && body.byteLength > 0) take(body)
+        return bodyEnded()
       }
+      if (!source.isPaused()) return
+      if (events) timer = timer ? timer.refresh() : setTimeout(quiet, events.keepAliveMs)
+      source.resume()
     },
     destroy(error, callback) {
+      settled = true
       clearTimeout(timer)
       if (!backendDone) {
         backendRequest.abort()
-        reader.cancel()
+        source?.destroy()
       }
       const cause = error ?? failure
       onEnd({ chunks, ...(cause ? { error: cause } : {}) })
       callback(error)
     },
   })
+  if (source) {
+    // Paused first, so the listener does not start the flow: the first read does.
+    source.pause()
+    source.on('data', take)
+    finished(source, bodyEnded)
+  }
+  return relay
 }

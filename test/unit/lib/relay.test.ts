@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { EventBoundaries, StreamEventTooLargeError } from '../../../lib/a2a/sse.ts'
 import {
@@ -18,15 +18,19 @@ const bodyOf = (chunks: Uint8Array[], { open = false } = {}) =>
     },
   })
 
-const relayed = (body: ReadableStream<Uint8Array>, maxEventBytes = 1024 * 1024) => {
+const relayed = (
+  body: ReadableStream<Uint8Array> | Readable,
+  maxEventBytes = 1024 * 1024,
+  { keepAliveMs = 60_000, idleTimeoutMs = 60_000 } = {},
+) => {
   const backendRequest = new AbortController()
   const ends: RelayOutcome[] = []
   const stream = relayToReadable(body, {
     backendRequest,
     onEnd: (outcome) => ends.push(outcome),
     events: {
-      keepAliveMs: 60_000,
-      idleTimeoutMs: 60_000,
+      keepAliveMs,
+      idleTimeoutMs,
       maxEventBytes,
       failureEvent: (reason: StreamEndReason) => `event: error\ndata: ${reason}\n\n`,
     },
@@ -80,6 +84,132 @@ describe('relayToReadable on an event stream', () => {
     expect(backendRequest.signal.aborted).toBe(true)
     expect(ends).toHaveLength(1)
     expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
+  })
+  it('ends with the event-too-large event when a translated stream fails because an event passed the limit', async () => {
+    // Prepare: a translated stream (mapSse's web stream) that found an event over its limit.
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(encoder.encode('data: first\n\n'))
+        else controller.error(new StreamEventTooLargeError(64))
+      },
+    })
+    const { stream, backendRequest, ends } = relayed(body, 64)
+
+    // Act
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe('data: first\n\nevent: error\ndata: event-too-large\n\n')
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toHaveLength(1)
+    expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
+  })
+})
+
+describe("relayToReadable on an agent's Node stream", () => {
+  /** 64 events of 1 KiB each: four times what the relay buffers before it pauses the agent. */
+  const manyEvents = Array.from(
+    { length: 64 },
+    (_, i) => `data: ${String(i).padStart(1016, '0')}\n\n`,
+  )
+
+  /** The agent's stream with every event written, and a relay the caller has begun to read. */
+  const backedUp = async () => {
+    const body = new PassThrough()
+    for (const event of manyEvents) body.write(event)
+    const relay = relayed(body)
+    relay.stream.read(0)
+    // Let the relay take what it will: each turn of the loop hands on the chunks due by then.
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    return { body, ...relay }
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks()
+    vi.useRealTimers()
+  })
+
+  it("pauses the agent's stream while its buffer is full and resumes it when the caller reads", async () => {
+    // Prepare
+    const { body, stream } = await backedUp()
+
+    // Act
+    const pausedWith = { paused: body.isPaused(), buffered: stream.readableLength }
+    body.end()
+    const out = await readAll(stream)
+
+    // Assess: at most the relay's high-water mark and one event held, then every event in order.
+    expect(pausedWith.paused).toBe(true)
+    expect(pausedWith.buffered).toBeLessThanOrEqual(stream.readableHighWaterMark + 1024)
+    expect(out.join('')).toBe(manyEvents.join(''))
+  })
+
+  it("ends with the backend-failed event after the events held when the agent's stream fails while paused", async () => {
+    // Prepare
+    const { body, stream, backendRequest, ends } = await backedUp()
+
+    // Act
+    body.destroy(new Error('socket reset'))
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(`${manyEvents.join('')}event: error\ndata: backend-failed\n\n`)
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toHaveLength(1)
+    expect(ends[0]?.error?.message).toBe('socket reset')
+  })
+
+  it("aborts the backend request and lets go of the agent's stream when destroyed while paused", async () => {
+    // Prepare
+    const { body, stream, backendRequest, ends } = await backedUp()
+
+    // Act
+    stream.destroy()
+
+    // Assess
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(body.destroyed).toBe(true)
+    expect(ends).toEqual([{ chunks: expect.any(Number) }])
+  })
+
+  it('sends no keep-alive and never idles out while the caller is not reading', async () => {
+    // Prepare: a relay that would send a keep-alive every 10 ms and idle out after 25.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    for (const event of manyEvents) body.write(event)
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    stream.read(0)
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+
+    // Act
+    vi.advanceTimersByTime(100)
+    body.end()
+    vi.useRealTimers()
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(manyEvents.join(''))
+    expect(backendRequest.signal.aborted).toBe(false)
+  })
+
+  it('keeps one keep-alive timer for the whole stream, not one per chunk', async () => {
+    // Prepare
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
+    const body = new PassThrough()
+    const { stream } = relayed(body)
+
+    // Act
+    for (const event of manyEvents) body.write(event)
+    body.end()
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(manyEvents.join(''))
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1)
   })
 })
 
