@@ -12,11 +12,15 @@ export type BackendBody = Uint8Array | Readable | ReadableStream<Uint8Array>
  * A web stream as a Node stream, for the relay's `'data'` events: one chunk
  * read per `_read`. Unlike `Readable.fromWeb`, which is destroyed as soon as
  * the web stream errors, a chunk read before the error (the last whole event
- * before a translated stream's error) is passed on first.
+ * before a translated stream's error) is passed on first. It never reads
+ * ahead (no buffer of its own): what a destroy on the web stream's error would
+ * drop is only ever a chunk not yet read, and the relay's buffer is the one
+ * that holds back from a caller who fell behind.
  */
 export const nodeBody = (body: ReadableStream<Uint8Array>): Readable => {
   const reader = body.getReader()
   return new Readable({
+    highWaterMark: 0,
     read() {
       reader.read().then(
         (next) => this.push(next.done ? null : next.value),

@@ -105,6 +105,37 @@ describe('relayToReadable on an event stream', () => {
     expect(ends).toHaveLength(1)
     expect(ends[0]?.error).toBeInstanceOf(StreamEventTooLargeError)
   })
+  it('passes on every whole event before a translated stream fails, even to a caller that fell behind', async () => {
+    // Prepare: 90 events of 1 KiB, then the stream fails (an event over the limit).
+    const events = Array.from(
+      { length: 90 },
+      (_, i) => `data: ${String(i).padStart(1016, '0')}\n\n`,
+    )
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const event = events[pulls++]
+        if (event) controller.enqueue(encoder.encode(event))
+        else controller.error(new StreamEventTooLargeError(2048))
+      },
+    })
+    const { stream } = relayed(body, 2048)
+
+    // Act: the caller takes the first chunk, then reads nothing for a while.
+    const out: string[] = []
+    stream.once('data', (chunk) => {
+      out.push(String(chunk))
+      stream.pause()
+      setTimeout(() => {
+        stream.on('data', (more) => out.push(String(more)))
+        stream.resume()
+      }, 50)
+    })
+    await new Promise((resolve) => stream.once('end', resolve))
+
+    // Assess
+    expect(out.join('')).toBe(`${events.join('')}event: error\ndata: event-too-large\n\n`)
+  })
 })
 
 describe("relayToReadable on an agent's Node stream", () => {
