@@ -1,4 +1,5 @@
 import { finished, type Readable, type Transform } from 'node:stream'
+import { readBounded } from '../../lib/http/read-bounded.ts'
 
 /** Whether a response body is a Node stream (a streamed answer) rather than a whole string. */
 export const isNodeStream = (body: unknown): body is Readable =>
@@ -14,10 +15,7 @@ export const isNodeStream = (body: unknown): body is Readable =>
 export const bodyText = async (body: unknown): Promise<string | undefined> => {
   if (typeof body === 'string') return body
   if (!isNodeStream(body)) return undefined
-  const chunks: Buffer[] = []
-  for await (const chunk of body)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.from(await readBounded(body, Number.POSITIVE_INFINITY)).toString('utf8')
 }
 
 /**
