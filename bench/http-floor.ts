@@ -22,8 +22,8 @@ export interface FloorTargets {
   agentUrl: string
 }
 
-/** The rate limiter's own expression, so that the database does the same work. */
-const updateItemBody = (tableName: string, key: string) =>
+/** The rate limiter's own UpdateItem, so that the database does the same work. */
+export const rateLimiterUpdateItem = (tableName: string, key: string) =>
   JSON.stringify({
     TableName: tableName,
     Key: { pk: { S: key } },
@@ -67,6 +67,15 @@ const exchange = (
     sent.end(body)
   })
 
+/** A DynamoDB request's headers as dynalite takes them: it checks that a request is signed, not the signature. */
+export const databaseHeaders = (operation: string) => ({
+  'content-type': 'application/x-amz-json-1.0',
+  'x-amz-target': `DynamoDB_20120810.${operation}`,
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
+  'x-amz-date': '20260101T000000Z',
+})
+
 /**
  * One bare "call": three exchanges in turn, each answer read whole and parsed,
  * as the handler reads them. Returns the function; `close` frees its sockets.
@@ -75,14 +84,6 @@ export const bareCall = ({ databaseUrl, tableName, agentUrl }: FloorTargets) => 
   const agent = new Agent({ keepAlive: true })
   const database = new URL(databaseUrl)
   const send = new URL(`${agentUrl}/message:send`)
-  const databaseHeaders = (operation: string) => ({
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': `DynamoDB_20120810.${operation}`,
-    // dynalite checks that a request is signed, not the signature.
-    authorization:
-      'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
-    'x-amz-date': '20260101T000000Z',
-  })
   let made = 0
   const call = async (messageBody: string) => {
     made++
@@ -91,7 +92,7 @@ export const bareCall = ({ databaseUrl, tableName, agentUrl }: FloorTargets) => 
         agent,
         database,
         databaseHeaders('UpdateItem'),
-        updateItemBody(tableName, `floor#${made % 50}`),
+        rateLimiterUpdateItem(tableName, `floor#${made % 50}`),
       ),
     )
     JSON.parse(
@@ -107,7 +108,7 @@ export const bareCall = ({ databaseUrl, tableName, agentUrl }: FloorTargets) => 
         agent,
         database,
         databaseHeaders('UpdateItem'),
-        updateItemBody(tableName, `floor-task#${made}`),
+        rateLimiterUpdateItem(tableName, `floor-task#${made}`),
       ),
     )
   }

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, type Worker } from 'node:worker_threads'
+import { databaseHeaders, rateLimiterUpdateItem } from './http-floor.ts'
 
 const stores = ['leveldb', 'journal', 'memory'] as const
 type Store = (typeof stores)[number]
@@ -47,29 +48,10 @@ const measure = async (store: Store) => {
   serveDatabaseChannel(port2, server)
   const send = databaseChannel(port1, new EventEmitter() as unknown as Worker)
   const url = new URL(`http://127.0.0.1:${port}/`)
-  const headers = {
-    host: `127.0.0.1:${port}`,
-    'content-type': 'application/x-amz-json-1.0',
-    'x-amz-target': 'DynamoDB_20120810.UpdateItem',
-    authorization:
-      'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc',
-    'x-amz-date': '20260101T000000Z',
-  }
+  const headers = { host: `127.0.0.1:${port}`, ...databaseHeaders('UpdateItem') }
   let sent = 0
   const updateItem = async () => {
-    const body = JSON.stringify({
-      TableName: 'bench-rate-limits',
-      Key: { pk: { S: `caller#agent#${sent++ % 50}` } },
-      UpdateExpression: 'ADD #count :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
-      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-      ExpressionAttributeNames: { '#count': 'count', '#expiresAt': 'expiresAt' },
-      ExpressionAttributeValues: {
-        ':one': { N: '1' },
-        ':limit': { N: '100000000' },
-        ':expiresAt': { N: '1900000000' },
-      },
-      ReturnValues: 'UPDATED_NEW',
-    })
+    const body = rateLimiterUpdateItem('bench-rate-limits', `caller#agent#${sent++ % 50}`)
     const answer = await send({ url, headers, body, timeoutMs: 10_000 })
     if (answer.status !== 200)
       throw new Error(`UpdateItem answered ${answer.status}: ${answer.text}`)
