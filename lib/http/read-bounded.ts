@@ -55,8 +55,9 @@ const readNodeStream = (body: Readable, maxBytes: number): Promise<Uint8Array> =
       body.off('data', take)
       body.destroy()
     }
-    // Its end, its error, or its close before the end (ERR_STREAM_PREMATURE_CLOSE), as the iterator rejects.
-    finished(body, (error) => {
+    // Its end, its error, or its close before the end (ERR_STREAM_PREMATURE_CLOSE), as the iterator
+    // rejects; its readable side only, as the iterator reads (a Duplex's writable side may stay open).
+    finished(body, { writable: false }, (error) => {
       body.off('data', take)
       if (tooLarge) reject(new BodyTooLargeError(maxBytes))
       else if (error) reject(error)

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream'
+import { Duplex, PassThrough, Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { BodyTooLargeError, readBounded } from '../../../lib/http/read-bounded.ts'
 
@@ -85,6 +85,19 @@ describe('readBounded on a Node stream', () => {
 
     // Assess
     await expect(reading).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' })
+  })
+
+  it('reads a duplex stream whose readable side ended while its writable side is still open', async () => {
+    // Prepare
+    const source = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() })
+    source.push('{"ok":true}')
+    source.push(null)
+
+    // Act
+    const bytes = await readBounded(source, 1024)
+
+    // Assess
+    expect(text(bytes)).toBe('{"ok":true}')
   })
 
   it('reads a source that was paused before it was handed over', async () => {
