@@ -22,10 +22,17 @@ export const nodeBody = (body: ReadableStream<Uint8Array>): Readable => {
   return new Readable({
     highWaterMark: 0,
     read() {
-      reader.read().then(
-        (next) => this.push(next.done ? null : next.value),
-        (error) => this.destroy(error),
-      )
+      const pull = (): Promise<unknown> =>
+        reader.read().then(
+          (next) => {
+            if (next.done) return this.push(null)
+            // An empty chunk is read past: pushed, it would leave a reader of `read()` waiting.
+            if (next.value.byteLength === 0) return pull()
+            return this.push(next.value)
+          },
+          (error) => this.destroy(error),
+        )
+      pull()
     },
     destroy(error, callback) {
       reader.cancel(error).catch(() => undefined)
