@@ -15,7 +15,8 @@ export const isNodeStream = (body: unknown): body is Readable =>
 export const bodyText = async (body: unknown): Promise<string | undefined> => {
   if (typeof body === 'string') return body
   if (!isNodeStream(body)) return undefined
-  return Buffer.from(await readBounded(body, Number.POSITIVE_INFINITY)).toString('utf8')
+  const bytes = await readBounded(body, Number.POSITIVE_INFINITY)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }
 
 /**
