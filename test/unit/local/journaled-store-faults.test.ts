@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type JournaledLevel, journaledLevel, journalFile } from '../../../local/journaled-store.ts'
+import { type JournaledLevel, journalFile } from '../../../local/journaled-store.ts'
+import { journaledStores } from '../../support/journaled-stores.ts'
 
 /** node:fs as the store sees it, with openSync able to refuse paths (a full descriptor table, say). */
 const refused = vi.hoisted(() => ({ path: undefined as ((path: string) => boolean) | undefined }))
@@ -19,8 +20,6 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...actual, default: { ...actual, openSync }, openSync }
 })
 
-const Store = journaledLevel()
-
 type Writable = JournaledLevel & {
   put(key: string, value: unknown): Promise<void>
   iterator(): { all(): Promise<[string, unknown][]> }
@@ -28,13 +27,8 @@ type Writable = JournaledLevel & {
 
 describe('journaled store when the file system refuses', () => {
   let dir: string
-  const opened: JournaledLevel[] = []
-  const open = async (options: { compactAfterBytes?: number } = {}) => {
-    const store = new Store(dir, { valueEncoding: 'json', ...options }) as Writable
-    opened.push(store)
-    await store.open()
-    return store
-  }
+  const stores = journaledStores<Writable>(() => dir)
+  const open = stores.open
 
   beforeEach(() => {
     dir = join(fs.mkdtempSync(join(tmpdir(), 'switchboard-store-faults-')), 'db')
@@ -42,7 +36,7 @@ describe('journaled store when the file system refuses', () => {
   afterEach(async () => {
     refused.path = undefined
     vi.restoreAllMocks()
-    for (const store of opened.splice(0)) await store.close()
+    await stores.closeAll()
     fs.rmSync(join(dir, '..'), { recursive: true, force: true })
   })
 
@@ -102,7 +96,6 @@ describe('journaled store when the file system refuses', () => {
     await store.put('a', 1)
     await store.put('b', 2)
     await store.close()
-    opened.splice(0)
     const journal = join(dir, journalFile)
     const torn = fs.readFileSync(journal).subarray(0, -1)
     fs.writeFileSync(journal, torn)

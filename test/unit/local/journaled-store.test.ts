@@ -16,14 +16,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   encodeRecord,
   type JournaledLevel,
-  journaledLevel,
   journalFile,
   LocalDatabaseInUseError,
   readJournal,
 } from '../../../local/journaled-store.ts'
-
-/** The store as dynalite makes it (`new Level(path, { valueEncoding: 'json' })`). */
-const Store = journaledLevel()
+import { journaledStores } from '../../support/journaled-stores.ts'
 
 /** Every entry of a store, its values as dynalite reads them (JSON). */
 const entries = async (store: JournaledLevel) =>
@@ -43,13 +40,8 @@ type Writable = JournaledLevel & {
 
 describe('journaled store (the local database under dynalite)', () => {
   let dir: string
-  const opened: JournaledLevel[] = []
-  const open = async (options: { compactAfterBytes?: number } = {}) => {
-    const store = new Store(dir, { valueEncoding: 'json', ...options }) as Writable
-    opened.push(store)
-    await store.open()
-    return store
-  }
+  const stores = journaledStores<Writable>(() => dir)
+  const open = stores.open
   const journal = () => join(dir, journalFile)
   /** Three records (a, b, c), the second's last byte flipped (a value byte: its CRC no longer matches). */
   const journalWithSecondRecordDamaged = async () => {
@@ -73,7 +65,7 @@ describe('journaled store (the local database under dynalite)', () => {
   })
   afterEach(async () => {
     vi.restoreAllMocks()
-    for (const store of opened.splice(0)) await store.close()
+    await stores.closeAll()
     rmSync(join(dir, '..'), { recursive: true, force: true })
   })
 
