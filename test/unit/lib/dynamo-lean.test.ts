@@ -139,6 +139,16 @@ const allLean = (requests: Captured[]) =>
   requests.length > 0 &&
   requests.every((request) => request.headers['amz-sdk-request'] === undefined)
 
+/** A counter's increment, as the rate limiter sends it. */
+const addOneToCount = {
+  TableName: 'rate-limits',
+  Key: { pk: 'a' },
+  UpdateExpression: 'ADD #count :one',
+  ExpressionAttributeNames: { '#count': 'count' },
+  ExpressionAttributeValues: { ':one': 1 },
+  ReturnValues: 'UPDATED_NEW',
+} as const
+
 describe('the lean path for single-item DynamoDB requests', () => {
   let server: Awaited<ReturnType<typeof startCapturingServer>>
 
@@ -781,15 +791,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       }
       return { transport, requests }
     }
-    const update = () =>
-      new UpdateCommand({
-        TableName: 'rate-limits',
-        Key: { pk: 'a' },
-        UpdateExpression: 'ADD #count :one',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      })
+    const update = () => new UpdateCommand(addOneToCount)
 
     it('hands each signed request to the transport registered for its endpoint’s origin, and goes back to HTTP once it is forgotten', async () => {
       // Prepare
@@ -1049,14 +1051,7 @@ describe('the lean path for single-item DynamoDB requests', () => {
       // Act
       const output = await getNamespace().runAndReturn(() => {
         setSegment(segment)
-        return lean.send('UpdateItem', {
-          TableName: 'rate-limits',
-          Key: { pk: 'a' },
-          UpdateExpression: 'ADD #count :one',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'UPDATED_NEW',
-        })
+        return lean.send('UpdateItem', addOneToCount)
       })
 
       // Assess
