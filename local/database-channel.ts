@@ -3,16 +3,19 @@
  * local database's thread (local/database-worker.ts), in place of HTTP for the
  * handlers the local stack runs beside its database (docs/architecture.md,
  * "Local database channel"). Each signed request crosses a `MessagePort` as
- * strings, and the database's thread hands it to dynalite's own request handler
- * (the HTTP server's `request` listeners, so its request count too) with a
- * minimal request and response: validation, errors, headers and the count are
- * dynalite's as over HTTP. Node's HTTP client and server, about 200 µs of CPU a
- * request between them, are what is left out.
+ * strings. The database's thread hands one the lean path signed straight to
+ * dynalite's validations and action (local/dynalite-direct.ts), and any other to
+ * dynalite's own request handler (the HTTP server's `request` listeners, so its
+ * request count too) with a minimal request and response: either way,
+ * validation, errors, headers and the count are dynalite's as over HTTP. Node's
+ * HTTP client and server, about 200 µs of CPU a request between them, are what
+ * is left out, and for a signed request dynalite's HTTP checks too.
  */
 import { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { MessagePort, Worker } from 'node:worker_threads'
 import { type LeanAnswer, type LeanTransport, timeoutError } from '../lib/dynamo-lean.ts'
+import type { DirectDynalite } from './dynalite-direct.ts'
 
 /** A request as it crosses: its id, the URL's path, the signed headers and the body. */
 interface ChannelRequest {
@@ -82,15 +85,31 @@ class ChannelResponse {
 }
 
 /**
- * The database's side (its thread): answers each request arriving on `port` by
- * emitting it to `server`'s `request` listeners (dynalite's handler, and the
- * count kept beside it) as a minimal request (`headers`, `method`, `url`, the
- * body as one `data` chunk, then `end`). A listener that throws is not caught:
- * the thread dies as it would over HTTP, and the other side fails what it
- * waits for. Once the server closes, so does the channel.
+ * The database's side (its thread): answers each request arriving on `port`,
+ * handing it to `direct` (dynalite's validations and action, for a request it
+ * takes: local/dynalite-direct.ts), or else emitting it to `server`'s `request`
+ * listeners (dynalite's handler, and the count kept beside it) as a minimal
+ * request (`headers`, `method`, `url`, the body as one `data` chunk, then
+ * `end`). Either way the answer carries the `date` Node's server would add. A
+ * listener that throws is not caught: the thread dies as it would over HTTP,
+ * and the other side fails what it waits for. Once the server closes, so does
+ * the channel.
  */
-export const serveDatabaseChannel = (port: MessagePort, server: Server): void => {
+export const serveDatabaseChannel = (
+  port: MessagePort,
+  server: Server,
+  direct?: DirectDynalite,
+): void => {
   port.on('message', ({ id, path, headers, body }: ChannelRequest) => {
+    const taken = direct?.({ headers, body }, (answer) => {
+      port.postMessage({
+        id,
+        status: answer.status,
+        headers: { ...answer.headers, date: new Date().toUTCString() },
+        body: answer.body,
+      } satisfies ChannelAnswer)
+    })
+    if (taken) return
     const request = Object.assign(new EventEmitter(), { method: 'POST', url: path, headers })
     server.emit('request', request, new ChannelResponse(port, id))
     request.emit('data', Buffer.from(body, 'utf8'))

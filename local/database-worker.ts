@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net'
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { serveDatabaseChannel } from './database-channel.ts'
+import { installDirectRequests } from './dynalite-direct.ts'
 import { installDynaliteShortcuts } from './dynalite-shortcuts.ts'
 import { installJournaledStore } from './journaled-store.ts'
 
@@ -22,8 +23,13 @@ const { path, counts, operations, channel } = workerData as {
 }
 const slots = new Int32Array(counts)
 
-// Before dynalite is loaded: it takes its store's class from `level` as it loads.
+// Before dynalite is loaded: it takes its store's class from `level` as it loads, and
+// creates its store through the `create` the channel's direct requests capture.
 const store = installJournaledStore()
+const direct = installDirectRequests()
+if (typeof direct === 'string') {
+  console.error(`the local database answers its channel through HTTP's handler: ${direct}`)
+}
 const { default: dynalite } = await import('dynalite')
 
 // Its expression parses memoized, its response CRC by zlib (local/dynalite-shortcuts.ts).
@@ -39,14 +45,25 @@ const server = dynalite({
 })
 // Open (the journal replayed, the folder locked) before it listens, or the thread fails saying why.
 if (path) await store.opened(path)
-// Counted as the request arrives, so before the caller can read its answer.
-server.prependListener('request', (request) => {
-  // `X-Amz-Target: DynamoDB_20120810.GetItem`
-  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1]
+/** Counts a request by its `X-Amz-Target` (`DynamoDB_20120810.GetItem`). */
+const count = (target: string | string[] | undefined) => {
+  const operation = String(target ?? '').split('.')[1]
   const at = operations.indexOf(operation ?? '')
   Atomics.add(slots, at === -1 ? operations.length : at, 1)
-})
-serveDatabaseChannel(channel, server)
+}
+// Counted before the caller can read its answer: as it arrives, or, taken directly, as it is answered.
+server.prependListener('request', (request) => count(request.headers['x-amz-target']))
+serveDatabaseChannel(
+  channel,
+  server,
+  typeof direct === 'string'
+    ? undefined
+    : (request, respond) =>
+        direct(request, (answer) => {
+          count(request.headers['x-amz-target'])
+          respond(answer)
+        }),
+)
 server.once('error', (error) => {
   throw error
 })

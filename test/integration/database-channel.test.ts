@@ -148,6 +148,32 @@ describe('the local database channel', () => {
     }
   })
 
+  it('answers a request the lean path would never send as dynalite’s HTTP handler does: unsigned, it is refused', async () => {
+    // Prepare: a request with no signature, sent on the channel and over HTTP.
+    const request = {
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.GetItem',
+      },
+      body: JSON.stringify({ TableName: table, Key: { id: { S: 'unsigned' } } }),
+    }
+
+    // Act
+    const viaChannel = await database.transport({
+      url: new URL(database.endpoint),
+      ...request,
+      timeoutMs: 5_000,
+    })
+    const viaHttp = await fetch(database.endpoint, { method: 'POST', ...request })
+
+    // Assess
+    expect(viaChannel.status).toBe(400)
+    expect(JSON.parse(viaChannel.text)).toEqual(await viaHttp.json())
+    expect(JSON.parse(viaChannel.text).__type).toBe(
+      'com.amazon.coral.service#MissingAuthenticationTokenException',
+    )
+  })
+
   it('leaves a client of the database’s endpoint on HTTP unless it is given the channel', async () => {
     // Act: startLocalDatabase hands out the channel; it does not put anyone on it.
     const hosts = await httpRequestsDuring(() =>
