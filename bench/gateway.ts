@@ -20,6 +20,9 @@
  * - the gateway process's CPU per call: its main thread
  *   (`process.threadCpuUsage`) and its other threads (the process's CPU
  *   less the main thread's: the database's worker, libuv, GC helpers);
+ * - where the cores went at 16 callers, by thread of both processes (Linux's
+ *   scheduler statistics, bench/thread-time.ts): CPU per call, and the share
+ *   of the time each was on a CPU and waiting for one;
  * - streaming: time to first event (in the same rounds), and, in rounds of
  *   their own after the others, the delay each event gains, each measure of it
  *   starting with both processes' garbage collected (the phases before leave
@@ -42,6 +45,7 @@ import { collectGarbage, type Figures, median, percentile, recordFigures } from 
 import { startBareRelay } from './http-floor.ts'
 import { profiled } from './profile.ts'
 import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
+import { addThreadTimes, type ThreadTimes, threadTimes, threadTimesSince } from './thread-time.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 // Issue 20's figure: 16 concurrent callers.
@@ -230,6 +234,7 @@ const startCallers = async () => {
   const [agents] = (await once(child, 'message')) as [{ fast: AgentUrls; paced: AgentUrls }]
   return {
     agents,
+    pid: child.pid as number,
     run: async (job: Job): Promise<Run> => {
       child.send(job)
       const [answer] = (await once(child, 'message')) as [Run | { error: string }]
@@ -293,6 +298,39 @@ const printPercentiles = (title: string, direct: number[], gateway: number[], di
       `| ${name} | ${percentile(sorted, 50).toFixed(digits)} | ${percentile(sorted, 99).toFixed(digits)} |`,
     )
   }
+}
+
+/**
+ * Where the cores went in the 16-caller runs, by thread: CPU per call, and the
+ * share of the runs' wall time each kind spent on a CPU (busy) and runnable
+ * with no CPU free (waiting). A thread busy and waiting nearly all the time is
+ * the bound; its waiting is what the others' CPU costs it on two cores.
+ */
+const printCores = (
+  cores: { direct: ThreadTimes; gateway: ThreadTimes },
+  seconds: { direct: number; gateway: number },
+) => {
+  if (cores.gateway.size === 0) return
+  const calls = requests * rounds
+  console.log(
+    `\nWhere the cores went at ${concurrency} callers, the rounds' runs together (Linux scheduler statistics, /proc/<pid>/task/*/schedstat; busy and waiting: shares of the runs' wall time)`,
+  )
+  console.log(
+    '| thread | direct: ms a call | busy | waiting | gateway: ms a call | busy | waiting |',
+  )
+  console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  const cells = (path: 'direct' | 'gateway', key: string) => {
+    const spent = cores[path].get(key)
+    if (!spent) return '– | – | –'
+    const ms = spent.cpuNs / 1e6
+    const wallMs = seconds[path] * 1000
+    return `${(ms / calls).toFixed(3)} | ${((100 * ms) / wallMs).toFixed(0)} % | ${((100 * spent.waitNs) / 1e6 / wallMs).toFixed(0)} %`
+  }
+  const keys = [...new Set([...cores.direct.keys(), ...cores.gateway.keys()])]
+    .filter((key) => (cores.gateway.get(key)?.cpuNs ?? 0) / 1e6 / (seconds.gateway * 1000) >= 0.01)
+    .sort()
+  for (const key of keys)
+    console.log(`| ${key} | ${cells('direct', key)} | ${cells('gateway', key)} |`)
 }
 
 /**
@@ -383,11 +421,22 @@ const main = async () => {
       directLoaded: Run
       gatewayLoaded: Awaited<ReturnType<typeof gatewayCost<Run>>>
     }[] = []
+    // Where the cores go at 16 callers, every round's runs summed (Linux only).
+    const processes = { gateway: process.pid, "callers' process": callers.pid }
+    const cores = { direct: new Map() as ThreadTimes, gateway: new Map() as ThreadTimes }
+    const coresDuring = async <T>(into: ThreadTimes, run: () => Promise<T>) => {
+      const before = threadTimes(processes)
+      const result = await run()
+      addThreadTimes(into, threadTimesSince(before, threadTimes(processes)))
+      return result
+    }
     for (let round = 0; round < rounds; round++) {
       const directAlone = await oneAtATime(direct)
       const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
-      const directLoaded = await sixteen(direct)
-      const gatewayLoaded = await gatewayCost(stack, requests, () => sixteen(gateway))
+      const directLoaded = await coresDuring(cores.direct, () => sixteen(direct))
+      const gatewayLoaded = await coresDuring(cores.gateway, () =>
+        gatewayCost(stack, requests, () => sixteen(gateway)),
+      )
       taken.push({ directAlone, gatewayAlone, directLoaded, gatewayLoaded })
     }
     const pooled = (runs: Run[]) => runs.flatMap((run) => run.latencies).sort((a, b) => a - b)
@@ -461,6 +510,10 @@ const main = async () => {
     ] as const) {
       console.log(`| ${name} | ${cost.mainCpuMs.toFixed(3)} | ${cost.otherCpuMs.toFixed(3)} |`)
     }
+    printCores(cores, {
+      direct: taken.reduce((sum, round) => sum + round.directLoaded.seconds, 0),
+      gateway: taken.reduce((sum, round) => sum + round.gatewayLoaded.result.seconds, 0),
+    })
     if (process.env.BENCH_PROFILE) {
       // An extra run under the profiler: the figures above are never the profiler's.
       await profiled(process.env.BENCH_PROFILE, () => sixteen(gateway))
