@@ -8,6 +8,9 @@
  * p50 / p99, wall ms p50 and the DynamoDB requests per call by operation
  * (counted at the database). Run with `npm run bench:handler`.
  *
+ * Each kind is measured after BENCH_WARMUP (20,000) calls of it, so that
+ * what is measured is a warm instance's code, not V8 still compiling it.
+ *
  * Last comes Node's floor (bench/http-floor.ts): the same three exchanges a
  * unary call makes, with bare node:http and nothing else, measured the same way.
  *
@@ -41,7 +44,13 @@ import { bareCall } from './http-floor.ts'
 import { profiled } from './profile.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
-const warmUp = 50
+/**
+ * Calls of each kind before any is measured. V8 goes on optimizing the handler's code for
+ * thousands of calls, in helper threads whose CPU \`process.cpuUsage\` counts: after 50 calls a
+ * unary call measured 1.4-2.7 ms p50, after 5,000 0.8-1.1, after 20,000 0.55-0.75
+ * (docs/architecture.md, "A warm handler"). A busy Lambda instance serves that many.
+ */
+const warmUp = Number(process.env.BENCH_WARMUP ?? 20_000)
 
 /** With BENCH_PROFILE=<prefix>, each kind of call's profile goes to `<prefix>-<kind>.cpuprofile`. */
 const profileFile = (kind: string) =>

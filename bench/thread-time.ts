@@ -3,8 +3,8 @@
  * runnable but waiting for one, from Linux's scheduler statistics
  * (`/proc/<pid>/task/<tid>/schedstat`: ns on a CPU, ns waiting on a run queue).
  * Threads are grouped by process and by what they are (`comm`: Node's main
- * thread, a worker thread, V8's helper threads for garbage collection, libuv's
- * pool). Where there is no /proc (not Linux), there are no figures.
+ * thread, a worker thread, V8's helper threads (its garbage collector's parallel
+ * and concurrent work, its optimizing compilers), libuv's pool). Where there is no /proc (not Linux), there are no figures.
  *
  * @example
  * const before = threadTimes({ gateway: process.pid })
@@ -23,7 +23,7 @@ const kindOf = (comm: string) =>
     : comm === 'WorkerThread'
       ? 'worker thread (the database)'
       : comm.startsWith('V8Worker') || comm.startsWith('V8 DefaultWorke')
-        ? "V8's helpers (garbage collection)"
+        ? "V8's helpers (garbage collector, compiler)"
         : comm.startsWith('libuv-worker')
           ? "libuv's pool"
           : 'other'
