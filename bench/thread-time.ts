@@ -3,8 +3,9 @@
  * runnable but waiting for one, from Linux's scheduler statistics
  * (`/proc/<pid>/task/<tid>/schedstat`: ns on a CPU, ns waiting on a run queue).
  * Threads are grouped by process and by what they are (`comm`: Node's main
- * thread, a worker thread, V8's helper threads (its garbage collector's parallel
- * and concurrent work, its optimizing compilers), libuv's pool). Where there is no /proc (not Linux), there are no figures.
+ * thread, a worker thread, V8's helper threads, which do its garbage
+ * collector's parallel and concurrent work and its optimizing compiles, and
+ * libuv's pool). Where there is no /proc (not Linux), there are no figures.
  *
  * @example
  * const before = threadTimes({ gateway: process.pid })
