@@ -68,7 +68,10 @@ server.once('error', (error) => {
   throw error
 })
 server.listen(0, '127.0.0.1', () => {
-  parentPort?.postMessage({ port: (server.address() as AddressInfo).port })
+  parentPort?.postMessage({
+    port: (server.address() as AddressInfo).port,
+    answersDirectly: typeof direct !== 'string',
+  })
 })
 parentPort?.on('message', (message) => {
   if (message !== 'stop') return

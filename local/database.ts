@@ -17,6 +17,11 @@ export interface LocalDatabase {
    * (local/database-channel.ts; `useLeanTransport`); anything else reaches it at `endpoint`.
    */
   transport: LeanTransport
+  /**
+   * Whether its thread hands the channel's signed requests straight to dynalite's validations
+   * and action (local/dynalite-direct.ts): false when dynalite is not shaped as that expects.
+   */
+  answersDirectly: boolean
   /** How many requests of each operation (`GetItem`, `UpdateItem`, …) it has answered so far. */
   requests(): Record<string, number>
   stop(): Promise<void>
@@ -95,11 +100,13 @@ export const startLocalDatabase = async (options: {
     },
     transferList: [channel.port2],
   })
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', (message: { port: number }) => resolve(message.port))
-    worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`the local database exited (${code})`)))
-  })
+  const { port, answersDirectly } = await new Promise<{ port: number; answersDirectly: boolean }>(
+    (resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+      worker.once('exit', (code) => reject(new Error(`the local database exited (${code})`)))
+    },
+  )
   worker.removeAllListeners()
   const endpoint = `http://127.0.0.1:${port}`
   const transport = databaseChannel(channel.port1, worker)
@@ -128,6 +135,7 @@ export const startLocalDatabase = async (options: {
   return {
     endpoint,
     transport,
+    answersDirectly,
     requests: () => {
       const requests: Record<string, number> = {}
       for (const [at, operation] of [...countedOperations, 'unknown'].entries()) {

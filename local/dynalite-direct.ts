@@ -8,7 +8,8 @@
  * decide nothing for a request the lean path signed: so only such a request is
  * taken (a JSON POST of one of the lean path's four operations, signed with
  * SigV4 in its header, whose body parses); any other is declined and goes the
- * whole way, to be answered by dynalite as over HTTP. A taken request runs what
+ * whole way, to be answered by dynalite as over HTTP (so does one over its
+ * 16 MiB limit, which it refuses with a 413). A taken request runs what
  * dynalite's handler runs after those checks, in the same order, and gets the
  * answer it would give: the same status and body, and the same headers.
  *
@@ -70,10 +71,13 @@ const operations = new Map([
   ['DeleteItem', 'deleteItem'],
 ])
 const api = 'DynamoDB_20120810'
+/** dynalite's limit on a request's body (its `MAX_REQUEST_BYTES`): above it, a 413. */
+const maxBodyBytes = 16 * 1024 * 1024
 const contentType = 'application/x-amz-json-1.0'
 
 /** The steps of dynalite's handler this stands in for, as its index.js spells them. */
 const handlerSteps = [
+  'MAX_REQUEST_BYTES = 16 * 1024 * 1024',
   'db.create(options)',
   'data = validations.checkTypes(data, actionValidation.types)',
   'validations.checkValidations(data, actionValidation.types, actionValidation.custom, store)',
@@ -88,7 +92,7 @@ const handlerSteps = [
 const signedInHeader = (headers: Record<string, string>) => {
   const authorization = headers.authorization
   if (!authorization?.trim().startsWith('AWS4-')) return false
-  if (headers['x-amz-date'] === undefined && headers.date === undefined) return false
+  if (!headers['x-amz-date'] && !headers.date) return false
   const fields = new Map<string, string | undefined>()
   for (const field of authorization.split(/,| /).slice(1)) {
     if (!field) continue
@@ -164,6 +168,8 @@ export const installDirectRequests = (): DirectDynalite | string => {
 
   return ({ headers, body }, respond) => {
     if (store === undefined || !body || headers['content-type'] !== contentType) return false
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only a body over a third of the limit is counted.
+    if (body.length > maxBodyBytes / 3 && Buffer.byteLength(body) > maxBodyBytes) return false
     const [target, operation, ...rest] = (headers['x-amz-target'] ?? '').split('.')
     const action =
       target === api && rest.length === 0 ? actions.get(operation as string) : undefined

@@ -1,6 +1,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LeanDynamo, type LeanOperation, type LeanRequest } from '../../lib/dynamo-lean.ts'
+import { dynamoSigner } from '../../lib/dynamo-sigv4.ts'
 import { tableName } from '../../lib/tables.ts'
 import {
   type LocalDatabase,
@@ -146,6 +147,30 @@ describe('the local database channel', () => {
     for (const operation of ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']) {
       expect(after[operation], operation).toBe((before[operation] ?? 0) + 1)
     }
+  })
+
+  it('answers the lean path’s requests straight from dynalite’s action, each with the date its clock offset reads', async () => {
+    // Prepare
+    const body = JSON.stringify({ TableName: table, Key: { id: { S: 'dated' } } })
+    const headers = await dynamoSigner({
+      host: new URL(database.endpoint).host,
+      path: '/',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }).sign('DynamoDB_20120810.GetItem', body, new Date())
+
+    // Act
+    const answer = await database.transport({
+      url: new URL(database.endpoint),
+      headers,
+      body,
+      timeoutMs: 5_000,
+    })
+
+    // Assess
+    expect(database.answersDirectly).toBe(true)
+    expect(answer.status).toBe(200)
+    expect(Math.abs(Date.parse(String(answer.headers.date)) - Date.now())).toBeLessThan(60_000)
   })
 
   it('answers a request the lean path would never send as dynalite’s HTTP handler does: unsigned, it is refused', async () => {

@@ -169,6 +169,7 @@ describe('dynalite direct requests', () => {
       ({ 'x-amz-date': _, ...headers }: Record<string, string>) =>
         headers as Record<string, string>,
     ],
+    ['dated with nothing', (headers: Record<string, string>) => ({ ...headers, 'x-amz-date': '' })],
     [
       'sent as application/json',
       (headers: Record<string, string>) => ({ ...headers, 'content-type': 'application/json' }),
@@ -218,6 +219,26 @@ describe('dynalite direct requests', () => {
     // Assess
     expect(taken).toBe(false)
     expect(answered).toBe(false)
+  })
+
+  it('declines a body over dynalite’s 16 MiB limit, which its handler refuses with a 413', async () => {
+    // Prepare: a 17 MiB item, signed as the lean path signs.
+    const request = await signed('PutItem', {
+      TableName: table,
+      Item: { id: { S: 'large' }, text: { S: 'x'.repeat(17 * 1024 * 1024) } },
+    })
+    let answered = false
+
+    // Act
+    const taken = (direct as DirectDynalite)(request, () => {
+      answered = true
+    })
+    const viaHttp = await overHttp(request)
+
+    // Assess
+    expect(taken).toBe(false)
+    expect(answered).toBe(false)
+    expect(viaHttp.status).toBe(413)
   })
 
   it('keeps the rate limiter’s counter as over HTTP: its condition holds the count at the limit', async () => {
