@@ -21,9 +21,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { dynaliteModules } from './dynalite-modules.ts'
 
 /** What the channel sends (header names lowercase) and what a taken request is answered. */
 export interface DirectRequest {
@@ -131,8 +131,7 @@ const answerOf = (data: unknown, status: number): DirectAnswer => {
  * if (typeof direct === 'string') console.error(`without direct requests: ${direct}`)
  */
 export const installDirectRequests = (): DirectDynalite | string => {
-  const dynaliteDir = dirname(createRequire(import.meta.url).resolve('dynalite'))
-  const requireFromDynalite = createRequire(join(dynaliteDir, 'index.js'))
+  const { dir: dynaliteDir, require: requireFromDynalite } = dynaliteModules()
   const source = readFileSync(join(dynaliteDir, 'index.js'), 'utf8')
   const missing = handlerSteps.find((step) => !source.includes(step))
   if (missing) return `its index.js no longer runs '${missing}'`

@@ -15,9 +15,9 @@
  * version), that shortcut is left out and the reason returned.
  */
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { dynaliteModules } from './dynalite-modules.ts'
 
 /** What dynalite's validations/index.js hands its parsers (`{ context }`). */
 interface ParseContext {
@@ -197,9 +197,7 @@ const installCrc32 = (requireFromDynalite: NodeJS.Require): string | undefined =
  * for (const reason of shortcuts.skipped) console.error(`dynalite runs without a shortcut: ${reason}`)
  */
 export const installDynaliteShortcuts = (): DynaliteShortcuts => {
-  const requireHere = createRequire(import.meta.url)
-  const dynaliteDir = dirname(requireHere.resolve('dynalite'))
-  const requireFromDynalite = createRequire(join(dynaliteDir, 'index.js'))
+  const { dir: dynaliteDir, require: requireFromDynalite } = dynaliteModules()
   const skipped: string[] = []
   const memo = installExpressionMemo(requireFromDynalite, dynaliteDir)
   if (typeof memo === 'string') skipped.push(`expression memo: ${memo}`)

@@ -41,9 +41,9 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
+import { dynaliteModules } from './dynalite-modules.ts'
 
 /** The journal's file in the database folder. */
 export const journalFile = 'data.journal'
@@ -614,9 +614,7 @@ export const journaledLevelClass = (
  * so the store is built on exactly what dynalite would have used.
  */
 const dynaliteLevels = () => {
-  const requireHere = createRequire(import.meta.url)
-  const dynaliteDir = dirname(requireHere.resolve('dynalite'))
-  const requireFromDynalite = createRequire(join(dynaliteDir, 'index.js'))
+  const { dir: dynaliteDir, require: requireFromDynalite } = dynaliteModules()
   const levelPath = requireFromDynalite.resolve('level')
   const level = requireFromDynalite('level') as { Level: unknown }
   const { MemoryLevel } = requireFromDynalite('memory-level') as { MemoryLevel: MemoryLevelClass }

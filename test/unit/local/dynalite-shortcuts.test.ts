@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tableName, tables } from '../../../lib/tables.ts'
 import { createTables } from '../../../local/database.ts'
+import { dynaliteModules } from '../../../local/dynalite-modules.ts'
 import {
   type DynaliteShortcuts,
   installDynaliteShortcuts,
@@ -80,8 +80,7 @@ describe('dynalite shortcuts', () => {
 
   it('answers with the CRC-32 of its body in x-amz-crc32', async () => {
     // Prepare: buffer-crc32's own loop (its signed export, left as it was) as the reference
-    const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'))
-    const reference = requireFromDynalite('buffer-crc32') as { signed(input: string): number }
+    const reference = dynaliteModules().require('buffer-crc32') as { signed(input: string): number }
 
     // Act
     const response = await fetch(endpoint, {
