@@ -44,8 +44,9 @@ const keepAliveComment = ': keep-alive\n\n'
  * where the iterator's promise hops cost tens. While the caller reads slower
  * than the backend sends, so that the relay's buffer is full, the body is
  * paused (no keep-alive is sent and no idle timeout fires meanwhile), and
- * resumed when the caller reads again. Bytes go out whole in the first read. Destroying it (the caller went away) aborts the backend
- * request at once, paused or waiting. Holding an unfinished event back is
+ * resumed when the caller reads again. Bytes go out whole in the first read.
+ * Destroying it (the caller went away) aborts the backend request at once,
+ * paused or waiting. Holding an unfinished event back is
  * linear in its length (EventBoundaries scans each byte once), and an event
  * past `maxEventBytes` ends the stream, so no agent can make the gateway buffer
  * without bound. Since only whole events go out, the keep-alive comments sent
