@@ -1,12 +1,10 @@
 import { isComplex, isUnit } from 'mathjs'
+import { CALCULATOR_EXAMPLES } from './examples.ts'
 import { normalizeExpression } from './normalize-expression.ts'
 import { ExpressionNotAllowedError, evaluateMath, formatMathValue } from './safe-math.ts'
 
 /** Answers are given to this many significant digits (exact integers are kept whole). */
 export const SIGNIFICANT_DIGITS = 10
-
-/** Requests that work, quoted when one does not. */
-export const CALCULATOR_EXAMPLES = ['2+2*3', '17% of 2,340', 'sqrt(2)*pi', '5 km in miles']
 
 export type Calculation =
   | {

@@ -1,6 +1,5 @@
 import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
-import { calculate } from './calculate.ts'
 import { countPrimes, MAX_PRIME_LIMIT } from './primes.ts'
 
 export const COUNT_PRIMES_SKILL_ID = 'count_primes'
@@ -21,6 +20,21 @@ export type CountPrimesInput = z.infer<typeof countPrimesInput>
 /** "count the primes up to 10^7", "how many primes below 1,000,000?" -> the limit's text. */
 const LIMIT_IN_TEXT = /\bprimes?\b\D*?(\d[\d,_ ]*(?:\.\d+)?(?:\s*(?:\^|\*\*|e)\s*\d+)?)/i
 
+/**
+ * The number LIMIT_IN_TEXT found, read exactly: "1,000,000", "10^6", "10**6", "2.5e6". Read here
+ * rather than by the calculator, so that routing a text to this skill needs no mathjs. NaN when
+ * there is none.
+ */
+export function limitFromText(written: string): number {
+  const number = /^(\d+(?:\.\d+)?)(?:(\^|\*\*|e)(\d+))?$/i.exec(written.replaceAll(/[\s,_]/g, ''))
+  if (!number) return Number.NaN
+  const [, base, power, exponent] = number
+  if (power === undefined) return Number(base)
+  return power.toLowerCase() === 'e'
+    ? Number(`${base}e${exponent}`)
+    : Number(base) ** Number(exponent)
+}
+
 /** Whether a plain-text request asks for a prime count (the calculator routes it here). */
 export function asksForPrimeCount(text: string): boolean {
   return /\bprimes?\b/i.test(text) && LIMIT_IN_TEXT.test(text)
@@ -36,13 +50,7 @@ export const countPrimesSkill: Skill<CountPrimesInput> = {
   id: COUNT_PRIMES_SKILL_ID,
   inputSchema: countPrimesInput,
   inputExample: { limit: 1_000_000 },
-  inputFromText(text) {
-    const written = (LIMIT_IN_TEXT.exec(text)?.[1] ?? '').replace(/[\s,_]+$/, '')
-    const calculation = calculate(written.replaceAll(/[\s_]/g, '').replaceAll('**', '^'))
-    const limit =
-      calculation.ok && typeof calculation.result === 'number' ? calculation.result : Number.NaN
-    return { limit }
-  },
+  inputFromText: (text) => ({ limit: limitFromText(LIMIT_IN_TEXT.exec(text)?.[1] ?? '') }),
   workingMessage: ({ limit }) => `Counting the primes up to ${limit}…`,
   async run({ limit }, work) {
     if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_PRIME_LIMIT) {

@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
-import { CALCULATOR_EXAMPLES, calculate, describeFailure } from './calculate.ts'
+import { CALCULATOR_EXAMPLES } from './examples.ts'
 import { normalizeExpression } from './normalize-expression.ts'
 
 export const CALCULATE_SKILL_ID = 'calculate'
@@ -13,6 +13,17 @@ const calculateInput = z.object({
 })
 
 export type CalculateInput = z.infer<typeof calculateInput>
+
+/**
+ * mathjs takes most of a second to import, so the calculator starts without it and imports
+ * it with the first calculation (npm start is ready sooner; a stack that never calculates,
+ * as most test files' stacks, never pays for it).
+ */
+let calculator: Promise<typeof import('./calculate.ts')> | undefined
+const loadCalculator = () => {
+  calculator ??= import('./calculate.ts')
+  return calculator
+}
 
 /** What the calculator answers to words that hold no math: a greeting, small talk. */
 export const WHAT_TO_CALCULATE =
@@ -31,7 +42,8 @@ export const calculateSkill: Skill<CalculateInput> = {
   inputExample: { expression: 'sqrt(2)*pi' },
   inputFromText: (text) => ({ expression: text }),
   workingMessage: ({ expression }) => `Calculating ${normalizeExpression(expression).display}…`,
-  run({ expression }) {
+  async run({ expression }) {
+    const { calculate, describeFailure } = await loadCalculator()
     const calculation = calculate(expression)
     if (!calculation.ok) {
       if (isSmallTalk(expression)) return { ok: 'input-required', question: WHAT_TO_CALCULATE }

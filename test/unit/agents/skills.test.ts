@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { countPrimesSkill } from '../../../agents/calculator/count-primes-skill.ts'
 import { calculateSkill, WHAT_TO_CALCULATE } from '../../../agents/calculator/skill.ts'
 import { createWeatherSkill } from '../../../agents/weather/skill.ts'
 
 describe('calculate skill', () => {
-  it('streams the question, then the answer, and gives the structured result', () => {
+  it('streams the question, then the answer, and gives the structured result', async () => {
     // Act
-    const result = calculateSkill.run({ expression: '2+2*3' })
+    const result = await calculateSkill.run({ expression: '2+2*3' })
 
     // Assess
     expect(result).toEqual({
@@ -15,17 +16,17 @@ describe('calculate skill', () => {
     })
   })
 
-  it('includes the unit in the structured result of a conversion', () => {
+  it('includes the unit in the structured result of a conversion', async () => {
     // Act
-    const result = calculateSkill.run({ expression: '5 km in miles' })
+    const result = await calculateSkill.run({ expression: '5 km in miles' })
 
     // Assess
     expect(result).toMatchObject({ ok: true, data: { unit: 'miles' } })
   })
 
-  it('fails a malformed expression with the reason and an example', () => {
+  it('fails a malformed expression with the reason and an example', async () => {
     // Act
-    const result = calculateSkill.run({ expression: '2+*' })
+    const result = await calculateSkill.run({ expression: '2+*' })
 
     // Assess
     expect(result).toMatchObject({ ok: false, problem: expect.stringMatching(/2\+\*.*"2\+2\*3"/) })
@@ -150,4 +151,45 @@ describe('calculate skill and small talk', () => {
       expect(result.ok).toBe(false)
     },
   )
+})
+
+describe('count_primes skill reading its limit from text', () => {
+  it.each([
+    ['Count the primes up to 1000000', 1_000_000],
+    ['How many primes are there below 1,000,000?', 1_000_000],
+    ['primes up to 10^6 please', 1_000_000],
+    ['primes up to 10 ** 10', 10_000_000_000],
+    ['primes up to 1e6', 1_000_000],
+    ['primes up to 2.5E3', 2500],
+    ['primes up to 1 000_000.', 1_000_000],
+  ])('reads "%s" as %d', (text, limit) => {
+    // Act
+    const input = countPrimesSkill.inputFromText(text)
+
+    // Assess
+    expect(input).toEqual({ limit })
+  })
+
+  it('keeps a limit that is not a whole number, for the skill to refuse with the range', async () => {
+    // Act
+    const input = countPrimesSkill.inputFromText('primes up to 7.5')
+    const result = await countPrimesSkill.run(input)
+
+    // Assess
+    expect(input).toEqual({ limit: 7.5 })
+    expect(result).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(
+        /^Cannot count primes up to 7\.5: the limit must be a whole number/,
+      ),
+    })
+  })
+
+  it('has no limit when the text names no number', () => {
+    // Act
+    const input = countPrimesSkill.inputFromText('tell me about primes')
+
+    // Assess
+    expect(input.limit).toBeNaN()
+  })
 })
