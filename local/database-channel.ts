@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { MessagePort, Worker } from 'node:worker_threads'
-import { type LeanAnswer, type LeanTransport, timeoutError } from '../lib/dynamo-lean.ts'
+import { type LeanAnswer, type LeanTransport, timeoutError } from '../lib/lean-transport.ts'
 import type { DirectDynalite } from './dynalite-direct.ts'
 
 /** A request as it crosses: its id, the URL's path, the signed headers and the body. */

@@ -6,7 +6,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb'
-import type { LeanTransport } from '../lib/dynamo-lean.ts'
+import type { LeanTransport } from '../lib/lean-transport.ts'
 import { createTableInput, type TableKey, tables } from '../lib/tables.ts'
 import { databaseChannel } from './database-channel.ts'
 

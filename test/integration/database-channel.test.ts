@@ -1,7 +1,8 @@
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LeanDynamo, type LeanOperation, type LeanRequest } from '../../lib/dynamo-lean.ts'
+import { LeanDynamo, type LeanOperation } from '../../lib/dynamo-lean.ts'
 import { dynamoSigner } from '../../lib/dynamo-sigv4.ts'
+import type { LeanRequest } from '../../lib/lean-transport.ts'
 import { tableName } from '../../lib/tables.ts'
 import {
   type LocalDatabase,

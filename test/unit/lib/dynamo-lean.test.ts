@@ -21,7 +21,8 @@ import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types'
 import { getNamespace, Segment, Subsegment, setSegment } from 'aws-xray-sdk-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDocumentClient, LeanDocumentClient } from '../../../lib/dynamo.ts'
-import { LeanDynamo, type LeanRequest, useLeanTransport } from '../../../lib/dynamo-lean.ts'
+import { LeanDynamo } from '../../../lib/dynamo-lean.ts'
+import { type LeanRequest, useLeanTransport } from '../../../lib/lean-transport.ts'
 import { createTracing } from '../../../lib/observability/tracing.ts'
 
 const credentials = { accessKeyId: 'AKIDLEAN', secretAccessKey: 'lean/secret+key' }
