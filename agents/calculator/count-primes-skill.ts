@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { Skill } from '../a2a/skill.ts'
+import { removeThousandsSeparators } from './normalize-expression.ts'
 import { countPrimes, MAX_PRIME_LIMIT } from './primes.ts'
 
 export const COUNT_PRIMES_SKILL_ID = 'count_primes'
@@ -21,12 +22,15 @@ export type CountPrimesInput = z.infer<typeof countPrimesInput>
 const LIMIT_IN_TEXT = /\bprimes?\b\D*?(\d[\d,_ ]*(?:\.\d+)?(?:\s*(?:\^|\*\*|e)\s*\d+)?)/i
 
 /**
- * The number LIMIT_IN_TEXT found, read exactly: "1,000,000", "10^6", "10**6", "2.5e6". Read here
- * rather than by the calculator, so that routing a text to this skill needs no mathjs. NaN when
- * there is none.
+ * The number LIMIT_IN_TEXT found, as the calculator reads it (a comma only between groups of
+ * three digits, `^`, `**` or `e` for a power) but exactly, without its rounding to 10
+ * significant digits: "1,000,000", "10^6", "10**6", "2.5e6". Read here rather than by the
+ * calculator, so that routing a text to this skill needs no mathjs. NaN for anything else
+ * ("1,5" is not 15).
  */
 export function limitFromText(written: string): number {
-  const number = /^(\d+(?:\.\d+)?)(?:(\^|\*\*|e)(\d+))?$/i.exec(written.replaceAll(/[\s,_]/g, ''))
+  const compact = removeThousandsSeparators(written.replaceAll(/[\s_]/g, '').replace(/,+$/, ''))
+  const number = /^(\d+(?:\.\d+)?)(?:(\^|\*\*|e)(\d+))?$/i.exec(compact)
   if (!number) return Number.NaN
   const [, base, power, exponent] = number
   if (power === undefined) return Number(base)

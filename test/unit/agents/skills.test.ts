@@ -185,11 +185,24 @@ describe('count_primes skill reading its limit from text', () => {
     })
   })
 
-  it('has no limit when the text names no number', () => {
-    // Act
-    const input = countPrimesSkill.inputFromText('tell me about primes')
+  it.each([
+    ['primes up to 1,5'],
+    ['primes up to 1000, 2000'],
+    ['primes below 1,5e6'],
+    ['primes up to 1,0000'],
+  ])(
+    'reads no limit from "%s", whose commas do not group thousands, and says which it takes',
+    async (text) => {
+      // Act
+      const input = countPrimesSkill.inputFromText(text)
+      const result = await countPrimesSkill.run(input)
 
-    // Assess
-    expect(input.limit).toBeNaN()
-  })
+      // Assess
+      expect(input.limit).toBeNaN()
+      expect(result).toMatchObject({
+        ok: false,
+        problem: expect.stringContaining('whole number from 0 to'),
+      })
+    },
+  )
 })
