@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { loadCalculator } from '../agents/calculator/skill.ts'
 import { loadLocalConfig } from '../lib/config.ts'
 import { buildConsole, consoleDistDir } from '../scripts/build-console.ts'
 import { requestLogLine } from './gateway.ts'
@@ -53,6 +54,11 @@ const main = async () => {
   })
   console.log(banner(stack.url))
   console.log(`Ready in ${process.uptime().toFixed(1)} s.`)
+  // The calculator loads its math library with its first calculation (most of a second); here,
+  // where a person is about to try it, that is done now, and a broken install is said at once.
+  loadCalculator().catch((error: Error) =>
+    console.error(`The calculator cannot calculate: ${error.message}`),
+  )
 
   let stopping = false
   const shutdown = async () => {

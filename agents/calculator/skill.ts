@@ -15,12 +15,13 @@ const calculateInput = z.object({
 export type CalculateInput = z.infer<typeof calculateInput>
 
 /**
- * mathjs takes most of a second to import, so the calculator starts without it and imports
- * it with the first calculation (npm start is ready sooner; a stack that never calculates,
- * as most test files' stacks, never pays for it).
+ * mathjs takes most of a second to import, and blocks the event loop while it does: the
+ * calculator starts without it and imports it with its first calculation, so that a stack
+ * that never calculates (most test files') never pays for it. Where a first calculation should
+ * not wait, call this once the agent is up (npm start, and the Lambda entry's init phase do).
  */
 let calculator: Promise<typeof import('./calculate.ts')> | undefined
-const loadCalculator = () => {
+export const loadCalculator = () => {
   calculator ??= import('./calculate.ts')
   return calculator
 }

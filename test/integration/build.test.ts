@@ -55,6 +55,43 @@ describe('npm run build', () => {
     // The whole build (handlers, agents, middlewares, types, the console) runs first.
   }, 120_000)
 
+  it("answers a calculation from the calculator's bundle alone, its math library inside it", async () => {
+    // Prepare: a function URL's event for an HTTP+JSON SendMessage, run as Lambda runs the entry
+    const bundle = pathToFileURL(join(await outdir, 'agents', 'calculator.mjs')).href
+    const shim = pathToFileURL(join(import.meta.dirname, '../../local/awslambda-shim.ts')).href
+    const script = `
+      import { Writable } from 'node:stream'
+      await import(${JSON.stringify(shim)})
+      const { handler } = await import(${JSON.stringify(bundle)})
+      const chunks = []
+      const stream = new Writable({ write(chunk, encoding, done) { chunks.push(Buffer.from(chunk)); done() } })
+      await handler({
+        rawPath: '/a2a/rest/message:send',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+        body: JSON.stringify({ message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: '2+2*3' }] } }),
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST' }, domainName: 'calculator.lambda-url.us-east-1.on.aws' },
+      }, stream, { awsRequestId: 'r1' })
+      const written = Buffer.concat(chunks)
+      // The streamed answer's prelude (status, headers) ends with 8 zero bytes.
+      console.log(written.subarray(written.indexOf(Buffer.alloc(8)) + 8).toString())
+      process.exit(0)`
+
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      env: { ...process.env, NODE_PATH: '' },
+    })
+
+    // Assess
+    const { task } = JSON.parse(stdout)
+    expect(task.status.state).toBe('TASK_STATE_COMPLETED')
+    expect(task.artifacts[0].parts.map((part: { text: string }) => part.text).join('')).toBe(
+      '2+2*3 = 8',
+    )
+  }, 60_000)
+
   it('carries the operator console inside the console function, its JavaScript under 150 KB gzipped', async () => {
     // Prepare
     await built
