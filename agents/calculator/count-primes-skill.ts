@@ -54,13 +54,20 @@ export const countPrimesSkill: Skill<CountPrimesInput> = {
   id: COUNT_PRIMES_SKILL_ID,
   inputSchema: countPrimesInput,
   inputExample: { limit: 1_000_000 },
-  inputFromText: (text) => ({ limit: limitFromText(LIMIT_IN_TEXT.exec(text)?.[1] ?? '') }),
-  workingMessage: ({ limit }) => `Counting the primes up to ${limit}…`,
+  inputFromText(text) {
+    const found = LIMIT_IN_TEXT.exec(text)
+    // "1.000.000", "2**0.5": the number goes on past what the pattern took, so no limit is guessed.
+    const cut = found !== null && /^[.,]?\d/.test(text.slice(found.index + found[0].length))
+    return { limit: found === null || cut ? Number.NaN : limitFromText(found[1] ?? '') }
+  },
+  workingMessage: ({ limit }) =>
+    Number.isNaN(limit) ? 'Reading the limit…' : `Counting the primes up to ${limit}…`,
   async run({ limit }, work) {
     if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_PRIME_LIMIT) {
+      const asked = Number.isNaN(limit) ? 'without a limit I can read' : `up to ${limit}`
       return {
         ok: false,
-        problem: `Cannot count primes up to ${limit}: the limit must be a whole number from 0 to ${MAX_PRIME_LIMIT} (10^10). Try "count the primes up to 1000000".`,
+        problem: `Cannot count primes ${asked}: the limit must be a whole number from 0 to ${MAX_PRIME_LIMIT} (10^10). Try "count the primes up to 1000000".`,
       }
     }
     let primes = 0

@@ -190,19 +190,21 @@ describe('count_primes skill reading its limit from text', () => {
     ['primes up to 1000, 2000'],
     ['primes below 1,5e6'],
     ['primes up to 1,0000'],
-  ])(
-    'reads no limit from "%s", whose commas do not group thousands, and says which it takes',
-    async (text) => {
-      // Act
-      const input = countPrimesSkill.inputFromText(text)
-      const result = await countPrimesSkill.run(input)
+    ['primes up to 1.000.000'],
+    ['primes up to 2**0.5'],
+  ])('reads no limit from "%s", and says what a limit must be', async (text) => {
+    // Act
+    const input = countPrimesSkill.inputFromText(text)
+    const result = await countPrimesSkill.run(input)
 
-      // Assess
-      expect(input.limit).toBeNaN()
-      expect(result).toMatchObject({
-        ok: false,
-        problem: expect.stringContaining('whole number from 0 to'),
-      })
-    },
-  )
+    // Assess
+    expect(input.limit).toBeNaN()
+    expect(countPrimesSkill.workingMessage(input)).toBe('Reading the limit…')
+    expect(result).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(
+        /^Cannot count primes without a limit I can read: the limit must be a whole number from 0 to/,
+      ),
+    })
+  })
 })
