@@ -154,9 +154,10 @@ const ScopesSection = ({
                   <input
                     id={`description-${each.scope}`}
                     value={editing.description ?? ''}
-                    onInput={(event) =>
-                      setEditing({ ...editing, description: event.currentTarget.value })
-                    }
+                    onInput={(event) => {
+                      const { value } = event.currentTarget
+                      setEditing((current) => current && { ...current, description: value })
+                    }}
                   />
                 </Field>
                 <div class="actions">
@@ -359,7 +360,9 @@ export const CallersPage = () => {
                 <ScopeChecks
                   scopes={allScopes}
                   chosen={editing.scopes}
-                  onChange={(next) => setEditing({ ...editing, scopes: next })}
+                  onChange={(next) =>
+                    setEditing((current) => current && { ...current, scopes: next })
+                  }
                 />
                 <div class="actions">
                   <button

@@ -75,8 +75,11 @@ const Editor = ({
   const [refusedScope, setRefusedScope] = useState<string>()
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [notice, setNotice] = useState<Notice>()
-  const set = (field: keyof Draft) => (event: Event) =>
-    setDraft({ ...draft, [field]: (event.currentTarget as HTMLInputElement).value })
+  // From the draft as it is when the update applies (autofill sets several fields at once).
+  const set = (field: keyof Draft) => (event: Event) => {
+    const { value } = event.currentTarget as HTMLInputElement
+    setDraft((current) => ({ ...current, [field]: value }))
+  }
   const scopeValid = scopeSchema.safeParse(draft.scope).success
   const toDefine =
     isNew &&

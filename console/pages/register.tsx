@@ -143,8 +143,12 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
     )
   }, [editing])
 
-  const set = (field: keyof Form) => (event: Event) =>
-    setForm({ ...form, [field]: (event.currentTarget as HTMLInputElement).value })
+  // From the form as it is when the update applies, not as this render saw it: a browser's
+  // autofill sets several fields in one go, before the page renders again.
+  const set = (field: keyof Form) => (event: Event) => {
+    const { value } = event.currentTarget as HTMLInputElement
+    setForm((current) => ({ ...current, [field]: value }))
+  }
 
   const submit = async (event: Event) => {
     event.preventDefault()

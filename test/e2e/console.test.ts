@@ -165,6 +165,31 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
   })
 
+  it('keeps every field a browser fills at once, as autofill does', async () => {
+    // Prepare
+    await go('#/register', 'Register an agent')
+
+    // Act: two fields given their values and their input events in one task
+    await page.evaluate(() => {
+      for (const [id, value] of [
+        ['agentId', 'autofilled'],
+        ['backendUrl', 'https://agent.example.com'],
+      ]) {
+        const input = document.getElementById(id as string) as HTMLInputElement
+        input.value = value as string
+        input.dispatchEvent(new Event('input', { bubbles: true }))
+      }
+    })
+
+    // Assess: after the page has rendered them
+    await expect
+      .poll(() => page.getByLabel('Backend URL').inputValue())
+      .toBe('https://agent.example.com')
+    await expect(page.getByLabel('Agent id').inputValue()).resolves.toBe('autofilled')
+    await page.getByLabel('Agent id').fill('')
+    await page.getByLabel('Backend URL').fill('')
+  })
+
   it('registers a third agent through the form: a bad URL is named beside the URL field, a server refusal beside its field', async () => {
     // Prepare
     await go('#/register', 'Register an agent')
