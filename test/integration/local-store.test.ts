@@ -2,16 +2,15 @@ import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
-import dynalite from 'dynalite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { tableName } from '../../lib/tables.ts'
 import {
-  createTables,
   type LocalDatabase,
   localDatabaseClient,
   startLocalDatabase,
 } from '../../local/database.ts'
 import { installJournaledStore, journalFile, migratedDir } from '../../local/journaled-store.ts'
+import { startInProcessDynalite } from '../support/in-process-dynalite.ts'
 
 const prefix = 'store-'
 
@@ -74,14 +73,11 @@ const readBack = async (database: LocalDatabase) => {
 
 /** The previous version's store (dynalite on LevelDB: this file's dynalite has no journal) given `commands`. */
 const runPreviousVersion = async (dir: string, commands: PutItemCommand[]) => {
-  const old = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-  await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve))
-  const endpoint = `http://127.0.0.1:${(old.address() as { port: number }).port}`
-  await createTables(endpoint, prefix)
-  const client = localDatabaseClient(endpoint)
+  const old = await startInProcessDynalite(prefix, { path: dir })
+  const client = localDatabaseClient(old.endpoint)
   for (const command of commands) await client.send(command)
   client.destroy()
-  await new Promise((resolve) => old.close(resolve))
+  await old.stop()
 }
 
 const developerDataRead = {
@@ -221,7 +217,8 @@ describe('the local database on disk (journaled store)', () => {
   })
 
   it('refuses to go under a dynalite that is loaded already, rather than leave it on LevelDB', () => {
-    // Prepare: this file's dynalite was loaded by its import, with LevelDB.
+    // Prepare: this file's dynalite was loaded by its imports (test/support/in-process-dynalite.ts),
+    // with LevelDB.
 
     // Act
     const install = () => installJournaledStore()

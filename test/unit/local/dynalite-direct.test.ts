@@ -1,15 +1,14 @@
-import type { AddressInfo } from 'node:net'
 import { crc32 } from 'node:zlib'
-import dynalite from 'dynalite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dynamoSigner } from '../../../lib/dynamo-sigv4.ts'
 import { tableName, tables } from '../../../lib/tables.ts'
-import { createTables } from '../../../local/database.ts'
 import {
   type DirectAnswer,
   type DirectDynalite,
   installDirectRequests,
 } from '../../../local/dynalite-direct.ts'
+import type { TestDatabase } from '../../support/databases.ts'
+import { startInProcessDynalite } from '../../support/in-process-dynalite.ts'
 
 /**
  * The channel's requests handed straight to dynalite's validations and action
@@ -19,7 +18,7 @@ import {
  */
 describe('dynalite direct requests', () => {
   let direct: DirectDynalite | string
-  let server: ReturnType<typeof dynalite>
+  let database: TestDatabase | undefined
   let endpoint: string
   const table = tableName('audit', 'direct-')
   const signer = dynamoSigner({
@@ -31,13 +30,11 @@ describe('dynalite direct requests', () => {
 
   beforeAll(async () => {
     direct = installDirectRequests()
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    await createTables(endpoint, 'direct-')
+    database = await startInProcessDynalite('direct-')
+    endpoint = database.endpoint
   })
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve))
+    await database?.stop()
   })
 
   const signed = async (operation: string, input: unknown) => {

@@ -1,9 +1,6 @@
-import type { AddressInfo } from 'node:net'
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import dynalite from 'dynalite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tableName, tables } from '../../../lib/tables.ts'
-import { createTables } from '../../../local/database.ts'
 import { dynaliteModules } from '../../../local/dynalite-modules.ts'
 import {
   type DynaliteShortcuts,
@@ -11,6 +8,8 @@ import {
   memoEntries,
   memoized,
 } from '../../../local/dynalite-shortcuts.ts'
+import type { TestDatabase } from '../../support/databases.ts'
+import { startInProcessDynalite } from '../../support/in-process-dynalite.ts'
 
 /**
  * The shortcuts the local database's thread installs in dynalite
@@ -19,16 +18,14 @@ import {
  */
 describe('dynalite shortcuts', () => {
   let shortcuts: DynaliteShortcuts
-  let server: ReturnType<typeof dynalite>
+  let database: TestDatabase | undefined
   let endpoint: string
   let client: DynamoDBClient
 
   beforeAll(async () => {
     shortcuts = installDynaliteShortcuts()
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    await createTables(endpoint, 'shortcuts-')
+    database = await startInProcessDynalite('shortcuts-')
+    endpoint = database.endpoint
     client = new DynamoDBClient({
       endpoint,
       region: 'us-east-1',
@@ -37,7 +34,7 @@ describe('dynalite shortcuts', () => {
   })
   afterAll(async () => {
     client?.destroy()
-    await new Promise((resolve) => server?.close(resolve))
+    await database?.stop()
   })
 
   it('installs every shortcut in the dynalite this project depends on', () => {
