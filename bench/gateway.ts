@@ -8,6 +8,9 @@
  * So the gateway is not charged for the callers' own fetch CPU, and direct and
  * gateway calls come from the same callers on the same thread.
  *
+ * Nothing is measured before BENCH_WARMUP_CALLS (8,000) unary calls each way and
+ * a tenth as many streams: a gateway in service runs code V8 has compiled.
+ *
  * What it measures, in BENCH_ROUNDS (5) rounds, each direct then through the
  * gateway, the figures being the rounds' medians (a machine that runs slower
  * for a while moves both sides of a round, not one figure):
@@ -52,6 +55,13 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 /** Latency and throughput rounds, direct and through the gateway taken turn about. */
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
+/**
+ * Unary calls each way (at 16 callers) before anything is measured, and a tenth as
+ * many streams: V8 goes on compiling the gateway's paths for thousands of calls
+ * (its CPU per call falls by about a third over the first 8,000), and a gateway in
+ * service is past that, as `bench:handler`'s 20,000 are.
+ */
+const warmUpCalls = Number(process.env.BENCH_WARMUP_CALLS ?? 8_000)
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
@@ -409,8 +419,10 @@ const main = async () => {
     const sixteen = (path: typeof direct) => callers.run({ kind: 'unary', ...path, concurrency })
 
     // Warm-up: connections, JIT, the gateway's caches.
-    await sixteen(direct)
-    await sixteen(gateway)
+    for (let warmed = 0; warmed < Math.max(warmUpCalls, 1); warmed += requests) {
+      await sixteen(direct)
+      await sixteen(gateway)
+    }
 
     // Rounds taken turn about (direct, then through the gateway, `rounds` times): each round
     // compares two runs a second apart, so a stretch in which the machine runs slower moves
@@ -457,7 +469,7 @@ const main = async () => {
       gateway: pooled(taken.map((round) => round.gatewayAlone.result)),
     }
     printPercentiles(
-      `Unary SendMessage, latency: ${rounds} rounds of ${requests} calls, one caller at a time (a fast agent; callers and agent in another process)`,
+      `Unary SendMessage, latency: ${rounds} rounds of ${requests} calls, one caller at a time, after ${warmUpCalls} calls each way to warm up (a fast agent; callers and agent in another process)`,
       latency.direct,
       latency.gateway,
       2,
@@ -535,9 +547,11 @@ const main = async () => {
 
     const stream = (url: string, headers: Record<string, string>) =>
       callers.run({ kind: 'first-event', url, headers })
-    // A round of each first: the warm-up above is unary, and a stream's path has code of its own.
-    await stream(`${fast.backendUrl}/message:stream`, a2a)
-    await stream(`${stack.url}/agents/fast/message:stream`, viaGateway)
+    // Streams warmed too: the warm-up above is unary, and a stream's path has code of its own.
+    for (let warmed = 0; warmed < Math.max(warmUpCalls / 10, 1); warmed += streams) {
+      await stream(`${fast.backendUrl}/message:stream`, a2a)
+      await stream(`${stack.url}/agents/fast/message:stream`, viaGateway)
+    }
     // In rounds too, turn about with the direct path, the figure the rounds' median.
     const firstRounds: { direct: Run; gateway: Run }[] = []
     let gatewayFirst: Awaited<ReturnType<typeof gatewayCost<Run>>> | undefined
