@@ -8,7 +8,7 @@
  * So the gateway is not charged for the callers' own fetch CPU, and direct and
  * gateway calls come from the same callers on the same thread.
  *
- * Nothing is measured before BENCH_WARMUP_CALLS (8,000) unary calls each way and
+ * Nothing is measured before BENCH_WARMUP (8,000) unary calls each way and
  * a tenth as many streams: a gateway in service runs code V8 has compiled.
  *
  * What it measures, in BENCH_ROUNDS (5) rounds, each direct then through the
@@ -61,7 +61,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
  * (its CPU per call falls by about a third over the first 8,000), and a gateway in
  * service is past that, as `bench:handler`'s 20,000 are.
  */
-const warmUpCalls = Number(process.env.BENCH_WARMUP_CALLS ?? 8_000)
+const warmUpCalls = Number(process.env.BENCH_WARMUP ?? 8_000)
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
