@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { consoleDistDir } from '../../scripts/build-console.ts'
@@ -44,6 +44,23 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await echo?.stop()
     await stack?.stop()
     delete process.env.MANAGED_CLIENT_IDS
+  })
+
+  // A test that fails under load once in a while (the notes' console flake) says what the page
+  // showed then: its notices and alerts on stderr, and a screenshot (.screenshots/failed-*).
+  beforeEach(({ onTestFailed, task }) => {
+    onTestFailed(async () => {
+      if (!page) return
+      const said = await page
+        .locator('[data-testid="notice"], [role="alert"]')
+        .allTextContents()
+        .catch((error: Error) => [`(unreadable: ${error.message})`])
+      const name = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+      await shoot(page, `failed-${name}`).catch(() => undefined)
+      console.error(
+        `console test failed: "${task.name}"; the operator's page was at ${page.url()} and said: ${said.join(' | ') || 'nothing'}`,
+      )
+    })
   })
 
   const go = async (hash: string, heading: string) => {
