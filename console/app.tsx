@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks'
 import type { Session } from './auth.ts'
 import { ActivityPage } from './pages/activity.tsx'
 import { AgentPage } from './pages/agent.tsx'
@@ -22,7 +22,9 @@ const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/').map(dec
 /** The console: a navigation bar and the page the URL's hash names. */
 export const App = ({ session, onSignOut }: { session: Session; onSignOut: () => void }) => {
   const [route, setRoute] = useState(currentRoute)
-  useEffect(() => {
+  // Subscribed as the console first renders, not after the browser paints (a plain effect): a
+  // page asked for by its address in between would go unseen, and the console stay where it was.
+  useLayoutEffect(() => {
     const onHash = () => {
       setRoute(currentRoute())
       document.getElementById('main')?.focus()
@@ -78,7 +80,7 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
         ) : page === 'agents' && argument ? (
           <AgentPage agentId={argument} />
         ) : page === 'register' ? (
-          <RegisterPage editing={argument} />
+          <RegisterPage key={argument ?? ''} editing={argument} />
         ) : page === 'permissions' ? (
           <PermissionsPage />
         ) : page === 'callers' ? (

@@ -133,14 +133,19 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   const [notice, setNotice] = useState<Notice>()
   const [busy, setBusy] = useState(false)
 
+  // Each agent edited (or none) has a page of its own (app.tsx keys it), so the form starts empty
+  // and is never reset here: an effect runs after the browser paints, by when a person (or their
+  // browser's autofill) may have typed.
   useEffect(() => {
-    setNotice(undefined)
-    setErrors({})
-    if (!editing) return setForm(empty)
+    if (!editing) return
+    let live = true
     api<AgentRecord>('GET', `/admin/agents/${editing}`).then(
-      (record) => setForm(formOf(record)),
-      (error: unknown) => setNotice({ kind: 'error', text: messageOf(error) }),
+      (record) => live && setForm(formOf(record)),
+      (error: unknown) => live && setNotice({ kind: 'error', text: messageOf(error) }),
     )
+    return () => {
+      live = false
+    }
   }, [editing])
 
   // From the form as it is when the update applies, not as this render saw it: a browser's

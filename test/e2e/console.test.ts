@@ -580,6 +580,34 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect(record.status).toBe(404)
   })
 
+  it('a page the address names opens, and keeps what is typed into it, however late the browser paints', async () => {
+    // Prepare: the browser's timers and frames stopped from before the console starts, as on a
+    // machine too busy to paint for a while (Preact runs a component's effects after a paint).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const early = await context.newPage()
+    try {
+      await early.clock.install()
+      await early.goto(`${stack.url}/console`)
+      await early.getByRole('button', { name: 'Sign in' }).click()
+      await early.getByLabel('Username').fill('operator')
+      await early.getByLabel('Password').fill(password('operator'))
+      await early.clock.pauseAt((await early.evaluate(() => Date.now())) + 1_000)
+      await early.getByRole('button', { name: 'Sign in' }).click()
+      await early.getByTestId('signed-in-as').waitFor()
+
+      // Act: another page by its address at once, and a field filled as soon as it shows
+      await early.goto(`${stack.url}/console/#/register`)
+      await early.getByRole('heading', { level: 1, name: 'Register an agent' }).waitFor()
+      await early.getByLabel('Agent id').fill('typed-at-once')
+      await early.clock.runFor(2_000)
+
+      // Assess
+      expect(await early.getByLabel('Agent id').inputValue()).toBe('typed-at-once')
+    } finally {
+      await context.close()
+    }
+  })
+
   it('a person who is not an operator sees neither Register nor Permissions, and the API refuses them', async () => {
     // Prepare
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
