@@ -62,6 +62,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
  * service is past that, as `bench:handler`'s 20,000 are.
  */
 const warmUpCalls = Number(process.env.BENCH_WARMUP ?? 8_000)
+if (!Number.isInteger(warmUpCalls) || warmUpCalls < 0) {
+  throw new Error(`BENCH_WARMUP must be a whole number of calls, not ${process.env.BENCH_WARMUP}`)
+}
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
@@ -418,10 +421,12 @@ const main = async () => {
       callers.run({ kind: 'unary', ...path, concurrency: 1 })
     const sixteen = (path: typeof direct) => callers.run({ kind: 'unary', ...path, concurrency })
 
-    // Warm-up: connections, JIT, the gateway's caches.
-    for (let warmed = 0; warmed < Math.max(warmUpCalls, 1); warmed += requests) {
+    // Warm-up: connections, JIT, the gateway's caches; in whole runs, one at least.
+    let warmed = 0
+    while (warmed < Math.max(warmUpCalls, 1)) {
       await sixteen(direct)
       await sixteen(gateway)
+      warmed += requests
     }
 
     // Rounds taken turn about (direct, then through the gateway, `rounds` times): each round
@@ -469,7 +474,7 @@ const main = async () => {
       gateway: pooled(taken.map((round) => round.gatewayAlone.result)),
     }
     printPercentiles(
-      `Unary SendMessage, latency: ${rounds} rounds of ${requests} calls, one caller at a time, after ${warmUpCalls} calls each way to warm up (a fast agent; callers and agent in another process)`,
+      `Unary SendMessage, latency: ${rounds} rounds of ${requests} calls, one caller at a time, after ${warmed} calls each way to warm up (a fast agent; callers and agent in another process)`,
       latency.direct,
       latency.gateway,
       2,
@@ -548,9 +553,11 @@ const main = async () => {
     const stream = (url: string, headers: Record<string, string>) =>
       callers.run({ kind: 'first-event', url, headers })
     // Streams warmed too: the warm-up above is unary, and a stream's path has code of its own.
-    for (let warmed = 0; warmed < Math.max(warmUpCalls / 10, 1); warmed += streams) {
+    let streamsWarmed = 0
+    while (streamsWarmed < Math.max(warmUpCalls / 10, 1)) {
       await stream(`${fast.backendUrl}/message:stream`, a2a)
       await stream(`${stack.url}/agents/fast/message:stream`, viaGateway)
+      streamsWarmed += streams
     }
     // In rounds too, turn about with the direct path, the figure the rounds' median.
     const firstRounds: { direct: Run; gateway: Run }[] = []
@@ -564,7 +571,7 @@ const main = async () => {
     }
     if (!gatewayFirst) throw new Error(`BENCH_ROUNDS must be at least 1, not ${rounds}`)
     printPercentiles(
-      `Streaming: time to first event, ${rounds} rounds of ${streams} streams one after another`,
+      `Streaming: time to first event, ${rounds} rounds of ${streams} streams one after another, after ${streamsWarmed} each way to warm up`,
       pooled(firstRounds.map((round) => round.direct)),
       pooled(firstRounds.map((round) => round.gateway)),
       1,
