@@ -92,6 +92,7 @@ export const errorAnswers = {
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
   'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
+  'change-in-progress': { status: 503, title: 'Change in progress', a2a: 'backend-unavailable' },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers
@@ -412,6 +413,20 @@ export class ScopeInUseError extends SwitchboardError {
   }
   override get problemExtensions() {
     return { permissions: this.permissions, clients: this.clients }
+  }
+}
+
+/**
+ * Another change that must not interleave with this one (lib/dynamo-lease.ts)
+ * held its lease for longer than this one would wait: nothing was changed.
+ */
+export class ChangeInProgressError extends SwitchboardError {
+  readonly code = 'change-in-progress'
+  constructor(what: string) {
+    super(
+      `Another change to ${what} is being made at the same moment, and this one waited for it too long; nothing was changed. Retry shortly.`,
+    )
+    this.name = 'ChangeInProgressError'
   }
 }
 

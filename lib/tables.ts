@@ -56,7 +56,8 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
   },
-  // Gateway-wide settings an admin operation chose (lib/discovery/route-settings.ts): pk `name`.
+  // Gateway-wide settings an admin operation chose (lib/discovery/route-settings.ts), and the
+  // leases that keep some admin changes one at a time (lib/dynamo-lease.ts, `lease#…`): pk `name`.
   settings: { name: 'settings', partitionKey: 'name', pointInTimeRecovery: true },
   // Admin changes (lib/admin/audit-log.ts): pk `id`; each index lists newest first by
   // `sortKey` (`{at}#{id}`), all entries (`feed` is one constant), by agent or by actor.

@@ -309,6 +309,20 @@ data "aws_iam_policy_document" "admin" {
     resources = [aws_dynamodb_table.settings.arn]
   }
 
+  # Changes to the scopes and clients, one at a time (lib/dynamo-lease.ts): a lease
+  # item in the settings table, taken with a conditional put, given back with a delete.
+  statement {
+    sid       = "CallerChangeLease"
+    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.settings.arn]
+    # Lease items only (leaseKeyPrefix): never /route's threshold.
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["lease#*"]
+    }
+  }
+
   # The audit trail (lib/admin/audit-log.ts): an intent written, then confirmed or
   # withdrawn; read through its indexes only.
   statement {

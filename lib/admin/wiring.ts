@@ -12,6 +12,7 @@ import { embedderFor, vectorIndexFor } from '../discovery/adapters.ts'
 import { indexChange, unindexAgent } from '../discovery/agent-index.ts'
 import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
+import { DynamoLease } from '../dynamo-lease.ts'
 import { AuditUnavailableError } from '../errors.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
@@ -107,7 +108,13 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
 
   /** Scopes and OAuth clients of the identity provider (issue 18). */
   const callerAdmin: CallerAdminDeps = {
-    callers: callerRegistryFor(config),
+    callers: callerRegistryFor(
+      config,
+      new DynamoLease({
+        client: documentClient,
+        tableName: tableName('settings', config.tablePrefix),
+      }).hold,
+    ),
     permissions,
     adminScope: config.token.adminScope,
     creations: new DynamoClientCreations(

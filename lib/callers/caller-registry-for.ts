@@ -1,16 +1,19 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { GatewayConfig } from '../config.ts'
+import type { OneAtATime } from '../dynamo-lease.ts'
 import type { CallerRegistry } from './caller-registry.ts'
 import { CognitoCallerRegistry } from './cognito-caller-registry.ts'
 import { FileCallerRegistry } from './file-caller-registry.ts'
 
 /**
  * Cognito on AWS; the local identity's file when IDENTITY_FILE says so (the
- * laptop runtime). Without a user pool id on AWS, every callers route fails
+ * laptop runtime, whose file updates are already one at a time). Without a user pool id on AWS, every callers route fails
  * with that said (the stack sets COGNITO_USER_POOL_ID).
  */
 export const callerRegistryFor = (
   config: Pick<GatewayConfig, 'callers' | 'region' | 'token'>,
+  /** Keeps Cognito's read-modify-writes apart across instances (a DynamoDB lease). */
+  oneAtATime: OneAtATime,
 ): CallerRegistry => {
   const { identityFile, userPoolId, resourceServerIdentifier } = config.callers
   if (identityFile) return new FileCallerRegistry(identityFile)
@@ -35,5 +38,6 @@ export const callerRegistryFor = (
     userPoolId,
     resourceServerIdentifier,
     adminScope: config.token.adminScope,
+    oneAtATime,
   })
 }

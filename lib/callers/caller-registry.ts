@@ -46,11 +46,15 @@ export interface CallerRegistry {
   getClient(clientId: string): Promise<CallerClient | undefined>
   /** A client-credentials client holding exactly `scopes`, with a generated secret. */
   createClient(client: { name: string; scopes: string[] }): Promise<CallerClient & IssuedSecret>
-  /** Changes name and scopes; the record before (undefined: no such client, nothing changed). */
+  /**
+   * Changes the name or the scopes, each kept when left out: merged with the client
+   * as this change reads it, so two changes at once each keep the other's. The
+   * record before and after (undefined: no such client, nothing changed).
+   */
   updateClient(
     clientId: string,
-    change: { name: string; scopes: string[] },
-  ): Promise<CallerClient | undefined>
+    change: { name?: string | undefined; scopes?: string[] | undefined },
+  ): Promise<{ before: CallerClient; after: CallerClient } | undefined>
   /**
    * A new secret that replaces every other: when this returns, the old secret no
    * longer gets tokens (tokens it already got stay valid until they expire).

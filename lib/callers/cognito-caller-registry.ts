@@ -14,6 +14,7 @@ import {
   type UpdateUserPoolClientCommandInput,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider'
+import type { OneAtATime } from '../dynamo-lease.ts'
 import { AdminScopeError } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
 import type {
@@ -29,7 +30,17 @@ export interface CognitoCallerOptions {
   resourceServerIdentifier: string
   /** The admin scope (short name): never removed from the resource server. */
   adminScope: string
+  /**
+   * Runs each read-modify-write (a scope's change, a client's, a rotation) while no
+   * other instance runs one: Cognito takes no condition on these writes, so two
+   * changes read at once would each write back what the other changed. The stack
+   * gives a DynamoDB lease (lib/dynamo-lease.ts).
+   */
+  oneAtATime: OneAtATime
 }
+
+/** The name of the changes kept apart (a lease's, and what ChangeInProgressError names). */
+const changes = 'the scopes and clients'
 
 /**
  * What UpdateUserPoolClient keeps of a client: the call replaces the whole
@@ -70,8 +81,8 @@ const notFoundIsUndefined = (error: unknown): undefined => {
 /**
  * The caller registry on AWS: the stack's Cognito user pool. Scopes are the
  * resource server's (UpdateResourceServer replaces the whole list, so each
- * change reads it and writes it back with the one scope changed; the admin
- * scope is never removed); callers are app clients with the client-credentials
+ * change reads it and writes it back with the one scope changed, one change at
+ * a time: `oneAtATime`; the admin scope is never removed); callers are app clients with the client-credentials
  * flow and a generated secret.
  *
  * Rotation (AddUserPoolClientSecret, 2025): an app client holds at most two
@@ -95,27 +106,31 @@ export class CognitoCallerRegistry implements CallerRegistry {
     return (await this.#resourceServer()).scopes
   }
 
-  async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
-    const { name, scopes } = await this.#resourceServer()
-    const before = scopes.find((each) => each.scope === scope.scope)
-    // A changed description keeps the scope's place in the list.
-    await this.#writeScopes(
-      name,
-      before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
-    )
-    return before
+  putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
+    return this.#oneAtATime(async () => {
+      const { name, scopes } = await this.#resourceServer()
+      const before = scopes.find((each) => each.scope === scope.scope)
+      // A changed description keeps the scope's place in the list.
+      await this.#writeScopes(
+        name,
+        before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
+      )
+      return before
+    })
   }
 
   async deleteScope(scope: string): Promise<ScopeDefinition | undefined> {
     if (scope === this.#options.adminScope) throw new AdminScopeError(scope)
-    const { name, scopes } = await this.#resourceServer()
-    const before = scopes.find((each) => each.scope === scope)
-    if (!before) return undefined
-    await this.#writeScopes(
-      name,
-      scopes.filter((each) => each.scope !== scope),
-    )
-    return before
+    return this.#oneAtATime(async () => {
+      const { name, scopes } = await this.#resourceServer()
+      const before = scopes.find((each) => each.scope === scope)
+      if (!before) return undefined
+      await this.#writeScopes(
+        name,
+        scopes.filter((each) => each.scope !== scope),
+      )
+      return before
+    })
   }
 
   async listClients(): Promise<CallerClient[]> {
@@ -168,49 +183,60 @@ export class CognitoCallerRegistry implements CallerRegistry {
     return { ...this.#caller(created), clientSecret: created.ClientSecret }
   }
 
-  async updateClient(
+  updateClient(
     clientId: string,
-    change: { name: string; scopes: string[] },
-  ): Promise<CallerClient | undefined> {
-    const described = await this.#describe(clientId)
-    if (!described) return undefined
-    const kept = Object.fromEntries(updatableSettings.map((key) => [key, described[key]]))
-    await this.#client.send(
-      new UpdateUserPoolClientCommand({
-        ...kept,
-        UserPoolId: this.#options.userPoolId,
-        ClientId: clientId,
-        ClientName: change.name,
-        // Scopes of other resource servers are the client's too: kept as they are.
-        AllowedOAuthScopes: [
-          ...(described.AllowedOAuthScopes ?? []).filter(
-            (scope) => !scope.startsWith(this.#prefix),
-          ),
-          ...change.scopes.map((scope) => `${this.#prefix}${scope}`),
-        ],
-      }),
-    )
-    return this.#caller(described)
+    change: { name?: string | undefined; scopes?: string[] | undefined },
+  ): Promise<{ before: CallerClient; after: CallerClient } | undefined> {
+    return this.#oneAtATime(async () => {
+      const described = await this.#describe(clientId)
+      if (!described) return undefined
+      const before = this.#caller(described)
+      const after = {
+        clientId,
+        name: change.name ?? before.name,
+        scopes: change.scopes ?? before.scopes,
+      }
+      const kept = Object.fromEntries(updatableSettings.map((key) => [key, described[key]]))
+      await this.#client.send(
+        new UpdateUserPoolClientCommand({
+          ...kept,
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+          ClientName: after.name,
+          // Scopes of other resource servers are the client's too: kept as they are.
+          AllowedOAuthScopes: [
+            ...(described.AllowedOAuthScopes ?? []).filter(
+              (scope) => !scope.startsWith(this.#prefix),
+            ),
+            ...after.scopes.map((scope) => `${this.#prefix}${scope}`),
+          ],
+        }),
+      )
+      return { before, after }
+    })
   }
 
-  async rotateSecret(clientId: string): Promise<IssuedSecret | undefined> {
-    const existing = await this.#secretIds(clientId)
-    if (!existing) return undefined
-    // At most two secrets: make room for the new one by deleting the oldest first.
-    if (existing.length >= 2) await this.#deleteSecret(clientId, existing[0] as string)
-    const { ClientSecretDescriptor: added } = await this.#client.send(
-      new AddUserPoolClientSecretCommand({
-        UserPoolId: this.#options.userPoolId,
-        ClientId: clientId,
-      }),
-    )
-    if (!added?.ClientSecretId || !added.ClientSecretValue) {
-      throw new Error('AddUserPoolClientSecret answered without a secret')
-    }
-    for (const secretId of (await this.#secretIds(clientId)) ?? []) {
-      if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
-    }
-    return { clientId, clientSecret: added.ClientSecretValue }
+  /** One at a time too: a rotation deletes every secret but its own, a concurrent one's included. */
+  rotateSecret(clientId: string): Promise<IssuedSecret | undefined> {
+    return this.#oneAtATime(async () => {
+      const existing = await this.#secretIds(clientId)
+      if (!existing) return undefined
+      // At most two secrets: make room for the new one by deleting the oldest first.
+      if (existing.length >= 2) await this.#deleteSecret(clientId, existing[0] as string)
+      const { ClientSecretDescriptor: added } = await this.#client.send(
+        new AddUserPoolClientSecretCommand({
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+        }),
+      )
+      if (!added?.ClientSecretId || !added.ClientSecretValue) {
+        throw new Error('AddUserPoolClientSecret answered without a secret')
+      }
+      for (const secretId of (await this.#secretIds(clientId)) ?? []) {
+        if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
+      }
+      return { clientId, clientSecret: added.ClientSecretValue }
+    })
   }
 
   async deleteClient(clientId: string): Promise<CallerClient | undefined> {
@@ -225,6 +251,10 @@ export class CognitoCallerRegistry implements CallerRegistry {
       )
       .catch(notFoundIsUndefined)
     return before
+  }
+
+  #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    return this.#options.oneAtATime(changes, work)
   }
 
   /** The resource server's name and scopes (one read: a write replaces both). */

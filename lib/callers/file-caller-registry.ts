@@ -138,15 +138,15 @@ export class FileCallerRegistry implements CallerRegistry {
 
   async updateClient(
     clientId: string,
-    change: { name: string; scopes: string[] },
-  ): Promise<CallerClient | undefined> {
+    change: { name?: string | undefined; scopes?: string[] | undefined },
+  ): Promise<{ before: CallerClient; after: CallerClient } | undefined> {
     return this.#update((file) => {
       const client = file.clients.find((each) => each.clientId === clientId)
       if (!client) return undefined
       const before = publicClient(client)
-      client.name = change.name
-      client.scopes = [...change.scopes]
-      return before
+      client.name = change.name ?? client.name
+      client.scopes = [...(change.scopes ?? client.scopes)]
+      return { before, after: publicClient(client) }
     })
   }
 

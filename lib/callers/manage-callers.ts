@@ -227,17 +227,11 @@ export const updateClient = async (
   const { callers } = deps
   const change = updateClientSchema.parse(body)
   refuseManaged(clientId, deps)
-  const current = await callers.getClient(clientId)
-  if (!current) throw new ClientNotFoundError(clientId)
   if (change.scopes) await requireScopes(change.scopes, callers)
-  const after = {
-    clientId,
-    name: change.name ?? current.name,
-    scopes: change.scopes ?? current.scopes,
-  }
-  const before = await callers.updateClient(clientId, after)
-  if (!before) throw new ClientNotFoundError(clientId)
-  return { before, after }
+  // Merged by the registry with the client as it reads it: a change made meanwhile is kept.
+  const changed = await callers.updateClient(clientId, change)
+  if (!changed) throw new ClientNotFoundError(clientId)
+  return changed
 }
 
 /** `POST /admin/clients/{clientId}/rotate-secret`: the new secret, shown this once. */

@@ -89,7 +89,9 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
     common[403] = problem('Not allowed')
   }
   if (operation.auth === 'admin' && method !== 'GET') {
-    common[503] = problem('An admin change was refused: its audit entry could not be written')
+    common[503] = problem(
+      'An admin change was refused, nothing changed (retry shortly): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits',
+    )
   }
   common[500] = problem('Unexpected error (logged; nothing more is said)')
   return common

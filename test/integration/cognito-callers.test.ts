@@ -12,6 +12,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../lib/callers/manage-callers.ts'
+import type { OneAtATime } from '../../lib/dynamo-lease.ts'
 import { AdminScopeError, ManagedClientError } from '../../lib/errors.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
 
@@ -42,6 +43,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       userPoolId,
       resourceServerIdentifier: 'switchboard',
       adminScope: 'admin',
+      oneAtATime: (_name, work) => work(),
     })
   })
   afterEach(() => cognito.stop())
@@ -78,6 +80,43 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       { ScopeName: 'admin', ScopeDescription: 'The admin API' },
       { ScopeName: 'weather:invoke', ScopeDescription: 'Terraform-made' },
     ])
+  })
+
+  it('two scope changes made at once both land, and of two rotations at once the later secret is the one held: one change at a time', async () => {
+    // Prepare: one change at a time, as the stack's lease does across instances
+    let last: Promise<unknown> = Promise.resolve()
+    const oneAtATime: OneAtATime = (_name, work) => {
+      const run = last.then(work)
+      last = run.catch(() => undefined)
+      return run
+    }
+    const serialized = new CognitoCallerRegistry(client, {
+      userPoolId,
+      resourceServerIdentifier: 'switchboard',
+      adminScope: 'admin',
+      oneAtATime,
+    })
+    const { clientId } = await serialized.createClient({ name: 'app', scopes: [] })
+
+    // Act: each change reads the whole list (or the client's secrets) before it writes
+    const [, , first, second] = await Promise.all([
+      serialized.putScope({ scope: 'reports:invoke', description: 'Reports' }),
+      serialized.putScope({ scope: 'billing:invoke', description: 'Billing' }),
+      serialized.rotateSecret(clientId),
+      serialized.rotateSecret(clientId),
+    ])
+
+    // Assess: no change written over; the later rotation's secret is the one held
+    expect((await serialized.listScopes()).map(({ scope }) => scope)).toEqual([
+      'admin',
+      'weather:invoke',
+      'reports:invoke',
+      'billing:invoke',
+    ])
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      second?.clientSecret,
+    ])
+    expect(first?.clientSecret).not.toBe(second?.clientSecret)
   })
 
   it('lists every client with its scopes, describing each', async () => {
@@ -143,10 +182,13 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     }
 
     // Act
-    const before = await registry.updateClient(clientId, { name: 'renamed', scopes: ['admin'] })
+    const changed = await registry.updateClient(clientId, { name: 'renamed', scopes: ['admin'] })
 
     // Assess
-    expect(before).toEqual({ clientId, name: 'app', scopes: ['weather:invoke'] })
+    expect(changed).toEqual({
+      before: { clientId, name: 'app', scopes: ['weather:invoke'] },
+      after: { clientId, name: 'renamed', scopes: ['admin'] },
+    })
     const [update] = cognito.sent('UpdateUserPoolClient')
     expect(update?.input).toMatchObject({
       UserPoolId: userPoolId,
@@ -212,16 +254,19 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     })
-    const fromConfig = callerRegistryFor({
-      region: 'us-east-1',
-      token: { adminScope: 'admin' } as never,
-      callers: {
-        userPoolId,
-        resourceServerIdentifier: 'switchboard',
-        identityFile: undefined,
-        managedClientIds: [],
+    const fromConfig = callerRegistryFor(
+      {
+        region: 'us-east-1',
+        token: { adminScope: 'admin' } as never,
+        callers: {
+          userPoolId,
+          resourceServerIdentifier: 'switchboard',
+          identityFile: undefined,
+          managedClientIds: [],
+        },
       },
-    })
+      (_name, work) => work(),
+    )
 
     // Act
     const scopes = await fromConfig.listScopes().finally(() => {

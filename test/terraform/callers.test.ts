@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { defaultLeaseMs, leaseKeyPrefix } from '../../lib/dynamo-lease.ts'
 import { type PolicyStatement, policyStatements } from './support/iam.ts'
 import { type Body, loadStack, nested, rootModule, type TerraformModule } from './support/stack.ts'
 
@@ -36,6 +37,39 @@ describe('Terraform stack: callers and scopes (issue 18)', () => {
     expect([...(statement.body.actions as string[])].sort()).toEqual(sent.sort())
     expect(statement.body.resources).toEqual(['${aws_cognito_user_pool.gateway.arn}'])
     expect(statement.body.actions).not.toContain('cognito-idp:*')
+  })
+
+  it("lets the admin function take and give back the change lease, deleting no other settings item, and the lease outlasts the function's timeout", () => {
+    // Prepare
+    const lease = statements.filter(({ where }) =>
+      where.endsWith('data.aws_iam_policy_document.admin CallerChangeLease'),
+    )
+    const handlers = root.locals.handlers as Record<string, { timeout: number }>
+
+    // Assess
+    expect(lease).toHaveLength(1)
+    const [statement] = lease as [PolicyStatement]
+    expect([...(statement.body.actions as string[])].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ])
+    expect(statement.body.resources).toEqual(['${aws_dynamodb_table.settings.arn}'])
+    expect(nested(statement.body, 'condition')).toEqual([
+      {
+        test: 'ForAllValues:StringLike',
+        variable: 'dynamodb:LeadingKeys',
+        values: [`${leaseKeyPrefix}*`],
+      },
+    ])
+    const deleting = statements.filter(
+      ({ where, body }) =>
+        where.startsWith('terraform: data.aws_iam_policy_document.admin ') &&
+        (body.actions as string[]).includes('dynamodb:DeleteItem') &&
+        (body.resources as string[]).includes('${aws_dynamodb_table.settings.arn}'),
+    )
+    expect(deleting).toEqual(lease)
+    expect(handlers.admin?.timeout).toBeGreaterThan(0)
+    expect(defaultLeaseMs).toBeGreaterThan(1000 * (handlers.admin?.timeout ?? Infinity))
   })
 
   it('creates the admin scope with the resource server and leaves its scopes to the admin API afterwards', () => {

@@ -44,8 +44,15 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       return { clientId: 'new-client', ...client, clientSecret: 'shown-once' }
     },
     updateClient: async (clientId, change) => {
-      changes.push(`updateClient ${clientId} ${change.name} ${change.scopes.join(' ')}`)
-      return clients.find((each) => each.clientId === clientId)
+      const before = clients.find((each) => each.clientId === clientId)
+      if (!before) return undefined
+      const after = {
+        clientId,
+        name: change.name ?? before.name,
+        scopes: change.scopes ?? before.scopes,
+      }
+      changes.push(`updateClient ${clientId} ${after.name} ${after.scopes.join(' ')}`)
+      return { before, after }
     },
     rotateSecret: async (clientId) => {
       changes.push(`rotateSecret ${clientId}`)
