@@ -32,6 +32,8 @@ export interface ErrorAnswer {
   a2a: ErrorA2AKind
   /** Said instead of the error's message, when that message is for the log only. */
   publicMessage?: string
+  /** The answer's `Retry-After` (seconds), for a refusal that a retry soon may pass. */
+  retryAfterSeconds?: number
 }
 
 /**
@@ -85,6 +87,7 @@ export const errorAnswers = {
     title: 'Audit trail unavailable',
     a2a: 'backend-unavailable',
     publicMessage: 'The change was not made: its audit entry could not be written. Retry shortly.',
+    retryAfterSeconds: 5,
   },
   'scope-not-found': { status: 404, title: 'Scope not found', a2a: 'invalid-request' },
   'unknown-scope': { status: 422, title: 'Unknown scope', a2a: 'invalid-request' },
@@ -92,7 +95,13 @@ export const errorAnswers = {
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
   'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
-  'change-in-progress': { status: 503, title: 'Change in progress', a2a: 'backend-unavailable' },
+  // The other change takes a few Cognito calls: a second or two.
+  'change-in-progress': {
+    status: 503,
+    title: 'Change in progress',
+    a2a: 'backend-unavailable',
+    retryAfterSeconds: 2,
+  },
 } as const satisfies Record<string, ErrorAnswer>
 
 export type ErrorCode = keyof typeof errorAnswers

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
-import { problemResponse, toProblem } from '../lib/http/problem.ts'
+import { problemResponse, retryAfterOf, toProblem } from '../lib/http/problem.ts'
 import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
@@ -28,7 +28,7 @@ export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj =>
     const problem = toProblem(request.error)
     if (problem.status >= 500) logger.error('request failed', { error: request.error })
     else logger.info('request refused', { status: problem.status, type: problem.type })
-    const response = problemResponse(problem)
+    const response = problemResponse(problem, retryAfterOf(request.error))
     const challenge =
       gatewayUrl && challengeFor(request.error, gatewayUrl(request.event as APIGatewayProxyEvent))
     request.response = challenge

@@ -83,8 +83,15 @@ export const toProblem = (error: unknown): Problem => {
   }
 }
 
-export const problemResponse = (problem: Problem) => ({
+/** When a retry of what `error` refused may pass, in seconds (the answer's `Retry-After`). */
+export const retryAfterOf = (error: unknown): number | undefined =>
+  error instanceof SwitchboardError ? errorAnswerOf(error).retryAfterSeconds : undefined
+
+export const problemResponse = (problem: Problem, retryAfterSeconds?: number) => ({
   statusCode: problem.status,
-  headers: { 'content-type': 'application/problem+json' },
+  headers: {
+    'content-type': 'application/problem+json',
+    ...(retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
+  },
   body: JSON.stringify(problem),
 })

@@ -90,7 +90,7 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
   }
   if (operation.auth === 'admin' && method !== 'GET') {
     common[503] = problem(
-      'An admin change was refused, nothing changed (retry shortly): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits',
+      'An admin change was refused, nothing changed (retry after `Retry-After` seconds): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits',
     )
   }
   common[500] = problem('Unexpected error (logged; nothing more is said)')

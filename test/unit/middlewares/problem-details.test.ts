@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   AgentCardUnreachableError,
   BackendCredentialsError,
+  ChangeInProgressError,
   TokenExpiredError,
 } from '../../../lib/errors.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
@@ -30,6 +31,21 @@ describe('problemDetails middleware', () => {
     const problem = JSON.parse(response.body)
     expect(problem.type).toBe('https://switchboard.dev/problems/backend-credentials')
     expect(problem.detail).toBe('The gateway could not get credentials for this agent.')
+  })
+
+  it('answers a change that waited too long for another with 503, saying nothing changed, and when to retry', async () => {
+    // Act
+    const response = await invoke(
+      failingWith(new ChangeInProgressError('the scopes and clients')),
+      {},
+    )
+
+    // Assess
+    expect(response.statusCode).toBe(503)
+    expect(response.headers).toMatchObject({ 'retry-after': '2' })
+    const problem = JSON.parse(response.body)
+    expect(problem.type).toBe('https://switchboard.dev/problems/change-in-progress')
+    expect(problem.detail).toContain('nothing was changed')
   })
 
   it('answers an expired token 401 with a Bearer challenge naming the metadata and invalid_token', async () => {
