@@ -61,7 +61,14 @@ export class DynamoLease {
   readonly hold: OneAtATime = async (name, work) => {
     const key = { [tables.settings.partitionKey]: `${leaseKeyPrefix}${name}` }
     const holder = randomUUID()
-    await this.#take(key, holder, name)
+    try {
+      await this.#take(key, holder, name)
+    } catch (error) {
+      // A put that failed on its way back (a timeout after the SDK's retries) may have landed:
+      // given back, so that nobody waits out a lease that nothing holds. Ours only, if at all.
+      if (!(error instanceof ChangeInProgressError)) await this.#giveBack(key, holder)
+      throw error
+    }
     try {
       return await work()
     } finally {

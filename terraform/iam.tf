@@ -315,7 +315,8 @@ data "aws_iam_policy_document" "admin" {
     sid       = "CallerChangeLease"
     actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.settings.arn]
-    # Lease items only (leaseKeyPrefix): never /route's threshold.
+    # Lease items only (leaseKeyPrefix): the delete never reaches /route's threshold
+    # (which StoreRouteThreshold's put may write).
     condition {
       test     = "ForAllValues:StringLike"
       variable = "dynamodb:LeadingKeys"

@@ -239,18 +239,21 @@ export class CognitoCallerRegistry implements CallerRegistry {
     })
   }
 
-  async deleteClient(clientId: string): Promise<CallerClient | undefined> {
-    const before = await this.getClient(clientId)
-    if (!before) return undefined
-    await this.#client
-      .send(
-        new DeleteUserPoolClientCommand({
-          UserPoolId: this.#options.userPoolId,
-          ClientId: clientId,
-        }),
-      )
-      .catch(notFoundIsUndefined)
-    return before
+  /** One at a time too: an update that read the client before would otherwise fail on it. */
+  deleteClient(clientId: string): Promise<CallerClient | undefined> {
+    return this.#oneAtATime(async () => {
+      const before = await this.getClient(clientId)
+      if (!before) return undefined
+      await this.#client
+        .send(
+          new DeleteUserPoolClientCommand({
+            UserPoolId: this.#options.userPoolId,
+            ClientId: clientId,
+          }),
+        )
+        .catch(notFoundIsUndefined)
+      return before
+    })
   }
 
   #oneAtATime<T>(work: () => Promise<T>): Promise<T> {

@@ -82,7 +82,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     ])
   })
 
-  it('two scope changes made at once both land, and of two rotations at once the later secret is the one held: one change at a time', async () => {
+  it('made at once, two scope changes and two client PATCHes all land, and of two rotations the later secret is held: one change at a time', async () => {
     // Prepare: one change at a time, as the stack's lease does across instances
     let last: Promise<unknown> = Promise.resolve()
     const oneAtATime: OneAtATime = (_name, work) => {
@@ -98,12 +98,14 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     })
     const { clientId } = await serialized.createClient({ name: 'app', scopes: [] })
 
-    // Act: each change reads the whole list (or the client's secrets) before it writes
+    // Act: each change reads the whole list (the client, its secrets) before it writes
     const [, , first, second] = await Promise.all([
       serialized.putScope({ scope: 'reports:invoke', description: 'Reports' }),
       serialized.putScope({ scope: 'billing:invoke', description: 'Billing' }),
       serialized.rotateSecret(clientId),
       serialized.rotateSecret(clientId),
+      serialized.updateClient(clientId, { name: 'renamed' }),
+      serialized.updateClient(clientId, { scopes: ['weather:invoke'] }),
     ])
 
     // Assess: no change written over; the later rotation's secret is the one held
@@ -117,6 +119,11 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       second?.clientSecret,
     ])
     expect(first?.clientSecret).not.toBe(second?.clientSecret)
+    expect(await serialized.getClient(clientId)).toEqual({
+      clientId,
+      name: 'renamed',
+      scopes: ['weather:invoke'],
+    })
   })
 
   it('lists every client with its scopes, describing each', async () => {

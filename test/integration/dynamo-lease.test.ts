@@ -112,6 +112,61 @@ describe.each(databaseEngines)('a lease in the settings table on %s', (_engine, 
     await expect(lease({ waitMs: 0 }).hold('failing', async () => 'free')).resolves.toBe('free')
   })
 
+  /** The client, its first PutItem doing `first` instead (what the network did to it). */
+  const puttingOnce = (first: (put: PutCommand) => Promise<unknown>) => {
+    let done = false
+    return {
+      send: (command: unknown) => {
+        if (command instanceof PutCommand && !done) {
+          done = true
+          return first(command)
+        }
+        return client.send(command as PutCommand)
+      },
+    } as unknown as typeof client
+  }
+
+  it('takes its lease when a put that landed is sent again, as the SDK retries one whose answer was lost', async () => {
+    // Prepare: the put reaches the table twice
+    const retried = new DynamoLease({
+      client: puttingOnce(async (put) => {
+        await client.send(put)
+        return client.send(put)
+      }),
+      tableName: settings,
+      waitMs: 0,
+    })
+
+    // Act
+    const ran = await retried.hold('retried', async () => 'ran')
+
+    // Assess
+    expect(ran).toBe('ran')
+    await expect(lease({ waitMs: 0 }).hold('retried', async () => 'free')).resolves.toBe('free')
+  })
+
+  it('gives back a lease whose put landed but failed on the way back, running nothing, and passes the failure on', async () => {
+    // Prepare
+    const failing = new DynamoLease({
+      client: puttingOnce(async (put) => {
+        await client.send(put)
+        throw new Error('socket hang up')
+      }),
+      tableName: settings,
+    })
+    let ran = false
+
+    // Act
+    const held = failing.hold('lost-answer', async () => {
+      ran = true
+    })
+
+    // Assess
+    await expect(held).rejects.toThrow('socket hang up')
+    expect(ran).toBe(false)
+    await expect(lease({ waitMs: 0 }).hold('lost-answer', async () => 'free')).resolves.toBe('free')
+  })
+
   it('never gives back a lease that lapsed under it and another instance took', async () => {
     // Prepare: the first holder outlives its lease; a second takes it
     const slowDone = gate()
