@@ -1,4 +1,4 @@
-import { createAgentExecutor } from '../a2a/skill-executor.ts'
+import { createAgentExecutor, type SkillExecutorOptions } from '../a2a/skill-executor.ts'
 import { type RunningAgent, type ServeOptions, serveAgent } from '../serve.ts'
 import { calculatorCard } from './card.ts'
 import { asksForPrimeCount, countPrimesSkill } from './count-primes-skill.ts'
@@ -15,16 +15,22 @@ import { calculateSkill } from './skill.ts'
  * // ... ClientFactory().createFromUrl(calculator.url)
  * await calculator.close()
  */
-export function startCalculatorAgent(options?: ServeOptions): Promise<RunningAgent> {
+export function startCalculatorAgent(
+  options: ServeOptions & SkillExecutorOptions = {},
+): Promise<RunningAgent> {
+  const { chunkDelayMs, ...serving } = options
   return serveAgent(
     {
       agentId: 'calculator',
       buildCard: calculatorCard,
-      executor: createAgentExecutor({
-        skills: [calculateSkill, countPrimesSkill],
-        skillForText: (text) => (asksForPrimeCount(text) ? countPrimesSkill : calculateSkill),
-      }),
+      executor: createAgentExecutor(
+        {
+          skills: [calculateSkill, countPrimesSkill],
+          skillForText: (text) => (asksForPrimeCount(text) ? countPrimesSkill : calculateSkill),
+        },
+        chunkDelayMs === undefined ? {} : { chunkDelayMs },
+      ),
     },
-    options,
+    serving,
   )
 }

@@ -73,11 +73,15 @@ describe('calculator agent', () => {
     })
 
     it('streams submitted, working, the answer in chunks, then completed', async () => {
-      // Prepare
-      const client = await clientFor(agent, transport)
+      // Prepare: chunks 300 ms apart, so that a slow machine delaying the first cannot make
+      // them look sent together (a burst would arrive within a few ms)
+      const paced = await startCalculatorAgent({ chunkDelayMs: 300 })
+      const client = await clientFor(paced, transport)
 
       // Act
-      const events = await collectStream(client, textRequest('what is 17% of 2,340?'))
+      const events = await collectStream(client, textRequest('what is 17% of 2,340?')).finally(() =>
+        paced.close(),
+      )
 
       // Assess
       expect(events.map(eventLabel)).toEqual([
@@ -95,7 +99,7 @@ describe('calculator agent', () => {
         [true, true],
       ])
       const [first, last] = events.filter(({ payload }) => payload.$case === 'artifactUpdate')
-      expect((last?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(15)
+      expect((last?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(150)
     })
 
     it('returns the structured result as a data part for a structured call', async () => {
