@@ -7,8 +7,9 @@ import { FileCallerRegistry } from './file-caller-registry.ts'
 
 /**
  * Cognito on AWS; the local identity's file when IDENTITY_FILE says so (the
- * laptop runtime, whose file updates are already one at a time). Without a user pool id on AWS, every callers route fails
- * with that said (the stack sets COGNITO_USER_POOL_ID).
+ * laptop runtime, whose file updates are already one at a time). Without a
+ * user pool id on AWS, every callers route fails with that said (the stack sets
+ * COGNITO_USER_POOL_ID).
  */
 export const callerRegistryFor = (
   config: Pick<GatewayConfig, 'callers' | 'region' | 'token'>,

@@ -82,8 +82,8 @@ const notFoundIsUndefined = (error: unknown): undefined => {
  * The caller registry on AWS: the stack's Cognito user pool. Scopes are the
  * resource server's (UpdateResourceServer replaces the whole list, so each
  * change reads it and writes it back with the one scope changed, one change at
- * a time: `oneAtATime`; the admin scope is never removed); callers are app clients with the client-credentials
- * flow and a generated secret.
+ * a time: `oneAtATime`; the admin scope is never removed); callers are app
+ * clients with the client-credentials flow and a generated secret.
  *
  * Rotation (AddUserPoolClientSecret, 2025): an app client holds at most two
  * secrets, both working. `rotateSecret` adds a new one and then deletes every
