@@ -37,7 +37,8 @@ export interface DynamoLeaseOptions {
  * its store cannot make conditional (Cognito's UpdateResourceServer replaces the
  * whole scope list; two changes read at once would each write back a list
  * without the other's): a lease item taken with a conditional put (none there,
- * or lapsed) and given back with a delete conditioned on being its holder's.
+ * lapsed, or its own) and given back with a delete conditioned on being its
+ * holder's.
  *
  * @example
  * const lease = new DynamoLease({ client, tableName: tableName('settings', prefix) })
