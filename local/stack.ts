@@ -16,6 +16,7 @@ import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
+import { expireItems } from './expire-items.ts'
 import { createGateway, listen, type RequestLine, starting } from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
@@ -36,6 +37,11 @@ export interface StackOptions {
   embedder?: GatewayConfig['discovery']['embedder']
   /** How long /route keeps a calibrated threshold (ROUTE_THRESHOLD_CACHE_MS); config's default if unset. */
   routeThresholdCacheMs?: number
+  /**
+   * Deletes expired items every so often, as DynamoDB's TTL does on AWS (local/expire-items.ts):
+   * `npm start` every minute; none unless asked, so no sweep lands in a benchmark or a test.
+   */
+  expireItemsEveryMs?: number
   onRequest?: (line: RequestLine) => void
 }
 
@@ -152,6 +158,26 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       dynamoDbEndpoint: database.endpoint,
     })
     stops.push(async () => documentClient.destroy())
+    if (options.expireItemsEveryMs) {
+      let sweeping: Promise<void> | undefined
+      const sweeps = setInterval(() => {
+        // One sweep at a time: a slow one is not joined by the next.
+        sweeping ??= expireItems(documentClient, tablePrefix)
+          .then(
+            () => undefined,
+            (error: Error) =>
+              console.error(`The local database's expiry sweep failed: ${error.message}`),
+          )
+          .finally(() => {
+            sweeping = undefined
+          })
+      }, options.expireItemsEveryMs)
+      sweeps.unref()
+      stops.push(async () => {
+        clearInterval(sweeps)
+        await sweeping
+      })
+    }
 
     // local/seed.json fills a fresh state folder only (no identity file yet): its permissions,
     // then its scopes and clients, whose file written last marks the seed done. Afterwards the
@@ -299,7 +325,11 @@ export const startThrowawayStack = async (
   options: Partial<
     Pick<
       StackOptions,
-      'authorizerCacheTtlSeconds' | 'embedder' | 'routeThresholdCacheMs' | 'onRequest'
+      | 'authorizerCacheTtlSeconds'
+      | 'embedder'
+      | 'routeThresholdCacheMs'
+      | 'expireItemsEveryMs'
+      | 'onRequest'
     >
   > = {},
 ): Promise<RunningStack> => {
@@ -313,6 +343,7 @@ export const startThrowawayStack = async (
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
       embedder: options.embedder,
       routeThresholdCacheMs: options.routeThresholdCacheMs ?? 0,
+      expireItemsEveryMs: options.expireItemsEveryMs,
       onRequest: options.onRequest,
     })
     return {
