@@ -15,12 +15,18 @@ const oldestExpirySeconds = 5 * 365 * 24 * 3600
  *
  * @example
  * await expireItems(documentClient, 'switchboard-') // { 'rate-limits': 12 }
+ * await expireItems(documentClient, 'switchboard-', { signal: stopping.signal })
  */
 export const expireItems = async (
   client: DynamoDBDocumentClient,
   tablePrefix: string,
-  nowSeconds = Math.floor(Date.now() / 1000),
+  options: {
+    nowSeconds?: number
+    /** Stops the sweep at its next page or delete (the stack is stopping). */
+    signal?: AbortSignal
+  } = {},
 ): Promise<Record<string, number>> => {
+  const { nowSeconds = Math.floor(Date.now() / 1000), signal } = options
   const expired: Record<string, number> = {}
   for (const [key, table] of Object.entries(tables) as [TableKey, TableDefinition][]) {
     if (!table.ttlAttribute) continue
@@ -35,6 +41,7 @@ export const expireItems = async (
     }
     let ExclusiveStartKey: Record<string, unknown> | undefined
     do {
+      if (signal?.aborted) return expired
       // Page by page: a sweep never holds a whole table, nor the database's thread for long.
       const page = await client.send(
         new ScanCommand({
@@ -51,6 +58,7 @@ export const expireItems = async (
         }),
       )
       for (const item of page.Items ?? []) {
+        if (signal?.aborted) return expired
         try {
           await client.send(new DeleteCommand({ TableName: name, Key: item, ...expiredStill }))
           expired[table.name] = (expired[table.name] ?? 0) + 1

@@ -160,13 +160,14 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     stops.push(async () => documentClient.destroy())
     if (options.expireItemsEveryMs) {
       let sweeping: Promise<void> | undefined
+      const stopping = new AbortController()
       const sweeps = setInterval(() => {
         // One sweep at a time: a slow one is not joined by the next.
-        sweeping ??= expireItems(documentClient, tablePrefix)
+        sweeping ??= expireItems(documentClient, tablePrefix, { signal: stopping.signal })
           .then(
             () => undefined,
-            (error: Error) =>
-              console.error(`The local database's expiry sweep failed: ${error.message}`),
+            (error: unknown) =>
+              console.error(`The local database's expiry sweep failed: ${String(error)}`),
           )
           .finally(() => {
             sweeping = undefined
@@ -175,6 +176,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       sweeps.unref()
       stops.push(async () => {
         clearInterval(sweeps)
+        stopping.abort()
         await sweeping
       })
     }

@@ -17,7 +17,10 @@ describe("the local stack deletes expired items, as DynamoDB's TTL does", () => 
       dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
     })
   })
-  afterAll(() => stack?.stop())
+  afterAll(async () => {
+    client?.destroy()
+    await stack?.stop()
+  })
 
   const present = async (pk: string) =>
     (await client.send(new GetCommand({ TableName: rateLimits, Key: { pk } }))).Item !== undefined

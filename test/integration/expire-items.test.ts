@@ -45,7 +45,7 @@ describe.each(databaseEngines)(
       })
 
       // Act
-      const swept = await expireItems(client, prefix, now)
+      const swept = await expireItems(client, prefix, { nowSeconds: now })
 
       // Assess
       expect(swept).toEqual({ 'rate-limits': 1, audit: 1 })
@@ -66,6 +66,42 @@ describe.each(databaseEngines)(
       expect(feed.Items).toEqual([])
     })
 
+    it('sweeps past the first page: expired items among 250 live ones all go', async () => {
+      // Prepare
+      const shards = 'page'
+      await Promise.all(
+        Array.from({ length: 250 }, (_, at) =>
+          put(rateLimits, { pk: `${shards}-live-${at}`, expiresAt: now + 60 }),
+        ),
+      )
+      await Promise.all(
+        [1, 2, 3].map((at) =>
+          put(rateLimits, { pk: `${shards}-expired-${at}`, expiresAt: now - 1 }),
+        ),
+      )
+
+      // Act
+      const swept = await expireItems(client, prefix, { nowSeconds: now })
+
+      // Assess
+      expect(swept).toEqual({ 'rate-limits': 3 })
+    })
+
+    it('stops at once when told to, deleting nothing more', async () => {
+      // Prepare
+      await put(rateLimits, { pk: 'stopped', expiresAt: now - 1 })
+      const stopping = new AbortController()
+      stopping.abort()
+
+      // Act
+      const swept = await expireItems(client, prefix, { nowSeconds: now, signal: stopping.signal })
+
+      // Assess
+      expect(swept).toEqual({})
+      expect(await present(rateLimits, { pk: 'stopped' })).toBe(true)
+      await client.send(new DeleteCommand({ TableName: rateLimits, Key: { pk: 'stopped' } }))
+    })
+
     it('leaves an item renewed between its scan and its delete, and one deleted meanwhile is no failure', async () => {
       // Prepare: the sweep's first delete finds the first item renewed, its second the item gone
       await put(rateLimits, { pk: 'renewed', expiresAt: now - 5 })
@@ -82,7 +118,7 @@ describe.each(databaseEngines)(
       } as unknown as typeof client
 
       // Act
-      const swept = await expireItems(meanwhile, prefix, now)
+      const swept = await expireItems(meanwhile, prefix, { nowSeconds: now })
 
       // Assess
       expect(swept).toEqual({})

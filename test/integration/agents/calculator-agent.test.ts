@@ -76,12 +76,11 @@ describe('calculator agent', () => {
       // Prepare: chunks 300 ms apart, so that a slow machine delaying the first cannot make
       // them look sent together (a burst would arrive within a few ms)
       const paced = await startCalculatorAgent({ chunkDelayMs: 300 })
-      const client = await clientFor(paced, transport)
 
       // Act
-      const events = await collectStream(client, textRequest('what is 17% of 2,340?')).finally(() =>
-        paced.close(),
-      )
+      const events = await clientFor(paced, transport)
+        .then((client) => collectStream(client, textRequest('what is 17% of 2,340?')))
+        .finally(() => paced.close())
 
       // Assess
       expect(events.map(eventLabel)).toEqual([
