@@ -3,15 +3,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auditedChange } from '../../lib/admin/audit.ts'
 import { DynamoAuditLog } from '../../lib/admin/audit-log.ts'
 import { durableAuditSink } from '../../lib/admin/wiring.ts'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { AuditUnavailableError } from '../../lib/errors.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('audit log on %s', (_engine, startDatabase) => {
   let database: TestDatabase
-  let client: ReturnType<typeof createDocumentClient>
+  let client: ReturnType<typeof documentClientOn>
   let trail: DynamoAuditLog
   let permissions: DynamoPermissionStore
   const logger = { error: vi.fn(), info: vi.fn() }
@@ -26,10 +25,8 @@ describe.each(databaseEngines)('audit log on %s', (_engine, startDatabase) => {
   }
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('audit-')
-    client = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    client = documentClientOn(database)
     trail = new DynamoAuditLog({
       client,
       tableName: tableName('audit', 'audit-'),

@@ -8,20 +8,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('the lean DynamoDB path on %s', (_engine, startDatabase) => {
   let database: TestDatabase
-  let client: ReturnType<typeof createDocumentClient>
+  let client: ReturnType<typeof documentClientOn>
   const table = tableName('audit', 'lean-')
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('lean-')
-    client = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    client = documentClientOn(database)
   })
   afterAll(() => database.stop())
 

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoLease } from '../../lib/dynamo-lease.ts'
 import { ChangeInProgressError } from '../../lib/errors.ts'
 import { tableName } from '../../lib/tables.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 /** A promise and the function that settles it, for steps a test orders itself. */
 const gate = () => {
@@ -18,16 +17,14 @@ const gate = () => {
 
 describe.each(databaseEngines)('a lease in the settings table on %s', (_engine, startDatabase) => {
   let database: TestDatabase
-  let client: ReturnType<typeof createDocumentClient>
+  let client: ReturnType<typeof documentClientOn>
   const settings = tableName('settings', 'lease-')
   const lease = (options: { leaseMs?: number; waitMs?: number } = {}) =>
     new DynamoLease({ client, tableName: settings, ...options })
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('lease-')
-    client = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    client = documentClientOn(database)
   })
   afterAll(() => database.stop())
 

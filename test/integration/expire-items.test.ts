@@ -1,9 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import { expireItems } from '../../local/expire-items.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 const now = 1_796_000_000
 const years = (count: number) => count * 365 * 24 * 3600
@@ -12,16 +11,14 @@ describe.each(databaseEngines)(
   "expired items swept as DynamoDB's TTL does, on %s",
   (_engine, startDatabase) => {
     let database: TestDatabase
-    let client: ReturnType<typeof createDocumentClient>
+    let client: ReturnType<typeof documentClientOn>
     const prefix = 'expire-'
     const rateLimits = tableName('rateLimits', prefix)
     const audit = tableName('audit', prefix)
 
     beforeAll(async () => {
-      process.env.AWS_ACCESS_KEY_ID = 'local'
-      process.env.AWS_SECRET_ACCESS_KEY = 'local'
       database = await startDatabase(prefix)
-      client = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+      client = documentClientOn(database)
     })
     afterAll(() => database.stop())
 

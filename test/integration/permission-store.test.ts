@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
 
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase) => {
   let database: TestDatabase
   let store: DynamoPermissionStore
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('perm-')
-    const client = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    })
+    const client = documentClientOn(database)
     store = new DynamoPermissionStore(client, tableName('permissions', 'perm-'))
   })
   afterAll(() => database.stop())

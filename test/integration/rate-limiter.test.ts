@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoRateLimiter } from '../../lib/ratelimit/rate-limiter.ts'
 import { tableName } from '../../lib/tables.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('rate limiter on %s', (_engine, startDatabase) => {
   let database: TestDatabase
-  let client: ReturnType<typeof createDocumentClient>
+  let client: ReturnType<typeof documentClientOn>
   // 20 s into a minute: 40 s are left in the window.
   let now = Date.UTC(2026, 10, 23, 12, 0, 20)
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('rl-')
-    client = createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    client = documentClientOn(database)
   })
   afterAll(() => database.stop())
 
@@ -29,10 +26,7 @@ describe.each(databaseEngines)('rate limiter on %s', (_engine, startDatabase) =>
 
   /** A second client on the same database that counts the requests it sends. */
   const countingClient = () => {
-    const counted = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    })
+    const counted = documentClientOn(database)
     const sent = { count: 0 }
     // Counted at `send`: the lean path (lib/dynamo-lean.ts) passes no SDK middleware.
     const send = counted.send.bind(counted)

@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import {
   AgentAlreadyRegisteredError,
   AgentCardUnreachableError,
@@ -31,7 +30,7 @@ import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
 import type { SecretStore } from '../../lib/secrets/secret-store.ts'
 import { tableName } from '../../lib/tables.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 const secretArnOf = (record: AgentRecord | undefined): string => {
   const auth = record?.auth
@@ -51,14 +50,9 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
   let deps: AgentAdminDeps
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('it-')
     backend = await startCardServer()
-    const client = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    })
+    const client = documentClientOn(database)
     registry = new DynamoAgentRegistry(client, tableName('agents', 'it-'))
     secretsDir = await mkdtemp(join(tmpdir(), 'switchboard-secrets-'))
     secrets = new FileSecretStore(join(secretsDir, 'secrets.json'))

@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { DynamoStreamSlots } from '../../lib/ratelimit/stream-slots.ts'
 import { tableName } from '../../lib/tables.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('open-stream slots on %s', (_engine, startDatabase) => {
   let database: TestDatabase
   let slots: DynamoStreamSlots
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('slots-')
     slots = new DynamoStreamSlots({
-      client: createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint }),
+      client: documentClientOn(database),
       tableName: tableName('rateLimits', 'slots-'),
     })
   })

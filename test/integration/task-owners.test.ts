@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import {
   DynamoTaskOwners,
   TaskOwnedElsewhereError,
   taskOwnerTtlSeconds,
 } from '../../lib/tasks/task-owners.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
 describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => {
   let database: TestDatabase
@@ -14,11 +13,9 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
   let owners: DynamoTaskOwners
 
   beforeAll(async () => {
-    process.env.AWS_ACCESS_KEY_ID = 'local'
-    process.env.AWS_SECRET_ACCESS_KEY = 'local'
     database = await startDatabase('owners-')
     owners = new DynamoTaskOwners({
-      client: createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint }),
+      client: documentClientOn(database),
       tableName: tableName('taskOwners', 'owners-'),
       now: () => now,
     })

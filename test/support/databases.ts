@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inject } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
 import { createTables, startLocalDatabase } from '../../local/database.ts'
 import { launchDynamoDbLocal } from './dynamodb-local.ts'
 import { sharedService } from './shared-services.ts'
@@ -69,3 +70,17 @@ export const databaseEngines: [string, (tablePrefix: string) => Promise<TestData
   ['dynalite', startDynalite],
   ['DynamoDB Local', startDynamoDbLocal],
 ]
+
+/**
+ * A document client on a test database, as the handlers make theirs (the SDK
+ * finds its credentials, local ones, in the environment).
+ *
+ * @example
+ * database = await startDatabase('rl-')
+ * client = documentClientOn(database)
+ */
+export const documentClientOn = (database: TestDatabase) => {
+  process.env.AWS_ACCESS_KEY_ID = 'local'
+  process.env.AWS_SECRET_ACCESS_KEY = 'local'
+  return createDocumentClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+}
