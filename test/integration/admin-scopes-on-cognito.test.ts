@@ -1,10 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
-import { databaseEngines, type TestDatabase } from '../support/databases.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
 
 const userPoolId = 'us-east-1_Gateway1'
@@ -81,10 +80,10 @@ describe('the admin handler changing scopes in Cognito', () => {
       'billing:invoke',
       'reports:invoke',
     ])
-    const settings = await createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: database.endpoint,
-    }).send(new ScanCommand({ TableName: tableName('settings', tablePrefix) }))
+    const client = documentClientOn(database)
+    const settings = await client
+      .send(new ScanCommand({ TableName: tableName('settings', tablePrefix) }))
+      .finally(() => client.destroy())
     expect(settings.Items).toEqual([])
   })
 })
