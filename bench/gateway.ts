@@ -66,6 +66,19 @@ if (!Number.isInteger(warmUpCalls) || warmUpCalls < 0) {
   throw new Error(`BENCH_WARMUP must be a whole number of calls, not ${process.env.BENCH_WARMUP}`)
 }
 
+/**
+ * Runs `turn` (`perTurn` calls each way) until `calls` are done, once at least (the
+ * connections); how many were.
+ */
+const warmUp = async (calls: number, perTurn: number, turn: () => Promise<unknown>) => {
+  let warmed = 0
+  while (warmed < Math.max(calls, 1)) {
+    await turn()
+    warmed += perTurn
+  }
+  return warmed
+}
+
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
   | { kind: 'unary'; url: string; headers: Record<string, string>; concurrency: number }
@@ -421,13 +434,11 @@ const main = async () => {
       callers.run({ kind: 'unary', ...path, concurrency: 1 })
     const sixteen = (path: typeof direct) => callers.run({ kind: 'unary', ...path, concurrency })
 
-    // Warm-up: connections, JIT, the gateway's caches; in whole runs, one at least.
-    let warmed = 0
-    while (warmed < Math.max(warmUpCalls, 1)) {
+    // Warm-up: connections, JIT, the gateway's caches.
+    const warmed = await warmUp(warmUpCalls, requests, async () => {
       await sixteen(direct)
       await sixteen(gateway)
-      warmed += requests
-    }
+    })
 
     // Rounds taken turn about (direct, then through the gateway, `rounds` times): each round
     // compares two runs a second apart, so a stretch in which the machine runs slower moves
@@ -553,12 +564,10 @@ const main = async () => {
     const stream = (url: string, headers: Record<string, string>) =>
       callers.run({ kind: 'first-event', url, headers })
     // Streams warmed too: the warm-up above is unary, and a stream's path has code of its own.
-    let streamsWarmed = 0
-    while (streamsWarmed < Math.max(warmUpCalls / 10, 1)) {
+    const streamsWarmed = await warmUp(warmUpCalls / 10, streams, async () => {
       await stream(`${fast.backendUrl}/message:stream`, a2a)
       await stream(`${stack.url}/agents/fast/message:stream`, viaGateway)
-      streamsWarmed += streams
-    }
+    })
     // In rounds too, turn about with the direct path, the figure the rounds' median.
     const firstRounds: { direct: Run; gateway: Run }[] = []
     let gatewayFirst: Awaited<ReturnType<typeof gatewayCost<Run>>> | undefined
