@@ -18,8 +18,9 @@
  *   through the gateway; the overhead is the difference of the p50s (at 16
  *   callers a p50 is mostly queueing: 16 callers at 400 calls/s wait 40 ms
  *   whatever the gateway adds);
- * - throughput: BENCH_CONCURRENCY (16) callers, BENCH_REQUESTS calls, calls/s
- *   direct and through the gateway, and the gateway's share of direct;
+ * - throughput: BENCH_CONCURRENCY (16) callers, BENCH_THROUGHPUT_REQUESTS
+ *   (4,000) calls, calls/s direct and through the gateway, and the gateway's
+ *   share of direct;
  * - the gateway process's CPU per call: its main thread
  *   (`process.threadCpuUsage`) and its other threads (the process's CPU
  *   less the main thread's: the database's worker, libuv, GC helpers);
@@ -51,6 +52,23 @@ import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
 import { addThreadTimes, type ThreadTimes, threadTimes, threadTimesSince } from './thread-time.ts'
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
+/**
+ * Calls in each 16-caller run. 400 of them took the direct path 60-90 ms, shorter than one of
+ * this machine's stalls (a collection, a descheduled thread): rounds of 400 gave 15 to 41 % of
+ * direct, rounds of 4,000 (about 0.7 s direct, 2 s through the gateway) 27 to 31 %, in the same
+ * warm process (docs/architecture.md, "Issue 20: where it stands").
+ */
+const throughputRequests = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 4_000)
+for (const [name, value] of [
+  ['BENCH_REQUESTS', requests],
+  ['BENCH_THROUGHPUT_REQUESTS', throughputRequests],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(
+      `${name} must be a whole number of calls, one at least, not ${process.env[name]}`,
+    )
+  }
+}
 // Issue 20's figure: 16 concurrent callers.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 /** Latency and throughput rounds, direct and through the gateway taken turn about. */
@@ -81,7 +99,13 @@ const warmUp = async (calls: number, perTurn: number, turn: () => Promise<unknow
 
 /** What the parent asks the callers' process to do; each answer is one message back. */
 type Job =
-  | { kind: 'unary'; url: string; headers: Record<string, string>; concurrency: number }
+  | {
+      kind: 'unary'
+      url: string
+      headers: Record<string, string>
+      concurrency: number
+      calls: number
+    }
   | { kind: 'first-event'; url: string; headers: Record<string, string> }
   | { kind: 'event-delays'; url: string; headers: Record<string, string> }
 /** Latencies (ms, sorted) and the wall time of the whole job. */
@@ -101,14 +125,19 @@ const message = (text: string) =>
     message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
   })
 
-/** Runs `requests` SendMessage calls, `callers` at a time. */
-const unary = async (url: string, headers: Record<string, string>, callers: number) => {
+/** Runs `calls` SendMessage calls, `callers` at a time. */
+const unary = async (
+  url: string,
+  headers: Record<string, string>,
+  callers: number,
+  calls: number,
+) => {
   const latencies: number[] = []
   let next = 0
   const started = performance.now()
   await Promise.all(
     Array.from({ length: callers }, async () => {
-      while (next < requests) {
+      while (next < calls) {
         next++
         const t0 = performance.now()
         const response = await fetch(url, { method: 'POST', headers, body: message('2+2*3') })
@@ -237,7 +266,7 @@ const serveCallers = async () => {
     try {
       const run =
         job.kind === 'unary'
-          ? await unary(job.url, job.headers, job.concurrency)
+          ? await unary(job.url, job.headers, job.concurrency, job.calls)
           : job.kind === 'first-event'
             ? await firstEvent(job.url, job.headers)
             : await eventDelays(job.url, job.headers)
@@ -337,7 +366,7 @@ const printCores = (
   seconds: { direct: number; gateway: number },
 ) => {
   if (cores.gateway.size === 0) return
-  const calls = requests * rounds
+  const calls = throughputRequests * rounds
   console.log(
     `\nWhere the cores went at ${concurrency} callers, the rounds' runs together (Linux scheduler statistics, /proc/<pid>/task/*/schedstat; busy and waiting: shares of the runs' wall time)`,
   )
@@ -431,11 +460,12 @@ const main = async () => {
     const direct = { url: `${fast.backendUrl}/message:send`, headers: a2a }
     const gateway = { url: `${stack.url}/agents/fast/message:send`, headers: viaGateway }
     const oneAtATime = (path: typeof direct) =>
-      callers.run({ kind: 'unary', ...path, concurrency: 1 })
-    const sixteen = (path: typeof direct) => callers.run({ kind: 'unary', ...path, concurrency })
+      callers.run({ kind: 'unary', ...path, concurrency: 1, calls: requests })
+    const sixteen = (path: typeof direct) =>
+      callers.run({ kind: 'unary', ...path, concurrency, calls: throughputRequests })
 
     // Warm-up: connections, JIT, the gateway's caches.
-    const warmed = await warmUp(warmUpCalls, requests, async () => {
+    const warmed = await warmUp(warmUpCalls, throughputRequests, async () => {
       await sixteen(direct)
       await sixteen(gateway)
     })
@@ -463,12 +493,12 @@ const main = async () => {
       const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
       const directLoaded = await coresDuring(cores.direct, () => sixteen(direct))
       const gatewayLoaded = await coresDuring(cores.gateway, () =>
-        gatewayCost(stack, requests, () => sixteen(gateway)),
+        gatewayCost(stack, throughputRequests, () => sixteen(gateway)),
       )
       taken.push({ directAlone, gatewayAlone, directLoaded, gatewayLoaded })
     }
     const pooled = (runs: Run[]) => runs.flatMap((run) => run.latencies).sort((a, b) => a - b)
-    const callsPerSecond = (run: Run) => requests / run.seconds
+    const callsPerSecond = (run: Run) => run.latencies.length / run.seconds
     /** The rounds' median CPU per call; the request counts are each round's alike. */
     const medianCost = (costs: Awaited<ReturnType<typeof gatewayCost<Run>>>[]) => ({
       ...(costs.at(-1) as (typeof costs)[number]),
@@ -505,7 +535,7 @@ const main = async () => {
     )
     const share = median(shares)
     console.log(
-      `\nUnary SendMessage, throughput: ${rounds} rounds of ${requests} calls, ${concurrency} callers (calls/s: the rounds' median; p50 and p99 at this load are mostly queueing)`,
+      `\nUnary SendMessage, throughput: ${rounds} rounds of ${throughputRequests} calls, ${concurrency} callers (calls/s: the rounds' median; p50 and p99 at this load are mostly queueing)`,
     )
     console.log('| path | calls/s | p50 ms | p99 ms |')
     console.log('| --- | --- | --- | --- |')
@@ -612,7 +642,7 @@ const main = async () => {
     for (const [name, counted] of [
       [`unary, ${requests} one at a time (the last latency round above)`, gatewayAlone],
       [
-        `unary, ${requests} by ${concurrency} callers (the last throughput round above)`,
+        `unary, ${throughputRequests} by ${concurrency} callers (the last throughput round above)`,
         gatewayLoaded,
       ],
       [`streams, ${streams} one after another (the last round above)`, gatewayFirst],
