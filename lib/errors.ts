@@ -34,6 +34,11 @@ export interface ErrorAnswer {
   publicMessage?: string
   /** The answer's `Retry-After` (seconds), for a refusal that a retry soon may pass. */
   retryAfterSeconds?: number
+  /**
+   * A 5xx that is an expected outcome, not a fault (two changes meeting), is logged as a warning:
+   * every other 5xx is logged as an error, which is what operators are paged on.
+   */
+  logLevel?: 'warn'
 }
 
 /**
@@ -101,6 +106,7 @@ export const errorAnswers = {
     title: 'Change in progress',
     a2a: 'backend-unavailable',
     retryAfterSeconds: 2,
+    logLevel: 'warn',
   },
 } as const satisfies Record<string, ErrorAnswer>
 

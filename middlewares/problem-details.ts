@@ -2,31 +2,34 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
-import { problemResponse, retryAfterOf, toProblem } from '../lib/http/problem.ts'
+import { failureLogLevelOf, problemResponse, retryAfterOf, toProblem } from '../lib/http/problem.ts'
 import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
-  logger: Pick<Logger, 'error' | 'info'>
+  logger: Pick<Logger, 'error' | 'warn' | 'info'>
   /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
   gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }
 
 /**
  * Answers errors as RFC 9457 `application/problem+json`, naming what was wrong.
- * Unexpected errors are logged in full and answered with a bare 500.
+ * Unexpected errors are logged in full and answered with a bare 500. A 5xx is
+ * logged as an error, unless it is an expected outcome (a change that met
+ * another, `logLevel` in lib/errors.ts): a warning.
  *
  * @example
  * middy().use(problemDetails({ logger, gatewayUrl: baseUrlOf })).use(jsonBody()).handler(register)
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
-  checkOption('problemDetails', options, 'logger', { methods: ['error', 'info'] })
+  checkOption('problemDetails', options, 'logger', { methods: ['error', 'warn', 'info'] })
   checkOption('problemDetails', options, 'gatewayUrl', { optional: true })
   const { logger, gatewayUrl } = options
 
   const problemDetailsMiddlewareOnError = (request: Request) => {
     if (request.response !== undefined && request.response !== null) return
     const problem = toProblem(request.error)
-    if (problem.status >= 500) logger.error('request failed', { error: request.error })
+    if (problem.status >= 500)
+      logger[failureLogLevelOf(request.error)]('request failed', { error: request.error })
     else logger.info('request refused', { status: problem.status, type: problem.type })
     const response = problemResponse(problem, retryAfterOf(request.error))
     const challenge =

@@ -87,6 +87,10 @@ export const toProblem = (error: unknown): Problem => {
 export const retryAfterOf = (error: unknown): number | undefined =>
   error instanceof SwitchboardError ? errorAnswerOf(error).retryAfterSeconds : undefined
 
+/** How a failure answered with a 5xx is logged: an error, unless its answer says it is expected. */
+export const failureLogLevelOf = (error: unknown): 'error' | 'warn' =>
+  error instanceof SwitchboardError ? (errorAnswerOf(error).logLevel ?? 'error') : 'error'
+
 export const problemResponse = (problem: Problem, retryAfterSeconds?: number) => ({
   statusCode: problem.status,
   headers: {

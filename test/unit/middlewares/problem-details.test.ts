@@ -10,7 +10,7 @@ import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 import { problemDetails } from '../../../middlewares/problem-details.ts'
 import { invoke } from '../../support/events.ts'
 
-const logger = { error: vi.fn(), info: vi.fn() }
+const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
 const failingWith = (error: unknown) =>
   middy()
     .use(problemDetails({ logger }))
@@ -46,6 +46,20 @@ describe('problemDetails middleware', () => {
     const problem = JSON.parse(response.body)
     expect(problem.type).toBe('https://switchboard.dev/problems/change-in-progress')
     expect(problem.detail).toContain('nothing was changed')
+  })
+
+  it('logs a change that met another as a warning, not an error: it is no fault to page on', async () => {
+    // Prepare
+    const error = new ChangeInProgressError('the scopes and clients')
+    logger.error.mockClear()
+    logger.warn.mockClear()
+
+    // Act
+    await invoke(failingWith(error), {})
+
+    // Assess
+    expect(logger.warn).toHaveBeenCalledWith('request failed', { error })
+    expect(logger.error).not.toHaveBeenCalled()
   })
 
   it('answers an expired token 401 with a Bearer challenge naming the metadata and invalid_token', async () => {
@@ -114,6 +128,6 @@ describe('problemDetails middleware', () => {
     const build = () => problemDetails({ logger: { error: vi.fn() } as never })
 
     // Assess
-    expect(build).toThrow('problemDetails: options.logger must have error() and info()')
+    expect(build).toThrow('problemDetails: options.logger must have error() and warn() and info()')
   })
 })
