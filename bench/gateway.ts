@@ -53,10 +53,11 @@ import { addThreadTimes, type ThreadTimes, threadTimes, threadTimesSince } from 
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 400)
 /**
- * Calls in each 16-caller run. 400 of them took the direct path 60-90 ms, shorter than one of
- * this machine's stalls (a collection, a descheduled thread): rounds of 400 gave 15 to 41 % of
- * direct, rounds of 4,000 (about 0.7 s direct, 2 s through the gateway) 27 to 31 %, in the same
- * warm process (docs/architecture.md, "Issue 20: where it stands").
+ * Calls in each 16-caller run. 400 of them took the direct path 57-80 ms, shorter than one of
+ * this machine's stalls (a collection, a descheduled thread): in one warm process, rounds of 400
+ * gave 15 to 41 % of direct, rounds of 4,000 (about 0.7 s direct, 2 s through the gateway) 27 to
+ * 31 %; two runs of this benchmark with 4,000, rounds of 23 to 33 % (docs/architecture.md,
+ * "Issue 20: where it stands").
  */
 const throughputRequests = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 4_000)
 for (const [name, value] of [

@@ -35,8 +35,8 @@ export interface ErrorAnswer {
   /** The answer's `Retry-After` (seconds), for a refusal that a retry soon may pass. */
   retryAfterSeconds?: number
   /**
-   * A 5xx that is an expected outcome, not a fault (two changes meeting), is logged as a warning:
-   * every other 5xx is logged as an error, which is what operators are paged on.
+   * A 5xx that is an expected outcome, not a fault (two changes meeting), is logged as a warning
+   * by `problemDetails`, where every other 5xx is logged as an error, for someone to look into.
    */
   logLevel?: 'warn'
 }

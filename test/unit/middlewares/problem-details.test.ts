@@ -113,14 +113,32 @@ describe('problemDetails middleware', () => {
     })
   })
 
-  it('reveals nothing of an unexpected error and logs it', async () => {
+  it('reveals nothing of an unexpected error and logs it as an error', async () => {
+    // Prepare
+    const error = new Error('password=hunter2')
+    logger.error.mockClear()
+
     // Act
-    const response = await invoke(failingWith(new Error('password=hunter2')), {})
+    const response = await invoke(failingWith(error), {})
 
     // Assess
     expect(response.statusCode).toBe(500)
     expect(response.body).not.toContain('hunter2')
-    expect(logger.error).toHaveBeenCalled()
+    expect(logger.error).toHaveBeenCalledWith('request failed', { error })
+  })
+
+  it('logs a 5xx that is a fault, such as an agent whose credentials cannot be had, as an error', async () => {
+    // Prepare
+    const error = new BackendCredentialsError('secret arn:aws:secretsmanager:x could not be read')
+    logger.error.mockClear()
+    logger.warn.mockClear()
+
+    // Act
+    await invoke(failingWith(error), {})
+
+    // Assess
+    expect(logger.error).toHaveBeenCalledWith('request failed', { error })
+    expect(logger.warn).not.toHaveBeenCalled()
   })
 
   it('refuses to be built without a logger, naming the option', () => {
