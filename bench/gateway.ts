@@ -19,8 +19,9 @@
  *   callers a p50 is mostly queueing: 16 callers at 400 calls/s wait 40 ms
  *   whatever the gateway adds);
  * - throughput: BENCH_CONCURRENCY (16) callers, BENCH_THROUGHPUT_REQUESTS
- *   (4,000) calls, calls/s direct and through the gateway, and the gateway's
- *   share of direct;
+ *   (4,000) calls, calls/s direct, through a bare node:http relay in this
+ *   process (Node's floor for a proxy there) and through the gateway, and the
+ *   relay's and the gateway's shares of direct;
  * - the gateway process's CPU per call: its main thread
  *   (`process.threadCpuUsage`) and its other threads (the process's CPU
  *   less the main thread's: the database's worker, libuv, GC helpers);
@@ -489,10 +490,17 @@ const main = async () => {
       addThreadTimes(into, threadTimesSince(before, threadTimes(processes)))
       return result
     }
+    // Node's floor for a proxy in the gateway's place: a bare relay in this process.
+    const fastRelay = await startBareRelay(fast.backendUrl)
+    stops.push(fastRelay.stop)
+    const relayed = { url: `${fastRelay.url}/message:send`, headers: a2a }
+    await sixteen(relayed)
+    const relayRuns: Run[] = []
     for (let round = 0; round < rounds; round++) {
       const directAlone = await oneAtATime(direct)
       const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
       const directLoaded = await coresDuring(cores.direct, () => sixteen(direct))
+      relayRuns.push(await sixteen(relayed))
       const gatewayLoaded = await coresDuring(cores.gateway, () =>
         gatewayCost(stack, throughputRequests, () => sixteen(gateway)),
       )
@@ -542,6 +550,7 @@ const main = async () => {
     console.log('| --- | --- | --- | --- |')
     const loaded = {
       direct: taken.map((round) => round.directLoaded),
+      'bare relay': relayRuns,
       gateway: taken.map((round) => round.gatewayLoaded.result),
     }
     for (const [name, runs] of Object.entries(loaded)) {
@@ -556,6 +565,16 @@ const main = async () => {
         0,
         ' %',
       )}; issue 20's goal: at least 35 %)`,
+    )
+    const relayShares = taken.map(
+      (round, at) => callsPerSecond(relayRuns[at] as Run) / callsPerSecond(round.directLoaded),
+    )
+    console.log(
+      `Through the bare relay: ${(100 * median(relayShares)).toFixed(0)} % of direct throughput (each round's ${range(
+        relayShares.map((value) => 100 * value),
+        0,
+        ' %',
+      )}; Node's floor for a proxy in the gateway's place)`,
     )
 
     console.log(
@@ -588,6 +607,7 @@ const main = async () => {
       directCallsPerSecond: median(loaded.direct.map(callsPerSecond)),
       gatewayCallsPerSecond: median(loaded.gateway.map(callsPerSecond)),
       throughputShare: share,
+      relayThroughputShare: median(relayShares),
       mainThreadCpuMs: gatewayAlone.mainCpuMs,
       otherThreadsCpuMs: gatewayAlone.otherCpuMs,
     }

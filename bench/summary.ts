@@ -106,6 +106,12 @@ const goals: Goal[] = [
     format: percent,
   },
   {
+    label: "Node's floor under it: a bare node:http relay's share, in the gateway's place",
+    figure: 'gateway.relayThroughputShare',
+    goal: '(no goal: a proxy that does nothing else)',
+    format: percent,
+  },
+  {
     label: "Local gateway's CPU per unary call, main thread, one caller at a time",
     figure: 'gateway.mainThreadCpuMs',
     goal: '(no goal: its throughput follows it)',
