@@ -52,7 +52,18 @@ import { profiled } from './profile.ts'
 import { type Profile, profilerPart, timeByPart } from './profile-summary.ts'
 import { addThreadTimes, type ThreadTimes, threadTimes, threadTimesSince } from './thread-time.ts'
 
-const requests = Number(process.env.BENCH_REQUESTS ?? 400)
+/** A count of calls from the environment, `fallback` if unset; `least` at least, whole. */
+const callsFromEnv = (name: string, fallback: number, least: number) => {
+  const value = Number(process.env[name] ?? fallback)
+  if (!Number.isInteger(value) || value < least) {
+    throw new Error(
+      `${name} must be a whole number of calls, ${least} at least, not ${process.env[name]}`,
+    )
+  }
+  return value
+}
+
+const requests = callsFromEnv('BENCH_REQUESTS', 400, 1)
 /**
  * Calls in each 16-caller run. 400 of them took the direct path 57-80 ms, shorter than one of
  * this machine's stalls (a collection, a descheduled thread): in one warm process, rounds of 400
@@ -60,17 +71,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 400)
  * 31 %; two runs of this benchmark with 4,000, rounds of 23 to 33 % (docs/architecture.md,
  * "Issue 20: where it stands").
  */
-const throughputRequests = Number(process.env.BENCH_THROUGHPUT_REQUESTS ?? 4_000)
-for (const [name, value] of [
-  ['BENCH_REQUESTS', requests],
-  ['BENCH_THROUGHPUT_REQUESTS', throughputRequests],
-] as const) {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(
-      `${name} must be a whole number of calls, one at least, not ${process.env[name]}`,
-    )
-  }
-}
+const throughputRequests = callsFromEnv('BENCH_THROUGHPUT_REQUESTS', 4_000, 1)
 // Issue 20's figure: 16 concurrent callers.
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 /** Latency and throughput rounds, direct and through the gateway taken turn about. */
@@ -81,10 +82,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
  * (its CPU per call falls by about a third over the first 8,000), and a gateway in
  * service is past that, as `bench:handler`'s 20,000 are.
  */
-const warmUpCalls = Number(process.env.BENCH_WARMUP ?? 8_000)
-if (!Number.isInteger(warmUpCalls) || warmUpCalls < 0) {
-  throw new Error(`BENCH_WARMUP must be a whole number of calls, not ${process.env.BENCH_WARMUP}`)
-}
+const warmUpCalls = callsFromEnv('BENCH_WARMUP', 8_000, 0)
 
 /**
  * Runs `turn` (`perTurn` calls each way) until `calls` are done, once at least (the
@@ -479,6 +477,7 @@ const main = async () => {
       directAlone: Run
       gatewayAlone: Awaited<ReturnType<typeof gatewayCost<Run>>>
       directLoaded: Run
+      relayLoaded: Run
       gatewayLoaded: Awaited<ReturnType<typeof gatewayCost<Run>>>
     }[] = []
     // Where the cores go at 16 callers, every round's runs summed (Linux only).
@@ -495,16 +494,15 @@ const main = async () => {
     stops.push(fastRelay.stop)
     const relayed = { url: `${fastRelay.url}/message:send`, headers: a2a }
     await sixteen(relayed)
-    const relayRuns: Run[] = []
     for (let round = 0; round < rounds; round++) {
       const directAlone = await oneAtATime(direct)
       const gatewayAlone = await gatewayCost(stack, requests, () => oneAtATime(gateway))
       const directLoaded = await coresDuring(cores.direct, () => sixteen(direct))
-      relayRuns.push(await sixteen(relayed))
+      const relayLoaded = await sixteen(relayed)
       const gatewayLoaded = await coresDuring(cores.gateway, () =>
         gatewayCost(stack, throughputRequests, () => sixteen(gateway)),
       )
-      taken.push({ directAlone, gatewayAlone, directLoaded, gatewayLoaded })
+      taken.push({ directAlone, gatewayAlone, directLoaded, relayLoaded, gatewayLoaded })
     }
     const pooled = (runs: Run[]) => runs.flatMap((run) => run.latencies).sort((a, b) => a - b)
     const callsPerSecond = (run: Run) => run.latencies.length / run.seconds
@@ -539,9 +537,10 @@ const main = async () => {
       `Through the gateway: +${overheadP50.toFixed(2)} ms p50, the median of ${rounds} rounds (each round's +${range(overheads, 2, ' ms')}; issue 20's goal: at most +1.5 ms)`,
     )
 
-    const shares = taken.map(
-      (round) => callsPerSecond(round.gatewayLoaded.result) / callsPerSecond(round.directLoaded),
-    )
+    /** Each round's calls/s through `path` over its direct run's. */
+    const sharesOf = (path: (round: (typeof taken)[number]) => Run) =>
+      taken.map((round) => callsPerSecond(path(round)) / callsPerSecond(round.directLoaded))
+    const shares = sharesOf((round) => round.gatewayLoaded.result)
     const share = median(shares)
     console.log(
       `\nUnary SendMessage, throughput: ${rounds} rounds of ${throughputRequests} calls, ${concurrency} callers (calls/s: the rounds' median; p50 and p99 at this load are mostly queueing)`,
@@ -550,7 +549,7 @@ const main = async () => {
     console.log('| --- | --- | --- | --- |')
     const loaded = {
       direct: taken.map((round) => round.directLoaded),
-      'bare relay': relayRuns,
+      'bare relay': taken.map((round) => round.relayLoaded),
       gateway: taken.map((round) => round.gatewayLoaded.result),
     }
     for (const [name, runs] of Object.entries(loaded)) {
@@ -566,9 +565,7 @@ const main = async () => {
         ' %',
       )}; issue 20's goal: at least 35 %)`,
     )
-    const relayShares = taken.map(
-      (round, at) => callsPerSecond(relayRuns[at] as Run) / callsPerSecond(round.directLoaded),
-    )
+    const relayShares = sharesOf((round) => round.relayLoaded)
     console.log(
       `Through the bare relay: ${(100 * median(relayShares)).toFixed(0)} % of direct throughput (each round's ${range(
         relayShares.map((value) => 100 * value),
