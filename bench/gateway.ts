@@ -69,7 +69,7 @@ const requests = callsFromEnv('BENCH_REQUESTS', 400, 1)
  * this machine's stalls (a collection, a descheduled thread): in one warm process, rounds of 400
  * gave 15 to 41 % of direct, rounds of 4,000 (about 0.7 s direct, 2 s through the gateway) 27 to
  * 31 %; two runs of this benchmark with 4,000, rounds of 23 to 33 % (docs/architecture.md,
- * "Issue 20: where it stands").
+ * "How the benchmarks measure").
  */
 const throughputRequests = callsFromEnv('BENCH_THROUGHPUT_REQUESTS', 4_000, 1)
 // Issue 20's figure: 16 concurrent callers.

@@ -8,7 +8,8 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
  * and signature, built directly. The SDK's signer sorts, filters and normalizes the headers,
  * clones the request, formats the date through regular expressions and derives its signing-key
  * cache key with an HMAC on every request: about 20 µs a request warm and alone, 90–100 µs in
- * place in the handler; this about 4 and 25 (docs/architecture.md, "Where a call's CPU goes").
+ * place in the handler; this about 4 and 25 (docs/architecture.md, "The lean request: its SigV4
+ * and body").
  * The signing key is derived once per day, region and credentials.
  */
 
