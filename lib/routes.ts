@@ -228,11 +228,16 @@ const bySpecificity = [...routes].sort((a, b) => {
   return 0
 })
 
-const matchPath = (template: string, path: string): Record<string, string> | undefined => {
-  const wanted = segmentsOf(template)
-  const given = segmentsOf(path)
+/** Each route with its template's segments, split once, in the order routes are tried. */
+const routesToTry = bySpecificity.map((route) => ({ route, segments: segmentsOf(route.path) }))
+
+const matchSegments = (
+  wanted: readonly string[],
+  given: readonly string[],
+): Record<string, string> | undefined => {
   const parameters: Record<string, string> = {}
-  for (const [index, segment] of wanted.entries()) {
+  for (let index = 0; index < wanted.length; index++) {
+    const segment = wanted[index] as string
     const value = given[index]
     if (segment.endsWith('+}')) {
       if (index >= given.length) return undefined
@@ -251,9 +256,11 @@ const matchPath = (template: string, path: string): Record<string, string> | und
  * or method that no route serves matches nothing (API Gateway answers 403).
  */
 export const matchRoute = (method: string, path: string): RouteMatch | undefined => {
-  for (const route of bySpecificity) {
-    if (route.method !== 'ANY' && route.method !== method.toUpperCase()) continue
-    const pathParameters = matchPath(route.path, path)
+  const upperMethod = method.toUpperCase()
+  const given = segmentsOf(path)
+  for (const { route, segments } of routesToTry) {
+    if (route.method !== 'ANY' && route.method !== upperMethod) continue
+    const pathParameters = matchSegments(segments, given)
     if (pathParameters) return { route, pathParameters }
   }
   return undefined
