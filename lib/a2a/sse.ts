@@ -104,18 +104,46 @@ export const isUnfinishedEvent = (bytes: Uint8Array): boolean =>
     .split(/\r\n|\r|\n/)
     .some((line) => line !== '' && !line.startsWith(':'))
 
-/** The events in text made of whole events; comments are dropped. */
-function* parseWholeEvents(text: string): Generator<SseEvent> {
+/** Text split at SSE's line ends (CRLF, LF or CR); text with no CR, the usual, by a plain split. */
+const sseLines = (text: string): string[] =>
+  text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n')
+
+/** A field's value in `line` if its name is `name` (`name:value`, one space after the colon dropped, or `name` alone). */
+const fieldValue = (line: string, name: string): string | undefined => {
+  if (!line.startsWith(name)) return undefined
+  if (line.length === name.length) return ''
+  if (line.charCodeAt(name.length) !== 0x3a) return undefined
+  return line.charCodeAt(name.length + 1) === 0x20
+    ? line.slice(name.length + 2)
+    : line.slice(name.length + 1)
+}
+
+/**
+ * The events in text made of whole events, read as the SSE spec reads them, and so as a caller's
+ * client will: a line ends at CRLF, LF or CR; a blank line ends an event that has data; each
+ * `data` line, with a colon or without, adds a line to its data; its last `event` line names it;
+ * comments and other fields are dropped. Whoever checks what a stream hands a caller must read
+ * it this way: where a reader of its own disagrees, something passes unseen.
+ *
+ * @example
+ * wholeEvents('event: a\nevent: error\ndata\ndata: x\r\n\n') // [{ event: 'error', data: '\nx' }]
+ */
+export const wholeEvents = (text: string): SseEvent[] => {
+  const events: SseEvent[] = []
   let event: string | undefined
-  let data: string[] = []
-  for (const line of text.split(/\r\n|\r|\n/)) {
+  let data: string | undefined
+  for (const line of sseLines(text)) {
     if (line === '') {
-      if (data.length > 0) yield { ...(event ? { event } : {}), data: data.join('\n') }
+      if (data !== undefined) events.push(event ? { event, data } : { data })
       event = undefined
-      data = []
-    } else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
-    else if (line.startsWith('event:')) event = line.slice(6).trim()
+      data = undefined
+      continue
+    }
+    const value = fieldValue(line, 'data')
+    if (value !== undefined) data = data === undefined ? value : `${data}\n${value}`
+    else event = fieldValue(line, 'event') ?? event
   }
+  return events
 }
 
 /**
@@ -139,7 +167,7 @@ export async function* sseEvents(
     }
     const whole = joined(held, chunk.subarray(0, end))
     held = end < chunk.length ? [chunk.subarray(end)] : []
-    yield* parseWholeEvents(decoder.decode(whole))
+    yield* wholeEvents(decoder.decode(whole))
   }
   if (isUnfinishedEvent(Buffer.concat(held))) {
     throw new Error('the event stream ended inside an event')

@@ -1,6 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 
 /**
@@ -139,38 +140,16 @@ export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
 export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
   tasksInAnswer(binding, text).map(({ taskId }) => taskId)
 
-/** Splits on `/\r\n|\n|\r/`-style breaks; plain `\n` text (the usual) by a string split, several times faster. */
-const splitOn = (text: string, plain: string, any: RegExp) =>
-  text.includes('\r') ? text.split(any) : text.split(plain)
-
 /**
- * The `data` of each event in a run of whole SSE events (what the relay passes
- * on: it never splits an event); comments and keep-alives have none. Runs on
- * every streamed event, so it is one loop over the lines, no intermediate arrays.
+ * The tasks a run of whole stream events in `binding` hands the caller, with their contexts:
+ * every event read as the caller's client reads it (`wholeEvents`), whatever its `event` type,
+ * since a client may read an `error` event's data as a result too. A byte-order mark opening the
+ * run is passed over, as a client passes it over at a stream's start.
  */
-const eventData = (text: string): { event?: string; data: string }[] => {
-  const events: { event?: string; data: string }[] = []
-  for (const block of splitOn(text, '\n\n', /\r\n\r\n|\n\n|\r\r/)) {
-    let data: string | undefined
-    let event: string | undefined
-    for (const line of splitOn(block, '\n', /\r\n|\n|\r/)) {
-      if (line.startsWith('data:')) {
-        const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
-        data = data === undefined ? value : `${data}\n${value}`
-      } else if (event === undefined && line.startsWith('event:')) {
-        event = line.slice(6).trim()
-      }
-    }
-    if (data !== undefined) events.push(event ? { event, data } : { data })
-  }
-  return events
-}
-
-/** The tasks a run of whole stream events in `binding` hands the caller, with their contexts. */
 export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
-  eventData(text)
-    .filter((event) => event.event !== 'error')
-    .flatMap((event) => tasksInAnswer(binding, event.data))
+  wholeEvents(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).flatMap((event) =>
+    tasksInAnswer(binding, event.data),
+  )
 
 /** The ids of the tasks a run of whole stream events in `binding` hands the caller. */
 export const taskIdsInEvents = (binding: Binding, text: string): string[] => [

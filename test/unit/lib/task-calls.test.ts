@@ -168,7 +168,7 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     expect(taskIdsInAnswer('HTTP+JSON', 'not json')).toEqual([])
   })
 
-  it('reads every event of a run, skipping comments and error events', () => {
+  it('reads every event of a run, error events too, skipping comments', () => {
     // Prepare
     const run = [
       ': keep-alive\n\n',
@@ -180,8 +180,21 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     // Act
     const ids = taskIdsInEvents('HTTP+JSON', run)
 
+    // Assess: a client may read an error event's data as a result, so it is read too.
+    expect(ids).toEqual(['t-1', 't-2', 't-3'])
+  })
+
+  it.each([
+    ['an event ended by LF CR LF', 'data: {"message":{}}\n\r\ndata: {"task":{"id":"t-1"}}\n\n'],
+    ['lines ended by CR alone', 'data: {"message":{}}\r\rdata: {"task":{"id":"t-1"}}\r\r'],
+    ['a byte-order mark before the first event', '\ufeffdata: {"task":{"id":"t-1"}}\n\n'],
+    [
+      'an event named error, then otherwise',
+      'event: error\nevent: x\ndata: {"task":{"id":"t-1"}}\n\n',
+    ],
+  ])('finds a task wherever a client would read one: %s', (_case, run) => {
     // Assess
-    expect(ids).toEqual(['t-1', 't-2'])
+    expect(taskIdsInEvents('HTTP+JSON', run)).toEqual(['t-1'])
   })
 })
 

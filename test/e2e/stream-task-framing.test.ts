@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import {
+  gatewayClient,
+  jsonRpc,
+  postA2A,
+  textMessage,
+  textMessageParams,
+} from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { putPermission, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * Rule 5, "Tasks belong to their caller", for a stream passed through untranslated: the gateway
+ * reads each event for the tasks it names (`tasksInEvents`, lib/tasks/task-calls.ts) before the
+ * caller's client does, so the two must read the stream alike. Found by a red-team review: the
+ * gateway skipped `event: error` blocks, which the official client's JSON-RPC transport reads as
+ * results whatever their type, and missed events ended by `\n\r\n`, a blank line to the SSE spec
+ * and to the client; either way caller A's task reached caller B, neither withheld nor recorded.
+ */
+describe('a task named in a stream, however the stream is framed', () => {
+  let stack: RunningStack
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let tokenA: string
+  let tokenB: string
+  const taskOfA = 'task-of-a'
+
+  const task = (id: string) => ({
+    id,
+    contextId: 'ctx-a',
+    status: { state: 'TASK_STATE_WORKING' },
+  })
+  const message = {
+    messageId: 'm-1',
+    role: 'ROLE_AGENT',
+    parts: [{ text: 'working on it' }],
+  }
+
+  /** What the agent streams, by the text of the caller's message. */
+  const streams: Record<string, (id: number | string) => string> = {
+    plain: (id) =>
+      `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
+    'event-error': (id) =>
+      `event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
+    'mixed-line-ends': (id) =>
+      `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { message } })}\n\r\n` +
+      `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
+  }
+
+  const answer = (_request: IncomingMessage, body: string, response: ServerResponse) => {
+    const rpc = JSON.parse(body)
+    if (rpc.method === 'SendMessage') {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ jsonrpc: '2.0', id: rpc.id, result: { task: task(taskOfA) } }))
+      return
+    }
+    const text = rpc.params?.message?.parts?.[0]?.text as string
+    const stream = streams[text]
+    if (rpc.method !== 'SendStreamingMessage' || !stream) {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({ jsonrpc: '2.0', id: rpc.id, error: { code: -32601, message: 'no' } }),
+      )
+      return
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    // One write: the relay passes the whole run of events on as one chunk.
+    response.end(stream(rpc.id))
+  }
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
+    await registerAgents(stack, [
+      { agentId: 'framing-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+    ])
+    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'framing-agent'] })
+    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'framing-agent'] })
+    ;[tokenA, tokenB] = await Promise.all([
+      stack.token('demo-client'),
+      stack.token('weather-client'),
+    ])
+    // Caller A creates the task: it is on record as A's.
+    const sent = await postA2A(
+      `${stack.url}/agents/framing-agent`,
+      tokenA,
+      jsonRpc('SendMessage', textMessageParams('make a task')),
+    )
+    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+  }, 60_000)
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  /** The task ids caller B's official client is handed by a stream, and whether it ended in an error. */
+  const streamedToB = async (text: string) => {
+    const client = await gatewayClient(`${stack.url}/agents/framing-agent/`, tokenB, 'JSONRPC')
+    const taskIds: string[] = []
+    let failed: unknown
+    try {
+      for await (const event of client.sendMessageStream(textMessage(text))) {
+        const serialized = JSON.stringify(event)
+        if (serialized.includes(taskOfA)) taskIds.push(taskOfA)
+      }
+    } catch (error) {
+      failed = error
+    }
+    return { taskIds, failed: failed !== undefined }
+  }
+
+  it("control: a plain event naming A's task is withheld from B (the stream ends in error)", async () => {
+    // Act
+    const seen = await streamedToB('plain')
+
+    // Assess
+    expect(seen).toEqual({ taskIds: [], failed: true })
+  })
+
+  it.each([
+    ['event-error', 'an `event: error` block whose data is a result naming the task'],
+    ['mixed-line-ends', 'two events, the first ending in \\n\\r\\n'],
+  ])("never hands caller B caller A's task in a stream: %s (%s)", async (mode) => {
+    // Act
+    const seen = await streamedToB(mode)
+
+    // Assess: as for the plain event, B is never handed A's task.
+    expect(seen.taskIds).toEqual([])
+  })
+})

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { wholeEvents } from '../../../lib/a2a/sse.ts'
+
+describe('wholeEvents', () => {
+  it('ends lines at CRLF, LF or CR, in any mix, and events at a blank line', () => {
+    // Prepare
+    const text = 'data: a\r\n\r\ndata: b\n\r\ndata: c\r\rdata: d\r\n\ndata: e\n\n'
+
+    // Act
+    const events = wholeEvents(text)
+
+    // Assess
+    expect(events.map(({ data }) => data)).toEqual(['a', 'b', 'c', 'd', 'e'])
+  })
+
+  it('reads fields as the SSE spec does: one space dropped, a bare `data` line, the last `event`', () => {
+    // Prepare
+    const text = [
+      'event: first',
+      'event: second',
+      'data:  two spaces',
+      'data',
+      'data:none',
+      '',
+      '',
+    ].join('\n')
+
+    // Act
+    const events = wholeEvents(text)
+
+    // Assess
+    expect(events).toEqual([{ event: 'second', data: ' two spaces\n\nnone' }])
+  })
+
+  it('drops comments, other fields and a blank line with no data before it', () => {
+    // Prepare
+    const text =
+      ': keep-alive\n\nid: 7\nretry: 10\n\ndatum: x\ndata-x: y\n\nevent: lone\n\ndata: kept\n\n'
+
+    // Act
+    const events = wholeEvents(text)
+
+    // Assess: the `event` with no data is dropped with its name.
+    expect(events).toEqual([{ data: 'kept' }])
+  })
+})
