@@ -50,7 +50,7 @@ import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
-import { concurrently } from '../middlewares/support/concurrently.ts'
+import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
@@ -293,9 +293,9 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
     }),
   )
   .use(agentGrant())
-  // One round trip for all four: the rate-limit write, the task-owner read, the stream slot and
-  // the agent record (on a cache miss) go at once; the first refusal in this order answers, and
-  // a slot taken meanwhile is given back before it does (see "Fewer round trips per call").
+  // One round trip for all three: the rate-limit write, the task-owner read and the agent record
+  // (on a cache miss) go at once; the first refusal in this order answers (see "Fewer round trips
+  // per call").
   .use(
     concurrently<APIGatewayProxyEvent, AgentContext>(
       rateLimit<APIGatewayProxyEvent, AgentContext>({
@@ -320,6 +320,15 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         owners: taskOwners,
         onError: (error) => logger.error('task ownership not recorded or checked', { error }),
       }),
+      agentLookup({ lookup: lookupAgent }),
+    ),
+  )
+  // Then a stream's slot, once the call is let through: a slot held for a round trip by a call
+  // the rate limit refused could refuse a stream of the same caller the cap had room for (a
+  // red-team finding). Last, the push config, set only on the caller's own task and stored only
+  // for a call that goes on; a webhook it refuses gives the slot back (inOrder).
+  .use(
+    inOrder<APIGatewayProxyEvent, AgentContext>(
       streamConcurrency<APIGatewayProxyEvent, AgentContext>({
         slots: streamSlots,
         subject: (request) => {
@@ -337,9 +346,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         },
         onReleaseError: (error) => logger.warn('stream slot not released', { error }),
       }),
-      agentLookup({ lookup: lookupAgent }),
+      pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }),
     ),
   )
-  // Last before the call, after ownership: a push config is set only on the caller's own task.
-  .use(pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }))
   .handler(serveAgent)

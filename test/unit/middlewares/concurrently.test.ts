@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { concurrently } from '../../../middlewares/support/concurrently.ts'
+import { concurrently, inOrder } from '../../../middlewares/support/concurrently.ts'
 import { invoke } from '../../support/events.ts'
 
 /** A promise settled from outside: a database request whose answer the test decides. */
@@ -132,5 +132,109 @@ describe('concurrently', () => {
 
     // Assess
     expect(order).toEqual(['stream slot', 'task owner', 'rate limit'])
+  })
+})
+
+describe('inOrder', () => {
+  it('starts each step only once the one before it has let the call through', async () => {
+    // Prepare
+    const started: string[] = []
+    const slot = deferred()
+    const handler = middy()
+      .use(
+        inOrder(
+          {
+            before: async () => {
+              started.push('stream slot')
+              await slot.promise
+            },
+          },
+          { before: async () => void started.push('push config') },
+        ),
+      )
+      .handler(async () => ({ statusCode: 200, body: 'forwarded' }))
+
+    // Act
+    const answer = invoke(handler, {})
+    await new Promise((resolve) => setImmediate(resolve))
+    const startedBeforeTheSlot = [...started]
+    slot.resolve(undefined)
+
+    // Assess
+    expect(startedBeforeTheSlot).toEqual(['stream slot'])
+    expect(await answer).toEqual({ statusCode: 200, body: 'forwarded' })
+    expect(started).toEqual(['stream slot', 'push config'])
+  })
+
+  it('gives back what an earlier step took when a later one refuses, before the refusal goes out', async () => {
+    // Prepare: a plain chain would skip the slot's onError on the early answer
+    const order: string[] = []
+    const handler = middy()
+      .use(
+        inOrder(
+          {
+            before: async () => void order.push('slot taken'),
+            onError: async () => void order.push('slot given back'),
+          },
+          { before: async () => ({ statusCode: 400, body: 'webhook refused' }) },
+          { before: async () => void order.push('never started') },
+        ),
+      )
+      .handler(async () => ({ statusCode: 200, body: 'forwarded' }))
+
+    // Act
+    const answer = await invoke(handler, {})
+    order.push('answered')
+
+    // Assess
+    expect(answer).toEqual({ statusCode: 400, body: 'webhook refused' })
+    expect(order).toEqual(['slot taken', 'slot given back', 'answered'])
+  })
+
+  it('gives back what an earlier step took when a later one throws, then rethrows', async () => {
+    // Prepare
+    const order: string[] = []
+    const handler = middy()
+      .use(
+        inOrder(
+          {
+            before: async () => void order.push('slot taken'),
+            onError: async () => void order.push('slot given back'),
+          },
+          {
+            before: async () => {
+              throw new Error('config not stored')
+            },
+          },
+        ),
+      )
+      .handler(async () => ({ statusCode: 200, body: 'forwarded' }))
+
+    // Act
+    const failure = await invoke(handler, {}).catch((error: Error) => error.message)
+
+    // Assess: given back once, not again by the chain's onError
+    expect(failure).toBe('config not stored')
+    expect(order).toEqual(['slot taken', 'slot given back'])
+  })
+
+  it('takes nothing further once a step refuses: the later steps never start', async () => {
+    // Prepare
+    const order: string[] = []
+    const handler = middy()
+      .use(
+        inOrder(
+          { before: async () => ({ statusCode: 429, body: 'no slot' }) },
+          { before: async () => void order.push('push config stored') },
+        ),
+      )
+      .handler(async () => ({ statusCode: 200, body: 'forwarded' }))
+
+    // Act
+    const answer = await invoke(handler, {})
+
+    // Assess
+    expect(answer).toEqual({ statusCode: 429, body: 'no slot' })
+    expect(order).toEqual([])
   })
 })
