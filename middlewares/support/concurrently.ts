@@ -31,7 +31,7 @@ const decides = (outcome: PromiseSettledResult<unknown> | undefined) =>
  * `before` took (a stream slot), before the answer goes on, so a refused call holds nothing.
  * Their `after` and `onError` run in reverse order, as Middy runs a chain.
  */
-const giving = <TEvent, TContext>(
+const groupOf = <TEvent, TContext>(
   steps: Step<TEvent, TContext>[],
   settle: (
     request: Request<TEvent, unknown, Error, TContext, Record<string, unknown>>,
@@ -51,7 +51,7 @@ const giving = <TEvent, TContext>(
     }
   }
 
-  const givingBefore = async (request: R) => {
+  const groupBefore = async (request: R) => {
     const outcomes = await settle(request)
     const decisive = outcomes.findIndex(decides)
     const decided = outcomes[decisive]
@@ -68,7 +68,7 @@ const giving = <TEvent, TContext>(
   }
 
   return {
-    before: givingBefore,
+    before: groupBefore,
     after: (request: R) => inReverse(request, 'after'),
     onError: (request: R) => inReverse(request, 'onError'),
   }
@@ -77,7 +77,7 @@ const giving = <TEvent, TContext>(
 /**
  * Runs the `before` of several middlewares at once, so their database requests
  * wait one round trip together instead of one each, and answers as if they had
- * run one after another in the order given (`giving`: the first that answers
+ * run one after another in the order given (`groupOf`: the first that answers
  * early or throws decides, and every other that went through gives back what it
  * took). Only steps whose `before` a later refusal may undo, and whose work no
  * other call can see meanwhile, belong here: reads, or a write counted as it
@@ -94,7 +94,9 @@ const giving = <TEvent, TContext>(
 export const concurrently = <TEvent, TContext>(
   ...steps: Step<TEvent, TContext>[]
 ): Step<TEvent, TContext> =>
-  giving(steps, (request) => Promise.allSettled(steps.map((step) => started(step.before, request))))
+  groupOf(steps, (request) =>
+    Promise.allSettled(steps.map((step) => started(step.before, request))),
+  )
 
 /**
  * Runs the `before` of several middlewares one after another, as a chain does,
@@ -111,7 +113,7 @@ export const concurrently = <TEvent, TContext>(
 export const inOrder = <TEvent, TContext>(
   ...steps: Step<TEvent, TContext>[]
 ): Step<TEvent, TContext> =>
-  giving(steps, async (request) => {
+  groupOf(steps, async (request) => {
     const outcomes: Outcomes = []
     for (const step of steps) {
       const [outcome] = await Promise.allSettled([started(step.before, request)])
