@@ -93,9 +93,63 @@ export class EventBoundaries {
   }
 }
 
-/** The chunks held for an unfinished event, joined once it is whole. */
-const joined = (held: Uint8Array[], last: Uint8Array): Uint8Array =>
-  held.length === 0 ? last : Buffer.concat([...held, last])
+const nothing = Buffer.alloc(0)
+
+/**
+ * The bytes of an event not yet whole, held until the rest of it arrives. They
+ * are copied into one buffer that doubles as it fills, up to `maxBytes` (the
+ * event limit, which EventBoundaries enforces before anything is held), so the
+ * memory held is in proportion to the bytes, however finely they were chunked:
+ * a list of the chunks would keep a Buffer object per chunk, and an agent
+ * sending its event a byte per chunk would make 1 MiB held cost some 240 MB.
+ * The doubling keeps the copying linear: a byte is copied in, at most once
+ * more on average as the buffer grows, and out with its whole event.
+ *
+ * @example
+ * const held = new HeldBytes(1024 * 1024)
+ * held.hold(encode('data: a'))
+ * held.release(encode('\n\n')) // 'data: a\n\n' as one chunk; nothing is held after
+ */
+export class HeldBytes {
+  readonly maxBytes: number
+  #buffer: Buffer = nothing
+  #length = 0
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes
+  }
+
+  /** What is held: a view, good until the next `hold` or `release`. */
+  get bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length)
+  }
+
+  /** Holds a copy of `chunk` after what is held: the chunk itself is not kept. */
+  hold(chunk: Uint8Array): void {
+    const length = this.#length + chunk.length
+    if (length > this.#buffer.length) this.#grow(length)
+    this.#buffer.set(chunk, this.#length)
+    this.#length = length
+  }
+
+  /** What is held, then `ending`, as one chunk (`ending` itself when nothing is held); lets go of the rest. */
+  release(ending: Uint8Array): Uint8Array {
+    if (this.#length === 0) return ending
+    const whole = Buffer.concat([this.bytes, ending])
+    this.#buffer = nothing
+    this.#length = 0
+    return whole
+  }
+
+  /** Doubles the buffer, but not past `maxBytes` unless more must be held. */
+  #grow(needed: number) {
+    const grown = Buffer.allocUnsafeSlow(
+      Math.max(needed, Math.min(this.#buffer.length * 2, this.maxBytes)),
+    )
+    grown.set(this.bytes)
+    this.#buffer = grown
+  }
+}
 
 /** Whether bytes left at the end of a stream are an event the sender never finished (not just comments). */
 export const isUnfinishedEvent = (bytes: Uint8Array): boolean =>
@@ -148,7 +202,8 @@ export const wholeEvents = (text: string): SseEvent[] => {
 
 /**
  * The events of a server-sent-event stream, each yielded as soon as its blank
- * line arrives; comments are dropped. Buffering is linear (EventBoundaries); an
+ * line arrives; comments are dropped. Buffering is linear (EventBoundaries) and
+ * an unfinished event is held as its bytes (HeldBytes), not its chunks; an
  * event past `maxEventBytes` throws StreamEventTooLargeError, and a stream that
  * ends inside an event (the sender broke off) throws rather than dropping it unseen.
  */
@@ -158,18 +213,18 @@ export async function* sseEvents(
 ): AsyncGenerator<SseEvent> {
   const boundaries = new EventBoundaries(options.maxEventBytes)
   const decoder = new TextDecoder()
-  let held: Uint8Array[] = []
+  const held = new HeldBytes(boundaries.maxEventBytes)
   for await (const chunk of body) {
     const end = boundaries.scan(chunk)
     if (end === 0) {
-      held.push(chunk)
+      held.hold(chunk)
       continue
     }
-    const whole = joined(held, chunk.subarray(0, end))
-    held = end < chunk.length ? [chunk.subarray(end)] : []
+    const whole = held.release(chunk.subarray(0, end))
+    if (end < chunk.length) held.hold(chunk.subarray(end))
     yield* wholeEvents(decoder.decode(whole))
   }
-  if (isUnfinishedEvent(Buffer.concat(held))) {
+  if (isUnfinishedEvent(held.bytes)) {
     throw new Error('the event stream ended inside an event')
   }
 }

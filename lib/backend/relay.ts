@@ -1,5 +1,10 @@
 import { finished, Readable } from 'node:stream'
-import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
+import {
+  EventBoundaries,
+  HeldBytes,
+  isUnfinishedEvent,
+  StreamEventTooLargeError,
+} from '../a2a/sse.ts'
 import { type BackendBody, nodeBody } from './body.ts'
 
 export interface RelayOutcome {
@@ -47,7 +52,9 @@ const keepAliveComment = ': keep-alive\n\n'
  * resumed when the caller reads again. Bytes go out whole in the first read.
  * Destroying it (the caller went away) aborts the backend request at once,
  * paused or waiting. Holding an unfinished event back is
- * linear in its length (EventBoundaries scans each byte once), and an event
+ * linear in its length (EventBoundaries scans each byte once), its bytes are
+ * held in one buffer (HeldBytes), not as the chunks they came in, so the memory
+ * is in proportion to the bytes however the agent chunks them, and an event
  * past `maxEventBytes` ends the stream, so no agent can make the gateway buffer
  * without bound. Since only whole events go out, the keep-alive comments sent
  * while the backend is quiet (one timer, refreshed by each chunk), and the
@@ -76,8 +83,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   let timer: NodeJS.Timeout | undefined
   /** Where an event stream's whole events end; each byte is scanned once. */
   const boundaries = events && new EventBoundaries(events.maxEventBytes)
-  /** An event stream's chunks after its last whole event, joined once it is whole. */
-  let unfinished: Uint8Array[] = []
+  /** An event stream's bytes after its last whole event, sent once the event is whole. */
+  const unfinished = events && new HeldBytes(events.maxEventBytes)
 
   /** Passes a chunk on; a full buffer pauses the body until the caller reads (`read`). */
   const send = (chunk: Uint8Array | string) => {
@@ -106,20 +113,19 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const take = (chunk: Uint8Array) => {
     if (settled) return
     chunks++
-    if (!boundaries) return send(chunk)
+    if (!boundaries || !unfinished) return send(chunk)
     idleSince = Date.now()
     timer?.refresh()
     let whole: number
     try {
-      // Only the new chunk is scanned; held chunks are joined once, when their event ends.
+      // Only the new chunk is scanned; the held bytes were scanned when they came.
       whole = boundaries.scan(chunk)
     } catch (error) {
       return fail(error as Error)
     }
-    if (whole === 0) return void unfinished.push(chunk)
-    const ending = chunk.subarray(0, whole)
-    const out = unfinished.length > 0 ? Buffer.concat([...unfinished, ending]) : ending
-    unfinished = whole < chunk.length ? [chunk.subarray(whole)] : []
+    if (whole === 0) return unfinished.hold(chunk)
+    const out = unfinished.release(chunk.subarray(0, whole))
+    if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
     send(out)
   }
 
@@ -128,7 +134,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     if (settled) return
     if (error) return fail(error)
     backendDone = true
-    if (events && isUnfinishedEvent(Buffer.concat(unfinished))) {
+    if (unfinished && isUnfinishedEvent(unfinished.bytes)) {
       return endWith('backend-failed', new Error('backend stream ended mid-event'))
     }
     settled = true
