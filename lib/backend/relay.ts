@@ -1,10 +1,6 @@
 import { finished, Readable } from 'node:stream'
-import {
-  EventBoundaries,
-  HeldBytes,
-  isUnfinishedEvent,
-  StreamEventTooLargeError,
-} from '../a2a/sse.ts'
+import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
+import { HeldBytes } from '../http/held-bytes.ts'
 import { type BackendBody, nodeBody } from './body.ts'
 
 export interface RelayOutcome {

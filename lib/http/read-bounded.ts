@@ -1,4 +1,5 @@
 import { finished, Readable } from 'node:stream'
+import { HeldBytes } from './held-bytes.ts'
 
 /** A body that went past the bytes it may have; the rest was not read. */
 export class BodyTooLargeError extends Error {
@@ -28,32 +29,52 @@ export const readBounded = async (
 ): Promise<Uint8Array> => {
   if (!body) return new Uint8Array()
   if (body instanceof Readable) return readNodeStream(body, maxBytes)
-  const chunks: Uint8Array[] = []
-  let bytes = 0
-  for await (const chunk of body) {
-    bytes += chunk.byteLength
-    if (bytes > maxBytes) throw new BodyTooLargeError(maxBytes)
-    chunks.push(chunk)
-  }
-  return whole(chunks, bytes)
+  const read = bodyBytes(maxBytes)
+  for await (const chunk of body) read.take(chunk)
+  return read.whole()
 }
 
-/** One chunk (a small answer) is handed on as it is, not copied. */
-const whole = (chunks: Uint8Array[], bytes: number): Uint8Array =>
-  chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes)
+/**
+ * A body's bytes as they come, never more than `maxBytes` (BodyTooLargeError
+ * past it): its first chunk kept as it is (a small answer is one, not copied),
+ * any more copied with it into one growing buffer (HeldBytes), so what a body
+ * holds follows its bytes, not how finely a sender chunked them.
+ */
+const bodyBytes = (maxBytes: number) => {
+  let first: Uint8Array | undefined
+  let held: HeldBytes | undefined
+  let bytes = 0
+  return {
+    take(chunk: Uint8Array) {
+      bytes += chunk.byteLength
+      if (bytes > maxBytes) throw new BodyTooLargeError(maxBytes)
+      if (held) return held.hold(chunk)
+      if (first === undefined) {
+        first = chunk
+        return
+      }
+      held = new HeldBytes(maxBytes)
+      held.hold(first)
+      held.hold(chunk)
+      first = undefined
+    },
+    whole: (): Uint8Array => held?.bytes ?? first ?? new Uint8Array(),
+  }
+}
 
 const readNodeStream = (body: Readable, maxBytes: number): Promise<Uint8Array> =>
   new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = []
-    let bytes = 0
+    const read = bodyBytes(maxBytes)
     let tooLarge = false
     const take = (chunk: Uint8Array | string) => {
-      const bytesOf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-      bytes += bytesOf.byteLength
-      if (bytes <= maxBytes) return void chunks.push(bytesOf)
-      tooLarge = true
-      body.off('data', take)
-      body.destroy()
+      try {
+        read.take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error
+        tooLarge = true
+        body.off('data', take)
+        body.destroy()
+      }
     }
     // Its end, its error, or its close before the end (ERR_STREAM_PREMATURE_CLOSE), as the iterator
     // rejects; its readable side only, as the iterator reads (a Duplex's writable side may stay open).
@@ -61,7 +82,7 @@ const readNodeStream = (body: Readable, maxBytes: number): Promise<Uint8Array> =
       body.off('data', take)
       if (tooLarge) reject(new BodyTooLargeError(maxBytes))
       else if (error) reject(error)
-      else resolve(whole(chunks, bytes))
+      else resolve(read.whole())
     })
     body.on('data', take)
     body.resume()
