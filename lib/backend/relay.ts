@@ -110,8 +110,6 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     if (settled) return
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
-    idleSince = Date.now()
-    timer?.refresh()
     let whole: number
     try {
       // Only the new chunk is scanned; the held bytes were scanned when they came.
@@ -119,7 +117,10 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     } catch (error) {
       return fail(error as Error)
     }
+    // Bytes of an event not yet whole are no event: an agent trickling one still idles out.
     if (whole === 0) return unfinished.hold(chunk)
+    idleSince = Date.now()
+    timer?.refresh()
     const out = unfinished.release(chunk.subarray(0, whole))
     if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
     send(out)

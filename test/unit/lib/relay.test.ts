@@ -227,6 +227,36 @@ describe("relayToReadable on an agent's Node stream", () => {
     expect(backendRequest.signal.aborted).toBe(false)
   })
 
+  it('idles out an agent that trickles an event it never finishes, keeping the caller alive meanwhile', async () => {
+    // Prepare: keep-alive every 10 ms, idle out after 25 ms without a whole event; the agent
+    // sends one whole event, then a byte of the next every 5 ms, never its blank line.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    body.write('data: 1\n\ndata: ')
+    await new Promise((resolve) => setImmediate(resolve))
+
+    // Act
+    for (let ms = 0; ms < 60 && !backendRequest.signal.aborted; ms += 5) {
+      body.write('x')
+      await new Promise((resolve) => setImmediate(resolve))
+      vi.advanceTimersByTime(5)
+    }
+    vi.useRealTimers()
+
+    // Assess: the whole event, keep-alives, then the idle end; the trickled bytes never go out.
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(out[0]).toBe('data: 1\n\n')
+    expect(out).toContain(': keep-alive\n\n')
+    expect(out.at(-1)).toBe('event: error\ndata: idle-timeout\n\n')
+    expect(out.join('')).not.toContain('x')
+  })
+
   it('keeps one keep-alive timer for the whole stream, not one per chunk', async () => {
     // Prepare
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
