@@ -10,7 +10,7 @@ import {
   namedTask,
   readsTasks,
   type TaskRef,
-  tasksInAnswer,
+  tasksInAnswerTo,
   tasksInEvents,
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
@@ -43,6 +43,14 @@ export interface TaskOwnershipOptions {
   onError?: (error: unknown) => void
 }
 
+/** The agent answered a call about one task (GetTask, SubscribeToTask…) with another. */
+class OtherTaskNamedError extends Error {
+  constructor(agentId: string, asked: string, named: string) {
+    super(`agent '${agentId}' answered a call about task '${asked}' with task '${named}'`)
+    this.name = 'OtherTaskNamedError'
+  }
+}
+
 /** What the caller is told when its answer cannot be given safely. */
 const withheld = (call: A2ACall, error: unknown): A2AFailure =>
   error instanceof TaskOwnedElsewhereError
@@ -50,12 +58,17 @@ const withheld = (call: A2ACall, error: unknown): A2AFailure =>
         kind: 'backend-unavailable',
         message: `Agent '${call.agentId}' answered with a task another caller created; the gateway withheld it.`,
       }
-    : {
-        kind: 'internal',
-        message: createsTasks(call.operation)
-          ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
-          : 'The gateway could not check which of these tasks are yours; try again.',
-      }
+    : error instanceof OtherTaskNamedError
+      ? {
+          kind: 'backend-unavailable',
+          message: `Agent '${call.agentId}' answered with a task other than the one asked about; the gateway withheld it.`,
+        }
+      : {
+          kind: 'internal',
+          message: createsTasks(call.operation)
+            ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
+            : 'The gateway could not check which of these tasks are yours; try again.',
+        }
 
 /** Calls `then` once `stream` has closed: at once if it has. */
 const onceClosed = (stream: Readable, then: () => void) => {
@@ -140,7 +153,8 @@ const recordingTasks = (
  * created that task; any other, recorded for someone else or not at all, is
  * answered as A2A's TaskNotFound, so existence does not leak, and the agent
  * is not called. After it: the tasks a SendMessage answer (or stream event)
- * names are recorded as the caller's before the caller sees them, and a
+ * names are recorded as the caller's before the caller sees them, an answer
+ * to a call about the caller's own task may name that task only, and a
  * ListTasks answer keeps only the caller's tasks. A caller with
  * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
  * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
@@ -207,9 +221,18 @@ export const taskOwnership = (
     // An error answer hands out no task and lists none.
     if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
-    if (!createsTasks(call.operation) && !filtersList) return
+    // A call about the caller's own task (GetTask, CancelTask, SubscribeToTask, a push config):
+    // its answer may name that task only, so no other task reaches the caller through it.
+    const asked = createsTasks(call.operation) ? undefined : request.context.task?.taskId
+    if (!createsTasks(call.operation) && !filtersList && asked === undefined) return
     const { principal } = requires(request.context, 'caller', 'taskOwnership')
-    const record = (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
+    const record =
+      asked === undefined
+        ? (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
+        : async (tasks: TaskRef[]) => {
+            const other = tasks.find(({ taskId }) => taskId !== asked)
+            if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
+          }
     const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
     if (isEventStream && isNodeStream(response.body)) {
       request.response = {
@@ -240,7 +263,7 @@ export const taskOwnership = (
         request.response = { ...response, body: listed ? listed.keeping(owned) : text }
         return
       }
-      const tasks = tasksInAnswer(call.binding, text)
+      const tasks = tasksInAnswerTo(call, text)
       if (tasks.length > 0) await record(tasks)
       request.response = { ...response, body: text }
     } catch (error) {

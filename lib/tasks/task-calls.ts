@@ -136,6 +136,24 @@ const payloadOf = (binding: Binding, text: string): unknown => {
 export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
   tasksInPayload(payloadOf(binding, text))
 
+/**
+ * The tasks a whole (unary) answer to `call` hands the caller: as `tasksInAnswer`, and for
+ * GetTask and CancelTask, whose answer is the Task itself (bare in 1.0, with no `kind`), its `id`.
+ */
+export const tasksInAnswerTo = (
+  call: Pick<A2ACall, 'binding' | 'operation'>,
+  text: string,
+): TaskRef[] => {
+  const payload = payloadOf(call.binding, text)
+  const tasks = tasksInPayload(payload)
+  const answersWithTask = call.operation === 'GetTask' || call.operation === 'CancelTask'
+  if (!answersWithTask || !isObject(payload) || typeof payload.id !== 'string' || payload.id === '')
+    return tasks
+  return tasks.some(({ taskId }) => taskId === payload.id)
+    ? tasks
+    : [...tasks, { taskId: payload.id }]
+}
+
 /** The ids of the tasks a whole (unary) answer in `binding` hands the caller. */
 export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
   tasksInAnswer(binding, text).map(({ taskId }) => taskId)

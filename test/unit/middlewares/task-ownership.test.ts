@@ -245,4 +245,92 @@ describe('taskOwnership middleware', () => {
     expect(response.statusCode).toBe(500)
     expect(response.body).not.toContain('t-9')
   })
+
+  describe("on a call about the caller's own task", () => {
+    const getTask: A2ACall = {
+      agentId: 'weather',
+      operation: 'GetTask',
+      version: '1.0',
+      params: { id: 't-1' },
+      stream: false,
+      binding: 'HTTP+JSON',
+    }
+    const subscribe: A2ACall = {
+      ...streamCall,
+      operation: 'SubscribeToTask',
+      params: { id: 't-1' },
+    }
+    /** The request as `before` leaves it for a task the caller owns (or, `all`, an auditor's read). */
+    const askingAbout = (call: A2ACall, response: unknown, access: 'own' | 'all' = 'own') => {
+      const request = requestFor(call, response)
+      request.context.taskAccess = access
+      if (access === 'own') request.context.task = { taskId: 't-1', owner: caller.principal }
+      return request
+    }
+    const unary = (body: string) => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body,
+    })
+
+    it('withholds an answer that names another task', async () => {
+      // Prepare
+      const request = askingAbout(
+        getTask,
+        unary('{"id":"t-other","status":{"state":"TASK_STATE_WORKING"}}'),
+      )
+
+      // Act
+      await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+      // Assess
+      const response = request.response as { statusCode: number; body: string }
+      expect(response.statusCode).toBe(502)
+      expect(response.body).not.toContain('t-other')
+      expect(response.body).toContain('other than the one asked about')
+    })
+
+    it('passes an answer about the task asked for as it came, recording nothing', async () => {
+      // Prepare
+      const owners = ownersWith(async () => undefined)
+      const body = '{"id":"t-1","status":{"state":"TASK_STATE_WORKING"}}'
+      const request = askingAbout(getTask, unary(body))
+
+      // Act
+      await taskOwnership({ owners }).after?.(request)
+
+      // Assess
+      expect(request.response).toEqual(unary(body))
+      expect(owners.record).not.toHaveBeenCalled()
+    })
+
+    it('ends a subscription with the error event when an event names another task', async () => {
+      // Prepare
+      const body = new PassThrough()
+      const request = askingAbout(subscribe, eventStream(body))
+      await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+      const answer = (request.response as { body: Readable }).body
+
+      // Act
+      body.end(`${taskEvent}${taskEvent.replace('t-1', 't-other')}`)
+      const read: string[] = []
+      for await (const chunk of answer) read.push(String(chunk))
+
+      // Assess: the run naming both is withheld whole, and the stream ends in its place.
+      expect(read.join('')).not.toContain('t-other')
+      expect(read.join('')).toContain('other than the one asked about')
+    })
+
+    it("leaves an auditor's read of any caller's task unchecked", async () => {
+      // Prepare
+      const body = '{"id":"t-other","status":{"state":"TASK_STATE_WORKING"}}'
+      const request = askingAbout(getTask, unary(body), 'all')
+
+      // Act
+      await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+      // Assess
+      expect(request.response).toEqual(unary(body))
+    })
+  })
 })
