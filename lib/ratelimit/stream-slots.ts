@@ -91,6 +91,8 @@ export class DynamoStreamSlots implements StreamSlots {
     const first = await this.#take(slot, limit)
     if (first.taken) return slot
     const held = first.held ?? (await this.#read(principal, resource))
+    // A retried request whose first attempt went through (its answer lost) finds its own slot.
+    if (held.includes(slot.id)) return slot
     const gone = held.filter((id) => lapsed(id, nowSeconds))
     if (gone.length === 0) return undefined
     await this.#remove(principal, resource, gone)

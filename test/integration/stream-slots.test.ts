@@ -64,6 +64,30 @@ describe.each(databaseEngines)('open-stream slots on %s', (engine, startDatabase
     expect(await itemOf('client-3')).toBeUndefined()
   })
 
+  it('holds the slot when a retried acquire finds it taken by its own first attempt', async () => {
+    // Prepare: cap 1; the acquire's write is sent twice, as the SDK retries a request whose
+    // answer was lost, so the retry finds the cap reached by its own slot
+    const retried = documentClientOn(database)
+    const send = retried.send.bind(retried) as (command: unknown) => Promise<unknown>
+    let sentTwice = false
+    vi.spyOn(retried, 'send').mockImplementation((async (command: unknown) => {
+      if (sentTwice) return send(command)
+      sentTwice = true
+      await send(command)
+      return send(command)
+    }) as never)
+    const onRetried = new DynamoStreamSlots({ client: retried, tableName: table })
+    const one = { principal: 'client-6', resource: 'weather', limit: 1 }
+
+    // Act
+    const slot = await onRetried.acquire(one)
+
+    // Assess: the slot is the caller's, and giving it back frees the place
+    expect(slot).toBeDefined()
+    if (slot) await onRetried.release(slot)
+    expect(await slots.acquire(one)).toBeDefined()
+  })
+
   it("ignores the old counter's `open` on an item written before slots lapsed", async () => {
     // Prepare: the old code's item, its counter at the cap of 2 (two leaked slots)
     const old = { principal: 'client-4', resource: 'weather', limit: 2 }
