@@ -2,7 +2,7 @@ import { type Readable, Transform } from 'node:stream'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
-import type { StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
+import type { StreamSlot, StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { ChainRequest } from './support/chain-request.ts'
 import { isNodeStream, passedThrough } from './support/response-body.ts'
 
@@ -12,7 +12,7 @@ export interface StreamConcurrencyOptions<R> {
   subject: (request: R) => StreamSlotRequest | undefined
   /** The 429 answer in the caller's protocol. */
   limitedResponse: (request: R, limit: number) => HttpResponse
-  /** Told when a slot could not be given back (it then lapses with its TTL). */
+  /** Told when a slot could not be given back (it then lapses 15 minutes after it was taken). */
   onReleaseError?: (error: unknown) => void
 }
 
@@ -40,11 +40,12 @@ const onceTaken = (stream: Readable, then: () => void) => {
 /**
  * The body, ending or closing only once `release` has settled: Lambda may freeze
  * a function as soon as its response ends, so a slot given back after the end
- * could stay taken until its TTL. However the body ends (done, failed, the reader
- * refusing it, or the caller gone, which destroys this stream and so the one it
- * reads), the slot goes back first. After a body that ended, the slot goes back
- * once the reader has taken its last chunk: its write never waits beside the
- * task owner's, recorded before the event that names the task goes on to the caller.
+ * could stay taken until it lapses, 15 minutes after it was taken. However the
+ * body ends (done, failed, the reader refusing it, or the caller gone, which
+ * destroys this stream and so the one it reads), the slot goes back first. After
+ * a body that ended, the slot goes back once the reader has taken its last chunk:
+ * its write never waits beside the task owner's, recorded before the event that
+ * names the task goes on to the caller.
  */
 const endingAfter = (body: Readable, release: () => Promise<void>): Readable => {
   // One release, awaited by whichever of the end and the destroy comes first, and by the other.
@@ -87,7 +88,7 @@ export const streamConcurrency = <TEvent = unknown, TContext extends Context = C
   }
 
   const release = async (request: R) => {
-    const held = request.internal[key] as StreamSlotRequest | undefined
+    const held = request.internal[key] as StreamSlot | undefined
     if (!held) return
     request.internal[key] = undefined
     await slots.release(held).catch(onReleaseError)
@@ -96,11 +97,12 @@ export const streamConcurrency = <TEvent = unknown, TContext extends Context = C
   const streamConcurrencyMiddlewareBefore = async (request: R) => {
     const stream = subject(request)
     if (!stream) return
-    if (!(await slots.acquire(stream))) {
+    const slot = await slots.acquire(stream)
+    if (!slot) {
       const response = limitedResponse(request, stream.limit)
       return { ...response, headers: { ...response.headers, 'Retry-After': '1' } }
     }
-    request.internal[key] = stream
+    request.internal[key] = slot
   }
 
   const streamConcurrencyMiddlewareAfter = async (request: R) => {

@@ -115,9 +115,11 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.agents.arn]
   }
 
+  # GetItem: a stream refused for its cap reads its slots when the refusal carries no item
+  # (DynamoDB returns it; an engine that does not, dynalite, is read instead).
   statement {
     sid       = "CountCalls"
-    actions   = ["dynamodb:UpdateItem"]
+    actions   = ["dynamodb:UpdateItem", "dynamodb:GetItem"]
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { tables } from '../tables.ts'
 
 export interface StreamSlotRequest {
@@ -9,19 +10,61 @@ export interface StreamSlotRequest {
   limit: number
 }
 
+/** A slot taken: what `release` needs to give it back. */
+export interface StreamSlot {
+  principal: string
+  resource: string
+  /** Unique to the stream that took it. */
+  id: string
+}
+
 export interface StreamSlots {
-  /** Takes a slot; false when `limit` streams are already open. */
-  acquire(request: StreamSlotRequest): Promise<boolean>
-  release(request: Omit<StreamSlotRequest, 'limit'>): Promise<void>
+  /** Takes a slot; undefined when `limit` streams are already open. */
+  acquire(request: StreamSlotRequest): Promise<StreamSlot | undefined>
+  release(slot: StreamSlot): Promise<void>
 }
 
 /** A stream cannot outlive its Lambda (15 minutes at most). */
 const slotLifetimeSeconds = 15 * 60
 
+const names = { '#slots': 'slots', '#expiresAt': tables.rateLimits.ttlAttribute }
+
 /**
- * Open-stream counters in the rate-limits table, one item per caller and agent.
- * A Lambda that dies without releasing its slot leaks it only until the item's
- * TTL, which each acquire pushes to the longest a stream can live.
+ * A slot's id: its expiry (epoch seconds), then a random UUID. A string set's members hold
+ * nothing beside themselves, so each carries the expiry a refused acquire reads.
+ */
+const slotIdExpiring = (expiresAt: number) => `${expiresAt}#${randomUUID()}`
+
+/**
+ * Whether a slot has lapsed. One whose expiry cannot be read counts as lapsed, so nothing
+ * in the set can hold a place for good.
+ */
+const lapsed = (id: string, nowSeconds: number) => !(Number.parseInt(id, 10) > nowSeconds)
+
+/** What an acquire's conditional write came to. */
+type Take =
+  | { taken: true }
+  /** `held`: the item's slots as the refusal found them; undefined when the engine did not say. */
+  | { taken: false; held: string[] | undefined }
+
+/**
+ * Open-stream slots in the rate-limits table: one item per caller and agent, holding a
+ * string set `slots` with one member per open stream. Acquire adds a member while the set
+ * holds fewer than the limit; release deletes it. Each slot lapses on its own, 15 minutes
+ * after it was taken (the longest a stream can live), so one that is never given back (the
+ * Lambda killed mid-stream, a failed release) holds its place only that long: an acquire
+ * refused for the cap looks for lapsed slots in the item the refusal returns (or, where
+ * the engine returns none, reads it), removes them and tries once more. The item's TTL, pushed to its newest slot's expiry, only clears
+ * items no one uses.
+ *
+ * A set, not a map of id to expiry: `ADD` creates a set that is absent, where `SET
+ * slots.#id` fails on an absent map (and cannot share an update with `SET slots =
+ * if_not_exists(…)`), so every acquire is one request; and deleting a lapsed member cannot
+ * undo a concurrent change, since no member is ever written twice.
+ *
+ * An item of the old counter (`open`, no `slots`) reads as holding no slot: `open` is
+ * ignored and left alone. A stream the old code counted is given back by the old code, the
+ * Lambda it runs in, which decrements `open` and removes nothing here.
  */
 export class DynamoStreamSlots implements StreamSlots {
   readonly #client: DynamoDBDocumentClient
@@ -34,37 +77,94 @@ export class DynamoStreamSlots implements StreamSlots {
     this.#now = options.now ?? Date.now
   }
 
-  async acquire({ principal, resource, limit }: StreamSlotRequest): Promise<boolean> {
+  /**
+   * One conditional write. Refused for the cap, it costs nothing more unless a slot has
+   * lapsed: then one write removes the lapsed ones and one more tries again.
+   */
+  async acquire({
+    principal,
+    resource,
+    limit,
+  }: StreamSlotRequest): Promise<StreamSlot | undefined> {
+    const nowSeconds = Math.floor(this.#now() / 1000)
+    const slot = { principal, resource, id: slotIdExpiring(nowSeconds + slotLifetimeSeconds) }
+    const first = await this.#take(slot, limit)
+    if (first.taken) return slot
+    const held = first.held ?? (await this.#read(principal, resource))
+    // A retried request whose first attempt went through (its answer lost) finds its own slot.
+    if (held.includes(slot.id)) return slot
+    const gone = held.filter((id) => lapsed(id, nowSeconds))
+    if (gone.length === 0) return undefined
+    await this.#remove(principal, resource, gone)
+    return (await this.#take(slot, limit)).taken ? slot : undefined
+  }
+
+  async release({ principal, resource, id }: StreamSlot): Promise<void> {
+    await this.#remove(principal, resource, [id])
+  }
+
+  /** Adds the slot while fewer than `limit` are held. */
+  async #take({ principal, resource, id }: StreamSlot, limit: number): Promise<Take> {
     try {
       await this.#update(principal, resource, {
-        UpdateExpression: 'ADD #open :one SET #expiresAt = :expiresAt',
-        ConditionExpression: 'attribute_not_exists(#open) OR #open < :limit',
-        ExpressionAttributeNames: { '#open': 'open', '#expiresAt': tables.rateLimits.ttlAttribute },
+        // The item lives as long as its newest slot, which this one is.
+        UpdateExpression: 'ADD #slots :slot SET #expiresAt = :expiresAt',
+        ConditionExpression: 'attribute_not_exists(#slots) OR size(#slots) < :limit',
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: {
-          ':one': 1,
+          ':slot': new Set([id]),
           ':limit': limit,
-          ':expiresAt': Math.ceil(this.#now() / 1000) + slotLifetimeSeconds,
+          ':expiresAt': Number.parseInt(id, 10),
         },
+        // The item the condition was checked against, at no extra request (DynamoDB does;
+        // dynalite ignores it, and a refusal there reads the item).
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       })
-      return true
+      return { taken: true }
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false
-      throw error
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      // Raw attribute values, on the lean path and the SDK's alike: the document client
+      // unmarshalls answers, not errors.
+      const item = error.Item as Record<string, { SS?: string[] }> | undefined
+      return { taken: false, held: item && (item[names['#slots']]?.SS ?? []) }
     }
   }
 
-  async release({ principal, resource }: Omit<StreamSlotRequest, 'limit'>): Promise<void> {
+  /** The item's slots, read consistently: none of the refusal's may be missed. */
+  async #read(principal: string, resource: string): Promise<string[]> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: this.#key(principal, resource),
+        ConsistentRead: true,
+        ProjectionExpression: '#slots',
+        ExpressionAttributeNames: { '#slots': names['#slots'] },
+      }),
+    )
+    return [...((Item?.[names['#slots']] as Set<string> | undefined) ?? [])]
+  }
+
+  /**
+   * Deletes the named slots. Any other change made meanwhile stays as it is: no member is
+   * written twice. Slots already gone (given back, removed by another acquire, the item
+   * expired) are nothing to remove.
+   */
+  async #remove(principal: string, resource: string, ids: string[]): Promise<void> {
     try {
       await this.#update(principal, resource, {
-        UpdateExpression: 'ADD #open :minusOne',
-        ConditionExpression: '#open > :zero',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        UpdateExpression: 'DELETE #slots :ids',
+        // Without it, an item deleted meanwhile would come back as a bare key, never to expire.
+        ConditionExpression: 'attribute_exists(#slots)',
+        ExpressionAttributeNames: { '#slots': names['#slots'] },
+        ExpressionAttributeValues: { ':ids': new Set(ids) },
       })
     } catch (error) {
-      // Already at zero (the item expired meanwhile): nothing to give back.
       if (!(error instanceof ConditionalCheckFailedException)) throw error
     }
+  }
+
+  #key(principal: string, resource: string) {
+    return { [tables.rateLimits.partitionKey]: `${principal}#${resource}#streams` }
   }
 
   #update(
@@ -76,12 +176,13 @@ export class DynamoStreamSlots implements StreamSlots {
       | 'ConditionExpression'
       | 'ExpressionAttributeNames'
       | 'ExpressionAttributeValues'
+      | 'ReturnValuesOnConditionCheckFailure'
     >,
   ) {
     return this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
-        Key: { [tables.rateLimits.partitionKey]: `${principal}#${resource}#streams` },
+        Key: this.#key(principal, resource),
         ...update,
       }),
     )

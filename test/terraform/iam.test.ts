@@ -313,6 +313,35 @@ describe('Terraform stack: IAM', () => {
     ])
   })
 
+  it('lets the agents function send every command the rate limiter and stream slots send, and no other', async () => {
+    // Prepare
+    const actionOf: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem',
+      PutCommand: 'dynamodb:PutItem',
+      UpdateCommand: 'dynamodb:UpdateItem',
+      DeleteCommand: 'dynamodb:DeleteItem',
+    }
+    const sources = await Promise.all(
+      ['rate-limiter.ts', 'stream-slots.ts'].map((file) =>
+        readFile(new URL(`../../lib/ratelimit/${file}`, import.meta.url), 'utf8'),
+      ),
+    )
+    const sent = Object.keys(actionOf)
+      .filter((command) => sources.some((source) => new RegExp(`\\b${command}\\b`).test(source)))
+      .map((command) => actionOf[command] as string)
+
+    // Act
+    const granted = statements
+      .filter(({ where }) => where.includes('aws_iam_policy_document.agents '))
+      .filter(({ body }) =>
+        (body.resources as string[]).includes('${aws_dynamodb_table.rate_limits.arn}'),
+      )
+      .flatMap(actionsOf)
+
+    // Assess
+    expect([...granted].sort()).toEqual([...sent].sort())
+  })
+
   it('lets the agents function send every command the task-owner store sends, and no other', async () => {
     // Prepare
     const actionOf: Record<string, string> = {

@@ -2,12 +2,19 @@ import { PassThrough, type Readable, Writable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import type { StreamSlots } from '../../../lib/ratelimit/stream-slots.ts'
+import type { StreamSlotRequest, StreamSlots } from '../../../lib/ratelimit/stream-slots.ts'
 import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { invoke } from '../../support/events.ts'
 
+/** The slot a granting fake hands out: what the middleware must give back. */
+const slotFor = ({ principal, resource }: StreamSlotRequest) => ({
+  principal,
+  resource,
+  id: 'slot-1',
+})
+
 const slotsGranting = (granted: boolean): StreamSlots => ({
-  acquire: vi.fn(async () => granted),
+  acquire: vi.fn(async (request: StreamSlotRequest) => (granted ? slotFor(request) : undefined)),
   release: vi.fn(async () => undefined),
 })
 
@@ -39,7 +46,7 @@ const streamed = async (slots: StreamSlots) => {
 const streamWithSlowRelease = async () => {
   const order: string[] = []
   const slots: StreamSlots = {
-    acquire: vi.fn(async () => true),
+    acquire: vi.fn(async (request: StreamSlotRequest) => slotFor(request)),
     release: vi.fn(async () => {
       await new Promise((resolve) => setTimeout(resolve, 30))
       order.push('released')
@@ -64,7 +71,11 @@ describe('streamConcurrency middleware', () => {
     expect(whileOpen).toBe(0)
     expect(read).toEqual(['done'])
     expect(order).toEqual(['released', 'answer ended'])
-    expect(slots.release).toHaveBeenCalledWith({ principal: 'p', resource: 'weather', limit: 2 })
+    expect(slots.release).toHaveBeenCalledWith({
+      principal: 'p',
+      resource: 'weather',
+      id: 'slot-1',
+    })
   })
 
   it('gives the slot back only once a reader that paused on the last chunk reads on', async () => {
