@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { postA2A } from '../support/a2a-client.ts'
 import { watchDynamoOverlap } from '../support/dynamo-overlap.ts'
 import { httpRequestsDuring } from '../support/http-requests.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
@@ -216,19 +217,11 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
 
   it('gives back the slot of a stream whose push webhook is refused, so the next stream opens under a cap of one', async () => {
     // Prepare: an inline push config whose webhook the address policy refuses
-    const refused = await fetch(`${stack.url}/agents/counted/message:stream`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
+    const refused = await postA2A(`${stack.url}/agents/counted/message:stream`, token, {
+      ...message(),
+      configuration: {
+        pushNotificationConfig: { url: 'http://169.254.169.254/latest/meta-data' },
       },
-      body: JSON.stringify({
-        ...message(),
-        configuration: {
-          pushNotificationConfig: { url: 'http://169.254.169.254/latest/meta-data' },
-        },
-      }),
     })
     expect(await refused.text()).toContain('The push notification URL')
 
@@ -241,15 +234,11 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
 
   it('gives back the slot of a stream refused as TaskNotFound, so the next stream opens under a cap of one', async () => {
     // Prepare
-    const refused = await fetch(`${stack.url}/agents/counted/message:stream`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify(message({ taskId: randomUUID() })),
-    })
+    const refused = await postA2A(
+      `${stack.url}/agents/counted/message:stream`,
+      token,
+      message({ taskId: randomUUID() }),
+    )
     expect(refused.status).toBe(404)
 
     // Act
