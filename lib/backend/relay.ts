@@ -53,7 +53,7 @@ const keepAliveComment = ': keep-alive\n\n'
  * is in proportion to the bytes however the agent chunks them, and an event
  * past `maxEventBytes` ends the stream, so no agent can make the gateway buffer
  * without bound. Since only whole events go out, the keep-alive comments sent
- * while the backend is quiet (one timer, refreshed by each chunk), and the
+ * while the backend is quiet (one timer, refreshed by each whole event), and the
  * error event in the caller's binding that ends the stream when the backend
  * fails, breaks off mid-event, stays silent too long or sends an event too
  * large, never land inside an event.
@@ -75,7 +75,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
   let backendDone = false
   let idleSince = Date.now()
-  /** Fires after `keepAliveMs` without a backend chunk or keep-alive; refreshed, never remade. */
+  /** Fires after `keepAliveMs` without a whole backend event or keep-alive; refreshed, never remade. */
   let timer: NodeJS.Timeout | undefined
   /** Where an event stream's whole events end; each byte is scanned once. */
   const boundaries = events && new EventBoundaries(events.maxEventBytes)
