@@ -32,6 +32,16 @@ const showsConfigs = new Set([
   'ListTaskPushNotificationConfigs',
 ])
 
+/** Whether a JSON-RPC answer is an error (or no answer a client could read as a result). */
+const isJsonRpcError = (text: string | undefined) => {
+  try {
+    const answer = JSON.parse(text ?? '')
+    return typeof answer !== 'object' || answer === null || 'error' in answer
+  } catch {
+    return true
+  }
+}
+
 /**
  * Agents never learn a client's webhook. Before the call: a call setting a
  * push config has its webhook checked (a refused address is -32602 / 400) and
@@ -86,18 +96,18 @@ export const pushCallbacks = (
     if (!call || !response || response.statusCode >= 400) return
     if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await bodyText(response.body)
+    if (deleted) {
+      // Over HTTP+JSON any 2xx deleted it (an SDK's REST server answers 204, no body); over
+      // JSON-RPC an error comes with a 200, so only an answer that is no error did.
+      if (call.binding !== 'JSONRPC' || !isJsonRpcError(text)) await configs.delete(deleted)
+      if (text !== undefined) request.response = { ...response, body: text }
+      return
+    }
     if (text === undefined) return
     let answer: unknown
     try {
       answer = JSON.parse(text)
     } catch {
-      request.response = { ...response, body: text }
-      return
-    }
-    if (deleted) {
-      // A JSON-RPC error comes with a 200: only a result means the agent deleted it.
-      const failed = call.binding === 'JSONRPC' && (answer as { error?: unknown })?.error
-      if (!failed) await configs.delete(deleted)
       request.response = { ...response, body: text }
       return
     }
