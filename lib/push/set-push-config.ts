@@ -13,7 +13,7 @@ import {
   randomConfigId,
   secretHashOf,
 } from './push-configs.ts'
-import { pushCallbackPath, pushConfigIn, webhookOf, withCallback } from './webhook-config.ts'
+import { pushCallbackPath, pushConfigsIn, webhookOf, withCallback } from './webhook-config.ts'
 
 export interface SetPushConfigDeps {
   configs: Pick<PushConfigStore, 'put'>
@@ -41,8 +41,16 @@ export const withGatewayCallback = async (
   principal: string,
   deps: SetPushConfigDeps,
 ): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
-  const config = pushConfigIn(call.operation, call.params)
+  const [config, ...more] = pushConfigsIn(call.operation, call.params)
   if (!config) return { call }
+  if (more.length > 0) {
+    return {
+      failure: {
+        kind: 'invalid-params',
+        message: 'The call carries more than one push notification config: give one.',
+      },
+    }
+  }
   const webhook: ClientWebhook = webhookOf(config)
   try {
     await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)

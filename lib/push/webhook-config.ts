@@ -1,4 +1,5 @@
 import type { OperationName } from '../a2a/operations.ts'
+import { spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import type { ClientWebhook } from './push-configs.ts'
 
@@ -17,25 +18,30 @@ export const callbackConfigId = (url: string): string | undefined =>
   callbackUrlPattern.exec(url)?.[1]
 
 /**
- * The push config object a call carries, in its params (JSON-RPC) or body
+ * The push config objects a call carries, in its params (JSON-RPC) or body
  * (HTTP+JSON): 1.0's flat config in CreateTaskPushNotificationConfig, 0.3's
  * `pushNotificationConfig` in `tasks/pushNotificationConfig/set`, and either
- * version's inline config in a SendMessage's `configuration`. The object
- * itself, so a caller can rewrite it in place.
+ * version's inline config in a SendMessage's `configuration`, each under its
+ * JSON name or its proto name (`task_push_notification_config`), as an agent's
+ * ProtoJSON parser reads them. The objects themselves, so a caller can rewrite
+ * them in place. More than one is a call no one can tell the agent's reading of.
  */
-export const pushConfigIn = (operation: OperationName, payload: unknown): Json | undefined => {
-  if (!isObject(payload)) return undefined
+export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[] => {
+  if (!isObject(payload)) return []
+  const objects = (found: [string, unknown][]) => found.map(([, value]) => value).filter(isObject)
   if (operation === 'CreateTaskPushNotificationConfig') {
-    if (isObject(payload.pushNotificationConfig)) return payload.pushNotificationConfig
-    return typeof payload.url === 'string' ? payload : undefined
+    const nested = objects(spellingsOf(payload, 'pushNotificationConfig'))
+    if (nested.length > 0) return nested
+    return typeof payload.url === 'string' ? [payload] : []
   }
   if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     const { configuration } = payload
-    if (!isObject(configuration)) return undefined
-    const inline = configuration.taskPushNotificationConfig ?? configuration.pushNotificationConfig
-    return isObject(inline) && typeof inline.url === 'string' ? inline : undefined
+    if (!isObject(configuration)) return []
+    return objects(
+      spellingsOf(configuration, 'taskPushNotificationConfig', 'pushNotificationConfig'),
+    ).filter((inline) => typeof inline.url === 'string')
   }
-  return undefined
+  return []
 }
 
 /** The client's webhook as a config states it. */
@@ -63,11 +69,11 @@ export const withCallback = (call: A2ACall, callback: { url: string; secret: str
     delete config.authentication
   }
   const params = structuredClone(call.params)
-  rewrite(pushConfigIn(call.operation, params))
+  for (const config of pushConfigsIn(call.operation, params)) rewrite(config)
   let { body } = call
   if (body !== undefined) {
     const parsed = JSON.parse(body) as Json
-    rewrite(pushConfigIn(call.operation, payloadOfBody(call, parsed)))
+    for (const config of pushConfigsIn(call.operation, payloadOfBody(call, parsed))) rewrite(config)
     body = JSON.stringify(parsed)
   }
   return { ...call, params, ...(body === undefined ? {} : { body }) }

@@ -1,5 +1,6 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
+import { spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
@@ -22,24 +23,24 @@ export const createsTasks = (operation: OperationName) =>
 export const readsTasks = (operation: OperationName) =>
   operation === 'GetTask' || operation === 'ListTasks' || operation === 'SubscribeToTask'
 
-/** Where each operation that names a task carries its id, in 1.0's JSON-RPC params. */
-const taskIdField: Partial<Record<OperationName, (params: Params) => unknown>> = {
-  SendMessage: (params) => (isObject(params.message) ? params.message.taskId : undefined),
-  SendStreamingMessage: (params) => (isObject(params.message) ? params.message.taskId : undefined),
-  GetTask: (params) => params.id,
-  CancelTask: (params) => params.id,
-  SubscribeToTask: (params) => params.id,
-  CreateTaskPushNotificationConfig: (params) => params.taskId,
-  GetTaskPushNotificationConfig: (params) => params.taskId,
-  ListTaskPushNotificationConfigs: (params) => params.taskId,
-  DeleteTaskPushNotificationConfig: (params) => params.taskId,
+/** Where each operation that names a task carries its id, in 1.0's JSON-RPC params: the object and the field. */
+const taskIdField: Partial<Record<OperationName, (params: Params) => [unknown, string]>> = {
+  SendMessage: (params) => [params.message, 'taskId'],
+  SendStreamingMessage: (params) => [params.message, 'taskId'],
+  GetTask: (params) => [params, 'id'],
+  CancelTask: (params) => [params, 'id'],
+  SubscribeToTask: (params) => [params, 'id'],
+  CreateTaskPushNotificationConfig: (params) => [params, 'taskId'],
+  GetTaskPushNotificationConfig: (params) => [params, 'taskId'],
+  ListTaskPushNotificationConfigs: (params) => [params, 'taskId'],
+  DeleteTaskPushNotificationConfig: (params) => [params, 'taskId'],
 }
 
 /** 0.3's JSON-RPC push-config reads name the task `id` (its `set` says `taskId`, as 1.0 does). */
-const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => unknown>> = {
-  GetTaskPushNotificationConfig: (params) => params.id,
-  ListTaskPushNotificationConfigs: (params) => params.id,
-  DeleteTaskPushNotificationConfig: (params) => params.id,
+const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unknown, string]>> = {
+  GetTaskPushNotificationConfig: (params) => [params, 'id'],
+  ListTaskPushNotificationConfigs: (params) => [params, 'id'],
+  DeleteTaskPushNotificationConfig: (params) => [params, 'id'],
 }
 
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
@@ -62,7 +63,15 @@ export const namedTask = (call: A2ACall): NamedTask => {
   if (!field) return undefined
   // An HTTP+JSON call's task id is in its path: read it as the JSON-RPC params that mean the same.
   const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
-  const taskId = field(isObject(params) ? params : {})
+  const [holder, name] = field(isObject(params) ? params : {})
+  // Read as the agent's ProtoJSON parser reads it: under its JSON name or its proto name.
+  const given = isObject(holder) ? spellingsOf(holder, name) : []
+  if (given.length > 1) {
+    return {
+      invalid: `${call.operation} names its task twice (${given.map(([spelling]) => spelling).join(' and ')}): give one.`,
+    }
+  }
+  const taskId = given[0]?.[1]
   // A message with no task (proto JSON may spell "none" as an empty string) starts one.
   if (createsTasks(call.operation) && (taskId === undefined || taskId === null || taskId === '')) {
     return undefined

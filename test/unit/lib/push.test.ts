@@ -12,7 +12,11 @@ import {
   secretMatches,
 } from '../../../lib/push/push-configs.ts'
 import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
-import { withCallback, withClientWebhooks } from '../../../lib/push/webhook-config.ts'
+import {
+  pushConfigsIn,
+  withCallback,
+  withClientWebhooks,
+} from '../../../lib/push/webhook-config.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
 
@@ -95,6 +99,42 @@ describe('withCallback', () => {
       expect(JSON.stringify(call.params)).not.toContain('c.example')
     }
     expect(rewritten[1]?.body).toContain(callbackUrl)
+  })
+})
+
+describe('pushConfigsIn', () => {
+  it('finds an inline config under its proto name, as the agent will read it', () => {
+    // Prepare
+    const params = {
+      message: {},
+      configuration: { task_push_notification_config: { url: 'https://c.example/h' } },
+    }
+
+    // Act
+    const found = pushConfigsIn('SendMessage', params)
+
+    // Assess
+    expect(found).toEqual([{ url: 'https://c.example/h' }])
+  })
+
+  it('finds every config a message gives, so that two are refused rather than one left unchecked', () => {
+    // Prepare
+    const params = {
+      message: {},
+      configuration: {
+        taskPushNotificationConfig: { url: 'https://allowed.example/h' },
+        push_notification_config: { url: 'http://169.254.169.254/latest' },
+      },
+    }
+
+    // Act
+    const found = pushConfigsIn('SendStreamingMessage', params)
+
+    // Assess
+    expect(found.map((config) => config.url)).toEqual([
+      'https://allowed.example/h',
+      'http://169.254.169.254/latest',
+    ])
   })
 })
 

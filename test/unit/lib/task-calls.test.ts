@@ -102,6 +102,31 @@ describe('namedTask', () => {
     expect(named).toEqual({ taskId: 't-1' })
   })
 
+  it.each([
+    ['SendMessage', { message: { ...messageIn(), task_id: 't-1' } }],
+    ['CreateTaskPushNotificationConfig', { task_id: 't-1', url: 'https://h' }],
+    ['DeleteTaskPushNotificationConfig', { task_id: 't-1', id: 'h' }],
+  ])(
+    'reads the task a JSON-RPC %s names by its proto name, as the agent will',
+    (method, params) => {
+      // Act
+      const named = namedTask(jsonRpcCall(method, params))
+
+      // Assess
+      expect(named).toEqual({ taskId: 't-1' })
+    },
+  )
+
+  it('calls a message naming its task twice, by both names, invalid: no one can tell which the agent reads', () => {
+    // Act
+    const named = namedTask(
+      jsonRpcCall('SendMessage', { message: { ...messageIn('t-mine'), task_id: 't-theirs' } }),
+    )
+
+    // Assess
+    expect(named).toEqual({ invalid: expect.stringContaining('taskId and task_id') })
+  })
+
   it('names no task for a new message, ListTasks or the extended card', () => {
     // Assess
     expect(namedTask(jsonRpcCall('SendMessage', { message: messageIn() }))).toBeUndefined()

@@ -1,0 +1,22 @@
+/** A field's proto name, the snake_case one ProtoJSON accepts beside its JSON name (`taskId` → `task_id`). */
+export const protoName = (jsonName: string): string =>
+  jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+
+/**
+ * Every spelling of these fields that `object` gives, with its value: each field's JSON name
+ * and its proto name. An agent's ProtoJSON parser reads a field under either name, so
+ * whoever checks a field for it must read both; and when a field is given twice (or two
+ * fields that mean the same are), nobody can tell which one the agent will read.
+ *
+ * @example
+ * spellingsOf({ task_id: 't-1' }, 'taskId') // [['task_id', 't-1']]
+ */
+export const spellingsOf = (
+  object: Record<string, unknown>,
+  ...jsonNames: string[]
+): [name: string, value: unknown][] => {
+  const names = new Set(jsonNames.flatMap((name) => [name, protoName(name)]))
+  return [...names]
+    .filter((name) => object[name] !== undefined && Object.hasOwn(object, name))
+    .map((name) => [name, object[name]])
+}

@@ -1,0 +1,151 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { SendMessageRequest } from '@a2a-js/sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { putPermission, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * Rule 9, "One reading of a request": A2A 1.0's JSON is ProtoJSON, whose parsers take a field by
+ * its JSON name or by its proto name (`message.task_id` is `message.taskId`,
+ * `configuration.task_push_notification_config` is `configuration.taskPushNotificationConfig`):
+ * @a2a-js/sdk's server (ts-proto `fromJSON`) does, and so do protobuf's Python, Go and Java
+ * parsers. The gateway's checks once read the JSON names only, so a red-team review could send
+ * caller B's message into caller A's task, and hand the agent a webhook the policy refuses. The
+ * agent below reads each request as @a2a-js/sdk's server does (`SendMessageRequest.fromJSON`) and
+ * keeps no store per caller of its own.
+ */
+describe('fields spelled by their proto names', () => {
+  let stack: RunningStack
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let tokenA: string
+  let tokenB: string
+  const taskOfA = 'task-of-a'
+  /** Every SendMessage the agent got, as the SDK reads it, with the caller the gateway named. */
+  const received: { caller: string | undefined; taskId: string; pushUrl?: string }[] = []
+
+  const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
+    const rpc = JSON.parse(body)
+    response.writeHead(200, { 'content-type': 'application/json' })
+    if (rpc.method !== 'SendMessage') {
+      response.end(
+        JSON.stringify({ jsonrpc: '2.0', id: rpc.id, error: { code: -32601, message: 'no' } }),
+      )
+      return
+    }
+    const read = SendMessageRequest.fromJSON(rpc.params)
+    const taskId = read.message?.taskId || taskOfA
+    received.push({
+      caller: request.headers['x-switchboard-caller'] as string | undefined,
+      taskId,
+      ...(read.configuration?.taskPushNotificationConfig
+        ? { pushUrl: read.configuration.taskPushNotificationConfig.url }
+        : {}),
+    })
+    response.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: rpc.id,
+        result: {
+          task: { id: taskId, contextId: 'ctx-a', status: { state: 'TASK_STATE_WORKING' } },
+        },
+      }),
+    )
+  }
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
+    await registerAgents(stack, [
+      { agentId: 'protojson-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+    ])
+    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'protojson-agent'] })
+    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'protojson-agent'] })
+    ;[tokenA, tokenB] = await Promise.all([
+      stack.token('demo-client'),
+      stack.token('weather-client'),
+    ])
+    // Caller A starts the task: it is on record as A's.
+    const sent = await postA2A(
+      `${stack.url}/agents/protojson-agent`,
+      tokenA,
+      jsonRpc('SendMessage', textMessageParams('start my task')),
+    )
+    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+  }, 60_000)
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  it("answers caller B naming A's task as message.taskId with TaskNotFound, the agent untouched", async () => {
+    // Prepare
+    const params = textMessageParams('continue it') as { message: Record<string, unknown> }
+    params.message.taskId = taskOfA
+    const before = received.length
+
+    // Act
+    const answered = await (
+      await postA2A(`${stack.url}/agents/protojson-agent`, tokenB, jsonRpc('SendMessage', params))
+    ).json()
+
+    // Assess
+    expect(answered.error?.code).toBe(-32001)
+    expect(received.length).toBe(before)
+  })
+
+  it("never lets caller B's message reach A's task when B spells it message.task_id", async () => {
+    // Prepare: the same message, the task id under its proto name.
+    const params = textMessageParams('inject into A') as { message: Record<string, unknown> }
+    params.message.task_id = taskOfA
+    const before = received.length
+
+    // Act
+    const answered = await (
+      await postA2A(`${stack.url}/agents/protojson-agent`, tokenB, jsonRpc('SendMessage', params))
+    ).json()
+
+    // Assess: refused as the camelCase spelling is, and the agent never read B's message into A's task.
+    const intoA = received.slice(before).filter(({ taskId }) => taskId === taskOfA)
+    expect(intoA, `the agent read B's message as one for ${taskOfA}`).toEqual([])
+    expect(answered.error?.code).toBe(-32001)
+  })
+
+  it('refuses a push webhook at the metadata address with -32602, the agent untouched', async () => {
+    // Prepare
+    const params = textMessageParams('push me') as Record<string, unknown>
+    params.configuration = {
+      taskPushNotificationConfig: { url: 'http://169.254.169.254/latest/meta-data/' },
+    }
+    const before = received.length
+
+    // Act
+    const answered = await (
+      await postA2A(`${stack.url}/agents/protojson-agent`, tokenA, jsonRpc('SendMessage', params))
+    ).json()
+
+    // Assess
+    expect(answered.error?.code).toBe(-32602)
+    expect(received.length).toBe(before)
+  })
+
+  it('never hands the agent a webhook the policy refuses, spelled task_push_notification_config', async () => {
+    // Prepare: the same config under its proto name.
+    const params = textMessageParams('push me') as Record<string, unknown>
+    params.configuration = {
+      task_push_notification_config: { url: 'http://169.254.169.254/latest/meta-data/' },
+    }
+    const before = received.length
+
+    // Act
+    const answered = await (
+      await postA2A(`${stack.url}/agents/protojson-agent`, tokenA, jsonRpc('SendMessage', params))
+    ).json()
+
+    // Assess: the agent never learns a client webhook, least of all a refused one.
+    const pushUrls = received.slice(before).map(({ pushUrl }) => pushUrl)
+    expect(pushUrls).not.toContain('http://169.254.169.254/latest/meta-data/')
+    expect(answered.error?.code).toBe(-32602)
+  })
+})
