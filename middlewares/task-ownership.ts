@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { type A2AFailure, failureEvent, renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { A2ACall } from '../lib/a2a/request.ts'
+import { isEventStreamType } from '../lib/a2a/sse.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import {
   createsTasks,
@@ -12,6 +13,7 @@ import {
   type TaskRef,
   tasksInAnswerTo,
   tasksInEvents,
+  UnreadableTaskIdError,
 } from '../lib/tasks/task-calls.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
@@ -63,12 +65,17 @@ const withheld = (call: A2ACall, error: unknown): A2AFailure =>
           kind: 'backend-unavailable',
           message: `Agent '${call.agentId}' answered with a task other than the one asked about; the gateway withheld it.`,
         }
-      : {
-          kind: 'internal',
-          message: createsTasks(call.operation)
-            ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
-            : 'The gateway could not check which of these tasks are yours; try again.',
-        }
+      : error instanceof UnreadableTaskIdError
+        ? {
+            kind: 'backend-unavailable',
+            message: `Agent '${call.agentId}' answered with a task id that is not a string; the gateway withheld it.`,
+          }
+        : {
+            kind: 'internal',
+            message: createsTasks(call.operation)
+              ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
+              : 'The gateway could not check which of these tasks are yours; try again.',
+          }
 
 /** Calls `then` once `stream` has closed: at once if it has. */
 const onceClosed = (stream: Readable, then: () => void) => {
@@ -103,10 +110,19 @@ const recordingTasks = (
       onceClosed(body, () => callback(error))
     },
   })
-  const freshIn = (chunk: Buffer | string) =>
-    tasksInEvents(call.binding, chunk.toString()).filter(({ taskId }) => !recorded.has(taskId))
+  /** The tasks a chunk names not yet recorded; an error when it names one unreadably. */
+  const freshIn = (chunk: Buffer | string): TaskRef[] | Error => {
+    try {
+      return tasksInEvents(call.binding, chunk.toString()).filter(
+        ({ taskId }) => !recorded.has(taskId),
+      )
+    } catch (error) {
+      return error as Error
+    }
+  }
   const pass = async (chunk: Buffer | string, fresh = freshIn(chunk)) => {
     try {
+      if (fresh instanceof Error) throw fresh
       if (fresh.length > 0) await record(fresh)
     } catch (error) {
       failed = true
@@ -127,7 +143,7 @@ const recordingTasks = (
     const fresh = waiting === 0 && !failed && !answer.destroyed ? freshIn(chunk) : undefined
     // Nothing waits and the event names no task not yet recorded: it goes on now, with no
     // async hop (each costs tens of microseconds of an event's delay on a machine gone idle).
-    if (fresh?.length === 0) {
+    if (Array.isArray(fresh) && fresh.length === 0) {
       if (!answer.push(chunk)) body.pause()
       return
     }
@@ -233,7 +249,7 @@ export const taskOwnership = (
             const other = tasks.find(({ taskId }) => taskId !== asked)
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
           }
-    const isEventStream = response.headers?.['content-type']?.startsWith('text/event-stream')
+    const isEventStream = isEventStreamType(response.headers?.['content-type'])
     if (isEventStream && isNodeStream(response.body)) {
       request.response = {
         ...response,

@@ -252,7 +252,7 @@ export const failureFromError = (error: unknown): A2AFailure => {
 export const streamFailureEvent = (
   call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
   agentId: string,
-  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn' | 'event-too-large',
+  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn' | 'event-too-large' | 'lone-cr',
   /** The configured cap on one event, named when it was passed. */
   maxEventBytes = defaultMaxEventBytes,
 ): string => {
@@ -272,6 +272,10 @@ export const streamFailureEvent = (
     'backend-failed': {
       kind: 'backend-unavailable',
       message: `Agent '${agentId}' broke off the stream.`,
+    },
+    'lone-cr': {
+      kind: 'backend-unavailable',
+      message: `Agent '${agentId}' ended a stream line with a CR and no LF, which clients read differently; the stream was ended.`,
     },
   }
   return failureEvent(failures[reason], call)

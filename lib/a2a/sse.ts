@@ -19,6 +19,19 @@ export class StreamEventTooLargeError extends Error {
   }
 }
 
+/**
+ * A line ended by a CR with no LF after it. The SSE spec ends a line there, but the official
+ * A2A client (@a2a-js/sdk's `parseSseStream`) ends lines at LF only and keeps a lone CR in
+ * the line: the two read such a stream differently, so no one can check what a caller will
+ * read of it.
+ */
+export class StreamLoneCrError extends Error {
+  constructor() {
+    super('a stream line ends with a CR not followed by LF')
+    this.name = 'StreamLoneCrError'
+  }
+}
+
 const lf = 0x0a
 const cr = 0x0d
 
@@ -59,7 +72,8 @@ export class EventBoundaries {
   /**
    * Scans the next chunk: returns how many of its leading bytes end whole events
    * (0 when no event ends in it). Throws StreamEventTooLargeError as soon as the
-   * event being read passes the limit.
+   * event being read passes the limit, and StreamLoneCrError at a CR that no LF
+   * follows (the next chunk's first byte, for a chunk that ends with a CR).
    */
   scan(chunk: Uint8Array): number {
     let end = 0
@@ -69,6 +83,7 @@ export class EventBoundaries {
       if (this.#eventBytes > this.maxEventBytes) {
         throw new StreamEventTooLargeError(this.maxEventBytes)
       }
+      if (this.#afterCr && byte !== lf) throw new StreamLoneCrError()
       if (byte === lf && this.#afterCr) {
         // The LF of a CRLF: the line ended at the CR; an event ended there ends here.
         this.#afterCr = false
@@ -172,6 +187,13 @@ export async function* sseEvents(
     throw new Error('the event stream ended inside an event')
   }
 }
+
+/**
+ * Whether a Content-Type is an event stream: its media type, compared as media types are,
+ * whatever its case and parameters (`Text/Event-Stream; charset=utf-8` is one).
+ */
+export const isEventStreamType = (contentType: string | undefined): boolean =>
+  contentType !== undefined && /^\s*text\/event-stream\s*(;|$)/i.test(contentType)
 
 /** Writes one event in SSE framing. */
 export const formatSse = ({ event, data }: SseEvent): string =>

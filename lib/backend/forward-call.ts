@@ -5,6 +5,7 @@ import type { SignCard } from '../a2a/card-signature.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { isEventStreamType } from '../a2a/sse.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { watchAgent } from './agent-watch.ts'
@@ -148,7 +149,7 @@ export const forwardCall = async (
       : answered
   if (!response.body)
     return { statusCode: response.statusCode, headers: response.headers, body: '' }
-  const isEventStream = response.headers['content-type']?.startsWith('text/event-stream')
+  const isEventStream = isEventStreamType(response.headers['content-type'])
   const watch =
     isEventStream && options.stillServed
       ? watchAgent(options.stillServed.check, options.stillServed.everyMs, backendCall)

@@ -1,4 +1,5 @@
 import type { A2ACall } from '../a2a/request.ts'
+import { isEventStreamType } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -225,7 +226,7 @@ export const forwardToBackend = async (
     const value = response.header(name)
     if (value !== undefined) headers[name] = value
   }
-  const isEventStream = headers['content-type']?.startsWith('text/event-stream') ?? false
+  const isEventStream = isEventStreamType(headers['content-type'])
   if (isEventStream) headers['cache-control'] = 'no-cache'
   if (!response.body) {
     settled()

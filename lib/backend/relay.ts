@@ -1,5 +1,10 @@
 import { finished, Readable } from 'node:stream'
-import { EventBoundaries, isUnfinishedEvent, StreamEventTooLargeError } from '../a2a/sse.ts'
+import {
+  EventBoundaries,
+  isUnfinishedEvent,
+  StreamEventTooLargeError,
+  StreamLoneCrError,
+} from '../a2a/sse.ts'
 import { HeldBytes } from '../http/held-bytes.ts'
 import { type BackendBody, nodeBody } from './body.ts'
 
@@ -10,7 +15,7 @@ export interface RelayOutcome {
 }
 
 /** Why a relayed event stream was ended early. */
-export type StreamEndReason = 'backend-failed' | 'idle-timeout' | 'event-too-large'
+export type StreamEndReason = 'backend-failed' | 'idle-timeout' | 'event-too-large' | 'lone-cr'
 
 export interface RelayOptions {
   /** The backend call, aborted when the caller goes away or the stream idles out. */
@@ -101,6 +106,10 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       backendRequest.abort()
       return endWith('event-too-large', error)
     }
+    if (error instanceof StreamLoneCrError) {
+      backendRequest.abort()
+      return endWith('lone-cr', error)
+    }
     if (events) return endWith('backend-failed', error)
     settled = true
     relay.destroy(error)
@@ -158,6 +167,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         return bodyEnded()
       }
       if (!source.isPaused()) return
+      // Paused, the agent could send nothing: its quiet time counts from now.
+      idleSince = Date.now()
       if (events) timer = timer ? timer.refresh() : setTimeout(quiet, events.keepAliveMs)
       source.resume()
     },

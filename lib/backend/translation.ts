@@ -1,7 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { mapSse } from '../a2a/sse.ts'
+import { isEventStreamType, mapSse } from '../a2a/sse.ts'
 import {
   answerFor,
   eventFor,
@@ -105,7 +105,7 @@ export const translatedCall = (
 }
 
 const isEventStream = (response: BackendResponse) =>
-  response.body !== null && (response.headers['content-type'] ?? '').startsWith('text/event-stream')
+  response.body !== null && isEventStreamType(response.headers['content-type'])
 
 const withBody = (
   response: BackendResponse,

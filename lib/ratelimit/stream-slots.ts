@@ -88,15 +88,23 @@ export class DynamoStreamSlots implements StreamSlots {
   }: StreamSlotRequest): Promise<StreamSlot | undefined> {
     const nowSeconds = Math.floor(this.#now() / 1000)
     const slot = { principal, resource, id: slotIdExpiring(nowSeconds + slotLifetimeSeconds) }
-    const first = await this.#take(slot, limit)
-    if (first.taken) return slot
-    const held = first.held ?? (await this.#read(principal, resource))
-    // A retried request whose first attempt went through (its answer lost) finds its own slot.
-    if (held.includes(slot.id)) return slot
-    const gone = held.filter((id) => lapsed(id, nowSeconds))
+    const first = await this.#granted(slot, limit)
+    if (first.granted) return slot
+    const gone = first.held.filter((id) => lapsed(id, nowSeconds))
     if (gone.length === 0) return undefined
     await this.#remove(principal, resource, gone)
-    return (await this.#take(slot, limit)).taken ? slot : undefined
+    return (await this.#granted(slot, limit)).granted ? slot : undefined
+  }
+
+  /**
+   * One take, and whether it holds the slot: taken, or refused by its own slot (a retried
+   * request whose first attempt went through, its answer lost). A refusal says what is held.
+   */
+  async #granted(slot: StreamSlot, limit: number): Promise<{ granted: boolean; held: string[] }> {
+    const take = await this.#take(slot, limit)
+    if (take.taken) return { granted: true, held: [] }
+    const held = take.held ?? (await this.#read(slot.principal, slot.resource))
+    return { granted: held.includes(slot.id), held }
   }
 
   async release({ principal, resource, id }: StreamSlot): Promise<void> {

@@ -87,12 +87,23 @@ export interface TaskRef {
   contextId?: string
 }
 
+/** An answer names a task by an id that is not a string: what a client reads of it is anyone's guess. */
+export class UnreadableTaskIdError extends Error {
+  constructor(id: unknown) {
+    super(
+      `an answer names a task by ${typeof id === 'object' ? JSON.stringify(id) : String(id)}, not a string`,
+    )
+    this.name = 'UnreadableTaskIdError'
+  }
+}
+
 /**
  * The tasks one answer payload (a result, a REST body, one stream event) hands
  * the caller, each with its contextId when given: a Task's id, a Message's or
  * an update event's taskId, in 1.0's wrapped shapes (`task`, `message`,
  * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
  * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`).
+ * An id that is there but not a string throws UnreadableTaskIdError.
  */
 export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
@@ -100,7 +111,9 @@ export const tasksInPayload = (payload: unknown): TaskRef[] => {
     if (!isObject(value)) return undefined
     const taskId = idField === 'id' ? value.id : (value.taskId ?? value.task_id)
     const contextId = value.contextId ?? value.context_id
-    if (typeof taskId !== 'string' || taskId === '') return undefined
+    if (taskId === undefined || taskId === null || taskId === '') return undefined
+    // A client may read it anyway (@a2a-js/sdk's fromJSON makes `["t-1"]` the task `t-1`).
+    if (typeof taskId !== 'string') throw new UnreadableTaskIdError(taskId)
     return typeof contextId === 'string' && contextId !== '' ? { taskId, contextId } : { taskId }
   }
   const found = [
@@ -129,7 +142,12 @@ export const tasksInPayload = (payload: unknown): TaskRef[] => {
 export const taskIdsInPayload = (payload: unknown): string[] =>
   tasksInPayload(payload).map(({ taskId }) => taskId)
 
-/** The payload of a whole answer or event body in `binding`; undefined for an error or non-JSON. */
+/**
+ * The payload of a whole answer or event body in `binding`, as a client may read it: the
+ * HTTP+JSON body whole, a JSON-RPC answer's `result`, each whether or not an `error` sits
+ * beside it (@a2a-js/sdk's REST transport reads a 2xx body's tasks without looking for one);
+ * undefined for non-JSON.
+ */
 const payloadOf = (binding: Binding, text: string): unknown => {
   let parsed: unknown
   try {
@@ -137,8 +155,8 @@ const payloadOf = (binding: Binding, text: string): unknown => {
   } catch {
     return undefined
   }
-  if (binding !== 'JSONRPC') return isObject(parsed) && 'error' in parsed ? undefined : parsed
-  return isObject(parsed) && !('error' in parsed) ? parsed.result : undefined
+  if (binding !== 'JSONRPC') return parsed
+  return isObject(parsed) ? parsed.result : undefined
 }
 
 /** The tasks a whole (unary) answer in `binding` hands the caller, with their contexts. */
@@ -156,11 +174,11 @@ export const tasksInAnswerTo = (
   const payload = payloadOf(call.binding, text)
   const tasks = tasksInPayload(payload)
   const answersWithTask = call.operation === 'GetTask' || call.operation === 'CancelTask'
-  if (!answersWithTask || !isObject(payload) || typeof payload.id !== 'string' || payload.id === '')
-    return tasks
-  return tasks.some(({ taskId }) => taskId === payload.id)
-    ? tasks
-    : [...tasks, { taskId: payload.id }]
+  if (!answersWithTask || !isObject(payload)) return tasks
+  const { id } = payload
+  if (id === undefined || id === null || id === '') return tasks
+  if (typeof id !== 'string') throw new UnreadableTaskIdError(id)
+  return tasks.some(({ taskId }) => taskId === id) ? tasks : [...tasks, { taskId: id }]
 }
 
 /** The ids of the tasks a whole (unary) answer in `binding` hands the caller. */

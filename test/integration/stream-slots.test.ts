@@ -88,6 +88,33 @@ describe.each(databaseEngines)('open-stream slots on %s', (engine, startDatabase
     expect(await slots.acquire(one)).toBeDefined()
   })
 
+  it('holds the slot when the take after removing lapsed slots is retried and finds its own', async () => {
+    // Prepare: cap 1, held by a slot that lapsed (its expiry in the past); the take that follows
+    // the removal is sent twice, as the SDK retries a request whose answer was lost
+    const lapsedItem = { pk: 'client-7#weather#streams', slots: new Set(['1000#lapsed']) }
+    await client.send(new PutCommand({ TableName: table, Item: lapsedItem }))
+    const retried = documentClientOn(database)
+    const send = retried.send.bind(retried) as (command: unknown) => Promise<unknown>
+    let takes = 0
+    vi.spyOn(retried, 'send').mockImplementation((async (command: unknown) => {
+      const expression = (command as { input?: { UpdateExpression?: string } }).input
+        ?.UpdateExpression
+      if (!expression?.startsWith('ADD') || ++takes !== 2) return send(command)
+      await send(command)
+      return send(command)
+    }) as never)
+    const onRetried = new DynamoStreamSlots({ client: retried, tableName: table })
+    const one = { principal: 'client-7', resource: 'weather', limit: 1 }
+
+    // Act
+    const slot = await onRetried.acquire(one)
+
+    // Assess: the caller holds it, and giving it back frees the place
+    expect(slot).toBeDefined()
+    if (slot) await onRetried.release(slot)
+    expect(await slots.acquire(one)).toBeDefined()
+  })
+
   it("ignores the old counter's `open` on an item written before slots lapsed", async () => {
     // Prepare: the old code's item, its counter at the cap of 2 (two leaked slots)
     const old = { principal: 'client-4', resource: 'weather', limit: 2 }

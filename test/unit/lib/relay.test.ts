@@ -1,6 +1,10 @@
 import { PassThrough, type Readable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { EventBoundaries, StreamEventTooLargeError } from '../../../lib/a2a/sse.ts'
+import {
+  EventBoundaries,
+  StreamEventTooLargeError,
+  StreamLoneCrError,
+} from '../../../lib/a2a/sse.ts'
 import {
   type RelayOutcome,
   relayToReadable,
@@ -257,6 +261,47 @@ describe("relayToReadable on an agent's Node stream", () => {
     expect(out.join('')).not.toContain('x')
   })
 
+  it('ends the stream, backend aborted, at a line a lone CR ends, before the event goes out', async () => {
+    // Prepare: a CR is JSON whitespace to a client that ends lines at LF only, which would read
+    // this event's data whole; a reader by the SSE spec cuts it at the CR.
+    const body = new PassThrough()
+    const { stream, backendRequest, ends } = relayed(body)
+
+    // Act
+    body.end('data: {"jsonrpc":"2.0","id":5,\r"result":{"task":{"id":"t-1"}}}\n\n')
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out).toEqual(['event: error\ndata: lone-cr\n\n'])
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toEqual([{ chunks: 1, error: expect.any(StreamLoneCrError) }])
+  })
+
+  it('counts an agent quiet from when a caller who fell behind reads again, not from before', async () => {
+    // Prepare: keep-alive every 10 ms, idle out after 25; the caller reads nothing for 100 ms,
+    // while the relay's buffer is full and the agent paused.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    for (const event of manyEvents) body.write(event)
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    stream.read(0)
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    vi.advanceTimersByTime(100)
+
+    // Act: the caller reads again; the agent, just resumed, takes 10 ms for its next event
+    stream.resume()
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    vi.advanceTimersByTime(10)
+    vi.useRealTimers()
+
+    // Assess: a keep-alive, not an idle end
+    expect(backendRequest.signal.aborted).toBe(false)
+    body.end()
+  })
+
   it('keeps one keep-alive timer for the whole stream, not one per chunk', async () => {
     // Prepare
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')
@@ -283,7 +328,6 @@ describe('EventBoundaries', () => {
   it.each([
     ['LF', ['data: a\n\ndata: b'], [9]],
     ['CRLF', ['data: a\r\n\r\ndata: b'], [11]],
-    ['CR', ['data: a\r\rdata: b'], [9]],
     ['CRLF split between chunks', ['data: a\r\n\r', '\ndata: b\n', '\n'], [10, 1, 1]],
     ['a lone line end, no blank line', ['data: a\r', '\ndata: b\n'], [0, 0]],
   ])('finds where whole events end after %s', (_how, chunks, expected) => {
@@ -293,6 +337,21 @@ describe('EventBoundaries', () => {
     // Assess
     expect(found).toEqual(expected)
   })
+
+  it.each([
+    ['within a chunk', ['data: {"id":5,\r"result":1}\n\n']],
+    ['a CR ending one chunk, the next not starting with LF', ['data: a\r', 'data: b\n\n']],
+    ['lines ended by CR alone', ['data: a\r\rdata: b']],
+  ])(
+    'refuses a CR with no LF after it, %s: the SSE spec and the official client read it apart',
+    (_how, chunks) => {
+      // Act
+      const scan = () => ends(1024, ...chunks)
+
+      // Assess
+      expect(scan).toThrow(StreamLoneCrError)
+    },
+  )
 
   it('counts an event across chunks against the limit and starts again after its blank line', () => {
     // Prepare

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { wholeEvents } from '../../../lib/a2a/sse.ts'
+import { isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
 
 describe('wholeEvents', () => {
   it('ends lines at CRLF, LF or CR, in any mix, and events at a blank line', () => {
@@ -42,5 +42,20 @@ describe('wholeEvents', () => {
 
     // Assess: the `event` with no data is dropped with its name.
     expect(events).toEqual([{ data: 'kept' }])
+  })
+})
+
+describe('isEventStreamType', () => {
+  it.each([
+    ['text/event-stream', true],
+    ['Text/Event-Stream', true],
+    ['text/event-stream; charset=utf-8', true],
+    [' TEXT/EVENT-STREAM ;charset=utf-8', true],
+    ['text/event-streams', false],
+    ['application/json', false],
+    [undefined, false],
+  ])('reads %s as an event stream: %s', (contentType, expected) => {
+    // Assess
+    expect(isEventStreamType(contentType)).toBe(expected)
   })
 })

@@ -7,6 +7,7 @@ import {
   taskIdsInAnswer,
   taskIdsInEvents,
   taskIdsInPayload,
+  UnreadableTaskIdError,
 } from '../../../lib/tasks/task-calls.ts'
 
 const callOf = (parsed: A2ARequest) => {
@@ -208,6 +209,30 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     // Assess: a client may read an error event's data as a result, so it is read too.
     expect(ids).toEqual(['t-1', 't-2', 't-3'])
   })
+
+  it('reads what a client reads beside an error: an HTTP+JSON body whole, a JSON-RPC result', () => {
+    // Assess: @a2a-js/sdk's REST transport reads a 2xx body's task without looking for `error`
+    expect(taskIdsInAnswer('HTTP+JSON', '{"error":null,"task":{"id":"a"}}')).toEqual(['a'])
+    expect(
+      taskIdsInAnswer(
+        'JSONRPC',
+        '{"jsonrpc":"2.0","id":1,"error":null,"result":{"task":{"id":"b"}}}',
+      ),
+    ).toEqual(['b'])
+    expect(taskIdsInEvents('HTTP+JSON', 'data: {"error":{},"task":{"id":"c"}}\n\n')).toEqual(['c'])
+  })
+
+  it.each([
+    ['an array', 'data: {"task":{"id":["t-1"]}}\n\n'],
+    ['a number', 'data: {"statusUpdate":{"taskId":7}}\n\n'],
+    ['an object', 'data: {"message":{"taskId":{"id":"t-1"}}}\n\n'],
+  ])(
+    'throws on a task id that is %s, which a client may read as a task all the same',
+    (_kind, run) => {
+      // Assess
+      expect(() => taskIdsInEvents('HTTP+JSON', run)).toThrow(UnreadableTaskIdError)
+    },
+  )
 
   it.each([
     ['an event ended by LF CR LF', 'data: {"message":{}}\n\r\ndata: {"task":{"id":"t-1"}}\n\n'],

@@ -246,6 +246,25 @@ describe('taskOwnership middleware', () => {
     expect(response.body).not.toContain('t-9')
   })
 
+  it('ends the stream, its event withheld, when an event names a task by an id that is not a string', async () => {
+    // Prepare: @a2a-js/sdk's client would read `["t-1"]` as the task t-1
+    const owners = ownersWith(async () => undefined)
+    const body = new PassThrough()
+    const request = requestFor(streamCall, eventStream(body))
+    await taskOwnership({ owners }).after?.(request)
+    const answer = (request.response as { body: Readable }).body
+
+    // Act
+    body.end('data: {"jsonrpc":"2.0","id":5,"result":{"task":{"id":["t-1"]}}}\n\n')
+    const read: string[] = []
+    for await (const chunk of answer) read.push(String(chunk))
+
+    // Assess
+    expect(read.join('')).not.toContain('t-1')
+    expect(read.join('')).toContain('task id that is not a string')
+    expect(owners.record).not.toHaveBeenCalled()
+  })
+
   describe("on a call about the caller's own task", () => {
     const getTask: A2ACall = {
       agentId: 'weather',
