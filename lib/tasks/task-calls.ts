@@ -102,38 +102,43 @@ export class UnreadableTaskIdError extends Error {
  * the caller, each with its contextId when given: a Task's id, a Message's or
  * an update event's taskId, in 1.0's wrapped shapes (`task`, `message`,
  * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
- * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`).
- * An id that is there but not a string throws UnreadableTaskIdError.
+ * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`),
+ * each id under its JSON name and its proto name (`task_id`), both when both are
+ * given. An id that is there but not a string throws UnreadableTaskIdError.
  */
 export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
-  const refOf = (value: unknown, idField: 'id' | 'taskId') => {
-    if (!isObject(value)) return undefined
-    const taskId = idField === 'id' ? value.id : (value.taskId ?? value.task_id)
-    const contextId = value.contextId ?? value.context_id
-    if (taskId === undefined || taskId === null || taskId === '') return undefined
-    // A client may read it anyway (@a2a-js/sdk's fromJSON makes `["t-1"]` the task `t-1`).
-    if (typeof taskId !== 'string') throw new UnreadableTaskIdError(taskId)
-    return typeof contextId === 'string' && contextId !== '' ? { taskId, contextId } : { taskId }
+  /** The task `value` names by `idField`, under each spelling a client may read it by. */
+  const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
+    if (!isObject(value)) return []
+    const context = spellingsOf(value, 'contextId').find(
+      ([, id]) => typeof id === 'string' && id !== '',
+    )?.[1] as string | undefined
+    return spellingsOf(value, idField).flatMap(([, taskId]) => {
+      if (taskId === null || taskId === '') return []
+      // A client may read it anyway (@a2a-js/sdk's fromJSON makes `["t-1"]` the task `t-1`).
+      if (typeof taskId !== 'string') throw new UnreadableTaskIdError(taskId)
+      return [context ? { taskId, contextId: context } : { taskId }]
+    })
   }
   const found = [
-    refOf(payload.task, 'id'),
-    refOf(payload.message, 'taskId'),
-    refOf(payload.msg, 'taskId'),
-    refOf(payload.statusUpdate, 'taskId'),
-    refOf(payload.status_update, 'taskId'),
-    refOf(payload.artifactUpdate, 'taskId'),
-    refOf(payload.artifact_update, 'taskId'),
-    payload.kind === 'task' ? refOf(payload, 'id') : undefined,
+    refsOf(payload.task, 'id'),
+    refsOf(payload.message, 'taskId'),
+    refsOf(payload.msg, 'taskId'),
+    refsOf(payload.statusUpdate, 'taskId'),
+    refsOf(payload.status_update, 'taskId'),
+    refsOf(payload.artifactUpdate, 'taskId'),
+    refsOf(payload.artifact_update, 'taskId'),
+    payload.kind === 'task' ? refsOf(payload, 'id') : [],
     payload.kind === 'message' ||
     payload.kind === 'status-update' ||
     payload.kind === 'artifact-update'
-      ? refOf(payload, 'taskId')
-      : undefined,
-  ]
+      ? refsOf(payload, 'taskId')
+      : [],
+  ].flat()
   const byTask = new Map<string, TaskRef>()
   for (const ref of found) {
-    if (ref && !byTask.get(ref.taskId)?.contextId) byTask.set(ref.taskId, ref)
+    if (!byTask.get(ref.taskId)?.contextId) byTask.set(ref.taskId, ref)
   }
   return [...byTask.values()]
 }

@@ -222,6 +222,13 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     expect(taskIdsInEvents('HTTP+JSON', 'data: {"error":{},"task":{"id":"c"}}\n\n')).toEqual(['c'])
   })
 
+  it('reads a task named under both its spellings as two, so neither reaches the caller unchecked', () => {
+    // Assess: a client may read either name
+    expect(
+      taskIdsInAnswer('HTTP+JSON', '{"message":{"taskId":"t-mine","task_id":"t-theirs"}}'),
+    ).toEqual(['t-mine', 't-theirs'])
+  })
+
   it.each([
     ['an array', 'data: {"task":{"id":["t-1"]}}\n\n'],
     ['a number', 'data: {"statusUpdate":{"taskId":7}}\n\n'],
