@@ -10,6 +10,7 @@ import {
   listedTasks,
   namedTask,
   readsTasks,
+  referencedTasks,
   type TaskRef,
   tasksInAnswerTo,
   tasksInEvents,
@@ -205,15 +206,32 @@ export const taskOwnership = (
     request.context.taskAccess = access
     if (access === 'all') return
     const named = namedTask(call)
-    if (!named) return
-    if ('invalid' in named) {
+    const referenced = referencedTasks(call)
+    const invalid =
+      (named && 'invalid' in named ? named : undefined) ??
+      ('invalid' in referenced ? referenced : undefined)
+    if (invalid) {
       return renderA2AFailure(
-        { kind: 'invalid-params', message: named.invalid },
+        { kind: 'invalid-params', message: invalid.invalid },
         call.binding,
         call.jsonRpcId,
         call.version,
       )
     }
+    // A message's referenced tasks must be the caller's too: the agent's SDK loads each one.
+    if (Array.isArray(referenced) && referenced.length > 0) {
+      const owned = await owners.ownedBy(call.agentId, referenced, caller.principal)
+      const foreign = referenced.find((taskId) => !owned.has(taskId))
+      if (foreign !== undefined) {
+        return renderA2AFailure(
+          { kind: 'task-not-found', message: `Task '${foreign}' was not found.` },
+          call.binding,
+          call.jsonRpcId,
+          call.version,
+        )
+      }
+    }
+    if (!named || 'invalid' in named) return
     const task = await owners.taskOf(call.agentId, named.taskId)
     if (task?.principal === caller.principal) {
       request.context.task = {

@@ -189,11 +189,13 @@ export async function* sseEvents(
 }
 
 /**
- * Whether a Content-Type is an event stream: its media type, compared as media types are,
- * whatever its case and parameters (`Text/Event-Stream; charset=utf-8` is one).
+ * Whether a Content-Type may be read as an event stream by a caller's client: any that holds
+ * `text/event-stream`, whatever its case (@a2a-js/sdk takes one that starts so, httpx-sse one
+ * that contains it, `text/event-streamx` included). Whatever a client may read as a stream is
+ * checked as one.
  */
 export const isEventStreamType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && /^\s*text\/event-stream\s*(;|$)/i.test(contentType)
+  contentType?.toLowerCase().includes('text/event-stream') ?? false
 
 /** Writes one event in SSE framing. */
 export const formatSse = ({ event, data }: SseEvent): string =>

@@ -88,7 +88,10 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const unfinished = events && new HeldBytes(events.maxEventBytes)
 
   /** Passes a chunk on; a full buffer pauses the body until the caller reads (`read`). */
+  /** What went out last ended with a CR: a client reading lines at LF still holds that line open. */
+  let sentCr = false
   const send = (chunk: Uint8Array | string) => {
+    sentCr = typeof chunk === 'string' ? chunk.endsWith('\r') : chunk[chunk.length - 1] === 0x0d
     if (!relay.push(chunk)) source?.pause()
   }
 
@@ -96,7 +99,9 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     settled = true
     clearTimeout(timer)
     failure = error
-    relay.push((events as NonNullable<typeof events>).failureEvent(reason))
+    // After a CR an LF first, so that every client reads the failure event on a line of its own.
+    const event = (events as NonNullable<typeof events>).failureEvent(reason)
+    relay.push(sentCr ? `\n${event}` : event)
     relay.push(null)
   }
 

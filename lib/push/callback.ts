@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { taskIdsInPayload } from '../tasks/task-calls.ts'
+import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
@@ -89,7 +89,18 @@ export const acceptPush = async (
       detail: `A push may hold at most ${maxPushBytes} bytes; send the task's changes, not its history.`,
     }
   }
-  const taskIds = taskIdsInPayload(payloadOf(body ?? ''))
+  let taskIds: string[]
+  try {
+    taskIds = taskIdsInPayload(payloadOf(body ?? ''))
+  } catch (error) {
+    if (!(error instanceof UnreadableTaskIdError)) throw error
+    return {
+      accepted: false,
+      status: 400,
+      title: 'Not a push notification',
+      detail: 'The body names a task by an id that is not a string.',
+    }
+  }
   if (taskIds.length === 0) {
     return {
       accepted: false,

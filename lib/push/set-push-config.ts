@@ -1,4 +1,5 @@
 import type { A2AFailure } from '../a2a/errors.ts'
+import { spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
@@ -51,6 +52,11 @@ export const withGatewayCallback = async (
       },
     }
   }
+  if (typeof config.url !== 'string') {
+    return {
+      failure: { kind: 'invalid-params', message: 'The push notification URL must be a string.' },
+    }
+  }
   const webhook: ClientWebhook = webhookOf(config)
   try {
     await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)
@@ -94,7 +100,7 @@ export const configIdDeletedBy = (call: A2ACall, principal: string): string | un
     | undefined
   const id =
     call.version === '0.3' && call.binding === 'JSONRPC'
-      ? params?.pushNotificationConfigId
+      ? spellingsOf(params ?? {}, 'pushNotificationConfigId')[0]?.[1]
       : params?.id
   return typeof id === 'string' && id !== ''
     ? configIdFor(call.agentId, principal, named.taskId, id)

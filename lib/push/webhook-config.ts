@@ -17,29 +17,41 @@ const callbackUrlPattern = /\/push\/([A-Za-z0-9_-]{16,64})$/
 export const callbackConfigId = (url: string): string | undefined =>
   callbackUrlPattern.exec(url)?.[1]
 
+/** A push config: an object that says where or how to push (`url`, `token`, `authentication`). */
+const isPushConfig = (value: unknown): value is Json =>
+  isObject(value) && ('url' in value || 'token' in value || 'authentication' in value)
+
 /**
  * The push config objects a call carries, in its params (JSON-RPC) or body
- * (HTTP+JSON): 1.0's flat config in CreateTaskPushNotificationConfig, 0.3's
- * `pushNotificationConfig` in `tasks/pushNotificationConfig/set`, and either
- * version's inline config in a SendMessage's `configuration`, each under its
- * JSON name or its proto name (`task_push_notification_config`), as an agent's
- * ProtoJSON parser reads them. The objects themselves, so a caller can rewrite
- * them in place. More than one is a call no one can tell the agent's reading of.
+ * (HTTP+JSON): 1.0's flat config in CreateTaskPushNotificationConfig and 0.3's
+ * nested `pushNotificationConfig` (both, when both are given), and either
+ * version's inline config in a SendMessage's `configuration`
+ * (`taskPushNotificationConfig`, `pushNotificationConfig`, 0.3 proto's
+ * `pushNotification`), each under its JSON name or its proto name, as an agent's
+ * parser reads them. The objects themselves, so a caller can rewrite them in
+ * place. More than one is a call no one can tell the agent's reading of.
  */
 export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[] => {
   if (!isObject(payload)) return []
-  const objects = (found: [string, unknown][]) => found.map(([, value]) => value).filter(isObject)
+  const configs = (found: [string, unknown][]) =>
+    found.map(([, value]) => value).filter(isPushConfig)
   if (operation === 'CreateTaskPushNotificationConfig') {
-    const nested = objects(spellingsOf(payload, 'pushNotificationConfig'))
-    if (nested.length > 0) return nested
-    return typeof payload.url === 'string' ? [payload] : []
+    return [
+      ...(isPushConfig(payload) ? [payload] : []),
+      ...configs(spellingsOf(payload, 'pushNotificationConfig')),
+    ]
   }
   if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     const { configuration } = payload
     if (!isObject(configuration)) return []
-    return objects(
-      spellingsOf(configuration, 'taskPushNotificationConfig', 'pushNotificationConfig'),
-    ).filter((inline) => typeof inline.url === 'string')
+    return configs(
+      spellingsOf(
+        configuration,
+        'taskPushNotificationConfig',
+        'pushNotificationConfig',
+        'pushNotification',
+      ),
+    )
   }
   return []
 }

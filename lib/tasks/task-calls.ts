@@ -23,24 +23,31 @@ export const createsTasks = (operation: OperationName) =>
 export const readsTasks = (operation: OperationName) =>
   operation === 'GetTask' || operation === 'ListTasks' || operation === 'SubscribeToTask'
 
-/** Where each operation that names a task carries its id, in 1.0's JSON-RPC params: the object and the field. */
-const taskIdField: Partial<Record<OperationName, (params: Params) => [unknown, string]>> = {
-  SendMessage: (params) => [params.message, 'taskId'],
-  SendStreamingMessage: (params) => [params.message, 'taskId'],
-  GetTask: (params) => [params, 'id'],
-  CancelTask: (params) => [params, 'id'],
-  SubscribeToTask: (params) => [params, 'id'],
-  CreateTaskPushNotificationConfig: (params) => [params, 'taskId'],
-  GetTaskPushNotificationConfig: (params) => [params, 'taskId'],
-  ListTaskPushNotificationConfigs: (params) => [params, 'taskId'],
-  DeleteTaskPushNotificationConfig: (params) => [params, 'taskId'],
+/** Where each operation that names a task carries its id, in 1.0's JSON-RPC params: the objects and the field. */
+const taskIdField: Partial<Record<OperationName, (params: Params) => [unknown[], string]>> = {
+  // 0.3's HTTP+JSON proto names the message `request` (its JSON name `message`): both are read.
+  SendMessage: (params) => [[params.message, params.request], 'taskId'],
+  SendStreamingMessage: (params) => [[params.message, params.request], 'taskId'],
+  GetTask: (params) => [[params], 'id'],
+  CancelTask: (params) => [[params], 'id'],
+  SubscribeToTask: (params) => [[params], 'id'],
+  CreateTaskPushNotificationConfig: (params) => [[params], 'taskId'],
+  GetTaskPushNotificationConfig: (params) => [[params], 'taskId'],
+  ListTaskPushNotificationConfigs: (params) => [[params], 'taskId'],
+  DeleteTaskPushNotificationConfig: (params) => [[params], 'taskId'],
 }
 
 /** 0.3's JSON-RPC push-config reads name the task `id` (its `set` says `taskId`, as 1.0 does). */
-const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unknown, string]>> = {
-  GetTaskPushNotificationConfig: (params) => [params, 'id'],
-  ListTaskPushNotificationConfigs: (params) => [params, 'id'],
-  DeleteTaskPushNotificationConfig: (params) => [params, 'id'],
+const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unknown[], string]>> = {
+  GetTaskPushNotificationConfig: (params) => [[params], 'id'],
+  ListTaskPushNotificationConfigs: (params) => [[params], 'id'],
+  DeleteTaskPushNotificationConfig: (params) => [[params], 'id'],
+}
+
+/** The task a 0.3 config's resource name (`tasks/{id}/pushNotificationConfigs/{config}`) names. */
+const taskOfResourceName = (name: unknown): [string, unknown][] => {
+  const found = typeof name === 'string' ? /^tasks\/([^/]+)/.exec(name)?.[1] : undefined
+  return found === undefined ? [] : [['name', decodeURIComponent(found)]]
 }
 
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
@@ -63,10 +70,15 @@ export const namedTask = (call: A2ACall): NamedTask => {
   if (!field) return undefined
   // An HTTP+JSON call's task id is in its path: read it as the JSON-RPC params that mean the same.
   const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
-  const [holder, name] = field(isObject(params) ? params : {})
-  // Read as the agent's ProtoJSON parser reads it: under its JSON name or its proto name.
-  const given = isObject(holder) ? spellingsOf(holder, name) : []
-  if (given.length > 1) {
+  const read = isObject(params) ? params : {}
+  const [holders, name] = field(read)
+  // Read as an agent's parser reads it: under its JSON name or its proto name, and a push
+  // config's task also from the resource name 0.3's HTTP+JSON servers read it from.
+  const given = [
+    ...holders.flatMap((holder) => (isObject(holder) ? spellingsOf(holder, name) : [])),
+    ...(name === 'taskId' && holders[0] === read ? taskOfResourceName(read.name) : []),
+  ]
+  if (given.length > 1 && new Set(given.map(([, value]) => value)).size > 1) {
     return {
       invalid: `${call.operation} names its task twice (${given.map(([spelling]) => spelling).join(' and ')}): give one.`,
     }
@@ -79,6 +91,30 @@ export const namedTask = (call: A2ACall): NamedTask => {
   if (typeof taskId === 'string' && taskId !== '') return { taskId }
   const where = createsTasks(call.operation) ? 'message.taskId' : 'the task id'
   return { invalid: `${call.operation} needs ${where} as a non-empty string.` }
+}
+
+/**
+ * The tasks a message refers to (`referenceTaskIds`, under either name, in `message` or 0.3's
+ * `request`): an agent's SDK loads each into the request it hands the agent's code, so each
+ * must be the caller's as a named task is. `{ invalid }` for a list that is not of non-empty
+ * strings.
+ */
+export const referencedTasks = (call: A2ACall): string[] | { invalid: string } => {
+  if (!createsTasks(call.operation)) return []
+  const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
+  const read = isObject(params) ? params : {}
+  const lists = [read.message, read.request].flatMap((holder) =>
+    isObject(holder) ? spellingsOf(holder, 'referenceTaskIds') : [],
+  )
+  const ids: string[] = []
+  for (const [, list] of lists) {
+    if (list === null) continue
+    if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && id !== '')) {
+      return { invalid: `${call.operation} needs message.referenceTaskIds as non-empty strings.` }
+    }
+    ids.push(...list)
+  }
+  return [...new Set(ids)]
 }
 
 /** A task an answer names, with the A2A context it belongs to when the answer says. */
@@ -231,7 +267,9 @@ export const listedTasks = (
   } catch {
     return 'not-a-list'
   }
-  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed) return undefined
+  // An error passes as it is; a `result` beside one is filtered all the same (a client may read it).
+  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed && parsed.result === undefined)
+    return undefined
   const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
   if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'
   const tasks = list.tasks as unknown[]

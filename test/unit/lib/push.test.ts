@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { exportJWK, importJWK, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
+import type { OperationName } from '../../../lib/a2a/operations.ts'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
 import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
@@ -115,6 +116,40 @@ describe('pushConfigsIn', () => {
 
     // Assess
     expect(found).toEqual([{ url: 'https://c.example/h' }])
+  })
+
+  it.each([
+    [
+      'a flat 1.0 config beside a nested one',
+      'CreateTaskPushNotificationConfig',
+      {
+        taskId: 't',
+        url: 'http://169.254.169.254/latest',
+        pushNotificationConfig: { url: 'https://ok.example/hook' },
+      },
+      2,
+    ],
+    [
+      "0.3 proto's pushNotification",
+      'SendMessage',
+      { message: {}, configuration: { pushNotification: { url: 'http://169.254.169.254/' } } },
+      1,
+    ],
+    [
+      'a config whose url is no string',
+      'SendMessage',
+      {
+        message: {},
+        configuration: { pushNotificationConfig: { url: ['http://169.254.169.254/'] } },
+      },
+      1,
+    ],
+  ])('finds %s, as an agent may read it', (_case, operation, params, count) => {
+    // Act
+    const found = pushConfigsIn(operation as OperationName, params)
+
+    // Assess
+    expect(found).toHaveLength(count)
   })
 
   it('finds every config a message gives, so that two are refused rather than one left unchecked', () => {
@@ -259,6 +294,14 @@ describe('acceptPush', () => {
     ['another task', configId, secret, push('task-2'), 'client-a', 403],
     ['a task another caller owns', configId, secret, push('task-1'), 'client-b', 403],
     ['a body naming no task', configId, secret, '{}', 'client-a', 400],
+    [
+      'a body naming its task by an id that is no string',
+      configId,
+      secret,
+      '{"statusUpdate":{"taskId":["task-1"]}}',
+      'client-a',
+      400,
+    ],
     ['a body over the size limit', configId, secret, ' '.repeat(200 * 1024), 'client-a', 413],
   ] as const)('refuses %s, queueing nothing', async (_case, id, headers, body, owner, status) => {
     // Prepare

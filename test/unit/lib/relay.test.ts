@@ -302,6 +302,21 @@ describe("relayToReadable on an agent's Node stream", () => {
     body.end()
   })
 
+  it('puts an LF before the failure event when what went out last ended with a CR', async () => {
+    // Prepare: an event ended by LF CR goes out; the next byte is no LF, so the stream ends
+    const body = new PassThrough()
+    const { stream } = relayed(body)
+
+    // Act
+    body.write('data: 1\n\r')
+    await new Promise((resolve) => setImmediate(resolve))
+    body.end('data: 2\n\n')
+    const out = await readAll(stream)
+
+    // Assess: a client that ends lines at LF only reads the CR's line closed, then the event
+    expect(out.join('')).toBe('data: 1\n\r\nevent: error\ndata: lone-cr\n\n')
+  })
+
   it('keeps one keep-alive timer for the whole stream, not one per chunk', async () => {
     // Prepare
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout')

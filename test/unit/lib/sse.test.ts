@@ -51,7 +51,8 @@ describe('isEventStreamType', () => {
     ['Text/Event-Stream', true],
     ['text/event-stream; charset=utf-8', true],
     [' TEXT/EVENT-STREAM ;charset=utf-8', true],
-    ['text/event-streams', false],
+    ['text/event-streamx', true],
+    ['text/event-stream,x', true],
     ['application/json', false],
     [undefined, false],
   ])('reads %s as an event stream: %s', (contentType, expected) => {

@@ -128,6 +128,38 @@ describe('namedTask', () => {
     expect(named).toEqual({ invalid: expect.stringContaining('taskId and task_id') })
   })
 
+  it("reads the task a 0.3 HTTP+JSON message names under proto's `request`", () => {
+    // Act: 0.3's proto names SendMessageRequest's message `request`, and its servers read it
+    const named = namedTask(
+      restCall('POST', '/v1/message:send', {
+        request: { messageId: 'm', role: 'ROLE_USER', taskId: 't-1', content: [{ text: 'hi' }] },
+      }),
+    )
+
+    // Assess
+    expect(named).toEqual({ taskId: 't-1' })
+  })
+
+  it('calls a 0.3 push config whose resource name names another task than its path invalid', () => {
+    // Act: 0.3's HTTP+JSON servers read the task from `name`, not the path
+    const named = namedTask(
+      restCall('POST', '/v1/tasks/t-mine/pushNotificationConfigs', {
+        name: 'tasks/t-theirs/pushNotificationConfigs/c',
+        pushNotificationConfig: { url: 'https://h' },
+      }),
+    )
+    const same = namedTask(
+      restCall('POST', '/v1/tasks/t-mine/pushNotificationConfigs', {
+        name: 'tasks/t-mine/pushNotificationConfigs/c',
+        pushNotificationConfig: { url: 'https://h' },
+      }),
+    )
+
+    // Assess
+    expect(named).toEqual({ invalid: expect.stringContaining('twice') })
+    expect(same).toEqual({ taskId: 't-mine' })
+  })
+
   it('names no task for a new message, ListTasks or the extended card', () => {
     // Assess
     expect(namedTask(jsonRpcCall('SendMessage', { message: messageIn() }))).toBeUndefined()
@@ -256,6 +288,20 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
 })
 
 describe('listedTasks', () => {
+  it('filters a JSON-RPC result that comes beside an error, as a client may read it', () => {
+    // Prepare
+    const answer =
+      '{"jsonrpc":"2.0","id":1,"error":null,"result":{"tasks":[{"id":"a"},{"id":"b"}]}}'
+
+    // Act
+    const listed = listedTasks('JSONRPC', answer)
+    if (typeof listed !== 'object') throw new Error(`not read as a list: ${listed}`)
+
+    // Assess
+    expect(listed.taskIds).toEqual(['a', 'b'])
+    expect(JSON.parse(listed.keeping(new Set(['b']))).result.tasks).toEqual([{ id: 'b' }])
+  })
+
   it('keeps the chosen tasks of a JSON-RPC answer, its token kept and its count left out', () => {
     // Prepare
     const answer = JSON.stringify({

@@ -265,6 +265,29 @@ describe('taskOwnership middleware', () => {
     expect(owners.record).not.toHaveBeenCalled()
   })
 
+  it("answers TaskNotFound for a message that refers to another caller's task, the agent not called", async () => {
+    // Prepare: the agent's SDK would load every referenced task into the agent's request
+    const owners = ownersWith(async () => undefined)
+    vi.mocked(owners.ownedBy).mockResolvedValue(new Set(['t-mine']))
+    const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
+    const sending = (referenceTaskIds: string[]) =>
+      requestFor({
+        ...streamCall,
+        operation: 'SendMessage',
+        stream: false,
+        params: { message: { ...message, referenceTaskIds } },
+      })
+
+    // Act
+    const refused = await taskOwnership({ owners }).before?.(sending(['t-mine', 't-theirs']))
+    const passed = await taskOwnership({ owners }).before?.(sending(['t-mine']))
+
+    // Assess
+    expect(JSON.stringify(refused)).toContain("Task 't-theirs' was not found")
+    expect(passed).toBeUndefined()
+    expect(owners.ownedBy).toHaveBeenCalledWith('weather', ['t-mine', 't-theirs'], 'client-a')
+  })
+
   describe("on a call about the caller's own task", () => {
     const getTask: A2ACall = {
       agentId: 'weather',
