@@ -189,6 +189,13 @@ describe('configIdDeletedBy', () => {
         binding: 'JSONRPC',
         params: { id: 't-1', pushNotificationConfigId: 'hook' },
       },
+      // A 0.3 agent's models take the snake_case name too.
+      {
+        ...base,
+        version: '0.3',
+        binding: 'JSONRPC',
+        params: { id: 't-1', push_notification_config_id: 'hook' },
+      },
       {
         ...base,
         version: '1.0',
@@ -202,7 +209,7 @@ describe('configIdDeletedBy', () => {
     const found = calls.map((call) => configIdDeletedBy(call, 'client-a'))
 
     // Assess
-    expect(found).toEqual(Array(3).fill(configIdFor('a', 'client-a', 't-1', 'hook')))
+    expect(found).toEqual(Array(4).fill(configIdFor('a', 'client-a', 't-1', 'hook')))
   })
 })
 
