@@ -149,6 +149,20 @@ describe("relayToReadable on an agent's Node stream", () => {
     (_, i) => `data: ${String(i).padStart(1016, '0')}\n\n`,
   )
 
+  /**
+   * A relay that sends a keep-alive every 10 ms and idles out after 25 (on a fake clock), whose
+   * caller has read nothing while the agent wrote every event: its buffer full, the agent paused.
+   */
+  const pausedRelay = async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    for (const event of manyEvents) body.write(event)
+    const relay = relayed(body, 1024 * 1024, { keepAliveMs: 10, idleTimeoutMs: 25 })
+    relay.stream.read(0)
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    return { body, ...relay }
+  }
+
   /** The agent's stream with every event written, and a relay the caller has begun to read. */
   const backedUp = async () => {
     const body = new PassThrough()
@@ -210,15 +224,7 @@ describe("relayToReadable on an agent's Node stream", () => {
 
   it('sends no keep-alive and never idles out while the caller is not reading', async () => {
     // Prepare: a relay that would send a keep-alive every 10 ms and idle out after 25.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    const body = new PassThrough()
-    for (const event of manyEvents) body.write(event)
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
-      keepAliveMs: 10,
-      idleTimeoutMs: 25,
-    })
-    stream.read(0)
-    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    const { body, stream, backendRequest } = await pausedRelay()
 
     // Act
     vi.advanceTimersByTime(100)
@@ -280,15 +286,7 @@ describe("relayToReadable on an agent's Node stream", () => {
   it('counts an agent quiet from when a caller who fell behind reads again, not from before', async () => {
     // Prepare: keep-alive every 10 ms, idle out after 25; the caller reads nothing for 100 ms,
     // while the relay's buffer is full and the agent paused.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
-    const body = new PassThrough()
-    for (const event of manyEvents) body.write(event)
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
-      keepAliveMs: 10,
-      idleTimeoutMs: 25,
-    })
-    stream.read(0)
-    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve))
+    const { body, stream, backendRequest } = await pausedRelay()
     vi.advanceTimersByTime(100)
 
     // Act: the caller reads again; the agent, just resumed, takes 10 ms for its next event
