@@ -64,19 +64,28 @@ describe.each(databaseEngines)('open-stream slots on %s', (engine, startDatabase
     expect(await itemOf('client-3')).toBeUndefined()
   })
 
-  it('holds the slot when a retried acquire finds it taken by its own first attempt', async () => {
-    // Prepare: cap 1; the acquire's write is sent twice, as the SDK retries a request whose
-    // answer was lost, so the retry finds the cap reached by its own slot
+  /**
+   * Stream slots on a client that sends the `nth` take (an acquire's `ADD`) twice, as the SDK
+   * retries a request whose answer was lost: the second finds the first's slot.
+   */
+  const slotsRetryingTake = (nth: number) => {
     const retried = documentClientOn(database)
     const send = retried.send.bind(retried) as (command: unknown) => Promise<unknown>
-    let sentTwice = false
+    let takes = 0
     vi.spyOn(retried, 'send').mockImplementation((async (command: unknown) => {
-      if (sentTwice) return send(command)
-      sentTwice = true
+      const expression = (command as { input?: { UpdateExpression?: string } }).input
+        ?.UpdateExpression
+      if (!expression?.startsWith('ADD') || ++takes !== nth) return send(command)
       await send(command)
       return send(command)
     }) as never)
-    const onRetried = new DynamoStreamSlots({ client: retried, tableName: table })
+    return new DynamoStreamSlots({ client: retried, tableName: table })
+  }
+
+  it('holds the slot when a retried acquire finds it taken by its own first attempt', async () => {
+    // Prepare: cap 1; the acquire's write is sent twice, so the retry finds the cap reached by
+    // its own slot
+    const onRetried = slotsRetryingTake(1)
     const one = { principal: 'client-6', resource: 'weather', limit: 1 }
 
     // Act
@@ -90,20 +99,10 @@ describe.each(databaseEngines)('open-stream slots on %s', (engine, startDatabase
 
   it('holds the slot when the take after removing lapsed slots is retried and finds its own', async () => {
     // Prepare: cap 1, held by a slot that lapsed (its expiry in the past); the take that follows
-    // the removal is sent twice, as the SDK retries a request whose answer was lost
+    // the removal is sent twice
     const lapsedItem = { pk: 'client-7#weather#streams', slots: new Set(['1000#lapsed']) }
     await client.send(new PutCommand({ TableName: table, Item: lapsedItem }))
-    const retried = documentClientOn(database)
-    const send = retried.send.bind(retried) as (command: unknown) => Promise<unknown>
-    let takes = 0
-    vi.spyOn(retried, 'send').mockImplementation((async (command: unknown) => {
-      const expression = (command as { input?: { UpdateExpression?: string } }).input
-        ?.UpdateExpression
-      if (!expression?.startsWith('ADD') || ++takes !== 2) return send(command)
-      await send(command)
-      return send(command)
-    }) as never)
-    const onRetried = new DynamoStreamSlots({ client: retried, tableName: table })
+    const onRetried = slotsRetryingTake(2)
     const one = { principal: 'client-7', resource: 'weather', limit: 1 }
 
     // Act
