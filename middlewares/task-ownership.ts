@@ -267,7 +267,8 @@ export const taskOwnership = (
             const other = tasks.find(({ taskId }) => taskId !== asked)
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
           }
-    const isEventStream = isEventStreamType(response.headers?.['content-type'])
+    // A streaming call's events; any other answer is read whole, as a client reads it.
+    const isEventStream = call.stream && isEventStreamType(response.headers?.['content-type'])
     if (isEventStream && isNodeStream(response.body)) {
       request.response = {
         ...response,

@@ -149,7 +149,10 @@ export const forwardCall = async (
       : answered
   if (!response.body)
     return { statusCode: response.statusCode, headers: response.headers, body: '' }
-  const isEventStream = isEventStreamType(response.headers['content-type'])
+  // Only a streaming call's answer is relayed as events: a client reads any other whole,
+  // whatever its Content-Type says, and so must every check of it.
+  const isEventStream =
+    operations[call.operation].streaming && isEventStreamType(response.headers['content-type'])
   const watch =
     isEventStream && options.stillServed
       ? watchAgent(options.stillServed.check, options.stillServed.everyMs, backendCall)

@@ -87,9 +87,9 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** An event stream's bytes after its last whole event, sent once the event is whole. */
   const unfinished = events && new HeldBytes(events.maxEventBytes)
 
-  /** Passes a chunk on; a full buffer pauses the body until the caller reads (`read`). */
   /** What went out last ended with a CR: a client reading lines at LF still holds that line open. */
   let sentCr = false
+  /** Passes a chunk on; a full buffer pauses the body until the caller reads (`read`). */
   const send = (chunk: Uint8Array | string) => {
     sentCr = typeof chunk === 'string' ? chunk.endsWith('\r') : chunk[chunk.length - 1] === 0x0d
     if (!relay.push(chunk)) source?.pause()

@@ -44,10 +44,14 @@ const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unkn
   DeleteTaskPushNotificationConfig: (params) => [[params], 'id'],
 }
 
-/** The task a 0.3 config's resource name (`tasks/{id}/pushNotificationConfigs/{config}`) names. */
+/**
+ * The task a 0.3 config's resource name (`tasks/{id}/pushNotificationConfigs/{config}`) names,
+ * read as 0.3's servers read it: `String(name)`, not decoded.
+ */
 const taskOfResourceName = (name: unknown): [string, unknown][] => {
-  const found = typeof name === 'string' ? /^tasks\/([^/]+)/.exec(name)?.[1] : undefined
-  return found === undefined ? [] : [['name', decodeURIComponent(found)]]
+  if (name === undefined || name === null) return []
+  const found = /^tasks\/([^/]+)/.exec(String(name))?.[1]
+  return found === undefined ? [] : [['name', found]]
 }
 
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
@@ -268,7 +272,7 @@ export const listedTasks = (
     return 'not-a-list'
   }
   // An error passes as it is; a `result` beside one is filtered all the same (a client may read it).
-  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed && parsed.result === undefined)
+  if (binding === 'JSONRPC' && isObject(parsed) && 'error' in parsed && parsed.result == null)
     return undefined
   const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
   if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'

@@ -160,6 +160,22 @@ describe('namedTask', () => {
     expect(same).toEqual({ taskId: 't-mine' })
   })
 
+  it("reads a 0.3 push config's resource name as its servers do: String(name), not decoded", () => {
+    // Act
+    const named = (name: unknown, path = '/v1/tasks/t-mine/pushNotificationConfigs') =>
+      namedTask(restCall('POST', path, { name, pushNotificationConfig: { url: 'https://h' } }))
+
+    // Assess: an array is read as its string; a % is compared as it is
+    expect(named(['tasks/t-theirs/pushNotificationConfigs/c'])).toEqual({
+      invalid: expect.stringContaining('twice'),
+    })
+    expect(
+      named('tasks/50%/pushNotificationConfigs/c', '/v1/tasks/50%/pushNotificationConfigs'),
+    ).toEqual({
+      taskId: '50%',
+    })
+  })
+
   it('names no task for a new message, ListTasks or the extended card', () => {
     // Assess
     expect(namedTask(jsonRpcCall('SendMessage', { message: messageIn() }))).toBeUndefined()
@@ -288,6 +304,16 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
 })
 
 describe('listedTasks', () => {
+  it('passes a JSON-RPC error on as it is, a null result beside it or not', () => {
+    // Assess
+    expect(
+      listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{"code":-32603},"result":null}'),
+    ).toBeUndefined()
+    expect(
+      listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}'),
+    ).toBeUndefined()
+  })
+
   it('filters a JSON-RPC result that comes beside an error, as a client may read it', () => {
     // Prepare
     const answer =

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import type { Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it, vi } from 'vitest'
@@ -286,6 +286,34 @@ describe('taskOwnership middleware', () => {
     expect(JSON.stringify(refused)).toContain("Task 't-theirs' was not found")
     expect(passed).toBeUndefined()
     expect(owners.ownedBy).toHaveBeenCalledWith('weather', ['t-mine', 't-theirs'], 'client-a')
+  })
+
+  it('filters a ListTasks answer whatever its Content-Type says: a client reads a unary answer whole', async () => {
+    // Prepare: an agent labels its list an event stream, which would skip the filter
+    const owners = ownersWith(async () => undefined)
+    vi.mocked(owners.ownedBy).mockResolvedValue(new Set(['t-mine']))
+    const list = {
+      jsonrpc: '2.0',
+      id: 5,
+      result: { tasks: [{ id: 't-mine' }, { id: 't-theirs' }] },
+    }
+    const request = requestFor(
+      { ...streamCall, operation: 'ListTasks', stream: false, params: {} },
+      {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json; profile="text/event-stream"' },
+        body: Readable.from([`${JSON.stringify(list)}\n\n`]),
+      },
+    )
+    request.context.taskAccess = 'own'
+
+    // Act
+    await taskOwnership({ owners }).after?.(request)
+
+    // Assess
+    const { body } = request.response as { body: string }
+    expect(body).toContain('t-mine')
+    expect(body).not.toContain('t-theirs')
   })
 
   describe("on a call about the caller's own task", () => {
