@@ -7,6 +7,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import { DotSegmentError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
+import { protoName, spellingsOf } from './proto-fields.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -28,24 +29,29 @@ interface RestRequest {
  * A param as one path segment. `.` and `..` are refused: encoding cannot save
  * them (a URL reads `%2E` as a dot too), and `/tasks/.` would reach ListTasks.
  */
+/** A path segment from a param, under its JSON name or its proto name (`task_id`), as ProtoJSON reads it. */
 const segment = (params: Params, name: string): string => {
-  const value = String(params[name])
+  const value = String(spellingsOf(params, name)[0]?.[1])
   if (value === '.' || value === '..') throw new DotSegmentError(name, value)
   return encodeURIComponent(value)
 }
 
 const query = (params: Params, skip: string[]) => {
+  const skipped = new Set(skip.flatMap((name) => [name, protoName(name)]))
   const entries = Object.entries(params).filter(
     ([name, value]) =>
-      !skip.includes(name) && value !== undefined && value !== null && typeof value !== 'object',
+      !skipped.has(name) && value !== undefined && value !== null && typeof value !== 'object',
   )
   return entries.length > 0
     ? `?${new URLSearchParams(entries.map(([n, v]) => [n, String(v)])).toString()}`
     : ''
 }
 
-const without = (params: Params, names: string[]) =>
-  Object.fromEntries(Object.entries(params).filter(([name]) => !names.includes(name)))
+/** The params without these fields, under either of their names. */
+const without = (params: Params, names: string[]) => {
+  const dropped = new Set(names.flatMap((name) => [name, protoName(name)]))
+  return Object.fromEntries(Object.entries(params).filter(([name]) => !dropped.has(name)))
+}
 
 const jsonRpcToRest: Record<OperationName, (p: Params) => RestRequest> = {
   SendMessage: (p) => ({ method: 'POST', path: '/message:send', body: without(p, ['tenant']) }),

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { spellingsOf } from '../a2a/proto-fields.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
 /**
@@ -50,6 +51,10 @@ type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== ''
+
+/** A field's first non-empty value under its JSON name or its proto name, as the runtime's parser reads it. */
+const fieldGiven = (object: Record<string, unknown>, name: string): unknown =>
+  spellingsOf(object, name).find(([, value]) => nonEmpty(value))?.[1]
 
 /**
  * JSON read so that it writes back the same: every number keeps its source
@@ -121,14 +126,18 @@ export const withRuntimeSession = (
   const params = isObject(parsed) && isObject(parsed.params) ? parsed.params : {}
   const message = isObject(params.message) ? params.message : undefined
   if (message) {
-    if (nonEmpty(message.contextId)) return send(sessionIn(message.contextId))
-    if (nonEmpty(message.taskId)) return send(taskSession(message.taskId))
+    const context = fieldGiven(message, 'contextId')
+    if (nonEmpty(context)) return send(sessionIn(context))
+    const taskId = fieldGiven(message, 'taskId')
+    if (nonEmpty(taskId)) return send(taskSession(taskId))
     const contextId = newContextId()
     message.contextId = contextId
     return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(parsed)))
   }
-  if (nonEmpty(params.contextId)) return send(sessionIn(params.contextId))
-  const taskId = nonEmpty(params.taskId) ? params.taskId : nonEmpty(params.id) ? params.id : ''
+  const contextId = fieldGiven(params, 'contextId')
+  if (nonEmpty(contextId)) return send(sessionIn(contextId))
+  const named = fieldGiven(params, 'taskId')
+  const taskId = nonEmpty(named) ? named : nonEmpty(params.id) ? params.id : ''
   if (taskId) return send(taskSession(taskId))
   return send(sessionIn(''))
 }

@@ -204,6 +204,20 @@ describe('AgentCore session derivation', () => {
     expect(sent.body).toBe(outgoing.body)
   })
 
+  it('reads a contextId spelled context_id as the runtime will, and adds none beside it', () => {
+    // Prepare
+    const outgoing = request(
+      '{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"context_id":"ctx-1","parts":[]}}}',
+    )
+
+    // Act
+    const { request: sent, sessionId } = withRuntimeSession(outgoing, scope)
+
+    // Assess: the conversation's session, and the body as it came
+    expect(sessionId).toBe(conversationSessionId({ ...scope, contextId: 'ctx-1' }))
+    expect(sent.body).toBe(outgoing.body)
+  })
+
   it('starts a conversation for a message without a contextId: a fresh contextId in the message, its session derivable again from it', () => {
     // Prepare
     const outgoing = request(

@@ -52,6 +52,27 @@ describe('binding translation', () => {
     })
   })
 
+  it('reads a param spelled by its proto name into the path, as the agent would read it', () => {
+    // Assess
+    expect(
+      restRequestFor(
+        call({
+          operation: 'CreateTaskPushNotificationConfig',
+          params: { task_id: 't', url: 'https://h' },
+        }),
+      ),
+    ).toEqual({
+      method: 'POST',
+      path: '/tasks/t/pushNotificationConfigs',
+      body: { url: 'https://h' },
+    })
+    expect(
+      restRequestFor(
+        call({ operation: 'ListTaskPushNotificationConfigs', params: { task_id: 't' } }),
+      ),
+    ).toEqual({ method: 'GET', path: '/tasks/t/pushNotificationConfigs' })
+  })
+
   it('turns an HTTP+JSON path back into JSON-RPC params, tenant and query included', () => {
     // Assess
     expect(
