@@ -227,6 +227,16 @@ export const forwardToBackend = async (
     if (value !== undefined) headers[name] = value
   }
   const isEventStream = isEventStreamType(headers['content-type'])
+  if (isEventStream && !options.streaming && response.status < 400) {
+    // A one-shot call answered with events: a client may read it whole or as a stream, and the
+    // checks of what it hands the caller could read it the other way. Refused, never passed on.
+    discardBody(response.body)
+    settled()
+    throw new BackendUnavailableError(
+      agentId,
+      'it answered a call that is not a stream with an event stream',
+    )
+  }
   if (isEventStream) headers['cache-control'] = 'no-cache'
   if (!response.body) {
     settled()

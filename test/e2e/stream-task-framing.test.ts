@@ -55,6 +55,14 @@ describe('a task named in a stream, however the stream is framed', () => {
       response.end(JSON.stringify({ jsonrpc: '2.0', id: rpc.id, result: { task: task(taskOfA) } }))
       return
     }
+    if (rpc.method === 'GetTask') {
+      // A one-shot answer labelled an event stream, naming another task than the one asked about.
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      response.end(
+        `data: ${JSON.stringify({ jsonrpc: '2.0', id: rpc.id, result: { task: task('task-of-c') } })}\n\n`,
+      )
+      return
+    }
     const text = rpc.params?.message?.parts?.[0]?.text as string
     const stream = streams[text]
     if (rpc.method !== 'SendStreamingMessage' || !stream) {
@@ -127,5 +135,19 @@ describe('a task named in a stream, however the stream is framed', () => {
 
     // Assess: as for the plain event, B is never handed A's task.
     expect(seen.taskIds).toEqual([])
+  })
+
+  it('refuses a one-shot answer labelled an event stream, which a client may read either way', async () => {
+    // Act: caller A asks for its own task; the agent answers GetTask as events
+    const answer = await postA2A(
+      `${stack.url}/agents/framing-agent`,
+      tokenA,
+      jsonRpc('GetTask', { id: taskOfA }),
+    )
+    const text = await answer.text()
+
+    // Assess: never passed on, whatever it names
+    expect(text).not.toContain('task-of-c')
+    expect(text).toContain('answered a call that is not a stream with an event stream')
   })
 })
