@@ -82,6 +82,7 @@ export const errorAnswers = {
   'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
   'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
   'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
+  'missing-path-param': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
   'too-few-examples': {
     status: 422,
     title: 'Too few examples to calibrate',
@@ -255,6 +256,17 @@ export class DotSegmentError extends SwitchboardError {
   constructor(field: string, value: string) {
     super(`params.${field} may not be '${value}': it would name another path at the agent.`)
     this.name = 'DotSegmentError'
+    this.field = field
+  }
+}
+
+/** A param a translated call's path is built from is missing or no string: no path to send. */
+export class MissingPathParamError extends SwitchboardError {
+  readonly code = 'missing-path-param'
+  readonly field: string
+  constructor(field: string) {
+    super(`params.${field} is needed as a non-empty string: it names the path at the agent.`)
+    this.name = 'MissingPathParamError'
     this.field = field
   }
 }

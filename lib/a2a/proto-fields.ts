@@ -20,3 +20,11 @@ export const spellingsOf = (
     .filter((name) => object[name] !== undefined && Object.hasOwn(object, name))
     .map((name) => [name, object[name]])
 }
+
+/**
+ * A field's value as an agent's ProtoJSON parser takes it: under its JSON name if given (not
+ * null), else under its proto name (@a2a-js/sdk's `fromJSON`: `isSet(o.contextId) ? … :
+ * o.context_id`).
+ */
+export const fieldOf = (object: Record<string, unknown>, jsonName: string): unknown =>
+  spellingsOf(object, jsonName).find(([, value]) => value !== null)?.[1]

@@ -5,9 +5,9 @@ import {
   toJsonRpcError,
   toRestErrorBody,
 } from '@a2a-js/sdk/errors'
-import { DotSegmentError } from '../errors.ts'
+import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
-import { protoName, spellingsOf } from './proto-fields.ts'
+import { fieldOf, protoName } from './proto-fields.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -26,12 +26,14 @@ interface RestRequest {
 }
 
 /**
- * A param as one path segment. `.` and `..` are refused: encoding cannot save
- * them (a URL reads `%2E` as a dot too), and `/tasks/.` would reach ListTasks.
+ * A param as one path segment, under its JSON name or its proto name (`task_id`), as ProtoJSON
+ * reads it. One missing or no string is refused rather than sent as `undefined`; `.` and `..`
+ * are refused too: encoding cannot save them (a URL reads `%2E` as a dot too), and `/tasks/.`
+ * would reach ListTasks.
  */
-/** A path segment from a param, under its JSON name or its proto name (`task_id`), as ProtoJSON reads it. */
 const segment = (params: Params, name: string): string => {
-  const value = String(spellingsOf(params, name)[0]?.[1])
+  const value = fieldOf(params, name)
+  if (typeof value !== 'string' || value === '') throw new MissingPathParamError(name)
   if (value === '.' || value === '..') throw new DotSegmentError(name, value)
   return encodeURIComponent(value)
 }

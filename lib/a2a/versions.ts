@@ -1,5 +1,6 @@
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
+import { fieldOf } from './proto-fields.ts'
 
 /**
  * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
@@ -390,20 +391,22 @@ const pushConfigFromV1 = (config: Json): Json =>
 const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
   const v = asObject(value)
   const fromName = typeof v.name === 'string' ? /^tasks\/([^/]+)/.exec(v.name)?.[1] : undefined
+  const taskId = fieldOf(v, 'taskId')
   return defined({
-    taskId: dialect === '0.3-rest' ? (v.taskId ?? fromName) : v.taskId,
-    ...pushConfigToV1(v.pushNotificationConfig),
+    taskId: dialect === '0.3-rest' ? (taskId ?? fromName) : taskId,
+    ...pushConfigToV1(fieldOf(v, 'pushNotificationConfig')),
   })
 }
 
 const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
   const v = asObject(value)
   const config = pushConfigFromV1(v)
+  const taskId = fieldOf(v, 'taskId')
   if (dialect === '0.3-rest') {
-    const name = `tasks/${String(v.taskId)}/pushNotificationConfigs/${String(v.id ?? '')}`
+    const name = `tasks/${String(taskId)}/pushNotificationConfigs/${String(v.id ?? '')}`
     return { name, pushNotificationConfig: config }
   }
-  return { taskId: v.taskId, pushNotificationConfig: config }
+  return { taskId, pushNotificationConfig: config }
 }
 
 // --- operations: params and results ---------------------------------------
@@ -466,10 +469,10 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
   SubscribeToTask: (_, { metadata: _metadata, ...rest }) => rest,
   CreateTaskPushNotificationConfig: taskPushConfigToV1,
   GetTaskPushNotificationConfig: (_, p) =>
-    defined({ taskId: p.id, id: p.pushNotificationConfigId }),
+    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),
   ListTaskPushNotificationConfigs: (_, p) => ({ taskId: p.id }),
   DeleteTaskPushNotificationConfig: (_, p) =>
-    defined({ taskId: p.id, id: p.pushNotificationConfigId }),
+    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),
   GetExtendedAgentCard: () => ({}),
 }
 
@@ -482,9 +485,12 @@ const paramsFromV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json)
   SubscribeToTask: (_, p) => withoutTenant(p),
   CreateTaskPushNotificationConfig: (dialect, p) => taskPushConfigFromV1(dialect, p),
   GetTaskPushNotificationConfig: (_, p) =>
-    defined({ id: p.taskId, pushNotificationConfigId: nonEmpty(p.id) }),
-  ListTaskPushNotificationConfigs: (_, p) => ({ id: p.taskId }),
-  DeleteTaskPushNotificationConfig: (_, p) => ({ id: p.taskId, pushNotificationConfigId: p.id }),
+    defined({ id: fieldOf(p, 'taskId'), pushNotificationConfigId: nonEmpty(p.id) }),
+  ListTaskPushNotificationConfigs: (_, p) => ({ id: fieldOf(p, 'taskId') }),
+  DeleteTaskPushNotificationConfig: (_, p) => ({
+    id: fieldOf(p, 'taskId'),
+    pushNotificationConfigId: p.id,
+  }),
   GetExtendedAgentCard: () => ({}),
 }
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { spellingsOf } from '../a2a/proto-fields.ts'
+import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
 /**
@@ -51,10 +51,6 @@ type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== ''
-
-/** A field's first non-empty value under its JSON name or its proto name, as the runtime's parser reads it. */
-const fieldGiven = (object: Record<string, unknown>, name: string): unknown =>
-  spellingsOf(object, name).find(([, value]) => nonEmpty(value))?.[1]
 
 /**
  * JSON read so that it writes back the same: every number keeps its source
@@ -126,17 +122,19 @@ export const withRuntimeSession = (
   const params = isObject(parsed) && isObject(parsed.params) ? parsed.params : {}
   const message = isObject(params.message) ? params.message : undefined
   if (message) {
-    const context = fieldGiven(message, 'contextId')
+    const context = fieldOf(message, 'contextId')
     if (nonEmpty(context)) return send(sessionIn(context))
-    const taskId = fieldGiven(message, 'taskId')
+    const taskId = fieldOf(message, 'taskId')
     if (nonEmpty(taskId)) return send(taskSession(taskId))
     const contextId = newContextId()
+    // In place of any other spelling the message gives: a runtime may refuse both at once.
+    for (const [spelling] of spellingsOf(message, 'contextId')) delete message[spelling]
     message.contextId = contextId
     return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(parsed)))
   }
-  const contextId = fieldGiven(params, 'contextId')
+  const contextId = fieldOf(params, 'contextId')
   if (nonEmpty(contextId)) return send(sessionIn(contextId))
-  const named = fieldGiven(params, 'taskId')
+  const named = fieldOf(params, 'taskId')
   const taskId = nonEmpty(named) ? named : nonEmpty(params.id) ? params.id : ''
   if (taskId) return send(taskSession(taskId))
   return send(sessionIn(''))

@@ -234,7 +234,7 @@ export const forwardToBackend = async (
     settled()
     throw new BackendUnavailableError(
       agentId,
-      'it answered a call that is not a stream with an event stream',
+      'it sent an event stream for a call that is not a stream',
     )
   }
   if (isEventStream) headers['cache-control'] = 'no-cache'

@@ -148,6 +148,6 @@ describe('a task named in a stream, however the stream is framed', () => {
 
     // Assess: never passed on, whatever it names
     expect(text).not.toContain('task-of-c')
-    expect(text).toContain('answered a call that is not a stream with an event stream')
+    expect(text).toContain('sent an event stream for a call that is not a stream')
   })
 })

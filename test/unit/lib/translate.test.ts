@@ -11,6 +11,7 @@ import {
   restEventAsJsonRpc,
   restRequestFor,
 } from '../../../lib/a2a/translate.ts'
+import { MissingPathParamError } from '../../../lib/errors.ts'
 
 const call = (overrides: Partial<A2ACall>): A2ACall => ({
   agentId: 'a',
@@ -71,6 +72,16 @@ describe('binding translation', () => {
         call({ operation: 'ListTaskPushNotificationConfigs', params: { task_id: 't' } }),
       ),
     ).toEqual({ method: 'GET', path: '/tasks/t/pushNotificationConfigs' })
+  })
+
+  it('refuses to build a path from a task id that is missing or no string, rather than send undefined', () => {
+    // Assess
+    expect(() =>
+      restRequestFor(call({ operation: 'ListTaskPushNotificationConfigs', params: {} })),
+    ).toThrow(MissingPathParamError)
+    expect(() => restRequestFor(call({ operation: 'GetTask', params: { id: 7 } }))).toThrow(
+      MissingPathParamError,
+    )
   })
 
   it('turns an HTTP+JSON path back into JSON-RPC params, tenant and query included', () => {

@@ -309,6 +309,19 @@ describe('A2A version conversion', () => {
     expect(taskStateToV03(current)).toBe(legacy)
   })
 
+  it('carries a task id given by its proto name across versions, as an agent reads it', () => {
+    // Assess: a 0.3 push config set as task_id, and a 1.0 delete's task_id, keep their task
+    expect(
+      paramsToV1('0.3-jsonrpc', 'CreateTaskPushNotificationConfig', {
+        task_id: 't-1',
+        pushNotificationConfig: { url: 'https://hooks.example.com/a2a' },
+      }),
+    ).toMatchObject({ taskId: 't-1', url: 'https://hooks.example.com/a2a' })
+    expect(
+      paramsFromV1('0.3-jsonrpc', 'DeleteTaskPushNotificationConfig', { task_id: 't-1', id: 'c' }),
+    ).toEqual({ id: 't-1', pushNotificationConfigId: 'c' })
+  })
+
   it('drops the tenant a 0.3 agent has no place for', () => {
     // Act
     const converted = paramsFromV1('0.3-jsonrpc', 'GetTask', { id: 't-1', tenant: 'acme' })
