@@ -438,12 +438,15 @@ const sendConfigurationFromV1 = (configuration: unknown) => {
   })
 }
 
-const sendParamsToV1 = (dialect: Dialect, params: Json): Json =>
-  defined({
-    ...params,
-    message: messageToV1(dialect, params.message),
+/** A 0.3 send's params as 1.0's: its message given as `message` or, 0.3's proto name, `request`. */
+const sendParamsToV1 = (dialect: Dialect, params: Json): Json => {
+  const { request, ...rest } = params
+  return defined({
+    ...rest,
+    message: messageToV1(dialect, params.message ?? request),
     configuration: sendConfigurationToV1(params.configuration),
   })
+}
 
 const sendParamsFromV1 = (dialect: Dialect, params: Json): Json => {
   const { tenant: _tenant, ...rest } = params
@@ -468,8 +471,9 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
   CancelTask: (_, p) => p,
   SubscribeToTask: (_, { metadata: _metadata, ...rest }) => rest,
   CreateTaskPushNotificationConfig: taskPushConfigToV1,
+  // A 0.3 get may leave the config out: the task's own, named by its task as agents name it.
   GetTaskPushNotificationConfig: (_, p) =>
-    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),
+    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') ?? p.id }),
   ListTaskPushNotificationConfigs: (_, p) => ({ taskId: p.id }),
   DeleteTaskPushNotificationConfig: (_, p) =>
     defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),

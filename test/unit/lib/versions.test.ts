@@ -322,6 +322,19 @@ describe('A2A version conversion', () => {
     ).toEqual({ id: 't-1', pushNotificationConfigId: 'c' })
   })
 
+  it("reads a 0.3 HTTP+JSON message given as proto's `request`, and a get that names no config", () => {
+    // Assess
+    expect(
+      paramsToV1('0.3-rest', 'SendMessage', {
+        request: { messageId: 'm', role: 'ROLE_USER', taskId: 't-1', content: [{ text: 'hi' }] },
+      }),
+    ).toMatchObject({ message: { messageId: 'm', taskId: 't-1', parts: [{ text: 'hi' }] } })
+    expect(paramsToV1('0.3-jsonrpc', 'GetTaskPushNotificationConfig', { id: 't-1' })).toEqual({
+      taskId: 't-1',
+      id: 't-1',
+    })
+  })
+
   it('drops the tenant a 0.3 agent has no place for', () => {
     // Act
     const converted = paramsFromV1('0.3-jsonrpc', 'GetTask', { id: 't-1', tenant: 'acme' })
