@@ -1,5 +1,5 @@
 import type { A2AFailure } from '../a2a/errors.ts'
-import { spellingsOf } from '../a2a/proto-fields.ts'
+import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
@@ -100,7 +100,7 @@ export const configIdDeletedBy = (call: A2ACall, principal: string): string | un
     | undefined
   const id =
     call.version === '0.3' && call.binding === 'JSONRPC'
-      ? spellingsOf(params ?? {}, 'pushNotificationConfigId')[0]?.[1]
+      ? fieldOf(params ?? {}, 'pushNotificationConfigId')
       : params?.id
   return typeof id === 'string' && id !== ''
     ? configIdFor(call.agentId, principal, named.taskId, id)
