@@ -1,4 +1,9 @@
+import { errorAnswerOf, SwitchboardError } from '../errors.ts'
 import { type MetricsSink, recordCall } from './metrics.ts'
+
+/** A refusal of the caller's own request on its way to the agent (a 4xx of ours): no failure of the agent's. */
+const isCallersFault = (error: unknown) =>
+  error instanceof SwitchboardError && errorAnswerOf(error).status < 500
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
@@ -48,7 +53,10 @@ export const callRecorder = (
     report.agentMs = durationMs
     report.chunks = outcome.chunks
     if (outcome.error !== undefined) report.error = String(outcome.error)
-    const failed = outcome.error !== undefined || (outcome.statusCode ?? 500) >= 500
+    const failed =
+      outcome.error !== undefined
+        ? !isCallersFault(outcome.error)
+        : (outcome.statusCode ?? 500) >= 500
     recordCall(metrics, {
       agentId: call.agentId,
       operation: call.operation,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MissingPathParamError } from '../../../lib/errors.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 
@@ -64,5 +65,23 @@ describe('callRecorder', () => {
     expect(report).toMatchObject({ error: 'Error: connect ECONNREFUSED 127.0.0.1:9', agentMs: 5 })
     expect(report.agentStatus).toBeUndefined()
     expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 5, CallFailures: 1 })
+  })
+
+  it("does not count a refusal of the caller's own request as the agent failing", () => {
+    // Prepare: translation refused to build a path from a task id the caller left out
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'ListTaskPushNotificationConfigs', stream: false },
+      report,
+      clock(0).now,
+    )
+
+    // Act
+    finished({ error: new MissingPathParamError('taskId') })
+
+    // Assess
+    expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 0 })
   })
 })
