@@ -54,29 +54,29 @@ class OtherTaskNamedError extends Error {
   }
 }
 
+/** The agent's own faults that withhold an answer, and what the caller is told of each. */
+const agentFaults: [new (...args: never[]) => Error, string][] = [
+  [TaskOwnedElsewhereError, 'a task another caller created'],
+  [OtherTaskNamedError, 'a task other than the one asked about'],
+  [UnreadableTaskIdError, 'a task id that is not a string'],
+]
+
 /** What the caller is told when its answer cannot be given safely. */
-const withheld = (call: A2ACall, error: unknown): A2AFailure =>
-  error instanceof TaskOwnedElsewhereError
-    ? {
-        kind: 'backend-unavailable',
-        message: `Agent '${call.agentId}' answered with a task another caller created; the gateway withheld it.`,
-      }
-    : error instanceof OtherTaskNamedError
-      ? {
-          kind: 'backend-unavailable',
-          message: `Agent '${call.agentId}' answered with a task other than the one asked about; the gateway withheld it.`,
-        }
-      : error instanceof UnreadableTaskIdError
-        ? {
-            kind: 'backend-unavailable',
-            message: `Agent '${call.agentId}' answered with a task id that is not a string; the gateway withheld it.`,
-          }
-        : {
-            kind: 'internal',
-            message: createsTasks(call.operation)
-              ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
-              : 'The gateway could not check which of these tasks are yours; try again.',
-          }
+const withheld = (call: A2ACall, error: unknown): A2AFailure => {
+  const fault = agentFaults.find(([kind]) => error instanceof kind)
+  if (fault) {
+    return {
+      kind: 'backend-unavailable',
+      message: `Agent '${call.agentId}' answered with ${fault[1]}; the gateway withheld it.`,
+    }
+  }
+  return {
+    kind: 'internal',
+    message: createsTasks(call.operation)
+      ? `Agent '${call.agentId}' answered, but the gateway could not record the task as yours, so it withheld the answer; send the message again.`
+      : 'The gateway could not check which of these tasks are yours; try again.',
+  }
+}
 
 /** Calls `then` once `stream` has closed: at once if it has. */
 const onceClosed = (stream: Readable, then: () => void) => {
@@ -255,8 +255,8 @@ export const taskOwnership = (
     // An error answer hands out no task and lists none.
     if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
-    // A call about the caller's own task (GetTask, CancelTask, SubscribeToTask, a push config):
-    // its answer may name that task only, so no other task reaches the caller through it.
+    // A call about the caller's own task (GetTask, CancelTask, SubscribeToTask; a push config's
+    // answer names none): its answer may name that task only, so no other reaches the caller.
     const asked = createsTasks(call.operation) ? undefined : request.context.task?.taskId
     if (!createsTasks(call.operation) && !filtersList && asked === undefined) return
     const { principal } = requires(request.context, 'caller', 'taskOwnership')
