@@ -146,21 +146,25 @@ export class UnreadableTaskIdError extends Error {
  * each id under its JSON name and its proto name (`task_id`), both when both are
  * given. An id that is there but not a string throws UnreadableTaskIdError.
  */
+/**
+ * The task `value` names by `idField`, under each spelling a client may read it by; an id that
+ * is there but not a string throws UnreadableTaskIdError.
+ */
+const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
+  if (!isObject(value)) return []
+  const context = spellingsOf(value, 'contextId').find(
+    ([, id]) => typeof id === 'string' && id !== '',
+  )?.[1] as string | undefined
+  return spellingsOf(value, idField).flatMap(([, taskId]) => {
+    if (taskId === null || taskId === '') return []
+    // A client may read it anyway (@a2a-js/sdk's fromJSON makes `["t-1"]` the task `t-1`).
+    if (typeof taskId !== 'string') throw new UnreadableTaskIdError(taskId)
+    return [context ? { taskId, contextId: context } : { taskId }]
+  })
+}
+
 export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
-  /** The task `value` names by `idField`, under each spelling a client may read it by. */
-  const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
-    if (!isObject(value)) return []
-    const context = spellingsOf(value, 'contextId').find(
-      ([, id]) => typeof id === 'string' && id !== '',
-    )?.[1] as string | undefined
-    return spellingsOf(value, idField).flatMap(([, taskId]) => {
-      if (taskId === null || taskId === '') return []
-      // A client may read it anyway (@a2a-js/sdk's fromJSON makes `["t-1"]` the task `t-1`).
-      if (typeof taskId !== 'string') throw new UnreadableTaskIdError(taskId)
-      return [context ? { taskId, contextId: context } : { taskId }]
-    })
-  }
   const found = [
     refsOf(payload.task, 'id'),
     refsOf(payload.message, 'taskId'),
@@ -219,11 +223,11 @@ export const tasksInAnswerTo = (
   const payload = payloadOf(call.binding, text)
   const tasks = tasksInPayload(payload)
   const answersWithTask = call.operation === 'GetTask' || call.operation === 'CancelTask'
-  if (!answersWithTask || !isObject(payload)) return tasks
-  const { id } = payload
-  if (id === undefined || id === null || id === '') return tasks
-  if (typeof id !== 'string') throw new UnreadableTaskIdError(id)
-  return tasks.some(({ taskId }) => taskId === id) ? tasks : [...tasks, { taskId: id }]
+  if (!answersWithTask) return tasks
+  const bare = refsOf(payload, 'id').filter(
+    (ref) => !tasks.some(({ taskId }) => taskId === ref.taskId),
+  )
+  return [...tasks, ...bare]
 }
 
 /** The ids of the tasks a whole (unary) answer in `binding` hands the caller. */
