@@ -387,10 +387,14 @@ const pushConfigFromV1 = (config: Json): Json =>
     authentication: authenticationFromV1(config.authentication),
   })
 
+/** The task a 0.3 push config's resource name (`tasks/{id}/pushNotificationConfigs/{config}`) names, not decoded. */
+export const taskOfConfigName = (name: string): string | undefined =>
+  /^tasks\/([^/]+)/.exec(name)?.[1]
+
 /** 0.3's `{ taskId, pushNotificationConfig }` (or its REST `name`) as 1.0's flat config. */
 const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
   const v = asObject(value)
-  const fromName = typeof v.name === 'string' ? /^tasks\/([^/]+)/.exec(v.name)?.[1] : undefined
+  const fromName = typeof v.name === 'string' ? taskOfConfigName(v.name) : undefined
   const taskId = fieldOf(v, 'taskId')
   return defined({
     taskId: dialect === '0.3-rest' ? (taskId ?? fromName) : taskId,

@@ -4,6 +4,7 @@ import { spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
+import { taskOfConfigName } from '../a2a/versions.ts'
 
 /**
  * What task-ownership needs to know of an A2A call and of its answer, in
@@ -44,13 +45,10 @@ const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unkn
   DeleteTaskPushNotificationConfig: (params) => [[params], 'id'],
 }
 
-/**
- * The task a 0.3 config's resource name (`tasks/{id}/pushNotificationConfigs/{config}`) names,
- * read as 0.3's servers read it: `String(name)`, not decoded.
- */
+/** The task a 0.3 config's resource name names, read as 0.3's servers read it: `String(name)`. */
 const taskOfResourceName = (name: unknown): [string, unknown][] => {
   if (name === undefined || name === null) return []
-  const found = /^tasks\/([^/]+)/.exec(String(name))?.[1]
+  const found = taskOfConfigName(String(name))
   return found === undefined ? [] : [['name', found]]
 }
 
