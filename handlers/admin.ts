@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import * as z from 'zod'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
-import { adminWiring } from '../lib/admin/wiring.ts'
+import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
 import { clientIdSchema } from '../lib/callers/caller-registry.ts'
 import {
   createClient,
@@ -49,14 +49,12 @@ const {
   permissions,
   agentAdmin,
   keepIndexed,
-  idempotency,
+  idempotencyFor,
   audit,
   auditLog,
   routeCalibration,
   callerAdmin,
 } = adminWiring(config, logger)
-
-const idempotentRegistration = idempotentRequest(idempotency)
 
 type AdminHandler = TypedRoute<CallerContext>['handler']
 
@@ -106,31 +104,37 @@ const clientIdOf = (event: APIGatewayProxyEvent) =>
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
-const register = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-  .use(idempotentRegistration)
-  .handler(
-    audited(
-      'agent.register',
-      (event) => String((bodyOf(event) as { agentId?: unknown } | null)?.agentId),
-      (event) => registerAgent(bodyOf(event), agentAdmin).then(keepIndexed),
-      (after) =>
-        jsonResponse(201, after, {
-          location: `/admin/agents/${(after as { agentId: string }).agentId}`,
-        }),
-    ),
-  )
+/**
+ * An audited change that an `Idempotency-Key` makes safe to retry: keyed by its action, so one
+ * key names one request of one operation.
+ */
+const idempotent = (
+  action: IdempotentOperation,
+  target: Parameters<typeof audited>[1],
+  change: Parameters<typeof audited>[2],
+  respond: Parameters<typeof audited>[3],
+) =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
+    .use(idempotentRequest(idempotencyFor(action)))
+    .handler(audited(action, target, change, respond))
+
+const register = idempotent(
+  'agent.register',
+  (event) => String((bodyOf(event) as { agentId?: unknown } | null)?.agentId),
+  (event) => registerAgent(bodyOf(event), agentAdmin).then(keepIndexed),
+  (after) =>
+    jsonResponse(201, after, {
+      location: `/admin/agents/${(after as { agentId: string }).agentId}`,
+    }),
+)
 
 /** Calibrates /route from the catalog's examples and stores the threshold; idempotent by key too. */
-const calibrate = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-  .use(idempotentRegistration)
-  .handler(
-    audited(
-      'route.calibrate',
-      () => 'route-threshold',
-      () => calibrateRouting(routeCalibration),
-      (after) => jsonResponse(200, after),
-    ),
-  )
+const calibrate = idempotent(
+  'route.calibrate',
+  () => 'route-threshold',
+  () => calibrateRouting(routeCalibration),
+  (after) => jsonResponse(200, after),
+)
 
 const routes: TypedRoute<CallerContext>[] = [
   { method: 'POST', path: '/admin/register', handler: register },

@@ -32,6 +32,9 @@ import { DynamoAuditLog } from './audit-log.ts'
  * const admin = adminWiring(loadConfig(), createLogger())
  * await registerAgent(body, admin.agentAdmin).then(admin.keepIndexed)
  */
+/** The admin operations an `Idempotency-Key` makes safe to retry, as the audit trail names them. */
+export type IdempotentOperation = 'agent.register' | 'route.calibrate'
+
 export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   const dynamoClient = createDynamoClient(config)
   const documentClient = createDocumentClient(config, dynamoClient)
@@ -84,12 +87,20 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       ? { ...change, after: await indexChange(change.after, { ...search, registry, warn }) }
       : change
 
-  /** Registration is idempotent by the `Idempotency-Key` header. */
-  const idempotency = {
+  /**
+   * An operation made idempotent by the `Idempotency-Key` header, its records keyed by the
+   * operation's name and the header: one key names one request of one operation, so a script
+   * that names a deployment's changes with one key registers and calibrates, rather than being
+   * told the second is the first with another body. Routes that share a name (the two register
+   * routes) share their keys. A store of its own each: Powertools configures a store once, with
+   * the first operation's settings, and sets the key prefix on it per request.
+   */
+  const idempotencyFor = (operation: IdempotentOperation) => ({
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: tableName('idempotency', config.tablePrefix),
       awsSdkV3Client: dynamoClient,
     }),
+    keyPrefix: operation,
     config: new IdempotencyConfig({
       // Header names are lowercased by httpHeaderNormalizer before the router runs.
       eventKeyJmesPath: 'headers."idempotency-key"',
@@ -97,7 +108,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       payloadValidationJmesPath: 'body',
       throwOnNoIdempotencyKey: false,
     }),
-  }
+  })
 
   const auditLog = new DynamoAuditLog({
     client: documentClient,
@@ -139,7 +150,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     permissions,
     agentAdmin,
     keepIndexed,
-    idempotency,
+    idempotencyFor,
     audit,
     auditLog,
     routeCalibration,

@@ -105,14 +105,15 @@ describe('the admin API through the local gateway', () => {
     )
   })
 
-  it('registers once when the same request is sent twice with one Idempotency-Key', async () => {
+  it('registers once when the same request is sent twice with one Idempotency-Key, its JSON keys in another order', async () => {
     // Prepare
     const secretsBefore = (await secretArns()).length
     const key = { 'Idempotency-Key': 'register-echo-1' }
+    const reordered = Object.fromEntries(Object.entries(withSecret('echo', 'k-1')).reverse())
 
     // Act
     const first = await adminCall('POST', '/admin/register', withSecret('echo', 'k-1'), key)
-    const retry = await adminCall('POST', '/admin/register', withSecret('echo', 'k-1'), key)
+    const retry = await adminCall('POST', '/admin/register', reordered, key)
 
     // Assess
     expect([first.status, retry.status]).toEqual([201, 201])
@@ -182,6 +183,25 @@ describe('the admin API through the local gateway', () => {
     expect([deleted.status, afterDelete.status]).toEqual([204, 201])
     expect(await afterDelete.json()).toEqual(firstBody)
     expect(lookup.status).toBe(404)
+  })
+
+  it('keeps one Idempotency-Key per operation: a calibration with a registration’s key runs, and either register route replays', async () => {
+    // Prepare: a script that names each deployment's changes with one key.
+    const key = { 'Idempotency-Key': 'deploy-7' }
+    const registration = withSecret('deployed', 'k-d1')
+    const first = await adminCall('POST', '/admin/register', registration, key)
+    const firstBody = await first.json()
+
+    // Act
+    const calibration = await adminCall('POST', '/admin/route/calibrate', undefined, key)
+    const replay = await adminCall('POST', '/admin/agents', registration, key)
+
+    // Assess
+    expect(first.status).toBe(201)
+    expect(calibration.status).toBe(200)
+    expect(await calibration.json()).toMatchObject({ threshold: { minScore: expect.any(Number) } })
+    expect(replay.status).toBe(201)
+    expect(await replay.json()).toEqual(firstBody)
   })
 
   it('runs eight concurrent registrations with one Idempotency-Key once, answering the others 409 in progress', async () => {
