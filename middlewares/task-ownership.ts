@@ -255,8 +255,12 @@ export const taskOwnership = (
     // An error answer hands out no task and lists none.
     if (!call || !response || response.statusCode >= 400) return
     const filtersList = call.operation === 'ListTasks' && request.context.taskAccess !== 'all'
-    // A call about the caller's own task (GetTask, CancelTask, SubscribeToTask; a push config's
-    // answer names none): its answer may name that task only, so no other reaches the caller.
+    // A call about the caller's own task (GetTask, CancelTask, SubscribeToTask, the push-config
+    // operations): its answer may name that task only, so no other reaches the caller. A list of
+    // push configs is withheld, not filtered as ListTasks is: it lists the configs of the task
+    // asked about (@a2a-js/sdk's server loads that task's alone), so a config of another task is
+    // the agent's fault, as in GetTask's answer; an agent that keeps no callers apart lists
+    // every task in ListTasks, which is no fault.
     const asked = createsTasks(call.operation) ? undefined : request.context.task?.taskId
     if (!createsTasks(call.operation) && !filtersList && asked === undefined) return
     const { principal } = requires(request.context, 'caller', 'taskOwnership')

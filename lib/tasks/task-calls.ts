@@ -45,8 +45,11 @@ const legacyTaskIdField: Partial<Record<OperationName, (params: Params) => [unkn
   DeleteTaskPushNotificationConfig: (params) => [[params], 'id'],
 }
 
-/** The task a 0.3 config's resource name names, read as 0.3's servers read it: `String(name)`. */
-const taskOfResourceName = (name: unknown): [string, unknown][] => {
+/**
+ * The task a 0.3 config's resource name names, read as 0.3's servers and clients read it:
+ * `String(name)` (their proto's `fromJSON`).
+ */
+const taskOfResourceName = (name: unknown): [spelling: 'name', taskId: string][] => {
   if (name === undefined || name === null) return []
   const found = taskOfConfigName(String(name))
   return found === undefined ? [] : [['name', found]]
@@ -185,6 +188,39 @@ export const tasksInPayload = (payload: unknown): TaskRef[] => {
   return [...byTask.values()]
 }
 
+/**
+ * The tasks a push config names: its `taskId` under each spelling, and a 0.3 config's resource
+ * name (`tasks/{id}/pushNotificationConfigs/{configId}`), in whichever version it comes.
+ */
+const tasksOfConfig = (config: unknown): TaskRef[] => [
+  ...refsOf(config, 'taskId'),
+  ...(isObject(config) ? taskOfResourceName(config.name) : []).map(([, taskId]) => ({ taskId })),
+]
+
+/**
+ * The configs a ListTaskPushNotificationConfigs answer shows: 1.0's and 0.3 HTTP+JSON's
+ * `configs`, or 0.3 JSON-RPC's bare array.
+ */
+const configsListedIn = (payload: unknown): unknown[] => {
+  if (Array.isArray(payload)) return payload
+  return isObject(payload) && Array.isArray(payload.configs) ? payload.configs : []
+}
+
+/**
+ * What an answer to each of these operations shows besides the shapes `tasksInPayload` reads:
+ * GetTask's and CancelTask's Task itself (bare in 1.0, with no `kind`), and push configs, each
+ * naming its task (a Delete answers none, 1.0's `{}` or 0.3's `null`: one showing a config
+ * anyway is read as one).
+ */
+const answerShows: Partial<Record<OperationName, (payload: unknown) => TaskRef[]>> = {
+  GetTask: (payload) => refsOf(payload, 'id'),
+  CancelTask: (payload) => refsOf(payload, 'id'),
+  CreateTaskPushNotificationConfig: tasksOfConfig,
+  GetTaskPushNotificationConfig: tasksOfConfig,
+  ListTaskPushNotificationConfigs: (payload) => configsListedIn(payload).flatMap(tasksOfConfig),
+  DeleteTaskPushNotificationConfig: tasksOfConfig,
+}
+
 /** The ids of the tasks one answer payload hands the caller (`tasksInPayload`). */
 export const taskIdsInPayload = (payload: unknown): string[] =>
   tasksInPayload(payload).map(({ taskId }) => taskId)
@@ -211,8 +247,14 @@ export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
   tasksInPayload(payloadOf(binding, text))
 
 /**
- * The tasks a whole (unary) answer to `call` hands the caller: as `tasksInAnswer`, and for
- * GetTask and CancelTask, whose answer is the Task itself (bare in 1.0, with no `kind`), its `id`.
+ * The tasks a whole (unary) answer to `call` hands the caller: as `tasksInAnswer`, and what an
+ * answer to its operation shows besides (`answerShows`): GetTask's and CancelTask's bare Task,
+ * the task of each push config an answer shows.
+ *
+ * @example
+ * tasksInAnswerTo({ binding: 'HTTP+JSON', operation: 'ListTaskPushNotificationConfigs' },
+ *   '{"configs":[{"id":"c","taskId":"t-1","url":"https://h"}]}')
+ * // [{ taskId: 't-1' }]
  */
 export const tasksInAnswerTo = (
   call: Pick<A2ACall, 'binding' | 'operation'>,
@@ -220,12 +262,10 @@ export const tasksInAnswerTo = (
 ): TaskRef[] => {
   const payload = payloadOf(call.binding, text)
   const tasks = tasksInPayload(payload)
-  const answersWithTask = call.operation === 'GetTask' || call.operation === 'CancelTask'
-  if (!answersWithTask) return tasks
-  const bare = refsOf(payload, 'id').filter(
+  const shown = (answerShows[call.operation]?.(payload) ?? []).filter(
     (ref) => !tasks.some(({ taskId }) => taskId === ref.taskId),
   )
-  return [...tasks, ...bare]
+  return [...tasks, ...shown]
 }
 
 /** The ids of the tasks a whole (unary) answer in `binding` hands the caller. */

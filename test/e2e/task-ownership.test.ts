@@ -335,7 +335,13 @@ describe('tasks belong to their caller, through the local gateway', () => {
     let created = 0
     const taskAccessSeen: (string | undefined)[] = []
 
-    /** An agent that makes a new task per message and answers any GetTask. */
+    /** A config of a task no caller asked about, which a faulty agent shows beside the one asked about. */
+    const elsewhere = { taskId: 'task-elsewhere', id: 'theirs', url: 'https://theirs.example/hook' }
+
+    /**
+     * An agent that makes a new task per message and answers any GetTask; asked for a task's
+     * push configs, it shows another task's config too (a faulty or compromised agent).
+     */
     const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
       taskAccessSeen.push(request.headers['x-switchboard-task-access'] as string | undefined)
       const rpc = request.url === '/rpc' ? JSON.parse(body) : undefined
@@ -358,6 +364,12 @@ describe('tasks belong to their caller, through the local gateway', () => {
       if (method === 'SendMessage') return reply({ task: { id: taskId, status: {} } })
       if (method === 'SendStreamingMessage') {
         return stream({ statusUpdate: { taskId, contextId: 'c', status: {} } })
+      }
+      if (/pushnotificationconfig/i.test(method)) {
+        const listing =
+          method === 'ListTaskPushNotificationConfigs' ||
+          method.endsWith('/pushNotificationConfigs')
+        return reply(listing ? { configs: [elsewhere] } : elsewhere)
       }
       const id = rpc ? rpc.params.id : request.url?.split('/').at(-1)
       return reply({ id, status: {} })
@@ -420,6 +432,64 @@ describe('tasks belong to their caller, through the local gateway', () => {
       expect(taskId).toMatch(/^task-/)
       expect(reads).toEqual({ own: taskId, other: -32001 })
     })
+
+    /** A push-config read of `taskId` through the gateway's `agentUrl`, by demo-client. */
+    const pushConfigReads: [
+      string,
+      string,
+      (agentUrl: string, taskId: string) => Promise<Response>,
+    ][] = [
+      [
+        '1.0 JSON-RPC List',
+        'rpc-only',
+        (agentUrl, taskId) =>
+          postA2A(agentUrl, tokenA, jsonRpc('ListTaskPushNotificationConfigs', { taskId })),
+      ],
+      [
+        '0.3 JSON-RPC get',
+        'rpc-only',
+        (agentUrl, id) =>
+          postA2A(agentUrl, tokenA, jsonRpc('tasks/pushNotificationConfig/get', { id })),
+      ],
+      [
+        '1.0 HTTP+JSON List',
+        'rest-only',
+        (agentUrl, id) =>
+          fetch(`${agentUrl}/tasks/${id}/pushNotificationConfigs`, {
+            headers: { authorization: `Bearer ${tokenA}`, 'a2a-version': '1.0' },
+          }),
+      ],
+      [
+        '0.3 HTTP+JSON Get',
+        'rest-only',
+        (agentUrl, id) =>
+          fetch(`${agentUrl}/v1/tasks/${id}/pushNotificationConfigs/h`, {
+            headers: { authorization: `Bearer ${tokenA}` },
+          }),
+      ],
+    ]
+
+    it.each(pushConfigReads)(
+      'withholds a %s answer that shows another task’s config',
+      async (_case, agentId, read) => {
+        // Prepare
+        const agentUrl = `${stack.url}/agents/${agentId}`
+        const sent = await postA2A(
+          agentUrl,
+          tokenA,
+          jsonRpc('SendMessage', textMessageParams('hello')),
+        )
+        const taskId = taskIdIn(await sent.text())
+
+        // Act
+        const text = await (await read(agentUrl, taskId)).text()
+
+        // Assess
+        expect(taskId).toMatch(/^task-/)
+        expect(text).not.toContain('task-elsewhere')
+        expect(text).toContain('other than the one asked about')
+      },
+    )
 
     it('tells the agent X-Switchboard-Task-Access: all on an auditor’s read alone', async () => {
       // Prepare

@@ -391,6 +391,108 @@ describe('taskOwnership middleware', () => {
       expect(read.join('')).toContain('other than the one asked about')
     })
 
+    /** A push-config call about t-1, and its answer naming `task` in the call's version and binding. */
+    const pushConfigCases: [string, A2ACall, (task: string) => string][] = [
+      [
+        '1.0 JSON-RPC Create',
+        { ...getTask, operation: 'CreateTaskPushNotificationConfig', binding: 'JSONRPC' },
+        (task) =>
+          `{"jsonrpc":"2.0","id":5,"result":{"id":"h","taskId":"${task}","url":"https://h"}}`,
+      ],
+      [
+        '1.0 HTTP+JSON Get, its task under its proto name',
+        { ...getTask, operation: 'GetTaskPushNotificationConfig' },
+        (task) => `{"id":"h","task_id":"${task}","url":"https://h"}`,
+      ],
+      [
+        '1.0 HTTP+JSON List',
+        { ...getTask, operation: 'ListTaskPushNotificationConfigs' },
+        (task) =>
+          `{"configs":[{"id":"a","taskId":"t-1","url":"https://a"},{"id":"b","taskId":"${task}","url":"https://b"}]}`,
+      ],
+      [
+        '0.3 JSON-RPC Get',
+        {
+          ...getTask,
+          operation: 'GetTaskPushNotificationConfig',
+          version: '0.3',
+          binding: 'JSONRPC',
+        },
+        (task) =>
+          `{"jsonrpc":"2.0","id":5,"result":{"taskId":"${task}","pushNotificationConfig":{"id":"h","url":"https://h"}}}`,
+      ],
+      [
+        '0.3 JSON-RPC List, a bare array',
+        {
+          ...getTask,
+          operation: 'ListTaskPushNotificationConfigs',
+          version: '0.3',
+          binding: 'JSONRPC',
+        },
+        (task) =>
+          `{"jsonrpc":"2.0","id":5,"result":[{"taskId":"${task}","pushNotificationConfig":{"id":"h","url":"https://h"}}]}`,
+      ],
+      [
+        '0.3 HTTP+JSON Get, its task in the resource name',
+        { ...getTask, operation: 'GetTaskPushNotificationConfig', version: '0.3' },
+        (task) =>
+          `{"name":"tasks/${task}/pushNotificationConfigs/h","pushNotificationConfig":{"url":"https://h"}}`,
+      ],
+      [
+        '0.3 HTTP+JSON List',
+        { ...getTask, operation: 'ListTaskPushNotificationConfigs', version: '0.3' },
+        (task) =>
+          `{"configs":[{"name":"tasks/${task}/pushNotificationConfigs/h","pushNotificationConfig":{"url":"https://h"}}]}`,
+      ],
+    ]
+
+    it.each(pushConfigCases)(
+      'withholds a %s answer showing a config of another task',
+      async (_case, call, answerNaming) => {
+        // Prepare: the configs of another caller's task would show its id, config ids and urls
+        const request = askingAbout(call, unary(answerNaming('t-other')))
+
+        // Act
+        await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+        // Assess
+        const { body } = request.response as { body: string }
+        expect(body).not.toContain('t-other')
+        expect(body).toContain('other than the one asked about')
+      },
+    )
+
+    it.each(pushConfigCases)(
+      'passes a %s answer showing the configs of the task asked for as it came',
+      async (_case, call, answerNaming) => {
+        // Prepare
+        const body = answerNaming('t-1')
+        const request = askingAbout(call, unary(body))
+
+        // Act
+        await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+        // Assess
+        expect(request.response).toEqual(unary(body))
+      },
+    )
+
+    it('withholds a push-config answer naming its task by an id that is not a string', async () => {
+      // Prepare: @a2a-js/sdk's client would read `["t-other"]` as the task t-other
+      const request = askingAbout(
+        { ...getTask, operation: 'ListTaskPushNotificationConfigs' },
+        unary('{"configs":[{"id":"h","taskId":["t-other"],"url":"https://h"}]}'),
+      )
+
+      // Act
+      await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+      // Assess
+      const { body } = request.response as { body: string }
+      expect(body).not.toContain('t-other')
+      expect(body).toContain('task id that is not a string')
+    })
+
     it("leaves an auditor's read of any caller's task unchecked", async () => {
       // Prepare
       const body = '{"id":"t-other","status":{"state":"TASK_STATE_WORKING"}}'
