@@ -139,15 +139,6 @@ export class UnreadableTaskIdError extends Error {
 }
 
 /**
- * The tasks one answer payload (a result, a REST body, one stream event) hands
- * the caller, each with its contextId when given: a Task's id, a Message's or
- * an update event's taskId, in 1.0's wrapped shapes (`task`, `message`,
- * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
- * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`),
- * each id under its JSON name and its proto name (`task_id`), both when both are
- * given. An id that is there but not a string throws UnreadableTaskIdError.
- */
-/**
  * The task `value` names by `idField`, under each spelling a client may read it by; an id that
  * is there but not a string throws UnreadableTaskIdError.
  */
@@ -164,6 +155,15 @@ const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
   })
 }
 
+/**
+ * The tasks one answer payload (a result, a REST body, one stream event) hands
+ * the caller, each with its contextId when given: a Task's id, a Message's or
+ * an update event's taskId, in 1.0's wrapped shapes (`task`, `message`,
+ * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
+ * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`),
+ * each id under its JSON name and its proto name (`task_id`), both when both are
+ * given. An id that is there but not a string throws UnreadableTaskIdError.
+ */
 export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
   const found = [
