@@ -94,8 +94,10 @@ export const withCallback = (call: A2ACall, callback: { url: string; secret: str
 /**
  * An answer with every push config that points at one of the gateway's
  * callbacks shown as the client set it: `url`, `token` and `authentication`
- * from `webhookFor(configId)`; a config whose callback it does not know
- * (another caller's, or gone) is left as it is. Walks the whole answer, so
+ * from `webhookFor(configId)`. A config whose callback it does not know
+ * (another caller's, or gone) keeps its `url` but loses its `token` and
+ * `authentication`: a callback's secret is what authenticates pushes to it, so
+ * no caller sees one, whatever an agent answers. Walks the whole answer, so
  * Create, Get and List answers in both versions and bindings are covered.
  */
 export const withClientWebhooks = async (
@@ -110,10 +112,9 @@ export const withClientWebhooks = async (
     )
     const copy: Json = Object.fromEntries(entries)
     const configId = typeof copy.url === 'string' ? callbackConfigId(copy.url) : undefined
-    const webhook = configId ? await webhookFor(configId) : undefined
-    if (!webhook) return copy
+    if (!configId) return copy
     const { token: _token, authentication: _authentication, ...rest } = copy
-    return { ...rest, ...webhook }
+    return { ...rest, ...(await webhookFor(configId)) }
   }
   return walk(answer)
 }

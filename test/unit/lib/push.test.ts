@@ -214,8 +214,8 @@ describe('configIdDeletedBy', () => {
 })
 
 describe('withClientWebhooks', () => {
-  it('shows configs pointing at a known callback as the client set them, and leaves others alone', async () => {
-    // Prepare
+  it("shows configs pointing at a known callback as the client set them, and never another callback's secret", async () => {
+    // Prepare: the second points at a callback of another caller's (or a deleted) config.
     const answer = {
       configs: [
         { id: 'hook', taskId: 'task-1', url: callbackUrl, token: 'the-secret' },
@@ -223,7 +223,10 @@ describe('withClientWebhooks', () => {
           id: 'other',
           taskId: 'task-1',
           url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
+          token: 'another-callers-secret',
+          authentication: { scheme: 'Bearer', credentials: 'theirs' },
         },
+        { id: 'elsewhere', taskId: 'task-1', url: 'https://hooks.example.com/in', token: 't' },
       ],
     }
 
@@ -232,11 +235,16 @@ describe('withClientWebhooks', () => {
       id === configId ? record.webhook : undefined,
     )
 
-    // Assess
+    // Assess: a callback's secret authenticates pushes to it, so only the gateway holds it.
     expect(shown).toEqual({
       configs: [
         { id: 'hook', taskId: 'task-1', url: record.webhook.url, token: 'client-token' },
-        answer.configs[1],
+        {
+          id: 'other',
+          taskId: 'task-1',
+          url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
+        },
+        answer.configs[2],
       ],
     })
   })

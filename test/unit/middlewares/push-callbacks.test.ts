@@ -89,7 +89,7 @@ describe('pushCallbacks middleware', () => {
     expect(stored.size).toBe(0)
   })
 
-  it("shows the caller its own webhook in a Get answer, and not another caller's", async () => {
+  it("shows the caller its own webhook in a Get answer, and neither another caller's webhook nor its callback's secret", async () => {
     // Prepare
     const { stored, middleware } = setUp()
     const own = 'AAAAAAAAAAAAAAAAAAAAAA'
@@ -130,7 +130,7 @@ describe('pushCallbacks middleware', () => {
     const { result } = JSON.parse((request.response as { body: string }).body)
     expect(result.configs).toEqual([
       { id: 'mine', url: 'https://a.example/h' },
-      answer.result.configs[1],
+      { id: 'not-mine', url: `https://gw.example.com/push/${theirs}` },
     ])
   })
 })
