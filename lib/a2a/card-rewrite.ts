@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { reservedKind } from '../registry/backend-address.ts'
 import { type AgentCardJson, type Binding, bindings } from './agent-card.ts'
+import { fieldOf, spellingsOf } from './proto-fields.ts'
 
 export interface GatewayIdentity {
   /** The agent's address on the gateway, e.g. `https://gw.example.com/agents/weather`. */
@@ -41,15 +42,18 @@ const schemeDescription =
 
 type CardFields = Record<string, unknown>
 
-/** The URL fields of either version that locate the agent itself (0.3's, also found on 1.0 cards). */
+/** The card fields that list the agent's interfaces, each entry with a `url`. */
+const interfaceLists = ['additionalInterfaces', 'supportedInterfaces']
+
+/**
+ * The URL fields of either version that locate the agent itself (0.3's, also found on 1.0
+ * cards), under their JSON and proto names alike: a client's ProtoJSON parser reads either.
+ */
 const interfaceUrls = (card: CardFields): unknown[] => [
-  card.url,
-  ...(Array.isArray(card.additionalInterfaces)
-    ? card.additionalInterfaces.map((entry) => (entry as CardFields | null)?.url)
-    : []),
-  ...(Array.isArray(card.supportedInterfaces)
-    ? card.supportedInterfaces.map((entry) => (entry as CardFields | null)?.url)
-    : []),
+  ...spellingsOf(card, 'url').map(([, url]) => url),
+  ...spellingsOf(card, ...interfaceLists).flatMap(([, list]) =>
+    Array.isArray(list) ? list.map((entry) => (entry as CardFields | null)?.url) : [],
+  ),
 ]
 
 const hostOf = (url: unknown): string | undefined => {
@@ -71,65 +75,91 @@ const isBackendAddress = (url: unknown, agentHosts: ReadonlySet<string>): boolea
 }
 
 /**
- * The card's own links (`documentationUrl`, `iconUrl`, `provider.url`) that
- * are public pages kept, those on the agent's own hosts or network dropped
- * (`provider` whole, since its `url` is required).
+ * What the gateway sets on every card it serves, so the agent's own go, under either
+ * spelling: where the agent is and how to call it, and the signatures of its card.
  */
-const withoutBackendLinks = <T extends object>(card: T, agentHosts: ReadonlySet<string>): T => {
-  const { documentationUrl, iconUrl, provider, ...rest } = card as CardFields
-  const providerUrl = (provider as CardFields | null | undefined)?.url
-  return {
-    ...rest,
-    ...(documentationUrl !== undefined && !isBackendAddress(documentationUrl, agentHosts)
-      ? { documentationUrl }
-      : {}),
-    ...(iconUrl !== undefined && !isBackendAddress(iconUrl, agentHosts) ? { iconUrl } : {}),
-    ...(provider !== undefined && !isBackendAddress(providerUrl, agentHosts) ? { provider } : {}),
-  } as T
+const gatewayOwned = [
+  'signatures',
+  'url',
+  'preferredTransport',
+  ...interfaceLists,
+  'securitySchemes',
+  'securityRequirements',
+  'security',
+]
+
+/**
+ * The names of a JWT's claims (RFC 7519's registered ones and a push delivery's own, see
+ * lib/push/delivery.ts), which no card has. A served card is signed with the key push
+ * deliveries are, and its signature with the card as payload is a compact JWS: without these
+ * it can never pass a webhook's check of a delivery (`iss`, `aud`, the body's hash), even
+ * one that does not check `typ`.
+ */
+const jwtClaims = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'taskId', 'request_body_sha256']
+
+/**
+ * The card without what the gateway sets or a card never holds (`gatewayOwned`,
+ * `jwtClaims`), and with its own links (`documentationUrl`, `iconUrl`,
+ * `provider.url`, under either spelling) kept when they are public pages and
+ * dropped when they point at the agent's own hosts or network (`provider` whole,
+ * since its `url` is required).
+ */
+const servableFields = (card: CardFields, agentHosts: ReadonlySet<string>): CardFields => {
+  const kept = { ...card }
+  for (const [name] of spellingsOf(card, ...gatewayOwned, ...jwtClaims)) delete kept[name]
+  for (const [name, url] of spellingsOf(card, 'documentationUrl', 'iconUrl')) {
+    if (isBackendAddress(url, agentHosts)) delete kept[name]
+  }
+  const { provider } = card
+  if (provider !== undefined && isBackendAddress((provider as CardFields | null)?.url, agentHosts))
+    delete kept.provider
+  return kept
 }
 
 /** 0.3's interface fields, every one at the gateway, for the bindings it serves. */
-const legacyInterfaces = (card: CardFields, served: readonly Binding[], agentUrl: string) => ({
-  url: agentUrl,
-  preferredTransport: served.includes(card.preferredTransport as Binding)
-    ? (card.preferredTransport as Binding)
-    : (served[0] ?? 'JSONRPC'),
-  additionalInterfaces: served.map((transport) => ({ url: agentUrl, transport })),
-})
+const legacyInterfaces = (card: CardFields, served: readonly Binding[], agentUrl: string) => {
+  const preferred = fieldOf(card, 'preferredTransport') as Binding
+  return {
+    url: agentUrl,
+    preferredTransport: served.includes(preferred) ? preferred : (served[0] ?? 'JSONRPC'),
+    additionalInterfaces: served.map((transport) => ({ url: agentUrl, transport })),
+  }
+}
 
 /**
  * The card as callers of the gateway must see it: every interface points at the
  * gateway, security is the gateway's, the backend's signatures are dropped
- * (they would not verify over a rewritten card), and no URL names the backend.
+ * (they would not verify over a rewritten card), and no URL names the backend,
+ * whichever spelling (JSON or proto name) the agent gave a field in.
  * A 1.0 card that also carries 0.3's fields (`url`, `preferredTransport`,
  * `additionalInterfaces`, for 0.3 clients) has those pointed at the gateway
  * too. The card's other links are kept when they are public pages and dropped
  * when they point at the agent's own hosts or a reserved address
- * (`withoutBackendLinks`).
+ * (`servableFields`).
  *
  * @example
  * rewriteCard(card, { agentUrl: 'http://127.0.0.1:3000/agents/weather', tokenUrl })
  */
 export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): AgentCardJson => {
-  const { signatures: _signatures, ...fields } = card as AgentCardJson & { signatures?: unknown }
+  const fields = card as unknown as CardFields
   const agentHosts = new Set(
-    interfaceUrls(fields as CardFields).flatMap((url) => {
+    interfaceUrls(fields).flatMap((url) => {
       const host = hostOf(url)
       return host === undefined ? [] : [host]
     }),
   )
-  const rest = withoutBackendLinks(fields, agentHosts)
+  const rest = servableFields(fields, agentHosts)
   const served = gateway.bindings ?? bindings
   const metadata = gateway.issuer
     ? { oauth2MetadataUrl: `${gateway.issuer.replace(/\/$/, '')}/.well-known/openid-configuration` }
     : {}
   const flows = { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } }
-  if ('supportedInterfaces' in rest) {
+  if (spellingsOf(fields, 'supportedInterfaces').length > 0) {
     const carriesLegacy =
-      'url' in rest || 'preferredTransport' in rest || 'additionalInterfaces' in rest
+      spellingsOf(fields, 'url', 'preferredTransport', 'additionalInterfaces').length > 0
     return {
       ...rest,
-      ...(carriesLegacy ? legacyInterfaces(rest as CardFields, served, gateway.agentUrl) : {}),
+      ...(carriesLegacy ? legacyInterfaces(fields, served, gateway.agentUrl) : {}),
       // The same URL serves both bindings: POST to it is JSON-RPC, paths below it are HTTP+JSON.
       supportedInterfaces: served.map((protocolBinding) => ({
         url: gateway.agentUrl,
@@ -142,11 +172,11 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
         },
       },
       securityRequirements: [{ schemes: { [schemeName]: { list: [] } } }],
-    }
+    } as unknown as AgentCardJson
   }
   return {
     ...rest,
-    ...legacyInterfaces(rest as CardFields, served, gateway.agentUrl),
+    ...legacyInterfaces(fields, served, gateway.agentUrl),
     securitySchemes: {
       [schemeName]: {
         type: 'oauth2',
@@ -156,7 +186,7 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
       },
     },
     security: [{ [schemeName]: [] }],
-  }
+  } as unknown as AgentCardJson
 }
 
 /**
