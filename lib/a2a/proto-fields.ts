@@ -22,6 +22,14 @@ export const spellingsOf = (
 }
 
 /**
+ * Whether the spellings of one field (`spellingsOf`) give it different values: then nobody can
+ * tell which one an agent reads (@a2a-js/sdk takes the JSON name's, protobuf's Python parser
+ * refuses both), so the gateway refuses the call as invalid params rather than pick one.
+ */
+export const spellingsDisagree = (spellings: [name: string, value: unknown][]): boolean =>
+  new Set(spellings.map(([, value]) => JSON.stringify(value))).size > 1
+
+/**
  * A field's value as an agent's ProtoJSON parser takes it: under its JSON name if given (not
  * null), else under its proto name (@a2a-js/sdk's `fromJSON`: `isSet(o.contextId) ? … :
  * o.context_id`).

@@ -1,6 +1,6 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
-import { spellingsOf } from '../a2a/proto-fields.ts'
+import { spellingsDisagree, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
@@ -83,7 +83,7 @@ export const namedTask = (call: A2ACall): NamedTask => {
     ...holders.flatMap((holder) => (isObject(holder) ? spellingsOf(holder, name) : [])),
     ...(name === 'taskId' && holders[0] === read ? taskOfResourceName(read.name) : []),
   ]
-  if (given.length > 1 && new Set(given.map(([, value]) => value)).size > 1) {
+  if (spellingsDisagree(given)) {
     return {
       invalid: `${call.operation} names its task twice (${given.map(([spelling]) => spelling).join(' and ')}): give one.`,
     }
