@@ -1,6 +1,6 @@
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
-import { fieldOf } from './proto-fields.ts'
+import { fieldOf, spellingsDisagree, spellingsOf } from './proto-fields.ts'
 
 /**
  * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
@@ -61,6 +61,29 @@ const nonEmpty = (value: unknown) => (value === '' ? undefined : value)
 
 const nonEmptyList = (value: unknown) =>
   Array.isArray(value) && value.length > 0 ? value : undefined
+
+/**
+ * The object with these fields under their JSON names only. ProtoJSON (1.0's JSON, and 0.3's
+ * HTTP+JSON) may spell a field by its proto name (`return_immediately`), which a reader of JSON
+ * names (0.3's JSON-RPC, and the converters below) never sees. A field whose spellings disagree
+ * is refused, as the gateway refuses it wherever it reads one.
+ */
+const inJsonNames = (value: Json, ...jsonNames: string[]): Json => {
+  const named = { ...value }
+  for (const name of jsonNames) {
+    const given = spellingsOf(value, name)
+    if (given.every(([spelling]) => spelling === name)) continue
+    if (spellingsDisagree(given)) {
+      const spellings = given.map(([spelling]) => spelling).join(' and ')
+      throw new VersionTranslationError(
+        `The call gives one field twice, with different values (${spellings}): give one.`,
+      )
+    }
+    for (const [spelling] of given) delete named[spelling]
+    named[name] = given[0]?.[1]
+  }
+  return named
+}
 
 // --- roles and task states -------------------------------------------------
 
@@ -154,7 +177,7 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
 }
 
 const partFromV1 = (dialect: Dialect, part: unknown): Json => {
-  const p = asObject(part)
+  const p = inJsonNames(asObject(part), 'mediaType')
   const metadata = isObject(p.metadata) ? p.metadata : undefined
   const file = p.url !== undefined || p.raw !== undefined
   if (dialect === '0.3-rest') {
@@ -205,7 +228,13 @@ const messageToV1 = (dialect: Dialect, message: unknown): Json => {
 }
 
 const messageFromV1 = (dialect: Dialect, message: unknown): Json => {
-  const { parts, role, ...rest } = asObject(message)
+  const { parts, role, ...rest } = inJsonNames(
+    asObject(message),
+    'messageId',
+    'contextId',
+    'taskId',
+    'referenceTaskIds',
+  )
   const converted = Array.isArray(parts) ? parts.map((part) => partFromV1(dialect, part)) : []
   if (dialect === '0.3-rest') return defined({ ...rest, role, content: converted })
   return defined({
@@ -432,7 +461,13 @@ const sendConfigurationToV1 = (configuration: unknown) => {
  * differ on what an absent `blocking` means (the 1.x SDK's 0.3 layer returns at once).
  */
 const sendConfigurationFromV1 = (configuration: unknown) => {
-  const { returnImmediately, taskPushNotificationConfig, ...rest } = asObject(configuration)
+  const { returnImmediately, taskPushNotificationConfig, ...rest } = inJsonNames(
+    asObject(configuration),
+    'acceptedOutputModes',
+    'historyLength',
+    'returnImmediately',
+    'taskPushNotificationConfig',
+  )
   return defined({
     ...rest,
     pushNotificationConfig: isObject(taskPushNotificationConfig)
@@ -487,7 +522,7 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
 const paramsFromV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) => Json> = {
   SendMessage: sendParamsFromV1,
   SendStreamingMessage: sendParamsFromV1,
-  GetTask: (_, p) => withoutTenant(p),
+  GetTask: (_, p) => withoutTenant(inJsonNames(p, 'historyLength')),
   ListTasks: (_, p) => withoutTenant(p),
   CancelTask: (_, p) => withoutTenant(p),
   SubscribeToTask: (_, p) => withoutTenant(p),

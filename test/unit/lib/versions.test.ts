@@ -322,6 +322,100 @@ describe('A2A version conversion', () => {
     ).toEqual({ id: 't-1', pushNotificationConfigId: 'c' })
   })
 
+  // A 1.0 send as a ProtoJSON client may spell it: every field of more than one word by its proto name.
+  const protoNamedSend = {
+    message: {
+      message_id: 'm-1',
+      context_id: 'c-1',
+      task_id: 't-1',
+      reference_task_ids: ['t-0'],
+      role: 'ROLE_USER',
+      parts: [{ url: 'https://x.example/a.png', media_type: 'image/png' }],
+    },
+    configuration: {
+      return_immediately: true,
+      history_length: 2,
+      accepted_output_modes: ['text/plain'],
+      task_push_notification_config: { url: 'https://gateway.example/push/c' },
+    },
+  }
+
+  it('hands a 0.3 agent a 1.0 send spelled by proto names in 0.3’s names: it must not block, and keeps its context', () => {
+    // Act
+    const converted = paramsFromV1('0.3-jsonrpc', 'SendMessage', protoNamedSend)
+
+    // Assess
+    expect(converted).toEqual({
+      message: {
+        kind: 'message',
+        messageId: 'm-1',
+        contextId: 'c-1',
+        taskId: 't-1',
+        referenceTaskIds: ['t-0'],
+        role: 'user',
+        parts: [{ kind: 'file', file: { uri: 'https://x.example/a.png', mimeType: 'image/png' } }],
+      },
+      configuration: {
+        acceptedOutputModes: ['text/plain'],
+        historyLength: 2,
+        pushNotificationConfig: { url: 'https://gateway.example/push/c' },
+        blocking: false,
+      },
+    })
+  })
+
+  it.each<Dialect>(['0.3-jsonrpc', '0.3-rest'])(
+    'hands a 0.3 agent (%s) the same request whichever names a 1.0 caller spells its fields by',
+    (dialect) => {
+      // Prepare
+      const jsonNamed = {
+        message: {
+          messageId: 'm-1',
+          contextId: 'c-1',
+          taskId: 't-1',
+          referenceTaskIds: ['t-0'],
+          role: 'ROLE_USER',
+          parts: [{ url: 'https://x.example/a.png', mediaType: 'image/png' }],
+        },
+        configuration: {
+          returnImmediately: true,
+          historyLength: 2,
+          acceptedOutputModes: ['text/plain'],
+          taskPushNotificationConfig: { url: 'https://gateway.example/push/c' },
+        },
+      }
+
+      // Act, Assess
+      expect(paramsFromV1(dialect, 'SendMessage', protoNamedSend)).toEqual(
+        paramsFromV1(dialect, 'SendMessage', jsonNamed),
+      )
+      expect(paramsFromV1(dialect, 'GetTask', { id: 't-1', history_length: 1 })).toEqual({
+        id: 't-1',
+        historyLength: 1,
+      })
+    },
+  )
+
+  it('refuses a 1.0 field spelled by both names with different values, as invalid params', () => {
+    // Act
+    const act = () =>
+      paramsFromV1('0.3-jsonrpc', 'SendMessage', {
+        message: message10,
+        configuration: { returnImmediately: false, return_immediately: true },
+      })
+
+    // Assess
+    expect(act).toThrow(
+      expect.objectContaining({
+        kind: 'invalid-params',
+        message: expect.stringContaining('returnImmediately and return_immediately'),
+      }),
+    )
+    expect(
+      paramsFromV1('0.3-jsonrpc', 'GetTask', { id: 't-1', historyLength: 1, history_length: 1 }),
+    ).toEqual({ id: 't-1', historyLength: 1 })
+  })
+
   it("reads a 0.3 HTTP+JSON message given as proto's `request`, and a get that names no config", () => {
     // Assess
     expect(
