@@ -18,6 +18,7 @@ import {
 } from '@a2a-js/sdk'
 import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
+import { jsonName } from './proto-fields.ts'
 
 /**
  * The A2A 1.0 request params as zod schemas: the one source the gateway checks
@@ -112,8 +113,6 @@ const historyLength = optional('must be a non-negative integer', int32In(0))
 const role = enumOf(Role, ['ROLE_UNSPECIFIED'])
 const taskState = enumOf(TaskState)
 
-const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, next) => next.toUpperCase())
-
 /**
  * A proto message: an object whose fields are `shape`'s, reached by their JSON
  * (camelCase) names or, as ProtoJSON allows, by the proto's snake_case ones.
@@ -123,9 +122,9 @@ const protoMessage = <S extends z.core.$ZodLooseShape>(shape: S) =>
     (value) => {
       if (!isObject(value)) return value
       const renamed = Object.entries(value).map(([name, field]) => {
-        const jsonName = camelCase(name)
-        return jsonName !== name && jsonName in shape && !(jsonName in value)
-          ? [jsonName, field]
+        const named = jsonName(name)
+        return named !== name && named in shape && !(named in value)
+          ? [named, field]
           : [name, field]
       })
       return Object.fromEntries(renamed)

@@ -2,6 +2,10 @@
 export const protoName = (jsonName: string): string =>
   jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
 
+/** A field's JSON name, the lowerCamel one ProtoJSON writes, from its proto name (`task_id` → `taskId`). */
+export const jsonName = (protoName: string): string =>
+  protoName.replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase())
+
 /**
  * Every spelling of these fields that `object` gives, with its value: each field's JSON name
  * and its proto name. An agent's ProtoJSON parser reads a field under either name, so

@@ -7,7 +7,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
-import { fieldOf, protoName } from './proto-fields.ts'
+import { fieldOf, jsonName, protoName } from './proto-fields.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -38,15 +38,22 @@ const segment = (params: Params, name: string): string => {
   return encodeURIComponent(value)
 }
 
+/**
+ * The params' scalars as a query string, each under its JSON name: a server may read no other
+ * (@a2a-js/sdk's reads `historyLength`, never `history_length`). A field given by both names
+ * is read as a ProtoJSON parser reads it, the JSON name's value (`fieldOf`).
+ */
 const query = (params: Params, skip: string[]) => {
   const skipped = new Set(skip.flatMap((name) => [name, protoName(name)]))
-  const entries = Object.entries(params).filter(
-    ([name, value]) =>
-      !skipped.has(name) && value !== undefined && value !== null && typeof value !== 'object',
-  )
-  return entries.length > 0
-    ? `?${new URLSearchParams(entries.map(([n, v]) => [n, String(v)])).toString()}`
-    : ''
+  const entries = new Map<string, string>()
+  for (const [name, value] of Object.entries(params)) {
+    if (skipped.has(name) || value === undefined || value === null || typeof value === 'object') {
+      continue
+    }
+    const named = jsonName(name)
+    if (name === named || !entries.has(named)) entries.set(named, String(value))
+  }
+  return entries.size > 0 ? `?${new URLSearchParams([...entries]).toString()}` : ''
 }
 
 /** The params without these fields, under either of their names. */
@@ -105,12 +112,16 @@ export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): Res
 const numeric = new Set(['historyLength', 'pageSize'])
 const boolean = new Set(['includeArtifacts'])
 
+/** A query's params, typed by what each is, whichever name (JSON or proto) it came by. */
 const fromQuery = (search: string): Params =>
   Object.fromEntries(
-    [...new URLSearchParams(search)].map(([name, value]) => [
-      name,
-      numeric.has(name) ? Number(value) : boolean.has(name) ? value === 'true' : value,
-    ]),
+    [...new URLSearchParams(search)].map(([name, value]) => {
+      const named = jsonName(name)
+      return [
+        name,
+        numeric.has(named) ? Number(value) : boolean.has(named) ? value === 'true' : value,
+      ]
+    }),
   )
 
 /** An HTTP+JSON call as the JSON-RPC params that mean the same. */

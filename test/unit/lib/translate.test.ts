@@ -107,6 +107,40 @@ describe('binding translation', () => {
     ).toEqual({ pageSize: 5, includeArtifacts: true })
   })
 
+  it('reads query params spelled by their proto names as what they are: numbers and booleans', () => {
+    // Assess: `include_artifacts=false` must not reach a JSON-RPC agent as the string "false"
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'ListTasks',
+          restPath: '/tasks?page_size=5&include_artifacts=false',
+        }),
+      ),
+    ).toEqual({ page_size: 5, include_artifacts: false })
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'GetTask',
+          restPath: '/tasks/t-1?history_length=3',
+        }),
+      ),
+    ).toEqual({ id: 't-1', history_length: 3 })
+  })
+
+  it('writes a query param under its JSON name, the one an SDK server reads, whichever name it came by', () => {
+    // Assess
+    expect(restRequestFor(call({ params: { id: 't', history_length: 2 } }))).toEqual({
+      method: 'GET',
+      path: '/tasks/t?historyLength=2',
+    })
+    // Given by both names, it is read as a ProtoJSON reader reads it: the JSON name's.
+    expect(
+      restRequestFor(call({ params: { id: 't', history_length: 5, historyLength: 2 } })),
+    ).toEqual({ method: 'GET', path: '/tasks/t?historyLength=2' })
+  })
+
   it("carries an agent's A2A error across, by its reason", () => {
     // Act
     const asJsonRpc = restAnswerAsJsonRpc(
