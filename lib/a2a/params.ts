@@ -300,8 +300,8 @@ const booleanQueryParams = new Set<string>([
  * id, tenant), which name the resource: a body field that names another is a
  * violation. Query values
  * stay the strings they are (the schemas take an int32 as a decimal string),
- * except booleans. A field of the operation's that the query repeats is a
- * violation of its own.
+ * except booleans. A field of the operation's that the query repeats (under
+ * either of its names) is a violation of its own.
  *
  * @example
  * restParams({ operation: 'GetTask', path: { id: 't-1' }, query: 'historyLength=2', body: undefined })
@@ -316,9 +316,11 @@ export const restParams = (parts: {
   const fromQuery: Record<string, unknown> = {}
   const counts = new Map<string, number>()
   for (const [name, value] of new URLSearchParams(parts.query ?? '')) {
-    counts.set(name, (counts.get(name) ?? 0) + 1)
+    // A field is the same under its JSON name and its proto name (`page_size`).
+    const named = jsonName(name)
+    counts.set(named, (counts.get(named) ?? 0) + 1)
     fromQuery[name] =
-      booleanQueryParams.has(name) && (value === 'true' || value === 'false')
+      booleanQueryParams.has(named) && (value === 'true' || value === 'false')
         ? value === 'true'
         : value
   }

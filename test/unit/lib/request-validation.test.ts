@@ -435,6 +435,14 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       'pageSize is given 2 times in the query; give it once',
     ],
     [
+      'a query parameter given by both its names',
+      'GET',
+      '/tasks',
+      'pageSize=1&page_size=2',
+      undefined,
+      'pageSize is given 2 times in the query; give it once',
+    ],
+    [
       'a negative push config pageSize',
       'GET',
       '/tasks/t-1/pushNotificationConfigs',
@@ -512,6 +520,13 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       undefined,
     ],
     ['a task read with its history length', 'GET', '/tasks/t-1', 'historyLength=3', undefined],
+    [
+      'ListTasks filters spelled by their proto names, as ProtoJSON allows',
+      'GET',
+      '/tasks',
+      'page_size=10&include_artifacts=false&history_length=0',
+      undefined,
+    ],
     ['a query parameter A2A does not define', 'GET', '/tasks/t-1', 'trace=on', undefined],
     ['a cancel without a body', 'POST', '/tasks/t-1:cancel', undefined, undefined],
     ['a subscription by GET', 'GET', '/tasks/t-1:subscribe', undefined, undefined],
