@@ -140,7 +140,7 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
   const p = asObject(part)
   const metadata = isObject(p.metadata) ? p.metadata : undefined
   if (dialect === '0.3-rest') {
-    const file = asObject(p.file)
+    const file = inJsonNames(asObject(p.file), 'fileWithUri', 'fileWithBytes', 'mimeType')
     if (typeof p.text === 'string') return defined({ text: p.text, metadata })
     if (isObject(p.file)) {
       return defined({
@@ -444,13 +444,25 @@ const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
 
 // --- operations: params and results ---------------------------------------
 
+/**
+ * Where a 0.3 send's configuration holds its push config: `pushNotificationConfig` in 0.3's
+ * JSON-RPC, `push_notification` in its proto (its HTTP+JSON), which is all its servers read there.
+ */
+const inlinePushConfigName = (dialect: Dialect) =>
+  dialect === '0.3-rest' ? 'pushNotification' : 'pushNotificationConfig'
+
+/** Either 0.3 name of the push config is read (one config at most: `withGatewayCallback`). */
 const sendConfigurationToV1 = (configuration: unknown) => {
   if (!isObject(configuration)) return undefined
-  const { blocking, pushNotificationConfig, ...rest } = configuration
+  const { blocking, pushNotificationConfig, pushNotification, ...rest } = inJsonNames(
+    configuration,
+    'pushNotificationConfig',
+    'pushNotification',
+  )
+  const pushConfig = pushNotificationConfig ?? pushNotification
   return defined({
     ...rest,
-    taskPushNotificationConfig:
-      pushNotificationConfig === undefined ? undefined : pushConfigToV1(pushNotificationConfig),
+    taskPushNotificationConfig: pushConfig === undefined ? undefined : pushConfigToV1(pushConfig),
     // 0.3 blocks unless told not to; 1.0 blocks unless told to return at once.
     returnImmediately: blocking === false ? true : undefined,
   })
@@ -460,7 +472,7 @@ const sendConfigurationToV1 = (configuration: unknown) => {
  * Always says `blocking`: 1.0 blocks unless told otherwise, and 0.3 agents
  * differ on what an absent `blocking` means (the 1.x SDK's 0.3 layer returns at once).
  */
-const sendConfigurationFromV1 = (configuration: unknown) => {
+const sendConfigurationFromV1 = (dialect: Dialect, configuration: unknown) => {
   const { returnImmediately, taskPushNotificationConfig, ...rest } = inJsonNames(
     asObject(configuration),
     'acceptedOutputModes',
@@ -470,7 +482,7 @@ const sendConfigurationFromV1 = (configuration: unknown) => {
   )
   return defined({
     ...rest,
-    pushNotificationConfig: isObject(taskPushNotificationConfig)
+    [inlinePushConfigName(dialect)]: isObject(taskPushNotificationConfig)
       ? pushConfigFromV1(taskPushNotificationConfig)
       : undefined,
     blocking: returnImmediately !== true,
@@ -492,7 +504,7 @@ const sendParamsFromV1 = (dialect: Dialect, params: Json): Json => {
   return defined({
     ...rest,
     message: messageFromV1(dialect, params.message),
-    configuration: sendConfigurationFromV1(params.configuration),
+    configuration: sendConfigurationFromV1(dialect, params.configuration),
   })
 }
 

@@ -103,6 +103,7 @@ const push10 = {
   token: 'tok',
   authentication: { scheme: 'Bearer', credentials: 'secret' },
 }
+const { taskId: _taskId, ...inlinePush10 } = push10
 
 /** Each row: the same value in a 0.3 dialect and in 1.0, for one operation. */
 const params: [string, Dialect, OperationName, unknown, unknown][] = [
@@ -126,6 +127,26 @@ const params: [string, Dialect, OperationName, unknown, unknown][] = [
     'SendMessage',
     { message: messageRest03, configuration: { blocking: true } },
     { message: messageRest10, configuration: {} },
+  ],
+  [
+    'a message with a push config',
+    '0.3-jsonrpc',
+    'SendMessage',
+    {
+      message: message03,
+      configuration: { pushNotificationConfig: push03.pushNotificationConfig, blocking: true },
+    },
+    { message: message10, configuration: { taskPushNotificationConfig: inlinePush10 } },
+  ],
+  [
+    'a message with a push config in proto JSON, which names it push_notification',
+    '0.3-rest',
+    'SendMessage',
+    {
+      message: messageRest03,
+      configuration: { pushNotification: push03.pushNotificationConfig, blocking: true },
+    },
+    { message: messageRest10, configuration: { taskPushNotificationConfig: inlinePush10 } },
   ],
   [
     'a task id',
@@ -426,6 +447,29 @@ describe('A2A version conversion', () => {
     expect(paramsToV1('0.3-jsonrpc', 'GetTaskPushNotificationConfig', { id: 't-1' })).toEqual({
       taskId: 't-1',
       id: 't-1',
+    })
+  })
+
+  it('reads a 0.3 HTTP+JSON send spelled by its proto names, file parts and push config included', () => {
+    // Act
+    const converted = paramsToV1('0.3-rest', 'SendMessage', {
+      message: {
+        message_id: 'm',
+        role: 'ROLE_USER',
+        content: [
+          { file: { file_with_uri: 'https://x.example/a.png', mime_type: 'image/png' } },
+          { file: { file_with_bytes: 'aGk=' } },
+        ],
+      },
+      configuration: { push_notification: { url: 'https://gateway.example/push/c' } },
+    })
+
+    // Assess
+    expect(converted).toMatchObject({
+      message: {
+        parts: [{ url: 'https://x.example/a.png', mediaType: 'image/png' }, { raw: 'aGk=' }],
+      },
+      configuration: { taskPushNotificationConfig: { url: 'https://gateway.example/push/c' } },
     })
   })
 
