@@ -171,6 +171,71 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     })
   })
 
+  it('brings a 1.0 call spelled by proto names to a 0.3 agent in 0.3’s names: not blocking, its context, its webhook the gateway’s', async () => {
+    // Act: ProtoJSON lets a 1.0 caller spell each field by its proto name
+    const response = await fetch(`${stack.url}/agents/legacy-rpc`, {
+      method: 'POST',
+      headers: { ...headers(), 'a2a-version': '1.0' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: {
+          message: {
+            message_id: 'm-proto',
+            context_id: 'c-proto',
+            role: 'ROLE_USER',
+            parts: [{ text: 'hi' }],
+          },
+          configuration: {
+            return_immediately: true,
+            history_length: 1,
+            accepted_output_modes: ['text/plain'],
+            task_push_notification_config: { url: 'http://127.0.0.1:9/client-hook' },
+          },
+        },
+      }),
+    })
+
+    // Assess
+    expect(response.status).toBe(200)
+    const sent = JSON.parse(legacyRpc.received.at(-1)?.body ?? '{}')
+    expect(sent).toMatchObject({
+      method: 'message/send',
+      params: {
+        message: { messageId: 'm-proto', contextId: 'c-proto', role: 'user' },
+        configuration: {
+          blocking: false,
+          historyLength: 1,
+          acceptedOutputModes: ['text/plain'],
+          pushNotificationConfig: { url: expect.stringMatching(`^${stack.url}/push/`) },
+        },
+      },
+    })
+  })
+
+  it('brings a 1.0 HTTP+JSON history_length to a 0.3 agent as a historyLength it reads', async () => {
+    // Prepare: the task the 0.3 agent answers with is the caller's
+    await fetch(`${stack.url}/agents/legacy-rpc/message:send`, {
+      method: 'POST',
+      headers: { ...headers(), 'a2a-version': '1.0' },
+      body: '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}]}}',
+    })
+
+    // Act
+    const response = await fetch(
+      `${stack.url}/agents/legacy-rpc/tasks/legacy-task?history_length=1`,
+      { headers: { ...headers(), 'a2a-version': '1.0' } },
+    )
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(JSON.parse(legacyRpc.received.at(-1)?.body ?? '{}')).toMatchObject({
+      method: 'tasks/get',
+      params: { id: 'legacy-task', historyLength: 1 },
+    })
+  })
+
   it('offers 0.3 callers of a JSON-RPC-only 0.3 agent only JSON-RPC, since 0.3 to 0.3 is not translated', async () => {
     // Act
     const card = await (

@@ -174,6 +174,38 @@ describe('every A2A version to every version through the local gateway', () => {
     },
   )
 
+  it.each(['JSONRPC', 'HTTP+JSON'] as const)(
+    'returns at once from the 0.3 agent over %s when a 1.0 client says return_immediately, by its proto name',
+    async (binding) => {
+      // Prepare: a send as ProtoJSON may spell it, of a task that runs until canceled
+      const params = {
+        message: { message_id: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: 'slow' }] },
+        configuration: { return_immediately: true },
+      }
+      const agentUrl = `${stack.url}/agents/${agentIds['0.3']}`
+      const headers = {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      }
+
+      // Act
+      const response = await fetch(binding === 'JSONRPC' ? agentUrl : `${agentUrl}/message:send`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(
+          binding === 'JSONRPC' ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
+        ),
+        signal: AbortSignal.timeout(10_000),
+      })
+
+      // Assess: a send that blocked would have waited for the task to end
+      const body = await response.json()
+      const task = binding === 'JSONRPC' ? body.result?.task : body.task
+      expect(task?.status?.state).toMatch(/^TASK_STATE_(SUBMITTED|WORKING)$/)
+    },
+  )
+
   /** A raw 0.3 call: JSON-RPC with its 0.3 method, or HTTP+JSON below `/v1`. */
   const legacyCall = (
     agentVersion: '1.0' | '0.3',
