@@ -18,7 +18,7 @@ import {
 } from '@a2a-js/sdk'
 import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
-import { jsonName } from './proto-fields.ts'
+import { jsonName, spellingsDisagree } from './proto-fields.ts'
 
 /**
  * The A2A 1.0 request params as zod schemas: the one source the gateway checks
@@ -115,17 +115,33 @@ const taskState = enumOf(TaskState)
 
 /**
  * A proto message: an object whose fields are `shape`'s, reached by their JSON
- * (camelCase) names or, as ProtoJSON allows, by the proto's snake_case ones.
+ * (camelCase) names or, as ProtoJSON allows, by the proto's snake_case ones. A
+ * field given under both with different values is refused: an agent's parser
+ * takes one (@a2a-js/sdk the JSON name's) or refuses both, and the one the
+ * gateway did not check could be the one read.
  */
 const protoMessage = <S extends z.core.$ZodLooseShape>(shape: S) =>
   z.preprocess(
-    (value) => {
+    (value, context) => {
       if (!isObject(value)) return value
       const renamed = Object.entries(value).map(([name, field]) => {
         const named = jsonName(name)
-        return named !== name && named in shape && !(named in value)
-          ? [named, field]
-          : [name, field]
+        if (named === name || !(named in shape)) return [name, field]
+        if (!(named in value)) return [named, field]
+        if (
+          spellingsDisagree([
+            [named, value[named]],
+            [name, field],
+          ])
+        ) {
+          context.addIssue({
+            code: 'custom',
+            message: `is given twice, as ${named} (${shown(value[named])}) and ${name} (${shown(field)}): give one`,
+            path: [named],
+            params: { showsInput: true },
+          })
+        }
+        return [name, field]
       })
       return Object.fromEntries(renamed)
     },
@@ -283,7 +299,7 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
   return result.error.issues.map((issue) => ({
     field: fieldPath(issue.path),
     description:
-      issue.message === 'is required'
+      issue.message === 'is required' || (issue.code === 'custom' && issue.params?.showsInput)
         ? issue.message
         : `${issue.message}, got ${shown(issue.input)}`,
   }))
@@ -318,7 +334,10 @@ export const restParams = (parts: {
   for (const [name, value] of new URLSearchParams(parts.query ?? '')) {
     // A field is the same under its JSON name and its proto name (`page_size`).
     const named = jsonName(name)
-    counts.set(named, (counts.get(named) ?? 0) + 1)
+    const count = (counts.get(named) ?? 0) + 1
+    counts.set(named, count)
+    // Refused below as repeated: its other values need no second refusal.
+    if (count > 1) continue
     fromQuery[name] =
       booleanQueryParams.has(named) && (value === 'true' || value === 'false')
         ? value === 'true'

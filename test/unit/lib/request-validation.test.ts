@@ -308,6 +308,43 @@ describe('A2A 1.0 params over JSON-RPC', () => {
     expect(parsed).toMatchObject({ kind: 'call', call: { skill: { id: 'get_weather' } } })
   })
 
+  it.each([
+    ['GetTask', { id: 't-1', historyLength: 1, history_length: -5 }, 'historyLength'],
+    [
+      'SendMessage',
+      { message: { ...message, context_id: 'c-2', contextId: 'c-1' } },
+      'message.contextId',
+    ],
+  ])(
+    'refuses %s giving one field under both names with different values, naming it',
+    (method, params, field) => {
+      // Act
+      const parsed = jsonRpcCall(method, params)
+
+      // Assess: an agent's parser takes one or refuses both; nobody can tell which.
+      expect(parsed).toMatchObject({
+        failure: {
+          violations: [
+            {
+              field,
+              description: expect.stringMatching(
+                /^is given twice, as \w+ \(.+\) and \w+ \(.+\): give one$/,
+              ),
+            },
+          ],
+        },
+      })
+    },
+  )
+
+  it('passes one field given under both names with the same value', () => {
+    // Act
+    const parsed = jsonRpcCall('GetTask', { id: 't-1', historyLength: 2, history_length: 2 })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'call', call: { operation: 'GetTask' } })
+  })
+
   it('names the fields it refuses as google.rpc.BadRequest field violations', () => {
     // Act
     const parsed = jsonRpcCall('ListTasks', { pageSize: 0, historyLength: -1 })
