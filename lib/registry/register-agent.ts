@@ -158,19 +158,39 @@ const ownedSecret = (auth: BackendAuth | undefined) =>
   auth ? backendAuthType(auth.type).ownedSecret(auth) : undefined
 
 /**
+ * The secret among `made` that `arn` names: that very ARN, or a partial ARN for it (without
+ * the '-' and six characters Secrets Manager appends to a secret's name in its ARN, which
+ * Secrets Manager accepts as naming the secret too). A name the gateway gives ends in a
+ * UUID, so no other secret's ARN can look like one of its partial ARNs.
+ */
+const sameSecret = (made: readonly string[], arn: string): string | undefined =>
+  made.find((own) => own === arn || (own.length === arn.length + 7 && own.startsWith(`${arn}-`)))
+
+/** The secret a record's auth is called with, whoever made it; none for `none` and `aws_iam`. */
+const secretInUse = (auth: BackendAuth): string | undefined => {
+  const kind = backendAuthType(auth.type)
+  return kind.ownedSecret(auth) ?? kind.namedSecret(auth)?.arn
+}
+
+/**
  * Builds a record from a config and writes it with `write`, as not yet indexed.
  * Addresses and named secrets are checked first; then the auth type makes what
  * the record keeps (storing an inline secret), so that the card can be fetched
  * as the agent's calls will be (signed, for `aws_iam`). A secret stored for the
  * record is deleted again if the card or the write fails, so a failed call
  * leaves nothing behind, and the caller hears why it failed.
+ *
+ * `madeSecrets` are the secrets the gateway made for the agent that a PUT
+ * replaces (the one its record owns, those it retired): each is retired on the
+ * new record unless the new record is called with it, and one the config names
+ * by ARN stays the gateway's (deleted with the agent), not the operator's.
  */
 const writeFromConfig = async (
   config: AgentConfig,
   deps: AgentAdminDeps,
   existing: AgentRecord | undefined,
   write: (record: AgentRecord) => Promise<void>,
-  retiredSecretArns: string[] = [],
+  madeSecrets: readonly string[] = [],
 ): Promise<AgentRecord> => {
   const { backendUrl, agentCardUrl } = resolveBackendAddress(config, deps.agentCoreEndpointUrl)
   // The config schema requires agentCardUrl unless backendUrl names an AgentCore runtime.
@@ -182,10 +202,19 @@ const writeFromConfig = async (
     await checkBackendUrl(field, url, deps.addressPolicy)
   }
   await checkNamedSecret(config.agentId, config.auth, deps.secrets)
+  const storeSecret = secretStorer(config.agentId, deps.secrets)
+  /** The secret this call stored, the only one its failure deletes (a named one may be live). */
+  let stored: string | undefined
   const auth = await kind.toRecord(config.auth, {
     backendUrl: address.backendUrl,
-    storeSecret: secretStorer(config.agentId, deps.secrets),
+    storeSecret: async (value) => {
+      stored = await storeSecret(value)
+      return stored
+    },
+    madeSecret: (arn) => sameSecret(madeSecrets, arn),
   })
+  const inUse = secretInUse(auth)
+  const retiredSecretArns = madeSecrets.filter((arn) => arn !== inUse)
   try {
     const fromCard = await readCard({ ...config, ...address, auth }, deps)
     const now = timestamp(deps)
@@ -206,7 +235,8 @@ const writeFromConfig = async (
     await write(record)
     return record
   } catch (error) {
-    const created = ownedSecret(auth)
+    // Not ownedSecret(auth): a PUT naming the agent's own secret owns it too, and it is still live.
+    const created = stored
     if (created) {
       await deps.secrets.delete(created).catch((cleanup: unknown) =>
         deps.warn?.('secret left over from a failed agent write; delete it by hand', {
@@ -220,10 +250,22 @@ const writeFromConfig = async (
   }
 }
 
-/** Deletes retired secrets; returns those whose delete failed, to try again later. */
+/**
+ * Deletes retired secrets; returns those whose delete failed, to try again later.
+ * The secret the record is called with is never deleted, whatever the list says:
+ * writeFromConfig leaves it off, and a list written otherwise is not trusted with it.
+ */
 const deleteRetired = async (record: AgentRecord, deps: AgentAdminDeps): Promise<string[]> => {
   const left: string[] = []
+  const inUse = secretInUse(record.auth)
   for (const arn of record.retiredSecretArns ?? []) {
+    if (arn === inUse) {
+      deps.warn?.('a retired secret is the one the agent is called with; not deleted', {
+        agentId: record.agentId,
+        secretArn: arn,
+      })
+      continue
+    }
     try {
       await deps.secrets.delete(arn)
     } catch (error) {
@@ -263,7 +305,9 @@ const existingAgent = async (agentId: string, deps: AgentAdminDeps) => {
  * PUT: replaces an agent's whole config; the card is read again. The secret it
  * replaces is named on the new record as retired, in the same write, and then
  * deleted, so a delete that fails loses track of nothing: the change stands and
- * the next PUT or the agent's delete deletes it.
+ * the next PUT or the agent's delete deletes it. A config that names the
+ * agent's own stored secret by ARN (the `secretArn` GET shows) keeps it: it is
+ * not retired, and stays the gateway's.
  */
 export const replaceAgent = async (
   agentId: string,
@@ -282,15 +326,18 @@ export const replaceAgent = async (
     .parse(withId)
   const before = await existingAgent(agentId, deps)
   const replacedSecret = ownedSecret(before.auth)
-  const retired = [...(before.retiredSecretArns ?? []), ...(replacedSecret ? [replacedSecret] : [])]
+  // What the gateway made is known from the record it replaces alone. The name is no proof: an
+  // operator may create a secret below switchboard/agents/<agentId>/ and name it, and it is then
+  // the operator's, never deleted (test/integration/registration.test.ts, 'never deletes it').
+  const made = [...(before.retiredSecretArns ?? []), ...(replacedSecret ? [replacedSecret] : [])]
   const written = await writeFromConfig(
     config,
     deps,
     before,
     (record) => deps.registry.replace(record, before),
-    retired,
+    made,
   )
-  if (retired.length === 0) return { before, after: written }
+  if (!written.retiredSecretArns) return { before, after: written }
   const left = await deleteRetired(written, deps)
   const { retiredSecretArns: _deleted, ...after } = written
   const settled: AgentRecord = left.length > 0 ? { ...after, retiredSecretArns: left } : after
@@ -357,9 +404,10 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
       before,
     )
   }
+  // Each once, even should a record list the secret it owns as retired too.
   const secret = ownedSecret(before.auth)
-  if (secret) await deps.secrets.delete(secret)
-  for (const retired of before.retiredSecretArns ?? []) await deps.secrets.delete(retired)
+  const made = new Set([...(secret ? [secret] : []), ...(before.retiredSecretArns ?? [])])
+  for (const arn of made) await deps.secrets.delete(arn)
   await deps.removeVector?.(agentId)
   await deps.revokeGrants?.(agentId)
   await deps.registry.delete(agentId)

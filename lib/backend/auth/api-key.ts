@@ -1,6 +1,13 @@
 import * as z from 'zod'
 import type { BackendAuthType } from './backend-auth.ts'
-import { inlineSecret, namedSecretOf, oneSecret, type StoredSecret, secretArn } from './fields.ts'
+import {
+  inlineSecret,
+  namedSecretOf,
+  oneSecret,
+  type StoredSecret,
+  secretArn,
+  storedSecret,
+} from './fields.ts'
 
 const config = z
   .strictObject({
@@ -28,11 +35,10 @@ export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   type: 'api_key',
   config,
   namedSecret: (auth) => namedSecretOf(auth, 'apiKeyArn'),
-  toRecord: async (auth, { storeSecret }) => ({
+  toRecord: async (auth, context) => ({
     type: 'api_key',
     headerName: auth.headerName,
-    secretArn: auth.apiKeyArn ?? (await storeSecret(auth.apiKey as string)),
-    secretOwned: !auth.apiKeyArn,
+    ...(await storedSecret(auth.apiKey, auth.apiKeyArn, context)),
   }),
   ownedSecret: (auth) => (auth.secretOwned ? auth.secretArn : undefined),
   renewsOn401: true,

@@ -52,6 +52,19 @@ export interface ConfigContext {
   backendUrl: string
 }
 
+/** What `toRecord` is handed besides the config: where an inline secret goes, and what it replaces. */
+export interface RecordContext extends ConfigContext {
+  storeSecret: StoreSecret
+  /**
+   * The ARN of the secret `arn` names if the gateway made it for this agent (the record a
+   * PUT replaces owns it, or retired it and has not yet deleted it); undefined otherwise.
+   * A config naming such a secret keeps it owned, under the ARN the gateway made it with,
+   * so it is still deleted with the agent; any other named secret is the operator's and
+   * never deleted. Absent (a registration): every named secret is the operator's.
+   */
+  madeSecret?: (arn: string) => string | undefined
+}
+
 /** A problem with a config found beyond its schema, at `path` under `auth`. */
 export interface ConfigIssue {
   path: string
@@ -81,10 +94,7 @@ export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends
    */
   namedSecret(auth: z.output<Schema> | Stored): { field: string; arn: string } | undefined
   /** What the agent's record keeps: an inline secret stored (its ARN kept), inferred values. */
-  toRecord(
-    config: z.output<Schema>,
-    context: ConfigContext & { storeSecret: StoreSecret },
-  ): Promise<Stored>
+  toRecord(config: z.output<Schema>, context: RecordContext): Promise<Stored>
   /** The secret the gateway created for the agent, deleted with it. */
   ownedSecret(auth: Stored): string | undefined
   /** A 401 from the backend may be met by renewing the credentials and sending once more. */

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import type { RecordContext } from './backend-auth.ts'
 
 // Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
 export const httpUrl = z
@@ -51,4 +52,25 @@ export const namedSecretOf = (
   }
   const arn = auth[field]
   return typeof arn === 'string' ? { field: `auth.${field}`, arn } : undefined
+}
+
+/**
+ * What a record keeps of a config's one secret: an inline value stored for the
+ * agent (the gateway owns it), or the ARN named, owned only when the gateway
+ * made that secret for this agent (`RecordContext.madeSecret`). The name alone
+ * cannot tell: an operator may create a secret below `switchboard/agents/<id>/`
+ * too, and the gateway never deletes an operator's secret.
+ *
+ * @example
+ * const { secretArn, secretOwned } = await storedSecret(auth.apiKey, auth.apiKeyArn, context)
+ */
+export const storedSecret = async (
+  inline: string | undefined,
+  arn: string | undefined,
+  { storeSecret, madeSecret }: Pick<RecordContext, 'storeSecret' | 'madeSecret'>,
+): Promise<StoredSecret> => {
+  if (arn === undefined)
+    return { secretArn: await storeSecret(inline as string), secretOwned: true }
+  const made = madeSecret?.(arn)
+  return made ? { secretArn: made, secretOwned: true } : { secretArn: arn, secretOwned: false }
 }

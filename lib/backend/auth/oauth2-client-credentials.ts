@@ -16,6 +16,7 @@ import {
   type StoredSecret,
   secretArn,
   shortText,
+  storedSecret,
 } from './fields.ts'
 
 /** The most of a token endpoint's answer read. */
@@ -112,13 +113,12 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
   config,
   addresses: (auth) => [{ field: 'auth.tokenUrl', url: auth.tokenUrl }],
   namedSecret: (auth) => namedSecretOf(auth, 'clientSecretArn'),
-  toRecord: async (auth, { storeSecret }) => ({
+  toRecord: async (auth, context) => ({
     type: 'oauth2_client_credentials',
     tokenUrl: auth.tokenUrl,
     clientId: auth.clientId,
     ...(auth.scopes ? { scopes: auth.scopes } : {}),
-    secretArn: auth.clientSecretArn ?? (await storeSecret(auth.clientSecret as string)),
-    secretOwned: !auth.clientSecretArn,
+    ...(await storedSecret(auth.clientSecret, auth.clientSecretArn, context)),
   }),
   ownedSecret: (auth) => (auth.secretOwned ? auth.secretArn : undefined),
   renewsOn401: true,

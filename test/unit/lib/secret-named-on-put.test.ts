@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import type { AgentRegistry } from '../../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import {
   type AgentAdminDeps,
+  deleteAgent,
+  patchAgent,
   registerAgent,
   replaceAgent,
 } from '../../../lib/registry/register-agent.ts'
@@ -45,6 +47,7 @@ const memoryRegistry = (): AgentRegistry => {
 }
 
 const backendUrl = 'http://127.0.0.1:9'
+const agentCardUrl = `${backendUrl}/.well-known/agent-card.json`
 const secretArnOf = (record: AgentRecord | undefined) =>
   (record?.auth as { secretArn: string } | undefined)?.secretArn as string
 
@@ -67,6 +70,15 @@ describe("a PUT that names the agent's own stored secret by ARN", () => {
     }
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  /** Registers `agentId` with an inline API key; returns the ARN of the secret stored for it. */
+  const registeredWithKey = async (agentId: string, apiKey: string) => {
+    const { after } = await registerAgent(
+      { agentId, backendUrl, agentCardUrl, auth: { type: 'api_key', apiKey } },
+      deps,
+    )
+    return secretArnOf(after)
+  }
 
   it('keeps the key the agent is called with: the secret is still there, and still read', async () => {
     // Prepare: registered with an inline key, which the gateway stores for the agent.
@@ -97,5 +109,160 @@ describe("a PUT that names the agent's own stored secret by ARN", () => {
     expect(secretArnOf(replaced)).toBe(stored)
     expect(await secrets.has(stored)).toBe(true)
     await expect(secrets.read(stored)).resolves.toBe('k-123')
+  })
+
+  it("stays the gateway's: retired by a later PUT with a new key, and deleted then", async () => {
+    // Prepare
+    const stored = await registeredWithKey('ledger', 'l-1')
+    const { after: kept } = await replaceAgent(
+      'ledger',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: stored } },
+      deps,
+    )
+
+    // Act
+    const { after: rekeyed } = await replaceAgent(
+      'ledger',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKey: 'l-2' } },
+      deps,
+    )
+
+    // Assess
+    expect(kept?.auth).toMatchObject({ secretArn: stored, secretOwned: true })
+    expect(kept?.retiredSecretArns).toBeUndefined()
+    expect(await secrets.has(stored)).toBe(false)
+    await expect(secrets.read(secretArnOf(rekeyed))).resolves.toBe('l-2')
+  })
+
+  it('is deleted exactly once when the agent is deleted later', async () => {
+    // Prepare
+    const stored = await registeredWithKey('payroll', 'p-1')
+    await replaceAgent(
+      'payroll',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: stored } },
+      deps,
+    )
+    const deleted = vi.spyOn(secrets, 'delete')
+
+    // Act
+    await deleteAgent('payroll', deps)
+
+    // Assess
+    expect(deleted.mock.calls).toEqual([[stored]])
+    expect(await secrets.has(stored)).toBe(false)
+    deleted.mockRestore()
+  })
+
+  it("keeps an oauth2_client_credentials agent's client secret named by its ARN", async () => {
+    // Prepare
+    const oauth = {
+      type: 'oauth2_client_credentials',
+      tokenUrl: 'http://127.0.0.1:9/oauth2/token',
+      clientId: 'gateway',
+    }
+    const { after: registered } = await registerAgent(
+      { agentId: 'orders', backendUrl, agentCardUrl, auth: { ...oauth, clientSecret: 'c-1' } },
+      deps,
+    )
+    const stored = secretArnOf(registered)
+
+    // Act
+    const { after: replaced } = await replaceAgent(
+      'orders',
+      {
+        backendUrl,
+        agentCardUrl,
+        auth: { ...oauth, scopes: ['orders.read'], clientSecretArn: stored },
+      },
+      deps,
+    )
+
+    // Assess
+    expect(replaced?.auth).toMatchObject({ secretArn: stored, secretOwned: true })
+    await expect(secrets.read(stored)).resolves.toBe('c-1')
+  })
+
+  it('is kept when the PUT naming it fails: a failed write deletes only a secret it stored', async () => {
+    // Prepare
+    const stored = await registeredWithKey('refunds', 'r-1')
+    const unreachable = {
+      ...deps,
+      fetchCard: async () => {
+        throw new Error('card unreachable')
+      },
+    }
+
+    // Act
+    const put = replaceAgent(
+      'refunds',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: stored } },
+      unreachable,
+    )
+
+    // Assess
+    await expect(put).rejects.toThrow('card unreachable')
+    await expect(secrets.read(stored)).resolves.toBe('r-1')
+  })
+
+  it('is kept when named by a partial ARN (without the six characters Secrets Manager appends)', async () => {
+    // Prepare: Secrets Manager takes an ARN without the '-xxxxxx' ending as naming the secret too.
+    const stored = await registeredWithKey('invoices', 'i-1')
+    const partial = stored.slice(0, -'-abcdef'.length)
+    const acceptingPartialArns: AgentAdminDeps = {
+      ...deps,
+      secrets: {
+        create: (...args) => secrets.create(...args),
+        delete: (arn) => secrets.delete(arn),
+        read: (arn) => secrets.read(arn === partial ? stored : arn),
+        describe: (arn) => secrets.describe(arn === partial ? stored : arn),
+      },
+    }
+
+    // Act
+    const { after: replaced } = await replaceAgent(
+      'invoices',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: partial } },
+      acceptingPartialArns,
+    )
+
+    // Assess
+    expect(replaced?.auth).toMatchObject({ secretArn: stored, secretOwned: true })
+    await expect(secrets.read(stored)).resolves.toBe('i-1')
+  })
+
+  it('is kept through a PATCH to inactive and back to active', async () => {
+    // Prepare
+    const stored = await registeredWithKey('shipping', 's-1')
+    await replaceAgent(
+      'shipping',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: stored } },
+      deps,
+    )
+
+    // Act
+    await patchAgent('shipping', { status: 'inactive' }, deps)
+    const { after: active } = await patchAgent('shipping', { status: 'active' }, deps)
+
+    // Assess
+    expect(active?.auth).toMatchObject({ secretArn: stored, secretOwned: true })
+    await expect(secrets.read(stored)).resolves.toBe('s-1')
+  })
+
+  it("is not the gateway's when merely named below the agent's prefix: the operator made it", async () => {
+    // Prepare: the operator's own secret, named as rule 3 allows.
+    await registeredWithKey('tax', 't-1')
+    const operators = await secrets.create('switchboard/agents/tax/ops-key', 't-ops')
+
+    // Act
+    const { after: replaced } = await replaceAgent(
+      'tax',
+      { backendUrl, agentCardUrl, auth: { type: 'api_key', apiKeyArn: operators } },
+      deps,
+    )
+    await deleteAgent('tax', deps)
+
+    // Assess
+    expect(replaced?.auth).toMatchObject({ secretArn: operators, secretOwned: false })
+    await expect(secrets.read(operators)).resolves.toBe('t-ops')
   })
 })
