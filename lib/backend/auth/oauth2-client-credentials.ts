@@ -98,10 +98,27 @@ const fetchToken = async (
 }
 
 /**
+ * Where a token is cached: the agent, then the SHA-256 of everything the token
+ * depends on, i.e. everything fetchToken sends: the token endpoint, the client
+ * id, the scopes (a set, RFC 6749 section 3.3, so sorted) and the secret value.
+ * A PUT that changes any of them, or a rotated secret, is a new entry, so no
+ * token is sent under a config it was not fetched with. One JSON array, so no
+ * two different configs encode alike.
+ */
+const cacheKeyOf = (agentId: string, auth: OAuth2ClientCredentialsAuth, secret: string) => {
+  const scopes = [...(auth.scopes ?? [])].sort()
+  const hash = createHash('sha256')
+    .update(JSON.stringify([auth.tokenUrl, auth.clientId, scopes, secret]))
+    .digest('hex')
+  return `${agentId}#${hash}`
+}
+
+/**
  * `oauth2_client_credentials`: a bearer token fetched from the agent's own
- * token endpoint with its client secret, cached per agent and secret value
- * until shortly before it expires (a rotated secret is a new cache entry, so
- * it takes effect without a restart). Calls that find no token while one is
+ * token endpoint with its client secret, cached per agent and all the token
+ * depends on (endpoint, client, scopes and secret value: cacheKeyOf) until
+ * shortly before it expires (a rotated secret or a PUT changing the rest is a
+ * new cache entry, so it takes effect without a restart). Calls that find no token while one is
  * being fetched wait for that fetch rather than each asking the endpoint. A
  * 401 drops the token and re-reads the secret.
  */
@@ -134,13 +151,14 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
     }
     const tokenFor = async (agentId: string, auth: OAuth2ClientCredentialsAuth, renew: boolean) => {
       const secret = await deps.secrets.read(auth.secretArn, { fresh: renew })
-      const key = `${agentId}#${createHash('sha256').update(secret).digest('hex')}`
+      const key = cacheKeyOf(agentId, auth, secret)
       const cached = tokens.get(key)
       if (!renew && cached && cached.expiresAt > deps.now()) return cached.value
       let fetched = renew ? undefined : fetching.get(key)
       if (!fetched) {
         fetched = fetchToken(auth, secret, deps).then((token) => {
-          // Tokens got with a secret since rotated away are of no more use.
+          // Tokens got with a secret since rotated away, or under the agent's config before a PUT,
+          // are of no more use.
           forget(agentId)
           tokens.set(key, token)
           return token

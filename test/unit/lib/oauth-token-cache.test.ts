@@ -71,4 +71,67 @@ describe('an oauth2_client_credentials token after the agent was replaced', () =
     ])
     expect(sent.headers.authorization).toBe('Bearer new-idp.example.com:billing.read')
   })
+
+  it.each([
+    ['token endpoint', { tokenUrl: 'https://new-idp.example.com/oauth2/token' }],
+    ['client', { clientId: 'gateway-readonly' }],
+    ['scopes', { scopes: ['billing.read'] }],
+  ])('is fetched anew when only the %s changed', async (_changed, change) => {
+    // Prepare
+    const endpoints = tokenEndpoints()
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'the-same-client-secret' },
+      fetch: endpoints.fetch,
+    })
+    await credentials.authenticate(callTo, before, { agentId: 'billing' })
+
+    // Act
+    await credentials.authenticate(callTo, { ...before, ...change }, { agentId: 'billing' })
+
+    // Assess
+    expect(endpoints.asked).toHaveLength(2)
+  })
+
+  it('is the same token for the same scopes in another order', async () => {
+    // Prepare
+    const endpoints = tokenEndpoints()
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'the-same-client-secret' },
+      fetch: endpoints.fetch,
+    })
+    const scoped = { ...before, scopes: ['billing.read', 'billing.write'] }
+    await credentials.authenticate(callTo, scoped, { agentId: 'billing' })
+
+    // Act
+    const reordered = { ...scoped, scopes: ['billing.write', 'billing.read'] }
+    const sent = await credentials.authenticate(callTo, reordered, { agentId: 'billing' })
+
+    // Assess
+    expect(endpoints.asked).toHaveLength(1)
+    expect(sent.headers.authorization).toBe('Bearer old-idp.example.com:billing.read billing.write')
+  })
+
+  it("forgets the old config's token once the new one is fetched, and keeps other agents'", async () => {
+    // Prepare
+    const endpoints = tokenEndpoints()
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'the-same-client-secret' },
+      fetch: endpoints.fetch,
+    })
+    await credentials.authenticate(callTo, before, { agentId: 'billing' })
+    await credentials.authenticate(callTo, before, { agentId: 'ledger' })
+    await credentials.authenticate(callTo, after, { agentId: 'billing' })
+
+    // Act: a call still carrying the old record (another instance had not read the PUT yet).
+    await credentials.authenticate(callTo, before, { agentId: 'billing' })
+    await credentials.authenticate(callTo, before, { agentId: 'ledger' })
+
+    // Assess: billing's old token was dropped and fetched again; ledger's was kept.
+    expect(endpoints.asked.map(({ url }) => url)).toEqual([
+      before.tokenUrl,
+      before.tokenUrl,
+      after.tokenUrl,
+      before.tokenUrl,
+    ])
+  })
 })
