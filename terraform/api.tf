@@ -196,10 +196,7 @@ resource "aws_api_gateway_method_settings" "all" {
 resource "aws_api_gateway_method_settings" "push_callbacks" {
   rest_api_id = aws_api_gateway_rest_api.gateway.id
   stage_name  = aws_api_gateway_stage.gateway.stage_name
-  # As API Gateway keys a method's settings: every "/" of the resource path as "~1"
-  # (~1push~1{configId}/POST). The provider passes it on as it is, and finds it again by it
-  # (hashicorp/terraform-provider-aws#9738; its docs' trimprefix suits one segment only).
-  method_path = "${replace(local.api_routes["POST /push/{configId}"].path, "/", "~1")}/POST"
+  method_path = "${trimprefix(local.api_routes["POST /push/{configId}"].path, "/")}/POST"
 
   settings {
     throttling_rate_limit  = var.push_callback_throttling_rate_limit

@@ -299,11 +299,10 @@ describe('Terraform stack: API routes', () => {
     const settings = nested(push, 'settings')[0] as Body
     const route = routes.find((each) => each.method === 'POST' && each.path.startsWith('/push/'))
 
-    // Assess: the method path is the route lib/routes.ts names, as API Gateway keys it
-    // (~1push~1{configId}/POST).
+    // Assess: the method path is the route lib/routes.ts names, as API Gateway spells it.
     expect(route?.anonymous).toBe(true)
     expect(compact(String(push.method_path))).toBe(
-      `\${replace(local.api_routes["POST${route?.path}"].path,"/","~1")}/POST`,
+      `\${trimprefix(local.api_routes["POST${route?.path}"].path,"/")}/POST`,
     )
     const rate = resolveSimple(root, settings.throttling_rate_limit) as number
     const burst = resolveSimple(root, settings.throttling_burst_limit) as number
