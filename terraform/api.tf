@@ -189,24 +189,3 @@ resource "aws_api_gateway_method_settings" "all" {
     data_trace_enabled = false
   }
 }
-
-# The agents' push callback is anonymous (the per-config secret authenticates) and each request
-# that presents a secret costs a database read, so it has a limit of its own, below the stage's:
-# a flood of made-up pushes is refused by API Gateway before it costs a Lambda or a read.
-resource "aws_api_gateway_method_settings" "push_callbacks" {
-  rest_api_id = aws_api_gateway_rest_api.gateway.id
-  stage_name  = aws_api_gateway_stage.gateway.stage_name
-  method_path = "${trimprefix(local.api_routes["POST /push/{configId}"].path, "/")}/POST"
-
-  settings {
-    throttling_rate_limit  = var.push_callback_throttling_rate_limit
-    throttling_burst_limit = var.push_callback_throttling_burst_limit
-    # An override starts from nothing: the stage's other settings, again.
-    metrics_enabled    = true
-    logging_level      = "ERROR"
-    data_trace_enabled = false
-  }
-
-  # Both update the one stage: one after the other.
-  depends_on = [aws_api_gateway_method_settings.all]
-}

@@ -69,28 +69,6 @@ variable "throttling_burst_limit" {
   }
 }
 
-variable "push_callback_throttling_rate_limit" {
-  description = "Steady request rate (requests per second) API Gateway allows on the agents' anonymous push callback, POST /push/{configId}, before answering 429."
-  type        = number
-  default     = 20
-
-  validation {
-    condition     = var.push_callback_throttling_rate_limit > 0
-    error_message = "push_callback_throttling_rate_limit must be positive."
-  }
-}
-
-variable "push_callback_throttling_burst_limit" {
-  description = "Burst of requests API Gateway allows above the steady rate on POST /push/{configId}."
-  type        = number
-  default     = 40
-
-  validation {
-    condition     = var.push_callback_throttling_burst_limit > 0 && floor(var.push_callback_throttling_burst_limit) == var.push_callback_throttling_burst_limit
-    error_message = "push_callback_throttling_burst_limit must be a positive whole number."
-  }
-}
-
 variable "log_retention_days" {
   description = "How long the functions' logs and the API access logs are kept."
   type        = number

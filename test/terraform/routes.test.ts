@@ -13,7 +13,6 @@ import {
   type Body,
   blockOf,
   loadStack,
-  nested,
   repoRoot,
   rootModule,
   type TerraformModule,
@@ -291,26 +290,5 @@ describe('Terraform stack: API routes', () => {
     // Assess
     const api = resource('aws_api_gateway_rest_api', 'gateway')
     expect(api.endpoint_configuration).toEqual([{ types: ['REGIONAL'] }])
-  })
-  it("throttles the agents' anonymous push callback on its own, below the stage, keeping the stage's other settings", () => {
-    // Prepare
-    const stage = nested(resource('aws_api_gateway_method_settings', 'all'), 'settings')[0] as Body
-    const push = resource('aws_api_gateway_method_settings', 'push_callbacks')
-    const settings = nested(push, 'settings')[0] as Body
-    const route = routes.find((each) => each.method === 'POST' && each.path.startsWith('/push/'))
-
-    // Assess: the method path is the route lib/routes.ts names, as API Gateway spells it.
-    expect(route?.anonymous).toBe(true)
-    expect(compact(String(push.method_path))).toBe(
-      `\${trimprefix(local.api_routes["POST${route?.path}"].path,"/")}/POST`,
-    )
-    const rate = resolveSimple(root, settings.throttling_rate_limit) as number
-    const burst = resolveSimple(root, settings.throttling_burst_limit) as number
-    expect(rate).toBeLessThan(resolveSimple(root, stage.throttling_rate_limit) as number)
-    expect(burst).toBeLessThan(resolveSimple(root, stage.throttling_burst_limit) as number)
-    for (const setting of ['metrics_enabled', 'logging_level', 'data_trace_enabled']) {
-      expect(settings[setting], setting).toEqual(stage[setting])
-    }
-    expect(push.depends_on).toContain('${aws_api_gateway_method_settings.all}')
   })
 })
