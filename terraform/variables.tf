@@ -48,7 +48,7 @@ variable "authorizer_result_ttl" {
 }
 
 variable "throttling_rate_limit" {
-  description = "Stage-wide steady request rate (requests per second) API Gateway allows before answering 429."
+  description = "Steady request rate (requests per second) API Gateway allows each method of the stage, on its own, before answering 429."
   type        = number
   default     = 100
 
@@ -59,7 +59,7 @@ variable "throttling_rate_limit" {
 }
 
 variable "throttling_burst_limit" {
-  description = "Stage-wide burst of requests API Gateway allows above the steady rate."
+  description = "Burst of requests API Gateway allows each method of the stage above the steady rate."
   type        = number
   default     = 200
 
