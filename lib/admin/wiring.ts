@@ -24,17 +24,21 @@ import { type AuditSink, logAuditSink } from './audit.ts'
 import { DynamoAuditLog } from './audit-log.ts'
 
 /**
+ * The admin operations an `Idempotency-Key` makes safe to retry, as the audit trail names them.
+ * The name is also the prefix of the operation's idempotency records: renaming one starts its
+ * keys afresh (a retry of a request made before is run again).
+ */
+export type IdempotentOperation = 'agent.register' | 'route.calibrate'
+
+/**
  * Everything the admin API works with, built once per process from config:
- * the stores, the registration steps' dependencies, the idempotency store and
- * the audit trail.
+ * the stores, the registration steps' dependencies, each idempotent
+ * operation's idempotency store and the audit trail.
  *
  * @example
  * const admin = adminWiring(loadConfig(), createLogger())
  * await registerAgent(body, admin.agentAdmin).then(admin.keepIndexed)
  */
-/** The admin operations an `Idempotency-Key` makes safe to retry, as the audit trail names them. */
-export type IdempotentOperation = 'agent.register' | 'route.calibrate'
-
 export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   const dynamoClient = createDynamoClient(config)
   const documentClient = createDocumentClient(config, dynamoClient)
@@ -92,8 +96,10 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
    * operation's name and the header: one key names one request of one operation, so a script
    * that names a deployment's changes with one key registers and calibrates, rather than being
    * told the second is the first with another body. Routes that share a name (the two register
-   * routes) share their keys. A store of its own each: Powertools configures a store once, with
-   * the first operation's settings, and sets the key prefix on it per request.
+   * routes) share their keys. A store of its own each: Powertools sets the key prefix on the
+   * store at each request's start and reads it again when it saves or deletes the record, so
+   * with one store a calibration that ran while a registration waited would have the
+   * registration's answer saved under the calibration's key, and its lock left held.
    */
   const idempotencyFor = (operation: IdempotentOperation) => ({
     persistenceStore: new DynamoDBPersistenceLayer({

@@ -204,6 +204,30 @@ describe('the admin API through the local gateway', () => {
     expect(await replay.json()).toEqual(firstBody)
   })
 
+  it('keeps a registration and a calibration that share an Idempotency-Key apart while both run', async () => {
+    // Prepare: the registration waits at its card fetch while the calibration runs and answers.
+    const key = { 'Idempotency-Key': 'deploy-8' }
+    const registration = withSecret('deployed-later', 'k-d2')
+    backend.hold()
+    const registering = adminCall('POST', '/admin/register', registration, key)
+    await vi.waitFor(() => expect(backend.held()).toBe(1), { timeout: 10_000 })
+
+    // Act
+    const calibration = await adminCall('POST', '/admin/route/calibrate', undefined, key)
+    backend.release()
+    const registered = await registering
+    const replays = [
+      await adminCall('POST', '/admin/register', registration, key),
+      await adminCall('POST', '/admin/route/calibrate', undefined, key),
+    ]
+
+    // Assess: each operation's answer is replayed under its own key, none held as in progress.
+    expect([registered.status, calibration.status]).toEqual([201, 200])
+    expect(replays.map((replay) => replay.status)).toEqual([201, 200])
+    expect(await replays[0]?.json()).toEqual(await registered.json())
+    expect(await replays[1]?.json()).toEqual(await calibration.json())
+  })
+
   it('runs eight concurrent registrations with one Idempotency-Key once, answering the others 409 in progress', async () => {
     // Prepare: the card fetch of the request that runs waits until every other one has answered.
     const key = { 'Idempotency-Key': 'register-concurrent-1' }
