@@ -92,12 +92,13 @@ export const withCallback = (call: A2ACall, callback: { url: string; secret: str
 }
 
 /**
- * An answer with every push config that points at one of the gateway's
+ * An answer with every push config that points at one of the caller's
  * callbacks shown as the client set it: `url`, `token` and `authentication`
- * from `webhookFor(configId)`. A config whose callback it does not know
- * (another caller's, or gone) keeps its `url` but loses its `token` and
- * `authentication`: a callback's secret is what authenticates pushes to it, so
- * no caller sees one, whatever an agent answers. Walks the whole answer, so
+ * from `webhookFor(configId)`. Any other config (another caller's callback, a
+ * gone one, a URL spelled otherwise, one the gateway never set) keeps its `url`
+ * but loses its `token` and `authentication`: every config set through the
+ * gateway points at a callback whose secret authenticates pushes to it, so no
+ * caller sees one, whatever an agent answers. Walks the whole answer, so
  * Create, Get and List answers in both versions and bindings are covered.
  */
 export const withClientWebhooks = async (
@@ -111,10 +112,10 @@ export const withClientWebhooks = async (
       Object.entries(value).map(async ([key, inner]) => [key, await walk(inner)] as const),
     )
     const copy: Json = Object.fromEntries(entries)
-    const configId = typeof copy.url === 'string' ? callbackConfigId(copy.url) : undefined
-    if (!configId) return copy
+    if (typeof copy.url !== 'string') return copy
+    const configId = callbackConfigId(copy.url)
     const { token: _token, authentication: _authentication, ...rest } = copy
-    return { ...rest, ...(await webhookFor(configId)) }
+    return { ...rest, ...(configId ? await webhookFor(configId) : undefined) }
   }
   return walk(answer)
 }

@@ -215,7 +215,8 @@ describe('configIdDeletedBy', () => {
 
 describe('withClientWebhooks', () => {
   it("shows configs pointing at a known callback as the client set them, and never another callback's secret", async () => {
-    // Prepare: the second points at a callback of another caller's (or a deleted) config.
+    // Prepare: the second points at a callback of another caller's (or a deleted) config, the
+    // third at no callback, the fourth at the caller's own, spelled with a trailing slash.
     const answer = {
       configs: [
         { id: 'hook', taskId: 'task-1', url: callbackUrl, token: 'the-secret' },
@@ -227,6 +228,7 @@ describe('withClientWebhooks', () => {
           authentication: { scheme: 'Bearer', credentials: 'theirs' },
         },
         { id: 'elsewhere', taskId: 'task-1', url: 'https://hooks.example.com/in', token: 't' },
+        { id: 'spelled-otherwise', taskId: 'task-1', url: `${callbackUrl}/`, token: 'the-secret' },
       ],
     }
 
@@ -244,7 +246,8 @@ describe('withClientWebhooks', () => {
           taskId: 'task-1',
           url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
         },
-        answer.configs[2],
+        { id: 'elsewhere', taskId: 'task-1', url: 'https://hooks.example.com/in' },
+        { id: 'spelled-otherwise', taskId: 'task-1', url: `${callbackUrl}/` },
       ],
     })
   })
