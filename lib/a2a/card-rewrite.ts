@@ -154,9 +154,11 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
     ? { oauth2MetadataUrl: `${gateway.issuer.replace(/\/$/, '')}/.well-known/openid-configuration` }
     : {}
   const flows = { clientCredentials: { tokenUrl: gateway.tokenUrl, scopes: {} } }
-  if (spellingsOf(fields, 'supportedInterfaces').length > 0) {
+  // The card's version by its JSON names, as cardToVersion (versions.ts) writes and reads them:
+  // a stray proto-named field goes (servableFields), and decides nothing.
+  if ('supportedInterfaces' in fields) {
     const carriesLegacy =
-      spellingsOf(fields, 'url', 'preferredTransport', 'additionalInterfaces').length > 0
+      'url' in fields || 'preferredTransport' in fields || 'additionalInterfaces' in fields
     return {
       ...rest,
       ...(carriesLegacy ? legacyInterfaces(fields, served, gateway.agentUrl) : {}),

@@ -63,4 +63,30 @@ describe('a card whose links are spelled by their proto names', () => {
     expect(read.documentationUrl ?? '').not.toContain(backendHost)
     expect(read.iconUrl ?? '').not.toContain('10.0.4.7')
   })
+
+  it('keeps a 0.3 card a 0.3 card when it carries a stray supported_interfaces, and drops that', () => {
+    // Prepare
+    const legacy = {
+      name: 'Billing',
+      description: 'Invoices and refunds',
+      version: '1.0.0',
+      protocolVersion: '0.3.0',
+      url: `https://${backendHost}/a2a`,
+      supported_interfaces: [{ url: `https://${backendHost}/a2a`, protocol_binding: 'JSONRPC' }],
+      capabilities: {},
+      skills: [],
+      defaultInputModes: ['text/plain'],
+      defaultOutputModes: ['text/plain'],
+    } as unknown as AgentCardJson
+
+    // Act
+    const served = rewriteCard(legacy, gateway) as unknown as Record<string, unknown>
+
+    // Assess: 0.3's interface and security fields, none of 1.0's.
+    expect(served.url).toBe(gateway.agentUrl)
+    expect(served.security).toEqual([{ switchboard: [] }])
+    expect(served).not.toHaveProperty('supported_interfaces')
+    expect(served).not.toHaveProperty('supportedInterfaces')
+    expect(served).not.toHaveProperty('securityRequirements')
+  })
 })
