@@ -76,7 +76,7 @@ const inJsonNames = (value: Json, ...jsonNames: string[]): Json => {
     if (spellingsDisagree(given)) {
       const spellings = given.map(([spelling]) => spelling).join(' and ')
       throw new VersionTranslationError(
-        `The call gives one field twice, with different values (${spellings}): give one.`,
+        `One field is given twice, with different values (${spellings}); give it once.`,
       )
     }
     for (const [spelling] of given) delete named[spelling]
