@@ -1,0 +1,108 @@
+import { PassThrough, type Readable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import { forwardReported } from '../../../lib/agents/forward.ts'
+import { backendCredentials } from '../../../lib/backend/credentials.ts'
+import type { ForwardCallOptions } from '../../../lib/backend/forward-call.ts'
+import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
+import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
+import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
+import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
+import { passedThrough } from '../../../middlewares/support/response-body.ts'
+
+const agentUrl = 'http://weather.test/a2a'
+const record = {
+  agentId: 'weather',
+  backendUrl: agentUrl,
+  agentCardUrl: 'http://weather.test/.well-known/agent-card.json',
+  auth: { type: 'none' },
+  status: 'active',
+  card: { name: 'Weather', skills: [] },
+  protocolVersion: '1.0',
+  endpoints: { 'HTTP+JSON': agentUrl },
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+} as unknown as AgentRecord
+const body = JSON.stringify({ message: { role: 'ROLE_USER', parts: [{ text: 'hold on' }] } })
+const call: A2ACall = {
+  agentId: 'weather',
+  operation: 'SendStreamingMessage',
+  version: '1.0',
+  params: JSON.parse(body),
+  stream: true,
+  binding: 'HTTP+JSON',
+  restPath: '/message:stream',
+  body,
+}
+const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+
+/** A healthy agent: it answers 200 with one event and keeps its stream open, as agents do. */
+const healthyStreamingAgent = (): Omit<ForwardCallOptions, 'onEnd' | 'traceHeaders'> => {
+  const fetch = async () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(
+            new TextEncoder().encode(
+              `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+            ),
+          )
+        },
+      }),
+      { status: 200, headers: { 'content-type': 'text/event-stream' } },
+    )
+  return {
+    credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
+    fetch,
+    caller: 'client-1',
+    gateway: { agentUrl: 'http://gw.test/agents/weather', tokenUrl: 'http://gw.test/token' },
+    signCard: async (card) => card,
+    defaultTimeoutMs: 5_000,
+    streamKeepAliveMs: 15_000,
+    streamIdleTimeoutMs: 60_000,
+    maxStreamEventBytes: 1024 * 1024,
+  }
+}
+
+/** A sink that keeps what it was given. */
+const keptSink = () => {
+  const recorded: { values: MetricValues; dimensions?: Record<string, string> }[] = []
+  const sink: MetricsSink = {
+    record: (values, dimensions) => recorded.push({ values, dimensions }),
+  }
+  return { sink, recorded }
+}
+
+describe('CallFailures when the caller, not the agent, ends a stream', () => {
+  it('does not count a stream the caller walked away from as the agent failing (no false agent-failures alarm)', async () => {
+    // Prepare: the agents handler's wiring (forwardReported with a callRecorder), and the
+    // access log's wrapping of the streamed answer (passedThrough) between it and the caller.
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const answer = await forwardReported(
+      record,
+      call,
+      incoming,
+      healthyStreamingAgent(),
+      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
+      callRecorder(sink, { agentId: 'weather', operation: call.operation, stream: true }, report),
+    )
+    const toCaller = passedThrough(answer.body as Readable, new PassThrough())
+    const firstEvent = new Promise((resolve) => toCaller.once('data', resolve))
+
+    // Act: the caller reads the agent's first event, then closes its connection.
+    await firstEvent
+    toCaller.destroy()
+    for (let i = 0; i < 100 && recorded.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+
+    // Assess: one call, one stream, the agent answered 200 and never failed.
+    expect(answer.statusCode).toBe(200)
+    expect(report.agentStatus).toBe(200)
+    expect(recorded).toHaveLength(1)
+    expect(recorded[0]?.dimensions).toEqual({ agent: 'weather', operation: 'SendStreamingMessage' })
+    expect(recorded[0]?.values).toMatchObject({ Calls: 1, Streams: 1 })
+    expect(recorded[0]?.values.CallFailures).toBeUndefined()
+  })
+})
