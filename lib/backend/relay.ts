@@ -12,6 +12,11 @@ export interface RelayOutcome {
   chunks: number
   /** Set when the backend failed mid-stream or the caller went away. */
   error?: Error
+  /**
+   * The relay's reader destroyed it before the backend's body had ended or failed (the caller
+   * went away, or a middleware withheld the answer), not the backend or the relay failing.
+   */
+  endedByReader?: true
 }
 
 /** Why a relayed event stream was ended early. */
@@ -117,6 +122,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     }
     if (events) return endWith('backend-failed', error)
     settled = true
+    failure = error
     relay.destroy(error)
   }
 
@@ -178,6 +184,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       source.resume()
     },
     destroy(error, callback) {
+      // Neither the backend nor the relay failed it, and it had not ended on its own.
+      const endedByReader = failure === undefined && (error != null || !settled)
       settled = true
       clearTimeout(timer)
       if (!backendDone) {
@@ -185,7 +193,11 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         source?.destroy()
       }
       const cause = error ?? failure
-      onEnd({ chunks, ...(cause ? { error: cause } : {}) })
+      onEnd({
+        chunks,
+        ...(cause ? { error: cause } : {}),
+        ...(endedByReader ? { endedByReader } : {}),
+      })
       callback(error)
     },
   })

@@ -10,7 +10,20 @@ export interface CallOutcome {
   statusCode?: number
   chunks?: number
   error?: unknown
+  /** A relayed answer's reader ended it early (the relay's `endedByReader`). */
+  endedByReader?: boolean
 }
+
+/**
+ * A relayed answer the caller walked away from: ended by its reader with the error its
+ * closing gave (a middleware that withholds the rest of a stream ends it with none), and not
+ * one of the gateway's own. The agent did not fail it, so it is no CallFailure: else any
+ * caller could raise the agent's failure alarm by opening streams and closing them.
+ */
+const isCallerGone = (outcome: CallOutcome) =>
+  outcome.endedByReader === true &&
+  outcome.error !== undefined &&
+  !(outcome.error instanceof SwitchboardError)
 
 /**
  * What the request's access line tells of its forwarded call, once the call has
@@ -52,9 +65,12 @@ export const callRecorder = (
     report.agentStatus = outcome.statusCode
     report.agentMs = durationMs
     report.chunks = outcome.chunks
-    if (outcome.error !== undefined) report.error = String(outcome.error)
-    const failed =
-      outcome.error !== undefined
+    const callerGone = isCallerGone(outcome)
+    if (callerGone) report.error = 'the caller went away'
+    else if (outcome.error !== undefined) report.error = String(outcome.error)
+    const failed = callerGone
+      ? (outcome.statusCode ?? 500) >= 500
+      : outcome.error !== undefined
         ? !isCallersFault(outcome.error)
         : (outcome.statusCode ?? 500) >= 500
     recordCall(metrics, {

@@ -84,4 +84,50 @@ describe('callRecorder', () => {
     // Assess
     expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 0 })
   })
+
+  it('does not count a stream its caller walked away from as the agent failing, and says so', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
+      report,
+      clock(0).now,
+    )
+    const closed = Object.assign(new Error('Premature close'), {
+      code: 'ERR_STREAM_PREMATURE_CLOSE',
+    })
+
+    // Act
+    finished({ statusCode: 200, chunks: 1, error: closed, endedByReader: true })
+
+    // Assess
+    expect(report).toMatchObject({ agentStatus: 200, error: 'the caller went away' })
+    expect(recorded[0]?.values).toEqual({
+      Calls: 1,
+      CallDuration: 0,
+      Streams: 1,
+      StreamDuration: 0,
+    })
+  })
+
+  it('counts a stream the agent broke off as failed, whoever reads it', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
+      report,
+      clock(0).now,
+    )
+
+    // Act
+    finished({ statusCode: 200, chunks: 2, error: new Error('backend stream ended mid-event') })
+
+    // Assess
+    expect(report.error).toBe('Error: backend stream ended mid-event')
+    expect(recorded[0]?.values).toMatchObject({ CallFailures: 1 })
+  })
 })

@@ -219,7 +219,7 @@ describe("relayToReadable on an agent's Node stream", () => {
     // Assess
     expect(backendRequest.signal.aborted).toBe(true)
     expect(body.destroyed).toBe(true)
-    expect(ends).toEqual([{ chunks: expect.any(Number) }])
+    expect(ends).toEqual([{ chunks: expect.any(Number), endedByReader: true }])
   })
 
   it('sends no keep-alive and never idles out while the caller is not reading', async () => {
