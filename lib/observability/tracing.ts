@@ -231,13 +231,44 @@ export interface TraceContext {
   callerSpanId?: string
   /** W3C trace-flags: `01` sampled, `00` not. */
   flags: string
-  /** The caller's `tracestate`, passed on as it came (with a valid `traceparent` only). */
+  /** The caller's `tracestate`, passed on as it came (a valid one, with a valid `traceparent` only). */
   tracestate?: string
 }
 
 const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
 /** W3C: a `tracestate` longer than this may be dropped. */
 const maxTracestateLength = 512
+
+/** W3C Trace Context's `tracestate` key: a simple key, or `tenant@system`. */
+const tracestateKey =
+  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/
+/** Its value: printable ASCII but `,` and `=`, up to 256, not ending in a space. */
+const tracestateValue = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
+
+/**
+ * Whether a `tracestate` header is one W3C Trace Context allows: at most 32 `key=value`
+ * members, each as its grammar says. Anything else (a control character, a byte past ASCII)
+ * is dropped, not passed on: Node refuses to send such a header, and the call would fail as
+ * the agent's.
+ */
+const isTracestate = (header: string) => {
+  if (header.length > maxTracestateLength) return false
+  const members = header
+    .split(',')
+    .map((member) => member.trim())
+    .filter((member) => member !== '')
+  return (
+    members.length <= 32 &&
+    members.every((member) => {
+      const equals = member.indexOf('=')
+      return (
+        equals > 0 &&
+        tracestateKey.test(member.slice(0, equals)) &&
+        tracestateValue.test(member.slice(equals + 1))
+      )
+    })
+  )
+}
 
 /**
  * A W3C `traceparent` header's fields, or undefined when it is not a valid one
@@ -296,7 +327,7 @@ export const requestTraceContext = (
       traceId: caller.traceId,
       callerSpanId: caller.parentId,
       flags: caller.flags,
-      ...(tracestate && tracestate.length <= maxTracestateLength ? { tracestate } : {}),
+      ...(tracestate && isTracestate(tracestate) ? { tracestate } : {}),
     }
   }
   const xRay = lambdaTrace?.Root

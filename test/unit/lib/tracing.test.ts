@@ -178,6 +178,38 @@ describe('requestTraceContext', () => {
   })
 
   it.each([
+    'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    'fw529a3039@dt=FW4;0;0;0;0;0;0;ab, , tenant-1@vendor=v',
+  ])('passes on the W3C tracestate %s as it came', (tracestate) => {
+    // Act
+    const trace = requestTraceContext(
+      { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate },
+      undefined,
+    )
+
+    // Assess
+    expect(trace.tracestate).toBe(tracestate)
+  })
+
+  it.each([
+    ['a member with no value', 'vendor'],
+    ['an upper-case key', 'Vendor=abc'],
+    ['a value holding =', 'vendor=a=b'],
+    ['a control character', 'vendor=a\x01b'],
+    ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')],
+  ])('drops a tracestate with %s, keeping the trace', (_what, tracestate) => {
+    // Act
+    const trace = requestTraceContext(
+      { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate },
+      undefined,
+    )
+
+    // Assess
+    expect(trace.traceId).toBe(callerTrace)
+    expect(trace.tracestate).toBeUndefined()
+  })
+
+  it.each([
     ['garbage', 'not-a-traceparent'],
     ['an all-zero trace id', `00-${'0'.repeat(32)}-${callerSpan}-01`],
     ['an all-zero span id', `00-${callerTrace}-${'0'.repeat(16)}-01`],
