@@ -23,9 +23,21 @@ export const valueAtPath = (path: string, data: unknown): unknown =>
     )
 
 /**
+ * Powertools' logger that never logs the whole invocation event, whatever
+ * `POWERTOOLS_LOGGER_LOG_EVENT` or a middleware option says: an event holds the
+ * caller's `Authorization` header and the request body (an admin body may hold
+ * an agent's inline secret), and no line may hold a token or a secret.
+ */
+class GatewayLogger extends Logger {
+  public override shouldLogEvent(): boolean {
+    return false
+  }
+}
+
+/**
  * The gateway's JSON logger. With `injectLambdaContext(logger, { correlationIdPath:
  * requestIdPath })` every line of an invocation carries API Gateway's request id
  * as `correlation_id`, so a call's authorizer, handler and access-log lines join up.
  */
-export const createLogger = () =>
-  new Logger({ serviceName: 'switchboard', correlationIdSearchFn: valueAtPath })
+export const createLogger = (): Logger =>
+  new GatewayLogger({ serviceName: 'switchboard', correlationIdSearchFn: valueAtPath })
