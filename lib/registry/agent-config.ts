@@ -53,7 +53,11 @@ export const agentConfigSchema = z
   .strictObject({
     agentId: agentIdSchema,
     backendUrl: z.union([httpUrl, runtimeArn], {
-      error: 'must be an http(s) URL or an AgentCore runtime ARN',
+      // An http(s) URL refused is told why (credentials in it, too long), not only what it is not.
+      error: (issue) =>
+        typeof issue.input === 'string' && /^https?:/i.test(issue.input)
+          ? (issue as { errors?: { message: string }[][] }).errors?.[0]?.[0]?.message
+          : 'must be an http(s) URL or an AgentCore runtime ARN',
     }),
     agentCardUrl: httpUrl.optional(),
     auth: authConfigSchema.default({ type: 'none' }),
