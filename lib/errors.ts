@@ -22,6 +22,7 @@ export type ErrorA2AKind =
   | 'payload-too-large'
   | 'search-unavailable'
   | 'invalid-request'
+  | 'internal'
 
 export interface ErrorAnswer {
   /** The HTTP status of a problem+json answer. */
@@ -87,6 +88,12 @@ export const errorAnswers = {
     status: 422,
     title: 'Too few examples to calibrate',
     a2a: 'invalid-request',
+  },
+  'stream-withheld': {
+    status: 502,
+    title: 'Stream withheld',
+    a2a: 'internal',
+    publicMessage: 'The gateway withheld the rest of this stream.',
   },
   'audit-unavailable': {
     status: 503,
@@ -233,6 +240,20 @@ export class AuditUnavailableError extends SwitchboardError {
   constructor(reason: string) {
     super(`The audit entry could not be written (${reason}); the change was not made.`)
     this.name = 'AuditUnavailableError'
+  }
+}
+
+/**
+ * The gateway ended a stream it was relaying, partway, for the reason given (an event naming a
+ * task that is not the caller's; an event's task that could not be recorded as the caller's).
+ * What the stream's relay is destroyed with, so that its end reads as the gateway's, never as
+ * the caller going away; the caller is told by the stream's own error event.
+ */
+export class StreamWithheldError extends SwitchboardError {
+  readonly code = 'stream-withheld'
+  constructor(agentId: string, reason: string) {
+    super(`The stream from agent '${agentId}' was withheld: ${reason}.`)
+    this.name = 'StreamWithheldError'
   }
 }
 

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { type A2AFailure, failureEvent, renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { A2ACall } from '../lib/a2a/request.ts'
 import { isEventStreamType } from '../lib/a2a/sse.ts'
+import { StreamWithheldError } from '../lib/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import {
   createsTasks,
@@ -128,8 +129,10 @@ const recordingTasks = (
     } catch (error) {
       failed = true
       onError(error)
-      answer.push(failureEvent(withheld(call, error), call))
-      body.destroy()
+      const failure = withheld(call, error)
+      answer.push(failureEvent(failure, call))
+      // With why: a body destroyed with no error would reach its relay as its reader going away.
+      body.destroy(new StreamWithheldError(call.agentId, failure.message))
       // The end only once the body has closed (its stream slot back), as on every other path.
       await new Promise<void>((resolve) => onceClosed(body, resolve))
       answer.push(null)
@@ -159,7 +162,10 @@ const recordingTasks = (
       if (!failed && !answer.destroyed) answer.push(null)
     })
   })
-  body.once('error', (error) => answer.destroy(error))
+  // A body this stream withheld fails with why; its error event is already on its way.
+  body.once('error', (error) => {
+    if (!failed) answer.destroy(error)
+  })
   return answer
 }
 

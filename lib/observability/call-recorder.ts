@@ -16,9 +16,10 @@ export interface CallOutcome {
 
 /**
  * A relayed answer the caller walked away from: ended by its reader with the error its
- * closing gave (a middleware that withholds the rest of a stream ends it with none), and not
- * one of the gateway's own. The agent did not fail it, so it is no CallFailure: else any
- * caller could raise the agent's failure alarm by opening streams and closing them.
+ * closing gave, not one of the gateway's own (a middleware that withholds the rest of a
+ * stream ends it with a StreamWithheldError). The agent did not fail it, so it is no
+ * CallFailure: else any caller could raise the agent's failure alarm by opening streams and
+ * closing them.
  */
 const isCallerGone = (outcome: CallOutcome) =>
   outcome.endedByReader === true &&

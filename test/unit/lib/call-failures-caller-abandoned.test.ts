@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream'
+import type { Request } from '@middy/core'
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { forwardReported } from '../../../lib/agents/forward.ts'
@@ -8,7 +9,10 @@ import { callRecorder, type ForwardReport } from '../../../lib/observability/cal
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
+import { TaskOwnedElsewhereError, type TaskOwners } from '../../../lib/tasks/task-owners.ts'
+import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { passedThrough } from '../../../middlewares/support/response-body.ts'
+import { taskOwnership } from '../../../middlewares/task-ownership.ts'
 
 const agentUrl = 'http://weather.test/a2a'
 const record = {
@@ -105,4 +109,78 @@ describe('CallFailures when the caller, not the agent, ends a stream', () => {
     expect(recorded[0]?.values).toMatchObject({ Calls: 1, Streams: 1 })
     expect(recorded[0]?.values.CallFailures).toBeUndefined()
   })
+})
+
+describe('CallFailures when the gateway withholds the rest of a stream', () => {
+  /**
+   * A stream through the agents handler's chain (its relay, the stream's slot, the task
+   * owner's check, the access log's wrapping) whose first event's task `recordTasks` refuses.
+   */
+  const withheldStream = async (recordTasks: TaskOwners['record']) => {
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const answer = await forwardReported(
+      record,
+      call,
+      incoming,
+      healthyStreamingAgent(),
+      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
+      callRecorder(sink, { agentId: 'weather', operation: call.operation, stream: true }, report),
+    )
+    const request = {
+      event: {},
+      context: { a2a: { kind: 'call', call }, caller: { principal: 'client-1', allTasksOn: [] } },
+      response: answer,
+      internal: {},
+    } as unknown as Request
+    const slots = streamConcurrency({
+      slots: {
+        acquire: async () => ({ principal: 'client-1', resource: 'weather', id: 's' }),
+        release: async () => undefined,
+      },
+      subject: () => ({ principal: 'client-1', resource: 'weather', limit: 2 }),
+      limitedResponse: () => ({ statusCode: 429, body: '' }),
+    })
+    await slots.before?.(request as never)
+    request.response = answer
+    await slots.after?.(request as never)
+    const owners: TaskOwners = {
+      record: recordTasks,
+      ownerOf: async () => undefined,
+      taskOf: async () => undefined,
+      ownedBy: async () => new Set<string>(),
+    } as unknown as TaskOwners
+    await taskOwnership({ owners }).after?.(request as never)
+    const toCaller = passedThrough((request.response as { body: Readable }).body, new PassThrough())
+    const read: string[] = []
+    toCaller.on('data', (chunk) => read.push(String(chunk)))
+    await new Promise((resolve) => toCaller.once('close', resolve))
+    for (let i = 0; i < 100 && recorded.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    return { read: read.join(''), recorded, report }
+  }
+
+  it.each([
+    [
+      'the agent naming a task another caller created',
+      new TaskOwnedElsewhereError('weather', 't-1'),
+    ],
+    ['the task not recorded as the caller’s', new Error('ProvisionedThroughputExceededException')],
+  ])(
+    'counts a stream withheld for %s as failed, not as the caller going away',
+    async (_what, refusal) => {
+      // Act
+      const { read, recorded, report } = await withheldStream(async () => {
+        throw refusal
+      })
+
+      // Assess: the caller read why; the line and the metric say the gateway ended it.
+      expect(read).toContain('withheld')
+      expect(report.error).toMatch(
+        /^StreamWithheldError: The stream from agent 'weather' was withheld/,
+      )
+      expect(recorded[0]?.values).toMatchObject({ Calls: 1, CallFailures: 1 })
+    },
+  )
 })
