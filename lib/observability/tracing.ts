@@ -239,27 +239,26 @@ const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-
 /** W3C: a `tracestate` longer than this may be dropped. */
 const maxTracestateLength = 512
 
-/** W3C Trace Context's `tracestate` key: a simple key, or `tenant@system`. */
-const tracestateKey =
-  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/
+/** W3C Trace Context's `tracestate` key (level 2's grammar, which takes level 1's keys too). */
+const tracestateKey = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/
 /** Its value: printable ASCII but `,` and `=`, up to 256, not ending in a space. */
 const tracestateValue = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
+/** The optional whitespace around a list member: spaces and tabs, nothing else. */
+const listSpace = /^[ \t]+|[ \t]+$/g
 
 /**
- * Whether a `tracestate` header is one W3C Trace Context allows: at most 32 `key=value`
- * members, each as its grammar says. Anything else (a control character, a byte past ASCII)
- * is dropped, not passed on: Node refuses to send such a header, and the call would fail as
- * the agent's.
+ * Whether a `tracestate` header is one W3C Trace Context allows: at most 32 list members
+ * (empty ones too), each empty or `key=value` as its grammar says, with only spaces and tabs
+ * around them. Anything else (a control character, a byte past ASCII) is dropped, not passed
+ * on: Node refuses to send such a header, and the call would fail as the agent's.
  */
 const isTracestate = (header: string) => {
   if (header.length > maxTracestateLength) return false
-  const members = header
-    .split(',')
-    .map((member) => member.trim())
-    .filter((member) => member !== '')
+  const members = header.split(',').map((member) => member.replace(listSpace, ''))
   return (
     members.length <= 32 &&
     members.every((member) => {
+      if (member === '') return true
       const equals = member.indexOf('=')
       return (
         equals > 0 &&
@@ -322,7 +321,7 @@ export const requestTraceContext = (
 ): TraceContext => {
   const caller = parseTraceparent(headerOf({ headers }, 'traceparent'))
   if (caller) {
-    const tracestate = headerOf({ headers }, 'tracestate')?.trim()
+    const tracestate = headerOf({ headers }, 'tracestate')?.replace(listSpace, '')
     return {
       traceId: caller.traceId,
       callerSpanId: caller.parentId,

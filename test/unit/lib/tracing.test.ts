@@ -180,6 +180,7 @@ describe('requestTraceContext', () => {
   it.each([
     'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
     'fw529a3039@dt=FW4;0;0;0;0;0;0;ab, , tenant-1@vendor=v',
+    '1vendor=x,a@b@c=y',
   ])('passes on the W3C tracestate %s as it came', (tracestate) => {
     // Act
     const trace = requestTraceContext(
@@ -196,6 +197,10 @@ describe('requestTraceContext', () => {
     ['an upper-case key', 'Vendor=abc'],
     ['a value holding =', 'vendor=a=b'],
     ['a control character', 'vendor=a\x01b'],
+    ['an ideographic space between members', 'a=b,\u3000c=d'],
+    ['a byte-order mark', '\ufeffvendor=abc'],
+    ['a vertical tab', 'vendor=abc\v'],
+    ['33 members, empty ones too', `k=v${','.repeat(32)}`],
     ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')],
   ])('drops a tracestate with %s, keeping the trace', (_what, tracestate) => {
     // Act
