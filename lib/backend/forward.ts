@@ -94,10 +94,22 @@ const pick = (headers: Record<string, string | undefined>, names: readonly strin
   return picked
 }
 
-/** The caller's headers that may travel to an agent. */
+/** What Node's `http` sends in a header (RFC 9110's field characters, Latin-1); else it throws. */
+const sendableValue = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/**
+ * The caller's headers that may travel to an agent, but a value Node cannot send: it would
+ * fail the call as the agent's 502, when it is the caller's header that is wrong.
+ */
 export const forwardedHeaders = (
   headers: Record<string, string | undefined>,
-): Record<string, string> => pick(headers, forwardedRequestHeaders)
+): Record<string, string> => {
+  const picked = pick(headers, forwardedRequestHeaders)
+  for (const name in picked) {
+    if (!sendableValue.test(picked[name] as string)) delete picked[name]
+  }
+  return picked
+}
 
 /**
  * The request to send to the agent for a call, in the call's own binding, with
