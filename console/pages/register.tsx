@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import type * as z from 'zod'
-import { httpUrl } from '../../lib/backend/auth/fields.ts'
+import { httpUrl, notHttpUrl } from '../../lib/backend/auth/fields.ts'
 import { agentIdSchema } from '../../lib/ids.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, api, messageOf } from '../api.ts'
@@ -49,10 +49,9 @@ const validate = (form: Form): Record<string, string> => {
   }
   add('agentId', ruleOf(agentIdSchema, form.agentId))
   if (!form.backendUrl.startsWith('arn:')) {
-    add(
-      'backendUrl',
-      ruleOf(httpUrl, form.backendUrl) && 'must be an http(s) URL or an AgentCore runtime ARN',
-    )
+    // The server's words: an http(s) URL refused says why (credentials in it, too long).
+    const rule = ruleOf(httpUrl, form.backendUrl)
+    add('backendUrl', rule === notHttpUrl ? `${rule} or an AgentCore runtime ARN` : rule)
   }
   if (form.agentCardUrl) add('agentCardUrl', ruleOf(httpUrl, form.agentCardUrl))
   else if (!form.backendUrl.startsWith('arn:'))

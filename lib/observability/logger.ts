@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger'
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types'
 
 /** Where API Gateway puts its request id, in proxy and authorizer events alike. */
 export const requestIdPath = 'requestContext.requestId'
@@ -31,6 +32,11 @@ export const valueAtPath = (path: string, data: unknown): unknown =>
 class GatewayLogger extends Logger {
   public override shouldLogEvent(): boolean {
     return false
+  }
+
+  /** A child (`createChild`) is one of these too, as Powertools' docs show for a subclass. */
+  protected override createLogger(options?: ConstructorOptions): GatewayLogger {
+    return new GatewayLogger(options)
   }
 }
 

@@ -2,8 +2,10 @@ import * as z from 'zod'
 import type { RecordContext } from './backend-auth.ts'
 
 // Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
+/** What `httpUrl` says of a value that is no http(s) URL at all. */
+export const notHttpUrl = 'must be an http(s) URL'
 export const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .url({ protocol: /^https?$/, error: notHttpUrl })
   .max(2048, 'must be at most 2,048 characters')
   // A URL is stored, shown and audited as it is: credentials go in `auth`, kept as a secret.
   .refine(
