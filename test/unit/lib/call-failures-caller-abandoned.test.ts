@@ -3,7 +3,6 @@ import type { Request } from '@middy/core'
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { forwardReported } from '../../../lib/agents/forward.ts'
-import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import type { ForwardCallOptions } from '../../../lib/backend/forward-call.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
@@ -13,6 +12,7 @@ import { TaskOwnedElsewhereError, type TaskOwners } from '../../../lib/tasks/tas
 import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { passedThrough } from '../../../middlewares/support/response-body.ts'
 import { taskOwnership } from '../../../middlewares/task-ownership.ts'
+import { forwardOptionsWith } from '../../support/forward-options.ts'
 
 const agentUrl = 'http://weather.test/a2a'
 const record = {
@@ -55,17 +55,7 @@ const healthyStreamingAgent = (): Omit<ForwardCallOptions, 'onEnd' | 'traceHeade
       }),
       { status: 200, headers: { 'content-type': 'text/event-stream' } },
     )
-  return {
-    credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
-    fetch,
-    caller: 'client-1',
-    gateway: { agentUrl: 'http://gw.test/agents/weather', tokenUrl: 'http://gw.test/token' },
-    signCard: async (card) => card,
-    defaultTimeoutMs: 5_000,
-    streamKeepAliveMs: 15_000,
-    streamIdleTimeoutMs: 60_000,
-    maxStreamEventBytes: 1024 * 1024,
-  }
+  return forwardOptionsWith(fetch)
 }
 
 /** A sink that keeps what it was given. */

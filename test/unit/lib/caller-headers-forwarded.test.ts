@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { forwardReported } from '../../../lib/agents/forward.ts'
-import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import { guardedFetch } from '../../../lib/backend/guarded-fetch.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
+import { forwardOptionsWith } from '../../support/forward-options.ts'
 import { startScriptedAgent } from '../../support/scripted-agent.ts'
 
 const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -65,17 +65,7 @@ describe('a caller’s headers on their way to the agent', () => {
       record,
       call,
       { method: 'POST', headers: { 'content-type': 'application/json', ...callerHeaders }, body },
-      {
-        credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
-        fetch,
-        caller: 'client-1',
-        gateway: { agentUrl: 'http://gw.test/agents/weather', tokenUrl: 'http://gw.test/token' },
-        signCard: async (card) => card,
-        defaultTimeoutMs: 5_000,
-        streamKeepAliveMs: 15_000,
-        streamIdleTimeoutMs: 60_000,
-        maxStreamEventBytes: 1024 * 1024,
-      },
+      forwardOptionsWith(fetch),
       { context: trace, tracing: await createTracing(false) },
       callRecorder(sink, { agentId: 'weather', operation: 'SendMessage', stream: false }, report),
     ).catch((error: unknown) => ({ failed: error }))

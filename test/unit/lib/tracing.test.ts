@@ -2,7 +2,6 @@ import { getNamespace, Segment, setSegment } from 'aws-xray-sdk-core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { forwardReported } from '../../../lib/agents/forward.ts'
-import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import type { ForwardCallOptions } from '../../../lib/backend/forward-call.ts'
 import {
   createTracing,
@@ -12,6 +11,7 @@ import {
   tracingWanted,
 } from '../../../lib/observability/tracing.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
+import { forwardOptionsWith } from '../../support/forward-options.ts'
 
 const agentUrl = 'http://weather.test/rpc'
 const record = {
@@ -46,17 +46,7 @@ const forwardingTo = (sent: Headers[]): Omit<ForwardCallOptions, 'onEnd' | 'trac
       headers: { 'content-type': 'application/json' },
     })
   }
-  return {
-    credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
-    fetch,
-    caller: 'client-1',
-    gateway: { agentUrl: 'http://gw.test/agents/weather', tokenUrl: 'http://gw.test/token' },
-    signCard: async (card) => card,
-    defaultTimeoutMs: 5_000,
-    streamKeepAliveMs: 15_000,
-    streamIdleTimeoutMs: 60_000,
-    maxStreamEventBytes: 1024 * 1024,
-  }
+  return forwardOptionsWith(fetch)
 }
 const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
 
