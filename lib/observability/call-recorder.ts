@@ -69,9 +69,8 @@ export const callRecorder = (
     const callerGone = isCallerGone(outcome)
     if (callerGone) report.error = 'the caller went away'
     else if (outcome.error !== undefined) report.error = String(outcome.error)
-    const failed = callerGone
-      ? (outcome.statusCode ?? 500) >= 500
-      : outcome.error !== undefined
+    const failed =
+      outcome.error !== undefined && !callerGone
         ? !isCallersFault(outcome.error)
         : (outcome.statusCode ?? 500) >= 500
     recordCall(metrics, {
