@@ -91,8 +91,11 @@ export class DynamoStreamSlots implements StreamSlots {
     const first = await this.#granted(slot, limit)
     if (first.granted) return slot
     const gone = first.held.filter((id) => lapsed(id, nowSeconds))
-    if (gone.length === 0) return undefined
-    await this.#remove(principal, resource, gone)
+    // Room once the lapsed are gone. The refused item as DynamoDB returns it was full, so
+    // only lapsed slots make room; the item dynalite's refusal is read back as may already
+    // have room (a concurrent opener removed the lapsed ones), and is tried again too.
+    if (first.held.length - gone.length >= limit) return undefined
+    if (gone.length > 0) await this.#remove(principal, resource, gone)
     return (await this.#granted(slot, limit)).granted ? slot : undefined
   }
 

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { DynamoStreamSlots } from '../../lib/ratelimit/stream-slots.ts'
 import { tableName } from '../../lib/tables.ts'
@@ -157,5 +157,42 @@ describe.each(databaseEngines)('stream slots lapsing on %s', (engine, startDatab
     expect(await heldBy(client, 'client-5', 'weather')).toEqual(
       [live?.id, ...opened.map((slot) => slot.id)].sort(),
     )
+  })
+  it('takes a place another opener freed between its refusal and its read of the item', async () => {
+    // Prepare: cap 2, held by a lapsed slot and a live one; another opener removes the lapsed
+    // one just after this opener is refused (dynalite's refusal is read back: a race DynamoDB's
+    // refusal, which carries the item, does not have).
+    const client = documentClientOn(database)
+    const slots = new DynamoStreamSlots({
+      client,
+      tableName: tableName('rateLimits', prefix),
+      now: () => now,
+    })
+    const stream = { principal: 'client-6', resource: 'weather', limit: 2 }
+    const lapsing = await slots.acquire(stream)
+    now += minutes(16)
+    const live = await slots.acquire(stream)
+    const send = client.send.bind(client)
+    vi.spyOn(client, 'send').mockImplementation((async (command: object) => {
+      if (command instanceof GetCommand) {
+        await send(
+          new UpdateCommand({
+            TableName: tableName('rateLimits', prefix),
+            Key: { pk: 'client-6#weather#streams' },
+            UpdateExpression: 'DELETE #slots :gone',
+            ExpressionAttributeNames: { '#slots': 'slots' },
+            ExpressionAttributeValues: { ':gone': new Set([lapsing?.id as string]) },
+          }),
+        )
+      }
+      return send(command as never)
+    }) as never)
+
+    // Act
+    const opened = await slots.acquire(stream)
+
+    // Assess
+    expect(opened).toBeDefined()
+    expect(await heldBy(client, 'client-6', 'weather')).toEqual([live?.id, opened?.id].sort())
   })
 })
