@@ -1,3 +1,4 @@
+import { validateHeaderValue } from 'node:http'
 import type { A2ACall } from '../a2a/request.ts'
 import { isEventStreamType } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
@@ -94,8 +95,15 @@ const pick = (headers: Record<string, string | undefined>, names: readonly strin
   return picked
 }
 
-/** What Node's `http` sends in a header (RFC 9110's field characters, Latin-1); else it throws. */
-const sendableValue = /^[\t\x20-\x7e\x80-\xff]*$/
+/** Whether Node's `http` sends this header value: its own check, which would throw at send. */
+const sendable = (value: string) => {
+  try {
+    validateHeaderValue('x', value)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * The caller's headers that may travel to an agent, but a value Node cannot send: it would
@@ -106,7 +114,7 @@ export const forwardedHeaders = (
 ): Record<string, string> => {
   const picked = pick(headers, forwardedRequestHeaders)
   for (const name in picked) {
-    if (!sendableValue.test(picked[name] as string)) delete picked[name]
+    if (!sendable(picked[name] as string)) delete picked[name]
   }
   return picked
 }

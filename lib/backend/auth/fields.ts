@@ -8,10 +8,11 @@ export const httpUrl = z
   .url({ protocol: /^https?$/, error: notHttpUrl })
   .max(2048, 'must be at most 2,048 characters')
   // A URL is stored, shown and audited as it is: credentials go in `auth`, kept as a secret.
-  .refine(
-    (url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''),
-    'must not hold a user name or password (user:password@): give credentials in auth, where they are kept as a secret',
-  )
+  .refine((url) => {
+    if (!URL.canParse(url)) return true
+    const { username, password } = new URL(url)
+    return username === '' && password === ''
+  }, 'must not hold a user name or password (user:password@): give credentials in auth, where they are kept as a secret')
 export const shortText = z.string().min(1).max(256, 'must be at most 256 characters')
 
 /**
