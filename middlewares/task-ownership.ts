@@ -8,6 +8,7 @@ import { StreamWithheldError } from '../lib/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import {
   createsTasks,
+  jsonRpcParamsOf,
   listedTasks,
   namedTask,
   readsTasks,
@@ -211,8 +212,9 @@ export const taskOwnership = (
       readsTasks(call.operation) && caller.allTasksOn.includes(call.agentId) ? 'all' : 'own'
     request.context.taskAccess = access
     if (access === 'all') return
-    const named = namedTask(call)
-    const referenced = referencedTasks(call)
+    const params = jsonRpcParamsOf(call)
+    const named = namedTask(call, params)
+    const referenced = referencedTasks(call, params)
     const invalid =
       (named && 'invalid' in named ? named : undefined) ??
       ('invalid' in referenced ? referenced : undefined)

@@ -124,10 +124,19 @@ const protoMessage = <S extends z.core.$ZodLooseShape>(shape: S) =>
   z.preprocess(
     (value, context) => {
       if (!isObject(value)) return value
-      const renamed = Object.entries(value).map(([name, field]) => {
+      // Copied only when a field is renamed: most calls spell every field by its JSON name.
+      let renamed: Record<string, unknown> | undefined
+      for (const name in value) {
+        if (!Object.hasOwn(value, name)) continue
         const named = jsonName(name)
-        if (named === name || !(named in shape)) return [name, field]
-        if (!(named in value)) return [named, field]
+        if (named === name || !(named in shape)) continue
+        const field = value[name]
+        if (!(named in value)) {
+          renamed ??= { ...value }
+          delete renamed[name]
+          renamed[named] = field
+          continue
+        }
         if (
           spellingsDisagree([
             [named, value[named]],
@@ -141,9 +150,8 @@ const protoMessage = <S extends z.core.$ZodLooseShape>(shape: S) =>
             params: { showsInput: true },
           })
         }
-        return [name, field]
-      })
-      return Object.fromEntries(renamed)
+      }
+      return renamed ?? value
     },
     z.looseObject(shape, {
       error: (issue) => (issue.input === undefined ? 'is required' : 'must be an object'),

@@ -1,10 +1,28 @@
+/**
+ * The proto names already worked out: every call reads the same few fields by both names, and
+ * a regex replace for each read was a measurable part of a warm call (issue 20). Only the
+ * gateway's own field names are asked for, so the map stays small; it is emptied if ever it is
+ * not.
+ */
+const protoNames = new Map<string, string>()
+const maxProtoNames = 512
+
 /** A field's proto name, the snake_case one ProtoJSON accepts beside its JSON name (`taskId` → `task_id`). */
-export const protoName = (jsonName: string): string =>
-  jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+export const protoName = (jsonName: string): string => {
+  let name = protoNames.get(jsonName)
+  if (name === undefined) {
+    name = jsonName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+    if (protoNames.size >= maxProtoNames) protoNames.clear()
+    protoNames.set(jsonName, name)
+  }
+  return name
+}
 
 /** A field's JSON name, the lowerCamel one ProtoJSON writes, from its proto name (`task_id` → `taskId`). */
 export const jsonName = (protoName: string): string =>
-  protoName.replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase())
+  protoName.includes('_')
+    ? protoName.replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase())
+    : protoName
 
 /**
  * Every spelling of these fields that `object` gives, with its value: each field's JSON name
@@ -19,10 +37,16 @@ export const spellingsOf = (
   object: Record<string, unknown>,
   ...jsonNames: string[]
 ): [name: string, value: unknown][] => {
-  const names = new Set(jsonNames.flatMap((name) => [name, protoName(name)]))
-  return [...names]
-    .filter((name) => object[name] !== undefined && Object.hasOwn(object, name))
-    .map((name) => [name, object[name]])
+  const given: [name: string, value: unknown][] = []
+  const add = (name: string) => {
+    if (object[name] === undefined || !Object.hasOwn(object, name)) return
+    if (!given.some(([spelling]) => spelling === name)) given.push([name, object[name]])
+  }
+  for (const name of jsonNames) {
+    add(name)
+    add(protoName(name))
+  }
+  return given
 }
 
 /**

@@ -168,6 +168,9 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
   }
 }
 
+/** A path of only what `encodeURIComponent` leaves as it is, `/` and `:`: most paths, kept as they are. */
+const unchangedByEncoding = /^[A-Za-z0-9\-_.!~*'():/]*$/
+
 /**
  * A decoded path below the agent as the backend must receive it: each segment
  * percent-encoded again, so that a `\`, `?`, `#` or `%2e` API Gateway decoded in
@@ -175,10 +178,12 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
  * `:` stays, since `/tasks/{id}:cancel` needs it and no id or tenant may hold one.
  */
 const encodedPath = (decoded: string) =>
-  decoded
-    .split('/')
-    .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
-    .join('/')
+  unchangedByEncoding.test(decoded)
+    ? decoded
+    : decoded
+        .split('/')
+        .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
+        .join('/')
 
 /** GET and DELETE carry no body in HTTP+JSON; fetch cannot even send one on a GET. */
 const operationTakesBody = (method: string) =>

@@ -114,15 +114,35 @@ const boolean = new Set(['includeArtifacts'])
 
 /** A query's params, typed by what each is, whichever name (JSON or proto) it came by. */
 const fromQuery = (search: string): Params =>
-  Object.fromEntries(
-    [...new URLSearchParams(search)].map(([name, value]) => {
-      const named = jsonName(name)
-      return [
-        name,
-        numeric.has(named) ? Number(value) : boolean.has(named) ? value === 'true' : value,
-      ]
-    }),
-  )
+  search === ''
+    ? {}
+    : Object.fromEntries(
+        [...new URLSearchParams(search)].map(([name, value]) => {
+          const named = jsonName(name)
+          return [
+            name,
+            numeric.has(named) ? Number(value) : boolean.has(named) ? value === 'true' : value,
+          ]
+        }),
+      )
+
+/** Each operation's params from an HTTP+JSON call's body and path: its task id, a config's id. */
+const paramsFromPath: Record<
+  OperationName,
+  (body: Params, taskId: string | undefined, configId: string | undefined) => Params
+> = {
+  SendMessage: (body) => body,
+  SendStreamingMessage: (body) => body,
+  GetTask: (_, taskId) => ({ id: taskId }),
+  ListTasks: () => ({}),
+  CancelTask: (body, taskId) => ({ ...body, id: taskId }),
+  SubscribeToTask: (_, taskId) => ({ id: taskId }),
+  CreateTaskPushNotificationConfig: (body, taskId) => ({ ...body, taskId }),
+  GetTaskPushNotificationConfig: (_, taskId, configId) => ({ taskId, id: configId }),
+  ListTaskPushNotificationConfigs: (_, taskId) => ({ taskId }),
+  DeleteTaskPushNotificationConfig: (_, taskId, configId) => ({ taskId, id: configId }),
+  GetExtendedAgentCard: () => ({}),
+}
 
 /** An HTTP+JSON call as the JSON-RPC params that mean the same. */
 export const jsonRpcParamsFor = (call: A2ACall): Params => {
@@ -131,22 +151,9 @@ export const jsonRpcParamsFor = (call: A2ACall): Params => {
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent)
   const taskId = segments[1]?.replace(/:(cancel|subscribe)$/, '')
   const body = (call.params ?? {}) as Params
-  const fromPath: Record<OperationName, Params> = {
-    SendMessage: body,
-    SendStreamingMessage: body,
-    GetTask: { id: taskId },
-    ListTasks: {},
-    CancelTask: { ...body, id: taskId },
-    SubscribeToTask: { id: taskId },
-    CreateTaskPushNotificationConfig: { ...body, taskId },
-    GetTaskPushNotificationConfig: { taskId, id: segments[3] },
-    ListTaskPushNotificationConfigs: { taskId },
-    DeleteTaskPushNotificationConfig: { taskId, id: segments[3] },
-    GetExtendedAgentCard: {},
-  }
   return {
     ...fromQuery(search),
-    ...fromPath[call.operation],
+    ...paramsFromPath[call.operation](body, taskId, segments[3]),
     ...(call.tenant ? { tenant: call.tenant } : {}),
   }
 }

@@ -1,10 +1,9 @@
 import type { A2AFailure } from '../a2a/errors.ts'
 import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
-import { namedTask } from '../tasks/task-calls.ts'
+import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
 import {
   type ClientWebhook,
   configIdFor,
@@ -95,9 +94,7 @@ export const configIdDeletedBy = (call: A2ACall, principal: string): string | un
   if (call.operation !== 'DeleteTaskPushNotificationConfig') return undefined
   const named = namedTask(call)
   if (!named || !('taskId' in named)) return undefined
-  const params = (call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)) as
-    | Record<string, unknown>
-    | undefined
+  const params = jsonRpcParamsOf(call) as Record<string, unknown> | undefined
   const id =
     call.version === '0.3' && call.binding === 'JSONRPC'
       ? fieldOf(params ?? {}, 'pushNotificationConfigId')

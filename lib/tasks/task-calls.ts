@@ -58,6 +58,13 @@ const taskOfResourceName = (name: unknown): [spelling: 'name', taskId: string][]
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
 
 /**
+ * A call's params as 1.0's JSON-RPC gives them: an HTTP+JSON call's read from its path, query
+ * and body. Worked out once by a caller that asks `namedTask` and `referencedTasks` both.
+ */
+export const jsonRpcParamsOf = (call: A2ACall): unknown =>
+  call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
+
+/**
  * The task a call names: `{ taskId }`; undefined for a call that names none
  * (ListTasks, a SendMessage that starts a task); `{ invalid }` when the
  * operation needs a task id and the call gives none usable, so that no id
@@ -67,14 +74,13 @@ export type NamedTask = { taskId: string } | { invalid: string } | undefined
  * namedTask({ ...call, operation: 'GetTask', binding: 'JSONRPC', params: { id: 't-1' } })
  * // { taskId: 't-1' }
  */
-export const namedTask = (call: A2ACall): NamedTask => {
+export const namedTask = (call: A2ACall, params = jsonRpcParamsOf(call)): NamedTask => {
   const field =
     (call.binding === 'JSONRPC' && call.version === '0.3'
       ? legacyTaskIdField[call.operation]
       : undefined) ?? taskIdField[call.operation]
   if (!field) return undefined
-  // An HTTP+JSON call's task id is in its path: read it as the JSON-RPC params that mean the same.
-  const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
+  // An HTTP+JSON call's task id is in its path: read from the JSON-RPC params that mean the same.
   const read = isObject(params) ? params : {}
   const [holders, name] = field(read)
   // Read as an agent's parser reads it: under its JSON name or its proto name, and a push
@@ -104,9 +110,11 @@ export const namedTask = (call: A2ACall): NamedTask => {
  * must be the caller's as a named task is. `{ invalid }` for a list that is not of non-empty
  * strings.
  */
-export const referencedTasks = (call: A2ACall): string[] | { invalid: string } => {
+export const referencedTasks = (
+  call: A2ACall,
+  params = jsonRpcParamsOf(call),
+): string[] | { invalid: string } => {
   if (!createsTasks(call.operation)) return []
-  const params = call.binding === 'JSONRPC' ? call.params : jsonRpcParamsFor(call)
   const read = isObject(params) ? params : {}
   const lists = [read.message, read.request].flatMap((holder) =>
     isObject(holder) ? spellingsOf(holder, 'referenceTaskIds') : [],

@@ -345,6 +345,24 @@ describe('A2A 1.0 params over JSON-RPC', () => {
     expect(parsed).toMatchObject({ kind: 'call', call: { operation: 'GetTask' } })
   })
 
+  it.each([
+    ['GetTask', { id: 't-1', history_length: -5 }, 'historyLength'],
+    [
+      'SendMessage',
+      { message: { ...message, parts: [{ text: 'hi', media_type: 5 }] } },
+      'message.parts[0].mediaType',
+    ],
+  ])(
+    'checks %s fields given only by their proto names as the fields they are',
+    (method, params, field) => {
+      // Act
+      const parsed = jsonRpcCall(method, params)
+
+      // Assess: the agent reads them, so the gateway checks them.
+      expect(parsed).toMatchObject({ failure: { violations: [{ field }] } })
+    },
+  )
+
   it('names the fields it refuses as google.rpc.BadRequest field violations', () => {
     // Act
     const parsed = jsonRpcCall('ListTasks', { pageSize: 0, historyLength: -1 })
