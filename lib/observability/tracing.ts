@@ -246,27 +246,53 @@ const tracestateValue = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3
 /** The optional whitespace around a list member: spaces and tabs, nothing else. */
 const listSpace = /^[ \t]+|[ \t]+$/g
 
-/**
- * Whether a `tracestate` header is one W3C Trace Context allows: at most 32 list members
- * (empty ones too), each empty or `key=value` as its grammar says, with only spaces and tabs
- * around them. Anything else (a control character, a byte past ASCII) is dropped, not passed
- * on: Node refuses to send such a header, and the call would fail as the agent's.
- */
-const isTracestate = (header: string) => {
-  if (header.length > maxTracestateLength) return false
-  const members = header.split(',').map((member) => member.replace(listSpace, ''))
+/** W3C: at most this many list members; beyond it, members are removed from the end. */
+const maxTracestateMembers = 32
+/** W3C: when a tracestate is cut to size, members longer than this go first. */
+const longTracestateMember = 128
+
+const isTracestateMember = (member: string) => {
+  const equals = member.indexOf('=')
   return (
-    members.length <= 32 &&
-    members.every((member) => {
-      if (member === '') return true
-      const equals = member.indexOf('=')
-      return (
-        equals > 0 &&
-        tracestateKey.test(member.slice(0, equals)) &&
-        tracestateValue.test(member.slice(equals + 1))
-      )
-    })
+    equals > 0 &&
+    tracestateKey.test(member.slice(0, equals)) &&
+    tracestateValue.test(member.slice(equals + 1))
   )
+}
+
+const keyOf = (member: string) => member.slice(0, member.indexOf('='))
+
+/**
+ * The caller's `tracestate` as the gateway passes it on: as it came when W3C Trace Context
+ * allows it all (at most 32 list members, empty ones too, each `key=value` as its grammar says,
+ * with only spaces and tabs around them, no key twice); otherwise its valid members, as
+ * OpenTelemetry keeps them: one vendor's bad entry does not cost the others theirs. A member
+ * that is not valid (a control character, a byte past ASCII) never reaches the agent: Node
+ * refuses to send such a header, and the call would fail as the agent's. A key given twice
+ * keeps its first (the newest) entry; past 32 members, or 512 characters, members go as W3C
+ * says to cut one: those over 128 characters first, then from the end.
+ */
+const tracestateToPass = (header: string): string | undefined => {
+  const members = header.split(',').map((member) => member.replace(listSpace, ''))
+  const kept: string[] = []
+  const keys = new Set<string>()
+  for (const member of members) {
+    if (member === '' || !isTracestateMember(member) || keys.has(keyOf(member))) continue
+    keys.add(keyOf(member))
+    kept.push(member)
+  }
+  if (kept.length === 0) return undefined
+  const allKept = kept.length === members.filter((member) => member !== '').length
+  if (allKept && members.length <= maxTracestateMembers && header.length <= maxTracestateLength) {
+    return header
+  }
+  const cut = kept.slice(0, maxTracestateMembers)
+  const length = () => cut.join(',').length
+  for (let i = cut.length - 1; i >= 0 && length() > maxTracestateLength; i--) {
+    if ((cut[i] as string).length > longTracestateMember) cut.splice(i, 1)
+  }
+  while (length() > maxTracestateLength) cut.pop()
+  return cut.join(',') || undefined
 }
 
 /**
@@ -321,12 +347,13 @@ export const requestTraceContext = (
 ): TraceContext => {
   const caller = parseTraceparent(headerOf({ headers }, 'traceparent'))
   if (caller) {
-    const tracestate = headerOf({ headers }, 'tracestate')?.replace(listSpace, '')
+    const given = headerOf({ headers }, 'tracestate')?.replace(listSpace, '')
+    const tracestate = given ? tracestateToPass(given) : undefined
     return {
       traceId: caller.traceId,
       callerSpanId: caller.parentId,
       flags: caller.flags,
-      ...(tracestate && isTracestate(tracestate) ? { tracestate } : {}),
+      ...(tracestate ? { tracestate } : {}),
     }
   }
   const xRay = lambdaTrace?.Root

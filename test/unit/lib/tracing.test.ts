@@ -187,11 +187,9 @@ describe('requestTraceContext', () => {
     ['an upper-case key', 'Vendor=abc'],
     ['a value holding =', 'vendor=a=b'],
     ['a control character', 'vendor=a\x01b'],
-    ['an ideographic space between members', 'a=b,\u3000c=d'],
     ['a byte-order mark', '\ufeffvendor=abc'],
     ['a vertical tab', 'vendor=abc\v'],
-    ['33 members, empty ones too', `k=v${','.repeat(32)}`],
-    ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')],
+    ['only empty members', ' , ,'],
   ])('drops a tracestate with %s, keeping the trace', (_what, tracestate) => {
     // Act
     const trace = requestTraceContext(
@@ -202,6 +200,54 @@ describe('requestTraceContext', () => {
     // Assess
     expect(trace.traceId).toBe(callerTrace)
     expect(trace.tracestate).toBeUndefined()
+  })
+
+  const members = (count: number, value = 'v') =>
+    Array.from({ length: count }, (_, i) => `k${i}=${value}`)
+
+  it.each([
+    ['a member with a control character', 'rojo=1,vendor=a\x01b,congo=2', 'rojo=1,congo=2'],
+    ['an ideographic space before a member', 'a=b,\u3000c=d', 'a=b'],
+    ['an upper-case key among them', 'Vendor=abc,rojo=1', 'rojo=1'],
+    ['a key given twice', 'rojo=new,congo=1,rojo=old', 'rojo=new,congo=1'],
+    ['33 members, empty ones too', `k=v${','.repeat(32)}`, 'k=v'],
+    ['33 members', members(33).join(','), members(32).join(',')],
+  ])('passes on the valid members of a tracestate with %s', (_what, tracestate, passed) => {
+    // Act
+    const trace = requestTraceContext(
+      { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate },
+      undefined,
+    )
+
+    // Assess: one vendor's bad entry does not cost the others theirs.
+    expect(trace.tracestate).toBe(passed)
+  })
+
+  it('cuts a tracestate over 512 characters as W3C says: members over 128 first, then from the end', () => {
+    // Arrange: 600 characters, one member of 200 in the middle.
+    const long = `big=${'x'.repeat(196)}`
+    const short = members(20, 'y'.repeat(16))
+    const tracestate = [...short.slice(0, 10), long, ...short.slice(10)].join(',')
+
+    // Act
+    const trace = requestTraceContext(
+      { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate },
+      undefined,
+    )
+
+    // Assess: the long member goes, and the short ones fit.
+    expect(trace.tracestate).toBe(short.join(','))
+    expect(tracestate.length).toBeGreaterThan(512)
+
+    // Act: with the long one gone and still too long, members go from the end.
+    const tooMany = members(30, 'z'.repeat(20)).join(',')
+    const cut = requestTraceContext(
+      { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate: tooMany },
+      undefined,
+    ).tracestate
+
+    // Assess
+    expect(cut).toBe(members(20, 'z'.repeat(20)).join(','))
   })
 
   it.each([
