@@ -251,9 +251,15 @@ export class AuditUnavailableError extends SwitchboardError {
  */
 export class StreamWithheldError extends SwitchboardError {
   readonly code = 'stream-withheld'
-  constructor(agentId: string, reason: string) {
+  /**
+   * Whether the agent's answer was at fault (an event naming another caller's task), not the
+   * gateway (its database failing to record the task): only then is the call the agent's failure.
+   */
+  readonly agentsFault: boolean
+  constructor(agentId: string, reason: string, options: { agentsFault: boolean }) {
     super(`The stream from agent '${agentId}' was withheld: ${reason}.`)
     this.name = 'StreamWithheldError'
+    this.agentsFault = options.agentsFault
   }
 }
 

@@ -63,9 +63,11 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [UnreadableTaskIdError, 'a task id that is not a string'],
 ]
 
+const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)
+
 /** What the caller is told when its answer cannot be given safely. */
 const withheld = (call: A2ACall, error: unknown): A2AFailure => {
-  const fault = agentFaults.find(([kind]) => error instanceof kind)
+  const fault = agentFaultOf(error)
   if (fault) {
     return {
       kind: 'backend-unavailable',
@@ -133,7 +135,11 @@ const recordingTasks = (
       const failure = withheld(call, error)
       answer.push(failureEvent(failure, call))
       // With why: a body destroyed with no error would reach its relay as its reader going away.
-      body.destroy(new StreamWithheldError(call.agentId, failure.message))
+      body.destroy(
+        new StreamWithheldError(call.agentId, failure.message, {
+          agentsFault: agentFaultOf(error) !== undefined,
+        }),
+      )
       // The end only once the body has closed (its stream slot back), as on every other path.
       await new Promise<void>((resolve) => onceClosed(body, resolve))
       answer.push(null)

@@ -1,9 +1,17 @@
-import { errorAnswerOf, SwitchboardError } from '../errors.ts'
+import { errorAnswerOf, StreamWithheldError, SwitchboardError } from '../errors.ts'
 import { type MetricsSink, recordCall } from './metrics.ts'
 
 /** A refusal of the caller's own request on its way to the agent (a 4xx of ours): no failure of the agent's. */
 const isCallersFault = (error: unknown) =>
   error instanceof SwitchboardError && errorAnswerOf(error).status < 500
+
+/**
+ * A stream the gateway withheld for a fault of its own (its database failing to record a task):
+ * no failure of the agent's, as a unary call's answer withheld so is not. Else the gateway's
+ * database trouble would raise the agent's failure alarm, naming the agent.
+ */
+const isGatewaysOwnFault = (error: unknown) =>
+  error instanceof StreamWithheldError && !error.agentsFault
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
@@ -71,7 +79,7 @@ export const callRecorder = (
     else if (outcome.error !== undefined) report.error = String(outcome.error)
     const failed =
       outcome.error !== undefined && !callerGone
-        ? !isCallersFault(outcome.error)
+        ? !isCallersFault(outcome.error) && !isGatewaysOwnFault(outcome.error)
         : (outcome.statusCode ?? 500) >= 500
     recordCall(metrics, {
       agentId: call.agentId,

@@ -151,26 +151,31 @@ describe('CallFailures when the gateway withholds the rest of a stream', () => {
     return { read: read.join(''), recorded, report }
   }
 
-  it.each([
-    [
-      'the agent naming a task another caller created',
-      new TaskOwnedElsewhereError('weather', 't-1'),
-    ],
-    ['the task not recorded as the caller’s', new Error('ProvisionedThroughputExceededException')],
-  ])(
-    'counts a stream withheld for %s as failed, not as the caller going away',
-    async (_what, refusal) => {
-      // Act
-      const { read, recorded, report } = await withheldStream(async () => {
-        throw refusal
-      })
+  it('counts a stream withheld for the agent naming a task another caller created as failed, not as the caller going away', async () => {
+    // Act
+    const { read, recorded, report } = await withheldStream(async () => {
+      throw new TaskOwnedElsewhereError('weather', 't-1')
+    })
 
-      // Assess: the caller read why; the line and the metric say the gateway ended it.
-      expect(read).toContain('withheld')
-      expect(report.error).toMatch(
-        /^StreamWithheldError: The stream from agent 'weather' was withheld/,
-      )
-      expect(recorded[0]?.values).toMatchObject({ Calls: 1, CallFailures: 1 })
-    },
-  )
+    // Assess: the caller read why; the line and the metric say the gateway ended it.
+    expect(read).toContain('withheld')
+    expect(report.error).toMatch(
+      /^StreamWithheldError: The stream from agent 'weather' was withheld/,
+    )
+    expect(recorded[0]?.values).toMatchObject({ Calls: 1, CallFailures: 1 })
+  })
+
+  it('does not count a stream withheld because the gateway could not record its task as the agent failing', async () => {
+    // Act: the gateway's own database refuses the task owner's write.
+    const { read, recorded, report } = await withheldStream(async () => {
+      throw new Error('ProvisionedThroughputExceededException')
+    })
+
+    // Assess: the caller and the access line are told; the agent's failure alarm is not, as
+    // for a unary answer withheld so.
+    expect(read).toContain('could not record the task as yours')
+    expect(report.error).toMatch(/^StreamWithheldError: .*could not record the task as yours/)
+    expect(recorded[0]?.values).toMatchObject({ Calls: 1 })
+    expect(recorded[0]?.values.CallFailures).toBeUndefined()
+  })
 })
