@@ -19,6 +19,13 @@ const commaList = z.string().transform((value) =>
     .filter(Boolean),
 )
 const url = z.url({ protocol: /^https?$/ })
+const cidrList = commaList
+  .pipe(
+    z.array(
+      z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be CIDR blocks such as 10.1.0.0/16'),
+    ),
+  )
+  .default([])
 
 /**
  * A delete or deactivation must stop every call that starts a second after it
@@ -104,13 +111,7 @@ const gatewayEnv = z.object({
   ROUTE_MIN_MARGIN: z.coerce.number().min(0).max(2).optional(),
   ROUTE_THRESHOLD_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   CALIBRATION_MAX_EMBEDDINGS: positiveInt.default(500),
-  BACKEND_ALLOWED_CIDRS: commaList
-    .pipe(
-      z.array(
-        z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be CIDR blocks such as 10.1.0.0/16'),
-      ),
-    )
-    .default([]),
+  BACKEND_ALLOWED_CIDRS: cidrList,
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
   PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
@@ -329,6 +330,8 @@ const localEnv = z.object({
   AUTHORIZER_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   WEATHER_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
   CALCULATOR_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4002),
+  // The developer's own, allowed beside the loopback the sample agents need.
+  BACKEND_ALLOWED_CIDRS: cidrList,
 })
 
 export type LocalConfig = ReturnType<typeof toLocalConfig>
@@ -339,6 +342,7 @@ const toLocalConfig = (env: z.infer<typeof localEnv>) => ({
   stateDir: env.SWITCHBOARD_STATE_DIR,
   authorizerCacheTtlSeconds: env.AUTHORIZER_CACHE_TTL_SECONDS,
   agentPorts: { weather: env.WEATHER_AGENT_PORT, calculator: env.CALCULATOR_AGENT_PORT },
+  backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
 })
 
 const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> => {

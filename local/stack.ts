@@ -33,6 +33,11 @@ export interface StackOptions {
   stateDir: string
   agentPorts: { weather: number; calculator: number }
   authorizerCacheTtlSeconds: number
+  /**
+   * Backend addresses to allow besides loopback (the sample agents'), as BACKEND_ALLOWED_CIDRS
+   * allows them on AWS: an agent on the developer's LAN or a Docker network.
+   */
+  backendAllowedCidrs?: string[]
   /** The handlers' embedder; EMBEDDER's, or the offline model, unless a test needs another. */
   embedder?: GatewayConfig['discovery']['embedder']
   /** How long /route keeps a calibrated threshold (ROUTE_THRESHOLD_CACHE_MS); config's default if unset. */
@@ -137,8 +142,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       SCOPE_PREFIX: scopePrefix,
       CONSOLE_CLIENT_ID: consoleClientId,
       PUBLIC_BASE_URL: url,
-      // The sample agents and any agent a developer runs on this machine.
-      BACKEND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128',
+      // The sample agents, any agent a developer runs on this machine, and the developer's own.
+      BACKEND_ALLOWED_CIDRS: [
+        '127.0.0.0/8',
+        '::1/128',
+        ...(options.backendAllowedCidrs ?? []),
+      ].join(','),
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
       IDENTITY_FILE: identityFile,
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
@@ -328,6 +337,7 @@ export const startThrowawayStack = async (
     Pick<
       StackOptions,
       | 'authorizerCacheTtlSeconds'
+      | 'backendAllowedCidrs'
       | 'embedder'
       | 'routeThresholdCacheMs'
       | 'expireItemsEveryMs'
@@ -343,6 +353,7 @@ export const startThrowawayStack = async (
       stateDir,
       agentPorts: { weather: 0, calculator: 0 },
       authorizerCacheTtlSeconds: options.authorizerCacheTtlSeconds ?? 0,
+      backendAllowedCidrs: options.backendAllowedCidrs,
       embedder: options.embedder,
       routeThresholdCacheMs: options.routeThresholdCacheMs ?? 0,
       expireItemsEveryMs: options.expireItemsEveryMs,

@@ -50,6 +50,7 @@ const main = async () => {
     stateDir: config.stateDir,
     agentPorts: config.agentPorts,
     authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
+    backendAllowedCidrs: config.backendAllowedCidrs,
     // DynamoDB deletes expired items within a day or two; locally, within a minute.
     expireItemsEveryMs: 60_000,
     onRequest: (line) => console.log(requestLogLine(line)),
