@@ -15,7 +15,7 @@ Switchboard is running at ${url}   (local mode; Ctrl-C stops everything)
   Get a token (local-only demo client):
     TOKEN=$(curl -s -X POST ${url}/oauth2/token \\
       -d grant_type=client_credentials -d client_id=${demo.clientId} -d client_secret=${demo.clientSecret} \\
-      | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+      | node -pe 'const r = JSON.parse(require("fs").readFileSync(0)); r.access_token ?? process.exit(console.error(r) ?? 1)')
 
   Ask the weather agent over JSON-RPC:
     curl -s ${url}/agents/weather -H "Authorization: Bearer $TOKEN" \\

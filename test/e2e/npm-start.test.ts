@@ -72,6 +72,10 @@ describe('npm start', () => {
       const { stdout } = await run('bash', ['-c', `${commands[0]}\n${command}`])
       results.push(stdout)
     }
+    const mistyped = await run('bash', [
+      '-c',
+      `${commands[0]?.replace(/client_secret=\S+/, 'client_secret=mistyped')}\necho "[$TOKEN]"`,
+    ])
     const exitCode = await stop(started)
 
     // Assess
@@ -95,6 +99,9 @@ describe('npm start', () => {
     expect(unauthenticated).toMatch(/^HTTP\/1.1 401/)
     expect(JSON.parse(ready)).toMatchObject({ status: 'ready' })
     expect(metrics).toContain('switchboard_calls_total{agent="weather",operation="SendMessage"} 1')
+    // A mistyped secret: the token endpoint's reason is shown, and no token is set.
+    expect(mistyped.stderr).toContain('Unknown client or wrong client secret.')
+    expect(mistyped.stdout).toBe('[]\n')
     expect(exitCode).toBe(0)
   })
 
@@ -110,7 +117,7 @@ describe('npm start', () => {
     const register = async (url: string) => {
       const { stdout } = await run('bash', [
         '-c',
-        `ADMIN=$(curl -s -X POST ${url}/oauth2/token -d grant_type=client_credentials -d client_id=admin-client -d client_secret=admin-secret-local-only | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+        `ADMIN=$(curl -s -X POST ${url}/oauth2/token -d grant_type=client_credentials -d client_id=admin-client -d client_secret=admin-secret-local-only | node -pe 'const r = JSON.parse(require("fs").readFileSync(0)); r.access_token ?? process.exit(console.error(r) ?? 1)')
          curl -s -o /dev/null -w '%{http_code}' ${url}/admin/register -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
            -d '{"agentId":"echo","backendUrl":"${backend.url}","agentCardUrl":"${backend.cardUrl}"}'`,
       ])
