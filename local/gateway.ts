@@ -114,6 +114,20 @@ const sendGatewayResponse = (
   response.end(body)
 }
 
+/**
+ * OAuth 2.0's token request is form-encoded (RFC 6749, 4.4.2), as Cognito's endpoint takes it:
+ * a JSON body would be read as a form without grant_type, and refused for a grant it does name.
+ */
+const isFormEncoded = (contentType: string | string[] | undefined) =>
+  typeof contentType === 'string' &&
+  contentType.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded'
+
+const notFormEncoded = {
+  error: 'invalid_request',
+  error_description:
+    'A token request is form-encoded (Content-Type: application/x-www-form-urlencoded): grant_type=client_credentials&client_id=…&client_secret=…, as curl -d sends it.',
+}
+
 /** What `GET /health` answers while `npm start` is still starting. */
 export const starting = { statusCode: 503, body: { status: 'starting' } } as const
 
@@ -283,6 +297,10 @@ export const createGateway = (options: GatewayOptions) => {
       return true
     }
     if (incoming.method === 'POST' && incoming.path === '/oauth2/token') {
+      if (!isFormEncoded(incoming.headers['content-type'])) {
+        send(response, 400, notFormEncoded, { 'cache-control': 'no-store' })
+        return true
+      }
       const answer = await identity.issueToken(
         new URLSearchParams(incoming.body.toString('utf8')),
         incoming.headers.authorization,

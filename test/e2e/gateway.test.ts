@@ -42,6 +42,26 @@ describe('the local gateway, end to end', () => {
     return ((await response.json()) as { access_token: string }).access_token
   }
 
+  it('tells a client that sends its token request as JSON to form-encode it', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: 'demo-client',
+        client_secret: 'demo-secret-local-only',
+      }),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('application/x-www-form-urlencoded'),
+    })
+  })
+
   describe.each<Transport>(['JSONRPC', 'HTTP+JSON'])(
     'with the official client over %s',
     (transport) => {
