@@ -19,6 +19,7 @@ import {
 import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
+import { queryParamTypes } from './query-params.ts'
 
 /**
  * The A2A 1.0 request params as zod schemas: the one source the gateway checks
@@ -313,19 +314,14 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
   }))
 }
 
-/** HTTP+JSON query parameters that are booleans: the query spells them `true` or `false`. */
-const booleanQueryParams = new Set<string>([
-  'includeArtifacts',
-] satisfies (keyof ListTasksRequest)[])
-
 /**
  * An HTTP+JSON call's params as one object, the way a server reads them: the
  * query's parameters, then the body's fields, then the path's (task id, config
  * id, tenant), which name the resource: a body field that names another is a
- * violation. Query values
- * stay the strings they are (the schemas take an int32 as a decimal string),
- * except booleans. A field of the operation's that the query repeats (under
- * either of its names) is a violation of its own.
+ * violation. Query values stay the strings they are (the schemas take an int32
+ * as a decimal string), except booleans (`queryParamTypes` says which). A field
+ * of the operation's that the query repeats (under either of its names) is a
+ * violation of its own.
  *
  * @example
  * restParams({ operation: 'GetTask', path: { id: 't-1' }, query: 'historyLength=2', body: undefined })
@@ -347,7 +343,7 @@ export const restParams = (parts: {
     // Refused below as repeated: its other values need no second refusal.
     if (count > 1) continue
     fromQuery[name] =
-      booleanQueryParams.has(named) && (value === 'true' || value === 'false')
+      queryParamTypes.get(named) === 'bool' && (value === 'true' || value === 'false')
         ? value === 'true'
         : value
   }

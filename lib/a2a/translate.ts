@@ -8,6 +8,7 @@ import {
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
+import { queryParamTypes } from './query-params.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -109,21 +110,20 @@ export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): Res
     : request
 }
 
-const numeric = new Set(['historyLength', 'pageSize'])
-const boolean = new Set(['includeArtifacts'])
+/** A query param's value as JSON carries it: an int32 as a number, a bool as true or false. */
+const jsonValue = (name: string, value: string): unknown => {
+  const type = queryParamTypes.get(jsonName(name))
+  if (type === 'int32') return Number(value)
+  if (type === 'bool') return value === 'true'
+  return value
+}
 
 /** A query's params, typed by what each is, whichever name (JSON or proto) it came by. */
 const fromQuery = (search: string): Params =>
   search === ''
     ? {}
     : Object.fromEntries(
-        [...new URLSearchParams(search)].map(([name, value]) => {
-          const named = jsonName(name)
-          return [
-            name,
-            numeric.has(named) ? Number(value) : boolean.has(named) ? value === 'true' : value,
-          ]
-        }),
+        [...new URLSearchParams(search)].map(([name, value]) => [name, jsonValue(name, value)]),
       )
 
 /** Each operation's params from an HTTP+JSON call's body and path: its task id, a config's id. */
