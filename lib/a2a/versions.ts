@@ -1,6 +1,6 @@
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
-import { fieldOf, spellingsDisagree, spellingsOf } from './proto-fields.ts'
+import { fieldOf, jsonName, spellingsDisagree, spellingsOf } from './proto-fields.ts'
 
 /**
  * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
@@ -565,6 +565,33 @@ export const paramsFromV1 = (dialect: Dialect, operation: OperationName, params:
   dialect === '1.0'
     ? asObject(params)
     : paramsFromV1ByOperation[operation](dialect, asObject(params))
+
+/**
+ * The 1.0 fields of an operation that 0.3 does not define, the tenant aside: 0.3 lists a task's
+ * push configs whole, named by its task alone (its JSON-RPC's `TaskIdParams`, its HTTP+JSON
+ * section's "Payload: None"; its proto's `page_size`, "usually not used", the SDKs' 0.3 servers
+ * ignore). An agent that did page would lose the caller the rest: `resultToV1` brings back
+ * no next page token, so one page would pass for the whole list.
+ */
+const fieldsNotIn03: Partial<Record<OperationName, ReadonlySet<string>>> = {
+  ListTaskPushNotificationConfigs: new Set(['pageSize', 'pageToken']),
+}
+
+/**
+ * 1.0 params as a 0.3 agent may be sent them, still in 1.0's names (an HTTP+JSON path and
+ * query are written from these): without the tenant, which 0.3 has no place for, nor a field,
+ * under either of its names, that 0.3's operation does not define.
+ *
+ * @example
+ * v1ParamsFor03('ListTaskPushNotificationConfigs', { taskId: 't', page_size: 2, tenant: 'acme' })
+ * // { taskId: 't' }
+ */
+export const v1ParamsFor03 = (operation: OperationName, params: Json): Json => {
+  const notIn03 = fieldsNotIn03[operation]
+  return Object.fromEntries(
+    Object.entries(params).filter(([name]) => name !== 'tenant' && !notIn03?.has(jsonName(name))),
+  )
+}
 
 /**
  * An operation's successful answer in 1.0 spelling: the JSON-RPC `result` or

@@ -23,6 +23,7 @@ import {
   resultFromV1,
   resultToV1,
   VersionTranslationError,
+  v1ParamsFor03,
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
@@ -205,10 +206,9 @@ export const versionedCall = (
   }
   const agentDialect = dialectOf(agentVersion, binding)
   const callerDialect = dialectOf(call.version, call.binding)
-  // 0.3 has no tenants: a 1.0 caller's tenant cannot reach a 0.3 agent.
   const inV1 = paramsInV1(call)
-  const { tenant: _tenant, ...v1 } = inV1
-  const agentV1 = agentVersion === '1.0' ? inV1 : v1
+  // 0.3 has no tenants, nor pages of push configs: a 1.0 caller's cannot reach a 0.3 agent.
+  const agentV1 = agentVersion === '1.0' ? inV1 : v1ParamsFor03(call.operation, inV1)
   const params = paramsFromV1(agentDialect, call.operation, agentV1)
   const sent = {
     ...headers,

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import { versionedCall } from '../../../lib/backend/translation.ts'
+
+/** A 0.3 agent that serves HTTP+JSON only. */
+const legacyRestAgent = {
+  protocolVersion: '0.3',
+  endpoints: { 'HTTP+JSON': 'http://legacy.test/rest' },
+} as const
+const limits = { maxEventBytes: 1024 * 1024 }
+
+const call = (overrides: Partial<A2ACall>): A2ACall => ({
+  agentId: 'legacy',
+  operation: 'GetTask',
+  version: '1.0',
+  params: {},
+  stream: false,
+  binding: 'JSONRPC',
+  jsonRpcId: 7,
+  ...overrides,
+})
+
+describe('a 1.0 call to a 0.3 HTTP+JSON agent', () => {
+  it.each([
+    [
+      'JSON-RPC',
+      call({
+        operation: 'ListTaskPushNotificationConfigs',
+        params: { taskId: 't-1', pageSize: 2, page_token: 'next' },
+      }),
+    ],
+    [
+      'HTTP+JSON',
+      call({
+        operation: 'ListTaskPushNotificationConfigs',
+        binding: 'HTTP+JSON',
+        params: undefined,
+        restPath: '/tasks/t-1/pushNotificationConfigs?pageSize=2&pageToken=next',
+      }),
+    ],
+  ])(
+    'lists push configs from a %s caller without 1.0’s paging, which 0.3 does not define',
+    (_, listing) => {
+      // Act
+      const translated = versionedCall(listing, legacyRestAgent, {}, limits)
+
+      // Assess: 0.3 lists a task's configs whole; its answer carries no next page token back
+      expect(translated?.request).toMatchObject({
+        method: 'GET',
+        url: 'http://legacy.test/rest/v1/tasks/t-1/pushNotificationConfigs',
+      })
+    },
+  )
+
+  it('keeps a query param 0.3 defines: a GetTask’s historyLength', () => {
+    // Act
+    const translated = versionedCall(
+      call({ params: { id: 't-1', historyLength: 2 } }),
+      legacyRestAgent,
+      {},
+      limits,
+    )
+
+    // Assess
+    expect(translated?.request.url).toBe('http://legacy.test/rest/v1/tasks/t-1?historyLength=2')
+  })
+})
