@@ -104,6 +104,7 @@ export const errorAnswers = {
   },
   'scope-not-found': { status: 404, title: 'Scope not found', a2a: 'invalid-request' },
   'unknown-scope': { status: 422, title: 'Unknown scope', a2a: 'invalid-request' },
+  'unregistered-agent': { status: 422, title: 'Unregistered agent', a2a: 'invalid-request' },
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
@@ -437,6 +438,26 @@ export class UnknownScopeError extends SwitchboardError {
   }
   override get problemExtensions() {
     return { scopes: this.scopes }
+  }
+}
+
+/**
+ * A permission naming agents no one registered: stored, it would hand a typo's grant to whoever
+ * registers that id later, where a deleted agent's grants go with it so that nothing is inherited.
+ */
+export class UnregisteredAgentError extends SwitchboardError {
+  readonly code = 'unregistered-agent'
+  readonly agentIds: string[]
+  constructor(agentIds: string[]) {
+    const named = agentIds.map((agentId) => `'${agentId}'`).join(', ')
+    super(
+      `No agent ${named} is registered with this gateway; register it first with POST /admin/register, then grant it.`,
+    )
+    this.name = 'UnregisteredAgentError'
+    this.agentIds = agentIds
+  }
+  override get problemExtensions() {
+    return { agents: this.agentIds }
   }
 }
 

@@ -154,7 +154,10 @@ export const apiOperations: Record<string, ApiOperation> = {
     tag: 'admin',
     auth: 'admin',
     body: permissionBodySchema,
-    responses: { 200: json('The permission as stored', permissionSchema) },
+    responses: {
+      200: json('The permission as stored', permissionSchema),
+      422: none('Its scope is not defined, or an agent it names is not registered'),
+    },
   },
   'DELETE /admin/permissions/{scope}': {
     summary: "Remove a scope's permission",

@@ -376,6 +376,31 @@ describe('the admin API through the local gateway', () => {
     expect(again.headers.get('content-type')).toBe('application/problem+json')
   })
 
+  it.each([
+    ['in its agents', { agents: ['weather', 'wether'] }],
+    ['in its agentLimits', { agents: ['weather'], agentLimits: { wether: 5 } }],
+  ])(
+    'refuses a permission naming an agent no one registered %s, naming it and storing nothing',
+    async (_where, body) => {
+      // Prepare
+      await adminCall('PUT', '/admin/scopes/typos:invoke', { description: 'Typos' })
+
+      // Act
+      const response = await adminCall('PUT', '/admin/permissions/typos:invoke', body)
+      const listed = await (await adminCall('GET', '/admin/permissions')).json()
+
+      // Assess: stored, it would grant whoever registers `wether` later.
+      expect(response.status).toBe(422)
+      expect(await response.json()).toMatchObject({
+        detail: expect.stringContaining("No agent 'wether' is registered"),
+        agents: ['wether'],
+      })
+      expect(
+        listed.permissions.map((permission: { scope: string }) => permission.scope),
+      ).not.toContain('typos:invoke')
+    },
+  )
+
   it('refuses a permission naming an agent id that could act as a wildcard', async () => {
     // Act
     const response = await adminCall('PUT', '/admin/permissions/sneaky', { agents: ['*'] })
