@@ -57,14 +57,14 @@ export const gatewayProblems: Readonly<Record<GatewayResponseType, GatewayProble
     type: `${typeBase}access-denied`,
     title: 'Forbidden',
     detail:
-      'Your token (client $context.authorizer.clientId) does not grant this path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Ask an operator for a scope that grants the agent, then get a fresh token.',
+      'Your token (client $context.authorizer.clientId) does not grant this path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Ask an operator for a scope that grants it (the agent\'s scope, or the admin scope for /admin), then get a fresh token.',
   },
   MISSING_AUTHENTICATION_TOKEN: {
     statusCode: 404,
     type: `${typeBase}not-found`,
     title: 'Not found',
     detail:
-      'No route serves this method and path. Agents answer at /agents/{agentId}/ (JSON-RPC: POST /agents/{agentId}); discovery at GET /agents, POST /search and /route.',
+      'No route serves this method and path. Agents answer at /agents/{agentId}/ (JSON-RPC: POST /agents/{agentId}); discovery at GET /agents, POST /search and /route; the admin API below /admin/. GET /openapi.json describes the admin, discovery and health APIs.',
   },
   AUTHORIZER_FAILURE: {
     statusCode: 500,
