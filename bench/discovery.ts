@@ -5,7 +5,9 @@
  * embedding alone, and times searches against 100, 1,000 and 10,000 synthetic
  * agents. `npm run bench:discovery`.
  */
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../lib/config.ts'
 import { agentText } from '../lib/discovery/agent-text.ts'
 import { calibrateFromCatalog } from '../lib/discovery/calibrate.ts'
@@ -28,6 +30,12 @@ import { printRoutingExamplesGain } from './routing-examples.ts'
 const dataDir = process.env.DISCOVERY_DATA_DIR
   ? new URL(`file://${process.env.DISCOVERY_DATA_DIR.replace(/\/?$/, '/')}`)
   : new URL('../../shared/discovery/', import.meta.url)
+if (!existsSync(dataDir)) {
+  console.error(
+    `bench:discovery needs the discovery benchmark's data, looked for at ${fileURLToPath(dataDir)}: set DISCOVERY_DATA_DIR to the folder holding it (../shared/discovery beside the main checkout).`,
+  )
+  process.exit(1)
+}
 interface Card {
   agentId: string
   name: string
