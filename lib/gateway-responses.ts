@@ -57,7 +57,7 @@ export const gatewayProblems: Readonly<Record<GatewayResponseType, GatewayProble
     type: `${typeBase}access-denied`,
     title: 'Forbidden',
     detail:
-      'Your token (client $context.authorizer.clientId) does not grant this path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Ask an operator for a scope that grants it (the agent\'s scope, or the admin scope for /admin), then get a fresh token.',
+      "Your token (client $context.authorizer.clientId) does not grant this path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Ask an operator for a scope that grants it (the agent's scope, or the admin scope for /admin), then get a fresh token.",
   },
   MISSING_AUTHENTICATION_TOKEN: {
     statusCode: 404,

@@ -18,7 +18,11 @@ import {
   tasksInEvents,
   UnreadableTaskIdError,
 } from '../lib/tasks/task-calls.ts'
-import { TaskOwnedElsewhereError, type TaskOwners } from '../lib/tasks/task-owners.ts'
+import {
+  TaskOwnedElsewhereError,
+  type TaskOwners,
+  UnrecordableTaskError,
+} from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
@@ -61,6 +65,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [TaskOwnedElsewhereError, 'a task another caller created'],
   [OtherTaskNamedError, 'a task other than the one asked about'],
   [UnreadableTaskIdError, 'a task id that is not a string'],
+  [UnrecordableTaskError, 'a task id or context id too long to record'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)

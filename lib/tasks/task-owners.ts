@@ -37,6 +37,20 @@ export class TaskOwnedElsewhereError extends Error {
   }
 }
 
+/**
+ * An answer naming a task the gateway cannot record: its id too long for a key, or its context
+ * id too long to keep beside it. The agent's doing, whatever the caller sends, so it counts as
+ * the agent's fault (task-ownership), not the gateway's.
+ */
+export class UnrecordableTaskError extends Error {
+  constructor(agentId: string, what: string, bytes: number) {
+    super(
+      `agent '${agentId}' answered with a task whose ${what} is ${bytes} bytes, over the ${maxKeyBytes} the gateway records`,
+    )
+    this.name = 'UnrecordableTaskError'
+  }
+}
+
 /** A record lapses this long after the last answer that named its task. */
 export const taskOwnerTtlSeconds = 30 * 24 * 60 * 60
 
@@ -94,7 +108,11 @@ export class DynamoTaskOwners implements TaskOwners {
     await Promise.all(
       [...byTask].map(async ([taskId, contextId]) => {
         if (!fitsKey(agentId, taskId)) {
-          throw new Error(`task id of ${Buffer.byteLength(taskId)} bytes is too long to record`)
+          throw new UnrecordableTaskError(agentId, 'id', Buffer.byteLength(taskId))
+        }
+        // DynamoDB would refuse the item at 400 KB; no context id needs more than a key's bytes.
+        if (contextId && Buffer.byteLength(contextId) > maxKeyBytes) {
+          throw new UnrecordableTaskError(agentId, 'context id', Buffer.byteLength(contextId))
         }
         try {
           // An update, not a put: a renewal that does not name the context keeps the one on record.

@@ -4,6 +4,7 @@ import {
   DynamoTaskOwners,
   TaskOwnedElsewhereError,
   taskOwnerTtlSeconds,
+  UnrecordableTaskError,
 } from '../../lib/tasks/task-owners.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
@@ -102,6 +103,19 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
 
     // Assess
     expect(owner).toBeUndefined()
-    await expect(recording).rejects.toThrow(/too long to record/)
+    await expect(recording).rejects.toThrow(UnrecordableTaskError)
+  })
+
+  it('refuses to record a task whose context id is too long to keep, as the agent’s doing', async () => {
+    // Act: DynamoDB would refuse the item past 400 KB, a failure that would read as the gateway's.
+    const recording = owners.record(
+      'weather',
+      [{ taskId: 'long-context', contextId: 'c'.repeat(3000) }],
+      'client-a',
+    )
+
+    // Assess
+    await expect(recording).rejects.toThrow(UnrecordableTaskError)
+    expect(await owners.ownerOf('weather', 'long-context')).toBeUndefined()
   })
 })

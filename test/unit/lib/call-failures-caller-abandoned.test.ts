@@ -8,7 +8,11 @@ import { callRecorder, type ForwardReport } from '../../../lib/observability/cal
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
-import { TaskOwnedElsewhereError, type TaskOwners } from '../../../lib/tasks/task-owners.ts'
+import {
+  TaskOwnedElsewhereError,
+  type TaskOwners,
+  UnrecordableTaskError,
+} from '../../../lib/tasks/task-owners.ts'
 import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { passedThrough } from '../../../middlewares/support/response-body.ts'
 import { taskOwnership } from '../../../middlewares/task-ownership.ts'
@@ -151,19 +155,31 @@ describe('CallFailures when the gateway withholds the rest of a stream', () => {
     return { read: read.join(''), recorded, report }
   }
 
-  it('counts a stream withheld for the agent naming a task another caller created as failed, not as the caller going away', async () => {
-    // Act
-    const { read, recorded, report } = await withheldStream(async () => {
-      throw new TaskOwnedElsewhereError('weather', 't-1')
-    })
+  it.each([
+    [
+      'the agent naming a task another caller created',
+      new TaskOwnedElsewhereError('weather', 't-1'),
+    ],
+    [
+      'the agent naming a task by an id too long to record',
+      new UnrecordableTaskError('weather', 'id', 3000),
+    ],
+  ])(
+    'counts a stream withheld for %s as failed, not as the caller going away',
+    async (_what, refusal) => {
+      // Act
+      const { read, recorded, report } = await withheldStream(async () => {
+        throw refusal
+      })
 
-    // Assess: the caller read why; the line and the metric say the gateway ended it.
-    expect(read).toContain('withheld')
-    expect(report.error).toMatch(
-      /^StreamWithheldError: The stream from agent 'weather' was withheld/,
-    )
-    expect(recorded[0]?.values).toMatchObject({ Calls: 1, CallFailures: 1 })
-  })
+      // Assess: the caller read why; the line and the metric say the gateway ended it.
+      expect(read).toContain('withheld')
+      expect(report.error).toMatch(
+        /^StreamWithheldError: The stream from agent 'weather' was withheld/,
+      )
+      expect(recorded[0]?.values).toMatchObject({ Calls: 1, CallFailures: 1 })
+    },
+  )
 
   it('does not count a stream withheld because the gateway could not record its task as the agent failing', async () => {
     // Act: the gateway's own database refuses the task owner's write.
