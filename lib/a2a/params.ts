@@ -130,9 +130,10 @@ const protoMessage = <S extends z.core.$ZodLooseShape>(shape: S) =>
       for (const name in value) {
         if (!Object.hasOwn(value, name)) continue
         const named = jsonName(name)
-        if (named === name || !(named in shape)) continue
+        // Own properties only: `to_string` is no spelling of Object.prototype's `toString`.
+        if (named === name || !Object.hasOwn(shape, named)) continue
         const field = value[name]
-        if (!(named in value)) {
+        if (!Object.hasOwn(value, named)) {
           renamed ??= { ...value }
           delete renamed[name]
           renamed[named] = field

@@ -255,6 +255,11 @@ describe('A2A 1.0 params over JSON-RPC', () => {
     ['null for an optional field', 'GetTask', { id: 't-1', historyLength: null }],
     ['a field A2A does not define', 'GetTask', { id: 't-1', invalid_extra_param: 'x' }],
     [
+      'fields A2A does not define named after Object.prototype’s methods',
+      'GetTask',
+      { id: 't-1', to_string: 'x', value_of: 'y', has_own_property: 'z' },
+    ],
+    [
       'every ListTasks filter',
       'ListTasks',
       {
