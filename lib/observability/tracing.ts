@@ -231,20 +231,32 @@ export interface TraceContext {
   callerSpanId?: string
   /** W3C trace-flags: `01` sampled, `00` not. */
   flags: string
-  /** The caller's `tracestate`, passed on as it came (a valid one, with a valid `traceparent` only). */
+  /** The caller's `tracestate` as `tracestateToPass` passes it on (with a valid `traceparent` only). */
   tracestate?: string
 }
 
 const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
-/** W3C: a `tracestate` longer than this may be dropped. */
+/** W3C: a `tracestate` longer than this is cut, as `tracestateToPass` says. */
 const maxTracestateLength = 512
 
 /** W3C Trace Context's `tracestate` key (level 2's grammar, which takes level 1's keys too). */
 const tracestateKey = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/
 /** Its value: printable ASCII but `,` and `=`, up to 256, not ending in a space. */
 const tracestateValue = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
-/** The optional whitespace around a list member: spaces and tabs, nothing else. */
-const listSpace = /^[ \t]+|[ \t]+$/g
+const isListSpace = (text: string, at: number) => text[at] === ' ' || text[at] === '\t'
+
+/**
+ * The text without the optional whitespace around a list member: spaces and tabs, nothing else
+ * (`String.trim` takes far more). By index: a regex for the trailing run backtracks on every
+ * run of spaces inside the text, quadratic in a header of a few KB of them.
+ */
+const withoutListSpace = (text: string) => {
+  let start = 0
+  let end = text.length
+  while (start < end && isListSpace(text, start)) start++
+  while (end > start && isListSpace(text, end - 1)) end--
+  return text.slice(start, end)
+}
 
 /** W3C: at most this many list members; beyond it, members are removed from the end. */
 const maxTracestateMembers = 32
@@ -273,7 +285,7 @@ const keyOf = (member: string) => member.slice(0, member.indexOf('='))
  * says to cut one: those over 128 characters first, then from the end.
  */
 const tracestateToPass = (header: string): string | undefined => {
-  const members = header.split(',').map((member) => member.replace(listSpace, ''))
+  const members = header.split(',').map(withoutListSpace)
   const kept: string[] = []
   const keys = new Set<string>()
   for (const member of members) {
@@ -347,8 +359,8 @@ export const requestTraceContext = (
 ): TraceContext => {
   const caller = parseTraceparent(headerOf({ headers }, 'traceparent'))
   if (caller) {
-    const given = headerOf({ headers }, 'tracestate')?.replace(listSpace, '')
-    const tracestate = given ? tracestateToPass(given) : undefined
+    const given = headerOf({ headers }, 'tracestate')
+    const tracestate = given ? tracestateToPass(withoutListSpace(given)) : undefined
     return {
       traceId: caller.traceId,
       callerSpanId: caller.parentId,
