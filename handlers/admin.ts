@@ -25,7 +25,8 @@ import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { parsePermissionFor, requireRegisteredAgents } from '../lib/permissions/permission.ts'
+import { parsePermissionFor } from '../lib/permissions/permission.ts'
+import { putPermission } from '../lib/permissions/put-permission.ts'
 import {
   deleteAgent,
   patchAgent,
@@ -214,8 +215,10 @@ const routes: TypedRoute<CallerContext>[] = [
         // A permission for a scope no token can carry would grant nothing, and one for an agent
         // no one registered would grant whoever registers it later: said, not stored.
         await requireScopes([permission.scope], callerAdmin.callers)
-        await requireRegisteredAgents(permission, registry)
-        return { before: await permissions.put(permission), after: permission }
+        return {
+          before: await putPermission(permission, { permissions, registry }),
+          after: permission,
+        }
       },
       (after) => jsonResponse(200, after),
     ),

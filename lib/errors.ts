@@ -451,7 +451,9 @@ export class UnregisteredAgentError extends SwitchboardError {
   constructor(agentIds: string[]) {
     const named = agentIds.map((agentId) => `'${agentId}'`).join(', ')
     super(
-      `No agent ${named} is registered with this gateway; register it first with POST /admin/register, then grant it.`,
+      agentIds.length === 1
+        ? `No agent ${named} is registered with this gateway (or it is being deleted); register it first with POST /admin/register, then grant it.`
+        : `No agents ${named} are registered with this gateway (or they are being deleted); register them first with POST /admin/register, then grant them.`,
     )
     this.name = 'UnregisteredAgentError'
     this.agentIds = agentIds

@@ -1,9 +1,6 @@
 import * as z from 'zod'
 import { operationNames } from '../a2a/operations.ts'
-import { UnregisteredAgentError } from '../errors.ts'
 import { agentIdSchema, scopeSchema } from '../ids.ts'
-import { mapConcurrently } from '../map-concurrently.ts'
-import type { AgentRecord } from '../registry/agent-record.ts'
 
 /** At most this many agents (and limits) keep a permission within DynamoDB's 400 KB item. */
 const maxAgents = 2000
@@ -42,27 +39,3 @@ export const parsePermissionFor = (scope: string, body: unknown): Permission =>
         .default(scope),
     })
     .parse(body)
-
-/** Agents read at once when a permission is checked: a fleet's worth stays a few round trips. */
-const agentReadsAtOnce = 16
-
-/**
- * Refuses a permission that names an agent not registered (or being deleted), in `agents` or
- * `agentLimits`: each is read as it stands now (a consistent read), so an agent registered a
- * moment ago counts.
- *
- * @example
- * await requireRegisteredAgents({ agents: ['weather', 'wether'] }, registry)
- * // throws UnregisteredAgentError naming 'wether'
- */
-export const requireRegisteredAgents = async (
-  permission: Pick<Permission, 'agents' | 'agentLimits'>,
-  registry: { get(agentId: string): Promise<Pick<AgentRecord, 'status'> | undefined> },
-): Promise<void> => {
-  const named = [...new Set([...permission.agents, ...Object.keys(permission.agentLimits ?? {})])]
-  const records = await mapConcurrently(named, agentReadsAtOnce, (agentId) => registry.get(agentId))
-  const unregistered = named.filter(
-    (_, i) => records[i] === undefined || records[i]?.status === 'deleting',
-  )
-  if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
-}

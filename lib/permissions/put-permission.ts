@@ -1,0 +1,51 @@
+import { UnregisteredAgentError } from '../errors.ts'
+import { mapConcurrently } from '../map-concurrently.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
+import type { Permission } from './permission.ts'
+import type { DynamoPermissionStore } from './permission-store.ts'
+
+type Registry = { get(agentId: string): Promise<Pick<AgentRecord, 'status'> | undefined> }
+type Permissions = Pick<DynamoPermissionStore, 'put' | 'delete' | 'removeAgent'>
+
+/** Agents read at once when a permission is checked: a fleet's worth stays a few round trips. */
+const agentReadsAtOnce = 16
+
+/** The agents a permission names, in `agents` or `agentLimits`, not registered or being deleted. */
+const unregisteredIn = async (
+  permission: Pick<Permission, 'agents' | 'agentLimits'>,
+  registry: Registry,
+): Promise<string[]> => {
+  const named = [...new Set([...permission.agents, ...Object.keys(permission.agentLimits ?? {})])]
+  const records = await mapConcurrently(named, agentReadsAtOnce, (agentId) => registry.get(agentId))
+  return named.filter((_, i) => records[i] === undefined || records[i]?.status === 'deleting')
+}
+
+/**
+ * `PUT /admin/permissions/{scope}`: stores the permission if every agent it names is registered,
+ * each read as it stands now (a consistent read, so an agent registered a moment ago counts);
+ * otherwise an UnregisteredAgentError naming them, and nothing stored. A grant to an id no one
+ * registered would go to whoever registers it later, where a deleted agent's grants go with it.
+ * An agent deleted between that read and the write (its delete took it out of every permission
+ * before this one was written) is found by a second read: the scope's permission is put back as
+ * it was, that agent taken out as its delete would have, and the call refused as above.
+ *
+ * @example
+ * await putPermission({ scope: 'weather:invoke', agents: ['wether'] }, { permissions, registry })
+ * // throws UnregisteredAgentError naming 'wether'
+ */
+export const putPermission = async (
+  permission: Permission,
+  { permissions, registry }: { permissions: Permissions; registry: Registry },
+): Promise<Permission | undefined> => {
+  const unregistered = await unregisteredIn(permission, registry)
+  if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
+  const before = await permissions.put(permission)
+  const deletedMeanwhile = await unregisteredIn(permission, registry)
+  if (deletedMeanwhile.length > 0) {
+    if (before) await permissions.put(before)
+    else await permissions.delete(permission.scope)
+    for (const agentId of deletedMeanwhile) await permissions.removeAgent(agentId)
+    throw new UnregisteredAgentError(deletedMeanwhile)
+  }
+  return before
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import { UnregisteredAgentError } from '../../../lib/errors.ts'
+import type { Permission } from '../../../lib/permissions/permission.ts'
+import { putPermission } from '../../../lib/permissions/put-permission.ts'
+
+/** Permissions kept in a map, as the table keeps them by scope. */
+const keptPermissions = (initial: Permission[] = []) => {
+  const kept = new Map(initial.map((permission) => [permission.scope, permission]))
+  return {
+    kept,
+    put: async (permission: Permission) => {
+      const before = kept.get(permission.scope)
+      kept.set(permission.scope, permission)
+      return before
+    },
+    delete: async (scope: string) => {
+      const before = kept.get(scope)
+      kept.delete(scope)
+      return before
+    },
+    removeAgent: async (agentId: string) => {
+      const naming = [...kept.values()].filter(({ agents }) => agents.includes(agentId))
+      for (const permission of naming) {
+        const agents = permission.agents.filter((granted) => granted !== agentId)
+        if (agents.length === 0) kept.delete(permission.scope)
+        else kept.set(permission.scope, { ...permission, agents })
+      }
+      return naming
+    },
+  }
+}
+
+/** A registry whose agents answer with these statuses, one read after another. */
+const registryAnswering = (statuses: Record<string, ('active' | 'deleting' | undefined)[]>) => ({
+  get: async (agentId: string) => {
+    const status = statuses[agentId]?.shift()
+    return status === undefined ? undefined : { status }
+  },
+})
+
+describe('putPermission', () => {
+  it('stores a permission whose agents are all registered', async () => {
+    // Prepare
+    const permissions = keptPermissions()
+    const registry = registryAnswering({ weather: ['active', 'active'] })
+
+    // Act
+    await putPermission({ scope: 'weather:invoke', agents: ['weather'] }, { permissions, registry })
+
+    // Assess
+    expect(permissions.kept.get('weather:invoke')).toEqual({
+      scope: 'weather:invoke',
+      agents: ['weather'],
+    })
+  })
+
+  it('refuses, naming them, agents not registered or being deleted, and stores nothing', async () => {
+    // Prepare
+    const permissions = keptPermissions()
+    const registry = registryAnswering({ weather: ['active'], gone: ['deleting'] })
+
+    // Act
+    const putting = putPermission(
+      { scope: 'weather:invoke', agents: ['weather', 'wether'], agentLimits: { gone: 5 } },
+      { permissions, registry },
+    )
+
+    // Assess
+    await expect(putting).rejects.toThrow(
+      "No agents 'wether', 'gone' are registered with this gateway",
+    )
+    expect(permissions.kept.size).toBe(0)
+  })
+
+  it('puts the scope back as it was when an agent it names is deleted between the check and the write', async () => {
+    // Prepare: the scope granted calculator; weather is read active, then found being deleted
+    // (its delete took it out of every permission before this one was written).
+    const permissions = keptPermissions([{ scope: 'tools:invoke', agents: ['calculator'] }])
+    const registry = registryAnswering({
+      weather: ['active', 'deleting'],
+      calculator: ['active', 'active'],
+    })
+
+    // Act
+    const putting = putPermission(
+      { scope: 'tools:invoke', agents: ['calculator', 'weather'] },
+      { permissions, registry },
+    )
+
+    // Assess: refused, and no grant for the deleted id stays behind for whoever registers it next.
+    await expect(putting).rejects.toThrow(UnregisteredAgentError)
+    expect(permissions.kept.get('tools:invoke')).toEqual({
+      scope: 'tools:invoke',
+      agents: ['calculator'],
+    })
+  })
+
+  it('leaves no permission when a new one’s only agent is deleted between the check and the write', async () => {
+    // Prepare
+    const permissions = keptPermissions()
+    const registry = registryAnswering({ weather: ['active', undefined] })
+
+    // Act
+    const putting = putPermission(
+      { scope: 'weather:invoke', agents: ['weather'] },
+      { permissions, registry },
+    )
+
+    // Assess
+    await expect(putting).rejects.toThrow(UnregisteredAgentError)
+    expect(permissions.kept.size).toBe(0)
+  })
+})
