@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import * as z from 'zod'
 import { defaultRouteThresholds } from './discovery/route-threshold.ts'
 
@@ -19,12 +20,20 @@ const commaList = z.string().transform((value) =>
     .filter(Boolean),
 )
 const url = z.url({ protocol: /^https?$/ })
-const cidrList = commaList
-  .pipe(
-    z.array(
-      z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be CIDR blocks such as 10.1.0.0/16'),
-    ),
+/** An IPv4 or IPv6 CIDR block: an address Node's `isIP` takes and a prefix its family allows. */
+const isCidr = (block: string) => {
+  const [network = '', prefix, more] = block.split('/')
+  const family = isIP(network)
+  return (
+    family !== 0 &&
+    more === undefined &&
+    prefix !== undefined &&
+    /^\d{1,3}$/.test(prefix) &&
+    Number(prefix) <= (family === 4 ? 32 : 128)
   )
+}
+const cidrList = commaList
+  .pipe(z.array(z.string().refine(isCidr, 'must be CIDR blocks such as 10.1.0.0/16')))
   .default([])
 
 /**
@@ -352,7 +361,8 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
   if (result.success) return result.data
   throw new ConfigError(
     result.error.issues.map((issue) => {
-      const name = issue.path.join('.')
+      // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
+      const name = String(issue.path[0] ?? '')
       const given = env[name]
       return given === undefined
         ? `${name} is required: ${issue.message}`

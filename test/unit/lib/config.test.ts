@@ -99,6 +99,31 @@ describe('config', () => {
     )
   })
 
+  it.each(['10.0.0.0/99', '192.168.1.300/24', 'fe80::/200', '10.0.0.0', '10.0.0.0/8/8', 'lan'])(
+    'refuses BACKEND_ALLOWED_CIDRS holding %s, naming the variable, on AWS and under npm start',
+    (block) => {
+      // Prepare
+      const env = {
+        TOKEN_ISSUER: 'https://id.example.com',
+        BACKEND_ALLOWED_CIDRS: `127.0.0.0/8,${block}`,
+      }
+
+      // Assess: refused at start-up, not by the handlers' import with a RangeError.
+      expect(() => loadConfig(env)).toThrow(
+        /BACKEND_ALLOWED_CIDRS=".*" is invalid: must be CIDR blocks/,
+      )
+      expect(() => loadLocalConfig(env)).toThrow(/BACKEND_ALLOWED_CIDRS=".*" is invalid/)
+    },
+  )
+
+  it('takes IPv4 and IPv6 CIDR blocks in BACKEND_ALLOWED_CIDRS', () => {
+    // Act
+    const config = loadLocalConfig({ BACKEND_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8,192.168.1.7/32' })
+
+    // Assess
+    expect(config.backendAllowedCidrs).toEqual(['10.0.0.0/8', 'fd00::/8', '192.168.1.7/32'])
+  })
+
   it('refuses a port out of range for the local runtime', () => {
     // Assess
     expect(() => loadLocalConfig({ PORT: '70000' })).toThrow(/PORT="70000" is invalid/)
