@@ -7,8 +7,10 @@ const isCallersFault = (error: unknown) =>
 
 /**
  * A stream the gateway withheld for a fault of its own (its database failing to record a task):
- * no failure of the agent's, as a unary call's answer withheld so is not. Else the gateway's
- * database trouble would raise the agent's failure alarm, naming the agent.
+ * no failure of the agent's. Else the gateway's database trouble would raise the agent's failure
+ * alarm, naming the agent. (A unary answer is counted before task ownership reads it, by the
+ * agent's status: one withheld for any reason, the agent's fault or the gateway's, is not a
+ * CallFailure; docs/architecture.md says so.)
  */
 const isGatewaysOwnFault = (error: unknown) =>
   error instanceof StreamWithheldError && !error.agentsFault
