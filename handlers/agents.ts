@@ -26,7 +26,7 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { callRecorder, type ForwardReport } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
+import { recordAgentFault, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
 import { metricsSinkFor } from '../lib/observability/metrics-sink-for.ts'
 import { tracing } from '../lib/observability/tracing.ts'
 import { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
@@ -319,6 +319,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       taskOwnership({
         owners: taskOwners,
         onError: (error) => logger.error('task ownership not recorded or checked', { error }),
+        onAgentFault: (call) => recordAgentFault(metrics, call),
       }),
       agentLookup({ lookup: lookupAgent }),
     ),

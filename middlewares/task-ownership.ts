@@ -50,6 +50,14 @@ export interface TaskOwnershipOptions {
   owners: TaskOwners
   /** Told when an answer's tasks could not be recorded or a list not filtered. */
   onError?: (error: unknown) => void
+  /**
+   * Told when a whole answer is withheld for what the agent answered (a task another caller
+   * created, another task than the one asked about, a task id it cannot be read or recorded by,
+   * a ListTasks answer that is no list): the call was counted by the agent's status before this
+   * read it, so the handler counts it as the agent's failure here. A stream's is counted as
+   * failed by its relay (StreamWithheldError).
+   */
+  onAgentFault?: (call: A2ACall) => void
 }
 
 /** The agent answered a call about one task (GetTask, SubscribeToTask…) with another. */
@@ -208,7 +216,7 @@ export const taskOwnership = (
   options: TaskOwnershipOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
   checkOption('taskOwnership', options, 'owners', { methods: ['taskOf'] })
-  const { owners, onError = () => undefined } = options
+  const { owners, onError = () => undefined, onAgentFault = () => undefined } = options
 
   const callOf = ({ context }: OwnershipRequest) => {
     const a2a = a2aOf(context, 'taskOwnership')
@@ -304,6 +312,7 @@ export const taskOwnership = (
       if (filtersList) {
         const listed = listedTasks(call.binding, text)
         if (listed === 'not-a-list') {
+          onAgentFault(call)
           request.response = renderA2AFailure(
             {
               kind: 'backend-unavailable',
@@ -326,6 +335,7 @@ export const taskOwnership = (
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)
+      if (agentFaultOf(error)) onAgentFault(call)
       request.response = renderA2AFailure(
         withheld(call, error),
         call.binding,

@@ -8,9 +8,9 @@ const isCallersFault = (error: unknown) =>
 /**
  * A stream the gateway withheld for a fault of its own (its database failing to record a task):
  * no failure of the agent's. Else the gateway's database trouble would raise the agent's failure
- * alarm, naming the agent. (A unary answer is counted before task ownership reads it, by the
- * agent's status: one withheld for any reason, the agent's fault or the gateway's, is not a
- * CallFailure; docs/architecture.md says so.)
+ * alarm, naming the agent. (A unary answer is counted here by the agent's status, before task
+ * ownership reads it; one withheld for the agent's fault is counted as failed there, by its
+ * `onAgentFault`.)
  */
 const isGatewaysOwnFault = (error: unknown) =>
   error instanceof StreamWithheldError && !error.agentsFault

@@ -145,6 +145,13 @@ export const recordCall = (
     { agent: call.agentId, operation: call.operation },
   )
 
+/**
+ * A forwarded call already counted (`recordCall`) by the agent's status, found failed by what
+ * its answer held: an answer the gateway withheld for the agent's fault.
+ */
+export const recordAgentFault = (sink: MetricsSink, call: { agentId: string; operation: string }) =>
+  sink.record({ CallFailures: 1 }, { agent: call.agentId, operation: call.operation })
+
 /** A call refused before it reached its agent, for the caller's limits. */
 export const recordRefusal = (
   sink: MetricsSink,

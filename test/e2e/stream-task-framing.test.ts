@@ -137,6 +137,23 @@ describe('a task named in a stream, however the stream is framed', () => {
     expect(seen.taskIds).toEqual([])
   })
 
+  it("counts a unary answer naming A's task, withheld from B, as the agent's failure", async () => {
+    // Act: the agent answers B's message with A's task.
+    const answer = await postA2A(
+      `${stack.url}/agents/framing-agent`,
+      tokenB,
+      jsonRpc('SendMessage', textMessageParams('hand me a task')),
+    )
+    const text = await answer.text()
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text()
+
+    // Assess: withheld, and counted where the agent-failures alarm looks.
+    expect(text).not.toContain(taskOfA)
+    expect(metrics).toContain(
+      'switchboard_call_failures_total{agent="framing-agent",operation="SendMessage"} 1',
+    )
+  })
+
   it('refuses a one-shot answer labelled an event stream, which a client may read either way', async () => {
     // Act: caller A asks for its own task; the agent answers GetTask as events
     const answer = await postA2A(

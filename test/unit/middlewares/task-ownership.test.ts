@@ -506,3 +506,63 @@ describe('taskOwnership middleware', () => {
     })
   })
 })
+
+describe('taskOwnership telling of a whole answer withheld for the agent’s fault', () => {
+  const unaryCall: A2ACall = {
+    agentId: 'weather',
+    operation: 'SendMessage',
+    version: '1.0',
+    params: { message: { parts: [] } },
+    stream: false,
+    binding: 'JSONRPC',
+    jsonRpcId: 7,
+  }
+  const answerNaming = (taskId: string) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { task: { id: taskId } } }),
+  })
+
+  it.each([
+    ['a task another caller created', new TaskOwnedElsewhereError('weather', 't-1'), 1],
+    ['its database failing (the gateway’s fault)', new Error('ProvisionedThroughputExceeded'), 0],
+  ])(
+    'withholds a unary answer for %s, telling onAgentFault only when the agent is at fault',
+    async (_what, refusal, told) => {
+      // Prepare
+      const onAgentFault = vi.fn()
+      const owners = ownersWith(async () => {
+        throw refusal
+      })
+      const request = requestFor(unaryCall, answerNaming('t-1'))
+
+      // Act
+      await taskOwnership({ owners, onAgentFault }).after?.(request)
+
+      // Assess: the caller gets no task; the agent's failure is counted only when it is its own.
+      expect(JSON.stringify(request.response)).not.toContain('"t-1"')
+      expect(onAgentFault).toHaveBeenCalledTimes(told)
+      if (told) expect(onAgentFault).toHaveBeenCalledWith(unaryCall)
+    },
+  )
+
+  it('tells onAgentFault of a ListTasks answer that is no list', async () => {
+    // Prepare
+    const onAgentFault = vi.fn()
+    const listTasks: A2ACall = { ...unaryCall, operation: 'ListTasks', params: {} }
+    const request = requestFor(listTasks, {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { tasks: 'all of them' } }),
+    })
+
+    // Act
+    await taskOwnership({ owners: ownersWith(async () => undefined), onAgentFault }).after?.(
+      request,
+    )
+
+    // Assess
+    expect(JSON.stringify(request.response)).toContain('something other than a list of tasks')
+    expect(onAgentFault).toHaveBeenCalledOnce()
+  })
+})
