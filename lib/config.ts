@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import * as z from 'zod'
 import { defaultRouteThresholds } from './discovery/route-threshold.ts'
 
@@ -20,18 +19,9 @@ const commaList = z.string().transform((value) =>
     .filter(Boolean),
 )
 const url = z.url({ protocol: /^https?$/ })
-/** An IPv4 or IPv6 CIDR block: an address Node's `isIP` takes and a prefix its family allows. */
-const isCidr = (block: string) => {
-  const [network = '', prefix, more] = block.split('/')
-  const family = isIP(network)
-  return (
-    family !== 0 &&
-    more === undefined &&
-    prefix !== undefined &&
-    /^\d{1,3}$/.test(prefix) &&
-    Number(prefix) <= (family === 4 ? 32 : 128)
-  )
-}
+/** An IPv4 or IPv6 CIDR block, each octet and prefix in range (zod's checks: no `node:net` here). */
+const cidrBlock = z.union([z.cidrv4(), z.cidrv6()])
+const isCidr = (block: string) => cidrBlock.safeParse(block).success
 const cidrList = commaList
   .pipe(z.array(z.string().refine(isCidr, 'must be CIDR blocks such as 10.1.0.0/16')))
   .default([])
