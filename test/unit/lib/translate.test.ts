@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import type { A2ACall } from '../../../lib/a2a/request.ts'
 import {
   answerFor,
   eventFor,
@@ -12,17 +11,9 @@ import {
   restRequestFor,
 } from '../../../lib/a2a/translate.ts'
 import { MissingPathParamError } from '../../../lib/errors.ts'
+import { a2aCall } from '../../support/a2a-call.ts'
 
-const call = (overrides: Partial<A2ACall>): A2ACall => ({
-  agentId: 'a',
-  operation: 'GetTask',
-  version: '1.0',
-  params: {},
-  stream: false,
-  binding: 'JSONRPC',
-  jsonRpcId: 7,
-  ...overrides,
-})
+const call = a2aCall
 
 describe('binding translation', () => {
   it('turns JSON-RPC params into the HTTP+JSON path, query and body', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { versionedCall } from '../../../lib/backend/translation.ts'
+import { a2aCall } from '../../support/a2a-call.ts'
 
 /** A 0.3 agent that serves HTTP+JSON only. */
 const legacyRestAgent = {
@@ -9,16 +10,7 @@ const legacyRestAgent = {
 } as const
 const limits = { maxEventBytes: 1024 * 1024 }
 
-const call = (overrides: Partial<A2ACall>): A2ACall => ({
-  agentId: 'legacy',
-  operation: 'GetTask',
-  version: '1.0',
-  params: {},
-  stream: false,
-  binding: 'JSONRPC',
-  jsonRpcId: 7,
-  ...overrides,
-})
+const call = (overrides: Partial<A2ACall>) => a2aCall({ agentId: 'legacy', ...overrides })
 
 describe('a 1.0 call to a 0.3 HTTP+JSON agent', () => {
   it.each([
