@@ -73,7 +73,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [TaskOwnedElsewhereError, 'a task another caller created'],
   [OtherTaskNamedError, 'a task other than the one asked about'],
   [UnreadableTaskIdError, 'a task id that is not a string'],
-  [UnrecordableTaskError, 'a task id or context id too long to record'],
+  [UnrecordableTaskError, 'a task id too long to record'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)
@@ -312,7 +312,6 @@ export const taskOwnership = (
       if (filtersList) {
         const listed = listedTasks(call.binding, text)
         if (listed === 'not-a-list') {
-          onAgentFault(call)
           request.response = renderA2AFailure(
             {
               kind: 'backend-unavailable',
@@ -322,6 +321,7 @@ export const taskOwnership = (
             call.jsonRpcId,
             call.version,
           )
+          onAgentFault(call)
           return
         }
         const owned = listed?.taskIds.length
@@ -335,13 +335,13 @@ export const taskOwnership = (
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)
-      if (agentFaultOf(error)) onAgentFault(call)
       request.response = renderA2AFailure(
         withheld(call, error),
         call.binding,
         call.jsonRpcId,
         call.version,
       )
+      if (agentFaultOf(error)) onAgentFault(call)
     }
   }
 

@@ -38,14 +38,15 @@ export class TaskOwnedElsewhereError extends Error {
 }
 
 /**
- * An answer naming a task the gateway cannot record: its id too long for a key, or its context
- * id too long to keep beside it. The agent's doing, whatever the caller sends, so it counts as
- * the agent's fault (task-ownership), not the gateway's.
+ * An answer naming a task by an id too long for the gateway's record (the agent id and the task
+ * id together over DynamoDB's 2,048-byte key). The agent's doing: a caller cannot have an agent
+ * answer with a task id of its choosing unless that task is already on record as the caller's.
+ * So it counts as the agent's fault (task-ownership), not the gateway's.
  */
 export class UnrecordableTaskError extends Error {
-  constructor(agentId: string, what: string, bytes: number) {
+  constructor(agentId: string, taskId: string) {
     super(
-      `agent '${agentId}' answered with a task whose ${what} is ${bytes} bytes, over the ${maxKeyBytes} the gateway records`,
+      `agent '${agentId}' answered with a task id of ${Buffer.byteLength(taskId)} bytes, too long for the gateway's record (the agent id and the task id together at most ${maxKeyBytes})`,
     )
     this.name = 'UnrecordableTaskError'
   }
@@ -58,6 +59,15 @@ export const taskOwnerTtlSeconds = 30 * 24 * 60 * 60
 const maxKeyBytes = 2048
 
 const keyOf = (agentId: string, taskId: string) => `${agentId}#${taskId}`
+
+/**
+ * A context id worth keeping beside its task: one past a key's bytes is not kept (the task is
+ * recorded without it, and an AgentCore session falls back to the task's). A caller may choose
+ * the context id an agent answers with, so refusing the answer would let any caller fail the
+ * agent's calls; and DynamoDB refuses an item past 400 KB.
+ */
+const keptContext = (contextId: string | undefined) =>
+  contextId !== undefined && Buffer.byteLength(contextId) <= maxKeyBytes ? contextId : undefined
 const fitsKey = (agentId: string, taskId: string) =>
   Buffer.byteLength(keyOf(agentId, taskId)) <= maxKeyBytes
 
@@ -103,17 +113,12 @@ export class DynamoTaskOwners implements TaskOwners {
     const byTask = new Map<string, string | undefined>()
     for (const task of tasks) {
       const { taskId, contextId } = typeof task === 'string' ? { taskId: task } : task
-      byTask.set(taskId, byTask.get(taskId) ?? contextId)
+      // Every id checked before any is written: one refused leaves no other recorded.
+      if (!fitsKey(agentId, taskId)) throw new UnrecordableTaskError(agentId, taskId)
+      byTask.set(taskId, byTask.get(taskId) ?? keptContext(contextId))
     }
     await Promise.all(
       [...byTask].map(async ([taskId, contextId]) => {
-        if (!fitsKey(agentId, taskId)) {
-          throw new UnrecordableTaskError(agentId, 'id', Buffer.byteLength(taskId))
-        }
-        // DynamoDB would refuse the item at 400 KB; no context id needs more than a key's bytes.
-        if (contextId && Buffer.byteLength(contextId) > maxKeyBytes) {
-          throw new UnrecordableTaskError(agentId, 'context id', Buffer.byteLength(contextId))
-        }
         try {
           // An update, not a put: a renewal that does not name the context keeps the one on record.
           await this.#client.send(

@@ -106,16 +106,24 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     await expect(recording).rejects.toThrow(UnrecordableTaskError)
   })
 
-  it('refuses to record a task whose context id is too long to keep, as the agent’s doing', async () => {
-    // Act: DynamoDB would refuse the item past 400 KB, a failure that would read as the gateway's.
-    const recording = owners.record(
+  it('records a task whose context id is too long to keep without it (a caller may choose it)', async () => {
+    // Act
+    await owners.record(
       'weather',
       [{ taskId: 'long-context', contextId: 'c'.repeat(3000) }],
       'client-a',
     )
 
-    // Assess
+    // Assess: the task is the caller's; the context is not kept.
+    expect(await owners.taskOf('weather', 'long-context')).toEqual({ principal: 'client-a' })
+  })
+
+  it('records none of an answer’s tasks when one of them cannot be recorded', async () => {
+    // Act
+    const recording = owners.record('weather', ['fits', 'x'.repeat(3000)], 'client-a')
+
+    // Assess: no half-written record of a task the caller was never shown.
     await expect(recording).rejects.toThrow(UnrecordableTaskError)
-    expect(await owners.ownerOf('weather', 'long-context')).toBeUndefined()
+    expect(await owners.ownerOf('weather', 'fits')).toBeUndefined()
   })
 })

@@ -162,7 +162,7 @@ describe('CallFailures when the gateway withholds the rest of a stream', () => {
     ],
     [
       'the agent naming a task by an id too long to record',
-      new UnrecordableTaskError('weather', 'id', 3000),
+      new UnrecordableTaskError('weather', 't'.repeat(3000)),
     ],
   ])(
     'counts a stream withheld for %s as failed, not as the caller going away',
