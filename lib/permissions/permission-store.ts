@@ -56,9 +56,10 @@ export class DynamoPermissionStore implements PermissionStore {
 
   async list(): Promise<Permission[]> {
     const found: Permission[] = []
+    // Consistent: removeAgent must see a permission written a moment before, or leave its grant.
     for await (const page of paginateScan(
       { client: this.#client },
-      { TableName: this.#tableName },
+      { TableName: this.#tableName, ConsistentRead: true },
     )) {
       found.push(...(page.Items ?? []).map((item) => permissionSchema.parse(item)))
     }

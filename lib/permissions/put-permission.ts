@@ -5,7 +5,7 @@ import type { Permission } from './permission.ts'
 import type { DynamoPermissionStore } from './permission-store.ts'
 
 type Registry = { get(agentId: string): Promise<Pick<AgentRecord, 'status'> | undefined> }
-type Permissions = Pick<DynamoPermissionStore, 'put' | 'delete' | 'removeAgent'>
+type Permissions = Pick<DynamoPermissionStore, 'put' | 'removeAgent'>
 
 /** Agents read at once when a permission is checked: a fleet's worth stays a few round trips. */
 const agentReadsAtOnce = 16
@@ -26,8 +26,9 @@ const unregisteredIn = async (
  * otherwise an UnregisteredAgentError naming them, and nothing stored. A grant to an id no one
  * registered would go to whoever registers it later, where a deleted agent's grants go with it.
  * An agent deleted between that read and the write (its delete took it out of every permission
- * before this one was written) is found by a second read: the scope's permission is put back as
- * it was, that agent taken out as its delete would have, and the call refused as above.
+ * before this one was written) is found by a second read and taken out of every permission
+ * again, as if its delete had come just after this PUT: the order the two calls' answers allow.
+ * Nothing is put back, so no other admin's write meanwhile is undone.
  *
  * @example
  * await putPermission({ scope: 'weather:invoke', agents: ['wether'] }, { permissions, registry })
@@ -40,12 +41,8 @@ export const putPermission = async (
   const unregistered = await unregisteredIn(permission, registry)
   if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
   const before = await permissions.put(permission)
-  const deletedMeanwhile = await unregisteredIn(permission, registry)
-  if (deletedMeanwhile.length > 0) {
-    if (before) await permissions.put(before)
-    else await permissions.delete(permission.scope)
-    for (const agentId of deletedMeanwhile) await permissions.removeAgent(agentId)
-    throw new UnregisteredAgentError(deletedMeanwhile)
+  for (const agentId of await unregisteredIn(permission, registry)) {
+    await permissions.removeAgent(agentId)
   }
   return before
 }
