@@ -21,7 +21,8 @@ const commaList = z.string().transform((value) =>
 const url = z.url({ protocol: /^https?$/ })
 /** An IPv4 or IPv6 CIDR block, each octet and prefix in range (zod's checks: no `node:net` here). */
 const cidrBlock = z.union([z.cidrv4(), z.cidrv6()])
-const isCidr = (block: string) => cidrBlock.safeParse(block).success
+/** `10.1.0.0/016` is `10.1.0.0/16`, as Terraform's `cidrhost` and Node's BlockList read it. */
+const isCidr = (block: string) => cidrBlock.safeParse(block.replace(/\/0+(?=\d)/, '/')).success
 const cidrList = commaList
   .pipe(z.array(z.string().refine(isCidr, 'must be CIDR blocks such as 10.1.0.0/16')))
   .default([])
@@ -349,16 +350,19 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
   const result = schema.safeParse(present)
   if (result.success) return result.data
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
-      const name = String(issue.path[0] ?? '')
-      const given = env[name]
-      return given === undefined
-        ? `${name} is required: ${issue.message}`
-        : `${name}=${JSON.stringify(given)} is invalid: ${issue.message}`
-    }),
-  )
+  throw new ConfigError([
+    // One line a variable and reason: each bad item of a list would repeat it.
+    ...new Set(
+      result.error.issues.map((issue) => {
+        // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
+        const name = String(issue.path[0] ?? '')
+        const given = env[name]
+        return given === undefined
+          ? `${name} is required: ${issue.message}`
+          : `${name}=${JSON.stringify(given)} is invalid: ${issue.message}`
+      }),
+    ),
+  ])
 }
 
 /**

@@ -207,8 +207,12 @@ variable "backend_allowed_cidrs" {
   default     = []
 
   validation {
-    condition     = alltrue([for block in var.backend_allowed_cidrs : can(cidrhost(block, 0))])
-    error_message = "backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16."
+    # cidrhost takes an IPv4 octet with a leading zero (010.1.0.0/16), which the handlers' config
+    # (lib/config.ts) and Node refuse: the apply would deploy functions that cannot start.
+    condition = alltrue([for block in var.backend_allowed_cidrs :
+      can(cidrhost(block, 0)) && (length(regexall(":", block)) > 0 || !can(regex("(^|[.])0[0-9]", block)))
+    ])
+    error_message = "backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16 (no IPv4 octet with a leading zero)."
   }
 }
 

@@ -215,6 +215,11 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: { ...managed, agent_failure_rate_threshold_percent: '0' },
       says: 'agent_failure_rate_threshold_percent must be above 0 and at most 100',
     },
+    {
+      what: 'an allowed backend block with an IPv4 octet the handlers cannot read (010.1.0.0/16)',
+      variables: { ...managed, backend_allowed_cidrs: '["10.2.0.0/16","010.1.0.0/16"]' },
+      says: 'backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16',
+    },
   ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
@@ -259,6 +264,13 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
         agent_failure_rate_threshold_percent: '10',
         agent_failures_threshold: '0',
         agent_p99_latency_threshold_ms: '2500',
+      },
+    },
+    {
+      what: 'allowed backend blocks, IPv4 and IPv6, a prefix written with a leading zero',
+      variables: {
+        ...managed,
+        backend_allowed_cidrs: '["10.1.0.0/16","10.2.0.0/016","fd00:0db8::/32","100.64.0.0/10"]',
       },
     },
   ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {

@@ -118,10 +118,18 @@ describe('config', () => {
 
   it('takes IPv4 and IPv6 CIDR blocks in BACKEND_ALLOWED_CIDRS', () => {
     // Act
-    const config = loadLocalConfig({ BACKEND_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8,192.168.1.7/32' })
+    const config = loadLocalConfig({
+      BACKEND_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8,192.168.1.7/32,10.2.0.0/016,fd00:0db8::/32',
+    })
 
-    // Assess
-    expect(config.backendAllowedCidrs).toEqual(['10.0.0.0/8', 'fd00::/8', '192.168.1.7/32'])
+    // Assess: a prefix written with a leading zero is read as Terraform's cidrhost reads it.
+    expect(config.backendAllowedCidrs).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.7/32',
+      '10.2.0.0/016',
+      'fd00:0db8::/32',
+    ])
   })
 
   it('refuses a port out of range for the local runtime', () => {
