@@ -459,7 +459,9 @@ export class UnregisteredAgentError extends SwitchboardError {
     this.agentIds = agentIds
   }
   override get problemExtensions() {
-    return { agents: this.agentIds }
+    // `errors` as a body's field problems are given, so a form marks its agents field.
+    const rule = `${this.agentIds.map((agentId) => `'${agentId}'`).join(', ')} ${this.agentIds.length === 1 ? 'is' : 'are'} not registered`
+    return { agents: this.agentIds, errors: [{ field: 'agents', rule }] }
   }
 }
 

@@ -394,6 +394,8 @@ describe('the admin API through the local gateway', () => {
       expect(await response.json()).toMatchObject({
         detail: expect.stringContaining("No agent 'wether' is registered"),
         agents: ['wether'],
+        // As a body's field problems are given: the console marks its agents field.
+        errors: [{ field: 'agents', rule: "'wether' is not registered" }],
       })
       expect(
         listed.permissions.map((permission: { scope: string }) => permission.scope),
