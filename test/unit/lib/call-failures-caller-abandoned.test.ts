@@ -71,29 +71,40 @@ const keptSink = () => {
   return { sink, recorded }
 }
 
+/** The healthy agent's stream, forwarded as the agents handler wires it (forwardReported with a callRecorder). */
+const forwardedStream = async () => {
+  const { sink, recorded } = keptSink()
+  const report: ForwardReport = {}
+  const answer = await forwardReported(
+    record,
+    call,
+    incoming,
+    healthyStreamingAgent(),
+    { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
+    callRecorder(sink, { agentId: 'weather', operation: call.operation, stream: true }, report),
+  )
+  return { answer, recorded, report }
+}
+
+/** Waits for the call to be counted: its recorder runs once the relay has closed. */
+const counted = async (recorded: unknown[]) => {
+  for (let i = 0; i < 100 && recorded.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 describe('CallFailures when the caller, not the agent, ends a stream', () => {
   it('does not count a stream the caller walked away from as the agent failing (no false agent-failures alarm)', async () => {
-    // Prepare: the agents handler's wiring (forwardReported with a callRecorder), and the
-    // access log's wrapping of the streamed answer (passedThrough) between it and the caller.
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const answer = await forwardReported(
-      record,
-      call,
-      incoming,
-      healthyStreamingAgent(),
-      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
-      callRecorder(sink, { agentId: 'weather', operation: call.operation, stream: true }, report),
-    )
+    // Prepare: the agents handler's wiring, and the access log's wrapping of the streamed
+    // answer (passedThrough) between it and the caller.
+    const { answer, recorded, report } = await forwardedStream()
     const toCaller = passedThrough(answer.body as Readable, new PassThrough())
     const firstEvent = new Promise((resolve) => toCaller.once('data', resolve))
 
     // Act: the caller reads the agent's first event, then closes its connection.
     await firstEvent
     toCaller.destroy()
-    for (let i = 0; i < 100 && recorded.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    await counted(recorded)
 
     // Assess: one call, one stream, the agent answered 200 and never failed.
     expect(answer.statusCode).toBe(200)
@@ -111,16 +122,7 @@ describe('CallFailures when the gateway withholds the rest of a stream', () => {
    * owner's check, the access log's wrapping) whose first event's task `recordTasks` refuses.
    */
   const withheldStream = async (recordTasks: TaskOwners['record']) => {
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const answer = await forwardReported(
-      record,
-      call,
-      incoming,
-      healthyStreamingAgent(),
-      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
-      callRecorder(sink, { agentId: 'weather', operation: call.operation, stream: true }, report),
-    )
+    const { answer, recorded, report } = await forwardedStream()
     const request = {
       event: {},
       context: { a2a: { kind: 'call', call }, caller: { principal: 'client-1', allTasksOn: [] } },
@@ -149,9 +151,7 @@ describe('CallFailures when the gateway withholds the rest of a stream', () => {
     const read: string[] = []
     toCaller.on('data', (chunk) => read.push(String(chunk)))
     await new Promise((resolve) => toCaller.once('close', resolve))
-    for (let i = 0; i < 100 && recorded.length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    await counted(recorded)
     return { read: read.join(''), recorded, report }
   }
 
