@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
 import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
 import { requires } from './support/requires.ts'
@@ -53,6 +54,16 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
   )
   return entries.length > 0 ? new URLSearchParams(entries).toString() : undefined
 }
+
+/**
+ * The A2A version the caller declares: its `A2A-Version` header, else the request parameter
+ * of that name, which A2A 1.0 lets a client send instead.
+ */
+const declaredVersionOf = (event: AnyA2AEvent, query: string | undefined): string | undefined =>
+  a2aVersionOf(event.headers) ??
+  (query && /a2a-version/i.test(query)
+    ? [...new URLSearchParams(query)].find(([name]) => name.toLowerCase() === 'a2a-version')?.[1]
+    : undefined)
 
 const bodyOf = (event: APIGatewayProxyEvent): string | null =>
   event.body && event.isBase64Encoded
@@ -108,12 +119,14 @@ export const a2aRequest = (
         bindingOf(method, subPath),
       )
     }
+    const query = queryOf(event)
     const parsed = parseA2ARequest({
       agentId: event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? '',
       method,
       subPath,
-      query: queryOf(event),
+      query,
       body,
+      a2aVersion: declaredVersionOf(event, query),
     })
     if (parsed.kind === 'invalid') {
       return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId)

@@ -17,6 +17,7 @@ import {
   violationsMessage,
 } from './params.ts'
 import { skillIdPattern } from './skill-call.ts'
+import { type ProtocolVersion, requestedVersion } from './versions.ts'
 
 /** One A2A call, whichever binding it came in on. */
 export interface A2ACall {
@@ -59,6 +60,8 @@ export interface HttpRequestParts {
   query?: string
   /** The body, already decoded from base64 if it came so. */
   body: string | null
+  /** The version the caller declares: its `A2A-Version` header, else that query parameter. */
+  a2aVersion?: string
 }
 
 const cardPath = `/${AGENT_CARD_PATH}`
@@ -68,6 +71,40 @@ const repeatedKey = (key: string): A2AFailure => ({
   kind: 'invalid-request',
   message: `The request body names "${key}" twice in one object; each key may appear once.`,
 })
+
+/**
+ * A call whose `A2A-Version` names the other version than its method or path names, refused
+ * rather than read as either: read by its method or path, a 1.0 body sent to a 0.3 path lost its
+ * parts (0.3's HTTP+JSON calls them `content`). A version the gateway does not know (`2.0`) is
+ * the agent's to answer, and a call without the header is read by its method or path.
+ */
+const versionConflict = (
+  declared: string | undefined,
+  found: { operation: OperationName; version: ProtocolVersion },
+  named: { method: string } | { path: string },
+): A2AFailure | undefined => {
+  const version = requestedVersion(declared)
+  if (version === undefined || version === found.version) return undefined
+  const said = `A2A-Version says ${version}, but`
+  if ('path' in named) {
+    const where = version === '1.0' ? '1.0 paths have no /v1 prefix' : '0.3 paths start with /v1'
+    return {
+      kind: 'invalid-request',
+      message: `${said} ${named.path} is an A2A ${found.version} path; ${where}.`,
+    }
+  }
+  const legacy = operations[found.operation].legacyMethod
+  const other =
+    version === '1.0'
+      ? `1.0 calls it "${found.operation}"`
+      : legacy
+        ? `0.3 calls it "${legacy}"`
+        : '0.3 has no such method'
+  return {
+    kind: 'invalid-request',
+    message: `${said} "${named.method}" is an A2A ${found.version} method; ${other}.`,
+  }
+}
 
 /** Invalid A2A 1.0 params, field by field, as the failure that refuses them. */
 const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2AFailure => ({
@@ -88,7 +125,11 @@ const invalidJsonRpc = (jsonRpcId: string | number | null, failure: A2AFailure):
 const isJsonRpcId = (id: unknown) =>
   id === undefined || id === null || typeof id === 'string' || typeof id === 'number'
 
-const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
+const parseJsonRpc = (
+  agentId: string,
+  body: string | null,
+  a2aVersion: string | undefined,
+): A2ARequest => {
   let envelope: unknown
   try {
     envelope = JSON.parse(body ?? '')
@@ -149,6 +190,8 @@ const parseJsonRpc = (agentId: string, body: string | null): A2ARequest => {
       },
     }
   }
+  const conflict = versionConflict(a2aVersion, found, { method })
+  if (conflict) return invalidJsonRpc(jsonRpcId, conflict)
   // 0.3 calls go to 0.3 agents as they came: only 1.0's params are checked here.
   const violations = found.version === '1.0' ? paramsViolations(found.operation, params) : []
   if (violations.length > 0) {
@@ -235,6 +278,10 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
       },
     }
   }
+  const conflict = versionConflict(parts.a2aVersion, found, {
+    path: `${parts.method} ${parts.subPath}`,
+  })
+  if (conflict) return { kind: 'invalid', binding: 'HTTP+JSON', failure: conflict }
   if (parts.body && !operationTakesBody(parts.method)) {
     return {
       kind: 'invalid',
@@ -304,7 +351,7 @@ export const parseA2ARequest = (parts: HttpRequestParts): A2ARequest => {
     return { kind: 'card', agentId: parts.agentId }
   }
   if (parts.subPath === '' || parts.subPath === '/') {
-    if (parts.method === 'POST') return parseJsonRpc(parts.agentId, parts.body)
+    if (parts.method === 'POST') return parseJsonRpc(parts.agentId, parts.body, parts.a2aVersion)
     return {
       kind: 'invalid',
       binding: 'HTTP+JSON',

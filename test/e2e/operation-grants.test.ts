@@ -16,13 +16,13 @@ describe('per-operation grants through the local gateway', () => {
   afterAll(() => stack.stop())
 
   const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '1+1' }] }
-  const call = (path: string, init: { method: string; body?: unknown }) =>
+  const call = (path: string, init: { method: string; body?: unknown; a2aVersion?: string }) =>
     fetch(`${stack.url}${path}`, {
       method: init.method,
       headers: {
         authorization: `Bearer ${readOnly}`,
         'content-type': 'application/json',
-        'a2a-version': '1.0',
+        'a2a-version': init.a2aVersion ?? '1.0',
       },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     })
@@ -67,6 +67,7 @@ describe('per-operation grants through the local gateway', () => {
     const response = await call('/agents/calculator', {
       method: 'POST',
       body: { jsonrpc: '2.0', id: 8, method: 'message/send', params: { message } },
+      a2aVersion: '0.3',
     })
 
     // Assess

@@ -37,7 +37,8 @@ describe('tasks belong to their caller, through the local gateway', () => {
       headers: {
         authorization: `Bearer ${token}`,
         'content-type': 'application/json',
-        'a2a-version': '1.0',
+        // 0.3's paths are below /v1.
+        'a2a-version': path.startsWith('/v1/') ? '0.3' : '1.0',
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(10_000),

@@ -8,6 +8,8 @@ import {
   RestTransportFactory,
 } from '@a2a-js/sdk/client'
 
+import { operationForMethod } from '../../lib/a2a/operations.ts'
+
 export type Transport = 'JSONRPC' | 'HTTP+JSON'
 
 /**
@@ -61,9 +63,16 @@ export const eventKinds = async (events: AsyncIterable<{ payload?: { $case?: str
   return kinds
 }
 
+/** The `A2A-Version` a conforming client sends with a JSON-RPC body: its method's version. */
+const versionOfBody = (body: unknown) => {
+  const { method } = (body ?? {}) as { method?: unknown }
+  return typeof method === 'string' && operationForMethod(method)?.version === '0.3' ? '0.3' : '1.0'
+}
+
 /**
- * POSTs an A2A 1.0 body to the gateway as a raw client would, with the bearer
- * token; bounded, so a gateway that never answers fails the test, not hangs it.
+ * POSTs an A2A body to the gateway as a raw client would, with the bearer token and the
+ * `A2A-Version` of its method (0.3's `message/send`, else 1.0); bounded, so a gateway that
+ * never answers fails the test, not hangs it.
  */
 export const postA2A = (url: string, token: string, body: unknown) =>
   fetch(url, {
@@ -71,7 +80,7 @@ export const postA2A = (url: string, token: string, body: unknown) =>
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
-      'a2a-version': '1.0',
+      'a2a-version': versionOfBody(body),
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),

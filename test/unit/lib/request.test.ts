@@ -160,4 +160,94 @@ describe('parseA2ARequest', () => {
     // Assess
     expect(parsed).toMatchObject({ kind: 'call', call: { operation: 'SendMessage', tenant } })
   })
+
+  describe('a call whose A2A-Version names the other version than its method or path', () => {
+    const legacyMessage = { messageId: 'm', role: 'user', parts: [{ kind: 'text', text: 'hi' }] }
+
+    it.each([
+      [
+        'a 0.3 JSON-RPC method under A2A-Version 1.0',
+        { method: 'POST', subPath: '', a2aVersion: '1.0' },
+        { jsonrpc: '2.0', id: 7, method: 'message/send', params: { message: legacyMessage } },
+        'A2A-Version says 1.0, but "message/send" is an A2A 0.3 method; 1.0 calls it "SendMessage".',
+      ],
+      [
+        'a 1.0 JSON-RPC method under A2A-Version 0.3',
+        { method: 'POST', subPath: '', a2aVersion: '0.3' },
+        { jsonrpc: '2.0', id: 7, method: 'GetTask', params: { id: 't-1' } },
+        'A2A-Version says 0.3, but "GetTask" is an A2A 1.0 method; 0.3 calls it "tasks/get".',
+      ],
+      [
+        'a 1.0 JSON-RPC method 0.3 never had, under A2A-Version 0.2',
+        { method: 'POST', subPath: '', a2aVersion: '0.2' },
+        { jsonrpc: '2.0', id: 7, method: 'ListTasks', params: {} },
+        'A2A-Version says 0.3, but "ListTasks" is an A2A 1.0 method; 0.3 has no such method.',
+      ],
+      [
+        'a 0.3 HTTP+JSON path under A2A-Version 1.0 (its 1.0 body would lose its parts)',
+        { method: 'POST', subPath: '/v1/message:send', a2aVersion: '1.0' },
+        { message },
+        'A2A-Version says 1.0, but POST /v1/message:send is an A2A 0.3 path; 1.0 paths have no /v1 prefix.',
+      ],
+      [
+        'a 1.0 HTTP+JSON path under A2A-Version 0.3',
+        { method: 'POST', subPath: '/message:send', a2aVersion: '0.3' },
+        { message: legacyMessage },
+        'A2A-Version says 0.3, but POST /message:send is an A2A 1.0 path; 0.3 paths start with /v1.',
+      ],
+    ])('refuses %s as an invalid request saying which disagree', (_what, parts, body, message) => {
+      // Act
+      const parsed = parseA2ARequest({ agentId: 'weather', ...parts, body: JSON.stringify(body) })
+
+      // Assess
+      expect(parsed).toMatchObject({
+        kind: 'invalid',
+        failure: { kind: 'invalid-request', message },
+        ...(parts.subPath === '' ? { binding: 'JSONRPC', jsonRpcId: 7 } : { binding: 'HTTP+JSON' }),
+      })
+    })
+
+    it.each([
+      ['1.0', 'POST', '/message:send', { message }, '1.0'],
+      ['1.1', 'POST', '/message:send', { message }, '1.0'],
+      ['0.3', 'POST', '/v1/message:send', { message: legacyMessage }, '0.3'],
+      [
+        '2.0, a version neither side speaks (the agent answers it)',
+        'GET',
+        '/v1/tasks/t-1',
+        undefined,
+        '0.3',
+      ],
+      [undefined, 'GET', '/tasks/t-1', undefined, '1.0'],
+    ])(
+      'passes a call under A2A-Version %s whose path agrees, or names no version it knows',
+      (a2aVersion, method, subPath, body, version) => {
+        // Act
+        const parsed = parseA2ARequest({
+          agentId: 'weather',
+          method,
+          subPath,
+          a2aVersion: a2aVersion?.split(',')[0],
+          body: body === undefined ? null : JSON.stringify(body),
+        })
+
+        // Assess
+        expect(parsed).toMatchObject({ kind: 'call', call: { version } })
+      },
+    )
+
+    it('passes a skill call, which speaks no version of its own, whatever the header', () => {
+      // Act
+      const parsed = parseA2ARequest({
+        agentId: 'weather',
+        method: 'POST',
+        subPath: '',
+        a2aVersion: '0.3',
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'forecast', params: {} }),
+      })
+
+      // Assess
+      expect(parsed).toMatchObject({ kind: 'call', call: { skill: { id: 'forecast' } } })
+    })
+  })
 })

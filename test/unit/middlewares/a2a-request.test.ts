@@ -29,6 +29,37 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it.each([
+    ['its A2A-Version header, in any case', { 'A2A-VERSION': '0.3' }, undefined],
+    ['its A2A-Version query parameter, without the header', {}, { 'A2A-Version': ['0.3'] }],
+  ])(
+    'refuses a 1.0 call whose version, by %s, says 0.3, as an invalid request naming both',
+    async (_what, headers, query) => {
+      // Prepare
+      const event = {
+        ...sampleEvent('agents-jsonrpc-send-message.json'),
+        headers,
+        multiValueHeaders: {},
+        multiValueQueryStringParameters: query,
+      }
+
+      // Act
+      const { response, handler } = await run(event)
+
+      // Assess
+      expect(handler).not.toHaveBeenCalled()
+      expect(JSON.parse(response.body)).toMatchObject({
+        id: 1,
+        error: {
+          code: -32600,
+          message: expect.stringContaining(
+            'A2A-Version says 0.3, but "SendMessage" is an A2A 1.0 method',
+          ),
+        },
+      })
+    },
+  )
+
   it('reads the card route of an HTTP API (v2) event and a REST call of a function URL event', async () => {
     // Prepare
     const httpApiCard = {
