@@ -206,7 +206,13 @@ const pushCallback = publicRoute().handler(async (event) => {
     event.isBase64Encoded && event.body
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body,
-    { configs: pushConfigs, owners: taskOwners, queue: deliveryQueue, issuer: baseUrlOf(event) },
+    {
+      configs: pushConfigs,
+      agents: { get: lookupAgent },
+      owners: taskOwners,
+      queue: deliveryQueue,
+      issuer: baseUrlOf(event),
+    },
   )
   if (outcome.accepted) return jsonResponse(202, { deliveryId: outcome.deliveryId })
   return problemResponse({

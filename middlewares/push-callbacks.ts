@@ -9,13 +9,16 @@ import {
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
 import { withClientWebhooks } from '../lib/push/webhook-config.ts'
+import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import { bodyText } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
 
-type PushCallbacksContext = A2ARequestContext & CallerContext & RoutedContext
+type PushCallbacksContext = A2ARequestContext &
+  CallerContext &
+  RoutedContext & { agent?: Pick<AgentRecord, 'createdAt'> }
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
@@ -51,7 +54,7 @@ const isJsonRpcError = (text: string | undefined) => {
  * call to read). After it: configs in Create/Get/List answers are shown as
  * the client set them, and a config the agent deleted has its record deleted
  * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
- * the caller's own task).
+ * the caller's own task) and `agentLookup` (a config names the registration it was set under).
  *
  * @example
  * middy()
@@ -76,7 +79,13 @@ export const pushCallbacks = (
   const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     if (!call) return
-    const outcome = await withGatewayCallback(call, principalOf(request), {
+    const setter = {
+      principal: principalOf(request),
+      get agentCreatedAt() {
+        return requires(request.context, 'agent', 'pushCallbacks').createdAt
+      },
+    }
+    const outcome = await withGatewayCallback(call, setter, {
       configs,
       addressPolicy,
       baseUrl: baseUrl(request.event),

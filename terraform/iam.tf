@@ -209,7 +209,7 @@ data "aws_iam_policy_document" "discovery" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
-  # The push callback: the config and its task's owner checked, the push queued.
+  # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push queued.
   statement {
     sid       = "ReadPushConfigs"
     actions   = ["dynamodb:GetItem"]

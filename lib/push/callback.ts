@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
@@ -7,6 +8,8 @@ import { configIdPattern, type PushConfigStore, secretMatches } from './push-con
 
 export interface PushCallbackDeps {
   configs: Pick<PushConfigStore, 'get'>
+  /** The agent's record as it stands (a cached read as old as the 1-second delete rule allows). */
+  agents: { get(agentId: string): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> }
   owners: Pick<TaskOwners, 'ownerOf'>
   queue: DeliveryQueue
   /** The gateway's base URL as the agent reached it. */
@@ -32,6 +35,25 @@ const unknownConfig = {
   detail: 'No push config stands behind this callback (deleted, expired or never set).',
 } as const
 
+/**
+ * Why an agent's pushes are no longer taken: it is not active, or not the registration the config
+ * was set under. A deactivated or deleted agent is served by nobody, its pushes included.
+ */
+const agentNotServed = (
+  agentId: string,
+  agent: Pick<AgentRecord, 'status' | 'createdAt'> | undefined,
+  setUnder: string | undefined,
+): string | undefined => {
+  if (!agent) return `Agent '${agentId}' is no longer registered.`
+  if (agent.status === 'inactive') return `Agent '${agentId}' is inactive.`
+  if (agent.status === 'deleting') return `Agent '${agentId}' is being deleted.`
+  // A config written before configs named their registration is taken while the agent is active.
+  if (setUnder !== undefined && agent.createdAt !== setUnder) {
+    return `Agent '${agentId}' was registered again since this config was set: set it again.`
+  }
+  return undefined
+}
+
 /** The one payload a push carries: a 1.0 StreamResponse, or a 0.3 bare Task or event. */
 const payloadOf = (body: string): unknown => {
   try {
@@ -45,7 +67,8 @@ const payloadOf = (body: string): unknown => {
  * A push an agent sent to the gateway's callback `/push/{configId}`, checked
  * before it is queued for the client: the config exists, the secret the agent
  * presents (`X-A2A-Notification-Token`, as the gateway handed it over as the
- * config's `token`) matches in constant time, and every task the push names is
+ * config's `token`) matches in constant time, the agent is still the active
+ * registration the config was set under, and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
  * config. The 256-bit secret is what authenticates (a config id may be
  * derivable), so each refusal can say plainly what was wrong.
@@ -80,6 +103,14 @@ export const acceptPush = async (
       title: 'Wrong push secret',
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
     }
+  }
+  const notServed = agentNotServed(
+    record.agentId,
+    await deps.agents.get(record.agentId),
+    record.agentCreatedAt,
+  )
+  if (notServed) {
+    return { accepted: false, status: 403, title: 'Agent not served', detail: notServed }
   }
   if (Buffer.byteLength(body ?? '') > maxPushBytes) {
     return {

@@ -26,6 +26,12 @@ export interface PushConfigRecord {
   taskId?: string
   /** Who set it: pushes are delivered only for this principal's tasks. */
   principal: string
+  /**
+   * The registration the config was set under (the agent record's `createdAt`): once the agent
+   * is deleted and its id registered again, the callback takes no more pushes. Absent on
+   * configs set before it was kept.
+   */
+  agentCreatedAt?: string
   /** SHA-256 (hex) of the secret the agent must present; the secret itself is not kept. */
   secretHash: string
   webhook: ClientWebhook

@@ -33,12 +33,16 @@ export interface SetPushConfigDeps {
  * an invalid-params failure saying why; nothing is stored then.
  *
  * @example
- * const outcome = await withGatewayCallback(call, principal, deps)
+ * const outcome = await withGatewayCallback(call, { principal, agentCreatedAt }, deps)
  * if ('failure' in outcome) return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
  */
 export const withGatewayCallback = async (
   call: A2ACall,
-  principal: string,
+  setter: {
+    principal: string
+    /** The registration of the agent called (its record's `createdAt`), which the config outlives not. */
+    agentCreatedAt: string
+  },
   deps: SetPushConfigDeps,
 ): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
   const [config, ...more] = pushConfigsIn(call.operation, call.params)
@@ -67,6 +71,7 @@ export const withGatewayCallback = async (
   const taskId = named && 'taskId' in named ? named.taskId : undefined
   // An agent names a config set without an id by its task (as @a2a-js/sdk does).
   const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
+  const { principal, agentCreatedAt } = setter
   const configId =
     taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
   const secret = newCallbackSecret()
@@ -75,6 +80,7 @@ export const withGatewayCallback = async (
     agentId: call.agentId,
     ...(taskId ? { taskId } : {}),
     principal,
+    agentCreatedAt,
     secretHash: secretHashOf(secret),
     webhook,
     expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,

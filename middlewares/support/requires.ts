@@ -4,6 +4,7 @@
  */
 export const contextProviders = {
   a2a: 'a2aRequest',
+  agent: 'agentLookup',
   caller: 'verifiedCaller',
   trace: 'traceContext',
 } as const

@@ -277,4 +277,31 @@ describe('push notifications through the local gateway', () => {
     database.destroy()
     await webhook.stop()
   })
+
+  it('takes no more pushes from an agent a second after an operator deactivates it', async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { url: webhook.url })
+    const admin = { authorization: `Bearer ${await stack.token('admin-client')}` }
+    const setStatus = (status: string) =>
+      fetch(`${stack.url}/admin/agents/pusher`, {
+        method: 'PATCH',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ status }),
+      })
+
+    // Act
+    const deactivated = await setStatus('inactive')
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const pushed = await agent.push(givenFor(taskId))
+    await setStatus('active')
+
+    // Assess
+    expect(deactivated.status).toBe(200)
+    expect(pushed.status).toBe(403)
+    expect((await pushed.json()).detail).toBe("Agent 'pusher' is inactive.")
+    expect(webhook.hits).toEqual([])
+    await webhook.stop()
+  })
 })

@@ -265,12 +265,23 @@ describe('secretMatches', () => {
 
 describe('acceptPush', () => {
   const push = (taskId: string) => JSON.stringify({ statusUpdate: { taskId, status: {} } })
-  const depsWith = (owner = 'client-a') => {
+  const registered = { status: 'active', createdAt: '2026-12-01T00:00:00.000Z' } as const
+  const depsWith = (
+    owner = 'client-a',
+    /** null: no agent registered under its id. */
+    agent: { status: 'active' | 'inactive' | 'deleting'; createdAt: string } | null = registered,
+  ) => {
     const queued: PushDelivery[] = []
     return {
       queued,
       deps: {
-        configs: { get: async (id: string) => (id === configId ? record : undefined) },
+        configs: {
+          get: async (id: string): Promise<PushConfigRecord | undefined> =>
+            id === configId ? { ...record, agentCreatedAt: registered.createdAt } : undefined,
+        },
+        agents: {
+          get: async (agentId: string) => (agentId === 'pusher' ? (agent ?? undefined) : undefined),
+        },
         owners: { ownerOf: async () => owner },
         queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
         issuer: 'https://gw.example.com',
@@ -331,6 +342,63 @@ describe('acceptPush', () => {
     // Assess
     expect(outcome).toMatchObject({ accepted: false, status })
     expect(queued).toEqual([])
+  })
+
+  it.each([
+    ['deactivated', { ...registered, status: 'inactive' }, "Agent 'pusher' is inactive"],
+    ['being deleted', { ...registered, status: 'deleting' }, "Agent 'pusher' is being deleted"],
+    ['deleted', null, "Agent 'pusher' is no longer registered"],
+    [
+      'deleted and registered again under its id',
+      { status: 'active', createdAt: '2026-12-03T00:00:00.000Z' },
+      "Agent 'pusher' was registered again",
+    ],
+  ] as const)(
+    'refuses the pushes of an agent %s since the config was set, with 403 saying so',
+    async (_case, agent, detail) => {
+      // Prepare
+      const { deps, queued } = depsWith('client-a', agent)
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({
+        accepted: false,
+        status: 403,
+        detail: expect.stringContaining(detail),
+      })
+      expect(queued).toEqual([])
+    },
+  )
+
+  it('takes a config set before configs named their registration while its agent is active', async () => {
+    // Prepare
+    const { deps, queued } = depsWith()
+    deps.configs.get = async () => record
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+    // Assess
+    expect(outcome.accepted).toBe(true)
+    expect(queued).toHaveLength(1)
+  })
+
+  it('asks nothing of the registry before the secret is right', async () => {
+    // Prepare
+    const { deps } = depsWith()
+    let asked = 0
+    deps.agents.get = async () => {
+      asked++
+      return registered
+    }
+
+    // Act
+    await acceptPush(configId, { 'x-a2a-notification-token': 'guess' }, push('task-1'), deps)
+
+    // Assess
+    expect(asked).toBe(0)
   })
 })
 

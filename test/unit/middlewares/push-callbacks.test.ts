@@ -8,13 +8,14 @@ import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
 const caller = { principal: 'client-a' } as Caller
+const agent = { createdAt: '2026-12-01T00:00:00.000Z' }
 
 type Context = Parameters<NonNullable<ReturnType<typeof pushCallbacks>['before']>>[0]['context']
 
 const requestFor = (call: A2ACall, response?: unknown) =>
   ({
     event: {} as APIGatewayProxyEvent,
-    context: { a2a: { kind: 'call', call }, caller } as unknown as Context,
+    context: { a2a: { kind: 'call', call }, caller, agent } as unknown as Context,
     response,
     error: undefined,
     internal: {},
