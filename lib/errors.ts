@@ -204,10 +204,16 @@ export class CardSignatureInvalidError extends SwitchboardError {
 export class BackendUrlRejectedError extends SwitchboardError {
   readonly code = 'backend-url-rejected'
   readonly field: string
-  constructor(field: string, reason: string) {
+  /**
+   * The refusal in words for a caller who is no operator (a push webhook's setter): what a host
+   * resolves to, or whether it resolves, is the gateway's network's to know, not the caller's.
+   */
+  readonly callerMessage: string
+  constructor(field: string, reason: string, callerReason = reason) {
     super(`${field} is not allowed: ${reason}.`)
     this.name = 'BackendUrlRejectedError'
     this.field = field
+    this.callerMessage = `${field} is not allowed: ${callerReason}.`
   }
 }
 

@@ -65,7 +65,7 @@ export const withGatewayCallback = async (
     await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)
   } catch (error) {
     if (!(error instanceof BackendUrlRejectedError)) throw error
-    return { failure: { kind: 'invalid-params', message: error.message } }
+    return { failure: { kind: 'invalid-params', message: error.callerMessage } }
   }
   const named = namedTask(call)
   const taskId = named && 'taskId' in named ? named.taskId : undefined

@@ -237,22 +237,34 @@ export const checkBackendUrl = async (
   url: string,
   policy: BackendAddressPolicy,
 ): Promise<void> => {
+  if (!URL.canParse(url)) throw new BackendUrlRejectedError(field, 'it is not a URL')
   const parsed = new URL(url)
   if (policy.mode !== 'local' && parsed.protocol !== 'https:') {
     throw new BackendUrlRejectedError(field, 'only https URLs are accepted outside local mode')
   }
   const host = parsed.hostname.replace(/^\[|\]$/g, '')
+  // Whether a host resolves, and to what, stays with the operator: a caller learns only "no".
+  const refused = (reason: string) =>
+    new BackendUrlRejectedError(
+      field,
+      reason,
+      'its host does not resolve to an address the gateway may call',
+    )
   let addresses: string[]
   try {
     addresses = isIP(host) ? [host] : await (policy.resolve ?? resolveAll)(host)
   } catch {
-    throw new BackendUrlRejectedError(field, `the host ${host} does not resolve`)
+    throw refused(`the host ${host} does not resolve`)
   }
+  if (addresses.length === 0) throw refused(`the host ${host} does not resolve`)
   try {
     checkAddresses(host, addresses, policy.allowed)
   } catch (error) {
-    if (error instanceof ReservedAddressError)
-      throw new BackendUrlRejectedError(field, error.message)
-    throw error
+    if (!(error instanceof ReservedAddressError)) throw error
+    // An address the caller wrote itself may be named back; one a name resolved to may not.
+    if (addresses[0] === host) {
+      throw new BackendUrlRejectedError(field, error.message, `${host} is ${error.callerReason}`)
+    }
+    throw refused(error.message)
   }
 }

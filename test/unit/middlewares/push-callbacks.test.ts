@@ -76,17 +76,55 @@ describe('pushCallbacks middleware', () => {
     expect(a2a.call.body).not.toContain('client')
   })
 
-  it('answers a webhook resolving to a private address with a 400 saying why, storing nothing', async () => {
+  it.each([
+    ['resolving to a private address', ['10.0.0.8']],
+    ['that does not resolve', []],
+  ])(
+    'answers a webhook %s with a 400 that tells the caller nothing of what it resolves to, storing nothing',
+    async (_case, addresses) => {
+      // Prepare
+      const { stored, middleware } = setUp(addresses)
+      const request = requestFor(createOver('HTTP+JSON', 'https://inside.example.com/hook'))
+
+      // Act
+      const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
+
+      // Assess
+      expect(answered.statusCode).toBe(400)
+      expect(JSON.parse(answered.body).error.message).toBe(
+        'The push notification URL is not allowed: its host does not resolve to an address the gateway may call.',
+      )
+      expect(stored.size).toBe(0)
+    },
+  )
+
+  it('names an address the caller wrote itself back to it, with what kind it is', async () => {
     // Prepare
-    const { stored, middleware } = setUp(['10.0.0.8'])
-    const request = requestFor(createOver('HTTP+JSON', 'https://inside.example.com/hook'))
+    const { middleware } = setUp()
+    const request = requestFor(createOver('JSONRPC', 'https://10.0.0.8/hook'))
 
     // Act
     const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
 
     // Assess
-    expect(answered.statusCode).toBe(400)
-    expect(answered.body).toMatch(/inside\.example\.com resolves to 10\.0\.0\.8/)
+    expect(JSON.parse(answered.body).error.message).toBe(
+      'The push notification URL is not allowed: 10.0.0.8 is a private address, which the gateway may not call.',
+    )
+  })
+
+  it('answers a push notification URL that is no URL with a 400 saying so, storing nothing', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const request = requestFor(createOver('JSONRPC', 'not a url'))
+
+    // Act
+    const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
+
+    // Assess
+    expect(JSON.parse(answered.body).error).toMatchObject({
+      code: -32602,
+      message: 'The push notification URL is not allowed: it is not a URL.',
+    })
     expect(stored.size).toBe(0)
   })
 
