@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
-import type { PushConfigStore } from '../lib/push/push-configs.ts'
+import { type PushConfigStore, versionPresented } from '../lib/push/push-configs.ts'
 import {
   configIdDeletedBy,
   type SetPushConfigDeps,
@@ -121,9 +121,11 @@ export const pushCallbacks = (
       return
     }
     const principal = principalOf(request)
-    const shown = await withClientWebhooks(answer, async (configId) => {
+    const shown = await withClientWebhooks(answer, async (configId, token) => {
       const record = await configs.get(configId)
-      return record?.principal === principal ? record.webhook : undefined
+      if (record?.principal !== principal) return undefined
+      // The setting whose secret the agent holds, which may not be the last one set.
+      return ((token !== undefined && versionPresented(record, token)) || record).webhook
     })
     request.response = { ...response, body: JSON.stringify(shown) }
   }

@@ -4,7 +4,7 @@ import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
-import { configIdPattern, type PushConfigStore, secretMatches } from './push-configs.ts'
+import { configIdPattern, type PushConfigStore, versionPresented } from './push-configs.ts'
 
 export interface PushCallbackDeps {
   configs: Pick<PushConfigStore, 'get'>
@@ -96,7 +96,8 @@ export const acceptPush = async (
   }
   const record = await deps.configs.get(configId)
   if (!record) return unknownConfig
-  if (!secretMatches(record, presented)) {
+  const version = versionPresented(record, presented)
+  if (!version) {
     return {
       accepted: false,
       status: 401,
@@ -142,14 +143,12 @@ export const acceptPush = async (
   }
   for (const taskId of taskIds) {
     const elsewhere = record.taskId !== undefined && taskId !== record.taskId
-    if (elsewhere || (await deps.owners.ownerOf(record.agentId, taskId)) !== record.principal) {
-      return {
-        accepted: false,
-        status: 403,
-        title: 'Push for another task',
-        detail: `Task '${taskId}' is not the task this push config was set for.`,
-      }
-    }
+    const detail = elsewhere
+      ? `Task '${taskId}' is not the task this push config was set for.`
+      : (await deps.owners.ownerOf(record.agentId, taskId)) !== record.principal
+        ? `Task '${taskId}' is not known as a task of whoever set this push config.`
+        : undefined
+    if (detail) return { accepted: false, status: 403, title: 'Push for another task', detail }
   }
   const deliveryId = randomUUID()
   await deps.queue.enqueue({
@@ -162,6 +161,7 @@ export const acceptPush = async (
       : 'application/json',
     taskId: taskIds[0],
     issuer: deps.issuer,
+    secretHash: version.secretHash,
   })
   return { accepted: true, deliveryId }
 }

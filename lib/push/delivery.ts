@@ -4,7 +4,7 @@ import type { BackendFetch } from '../backend/guarded-fetch.ts'
 import { refusedAddress } from '../backend/guarded-fetch.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import type { DeadLetters } from './dead-letters.ts'
-import type { PushConfigRecord, PushConfigStore } from './push-configs.ts'
+import { type PushConfigRecord, type PushConfigStore, versionHashed } from './push-configs.ts'
 
 /** One push an agent made, accepted at the callback, to be delivered to the client. */
 export interface PushDelivery {
@@ -16,6 +16,8 @@ export interface PushDelivery {
   taskId?: string
   /** The gateway's base URL as the agent reached it: the JWT's issuer (its JWKS is below it). */
   issuer: string
+  /** The hash of the secret the push came with: which setting of the config it goes to. */
+  secretHash?: string
 }
 
 /** The header a client's own `token` travels in (as @a2a-js/sdk's push sender sends it). */
@@ -127,8 +129,10 @@ export const deliverPush = async (
   delivery: PushDelivery,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> => {
-  const record = await deps.configs.get(delivery.configId)
-  if (!record) return { outcome: 'dropped' }
+  const config = await deps.configs.get(delivery.configId)
+  const version = config && versionHashed(config, delivery.secretHash)
+  if (!config || !version) return { outcome: 'dropped' }
+  const record = { ...config, webhook: version.webhook }
   const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0

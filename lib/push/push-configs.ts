@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -35,13 +36,34 @@ export interface PushConfigRecord {
   /** SHA-256 (hex) of the secret the agent must present; the secret itself is not kept. */
   secretHash: string
   webhook: ClientWebhook
+  /**
+   * The config as it stood before it was last set. The agent may still hold its secret: the
+   * setting failed at the agent, or its answer was lost, or two settings crossed. A push with
+   * that secret goes to that webhook, so no setting leaves the agent's pushes refused.
+   */
+  previous?: PushConfigVersion
   /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
   expiresAt: number
 }
 
+/** One setting of a config: the secret the agent was handed for it, and the client's webhook. */
+export type PushConfigVersion = Pick<PushConfigRecord, 'secretHash' | 'webhook'>
+
+/** Another setting of the config was written since it was read: read it again. */
+export class PushConfigChangedError extends Error {
+  constructor(configId: string) {
+    super(`Push config ${configId} was set again meanwhile`)
+    this.name = 'PushConfigChangedError'
+  }
+}
+
 /** The push configs the gateway stands behind. */
 export interface PushConfigStore {
-  put(record: PushConfigRecord): Promise<void>
+  /**
+   * Writes the record if the config stands as `replacing` says (the record read before, or
+   * none), else a PushConfigChangedError.
+   */
+  put(record: PushConfigRecord, replacing?: PushConfigRecord): Promise<void>
   /** The record, unless absent or expired. */
   get(configId: string): Promise<PushConfigRecord | undefined>
   delete(configId: string): Promise<void>
@@ -77,11 +99,37 @@ export const secretHashOf = (secret: string): string =>
  * Whether `presented` is the record's secret, compared in constant time (over
  * the two hashes, which have one length whatever was presented).
  */
-export const secretMatches = (record: Pick<PushConfigRecord, 'secretHash'>, presented: string) =>
-  timingSafeEqual(
-    Buffer.from(secretHashOf(presented), 'hex'),
-    Buffer.from(record.secretHash, 'hex'),
+export const secretMatches = (record: Pick<PushConfigRecord, 'secretHash'>, presented: string) => {
+  const stored = Buffer.from(record.secretHash, 'hex')
+  // A stored hash of another length (a record written by hand) matches nothing, and says nothing.
+  return (
+    stored.length === 32 && timingSafeEqual(Buffer.from(secretHashOf(presented), 'hex'), stored)
   )
+}
+
+/** The setting of the config whose secret `presented` is (each compared in constant time). */
+export const versionPresented = (
+  record: PushConfigRecord,
+  presented: string,
+): PushConfigVersion | undefined => {
+  const current = secretMatches(record, presented)
+  const previous = record.previous !== undefined && secretMatches(record.previous, presented)
+  return current ? record : previous ? record.previous : undefined
+}
+
+/**
+ * The setting of the config named by its secret's hash, as a queued push names it: undefined
+ * once the config was set twice since. A push queued before pushes named it goes to the current.
+ */
+export const versionHashed = (
+  record: PushConfigRecord,
+  secretHash: string | undefined,
+): PushConfigVersion | undefined =>
+  secretHash === undefined || secretHash === record.secretHash
+    ? record
+    : secretHash === record.previous?.secretHash
+      ? record.previous
+      : undefined
 
 /** Push configs in the `push-configs` table, one item per config, read strongly consistent. */
 export class DynamoPushConfigs implements PushConfigStore {
@@ -95,8 +143,35 @@ export class DynamoPushConfigs implements PushConfigStore {
     this.#now = options.now ?? Date.now
   }
 
-  async put(record: PushConfigRecord): Promise<void> {
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: record }))
+  async put(record: PushConfigRecord, replacing?: PushConfigRecord): Promise<void> {
+    // An expired record reads as none, so it may be replaced as none.
+    const condition = replacing
+      ? {
+          ConditionExpression: '#secretHash = :secretHash',
+          values: { ':secretHash': replacing.secretHash },
+        }
+      : {
+          ConditionExpression: 'attribute_not_exists(#secretHash) OR #expiresAt <= :now',
+          values: { ':now': Math.floor(this.#now() / 1000) },
+        }
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: record,
+          ConditionExpression: condition.ConditionExpression,
+          ExpressionAttributeNames: replacing
+            ? { '#secretHash': 'secretHash' }
+            : { '#secretHash': 'secretHash', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: condition.values,
+        }),
+      )
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new PushConfigChangedError(record.configId)
+      }
+      throw error
+    }
   }
 
   async get(configId: string): Promise<PushConfigRecord | undefined> {

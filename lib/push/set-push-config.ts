@@ -8,6 +8,8 @@ import {
   type ClientWebhook,
   configIdFor,
   newCallbackSecret,
+  PushConfigChangedError,
+  type PushConfigRecord,
   type PushConfigStore,
   pushConfigTtlSeconds,
   randomConfigId,
@@ -16,7 +18,7 @@ import {
 import { pushCallbackPath, pushConfigsIn, webhookOf, withCallback } from './webhook-config.ts'
 
 export interface SetPushConfigDeps {
-  configs: Pick<PushConfigStore, 'put'>
+  configs: Pick<PushConfigStore, 'put' | 'get'>
   /** The address policy backends are held to; webhooks are held to the same. */
   addressPolicy: BackendAddressPolicy
   /** The gateway's base URL as the agent reaches it. */
@@ -75,7 +77,7 @@ export const withGatewayCallback = async (
   const configId =
     taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
   const secret = newCallbackSecret()
-  await deps.configs.put({
+  const record = {
     configId,
     agentId: call.agentId,
     ...(taskId ? { taskId } : {}),
@@ -84,9 +86,34 @@ export const withGatewayCallback = async (
     secretHash: secretHashOf(secret),
     webhook,
     expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
-  })
+  }
+  await putKeepingPrevious(record, deps.configs)
   return {
     call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
+  }
+}
+
+/** Settings of one config crossing at once: past this many, the write gives up. */
+const maxConflicts = 5
+
+/**
+ * Writes a config's new setting, keeping the one it replaces (`previous`) valid beside it: the
+ * agent is handed the new secret only once this write is done, and may not take it. A setting
+ * written meanwhile is read again and kept instead, so two settings that cross leave both valid.
+ */
+const putKeepingPrevious = async (
+  record: PushConfigRecord,
+  configs: Pick<PushConfigStore, 'put' | 'get'>,
+): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    // A random id (a config given with the SendMessage that starts its task) is never set twice.
+    const before = record.taskId === undefined ? undefined : await configs.get(record.configId)
+    const previous = before && { secretHash: before.secretHash, webhook: before.webhook }
+    try {
+      return await configs.put({ ...record, ...(previous ? { previous } : {}) }, before)
+    } catch (error) {
+      if (!(error instanceof PushConfigChangedError) || attempt >= maxConflicts) throw error
+    }
   }
 }
 

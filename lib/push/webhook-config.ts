@@ -103,7 +103,8 @@ export const withCallback = (call: A2ACall, callback: { url: string; secret: str
  */
 export const withClientWebhooks = async (
   answer: unknown,
-  webhookFor: (configId: string) => Promise<ClientWebhook | undefined>,
+  /** The webhook behind a callback, given the secret (`token`) the agent shows with it, if any. */
+  webhookFor: (configId: string, token: string | undefined) => Promise<ClientWebhook | undefined>,
 ): Promise<unknown> => {
   const walk = async (value: unknown): Promise<unknown> => {
     if (Array.isArray(value)) return Promise.all(value.map(walk))
@@ -115,7 +116,8 @@ export const withClientWebhooks = async (
     if (typeof copy.url !== 'string') return copy
     const configId = callbackConfigId(copy.url)
     const { token: _token, authentication: _authentication, ...rest } = copy
-    return { ...rest, ...(configId ? await webhookFor(configId) : undefined) }
+    const token = typeof copy.token === 'string' ? copy.token : undefined
+    return { ...rest, ...(configId ? await webhookFor(configId, token) : undefined) }
   }
   return walk(answer)
 }

@@ -162,6 +162,33 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
+  it('keeps delivering to the webhook the agent holds when setting the config again fails at the agent', async () => {
+    // Prepare
+    const [first, second] = [await startWebhook(), await startWebhook()]
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: first.url })
+    const held = givenFor(taskId)
+
+    // Act
+    agent.failing.creates = true
+    const again = await setConfig(taskId, { id: 'hook', url: second.url })
+    agent.failing.creates = false
+    const pushed = await agent.push(held)
+    await eventually(async () => first.hits.length === 1)
+    const shown = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('GetTaskPushNotificationConfig', { taskId, id: 'hook' }),
+    )
+
+    // Assess
+    expect((await again.json()).error).toBeDefined()
+    expect(pushed.status).toBe(202)
+    expect(second.hits).toEqual([])
+    expect((await shown.json()).result.url).toBe(first.url)
+    await Promise.all([first.stop(), second.stop()])
+  })
+
   it('refuses a push with a wrong secret', async () => {
     // Prepare
     const webhook = await startWebhook()

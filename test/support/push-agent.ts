@@ -14,12 +14,15 @@ export interface GivenConfig {
 /**
  * A JSON-RPC 1.0 agent that keeps the push configs it is given and pushes to
  * them when the test says (the sample agents do not push): SendMessage starts a
- * task `task-{n}` (keeping a config given in its `configuration`); the push-config methods store and answer configs as given;
+ * task `task-{n}` (keeping a config given in its `configuration`); the push-config methods store and answer configs as given
+ * (Create fails while `failing.creates` is set);
  * `push(taskId)` POSTs a status update to each config of the task, with the
  * config's token in X-A2A-Notification-Token, as @a2a-js/sdk's sender does.
  */
 export const startPushAgent = async () => {
   const configs: GivenConfig[] = []
+  /** When set, CreateTaskPushNotificationConfig fails and the agent keeps what it had. */
+  const failing = { creates: false }
   let tasks = 0
   const agent = await startScriptedAgent({
     bindings: ['JSONRPC'],
@@ -40,6 +43,7 @@ export const startPushAgent = async () => {
             return { task }
           }
           case 'CreateTaskPushNotificationConfig': {
+            if (failing.creates) return undefined
             const config = { ...params, id: params.id || params.taskId }
             configs.push(config)
             return config
@@ -80,6 +84,7 @@ export const startPushAgent = async () => {
   return {
     ...agent,
     configs,
+    failing,
     pushBody,
     /** Pushes a status update of `taskId` to `config` (with `token`, default the config's). */
     push: (config: GivenConfig, taskId = config.taskId, token = config.token) =>

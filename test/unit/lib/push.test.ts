@@ -320,8 +320,24 @@ describe('acceptPush', () => {
       401,
     ],
     ['an unknown config', 'CCCCCCCCCCCCCCCCCCCCCC', secret, push('task-1'), 'client-a', 404],
-    ['another task', configId, secret, push('task-2'), 'client-a', 403],
-    ['a task another caller owns', configId, secret, push('task-1'), 'client-b', 403],
+    [
+      'another task',
+      configId,
+      secret,
+      push('task-2'),
+      'client-a',
+      403,
+      'not the task this push config was set for',
+    ],
+    [
+      'a task another caller owns',
+      configId,
+      secret,
+      push('task-1'),
+      'client-b',
+      403,
+      'not known as a task of whoever set',
+    ],
     ['a body naming no task', configId, secret, '{}', 'client-a', 400],
     [
       'a body naming its task by an id that is no string',
@@ -332,17 +348,24 @@ describe('acceptPush', () => {
       400,
     ],
     ['a body over the size limit', configId, secret, ' '.repeat(200 * 1024), 'client-a', 413],
-  ] as const)('refuses %s, queueing nothing', async (_case, id, headers, body, owner, status) => {
-    // Prepare
-    const { deps, queued } = depsWith(owner)
+  ] as const)(
+    'refuses %s, queueing nothing',
+    async (_case, id, headers, body, owner, status, detail?: string) => {
+      // Prepare
+      const { deps, queued } = depsWith(owner)
 
-    // Act
-    const outcome = await acceptPush(id, headers, body, deps)
+      // Act
+      const outcome = await acceptPush(id, headers, body, deps)
 
-    // Assess
-    expect(outcome).toMatchObject({ accepted: false, status })
-    expect(queued).toEqual([])
-  })
+      // Assess
+      expect(outcome).toMatchObject({
+        accepted: false,
+        status,
+        detail: expect.stringContaining(detail ?? ''),
+      })
+      expect(queued).toEqual([])
+    },
+  )
 
   it.each([
     ['deactivated', { ...registered, status: 'inactive' }, "Agent 'pusher' is inactive"],
@@ -383,6 +406,33 @@ describe('acceptPush', () => {
     // Assess
     expect(outcome.accepted).toBe(true)
     expect(queued).toHaveLength(1)
+  })
+
+  it("takes a push with the secret of the config as it stood before it was last set, for that config's webhook", async () => {
+    // Prepare: the agent never took the config's last setting (it failed, or its answer was lost).
+    const { deps, queued } = depsWith()
+    const previous = {
+      secretHash: secretHashOf('the-old-secret'),
+      webhook: { url: 'https://old.example.com/h' },
+    }
+    deps.configs.get = async () => ({ ...record, agentCreatedAt: registered.createdAt, previous })
+
+    // Act
+    const old = await acceptPush(
+      configId,
+      { 'x-a2a-notification-token': 'the-old-secret' },
+      push('task-1'),
+      deps,
+    )
+    const current = await acceptPush(configId, secret, push('task-1'), deps)
+
+    // Assess
+    expect(old.accepted).toBe(true)
+    expect(current.accepted).toBe(true)
+    expect(queued.map((delivery) => delivery.secretHash)).toEqual([
+      previous.secretHash,
+      record.secretHash,
+    ])
   })
 
   it('asks nothing of the registry before the secret is right', async () => {
@@ -438,6 +488,47 @@ describe('deliverPush', () => {
       },
     }
   }
+
+  it.each([
+    ['the config as set', secretHashOf('the-secret'), 'https://client.example.com/hook'],
+    [
+      'the config as it stood before its last setting',
+      secretHashOf('old'),
+      'https://old.example.com/h',
+    ],
+    [
+      'a config queued before deliveries named their secret',
+      undefined,
+      'https://client.example.com/hook',
+    ],
+  ])('posts a push taken with the secret of %s to that webhook', async (_case, secretHash, url) => {
+    // Prepare
+    const { deps, requests } = depsAnswering([200])
+    const previous = {
+      secretHash: secretHashOf('old'),
+      webhook: { url: 'https://old.example.com/h' },
+    }
+    deps.configs.get = async () => ({ ...record, previous })
+
+    // Act
+    const outcome = await deliverPush({ ...delivery, secretHash }, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'delivered', attempts: 1 })
+    expect(requests.map((request) => request.url)).toEqual([url])
+  })
+
+  it('drops a push taken with a secret its config no longer holds (set twice since)', async () => {
+    // Prepare
+    const { deps, requests } = depsAnswering([200])
+
+    // Act
+    const outcome = await deliverPush({ ...delivery, secretHash: secretHashOf('long-gone') }, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'dropped' })
+    expect(requests).toEqual([])
+  })
 
   it("posts the push to the client's webhook with a JWT over the body and the client's token", async () => {
     // Prepare

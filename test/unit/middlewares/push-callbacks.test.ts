@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
-import type { PushConfigRecord } from '../../../lib/push/push-configs.ts'
+import { type PushConfigRecord, secretHashOf } from '../../../lib/push/push-configs.ts'
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
@@ -74,6 +74,57 @@ describe('pushCallbacks middleware', () => {
       id: 'hook',
     })
     expect(a2a.call.body).not.toContain('client')
+  })
+
+  it('keeps the config as it stood before a new setting, so the secret the agent holds still works if that setting fails', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    await middleware.before?.(requestFor(createOver('JSONRPC', 'https://first.example.com/hook')))
+    const [first] = [...stored.values()]
+
+    // Act
+    await middleware.before?.(requestFor(createOver('JSONRPC', 'https://second.example.com/hook')))
+
+    // Assess
+    const [second] = [...stored.values()]
+    expect(stored.size).toBe(1)
+    expect(second?.webhook.url).toBe('https://second.example.com/hook')
+    expect(second?.previous).toEqual({ secretHash: first?.secretHash, webhook: first?.webhook })
+  })
+
+  it('shows, in a Get answer, the webhook of the setting whose secret the agent answers with', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const configId = 'AAAAAAAAAAAAAAAAAAAAAA'
+    stored.set(configId, {
+      configId,
+      agentId: 'weather',
+      principal: 'client-a',
+      secretHash: secretHashOf('new-secret'),
+      webhook: { url: 'https://second.example.com/hook' },
+      previous: {
+        secretHash: secretHashOf('old-secret'),
+        webhook: { url: 'https://first.example.com/hook' },
+      },
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    })
+    const call: A2ACall = {
+      ...createOver('JSONRPC', ''),
+      operation: 'GetTaskPushNotificationConfig',
+    }
+    const answer = {
+      jsonrpc: '2.0',
+      id: 7,
+      result: { id: 'hook', url: `https://gw.example.com/push/${configId}`, token: 'old-secret' },
+    }
+    const request = requestFor(call, { statusCode: 200, body: JSON.stringify(answer) })
+
+    // Act
+    await middleware.after?.(request)
+
+    // Assess
+    const shown = JSON.parse((request.response as { body: string }).body)
+    expect(shown.result).toEqual({ id: 'hook', url: 'https://first.example.com/hook' })
   })
 
   it.each([
