@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  DynamoPushConfigs,
+  PushConfigChangedError,
+  type PushConfigRecord,
+  secretHashOf,
+} from '../../lib/push/push-configs.ts'
+import { tableName } from '../../lib/tables.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
+
+describe.each(databaseEngines)('push configs on %s', (_engine, startDatabase) => {
+  let database: TestDatabase
+  const now = Date.UTC(2026, 0, 1)
+  let configs: DynamoPushConfigs
+
+  const setting = (
+    configId: string,
+    secret: string,
+    expiresAt = now / 1000 + 60,
+  ): PushConfigRecord => ({
+    configId,
+    agentId: 'weather',
+    taskId: 't-1',
+    principal: 'client-a',
+    secretHash: secretHashOf(secret),
+    webhook: { url: `https://${secret}.example.com/hook` },
+    expiresAt,
+  })
+
+  beforeAll(async () => {
+    database = await startDatabase('push-')
+    configs = new DynamoPushConfigs({
+      client: documentClientOn(database),
+      tableName: tableName('pushConfigs', 'push-'),
+      now: () => now,
+    })
+  })
+  afterAll(() => database.stop())
+
+  it('writes a setting over the one it read, and refuses one that read a setting since replaced', async () => {
+    // Prepare
+    const first = setting('config-aaaaaaaaaaaaaa', 'first')
+    await configs.put(first)
+    const second = { ...setting('config-aaaaaaaaaaaaaa', 'second'), previous: first }
+
+    // Act
+    await configs.put(second, first)
+    const crossing = configs.put(setting('config-aaaaaaaaaaaaaa', 'third'), first)
+
+    // Assess
+    await expect(crossing).rejects.toBeInstanceOf(PushConfigChangedError)
+    expect(await configs.get('config-aaaaaaaaaaaaaa')).toMatchObject({
+      secretHash: second.secretHash,
+      previous: { secretHash: first.secretHash, webhook: first.webhook },
+    })
+  })
+
+  it('refuses a first setting where another was written meanwhile, and takes one over an expired record', async () => {
+    // Prepare
+    await configs.put(setting('config-bbbbbbbbbbbbbb', 'kept'))
+    await configs.put(setting('config-cccccccccccccc', 'lapsed', now / 1000 - 1))
+
+    // Act
+    const overKept = configs.put(setting('config-bbbbbbbbbbbbbb', 'late'))
+    const overLapsed = configs.put(setting('config-cccccccccccccc', 'fresh'))
+
+    // Assess
+    await expect(overKept).rejects.toBeInstanceOf(PushConfigChangedError)
+    await expect(overLapsed).resolves.toBeUndefined()
+    expect((await configs.get('config-cccccccccccccc'))?.webhook.url).toBe(
+      'https://fresh.example.com/hook',
+    )
+  })
+})
