@@ -274,7 +274,7 @@ data "aws_iam_policy_document" "admin" {
 
   statement {
     sid       = "ManagePermissions"
-    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
     resources = [aws_dynamodb_table.permissions.arn]
   }
 

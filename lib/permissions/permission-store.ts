@@ -2,13 +2,25 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateScan,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../batch-get.ts'
 import { boundedCache } from '../bounded-cache.ts'
 import { tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
+
+/**
+ * The most list entries one write of removeAgent takes out (an agent a PUT named that often is
+ * taken out by several): DynamoDB refuses a condition expression longer than 4 KB.
+ */
+const maxRemovedAtOnce = 100
+
+/** Whether the permission grants the agent anything: in its `agents`, or a limit of its own. */
+const grantsTo = ({ agents, agentLimits }: Permission, agentId: string): boolean =>
+  agents.includes(agentId) || Object.hasOwn(agentLimits ?? {}, agentId)
 
 export interface PermissionStore {
   /** The permissions of every scope given that has one. */
@@ -20,8 +32,9 @@ export interface PermissionStore {
   delete(scope: string): Promise<Permission | undefined>
   /**
    * Takes an agent out of every permission that names it (its `agents` and
-   * `agentLimits`); a permission left with no agent is removed. Returns the
-   * permissions as they were before.
+   * `agentLimits`); a permission left with no agent is removed. A permission
+   * written meanwhile is kept, the agent taken out of it. Returns the permissions
+   * it changed, each as it was just before.
    */
   removeAgent(agentId: string): Promise<Permission[]>
 }
@@ -67,41 +80,91 @@ export class DynamoPermissionStore implements PermissionStore {
   }
 
   async removeAgent(agentId: string): Promise<Permission[]> {
-    const naming = (await this.list()).filter(
-      ({ agents, agentLimits }) =>
-        agents.includes(agentId) || Object.hasOwn(agentLimits ?? {}, agentId),
-    )
-    for (const permission of naming) {
-      const { [agentId]: _removed, ...agentLimits } = permission.agentLimits ?? {}
-      const rest: Permission = {
-        ...permission,
-        agents: permission.agents.filter((granted) => granted !== agentId),
-        ...(permission.agentLimits ? { agentLimits } : {}),
-      }
-      // A permission deleted meanwhile stays deleted.
-      const unlessGone = {
-        TableName: this.#tableName,
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': tables.permissions.partitionKey },
-      }
-      try {
-        if (rest.agents.length === 0) {
-          await this.#client.send(
-            new DeleteCommand({
-              ...unlessGone,
-              Key: { [tables.permissions.partitionKey]: permission.scope },
-            }),
-          )
-        } else {
-          await this.#client.send(
-            new PutCommand({ ...unlessGone, Item: permissionSchema.parse(rest) }),
-          )
+    const changed: Permission[] = []
+    for (const read of await this.list()) {
+      let permission: Permission | undefined = read
+      let before: Permission | undefined
+      while (permission && grantsTo(permission, agentId)) {
+        try {
+          const after = await this.#takeOut(permission, agentId)
+          before ??= permission
+          permission = after
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error
+          // Changed (or deleted) since it was read: the agent is taken out of it as it is now.
+          permission = await this.#get(read.scope)
         }
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
       }
+      if (before) changed.push(before)
     }
-    return naming
+    return changed
+  }
+
+  /**
+   * One write taking the agent out of the permission as it was read: the list entries that
+   * name it (each still where it was read, the list still as long) and its limit, or the whole
+   * permission if it names no other agent. Everything else is left as it is in the table now,
+   * so another admin's PUT that lands after the read is kept. Returns the permission after the
+   * write (undefined once deleted); a ConditionalCheckFailedException if it changed so that the
+   * write would not take out just the agent.
+   */
+  async #takeOut(permission: Permission, agentId: string): Promise<Permission | undefined> {
+    const at = permission.agents.flatMap((granted, i) => (granted === agentId ? [i] : []))
+    // Highest first: dynalite applies each REMOVE in turn, DynamoDB all at the read positions.
+    const positions = at.reverse().slice(0, maxRemovedAtOnce)
+    const attributes = { '#pk': tables.permissions.partitionKey, '#agents': 'agents' }
+    const entriesAsRead = [
+      'size(#agents) = :count',
+      ...positions.map((i) => `#agents[${i}] = :agent`),
+    ].join(' AND ')
+    const values = { ':count': permission.agents.length, ':agent': agentId }
+    if (positions.length === permission.agents.length) {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { [tables.permissions.partitionKey]: permission.scope },
+          ConditionExpression: `attribute_exists(#pk) AND ${entriesAsRead}`,
+          ExpressionAttributeNames: attributes,
+          ExpressionAttributeValues: values,
+        }),
+      )
+      return undefined
+    }
+    const limited = Object.hasOwn(permission.agentLimits ?? {}, agentId)
+    const removed = [
+      ...positions.map((i) => `#agents[${i}]`),
+      ...(limited ? ['#agentLimits.#agent'] : []),
+    ]
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { [tables.permissions.partitionKey]: permission.scope },
+        UpdateExpression: `REMOVE ${removed.join(', ')}`,
+        ConditionExpression: [
+          `attribute_exists(#pk) AND ${entriesAsRead}`,
+          ...(limited ? ['attribute_exists(#agentLimits.#agent)'] : []),
+        ].join(' AND '),
+        ExpressionAttributeNames: {
+          ...attributes,
+          ...(limited ? { '#agentLimits': 'agentLimits', '#agent': agentId } : {}),
+        },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    return permissionSchema.parse(Attributes)
+  }
+
+  /** One permission as it stands now (a consistent read). */
+  async #get(scope: string): Promise<Permission | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { [tables.permissions.partitionKey]: scope },
+        ConsistentRead: true,
+      }),
+    )
+    return Item ? permissionSchema.parse(Item) : undefined
   }
 
   async delete(scope: string): Promise<Permission | undefined> {

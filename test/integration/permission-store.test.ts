@@ -1,16 +1,46 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Permission } from '../../lib/permissions/permission.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
 
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
+/** Requests that only read: every other one a store sends writes. */
+const reads = new Set(['GetCommand', 'BatchGetCommand', 'ScanCommand', 'QueryCommand'])
+
+/**
+ * The client, except that `meanwhile` runs once, just before the first write sent through it:
+ * the moment another admin's request can land between what a call read and what it writes.
+ */
+const writingAfter = (
+  client: DynamoDBDocumentClient,
+  meanwhile: () => Promise<unknown>,
+): DynamoDBDocumentClient => {
+  let pending: (() => Promise<unknown>) | undefined = meanwhile
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver)
+      return async (command: object, ...rest: unknown[]) => {
+        const run = pending
+        if (run && !reads.has(command.constructor.name)) {
+          pending = undefined
+          await run()
+        }
+        return (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest)
+      }
+    },
+  })
+}
+
 describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase) => {
   let database: TestDatabase
+  let client: DynamoDBDocumentClient
   let store: DynamoPermissionStore
 
   beforeAll(async () => {
     database = await startDatabase('perm-')
-    const client = documentClientOn(database)
+    client = documentClientOn(database)
     store = new DynamoPermissionStore(client, tableName('permissions', 'perm-'))
   })
   afterAll(() => database.stop())
@@ -78,5 +108,111 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
 
     // Assess
     expect(touched).toEqual([])
+  })
+
+  // DELETE /admin/agents/{id} takes the agent out of every permission (removeAgent) while
+  // another admin's PUT /admin/permissions/{scope}, answered 200, lands between the permissions
+  // read and their write: the end state is the PUT's permission without the agent.
+  it.each<{
+    case: string
+    agentId: string
+    before: Omit<Permission, 'scope'>
+    put: Omit<Permission, 'scope'>
+    after: Omit<Permission, 'scope'> | undefined
+  }>([
+    {
+      case: 'keeps an agent the PUT added',
+      agentId: 'gone-1',
+      before: { agents: ['gone-1', 'b'] },
+      put: { agents: ['gone-1', 'b', 'c'] },
+      after: { agents: ['b', 'c'] },
+    },
+    {
+      case: 'keeps the order and agents of a list the PUT rewrote',
+      agentId: 'gone-2',
+      before: { agents: ['b', 'gone-2'] },
+      put: { agents: ['gone-2', 'c', 'b'] },
+      after: { agents: ['c', 'b'] },
+    },
+    {
+      case: 'keeps a permission the PUT gave a second agent, which was to be removed',
+      agentId: 'gone-3',
+      before: { agents: ['gone-3'] },
+      put: { agents: ['gone-3', 'c'], agentLimits: { 'gone-3': 2, c: 3 } },
+      after: { agents: ['c'], agentLimits: { c: 3 } },
+    },
+    {
+      case: 'keeps the operations and limits the PUT changed',
+      agentId: 'gone-4',
+      before: { agents: ['gone-4', 'b'], agentLimits: { 'gone-4': 1, b: 2 } },
+      put: {
+        agents: ['gone-4', 'b'],
+        operations: ['GetTask'],
+        agentLimits: { 'gone-4': 1, b: 5 },
+        taskAccess: 'all',
+      },
+      after: { agents: ['b'], operations: ['GetTask'], agentLimits: { b: 5 }, taskAccess: 'all' },
+    },
+    {
+      case: 'removes a permission the PUT left with the agent alone',
+      agentId: 'gone-5',
+      before: { agents: ['gone-5', 'b'] },
+      put: { agents: ['gone-5'] },
+      after: undefined,
+    },
+    {
+      case: 'takes out the agent the PUT named twice',
+      agentId: 'gone-6',
+      before: { agents: ['gone-6', 'b'] },
+      put: { agents: ['b', 'gone-6', 'c', 'gone-6'] },
+      after: { agents: ['b', 'c'] },
+    },
+  ])(
+    'takes a revoked agent out of a permission PUT meanwhile, and no more: $case',
+    async ({ agentId, before, put, after }) => {
+      // Prepare
+      const scope = `held-${agentId}:invoke`
+      await store.put({ scope, ...before })
+      const revoking = new DynamoPermissionStore(
+        writingAfter(client, () => store.put({ scope, ...put })),
+        tableName('permissions', 'perm-'),
+      )
+
+      // Act
+      await revoking.removeAgent(agentId)
+
+      // Assess
+      expect(await store.forScopes([scope])).toEqual(after ? [{ scope, ...after }] : [])
+    },
+  )
+
+  it('leaves a permission deleted while the agent is revoked deleted', async () => {
+    // Prepare
+    const scope = 'deleted-meanwhile:invoke'
+    await store.put({ scope, agents: ['gone-7', 'b'] })
+    const revoking = new DynamoPermissionStore(
+      writingAfter(client, () => store.delete(scope)),
+      tableName('permissions', 'perm-'),
+    )
+
+    // Act
+    const revoked = await revoking.removeAgent('gone-7')
+
+    // Assess
+    expect(revoked).toEqual([])
+    expect(await store.forScopes([scope])).toEqual([])
+  })
+
+  it('takes out an agent a permission names more often than one write can take', async () => {
+    // Prepare: at most 2,000 agents, repeats included, within DynamoDB's 4 KB expressions.
+    const scope = 'repeated:invoke'
+    await store.put({ scope, agents: [...Array(250).fill('gone-8'), 'b', 'gone-8'] })
+
+    // Act
+    const revoked = await store.removeAgent('gone-8')
+
+    // Assess
+    expect(revoked.map((permission) => permission.scope)).toEqual([scope])
+    expect(await store.forScopes([scope])).toEqual([{ scope, agents: ['b'] }])
   })
 })
