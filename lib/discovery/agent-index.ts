@@ -43,31 +43,92 @@ export const indexAgent = async (record: AgentRecord, deps: AgentIndexDeps): Pro
 export const unindexAgent = (agentId: string, deps: Pick<AgentIndexDeps, 'index'>): Promise<void> =>
   deps.index.delete(vectorKeysOf(agentId, routingExampleLimits.count))
 
+/** The texts an agent's vectors are embedded from: none unless it is active (or there is no agent). */
+const indexedTexts = (record: AgentRecord | undefined): string[] =>
+  record?.status === 'active'
+    ? [
+        agentText(record.card),
+        ...(record.routingExamples ?? []).map((example) =>
+          routingExampleText(example, record.card),
+        ),
+      ]
+    : []
+
+const sameVectors = (a: AgentRecord | undefined, b: AgentRecord | undefined): boolean => {
+  const [left, right] = [indexedTexts(a), indexedTexts(b)]
+  return left.length === right.length && left.every((text, i) => text === right[i])
+}
+
+/** How settleIndex went: the record the index was last brought (or being brought) in step with. */
+type Settled =
+  | { settled: true; record: AgentRecord | undefined }
+  | { settled: false; record: AgentRecord | undefined; error: unknown }
+
+/**
+ * Indexes `record`, then reads the agent again (a consistent read): if it has changed meanwhile
+ * into something indexed otherwise (deactivated, deleted, another card or examples), this put may
+ * have landed after that change's own indexing removed or replaced its vectors (a slow
+ * embedding), so the index is brought in step with the agent as it now is, and read again, until
+ * the two agree. Each round follows a change made meanwhile, so it ends when changes stop. Ends
+ * with the agent as it now is (undefined: gone or being deleted), or, if indexing or the read
+ * failed, with the record it was bringing the index in step with.
+ */
+const settleIndex = async (
+  record: AgentRecord,
+  deps: AgentIndexDeps & { registry: Pick<AgentRegistry, 'get'> },
+): Promise<Settled> => {
+  let target: AgentRecord | undefined = record
+  try {
+    for (;;) {
+      if (target) await indexAgent(target, deps)
+      else await unindexAgent(record.agentId, deps)
+      const read = await deps.registry.get(record.agentId)
+      // An agent being deleted is as good as gone: its vectors go, its record is not marked.
+      const now = read?.status === 'deleting' ? undefined : read
+      if (sameVectors(now, target)) return { settled: true, record: now }
+      target = now
+    }
+  } catch (error) {
+    return { settled: false, record: target, error }
+  }
+}
+
 /**
  * Brings the index in step with a change an admin made, and notes on the record
  * (written as not yet indexed) that it is. Never fails the change, which has
  * been stored: an embedding that fails leaves the record saying so, for the next
  * sync or `npm run reindex`; a note that fails only leaves it saying so wrongly.
+ * A change made to the agent meanwhile is not undone by this one's late put:
+ * the index ends in step with the agent as it now is (settleIndex), and if it
+ * cannot, that later record is marked not indexed.
  */
 export const indexChange = async (
   after: AgentRecord,
   deps: AgentIndexDeps & {
-    registry: Pick<AgentRegistry, 'annotate'>
+    registry: Pick<AgentRegistry, 'annotate' | 'get'>
     warn: (message: string, details: Record<string, unknown>) => void
   },
 ): Promise<AgentRecord> => {
-  try {
-    await indexAgent(after, deps)
-  } catch (error) {
+  const outcome = await settleIndex(after, deps)
+  if (!outcome.settled) {
     deps.warn('agent not indexed; a sync or npm run reindex will retry', {
       agentId: after.agentId,
-      error,
+      error: outcome.error,
     })
+    // A later change, which may say it is indexed, while the index holds this change's vectors.
+    if (outcome.record && outcome.record !== after) {
+      await deps.registry.annotate(outcome.record, { indexed: false }).catch(() => false)
+    }
     return after
   }
+  const { record } = outcome
+  if (!record) return after
   try {
-    // A record changed meanwhile is not marked: that change indexes itself.
-    if (await deps.registry.annotate(after, { indexed: true })) return { ...after, indexed: true }
+    // The agent as it was read last, which the index agrees with; if it has changed since,
+    // it is not marked: that change indexes itself.
+    if (await deps.registry.annotate(record, { indexed: true })) {
+      return record.updatedAt === after.updatedAt ? { ...after, indexed: true } : after
+    }
   } catch (error) {
     deps.warn(
       'agent indexed, but its record still says not; a sync or npm run reindex corrects it',
@@ -84,28 +145,31 @@ export const indexChange = async (
  * Embeds registered agents again (`npm run reindex`, and `npm start` when the
  * index holds another embedder's vectors): each one `which` picks, skipping
  * those being deleted, its record then marked indexed, or not indexed when its
- * embedding fails (the rest go on). Says how each went through `report`.
+ * embedding fails (the rest go on). An agent changed meanwhile ends indexed as it
+ * now is (settleIndex). Says how each went through `report`.
  *
  * @example
  * await reindexAgents(registry, search, () => true, ({ agentId, error }) => console.log(agentId, error))
  */
 export const reindexAgents = async (
-  registry: Pick<AgentRegistry, 'list' | 'annotate'>,
+  registry: Pick<AgentRegistry, 'list' | 'get' | 'annotate'>,
   deps: AgentIndexDeps,
   which: (record: AgentRecord) => boolean,
   report: (outcome: { agentId: string; error?: Error }) => void,
 ): Promise<{ failed: number }> => {
   let failed = 0
-  for (const record of await registry.list()) {
-    if (record.status === 'deleting' || !which(record)) continue
+  for (const listed of await registry.list()) {
+    if (listed.status === 'deleting' || !which(listed)) continue
+    const outcome = await settleIndex(listed, { ...deps, registry })
+    const { record } = outcome
     try {
-      await indexAgent(record, deps)
-      if (record.indexed === false) await registry.annotate(record, { indexed: true })
-      report({ agentId: record.agentId })
+      if (!outcome.settled) throw outcome.error
+      if (record?.indexed === false) await registry.annotate(record, { indexed: true })
+      report({ agentId: listed.agentId })
     } catch (error) {
       failed++
-      await registry.annotate(record, { indexed: false }).catch(() => false)
-      report({ agentId: record.agentId, error: error as Error })
+      if (record) await registry.annotate(record, { indexed: false }).catch(() => false)
+      report({ agentId: listed.agentId, error: error as Error })
     }
   }
   return { failed }

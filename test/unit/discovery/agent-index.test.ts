@@ -45,6 +45,8 @@ const setup = (overrides: {
     embedder: overrides.embed ? { ...embedder, embed: overrides.embed } : embedder,
     index,
     registry: {
+      /** The record as the change wrote it: nothing changed meanwhile. */
+      get: async () => record,
       annotate: async (at: Pick<AgentRecord, 'agentId' | 'updatedAt'>, fields: unknown) => {
         annotated.push({ agentId: at.agentId, updatedAt: at.updatedAt, fields })
         return overrides.annotate ? overrides.annotate() : true
