@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { cardJwks, cardJwksPath, cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { invocableAgents } from '../lib/discovery/list-agents.ts'
+import { agentsPage, type CardServing } from '../lib/discovery/list-agents.ts'
 import { searchAgents } from '../lib/discovery/search.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import {
@@ -46,7 +46,6 @@ const lookupAgent = tracing.traced(
   'registry lookup',
   cachedLookup(registry, config.registryCacheTtlMs),
 )
-const listAgentRecords = tracing.traced('registry list', registry.list.bind(registry))
 const embedder = embedderFor(config)
 const index = vectorIndexFor(config)
 const signingKey = gatewayKeyFor(config)
@@ -68,8 +67,6 @@ const deliveryQueue = deliveryQueueFor(config, {
     logger.info('push delivery', { ...outcome, delivery: delivery.deliveryId }),
   onError: (error) => logger.error('push delivery failed in the gateway', { error }),
 })
-
-type DiscoveryHandler = TypedRoute<CallerContext>['handler']
 
 /** The access line, with the caller on the routes that have one. */
 const access = accessLog<CallerContext>({
@@ -93,55 +90,69 @@ const publicRoute = () =>
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
 
-/** GET /agents: the cards of the caller's active agents, signed by the gateway. */
-const listAgents: DiscoveryHandler = async (event, context) => {
-  const baseUrl = baseUrlOf(event)
-  const agents = await invocableAgents(await listAgentRecords(), context.caller.grants, {
-    baseUrl,
-    tokenUrl: config.token.tokenUrl,
-    issuer: config.token.issuer,
-    signCard: (card) => signCard(card, cardJwksUrl(baseUrl)),
+/**
+ * Counts a discovery request against the caller's own counter for `resource`, at the default
+ * limit, before any work; `resource` starts with '/', which no agent id can, so it never
+ * shares a counter with an agent's calls.
+ */
+const perCallerLimit = (resource: '/agents' | '/search', policyName: string, counted: string) =>
+  rateLimit<APIGatewayProxyEvent, CallerContext>({
+    limiter,
+    policyName,
+    subject: ({ context }) => ({
+      principal: context.caller.principal,
+      resource,
+      limit: config.rateLimitPerMinute,
+    }),
+    limitedResponse: (_request, { limit, resetSeconds }) =>
+      problemResponse({
+        type: 'https://switchboard.dev/problems/rate-limited',
+        title: `Too many ${counted}`,
+        status: 429,
+        detail: `Rate limit of ${limit} ${counted} per minute reached; retry in ${resetSeconds} s.`,
+      }),
   })
-  return jsonResponse(200, { agents })
+
+/** What the gateway serves as an agent's card from here: its own face, signed. */
+const cardServing = (event: APIGatewayProxyEvent): CardServing => {
+  const baseUrl = baseUrlOf(event)
+  return {
+    gatewayFor: (agentId) => ({
+      agentUrl: gatewayAgentUrl(baseUrl, agentId),
+      tokenUrl: config.token.tokenUrl,
+      issuer: config.token.issuer,
+    }),
+    signCard: (card) => signCard(card, cardJwksUrl(baseUrl)),
+  }
 }
+
+/** GET /agents: a page of the caller's active agents, cards signed by the gateway. */
+const listAgents = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
+  .use(perCallerLimit('/agents', 'per-caller-list', 'agent listings'))
+  .handler(async (event, context) =>
+    jsonResponse(
+      200,
+      await agentsPage(event.queryStringParameters, context.caller.grants, {
+        getAgent: lookupAgent,
+        ...cardServing(event),
+      }),
+    ),
+  )
 
 /** POST /search: the caller's agents ranked by meaning for a plain-language query. */
 const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-  .use(
-    rateLimit<APIGatewayProxyEvent, CallerContext>({
-      limiter,
-      policyName: 'per-caller-search',
-      // Searches count per caller, against the default limit; '/search' can name no agent
-      // (agent ids have no '/'), so searches never share a counter with an agent's calls.
-      subject: ({ context }) => ({
-        principal: context.caller.principal,
-        resource: '/search',
-        limit: config.rateLimitPerMinute,
+  .use(perCallerLimit('/search', 'per-caller-search', 'searches'))
+  .handler(async (event, context) =>
+    jsonResponse(
+      200,
+      await searchAgents(event.body as unknown, context.caller.grants, {
+        embedder,
+        index,
+        getAgent: lookupAgent,
+        ...cardServing(event),
       }),
-      limitedResponse: (_request, { limit, resetSeconds }) =>
-        problemResponse({
-          type: 'https://switchboard.dev/problems/rate-limited',
-          title: 'Too many searches',
-          status: 429,
-          detail: `Rate limit of ${limit} searches per minute reached; retry in ${resetSeconds} s.`,
-        }),
-    }),
+    ),
   )
-  .handler(async (event, context) => {
-    const baseUrl = baseUrlOf(event)
-    const answer = await searchAgents(event.body as unknown, context.caller.grants, {
-      embedder,
-      index,
-      getAgent: lookupAgent,
-      gatewayFor: (agentId) => ({
-        agentUrl: gatewayAgentUrl(baseUrl, agentId),
-        tokenUrl: config.token.tokenUrl,
-        issuer: config.token.issuer,
-      }),
-      signCard: (card) => signCard(card, cardJwksUrl(baseUrl)),
-    })
-    return jsonResponse(200, answer)
-  })
 
 const pushCallbackRoute = '/push/{configId}'
 const readyRoute = '/health/ready'

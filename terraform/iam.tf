@@ -188,7 +188,8 @@ data "aws_iam_policy_document" "agents" {
 
 }
 
-# discovery: lists agent records, counts searches, finds agents for /search,
+# discovery: reads the agent records it lists and finds (one by one: GET /agents pages over the
+# caller's own agents, never a Scan), counts listings and searches, finds agents for /search,
 # signs the cards it lists and publishes the card key (card_signing.tf).
 data "aws_iam_policy_document" "discovery" {
   source_policy_documents = [
@@ -199,12 +200,12 @@ data "aws_iam_policy_document" "discovery" {
 
   statement {
     sid       = "ReadAgents"
-    actions   = ["dynamodb:GetItem", "dynamodb:Scan"]
+    actions   = ["dynamodb:GetItem"]
     resources = [aws_dynamodb_table.agents.arn]
   }
 
   statement {
-    sid       = "CountSearches"
+    sid       = "CountListingsAndSearches"
     actions   = ["dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.rate_limits.arn]
   }

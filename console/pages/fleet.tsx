@@ -61,7 +61,15 @@ export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
       .filter((record) => record.status !== 'deleting')
       .map((record) => ({ agentId: record.agentId, card: record.card as Card, record }))
   }
-  const { agents } = await api<{ agents: FleetAgent[] }>('GET', '/agents')
+  // GET /agents answers in pages: every page, the most a page holds (maxAgentsPerPage) at a time.
+  const agents: FleetAgent[] = []
+  let cursor: string | undefined
+  do {
+    const query = new URLSearchParams({ limit: '50', ...(cursor ? { cursor } : {}) })
+    const page = await api<{ agents: FleetAgent[]; cursor?: string }>('GET', `/agents?${query}`)
+    agents.push(...page.agents)
+    cursor = page.cursor
+  } while (cursor !== undefined)
   return agents
 }
 

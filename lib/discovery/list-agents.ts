@@ -1,8 +1,10 @@
+import { base64url } from 'jose'
+import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
-import { callerBindings, rewriteCard } from '../a2a/card-rewrite.ts'
+import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { SignCard } from '../a2a/card-signature.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
-import { gatewayAgentUrl } from '../http/gateway-url.ts'
+import { agentIdSchema } from '../ids.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 
 export interface ListedAgent {
@@ -10,24 +12,132 @@ export interface ListedAgent {
   card: AgentCardJson
 }
 
-/** The active agents a caller may invoke, with cards as the gateway serves them (signed). */
-export const invocableAgents = (
-  records: readonly AgentRecord[],
-  grants: Grants,
-  gateway: { baseUrl: string; tokenUrl: string; issuer?: string; signCard: SignCard },
-): Promise<ListedAgent[]> =>
-  Promise.all(
-    records
-      .filter((record) => record.status === 'active' && mayInvoke(grants, record.agentId))
-      .map(async (record) => ({
-        agentId: record.agentId,
-        card: await gateway.signCard(
-          rewriteCard(record.card, {
-            agentUrl: gatewayAgentUrl(gateway.baseUrl, record.agentId),
-            tokenUrl: gateway.tokenUrl,
-            ...(gateway.issuer ? { issuer: gateway.issuer } : {}),
-            bindings: callerBindings(record),
-          }),
-        ),
-      })),
+/** How the gateway serves an agent's card to a caller: rewritten to its own face, signed. */
+export interface CardServing {
+  /** The gateway's face for an agent, for the rewritten card. */
+  gatewayFor: (agentId: string) => GatewayIdentity
+  /** Signs each card as served (the gateway's signature replaces the agent's). */
+  signCard: SignCard
+}
+
+/**
+ * An agent's card as a caller gets it from `GET /agents` and `/search`: its
+ * addresses the gateway's, its bindings those the caller can use, signed.
+ */
+export const servedCard = (record: AgentRecord, serving: CardServing): Promise<AgentCardJson> =>
+  serving.signCard(
+    rewriteCard(record.card, {
+      ...serving.gatewayFor(record.agentId),
+      bindings: callerBindings(record),
+    }),
   )
+
+/** The most agents one page of `GET /agents` holds. */
+export const maxAgentsPerPage = 50
+const pageRule = `must be a whole number from 1 to ${maxAgentsPerPage}`
+
+/**
+ * The most bytes a page's agents may take in the function's response. Lambda
+ * refuses a buffered response over 6 MB (API Gateway then answers 502); the
+ * body is a JSON string inside that response, so its quotes and backslashes
+ * count twice. The rest is left for the envelope and headers. A card is at
+ * most 256 KiB when fetched, so a page always has room for one.
+ */
+export const maxAgentsPageBytes = 5 * 1024 * 1024
+
+/** The bytes `value` takes in a buffered Lambda response: its JSON, as a JSON string. */
+const responseBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(JSON.stringify(value)))
+
+/** A cursor names the last agent a page covered, base64url-encoded. */
+const encodeCursor = (agentId: string) => base64url.encode(agentId)
+
+/** The agent id a cursor names, or undefined if it is not one this API gave out. */
+const decodeCursor = (cursor: string): string | undefined => {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
+  try {
+    const agentId = new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(cursor))
+    return agentIdSchema.safeParse(agentId).success ? agentId : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The query of `GET /agents`: the page size and the cursor of the page before. */
+export const agentsQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number({ error: pageRule })
+    .int(pageRule)
+    .min(1, pageRule)
+    .max(maxAgentsPerPage, pageRule)
+    .default(20)
+    .describe(`Agents per page, at most ${maxAgentsPerPage}`),
+  cursor: z
+    .string()
+    .refine((cursor) => decodeCursor(cursor) !== undefined, {
+      error: "is not a cursor this API gave out (pass back a page's `cursor` as it is)",
+    })
+    .optional()
+    .describe("The previous page's cursor"),
+})
+
+/** The body of `GET /agents`. */
+export interface AgentsPage {
+  agents: ListedAgent[]
+  /** Present when more of the caller's agents may follow: pass it back for the next page. */
+  cursor?: string
+}
+
+export interface AgentsPageDeps extends CardServing {
+  /** The agent's record (cached for at most REGISTRY_CACHE_TTL_MS, so the 1-second rule holds). */
+  getAgent: (agentId: string) => Promise<AgentRecord | undefined>
+}
+
+/**
+ * One page of the active agents a caller may invoke, by agentId, cards as the
+ * gateway serves them. The work is the caller's own: only the records of the
+ * agents its grants name on this page are read, at most `limit` of them, never
+ * the whole table. A page ends early, with a cursor, before its agents would
+ * pass `maxAgentsPageBytes`; it may also hold fewer than `limit` when some of
+ * the caller's agents are inactive or gone. The cursor is present while more
+ * may follow.
+ *
+ * @example
+ * await agentsPage({ limit: '20' }, caller.grants, { getAgent, gatewayFor, signCard })
+ * // { agents: [{ agentId: 'calculator', card }, …], cursor: 'Y2FsY3VsYXRvcg' }
+ */
+export const agentsPage = async (
+  query: unknown,
+  grants: Grants,
+  deps: AgentsPageDeps,
+): Promise<AgentsPage> => {
+  const { limit, cursor } = agentsQuerySchema.parse(query ?? {})
+  const after = cursor === undefined ? undefined : decodeCursor(cursor)
+  const remaining = Object.keys(grants)
+    .filter((agentId) => mayInvoke(grants, agentId) && (after === undefined || agentId > after))
+    .sort()
+  const considered = remaining.slice(0, limit)
+  const listed = await Promise.all(
+    considered.map(async (agentId): Promise<ListedAgent | undefined> => {
+      const record = await deps.getAgent(agentId)
+      return record?.status === 'active'
+        ? { agentId, card: await servedCard(record, deps) }
+        : undefined
+    }),
+  )
+  const agents: ListedAgent[] = []
+  let bytes = 0
+  let covered: string | undefined
+  for (const [i, agentId] of considered.entries()) {
+    const agent = listed[i]
+    if (agent) {
+      const size = responseBytes(agent)
+      if (agents.length > 0 && bytes + size > maxAgentsPageBytes) break
+      bytes += size
+      agents.push(agent)
+    }
+    covered = agentId
+  }
+  return covered !== undefined && covered !== remaining.at(-1)
+    ? { agents, cursor: encodeCursor(covered) }
+    : { agents }
+}

@@ -1,10 +1,9 @@
 import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
-import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
-import type { SignCard } from '../a2a/card-signature.ts'
 import type { Grants } from '../auth/grants.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
+import { type CardServing, servedCard } from './list-agents.ts'
 import type { VectorIndex } from './vector-index.ts'
 
 /** The body of `POST /search`. */
@@ -24,14 +23,10 @@ export interface SearchResult {
   card: AgentCardJson
 }
 
-export interface SearchDeps {
+export interface SearchDeps extends CardServing {
   embedder: Embedder
   index: VectorIndex
   getAgent: (agentId: string) => Promise<AgentRecord | undefined>
-  /** The gateway's face for an agent, for the rewritten card. */
-  gatewayFor: (agentId: string) => GatewayIdentity
-  /** Signs each card as served (the gateway's signature replaces the agent's). */
-  signCard: SignCard
 }
 
 /**
@@ -56,18 +51,7 @@ export const searchAgents = async (
       .map(async ({ key, score }) => {
         const record = await deps.getAgent(key)
         return record?.status === 'active'
-          ? [
-              {
-                agentId: key,
-                score,
-                card: await deps.signCard(
-                  rewriteCard(record.card, {
-                    ...deps.gatewayFor(key),
-                    bindings: callerBindings(record),
-                  }),
-                ),
-              },
-            ]
+          ? [{ agentId: key, score, card: await servedCard(record, deps) }]
           : []
       }),
   )

@@ -5,6 +5,7 @@ import {
   scopeBodySchema,
   updateClientSchema,
 } from '../callers/caller-registry.ts'
+import { agentsQuerySchema } from '../discovery/list-agents.ts'
 import { storedCalibrationSchema } from '../discovery/route-settings.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
 import { permissionSchema } from '../permissions/permission.ts'
@@ -278,9 +279,15 @@ export const apiOperations: Record<string, ApiOperation> = {
   },
   'GET /agents': {
     summary: "The caller's active agents, with their cards as the gateway serves them",
+    description:
+      'In pages, by agentId: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` agents, fewer when some of yours are inactive or its cards would pass 5 MiB; an empty page with a cursor is not the end. Rate-limited per caller (RATE_LIMIT_PER_MINUTE, apart from /search).',
     tag: 'discovery',
     auth: 'caller',
-    responses: { 200: json('The agents the caller may invoke', listedAgentsSchema) },
+    query: agentsQuerySchema,
+    responses: {
+      200: json('A page of the agents the caller may invoke', listedAgentsSchema),
+      429: none('Too many listings this minute; `Retry-After` says when to retry'),
+    },
   },
   'POST /search': {
     summary: "Find the caller's agents by meaning",

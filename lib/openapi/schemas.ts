@@ -94,9 +94,13 @@ const servedCard = z
   .looseObject({})
   .describe('The agent card as the gateway serves it: rewritten to its own URL, signed')
 
-/** GET /agents: the caller's active agents. */
+/** GET /agents: a page of the caller's active agents. */
 export const listedAgentsSchema = z.object({
-  agents: z.array(z.object({ agentId: z.string(), card: servedCard })),
+  agents: z.array(z.object({ agentId: z.string(), card: servedCard })).describe('By agentId'),
+  cursor: z
+    .string()
+    .optional()
+    .describe('Present when more of your agents may follow: pass it back as `cursor`'),
 })
 
 /** POST /search: the caller's agents ranked by meaning. */
