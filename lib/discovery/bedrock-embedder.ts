@@ -1,5 +1,5 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
-import type { Embedder } from './embedder.ts'
+import { type Embedder, leadingCharacters } from './embedder.ts'
 
 import { titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 
@@ -9,15 +9,10 @@ export { titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 export const titanMaxInputCharacters = 50_000
 
 /**
- * The beginning of a text that Titan accepts (an agent's card may be 256 KiB,
- * a routed message longer), never ending on half of a surrogate pair.
+ * The beginning of a text that Titan accepts (an agent's card may be 256 KiB),
+ * never ending on half of a surrogate pair.
  */
-const titanInput = (text: string): string => {
-  if (text.length <= titanMaxInputCharacters) return text
-  const cut = text.slice(0, titanMaxInputCharacters)
-  const last = cut.charCodeAt(cut.length - 1)
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut
-}
+const titanInput = (text: string): string => leadingCharacters(text, titanMaxInputCharacters)
 
 /**
  * Amazon Titan Text Embeddings V2 on Bedrock, normalised vectors of the

@@ -39,14 +39,38 @@ export class EmbedderUnavailableError extends Error {
 }
 
 /**
- * Embeds what a caller asked for; an embedder that fails (Bedrock throttled or
- * down, an embedding server failing) is the caller's 503, not the gateway's
- * 500. An SDK's error is named only by its name, which says what failed
- * without the details it may carry.
+ * The most of a caller's text that is embedded, in characters: `/search`
+ * refuses a longer query (400), and `/route` embeds a message's first this
+ * many (the message itself goes to the chosen agent whole). Enough for what a
+ * request is about; it bounds the embedder's work per request (the local
+ * embedder runs on the local stack's main thread, some 60 ms for this much)
+ * and keeps the text within what embedding models take.
+ */
+export const maxQueryCharacters = 2000
+
+/**
+ * The first `max` characters (UTF-16 code units) of `text`, never ending on
+ * half of a surrogate pair.
+ *
+ * @example
+ * leadingCharacters('rain in Oslo?', 4) // 'rain'
+ */
+export const leadingCharacters = (text: string, max: number): string => {
+  if (text.length <= max) return text
+  const cut = text.slice(0, max)
+  const last = cut.charCodeAt(cut.length - 1)
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut
+}
+
+/**
+ * Embeds what a caller asked for, at most its first `maxQueryCharacters`; an
+ * embedder that fails (Bedrock throttled or down, an embedding server failing)
+ * is the caller's 503, not the gateway's 500. An SDK's error is named only by
+ * its name, which says what failed without the details it may carry.
  */
 export const embedQuery = async (embedder: Embedder, text: string): Promise<number[]> => {
   try {
-    return await embedder.embed(text)
+    return await embedder.embed(leadingCharacters(text, maxQueryCharacters))
   } catch (error) {
     throw new SearchUnavailableError(
       error instanceof EmbedderUnavailableError

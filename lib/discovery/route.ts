@@ -50,7 +50,9 @@ const candidateCount = 3
  * threshold's `minScore` and leads the next by its `minMargin`. Otherwise
  * nothing is chosen and the candidates say what came nearest.
  * `isActive` asks the registry, not the index: a vector the index failed to
- * drop when its agent was deactivated must not be chosen.
+ * drop when its agent was deactivated must not be chosen. A long message is
+ * chosen for by its first `maxQueryCharacters` (`embedQuery`), as long as a
+ * search's query may be; the message goes on whole.
  */
 export const chooseAgent = async (
   text: string,

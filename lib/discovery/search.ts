@@ -2,7 +2,7 @@ import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { Grants } from '../auth/grants.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { type Embedder, embedQuery } from './embedder.ts'
+import { type Embedder, embedQuery, maxQueryCharacters } from './embedder.ts'
 import { type CardServing, servedCard } from './list-agents.ts'
 import type { VectorIndex } from './vector-index.ts'
 
@@ -12,7 +12,10 @@ export const searchRequestSchema = z.strictObject({
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .max(2000, 'must be at most 2,000 characters'),
+    .max(
+      maxQueryCharacters,
+      `must be at most ${maxQueryCharacters.toLocaleString('en-US')} characters`,
+    ),
   topK: z.number().int().min(1).max(20).default(5),
   minScore: z.number().min(-1).max(1).optional(),
 })

@@ -16,6 +16,9 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
       EMBEDDING_URL: server.url,
       EMBEDDING_MODEL: 'stand-in',
       EMBEDDING_DIMENSION: '256',
+      // The stand-in's vectors score on no scale a threshold was set for: /route takes its best.
+      ROUTE_MIN_SCORE: '-1',
+      ROUTE_MIN_MARGIN: '0',
     })
     stack = await startThrowawayStack({ embedder: 'openai' })
     demo = await stack.token('demo-client')
@@ -84,4 +87,19 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
       expect(JSON.stringify(await routed.json())).toContain(says)
     },
   )
+
+  it('routes a message longer than the model takes by its first 2,000 characters', async () => {
+    // Prepare: the model takes 4,000 characters here; the message is some 12,000.
+    server.setMode({ maxInputCharacters: 4000 })
+    const text = 'what is the weather in Berlin '.repeat(400)
+
+    // Act
+    const routed = await route(text)
+    server.setMode('embed')
+
+    // Assess
+    expect(routed.status).toBe(200)
+    expect(routed.headers.get('x-switchboard-agent')).toBe('weather')
+    expect(server.requests.at(-1)?.body.input).toEqual([text.slice(0, 2000)])
+  })
 })

@@ -5,10 +5,11 @@ import type { Embedder } from '../../lib/discovery/embedder.ts'
 /** How the stand-in answers each request, until told otherwise. */
 export type EmbeddingServerMode =
   | 'embed'
-  | { status: number }
+  | { status: number; body?: string }
   | 'hang'
   | 'malformed'
   | { dimension: number }
+  | { maxInputCharacters: number }
 
 export interface EmbeddingRequest {
   body: { model?: unknown; input?: unknown; encoding_format?: unknown }
@@ -19,8 +20,9 @@ export interface EmbeddingRequest {
  * An OpenAI-compatible embedding server on a free port (what Ollama, vLLM,
  * LM Studio and llama.cpp's server answer at `POST /v1/embeddings`), embedding
  * with `model`; it keeps every request, and can be set to fail as a server
- * does: an HTTP error, no answer, an answer that is not embeddings, or vectors
- * of another size. Point EMBEDDING_URL at `url`.
+ * does: an HTTP error, no answer, an answer that is not embeddings, vectors
+ * of another size, or an input longer than its model takes refused as vLLM
+ * refuses it. Point EMBEDDING_URL at `url`.
  */
 export const startEmbeddingServer = async (model: Embedder) => {
   let mode: EmbeddingServerMode = 'embed'
@@ -41,7 +43,7 @@ export const startEmbeddingServer = async (model: Embedder) => {
     }
     if (typeof mode === 'object' && 'status' in mode) {
       response.writeHead(mode.status, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ error: { message: 'model not loaded' } }))
+      response.end(mode.body ?? JSON.stringify({ error: { message: 'model not loaded' } }))
       return
     }
     if (mode === 'malformed') {
@@ -49,8 +51,24 @@ export const startEmbeddingServer = async (model: Embedder) => {
       response.end('<html>proxy error</html>')
       return
     }
-    const size = typeof mode === 'object' ? mode.dimension : model.dimension
     const inputs = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)]
+    if (typeof mode === 'object' && 'maxInputCharacters' in mode) {
+      const longest = Math.max(...inputs.map((input) => input.length))
+      if (longest > mode.maxInputCharacters) {
+        // As vLLM refuses an input past its model's context.
+        response.writeHead(400, { 'content-type': 'application/json' })
+        response.end(
+          JSON.stringify({
+            object: 'error',
+            message: `This model's maximum context length is ${mode.maxInputCharacters} tokens. However, you requested ${longest} tokens in the input for embedding generation. Please reduce the length of the input.`,
+            type: 'BadRequestError',
+            code: 400,
+          }),
+        )
+        return
+      }
+    }
+    const size = typeof mode === 'object' && 'dimension' in mode ? mode.dimension : model.dimension
     const data = await Promise.all(
       inputs.map(async (input, index) => ({
         object: 'embedding',

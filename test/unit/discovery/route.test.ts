@@ -136,6 +136,38 @@ describe('choosing an agent for a message', () => {
     })
   })
 
+  it('embeds a long message by its first 2,000 characters, never half a character', async () => {
+    // Prepare: a message of half a megabyte, a two-unit character where the cut falls.
+    const embedded: string[] = []
+    const recording = {
+      ...embedder,
+      embed: async (text: string) => {
+        embedded.push(text)
+        return [1]
+      },
+    }
+    const grants = { weather: '*' } as const
+    const deps = {
+      embedder: recording,
+      index: indexAnswering({ weather: 0.6 }),
+      threshold: { minScore: 0.2, minMargin: 0 },
+      isActive,
+    }
+
+    // Act
+    const long = await chooseAgent(
+      `rain in Oslo? ${'more words '.repeat(50_000)}`,
+      { grants, operation: 'SendMessage' },
+      deps,
+    )
+    await chooseAgent(`${'a'.repeat(1999)}😀 and more`, { grants, operation: 'SendMessage' }, deps)
+
+    // Assess
+    expect(long.chosen?.key).toBe('weather')
+    expect(embedded.map((text) => text.length)).toEqual([2000, 1999])
+    expect(embedded[0]?.startsWith('rain in Oslo? more words')).toBe(true)
+  })
+
   it('reads the text parts of an A2A message', () => {
     // Assess
     expect(
