@@ -22,6 +22,7 @@ export type ErrorA2AKind =
   | 'payload-too-large'
   | 'search-unavailable'
   | 'invalid-request'
+  | 'invalid-params'
   | 'internal'
 
 export interface ErrorAnswer {
@@ -76,6 +77,7 @@ export const errorAnswers = {
   },
   'backend-timeout': { status: 504, title: 'Backend timeout', a2a: 'backend-timeout' },
   'search-unavailable': { status: 503, title: 'Search unavailable', a2a: 'search-unavailable' },
+  'text-too-long': { status: 422, title: 'Text too long to embed', a2a: 'invalid-params' },
   'payload-too-large': { status: 413, title: 'Payload too large', a2a: 'payload-too-large' },
   'token-expired': { status: 401, title: 'Token expired', a2a: 'unauthenticated' },
   unauthenticated: { status: 401, title: 'Unauthorized', a2a: 'unauthenticated' },
@@ -235,6 +237,19 @@ export class SearchUnavailableError extends SwitchboardError {
       `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
     )
     this.name = 'SearchUnavailableError'
+  }
+}
+
+/**
+ * The embedding model refused the caller's text (a `/search` query, the part of
+ * a message `/route` embeds) as longer than it takes: no retry will help, a
+ * shorter text may. The reason names no server address and no key.
+ */
+export class TextTooLongError extends SwitchboardError {
+  readonly code = 'text-too-long'
+  constructor(reason: string) {
+    super(`The embedding model cannot take this text: ${reason}. Send a shorter one.`)
+    this.name = 'TextTooLongError'
   }
 }
 

@@ -1,4 +1,4 @@
-import { SearchUnavailableError } from '../errors.ts'
+import { SearchUnavailableError, TextTooLongError } from '../errors.ts'
 
 /** Turns text into a vector whose direction carries its meaning. */
 export interface Embedder {
@@ -39,6 +39,20 @@ export class EmbedderUnavailableError extends Error {
 }
 
 /**
+ * An embedding server's refusal of a text as longer than its model takes: the
+ * text's fault, not the server's, so no retry will help. `reason` may be told
+ * to a caller as it is.
+ */
+export class EmbedderInputTooLongError extends Error {
+  readonly reason: string
+  constructor(reason: string) {
+    super(`Embedding failed: ${reason}.`)
+    this.name = 'EmbedderInputTooLongError'
+    this.reason = reason
+  }
+}
+
+/**
  * The most of a caller's text that is embedded, in characters: `/search`
  * refuses a longer query (400), and `/route` embeds a message's first this
  * many (the message itself goes to the chosen agent whole). Enough for what a
@@ -65,13 +79,16 @@ export const leadingCharacters = (text: string, max: number): string => {
 /**
  * Embeds what a caller asked for, at most its first `maxQueryCharacters`; an
  * embedder that fails (Bedrock throttled or down, an embedding server failing)
- * is the caller's 503, not the gateway's 500. An SDK's error is named only by
- * its name, which says what failed without the details it may carry.
+ * is the caller's 503, not the gateway's 500, and a text the model refuses as
+ * too long the caller's 422 (TextTooLongError), which no retry would pass. An
+ * SDK's error is named only by its name, which says what failed without the
+ * details it may carry.
  */
 export const embedQuery = async (embedder: Embedder, text: string): Promise<number[]> => {
   try {
     return await embedder.embed(leadingCharacters(text, maxQueryCharacters))
   } catch (error) {
+    if (error instanceof EmbedderInputTooLongError) throw new TextTooLongError(error.reason)
     throw new SearchUnavailableError(
       error instanceof EmbedderUnavailableError
         ? error.reason

@@ -1,4 +1,5 @@
-import { type Embedder, EmbedderUnavailableError } from './embedder.ts'
+import { readBounded } from '../http/read-bounded.ts'
+import { type Embedder, EmbedderInputTooLongError, EmbedderUnavailableError } from './embedder.ts'
 
 export interface OpenAiEmbedderOptions {
   /** The server's base URL, without `/v1` (e.g. Ollama's `http://127.0.0.1:11434`). */
@@ -25,11 +26,51 @@ const failureOf = (error: unknown, timeoutMs: number): string => {
 }
 
 /**
+ * How servers say an input is longer than their model takes: OpenAI and vLLM
+ * ("maximum context length is 512 tokens"), Ollama ("the input length exceeds
+ * the context length"), llama.cpp's server ("input is too large to process",
+ * "exceed n_ctx"), text-embeddings-inference ("must have less than 512 tokens",
+ * with 413).
+ */
+const tooLongPattern =
+  /context[ _](length|size)|n_ctx|too (long|large)|less than \d+ tokens|maximum (input|sequence) length/i
+
+/** The statuses a server refuses an input with; 413 says "too large" by itself. */
+const refusalStatuses = new Set([400, 413, 422, 500])
+
+/** The most of an error answer read to see whether it is about length: errors are short. */
+const maxErrorBytes = 4096
+
+/**
+ * Why the server answered `response` (not ok): an input its model cannot take
+ * as too long, or a failure of the server. The answer's own words are read
+ * only to tell the two apart, never passed on (they may name the server).
+ */
+const refusalOf = async (response: Response): Promise<Error> => {
+  const status = response.status
+  if (!refusalStatuses.has(status)) {
+    await response.body?.cancel()
+    return new EmbedderUnavailableError(`the embedding server answered HTTP ${status}`)
+  }
+  const text = await readBounded(response.body, maxErrorBytes).then(
+    (bytes) => new TextDecoder().decode(bytes),
+    () => '',
+  )
+  return status === 413 || tooLongPattern.test(text)
+    ? new EmbedderInputTooLongError(
+        `the embedding server refused the text as longer than its model takes (HTTP ${status})`,
+      )
+    : new EmbedderUnavailableError(`the embedding server answered HTTP ${status}`)
+}
+
+/**
  * An embedding model behind any server that speaks OpenAI's
  * `POST /v1/embeddings` (Ollama, vLLM, LM Studio, llama.cpp's server, OpenAI):
  * inputs sent in batches, vectors taken in their `index` order and held to the
- * configured dimension. Every failure is an EmbedderUnavailableError saying
- * what went wrong, which search and /route answer with 503.
+ * configured dimension. An input the server refuses as longer than its model
+ * takes is an EmbedderInputTooLongError, which search and /route answer with
+ * 422; every other failure an EmbedderUnavailableError saying what went wrong,
+ * which they answer with 503.
  *
  * @example
  * const embedder = new OpenAiEmbedder({
@@ -78,13 +119,11 @@ export class OpenAiEmbedder implements Embedder {
         body: JSON.stringify({ model, input, encoding_format: 'float' }),
         signal: AbortSignal.timeout(timeoutMs),
       })
-      if (!response.ok) {
-        await response.body?.cancel()
-        throw new EmbedderUnavailableError(`the embedding server answered HTTP ${response.status}`)
-      }
+      if (!response.ok) throw await refusalOf(response)
       answer = await response.json().catch(() => undefined)
     } catch (error) {
-      if (error instanceof EmbedderUnavailableError) throw error
+      if (error instanceof EmbedderUnavailableError || error instanceof EmbedderInputTooLongError)
+        throw error
       throw new EmbedderUnavailableError(failureOf(error, timeoutMs))
     }
     return this.#vectorsOf(answer, input.length)

@@ -296,6 +296,9 @@ export const apiOperations: Record<string, ApiOperation> = {
     body: searchRequestSchema,
     responses: {
       200: json('Best match first', searchResultsSchema),
+      422: none(
+        'The embedding model refused the query as longer than it takes; send a shorter one',
+      ),
       429: none('Too many searches this minute; `Retry-After` says when to retry'),
       503: none('The embedder is unavailable; retry shortly'),
     },

@@ -102,4 +102,27 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
     expect(routed.headers.get('x-switchboard-agent')).toBe('weather')
     expect(server.requests.at(-1)?.body.input).toEqual([text.slice(0, 2000)])
   })
+
+  it('answers a text the model refuses as too long with what to do, not as unavailable', async () => {
+    // Prepare: a model that takes 20 characters; the query and the message are longer.
+    server.setMode({ maxInputCharacters: 20 })
+
+    // Act
+    const searched = await search('what is the weather in Berlin')
+    const routed = await route('what is the weather in Berlin')
+    server.setMode('embed')
+
+    // Assess
+    expect(searched.status).toBe(422)
+    expect(await searched.json()).toMatchObject({
+      title: 'Text too long to embed',
+      detail:
+        'The embedding model cannot take this text: the embedding server refused the text as longer than its model takes (HTTP 400). Send a shorter one.',
+    })
+    expect(routed.status).toBe(400)
+    expect((await routed.json()).error).toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('The embedding model cannot take this text'),
+    })
+  })
 })

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { EmbedderUnavailableError, embedQuery } from '../../../lib/discovery/embedder.ts'
+import {
+  EmbedderInputTooLongError,
+  EmbedderUnavailableError,
+  embedQuery,
+} from '../../../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
 import { OpenAiEmbedder } from '../../../lib/discovery/openai-embedder.ts'
+import { errorAnswers } from '../../../lib/errors.ts'
 import { startEmbeddingServer } from '../../support/embedding-server.ts'
 
 describe('OpenAI-compatible embedder against a stand-in server', () => {
@@ -93,6 +98,70 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
       expect((asked as Error).message).toContain(`(the embedder failed: ${says})`)
     },
   )
+
+  it.each([
+    {
+      server: 'vLLM',
+      status: 400,
+      body: `{"object":"error","message":"This model's maximum context length is 512 tokens. However, you requested 734 tokens in the input for embedding generation. Please reduce the length of the input.","type":"BadRequestError","code":400}`,
+    },
+    {
+      server: 'OpenAI',
+      status: 400,
+      body: `{"error":{"message":"This model's maximum context length is 8192 tokens, however you requested 8610 tokens (8610 in your prompt; 0 for the completion). Please reduce your prompt; or completion length.","type":"invalid_request_error","param":null,"code":null}}`,
+    },
+    {
+      server: 'Ollama',
+      status: 400,
+      body: '{"error":"the input length exceeds the context length"}',
+    },
+    {
+      server: 'text-embeddings-inference',
+      status: 413,
+      body: '{"error":"Input validation error: `inputs` must have less than 512 tokens. Given: 734","error_type":"Validation"}',
+    },
+    {
+      server: "llama.cpp's",
+      status: 500,
+      body: '{"error":{"code":500,"message":"input is too large to process. increase the physical batch size","type":"server_error"}}',
+    },
+  ])(
+    'tells a text $server refuses as too long (HTTP $status) from an unavailable server: a 422, no retry invited',
+    async ({ status, body }) => {
+      // Prepare
+      server.setMode({ status, body })
+      const embedder = embedderFor()
+
+      // Act
+      const direct = await embedder.embed('umbrella today?').catch((error: unknown) => error)
+      const asked = await embedQuery(embedder, 'umbrella today?').catch((error: unknown) => error)
+
+      // Assess
+      expect(direct).toBeInstanceOf(EmbedderInputTooLongError)
+      expect((direct as EmbedderInputTooLongError).reason).toBe(
+        `the embedding server refused the text as longer than its model takes (HTTP ${status})`,
+      )
+      expect(asked).toMatchObject({ code: 'text-too-long' })
+      expect(errorAnswers['text-too-long']).toMatchObject({ status: 422 })
+      expect((asked as Error).message).toBe(
+        `The embedding model cannot take this text: the embedding server refused the text as longer than its model takes (HTTP ${status}). Send a shorter one.`,
+      )
+    },
+  )
+
+  it('still calls a 400 that says nothing of length the server failing, a 503', async () => {
+    // Prepare: a server that does not know encoding_format refuses every request alike.
+    server.setMode({ status: 400, body: '{"error":"unknown field: encoding_format"}' })
+
+    // Act
+    const asked = await embedQuery(embedderFor(), 'umbrella today?').catch(
+      (error: unknown) => error,
+    )
+
+    // Assess
+    expect(asked).toMatchObject({ code: 'search-unavailable' })
+    expect((asked as Error).message).toContain('the embedding server answered HTTP 400')
+  })
 
   it('says the server could not be reached when nothing listens', async () => {
     // Prepare
