@@ -95,7 +95,18 @@ const gatewayOwned = [
  * it can never pass a webhook's check of a delivery (`iss`, `aud`, the body's hash), even
  * one that does not check `typ`.
  */
-const jwtClaims = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'taskId', 'request_body_sha256']
+const jwtClaims = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'delivery_id',
+  'taskId',
+  'request_body_sha256',
+]
 
 /**
  * The card without what the gateway sets or a card never holds (`gatewayOwned`,

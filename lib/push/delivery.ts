@@ -23,6 +23,13 @@ export interface PushDelivery {
 /** The header a client's own `token` travels in (as @a2a-js/sdk's push sender sends it). */
 export const notificationTokenHeader = 'x-a2a-notification-token'
 
+/**
+ * The header naming the push (its `deliveryId`), the same on every attempt: a
+ * retry after a 2xx the gateway never saw is the same push, and a client
+ * de-duplicates on this (or the JWT's `delivery_id`, which is signed).
+ */
+export const deliveryIdHeader = 'x-switchboard-delivery-id'
+
 /** How long a delivery JWT is valid. */
 const jwtLifetimeSeconds = 300
 
@@ -32,12 +39,20 @@ const encoder = new TextEncoder()
  * The JWT that authenticates one delivery to the client (A2A push-notification
  * auth): ES256 by the gateway's key (`kid` in its JWKS), `iss` the gateway,
  * `aud` the webhook, a short `exp`, a unique `jti` (so a client can refuse a
- * replay), the task and the SHA-256 of the exact body (so a client can tell the
- * body was not altered).
+ * replay of this token), `delivery_id` (the push, the same on every attempt, so
+ * a client can tell a retry from a new push), the task and the SHA-256 of the
+ * exact body (so a client can tell the body was not altered).
  */
 export const deliveryJwt = async (
   key: GatewayKey,
-  claims: { issuer: string; webhookUrl: string; taskId?: string; body: string; now: number },
+  claims: {
+    issuer: string
+    webhookUrl: string
+    deliveryId: string
+    taskId?: string
+    body: string
+    now: number
+  },
 ): Promise<string> => {
   const iat = Math.floor(claims.now / 1000)
   const header = { alg: key.alg, kid: key.kid, typ: 'JWT' }
@@ -47,6 +62,7 @@ export const deliveryJwt = async (
     iat,
     exp: iat + jwtLifetimeSeconds,
     jti: randomUUID(),
+    delivery_id: claims.deliveryId,
     ...(claims.taskId ? { taskId: claims.taskId } : {}),
     request_body_sha256: createHash('sha256').update(claims.body).digest('hex'),
   }
@@ -85,6 +101,7 @@ const attemptOnce = async (
   const jwt = await deliveryJwt(await deps.key(), {
     issuer: delivery.issuer,
     webhookUrl: record.webhook.url,
+    deliveryId: delivery.deliveryId,
     taskId: delivery.taskId,
     body: delivery.body,
     now: (deps.now ?? Date.now)(),
@@ -95,6 +112,7 @@ const attemptOnce = async (
       headers: {
         'content-type': delivery.contentType,
         authorization: `Bearer ${jwt}`,
+        [deliveryIdHeader]: delivery.deliveryId,
         ...(record.webhook.token ? { [notificationTokenHeader]: record.webhook.token } : {}),
       },
       body: delivery.body,

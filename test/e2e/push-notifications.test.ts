@@ -80,6 +80,9 @@ describe('push notifications through the local gateway', () => {
     const jwks = createRemoteJWKSet(new URL(`${stack.url}/.well-known/agent-card-jwks.json`))
     const { payload } = await jwtVerify(jwt, jwks, { issuer: stack.url, audience: webhook.url })
     expect(payload.taskId).toBe(taskId)
+    const { deliveryId } = await pushed.json()
+    expect(hit?.headers['x-switchboard-delivery-id']).toBe(deliveryId)
+    expect(payload.delivery_id).toBe(deliveryId)
     await webhook.stop()
   })
 
@@ -301,6 +304,10 @@ describe('push notifications through the local gateway', () => {
     expect(webhook.hits).toHaveLength(deliveryAttempts)
     const [letter] = await deadLetters()
     expect(letter).toMatchObject({ attempts: deliveryAttempts, reason: 'the webhook answered 503' })
+    // Every attempt names the one push, as its dead letter does.
+    expect(webhook.hits.map((hit) => hit.headers['x-switchboard-delivery-id'])).toEqual(
+      Array(deliveryAttempts).fill(letter?.deliveryId),
+    )
     database.destroy()
     await webhook.stop()
   })

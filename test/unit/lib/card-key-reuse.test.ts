@@ -13,6 +13,7 @@ import {
   cardJwksUrl,
   cardSigner,
 } from '../../../lib/a2a/card-signature.ts'
+import { deliveryJwt } from '../../../lib/push/delivery.ts'
 import { FileGatewayKey } from '../../../lib/signing/file-gateway-key.ts'
 
 // Red team: the gateway signs push deliveries (lib/push/delivery.ts) and the cards it serves
@@ -45,6 +46,7 @@ const extendedCardAnswer = JSON.stringify({
   iat: Math.floor(Date.now() / 1000),
   exp: Math.floor(Date.now() / 1000) + 3600,
   jti: 'forged-1',
+  delivery_id: 'delivery-of-client-a',
   taskId: 'task-of-client-a',
   request_body_sha256: createHash('sha256').update(forgedBody).digest('hex'),
 })
@@ -90,5 +92,36 @@ describe("the gateway's signing key, shared by cards and push deliveries", () =>
       () => false,
     )
     expect(accepted).toBe(false)
+  })
+
+  it("serves an agent's card with none of the claims a delivery JWT carries", async () => {
+    // Prepare
+    const signCard = cardSigner(async () => key)
+    const gateway = {
+      agentUrl: `${gatewayUrl}/agents/billing`,
+      tokenUrl: 'https://auth.example.com/oauth2/token',
+    }
+    const delivery = await deliveryJwt(key, {
+      issuer: gatewayUrl,
+      webhookUrl,
+      deliveryId: 'd-1',
+      taskId: 'task-of-client-a',
+      body: forgedBody,
+      now: Date.now(),
+    })
+    const deliveryClaims = Object.keys(
+      JSON.parse(new TextDecoder().decode(base64url.decode(delivery.split('.')[1] as string))),
+    )
+
+    // Act
+    const served = JSON.parse(
+      await rewriteCardAnswer(extendedCardAnswer, 'HTTP+JSON', gateway, (card) =>
+        signCard(card, cardJwksUrl(gatewayUrl)),
+      ),
+    ) as Record<string, unknown>
+
+    // Assess
+    expect(deliveryClaims).toContain('delivery_id')
+    expect(deliveryClaims.filter((claim) => claim in served)).toEqual([])
   })
 })

@@ -556,6 +556,31 @@ describe('deliverPush', () => {
     expect(payload.request_body_sha256).toMatch(/^[0-9a-f]{64}$/)
   })
 
+  it('names the push by one delivery id on every attempt, in a header and the signed JWT, each token with its own jti', async () => {
+    // Prepare
+    const { deps, requests } = depsAnswering([503, new Error('reset'), 200])
+    const publicKey = await importJWK(await gatewayKey.publicJwk(), 'ES256')
+
+    // Act
+    await deliverPush(delivery, deps)
+
+    // Assess
+    const attempts = await Promise.all(
+      requests.map(async ({ init }) => {
+        const headers = init.headers as Record<string, string>
+        const jwt = headers.authorization?.replace(/^Bearer /, '') as string
+        const { payload } = await jwtVerify(jwt, publicKey)
+        return { header: headers['x-switchboard-delivery-id'], payload }
+      }),
+    )
+    expect(attempts).toHaveLength(3)
+    for (const { header, payload } of attempts) {
+      expect(header).toBe('d-1')
+      expect(payload.delivery_id).toBe('d-1')
+    }
+    expect(new Set(attempts.map(({ payload }) => payload.jti)).size).toBe(3)
+  })
+
   it('retries a failing webhook with doubling waits, then records a dead letter', async () => {
     // Prepare
     const { deps, requests, waits, letters } = depsAnswering([500, new Error('reset'), 503])
