@@ -43,6 +43,29 @@ export const rateLimitWindowSeconds = 60
 /** How long a backend's OAuth2 token endpoint may take to answer. */
 export const tokenFetchTimeoutMs = 10_000
 
+/** The push-delivery function's timeout (terraform/locals.tf; test/terraform holds them equal). */
+export const pushDeliveryFunctionTimeoutMs = 300_000
+
+/**
+ * What the push-delivery function keeps of its time for the gateway's own steps
+ * after a push's attempts (its dead letter, the batch's answer to SQS): the
+ * attempts must end this long before the function's time does.
+ */
+export const pushDeliveryReserveMs = 20_000
+
+/**
+ * The longest one push's attempts may take: every attempt its whole timeout, and
+ * the waits between them (`retryBaseMs`, then doubling).
+ *
+ * @example
+ * pushAttemptsMaxMs({ attempts: 5, retryBaseMs: 1_000, webhookTimeoutMs: 10_000 }) // 65_000
+ */
+export const pushAttemptsMaxMs = (push: {
+  attempts: number
+  retryBaseMs: number
+  webhookTimeoutMs: number
+}) => push.attempts * push.webhookTimeoutMs + push.retryBaseMs * (2 ** (push.attempts - 1) - 1)
+
 /**
  * Every environment variable the handlers read. The README's configuration table
  * lists the same names and defaults; change both together.
@@ -115,6 +138,7 @@ const gatewayEnv = z.object({
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
   PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
   PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
+  PUSH_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   AUDIT_RETENTION_DAYS: positiveInt.default(400),
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
   READY_TIMEOUT_MS: positiveInt.default(2_000),
@@ -127,6 +151,21 @@ const gatewayEnvChecked = gatewayEnv.superRefine((env, context) => {
       code: 'custom',
       path: ['EMBEDDING_DIMENSION'],
       message: 'must be 256, 512 or 1024 with EMBEDDER=bedrock (Titan V2 sizes)',
+    })
+  }
+  const pushAttemptsMs = pushAttemptsMaxMs({
+    attempts: env.PUSH_DELIVERY_ATTEMPTS,
+    retryBaseMs: env.PUSH_RETRY_BASE_MS,
+    webhookTimeoutMs: env.PUSH_WEBHOOK_TIMEOUT_MS,
+  })
+  const pushAttemptsBudgetMs = pushDeliveryFunctionTimeoutMs - pushDeliveryReserveMs
+  if (pushAttemptsMs > pushAttemptsBudgetMs) {
+    // Else one slow webhook outlasts the function and takes its whole batch with it. Any of
+    // the three may be the one to lower: the message names them all, with their values.
+    context.addIssue({
+      code: 'custom',
+      path: [],
+      message: `PUSH_DELIVERY_ATTEMPTS=${env.PUSH_DELIVERY_ATTEMPTS} attempts of PUSH_WEBHOOK_TIMEOUT_MS=${env.PUSH_WEBHOOK_TIMEOUT_MS}, waiting from PUSH_RETRY_BASE_MS=${env.PUSH_RETRY_BASE_MS} doubling between them, may take ${pushAttemptsMs} ms: more than the ${pushAttemptsBudgetMs} ms the push-delivery function's ${pushDeliveryFunctionTimeoutMs} ms leave them (${pushDeliveryReserveMs} ms are kept for a dead letter). Lower one of them.`,
     })
   }
   if (env.EMBEDDER !== 'openai') return
@@ -205,6 +244,7 @@ export const awsEnvironmentSource = {
   PUSH_DELIVERY_QUEUE_URL: 'terraform',
   PUSH_DELIVERY_ATTEMPTS: 'terraform',
   PUSH_RETRY_BASE_MS: 'terraform',
+  PUSH_WEBHOOK_TIMEOUT_MS: 'terraform',
   METRICS_SINK: 'local-only',
   READY_TIMEOUT_MS: 'terraform',
   AUDIT_RETENTION_DAYS: 'terraform',
@@ -288,6 +328,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     attempts: env.PUSH_DELIVERY_ATTEMPTS,
     /** The wait before the second attempt; it doubles after each. */
     retryBaseMs: env.PUSH_RETRY_BASE_MS,
+    /** The limit on one attempt: a webhook's own, not an agent call's (BACKEND_TIMEOUT_MS). */
+    webhookTimeoutMs: env.PUSH_WEBHOOK_TIMEOUT_MS,
   },
   /** How long an admin change's audit entry is kept (DynamoDB TTL deletes it after). */
   auditRetentionDays: env.AUDIT_RETENTION_DAYS,
@@ -354,6 +396,8 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
     // One line a variable and reason: each bad item of a list would repeat it.
     ...new Set(
       result.error.issues.map((issue) => {
+        // A check of several variables names each, with its value, in its message.
+        if (issue.path.length === 0) return issue.message
         // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
         const name = String(issue.path[0] ?? '')
         const given = env[name]

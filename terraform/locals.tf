@@ -10,8 +10,8 @@ locals {
 
   # The gateway's Lambda handlers (dist/handlers/<name>/index.mjs). The agents
   # handler streams for up to API Gateway's 15 minutes; push-delivery reads the
-  # push queue (push.tf), its attempts and their waits well inside its timeout;
-  # the others answer at once.
+  # push queue (push.tf), its attempts and their waits inside its timeout (lib/config.ts's
+  # pushDeliveryFunctionTimeoutMs: change both); the others answer at once.
   handlers = {
     authorizer = { timeout = 10, description = "REQUEST authorizer: JWT to IAM policy" }
     agents     = { timeout = 900, description = "A2A proxy, both bindings, streaming" }
@@ -113,10 +113,12 @@ locals {
     CALIBRATION_MAX_EMBEDDINGS = tostring(var.calibration_max_embeddings)
     BACKEND_ALLOWED_CIDRS      = join(",", var.backend_allowed_cidrs)
     READY_TIMEOUT_MS           = "2000"
-    # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart.
+    # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart, each up to
+    # push_webhook_timeout_ms: within the push-delivery function's timeout (variables.tf).
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url
     PUSH_DELIVERY_ATTEMPTS  = "5"
     PUSH_RETRY_BASE_MS      = "1000"
+    PUSH_WEBHOOK_TIMEOUT_MS = tostring(var.push_webhook_timeout_ms)
     AUDIT_RETENTION_DAYS    = tostring(var.audit_retention_days)
     POWERTOOLS_LOG_LEVEL    = var.log_level
   }

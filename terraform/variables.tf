@@ -201,6 +201,20 @@ variable "backend_timeout_ms" {
   }
 }
 
+variable "push_webhook_timeout_ms" {
+  description = "Limit on one attempt to deliver a push to a client's webhook (PUSH_WEBHOOK_TIMEOUT_MS). Five attempts of it and the waits between them (1+2+4+8 s) must end 20 s before the push-delivery function's 300 s: at most 53000."
+  type        = number
+  default     = 10000
+
+  validation {
+    # lib/config.ts refuses more (the handlers would not start), since a longer schedule could
+    # outlast the function and have SQS deliver its whole batch again; the attempts (5) and the
+    # first wait (1 s) are locals.tf's, the 300 s the function's there.
+    condition     = var.push_webhook_timeout_ms >= 1 && var.push_webhook_timeout_ms <= 53000 && floor(var.push_webhook_timeout_ms) == var.push_webhook_timeout_ms
+    error_message = "push_webhook_timeout_ms must be a whole number of milliseconds from 1 to 53000: five attempts of it and the 15 s of waits between them must end 20 s before the push-delivery function's 300 s."
+  }
+}
+
 variable "backend_allowed_cidrs" {
   description = "CIDR blocks of otherwise refused (private, loopback, link-local) backend addresses to allow, e.g. [\"10.1.0.0/16\"]."
   type        = list(string)

@@ -12,10 +12,7 @@ import { type DeliveryQueue, InProcessDeliveryQueue } from './delivery-queue.ts'
 import { DynamoPushConfigs } from './push-configs.ts'
 import { SqsDeliveryQueue } from './sqs-delivery-queue.ts'
 
-type PushConfig = Pick<
-  GatewayConfig,
-  'push' | 'tablePrefix' | 'backendAllowedCidrs' | 'backendTimeoutMs' | 'region'
->
+type PushConfig = Pick<GatewayConfig, 'push' | 'tablePrefix' | 'backendAllowedCidrs' | 'region'>
 
 /**
  * The delivery step, built once per function from configuration: the client's
@@ -46,7 +43,7 @@ export const pushDelivererFor = (
       key: deps.key,
       attempts: config.push.attempts,
       retryBaseMs: config.push.retryBaseMs,
-      timeoutMs: config.backendTimeoutMs,
+      timeoutMs: config.push.webhookTimeoutMs,
     })
 }
 

@@ -9,6 +9,7 @@ import { eventually, startPushAgent, startWebhook } from '../support/push-agent.
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 const deliveryAttempts = 3
+const webhookTimeoutMs = 200
 
 /**
  * Push notifications go through the gateway: the agent is handed a callback
@@ -35,6 +36,24 @@ describe('push notifications through the local gateway', () => {
   const setConfig = (taskId: string, config: Record<string, unknown>) =>
     postA2A(agentUrl(), token, jsonRpc('CreateTaskPushNotificationConfig', { taskId, ...config }))
 
+  /** The dead letters recorded about `taskId`. */
+  const deadLettersOf = async (taskId: string) => {
+    const database = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    })
+    try {
+      const { Items } = await database.send(
+        new ScanCommand({
+          TableName: tableName('pushDeadLetters', process.env.TABLE_PREFIX as string),
+        }),
+      )
+      return Items?.filter((item) => item.taskId === taskId) ?? []
+    } finally {
+      database.destroy()
+    }
+  }
+
   /** The config the agent was given for `taskId`. */
   const givenFor = (taskId: string) => {
     const given = agent.configs.find((config) => config.taskId === taskId)
@@ -46,6 +65,7 @@ describe('push notifications through the local gateway', () => {
     // Read by the handlers when the stack imports them.
     process.env.PUSH_DELIVERY_ATTEMPTS = String(deliveryAttempts)
     process.env.PUSH_RETRY_BASE_MS = '10'
+    process.env.PUSH_WEBHOOK_TIMEOUT_MS = String(webhookTimeoutMs)
     stack = await startThrowawayStack()
     agent = await startPushAgent()
     await registerAgents(stack, [
@@ -282,18 +302,7 @@ describe('push notifications through the local gateway', () => {
     const webhook = await startWebhook(503)
     const taskId = await newTask()
     await setConfig(taskId, { url: webhook.url })
-    const database = createDocumentClient({
-      region: 'us-east-1',
-      dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    })
-    const deadLetters = async () =>
-      (
-        await database.send(
-          new ScanCommand({
-            TableName: tableName('pushDeadLetters', process.env.TABLE_PREFIX as string),
-          }),
-        )
-      ).Items?.filter((item) => item.taskId === taskId) ?? []
+    const deadLetters = () => deadLettersOf(taskId)
 
     // Act
     const pushed = await agent.push(givenFor(taskId))
@@ -308,7 +317,23 @@ describe('push notifications through the local gateway', () => {
     expect(webhook.hits.map((hit) => hit.headers['x-switchboard-delivery-id'])).toEqual(
       Array(deliveryAttempts).fill(letter?.deliveryId),
     )
-    database.destroy()
+    await webhook.stop()
+  })
+  it("gives up on a webhook that never answers after PUSH_WEBHOOK_TIMEOUT_MS an attempt, whatever an agent's timeout", async () => {
+    // Prepare
+    const webhook = await startWebhook('no answer')
+    const taskId = await newTask()
+    await setConfig(taskId, { url: webhook.url })
+    const deadLetters = () => deadLettersOf(taskId)
+
+    // Act
+    await agent.push(givenFor(taskId))
+    await eventually(async () => (await deadLetters()).length === 1)
+
+    // Assess
+    expect(webhook.hits).toHaveLength(deliveryAttempts)
+    const [letter] = await deadLetters()
+    expect(letter).toMatchObject({ attempts: deliveryAttempts })
     await webhook.stop()
   })
 

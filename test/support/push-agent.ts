@@ -108,15 +108,16 @@ export interface WebhookHit {
 
 /**
  * A client's webhook on this machine: it keeps what it receives and answers
- * `status` (200 unless the test makes it fail).
+ * `status` (200 unless the test makes it fail), or never answers.
  */
-export const startWebhook = async (status = 200) => {
+export const startWebhook = async (status: number | 'no answer' = 200) => {
   const hits: WebhookHit[] = []
   const server = createServer(async (request, response) => {
     let body = ''
     for await (const chunk of request) body += chunk
     hits.push({ headers: request.headers, body })
-    response.writeHead(status).end()
+    // 'no answer': the connection stays open until the gateway gives up (or `stop`).
+    if (status !== 'no answer') response.writeHead(status).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {

@@ -220,6 +220,11 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: { ...managed, backend_allowed_cidrs: '["10.2.0.0/16","010.1.0.0/16"]' },
       says: 'backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16',
     },
+    {
+      what: 'a webhook timeout whose five attempts could outlast the push-delivery function',
+      variables: { ...managed, push_webhook_timeout_ms: '60000' },
+      says: 'push_webhook_timeout_ms must be a whole number of milliseconds from 1 to 53000',
+    },
   ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
@@ -272,6 +277,10 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
         ...managed,
         backend_allowed_cidrs: '["10.1.0.0/16","10.2.0.0/016","fd00:0db8::/32","100.64.0.0/10"]',
       },
+    },
+    {
+      what: 'the longest webhook timeout the push-delivery function fits',
+      variables: { ...managed, push_webhook_timeout_ms: '53000' },
     },
   ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {
     // Prepare

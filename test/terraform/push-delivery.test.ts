@@ -1,7 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { awsEnvironmentSource } from '../../lib/config.ts'
-import { resolveSimple, wholeExpression } from './support/expressions.ts'
+import {
+  awsEnvironmentSource,
+  loadConfig,
+  pushDeliveryFunctionTimeoutMs,
+} from '../../lib/config.ts'
+import { compact, resolveSimple, wholeExpression } from './support/expressions.ts'
 import { type Body, loadStack, nested, rootModule, type TerraformModule } from './support/stack.ts'
 
 describe('Terraform stack: push delivery', () => {
@@ -100,5 +104,43 @@ describe('Terraform stack: push delivery', () => {
     expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
       PUSH_DELIVERY_QUEUE_URL: '${aws_sqs_queue.push_deliveries.url}',
     })
+  })
+  it("times the push-delivery function as lib/config.ts's check of a push's attempts assumes", () => {
+    // Assess
+    const handlers = root.locals.handlers as Record<string, { timeout: number }>
+    expect((handlers['push-delivery']?.timeout ?? 0) * 1000).toBe(pushDeliveryFunctionTimeoutMs)
+  })
+
+  it('lets through exactly the webhook timeouts the handlers start with, given the attempts and waits it sets', () => {
+    // Prepare: the stack's push settings, and the largest timeout its validation lets through.
+    const environment = resolveSimple(root, root.locals.gateway_environment) as Record<
+      string,
+      string
+    >
+    const variable = root.variables.push_webhook_timeout_ms as Body
+    const [condition] = nested(variable, 'validation').map((validation) =>
+      compact(wholeExpression(validation.condition) ?? ''),
+    )
+    const largest = Number(/var\.push_webhook_timeout_ms<=(\d+)/.exec(condition ?? '')?.[1])
+    const handlersStartWith = (timeoutMs: number) => {
+      try {
+        loadConfig({
+          TOKEN_ISSUER: 'https://id.example.com',
+          PUSH_DELIVERY_ATTEMPTS: environment.PUSH_DELIVERY_ATTEMPTS,
+          PUSH_RETRY_BASE_MS: environment.PUSH_RETRY_BASE_MS,
+          PUSH_WEBHOOK_TIMEOUT_MS: String(timeoutMs),
+        })
+        return true
+      } catch {
+        return false
+      }
+    }
+
+    // Assess
+    expect(environment.PUSH_WEBHOOK_TIMEOUT_MS).toBe('${tostring(var.push_webhook_timeout_ms)}')
+    expect(largest).toBeGreaterThan(0)
+    expect(handlersStartWith(largest)).toBe(true)
+    expect(handlersStartWith(largest + 1)).toBe(false)
+    expect(handlersStartWith(variable.default as number)).toBe(true)
   })
 })

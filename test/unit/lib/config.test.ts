@@ -190,4 +190,42 @@ describe('config', () => {
       /MANAGED_CLIENT_IDS/,
     )
   })
+
+  it("limits a push's attempts by PUSH_WEBHOOK_TIMEOUT_MS, not by the agents' BACKEND_TIMEOUT_MS", () => {
+    // Act
+    const config = loadConfig({
+      TOKEN_ISSUER: 'https://id.example.com',
+      BACKEND_TIMEOUT_MS: '900000',
+    })
+
+    // Assess
+    expect(config.push.webhookTimeoutMs).toBe(10_000)
+  })
+
+  it('refuses push delivery settings whose attempts and waits could outlast the push-delivery function, naming each', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...issuer, ...env })
+        return []
+      } catch (caught) {
+        return (caught as ConfigError).problems
+      }
+    }
+
+    // Act
+    const slowWebhook = problemsOf({ PUSH_WEBHOOK_TIMEOUT_MS: '60000' })
+    const manyAttempts = problemsOf({ PUSH_DELIVERY_ATTEMPTS: '10' })
+    const longest = problemsOf({ PUSH_WEBHOOK_TIMEOUT_MS: '53000' })
+
+    // Assess: 5 x 60 s + 1 + 2 + 4 + 8 s; 10 x 10 s + 1 + 2 + ... + 256 s; 5 x 53 s + 15 s fits.
+    expect(slowWebhook).toEqual([
+      expect.stringContaining(
+        'PUSH_DELIVERY_ATTEMPTS=5 attempts of PUSH_WEBHOOK_TIMEOUT_MS=60000, waiting from PUSH_RETRY_BASE_MS=1000 doubling between them, may take 315000 ms: more than the 280000 ms',
+      ),
+    ])
+    expect(manyAttempts).toEqual([expect.stringMatching(/PUSH_DELIVERY_ATTEMPTS=10 .* 611000 ms/)])
+    expect(longest).toEqual([])
+  })
 })
