@@ -80,7 +80,14 @@ export interface DeliveryDeps {
   attempts: number
   /** The wait before the second attempt; it doubles after each. */
   retryBaseMs: number
+  /** The limit on one attempt: no answer by then is a failed attempt. */
   timeoutMs: number
+  /**
+   * When (epoch ms) the last attempt must have ended, if anything bounds the
+   * delivery (the push-delivery function's time): no wait runs past it, and an
+   * attempt is cut to what is left.
+   */
+  deadline?: number
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -93,21 +100,29 @@ export type DeliveryOutcome =
 
 type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
 
+/** Why an attempt was abandoned: it had no answer within its time. */
+class AttemptTimeoutError extends Error {
+  readonly timeoutMs: number
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`)
+    this.name = 'AttemptTimeoutError'
+    this.timeoutMs = timeoutMs
+  }
+}
+
 const attemptOnce = async (
   delivery: PushDelivery,
   record: PushConfigRecord,
-  deps: DeliveryDeps,
+  jwt: string,
+  fetch: BackendFetch,
+  timeoutMs: number,
 ): Promise<Attempt> => {
-  const jwt = await deliveryJwt(await deps.key(), {
-    issuer: delivery.issuer,
-    webhookUrl: record.webhook.url,
-    deliveryId: delivery.deliveryId,
-    taskId: delivery.taskId,
-    body: delivery.body,
-    now: (deps.now ?? Date.now)(),
-  })
+  // A timer of our own rather than AbortSignal.timeout: it is cleared as soon as the answer is
+  // in, and a test's fake clock drives it like the waits.
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs)
   try {
-    const response = await deps.fetch(record.webhook.url, {
+    const response = await fetch(record.webhook.url, {
       method: 'POST',
       headers: {
         'content-type': delivery.contentType,
@@ -117,7 +132,7 @@ const attemptOnce = async (
       },
       body: delivery.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(deps.timeoutMs),
+      signal: controller.signal,
     })
     await response.body?.cancel()
     if (response.status >= 200 && response.status < 300) return { ok: true }
@@ -128,20 +143,25 @@ const attemptOnce = async (
     const refused = refusedAddress(error)
     if (refused)
       return { ok: false, reason: `the webhook is ${refused.callerReason}`, retry: false }
+    if (controller.signal.reason instanceof AttemptTimeoutError)
+      return { ok: false, reason: `the webhook did not answer within ${timeoutMs} ms`, retry: true }
     return { ok: false, reason: `the webhook could not be reached (${String(error)})`, retry: true }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
 /**
- * Delivers one push to the client's webhook: bounded attempts, waiting
- * `retryBaseMs`, then twice that, and so on, between them; a refused address
- * or a 4xx answer (but 408 and 429) ends them at once. When they run out the
- * push is recorded as a dead letter (and the outcome says so): a failed
- * delivery is an outcome, not an exception. Only a failure of the gateway's
- * own (the store, the key) throws, so that the queue may try it again.
+ * Delivers one push to the client's webhook: bounded attempts of at most
+ * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
+ * them; a refused address or a 4xx answer (but 408 and 429) ends them at once,
+ * and so does the `deadline`, when given. When they end without a 2xx the push
+ * is recorded as a dead letter (and the outcome says so): a failed delivery is
+ * an outcome, not an exception. Only a failure of the gateway's own (the
+ * store, the key) throws, so that the queue may try it again.
  *
  * @example
- * const outcome = await deliverPush(delivery, { configs, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000 })
+ * const outcome = await deliverPush(delivery, { configs, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000, deadline: Date.now() + 280_000 })
  */
 export const deliverPush = async (
   delivery: PushDelivery,
@@ -151,17 +171,44 @@ export const deliverPush = async (
   const version = config && versionHashed(config, delivery.secretHash)
   if (!config || !version) return { outcome: 'dropped' }
   const record = { ...config, webhook: version.webhook }
+  const now = deps.now ?? Date.now
   const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0
+  let outOfTime = false
   while (attempts < deps.attempts) {
-    if (attempts > 0) await sleep(deps.retryBaseMs * 2 ** (attempts - 1))
+    if (attempts > 0) {
+      const wait = deps.retryBaseMs * 2 ** (attempts - 1)
+      if (now() + wait >= deadline) {
+        outOfTime = true
+        break
+      }
+      await sleep(wait)
+    }
+    const jwt = await deliveryJwt(await deps.key(), {
+      issuer: delivery.issuer,
+      webhookUrl: record.webhook.url,
+      deliveryId: delivery.deliveryId,
+      taskId: delivery.taskId,
+      body: delivery.body,
+      now: now(),
+    })
+    // Signing may have been slow (KMS): what is left is measured after it.
+    const left = deadline - now()
+    if (left <= 0) {
+      outOfTime = true
+      break
+    }
     attempts++
-    last = await attemptOnce(delivery, record, deps)
+    last = await attemptOnce(delivery, record, jwt, deps.fetch, Math.min(deps.timeoutMs, left))
     if (last.ok) return { outcome: 'delivered', attempts }
     if (!last.retry) break
   }
-  const reason = last.ok ? '' : last.reason
+  const lastReason = last.ok ? '' : last.reason
+  const reason = outOfTime
+    ? `${lastReason}; the delivery's time ran out after ${attempts} of ${deps.attempts} attempts`
+    : lastReason
   await deps.deadLetters.record({
     deliveryId: delivery.deliveryId,
     configId: delivery.configId,

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
 import { exportJWK, importJWK, jwtVerify } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OperationName } from '../../../lib/a2a/operations.ts'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
@@ -624,6 +624,98 @@ describe('deliverPush', () => {
     // Assess
     expect(outcome).toEqual({ outcome: 'delivered', attempts: 2 })
     expect(letters).toEqual([])
+  })
+
+  describe('against the clock (fake timers)', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    /** Deps whose webhook takes every request and never answers. */
+    const depsNeverAnswered = () => {
+      const { deps, requests, letters } = depsAnswering([])
+      const fetch = (url: string, init: RequestInit) => {
+        requests.push({ url, init })
+        return new Promise<Response>((_, reject) =>
+          init.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        )
+      }
+      const { sleep: _recorded, ...real } = deps
+      return { requests, letters, deps: { ...real, fetch } }
+    }
+
+    it('gives up on a webhook that does not answer within the timeout, retrying it, and says so', async () => {
+      // Prepare
+      vi.useFakeTimers()
+      const { deps, letters } = depsNeverAnswered()
+
+      // Act
+      const outcome = deliverPush(delivery, { ...deps, attempts: 2, timeoutMs: 1_000 })
+      await vi.advanceTimersByTimeAsync(1_000 + 100 + 1_000)
+
+      // Assess
+      await expect(outcome).resolves.toEqual({
+        outcome: 'dead-lettered',
+        attempts: 2,
+        reason: 'the webhook did not answer within 1000 ms',
+      })
+      expect(letters).toHaveLength(1)
+    })
+
+    it('ends a push by its deadline, dead-lettered, however long its attempts could take', async () => {
+      // Prepare: five attempts of 53 s and their waits would take 280 s; 120 s are left.
+      vi.useFakeTimers()
+      const { deps, requests, letters } = depsNeverAnswered()
+      const deadline = Date.now() + 120_000
+      let ended: number | undefined
+
+      // Act
+      const outcome = deliverPush(delivery, {
+        ...deps,
+        attempts: 5,
+        retryBaseMs: 1_000,
+        timeoutMs: 53_000,
+        deadline,
+      }).finally(() => {
+        ended = Date.now()
+      })
+      await vi.advanceTimersByTimeAsync(120_000)
+
+      // Assess: 53 s, 1 s, 53 s, 2 s, and the third attempt cut to the 11 s left.
+      expect(ended).toBeLessThanOrEqual(deadline)
+      await expect(outcome).resolves.toMatchObject({ outcome: 'dead-lettered', attempts: 3 })
+      expect(requests).toHaveLength(3)
+      expect(letters).toMatchObject([
+        {
+          attempts: 3,
+          reason:
+            "the webhook did not answer within 11000 ms; the delivery's time ran out after 3 of 5 attempts",
+        },
+      ])
+    })
+
+    it('makes no attempt it has no time left for after a wait', async () => {
+      // Prepare: the first attempt fails at once; its 1 s wait would end past the deadline.
+      vi.useFakeTimers()
+      const { deps, requests, letters } = depsAnswering([503])
+      const { sleep: _recorded, ...real } = deps
+
+      // Act
+      const outcome = deliverPush(delivery, {
+        ...real,
+        attempts: 3,
+        retryBaseMs: 1_000,
+        deadline: Date.now() + 500,
+      })
+      await vi.advanceTimersByTimeAsync(500)
+
+      // Assess
+      await expect(outcome).resolves.toMatchObject({ outcome: 'dead-lettered', attempts: 1 })
+      expect(requests).toHaveLength(1)
+      expect(letters[0]?.reason).toBe(
+        "the webhook answered 503; the delivery's time ran out after 1 of 3 attempts",
+      )
+    })
   })
 
   it('drops a push whose config is gone', async () => {
