@@ -5,7 +5,7 @@ import { loadConfig } from '../lib/config.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { createLogger } from '../lib/observability/logger.ts'
 import { pushDelivererFor } from '../lib/push/adapters.ts'
-import type { PushDelivery } from '../lib/push/delivery.ts'
+import { deliverBatch } from '../lib/push/delivery-batch.ts'
 import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
@@ -29,20 +29,11 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
   .use(traceContext({ logger }))
   .handler(async (event) => {
-    const failures = await Promise.all(
-      event.Records.map(async (record) => {
-        try {
-          const outcome = await deliver(JSON.parse(record.body) as PushDelivery)
-          logger.info('push delivery', { messageId: record.messageId, ...outcome })
-          return undefined
-        } catch (error) {
-          logger.error('push delivery failed in the gateway', {
-            messageId: record.messageId,
-            error,
-          })
-          return { itemIdentifier: record.messageId }
-        }
-      }),
-    )
-    return { batchItemFailures: failures.filter((failure) => failure !== undefined) }
+    const again = await deliverBatch(event.Records, {
+      deliver,
+      onOutcome: (messageId, outcome) => logger.info('push delivery', { messageId, ...outcome }),
+      onGatewayFailure: (messageId, error) =>
+        logger.error('push delivery failed in the gateway', { messageId, error }),
+    })
+    return { batchItemFailures: again.map((itemIdentifier) => ({ itemIdentifier })) }
   })
