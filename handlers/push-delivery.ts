@@ -19,18 +19,20 @@ const deliver = pushDelivererFor(config, {
 
 /**
  * Reads the push queue (SQS event source mapping): each push delivered to its
- * client's webhook with bounded retries, or dead-lettered. A push whose
- * delivery failed in the gateway itself (the database, the signing key) is
- * reported back to SQS to be received again, and after the queue's
- * maxReceiveCount lands in its DLQ.
+ * client's webhook with bounded retries, or dead-lettered, within the
+ * function's remaining time. A push whose delivery failed in the gateway
+ * itself (the database, the signing key, or not finished in time) is reported
+ * back to SQS to be received again, and after the queue's maxReceiveCount
+ * lands in its DLQ.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(tracedHandler())
   .use(injectLambdaContext(logger))
   .use(traceContext({ logger }))
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const again = await deliverBatch(event.Records, {
       deliver,
+      endsAt: Date.now() + context.getRemainingTimeInMillis(),
       onOutcome: (messageId, outcome) => logger.info('push delivery', { messageId, ...outcome }),
       onGatewayFailure: (messageId, error) =>
         logger.error('push delivery failed in the gateway', { messageId, error }),

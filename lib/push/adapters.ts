@@ -17,7 +17,8 @@ type PushConfig = Pick<GatewayConfig, 'push' | 'tablePrefix' | 'backendAllowedCi
 /**
  * The delivery step, built once per function from configuration: the client's
  * webhook called through the guarded fetch (the backend address policy at
- * connect time), each delivery signed with the gateway's key.
+ * connect time), each delivery signed with the gateway's key, its attempts
+ * ending by `deadline` when one is given (the push-delivery function's time).
  */
 export const pushDelivererFor = (
   config: PushConfig,
@@ -25,7 +26,7 @@ export const pushDelivererFor = (
     client: DynamoDBDocumentClient
     key: () => Promise<GatewayKey>
   },
-): ((delivery: PushDelivery) => Promise<DeliveryOutcome>) => {
+): ((delivery: PushDelivery, deadline?: number) => Promise<DeliveryOutcome>) => {
   const configs = new DynamoPushConfigs({
     client: deps.client,
     tableName: tableName('pushConfigs', config.tablePrefix),
@@ -35,7 +36,7 @@ export const pushDelivererFor = (
     tableName: tableName('pushDeadLetters', config.tablePrefix),
   })
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
-  return (delivery) =>
+  return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
       deadLetters,
@@ -44,6 +45,7 @@ export const pushDelivererFor = (
       attempts: config.push.attempts,
       retryBaseMs: config.push.retryBaseMs,
       timeoutMs: config.push.webhookTimeoutMs,
+      deadline,
     })
 }
 

@@ -100,6 +100,20 @@ export type DeliveryOutcome =
 
 type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
 
+/**
+ * A push whose deadline passed before its first attempt: the gateway's own
+ * steps (reading the config, signing) used the time up, so it is the gateway's
+ * failure, for the queue to try again, not the webhook's to be dead-lettered.
+ */
+export class DeliveryOutOfTimeError extends Error {
+  readonly deliveryId: string
+  constructor(deliveryId: string) {
+    super(`push ${deliveryId}: no attempt was made before the delivery's deadline`)
+    this.name = 'DeliveryOutOfTimeError'
+    this.deliveryId = deliveryId
+  }
+}
+
 /** Why an attempt was abandoned: it had no answer within its time. */
 class AttemptTimeoutError extends Error {
   readonly timeoutMs: number
@@ -158,7 +172,8 @@ const attemptOnce = async (
  * and so does the `deadline`, when given. When they end without a 2xx the push
  * is recorded as a dead letter (and the outcome says so): a failed delivery is
  * an outcome, not an exception. Only a failure of the gateway's own (the
- * store, the key) throws, so that the queue may try it again.
+ * store, the key, or time it used up before any attempt:
+ * `DeliveryOutOfTimeError`) throws, so that the queue may try it again.
  *
  * @example
  * const outcome = await deliverPush(delivery, { configs, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000, deadline: Date.now() + 280_000 })
@@ -205,6 +220,7 @@ export const deliverPush = async (
     if (last.ok) return { outcome: 'delivered', attempts }
     if (!last.retry) break
   }
+  if (outOfTime && attempts === 0) throw new DeliveryOutOfTimeError(delivery.deliveryId)
   const lastReason = last.ok ? '' : last.reason
   const reason = outOfTime
     ? `${lastReason}; the delivery's time ran out after ${attempts} of ${deps.attempts} attempts`

@@ -333,7 +333,10 @@ describe('push notifications through the local gateway', () => {
     // Assess
     expect(webhook.hits).toHaveLength(deliveryAttempts)
     const [letter] = await deadLetters()
-    expect(letter).toMatchObject({ attempts: deliveryAttempts })
+    expect(letter).toMatchObject({
+      attempts: deliveryAttempts,
+      reason: `the webhook did not answer within ${webhookTimeoutMs} ms`,
+    })
     await webhook.stop()
   })
 

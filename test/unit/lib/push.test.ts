@@ -694,6 +694,27 @@ describe('deliverPush', () => {
       ])
     })
 
+    it("hands a push whose time the gateway's own steps used up back to the queue, with no dead letter", async () => {
+      // Prepare: reading the config takes longer than the whole deadline.
+      vi.useFakeTimers()
+      const { deps, requests, letters } = depsAnswering([])
+      const deadline = Date.now() + 1_000
+      const slowConfigs = {
+        get: () =>
+          new Promise<typeof record>((resolve) => setTimeout(() => resolve(record), 2_000)),
+      }
+
+      // Act
+      const outcome = deliverPush(delivery, { ...deps, configs: slowConfigs, deadline })
+      const settled = expect(outcome).rejects.toThrow(/no attempt/)
+      await vi.advanceTimersByTimeAsync(2_000)
+
+      // Assess
+      await settled
+      expect(requests).toEqual([])
+      expect(letters).toEqual([])
+    })
+
     it('makes no attempt it has no time left for after a wait', async () => {
       // Prepare: the first attempt fails at once; its 1 s wait would end past the deadline.
       vi.useFakeTimers()
