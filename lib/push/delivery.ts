@@ -232,7 +232,7 @@ export const deliverPush = async (
     ...(delivery.taskId ? { taskId: delivery.taskId } : {}),
     attempts,
     reason,
-    failedAt: new Date((deps.now ?? Date.now)()).toISOString(),
+    failedAt: new Date(now()).toISOString(),
   })
   return { outcome: 'dead-lettered', attempts, reason }
 }
