@@ -55,6 +55,11 @@ export const errorAnswers = {
     a2a: 'invalid-request',
   },
   'agent-changed': { status: 409, title: 'Agent changed meanwhile', a2a: 'invalid-request' },
+  'agent-registered-again': {
+    status: 409,
+    title: 'Agent registered again',
+    a2a: 'invalid-request',
+  },
   'agent-card-unreachable': {
     status: 422,
     title: 'Agent card unreachable',
@@ -129,8 +134,9 @@ export const errorAnswerOf = (error: SwitchboardError): ErrorAnswer => errorAnsw
 export class AgentNotFoundError extends SwitchboardError {
   readonly code = 'agent-not-found'
   readonly agentId: string
-  constructor(agentId: string) {
-    super(`No agent '${agentId}' is registered with this gateway.`)
+  /** `why`, when known, says how it came to be gone (another request deleted it meanwhile). */
+  constructor(agentId: string, why?: string) {
+    super(`No agent '${agentId}' is registered with this gateway${why ? `: ${why}` : ''}.`)
     this.name = 'AgentNotFoundError'
     this.agentId = agentId
   }
@@ -156,6 +162,29 @@ export class AgentChangedError extends SwitchboardError {
     super(`Agent '${agentId}' was changed by another request meanwhile; read it again and retry.`)
     this.name = 'AgentChangedError'
     this.agentId = agentId
+  }
+}
+
+/**
+ * A delete found the id held by a newer registration than the one it set out to delete (that
+ * one was deleted by another request, and the id registered again meanwhile): it stopped,
+ * leaving the new agent alone.
+ */
+export class AgentRegisteredAgainError extends SwitchboardError {
+  readonly code = 'agent-registered-again'
+  readonly agentId: string
+  /** When the registration now holding the id was made. */
+  readonly createdAt: string
+  constructor(agentId: string, createdAt: string) {
+    super(
+      `The agent '${agentId}' this delete was removing was deleted by another request, and '${agentId}' was registered again at ${createdAt}; this delete stopped and left the new agent alone. To delete the new one, DELETE /admin/agents/${agentId} again.`,
+    )
+    this.name = 'AgentRegisteredAgainError'
+    this.agentId = agentId
+    this.createdAt = createdAt
+  }
+  override get problemExtensions() {
+    return { createdAt: this.createdAt }
   }
 }
 

@@ -23,8 +23,12 @@ export interface AgentRegistry {
    * if it is gone, AgentChangedError if another change was written meanwhile.
    */
   replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void>
-  /** Removes an agent; removing one that is gone is not an error. */
-  delete(agentId: string): Promise<void>
+  /**
+   * Removes the agent as a delete read it: only while it is `deleting` and still the
+   * registration made at `record.createdAt`. False, and nothing removed, if it is gone or
+   * the id was registered again meanwhile.
+   */
+  delete(record: Pick<AgentRecord, 'agentId' | 'createdAt'>): Promise<boolean>
   /**
    * Sets bookkeeping fields on the record as it was written at `updatedAt` (a
    * field given as undefined is removed); false, and nothing written, if the
@@ -93,13 +97,22 @@ export class DynamoAgentRegistry implements AgentRegistry {
     )
   }
 
-  async delete(agentId: string): Promise<void> {
-    await this.#client.send(
-      new DeleteCommand({
-        TableName: this.#tableName,
-        Key: { [tables.agents.partitionKey]: agentId },
-      }),
-    )
+  async delete(record: Pick<AgentRecord, 'agentId' | 'createdAt'>): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { [tables.agents.partitionKey]: record.agentId },
+          ConditionExpression: '#status = :deleting AND #createdAt = :createdAt',
+          ExpressionAttributeNames: { '#status': 'status', '#createdAt': 'createdAt' },
+          ExpressionAttributeValues: { ':deleting': 'deleting', ':createdAt': record.createdAt },
+        }),
+      )
+      return true
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false
+      throw error
+    }
   }
 
   async annotate(

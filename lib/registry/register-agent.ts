@@ -4,7 +4,9 @@ import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import { agentCoreRuntimeOf, resolveBackendAddress } from '../backend/agentcore.ts'
 import { backendAuthType } from '../backend/auth/auth-types.ts'
 import {
+  AgentChangedError,
   AgentNotFoundError,
+  AgentRegisteredAgainError,
   CardSignatureInvalidError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
@@ -390,10 +392,38 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
 }
 
 /**
+ * Why a delete of `deleting` stops, from the id as read now: gone (another request finished
+ * the delete), registered again since, or changed otherwise.
+ */
+const stopOfDelete = (deleting: AgentRecord, current: AgentRecord | undefined): Error => {
+  const { agentId } = deleting
+  if (!current)
+    return new AgentNotFoundError(agentId, 'another request finished deleting it meanwhile')
+  if (current.createdAt !== deleting.createdAt) {
+    return new AgentRegisteredAgainError(agentId, current.createdAt)
+  }
+  return new AgentChangedError(agentId)
+}
+
+/**
+ * Throws unless the id still holds the registration `deleting` was read as, being deleted. The
+ * search vectors and the grants are kept by agent id alone: a delete checks this before each,
+ * so that one retried or run twice, which another request finished meanwhile, stops there
+ * rather than take them from an agent registered again since under the same id.
+ */
+const stillBeingDeleted = async (deleting: AgentRecord, deps: AgentAdminDeps): Promise<void> => {
+  const current = await deps.registry.get(deleting.agentId)
+  if (current?.status === 'deleting' && current.createdAt === deleting.createdAt) return
+  throw stopOfDelete(deleting, current)
+}
+
+/**
  * DELETE: the agent stops being served at once (status `deleting`), then its
  * secret, its search vector and its grants go, then its record, so an agent
  * registered later under the same id inherits nothing. A delete that fails
- * half-way is finished by the next one.
+ * half-way is finished by the next one. Every step belongs to the registration
+ * read (its `createdAt`): a delete that finds the id gone or registered again
+ * stops (AgentNotFoundError, AgentRegisteredAgainError), leaving a new agent alone.
  */
 export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
   const before = await deps.registry.get(agentId)
@@ -404,12 +434,16 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
       before,
     )
   }
-  // Each once, even should a record list the secret it owns as retired too.
+  // Each once, even should a record list the secret it owns as retired too. Its own: named by it.
   const secret = ownedSecret(before.auth)
   const made = new Set([...(secret ? [secret] : []), ...(before.retiredSecretArns ?? [])])
   for (const arn of made) await deps.secrets.delete(arn)
+  await stillBeingDeleted(before, deps)
   await deps.removeVector?.(agentId)
+  await stillBeingDeleted(before, deps)
   await deps.revokeGrants?.(agentId)
-  await deps.registry.delete(agentId)
+  if (!(await deps.registry.delete(before))) {
+    throw stopOfDelete(before, await deps.registry.get(agentId))
+  }
   return { before, after: undefined }
 }

@@ -9,6 +9,7 @@ import {
   AgentCardUnreachableError,
   AgentChangedError,
   AgentNotFoundError,
+  AgentRegisteredAgainError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
@@ -538,6 +539,96 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     expect(midway?.status).toBe('deleting')
     expect(revoked).toEqual(['granted'])
     expect(await registry.get('granted')).toBeUndefined()
+  })
+
+  describe('a delete retried while the first still runs', () => {
+    /** A promise and the function that settles it, to hold a step until the test lets it go. */
+    const gate = () => {
+      let open = () => {}
+      const opened = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      return { open, opened }
+    }
+    /** The file store, except that each secret delete waits for `release` once it has begun. */
+    const heldDeletes = (release: Promise<void>, reached: () => void): SecretStore => ({
+      create: secrets.create.bind(secrets),
+      read: secrets.read.bind(secrets),
+      describe: secrets.describe.bind(secrets),
+      delete: async (arn) => {
+        reached()
+        await release
+        await secrets.delete(arn)
+      },
+    })
+
+    it('leaves alone an agent registered again under the id before the retry ends, and says so', async () => {
+      // Prepare: both deletes read the agent, then wait on its secret's delete.
+      const keyed = (apiKey: string) => config('relay', { auth: { type: 'api_key', apiKey } })
+      await registerAgent(keyed('old-key'), deps)
+      const steps: string[] = []
+      const counted: AgentAdminDeps = {
+        ...deps,
+        removeVector: async (agentId) => void steps.push(`vector ${agentId}`),
+        revokeGrants: async (agentId) => void steps.push(`grants ${agentId}`),
+      }
+      const [first, retry] = [
+        { reached: gate(), release: gate() },
+        { reached: gate(), release: gate() },
+      ]
+      const deleting = deleteAgent('relay', {
+        ...counted,
+        secrets: heldDeletes(first.release.opened, first.reached.open),
+      })
+      await first.reached.opened
+      const retrying = failure(
+        deleteAgent('relay', {
+          ...counted,
+          secrets: heldDeletes(retry.release.opened, retry.reached.open),
+        }),
+      )
+      await retry.reached.opened
+      first.release.open()
+      await deleting
+
+      // Act: the id is registered again, then the retry goes on.
+      const { after: again } = await registerAgent(keyed('new-key'), deps)
+      steps.length = 0
+      retry.release.open()
+      const stopped = await retrying
+
+      // Assess
+      expect(stopped).toBeInstanceOf(AgentRegisteredAgainError)
+      expect((stopped as Error).message).toContain(`registered again at ${again?.createdAt}`)
+      expect(await registry.get('relay')).toEqual(again)
+      expect(await secrets.read(secretArnOf(again))).toBe('new-key')
+      expect(steps).toEqual([])
+    })
+
+    it('says the agent is gone when another request finished deleting it meanwhile', async () => {
+      // Prepare
+      await registerAgent(config('twice'), deps)
+      const reached = gate()
+      const release = gate()
+      const deleting = deleteAgent('twice', {
+        ...deps,
+        removeVector: async () => {
+          reached.open()
+          await release.opened
+        },
+      })
+      await reached.opened
+
+      // Act
+      await deleteAgent('twice', deps)
+      release.open()
+      const stopped = await failure(deleting)
+
+      // Assess
+      expect(stopped).toBeInstanceOf(AgentNotFoundError)
+      expect((stopped as Error).message).toMatch(/another request finished deleting it meanwhile/)
+      expect(await registry.get('twice')).toBeUndefined()
+    })
   })
 
   it('notes bookkeeping only on the record as it was written, never on a newer one', async () => {

@@ -36,7 +36,11 @@ const memoryRegistry = (): AgentRegistry => {
       if (records.get(record.agentId)?.updatedAt !== read.updatedAt) throw new Error('changed')
       records.set(record.agentId, record)
     },
-    delete: async (agentId) => void records.delete(agentId),
+    delete: async ({ agentId, createdAt }) => {
+      const stored = records.get(agentId)
+      if (stored?.status !== 'deleting' || stored.createdAt !== createdAt) return false
+      return records.delete(agentId)
+    },
     annotate: async (record, fields) => {
       const stored = records.get(record.agentId)
       if (stored?.updatedAt !== record.updatedAt) return false
