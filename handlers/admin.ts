@@ -20,7 +20,7 @@ import {
 } from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
-import { AgentNotFoundError, PermissionNotFoundError } from '../lib/errors.ts'
+import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
@@ -29,6 +29,7 @@ import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
 import {
   deleteAgent,
+  existingAgent,
   patchAgent,
   registerAgent,
   replaceAgent,
@@ -148,12 +149,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/agents/{agentId}',
-    handler: async (event) => {
-      const agentId = agentIdOf(event)
-      const record = await registry.get(agentId)
-      if (!record || record.status === 'deleting') throw new AgentNotFoundError(agentId)
-      return jsonResponse(200, record)
-    },
+    handler: async (event) => jsonResponse(200, await existingAgent(agentIdOf(event), agentAdmin)),
   },
   {
     method: 'PUT',

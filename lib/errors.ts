@@ -10,6 +10,12 @@ export abstract class SwitchboardError extends Error {
   get problemExtensions(): Record<string, unknown> {
     return {}
   }
+  /**
+   * What a change that stopped part-way made that stays: the record before it and as the
+   * change left it. auditedChange (lib/admin/audit.ts) records it as the change's entry
+   * rather than withdraw the entry. Absent, as for most errors: the change made nothing.
+   */
+  made?: { before: unknown; after: unknown }
 }
 
 /** The A2A failure kinds (lib/a2a/errors.ts) a domain error may stand for. */
@@ -55,6 +61,12 @@ export const errorAnswers = {
     a2a: 'invalid-request',
   },
   'agent-changed': { status: 409, title: 'Agent changed meanwhile', a2a: 'invalid-request' },
+  'agent-being-deleted': { status: 409, title: 'Agent being deleted', a2a: 'invalid-request' },
+  'agent-delete-unfinished': {
+    status: 503,
+    title: 'Agent delete unfinished',
+    a2a: 'backend-unavailable',
+  },
   'agent-registered-again': {
     status: 409,
     title: 'Agent registered again',
@@ -162,6 +174,42 @@ export class AgentChangedError extends SwitchboardError {
     super(`Agent '${agentId}' was changed by another request meanwhile; read it again and retry.`)
     this.name = 'AgentChangedError'
     this.agentId = agentId
+  }
+}
+
+/**
+ * An agent whose delete has not finished (status `deleting`: under way, or stopped half-way):
+ * it is no longer served, and only a DELETE, which finishes the job, may change it.
+ */
+export class AgentBeingDeletedError extends SwitchboardError {
+  readonly code = 'agent-being-deleted'
+  readonly agentId: string
+  constructor(agentId: string) {
+    super(
+      `Agent '${agentId}' is being deleted: it is no longer served, and its delete has not finished (it may still be running, or have stopped half-way). Run DELETE /admin/agents/${agentId} again to finish it; the id can then be registered again.`,
+    )
+    this.name = 'AgentBeingDeletedError'
+    this.agentId = agentId
+  }
+}
+
+/**
+ * A delete that failed after the agent was marked `deleting`: what it did stays (the agent is
+ * no longer served), and a DELETE run again finishes it. `cause` is what failed, for the log.
+ */
+export class AgentDeleteUnfinishedError extends SwitchboardError {
+  readonly code = 'agent-delete-unfinished'
+  readonly agentId: string
+  /** The step that failed, as an operator would name it: "removing its search vectors". */
+  readonly step: string
+  constructor(agentId: string, step: string, options: { cause: unknown }) {
+    super(
+      `Agent '${agentId}' is only partly deleted: ${step} failed. It is no longer served; run DELETE /admin/agents/${agentId} again to finish deleting it.`,
+      options,
+    )
+    this.name = 'AgentDeleteUnfinishedError'
+    this.agentId = agentId
+    this.step = step
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
+import { SwitchboardError } from '../errors.ts'
 
 /**
  * One admin change as the audit trail keeps it: who (`actor`, the caller's
@@ -74,8 +75,11 @@ export const redactSecrets = (value: unknown): unknown => {
 /**
  * Makes an admin change and records it in the trail. A durable sink writes the
  * intent first: if that fails, the change is not made. A change that throws
- * records nothing (its intent is withdrawn). Returns what the change returned,
- * whole (the trail keeps its before and after records only, secrets redacted).
+ * records nothing (its intent is withdrawn), unless its error says it made part
+ * of the change, which stays (`made`, SwitchboardError: a delete stopped
+ * half-way): that is recorded, and the error still thrown. Returns what the
+ * change returned, whole (the trail keeps its before and after records only,
+ * secrets redacted).
  *
  * @example
  * const { after } = await auditedChange(sink, { action: 'agent.delete', actor, target: agentId, requestId },
@@ -108,20 +112,28 @@ export const auditedChange = async <
     at: now().toISOString(),
   }
   await sink.intend?.(intent)
-  let made: Made
-  try {
-    made = await change()
-  } catch (error) {
-    // Best effort: an intent left behind stays `pending`, never `applied`.
-    await sink.withdraw?.(intent).catch(() => undefined)
-    throw error
-  }
-  await sink.record({
+  const entryOf = (made: {
+    before: unknown
+    after: unknown
+    action?: string | undefined
+    target?: string | undefined
+  }): AuditEntry => ({
     ...intent,
     action: made.action ?? intent.action,
     target: made.target ?? intent.target,
     before: redactSecrets(made.before ?? null),
     after: redactSecrets(made.after ?? null),
   })
+  let made: Made
+  try {
+    made = await change()
+  } catch (error) {
+    const partly = error instanceof SwitchboardError ? error.made : undefined
+    // Best effort: an intent left behind stays `pending`, never `applied`; the error is the answer.
+    if (partly) await sink.record(entryOf(partly)).catch(() => undefined)
+    else await sink.withdraw?.(intent).catch(() => undefined)
+    throw error
+  }
+  await sink.record(entryOf(made))
   return made
 }

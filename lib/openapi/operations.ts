@@ -53,7 +53,8 @@ export interface ApiOperation {
 const none = (description: string): ApiResponse => ({ description })
 const json = (description: string, body: z.ZodType): ApiResponse => ({ description, body })
 const agent = (description: string) => json(description, agentRecordSchema)
-const notFound = none('No such agent (or it is being deleted)')
+const notFound = none('No such agent')
+const beingDeleted = 'The agent is being deleted: run DELETE again to finish it'
 const unreadableCard = none(
   'The backend address, its card, the card signature or a named secret was refused; `detail` says which',
 )
@@ -74,7 +75,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       201: agent('Registered; `Location` names the agent'),
       409: none(
-        'An agent with this id is registered, or a request with this Idempotency-Key is in progress',
+        'An agent with this id is registered (or being deleted: run DELETE again to finish it), or a request with this Idempotency-Key is in progress',
       ),
       422: unreadableCard,
     },
@@ -87,7 +88,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       201: agent('Registered; `Location` names the agent'),
       409: none(
-        'An agent with this id is registered, or a request with this Idempotency-Key is in progress',
+        'An agent with this id is registered (or being deleted: run DELETE again to finish it), or a request with this Idempotency-Key is in progress',
       ),
       422: unreadableCard,
     },
@@ -102,7 +103,11 @@ export const apiOperations: Record<string, ApiOperation> = {
     summary: 'Read an agent',
     tag: 'admin',
     auth: 'admin',
-    responses: { 200: agent('The agent record (secrets by ARN only)'), 404: notFound },
+    responses: {
+      200: agent('The agent record (secrets by ARN only)'),
+      404: notFound,
+      409: none(beingDeleted),
+    },
   },
   'PUT /admin/agents/{agentId}': {
     summary: "Replace an agent's config; its card is read again",
@@ -112,7 +117,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       200: agent('The agent as replaced'),
       404: notFound,
-      409: none('The agent changed meanwhile; read it and try again'),
+      409: none(`The agent changed meanwhile; read it and try again. Or: ${beingDeleted}`),
       422: unreadableCard,
     },
   },
@@ -124,7 +129,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       200: agent('The agent as changed'),
       404: notFound,
-      409: none('The agent changed meanwhile; read it and try again'),
+      409: none(`The agent changed meanwhile; read it and try again. Or: ${beingDeleted}`),
       422: none('The secret the agent names no longer belongs to it'),
     },
   },
@@ -132,7 +137,14 @@ export const apiOperations: Record<string, ApiOperation> = {
     summary: 'Delete an agent, its secret, its search vector and its grants',
     tag: 'admin',
     auth: 'admin',
-    responses: { 204: none('Deleted'), 404: notFound },
+    responses: {
+      204: none('Deleted'),
+      404: notFound,
+      409: none(
+        'The id was registered again while this delete ran: it stopped, leaving the new agent',
+      ),
+      503: none('Deleted only partly: no longer served; run DELETE again to finish'),
+    },
   },
   'POST /admin/agents/{agentId}/sync': {
     summary: "Read an agent's card again and keep what it now says",
@@ -141,6 +153,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     responses: {
       200: agent('The agent with its card as read now'),
       404: notFound,
+      409: none(beingDeleted),
       422: unreadableCard,
     },
   },

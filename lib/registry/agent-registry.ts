@@ -9,14 +9,22 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { boundedCache } from '../bounded-cache.ts'
-import { AgentAlreadyRegisteredError, AgentChangedError, AgentNotFoundError } from '../errors.ts'
+import {
+  AgentAlreadyRegisteredError,
+  AgentBeingDeletedError,
+  AgentChangedError,
+  AgentNotFoundError,
+} from '../errors.ts'
 import { tables } from '../tables.ts'
 import type { AgentRecord } from './agent-record.ts'
 
 export interface AgentRegistry {
   get(agentId: string): Promise<AgentRecord | undefined>
   list(): Promise<AgentRecord[]>
-  /** Stores a new agent; AgentAlreadyRegisteredError if the id is taken. */
+  /**
+   * Stores a new agent; AgentAlreadyRegisteredError if the id is taken, AgentBeingDeletedError
+   * if it is taken by an agent whose delete has not finished.
+   */
   create(record: AgentRecord): Promise<void>
   /**
    * Overwrites the agent as it was read (`read.updatedAt`): AgentNotFoundError
@@ -78,7 +86,10 @@ export class DynamoAgentRegistry implements AgentRegistry {
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': tables.agents.partitionKey },
       },
-      async () => new AgentAlreadyRegisteredError(record.agentId),
+      async () =>
+        (await this.get(record.agentId))?.status === 'deleting'
+          ? new AgentBeingDeletedError(record.agentId)
+          : new AgentAlreadyRegisteredError(record.agentId),
     )
   }
 

@@ -4,13 +4,16 @@ import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import { agentCoreRuntimeOf, resolveBackendAddress } from '../backend/agentcore.ts'
 import { backendAuthType } from '../backend/auth/auth-types.ts'
 import {
+  AgentBeingDeletedError,
   AgentChangedError,
+  AgentDeleteUnfinishedError,
   AgentNotFoundError,
   AgentRegisteredAgainError,
   CardSignatureInvalidError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
   SecretRejectedError,
+  type SwitchboardError,
 } from '../errors.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
@@ -297,9 +300,21 @@ export const registerAgent = async (input: unknown, deps: AgentAdminDeps): Promi
   return { before: undefined, after }
 }
 
-const existingAgent = async (agentId: string, deps: AgentAdminDeps) => {
+/**
+ * The agent's record, as GET /admin/agents/{agentId} shows it and every change but a delete
+ * starts from: AgentNotFoundError if there is none, AgentBeingDeletedError if its delete has
+ * not finished (only a DELETE, which finishes it, may touch it).
+ *
+ * @example
+ * const record = await existingAgent('weather', deps) // or throws, saying why not
+ */
+export const existingAgent = async (
+  agentId: string,
+  deps: Pick<AgentAdminDeps, 'registry'>,
+): Promise<AgentRecord> => {
   const record = await deps.registry.get(agentId)
-  if (!record || record.status === 'deleting') throw new AgentNotFoundError(agentId)
+  if (!record) throw new AgentNotFoundError(agentId)
+  if (record.status === 'deleting') throw new AgentBeingDeletedError(agentId)
   return record
 }
 
@@ -395,7 +410,10 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
  * Why a delete of `deleting` stops, from the id as read now: gone (another request finished
  * the delete), registered again since, or changed otherwise.
  */
-const stopOfDelete = (deleting: AgentRecord, current: AgentRecord | undefined): Error => {
+const stopOfDelete = (
+  deleting: AgentRecord,
+  current: AgentRecord | undefined,
+): SwitchboardError => {
   const { agentId } = deleting
   if (!current)
     return new AgentNotFoundError(agentId, 'another request finished deleting it meanwhile')
@@ -406,44 +424,89 @@ const stopOfDelete = (deleting: AgentRecord, current: AgentRecord | undefined): 
 }
 
 /**
- * Throws unless the id still holds the registration `deleting` was read as, being deleted. The
- * search vectors and the grants are kept by agent id alone: a delete checks this before each,
- * so that one retried or run twice, which another request finished meanwhile, stops there
- * rather than take them from an agent registered again since under the same id.
+ * Whether the id still holds the registration `deleting` was read as, being deleted: undefined
+ * if so, else why a delete of it stops. The search vectors and the grants are kept by agent id
+ * alone: a delete checks this before each, so that one retried or run twice, which another
+ * request finished meanwhile, stops there rather than take them from an agent registered
+ * again since under the same id.
  */
-const stillBeingDeleted = async (deleting: AgentRecord, deps: AgentAdminDeps): Promise<void> => {
+const stopBeforeStep = async (
+  deleting: AgentRecord,
+  deps: AgentAdminDeps,
+): Promise<SwitchboardError | undefined> => {
   const current = await deps.registry.get(deleting.agentId)
-  if (current?.status === 'deleting' && current.createdAt === deleting.createdAt) return
-  throw stopOfDelete(deleting, current)
+  if (current?.status === 'deleting' && current.createdAt === deleting.createdAt) return undefined
+  return stopOfDelete(deleting, current)
 }
 
 /**
- * DELETE: the agent stops being served at once (status `deleting`), then its
- * secret, its search vector and its grants go, then its record, so an agent
- * registered later under the same id inherits nothing. A delete that fails
- * half-way is finished by the next one. Every step belongs to the registration
- * read (its `createdAt`): a delete that finds the id gone or registered again
- * stops (AgentNotFoundError, AgentRegisteredAgainError), leaving a new agent alone.
+ * The steps of a delete after its `deleting` mark, the irreversible ones last: the search
+ * vectors (which a sync or reindex can put back), the grants, the secrets (deleted for good),
+ * then the record. Undefined once done, or why it stopped (the registration is no longer
+ * there to delete); `progress` says which step ran last, should one throw.
+ */
+const deleteSteps = async (
+  deleting: AgentRecord,
+  deps: AgentAdminDeps,
+  progress: { step: string; started: boolean },
+): Promise<SwitchboardError | undefined> => {
+  const { agentId } = deleting
+  const next = (step: string) => {
+    progress.step = step
+    progress.started = true
+  }
+  progress.step = 'reading it again'
+  const stopped = await stopBeforeStep(deleting, deps)
+  if (stopped) return stopped
+  next('removing its search vectors')
+  await deps.removeVector?.(agentId)
+  progress.step = 'reading it again'
+  const stoppedAgain = await stopBeforeStep(deleting, deps)
+  if (stoppedAgain) return stoppedAgain
+  next('taking it out of its permissions')
+  await deps.revokeGrants?.(agentId)
+  // Each once, even should a record list the secret it owns as retired too. Its own: named by it.
+  const secret = ownedSecret(deleting.auth)
+  next('deleting its secrets')
+  for (const arn of new Set([...(secret ? [secret] : []), ...(deleting.retiredSecretArns ?? [])])) {
+    await deps.secrets.delete(arn)
+  }
+  next('deleting its record')
+  if (await deps.registry.delete(deleting)) return undefined
+  return stopOfDelete(deleting, await deps.registry.get(agentId))
+}
+
+/**
+ * DELETE: the agent stops being served at once (status `deleting`), then its search vectors,
+ * its grants and its secrets go, then its record, so an agent registered later under the same
+ * id inherits nothing. Every step belongs to the registration read (its `createdAt`): a delete
+ * that finds the id gone or registered again stops (AgentNotFoundError,
+ * AgentRegisteredAgainError), leaving a new agent alone.
+ *
+ * A delete that fails after the mark throws AgentDeleteUnfinishedError: the agent stays
+ * `deleting` (every other change is refused, saying so) and the next DELETE finishes it. What
+ * a delete that stops made stays, and its error carries it (`made`) for the audit trail: the
+ * mark (before it, after it `deleting`), or, for a delete run again, the steps it ran.
  */
 export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
   const before = await deps.registry.get(agentId)
   if (!before) throw new AgentNotFoundError(agentId)
-  if (before.status !== 'deleting') {
-    await deps.registry.replace(
-      { ...before, status: 'deleting', updatedAt: timestamp(deps) },
-      before,
-    )
+  const marks = before.status !== 'deleting'
+  const deleting: AgentRecord = marks
+    ? { ...before, status: 'deleting', updatedAt: timestamp(deps) }
+    : before
+  if (marks) await deps.registry.replace(deleting, before)
+  const progress = { step: '', started: false }
+  let stopped: SwitchboardError | undefined
+  try {
+    stopped = await deleteSteps(deleting, deps, progress)
+  } catch (error) {
+    const unfinished = new AgentDeleteUnfinishedError(agentId, progress.step, { cause: error })
+    if (marks || progress.started) unfinished.made = { before, after: deleting }
+    throw unfinished
   }
-  // Each once, even should a record list the secret it owns as retired too. Its own: named by it.
-  const secret = ownedSecret(before.auth)
-  const made = new Set([...(secret ? [secret] : []), ...(before.retiredSecretArns ?? [])])
-  for (const arn of made) await deps.secrets.delete(arn)
-  await stillBeingDeleted(before, deps)
-  await deps.removeVector?.(agentId)
-  await stillBeingDeleted(before, deps)
-  await deps.revokeGrants?.(agentId)
-  if (!(await deps.registry.delete(before))) {
-    throw stopOfDelete(before, await deps.registry.get(agentId))
-  }
-  return { before, after: undefined }
+  if (!stopped) return { before, after: undefined }
+  // What another request did is its own entry; this one's mark is this one's.
+  if (marks) stopped.made = { before, after: deleting }
+  throw stopped
 }

@@ -2,12 +2,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { type AuditEntry, auditedChange } from '../../lib/admin/audit.ts'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
 import {
   AgentAlreadyRegisteredError,
+  AgentBeingDeletedError,
   AgentCardUnreachableError,
   AgentChangedError,
+  AgentDeleteUnfinishedError,
   AgentNotFoundError,
   AgentRegisteredAgainError,
   BackendUrlRejectedError,
@@ -22,6 +25,7 @@ import {
   type AgentAdminDeps,
   agentIdTag,
   deleteAgent,
+  existingAgent,
   patchAgent,
   registerAgent,
   replaceAgent,
@@ -304,7 +308,8 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       await deleteAgent('flaky', deps)
 
       // Assess
-      expect((first as Error).message).toBe('throttled')
+      expect(first).toBeInstanceOf(AgentDeleteUnfinishedError)
+      expect(((first as Error).cause as Error).message).toBe('throttled')
       expect(midway?.status).toBe('deleting')
       expect(await registry.get('flaky')).toBeUndefined()
       expect(await secrets.has(arn)).toBe(false)
@@ -324,6 +329,69 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       }
       return store
     }
+
+    it('stops a delete whose vectors cannot be removed before its secret goes, records it, and says how to finish', async () => {
+      // Prepare
+      const { after: registered } = await registerAgent(
+        config('halfway', { auth: oauth('s3cret-h') }),
+        deps,
+      )
+      const arn = secretArnOf(registered)
+      const entries: AuditEntry[] = []
+      const trail = {
+        intend: async () => undefined,
+        record: async (entry: AuditEntry) => void entries.push(entry),
+        withdraw: async () => undefined,
+      }
+      const actor = { principal: 'admin-client', clientId: 'admin-client' }
+      const auditedDelete = (admin: AgentAdminDeps) =>
+        auditedChange(trail, { action: 'agent.delete', actor, target: 'halfway' }, () =>
+          deleteAgent('halfway', admin),
+        )
+      const indexDown: AgentAdminDeps = {
+        ...deps,
+        removeVector: async () => {
+          throw new Error('ServiceUnavailableException')
+        },
+      }
+
+      // Act
+      const first = await failure(auditedDelete(indexDown))
+      const midway = await registry.get('halfway')
+      const secretKept = await secrets.has(arn)
+      const refusals = await Promise.all([
+        failure(existingAgent('halfway', deps)),
+        failure(replaceAgent('halfway', config('halfway'), deps)),
+        failure(patchAgent('halfway', { status: 'inactive' }, deps)),
+        failure(syncAgent('halfway', deps)),
+        failure(registerAgent(config('halfway'), deps)),
+      ])
+      await auditedDelete(deps)
+
+      // Assess
+      expect(first).toBeInstanceOf(AgentDeleteUnfinishedError)
+      expect((first as Error).message).toBe(
+        "Agent 'halfway' is only partly deleted: removing its search vectors failed. It is no longer served; run DELETE /admin/agents/halfway again to finish deleting it.",
+      )
+      expect([midway?.status, secretKept]).toEqual(['deleting', true])
+      for (const refusal of refusals) {
+        expect(refusal).toBeInstanceOf(AgentBeingDeletedError)
+        expect((refusal as Error).message).toMatch(
+          /is being deleted.*Run DELETE \/admin\/agents\/halfway again to finish it/,
+        )
+      }
+      expect(await registry.get('halfway')).toBeUndefined()
+      expect(await secrets.has(arn)).toBe(false)
+      expect(
+        entries.map(({ before, after }) => [
+          (before as AgentRecord | null)?.status,
+          (after as AgentRecord | null)?.status ?? null,
+        ]),
+      ).toEqual([
+        ['active', 'deleting'],
+        ['deleting', null],
+      ])
+    })
 
     it('keeps a PUT whose replaced secret cannot be deleted, and deletes it on the next PUT', async () => {
       // Prepare
@@ -535,7 +603,8 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     })
 
     // Assess
-    expect((first as Error).message).toBe('permissions table throttled')
+    expect(first).toBeInstanceOf(AgentDeleteUnfinishedError)
+    expect(((first as Error).cause as Error).message).toBe('permissions table throttled')
     expect(midway?.status).toBe('deleting')
     expect(revoked).toEqual(['granted'])
     expect(await registry.get('granted')).toBeUndefined()
@@ -600,6 +669,7 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       // Assess
       expect(stopped).toBeInstanceOf(AgentRegisteredAgainError)
       expect((stopped as Error).message).toContain(`registered again at ${again?.createdAt}`)
+      expect((stopped as AgentRegisteredAgainError).made).toBeUndefined()
       expect(await registry.get('relay')).toEqual(again)
       expect(await secrets.read(secretArnOf(again))).toBe('new-key')
       expect(steps).toEqual([])
@@ -627,6 +697,11 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       // Assess
       expect(stopped).toBeInstanceOf(AgentNotFoundError)
       expect((stopped as Error).message).toMatch(/another request finished deleting it meanwhile/)
+      // Its own mark is its own change, for the audit trail.
+      expect((stopped as AgentNotFoundError).made).toMatchObject({
+        before: { status: 'active' },
+        after: { status: 'deleting' },
+      })
       expect(await registry.get('twice')).toBeUndefined()
     })
   })

@@ -5,6 +5,7 @@ import {
   auditedChange,
   redactSecrets,
 } from '../../../lib/admin/audit.ts'
+import { AgentDeleteUnfinishedError } from '../../../lib/errors.ts'
 
 const memorySink = () => {
   const entries: AuditEntry[] = []
@@ -62,6 +63,39 @@ describe('the audit trail of an admin change', () => {
     // Assess
     await expect(change).rejects.toThrow('no such agent')
     expect(entries).toEqual([])
+  })
+
+  it('records what a change that stopped part-way left standing, and still fails with its error', async () => {
+    // Prepare
+    const withdrawn: string[] = []
+    const { sink, entries } = memorySink()
+    const stopped = new AgentDeleteUnfinishedError('echo', 'removing its search vectors', {
+      cause: new Error('ServiceUnavailableException'),
+    })
+    stopped.made = {
+      before: { agentId: 'echo', status: 'active' },
+      after: { agentId: 'echo', status: 'deleting' },
+    }
+
+    // Act
+    const change = auditedChange(
+      { ...sink, withdraw: async (intent) => void withdrawn.push(intent.id) },
+      { action: 'agent.delete', actor, target: 'echo' },
+      () => Promise.reject(stopped),
+      at,
+    )
+
+    // Assess
+    await expect(change).rejects.toBe(stopped)
+    expect(withdrawn).toEqual([])
+    expect(entries).toMatchObject([
+      {
+        action: 'agent.delete',
+        agentId: 'echo',
+        before: { status: 'active' },
+        after: { status: 'deleting' },
+      },
+    ])
   })
 
   it('redacts secret values in before and after, keeping references to secrets', async () => {
