@@ -32,6 +32,7 @@ import {
   existingAgent,
   patchAgent,
   registerAgent,
+  registeredAgentId,
   replaceAgent,
   syncAgent,
 } from '../lib/registry/register-agent.ts'
@@ -122,7 +123,7 @@ const idempotent = (
 
 const register = idempotent(
   'agent.register',
-  (event) => String((bodyOf(event) as { agentId?: unknown } | null)?.agentId),
+  (event) => registeredAgentId(bodyOf(event)),
   (event) => registerAgent(bodyOf(event), agentAdmin).then(keepIndexed),
   (after) =>
     jsonResponse(201, after, {

@@ -286,6 +286,18 @@ const deleteRetired = async (record: AgentRecord, deps: AgentAdminDeps): Promise
 }
 
 /**
+ * The agent a registration names, its whole config checked first: a ZodError (a 400 naming
+ * each field) if it is not a valid one. The audit entry of a registration names this agent and
+ * is written before the registration runs, so the id is checked before anything is written:
+ * DynamoDB refuses an empty or overlong one as the key of the trail's by-agent index, which
+ * turned a bad id into a 503 (dynalite does not check index keys).
+ *
+ * @example
+ * registeredAgentId({ agentId: '', backendUrl: '…' }) // throws: agentId must be 1-63 …
+ */
+export const registeredAgentId = (input: unknown): string => agentConfigSchema.parse(input).agentId
+
+/**
  * Registers an agent: validates its config and backend address, fetches and
  * validates its card, stores any inline secret, then the record.
  *

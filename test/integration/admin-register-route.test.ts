@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { tableName } from '../../lib/tables.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
+import { invoke, sampleEvent } from '../support/events.ts'
+
+const tablePrefix = 'register-route-'
+
+/**
+ * The admin handler's registration route as on AWS, wired from configuration alone, on each
+ * database engine: DynamoDB Local refuses index keys that dynalite takes (an empty one).
+ */
+describe.each(databaseEngines)(
+  'POST /admin/register through the admin handler on %s',
+  (_engine, startDatabase) => {
+    let database: TestDatabase
+    let backend: Awaited<ReturnType<typeof startCardServer>>
+    let stateDir: string
+    let handler: (event: never, context: never) => Promise<unknown>
+    const saved = { ...process.env }
+
+    beforeAll(async () => {
+      database = await startDatabase(tablePrefix)
+      backend = await startCardServer()
+      backend.serve(validCard(backend.url))
+      stateDir = await mkdtemp(join(tmpdir(), 'register-route-'))
+      Object.assign(process.env, {
+        SWITCHBOARD_MODE: 'local',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        DYNAMODB_ENDPOINT: database.endpoint,
+        TABLE_PREFIX: tablePrefix,
+        TOKEN_ISSUER: 'http://127.0.0.1:3000',
+        BACKEND_ALLOWED_CIDRS: '127.0.0.0/8',
+        SECRETS_FILE: join(stateDir, 'secrets.json'),
+        EMBEDDER: 'hashing',
+        EMBEDDING_DIMENSION: '64',
+        VECTOR_INDEX: 'local',
+        VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      })
+      // The handler reads its configuration once, at import: one module per engine.
+      vi.resetModules()
+      handler = (await import('../../handlers/admin.ts')).handler as never
+    })
+    afterAll(async () => {
+      process.env = saved
+      await backend?.stop()
+      await database?.stop()
+      await rm(stateDir, { recursive: true, force: true })
+    })
+
+    const register = (body: unknown, headers: Record<string, string> = {}) =>
+      invoke(
+        handler,
+        sampleEvent<APIGatewayProxyEvent>('admin-register-agent.json', (event) => {
+          event.body = JSON.stringify(body)
+          Object.assign(event.headers, headers)
+          event.requestContext.requestId = crypto.randomUUID()
+        }),
+      ) as Promise<{ statusCode: number; body: string }>
+    const configOf = (agentId: string) => ({
+      agentId,
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+    })
+    const auditEntries = async () => {
+      const client = documentClientOn(database)
+      try {
+        const { Items } = await client.send(
+          new ScanCommand({ TableName: tableName('audit', tablePrefix), ConsistentRead: true }),
+        )
+        return Items ?? []
+      } finally {
+        client.destroy()
+      }
+    }
+
+    it.each([
+      ['empty', ''],
+      ['of 3,000 characters', 'a'.repeat(3000)],
+    ])(
+      'refuses an agentId %s with a 400 naming agentId, writing nothing',
+      async (_name, agentId) => {
+        // Prepare
+        const entriesBefore = (await auditEntries()).length
+
+        // Act
+        const answer = await register(configOf(agentId))
+
+        // Assess
+        expect(answer.statusCode).toBe(400)
+        const problem = JSON.parse(answer.body) as { errors: { field: string; rule: string }[] }
+        expect(problem.errors.map(({ field }) => field)).toEqual(['agentId'])
+        expect((await auditEntries()).length).toBe(entriesBefore)
+      },
+    )
+  },
+)
