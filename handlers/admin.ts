@@ -22,6 +22,7 @@ import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
 import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
@@ -289,8 +290,7 @@ const routes: TypedRoute<CallerContext>[] = [
         event,
         context,
         { action: 'client.create', target: 'a new client' },
-        () =>
-          createClient(bodyOf(event), callerAdmin, event.headers['idempotency-key'] || undefined),
+        () => createClient(bodyOf(event), callerAdmin, idempotencyKeyOf(event.headers)),
         // A replay made no client: it gave the key's client a new secret.
         (made) => ({
           action: made.replayed ? 'client.rotate-secret' : 'client.create',

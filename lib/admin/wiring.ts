@@ -14,6 +14,7 @@ import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
 import { DynamoLease } from '../dynamo-lease.ts'
 import { AuditUnavailableError } from '../errors.ts'
+import { idempotencyKeyPath } from '../http/idempotency-key.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
@@ -108,8 +109,9 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     }),
     keyPrefix: operation,
     config: new IdempotencyConfig({
-      // Header names are lowercased by httpHeaderNormalizer before the router runs.
-      eventKeyJmesPath: 'headers."idempotency-key"',
+      // Header names are lowercased by httpHeaderNormalizer before the router runs; an empty
+      // header is no key, as for POST /admin/clients (idempotencyKeyOf).
+      eventKeyJmesPath: idempotencyKeyPath,
       // The same key with another body is a client error, not a replay.
       payloadValidationJmesPath: 'body',
       throwOnNoIdempotencyKey: false,

@@ -101,5 +101,15 @@ describe.each(databaseEngines)(
         expect((await auditEntries()).length).toBe(entriesBefore)
       },
     )
+
+    it('takes an empty Idempotency-Key as no key, so two different registrations sent with one both run', async () => {
+      // Act
+      const first = await register(configOf('empty-key-a'), { 'idempotency-key': '' })
+      const second = await register(configOf('empty-key-b'), { 'idempotency-key': '' })
+
+      // Assess
+      expect([first.statusCode, second.statusCode]).toEqual([201, 201])
+      expect(JSON.parse(second.body)).toMatchObject({ agentId: 'empty-key-b' })
+    })
   },
 )
