@@ -427,8 +427,9 @@ const stopOfDelete = (
   current: AgentRecord | undefined,
 ): SwitchboardError => {
   const { agentId } = deleting
-  if (!current)
+  if (!current) {
     return new AgentNotFoundError(agentId, 'another request finished deleting it meanwhile')
+  }
   if (current.createdAt !== deleting.createdAt) {
     return new AgentRegisteredAgainError(agentId, current.createdAt)
   }
@@ -477,7 +478,7 @@ const deleteSteps = async (
   if (stoppedAgain) return stoppedAgain
   next('taking it out of its permissions')
   await deps.revokeGrants?.(agentId)
-  // Each once, even should a record list the secret it owns as retired too. Its own: named by it.
+  // Each once, even should a record list the secret it owns as retired too.
   const secret = ownedSecret(deleting.auth)
   next('deleting its secrets')
   for (const arn of new Set([...(secret ? [secret] : []), ...(deleting.retiredSecretArns ?? [])])) {
