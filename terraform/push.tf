@@ -3,7 +3,8 @@
 # push and sends it to this queue; the push-delivery function delivers it to the
 # client's webhook with its own bounded retries and records a dead letter in
 # DynamoDB when they run out. The DLQ holds only what the function itself could
-# not handle (a database or KMS failure, a timeout) three receives in a row.
+# not handle (a database or KMS failure, or its own steps outlasting its time, which
+# it hands back rather than time out) three receives in a row.
 
 resource "aws_sqs_queue" "push_dead_letters" {
   name                      = "${var.name}-push-deliveries-dlq"

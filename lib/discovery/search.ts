@@ -7,6 +7,11 @@ import { type CardServing, servedCard } from './list-agents.ts'
 import type { VectorIndex } from './vector-index.ts'
 
 /** The body of `POST /search`. */
+/** The most agents one search answers. */
+const maxTopK = 20
+const topKRule = `must be a whole number from 1 to ${maxTopK}`
+const minScoreRule = 'must be a number from -1 to 1 (a cosine similarity)'
+
 export const searchRequestSchema = z.strictObject({
   query: z
     .string()
@@ -16,8 +21,13 @@ export const searchRequestSchema = z.strictObject({
       maxQueryCharacters,
       `must be at most ${maxQueryCharacters.toLocaleString('en-US')} characters`,
     ),
-  topK: z.number().int().min(1).max(20).default(5),
-  minScore: z.number().min(-1).max(1).optional(),
+  topK: z
+    .number({ error: topKRule })
+    .int(topKRule)
+    .min(1, topKRule)
+    .max(maxTopK, topKRule)
+    .default(5),
+  minScore: z.number({ error: minScoreRule }).min(-1, minScoreRule).max(1, minScoreRule).optional(),
 })
 
 export interface SearchResult {

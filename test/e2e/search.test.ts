@@ -60,12 +60,20 @@ describe('POST /search through the local gateway', () => {
     const empty = await search({ query: '   ' })
     const huge = await search({ query: 'x'.repeat(2001) })
     const tooMany = await search({ query: 'weather', topK: 50 })
+    const badScore = await search({ query: 'weather', minScore: 2 })
 
     // Assess
-    expect([empty.status, huge.status, tooMany.status]).toEqual([400, 400, 400])
+    expect([empty.status, huge.status, tooMany.status, badScore.status]).toEqual([
+      400, 400, 400, 400,
+    ])
     expect((await empty.json()).errors).toEqual([{ field: 'query', rule: 'must not be empty' }])
     expect((await huge.json()).errors[0].rule).toBe('must be at most 2,000 characters')
-    expect((await tooMany.json()).errors[0].field).toBe('topK')
+    expect((await tooMany.json()).errors).toEqual([
+      { field: 'topK', rule: 'must be a whole number from 1 to 20' },
+    ])
+    expect((await badScore.json()).errors).toEqual([
+      { field: 'minScore', rule: 'must be a number from -1 to 1 (a cosine similarity)' },
+    ])
   })
 
   it('leaves out an agent from the very next search once deactivated, and back once reactivated', async () => {
