@@ -91,3 +91,19 @@ export const messageOf = (error: unknown): string =>
     : typeof error === 'string'
       ? error
       : 'Something went wrong.'
+
+/**
+ * Every item of a paged list (`GET /agents`, `GET /admin/agents`): each page in turn, following
+ * its `cursor` until a page has none, `limit` at a time.
+ */
+export const allPages = async <T>(path: string, key: string, limit: number): Promise<T[]> => {
+  const items: T[] = []
+  let cursor: string | undefined
+  do {
+    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) })
+    const page = await api<Record<string, unknown> & { cursor?: string }>('GET', `${path}?${query}`)
+    items.push(...((page[key] as T[] | undefined) ?? []))
+    cursor = page.cursor
+  } while (cursor !== undefined)
+  return items
+}

@@ -3,6 +3,7 @@ import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import * as z from 'zod'
+import { adminAgentsPage } from '../lib/admin/agents-page.ts'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
@@ -146,7 +147,8 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/agents',
-    handler: async () => jsonResponse(200, { agents: await registry.list() }),
+    handler: async (event) =>
+      jsonResponse(200, await adminAgentsPage(event.queryStringParameters, registry)),
   },
   {
     method: 'GET',

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { api, authorization, messageOf } from '../api.ts'
+import { allPages, api, authorization, messageOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
 import { Badge, Loading, NoticeLine, useLoad, when } from '../ui.tsx'
 
@@ -55,22 +55,15 @@ const HealthDot = ({ health }: { health: Health | undefined }) => (
 )
 
 export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
+  // Both lists answer in pages: every page, the most a page holds at a time.
   if (session.isAdmin) {
-    const { agents } = await api<{ agents: AgentRecord[] }>('GET', '/admin/agents')
-    return agents
+    const records = await allPages<AgentRecord>('/admin/agents', 'agents', 100)
+    return records
       .filter((record) => record.status !== 'deleting')
+      .sort((a, b) => a.agentId.localeCompare(b.agentId))
       .map((record) => ({ agentId: record.agentId, card: record.card as Card, record }))
   }
-  // GET /agents answers in pages: every page, the most a page holds (maxAgentsPerPage) at a time.
-  const agents: FleetAgent[] = []
-  let cursor: string | undefined
-  do {
-    const query = new URLSearchParams({ limit: '50', ...(cursor ? { cursor } : {}) })
-    const page = await api<{ agents: FleetAgent[]; cursor?: string }>('GET', `/agents?${query}`)
-    agents.push(...page.agents)
-    cursor = page.cursor
-  } while (cursor !== undefined)
-  return agents
+  return allPages<FleetAgent>('/agents', 'agents', 50)
 }
 
 const bindingsOf = (agent: FleetAgent) =>

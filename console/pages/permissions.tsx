@@ -3,7 +3,7 @@ import type { ScopeDefinition as Scope } from '../../lib/callers/caller-registry
 import { scopeSchema } from '../../lib/ids.ts'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { ApiError, api, messageOf } from '../api.ts'
+import { ApiError, allPages, api, messageOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
 interface Draft {
@@ -273,7 +273,9 @@ const Editor = ({
 
 export const PermissionsPage = () => {
   const permissions = useLoad(() => api<{ permissions: Permission[] }>('GET', '/admin/permissions'))
-  const agents = useLoad(() => api<{ agents: AgentRecord[] }>('GET', '/admin/agents'))
+  const agents = useLoad(async () => ({
+    agents: await allPages<AgentRecord>('/admin/agents', 'agents', 100),
+  }))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const definedScopes = scopes.data?.scopes
   const [editing, setEditing] = useState<string | 'new' | undefined>()

@@ -1,5 +1,5 @@
-import { base64url } from 'jose'
 import * as z from 'zod'
+import { decodeCursor, encodeCursor, unknownCursor } from '../http/page-cursor.ts'
 import { agentIdSchema } from '../ids.ts'
 import type { AuditEntry } from './audit.ts'
 
@@ -13,19 +13,11 @@ export const sortKeyOf = (entry: Pick<AuditEntry, 'at' | 'id'>) => `${entry.at}#
 const sortKeyPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9a-f-]{36}$/
 
 /** A cursor is the sort key of a page's last entry, base64url-encoded. */
-export const encodeAuditCursor = (sortKey: string) => base64url.encode(sortKey)
+export const encodeAuditCursor = (sortKey: string) => encodeCursor(sortKey)
 
 /** The sort key a cursor names, or undefined if it is not one this API gave out. */
-export const decodeAuditCursor = (cursor: string): string | undefined => {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
-  let sortKey: string
-  try {
-    sortKey = new TextDecoder().decode(base64url.decode(cursor))
-  } catch {
-    return undefined
-  }
-  return sortKeyPattern.test(sortKey) ? sortKey : undefined
-}
+export const decodeAuditCursor = (cursor: string): string | undefined =>
+  decodeCursor(cursor, (sortKey) => sortKeyPattern.test(sortKey))
 
 /**
  * An entry as `GET /admin/audit` shows it. `outcome` is `applied` once the
@@ -73,9 +65,7 @@ export const auditQuerySchema = z.strictObject({
     .describe('Entries per page'),
   cursor: z
     .string()
-    .refine((cursor) => decodeAuditCursor(cursor) !== undefined, {
-      error: "is not a cursor this API gave out (pass back a page's `cursor` as it is)",
-    })
+    .refine((cursor) => decodeAuditCursor(cursor) !== undefined, { error: unknownCursor })
     .optional()
     .describe("The previous page's cursor"),
 })

@@ -1,9 +1,15 @@
-import { base64url } from 'jose'
 import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { SignCard } from '../a2a/card-signature.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
+import {
+  decodeCursor,
+  encodeCursor,
+  maxPageBytes,
+  responseBytes,
+  unknownCursor,
+} from '../http/page-cursor.ts'
 import { agentIdSchema } from '../ids.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 
@@ -36,31 +42,9 @@ export const servedCard = (record: AgentRecord, serving: CardServing): Promise<A
 export const maxAgentsPerPage = 50
 const pageRule = `must be a whole number from 1 to ${maxAgentsPerPage}`
 
-/**
- * The most bytes a page's agents may take in the function's response. Lambda
- * refuses a buffered response over 6 MB (API Gateway then answers 502); the
- * body is a JSON string inside that response, so its quotes and backslashes
- * count twice. The rest is left for the envelope and headers. A card is at
- * most 256 KiB when fetched, so a page always has room for one.
- */
-export const maxAgentsPageBytes = 5 * 1024 * 1024
-
-/** The bytes `value` takes in a buffered Lambda response: its JSON, as a JSON string. */
-const responseBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(JSON.stringify(value)))
-
-/** A cursor names the last agent a page covered, base64url-encoded. */
-const encodeCursor = (agentId: string) => base64url.encode(agentId)
-
 /** The agent id a cursor names, or undefined if it is not one this API gave out. */
-const decodeCursor = (cursor: string): string | undefined => {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined
-  try {
-    const agentId = new TextDecoder('utf-8', { fatal: true }).decode(base64url.decode(cursor))
-    return agentIdSchema.safeParse(agentId).success ? agentId : undefined
-  } catch {
-    return undefined
-  }
-}
+export const decodeAgentCursor = (cursor: string): string | undefined =>
+  decodeCursor(cursor, (agentId) => agentIdSchema.safeParse(agentId).success)
 
 /** The query of `GET /agents`: the page size and the cursor of the page before. */
 export const agentsQuerySchema = z.strictObject({
@@ -73,9 +57,7 @@ export const agentsQuerySchema = z.strictObject({
     .describe(`Agents per page, at most ${maxAgentsPerPage}`),
   cursor: z
     .string()
-    .refine((cursor) => decodeCursor(cursor) !== undefined, {
-      error: "is not a cursor this API gave out (pass back a page's `cursor` as it is)",
-    })
+    .refine((cursor) => decodeAgentCursor(cursor) !== undefined, { error: unknownCursor })
     .optional()
     .describe("The previous page's cursor"),
 })
@@ -97,7 +79,7 @@ export interface AgentsPageDeps extends CardServing {
  * gateway serves them. The work is the caller's own: only the records of the
  * agents its grants name on this page are read, at most `limit` of them, never
  * the whole table. A page ends early, with a cursor, before its agents would
- * pass `maxAgentsPageBytes`; it may also hold fewer than `limit` when some of
+ * pass `maxPageBytes`; it may also hold fewer than `limit` when some of
  * the caller's agents are inactive or gone. The cursor is present while more
  * may follow.
  *
@@ -111,7 +93,7 @@ export const agentsPage = async (
   deps: AgentsPageDeps,
 ): Promise<AgentsPage> => {
   const { limit, cursor } = agentsQuerySchema.parse(query ?? {})
-  const after = cursor === undefined ? undefined : decodeCursor(cursor)
+  const after = cursor === undefined ? undefined : decodeAgentCursor(cursor)
   const remaining = Object.keys(grants)
     .filter((agentId) => mayInvoke(grants, agentId) && (after === undefined || agentId > after))
     .sort()
@@ -131,7 +113,7 @@ export const agentsPage = async (
     const agent = listed[i]
     if (agent) {
       const size = responseBytes(agent)
-      if (agents.length > 0 && bytes + size > maxAgentsPageBytes) break
+      if (agents.length > 0 && bytes + size > maxPageBytes) break
       bytes += size
       agents.push(agent)
     }

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { adminAgentsQuerySchema } from '../admin/agents-page.ts'
 import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
 import {
   createClientSchema,
@@ -95,9 +96,12 @@ export const apiOperations: Record<string, ApiOperation> = {
   },
   'GET /admin/agents': {
     summary: 'List every agent, any status',
+    description:
+      'In pages: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` records, fewer when their cards would pass 5 MiB; each page is sorted by agentId.',
     tag: 'admin',
     auth: 'admin',
-    responses: { 200: json('Every agent record, by id', agentListSchema) },
+    query: adminAgentsQuerySchema,
+    responses: { 200: json('A page of agent records', agentListSchema) },
   },
   'GET /admin/agents/{agentId}': {
     summary: 'Read an agent',

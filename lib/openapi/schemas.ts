@@ -87,7 +87,10 @@ export const permissionBodySchema = permissionSchema.extend({
     .describe('If given, must be the scope in the path'),
 })
 
-export const agentListSchema = z.object({ agents: z.array(agentRecordSchema) })
+export const agentListSchema = z.object({
+  agents: z.array(agentRecordSchema),
+  cursor: z.string().optional().describe('Present while more records may follow: pass it back'),
+})
 export const permissionListSchema = z.object({ permissions: z.array(permissionSchema) })
 
 const servedCard = z

@@ -6,6 +6,7 @@ import {
   PutCommand,
   type PutCommandInput,
   paginateScan,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { boundedCache } from '../bounded-cache.ts'
@@ -77,6 +78,27 @@ export class DynamoAgentRegistry implements AgentRegistry {
       records.push(...((page.Items ?? []) as AgentRecord[]))
     }
     return records.sort((a, b) => a.agentId.localeCompare(b.agentId))
+  }
+
+  /**
+   * Up to `limit` records in the table's own order (one Scan page), after the agent `after`
+   * names; `last` names where the scan stopped while more may follow.
+   */
+  async listPage(
+    limit: number,
+    after?: string,
+  ): Promise<{ records: AgentRecord[]; last?: string }> {
+    const { Items, LastEvaluatedKey } = await this.#client.send(
+      new ScanCommand({
+        TableName: this.#tableName,
+        Limit: limit,
+        ...(after === undefined
+          ? {}
+          : { ExclusiveStartKey: { [tables.agents.partitionKey]: after } }),
+      }),
+    )
+    const last = LastEvaluatedKey?.[tables.agents.partitionKey] as string | undefined
+    return { records: (Items ?? []) as AgentRecord[], ...(last === undefined ? {} : { last }) }
   }
 
   async create(record: AgentRecord): Promise<void> {

@@ -251,4 +251,45 @@ describe('GET /agents through the local gateway', () => {
     expect(sizes.length).toBeGreaterThan(1)
     expect(listed).toEqual(ids)
   })
+
+  it('answers GET /admin/agents in pages too, each within Lambda’s 6 MB, every record reachable once by its cursor', async () => {
+    // Prepare: the 30 large records above are in the table too.
+    const admin = await stack.token('admin-client')
+    const adminList = (query: string) =>
+      fetch(`${stack.url}/admin/agents${query}`, { headers: { authorization: `Bearer ${admin}` } })
+
+    // Act
+    const listed: string[] = []
+    const sizes: number[] = []
+    let cursor: string | undefined
+    do {
+      const response = await adminList(cursor ? `?cursor=${encodeURIComponent(cursor)}` : '')
+      expect(response.status).toBe(200)
+      const body = await response.text()
+      // In the function's response the body is a JSON string, each quote escaped.
+      sizes.push(Buffer.byteLength(JSON.stringify(body)))
+      const page = JSON.parse(body) as { agents: { agentId: string }[]; cursor?: string }
+      listed.push(...page.agents.map((agent) => agent.agentId))
+      cursor = page.cursor
+    } while (cursor !== undefined && sizes.length < 20)
+    const badLimit = await adminList('?limit=0')
+
+    // Assess
+    for (const size of sizes) expect(size).toBeLessThan(lambdaResponseLimit)
+    expect(sizes.length).toBeGreaterThan(1)
+    expect([...listed].sort()).toEqual(
+      [
+        'calculator',
+        'echo-a',
+        'echo-b',
+        'echo-c',
+        'weather',
+        ...Array.from({ length: 30 }, (_, i) => `large-${String(i).padStart(2, '0')}`),
+      ].sort(),
+    )
+    expect(badLimit.status).toBe(400)
+    expect((await badLimit.json()).errors).toEqual([
+      { field: 'limit', rule: 'must be a whole number from 1 to 100' },
+    ])
+  })
 })
