@@ -117,7 +117,11 @@ export class DynamoPermissionStore implements PermissionStore {
       'size(#agents) = :count',
       ...positions.map((i) => `#agents[${i}] = :agent`),
     ].join(' AND ')
-    const values = { ':count': permission.agents.length, ':agent': agentId }
+    // DynamoDB refuses a value no expression uses: `:agent` only when list entries name it.
+    const values = {
+      ':count': permission.agents.length,
+      ...(positions.length > 0 ? { ':agent': agentId } : {}),
+    }
     if (positions.length === permission.agents.length) {
       await this.#client.send(
         new DeleteCommand({

@@ -99,6 +99,24 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
     expect(await store.forScopes(['solo:invoke'])).toEqual([])
   })
 
+  it('takes out an agent a permission names only by a limit of its own', async () => {
+    // Prepare
+    await store.put({
+      scope: 'limited:invoke',
+      agents: ['kept'],
+      agentLimits: { gone: 5, kept: 7 },
+    })
+
+    // Act
+    const before = await store.removeAgent('gone')
+
+    // Assess
+    expect(before.map(({ scope }) => scope)).toEqual(['limited:invoke'])
+    expect(await store.forScopes(['limited:invoke'])).toEqual([
+      { scope: 'limited:invoke', agents: ['kept'], agentLimits: { kept: 7 } },
+    ])
+  })
+
   it('leaves permissions alone when the removed agent is named like an object built-in', async () => {
     // Prepare
     await store.put({ scope: 'limited:invoke', agents: ['kept'], agentLimits: { kept: 4 } })
