@@ -2,7 +2,7 @@ import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { TooFewExamplesError } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
 import { agentText } from './agent-text.ts'
-import { cosine, type Embedder, embedQuery } from './embedder.ts'
+import { cosine, type Embedder, embedForCaller, embedQuery } from './embedder.ts'
 import {
   chooseThreshold,
   type RouteRates,
@@ -116,13 +116,18 @@ export const leaveOneOutSamples = async (
   }
   // Every text at once, a few at a time: 500 Titan calls one by one would outlast
   // API Gateway's 29 s; eight in flight take a few seconds.
+  // An example is embedded as /route embeds a message (its first characters), an agent whole,
+  // as the index embeds it: the scores are those /route will see.
   const texts = [
-    ...agents.map(({ card }) => agentText(card)),
-    ...examples.flatMap((example) => [example.text, agentText(withoutExample(example))]),
+    ...agents.map(({ card }) => ({ agent: agentText(card) })),
+    ...examples.flatMap((example) => [
+      { query: example.text },
+      { agent: agentText(withoutExample(example)) },
+    ]),
   ]
   // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored.
   const embedded = await mapConcurrently(texts, embeddingConcurrency, (text) =>
-    embedQuery(embedder, text),
+    'query' in text ? embedQuery(embedder, text.query) : embedForCaller(embedder, text.agent),
   )
   const vectors = agents.map(({ agentId }, i) => ({ agentId, vector: embedded[i] as number[] }))
   const samples: RouteSample[] = examples.map((example, i) => {

@@ -84,9 +84,16 @@ export const leadingCharacters = (text: string, max: number): string => {
  * SDK's error is named only by its name, which says what failed without the
  * details it may carry.
  */
-export const embedQuery = async (embedder: Embedder, text: string): Promise<number[]> => {
+export const embedQuery = (embedder: Embedder, text: string): Promise<number[]> =>
+  embedForCaller(embedder, leadingCharacters(text, maxQueryCharacters))
+
+/**
+ * Embeds `text` whole (an agent's text, as the index embeds it), failing as `embedQuery` does:
+ * a caller's 503, or its 422 for a text the model refuses as too long.
+ */
+export const embedForCaller = async (embedder: Embedder, text: string): Promise<number[]> => {
   try {
-    return await embedder.embed(leadingCharacters(text, maxQueryCharacters))
+    return await embedder.embed(text)
   } catch (error) {
     if (error instanceof EmbedderInputTooLongError) throw new TextTooLongError(error.reason)
     throw new SearchUnavailableError(

@@ -125,6 +125,25 @@ describe('calibrating /route from the catalog’s own examples', () => {
     ])
   })
 
+  it('embeds each agent whole, as the index does, however long its card', async () => {
+    // Prepare: a card whose text is longer than a query may be.
+    const long = 'Gives a detailed multi-day rain forecast for any city on earth. '.repeat(60)
+    const examples = (word: string) => Array.from({ length: 5 }, (_, i) => `${word} ${i}?`)
+    const agents = [
+      agent('weather', long, examples('rain in city')),
+      agent('calculator', 'Adds numbers', examples('sum of')),
+    ]
+    const embedder = countingEmbedder()
+
+    // Act
+    await leaveOneOutSamples(agents, embedder, { maxEmbeddings: 100 })
+
+    // Assess
+    const weatherText = embedder.texts.find((text) => text.includes('multi-day'))
+    expect(long.length).toBeGreaterThan(2_000)
+    expect(weatherText).toContain(long.trim())
+  })
+
   it('refuses, before embedding anything, a catalog with too few examples or a budget too small', async () => {
     // Prepare
     const embedder = countingEmbedder()
