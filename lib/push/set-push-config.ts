@@ -108,7 +108,10 @@ const putKeepingPrevious = async (
   for (let attempt = 1; ; attempt++) {
     // A random id (a config given with the SendMessage that starts its task) is never set twice.
     const before = record.taskId === undefined ? undefined : await configs.get(record.configId)
-    const previous = before && { secretHash: before.secretHash, webhook: before.webhook }
+    // A setting made under an earlier registration of the id stays refused, as its pushes are.
+    const sameRegistration = before?.agentCreatedAt === record.agentCreatedAt
+    const previous = before &&
+      sameRegistration && { secretHash: before.secretHash, webhook: before.webhook }
     try {
       return await configs.put({ ...record, ...(previous ? { previous } : {}) }, before)
     } catch (error) {

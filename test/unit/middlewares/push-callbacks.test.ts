@@ -92,6 +92,24 @@ describe('pushCallbacks middleware', () => {
     expect(second?.previous).toEqual({ secretHash: first?.secretHash, webhook: first?.webhook })
   })
 
+  it('keeps no setting made under the agent’s earlier registration once its id is registered again', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    await middleware.before?.(requestFor(createOver('JSONRPC', 'https://first.example.com/hook')))
+    const again = requestFor(createOver('JSONRPC', 'https://second.example.com/hook'))
+    ;(again.context as { agent: { createdAt: string } }).agent = {
+      createdAt: '2026-12-03T00:00:00.000Z',
+    }
+
+    // Act
+    await middleware.before?.(again)
+
+    // Assess
+    const [record] = [...stored.values()]
+    expect(record?.agentCreatedAt).toBe('2026-12-03T00:00:00.000Z')
+    expect(record).not.toHaveProperty('previous')
+  })
+
   it('shows, in a Get answer, the webhook of the setting whose secret the agent answers with', async () => {
     // Prepare
     const { stored, middleware } = setUp()
