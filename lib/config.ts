@@ -97,6 +97,16 @@ const gatewayEnv = z.object({
       z.array(z.string().regex(/^[\w+-]{1,128}$/, 'must be app client ids separated by commas')),
     )
     .default([]),
+  /**
+   * How long the access tokens of clients the admin API creates last, in minutes (Cognito's
+   * AccessTokenValidity), as Terraform's own clients' do: the longest a revoked token works.
+   */
+  CALLER_TOKEN_VALIDITY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5, 'must be from 5 to 1440')
+    .max(1440, 'must be from 5 to 1440')
+    .default(60),
   /** Local runtime: the local identity's scopes and clients in this file instead of Cognito. */
   IDENTITY_FILE: z.string().min(1).optional(),
   /** The app client people sign in to the operator console with (authorization code + PKCE). */
@@ -207,6 +217,7 @@ export const awsEnvironmentSource = {
   ALLOWED_CLIENT_IDS: 'terraform',
   COGNITO_USER_POOL_ID: 'terraform',
   MANAGED_CLIENT_IDS: 'terraform',
+  CALLER_TOKEN_VALIDITY_MINUTES: 'terraform',
   IDENTITY_FILE: 'local-only',
   CONSOLE_CLIENT_ID: 'terraform',
   PUBLIC_BASE_URL: 'derived',
@@ -288,6 +299,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
     identityFile: env.IDENTITY_FILE,
     /** The clients Terraform owns (its admin, sample and console clients): refused changes. */
     managedClientIds: env.MANAGED_CLIENT_IDS,
+    /** How long the tokens of clients the admin API creates last, in minutes. */
+    tokenValidityMinutes: env.CALLER_TOKEN_VALIDITY_MINUTES,
   },
   consoleClientId: env.CONSOLE_CLIENT_ID,
   publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/$/, ''),

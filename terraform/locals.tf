@@ -77,22 +77,23 @@ locals {
   # loads the whole configuration. No secret value goes here: backend secrets
   # stay in Secrets Manager and are read by ARN.
   gateway_environment = {
-    SWITCHBOARD_MODE       = "aws"
-    TABLE_PREFIX           = local.table_prefix
-    TOKEN_ISSUER           = "https://${aws_cognito_user_pool.gateway.endpoint}"
-    TOKEN_URL              = local.token_url
-    SCOPE_PREFIX           = local.scope_prefix
-    ADMIN_SCOPE            = var.admin_scope
-    COGNITO_USER_POOL_ID   = aws_cognito_user_pool.gateway.id
-    ALLOWED_CLIENT_IDS     = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
-    CONSOLE_CLIENT_ID      = aws_cognito_user_pool_client.console.id
-    MANAGED_CLIENT_IDS     = join(",", [aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id]) # every app client of cognito.tf: the admin API does not change them
-    BACKEND_TIMEOUT_MS     = tostring(var.backend_timeout_ms)
-    CARD_FETCH_TIMEOUT_MS  = "5000"
-    REGISTRY_CACHE_TTL_MS  = "750"
-    RATE_LIMIT_PER_MINUTE  = tostring(var.rate_limit_per_minute)
-    RATE_LIMIT_SHARDS      = tostring(var.rate_limit_shards)
-    MAX_CONCURRENT_STREAMS = tostring(var.max_concurrent_streams)
+    SWITCHBOARD_MODE              = "aws"
+    TABLE_PREFIX                  = local.table_prefix
+    TOKEN_ISSUER                  = "https://${aws_cognito_user_pool.gateway.endpoint}"
+    TOKEN_URL                     = local.token_url
+    SCOPE_PREFIX                  = local.scope_prefix
+    ADMIN_SCOPE                   = var.admin_scope
+    COGNITO_USER_POOL_ID          = aws_cognito_user_pool.gateway.id
+    ALLOWED_CLIENT_IDS            = var.restrict_client_ids ? join(",", concat([aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id], var.extra_allowed_client_ids)) : "" # "": any client of the stack's own pool
+    CONSOLE_CLIENT_ID             = aws_cognito_user_pool_client.console.id
+    CALLER_TOKEN_VALIDITY_MINUTES = tostring(var.access_token_validity_minutes)                                                                                         # clients the admin API creates, as cognito.tf's own
+    MANAGED_CLIENT_IDS            = join(",", [aws_cognito_user_pool_client.admin.id, aws_cognito_user_pool_client.sample.id, aws_cognito_user_pool_client.console.id]) # every app client of cognito.tf: the admin API does not change them
+    BACKEND_TIMEOUT_MS            = tostring(var.backend_timeout_ms)
+    CARD_FETCH_TIMEOUT_MS         = "5000"
+    REGISTRY_CACHE_TTL_MS         = "750"
+    RATE_LIMIT_PER_MINUTE         = tostring(var.rate_limit_per_minute)
+    RATE_LIMIT_SHARDS             = tostring(var.rate_limit_shards)
+    MAX_CONCURRENT_STREAMS        = tostring(var.max_concurrent_streams)
     # Lambda refuses request payloads above 6 MB itself.
     MAX_REQUEST_BYTES = "6291456"
     # Below API Gateway's 5-minute idle limit on a REGIONAL stream.

@@ -39,6 +39,7 @@ export const callerRegistryFor = (
     userPoolId,
     resourceServerIdentifier,
     adminScope: config.token.adminScope,
+    tokenValidityMinutes: config.callers.tokenValidityMinutes,
     oneAtATime,
   })
 }

@@ -30,6 +30,8 @@ export interface CognitoCallerOptions {
   resourceServerIdentifier: string
   /** The admin scope (short name): never removed from the resource server. */
   adminScope: string
+  /** How long a created client's access tokens last, in minutes: the stack's, not Cognito's hour. */
+  tokenValidityMinutes: number
   /**
    * Runs each read-modify-write (a scope's change, a client's, a rotation) while no
    * other instance runs one: Cognito takes no condition on these writes, so two
@@ -175,6 +177,8 @@ export class CognitoCallerRegistry implements CallerRegistry {
         SupportedIdentityProviders: ['COGNITO'],
         ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
         EnableTokenRevocation: true,
+        AccessTokenValidity: this.#options.tokenValidityMinutes,
+        TokenValidityUnits: { AccessToken: 'minutes' },
       }),
     )
     if (!created?.ClientId || !created.ClientSecret) {

@@ -43,6 +43,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       userPoolId,
       resourceServerIdentifier: 'switchboard',
       adminScope: 'admin',
+      tokenValidityMinutes: 15,
       oneAtATime: (_name, work) => work(),
     })
   })
@@ -94,6 +95,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       userPoolId,
       resourceServerIdentifier: 'switchboard',
       adminScope: 'admin',
+      tokenValidityMinutes: 60,
       oneAtATime,
     })
     const { clientId } = await serialized.createClient({ name: 'app', scopes: [] })
@@ -169,6 +171,9 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['switchboard/weather:invoke'],
       SupportedIdentityProviders: ['COGNITO'],
+      // The stack's token lifetime, not Cognito's default hour: it bounds a revocation.
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: 'minutes' },
     })
     expect(created).toMatchObject({ name: 'reports app', scopes: ['weather:invoke'] })
     expect(created.clientSecret).toBe(
@@ -270,6 +275,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
           resourceServerIdentifier: 'switchboard',
           identityFile: undefined,
           managedClientIds: [],
+          tokenValidityMinutes: 60,
         },
       },
       (_name, work) => work(),

@@ -171,6 +171,7 @@ describe('config', () => {
       resourceServerIdentifier: 'switchboard',
       identityFile: undefined,
       managedClientIds: [],
+      tokenValidityMinutes: 60,
     })
     expect(() => loadConfig({ ...issuer, COGNITO_USER_POOL_ID: 'pool' })).toThrow(
       /COGNITO_USER_POOL_ID/,
