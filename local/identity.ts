@@ -96,9 +96,14 @@ const basicCredentials = (authorization: string | undefined) => {
   const decoded = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return undefined
-  return {
-    clientId: decodeURIComponent(decoded.slice(0, colon)),
-    clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+  // RFC 6749 form-encodes both before Base64; a malformed escape names no client.
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon)),
+      clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+    }
+  } catch {
+    return { clientId: '', clientSecret: '' }
   }
 }
 

@@ -89,6 +89,17 @@ describe('local token endpoint', () => {
     expect([greedy.status, greedy.body.error]).toEqual([400, 'invalid_scope'])
   })
 
+  it('refuses Basic credentials with a malformed percent-escape as the wrong client, not a crash', async () => {
+    // Act
+    const answer = await identity.issueToken(
+      form({ grant_type: 'client_credentials' }),
+      `Basic ${Buffer.from('%zz:x').toString('base64')}`,
+    )
+
+    // Assess
+    expect([answer.status, answer.body.error]).toEqual([401, 'invalid_client'])
+  })
+
   it('keeps its signing key across restarts, so issued tokens stay valid', async () => {
     // Act
     const first = await loadOrCreateSigningKey(stateDir)
