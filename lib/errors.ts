@@ -126,6 +126,19 @@ export const errorAnswers = {
   'unregistered-agent': { status: 422, title: 'Unregistered agent', a2a: 'invalid-request' },
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
+  'scope-limit': { status: 409, title: 'Too many scopes', a2a: 'invalid-request' },
+  'identity-provider-limit': {
+    status: 409,
+    title: 'Identity provider quota reached',
+    a2a: 'invalid-request',
+  },
+  'identity-provider-busy': {
+    status: 503,
+    title: 'Identity provider busy',
+    a2a: 'backend-unavailable',
+    retryAfterSeconds: 2,
+    logLevel: 'warn',
+  },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
   'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
   // The other change takes a few Cognito calls: a second or two.
@@ -604,6 +617,35 @@ export class ChangeInProgressError extends SwitchboardError {
       `Another change to ${what} is being made at the same moment, and this one waited for it too long; nothing was changed. Retry shortly.`,
     )
     this.name = 'ChangeInProgressError'
+  }
+}
+
+/** A resource server holds at most `max` scopes (Cognito's quota; the local identity keeps it too). */
+export class ScopeLimitError extends SwitchboardError {
+  readonly code = 'scope-limit'
+  constructor(scope: string, max: number) {
+    super(
+      `Scope '${scope}' would be the ${max + 1}st: a resource server holds at most ${max} (Cognito's limit); delete one no longer used first.`,
+    )
+    this.name = 'ScopeLimitError'
+  }
+}
+
+/** Cognito refused a change as past one of the user pool's quotas (app clients, say). */
+export class IdentityProviderLimitError extends SwitchboardError {
+  readonly code = 'identity-provider-limit'
+  constructor(reason: string) {
+    super(`Cognito refused it as past one of the user pool's quotas (${reason}).`)
+    this.name = 'IdentityProviderLimitError'
+  }
+}
+
+/** Cognito throttled a request (its quotas are per pool and operation): nothing was changed. */
+export class IdentityProviderBusyError extends SwitchboardError {
+  readonly code = 'identity-provider-busy'
+  constructor(reason: string) {
+    super(`Cognito is throttling the admin API (${reason}); nothing was changed. Retry shortly.`)
+    this.name = 'IdentityProviderBusyError'
   }
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { ScopeLimitError } from '../errors.ts'
 import { scopeSchema } from '../ids.ts'
 
 /** A scope the identity provider puts in tokens, without the resource server's prefix. */
@@ -63,6 +64,25 @@ export interface CallerRegistry {
   rotateSecret(clientId: string): Promise<IssuedSecret | undefined>
   /** The record before (undefined: there was none). */
   deleteClient(clientId: string): Promise<CallerClient | undefined>
+}
+
+/** Cognito's quota of scopes on one resource server, which the local identity keeps too. */
+export const maxScopes = 100
+
+/**
+ * The scopes with `scope` put in: a new one at the end, a changed description in its place. A
+ * new scope past `maxScopes` is a ScopeLimitError, refused before anything is written.
+ */
+export const withScope = (
+  scopes: readonly ScopeDefinition[],
+  scope: ScopeDefinition,
+): { scopes: ScopeDefinition[]; before: ScopeDefinition | undefined } => {
+  const before = scopes.find((each) => each.scope === scope.scope)
+  if (!before && scopes.length >= maxScopes) throw new ScopeLimitError(scope.scope, maxScopes)
+  return {
+    before,
+    scopes: before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
+  }
 }
 
 /** Cognito's limits: a scope description and a client name are at most 256 and 128 characters. */

@@ -15,13 +15,18 @@ import {
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider'
 import type { OneAtATime } from '../dynamo-lease.ts'
-import { AdminScopeError } from '../errors.ts'
+import {
+  AdminScopeError,
+  IdentityProviderBusyError,
+  IdentityProviderLimitError,
+} from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
-import type {
-  CallerClient,
-  CallerRegistry,
-  IssuedSecret,
-  ScopeDefinition,
+import {
+  type CallerClient,
+  type CallerRegistry,
+  type IssuedSecret,
+  type ScopeDefinition,
+  withScope,
 } from './caller-registry.ts'
 
 export interface CognitoCallerOptions {
@@ -93,6 +98,17 @@ const notFoundIsUndefined = (error: unknown): undefined => {
  * only the new secret gets tokens; access tokens issued before stay valid until
  * they expire.
  */
+/**
+ * Cognito's throttling (its request quotas are per pool and operation) and its quota refusals
+ * (app clients per pool, say) as errors that say so; any other error as it came.
+ */
+const cognitoFailure = (error: unknown): unknown => {
+  const { name, message } = error instanceof Error ? error : { name: '', message: '' }
+  if (name === 'TooManyRequestsException') return new IdentityProviderBusyError(message)
+  if (name === 'LimitExceededException') return new IdentityProviderLimitError(message)
+  return error
+}
+
 export class CognitoCallerRegistry implements CallerRegistry {
   readonly #client: CognitoIdentityProviderClient
   readonly #options: CognitoCallerOptions
@@ -104,6 +120,12 @@ export class CognitoCallerRegistry implements CallerRegistry {
     this.#prefix = `${options.resourceServerIdentifier}/`
   }
 
+  /** One request to Cognito, its throttling and quota refusals said as what an operator can do. */
+  readonly #send = ((command: Parameters<CognitoIdentityProviderClient['send']>[0]) =>
+    this.#client.send(command).catch((error: unknown) => {
+      throw cognitoFailure(error)
+    })) as CognitoIdentityProviderClient['send']
+
   async listScopes(): Promise<ScopeDefinition[]> {
     return (await this.#resourceServer()).scopes
   }
@@ -111,13 +133,9 @@ export class CognitoCallerRegistry implements CallerRegistry {
   putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
     return this.#oneAtATime(async () => {
       const { name, scopes } = await this.#resourceServer()
-      const before = scopes.find((each) => each.scope === scope.scope)
-      // A changed description keeps the scope's place in the list.
-      await this.#writeScopes(
-        name,
-        before ? scopes.map((each) => (each === before ? scope : each)) : [...scopes, scope],
-      )
-      return before
+      const put = withScope(scopes, scope)
+      await this.#writeScopes(name, put.scopes)
+      return put.before
     })
   }
 
@@ -139,7 +157,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
     const ids: string[] = []
     let NextToken: string | undefined
     do {
-      const page = await this.#client.send(
+      const page = await this.#send(
         new ListUserPoolClientsCommand({
           UserPoolId: this.#options.userPoolId,
           MaxResults: 60,
@@ -166,7 +184,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
     name: string
     scopes: string[]
   }): Promise<CallerClient & IssuedSecret> {
-    const { UserPoolClient: created } = await this.#client.send(
+    const { UserPoolClient: created } = await this.#send(
       new CreateUserPoolClientCommand({
         UserPoolId: this.#options.userPoolId,
         ClientName: client.name,
@@ -201,7 +219,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
         scopes: change.scopes ?? before.scopes,
       }
       const kept = Object.fromEntries(updatableSettings.map((key) => [key, described[key]]))
-      await this.#client.send(
+      await this.#send(
         new UpdateUserPoolClientCommand({
           ...kept,
           UserPoolId: this.#options.userPoolId,
@@ -227,7 +245,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
       if (!existing) return undefined
       // At most two secrets: make room for the new one by deleting the oldest first.
       if (existing.length >= 2) await this.#deleteSecret(clientId, existing[0] as string)
-      const { ClientSecretDescriptor: added } = await this.#client.send(
+      const { ClientSecretDescriptor: added } = await this.#send(
         new AddUserPoolClientSecretCommand({
           UserPoolId: this.#options.userPoolId,
           ClientId: clientId,
@@ -266,7 +284,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
 
   /** The resource server's name and scopes (one read: a write replaces both). */
   async #resourceServer(): Promise<{ name: string; scopes: ScopeDefinition[] }> {
-    const { ResourceServer } = await this.#client.send(
+    const { ResourceServer } = await this.#send(
       new DescribeResourceServerCommand({
         UserPoolId: this.#options.userPoolId,
         Identifier: this.#options.resourceServerIdentifier,
@@ -283,7 +301,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
 
   /** The whole scope list, written back with the resource server's name (the call replaces both). */
   async #writeScopes(name: string, scopes: ScopeDefinition[]) {
-    await this.#client.send(
+    await this.#send(
       new UpdateResourceServerCommand({
         UserPoolId: this.#options.userPoolId,
         Identifier: this.#options.resourceServerIdentifier,
@@ -313,7 +331,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
     const secrets: { id: string; at: number }[] = []
     try {
       // One page holds them all (two at most).
-      const page = await this.#client.send(
+      const page = await this.#send(
         new ListUserPoolClientSecretsCommand({
           UserPoolId: this.#options.userPoolId,
           ClientId: clientId,
@@ -334,7 +352,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
   }
 
   async #deleteSecret(clientId: string, secretId: string) {
-    await this.#client.send(
+    await this.#send(
       new DeleteUserPoolClientSecretCommand({
         UserPoolId: this.#options.userPoolId,
         ClientId: clientId,

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import * as z from 'zod'
 import { createWhole, jsonFileUpdates } from '../json-file.ts'
-import type {
-  CallerClient,
-  CallerRegistry,
-  IssuedSecret,
-  ScopeDefinition,
+import {
+  type CallerClient,
+  type CallerRegistry,
+  type IssuedSecret,
+  type ScopeDefinition,
+  withScope,
 } from './caller-registry.ts'
 import { hashSecret, newClientSecret, secretMatches } from './secret-hash.ts'
 
@@ -97,11 +98,8 @@ export class FileCallerRegistry implements CallerRegistry {
 
   async putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined> {
     return this.#update((file) => {
-      const before = file.scopes.find((each) => each.scope === scope.scope)
-      // A changed description keeps the scope's place in the list.
-      file.scopes = before
-        ? file.scopes.map((each) => (each === before ? scope : each))
-        : [...file.scopes, scope]
+      const { scopes, before } = withScope(file.scopes, scope)
+      file.scopes = scopes
       return before
     })
   }

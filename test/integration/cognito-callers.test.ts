@@ -128,6 +128,47 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     })
   })
 
+  it('refuses a scope past Cognito’s 100 a resource server holds, before sending it, and still changes one it has', async () => {
+    // Prepare: admin and weather:invoke, then 98 more.
+    for (let i = 0; i < 98; i++) {
+      await registry.putScope({ scope: `team-${i}:invoke`, description: `team ${i}` })
+    }
+
+    // Act
+    const past = registry.putScope({ scope: 'one-more:invoke', description: 'the 101st' })
+    const changed = await registry.putScope({ scope: 'team-0:invoke', description: 'renamed' })
+
+    // Assess
+    await expect(past).rejects.toThrow(
+      "Scope 'one-more:invoke' would be the 101st: a resource server holds at most 100 (Cognito's limit); delete one no longer used first.",
+    )
+    expect(changed).toEqual({ scope: 'team-0:invoke', description: 'team 0' })
+    expect(cognito.resourceServer().Scopes).toHaveLength(100)
+  })
+
+  it('says Cognito is busy, to retry shortly, when it throttles, and names a quota it refuses', async () => {
+    // Prepare: refused on every attempt the SDK makes (it retries both, as throttling, twice).
+    for (let i = 0; i < 3; i++) {
+      cognito.failNext('ListUserPoolClients', 'TooManyRequestsException', 'Rate exceeded')
+      cognito.failNext('CreateUserPoolClient', 'LimitExceededException', 'Too many app clients')
+    }
+
+    // Act
+    const listed = registry.listClients()
+    const created = registry.createClient({ name: 'app', scopes: [] })
+
+    // Assess
+    await expect(listed).rejects.toMatchObject({
+      code: 'identity-provider-busy',
+      message:
+        'Cognito is throttling the admin API (Rate exceeded); nothing was changed. Retry shortly.',
+    })
+    await expect(created).rejects.toMatchObject({
+      code: 'identity-provider-limit',
+      message: "Cognito refused it as past one of the user pool's quotas (Too many app clients).",
+    })
+  })
+
   it('lists every client with its scopes, describing each', async () => {
     // Prepare
     const names = Array.from({ length: 7 }, (_, index) => `app-${index}`)

@@ -38,6 +38,8 @@ export const startCognitoStandIn = async (options: {
   scopes: { ScopeName: string; ScopeDescription: string }[]
 }) => {
   const requests: { operation: string; input: Json }[] = []
+  /** Faults to answer, once each, in place of an operation's answer (throttling, a quota). */
+  const faults: { operation: string; type: string; message: string }[] = []
   let resourceServer = {
     UserPoolId: options.userPoolId,
     Identifier: options.identifier,
@@ -148,6 +150,11 @@ export const startCognitoStandIn = async (options: {
       response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
       response.end(JSON.stringify(body))
     }
+    const fault = faults.findIndex((each) => each.operation === operation)
+    if (fault !== -1) {
+      const [{ type, message }] = faults.splice(fault, 1) as [(typeof faults)[0]]
+      return answer(400, { __type: type, message })
+    }
     const run = operations[operation]
     if (!run) return answer(400, { __type: 'UnknownOperationException', message: operation })
     try {
@@ -162,6 +169,9 @@ export const startCognitoStandIn = async (options: {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     /** Every request so far, in order: the operation and its JSON input. */
     requests,
+    /** Answers the next `operation` with Cognito's error `type` instead, once. */
+    failNext: (operation: string, type: string, message: string) =>
+      void faults.push({ operation, type, message }),
     /** The requests of one operation. */
     sent: (operation: string) => requests.filter((each) => each.operation === operation),
     resourceServer: () => resourceServer,

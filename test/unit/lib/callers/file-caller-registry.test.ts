@@ -18,6 +18,22 @@ describe('FileCallerRegistry', () => {
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
+  it('refuses a scope past the 100 Cognito holds for a resource server, as on AWS', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    await registry.seedIfAbsent(seed)
+    for (let i = 0; i < 99; i++) {
+      await registry.putScope({ scope: `team-${i}:invoke`, description: `team ${i}` })
+    }
+
+    // Act
+    const past = registry.putScope({ scope: 'one-more:invoke', description: 'the 101st' })
+
+    // Assess
+    await expect(past).rejects.toMatchObject({ code: 'scope-limit' })
+    expect(await registry.listScopes()).toHaveLength(100)
+  })
+
   it('keeps client secrets only as scrypt hashes, never in clear', async () => {
     // Prepare
     const registry = new FileCallerRegistry(file)
