@@ -127,6 +127,11 @@ export const errorAnswers = {
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'scope-limit': { status: 409, title: 'Too many scopes', a2a: 'invalid-request' },
+  'idempotency-key-spent': {
+    status: 409,
+    title: 'Idempotency-Key spent',
+    a2a: 'invalid-request',
+  },
   'identity-provider-limit': {
     status: 409,
     title: 'Identity provider quota reached',
@@ -667,6 +672,17 @@ export class ClientNotFoundError extends SwitchboardError {
     super(`No client '${clientId}' exists.`)
     this.name = 'ClientNotFoundError'
     this.clientId = clientId
+  }
+}
+
+/** A replayed creation's client is gone: its key can answer nothing more. */
+export class IdempotencyKeySpentError extends SwitchboardError {
+  readonly code = 'idempotency-key-spent'
+  constructor(key: string, clientId: string) {
+    super(
+      `Idempotency-Key '${key}' created client '${clientId}', which has been deleted since; send a new key to create another.`,
+    )
+    this.name = 'IdempotencyKeySpentError'
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import {
   AdminScopeError,
   ClientNotFoundError,
+  IdempotencyKeySpentError,
   ManagedClientError,
   ScopeInUseError,
   ScopeNotFoundError,
@@ -181,7 +182,12 @@ export const createClient = async (
   const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
   const { clientId } = await creations.claim(idempotencyKey, fingerprint)
   if (clientId) {
-    const rotation = await rotateClientSecret(clientId, deps)
+    const rotation = await rotateClientSecret(clientId, deps).catch((error: unknown) => {
+      if (error instanceof ClientNotFoundError) {
+        throw new IdempotencyKeySpentError(idempotencyKey, clientId)
+      }
+      throw error
+    })
     return {
       replayed: true,
       before: rotation.before,

@@ -180,6 +180,27 @@ describe('the callers admin steps', () => {
     expect(changes).toEqual(['rotateSecret reports-app'])
   })
 
+  it('says a replayed Idempotency-Key’s client was deleted since, and to use a new key', async () => {
+    // Prepare
+    const { callers, changes } = memoryCallers(defined, [])
+    const creations = { ...noCreations, claim: async () => ({ clientId: 'reports-app' }) }
+
+    // Act
+    const replayed = createClient(
+      { name: 'reports', scopes: ['reports:invoke'] },
+      { callers, creations, ...errorLog(), ...unmanaged },
+      'key-1',
+    )
+
+    // Assess
+    await expect(replayed).rejects.toMatchObject({
+      code: 'idempotency-key-spent',
+      message:
+        "Idempotency-Key 'key-1' created client 'reports-app', which has been deleted since; send a new key to create another.",
+    })
+    expect(changes).toEqual([])
+  })
+
   it('patches a name alone, keeping the scopes, and names an unknown client', async () => {
     // Prepare
     const { callers, changes } = memoryCallers(defined, [reportsApp])
