@@ -127,6 +127,13 @@ export const errorAnswers = {
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'scope-limit': { status: 409, title: 'Too many scopes', a2a: 'invalid-request' },
+  'rotation-unfinished': {
+    status: 503,
+    title: 'Rotation unfinished',
+    a2a: 'backend-unavailable',
+    retryAfterSeconds: 2,
+    logLevel: 'warn',
+  },
   'idempotency-key-spent': {
     status: 409,
     title: 'Idempotency-Key spent',
@@ -672,6 +679,28 @@ export class ClientNotFoundError extends SwitchboardError {
     super(`No client '${clientId}' exists.`)
     this.name = 'ClientNotFoundError'
     this.clientId = clientId
+  }
+}
+
+/**
+ * A rotation added the new secret but could not delete the old: the old one still works. The new
+ * one was taken back (`issuedKept` false), or could not be and is held beside it, unseen, until
+ * the next rotation replaces it.
+ */
+export class RotationUnfinishedError extends SwitchboardError {
+  readonly code = 'rotation-unfinished'
+  readonly issuedKept: boolean
+  constructor(clientId: string, issuedKept: boolean, options: { cause: unknown }) {
+    super(
+      `The rotation of client '${clientId}' did not finish: its old secret still works, and ${
+        issuedKept
+          ? 'a new one no one was shown is held beside it until the next rotation replaces it'
+          : 'no new one was issued'
+      }. Rotate again.`,
+      options,
+    )
+    this.name = 'RotationUnfinishedError'
+    this.issuedKept = issuedKept
   }
 }
 

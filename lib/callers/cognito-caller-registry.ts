@@ -19,6 +19,7 @@ import {
   AdminScopeError,
   IdentityProviderBusyError,
   IdentityProviderLimitError,
+  RotationUnfinishedError,
 } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
 import {
@@ -254,8 +255,17 @@ export class CognitoCallerRegistry implements CallerRegistry {
       if (!added?.ClientSecretId || !added.ClientSecretValue) {
         throw new Error('AddUserPoolClientSecret answered without a secret')
       }
-      for (const secretId of (await this.#secretIds(clientId)) ?? []) {
-        if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
+      try {
+        for (const secretId of (await this.#secretIds(clientId)) ?? []) {
+          if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
+        }
+      } catch (cause) {
+        // The old secret still works: take the new one back, so no secret no one saw is left.
+        const kept = await this.#deleteSecret(clientId, added.ClientSecretId).then(
+          () => false,
+          () => true,
+        )
+        throw new RotationUnfinishedError(clientId, kept, { cause })
       }
       return { clientId, clientSecret: added.ClientSecretValue }
     })
@@ -266,14 +276,12 @@ export class CognitoCallerRegistry implements CallerRegistry {
     return this.#oneAtATime(async () => {
       const before = await this.getClient(clientId)
       if (!before) return undefined
-      await this.#client
-        .send(
-          new DeleteUserPoolClientCommand({
-            UserPoolId: this.#options.userPoolId,
-            ClientId: clientId,
-          }),
-        )
-        .catch(notFoundIsUndefined)
+      await this.#send(
+        new DeleteUserPoolClientCommand({
+          UserPoolId: this.#options.userPoolId,
+          ClientId: clientId,
+        }),
+      ).catch(notFoundIsUndefined)
       return before
     })
   }

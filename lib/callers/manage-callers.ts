@@ -4,6 +4,7 @@ import {
   ClientNotFoundError,
   IdempotencyKeySpentError,
   ManagedClientError,
+  RotationUnfinishedError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -249,7 +250,13 @@ export const rotateClientSecret = async (
   refuseManaged(clientId, deps)
   const client = await callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
-  const issued = await callers.rotateSecret(clientId)
+  const issued = await callers.rotateSecret(clientId).catch((error: unknown) => {
+    // A secret no one was shown is held: the trail keeps the rotation, as far as it got.
+    if (error instanceof RotationUnfinishedError && error.issuedKept) {
+      error.made = { before: client, after: client }
+    }
+    throw error
+  })
   if (!issued) throw new ClientNotFoundError(clientId)
   // The record is the same before and after: what changed is a secret, never recorded.
   return { before: client, after: client, issued }

@@ -169,6 +169,41 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     })
   })
 
+  it('takes its new secret back when a rotation cannot delete the old one, and says the old one still works', async () => {
+    // Prepare
+    const { clientId, clientSecret } = await registry.createClient({ name: 'app', scopes: [] })
+    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
+
+    // Act
+    const rotated = registry.rotateSecret(clientId)
+
+    // Assess
+    await expect(rotated).rejects.toMatchObject({
+      code: 'rotation-unfinished',
+      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and no new one was issued. Rotate again.`,
+    })
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      clientSecret,
+    ])
+  })
+
+  it('says a new secret no one was shown is held, when a failed rotation cannot take it back either', async () => {
+    // Prepare
+    const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
+    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
+    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom again')
+
+    // Act
+    const rotated = registry.rotateSecret(clientId)
+
+    // Assess
+    await expect(rotated).rejects.toMatchObject({
+      code: 'rotation-unfinished',
+      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and a new one no one was shown is held beside it until the next rotation replaces it. Rotate again.`,
+    })
+    expect(cognito.client(clientId)?.secrets).toHaveLength(2)
+  })
+
   it('lists every client with its scopes, describing each', async () => {
     // Prepare
     const names = Array.from({ length: 7 }, (_, index) => `app-${index}`)

@@ -18,6 +18,7 @@ import {
   AdminScopeError,
   ClientNotFoundError,
   ManagedClientError,
+  RotationUnfinishedError,
   ScopeInUseError,
   ScopeNotFoundError,
   UnknownScopeError,
@@ -200,6 +201,34 @@ describe('the callers admin steps', () => {
     })
     expect(changes).toEqual([])
   })
+
+  it.each([
+    [true, { before: 'reports-app', after: 'reports-app' }],
+    [false, undefined],
+  ])(
+    'keeps an unfinished rotation in the trail only when a secret no one saw is held (%s)',
+    async (issuedKept, made) => {
+      // Prepare
+      const { callers } = memoryCallers(defined, [reportsApp])
+      callers.rotateSecret = async (clientId) => {
+        throw new RotationUnfinishedError(clientId, issuedKept, { cause: new Error('boom') })
+      }
+
+      // Act
+      const rotated = rotateClientSecret('reports-app', { callers, ...unmanaged })
+
+      // Assess
+      const error = await rotated.catch((thrown: RotationUnfinishedError) => thrown)
+      expect(error).toBeInstanceOf(RotationUnfinishedError)
+      const { made: recorded } = error as RotationUnfinishedError
+      expect(
+        recorded && {
+          before: (recorded.before as CallerClient).clientId,
+          after: (recorded.after as CallerClient).clientId,
+        },
+      ).toEqual(made)
+    },
+  )
 
   it('patches a name alone, keeping the scopes, and names an unknown client', async () => {
     // Prepare
