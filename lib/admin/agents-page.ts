@@ -1,28 +1,17 @@
-import * as z from 'zod'
-import { decodeAgentCursor } from '../discovery/list-agents.ts'
-import { encodeCursor, unknownCursor, withinPageBytes } from '../http/page-cursor.ts'
+import { agentPageQuerySchema, decodeAgentCursor } from '../discovery/list-agents.ts'
+import { encodeCursor, withinPageBytes } from '../http/page-cursor.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 
 /** The most records one page of `GET /admin/agents` holds. */
 export const maxAdminAgentsPerPage = 100
-const pageRule = `must be a whole number from 1 to ${maxAdminAgentsPerPage}`
 
 /** The query of `GET /admin/agents`: the page size and the cursor of the page before. */
-export const adminAgentsQuerySchema = z.strictObject({
-  limit: z.coerce
-    .number({ error: pageRule })
-    .int(pageRule)
-    .min(1, pageRule)
-    .max(maxAdminAgentsPerPage, pageRule)
-    .default(maxAdminAgentsPerPage)
-    .describe(`Records per page, at most ${maxAdminAgentsPerPage}`),
-  cursor: z
-    .string()
-    .refine((cursor) => decodeAgentCursor(cursor) !== undefined, { error: unknownCursor })
-    .optional()
-    .describe("The previous page's cursor"),
-})
+export const adminAgentsQuerySchema = agentPageQuerySchema(
+  maxAdminAgentsPerPage,
+  maxAdminAgentsPerPage,
+  'Records',
+)
 
 /** The body of `GET /admin/agents`. */
 export interface AdminAgentsPage {

@@ -40,27 +40,35 @@ export const servedCard = (record: AgentRecord, serving: CardServing): Promise<A
 
 /** The most agents one page of `GET /agents` holds. */
 export const maxAgentsPerPage = 50
-const pageRule = `must be a whole number from 1 to ${maxAgentsPerPage}`
 
 /** The agent id a cursor names, or undefined if it is not one this API gave out. */
 export const decodeAgentCursor = (cursor: string): string | undefined =>
   decodeCursor(cursor, (agentId) => agentIdSchema.safeParse(agentId).success)
 
+/**
+ * The query of a page of agents: `limit`, 1 to `max` (`fallback` when absent), and the `cursor`
+ * of the page before, one this API gave out.
+ */
+export const agentPageQuerySchema = (max: number, fallback: number, items: string) => {
+  const rule = `must be a whole number from 1 to ${max}`
+  return z.strictObject({
+    limit: z.coerce
+      .number({ error: rule })
+      .int(rule)
+      .min(1, rule)
+      .max(max, rule)
+      .default(fallback)
+      .describe(`${items} per page, at most ${max}`),
+    cursor: z
+      .string()
+      .refine((cursor) => decodeAgentCursor(cursor) !== undefined, { error: unknownCursor })
+      .optional()
+      .describe("The previous page's cursor"),
+  })
+}
+
 /** The query of `GET /agents`: the page size and the cursor of the page before. */
-export const agentsQuerySchema = z.strictObject({
-  limit: z.coerce
-    .number({ error: pageRule })
-    .int(pageRule)
-    .min(1, pageRule)
-    .max(maxAgentsPerPage, pageRule)
-    .default(20)
-    .describe(`Agents per page, at most ${maxAgentsPerPage}`),
-  cursor: z
-    .string()
-    .refine((cursor) => decodeAgentCursor(cursor) !== undefined, { error: unknownCursor })
-    .optional()
-    .describe("The previous page's cursor"),
-})
+export const agentsQuerySchema = agentPageQuerySchema(maxAgentsPerPage, 20, 'Agents')
 
 /** The body of `GET /agents`. */
 export interface AgentsPage {
