@@ -683,24 +683,29 @@ export class ClientNotFoundError extends SwitchboardError {
 }
 
 /**
- * A rotation added the new secret but could not delete the old: the old one still works. The new
- * one was taken back (`issuedKept` false), or could not be and is held beside it, unseen, until
- * the next rotation replaces it.
+ * A rotation added the new secret but could not delete the old. `held` says what the client
+ * holds now, as read after: its old secret alone (the new one taken back), both (the new one, no
+ * one was shown, could not be taken back), or unknown (they could not be read).
  */
 export class RotationUnfinishedError extends SwitchboardError {
   readonly code = 'rotation-unfinished'
-  readonly issuedKept: boolean
-  constructor(clientId: string, issuedKept: boolean, options: { cause: unknown }) {
+  readonly held: 'old' | 'both' | 'unknown'
+  constructor(
+    clientId: string,
+    held: RotationUnfinishedError['held'],
+    options: { cause: unknown },
+  ) {
+    const what = {
+      old: 'its old secret still works, and no new one was issued',
+      both: 'its old secret still works, and a new one no one was shown is held beside it',
+      unknown: 'which secrets it holds could not be read',
+    }[held]
     super(
-      `The rotation of client '${clientId}' did not finish: its old secret still works, and ${
-        issuedKept
-          ? 'a new one no one was shown is held beside it until the next rotation replaces it'
-          : 'no new one was issued'
-      }. Rotate again.`,
+      `The rotation of client '${clientId}' did not finish: ${what}. Rotate again, which leaves it one new secret.`,
       options,
     )
     this.name = 'RotationUnfinishedError'
-    this.issuedKept = issuedKept
+    this.held = held
   }
 }
 

@@ -244,8 +244,9 @@ export class CognitoCallerRegistry implements CallerRegistry {
     return this.#oneAtATime(async () => {
       const existing = await this.#secretIds(clientId)
       if (!existing) return undefined
-      // At most two secrets: make room for the new one by deleting the oldest first.
-      if (existing.length >= 2) await this.#deleteSecret(clientId, existing[0] as string)
+      // At most two secrets. Two mean a rotation that did not finish, whose newer secret no one
+      // was shown: that one makes room, and the one the caller uses stays until the new one is in.
+      if (existing.length >= 2) await this.#deleteSecret(clientId, existing.at(-1) as string)
       const { ClientSecretDescriptor: added } = await this.#send(
         new AddUserPoolClientSecretCommand({
           UserPoolId: this.#options.userPoolId,
@@ -260,12 +261,23 @@ export class CognitoCallerRegistry implements CallerRegistry {
           if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
         }
       } catch (cause) {
+        // What is left decides: a delete whose answer was lost may have landed.
+        const left = await this.#secretIds(clientId).catch(() => undefined)
+        if (left?.length === 1 && left[0] === added.ClientSecretId) {
+          return { clientId, clientSecret: added.ClientSecretValue }
+        }
         // The old secret still works: take the new one back, so no secret no one saw is left.
-        const kept = await this.#deleteSecret(clientId, added.ClientSecretId).then(
-          () => false,
-          () => true,
+        const taken =
+          left &&
+          (await this.#deleteSecret(clientId, added.ClientSecretId).then(
+            () => true,
+            () => false,
+          ))
+        throw new RotationUnfinishedError(
+          clientId,
+          left === undefined ? 'unknown' : taken ? 'old' : 'both',
+          { cause },
         )
-        throw new RotationUnfinishedError(clientId, kept, { cause })
       }
       return { clientId, clientSecret: added.ClientSecretValue }
     })
@@ -323,13 +335,12 @@ export class CognitoCallerRegistry implements CallerRegistry {
   }
 
   #describe(clientId: string) {
-    return this.#client
-      .send(
-        new DescribeUserPoolClientCommand({
-          UserPoolId: this.#options.userPoolId,
-          ClientId: clientId,
-        }),
-      )
+    return this.#send(
+      new DescribeUserPoolClientCommand({
+        UserPoolId: this.#options.userPoolId,
+        ClientId: clientId,
+      }),
+    )
       .then(({ UserPoolClient }) => UserPoolClient)
       .catch(notFoundIsUndefined)
   }

@@ -251,8 +251,8 @@ export const rotateClientSecret = async (
   const client = await callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
   const issued = await callers.rotateSecret(clientId).catch((error: unknown) => {
-    // A secret no one was shown is held: the trail keeps the rotation, as far as it got.
-    if (error instanceof RotationUnfinishedError && error.issuedKept) {
+    // A secret no one was shown may be held: the trail keeps the rotation, as far as it got.
+    if (error instanceof RotationUnfinishedError && error.held !== 'old') {
       error.made = { before: client, after: client }
     }
     throw error

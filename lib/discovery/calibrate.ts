@@ -1,5 +1,5 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
-import { TooFewExamplesError } from '../errors.ts'
+import { TextTooLongError, TooFewExamplesError } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
 import { agentText } from './agent-text.ts'
 import { cosine, type Embedder, embedForCaller, embedQuery } from './embedder.ts'
@@ -125,14 +125,33 @@ export const leaveOneOutSamples = async (
       { agent: agentText(withoutExample(example)) },
     ]),
   ]
-  // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored.
+  // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored. A card the
+  // model refuses as too long is not indexed either, so /route never sees its agent: left out.
   const embedded = await mapConcurrently(texts, embeddingConcurrency, (text) =>
-    'query' in text ? embedQuery(embedder, text.query) : embedForCaller(embedder, text.agent),
+    'query' in text
+      ? embedQuery(embedder, text.query)
+      : embedForCaller(embedder, text.agent).catch((error: unknown) => {
+          if (error instanceof TextTooLongError) return undefined
+          throw error
+        }),
   )
-  const vectors = agents.map(({ agentId }, i) => ({ agentId, vector: embedded[i] as number[] }))
-  const samples: RouteSample[] = examples.map((example, i) => {
-    const query = embedded[agents.length + 2 * i] as number[]
-    const own = embedded[agents.length + 2 * i + 1] as number[]
+  const vectors = agents.flatMap(({ agentId }, i) => {
+    const vector = embedded[i]
+    return vector ? [{ agentId, vector }] : []
+  })
+  const indexed = new Set(vectors.map(({ agentId }) => agentId))
+  const scoredExamples = examples.flatMap((example, i) => {
+    const query = embedded[agents.length + 2 * i]
+    const own = embedded[agents.length + 2 * i + 1]
+    return query && own && indexed.has(example.agentId) ? [{ example, query, own }] : []
+  })
+  if (vectors.length < 2 || scoredExamples.length < minExamples) {
+    const left = agents.filter(({ agentId }) => !indexed.has(agentId)).map(({ agentId }) => agentId)
+    throw new TooFewExamplesError(
+      `Calibration needs at least 2 active agents and ${minExamples} skill examples the model can embed; the cards of ${left.join(', ')} are longer than it takes, which leaves ${vectors.length} agents and ${scoredExamples.length} examples.`,
+    )
+  }
+  const samples: RouteSample[] = scoredExamples.map(({ example, query, own }) => {
     const scored = vectors
       .map(({ agentId, vector }) => ({
         agentId,
@@ -147,7 +166,7 @@ export const leaveOneOutSamples = async (
     }
   })
   const embeddingCalls = texts.length
-  return { samples, examples: examples.length, embeddingCalls }
+  return { samples, examples: samples.length, embeddingCalls }
 }
 
 /**

@@ -180,7 +180,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     // Assess
     await expect(rotated).rejects.toMatchObject({
       code: 'rotation-unfinished',
-      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and no new one was issued. Rotate again.`,
+      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and no new one was issued. Rotate again, which leaves it one new secret.`,
     })
     expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
       clientSecret,
@@ -199,9 +199,69 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     // Assess
     await expect(rotated).rejects.toMatchObject({
       code: 'rotation-unfinished',
-      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and a new one no one was shown is held beside it until the next rotation replaces it. Rotate again.`,
+      message: `The rotation of client '${clientId}' did not finish: its old secret still works, and a new one no one was shown is held beside it. Rotate again, which leaves it one new secret.`,
     })
     expect(cognito.client(clientId)?.secrets).toHaveLength(2)
+  })
+
+  it('finishes a rotation whose delete of the old secret landed though its answer was lost', async () => {
+    // Prepare: the delete reaches Cognito and is carried out; its answer is lost, and the SDK
+    // retries it, which Cognito refuses (the secret is gone, the new one the last).
+    const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
+    let loseAnswer = true
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        if (loseAnswer && context.commandName === 'DeleteUserPoolClientSecretCommand') {
+          loseAnswer = false
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
+        }
+        return result
+      },
+      { step: 'deserialize', name: 'loseDeleteAnswer' },
+    )
+
+    // Act
+    const rotated = await registry.rotateSecret(clientId)
+
+    // Assess
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      rotated?.clientSecret,
+    ])
+  })
+
+  it('keeps the secret the caller uses when rotating after an unfinished rotation, however the new one fails', async () => {
+    // Prepare: an unfinished rotation left a secret no one was shown beside the caller's.
+    const { clientId, clientSecret } = await registry.createClient({ name: 'app', scopes: [] })
+    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
+    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom again')
+    await registry.rotateSecret(clientId).catch(() => undefined)
+    for (let i = 0; i < 3; i++) {
+      cognito.failNext('AddUserPoolClientSecret', 'TooManyRequestsException', 'Rate exceeded')
+    }
+
+    // Act
+    const again = registry.rotateSecret(clientId)
+
+    // Assess
+    await expect(again).rejects.toMatchObject({ code: 'identity-provider-busy' })
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      clientSecret,
+    ])
+  })
+
+  it('says Cognito is busy when it throttles reading a client, too', async () => {
+    // Prepare
+    const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
+    for (let i = 0; i < 3; i++) {
+      cognito.failNext('DescribeUserPoolClient', 'TooManyRequestsException', 'Rate exceeded')
+    }
+
+    // Act
+    const read = registry.getClient(clientId)
+
+    // Assess
+    await expect(read).rejects.toMatchObject({ code: 'identity-provider-busy' })
   })
 
   it('lists every client with its scopes, describing each', async () => {

@@ -4,7 +4,7 @@ import {
   calibrateFromCatalog,
   leaveOneOutSamples,
 } from '../../../lib/discovery/calibrate.ts'
-import type { Embedder } from '../../../lib/discovery/embedder.ts'
+import { type Embedder, EmbedderInputTooLongError } from '../../../lib/discovery/embedder.ts'
 import { calibrateRouting, routeThresholdReader } from '../../../lib/discovery/route-settings.ts'
 import { chooseThreshold, routeRates } from '../../../lib/discovery/route-threshold.ts'
 import { TooFewExamplesError } from '../../../lib/errors.ts'
@@ -142,6 +142,33 @@ describe('calibrating /route from the catalog’s own examples', () => {
     const weatherText = embedder.texts.find((text) => text.includes('multi-day'))
     expect(long.length).toBeGreaterThan(2_000)
     expect(weatherText).toContain(long.trim())
+  })
+
+  it('leaves out an agent whose card the model refuses as too long, as the index does, and calibrates on the rest', async () => {
+    // Prepare: a model that takes at most 2,000 characters, as some embedding servers' do.
+    const examples = (word: string) => Array.from({ length: 5 }, (_, i) => `${word} ${i}?`)
+    const agents = [
+      agent('weather', 'Rain forecasts', examples('rain in city')),
+      agent('calculator', 'Adds numbers', examples('sum of')),
+      agent('essay', 'An agent that writes at length. '.repeat(100), examples('tax essay')),
+    ]
+    const counting = countingEmbedder()
+    const embedder: Embedder = {
+      ...counting,
+      embed: async (text) => {
+        if (text.length > 2_000) throw new EmbedderInputTooLongError('input is too long')
+        return counting.embed(text)
+      },
+    }
+
+    // Act
+    const { samples, examples: used } = await leaveOneOutSamples(agents, embedder, {
+      maxEmbeddings: 100,
+    })
+
+    // Assess
+    expect(used).toBe(10)
+    expect(samples).toHaveLength(10)
   })
 
   it('refuses, before embedding anything, a catalog with too few examples or a budget too small', async () => {

@@ -203,15 +203,16 @@ describe('the callers admin steps', () => {
   })
 
   it.each([
-    [true, { before: 'reports-app', after: 'reports-app' }],
-    [false, undefined],
-  ])(
-    'keeps an unfinished rotation in the trail only when a secret no one saw is held (%s)',
-    async (issuedKept, made) => {
+    ['both', { before: 'reports-app', after: 'reports-app' }],
+    ['unknown', { before: 'reports-app', after: 'reports-app' }],
+    ['old', undefined],
+  ] as const)(
+    'keeps an unfinished rotation in the trail unless the client holds its old secret alone (%s)',
+    async (held, made) => {
       // Prepare
       const { callers } = memoryCallers(defined, [reportsApp])
       callers.rotateSecret = async (clientId) => {
-        throw new RotationUnfinishedError(clientId, issuedKept, { cause: new Error('boom') })
+        throw new RotationUnfinishedError(clientId, held, { cause: new Error('boom') })
       }
 
       // Act
