@@ -95,9 +95,10 @@ const notFoundIsUndefined = (error: unknown): undefined => {
  *
  * Rotation (AddUserPoolClientSecret, 2025): an app client holds at most two
  * secrets, both working. `rotateSecret` adds a new one and then deletes every
- * other (first the oldest, when two are already there), so once it returns
- * only the new secret gets tokens; access tokens issued before stay valid until
- * they expire.
+ * other (first the newer, never shown, when two are already there), so once it
+ * returns only the new secret gets tokens; access tokens issued before stay
+ * valid until they expire. A step that fails is settled by what the client
+ * then holds (`#settle`).
  */
 /**
  * Cognito's throttling (its request quotas are per pool and operation) and its quota refusals
@@ -247,40 +248,73 @@ export class CognitoCallerRegistry implements CallerRegistry {
       // At most two secrets. Two mean a rotation that did not finish, whose newer secret no one
       // was shown: that one makes room, and the one the caller uses stays until the new one is in.
       if (existing.length >= 2) await this.#deleteSecret(clientId, existing.at(-1) as string)
-      const { ClientSecretDescriptor: added } = await this.#send(
-        new AddUserPoolClientSecretCommand({
-          UserPoolId: this.#options.userPoolId,
-          ClientId: clientId,
-        }),
-      )
-      if (!added?.ClientSecretId || !added.ClientSecretValue) {
-        throw new Error('AddUserPoolClientSecret answered without a secret')
+      const kept = existing.slice(0, 1)
+      let added: { id: string; value: string }
+      try {
+        const { ClientSecretDescriptor: descriptor } = await this.#send(
+          new AddUserPoolClientSecretCommand({
+            UserPoolId: this.#options.userPoolId,
+            ClientId: clientId,
+          }),
+        )
+        if (!descriptor?.ClientSecretId || !descriptor.ClientSecretValue) {
+          throw new Error('AddUserPoolClientSecret answered without a secret')
+        }
+        added = { id: descriptor.ClientSecretId, value: descriptor.ClientSecretValue }
+      } catch (cause) {
+        // An add whose answer was lost may have landed: a secret no one can be shown, taken back.
+        throw await this.#settle(clientId, kept, undefined, cause)
       }
       try {
         for (const secretId of (await this.#secretIds(clientId)) ?? []) {
-          if (secretId !== added.ClientSecretId) await this.#deleteSecret(clientId, secretId)
+          if (secretId !== added.id) await this.#deleteSecret(clientId, secretId)
         }
       } catch (cause) {
-        // What is left decides: a delete whose answer was lost may have landed.
-        const left = await this.#secretIds(clientId).catch(() => undefined)
-        if (left?.length === 1 && left[0] === added.ClientSecretId) {
-          return { clientId, clientSecret: added.ClientSecretValue }
-        }
-        // The old secret still works: take the new one back, so no secret no one saw is left.
-        const taken =
-          left &&
-          (await this.#deleteSecret(clientId, added.ClientSecretId).then(
-            () => true,
-            () => false,
-          ))
-        throw new RotationUnfinishedError(
-          clientId,
-          left === undefined ? 'unknown' : taken ? 'old' : 'both',
-          { cause },
-        )
+        // A delete whose answer was lost may have landed: what is held decides.
+        const settled = await this.#settle(clientId, kept, added, cause)
+        if (!(settled instanceof Error)) return settled
+        throw settled
       }
-      return { clientId, clientSecret: added.ClientSecretValue }
+      return { clientId, clientSecret: added.value }
     })
+  }
+
+  /**
+   * After a rotation's step failed, reads what the client holds and acts on it, a few rounds:
+   * only `added` held, the rotation is done; `added` beside the old (`kept`), it is taken back;
+   * any other secret (an add that landed unanswered) is taken back too. The answer is the
+   * secret issued, or the error saying what is held: the old alone, both, or unknown (unread).
+   */
+  async #settle(
+    clientId: string,
+    kept: readonly string[],
+    added: { id: string; value: string } | undefined,
+    cause: unknown,
+  ): Promise<IssuedSecret | Error> {
+    let held: readonly string[] | undefined
+    let tookBack = false
+    for (let round = 0; round < 3; round++) {
+      held = await this.#secretIds(clientId).catch(() => undefined)
+      if (held === undefined) break
+      if (added && held.length === 1 && held[0] === added.id) {
+        return { clientId, clientSecret: added.value }
+      }
+      const unseen = held.filter((id) => !kept.includes(id))
+      // Nothing to take back, or no old secret left beside it: Cognito never deletes the last.
+      if (unseen.length === 0 || unseen.length === held.length) break
+      tookBack = true
+      for (const id of unseen) await this.#deleteSecret(clientId, id).catch(() => undefined)
+    }
+    const oldAlone = held?.every((id) => kept.includes(id)) ?? false
+    // An add refused outright (throttled, a quota), nothing landed: its own error says why.
+    if (!added && oldAlone && !tookBack) {
+      return cause instanceof Error ? cause : new Error(String(cause))
+    }
+    return new RotationUnfinishedError(
+      clientId,
+      held === undefined ? 'unknown' : oldAlone ? 'old' : 'both',
+      { cause },
+    )
   }
 
   /** One at a time too: an update that read the client before would otherwise fail on it. */

@@ -89,7 +89,8 @@ const withoutExample = ({ card, skill, example }: Example): CalibrationAgent['ca
  * agent's built from the card without that example. Embedding calls: one per
  * agent, two per example; at most `maxEmbeddings`, so fewer examples are used
  * when the catalog is large. Throws TooFewExamplesError, before any embedding,
- * when fewer than `minCalibrationExamples` fit or there are not two agents.
+ * when fewer than `minCalibrationExamples` fit or there are not two agents, and
+ * after it when leaving out agents whose cards the model refuses leaves too few.
  *
  * @example
  * const { samples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, { maxEmbeddings: 500 })
@@ -98,7 +99,13 @@ export const leaveOneOutSamples = async (
   agents: readonly CalibrationAgent[],
   embedder: Embedder,
   { maxEmbeddings, minExamples = minCalibrationExamples }: CalibrationBudget,
-): Promise<{ samples: RouteSample[]; examples: number; embeddingCalls: number }> => {
+): Promise<{
+  samples: RouteSample[]
+  examples: number
+  /** The agents calibrated among: those whose cards the model could embed. */
+  agents: number
+  embeddingCalls: number
+}> => {
   const room = Math.floor((maxEmbeddings - agents.length) / 2)
   const examples = examplesWithin(agents, Math.max(0, room))
   const available = examplesWithin(agents, Number.POSITIVE_INFINITY).length
@@ -126,7 +133,8 @@ export const leaveOneOutSamples = async (
     ]),
   ]
   // An embedder that fails (Bedrock throttled or down) is a 503; nothing is stored. A card the
-  // model refuses as too long is not indexed either, so /route never sees its agent: left out.
+  // model refuses as too long cannot be indexed as it stands: its agent is left out (an older,
+  // shorter card's vectors may still be in the index until a sync or reindex says so).
   const embedded = await mapConcurrently(texts, embeddingConcurrency, (text) =>
     'query' in text
       ? embedQuery(embedder, text.query)
@@ -166,7 +174,7 @@ export const leaveOneOutSamples = async (
     }
   })
   const embeddingCalls = texts.length
-  return { samples, examples: samples.length, embeddingCalls }
+  return { samples, examples: samples.length, agents: vectors.length, embeddingCalls }
 }
 
 /**
@@ -185,7 +193,11 @@ export const calibrateFromCatalog = async (
   embedder: Embedder,
   options: CalibrationBudget & { minMargin: number; margins?: readonly number[] },
 ): Promise<Calibration> => {
-  const { samples, examples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, options)
+  const { samples, examples, embeddingCalls, ...among } = await leaveOneOutSamples(
+    agents,
+    embedder,
+    options,
+  )
   const { threshold, rates } = chooseThreshold(samples, {
     margins: options.margins ?? [options.minMargin],
   })
@@ -196,7 +208,7 @@ export const calibrateFromCatalog = async (
     precision: coverage === 0 ? 1 : rates.right / coverage,
     coverage,
     examples,
-    agents: agents.length,
+    agents: among.agents,
     embeddingCalls,
     embedder: embedder.name,
   }

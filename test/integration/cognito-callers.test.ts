@@ -190,8 +190,10 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   it('says a new secret no one was shown is held, when a failed rotation cannot take it back either', async () => {
     // Prepare
     const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
-    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
-    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom again')
+    // The old secret's delete, then each take-back of the new one, fail.
+    for (let i = 0; i < 4; i++) {
+      cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
+    }
 
     // Act
     const rotated = registry.rotateSecret(clientId)
@@ -233,9 +235,11 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   it('keeps the secret the caller uses when rotating after an unfinished rotation, however the new one fails', async () => {
     // Prepare: an unfinished rotation left a secret no one was shown beside the caller's.
     const { clientId, clientSecret } = await registry.createClient({ name: 'app', scopes: [] })
-    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
-    cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom again')
+    for (let i = 0; i < 4; i++) {
+      cognito.failNext('DeleteUserPoolClientSecret', 'InternalErrorException', 'boom')
+    }
     await registry.rotateSecret(clientId).catch(() => undefined)
+    expect(cognito.client(clientId)?.secrets).toHaveLength(2)
     for (let i = 0; i < 3; i++) {
       cognito.failNext('AddUserPoolClientSecret', 'TooManyRequestsException', 'Rate exceeded')
     }
@@ -248,6 +252,62 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
       clientSecret,
     ])
+  })
+
+  it('takes back a secret an add left though its answer was lost, and says no new one was issued', async () => {
+    // Prepare: the add lands, its answer is lost, and the SDK's retries are refused (a third secret).
+    const { clientId, clientSecret } = await registry.createClient({ name: 'app', scopes: [] })
+    let loseAnswer = true
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        if (loseAnswer && context.commandName === 'AddUserPoolClientSecretCommand') {
+          loseAnswer = false
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
+        }
+        return result
+      },
+      { step: 'deserialize', name: 'loseAddAnswer' },
+    )
+
+    // Act
+    const rotated = registry.rotateSecret(clientId)
+
+    // Assess
+    await expect(rotated).rejects.toMatchObject({ code: 'rotation-unfinished', held: 'old' })
+    expect(cognito.client(clientId)?.secrets.map((secret) => secret.ClientSecretValue)).toEqual([
+      clientSecret,
+    ])
+  })
+
+  it('says what a client holds could not be read, never that its old secret works, when the read after a lost delete is throttled', async () => {
+    // Prepare: the old secret's delete lands, its answer is lost; every read after is throttled.
+    const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
+    let loseAnswer = true
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        if (loseAnswer && context.commandName === 'DeleteUserPoolClientSecretCommand') {
+          loseAnswer = false
+          for (let i = 0; i < 3; i++) {
+            cognito.failNext(
+              'ListUserPoolClientSecrets',
+              'TooManyRequestsException',
+              'Rate exceeded',
+            )
+          }
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
+        }
+        return result
+      },
+      { step: 'deserialize', name: 'loseDeleteAnswerThenThrottle' },
+    )
+
+    // Act
+    const rotated = registry.rotateSecret(clientId)
+
+    // Assess
+    await expect(rotated).rejects.toMatchObject({ code: 'rotation-unfinished', held: 'unknown' })
   })
 
   it('says Cognito is busy when it throttles reading a client, too', async () => {

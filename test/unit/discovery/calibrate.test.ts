@@ -162,12 +162,17 @@ describe('calibrating /route from the catalog’s own examples', () => {
     }
 
     // Act
-    const { samples, examples: used } = await leaveOneOutSamples(agents, embedder, {
+    const {
+      samples,
+      examples: used,
+      agents: among,
+    } = await leaveOneOutSamples(agents, embedder, {
       maxEmbeddings: 100,
     })
 
     // Assess
     expect(used).toBe(10)
+    expect(among).toBe(2)
     expect(samples).toHaveLength(10)
   })
 
