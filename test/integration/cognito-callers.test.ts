@@ -49,6 +49,26 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   })
   afterEach(() => cognito.stop())
 
+  /**
+   * The next `command` reaches Cognito and is carried out, but its answer is lost (a timeout), as
+   * the SDK then sees it, so it retries; `meanwhile` runs once the answer is gone.
+   */
+  const loseNextAnswer = (command: string, meanwhile?: () => void) => {
+    let lose = true
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args)
+        if (lose && context.commandName === command) {
+          lose = false
+          meanwhile?.()
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
+        }
+        return result
+      },
+      { step: 'deserialize', name: `lose${command}Answer` },
+    )
+  }
+
   it('sends UpdateResourceServer with every existing scope kept and its name, adding the new one', async () => {
     // Act
     const before = await registry.putScope({ scope: 'reports:invoke', description: 'Reports' })
@@ -210,18 +230,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     // Prepare: the delete reaches Cognito and is carried out; its answer is lost, and the SDK
     // retries it, which Cognito refuses (the secret is gone, the new one the last).
     const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
-    let loseAnswer = true
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args)
-        if (loseAnswer && context.commandName === 'DeleteUserPoolClientSecretCommand') {
-          loseAnswer = false
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
-        }
-        return result
-      },
-      { step: 'deserialize', name: 'loseDeleteAnswer' },
-    )
+    loseNextAnswer('DeleteUserPoolClientSecretCommand')
 
     // Act
     const rotated = await registry.rotateSecret(clientId)
@@ -257,18 +266,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   it('takes back a secret an add left though its answer was lost, and says no new one was issued', async () => {
     // Prepare: the add lands, its answer is lost, and the SDK's retries are refused (a third secret).
     const { clientId, clientSecret } = await registry.createClient({ name: 'app', scopes: [] })
-    let loseAnswer = true
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args)
-        if (loseAnswer && context.commandName === 'AddUserPoolClientSecretCommand') {
-          loseAnswer = false
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
-        }
-        return result
-      },
-      { step: 'deserialize', name: 'loseAddAnswer' },
-    )
+    loseNextAnswer('AddUserPoolClientSecretCommand')
 
     // Act
     const rotated = registry.rotateSecret(clientId)
@@ -283,25 +281,11 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
   it('says what a client holds could not be read, never that its old secret works, when the read after a lost delete is throttled', async () => {
     // Prepare: the old secret's delete lands, its answer is lost; every read after is throttled.
     const { clientId } = await registry.createClient({ name: 'app', scopes: [] })
-    let loseAnswer = true
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args)
-        if (loseAnswer && context.commandName === 'DeleteUserPoolClientSecretCommand') {
-          loseAnswer = false
-          for (let i = 0; i < 3; i++) {
-            cognito.failNext(
-              'ListUserPoolClientSecrets',
-              'TooManyRequestsException',
-              'Rate exceeded',
-            )
-          }
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })
-        }
-        return result
-      },
-      { step: 'deserialize', name: 'loseDeleteAnswerThenThrottle' },
-    )
+    loseNextAnswer('DeleteUserPoolClientSecretCommand', () => {
+      for (let i = 0; i < 3; i++) {
+        cognito.failNext('ListUserPoolClientSecrets', 'TooManyRequestsException', 'Rate exceeded')
+      }
+    })
 
     // Act
     const rotated = registry.rotateSecret(clientId)
