@@ -8,6 +8,7 @@ import { tableName } from '../../lib/tables.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
+import { localHandlerEnv } from '../support/handler-env.ts'
 
 const tablePrefix = 'register-route-'
 
@@ -30,20 +31,13 @@ describe.each(databaseEngines)(
       backend.serve(validCard(backend.url))
       stateDir = await mkdtemp(join(tmpdir(), 'register-route-'))
       Object.assign(process.env, {
-        SWITCHBOARD_MODE: 'local',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        DYNAMODB_ENDPOINT: database.endpoint,
-        TABLE_PREFIX: tablePrefix,
-        TOKEN_ISSUER: 'http://127.0.0.1:3000',
+        ...localHandlerEnv(database.endpoint, tablePrefix),
         BACKEND_ALLOWED_CIDRS: '127.0.0.0/8',
         SECRETS_FILE: join(stateDir, 'secrets.json'),
         EMBEDDER: 'hashing',
         EMBEDDING_DIMENSION: '64',
         VECTOR_INDEX: 'local',
         VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
       })
       // The handler reads its configuration once, at import: one module per engine.
       vi.resetModules()

@@ -5,6 +5,7 @@ import { tableName } from '../../lib/tables.ts'
 import { startCognitoStandIn } from '../support/cognito-stand-in.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
+import { localHandlerEnv } from '../support/handler-env.ts'
 
 const userPoolId = 'us-east-1_Gateway1'
 const tablePrefix = 'cognito-admin-'
@@ -28,17 +29,10 @@ describe('the admin handler changing scopes in Cognito', () => {
       scopes: [{ ScopeName: 'admin', ScopeDescription: 'The admin API' }],
     })
     Object.assign(process.env, {
-      SWITCHBOARD_MODE: 'local',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      DYNAMODB_ENDPOINT: database.endpoint,
-      TABLE_PREFIX: tablePrefix,
-      TOKEN_ISSUER: 'http://127.0.0.1:3000',
+      ...localHandlerEnv(database.endpoint, tablePrefix),
       SCOPE_PREFIX: 'switchboard/',
       COGNITO_USER_POOL_ID: userPoolId,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
     })
     delete process.env.IDENTITY_FILE
     handler = (await import('../../handlers/admin.ts')).handler as never
