@@ -189,13 +189,15 @@ describe('calibrating /route from the catalog’s own examples', () => {
     })
 
     // Assess
-    await expect(tooFew).rejects.toThrow(
-      new TooFewExamplesError(
-        "Calibration needs at least 5 skill examples in the active agents' cards; they have 4.",
+    await Promise.all([
+      expect(tooFew).rejects.toThrow(
+        new TooFewExamplesError(
+          "Calibration needs at least 5 skill examples in the active agents' cards; they have 4.",
+        ),
       ),
-    )
-    await expect(tooSmall).rejects.toThrow(/7 embedding calls .* leave room for 2 among 2 agents/)
-    await expect(oneAgent).rejects.toThrow(/at least 2 active agents/)
+      expect(tooSmall).rejects.toThrow(/7 embedding calls .* leave room for 2 among 2 agents/),
+      expect(oneAgent).rejects.toThrow(/at least 2 active agents/),
+    ])
     expect(embedder.texts).toEqual([])
   })
 })

@@ -157,8 +157,10 @@ describe('the audit trail of an admin change', () => {
     )
 
     // Assess
-    await expect(refused).rejects.toThrow('audit table missing')
-    await expect(failed).rejects.toThrow('no such agent')
+    await Promise.all([
+      expect(refused).rejects.toThrow('audit table missing'),
+      expect(failed).rejects.toThrow('no such agent'),
+    ])
     expect(made).toEqual([])
     expect(withdrawn).toEqual(['b'])
   })
