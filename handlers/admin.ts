@@ -7,6 +7,7 @@ import { adminAgentsPage } from '../lib/admin/agents-page.ts'
 import { auditedChange } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
+import { cachedRevocations } from '../lib/auth/token-revocations.ts'
 import { clientIdSchema } from '../lib/callers/caller-registry.ts'
 import {
   createClient,
@@ -16,6 +17,7 @@ import {
   listClients,
   putScope,
   requireScopes,
+  revokeClientTokens,
   rotateClientSecret,
   updateClient,
 } from '../lib/callers/manage-callers.ts'
@@ -43,6 +45,7 @@ import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
@@ -59,6 +62,7 @@ const {
   auditLog,
   routeCalibration,
   callerAdmin,
+  revocations,
 } = adminWiring(config, logger)
 
 type AdminHandler = TypedRoute<CallerContext>['handler']
@@ -329,6 +333,23 @@ const routes: TypedRoute<CallerContext>[] = [
     },
   },
   {
+    method: 'POST',
+    path: '/admin/clients/{clientId}/revoke-tokens',
+    handler: async function revokeTokensRoute(event, context) {
+      const clientId = clientIdOf(event)
+      const revocation = await recorded(
+        event,
+        context,
+        { action: 'client.revoke-tokens', target: clientId },
+        () => revokeClientTokens(clientId, callerAdmin),
+      )
+      return jsonResponse(200, {
+        clientId,
+        tokensIssuedBefore: new Date(revocation.issuedBefore * 1000).toISOString(),
+      })
+    },
+  },
+  {
     method: 'DELETE',
     path: '/admin/clients/{clientId}',
     handler: audited(
@@ -364,6 +385,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
     }),
   )
   .use(verifiedCaller({ requireAdmin: true }))
+  .use(tokenRevocation({ issuedBefore: cachedRevocations(revocations, config.registryCacheTtlMs) }))
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())

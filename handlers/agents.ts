@@ -15,6 +15,7 @@ import {
   signedHere,
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
+import { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
@@ -53,6 +54,7 @@ import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
+import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
 import { verifiedCaller } from '../middlewares/verified-caller.ts'
@@ -86,6 +88,14 @@ const credentials = backendCredentials({
 })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)
+/** A token issued before its client's tokens were revoked is refused, within a second. */
+const revokedBefore = tracing.traced(
+  'token revocation lookup',
+  cachedRevocations(
+    new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
+    config.registryCacheTtlMs,
+  ),
+)
 const lookupAgent = tracing.traced('registry lookup', cachedAgent)
 /** /route's threshold: the calibrated one for this embedder once stored, else the configured one. */
 const routeThreshold = routeThresholdReader(
@@ -293,11 +303,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
     }),
   )
   .use(agentGrant())
-  // One round trip for all three: the rate-limit write, the task-owner read and the agent record
-  // (on a cache miss) go at once; the first refusal in this order answers (see "Fewer round trips
-  // per call").
+  // One round trip for all: the caller's token revocation and the agent record (each on a cache
+  // miss), the rate-limit write and the task-owner read go at once; the first refusal in this
+  // order answers (see "Fewer round trips per call").
   .use(
     concurrently<APIGatewayProxyEvent, AgentContext>(
+      tokenRevocation({ issuedBefore: revokedBefore }),
       rateLimit<APIGatewayProxyEvent, AgentContext>({
         limiter,
         // A call counts against the caller's limit on its agent; reading the card is free.

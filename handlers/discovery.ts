@@ -3,6 +3,7 @@ import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { cardJwks, cardJwksPath, cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
+import { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { agentsPage, type CardServing } from '../lib/discovery/list-agents.ts'
@@ -34,6 +35,7 @@ import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
+import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
 import { type CallerContext, verifiedCaller } from '../middlewares/verified-caller.ts'
@@ -51,6 +53,11 @@ const index = vectorIndexFor(config)
 const signingKey = gatewayKeyFor(config)
 const signCard = cardSigner(signingKey)
 const limiter = rateLimiterFor(config, documentClient)
+/** A token issued before its client's tokens were revoked is refused, within a second. */
+const revokedBefore = cachedRevocations(
+  new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
+  config.registryCacheTtlMs,
+)
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
@@ -193,6 +200,7 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .use(traceContext({ logger }))
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
+  .use(tokenRevocation({ issuedBefore: revokedBefore }))
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())

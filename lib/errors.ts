@@ -97,6 +97,7 @@ export const errorAnswers = {
   'text-too-long': { status: 422, title: 'Text too long to embed', a2a: 'invalid-params' },
   'payload-too-large': { status: 413, title: 'Payload too large', a2a: 'payload-too-large' },
   'token-expired': { status: 401, title: 'Token expired', a2a: 'unauthenticated' },
+  'token-revoked': { status: 401, title: 'Token revoked', a2a: 'unauthenticated' },
   unauthenticated: { status: 401, title: 'Unauthorized', a2a: 'unauthenticated' },
   forbidden: { status: 403, title: 'Forbidden', a2a: 'forbidden' },
   'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
@@ -127,6 +128,13 @@ export const errorAnswers = {
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'scope-limit': { status: 409, title: 'Too many scopes', a2a: 'invalid-request' },
+  'tokens-not-revoked': {
+    status: 503,
+    title: 'Tokens not revoked',
+    a2a: 'backend-unavailable',
+    retryAfterSeconds: 2,
+    logLevel: 'warn',
+  },
   'rotation-unfinished': {
     status: 503,
     title: 'Rotation unfinished',
@@ -463,6 +471,21 @@ export class TokenExpiredError extends UnauthenticatedError {
 }
 
 /**
+ * The call's token was issued before its client's tokens were revoked (the client deleted, a
+ * scope taken from it, or its tokens revoked outright): lib/auth/token-revocations.ts.
+ */
+export class TokenRevokedError extends UnauthenticatedError {
+  override readonly code = 'token-revoked'
+  constructor() {
+    super(
+      true,
+      "Your access token was revoked: its client's access changed after it was issued. Get a new token and retry.",
+    )
+    this.name = 'TokenRevokedError'
+  }
+}
+
+/**
  * The gateway's role may not see this secret at all. On AWS its IAM policy lets
  * it see only secrets under the backend prefix or tagged for an agent, so such a
  * secret cannot belong to any agent.
@@ -706,6 +729,23 @@ export class RotationUnfinishedError extends SwitchboardError {
     )
     this.name = 'RotationUnfinishedError'
     this.held = held
+  }
+}
+
+/**
+ * A client was changed (a scope taken away) or deleted, but the tokens it was issued before could
+ * not all be revoked: the change stays, and the message says how to finish it.
+ */
+export class TokensNotRevokedError extends SwitchboardError {
+  readonly code = 'tokens-not-revoked'
+  constructor(clientId: string, change: 'changed' | 'deleted', options: { cause: unknown }) {
+    super(
+      change === 'changed'
+        ? `Client '${clientId}' was changed, but the tokens it was issued before could not be revoked: they keep the scopes taken away until they expire. POST /admin/clients/${clientId}/revoke-tokens to revoke them.`
+        : `Client '${clientId}' was deleted, but a token it was issued while the delete ran could not be revoked. DELETE it again to revoke it (the answer is then 404).`,
+      options,
+    )
+    this.name = 'TokensNotRevokedError'
   }
 }
 

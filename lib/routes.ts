@@ -134,6 +134,7 @@ export const routes: readonly Route[] = [
     ['PATCH', '/admin/clients/{clientId}'],
     ['DELETE', '/admin/clients/{clientId}'],
     ['POST', '/admin/clients/{clientId}/rotate-secret'],
+    ['POST', '/admin/clients/{clientId}/revoke-tokens'],
   ]),
 ]
 

@@ -56,6 +56,14 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     pointInTimeRecovery: false,
   },
+  // When each client's tokens were last revoked (lib/auth/token-revocations.ts): pk `clientId`,
+  // `issuedBefore` (epoch seconds), kept until every token issued before it has expired.
+  tokenRevocations: {
+    name: 'token-revocations',
+    partitionKey: 'clientId',
+    ttlAttribute: 'expiresAt',
+    pointInTimeRecovery: false,
+  },
   // Gateway-wide settings an admin operation chose (lib/discovery/route-settings.ts), and the
   // leases that keep some admin changes one at a time (lib/dynamo-lease.ts, `lease#…`): pk `name`.
   settings: { name: 'settings', partitionKey: 'name', pointInTimeRecovery: true },

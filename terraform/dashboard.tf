@@ -23,6 +23,7 @@ locals {
     push-configs      = aws_dynamodb_table.push_configs.name
     push-dead-letters = aws_dynamodb_table.push_dead_letters.name
     settings          = aws_dynamodb_table.settings.name
+    token-revocations = aws_dynamodb_table.token_revocations.name
     audit             = aws_dynamodb_table.audit.name
   }
 

@@ -142,6 +142,29 @@ resource "aws_dynamodb_table" "push_dead_letters" {
   }
 }
 
+# When each client's tokens were last revoked (lib/auth/token-revocations.ts): a
+# token that client was issued before `issuedBefore` is refused. An entry lapses
+# once every token issued before it has expired (a day at most, Cognito's longest).
+resource "aws_dynamodb_table" "token_revocations" {
+  name         = "${local.table_prefix}token-revocations"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "clientId"
+
+  attribute {
+    name = "clientId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = false
+  }
+}
+
 # Gateway-wide settings an admin operation chooses (lib/discovery/route-settings.ts):
 # pk `name`, e.g. `route-threshold`, the threshold POST /admin/route/calibrate chose.
 resource "aws_dynamodb_table" "settings" {

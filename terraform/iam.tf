@@ -123,6 +123,13 @@ data "aws_iam_policy_document" "agents" {
     resources = [aws_dynamodb_table.rate_limits.arn]
   }
 
+  # A token issued before its client's tokens were revoked is refused.
+  statement {
+    sid       = "ReadTokenRevocations"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.token_revocations.arn]
+  }
+
   # /route's threshold, as POST /admin/route/calibrate stored it.
   statement {
     sid       = "ReadRouteThreshold"
@@ -208,6 +215,13 @@ data "aws_iam_policy_document" "discovery" {
     sid       = "CountListingsAndSearches"
     actions   = ["dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.rate_limits.arn]
+  }
+
+  # A token issued before its client's tokens were revoked is refused.
+  statement {
+    sid       = "ReadTokenRevocations"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.token_revocations.arn]
   }
 
   # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push queued.
@@ -303,6 +317,14 @@ data "aws_iam_policy_document" "admin" {
     sid       = "Idempotency"
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.idempotency.arn]
+  }
+
+  # A client's tokens revoked (POST /admin/clients/{id}/revoke-tokens, a delete, a scope taken
+  # away), and an admin token checked against them like any other.
+  statement {
+    sid       = "RevokeTokens"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.token_revocations.arn]
   }
 
   # POST /admin/route/calibrate stores /route's threshold (replacing the last one).

@@ -1,6 +1,7 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import type { Logger } from '@aws-lambda-powertools/logger'
+import { DynamoTokenRevocations } from '../auth/token-revocations.ts'
 import { backendCredentials } from '../backend/credentials.ts'
 import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
@@ -125,6 +126,12 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   })
   const audit = durableAuditSink(auditLog, logAuditSink(logger), logger)
 
+  /** When each client's tokens were last revoked; the admin API's own callers checked against it. */
+  const revocations = new DynamoTokenRevocations(
+    documentClient,
+    tableName('tokenRevocations', config.tablePrefix),
+  )
+
   /** Scopes and OAuth clients of the identity provider (issue 18). */
   const callerAdmin: CallerAdminDeps = {
     callers: callerRegistryFor(
@@ -142,6 +149,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     ),
     managedClientIds: config.callers.managedClientIds,
     logError: (message, details) => logger.error(message, details),
+    revocations,
   }
 
   /** What POST /admin/route/calibrate needs (calibrateRouting). */
@@ -163,6 +171,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     auditLog,
     routeCalibration,
     callerAdmin,
+    revocations,
   }
 }
 

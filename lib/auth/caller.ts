@@ -34,6 +34,8 @@ export interface Caller {
   authorizedAt: number
   /** The token's `exp` (seconds since the epoch): API Gateway may serve the cached decision past it. */
   expiresAt: number
+  /** The token's `iat` (seconds since the epoch; 0 when it has none): a revocation refuses tokens issued before it. */
+  issuedAt: number
 }
 
 /** The request-context key every middleware reads the caller from. */
@@ -64,6 +66,7 @@ export const callerFrom = (
   clientId: verified.clientId,
   scopes: verified.scopes,
   expiresAt: verified.expiresAt,
+  issuedAt: verified.issuedAt,
   grants: grantsFromPermissions(permissions),
   limits: limitsFromPermissions(permissions, settings.defaultRateLimit),
   allTasksOn: allTasksAgents(permissions),
@@ -97,6 +100,7 @@ export const toAuthorizerContext = (caller: Caller): Record<string, string> => (
   admin: String(caller.isAdmin),
   authorizedAt: String(caller.authorizedAt),
   exp: String(caller.expiresAt),
+  iat: String(caller.issuedAt),
   agents: grantedAgentsText(caller.grants),
 })
 
@@ -111,6 +115,8 @@ const contextSchema = z.object({
   admin: z.enum(['true', 'false']),
   authorizedAt: z.coerce.number().int().nonnegative(),
   exp: z.coerce.number().int().positive(),
+  // Absent from a context cached before the field existed: as a token without `iat`.
+  iat: z.coerce.number().int().nonnegative().default(0),
 })
 
 const decodeCaller = (context: unknown): Caller => {
@@ -125,6 +131,7 @@ const decodeCaller = (context: unknown): Caller => {
     isAdmin: fields.admin === 'true',
     authorizedAt: fields.authorizedAt,
     expiresAt: fields.exp,
+    issuedAt: fields.iat,
   }
 }
 

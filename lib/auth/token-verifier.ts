@@ -9,6 +9,8 @@ export interface VerifiedCaller {
   scopes: string[]
   /** The token's `exp`, seconds since the epoch. */
   expiresAt: number
+  /** The token's `iat`, seconds since the epoch; 0 for a token without one (refused once its client's tokens are revoked). */
+  issuedAt: number
 }
 
 /** The most clock skew tolerated between the issuer and the gateway, on `exp`, `nbf` and `iat`. */
@@ -113,7 +115,13 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
     if (options.adminScope !== undefined) {
       scopes.push(...groupScopes(payload['cognito:groups'], options.adminScope))
     }
-    return { principal: payload.sub as string, clientId, scopes, expiresAt: payload.exp as number }
+    return {
+      principal: payload.sub as string,
+      clientId,
+      scopes,
+      expiresAt: payload.exp as number,
+      issuedAt: payload.iat ?? 0,
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { TokenRevocations } from '../auth/token-revocations.ts'
 import {
   AdminScopeError,
   ClientNotFoundError,
@@ -7,6 +8,7 @@ import {
   RotationUnfinishedError,
   ScopeInUseError,
   ScopeNotFoundError,
+  TokensNotRevokedError,
   UnknownScopeError,
 } from '../errors.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
@@ -35,6 +37,8 @@ export interface CallerAdminDeps {
   managedClientIds: readonly string[]
   /** Says what a failed creation could not undo (a client left working, a key not released). */
   logError: (message: string, details: Record<string, unknown>) => void
+  /** When each client's tokens were last revoked: a delete, a scope taken away, or on request. */
+  revocations: Pick<TokenRevocations, 'revoke'>
 }
 
 /** A change as the audit trail records it: no secret in either record. */
@@ -225,11 +229,16 @@ export const createClient = async (
   return created
 }
 
-/** `PATCH /admin/clients/{clientId}`: name and scopes, each kept when left out. */
+/**
+ * `PATCH /admin/clients/{clientId}`: name and scopes, each kept when left out. A scope taken away
+ * also revokes the tokens the client was issued until then, which carry it: revoked only once
+ * the change is made, so no token issued before it survives; if the revocation fails, the change
+ * stays and TokensNotRevokedError (503) says how to finish it.
+ */
 export const updateClient = async (
   clientId: string,
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds' | 'revocations'>,
 ): Promise<CallerChange<CallerClient>> => {
   const { callers } = deps
   const change = updateClientSchema.parse(body)
@@ -238,7 +247,33 @@ export const updateClient = async (
   // Merged by the registry with the client as it reads it: a change made meanwhile is kept.
   const changed = await callers.updateClient(clientId, change)
   if (!changed) throw new ClientNotFoundError(clientId)
+  const { before, after } = changed
+  const kept = new Set(after.scopes)
+  if (before.scopes.some((scope) => !kept.has(scope))) {
+    await deps.revocations.revoke(clientId).catch((error: unknown) => {
+      throw Object.assign(new TokensNotRevokedError(clientId, 'changed', { cause: error }), {
+        made: changed,
+      })
+    })
+  }
   return changed
+}
+
+/**
+ * `POST /admin/clients/{clientId}/revoke-tokens`: every token the client was issued until now is
+ * refused from a second later (each handler reads revocations at most once a second); a token it
+ * gets afterwards works. Its credentials are unchanged, so a Terraform-owned client may be revoked
+ * too (revoking the console's signs every operator out).
+ */
+export const revokeClientTokens = async (
+  clientId: string,
+  deps: Pick<CallerAdminDeps, 'callers' | 'revocations'>,
+): Promise<{ before: CallerClient; after: CallerClient; issuedBefore: number }> => {
+  const client = await deps.callers.getClient(clientId)
+  if (!client) throw new ClientNotFoundError(clientId)
+  const issuedBefore = await deps.revocations.revoke(clientId)
+  // The client is the same before and after: what changed is which of its tokens work.
+  return { before: client, after: client, issuedBefore }
 }
 
 /** `POST /admin/clients/{clientId}/rotate-secret`: the new secret, shown this once. */
@@ -262,13 +297,26 @@ export const rotateClientSecret = async (
   return { before: client, after: client, issued }
 }
 
-/** `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens. */
+/**
+ * `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens, and the tokens they
+ * got are refused. Revoked before the delete, so a delete that fails leaves the client working
+ * (its old tokens refused, new ones good) and a retry finishes it, and again after it, for a
+ * token issued while the delete ran (a revocation refuses tokens to the second after it). A
+ * revocation of an id that is no client (a 404) lapses with its item, a day later.
+ */
 export const deleteClient = async (
   clientId: string,
-  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds' | 'revocations'>,
 ): Promise<CallerChange<CallerClient>> => {
   refuseManaged(clientId, deps)
+  await deps.revocations.revoke(clientId)
   const before = await deps.callers.deleteClient(clientId)
   if (!before) throw new ClientNotFoundError(clientId)
-  return { before, after: undefined }
+  const deleted = { before, after: undefined }
+  await deps.revocations.revoke(clientId).catch((error: unknown) => {
+    throw Object.assign(new TokensNotRevokedError(clientId, 'deleted', { cause: error }), {
+      made: deleted,
+    })
+  })
+  return deleted
 }

@@ -261,6 +261,8 @@ export const apiOperations: Record<string, ApiOperation> = {
   },
   'PATCH /admin/clients/{clientId}': {
     summary: 'Rename a caller or change its scopes',
+    description:
+      'A scope taken away also revokes the tokens the client was issued until then (they carry it): refused a second later.',
     tag: 'admin',
     auth: 'admin',
     body: updateClientSchema,
@@ -269,16 +271,34 @@ export const apiOperations: Record<string, ApiOperation> = {
       404: none('No such client'),
       409: none('The client is managed by Terraform (`managedBy`): change it there'),
       422: none('A scope is not defined'),
+      503: none(
+        'The scopes changed, but the tokens issued before could not be revoked: POST …/revoke-tokens',
+      ),
     },
   },
   'DELETE /admin/clients/{clientId}': {
-    summary: 'Delete a caller: its credentials get no more tokens',
+    summary: 'Delete a caller: its credentials get no more tokens, and its tokens are refused',
     tag: 'admin',
     auth: 'admin',
     responses: {
-      204: none('Deleted'),
+      204: none('Deleted, its tokens revoked'),
       404: none('No such client'),
       409: none('The client is managed by Terraform (`managedBy`): delete it there'),
+      503: none('Deleted, but a token issued while it ran could not be revoked: DELETE again'),
+    },
+  },
+  'POST /admin/clients/{clientId}/revoke-tokens': {
+    summary: 'Revoke every token a caller was issued until now',
+    description:
+      "Each handler refuses them (401 `token-revoked`) within a second; the client's credentials are unchanged, so a token it gets afterwards works. Allowed on a Terraform-managed client too (the console's signs every operator out).",
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      200: json(
+        'Tokens issued before `tokensIssuedBefore` are refused',
+        z.object({ clientId: z.string(), tokensIssuedBefore: z.string() }),
+      ),
+      404: none('No such client'),
     },
   },
   'POST /admin/clients/{clientId}/rotate-secret': {

@@ -23,6 +23,9 @@ const tokenFor = async (url: string, clientId: string, clientSecret: string) => 
   return { status: response.status, token: body.access_token as string | undefined }
 }
 
+/** A change's promise is kept for calls that start this long after it returned. */
+const oneSecondLater = () => new Promise((resolve) => setTimeout(resolve, 1001))
+
 describe('callers and scopes through the admin API of npm start', () => {
   let stateDir: string
   let env: Record<string, string>
@@ -169,7 +172,7 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(withOld.status).toBe(401)
   })
 
-  it('deletes a client: its credentials no longer get tokens', async () => {
+  it('deletes a client: its credentials no longer get tokens, and the token it holds is refused a second later', async () => {
     // Prepare
     const client = await adminCall('POST', '/admin/clients', {
       name: 'short-lived app',
@@ -177,15 +180,50 @@ describe('callers and scopes through the admin API of npm start', () => {
     })
     const { clientId, clientSecret } = client.body
     const before = await tokenFor(gateway.url, clientId, clientSecret)
+    expect(await callAgent('weather', before.token as string)).toBe(200)
 
     // Act
     const deleted = await adminCall('DELETE', `/admin/clients/${clientId}`)
     const after = await tokenFor(gateway.url, clientId, clientSecret)
     const read = await adminCall('GET', `/admin/clients/${clientId}`)
+    await oneSecondLater()
+    const held = await callAgent('weather', before.token as string)
 
     // Assess
     expect([before.status, deleted.status, after.status]).toEqual([200, 204, 401])
     expect(read.status).toBe(404)
+    expect(held).toBe(401)
+  })
+
+  it('refuses the tokens a client holds a second after a scope is taken from it; a new token lacks the scope, and adding one revokes nothing', async () => {
+    // Prepare
+    const client = await adminCall('POST', '/admin/clients', {
+      name: 'narrowed app',
+      scopes: ['calculator:invoke'],
+    })
+    const { clientId, clientSecret } = client.body
+    const first = (await tokenFor(gateway.url, clientId, clientSecret)).token as string
+    expect(await callAgent('calculator', first)).toBe(200)
+
+    // Act
+    const widened = await adminCall('PATCH', `/admin/clients/${clientId}`, {
+      scopes: ['calculator:invoke', 'weather:invoke'],
+    })
+    await oneSecondLater()
+    const afterWidening = await callAgent('calculator', first)
+    const narrowed = await adminCall('PATCH', `/admin/clients/${clientId}`, {
+      scopes: ['weather:invoke'],
+    })
+    await oneSecondLater()
+    const afterNarrowing = await callAgent('calculator', first)
+    const renewed = (await tokenFor(gateway.url, clientId, clientSecret)).token as string
+
+    // Assess
+    expect([widened.status, narrowed.status]).toEqual([200, 200])
+    expect(afterWidening).toBe(200)
+    expect(afterNarrowing).toBe(401)
+    expect(await callAgent('weather', renewed)).toBe(200)
+    expect(await callAgent('calculator', renewed)).toBe(403)
   })
 
   it('refuses with 422 a permission, or a client, for a scope that does not exist, saying so', async () => {

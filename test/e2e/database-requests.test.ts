@@ -57,9 +57,8 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
   const send = (kind: 'send' | 'stream', agentId?: string) =>
     call('POST', `/message:${kind}`, message(), agentId)
 
-  /** The requests `act` caused, per operation, run right after a warm-up call of its own kind. */
-  const requestsOf = async (act: () => Promise<unknown>) => {
-    await act()
+  /** The requests one call caused, per operation. */
+  const countedDuring = async (act: () => Promise<unknown>) => {
     const before = stack.databaseRequests()
     await act()
     const after = stack.databaseRequests()
@@ -68,6 +67,21 @@ describe('the DynamoDB requests of a warm call, through the local gateway', () =
         .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
         .filter(([, count]) => count > 0),
     )
+  }
+  const total = (requests: Record<string, number>) =>
+    Object.values(requests).reduce((sum, count) => sum + count, 0)
+
+  /**
+   * The requests of a warm call of `act`'s kind, after a warm-up call of its own: the fewest of
+   * three in a row. The agent record and the caller's token revocation are each read again once
+   * their cache time (750 ms) is over, so on a loaded machine a call may fall on one of those
+   * reads; each comes once per 750 ms, so of three calls in a row one is warm.
+   */
+  const requestsOf = async (act: () => Promise<unknown>) => {
+    await act()
+    const counts = []
+    for (let i = 0; i < 3; i++) counts.push(await countedDuring(act))
+    return counts.reduce((fewest, each) => (total(each) < total(fewest) ? each : fewest))
   }
 
   beforeAll(async () => {

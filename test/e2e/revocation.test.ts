@@ -157,4 +157,39 @@ describe('delete and deactivate through the local gateway', () => {
       await gated.stop()
     }
   })
+
+  it('refuses every token a client was issued before its tokens were revoked, a second later, on every route; a new one works', async () => {
+    // Prepare: the caller's tokens and the admin's own, their authorizer answers cached
+    const old = await stack.token('demo-client')
+    const listAgents = (token: string) =>
+      fetch(`${stack.url}/agents`, { headers: { authorization: `Bearer ${token}` } })
+    expect((await send('weather', old)).status).toBe(200)
+    expect((await listAgents(old)).status).toBe(200)
+
+    // Act
+    const revoked = await adminCall('POST', '/admin/clients/demo-client/revoke-tokens')
+    const revokedAdmin = await adminCall('POST', '/admin/clients/admin-client/revoke-tokens')
+    await oneSecondLater()
+    const refused = await send('weather', old)
+    const refusedListing = await listAgents(old)
+    const refusedAdmin = await adminCall('GET', '/admin/clients/demo-client')
+    const renewed = await send('weather', await stack.token('demo-client'))
+
+    // Assess
+    expect(revoked.status).toBe(200)
+    const { tokensIssuedBefore } = await revoked.json()
+    expect(Date.parse(tokensIssuedBefore)).toBeGreaterThan(Date.now() - 3000)
+    expect(revokedAdmin.status).toBe(200)
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/)
+    expect((await refused.json()).error.message).toBe(
+      "Your access token was revoked: its client's access changed after it was issued. Get a new token and retry.",
+    )
+    expect(refusedListing.status).toBe(401)
+    expect(await refusedListing.json()).toMatchObject({ title: 'Token revoked', status: 401 })
+    expect(refusedAdmin.status).toBe(401)
+    expect(renewed.status).toBe(200)
+    admin = await stack.token('admin-client')
+    expect((await adminCall('GET', '/admin/clients/demo-client')).status).toBe(200)
+  })
 })

@@ -488,7 +488,14 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     )
     const consoleId = console?.ClientId as string
     const app = await registry.createClient({ name: 'reports app', scopes: ['weather:invoke'] })
-    const deps = { callers: registry, managedClientIds: [consoleId] }
+    const deps = {
+      callers: registry,
+      managedClientIds: [consoleId],
+      // Refused before anything is revoked: a revocation would fail the refusal.
+      revocations: {
+        revoke: () => Promise.reject(new Error('a managed client was revoked')),
+      },
+    }
     const stored = structuredClone(cognito.client(consoleId))
     cognito.requests.length = 0
 

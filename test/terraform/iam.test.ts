@@ -313,6 +313,35 @@ describe('Terraform stack: IAM', () => {
     ])
   })
 
+  it('lets every function behind the authorizer read token revocations, and only the admin function write them', async () => {
+    // Prepare
+    const onRevocations = statements.filter(({ body }) =>
+      JSON.stringify(body.resources ?? null).includes('aws_dynamodb_table.token_revocations.arn'),
+    )
+    const grantedTo = (role: string) =>
+      onRevocations
+        .filter(({ where }) => where.includes(`aws_iam_policy_document.${role} `))
+        .flatMap(actionsOf)
+        .sort()
+    const source = await readFile(
+      new URL('../../lib/auth/token-revocations.ts', import.meta.url),
+      'utf8',
+    )
+
+    // Assess: the store reads with GetItem and revokes with UpdateItem, nothing else
+    expect(source).toMatch(/\bGetCommand\b/)
+    expect(source).toMatch(/\bUpdateCommand\b/)
+    expect(source).not.toMatch(/\b(Put|Delete|BatchGet|Scan|Query)Command\b/)
+    expect(grantedTo('agents')).toEqual(['dynamodb:GetItem'])
+    expect(grantedTo('discovery')).toEqual(['dynamodb:GetItem'])
+    expect(grantedTo('admin')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+    expect(
+      onRevocations.filter(
+        ({ where }) => !/aws_iam_policy_document\.(agents|discovery|admin) /.test(where),
+      ),
+    ).toEqual([])
+  })
+
   it('lets the agents function send every command the rate limiter and stream slots send, and no other', async () => {
     // Prepare
     const actionOf: Record<string, string> = {

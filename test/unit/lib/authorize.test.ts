@@ -10,6 +10,7 @@ const verifyAccessToken = async (token: string) => {
     clientId: 'client-1',
     scopes: ['weather:invoke', 'admin'],
     expiresAt: 2_000_000_000,
+    issuedAt: 1_999_996_400,
   }
 }
 

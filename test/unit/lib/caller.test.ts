@@ -36,6 +36,7 @@ describe('the authorizer context’s agents key (read by the 403 gateway respons
       isAdmin: false,
       authorizedAt: 0,
       expiresAt: 0,
+      issuedAt: 0,
     })
 
     // Assess

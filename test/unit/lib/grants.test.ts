@@ -136,6 +136,7 @@ describe('task access from permissions', () => {
       isAdmin: false,
       authorizedAt: Date.now(),
       expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      issuedAt: Math.floor(Date.now() / 1000),
     }
 
     // Act
@@ -157,6 +158,7 @@ describe('task access from permissions', () => {
       isAdmin: false,
       authorizedAt: Date.now(),
       expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      issuedAt: Math.floor(Date.now() / 1000),
     }
     const context = toAuthorizerContext(caller)
 

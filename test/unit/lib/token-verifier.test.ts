@@ -38,6 +38,7 @@ describe('access token verification', () => {
       clientId: 'client-1',
       scopes: ['weather:invoke', 'admin'],
       expiresAt: decodeJwt(token).exp,
+      issuedAt: decodeJwt(token).iat,
     })
   })
 

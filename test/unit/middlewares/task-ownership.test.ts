@@ -17,6 +17,7 @@ const caller: Caller = {
   isAdmin: false,
   authorizedAt: 0,
   expiresAt: 0,
+  issuedAt: 0,
 }
 
 const streamCall: A2ACall = {

@@ -20,6 +20,7 @@ describe('verifiedCaller middleware', () => {
       isAdmin: false,
       authorizedAt: 1,
       expiresAt: 4_102_448_400,
+      issuedAt: 4_102_444_800,
     }
 
     it('verifies the Authorization header itself and puts that caller in context.caller', async () => {
@@ -77,6 +78,8 @@ describe('verifiedCaller middleware', () => {
       isAdmin: false,
       authorizedAt: 4_102_444_800_000,
       expiresAt: 4_102_448_400,
+      // Nor iat: as a token without one, refused once its client's tokens are revoked.
+      issuedAt: 0,
     })
   })
 

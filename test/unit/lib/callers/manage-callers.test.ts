@@ -11,6 +11,7 @@ import {
   deleteScope,
   getClient,
   listClients,
+  revokeClientTokens,
   rotateClientSecret,
   updateClient,
 } from '../../../../lib/callers/manage-callers.ts'
@@ -21,6 +22,7 @@ import {
   RotationUnfinishedError,
   ScopeInUseError,
   ScopeNotFoundError,
+  TokensNotRevokedError,
   UnknownScopeError,
 } from '../../../../lib/errors.ts'
 import type { Permission } from '../../../../lib/permissions/permission.ts'
@@ -64,7 +66,20 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       return clients.find((each) => each.clientId === clientId)
     },
   }
-  return { callers, changes }
+  /** Token revocations, recorded among the changes (their order is the point); `failing` from the nth. */
+  const revoking = { failFrom: Number.POSITIVE_INFINITY, made: 0 }
+  const revocations = {
+    revoke: async (clientId: string) => {
+      revoking.made += 1
+      if (revoking.made >= revoking.failFrom) throw new Error('DynamoDB unavailable')
+      changes.push(`revoke ${clientId}`)
+      return 1_800_000_000
+    },
+  }
+  const failRevocationsFrom = (nth: number) => {
+    revoking.failFrom = nth
+  }
+  return { callers, changes, revocations, failRevocationsFrom }
 }
 
 const noCreations: ClientCreations = {
@@ -233,17 +248,19 @@ describe('the callers admin steps', () => {
 
   it('patches a name alone, keeping the scopes, and names an unknown client', async () => {
     // Prepare
-    const { callers, changes } = memoryCallers(defined, [reportsApp])
+    const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
 
     // Act
     const renamed = await updateClient(
       'reports-app',
       { name: 'reporting' },
-      { callers, ...unmanaged },
+      { callers, revocations, ...unmanaged },
     )
-    const unknown = await updateClient('nobody', { name: 'x' }, { callers, ...unmanaged }).catch(
-      (error: unknown) => error,
-    )
+    const unknown = await updateClient(
+      'nobody',
+      { name: 'x' },
+      { callers, revocations, ...unmanaged },
+    ).catch((error: unknown) => error)
 
     // Assess
     expect(renamed.after).toEqual({
@@ -253,6 +270,117 @@ describe('the callers admin steps', () => {
     })
     expect(unknown).toBeInstanceOf(ClientNotFoundError)
     expect(changes).toEqual(['updateClient reports-app reporting reports:invoke'])
+  })
+
+  it("revokes the client's tokens once a scope is taken away, never before, nor for a scope given", async () => {
+    // Prepare
+    const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
+    const deps = { callers, revocations, ...unmanaged }
+
+    // Act
+    await updateClient('reports-app', { scopes: ['reports:invoke', 'spare:invoke'] }, deps)
+    await updateClient('reports-app', { scopes: ['spare:invoke'] }, deps)
+
+    // Assess
+    expect(changes).toEqual([
+      'updateClient reports-app reports reports:invoke spare:invoke',
+      'updateClient reports-app reports spare:invoke',
+      'revoke reports-app',
+    ])
+  })
+
+  it('keeps a scope change whose revocation failed, in the audit trail too, and says how to finish it', async () => {
+    // Prepare
+    const { callers, revocations, failRevocationsFrom } = memoryCallers(defined, [reportsApp])
+    failRevocationsFrom(1)
+
+    // Act
+    const failed = await updateClient(
+      'reports-app',
+      { scopes: ['spare:invoke'] },
+      { callers, revocations, ...unmanaged },
+    ).catch((error: unknown) => error)
+
+    // Assess
+    expect(failed).toBeInstanceOf(TokensNotRevokedError)
+    expect(failed).toMatchObject({
+      code: 'tokens-not-revoked',
+      message:
+        "Client 'reports-app' was changed, but the tokens it was issued before could not be revoked: they keep the scopes taken away until they expire. POST /admin/clients/reports-app/revoke-tokens to revoke them.",
+      made: { before: reportsApp, after: { ...reportsApp, scopes: ['spare:invoke'] } },
+    })
+  })
+
+  it('revokes a deleted client’s tokens before the delete and again after it, and a failed delete leaves it whole', async () => {
+    // Prepare
+    const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
+    const failing = {
+      ...callers,
+      deleteClient: async () => {
+        throw new Error('Cognito unavailable')
+      },
+    }
+
+    // Act
+    const failed = await deleteClient('reports-app', {
+      callers: failing,
+      revocations,
+      ...unmanaged,
+    }).catch((error: unknown) => error)
+    const deleted = await deleteClient('reports-app', { callers, revocations, ...unmanaged })
+    const missing = await deleteClient('nobody', { callers, revocations, ...unmanaged }).catch(
+      (error: unknown) => error,
+    )
+
+    // Assess
+    expect((failed as Error).message).toBe('Cognito unavailable')
+    expect(deleted).toEqual({ before: reportsApp, after: undefined })
+    expect(missing).toBeInstanceOf(ClientNotFoundError)
+    expect(changes).toEqual([
+      'revoke reports-app',
+      'revoke reports-app',
+      'deleteClient reports-app',
+      'revoke reports-app',
+      'revoke nobody',
+      'deleteClient nobody',
+    ])
+  })
+
+  it('says a delete whose last revocation failed is made, and to delete again to finish', async () => {
+    // Prepare: the revocation before the delete works, the one after fails
+    const { callers, revocations, failRevocationsFrom } = memoryCallers(defined, [reportsApp])
+    failRevocationsFrom(2)
+
+    // Act
+    const failed = await deleteClient('reports-app', {
+      callers,
+      revocations,
+      ...unmanaged,
+    }).catch((error: unknown) => error)
+
+    // Assess
+    expect(failed).toBeInstanceOf(TokensNotRevokedError)
+    expect(failed).toMatchObject({
+      message:
+        "Client 'reports-app' was deleted, but a token it was issued while the delete ran could not be revoked. DELETE it again to revoke it (the answer is then 404).",
+      made: { before: reportsApp, after: undefined },
+    })
+  })
+
+  it("revokes any client's tokens on request, a Terraform-managed one's too, and names an unknown client", async () => {
+    // Prepare
+    const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
+
+    // Act
+    const revoked = await revokeClientTokens('reports-app', { callers, revocations })
+    const unknown = await revokeClientTokens('nobody', { callers, revocations }).catch(
+      (error: unknown) => error,
+    )
+
+    // Assess
+    expect(revoked).toEqual({ before: reportsApp, after: reportsApp, issuedBefore: 1_800_000_000 })
+    expect(unknown).toBeInstanceOf(ClientNotFoundError)
+    expect(changes).toEqual(['revoke reports-app'])
   })
 
   it("deletes the client it made when the key cannot be marked, and fails with that error, not the cleanup's", async () => {
@@ -349,8 +477,8 @@ describe('the callers admin steps', () => {
 
   it('refuses to change, rotate or delete a client Terraform manages, asking the identity provider nothing', async () => {
     // Prepare
-    const { callers, changes } = memoryCallers(defined, [reportsApp])
-    const deps = { callers, managedClientIds: ['reports-app'] }
+    const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
+    const deps = { callers, revocations, managedClientIds: ['reports-app'] }
 
     // Act
     const refused = await Promise.all([
