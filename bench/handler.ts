@@ -30,7 +30,12 @@ import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { matchRoute } from '../lib/routes.ts'
 import { tableName } from '../lib/tables.ts'
-import { authorizerEvent, type IncomingRequest, proxyEvent } from '../local/api-gateway-events.ts'
+import {
+  authorizerEvent,
+  handlerAuthorizerContext,
+  type IncomingRequest,
+  proxyEvent,
+} from '../local/api-gateway-events.ts'
 import {
   installAwsLambdaShim,
   preludeDelimiter,
@@ -172,7 +177,7 @@ const measure = async (backend: ChildProcess, { token, agentUrl }: Ready) => {
     authorizerEvent(first, matched(first)),
     lambdaContext('switchboard-authorizer') as Parameters<typeof authorizer>[1],
   )) as APIGatewayAuthorizerResult
-  const callerContext = { principalId: authorized.principalId, context: authorized.context ?? {} }
+  const callerContext = handlerAuthorizerContext(authorized.principalId, authorized.context ?? {})
 
   const call = async (method: string, path: string, body?: string) => {
     const request = incoming(method, path, body)

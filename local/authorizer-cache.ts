@@ -6,6 +6,11 @@ export interface CachedAuthorization {
   expiresAt: number
   /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them. */
   decisions: Map<string, PolicyDecision>
+  /**
+   * What a handler's event carries of this answer (its `requestContext.authorizer`),
+   * built on the first call it allows: it depends on the answer alone.
+   */
+  handlerContext?: Record<string, string | number>
 }
 
 /** A token used on more routes than this has its decisions worked out anew (then kept again). */

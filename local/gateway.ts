@@ -15,6 +15,8 @@ import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
 import {
   authorizationOf,
   authorizerEvent,
+  type HandlerAuthorizerContext,
+  handlerAuthorizerContext,
   type IncomingRequest,
   methodArnFor,
   proxyEvent,
@@ -229,7 +231,7 @@ export const createGateway = (options: GatewayOptions) => {
   const authorizeCall = async (
     incoming: IncomingRequest,
     match: RouteMatch,
-  ): Promise<APIGatewayAuthorizerResult | GatewayAnswer> => {
+  ): Promise<{ allowed: HandlerAuthorizerContext } | GatewayAnswer> => {
     // The token the authorizer's event carries, so an answer is cached under what was judged.
     const identitySource = authorizationOf(incoming)
     if (!identitySource) return { kind: 'UNAUTHORIZED' }
@@ -247,7 +249,14 @@ export const createGateway = (options: GatewayOptions) => {
       }
     }
     const decision = decisionFor(result, methodArnFor(incoming.method, incoming.path))
-    if (decision === 'allow') return result.result
+    if (decision === 'allow') {
+      // Built once per cached answer, not per call: it depends on the answer alone.
+      result.handlerContext ??= handlerAuthorizerContext(
+        result.result.principalId,
+        result.result.context ?? {},
+      )
+      return { allowed: result.handlerContext }
+    }
     // The gateway response reads the authorizer's context, as `$context.authorizer.*`.
     const context = Object.entries(result.result.context ?? {}).map(([key, value]) => [
       `authorizer.${key}`,
@@ -371,11 +380,10 @@ export const createGateway = (options: GatewayOptions) => {
       if ('kind' in authorized) {
         return sendGatewayResponse(response, requestId, publicUrl, authorized)
       }
-      const context = authorized.context ?? {}
       await invoke(
         response,
         match,
-        proxyEvent(incoming, match, { principalId: authorized.principalId, context }),
+        proxyEvent(incoming, match, authorized.allowed),
         incoming.headers.accept,
       )
     } catch (error) {
