@@ -241,6 +241,50 @@ describe('local API Gateway', () => {
     expect(without?.multiValueQueryStringParameters).toBeNull()
   })
 
+  it('reads a request target as new URL does, plain or not: dot segments, a second ?, escapes, a fragment', async () => {
+    // Prepare
+    await startGateway(0)
+    const { port } = (server as Server).address() as AddressInfo
+    const targets = [
+      '/agents?skill=a&skill=b',
+      '/agents??skill=a',
+      "/agents?q=%22x%22+y&q=it's",
+      '/agents?q="x"',
+      '/agents/../agents?skill=a',
+      '/x/./../agents?skill=a',
+      '/agents?skill=a#fragment',
+    ]
+
+    // Act: fetch would resolve the dot segments itself; a raw request sends the target as written.
+    for (const target of targets) {
+      await new Promise<void>((resolve, reject) => {
+        request({
+          host: '127.0.0.1',
+          port,
+          path: target,
+          headers: { authorization: 'Bearer good' },
+        })
+          .on('response', (response) => response.resume().on('end', resolve))
+          .on('error', reject)
+          .end()
+      })
+    }
+
+    // Assess
+    const seen = discovery.mock.calls.map(([event]) => [
+      event.path,
+      event.multiValueQueryStringParameters,
+    ])
+    const expected = targets.map((target) => {
+      const url = new URL(target, 'http://local')
+      const query = Object.fromEntries(
+        [...new Set(url.searchParams.keys())].map((name) => [name, url.searchParams.getAll(name)]),
+      )
+      return [url.pathname, url.searchParams.size > 0 ? query : null]
+    })
+    expect(seen).toEqual(expected)
+  })
+
   it('judges each route by the cached policy every time: an allowed route stays allowed, a denied one denied', async () => {
     // Prepare
     const call = await startGateway(300)
