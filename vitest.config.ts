@@ -25,6 +25,9 @@ export default defineConfig({
     pool: 'threads',
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // expect.poll's default (1 s) is less than a loaded 2-core runner may take to answer a
+    // console action of two admin calls; a poll still ends as soon as it passes.
+    expect: { poll: { timeout: 10_000 } },
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       // The `node` processes tests spawn (npm start, npm run invoke, built bundles) keep V8's
