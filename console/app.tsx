@@ -84,7 +84,7 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
         ) : page === 'permissions' ? (
           <PermissionsPage />
         ) : page === 'callers' ? (
-          <CallersPage />
+          <CallersPage consoleClientId={session.clientId} />
         ) : page === 'try' ? (
           <TryItPage session={session} preselected={argument} />
         ) : page === 'activity' ? (

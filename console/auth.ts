@@ -16,6 +16,11 @@ export interface Session {
   username: string
   groups: string[]
   isAdmin: boolean
+  /**
+   * The app client the person signed in through (the console's own): revoking its tokens
+   * signs every operator out, this person included.
+   */
+  clientId: string
 }
 
 const pendingKey = 'switchboard.console.pending-sign-in'
@@ -119,6 +124,7 @@ export const completeSignIn = async (settings: ConsoleSettings): Promise<string 
     username: String(claims.username ?? claims.sub ?? 'unknown'),
     groups,
     isAdmin: groups.includes('operators'),
+    clientId: settings.clientId,
   }
   history.replaceState(null, '', `${consoleBase.href}${returnTo ?? '#/fleet'}`)
   return returnTo ?? '#/fleet'

@@ -131,3 +131,7 @@ export const Confirm = ({
 
 export const when = (iso: string | undefined) =>
   iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : 'never'
+
+/** A moment to the second, in the browser's time zone (a revocation's time is whole seconds). */
+export const toTheSecond = (iso: string) =>
+  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' })

@@ -5,7 +5,7 @@ import type {
 } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
 import { ApiError, api, messageOf } from '../api.ts'
-import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
+import { Confirm, Field, Loading, type Notice, NoticeLine, toTheSecond, useLoad } from '../ui.tsx'
 
 /** A secret shown once: a copy button and a warning that it will not be shown again. */
 const SecretOnce = ({
@@ -243,7 +243,18 @@ const ScopesSection = ({
   )
 }
 
-export const CallersPage = () => {
+/** What `POST /admin/clients/{clientId}/revoke-tokens` answers. */
+interface Revoked {
+  clientId: string
+  /** Tokens the client was issued before this moment (ISO time, a whole second) are refused. */
+  tokensIssuedBefore: string
+}
+
+/**
+ * The callers (`/admin/clients`) and their scopes. `consoleClientId` is the app client people
+ * sign in to this console with: revoking its tokens signs every operator out, the reader too.
+ */
+export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) => {
   const clients = useLoad(() => api<{ clients: Client[] }>('GET', '/admin/clients'))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const [notice, setNotice] = useState<Notice>()
@@ -251,16 +262,17 @@ export const CallersPage = () => {
   const [name, setName] = useState('')
   const [chosen, setChosen] = useState<string[]>([])
   const [editing, setEditing] = useState<{ clientId: string; scopes: string[] }>()
-  const [deleting, setDeleting] = useState<string>()
+  /** The client whose delete or token revocation awaits its confirmation (one at a time). */
+  const [confirming, setConfirming] = useState<{ clientId: string; what: 'delete' | 'revoke' }>()
   /** What is wrong with the new caller's fields (`name`, `scopes`), said beside them. */
   const [errors, setErrors] = useState<Record<string, string>>({})
 
-  /** Runs one change and says what happened; true when it was made. */
-  const act = async (done: string, call: () => Promise<unknown>) => {
+  /** Runs one change and says what happened (`done`, or made of the answer); true when made. */
+  const act = async <T,>(done: string | ((answer: T) => string), call: () => Promise<T>) => {
     setNotice(undefined)
     try {
-      await call()
-      setNotice({ kind: 'ok', text: done })
+      const answer = await call()
+      setNotice({ kind: 'ok', text: typeof done === 'string' ? done : done(answer) })
       clients.reload()
       return true
     } catch (error) {
@@ -294,6 +306,17 @@ export const CallersPage = () => {
       setChosen([])
     })
   }
+
+  /** Offered for every caller, managed ones too: it changes no credential, it refuses tokens. */
+  const revokeButton = (clientId: string) => (
+    <button
+      type="button"
+      class="danger"
+      onClick={() => setConfirming({ clientId, what: 'revoke' })}
+    >
+      Revoke tokens
+    </button>
+  )
 
   const allScopes = scopes.data?.scopes ?? []
   return (
@@ -354,7 +377,10 @@ export const CallersPage = () => {
               <dd>{client.scopes.join(', ') || 'none'}</dd>
             </dl>
             {client.managedBy ? (
-              <p class="muted">Terraform owns this caller: change it there, not here.</p>
+              <>
+                <p class="muted">Terraform owns this caller: change it there, not here.</p>
+                <div class="actions">{revokeButton(client.clientId)}</div>
+              </>
             ) : editing?.clientId === client.clientId ? (
               <div class="editor">
                 <ScopeChecks
@@ -411,21 +437,56 @@ export const CallersPage = () => {
                 >
                   Rotate secret
                 </button>
-                <button type="button" class="danger" onClick={() => setDeleting(client.clientId)}>
+                {revokeButton(client.clientId)}
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => setConfirming({ clientId: client.clientId, what: 'delete' })}
+                >
                   Delete
                 </button>
               </div>
             )}
-            {deleting === client.clientId ? (
+            {confirming?.clientId === client.clientId && confirming.what === 'delete' ? (
               <Confirm
                 question={`Delete caller ${client.clientId} (${client.name})? Its tokens stop working.`}
                 expected={client.clientId}
                 action={`Delete ${client.clientId}`}
-                onCancel={() => setDeleting(undefined)}
+                onCancel={() => setConfirming(undefined)}
                 onConfirm={() => {
-                  setDeleting(undefined)
+                  setConfirming(undefined)
                   act(`caller ${client.clientId} deleted`, () =>
                     api('DELETE', `/admin/clients/${client.clientId}`),
+                  )
+                }}
+              />
+            ) : null}
+            {confirming?.clientId === client.clientId && confirming.what === 'revoke' ? (
+              <Confirm
+                question={`Revoke the tokens of ${client.clientId} (${client.name})? Every token this client holds stops working within a second; its secret stays the same, so it can get a new token.${
+                  client.clientId === consoleClientId
+                    ? " This is the console's own client: it signs every operator out, you included (each signs in again)."
+                    : ''
+                }`}
+                expected={client.clientId}
+                action={`Revoke tokens of ${client.clientId}`}
+                onCancel={() => setConfirming(undefined)}
+                onConfirm={() => {
+                  setConfirming(undefined)
+                  // Revoking the console's own client refuses this page's token too: its next
+                  // call is a 401, which signs the person out as an expired session does.
+                  act(
+                    ({ tokensIssuedBefore }: Revoked) =>
+                      `tokens of ${client.clientId} issued before ${toTheSecond(tokensIssuedBefore)} are refused; a new token works${
+                        client.clientId === consoleClientId
+                          ? '; every operator, you included, signs in again'
+                          : ''
+                      }`,
+                    () =>
+                      api<Revoked>(
+                        'POST',
+                        `/admin/clients/${encodeURIComponent(client.clientId)}/revoke-tokens`,
+                      ),
                   )
                 }}
               />

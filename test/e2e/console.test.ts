@@ -462,7 +462,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   )
 
   it.runIf(callersApiExists)(
-    'Callers: a client Terraform manages is marked and offers no change, rotation or delete',
+    'Callers: a client Terraform manages is marked and offers no change, rotation or delete, only a revocation of its tokens',
     async () => {
       // Act
       await go('#/callers', 'Callers')
@@ -470,10 +470,52 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await managed.getByText('managed by Terraform').waitFor()
 
       // Assess: the refused actions are not offered; another caller still has them
-      expect(await managed.getByRole('button').count()).toBe(0)
+      expect(await managed.getByRole('button').allTextContents()).toEqual(['Revoke tokens'])
       await managed.getByText('Terraform owns this caller: change it there, not here.').waitFor()
       const demo = page.locator('[data-client="demo-client"]')
       await demo.getByRole('button', { name: 'Rotate secret' }).waitFor()
+    },
+  )
+
+  it.runIf(callersApiExists)(
+    "Callers: revoking a client's tokens asks first saying what it does, then says until when; its old token is refused a second later, a new one works",
+    async () => {
+      // Prepare: a seeded caller's token, served
+      const listAgents = (token: string) =>
+        fetch(`${stack.url}/agents`, { headers: { authorization: `Bearer ${token}` } })
+      const old = await stack.token('weather-client')
+      expect((await listAgents(old)).status).toBe(200)
+      await go('#/callers', 'Callers')
+      const weather = page.locator('[data-client="weather-client"]')
+      await weather.getByRole('button', { name: 'Revoke tokens' }).click()
+      const confirm = page.getByRole('alertdialog')
+      const revoke = confirm.getByRole('button', { name: 'Revoke tokens of weather-client' })
+
+      // Assess: the confirmation says what happens, and waits for the id
+      await expect(confirm.textContent()).resolves.toContain(
+        'Revoke the tokens of weather-client (weather-client)? Every token this client holds stops working within a second; its secret stays the same, so it can get a new token.',
+      )
+      await expect(confirm.textContent()).resolves.not.toContain('signs every operator out')
+      expect(await revoke.isDisabled()).toBe(true)
+      await shoot(page, 'callers-revoke-confirm')
+
+      // Act
+      await confirm.getByLabel('Type weather-client to confirm').fill('weather-client')
+      await revoke.click()
+
+      // Assess: said, with the time in the browser's words; the old token refused a second later
+      await expect
+        .poll(() => notice().textContent())
+        .toMatch(
+          /^Done: tokens of weather-client issued before \d{1,2} \w{3} \d{4}, \d{2}:\d{2}:\d{2} are refused; a new token works$/,
+        )
+      expect(await page.getByRole('alertdialog').count()).toBe(0)
+      await new Promise((resolve) => setTimeout(resolve, 1001))
+      const refused = await listAgents(old)
+      expect(refused.status).toBe(401)
+      expect(await refused.json()).toMatchObject({ title: 'Token revoked' })
+      expect((await listAgents(await stack.token('weather-client'))).status).toBe(200)
+      await shoot(page, 'callers-revoked')
     },
   )
 
@@ -759,6 +801,71 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       })
       await close()
     })
+
+    it.runIf(callersApiExists)(
+      "Callers: revoking the console's own client warns that it signs every operator out, and the page's next call, refused, signs the person out as an expired session does",
+      async () => {
+        // Prepare: the console's client listed as on AWS (locally it is no admin API client);
+        // once revoked, the gateway refuses this page's token
+        let revoked = false
+        const { faked, calls, close } = await fakedPage(
+          (method, url) => {
+            if (method === 'POST') {
+              revoked = true
+              return {
+                status: 200,
+                json: {
+                  clientId: 'switchboard-console',
+                  tokensIssuedBefore: new Date(Date.now() + 1000).toISOString(),
+                },
+              }
+            }
+            if (revoked) {
+              return {
+                status: 401,
+                json: { type: `${url.origin}/problems/token-revoked`, title: 'Token revoked' },
+              }
+            }
+            return {
+              status: 200,
+              json: {
+                clients: [
+                  {
+                    clientId: 'switchboard-console',
+                    name: 'console',
+                    scopes: [],
+                    managedBy: 'terraform',
+                  },
+                ],
+              },
+            }
+          },
+          (url) => url.pathname.startsWith('/admin/clients'),
+        )
+        await faked.goto(`${stack.url}/console/#/callers`)
+        const own = faked.locator('[data-client="switchboard-console"]')
+        await own.getByRole('button', { name: 'Revoke tokens' }).click()
+        const confirm = faked.getByRole('alertdialog')
+
+        // Assess: the warning
+        await expect(confirm.textContent()).resolves.toContain(
+          "This is the console's own client: it signs every operator out, you included",
+        )
+        await shoot(faked, 'callers-revoke-console-confirm')
+
+        // Act
+        await confirm.getByLabel('Type switchboard-console to confirm').fill('switchboard-console')
+        await confirm.getByRole('button', { name: 'Revoke tokens of switchboard-console' }).click()
+
+        // Assess: revoked, then signed out as an expired session is
+        await faked.getByText('Your session has expired: sign in again.').waitFor()
+        await faked.getByRole('button', { name: 'Sign in' }).waitFor()
+        expect(calls.map(({ method, url }) => `${method} ${url.pathname}`)).toContainEqual(
+          'POST /admin/clients/switchboard-console/revoke-tokens',
+        )
+        await close()
+      },
+    )
 
     it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
       // Prepare: the gateway refuses the token from now on
