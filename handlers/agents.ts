@@ -266,6 +266,9 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       authenticate: (authorization) => authenticate(authorization, authenticationDeps),
     }),
   )
+  // Before anything counts or runs for the caller (the /route limit and its embedding, the call's
+  // limit): a revoked token spends nothing of its client's. A read only on a cache miss.
+  .use(tokenRevocation({ issuedBefore: revokedBefore }))
   .use(
     // Every message to /route counts before the router embeds it, routed or not.
     rateLimit<APIGatewayProxyEvent, AgentContext>({
@@ -303,12 +306,11 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
     }),
   )
   .use(agentGrant())
-  // One round trip for all: the caller's token revocation and the agent record (each on a cache
-  // miss), the rate-limit write and the task-owner read go at once; the first refusal in this
-  // order answers (see "Fewer round trips per call").
+  // One round trip for all three: the rate-limit write, the task-owner read and the agent record
+  // (on a cache miss) go at once; the first refusal in this order answers (see "Fewer round trips
+  // per call").
   .use(
     concurrently<APIGatewayProxyEvent, AgentContext>(
-      tokenRevocation({ issuedBefore: revokedBefore }),
       rateLimit<APIGatewayProxyEvent, AgentContext>({
         limiter,
         // A call counts against the caller's limit on its agent; reading the card is free.

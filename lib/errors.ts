@@ -128,11 +128,11 @@ export const errorAnswers = {
   'scope-in-use': { status: 409, title: 'Scope in use', a2a: 'invalid-request' },
   'admin-scope': { status: 409, title: 'Admin scope kept', a2a: 'invalid-request' },
   'scope-limit': { status: 409, title: 'Too many scopes', a2a: 'invalid-request' },
+  // No Retry-After: the change is made, so the same request again would revoke nothing.
   'tokens-not-revoked': {
     status: 503,
     title: 'Tokens not revoked',
     a2a: 'backend-unavailable',
-    retryAfterSeconds: 2,
     logLevel: 'warn',
   },
   'rotation-unfinished': {

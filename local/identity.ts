@@ -67,8 +67,9 @@ export const accessTokenMinter = async (options: {
 }) => {
   const { issuer, signingKey, lifetimeSeconds } = options
   const privateKey = await importJWK(signingKey.privateJwk, 'RS256')
-  return (subject: string, claims: Record<string, unknown>) => {
-    const now = Math.floor(Date.now() / 1000)
+  /** `issuedAt` (ms): when the request came, taken before its client was read (see the endpoint). */
+  return (subject: string, claims: Record<string, unknown>, issuedAt = Date.now()) => {
+    const now = Math.floor(issuedAt / 1000)
     return new SignJWT({ ...claims, token_use: 'access', auth_time: now, version: 2 })
       .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ: 'JWT' })
       .setIssuer(issuer)
@@ -139,6 +140,9 @@ export const createLocalIdentity = async (options: {
       clientId: form.get('client_id') ?? '',
       clientSecret: form.get('client_secret') ?? '',
     }
+    // Before the client is read: a token never says it was issued after the scopes it carries
+    // were read, so a revocation made meanwhile (a scope taken away, a delete) refuses it.
+    const issuedAt = Date.now()
     const client = await callers.verify(credentials.clientId, credentials.clientSecret)
     if (!client) {
       return oauthError(401, 'invalid_client', 'Unknown client or wrong client secret.')
@@ -150,10 +154,11 @@ export const createLocalIdentity = async (options: {
       return oauthError(400, 'invalid_scope', `Not allowed for this client: ${unknown.join(' ')}.`)
     }
     const scopes = requested.length > 0 ? requested : allowed
-    const accessToken = await mint(client.clientId, {
-      client_id: client.clientId,
-      scope: scopes.join(' '),
-    })
+    const accessToken = await mint(
+      client.clientId,
+      { client_id: client.clientId, scope: scopes.join(' ') },
+      issuedAt,
+    )
     return {
       status: 200,
       body: { access_token: accessToken, expires_in: tokenLifetimeSeconds, token_type: 'Bearer' },

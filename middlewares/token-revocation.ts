@@ -1,5 +1,9 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import { assertNotRevoked } from '../lib/auth/token-revocations.ts'
+
+// What builds `issuedBefore` in a team's own Lambda, which can import middlewares only.
+export { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
+
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 

@@ -32,6 +32,16 @@ const longestTokenSeconds = 24 * 60 * 60
 /** The `issuedBefore` a revocation at `now` (ms) stores: the next whole second. */
 export const revocationSecond = (now: number): number => Math.floor(now / 1000) + 1
 
+/**
+ * Waits until the second `issuedBefore` has begun (under a second after the revocation), so that a
+ * token the client gets once this returns is not refused: the promise an answer that revoked
+ * tokens makes ("a new token works").
+ */
+export const revocationPassed = async (issuedBefore: number, now: () => number = Date.now) => {
+  const wait = issuedBefore * 1000 - now()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+}
+
 /** One item per client in the token-revocations table, lapsing once it can refuse nothing. */
 export class DynamoTokenRevocations implements TokenRevocations {
   readonly #client: DynamoDBDocumentClient

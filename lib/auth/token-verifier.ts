@@ -9,8 +9,21 @@ export interface VerifiedCaller {
   scopes: string[]
   /** The token's `exp`, seconds since the epoch. */
   expiresAt: number
-  /** The token's `iat`, seconds since the epoch; 0 for a token without one (refused once its client's tokens are revoked). */
+  /**
+   * When its holder last authenticated, seconds since the epoch: the token's `auth_time` (a token
+   * refreshed from a sign-in keeps it; a client-credentials token's is its `iat`), else its `iat`;
+   * 0 for a token with neither (refused once its client's tokens are revoked).
+   */
   issuedAt: number
+}
+
+/**
+ * The earlier of `auth_time` and `iat`: a revocation refuses an access token refreshed since (a
+ * new `iat`) from a sign-in made before it (the same `auth_time`).
+ */
+const authenticatedAt = ({ auth_time: authTime, iat }: JWTPayload): number => {
+  const times = [authTime, iat].filter((time): time is number => typeof time === 'number')
+  return times.length > 0 ? Math.min(...times) : 0
 }
 
 /** The most clock skew tolerated between the issuer and the gateway, on `exp`, `nbf` and `iat`. */
@@ -120,7 +133,7 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       clientId,
       scopes,
       expiresAt: payload.exp as number,
-      issuedAt: payload.iat ?? 0,
+      issuedAt: authenticatedAt(payload),
     }
   }
 }

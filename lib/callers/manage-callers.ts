@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { TokenRevocations } from '../auth/token-revocations.ts'
+import { revocationPassed, type TokenRevocations } from '../auth/token-revocations.ts'
 import {
   AdminScopeError,
   ClientNotFoundError,
@@ -250,11 +250,12 @@ export const updateClient = async (
   const { before, after } = changed
   const kept = new Set(after.scopes)
   if (before.scopes.some((scope) => !kept.has(scope))) {
-    await deps.revocations.revoke(clientId).catch((error: unknown) => {
+    const issuedBefore = await deps.revocations.revoke(clientId).catch((error: unknown) => {
       throw Object.assign(new TokensNotRevokedError(clientId, 'changed', { cause: error }), {
         made: changed,
       })
     })
+    await revocationPassed(issuedBefore)
   }
   return changed
 }
@@ -262,7 +263,7 @@ export const updateClient = async (
 /**
  * `POST /admin/clients/{clientId}/revoke-tokens`: every token the client was issued until now is
  * refused from a second later (each handler reads revocations at most once a second); a token it
- * gets afterwards works. Its credentials are unchanged, so a Terraform-owned client may be revoked
+ * gets once this has answered works (the answer waits for the revocation's second to begin). Its credentials are unchanged, so a Terraform-owned client may be revoked
  * too (revoking the console's signs every operator out).
  */
 export const revokeClientTokens = async (
@@ -272,6 +273,7 @@ export const revokeClientTokens = async (
   const client = await deps.callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
   const issuedBefore = await deps.revocations.revoke(clientId)
+  await revocationPassed(issuedBefore)
   // The client is the same before and after: what changed is which of its tokens work.
   return { before: client, after: client, issuedBefore }
 }

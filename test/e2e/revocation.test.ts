@@ -168,12 +168,26 @@ describe('delete and deactivate through the local gateway', () => {
 
     // Act
     const revoked = await adminCall('POST', '/admin/clients/demo-client/revoke-tokens')
+    // Got the moment the answer came: the answer waits for the revocation's second to begin.
+    const fresh = await stack.token('demo-client')
     const revokedAdmin = await adminCall('POST', '/admin/clients/admin-client/revoke-tokens')
     await oneSecondLater()
     const refused = await send('weather', old)
     const refusedListing = await listAgents(old)
+    // Refused before /route embeds it or counts it against the client's limit.
+    const refusedRoute = await fetch(`${stack.url}/route/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${old}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        message: { messageId: 'm-r', role: 'ROLE_USER', parts: [{ text: 'zzz qqq' }] },
+      }),
+    })
     const refusedAdmin = await adminCall('GET', '/admin/clients/demo-client')
-    const renewed = await send('weather', await stack.token('demo-client'))
+    const renewed = await send('weather', fresh)
 
     // Assess
     expect(revoked.status).toBe(200)
@@ -186,6 +200,7 @@ describe('delete and deactivate through the local gateway', () => {
       "Your access token was revoked: its client's access changed after it was issued. Get a new token and retry.",
     )
     expect(refusedListing.status).toBe(401)
+    expect(refusedRoute.status).toBe(401)
     expect(await refusedListing.json()).toMatchObject({ title: 'Token revoked', status: 401 })
     expect(refusedAdmin.status).toBe(401)
     expect(renewed.status).toBe(200)

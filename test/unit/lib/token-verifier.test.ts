@@ -42,6 +42,18 @@ describe('access token verification', () => {
     })
   })
 
+  it('dates a token refreshed from a sign-in by the sign-in (auth_time), so a revocation since refuses it', async () => {
+    // Prepare: signed in an hour ago, this access token refreshed now
+    const signedIn = Math.floor(Date.now() / 1000) - 3600
+    const refreshed = await issuer.sign({ scope: 'openid', auth_time: signedIn })
+
+    // Act
+    const caller = await verify(refreshed)
+
+    // Assess
+    expect(caller.issuedAt).toBe(signedIn)
+  })
+
   it("gives a person their groups' scopes: operators is the admin scope, a group named like the admin scope nothing", async () => {
     // Prepare
     const withGroups = createTokenVerifier({

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FileCallerRegistry } from '../../../lib/callers/file-caller-registry.ts'
 import {
   createLocalIdentity,
@@ -52,6 +52,36 @@ describe('local token endpoint', () => {
       client_id: 'app',
       token_use: 'access',
       scope: 'switchboard/weather:invoke switchboard/admin',
+    })
+  })
+
+  it('dates a token from before its client was read, so a revocation made while it was issued refuses it', async () => {
+    // Prepare: the client is read at x.900 s; the token is signed in the next second
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_800_000_000_900 })
+    const read = FileCallerRegistry.prototype.verify
+    const slowVerify = vi
+      .spyOn(FileCallerRegistry.prototype, 'verify')
+      .mockImplementation(async function (this: FileCallerRegistry, clientId, secret) {
+        const client = await read.call(this, clientId, secret)
+        vi.setSystemTime(1_800_000_001_020)
+        return client
+      })
+
+    // Act
+    const answer = await identity
+      .issueToken(
+        form({ grant_type: 'client_credentials', client_id: 'app', client_secret: 's3cret' }),
+        undefined,
+      )
+      .finally(() => {
+        slowVerify.mockRestore()
+        vi.useRealTimers()
+      })
+
+    // Assess: iat is the second the request came in, before a revocation stored at x+1
+    expect(decodeJwt(answer.body.access_token as string)).toMatchObject({
+      iat: 1_800_000_000,
+      auth_time: 1_800_000_000,
     })
   })
 

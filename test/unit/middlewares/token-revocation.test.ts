@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
-import { cachedRevocations } from '../../../lib/auth/token-revocations.ts'
+import { cachedRevocations, revocationPassed } from '../../../lib/auth/token-revocations.ts'
 import { TokenRevokedError } from '../../../lib/errors.ts'
 import { tokenRevocation } from '../../../middlewares/token-revocation.ts'
 import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
@@ -81,5 +81,27 @@ describe('tokenRevocation middleware', () => {
     expect(withinCache).toBe('demo-client')
     await expect(after).rejects.toBeInstanceOf(TokenRevokedError)
     expect(read).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('revocationPassed', () => {
+  it('answers once the revocation’s second has begun, so a token issued after it is not refused', async () => {
+    // Prepare
+    vi.useFakeTimers({ now: 1_800_000_000_000 - 300 })
+    let passed = false
+
+    // Act
+    const waiting = revocationPassed(1_800_000_000).then(() => {
+      passed = true
+    })
+    await vi.advanceTimersByTimeAsync(299)
+    const early = passed
+    await vi.advanceTimersByTimeAsync(1)
+    await waiting
+    vi.useRealTimers()
+
+    // Assess
+    expect(early).toBe(false)
+    expect(passed).toBe(true)
   })
 })

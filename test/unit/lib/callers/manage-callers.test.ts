@@ -73,7 +73,8 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       revoking.made += 1
       if (revoking.made >= revoking.failFrom) throw new Error('DynamoDB unavailable')
       changes.push(`revoke ${clientId}`)
-      return 1_800_000_000
+      // A second long past: nothing waits for it to begin.
+      return 1_700_000_000
     },
   }
   const failRevocationsFrom = (nth: number) => {
@@ -378,7 +379,7 @@ describe('the callers admin steps', () => {
     )
 
     // Assess
-    expect(revoked).toEqual({ before: reportsApp, after: reportsApp, issuedBefore: 1_800_000_000 })
+    expect(revoked).toEqual({ before: reportsApp, after: reportsApp, issuedBefore: 1_700_000_000 })
     expect(unknown).toBeInstanceOf(ClientNotFoundError)
     expect(changes).toEqual(['revoke reports-app'])
   })
