@@ -15,8 +15,14 @@ import {
   signedHere,
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
-import { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
+import type { Caller } from '../lib/auth/caller.ts'
+import {
+  cachedRevocations,
+  DynamoTokenRevocations,
+  isRevoked,
+} from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
+import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -89,13 +95,11 @@ const credentials = backendCredentials({
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)
 /** A token issued before its client's tokens were revoked is refused, within a second. */
-const revokedBefore = tracing.traced(
-  'token revocation lookup',
-  cachedRevocations(
-    new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
-    config.registryCacheTtlMs,
-  ),
+const cachedRevocation = cachedRevocations(
+  new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
+  config.registryCacheTtlMs,
 )
+const revokedBefore = tracing.traced('token revocation lookup', cachedRevocation)
 const lookupAgent = tracing.traced('registry lookup', cachedAgent)
 /** /route's threshold: the calibrated one for this embedder once stored, else the configured one. */
 const routeThreshold = routeThresholdReader(
@@ -174,6 +178,20 @@ const placeOf = (event: APIGatewayProxyEvent): GatewayPlace => ({
 const serveCard = (event: APIGatewayProxyEvent, record: AgentRecord) =>
   cardAnswer(record, a2aVersionOf(event.headers), placeOf(event))
 
+/**
+ * Why an open stream may no longer be served, asked while it is open: its agent deleted or
+ * deactivated (or registered again), or the caller's token revoked since the call began.
+ */
+const streamWithdrawal =
+  (record: AgentRecord, caller: Caller) => async (): Promise<StreamWithdrawal | undefined> => {
+    const [served, issuedBefore] = await Promise.all([
+      stillServed(cachedAgent, record)(),
+      cachedRevocation(caller.clientId),
+    ])
+    if (!served) return 'agent-withdrawn'
+    return isRevoked(caller, issuedBefore) ? 'token-revoked' : undefined
+  }
+
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
 const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) => {
   const a2a = a2aOf(context, 'agents handler')
@@ -215,7 +233,10 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
       // An open stream's rechecks come after the handler's segment closed: untraced.
-      stillServed: { check: stillServed(cachedAgent, record), everyMs: config.streamRecheckMs },
+      stillServed: {
+        check: streamWithdrawal(record, context.caller),
+        everyMs: config.streamRecheckMs,
+      },
     },
     { context: requires(context, 'trace', 'agents handler'), tracing },
     (outcome) => {

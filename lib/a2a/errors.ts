@@ -252,7 +252,13 @@ export const failureFromError = (error: unknown): A2AFailure => {
 export const streamFailureEvent = (
   call: { binding: Binding; jsonRpcId?: string | number | null | undefined },
   agentId: string,
-  reason: 'backend-failed' | 'idle-timeout' | 'agent-withdrawn' | 'event-too-large' | 'lone-cr',
+  reason:
+    | 'backend-failed'
+    | 'idle-timeout'
+    | 'agent-withdrawn'
+    | 'token-revoked'
+    | 'event-too-large'
+    | 'lone-cr',
   /** The configured cap on one event, named when it was passed. */
   maxEventBytes = defaultMaxEventBytes,
 ): string => {
@@ -264,6 +270,11 @@ export const streamFailureEvent = (
     'agent-withdrawn': {
       kind: 'agent-not-found',
       message: `Agent '${agentId}' was deleted or deactivated; the stream was ended.`,
+    },
+    'token-revoked': {
+      kind: 'unauthenticated',
+      message:
+        "Your access token was revoked while this stream was open: its client's access changed. The stream was ended; get a new token to call again.",
     },
     'event-too-large': {
       kind: 'backend-unavailable',

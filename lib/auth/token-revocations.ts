@@ -117,5 +117,9 @@ export const assertNotRevoked = (
   caller: Pick<Caller, 'issuedAt'>,
   issuedBefore: number | undefined,
 ): void => {
-  if (issuedBefore !== undefined && caller.issuedAt < issuedBefore) throw new TokenRevokedError()
+  if (isRevoked(caller, issuedBefore)) throw new TokenRevokedError()
 }
+
+/** Whether the caller's token was issued before its client's tokens were revoked. */
+export const isRevoked = (caller: Pick<Caller, 'issuedAt'>, issuedBefore: number | undefined) =>
+  issuedBefore !== undefined && caller.issuedAt < issuedBefore

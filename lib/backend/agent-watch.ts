@@ -1,27 +1,33 @@
 /**
- * Asks every `everyMs` whether the agent an open stream goes to is still
- * served, and aborts `backendRequest` the first time it is not, so a delete or
- * deactivation also ends the streams already open. A check that fails (the
+ * Why an open stream may no longer be served: its agent deleted or deactivated, or the caller's
+ * token revoked since it opened.
+ */
+export type StreamWithdrawal = 'agent-withdrawn' | 'token-revoked'
+
+/**
+ * Asks every `everyMs` whether an open stream may still be served, and aborts `backendRequest`
+ * the first time the answer is a withdrawal, so a delete or deactivation of its agent, or a
+ * revocation of its caller's token, also ends the streams already open. A check that fails (the
  * table did not answer) is no verdict: the next one decides.
  *
  * @example
- * const watch = watchAgent(stillServed(lookupAgent, record), 250, backendCall)
+ * const watch = watchAgent(withdrawalOf, 250, backendCall)
  * // when the stream ends, however it ends:
  * watch.stop()
  */
 export const watchAgent = (
-  stillServed: () => Promise<boolean>,
+  withdrawal: () => Promise<StreamWithdrawal | undefined>,
   everyMs: number,
   backendRequest: AbortController,
 ) => {
-  let withdrawn = false
+  let withdrawn: StreamWithdrawal | undefined
   let checking = false
   const timer = setInterval(async () => {
     if (checking) return
     checking = true
     try {
-      if (!(await stillServed())) {
-        withdrawn = true
+      withdrawn = await withdrawal()
+      if (withdrawn) {
         clearInterval(timer)
         backendRequest.abort()
       }
@@ -33,7 +39,7 @@ export const watchAgent = (
   }, everyMs)
   timer.unref()
   return {
-    /** Whether the stream was ended because the agent is no longer served. */
+    /** Why the stream was ended, if a check ended it. */
     withdrawn: () => withdrawn,
     stop: () => clearInterval(timer),
   }

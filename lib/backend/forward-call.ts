@@ -8,7 +8,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { isEventStreamType } from '../a2a/sse.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { watchAgent } from './agent-watch.ts'
+import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
 import { bodyText } from './body.ts'
 import { callSkill } from './call-skill.ts'
 import type { BackendCredentials } from './credentials.ts'
@@ -47,10 +47,10 @@ export interface ForwardCallOptions {
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
   /**
-   * Asked every `everyMs` while an event stream is open; the stream ends with
-   * its error event once the agent is no longer served (deleted, deactivated).
+   * Asked every `everyMs` while an event stream is open; the stream ends with its error event
+   * once the answer is a withdrawal (its agent deleted or deactivated, the caller's token revoked).
    */
-  stillServed?: { check: () => Promise<boolean>; everyMs: number }
+  stillServed?: { check: () => Promise<StreamWithdrawal | undefined>; everyMs: number }
 }
 
 export interface ForwardedAnswer {
@@ -176,7 +176,7 @@ export const forwardCall = async (
                 streamFailureEvent(
                   call,
                   record.agentId,
-                  watch?.withdrawn() ? 'agent-withdrawn' : reason,
+                  watch?.withdrawn() ?? reason,
                   options.maxStreamEventBytes,
                 ),
             },

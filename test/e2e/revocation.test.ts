@@ -207,4 +207,49 @@ describe('delete and deactivate through the local gateway', () => {
     admin = await stack.token('admin-client')
     expect((await adminCall('GET', '/admin/clients/demo-client')).status).toBe(200)
   })
+
+  it('ends a stream open when its token is revoked, with the stream’s error event saying so', async () => {
+    // Prepare: an agent that sends one event, then holds the stream open until released.
+    const gated = await startGatedAgent(2)
+    try {
+      await registerAgents(stack, [
+        { agentId: 'held', backendUrl: gated.url, agentCardUrl: gated.cardUrl },
+      ])
+      await grantToDemoClient(['held'])
+      const response = await fetch(`${stack.url}/agents/held/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await stack.token('demo-client')}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'go' }] },
+        }),
+      })
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+      let text = ''
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+
+      // Act: a gateway that kept the stream open would pass on the next event once released.
+      const revoked = await adminCall('POST', '/admin/clients/demo-client/revoke-tokens')
+      const release = setTimeout(() => gated.release(), 8000)
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        text += new TextDecoder().decode(chunk.value)
+      }
+      clearTimeout(release)
+
+      // Assess
+      expect(revoked.status).toBe(200)
+      const events = text
+        .split('\n\n')
+        .filter((event) => event.startsWith('event:') || event.startsWith('data:'))
+      expect(events).toHaveLength(2)
+      expect(events[1]).toMatch(/^event: error\n/)
+      expect(events[1]).toMatch(/access token was revoked while this stream was open/)
+      expect(text).not.toMatch(/step 1/)
+    } finally {
+      await gated.stop()
+    }
+  })
 })

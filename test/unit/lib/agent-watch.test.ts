@@ -9,10 +9,10 @@ describe('watching the agent of an open stream', () => {
     vi.useRealTimers()
   })
 
-  it('aborts the backend request the first time the agent is no longer served', async () => {
+  it('aborts the backend request the first time the stream is withdrawn, saying why', async () => {
     // Prepare
-    const answers = [true, false]
-    const check = vi.fn(async () => answers.shift() ?? true)
+    const answers = [undefined, 'token-revoked' as const]
+    const check = vi.fn(async () => answers.shift())
     const backendRequest = new AbortController()
     const watch = watchAgent(check, 250, backendRequest)
 
@@ -25,7 +25,7 @@ describe('watching the agent of an open stream', () => {
     // Assess
     expect(afterFirst).toBe(false)
     expect(backendRequest.signal.aborted).toBe(true)
-    expect(watch.withdrawn()).toBe(true)
+    expect(watch.withdrawn()).toBe('token-revoked')
     expect(check).toHaveBeenCalledTimes(2)
   })
 
@@ -44,7 +44,7 @@ describe('watching the agent of an open stream', () => {
 
     // Assess
     expect(backendRequest.signal.aborted).toBe(false)
-    expect(watch.withdrawn()).toBe(false)
+    expect(watch.withdrawn()).toBeUndefined()
     expect(check).toHaveBeenCalledTimes(2)
   })
 })
