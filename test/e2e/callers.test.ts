@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { closedPort } from '../support/card-server.ts'
-import { auditEntries, type Started, start, stop } from '../support/npm-start.ts'
+import { auditEntries, type Started, start, stop, stopStarted } from '../support/npm-start.ts'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
 
 /** What a new caller's own code does: the client-credentials grant at the token endpoint. */
@@ -65,7 +65,9 @@ describe('callers and scopes through the admin API of npm start', () => {
     stateDir = await mkdtemp(join(tmpdir(), 'switchboard-callers-'))
     env = {
       SWITCHBOARD_STATE_DIR: stateDir,
-      PORT: String(await closedPort()),
+      // The gateway on a free port, its address read from the banner (start's `url`).
+      PORT: '0',
+      // Kept across the restart below: the sample agents stay registered at these.
       WEATHER_AGENT_PORT: String(await closedPort()),
       CALCULATOR_AGENT_PORT: String(await closedPort()),
       AUTHORIZER_CACHE_TTL_SECONDS: '0',
@@ -77,7 +79,8 @@ describe('callers and scopes through the admin API of npm start', () => {
     admin = (await tokenFor(gateway.url, 'admin-client', 'admin-secret-local-only')).token as string
   })
   afterAll(async () => {
-    await stop(gateway)
+    // The gateway, or the one a failed restart left starting.
+    await stopStarted()
     await rm(stateDir, { recursive: true, force: true })
   })
 

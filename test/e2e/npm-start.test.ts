@@ -1,17 +1,17 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { type AddressInfo, connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { journalFile } from '../../local/journaled-store.ts'
 import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
-import { exitCodeWithin, root, start, stop } from '../support/npm-start.ts'
+import { exitCodeWithin, spawnStart, start, stop, stopStarted } from '../support/npm-start.ts'
 
 const run = promisify(execFile)
 
@@ -47,18 +47,21 @@ const firstAnswer = async (port: number, child: ChildProcess): Promise<string> =
   }
 }
 
-describe('npm start', () => {
+// Each test starts the program at least once, and start() alone waits up to 20 s for it.
+describe('npm start', { timeout: 60_000 }, () => {
   let stateDir: string
-  let ports: Record<string, string>
+  /**
+   * Every port the program binds, 0: each listens on a free one, and the test reads the
+   * gateway's from the banner (start's `url`). None is chosen ahead and bound later, when
+   * another process may have taken it.
+   */
+  const ports = { PORT: '0', WEATHER_AGENT_PORT: '0', CALCULATOR_AGENT_PORT: '0' }
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'switchboard-start-'))
-    ports = {
-      PORT: String(await closedPort()),
-      WEATHER_AGENT_PORT: String(await closedPort()),
-      CALCULATOR_AGENT_PORT: String(await closedPort()),
-    }
   })
+  // A test that failed or timed out leaves no program running into the next.
+  afterEach(stopStarted)
   afterAll(() => rm(stateDir, { recursive: true, force: true }))
 
   it('prints a banner whose commands work as printed, then stops cleanly on Ctrl-C', async () => {
@@ -151,29 +154,26 @@ describe('npm start', () => {
   })
 
   it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
-    // Prepare
-    const child = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        SWITCHBOARD_STATE_DIR: stateDir,
-        ...ports,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Prepare: a port known before the program listens, chosen just before it starts.
+    const port = await closedPort()
+    const child = spawnStart({
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      SWITCHBOARD_STATE_DIR: stateDir,
+      ...ports,
+      PORT: String(port),
     })
     let output = ''
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.on('data', (chunk) => {
       output += chunk
     })
 
     // Act: the first connection the port accepts carries a GET /health at once
-    const early = await firstAnswer(Number(ports.PORT), child)
+    const early = await firstAnswer(port, child)
     while (!/Ready in/.test(output)) {
       if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    const ready = await fetch(`http://127.0.0.1:${ports.PORT}/health`)
+    const ready = await fetch(`http://127.0.0.1:${port}/health`)
     child.kill('SIGINT')
     await once(child, 'exit')
 
@@ -185,18 +185,15 @@ describe('npm start', () => {
   })
 
   it('names the port and the variable to change when the port is taken', async () => {
-    // Prepare
+    // Prepare: a port another program holds.
     const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(Number(ports.PORT), '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const taken = String((blocker.address() as AddressInfo).port)
 
     // Act
-    const child = spawn(process.execPath, ['local/start.ts'], {
-      cwd: root,
-      env: { ...process.env, SWITCHBOARD_STATE_DIR: stateDir, ...ports },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawnStart({ SWITCHBOARD_STATE_DIR: stateDir, ...ports, PORT: taken })
     let stderr = ''
-    child.stderr.on('data', (chunk) => {
+    child.stderr?.on('data', (chunk) => {
       stderr += chunk
     })
     const code = await exitCodeWithin(child, 15_000, () => stderr).finally(() => blocker.close())
@@ -204,7 +201,7 @@ describe('npm start', () => {
     // Assess: the line that says why (a warning beside it is no failure).
     expect(code).toBe(1)
     expect(stderr.split('\n')).toContain(
-      `npm start failed: Port ${ports.PORT} on 127.0.0.1 is already in use; set PORT to another port.`,
+      `npm start failed: Port ${taken} on 127.0.0.1 is already in use; set PORT to another port.`,
     )
   })
 
@@ -212,20 +209,10 @@ describe('npm start', () => {
     // Prepare
     const first = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
     try {
-      const others = {
-        PORT: String(await closedPort()),
-        WEATHER_AGENT_PORT: String(await closedPort()),
-        CALCULATOR_AGENT_PORT: String(await closedPort()),
-      }
-
-      // Act
-      const child = spawn(process.execPath, ['local/start.ts'], {
-        cwd: root,
-        env: { ...process.env, SWITCHBOARD_STATE_DIR: stateDir, ...others },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
+      // Act: on ports of its own (0: free ones), the same state folder
+      const child = spawnStart({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
       let stderr = ''
-      child.stderr.on('data', (chunk) => {
+      child.stderr?.on('data', (chunk) => {
         stderr += chunk
       })
       const code = await exitCodeWithin(child, 15_000, () => stderr)
@@ -240,7 +227,7 @@ describe('npm start', () => {
     } finally {
       await stop(first)
     }
-  }, 40_000)
+  })
 
   // Three starts of npm start's program, one after another.
   it('re-embeds every agent when it starts with another embedder, and only then', async () => {
@@ -285,5 +272,5 @@ describe('npm start', () => {
     expect(after.vectors.every(({ vector }) => vector.length === 256)).toBe(true)
     expect(unchanged.output()).not.toContain('re-embedded')
     expect(server.requests).toEqual([])
-  }, 60_000)
+  }, 90_000)
 })

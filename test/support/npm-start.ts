@@ -10,13 +10,47 @@ export interface Started {
   url: string
 }
 
-/** Runs `npm start`'s program as a user would, until its banner says it is ready. */
-export const start = async (env: Record<string, string>): Promise<Started> => {
+/** Every program `spawnStart` started, until `stopStarted` has seen it exit. */
+const started = new Set<ChildProcess>()
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
+
+/**
+ * Spawns `npm start`'s program (`node local/start.ts`) with `env` added to this process's,
+ * kept so that `stopStarted` stops it even when the test that started it failed or timed out.
+ */
+export const spawnStart = (env: Record<string, string>): ChildProcess => {
   const child = spawn(process.execPath, ['local/start.ts'], {
     cwd: root,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  started.add(child)
+  return child
+}
+
+/**
+ * Stops every program `spawnStart` started that still runs, as Ctrl-C does, killing one that
+ * has not exited 10 s later; for `afterEach`, so that a failed or timed-out test leaves no
+ * program holding its state folder or its ports for the next.
+ */
+export const stopStarted = async () => {
+  const children = [...started]
+  started.clear()
+  await Promise.all(
+    children.filter(running).map(async (child) => {
+      const exited = once(child, 'exit')
+      child.kill('SIGINT')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }),
+  )
+}
+
+/** Runs `npm start`'s program as a user would, until its banner says it is ready. */
+export const start = async (env: Record<string, string>): Promise<Started> => {
+  const child = spawnStart({ POWERTOOLS_LOG_LEVEL: 'WARN', ...env })
   let output = ''
   child.stdout?.on('data', (chunk) => {
     output += chunk
@@ -26,7 +60,7 @@ export const start = async (env: Record<string, string>): Promise<Started> => {
   })
   const deadline = Date.now() + 20_000
   while (!/Ready in/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+    if (!running(child)) throw new Error(`npm start exited: ${output}`)
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
       throw new Error(`npm start never became ready: ${output}`)
@@ -39,7 +73,7 @@ export const start = async (env: Record<string, string>): Promise<Started> => {
 
 /** Stops it as Ctrl-C does; its exit code. */
 export const stop = async ({ child }: Started) => {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+  if (!running(child)) return child.exitCode
   child.kill('SIGINT')
   const [code] = await once(child, 'exit')
   return code
