@@ -5,6 +5,7 @@ import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
+import { inOneMinute } from '../support/one-minute.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 interface AgentsPage {
@@ -37,13 +38,6 @@ describe('GET /agents through the local gateway', () => {
       cursor = page.cursor
     } while (cursor !== undefined && pages.length < 20)
     return pages
-  }
-
-  /** Waits for the next minute if this one is nearly over, so a count stays in one window. */
-  const inOneMinute = async () => {
-    const intoMinute = Date.now() % 60_000
-    if (intoMinute > 45_000)
-      await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute))
   }
 
   /** GET /agents handed to the discovery handler as API Gateway would, for a caller holding `grants`. */
@@ -183,7 +177,7 @@ describe('GET /agents through the local gateway', () => {
 
   it('is rate-limited per caller as /search is: past the minute’s limit, a 429 saying when to retry', async () => {
     // Prepare: RATE_LIMIT_PER_MINUTE is 60 by default; weather-client lists nowhere else here.
-    await inOneMinute()
+    await inOneMinute() // up to 15.5 s: hence this test's 40 s
     const weatherOnly = await stack.token('weather-client')
     const statuses: number[] = []
     let first: Response | undefined
@@ -208,7 +202,7 @@ describe('GET /agents through the local gateway', () => {
     expect((await refused.json()).detail).toMatch(
       /^Rate limit of 60 agent listings per minute reached; retry in \d+ s\.$/,
     )
-  })
+  }, 40_000)
 
   it('keeps each answer within Lambda’s 6 MB however large the cards, every agent reachable by its cursor', async () => {
     // Prepare: 30 agents whose cards are each near the 256 KiB a fetched card may be, written

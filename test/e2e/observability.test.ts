@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { metricDefinitions, metricsNamespace } from '../../lib/observability/metrics.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { inOneMinute } from '../support/one-minute.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { putPermission, registerAgents } from '../support/stack-setup.ts'
 
@@ -159,6 +160,9 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
   })
 
   it('counts a call its agent could not answer as failed, and one over the limit as refused', async () => {
+    // Prepare: both calls in one clock minute, the limit's window (a wait of up to 15.5 s).
+    await inOneMinute()
+
     // Act: the first call spends the minute's one allowed call; the second is refused.
     const failed = await postA2A(
       `${stack.url}/agents/gone/message:send`,
@@ -183,7 +187,7 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     expect(failedLine).not.toHaveProperty('agentStatus')
     expect(refused.status).toBe(429)
     expect(refusal).toMatchObject({ agent: 'gone', reason: 'rate-limit', CallsRefused: 1 })
-  })
+  }, 40_000)
 
   it('counts what /route did with a message', async () => {
     // Act

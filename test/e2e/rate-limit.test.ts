@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { inOneMinute } from '../support/one-minute.ts'
 import { grantToDemoClient, putPermission } from '../support/stack-setup.ts'
 
 describe('rate limits through the local gateway', () => {
@@ -13,10 +14,6 @@ describe('rate limits through the local gateway', () => {
     stack = await startThrowawayStack()
     await grantToDemoClient([], { requestsPerMinute: 10 })
     token = await stack.token('demo-client')
-    // Counters are per minute; start with the whole burst inside one minute.
-    const intoMinute = Date.now() % 60_000
-    if (intoMinute > 45_000)
-      await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute))
   })
   afterAll(() => stack.stop())
 
@@ -40,7 +37,12 @@ describe('rate limits through the local gateway', () => {
       ),
     })
 
+  // Counters are per clock minute: each test starts its burst (the calls that spend the limit
+  // and those refused) right after inOneMinute, which may wait up to 15.5 s: hence 40 s a test.
   it('lets 10 of 50 concurrent calls through a limit of 10 a minute and answers the rest 429', async () => {
+    // Prepare
+    await inOneMinute()
+
     // Act
     const responses = await Promise.all(Array.from({ length: 50 }, () => send('rest')))
 
@@ -60,9 +62,13 @@ describe('rate limits through the local gateway', () => {
     )
     const body = await limited[0]?.json()
     expect(body.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' })
-  })
+  }, 40_000)
 
   it('answers a limited JSON-RPC call with a JSON-RPC error that echoes its id', async () => {
+    // Prepare: the limit of 10 used up (by the calls above, or here, in a minute of its own)
+    await inOneMinute()
+    for (let i = 0; i < 11 && (await send('rest')).status !== 429; i++);
+
     // Act
     const response = await send('jsonrpc')
 
@@ -73,10 +79,11 @@ describe('rate limits through the local gateway', () => {
       id: 'late',
       error: { code: -32053 },
     })
-  })
+  }, 40_000)
 
   it('takes no stream slot for streams the rate limit refused', async () => {
     // Prepare: the limit of 10 used up (by the calls above, or here)
+    await inOneMinute()
     for (let i = 0; i < 11 && (await send('rest')).status !== 429; i++);
     const stream = () =>
       fetch(`${stack.url}/agents/calculator/message:stream`, {
@@ -108,7 +115,7 @@ describe('rate limits through the local gateway', () => {
     )
     const slots = (Items ?? []).filter((item) => String(item.pk).endsWith('#calculator#streams'))
     expect(slots.filter((item) => item.slots !== undefined)).toEqual([])
-  })
+  }, 40_000)
 
   it('counts every /route message against the caller’s /route limit, unrouted ones included', async () => {
     // Prepare: weather-client holds only weather, at 3 a minute
@@ -126,6 +133,7 @@ describe('rate limits through the local gateway', () => {
           message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'zqxj vbnm plokij' }] },
         }),
       })
+    await inOneMinute()
 
     // Act
     const responses = await Promise.all(Array.from({ length: 5 }, unroutable))
@@ -136,5 +144,5 @@ describe('rate limits through the local gateway', () => {
     const limited = responses.find((response) => response.status === 429) as Response
     expect(limited.headers.get('ratelimit-policy')).toBe('"per-caller-route";q=3;w=60')
     expect((await limited.json()).error.message).toMatch(/messages per minute to \/route/)
-  })
+  }, 40_000)
 })
