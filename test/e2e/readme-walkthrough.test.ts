@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -16,21 +15,13 @@ const run = promisify(execFile)
 const readmeGatewayUrl = 'http://127.0.0.1:3000'
 const readmeAgentPort = '4003'
 
-const freePort = async () => {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
-
 describe("the README's 'Register another agent' walkthrough", () => {
   const blocks = codeBlocks(readmeSection('Register another agent'), 'sh')
   const [runAgent, adminToken, register, grant, call, undo] = blocks as string[]
   let stack: RunningStack
   let workDir: string
-  let agentPort: string
+  /** 0 (a free port) until the agent says which it listens on. */
+  let agentPort = '0'
   let agent: ChildProcess | undefined
   let agentOutput = ''
   /** A demo-client token authorized before the grant, as the Quick start's $TOKEN is. */
@@ -38,7 +29,8 @@ describe("the README's 'Register another agent' walkthrough", () => {
 
   /** A README block as it runs here: the stack's address and the agent's free port. */
   const localised = (block: string) =>
-    block.replaceAll(readmeGatewayUrl, stack.url).replaceAll(readmeAgentPort, agentPort)
+    // The port first: the stack's address may hold 4003 (a port 40030 to 40039).
+    block.replaceAll(readmeAgentPort, agentPort).replaceAll(readmeGatewayUrl, stack.url)
 
   /**
    * Runs one block in bash in the walkthrough's folder, as a reader pastes it into the
@@ -70,7 +62,6 @@ describe("the README's 'Register another agent' walkthrough", () => {
     // As `npm start` runs it: the authorizer's answer cached per token for 300 s.
     stack = await startThrowawayStack({ authorizerCacheTtlSeconds: 300 })
     workDir = await mkdtemp(join(tmpdir(), 'switchboard-readme-'))
-    agentPort = String(await freePort())
     earlierToken = await stack.token('demo-client')
     const quickStartCall = await postA2A(
       `${stack.url}/agents/weather/message:send`,
@@ -101,7 +92,7 @@ describe("the README's 'Register another agent' walkthrough", () => {
   })
 
   it('runs a second weather agent on its own port', async () => {
-    // Act
+    // Act: on a free port (0), which it names
     agent = spawn('bash', ['-c', localised(runAgent as string)], {
       cwd: repositoryRoot,
       detached: true,
@@ -113,11 +104,12 @@ describe("the README's 'Register another agent' walkthrough", () => {
     agent.stderr?.on('data', (chunk) => {
       agentOutput += chunk
     })
-    const started = new RegExp(`weather agent on http://127\\.0\\.0\\.1:${agentPort}\\n`)
+    const started = /weather agent on http:\/\/127\.0\.0\.1:(\d+)\n/
     while (!started.test(agentOutput)) {
       if (agent.exitCode !== null) throw new Error(`the agent exited: ${agentOutput}`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
+    agentPort = started.exec(agentOutput)?.[1] as string
 
     // Assess
     const card = await fetch(`http://127.0.0.1:${agentPort}/.well-known/agent-card.json`)
