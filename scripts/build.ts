@@ -83,7 +83,11 @@ const buildHandler = async (
  * Returns each handler's sizes and the console's JavaScript gzipped, in bytes.
  */
 export const buildAll = async (outdir = join(root, 'dist')) => {
-  await rm(outdir, { recursive: true, force: true })
+  // Only what this build rewrites whole, so that no stale file stays: not dist/console, which
+  // the console's build swaps in at once and a running gateway (npm start, a test's) serves.
+  for (const folder of ['handlers', 'agents', 'middlewares', 'types']) {
+    await rm(join(outdir, folder), { recursive: true, force: true })
+  }
   // First, since the console's function carries it (lib/console/console-files.ts).
   const built = await buildConsole(join(outdir, 'console'))
   const consoleFiles: Record<string, string> = {}
