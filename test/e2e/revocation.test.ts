@@ -152,7 +152,7 @@ describe('delete and deactivate through the local gateway', () => {
       expect(events[1]).toMatch(/was deleted or deactivated/)
       expect(text).not.toMatch(/step 1/)
       // The backend's socket closes on its own schedule, not necessarily before the caller's.
-      await vi.waitFor(() => expect(gated.aborted()).toBe(true))
+      await vi.waitFor(() => expect(gated.aborted()).toBe(true), { timeout: 10_000 })
     } finally {
       await gated.stop()
     }

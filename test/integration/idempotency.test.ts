@@ -96,7 +96,7 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     const mismatch = await request('k-kept', 2)
     const replay = await request('k-kept', 1)
     const running = request('k-locked', 3)
-    await vi.waitFor(() => expect(holding).toBe(true))
+    await vi.waitFor(() => expect(holding).toBe(true), { timeout: 10_000 })
     const duplicates = [await request('k-locked', 3), await request('k-locked', 3)]
     release()
     const ran = await running
