@@ -430,8 +430,11 @@ describe('local API Gateway', () => {
       callerGone = resolve
     })
     let written: Promise<unknown> = Promise.resolve()
-    // Answers only once the caller has left, as a handler still waiting on its backend would.
+    const leaving = new AbortController()
+    // Answers only once the caller has left, as a handler still waiting on its backend would;
+    // the caller leaves once the handler runs, however long the gateway took to call it.
     const streaming = streamifyResponse(async (_event, responseStream: Writable) => {
+      leaving.abort()
       await gone
       await new Promise((resolve) => setTimeout(resolve, 50))
       written = pipeline(Readable.from(['too late']), responseStream).then(
@@ -449,7 +452,6 @@ describe('local API Gateway', () => {
     server = createServer(handle)
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const leaving = new AbortController()
     server.on('request', (request) => request.socket.on('close', () => setTimeout(callerGone, 20)))
 
     // Act
@@ -459,7 +461,6 @@ describe('local API Gateway', () => {
       body: '{}',
       signal: leaving.signal,
     }).catch(() => undefined)
-    setTimeout(() => leaving.abort(), 100)
     await call
     await gone
     await new Promise((resolve) => setTimeout(resolve, 200))
