@@ -1,6 +1,12 @@
-import { createServer, type Http2Session } from 'node:http2'
+import {
+  createServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+} from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import type { Embedder } from '../../lib/discovery/embedder.ts'
+import { asyncListener } from './async-listener.ts'
 
 /**
  * A Bedrock Runtime endpoint on a free port, for a stack whose handlers embed
@@ -13,27 +19,29 @@ export const startBedrockRuntime = async (model: Embedder) => {
   let down = false
   let refused = 0
   const sessions = new Set<Http2Session>()
-  const server = createServer(async (request, response) => {
-    let body = ''
-    for await (const chunk of request) body += chunk
-    if (down) {
-      refused++
-      response.writeHead(503, {
-        'content-type': 'application/json',
-        'x-amzn-errortype': 'ServiceUnavailableException',
-      })
-      response.end(JSON.stringify({ message: 'Bedrock is unavailable' }))
-      return
-    }
-    const { inputText } = JSON.parse(body) as { inputText: string }
-    response.writeHead(200, { 'content-type': 'application/json' })
-    response.end(
-      JSON.stringify({
-        embedding: await model.embed(inputText),
-        inputTextTokenCount: inputText.split(/\s+/).length,
-      }),
-    )
-  })
+  const server = createServer(
+    asyncListener<Http2ServerRequest, Http2ServerResponse>(async (request, response) => {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      if (down) {
+        refused++
+        response.writeHead(503, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': 'ServiceUnavailableException',
+        })
+        response.end(JSON.stringify({ message: 'Bedrock is unavailable' }))
+        return
+      }
+      const { inputText } = JSON.parse(body) as { inputText: string }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({
+          embedding: await model.embed(inputText),
+          inputTextTokenCount: inputText.split(/\s+/).length,
+        }),
+      )
+    }),
+  )
   server.on('session', (session) => {
     sessions.add(session)
     session.once('close', () => sessions.delete(session))

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { asyncListener } from './async-listener.ts'
 
 /** A backend that serves whatever agent card a test sets, counting requests. */
 export const startCardServer = async () => {
@@ -10,20 +11,22 @@ export const startCardServer = async () => {
   let open = () => {}
   let waiting = 0
   let keys: string | undefined
-  const server = createServer(async (request, response) => {
-    if (keys !== undefined && request.url === '/jwks.json') {
-      response.writeHead(200, { 'content-type': 'application/jwk-set+json' })
-      return response.end(keys)
-    }
-    requests++
-    if (gate) {
-      waiting++
-      await gate
-      waiting--
-    }
-    response.writeHead(status, { 'content-type': 'application/json' })
-    response.end(body)
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      if (keys !== undefined && request.url === '/jwks.json') {
+        response.writeHead(200, { 'content-type': 'application/jwk-set+json' })
+        return response.end(keys)
+      }
+      requests++
+      if (gate) {
+        waiting++
+        await gate
+        waiting--
+      }
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(body)
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { asyncListener } from './async-listener.ts'
 
 type Json = Record<string, unknown>
 
@@ -140,30 +141,32 @@ export const startCognitoStandIn = async (options: {
     },
   }
 
-  const server = createServer(async (request, response) => {
-    let text = ''
-    for await (const chunk of request) text += chunk
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(targetPrefix, '')
-    const input = JSON.parse(text || '{}') as Json
-    requests.push({ operation, input })
-    const answer = (status: number, body: Json) => {
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
-      response.end(JSON.stringify(body))
-    }
-    const fault = faults.findIndex((each) => each.operation === operation)
-    if (fault !== -1) {
-      const [{ type, message }] = faults.splice(fault, 1) as [(typeof faults)[0]]
-      return answer(400, { __type: type, message })
-    }
-    const run = operations[operation]
-    if (!run) return answer(400, { __type: 'UnknownOperationException', message: operation })
-    try {
-      answer(200, run(input))
-    } catch (error) {
-      if (!(error instanceof CognitoFault)) throw error
-      answer(400, { __type: error.type, message: error.message })
-    }
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      let text = ''
+      for await (const chunk of request) text += chunk
+      const operation = String(request.headers['x-amz-target'] ?? '').replace(targetPrefix, '')
+      const input = JSON.parse(text || '{}') as Json
+      requests.push({ operation, input })
+      const answer = (status: number, body: Json) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' })
+        response.end(JSON.stringify(body))
+      }
+      const fault = faults.findIndex((each) => each.operation === operation)
+      if (fault !== -1) {
+        const [{ type, message }] = faults.splice(fault, 1) as [(typeof faults)[0]]
+        return answer(400, { __type: type, message })
+      }
+      const run = operations[operation]
+      if (!run) return answer(400, { __type: 'UnknownOperationException', message: operation })
+      try {
+        answer(200, run(input))
+      } catch (error) {
+        if (!(error instanceof CognitoFault)) throw error
+        answer(400, { __type: error.type, message: error.message })
+      }
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

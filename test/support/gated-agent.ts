@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { asyncListener } from './async-listener.ts'
 
 /**
  * A backend whose stream moves only when the test says so: it writes one SSE
@@ -13,37 +14,39 @@ export const startGatedAgent = async (events = 3) => {
   let aborted = false
   const waitForRelease = () => new Promise<void>((resolve) => gates.push(resolve))
 
-  const server = createServer(async (request, response) => {
-    if (request.method === 'GET') {
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(JSON.stringify(card(url)))
-      return
-    }
-    seenHeaders = request.headers
-    for await (const _ of request) {
-      // drain the body
-    }
-    response.on('close', () => {
-      if (!response.writableFinished) aborted = true
-    })
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-    response.flushHeaders()
-    for (let index = 0; index < events; index++) {
-      if (index > 0) await waitForRelease()
-      if (response.destroyed) return
-      const state = index === events - 1 ? 'TASK_STATE_COMPLETED' : 'TASK_STATE_WORKING'
-      response.write(
-        `data: ${JSON.stringify({
-          statusUpdate: {
-            taskId: 't-1',
-            contextId: 'c-1',
-            status: { state, message: agentText(`step ${index}`) },
-          },
-        })}\n\n`,
-      )
-    }
-    response.end()
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      if (request.method === 'GET') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(card(url)))
+        return
+      }
+      seenHeaders = request.headers
+      for await (const _ of request) {
+        // drain the body
+      }
+      response.on('close', () => {
+        if (!response.writableFinished) aborted = true
+      })
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+      response.flushHeaders()
+      for (let index = 0; index < events; index++) {
+        if (index > 0) await waitForRelease()
+        if (response.destroyed) return
+        const state = index === events - 1 ? 'TASK_STATE_COMPLETED' : 'TASK_STATE_WORKING'
+        response.write(
+          `data: ${JSON.stringify({
+            statusUpdate: {
+              taskId: 't-1',
+              contextId: 'c-1',
+              status: { state, message: agentText(`step ${index}`) },
+            },
+          })}\n\n`,
+        )
+      }
+      response.end()
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 

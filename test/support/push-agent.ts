@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { asyncListener } from './async-listener.ts'
 import { startScriptedAgent } from './scripted-agent.ts'
 
 /** One push config as the agent was given it. */
@@ -112,13 +113,15 @@ export interface WebhookHit {
  */
 export const startWebhook = async (status: number | 'no answer' = 200) => {
   const hits: WebhookHit[] = []
-  const server = createServer(async (request, response) => {
-    let body = ''
-    for await (const chunk of request) body += chunk
-    hits.push({ headers: request.headers, body })
-    // 'no answer': the connection stays open until the gateway gives up (or `stop`).
-    if (status !== 'no answer') response.writeHead(status).end()
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      hits.push({ headers: request.headers, body })
+      // 'no answer': the connection stays open until the gateway gives up (or `stop`).
+      if (status !== 'no answer') response.writeHead(status).end()
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { asyncListener } from './async-listener.ts'
 
 /**
  * A backend whose answers a test writes: it serves a 1.0 card declaring the
@@ -11,16 +12,18 @@ export const startScriptedAgent = async (options: {
   answer: (request: IncomingMessage, body: string, response: ServerResponse) => void | Promise<void>
 }) => {
   const bindings = options.bindings ?? ['JSONRPC', 'HTTP+JSON']
-  const server = createServer(async (request, response) => {
-    let body = ''
-    for await (const chunk of request) body += chunk
-    if (request.url === '/.well-known/agent-card.json') {
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(JSON.stringify(card(url, bindings)))
-      return
-    }
-    await options.answer(request, body, response)
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      if (request.url === '/.well-known/agent-card.json') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(card(url, bindings)))
+        return
+      }
+      await options.answer(request, body, response)
+    }),
+  )
   let connections = 0
   server.on('connection', () => connections++)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
