@@ -34,7 +34,10 @@ export interface Caller {
   authorizedAt: number
   /** The token's `exp` (seconds since the epoch): API Gateway may serve the cached decision past it. */
   expiresAt: number
-  /** The token's `iat` (seconds since the epoch; 0 when it has none): a revocation refuses tokens issued before it. */
+  /**
+   * When the token's holder authenticated (seconds since the epoch): its `auth_time` where
+   * earlier, else its `iat`; 0 when it has neither. A revocation refuses tokens issued before it.
+   */
   issuedAt: number
 }
 

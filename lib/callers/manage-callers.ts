@@ -263,8 +263,9 @@ export const updateClient = async (
 /**
  * `POST /admin/clients/{clientId}/revoke-tokens`: every token the client was issued until now is
  * refused from a second later (each handler reads revocations at most once a second); a token it
- * gets once this has answered works (the answer waits for the revocation's second to begin). Its credentials are unchanged, so a Terraform-owned client may be revoked
- * too (revoking the console's signs every operator out).
+ * gets once this has answered works (the answer waits for the revocation's second to begin). Its
+ * credentials are unchanged, so a Terraform-owned client may be revoked too (revoking the
+ * console's signs every operator out).
  */
 export const revokeClientTokens = async (
   clientId: string,
