@@ -233,8 +233,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
       // An open stream's rechecks come after the handler's segment closed: untraced.
-      stillServed: {
-        check: streamWithdrawal(record, context.caller),
+      recheck: {
+        withdrawal: streamWithdrawal(record, context.caller),
         everyMs: config.streamRecheckMs,
       },
     },

@@ -50,7 +50,7 @@ export interface ForwardCallOptions {
    * Asked every `everyMs` while an event stream is open; the stream ends with its error event
    * once the answer is a withdrawal (its agent deleted or deactivated, the caller's token revoked).
    */
-  stillServed?: { check: () => Promise<StreamWithdrawal | undefined>; everyMs: number }
+  recheck?: { withdrawal: () => Promise<StreamWithdrawal | undefined>; everyMs: number }
 }
 
 export interface ForwardedAnswer {
@@ -154,8 +154,8 @@ export const forwardCall = async (
   const isEventStream =
     operations[call.operation].streaming && isEventStreamType(response.headers['content-type'])
   const watch =
-    isEventStream && options.stillServed
-      ? watchAgent(options.stillServed.check, options.stillServed.everyMs, backendCall)
+    isEventStream && options.recheck
+      ? watchAgent(options.recheck.withdrawal, options.recheck.everyMs, backendCall)
       : undefined
   return {
     statusCode: response.statusCode,
