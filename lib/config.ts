@@ -152,6 +152,13 @@ const gatewayEnv = z.object({
   AUDIT_RETENTION_DAYS: positiveInt.default(400),
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
   READY_TIMEOUT_MS: positiveInt.default(2_000),
+  /**
+   * The longest one attempt of a request to an AWS service (DynamoDB, KMS, Secrets Manager,
+   * Cognito, Bedrock, S3 Vectors) may take, connecting included; the SDK retries a timed-out
+   * attempt (three attempts in all), so a service that stopped answering fails a call within
+   * about three times this, not at the function's timeout.
+   */
+  AWS_REQUEST_TIMEOUT_MS: positiveInt.default(2_000),
 })
 
 /** What one variable cannot be without another: checked after each is read on its own. */
@@ -258,6 +265,7 @@ export const awsEnvironmentSource = {
   PUSH_WEBHOOK_TIMEOUT_MS: 'terraform',
   METRICS_SINK: 'local-only',
   READY_TIMEOUT_MS: 'terraform',
+  AWS_REQUEST_TIMEOUT_MS: 'terraform',
   AUDIT_RETENTION_DAYS: 'terraform',
 } as const satisfies Record<
   keyof typeof gatewayEnv.shape,
@@ -334,6 +342,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   metricsSink: env.METRICS_SINK ?? (env.SWITCHBOARD_MODE === 'local' ? 'prometheus' : 'emf'),
   /** How long `GET /health/ready` waits for each dependency before calling it failed. */
   readyTimeoutMs: env.READY_TIMEOUT_MS,
+  /** The longest one attempt of an AWS service request may take (every SDK client, the lean path). */
+  awsRequestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
   push: {
     /** The SQS queue pushes wait in for delivery; unset, they are delivered in this process. */
     queueUrl: env.PUSH_DELIVERY_QUEUE_URL,

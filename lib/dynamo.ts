@@ -7,12 +7,18 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import type { SmithyResolvedConfiguration } from '@smithy/core/client'
 import type { Command, HttpHandlerOptions } from '@smithy/types'
+import { type AwsClientConfig, awsClientOptions } from './aws-client-options.ts'
 import { CachedKeySha256 } from './cached-key-sha256.ts'
 import type { GatewayConfig } from './config.ts'
-import { LeanDynamo, type LeanOperation, leanOperationOf } from './dynamo-lean.ts'
+import {
+  LeanDynamo,
+  type LeanDynamoOptions,
+  type LeanOperation,
+  leanOperationOf,
+} from './dynamo-lean.ts'
 import { tracing } from './observability/tracing.ts'
 
-type DatabaseConfig = Pick<GatewayConfig, 'region' | 'dynamoDbEndpoint'>
+type DatabaseConfig = AwsClientConfig & Pick<GatewayConfig, 'dynamoDbEndpoint'>
 
 /**
  * One DynamoDB client per process, traced; its endpoint comes from config. Its
@@ -22,7 +28,7 @@ type DatabaseConfig = Pick<GatewayConfig, 'region' | 'dynamoDbEndpoint'>
 export const createDynamoClient = (config: DatabaseConfig): DynamoDBClient =>
   tracing.captureClient(
     new DynamoDBClient({
-      region: config.region,
+      ...awsClientOptions(config),
       sha256: CachedKeySha256,
       ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
     }),
@@ -50,13 +56,25 @@ type RequestOptions = Parameters<DynamoDBDocumentClient['send']>[1]
 export class LeanDocumentClient extends DynamoDBDocumentClient {
   readonly #lean: LeanDynamo
 
-  protected constructor(client: DynamoDBClient, translateConfig?: TranslateConfig) {
+  protected constructor(
+    client: DynamoDBClient,
+    translateConfig?: TranslateConfig,
+    leanOptions: Pick<LeanDynamoOptions, 'socketTimeoutMs'> = {},
+  ) {
     super(client, translateConfig)
-    this.#lean = new LeanDynamo(client, { translateConfig: this.config.translateConfig })
+    this.#lean = new LeanDynamo(client, {
+      ...leanOptions,
+      translateConfig: this.config.translateConfig,
+    })
   }
 
-  static override from(client: DynamoDBClient, translateConfig?: TranslateConfig) {
-    return new LeanDocumentClient(client, translateConfig)
+  /** `leanOptions`: how long the lean path waits for an answer (the SDK's client has its own). */
+  static override from(
+    client: DynamoDBClient,
+    translateConfig?: TranslateConfig,
+    leanOptions?: Pick<LeanDynamoOptions, 'socketTimeoutMs'>,
+  ) {
+    return new LeanDocumentClient(client, translateConfig, leanOptions)
   }
 
   override send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
@@ -97,4 +115,9 @@ export const createDocumentClient = (
   config: DatabaseConfig,
   client: DynamoDBClient = createDynamoClient(config),
 ): DynamoDBDocumentClient =>
-  LeanDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+  LeanDocumentClient.from(
+    client,
+    { marshallOptions: { removeUndefinedValues: true } },
+    // The SDK client's limit on an attempt (awsClientOptions), for the lean path's too.
+    config.awsRequestTimeoutMs === undefined ? {} : { socketTimeoutMs: config.awsRequestTimeoutMs },
+  )

@@ -1,4 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { OneAtATime } from '../dynamo-lease.ts'
 import type { CallerRegistry } from './caller-registry.ts'
@@ -12,7 +13,7 @@ import { FileCallerRegistry } from './file-caller-registry.ts'
  * COGNITO_USER_POOL_ID).
  */
 export const callerRegistryFor = (
-  config: Pick<GatewayConfig, 'callers' | 'region' | 'token'>,
+  config: AwsClientConfig & Pick<GatewayConfig, 'callers' | 'token'>,
   /** Keeps Cognito's read-modify-writes apart across instances (a DynamoDB lease). */
   oneAtATime: OneAtATime,
 ): CallerRegistry => {
@@ -35,7 +36,7 @@ export const callerRegistryFor = (
     }
   }
   // The endpoint may be overridden by AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (the SDK reads it).
-  return new CognitoCallerRegistry(new CognitoIdentityProviderClient({ region: config.region }), {
+  return new CognitoCallerRegistry(new CognitoIdentityProviderClient(awsClientOptions(config)), {
     userPoolId,
     resourceServerIdentifier,
     adminScope: config.token.adminScope,

@@ -1,3 +1,4 @@
+import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts'
 import type { GatewayConfig } from '../config.ts'
 import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
@@ -13,14 +14,17 @@ import type { VectorIndex } from './vector-index.ts'
  * Titan on Bedrock, its SDK client imported on the first embedding: only
  * `/search`, `/route` and registration embed, so other calls never load it.
  */
-const bedrockEmbedder = (region: string, dimension: (typeof titanDimensions)[number]): Embedder => {
+const bedrockEmbedder = (
+  aws: AwsClientConfig,
+  dimension: (typeof titanDimensions)[number],
+): Embedder => {
   const loaded = loadOnce(async () => {
     const [{ BedrockRuntimeClient }, { BedrockEmbedder }] = await Promise.all([
       import('@aws-sdk/client-bedrock-runtime'),
       import('./bedrock-embedder.ts'),
     ])
     return new BedrockEmbedder(
-      tracing.captureClient(new BedrockRuntimeClient({ region })),
+      tracing.captureClient(new BedrockRuntimeClient(awsClientOptions(aws))),
       dimension,
     )
   })
@@ -32,14 +36,14 @@ const bedrockEmbedder = (region: string, dimension: (typeof titanDimensions)[num
 }
 
 /** An S3 Vectors index, its SDK client imported on first use (as `bedrockEmbedder`). */
-const s3VectorsIndex = (region: string, bucket: string, indexName: string): VectorIndex => {
+const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string): VectorIndex => {
   const loaded = loadOnce(async () => {
     const [{ S3VectorsClient }, { S3VectorsIndex }] = await Promise.all([
       import('@aws-sdk/client-s3vectors'),
       import('./s3-vectors-index.ts'),
     ])
     return new S3VectorsIndex(
-      tracing.captureClient(new S3VectorsClient({ region })),
+      tracing.captureClient(new S3VectorsClient(awsClientOptions(aws))),
       bucket,
       indexName,
     )
@@ -57,12 +61,12 @@ const s3VectorsIndex = (region: string, bucket: string, indexName: string): Vect
  * the hashing baseline (for comparison only).
  */
 export const embedderFor = ({
-  region,
   discovery,
-}: Pick<GatewayConfig, 'region' | 'discovery'>): Embedder => {
+  ...aws
+}: AwsClientConfig & Pick<GatewayConfig, 'discovery'>): Embedder => {
   switch (discovery.embedder) {
     case 'bedrock':
-      return bedrockEmbedder(region, discovery.dimension as (typeof titanDimensions)[number])
+      return bedrockEmbedder(aws, discovery.dimension as (typeof titanDimensions)[number])
     case 'openai':
       return new OpenAiEmbedder({ ...discovery.server, dimension: discovery.dimension })
     case 'local':
@@ -90,9 +94,11 @@ export const embedderIdentityOf = ({
  * The vector index configuration names: S3 Vectors on AWS (its dimension fixed
  * by Terraform), in-process (and a file, which records the embedder) offline.
  */
-export const vectorIndexFor = (config: Pick<GatewayConfig, 'region' | 'discovery'>): VectorIndex =>
+export const vectorIndexFor = (
+  config: AwsClientConfig & Pick<GatewayConfig, 'discovery'>,
+): VectorIndex =>
   config.discovery.index === 's3vectors'
-    ? s3VectorsIndex(config.region, config.discovery.bucket, config.discovery.indexName)
+    ? s3VectorsIndex(config, config.discovery.bucket, config.discovery.indexName)
     : localVectorIndexFor(config)
 
 /** The local index the configuration names, told which embedder it serves. */

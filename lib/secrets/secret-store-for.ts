@@ -1,3 +1,4 @@
+import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts'
 import type { GatewayConfig } from '../config.ts'
 import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
@@ -10,7 +11,7 @@ import type { SecretStore } from './secret-store.ts'
  * SECRETS_FILE says so (the laptop runtime).
  */
 export const secretStoreFor = (
-  config: Pick<GatewayConfig, 'secretsFile' | 'secretsKmsKeyId' | 'region'>,
+  config: AwsClientConfig & Pick<GatewayConfig, 'secretsFile' | 'secretsKmsKeyId'>,
 ): SecretStore => {
   if (config.secretsFile) return new FileSecretStore(config.secretsFile)
   const loaded = loadOnce(async () => {
@@ -19,7 +20,7 @@ export const secretStoreFor = (
       import('./secrets-manager-store.ts'),
     ])
     return new SecretsManagerStore(
-      tracing.captureClient(new SecretsManagerClient({ region: config.region })),
+      tracing.captureClient(new SecretsManagerClient(awsClientOptions(config))),
       { kmsKeyId: config.secretsKmsKeyId },
     )
   })

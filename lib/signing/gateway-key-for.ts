@@ -1,3 +1,4 @@
+import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts'
 import { ConfigError, type GatewayConfig } from '../config.ts'
 import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
@@ -15,7 +16,7 @@ import type { GatewayKey } from './gateway-key.ts'
  * const key = await signingKey()
  */
 export const gatewayKeyFor = (
-  config: Pick<GatewayConfig, 'cardSigningKeyFile' | 'cardSigningKeyId' | 'region'>,
+  config: AwsClientConfig & Pick<GatewayConfig, 'cardSigningKeyFile' | 'cardSigningKeyId'>,
 ): (() => Promise<GatewayKey>) =>
   loadOnce(async (): Promise<GatewayKey> => {
     if (config.cardSigningKeyFile) return FileGatewayKey.load(config.cardSigningKeyFile)
@@ -30,7 +31,7 @@ export const gatewayKeyFor = (
       import('./kms-gateway-key.ts'),
     ])
     return new KmsGatewayKey(
-      tracing.captureClient(new KMSClient({ region: config.region })),
+      tracing.captureClient(new KMSClient(awsClientOptions(config))),
       config.cardSigningKeyId,
     )
   })
