@@ -29,6 +29,7 @@ export type ErrorA2AKind =
   | 'search-unavailable'
   | 'invalid-request'
   | 'invalid-params'
+  | 'service-unavailable'
   | 'internal'
 
 export interface ErrorAnswer {
@@ -162,6 +163,15 @@ export const errorAnswers = {
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
   'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
   // The other change takes a few Cognito calls: a second or two.
+  // An AWS service timed out, throttled or failed, after the SDK's own retries: a moment may do.
+  'dependency-unavailable': {
+    status: 503,
+    title: 'Service unavailable',
+    a2a: 'service-unavailable',
+    publicMessage:
+      'A service the gateway depends on did not answer in time or is overloaded; retry in a moment.',
+    retryAfterSeconds: 1,
+  },
   'change-in-progress': {
     status: 503,
     title: 'Change in progress',
@@ -175,6 +185,10 @@ export type ErrorCode = keyof typeof errorAnswers
 
 /** How a domain error is answered (its row in `errorAnswers`). */
 export const errorAnswerOf = (error: SwitchboardError): ErrorAnswer => errorAnswers[error.code]
+
+/** When a retry of what `error` refused may pass, in seconds (the answer's `Retry-After`). */
+export const retryAfterOf = (error: unknown): number | undefined =>
+  error instanceof SwitchboardError ? errorAnswerOf(error).retryAfterSeconds : undefined
 
 export class AgentNotFoundError extends SwitchboardError {
   readonly code = 'agent-not-found'
@@ -402,6 +416,20 @@ export class BackendTimeoutError extends SwitchboardError {
     super(`Agent '${agentId}' did not answer within ${timeoutMs} ms.`)
     this.name = 'BackendTimeoutError'
     this.agentId = agentId
+  }
+}
+
+/**
+ * An AWS service the gateway needs for a call (DynamoDB, KMS, Secrets Manager, Cognito,
+ * Bedrock, S3 Vectors) timed out, throttled or failed on its side, after the SDK's retries.
+ * The caller is told to retry shortly, not that the gateway failed; the log keeps the cause.
+ */
+export class DependencyUnavailableError extends SwitchboardError {
+  readonly code = 'dependency-unavailable'
+  constructor(options: { cause: unknown }) {
+    const { name, message } = options.cause as { name?: unknown; message?: unknown }
+    super(`An AWS service failed: ${String(name)}: ${String(message)}`, options)
+    this.name = 'DependencyUnavailableError'
   }
 }
 

@@ -4,6 +4,8 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a2a/errors.ts'
 import { bindingOf } from '../lib/a2a/request.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
+import { answeredError } from '../lib/aws-unavailable.ts'
+import { retryAfterOf } from '../lib/errors.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
 
@@ -36,30 +38,43 @@ export const a2aErrors = (
   checkOption('a2aErrors', options, 'gatewayUrl', { optional: true })
   const { logger, gatewayUrl } = options
 
-  /** A 401 carries the Bearer challenge (RFC 6750, RFC 9728); other answers go as rendered. */
-  const withChallenge = (
+  /**
+   * A 401 carries the Bearer challenge (RFC 6750, RFC 9728), a refusal a retry soon may pass its
+   * `Retry-After`; other answers go as rendered.
+   */
+  const withHeaders = (
     rendered: RenderedError,
     error: unknown,
     event: APIGatewayProxyEvent,
   ): RenderedError => {
     const challenge = gatewayUrl && challengeFor(error, gatewayUrl(event))
-    return challenge
-      ? { ...rendered, headers: { ...rendered.headers, 'www-authenticate': challenge } }
-      : rendered
+    const retryAfter = retryAfterOf(error)
+    return {
+      ...rendered,
+      headers: {
+        ...rendered.headers,
+        ...(challenge ? { 'www-authenticate': challenge } : {}),
+        ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+      },
+    }
   }
 
   const a2aErrorsMiddlewareOnError = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext>,
   ) => {
     if (request.response !== undefined && request.response !== null) return
-    const { event, error, context } = request
+    const { event, context } = request
+    const error = answeredError(request.error)
     const failure = failureFromError(error)
-    if (failure.kind === 'internal') logger.error('unhandled error on an A2A route', { error })
+    if (failure.kind === 'internal')
+      logger.error('unhandled error on an A2A route', { error: request.error })
+    else if (failure.kind === 'service-unavailable')
+      logger.error('a service the gateway needs failed an A2A call', { error: request.error })
     else logger.warn('A2A request refused', { reason: failure.kind, detail: failure.message })
     const { a2a } = context
     if (a2a) {
       const call = a2a.kind === 'call' ? a2a.call : undefined
-      request.response = withChallenge(
+      request.response = withHeaders(
         renderA2AFailure(
           failure,
           call?.binding ?? 'HTTP+JSON',
@@ -72,7 +87,7 @@ export const a2aErrors = (
       return
     }
     const proxy = event.pathParameters?.proxy
-    request.response = withChallenge(
+    request.response = withHeaders(
       renderA2AFailure(failure, bindingOf(event.httpMethod, proxy ? `/${proxy}` : '')),
       error,
       event,

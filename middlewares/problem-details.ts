@@ -2,7 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
-import { failureLogLevelOf, problemResponse, retryAfterOf, toProblem } from '../lib/http/problem.ts'
+import { answeredError } from '../lib/aws-unavailable.ts'
+import { retryAfterOf } from '../lib/errors.ts'
+import { failureLogLevelOf, problemResponse, toProblem } from '../lib/http/problem.ts'
 import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
@@ -13,7 +15,8 @@ export interface ProblemDetailsOptions {
 
 /**
  * Answers errors as RFC 9457 `application/problem+json`, naming what was wrong.
- * Unexpected errors are logged in full and answered with a bare 500. A 5xx is
+ * Unexpected errors are logged in full and answered with a bare 500; an AWS service that
+ * timed out, throttled or failed, with a 503 and `Retry-After` (lib/aws-unavailable.ts). A 5xx is
  * logged as an error, unless it is an expected outcome (a change that met
  * another, `logLevel` in lib/errors.ts): a warning.
  *
@@ -27,11 +30,12 @@ export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj =>
 
   const problemDetailsMiddlewareOnError = (request: Request) => {
     if (request.response !== undefined && request.response !== null) return
-    const problem = toProblem(request.error)
+    const error = answeredError(request.error)
+    const problem = toProblem(error)
     if (problem.status >= 500)
-      logger[failureLogLevelOf(request.error)]('request failed', { error: request.error })
+      logger[failureLogLevelOf(error)]('request failed', { error: request.error })
     else logger.info('request refused', { status: problem.status, type: problem.type })
-    const response = problemResponse(problem, retryAfterOf(request.error))
+    const response = problemResponse(problem, retryAfterOf(error))
     const challenge =
       gatewayUrl && challengeFor(request.error, gatewayUrl(request.event as APIGatewayProxyEvent))
     request.response = challenge

@@ -41,6 +41,7 @@ export type A2AFailure =
       candidates?: { agentId: string; score: number }[]
     }
   | { kind: 'search-unavailable'; message: string }
+  | { kind: 'service-unavailable'; message: string }
   | { kind: 'internal'; message: string }
 
 const gatewayReasons = {
@@ -85,6 +86,13 @@ const gatewayReasons = {
     httpStatus: 503,
     rpcCode: -32058,
     reason: 'SEARCH_UNAVAILABLE',
+    status: 'UNAVAILABLE',
+  },
+  // An AWS service the gateway needs (its database, a key, a secret) did not serve the call.
+  'service-unavailable': {
+    httpStatus: 503,
+    rpcCode: -32060,
+    reason: 'SERVICE_UNAVAILABLE',
     status: 'UNAVAILABLE',
   },
   'skill-failed': {

@@ -83,10 +83,6 @@ export const toProblem = (error: unknown): Problem => {
   }
 }
 
-/** When a retry of what `error` refused may pass, in seconds (the answer's `Retry-After`). */
-export const retryAfterOf = (error: unknown): number | undefined =>
-  error instanceof SwitchboardError ? errorAnswerOf(error).retryAfterSeconds : undefined
-
 /** How a failure answered with a 5xx is logged: an error, unless its answer says it is expected. */
 export const failureLogLevelOf = (error: unknown): 'error' | 'warn' =>
   error instanceof SwitchboardError ? (errorAnswerOf(error).logLevel ?? 'error') : 'error'

@@ -88,13 +88,25 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
     common[401] = problem('No token, or an invalid or expired one')
     common[403] = problem('Not allowed')
   }
-  if (operation.auth === 'admin' && method !== 'GET') {
-    common[503] = problem(
-      'An admin change was refused, nothing changed (retry after `Retry-After` seconds): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits',
-    )
-  }
+  const unavailable =
+    'A service the gateway depends on (its database, a key, the identity provider) did not answer in time or is overloaded: retry after `Retry-After` seconds'
+  common[503] = problem(
+    operation.auth === 'admin' && method !== 'GET'
+      ? `An admin change was refused, nothing changed (retry after \`Retry-After\` seconds): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits; or ${unavailable}`
+      : unavailable,
+  )
   common[500] = problem('Unexpected error (logged; nothing more is said)')
   return common
+}
+
+/** The operation's own answers over the common ones; a 503 of its own says both. */
+const answersOf = (method: string, operation: ApiOperation): Record<number, ApiResponse> => {
+  const common = commonResponses(method, operation)
+  const own = operation.responses[503]
+  const merged = { ...common, ...operation.responses }
+  if (own && common[503])
+    merged[503] = { ...own, description: `${own.description}; or ${common[503].description}` }
+  return merged
 }
 
 const responsesOf = (
@@ -103,28 +115,26 @@ const responsesOf = (
   components: Record<string, JsonSchema>,
 ) =>
   Object.fromEntries(
-    Object.entries({ ...commonResponses(method, operation), ...operation.responses }).map(
-      ([status, response]) => {
-        // An error listed without a body is still answered as problem+json.
-        const answer =
-          Number(status) >= 400 && !response.body ? problem(response.description) : response
-        return [
-          status,
-          {
-            description: answer.description,
-            ...(answer.body
-              ? {
-                  content: {
-                    [answer.contentType ?? 'application/json']: {
-                      schema: schemaOf(answer.body, 'output', components),
-                    },
+    Object.entries(answersOf(method, operation)).map(([status, response]) => {
+      // An error listed without a body is still answered as problem+json.
+      const answer =
+        Number(status) >= 400 && !response.body ? problem(response.description) : response
+      return [
+        status,
+        {
+          description: answer.description,
+          ...(answer.body
+            ? {
+                content: {
+                  [answer.contentType ?? 'application/json']: {
+                    schema: schemaOf(answer.body, 'output', components),
                   },
-                }
-              : {}),
-          },
-        ]
-      },
-    ),
+                },
+              }
+            : {}),
+        },
+      ]
+    }),
   )
 
 const operationOf = (

@@ -62,6 +62,21 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  it('tells of a 503 to retry on every route, where a service it depends on did not answer, beside a route’s own 503', () => {
+    // Prepare
+    const described = describedRoutes.map((route) => {
+      const [method, path] = route.split(' ') as [string, string]
+      const answers = operation(method, path)?.responses as Record<string, { description: string }>
+      return [route, answers?.['503']?.description ?? ''] as const
+    })
+
+    // Assess
+    for (const [route, description] of described) {
+      expect(description, route).toContain('did not answer in time or is overloaded')
+    }
+    expect(Object.fromEntries(described)['POST /search']).toContain('The embedder is unavailable')
+  })
+
   it('describes no route that lib/routes.ts does not have', () => {
     // Assess
     expect(Object.keys(apiOperations).filter((key) => !describedRoutes.includes(key))).toEqual([])

@@ -1,3 +1,4 @@
+import { ThrottlingException } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import {
@@ -115,6 +116,41 @@ describe('a2aErrors middleware', () => {
     expect(response.body).not.toContain('postgres')
     expect(logger.error).toHaveBeenCalledWith('unhandled error on an A2A route', { error: secret })
   })
+
+  it.each([
+    ['JSON-RPC', 'agents-jsonrpc-send-message.json', { code: -32060 }],
+    ['HTTP+JSON', 'agents-rest-stream-message.json', { code: 503, status: 'UNAVAILABLE' }],
+  ] as const)(
+    'answers a DynamoDB that throttled, in %s, 503 with Retry-After, not a failure of the gateway',
+    async (_binding, eventFile, expected) => {
+      // Prepare
+      const throttled = new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })
+      logger.error.mockClear()
+      const handler = middy()
+        .use(a2aErrors({ logger }))
+        .use(a2aRequest())
+        .handler(async () => {
+          throw throttled
+        })
+
+      // Act
+      const response = (await invoke(handler, sampleEvent(eventFile))) as {
+        statusCode: number
+        headers: Record<string, string>
+        body: string
+      }
+
+      // Assess
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['retry-after']).toBe('1')
+      expect(JSON.parse(response.body).error).toMatchObject({
+        ...expected,
+        message: expect.stringContaining('retry in a moment'),
+      })
+      expect(response.body).not.toContain('Rate exceeded')
+      expect(logger.error).toHaveBeenCalledWith(expect.any(String), { error: throttled })
+    },
+  )
 
   it('answers a backend credentials failure as backend unavailable, without the reason', async () => {
     // Prepare

@@ -48,6 +48,47 @@ describe('problemDetails middleware', () => {
     expect(problem.detail).toContain('nothing was changed')
   })
 
+  it('answers an AWS request that timed out on every attempt 503 with Retry-After, and logs the timeout as an error', async () => {
+    // Prepare: what the SDK's Node handler throws once its attempts are spent.
+    const timedOut = Object.assign(
+      new Error('a request has exceeded the configured 2000 ms requestTimeout.'),
+      { name: 'TimeoutError', code: 'ETIMEDOUT', $metadata: { attempts: 3, totalRetryDelay: 180 } },
+    )
+    logger.error.mockClear()
+
+    // Act
+    const response = await invoke(failingWith(timedOut), {})
+
+    // Assess
+    expect(response.statusCode).toBe(503)
+    expect(response.headers).toMatchObject({ 'retry-after': '1' })
+    const problem = JSON.parse(response.body)
+    expect(problem).toMatchObject({
+      type: 'https://switchboard.dev/problems/dependency-unavailable',
+      title: 'Service unavailable',
+      status: 503,
+    })
+    expect(problem.detail).toContain('retry in a moment')
+    expect(problem.detail).not.toContain('requestTimeout')
+    expect(logger.error).toHaveBeenCalledWith('request failed', { error: timedOut })
+  })
+
+  it('answers a condition that failed as before: a 500, not a service to wait for', async () => {
+    // Prepare: a client fault of DynamoDB's (4xx) is no outage; a retry would fail the same.
+    const refused = Object.assign(new Error('The conditional request failed'), {
+      name: 'ConditionalCheckFailedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 1 },
+    })
+
+    // Act
+    const response = await invoke(failingWith(refused), {})
+
+    // Assess
+    expect(response.statusCode).toBe(500)
+    expect(response.headers).not.toHaveProperty('retry-after')
+  })
+
   it('logs a change that met another as a warning, not an error: it is no fault to page on', async () => {
     // Prepare
     const error = new ChangeInProgressError('the scopes and clients')
