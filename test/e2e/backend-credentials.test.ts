@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { asyncListener } from '../support/async-listener.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -12,27 +13,29 @@ const startTokenServer = async () => {
   let secret = 'secret-1'
   let issued = 0
   const valid = new Set<string>()
-  const server = createServer(async (request, response) => {
-    for await (const _ of request) {
-      // drain the form
-    }
-    const [id, given] = Buffer.from(
-      (request.headers.authorization ?? '').replace('Basic ', ''),
-      'base64',
-    )
-      .toString()
-      .split(':')
-    if (id !== 'gateway' || given !== secret) {
-      response
-        .writeHead(401, { 'content-type': 'application/json' })
-        .end('{"error":"invalid_client"}')
-      return
-    }
-    const token = `token-${++issued}`
-    valid.add(token)
-    response.writeHead(200, { 'content-type': 'application/json' })
-    response.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }))
-  })
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      for await (const _ of request) {
+        // drain the form
+      }
+      const [id, given] = Buffer.from(
+        (request.headers.authorization ?? '').replace('Basic ', ''),
+        'base64',
+      )
+        .toString()
+        .split(':')
+      if (id !== 'gateway' || given !== secret) {
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"error":"invalid_client"}')
+        return
+      }
+      const token = `token-${++issued}`
+      valid.add(token)
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }))
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { asyncListener } from '../support/async-listener.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
@@ -22,32 +23,39 @@ const startLegacyAgent = async ({ jsonRpcOnly = false } = {}) => {
     skills: [],
   })
   const received: { path: string; body: string; version?: string }[] = []
-  const server = createServer(async (request, response) => {
-    let body = ''
-    for await (const chunk of request) body += chunk
-    if (request.url === '/.well-known/agent-card.json') {
+  const server = createServer(
+    asyncListener(async (request, response) => {
+      let body = ''
+      for await (const chunk of request) body += chunk
+      if (request.url === '/.well-known/agent-card.json') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(card()))
+        return
+      }
+      if (request.url === '/rest/v1/card') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ ...card(), description: 'Extended, for callers it knows' }))
+        return
+      }
+      received.push({
+        path: request.url ?? '',
+        body,
+        version: request.headers['a2a-version'] as string,
+      })
       response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(JSON.stringify(card()))
-      return
-    }
-    if (request.url === '/rest/v1/card') {
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(JSON.stringify({ ...card(), description: 'Extended, for callers it knows' }))
-      return
-    }
-    received.push({
-      path: request.url ?? '',
-      body,
-      version: request.headers['a2a-version'] as string,
-    })
-    response.writeHead(200, { 'content-type': 'application/json' })
-    const task = { kind: 'task', id: 'legacy-task', contextId: 'c', status: { state: 'completed' } }
-    response.end(
-      JSON.stringify(
-        request.url === '/rpc' ? { jsonrpc: '2.0', id: JSON.parse(body).id, result: task } : task,
-      ),
-    )
-  })
+      const task = {
+        kind: 'task',
+        id: 'legacy-task',
+        contextId: 'c',
+        status: { state: 'completed' },
+      }
+      response.end(
+        JSON.stringify(
+          request.url === '/rpc' ? { jsonrpc: '2.0', id: JSON.parse(body).id, result: task } : task,
+        ),
+      )
+    }),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

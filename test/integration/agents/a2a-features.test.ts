@@ -21,6 +21,7 @@ import { dataOf, textOf } from '../../../agents/a2a/parts.ts'
 import { startCalculatorAgent } from '../../../agents/calculator/agent.ts'
 import type { RunningAgent } from '../../../agents/serve.ts'
 import { startWeatherAgent } from '../../../agents/weather/agent.ts'
+import { asyncListener } from '../../support/async-listener.ts'
 import { clientFor, sendForTask, stateName, TRANSPORTS } from './support/client.ts'
 import { answerText, statusText } from './support/messages.ts'
 
@@ -360,14 +361,16 @@ describe('sample agents, all of A2A', () => {
       completed = new Promise((resolve) => {
         markCompleted = resolve
       })
-      webhook = createServer(async (request: IncomingMessage, response) => {
-        let text = ''
-        for await (const chunk of request) text += chunk
-        const body = JSON.parse(text) as StreamResponse
-        received.push({ token: request.headers['x-a2a-notification-token'] as string, body })
-        response.writeHead(200).end()
-        if (JSON.stringify(body).includes('TASK_STATE_COMPLETED')) markCompleted()
-      })
+      webhook = createServer(
+        asyncListener(async (request: IncomingMessage, response) => {
+          let text = ''
+          for await (const chunk of request) text += chunk
+          const body = JSON.parse(text) as StreamResponse
+          received.push({ token: request.headers['x-a2a-notification-token'] as string, body })
+          response.writeHead(200).end()
+          if (JSON.stringify(body).includes('TASK_STATE_COMPLETED')) markCompleted()
+        }),
+      )
       await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve))
     })
 
