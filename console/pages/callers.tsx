@@ -291,20 +291,27 @@ export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) =>
     if (Object.keys(problems).length > 0) {
       return setNotice({ kind: 'error', text: 'Fix the fields marked below.' })
     }
-    act(`caller ${name} created`, async () => {
-      const created = await api<Client & { clientSecret: string }>('POST', '/admin/clients', {
-        name,
-        scopes: chosen,
-      }).catch((error: unknown) => {
-        if (error instanceof ApiError) {
-          setErrors(error.code === 'unknown-scope' ? { scopes: error.message } : error.fields)
-        }
-        throw error
-      })
-      setSecret({ clientId: created.clientId, secret: created.clientSecret })
-      setName('')
-      setChosen([])
-    })
+    act(
+      (created: Client) =>
+        created.tokensRefused
+          ? `caller ${created.name} created, but the gateway refuses its tokens until ${created.clientId} is added to extra_allowed_client_ids (it accepts only the callers its stack lists)`
+          : `caller ${created.name} created`,
+      async () => {
+        const created = await api<Client & { clientSecret: string }>('POST', '/admin/clients', {
+          name,
+          scopes: chosen,
+        }).catch((error: unknown) => {
+          if (error instanceof ApiError) {
+            setErrors(error.code === 'unknown-scope' ? { scopes: error.message } : error.fields)
+          }
+          throw error
+        })
+        setSecret({ clientId: created.clientId, secret: created.clientSecret })
+        setName('')
+        setChosen([])
+        return created
+      },
+    )
   }
 
   /** Offered for every caller, managed ones too: it changes no credential, it refuses tokens. */
@@ -367,6 +374,7 @@ export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) =>
             <h2>
               {client.name}
               {client.managedBy ? <span class="badge">managed by Terraform</span> : null}
+              {client.tokensRefused ? <span class="badge badge-warn">tokens refused</span> : null}
             </h2>
             <dl class="facts">
               <dt>Client id</dt>
@@ -376,6 +384,14 @@ export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) =>
               <dt>Scopes</dt>
               <dd>{client.scopes.join(', ') || 'none'}</dd>
             </dl>
+            {client.tokensRefused ? (
+              <p class="muted">
+                The gateway accepts only the callers its stack lists (
+                <code>restrict_client_ids</code>
+                ): add <code>{client.clientId}</code> to <code>extra_allowed_client_ids</code> and
+                apply for its tokens to work.
+              </p>
+            ) : null}
             {client.managedBy ? (
               <>
                 <p class="muted">Terraform owns this caller: change it there, not here.</p>

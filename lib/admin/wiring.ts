@@ -148,6 +148,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       tableName('idempotency', config.tablePrefix),
     ),
     managedClientIds: config.callers.managedClientIds,
+    allowedClientIds: config.token.allowedClientIds,
     logError: (message, details) => logger.error(message, details),
     revocations,
   }

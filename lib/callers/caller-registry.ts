@@ -17,10 +17,13 @@ export interface CallerClient {
 
 /**
  * A client as the admin API shows it: `managedBy: "terraform"` marks one the
- * Terraform stack owns (MANAGED_CLIENT_IDS), which the API never changes.
+ * Terraform stack owns (MANAGED_CLIENT_IDS), which the API never changes;
+ * `tokensRefused` one whose tokens the gateway refuses, since it accepts only the
+ * clients ALLOWED_CLIENT_IDS lists.
  */
 export interface ShownClient extends CallerClient {
   managedBy?: 'terraform'
+  tokensRefused?: true
 }
 
 /** A client just made, or given a new secret: the secret is shown this once. */

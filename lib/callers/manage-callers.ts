@@ -35,6 +35,11 @@ export interface CallerAdminDeps {
   creations: ClientCreations
   /** The clients the Terraform stack owns (MANAGED_CLIENT_IDS): shown marked, never changed. */
   managedClientIds: readonly string[]
+  /**
+   * The only clients whose tokens the gateway accepts (ALLOWED_CLIENT_IDS, Terraform's
+   * `restrict_client_ids`); every other is shown `tokensRefused`. Absent: every client's.
+   */
+  allowedClientIds?: readonly string[] | undefined
   /** Says what a failed creation could not undo (a client left working, a key not released). */
   logError: (message: string, details: Record<string, unknown>) => void
   /** When each client's tokens were last revoked: a delete, a scope taken away, or on request. */
@@ -106,12 +111,22 @@ export const deleteScope = async (
   return { before, after: undefined }
 }
 
-/** The client as the admin API shows it: marked when Terraform owns it. */
-const shown = (
-  client: CallerClient,
-  { managedClientIds }: Pick<CallerAdminDeps, 'managedClientIds'>,
-): ShownClient =>
-  managedClientIds.includes(client.clientId) ? { ...client, managedBy: 'terraform' } : client
+type ShownDeps = Pick<CallerAdminDeps, 'managedClientIds' | 'allowedClientIds'>
+
+/**
+ * The client as the admin API shows it: marked when Terraform owns it, and when the gateway
+ * refuses its tokens (a client made here while the stack accepts only the clients it lists).
+ */
+const shown = <C extends CallerClient>(
+  client: C,
+  { managedClientIds, allowedClientIds }: ShownDeps,
+): C & ShownClient => ({
+  ...client,
+  ...(managedClientIds.includes(client.clientId) ? { managedBy: 'terraform' as const } : {}),
+  ...(allowedClientIds && !allowedClientIds.includes(client.clientId)
+    ? { tokensRefused: true as const }
+    : {}),
+})
 
 /**
  * Refuses to change a client Terraform owns: the API would fight the next
@@ -126,13 +141,13 @@ const refuseManaged = (
 
 /** `GET /admin/clients`: every client, those Terraform owns marked `managedBy: "terraform"`. */
 export const listClients = async (
-  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+  deps: Pick<CallerAdminDeps, 'callers'> & ShownDeps,
 ): Promise<ShownClient[]> => (await deps.callers.listClients()).map((client) => shown(client, deps))
 
 /** `GET /admin/clients/{clientId}`: the client, marked as in a listing. */
 export const getClient = async (
   clientId: string,
-  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds'>,
+  deps: Pick<CallerAdminDeps, 'callers'> & ShownDeps,
 ): Promise<ShownClient> => {
   const client = await deps.callers.getClient(clientId)
   if (!client) throw new ClientNotFoundError(clientId)
@@ -167,13 +182,13 @@ const cleanUp = async (
  */
 export const createClient = async (
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError' | 'managedClientIds'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError'> & ShownDeps,
   idempotencyKey?: string,
 ): Promise<{
   replayed: boolean
   before: CallerClient | undefined
   after: CallerClient
-  issued: CallerClient & IssuedSecret
+  issued: ShownClient & IssuedSecret
 }> => {
   const { callers, creations } = deps
   const client = createClientSchema.parse(body)
@@ -181,7 +196,7 @@ export const createClient = async (
   const create = async () => {
     const issued = await callers.createClient(client)
     const { clientSecret: _shownOnce, ...after } = issued
-    return { replayed: false, before: undefined, after, issued }
+    return { replayed: false, before: undefined, after, issued: shown(issued, deps) }
   }
   if (!idempotencyKey) return create()
   const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
@@ -197,7 +212,7 @@ export const createClient = async (
       replayed: true,
       before: rotation.before,
       after: rotation.after,
-      issued: { ...rotation.after, ...rotation.issued },
+      issued: shown({ ...rotation.after, ...rotation.issued }, deps),
     }
   }
   const release = () =>

@@ -140,6 +140,12 @@ export const callerClientSchema = z.object({
     .describe(
       'Set on a client the Terraform stack owns (MANAGED_CLIENT_IDS): PATCH, rotate-secret and DELETE refuse it (409)',
     ),
+  tokensRefused: z
+    .literal(true)
+    .optional()
+    .describe(
+      'Set on a client whose tokens the gateway refuses (401): the stack accepts only the clients it lists (restrict_client_ids), and this one is not among them until its id is added to extra_allowed_client_ids',
+    ),
 })
 
 /** A client with the secret it was just given: shown this once, never stored by the gateway. */

@@ -867,6 +867,52 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       },
     )
 
+    it.runIf(callersApiExists)(
+      'Callers: a caller whose tokens the gateway refuses (the stack accepts only those it lists) is marked when made and listed, saying how to let it in',
+      async () => {
+        // Prepare: the gateway as on AWS with restrict_client_ids, where a new client is not listed
+        const billing = { clientId: 'billing-app', name: 'billing', scopes: ['weather:invoke'] }
+        let created = false
+        const { faked, close } = await fakedPage(
+          (method) => {
+            if (method === 'POST') {
+              created = true
+              return {
+                status: 201,
+                json: { ...billing, clientSecret: 'shown-once', tokensRefused: true },
+              }
+            }
+            return {
+              status: 200,
+              json: { clients: created ? [{ ...billing, tokensRefused: true }] : [] },
+            }
+          },
+          (url) => url.pathname === '/admin/clients',
+        )
+        await faked.goto(`${stack.url}/console/#/callers`)
+        await faked.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
+
+        // Act
+        await faked.getByLabel('Name').fill('billing')
+        await faked.getByRole('checkbox', { name: /weather:invoke/ }).check()
+        await faked.getByRole('button', { name: 'Create caller' }).click()
+
+        // Assess
+        await faked
+          .getByText(
+            'caller billing created, but the gateway refuses its tokens until billing-app is added to extra_allowed_client_ids',
+          )
+          .waitFor()
+        const card = faked.locator('[data-client="billing-app"]')
+        await card.getByText('tokens refused').waitFor()
+        await expect(card.textContent()).resolves.toContain(
+          'add billing-app to extra_allowed_client_ids and apply for its tokens to work',
+        )
+        await shoot(faked, 'callers-tokens-refused')
+        await close()
+      },
+    )
+
     it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
       // Prepare: the gateway refuses the token from now on
       let refuse = false

@@ -510,4 +510,50 @@ describe('the callers admin steps', () => {
     expect(listed).toEqual([reportsApp, { ...sample, managedBy: 'terraform' }])
     expect(read).toEqual({ ...sample, managedBy: 'terraform' })
   })
+
+  it('marks a client whose tokens the gateway refuses, since it accepts only those it lists, when made, listed and read', async () => {
+    // Prepare: the stack accepts its own clients only (restrict_client_ids).
+    const sample = { clientId: 'sample-app', name: 'sample', scopes: ['reports:invoke'] }
+    const { callers } = memoryCallers(defined, [reportsApp, sample])
+    const deps = {
+      callers,
+      creations: noCreations,
+      ...errorLog(),
+      managedClientIds: ['sample-app'],
+      allowedClientIds: ['sample-app'],
+    }
+
+    // Act
+    const created = await createClient({ name: 'billing', scopes: ['reports:invoke'] }, deps)
+    const listed = await listClients(deps)
+    const read = await getClient('reports-app', deps)
+
+    // Assess
+    expect(created.issued).toEqual({
+      clientId: 'new-client',
+      name: 'billing',
+      scopes: ['reports:invoke'],
+      clientSecret: 'shown-once',
+      tokensRefused: true,
+    })
+    expect(listed).toEqual([
+      { ...reportsApp, tokensRefused: true },
+      { ...sample, managedBy: 'terraform' },
+    ])
+    expect(read).toEqual({ ...reportsApp, tokensRefused: true })
+  })
+
+  it('marks no client refused when the gateway accepts every client of its identity provider', async () => {
+    // Prepare
+    const { callers } = memoryCallers(defined, [reportsApp])
+    const deps = { callers, creations: noCreations, ...errorLog(), ...unmanaged }
+
+    // Act
+    const created = await createClient({ name: 'billing', scopes: ['reports:invoke'] }, deps)
+    const listed = await listClients(deps)
+
+    // Assess
+    expect(created.issued).not.toHaveProperty('tokensRefused')
+    expect(listed).toEqual([reportsApp])
+  })
 })
