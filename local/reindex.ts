@@ -1,12 +1,13 @@
 /**
  * `npm run reindex`: embeds every registered agent again into the search
- * index, e.g. after a failed embedding or a change of embedder. Uses the same
+ * index, e.g. after a failed embedding or a change of embedder, then removes the
+ * vectors of agents no record names (removeOrphanVectors). Uses the same
  * configuration as the handlers (the environment; for the laptop's state, run it
  * while `npm start` is stopped, with the same SWITCHBOARD_STATE_DIR).
  */
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { reindexAgents } from '../lib/discovery/agent-index.ts'
+import { reindexAgents, removeOrphanVectors } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -31,6 +32,14 @@ const main = async () => {
           ? console.error(`could not index ${agentId}: ${error.message}`)
           : console.log(`indexed ${agentId}`),
     ))
+    const orphans = await removeOrphanVectors(registry, search, ({ agentId, error }) =>
+      error
+        ? console.error(
+            `could not remove the vectors of ${agentId}, which no agent has: ${error.message}`,
+          )
+        : console.log(`removed the vectors of ${agentId}, which no agent has`),
+    )
+    failed += orphans.failed
   } finally {
     await state.close()
   }

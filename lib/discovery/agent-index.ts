@@ -65,24 +65,26 @@ type Settled =
   | { settled: false; record: AgentRecord | undefined; error: unknown }
 
 /**
- * Indexes `record`, then reads the agent again (a consistent read): if it has changed meanwhile
- * into something indexed otherwise (deactivated, deleted, another card or examples), this put may
- * have landed after that change's own indexing removed or replaced its vectors (a slow
- * embedding), so the index is brought in step with the agent as it now is, and read again, until
- * the two agree. Each round follows a change made meanwhile, so it ends when changes stop. Ends
- * with the agent as it now is (undefined: gone or being deleted), or, if indexing or the read
- * failed, with the record it was bringing the index in step with.
+ * Indexes `record` (removes the agent's vectors when undefined: no agent), then reads the agent
+ * again (a consistent read): if it has changed meanwhile into something indexed otherwise
+ * (deactivated, deleted, registered, another card or examples), this put or delete may have landed
+ * after that change's own indexing (a slow embedding), so the index is brought in step with the
+ * agent as it now is, and read again, until the two agree. Each round follows a change made
+ * meanwhile, so it ends when changes stop. Ends with the agent as it now is (undefined: gone or
+ * being deleted), or, if indexing or the read failed, with the record it was bringing the index
+ * in step with.
  */
 const settleIndex = async (
-  record: AgentRecord,
+  agentId: string,
+  record: AgentRecord | undefined,
   deps: AgentIndexDeps & { registry: Pick<AgentRegistry, 'get'> },
 ): Promise<Settled> => {
   let target: AgentRecord | undefined = record
   try {
     for (;;) {
       if (target) await indexAgent(target, deps)
-      else await unindexAgent(record.agentId, deps)
-      const read = await deps.registry.get(record.agentId)
+      else await unindexAgent(agentId, deps)
+      const read = await deps.registry.get(agentId)
       // An agent being deleted is as good as gone: its vectors go, its record is not marked.
       const now = read?.status === 'deleting' ? undefined : read
       if (sameVectors(now, target)) return { settled: true, record: now }
@@ -109,7 +111,7 @@ export const indexChange = async (
     warn: (message: string, details: Record<string, unknown>) => void
   },
 ): Promise<AgentRecord> => {
-  const outcome = await settleIndex(after, deps)
+  const outcome = await settleIndex(after.agentId, after, deps)
   if (!outcome.settled) {
     deps.warn('agent not indexed; a sync or npm run reindex will retry', {
       agentId: after.agentId,
@@ -160,7 +162,7 @@ export const reindexAgents = async (
   let failed = 0
   for (const listed of await registry.list()) {
     if (listed.status === 'deleting' || !which(listed)) continue
-    const outcome = await settleIndex(listed, { ...deps, registry })
+    const outcome = await settleIndex(listed.agentId, listed, { ...deps, registry })
     const { record } = outcome
     try {
       if (!outcome.settled) throw outcome.error
@@ -173,4 +175,39 @@ export const reindexAgents = async (
     }
   }
   return { failed }
+}
+
+/**
+ * Removes the vectors of agents no record names, or only one being deleted (`npm run reindex`):
+ * left by a process that died between a late put and its re-read (settleIndex), or by a delete
+ * that failed after its mark and was never run again. A reindex embeds records, so it never
+ * visits them, and they take `/search` places from agents a caller may use. Each agent is read
+ * (a consistent read) before its vectors go, and again after (settleIndex): one registered
+ * meanwhile ends indexed. Says which agents' vectors went through `report`.
+ *
+ * @example
+ * await removeOrphanVectors(registry, search, ({ agentId }) => console.log(`removed ${agentId}`))
+ */
+export const removeOrphanVectors = async (
+  registry: Pick<AgentRegistry, 'get'>,
+  deps: AgentIndexDeps,
+  report: (outcome: { agentId: string; error?: Error }) => void,
+): Promise<{ removed: number; failed: number }> => {
+  let removed = 0
+  let failed = 0
+  for (const agentId of await deps.index.agentIds()) {
+    const record = await registry.get(agentId)
+    if (record && record.status !== 'deleting') continue
+    const outcome = await settleIndex(agentId, undefined, { ...deps, registry })
+    if (outcome.settled) {
+      // Registered meanwhile: indexed as it now is, nothing removed.
+      if (outcome.record) continue
+      removed++
+      report({ agentId })
+    } else {
+      failed++
+      report({ agentId, error: outcome.error as Error })
+    }
+  }
+  return { removed, failed }
 }

@@ -1,6 +1,12 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
+import {
+  agentIdOfKey,
+  type IndexedVector,
+  type VectorIndex,
+  type VectorMatch,
+  type VectorQuery,
+} from './vector-index.ts'
 
 /**
  * What a query scans. Every stored vector of the query's dimension, scaled to
@@ -98,6 +104,10 @@ export class LocalVectorIndex implements VectorIndex {
   }
 
   /** True when the file holds vectors another embedder made, which must be embedded again. */
+  async agentIds(): Promise<string[]> {
+    return [...new Set([...(await this.#load()).keys()].map(agentIdOfKey))]
+  }
+
   async holdsOtherEmbedders(): Promise<boolean> {
     await this.#load()
     return this.#foreign > 0

@@ -1,5 +1,6 @@
 import {
   DeleteVectorsCommand,
+  ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
   type S3VectorsClient,
@@ -53,6 +54,20 @@ export class S3VectorsIndex implements VectorIndex {
     for (const batch of batches(keys)) {
       await this.#client.send(new DeleteVectorsCommand({ ...this.#location, keys: batch }))
     }
+  }
+
+  /** Every vector's key, a page of up to 1,000 at a time (ListVectors' most), data and metadata left out. */
+  async agentIds(): Promise<string[]> {
+    const agentIds = new Set<string>()
+    let nextToken: string | undefined
+    do {
+      const page = await this.#client.send(
+        new ListVectorsCommand({ ...this.#location, maxResults: 1000, nextToken }),
+      )
+      for (const { key } of page.vectors ?? []) if (key) agentIds.add(agentIdOfKey(key))
+      nextToken = page.nextToken
+    } while (nextToken)
+    return [...agentIds]
   }
 
   /**

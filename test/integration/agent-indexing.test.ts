@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
-import { indexChange, reindexAgents, unindexAgent } from '../../lib/discovery/agent-index.ts'
+import {
+  indexAgent,
+  indexChange,
+  reindexAgents,
+  removeOrphanVectors,
+  unindexAgent,
+} from '../../lib/discovery/agent-index.ts'
 import { routingExampleText } from '../../lib/discovery/agent-text.ts'
 import type { Embedder } from '../../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
@@ -204,5 +210,61 @@ describe('the search index, when an indexing overlaps a later change of the agen
 
     // Assess
     expect(await searchFinds('echo-5')).toEqual([])
+  })
+  it('npm run reindex removes the vectors no agent has (a process died before its re-read), and keeps every registered agent’s', async () => {
+    // Prepare: a deleted agent's vectors put back by a late indexing, its re-read never made
+    await register('echo-6', ['say it back'])
+    await register('echo-7')
+    const { after: deleted } = await patchAgent('echo-7', { routingExamples: ['gone soon'] }, deps)
+    await deleteAgent('echo-7', deps)
+    if (!deleted) throw new Error('echo-7 was not changed')
+    await indexAgent(deleted, { embedder, index })
+    expect(await searchFinds('echo-7')).toHaveLength(1)
+    const reported: string[] = []
+
+    // Act
+    const outcome = await removeOrphanVectors(registry, { embedder, index }, ({ agentId, error }) =>
+      reported.push(error ? `failed ${agentId}` : agentId),
+    )
+
+    // Assess
+    expect(reported).toEqual(['echo-7'])
+    expect(outcome).toEqual({ removed: 1, failed: 0 })
+    expect(await searchFinds('echo-7')).toEqual([])
+    expect(await index.agentIds()).not.toContain('echo-7')
+    expect(await searchFinds('echo-6', 'say it back')).toHaveLength(1)
+  })
+
+  it('does not remove the vectors of an agent registered again while npm run reindex found it gone', async () => {
+    // Prepare: echo-8's vectors outlived its delete; it is registered again right after the
+    // removal reads it gone, before its vectors go
+    await register('echo-8')
+    const { after: old } = await patchAgent('echo-8', { routingExamples: ['first life'] }, deps)
+    await deleteAgent('echo-8', deps)
+    if (!old) throw new Error('echo-8 was not changed')
+    await indexAgent(old, { embedder, index })
+    let registeredAgain = false
+    const reading = {
+      get: async (agentId: string) => {
+        const read = await registry.get(agentId)
+        if (agentId === 'echo-8' && !registeredAgain) {
+          registeredAgain = true
+          await register('echo-8')
+        }
+        return read
+      },
+    }
+    const reported: string[] = []
+
+    // Act
+    const outcome = await removeOrphanVectors(reading, { embedder, index }, ({ agentId }) =>
+      reported.push(agentId),
+    )
+
+    // Assess: indexed as it now is, and not said to be removed
+    expect(registeredAgain).toBe(true)
+    expect(reported).not.toContain('echo-8')
+    expect(outcome.failed).toBe(0)
+    expect(await searchFinds('echo-8')).toHaveLength(1)
   })
 })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   type DeleteVectorsCommand,
+  type ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
 } from '@aws-sdk/client-s3vectors'
@@ -376,6 +377,33 @@ describe('S3 Vectors index (contract)', () => {
         filter: {
           $and: [{ agentId: { $in: ['billing', 'hr'] } }, { status: { $eq: 'active' } }],
         },
+      },
+    ])
+  })
+  it('names each agent it holds vectors of once, following every page of ListVectors, without their data', async () => {
+    // Prepare: two pages, an agent's card and example vectors split between them
+    const pages = [
+      { vectors: [{ key: 'weather' }, { key: 'weather#example-0' }], nextToken: 'page-2' },
+      { vectors: [{ key: 'weather#example-1' }, { key: 'gone-agent' }] },
+    ]
+    const send = vi.fn(async () => pages.shift())
+    const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
+
+    // Act
+    const agentIds = await index.agentIds()
+
+    // Assess
+    expect(agentIds).toEqual(['weather', 'gone-agent'])
+    const asked = (send.mock.calls as unknown as [ListVectorsCommand][]).map(
+      ([command]) => command.input,
+    )
+    expect(asked).toEqual([
+      { vectorBucketName: 'switchboard-vectors', indexName: 'agents', maxResults: 1000 },
+      {
+        vectorBucketName: 'switchboard-vectors',
+        indexName: 'agents',
+        maxResults: 1000,
+        nextToken: 'page-2',
       },
     ])
   })
