@@ -153,12 +153,14 @@ const gatewayEnv = z.object({
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
   READY_TIMEOUT_MS: positiveInt.default(2_000),
   /**
-   * The longest one attempt of a request to an AWS service (DynamoDB, KMS, Secrets Manager,
-   * Cognito, Bedrock, S3 Vectors) may take, connecting included; the SDK retries a timed-out
-   * attempt (three attempts in all), so a service that stopped answering fails a call within
-   * about three times this, not at the function's timeout.
+   * How long one attempt of a request to an AWS service (DynamoDB, KMS, Secrets Manager,
+   * Bedrock, S3 Vectors; not Cognito) may wait for its answer to begin, connecting included, or
+   * for more of it once begun; the SDK retries a timed-out attempt (three attempts, DynamoDB's
+   * four), so a service that stopped answering fails a call within about four times this, not
+   * at the function's timeout. Long against any answer of a service that works: a retried write
+   * the service had carried out may meet itself (docs/architecture.md, rule 17).
    */
-  AWS_REQUEST_TIMEOUT_MS: positiveInt.default(2_000),
+  AWS_REQUEST_TIMEOUT_MS: positiveInt.default(5_000),
 })
 
 /** What one variable cannot be without another: checked after each is read on its own. */
@@ -342,7 +344,7 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   metricsSink: env.METRICS_SINK ?? (env.SWITCHBOARD_MODE === 'local' ? 'prometheus' : 'emf'),
   /** How long `GET /health/ready` waits for each dependency before calling it failed. */
   readyTimeoutMs: env.READY_TIMEOUT_MS,
-  /** The longest one attempt of an AWS service request may take (every SDK client, the lean path). */
+  /** How long one attempt of an AWS request may wait for its answer (awsClientOptions, the lean path). */
   awsRequestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
   push: {
     /** The SQS queue pushes wait in for delivery; unset, they are delivered in this process. */

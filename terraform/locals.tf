@@ -114,8 +114,9 @@ locals {
     CALIBRATION_MAX_EMBEDDINGS = tostring(var.calibration_max_embeddings)
     BACKEND_ALLOWED_CIDRS      = join(",", var.backend_allowed_cidrs)
     READY_TIMEOUT_MS           = "2000"
-    # One attempt of an AWS request, three in all: within the authorizer's 10 s (above).
-    AWS_REQUEST_TIMEOUT_MS = "2000"
+    # One attempt of an AWS request (lib/config.ts): four of DynamoDB's end within 20 s and a
+    # bit, before API Gateway's 29 s for a unary call.
+    AWS_REQUEST_TIMEOUT_MS = "5000"
     # Push delivery (push.tf): 5 attempts, 1 s, 2 s, 4 s and 8 s apart, each up to
     # push_webhook_timeout_ms: within the push-delivery function's timeout (variables.tf).
     PUSH_DELIVERY_QUEUE_URL = aws_sqs_queue.push_deliveries.url

@@ -1,5 +1,4 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
-import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { OneAtATime } from '../dynamo-lease.ts'
 import type { CallerRegistry } from './caller-registry.ts'
@@ -13,7 +12,7 @@ import { FileCallerRegistry } from './file-caller-registry.ts'
  * COGNITO_USER_POOL_ID).
  */
 export const callerRegistryFor = (
-  config: AwsClientConfig & Pick<GatewayConfig, 'callers' | 'token'>,
+  config: Pick<GatewayConfig, 'callers' | 'region' | 'token'>,
   /** Keeps Cognito's read-modify-writes apart across instances (a DynamoDB lease). */
   oneAtATime: OneAtATime,
 ): CallerRegistry => {
@@ -36,7 +35,10 @@ export const callerRegistryFor = (
     }
   }
   // The endpoint may be overridden by AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (the SDK reads it).
-  return new CognitoCallerRegistry(new CognitoIdentityProviderClient(awsClientOptions(config)), {
+  // No limit on an attempt (AWS_REQUEST_TIMEOUT_MS), unlike every other AWS client: the SDK would
+  // retry a cut CreateUserPoolClient that Cognito then carries out too, leaving a client with a
+  // secret nobody was shown. Only the admin function calls Cognito, within its own 60 s.
+  return new CognitoCallerRegistry(new CognitoIdentityProviderClient({ region: config.region }), {
     userPoolId,
     resourceServerIdentifier,
     adminScope: config.token.adminScope,

@@ -24,7 +24,7 @@ const bedrockEmbedder = (
       import('./bedrock-embedder.ts'),
     ])
     return new BedrockEmbedder(
-      tracing.captureClient(new BedrockRuntimeClient(awsClientOptions(aws))),
+      tracing.captureClient(new BedrockRuntimeClient(awsClientOptions(aws, { http2: true }))),
       dimension,
     )
   })

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * An AWS service stand-in that takes every request and never answers it: what a service that
- * stopped responding looks like to a client. It counts the requests (attempts) it was sent.
- * `http2`: over cleartext HTTP/2, as the SDK's HTTP/2 clients (Bedrock Runtime's) speak.
+ * stopped responding looks like to a client. It counts the requests (attempts) it was sent, and
+ * the HTTP/2 sessions they came on. `http2`: over cleartext HTTP/2, as the SDK's HTTP/2 clients
+ * (Bedrock Runtime's) speak.
  *
  * @example
  * const silent = await startSilentService()
@@ -21,9 +22,11 @@ export const startSilentService = async ({ http2 = false } = {}) => {
     request.resume()
   }
   const sessions = new Set<Http2Session>()
+  let sessionsOpened = 0
   const server = http2 ? createHttp2Server(take) : createServer(take)
   server.on('session', (session: Http2Session) => {
     sessions.add(session)
+    sessionsOpened++
     session.once('close', () => sessions.delete(session))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -31,6 +34,7 @@ export const startSilentService = async ({ http2 = false } = {}) => {
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => requests,
+    sessions: () => sessionsOpened,
     stop: () =>
       new Promise<void>((resolve) => {
         if ('closeAllConnections' in server) server.closeAllConnections()
