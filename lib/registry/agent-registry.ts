@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   DeleteCommand,
@@ -183,7 +184,12 @@ export class DynamoAgentRegistry implements AgentRegistry {
     }
   }
 
-  /** Writes the record if `condition` holds; otherwise throws what `refused` says went wrong. */
+  /**
+   * Writes the record if `condition` holds; otherwise throws what `refused` says went wrong. A
+   * refusal after more than one attempt may be the request's own write meeting itself: an
+   * attempt the SDK gave up on (no answer in time, a reset) that the table had carried out. The
+   * record as stored is then read (consistently), and if it is this one, the write is done.
+   */
   async #put(
     record: AgentRecord,
     condition: Pick<
@@ -197,9 +203,15 @@ export class DynamoAgentRegistry implements AgentRegistry {
         new PutCommand({ TableName: this.#tableName, Item: record, ...condition }),
       )
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw await refused()
-      throw error
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      if ((error.$metadata.attempts ?? 1) > 1 && (await this.#stored(record))) return
+      throw await refused()
     }
+  }
+
+  /** Whether the table holds `record` as it is (undefined members are not stored). */
+  async #stored(record: AgentRecord): Promise<boolean> {
+    return isDeepStrictEqual(await this.get(record.agentId), JSON.parse(JSON.stringify(record)))
   }
 }
 

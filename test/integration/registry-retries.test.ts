@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
+import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
+import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
+import { parseCidrs } from '../../lib/registry/backend-address.ts'
+import {
+  type AgentAdminDeps,
+  patchAgent,
+  registerAgent,
+} from '../../lib/registry/register-agent.ts'
+import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
+import { tableName } from '../../lib/tables.ts'
+import { startAnswerLostProxy } from '../support/answer-lost-proxy.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
+
+const localPolicy = { mode: 'local' as const, allowed: parseCidrs(['127.0.0.0/8']) }
+const cardFetch = guardedFetch(localPolicy)
+
+const dynalite = databaseEngines.find(([engine]) => engine === 'dynalite')
+if (!dynalite) throw new Error('no dynalite engine')
+
+/**
+ * A registration or a change whose write the table carried out but whose answer was lost (a
+ * reset, an attempt cut at AWS_REQUEST_TIMEOUT_MS): the SDK sends it again, and its condition
+ * then meets the write itself. The change is done, and is answered so.
+ */
+describe('agent changes whose write landed but whose answer was lost', () => {
+  let database: TestDatabase
+  let proxy: Awaited<ReturnType<typeof startAnswerLostProxy>>
+  let backend: Awaited<ReturnType<typeof startCardServer>>
+  let secretsDir: string
+  let registry: DynamoAgentRegistry
+  let deps: AgentAdminDeps
+
+  beforeAll(async () => {
+    database = await dynalite[1]('lost-')
+    proxy = await startAnswerLostProxy(database.endpoint)
+    backend = await startCardServer()
+    backend.serve(validCard(backend.url))
+    secretsDir = await mkdtemp(join(tmpdir(), 'switchboard-secrets-'))
+    // Through the proxy, the way documentClientOn goes to the database itself.
+    registry = new DynamoAgentRegistry(
+      documentClientOn({ ...database, endpoint: proxy.url }),
+      tableName('agents', 'lost-'),
+    )
+    deps = {
+      registry,
+      secrets: new FileSecretStore(join(secretsDir, 'secrets.json')),
+      fetchCard: (url) => fetchAgentCard(url, { timeoutMs: 2_000, fetch: cardFetch }),
+      fetchKeys: (url) => fetchKeySet(url, { timeoutMs: 2_000, fetch: cardFetch }),
+      addressPolicy: localPolicy,
+    }
+  })
+  afterAll(async () => {
+    await backend?.stop()
+    await proxy?.stop()
+    await database?.stop()
+    await rm(secretsDir, { recursive: true, force: true })
+  })
+
+  const storedSecrets = async () =>
+    Object.keys(JSON.parse(await readFile(join(secretsDir, 'secrets.json'), 'utf8')))
+
+  it('registers an agent with its key, the record keeping a secret that is still there', async () => {
+    // Prepare
+    proxy.loseNextAnswerTo('PutItem')
+
+    // Act
+    const change = await registerAgent(
+      {
+        agentId: 'relay',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+        auth: { type: 'api_key', apiKey: 'k-1' },
+      },
+      deps,
+    )
+
+    // Assess
+    expect(proxy.lost()).toBe(1)
+    expect(change.after).toMatchObject({ agentId: 'relay', status: 'active' })
+    const stored = await registry.get('relay')
+    expect(stored).toEqual(JSON.parse(JSON.stringify(change.after)))
+    const { auth } = stored ?? {}
+    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
+      true,
+    )
+  })
+
+  it('changes an agent, answered as changed rather than as changed meanwhile by another', async () => {
+    // Prepare
+    proxy.loseNextAnswerTo('PutItem')
+
+    // Act
+    const change = await patchAgent('relay', { status: 'inactive' }, deps)
+
+    // Assess
+    expect(proxy.lost()).toBe(2)
+    expect(change.after).toMatchObject({ status: 'inactive' })
+    expect(await registry.get('relay')).toMatchObject({ status: 'inactive' })
+  })
+})
