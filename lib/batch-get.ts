@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DependencyUnavailableError } from './errors.ts'
 
 /** BatchGetItem's most keys per request. */
 const batchSize = 100
@@ -7,7 +8,8 @@ const maxAttempts = 5
 /**
  * The items of `keys` in one table, read by BatchGetItem 100 keys at a time. The
  * keys DynamoDB leaves unprocessed (throttled) are asked again after a growing
- * pause, at most five times per batch; past that the read fails, naming `lookup`.
+ * pause, at most five times per batch; past that the read fails, naming `lookup`, as a
+ * service not serving it (503, `Retry-After`).
  *
  * @example
  * const items = await batchGetItems(client, table, [{ scope: 'weather:invoke' }], { lookup: 'permissions lookup' })
@@ -23,7 +25,9 @@ export const batchGetItems = async (
     let pending = keys.slice(start, start + batchSize)
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > maxAttempts) {
-        throw new Error(`${options.lookup} still throttled after ${maxAttempts} attempts`)
+        throw new DependencyUnavailableError({
+          cause: new Error(`${options.lookup} still throttled after ${maxAttempts} attempts`),
+        })
       }
       const response = await client.send(
         new BatchGetCommand({

@@ -162,7 +162,6 @@ export const errorAnswers = {
   },
   'client-not-found': { status: 404, title: 'Client not found', a2a: 'invalid-request' },
   'managed-client': { status: 409, title: 'Client managed by Terraform', a2a: 'invalid-request' },
-  // The other change takes a few Cognito calls: a second or two.
   // An AWS service timed out, throttled or failed, after the SDK's own retries: a moment may do.
   'dependency-unavailable': {
     status: 503,
@@ -172,6 +171,7 @@ export const errorAnswers = {
       'A service the gateway depends on did not answer in time or is overloaded; retry in a moment.',
     retryAfterSeconds: 1,
   },
+  // The other change takes a few Cognito calls: a second or two.
   'change-in-progress': {
     status: 503,
     title: 'Change in progress',

@@ -89,12 +89,14 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
     common[403] = problem('Not allowed')
   }
   const unavailable =
-    'A service the gateway depends on (its database, a key, the identity provider) did not answer in time or is overloaded: retry after `Retry-After` seconds'
-  common[503] = problem(
-    operation.auth === 'admin' && method !== 'GET'
-      ? `An admin change was refused, nothing changed (retry after \`Retry-After\` seconds): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits; or ${unavailable}`
-      : unavailable,
-  )
+    'A service the gateway depends on (its database, a key, a secret, the embedder) did not answer in time or is overloaded: retry after `Retry-After` seconds'
+  const adminChange =
+    'An admin change was refused, nothing changed (retry after `Retry-After` seconds): its audit entry could not be written, or, for scopes and clients, another change held them for longer than it waits'
+  if (operation.auth === 'admin' && method !== 'GET') {
+    common[503] = problem(`${adminChange}; or ${unavailable}`)
+  } else if (!operation.awsFree) {
+    common[503] = problem(unavailable)
+  }
   common[500] = problem('Unexpected error (logged; nothing more is said)')
   return common
 }

@@ -49,6 +49,11 @@ export interface ApiOperation {
   query?: z.ZodObject
   body?: z.ZodType
   responses: Record<number, ApiResponse>
+  /**
+   * Answered without asking an AWS service (a mock, this document), or answering a service's
+   * failure itself (readiness): never the 503 of a service that did not answer.
+   */
+  awsFree?: true
 }
 
 const none = (description: string): ApiResponse => ({ description })
@@ -372,12 +377,14 @@ export const apiOperations: Record<string, ApiOperation> = {
     summary: 'This document',
     tag: 'discovery',
     auth: 'anonymous',
+    awsFree: true,
     responses: { 200: json('The OpenAPI 3.1 description of this API', z.looseObject({})) },
   },
   'GET /health': {
     summary: 'Liveness: the gateway is up and routing',
     tag: 'health',
     auth: 'anonymous',
+    awsFree: true,
     responses: { 200: json('Up', z.object({ status: z.literal('ok') })) },
   },
   'GET /health/ready': {
@@ -386,6 +393,7 @@ export const apiOperations: Record<string, ApiOperation> = {
       'For load balancers and uptime checks: no token, no rate limit. Each check is bounded by READY_TIMEOUT_MS.',
     tag: 'health',
     auth: 'anonymous',
+    awsFree: true,
     responses: {
       200: json(
         'Ready',
@@ -401,6 +409,7 @@ export const apiOperations: Record<string, ApiOperation> = {
     summary: 'How a client gets a token for this gateway (RFC 9728)',
     tag: 'health',
     auth: 'anonymous',
+    awsFree: true,
     responses: { 200: json('Protected resource metadata', protectedResourceMetadataSchema) },
   },
 }

@@ -38,8 +38,11 @@ describe('isAwsUnavailable', () => {
       new InternalServerError({ message: 'Internal', $metadata: metadata(500) }),
     ],
     [
-      'a refused connection',
-      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      'a refused connection to the service',
+      Object.assign(new Error('connect ECONNREFUSED'), {
+        code: 'ECONNREFUSED',
+        $metadata: { attempts: 3 },
+      }),
     ],
     [
       'a timeout inside Powertools idempotency’s own error',
@@ -66,6 +69,28 @@ describe('isAwsUnavailable', () => {
       Object.assign(new BackendCredentialsError('secret could not be read'), { cause: timedOut() }),
     ],
     ['something not an error', 'TimeoutError'],
+    [
+      'a failed fetch of another host (a JWKS, a webhook): no AWS service',
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+    ],
+    ['a timeout of an AbortSignal', new DOMException('The operation timed out.', 'TimeoutError')],
+    [
+      'a quota reached (Secrets Manager’s LimitExceededException): a moment will not do',
+      Object.assign(new Error('quota'), {
+        name: 'LimitExceededException',
+        $metadata: metadata(400),
+      }),
+    ],
+    [
+      'a domain error met deeper down, under a plain error',
+      new Error('wrapped', {
+        cause: Object.assign(new BackendCredentialsError('secret could not be read'), {
+          cause: timedOut(),
+        }),
+      }),
+    ],
   ])('is false of %s', (_name, error) => {
     expect(isAwsUnavailable(error)).toBe(false)
   })

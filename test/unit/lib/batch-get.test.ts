@@ -1,6 +1,7 @@
 import type { BatchGetCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { batchGetItems } from '../../../lib/batch-get.ts'
+import { DependencyUnavailableError, retryAfterOf } from '../../../lib/errors.ts'
 
 /** A client whose answers leave the first `throttled` requests' keys unprocessed but one. */
 const throttlingClient = (throttled: number) => {
@@ -43,7 +44,7 @@ describe('batchGetItems', () => {
     ])
   })
 
-  it('gives up after five requests for the same batch, naming the lookup', async () => {
+  it('gives up after five requests for the same batch, naming the lookup, as a service to retry shortly', async () => {
     // Prepare
     const client = throttlingClient(Number.POSITIVE_INFINITY)
     const keys = Array.from({ length: 10 }, (_, i) => ({ id: `k${i}` }))
@@ -51,10 +52,12 @@ describe('batchGetItems', () => {
     // Act
     const failure = await batchGetItems(client as never, 't', keys, {
       lookup: 'test lookup',
-    }).catch((error: Error) => error.message)
+    }).catch((error: Error) => error)
 
     // Assess
-    expect(failure).toBe('test lookup still throttled after 5 attempts')
+    expect(failure).toBeInstanceOf(DependencyUnavailableError)
+    expect((failure as Error).message).toContain('test lookup still throttled after 5 attempts')
+    expect(retryAfterOf(failure)).toBe(1)
     expect(client.asked).toHaveLength(5)
     expect(client.asked[0]?.consistent).toBeUndefined()
   })
