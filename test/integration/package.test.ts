@@ -208,6 +208,26 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     expect(packed).toContain('dist/types/middlewares/jwt-auth.d.ts')
   })
 
+  it('imports every middleware it exports in the team’s app, with only what the package declares and its peers', async () => {
+    // Prepare: each built middleware by the name a team imports it by
+    const names = packed.flatMap(
+      (path) => /^dist\/middlewares\/([\w-]+)\.mjs$/.exec(path)?.[1] ?? [],
+    )
+    const script = `for (const name of ${JSON.stringify(names)}) {
+  try { await import('switchboard/middlewares/' + name) } catch (error) { console.log(name + ': ' + error.message) }
+}`
+
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(workspace, 'team-agent'),
+      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    })
+
+    // Assess
+    expect(names.length).toBeGreaterThan(10)
+    expect(stdout.trim().split('\n').filter(Boolean)).toEqual([])
+  })
+
   for (const kind of Object.keys(teamAgentEvents)) {
     it(`answers a ${kind} event 200, 403 without the scope, 401 without a token, then 429`, () => {
       // Assess
