@@ -32,13 +32,20 @@ const main = async () => {
           ? console.error(`could not index ${agentId}: ${error.message}`)
           : console.log(`indexed ${agentId}`),
     ))
-    const orphans = await removeOrphanVectors(registry, search, ({ agentId, error }) =>
-      error
-        ? console.error(
-            `could not remove the vectors of ${agentId}, which no agent has: ${error.message}`,
-          )
-        : console.log(`removed the vectors of ${agentId}, which no agent has`),
-    )
+    const orphans = await removeOrphanVectors(registry, search, ({ agentId, error, registered }) =>
+      !error
+        ? console.log(`removed the vectors of ${agentId}, which no agent has`)
+        : registered
+          ? console.error(
+              `could not index ${agentId}, registered while its vectors were removed: ${error.message}`,
+            )
+          : console.error(
+              `could not remove the vectors of ${agentId}, which no agent has: ${error.message}`,
+            ),
+    ).catch((error: Error) => {
+      // The records are embedded already: say it was the index's listing that failed.
+      throw new Error(`the index's vectors could not be listed: ${error.message}`)
+    })
     failed += orphans.failed
   } finally {
     await state.close()

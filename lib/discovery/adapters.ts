@@ -52,7 +52,7 @@ const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string)
     put: async (vectors) => (await loaded()).put(vectors),
     delete: async (keys) => (await loaded()).delete(keys),
     query: async (vector, query) => (await loaded()).query(vector, query),
-    agentIds: async () => (await loaded()).agentIds(),
+    keys: async () => (await loaded()).keys(),
   }
 }
 

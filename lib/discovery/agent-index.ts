@@ -3,7 +3,7 @@ import type { AgentRecord } from '../registry/agent-record.ts'
 import type { AgentRegistry } from '../registry/agent-registry.ts'
 import { agentText, routingExampleText } from './agent-text.ts'
 import { type Embedder, embedTexts } from './embedder.ts'
-import { type VectorIndex, vectorKeysOf } from './vector-index.ts'
+import { agentIdOfKey, type VectorIndex, vectorKeysOf } from './vector-index.ts'
 
 export interface AgentIndexDeps {
   embedder: Embedder
@@ -182,31 +182,45 @@ export const reindexAgents = async (
  * left by a process that died between a late put and its re-read (settleIndex), or by a delete
  * that failed after its mark and was never run again. A reindex embeds records, so it never
  * visits them, and they take `/search` places from agents a caller may use. Each agent is read
- * (a consistent read) before its vectors go, and again after (settleIndex): one registered
- * meanwhile ends indexed. Says which agents' vectors went through `report`.
+ * (a consistent read) before its vectors go, every key the index holds of it, and again after
+ * (settleIndex): one registered meanwhile ends indexed, or, if that fails, its record says it is
+ * not. Says how each went through `report` (`registered`: it has an agent after all); one that
+ * fails does not stop the rest.
  *
  * @example
  * await removeOrphanVectors(registry, search, ({ agentId }) => console.log(`removed ${agentId}`))
  */
 export const removeOrphanVectors = async (
-  registry: Pick<AgentRegistry, 'get'>,
+  registry: Pick<AgentRegistry, 'get' | 'annotate'>,
   deps: AgentIndexDeps,
-  report: (outcome: { agentId: string; error?: Error }) => void,
+  report: (outcome: { agentId: string; error?: Error; registered?: boolean }) => void,
 ): Promise<{ removed: number; failed: number }> => {
+  const keysByAgent = Map.groupBy(await deps.index.keys(), agentIdOfKey)
   let removed = 0
   let failed = 0
-  for (const agentId of await deps.index.agentIds()) {
-    const record = await registry.get(agentId)
-    if (record && record.status !== 'deleting') continue
-    const outcome = await settleIndex(agentId, undefined, { ...deps, registry })
-    if (outcome.settled) {
+  for (const [agentId, keys] of keysByAgent) {
+    try {
+      const record = await registry.get(agentId)
+      if (record && record.status !== 'deleting') continue
+      // Any key of its, also one that is not of vectorKeysOf's form (written by another tool).
+      await deps.index.delete(keys)
+      const outcome = await settleIndex(agentId, undefined, { ...deps, registry })
+      if (!outcome.settled) {
+        if (outcome.record) await registry.annotate(outcome.record, { indexed: false })
+        throw outcome.error
+      }
       // Registered meanwhile: indexed as it now is, nothing removed.
       if (outcome.record) continue
       removed++
       report({ agentId })
-    } else {
+    } catch (error) {
       failed++
-      report({ agentId, error: outcome.error as Error })
+      const registered = (await registry.get(agentId).catch(() => undefined)) !== undefined
+      report({
+        agentId,
+        error: error instanceof Error ? error : new Error(String(error)),
+        registered,
+      })
     }
   }
   return { removed, failed }

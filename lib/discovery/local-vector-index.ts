@@ -1,12 +1,6 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import {
-  agentIdOfKey,
-  type IndexedVector,
-  type VectorIndex,
-  type VectorMatch,
-  type VectorQuery,
-} from './vector-index.ts'
+import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
 
 /**
  * What a query scans. Every stored vector of the query's dimension, scaled to
@@ -103,11 +97,11 @@ export class LocalVectorIndex implements VectorIndex {
     return nearest(this.#matrix, unit(vector), new Set(agentIds), topK)
   }
 
-  /** True when the file holds vectors another embedder made, which must be embedded again. */
-  async agentIds(): Promise<string[]> {
-    return [...new Set([...(await this.#load()).keys()].map(agentIdOfKey))]
+  async keys(): Promise<string[]> {
+    return [...(await this.#load()).keys()]
   }
 
+  /** True when the file holds vectors another embedder made, which must be embedded again. */
   async holdsOtherEmbedders(): Promise<boolean> {
     await this.#load()
     return this.#foreign > 0

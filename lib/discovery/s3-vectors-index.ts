@@ -57,17 +57,17 @@ export class S3VectorsIndex implements VectorIndex {
   }
 
   /** Every vector's key, a page of up to 1,000 at a time (ListVectors' most), data and metadata left out. */
-  async agentIds(): Promise<string[]> {
-    const agentIds = new Set<string>()
+  async keys(): Promise<string[]> {
+    const keys: string[] = []
     let nextToken: string | undefined
     do {
       const page = await this.#client.send(
         new ListVectorsCommand({ ...this.#location, maxResults: 1000, nextToken }),
       )
-      for (const { key } of page.vectors ?? []) if (key) agentIds.add(agentIdOfKey(key))
+      for (const { key } of page.vectors ?? []) if (key) keys.push(key)
       nextToken = page.nextToken
     } while (nextToken)
-    return [...agentIds]
+    return keys
   }
 
   /**

@@ -32,8 +32,8 @@ export interface VectorIndex {
   delete(keys: string[]): Promise<void>
   /** The closest agents, best first, each scored by the best of its vectors. */
   query(vector: number[], query: VectorQuery): Promise<VectorMatch[]>
-  /** Every agent the index holds a vector of, each once: a reindex compares them with the records. */
-  agentIds(): Promise<string[]>
+  /** The key of every vector the index holds: a reindex compares their agents with the records. */
+  keys(): Promise<string[]>
 }
 
 /**

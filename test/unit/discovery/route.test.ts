@@ -7,7 +7,7 @@ const isActive = async () => true
 const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): VectorIndex => ({
   put: async () => undefined,
   delete: async () => undefined,
-  agentIds: async () => Object.keys(scores),
+  keys: async () => Object.keys(scores),
   query: async (_vector, { agentIds }) => {
     seen.push([...agentIds])
     return Object.entries(scores)

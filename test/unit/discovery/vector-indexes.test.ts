@@ -380,7 +380,7 @@ describe('S3 Vectors index (contract)', () => {
       },
     ])
   })
-  it('names each agent it holds vectors of once, following every page of ListVectors, without their data', async () => {
+  it('lists the key of every vector it holds, following every page of ListVectors, without their data', async () => {
     // Prepare: two pages, an agent's card and example vectors split between them
     const pages = [
       { vectors: [{ key: 'weather' }, { key: 'weather#example-0' }], nextToken: 'page-2' },
@@ -390,10 +390,10 @@ describe('S3 Vectors index (contract)', () => {
     const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
 
     // Act
-    const agentIds = await index.agentIds()
+    const keys = await index.keys()
 
     // Assess
-    expect(agentIds).toEqual(['weather', 'gone-agent'])
+    expect(keys).toEqual(['weather', 'weather#example-0', 'weather#example-1', 'gone-agent'])
     const asked = (send.mock.calls as unknown as [ListVectorsCommand][]).map(
       ([command]) => command.input,
     )
