@@ -209,11 +209,21 @@ export class DynamoAgentRegistry implements AgentRegistry {
     }
   }
 
-  /** Whether the table holds `record` as it is (undefined members are not stored). */
+  /**
+   * Whether the table holds `record` as written (undefined members are not stored), but for the
+   * notes another request may have added since (`annotate`: indexed, a secret to retire); its
+   * `updatedAt` ties it to this write. A change identical to the millisecond, made by another
+   * request, would pass too: the agent is then as both asked.
+   */
   async #stored(record: AgentRecord): Promise<boolean> {
-    return isDeepStrictEqual(await this.get(record.agentId), JSON.parse(JSON.stringify(record)))
+    const stored = await this.get(record.agentId)
+    return stored !== undefined && isDeepStrictEqual(unannotated(stored), unannotated(record))
   }
 }
+
+/** A record without what `annotate` writes on it after a change, JSON as the table holds it. */
+const unannotated = ({ indexed: _indexed, retiredSecretArns: _retired, ...rest }: AgentRecord) =>
+  JSON.parse(JSON.stringify(rest)) as unknown
 
 /**
  * Keeps records in memory so a burst of calls to one agent reads the table

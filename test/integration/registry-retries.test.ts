@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
+import { AgentChangedError } from '../../lib/errors.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
 import {
@@ -34,6 +35,8 @@ describe('agent changes whose write landed but whose answer was lost', () => {
   let backend: Awaited<ReturnType<typeof startCardServer>>
   let secretsDir: string
   let registry: DynamoAgentRegistry
+  /** The same table, not through the proxy: another request's. */
+  let direct: DynamoAgentRegistry
   let deps: AgentAdminDeps
 
   beforeAll(async () => {
@@ -47,6 +50,7 @@ describe('agent changes whose write landed but whose answer was lost', () => {
       documentClientOn({ ...database, endpoint: proxy.url }),
       tableName('agents', 'lost-'),
     )
+    direct = new DynamoAgentRegistry(documentClientOn(database), tableName('agents', 'lost-'))
     deps = {
       registry,
       secrets: new FileSecretStore(join(secretsDir, 'secrets.json')),
@@ -102,5 +106,38 @@ describe('agent changes whose write landed but whose answer was lost', () => {
     expect(proxy.lost()).toBe(2)
     expect(change.after).toMatchObject({ status: 'inactive' })
     expect(await registry.get('relay')).toMatchObject({ status: 'inactive' })
+  })
+  it('registers an agent another request noted as indexed before the answer came back', async () => {
+    // Prepare: the note an indexing writes on the record (annotate), between the write and its retry
+    proxy.loseNextAnswerTo('PutItem', async () => {
+      const written = await direct.get('noted')
+      if (written) await direct.annotate(written, { indexed: true })
+    })
+
+    // Act
+    const change = await registerAgent(
+      { agentId: 'noted', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
+      deps,
+    )
+
+    // Assess
+    expect(change.after).toMatchObject({ agentId: 'noted', status: 'active' })
+    expect(await registry.get('noted')).toMatchObject({ indexed: true })
+  })
+
+  it('still refuses a change when another request changed the agent before the retry', async () => {
+    // Prepare: another change of the record lands between the write and its retry
+    proxy.loseNextAnswerTo('PutItem', () =>
+      patchAgent('relay', { routingExamples: ['another change'] }, { ...deps, registry: direct }),
+    )
+
+    // Act
+    const refused = await patchAgent('relay', { status: 'active' }, deps).catch(
+      (error: unknown) => error,
+    )
+
+    // Assess
+    expect(refused).toBeInstanceOf(AgentChangedError)
+    expect(await registry.get('relay')).toMatchObject({ routingExamples: ['another change'] })
   })
 })

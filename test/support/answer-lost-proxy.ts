@@ -12,7 +12,7 @@ import { asyncListener } from './async-listener.ts'
  * proxy.loseNextAnswerTo('PutItem')
  */
 export const startAnswerLostProxy = async (target: string) => {
-  let losing: string | undefined
+  let losing: { operation: string; meanwhile: () => Promise<unknown> } | undefined
   let lost = 0
   const server = createServer(
     asyncListener(async (request, response) => {
@@ -41,9 +41,11 @@ export const startAnswerLostProxy = async (target: string) => {
           upstream.end(Buffer.concat(chunks))
         },
       )
-      if (operation !== undefined && operation === losing) {
+      if (operation !== undefined && operation === losing?.operation) {
+        const { meanwhile } = losing
         losing = undefined
         lost++
+        await meanwhile()
         response.socket?.destroy()
         return
       }
@@ -53,9 +55,12 @@ export const startAnswerLostProxy = async (target: string) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** The next request of this operation (`PutItem`) is carried out, its answer lost. */
-    loseNextAnswerTo: (operation: string) => {
-      losing = operation
+    /**
+     * The next request of this operation (`PutItem`) is carried out and its answer lost, once
+     * `meanwhile` (another request's change, made before the caller learns of its own) is done.
+     */
+    loseNextAnswerTo: (operation: string, meanwhile: () => Promise<unknown> = async () => {}) => {
+      losing = { operation, meanwhile }
     },
     lost: () => lost,
     stop: () =>
