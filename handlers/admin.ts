@@ -8,7 +8,7 @@ import { auditedChange } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
 import { cachedRevocations } from '../lib/auth/token-revocations.ts'
-import { clientIdSchema } from '../lib/callers/caller-registry.ts'
+import { type CallerClient, clientIdSchema } from '../lib/callers/caller-registry.ts'
 import {
   createClient,
   deleteClient,
@@ -19,6 +19,7 @@ import {
   requireScopes,
   revokeClientTokens,
   rotateClientSecret,
+  shown,
   updateClient,
 } from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -315,7 +316,7 @@ const routes: TypedRoute<CallerContext>[] = [
       'client.update',
       clientIdOf,
       (event) => updateClient(clientIdOf(event), bodyOf(event), callerAdmin),
-      (after) => jsonResponse(200, after),
+      (after) => jsonResponse(200, shown(after as CallerClient, callerAdmin)),
     ),
   },
   {

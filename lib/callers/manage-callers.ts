@@ -111,13 +111,14 @@ export const deleteScope = async (
   return { before, after: undefined }
 }
 
-type ShownDeps = Pick<CallerAdminDeps, 'managedClientIds' | 'allowedClientIds'>
+export type ShownDeps = Pick<CallerAdminDeps, 'managedClientIds' | 'allowedClientIds'>
 
 /**
  * The client as the admin API shows it: marked when Terraform owns it, and when the gateway
  * refuses its tokens (a client made here while the stack accepts only the clients it lists).
+ * The audit trail records the client itself, unmarked.
  */
-const shown = <C extends CallerClient>(
+export const shown = <C extends CallerClient>(
   client: C,
   { managedClientIds, allowedClientIds }: ShownDeps,
 ): C & ShownClient => ({

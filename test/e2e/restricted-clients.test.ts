@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+
+/** A new caller's own code: the client-credentials grant at the token endpoint. */
+const tokenFor = async (url: string, clientId: string, clientSecret: string) => {
+  const response = await fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  })
+  expect(response.status).toBe(200)
+  return (await response.json()).access_token as string
+}
+
+/**
+ * A gateway that accepts only the clients it lists (ALLOWED_CLIENT_IDS, as Terraform sets it with
+ * `restrict_client_ids`): a client made through the admin API is made, but its tokens are
+ * refused, and every answer that shows it says so.
+ */
+describe('callers made while the gateway accepts only the clients it lists', () => {
+  let stack: RunningStack
+  let admin: string
+
+  const adminCall = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return { status: response.status, body: await response.json() }
+  }
+
+  beforeAll(async () => {
+    // Read by the handlers the stack imports, as on AWS from Terraform.
+    process.env.ALLOWED_CLIENT_IDS = 'admin-client,demo-client'
+    stack = await startThrowawayStack()
+    admin = await stack.token('admin-client')
+  })
+  afterAll(async () => {
+    await stack?.stop()
+    delete process.env.ALLOWED_CLIENT_IDS
+  })
+
+  it('marks a new client tokensRefused when made, made again by its key, listed, read and changed, and refuses its token', async () => {
+    // Act
+    const key = { 'idempotency-key': crypto.randomUUID() }
+    const made = await adminCall(
+      'POST',
+      '/admin/clients',
+      { name: 'billing', scopes: ['weather:invoke'] },
+      key,
+    )
+    const madeAgain = await adminCall(
+      'POST',
+      '/admin/clients',
+      { name: 'billing', scopes: ['weather:invoke'] },
+      key,
+    )
+    const { clientId, clientSecret } = madeAgain.body as { clientId: string; clientSecret: string }
+    const listed = await adminCall('GET', '/admin/clients')
+    const read = await adminCall('GET', `/admin/clients/${clientId}`)
+    const changed = await adminCall('PATCH', `/admin/clients/${clientId}`, { name: 'billing-2' })
+    const called = await postA2A(
+      `${stack.url}/agents/weather`,
+      await tokenFor(stack.url, clientId, clientSecret),
+      jsonRpc('SendMessage', textMessageParams('Will it rain in Oslo?')),
+    )
+
+    // Assess
+    expect(made).toMatchObject({ status: 201, body: { name: 'billing', tokensRefused: true } })
+    expect(madeAgain).toMatchObject({
+      status: 201,
+      body: { clientId: made.body.clientId, tokensRefused: true },
+    })
+    const clients = (listed.body as { clients: { clientId: string; tokensRefused?: true }[] })
+      .clients
+    expect(clients.find((client) => client.clientId === clientId)?.tokensRefused).toBe(true)
+    expect(clients.find((client) => client.clientId === 'demo-client')).not.toHaveProperty(
+      'tokensRefused',
+    )
+    expect(read.body).toMatchObject({ clientId, tokensRefused: true })
+    expect(changed).toMatchObject({ status: 200, body: { name: 'billing-2', tokensRefused: true } })
+    expect(called.status).toBe(401)
+  })
+})
