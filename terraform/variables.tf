@@ -286,7 +286,7 @@ variable "restrict_client_ids" {
 }
 
 variable "extra_allowed_client_ids" {
-  description = "With restrict_client_ids: Cognito app client IDs, besides the two this stack creates, whose tokens the gateway accepts."
+  description = "With restrict_client_ids: Cognito app client IDs, besides the three this stack creates (admin, sample, console), whose tokens the gateway accepts."
   type        = list(string)
   default     = []
 }
