@@ -158,9 +158,10 @@ const gatewayEnv = z.object({
    * for more of it once begun; the SDK retries a timed-out attempt (three attempts, DynamoDB's
    * four), so a service that stopped answering fails a call within about four times this, not
    * at the function's timeout. Long against any answer of a service that works: a retried write
-   * the service had carried out may meet itself (docs/architecture.md, rule 17).
+   * the service had carried out may meet itself (docs/architecture.md, rule 17). 5 s; 10 s in
+   * local mode, whose database shares a laptop's (or a test run's) busy cores.
    */
-  AWS_REQUEST_TIMEOUT_MS: positiveInt.default(5_000),
+  AWS_REQUEST_TIMEOUT_MS: positiveInt.optional(),
 })
 
 /** What one variable cannot be without another: checked after each is read on its own. */
@@ -345,7 +346,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   /** How long `GET /health/ready` waits for each dependency before calling it failed. */
   readyTimeoutMs: env.READY_TIMEOUT_MS,
   /** How long one attempt of an AWS request may wait for its answer (awsClientOptions, the lean path). */
-  awsRequestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
+  awsRequestTimeoutMs:
+    env.AWS_REQUEST_TIMEOUT_MS ?? (env.SWITCHBOARD_MODE === 'local' ? 10_000 : 5_000),
   push: {
     /** The SQS queue pushes wait in for delivery; unset, they are delivered in this process. */
     queueUrl: env.PUSH_DELIVERY_QUEUE_URL,

@@ -16,6 +16,24 @@ describe('config', () => {
     expect(config.backendTimeoutMs).toBe(30_000)
   })
 
+  it('gives an AWS request 5 s an attempt on AWS, 10 s in local mode on a busy laptop, or what AWS_REQUEST_TIMEOUT_MS says', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const onAws = loadConfig(issuer)
+    const local = loadConfig({ ...issuer, SWITCHBOARD_MODE: 'local' })
+    const set = loadConfig({ ...issuer, SWITCHBOARD_MODE: 'local', AWS_REQUEST_TIMEOUT_MS: '800' })
+
+    // Assess
+    expect([onAws, local, set].map((config) => config.awsRequestTimeoutMs)).toEqual([
+      5_000, 10_000, 800,
+    ])
+    expect(() => loadConfig({ ...issuer, AWS_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /AWS_REQUEST_TIMEOUT_MS="0" is invalid/,
+    )
+  })
+
   it('fails at start with a message naming the missing variable', () => {
     // Assess
     expect(() => loadConfig({})).toThrow(/TOKEN_ISSUER is required/)
