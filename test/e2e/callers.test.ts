@@ -6,22 +6,9 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { closedPort } from '../support/card-server.ts'
+import { tokenFor } from '../support/client-credentials.ts'
 import { auditEntries, type Started, start, stop, stopStarted } from '../support/npm-start.ts'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
-
-/** What a new caller's own code does: the client-credentials grant at the token endpoint. */
-const tokenFor = async (url: string, clientId: string, clientSecret: string) => {
-  const response = await fetch(`${url}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  })
-  const body = await response.json()
-  return { status: response.status, token: body.access_token as string | undefined }
-}
 
 /** A change's promise is kept for calls that start this long after it returned. */
 const oneSecondLater = () => new Promise((resolve) => setTimeout(resolve, 1001))

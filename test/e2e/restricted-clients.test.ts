@@ -1,20 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
-
-/** A new caller's own code: the client-credentials grant at the token endpoint. */
-const tokenFor = async (url: string, clientId: string, clientSecret: string) => {
-  const response = await fetch(`${url}/oauth2/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()).access_token as string
-}
+import { tokenFor } from '../support/client-credentials.ts'
 
 /**
  * A gateway that accepts only the clients it lists (ALLOWED_CLIENT_IDS, as Terraform sets it with
@@ -69,9 +56,10 @@ describe('callers made while the gateway accepts only the clients it lists', () 
     const listed = await adminCall('GET', '/admin/clients')
     const read = await adminCall('GET', `/admin/clients/${clientId}`)
     const changed = await adminCall('PATCH', `/admin/clients/${clientId}`, { name: 'billing-2' })
+    const granted = await tokenFor(stack.url, clientId, clientSecret)
     const called = await postA2A(
       `${stack.url}/agents/weather`,
-      await tokenFor(stack.url, clientId, clientSecret),
+      granted.token as string,
       jsonRpc('SendMessage', textMessageParams('Will it rain in Oslo?')),
     )
 
@@ -89,6 +77,8 @@ describe('callers made while the gateway accepts only the clients it lists', () 
     )
     expect(read.body).toMatchObject({ clientId, tokensRefused: true })
     expect(changed).toMatchObject({ status: 200, body: { name: 'billing-2', tokensRefused: true } })
+    // Its token is issued (the identity provider knows the client), and refused by the gateway.
+    expect(granted.status).toBe(200)
     expect(called.status).toBe(401)
   })
 })

@@ -110,6 +110,32 @@ describe('the search index, when an indexing overlaps a later change of the agen
   const searchFinds = async (agentId: string, text = 'echo') =>
     index.query(await embedder.embed(text), { topK: 5, agentIds: [agentId] })
 
+  /**
+   * An agent whose vectors outlived its delete (a late indexing put them back), and a registry
+   * whose first read of it, finding it gone, registers it again before answering: a registration
+   * landing between that read and the removal of its vectors.
+   */
+  const registeredAgainOnRead = async (agentId: string, example: string) => {
+    await register(agentId)
+    const { after: old } = await patchAgent(agentId, { routingExamples: [example] }, deps)
+    await deleteAgent(agentId, deps)
+    if (!old) throw new Error(`${agentId} was not changed`)
+    await indexAgent(old, { embedder, index })
+    let again = false
+    const reading = {
+      annotate: registry.annotate.bind(registry),
+      get: async (asked: string) => {
+        const read = await registry.get(asked)
+        if (asked === agentId && !again) {
+          again = true
+          await register(agentId)
+        }
+        return read
+      },
+    }
+    return { reading, registeredAgain: () => again }
+  }
+
   it('does not put back the vectors of an agent deactivated while a sync was embedding', async () => {
     // Prepare
     await register('echo-1')
@@ -239,23 +265,7 @@ describe('the search index, when an indexing overlaps a later change of the agen
   it('does not remove the vectors of an agent registered again while npm run reindex found it gone', async () => {
     // Prepare: echo-8's vectors outlived its delete; it is registered again right after the
     // removal reads it gone, before its vectors go
-    await register('echo-8')
-    const { after: old } = await patchAgent('echo-8', { routingExamples: ['first life'] }, deps)
-    await deleteAgent('echo-8', deps)
-    if (!old) throw new Error('echo-8 was not changed')
-    await indexAgent(old, { embedder, index })
-    let registeredAgain = false
-    const reading = {
-      annotate: registry.annotate.bind(registry),
-      get: async (agentId: string) => {
-        const read = await registry.get(agentId)
-        if (agentId === 'echo-8' && !registeredAgain) {
-          registeredAgain = true
-          await register('echo-8')
-        }
-        return read
-      },
-    }
+    const { reading, registeredAgain } = await registeredAgainOnRead('echo-8', 'first life')
     const reported: string[] = []
 
     // Act
@@ -264,7 +274,7 @@ describe('the search index, when an indexing overlaps a later change of the agen
     )
 
     // Assess: indexed as it now is, and not said to be removed
-    expect(registeredAgain).toBe(true)
+    expect(registeredAgain()).toBe(true)
     expect(reported).not.toContain('echo-8')
     expect(outcome.failed).toBe(0)
     expect(await searchFinds('echo-8')).toHaveLength(1)
@@ -291,23 +301,7 @@ describe('the search index, when an indexing overlaps a later change of the agen
   it('marks an agent registered while its old vectors went, and then not embedded, as not indexed, saying it has an agent', async () => {
     // Prepare: echo-9's vectors outlived its delete; it is registered again (and indexed) right
     // after the removal reads it gone, and the embedder then fails
-    await register('echo-9')
-    const { after: old } = await patchAgent('echo-9', { routingExamples: ['second life'] }, deps)
-    await deleteAgent('echo-9', deps)
-    if (!old) throw new Error('echo-9 was not changed')
-    await indexAgent(old, { embedder, index })
-    let registeredAgain = false
-    const reading = {
-      annotate: registry.annotate.bind(registry),
-      get: async (agentId: string) => {
-        const read = await registry.get(agentId)
-        if (agentId === 'echo-9' && !registeredAgain) {
-          registeredAgain = true
-          await register('echo-9')
-        }
-        return read
-      },
-    }
+    const { reading } = await registeredAgainOnRead('echo-9', 'second life')
     const failing: Embedder = {
       ...embedder,
       name: 'failing',
