@@ -19,7 +19,7 @@ import {
 import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
-import { queryParamTypes } from './query-params.ts'
+import { type QueryParamType, queryParamTypes } from './query-params.ts'
 
 /**
  * The A2A 1.0 request params as zod schemas: the one source the gateway checks
@@ -316,11 +316,23 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
 }
 
 /**
+ * A query value as a server reads it: a bool's `true` or `false` as that boolean, an enum given
+ * by its number as that number (ProtoJSON reads an enum by name or number; the SDK's REST server
+ * takes `status=2`); anything else the string it is, which the schemas read (an int32 as a
+ * decimal string) or refuse.
+ */
+const queryValue = (type: QueryParamType | undefined, value: string): unknown => {
+  if (type === 'bool' && (value === 'true' || value === 'false')) return value === 'true'
+  if (type === 'enum' && /^-?\d+$/.test(value)) return Number(value)
+  return value
+}
+
+/**
  * An HTTP+JSON call's params as one object, the way a server reads them: the
  * query's parameters, then the body's fields, then the path's (task id, config
  * id, tenant), which name the resource: a body field that names another is a
  * violation. Query values stay the strings they are (the schemas take an int32
- * as a decimal string), except booleans (`queryParamTypes` says which). A field
+ * as a decimal string), except booleans and enums by number (`queryValue`). A field
  * of the operation's that the query repeats (under either of its names) is a
  * violation of its own.
  *
@@ -343,10 +355,7 @@ export const restParams = (parts: {
     counts.set(named, count)
     // Refused below as repeated: its other values need no second refusal.
     if (count > 1) continue
-    fromQuery[name] =
-      queryParamTypes.get(named) === 'bool' && (value === 'true' || value === 'false')
-        ? value === 'true'
-        : value
+    fromQuery[name] = queryValue(queryParamTypes.get(named), value)
   }
   const violations = [...counts]
     .filter(([name, count]) => count > 1 && name in shapes[parts.operation])

@@ -110,11 +110,16 @@ export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): Res
     : request
 }
 
-/** A query param's value as JSON carries it: an int32 as a number, a bool as true or false. */
+/**
+ * A query param's value as JSON carries it: an int32 as a number, a bool as true or false, an
+ * enum given by its number as that number (ProtoJSON reads an enum as its name or its number,
+ * never as a number in a string).
+ */
 const jsonValue = (name: string, value: string): unknown => {
   const type = queryParamTypes.get(jsonName(name))
   if (type === 'int32') return Number(value)
   if (type === 'bool') return value === 'true'
+  if (type === 'enum' && /^-?\d+$/.test(value)) return Number(value)
   return value
 }
 

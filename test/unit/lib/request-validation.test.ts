@@ -479,6 +479,14 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       'status must be one of TASK_STATE_UNSPECIFIED, TASK_STATE_SUBMITTED, TASK_STATE_WORKING, TASK_STATE_COMPLETED, TASK_STATE_FAILED, TASK_STATE_CANCELED, TASK_STATE_INPUT_REQUIRED, TASK_STATE_REJECTED, TASK_STATE_AUTH_REQUIRED, got "TASK_STATE_RUNNING"',
     ],
     [
+      'a status number that is no task state',
+      'GET',
+      '/tasks',
+      'status=99',
+      undefined,
+      'status must be one of TASK_STATE_UNSPECIFIED, TASK_STATE_SUBMITTED, TASK_STATE_WORKING, TASK_STATE_COMPLETED, TASK_STATE_FAILED, TASK_STATE_CANCELED, TASK_STATE_INPUT_REQUIRED, TASK_STATE_REJECTED, TASK_STATE_AUTH_REQUIRED, got 99',
+    ],
+    [
       'includeArtifacts that is neither true nor false',
       'GET',
       '/tasks',
@@ -580,6 +588,13 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       undefined,
     ],
     ['a task read with its history length', 'GET', '/tasks/t-1', 'historyLength=3', undefined],
+    [
+      'a status given by its number, as ProtoJSON and the SDK’s REST server read it',
+      'GET',
+      '/tasks',
+      'status=2',
+      undefined,
+    ],
     [
       'ListTasks filters spelled by their proto names, as ProtoJSON allows',
       'GET',

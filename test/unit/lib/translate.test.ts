@@ -120,6 +120,24 @@ describe('binding translation', () => {
     ).toEqual({ id: 't-1', history_length: 3 })
   })
 
+  it('reads an enum given in the query by its number as that number, by its name as that name', () => {
+    // Assess: a JSON-RPC agent's ProtoJSON reader refuses the string "5" for an enum
+    expect(
+      jsonRpcParamsFor(
+        call({ binding: 'HTTP+JSON', operation: 'ListTasks', restPath: '/tasks?status=5' }),
+      ),
+    ).toEqual({ status: 5 })
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'ListTasks',
+          restPath: '/tasks?status=TASK_STATE_WORKING',
+        }),
+      ),
+    ).toEqual({ status: 'TASK_STATE_WORKING' })
+  })
+
   it('writes a query param under its JSON name, the one an SDK server reads, whichever name it came by', () => {
     // Assess
     expect(restRequestFor(call({ params: { id: 't', history_length: 2 } }))).toEqual({
