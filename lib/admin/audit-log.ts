@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -46,23 +47,32 @@ export class DynamoAuditLog implements Required<AuditSink> {
     this.#retentionDays = options.retentionDays
   }
 
-  /** Puts the entry as `pending`; throws (and the change is not made) if it cannot. */
+  /**
+   * Puts the entry as `pending`; throws (and the change is not made) if it cannot. The entry's
+   * id is this intent's own (a random UUID), so an entry already under it is this put's, landed
+   * on an attempt whose answer was lost and met by the SDK's retry: the intent is written.
+   */
   async intend(intent: AuditIntent): Promise<void> {
     const expiresAt = Math.floor(Date.parse(intent.at) / 1000) + this.#retentionDays * 86_400
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: {
-          ...intent,
-          feed: allEntries,
-          sortKey: sortKeyOf(intent),
-          outcome: 'pending',
-          expiresAt,
-        },
-        ConditionExpression: 'attribute_not_exists(#id)',
-        ExpressionAttributeNames: { '#id': tables.audit.partitionKey },
-      }),
-    )
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...intent,
+            feed: allEntries,
+            sortKey: sortKeyOf(intent),
+            outcome: 'pending',
+            expiresAt,
+          },
+          ConditionExpression: 'attribute_not_exists(#id)',
+          ExpressionAttributeNames: { '#id': tables.audit.partitionKey },
+        }),
+      )
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || error.$metadata.attempts === 1)
+        throw error
+    }
   }
 
   /** Confirms the intent: `applied`, with before and after. */

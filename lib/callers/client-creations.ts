@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyValidationError,
@@ -54,7 +55,15 @@ export class DynamoClientCreations implements ClientCreations {
     this.#now = now
   }
 
-  async claim(key: string, fingerprint: string): Promise<{ clientId?: string }> {
+  /**
+   * `claimant` marks this claim's own item: a put that landed on an attempt whose answer was
+   * lost, met by the SDK's retry, is found to be this claim's, not another request's in progress.
+   */
+  async claim(
+    key: string,
+    fingerprint: string,
+    claimant: string = randomUUID(),
+  ): Promise<{ clientId?: string }> {
     const now = this.#now()
     try {
       await this.#client.send(
@@ -64,6 +73,7 @@ export class DynamoClientCreations implements ClientCreations {
             [tables.idempotency.partitionKey]: this.#id(key),
             status: 'INPROGRESS',
             fingerprint,
+            claimant,
             [tables.idempotency.ttlAttribute]: now + keptSeconds,
             inProgressUntil: now + inProgressSeconds,
           },
@@ -88,7 +98,8 @@ export class DynamoClientCreations implements ClientCreations {
         ConsistentRead: true,
       }),
     )
-    if (!held) return this.claim(key, fingerprint)
+    if (!held) return this.claim(key, fingerprint, claimant)
+    if (held.claimant === claimant) return {}
     if (held.fingerprint !== fingerprint) {
       throw new IdempotencyValidationError(
         'This Idempotency-Key was already used with a different request body',

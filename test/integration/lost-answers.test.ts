@@ -2,8 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { auditedChange } from '../../lib/admin/audit.ts'
+import { DynamoAuditLog } from '../../lib/admin/audit-log.ts'
 import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
+import { DynamoClientCreations } from '../../lib/callers/client-creations.ts'
 import { AgentChangedError } from '../../lib/errors.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
@@ -139,5 +142,73 @@ describe('agent changes whose write landed but whose answer was lost', () => {
     // Assess
     expect(refused).toBeInstanceOf(AgentChangedError)
     expect(await registry.get('relay')).toMatchObject({ routingExamples: ['another change'] })
+  })
+})
+
+/**
+ * The admin API's other writes that a lost answer could fail the same way: an audit entry's
+ * intent (its id a fresh UUID) and a client creation's claim on its Idempotency-Key.
+ */
+describe('admin writes whose put landed but whose answer was lost', () => {
+  let database: TestDatabase
+  let proxy: Awaited<ReturnType<typeof startAnswerLostProxy>>
+
+  beforeAll(async () => {
+    database = await dynalite[1]('lost-admin-')
+    proxy = await startAnswerLostProxy(database.endpoint)
+  })
+  afterAll(async () => {
+    await proxy?.stop()
+    await database?.stop()
+  })
+
+  const throughProxy = () => documentClientOn({ ...database, endpoint: proxy.url })
+
+  it('makes the change and records it applied, not refused as an audit that could not be written', async () => {
+    // Prepare
+    const trail = new DynamoAuditLog({
+      client: throughProxy(),
+      tableName: tableName('audit', 'lost-admin-'),
+      retentionDays: 1,
+    })
+    const lostBefore = proxy.lost()
+    proxy.loseNextAnswerTo('PutItem')
+
+    // Act
+    const made = await auditedChange(
+      trail,
+      {
+        action: 'scope.put',
+        target: 'billing:invoke',
+        actor: { principal: 'ops', clientId: 'ops' },
+      },
+      async () => ({ before: null, after: { scope: 'billing:invoke' } }),
+    )
+
+    // Assess
+    expect(proxy.lost() - lostBefore).toBe(1)
+    expect(made.after).toEqual({ scope: 'billing:invoke' })
+    const { entries } = await trail.list({ limit: 5 })
+    expect(entries).toEqual([
+      expect.objectContaining({ target: 'billing:invoke', outcome: 'applied' }),
+    ])
+  })
+
+  it('claims an Idempotency-Key for a client creation, not refused as a creation already in progress', async () => {
+    // Prepare
+    const creations = new DynamoClientCreations(
+      throughProxy(),
+      tableName('idempotency', 'lost-admin-'),
+    )
+    const lostBefore = proxy.lost()
+    proxy.loseNextAnswerTo('PutItem')
+
+    // Act
+    const claimed = await creations.claim('key-1', 'fingerprint-1')
+
+    // Assess: this request's own claim, free to create its client
+    expect(proxy.lost() - lostBefore).toBe(1)
+    expect(claimed).toEqual({})
+    await expect(creations.claim('key-1', 'fingerprint-1')).rejects.toThrow(/being created/)
   })
 })
