@@ -8,6 +8,11 @@ import { fetchAgentCard, fetchKeySet } from '../../lib/backend/fetch-card.ts'
 import { guardedFetch } from '../../lib/backend/guarded-fetch.ts'
 import { DynamoClientCreations } from '../../lib/callers/client-creations.ts'
 import { AgentChangedError } from '../../lib/errors.ts'
+import {
+  DynamoPushConfigs,
+  PushConfigChangedError,
+  secretHashOf,
+} from '../../lib/push/push-configs.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
 import {
@@ -192,6 +197,35 @@ describe('admin writes whose put landed but whose answer was lost', () => {
     expect(entries).toEqual([
       expect.objectContaining({ target: 'billing:invoke', outcome: 'applied' }),
     ])
+  })
+
+  it('sets a push config, not refused as one another request set meanwhile', async () => {
+    // Prepare
+    const configs = new DynamoPushConfigs({
+      client: throughProxy(),
+      tableName: tableName('pushConfigs', 'lost-admin-'),
+    })
+    const setting = {
+      configId: 'config-lostanswer0001',
+      agentId: 'weather',
+      taskId: 't-1',
+      principal: 'client-a',
+      secretHash: secretHashOf('a secret of its own'),
+      webhook: { url: 'https://client.example.com/hook' },
+      expiresAt: Math.floor(Date.now() / 1000) + 60,
+    }
+    const lostBefore = proxy.lost()
+    proxy.loseNextAnswerTo('PutItem')
+
+    // Act
+    await configs.put(setting)
+
+    // Assess
+    expect(proxy.lost() - lostBefore).toBe(1)
+    expect(await configs.get(setting.configId)).toMatchObject({ secretHash: setting.secretHash })
+    await expect(
+      configs.put({ ...setting, secretHash: secretHashOf('another request') }),
+    ).rejects.toBeInstanceOf(PushConfigChangedError)
   })
 
   it('claims an Idempotency-Key for a client creation, not refused as a creation already in progress', async () => {
