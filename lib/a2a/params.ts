@@ -19,7 +19,7 @@ import {
 import * as z from 'zod'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
-import { type QueryParamType, queryParamTypes } from './query-params.ts'
+import { queryParamTypes, queryValue } from './query-params.ts'
 
 /**
  * The A2A 1.0 request params as zod schemas: the one source the gateway checks
@@ -313,18 +313,6 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
         ? issue.message
         : `${issue.message}, got ${shown(issue.input)}`,
   }))
-}
-
-/**
- * A query value as a server reads it: a bool's `true` or `false` as that boolean, an enum given
- * by its number as that number (ProtoJSON reads an enum by name or number; the SDK's REST server
- * takes `status=2`); anything else the string it is, which the schemas read (an int32 as a
- * decimal string) or refuse.
- */
-const queryValue = (type: QueryParamType | undefined, value: string): unknown => {
-  if (type === 'bool' && (value === 'true' || value === 'false')) return value === 'true'
-  if (type === 'enum' && /^-?\d+$/.test(value)) return Number(value)
-  return value
 }
 
 /**

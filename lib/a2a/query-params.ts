@@ -85,3 +85,18 @@ export const queryParams: Readonly<
 export const queryParamTypes: ReadonlyMap<string, QueryParamType> = new Map(
   Object.values(queryParams).flatMap((params) => Object.entries(params)),
 )
+
+/**
+ * A query value as a server reads it: a bool's `true` or `false` as that boolean, an enum given
+ * by its number as that number (ProtoJSON reads an enum by name or number, never as a number in a
+ * string; the SDK's REST server takes `status=2`); anything else the string it is, which the
+ * params schemas read (an int32 as a decimal string) or refuse.
+ *
+ * @example
+ * queryValue('enum', '2') // 2
+ */
+export const queryValue = (type: QueryParamType | undefined, value: string): unknown => {
+  if (type === 'bool' && (value === 'true' || value === 'false')) return value === 'true'
+  if (type === 'enum' && /^-?\d+$/.test(value)) return Number(value)
+  return value
+}

@@ -8,7 +8,7 @@ import {
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
-import { queryParamTypes } from './query-params.ts'
+import { queryParamTypes, queryValue } from './query-params.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -110,17 +110,10 @@ export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): Res
     : request
 }
 
-/**
- * A query param's value as JSON carries it: an int32 as a number, a bool as true or false, an
- * enum given by its number as that number (ProtoJSON reads an enum as its name or its number,
- * never as a number in a string).
- */
+/** A query param's value as JSON carries it: an int32 as a number, else as a server reads it. */
 const jsonValue = (name: string, value: string): unknown => {
   const type = queryParamTypes.get(jsonName(name))
-  if (type === 'int32') return Number(value)
-  if (type === 'bool') return value === 'true'
-  if (type === 'enum' && /^-?\d+$/.test(value)) return Number(value)
-  return value
+  return type === 'int32' ? Number(value) : queryValue(type, value)
 }
 
 /** A query's params, typed by what each is, whichever name (JSON or proto) it came by. */
