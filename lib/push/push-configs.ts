@@ -170,21 +170,13 @@ export class DynamoPushConfigs implements PushConfigStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error
       // The SDK's retry of a put that landed, its answer lost, meets the put itself: its secret,
       // new to this setting, is then the one stored.
-      if ((error.$metadata.attempts ?? 1) > 1 && (await this.#holds(record))) return
+      if (
+        (error.$metadata.attempts ?? 1) > 1 &&
+        (await this.get(record.configId))?.secretHash === record.secretHash
+      )
+        return
       throw new PushConfigChangedError(record.configId)
     }
-  }
-
-  /** Whether the table holds this very setting (its secret's hash is this setting's own). */
-  async #holds(record: PushConfigRecord): Promise<boolean> {
-    const { Item } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#tableName,
-        Key: { configId: record.configId },
-        ConsistentRead: true,
-      }),
-    )
-    return Item?.secretHash === record.secretHash
   }
 
   async get(configId: string): Promise<PushConfigRecord | undefined> {
