@@ -16,11 +16,7 @@ import {
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
 import type { Caller } from '../lib/auth/caller.ts'
-import {
-  cachedRevocations,
-  DynamoTokenRevocations,
-  isRevoked,
-} from '../lib/auth/token-revocations.ts'
+import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
@@ -95,10 +91,7 @@ const credentials = backendCredentials({
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)
 /** A token issued before its client's tokens were revoked is refused, within a second. */
-const cachedRevocation = cachedRevocations(
-  new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
-  config.registryCacheTtlMs,
-)
+const cachedRevocation = revokedBeforeFor(config, documentClient)
 const revokedBefore = tracing.traced('token revocation lookup', cachedRevocation)
 const lookupAgent = tracing.traced('registry lookup', cachedAgent)
 /** /route's threshold: the calibrated one for this embedder once stored, else the configured one. */

@@ -3,7 +3,7 @@ import middy from '@middy/core'
 import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import { cardJwks, cardJwksPath, cardJwksUrl, cardSigner } from '../lib/a2a/card-signature.ts'
-import { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
+import { revokedBeforeFor } from '../lib/auth/token-revocations.ts'
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { agentsPage, type CardServing } from '../lib/discovery/list-agents.ts'
@@ -54,10 +54,7 @@ const signingKey = gatewayKeyFor(config)
 const signCard = cardSigner(signingKey)
 const limiter = rateLimiterFor(config, documentClient)
 /** A token issued before its client's tokens were revoked is refused, within a second. */
-const revokedBefore = cachedRevocations(
-  new DynamoTokenRevocations(documentClient, tableName('tokenRevocations', config.tablePrefix)),
-  config.registryCacheTtlMs,
-)
+const revokedBefore = revokedBeforeFor(config, documentClient)
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
@@ -229,6 +226,7 @@ const pushCallback = publicRoute().handler(async (event) => {
       configs: pushConfigs,
       agents: { get: lookupAgent },
       owners: taskOwners,
+      issuedBefore: revokedBefore,
       queue: deliveryQueue,
       issuer: baseUrlOf(event),
     },

@@ -79,8 +79,10 @@ export const pushCallbacks = (
   const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     if (!call) return
+    const caller = requires(request.context, 'caller', 'pushCallbacks')
     const setter = {
-      principal: principalOf(request),
+      principal: caller.principal,
+      setWith: { clientId: caller.clientId, issuedAt: caller.issuedAt },
       get agentCreatedAt() {
         return requires(request.context, 'agent', 'pushCallbacks').createdAt
       },

@@ -244,8 +244,8 @@ data "aws_iam_policy_document" "discovery" {
   }
 }
 
-# push-delivery: reads the push queue, the configs, signs each delivery's JWT
-# with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
+# push-delivery: reads the push queue, the configs and their clients' token
+# revocations, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
 data "aws_iam_policy_document" "push_delivery" {
   source_policy_documents = [data.aws_iam_policy_document.sign_cards.json]
 
@@ -270,6 +270,13 @@ data "aws_iam_policy_document" "push_delivery" {
     sid       = "RecordDeadLetters"
     actions   = ["dynamodb:PutItem"]
     resources = [aws_dynamodb_table.push_dead_letters.arn]
+  }
+
+  # A config set with a token since revoked (its client deleted, say) gets no more pushes.
+  statement {
+    sid       = "ReadTokenRevocations"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.token_revocations.arn]
   }
 }
 

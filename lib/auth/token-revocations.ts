@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { boundedCache } from '../bounded-cache.ts'
+import type { GatewayConfig } from '../config.ts'
 import { TokenRevokedError } from '../errors.ts'
-import { tables } from '../tables.ts'
+import { tableName, tables } from '../tables.ts'
 import type { Caller } from './caller.ts'
 import { maxClockSkewSeconds } from './token-verifier.ts'
 
@@ -106,6 +107,23 @@ export const cachedRevocations = (
   const read = boundedCache<number | undefined>(ttlMs, now)
   return (clientId) => read(clientId, () => revocations.issuedBefore(clientId))
 }
+
+/**
+ * The cached revocation read a function builds once from configuration: the agents and
+ * discovery handlers refuse revoked tokens with it, the push callback and delivery the push
+ * configs set with them.
+ *
+ * @example
+ * const revokedBefore = revokedBeforeFor(config, documentClient)
+ */
+export const revokedBeforeFor = (
+  config: Pick<GatewayConfig, 'tablePrefix' | 'registryCacheTtlMs'>,
+  client: DynamoDBDocumentClient,
+): ((clientId: string) => Promise<number | undefined>) =>
+  cachedRevocations(
+    new DynamoTokenRevocations(client, tableName('tokenRevocations', config.tablePrefix)),
+    config.registryCacheTtlMs,
+  )
 
 /**
  * Refuses (401) a caller whose token was issued before its client's tokens were revoked.

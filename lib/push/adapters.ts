@@ -1,5 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { revokedBeforeFor } from '../auth/token-revocations.ts'
 import { memoizedAwsCredentials } from '../backend/auth/aws-credentials.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
 import type { GatewayConfig } from '../config.ts'
@@ -12,12 +13,16 @@ import { type DeliveryQueue, InProcessDeliveryQueue } from './delivery-queue.ts'
 import { DynamoPushConfigs } from './push-configs.ts'
 import { SqsDeliveryQueue } from './sqs-delivery-queue.ts'
 
-type PushConfig = Pick<GatewayConfig, 'push' | 'tablePrefix' | 'backendAllowedCidrs' | 'region'>
+type PushConfig = Pick<
+  GatewayConfig,
+  'push' | 'tablePrefix' | 'backendAllowedCidrs' | 'region' | 'registryCacheTtlMs'
+>
 
 /**
  * The delivery step, built once per function from configuration: the client's
  * webhook called through the guarded fetch (the backend address policy at
- * connect time), each delivery signed with the gateway's key, its attempts
+ * connect time), each delivery signed with the gateway's key, none for a config
+ * whose client's tokens were revoked since it was set, its attempts
  * ending by `deadline` when one is given (the push-delivery function's time).
  */
 export const pushDelivererFor = (
@@ -35,10 +40,12 @@ export const pushDelivererFor = (
     client: deps.client,
     tableName: tableName('pushDeadLetters', config.tablePrefix),
   })
+  const issuedBefore = revokedBeforeFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
   return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
+      issuedBefore,
       deadLetters,
       fetch,
       key: deps.key,

@@ -4,13 +4,20 @@ import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
-import { configIdPattern, type PushConfigStore, versionPresented } from './push-configs.ts'
+import {
+  configIdPattern,
+  type PushConfigStore,
+  settingRevoked,
+  versionPresented,
+} from './push-configs.ts'
 
 export interface PushCallbackDeps {
   configs: Pick<PushConfigStore, 'get'>
   /** The agent's record as it stands (a cached read as old as the 1-second delete rule allows). */
   agents: { get(agentId: string): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> }
   owners: Pick<TaskOwners, 'ownerOf'>
+  /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
+  issuedBefore: (clientId: string) => Promise<number | undefined>
   queue: DeliveryQueue
   /** The gateway's base URL as the agent reached it. */
   issuer: string
@@ -67,7 +74,8 @@ const payloadOf = (body: string): unknown => {
  * A push an agent sent to the gateway's callback `/push/{configId}`, checked
  * before it is queued for the client: the config exists, the secret the agent
  * presents (`X-A2A-Notification-Token`, as the gateway handed it over as the
- * config's `token`) matches in constant time, the agent is still the active
+ * config's `token`) matches in constant time, the token the setting was made
+ * with would not be refused now (`settingRevoked`), the agent is still the active
  * registration the config was set under, and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
  * config. The 256-bit secret is what authenticates (a config id may be
@@ -103,6 +111,15 @@ export const acceptPush = async (
       status: 401,
       title: 'Wrong push secret',
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
+    }
+  }
+  if (await settingRevoked(record, version, deps.issuedBefore)) {
+    return {
+      accepted: false,
+      status: 403,
+      title: 'Push config revoked',
+      detail:
+        'The client that set this push config was deleted or had its tokens revoked since: the config takes no more pushes until the client sets it again.',
     }
   }
   const notServed = agentNotServed(

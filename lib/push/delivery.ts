@@ -4,7 +4,12 @@ import type { BackendFetch } from '../backend/guarded-fetch.ts'
 import { refusedAddress } from '../backend/guarded-fetch.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import type { DeadLetters } from './dead-letters.ts'
-import { type PushConfigRecord, type PushConfigStore, versionHashed } from './push-configs.ts'
+import {
+  type PushConfigRecord,
+  type PushConfigStore,
+  settingRevoked,
+  versionHashed,
+} from './push-configs.ts'
 
 /** One push an agent made, accepted at the callback, to be delivered to the client. */
 export interface PushDelivery {
@@ -72,6 +77,8 @@ export const deliveryJwt = async (
 
 export interface DeliveryDeps {
   configs: Pick<PushConfigStore, 'get'>
+  /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
+  issuedBefore: (clientId: string) => Promise<number | undefined>
   deadLetters: DeadLetters
   /** The guarded fetch: webhooks are held to the backend address policy at connect time. */
   fetch: BackendFetch
@@ -95,8 +102,8 @@ export interface DeliveryDeps {
 export type DeliveryOutcome =
   | { outcome: 'delivered'; attempts: number }
   | { outcome: 'dead-lettered'; attempts: number; reason: string }
-  /** The config is gone (deleted or expired): nothing to deliver to. */
-  | { outcome: 'dropped' }
+  /** Nothing stands to deliver to: the config is gone, set twice since, or revoked. */
+  | { outcome: 'dropped'; reason: string }
 
 type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
 
@@ -176,15 +183,25 @@ const attemptOnce = async (
  * `DeliveryOutOfTimeError`) throws, so that the queue may try it again.
  *
  * @example
- * const outcome = await deliverPush(delivery, { configs, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000, deadline: Date.now() + 280_000 })
+ * const outcome = await deliverPush(delivery, { configs, issuedBefore, deadLetters, fetch, key, attempts: 5, retryBaseMs: 1000, timeoutMs: 10_000, deadline: Date.now() + 280_000 })
  */
 export const deliverPush = async (
   delivery: PushDelivery,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> => {
   const config = await deps.configs.get(delivery.configId)
-  const version = config && versionHashed(config, delivery.secretHash)
-  if (!config || !version) return { outcome: 'dropped' }
+  if (!config) return { outcome: 'dropped', reason: 'the push config is gone' }
+  const version = versionHashed(config, delivery.secretHash)
+  if (!version) {
+    return { outcome: 'dropped', reason: 'the push config was set twice since the push came' }
+  }
+  // Checked again here: a push queued before its client's tokens were revoked goes nowhere.
+  if (await settingRevoked(config, version, deps.issuedBefore)) {
+    return {
+      outcome: 'dropped',
+      reason: "the push config's client was deleted or had its tokens revoked",
+    }
+  }
   const record = { ...config, webhook: version.webhook }
   const now = deps.now ?? Date.now
   const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))

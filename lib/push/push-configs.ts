@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { isRevoked } from '../auth/token-revocations.ts'
 
 /** Where and how the client wants its pushes: what it set, as it set it. */
 export interface ClientWebhook {
@@ -37,6 +38,12 @@ export interface PushConfigRecord {
   secretHash: string
   webhook: ClientWebhook
   /**
+   * The token this setting was made with: its client and when it was issued (the caller's
+   * `issuedAt`). A setting is refused once that token would be (`settingRevoked`). Absent on
+   * settings made before it was kept.
+   */
+  setWith?: SettingToken
+  /**
    * The config as it stood before it was last set. The agent may still hold its secret: the
    * setting failed at the agent, or its answer was lost, or two settings crossed. A push with
    * that secret goes to that webhook, so no setting leaves the agent's pushes refused.
@@ -46,8 +53,38 @@ export interface PushConfigRecord {
   expiresAt: number
 }
 
-/** One setting of a config: the secret the agent was handed for it, and the client's webhook. */
-export type PushConfigVersion = Pick<PushConfigRecord, 'secretHash' | 'webhook'>
+/** The token a config's setting was made with. */
+export interface SettingToken {
+  clientId: string
+  /** Epoch seconds, as `Caller.issuedAt`. */
+  issuedAt: number
+}
+
+/**
+ * One setting of a config: the secret the agent was handed for it, the client's webhook, and the
+ * token it was set with.
+ */
+export type PushConfigVersion = Pick<PushConfigRecord, 'secretHash' | 'webhook' | 'setWith'>
+
+/**
+ * Whether a config's setting stands no more because the token it was set with would be refused
+ * now: its client was deleted, lost a scope, or had its tokens revoked since (rule 12). A config
+ * is a standing grant made with a token, so it lasts no longer than the token does; a client
+ * sets it again with a new token. A setting made before settings kept their token counts as set
+ * by its principal (a client-credentials token's `sub` is its client) with a token issued at 0,
+ * as a token without `iat` counts.
+ *
+ * @example
+ * if (await settingRevoked(record, version, issuedBefore)) return { outcome: 'dropped', reason }
+ */
+export const settingRevoked = async (
+  record: Pick<PushConfigRecord, 'principal'>,
+  version: PushConfigVersion,
+  issuedBefore: (clientId: string) => Promise<number | undefined>,
+): Promise<boolean> => {
+  const token = version.setWith ?? { clientId: record.principal, issuedAt: 0 }
+  return isRevoked(token, await issuedBefore(token.clientId))
+}
 
 /** Another setting of the config was written since it was read: read it again. */
 export class PushConfigChangedError extends Error {

@@ -13,6 +13,7 @@ import {
   type PushConfigStore,
   pushConfigTtlSeconds,
   randomConfigId,
+  type SettingToken,
   secretHashOf,
 } from './push-configs.ts'
 import { pushCallbackPath, pushConfigsIn, webhookOf, withCallback } from './webhook-config.ts'
@@ -35,7 +36,7 @@ export interface SetPushConfigDeps {
  * an invalid-params failure saying why; nothing is stored then.
  *
  * @example
- * const outcome = await withGatewayCallback(call, { principal, agentCreatedAt }, deps)
+ * const outcome = await withGatewayCallback(call, { principal, agentCreatedAt, setWith }, deps)
  * if ('failure' in outcome) return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
  */
 export const withGatewayCallback = async (
@@ -44,6 +45,8 @@ export const withGatewayCallback = async (
     principal: string
     /** The registration of the agent called (its record's `createdAt`), which the config outlives not. */
     agentCreatedAt: string
+    /** The caller's token, which the setting outlives not. */
+    setWith: SettingToken
   },
   deps: SetPushConfigDeps,
 ): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
@@ -73,7 +76,7 @@ export const withGatewayCallback = async (
   const taskId = named && 'taskId' in named ? named.taskId : undefined
   // An agent names a config set without an id by its task (as @a2a-js/sdk does).
   const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
-  const { principal, agentCreatedAt } = setter
+  const { principal, agentCreatedAt, setWith } = setter
   const configId =
     taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
   const secret = newCallbackSecret()
@@ -85,6 +88,7 @@ export const withGatewayCallback = async (
     agentCreatedAt,
     secretHash: secretHashOf(secret),
     webhook,
+    setWith,
     expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
   }
   await putKeepingPrevious(record, deps.configs)
@@ -111,7 +115,11 @@ const putKeepingPrevious = async (
     // A setting made under an earlier registration of the id stays refused, as its pushes are.
     const sameRegistration = before?.agentCreatedAt === record.agentCreatedAt
     const previous = before &&
-      sameRegistration && { secretHash: before.secretHash, webhook: before.webhook }
+      sameRegistration && {
+        secretHash: before.secretHash,
+        webhook: before.webhook,
+        ...(before.setWith ? { setWith: before.setWith } : {}),
+      }
     try {
       return await configs.put({ ...record, ...(previous ? { previous } : {}) }, before)
     } catch (error) {

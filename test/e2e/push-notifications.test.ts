@@ -366,4 +366,40 @@ describe('push notifications through the local gateway', () => {
     expect(webhook.hits).toEqual([])
     await webhook.stop()
   })
+
+  // Last: it revokes demo-client's tokens.
+  it("takes no more pushes for a config a second after its client's tokens are revoked, and takes them again once it is set with a new token", async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: webhook.url })
+    const revokedSetting = givenFor(taskId)
+    const admin = { authorization: `Bearer ${await stack.token('admin-client')}` }
+
+    // Act
+    const revoked = await fetch(`${stack.url}/admin/clients/demo-client/revoke-tokens`, {
+      method: 'POST',
+      headers: admin,
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const refused = await agent.push(revokedSetting)
+    token = await stack.token('demo-client')
+    const setAgain = await setConfig(taskId, { id: 'hook', url: webhook.url })
+    const newSetting = agent.configs.filter((config) => config.taskId === taskId).at(-1)
+    const taken = newSetting && (await agent.push(newSetting))
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(revoked.status).toBe(200)
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({
+      title: 'Push config revoked',
+      detail: expect.stringContaining('until the client sets it again'),
+    })
+    expect(setAgain.status).toBe(200)
+    expect(newSetting?.token).not.toBe(revokedSetting.token)
+    expect(taken?.status).toBe(202)
+    expect(webhook.hits).toHaveLength(1)
+    await webhook.stop()
+  })
 })

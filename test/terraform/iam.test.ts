@@ -313,7 +313,7 @@ describe('Terraform stack: IAM', () => {
     ])
   })
 
-  it('lets every function behind the authorizer read token revocations, and only the admin function write them', async () => {
+  it('lets every function behind the authorizer, and push delivery, read token revocations, and only the admin function write them', async () => {
     // Prepare
     const onRevocations = statements.filter(({ body }) =>
       JSON.stringify(body.resources ?? null).includes('aws_dynamodb_table.token_revocations.arn'),
@@ -335,9 +335,12 @@ describe('Terraform stack: IAM', () => {
     expect(grantedTo('agents')).toEqual(['dynamodb:GetItem'])
     expect(grantedTo('discovery')).toEqual(['dynamodb:GetItem'])
     expect(grantedTo('admin')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+    // A push config lasts no longer than the token it was set with.
+    expect(grantedTo('push_delivery')).toEqual(['dynamodb:GetItem'])
     expect(
       onRevocations.filter(
-        ({ where }) => !/aws_iam_policy_document\.(agents|discovery|admin) /.test(where),
+        ({ where }) =>
+          !/aws_iam_policy_document\.(agents|discovery|admin|push_delivery) /.test(where),
       ),
     ).toEqual([])
   })

@@ -98,6 +98,15 @@ describe('Terraform stack: push delivery', () => {
     ])
   })
 
+  it("lets the callback and the delivery read the token revocations a config's setting is held to", () => {
+    // Prepare
+    const revocations = '${aws_dynamodb_table.token_revocations.arn}'
+
+    // Assess
+    expect(actionsOn('discovery', revocations)).toEqual(['dynamodb:GetItem'])
+    expect(actionsOn('push-delivery', revocations)).toEqual(['dynamodb:GetItem'])
+  })
+
   it('tells every function the queue by PUSH_DELIVERY_QUEUE_URL', () => {
     // Assess
     expect(awsEnvironmentSource.PUSH_DELIVERY_QUEUE_URL).toBe('terraform')

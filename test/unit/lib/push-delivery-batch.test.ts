@@ -26,10 +26,10 @@ const depsDelivering = (
   const failures: { messageId: string; error: unknown }[] = []
   const deps: BatchDeps = {
     deliver: (delivery, deadline) =>
-      (byId[delivery.deliveryId] ?? (async () => ({ outcome: 'dropped' }) as const))(
-        delivery,
-        deadline,
-      ),
+      (
+        byId[delivery.deliveryId] ??
+        (async () => ({ outcome: 'dropped', reason: 'the push config is gone' }) as const)
+      )(delivery, deadline),
     endsAt,
     onOutcome: (messageId, outcome) => void outcomes.push({ messageId, outcome }),
     onGatewayFailure: (messageId, error) => void failures.push({ messageId, error }),
@@ -124,6 +124,7 @@ describe('deliverBatch', () => {
       const hits: string[] = []
       const deliver = (delivery: PushDelivery, deadline: number) =>
         deliverPush(delivery, {
+          issuedBefore: async () => undefined,
           configs: {
             get: async (configId) => ({
               configId,

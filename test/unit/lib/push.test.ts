@@ -283,6 +283,7 @@ describe('acceptPush', () => {
           get: async (agentId: string) => (agentId === 'pusher' ? (agent ?? undefined) : undefined),
         },
         owners: { ownerOf: async () => owner },
+        issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
         queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
         issuer: 'https://gw.example.com',
       },
@@ -435,6 +436,95 @@ describe('acceptPush', () => {
     ])
   })
 
+  describe("once the config's client had its tokens revoked (deleted, a scope taken, or revoked)", () => {
+    /** A config set at second 1000 with client app-a's token; its previous setting at 900. */
+    const setAt = (issuedAt: number) => ({ clientId: 'app-a', issuedAt })
+    const previous = {
+      secretHash: secretHashOf('the-old-secret'),
+      webhook: { url: 'https://old.example.com/h' },
+      setWith: setAt(900),
+    }
+    const configured = (
+      revokedBefore: number | undefined,
+      shape: Partial<PushConfigRecord> = {},
+    ) => {
+      const { deps, queued } = depsWith()
+      const asked: string[] = []
+      deps.configs.get = async () => ({
+        ...record,
+        agentCreatedAt: registered.createdAt,
+        setWith: setAt(1000),
+        previous,
+        ...shape,
+      })
+      deps.issuedBefore = async (clientId) => {
+        asked.push(clientId)
+        return revokedBefore
+      }
+      return { deps, queued, asked }
+    }
+    const old = { 'x-a2a-notification-token': 'the-old-secret' }
+
+    it('refuses its pushes with 403 saying why, queueing nothing', async () => {
+      // Prepare
+      const { deps, queued, asked } = configured(1001)
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({
+        accepted: false,
+        status: 403,
+        title: 'Push config revoked',
+        detail: expect.stringContaining('until the client sets it again'),
+      })
+      expect(queued).toEqual([])
+      expect(asked).toEqual(['app-a'])
+    })
+
+    it('takes the pushes of a setting made with a token issued after the revocation, not of the setting before it', async () => {
+      // Prepare: revoked at 950, between the two settings.
+      const { deps, queued } = configured(950)
+
+      // Act
+      const current = await acceptPush(configId, secret, push('task-1'), deps)
+      const earlier = await acceptPush(configId, old, push('task-1'), deps)
+
+      // Assess
+      expect(current.accepted).toBe(true)
+      expect(earlier).toMatchObject({ accepted: false, status: 403, title: 'Push config revoked' })
+      expect(queued).toHaveLength(1)
+    })
+
+    it("takes a setting made before settings kept their token while its principal's tokens were never revoked, and refuses it once they were", async () => {
+      // Prepare: as written before, by principal client-a.
+      const legacy = { setWith: undefined, previous: undefined }
+      const never = configured(undefined, legacy)
+      const revoked = configured(1, legacy)
+
+      // Act
+      const taken = await acceptPush(configId, secret, push('task-1'), never.deps)
+      const refused = await acceptPush(configId, secret, push('task-1'), revoked.deps)
+
+      // Assess
+      expect(taken.accepted).toBe(true)
+      expect(refused).toMatchObject({ accepted: false, status: 403 })
+      expect(revoked.asked).toEqual(['client-a'])
+    })
+
+    it('reads no revocation before the secret is right', async () => {
+      // Prepare
+      const { deps, asked } = configured(1001)
+
+      // Act
+      await acceptPush(configId, { 'x-a2a-notification-token': 'guess' }, push('task-1'), deps)
+
+      // Assess
+      expect(asked).toEqual([])
+    })
+  })
+
   it('asks nothing of the registry before the secret is right', async () => {
     // Prepare
     const { deps } = depsWith()
@@ -473,6 +563,7 @@ describe('deliverPush', () => {
       letters,
       deps: {
         configs: { get: async () => record },
+        issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
         deadLetters: { record: async (letter: DeadLetter) => void letters.push(letter) },
         fetch: async (url: string, init: RequestInit) => {
           requests.push({ url, init })
@@ -526,7 +617,10 @@ describe('deliverPush', () => {
     const outcome = await deliverPush({ ...delivery, secretHash: secretHashOf('long-gone') }, deps)
 
     // Assess
-    expect(outcome).toEqual({ outcome: 'dropped' })
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: 'the push config was set twice since the push came',
+    })
     expect(requests).toEqual([])
   })
 
@@ -739,6 +833,24 @@ describe('deliverPush', () => {
     })
   })
 
+  it("drops a push queued before its config's client had its tokens revoked, calling no webhook", async () => {
+    // Prepare: the config set with app-a's token issued at second 1000, revoked at 1001 since.
+    const { deps, requests, letters } = depsAnswering([200])
+    deps.configs.get = async () => ({ ...record, setWith: { clientId: 'app-a', issuedAt: 1000 } })
+    deps.issuedBefore = async (clientId) => (clientId === 'app-a' ? 1001 : undefined)
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: "the push config's client was deleted or had its tokens revoked",
+    })
+    expect(requests).toEqual([])
+    expect(letters).toEqual([])
+  })
+
   it('drops a push whose config is gone', async () => {
     // Prepare
     const { deps, requests } = depsAnswering([])
@@ -750,7 +862,7 @@ describe('deliverPush', () => {
     })
 
     // Assess
-    expect(outcome).toEqual({ outcome: 'dropped' })
+    expect(outcome).toEqual({ outcome: 'dropped', reason: 'the push config is gone' })
     expect(requests).toEqual([])
   })
 })

@@ -7,7 +7,7 @@ import { type PushConfigRecord, secretHashOf } from '../../../lib/push/push-conf
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
-const caller = { principal: 'client-a' } as Caller
+const caller = { principal: 'client-a', clientId: 'app-a', issuedAt: 1_764_547_200 } as Caller
 const agent = { createdAt: '2026-12-01T00:00:00.000Z' }
 
 type Context = Parameters<NonNullable<ReturnType<typeof pushCallbacks>['before']>>[0]['context']
@@ -67,6 +67,8 @@ describe('pushCallbacks middleware', () => {
       taskId: 't-1',
       principal: 'client-a',
       webhook: { url: 'https://client.example.com/hook', token: 'client-token' },
+      // The token it was set with, so that it stands no longer than that token would.
+      setWith: { clientId: 'app-a', issuedAt: 1_764_547_200 },
     })
     const a2a = request.context.a2a as { call: A2ACall }
     expect(a2a.call.params).toMatchObject({
@@ -89,7 +91,12 @@ describe('pushCallbacks middleware', () => {
     const [second] = [...stored.values()]
     expect(stored.size).toBe(1)
     expect(second?.webhook.url).toBe('https://second.example.com/hook')
-    expect(second?.previous).toEqual({ secretHash: first?.secretHash, webhook: first?.webhook })
+    expect(second?.previous).toEqual({
+      secretHash: first?.secretHash,
+      webhook: first?.webhook,
+      setWith: first?.setWith,
+    })
+    expect(first?.setWith).toEqual({ clientId: 'app-a', issuedAt: 1_764_547_200 })
   })
 
   it('keeps no setting made under the agent’s earlier registration once its id is registered again', async () => {
