@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
 
@@ -25,17 +26,7 @@ describe('the admin API through the local gateway', () => {
     await stack.stop()
   })
 
-  const adminCall = (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+  const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
   const secretArns = async () => {
     try {
       return Object.keys(JSON.parse(await readFile(join(stack.stateDir, 'secrets.json'), 'utf8')))

@@ -7,6 +7,7 @@ import { type AgentCoreStandIn, startAgentCoreStandIn } from '../../local/agentc
 import { localAwsCredentials } from '../../local/sigv4-function-url.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { postA2A } from '../support/a2a-client.ts'
+import { adminCaller } from '../support/admin-api.ts'
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/helper_agent-AbCdEfGhIj'
 
@@ -39,12 +40,7 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = agentCore.url
     stack = await startThrowawayStack()
     const admin = await stack.token('admin-client')
-    const adminCall = (method: string, path: string, body: unknown) =>
-      fetch(`${stack.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
     registered = await adminCall('POST', '/admin/register', {
       agentId: 'helper',
       backendUrl: arn,

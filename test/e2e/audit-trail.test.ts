@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditPage } from '../../lib/admin/audit-api.ts'
 import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
 describe('the audit trail through the local gateway', () => {
@@ -22,12 +23,7 @@ describe('the audit trail through the local gateway', () => {
     await stack.stop()
   })
 
-  const adminCall = (method: string, path: string, body?: unknown) =>
-    fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+  const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
 
   it('returns register, a permission update and a deactivation newest first, with their actor, secrets redacted', async () => {
     // Prepare

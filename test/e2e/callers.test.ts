@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { adminJsonCaller } from '../support/admin-api.ts'
 import { closedPort } from '../support/card-server.ts'
 import { tokenFor } from '../support/client-credentials.ts'
 import { auditEntries, type Started, start, stop, stopStarted } from '../support/npm-start.ts'
@@ -19,28 +20,7 @@ describe('callers and scopes through the admin API of npm start', () => {
   let gateway: Started
   let admin: string
 
-  const adminCall = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        'content-type': 'application/json',
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    const text = await response.text()
-    return {
-      status: response.status,
-      type: response.headers.get('content-type'),
-      body: text ? JSON.parse(text) : undefined,
-    }
-  }
+  const adminCall = adminJsonCaller(() => ({ url: gateway.url, token: admin }))
   const callAgent = (agentId: string, token: string) =>
     postA2A(
       `${gateway.url}/agents/${agentId}`,

@@ -4,6 +4,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { startBedrockRuntime } from '../support/bedrock-runtime.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { grantToDemoClient } from '../support/stack-setup.ts'
@@ -35,12 +36,7 @@ describe('indexing while the embedder is down, through the local gateway', () =>
     await bedrock?.stop()
   })
 
-  const adminCall = (method: string, path: string, body?: unknown) =>
-    fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+  const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
   const register = (agentId: string) =>
     adminCall('POST', '/admin/register', {
       agentId,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { adminJsonCaller } from '../support/admin-api.ts'
 import { tokenFor } from '../support/client-credentials.ts'
 
 /**
@@ -12,19 +13,7 @@ describe('callers made while the gateway accepts only the clients it lists', () 
   let stack: RunningStack
   let admin: string
 
-  const adminCall = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    return { status: response.status, body: await response.json() }
-  }
+  const adminCall = adminJsonCaller(() => ({ url: stack.url, token: admin }))
 
   beforeAll(async () => {
     // Read by the handlers the stack imports, as on AWS from Terraform.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningAgent } from '../../agents/serve.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { startGatedAgent } from '../support/gated-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -20,12 +21,7 @@ describe('delete and deactivate through the local gateway', () => {
   })
   afterAll(() => stack.stop())
 
-  const adminCall = (method: string, path: string, body?: unknown) =>
-    fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+  const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
 
   /** Registers the calculator's backend (a private agent) under another id and grants it to demo-client. */
   const registerCalculatorAs = async (agentId: string) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { postA2A } from '../support/a2a-client.ts'
+import { adminCaller } from '../support/admin-api.ts'
 
 /**
  * A request neither sample agent's card says it serves: the router refuses it
@@ -20,12 +21,7 @@ describe('routing examples through the local gateway', () => {
   })
   afterAll(() => stack.stop())
 
-  const adminCall = (method: string, path: string, body?: unknown) =>
-    fetch(`${stack.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
+  const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
   const routeTo = async (text: string) => {
     const response = await postA2A(`${stack.url}/route/message:send`, demo, {
       message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
