@@ -30,6 +30,14 @@ export interface TokenRevocations {
 /** Cognito's longest access token (a day): no token issued before a revocation outlives this. */
 const longestTokenSeconds = 24 * 60 * 60
 
+/**
+ * The longest a push config's setting, made with a token, stands: until its config lapses, 30
+ * days after it was set (`pushConfigTtlSeconds`), and, set again meanwhile, as long again as the
+ * next setting's `previous` (`lib/push/push-configs.ts`; a test holds the two together). A
+ * revocation is kept this long, so no setting made before it is taken once it has lapsed.
+ */
+export const longestSettingSeconds = 60 * 24 * 60 * 60
+
 /** The `issuedBefore` a revocation at `now` (ms) stores: the next whole second. */
 export const revocationSecond = (now: number): number => Math.floor(now / 1000) + 1
 
@@ -78,7 +86,10 @@ export class DynamoTokenRevocations implements TokenRevocations {
           ExpressionAttributeNames: { '#expiresAt': tables.tokenRevocations.ttlAttribute },
           ExpressionAttributeValues: {
             ':issuedBefore': issuedBefore,
-            ':expiresAt': issuedBefore + longestTokenSeconds + maxClockSkewSeconds,
+            ':expiresAt':
+              issuedBefore +
+              Math.max(longestTokenSeconds, longestSettingSeconds) +
+              maxClockSkewSeconds,
           },
         }),
       )

@@ -113,7 +113,12 @@ export const acceptPush = async (
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
     }
   }
-  if (await settingRevoked(record, version, deps.issuedBefore)) {
+  // Both reads at once (each usually cached); a revoked setting is said first.
+  const [revoked, agent] = await Promise.all([
+    settingRevoked(record, version, deps.issuedBefore),
+    deps.agents.get(record.agentId),
+  ])
+  if (revoked) {
     return {
       accepted: false,
       status: 403,
@@ -122,11 +127,7 @@ export const acceptPush = async (
         'The client that set this push config was deleted or had its tokens revoked since: the config takes no more pushes until the client sets it again.',
     }
   }
-  const notServed = agentNotServed(
-    record.agentId,
-    await deps.agents.get(record.agentId),
-    record.agentCreatedAt,
-  )
+  const notServed = agentNotServed(record.agentId, agent, record.agentCreatedAt)
   if (notServed) {
     return { accepted: false, status: 403, title: 'Agent not served', detail: notServed }
   }

@@ -82,8 +82,12 @@ export const settingRevoked = async (
   version: PushConfigVersion,
   issuedBefore: (clientId: string) => Promise<number | undefined>,
 ): Promise<boolean> => {
-  const token = version.setWith ?? { clientId: record.principal, issuedAt: 0 }
-  return isRevoked(token, await issuedBefore(token.clientId))
+  // Read field by field: a setting stored without either (a caller built by hand) is held to
+  // its principal and the oldest time, never let through.
+  const { clientId, issuedAt }: Partial<SettingToken> = version.setWith ?? {}
+  const setBy = typeof clientId === 'string' && clientId !== '' ? clientId : record.principal
+  const setAt = typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : 0
+  return isRevoked({ issuedAt: setAt }, await issuedBefore(setBy))
 }
 
 /** Another setting of the config was written since it was read: read it again. */
@@ -106,7 +110,10 @@ export interface PushConfigStore {
   delete(configId: string): Promise<void>
 }
 
-/** A config lapses this long after it was set (a task's ownership record lasts as long). */
+/**
+ * A config lapses this long after it was set (a task's ownership record lasts as long). A
+ * token revocation outlives twice this (`longestSettingSeconds`).
+ */
 export const pushConfigTtlSeconds = 30 * 24 * 60 * 60
 
 /** Config ids go into a URL path segment: letters, digits, `-` and `_` only. */

@@ -3,14 +3,18 @@ import { exportJWK, importJWK, jwtVerify } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OperationName } from '../../../lib/a2a/operations.ts'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
+import { longestSettingSeconds } from '../../../lib/auth/token-revocations.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
 import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
 import { deliverPush, type PushDelivery } from '../../../lib/push/delivery.ts'
 import {
   configIdFor,
   type PushConfigRecord,
+  pushConfigTtlSeconds,
+  type SettingToken,
   secretHashOf,
   secretMatches,
+  settingRevoked,
 } from '../../../lib/push/push-configs.ts'
 import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
 import {
@@ -539,6 +543,36 @@ describe('acceptPush', () => {
 
     // Assess
     expect(asked).toBe(0)
+  })
+})
+
+describe('settingRevoked', () => {
+  it('holds a setting stored without a usable token to its principal and the oldest time, never letting it through', async () => {
+    // Prepare: a caller built by hand stored no issuedAt, or an empty client id.
+    const asked: string[] = []
+    const issuedBefore = async (clientId: string) => {
+      asked.push(clientId)
+      return 1
+    }
+    const malformed = [
+      { clientId: 'app-a' },
+      { clientId: '', issuedAt: 5 },
+      { clientId: 'app-a', issuedAt: Number.NaN },
+    ] as unknown as SettingToken[]
+
+    // Act
+    const revoked = await Promise.all(
+      malformed.map((setWith) => settingRevoked(record, { ...record, setWith }, issuedBefore)),
+    )
+
+    // Assess
+    expect(revoked).toEqual([true, false, true])
+    expect(asked).toEqual(['app-a', 'client-a', 'app-a'])
+  })
+
+  it('is kept by a revocation as long as a setting can stand: its config, then as the next setting’s previous', () => {
+    // Assess
+    expect(longestSettingSeconds).toBeGreaterThanOrEqual(2 * pushConfigTtlSeconds)
   })
 })
 
