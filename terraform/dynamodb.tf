@@ -143,8 +143,9 @@ resource "aws_dynamodb_table" "push_dead_letters" {
 }
 
 # When each client's tokens were last revoked (lib/auth/token-revocations.ts): a
-# token that client was issued before `issuedBefore` is refused. An entry lapses
-# once every token issued before it has expired (a day at most, Cognito's longest).
+# token that client was issued before `issuedBefore` is refused, and so is a push
+# config set with one. An entry lapses once no such token or config can stand
+# (sixty days: a config's 30, and as long again as the next setting's previous).
 resource "aws_dynamodb_table" "token_revocations" {
   name         = "${local.table_prefix}token-revocations"
   billing_mode = "PAY_PER_REQUEST"
