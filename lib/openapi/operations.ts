@@ -368,7 +368,9 @@ export const apiOperations: Record<string, ApiOperation> = {
       202: json('Queued for delivery', z.object({ deliveryId: z.string() })),
       400: none('The body is not an A2A push'),
       401: none('Missing or wrong notification token'),
-      403: none('The push names a task the config is not for'),
+      403: none(
+        "Refused, `detail` says why: the config's client had its tokens revoked since it was set (set it again), the agent is not served (inactive, deleted or registered again), or the push names a task that is not the config's or its setter's",
+      ),
       404: none('No such push config'),
       413: none('The push is too large'),
     },
