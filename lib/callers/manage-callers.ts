@@ -321,7 +321,7 @@ export const rotateClientSecret = async (
  * got are refused. Revoked before the delete, so a delete that fails leaves the client working
  * (its old tokens refused, new ones good) and a retry finishes it, and again after it, for a
  * token issued while the delete ran (a revocation refuses tokens to the second after it). A
- * revocation of an id that is no client (a 404) lapses with its item, a day later.
+ * revocation of an id that is no client (a 404) lapses with its item (`longestSettingSeconds`).
  */
 export const deleteClient = async (
   clientId: string,

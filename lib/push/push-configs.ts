@@ -68,9 +68,10 @@ export type PushConfigVersion = Pick<PushConfigRecord, 'secretHash' | 'webhook' 
 
 /**
  * Whether a config's setting stands no more because the token it was set with would be refused
- * now: its client was deleted, lost a scope, or had its tokens revoked since (rule 12). A config
- * is a standing grant made with a token, so it lasts no longer than the token does; a client
- * sets it again with a new token. A setting made before settings kept their token counts as set
+ * now: its client was deleted, lost a scope, or had its tokens revoked since (rule 12). A setting
+ * outlives its token's expiry (the config lapses on its own), but not its revocation, which a
+ * leaked token's holder would otherwise survive; a client sets it again with a new token. A
+ * setting made before settings kept their token counts as set
  * by its principal (a client-credentials token's `sub` is its client) with a token issued at 0,
  * as a token without `iat` counts.
  *
