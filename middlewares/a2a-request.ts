@@ -4,7 +4,13 @@ import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
 import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
-import { type AnyHttpEvent, agentPathOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
+import {
+  type AnyHttpEvent,
+  agentPathOf,
+  headerOf,
+  methodOf,
+  pathOf,
+} from '../lib/http/lambda-event.ts'
 import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
@@ -53,6 +59,22 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
     ([name, values]) => (values ?? []).map((value) => [name, value]),
   )
   return entries.length > 0 ? new URLSearchParams(entries).toString() : undefined
+}
+
+/** The media types an A2A request's body is read as: JSON, and A2A 1.0's own. */
+const a2aMediaTypes = new Set(['application/json', 'application/a2a+json'])
+
+/**
+ * The `Content-Type` of a body sent as something else (`text/plain`, a form), which the gateway
+ * would read as JSON where the agent would refuse it: refused before anything counts or is routed.
+ * Undefined for JSON, with any parameters (`; charset=utf-8`), and for no header at all, which
+ * @a2a-js/sdk's servers take too.
+ */
+const unreadableContentType = (event: AnyA2AEvent): string | undefined => {
+  const header = headerOf(event, 'content-type')
+  if (header === undefined) return undefined
+  const mediaType = header.split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  return a2aMediaTypes.has(mediaType) ? undefined : header
 }
 
 /**
@@ -115,6 +137,16 @@ export const a2aRequest = (
         {
           kind: 'payload-too-large',
           message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
+        },
+        bindingOf(method, subPath),
+      )
+    }
+    const unreadable = body ? unreadableContentType(event) : undefined
+    if (unreadable !== undefined) {
+      return renderA2AFailure(
+        {
+          kind: 'content-type-not-supported',
+          message: `Unsupported Content-Type "${unreadable}": send the body as application/json (or application/a2a+json).`,
         },
         bindingOf(method, subPath),
       )

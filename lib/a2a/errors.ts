@@ -1,6 +1,7 @@
 import {
   A2A_ERROR_CODE,
   type A2AError,
+  ContentTypeNotSupportedError,
   RequestMalformedError,
   restStatusFor,
   TaskNotFoundError,
@@ -33,6 +34,8 @@ export type A2AFailure =
   | { kind: 'rate-limited'; message: string }
   | { kind: 'backend-timeout'; message: string }
   | { kind: 'payload-too-large'; message: string }
+  /** The body came as a media type no A2A binding takes (`Content-Type: text/plain`). */
+  | { kind: 'content-type-not-supported'; message: string }
   | { kind: 'skill-failed'; message: string }
   | {
       kind: 'no-confident-route'
@@ -135,6 +138,8 @@ const sdkErrorFor = (failure: A2AFailure): A2AError | undefined => {
       return new UnsupportedOperationError(failure.message)
     case 'task-not-found':
       return new TaskNotFoundError(failure.message)
+    case 'content-type-not-supported':
+      return new ContentTypeNotSupportedError(failure.message)
     case 'parse-error':
     case 'invalid-request':
     case 'invalid-params':

@@ -155,6 +155,27 @@ describe('automatic routing (/route) through the local gateway', () => {
     expect(textsOf(result).join('')).toContain('Seoul')
   })
 
+  it('refuses a message sent as a form before routing it, naming no agent', async () => {
+    // Act: what `curl -d` sends without a Content-Type.
+    const response = await fetch(`${stack.url}/route/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${demo}`,
+        'a2a-version': '1.0',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: JSON.stringify(message(percentage.text)),
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect(response.headers.get('x-switchboard-agent')).toBeNull()
+    expect(response.headers.get('ratelimit-policy')).toBeNull()
+    expect((await response.json()).error.message).toMatch(
+      /^Unsupported Content-Type "application\/x-www-form-urlencoded": send the body as application\/json/,
+    )
+  })
+
   it('only sends messages', async () => {
     // Act
     const response = await fetch(`${stack.url}/route/tasks/t-1`, {

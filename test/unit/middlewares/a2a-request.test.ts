@@ -106,6 +106,71 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it.each([
+    [
+      'JSON-RPC',
+      'agents-jsonrpc-send-message.json',
+      (body: Record<string, unknown>) =>
+        expect(body).toEqual({
+          jsonrpc: '2.0',
+          id: null,
+          error: expect.objectContaining({
+            code: -32005,
+            message:
+              'Unsupported Content-Type "application/x-www-form-urlencoded": send the body as application/json (or application/a2a+json).',
+          }),
+        }),
+    ],
+    [
+      'HTTP+JSON',
+      'agents-rest-stream-message.json',
+      (body: Record<string, unknown>) =>
+        expect(body).toMatchObject({
+          error: {
+            code: 400,
+            message: expect.stringContaining('Unsupported Content-Type'),
+          },
+        }),
+    ],
+  ] as const)(
+    'refuses a %s body sent as a form, before anything reads it, saying what to send',
+    async (binding, sample, assessBody) => {
+      // Prepare: what `curl -d` sends when no Content-Type is given.
+      const event = sampleEvent(sample, (e) => {
+        const { 'content-type': _json, ...others } = e.headers ?? {}
+        e.headers = { ...others, 'Content-Type': 'application/x-www-form-urlencoded' }
+        e.multiValueHeaders = {}
+      })
+
+      // Act
+      const { response, handler } = await run(event)
+
+      // Assess
+      expect(handler).not.toHaveBeenCalled()
+      assessBody(JSON.parse(response.body))
+      // A JSON-RPC error travels in a 200, as every protocol error the gateway answers does.
+      expect(response.statusCode).toBe(binding === 'JSON-RPC' ? 200 : 400)
+    },
+  )
+
+  it.each([['application/json; charset=utf-8'], ['Application/A2A+JSON'], [undefined]])(
+    'reads a body sent as %s',
+    async (contentType) => {
+      // Prepare
+      const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+        const { 'content-type': _json, ...others } = e.headers ?? {}
+        e.headers = contentType === undefined ? others : { ...others, 'content-type': contentType }
+        e.multiValueHeaders = {}
+      })
+
+      // Act
+      const { response } = await run(event)
+
+      // Assess
+      expect(response).toMatchObject({ kind: 'call', call: { operation: 'SendMessage' } })
+    },
+  )
+
   it('answers a body that is not JSON with a JSON-RPC parse error, before the handler', async () => {
     // Prepare
     const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
