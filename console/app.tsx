@@ -84,7 +84,7 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
         ) : page === 'permissions' ? (
           <PermissionsPage />
         ) : page === 'callers' ? (
-          <CallersPage consoleClientId={session.clientId} />
+          <CallersPage consoleClientId={session.clientId} adminScope={session.adminScope} />
         ) : page === 'try' ? (
           <TryItPage session={session} preselected={argument} />
         ) : page === 'activity' ? (

@@ -21,6 +21,8 @@ export interface Session {
    * signs every operator out, this person included.
    */
   clientId: string
+  /** The gateway's admin scope, which is never deleted. */
+  adminScope: string
 }
 
 const pendingKey = 'switchboard.console.pending-sign-in'
@@ -125,6 +127,7 @@ export const completeSignIn = async (settings: ConsoleSettings): Promise<string 
     groups,
     isAdmin: groups.includes('operators'),
     clientId: settings.clientId,
+    adminScope: settings.adminScope,
   }
   history.replaceState(null, '', `${consoleBase.href}${returnTo ?? '#/fleet'}`)
   return returnTo ?? '#/fleet'

@@ -81,10 +81,13 @@ const ScopeChecks = ({
  */
 const ScopesSection = ({
   scopes,
+  adminScope,
   onChanged,
   act,
 }: {
   scopes: Scope[]
+  /** The gateway's admin scope: offered for no delete, since the gateway keeps it. */
+  adminScope: string
   onChanged: () => void
   act: (done: string, call: () => Promise<unknown>) => Promise<boolean>
 }) => {
@@ -176,9 +179,13 @@ const ScopesSection = ({
                   <button type="button" onClick={() => setEditing(each)}>
                     Edit description
                   </button>
-                  <button type="button" class="danger" onClick={() => setDeleting(each.scope)}>
-                    Delete scope
-                  </button>
+                  {each.scope === adminScope ? (
+                    <span class="muted">The admin scope is kept: it cannot be deleted.</span>
+                  ) : (
+                    <button type="button" class="danger" onClick={() => setDeleting(each.scope)}>
+                      Delete scope
+                    </button>
+                  )}
                 </div>
               </>
             )}
@@ -254,7 +261,13 @@ interface Revoked {
  * The callers (`/admin/clients`) and their scopes. `consoleClientId` is the app client people
  * sign in to this console with: revoking its tokens signs every operator out, the reader too.
  */
-export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) => {
+export const CallersPage = ({
+  consoleClientId,
+  adminScope,
+}: {
+  consoleClientId: string
+  adminScope: string
+}) => {
   const clients = useLoad(() => api<{ clients: Client[] }>('GET', '/admin/clients'))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const [notice, setNotice] = useState<Notice>()
@@ -515,7 +528,12 @@ export const CallersPage = ({ consoleClientId }: { consoleClientId: string }) =>
           notice={{ kind: 'error', text: `The scopes could not be read: ${scopes.error}` }}
         />
       ) : null}
-      <ScopesSection scopes={allScopes} onChanged={scopes.reload} act={act} />
+      <ScopesSection
+        scopes={allScopes}
+        adminScope={adminScope}
+        onChanged={scopes.reload}
+        act={act}
+      />
     </section>
   )
 }

@@ -167,7 +167,8 @@ export const FleetPage = ({ session }: { session: Session }) => {
       <NoticeLine notice={searchError ? { kind: 'error', text: searchError } : undefined} />
       {results ? (
         <p class="muted" role="status">
-          {results.length} agent{results.length === 1 ? '' : 's'} match “{query}”, best first.
+          {results.length} agent{results.length === 1 ? '' : 's'} ranked by how closely each matches
+          “{query}”, closest first (a score near or below 0 is no match).
         </p>
       ) : null}
       {fleet.loading && !fleet.data ? <Loading what="the fleet" /> : null}

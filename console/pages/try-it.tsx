@@ -289,11 +289,14 @@ export const TryItPage = ({
                 </p>
               ) : null}
               {turn.error ? <NoticeLine notice={{ kind: 'error', text: turn.error }} /> : null}
-              <p class="muted" role="status">
-                {turn.done
-                  ? `Stream ended after ${turn.events.length} event${turn.events.length === 1 ? '' : 's'}${last?.state ? `; task ${last.state}` : ''}.`
-                  : 'Streaming…'}
-              </p>
+              {/* A refusal before any event opened no stream: its error says it all. */}
+              {turn.done && turn.error && turn.events.length === 0 ? null : (
+                <p class="muted" role="status">
+                  {turn.done
+                    ? `Stream ended after ${turn.events.length} event${turn.events.length === 1 ? '' : 's'}${last?.state ? `; task ${last.state}` : ''}.`
+                    : 'Streaming…'}
+                </p>
+              )}
             </li>
           )
         })}

@@ -122,7 +122,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Act
     await page.getByLabel('Search by meaning').fill('percentage of a number')
     await page.getByRole('button', { name: 'Search', exact: true }).click()
-    await page.getByText('best first').waitFor()
+    await page.getByText('closest first').waitFor()
 
     // Assess
     const order = await page
@@ -180,6 +180,21 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await turn.getByText(/Candidates:.*calculator \(0\.\d+\)/).waitFor()
     await turn.getByText(/Stream ended/).waitFor()
     await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+  })
+
+  it('route mode says a refused message in words, and speaks of no stream it never opened', async () => {
+    // Prepare
+    await go('#/try', 'Try it')
+    await page.getByLabel('Agent').selectOption('(route)')
+
+    // Act
+    await page.getByLabel('Message').fill('book a meeting room for Tuesday')
+    await page.getByRole('button', { name: 'Send' }).click()
+
+    // Assess
+    const turn = page.getByTestId('conversation').locator('.turn').last()
+    await turn.getByText(/No agent matches this message confidently/).waitFor()
+    expect(await turn.getByText(/Stream ended/).count()).toBe(0)
   })
 
   it('keeps every field a browser fills at once, as autofill does', async () => {
@@ -566,6 +581,11 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       // Assess
       await expect.poll(() => notice().textContent()).toContain('scope reports:read deleted')
       await expect.poll(() => reports.count()).toBe(0)
+
+      // Assess: the admin scope, which the gateway keeps, is offered for no delete
+      const admin = page.locator('[data-scope="admin"]')
+      await admin.getByText('The admin scope is kept').waitFor()
+      expect(await admin.getByRole('button', { name: 'Delete scope' }).count()).toBe(0)
     },
   )
 
