@@ -173,10 +173,31 @@ const attemptOnce = async (
 }
 
 /**
+ * The setting a push goes to as it stands now, or why it goes nowhere: the config deleted or
+ * lapsed, set twice since the push came, or set with a token since revoked (a push queued before
+ * the revocation included).
+ */
+const settingStanding = async (
+  delivery: PushDelivery,
+  deps: Pick<DeliveryDeps, 'configs' | 'issuedBefore'>,
+): Promise<{ record: PushConfigRecord } | { dropped: string }> => {
+  const config = await deps.configs.get(delivery.configId)
+  if (!config) return { dropped: 'the push config is gone' }
+  const version = versionHashed(config, delivery.secretHash)
+  if (!version) return { dropped: 'the push config was set twice since the push came' }
+  if (await settingRevoked(config, version, deps.issuedBefore)) {
+    return { dropped: "the push config's client was deleted or had its tokens revoked" }
+  }
+  return { record: { ...config, webhook: version.webhook } }
+}
+
+/**
  * Delivers one push to the client's webhook: bounded attempts of at most
  * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
  * them; a refused address or a 4xx answer (but 408 and 429) ends them at once,
- * and so does the `deadline`, when given. When they end without a 2xx the push
+ * and so does the `deadline`, when given. The config is read again before each
+ * retry, so one deleted or revoked meanwhile ends them too, the push dropped
+ * (`settingStanding`). When they end without a 2xx the push
  * is recorded as a dead letter (and the outcome says so): a failed delivery is
  * an outcome, not an exception. Only a failure of the gateway's own (the
  * store, the key, or time it used up before any attempt:
@@ -189,20 +210,9 @@ export const deliverPush = async (
   delivery: PushDelivery,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> => {
-  const config = await deps.configs.get(delivery.configId)
-  if (!config) return { outcome: 'dropped', reason: 'the push config is gone' }
-  const version = versionHashed(config, delivery.secretHash)
-  if (!version) {
-    return { outcome: 'dropped', reason: 'the push config was set twice since the push came' }
-  }
-  // Checked again here: a push queued before its client's tokens were revoked goes nowhere.
-  if (await settingRevoked(config, version, deps.issuedBefore)) {
-    return {
-      outcome: 'dropped',
-      reason: "the push config's client was deleted or had its tokens revoked",
-    }
-  }
-  const record = { ...config, webhook: version.webhook }
+  const standing = await settingStanding(delivery, deps)
+  if ('dropped' in standing) return { outcome: 'dropped', reason: standing.dropped }
+  let { record } = standing
   const now = deps.now ?? Date.now
   const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const deadline = deps.deadline ?? Number.POSITIVE_INFINITY
@@ -217,6 +227,10 @@ export const deliverPush = async (
         break
       }
       await sleep(wait)
+      // Read again after each wait: a config deleted or revoked meanwhile gets no more attempts.
+      const still = await settingStanding(delivery, deps)
+      if ('dropped' in still) return { outcome: 'dropped', reason: still.dropped }
+      record = still.record
     }
     const jwt = await deliveryJwt(await deps.key(), {
       issuer: delivery.issuer,

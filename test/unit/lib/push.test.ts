@@ -885,6 +885,45 @@ describe('deliverPush', () => {
     expect(letters).toEqual([])
   })
 
+  it.each([
+    [
+      "its client's tokens are revoked",
+      (deps: { issuedBefore: (clientId: string) => Promise<number | undefined> }) => {
+        deps.issuedBefore = async () => 1001
+      },
+      "the push config's client was deleted or had its tokens revoked",
+    ],
+    [
+      'the client deletes its config',
+      (deps: { configs: { get: () => Promise<PushConfigRecord | undefined> } }) => {
+        deps.configs.get = async () => undefined
+      },
+      'the push config is gone',
+    ],
+  ] as const)(
+    'makes no more attempts once %s between two, dropping the push with no dead letter',
+    async (_case, change, reason) => {
+      // Prepare: the webhook fails the first attempt; the change lands during the wait.
+      const { deps, requests, letters } = depsAnswering([503, 200])
+      deps.configs.get = async () => ({
+        ...record,
+        setWith: { clientId: 'app-a', issuedAt: 1000 },
+      })
+      deps.sleep = async () => {
+        change(deps as never)
+        return undefined
+      }
+
+      // Act
+      const outcome = await deliverPush(delivery, deps)
+
+      // Assess
+      expect(outcome).toEqual({ outcome: 'dropped', reason })
+      expect(requests).toHaveLength(1)
+      expect(letters).toEqual([])
+    },
+  )
+
   it('drops a push whose config is gone', async () => {
     // Prepare
     const { deps, requests } = depsAnswering([])
