@@ -1,6 +1,7 @@
 import type { A2AFailure } from '../a2a/errors.ts'
 import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
@@ -66,6 +67,8 @@ export const withGatewayCallback = async (
     }
   }
   const webhook: ClientWebhook = webhookOf(config)
+  const unfit = webhookProblem(webhook)
+  if (unfit) return { failure: { kind: 'invalid-params', message: unfit } }
   try {
     await checkBackendUrl('The push notification URL', webhook.url, deps.addressPolicy)
   } catch (error) {
@@ -95,6 +98,52 @@ export const withGatewayCallback = async (
   return {
     call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
   }
+}
+
+/**
+ * Bounds on what a client's webhook may carry, kept twice in one record (the setting and the one
+ * before it) within DynamoDB's 400 KB item and 32 levels of nesting.
+ */
+export const webhookLimits = {
+  urlCharacters: 2048,
+  tokenCharacters: 4096,
+  authenticationBytes: 8192,
+  authenticationDepth: 8,
+} as const
+
+const webhookToken = headerText(webhookLimits.tokenCharacters)
+
+/** How deep a JSON value nests: 0 for a scalar, 1 for a flat object or list. */
+const depthOf = (value: unknown): number =>
+  typeof value === 'object' && value !== null
+    ? 1 + Math.max(0, ...Object.values(value).map(depthOf))
+    : 0
+
+/**
+ * What makes a client's webhook unfit to keep and call, said to the caller: a URL longer than a
+ * backend's, a `token` that no HTTP header carries intact (it is sent back in one with every
+ * push, so such a token would fail every delivery), an `authentication` too large or too deep to
+ * store. Undefined when it is fit.
+ */
+const webhookProblem = (webhook: ClientWebhook): string | undefined => {
+  if (webhook.url.length > webhookLimits.urlCharacters) {
+    return `The push notification URL must be at most ${webhookLimits.urlCharacters.toLocaleString('en-US')} characters.`
+  }
+  const token = webhook.token === undefined ? undefined : webhookToken.safeParse(webhook.token)
+  if (token && !token.success) {
+    return `The push notification token ${token.error.issues[0]?.message ?? 'is not valid'}.`
+  }
+  if (webhook.authentication !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(webhook.authentication))
+    if (bytes > webhookLimits.authenticationBytes) {
+      return `The push notification authentication must be at most ${webhookLimits.authenticationBytes.toLocaleString('en-US')} bytes as JSON.`
+    }
+    // Bounded in size first, so the walk is short.
+    if (depthOf(webhook.authentication) > webhookLimits.authenticationDepth) {
+      return `The push notification authentication may nest at most ${webhookLimits.authenticationDepth} levels.`
+    }
+  }
+  return undefined
 }
 
 /** Settings of one config crossing at once: past this many, the write gives up. */

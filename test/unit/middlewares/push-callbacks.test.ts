@@ -174,6 +174,58 @@ describe('pushCallbacks middleware', () => {
     },
   )
 
+  /** `levels` objects one inside the next. */
+  const nested = (levels: number): Record<string, unknown> =>
+    levels === 0 ? {} : { inner: nested(levels - 1) }
+
+  it.each([
+    [
+      'a URL longer than a backend may have',
+      { url: `https://client.example.com/${'a'.repeat(2100)}` },
+      'The push notification URL must be at most 2,048 characters.',
+    ],
+    [
+      'a token no HTTP header carries intact (it is sent back in one with every push)',
+      { token: 'abc\r\nX-Injected: yes' },
+      'The push notification token must be usable in an HTTP header: visible characters only, spaces and tabs between them (no CR, LF or other control characters, nothing beyond Latin-1, no outer whitespace).',
+    ],
+    [
+      'a token too long to send back',
+      { token: 't'.repeat(5000) },
+      'The push notification token must be at most 4,096 characters.',
+    ],
+    [
+      'authentication too large to keep',
+      { authentication: { scheme: 'Bearer', credentials: 'c'.repeat(9000) } },
+      'The push notification authentication must be at most 8,192 bytes as JSON.',
+    ],
+    [
+      'authentication nested too deep to keep',
+      { authentication: nested(12) },
+      'The push notification authentication may nest at most 8 levels.',
+    ],
+  ])(
+    'answers %s with -32602 saying what, storing nothing and forwarding nothing',
+    async (_case, fields, message) => {
+      // Prepare
+      const { stored, middleware } = setUp()
+      const call = createOver('JSONRPC', 'https://client.example.com/hook')
+      const params = { ...(call.params as Record<string, unknown>), ...fields }
+      const request = requestFor({
+        ...call,
+        params,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 7, params }),
+      })
+
+      // Act
+      const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
+
+      // Assess
+      expect(JSON.parse(answered.body).error).toMatchObject({ code: -32602, message })
+      expect(stored.size).toBe(0)
+    },
+  )
+
   it('names an address the caller wrote itself back to it, with what kind it is', async () => {
     // Prepare
     const { middleware } = setUp()
