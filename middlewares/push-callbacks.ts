@@ -8,7 +8,11 @@ import {
   type SetPushConfigDeps,
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
-import { withClientWebhooks } from '../lib/push/webhook-config.ts'
+import {
+  AnswerTooDeepError,
+  maxShownDepth,
+  withClientWebhooks,
+} from '../lib/push/webhook-config.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
@@ -123,12 +127,27 @@ export const pushCallbacks = (
       return
     }
     const principal = principalOf(request)
-    const shown = await withClientWebhooks(answer, async (configId, token) => {
-      const record = await configs.get(configId)
-      if (record?.principal !== principal) return undefined
-      // The setting whose secret the agent holds, which may not be the last one set.
-      return ((token !== undefined && versionPresented(record, token)) || record).webhook
-    })
+    let shown: unknown
+    try {
+      shown = await withClientWebhooks(answer, async (configId, token) => {
+        const record = await configs.get(configId)
+        if (record?.principal !== principal) return undefined
+        // The setting whose secret the agent holds, which may not be the last one set.
+        return ((token !== undefined && versionPresented(record, token)) || record).webhook
+      })
+    } catch (error) {
+      if (!(error instanceof AnswerTooDeepError)) throw error
+      request.response = renderA2AFailure(
+        {
+          kind: 'backend-unavailable',
+          message: `Agent '${call.agentId}' answered ${call.operation} with JSON nested deeper than ${maxShownDepth} levels; the gateway does not pass it on.`,
+        },
+        call.binding,
+        call.jsonRpcId,
+        call.version,
+      )
+      return
+    }
     request.response = { ...response, body: JSON.stringify(shown) }
   }
 

@@ -106,11 +106,14 @@ export const withClientWebhooks = async (
   /** The webhook behind a callback, given the secret (`token`) the agent shows with it, if any. */
   webhookFor: (configId: string, token: string | undefined) => Promise<ClientWebhook | undefined>,
 ): Promise<unknown> => {
-  const walk = async (value: unknown): Promise<unknown> => {
-    if (Array.isArray(value)) return Promise.all(value.map(walk))
+  const walk = async (value: unknown, depth: number): Promise<unknown> => {
+    if (depth > maxShownDepth) throw new AnswerTooDeepError()
+    if (Array.isArray(value)) return Promise.all(value.map((item) => walk(item, depth + 1)))
     if (!isObject(value)) return value
     const entries = await Promise.all(
-      Object.entries(value).map(async ([key, inner]) => [key, await walk(inner)] as const),
+      Object.entries(value).map(
+        async ([key, inner]) => [key, await walk(inner, depth + 1)] as const,
+      ),
     )
     const copy: Json = Object.fromEntries(entries)
     if (typeof copy.url !== 'string') return copy
@@ -119,5 +122,20 @@ export const withClientWebhooks = async (
     const token = typeof copy.token === 'string' ? copy.token : undefined
     return { ...rest, ...(configId ? await webhookFor(configId, token) : undefined) }
   }
-  return walk(answer)
+  return walk(answer, 0)
+}
+
+/**
+ * How deep an agent's push-config answer may nest (a List answer's configs sit five levels down):
+ * a walk any deeper could exhaust the stack, and an answer it cannot walk whole it may not pass
+ * on, since a callback's secret could sit below where it stopped.
+ */
+export const maxShownDepth = 64
+
+/** An agent's push-config answer nests deeper than `maxShownDepth`: it is not passed on. */
+export class AnswerTooDeepError extends Error {
+  constructor() {
+    super(`The agent's answer nests deeper than ${maxShownDepth} levels.`)
+    this.name = 'AnswerTooDeepError'
+  }
 }

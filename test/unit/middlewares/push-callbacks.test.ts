@@ -300,4 +300,45 @@ describe('pushCallbacks middleware', () => {
       { id: 'not-mine', url: `https://gw.example.com/push/${theirs}` },
     ])
   })
+
+  it.each([
+    [64, 200],
+    [5_000, 502],
+  ])(
+    "passes on an agent's List answer nested %i levels deep only if it walks it whole: %i",
+    async (levels, status) => {
+      // Prepare: a callback's secret below all of it, which a walk that stopped would leave.
+      const { middleware } = setUp()
+      let deep: unknown = {
+        url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
+        token: 'their-secret',
+      }
+      for (let level = 0; level < levels - 5; level++) deep = [deep]
+      const call: A2ACall = {
+        ...createOver('JSONRPC', ''),
+        operation: 'ListTaskPushNotificationConfigs',
+      }
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        result: { configs: [{ id: 'hook', url: 'https://x.example/y', deep }] },
+      })
+      const request = requestFor(call, { statusCode: 200, body })
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess
+      const answered = request.response as { statusCode: number; body: string }
+      expect(answered.body).not.toContain('their-secret')
+      if (status === 200) {
+        expect(answered.statusCode).toBe(200)
+        return
+      }
+      expect(answered.statusCode).toBe(502)
+      expect(JSON.parse(answered.body).error.message).toBe(
+        "Agent 'weather' answered ListTaskPushNotificationConfigs with JSON nested deeper than 64 levels; the gateway does not pass it on.",
+      )
+    },
+  )
 })
