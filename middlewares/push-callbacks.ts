@@ -2,10 +2,15 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
-import { type PushConfigStore, versionPresented } from '../lib/push/push-configs.ts'
+import {
+  type PushConfigRecord,
+  type PushConfigStore,
+  versionPresented,
+} from '../lib/push/push-configs.ts'
 import {
   configIdDeletedBy,
   type SetPushConfigDeps,
+  withdrawPrevious,
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
 import {
@@ -56,8 +61,10 @@ const isJsonRpcError = (text: string | undefined) => {
  * call in `context.a2a` is replaced by that safe one (the one write this
  * middleware makes outside its own concern, so that forwarding has a single
  * call to read). After it: configs in Create/Get/List answers are shown as
- * the client set them, and a config the agent deleted has its record deleted
- * (its callback refuses pushes from then on). Runs after `taskOwnership` (a config is set only on
+ * the client set them, a config the agent deleted has its record deleted
+ * (its callback refuses pushes from then on), and a config the agent took a
+ * new setting of (a unary answer that is no error) has the setting before it
+ * withdrawn. Runs after `taskOwnership` (a config is set only on
  * the caller's own task) and `agentLookup` (a config names the registration it was set under).
  *
  * @example
@@ -80,6 +87,9 @@ export const pushCallbacks = (
   const principalOf = ({ context }: PushCallbacksRequest) =>
     requires(context, 'caller', 'pushCallbacks').principal
 
+  /** The setting each call made, by its request's context, until its answer is known. */
+  const settingsMade = new WeakMap<object, PushConfigRecord>()
+
   const pushCallbacksMiddlewareBefore = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     if (!call) return
@@ -100,6 +110,7 @@ export const pushCallbacks = (
       return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
     }
     const { context } = request
+    if (outcome.written?.previous) settingsMade.set(context, outcome.written)
     if (context.routed) context.routed = { ...context.routed, call: outcome.call }
     else context.a2a = { kind: 'call', call: outcome.call }
   }
@@ -107,23 +118,24 @@ export const pushCallbacks = (
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    const deleted = call && configIdDeletedBy(call, principalOf(request))
     if (!call || !response || response.statusCode >= 400) return
-    if (!showsConfigs.has(call.operation) && !deleted) return
+    const deleted = configIdDeletedBy(call, principalOf(request))
+    // A stream is not read here: its setting's previous stays until it lapses or is set again.
+    const made = call.stream ? undefined : settingsMade.get(request.context)
+    const shows = showsConfigs.has(call.operation)
+    if (!shows && !deleted && !made) return
     const text = await bodyText(response.body)
-    if (deleted) {
-      // Over HTTP+JSON any 2xx deleted it (an SDK's REST server answers 204, no body); over
-      // JSON-RPC an error comes with a 200, so only an answer that is no error did.
-      if (call.binding !== 'JSONRPC' || !isJsonRpcError(text)) await configs.delete(deleted)
-      if (text !== undefined) request.response = { ...response, body: text }
-      return
-    }
-    if (text === undefined) return
+    if (text !== undefined) request.response = { ...response, body: text }
+    // Over HTTP+JSON any 2xx is the agent's yes (an SDK's REST server answers a Delete 204, no
+    // body); over JSON-RPC an error comes with a 200, so only an answer that is no error is.
+    const agreed = call.binding !== 'JSONRPC' || !isJsonRpcError(text)
+    if (made && agreed) await withdrawPrevious(made, configs)
+    if (deleted && agreed) await configs.delete(deleted)
+    if (!shows || text === undefined) return
     let answer: unknown
     try {
       answer = JSON.parse(text)
     } catch {
-      request.response = { ...response, body: text }
       return
     }
     const principal = principalOf(request)

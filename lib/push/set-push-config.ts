@@ -50,7 +50,7 @@ export const withGatewayCallback = async (
     setWith: SettingToken
   },
   deps: SetPushConfigDeps,
-): Promise<{ call: A2ACall } | { failure: A2AFailure }> => {
+): Promise<{ call: A2ACall; written?: PushConfigRecord } | { failure: A2AFailure }> => {
   const [config, ...more] = pushConfigsIn(call.operation, call.params)
   if (!config) return { call }
   if (more.length > 0) {
@@ -94,10 +94,28 @@ export const withGatewayCallback = async (
     setWith,
     expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
   }
-  await putKeepingPrevious(record, deps.configs)
+  const written = await putKeepingPrevious(record, deps.configs)
   return {
     call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
+    written,
   }
+}
+
+/**
+ * Once the agent has taken a config's new setting (its answer to the call that set it is no
+ * error), the setting before it is withdrawn: it was kept only for an agent that had not taken
+ * the new one, and a client moving its webhook away from an endpoint it no longer trusts wants
+ * nothing more sent there. Written only while the new setting is the config's (another made
+ * since keeps what it kept); best effort, since the call has been answered: a failed write leaves
+ * the setting before valid, as it was.
+ */
+export const withdrawPrevious = async (
+  written: PushConfigRecord,
+  configs: Pick<PushConfigStore, 'put'>,
+): Promise<void> => {
+  if (!written.previous) return
+  const { previous: _withdrawn, ...current } = written
+  await configs.put(current, written).catch(() => undefined)
 }
 
 /**
@@ -157,7 +175,7 @@ const maxConflicts = 5
 const putKeepingPrevious = async (
   record: PushConfigRecord,
   configs: Pick<PushConfigStore, 'put' | 'get'>,
-): Promise<void> => {
+): Promise<PushConfigRecord> => {
   for (let attempt = 1; ; attempt++) {
     // A random id (a config given with the SendMessage that starts its task) is never set twice.
     const before = record.taskId === undefined ? undefined : await configs.get(record.configId)
@@ -169,8 +187,10 @@ const putKeepingPrevious = async (
         webhook: before.webhook,
         ...(before.setWith ? { setWith: before.setWith } : {}),
       }
+    const written = { ...record, ...(previous ? { previous } : {}) }
     try {
-      return await configs.put({ ...record, ...(previous ? { previous } : {}) }, before)
+      await configs.put(written, before)
+      return written
     } catch (error) {
       if (!(error instanceof PushConfigChangedError) || attempt >= maxConflicts) throw error
     }

@@ -212,6 +212,28 @@ describe('push notifications through the local gateway', () => {
     await Promise.all([first.stop(), second.stop()])
   })
 
+  it('sends nothing more to the old webhook once the agent has taken the config set again', async () => {
+    // Prepare: a client moves its webhook away from one it no longer trusts.
+    const [old, moved] = [await startWebhook(), await startWebhook()]
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: old.url })
+    const oldSetting = givenFor(taskId)
+
+    // Act
+    const again = await setConfig(taskId, { id: 'hook', url: moved.url })
+    const newSetting = agent.configs.filter((config) => config.taskId === taskId).at(-1)
+    const stale = await agent.push(oldSetting)
+    const current = newSetting && (await agent.push(newSetting))
+    await eventually(() => moved.hits.length === 1)
+
+    // Assess
+    expect((await again.json()).result).toBeDefined()
+    expect(stale.status).toBe(401)
+    expect(current?.status).toBe(202)
+    expect(old.hits).toEqual([])
+    await Promise.all([old.stop(), moved.stop()])
+  })
+
   it('refuses a push with a wrong secret', async () => {
     // Prepare
     const webhook = await startWebhook()

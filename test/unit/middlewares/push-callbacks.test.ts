@@ -99,6 +99,61 @@ describe('pushCallbacks middleware', () => {
     expect(first?.setWith).toEqual({ clientId: 'app-a', issuedAt: 1_764_547_200 })
   })
 
+  describe('once the agent answers the call that set a config again', () => {
+    const answered = (call: A2ACall, body: unknown) =>
+      requestFor(call, { statusCode: 200, body: JSON.stringify(body) })
+    /** The config set to `first`, then the call setting it to `second`, its `before` run. */
+    const setTwice = async (stream = false) => {
+      const { stored, middleware } = setUp()
+      await middleware.before?.(requestFor(createOver('JSONRPC', 'https://first.example.com/hook')))
+      const again = requestFor({
+        ...createOver('JSONRPC', 'https://second.example.com/hook'),
+        stream,
+      })
+      await middleware.before?.(again)
+      const call = (again.context.a2a as { call: A2ACall }).call
+      return { stored, middleware, again, call }
+    }
+
+    it('withdraws the setting before once the agent took the new one, so nothing more goes to the old webhook', async () => {
+      // Prepare
+      const { stored, middleware, again, call } = await setTwice()
+      const result = { taskId: 't-1', id: 'hook', url: (call.params as { url: string }).url }
+      again.response = { statusCode: 200, body: JSON.stringify({ jsonrpc: '2.0', id: 7, result }) }
+
+      // Act
+      await middleware.after?.(again)
+
+      // Assess
+      const [record] = [...stored.values()]
+      expect(record?.webhook.url).toBe('https://second.example.com/hook')
+      expect(record).not.toHaveProperty('previous')
+    })
+
+    it('keeps the setting before when the agent refused the new one, or its answer is a stream', async () => {
+      // Prepare
+      const refused = await setTwice()
+      const streamed = await setTwice(true)
+      const error = { jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'no' } }
+
+      // Act
+      await refused.middleware.after?.({
+        ...answered(refused.call, error),
+        context: refused.again.context,
+      })
+      await streamed.middleware.after?.({
+        ...answered(streamed.call, { jsonrpc: '2.0', id: 7, result: {} }),
+        context: streamed.again.context,
+      })
+
+      // Assess
+      for (const { stored } of [refused, streamed]) {
+        const [record] = [...stored.values()]
+        expect(record?.previous?.webhook.url).toBe('https://first.example.com/hook')
+      }
+    })
+  })
+
   it('keeps no setting made under the agent’s earlier registration once its id is registered again', async () => {
     // Prepare
     const { stored, middleware } = setUp()
