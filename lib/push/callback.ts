@@ -61,6 +61,17 @@ const agentNotServed = (
   return undefined
 }
 
+/**
+ * The content type a push goes to the webhook with: the agent's when it names JSON
+ * (`application/json`, or a `+json` type such as the 1.0 SDK's `application/a2a+json`, with any
+ * parameters), else `application/json`, which the body is: the agent does not choose what a
+ * webhook is told it gets.
+ */
+const jsonContentType = (sent: string | undefined): string =>
+  sent !== undefined && /^application\/([\w.-]+\+)?json$/i.test(sent.split(';', 1)[0]?.trim() ?? '')
+    ? sent
+    : 'application/json'
+
 /** The one payload a push carries: a 1.0 StreamResponse, or a 0.3 bare Task or event. */
 const payloadOf = (body: string): unknown => {
   try {
@@ -173,10 +184,7 @@ export const acceptPush = async (
     deliveryId,
     configId,
     body: body ?? '',
-    // As the agent sent it (the 1.0 SDK sends application/a2a+json), JSON either way.
-    contentType: /json/i.test(header('content-type') ?? '')
-      ? (header('content-type') as string)
-      : 'application/json',
+    contentType: jsonContentType(header('content-type')),
     taskId: taskIds[0],
     issuer: deps.issuer,
     secretHash: version.secretHash,

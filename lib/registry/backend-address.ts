@@ -158,6 +158,9 @@ export interface BackendAddressPolicy {
 export const resolveAll = async (host: string): Promise<string[]> =>
   (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address)
 
+/** A kind of address with its article: "an unspecified", "an IPv4-compatible", "a private". */
+const articled = (kind: string) => `${/^([aeiou]|SRv6)/i.test(kind) ? 'an' : 'a'} ${kind}`
+
 /**
  * A reserved address the policy does not allow: refused at registration
  * (checkBackendUrl) and again when the gateway connects (guardedFetch). The
@@ -181,12 +184,14 @@ export class ReservedAddressError extends Error {
   constructor(host: string, address: string, kind: string, embedded?: string) {
     const via = address === host ? '' : ` (${host} resolves to ${address})`
     const what = embedded ? `${embedded}, embedded in ${address},` : address
-    super(`${what} is a ${kind} address${via}; an operator can allow it with BACKEND_ALLOWED_CIDRS`)
+    super(
+      `${what} is ${articled(kind)} address${via}; an operator can allow it with BACKEND_ALLOWED_CIDRS`,
+    )
     this.name = 'ReservedAddressError'
     this.host = host
     this.address = address
     this.kind = kind
-    this.callerReason = `a ${kind} address, which the gateway may not call`
+    this.callerReason = `${articled(kind)} address, which the gateway may not call`
   }
 }
 

@@ -219,6 +219,30 @@ describe('address policy', () => {
   })
 
   it.each([
+    ['0.0.0.0', 'an unspecified address, which the gateway may not call'],
+    [
+      '::808:808',
+      'an IPv4-compatible (deprecated, IPv4-embedding) address, which the gateway may not call',
+    ],
+    ['10.1.2.3', 'a private address, which the gateway may not call'],
+  ])('names %s with the right article: %s', (address, reason) => {
+    // Act
+    const refused = (() => {
+      try {
+        checkAddresses(address, [address], parseCidrs([]))
+      } catch (caught) {
+        return caught as ReservedAddressError
+      }
+    })()
+
+    // Assess
+    expect(refused?.callerReason).toBe(reason)
+    expect(refused?.message).toContain(
+      ` is ${reason.replace(', which the gateway may not call', '')}`,
+    )
+  })
+
+  it.each([
     ['64:ff9b::c0a8:101', ['192.168.1.1']],
     ['2002:c0a8:101::', ['192.168.1.1']],
     ['2001:0:4136:e378:8000:63bf:3fff:fdd2', ['65.54.227.120', '192.0.2.45']],

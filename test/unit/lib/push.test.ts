@@ -315,6 +315,23 @@ describe('acceptPush', () => {
   })
 
   it.each([
+    ['application/json; charset=utf-8', 'application/json; charset=utf-8'],
+    ['text/html; q=json', 'application/json'],
+    ['application/jsonx', 'application/json'],
+    [undefined, 'application/json'],
+  ])('passes a push sent as %s on as %s', async (sent, passed) => {
+    // Prepare
+    const { deps, queued } = depsWith()
+    const headers = sent === undefined ? secret : { ...secret, 'content-type': sent }
+
+    // Act
+    await acceptPush(configId, headers, push('task-1'), deps)
+
+    // Assess
+    expect(queued.map((delivery) => delivery.contentType)).toEqual([passed])
+  })
+
+  it.each([
     ['a missing secret', configId, {}, push('task-1'), 'client-a', 401],
     [
       'a wrong secret',
