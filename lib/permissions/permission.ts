@@ -14,7 +14,15 @@ export const permissionSchema = z.strictObject({
     .min(1, 'must name at least one agent')
     .max(maxAgents, tooManyAgents),
   /** Omitted = every operation. */
-  operations: z.array(z.enum(operationNames)).min(1).optional(),
+  operations: z
+    .array(
+      z.enum(operationNames, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is no A2A operation; use one of ${operationNames.join(', ')}`,
+      }),
+    )
+    .min(1)
+    .optional(),
   requestsPerMinute: z.number().int().positive().optional(),
   agentLimits: z
     .record(agentIdSchema, z.number().int().positive())

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Permission } from '../../../lib/permissions/permission.ts'
+import type * as z from 'zod'
+import { type Permission, parsePermissionFor } from '../../../lib/permissions/permission.ts'
 import { putPermission } from '../../../lib/permissions/put-permission.ts'
 
 /** Permissions kept in a map, as the table keeps them by scope. */
@@ -98,5 +99,29 @@ describe('putPermission', () => {
 
     // Assess
     expect(permissions.kept.size).toBe(0)
+  })
+})
+
+describe('parsePermissionFor', () => {
+  it('names an operation that is no A2A operation, by its value, with the ones there are', () => {
+    // Act
+    const parsed = (() => {
+      try {
+        return parsePermissionFor('reports:invoke', {
+          agents: ['weather'],
+          operations: ['SendMessage', 'Bogus'],
+        })
+      } catch (error) {
+        return error as z.ZodError
+      }
+    })()
+
+    // Assess
+    expect((parsed as z.ZodError).issues).toEqual([
+      expect.objectContaining({
+        path: ['operations', 1],
+        message: expect.stringMatching(/^"Bogus" is no A2A operation; use one of SendMessage, /),
+      }),
+    ])
   })
 })
