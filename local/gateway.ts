@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { Registry } from 'prom-client'
 import {
@@ -393,12 +393,49 @@ export const createGateway = (options: GatewayOptions) => {
   }
 }
 
+/**
+ * Refuses to go on while any of these ports is taken, naming every one at once with the variable
+ * that moves it, so a person moves them all in one go rather than one per start. Port 0 (any
+ * free one) is never taken. Checked by listening a moment on each: another program may still take
+ * one before it is used, which `listen` then says.
+ */
+export const assertPortsFree = async (ports: [port: number, variable: string][], host: string) => {
+  const taken: [number, string][] = []
+  for (const [port, variable] of ports) {
+    if (port === 0) continue
+    const probe = createServer()
+    try {
+      await listen(probe, port, host, variable)
+      await new Promise((resolve) => probe.close(resolve))
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE') throw error
+      taken.push([port, variable])
+    }
+  }
+  const [first, ...more] = taken
+  if (!first) return
+  if (more.length === 0) {
+    throw new Error(
+      `Port ${first[0]} on ${host} is already in use; set ${first[1]} to another port.`,
+    )
+  }
+  const named = taken.map(([port, variable]) => `${port} (${variable})`)
+  throw new Error(
+    `Ports ${named.slice(0, -1).join(', ')} and ${named.at(-1)} on ${host} are already in use; set each variable to another port.`,
+  )
+}
+
 export const listen = (server: Server, port: number, host: string, variable: string) =>
   new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} on ${host} is already in use; set ${variable} to another port.`)
+          ? Object.assign(
+              new Error(
+                `Port ${port} on ${host} is already in use; set ${variable} to another port.`,
+              ),
+              { code: error.code },
+            )
           : error,
       )
     })

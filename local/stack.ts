@@ -17,7 +17,7 @@ import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
 import { expireItems } from './expire-items.ts'
-import { createGateway, listen, type RequestLine, starting } from './gateway.ts'
+import { assertPortsFree, createGateway, listen, type RequestLine, starting } from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
 import { createLocalSignIn } from './sign-in.ts'
@@ -93,6 +93,14 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     for (const close of stops.reverse()) await close().catch(() => undefined)
   }
   try {
+    await assertPortsFree(
+      [
+        [options.port, 'PORT'],
+        [options.agentPorts.weather, 'WEATHER_AGENT_PORT'],
+        [options.agentPorts.calculator, 'CALCULATOR_AGENT_PORT'],
+      ],
+      options.host,
+    )
     const database = await startLocalDatabase({
       dir: localDatabaseDir(options.stateDir),
       tablePrefix,

@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { assertPortsFree } from '../../../local/gateway.ts'
+
+describe('assertPortsFree', () => {
+  const holders: Server[] = []
+  /** A port another program holds. */
+  const taken = async () => {
+    const holder = createServer()
+    holders.push(holder)
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    return (holder.address() as AddressInfo).port
+  }
+  afterEach(async () => {
+    await Promise.all(holders.splice(0).map((holder) => new Promise((done) => holder.close(done))))
+  })
+
+  it('names every port taken at once, with the variable that moves each', async () => {
+    // Prepare
+    const [gateway, weather] = [await taken(), await taken()]
+
+    // Act
+    const refused = assertPortsFree(
+      [
+        [gateway, 'PORT'],
+        [weather, 'WEATHER_AGENT_PORT'],
+        [0, 'CALCULATOR_AGENT_PORT'],
+      ],
+      '127.0.0.1',
+    )
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      `Ports ${gateway} (PORT) and ${weather} (WEATHER_AGENT_PORT) on 127.0.0.1 are already in use; set each variable to another port.`,
+    )
+  })
+
+  it('leaves free ports free for the servers that will listen on them', async () => {
+    // Prepare: a port that was free a moment ago
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const port = (holder.address() as AddressInfo).port
+    await new Promise((resolve) => holder.close(resolve))
+
+    // Act
+    await assertPortsFree([[port, 'PORT']], '127.0.0.1')
+    const server = createServer()
+    holders.push(server)
+    const listening = new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, '127.0.0.1', resolve)
+    })
+
+    // Assess
+    await expect(listening).resolves.toBeUndefined()
+  })
+})
