@@ -61,20 +61,25 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
   return entries.length > 0 ? new URLSearchParams(entries).toString() : undefined
 }
 
-/** The media types an A2A request's body is read as: JSON, and A2A 1.0's own. */
-const a2aMediaTypes = new Set(['application/json', 'application/a2a+json'])
+/**
+ * The media types an A2A request's body is taken as: JSON (`application/json`, A2A 1.0's
+ * `application/a2a+json`, any `+json` type), and `text/plain`, which `fetch` sends for a string
+ * body given no type and which agents on a2a-python read as JSON.
+ */
+const jsonMediaType = /^(application\/([\w.-]+\+)?json|text\/plain)$/
 
 /**
- * The `Content-Type` of a body sent as something else (`text/plain`, a form), which the gateway
- * would read as JSON where the agent would refuse it: refused before anything counts or is routed.
- * Undefined for JSON, with any parameters (`; charset=utf-8`), and for no header at all, which
- * @a2a-js/sdk's servers take too.
+ * The `Content-Type` of a body sent as something no agent reads as JSON (a form, multipart,
+ * XML), which the gateway would read as JSON where the agent would refuse it: refused before
+ * anything counts or is routed. Undefined for a type taken, with any parameters
+ * (`; charset=utf-8`), and for no header or an empty one, which @a2a-js/sdk's servers take too.
+ * Of a list (`application/json, application/json`, as a proxy may join a repeated header) the
+ * first counts.
  */
 const unreadableContentType = (event: AnyA2AEvent): string | undefined => {
   const header = headerOf(event, 'content-type')
-  if (header === undefined) return undefined
-  const mediaType = header.split(';', 1)[0]?.trim().toLowerCase() ?? ''
-  return a2aMediaTypes.has(mediaType) ? undefined : header
+  const mediaType = header?.split(/[;,]/, 1)[0]?.trim().toLowerCase() ?? ''
+  return mediaType === '' || jsonMediaType.test(mediaType) ? undefined : header
 }
 
 /**

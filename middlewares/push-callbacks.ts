@@ -9,8 +9,8 @@ import {
 } from '../lib/push/push-configs.ts'
 import {
   configIdDeletedBy,
+  confirmSetting,
   type SetPushConfigDeps,
-  withdrawPrevious,
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
 import {
@@ -62,9 +62,9 @@ const isJsonRpcError = (text: string | undefined) => {
  * middleware makes outside its own concern, so that forwarding has a single
  * call to read). After it: configs in Create/Get/List answers are shown as
  * the client set them, a config the agent deleted has its record deleted
- * (its callback refuses pushes from then on), and a config the agent took a
- * new setting of (a unary answer that is no error) has the setting before it
- * withdrawn. Runs after `taskOwnership` (a config is set only on
+ * (its callback refuses pushes from then on), and a setting a Create's answer
+ * confirms the agent took is marked so (`confirmSetting`), withdrawing the
+ * setting before it when that one was confirmed first. Runs after `taskOwnership` (a config is set only on
  * the caller's own task) and `agentLookup` (a config names the registration it was set under).
  *
  * @example
@@ -110,7 +110,10 @@ export const pushCallbacks = (
       return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
     }
     const { context } = request
-    if (outcome.written?.previous) settingsMade.set(context, outcome.written)
+    // Only a Create's answer is read for the agent's yes: a SendMessage's is the agent's work.
+    if (outcome.written && call.operation === 'CreateTaskPushNotificationConfig') {
+      settingsMade.set(context, outcome.written)
+    }
     if (context.routed) context.routed = { ...context.routed, call: outcome.call }
     else context.a2a = { kind: 'call', call: outcome.call }
   }
@@ -120,18 +123,17 @@ export const pushCallbacks = (
     const response = request.response as HttpResponse | undefined
     if (!call || !response || response.statusCode >= 400) return
     const deleted = configIdDeletedBy(call, principalOf(request))
-    // A stream is not read here: its setting's previous stays until it lapses or is set again.
-    const made = call.stream ? undefined : settingsMade.get(request.context)
-    const shows = showsConfigs.has(call.operation)
-    if (!shows && !deleted && !made) return
+    if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await bodyText(response.body)
     if (text !== undefined) request.response = { ...response, body: text }
     // Over HTTP+JSON any 2xx is the agent's yes (an SDK's REST server answers a Delete 204, no
     // body); over JSON-RPC an error comes with a 200, so only an answer that is no error is.
     const agreed = call.binding !== 'JSONRPC' || !isJsonRpcError(text)
-    if (made && agreed) await withdrawPrevious(made, configs)
-    if (deleted && agreed) await configs.delete(deleted)
-    if (!shows || text === undefined) return
+    if (deleted) {
+      if (agreed) await configs.delete(deleted)
+      return
+    }
+    if (text === undefined) return
     let answer: unknown
     try {
       answer = JSON.parse(text)
@@ -160,6 +162,8 @@ export const pushCallbacks = (
       )
       return
     }
+    const made = settingsMade.get(request.context)
+    if (made && agreed) await confirmSetting(made, configs)
     request.response = { ...response, body: JSON.stringify(shown) }
   }
 

@@ -174,7 +174,7 @@ const attemptOnce = async (
 
 /**
  * The setting a push goes to as it stands now, or why it goes nowhere: the config deleted or
- * lapsed, set twice since the push came, or set with a token since revoked (a push queued before
+ * lapsed, its setting replaced or withdrawn since the push came, or set with a token since revoked (a push queued before
  * the revocation included).
  */
 const settingStanding = async (
@@ -184,7 +184,9 @@ const settingStanding = async (
   const config = await deps.configs.get(delivery.configId)
   if (!config) return { dropped: 'the push config is gone' }
   const version = versionHashed(config, delivery.secretHash)
-  if (!version) return { dropped: 'the push config was set twice since the push came' }
+  if (!version) {
+    return { dropped: 'the setting the push came under was replaced or withdrawn since' }
+  }
   if (await settingRevoked(config, version, deps.issuedBefore)) {
     return { dropped: "the push config's client was deleted or had its tokens revoked" }
   }
@@ -228,7 +230,20 @@ export const deliverPush = async (
       }
       await sleep(wait)
       // Read again after each wait: a config deleted or revoked meanwhile gets no more attempts.
-      const still = await settingStanding(delivery, deps)
+      let still: Awaited<ReturnType<typeof settingStanding>>
+      try {
+        still = await settingStanding(delivery, deps)
+      } catch (error) {
+        // Handed back to the queue, the push would start its attempts over, and a webhook that
+        // took a timed-out one would get it again: it ends here, a dead letter saying why.
+        const failed = last.ok ? '' : `${last.reason}; `
+        last = {
+          ok: false,
+          reason: `${failed}the push config could not be read again (${error instanceof Error ? error.message : String(error)})`,
+          retry: false,
+        }
+        break
+      }
       if ('dropped' in still) return { outcome: 'dropped', reason: still.dropped }
       record = still.record
     }

@@ -44,9 +44,16 @@ export interface PushConfigRecord {
    */
   setWith?: SettingToken
   /**
+   * The agent answered the call that made this setting, and no other setting was made before
+   * that answer came (`confirmSetting`): the agent holds it, and any setting made after it
+   * replaces it at the agent.
+   */
+  confirmed?: boolean
+  /**
    * The config as it stood before it was last set. The agent may still hold its secret: the
    * setting failed at the agent, or its answer was lost, or two settings crossed. A push with
-   * that secret goes to that webhook, so no setting leaves the agent's pushes refused.
+   * that secret goes to that webhook, so no setting leaves the agent's pushes refused; it is
+   * withdrawn once the agent has taken the new one, if it was itself confirmed before.
    */
   previous?: PushConfigVersion
   /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
@@ -64,7 +71,10 @@ export interface SettingToken {
  * One setting of a config: the secret the agent was handed for it, the client's webhook, and the
  * token it was set with.
  */
-export type PushConfigVersion = Pick<PushConfigRecord, 'secretHash' | 'webhook' | 'setWith'>
+export type PushConfigVersion = Pick<
+  PushConfigRecord,
+  'secretHash' | 'webhook' | 'setWith' | 'confirmed'
+>
 
 /**
  * Whether a config's setting stands no more because the token it was set with would be refused

@@ -102,20 +102,22 @@ export const withGatewayCallback = async (
 }
 
 /**
- * Once the agent has taken a config's new setting (its answer to the call that set it is no
- * error), the setting before it is withdrawn: it was kept only for an agent that had not taken
- * the new one, and a client moving its webhook away from an endpoint it no longer trusts wants
- * nothing more sent there. Written only while the new setting is the config's (another made
- * since keeps what it kept); best effort, since the call has been answered: a failed write leaves
- * the setting before valid, as it was.
+ * The agent has taken a config's new setting (its answer to the Create that made it is no error):
+ * the setting is marked `confirmed`, and the setting before it is withdrawn if that one had been
+ * confirmed before this one was made. Then the agent took the two in order and holds only this
+ * one, and a client moving its webhook away from an endpoint it no longer trusts has nothing more
+ * sent there. A setting before that was never confirmed stays: two settings crossed, or an answer
+ * was lost, and the agent may hold either. Written only while this setting is the config's (one
+ * made since keeps what it kept); best effort, since the call has been answered: a write that
+ * fails leaves the setting before valid, as it was.
  */
-export const withdrawPrevious = async (
+export const confirmSetting = async (
   written: PushConfigRecord,
   configs: Pick<PushConfigStore, 'put'>,
 ): Promise<void> => {
-  if (!written.previous) return
-  const { previous: _withdrawn, ...current } = written
-  await configs.put(current, written).catch(() => undefined)
+  const { previous, ...current } = written
+  const kept = previous && !previous.confirmed ? { previous } : {}
+  await configs.put({ ...current, confirmed: true, ...kept }, written).catch(() => undefined)
 }
 
 /**
@@ -131,11 +133,14 @@ export const webhookLimits = {
 
 const webhookToken = headerText(webhookLimits.tokenCharacters)
 
-/** How deep a JSON value nests: 0 for a scalar, 1 for a flat object or list. */
-const depthOf = (value: unknown): number =>
-  typeof value === 'object' && value !== null
-    ? 1 + Math.max(0, ...Object.values(value).map(depthOf))
-    : 0
+/**
+ * Whether a JSON value nests deeper than `levels` (a flat object or list nests 1). It looks no
+ * deeper than that, so a value nested 200,000 levels costs no more than one nested `levels + 1`.
+ */
+const nestsDeeper = (value: unknown, levels: number): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  (levels === 0 || Object.values(value).some((inner) => nestsDeeper(inner, levels - 1)))
 
 /**
  * What makes a client's webhook unfit to keep and call, said to the caller: a URL longer than a
@@ -152,13 +157,13 @@ const webhookProblem = (webhook: ClientWebhook): string | undefined => {
     return `The push notification token ${token.error.issues[0]?.message ?? 'is not valid'}.`
   }
   if (webhook.authentication !== undefined) {
+    // Depth first: serializing a value nested far enough would exhaust the stack.
+    if (nestsDeeper(webhook.authentication, webhookLimits.authenticationDepth)) {
+      return `The push notification authentication may nest at most ${webhookLimits.authenticationDepth} levels.`
+    }
     const bytes = Buffer.byteLength(JSON.stringify(webhook.authentication))
     if (bytes > webhookLimits.authenticationBytes) {
       return `The push notification authentication must be at most ${webhookLimits.authenticationBytes.toLocaleString('en-US')} bytes as JSON.`
-    }
-    // Bounded in size first, so the walk is short.
-    if (depthOf(webhook.authentication) > webhookLimits.authenticationDepth) {
-      return `The push notification authentication may nest at most ${webhookLimits.authenticationDepth} levels.`
     }
   }
   return undefined
@@ -186,6 +191,7 @@ const putKeepingPrevious = async (
         secretHash: before.secretHash,
         webhook: before.webhook,
         ...(before.setWith ? { setWith: before.setWith } : {}),
+        ...(before.confirmed ? { confirmed: true } : {}),
       }
     const written = { ...record, ...(previous ? { previous } : {}) }
     try {

@@ -670,7 +670,7 @@ describe('deliverPush', () => {
     // Assess
     expect(outcome).toEqual({
       outcome: 'dropped',
-      reason: 'the push config was set twice since the push came',
+      reason: 'the setting the push came under was replaced or withdrawn since',
     })
     expect(requests).toEqual([])
   })
@@ -940,6 +940,30 @@ describe('deliverPush', () => {
       expect(letters).toEqual([])
     },
   )
+
+  it('ends a push as a dead letter when its config cannot be read again after an attempt, rather than starting over', async () => {
+    // Prepare: the first read works, the one after the first failed attempt does not.
+    const { deps, requests, letters } = depsAnswering([503, 200])
+    let reads = 0
+    deps.configs.get = async () => {
+      reads++
+      if (reads > 1) throw new Error('DynamoDB throttled the read')
+      return record
+    }
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dead-lettered',
+      attempts: 1,
+      reason:
+        'the webhook answered 503; the push config could not be read again (DynamoDB throttled the read)',
+    })
+    expect(requests).toHaveLength(1)
+    expect(letters).toHaveLength(1)
+  })
 
   it('drops a push whose config is gone', async () => {
     // Prepare

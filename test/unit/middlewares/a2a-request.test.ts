@@ -153,23 +153,47 @@ describe('a2aRequest middleware', () => {
     },
   )
 
-  it.each([['application/json; charset=utf-8'], ['Application/A2A+JSON'], [undefined]])(
-    'reads a body sent as %s',
+  it.each([['application/xml'], ['multipart/form-data; boundary=x'], ['text/html']])(
+    'refuses a body sent as %s, which no agent reads as JSON',
     async (contentType) => {
       // Prepare
       const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
         const { 'content-type': _json, ...others } = e.headers ?? {}
-        e.headers = contentType === undefined ? others : { ...others, 'content-type': contentType }
+        e.headers = { ...others, 'content-type': contentType }
         e.multiValueHeaders = {}
       })
 
       // Act
-      const { response } = await run(event)
+      const { response, handler } = await run(event)
 
       // Assess
-      expect(response).toMatchObject({ kind: 'call', call: { operation: 'SendMessage' } })
+      expect(handler).not.toHaveBeenCalled()
+      expect(JSON.parse(response.body).error.code).toBe(-32005)
     },
   )
+
+  it.each([
+    ['application/json; charset=utf-8'],
+    ['Application/A2A+JSON'],
+    ['application/json, application/json'],
+    // What fetch sends for a string body given no type; agents on a2a-python read it as JSON.
+    ['text/plain;charset=UTF-8'],
+    [''],
+    [undefined],
+  ])('reads a body sent as %s', async (contentType) => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      const { 'content-type': _json, ...others } = e.headers ?? {}
+      e.headers = contentType === undefined ? others : { ...others, 'content-type': contentType }
+      e.multiValueHeaders = {}
+    })
+
+    // Act
+    const { response } = await run(event)
+
+    // Assess
+    expect(response).toMatchObject({ kind: 'call', call: { operation: 'SendMessage' } })
+  })
 
   it('answers a body that is not JSON with a JSON-RPC parse error, before the handler', async () => {
     // Prepare

@@ -3,7 +3,11 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
-import { type PushConfigRecord, secretHashOf } from '../../../lib/push/push-configs.ts'
+import {
+  PushConfigChangedError,
+  type PushConfigRecord,
+  secretHashOf,
+} from '../../../lib/push/push-configs.ts'
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
@@ -26,7 +30,13 @@ const setUp = (addresses: string[] = ['93.184.215.14']) => {
   const stored = new Map<string, PushConfigRecord>()
   const middleware = pushCallbacks({
     configs: {
-      put: async (record) => void stored.set(record.configId, record),
+      // As DynamoPushConfigs: written only over the setting read (`replacing`), or over none.
+      put: async (record, replacing) => {
+        if (stored.get(record.configId)?.secretHash !== replacing?.secretHash) {
+          throw new PushConfigChangedError(record.configId)
+        }
+        stored.set(record.configId, record)
+      },
       get: async (configId) => stored.get(configId),
       delete: async (configId) => void stored.delete(configId),
     },
@@ -99,57 +109,99 @@ describe('pushCallbacks middleware', () => {
     expect(first?.setWith).toEqual({ clientId: 'app-a', issuedAt: 1_764_547_200 })
   })
 
-  describe('once the agent answers the call that set a config again', () => {
-    const answered = (call: A2ACall, body: unknown) =>
-      requestFor(call, { statusCode: 200, body: JSON.stringify(body) })
-    /** The config set to `first`, then the call setting it to `second`, its `before` run. */
-    const setTwice = async (stream = false) => {
-      const { stored, middleware } = setUp()
-      await middleware.before?.(requestFor(createOver('JSONRPC', 'https://first.example.com/hook')))
-      const again = requestFor({
-        ...createOver('JSONRPC', 'https://second.example.com/hook'),
-        stream,
-      })
-      await middleware.before?.(again)
-      const call = (again.context.a2a as { call: A2ACall }).call
-      return { stored, middleware, again, call }
+  describe("once the agent answers the Create that set a config's setting", () => {
+    /** The Create setting the config to `url`, its `before` run: the call as forwarded. */
+    const create = async (middleware: ReturnType<typeof setUp>['middleware'], url: string) => {
+      const request = requestFor(createOver('JSONRPC', url))
+      await middleware.before?.(request)
+      const forwarded = (request.context.a2a as { call: A2ACall }).call
+      return { request, secret: (forwarded.params as { token: string }).token }
+    }
+    /** The agent's answer to it: the config as the agent now holds it, or an error. */
+    const answer = async (
+      middleware: ReturnType<typeof setUp>['middleware'],
+      { request, secret }: Awaited<ReturnType<typeof create>>,
+      ok = true,
+    ) => {
+      const result = {
+        taskId: 't-1',
+        id: 'hook',
+        url: 'https://gw.example.com/push/x',
+        token: secret,
+      }
+      const body = ok
+        ? { jsonrpc: '2.0', id: 7, result }
+        : { jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'no' } }
+      request.response = { statusCode: 200, body: JSON.stringify(body) }
+      await middleware.after?.(request)
+    }
+    const webhooksOf = (stored: Map<string, PushConfigRecord>) => {
+      const [record] = [...stored.values()]
+      return [record?.webhook.url, record?.previous?.webhook.url]
     }
 
-    it('withdraws the setting before once the agent took the new one, so nothing more goes to the old webhook', async () => {
+    it('withdraws the setting before once the agent took them in order, so nothing more goes to the old webhook', async () => {
       // Prepare
-      const { stored, middleware, again, call } = await setTwice()
-      const result = { taskId: 't-1', id: 'hook', url: (call.params as { url: string }).url }
-      again.response = { statusCode: 200, body: JSON.stringify({ jsonrpc: '2.0', id: 7, result }) }
+      const { stored, middleware } = setUp()
+      await answer(middleware, await create(middleware, 'https://old.example.com/hook'))
+      const moved = await create(middleware, 'https://new.example.com/hook')
 
       // Act
-      await middleware.after?.(again)
+      await answer(middleware, moved)
 
       // Assess
-      const [record] = [...stored.values()]
-      expect(record?.webhook.url).toBe('https://second.example.com/hook')
-      expect(record).not.toHaveProperty('previous')
+      expect(webhooksOf(stored)).toEqual(['https://new.example.com/hook', undefined])
+      expect([...stored.values()][0]?.confirmed).toBe(true)
     })
 
-    it('keeps the setting before when the agent refused the new one, or its answer is a stream', async () => {
-      // Prepare
-      const refused = await setTwice()
-      const streamed = await setTwice(true)
-      const error = { jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'no' } }
+    it('keeps the setting before when two settings crossed, whichever the agent answered last', async () => {
+      // Prepare: the second set while the first was still at the agent
+      const { stored, middleware } = setUp()
+      const first = await create(middleware, 'https://first.example.com/hook')
+      const second = await create(middleware, 'https://second.example.com/hook')
 
-      // Act
-      await refused.middleware.after?.({
-        ...answered(refused.call, error),
-        context: refused.again.context,
-      })
-      await streamed.middleware.after?.({
-        ...answered(streamed.call, { jsonrpc: '2.0', id: 7, result: {} }),
-        context: streamed.again.context,
-      })
+      // Act: the agent took the second, then the first, which it now holds
+      await answer(middleware, second)
+      await answer(middleware, first)
 
       // Assess
-      for (const { stored } of [refused, streamed]) {
-        const [record] = [...stored.values()]
-        expect(record?.previous?.webhook.url).toBe('https://first.example.com/hook')
+      expect(webhooksOf(stored)).toEqual([
+        'https://second.example.com/hook',
+        'https://first.example.com/hook',
+      ])
+    })
+
+    it('keeps the setting before when the agent refused the one before it, or the new one', async () => {
+      // Prepare
+      const refusedFirst = setUp()
+      await answer(
+        refusedFirst.middleware,
+        await create(refusedFirst.middleware, 'https://old.example.com/hook'),
+        false,
+      )
+      const refusedNew = setUp()
+      await answer(
+        refusedNew.middleware,
+        await create(refusedNew.middleware, 'https://old.example.com/hook'),
+      )
+
+      // Act
+      await answer(
+        refusedFirst.middleware,
+        await create(refusedFirst.middleware, 'https://new.example.com/hook'),
+      )
+      await answer(
+        refusedNew.middleware,
+        await create(refusedNew.middleware, 'https://new.example.com/hook'),
+        false,
+      )
+
+      // Assess
+      for (const { stored } of [refusedFirst, refusedNew]) {
+        expect(webhooksOf(stored)).toEqual([
+          'https://new.example.com/hook',
+          'https://old.example.com/hook',
+        ])
       }
     })
   })
@@ -229,9 +281,12 @@ describe('pushCallbacks middleware', () => {
     },
   )
 
-  /** `levels` objects one inside the next. */
-  const nested = (levels: number): Record<string, unknown> =>
-    levels === 0 ? {} : { inner: nested(levels - 1) }
+  /** `levels` objects one inside the next (a flat one nests 1). */
+  const nested = (levels: number): Record<string, unknown> => {
+    let value: Record<string, unknown> = {}
+    for (let level = 1; level < levels; level++) value = { inner: value }
+    return value
+  }
 
   it.each([
     [
@@ -256,7 +311,12 @@ describe('pushCallbacks middleware', () => {
     ],
     [
       'authentication nested too deep to keep',
-      { authentication: nested(12) },
+      { authentication: nested(9) },
+      'The push notification authentication may nest at most 8 levels.',
+    ],
+    [
+      'authentication nested far enough to exhaust the stack of whatever walks it whole',
+      { authentication: nested(200_000) },
       'The push notification authentication may nest at most 8 levels.',
     ],
   ])(
@@ -266,11 +326,9 @@ describe('pushCallbacks middleware', () => {
       const { stored, middleware } = setUp()
       const call = createOver('JSONRPC', 'https://client.example.com/hook')
       const params = { ...(call.params as Record<string, unknown>), ...fields }
-      const request = requestFor({
-        ...call,
-        params,
-        body: JSON.stringify({ jsonrpc: '2.0', id: 7, params }),
-      })
+      // The body as read is not looked at again here (and a value nested far enough cannot be
+      // written out): the params are what is checked.
+      const request = requestFor({ ...call, params, body: '{"jsonrpc":"2.0","id":7,"params":{}}' })
 
       // Act
       const answered = (await middleware.before?.(request)) as { statusCode: number; body: string }
