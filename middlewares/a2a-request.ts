@@ -62,24 +62,21 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
 }
 
 /**
- * The media types an A2A request's body is taken as: JSON (`application/json`, A2A 1.0's
- * `application/a2a+json`, any `+json` type), and `text/plain`, which `fetch` sends for a string
- * body given no type and which agents on a2a-python read as JSON.
+ * Media types that say a body is a form, never JSON: what `curl -d` sends when no type is given
+ * (`application/x-www-form-urlencoded`), and multipart.
  */
-const jsonMediaType = /^(application\/([\w.-]+\+)?json|text\/plain)$/
+const formMediaType = /^(application\/x-www-form-urlencoded|multipart\/[\w.+-]+)$/
 
 /**
- * The `Content-Type` of a body sent as something no agent reads as JSON (a form, multipart,
- * XML), which the gateway would read as JSON where the agent would refuse it: refused before
- * anything counts or is routed. Undefined for a type taken, with any parameters
- * (`; charset=utf-8`), and for no header or an empty one, which @a2a-js/sdk's servers take too.
- * Of a list (`application/json, application/json`, as a proxy may join a repeated header) the
- * first counts.
+ * The `Content-Type` of a body sent as a form, which the gateway would read as JSON and an agent
+ * on @a2a-js/sdk would refuse only after it was counted and routed: refused first. Any other type
+ * is taken as it was (JSON's, `text/plain`, `application/octet-stream`...): agents on other stacks
+ * read whatever body comes as JSON, and the gateway is no stricter than they are.
  */
-const unreadableContentType = (event: AnyA2AEvent): string | undefined => {
+const formContentType = (event: AnyA2AEvent): string | undefined => {
   const header = headerOf(event, 'content-type')
   const mediaType = header?.split(/[;,]/, 1)[0]?.trim().toLowerCase() ?? ''
-  return mediaType === '' || jsonMediaType.test(mediaType) ? undefined : header
+  return formMediaType.test(mediaType) ? header : undefined
 }
 
 /**
@@ -146,7 +143,7 @@ export const a2aRequest = (
         bindingOf(method, subPath),
       )
     }
-    const unreadable = body ? unreadableContentType(event) : undefined
+    const unreadable = body ? formContentType(event) : undefined
     if (unreadable !== undefined) {
       return renderA2AFailure(
         {

@@ -153,8 +153,8 @@ describe('a2aRequest middleware', () => {
     },
   )
 
-  it.each([['application/xml'], ['multipart/form-data; boundary=x'], ['text/html']])(
-    'refuses a body sent as %s, which no agent reads as JSON',
+  it.each([['multipart/form-data; boundary=x'], ['Application/X-WWW-Form-Urlencoded']])(
+    'refuses a body sent as %s, which says it is a form',
     async (contentType) => {
       // Prepare
       const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
@@ -178,6 +178,7 @@ describe('a2aRequest middleware', () => {
     ['application/json, application/json'],
     // What fetch sends for a string body given no type; agents on a2a-python read it as JSON.
     ['text/plain;charset=UTF-8'],
+    ['application/octet-stream'],
     [''],
     [undefined],
   ])('reads a body sent as %s', async (contentType) => {
