@@ -15,7 +15,7 @@ export abstract class SwitchboardError extends Error {
    * change left it. auditedChange (lib/admin/audit.ts) records it as the change's entry
    * rather than withdraw the entry. Absent, as for most errors: the change made nothing.
    */
-  made?: { before: unknown; after: unknown }
+  made?: { before: unknown; after: unknown; action?: string }
 }
 
 /** The A2A failure kinds (lib/a2a/errors.ts) a domain error may stand for. */
@@ -134,6 +134,13 @@ export const errorAnswers = {
     status: 503,
     title: 'Tokens not revoked',
     a2a: 'backend-unavailable',
+    logLevel: 'warn',
+  },
+  'client-delete-unfinished': {
+    status: 503,
+    title: 'Client delete unfinished',
+    a2a: 'backend-unavailable',
+    retryAfterSeconds: 2,
     logLevel: 'warn',
   },
   'rotation-unfinished': {
@@ -774,6 +781,22 @@ export class TokensNotRevokedError extends SwitchboardError {
       options,
     )
     this.name = 'TokensNotRevokedError'
+  }
+}
+
+/**
+ * A client's delete revoked its tokens and then failed at the identity provider: the client is
+ * still there, its tokens issued until then refused (new ones work). The audit trail keeps the
+ * revocation, which stays.
+ */
+export class ClientDeleteUnfinishedError extends SwitchboardError {
+  readonly code = 'client-delete-unfinished'
+  constructor(clientId: string, options: { cause: unknown }) {
+    super(
+      `Client '${clientId}' could not be deleted: its tokens issued until now are refused, but it can still get new ones. DELETE it again to finish.`,
+      options,
+    )
+    this.name = 'ClientDeleteUnfinishedError'
   }
 }
 

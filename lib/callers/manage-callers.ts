@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { revocationPassed, type TokenRevocations } from '../auth/token-revocations.ts'
 import {
   AdminScopeError,
+  ClientDeleteUnfinishedError,
   ClientNotFoundError,
   IdempotencyKeySpentError,
   ManagedClientError,
@@ -319,7 +320,8 @@ export const rotateClientSecret = async (
 /**
  * `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens, and the tokens they
  * got are refused. Revoked before the delete, so a delete that fails leaves the client working
- * (its old tokens refused, new ones good) and a retry finishes it, and again after it, for a
+ * (its old tokens refused, new ones good; ClientDeleteUnfinishedError, audited as the
+ * revocation it made) and a retry finishes it, and again after it, for a
  * token issued while the delete ran (a revocation refuses tokens to the second after it). A
  * revocation of an id that is no client (a 404) lapses with its item (`longestSettingSeconds`).
  */
@@ -328,8 +330,17 @@ export const deleteClient = async (
   deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds' | 'revocations'>,
 ): Promise<CallerChange<CallerClient>> => {
   refuseManaged(clientId, deps)
-  await deps.revocations.revoke(clientId)
-  const before = await deps.callers.deleteClient(clientId)
+  const issuedBefore = await deps.revocations.revoke(clientId)
+  const before = await deps.callers.deleteClient(clientId).catch((error: unknown) => {
+    // The revocation stays, so the trail keeps it, as a revoke-tokens would have.
+    throw Object.assign(new ClientDeleteUnfinishedError(clientId, { cause: error }), {
+      made: {
+        action: 'client.revoke-tokens',
+        before: null,
+        after: { clientId, tokensIssuedBefore: new Date(issuedBefore * 1000).toISOString() },
+      },
+    })
+  })
   if (!before) throw new ClientNotFoundError(clientId)
   const deleted = { before, after: undefined }
   await deps.revocations.revoke(clientId).catch((error: unknown) => {

@@ -5,7 +5,7 @@ import {
   auditedChange,
   redactSecrets,
 } from '../../../lib/admin/audit.ts'
-import { AgentDeleteUnfinishedError } from '../../../lib/errors.ts'
+import { AgentDeleteUnfinishedError, ClientDeleteUnfinishedError } from '../../../lib/errors.ts'
 
 const memorySink = () => {
   const entries: AuditEntry[] = []
@@ -94,6 +94,37 @@ describe('the audit trail of an admin change', () => {
         agentId: 'echo',
         before: { status: 'active' },
         after: { status: 'deleting' },
+      },
+    ])
+  })
+
+  it('records a failed client delete as the revocation it made, which stays', async () => {
+    // Prepare
+    const { sink, entries } = memorySink()
+    const stopped = new ClientDeleteUnfinishedError('reports-app', {
+      cause: new Error('throttled'),
+    })
+    stopped.made = {
+      action: 'client.revoke-tokens',
+      before: null,
+      after: { clientId: 'reports-app', tokensIssuedBefore: '2026-12-06T03:00:01.000Z' },
+    }
+
+    // Act
+    const change = auditedChange(
+      sink,
+      { action: 'client.delete', actor, target: 'reports-app' },
+      () => Promise.reject(stopped),
+      at,
+    )
+
+    // Assess
+    await expect(change).rejects.toBe(stopped)
+    expect(entries).toMatchObject([
+      {
+        action: 'client.revoke-tokens',
+        target: 'reports-app',
+        after: { tokensIssuedBefore: '2026-12-06T03:00:01.000Z' },
       },
     ])
   })

@@ -17,6 +17,7 @@ import {
 } from '../../../../lib/callers/manage-callers.ts'
 import {
   AdminScopeError,
+  ClientDeleteUnfinishedError,
   ClientNotFoundError,
   ManagedClientError,
   RotationUnfinishedError,
@@ -334,7 +335,18 @@ describe('the callers admin steps', () => {
     )
 
     // Assess
-    expect((failed as Error).message).toBe('Cognito unavailable')
+    expect(failed).toBeInstanceOf(ClientDeleteUnfinishedError)
+    expect(failed).toMatchObject({
+      message:
+        "Client 'reports-app' could not be deleted: its tokens issued until now are refused, but it can still get new ones. DELETE it again to finish.",
+      cause: new Error('Cognito unavailable'),
+      // The trail keeps the revocation the failed delete made.
+      made: {
+        action: 'client.revoke-tokens',
+        before: null,
+        after: { clientId: 'reports-app', tokensIssuedBefore: expect.any(String) },
+      },
+    })
     expect(deleted).toEqual({ before: reportsApp, after: undefined })
     expect(missing).toBeInstanceOf(ClientNotFoundError)
     expect(changes).toEqual([
