@@ -143,12 +143,12 @@ export const a2aRequest = (
         bindingOf(method, subPath),
       )
     }
-    const unreadable = body ? formContentType(event) : undefined
-    if (unreadable !== undefined) {
+    const form = body ? formContentType(event) : undefined
+    if (form !== undefined) {
       return renderA2AFailure(
         {
           kind: 'content-type-not-supported',
-          message: `Unsupported Content-Type "${unreadable}": send the body as application/json (or application/a2a+json).`,
+          message: `Unsupported Content-Type "${form}": send the body as application/json (or application/a2a+json).`,
         },
         bindingOf(method, subPath),
       )

@@ -102,7 +102,7 @@ export interface DeliveryDeps {
 export type DeliveryOutcome =
   | { outcome: 'delivered'; attempts: number }
   | { outcome: 'dead-lettered'; attempts: number; reason: string }
-  /** Nothing stands to deliver to: the config is gone, set twice since, or revoked. */
+  /** Nothing stands to deliver to: the config is gone, its setting replaced or withdrawn, or revoked. */
   | { outcome: 'dropped'; reason: string }
 
 type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
@@ -174,8 +174,8 @@ const attemptOnce = async (
 
 /**
  * The setting a push goes to as it stands now, or why it goes nowhere: the config deleted or
- * lapsed, its setting replaced or withdrawn since the push came, or set with a token since revoked (a push queued before
- * the revocation included).
+ * lapsed, its setting replaced or withdrawn since the push came, or set with a token since
+ * revoked (a push queued before the revocation included).
  */
 const settingStanding = async (
   delivery: PushDelivery,
