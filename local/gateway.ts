@@ -400,7 +400,7 @@ export const createGateway = (options: GatewayOptions) => {
  * one before it is used, which `listen` then says.
  */
 export const assertPortsFree = async (ports: [port: number, variable: string][], host: string) => {
-  const taken: [number, string][] = []
+  const taken: { port: number; variable: string; error: Error }[] = []
   for (const [port, variable] of ports) {
     if (port === 0) continue
     const probe = createServer()
@@ -409,17 +409,14 @@ export const assertPortsFree = async (ports: [port: number, variable: string][],
       await new Promise((resolve) => probe.close(resolve))
     } catch (error) {
       if ((error as { code?: string }).code !== 'EADDRINUSE') throw error
-      taken.push([port, variable])
+      taken.push({ port, variable, error: error as Error })
     }
   }
   const [first, ...more] = taken
   if (!first) return
-  if (more.length === 0) {
-    throw new Error(
-      `Port ${first[0]} on ${host} is already in use; set ${first[1]} to another port.`,
-    )
-  }
-  const named = taken.map(([port, variable]) => `${port} (${variable})`)
+  // One taken: `listen`'s own words.
+  if (more.length === 0) throw first.error
+  const named = taken.map(({ port, variable }) => `${port} (${variable})`)
   throw new Error(
     `Ports ${named.slice(0, -1).join(', ')} and ${named.at(-1)} on ${host} are already in use; set each variable to another port.`,
   )
