@@ -374,7 +374,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         },
         onReleaseError: (error) => logger.warn('stream slot not released', { error }),
       }),
-      pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf }),
+      pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf, logger }),
     ),
   )
   .handler(serveAgent)

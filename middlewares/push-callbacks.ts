@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
@@ -32,6 +33,11 @@ type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCa
 
 export interface PushCallbacksOptions {
   configs: Pick<PushConfigStore, 'put' | 'get' | 'delete'>
+  /**
+   * Told when a setting the agent took could not be marked so (the setting before it then stays
+   * valid, as if the two had crossed); the call is answered either way.
+   */
+  logger?: Pick<Logger, 'warn'>
   addressPolicy: SetPushConfigDeps['addressPolicy']
   /** The gateway's base URL for this request (the callback's origin). */
   baseUrl: (event: APIGatewayProxyEvent) => string
@@ -78,7 +84,7 @@ export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
   checkOption('pushCallbacks', options, 'configs', { methods: ['put', 'get', 'delete'] })
-  const { configs, addressPolicy, baseUrl } = options
+  const { configs, addressPolicy, baseUrl, logger } = options
 
   const callOf = ({ context }: PushCallbacksRequest) => {
     const a2a = a2aOf(context, 'pushCallbacks')
@@ -163,7 +169,11 @@ export const pushCallbacks = (
       return
     }
     const made = settingsMade.get(request.context)
-    if (made && agreed) await confirmSetting(made, configs)
+    if (made && agreed) {
+      await confirmSetting(made, configs).catch((error: unknown) =>
+        logger?.warn('push config setting not confirmed', { configId: made.configId, error }),
+      )
+    }
     request.response = { ...response, body: JSON.stringify(shown) }
   }
 

@@ -108,8 +108,8 @@ export const withGatewayCallback = async (
  * one, and a client moving its webhook away from an endpoint it no longer trusts has nothing more
  * sent there. A setting before that was never confirmed stays: two settings crossed, or an answer
  * was lost, and the agent may hold either. Written only while this setting is the config's (one
- * made since keeps what it kept); best effort, since the call has been answered: a write that
- * fails leaves the setting before valid, as it was.
+ * made since keeps what it kept). A write that fails throws, for the caller to log: the call has
+ * been answered, and the setting before stays valid, as it was.
  */
 export const confirmSetting = async (
   written: PushConfigRecord,
@@ -117,7 +117,12 @@ export const confirmSetting = async (
 ): Promise<void> => {
   const { previous, ...current } = written
   const kept = previous && !previous.confirmed ? { previous } : {}
-  await configs.put({ ...current, confirmed: true, ...kept }, written).catch(() => undefined)
+  try {
+    await configs.put({ ...current, confirmed: true, ...kept }, written)
+  } catch (error) {
+    // Another setting made since: it keeps what it kept, and this one is no longer to confirm.
+    if (!(error instanceof PushConfigChangedError)) throw error
+  }
 }
 
 /**

@@ -171,6 +171,42 @@ describe('pushCallbacks middleware', () => {
       ])
     })
 
+    it("answers the agent's yes even when the setting cannot be marked, saying so in the log", async () => {
+      // Prepare: the database refuses the confirming write.
+      const warned: unknown[] = []
+      const stored = new Map<string, PushConfigRecord>()
+      const middleware = pushCallbacks({
+        configs: {
+          put: async (record) => {
+            if (record.confirmed) throw new Error('ProvisionedThroughputExceededException')
+            stored.set(record.configId, record)
+          },
+          get: async (configId) => stored.get(configId),
+          delete: async (configId) => void stored.delete(configId),
+        },
+        addressPolicy: {
+          mode: 'aws',
+          allowed: parseCidrs([]),
+          resolve: async () => ['93.184.215.14'],
+        },
+        baseUrl: () => 'https://gw.example.com',
+        logger: { warn: (...args: unknown[]) => void warned.push(args) },
+      })
+      const made = await create(middleware, 'https://new.example.com/hook')
+
+      // Act
+      await answer(middleware, made)
+
+      // Assess
+      expect((made.request.response as { statusCode: number }).statusCode).toBe(200)
+      expect(warned).toEqual([
+        [
+          'push config setting not confirmed',
+          expect.objectContaining({ configId: [...stored.keys()][0] }),
+        ],
+      ])
+    })
+
     it('keeps the setting before when the agent refused the one before it, or the new one', async () => {
       // Prepare
       const refusedFirst = setUp()
