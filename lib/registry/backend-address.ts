@@ -35,6 +35,8 @@ const reservedRanges: [network: string, prefix: number, kind: string][] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
   ['::', 96, 'IPv4-compatible (deprecated, IPv4-embedding)'],
+  // Not in IANA's registry (RFC 2765's SIIT, obsolete), but it carries an IPv4 address too.
+  ['::ffff:0:0:0', 96, 'IPv4-translated (IPv4-embedding)'],
   ['64:ff9b::', 96, 'NAT64 (IPv4-embedding)'],
   ['64:ff9b:1::', 48, 'local-use NAT64 (IPv4-embedding)'],
   ['100::', 64, 'discard-only'],
@@ -91,6 +93,7 @@ const ipv4At = (bytes: Uint8Array, ...at: number[]) => at.map((i) => bytes[i]).j
 
 const embeddingLists = {
   compatible: ['::', 96],
+  translated: ['::ffff:0:0:0', 96],
   nat64: ['64:ff9b::', 96],
   localNat64: ['64:ff9b:1::', 48],
   sixToFour: ['2002::', 16],
@@ -107,9 +110,9 @@ const embedding = Object.fromEntries(
 
 /**
  * The IPv4 addresses an IPv6 address of an IPv4-embedding form carries, which
- * is where a packet to it ends up: IPv4-compatible and NAT64 (RFC 6052) in their
- * last 32 bits, local-use NAT64 /48 around the `u` octet, 6to4 in bits 16-47,
- * Teredo its server (bits 32-63) and its client (the last 32 bits, inverted).
+ * is where a packet to it ends up: IPv4-compatible, IPv4-translated (SIIT) and NAT64
+ * (RFC 6052) in their last 32 bits, local-use NAT64 /48 around the `u` octet, 6to4 in bits
+ * 16-47, Teredo its server (bits 32-63) and its client (the last 32 bits, inverted).
  *
  * @example
  * embeddedIpv4('64:ff9b::a9fe:a9fe') // ['169.254.169.254']
@@ -124,7 +127,7 @@ export const embeddedIpv4 = (address: string): string[] => {
   }
   if (check(embedding.sixToFour)) return [ipv4At(ipv6Bytes(address), 2, 3, 4, 5)]
   if (check(embedding.localNat64)) return [ipv4At(ipv6Bytes(address), 6, 7, 9, 10)]
-  if (check(embedding.nat64) || check(embedding.compatible)) {
+  if (check(embedding.nat64) || check(embedding.compatible) || check(embedding.translated)) {
     const bytes = ipv6Bytes(address)
     // :: and ::1 are themselves, not 0.0.0.0 and 0.0.0.1.
     return address === '::' || address === '::1' ? [] : [ipv4At(bytes, 12, 13, 14, 15)]

@@ -247,10 +247,30 @@ describe('address policy', () => {
     ['2002:c0a8:101::', ['192.168.1.1']],
     ['2001:0:4136:e378:8000:63bf:3fff:fdd2', ['65.54.227.120', '192.0.2.45']],
     ['::ffff:10.0.0.1', []],
+    ['::ffff:0:a9fe:a9fe', ['169.254.169.254']],
     ['2606:4700::1111', []],
   ])('reads the IPv4 addresses %s embeds', (address, expected) => {
     // Assess
     expect(embeddedIpv4(address)).toEqual(expected)
+  })
+
+  it('refuses the IPv4-translated (SIIT) form of the metadata address as the address itself, and of a public one for its own range', () => {
+    // Act
+    const refusedFor = (address: string) => {
+      try {
+        checkAddresses(address, [address], parseCidrs([]))
+      } catch (caught) {
+        return (caught as ReservedAddressError).message
+      }
+    }
+
+    // Assess
+    expect(refusedFor('::ffff:0:a9fe:a9fe')).toBe(
+      '169.254.169.254, embedded in ::ffff:0:a9fe:a9fe, is a link-local (cloud metadata) address; an operator can allow it with BACKEND_ALLOWED_CIDRS',
+    )
+    expect(refusedFor('::ffff:0:808:808')).toMatch(
+      /^::ffff:0:808:808 is an IPv4-translated \(IPv4-embedding\) address/,
+    )
   })
 
   it('refuses a registration whose URL names a NAT64 form of the metadata address, as it refuses the address itself', async () => {
