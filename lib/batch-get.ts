@@ -18,8 +18,19 @@ export const batchGetItems = async (
   client: Pick<DynamoDBDocumentClient, 'send'>,
   tableName: string,
   keys: readonly Record<string, unknown>[],
-  options: { lookup: string; consistentRead?: boolean },
+  options: {
+    lookup: string
+    consistentRead?: boolean
+    /** Only these attributes of each item (DynamoDB's 16 MB an answer then holds a batch whole). */
+    attributes?: readonly string[]
+  },
 ): Promise<Record<string, unknown>[]> => {
+  const projection = options.attributes && {
+    ProjectionExpression: options.attributes.map((_, i) => `#a${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(
+      options.attributes.map((attribute, i) => [`#a${i}`, attribute]),
+    ),
+  }
   const items: Record<string, unknown>[] = []
   for (let start = 0; start < keys.length; start += batchSize) {
     let pending = keys.slice(start, start + batchSize)
@@ -35,6 +46,7 @@ export const batchGetItems = async (
             [tableName]: {
               Keys: [...pending],
               ...(options.consistentRead ? { ConsistentRead: true } : {}),
+              ...projection,
             },
           },
         }),

@@ -288,9 +288,10 @@ data "aws_iam_policy_document" "push_delivery" {
 data "aws_iam_policy_document" "admin" {
   source_policy_documents = [data.aws_iam_policy_document.call_private_agents.json]
 
+  # BatchGetItem: a permission's agents checked 100 a request (lib/registry/agent-registry.ts).
   statement {
     sid       = "ManageAgents"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
     resources = [aws_dynamodb_table.agents.arn]
   }
 

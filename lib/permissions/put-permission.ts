@@ -1,14 +1,10 @@
 import { UnregisteredAgentError } from '../errors.ts'
-import { mapConcurrently } from '../map-concurrently.ts'
-import type { AgentRecord } from '../registry/agent-record.ts'
+import type { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import type { Permission } from './permission.ts'
 import type { DynamoPermissionStore } from './permission-store.ts'
 
-type Registry = { get(agentId: string): Promise<Pick<AgentRecord, 'status'> | undefined> }
+type Registry = Pick<DynamoAgentRegistry, 'statuses'>
 type Permissions = Pick<DynamoPermissionStore, 'put' | 'removeAgent'>
-
-/** Agents read at once when a permission is checked: a fleet's worth stays a few round trips. */
-const agentReadsAtOnce = 16
 
 /** The agents a permission names, in `agents` or `agentLimits`, not registered or being deleted. */
 const unregisteredIn = async (
@@ -16,8 +12,11 @@ const unregisteredIn = async (
   registry: Registry,
 ): Promise<string[]> => {
   const named = [...new Set([...permission.agents, ...Object.keys(permission.agentLimits ?? {})])]
-  const records = await mapConcurrently(named, agentReadsAtOnce, (agentId) => registry.get(agentId))
-  return named.filter((_, i) => records[i] === undefined || records[i]?.status === 'deleting')
+  const statuses = await registry.statuses(named)
+  return named.filter((agentId) => {
+    const status = statuses.get(agentId)
+    return status === undefined || status === 'deleting'
+  })
 }
 
 /**

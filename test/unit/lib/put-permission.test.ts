@@ -27,10 +27,13 @@ const keptPermissions = (initial: Permission[] = []) => {
 
 /** A registry whose agents answer with these statuses, one read after another. */
 const registryAnswering = (statuses: Record<string, ('active' | 'deleting' | undefined)[]>) => ({
-  get: async (agentId: string) => {
-    const status = statuses[agentId]?.shift()
-    return status === undefined ? undefined : { status }
-  },
+  statuses: async (agentIds: readonly string[]) =>
+    new Map(
+      agentIds.flatMap((agentId) => {
+        const status = statuses[agentId]?.shift()
+        return status === undefined ? [] : [[agentId, status] as const]
+      }),
+    ),
 })
 
 describe('putPermission', () => {
