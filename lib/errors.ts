@@ -785,15 +785,15 @@ export class TokensNotRevokedError extends SwitchboardError {
 }
 
 /**
- * A client's delete revoked its tokens and then failed at the identity provider: the client is
- * still there, its tokens issued until then refused (new ones work). The audit trail keeps the
- * revocation, which stays.
+ * A client's delete revoked its tokens and then failed at the identity provider for a while
+ * (busy, down, no answer in time): the client may still be there, its tokens issued until then
+ * refused (new ones work). The audit trail keeps the revocation, which stays.
  */
 export class ClientDeleteUnfinishedError extends SwitchboardError {
   readonly code = 'client-delete-unfinished'
   constructor(clientId: string, options: { cause: unknown }) {
     super(
-      `Client '${clientId}' could not be deleted: its tokens issued until now are refused, but it can still get new ones. DELETE it again to finish.`,
+      `Client '${clientId}' may not have been deleted: the identity provider did not answer in time. Its tokens issued until now are refused. DELETE it again to finish (a 404 then means the delete had gone through).`,
       options,
     )
     this.name = 'ClientDeleteUnfinishedError'

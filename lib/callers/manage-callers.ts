@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto'
 import { revocationPassed, type TokenRevocations } from '../auth/token-revocations.ts'
+import { isAwsUnavailable } from '../aws-unavailable.ts'
 import {
   AdminScopeError,
   ClientDeleteUnfinishedError,
   ClientNotFoundError,
+  errorAnswerOf,
   IdempotencyKeySpentError,
   ManagedClientError,
   RotationUnfinishedError,
   ScopeInUseError,
   ScopeNotFoundError,
+  SwitchboardError,
   TokensNotRevokedError,
   UnknownScopeError,
 } from '../errors.ts'
@@ -317,11 +320,16 @@ export const rotateClientSecret = async (
   return { before: client, after: client, issued }
 }
 
+/** Whether a failure passes, so that a retry may succeed: the identity provider busy or down. */
+const passes = (error: unknown) =>
+  isAwsUnavailable(error) ||
+  (error instanceof SwitchboardError && errorAnswerOf(error).status === 503)
+
 /**
  * `DELETE /admin/clients/{clientId}`: its credentials no longer get tokens, and the tokens they
  * got are refused. Revoked before the delete, so a delete that fails leaves the client working
- * (its old tokens refused, new ones good; ClientDeleteUnfinishedError, audited as the
- * revocation it made) and a retry finishes it, and again after it, for a
+ * (its old tokens refused, new ones good; ClientDeleteUnfinishedError when the failure passes,
+ * audited as the revocation it made) and a retry finishes it, and again after it, for a
  * token issued while the delete ran (a revocation refuses tokens to the second after it). A
  * revocation of an id that is no client (a 404) lapses with its item (`longestSettingSeconds`).
  */
@@ -332,6 +340,8 @@ export const deleteClient = async (
   refuseManaged(clientId, deps)
   const issuedBefore = await deps.revocations.revoke(clientId)
   const before = await deps.callers.deleteClient(clientId).catch((error: unknown) => {
+    // A failure a retry may not mend (a refused permission, a bad request) is said as it is.
+    if (!passes(error)) throw error
     // The revocation stays, so the trail keeps it, as a revoke-tokens would have.
     throw Object.assign(new ClientDeleteUnfinishedError(clientId, { cause: error }), {
       made: {

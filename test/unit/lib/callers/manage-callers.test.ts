@@ -19,6 +19,7 @@ import {
   AdminScopeError,
   ClientDeleteUnfinishedError,
   ClientNotFoundError,
+  IdentityProviderBusyError,
   ManagedClientError,
   RotationUnfinishedError,
   ScopeInUseError,
@@ -316,10 +317,11 @@ describe('the callers admin steps', () => {
   it('revokes a deleted client’s tokens before the delete and again after it, and a failed delete leaves it whole', async () => {
     // Prepare
     const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
+    const busy = new IdentityProviderBusyError('DeleteUserPoolClient')
     const failing = {
       ...callers,
       deleteClient: async () => {
-        throw new Error('Cognito unavailable')
+        throw busy
       },
     }
 
@@ -338,8 +340,8 @@ describe('the callers admin steps', () => {
     expect(failed).toBeInstanceOf(ClientDeleteUnfinishedError)
     expect(failed).toMatchObject({
       message:
-        "Client 'reports-app' could not be deleted: its tokens issued until now are refused, but it can still get new ones. DELETE it again to finish.",
-      cause: new Error('Cognito unavailable'),
+        "Client 'reports-app' may not have been deleted: the identity provider did not answer in time. Its tokens issued until now are refused. DELETE it again to finish (a 404 then means the delete had gone through).",
+      cause: busy,
       // The trail keeps the revocation the failed delete made.
       made: {
         action: 'client.revoke-tokens',
@@ -357,6 +359,33 @@ describe('the callers admin steps', () => {
       'revoke nobody',
       'deleteClient nobody',
     ])
+  })
+
+  it('passes on as it is a delete failure a retry would not mend, with no revocation claimed for the trail', async () => {
+    // Prepare
+    const { callers, revocations } = memoryCallers(defined, [reportsApp])
+    const refused = Object.assign(
+      new Error('User is not authorized to perform DeleteUserPoolClient'),
+      {
+        name: 'NotAuthorizedException',
+      },
+    )
+    const failing = {
+      ...callers,
+      deleteClient: async () => {
+        throw refused
+      },
+    }
+
+    // Act
+    const failed = await deleteClient('reports-app', {
+      callers: failing,
+      revocations,
+      ...unmanaged,
+    }).catch((error: unknown) => error)
+
+    // Assess
+    expect(failed).toBe(refused)
   })
 
   it('says a delete whose last revocation failed is made, and to delete again to finish', async () => {
