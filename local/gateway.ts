@@ -395,15 +395,24 @@ export const createGateway = (options: GatewayOptions) => {
 
 /**
  * Refuses to go on while any of these ports is taken, naming every one at once with the variable
- * that moves it, so a person moves them all in one go rather than one per start. Port 0 (any
- * free one) is never taken. Checked by listening a moment on each: another program may still take
- * one before it is used, which `listen` then says.
+ * that moves it, so a person moves them all in one go rather than one per start; and two
+ * variables naming one port. Port 0 (any free one) is never taken. Checked by listening a moment
+ * on each, dropping whatever connects meanwhile (a console tab left open) so the port closes at
+ * once: another program may still take one before it is used, which `listen` then says.
  */
 export const assertPortsFree = async (ports: [port: number, variable: string][], host: string) => {
+  const named = ports.filter(([port]) => port !== 0)
+  for (const [port, variable] of named) {
+    const twin = named.find(
+      ([other, otherVariable]) => other === port && otherVariable !== variable,
+    )
+    if (twin)
+      throw new Error(`${variable} and ${twin[1]} both name port ${port}: give each its own.`)
+  }
   const taken: { port: number; variable: string; error: Error }[] = []
-  for (const [port, variable] of ports) {
-    if (port === 0) continue
+  for (const [port, variable] of named) {
     const probe = createServer()
+    probe.on('connection', (socket) => socket.destroy())
     try {
       await listen(probe, port, host, variable)
       await new Promise((resolve) => probe.close(resolve))
@@ -416,9 +425,9 @@ export const assertPortsFree = async (ports: [port: number, variable: string][],
   if (!first) return
   // One taken: `listen`'s own words.
   if (more.length === 0) throw first.error
-  const named = taken.map(({ port, variable }) => `${port} (${variable})`)
+  const listed = taken.map(({ port, variable }) => `${port} (${variable})`)
   throw new Error(
-    `Ports ${named.slice(0, -1).join(', ')} and ${named.at(-1)} on ${host} are already in use; set each variable to another port.`,
+    `Ports ${listed.slice(0, -1).join(', ')} and ${listed.at(-1)} on ${host} are already in use; set each variable to another port.`,
   )
 }
 

@@ -36,6 +36,36 @@ describe('assertPortsFree', () => {
     )
   })
 
+  it("refuses one taken port in listen's own words, with its code", async () => {
+    // Prepare
+    const port = await taken()
+
+    // Act
+    const refused = assertPortsFree([[port, 'PORT']], '127.0.0.1')
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({
+      message: `Port ${port} on 127.0.0.1 is already in use; set PORT to another port.`,
+      code: 'EADDRINUSE',
+    })
+  })
+
+  it('refuses two variables naming one port, before the second finds it taken by the first', async () => {
+    // Act
+    const refused = assertPortsFree(
+      [
+        [4999, 'PORT'],
+        [4999, 'WEATHER_AGENT_PORT'],
+      ],
+      '127.0.0.1',
+    )
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      'PORT and WEATHER_AGENT_PORT both name port 4999: give each its own.',
+    )
+  })
+
   it('leaves free ports free for the servers that will listen on them', async () => {
     // Prepare: a port that was free a moment ago
     const holder = createServer()
