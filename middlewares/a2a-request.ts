@@ -69,9 +69,9 @@ const formMediaType = /^(application\/x-www-form-urlencoded|multipart\/[\w.+-]+)
 
 /**
  * The `Content-Type` of a body sent as a form, which the gateway would read as JSON and an agent
- * on @a2a-js/sdk would refuse only after it was counted and routed: refused first. Any other type
- * is taken as it was (JSON's, `text/plain`, `application/octet-stream`...): agents on other stacks
- * read whatever body comes as JSON, and the gateway is no stricter than they are.
+ * on @a2a-js/sdk would refuse only after it was counted and routed: refused first, though an
+ * agent on another stack would read it. Any other type is taken as it was (JSON's, `text/plain`,
+ * `application/octet-stream`...), as such agents read whatever body comes as JSON.
  */
 const formContentType = (event: AnyA2AEvent): string | undefined => {
   const header = headerOf(event, 'content-type')
