@@ -221,6 +221,16 @@ export const deliverPush = async (
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0
   let outOfTime = false
+  /**
+   * After an attempt, the gateway's own step failing (reading the setting again, signing) ends
+   * the push as a dead letter saying so: handed back to the queue, it would start its attempts
+   * over, and a webhook that took a timed-out one would get it again.
+   */
+  const gatewayFailed = (step: string, error: unknown): Attempt => ({
+    ok: false,
+    reason: `${last.ok ? '' : `${last.reason}; `}${step} (${error instanceof Error ? error.message : String(error)})`,
+    retry: false,
+  })
   while (attempts < deps.attempts) {
     if (attempts > 0) {
       const wait = deps.retryBaseMs * 2 ** (attempts - 1)
@@ -234,27 +244,28 @@ export const deliverPush = async (
       try {
         still = await settingStanding(delivery, deps)
       } catch (error) {
-        // Handed back to the queue, the push would start its attempts over, and a webhook that
-        // took a timed-out one would get it again: it ends here, a dead letter saying why.
-        const failed = last.ok ? '' : `${last.reason}; `
-        last = {
-          ok: false,
-          reason: `${failed}the push config could not be read again (${error instanceof Error ? error.message : String(error)})`,
-          retry: false,
-        }
+        last = gatewayFailed("the push's setting could not be checked again", error)
         break
       }
       if ('dropped' in still) return { outcome: 'dropped', reason: still.dropped }
       record = still.record
     }
-    const jwt = await deliveryJwt(await deps.key(), {
-      issuer: delivery.issuer,
-      webhookUrl: record.webhook.url,
-      deliveryId: delivery.deliveryId,
-      taskId: delivery.taskId,
-      body: delivery.body,
-      now: now(),
-    })
+    let jwt: string
+    try {
+      jwt = await deliveryJwt(await deps.key(), {
+        issuer: delivery.issuer,
+        webhookUrl: record.webhook.url,
+        deliveryId: delivery.deliveryId,
+        taskId: delivery.taskId,
+        body: delivery.body,
+        now: now(),
+      })
+    } catch (error) {
+      // Before any attempt, the queue may try the push again as it is.
+      if (attempts === 0) throw error
+      last = gatewayFailed('the delivery could not be signed', error)
+      break
+    }
     // Signing may have been slow (KMS): what is left is measured after it.
     const left = deadline - now()
     if (left <= 0) {

@@ -959,10 +959,40 @@ describe('deliverPush', () => {
       outcome: 'dead-lettered',
       attempts: 1,
       reason:
-        'the webhook answered 503; the push config could not be read again (DynamoDB throttled the read)',
+        "the webhook answered 503; the push's setting could not be checked again (DynamoDB throttled the read)",
     })
     expect(requests).toHaveLength(1)
     expect(letters).toHaveLength(1)
+  })
+
+  it('ends a push as a dead letter when a retry cannot be signed, and hands one back to the queue when its first cannot', async () => {
+    // Prepare: the key answers once, then fails (KMS throttled).
+    const { deps, requests, letters } = depsAnswering([503, 200])
+    let signings = 0
+    deps.key = async () => {
+      signings++
+      if (signings > 1) throw new Error('KMS throttled Sign')
+      return gatewayKey
+    }
+    const unsigned = depsAnswering([200])
+    unsigned.deps.key = async () => {
+      throw new Error('KMS throttled Sign')
+    }
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+    const first = deliverPush(delivery, unsigned.deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dead-lettered',
+      attempts: 1,
+      reason: 'the webhook answered 503; the delivery could not be signed (KMS throttled Sign)',
+    })
+    expect(requests).toHaveLength(1)
+    expect(letters).toHaveLength(1)
+    await expect(first).rejects.toThrow('KMS throttled Sign')
+    expect(unsigned.letters).toEqual([])
   })
 
   it('drops a push whose config is gone', async () => {
