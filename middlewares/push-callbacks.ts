@@ -11,6 +11,7 @@ import {
 import {
   configIdDeletedBy,
   confirmSetting,
+  refuseSetting,
   type SetPushConfigDeps,
   withGatewayCallback,
 } from '../lib/push/set-push-config.ts'
@@ -124,10 +125,21 @@ export const pushCallbacks = (
     else context.a2a = { kind: 'call', call: outcome.call }
   }
 
+  /** Best effort: the setting before stays valid whether or not this is written. */
+  const markRefused = (made: PushConfigRecord) =>
+    refuseSetting(made, configs).catch((error: unknown) =>
+      logger?.warn('push config setting not marked refused', { configId: made.configId, error }),
+    )
+
   const pushCallbacksMiddlewareAfter = async (request: PushCallbacksRequest) => {
     const call = callOf(request)
     const response = request.response as HttpResponse | undefined
-    if (!call || !response || response.statusCode >= 400) return
+    if (!call || !response) return
+    const made = settingsMade.get(request.context)
+    if (response.statusCode >= 400) {
+      if (made) await markRefused(made)
+      return
+    }
     const deleted = configIdDeletedBy(call, principalOf(request))
     if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await bodyText(response.body)
@@ -168,12 +180,12 @@ export const pushCallbacks = (
       )
       return
     }
-    const made = settingsMade.get(request.context)
     if (made && agreed) {
       await confirmSetting(made, configs).catch((error: unknown) =>
         logger?.warn('push config setting not confirmed', { configId: made.configId, error }),
       )
     }
+    if (made && !agreed) await markRefused(made)
     request.response = { ...response, body: JSON.stringify(shown) }
   }
 

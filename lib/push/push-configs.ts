@@ -50,6 +50,11 @@ export interface PushConfigRecord {
    */
   confirmed?: boolean
   /**
+   * The agent answered the call that made this setting with an error: it never held it, so the
+   * next setting keeps this one's `previous` beside it rather than this one.
+   */
+  refused?: boolean
+  /**
    * The config as it stood before it was last set. The agent may still hold its secret: the
    * setting failed at the agent, or its answer was lost, or two settings crossed. A push with
    * that secret goes to that webhook, so no setting leaves the agent's pushes refused; it is

@@ -126,6 +126,23 @@ export const confirmSetting = async (
 }
 
 /**
+ * The agent refused a config's new setting (its answer to the Create that made it is an error):
+ * the setting is marked `refused`, so that the next one keeps the setting the agent still holds
+ * (this one's `previous`) rather than this one. Written only while this setting is the config's.
+ * A write that fails throws, for the caller to log: the setting before stays valid either way.
+ */
+export const refuseSetting = async (
+  written: PushConfigRecord,
+  configs: Pick<PushConfigStore, 'put'>,
+): Promise<void> => {
+  try {
+    await configs.put({ ...written, refused: true }, written)
+  } catch (error) {
+    if (!(error instanceof PushConfigChangedError)) throw error
+  }
+}
+
+/**
  * Bounds on what a client's webhook may carry, kept twice in one record (the setting and the one
  * before it) within DynamoDB's 400 KB item and 32 levels of nesting.
  */
@@ -191,13 +208,16 @@ const putKeepingPrevious = async (
     const before = record.taskId === undefined ? undefined : await configs.get(record.configId)
     // A setting made under an earlier registration of the id stays refused, as its pushes are.
     const sameRegistration = before?.agentCreatedAt === record.agentCreatedAt
-    const previous = before &&
-      sameRegistration && {
-        secretHash: before.secretHash,
-        webhook: before.webhook,
-        ...(before.setWith ? { setWith: before.setWith } : {}),
-        ...(before.confirmed ? { confirmed: true } : {}),
-      }
+    // A setting the agent refused was never held: the one before it still is.
+    const previous = before?.refused
+      ? sameRegistration && before.previous
+      : before &&
+        sameRegistration && {
+          secretHash: before.secretHash,
+          webhook: before.webhook,
+          ...(before.setWith ? { setWith: before.setWith } : {}),
+          ...(before.confirmed ? { confirmed: true } : {}),
+        }
     const written = { ...record, ...(previous ? { previous } : {}) }
     try {
       await configs.put(written, before)

@@ -217,7 +217,43 @@ describe('pushCallbacks middleware', () => {
       ])
     })
 
-    it('keeps the setting before when the agent refused the one before it, or the new one', async () => {
+    it('keeps the setting the agent holds beside each next one however many it refused since, and withdraws it once the agent takes one', async () => {
+      // Prepare: the agent took A, then refused B and C.
+      const { stored, middleware } = setUp()
+      await answer(middleware, await create(middleware, 'https://a.example.com/hook'))
+      await answer(middleware, await create(middleware, 'https://b.example.com/hook'), false)
+
+      // Act
+      await answer(middleware, await create(middleware, 'https://c.example.com/hook'), false)
+      const refusedTwice = webhooksOf(stored)
+      await answer(middleware, await create(middleware, 'https://d.example.com/hook'))
+
+      // Assess
+      expect(refusedTwice).toEqual(['https://c.example.com/hook', 'https://a.example.com/hook'])
+      expect(webhooksOf(stored)).toEqual(['https://d.example.com/hook', undefined])
+    })
+
+    it('marks a setting refused when its call failed outright, with an error status', async () => {
+      // Prepare
+      const { stored, middleware } = setUp()
+      await answer(middleware, await create(middleware, 'https://a.example.com/hook'))
+      const failed = await create(middleware, 'https://b.example.com/hook')
+
+      // Act: the agent did not answer (the gateway's 502)
+      failed.request.response = { statusCode: 502, body: '{"jsonrpc":"2.0","id":7,"error":{}}' }
+      await middleware.after?.(failed.request)
+
+      // Assess
+      expect([...stored.values()]).toMatchObject([
+        {
+          webhook: { url: 'https://b.example.com/hook' },
+          refused: true,
+          previous: { webhook: { url: 'https://a.example.com/hook' }, confirmed: true },
+        },
+      ])
+    })
+
+    it('keeps the setting before when the agent refused the new one, and none the agent refused itself', async () => {
       // Prepare
       const refusedFirst = setUp()
       await answer(
@@ -242,13 +278,12 @@ describe('pushCallbacks middleware', () => {
         false,
       )
 
-      // Assess
-      for (const { stored } of [refusedFirst, refusedNew]) {
-        expect(webhooksOf(stored)).toEqual([
-          'https://new.example.com/hook',
-          'https://old.example.com/hook',
-        ])
-      }
+      // Assess: a setting the agent refused was never held, so only the one it took stays
+      expect(webhooksOf(refusedFirst.stored)).toEqual(['https://new.example.com/hook', undefined])
+      expect(webhooksOf(refusedNew.stored)).toEqual([
+        'https://new.example.com/hook',
+        'https://old.example.com/hook',
+      ])
     })
   })
 
