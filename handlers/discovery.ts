@@ -22,6 +22,7 @@ import { problemResponse } from '../lib/http/problem.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { tracing } from '../lib/observability/tracing.ts'
 import { openApiDocument } from '../lib/openapi/document.ts'
+import { permissionsFor } from '../lib/permissions/permission-store.ts'
 import { deliveryQueueFor, pushDelivererFor } from '../lib/push/adapters.ts'
 import { acceptPush } from '../lib/push/callback.ts'
 import { DynamoPushConfigs } from '../lib/push/push-configs.ts'
@@ -55,6 +56,8 @@ const signCard = cardSigner(signingKey)
 const limiter = rateLimiterFor(config, documentClient)
 /** A token issued before its client's tokens were revoked is refused, within a second. */
 const revokedBefore = revokedBeforeFor(config, documentClient)
+/** A push config whose scopes no longer grant the call that set it takes no more pushes. */
+const permissions = permissionsFor(config, documentClient)
 
 const pushConfigs = new DynamoPushConfigs({
   client: documentClient,
@@ -227,6 +230,7 @@ const pushCallback = publicRoute().handler(async (event) => {
       agents: { get: lookupAgent },
       owners: taskOwners,
       issuedBefore: revokedBefore,
+      permissions,
       queue: deliveryQueue,
       issuer: baseUrlOf(event),
     },

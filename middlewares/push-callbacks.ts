@@ -103,7 +103,12 @@ export const pushCallbacks = (
     const caller = requires(request.context, 'caller', 'pushCallbacks')
     const setter = {
       principal: caller.principal,
-      setWith: { clientId: caller.clientId, issuedAt: caller.issuedAt },
+      setWith: {
+        clientId: caller.clientId,
+        issuedAt: caller.issuedAt,
+        scopes: caller.scopes,
+        operation: call.operation,
+      },
       get agentCreatedAt() {
         return requires(request.context, 'agent', 'pushCallbacks').createdAt
       },

@@ -237,6 +237,13 @@ data "aws_iam_policy_document" "discovery" {
     resources = [aws_dynamodb_table.task_owners.arn]
   }
 
+  # A push config whose scopes no longer grant the call that set it takes no more pushes.
+  statement {
+    sid       = "ReadPermissions"
+    actions   = ["dynamodb:BatchGetItem"]
+    resources = [aws_dynamodb_table.permissions.arn]
+  }
+
   statement {
     sid       = "QueuePushes"
     actions   = ["sqs:SendMessage"]
@@ -244,8 +251,8 @@ data "aws_iam_policy_document" "discovery" {
   }
 }
 
-# push-delivery: reads the push queue, the configs and their clients' token
-# revocations, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
+# push-delivery: reads the push queue, the configs, their clients' token
+# revocations and their scopes' permissions, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
 data "aws_iam_policy_document" "push_delivery" {
   source_policy_documents = [data.aws_iam_policy_document.sign_cards.json]
 
@@ -277,6 +284,13 @@ data "aws_iam_policy_document" "push_delivery" {
     sid       = "ReadTokenRevocations"
     actions   = ["dynamodb:GetItem"]
     resources = [aws_dynamodb_table.token_revocations.arn]
+  }
+
+  # Nor does one whose scopes no longer grant the call that set it.
+  statement {
+    sid       = "ReadPermissions"
+    actions   = ["dynamodb:BatchGetItem"]
+    resources = [aws_dynamodb_table.permissions.arn]
   }
 }
 

@@ -369,7 +369,7 @@ export const apiOperations: Record<string, ApiOperation> = {
       400: none('The body is not an A2A push'),
       401: none('Missing or wrong notification token'),
       403: none(
-        "Refused, `detail` says why: the config's client had its tokens revoked since it was set (set it again), the agent is not served (inactive, deleted or registered again), or the push names a task that is not the config's or its setter's",
+        "Refused, `detail` says why: the config's client had its tokens revoked since it was set (set it again), the agent is not served (inactive, deleted or registered again), the scopes the config was set with no longer grant the call that set it, or the push names a task that is not the config's or its setter's",
       ),
       404: none('No such push config'),
       413: none('The push is too large'),

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../batch-get.ts'
 import { boundedCache } from '../bounded-cache.ts'
-import { tables } from '../tables.ts'
+import type { GatewayConfig } from '../config.ts'
+import { tableName, tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
 
 /**
@@ -205,3 +206,20 @@ export const cachedPermissions = (
       read([...new Set(scopes)].sort().join(' '), () => store.forScopes(scopes)),
   }
 }
+
+/**
+ * The cached permission read a function builds once from configuration, as old as the registry's
+ * cache allows: the push callback and delivery check with it that a push config's scopes still
+ * grant the call that set it.
+ *
+ * @example
+ * const permissions = permissionsFor(config, documentClient)
+ */
+export const permissionsFor = (
+  config: Pick<GatewayConfig, 'tablePrefix' | 'registryCacheTtlMs'>,
+  client: DynamoDBDocumentClient,
+): Pick<PermissionStore, 'forScopes'> =>
+  cachedPermissions(
+    new DynamoPermissionStore(client, tableName('permissions', config.tablePrefix)),
+    config.registryCacheTtlMs,
+  )

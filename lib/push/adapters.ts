@@ -4,6 +4,7 @@ import { revokedBeforeFor } from '../auth/token-revocations.ts'
 import { memoizedAwsCredentials } from '../backend/auth/aws-credentials.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
 import type { GatewayConfig } from '../config.ts'
+import { permissionsFor } from '../permissions/permission-store.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import { tableName } from '../tables.ts'
@@ -22,7 +23,8 @@ type PushConfig = Pick<
  * The delivery step, built once per function from configuration: the client's
  * webhook called through the guarded fetch (the backend address policy at
  * connect time), each delivery signed with the gateway's key, none for a config
- * whose client's tokens were revoked since it was set, its attempts
+ * whose client's tokens were revoked since it was set or whose scopes no longer
+ * grant the call that set it, its attempts
  * ending by `deadline` when one is given (the push-delivery function's time).
  */
 export const pushDelivererFor = (
@@ -41,11 +43,13 @@ export const pushDelivererFor = (
     tableName: tableName('pushDeadLetters', config.tablePrefix),
   })
   const issuedBefore = revokedBeforeFor(config, deps.client)
+  const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
   return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
       issuedBefore,
+      permissions,
       deadLetters,
       fetch,
       key: deps.key,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
@@ -8,6 +9,7 @@ import {
   configIdPattern,
   type PushConfigStore,
   settingRevoked,
+  settingUngranted,
   versionPresented,
 } from './push-configs.ts'
 
@@ -18,6 +20,8 @@ export interface PushCallbackDeps {
   owners: Pick<TaskOwners, 'ownerOf'>
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
   issuedBefore: (clientId: string) => Promise<number | undefined>
+  /** The permissions of a setting's scopes (a cached read, as the registry's). */
+  permissions: Pick<PermissionStore, 'forScopes'>
   queue: DeliveryQueue
   /** The gateway's base URL as the agent reached it. */
   issuer: string
@@ -87,7 +91,8 @@ const payloadOf = (body: string): unknown => {
  * presents (`X-A2A-Notification-Token`, as the gateway handed it over as the
  * config's `token`) matches in constant time, the token the setting was made
  * with would not be refused now (`settingRevoked`), the agent is still the active
- * registration the config was set under, and every task the push names is
+ * registration the config was set under, the token's scopes still grant the call
+ * that made the setting (`settingUngranted`), and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
  * config. The 256-bit secret is what authenticates (a config id may be
  * derivable), so each refusal can say plainly what was wrong.
@@ -124,10 +129,11 @@ export const acceptPush = async (
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
     }
   }
-  // Both reads at once (each usually cached); a revoked setting is said first.
-  const [revoked, agent] = await Promise.all([
+  // The reads at once (each usually cached); a revoked setting is said first, then the agent.
+  const [revoked, agent, ungranted] = await Promise.all([
     settingRevoked(record, version, deps.issuedBefore),
     deps.agents.get(record.agentId),
+    settingUngranted(record, version, deps.permissions),
   ])
   if (revoked) {
     return {
@@ -141,6 +147,14 @@ export const acceptPush = async (
   const notServed = agentNotServed(record.agentId, agent, record.agentCreatedAt)
   if (notServed) {
     return { accepted: false, status: 403, title: 'Agent not served', detail: notServed }
+  }
+  if (ungranted) {
+    return {
+      accepted: false,
+      status: 403,
+      title: 'Push config no longer granted',
+      detail: `The scopes this push config was set with no longer grant ${version.setWith?.operation ?? 'its operation'} on agent '${record.agentId}': the config takes no more pushes until a client granted it sets it again.`,
+    }
   }
   if (Buffer.byteLength(body ?? '') > maxPushBytes) {
     return {

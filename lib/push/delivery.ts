@@ -2,12 +2,14 @@ import { createHash, randomUUID } from 'node:crypto'
 import { base64url } from 'jose'
 import type { BackendFetch } from '../backend/guarded-fetch.ts'
 import { refusedAddress } from '../backend/guarded-fetch.ts'
+import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import type { DeadLetters } from './dead-letters.ts'
 import {
   type PushConfigRecord,
   type PushConfigStore,
   settingRevoked,
+  settingUngranted,
   versionHashed,
 } from './push-configs.ts'
 
@@ -79,6 +81,8 @@ export interface DeliveryDeps {
   configs: Pick<PushConfigStore, 'get'>
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
   issuedBefore: (clientId: string) => Promise<number | undefined>
+  /** The permissions of a setting's scopes (a cached read, as the registry's). */
+  permissions: Pick<PermissionStore, 'forScopes'>
   deadLetters: DeadLetters
   /** The guarded fetch: webhooks are held to the backend address policy at connect time. */
   fetch: BackendFetch
@@ -174,12 +178,12 @@ const attemptOnce = async (
 
 /**
  * The setting a push goes to as it stands now, or why it goes nowhere: the config deleted or
- * lapsed, its setting replaced or withdrawn since the push came, or set with a token since
- * revoked (a push queued before the revocation included).
+ * lapsed, its setting replaced or withdrawn since the push came, set with a token since
+ * revoked, or its scopes no longer granting the call that set it (a push queued before included).
  */
 const settingStanding = async (
   delivery: PushDelivery,
-  deps: Pick<DeliveryDeps, 'configs' | 'issuedBefore'>,
+  deps: Pick<DeliveryDeps, 'configs' | 'issuedBefore' | 'permissions'>,
 ): Promise<{ record: PushConfigRecord } | { dropped: string }> => {
   const config = await deps.configs.get(delivery.configId)
   if (!config) return { dropped: 'the push config is gone' }
@@ -187,8 +191,15 @@ const settingStanding = async (
   if (!version) {
     return { dropped: 'the setting the push came under was replaced or withdrawn since' }
   }
-  if (await settingRevoked(config, version, deps.issuedBefore)) {
+  const [revoked, ungranted] = await Promise.all([
+    settingRevoked(config, version, deps.issuedBefore),
+    settingUngranted(config, version, deps.permissions),
+  ])
+  if (revoked) {
     return { dropped: "the push config's client was deleted or had its tokens revoked" }
+  }
+  if (ungranted) {
+    return { dropped: "the push config's scopes no longer grant the call that set it" }
   }
   return { record: { ...config, webhook: version.webhook } }
 }

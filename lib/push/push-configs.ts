@@ -6,7 +6,10 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { isOperationName, type OperationName } from '../a2a/operations.ts'
+import { grantsFromPermissions, mayInvoke } from '../auth/grants.ts'
 import { isRevoked } from '../auth/token-revocations.ts'
+import type { PermissionStore } from '../permissions/permission-store.ts'
 
 /** Where and how the client wants its pushes: what it set, as it set it. */
 export interface ClientWebhook {
@@ -70,6 +73,13 @@ export interface SettingToken {
   clientId: string
   /** Epoch seconds, as `Caller.issuedAt`. */
   issuedAt: number
+  /**
+   * The token's scopes and the A2A operation that made the setting (a Create, or a SendMessage
+   * carrying a config): the setting stands while those scopes' permissions grant that operation
+   * on the config's agent (`settingUngranted`). Absent on settings made before they were kept.
+   */
+  scopes?: string[]
+  operation?: OperationName
 }
 
 /**
@@ -104,6 +114,34 @@ export const settingRevoked = async (
   const setBy = typeof clientId === 'string' && clientId !== '' ? clientId : record.principal
   const setAt = typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : 0
   return isRevoked({ issuedAt: setAt }, await issuedBefore(setBy))
+}
+
+/**
+ * Whether a config's setting stands no more because the scopes its token carried no longer grant,
+ * on the config's agent, the operation that made it: their permission deleted or narrowed since, or
+ * the agent taken out of it. A call with that token would be refused (once the authorizer's cache
+ * has caught up), and so are the pushes it set up: a grant taken away stops a client's task updates
+ * too. A setting made before settings kept their scopes is not checked; one whose scopes or
+ * operation are not what the gateway writes is never let through.
+ *
+ * @example
+ * if (await settingUngranted(record, version, permissions)) return { outcome: 'dropped', reason }
+ */
+export const settingUngranted = async (
+  record: Pick<PushConfigRecord, 'agentId'>,
+  version: PushConfigVersion,
+  permissions: Pick<PermissionStore, 'forScopes'>,
+): Promise<boolean> => {
+  const { scopes, operation }: Partial<SettingToken> = version.setWith ?? {}
+  if (scopes === undefined) return false
+  const readable =
+    Array.isArray(scopes) &&
+    scopes.every((scope) => typeof scope === 'string') &&
+    typeof operation === 'string' &&
+    isOperationName(operation)
+  if (!readable) return true
+  const grants = grantsFromPermissions(await permissions.forScopes(scopes))
+  return !mayInvoke(grants, record.agentId, operation)
 }
 
 /** Another setting of the config was written since it was read: read it again. */

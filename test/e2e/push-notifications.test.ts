@@ -6,7 +6,7 @@ import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { eventually, startPushAgent, startWebhook } from '../support/push-agent.ts'
-import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
 const deliveryAttempts = 3
 const webhookTimeoutMs = 200
@@ -421,6 +421,39 @@ describe('push notifications through the local gateway', () => {
     expect(setAgain.status).toBe(200)
     expect(newSetting?.token).not.toBe(revokedSetting.token)
     expect(taken?.status).toBe(202)
+    expect(webhook.hits).toHaveLength(1)
+    await webhook.stop()
+  })
+
+  it("takes no more pushes for a config a second after its scope's permission stops granting the call that set it, and takes them again once it grants it", async () => {
+    // Prepare
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    await setConfig(taskId, { id: 'hook', url: webhook.url })
+    const setting = givenFor(taskId)
+
+    // Act: the demo client's scope keeps the agent for reading tasks only, then gets it back.
+    await putPermission({
+      scope: 'calculator:invoke',
+      agents: ['calculator', 'pusher'],
+      operations: ['SendMessage', 'GetTask'],
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const refused = await agent.push(setting)
+    await grantToDemoClient(['pusher'])
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const taken = await agent.push(setting)
+    await eventually(() => webhook.hits.length === 1)
+
+    // Assess
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({
+      title: 'Push config no longer granted',
+      detail: expect.stringContaining(
+        "no longer grant CreateTaskPushNotificationConfig on agent 'pusher'",
+      ),
+    })
+    expect(taken.status).toBe(202)
     expect(webhook.hits).toHaveLength(1)
     await webhook.stop()
   })

@@ -345,6 +345,32 @@ describe('Terraform stack: IAM', () => {
     ).toEqual([])
   })
 
+  it('lets the functions that check push configs read permissions as the authorizer does, and none write them but the admin function', () => {
+    // Prepare
+    const onPermissions = statements.filter(({ body }) =>
+      JSON.stringify(body.resources ?? null).includes('aws_dynamodb_table.permissions.arn'),
+    )
+    const grantedTo = (role: string) =>
+      onPermissions
+        .filter(({ where }) => where.includes(`aws_iam_policy_document.${role} `))
+        .flatMap(actionsOf)
+        .sort()
+
+    // Assess: a push config stands while its scopes' permissions grant the call that set it.
+    expect(grantedTo('discovery')).toEqual(['dynamodb:BatchGetItem'])
+    expect(grantedTo('push_delivery')).toEqual(['dynamodb:BatchGetItem'])
+    expect(grantedTo('authorizer')).toEqual(['dynamodb:BatchGetItem'])
+    expect(grantedTo('agents')).toEqual(['dynamodb:BatchGetItem'])
+    expect(
+      onPermissions.filter(
+        ({ where }) =>
+          !/aws_iam_policy_document\.(authorizer|agents|discovery|admin|push_delivery) /.test(
+            where,
+          ),
+      ),
+    ).toEqual([])
+  })
+
   it('lets the agents function send every command the rate limiter and stream slots send, and no other', async () => {
     // Prepare
     const actionOf: Record<string, string> = {

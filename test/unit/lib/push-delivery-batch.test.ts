@@ -125,6 +125,7 @@ describe('deliverBatch', () => {
       const deliver = (delivery: PushDelivery, deadline: number) =>
         deliverPush(delivery, {
           issuedBefore: async () => undefined,
+          permissions: { forScopes: async () => [] },
           configs: {
             get: async (configId) => ({
               configId,

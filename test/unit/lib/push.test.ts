@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OperationName } from '../../../lib/a2a/operations.ts'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { longestSettingSeconds } from '../../../lib/auth/token-revocations.ts'
+import type { Permission } from '../../../lib/permissions/permission.ts'
+import type { PermissionStore } from '../../../lib/permissions/permission-store.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
 import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
 import { deliverPush, type PushDelivery } from '../../../lib/push/delivery.ts'
@@ -15,6 +17,7 @@ import {
   secretHashOf,
   secretMatches,
   settingRevoked,
+  settingUngranted,
 } from '../../../lib/push/push-configs.ts'
 import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
 import {
@@ -45,6 +48,30 @@ const record: PushConfigRecord = {
 }
 
 const callbackUrl = `https://gw.example.com/push/${configId}`
+
+/** The permissions of each scope as they stand now, and the scope sets asked for. */
+const permissionsNow = (permissions: Permission[]) => {
+  const asked: string[][] = []
+  return {
+    asked,
+    store: {
+      forScopes: async (scopes: readonly string[]) => {
+        asked.push([...scopes])
+        return permissions.filter(({ scope }) => scopes.includes(scope))
+      },
+    },
+  }
+}
+/** A setting made by a Create with a token carrying `scopes`. */
+const grantedBy = (
+  scopes: string[],
+  operation: OperationName = 'CreateTaskPushNotificationConfig',
+) => ({
+  clientId: 'app-a',
+  issuedAt: 1000,
+  scopes,
+  operation,
+})
 
 describe('withCallback', () => {
   it("replaces the client's webhook with the callback in a JSON-RPC call's params and body alike", () => {
@@ -288,6 +315,7 @@ describe('acceptPush', () => {
         },
         owners: { ownerOf: async () => owner },
         issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
+        permissions: { forScopes: async (_scopes: readonly string[]): Promise<Permission[]> => [] },
         queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
         issuer: 'https://gw.example.com',
       },
@@ -546,6 +574,156 @@ describe('acceptPush', () => {
     })
   })
 
+  describe('once the scopes a config was set with no longer grant the call that set it', () => {
+    const configured = (permissions: Permission[], shape: Partial<PushConfigRecord> = {}) => {
+      const { deps, queued } = depsWith()
+      const { store, asked } = permissionsNow(permissions)
+      deps.configs.get = async () => ({
+        ...record,
+        agentCreatedAt: registered.createdAt,
+        setWith: grantedBy(['pusher:push']),
+        ...shape,
+      })
+      deps.permissions = store
+      return { deps, queued, asked }
+    }
+
+    it('refuses its pushes with 403 naming the call and the agent, queueing nothing', async () => {
+      // Prepare: the scope's permission now grants only GetTask on the agent.
+      const { deps, queued, asked } = configured([
+        { scope: 'pusher:push', agents: ['pusher'], operations: ['GetTask'] },
+      ])
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+      // Assess
+      expect(outcome).toEqual({
+        accepted: false,
+        status: 403,
+        title: 'Push config no longer granted',
+        detail:
+          "The scopes this push config was set with no longer grant CreateTaskPushNotificationConfig on agent 'pusher': the config takes no more pushes until a client granted it sets it again.",
+      })
+      expect(queued).toEqual([])
+      expect(asked).toEqual([['pusher:push']])
+    })
+
+    it('refuses them once the permission is deleted or the agent taken out of it', async () => {
+      // Prepare
+      const deleted = configured([])
+      const elsewhere = configured([{ scope: 'pusher:push', agents: ['weather'] }])
+
+      // Act
+      const outcomes = [
+        await acceptPush(configId, secret, push('task-1'), deleted.deps),
+        await acceptPush(configId, secret, push('task-1'), elsewhere.deps),
+      ]
+
+      // Assess
+      expect(outcomes).toMatchObject([
+        { accepted: false, status: 403, title: 'Push config no longer granted' },
+        { accepted: false, status: 403, title: 'Push config no longer granted' },
+      ])
+    })
+
+    it('takes them while any of its scopes grants the call, by name or with every operation', async () => {
+      // Prepare
+      const named = configured(
+        [
+          { scope: 'pusher:read', agents: ['pusher'], operations: ['GetTask'] },
+          {
+            scope: 'pusher:push',
+            agents: ['pusher'],
+            operations: ['CreateTaskPushNotificationConfig'],
+          },
+        ],
+        { setWith: grantedBy(['pusher:read', 'pusher:push']) },
+      )
+      const everything = configured([{ scope: 'pusher:push', agents: ['pusher'] }])
+
+      // Act
+      const outcomes = [
+        await acceptPush(configId, secret, push('task-1'), named.deps),
+        await acceptPush(configId, secret, push('task-1'), everything.deps),
+      ]
+
+      // Assess
+      expect(outcomes.map(({ accepted }) => accepted)).toEqual([true, true])
+      expect(named.queued).toHaveLength(1)
+    })
+
+    it('holds a config given with a SendMessage to the SendMessage grant', async () => {
+      // Prepare: the permission grants SendMessage only, then Create only.
+      const sendOnly = { scope: 'pusher:push', agents: ['pusher'], operations: ['SendMessage'] }
+      const kept = configured([sendOnly as Permission], {
+        setWith: grantedBy(['pusher:push'], 'SendMessage'),
+      })
+      const narrowed = configured(
+        [{ ...sendOnly, operations: ['CreateTaskPushNotificationConfig'] } as Permission],
+        { setWith: grantedBy(['pusher:push'], 'SendMessage') },
+      )
+
+      // Act
+      const taken = await acceptPush(configId, secret, push('task-1'), kept.deps)
+      const refused = await acceptPush(configId, secret, push('task-1'), narrowed.deps)
+
+      // Assess
+      expect(taken.accepted).toBe(true)
+      expect(refused).toMatchObject({
+        accepted: false,
+        detail: expect.stringContaining('no longer grant SendMessage on'),
+      })
+    })
+
+    it('checks each setting with its own scopes: the previous one stands or falls apart from the current', async () => {
+      // Prepare: the current setting made with a scope still granted, the previous with one taken away.
+      const { deps } = configured([{ scope: 'pusher:push', agents: ['pusher'] }], {
+        previous: {
+          secretHash: secretHashOf('the-old-secret'),
+          webhook: { url: 'https://old.example.com/h' },
+          setWith: grantedBy(['pusher:old']),
+        },
+      })
+
+      // Act
+      const current = await acceptPush(configId, secret, push('task-1'), deps)
+      const earlier = await acceptPush(
+        configId,
+        { 'x-a2a-notification-token': 'the-old-secret' },
+        push('task-1'),
+        deps,
+      )
+
+      // Assess
+      expect(current.accepted).toBe(true)
+      expect(earlier).toMatchObject({ accepted: false, title: 'Push config no longer granted' })
+    })
+
+    it('says an agent deleted or inactive first: its permissions lost it too', async () => {
+      // Prepare
+      const { deps } = configured([])
+      deps.agents.get = async () => ({ ...registered, status: 'inactive' })
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({ status: 403, title: 'Agent not served' })
+    })
+
+    it('reads no permission before the secret is right', async () => {
+      // Prepare
+      const { deps, asked } = configured([])
+
+      // Act
+      await acceptPush(configId, { 'x-a2a-notification-token': 'guess' }, push('task-1'), deps)
+
+      // Assess
+      expect(asked).toEqual([])
+    })
+  })
+
   it('asks nothing of the registry before the secret is right', async () => {
     // Prepare
     const { deps } = depsWith()
@@ -593,6 +771,55 @@ describe('settingRevoked', () => {
   })
 })
 
+describe('settingUngranted', () => {
+  const granting = permissionsNow([{ scope: 'pusher:push', agents: ['pusher'] }])
+
+  it('does not check a setting made before settings kept their scopes, reading nothing', async () => {
+    // Prepare
+    const { store, asked } = permissionsNow([])
+
+    // Act
+    const ungranted = await Promise.all([
+      settingUngranted(record, record, store),
+      settingUngranted(record, { ...record, setWith: { clientId: 'app-a', issuedAt: 1 } }, store),
+    ])
+
+    // Assess
+    expect(ungranted).toEqual([false, false])
+    expect(asked).toEqual([])
+  })
+
+  it('never lets through a setting whose scopes or operation are not what the gateway writes', async () => {
+    // Prepare: each would be granted if it were read as it looks.
+    const malformed = [
+      { ...grantedBy(['pusher:push']), scopes: 'pusher:push' },
+      { ...grantedBy(['pusher:push']), scopes: [7] },
+      { ...grantedBy(['pusher:push']), operation: undefined },
+      { ...grantedBy(['pusher:push']), operation: 'message/send' },
+    ] as unknown as SettingToken[]
+
+    // Act
+    const ungranted = await Promise.all(
+      malformed.map((setWith) => settingUngranted(record, { ...record, setWith }, granting.store)),
+    )
+
+    // Assess
+    expect(ungranted).toEqual([true, true, true, true])
+  })
+
+  it('holds a setting whose token carried no scope as granted nothing', async () => {
+    // Act
+    const ungranted = await settingUngranted(
+      record,
+      { ...record, setWith: grantedBy([]) },
+      granting.store,
+    )
+
+    // Assess
+    expect(ungranted).toBe(true)
+  })
+})
+
 describe('deliverPush', () => {
   const delivery: PushDelivery = {
     deliveryId: 'd-1',
@@ -615,6 +842,7 @@ describe('deliverPush', () => {
       deps: {
         configs: { get: async () => record },
         issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
+        permissions: { forScopes: async (_scopes: readonly string[]): Promise<Permission[]> => [] },
         deadLetters: { record: async (letter: DeadLetter) => void letters.push(letter) },
         fetch: async (url: string, init: RequestInit) => {
           requests.push({ url, init })
@@ -902,6 +1130,26 @@ describe('deliverPush', () => {
     expect(letters).toEqual([])
   })
 
+  it("drops a push queued before its config's scopes lost the grant of the call that set it, calling no webhook", async () => {
+    // Prepare: set by a Create; the scope's permission now grants GetTask only.
+    const { deps, requests, letters } = depsAnswering([200])
+    deps.configs.get = async () => ({ ...record, setWith: grantedBy(['pusher:push']) })
+    deps.permissions = permissionsNow([
+      { scope: 'pusher:push', agents: ['pusher'], operations: ['GetTask'] },
+    ]).store
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: "the push config's scopes no longer grant the call that set it",
+    })
+    expect(requests).toEqual([])
+    expect(letters).toEqual([])
+  })
+
   it.each([
     [
       "its client's tokens are revoked",
@@ -909,6 +1157,13 @@ describe('deliverPush', () => {
         deps.issuedBefore = async () => 1001
       },
       "the push config's client was deleted or had its tokens revoked",
+    ],
+    [
+      "its scope's permission is deleted",
+      (deps: { permissions: Pick<PermissionStore, 'forScopes'> }) => {
+        deps.permissions = permissionsNow([]).store
+      },
+      "the push config's scopes no longer grant the call that set it",
     ],
     [
       'the client deletes its config',
@@ -922,10 +1177,8 @@ describe('deliverPush', () => {
     async (_case, change, reason) => {
       // Prepare: the webhook fails the first attempt; the change lands during the wait.
       const { deps, requests, letters } = depsAnswering([503, 200])
-      deps.configs.get = async () => ({
-        ...record,
-        setWith: { clientId: 'app-a', issuedAt: 1000 },
-      })
+      deps.configs.get = async () => ({ ...record, setWith: grantedBy(['pusher:push']) })
+      deps.permissions = permissionsNow([{ scope: 'pusher:push', agents: ['pusher'] }]).store
       deps.sleep = async () => {
         change(deps as never)
         return undefined

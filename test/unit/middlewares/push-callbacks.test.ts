@@ -11,7 +11,19 @@ import {
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
-const caller = { principal: 'client-a', clientId: 'app-a', issuedAt: 1_764_547_200 } as Caller
+const caller = {
+  principal: 'client-a',
+  clientId: 'app-a',
+  issuedAt: 1_764_547_200,
+  scopes: ['weather:push'],
+} as Caller
+/** The token a setting by `caller` is made with, with the call that made it. */
+const madeWith = {
+  clientId: 'app-a',
+  issuedAt: 1_764_547_200,
+  scopes: ['weather:push'],
+  operation: 'CreateTaskPushNotificationConfig',
+}
 const agent = { createdAt: '2026-12-01T00:00:00.000Z' }
 
 type Context = Parameters<NonNullable<ReturnType<typeof pushCallbacks>['before']>>[0]['context']
@@ -81,8 +93,8 @@ describe('pushCallbacks middleware', () => {
       taskId: 't-1',
       principal: 'client-a',
       webhook: { url: 'https://client.example.com/hook', token: 'client-token' },
-      // The token it was set with, so that it stands no longer than that token would.
-      setWith: { clientId: 'app-a', issuedAt: 1_764_547_200 },
+      // The token it was set with and the call that set it: it stands no longer than they would.
+      setWith: madeWith,
     })
     const a2a = request.context.a2a as { call: A2ACall }
     expect(a2a.call.params).toMatchObject({
@@ -90,6 +102,31 @@ describe('pushCallbacks middleware', () => {
       id: 'hook',
     })
     expect(a2a.call.body).not.toContain('client')
+  })
+
+  it('keeps, for a config given with a SendMessage, that a SendMessage set it: its grant is what the config stands on', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const params = {
+      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+      configuration: { taskPushNotificationConfig: { url: 'https://client.example.com/hook' } },
+    }
+    const send: A2ACall = {
+      agentId: 'weather',
+      operation: 'SendMessage',
+      version: '1.0',
+      params,
+      stream: false,
+      binding: 'HTTP+JSON',
+      body: JSON.stringify(params),
+    }
+
+    // Act
+    await middleware.before?.(requestFor(send))
+
+    // Assess
+    const [record] = [...stored.values()]
+    expect(record?.setWith).toEqual({ ...madeWith, operation: 'SendMessage' })
   })
 
   it('keeps the config as it stood before a new setting, so the secret the agent holds still works if that setting fails', async () => {
@@ -110,7 +147,7 @@ describe('pushCallbacks middleware', () => {
       webhook: first?.webhook,
       setWith: first?.setWith,
     })
-    expect(first?.setWith).toEqual({ clientId: 'app-a', issuedAt: 1_764_547_200 })
+    expect(first?.setWith).toEqual(madeWith)
   })
 
   describe("once the agent answers the Create that set a config's setting", () => {
