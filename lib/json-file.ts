@@ -39,28 +39,44 @@ export const createWhole = async (path: string, text: string): Promise<boolean> 
   }
 }
 
+/** Per file, the end of the last change queued on it in this process. */
+const turns = new Map<string, Promise<unknown>>()
+
 /**
- * Changes to one JSON file, one at a time: each reads the file, changes it and
+ * Runs `change` once every change to `path` queued before it in this process has ended, failed
+ * ones included: the local stack's handlers each open the same files, and two read-change-write
+ * cycles at once would lose one of the changes.
+ *
+ * @example
+ * await inTurn(path, async () => writeWhole(path, changed(await readFile(path, 'utf8'))))
+ */
+export const inTurn = <T>(path: string, change: () => Promise<T>): Promise<T> => {
+  const run = (turns.get(path) ?? Promise.resolve()).then(change)
+  const ended = run.then(
+    () => undefined,
+    () => undefined,
+  )
+  turns.set(path, ended)
+  void ended.then(() => {
+    if (turns.get(path) === ended) turns.delete(path)
+  })
+  return run
+}
+
+/**
+ * Changes to one JSON file, one at a time (`inTurn`): each reads the file, changes it and
  * writes it back whole, so no change is lost to another made at the same moment.
  *
  * @example
  * const update = jsonFileUpdates(path, load, (file) => JSON.stringify(file))
  * await update((file) => { file.secrets[arn] = value })
  */
-export const jsonFileUpdates = <File>(
-  path: string,
-  load: () => Promise<File>,
-  serialize: (file: File) => string,
-) => {
-  let queue: Promise<unknown> = Promise.resolve()
-  return <T>(change: (file: File) => T): Promise<T> => {
-    const run = queue.then(async () => {
+export const jsonFileUpdates =
+  <File>(path: string, load: () => Promise<File>, serialize: (file: File) => string) =>
+  <T>(change: (file: File) => T): Promise<T> =>
+    inTurn(path, async () => {
       const file = await load()
       const result = change(file)
       await writeWhole(path, serialize(file))
       return result
     })
-    queue = run.catch(() => undefined)
-    return run
-  }
-}

@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile, stat } from 'node:fs/promises'
+import { inTurn, writeWhole } from '../json-file.ts'
 import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
 
 /**
@@ -49,6 +49,17 @@ const sameEmbedder = (a: EmbedderIdentity | undefined, b: EmbedderIdentity | und
   a.model === b.model &&
   a.dimension === b.dimension
 
+/** The index file's content, or an error naming the file and how to rebuild it. */
+const parsedIndex = (path: string, text: string): IndexFile | IndexedVector[] => {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new Error(
+      `The search index ${path} is not JSON (${(error as Error).message}): delete it and run \`npm run reindex\` with \`npm start\` stopped, which embeds every agent again.`,
+    )
+  }
+}
+
 /**
  * An in-process index with exact cosine search, kept in a JSON file when given
  * one (written whole, then renamed, so a crash never leaves half an index).
@@ -77,17 +88,41 @@ export class LocalVectorIndex implements VectorIndex {
   }
 
   async put(vectors: IndexedVector[]): Promise<void> {
-    const all = await this.#load()
-    for (const entry of vectors) all.set(entry.key, entry)
-    this.#matrix = undefined
-    await this.#save(all)
+    await this.#change((all) => {
+      for (const entry of vectors) all.set(entry.key, entry)
+    })
   }
 
   async delete(keys: string[]): Promise<void> {
-    const all = await this.#load()
-    for (const key of keys) all.delete(key)
-    this.#matrix = undefined
-    await this.#save(all)
+    await this.#change((all) => {
+      for (const key of keys) all.delete(key)
+    })
+  }
+
+  /**
+   * Reads, changes and writes the index in its file's turn (`inTurn`): every handler of the local
+   * stack opens the file, and changes at once would write over each other's.
+   */
+  async #change(change: (all: Map<string, IndexedVector>) => void): Promise<void> {
+    const path = this.#path
+    if (!path) {
+      change(await this.#load())
+      this.#matrix = undefined
+      return
+    }
+    await inTurn(path, async () => {
+      const all = await this.#load()
+      change(all)
+      this.#matrix = undefined
+      try {
+        await this.#save(path, all)
+      } catch (error) {
+        // The change is in memory only: read the file again next time.
+        this.#vectors = undefined
+        this.#readAt = -1
+        throw error
+      }
+    })
   }
 
   async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
@@ -118,7 +153,7 @@ export class LocalVectorIndex implements VectorIndex {
     )
     if (this.#vectors && modified === this.#readAt) return this.#vectors
     const read: IndexFile | IndexedVector[] =
-      modified === 0 ? { vectors: [] } : JSON.parse(await readFile(this.#path, 'utf8'))
+      modified === 0 ? { vectors: [] } : parsedIndex(this.#path, await readFile(this.#path, 'utf8'))
     const stored: IndexFile = Array.isArray(read) ? { vectors: read } : read
     const usable = !this.#embedder || sameEmbedder(stored.embedder, this.#embedder)
     this.#vectors = new Map(usable ? stored.vectors.map((entry) => [entry.key, entry]) : [])
@@ -129,19 +164,15 @@ export class LocalVectorIndex implements VectorIndex {
     return this.#vectors
   }
 
-  async #save(all: Map<string, IndexedVector>): Promise<void> {
-    if (!this.#path) return
-    await mkdir(dirname(this.#path), { recursive: true })
-    const temporary = `${this.#path}.${process.pid}.tmp`
+  async #save(path: string, all: Map<string, IndexedVector>): Promise<void> {
     const embedder = this.#embedder ?? this.#recorded
     const file: IndexFile = {
       ...(embedder ? { embedder } : {}),
       vectors: [...all.values()],
     }
-    await writeFile(temporary, JSON.stringify(file))
-    await rename(temporary, this.#path)
+    await writeWhole(path, JSON.stringify(file))
     this.#foreign = 0
-    this.#readAt = (await stat(this.#path)).mtimeMs
+    this.#readAt = (await stat(path)).mtimeMs
   }
 }
 

@@ -133,6 +133,41 @@ describe('local vector index', () => {
     expect(afterDelete.map((match) => match.key)).toEqual(['weather'])
   })
 
+  it('keeps every change when instances on one file put and delete at once, and the file stays whole', async () => {
+    // Prepare: the local stack's handlers each open the index file.
+    const file = join(dir, 'busy.json')
+    const instances = [new LocalVectorIndex(file), new LocalVectorIndex(file)]
+    const agentIds = Array.from({ length: 24 }, (_, i) => `agent-${i}`)
+    await instances[0]?.put(agentIds.slice(0, 12).map((id) => entry(id, [1, 0, 0])))
+
+    // Act: the first twelve deleted, twelve more put, each from either instance, all at once.
+    const changes = await Promise.allSettled(
+      agentIds.map((id, i) => {
+        const index = instances[i % 2] as LocalVectorIndex
+        return i < 12 ? index.delete([id]) : index.put([entry(id, [0, 1, 0])])
+      }),
+    )
+
+    // Assess
+    expect(changes.filter(({ status }) => status === 'rejected')).toEqual([])
+    const stored = JSON.parse(await readFile(file, 'utf8')) as { vectors: { key: string }[] }
+    expect(stored.vectors.map(({ key }) => key).sort()).toEqual(agentIds.slice(12).sort())
+    expect((await new LocalVectorIndex(file).keys()).sort()).toEqual(agentIds.slice(12).sort())
+  })
+
+  it('names the file when it is not JSON, and how to rebuild it', async () => {
+    // Prepare
+    const file = join(dir, 'broken.json')
+    await writeFile(file, '{"vectors": []}{"vectors"')
+
+    // Act
+    const read = new LocalVectorIndex(file).keys()
+
+    // Assess
+    await expect(read).rejects.toThrow(`The search index ${file} is not JSON (`)
+    await expect(new LocalVectorIndex(file).keys()).rejects.toThrow('npm run reindex')
+  })
+
   it('never returns an inactive or a not-allowed agent, however close, and a put replaces by key', async () => {
     // Prepare
     const index = new LocalVectorIndex(join(dir, 'filtered.json'))
