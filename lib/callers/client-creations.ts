@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyValidationError,
@@ -38,7 +38,7 @@ const inProgressSeconds = 60
 
 /**
  * The claims in the idempotency table, under ids of their own
- * (`client.create#<key>`), expiring through its TTL attribute like Powertools'.
+ * (`client.create#<the key's SHA-256>`), expiring through its TTL attribute like Powertools'.
  */
 export class DynamoClientCreations implements ClientCreations {
   readonly #client: DynamoDBDocumentClient
@@ -132,7 +132,11 @@ export class DynamoClientCreations implements ClientCreations {
     )
   }
 
+  /**
+   * The key's SHA-256, as Powertools keys its records by a hash: a key is the caller's to choose,
+   * and one past 2,048 bytes, kept as it came, was a key DynamoDB refuses (a 500).
+   */
   #id(key: string) {
-    return `client.create#${key}`
+    return `client.create#${createHash('sha256').update(key).digest('base64url')}`
   }
 }

@@ -121,6 +121,20 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect([withFirst.status, withRetry.status]).toEqual([401, 200])
   })
 
+  it('takes an Idempotency-Key of any length: a key longer than a DynamoDB key may be still makes one client', async () => {
+    // Prepare: past the 2,048 bytes a partition key holds.
+    const key = { 'idempotency-key': `onboard-${'k'.repeat(3_000)}` }
+    const body = { name: 'long-keyed app', scopes: ['weather:invoke'] }
+
+    // Act
+    const first = await adminCall('POST', '/admin/clients', body, key)
+    const retry = await adminCall('POST', '/admin/clients', body, key)
+
+    // Assess
+    expect([first.status, retry.status]).toEqual([201, 201])
+    expect(retry.body.clientId).toBe(first.body.clientId)
+  })
+
   it('rotates a secret: the new one gets tokens, the old one no longer does', async () => {
     // Prepare
     const client = await adminCall('POST', '/admin/clients', {
