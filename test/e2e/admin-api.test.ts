@@ -516,6 +516,38 @@ describe('the admin API through the local gateway', () => {
     },
   )
 
+  it.each([
+    'X-Switchboard-Caller',
+    'x-switchboard-task-access',
+    'Host',
+    'Content-Length',
+    'traceparent',
+    'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
+  ])(
+    'refuses an api_key header named %s, which the gateway sets itself, with a 400 naming it, storing nothing',
+    async (headerName) => {
+      // Prepare
+      const secretsBefore = await secretArns()
+
+      // Act
+      const response = await adminCall('POST', '/admin/register', {
+        ...withSecret('spoofer', 'k'),
+        auth: { type: 'api_key', apiKey: 'spoofed-principal', headerName },
+      })
+
+      // Assess
+      expect(response.status).toBe(400)
+      expect((await response.json()).errors).toEqual([
+        {
+          field: 'auth.headerName',
+          rule: expect.stringContaining(`'${headerName}' is a header the gateway sets itself`),
+        },
+      ])
+      expect((await adminCall('GET', '/admin/agents/spoofer')).status).toBe(404)
+      expect(await secretArns()).toEqual(secretsBefore)
+    },
+  )
+
   it('refuses an agent card too large to keep with a 422 that says so', async () => {
     // Prepare
     const huge = new URL('/big/.well-known/agent-card.json', backend.url).href

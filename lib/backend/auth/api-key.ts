@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { sessionHeader } from '../agentcore-session.ts'
 import type { BackendAuthType } from './backend-auth.ts'
 import {
   inlineSecret,
@@ -9,6 +10,29 @@ import {
   storedSecret,
 } from './fields.ts'
 
+/**
+ * Headers the gateway sets on a call itself, which a key sent in one would replace: the caller's
+ * name and task access (`x-switchboard-*`, which agents trust as the gateway's word), the trace
+ * context, an AgentCore session, the A2A version, and the message's framing.
+ */
+const gatewayHeaders = new Set([
+  'a2a-version',
+  'connection',
+  'content-length',
+  'content-type',
+  'host',
+  'keep-alive',
+  'te',
+  'trailer',
+  'traceparent',
+  'tracestate',
+  'transfer-encoding',
+  'upgrade',
+  sessionHeader,
+])
+const setByGateway = (name: string) =>
+  name.toLowerCase().startsWith('x-switchboard-') || gatewayHeaders.has(name.toLowerCase())
+
 const config = z
   .strictObject({
     type: z.literal('api_key'),
@@ -16,6 +40,10 @@ const config = z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
       .max(256, 'must be at most 256 characters')
+      .refine((name) => !setByGateway(name), {
+        error: (issue) =>
+          `'${String(issue.input)}' is a header the gateway sets itself: name another, such as X-API-Key`,
+      })
       .default('X-API-Key'),
     apiKey: inlineSecret.optional(),
     apiKeyArn: secretArn.optional(),
