@@ -57,6 +57,21 @@ export class DynamoPermissionStore implements PermissionStore {
     return items.map((item) => permissionSchema.parse(item))
   }
 
+  /**
+   * The scopes' permissions as they stand (a consistent read: a change is seen once written),
+   * with only what grants (`scope`, `agents`, `operations`): what a push config's setting is
+   * checked against, every second, where a permission may hold 2,000 agents' limits too.
+   */
+  async grantsForScopes(scopes: readonly string[]): Promise<Permission[]> {
+    const keys = [...new Set(scopes)].map((scope) => ({ [tables.permissions.partitionKey]: scope }))
+    const items = await batchGetItems(this.#client, this.#tableName, keys, {
+      lookup: 'permissions lookup',
+      consistentRead: true,
+      attributes: ['scope', 'agents', 'operations'],
+    })
+    return items.map((item) => permissionSchema.parse(item))
+  }
+
   async put(permission: Permission): Promise<Permission | undefined> {
     const { Attributes } = await this.#client.send(
       new PutCommand({
@@ -208,9 +223,9 @@ export const cachedPermissions = (
 }
 
 /**
- * The cached permission read a function builds once from configuration, as old as the registry's
- * cache allows: the push callback and delivery check with it that a push config's scopes still
- * grant the call that set it.
+ * The cached read of the scopes' grants a function builds once from configuration
+ * (`grantsForScopes`, consistent), as old as the registry's cache allows: the push callback and
+ * delivery check with it that a push config's scopes still grant the call that set it.
  *
  * @example
  * const permissions = permissionsFor(config, documentClient)
@@ -218,8 +233,10 @@ export const cachedPermissions = (
 export const permissionsFor = (
   config: Pick<GatewayConfig, 'tablePrefix' | 'registryCacheTtlMs'>,
   client: DynamoDBDocumentClient,
-): Pick<PermissionStore, 'forScopes'> =>
-  cachedPermissions(
-    new DynamoPermissionStore(client, tableName('permissions', config.tablePrefix)),
+): Pick<PermissionStore, 'forScopes'> => {
+  const store = new DynamoPermissionStore(client, tableName('permissions', config.tablePrefix))
+  return cachedPermissions(
+    { forScopes: (scopes) => store.grantsForScopes(scopes) },
     config.registryCacheTtlMs,
   )
+}

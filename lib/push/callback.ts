@@ -129,13 +129,20 @@ export const acceptPush = async (
       detail: `The ${notificationTokenHeader} header is not the token this config was set with.`,
     }
   }
-  // The reads at once (each usually cached); a revoked setting is said first, then the agent.
-  const [revoked, agent, ungranted] = await Promise.all([
+  // The reads at once (each usually cached). A refusal one of them makes is said whatever another
+  // met (a revoked setting first, then the agent, then the grant); a failed read is thrown only
+  // when none refuses, so a database that is slow to answer one never hides a refusal.
+  const checks = await Promise.allSettled([
     settingRevoked(record, version, deps.issuedBefore),
     deps.agents.get(record.agentId),
     settingUngranted(record, version, deps.permissions),
   ])
-  if (revoked) {
+  const [revoked, agent, ungranted] = checks
+  const notServed =
+    agent.status === 'fulfilled'
+      ? agentNotServed(record.agentId, agent.value, record.agentCreatedAt)
+      : undefined
+  if (revoked.status === 'fulfilled' && revoked.value) {
     return {
       accepted: false,
       status: 403,
@@ -144,18 +151,19 @@ export const acceptPush = async (
         'The client that set this push config was deleted or had its tokens revoked since: the config takes no more pushes until the client sets it again.',
     }
   }
-  const notServed = agentNotServed(record.agentId, agent, record.agentCreatedAt)
   if (notServed) {
     return { accepted: false, status: 403, title: 'Agent not served', detail: notServed }
   }
-  if (ungranted) {
+  if (ungranted.status === 'fulfilled' && ungranted.value) {
     return {
       accepted: false,
       status: 403,
       title: 'Push config no longer granted',
-      detail: `The scopes this push config was set with no longer grant ${version.setWith?.operation ?? 'its operation'} on agent '${record.agentId}': the config takes no more pushes until a client granted it sets it again.`,
+      detail: `The scopes this push config was set with no longer grant ${version.setWith?.operation ?? 'its operation'} on agent '${record.agentId}': the config takes no more pushes until they are granted it again, or a client granted it sets the config again.`,
     }
   }
+  const failed = checks.find((check) => check.status === 'rejected')
+  if (failed) throw failed.reason
   if (Buffer.byteLength(body ?? '') > maxPushBytes) {
     return {
       accepted: false,

@@ -191,16 +191,21 @@ const settingStanding = async (
   if (!version) {
     return { dropped: 'the setting the push came under was replaced or withdrawn since' }
   }
-  const [revoked, ungranted] = await Promise.all([
+  // A refusal either read makes stands whatever the other met; a failed read is thrown only
+  // when neither refuses.
+  const checks = await Promise.allSettled([
     settingRevoked(config, version, deps.issuedBefore),
     settingUngranted(config, version, deps.permissions),
   ])
-  if (revoked) {
+  const [revoked, ungranted] = checks
+  if (revoked.status === 'fulfilled' && revoked.value) {
     return { dropped: "the push config's client was deleted or had its tokens revoked" }
   }
-  if (ungranted) {
+  if (ungranted.status === 'fulfilled' && ungranted.value) {
     return { dropped: "the push config's scopes no longer grant the call that set it" }
   }
+  const failed = checks.find((check) => check.status === 'rejected')
+  if (failed) throw failed.reason
   return { record: { ...config, webhook: version.webhook } }
 }
 

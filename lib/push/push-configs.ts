@@ -75,7 +75,7 @@ export interface SettingToken {
   issuedAt: number
   /**
    * The token's scopes and the A2A operation that made the setting (a Create, or a SendMessage
-   * carrying a config): the setting stands while those scopes' permissions grant that operation
+   * or SendStreamingMessage carrying a config): the setting stands while those scopes' permissions grant that operation
    * on the config's agent (`settingUngranted`). Absent on settings made before they were kept.
    */
   scopes?: string[]

@@ -603,7 +603,7 @@ describe('acceptPush', () => {
         status: 403,
         title: 'Push config no longer granted',
         detail:
-          "The scopes this push config was set with no longer grant CreateTaskPushNotificationConfig on agent 'pusher': the config takes no more pushes until a client granted it sets it again.",
+          "The scopes this push config was set with no longer grant CreateTaskPushNotificationConfig on agent 'pusher': the config takes no more pushes until they are granted it again, or a client granted it sets the config again.",
       })
       expect(queued).toEqual([])
       expect(asked).toEqual([['pusher:push']])
@@ -710,6 +710,30 @@ describe('acceptPush', () => {
 
       // Assess
       expect(outcome).toMatchObject({ status: 403, title: 'Agent not served' })
+    })
+
+    it('says a refusal another read made when the permission read fails, and throws its failure only when nothing refuses', async () => {
+      // Prepare: the permissions table does not answer; the setting's client was revoked.
+      const revoked = configured([])
+      const unrefused = configured([])
+      const unavailable = new Error('DynamoDB throttled the permission read')
+      for (const { deps } of [revoked, unrefused]) {
+        deps.permissions = {
+          forScopes: async () => {
+            throw unavailable
+          },
+        }
+      }
+      revoked.deps.issuedBefore = async () => 1001
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-1'), revoked.deps)
+      const thrown = acceptPush(configId, secret, push('task-1'), unrefused.deps)
+
+      // Assess
+      expect(outcome).toMatchObject({ status: 403, title: 'Push config revoked' })
+      await expect(thrown).rejects.toBe(unavailable)
+      expect(unrefused.queued).toEqual([])
     })
 
     it('reads no permission before the secret is right', async () => {
@@ -1148,6 +1172,35 @@ describe('deliverPush', () => {
     })
     expect(requests).toEqual([])
     expect(letters).toEqual([])
+  })
+
+  it('drops a push whose setting was revoked though its permission read fails, and throws that failure when nothing else refuses', async () => {
+    // Prepare
+    const unavailable = new Error('DynamoDB throttled the permission read')
+    const failingPermissions = {
+      forScopes: async (): Promise<Permission[]> => {
+        throw unavailable
+      },
+    }
+    const revoked = depsAnswering([200])
+    const unrefused = depsAnswering([200])
+    for (const { deps } of [revoked, unrefused]) {
+      deps.configs.get = async () => ({ ...record, setWith: grantedBy(['pusher:push']) })
+      deps.permissions = failingPermissions
+    }
+    revoked.deps.issuedBefore = async () => 1001
+
+    // Act
+    const outcome = await deliverPush(delivery, revoked.deps)
+    const thrown = deliverPush(delivery, unrefused.deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: "the push config's client was deleted or had its tokens revoked",
+    })
+    await expect(thrown).rejects.toBe(unavailable)
+    expect([...revoked.requests, ...unrefused.requests]).toEqual([])
   })
 
   it.each([
