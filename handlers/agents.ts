@@ -300,6 +300,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(
     routeMessage({
+      tasks: taskOwners,
       choose: async (text, caller) => {
         const choice = await chooseAgent(text, caller, {
           ...discovery,

@@ -3,10 +3,12 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { Caller } from '../lib/auth/caller.ts'
-import type { Grants } from '../lib/auth/grants.ts'
+import { type Grants, mayInvoke } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
+import { namedTask } from '../lib/tasks/task-calls.ts'
+import type { TaskHolders } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
@@ -22,6 +24,8 @@ export interface RouteMessageOptions {
   ) => Promise<RouteChoice>
   /** The router's card as the gateway serves it (signed). */
   routerCard: (event: APIGatewayProxyEvent) => Promise<AgentCardJson>
+  /** Which agents hold a task the caller created: a message that names its task goes there. */
+  tasks: TaskHolders
 }
 
 /** What the refusal says the best agent needed, e.g. ` (it needs a score of 0.15 and a lead of 0.05 over the next)`. */
@@ -64,7 +68,8 @@ const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the
- * caller's best-matching agent: `context.routed` hands on the call re-addressed
+ * caller's best-matching agent, or, when its message continues a task
+ * (`message.taskId`), to the agent holding that task of the caller's: `context.routed` hands on the call re-addressed
  * to it, which `a2aOf` gives every later middleware and the handler as if the
  * caller had named it, so grants, limits and forwarding apply unchanged;
  * `context.a2a` stays what the caller sent. Below the confidence threshold the caller gets the
@@ -83,6 +88,7 @@ export const routeMessage = (
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, RouteContext> => {
   checkOption('routeMessage', options, 'choose')
   checkOption('routeMessage', options, 'routerCard')
+  checkOption('routeMessage', options, 'tasks', { methods: ['holdersOf'] })
   const routeMessageMiddlewareBefore = async (
     request: Request<APIGatewayProxyEvent, unknown, Error, RouteContext>,
   ) => {
@@ -111,6 +117,37 @@ export const routeMessage = (
         call.jsonRpcId,
       )
     }
+    const caller = requires(context, 'caller', 'routeMessage')
+    const named = namedTask(call)
+    if (named && 'invalid' in named) {
+      return renderA2AFailure(
+        { kind: 'invalid-params', message: named.invalid },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
+    if (named) {
+      // A message that continues a task goes to the agent holding it, whatever its text says.
+      const granted = Object.keys(caller.grants).filter((agentId) =>
+        mayInvoke(caller.grants, agentId, call.operation),
+      )
+      const holders = await options.tasks.holdersOf(named.taskId, granted, caller.principal)
+      if (holders.length !== 1) {
+        return renderA2AFailure(
+          holders.length === 0
+            ? { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` }
+            : {
+                kind: 'invalid-params',
+                message: `Task '${named.taskId}' is a task of yours at ${holders.length} agents (${holders.join(', ')}): continue it at /agents/{agentId}.`,
+              },
+          call.binding,
+          call.jsonRpcId,
+        )
+      }
+      const [agentId] = holders as [string]
+      context.routed = { agentId, call: { ...call, agentId } }
+      return
+    }
     const routed = messageText(call.params)
     if ('invalid' in routed) {
       return renderA2AFailure(
@@ -120,7 +157,7 @@ export const routeMessage = (
       )
     }
     const choice = await options.choose(routed.text, {
-      grants: requires(context, 'caller', 'routeMessage').grants,
+      grants: caller.grants,
       operation: call.operation,
     })
     if (!choice.chosen) {

@@ -29,6 +29,12 @@ export interface TaskOwners {
   ownedBy(agentId: string, taskIds: readonly string[], principal: string): Promise<Set<string>>
 }
 
+/** Where a principal's task lives, when the caller names the task but not its agent (`/route`). */
+export interface TaskHolders {
+  /** Which of `agentIds` hold a task `taskId` that `principal` created (usually one, or none). */
+  holdersOf(taskId: string, agentIds: readonly string[], principal: string): Promise<string[]>
+}
+
 /** The agent answered a caller with a task another principal created. */
 export class TaskOwnedElsewhereError extends Error {
   constructor(agentId: string, taskId: string) {
@@ -84,7 +90,7 @@ interface OwnerItem {
  * consistent, so a task is readable by its creator as soon as its answer
  * arrives; an expired item counts as absent whether or not TTL has deleted it.
  */
-export class DynamoTaskOwners implements TaskOwners {
+export class DynamoTaskOwners implements TaskOwners, TaskHolders {
   readonly #client: DynamoDBDocumentClient
   readonly #tableName: string
   readonly #now: () => number
@@ -185,6 +191,26 @@ export class DynamoTaskOwners implements TaskOwners {
       if (live?.principal === principal) owned.add(live.pk.slice(agentId.length + 1))
     }
     return owned
+  }
+
+  async holdersOf(
+    taskId: string,
+    agentIds: readonly string[],
+    principal: string,
+  ): Promise<string[]> {
+    const unique = [...new Set(agentIds)].filter((agentId) => fitsKey(agentId, taskId))
+    const items = await batchGetItems(
+      this.#client,
+      this.#tableName,
+      unique.map((agentId) => ({ [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) })),
+      { lookup: 'task owners lookup', consistentRead: true },
+    )
+    const suffix = `#${taskId}`
+    return items
+      .map((item) => this.#live(item))
+      .filter((live) => live?.principal === principal && live.pk.endsWith(suffix))
+      .map((live) => (live as OwnerItem).pk.slice(0, -suffix.length))
+      .sort()
   }
 
   /** The item as an owner record, unless it is malformed or has expired. */

@@ -176,6 +176,45 @@ describe('automatic routing (/route) through the local gateway', () => {
     )
   })
 
+  it("continues a task at the agent holding it, whatever the follow-up's text: a reply to a question reaches the agent that asked it", async () => {
+    // Prepare: the weather agent asks for a city.
+    const asked = await post('/route', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendMessage',
+      params: message('what will the weather be like'),
+    })
+    const { task } = (await asked.json()).result
+    const reply = (text: string) => ({
+      message: {
+        messageId: crypto.randomUUID(),
+        role: 'ROLE_USER',
+        taskId: task.id,
+        contextId: task.contextId,
+        parts: [{ text }],
+      },
+    })
+
+    // Act: a reply that reads as a sum, and one to a task no agent holds.
+    const answered = await post('/route/message:send', reply('Oslo 2+2'))
+    const unknown = await post('/route/message:send', {
+      message: { ...reply('Oslo').message, taskId: 'no-such-task' },
+    })
+
+    // Assess
+    expect(asked.headers.get('x-switchboard-agent')).toBe('weather')
+    expect(task.status.state).toBe('TASK_STATE_INPUT_REQUIRED')
+    expect(answered.status).toBe(200)
+    expect(answered.headers.get('x-switchboard-agent')).toBe('weather')
+    const continued = (await answered.json()).task
+    expect(continued.id).toBe(task.id)
+    expect(JSON.stringify(continued)).toContain('Oslo')
+    expect(unknown.status).toBe(404)
+    expect(await unknown.json()).toMatchObject({
+      error: { message: "Task 'no-such-task' was not found." },
+    })
+  })
+
   it('only sends messages', async () => {
     // Act
     const response = await fetch(`${stack.url}/route/tasks/t-1`, {

@@ -93,6 +93,26 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     expect([...owned].sort()).toEqual([...mine].sort())
   })
 
+  it("says which of more than a hundred agents hold a principal's task of one id, another's or an expired one aside", async () => {
+    // Prepare: the id at two of 150 agents as client-a's, at one as client-b's, at one lapsed.
+    const agents = Array.from({ length: 150 }, (_, i) => `agent-${String(i).padStart(3, '0')}`)
+    await owners.record('agent-007', ['shared-1'], 'client-a')
+    await owners.record('agent-140', ['shared-1'], 'client-a')
+    await owners.record('agent-090', ['shared-1'], 'client-a')
+    now += (taskOwnerTtlSeconds + 1) * 1000
+    await owners.record('agent-007', ['shared-1'], 'client-a')
+    await owners.record('agent-140', ['shared-1'], 'client-a')
+    await owners.record('agent-050', ['shared-1'], 'client-b')
+
+    // Act
+    const holders = await owners.holdersOf('shared-1', [...agents, 'agent-007'], 'client-a')
+    const none = await owners.holdersOf('shared-1', [], 'client-a')
+
+    // Assess
+    expect(holders).toEqual(['agent-007', 'agent-140'])
+    expect(none).toEqual([])
+  })
+
   it('finds no owner for an id too long to be a key, and refuses to record one', async () => {
     // Prepare
     const long = 'x'.repeat(3000)

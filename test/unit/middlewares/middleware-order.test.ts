@@ -50,7 +50,7 @@ const pushOptions = {
   baseUrl: () => 'https://gw.example.com',
 } as unknown as Parameters<typeof pushCallbacks>[0]
 const owners = { taskOf: vi.fn(), record: vi.fn(), ownerOf: vi.fn(), ownedBy: vi.fn() }
-const routeOptions = { choose: vi.fn(), routerCard: vi.fn() }
+const routeOptions = { choose: vi.fn(), routerCard: vi.fn(), tasks: { holdersOf: vi.fn() } }
 
 describe('middlewares used without the one they need', () => {
   it('requires names the reader, the key and the middleware that sets it', () => {

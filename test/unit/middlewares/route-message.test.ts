@@ -26,13 +26,27 @@ const routerEvent = (body?: unknown) =>
     }),
   )
 
-const routed = (choice: RouteChoice) => {
+/** The caller's tasks each agent holds, for `holdersOf`. */
+type Held = Record<string, string[]>
+
+const routed = (choice: RouteChoice, held: Held = {}) => {
   const seen: { agentId?: string; routedTo?: string; sent?: string } = {}
   const choose = vi.fn(async () => choice)
+  const holdersOf = vi.fn(async (taskId: string, agentIds: readonly string[], principal: string) =>
+    principal === 'demo-client'
+      ? agentIds.filter((agentId) => held[agentId]?.includes(taskId)).sort()
+      : [],
+  )
   const handler = middy()
     .use(verifiedCaller())
     .use(a2aRequest())
-    .use(routeMessage({ choose, routerCard: async () => ({ name: 'router' }) as never }))
+    .use(
+      routeMessage({
+        choose,
+        routerCard: async () => ({ name: 'router' }) as never,
+        tasks: { holdersOf },
+      }),
+    )
     .handler(async (_event: unknown, context: RouteContext) => {
       const a2a = a2aOf(context, 'test handler')
       if (a2a.kind === 'call') seen.agentId = a2a.call.agentId
@@ -40,7 +54,7 @@ const routed = (choice: RouteChoice) => {
       seen.routedTo = context.routed?.agentId
       return { statusCode: 200, headers: {}, body: 'forwarded' }
     })
-  return { handler, choose, seen }
+  return { handler, choose, holdersOf, seen }
 }
 
 const match = (key: string, score: number) => ({ key, score }) as RouteChoice['candidates'][0]
@@ -115,5 +129,81 @@ describe('routeMessage middleware', () => {
     expect(response.body).toBe('forwarded')
     expect(choose).not.toHaveBeenCalled()
     expect(seen).toEqual({ agentId: 'calculator', routedTo: undefined, sent: 'calculator' })
+  })
+
+  describe('a message that continues a task (message.taskId)', () => {
+    const followUp = (taskId: unknown, text = 'Berlin') => ({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'SendMessage',
+      params: {
+        message: { messageId: 'm-2', role: 'ROLE_USER', taskId, parts: [{ text }] },
+      },
+    })
+
+    it('goes to the agent holding that task of the caller’s, whatever its text, embedding nothing', async () => {
+      // Prepare: the text reads as a sum; the task is the weather agent's.
+      const { handler, choose, holdersOf, seen } = routed(
+        { chosen: match('calculator', 0.9), candidates: [match('calculator', 0.9)] },
+        { weather: ['task-7'] },
+      )
+
+      // Act
+      const response = await invoke(handler, routerEvent(followUp('task-7', '2+2')))
+
+      // Assess
+      expect(response.body).toBe('forwarded')
+      expect(seen).toEqual({ agentId: 'weather', routedTo: 'weather', sent: '' })
+      expect(choose).not.toHaveBeenCalled()
+      expect(holdersOf).toHaveBeenCalledWith('task-7', ['calculator', 'weather'], 'demo-client')
+    })
+
+    it('answers TaskNotFound for a task no agent the caller may message holds as the caller’s', async () => {
+      // Prepare
+      const { handler, choose } = routed({ chosen: match('weather', 0.9), candidates: [] })
+
+      // Act
+      const response = await invoke(handler, routerEvent(followUp('task-unknown')))
+
+      // Assess
+      expect(JSON.parse(response.body)).toMatchObject({
+        id: 3,
+        error: { code: -32001, message: "Task 'task-unknown' was not found." },
+      })
+      expect(choose).not.toHaveBeenCalled()
+    })
+
+    it('asks the caller to name the agent when two of its agents hold a task of that id', async () => {
+      // Prepare
+      const { handler } = routed(
+        { chosen: undefined, candidates: [] },
+        { weather: ['task-7'], calculator: ['task-7'] },
+      )
+
+      // Act
+      const response = await invoke(handler, routerEvent(followUp('task-7')))
+
+      // Assess
+      expect(JSON.parse(response.body).error).toMatchObject({
+        code: -32602,
+        message:
+          "Task 'task-7' is a task of yours at 2 agents (calculator, weather): continue it at /agents/{agentId}.",
+      })
+    })
+
+    it('refuses a task id that is not a string, naming the field', async () => {
+      // Prepare
+      const { handler, holdersOf } = routed({ chosen: undefined, candidates: [] })
+
+      // Act
+      const response = await invoke(handler, routerEvent(followUp(7)))
+
+      // Assess
+      expect(JSON.parse(response.body).error).toMatchObject({
+        code: -32602,
+        message: expect.stringContaining('message.taskId'),
+      })
+      expect(holdersOf).not.toHaveBeenCalled()
+    })
   })
 })
