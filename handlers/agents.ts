@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { a2aVersionOf } from '../lib/a2a/versions.ts'
+import { a2aVersionOf, cardToVersion, requestedVersion } from '../lib/a2a/versions.ts'
 import { forwardReported, namingAgent } from '../lib/agents/forward.ts'
 import {
   cardAnswer,
@@ -310,13 +310,17 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         recordRoute(metrics, choice.chosen?.key)
         return choice
       },
+      // In the version the caller asks for, as an agent's card is.
       routerCard: (event) =>
         signedHere(placeOf(event))(
-          rewriteCard(routerCard, {
-            agentUrl: `${baseUrlOf(event)}/route`,
-            tokenUrl: config.token.tokenUrl,
-            issuer: config.token.issuer,
-          }),
+          rewriteCard(
+            cardToVersion(routerCard, requestedVersion(a2aVersionOf(event.headers)) ?? '1.0'),
+            {
+              agentUrl: `${baseUrlOf(event)}/route`,
+              tokenUrl: config.token.tokenUrl,
+              issuer: config.token.issuer,
+            },
+          ),
         ),
     }),
   )

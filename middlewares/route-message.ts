@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { type Grants, mayInvoke } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
@@ -148,7 +149,16 @@ export const routeMessage = (
       context.routed = { agentId, call: { ...call, agentId } }
       return
     }
-    const routed = messageText(call.params)
+    let routed: ReturnType<typeof messageText>
+    try {
+      // Read in 1.0's spelling: a 0.3 HTTP+JSON message keeps its parts in `content`.
+      routed = messageText(
+        paramsToV1(dialectOf(call.version, call.binding), call.operation, call.params),
+      )
+    } catch (error) {
+      if (!(error instanceof VersionTranslationError)) throw error
+      routed = { invalid: error.message }
+    }
     if ('invalid' in routed) {
       return renderA2AFailure(
         { kind: 'invalid-params', message: routed.invalid },

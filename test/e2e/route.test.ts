@@ -215,6 +215,51 @@ describe('automatic routing (/route) through the local gateway', () => {
     })
   })
 
+  it('routes a 0.3 message over either binding, and serves its card in the version asked for', async () => {
+    // Prepare: 0.3's HTTP+JSON keeps a message's parts in `content`, its JSON-RPC in `parts`.
+    const legacy = { 'a2a-version': '0.3' }
+    const rest = await fetch(`${stack.url}/route/v1/message:send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: { messageId: 'r-1', role: 'ROLE_USER', content: [{ text: percentage.text }] },
+      }),
+    })
+    const rpc = await post('/route', {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'message/send',
+      params: {
+        message: {
+          kind: 'message',
+          messageId: 'r-2',
+          role: 'user',
+          parts: [{ kind: 'text', text: coat.text }],
+        },
+      },
+    })
+
+    // Act
+    const [legacyCard, currentCard] = await Promise.all(
+      [legacy, {}].map(async (version) =>
+        (
+          await fetch(`${stack.url}/route/.well-known/agent-card.json`, {
+            headers: { authorization: `Bearer ${demo}`, ...version },
+          })
+        ).json(),
+      ),
+    )
+
+    // Assess
+    expect(rest.status).toBe(200)
+    expect(rest.headers.get('x-switchboard-agent')).toBe(percentage.agentId)
+    expect(JSON.stringify(await rest.json())).toContain(percentage.answer)
+    expect(rpc.headers.get('x-switchboard-agent')).toBe(coat.agentId)
+    expect(legacyCard).toMatchObject({ url: `${stack.url}/route`, protocolVersion: '0.3.0' })
+    expect(legacyCard.supportedInterfaces).toBeUndefined()
+    expect(currentCard.supportedInterfaces?.[0]).toMatchObject({ url: `${stack.url}/route` })
+  })
+
   it('only sends messages', async () => {
     // Act
     const response = await fetch(`${stack.url}/route/tasks/t-1`, {
