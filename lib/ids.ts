@@ -16,6 +16,9 @@ export const agentIdSchema = z
 
 export const scopeSchema = z
   .string()
-  .regex(scopePattern, 'must be 1-128 letters, digits, ":", ".", "_" or "-"')
+  .regex(
+    scopePattern,
+    'must be 1-128 letters, digits, ":", ".", "_" or "-", starting with a letter or digit',
+  )
 
 export const isAgentId = (value: string): boolean => agentIdPattern.test(value)

@@ -210,6 +210,15 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(await callAgent('calculator', renewed)).toBe(403)
   })
 
+  it('refuses a scope name that does not start with a letter or digit with a 400 that says so', async () => {
+    // Act
+    const refused = await adminCall('PUT', '/admin/scopes/__proto__', { description: 'x' })
+
+    // Assess
+    expect(refused.status).toBe(400)
+    expect(JSON.stringify(refused.body)).toContain('starting with a letter or digit')
+  })
+
   it('refuses with 422 a permission, or a client, for a scope that does not exist, saying so', async () => {
     // Act
     const permission = await adminCall('PUT', '/admin/permissions/billing:read', {
