@@ -108,6 +108,17 @@ export const routeMessage = (
       }
     }
     const { call } = a2a
+    if (call.skill) {
+      // A skill is an agent's: the router has none, and a message it routes names none.
+      return renderA2AFailure(
+        {
+          kind: 'method-not-found',
+          message: `'${call.skill.id}' is no A2A method, and the router has no skills: send a message (SendMessage or SendStreamingMessage), or call the skill at /agents/{agentId}.`,
+        },
+        call.binding,
+        call.jsonRpcId,
+      )
+    }
     if (call.operation !== 'SendMessage' && call.operation !== 'SendStreamingMessage') {
       return renderA2AFailure(
         {

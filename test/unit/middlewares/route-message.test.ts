@@ -113,6 +113,29 @@ describe('routeMessage middleware', () => {
     expect(choose).not.toHaveBeenCalled()
   })
 
+  it('refuses a method that is no A2A method as not found, the router having no skills, routing nothing', async () => {
+    // Prepare: a skill-shaped method with a message the weather agent would take.
+    const { handler, choose } = routed({ chosen: match('weather', 0.9), candidates: [] })
+    const body = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'get_weather',
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'rain in Oslo' }] } },
+    }
+
+    // Act
+    const response = await invoke(handler, routerEvent(body))
+
+    // Assess
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: -32601,
+      message: expect.stringContaining(
+        "'get_weather' is no A2A method, and the router has no skills",
+      ),
+    })
+    expect(choose).not.toHaveBeenCalled()
+  })
+
   it('leaves a request to an agent’s own path as it is', async () => {
     // Prepare
     const { handler, choose, seen } = routed({ chosen: undefined, candidates: [] })
