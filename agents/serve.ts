@@ -9,9 +9,52 @@ import {
   type ServerCallContext,
 } from '@a2a-js/sdk/server'
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express'
-import express from 'express'
+import express, { type ErrorRequestHandler } from 'express'
 import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
 import { CallerTaskStore, gatewayCaller } from './a2a/caller-task-store.ts'
+
+/**
+ * The most a request body may hold: more than the gateway passes on (`MAX_REQUEST_BYTES`, 6 MiB),
+ * where the SDK's own JSON parsers stop at Express's 100 KB and answer a larger message with
+ * Express's HTML error page, its stack included.
+ */
+const bodyLimit = '10mb'
+
+/**
+ * The bodies of each binding parsed as the SDK's routers parse them (JSON-RPC: `application/json`,
+ * strictly; HTTP+JSON: JSON or A2A's type, any JSON value), but up to `bodyLimit`: a body parsed
+ * here is not parsed again, and a malformed one still reaches the SDK's own error answers.
+ */
+const bodyParsers = {
+  JSONRPC: express.json({ limit: bodyLimit }),
+  'HTTP+JSON': express.json({
+    type: ['application/json', 'application/a2a+json'],
+    strict: false,
+    limit: bodyLimit,
+  }),
+}
+
+/**
+ * The last word on an error nothing else answered (a body past `bodyLimit`, say): JSON in the
+ * binding's shape, with no stack or path, never Express's HTML page.
+ */
+const answerUnhandled: ErrorRequestHandler = (error, request, response, _next) => {
+  const given = (error as { status?: unknown }).status
+  const status = typeof given === 'number' && given >= 400 && given < 600 ? given : 500
+  const message =
+    status === 413
+      ? `The request body is too large: at most ${bodyLimit}.`
+      : status < 500
+        ? 'The request could not be read.'
+        : 'The agent failed.'
+  response
+    .status(status)
+    .json(
+      request.originalUrl.startsWith(JSONRPC_PATH)
+        ? { jsonrpc: '2.0', id: null, error: { code: status < 500 ? -32600 : -32603, message } }
+        : { error: { code: status, message } },
+    )
+}
 
 /** A sample agent listening on a port, as the gateway and its tests drive it. */
 export interface RunningAgent {
@@ -97,10 +140,11 @@ export async function serveAgent(
   const userBuilder = gatewayCaller
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
   if (bindings.includes('JSONRPC')) {
-    app.use(JSONRPC_PATH, jsonRpcHandler({ requestHandler, userBuilder }))
+    app.use(JSONRPC_PATH, bodyParsers.JSONRPC, jsonRpcHandler({ requestHandler, userBuilder }))
   }
   if (bindings.includes('HTTP+JSON'))
-    app.use(REST_PATH, restHandler({ requestHandler, userBuilder }))
+    app.use(REST_PATH, bodyParsers['HTTP+JSON'], restHandler({ requestHandler, userBuilder }))
+  app.use(answerUnhandled)
 
   let closing: Promise<void> | undefined
   return {

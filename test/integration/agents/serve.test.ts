@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { JSONRPC_PATH, REST_PATH } from '../../../agents/a2a/agent-card.ts'
 import { startCalculatorAgent } from '../../../agents/calculator/agent.ts'
 import { startWeatherAgent } from '../../../agents/weather/agent.ts'
 import { clientFor, collectStream } from './support/client.ts'
@@ -90,5 +91,80 @@ describe('serving a sample agent', () => {
     } finally {
       await agent.close()
     }
+  })
+
+  describe('a large message', () => {
+    const message = (text: string) => ({
+      message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }] },
+    })
+    const post = (agent: { url: string }, path: string, body: unknown) =>
+      fetch(`${agent.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+          'x-switchboard-caller': 'client-a',
+        },
+        body: JSON.stringify(body),
+      })
+
+    it('is taken as large as the gateway passes on, past the 100 KB of the SDK’s own parsers, on both bindings', async () => {
+      // Prepare: 300 KB of text.
+      const agent = await startWeatherAgent()
+      const text = `Weather in Tokyo? ${'x'.repeat(300_000)}`
+
+      try {
+        // Act
+        const [rpc, rest] = await Promise.all([
+          post(agent, JSONRPC_PATH, {
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'SendMessage',
+            params: message(text),
+          }),
+          post(agent, `${REST_PATH}/message:send`, message(text)),
+        ])
+
+        // Assess
+        expect([rpc.status, rest.status]).toEqual([200, 200])
+        expect((await rpc.json()).result.task.id).toEqual(expect.any(String))
+        expect((await rest.json()).task.id).toEqual(expect.any(String))
+      } finally {
+        await agent.close()
+      }
+    })
+
+    it('too large even so is refused in JSON, in its binding’s shape, showing no stack or path', async () => {
+      // Prepare: past the 10 MB the agent takes.
+      const agent = await startWeatherAgent()
+      const text = 'x'.repeat(11 * 1024 * 1024)
+
+      try {
+        // Act
+        const rpc = await post(agent, JSONRPC_PATH, {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendMessage',
+          params: message(text),
+        })
+        const rest = await post(agent, `${REST_PATH}/message:send`, message(text))
+        const bodies = [await rpc.text(), await rest.text()]
+
+        // Assess
+        expect([rpc.status, rest.status]).toEqual([413, 413])
+        expect(rpc.headers.get('content-type')).toMatch(/json/)
+        expect(JSON.parse(bodies[0] as string)).toMatchObject({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32600, message: expect.stringContaining('too large') },
+        })
+        expect(JSON.parse(bodies[1] as string)).toMatchObject({
+          error: { code: 413, message: expect.stringContaining('too large') },
+        })
+        for (const body of bodies) expect(body).not.toMatch(/node_modules|at \w+ \(/)
+      } finally {
+        await agent.close()
+      }
+    })
   })
 })
