@@ -16,11 +16,11 @@ import {
   getClient,
   listClients,
   putScope,
-  requireScopes,
   revokeClientTokens,
   rotateClientSecret,
   shown,
   updateClient,
+  withDefinedScopes,
 } from '../lib/callers/manage-callers.ts'
 import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
@@ -219,11 +219,10 @@ const routes: TypedRoute<CallerContext>[] = [
         const permission = parsePermissionFor(scopeOf(event), bodyOf(event))
         // A permission for a scope no token can carry would grant nothing, and one for an agent
         // no one registered would grant whoever registers it later: said, not stored.
-        await requireScopes([permission.scope], callerAdmin.callers)
-        return {
-          before: await putPermission(permission, { permissions, registry }),
-          after: permission,
-        }
+        const before = await withDefinedScopes([permission.scope], callerAdmin, () =>
+          putPermission(permission, { permissions, registry }),
+        )
+        return { before, after: permission }
       },
       (after) => jsonResponse(200, after),
     ),

@@ -132,15 +132,16 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     tableName('tokenRevocations', config.tablePrefix),
   )
 
+  /** Cognito's read-modify-writes, and a scope's deletion against the writes naming scopes. */
+  const oneAtATime = new DynamoLease({
+    client: documentClient,
+    tableName: tableName('settings', config.tablePrefix),
+  }).hold
+
   /** Scopes and OAuth clients of the identity provider (issue 18). */
   const callerAdmin: CallerAdminDeps = {
-    callers: callerRegistryFor(
-      config,
-      new DynamoLease({
-        client: documentClient,
-        tableName: tableName('settings', config.tablePrefix),
-      }).hold,
-    ),
+    callers: callerRegistryFor(config, oneAtATime),
+    oneAtATime,
     permissions,
     adminScope: config.token.adminScope,
     creations: new DynamoClientCreations(

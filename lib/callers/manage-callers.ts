@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { revocationPassed, type TokenRevocations } from '../auth/token-revocations.ts'
 import { isAwsUnavailable } from '../aws-unavailable.ts'
+import type { OneAtATime } from '../dynamo-lease.ts'
 import {
   AdminScopeError,
   ClientDeleteUnfinishedError,
@@ -48,7 +49,15 @@ export interface CallerAdminDeps {
   logError: (message: string, details: Record<string, unknown>) => void
   /** When each client's tokens were last revoked: a delete, a scope taken away, or on request. */
   revocations: Pick<TokenRevocations, 'revoke'>
+  /**
+   * Keeps a scope's deletion apart from the writes that name scopes (`withDefinedScopes`), across
+   * instances (a DynamoDB lease, `scopeUses`).
+   */
+  oneAtATime: OneAtATime
 }
+
+/** The lease a scope's deletion and every write naming scopes hold (`withDefinedScopes`). */
+export const scopeUses = 'scope-uses'
 
 /** A change as the audit trail records it: no secret in either record. */
 export interface CallerChange<T> {
@@ -72,6 +81,26 @@ export const requireScopes = async (
   if (unknown.length > 0) throw new UnknownScopeError(unknown)
 }
 
+/**
+ * Runs `write` (a permission or a client naming `scopes`) once the scopes are found defined, no
+ * scope's deletion running between that check and the write: both hold the `scopeUses` lease, so
+ * a deletion either finds the write's use (409) or the write finds the scope gone (422). Until
+ * 6 December 2026 the two could cross, a red team's finding: the scope deleted, and a permission
+ * or a client naming it written a moment after its check.
+ *
+ * @example
+ * await withDefinedScopes([permission.scope], deps, () => permissions.put(permission))
+ */
+export const withDefinedScopes = <T>(
+  scopes: readonly string[],
+  { callers, oneAtATime }: Pick<CallerAdminDeps, 'callers' | 'oneAtATime'>,
+  write: () => Promise<T>,
+): Promise<T> =>
+  oneAtATime(scopeUses, async () => {
+    await requireScopes(scopes, callers)
+    return write()
+  })
+
 /** `PUT /admin/scopes/{scope}`: creates the scope or changes its description. */
 export const putScope = async (
   scope: string,
@@ -83,10 +112,9 @@ export const putScope = async (
 }
 
 /**
- * `DELETE /admin/scopes/{scope}`: only a scope nothing uses; the admin scope never.
- * A permission or client taking it up between the check and the delete is not
- * prevented (the two stores share no transaction); the check catches every
- * use made before the request.
+ * `DELETE /admin/scopes/{scope}`: only a scope nothing uses; the admin scope never. The check
+ * and the delete hold the `scopeUses` lease, as every write naming scopes does
+ * (`withDefinedScopes`), so no permission or client takes the scope up between them.
  */
 export const deleteScope = async (
   scope: string,
@@ -94,9 +122,17 @@ export const deleteScope = async (
     callers,
     permissions,
     adminScope,
-  }: Pick<CallerAdminDeps, 'callers' | 'permissions' | 'adminScope'>,
+    oneAtATime,
+  }: Pick<CallerAdminDeps, 'callers' | 'permissions' | 'adminScope' | 'oneAtATime'>,
 ): Promise<CallerChange<ScopeDefinition>> => {
   if (scope === adminScope) throw new AdminScopeError(scope)
+  return oneAtATime(scopeUses, () => deleteUnusedScope(scope, { callers, permissions }))
+}
+
+const deleteUnusedScope = async (
+  scope: string,
+  { callers, permissions }: Pick<CallerAdminDeps, 'callers' | 'permissions'>,
+): Promise<CallerChange<ScopeDefinition>> => {
   const defined = (await callers.listScopes()).some((each) => each.scope === scope)
   if (!defined) throw new ScopeNotFoundError(scope)
   const [granting, clients] = await Promise.all([
@@ -187,7 +223,7 @@ const cleanUp = async (
  */
 export const createClient = async (
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError'> & ShownDeps,
+  deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError' | 'oneAtATime'> & ShownDeps,
   idempotencyKey?: string,
 ): Promise<{
   replayed: boolean
@@ -199,7 +235,7 @@ export const createClient = async (
   const client = createClientSchema.parse(body)
   await requireScopes(client.scopes, callers)
   const create = async () => {
-    const issued = await callers.createClient(client)
+    const issued = await withDefinedScopes(client.scopes, deps, () => callers.createClient(client))
     const { clientSecret: _shownOnce, ...after } = issued
     return { replayed: false, before: undefined, after, issued: shown(issued, deps) }
   }
@@ -258,14 +294,16 @@ export const createClient = async (
 export const updateClient = async (
   clientId: string,
   body: unknown,
-  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds' | 'revocations'>,
+  deps: Pick<CallerAdminDeps, 'callers' | 'managedClientIds' | 'revocations' | 'oneAtATime'>,
 ): Promise<CallerChange<CallerClient>> => {
   const { callers } = deps
   const change = updateClientSchema.parse(body)
   refuseManaged(clientId, deps)
-  if (change.scopes) await requireScopes(change.scopes, callers)
   // Merged by the registry with the client as it reads it: a change made meanwhile is kept.
-  const changed = await callers.updateClient(clientId, change)
+  const update = () => callers.updateClient(clientId, change)
+  const changed = change.scopes
+    ? await withDefinedScopes(change.scopes, deps, update)
+    : await update()
   if (!changed) throw new ClientNotFoundError(clientId)
   const { before, after } = changed
   const kept = new Set(after.scopes)

@@ -267,6 +267,31 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect([unused.status, again.status]).toEqual([204, 404])
   })
 
+  it('never leaves a permission naming a scope deleted at the same moment: one of the two is refused', async () => {
+    for (let round = 0; round < 6; round++) {
+      // Prepare
+      const scope = `race${round}:invoke`
+      await adminCall('PUT', `/admin/scopes/${scope}`, { description: 'raced' })
+
+      // Act
+      const [deleted, granted] = await Promise.all([
+        adminCall('DELETE', `/admin/scopes/${scope}`),
+        adminCall('PUT', `/admin/permissions/${scope}`, { agents: ['weather'] }),
+      ])
+
+      // Assess: the scope stands with its permission, or is gone and so is the permission.
+      expect([
+        [204, 422],
+        [409, 200],
+      ]).toContainEqual([deleted.status, granted.status])
+      const permission = await adminCall('GET', '/admin/permissions')
+      const stored = permission.body.permissions.some(
+        (each: { scope: string }) => each.scope === scope,
+      )
+      expect(stored).toBe(deleted.status !== 204)
+    }
+  })
+
   it('never deletes the admin scope', async () => {
     // Act
     const refused = await adminCall('DELETE', '/admin/scopes/admin')

@@ -490,6 +490,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
     const app = await registry.createClient({ name: 'reports app', scopes: ['weather:invoke'] })
     const deps = {
       callers: registry,
+      oneAtATime: ((_name, work) => work()) as OneAtATime,
       managedClientIds: [consoleId],
       // Refused before anything is revoked: a revocation would fail the refusal.
       revocations: {
@@ -539,6 +540,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
         creations,
         managedClientIds: [],
         logError: (message) => logged.push(message),
+        oneAtATime: (_name, work) => work(),
       },
       'key-1',
     ).catch((error: unknown) => error)

@@ -15,6 +15,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../../../../lib/callers/manage-callers.ts'
+import type { OneAtATime } from '../../../../lib/dynamo-lease.ts'
 import {
   AdminScopeError,
   ClientDeleteUnfinishedError,
@@ -107,7 +108,21 @@ const errorLog = () => {
       logged.push({ message, details }),
   }
 }
-const unmanaged = { managedClientIds: [] }
+/** One piece of work at a time per name, in this process, as the DynamoDB lease keeps them apart. */
+const inTurn: OneAtATime = (() => {
+  const ends = new Map<string, Promise<unknown>>()
+  return (name, work) => {
+    const run = (ends.get(name) ?? Promise.resolve()).then(work)
+    ends.set(
+      name,
+      run.catch(() => undefined),
+    )
+    return run
+  }
+})()
+
+/** What most steps are given besides their registry: no client Terraform owns, and the lease. */
+const unmanaged = { managedClientIds: [], oneAtATime: inTurn }
 
 describe('the callers admin steps', () => {
   it('refuses to delete the admin scope before asking the identity provider anything', async () => {
@@ -117,6 +132,7 @@ describe('the callers admin steps', () => {
     // Act
     const refused = deleteScope('admin', {
       callers,
+      oneAtATime: inTurn,
       permissions: permissionsOf([]),
       adminScope: 'admin',
     })
@@ -131,6 +147,7 @@ describe('the callers admin steps', () => {
     const { callers, changes } = memoryCallers(defined, [reportsApp])
     const deps = {
       callers,
+      oneAtATime: inTurn,
       permissions: permissionsOf([{ scope: 'reports:invoke', agents: ['weather'] }]),
       adminScope: 'admin',
     }
@@ -146,6 +163,73 @@ describe('the callers admin steps', () => {
     expect(unused).toEqual({ before: defined[2], after: undefined })
     expect(missing).toBeInstanceOf(ScopeNotFoundError)
     expect(changes).toEqual(['deleteScope spare:invoke'])
+  })
+
+  it('never lets a scope be deleted while a client naming it is created or changed: one of the two is refused', async () => {
+    // Prepare: a registry that keeps its changes, each call a few turns of the event loop long.
+    const scopes = new Map(defined.map((definition) => [definition.scope, definition]))
+    const clients = new Map([[reportsApp.clientId, reportsApp]])
+    const later = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+    }
+    const { callers: base } = memoryCallers(defined, [])
+    const callers: CallerRegistry = {
+      ...base,
+      listScopes: async () => {
+        await later()
+        return [...scopes.values()]
+      },
+      listClients: async () => {
+        await later()
+        return [...clients.values()]
+      },
+      deleteScope: async (scope) => {
+        await later()
+        const before = scopes.get(scope)
+        scopes.delete(scope)
+        return before
+      },
+      createClient: async (client) => {
+        await later()
+        const made = { clientId: `app-${clients.size}`, ...client }
+        clients.set(made.clientId, made)
+        return { ...made, clientSecret: 'shown-once' }
+      },
+      updateClient: async (clientId, change) => {
+        await later()
+        const before = clients.get(clientId) as CallerClient
+        const after = { ...before, ...change }
+        clients.set(clientId, after)
+        return { before, after }
+      },
+    }
+    const deps = {
+      callers,
+      permissions: permissionsOf([]),
+      adminScope: 'admin',
+      creations: noCreations,
+      revocations: { revoke: async () => 1_700_000_000 },
+      ...errorLog(),
+      ...unmanaged,
+    }
+
+    // Act: a deletion of spare:invoke beside a creation, then beside a change, naming it.
+    const created = await Promise.allSettled([
+      createClient({ name: 'spare app', scopes: ['spare:invoke'] }, deps),
+      deleteScope('spare:invoke', deps),
+    ])
+    scopes.set('spare:invoke', defined[2] as ScopeDefinition)
+    const changed = await Promise.allSettled([
+      updateClient('reports-app', { scopes: ['reports:invoke', 'spare:invoke'] }, deps),
+      deleteScope('spare:invoke', deps),
+    ])
+
+    // Assess: the scope stands with its client, or is gone with no client naming it.
+    for (const outcomes of [created, changed]) {
+      expect(outcomes.map(({ status }) => status).sort()).toEqual(['fulfilled', 'rejected'])
+    }
+    const naming = [...clients.values()].filter((client) => client.scopes.includes('spare:invoke'))
+    expect(scopes.has('spare:invoke') ? naming.length > 0 : naming.length === 0).toBe(true)
   })
 
   it('refuses a client holding a scope that is not defined, creating nothing', async () => {
@@ -520,7 +604,7 @@ describe('the callers admin steps', () => {
   it('refuses to change, rotate or delete a client Terraform manages, asking the identity provider nothing', async () => {
     // Prepare
     const { callers, changes, revocations } = memoryCallers(defined, [reportsApp])
-    const deps = { callers, revocations, managedClientIds: ['reports-app'] }
+    const deps = { callers, revocations, managedClientIds: ['reports-app'], oneAtATime: inTurn }
 
     // Act
     const refused = await Promise.all([
@@ -562,6 +646,7 @@ describe('the callers admin steps', () => {
       ...errorLog(),
       managedClientIds: ['sample-app'],
       allowedClientIds: ['sample-app'],
+      oneAtATime: inTurn,
     }
 
     // Act
