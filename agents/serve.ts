@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk'
 import {
@@ -20,25 +20,46 @@ import { CallerTaskStore, gatewayCaller } from './a2a/caller-task-store.ts'
  */
 const bodyLimit = '10mb'
 
+/** Express's own limit, which the SDK's parsers keep: a body up to it is theirs to read. */
+const sdkLimitBytes = 100 * 1024
+
+/** A body that says it is JSON of `types` and is longer than the SDK's parsers take. */
+const largeJson =
+  (types: readonly string[]) =>
+  (request: IncomingMessage): boolean =>
+    types.includes(
+      (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '',
+    ) && Number(request.headers['content-length'] ?? 0) > sdkLimitBytes
+
 /**
- * The bodies of each binding parsed as the SDK's routers parse them (JSON-RPC: `application/json`,
- * strictly; HTTP+JSON: JSON or A2A's type, any JSON value), but up to `bodyLimit`: a body parsed
- * here is not parsed again, and a malformed one still reaches the SDK's own error answers.
+ * A body longer than the SDK's parsers take (Express's 100 KB), parsed as they parse it
+ * (JSON-RPC: `application/json`, strictly; HTTP+JSON: JSON or A2A's type, any JSON value) but up
+ * to `bodyLimit`, so that the SDK's routers find it read. Any other body is left to them,
+ * malformed ones and their answers included.
  */
-const bodyParsers = {
-  JSONRPC: express.json({ limit: bodyLimit }),
+const largeBodyParsers = {
+  JSONRPC: express.json({ type: largeJson(['application/json']), limit: bodyLimit }),
   'HTTP+JSON': express.json({
-    type: ['application/json', 'application/a2a+json'],
+    type: largeJson(['application/json', 'application/a2a+json']),
     strict: false,
     limit: bodyLimit,
   }),
 }
 
 /**
- * The last word on an error nothing else answered (a body past `bodyLimit`, say): JSON in the
- * binding's shape, with no stack or path, never Express's HTML page.
+ * The last word on an error nothing else answered: JSON in the binding's shape, with no stack or
+ * path, never Express's HTML page. A large body that is not JSON is answered as the SDK answers
+ * a small one (JSON-RPC's -32700 with a 200; HTTP+JSON's 400 `INVALID_ARGUMENT`).
  */
-const answerUnhandled: ErrorRequestHandler = (error, request, response, _next) => {
+const answerUnhandled: ErrorRequestHandler = (error, request, response, next) => {
+  if (response.headersSent) return next(error)
+  const jsonRpc = request.originalUrl.startsWith(JSONRPC_PATH)
+  if ((error as { type?: unknown }).type === 'entity.parse.failed') {
+    const message = 'Invalid JSON payload.'
+    return jsonRpc
+      ? response.status(200).json({ jsonrpc: '2.0', id: null, error: { code: -32700, message } })
+      : response.status(400).json({ error: { code: 400, status: 'INVALID_ARGUMENT', message } })
+  }
   const given = (error as { status?: unknown }).status
   const status = typeof given === 'number' && given >= 400 && given < 600 ? given : 500
   const message =
@@ -50,7 +71,7 @@ const answerUnhandled: ErrorRequestHandler = (error, request, response, _next) =
   response
     .status(status)
     .json(
-      request.originalUrl.startsWith(JSONRPC_PATH)
+      jsonRpc
         ? { jsonrpc: '2.0', id: null, error: { code: status < 500 ? -32600 : -32603, message } }
         : { error: { code: status, message } },
     )
@@ -140,10 +161,10 @@ export async function serveAgent(
   const userBuilder = gatewayCaller
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
   if (bindings.includes('JSONRPC')) {
-    app.use(JSONRPC_PATH, bodyParsers.JSONRPC, jsonRpcHandler({ requestHandler, userBuilder }))
+    app.use(JSONRPC_PATH, largeBodyParsers.JSONRPC, jsonRpcHandler({ requestHandler, userBuilder }))
   }
   if (bindings.includes('HTTP+JSON'))
-    app.use(REST_PATH, bodyParsers['HTTP+JSON'], restHandler({ requestHandler, userBuilder }))
+    app.use(REST_PATH, largeBodyParsers['HTTP+JSON'], restHandler({ requestHandler, userBuilder }))
   app.use(answerUnhandled)
 
   let closing: Promise<void> | undefined

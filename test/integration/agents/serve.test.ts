@@ -134,6 +134,50 @@ describe('serving a sample agent', () => {
       }
     })
 
+    it('that is not JSON is answered as the SDK answers a small one that is not: a parse error in the binding’s shape', async () => {
+      // Prepare: the same broken JSON, short and past 100 KB.
+      const agent = await startWeatherAgent()
+      const broken = (length: number) =>
+        `{"jsonrpc": "2.0", "id": 1, "pad": "${'x'.repeat(length)}",`
+      const send = (path: string, body: string) =>
+        fetch(`${agent.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-switchboard-caller': 'client-a' },
+          body,
+        })
+
+      try {
+        // Act
+        const answers = []
+        for (const length of [10, 300_000]) {
+          for (const path of [JSONRPC_PATH, `${REST_PATH}/message:send`]) {
+            const response = await send(path, broken(length))
+            answers.push({ path, length, status: response.status, body: await response.json() })
+          }
+        }
+
+        // Assess: the long ones answered as the short ones are.
+        const [rpcShort, restShort, rpcLong, restLong] = answers
+        expect(rpcShort).toMatchObject({ status: 200, body: { error: { code: -32700 } } })
+        expect(restShort).toMatchObject({
+          status: 400,
+          body: { error: { status: 'INVALID_ARGUMENT' } },
+        })
+        expect({ status: rpcLong?.status, body: rpcLong?.body }).toEqual({
+          status: rpcShort?.status,
+          body: rpcShort?.body,
+        })
+        expect(restLong?.status).toBe(400)
+        expect(restLong?.body.error).toMatchObject({
+          code: 400,
+          status: 'INVALID_ARGUMENT',
+          message: restShort?.body.error.message,
+        })
+      } finally {
+        await agent.close()
+      }
+    })
+
     it('too large even so is refused in JSON, in its binding’s shape, showing no stack or path', async () => {
       // Prepare: past the 10 MB the agent takes.
       const agent = await startWeatherAgent()
