@@ -49,6 +49,24 @@ const sameEmbedder = (a: EmbedderIdentity | undefined, b: EmbedderIdentity | und
   a.model === b.model &&
   a.dimension === b.dimension
 
+/** Per index file, how many writes this process has made to it. */
+const writesTo = new Map<string, number>()
+
+/** `versionOf` a file that is not there. */
+const absent = 'absent'
+
+/**
+ * What tells one state of the index file from another: this process's writes to it (its handlers
+ * each open the file, and two writes may share an mtime, which a coarse clock stamps), then the
+ * file's inode (each write is a new file renamed over the old), mtime and size, for a write by
+ * another process.
+ */
+const versionOf = (path: string): Promise<string> =>
+  stat(path).then(
+    ({ ino, mtimeMs, size }) => `${writesTo.get(path) ?? 0}:${ino}:${mtimeMs}:${size}`,
+    () => absent,
+  )
+
 /** The index file's content, or an error naming the file and how to rebuild it. */
 const parsedIndex = (path: string, text: string): IndexFile | IndexedVector[] => {
   try {
@@ -77,8 +95,8 @@ export class LocalVectorIndex implements VectorIndex {
   #foreign = 0
   /** The embedder the file names, kept on writes by an index told none. */
   #recorded: EmbedderIdentity | undefined
-  /** The file's mtime when last read: another process (or handler) may have written since. */
-  #readAt = -1
+  /** The file as last read (`versionOf`): another handler or process may have written since. */
+  #readAt = ''
   /** Built on the first query after the vectors change: put and delete only drop it. */
   #matrix: Matrix | undefined
 
@@ -119,7 +137,7 @@ export class LocalVectorIndex implements VectorIndex {
       } catch (error) {
         // The change is in memory only: read the file again next time.
         this.#vectors = undefined
-        this.#readAt = -1
+        this.#readAt = ''
         throw error
       }
     })
@@ -147,20 +165,19 @@ export class LocalVectorIndex implements VectorIndex {
       this.#vectors ??= new Map()
       return this.#vectors
     }
-    const modified = await stat(this.#path).then(
-      (stats) => stats.mtimeMs,
-      () => 0,
-    )
-    if (this.#vectors && modified === this.#readAt) return this.#vectors
+    const version = await versionOf(this.#path)
+    if (this.#vectors && version === this.#readAt) return this.#vectors
     const read: IndexFile | IndexedVector[] =
-      modified === 0 ? { vectors: [] } : parsedIndex(this.#path, await readFile(this.#path, 'utf8'))
+      version === absent
+        ? { vectors: [] }
+        : parsedIndex(this.#path, await readFile(this.#path, 'utf8'))
     const stored: IndexFile = Array.isArray(read) ? { vectors: read } : read
     const usable = !this.#embedder || sameEmbedder(stored.embedder, this.#embedder)
     this.#vectors = new Map(usable ? stored.vectors.map((entry) => [entry.key, entry]) : [])
     this.#foreign = usable ? 0 : stored.vectors.length
     this.#recorded = stored.embedder
     this.#matrix = undefined
-    this.#readAt = modified
+    this.#readAt = version
     return this.#vectors
   }
 
@@ -171,8 +188,9 @@ export class LocalVectorIndex implements VectorIndex {
       vectors: [...all.values()],
     }
     await writeWhole(path, JSON.stringify(file))
+    writesTo.set(path, (writesTo.get(path) ?? 0) + 1)
     this.#foreign = 0
-    this.#readAt = (await stat(path)).mtimeMs
+    this.#readAt = await versionOf(path)
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -153,6 +153,26 @@ describe('local vector index', () => {
     const stored = JSON.parse(await readFile(file, 'utf8')) as { vectors: { key: string }[] }
     expect(stored.vectors.map(({ key }) => key).sort()).toEqual(agentIds.slice(12).sort())
     expect((await new LocalVectorIndex(file).keys()).sort()).toEqual(agentIds.slice(12).sort())
+  })
+
+  it('sees another instance’s write that left the file’s mtime as it was, as a coarse clock stamps two writes', async () => {
+    // Prepare
+    const file = join(dir, 'coarse.json')
+    const [a, b] = [new LocalVectorIndex(file), new LocalVectorIndex(file)]
+    const stamp = new Date('2026-12-06T00:00:00Z')
+    await a.put([entry('x', [1, 0, 0])])
+    await utimes(file, stamp, stamp)
+    await a.keys()
+
+    // Act
+    await b.put([entry('y', [0, 1, 0])])
+    await utimes(file, stamp, stamp)
+    const seen = await a.keys()
+    await a.put([entry('z', [0, 0, 1])])
+
+    // Assess
+    expect(seen.sort()).toEqual(['x', 'y'])
+    expect((await new LocalVectorIndex(file).keys()).sort()).toEqual(['x', 'y', 'z'])
   })
 
   it('names the file when it is not JSON, and how to rebuild it', async () => {
