@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { sessionHeader } from '../agentcore-session.ts'
-import type { BackendAuthType } from './backend-auth.ts'
+import { type BackendAuthType, BackendCredentialsError } from './backend-auth.ts'
 import {
   inlineSecret,
   namedSecretOf,
@@ -73,6 +73,12 @@ export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   authenticatesCardFetch: false,
   authenticator: (deps) => ({
     async authenticate(request, auth, { renew = false }) {
+      // A record stored before such names were refused: its key would replace the gateway's header.
+      if (setByGateway(auth.headerName)) {
+        throw new BackendCredentialsError(
+          `api_key headerName '${auth.headerName}' is a header the gateway sets itself: PUT the agent with another`,
+        )
+      }
       const key = await deps.secrets.read(auth.secretArn, { fresh: renew })
       return { ...request, headers: { ...request.headers, [auth.headerName.toLowerCase()]: key } }
     },

@@ -123,3 +123,35 @@ describe('backend credentials', () => {
     // Far under the 10 s it waited before the timeout was configurable.
   }, 3_000)
 })
+
+describe('api_key credentials', () => {
+  it('refuse to send a key in a header the gateway sets itself, for a record stored before such names were refused, reading no secret', async () => {
+    // Prepare: a record that names the caller's header.
+    const read = vi.fn(async () => 'spoofed-principal')
+    const credentials = backendCredentials({ secrets: { read }, fetch: globalThis.fetch })
+    const legacy: BackendAuth = {
+      type: 'api_key',
+      headerName: 'X-Switchboard-Caller',
+      secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:switchboard/agents/echo',
+      secretOwned: true,
+    }
+    const request = {
+      method: 'POST',
+      url: 'https://echo.example.com/a2a',
+      headers: { 'x-switchboard-caller': 'client-a' },
+      body: undefined,
+    }
+
+    // Act
+    const sent = credentials.authenticate(request, legacy, { agentId: 'echo' })
+
+    // Assess
+    await expect(sent).rejects.toMatchObject({
+      name: 'BackendCredentialsError',
+      message: expect.stringContaining(
+        "'X-Switchboard-Caller' is a header the gateway sets itself",
+      ),
+    })
+    expect(read).not.toHaveBeenCalled()
+  })
+})
