@@ -300,7 +300,14 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   )
   .use(
     routeMessage({
-      tasks: taskOwners,
+      // A follow-up routed by its task counts as routed, or refused, as one routed by its text.
+      tasks: {
+        holdersOf: async (taskId, agentIds, principal) => {
+          const holders = await taskOwners.holdersOf(taskId, agentIds, principal)
+          recordRoute(metrics, holders.length === 1 ? holders[0] : undefined)
+          return holders
+        },
+      },
       choose: async (text, caller) => {
         const choice = await chooseAgent(text, caller, {
           ...discovery,

@@ -4,7 +4,7 @@ import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
 import type { Caller } from '../lib/auth/caller.ts'
-import { type Grants, mayInvoke } from '../lib/auth/grants.ts'
+import type { Grants } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
@@ -139,11 +139,14 @@ export const routeMessage = (
       )
     }
     if (named) {
-      // A message that continues a task goes to the agent holding it, whatever its text says.
-      const granted = Object.keys(caller.grants).filter((agentId) =>
-        mayInvoke(caller.grants, agentId, call.operation),
+      // A message that continues a task goes to the agent holding it, whatever its text says;
+      // one the caller holds no grant of this operation on refuses it there (403), as a direct
+      // call is refused.
+      const holders = await options.tasks.holdersOf(
+        named.taskId,
+        Object.keys(caller.grants),
+        caller.principal,
       )
-      const holders = await options.tasks.holdersOf(named.taskId, granted, caller.principal)
       if (holders.length !== 1) {
         return renderA2AFailure(
           holders.length === 0

@@ -196,12 +196,27 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
       token,
       jsonRpc('SendMessage', textMessageParams('what is 15% of 80')),
     )
-    await routed.text()
-
-    // Assess
-    expect(await emitted('Routed')).toContainEqual(
-      expect.objectContaining({ agent: 'calculator', Routed: 1 }),
+    const { task } = (await routed.json()).result
+    const byText = await emitted('Routed')
+    const followUp = await postA2A(
+      `${stack.url}/route`,
+      token,
+      jsonRpc('SendMessage', {
+        message: {
+          messageId: crypto.randomUUID(),
+          role: 'ROLE_USER',
+          taskId: task.id,
+          parts: [{ text: 'and 20% of it?' }],
+        },
+      }),
     )
+    await followUp.text()
+    const byTask = await emitted('Routed')
+
+    // Assess: the follow-up, routed by its task, counts as routed too.
+    for (const documents of [byText, byTask]) {
+      expect(documents).toContainEqual(expect.objectContaining({ agent: 'calculator', Routed: 1 }))
+    }
   })
 
   it('logs a call in one line, the access line, with the request id API Gateway answered with, the agent’s status, and never the token', async () => {

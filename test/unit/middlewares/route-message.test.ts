@@ -181,7 +181,27 @@ describe('routeMessage middleware', () => {
       expect(holdersOf).toHaveBeenCalledWith('task-7', ['calculator', 'weather'], 'demo-client')
     })
 
-    it('answers TaskNotFound for a task no agent the caller may message holds as the caller’s', async () => {
+    it('hands a task on to its agent though the caller may not send it messages, for the grant check to refuse there', async () => {
+      // Prepare: the caller may only read weather's tasks.
+      const { handler, holdersOf, seen } = routed(
+        { chosen: undefined, candidates: [] },
+        { weather: ['task-7'] },
+      )
+      const event = routerEvent(followUp('task-7'))
+      ;(event.requestContext.authorizer as Record<string, string>).grants = encodeGrants({
+        calculator: '*',
+        weather: ['GetTask'],
+      })
+
+      // Act
+      await invoke(handler, event)
+
+      // Assess
+      expect(holdersOf).toHaveBeenCalledWith('task-7', ['calculator', 'weather'], 'demo-client')
+      expect(seen.routedTo).toBe('weather')
+    })
+
+    it('answers TaskNotFound for a task no agent the caller holds a grant on holds as the caller’s', async () => {
       // Prepare
       const { handler, choose } = routed({ chosen: match('weather', 0.9), candidates: [] })
 
