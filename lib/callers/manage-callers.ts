@@ -57,7 +57,7 @@ export interface CallerAdminDeps {
 }
 
 /** The lease a scope's deletion and every write naming scopes hold (`withDefinedScopes`). */
-export const scopeUses = 'scope-uses'
+export const scopeUses = 'the scopes and what names them'
 
 /** A change as the audit trail records it: no secret in either record. */
 export interface CallerChange<T> {
