@@ -29,10 +29,14 @@ export interface RouteMessageOptions {
   tasks: TaskHolders
 }
 
-/** What the refusal says the best agent needed, e.g. ` (it needs a score of 0.15 and a lead of 0.05 over the next)`. */
-const needed = (threshold: RouteThreshold | undefined) =>
+/**
+ * What the refusal says the best agent needed, e.g. ` (it needs a score of 0.150 and a lead of
+ * 0.050 over the next)`: a lead only where it has a rival, and to as many places as the scores
+ * listed beside it, so a score short of the bar never reads as equal to it.
+ */
+const needed = (threshold: RouteThreshold | undefined, rivals: number) =>
   threshold
-    ? ` (it needs a score of ${threshold.minScore.toFixed(2)}${threshold.minMargin > 0 ? ` and a lead of ${threshold.minMargin.toFixed(2)} over the next` : ''})`
+    ? ` (it needs a score of ${threshold.minScore.toFixed(3)}${threshold.minMargin > 0 && rivals > 0 ? ` and a lead of ${threshold.minMargin.toFixed(3)} over the next` : ''})`
     : ''
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
@@ -186,12 +190,12 @@ export const routeMessage = (
     })
     if (!choice.chosen) {
       const { candidates } = choice
-      const listed = candidates.map(({ key, score }) => `${key} (${score.toFixed(2)})`).join(', ')
+      const listed = candidates.map(({ key, score }) => `${key} (${score.toFixed(3)})`).join(', ')
       return renderA2AFailure(
         {
           kind: 'no-confident-route',
           message: listed
-            ? `No agent matches this message confidently${needed(choice.threshold)}. Closest: ${listed}; call one at /agents/{agentId}.`
+            ? `No agent matches this message confidently${needed(choice.threshold, candidates.length - 1)}. Closest: ${listed}; call one at /agents/{agentId}.`
             : 'No agent you may use can take this message.',
           candidates: candidates.map(({ key, score }) => ({ agentId: key, score })),
         },

@@ -64,7 +64,7 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       { message: restBody.error.message, info: restBody.error.details[0] },
     ]) {
       expect(said).toMatch(
-        /^No agent matches this message confidently \(it needs a score of 0\.15 and a lead of 0\.05 over the next\)\. Closest: (weather|calculator) \(0\.\d\d\), (weather|calculator) \(-?0\.\d\d\); call one at \/agents\/\{agentId\}\.$/,
+        /^No agent matches this message confidently \(it needs a score of 0\.150 and a lead of 0\.050 over the next\)\. Closest: (weather|calculator) \(0\.\d{3}\), (weather|calculator) \(-?0\.\d{3}\); call one at \/agents\/\{agentId\}\.$/,
       )
       expect(info.reason).toBe('NO_CONFIDENT_ROUTE')
       expect(Object.keys(info.metadata).sort()).toEqual(['calculator', 'weather'])
@@ -129,7 +129,7 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     expect(await replay.json()).toEqual(calibration)
     expect(after.status).toBe(422)
     expect((await after.json()).error.message).toMatch(
-      new RegExp(`it needs a score of ${calibration.threshold.minScore.toFixed(2)} and a lead`),
+      new RegExp(`it needs a score of ${calibration.threshold.minScore.toFixed(3)} and a lead`),
     )
   })
 

@@ -355,7 +355,7 @@ describe('automatic routing (/route) through the local gateway', () => {
           ? `422 ${JSON.parse(body).error.message}`
           : `${response.status} ${response.headers.get('x-switchboard-agent')}`
       expect(outcome).toMatch(
-        /^(200 weather|422 .*No agent matches this message confidently( \(it needs [^)]*\))?\. Closest: weather \(-?\d\.\d\d\); call one at \/agents\/\{agentId\}\.)$/,
+        /^(200 weather|422 .*No agent matches this message confidently( \(it needs [^)]*\))?\. Closest: weather \(-?\d\.\d{3}\); call one at \/agents\/\{agentId\}\.)$/,
       )
       expect(outcome).not.toContain('calculator')
       expect(sampleAgent('calculator').requestCount()).toBe(calculatorRequests)

@@ -96,8 +96,33 @@ describe('routeMessage middleware', () => {
 
     // Assess
     expect(response.statusCode).toBe(422)
-    expect(JSON.parse(response.body).error.message).toContain('weather (0.41), calculator (0.20)')
+    expect(JSON.parse(response.body).error.message).toContain('weather (0.410), calculator (0.200)')
     expect(seen).toEqual({})
+  })
+
+  it('says what the best agent needed, to as many places as its score, and asks a lone candidate for no lead', async () => {
+    // Prepare: a score that rounds to the bar at two places, short of it at three.
+    const threshold = { minScore: 0.168, minMargin: 0.05 }
+    const lone = routed({ chosen: undefined, candidates: [match('calculator', 0.1654)], threshold })
+    const pair = routed({
+      chosen: undefined,
+      candidates: [match('calculator', 0.1654), match('weather', 0.15)],
+      threshold,
+    })
+
+    // Act
+    const [alone, rivalled] = await Promise.all(
+      [lone, pair].map(
+        async ({ handler }) =>
+          JSON.parse((await invoke(handler, routerEvent())).body).error.message as string,
+      ),
+    )
+
+    // Assess
+    expect(alone).toContain('(it needs a score of 0.168). Closest: calculator (0.165);')
+    expect(rivalled).toContain(
+      '(it needs a score of 0.168 and a lead of 0.050 over the next). Closest: calculator (0.165), weather (0.150);',
+    )
   })
 
   it('refuses an operation other than sending a message as unsupported', async () => {
