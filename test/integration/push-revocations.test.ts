@@ -20,6 +20,22 @@ const key: GatewayKey = {
 const day = 24 * 60 * 60
 const tablePrefix = 'pushrevoke-'
 
+/** The push deliverer as the push-delivery function builds it, its caches `cacheTtlMs` long. */
+const delivererOn = (
+  client: Parameters<typeof pushDelivererFor>[1]['client'],
+  cacheTtlMs: number,
+) =>
+  pushDelivererFor(
+    {
+      push: { attempts: 1, retryBaseMs: 10, webhookTimeoutMs: 2_000, queueUrl: undefined },
+      tablePrefix,
+      backendAllowedCidrs: ['127.0.0.0/8'],
+      region: 'us-east-1',
+      registryCacheTtlMs: cacheTtlMs,
+    },
+    { client, key: async () => key },
+  )
+
 /**
  * The push deliverer as the push-delivery function builds it, against the database: a setting
  * made with a token since revoked gets nothing, for as long as the setting can stand, nor one
@@ -69,16 +85,7 @@ describe.each(databaseEngines)(
       })
       // What DynamoDB's TTL will have deleted 29 days on.
       await expireItems(client, tablePrefix, { nowSeconds: nowSeconds + 29 * day })
-      const deliver = pushDelivererFor(
-        {
-          push: { attempts: 1, retryBaseMs: 10, webhookTimeoutMs: 2_000, queueUrl: undefined },
-          tablePrefix,
-          backendAllowedCidrs: ['127.0.0.0/8'],
-          region: 'us-east-1',
-          registryCacheTtlMs: 750,
-        },
-        { client, key: async () => key },
-      )
+      const deliver = delivererOn(client, 750)
       const push = (secret: string) => ({
         deliveryId: `d-${secret}`,
         configId: 'config-revoked-0001',
@@ -134,16 +141,7 @@ describe.each(databaseEngines)(
         expiresAt: Math.floor(Date.now() / 1000) + day,
       })
       // No cache: each delivery reads the permissions as they stand.
-      const deliver = pushDelivererFor(
-        {
-          push: { attempts: 1, retryBaseMs: 10, webhookTimeoutMs: 2_000, queueUrl: undefined },
-          tablePrefix,
-          backendAllowedCidrs: ['127.0.0.0/8'],
-          region: 'us-east-1',
-          registryCacheTtlMs: 0,
-        },
-        { client, key: async () => key },
-      )
+      const deliver = delivererOn(client, 0)
       const push = (deliveryId: string) => ({
         deliveryId,
         configId: 'config-granted-0001',
