@@ -53,12 +53,27 @@ const routeOf = (event: AnyA2AEvent): string | undefined =>
 const unroutedAgentPath = (event: AnyA2AEvent) =>
   routeOf(event) === undefined && !event.pathParameters ? agentPathOf(pathOf(event)) : undefined
 
+/**
+ * RFC 6750's query form of a bearer token. The gateway reads a caller's token from its
+ * `Authorization` header alone, and an agent is never handed it: a token left in the query
+ * went on in the path of an HTTP+JSON call, for the agent to replay (a red team's finding).
+ */
+const tokenParameter = 'access_token'
+
+/** The query as the call carries it on: every parameter but `tokenParameter`. */
 const queryOf = (event: AnyA2AEvent): string | undefined => {
-  if (event.rawQueryString !== undefined) return event.rawQueryString || undefined
-  const entries = Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(
-    ([name, values]) => (values ?? []).map((value) => [name, value]),
-  )
-  return entries.length > 0 ? new URLSearchParams(entries).toString() : undefined
+  const query =
+    event.rawQueryString ??
+    new URLSearchParams(
+      Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(([name, values]) =>
+        (values ?? []).map((value) => [name, value]),
+      ),
+    ).toString()
+  if (!query.includes(tokenParameter)) return query || undefined
+  const kept = new URLSearchParams(
+    [...new URLSearchParams(query)].filter(([name]) => name !== tokenParameter),
+  ).toString()
+  return kept || undefined
 }
 
 /**

@@ -90,6 +90,36 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it('passes on no access_token a caller put in the query, the token being read from the header alone', async () => {
+    // Prepare: RFC 6750's query form, in a REST event and a function URL event.
+    const listTasks = sampleEvent('agents-rest-stream-message.json', (e) => {
+      e.httpMethod = 'GET'
+      e.body = null
+      e.path = '/agents/weather/tasks'
+      e.pathParameters = { agentId: 'weather', proxy: 'tasks' }
+      e.queryStringParameters = { pageSize: '2', access_token: 'eyJ.the.token' }
+      e.multiValueQueryStringParameters = { pageSize: ['2'], access_token: ['eyJ.the.token'] }
+    })
+    const functionUrlGetTask = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/agents/weather/tasks/t-1',
+      rawQueryString: 'access_token=eyJ.the.token',
+      requestContext: { http: { method: 'GET' } },
+    }
+
+    // Act
+    const listed = (await run(listTasks)).response as unknown as { call: Record<string, unknown> }
+    const got = (await run(functionUrlGetTask)).response as unknown as {
+      call: Record<string, unknown>
+    }
+
+    // Assess
+    expect(listed.call).toMatchObject({ operation: 'ListTasks', restPath: '/tasks?pageSize=2' })
+    expect(got.call).toMatchObject({ operation: 'GetTask', restPath: '/tasks/t-1' })
+    expect(JSON.stringify([listed, got])).not.toContain('eyJ.the.token')
+  })
+
   it('reads an HTTP+JSON stream request into the same shape', async () => {
     // Act
     const { response } = await run(sampleEvent('agents-rest-stream-message.json'))
