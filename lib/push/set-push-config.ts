@@ -17,7 +17,13 @@ import {
   type SettingToken,
   secretHashOf,
 } from './push-configs.ts'
-import { pushCallbackPath, pushConfigsIn, webhookOf, withCallback } from './webhook-config.ts'
+import {
+  misspelledPushField,
+  pushCallbackPath,
+  pushConfigsIn,
+  webhookOf,
+  withCallback,
+} from './webhook-config.ts'
 
 export interface SetPushConfigDeps {
   configs: Pick<PushConfigStore, 'put' | 'get'>
@@ -51,6 +57,8 @@ export const withGatewayCallback = async (
   },
   deps: SetPushConfigDeps,
 ): Promise<{ call: A2ACall; written?: PushConfigRecord } | { failure: A2AFailure }> => {
+  const misspelled = misspelledPushField(call.operation, call.params)
+  if (misspelled) return { failure: { kind: 'invalid-params', message: misspelled } }
   const [config, ...more] = pushConfigsIn(call.operation, call.params)
   if (!config) return { call }
   if (more.length > 0) {

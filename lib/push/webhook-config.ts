@@ -1,5 +1,5 @@
 import type { OperationName } from '../a2a/operations.ts'
-import { spellingsOf } from '../a2a/proto-fields.ts'
+import { protoName, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import type { ClientWebhook } from './push-configs.ts'
 
@@ -54,6 +54,74 @@ export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[
     )
   }
   return []
+}
+
+/** A key as its spellings differ only in case and underscores: `Token`, `URL`, `task_ID`. */
+const loosely = (key: string) => key.toLowerCase().replaceAll('_', '')
+
+/** Names as the gateway reads them (JSON and proto), and each by its loose spelling. */
+const spellingsFor = (jsonNames: readonly string[]) => ({
+  exact: new Set(jsonNames.flatMap((name) => [name, protoName(name)])),
+  byLooseSpelling: new Map(jsonNames.map((name) => [loosely(name), name])),
+})
+type Spellings = ReturnType<typeof spellingsFor>
+
+/**
+ * The first key of `object` that names one of the names otherwise than as the gateway reads it,
+ * with the name it spells; undefined when none does.
+ */
+const misspelling = (object: Json, { exact, byLooseSpelling }: Spellings) => {
+  for (const key of Object.keys(object)) {
+    if (exact.has(key)) continue
+    const meant = byLooseSpelling.get(loosely(key))
+    if (meant) return { key, meant }
+  }
+  return undefined
+}
+
+const webhookFields = ['url', 'token', 'authentication']
+const inConfig = spellingsFor(webhookFields)
+const inCreate = spellingsFor([...webhookFields, 'pushNotificationConfig'])
+const inSendMessage = spellingsFor(['configuration'])
+const inConfiguration = spellingsFor([
+  'taskPushNotificationConfig',
+  'pushNotificationConfig',
+  'pushNotification',
+])
+
+/**
+ * A field of a call's push config, or of where a config sits, spelled otherwise than as A2A spells
+ * it (`Token`, `URL`, `TaskPushNotificationConfig`): a message saying which, or undefined. The
+ * gateway rewrites what it reads, so a config under such a key would reach the agent with the
+ * client's own webhook and secrets, for an agent whose parser ignores case to push to directly,
+ * past the gateway's address check (a red team's finding): refused, never forwarded.
+ *
+ * @example
+ * misspelledPushField('CreateTaskPushNotificationConfig', { taskId: 't', URL: 'https://x' })
+ * // "The push notification config's field 'URL' is spelled otherwise than A2A's 'url': send it as 'url'."
+ */
+export const misspelledPushField = (
+  operation: OperationName,
+  payload: unknown,
+): string | undefined => {
+  if (!isObject(payload)) return undefined
+  const places: [Json, Spellings][] = []
+  if (operation === 'CreateTaskPushNotificationConfig') {
+    places.push([payload, inCreate])
+  } else if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
+    places.push([payload, inSendMessage])
+    if (isObject(payload.configuration)) places.push([payload.configuration, inConfiguration])
+  } else {
+    return undefined
+  }
+  for (const config of pushConfigsIn(operation, payload)) places.push([config, inConfig])
+  for (const [object, spellings] of places) {
+    const found = misspelling(object, spellings)
+    if (found) {
+      return `The push notification config's field '${found.key}' is spelled otherwise than A2A's '${found.meant}': send it as '${found.meant}'.`
+    }
+  }
+  return undefined
 }
 
 /** The client's webhook as a config states it. */

@@ -487,6 +487,89 @@ describe('pushCallbacks middleware', () => {
     expect(stored.size).toBe(0)
   })
 
+  it.each([
+    [
+      'a webhook field in another case',
+      'CreateTaskPushNotificationConfig',
+      { taskId: 't-1', url: 'https://client.example.com/hook', Token: 'client-secret' },
+      "'Token' is spelled otherwise than A2A's 'token'",
+    ],
+    [
+      'a config under its container in another case',
+      'SendMessage',
+      {
+        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+        configuration: { TaskPushNotificationConfig: { url: 'https://client.example.com/hook' } },
+      },
+      "'TaskPushNotificationConfig' is spelled otherwise than A2A's 'taskPushNotificationConfig'",
+    ],
+    [
+      'an inline config with an upper-case URL beside its url',
+      'SendMessage',
+      {
+        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+        configuration: {
+          taskPushNotificationConfig: {
+            url: 'https://client.example.com/hook',
+            URL: 'https://client.example.com/direct',
+          },
+        },
+      },
+      "'URL' is spelled otherwise than A2A's 'url'",
+    ],
+  ] as const)(
+    'refuses %s with a 400 naming it, storing nothing and forwarding nothing',
+    async (_case, operation, params, named) => {
+      // Prepare
+      const { stored, middleware } = setUp()
+      const call: A2ACall = {
+        agentId: 'weather',
+        operation,
+        version: '1.0',
+        params,
+        stream: false,
+        binding: 'JSONRPC',
+        jsonRpcId: 9,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: operation, params }),
+      }
+
+      // Act
+      const answered = (await middleware.before?.(requestFor(call))) as { body: string }
+
+      // Assess
+      expect(JSON.parse(answered.body).error).toMatchObject({
+        code: -32602,
+        message: expect.stringContaining(named),
+      })
+      expect(stored.size).toBe(0)
+    },
+  )
+
+  it('takes the proto spellings the gateway reads, as it always has', async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const params = {
+      message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+      configuration: { task_push_notification_config: { url: 'https://client.example.com/hook' } },
+    }
+    const call: A2ACall = {
+      agentId: 'weather',
+      operation: 'SendMessage',
+      version: '1.0',
+      params,
+      stream: false,
+      binding: 'HTTP+JSON',
+      body: JSON.stringify(params),
+    }
+
+    // Act
+    const answered = await middleware.before?.(requestFor(call))
+
+    // Assess
+    expect(answered).toBeUndefined()
+    expect(stored.size).toBe(1)
+  })
+
   it("shows the caller its own webhook in a Get answer, and neither another caller's webhook nor its callback's secret", async () => {
     // Prepare
     const { stored, middleware } = setUp()
