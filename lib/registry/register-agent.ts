@@ -153,6 +153,33 @@ const checkNamedSecret = async (
   )
 }
 
+/**
+ * A PUT that names the agent's own secret by ARN (the one its record uses) may not send it
+ * somewhere new: a token endpoint or a backend origin other than the record's. The admin API never
+ * shows a secret, yet a PUT could otherwise hand it to a host the admin chose (a red team's
+ * finding); to move it, the config gives the secret itself, inline.
+ */
+const checkSecretDestination = (
+  config: Pick<AgentConfig, 'agentId' | 'auth'>,
+  backendUrl: string,
+  existing: AgentRecord | undefined,
+): void => {
+  const kind = backendAuthType(config.auth.type)
+  const named = kind.namedSecret(config.auth)
+  const used = existing && secretInUse(existing.auth)
+  if (!named || !existing || !used || !sameSecret([used], named.arn)) return
+  const before = backendAuthType(existing.auth.type).secretDestination(
+    existing.auth,
+    existing.backendUrl,
+  )
+  const after = kind.secretDestination(config.auth, backendUrl)
+  if (after === before) return
+  throw new SecretRejectedError(
+    named.field,
+    `agent '${config.agentId}''s secret would go to ${after ?? 'nowhere'} where it went to ${before ?? 'nowhere'}: to send it somewhere new, give the secret itself inline instead of its ARN.`,
+  )
+}
+
 /** Stores an inline secret for the agent, tagged with it, under the prefix; returns its ARN. */
 const secretStorer = (agentId: string, secrets: SecretStore) => (value: string) =>
   secrets.create(`${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`, value, {
@@ -207,6 +234,7 @@ const writeFromConfig = async (
     await checkBackendUrl(field, url, deps.addressPolicy)
   }
   await checkNamedSecret(config.agentId, config.auth, deps.secrets)
+  checkSecretDestination(config, address.backendUrl, existing)
   const storeSecret = secretStorer(config.agentId, deps.secrets)
   /** The secret this call stored, the only one its failure deletes (a named one may be live). */
   let stored: string | undefined

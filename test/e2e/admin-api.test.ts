@@ -548,6 +548,53 @@ describe('the admin API through the local gateway', () => {
     },
   )
 
+  it('never sends an agent’s secret, named by its ARN, somewhere new: a PUT moving it needs the secret itself', async () => {
+    // Prepare: an agent whose key the gateway keeps, and another origin an admin could point it at.
+    const elsewhere = await startCardServer()
+    elsewhere.serve(validCard(elsewhere.url))
+    await adminCall('POST', '/admin/register', withSecret('keyed', 'k-keyed'))
+    const { auth } = await (await adminCall('GET', '/admin/agents/keyed')).json()
+    const byArn = (backendUrl: string, cardUrl: string) => ({
+      agentId: 'keyed',
+      backendUrl,
+      agentCardUrl: cardUrl,
+      auth: { type: 'api_key', apiKeyArn: auth.secretArn },
+    })
+
+    try {
+      // Act
+      const moved = await adminCall(
+        'PUT',
+        '/admin/agents/keyed',
+        byArn(elsewhere.url, elsewhere.cardUrl),
+      )
+      const afterMove = await (await adminCall('GET', '/admin/agents/keyed')).json()
+      const kept = await adminCall(
+        'PUT',
+        '/admin/agents/keyed',
+        byArn(backend.url, backend.cardUrl),
+      )
+      const givenAgain = await adminCall('PUT', '/admin/agents/keyed', {
+        ...withSecret('keyed', 'k-keyed'),
+        backendUrl: elsewhere.url,
+        agentCardUrl: elsewhere.cardUrl,
+      })
+
+      // Assess
+      expect(moved.status).toBe(422)
+      expect(await moved.json()).toMatchObject({
+        detail: expect.stringContaining(
+          `agent 'keyed''s secret would go to ${new URL(elsewhere.url).origin} where it went to ${new URL(backend.url).origin}`,
+        ),
+      })
+      expect(afterMove.backendUrl).toBe(backend.url)
+      expect([kept.status, givenAgain.status]).toEqual([200, 200])
+    } finally {
+      await adminCall('DELETE', '/admin/agents/keyed')
+      await elsewhere.stop()
+    }
+  })
+
   it('refuses an agent card too large to keep with a 422 that says so', async () => {
     // Prepare
     const huge = new URL('/big/.well-known/agent-card.json', backend.url).href

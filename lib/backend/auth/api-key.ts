@@ -63,6 +63,7 @@ export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   type: 'api_key',
   config,
   namedSecret: (auth) => namedSecretOf(auth, 'apiKeyArn'),
+  secretDestination: (_auth, backendUrl) => new URL(backendUrl).origin,
   toRecord: async (auth, context) => ({
     type: 'api_key',
     headerName: auth.headerName,

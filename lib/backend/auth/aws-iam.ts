@@ -141,6 +141,7 @@ export const awsIamAuth: BackendAuthType<typeof config, AwsIamAuth> = {
     return issues
   },
   namedSecret: () => undefined,
+  secretDestination: () => undefined,
   toRecord: async (auth, { backendUrl }) => {
     const { service, region } = resolve(auth, backendUrl)
     // checkConfig refused a config without both before any record is made.

@@ -93,6 +93,12 @@ export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends
    * field: it must belong to the agent (register-agent.ts, checkNamedSecret).
    */
   namedSecret(auth: z.output<Schema> | Stored): { field: string; arn: string } | undefined
+  /**
+   * Where the secret itself is sent, given the agent's backend URL: a token endpoint, or the
+   * backend's origin. A PUT may not send an agent's secret, named by ARN, somewhere new
+   * (register-agent.ts, checkSecretDestination). Undefined for a type that sends no secret.
+   */
+  secretDestination(auth: z.output<Schema> | Stored, backendUrl: string): string | undefined
   /** What the agent's record keeps: an inline secret stored (its ARN kept), inferred values. */
   toRecord(config: z.output<Schema>, context: RecordContext): Promise<Stored>
   /** The secret the gateway created for the agent, deleted with it. */

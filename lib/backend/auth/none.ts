@@ -8,6 +8,7 @@ export const noAuth: BackendAuthType<typeof config, { type: 'none' }> = {
   type: 'none',
   config,
   namedSecret: () => undefined,
+  secretDestination: () => undefined,
   toRecord: async () => ({ type: 'none' }),
   ownedSecret: () => undefined,
   renewsOn401: false,

@@ -130,6 +130,8 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
   config,
   addresses: (auth) => [{ field: 'auth.tokenUrl', url: auth.tokenUrl }],
   namedSecret: (auth) => namedSecretOf(auth, 'clientSecretArn'),
+  // The secret goes to the token endpoint; the backend gets only the token.
+  secretDestination: (auth) => auth.tokenUrl,
   toRecord: async (auth, context) => ({
     type: 'oauth2_client_credentials',
     tokenUrl: auth.tokenUrl,
