@@ -55,6 +55,7 @@ import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
 import { requires } from '../middlewares/support/requires.ts'
+import { releaseUntakenBody } from '../middlewares/support/response-body.ts'
 import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
 import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
@@ -264,6 +265,12 @@ const access = accessLog<AgentContext>({
 export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>({
   executionMode: executionModeStreamifyResponse,
   ...access.plugin,
+  // A body the runtime could not hand on (its caller gone) is destroyed before the access line
+  // waits for the call to settle: that ends the agent's request and gives the stream's slot back.
+  requestEnd: async (request) => {
+    releaseUntakenBody(request.response)
+    await access.plugin.requestEnd(request)
+  },
 })
   .use(tracedHandler())
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))

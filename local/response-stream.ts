@@ -69,8 +69,11 @@ export const responseStreamTo = (response: ServerResponse): Writable => {
   // A caller who leaves fails the handler's writes; if the handler is still waiting (on its
   // backend) and writes nothing yet, that error has no listener and would end the process.
   stream.on('error', () => undefined)
-  response.on('close', () => {
+  const leave = () => {
     if (!response.writableFinished) stream.destroy(new Error('client disconnected'))
-  })
+  }
+  // A caller that left before the handler was invoked closed the response already.
+  if (response.destroyed) queueMicrotask(leave)
+  else response.on('close', leave)
   return stream
 }

@@ -54,3 +54,20 @@ export const passedThrough = <T extends Transform>(
   body.pipe(through)
   return through
 }
+
+/**
+ * Destroys a streamed answer's body that nobody took: the runtime pipes a body into its response
+ * stream, and when that stream had already closed (the caller left before the agent answered),
+ * Node's `pipeline` fails without destroying the body, which then held the agent's request and
+ * the stream's slot until the agent ended (a red team's finding). Destroyed, the body's links undo
+ * all that as a caller leaving mid-stream does. A body read to its end, or destroyed already, is
+ * left as it is.
+ *
+ * @example
+ * middy({ requestEnd: (request) => releaseUntakenBody(request.response) })
+ */
+export const releaseUntakenBody = (response: unknown): void => {
+  const body = (response as { body?: unknown } | undefined)?.body
+  if (!isNodeStream(body) || body.destroyed || body.readableEnded) return
+  body.destroy(new Error('the caller went away before the answer could be sent'))
+}

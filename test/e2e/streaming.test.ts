@@ -7,19 +7,24 @@ import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 describe('streaming through the gateway', () => {
   let stack: Awaited<ReturnType<typeof startThrowawayStack>>
   let backend: Awaited<ReturnType<typeof startGatedAgent>>
+  /** An agent that answers only once released: a caller may leave before it has. */
+  let slow: Awaited<ReturnType<typeof startGatedAgent>>
   let token: string
 
   beforeAll(async () => {
     process.env.MAX_CONCURRENT_STREAMS = '1'
     stack = await startThrowawayStack()
     backend = await startGatedAgent()
+    slow = await startGatedAgent(2, { holdHeaders: true })
     await registerAgents(stack, [
       { agentId: 'gated', backendUrl: backend.url, agentCardUrl: backend.cardUrl },
+      { agentId: 'slow', backendUrl: slow.url, agentCardUrl: slow.cardUrl },
     ])
-    await grantToDemoClient(['gated'])
+    await grantToDemoClient(['gated', 'slow'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {
+    await slow.stop()
     await backend.stop()
     await stack.stop()
   })
@@ -92,6 +97,46 @@ describe('streaming through the gateway', () => {
 
     // Assess
     expect(backend.aborted()).toBe(true)
+  })
+
+  it('stops the agent’s stream and frees its slot when the caller leaves before the agent has answered', async () => {
+    // Prepare
+    const controller = new AbortController()
+    const open = (signal?: AbortSignal) =>
+      fetch(`${stack.url}/agents/slow/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'a2a-version': '1.0',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(textMessageParams('go')),
+        ...(signal ? { signal } : {}),
+      })
+    const left = open(controller.signal).catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+
+    // Act: the caller leaves; then the agent answers.
+    controller.abort()
+    await left
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    slow.release()
+    const deadline = Date.now() + 5_000
+    while (!slow.aborted() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The agent moves on one release at a time, whichever request waits: released until answered.
+    let answered = false
+    const releasing = setInterval(() => !answered && slow.release(), 50)
+    const answer = await open()
+    await answer.text()
+    answered = true
+    clearInterval(releasing)
+
+    // Assess: the agent's request was ended, and the cap of one let the next stream in.
+    expect(slow.aborted()).toBe(true)
+    expect(answer.status).toBe(200)
   })
 
   it('refuses a second open stream past the cap with 429, and allows one once the first ends', async () => {

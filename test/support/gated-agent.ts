@@ -6,9 +6,10 @@ import { asyncListener } from './async-listener.ts'
  * A backend whose stream moves only when the test says so: it writes one SSE
  * event, then waits for `release()` before the next. A gateway that buffered
  * would deadlock against it, so a test that completes proves events pass
- * through one by one.
+ * through one by one. With `holdHeaders`, it waits for a `release()` before it
+ * answers at all.
  */
-export const startGatedAgent = async (events = 3) => {
+export const startGatedAgent = async (events = 3, { holdHeaders = false } = {}) => {
   const gates: (() => void)[] = []
   let seenHeaders: IncomingHttpHeaders = {}
   let aborted = false
@@ -28,6 +29,7 @@ export const startGatedAgent = async (events = 3) => {
       response.on('close', () => {
         if (!response.writableFinished) aborted = true
       })
+      if (holdHeaders) await waitForRelease()
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
       response.flushHeaders()
       for (let index = 0; index < events; index++) {

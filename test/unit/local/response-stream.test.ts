@@ -106,4 +106,26 @@ describe('the local response stream (responseStreamTo)', () => {
     expect(response.headers['content-type']).toBe('text/event-stream')
     expect(body).toBe('data: {}\n\n')
   })
+
+  it('ends the handler’s stream at once when the caller left before it was made', async () => {
+    // Prepare: the caller's connection is gone by the time the handler is invoked.
+    const made = new Promise<Writable>((resolve) => {
+      server = createServer((_request, response) => {
+        response.destroy()
+        resolve(responseStreamTo(response))
+      })
+    })
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    const { port } = (server as unknown as Server).address() as AddressInfo
+    request({ port, host: '127.0.0.1', method: 'GET', path: '/' })
+      .on('error', () => undefined)
+      .end()
+
+    // Act
+    const stream = await made
+    await new Promise((resolve) => setImmediate(resolve))
+
+    // Assess: a runtime piping into it is told at once, and so lets go of the body.
+    expect(stream.destroyed).toBe(true)
+  })
 })
