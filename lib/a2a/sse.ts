@@ -207,21 +207,54 @@ export const formatSse = ({ event, data }: SseEvent): string =>
 const encoder = new TextEncoder()
 
 /**
+ * Whether an event ends an A2A stream: its error, as an `error` event (HTTP+JSON) or a JSON-RPC
+ * response carrying `error`. Nothing follows an error for the same request.
+ *
+ * @example
+ * endsA2AStream({ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }) // true
+ */
+export const endsA2AStream = ({ event, data }: SseEvent): boolean => {
+  if (event === 'error') return true
+  if (!data.includes('"error"')) return false
+  try {
+    const parsed = JSON.parse(data) as Record<string, unknown> | null
+    return (
+      typeof parsed === 'object' && parsed !== null && 'error' in parsed && !('result' in parsed)
+    )
+  } catch {
+    return false
+  }
+}
+
+/**
  * A stream of events rewritten one by one: each output event is written as soon
  * as its input event is complete. An input event past `maxEventBytes` errors the
- * stream with StreamEventTooLargeError.
+ * stream with StreamEventTooLargeError. An output event `endsAfter` says is the last
+ * (an A2A error, `endsA2AStream`) ends the stream, the input cancelled.
  */
 export const mapSse = (
   body: ReadableStream<Uint8Array>,
   rewrite: (event: SseEvent) => SseEvent,
-  options: { maxEventBytes?: number } = {},
+  options: { maxEventBytes?: number; endsAfter?: (event: SseEvent) => boolean } = {},
 ): ReadableStream<Uint8Array> => {
   const events = sseEvents(body, options)
+  const stop = async () => {
+    await events.return(undefined)
+    await body.cancel().catch(() => undefined)
+  }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await events.next()
-      if (next.done) controller.close()
-      else controller.enqueue(encoder.encode(formatSse(rewrite(next.value))))
+      if (next.done) {
+        controller.close()
+        return
+      }
+      const rewritten = rewrite(next.value)
+      controller.enqueue(encoder.encode(formatSse(rewritten)))
+      if (options.endsAfter?.(rewritten)) {
+        controller.close()
+        await stop()
+      }
     },
     async cancel(reason) {
       await events.return(undefined)

@@ -1,7 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { isEventStreamType, mapSse } from '../a2a/sse.ts'
+import { endsA2AStream, isEventStreamType, mapSse } from '../a2a/sse.ts'
 import {
   answerFor,
   eventFor,
@@ -81,7 +81,7 @@ export const translatedCall = (
               mapSse(
                 webBody(response.body as NonNullable<BackendResponse['body']>),
                 (event) => restEventAsJsonRpc(event, call.jsonRpcId),
-                limits,
+                endingOnError(limits),
               ),
             )
           : asAnswer(
@@ -98,12 +98,18 @@ export const translatedCall = (
             mapSse(
               webBody(response.body as NonNullable<BackendResponse['body']>),
               jsonRpcEventAsRest,
-              limits,
+              endingOnError(limits),
             ),
           )
         : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
   }
 }
+
+/** A translated stream's options: its event bound, and its end at the first error it carries. */
+const endingOnError = (limits: { maxEventBytes: number }) => ({
+  ...limits,
+  endsAfter: endsA2AStream,
+})
 
 const isEventStream = (response: BackendResponse) =>
   response.body !== null && isEventStreamType(response.headers['content-type'])
@@ -243,7 +249,7 @@ export const versionedCall = (
               response.body as ReadableStream<Uint8Array>,
               (event) =>
                 eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
-              limits,
+              endingOnError(limits),
             ),
           )
         : asAnswer(

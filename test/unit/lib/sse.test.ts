@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
+import { endsA2AStream, isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
 
 describe('wholeEvents', () => {
   it('ends lines at CRLF, LF or CR, in any mix, and events at a blank line', () => {
@@ -58,5 +58,18 @@ describe('isEventStreamType', () => {
   ])('reads %s as an event stream: %s', (contentType, expected) => {
     // Assess
     expect(isEventStreamType(contentType)).toBe(expected)
+  })
+})
+
+describe('endsA2AStream', () => {
+  it.each([
+    [{ event: 'error', data: '{"error":{"code":502}}' }, true],
+    [{ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"x"}}' }, true],
+    [{ data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"none"}}}' }, false],
+    [{ data: '{"statusUpdate":{"taskId":"t","status":{"state":"TASK_STATE_FAILED"}}}' }, false],
+    [{ data: 'not json, "error"' }, false],
+  ])('says whether %j ends the stream', (event, ends) => {
+    // Assess
+    expect(endsA2AStream(event)).toBe(ends)
   })
 })

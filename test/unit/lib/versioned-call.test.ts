@@ -57,3 +57,46 @@ describe('a 1.0 call to a 0.3 HTTP+JSON agent', () => {
     expect(translated?.request.url).toBe('http://legacy.test/rest/v1/tasks/t-1?historyLength=2')
   })
 })
+
+describe('a 1.0 stream from a 0.3 HTTP+JSON agent whose events cannot be carried over', () => {
+  it('ends with the first error event, the agent’s stream cancelled, not one error per event', async () => {
+    // Prepare: three events in JSON-RPC's 0.3 shape, which 0.3's HTTP+JSON does not use.
+    const sent = ['t-1', 't-2', 't-3'].map(
+      (id) => `data: {"kind":"task","id":"${id}","contextId":"c","status":{"state":"working"}}\n\n`,
+    )
+    let cancelled = false
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const event of sent) controller.enqueue(new TextEncoder().encode(event))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const translated = versionedCall(
+      call({
+        operation: 'SendStreamingMessage',
+        binding: 'HTTP+JSON',
+        stream: true,
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+        restPath: '/message:stream',
+      }),
+      legacyRestAgent,
+      {},
+      limits,
+    )
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body,
+    })
+    const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+
+    // Assess
+    expect(text.match(/^event: error$/gm)).toHaveLength(1)
+    expect(text.match(/^data: /gm)).toHaveLength(1)
+    expect(cancelled).toBe(true)
+  })
+})
