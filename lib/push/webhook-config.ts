@@ -106,15 +106,30 @@ export const misspelledPushField = (
 ): string | undefined => {
   if (!isObject(payload)) return undefined
   const places: [Json, Spellings][] = []
+  /** Every object under a config's place, whatever its keys: one whose keys are all misspelled too. */
+  const configsUnder = (holder: Json, ...names: string[]) => {
+    for (const [, value] of spellingsOf(holder, ...names)) {
+      if (isObject(value)) places.push([value, inConfig])
+    }
+  }
   if (operation === 'CreateTaskPushNotificationConfig') {
     places.push([payload, inCreate])
+    configsUnder(payload, 'pushNotificationConfig')
   } else if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     places.push([payload, inSendMessage])
-    if (isObject(payload.configuration)) places.push([payload.configuration, inConfiguration])
+    const { configuration } = payload
+    if (isObject(configuration)) {
+      places.push([configuration, inConfiguration])
+      configsUnder(
+        configuration,
+        'taskPushNotificationConfig',
+        'pushNotificationConfig',
+        'pushNotification',
+      )
+    }
   } else {
     return undefined
   }
-  for (const config of pushConfigsIn(operation, payload)) places.push([config, inConfig])
   for (const [object, spellings] of places) {
     const found = misspelling(object, spellings)
     if (found) {

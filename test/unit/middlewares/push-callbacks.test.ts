@@ -517,6 +517,23 @@ describe('pushCallbacks middleware', () => {
       },
       "'URL' is spelled otherwise than A2A's 'url'",
     ],
+    [
+      'an inline config whose every field is in another case',
+      'SendMessage',
+      {
+        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+        configuration: {
+          pushNotificationConfig: { URL: 'https://client.example.com/direct', Token: 't' },
+        },
+      },
+      "'URL' is spelled otherwise than A2A's 'url'",
+    ],
+    [
+      "a 0.3 Create's nested config whose every field is in another case",
+      'CreateTaskPushNotificationConfig',
+      { taskId: 't-1', pushNotificationConfig: { URL: 'https://client.example.com/direct' } },
+      "'URL' is spelled otherwise than A2A's 'url'",
+    ],
   ] as const)(
     'refuses %s with a 400 naming it, storing nothing and forwarding nothing',
     async (_case, operation, params, named) => {
