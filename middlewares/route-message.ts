@@ -29,14 +29,19 @@ export interface RouteMessageOptions {
   tasks: TaskHolders
 }
 
+/** Three places, as the refusal's details give scores: a score rounded down, a bar up. */
+const places = 1000
+const scoreShown = (score: number) => (Math.floor(score * places + 1e-9) / places).toFixed(3)
+const barShown = (bar: number) => (Math.ceil(bar * places - 1e-9) / places).toFixed(3)
+
 /**
  * What the refusal says the best agent needed, e.g. ` (it needs a score of 0.150 and a lead of
- * 0.050 over the next)`: a lead only where it has a rival, and to as many places as the scores
- * listed beside it, so a score short of the bar never reads as equal to it.
+ * 0.050 over the next)`: a lead only where it has a rival. Scores are rounded down and the bar
+ * up, so a score short of the bar never reads as reaching it.
  */
 const needed = (threshold: RouteThreshold | undefined, rivals: number) =>
   threshold
-    ? ` (it needs a score of ${threshold.minScore.toFixed(3)}${threshold.minMargin > 0 && rivals > 0 ? ` and a lead of ${threshold.minMargin.toFixed(3)} over the next` : ''})`
+    ? ` (it needs a score of ${barShown(threshold.minScore)}${threshold.minMargin > 0 && rivals > 0 ? ` and a lead of ${barShown(threshold.minMargin)} over the next` : ''})`
     : ''
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
@@ -190,7 +195,7 @@ export const routeMessage = (
     })
     if (!choice.chosen) {
       const { candidates } = choice
-      const listed = candidates.map(({ key, score }) => `${key} (${score.toFixed(3)})`).join(', ')
+      const listed = candidates.map(({ key, score }) => `${key} (${scoreShown(score)})`).join(', ')
       return renderA2AFailure(
         {
           kind: 'no-confident-route',

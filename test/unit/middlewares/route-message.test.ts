@@ -100,13 +100,13 @@ describe('routeMessage middleware', () => {
     expect(seen).toEqual({})
   })
 
-  it('says what the best agent needed, to as many places as its score, and asks a lone candidate for no lead', async () => {
-    // Prepare: a score that rounds to the bar at two places, short of it at three.
+  it('says what the best agent needed, a score short of the bar never shown reaching it, and asks a lone candidate for no lead', async () => {
+    // Prepare: scores just short of the bar, which rounding to nearest would show equal to it.
     const threshold = { minScore: 0.168, minMargin: 0.05 }
-    const lone = routed({ chosen: undefined, candidates: [match('calculator', 0.1654)], threshold })
+    const lone = routed({ chosen: undefined, candidates: [match('calculator', 0.1679)], threshold })
     const pair = routed({
       chosen: undefined,
-      candidates: [match('calculator', 0.1654), match('weather', 0.15)],
+      candidates: [match('calculator', 0.1679), match('weather', 0.15)],
       threshold,
     })
 
@@ -119,9 +119,9 @@ describe('routeMessage middleware', () => {
     )
 
     // Assess
-    expect(alone).toContain('(it needs a score of 0.168). Closest: calculator (0.165);')
+    expect(alone).toContain('(it needs a score of 0.168). Closest: calculator (0.167);')
     expect(rivalled).toContain(
-      '(it needs a score of 0.168 and a lead of 0.050 over the next). Closest: calculator (0.165), weather (0.150);',
+      '(it needs a score of 0.168 and a lead of 0.050 over the next). Closest: calculator (0.167), weather (0.150);',
     )
   })
 
