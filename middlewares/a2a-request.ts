@@ -69,7 +69,8 @@ const queryOf = (event: AnyA2AEvent): string | undefined => {
         (values ?? []).map((value) => [name, value]),
       ),
     ).toString()
-  if (!query.includes(tokenParameter)) return query || undefined
+  // Spelled out or percent-encoded (an HTTP API or function URL event's raw query is not decoded).
+  if (!/access(_|%5f)token/i.test(query)) return query || undefined
   const kept = new URLSearchParams(
     [...new URLSearchParams(query)].filter(([name]) => name !== tokenParameter),
   ).toString()

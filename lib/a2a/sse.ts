@@ -207,24 +207,30 @@ export const formatSse = ({ event, data }: SseEvent): string =>
 const encoder = new TextEncoder()
 
 /**
- * Whether an event ends an A2A stream: its error, as an `error` event (HTTP+JSON) or a JSON-RPC
- * response carrying `error`. Nothing follows an error for the same request.
+ * Whether an event in `binding` ends an A2A stream, as an error does: nothing follows an error for
+ * the same request. Over HTTP+JSON an `error` event; over JSON-RPC a response carrying `error`.
  *
  * @example
- * endsA2AStream({ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }) // true
+ * endsA2AStream('JSONRPC')({ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }) // true
  */
-export const endsA2AStream = ({ event, data }: SseEvent): boolean => {
-  if (event === 'error') return true
-  if (!data.includes('"error"')) return false
-  try {
-    const parsed = JSON.parse(data) as Record<string, unknown> | null
-    return (
-      typeof parsed === 'object' && parsed !== null && 'error' in parsed && !('result' in parsed)
-    )
-  } catch {
-    return false
+export const endsA2AStream =
+  (binding: 'JSONRPC' | 'HTTP+JSON') =>
+  ({ event, data }: SseEvent): boolean => {
+    if (binding === 'HTTP+JSON') return event === 'error'
+    if (!data.includes('"error"')) return false
+    try {
+      const parsed = JSON.parse(data) as Record<string, unknown> | null
+      return (
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        parsed.jsonrpc === '2.0' &&
+        'error' in parsed &&
+        !('result' in parsed)
+      )
+    } catch {
+      return false
+    }
   }
-}
 
 /**
  * A stream of events rewritten one by one: each output event is written as soon
@@ -238,8 +244,9 @@ export const mapSse = (
   options: { maxEventBytes?: number; endsAfter?: (event: SseEvent) => boolean } = {},
 ): ReadableStream<Uint8Array> => {
   const events = sseEvents(body, options)
+  // Never fails: the stream is closed already, its last event queued for the reader.
   const stop = async () => {
-    await events.return(undefined)
+    await events.return(undefined).catch(() => undefined)
     await body.cancel().catch(() => undefined)
   }
   return new ReadableStream<Uint8Array>({

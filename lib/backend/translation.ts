@@ -81,7 +81,7 @@ export const translatedCall = (
               mapSse(
                 webBody(response.body as NonNullable<BackendResponse['body']>),
                 (event) => restEventAsJsonRpc(event, call.jsonRpcId),
-                endingOnError(limits),
+                endingOnError(limits, 'JSONRPC'),
               ),
             )
           : asAnswer(
@@ -98,17 +98,20 @@ export const translatedCall = (
             mapSse(
               webBody(response.body as NonNullable<BackendResponse['body']>),
               jsonRpcEventAsRest,
-              endingOnError(limits),
+              endingOnError(limits, 'HTTP+JSON'),
             ),
           )
         : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
   }
 }
 
-/** A translated stream's options: its event bound, and its end at the first error it carries. */
-const endingOnError = (limits: { maxEventBytes: number }) => ({
+/**
+ * A translated stream's options: its event bound, and its end at the first error it carries in
+ * the caller's binding.
+ */
+const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => ({
   ...limits,
-  endsAfter: endsA2AStream,
+  endsAfter: endsA2AStream(binding),
 })
 
 const isEventStream = (response: BackendResponse) =>
@@ -249,7 +252,7 @@ export const versionedCall = (
               response.body as ReadableStream<Uint8Array>,
               (event) =>
                 eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
-              endingOnError(limits),
+              endingOnError(limits, call.binding),
             ),
           )
         : asAnswer(

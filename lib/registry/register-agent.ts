@@ -155,9 +155,11 @@ const checkNamedSecret = async (
 
 /**
  * A PUT that names the agent's own secret by ARN (the one its record uses) may not send it
- * somewhere new: a token endpoint or a backend origin other than the record's. The admin API never
+ * somewhere new: a token endpoint or a backend URL other than the record's. The admin API never
  * shows a secret, yet a PUT could otherwise hand it to a host the admin chose (a red team's
- * finding); to move it, the config gives the secret itself, inline.
+ * finding); to move it, the config gives the secret itself, inline. This holds the secrets the
+ * gateway keeps for an agent (given inline), which go with the record: a secret an operator
+ * tagged for the agent stays the operator's to bind, as a registration binds it anywhere.
  */
 const checkSecretDestination = (
   config: Pick<AgentConfig, 'agentId' | 'auth'>,
@@ -167,7 +169,9 @@ const checkSecretDestination = (
   const kind = backendAuthType(config.auth.type)
   const named = kind.namedSecret(config.auth)
   const used = existing && secretInUse(existing.auth)
-  if (!named || !existing || !used || !sameSecret([used], named.arn)) return
+  // Either may be a partial ARN (without Secrets Manager's six-character suffix).
+  const same = used && named && (sameSecret([used], named.arn) || sameSecret([named.arn], used))
+  if (!named || !existing || !same) return
   const before = backendAuthType(existing.auth.type).secretDestination(
     existing.auth,
     existing.backendUrl,
@@ -176,7 +180,7 @@ const checkSecretDestination = (
   if (after === before) return
   throw new SecretRejectedError(
     named.field,
-    `agent '${config.agentId}''s secret would go to ${after ?? 'nowhere'} where it went to ${before ?? 'nowhere'}: to send it somewhere new, give the secret itself inline instead of its ARN.`,
+    `the secret of agent '${config.agentId}' would go to ${after ?? 'nowhere'} where it went to ${before ?? 'nowhere'}: to send it somewhere new, give the secret itself inline instead of its ARN.`,
   )
 }
 

@@ -584,7 +584,7 @@ describe('the admin API through the local gateway', () => {
       expect(moved.status).toBe(422)
       expect(await moved.json()).toMatchObject({
         detail: expect.stringContaining(
-          `agent 'keyed''s secret would go to ${new URL(elsewhere.url).origin} where it went to ${new URL(backend.url).origin}`,
+          `the secret of agent 'keyed' would go to ${new URL(elsewhere.url).href} where it went to ${new URL(backend.url).href}`,
         ),
       })
       expect(afterMove.backendUrl).toBe(backend.url)

@@ -63,7 +63,8 @@ export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   type: 'api_key',
   config,
   namedSecret: (auth) => namedSecretOf(auth, 'apiKeyArn'),
-  secretDestination: (_auth, backendUrl) => new URL(backendUrl).origin,
+  // The backend's whole URL: an origin alone is shared by every AgentCore runtime of a Region.
+  secretDestination: (_auth, backendUrl) => new URL(backendUrl).href,
   toRecord: async (auth, context) => ({
     type: 'api_key',
     headerName: auth.headerName,

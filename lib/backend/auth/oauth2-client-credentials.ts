@@ -131,7 +131,7 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
   addresses: (auth) => [{ field: 'auth.tokenUrl', url: auth.tokenUrl }],
   namedSecret: (auth) => namedSecretOf(auth, 'clientSecretArn'),
   // The secret goes to the token endpoint; the backend gets only the token.
-  secretDestination: (auth) => auth.tokenUrl,
+  secretDestination: (auth) => new URL(auth.tokenUrl).href,
   toRecord: async (auth, context) => ({
     type: 'oauth2_client_credentials',
     tokenUrl: auth.tokenUrl,

@@ -63,13 +63,19 @@ describe('isEventStreamType', () => {
 
 describe('endsA2AStream', () => {
   it.each([
-    [{ event: 'error', data: '{"error":{"code":502}}' }, true],
-    [{ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"x"}}' }, true],
-    [{ data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"none"}}}' }, false],
-    [{ data: '{"statusUpdate":{"taskId":"t","status":{"state":"TASK_STATE_FAILED"}}}' }, false],
-    [{ data: 'not json, "error"' }, false],
-  ])('says whether %j ends the stream', (event, ends) => {
+    ['HTTP+JSON', { event: 'error', data: '{"error":{"code":502}}' }, true],
+    ['HTTP+JSON', { data: '{"task":{"id":"t"},"error":"a field of a result"}' }, false],
+    ['HTTP+JSON', { data: '{"jsonrpc":"2.0","error":{"code":1}}' }, false],
+    ['JSONRPC', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"x"}}' }, true],
+    [
+      'JSONRPC',
+      { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
+      false,
+    ],
+    ['JSONRPC', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
+    ['JSONRPC', { data: 'not json, "error"' }, false],
+  ] as const)('says whether, over %s, %j ends the stream', (binding, event, ends) => {
     // Assess
-    expect(endsA2AStream(event)).toBe(ends)
+    expect(endsA2AStream(binding)(event)).toBe(ends)
   })
 })

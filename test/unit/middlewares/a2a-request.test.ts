@@ -108,16 +108,25 @@ describe('a2aRequest middleware', () => {
       requestContext: { http: { method: 'GET' } },
     }
 
+    const encoded = {
+      ...functionUrlGetTask,
+      rawQueryString: 'historyLength=1&access%5Ftoken=eyJ.the.token',
+    }
+
     // Act
     const listed = (await run(listTasks)).response as unknown as { call: Record<string, unknown> }
     const got = (await run(functionUrlGetTask)).response as unknown as {
+      call: Record<string, unknown>
+    }
+    const gotEncoded = (await run(encoded)).response as unknown as {
       call: Record<string, unknown>
     }
 
     // Assess
     expect(listed.call).toMatchObject({ operation: 'ListTasks', restPath: '/tasks?pageSize=2' })
     expect(got.call).toMatchObject({ operation: 'GetTask', restPath: '/tasks/t-1' })
-    expect(JSON.stringify([listed, got])).not.toContain('eyJ.the.token')
+    expect(gotEncoded.call).toMatchObject({ restPath: '/tasks/t-1?historyLength=1' })
+    expect(JSON.stringify([listed, got, gotEncoded])).not.toContain('eyJ.the.token')
   })
 
   it('reads an HTTP+JSON stream request into the same shape', async () => {
