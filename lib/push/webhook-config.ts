@@ -21,6 +21,13 @@ export const callbackConfigId = (url: string): string | undefined =>
 const isPushConfig = (value: unknown): value is Json =>
   isObject(value) && ('url' in value || 'token' in value || 'authentication' in value)
 
+/** Where a SendMessage's `configuration` holds an inline push config, in 1.0 and 0.3. */
+const inlineConfigPlaces = [
+  'taskPushNotificationConfig',
+  'pushNotificationConfig',
+  'pushNotification',
+]
+
 /**
  * The push config objects a call carries, in its params (JSON-RPC) or body
  * (HTTP+JSON): 1.0's flat config in CreateTaskPushNotificationConfig and 0.3's
@@ -44,14 +51,7 @@ export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[
   if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     const { configuration } = payload
     if (!isObject(configuration)) return []
-    return configs(
-      spellingsOf(
-        configuration,
-        'taskPushNotificationConfig',
-        'pushNotificationConfig',
-        'pushNotification',
-      ),
-    )
+    return configs(spellingsOf(configuration, ...inlineConfigPlaces))
   }
   return []
 }
@@ -83,11 +83,7 @@ const webhookFields = ['url', 'token', 'authentication']
 const inConfig = spellingsFor(webhookFields)
 const inCreate = spellingsFor([...webhookFields, 'pushNotificationConfig'])
 const inSendMessage = spellingsFor(['configuration'])
-const inConfiguration = spellingsFor([
-  'taskPushNotificationConfig',
-  'pushNotificationConfig',
-  'pushNotification',
-])
+const inConfiguration = spellingsFor(inlineConfigPlaces)
 
 /**
  * A field of a call's push config, or of where a config sits, spelled otherwise than as A2A spells
@@ -120,12 +116,7 @@ export const misspelledPushField = (
     const { configuration } = payload
     if (isObject(configuration)) {
       places.push([configuration, inConfiguration])
-      configsUnder(
-        configuration,
-        'taskPushNotificationConfig',
-        'pushNotificationConfig',
-        'pushNotification',
-      )
+      configsUnder(configuration, ...inlineConfigPlaces)
     }
   } else {
     return undefined
