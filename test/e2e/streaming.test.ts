@@ -29,6 +29,19 @@ describe('streaming through the gateway', () => {
     await stack.stop()
   })
 
+  /** A SendStreamingMessage over HTTP+JSON, as raw HTTP: the test reads (or leaves) it itself. */
+  const streamFrom = (agentId: string, signal?: AbortSignal) =>
+    fetch(`${stack.url}/agents/${agentId}/message:stream`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'a2a-version': '1.0',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(textMessageParams('go')),
+      ...(signal ? { signal } : {}),
+    })
+
   it('delivers each event while the agent is still holding back the next', async () => {
     // Prepare
     const client = await gatewayClient(`${stack.url}/agents/gated/`, token, 'HTTP+JSON')
@@ -76,16 +89,7 @@ describe('streaming through the gateway', () => {
   it('stops the agent’s stream when the caller goes away', async () => {
     // Prepare
     const controller = new AbortController()
-    const response = await fetch(`${stack.url}/agents/gated/message:stream`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'a2a-version': '1.0',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(textMessageParams('go')),
-      signal: controller.signal,
-    })
+    const response = await streamFrom('gated', controller.signal)
     await response.body?.getReader().read()
 
     // Act
@@ -102,17 +106,7 @@ describe('streaming through the gateway', () => {
   it('stops the agent’s stream and frees its slot when the caller leaves before the agent has answered', async () => {
     // Prepare
     const controller = new AbortController()
-    const open = (signal?: AbortSignal) =>
-      fetch(`${stack.url}/agents/slow/message:stream`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'a2a-version': '1.0',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify(textMessageParams('go')),
-        ...(signal ? { signal } : {}),
-      })
+    const open = (signal?: AbortSignal) => streamFrom('slow', signal)
     const left = open(controller.signal).catch(() => undefined)
     await new Promise((resolve) => setTimeout(resolve, 300))
 
@@ -141,16 +135,7 @@ describe('streaming through the gateway', () => {
 
   it('refuses a second open stream past the cap with 429, and allows one once the first ends', async () => {
     // Prepare
-    const open = () =>
-      fetch(`${stack.url}/agents/gated/message:stream`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'a2a-version': '1.0',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify(textMessageParams('go')),
-      })
+    const open = () => streamFrom('gated')
     const first = await open()
     const reader = first.body?.getReader()
     await reader?.read()
