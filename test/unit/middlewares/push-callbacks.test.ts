@@ -76,6 +76,23 @@ const createOver = (binding: A2ACall['binding'], url: string): A2ACall => {
   }
 }
 
+/** An HTTP+JSON SendMessage whose `configuration` is this. */
+const sendOver = (configuration: Record<string, unknown>): A2ACall => {
+  const params = {
+    message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+    configuration,
+  }
+  return {
+    agentId: 'weather',
+    operation: 'SendMessage',
+    version: '1.0',
+    params,
+    stream: false,
+    binding: 'HTTP+JSON',
+    body: JSON.stringify(params),
+  }
+}
+
 describe('pushCallbacks middleware', () => {
   it("forwards the call with the gateway's callback, keeping the client's webhook for the caller", async () => {
     // Prepare
@@ -107,19 +124,9 @@ describe('pushCallbacks middleware', () => {
   it('keeps, for a config given with a SendMessage, that a SendMessage set it: its grant is what the config stands on', async () => {
     // Prepare
     const { stored, middleware } = setUp()
-    const params = {
-      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
-      configuration: { taskPushNotificationConfig: { url: 'https://client.example.com/hook' } },
-    }
-    const send: A2ACall = {
-      agentId: 'weather',
-      operation: 'SendMessage',
-      version: '1.0',
-      params,
-      stream: false,
-      binding: 'HTTP+JSON',
-      body: JSON.stringify(params),
-    }
+    const send = sendOver({
+      taskPushNotificationConfig: { url: 'https://client.example.com/hook' },
+    })
 
     // Act
     await middleware.before?.(requestFor(send))
@@ -565,19 +572,9 @@ describe('pushCallbacks middleware', () => {
   it('takes the proto spellings the gateway reads, as it always has', async () => {
     // Prepare
     const { stored, middleware } = setUp()
-    const params = {
-      message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
-      configuration: { task_push_notification_config: { url: 'https://client.example.com/hook' } },
-    }
-    const call: A2ACall = {
-      agentId: 'weather',
-      operation: 'SendMessage',
-      version: '1.0',
-      params,
-      stream: false,
-      binding: 'HTTP+JSON',
-      body: JSON.stringify(params),
-    }
+    const call = sendOver({
+      task_push_notification_config: { url: 'https://client.example.com/hook' },
+    })
 
     // Act
     const answered = await middleware.before?.(requestFor(call))
