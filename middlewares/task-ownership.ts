@@ -3,7 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { type A2AFailure, failureEvent, renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { A2ACall } from '../lib/a2a/request.ts'
-import { isEventStreamType } from '../lib/a2a/sse.ts'
+import { isStreamAnswer } from '../lib/a2a/sse.ts'
 import { StreamWithheldError } from '../lib/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import {
@@ -299,7 +299,8 @@ export const taskOwnership = (
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
           }
     // A streaming call's events; any other answer is read whole, as a client reads it.
-    const isEventStream = call.stream && isEventStreamType(response.headers?.['content-type'])
+    const isEventStream =
+      call.stream && isStreamAnswer(response.statusCode ?? 200, response.headers?.['content-type'])
     if (isEventStream && isNodeStream(response.body)) {
       request.response = {
         ...response,

@@ -197,6 +197,14 @@ export async function* sseEvents(
 export const isEventStreamType = (contentType: string | undefined): boolean =>
   contentType?.toLowerCase().includes('text/event-stream') ?? false
 
+/**
+ * Whether an agent's answer to a streaming call is its stream: a 2xx typed as one. An error
+ * status is an error whatever its type says (a server that set its stream's headers before
+ * failing), read whole, as a client reads it.
+ */
+export const isStreamAnswer = (statusCode: number, contentType: string | undefined): boolean =>
+  statusCode >= 200 && statusCode < 300 && isEventStreamType(contentType)
+
 /** Writes one event in SSE framing. */
 export const formatSse = ({ event, data }: SseEvent): string =>
   `${event ? `event: ${event}\n` : ''}${data

@@ -173,14 +173,7 @@ export const restAnswerAsJsonRpc = (
   statusCode: number,
   text: string,
   jsonRpcId: A2ACall['jsonRpcId'],
-): TranslatedAnswer => {
-  const body = text ? (JSON.parse(text) as { error?: object }) : {}
-  if (statusCode >= 400) {
-    const error = toJsonRpcError(fromRestErrorBody(body.error ?? {}, { statusCode }))
-    return json(200, { jsonrpc: '2.0', id: jsonRpcId ?? null, error })
-  }
-  return json(200, { jsonrpc: '2.0', id: jsonRpcId ?? null, result: body })
-}
+): TranslatedAnswer => json(200, jsonRpcResponse(restOutcome('1.0', statusCode, text), jsonRpcId))
 
 export const restStatusOf: Partial<Record<OperationName, number>> = {
   CreateTaskPushNotificationConfig: 201,
@@ -188,38 +181,19 @@ export const restStatusOf: Partial<Record<OperationName, number>> = {
 }
 
 /** A JSON-RPC answer as the HTTP+JSON response for `operation`. */
-export const jsonRpcAnswerAsRest = (text: string, operation: OperationName): TranslatedAnswer => {
-  const envelope = JSON.parse(text) as { result?: unknown; error?: unknown }
-  if (envelope.error) {
-    const error = fromJsonRpcErrorResponse(envelope as never)
-    const statusCode = restStatusFor(error)
-    return json(statusCode, toRestErrorBody(error, statusCode))
-  }
-  const statusCode = restStatusOf[operation] ?? 200
-  return statusCode === 204
-    ? { statusCode, headers: {}, body: '' }
-    : json(statusCode, envelope.result ?? {})
-}
+export const jsonRpcAnswerAsRest = (
+  text: string,
+  operation: OperationName,
+  statusCode = 200,
+): TranslatedAnswer => answerFor(jsonRpcOutcome(statusCode, text), restCaller, operation)
 
 /** An HTTP+JSON stream event as a JSON-RPC one. */
-export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent => {
-  const data = JSON.parse(event.data) as { error?: object }
-  if (event.event === 'error') {
-    const error = toJsonRpcError(fromRestErrorBody(data.error ?? {}, { statusCode: 500 }))
-    return { data: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId ?? null, error }) }
-  }
-  return { data: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId ?? null, result: data }) }
-}
+export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent =>
+  eventFor(eventOutcomeOf('HTTP+JSON', '1.0', event), { ...jsonRpcCaller, jsonRpcId })
 
 /** A JSON-RPC stream event as an HTTP+JSON one. */
-export const jsonRpcEventAsRest = (event: SseEvent): SseEvent => {
-  const envelope = JSON.parse(event.data) as { result?: unknown; error?: unknown }
-  if (envelope.error) {
-    const error = fromJsonRpcErrorResponse(envelope as never)
-    return { event: 'error', data: JSON.stringify(toRestErrorBody(error, restStatusFor(error))) }
-  }
-  return { data: JSON.stringify(envelope.result ?? {}) }
-}
+export const jsonRpcEventAsRest = (event: SseEvent): SseEvent =>
+  eventFor(eventOutcomeOf('JSONRPC', '1.0', event), restCaller)
 
 /**
  * What an answer says, whatever its binding: a result, or an error as a
@@ -238,6 +212,62 @@ const asJsonRpcError = (error: unknown): { code: number; message: string; data?:
   }
 }
 
+/** The agent's answer is none its binding defines: A2A's InvalidAgentResponseError. */
+const invalidAnswer = (statusCode: number, what: string): Outcome => ({
+  error: {
+    code: -32006,
+    message: `The agent answered${statusCode >= 300 ? ` HTTP ${statusCode}` : ''} with ${what}.`,
+  },
+})
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** `text` as JSON, or none when it is not JSON. */
+const parsedJson = (text: string): { value: unknown } | undefined => {
+  try {
+    return { value: JSON.parse(text) }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What a JSON-RPC answer or stream event says: its error, or its result. Anything else (not
+ * JSON, an array, an object with neither member) is the agent's invalid answer, never a result.
+ */
+const jsonRpcOutcome = (statusCode: number, text: string): Outcome => {
+  const parsed = parsedJson(text)
+  if (!parsed) return invalidAnswer(statusCode, 'something other than JSON')
+  const answer = parsed.value
+  if (isObject(answer) && answer.error) return { error: asJsonRpcError(answer.error) }
+  if (isObject(answer) && 'result' in answer) return { result: answer.result }
+  return invalidAnswer(statusCode, 'something other than a JSON-RPC response')
+}
+
+/**
+ * What an HTTP+JSON answer or stream event says: a success is a JSON object (or nothing, a
+ * 204's), an error status the error its body names. A body that is no JSON (a proxy's HTML
+ * page) is the agent's invalid answer, its status named.
+ */
+const restOutcome = (version: '1.0' | '0.3', statusCode: number, text: string): Outcome => {
+  const parsed = text ? parsedJson(text) : { value: undefined }
+  if (!parsed) return invalidAnswer(statusCode, 'something other than JSON')
+  const body = parsed.value
+  if (statusCode < 400) {
+    return body === undefined || isObject(body)
+      ? { result: body }
+      : invalidAnswer(statusCode, 'something other than a JSON object')
+  }
+  const error = isObject(body) ? body : {}
+  if (version === '0.3') return { error: asJsonRpcError(error) }
+  return {
+    error: toJsonRpcError(
+      fromRestErrorBody(isObject(error.error) ? error.error : {}, { statusCode }),
+    ),
+  }
+}
+
 /**
  * An answer's outcome: `version` is the answering side's, since HTTP+JSON
  * errors differ (1.0 a `google.rpc.Status` under `error`, 0.3 a JSON-RPC-like
@@ -248,36 +278,32 @@ export const outcomeOf = (
   version: '1.0' | '0.3',
   statusCode: number,
   text: string,
-): Outcome => {
-  let body: Record<string, unknown>
-  try {
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
-  } catch {
-    return {
-      error: { code: -32006, message: 'The agent answered with something other than JSON.' },
-    }
-  }
-  if (binding === 'JSONRPC') {
-    return 'error' in body && body.error
-      ? { error: asJsonRpcError(body.error) }
-      : { result: body.result }
-  }
-  if (statusCode < 400) return { result: text ? body : undefined }
-  if (version === '0.3') return { error: asJsonRpcError(body) }
-  return {
-    error: toJsonRpcError(fromRestErrorBody((body.error ?? {}) as object, { statusCode })),
-  }
-}
+): Outcome =>
+  binding === 'JSONRPC' ? jsonRpcOutcome(statusCode, text) : restOutcome(version, statusCode, text)
 
 /** A stream event's outcome (an HTTP+JSON error event is `event: error`). */
 export const eventOutcomeOf = (
   binding: 'JSONRPC' | 'HTTP+JSON',
   version: '1.0' | '0.3',
   event: SseEvent,
-): Outcome => {
-  if (binding === 'JSONRPC') return outcomeOf('JSONRPC', version, 200, event.data)
-  return outcomeOf('HTTP+JSON', version, event.event === 'error' ? 500 : 200, event.data)
-}
+): Outcome =>
+  outcomeOf(
+    binding,
+    version,
+    binding === 'HTTP+JSON' && event.event === 'error' ? 500 : 200,
+    event.data,
+  )
+
+/** An outcome as a JSON-RPC response to `jsonRpcId`: a result left empty (a 204's) is `{}`. */
+const jsonRpcResponse = (outcome: Outcome, jsonRpcId: A2ACall['jsonRpcId']) => ({
+  jsonrpc: '2.0',
+  id: jsonRpcId ?? null,
+  ...('error' in outcome ? outcome : { result: outcome.result ?? {} }),
+})
+
+/** Callers of the 1.0 binding translation answers (no version changes). */
+const restCaller = { binding: 'HTTP+JSON', version: '1.0', jsonRpcId: undefined } as const
+const jsonRpcCaller = { binding: 'JSONRPC', version: '1.0' } as const
 
 const restError = (
   error: { code: number; message: string; data?: unknown },
@@ -301,9 +327,7 @@ export const answerFor = (
   },
   operation: OperationName,
 ): TranslatedAnswer => {
-  if (caller.binding === 'JSONRPC') {
-    return json(200, { jsonrpc: '2.0', id: caller.jsonRpcId ?? null, ...outcome })
-  }
+  if (caller.binding === 'JSONRPC') return json(200, jsonRpcResponse(outcome, caller.jsonRpcId))
   if ('error' in outcome) {
     const { statusCode, body } = restError(outcome.error, caller.version)
     return json(statusCode, body)
@@ -324,7 +348,7 @@ export const eventFor = (
   },
 ): SseEvent => {
   if (caller.binding === 'JSONRPC') {
-    return { data: JSON.stringify({ jsonrpc: '2.0', id: caller.jsonRpcId ?? null, ...outcome }) }
+    return { data: JSON.stringify(jsonRpcResponse(outcome, caller.jsonRpcId)) }
   }
   if ('error' in outcome) {
     return { event: 'error', data: JSON.stringify(restError(outcome.error, caller.version).body) }

@@ -5,7 +5,7 @@ import type { SignCard } from '../a2a/card-signature.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { isEventStreamType } from '../a2a/sse.ts'
+import { isStreamAnswer } from '../a2a/sse.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
@@ -152,7 +152,8 @@ export const forwardCall = async (
   // Only a streaming call's answer is relayed as events: a client reads any other whole,
   // whatever its Content-Type says, and so must every check of it.
   const isEventStream =
-    operations[call.operation].streaming && isEventStreamType(response.headers['content-type'])
+    operations[call.operation].streaming &&
+    isStreamAnswer(response.statusCode, response.headers['content-type'])
   const watch =
     isEventStream && options.recheck
       ? watchAgent(options.recheck.withdrawal, options.recheck.everyMs, backendCall)

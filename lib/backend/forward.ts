@@ -1,6 +1,6 @@
 import { validateHeaderValue } from 'node:http'
 import type { A2ACall } from '../a2a/request.ts'
-import { isEventStreamType } from '../a2a/sse.ts'
+import { isEventStreamType, isStreamAnswer } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -262,13 +262,13 @@ export const forwardToBackend = async (
     settled()
     return { statusCode: response.status, headers, body: null }
   }
-  if (options.streaming && isEventStream) {
+  if (options.streaming && isStreamAnswer(response.status, headers['content-type'])) {
     // A stream's start is over: from here the caller's signal alone may abort it.
     clearTimeout(deadline)
     return { statusCode: response.status, headers, body: response.body }
   }
-  // A unary answer, or a stream call's answered otherwise (an error, a task as JSON):
-  // read whole within the same deadline, so a stall is the same 504.
+  // A unary answer, or a stream call's answered otherwise (an error, whatever its type, or a
+  // task as JSON): read whole within the same deadline, so a stall is the same 504.
   try {
     return {
       statusCode: response.status,

@@ -1,7 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { endsA2AStream, isEventStreamType, mapSse } from '../a2a/sse.ts'
+import { endsA2AStream, isStreamAnswer, mapSse } from '../a2a/sse.ts'
 import {
   answerFor,
   eventFor,
@@ -101,7 +101,9 @@ export const translatedCall = (
               endingOnError(limits, 'HTTP+JSON'),
             ),
           )
-        : asAnswer(jsonRpcAnswerAsRest(await textOf(response), call.operation)),
+        : asAnswer(
+            jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
+          ),
   }
 }
 
@@ -115,7 +117,7 @@ const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => (
 })
 
 const isEventStream = (response: BackendResponse) =>
-  response.body !== null && isEventStreamType(response.headers['content-type'])
+  response.body !== null && isStreamAnswer(response.statusCode, response.headers['content-type'])
 
 const withBody = (
   response: BackendResponse,

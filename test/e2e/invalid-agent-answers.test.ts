@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * A JSON-RPC agent answering an HTTP+JSON caller (the call translated) with something that is no
+ * JSON-RPC response: the caller is told the agent answered wrongly, never handed an empty result
+ * the gateway made up, nor told the agent broke off a stream it never began.
+ */
+describe('a translated call the agent answers with no JSON-RPC response', () => {
+  let stack: RunningStack
+  let token: string
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let restAgent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let answer = { status: 200, type: 'application/json', body: '' }
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({
+      bindings: ['JSONRPC'],
+      answer: (_request, _body, response) => {
+        response.writeHead(answer.status, { 'content-type': answer.type })
+        response.end(answer.body)
+      },
+    })
+    restAgent = await startScriptedAgent({
+      bindings: ['HTTP+JSON'],
+      answer: (_request, _body, response) => {
+        response.writeHead(answer.status, { 'content-type': answer.type })
+        response.end(answer.body)
+      },
+    })
+    await registerAgents(stack, [
+      { agentId: 'odd', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+      { agentId: 'odd-rest', backendUrl: `${restAgent.url}/rest`, agentCardUrl: restAgent.cardUrl },
+    ])
+    await grantToDemoClient(['odd', 'odd-rest'])
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await agent.stop()
+    await restAgent.stop()
+    await stack.stop()
+  })
+
+  const send = (path: string) =>
+    fetch(`${stack.url}/agents/odd/${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+      }),
+    })
+
+  /** A2A's InvalidAgentResponseError in HTTP+JSON (500, as A2A maps it), saying what was wrong. */
+  const invalidAnswer = (message: string) => ({
+    code: 500,
+    status: 'INTERNAL',
+    message,
+    details: [expect.objectContaining({ reason: 'INVALID_AGENT_RESPONSE' })],
+  })
+  const expectInvalidAnswer = async (response: Response, message: string) => {
+    const text = await response.text()
+    expect(response.status, text).toBe(500)
+    expect(JSON.parse(text).error).toMatchObject(invalidAnswer(message))
+  }
+
+  it.each([
+    ['an object with neither result nor error', '{"oops":1}'],
+    ['null', 'null'],
+    ['an array', '[{"jsonrpc":"2.0","id":1,"result":{}}]'],
+    ['a string', '"done"'],
+  ])('answers a unary call with %s as the agent’s invalid answer', async (_, body) => {
+    // Prepare
+    answer = { status: 200, type: 'application/json', body }
+
+    // Act and assess
+    await expectInvalidAnswer(
+      await send('message:send'),
+      'The agent answered with something other than a JSON-RPC response.',
+    )
+  })
+
+  it('answers a unary call with text that is no JSON as the agent’s invalid answer', async () => {
+    // Prepare
+    answer = { status: 200, type: 'application/json', body: 'OK' }
+
+    // Act and assess
+    await expectInvalidAnswer(
+      await send('message:send'),
+      'The agent answered with something other than JSON.',
+    )
+  })
+
+  it('ends a stream whose event is no JSON-RPC response with an error saying so', async () => {
+    // Prepare
+    answer = { status: 200, type: 'text/event-stream', body: 'data: {"oops":1}\n\n' }
+
+    // Act
+    const response = await send('message:stream')
+
+    // Assess: the stream had begun (200), so the fault is its one error event
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).not.toContain('data: {}')
+    expect(text).toMatch(/^event: error\ndata: /)
+    expect(JSON.parse(text.replace(/^event: error\ndata: /, '')).error).toMatchObject(
+      invalidAnswer('The agent answered with something other than a JSON-RPC response.'),
+    )
+  })
+
+  it('answers a stream call failed with an error status and an event-stream type as an error, read whole', async () => {
+    // Prepare: a server that set its SSE headers before its handler failed
+    answer = { status: 500, type: 'text/event-stream', body: 'Internal Server Error' }
+
+    // Act
+    const response = await send('message:stream')
+
+    // Assess
+    expect(response.headers.get('content-type')).not.toContain('text/event-stream')
+    await expectInvalidAnswer(
+      response,
+      'The agent answered HTTP 500 with something other than JSON.',
+    )
+  })
+
+  const rpc = (agentId: string, method: string) =>
+    fetch(`${stack.url}/agents/${agentId}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method,
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      }),
+    })
+
+  it.each([
+    ['text that is no JSON', 'OK', 'The agent answered with something other than JSON.'],
+    ['an array', '[]', 'The agent answered with something other than a JSON object.'],
+  ])(
+    'answers a JSON-RPC caller of an HTTP+JSON agent that answered %s with the agent’s invalid answer',
+    async (_, body, message) => {
+      // Prepare
+      answer = { status: 200, type: 'application/json', body }
+
+      // Act
+      const response = await rpc('odd-rest', 'SendMessage')
+
+      // Assess
+      expect(await response.json()).toEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: expect.objectContaining({ code: -32006, message }),
+      })
+    },
+  )
+
+  it('answers a JSON-RPC caller of an HTTP+JSON agent whose error page is no JSON with the agent’s invalid answer, its status named', async () => {
+    // Prepare: a proxy in front of the agent answered
+    answer = { status: 404, type: 'text/html', body: '<h1>Not Found</h1>' }
+
+    // Act
+    const response = await rpc('odd-rest', 'SendMessage')
+
+    // Assess: what went wrong, not a gateway failure
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: -32006,
+        message: 'The agent answered HTTP 404 with something other than JSON.',
+      },
+    })
+  })
+
+  it('hands a JSON-RPC caller of a JSON-RPC agent the agent’s error status and answer whole, not a broken-off stream', async () => {
+    // Prepare
+    answer = { status: 500, type: 'text/event-stream', body: 'Internal Server Error' }
+
+    // Act
+    const response = await rpc('odd', 'SendStreamingMessage')
+
+    // Assess
+    expect(response.status).toBe(500)
+    expect(await response.text()).toBe('Internal Server Error')
+  })
+})
