@@ -251,7 +251,7 @@ export const versionedCall = (
         ? withBody(
             response,
             mapSse(
-              response.body as ReadableStream<Uint8Array>,
+              webBody(response.body as NonNullable<BackendResponse['body']>),
               (event) =>
                 eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
               endingOnError(limits, call.binding),

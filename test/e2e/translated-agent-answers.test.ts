@@ -4,15 +4,17 @@ import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /**
- * A JSON-RPC agent answering an HTTP+JSON caller (the call translated) with something that is no
- * JSON-RPC response: the caller is told the agent answered wrongly, never handed an empty result
- * the gateway made up, nor told the agent broke off a stream it never began.
+ * What an agent answers, translated to the caller's binding or version. An answer that is none
+ * its binding defines: the caller is told the agent answered wrongly, never handed an empty
+ * result the gateway made up, nor told the agent broke off a stream it never began. The agent's
+ * own errors reach the caller as the agent gave them.
  */
-describe('a translated call the agent answers with no JSON-RPC response', () => {
+describe('an agent’s answers translated for the caller', () => {
   let stack: RunningStack
   let token: string
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let restAgent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let legacyAgent: Awaited<ReturnType<typeof startScriptedAgent>>
   let answer = { status: 200, type: 'application/json', body: '' }
 
   beforeAll(async () => {
@@ -31,16 +33,30 @@ describe('a translated call the agent answers with no JSON-RPC response', () => 
         response.end(answer.body)
       },
     })
+    legacyAgent = await startScriptedAgent({
+      bindings: ['JSONRPC'],
+      protocolVersion: '0.3',
+      answer: (_request, _body, response) => {
+        response.writeHead(answer.status, { 'content-type': answer.type })
+        response.end(answer.body)
+      },
+    })
     await registerAgents(stack, [
+      {
+        agentId: 'legacy',
+        backendUrl: `${legacyAgent.url}/rpc`,
+        agentCardUrl: legacyAgent.cardUrl,
+      },
       { agentId: 'odd', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
       { agentId: 'odd-rest', backendUrl: `${restAgent.url}/rest`, agentCardUrl: restAgent.cardUrl },
     ])
-    await grantToDemoClient(['odd', 'odd-rest'])
+    await grantToDemoClient(['odd', 'odd-rest', 'legacy'])
     token = await stack.token('demo-client')
   })
   afterAll(async () => {
     await agent.stop()
     await restAgent.stop()
+    await legacyAgent.stop()
     await stack.stop()
   })
 
@@ -194,5 +210,26 @@ describe('a translated call the agent answers with no JSON-RPC response', () => 
     // Assess
     expect(response.status).toBe(500)
     expect(await response.text()).toBe('Internal Server Error')
+  })
+
+  it('hands a 1.0 caller of a 0.3 agent the error the agent streamed, not a broken-off stream', async () => {
+    // Prepare
+    answer = {
+      status: 200,
+      type: 'text/event-stream',
+      body: 'data: {"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Task not found: t-9"}}\n\n',
+    }
+
+    // Act
+    const response = await rpc('legacy', 'SendStreamingMessage')
+
+    // Assess
+    const text = await response.text()
+    expect(text).toMatch(/^data: /)
+    expect(JSON.parse(text.replace(/^data: /, ''))).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32001, message: 'Task not found: t-9' },
+    })
   })
 })
