@@ -203,23 +203,34 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
 }
 
 /**
- * A GetExtendedAgentCard answer with its card rewritten like the public one, and
- * signed: the JSON-RPC `result`, or the HTTP+JSON body. An error answer is left
- * as it is.
+ * A GetExtendedAgentCard success with its card rewritten like the public one, and signed: the
+ * JSON-RPC `result`, or the HTTP+JSON body. A JSON-RPC error answer is left as it is; an answer
+ * that is neither a card nor an error (no JSON, no object) is none: `undefined`.
  */
 export const rewriteCardAnswer = async (
   text: string,
   binding: Binding,
   gateway: GatewayIdentity,
   signCard: (card: AgentCardJson) => Promise<AgentCardJson>,
-): Promise<string> => {
-  const answer = JSON.parse(text) as { result?: AgentCardJson; error?: unknown }
-  if (binding === 'JSONRPC') {
-    return answer.result
-      ? JSON.stringify({ ...answer, result: await signCard(rewriteCard(answer.result, gateway)) })
-      : text
+): Promise<string | undefined> => {
+  let answer: unknown
+  try {
+    answer = JSON.parse(text)
+  } catch {
+    return undefined
   }
-  return answer.error
-    ? text
-    : JSON.stringify(await signCard(rewriteCard(answer as AgentCardJson, gateway)))
+  if (!isCardShaped(answer)) return undefined
+  if (binding === 'HTTP+JSON') {
+    return answer.error ? text : JSON.stringify(await signCard(rewriteCard(answer, gateway)))
+  }
+  if (isCardShaped(answer.result)) {
+    return JSON.stringify({
+      ...answer,
+      result: await signCard(rewriteCard(answer.result, gateway)),
+    })
+  }
+  return answer.error ? text : undefined
 }
+
+const isCardShaped = (value: unknown): value is AgentCardJson & Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)

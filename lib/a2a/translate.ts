@@ -173,7 +173,9 @@ export const restAnswerAsJsonRpc = (
   statusCode: number,
   text: string,
   jsonRpcId: A2ACall['jsonRpcId'],
-): TranslatedAnswer => json(200, jsonRpcResponse(restOutcome('1.0', statusCode, text), jsonRpcId))
+  operation: OperationName,
+): TranslatedAnswer =>
+  json(200, jsonRpcResponse(restOutcome('1.0', statusCode, text, operation), jsonRpcId))
 
 export const restStatusOf: Partial<Record<OperationName, number>> = {
   CreateTaskPushNotificationConfig: 201,
@@ -246,18 +248,26 @@ const jsonRpcOutcome = (statusCode: number, text: string): Outcome => {
 }
 
 /**
- * What an HTTP+JSON answer or stream event says: a success is a JSON object (or nothing, a
- * 204's), an error status the error its body names. A body that is no JSON (a proxy's HTML
+ * What an HTTP+JSON answer or stream event says: a success is a JSON object (or nothing, for
+ * `operation` a delete), an error status the error its body names. A body that is no JSON (a proxy's HTML
  * page) is the agent's invalid answer, its status named.
  */
-const restOutcome = (version: '1.0' | '0.3', statusCode: number, text: string): Outcome => {
+const restOutcome = (
+  version: '1.0' | '0.3',
+  statusCode: number,
+  text: string,
+  operation: OperationName | undefined,
+): Outcome => {
   const parsed = text ? parsedJson(text) : { value: undefined }
   if (!parsed) return invalidAnswer(statusCode, 'something other than JSON')
   const body = parsed.value
   if (statusCode < 400) {
-    return body === undefined || isObject(body)
-      ? { result: body }
-      : invalidAnswer(statusCode, 'something other than a JSON object')
+    if (isObject(body)) return { result: body }
+    if (body !== undefined) return invalidAnswer(statusCode, 'something other than a JSON object')
+    // Nothing is an answer only where HTTP+JSON answers with nothing (a delete's 204).
+    return operation && restStatusOf[operation] === 204
+      ? { result: undefined }
+      : invalidAnswer(statusCode, 'nothing')
   }
   const error = isObject(body) ? body : {}
   if (version === '0.3') return { error: asJsonRpcError(error) }
@@ -278,8 +288,11 @@ export const outcomeOf = (
   version: '1.0' | '0.3',
   statusCode: number,
   text: string,
+  operation?: OperationName,
 ): Outcome =>
-  binding === 'JSONRPC' ? jsonRpcOutcome(statusCode, text) : restOutcome(version, statusCode, text)
+  binding === 'JSONRPC'
+    ? jsonRpcOutcome(statusCode, text)
+    : restOutcome(version, statusCode, text, operation)
 
 /** A stream event's outcome (an HTTP+JSON error event is `event: error`). */
 export const eventOutcomeOf = (
@@ -294,7 +307,7 @@ export const eventOutcomeOf = (
     event.data,
   )
 
-/** An outcome as a JSON-RPC response to `jsonRpcId`: a result left empty (a 204's) is `{}`. */
+/** An outcome as a JSON-RPC response to `jsonRpcId`: a result left empty (a delete's) is `{}`. */
 const jsonRpcResponse = (outcome: Outcome, jsonRpcId: A2ACall['jsonRpcId']) => ({
   jsonrpc: '2.0',
   id: jsonRpcId ?? null,

@@ -7,6 +7,7 @@ import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
+import { BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
 import { bodyText } from './body.ts'
@@ -61,12 +62,18 @@ export interface ForwardedAnswer {
 
 const withRewrittenCard = async (
   response: BackendResponse,
+  agentId: string,
   binding: Binding,
   gateway: GatewayIdentity,
   signCard: SignCard,
 ): Promise<BackendResponse> => {
+  // An error status is the agent's error, handed on as it came: only a card is rewritten.
+  if (response.statusCode >= 300) return response
   const text = await bodyText(response.body)
   const rewritten = await rewriteCardAnswer(text, binding, gateway, signCard)
+  if (rewritten === undefined) {
+    throw new BackendUnavailableError(agentId, 'its extended card answer is no card')
+  }
   return { ...response, body: Buffer.from(rewritten) }
 }
 
@@ -145,7 +152,13 @@ export const forwardCall = async (
   const answered = translated ? await translated.answer(sent) : sent
   const response =
     call.operation === 'GetExtendedAgentCard' && answered.body
-      ? await withRewrittenCard(answered, call.binding, options.gateway, options.signCard)
+      ? await withRewrittenCard(
+          answered,
+          record.agentId,
+          call.binding,
+          options.gateway,
+          options.signCard,
+        )
       : answered
   if (!response.body)
     return { statusCode: response.statusCode, headers: response.headers, body: '' }

@@ -241,6 +241,16 @@ export const forwardToBackend = async (
       code ? `connection failed (${code})` : 'connection failed',
     )
   }
+  if (response.status >= 300 && response.status < 400) {
+    // Never followed (the next address is another backend, which no one registered), and
+    // never passed on: its Location is not among the headers a caller gets.
+    discardBody(response.body)
+    settled()
+    throw new BackendUnavailableError(
+      agentId,
+      `it answered with a redirect (HTTP ${response.status}), which the gateway does not follow`,
+    )
+  }
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
     const value = response.header(name)

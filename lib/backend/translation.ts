@@ -85,7 +85,12 @@ export const translatedCall = (
               ),
             )
           : asAnswer(
-              restAnswerAsJsonRpc(response.statusCode, await textOf(response), call.jsonRpcId),
+              restAnswerAsJsonRpc(
+                response.statusCode,
+                await textOf(response),
+                call.jsonRpcId,
+                call.operation,
+              ),
             ),
     }
   }
@@ -260,7 +265,13 @@ export const versionedCall = (
         : asAnswer(
             answerFor(
               backToCaller(
-                outcomeOf(binding, agentVersion, response.statusCode, await textOf(response)),
+                outcomeOf(
+                  binding,
+                  agentVersion,
+                  response.statusCode,
+                  await textOf(response),
+                  call.operation,
+                ),
               ),
               caller,
               call.operation,

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
@@ -15,31 +16,33 @@ describe('an agent’s answers translated for the caller', () => {
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let restAgent: Awaited<ReturnType<typeof startScriptedAgent>>
   let legacyAgent: Awaited<ReturnType<typeof startScriptedAgent>>
-  let answer = { status: 200, type: 'application/json', body: '' }
+  let answer: { status: number; type: string; body: string; location?: string } = {
+    status: 200,
+    type: 'application/json',
+    body: '',
+  }
+  const respond = (_request: IncomingMessage, _body: string, response: ServerResponse) => {
+    response.writeHead(answer.status, {
+      'content-type': answer.type,
+      ...(answer.location ? { location: answer.location } : {}),
+    })
+    response.end(answer.body)
+  }
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({
       bindings: ['JSONRPC'],
-      answer: (_request, _body, response) => {
-        response.writeHead(answer.status, { 'content-type': answer.type })
-        response.end(answer.body)
-      },
+      answer: respond,
     })
     restAgent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
-      answer: (_request, _body, response) => {
-        response.writeHead(answer.status, { 'content-type': answer.type })
-        response.end(answer.body)
-      },
+      answer: respond,
     })
     legacyAgent = await startScriptedAgent({
       bindings: ['JSONRPC'],
       protocolVersion: '0.3',
-      answer: (_request, _body, response) => {
-        response.writeHead(answer.status, { 'content-type': answer.type })
-        response.end(answer.body)
-      },
+      answer: respond,
     })
     await registerAgents(stack, [
       {
@@ -231,5 +234,85 @@ describe('an agent’s answers translated for the caller', () => {
       id: 7,
       error: { code: -32001, message: 'Task not found: t-9' },
     })
+  })
+
+  it.each([
+    ['nothing (a 204)', 204, ''],
+    ['nothing (an empty 200)', 200, ''],
+  ])(
+    'answers a JSON-RPC caller of an HTTP+JSON agent that sent a message and got %s with the agent’s invalid answer',
+    async (_, status, body) => {
+      // Prepare
+      answer = { status, type: 'application/json', body }
+
+      // Act
+      const response = await rpc('odd-rest', 'SendMessage')
+
+      // Assess
+      expect(await response.json()).toEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: { code: -32006, message: 'The agent answered with nothing.' },
+      })
+    },
+  )
+
+  it.each([
+    ['a JSON-RPC caller of a JSON-RPC agent', 'odd', 'JSONRPC'],
+    ['a JSON-RPC caller of an HTTP+JSON agent', 'odd-rest', 'JSONRPC'],
+    ['an HTTP+JSON caller of a JSON-RPC agent', 'odd', 'HTTP+JSON'],
+  ] as const)(
+    'answers %s that was redirected with the agent’s 502 saying so',
+    async (_, agentId, binding) => {
+      // Prepare
+      answer = { status: 307, type: 'text/plain', body: '', location: 'http://elsewhere.test/rpc' }
+
+      // Act
+      const response =
+        binding === 'JSONRPC' ? await rpc(agentId, 'SendMessage') : await send('message:send')
+
+      // Assess
+      const reason = `Agent '${agentId}' did not answer: it answered with a redirect (HTTP 307), which the gateway does not follow.`
+      expect(response.status).toBe(502)
+      const body = await response.json()
+      expect(body.error.message).toBe(reason)
+    },
+  )
+
+  const extendedCard = (agentId: string) =>
+    fetch(`${stack.url}/agents/${agentId}/extendedAgentCard`, {
+      headers: { authorization: `Bearer ${token}`, 'a2a-version': '1.0' },
+    })
+
+  it.each([
+    ['an HTML page', 'text/html', '<h1>Internal Server Error</h1>'],
+    ['a JSON body that is no A2A error', 'application/json', '{"detail":"boom"}'],
+  ])(
+    'hands on an extended card call’s error status with %s as the agent gave it, never signed as a card',
+    async (_, type, body) => {
+      // Prepare
+      answer = { status: 500, type, body }
+
+      // Act
+      const response = await extendedCard('odd-rest')
+
+      // Assess
+      expect(response.status).toBe(500)
+      expect(await response.text()).toBe(body)
+    },
+  )
+
+  it('answers an extended card that is no JSON with the agent’s 502 saying so', async () => {
+    // Prepare
+    answer = { status: 200, type: 'application/json', body: 'card' }
+
+    // Act
+    const response = await extendedCard('odd-rest')
+
+    // Assess
+    expect(response.status).toBe(502)
+    expect((await response.json()).error.message).toBe(
+      "Agent 'odd-rest' did not answer: its extended card answer is no card.",
+    )
   })
 })

@@ -78,8 +78,10 @@ describe("the gateway's signing key, shared by cards and push deliveries", () =>
 
     // Act: the agent answers GetExtendedAgentCard; the gateway rewrites and signs the answer.
     const served = JSON.parse(
-      await rewriteCardAnswer(extendedCardAnswer, 'HTTP+JSON', gateway, (card) =>
-        signCard(card, cardJwksUrl(gatewayUrl)),
+      String(
+        await rewriteCardAnswer(extendedCardAnswer, 'HTTP+JSON', gateway, (card) =>
+          signCard(card, cardJwksUrl(gatewayUrl)),
+        ),
       ),
     ) as AgentCardJson
     const jwt = compactJwsOf(served)
@@ -115,8 +117,10 @@ describe("the gateway's signing key, shared by cards and push deliveries", () =>
 
     // Act
     const served = JSON.parse(
-      await rewriteCardAnswer(extendedCardAnswer, 'HTTP+JSON', gateway, (card) =>
-        signCard(card, cardJwksUrl(gatewayUrl)),
+      String(
+        await rewriteCardAnswer(extendedCardAnswer, 'HTTP+JSON', gateway, (card) =>
+          signCard(card, cardJwksUrl(gatewayUrl)),
+        ),
       ),
     ) as Record<string, unknown>
 

@@ -169,6 +169,7 @@ describe('binding translation', () => {
         },
       }),
       7,
+      'GetTask',
     )
     const asRest = jsonRpcAnswerAsRest(
       JSON.stringify({
