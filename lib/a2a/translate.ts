@@ -1,11 +1,12 @@
-import {
-  fromJsonRpcErrorResponse,
-  fromRestErrorBody,
-  restStatusFor,
-  toJsonRpcError,
-  toRestErrorBody,
-} from '@a2a-js/sdk/errors'
+import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
+import {
+  asJsonRpcError,
+  type JsonRpcError,
+  jsonRpcErrorAsRest,
+  legacyRestErrorAsJsonRpc,
+  restErrorAsJsonRpc,
+} from './agent-errors.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
 import { queryParamTypes, queryValue } from './query-params.ts'
@@ -201,18 +202,7 @@ export const jsonRpcEventAsRest = (event: SseEvent): SseEvent =>
  * What an answer says, whatever its binding: a result, or an error as a
  * JSON-RPC error object (the shape both versions' JSON-RPC share).
  */
-export type Outcome =
-  | { result: unknown }
-  | { error: { code: number; message: string; data?: unknown } }
-
-const asJsonRpcError = (error: unknown): { code: number; message: string; data?: unknown } => {
-  const e = (error ?? {}) as { code?: unknown; message?: unknown; data?: unknown }
-  return {
-    code: typeof e.code === 'number' ? e.code : -32603,
-    message: typeof e.message === 'string' ? e.message : 'The agent answered with an error.',
-    ...(e.data !== undefined ? { data: e.data } : {}),
-  }
-}
+export type Outcome = { result: unknown } | { error: JsonRpcError }
 
 /** The agent's answer is none its binding defines: A2A's InvalidAgentResponseError. */
 const invalidAnswer = (statusCode: number, what: string): Outcome => ({
@@ -269,12 +259,11 @@ const restOutcome = (
       ? { result: undefined }
       : invalidAnswer(statusCode, 'nothing')
   }
-  const error = isObject(body) ? body : {}
-  if (version === '0.3') return { error: asJsonRpcError(error) }
   return {
-    error: toJsonRpcError(
-      fromRestErrorBody(isObject(error.error) ? error.error : {}, { statusCode }),
-    ),
+    error:
+      version === '0.3'
+        ? legacyRestErrorAsJsonRpc(body, statusCode, operation)
+        : restErrorAsJsonRpc(body, statusCode),
   }
 }
 
@@ -318,16 +307,10 @@ const jsonRpcResponse = (outcome: Outcome, jsonRpcId: A2ACall['jsonRpcId']) => (
 const restCaller = { binding: 'HTTP+JSON', version: '1.0', jsonRpcId: undefined } as const
 const jsonRpcCaller = { binding: 'JSONRPC', version: '1.0' } as const
 
-const restError = (
-  error: { code: number; message: string; data?: unknown },
-  version: '1.0' | '0.3',
-) => {
+const restError = (error: JsonRpcError, version: '1.0' | '0.3') => {
+  if (version === '1.0') return jsonRpcErrorAsRest(error)
   const sdkError = fromJsonRpcErrorResponse({ jsonrpc: '2.0', id: null, error } as never)
-  const statusCode = restStatusFor(sdkError)
-  return {
-    statusCode,
-    body: version === '1.0' ? toRestErrorBody(sdkError, statusCode) : error,
-  }
+  return { statusCode: restStatusFor(sdkError), body: error }
 }
 
 /** An outcome as the answer in the caller's binding and version. */

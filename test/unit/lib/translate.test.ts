@@ -308,3 +308,119 @@ describe('answer outcomes, either binding and version', () => {
     expect(rest).toEqual({ event: 'error', data: JSON.stringify(notFound) })
   })
 })
+
+describe('an agent’s error carried across bindings', () => {
+  const errorInfo = (reason: string, metadata?: Record<string, string>) => ({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason,
+    domain: 'a2a-protocol.org',
+    ...(metadata ? { metadata } : {}),
+  })
+  const badRequest = {
+    '@type': 'type.googleapis.com/google.rpc.BadRequest',
+    fieldViolations: [{ field: 'message.parts', description: 'must not be empty' }],
+  }
+
+  it('keeps every detail of a JSON-RPC error for an HTTP+JSON caller, its ErrorInfo’s metadata too', () => {
+    // Prepare
+    const details = [
+      errorInfo('TASK_NOT_FOUND', { taskId: 't-9' }),
+      { '@type': 'type.googleapis.com/google.rpc.DebugInfo', detail: 'looked in shard 3' },
+    ]
+
+    // Act
+    const answer = jsonRpcAnswerAsRest(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        error: { code: -32001, message: 'Task not found: t-9', data: details },
+      }),
+      'GetTask',
+    )
+
+    // Assess
+    expect(answer.statusCode).toBe(404)
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: 404, status: 'NOT_FOUND', message: 'Task not found: t-9', details },
+    })
+  })
+
+  it('adds A2A’s ErrorInfo to the details of a JSON-RPC error that had none', () => {
+    // Act
+    const answer = jsonRpcAnswerAsRest(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        error: { code: -32602, message: 'Invalid params', data: [badRequest] },
+      }),
+      'SendMessage',
+    )
+
+    // Assess
+    expect(JSON.parse(answer.body).error.details).toEqual([errorInfo('INVALID_PARAMS'), badRequest])
+  })
+
+  it('reads an HTTP+JSON 400 without A2A’s ErrorInfo as invalid params, its message and details kept', () => {
+    // Act
+    const answer = restAnswerAsJsonRpc(
+      400,
+      JSON.stringify({
+        error: {
+          code: 400,
+          status: 'INVALID_ARGUMENT',
+          message: 'parts empty',
+          details: [badRequest],
+        },
+      }),
+      3,
+      'SendMessage',
+    )
+
+    // Assess
+    expect(JSON.parse(answer.body)).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      error: { code: -32602, message: 'parts empty', data: [badRequest] },
+    })
+  })
+
+  it('keeps an HTTP+JSON error’s details beside its A2A ErrorInfo for a JSON-RPC caller', () => {
+    // Prepare
+    const details = [errorInfo('TASK_NOT_FOUND', { taskId: 't-9' }), badRequest]
+
+    // Act
+    const answer = restAnswerAsJsonRpc(
+      404,
+      JSON.stringify({ error: { code: 404, status: 'NOT_FOUND', message: 'gone', details } }),
+      3,
+      'GetTask',
+    )
+
+    // Assess
+    expect(JSON.parse(answer.body).error).toEqual({ code: -32001, message: 'gone', data: details })
+  })
+
+  it.each([
+    [404, -32001],
+    [409, -32002],
+    [415, -32005],
+    [501, -32004],
+    [422, -32602],
+    [400, -32600],
+  ])(
+    'reads a 0.3 HTTP+JSON %i with only a message (a2a-python 0.3’s shape) to a CancelTask by its status, as %i',
+    (status, code) => {
+      // Act
+      const outcome = outcomeOf(
+        'HTTP+JSON',
+        '0.3',
+        status,
+        JSON.stringify({ message: 'the agent says' }),
+        'CancelTask',
+      )
+
+      // Assess
+      expect(outcome).toEqual({ error: { code, message: 'the agent says' } })
+    },
+  )
+})
