@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { nestsDeeperThan } from '../json-depth.ts'
 
 /**
  * The parts of an agent card the gateway relies on, in both protocol versions.
@@ -66,18 +67,6 @@ const describeIssues = (error: z.ZodError): string[] =>
  * is one level down on the agent's record.
  */
 export const maxCardDepth = 31
-
-/** Whether a value nests deeper than `limit`; stops there, so no card can exhaust the stack. */
-const nestsDeeperThan = (value: unknown, limit: number): boolean => {
-  const pending: [unknown, number][] = [[value, 0]]
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [node, depth] = next
-    if (typeof node !== 'object' || node === null) continue
-    if (depth + 1 > limit) return true
-    for (const child of Object.values(node)) pending.push([child, depth + 1])
-  }
-  return false
-}
 
 /**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.

@@ -1,4 +1,5 @@
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
+import { nestsDeeperThan } from '../json-depth.ts'
 import type { Binding } from './agent-card.ts'
 import { duplicateKey } from './duplicate-keys.ts'
 import type { A2AFailure } from './errors.ts'
@@ -67,6 +68,18 @@ export interface HttpRequestParts {
 const cardPath = `/${AGENT_CARD_PATH}`
 
 /** What a body names twice, as the A2A failure that refuses it. */
+/**
+ * How deep a request body may nest: far beyond any A2A call's own shape (a data part's value
+ * sits six levels down), and short of what walking it to translate or check it could exhaust
+ * the stack with (a few thousand levels, in 9 KB).
+ */
+export const maxRequestDepth = 64
+
+const tooDeep: A2AFailure = {
+  kind: 'invalid-request',
+  message: `The request body nests deeper than ${maxRequestDepth} levels.`,
+}
+
 const repeatedKey = (key: string): A2AFailure => ({
   kind: 'invalid-request',
   message: `The request body names "${key}" twice in one object; each key may appear once.`,
@@ -147,6 +160,7 @@ const parseJsonRpc = (
   if (repeated !== undefined) {
     return invalidJsonRpc(repeated === 'id' ? null : jsonRpcId, repeatedKey(repeated))
   }
+  if (nestsDeeperThan(envelope, maxRequestDepth)) return invalidJsonRpc(jsonRpcId, tooDeep)
   if (!isJsonRpcId(id)) {
     return invalidJsonRpc(null, {
       kind: 'invalid-request',
@@ -303,6 +317,9 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     const repeated = duplicateKey(parts.body)
     if (repeated !== undefined) {
       return { kind: 'invalid', binding: 'HTTP+JSON', failure: repeatedKey(repeated) }
+    }
+    if (nestsDeeperThan(params, maxRequestDepth)) {
+      return { kind: 'invalid', binding: 'HTTP+JSON', failure: tooDeep }
     }
   }
   if (found.version === '1.0') {

@@ -3,6 +3,7 @@ import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
+import { nestsDeeperThan } from '../json-depth.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
 import {
@@ -164,15 +165,6 @@ export const webhookLimits = {
 const webhookToken = headerText(webhookLimits.tokenCharacters)
 
 /**
- * Whether a JSON value nests deeper than `levels` (a flat object or list nests 1). It looks no
- * deeper than that, so a value nested 200,000 levels costs no more than one nested `levels + 1`.
- */
-const nestsDeeper = (value: unknown, levels: number): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  (levels === 0 || Object.values(value).some((inner) => nestsDeeper(inner, levels - 1)))
-
-/**
  * What makes a client's webhook unfit to keep and call, said to the caller: a URL longer than a
  * backend's, a `token` that no HTTP header carries intact (it is sent back in one with every
  * push, so such a token would fail every delivery), an `authentication` too large or too deep to
@@ -188,7 +180,7 @@ const webhookProblem = (webhook: ClientWebhook): string | undefined => {
   }
   if (webhook.authentication !== undefined) {
     // Depth first: serializing a value nested far enough would exhaust the stack.
-    if (nestsDeeper(webhook.authentication, webhookLimits.authenticationDepth)) {
+    if (nestsDeeperThan(webhook.authentication, webhookLimits.authenticationDepth)) {
       return `The push notification authentication may nest at most ${webhookLimits.authenticationDepth} levels.`
     }
     const bytes = Buffer.byteLength(JSON.stringify(webhook.authentication))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { duplicateKey } from '../../../lib/a2a/duplicate-keys.ts'
-import { parseA2ARequest } from '../../../lib/a2a/request.ts'
+import { maxRequestDepth, parseA2ARequest } from '../../../lib/a2a/request.ts'
 
 const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
 
@@ -45,6 +45,64 @@ describe('duplicateKey', () => {
 })
 
 describe('parseA2ARequest', () => {
+  /** A message whose metadata nests `levels` lists deep. */
+  const nestedMessage = (levels: number) => ({
+    messageId: 'm',
+    role: 'ROLE_USER',
+    parts: [{ text: 'hi' }],
+    metadata: { deep: JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`) },
+  })
+
+  it.each([
+    [
+      'JSON-RPC',
+      '',
+      (message: unknown) => ({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message } }),
+    ],
+    ['HTTP+JSON', '/message:send', (message: unknown) => ({ message })],
+  ])(
+    'refuses a %s body nested deeper than it may be as an invalid request saying so',
+    (_, subPath, bodyOf) => {
+      // Act
+      const parsed = parseA2ARequest({
+        agentId: 'weather',
+        method: 'POST',
+        subPath,
+        body: JSON.stringify(bodyOf(nestedMessage(5_000))),
+      })
+
+      // Assess
+      expect(parsed).toMatchObject({
+        kind: 'invalid',
+        failure: {
+          kind: 'invalid-request',
+          message: `The request body nests deeper than ${maxRequestDepth} levels.`,
+        },
+      })
+    },
+  )
+
+  it('takes a body nested as deep as it may be', () => {
+    // Prepare: the envelope, params, message and metadata are four levels; the lists fill the rest
+    const body = {
+      jsonrpc: '2.0',
+      id: 4,
+      method: 'SendMessage',
+      params: { message: nestedMessage(maxRequestDepth - 4) },
+    }
+
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: JSON.stringify(body),
+    })
+
+    // Assess
+    expect(parsed.kind).toBe('call')
+  })
+
   it('refuses a JSON-RPC body that names the method twice as an invalid request, echoing the id', () => {
     // Act
     const parsed = parseA2ARequest({

@@ -1,0 +1,18 @@
+/**
+ * Whether a JSON value nests deeper than `levels` (a flat object or list nests 1). It walks
+ * without recursion and looks no deeper than `levels`, so a value nested 200,000 levels costs no
+ * more than one nested `levels + 1`, and no check of it can exhaust the stack.
+ *
+ * @example
+ * nestsDeeperThan({ a: { b: [1] } }, 2) // true: the list is the third level
+ */
+export const nestsDeeperThan = (value: unknown, levels: number): boolean => {
+  const pending: [unknown, number][] = [[value, 0]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next
+    if (typeof node !== 'object' || node === null) continue
+    if (depth + 1 > levels) return true
+    for (const child of Object.values(node)) pending.push([child, depth + 1])
+  }
+  return false
+}
