@@ -31,7 +31,14 @@ export const callerHeader = 'x-switchboard-caller'
  */
 export const taskAccessHeader = 'x-switchboard-task-access'
 /** Response headers that travel back to the caller. */
-const forwardedResponseHeaders = ['content-type', 'a2a-version', 'a2a-extensions', 'cache-control']
+/** An agent's answer's headers a caller gets: what it is, its A2A version and extensions, caching, when to retry. */
+const forwardedResponseHeaders = [
+  'content-type',
+  'a2a-version',
+  'a2a-extensions',
+  'cache-control',
+  'retry-after',
+]
 
 export interface BackendRequest {
   url: string

@@ -91,6 +91,7 @@ export const translatedCall = (
                 call.jsonRpcId,
                 call.operation,
               ),
+              response,
             ),
     }
   }
@@ -108,6 +109,7 @@ export const translatedCall = (
           )
         : asAnswer(
             jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
+            response,
           ),
   }
 }
@@ -144,13 +146,30 @@ const withBody = (
  */
 const textOf = (response: BackendResponse) => bodyText(response.body)
 
-const asAnswer = (answer: {
-  statusCode: number
-  headers: Record<string, string>
-  body: string
-}): BackendResponse => ({
+/** What an agent's answer says beside its body, which its translation keeps. */
+const carriedHeaders = ['a2a-extensions', 'retry-after'] as const
+
+/**
+ * A translated answer, with the headers of the agent's answer it came from that mean the same
+ * in any binding: the extensions the agent activated, and when to retry.
+ */
+const asAnswer = (
+  answer: {
+    statusCode: number
+    headers: Record<string, string>
+    body: string
+  },
+  from: BackendResponse,
+): BackendResponse => ({
   statusCode: answer.statusCode,
-  headers: answer.headers,
+  headers: {
+    ...Object.fromEntries(
+      carriedHeaders.flatMap((name) =>
+        from.headers[name] === undefined ? [] : [[name, from.headers[name]]],
+      ),
+    ),
+    ...answer.headers,
+  },
   body: answer.body ? Buffer.from(answer.body) : null,
 })
 
@@ -276,6 +295,7 @@ export const versionedCall = (
               caller,
               call.operation,
             ),
+            response,
           ),
   }
 }

@@ -16,7 +16,13 @@ describe('an agent’s answers translated for the caller', () => {
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let restAgent: Awaited<ReturnType<typeof startScriptedAgent>>
   let legacyAgent: Awaited<ReturnType<typeof startScriptedAgent>>
-  let answer: { status: number; type: string; body: string; location?: string } = {
+  let answer: {
+    status: number
+    type: string
+    body: string
+    location?: string
+    headers?: Record<string, string>
+  } = {
     status: 200,
     type: 'application/json',
     body: '',
@@ -25,6 +31,7 @@ describe('an agent’s answers translated for the caller', () => {
     response.writeHead(answer.status, {
       'content-type': answer.type,
       ...(answer.location ? { location: answer.location } : {}),
+      ...answer.headers,
     })
     response.end(answer.body)
   }
@@ -314,5 +321,40 @@ describe('an agent’s answers translated for the caller', () => {
     expect((await response.json()).error.message).toBe(
       "Agent 'odd-rest' did not answer: its extended card answer is no card.",
     )
+  })
+
+  it('keeps the extensions the agent activated, and when to retry, on an answer translated to the caller’s binding', async () => {
+    // Prepare
+    answer = {
+      status: 200,
+      type: 'application/json',
+      body: '{"jsonrpc":"2.0","id":1,"result":{"message":{"messageId":"a","role":"ROLE_AGENT","parts":[{"text":"ok"}]}}}',
+      headers: { 'a2a-extensions': 'https://ext.example/v1', 'retry-after': '7' },
+    }
+
+    // Act
+    const response = await send('message:send')
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(response.headers.get('a2a-extensions')).toBe('https://ext.example/v1')
+    expect(response.headers.get('retry-after')).toBe('7')
+  })
+
+  it('hands on an agent’s Retry-After with its 503', async () => {
+    // Prepare
+    answer = {
+      status: 503,
+      type: 'application/json',
+      body: '{"jsonrpc":"2.0","id":7,"error":{"code":-32603,"message":"busy"}}',
+      headers: { 'retry-after': '30' },
+    }
+
+    // Act
+    const response = await rpc('odd', 'SendMessage')
+
+    // Assess
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('30')
   })
 })
