@@ -53,6 +53,7 @@ import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares/route-message.ts'
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
+import { answersWithKeptHeaders } from '../middlewares/support/answer-headers.ts'
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { releaseUntakenBody } from '../middlewares/support/response-body.ts'
@@ -305,69 +306,75 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       },
     }),
   )
+  // From here every answer may follow a count, so each early refusal carries the RateLimit
+  // headers kept for the request (Middy runs no `after` for an early answer).
   .use(
-    routeMessage({
-      // A follow-up routed by its task counts as routed, or refused, as one routed by its text.
-      tasks: {
-        holdersOf: async (taskId, agentIds, principal) => {
-          const holders = await taskOwners.holdersOf(taskId, agentIds, principal)
-          recordRoute(metrics, holders.length === 1 ? holders[0] : undefined)
-          return holders
+    answersWithKeptHeaders(
+      routeMessage({
+        // A follow-up routed by its task counts as routed, or refused, as one routed by its text.
+        tasks: {
+          holdersOf: async (taskId, agentIds, principal) => {
+            const holders = await taskOwners.holdersOf(taskId, agentIds, principal)
+            recordRoute(metrics, holders.length === 1 ? holders[0] : undefined)
+            return holders
+          },
         },
-      },
-      choose: async (text, caller) => {
-        const choice = await chooseAgent(text, caller, {
-          ...discovery,
-          threshold: await routeThreshold(),
-          isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
-        })
-        recordRoute(metrics, choice.chosen?.key)
-        return choice
-      },
-      // In the version the caller asks for, as an agent's card is.
-      routerCard: (event) =>
-        signedHere(placeOf(event))(
-          rewriteCard(
-            cardToVersion(routerCard, requestedVersion(a2aVersionOf(event.headers)) ?? '1.0'),
-            {
-              agentUrl: `${baseUrlOf(event)}/route`,
-              tokenUrl: config.token.tokenUrl,
-              issuer: config.token.issuer,
-            },
+        choose: async (text, caller) => {
+          const choice = await chooseAgent(text, caller, {
+            ...discovery,
+            threshold: await routeThreshold(),
+            isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
+          })
+          recordRoute(metrics, choice.chosen?.key)
+          return choice
+        },
+        // In the version the caller asks for, as an agent's card is.
+        routerCard: (event) =>
+          signedHere(placeOf(event))(
+            rewriteCard(
+              cardToVersion(routerCard, requestedVersion(a2aVersionOf(event.headers)) ?? '1.0'),
+              {
+                agentUrl: `${baseUrlOf(event)}/route`,
+                tokenUrl: config.token.tokenUrl,
+                issuer: config.token.issuer,
+              },
+            ),
           ),
-        ),
-    }),
+      }),
+    ),
   )
-  .use(agentGrant())
+  .use(answersWithKeptHeaders(agentGrant()))
   // One round trip for all three: the rate-limit write, the task-owner read and the agent record
   // (on a cache miss) go at once; the first refusal in this order answers (see "Fewer round trips
   // per call").
   .use(
-    concurrently<APIGatewayProxyEvent, AgentContext>(
-      rateLimit<APIGatewayProxyEvent, AgentContext>({
-        limiter,
-        // A call counts against the caller's limit on its agent; reading the card is free.
-        subject: (request) => {
-          const call = callOf(request)
-          if (!call) return undefined
-          const { caller } = request.context
-          const limit = caller.limits[call.agentId] ?? config.rateLimitPerMinute
-          return { principal: caller.principal, resource: call.agentId, limit }
-        },
-        limitedResponse: (request, { limit, resetSeconds }) => {
-          recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
-          return tooMany(
-            request,
-            `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
-          )
-        },
-      }),
-      taskOwnership({
-        owners: taskOwners,
-        onError: (error) => logger.error('task ownership not recorded or checked', { error }),
-        onAgentFault: (call) => recordAgentFault(metrics, call),
-      }),
-      agentLookup({ lookup: lookupAgent }),
+    answersWithKeptHeaders(
+      concurrently<APIGatewayProxyEvent, AgentContext>(
+        rateLimit<APIGatewayProxyEvent, AgentContext>({
+          limiter,
+          // A call counts against the caller's limit on its agent; reading the card is free.
+          subject: (request) => {
+            const call = callOf(request)
+            if (!call) return undefined
+            const { caller } = request.context
+            const limit = caller.limits[call.agentId] ?? config.rateLimitPerMinute
+            return { principal: caller.principal, resource: call.agentId, limit }
+          },
+          limitedResponse: (request, { limit, resetSeconds }) => {
+            recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
+            return tooMany(
+              request,
+              `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
+            )
+          },
+        }),
+        taskOwnership({
+          owners: taskOwners,
+          onError: (error) => logger.error('task ownership not recorded or checked', { error }),
+          onAgentFault: (call) => recordAgentFault(metrics, call),
+        }),
+        agentLookup({ lookup: lookupAgent }),
+      ),
     ),
   )
   // Then a stream's slot, once the call is let through: a slot held for a round trip by a call
@@ -375,25 +382,27 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   // red-team finding). Last, the push config, set only on the caller's own task and stored only
   // for a call that goes on; a webhook it refuses gives the slot back (inOrder).
   .use(
-    inOrder<APIGatewayProxyEvent, AgentContext>(
-      streamConcurrency<APIGatewayProxyEvent, AgentContext>({
-        slots: streamSlots,
-        subject: (request) => {
-          const call = callOf(request)
-          if (!call?.stream) return undefined
-          const { principal } = request.context.caller
-          return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
-        },
-        limitedResponse: (request, limit) => {
-          recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
-          return tooMany(
-            request,
-            `You already hold ${limit} open streams to this agent; close one first.`,
-          )
-        },
-        onReleaseError: (error) => logger.warn('stream slot not released', { error }),
-      }),
-      pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf, logger }),
+    answersWithKeptHeaders(
+      inOrder<APIGatewayProxyEvent, AgentContext>(
+        streamConcurrency<APIGatewayProxyEvent, AgentContext>({
+          slots: streamSlots,
+          subject: (request) => {
+            const call = callOf(request)
+            if (!call?.stream) return undefined
+            const { principal } = request.context.caller
+            return { principal, resource: call.agentId, limit: config.maxConcurrentStreams }
+          },
+          limitedResponse: (request, limit) => {
+            recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
+            return tooMany(
+              request,
+              `You already hold ${limit} open streams to this agent; close one first.`,
+            )
+          },
+          onReleaseError: (error) => logger.warn('stream slot not released', { error }),
+        }),
+        pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf, logger }),
+      ),
     ),
   )
   .handler(serveAgent)

@@ -7,6 +7,7 @@ import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { retryAfterOf } from '../lib/errors.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
+import { withAnswerHeaders } from './support/answer-headers.ts'
 import { checkOption } from './support/options.ts'
 
 export interface A2AErrorsOptions {
@@ -40,23 +41,24 @@ export const a2aErrors = (
 
   /**
    * A 401 carries the Bearer challenge (RFC 6750, RFC 9728), a refusal a retry soon may pass its
-   * `Retry-After`; other answers go as rendered.
+   * `Retry-After`; and every error the headers kept for every answer (a counted call's
+   * `RateLimit`).
    */
   const withHeaders = (
     rendered: RenderedError,
     error: unknown,
-    event: APIGatewayProxyEvent,
+    request: Request<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext>,
   ): RenderedError => {
-    const challenge = gatewayUrl && challengeFor(error, gatewayUrl(event))
+    const challenge = gatewayUrl && challengeFor(error, gatewayUrl(request.event))
     const retryAfter = retryAfterOf(error)
-    return {
+    return withAnswerHeaders(request, {
       ...rendered,
       headers: {
         ...rendered.headers,
         ...(challenge ? { 'www-authenticate': challenge } : {}),
         ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
       },
-    }
+    })
   }
 
   const a2aErrorsMiddlewareOnError = (
@@ -82,7 +84,7 @@ export const a2aErrors = (
           call?.version,
         ),
         error,
-        event,
+        request,
       )
       return
     }
@@ -90,7 +92,7 @@ export const a2aErrors = (
     request.response = withHeaders(
       renderA2AFailure(failure, bindingOf(event.httpMethod, proxy ? `/${proxy}` : '')),
       error,
-      event,
+      request,
     )
   }
 

@@ -5,6 +5,7 @@ import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { retryAfterOf } from '../lib/errors.ts'
 import { failureLogLevelOf, problemResponse, toProblem } from '../lib/http/problem.ts'
+import { withAnswerHeaders } from './support/answer-headers.ts'
 import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
@@ -38,9 +39,12 @@ export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj =>
     const response = problemResponse(problem, retryAfterOf(error))
     const challenge =
       gatewayUrl && challengeFor(request.error, gatewayUrl(request.event as APIGatewayProxyEvent))
-    request.response = challenge
-      ? { ...response, headers: { ...response.headers, 'www-authenticate': challenge } }
-      : response
+    request.response = withAnswerHeaders(
+      request,
+      challenge
+        ? { ...response, headers: { ...response.headers, 'www-authenticate': challenge } }
+        : response,
+    )
   }
 
   return { onError: problemDetailsMiddlewareOnError }

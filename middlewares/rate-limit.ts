@@ -7,6 +7,7 @@ import type {
   RateLimiter,
   RateLimitRequest,
 } from '../lib/ratelimit/rate-limiter.ts'
+import { keepAnswerHeaders, withAnswerHeaders } from './support/answer-headers.ts'
 import type { ChainRequest } from './support/chain-request.ts'
 
 /** The limiter a team wires in: one atomic DynamoDB update per request (lib/ratelimit). */
@@ -20,19 +21,6 @@ export interface RateLimitOptions<R> {
   limitedResponse: (request: R, decision: RateLimitDecision) => HttpResponse
   /** Names the policy in the RateLimit headers. */
   policyName?: string
-}
-
-/** Each instance's own key: a request may pass more than one limit (`/route`, then the agent's). */
-const keyFor = (policyName: string) => `rateLimit:${policyName}`
-
-/** RateLimit and RateLimit-Policy are lists: a second policy is appended, not overwritten. */
-const mergeHeaders = (into: Record<string, string> | undefined, add: Record<string, string>) => {
-  const merged = { ...into }
-  for (const [name, value] of Object.entries(add)) {
-    const present = merged[name]
-    merged[name] = present !== undefined && present !== value ? `${present}, ${value}` : value
-  }
-  return merged
 }
 
 /**
@@ -51,25 +39,18 @@ export const rateLimit = <TEvent = unknown, TContext extends Context = Context>(
   const { limiter, subject, limitedResponse, policyName = 'per-caller-agent' } = options
   if (typeof limiter?.consume !== 'function')
     throw new TypeError('rateLimit: options.limiter is required')
-  const key = keyFor(policyName)
 
   const rateLimitMiddlewareBefore = async (request: R) => {
     const counted = subject(request)
     if (!counted) return
     const decision = await limiter.consume(counted)
-    const headers = rateLimitHeaders(decision, policyName)
-    if (!decision.allowed) {
-      const response = limitedResponse(request, decision)
-      return { ...response, headers: { ...response.headers, ...headers } }
-    }
-    request.internal[key] = headers
+    // Counted: every answer from here on says so, the refusals and errors that follow too.
+    keepAnswerHeaders(request, rateLimitHeaders(decision, policyName))
+    if (!decision.allowed) return withAnswerHeaders(request, limitedResponse(request, decision))
   }
 
   const rateLimitMiddlewareAfter = (request: R) => {
-    const headers = request.internal[key] as Record<string, string> | undefined
-    const response = request.response as HttpResponse | undefined
-    if (!headers || !response || typeof response !== 'object') return
-    response.headers = mergeHeaders(response.headers, headers)
+    request.response = withAnswerHeaders(request, request.response)
   }
 
   return {

@@ -115,11 +115,11 @@ describe('rateLimit middleware', () => {
     // Act
     const response = await invoke(wrapped, {})
 
-    // Assess
+    // Assess: in the order the request was counted
     expect(response).toMatchObject({
       headers: {
-        'RateLimit-Policy': '"per-caller-agent";q=10;w=60, "per-caller-route";q=10;w=60',
-        RateLimit: '"per-caller-agent";r=3;t=42, "per-caller-route";r=7;t=42',
+        'RateLimit-Policy': '"per-caller-route";q=10;w=60, "per-caller-agent";q=10;w=60',
+        RateLimit: '"per-caller-route";r=7;t=42, "per-caller-agent";r=3;t=42',
       },
     })
   })
