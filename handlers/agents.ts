@@ -16,6 +16,7 @@ import {
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
 import type { Caller } from '../lib/auth/caller.ts'
+import { limitFor } from '../lib/auth/grants.ts'
 import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
@@ -357,7 +358,8 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
             const call = callOf(request)
             if (!call) return undefined
             const { caller } = request.context
-            const limit = caller.limits[call.agentId] ?? config.rateLimitPerMinute
+            const limit =
+              limitFor(caller.limits, call.agentId, call.operation) ?? config.rateLimitPerMinute
             return { principal: caller.principal, resource: call.agentId, limit }
           },
           limitedResponse: (request, { limit, resetSeconds }) => {

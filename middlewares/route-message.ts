@@ -4,7 +4,7 @@ import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
 import type { Caller } from '../lib/auth/caller.ts'
-import type { Grants } from '../lib/auth/grants.ts'
+import { type Grants, mostGenerousLimit } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
@@ -50,8 +50,8 @@ const isRouterRequest = (event: APIGatewayProxyEvent) =>
 /**
  * What a message to `/route` counts against, before it is embedded (a Bedrock
  * call on AWS), whether it ends routed or unrouted: the caller's own `/route`
- * counter (`/route` cannot be an agent id), at its most generous limit on any
- * agent it holds, since the router may pick any of them. Reading the router's
+ * counter (`/route` cannot be an agent id), at its most generous limit for a
+ * message on any agent it holds, since the router may pick any of them. Reading the router's
  * card is free; undefined for every other request.
  *
  * @example
@@ -71,10 +71,11 @@ export const routerRateLimit = (
   }
 }
 
-const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) => {
-  const offered = Object.values(limits)
-  return offered.length > 0 ? Math.max(...offered) : defaultLimit
-}
+/** What the router may send: a message, streamed or not. */
+const routedOperations = ['SendMessage', 'SendStreamingMessage'] as const
+
+const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
+  mostGenerousLimit(limits, routedOperations) ?? defaultLimit
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the

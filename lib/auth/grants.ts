@@ -66,13 +66,24 @@ export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
 
 export const decodeGrants = (encoded: string): Grants => grantsSchema.parse(JSON.parse(encoded))
 
-/** Per agent, the requests per minute a caller may make. */
+/**
+ * The requests per minute a caller may make: per agent (`weather`) what its scopes granting every
+ * operation offer, and per agent and operation (`weather GetTask`) what a scope granting only
+ * some operations offers for those. Read it through `limitFor` and `mostGenerousLimit`.
+ */
 export type Limits = Record<string, number>
 
+/** The key of an agent's limit for one operation: agent ids hold no space. */
+const operationKey = (agentId: string, operation: OperationName) => `${agentId} ${operation}`
+
+const raise = (limits: Limits, key: string, offered: number) => {
+  limits[key] = Math.max(own(limits, key) ?? 0, offered)
+}
+
 /**
- * The caller's limit on each agent it holds: the most generous among its scopes
- * that grant that agent, each scope offering its per-agent override, else its
- * own limit, else the configured default.
+ * The caller's limits: for each call, the most generous among its scopes that grant that call
+ * (the agent and the operation), each scope offering its per-agent override, else its own limit,
+ * else the configured default. So a scope granting only reads lifts no limit but the reads'.
  *
  * @example
  * limitsFromPermissions([{ scope: 's', agents: ['weather'], agentLimits: { weather: 120 } }], 60)
@@ -87,11 +98,42 @@ export const limitsFromPermissions = (
     for (const agentId of permission.agents) {
       const offered =
         own(permission.agentLimits ?? {}, agentId) ?? permission.requestsPerMinute ?? defaultLimit
-      limits[agentId] = Math.max(own(limits, agentId) ?? 0, offered)
+      if (!permission.operations) raise(limits, agentId, offered)
+      else
+        for (const operation of permission.operations) {
+          raise(limits, operationKey(agentId, operation), offered)
+        }
     }
   }
   return limits
 }
+
+const mostOf = (offers: (number | undefined)[]) => {
+  const defined = offers.filter((offer): offer is number => offer !== undefined)
+  return defined.length > 0 ? Math.max(...defined) : undefined
+}
+
+/** A call's limit: the most generous its scopes granting `operation` on the agent offer. */
+export const limitFor = (
+  limits: Limits,
+  agentId: string,
+  operation: OperationName,
+): number | undefined =>
+  mostOf([own(limits, agentId), own(limits, operationKey(agentId, operation))])
+
+/** The most generous limit on any agent for any of `operations` (what `/route` may send). */
+export const mostGenerousLimit = (
+  limits: Limits,
+  operations: readonly OperationName[],
+): number | undefined =>
+  mostOf(
+    Object.entries(limits).map(([key, limit]) => {
+      const operation = key.split(' ')[1]
+      return operation === undefined || (operations as readonly string[]).includes(operation)
+        ? limit
+        : undefined
+    }),
+  )
 
 const limitsSchema = z.record(z.string(), z.number().int().positive())
 

@@ -145,4 +145,41 @@ describe('rate limits through the local gateway', () => {
     expect(limited.headers.get('ratelimit-policy')).toBe('"per-caller-route";q=3;w=60')
     expect((await limited.json()).error.message).toMatch(/messages per minute to \/route/)
   }, 40_000)
+
+  it('holds a message limit whatever limit a read-only scope of the same caller has on the agent', async () => {
+    // Prepare: demo-client sends to weather at 3 a minute, and reads its tasks under a scope
+    // that names no limit (the default, 60), as the seed's tasks:read does
+    await putPermission({
+      scope: 'weather:invoke',
+      agents: ['weather'],
+      operations: ['SendMessage'],
+      requestsPerMinute: 3,
+    })
+    await putPermission({
+      scope: 'calculator:invoke',
+      agents: ['weather'],
+      operations: ['GetTask'],
+    })
+    const messageToWeather = () =>
+      fetch(`${stack.url}/agents/weather/message:send`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'Weather in Tokyo?' }] },
+        }),
+      })
+    await inOneMinute()
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 6 }, messageToWeather))
+
+    // Assess
+    const statuses = responses.map((response) => response.status).sort()
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429])
+    expect(responses[0]?.headers.get('ratelimit-policy')).toBe('"per-caller-agent";q=3;w=60')
+  }, 40_000)
 })

@@ -5,8 +5,10 @@ import {
   decodeGrants,
   encodeGrants,
   grantsFromPermissions,
+  limitFor,
   limitsFromPermissions,
   mayInvoke,
+  mostGenerousLimit,
 } from '../../../lib/auth/grants.ts'
 
 describe('grants', () => {
@@ -32,7 +34,8 @@ describe('grants', () => {
 
     // Assess
     expect(grants).toEqual({ constructor: '*' })
-    expect(limits).toEqual({ constructor: 60 })
+    expect(limitFor(limits, 'constructor', 'SendMessage')).toBe(5)
+    expect(limitFor(limits, 'constructor', 'GetTask')).toBe(60)
   })
 
   it('unions the operations of every scope that names an agent', () => {
@@ -90,7 +93,9 @@ describe('rate limits from permissions', () => {
     )
 
     // Assess
-    expect(limits).toEqual({ weather: 120, calculator: 30 })
+    expect(limitFor(limits, 'weather', 'SendMessage')).toBe(120)
+    expect(limitFor(limits, 'calculator', 'SendMessage')).toBe(30)
+    expect(limitFor(limits, 'translator', 'SendMessage')).toBeUndefined()
   })
 
   it('falls back to the default for a scope that sets no limit, when that is more generous', () => {
@@ -104,7 +109,49 @@ describe('rate limits from permissions', () => {
     )
 
     // Assess
-    expect(limits).toEqual({ weather: 60 })
+    expect(limitFor(limits, 'weather', 'SendMessage')).toBe(60)
+  })
+
+  it('lets a scope granting only some operations set the limit of those operations alone', () => {
+    // Prepare: a tight limit on messages, and an auditor's read scope with the default
+    const limits = limitsFromPermissions(
+      [
+        { scope: 'writes', agents: ['weather'], operations: ['SendMessage'], requestsPerMinute: 3 },
+        { scope: 'tasks:read', agents: ['weather'], operations: ['GetTask', 'ListTasks'] },
+      ],
+      60,
+    )
+
+    // Act and assess: the read scope lifts reads, never the message limit
+    expect(limitFor(limits, 'weather', 'SendMessage')).toBe(3)
+    expect(limitFor(limits, 'weather', 'GetTask')).toBe(60)
+    expect(limitFor(limits, 'weather', 'CancelTask')).toBeUndefined()
+  })
+
+  it('gives /route the most generous limit among the scopes that grant sending a message', () => {
+    // Prepare
+    const limits = limitsFromPermissions(
+      [
+        { scope: 'writes', agents: ['weather'], operations: ['SendMessage'], requestsPerMinute: 3 },
+        {
+          scope: 'streams',
+          agents: ['calculator'],
+          operations: ['SendStreamingMessage'],
+          requestsPerMinute: 7,
+        },
+        {
+          scope: 'tasks:read',
+          agents: ['weather', 'calculator'],
+          operations: ['GetTask'],
+          requestsPerMinute: 500,
+        },
+      ],
+      60,
+    )
+
+    // Act and assess
+    expect(mostGenerousLimit(limits, ['SendMessage', 'SendStreamingMessage'])).toBe(7)
+    expect(mostGenerousLimit({}, ['SendMessage'])).toBeUndefined()
   })
 })
 
