@@ -361,8 +361,8 @@ export const PermissionsPage = () => {
                     {permission.requestsPerMinute
                       ? `${permission.requestsPerMinute}/min`
                       : 'default'}
-                    {permission.agentLimits
-                      ? `; ${Object.entries(permission.agentLimits)
+                    {Object.keys(permission.agentLimits ?? {}).length > 0
+                      ? `; ${Object.entries(permission.agentLimits ?? {})
                           .map(([agent, limit]) => `${agent} ${limit}/min`)
                           .join(', ')}`
                       : ''}

@@ -46,4 +46,15 @@ export const parsePermissionFor = (scope: string, body: unknown): Permission =>
         .literal(scope, { error: `must be '${scope}', the scope in the path` })
         .default(scope),
     })
+    .superRefine(({ agents, agentLimits }, context) => {
+      // A limit for an agent the permission does not grant would limit nothing.
+      for (const agentId of Object.keys(agentLimits ?? {})) {
+        if (agents.includes(agentId)) continue
+        context.addIssue({
+          code: 'custom',
+          path: ['agentLimits', agentId],
+          message: `limits '${agentId}', which is not among this permission's agents`,
+        })
+      }
+    })
     .parse(body)

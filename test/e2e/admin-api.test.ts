@@ -369,7 +369,7 @@ describe('the admin API through the local gateway', () => {
 
   it.each([
     ['in its agents', { agents: ['weather', 'wether'] }],
-    ['in its agentLimits', { agents: ['weather'], agentLimits: { wether: 5 } }],
+    ['in its agentLimits too', { agents: ['weather', 'wether'], agentLimits: { wether: 5 } }],
   ])(
     'refuses a permission naming an agent no one registered %s, naming it and storing nothing',
     async (_where, body) => {

@@ -127,4 +127,26 @@ describe('parsePermissionFor', () => {
       }),
     ])
   })
+
+  it('refuses a limit for an agent the permission does not name, which would limit nothing', () => {
+    // Act
+    const parsed = (() => {
+      try {
+        return parsePermissionFor('reports:invoke', {
+          agents: ['weather'],
+          agentLimits: { weather: 5, calculator: 7 },
+        })
+      } catch (error) {
+        return error as z.ZodError
+      }
+    })()
+
+    // Assess
+    expect((parsed as z.ZodError).issues).toEqual([
+      expect.objectContaining({
+        path: ['agentLimits', 'calculator'],
+        message: "limits 'calculator', which is not among this permission's agents",
+      }),
+    ])
+  })
 })
