@@ -277,17 +277,31 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     await reembedAgents(registry, loadConfig())
     const adminToken = await token('admin-client')
     for (const agent of sampleAgents) {
-      if (await registry.get(agent.agentId)) continue
-      const response = await fetch(`${url}/admin/register`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          agentId: agent.agentId,
-          backendUrl: agent.url,
-          agentCardUrl: agent.cardUrl,
-          auth: sampleAuth[agent.agentId],
-        }),
-      })
+      const registered = await registry.get(agent.agentId)
+      if (registered?.status === 'deleting') continue
+      if (registered?.backendUrl === agent.url && registered.agentCardUrl === agent.cardUrl)
+        continue
+      // Registered before on other ports (WEATHER_AGENT_PORT, CALCULATOR_AGENT_PORT moved): the
+      // record follows the agent, keeping what an operator set; else the agent is registered.
+      const response = await fetch(
+        registered ? `${url}/admin/agents/${agent.agentId}` : `${url}/admin/register`,
+        {
+          method: registered ? 'PUT' : 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            agentId: agent.agentId,
+            backendUrl: agent.url,
+            agentCardUrl: agent.cardUrl,
+            auth: sampleAuth[agent.agentId],
+            ...(registered && {
+              status: registered.status,
+              timeoutMs: registered.timeoutMs,
+              cardVisibility: registered.cardVisibility,
+              routingExamples: registered.routingExamples,
+            }),
+          }),
+        },
+      )
       if (!response.ok) {
         throw new Error(
           `registering ${agent.agentId} failed: ${response.status} ${await response.text()}`,
