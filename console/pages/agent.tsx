@@ -131,7 +131,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       </div>
       {confirming ? (
         <Confirm
-          question={`Delete agent ${agentId}? Callers lose it at once; its grants stay in Permissions.`}
+          question={`Delete agent ${agentId}? Callers lose it at once, and it is taken out of every permission (one left with no agent is removed).`}
           expected={agentId}
           action={`Delete ${agentId}`}
           onCancel={() => setConfirming(false)}

@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
+import { readFile } from 'node:fs/promises'
 import { getReferencesInExpression } from '@cdktf/hcl2json'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
@@ -329,6 +330,22 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     (await getReferencesInExpression(file, String(value))).map((reference) =>
       reference.value.replace(/\.$/, ''),
     )
+
+  it('puts the permissions of local/seed.json by default, the auditor’s reading of every caller’s tasks too', async () => {
+    // Prepare
+    const seed = JSON.parse(
+      await readFile(new URL('../../local/seed.json', import.meta.url), 'utf8'),
+    )
+    const seeded = Object.fromEntries(
+      (seed.permissions as { scope: string }[]).map(({ scope, ...permission }) => [
+        scope,
+        permission,
+      ]),
+    )
+
+    // Assess
+    expect(module.variables.permissions?.default).toEqual(seeded)
+  })
 
   it('waits for what the admin API needs (Lambda permissions, role policies, tables) through the registration alone', async () => {
     // Prepare

@@ -109,19 +109,25 @@ variable "admin_scope" {
 }
 
 variable "permissions" {
-  description = "Permission items to put after registering (scope => agents and, optionally, operations), as in local/seed.json."
+  description = "Permission items to put after registering (scope => agents and, optionally, operations and taskAccess), as in local/seed.json."
   type = map(object({
     agents     = list(string)
     operations = optional(list(string))
+    taskAccess = optional(string)
   }))
   default = {
     "weather:invoke"    = { agents = ["weather"] }
     "calculator:invoke" = { agents = ["calculator"] }
-    "tasks:read"        = { agents = ["weather", "calculator"], operations = ["GetTask", "ListTasks"] }
+    "tasks:read"        = { agents = ["weather", "calculator"], operations = ["GetTask", "ListTasks"], taskAccess = "all" }
   }
 
   validation {
     condition     = alltrue([for scope in keys(var.permissions) : can(regex("^[A-Za-z0-9:._-]+$", scope))])
     error_message = "permission scopes may hold letters, digits and ':._-' only."
+  }
+
+  validation {
+    condition     = alltrue([for permission in values(var.permissions) : contains(["own", "all"], coalesce(permission.taskAccess, "own"))])
+    error_message = "a permission's taskAccess is \"own\" (the default) or \"all\"."
   }
 }
