@@ -208,6 +208,18 @@ export class AgentNotFoundError extends SwitchboardError {
   }
 }
 
+/**
+ * A registered agent an operator deactivated: its calls stop as an unknown agent's do (404), and
+ * a caller granted it is told why, to ask for it rather than look for a typo.
+ */
+export class AgentInactiveError extends AgentNotFoundError {
+  constructor(agentId: string) {
+    super(agentId)
+    this.message = `Agent '${agentId}' is deactivated: it takes no calls until an operator activates it.`
+    this.name = 'AgentInactiveError'
+  }
+}
+
 export class AgentAlreadyRegisteredError extends SwitchboardError {
   readonly code = 'agent-already-registered'
   readonly agentId: string

@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
-import { AgentNotFoundError } from '../lib/errors.ts'
+import { AgentInactiveError, AgentNotFoundError } from '../lib/errors.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
@@ -44,6 +44,7 @@ export const agentLookup = (
     const a2a = a2aOf(context, 'agentLookup')
     const agentId = a2a.kind === 'card' ? a2a.agentId : a2a.call.agentId
     const record = await lookup(agentId)
+    if (record?.status === 'inactive') throw new AgentInactiveError(agentId)
     if (record?.status !== 'active') throw new AgentNotFoundError(agentId)
     assertAuthorizedSinceRegistration(requires(context, 'caller', 'agentLookup'), record)
     context.agent = record

@@ -1,6 +1,7 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it, vi } from 'vitest'
+import { AgentNotFoundError } from '../../../lib/errors.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { type AgentLookupContext, agentLookup } from '../../../middlewares/agent-lookup.ts'
 import { invoke } from '../../support/events.ts'
@@ -65,17 +66,27 @@ describe('agentLookup middleware', () => {
   })
 
   it.each([
-    ['an unknown agent', undefined],
-    ['an inactive agent', recordWith({ status: 'inactive' })],
-  ])('refuses %s as not found', async (_case, record) => {
+    ['an unknown agent', undefined, "No agent 'weather' is registered with this gateway."],
+    [
+      'an inactive agent',
+      recordWith({ status: 'inactive' }),
+      "Agent 'weather' is deactivated: it takes no calls until an operator activates it.",
+    ],
+    [
+      'an agent being deleted',
+      recordWith({ status: 'deleting' }),
+      "No agent 'weather' is registered with this gateway.",
+    ],
+  ])('refuses %s as not found, saying why', async (_case, record, message) => {
     // Prepare
     const { handler } = chain(record)
 
     // Act
-    const failure = await invoke(handler, {}).catch((error: Error) => error.name)
+    const failure = await invoke(handler, {}).catch((error: Error) => error)
 
     // Assess
-    expect(failure).toBe('AgentNotFoundError')
+    expect(failure).toBeInstanceOf(AgentNotFoundError)
+    expect((failure as Error).message).toBe(message)
   })
 
   it('refuses grants settled before the agent was registered under its id', async () => {
