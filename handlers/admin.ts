@@ -205,6 +205,17 @@ const routes: TypedRoute<CallerContext>[] = [
   },
   { method: 'POST', path: '/admin/route/calibrate', handler: calibrate },
   {
+    method: 'DELETE',
+    path: '/admin/route/calibrate',
+    // Back to ROUTE_MIN_SCORE (or the embedder's default); nothing stored is a 204 too.
+    handler: audited(
+      'route.calibration-remove',
+      () => 'route-threshold',
+      async () => ({ before: await routeCalibration.store.remove(), after: undefined }),
+      () => ({ statusCode: 204, body: '' }),
+    ),
+  },
+  {
     method: 'GET',
     path: '/admin/permissions',
     handler: async () => jsonResponse(200, { permissions: await permissions.list() }),

@@ -123,6 +123,7 @@ export const routes: readonly Route[] = [
     ['PUT', '/admin/permissions/{scope}'],
     ['DELETE', '/admin/permissions/{scope}'],
     ['POST', '/admin/route/calibrate'],
+    ['DELETE', '/admin/route/calibrate'],
     ['GET', '/admin/audit'],
     // Callers and scopes of the identity provider (issue 18).
     ['GET', '/admin/scopes'],

@@ -356,6 +356,18 @@ data "aws_iam_policy_document" "admin" {
     resources = [aws_dynamodb_table.settings.arn]
   }
 
+  # DELETE /admin/route/calibrate removes it: that item alone (lib/discovery/route-settings.ts).
+  statement {
+    sid       = "RemoveRouteThreshold"
+    actions   = ["dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.settings.arn]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["route-threshold"]
+    }
+  }
+
   # Changes to the scopes and clients, one at a time (lib/dynamo-lease.ts): a lease
   # item in the settings table, taken with a conditional put, given back with a delete.
   statement {

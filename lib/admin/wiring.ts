@@ -154,7 +154,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     revocations,
   }
 
-  /** What POST /admin/route/calibrate needs (calibrateRouting). */
+  /** What POST /admin/route/calibrate needs (calibrateRouting), and DELETE to remove it. */
   const routeCalibration = {
     registry,
     embedder: search.embedder,

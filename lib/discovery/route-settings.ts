@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb'
 import * as z from 'zod'
 import { boundedCache } from '../bounded-cache.ts'
 import type { AgentRegistry } from '../registry/agent-registry.ts'
@@ -33,6 +38,8 @@ export interface RouteThresholdStore {
   get(): Promise<StoredCalibration | undefined>
   /** Stores a calibration in place of the last; returns the one replaced. */
   put(calibration: StoredCalibration): Promise<StoredCalibration | undefined>
+  /** Removes the stored calibration, so `/route` goes back to the configured threshold; returns it. */
+  remove(): Promise<StoredCalibration | undefined>
 }
 
 /** The settings item holding the calibrated threshold. */
@@ -64,6 +71,17 @@ export class DynamoRouteThresholdStore implements RouteThresholdStore {
       new PutCommand({
         TableName: this.#tableName,
         Item: { [tables.settings.partitionKey]: routeThresholdItem, value: calibration },
+        ReturnValues: 'ALL_OLD',
+      }),
+    )
+    return Attributes ? storedCalibrationSchema.parse(Attributes.value) : undefined
+  }
+
+  async remove(): Promise<StoredCalibration | undefined> {
+    const { Attributes } = await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#tableName,
+        Key: { [tables.settings.partitionKey]: routeThresholdItem },
         ReturnValues: 'ALL_OLD',
       }),
     )

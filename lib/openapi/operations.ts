@@ -209,6 +209,14 @@ export const apiOperations: Record<string, ApiOperation> = {
       503: none('The embedder did not answer; nothing was stored'),
     },
   },
+  'DELETE /admin/route/calibrate': {
+    summary: "Remove /route's stored calibration",
+    description:
+      "/route goes back to the configured threshold (ROUTE_MIN_SCORE, else the embedder's default) once each instance's threshold cache lapses (ROUTE_THRESHOLD_CACHE_MS). A 204 whether or not a calibration was stored, so a retry is safe.",
+    tag: 'admin',
+    auth: 'admin',
+    responses: { 204: none('Removed, or none was stored') },
+  },
   'GET /admin/scopes': {
     summary: 'The scopes tokens can carry',
     description:

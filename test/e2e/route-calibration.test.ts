@@ -157,6 +157,41 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     expect(stdout).toMatch(new RegExp(`^replaces score ${score}, lead 0\\.050 \\(`, 'm'))
   })
 
+  it('goes back to the configured threshold once the stored calibration is removed', async () => {
+    // Prepare: a calibration stored (the tests above), which refuses this message
+    expect((await routeRest(percentage)).status).toBe(422)
+    const remove = () =>
+      fetch(`${stack.url}/admin/route/calibrate`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin}` },
+      })
+
+    // Act
+    const removed = await remove()
+    const again = await remove()
+    const after = await routeRest(percentage)
+
+    // Assess: ROUTE_MIN_SCORE's default routes it, as before any calibration; a retry is a 204 too
+    expect([removed.status, again.status]).toEqual([204, 204])
+    expect(after.status).toBe(200)
+    expect(after.headers.get('x-switchboard-agent')).toBe('calculator')
+    await after.text()
+    const { entries } = await (
+      await fetch(`${stack.url}/admin/audit?limit=5`, {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json()
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'route.calibration-remove',
+          target: 'route-threshold',
+          before: expect.objectContaining({ threshold: expect.any(Object) }),
+        }),
+      ]),
+    )
+  })
+
   it('refuses to calibrate from too few examples with a 422 that says why, storing nothing', async () => {
     // Prepare: only the calculator is left, nothing to tell it from.
     const removed = await fetch(`${stack.url}/admin/agents/weather`, {

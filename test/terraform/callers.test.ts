@@ -39,7 +39,7 @@ describe('Terraform stack: callers and scopes (issue 18)', () => {
     expect(statement.body.actions).not.toContain('cognito-idp:*')
   })
 
-  it("lets the admin function take and give back the change lease, deleting no other settings item, and the lease outlasts the function's timeout", () => {
+  it("lets the admin function take and give back the change lease, deleting no settings item but leases and /route's threshold, and the lease outlasts the function's timeout", () => {
     // Prepare
     const lease = statements.filter(({ where }) =>
       where.endsWith('data.aws_iam_policy_document.admin CallerChangeLease'),
@@ -67,7 +67,19 @@ describe('Terraform stack: callers and scopes (issue 18)', () => {
         (body.actions as string[]).includes('dynamodb:DeleteItem') &&
         (body.resources as string[]).includes('${aws_dynamodb_table.settings.arn}'),
     )
-    expect(deleting).toEqual(lease)
+    const threshold = statements.filter(({ where }) =>
+      where.endsWith('data.aws_iam_policy_document.admin RemoveRouteThreshold'),
+    )
+    expect(threshold.map(({ body }) => nested(body, 'condition'))).toEqual([
+      [
+        {
+          test: 'ForAllValues:StringEquals',
+          variable: 'dynamodb:LeadingKeys',
+          values: ['route-threshold'],
+        },
+      ],
+    ])
+    expect(deleting).toEqual([...threshold, ...lease])
     expect(handlers.admin?.timeout).toBeGreaterThan(0)
     expect(defaultLeaseMs).toBeGreaterThan(1000 * (handlers.admin?.timeout ?? Infinity))
   })
