@@ -245,16 +245,23 @@ describe('npm start', { timeout: 60_000 }, () => {
         embedder: unknown
         vectors: { key: string; vector: number[] }[]
       }
-    await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...ports }))
+    // The sample agents where they were at each start: agents that moved are registered again
+    // where they are now (their cards read and embedded again), which is no unchanged start.
+    const samePorts = {
+      PORT: '0',
+      WEATHER_AGENT_PORT: String(await closedPort()),
+      CALCULATOR_AGENT_PORT: String(await closedPort()),
+    }
+    await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
     const before = await vectorsFile()
 
     // Act
-    const switched = await start({ SWITCHBOARD_STATE_DIR: dir, ...ports, ...openai })
+    const switched = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
     await stop(switched)
     const embeddedAtSwitch = server.requests.flatMap(({ body }) => body.input as string[])
     const after = await vectorsFile()
     server.requests.length = 0
-    const unchanged = await start({ SWITCHBOARD_STATE_DIR: dir, ...ports, ...openai })
+    const unchanged = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
     await stop(unchanged)
     await server.stop()
     await rm(dir, { recursive: true, force: true })
