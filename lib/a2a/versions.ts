@@ -431,6 +431,18 @@ const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
   })
 }
 
+/**
+ * A 0.3 HTTP+JSON push config set's body: the config itself, as its proto's HTTP rule has it
+ * (`body: "config"`, what the SDKs send), or wrapped as `{ config }`, as its specification's text
+ * shows it, which was read as no config at all and reached the agent empty.
+ */
+const unwrappedConfig = (body: Json): Json => {
+  const { config, ...rest } = body
+  return config !== undefined && body.pushNotificationConfig === undefined
+    ? { ...rest, ...asObject(config) }
+    : body
+}
+
 const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
   const v = asObject(value)
   const config = pushConfigFromV1(v)
@@ -521,7 +533,8 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
   ListTasks: (_, p) => p,
   CancelTask: (_, p) => p,
   SubscribeToTask: (_, { metadata: _metadata, ...rest }) => rest,
-  CreateTaskPushNotificationConfig: taskPushConfigToV1,
+  CreateTaskPushNotificationConfig: (dialect, p) =>
+    taskPushConfigToV1(dialect, dialect === '0.3-rest' ? unwrappedConfig(p) : p),
   // A 0.3 get may leave the config out: the task's own, named by its task as agents name it.
   GetTaskPushNotificationConfig: (_, p) =>
     defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') ?? p.id }),

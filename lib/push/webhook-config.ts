@@ -43,10 +43,10 @@ export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[
   const configs = (found: [string, unknown][]) =>
     found.map(([, value]) => value).filter(isPushConfig)
   if (operation === 'CreateTaskPushNotificationConfig') {
-    return [
-      ...(isPushConfig(payload) ? [payload] : []),
-      ...configs(spellingsOf(payload, 'pushNotificationConfig')),
-    ]
+    return createHolders(payload).flatMap((holder) => [
+      ...(isPushConfig(holder) ? [holder] : []),
+      ...configs(spellingsOf(holder, 'pushNotificationConfig')),
+    ])
   }
   if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     const { configuration } = payload
@@ -55,6 +55,19 @@ export const pushConfigsIn = (operation: OperationName, payload: unknown): Json[
   }
   return []
 }
+
+/**
+ * Where a CreateTaskPushNotificationConfig's config sits: the body itself (1.0, and 0.3's proto,
+ * whose HTTP rule makes the config the body), and under `config`, as 0.3's specification text
+ * shows its HTTP+JSON body (`{ config: TaskPushNotificationConfig }`), which an agent following
+ * that text reads.
+ */
+const createHolders = (payload: Json): Json[] => [
+  payload,
+  ...spellingsOf(payload, 'config')
+    .map(([, value]) => value)
+    .filter(isObject),
+]
 
 /** A key as its spellings differ only in case and underscores: `Token`, `URL`, `task_ID`. */
 const loosely = (key: string) => key.toLowerCase().replaceAll('_', '')
@@ -81,7 +94,7 @@ const misspelling = (object: Json, { exact, byLooseSpelling }: Spellings) => {
 
 const webhookFields = ['url', 'token', 'authentication']
 const inConfig = spellingsFor(webhookFields)
-const inCreate = spellingsFor([...webhookFields, 'pushNotificationConfig'])
+const inCreate = spellingsFor([...webhookFields, 'pushNotificationConfig', 'config'])
 const inSendMessage = spellingsFor(['configuration'])
 const inConfiguration = spellingsFor(inlineConfigPlaces)
 
@@ -109,8 +122,10 @@ export const misspelledPushField = (
     }
   }
   if (operation === 'CreateTaskPushNotificationConfig') {
-    places.push([payload, inCreate])
-    configsUnder(payload, 'pushNotificationConfig')
+    for (const holder of createHolders(payload)) {
+      places.push([holder, inCreate])
+      configsUnder(holder, 'pushNotificationConfig')
+    }
   } else if (operation === 'SendMessage' || operation === 'SendStreamingMessage') {
     places.push([payload, inSendMessage])
     const { configuration } = payload

@@ -474,6 +474,32 @@ describe('every A2A version to every version through the local gateway', () => {
         else expect(set.status).toBe(400)
       })
 
+      // 0.3's specification text wraps the body as { config }; its proto's HTTP rule does not.
+      it.runIf(binding === 'HTTP+JSON')(
+        'refuses a push config whose webhook is a metadata address, wrapped as 0.3’s specification text shows it',
+        async () => {
+          // Act
+          const set = await legacyCall(agentVersion, binding, {
+            method: 'tasks/pushNotificationConfig/set',
+            params: {},
+            rest: {
+              verb: 'POST',
+              path: `/v1/tasks/${taskId}/pushNotificationConfigs`,
+              body: {
+                config: {
+                  name: `tasks/${taskId}/pushNotificationConfigs/hook-3`,
+                  pushNotificationConfig: { id: 'hook-3', url: 'http://169.254.169.254/latest' },
+                },
+              },
+            },
+          })
+
+          // Assess: checked as any config is, never sent on to the agent for it to call
+          expect(set.status).toBe(400)
+          expect(await set.text()).toMatch(/169\.254\.169\.254/)
+        },
+      )
+
       it('sets and gets a push config in 0.3’s shape', async () => {
         // Prepare: a webhook the address policy lets through (a local one, in local mode)
         const webhook = await startWebhook()

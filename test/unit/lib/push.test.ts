@@ -135,6 +135,23 @@ describe('withCallback', () => {
 })
 
 describe('pushConfigsIn', () => {
+  it.each([
+    [
+      '0.3’s, under its pushNotificationConfig',
+      { pushNotificationConfig: { url: 'https://c.example/h' } },
+    ],
+    ['a flat one', { url: 'https://c.example/h' }],
+  ])(
+    'finds a config set wrapped as { config }, as 0.3’s specification text shows it: %s',
+    (_, config) => {
+      // Act
+      const found = pushConfigsIn('CreateTaskPushNotificationConfig', { config })
+
+      // Assess
+      expect(found).toEqual([{ url: 'https://c.example/h' }])
+    },
+  )
+
   it('finds an inline config under its proto name, as the agent will read it', () => {
     // Prepare
     const params = {

@@ -343,6 +343,27 @@ describe('A2A version conversion', () => {
     ).toEqual({ id: 't-1', pushNotificationConfigId: 'c' })
   })
 
+  it.each([
+    ['as its proto’s HTTP rule has it (the config itself)', (config: unknown) => config],
+    ['as its specification’s text has it ({ config })', (config: unknown) => ({ config })],
+  ])('reads a 0.3 HTTP+JSON push config set %s', (_, bodyOf) => {
+    // Prepare
+    const config = {
+      name: 'tasks/t-1/pushNotificationConfigs/c-1',
+      pushNotificationConfig: { url: 'https://hooks.example.com/a2a', token: 'tok' },
+    }
+
+    // Act
+    const params = paramsToV1('0.3-rest', 'CreateTaskPushNotificationConfig', bodyOf(config))
+
+    // Assess
+    expect(params).toMatchObject({
+      taskId: 't-1',
+      url: 'https://hooks.example.com/a2a',
+      token: 'tok',
+    })
+  })
+
   // A 1.0 send as a ProtoJSON client may spell it: every field of more than one word by its proto name.
   const protoNamedSend = {
     message: {
