@@ -150,15 +150,19 @@ const callOf = ({ context }: AgentRequest) => {
   return a2a.kind === 'call' ? a2a.call : undefined
 }
 
-/** A 429 in the caller's binding. */
+/** A 429 in the caller's binding and version. */
 const tooMany = (request: AgentRequest, message: string) => {
   const call = callOf(request)
   return renderA2AFailure(
     { kind: 'rate-limited', message },
     call?.binding ?? 'HTTP+JSON',
     call?.jsonRpcId,
+    call?.version,
   )
 }
+
+/** "1 call", "60 calls". */
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`
 
 const baseUrlOf = (event: APIGatewayProxyEvent) =>
   gatewayBaseUrl(config.publicBaseUrl, event.requestContext)
@@ -302,7 +306,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         recordRefusal(metrics, '/route', 'rate-limit')
         return tooMany(
           request,
-          `Rate limit of ${limit} messages per minute to /route reached; retry in ${resetSeconds} s.`,
+          `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
         )
       },
     }),
@@ -366,7 +370,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
             return tooMany(
               request,
-              `Rate limit of ${limit} calls per minute to this agent reached; retry in ${resetSeconds} s.`,
+              `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
             )
           },
         }),

@@ -81,6 +81,32 @@ describe('rate limits through the local gateway', () => {
     })
   }, 40_000)
 
+  it('answers a limited 0.3 HTTP+JSON call in 0.3’s error shape', async () => {
+    // Prepare: the limit of 10 used up (by the calls above, or here, in a minute of its own)
+    await inOneMinute()
+    for (let i = 0; i < 11 && (await send('rest')).status !== 429; i++);
+
+    // Act
+    const response = await fetch(`${stack.url}/agents/calculator/v1/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '0.3',
+      },
+      body: JSON.stringify({
+        message: { messageId: 'm', role: 'ROLE_USER', content: [{ text: '1+1' }] },
+      }),
+    })
+
+    // Assess: 0.3's { code, message }, which a 0.3 client reads
+    expect(response.status).toBe(429)
+    expect(await response.json()).toEqual({
+      code: -32053,
+      message: expect.stringMatching(/^Rate limit of 10 calls per minute to this agent reached/),
+    })
+  }, 40_000)
+
   it('takes no stream slot for streams the rate limit refused', async () => {
     // Prepare: the limit of 10 used up (by the calls above, or here)
     await inOneMinute()
