@@ -9,7 +9,7 @@ import {
 } from './agent-errors.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
-import { queryParamTypes, queryValue } from './query-params.ts'
+import { queryParams, queryParamTypes, queryValue } from './query-params.ts'
 import type { A2ACall } from './request.ts'
 import type { SseEvent } from './sse.ts'
 
@@ -117,12 +117,18 @@ const jsonValue = (name: string, value: string): unknown => {
   return type === 'int32' ? Number(value) : queryValue(type, value)
 }
 
-/** A query's params, typed by what each is, whichever name (JSON or proto) it came by. */
-const fromQuery = (search: string): Params =>
+/**
+ * A query's params, typed by what each is, whichever name (JSON or proto) it came by: those of
+ * `operation`'s fields, as an HTTP+JSON server reads no other (as JSON-RPC, another would be a
+ * param of the call).
+ */
+const fromQuery = (operation: OperationName, search: string): Params =>
   search === ''
     ? {}
     : Object.fromEntries(
-        [...new URLSearchParams(search)].map(([name, value]) => [name, jsonValue(name, value)]),
+        [...new URLSearchParams(search)]
+          .filter(([name]) => Object.hasOwn(queryParams[operation], jsonName(name)))
+          .map(([name, value]) => [name, jsonValue(name, value)]),
       )
 
 /** Each operation's params from an HTTP+JSON call's body and path: its task id, a config's id. */
@@ -151,7 +157,7 @@ export const jsonRpcParamsFor = (call: A2ACall): Params => {
   const taskId = segments[1]?.replace(/:(cancel|subscribe)$/, '')
   const body = (call.params ?? {}) as Params
   return {
-    ...fromQuery(search),
+    ...fromQuery(call.operation, search),
     ...paramsFromPath[call.operation](body, taskId, segments[3]),
     ...(call.tenant ? { tenant: call.tenant } : {}),
   }

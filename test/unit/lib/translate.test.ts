@@ -98,6 +98,29 @@ describe('binding translation', () => {
     ).toEqual({ pageSize: 5, includeArtifacts: true })
   })
 
+  it('leaves out a query param that is no field of the operation', () => {
+    // Assess: an HTTP+JSON server ignores it; as JSON-RPC it would be a param of the call
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'SendMessage',
+          restPath: '/message:send?foo=bar&historyLength=2',
+          params: { message: { messageId: 'm' } },
+        }),
+      ),
+    ).toEqual({ message: { messageId: 'm' } })
+    expect(
+      jsonRpcParamsFor(
+        call({
+          binding: 'HTTP+JSON',
+          operation: 'GetTask',
+          restPath: '/tasks/t-1?historyLength=3&pageSize=9',
+        }),
+      ),
+    ).toEqual({ id: 't-1', historyLength: 3 })
+  })
+
   it('reads query params spelled by their proto names as what they are: numbers and booleans', () => {
     // Assess: `include_artifacts=false` must not reach a JSON-RPC agent as the string "false"
     expect(
