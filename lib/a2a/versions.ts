@@ -532,7 +532,9 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
   GetTask: (_, { metadata: _metadata, ...rest }) => rest,
   ListTasks: (_, p) => p,
   CancelTask: (_, p) => p,
-  SubscribeToTask: (_, { metadata: _metadata, ...rest }) => rest,
+  // 0.3's HTTP+JSON body names the task as its proto's resource (`name`), which its path says.
+  SubscribeToTask: (dialect, { metadata: _metadata, name, ...rest }) =>
+    dialect === '0.3-rest' || name === undefined ? rest : { ...rest, name },
   CreateTaskPushNotificationConfig: (dialect, p) =>
     taskPushConfigToV1(dialect, dialect === '0.3-rest' ? unwrappedConfig(p) : p),
   // A 0.3 get may leave the config out: the task's own, named by its task as agents name it.

@@ -343,6 +343,14 @@ describe('A2A version conversion', () => {
     ).toEqual({ id: 't-1', pushNotificationConfigId: 'c' })
   })
 
+  it('reads a 0.3 HTTP+JSON resubscribe by its path, the body’s resource name left out', () => {
+    // Act
+    const params = paramsToV1('0.3-rest', 'SubscribeToTask', { id: 't-1', name: 'tasks/t-1' })
+
+    // Assess
+    expect(params).toEqual({ id: 't-1' })
+  })
+
   it.each([
     ['as its proto’s HTTP rule has it (the config itself)', (config: unknown) => config],
     ['as its specification’s text has it ({ config })', (config: unknown) => ({ config })],
