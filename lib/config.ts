@@ -119,7 +119,13 @@ const gatewayEnv = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
-  MAX_REQUEST_BYTES: positiveInt.default(defaultMaxRequestBytes),
+  // A larger limit could never be reached: Lambda refuses such a request before any handler.
+  MAX_REQUEST_BYTES: positiveInt
+    .max(
+      defaultMaxRequestBytes,
+      `must be at most ${defaultMaxRequestBytes}, Lambda's own limit on a request`,
+    )
+    .default(defaultMaxRequestBytes),
   STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
   STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
   MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),

@@ -169,6 +169,17 @@ describe('config', () => {
     )
   })
 
+  it('refuses a request body limit past what Lambda takes, which no request could reach', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act and assess
+    expect(loadConfig({ ...issuer, MAX_REQUEST_BYTES: '6291456' }).maxRequestBytes).toBe(6291456)
+    expect(() => loadConfig({ ...issuer, MAX_REQUEST_BYTES: '20000000' })).toThrow(
+      /MAX_REQUEST_BYTES="20000000" is invalid: must be at most 6291456, Lambda's own limit on a request/,
+    )
+  })
+
   it('reads an empty ALLOWED_CLIENT_IDS as any client, and derives the resource server from the scope prefix', () => {
     // Prepare
     const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
