@@ -10,6 +10,8 @@ import type {
 import { keepAnswerHeaders, withAnswerHeaders } from './support/answer-headers.ts'
 import type { ChainRequest } from './support/chain-request.ts'
 
+/** A call's limit among `context.caller.limits`: the most generous its scopes granting it offer. */
+export { limitFor } from '../lib/auth/grants.ts'
 /** The limiter a team wires in: one atomic DynamoDB update per request (lib/ratelimit). */
 export { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
 

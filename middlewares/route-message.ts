@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { operationNames } from '../lib/a2a/operations.ts'
 import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { type Grants, mostGenerousLimit } from '../lib/auth/grants.ts'
@@ -74,8 +75,11 @@ export const routerRateLimit = (
 /** What the router may send: a message, streamed or not. */
 const routedOperations = ['SendMessage', 'SendStreamingMessage'] as const
 
+/** Its most generous for a message; a caller granted none routes nothing, at its own limit. */
 const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
-  mostGenerousLimit(limits, routedOperations) ?? defaultLimit
+  mostGenerousLimit(limits, routedOperations) ??
+  mostGenerousLimit(limits, operationNames) ??
+  defaultLimit
 
 /**
  * Automatic routing on `/route`: a SendMessage with no agent goes to the

@@ -9,7 +9,7 @@ import {
   type PermissionLookupContext,
   permissionLookup,
 } from 'switchboard/middlewares/permission-lookup'
-import { DynamoRateLimiter, rateLimit } from 'switchboard/middlewares/rate-limit'
+import { DynamoRateLimiter, limitFor, rateLimit } from 'switchboard/middlewares/rate-limit'
 
 // A team's own A2A agent, behind API Gateway (REST or HTTP API) or a function URL.
 type TeamContext = PermissionLookupContext & A2ARequestContext
@@ -53,11 +53,12 @@ export const handler = middy<unknown, unknown, Error, TeamContext>()
       }),
       subject: ({ context: { caller, a2a } }) => {
         const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
-        return {
-          principal: caller.clientId,
-          resource: agentId,
-          limit: caller.limits[agentId] ?? 60,
-        }
+        // A call's limit is its operation's scopes'; the card's, the agent's most generous.
+        const limit =
+          a2a.kind === 'call'
+            ? limitFor(caller.limits, agentId, a2a.call.operation)
+            : caller.limits[agentId]
+        return { principal: caller.clientId, resource: agentId, limit: limit ?? 60 }
       },
       limitedResponse: () => ({
         statusCode: 429,

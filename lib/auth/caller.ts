@@ -25,7 +25,10 @@ export interface Caller {
   clientId: string
   scopes: string[]
   grants: Grants
-  /** Requests per minute on each granted agent. */
+  /**
+   * Requests per minute: a call's with `limitFor(limits, agentId, operation)`; `limits[agentId]`
+   * is the agent's most generous for any operation.
+   */
   limits: Limits
   /** Agents on which it reads every caller's tasks (`taskAccess: "all"`), not only its own. */
   allTasksOn: string[]

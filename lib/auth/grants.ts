@@ -67,27 +67,33 @@ export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
 export const decodeGrants = (encoded: string): Grants => grantsSchema.parse(JSON.parse(encoded))
 
 /**
- * The requests per minute a caller may make: per agent (`weather`) what its scopes granting every
- * operation offer, and per agent and operation (`weather GetTask`) what a scope granting only
- * some operations offers for those. Read it through `limitFor` and `mostGenerousLimit`.
+ * The requests per minute a caller may make, under three kinds of key:
+ * - `weather`: the most generous of its scopes granting the agent anything (a reader that knows
+ *   no operation, as the middleware kit's consumers read `caller.limits[agentId]`);
+ * - `weather *`: what its scopes granting every operation there offer;
+ * - `weather GetTask`: what a scope granting only some operations offers for those.
+ * A call's own limit is `limitFor`'s.
  */
 export type Limits = Record<string, number>
 
-/** The key of an agent's limit for one operation: agent ids hold no space. */
-const operationKey = (agentId: string, operation: OperationName) => `${agentId} ${operation}`
+/** Agent ids hold no space: `weather *`, `weather GetTask`. */
+const everyOperation = '*'
+const keyFor = (agentId: string, operation: OperationName | typeof everyOperation) =>
+  `${agentId} ${operation}`
 
 const raise = (limits: Limits, key: string, offered: number) => {
   limits[key] = Math.max(own(limits, key) ?? 0, offered)
 }
 
 /**
- * The caller's limits: for each call, the most generous among its scopes that grant that call
- * (the agent and the operation), each scope offering its per-agent override, else its own limit,
- * else the configured default. So a scope granting only reads lifts no limit but the reads'.
+ * The caller's limits (`Limits`): for each call, the most generous among its scopes that grant
+ * that call (the agent and the operation), each scope offering its per-agent override, else its
+ * own limit, else the configured default. So a scope granting only reads lifts no limit but the
+ * reads'.
  *
  * @example
  * limitsFromPermissions([{ scope: 's', agents: ['weather'], agentLimits: { weather: 120 } }], 60)
- * // { weather: 120 }
+ * // { weather: 120, 'weather *': 120 }
  */
 export const limitsFromPermissions = (
   permissions: readonly Permission[],
@@ -98,11 +104,10 @@ export const limitsFromPermissions = (
     for (const agentId of permission.agents) {
       const offered =
         own(permission.agentLimits ?? {}, agentId) ?? permission.requestsPerMinute ?? defaultLimit
-      if (!permission.operations) raise(limits, agentId, offered)
-      else
-        for (const operation of permission.operations) {
-          raise(limits, operationKey(agentId, operation), offered)
-        }
+      raise(limits, agentId, offered)
+      for (const operation of permission.operations ?? [everyOperation]) {
+        raise(limits, keyFor(agentId, operation), offered)
+      }
     }
   }
   return limits
@@ -113,27 +118,46 @@ const mostOf = (offers: (number | undefined)[]) => {
   return defined.length > 0 ? Math.max(...defined) : undefined
 }
 
-/** A call's limit: the most generous its scopes granting `operation` on the agent offer. */
+/**
+ * A call's limit: the most generous its scopes granting `operation` on the agent offer; for
+ * limits kept before operations had limits of their own (an authorizer's cached answer), the
+ * agent's.
+ *
+ * @example
+ * const limit = limitFor(context.caller.limits, call.agentId, call.operation) ?? 60
+ */
 export const limitFor = (
   limits: Limits,
   agentId: string,
   operation: OperationName,
 ): number | undefined =>
-  mostOf([own(limits, agentId), own(limits, operationKey(agentId, operation))])
+  mostOf([own(limits, keyFor(agentId, everyOperation)), own(limits, keyFor(agentId, operation))]) ??
+  own(limits, agentId)
 
-/** The most generous limit on any agent for any of `operations` (what `/route` may send). */
+/**
+ * The most generous limit on any agent for any of `operations` (what `/route` may send); none
+ * when no scope grants one of them.
+ */
 export const mostGenerousLimit = (
   limits: Limits,
   operations: readonly OperationName[],
-): number | undefined =>
-  mostOf(
-    Object.entries(limits).map(([key, limit]) => {
-      const operation = key.split(' ')[1]
-      return operation === undefined || (operations as readonly string[]).includes(operation)
-        ? limit
-        : undefined
-    }),
-  )
+): number | undefined => {
+  const keyed = new Set<string>()
+  const offers: number[] = []
+  for (const [key, limit] of Object.entries(limits)) {
+    const [agentId = '', operation] = key.split(' ')
+    if (operation === undefined) continue
+    keyed.add(agentId)
+    if (operation === everyOperation || (operations as readonly string[]).includes(operation)) {
+      offers.push(limit)
+    }
+  }
+  // Limits kept before operations had limits of their own are the agent's, for any operation.
+  for (const [key, limit] of Object.entries(limits)) {
+    if (!key.includes(' ') && !keyed.has(key)) offers.push(limit)
+  }
+  return offers.length > 0 ? Math.max(...offers) : undefined
+}
 
 const limitsSchema = z.record(z.string(), z.number().int().positive())
 

@@ -125,7 +125,14 @@ describe('rate limits from permissions', () => {
     // Act and assess: the read scope lifts reads, never the message limit
     expect(limitFor(limits, 'weather', 'SendMessage')).toBe(3)
     expect(limitFor(limits, 'weather', 'GetTask')).toBe(60)
-    expect(limitFor(limits, 'weather', 'CancelTask')).toBeUndefined()
+    // A reader that knows no operation (the middleware kit's) gets the agent's most generous.
+    expect(limits.weather).toBe(60)
+  })
+
+  it('reads limits kept before operations had their own (an authorizer answer cached over a deploy) as the agent’s', () => {
+    // Act and assess
+    expect(limitFor({ weather: 30 }, 'weather', 'SendMessage')).toBe(30)
+    expect(mostGenerousLimit({ weather: 30, calculator: 7 }, ['SendMessage'])).toBe(30)
   })
 
   it('gives /route the most generous limit among the scopes that grant sending a message', () => {

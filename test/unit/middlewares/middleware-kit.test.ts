@@ -12,7 +12,7 @@ import {
   type PermissionLookupContext,
   permissionLookup,
 } from '../../../middlewares/permission-lookup.ts'
-import { rateLimit } from '../../../middlewares/rate-limit.ts'
+import { limitFor, rateLimit } from '../../../middlewares/rate-limit.ts'
 import { databaseEngines, type TestDatabase } from '../../support/databases.ts'
 import { invoke } from '../../support/events.ts'
 import { teamAgentEvents as events } from '../../support/kit-events.ts'
@@ -69,11 +69,11 @@ describe('the middleware kit without the gateway authorizer', () => {
           }),
           subject: ({ context: { caller, a2a } }) => {
             const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
-            return {
-              principal: caller.clientId,
-              resource: agentId,
-              limit: caller.limits[agentId] ?? 60,
-            }
+            const limit =
+              a2a.kind === 'call'
+                ? limitFor(caller.limits, agentId, a2a.call.operation)
+                : caller.limits[agentId]
+            return { principal: caller.clientId, resource: agentId, limit: limit ?? 60 }
           },
           limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
         }),
