@@ -129,6 +129,17 @@ describe('rate limits from permissions', () => {
     expect(limits.weather).toBe(60)
   })
 
+  it('keeps under the agent’s id its most generous limit, which a reader knowing no operation gets', () => {
+    // Act: one scope, limited to messages
+    const limits = limitsFromPermissions(
+      [{ scope: 'writes', agents: ['weather'], operations: ['SendMessage'], requestsPerMinute: 3 }],
+      60,
+    )
+
+    // Assess: never the default in its place
+    expect(limits.weather).toBe(3)
+  })
+
   it('reads limits kept before operations had their own (an authorizer answer cached over a deploy) as the agent’s', () => {
     // Act and assess
     expect(limitFor({ weather: 30 }, 'weather', 'SendMessage')).toBe(30)
