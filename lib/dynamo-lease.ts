@@ -5,7 +5,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk
 import { ChangeInProgressError } from './errors.ts'
 import { tables } from './tables.ts'
 
-/** What a lease item's key starts with (the admin role may delete no other settings item). */
+/** What a lease item's key starts with (the admin role may delete no other settings item but /route's threshold). */
 export const leaseKeyPrefix = 'lease#'
 
 /**

@@ -12,7 +12,10 @@ export const nestsDeeperThan = (value: unknown, levels: number): boolean => {
     const [node, depth] = next
     if (typeof node !== 'object' || node === null) continue
     if (depth + 1 > levels) return true
-    for (const child of Object.values(node)) pending.push([child, depth + 1])
+    // Only what can nest is kept to look at: a list of millions of numbers holds nothing more.
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1])
+    }
   }
   return false
 }

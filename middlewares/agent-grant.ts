@@ -34,7 +34,12 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
     const message = mayInvoke(caller.grants, call.agentId)
       ? `Your grant for agent '${call.agentId}' does not include ${call.operation}.`
       : `You hold no grant for agent '${call.agentId}'.`
-    return renderA2AFailure({ kind: 'forbidden', message }, call.binding, call.jsonRpcId)
+    return renderA2AFailure(
+      { kind: 'forbidden', message },
+      call.binding,
+      call.jsonRpcId,
+      call.version,
+    )
   }
 
   return { before: agentGrantMiddlewareBefore }

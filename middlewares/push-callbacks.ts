@@ -119,7 +119,7 @@ export const pushCallbacks = (
       baseUrl: baseUrl(request.event),
     })
     if ('failure' in outcome) {
-      return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId)
+      return renderA2AFailure(outcome.failure, call.binding, call.jsonRpcId, call.version)
     }
     const { context } = request
     // Only a Create's answer is read for the agent's yes: a SendMessage's is the agent's work.

@@ -131,6 +131,7 @@ export const routeMessage = (
         },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     if (call.operation !== 'SendMessage' && call.operation !== 'SendStreamingMessage') {
@@ -141,6 +142,7 @@ export const routeMessage = (
         },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     const caller = requires(context, 'caller', 'routeMessage')
@@ -150,6 +152,7 @@ export const routeMessage = (
         { kind: 'invalid-params', message: named.invalid },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     if (named) {
@@ -171,6 +174,7 @@ export const routeMessage = (
               },
           call.binding,
           call.jsonRpcId,
+          call.version,
         )
       }
       const [agentId] = holders as [string]
@@ -192,6 +196,7 @@ export const routeMessage = (
         { kind: 'invalid-params', message: routed.invalid },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     const choice = await options.choose(routed.text, {
@@ -211,6 +216,7 @@ export const routeMessage = (
         },
         call.binding,
         call.jsonRpcId,
+        call.version,
       )
     }
     const agentId = choice.chosen.key

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
+import { nestsDeeperThan } from '../json-depth.ts'
 import { reservedKind } from '../registry/backend-address.ts'
-import { type AgentCardJson, type Binding, bindings } from './agent-card.ts'
+import { type AgentCardJson, type Binding, bindings, maxCardDepth } from './agent-card.ts'
 import { fieldOf, spellingsOf } from './proto-fields.ts'
 
 export interface GatewayIdentity {
@@ -219,7 +220,8 @@ export const rewriteCardAnswer = async (
   } catch {
     return undefined
   }
-  if (!isCardShaped(answer)) return undefined
+  // A card nests no deeper than the registry keeps one (and rewriting walks it).
+  if (!isCardShaped(answer) || nestsDeeperThan(answer, maxCardDepth + 2)) return undefined
   if (binding === 'HTTP+JSON') {
     return answer.error ? text : JSON.stringify(await signCard(rewriteCard(answer, gateway)))
   }

@@ -67,11 +67,11 @@ export interface HttpRequestParts {
 
 const cardPath = `/${AGENT_CARD_PATH}`
 
-/** What a body names twice, as the A2A failure that refuses it. */
 /**
- * How deep a request body may nest: far beyond any A2A call's own shape (a data part's value
- * sits six levels down), and short of what walking it to translate or check it could exhaust
- * the stack with (a few thousand levels, in 9 KB).
+ * How deep a call's params may nest (an HTTP+JSON body, a JSON-RPC envelope's `params`): far
+ * beyond any A2A call's own shape (a data part's value sits five levels down), and short of what
+ * walking them to translate or check them could exhaust the stack with (a few thousand levels,
+ * in 9 KB).
  */
 export const maxRequestDepth = 64
 
@@ -80,6 +80,7 @@ const tooDeep: A2AFailure = {
   message: `The request body nests deeper than ${maxRequestDepth} levels.`,
 }
 
+/** What a body names twice, as the A2A failure that refuses it. */
 const repeatedKey = (key: string): A2AFailure => ({
   kind: 'invalid-request',
   message: `The request body names "${key}" twice in one object; each key may appear once.`,
@@ -160,7 +161,7 @@ const parseJsonRpc = (
   if (repeated !== undefined) {
     return invalidJsonRpc(repeated === 'id' ? null : jsonRpcId, repeatedKey(repeated))
   }
-  if (nestsDeeperThan(envelope, maxRequestDepth)) return invalidJsonRpc(jsonRpcId, tooDeep)
+  if (nestsDeeperThan(params, maxRequestDepth)) return invalidJsonRpc(jsonRpcId, tooDeep)
   if (!isJsonRpcId(id)) {
     return invalidJsonRpc(null, {
       kind: 'invalid-request',

@@ -1,5 +1,6 @@
 import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
+import { nestsDeeperThan } from '../json-depth.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -194,7 +195,7 @@ export const jsonRpcAnswerAsRest = (
   text: string,
   operation: OperationName,
   statusCode = 200,
-): TranslatedAnswer => answerFor(jsonRpcOutcome(statusCode, text), restCaller, operation)
+): TranslatedAnswer => answerFor(jsonRpcOutcome(statusCode, text, '1.0'), restCaller, operation)
 
 /** An HTTP+JSON stream event as a JSON-RPC one. */
 export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent =>
@@ -231,16 +232,47 @@ const parsedJson = (text: string): { value: unknown } | undefined => {
 }
 
 /**
- * What a JSON-RPC answer or stream event says: its error, or its result. Anything else (not
- * JSON, an array, an object with neither member) is the agent's invalid answer, never a result.
+ * How deep an agent's answer may nest to be translated: far past any A2A answer's own shape (a
+ * data part's value sits eight levels down in a JSON-RPC task), and short of what walking it
+ * could exhaust the stack with.
  */
-const jsonRpcOutcome = (statusCode: number, text: string): Outcome => {
+export const maxAnswerDepth = 128
+
+/** JSON an answer may be read as: none when it is no JSON, or nests too deep to walk. */
+const readableJson = (
+  statusCode: number,
+  text: string,
+): { value: unknown } | { invalid: Outcome } => {
   const parsed = parsedJson(text)
-  if (!parsed) return invalidAnswer(statusCode, 'something other than JSON')
-  const answer = parsed.value
+  if (!parsed) return { invalid: invalidAnswer(statusCode, 'something other than JSON') }
+  if (nestsDeeperThan(parsed.value, maxAnswerDepth)) {
+    return {
+      invalid: invalidAnswer(statusCode, `JSON nested deeper than ${maxAnswerDepth} levels`),
+    }
+  }
+  return parsed
+}
+
+/** A result an A2A answer can hold: an object, `null` (0.3's delete), or 0.3's list of configs. */
+const isA2AResult = (result: unknown, version: '1.0' | '0.3') =>
+  result === null || (typeof result === 'object' && (version === '0.3' || !Array.isArray(result)))
+
+/**
+ * What a JSON-RPC answer or stream event says: its error, or its result. Anything else (not
+ * JSON, an array, an object with neither member, a result no A2A answer is) is the agent's
+ * invalid answer, never a result.
+ */
+const jsonRpcOutcome = (statusCode: number, text: string, version: '1.0' | '0.3'): Outcome => {
+  const read = readableJson(statusCode, text)
+  if ('invalid' in read) return read.invalid
+  const answer = read.value
   if (isObject(answer) && answer.error) return { error: asJsonRpcError(answer.error) }
-  if (isObject(answer) && 'result' in answer) return { result: answer.result }
-  return invalidAnswer(statusCode, 'something other than a JSON-RPC response')
+  if (!isObject(answer) || !('result' in answer)) {
+    return invalidAnswer(statusCode, 'something other than a JSON-RPC response')
+  }
+  return isA2AResult(answer.result, version)
+    ? { result: answer.result }
+    : invalidAnswer(statusCode, 'a result that is no JSON object')
 }
 
 /**
@@ -254,9 +286,9 @@ const restOutcome = (
   text: string,
   operation: OperationName | undefined,
 ): Outcome => {
-  const parsed = text ? parsedJson(text) : { value: undefined }
-  if (!parsed) return invalidAnswer(statusCode, 'something other than JSON')
-  const body = parsed.value
+  const read = text ? readableJson(statusCode, text) : { value: undefined }
+  if ('invalid' in read) return read.invalid
+  const body = read.value
   if (statusCode < 400) {
     if (isObject(body)) return { result: body }
     if (body !== undefined) return invalidAnswer(statusCode, 'something other than a JSON object')
@@ -286,7 +318,7 @@ export const outcomeOf = (
   operation?: OperationName,
 ): Outcome =>
   binding === 'JSONRPC'
-    ? jsonRpcOutcome(statusCode, text)
+    ? jsonRpcOutcome(statusCode, text, version)
     : restOutcome(version, statusCode, text, operation)
 
 /** A stream event's outcome (an HTTP+JSON error event is `event: error`). */
@@ -302,11 +334,16 @@ export const eventOutcomeOf = (
     event.data,
   )
 
-/** An outcome as a JSON-RPC response to `jsonRpcId`: a result left empty (a delete's) is `{}`. */
+/**
+ * An outcome as a JSON-RPC response to `jsonRpcId`: a result HTTP+JSON left empty (a delete's
+ * 204) is `{}`; one that is `null` (0.3's delete) stays `null`.
+ */
 const jsonRpcResponse = (outcome: Outcome, jsonRpcId: A2ACall['jsonRpcId']) => ({
   jsonrpc: '2.0',
   id: jsonRpcId ?? null,
-  ...('error' in outcome ? outcome : { result: outcome.result ?? {} }),
+  ...('error' in outcome
+    ? outcome
+    : { result: outcome.result === undefined ? {} : outcome.result }),
 })
 
 /** Callers of the 1.0 binding translation answers (no version changes). */

@@ -112,6 +112,43 @@ describe('an agent’s answers translated for the caller', () => {
     )
   })
 
+  it.each([
+    ['a string', '"hello"'],
+    ['a list', '[1,2]'],
+  ])(
+    'answers a unary call whose JSON-RPC result is %s as the agent’s invalid answer',
+    async (_, result) => {
+      // Prepare
+      answer = {
+        status: 200,
+        type: 'application/json',
+        body: `{"jsonrpc":"2.0","id":1,"result":${result}}`,
+      }
+
+      // Act and assess
+      await expectInvalidAnswer(
+        await send('message:send'),
+        'The agent answered with a result that is no JSON object.',
+      )
+    },
+  )
+
+  it('answers a unary call whose answer nests too deep to translate as the agent’s invalid answer, not the gateway’s 500', async () => {
+    // Prepare: about 40 KB of lists 20,000 deep
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    answer = {
+      status: 200,
+      type: 'application/json',
+      body: `{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","metadata":{"x":${deep}}}}}`,
+    }
+
+    // Act and assess
+    await expectInvalidAnswer(
+      await send('message:send'),
+      'The agent answered with JSON nested deeper than 128 levels.',
+    )
+  })
+
   it('answers a unary call with text that is no JSON as the agent’s invalid answer', async () => {
     // Prepare
     answer = { status: 200, type: 'application/json', body: 'OK' }

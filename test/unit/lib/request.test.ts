@@ -82,26 +82,30 @@ describe('parseA2ARequest', () => {
     },
   )
 
-  it('takes a body nested as deep as it may be', () => {
-    // Prepare: the envelope, params, message and metadata are four levels; the lists fill the rest
-    const body = {
-      jsonrpc: '2.0',
-      id: 4,
-      method: 'SendMessage',
-      params: { message: nestedMessage(maxRequestDepth - 4) },
-    }
+  it.each([
+    [
+      'JSON-RPC',
+      '',
+      (message: unknown) => ({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message } }),
+    ],
+    ['HTTP+JSON', '/message:send', (message: unknown) => ({ message })],
+  ])(
+    'takes %s params nested as deep as they may be, and not a level more',
+    (_, subPath, bodyOf) => {
+      // Prepare: the params, the message and its metadata are three levels; the lists fill the rest
+      const parse = (levels: number) =>
+        parseA2ARequest({
+          agentId: 'weather',
+          method: 'POST',
+          subPath,
+          body: JSON.stringify(bodyOf(nestedMessage(levels))),
+        }).kind
 
-    // Act
-    const parsed = parseA2ARequest({
-      agentId: 'weather',
-      method: 'POST',
-      subPath: '',
-      body: JSON.stringify(body),
-    })
-
-    // Assess
-    expect(parsed.kind).toBe('call')
-  })
+      // Act and assess
+      expect(parse(maxRequestDepth - 3)).toBe('call')
+      expect(parse(maxRequestDepth - 2)).toBe('invalid')
+    },
+  )
 
   it('refuses a JSON-RPC body that names the method twice as an invalid request, echoing the id', () => {
     // Act

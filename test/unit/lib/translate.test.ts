@@ -289,6 +289,18 @@ describe('answer outcomes, either binding and version', () => {
     expect(outcome).toMatchObject({ error: { code: -32006 } })
   })
 
+  it('answers a 0.3 JSON-RPC caller’s delete with result null, as 0.3 defines it', () => {
+    // Act
+    const answer = answerFor(
+      { result: null },
+      { binding: 'JSONRPC', version: '0.3', jsonRpcId: 4 },
+      'DeleteTaskPushNotificationConfig',
+    )
+
+    // Assess
+    expect(JSON.parse(answer.body)).toEqual({ jsonrpc: '2.0', id: 4, result: null })
+  })
+
   it('answers a 0.3 HTTP+JSON caller TaskNotFound as 404 { code, message }', () => {
     // Act
     const answer = answerFor(

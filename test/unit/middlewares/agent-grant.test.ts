@@ -56,6 +56,38 @@ describe('agentGrant middleware', () => {
     })
   })
 
+  it('refuses a 0.3 HTTP+JSON caller in 0.3’s error shape', async () => {
+    // Prepare: the stream call as 0.3 sends it
+    const handler = vi.fn(async () => ({ statusCode: 200, body: 'forwarded' }))
+    const event = sampleEvent('agents-rest-stream-message.json', (e) => {
+      ;(e.requestContext.authorizer as Record<string, string>).grants = encodeGrants({
+        weather: ['GetTask'],
+      })
+      e.path = '/agents/weather/v1/message:stream'
+      e.pathParameters = { agentId: 'weather', proxy: 'v1/message:stream' }
+      e.headers['a2a-version'] = '0.3'
+      e.multiValueHeaders['a2a-version'] = ['0.3']
+      e.body = JSON.stringify({
+        message: { messageId: 'm', role: 'ROLE_USER', content: [{ text: 'hi' }] },
+      })
+    })
+    const wrapped = middy()
+      .use(verifiedCaller())
+      .use(a2aRequest())
+      .use(agentGrant())
+      .handler(handler)
+
+    // Act
+    const response = await invoke(wrapped, event)
+
+    // Assess: 0.3's { code, message }, which a 0.3 client reads
+    expect(response.statusCode).toBe(403)
+    expect(JSON.parse(response.body)).toEqual({
+      code: -32051,
+      message: "Your grant for agent 'weather' does not include SendStreamingMessage.",
+    })
+  })
+
   it('serves the card to any holder of a grant on the agent', async () => {
     // Act
     const allowed = await callWith('agents-agent-card.json', { weather: ['GetTask'] })
