@@ -81,6 +81,20 @@ const sampleAuth: Record<string, unknown> = {
 }
 
 /**
+ * Whether a record under a sample agent's id is still the sample's, only on other ports: on its
+ * host and with its kind of auth. One an operator pointed elsewhere or gave other credentials,
+ * or one being deleted, is the operator's and left alone.
+ */
+const isSampleRegistration = (
+  record: { backendUrl: string; auth: { type: string }; status: string },
+  agent: { agentId: string; url: string },
+) =>
+  record.status !== 'deleting' &&
+  URL.canParse(record.backendUrl) &&
+  new URL(record.backendUrl).hostname === new URL(agent.url).hostname &&
+  record.auth.type === (sampleAuth[agent.agentId] as { type: string }).type
+
+/**
  * Everything `npm start` runs, in this process: the embedded database (the
  * handlers' Get, Put, Update and Delete reach it over a message channel, the
  * rest over HTTP), the token endpoint and the API Gateway emulator on one port,
@@ -278,7 +292,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const adminToken = await token('admin-client')
     for (const agent of sampleAgents) {
       const registered = await registry.get(agent.agentId)
-      if (registered?.status === 'deleting') continue
+      if (registered && !isSampleRegistration(registered, agent)) continue
       if (registered?.backendUrl === agent.url && registered.agentCardUrl === agent.cardUrl)
         continue
       // Registered before on other ports (WEATHER_AGENT_PORT, CALCULATOR_AGENT_PORT moved): the
