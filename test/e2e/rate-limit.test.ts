@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { inOneMinute } from '../support/one-minute.ts'
 import { grantToDemoClient, putPermission } from '../support/stack-setup.ts'
 
@@ -187,17 +188,11 @@ describe('rate limits through the local gateway', () => {
       operations: ['GetTask'],
     })
     const messageToWeather = () =>
-      fetch(`${stack.url}/agents/weather/message:send`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'a2a-version': '1.0',
-        },
-        body: JSON.stringify({
-          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'Weather in Tokyo?' }] },
-        }),
-      })
+      postA2A(
+        `${stack.url}/agents/weather/message:send`,
+        token,
+        textMessageParams('Weather in Tokyo?'),
+      )
     await inOneMinute()
 
     // Act

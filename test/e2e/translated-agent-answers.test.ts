@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -71,17 +72,7 @@ describe('an agent’s answers translated for the caller', () => {
   })
 
   const send = (path: string) =>
-    fetch(`${stack.url}/agents/odd/${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify({
-        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
-      }),
-    })
+    postA2A(`${stack.url}/agents/odd/${path}`, token, textMessageParams('hi'))
 
   /** A2A's InvalidAgentResponseError in HTTP+JSON (500, as A2A maps it), saying what was wrong. */
   const invalidAnswer = (message: string) => ({
@@ -193,20 +184,7 @@ describe('an agent’s answers translated for the caller', () => {
   })
 
   const rpc = (agentId: string, method: string) =>
-    fetch(`${stack.url}/agents/${agentId}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 7,
-        method,
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
-      }),
-    })
+    postA2A(`${stack.url}/agents/${agentId}`, token, jsonRpc(method, textMessageParams('hi'), 7))
 
   it.each([
     ['text that is no JSON', 'OK', 'The agent answered with something other than JSON.'],
