@@ -53,14 +53,17 @@ describe('parseA2ARequest', () => {
     metadata: { deep: JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`) },
   })
 
-  it.each([
+  /** A SendMessage over each binding: its sub-path, and its body for a message. */
+  const sendsOverEitherBinding: [string, string, (message: unknown) => unknown][] = [
     [
       'JSON-RPC',
       '',
-      (message: unknown) => ({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message } }),
+      (message) => ({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message } }),
     ],
-    ['HTTP+JSON', '/message:send', (message: unknown) => ({ message })],
-  ])(
+    ['HTTP+JSON', '/message:send', (message) => ({ message })],
+  ]
+
+  it.each(sendsOverEitherBinding)(
     'refuses a %s body nested deeper than it may be as an invalid request saying so',
     (_, subPath, bodyOf) => {
       // Act
@@ -82,14 +85,7 @@ describe('parseA2ARequest', () => {
     },
   )
 
-  it.each([
-    [
-      'JSON-RPC',
-      '',
-      (message: unknown) => ({ jsonrpc: '2.0', id: 4, method: 'SendMessage', params: { message } }),
-    ],
-    ['HTTP+JSON', '/message:send', (message: unknown) => ({ message })],
-  ])(
+  it.each(sendsOverEitherBinding)(
     'takes %s params nested as deep as they may be, and not a level more',
     (_, subPath, bodyOf) => {
       // Prepare: the params, the message and its metadata are three levels; the lists fill the rest
