@@ -195,7 +195,8 @@ export const jsonRpcAnswerAsRest = (
   text: string,
   operation: OperationName,
   statusCode = 200,
-): TranslatedAnswer => answerFor(jsonRpcOutcome(statusCode, text, '1.0'), restCaller, operation)
+): TranslatedAnswer =>
+  answerFor(jsonRpcOutcome(statusCode, text, '1.0', operation), restCaller, operation)
 
 /** An HTTP+JSON stream event as a JSON-RPC one. */
 export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent =>
@@ -253,16 +254,34 @@ const readableJson = (
   return parsed
 }
 
-/** A result an A2A answer can hold: an object, `null` (0.3's delete), or 0.3's list of configs. */
-const isA2AResult = (result: unknown, version: '1.0' | '0.3') =>
-  result === null || (typeof result === 'object' && (version === '0.3' || !Array.isArray(result)))
+/**
+ * A result an A2A answer to `operation` can hold: an object; `null` only for a push config's
+ * delete (0.3's answer), a list only for 0.3's list of configs. A stream event's (no operation
+ * named) is an object.
+ */
+const isA2AResult = (
+  result: unknown,
+  version: '1.0' | '0.3',
+  operation: OperationName | undefined,
+) => {
+  if (result === null) return operation === 'DeleteTaskPushNotificationConfig'
+  if (Array.isArray(result)) {
+    return version === '0.3' && operation === 'ListTaskPushNotificationConfigs'
+  }
+  return typeof result === 'object'
+}
 
 /**
  * What a JSON-RPC answer or stream event says: its error, or its result. Anything else (not
  * JSON, an array, an object with neither member, a result no A2A answer is) is the agent's
  * invalid answer, never a result.
  */
-const jsonRpcOutcome = (statusCode: number, text: string, version: '1.0' | '0.3'): Outcome => {
+const jsonRpcOutcome = (
+  statusCode: number,
+  text: string,
+  version: '1.0' | '0.3',
+  operation: OperationName | undefined,
+): Outcome => {
   const read = readableJson(statusCode, text)
   if ('invalid' in read) return read.invalid
   const answer = read.value
@@ -270,7 +289,7 @@ const jsonRpcOutcome = (statusCode: number, text: string, version: '1.0' | '0.3'
   if (!isObject(answer) || !('result' in answer)) {
     return invalidAnswer(statusCode, 'something other than a JSON-RPC response')
   }
-  return isA2AResult(answer.result, version)
+  return isA2AResult(answer.result, version, operation)
     ? { result: answer.result }
     : invalidAnswer(statusCode, 'a result that is no JSON object')
 }
@@ -318,7 +337,7 @@ export const outcomeOf = (
   operation?: OperationName,
 ): Outcome =>
   binding === 'JSONRPC'
-    ? jsonRpcOutcome(statusCode, text, version)
+    ? jsonRpcOutcome(statusCode, text, version, operation)
     : restOutcome(version, statusCode, text, operation)
 
 /** A stream event's outcome (an HTTP+JSON error event is `event: error`). */

@@ -106,6 +106,7 @@ describe('an agent’s answers translated for the caller', () => {
   it.each([
     ['a string', '"hello"'],
     ['a list', '[1,2]'],
+    ['null', 'null'],
   ])(
     'answers a unary call whose JSON-RPC result is %s as the agent’s invalid answer',
     async (_, result) => {

@@ -281,6 +281,53 @@ describe('answer outcomes, either binding and version', () => {
     expect(outcome).toMatchObject({ error: { code: -32001, message: 'Task not found: t' } })
   })
 
+  it.each([
+    ['a list, to a GetTask', '[1,2]', 'GetTask'],
+    ['null, to a GetTask', 'null', 'GetTask'],
+  ] as const)(
+    'reads a 0.3 JSON-RPC result that is %s as InvalidAgentResponse (-32006), never a task',
+    (_, result, operation) => {
+      // Act
+      const outcome = outcomeOf(
+        'JSONRPC',
+        '0.3',
+        200,
+        `{"jsonrpc":"2.0","id":1,"result":${result}}`,
+        operation,
+      )
+
+      // Assess
+      expect(outcome).toEqual({
+        error: {
+          code: -32006,
+          message: 'The agent answered with a result that is no JSON object.',
+        },
+      })
+    },
+  )
+
+  it('reads a 0.3 JSON-RPC list of push configs, and its delete’s null, as results', () => {
+    // Act and assess
+    expect(
+      outcomeOf(
+        'JSONRPC',
+        '0.3',
+        200,
+        '{"jsonrpc":"2.0","id":1,"result":[]}',
+        'ListTaskPushNotificationConfigs',
+      ),
+    ).toEqual({ result: [] })
+    expect(
+      outcomeOf(
+        'JSONRPC',
+        '0.3',
+        200,
+        '{"jsonrpc":"2.0","id":1,"result":null}',
+        'DeleteTaskPushNotificationConfig',
+      ),
+    ).toEqual({ result: null })
+  })
+
   it('reads an answer that is not JSON as InvalidAgentResponse (-32006)', () => {
     // Act
     const outcome = outcomeOf('JSONRPC', '1.0', 200, '<html>')
