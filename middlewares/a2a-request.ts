@@ -179,7 +179,7 @@ export const a2aRequest = (
       a2aVersion: declaredVersionOf(event, query),
     })
     if (parsed.kind === 'invalid') {
-      return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId)
+      return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId, parsed.version)
     }
     request.context.a2a = parsed
   }

@@ -51,7 +51,14 @@ export interface A2ACall {
 export type A2ARequest =
   | { kind: 'card'; agentId: string }
   | { kind: 'call'; call: A2ACall }
-  | { kind: 'invalid'; binding: Binding; failure: A2AFailure; jsonRpcId?: string | number | null }
+  | {
+      kind: 'invalid'
+      binding: Binding
+      failure: A2AFailure
+      jsonRpcId?: string | number | null
+      /** The version the refusal answers in, once the call's version is known (0.3's shape). */
+      version?: ProtocolVersion
+    }
 
 export interface HttpRequestParts {
   agentId: string
@@ -161,7 +168,8 @@ const parseJsonRpc = (
   if (repeated !== undefined) {
     return invalidJsonRpc(repeated === 'id' ? null : jsonRpcId, repeatedKey(repeated))
   }
-  if (nestsDeeperThan(params, maxRequestDepth)) return invalidJsonRpc(jsonRpcId, tooDeep)
+  // The envelope a level above its params: no member nests deeper than params may.
+  if (nestsDeeperThan(envelope, maxRequestDepth + 1)) return invalidJsonRpc(jsonRpcId, tooDeep)
   if (!isJsonRpcId(id)) {
     return invalidJsonRpc(null, {
       kind: 'invalid-request',
@@ -297,30 +305,29 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     path: `${parts.method} ${parts.subPath}`,
   })
   if (conflict) return { kind: 'invalid', binding: 'HTTP+JSON', failure: conflict }
+  // From here the call's version is its path's: a refusal answers in that version's shape.
+  const refused = (failure: A2AFailure): A2ARequest => ({
+    kind: 'invalid',
+    binding: 'HTTP+JSON',
+    failure,
+    version: found.version,
+  })
   if (parts.body && !operationTakesBody(parts.method)) {
-    return {
-      kind: 'invalid',
-      binding: 'HTTP+JSON',
-      failure: bodyNotTaken(parts.method, found.operation),
-    }
+    return refused(bodyNotTaken(parts.method, found.operation))
   }
   let params: unknown
   if (parts.body) {
     try {
       params = JSON.parse(parts.body)
     } catch {
-      return {
-        kind: 'invalid',
-        binding: 'HTTP+JSON',
-        failure: { kind: 'parse-error', message: 'The request body is not valid JSON.' },
-      }
+      return refused({ kind: 'parse-error', message: 'The request body is not valid JSON.' })
     }
     const repeated = duplicateKey(parts.body)
     if (repeated !== undefined) {
-      return { kind: 'invalid', binding: 'HTTP+JSON', failure: repeatedKey(repeated) }
+      return refused(repeatedKey(repeated))
     }
     if (nestsDeeperThan(params, maxRequestDepth)) {
-      return { kind: 'invalid', binding: 'HTTP+JSON', failure: tooDeep }
+      return refused(tooDeep)
     }
   }
   if (found.version === '1.0') {

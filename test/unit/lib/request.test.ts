@@ -63,6 +63,29 @@ describe('parseA2ARequest', () => {
     ['HTTP+JSON', '/message:send', (message) => ({ message })],
   ]
 
+  it('refuses a JSON-RPC envelope with a member nested deeper than params may be', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'SendMessage',
+        params: { message: nestedMessage(1) },
+        extra: JSON.parse(`${'['.repeat(5_000)}${']'.repeat(5_000)}`),
+      }),
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({
+      kind: 'invalid',
+      jsonRpcId: 4,
+      failure: { kind: 'invalid-request' },
+    })
+  })
+
   it.each(sendsOverEitherBinding)(
     'refuses a %s body nested deeper than it may be as an invalid request saying so',
     (_, subPath, bodyOf) => {
@@ -186,6 +209,7 @@ describe('parseA2ARequest', () => {
         kind: 'invalid-request',
         message: `A ${method} request carries no body, and this one has one: send ${operation} without it.`,
       },
+      version: '1.0',
     })
   })
 

@@ -253,6 +253,28 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it('answers a 0.3 HTTP+JSON call it cannot read in 0.3’s error shape', async () => {
+    // Prepare: a 0.3 send whose body names a key twice
+    const event = sampleEvent('agents-rest-stream-message.json', (e) => {
+      e.path = '/agents/weather/v1/message:send'
+      e.pathParameters = { agentId: 'weather', proxy: 'v1/message:send' }
+      e.headers['a2a-version'] = '0.3'
+      e.multiValueHeaders['a2a-version'] = ['0.3']
+      e.body = '{"message":{"messageId":"m","messageId":"n","role":"ROLE_USER","content":[]}}'
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess: 0.3's { code, message }, which a 0.3 client reads
+    expect(handler).not.toHaveBeenCalled()
+    expect(response.statusCode).toBe(400)
+    expect(JSON.parse(response.body)).toEqual({
+      code: -32600,
+      message: 'The request body names "messageId" twice in one object; each key may appear once.',
+    })
+  })
+
   it('answers an unknown JSON-RPC method with method-not-found, echoing the id', async () => {
     // Prepare
     const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
