@@ -76,9 +76,9 @@ export const routerRateLimit = (
 const routedOperations = ['SendMessage', 'SendStreamingMessage'] as const
 
 /** Its most generous for a message; a caller granted none routes nothing, at its own limit. */
-const routeLimit = ({ limits }: Pick<Caller, 'limits'>, defaultLimit: number) =>
-  mostGenerousLimit(limits, routedOperations) ??
-  mostGenerousLimit(limits, operationNames) ??
+const routeLimit = (caller: Pick<Caller, 'grants' | 'limits'>, defaultLimit: number) =>
+  mostGenerousLimit(caller, routedOperations) ??
+  mostGenerousLimit(caller, operationNames) ??
   defaultLimit
 
 /**

@@ -67,22 +67,22 @@ export const encodeGrants = (grants: Grants): string => JSON.stringify(grants)
 export const decodeGrants = (encoded: string): Grants => grantsSchema.parse(JSON.parse(encoded))
 
 /**
- * The requests per minute a caller may make, under three kinds of key:
- * - `weather`: the most generous of its scopes granting the agent anything (a reader that knows
- *   no operation, as the middleware kit's consumers read `caller.limits[agentId]`);
- * - `weather *`: what its scopes granting every operation there offer;
- * - `weather GetTask`: what a scope granting only some operations offers for those.
+ * The requests per minute a caller may make, as few keys as say it (the authorizer's context
+ * carries them on every call):
+ * - `weather`: the most generous of its scopes granting the agent anything, which a reader that
+ *   knows no operation (the middleware kit's consumers, `caller.limits[agentId]`) takes;
+ * - `weather *`: what its scopes granting every operation there offer, when less than that;
+ * - `weather GetTask`: an operation's own, when it differs from what the keys above give it.
  * A call's own limit is `limitFor`'s.
  */
 export type Limits = Record<string, number>
 
 /** Agent ids hold no space: `weather *`, `weather GetTask`. */
-const everyOperation = '*'
-const keyFor = (agentId: string, operation: OperationName | typeof everyOperation) =>
-  `${agentId} ${operation}`
+const keyFor = (agentId: string, operation: OperationName | '*') => `${agentId} ${operation}`
 
-const raise = (limits: Limits, key: string, offered: number) => {
-  limits[key] = Math.max(own(limits, key) ?? 0, offered)
+const most = (offers: (number | undefined)[]) => {
+  const defined = offers.filter((offer): offer is number => offer !== undefined)
+  return defined.length > 0 ? Math.max(...defined) : undefined
 }
 
 /**
@@ -93,35 +93,45 @@ const raise = (limits: Limits, key: string, offered: number) => {
  *
  * @example
  * limitsFromPermissions([{ scope: 's', agents: ['weather'], agentLimits: { weather: 120 } }], 60)
- * // { weather: 120, 'weather *': 120 }
+ * // { weather: 120 }
  */
 export const limitsFromPermissions = (
   permissions: readonly Permission[],
   defaultLimit: number,
 ): Limits => {
-  const limits: Limits = {}
+  /** Per agent: its scopes' offers for every operation, and for each operation of their own. */
+  type Offers = { every?: number; own: Map<OperationName, number> }
+  const offers = new Map<string, Offers>()
   for (const permission of permissions) {
     for (const agentId of permission.agents) {
       const offered =
         own(permission.agentLimits ?? {}, agentId) ?? permission.requestsPerMinute ?? defaultLimit
-      raise(limits, agentId, offered)
-      for (const operation of permission.operations ?? [everyOperation]) {
-        raise(limits, keyFor(agentId, operation), offered)
+      const agent: Offers = offers.get(agentId) ?? { own: new Map() }
+      offers.set(agentId, agent)
+      if (!permission.operations) agent.every = Math.max(agent.every ?? 0, offered)
+      for (const operation of permission.operations ?? []) {
+        agent.own.set(operation, Math.max(agent.own.get(operation) ?? 0, offered))
       }
+    }
+  }
+  const limits: Limits = {}
+  for (const [agentId, { every, own: byOperation }] of offers) {
+    const anything = most([every, ...byOperation.values()]) as number
+    limits[agentId] = anything
+    if (every !== undefined && every < anything) limits[keyFor(agentId, '*')] = every
+    // What limitFor reads for an operation with no key of its own.
+    const unkeyed = every ?? anything
+    for (const [operation, offered] of byOperation) {
+      const limit = Math.max(offered, every ?? 0)
+      if (limit !== unkeyed) limits[keyFor(agentId, operation)] = limit
     }
   }
   return limits
 }
 
-const mostOf = (offers: (number | undefined)[]) => {
-  const defined = offers.filter((offer): offer is number => offer !== undefined)
-  return defined.length > 0 ? Math.max(...defined) : undefined
-}
-
 /**
- * A call's limit: the most generous its scopes granting `operation` on the agent offer; for
- * limits kept before operations had limits of their own (an authorizer's cached answer), the
- * agent's.
+ * A call's limit: the most generous its scopes granting `operation` on the agent offer (for an
+ * operation no scope grants, which the grant check refuses first, the agent's most generous).
  *
  * @example
  * const limit = limitFor(context.caller.limits, call.agentId, call.operation) ?? 60
@@ -131,33 +141,25 @@ export const limitFor = (
   agentId: string,
   operation: OperationName,
 ): number | undefined =>
-  mostOf([own(limits, keyFor(agentId, everyOperation)), own(limits, keyFor(agentId, operation))]) ??
+  own(limits, keyFor(agentId, operation)) ??
+  own(limits, keyFor(agentId, '*')) ??
   own(limits, agentId)
 
 /**
- * The most generous limit on any agent for any of `operations` (what `/route` may send); none
- * when no scope grants one of them.
+ * The most generous limit for any of `operations` on any agent whose grant includes it (what
+ * `/route` may send); none when no grant does.
  */
 export const mostGenerousLimit = (
-  limits: Limits,
+  { grants, limits }: { grants: Grants; limits: Limits },
   operations: readonly OperationName[],
-): number | undefined => {
-  const keyed = new Set<string>()
-  const offers: number[] = []
-  for (const [key, limit] of Object.entries(limits)) {
-    const [agentId = '', operation] = key.split(' ')
-    if (operation === undefined) continue
-    keyed.add(agentId)
-    if (operation === everyOperation || (operations as readonly string[]).includes(operation)) {
-      offers.push(limit)
-    }
-  }
-  // Limits kept before operations had limits of their own are the agent's, for any operation.
-  for (const [key, limit] of Object.entries(limits)) {
-    if (!key.includes(' ') && !keyed.has(key)) offers.push(limit)
-  }
-  return offers.length > 0 ? Math.max(...offers) : undefined
-}
+): number | undefined =>
+  most(
+    Object.keys(grants).flatMap((agentId) =>
+      operations
+        .filter((operation) => mayInvoke(grants, agentId, operation))
+        .map((operation) => limitFor(limits, agentId, operation)),
+    ),
+  )
 
 const limitsSchema = z.record(z.string(), z.number().int().positive())
 

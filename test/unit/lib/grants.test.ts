@@ -10,6 +10,7 @@ import {
   mayInvoke,
   mostGenerousLimit,
 } from '../../../lib/auth/grants.ts'
+import type { Permission } from '../../../lib/permissions/permission.ts'
 
 describe('grants', () => {
   it('grants nothing on an agent named after an Object.prototype member', () => {
@@ -143,33 +144,77 @@ describe('rate limits from permissions', () => {
   it('reads limits kept before operations had their own (an authorizer answer cached over a deploy) as the agent’s', () => {
     // Act and assess
     expect(limitFor({ weather: 30 }, 'weather', 'SendMessage')).toBe(30)
-    expect(mostGenerousLimit({ weather: 30, calculator: 7 }, ['SendMessage'])).toBe(30)
+    expect(
+      mostGenerousLimit(
+        { grants: { weather: '*', calculator: '*' }, limits: { weather: 30, calculator: 7 } },
+        ['SendMessage'],
+      ),
+    ).toBe(30)
   })
 
   it('gives /route the most generous limit among the scopes that grant sending a message', () => {
     // Prepare
-    const limits = limitsFromPermissions(
+    const permissions = [
+      { scope: 'writes', agents: ['weather'], operations: ['SendMessage'], requestsPerMinute: 3 },
+      {
+        scope: 'streams',
+        agents: ['calculator'],
+        operations: ['SendStreamingMessage'],
+        requestsPerMinute: 7,
+      },
+      {
+        scope: 'tasks:read',
+        agents: ['weather', 'calculator'],
+        operations: ['GetTask'],
+        requestsPerMinute: 500,
+      },
+    ] satisfies Permission[]
+    const caller = {
+      grants: grantsFromPermissions(permissions),
+      limits: limitsFromPermissions(permissions, 60),
+    }
+
+    // Act and assess
+    expect(mostGenerousLimit(caller, ['SendMessage', 'SendStreamingMessage'])).toBe(7)
+    expect(mostGenerousLimit({ grants: {}, limits: {} }, ['SendMessage'])).toBeUndefined()
+  })
+
+  it('keeps no more keys than say the limits: one per agent when every scope grants every operation', () => {
+    // Prepare
+    const agents = Array.from({ length: 1000 }, (_, i) => `agent-${i}`)
+
+    // Act
+    const everything = limitsFromPermissions([{ scope: 'a', agents, requestsPerMinute: 30 }], 60)
+    const mixed = limitsFromPermissions(
       [
-        { scope: 'writes', agents: ['weather'], operations: ['SendMessage'], requestsPerMinute: 3 },
-        {
-          scope: 'streams',
-          agents: ['calculator'],
-          operations: ['SendStreamingMessage'],
-          requestsPerMinute: 7,
-        },
-        {
-          scope: 'tasks:read',
-          agents: ['weather', 'calculator'],
-          operations: ['GetTask'],
-          requestsPerMinute: 500,
-        },
+        { scope: 'reads', agents, operations: ['GetTask', 'ListTasks', 'SubscribeToTask'] },
+        { scope: 'writes', agents, operations: ['SendMessage'], requestsPerMinute: 3 },
       ],
       60,
     )
 
-    // Act and assess
-    expect(mostGenerousLimit(limits, ['SendMessage', 'SendStreamingMessage'])).toBe(7)
-    expect(mostGenerousLimit({}, ['SendMessage'])).toBeUndefined()
+    // Assess: the reads take the agent's own; only the message limit needs a key of its own
+    expect(Object.keys(everything)).toHaveLength(1000)
+    expect(Object.keys(mixed)).toHaveLength(2000)
+    expect(limitFor(mixed, 'agent-7', 'SendMessage')).toBe(3)
+    expect(limitFor(mixed, 'agent-7', 'SubscribeToTask')).toBe(60)
+  })
+
+  it('reads an operation’s limit as its scopes’ when a scope granting every operation offers less', () => {
+    // Act
+    const limits = limitsFromPermissions(
+      [
+        { scope: 'all', agents: ['weather'], requestsPerMinute: 3 },
+        { scope: 'reads', agents: ['weather'], operations: ['GetTask'], requestsPerMinute: 90 },
+      ],
+      60,
+    )
+
+    // Assess
+    expect(limitFor(limits, 'weather', 'SendMessage')).toBe(3)
+    expect(limitFor(limits, 'weather', 'CancelTask')).toBe(3)
+    expect(limitFor(limits, 'weather', 'GetTask')).toBe(90)
+    expect(limits.weather).toBe(90)
   })
 })
 

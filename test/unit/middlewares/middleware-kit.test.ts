@@ -46,6 +46,14 @@ describe('the middleware kit without the gateway authorizer', () => {
     // Each event kind signs as its own client, counted by client id: each has its own two calls.
     await permissions.put({ scope: 'team:invoke', agents: ['team-agent'], requestsPerMinute: 2 })
     await permissions.put({ scope: 'other:invoke', agents: ['other-agent'] })
+    // Messages at 1 a minute, and reads at the default: the reads' scope lifts no message limit.
+    await permissions.put({
+      scope: 'team:send',
+      agents: ['team-agent'],
+      operations: ['SendMessage'],
+      requestsPerMinute: 1,
+    })
+    await permissions.put({ scope: 'team:read', agents: ['team-agent'], operations: ['GetTask'] })
     handler = middy<unknown, unknown, Error, KitContext>()
       .use(
         jwtAuth({
@@ -133,4 +141,26 @@ describe('the middleware kit without the gateway authorizer', () => {
       expect(Number(limited.headers['Retry-After'])).toBeGreaterThan(0)
     })
   }
+
+  it('holds a message to the limit of the scopes granting messages, whatever a read scope allows', async () => {
+    // Prepare
+    const token = await issuer.sign({
+      scope: 'team/team:send team/team:read',
+      client_id: 'client-send-and-read',
+    })
+    const [eventWith] = Object.values(events) as [(authorization?: string) => unknown]
+
+    // Act
+    const first = await invoke<{ statusCode: number }>(
+      handler as never,
+      eventWith(`Bearer ${token}`),
+    )
+    const second = await invoke<{ statusCode: number }>(
+      handler as never,
+      eventWith(`Bearer ${token}`),
+    )
+
+    // Assess
+    expect([first.statusCode, second.statusCode]).toEqual([200, 429])
+  })
 })
