@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
 import type { RunningAgent } from '../agents/serve.ts'
 import { startWeatherAgent } from '../agents/weather/agent.ts'
@@ -80,19 +81,31 @@ const sampleAuth: Record<string, unknown> = {
   calculator: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
 }
 
+/** Where `npm start` last registered the sample agents (`.switchboard/sample-agents.json`). */
+type SampleAddresses = Record<string, { backendUrl: string; agentCardUrl: string }>
+
+const sampleAddressesFile = (stateDir: string) => join(stateDir, 'sample-agents.json')
+
+const readSampleAddresses = async (stateDir: string): Promise<SampleAddresses> =>
+  JSON.parse(await readFile(sampleAddressesFile(stateDir), 'utf8').catch(() => '{}'))
+
 /**
- * Whether a record under a sample agent's id is still the sample's, only on other ports: on its
- * host and with its kind of auth. One an operator pointed elsewhere or gave other credentials,
- * or one being deleted, is the operator's and left alone.
+ * Whether a record under a sample agent's id is still the sample's, only on other ports: where
+ * `npm start` last registered the sample, with the sample's own auth. One an operator pointed
+ * elsewhere (another port too) or gave other credentials, or one being deleted, is the
+ * operator's and left alone.
  */
 const isSampleRegistration = (
-  record: { backendUrl: string; auth: { type: string }; status: string },
-  agent: { agentId: string; url: string },
+  record: { backendUrl: string; agentCardUrl?: string; auth: unknown; status: string },
+  agentId: string,
+  last: SampleAddresses,
 ) =>
   record.status !== 'deleting' &&
-  URL.canParse(record.backendUrl) &&
-  new URL(record.backendUrl).hostname === new URL(agent.url).hostname &&
-  record.auth.type === (sampleAuth[agent.agentId] as { type: string }).type
+  // A state folder from before it was kept says nothing of where: the sample's, as it was.
+  (last[agentId] === undefined ||
+    (record.backendUrl === last[agentId].backendUrl &&
+      record.agentCardUrl === last[agentId].agentCardUrl)) &&
+  isDeepStrictEqual(record.auth, sampleAuth[agentId])
 
 /**
  * Everything `npm start` runs, in this process: the embedded database (the
@@ -290,9 +303,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
     await reembedAgents(registry, loadConfig())
     const adminToken = await token('admin-client')
+    const lastSampleAddresses = await readSampleAddresses(options.stateDir)
     for (const agent of sampleAgents) {
       const registered = await registry.get(agent.agentId)
-      if (registered && !isSampleRegistration(registered, agent)) continue
+      if (registered && !isSampleRegistration(registered, agent.agentId, lastSampleAddresses)) {
+        continue
+      }
       if (registered?.backendUrl === agent.url && registered.agentCardUrl === agent.cardUrl)
         continue
       // Registered before on other ports (WEATHER_AGENT_PORT, CALCULATOR_AGENT_PORT moved): the
@@ -322,6 +338,17 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         )
       }
     }
+    await writeFile(
+      sampleAddressesFile(options.stateDir),
+      JSON.stringify(
+        Object.fromEntries(
+          sampleAgents.map(({ agentId, url: backendUrl, cardUrl }) => [
+            agentId,
+            { backendUrl, agentCardUrl: cardUrl },
+          ]),
+        ),
+      ),
+    )
     ready = true
     return {
       url,

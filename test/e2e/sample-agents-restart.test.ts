@@ -7,6 +7,7 @@ import { adminJsonCaller } from '../support/admin-api.ts'
 import { closedPort } from '../support/card-server.ts'
 import { tokenFor } from '../support/client-credentials.ts'
 import { type Started, start, stop, stopStarted } from '../support/npm-start.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
 
 /**
  * `npm start` again on the same state with its sample agents on other ports (README: the ports
@@ -53,11 +54,37 @@ describe('the sample agents after npm start runs again on other ports', () => {
       jsonRpc('SendMessage', textMessageParams('What is the weather in Tokyo?')),
     )
     const record = (await adminCall('GET', '/admin/agents/weather')).body
+    const calculator = (await adminCall('GET', '/admin/agents/calculator')).body
 
     // Assess
     expect(answer.status).toBe(200)
     expect((await answer.json()).error).toBeUndefined()
     expect(record.backendUrl).toBe(`http://127.0.0.1:${moved.WEATHER_AGENT_PORT}`)
     expect(record.routingExamples).toEqual(examples)
+    expect(new URL(calculator.backendUrl).port).toBe(moved.CALCULATOR_AGENT_PORT)
+  }, 120_000)
+
+  it('leaves a sample agent’s id an operator pointed at an agent of its own where it points', async () => {
+    // Prepare: the weather id given to another agent, on this host like the samples
+    const own = await startScriptedAgent({
+      answer: (_request, _body, response) => {
+        response.end('{}')
+      },
+    })
+    const pointed = await adminCall('PUT', '/admin/agents/weather', {
+      agentId: 'weather',
+      backendUrl: `${own.url}/rpc`,
+      agentCardUrl: own.cardUrl,
+    })
+    expect(pointed.status).toBe(200)
+    await stop(gateway)
+
+    // Act
+    await started(await agentPorts())
+    const record = (await adminCall('GET', '/admin/agents/weather')).body
+    await own.stop()
+
+    // Assess
+    expect(record.backendUrl).toBe(`${own.url}/rpc`)
   }, 120_000)
 })
