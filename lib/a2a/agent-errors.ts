@@ -5,6 +5,7 @@
  * the agent gave (its ErrorInfo's `metadata`, a `google.rpc.BadRequest`), and the meaning of
  * an error that names no A2A reason (an HTTP 400 is invalid params, as A2A's examples map it).
  */
+
 import {
   fromJsonRpcErrorResponse,
   fromRestErrorBody,
@@ -12,6 +13,7 @@ import {
   toJsonRpcError,
   toRestErrorBody,
 } from '@a2a-js/sdk/errors'
+import { isJsonObject as isObject } from '../json-object.ts'
 import { type OperationName, operations } from './operations.ts'
 
 /** An error in JSON-RPC's shape, which both versions' JSON-RPC share. */
@@ -25,9 +27,6 @@ type Detail = Record<string, unknown> & { '@type': string }
 
 const errorInfoType = 'type.googleapis.com/google.rpc.ErrorInfo'
 const invalidParams = -32602
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A list of typed details (each a ProtoJSON `Any`), or none. */
 const detailsOf = (value: unknown): Detail[] | undefined =>

@@ -17,6 +17,7 @@ import {
   TaskState,
 } from '@a2a-js/sdk'
 import * as z from 'zod'
+import { isJsonObject as isObject } from '../json-object.ts'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
 import { queryParamTypes, queryValue } from './query-params.ts'
@@ -63,8 +64,6 @@ const required = (expectation: string, accepts: Check) =>
 const isString: Check = (value) => typeof value === 'string'
 const isNonEmptyString: Check = (value) => typeof value === 'string' && value !== ''
 const isBoolean: Check = (value) => typeof value === 'boolean'
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const isStringList: Check = (value) => Array.isArray(value) && value.every(isString)
 /** ProtoJSON bytes: base64, standard or URL-safe, padding optional. */
 const isBase64: Check = (value) =>

@@ -1,6 +1,7 @@
 import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { isJsonObject as isObject } from '../json-object.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -219,9 +220,6 @@ const invalidAnswer = (statusCode: number, what: string): Outcome => ({
     message: `The agent answered${statusCode >= 300 ? ` HTTP ${statusCode}` : ''} with ${what}.`,
   },
 })
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** `text` as JSON, or none when it is not JSON. */
 const parsedJson = (text: string): { value: unknown } | undefined => {

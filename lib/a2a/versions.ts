@@ -1,3 +1,4 @@
+import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, spellingsDisagree, spellingsOf } from './proto-fields.ts'
@@ -47,9 +48,6 @@ export const requestedVersion = (header: string | undefined): ProtocolVersion | 
 }
 
 type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const asObject = (value: unknown): Json => (isObject(value) ? value : {})
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
+import { isJsonObject as isObject } from '../json-object.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
 /**
@@ -47,9 +48,6 @@ export const taskSessionId = (scope: { agentId: string; principal: string; taskI
 /** The session the gateway reads a runtime's card in (registration, sync): one per runtime. */
 export const cardSessionId = (cardUrl: string) => sha256Hex(['card', cardUrl])
 
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== ''
 
 /**

@@ -1,12 +1,10 @@
 import type { OperationName } from '../a2a/operations.ts'
 import { protoName, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { isJsonObject as isObject } from '../json-object.ts'
 import type { ClientWebhook } from './push-configs.ts'
 
 type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The path of the callback the gateway hands agents, below its base URL. */
 export const pushCallbackPath = (configId: string) => `/push/${configId}`

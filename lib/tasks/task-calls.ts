@@ -5,6 +5,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { taskOfConfigName } from '../a2a/versions.ts'
+import { isJsonObject as isObject } from '../json-object.ts'
 
 /**
  * What task-ownership needs to know of an A2A call and of its answer, in
@@ -12,9 +13,6 @@ import { taskOfConfigName } from '../a2a/versions.ts'
  * tasks an answer hands the caller, and the tasks a ListTasks answer lists.
  */
 type Params = Record<string, unknown>
-
-const isObject = (value: unknown): value is Params =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Operations that create tasks: their answers say which. */
 export const createsTasks = (operation: OperationName) =>
