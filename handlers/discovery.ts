@@ -133,23 +133,31 @@ const cardServing = (event: APIGatewayProxyEvent): CardServing => {
   }
 }
 
+/**
+ * A counted route's own chain: its errors rendered in it, where its count's RateLimit headers
+ * are kept (the outer chain is another request to Middy, which never sees them).
+ */
+const countedRoute = (limit: ReturnType<typeof perCallerLimit>) =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
+    .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
+    .use(limit)
+
 /** GET /agents: a page of the caller's active agents, cards signed by the gateway. */
-const listAgents = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-  .use(perCallerLimit('/agents', 'per-caller-list', 'agent listings'))
-  .handler(async (event, context) =>
-    jsonResponse(
-      200,
-      await agentsPage(event.queryStringParameters, context.caller.grants, {
-        getAgent: lookupAgent,
-        ...cardServing(event),
-      }),
-    ),
-  )
+const listAgents = countedRoute(
+  perCallerLimit('/agents', 'per-caller-list', 'agent listings'),
+).handler(async (event, context) =>
+  jsonResponse(
+    200,
+    await agentsPage(event.queryStringParameters, context.caller.grants, {
+      getAgent: lookupAgent,
+      ...cardServing(event),
+    }),
+  ),
+)
 
 /** POST /search: the caller's agents ranked by meaning for a plain-language query. */
-const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-  .use(perCallerLimit('/search', 'per-caller-search', 'searches'))
-  .handler(async (event, context) =>
+const search = countedRoute(perCallerLimit('/search', 'per-caller-search', 'searches')).handler(
+  async (event, context) =>
     jsonResponse(
       200,
       await searchAgents(event.body as unknown, context.caller.grants, {
@@ -159,7 +167,7 @@ const search = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerC
         ...cardServing(event),
       }),
     ),
-  )
+)
 
 const pushCallbackRoute = '/push/{configId}'
 const readyRoute = '/health/ready'

@@ -132,6 +132,9 @@ describe('indexing while the embedder is down, through the local gateway', () =>
     expect(search.status).toBe(503)
     expect(search.headers.get('content-type')).toMatch(/application\/problem\+json/)
     expect((await search.json()).detail).toMatch(/unavailable for now \(the embedder failed/)
+    // Counted before it failed, and saying so, as every counted answer does
+    expect(search.headers.get('ratelimit-policy')).toMatch(/^"per-caller-search";q=/)
+    expect(route.headers.get('ratelimit-policy')).toMatch(/^"per-caller-route";q=/)
     expect(route.status).toBe(503)
     expect(JSON.stringify(await route.json())).toMatch(/unavailable for now/)
   })
