@@ -14,6 +14,8 @@ import type { ChainRequest } from './support/chain-request.ts'
 export { limitFor } from '../lib/auth/grants.ts'
 /** The limiter a team wires in: one atomic DynamoDB update per request (lib/ratelimit). */
 export { DynamoRateLimiter } from '../lib/ratelimit/rate-limiter.ts'
+/** Wraps a middleware after `rateLimit` whose early refusal must carry the RateLimit headers too. */
+export { answersWithKeptHeaders } from './support/answer-headers.ts'
 
 export interface RateLimitOptions<R> {
   limiter: RateLimiter

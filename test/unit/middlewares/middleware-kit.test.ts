@@ -12,7 +12,7 @@ import {
   type PermissionLookupContext,
   permissionLookup,
 } from '../../../middlewares/permission-lookup.ts'
-import { limitFor, rateLimit } from '../../../middlewares/rate-limit.ts'
+import { answersWithKeptHeaders, limitFor, rateLimit } from '../../../middlewares/rate-limit.ts'
 import { databaseEngines, type TestDatabase } from '../../support/databases.ts'
 import { invoke } from '../../support/events.ts'
 import { teamAgentEvents as events } from '../../support/kit-events.ts'
@@ -27,6 +27,8 @@ describe('the middleware kit without the gateway authorizer', () => {
   let database: TestDatabase
   let issuer: Awaited<ReturnType<typeof startTokenIssuer>>
   let handler: (event: never, context: never) => Promise<unknown>
+  let store: DynamoPermissionStore
+  let limiter: DynamoRateLimiter
 
   beforeAll(async () => {
     const midMinute = Math.floor(Date.now() / 60_000) * 60_000 + 30_000
@@ -43,6 +45,7 @@ describe('the middleware kit without the gateway authorizer', () => {
       }),
     )
     const permissions = new DynamoPermissionStore(client, tableName('permissions', tablePrefix))
+    store = permissions
     // Each event kind signs as its own client, counted by client id: each has its own two calls.
     await permissions.put({ scope: 'team:invoke', agents: ['team-agent'], requestsPerMinute: 2 })
     await permissions.put({ scope: 'other:invoke', agents: ['other-agent'] })
@@ -54,6 +57,13 @@ describe('the middleware kit without the gateway authorizer', () => {
       requestsPerMinute: 1,
     })
     await permissions.put({ scope: 'team:read', agents: ['team-agent'], operations: ['GetTask'] })
+    limiter = new DynamoRateLimiter({
+      client,
+      tableName: tableName('rateLimits', tablePrefix),
+      windowSeconds: 60,
+      // Mid-minute, for good: each test's calls count in one window, however slow.
+      now: () => midMinute,
+    })
     handler = middy<unknown, unknown, Error, KitContext>()
       .use(
         jwtAuth({
@@ -68,13 +78,7 @@ describe('the middleware kit without the gateway authorizer', () => {
       .use(agentGrant() as MiddlewareObj)
       .use(
         rateLimit<unknown, KitContext>({
-          limiter: new DynamoRateLimiter({
-            client,
-            tableName: tableName('rateLimits', tablePrefix),
-            windowSeconds: 60,
-            // Mid-minute, for good: each test's calls count in one window, however slow.
-            now: () => midMinute,
-          }),
+          limiter,
           subject: ({ context: { caller, a2a } }) => {
             const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
             const limit =
@@ -162,5 +166,52 @@ describe('the middleware kit without the gateway authorizer', () => {
 
     // Assess
     expect([first.statusCode, second.statusCode]).toEqual([200, 429])
+  })
+
+  it('gives an early refusal of the team’s own after the count the RateLimit headers, when wrapped', async () => {
+    // Prepare: the team's handler behind the kit, and a check of its own that refuses
+    const refusing = { before: () => ({ statusCode: 409, headers: {}, body: 'busy' }) }
+    const guarded = (check: MiddlewareObj) =>
+      middy<unknown, unknown, Error, KitContext>()
+        .use(
+          jwtAuth({
+            issuer: issuer.issuer,
+            jwksUrl: issuer.jwksUrl,
+            scopePrefix: 'team/',
+            resourceUrl,
+          }),
+        )
+        .use(permissionLookup({ permissions: store, defaultRateLimit: 60 }) as MiddlewareObj)
+        .use(a2aRequest() as MiddlewareObj)
+        .use(
+          rateLimit<unknown, KitContext>({
+            limiter,
+            subject: ({ context: { caller } }) => ({
+              principal: caller.clientId,
+              resource: 'team-agent',
+              limit: 100,
+            }),
+            limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
+          }),
+        )
+        .use(check)
+        .handler(async () => ({ statusCode: 200, body: 'ok' }))
+    const token = await issuer.sign({ scope: 'team/team:invoke', client_id: 'client-refused' })
+    const [eventWith] = Object.values(events) as [(authorization?: string) => unknown]
+
+    // Act
+    const bare = await invoke<{ headers: Record<string, string> }>(
+      guarded(refusing) as never,
+      eventWith(`Bearer ${token}`),
+    )
+    const wrapped = await invoke<{ statusCode: number; headers: Record<string, string> }>(
+      guarded(answersWithKeptHeaders(refusing)) as never,
+      eventWith(`Bearer ${token}`),
+    )
+
+    // Assess: Middy runs no after for an early answer; the wrapper adds what the count kept
+    expect(bare.headers.RateLimit).toBeUndefined()
+    expect(wrapped.statusCode).toBe(409)
+    expect(wrapped.headers.RateLimit).toMatch(/^"per-caller-agent";r=\d+;t=\d+$/)
   })
 })
