@@ -30,6 +30,41 @@ describe('the middleware kit without the gateway authorizer', () => {
   let store: DynamoPermissionStore
   let limiter: DynamoRateLimiter
 
+  /** A team's handler behind the kit, as the README wires it, with `checks` of its own last. */
+  const kitChain = (...checks: MiddlewareObj[]) =>
+    middy<unknown, unknown, Error, KitContext>()
+      .use(
+        jwtAuth({
+          issuer: issuer.issuer,
+          jwksUrl: issuer.jwksUrl,
+          scopePrefix: 'team/',
+          resourceUrl,
+        }),
+      )
+      .use(permissionLookup({ permissions: store, defaultRateLimit: 60 }) as MiddlewareObj)
+      .use(a2aRequest() as MiddlewareObj)
+      .use(agentGrant() as MiddlewareObj)
+      .use(
+        rateLimit<unknown, KitContext>({
+          limiter,
+          subject: ({ context: { caller, a2a } }) => {
+            const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
+            const limit =
+              a2a.kind === 'call'
+                ? limitFor(caller.limits, agentId, a2a.call.operation)
+                : caller.limits[agentId]
+            return { principal: caller.clientId, resource: agentId, limit: limit ?? 60 }
+          },
+          limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
+        }),
+      )
+      .use(checks)
+      .handler(async () => ({
+        statusCode: 200,
+        headers: {},
+        body: 'hello from the team agent',
+      }))
+
   beforeAll(async () => {
     const midMinute = Math.floor(Date.now() / 60_000) * 60_000 + 30_000
     const start = databaseEngines.find(([name]) => name === 'dynalite')?.[1]
@@ -64,37 +99,7 @@ describe('the middleware kit without the gateway authorizer', () => {
       // Mid-minute, for good: each test's calls count in one window, however slow.
       now: () => midMinute,
     })
-    handler = middy<unknown, unknown, Error, KitContext>()
-      .use(
-        jwtAuth({
-          issuer: issuer.issuer,
-          jwksUrl: issuer.jwksUrl,
-          scopePrefix: 'team/',
-          resourceUrl,
-        }),
-      )
-      .use(permissionLookup({ permissions, defaultRateLimit: 60 }) as MiddlewareObj)
-      .use(a2aRequest() as MiddlewareObj)
-      .use(agentGrant() as MiddlewareObj)
-      .use(
-        rateLimit<unknown, KitContext>({
-          limiter,
-          subject: ({ context: { caller, a2a } }) => {
-            const agentId = a2a.kind === 'call' ? a2a.call.agentId : a2a.agentId
-            const limit =
-              a2a.kind === 'call'
-                ? limitFor(caller.limits, agentId, a2a.call.operation)
-                : caller.limits[agentId]
-            return { principal: caller.clientId, resource: agentId, limit: limit ?? 60 }
-          },
-          limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
-        }),
-      )
-      .handler(async () => ({
-        statusCode: 200,
-        headers: {},
-        body: 'hello from the team agent',
-      })) as never
+    handler = kitChain() as never
   }, 60_000)
 
   afterAll(async () => {
@@ -171,41 +176,16 @@ describe('the middleware kit without the gateway authorizer', () => {
   it('gives an early refusal of the team’s own after the count the RateLimit headers, when wrapped', async () => {
     // Prepare: the team's handler behind the kit, and a check of its own that refuses
     const refusing = { before: () => ({ statusCode: 409, headers: {}, body: 'busy' }) }
-    const guarded = (check: MiddlewareObj) =>
-      middy<unknown, unknown, Error, KitContext>()
-        .use(
-          jwtAuth({
-            issuer: issuer.issuer,
-            jwksUrl: issuer.jwksUrl,
-            scopePrefix: 'team/',
-            resourceUrl,
-          }),
-        )
-        .use(permissionLookup({ permissions: store, defaultRateLimit: 60 }) as MiddlewareObj)
-        .use(a2aRequest() as MiddlewareObj)
-        .use(
-          rateLimit<unknown, KitContext>({
-            limiter,
-            subject: ({ context: { caller } }) => ({
-              principal: caller.clientId,
-              resource: 'team-agent',
-              limit: 100,
-            }),
-            limitedResponse: () => ({ statusCode: 429, headers: {}, body: 'slow down' }),
-          }),
-        )
-        .use(check)
-        .handler(async () => ({ statusCode: 200, body: 'ok' }))
     const token = await issuer.sign({ scope: 'team/team:invoke', client_id: 'client-refused' })
     const [eventWith] = Object.values(events) as [(authorization?: string) => unknown]
 
     // Act
     const bare = await invoke<{ headers: Record<string, string> }>(
-      guarded(refusing) as never,
+      kitChain(refusing) as never,
       eventWith(`Bearer ${token}`),
     )
     const wrapped = await invoke<{ statusCode: number; headers: Record<string, string> }>(
-      guarded(answersWithKeptHeaders(refusing)) as never,
+      kitChain(answersWithKeptHeaders(refusing)) as never,
       eventWith(`Bearer ${token}`),
     )
 
