@@ -11,6 +11,7 @@ import {
 } from '@a2a-js/sdk/errors'
 import { errorAnswerOf, SwitchboardError } from '../errors.ts'
 import type { Binding } from './agent-card.ts'
+import { jsonAnswerType } from './media-types.ts'
 import type { FieldViolation } from './params.ts'
 import { defaultMaxEventBytes } from './sse.ts'
 
@@ -192,7 +193,11 @@ export const renderA2AFailure = (
       error: { code: number; message: string }
     }
     const body = { code: rpc.error.code, message: rpc.error.message }
-    return { ...rest, body: JSON.stringify(body) }
+    return {
+      ...rest,
+      headers: { ...rest.headers, 'content-type': jsonAnswerType(binding, version) },
+      body: JSON.stringify(body),
+    }
   }
   const sdkError = sdkErrorFor(failure)
   const gateway =
@@ -226,7 +231,7 @@ export const renderA2AFailure = (
     return {
       // Protocol errors travel as JSON-RPC answers; gateway refusals keep their HTTP meaning.
       statusCode: gateway && failure.kind !== 'internal' ? gateway.httpStatus : gateway ? 500 : 200,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': jsonAnswerType(binding, version) },
       body: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId, error }),
     }
   }
@@ -241,7 +246,11 @@ export const renderA2AFailure = (
           details: [info],
         },
       }
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  return {
+    statusCode,
+    headers: { 'content-type': jsonAnswerType(binding, version) },
+    body: JSON.stringify(body),
+  }
 }
 
 /** The failure a thrown error stands for; unknown errors reveal nothing. */

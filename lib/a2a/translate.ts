@@ -9,6 +9,7 @@ import {
   legacyRestErrorAsJsonRpc,
   restErrorAsJsonRpc,
 } from './agent-errors.ts'
+import { jsonAnswerType } from './media-types.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
 import { queryParams, queryParamTypes, queryValue } from './query-params.ts'
@@ -171,9 +172,13 @@ export interface TranslatedAnswer {
   body: string
 }
 
-const json = (statusCode: number, body: unknown): TranslatedAnswer => ({
+const json = (
+  statusCode: number,
+  body: unknown,
+  contentType = jsonAnswerType('JSONRPC', '1.0'),
+): TranslatedAnswer => ({
   statusCode,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': contentType },
   body: JSON.stringify(body),
 })
 
@@ -384,14 +389,15 @@ export const answerFor = (
   operation: OperationName,
 ): TranslatedAnswer => {
   if (caller.binding === 'JSONRPC') return json(200, jsonRpcResponse(outcome, caller.jsonRpcId))
+  const contentType = jsonAnswerType(caller.binding, caller.version)
   if ('error' in outcome) {
     const { statusCode, body } = restError(outcome.error, caller.version)
-    return json(statusCode, body)
+    return json(statusCode, body, contentType)
   }
   const statusCode = restStatusOf[operation] ?? 200
   return statusCode === 204
     ? { statusCode, headers: {}, body: '' }
-    : json(statusCode, outcome.result ?? {})
+    : json(statusCode, outcome.result ?? {}, contentType)
 }
 
 /** An outcome as a stream event in the caller's binding and version. */

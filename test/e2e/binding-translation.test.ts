@@ -82,6 +82,37 @@ describe('an agent called over the binding it does not serve', () => {
     })
   })
 
+  it.each([
+    ['rpc-only', 'HTTP+JSON', '/message:send', 'application/a2a+json'],
+    ['rpc-only', 'HTTP+JSON', '/tasks/no-such-task', 'application/a2a+json'],
+    ['rest-only', 'JSONRPC', '', 'application/json'],
+  ])(
+    'types a translated answer of %s for an %s caller as its binding says (%s)',
+    async (agentId, _binding, path, contentType) => {
+      // Act
+      const send = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '1+1' }] }
+      const headers = { authorization: `Bearer ${token}`, 'a2a-version': '1.0' }
+      const url = `${stack.url}/agents/${agentId}${path}`
+      const response =
+        path === '/tasks/no-such-task'
+          ? await fetch(url, { headers })
+          : await fetch(url, {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify(
+                path
+                  ? { message: send }
+                  : { jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: send } },
+              ),
+            })
+
+      // Assess: A2A 1.0's HTTP+JSON answers SHOULD be application/a2a+json, JSON-RPC's are JSON
+      expect(response.headers.get('content-type')).toBe(contentType)
+      expect(response.status).toBe(path === '/tasks/no-such-task' ? 404 : 200)
+      expect(await response.json()).toBeTypeOf('object')
+    },
+  )
+
   describe('a task id that is a dot segment', () => {
     const received: string[] = []
     let scripted: Awaited<ReturnType<typeof startScriptedAgent>>

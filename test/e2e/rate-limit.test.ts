@@ -100,8 +100,9 @@ describe('rate limits through the local gateway', () => {
       }),
     })
 
-    // Assess: 0.3's { code, message }, which a 0.3 client reads
+    // Assess: 0.3's { code, message } as application/json, which a 0.3 client reads
     expect(response.status).toBe(429)
+    expect(response.headers.get('content-type')).toBe('application/json')
     expect(await response.json()).toEqual({
       code: -32053,
       message: expect.stringMatching(/^Rate limit of 10 calls per minute to this agent reached/),

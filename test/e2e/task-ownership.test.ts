@@ -117,8 +117,9 @@ describe('tasks belong to their caller, through the local gateway', () => {
         // Act
         const response = await rest(tokenB, method, path(taskOfA), body)
 
-        // Assess
+        // Assess: as A2A 1.0's HTTP+JSON binding says its answers SHOULD be typed
         expect(response.status).toBe(404)
+        expect(response.headers.get('content-type')).toBe('application/a2a+json')
         expect((await response.json()).error).toMatchObject({
           code: 404,
           status: 'NOT_FOUND',
@@ -135,8 +136,9 @@ describe('tasks belong to their caller, through the local gateway', () => {
       // Act
       const response = await rest(tokenB, 'GET', `/v1/tasks/${taskOfA}`)
 
-      // Assess
+      // Assess: 0.3 knew only application/json
       expect(response.status).toBe(404)
+      expect(response.headers.get('content-type')).toBe('application/json')
       expect(await response.json()).toEqual({
         code: -32001,
         message: `Task '${taskOfA}' was not found.`,
