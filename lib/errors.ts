@@ -372,12 +372,18 @@ export class BackendUnavailableError extends SwitchboardError {
   }
 }
 
-/** The embedder (Bedrock on AWS) did not answer, so nothing can be found by meaning for now. */
+/**
+ * The embedder (Bedrock on AWS) did not answer, so nothing can be found by meaning for now; or,
+ * `lasting`, it is set up wrong, which only the gateway's operator can mend, so the caller is not
+ * told to retry.
+ */
 export class SearchUnavailableError extends SwitchboardError {
   readonly code = 'search-unavailable'
-  constructor(reason: string) {
+  constructor(reason: string, options: { lasting?: boolean } = {}) {
     super(
-      `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
+      options.lasting
+        ? `Finding agents by meaning is unavailable: the gateway's embedder is not set up right (${reason}). A retry will fail the same way until the gateway's operator mends it.`
+        : `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
     )
     this.name = 'SearchUnavailableError'
   }

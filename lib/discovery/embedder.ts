@@ -27,16 +27,32 @@ export const embedTexts = async (
 /**
  * An embedder's failure whose `reason` may be told to a caller as it is (it
  * names no server address and no key): an embedding server that answered 5xx,
- * timed out, could not be reached, or answered what cannot be used.
+ * timed out, could not be reached, or answered what cannot be used. `lasting`
+ * when it says the embedder is set up wrong (a refused key, an unknown model,
+ * vectors of another dimension), which no retry mends.
  */
 export class EmbedderUnavailableError extends Error {
   readonly reason: string
-  constructor(reason: string) {
+  readonly lasting: boolean
+  constructor(reason: string, options: { lasting?: boolean } = {}) {
     super(`Embedding failed: ${reason}.`)
     this.name = 'EmbedderUnavailableError'
     this.reason = reason
+    this.lasting = options.lasting ?? false
   }
 }
+
+/**
+ * The AWS SDK errors that say Bedrock is set up wrong for the gateway (its role may not invoke
+ * the model, the model is not enabled in the account or region, the request is one the model
+ * refuses), not that it is busy or down.
+ */
+const lastingSdkErrors = new Set([
+  'AccessDeniedException',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'UnrecognizedClientException',
+])
 
 /**
  * An embedding server's refusal of a text as longer than its model takes: the
@@ -96,13 +112,11 @@ export const embedForCaller = async (embedder: Embedder, text: string): Promise<
     return await embedder.embed(text)
   } catch (error) {
     if (error instanceof EmbedderInputTooLongError) throw new TextTooLongError(error.reason)
-    throw new SearchUnavailableError(
-      error instanceof EmbedderUnavailableError
-        ? error.reason
-        : error instanceof Error
-          ? error.name
-          : 'unknown error',
-    )
+    if (error instanceof EmbedderUnavailableError) {
+      throw new SearchUnavailableError(error.reason, { lasting: error.lasting })
+    }
+    const name = error instanceof Error ? error.name : 'unknown error'
+    throw new SearchUnavailableError(name, { lasting: lastingSdkErrors.has(name) })
   }
 }
 

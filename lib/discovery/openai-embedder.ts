@@ -38,6 +38,12 @@ const tooLongPattern =
 /** The statuses a server refuses an input with; 413 says "too large" by itself. */
 const refusalStatuses = new Set([400, 413, 422, 500])
 
+/**
+ * The statuses that say the gateway's settings are wrong, whatever the text: a key refused
+ * (401, 403), no such model or endpoint (404, as Ollama and OpenAI answer an unknown model; 405).
+ */
+const lastingStatuses = new Set([401, 403, 404, 405])
+
 /** The most of an error answer read to see whether it is about length: errors are short. */
 const maxErrorBytes = 4096
 
@@ -50,7 +56,9 @@ const refusalOf = async (response: Response): Promise<Error> => {
   const status = response.status
   if (!refusalStatuses.has(status)) {
     await response.body?.cancel()
-    return new EmbedderUnavailableError(`the embedding server answered HTTP ${status}`)
+    return new EmbedderUnavailableError(`the embedding server answered HTTP ${status}`, {
+      lasting: lastingStatuses.has(status),
+    })
   }
   const text = await readBounded(response.body, maxErrorBytes).then(
     (bytes) => new TextDecoder().decode(bytes),
@@ -133,7 +141,9 @@ export class OpenAiEmbedder implements Embedder {
   #vectorsOf(answer: unknown, count: number): number[][] {
     const data = (answer as { data?: unknown } | undefined)?.data
     const malformed = (why: string) =>
-      new EmbedderUnavailableError(`the embedding server's answer is malformed: ${why}`)
+      new EmbedderUnavailableError(`the embedding server's answer is malformed: ${why}`, {
+        lasting: true,
+      })
     if (!Array.isArray(data)) throw malformed('no "data" list')
     if (data.length !== count) throw malformed(`${data.length} embeddings for ${count} inputs`)
     const vectors = new Array<number[]>(count)
@@ -151,6 +161,7 @@ export class OpenAiEmbedder implements Embedder {
       if (embedding.length !== this.dimension) {
         throw new EmbedderUnavailableError(
           `the embedding model returned ${embedding.length}-dimension vectors, not the configured ${this.dimension} (set EMBEDDING_DIMENSION=${embedding.length})`,
+          { lasting: true },
         )
       }
       vectors[index as number] = embedding

@@ -350,7 +350,9 @@ export const apiOperations: Record<string, ApiOperation> = {
         'The embedding model refused the query as longer than it takes; send a shorter one',
       ),
       429: none('Too many searches this minute; `Retry-After` says when to retry'),
-      503: none('The embedder is unavailable; retry shortly'),
+      503: none(
+        'The embedder is unavailable (retry shortly), or set up wrong (the message says which)',
+      ),
     },
   },
   'GET /.well-known/agent-card-jwks.json': {

@@ -57,16 +57,20 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
   })
 
   it.each([
-    { failure: 'a 5xx', mode: { status: 503 }, says: 'the embedding server answered HTTP 503' },
+    {
+      failure: 'a 5xx',
+      mode: { status: 503 },
+      says: '(the embedder failed: the embedding server answered HTTP 503); retry shortly.',
+    },
     {
       failure: 'vectors of another size',
       mode: { dimension: 128 },
-      says: 'the embedding model returned 128-dimension vectors, not the configured 256 (set EMBEDDING_DIMENSION=128)',
+      says: "the gateway's embedder is not set up right (the embedding model returned 128-dimension vectors, not the configured 256 (set EMBEDDING_DIMENSION=128)). A retry will fail",
     },
     {
       failure: 'an answer that is not embeddings',
       mode: 'malformed' as const,
-      says: `the embedding server's answer is malformed`,
+      says: "the gateway's embedder is not set up right (the embedding server's answer is malformed",
     },
   ])(
     'answers search and /route with 503 saying what failed when the server sends $failure',
@@ -82,7 +86,7 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
       // Assess
       expect(searched.status).toBe(503)
       expect(searched.headers.get('content-type')).toBe('application/problem+json')
-      expect((await searched.json()).detail).toContain(`(the embedder failed: ${says}`)
+      expect((await searched.json()).detail).toContain(says)
       expect(routed.status).toBe(503)
       expect(JSON.stringify(await routed.json())).toContain(says)
     },

@@ -64,24 +64,13 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
 
   it.each([
     { failure: 'a 5xx', mode: { status: 500 }, says: 'the embedding server answered HTTP 500' },
-    { failure: 'a 404', mode: { status: 404 }, says: 'the embedding server answered HTTP 404' },
     {
       failure: 'no answer in time',
       mode: 'hang' as const,
       says: 'the embedding server did not answer within 300 ms',
     },
-    {
-      failure: 'an answer that is not embeddings',
-      mode: 'malformed' as const,
-      says: `the embedding server's answer is malformed: no "data" list`,
-    },
-    {
-      failure: 'vectors of another size',
-      mode: { dimension: 32 },
-      says: 'the embedding model returned 32-dimension vectors, not the configured 64 (set EMBEDDING_DIMENSION=32)',
-    },
   ])(
-    'refuses $failure with a reason a caller can read, as a 503 search-unavailable',
+    'refuses $failure with a reason a caller can read, as a 503 search-unavailable to retry',
     async ({ mode, says }) => {
       // Prepare
       server.setMode(mode)
@@ -95,9 +84,70 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
       expect(direct).toBeInstanceOf(EmbedderUnavailableError)
       expect((direct as EmbedderUnavailableError).reason).toBe(says)
       expect(asked).toMatchObject({ code: 'search-unavailable' })
-      expect((asked as Error).message).toContain(`(the embedder failed: ${says})`)
+      expect((asked as Error).message).toBe(
+        `Finding agents by meaning is unavailable for now (the embedder failed: ${says}); retry shortly.`,
+      )
     },
   )
+
+  it.each([
+    { failure: 'an unknown model (404)', mode: { status: 404 }, says: 'HTTP 404' },
+    { failure: 'a refused key (401)', mode: { status: 401 }, says: 'HTTP 401' },
+    {
+      failure: 'an answer that is not embeddings',
+      mode: 'malformed' as const,
+      says: `the embedding server's answer is malformed: no "data" list`,
+    },
+    {
+      failure: 'vectors of another size',
+      mode: { dimension: 32 },
+      says: 'the embedding model returned 32-dimension vectors, not the configured 64 (set EMBEDDING_DIMENSION=32)',
+    },
+  ])(
+    'says $failure is the embedder set up wrong, which no retry mends: a 503 naming the operator',
+    async ({ mode, says }) => {
+      // Prepare
+      server.setMode(mode)
+
+      // Act
+      const asked = await embedQuery(embedderFor(), 'umbrella today?').catch(
+        (error: unknown) => error,
+      )
+
+      // Assess
+      expect(asked).toMatchObject({ code: 'search-unavailable' })
+      const message = (asked as Error).message
+      expect(message).toMatch(/^Finding agents by meaning is unavailable: the gateway's embedder/)
+      expect(message).toContain(says)
+      expect(message).toContain("until the gateway's operator mends it")
+      expect(message).not.toContain('retry shortly')
+    },
+  )
+
+  it.each([
+    ['AccessDeniedException', true],
+    ['ValidationException', true],
+    ['ThrottlingException', false],
+    ['ServiceUnavailableException', false],
+  ])('tells Bedrock’s %s apart: set up wrong %s', async (name, lasting) => {
+    // Prepare: the SDK's error, by its name alone (its message is never passed on)
+    const failing = {
+      name: 'bedrock',
+      dimension: 64,
+      embed: async () => {
+        throw Object.assign(new Error('details a caller must not read'), { name })
+      },
+    }
+
+    // Act
+    const asked = await embedQuery(failing, 'umbrella today?').catch((error: unknown) => error)
+
+    // Assess
+    const message = (asked as Error).message
+    expect(message).toContain(name)
+    expect(message).not.toContain('details a caller must not read')
+    expect(message.includes('retry shortly')).toBe(!lasting)
+  })
 
   it.each([
     {
