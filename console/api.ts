@@ -84,6 +84,24 @@ export const api = async <T>(method: string, path: string, body?: unknown): Prom
   return parsed as T
 }
 
+/**
+ * A gateway path with each value put in as one path segment, percent-encoded, so an id that came
+ * from the address bar (`#/try/..%2Fadmin%2F…`) names that id and never another route. A value a
+ * URL would read as a dot segment, or an empty one, is refused: the browser would resolve it away.
+ *
+ * @example
+ * pathOf`/admin/agents/${agentId}/sync` // '/admin/agents/weather/sync'
+ */
+export const pathOf = (parts: TemplateStringsArray, ...values: string[]): string =>
+  parts.reduce((path, part, at) => {
+    if (at === values.length) return path + part
+    const value = values[at] as string
+    if (value === '' || /^(\.|%2e){1,2}$/i.test(value)) {
+      throw new ApiError(`'${value}' cannot name anything on the gateway.`, 0)
+    }
+    return path + part + encodeURIComponent(value)
+  }, '')
+
 /** What an error says to a person: its message, never a stack or [object Object]. */
 export const messageOf = (error: unknown): string =>
   error instanceof Error

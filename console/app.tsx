@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks'
+import { isAgentId } from '../lib/ids.ts'
 import type { Session } from './auth.ts'
 import { ActivityPage } from './pages/activity.tsx'
 import { AgentPage } from './pages/agent.tsx'
@@ -36,6 +37,10 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
   const visible = pages.filter((candidate) => session.isAdmin || !candidate.admin)
   const known = pages.find((candidate) => candidate.path === page)
   const allowed = !known?.admin || session.isAdmin
+  // A page about one agent takes its id from the address, which anyone can craft and send to an
+  // operator: what is no agent id names no agent (the pages put it in paths to the gateway).
+  const notAnAgent =
+    argument !== undefined && ['agents', 'register', 'try'].includes(page) && !isAgentId(argument)
   useEffect(() => {
     document.title = `${known?.title ?? (page === 'agents' ? argument : 'Console')} · Switchboard`
   }, [page, argument])
@@ -75,6 +80,15 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
               <strong>Problem: </strong>
               {known?.title} is for operators; {session.username} is not one. You can use the Fleet
               and Try it pages.
+            </p>
+          </section>
+        ) : notAnAgent ? (
+          <section>
+            <h1>No such agent</h1>
+            <p class="notice notice-error" role="alert">
+              <strong>Problem: </strong>
+              The address names “{argument}”, which is no agent id (lower-case letters, digits and
+              “-”). Choose an agent from the <a href="#/fleet">Fleet</a>.
             </p>
           </section>
         ) : page === 'agents' && argument ? (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { api, authorization, messageOf } from '../api.ts'
+import { api, authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase } from '../auth.ts'
 import { Badge, Confirm, Loading, type Notice, NoticeLine, useLoad, when } from '../ui.tsx'
 
@@ -32,15 +32,18 @@ type Card = { name?: string; description?: string; version?: string; skills?: Sk
 
 /** The card as the gateway serves it (rewritten: its URLs and security the gateway's). */
 const servedCard = async (agentId: string): Promise<Card | undefined> => {
-  const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
-    headers: { authorization: authorization() },
-  })
+  const response = await fetch(
+    `${gatewayBase}${pathOf`/agents/${agentId}/.well-known/agent-card.json`}`,
+    {
+      headers: { authorization: authorization() },
+    },
+  )
   return response.ok ? response.json() : undefined
 }
 
 export const AgentPage = ({ agentId }: { agentId: string }) => {
   const agent = useLoad(async () => {
-    const record = await api<AgentRecord>('GET', `/admin/agents/${agentId}`)
+    const record = await api<AgentRecord>('GET', pathOf`/admin/agents/${agentId}`)
     return { record, served: await servedCard(agentId).catch(() => undefined) }
   }, [agentId])
   const [notice, setNotice] = useState<Notice>()
@@ -106,7 +109,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           type="button"
           disabled={busy}
           onClick={() =>
-            act(`card of ${agentId} read again`, () => api('POST', `/admin/agents/${agentId}/sync`))
+            act(`card of ${agentId} read again`, () =>
+              api('POST', pathOf`/admin/agents/${agentId}/sync`),
+            )
           }
         >
           Sync card
@@ -116,7 +121,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           disabled={busy}
           onClick={() =>
             act(`${agentId} is now ${active ? 'inactive' : 'active'}`, () =>
-              api('PATCH', `/admin/agents/${agentId}`, { status: active ? 'inactive' : 'active' }),
+              api('PATCH', pathOf`/admin/agents/${agentId}`, {
+                status: active ? 'inactive' : 'active',
+              }),
             )
           }
         >
@@ -139,7 +146,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
             setConfirming(false)
             act(
               `${agentId} deleted`,
-              () => api('DELETE', `/admin/agents/${agentId}`),
+              () => api('DELETE', pathOf`/admin/agents/${agentId}`),
               () => setDeleted(true),
             )
           }}

@@ -4,7 +4,7 @@ import type {
   ScopeDefinition as Scope,
 } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
-import { ApiError, api, messageOf } from '../api.ts'
+import { ApiError, api, messageOf, pathOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, toTheSecond, useLoad } from '../ui.tsx'
 
 /** A secret shown once: a copy button and a warning that it will not be shown again. */
@@ -108,7 +108,7 @@ const ScopesSection = ({
     setErrors(problems)
     if (Object.keys(problems).length > 0) return
     const done = await act(`scope ${scope} defined`, () =>
-      api('PUT', `/admin/scopes/${encodeURIComponent(scope)}`, {
+      api('PUT', pathOf`/admin/scopes/${scope}`, {
         description: description.trim(),
       }).catch((error: unknown) => {
         if (error instanceof ApiError) setErrors(error.fields)
@@ -144,7 +144,7 @@ const ScopesSection = ({
                   setEditing(undefined)
                   if (
                     await act(`description of ${each.scope} saved`, () =>
-                      api('PUT', `/admin/scopes/${encodeURIComponent(each.scope)}`, {
+                      api('PUT', pathOf`/admin/scopes/${each.scope}`, {
                         description: editing.description?.trim() ?? '',
                       }),
                     )
@@ -205,12 +205,10 @@ const ScopesSection = ({
                   setRefused(undefined)
                   if (
                     await act(`scope ${each.scope} deleted`, () =>
-                      api('DELETE', `/admin/scopes/${encodeURIComponent(each.scope)}`).catch(
-                        (error: unknown) => {
-                          setRefused({ scope: each.scope, text: messageOf(error) })
-                          throw error
-                        },
-                      ),
+                      api('DELETE', pathOf`/admin/scopes/${each.scope}`).catch((error: unknown) => {
+                        setRefused({ scope: each.scope, text: messageOf(error) })
+                        throw error
+                      }),
                     )
                   ) {
                     onChanged()
@@ -276,7 +274,10 @@ export const CallersPage = ({
   const [chosen, setChosen] = useState<string[]>([])
   const [editing, setEditing] = useState<{ clientId: string; scopes: string[] }>()
   /** The client whose delete or token revocation awaits its confirmation (one at a time). */
-  const [confirming, setConfirming] = useState<{ clientId: string; what: 'delete' | 'revoke' }>()
+  const [confirming, setConfirming] = useState<{
+    clientId: string
+    what: 'delete' | 'revoke' | 'rotate'
+  }>()
   /** What is wrong with the new caller's fields (`name`, `scopes`), said beside them. */
   const [errors, setErrors] = useState<Record<string, string>>({})
 
@@ -286,11 +287,14 @@ export const CallersPage = ({
     try {
       const answer = await call()
       setNotice({ kind: 'ok', text: typeof done === 'string' ? done : done(answer) })
-      clients.reload()
       return true
     } catch (error) {
       setNotice({ kind: 'error', text: messageOf(error) })
       return false
+    } finally {
+      // After a refusal too: some say the change was made, or may have been (a 503
+      // `tokens-not-revoked` after a scope change), so the list shows what the gateway holds.
+      clients.reload()
     }
   }
 
@@ -428,7 +432,7 @@ export const CallersPage = ({
                       act(
                         `scopes of ${client.clientId} are now ${editing.scopes.join(', ') || 'none'}`,
                         () =>
-                          api('PATCH', `/admin/clients/${client.clientId}`, {
+                          api('PATCH', pathOf`/admin/clients/${client.clientId}`, {
                             scopes: editing.scopes,
                           }),
                       )
@@ -451,18 +455,7 @@ export const CallersPage = ({
                 </button>
                 <button
                   type="button"
-                  onClick={() =>
-                    act(
-                      `secret of ${client.clientId} rotated; the old one no longer works`,
-                      async () => {
-                        const rotated = await api<{ clientId: string; clientSecret: string }>(
-                          'POST',
-                          `/admin/clients/${client.clientId}/rotate-secret`,
-                        )
-                        setSecret({ clientId: rotated.clientId, secret: rotated.clientSecret })
-                      },
-                    )
-                  }
+                  onClick={() => setConfirming({ clientId: client.clientId, what: 'rotate' })}
                 >
                   Rotate secret
                 </button>
@@ -476,6 +469,27 @@ export const CallersPage = ({
                 </button>
               </div>
             )}
+            {confirming?.clientId === client.clientId && confirming.what === 'rotate' ? (
+              <Confirm
+                question={`Rotate the secret of ${client.clientId} (${client.name})? The old secret stops working at once: the caller gets no new token until it is given the new one.`}
+                expected={client.clientId}
+                action={`Rotate secret of ${client.clientId}`}
+                onCancel={() => setConfirming(undefined)}
+                onConfirm={() => {
+                  setConfirming(undefined)
+                  act(
+                    `secret of ${client.clientId} rotated; the old one no longer works`,
+                    async () => {
+                      const rotated = await api<{ clientId: string; clientSecret: string }>(
+                        'POST',
+                        pathOf`/admin/clients/${client.clientId}/rotate-secret`,
+                      )
+                      setSecret({ clientId: rotated.clientId, secret: rotated.clientSecret })
+                    },
+                  )
+                }}
+              />
+            ) : null}
             {confirming?.clientId === client.clientId && confirming.what === 'delete' ? (
               <Confirm
                 question={`Delete caller ${client.clientId} (${client.name})? Its tokens stop working.`}
@@ -485,7 +499,7 @@ export const CallersPage = ({
                 onConfirm={() => {
                   setConfirming(undefined)
                   act(`caller ${client.clientId} deleted`, () =>
-                    api('DELETE', `/admin/clients/${client.clientId}`),
+                    api('DELETE', pathOf`/admin/clients/${client.clientId}`),
                   )
                 }}
               />
@@ -512,10 +526,7 @@ export const CallersPage = ({
                           : ''
                       }`,
                     () =>
-                      api<Revoked>(
-                        'POST',
-                        `/admin/clients/${encodeURIComponent(client.clientId)}/revoke-tokens`,
-                      ),
+                      api<Revoked>('POST', pathOf`/admin/clients/${client.clientId}/revoke-tokens`),
                   )
                 }}
               />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { allPages, api, authorization, messageOf } from '../api.ts'
+import { allPages, api, authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
 import { Badge, Loading, NoticeLine, useLoad, when } from '../ui.tsx'
 
@@ -31,9 +31,12 @@ type Health = 'checking' | 'up' | 'down' | 'hidden'
 /** Whether the agent's card is served right now through the gateway: the live dot. */
 const checkHealth = async (agentId: string): Promise<Health> => {
   try {
-    const response = await fetch(`${gatewayBase}/agents/${agentId}/.well-known/agent-card.json`, {
-      headers: { authorization: authorization() },
-    })
+    const response = await fetch(
+      `${gatewayBase}${pathOf`/agents/${agentId}/.well-known/agent-card.json`}`,
+      {
+        headers: { authorization: authorization() },
+      },
+    )
     // Not granted to this person: the gateway keeps its card from them, which says nothing of its health.
     if (response.status === 401 || response.status === 403) return 'hidden'
     return response.ok ? 'up' : 'down'

@@ -3,7 +3,7 @@ import type { ScopeDefinition as Scope } from '../../lib/callers/caller-registry
 import { scopeSchema } from '../../lib/ids.ts'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { ApiError, allPages, api, messageOf } from '../api.ts'
+import { ApiError, allPages, api, messageOf, pathOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
 interface Draft {
@@ -103,7 +103,7 @@ const Editor = ({
     let defined = false
     try {
       if (toDefine) {
-        await api('PUT', `/admin/scopes/${encodeURIComponent(draft.scope)}`, {
+        await api('PUT', pathOf`/admin/scopes/${draft.scope}`, {
           description: description.trim(),
         }).catch((error: unknown) => {
           // The scope's own problems belong beside its description.
@@ -117,7 +117,7 @@ const Editor = ({
         defined = true
         onScopeDefined()
       }
-      await api('PUT', `/admin/permissions/${encodeURIComponent(draft.scope)}`, bodyOf(draft))
+      await api('PUT', pathOf`/admin/permissions/${draft.scope}`, bodyOf(draft))
       onSaved(
         `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )
@@ -294,7 +294,7 @@ export const PermissionsPage = () => {
   const remove = async (scope: string) => {
     setRemoving(undefined)
     try {
-      await api('DELETE', `/admin/permissions/${encodeURIComponent(scope)}`)
+      await api('DELETE', pathOf`/admin/permissions/${scope}`)
       saved(`${scope} removed: its holders reach no agent through it.`)
     } catch (error) {
       setNotice({ kind: 'error', text: messageOf(error) })

@@ -3,7 +3,7 @@ import type * as z from 'zod'
 import { httpUrl, notHttpUrl } from '../../lib/backend/auth/fields.ts'
 import { agentIdSchema } from '../../lib/ids.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { ApiError, api, messageOf } from '../api.ts'
+import { ApiError, api, messageOf, pathOf } from '../api.ts'
 import { Field, type Notice, NoticeLine } from '../ui.tsx'
 
 type AuthType = 'none' | 'api_key' | 'aws_iam' | 'oauth2_client_credentials'
@@ -33,6 +33,8 @@ const empty = {
   status: 'active',
   cardVisibility: 'granted',
   timeoutMs: '',
+  /** One phrase a line (`routingExamples`). */
+  routingExamples: '',
 }
 type Form = typeof empty
 
@@ -101,7 +103,17 @@ const bodyOf = (form: Form) => {
     status: form.status,
     cardVisibility: form.cardVisibility,
     timeoutMs: form.timeoutMs ? Number(form.timeoutMs) : undefined,
+    routingExamples: examplesOf(form.routingExamples),
   }
+}
+
+/** The form's phrases, one a line, blank lines left out; none when there are none. */
+const examplesOf = (text: string): string[] | undefined => {
+  const phrases = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  return phrases.length > 0 ? phrases : undefined
 }
 
 const formOf = (record: AgentRecord): Form => {
@@ -114,6 +126,9 @@ const formOf = (record: AgentRecord): Form => {
     agentCardUrl: record.agentCardUrl,
     authType: auth.type as AuthType,
     headerName: text(auth.headerName) || 'X-API-Key',
+    // A PUT replaces the whole config: the stored key is kept by naming its secret, as GET shows it.
+    apiKeyArn: auth.type === 'api_key' ? text(auth.secretArn) : '',
+    clientSecretArn: auth.type === 'oauth2_client_credentials' ? text(auth.secretArn) : '',
     service: text(auth.service),
     region: text(auth.region),
     tokenUrl: text(auth.tokenUrl),
@@ -122,6 +137,7 @@ const formOf = (record: AgentRecord): Form => {
     status: record.status === 'inactive' ? 'inactive' : 'active',
     cardVisibility: record.cardVisibility ?? 'granted',
     timeoutMs: record.timeoutMs ? String(record.timeoutMs) : '',
+    routingExamples: (record.routingExamples ?? []).join('\n'),
   }
 }
 
@@ -138,7 +154,7 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   useEffect(() => {
     if (!editing) return
     let live = true
-    api<AgentRecord>('GET', `/admin/agents/${editing}`).then(
+    api<AgentRecord>('GET', pathOf`/admin/agents/${editing}`).then(
       (record) => live && setForm(formOf(record)),
       (error: unknown) => live && setNotice({ kind: 'error', text: messageOf(error) }),
     )
@@ -150,7 +166,7 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   // From the form as it is when the update applies, not as this render saw it: a browser's
   // autofill sets several fields in one go, before the page renders again.
   const set = (field: keyof Form) => (event: Event) => {
-    const { value } = event.currentTarget as HTMLInputElement
+    const { value } = event.currentTarget as HTMLInputElement | HTMLTextAreaElement
     setForm((current) => ({ ...current, [field]: value }))
   }
 
@@ -169,7 +185,7 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
     }
     setBusy(true)
     try {
-      if (editing) await api('PUT', `/admin/agents/${editing}`, bodyOf(form))
+      if (editing) await api('PUT', pathOf`/admin/agents/${editing}`, bodyOf(form))
       else await api('POST', '/admin/register', bodyOf(form))
       setNotice({
         kind: 'ok',
@@ -244,7 +260,10 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
               type: 'password',
               id: 'auth.apiKey',
             })}
-            {input('apiKeyArn', 'or the ARN of a secret holding it', { id: 'auth.apiKeyArn' })}
+            {input('apiKeyArn', 'or the ARN of a secret holding it', {
+              id: 'auth.apiKeyArn',
+              ...(editing ? { hint: 'The stored key’s: kept. Clear it to give a new key.' } : {}),
+            })}
           </fieldset>
         ) : null}
         {form.authType === 'aws_iam' ? (
@@ -271,6 +290,9 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
             })}
             {input('clientSecretArn', 'or the ARN of a secret holding it', {
               id: 'auth.clientSecretArn',
+              ...(editing
+                ? { hint: 'The stored secret’s: kept. Clear it to give a new one.' }
+                : {}),
             })}
             {input('scopes', 'Scopes (space-separated)', { id: 'auth.scopes' })}
           </fieldset>
@@ -290,6 +312,24 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
         {input('timeoutMs', 'Timeout (ms, optional)', {
           hint: 'Limit on a unary call; empty: the gateway’s default.',
         })}
+        <Field
+          id="routingExamples"
+          label="Routing examples (optional, one a line)"
+          error={errors.routingExamples}
+          hint="What users say to this agent, for /search and /route; at most 50, each at most 500 characters."
+        >
+          <textarea
+            id="routingExamples"
+            name="routingExamples"
+            rows={4}
+            value={form.routingExamples}
+            onInput={set('routingExamples')}
+            aria-invalid={errors.routingExamples ? 'true' : undefined}
+            aria-describedby={
+              errors.routingExamples ? 'routingExamples-error' : 'routingExamples-hint'
+            }
+          />
+        </Field>
         <div class="actions">
           <button type="submit" class="primary" disabled={busy}>
             {busy ? 'Saving…' : editing ? 'Save changes' : 'Register'}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { authorization, messageOf } from '../api.ts'
+import { authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
 import { Badge, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 import { loadFleet } from './fleet.tsx'
@@ -108,8 +108,16 @@ export const TryItPage = ({
   const [notice, setNotice] = useState<Notice>()
   const contextId = useRef(crypto.randomUUID())
 
+  // What the address preselects is only a wish: the person sends to an agent of the list they see.
   useEffect(() => {
-    if (!target && fleet.data?.[0]) setTarget(preselected ?? fleet.data[0])
+    if (!fleet.data) return
+    if (target && target !== '(route)' && !fleet.data.includes(target)) {
+      setNotice({
+        kind: 'error',
+        text: `${target} is no agent you may call here: choose one from the list.`,
+      })
+      setTarget(fleet.data[0] ?? '(route)')
+    } else if (!target) setTarget(fleet.data[0] ?? '(route)')
   }, [fleet.data])
 
   const update = (index: number, change: (turn: Turn) => Turn) =>
@@ -118,7 +126,9 @@ export const TryItPage = ({
   const send = async (event: Event) => {
     event.preventDefault()
     if (!text.trim()) return setNotice({ kind: 'error', text: 'Write a message first.' })
-    if (!target) return setNotice({ kind: 'error', text: 'Choose an agent (or route) first.' })
+    if (!target || (target !== '(route)' && !fleet.data?.includes(target))) {
+      return setNotice({ kind: 'error', text: 'Choose an agent (or route) from the list first.' })
+    }
     setNotice(undefined)
     const question = text
     setText('')
@@ -131,7 +141,7 @@ export const TryItPage = ({
       parts: [{ text: question }],
     }
     const routed = target === '(route)'
-    const base = routed ? `${gatewayBase}/route` : `${gatewayBase}/agents/${target}`
+    const base = routed ? `${gatewayBase}/route` : `${gatewayBase}${pathOf`/agents/${target}`}`
     const jsonRpc = binding === 'JSONRPC'
     try {
       if (routed) {

@@ -439,9 +439,14 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await page.getByRole('button', { name: 'I have stored it' }).click()
       expect(await page.getByTestId('client-secret').count()).toBe(0)
 
-      // Act: rotate
+      // Act: rotate, which takes the caller down until it has the new secret: confirmed first
       const reporting = page.locator(`[data-client="${clientId}"]`)
       await reporting.getByRole('button', { name: 'Rotate secret' }).click()
+      const confirmRotate = page.getByRole('alertdialog')
+      await expect(confirmRotate.textContent()).resolves.toContain('The old secret stops working')
+      expect((await tokenWith(secret)).status).toBe(200)
+      await confirmRotate.getByRole('textbox').fill(clientId)
+      await confirmRotate.getByRole('button', { name: `Rotate secret of ${clientId}` }).click()
 
       // Assess: a new secret, shown once; the old one no longer gets a token
       await expect.poll(() => page.getByTestId('client-secret').inputValue()).not.toBe(secret)
@@ -616,6 +621,85 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       headers: { authorization: `Bearer ${admin}` },
     })
     expect(await record.json()).toMatchObject({ cardVisibility: 'public', status: 'inactive' })
+  })
+
+  it('editing an agent keeps its routing examples and its stored key unless they are changed', async () => {
+    // Prepare: an agent with a stored key and routing examples, registered through the API
+    const admin = await stack.token('admin-client')
+    const adminCall = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'keyed',
+      backendUrl: echo.url,
+      agentCardUrl: echo.cardUrl,
+      auth: { type: 'api_key', headerName: 'X-API-Key', apiKey: 'stored-key-1' },
+      routingExamples: ['echo my words back', 'say it again'],
+    })
+    expect(registered.status).toBe(201)
+    const before = await (await adminCall('GET', '/admin/agents/keyed')).json()
+
+    // Act: only the timeout changed on the form
+    await page.goto(`${stack.url}/console/#/register/keyed`)
+    await page.getByRole('heading', { level: 1, name: 'Edit keyed' }).waitFor()
+    await expect
+      .poll(() => page.getByLabel('Routing examples (optional, one a line)').inputValue())
+      .toBe('echo my words back\nsay it again')
+    await page.getByLabel('Timeout (ms, optional)').fill('20000')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+
+    // Assess: saved, with the examples and the same stored secret
+    await expect.poll(() => notice().textContent()).toContain('keyed updated')
+    const after = await (await adminCall('GET', '/admin/agents/keyed')).json()
+    expect(after).toMatchObject({
+      timeoutMs: 20000,
+      routingExamples: ['echo my words back', 'say it again'],
+      auth: { type: 'api_key', secretArn: before.auth.secretArn },
+    })
+    expect((await adminCall('DELETE', '/admin/agents/keyed')).status).toBe(204)
+  })
+
+  it.each([
+    ['#/try/..%2Fadmin%2Fclients%2Fdemo-client%2Frotate-secret%3F', 'Try it'],
+    ['#/agents/..%2Fclients%2Fdemo-client', 'the agent page'],
+    ['#/register/..%2Fagents%2Fweather', 'the edit form'],
+  ])(
+    'a crafted address (%s) names no agent on %s, and reaches nothing else on the gateway',
+    async (hash) => {
+      // Prepare: what the browser asks of the gateway from here on
+      const asked: string[] = []
+      const listen = (request: { url: () => string; method: () => string }) =>
+        asked.push(`${request.method()} ${new URL(request.url()).pathname}`)
+      page.on('request', listen)
+
+      try {
+        // Act
+        await page.goto(`${stack.url}/console/${hash}`)
+        await page.getByRole('heading', { level: 1, name: 'No such agent' }).waitFor()
+
+        // Assess
+        await expect(page.getByRole('alert').textContent()).resolves.toContain('no agent id')
+        expect(asked.filter((line) => /\/admin\/clients|\/rotate-secret/.test(line))).toEqual([])
+      } finally {
+        page.off('request', listen)
+      }
+    },
+  )
+
+  it('Try it sends only to an agent of its list, whatever id the address preselects', async () => {
+    // Prepare: an id of the right form, but no agent this operator may call
+    await go('#/try/not-mine', 'Try it')
+
+    // Act
+    await expect
+      .poll(() => notice().textContent())
+      .toContain('not-mine is no agent you may call here')
+
+    // Assess: the list's own agent is chosen instead
+    expect(await page.locator('#try-agent').inputValue()).not.toBe('not-mine')
   })
 
   it('deletes an agent only once its id is typed in the confirmation that names it', async () => {
@@ -932,6 +1016,42 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
         await close()
       },
     )
+
+    it('Callers: a change the gateway made but answered with an error (503 tokens-not-revoked) shows in the list at once', async () => {
+      // Prepare: the scope change is made, then the old tokens' revocation fails
+      const billing = { clientId: 'billing-app', name: 'billing', scopes: ['weather:invoke'] }
+      const { faked, close } = await fakedPage(
+        (method, _url, body) => {
+          if (method === 'PATCH') {
+            billing.scopes = (body as { scopes: string[] }).scopes
+            return {
+              status: 503,
+              json: {
+                type: 'https://switchboard.dev/problems/tokens-not-revoked',
+                title: 'Tokens not revoked',
+                detail: 'The change was made, but its tokens could not be revoked.',
+              },
+            }
+          }
+          return { status: 200, json: method === 'GET' ? { clients: [billing] } : billing }
+        },
+        (url) => url.pathname.startsWith('/admin/clients'),
+      )
+      await faked.goto(`${stack.url}/console/#/callers`)
+      const card = faked.locator('[data-client="billing-app"]')
+      await card.getByRole('button', { name: 'Change scopes' }).click()
+
+      // Act
+      await card.getByRole('checkbox', { name: 'weather:invoke' }).uncheck()
+      await card.getByRole('checkbox', { name: 'calculator:invoke' }).check()
+      await card.getByRole('button', { name: 'Save scopes' }).click()
+
+      // Assess: the error said, and the list as the gateway now holds it
+      await faked.getByText('The change was made, but its tokens could not be revoked.').waitFor()
+      await expect.poll(() => card.textContent()).toContain('calculator:invoke')
+      expect(await card.textContent()).not.toContain('weather:invoke')
+      await close()
+    })
 
     it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
       // Prepare: the gateway refuses the token from now on
