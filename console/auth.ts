@@ -90,14 +90,16 @@ export const completeSignIn = async (settings: ConsoleSettings): Promise<string 
   const pending = sessionStorage.getItem(pendingKey)
   sessionStorage.removeItem(pendingKey)
   history.replaceState(null, '', consoleBase.href)
-  if (params.get('error')) {
-    throw new Error(`Sign-in failed: ${params.get('error_description') ?? params.get('error')}`)
-  }
+  // The state first: a callback address anyone may craft, its words included, is read only when
+  // it answers a sign-in this page started.
   const { verifier, state, returnTo } = JSON.parse(pending ?? '{}') as Record<string, string>
   if (!verifier || params.get('state') !== state) {
     throw new Error(
       'Sign-in failed: this sign-in was not started here (state mismatch). Sign in again.',
     )
+  }
+  if (params.get('error')) {
+    throw new Error(`Sign-in failed: ${params.get('error_description') ?? params.get('error')}`)
   }
   const response = await fetch(settings.tokenUrl, {
     method: 'POST',

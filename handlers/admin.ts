@@ -44,6 +44,7 @@ import {
 import { accessLog } from '../middlewares/access-log.ts'
 import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
+import { noStore } from '../middlewares/no-store.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
 import { tokenRevocation } from '../middlewares/token-revocation.ts'
@@ -389,6 +390,8 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(access.middleware)
   .use(traceContext({ logger }))
+  // A new client's secret, agent configs, the audit trail: kept by no cache, error answers too.
+  .use(noStore())
   .use(
     problemDetails({
       logger,

@@ -148,7 +148,10 @@ describe('callers and scopes through the admin API of npm start', () => {
     const withNew = await tokenFor(gateway.url, clientId, rotated.body.clientSecret)
     const withOld = await tokenFor(gateway.url, clientId, oldSecret)
 
-    // Assess
+    // Assess: each secret in an answer no cache may keep
+    expect(client.headers.get('cache-control')).toBe('no-store')
+    expect(rotated.headers.get('cache-control')).toBe('no-store')
+    expect(rotated.headers.get('x-content-type-options')).toBe('nosniff')
     expect(rotated.status).toBe(200)
     expect(rotated.body.clientId).toBe(clientId)
     expect(rotated.body.clientSecret).not.toBe(oldSecret)

@@ -689,6 +689,25 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     },
   )
 
+  it('a crafted sign-in callback shows none of its words, only that this sign-in was not started here', async () => {
+    // Prepare: a page of its own, signed out, as a person following a link
+    const context = await browser.newContext()
+    const visitor = await context.newPage()
+    try {
+      // Act
+      await visitor.goto(
+        `${stack.url}/console/callback?error=access_denied&error_description=${encodeURIComponent('your account was locked: re-verify at https://phish.example')}`,
+      )
+
+      // Assess
+      const alert = visitor.getByRole('alert')
+      await expect.poll(() => alert.textContent()).toContain('state mismatch')
+      expect(await visitor.content()).not.toContain('phish.example')
+    } finally {
+      await context.close()
+    }
+  })
+
   it('Try it sends only to an agent of its list, whatever id the address preselects', async () => {
     // Prepare: an id of the right form, but no agent this operator may call
     await go('#/try/not-mine', 'Try it')

@@ -38,6 +38,7 @@ export const adminJsonCaller = (session: AdminSession) => {
     return {
       status: response.status,
       type: response.headers.get('content-type'),
+      headers: response.headers,
       body: text ? JSON.parse(text) : undefined,
     }
   }
