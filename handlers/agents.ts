@@ -20,6 +20,7 @@ import { limitFor } from '../lib/auth/grants.ts'
 import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
+import { assertSkillOf } from '../lib/backend/call-skill.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
 import { loadConfig } from '../lib/config.ts'
@@ -203,6 +204,8 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   if (a2a.kind === 'card') return serveCard(event, record)
 
   const { call } = a2a
+  // A method the agent has no skill for is the caller's mistake, answered before it is counted.
+  if (call.skill) assertSkillOf(record, call.skill.id)
   const { principal } = context.caller
   const place = placeOf(event)
   const forwarded: ForwardReport = {}
@@ -254,12 +257,15 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
  */
 const access = accessLog<AgentContext>({
   logger,
-  describe: ({ context }) => {
+  describe: ({ event, context }) => {
     // Unknown when the request was refused before it was read (a 401, say).
     const a2a = context.routed || context.a2a ? a2aOf(context, 'access log') : undefined
     return {
-      principal: context.caller?.principal,
-      agent: a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId,
+      // Before the call is read, or when it could not be: who the authorizer let in, and the
+      // agent the path names, so a refused request's line still says who asked which agent.
+      principal: context.caller?.principal ?? event.requestContext?.authorizer?.principalId,
+      agent:
+        (a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId) ?? event.pathParameters?.agentId,
       operation: a2a?.kind === 'card' ? 'GetAgentCard' : a2a?.call.operation,
       binding: a2a?.kind === 'call' ? a2a.call.binding : undefined,
       ...context.forwarded,

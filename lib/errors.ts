@@ -29,6 +29,7 @@ export type ErrorA2AKind =
   | 'search-unavailable'
   | 'invalid-request'
   | 'invalid-params'
+  | 'method-not-found'
   | 'service-unavailable'
   | 'internal'
 
@@ -96,6 +97,7 @@ export const errorAnswers = {
   'backend-timeout': { status: 504, title: 'Backend timeout', a2a: 'backend-timeout' },
   'search-unavailable': { status: 503, title: 'Search unavailable', a2a: 'search-unavailable' },
   'text-too-long': { status: 422, title: 'Text too long to embed', a2a: 'invalid-params' },
+  'method-not-found': { status: 404, title: 'Method not found', a2a: 'method-not-found' },
   'payload-too-large': { status: 413, title: 'Payload too large', a2a: 'payload-too-large' },
   'token-expired': { status: 401, title: 'Token expired', a2a: 'unauthenticated' },
   'token-revoked': { status: 401, title: 'Token revoked', a2a: 'unauthenticated' },
@@ -359,6 +361,18 @@ export class BackendUrlRejectedError extends SwitchboardError {
     this.name = 'BackendUrlRejectedError'
     this.field = field
     this.callerMessage = `${field} is not allowed: ${callerReason}.`
+  }
+}
+
+/**
+ * A JSON-RPC method that is neither an A2A method nor a skill of the agent (or a skill of an agent
+ * that does not speak A2A 1.0, which skill calls need): refused before any call, JSON-RPC -32601.
+ */
+export class SkillNotFoundError extends SwitchboardError {
+  readonly code = 'method-not-found'
+  constructor(message: string) {
+    super(message)
+    this.name = 'SkillNotFoundError'
   }
 }
 

@@ -10,7 +10,7 @@ import { isNodeStream, passedThrough } from './support/response-body.ts'
 /**
  * What a request was, as the handler's own middlewares read it (no secret, no
  * token), and for a call forwarded to an agent how the forward ended
- * (`agentStatus`, `agentMs`, `chunks`, `error`: the call recorder's report).
+ * (`agentStatus`, `agentErrorCode`, `agentMs`, `chunks`, `error`: the call recorder's report).
  */
 export interface AccessLogFields extends ForwardReport {
   principal?: string
@@ -130,6 +130,7 @@ export const accessLog = <TContext extends Context = Context>(
       durationMs,
       bytes: state?.streamedBytes ?? wholeBytesOf(response),
       agentStatus: fields.agentStatus,
+      agentErrorCode: fields.agentErrorCode,
       agentMs: fields.agentMs,
       chunks: fields.chunks,
       error: fields.error,

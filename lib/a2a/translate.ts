@@ -417,3 +417,25 @@ export const eventFor = (
   }
   return { data: JSON.stringify(outcome.result ?? {}) }
 }
+
+/**
+ * The code of a whole JSON-RPC error answer (which JSON-RPC sends with HTTP 200, as the A2A SDKs'
+ * agents do when their handler fails), for the call's report and metrics; none for any other
+ * answer. Only an answer that names `"error"` is parsed.
+ */
+export const jsonRpcErrorCodeOf = (
+  binding: A2ACall['binding'],
+  body: string | Uint8Array,
+): number | undefined => {
+  if (binding !== 'JSONRPC') return undefined
+  const text =
+    typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)
+  if (!text.includes('"error"')) return undefined
+  try {
+    const answer = JSON.parse(text.toString()) as { error?: { code?: unknown } } | null
+    const code = answer?.error?.code
+    return typeof code === 'number' ? code : undefined
+  } catch {
+    return undefined
+  }
+}

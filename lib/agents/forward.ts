@@ -1,4 +1,5 @@
 import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcErrorCodeOf } from '../a2a/translate.ts'
 import {
   type ForwardCallOptions,
   type ForwardedAnswer,
@@ -55,7 +56,10 @@ export const forwardReported = async (
       throw error
     })
   // A streamed answer is finished by its relay; one already whole, here.
-  if (typeof answer.body === 'string') finished({ statusCode: answer.statusCode })
+  if (typeof answer.body === 'string') {
+    const errorCode = jsonRpcErrorCodeOf(call.binding, answer.body)
+    finished({ statusCode: answer.statusCode, ...(errorCode === undefined ? {} : { errorCode }) })
+  }
   return answer
 }
 

@@ -2,6 +2,7 @@ import { fromRestErrorBody, toJsonRpcError } from '@a2a-js/sdk/errors'
 import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
+import { SkillNotFoundError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
@@ -23,8 +24,21 @@ const jsonRpcAnswer = (
 })
 
 /**
+ * Refuses a skill call the agent cannot take, before anything counts it as a call to the agent:
+ * a method that is none of its skills, or any for an agent that does not speak A2A 1.0.
+ */
+export const assertSkillOf = (record: AgentRecord, skillId: string): void => {
+  const skills = record.card.skills.map((skill) => skill.id)
+  if (skills.includes(skillId) && record.protocolVersion === '1.0') return
+  const known = skills.length > 0 ? ` Its skills: ${skills.join(', ')}.` : ''
+  throw new SkillNotFoundError(
+    `'${skillId}' is neither an A2A method nor a skill of agent '${record.agentId}'.${known}`,
+  )
+}
+
+/**
  * Serves a skill call (a JSON-RPC method naming one of the agent's skills): an
- * unknown skill is -32601 without contacting the backend; otherwise a
+ * unknown skill is -32601 without contacting the backend (`assertSkillOf`); otherwise a
  * SendMessage goes to the agent over whichever binding it serves, and its
  * answer, or its own A2A error, comes back as the JSON-RPC result or error.
  */
@@ -41,18 +55,7 @@ export const callSkill = async (
     traceHeaders?: Record<string, string> | undefined
   },
 ): Promise<HttpAnswer> => {
-  const skills = record.card.skills.map((skill) => skill.id)
-  if (!skills.includes(call.skill.id) || record.protocolVersion !== '1.0') {
-    const known = skills.length > 0 ? ` Its skills: ${skills.join(', ')}.` : ''
-    return renderA2AFailure(
-      {
-        kind: 'method-not-found',
-        message: `'${call.skill.id}' is neither an A2A method nor a skill of agent '${record.agentId}'.${known}`,
-      },
-      'JSONRPC',
-      call.jsonRpcId,
-    )
-  }
+  assertSkillOf(record, call.skill.id)
   const params = skillCallMessage(call.skill.id, call.skill.params)
   const viaJsonRpc = record.endpoints.JSONRPC
   const url =

@@ -6,6 +6,7 @@ import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
+import { jsonRpcErrorCodeOf } from '../a2a/translate.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import { BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -46,7 +47,7 @@ export interface ForwardCallOptions {
   /** The W3C trace context (`traceparent`, `tracestate`) the call carries to the agent. */
   traceHeaders?: Record<string, string> | undefined
   /** Told once the answer has been relayed, however it ended. */
-  onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
+  onEnd: (outcome: RelayOutcome & { statusCode: number; errorCode?: number }) => void
   /**
    * Asked every `everyMs` while an event stream is open; the stream ends with its error event
    * once the answer is a withdrawal (its agent deleted or deactivated, the caller's token revoked).
@@ -167,6 +168,11 @@ export const forwardCall = async (
   const isEventStream =
     operations[call.operation].streaming &&
     isStreamAnswer(response.statusCode, response.headers['content-type'])
+  // A whole JSON-RPC answer is 200 whether or not it failed: its error code tells.
+  const errorCode =
+    isEventStream || !(response.body instanceof Uint8Array)
+      ? undefined
+      : jsonRpcErrorCodeOf(call.binding, response.body)
   const watch =
     isEventStream && options.recheck
       ? watchAgent(options.recheck.withdrawal, options.recheck.everyMs, backendCall)
@@ -178,7 +184,11 @@ export const forwardCall = async (
       backendRequest: backendCall,
       onEnd: (outcome) => {
         watch?.stop()
-        options.onEnd({ ...outcome, statusCode: response.statusCode })
+        options.onEnd({
+          ...outcome,
+          statusCode: response.statusCode,
+          ...(errorCode === undefined ? {} : { errorCode }),
+        })
       },
       ...(isEventStream
         ? {

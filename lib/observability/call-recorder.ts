@@ -15,9 +15,19 @@ const isCallersFault = (error: unknown) =>
 const isGatewaysOwnFault = (error: unknown) =>
   error instanceof StreamWithheldError && !error.agentsFault
 
+/**
+ * The JSON-RPC error codes that say the agent failed, not the caller: JSON-RPC's internal error
+ * (what an A2A SDK's agent answers when its handler throws, with HTTP 200) and A2A's
+ * InvalidAgentResponse. Every other code is the caller's (a task not found, invalid params) or the
+ * agent's own word on the request (a skill that could not do it).
+ */
+const agentFailureCodes = new Set([-32603, -32006])
+
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
   statusCode?: number
+  /** A whole JSON-RPC answer's error code: its status is 200 whether or not it failed. */
+  errorCode?: number
   chunks?: number
   error?: unknown
   /** A relayed answer's reader ended it early (the relay's `endedByReader`). */
@@ -43,6 +53,8 @@ const isCallerGone = (outcome: CallOutcome) =>
  */
 export interface ForwardReport {
   agentStatus?: number
+  /** The JSON-RPC error an answer of HTTP 200 carried. */
+  agentErrorCode?: number
   agentMs?: number
   chunks?: number
   error?: string
@@ -74,6 +86,7 @@ export const callRecorder = (
   return (outcome: CallOutcome) => {
     const durationMs = now() - started
     report.agentStatus = outcome.statusCode
+    if (outcome.errorCode !== undefined) report.agentErrorCode = outcome.errorCode
     report.agentMs = durationMs
     report.chunks = outcome.chunks
     const callerGone = isCallerGone(outcome)
@@ -82,7 +95,8 @@ export const callRecorder = (
     const failed =
       outcome.error !== undefined && !callerGone
         ? !isCallersFault(outcome.error) && !isGatewaysOwnFault(outcome.error)
-        : (outcome.statusCode ?? 500) >= 500
+        : (outcome.statusCode ?? 500) >= 500 ||
+          (outcome.errorCode !== undefined && agentFailureCodes.has(outcome.errorCode))
     recordCall(metrics, {
       agentId: call.agentId,
       operation: call.operation,

@@ -244,6 +244,104 @@ describe('access logs, one line per request, and no secret or token in any log',
     expect(line?.chunks).toBeGreaterThan(0)
   })
 
+  it('names who asked which agent on the line of a call refused as it was read (a body that is no JSON)', async () => {
+    // Prepare
+    const token = await stack.token('demo-client')
+
+    // Act
+    const response = await fetch(`${stack.url}/agents/calculator`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"jsonrpc": "2.0", oops',
+    })
+    await response.arrayBuffer()
+
+    // Assess
+    const [line] = accessLines().filter(
+      (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+    )
+    expect(line).toMatchObject({ principal: 'demo-client', agent: 'calculator' })
+    expect(line).not.toHaveProperty('agentStatus')
+  })
+
+  describe('what counts as a call to the agent, and as its failure', () => {
+    let failing: Awaited<ReturnType<typeof startScriptedAgent>>
+    let token: string
+    const counter = async (name: string, agentId: string) => {
+      const text = await (await fetch(`${stack.url}/metrics`)).text()
+      const found = text.match(
+        new RegExp(
+          `^switchboard_${name}_total\\{agent="${agentId}",operation="SendMessage"\\} (\\d+)$`,
+          'm',
+        ),
+      )
+      return Number(found?.[1] ?? 0)
+    }
+    const send = async (method: string) => {
+      const response = await postA2A(
+        `${stack.url}/agents/failing`,
+        token,
+        jsonRpc(method, method === 'SendMessage' ? textMessageParams('hello') : {}),
+      )
+      return { response, body: await response.json() }
+    }
+
+    beforeAll(async () => {
+      // An agent whose handler fails, answered as the A2A SDKs answer it: HTTP 200, -32603.
+      failing = await startScriptedAgent({
+        bindings: ['JSONRPC'],
+        answer: (_request, body, response) => {
+          response.writeHead(200, { 'content-type': 'application/json' })
+          response.end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: (JSON.parse(body || '{}') as { id?: unknown }).id ?? null,
+              error: { code: -32603, message: 'Internal error: db down' },
+            }),
+          )
+        },
+      })
+      await registerAgents(stack, [
+        { agentId: 'failing', backendUrl: failing.url, agentCardUrl: failing.cardUrl },
+      ])
+      await grantToDemoClient(['failing'])
+      token = await stack.token('demo-client')
+    })
+    afterAll(() => failing.stop())
+
+    it('counts an agent’s JSON-RPC internal error, sent with HTTP 200, as a failed call, and logs its code', async () => {
+      // Prepare
+      const failuresBefore = await counter('call_failures', 'failing')
+
+      // Act
+      const { response, body } = await send('SendMessage')
+
+      // Assess
+      expect(body.error.code).toBe(-32603)
+      expect(await counter('call_failures', 'failing')).toBe(failuresBefore + 1)
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorCode: -32603 })
+    })
+
+    it('counts no call to the agent for a method that is neither an A2A method nor its skill', async () => {
+      // Prepare
+      const callsBefore = await counter('calls', 'failing')
+
+      // Act
+      const { response, body } = await send('get_stock_price')
+
+      // Assess: the gateway's -32601, the agent never asked, nothing counted as its call
+      expect(body.error.code).toBe(-32601)
+      expect(await counter('calls', 'failing')).toBe(callsBefore)
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).not.toHaveProperty('agentStatus')
+    })
+  })
+
   it('writes the access line of a refused request and of the discovery and admin routes', async () => {
     // Prepare
     const token = await stack.token('demo-client')
