@@ -1,3 +1,5 @@
+import { withQueryRedacted } from './http/url-redaction.ts'
+
 /**
  * Domain errors. Each carries what a caller needs to act on it; how it becomes an
  * HTTP or JSON-RPC answer is read from one table, `errorAnswers`, by both
@@ -308,7 +310,8 @@ export class AgentCardUnreachableError extends SwitchboardError {
   readonly code = 'agent-card-unreachable'
   readonly cardUrl: string
   constructor(cardUrl: string, reason: string) {
-    super(`The agent card at ${cardUrl} could not be fetched: ${reason}.`)
+    // Said to the admin and logged: a key in its query stays out of both.
+    super(`The agent card at ${withQueryRedacted(cardUrl)} could not be fetched: ${reason}.`)
     this.name = 'AgentCardUnreachableError'
     this.cardUrl = cardUrl
   }

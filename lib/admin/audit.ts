@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import { SwitchboardError } from '../errors.ts'
+import { redacted, withQueryRedacted } from '../http/url-redaction.ts'
 
 /**
  * One admin change as the audit trail keeps it: who (`actor`, the caller's
@@ -45,22 +46,22 @@ export const logAuditSink = (logger: Logger): AuditSink => ({
   },
 })
 
-/** Shown instead of a secret's value in the trail. */
-export const redacted = '[redacted]'
-
 /** Field names whose value is a secret: `apiKey`, `clientSecret`, `password`, `accessToken`... */
 const secretField = /(secret|password|apikey|token|privatekey)$/i
 
 /**
  * A copy of `value` with the value of every secret-named field (at any depth)
- * replaced by `"[redacted]"`. Records keep secrets as references (`secretArn`),
- * which stay; a value that is itself a secret (a client secret shown once) goes.
+ * replaced by `"[redacted]"`, and the query values of every http(s) URL. Records keep secrets
+ * as references (`secretArn`), which stay; a value that is itself a secret (a client secret
+ * shown once) goes.
  *
  * @example
  * redactSecrets({ clientId: 'c1', clientSecret: 's3cr3t' }) // { clientId: 'c1', clientSecret: '[redacted]' }
+ * redactSecrets({ backendUrl: 'https://f.example/api?code=k1' }) // { backendUrl: 'https://f.example/api?code=[redacted]' }
  */
 export const redactSecrets = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(redactSecrets)
+  if (typeof value === 'string') return withQueryRedacted(value)
   if (typeof value !== 'object' || value === null) return value
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => [

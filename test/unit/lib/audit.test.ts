@@ -162,6 +162,24 @@ describe('the audit trail of an admin change', () => {
     })
   })
 
+  it('redacts the query values of every URL, where a backend may take its key', () => {
+    // Act
+    const kept = redactSecrets({
+      backendUrl: 'http://127.0.0.1:4420/rpc?code=URLKEY-1&v=2#part',
+      agentCardUrl: 'https://a.example/.well-known/agent-card.json',
+      card: { supportedInterfaces: [{ url: 'https://a.example/rpc?sig=abc&flag' }] },
+      description: 'not a URL? code=stays',
+    })
+
+    // Assess: the names kept, so an operator sees what the URL carries
+    expect(kept).toEqual({
+      backendUrl: 'http://127.0.0.1:4420/rpc?code=[redacted]&v=[redacted]#part',
+      agentCardUrl: 'https://a.example/.well-known/agent-card.json',
+      card: { supportedInterfaces: [{ url: 'https://a.example/rpc?sig=[redacted]&flag' }] },
+      description: 'not a URL? code=stays',
+    })
+  })
+
   it('makes no change when the sink cannot write its intent, and withdraws the intent of a change that fails', async () => {
     // Prepare
     const made: string[] = []

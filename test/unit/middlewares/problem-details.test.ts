@@ -154,6 +154,22 @@ describe('problemDetails middleware', () => {
     })
   })
 
+  it('names a card URL without the values of its query, where a key may be', async () => {
+    // Act
+    const response = await invoke(
+      failingWith(
+        new AgentCardUnreachableError('https://f.example/card.json?code=KEY-1', 'HTTP 401'),
+      ),
+      {},
+    )
+
+    // Assess
+    expect(JSON.parse(response.body).detail).toBe(
+      'The agent card at https://f.example/card.json?code=[redacted] could not be fetched: HTTP 401.',
+    )
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain('KEY-1')
+  })
+
   it('reveals nothing of an unexpected error and logs it as an error', async () => {
     // Prepare
     const error = new Error('password=hunter2')
