@@ -30,7 +30,7 @@ import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { parsePermissionFor } from '../lib/permissions/permission.ts'
+import { parsePermissionFor, withoutAgent } from '../lib/permissions/permission.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
 import {
   deleteAgent,
@@ -104,6 +104,25 @@ const audited = (
       change(event),
     )
     return respond(made.after, event)
+  }
+
+/**
+ * A deleted agent taken out of every permission that names it, each permission it changed in the
+ * trail as a change of its own (`permission.put`, or `permission.delete` for one left with no
+ * agent), by the same actor in the same request: else the trail's last entry of a permission
+ * would still name the agent.
+ */
+const grantsRevoked =
+  (event: APIGatewayProxyEvent, context: CallerContext) => async (agentId: string) => {
+    for (const before of await permissions.removeAgent(agentId)) {
+      const after = withoutAgent(before, agentId) ?? null
+      await recorded(
+        event,
+        context,
+        { action: after ? 'permission.put' : 'permission.delete', target: before.scope },
+        async () => ({ before, after }),
+      )
+    }
   }
 
 const agentIdOf = (event: APIGatewayProxyEvent) =>
@@ -184,15 +203,13 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'DELETE',
     path: '/admin/agents/{agentId}',
-    handler: audited(
-      'agent.delete',
-      agentIdOf,
-      (event) => deleteAgent(agentIdOf(event), agentAdmin),
-      () => ({
-        statusCode: 204,
-        body: '',
-      }),
-    ),
+    handler: async function deleteAgentAudited(event, context) {
+      const agentId = agentIdOf(event)
+      await recorded(event, context, { action: 'agent.delete', target: agentId }, () =>
+        deleteAgent(agentId, { ...agentAdmin, revokeGrants: grantsRevoked(event, context) }),
+      )
+      return { statusCode: 204, body: '' }
+    },
   },
   {
     method: 'POST',

@@ -41,6 +41,53 @@ describe('the admin API through the local gateway', () => {
     auth: { type: 'api_key', apiKey },
   })
 
+  it('records in the audit trail each permission a deleted agent is taken out of, in the delete’s request', async () => {
+    // Prepare: the agent granted beside another, and alone
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'leaving',
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+    })
+    expect(registered.status).toBe(201)
+    for (const [scope, agents] of [
+      ['leaving:shared', ['leaving', 'weather']],
+      ['leaving:alone', ['leaving']],
+    ] as const) {
+      await adminCall('PUT', `/admin/scopes/${scope}`, { description: 'for the test' })
+      const put = await adminCall('PUT', `/admin/permissions/${scope}`, {
+        agents,
+        agentLimits: { leaving: 5 },
+      })
+      expect(put.status).toBe(200)
+    }
+
+    // Act
+    const deleted = await adminCall('DELETE', '/admin/agents/leaving')
+
+    // Assess: the two permission changes beside the delete, in its request
+    expect(deleted.status).toBe(204)
+    const requestId = deleted.headers.get('x-amzn-requestid')
+    const { entries } = await (await adminCall('GET', '/admin/audit?limit=20')).json()
+    const ofDelete = entries.filter((entry: { requestId: string }) => entry.requestId === requestId)
+    expect(
+      ofDelete.map(
+        ({ action, target }: { action: string; target: string }) => `${action} ${target}`,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'agent.delete leaving',
+        'permission.put leaving:shared',
+        'permission.delete leaving:alone',
+      ]),
+    )
+    const shared = ofDelete.find((entry: { target: string }) => entry.target === 'leaving:shared')
+    expect(shared.before).toMatchObject({
+      agents: ['leaving', 'weather'],
+      agentLimits: { leaving: 5 },
+    })
+    expect(shared.after).toMatchObject({ agents: ['weather'], agentLimits: {} })
+  })
+
   it("registers an agent with the README's curl command, verbatim, whose body curl labels form-encoded", async () => {
     // Prepare: agent_config.json as an operator writes it, for the sample weather agent.
     const dir = await mkdtemp(join(tmpdir(), 'switchboard-curl-'))
