@@ -59,7 +59,11 @@ import { answersWithKeptHeaders } from '../middlewares/support/answer-headers.ts
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { releaseUntakenBody } from '../middlewares/support/response-body.ts'
-import { type TaskOwnershipContext, taskOwnership } from '../middlewares/task-ownership.ts'
+import {
+  isAgentFault,
+  type TaskOwnershipContext,
+  taskOwnership,
+} from '../middlewares/task-ownership.ts'
 import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
 import { tracedHandler } from '../middlewares/tracing.ts'
@@ -382,7 +386,10 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         }),
         taskOwnership({
           owners: taskOwners,
-          onError: (error) => logger.error('task ownership not recorded or checked', { error }),
+          onError: (error) =>
+            isAgentFault(error)
+              ? logger.warn('agent answer withheld', { error })
+              : logger.error('task ownership not recorded or checked', { error }),
           onAgentFault: (call) => recordAgentFault(metrics, call),
         }),
         agentLookup({ lookup: lookupAgent }),

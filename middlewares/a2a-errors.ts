@@ -11,7 +11,8 @@ import { withAnswerHeaders } from './support/answer-headers.ts'
 import { checkOption } from './support/options.ts'
 
 export interface A2AErrorsOptions {
-  logger: Pick<Logger, 'error' | 'warn'>
+  /** A refusal of the caller's request goes to `info` when the logger has one, else `warn`. */
+  logger: Pick<Logger, 'error' | 'warn'> & Partial<Pick<Logger, 'info'>>
   /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
   gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }
@@ -72,7 +73,15 @@ export const a2aErrors = (
       logger.error('unhandled error on an A2A route', { error: request.error })
     else if (failure.kind === 'service-unavailable')
       logger.error('a service the gateway needs failed an A2A call', { error: request.error })
-    else logger.warn('A2A request refused', { reason: failure.kind, detail: failure.message })
+    // The agent failing is worth a look; a caller refused (a deactivated agent, a missing grant)
+    // is the gateway doing its job, and its access line says so too.
+    else if (failure.kind === 'backend-unavailable' || failure.kind === 'backend-timeout')
+      logger.warn('agent call failed', { reason: failure.kind, detail: failure.message })
+    else
+      (logger.info ?? logger.warn).call(logger, 'A2A request refused', {
+        reason: failure.kind,
+        detail: failure.message,
+      })
     const { a2a } = context
     if (a2a) {
       const call = a2a.kind === 'call' ? a2a.call : undefined

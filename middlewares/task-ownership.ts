@@ -78,6 +78,13 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)
 
+/**
+ * Whether an error `onError` is told of is the agent's fault (it answered about another caller's
+ * or another task, or with a task id that cannot be recorded), not the gateway's own: a handler
+ * logs the one as a warning about the agent, the other as an error to look into.
+ */
+export const isAgentFault = (error: unknown): boolean => agentFaultOf(error) !== undefined
+
 /** What the caller is told when its answer cannot be given safely. */
 const withheld = (call: A2ACall, error: unknown): A2AFailure => {
   const fault = agentFaultOf(error)

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   AgentNotFoundError,
   BackendCredentialsError,
+  BackendUnavailableError,
   TokenExpiredError,
 } from '../../../lib/errors.ts'
 import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
@@ -77,6 +78,37 @@ describe('a2aErrors middleware', () => {
 
     // Assess
     expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', id: null })
+  })
+
+  it.each([
+    [
+      'an agent that did not answer',
+      new BackendUnavailableError('calculator', 'ECONNREFUSED'),
+      'warn',
+      'agent call failed',
+    ],
+    [
+      'a caller refused (no such agent)',
+      new AgentNotFoundError('calculator'),
+      'info',
+      'A2A request refused',
+    ],
+  ])('logs %s at the level it deserves', async (_what, error, level, message) => {
+    // Prepare
+    const levels = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
+    const handler = middy()
+      .use(a2aErrors({ logger: levels }))
+      .use(a2aRequest())
+      .handler(async () => {
+        throw error
+      })
+
+    // Act
+    await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))
+
+    // Assess
+    expect(levels[level as 'warn' | 'info']).toHaveBeenCalledWith(message, expect.any(Object))
+    expect(levels.error).not.toHaveBeenCalled()
   })
 
   it('refuses to be built without a logger, naming the option', () => {

@@ -5,7 +5,11 @@ import { describe, expect, it, vi } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
 import { TaskOwnedElsewhereError, type TaskOwners } from '../../../lib/tasks/task-owners.ts'
-import { type TaskOwnershipContext, taskOwnership } from '../../../middlewares/task-ownership.ts'
+import {
+  isAgentFault,
+  type TaskOwnershipContext,
+  taskOwnership,
+} from '../../../middlewares/task-ownership.ts'
 
 const caller: Caller = {
   principal: 'client-a',
@@ -532,18 +536,22 @@ describe('taskOwnership telling of a whole answer withheld for the agent’s fau
     async (_what, refusal, told) => {
       // Prepare
       const onAgentFault = vi.fn()
+      const agentFaultsTold: boolean[] = []
+      const onError = (error: unknown) => agentFaultsTold.push(isAgentFault(error))
       const owners = ownersWith(async () => {
         throw refusal
       })
       const request = requestFor(unaryCall, answerNaming('t-1'))
 
       // Act
-      await taskOwnership({ owners, onAgentFault }).after?.(request)
+      await taskOwnership({ owners, onAgentFault, onError }).after?.(request)
 
-      // Assess: the caller gets no task; the agent's failure is counted only when it is its own.
+      // Assess: the caller gets no task; the agent's failure is counted only when it is its own,
+      // and onError's error says whose it was (the handler logs a warning or an error by it).
       expect(JSON.stringify(request.response)).not.toContain('"t-1"')
       expect(onAgentFault).toHaveBeenCalledTimes(told)
       if (told) expect(onAgentFault).toHaveBeenCalledWith(unaryCall)
+      expect(agentFaultsTold).toEqual([told === 1])
     },
   )
 
