@@ -167,7 +167,12 @@ resource "aws_api_gateway_stage" "gateway" {
       principal          = "$context.authorizer.principal"
       clientId           = "$context.authorizer.clientId"
       authorizerError    = "$context.authorizer.error"
+      authorizeStatus    = "$context.authorize.status"
       errorMessage       = "$context.error.message"
+      # Which gateway response answered a request no handler saw (UNAUTHORIZED, ACCESS_DENIED,
+      # THROTTLED...): the only record of a refusal the authorizer or its cache made.
+      errorType   = "$context.error.responseType"
+      xrayTraceId = "$context.xrayTraceId"
     })
   }
 

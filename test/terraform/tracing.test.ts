@@ -45,6 +45,25 @@ describe('Terraform stack: tracing', () => {
     }
   })
 
+  it('keeps in the stage access log what answered a request no handler saw, and its X-Ray trace', () => {
+    // Prepare
+    const root = modules.find(({ dir }) => dir === 'terraform') as TerraformModule
+    const stage = blockOf(root.resources, 'aws_api_gateway_stage', 'gateway')
+    const [settings] = nested(stage, 'access_log_settings') as Body[]
+
+    // Assess: the format's text names the variables (jsonencode of a map)
+    const format = JSON.stringify(settings?.format)
+    for (const variable of [
+      '$context.error.responseType',
+      '$context.authorizer.error',
+      '$context.authorize.status',
+      '$context.xrayTraceId',
+      '$context.requestId',
+    ]) {
+      expect(format, variable).toContain(variable)
+    }
+  })
+
   it('turns X-Ray tracing on for the API stage', () => {
     // Prepare
     const root = modules.find(({ dir }) => dir === 'terraform') as TerraformModule
