@@ -57,6 +57,7 @@ import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { answersWithKeptHeaders } from '../middlewares/support/answer-headers.ts'
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
+import { noteRefusal } from '../middlewares/support/refusal.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { releaseUntakenBody } from '../middlewares/support/response-body.ts'
 import {
@@ -314,6 +315,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
       limitedResponse: (request, { limit, resetSeconds }) => {
         recordRefusal(metrics, '/route', 'rate-limit')
+        noteRefusal(request, 'rate-limit')
         return tooMany(
           request,
           `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
@@ -378,6 +380,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, { limit, resetSeconds }) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
+            noteRefusal(request, 'rate-limit')
             return tooMany(
               request,
               `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
@@ -413,6 +416,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, limit) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
+            noteRefusal(request, 'stream-limit')
             return tooMany(
               request,
               `You already hold ${limit} open streams to this agent; close one first.`,

@@ -11,6 +11,7 @@ import {
   methodOf,
   pathOf,
 } from '../lib/http/lambda-event.ts'
+import { noteRefusal } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
@@ -151,6 +152,7 @@ export const a2aRequest = (
     const subPath = subPathOf(event)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
+      noteRefusal(request, 'payload-too-large')
       return renderA2AFailure(
         {
           kind: 'payload-too-large',
@@ -161,6 +163,7 @@ export const a2aRequest = (
     }
     const form = body ? formContentType(event) : undefined
     if (form !== undefined) {
+      noteRefusal(request, 'content-type-not-supported')
       return renderA2AFailure(
         {
           kind: 'content-type-not-supported',
@@ -179,6 +182,7 @@ export const a2aRequest = (
       a2aVersion: declaredVersionOf(event, query),
     })
     if (parsed.kind === 'invalid') {
+      noteRefusal(request, parsed.failure.kind)
       return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId, parsed.version)
     }
     request.context.a2a = parsed

@@ -5,6 +5,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { ForwardReport } from '../lib/observability/call-recorder.ts'
+import { refusalOf } from './support/refusal.ts'
 import { isNodeStream, passedThrough } from './support/response-body.ts'
 
 /**
@@ -134,6 +135,7 @@ export const accessLog = <TContext extends Context = Context>(
       agentMs: fields.agentMs,
       chunks: fields.chunks,
       error: fields.error,
+      reason: refusalOf(request as R),
       // The logger's own key, set from the same field; given here too so that the
       // line names its request even where invocations share the logger (npm start).
       correlation_id: event?.requestContext?.requestId,

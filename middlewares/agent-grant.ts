@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { mayInvoke } from '../lib/auth/grants.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
+import { refusedWith } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -25,7 +26,10 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
     if (a2a.kind === 'card') {
       if (mayInvoke(caller.grants, a2a.agentId)) return
       return renderA2AFailure(
-        { kind: 'forbidden', message: `You hold no grant for agent '${a2a.agentId}'.` },
+        refusedWith(request, {
+          kind: 'forbidden',
+          message: `You hold no grant for agent '${a2a.agentId}'.`,
+        }),
         'HTTP+JSON',
       )
     }
@@ -35,7 +39,7 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
       ? `Your grant for agent '${call.agentId}' does not include ${call.operation}.`
       : `You hold no grant for agent '${call.agentId}'.`
     return renderA2AFailure(
-      { kind: 'forbidden', message },
+      refusedWith(request, { kind: 'forbidden', message }),
       call.binding,
       call.jsonRpcId,
       call.version,

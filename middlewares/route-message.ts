@@ -13,6 +13,7 @@ import { namedTask } from '../lib/tasks/task-calls.ts'
 import type { TaskHolders } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
+import { refusedWith } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -125,10 +126,10 @@ export const routeMessage = (
     if (call.skill) {
       // A skill is an agent's: the router has none, and a message it routes names none.
       return renderA2AFailure(
-        {
+        refusedWith(request, {
           kind: 'method-not-found',
           message: `'${call.skill.id}' is no A2A method, and the router has no skills: send a message (SendMessage or SendStreamingMessage), or call the skill at /agents/{agentId}.`,
-        },
+        }),
         call.binding,
         call.jsonRpcId,
         call.version,
@@ -136,10 +137,10 @@ export const routeMessage = (
     }
     if (call.operation !== 'SendMessage' && call.operation !== 'SendStreamingMessage') {
       return renderA2AFailure(
-        {
+        refusedWith(request, {
           kind: 'unsupported-operation',
           message: `The router only sends messages; call ${call.operation} at /agents/{agentId}.`,
-        },
+        }),
         call.binding,
         call.jsonRpcId,
         call.version,
@@ -149,7 +150,7 @@ export const routeMessage = (
     const named = namedTask(call)
     if (named && 'invalid' in named) {
       return renderA2AFailure(
-        { kind: 'invalid-params', message: named.invalid },
+        refusedWith(request, { kind: 'invalid-params', message: named.invalid }),
         call.binding,
         call.jsonRpcId,
         call.version,
@@ -166,12 +167,15 @@ export const routeMessage = (
       )
       if (holders.length !== 1) {
         return renderA2AFailure(
-          holders.length === 0
-            ? { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` }
-            : {
-                kind: 'invalid-params',
-                message: `Task '${named.taskId}' is a task of yours at ${holders.length} agents (${holders.join(', ')}): continue it at /agents/{agentId}.`,
-              },
+          refusedWith(
+            request,
+            holders.length === 0
+              ? { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` }
+              : {
+                  kind: 'invalid-params',
+                  message: `Task '${named.taskId}' is a task of yours at ${holders.length} agents (${holders.join(', ')}): continue it at /agents/{agentId}.`,
+                },
+          ),
           call.binding,
           call.jsonRpcId,
           call.version,
@@ -193,7 +197,7 @@ export const routeMessage = (
     }
     if ('invalid' in routed) {
       return renderA2AFailure(
-        { kind: 'invalid-params', message: routed.invalid },
+        refusedWith(request, { kind: 'invalid-params', message: routed.invalid }),
         call.binding,
         call.jsonRpcId,
         call.version,
@@ -207,13 +211,13 @@ export const routeMessage = (
       const { candidates } = choice
       const listed = candidates.map(({ key, score }) => `${key} (${scoreShown(score)})`).join(', ')
       return renderA2AFailure(
-        {
+        refusedWith(request, {
           kind: 'no-confident-route',
           message: listed
             ? `No agent matches this message confidently${needed(choice.threshold, candidates.length - 1)}. Closest: ${listed}; call one at /agents/{agentId}.`
             : 'No agent you may use can take this message.',
           candidates: candidates.map(({ key, score }) => ({ agentId: key, score })),
-        },
+        }),
         call.binding,
         call.jsonRpcId,
         call.version,

@@ -25,6 +25,7 @@ import {
 } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
+import { refusedWith } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import { bodyText, isNodeStream } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -246,7 +247,7 @@ export const taskOwnership = (
       ('invalid' in referenced ? referenced : undefined)
     if (invalid) {
       return renderA2AFailure(
-        { kind: 'invalid-params', message: invalid.invalid },
+        refusedWith(request, { kind: 'invalid-params', message: invalid.invalid }),
         call.binding,
         call.jsonRpcId,
         call.version,
@@ -258,7 +259,10 @@ export const taskOwnership = (
       const foreign = referenced.find((taskId) => !owned.has(taskId))
       if (foreign !== undefined) {
         return renderA2AFailure(
-          { kind: 'task-not-found', message: `Task '${foreign}' was not found.` },
+          refusedWith(request, {
+            kind: 'task-not-found',
+            message: `Task '${foreign}' was not found.`,
+          }),
           call.binding,
           call.jsonRpcId,
           call.version,
@@ -276,7 +280,10 @@ export const taskOwnership = (
       return
     }
     return renderA2AFailure(
-      { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` },
+      refusedWith(request, {
+        kind: 'task-not-found',
+        message: `Task '${named.taskId}' was not found.`,
+      }),
       call.binding,
       call.jsonRpcId,
       call.version,
@@ -321,10 +328,10 @@ export const taskOwnership = (
         const listed = listedTasks(call.binding, text)
         if (listed === 'not-a-list') {
           request.response = renderA2AFailure(
-            {
+            refusedWith(request, {
               kind: 'backend-unavailable',
               message: `Agent '${call.agentId}' answered ListTasks with something other than a list of tasks.`,
-            },
+            }),
             call.binding,
             call.jsonRpcId,
             call.version,
@@ -344,7 +351,7 @@ export const taskOwnership = (
     } catch (error) {
       onError(error)
       request.response = renderA2AFailure(
-        withheld(call, error),
+        refusedWith(request, withheld(call, error)),
         call.binding,
         call.jsonRpcId,
         call.version,

@@ -264,6 +264,48 @@ describe('access logs, one line per request, and no secret or token in any log',
     expect(line).not.toHaveProperty('agentStatus')
   })
 
+  it.each([
+    ['a call its grant does not cover', 'forbidden', 'SendMessage', 'weather', 'auditor-client'],
+    [
+      'params that are no SendMessage',
+      'invalid-params',
+      'SendMessage',
+      'calculator',
+      'demo-client',
+    ],
+  ])(
+    'names why the gateway refused %s on its line (%s)',
+    async (_what, reason, method, agentId, client) => {
+      // Prepare
+      const token = await stack.token(client)
+      const params =
+        reason === 'invalid-params'
+          ? { message: { messageId: 'm', role: 'ROLE_BOGUS', parts: [{ text: 'hi' }] } }
+          : textMessageParams('hello')
+
+      // Act
+      const response = await postA2A(
+        `${stack.url}/agents/${agentId}`,
+        token,
+        jsonRpc(method, params),
+      )
+      await response.arrayBuffer()
+
+      // Assess
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({ agent: agentId, reason })
+    },
+  )
+
+  it('names no reason on the line of a call that was served', () => {
+    // Assess: every line of the forwarded calls above
+    const served = accessLines().filter((line) => line.agentStatus === 200)
+    expect(served.length).toBeGreaterThan(0)
+    for (const line of served) expect(line).not.toHaveProperty('reason')
+  })
+
   describe('what counts as a call to the agent, and as its failure', () => {
     let failing: Awaited<ReturnType<typeof startScriptedAgent>>
     let token: string
