@@ -8,6 +8,13 @@ import { withQueryRedacted } from './http/url-redaction.ts'
 export abstract class SwitchboardError extends Error {
   /** Stable, kebab-case identifier; the problem+json `type` ends with it. */
   abstract readonly code: ErrorCode
+  /**
+   * A message is said to the caller and logged, so a URL in it keeps its query's names but not
+   * their values, where a backend may take its key (`withQueryRedacted`).
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message === undefined ? message : withQueryRedacted(message), options)
+  }
   /** Members the problem+json answer carries beside `detail` (none unless a class says). */
   get problemExtensions(): Record<string, unknown> {
     return {}
@@ -310,10 +317,10 @@ export class AgentCardUnreachableError extends SwitchboardError {
   readonly code = 'agent-card-unreachable'
   readonly cardUrl: string
   constructor(cardUrl: string, reason: string) {
-    // Said to the admin and logged: a key in its query stays out of both.
-    super(`The agent card at ${withQueryRedacted(cardUrl)} could not be fetched: ${reason}.`)
+    super(`The agent card at ${cardUrl} could not be fetched: ${reason}.`)
     this.name = 'AgentCardUnreachableError'
-    this.cardUrl = cardUrl
+    // Logged with the error whole: a key in its query stays out (the message's is, by the base).
+    this.cardUrl = withQueryRedacted(cardUrl)
   }
 }
 
@@ -324,7 +331,7 @@ export class InvalidAgentCardError extends SwitchboardError {
   constructor(cardUrl: string, problems: string[]) {
     super(`The agent card at ${cardUrl} is not a valid A2A agent card: ${problems.join('; ')}.`)
     this.name = 'InvalidAgentCardError'
-    this.cardUrl = cardUrl
+    this.cardUrl = withQueryRedacted(cardUrl)
     this.problems = problems
   }
   override get problemExtensions() {
@@ -343,7 +350,7 @@ export class CardSignatureInvalidError extends SwitchboardError {
       `The agent card at ${cardUrl} carries signatures that do not verify: ${problems.join('; ')}.`,
     )
     this.name = 'CardSignatureInvalidError'
-    this.cardUrl = cardUrl
+    this.cardUrl = withQueryRedacted(cardUrl)
     this.problems = problems
   }
   override get problemExtensions() {

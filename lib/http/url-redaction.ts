@@ -1,20 +1,42 @@
 /** Shown instead of a secret's value. */
 export const redacted = '[redacted]'
 
+/** Every http(s) URL in a text, up to what ends a URL in prose, JSON or a log line. */
+const urlsIn = /https?:\/\/[^\s"'<>`]+/gi
+
+/** `name=value` pairs (`&`-joined) with each value redacted; a part with no name is redacted whole. */
+const pairsRedacted = (pairs: string): string =>
+  pairs
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=')
+      if (equals > 0) return `${pair.slice(0, equals)}=${redacted}`
+      return pair === '' ? pair : redacted
+    })
+    .join('&')
+
+/** One URL with its query's values, and a fragment's, redacted; the address and names kept. */
+const urlRedacted = (url: string): string => {
+  const hash = url.indexOf('#')
+  const beforeHash = hash < 0 ? url : url.slice(0, hash)
+  const fragment = hash < 0 ? undefined : url.slice(hash + 1)
+  const question = beforeHash.indexOf('?')
+  const address = question < 0 ? beforeHash : beforeHash.slice(0, question)
+  const query = question < 0 ? undefined : beforeHash.slice(question + 1)
+  return `${address}${query === undefined ? '' : `?${pairsRedacted(query)}`}${
+    fragment === undefined ? '' : `#${fragment.includes('=') ? pairsRedacted(fragment) : fragment}`
+  }`
+}
+
 /**
- * An http(s) URL with the value of each query parameter redacted, its names kept: a backend may
- * take its key in the query (`?code=` of an Azure Function, a signed URL's `sig`), so a URL is
- * written to a log, the audit trail or an error only so. Any other text is returned as it is.
+ * A text with every http(s) URL in it keeping its address and the names of its query, but not
+ * their values: a backend may take its key in the query (`?code=` of an Azure Function, a signed
+ * URL's `sig`, a bare `?KEY`) or a fragment (`#access_token=`), so a URL is written to a log, the
+ * audit trail or an error only so.
  *
  * @example
  * withQueryRedacted('https://f.example/api?code=k1') // 'https://f.example/api?code=[redacted]'
+ * withQueryRedacted('fetch of https://f.example/?K failed') // 'fetch of https://f.example/?[redacted] failed'
  */
-export const withQueryRedacted = (text: string): string => {
-  if (!/^https?:\/\/[^?#]*\?/i.test(text)) return text
-  const [address, rest = ''] = text.split('?', 2) as [string, string?]
-  const [query = '', fragment] = rest.split('#', 2)
-  const pairs = query
-    .split('&')
-    .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=${redacted}` : pair))
-  return `${address}?${pairs.join('&')}${fragment === undefined ? '' : `#${fragment}`}`
-}
+export const withQueryRedacted = (text: string): string =>
+  text.includes('://') ? text.replace(urlsIn, urlRedacted) : text

@@ -175,9 +175,35 @@ describe('the audit trail of an admin change', () => {
     expect(kept).toEqual({
       backendUrl: 'http://127.0.0.1:4420/rpc?code=[redacted]&v=[redacted]#part',
       agentCardUrl: 'https://a.example/.well-known/agent-card.json',
-      card: { supportedInterfaces: [{ url: 'https://a.example/rpc?sig=[redacted]&flag' }] },
+      card: { supportedInterfaces: [{ url: 'https://a.example/rpc?sig=[redacted]&[redacted]' }] },
       description: 'not a URL? code=stays',
     })
+  })
+
+  it.each([
+    ['a bare key', 'http://127.0.0.1:4511/?SEKRITBARE', 'http://127.0.0.1:4511/?[redacted]'],
+    [
+      'a second ?',
+      'https://f.example/a?code=k1?sig=Z&x=1',
+      'https://f.example/a?code=[redacted]&x=[redacted]',
+    ],
+    [
+      'a token in the fragment',
+      'https://f.example/a#access_token=T1',
+      'https://f.example/a#access_token=[redacted]',
+    ],
+    ['an upper-case scheme', 'HTTPS://F.EXAMPLE/a?code=k1', 'HTTPS://F.EXAMPLE/a?code=[redacted]'],
+    [
+      'a URL inside a message',
+      "The backend https://f.example/a?code=k1 answered 401; 'https://g.example/?k' too",
+      "The backend https://f.example/a?code=[redacted] answered 401; 'https://g.example/?[redacted]' too",
+    ],
+  ])('redacts %s', (_what, text, expected) => {
+    // Act
+    const kept = redactSecrets({ detail: text })
+
+    // Assess
+    expect(kept).toEqual({ detail: expected })
   })
 
   it('makes no change when the sink cannot write its intent, and withdraws the intent of a change that fails', async () => {

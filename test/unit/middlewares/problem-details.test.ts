@@ -167,7 +167,11 @@ describe('problemDetails middleware', () => {
     expect(JSON.parse(response.body).detail).toBe(
       'The agent card at https://f.example/card.json?code=[redacted] could not be fetched: HTTP 401.',
     )
-    expect(JSON.stringify(logger.info.mock.calls)).not.toContain('KEY-1')
+    const logged = [logger.info, logger.warn, logger.error].map((level) => level.mock.calls)
+    expect(JSON.stringify(logged)).not.toContain('KEY-1')
+    expect(
+      JSON.stringify(new AgentCardUnreachableError('https://f.example/c?code=KEY-1', 'HTTP 401')),
+    ).not.toContain('KEY-1')
   })
 
   it('reveals nothing of an unexpected error and logs it as an error', async () => {
