@@ -1,5 +1,5 @@
 import { type BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
-import { type Embedder, leadingCharacters } from './embedder.ts'
+import { type Embedder, EmbedderUnavailableError, leadingCharacters } from './embedder.ts'
 
 import { titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 
@@ -57,7 +57,11 @@ export class BedrockEmbedder implements Embedder {
       embedding?: unknown
     }
     if (!Array.isArray(embedding) || embedding.length !== this.dimension) {
-      throw new Error(`Bedrock returned no ${this.dimension}-dimension embedding`)
+      // The model and dimension are the gateway's settings: no retry mends an answer of another.
+      throw new EmbedderUnavailableError(
+        `Bedrock returned no ${this.dimension}-dimension embedding`,
+        { lasting: true },
+      )
     }
     return embedding as number[]
   }

@@ -128,7 +128,15 @@ export class OpenAiEmbedder implements Embedder {
         signal: AbortSignal.timeout(timeoutMs),
       })
       if (!response.ok) throw await refusalOf(response)
-      answer = await response.json().catch(() => undefined)
+      // A body that stalls past the timeout or breaks off throws here, a failure to retry; one
+      // that is no JSON (a proxy's page mid-deploy) is answered as no embeddings, to retry too.
+      answer = await response.text().then((text) => {
+        try {
+          return JSON.parse(text)
+        } catch {
+          throw new EmbedderUnavailableError("the embedding server's answer is not JSON")
+        }
+      })
     } catch (error) {
       if (error instanceof EmbedderUnavailableError || error instanceof EmbedderInputTooLongError)
         throw error

@@ -70,7 +70,7 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
     {
       failure: 'an answer that is not embeddings',
       mode: 'malformed' as const,
-      says: "the gateway's embedder is not set up right (the embedding server's answer is malformed",
+      says: "(the embedder failed: the embedding server's answer is not JSON); retry shortly.",
     },
   ])(
     'answers search and /route with 503 saying what failed when the server sends $failure',

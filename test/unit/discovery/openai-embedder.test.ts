@@ -69,6 +69,11 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
       mode: 'hang' as const,
       says: 'the embedding server did not answer within 300 ms',
     },
+    {
+      failure: "a page that is no JSON (a proxy's, mid-deploy)",
+      mode: 'malformed' as const,
+      says: "the embedding server's answer is not JSON",
+    },
   ])(
     'refuses $failure with a reason a caller can read, as a 503 search-unavailable to retry',
     async ({ mode, says }) => {
@@ -94,8 +99,8 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
     { failure: 'an unknown model (404)', mode: { status: 404 }, says: 'HTTP 404' },
     { failure: 'a refused key (401)', mode: { status: 401 }, says: 'HTTP 401' },
     {
-      failure: 'an answer that is not embeddings',
-      mode: 'malformed' as const,
+      failure: 'JSON that holds no embeddings',
+      mode: { status: 200, body: '{"object":"list"}' },
       says: `the embedding server's answer is malformed: no "data" list`,
     },
     {
@@ -123,6 +128,32 @@ describe('OpenAI-compatible embedder against a stand-in server', () => {
       expect(message).not.toContain('retry shortly')
     },
   )
+
+  it('tells a body that stalls past the timeout to retry, not that the embedder is set up wrong', async () => {
+    // Prepare: the headers at once, then a body that never comes; aborted, it breaks off.
+    const stalling: typeof fetch = async (_url, init) =>
+      new Response(
+        new ReadableStream({
+          start: (controller) => {
+            init?.signal?.addEventListener('abort', () =>
+              controller.error(new DOMException('The operation timed out.', 'TimeoutError')),
+            )
+          },
+        }),
+        { status: 200, headers: { 'content-type': 'application/json' } },
+      )
+
+    // Act
+    const asked = await embedQuery(
+      embedderFor({ fetch: stalling, timeoutMs: 100 }),
+      'umbrella today?',
+    ).catch((error: unknown) => error)
+
+    // Assess
+    expect((asked as Error).message).toBe(
+      'Finding agents by meaning is unavailable for now (the embedder failed: the embedding server did not answer within 100 ms); retry shortly.',
+    )
+  })
 
   it.each([
     ['AccessDeniedException', true],
