@@ -96,7 +96,7 @@ export const pathOf = (parts: TemplateStringsArray, ...values: string[]): string
   parts.reduce((path, part, at) => {
     if (at === values.length) return path + part
     const value = values[at] as string
-    if (value === '' || /^(\.|%2e){1,2}$/i.test(value)) {
+    if (value === '' || value === '.' || value === '..') {
       throw new ApiError(`'${value}' cannot name anything on the gateway.`, 0)
     }
     return path + part + encodeURIComponent(value)

@@ -18,7 +18,16 @@ const pages = [
   { path: 'activity', title: 'Activity', admin: true },
 ] as const
 
-const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent)
+/** A part of the address as written when it cannot be decoded (a lone `%`): then it names nothing. */
+const decoded = (part: string) => {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
+}
+
+const currentRoute = () => location.hash.replace(/^#\/?/, '').split('/').map(decoded)
 
 /** The console: a navigation bar and the page the URL's hash names. */
 export const App = ({ session, onSignOut }: { session: Session; onSignOut: () => void }) => {
@@ -40,7 +49,10 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
   // A page about one agent takes its id from the address, which anyone can craft and send to an
   // operator: what is no agent id names no agent (the pages put it in paths to the gateway).
   const notAnAgent =
-    argument !== undefined && ['agents', 'register', 'try'].includes(page) && !isAgentId(argument)
+    Boolean(argument) &&
+    ['agents', 'register', 'try'].includes(page) &&
+    !isAgentId(argument as string) &&
+    !(page === 'try' && argument === '(route)')
   useEffect(() => {
     document.title = `${known?.title ?? (page === 'agents' ? argument : 'Console')} · Switchboard`
   }, [page, argument])

@@ -135,3 +135,14 @@ export const when = (iso: string | undefined) =>
 /** A moment to the second, in the browser's time zone (a revocation's time is whole seconds). */
 export const toTheSecond = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' })
+
+/** Control characters, and the bidirectional ones, which can make a text read as another. */
+const controls = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+
+/**
+ * An agent's own words (its card's name, description, skills) as the console shows them: each
+ * control character but a line break or tab as a visible `\uFFFD`, so `\u202Eevil` cannot read
+ * as "live".
+ */
+export const plainText = (text: string): string =>
+  text.replace(controls, (found) => (found === '\n' || found === '\t' ? found : '\uFFFD'))

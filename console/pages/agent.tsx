@@ -2,7 +2,16 @@ import { useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { api, authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase } from '../auth.ts'
-import { Badge, Confirm, Loading, type Notice, NoticeLine, useLoad, when } from '../ui.tsx'
+import {
+  Badge,
+  Confirm,
+  Loading,
+  type Notice,
+  NoticeLine,
+  plainText,
+  useLoad,
+  when,
+} from '../ui.tsx'
 
 interface Skill {
   id: string
@@ -97,7 +106,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         <a href="#/fleet">← Fleet</a>
       </p>
       <h1>
-        {card.name ?? record.agentId}{' '}
+        {plainText(card.name ?? record.agentId)}{' '}
         <Badge tone={active ? 'good' : 'neutral'}>{record.status}</Badge>
       </h1>
       <p class="muted">
@@ -161,13 +170,13 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
               ? 'As the gateway serves it to callers (rewritten).'
               : 'As the backend serves it: the gateway serves no card for it to you now (inactive, or not granted to you).'}
           </p>
-          <p>{card.description}</p>
+          <p>{plainText(card.description ?? '')}</p>
           <h3>Skills</h3>
           <ul class="skills">
             {(card.skills ?? []).map((skill) => (
               <li key={skill.id}>
-                <strong>{skill.name ?? skill.id}</strong>
-                {skill.description ? <p>{skill.description}</p> : null}
+                <strong>{plainText(skill.name ?? skill.id)}</strong>
+                {skill.description ? <p>{plainText(skill.description)}</p> : null}
                 {skill.examples?.length ? (
                   <ul class="examples" aria-label={`Examples for ${skill.name ?? skill.id}`}>
                     {skill.examples.map((example) => (

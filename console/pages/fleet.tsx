@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { allPages, api, authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
-import { Badge, Loading, NoticeLine, useLoad, when } from '../ui.tsx'
+import { Badge, Loading, NoticeLine, plainText, useLoad, when } from '../ui.tsx'
 
 interface Card {
   name?: string
@@ -183,10 +183,17 @@ export const FleetPage = ({ session }: { session: Session }) => {
             <div class="card-head">
               <h2>
                 {session.isAdmin ? (
-                  <a href={`#/agents/${agent.agentId}`}>{agent.card.name ?? agent.agentId}</a>
+                  <a href={`#/agents/${agent.agentId}`}>
+                    {plainText(agent.card.name ?? agent.agentId)}
+                  </a>
                 ) : (
-                  (agent.card.name ?? agent.agentId)
+                  plainText(agent.card.name ?? agent.agentId)
                 )}
+                {/* A card names itself: the id, the gateway's, tells two "Weather" cards apart. */}
+                {agent.card.name &&
+                agent.card.name.toLowerCase() !== agent.agentId.toLowerCase() ? (
+                  <small class="muted"> {agent.agentId}</small>
+                ) : null}
               </h2>
               <HealthDot health={health[agent.agentId]} />
             </div>
@@ -209,7 +216,9 @@ export const FleetPage = ({ session }: { session: Session }) => {
               <dd>{bindingsOf(agent)}</dd>
               <dt>Skills</dt>
               <dd>
-                {(agent.card.skills ?? []).map((skill) => skill.name ?? skill.id).join(', ') || '—'}
+                {plainText(
+                  (agent.card.skills ?? []).map((skill) => skill.name ?? skill.id).join(', '),
+                ) || '—'}
               </dd>
               {agent.record ? (
                 <>

@@ -3,6 +3,7 @@ import type * as z from 'zod'
 import { httpUrl, notHttpUrl } from '../../lib/backend/auth/fields.ts'
 import { agentIdSchema } from '../../lib/ids.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { routingExamplesSchema } from '../../lib/registry/routing-examples.ts'
 import { ApiError, api, messageOf, pathOf } from '../api.ts'
 import { Field, type Notice, NoticeLine } from '../ui.tsx'
 
@@ -70,6 +71,13 @@ const validate = (form: Form): Record<string, string> => {
   }
   if (form.timeoutMs && !/^\d+$/.test(form.timeoutMs))
     add('timeoutMs', 'must be a whole number of milliseconds')
+  // The gateway's own rule for the phrases, its words naming the line.
+  const examples = routingExamplesSchema.safeParse(examplesOf(form.routingExamples) ?? [])
+  if (!examples.success) {
+    const [issue] = examples.error.issues
+    const line = typeof issue?.path[0] === 'number' ? `line ${issue.path[0] + 1} ` : ''
+    add('routingExamples', `${line}${issue?.message ?? 'is not a list of phrases'}`)
+  }
   return errors
 }
 
@@ -147,6 +155,8 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [notice, setNotice] = useState<Notice>()
   const [busy, setBusy] = useState(false)
+  /** The auth type whose secret the record keeps, when editing one that keeps a secret. */
+  const [storedSecretOf, setStoredSecretOf] = useState<AuthType>()
 
   // Each agent edited (or none) has a page of its own (app.tsx keys it), so the form starts empty
   // and is never reset here: an effect runs after the browser paints, by when a person (or their
@@ -155,7 +165,12 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
     if (!editing) return
     let live = true
     api<AgentRecord>('GET', pathOf`/admin/agents/${editing}`).then(
-      (record) => live && setForm(formOf(record)),
+      (record) => {
+        if (!live) return
+        const loaded = formOf(record)
+        setForm(loaded)
+        if (loaded.apiKeyArn || loaded.clientSecretArn) setStoredSecretOf(loaded.authType)
+      },
       (error: unknown) => live && setNotice({ kind: 'error', text: messageOf(error) }),
     )
     return () => {
@@ -196,7 +211,16 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
       if (!editing) setForm(empty)
     } catch (error) {
       const fields = error instanceof ApiError ? error.fields : {}
-      setErrors(fields)
+      // The gateway names a phrase by its place (`routingExamples.3`); the form has one field.
+      const phrase = Object.entries(fields).find(([field]) => field.startsWith('routingExamples.'))
+      setErrors(
+        phrase
+          ? {
+              ...fields,
+              routingExamples: `line ${Number(phrase[0].split('.')[1]) + 1} ${phrase[1]}`,
+            }
+          : fields,
+      )
       setNotice({ kind: 'error', text: messageOf(error) })
     } finally {
       setBusy(false)
@@ -262,7 +286,11 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
             })}
             {input('apiKeyArn', 'or the ARN of a secret holding it', {
               id: 'auth.apiKeyArn',
-              ...(editing ? { hint: 'The stored key’s: kept. Clear it to give a new key.' } : {}),
+              ...(storedSecretOf === 'api_key'
+                ? {
+                    hint: 'The stored key’s: kept while the backend URL stays. To give a new key, or to send it to a new backend URL, clear this and type the key.',
+                  }
+                : {}),
             })}
           </fieldset>
         ) : null}
@@ -290,8 +318,10 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
             })}
             {input('clientSecretArn', 'or the ARN of a secret holding it', {
               id: 'auth.clientSecretArn',
-              ...(editing
-                ? { hint: 'The stored secret’s: kept. Clear it to give a new one.' }
+              ...(storedSecretOf === 'oauth2_client_credentials'
+                ? {
+                    hint: 'The stored secret’s: kept while the token URL stays. To give a new one, or to send it to a new token URL, clear this and type the secret.',
+                  }
                 : {}),
             })}
             {input('scopes', 'Scopes (space-separated)', { id: 'auth.scopes' })}

@@ -3,33 +3,14 @@ import { agentCoreRuntimeOf, parseRuntimeArn } from '../backend/agentcore.ts'
 import { authConfigSchema, backendAuthType } from '../backend/auth/auth-types.ts'
 import { httpUrl } from '../backend/auth/fields.ts'
 import { agentIdSchema } from '../ids.ts'
+import { routingExamplesSchema } from './routing-examples.ts'
+
+export { routingExampleLimits, routingExamplesSchema } from './routing-examples.ts'
 
 export const agentStatuses = ['active', 'inactive'] as const
 
 /** Who may read the agent's rewritten card: anyone (`public`), or callers granted the agent. */
 export const cardVisibilities = ['public', 'granted'] as const
-
-/** How many routing examples an agent may have, and how long each may be. */
-export const routingExampleLimits = { count: 50, characters: 500 } as const
-
-/**
- * Phrases users actually say to this agent, each indexed as another vector of
- * it for search and `/route`. Blank ones are refused and repeats counted once.
- */
-export const routingExamplesSchema = z
-  .array(
-    z
-      .string({ error: 'must be a string' })
-      .trim()
-      .min(1, 'must not be blank')
-      .max(
-        routingExampleLimits.characters,
-        `must be at most ${routingExampleLimits.characters} characters`,
-      ),
-    { error: 'must be a list of phrases' },
-  )
-  .max(routingExampleLimits.count, `must hold at most ${routingExampleLimits.count} phrases`)
-  .transform((examples) => [...new Set(examples)])
 
 /** An Amazon Bedrock AgentCore runtime's ARN, which the gateway turns into its invocation URL. */
 const runtimeArn = z

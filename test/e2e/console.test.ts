@@ -689,6 +689,80 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     },
   )
 
+  it('an agent cannot pass for another: its id beside a name it borrowed, its control characters shown as such', async () => {
+    // Prepare: an agent whose card calls itself Weather, and hides a bidi override
+    const impostor = await startCardServer()
+    impostor.serve({
+      ...validCard(impostor.url),
+      name: 'Weather',
+      description: '\u202Eevil\u202C forecasts',
+    })
+    const admin = await stack.token('admin-client')
+    const registered = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        agentId: 'impostor',
+        backendUrl: impostor.url,
+        agentCardUrl: impostor.cardUrl,
+      }),
+    })
+    expect(registered.status).toBe(201)
+
+    try {
+      // Act: the fleet read again (opened anew), with the new agent in it
+      await go('#/register', 'Register an agent')
+      await go('#/fleet', 'Fleet')
+      const heading = page.locator('[data-agent="impostor"] h2')
+      await heading.waitFor()
+      const named = await heading.textContent()
+      await shoot(page, 'fleet-impostor')
+      await go('#/agents/impostor', 'Weather active')
+
+      // Assess
+      expect(named).toBe('Weather impostor')
+      const description = await page.locator('section p', { hasText: 'forecasts' }).textContent()
+      expect(description).toBe('\uFFFDevil\uFFFD forecasts')
+    } finally {
+      await fetch(`${stack.url}/admin/agents/impostor`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin}` },
+      })
+      await impostor.stop()
+    }
+  })
+
+  it('opens route mode from its address, and an address with a lone % names no agent without breaking the console', async () => {
+    // Act
+    await go('#/try/(route)', 'Try it')
+    await expect.poll(() => page.locator('#try-agent').inputValue()).toBe('(route)')
+    await page.goto(`${stack.url}/console/#/agents/%`)
+
+    // Assess
+    await page.getByRole('heading', { level: 1, name: 'No such agent' }).waitFor()
+  })
+
+  it('says beside the routing examples what the gateway would refuse in them, before sending', async () => {
+    // Prepare
+    await go('#/register', 'Register an agent')
+    await page.getByLabel('Agent id').fill('wordy')
+    await page.getByLabel('Backend URL').fill(echo.url)
+    await page.getByLabel('Agent card URL').fill(echo.cardUrl)
+
+    // Act
+    await page
+      .getByLabel('Routing examples (optional, one a line)')
+      .fill(`a fine phrase\n${'x'.repeat(501)}`)
+    await page.getByRole('button', { name: 'Register' }).click()
+
+    // Assess
+    const field = page.locator('.field', { has: page.locator('#routingExamples') })
+    await expect(field.getByRole('alert').textContent()).resolves.toBe(
+      'line 2 must be at most 500 characters',
+    )
+    await shoot(page, 'register-routing-examples')
+  })
+
   it('a crafted sign-in callback shows none of its words, only that this sign-in was not started here', async () => {
     // Prepare: a page of its own, signed out, as a person following a link
     const context = await browser.newContext()
