@@ -114,9 +114,14 @@ export const problemTemplate = (kind: GatewayResponseType): string => {
   })
 }
 
-/** Every header a gateway response carries, by name. */
+/**
+ * Every header a gateway response carries, by name: a refusal is kept by no cache (a 403 names the
+ * caller's client and agents), and read as no other type.
+ */
 export const problemHeaders = (kind: GatewayResponseType): Record<string, string> => ({
   'Content-Type': 'application/problem+json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
   ...gatewayProblems[kind].headers,
 })
 

@@ -159,6 +159,28 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(withOld.status).toBe(401)
   })
 
+  it('answers an admin call API Gateway refuses itself (no token, a token without the admin scope) as no cache may keep', async () => {
+    // Prepare
+    const demo = (await tokenFor(gateway.url, 'demo-client', 'demo-secret-local-only'))
+      .token as string
+
+    // Act
+    const anonymous = await fetch(`${gateway.url}/admin/clients`)
+    const notAdmin = await fetch(`${gateway.url}/admin/clients`, {
+      headers: { authorization: `Bearer ${demo}` },
+    })
+
+    // Assess
+    for (const [refused, status] of [
+      [anonymous, 401],
+      [notAdmin, 403],
+    ] as const) {
+      expect(refused.status).toBe(status)
+      expect(refused.headers.get('cache-control')).toBe('no-store')
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+  })
+
   it('deletes a client: its credentials no longer get tokens, and the token it holds is refused a second later', async () => {
     // Prepare
     const client = await adminCall('POST', '/admin/clients', {
