@@ -135,6 +135,22 @@ export const completeSignIn = async (settings: ConsoleSettings): Promise<string 
   return returnTo ?? '#/fleet'
 }
 
+/** Forgets the session (an expiry, a refused token): the page shows the sign-in again. */
 export const signOut = () => {
   session = undefined
+}
+
+/**
+ * Signs the person out for good: the session forgotten, and the browser sent to the identity
+ * provider's logout, which ends its own sign-in session and sends it back to the console.
+ */
+export const endSession = (settings: ConsoleSettings) => {
+  signOut()
+  const url = new URL(settings.logoutUrl)
+  url.search = new URLSearchParams({
+    client_id: settings.clientId,
+    // As Terraform lists it in the console client's logout URLs, exactly.
+    logout_uri: `${gatewayBase}/console`,
+  }).toString()
+  location.assign(url.href)
 }

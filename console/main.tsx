@@ -6,6 +6,7 @@ import {
   type ConsoleSettings,
   completeSignIn,
   currentSession,
+  endSession,
   loadSettings,
   signOut,
 } from './auth.ts'
@@ -37,16 +38,7 @@ const show = (settings: ConsoleSettings, problem?: string) => {
   const session = currentSession()
   if (!session)
     return render(<SignIn settings={settings} {...(problem ? { problem } : {})} />, root)
-  render(
-    <App
-      session={session}
-      onSignOut={() => {
-        signOut()
-        show(settings, undefined)
-      }}
-    />,
-    root,
-  )
+  render(<App session={session} onSignOut={() => endSession(settings)} />, root)
 }
 
 const start = async () => {

@@ -216,6 +216,23 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     }
   }
 
+  /**
+   * GET /logout, as Cognito's: the person's sign-in session ended (the local sign-in keeps none)
+   * and the browser sent to `logout_uri`, which must be the console's own, for the console's client.
+   */
+  const signOut = (query: URLSearchParams): SignInAnswer => {
+    const console = `${issuer}/console`
+    if (query.get('client_id') !== consoleClientId || query.get('logout_uri') !== console) {
+      return html(
+        400,
+        `<main><h1>Cannot sign out</h1><p class="error">${escapeHtml(
+          `Only the console's client signs out here, back to ${console}.`,
+        )}</p></main>`,
+      )
+    }
+    return { status: 302, headers: { location: console, 'cache-control': 'no-store' }, body: '' }
+  }
+
   /** The sign-in's answer to a request of the local identity, or undefined when it is not one. */
   return async function localSignInRoute(request: {
     method: string
@@ -223,6 +240,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     query: URLSearchParams
     body: Buffer
   }): Promise<SignInAnswer | undefined> {
+    if (request.path === '/logout' && request.method === 'GET') return signOut(request.query)
     if (request.path !== '/oauth2/authorize' && request.path !== '/oauth2/token') return undefined
     if (request.path === '/oauth2/authorize' && request.method === 'GET')
       return showSignIn(request.query)

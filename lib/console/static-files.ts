@@ -13,6 +13,11 @@ export interface ConsoleSettings {
   authorizeUrl: string
   /** Where the page trades the code for tokens. */
   tokenUrl: string
+  /**
+   * Where Sign out sends the browser, to end the sign-in session too (Cognito's `/logout`, beside
+   * the token endpoint): else the next Sign in on that browser would let the last person in.
+   */
+  logoutUrl: string
   /** The admin scope's name as the gateway grants it (without the resource-server prefix). */
   adminScope: string
 }
@@ -161,5 +166,6 @@ export const consoleSettingsFrom = (config: {
   clientId: config.consoleClientId,
   authorizeUrl: config.token.tokenUrl.replace(/\/oauth2\/token$/, '/oauth2/authorize'),
   tokenUrl: config.token.tokenUrl,
+  logoutUrl: config.token.tokenUrl.replace(/\/oauth2\/token$/, '/logout'),
   adminScope: config.token.adminScope,
 })

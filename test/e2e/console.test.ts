@@ -763,6 +763,31 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await shoot(page, 'register-routing-examples')
   })
 
+  it('signs out through the identity provider’s logout, which ends its session too, back to the sign-in', async () => {
+    // Prepare: a person of their own, signed in
+    const context = await browser.newContext()
+    const person = await context.newPage()
+    const asked: string[] = []
+    person.on('request', (request) => asked.push(request.url()))
+    try {
+      await signIn(person, stack.url, 'operator')
+
+      // Act
+      await person.getByRole('button', { name: 'Sign out' }).click()
+
+      // Assess: the logout named the console's client and its own address, and came back
+      await person.getByRole('button', { name: 'Sign in' }).waitFor()
+      const logout = new URL(asked.find((url) => url.includes('/logout')) as string)
+      expect(Object.fromEntries(logout.searchParams)).toEqual({
+        client_id: expect.any(String),
+        logout_uri: `${stack.url}/console`,
+      })
+      expect(person.url()).toBe(`${stack.url}/console`)
+    } finally {
+      await context.close()
+    }
+  })
+
   it('a crafted sign-in callback shows none of its words, only that this sign-in was not started here', async () => {
     // Prepare: a page of its own, signed out, as a person following a link
     const context = await browser.newContext()

@@ -99,6 +99,7 @@ describe('operator console files', () => {
       clientId: 'console-app',
       authorizeUrl: 'https://login.example.com/oauth2/authorize',
       tokenUrl: 'https://login.example.com/oauth2/token',
+      logoutUrl: 'https://login.example.com/logout',
       adminScope: 'admin',
     })
   })

@@ -105,6 +105,27 @@ describe('local sign-in for people (authorization code + PKCE)', () => {
     expect(JSON.parse(again?.body as string).error).toBe('invalid_grant')
   })
 
+  it.each([
+    [`${issuer}/console`, 'console-app', 302],
+    ['https://elsewhere.example/console', 'console-app', 400],
+    [`${issuer}/console`, 'another-app', 400],
+  ])(
+    'signs out as Cognito does, back to %s only for the console (client %s: %s)',
+    async (logoutUri, clientId, status) => {
+      // Act
+      const answer = await signIn({
+        method: 'GET',
+        path: '/logout',
+        query: new URLSearchParams({ client_id: clientId, logout_uri: logoutUri }),
+        body: Buffer.alloc(0),
+      })
+
+      // Assess: never a redirect elsewhere
+      expect(answer?.status).toBe(status)
+      expect(answer?.headers.location).toBe(status === 302 ? logoutUri : undefined)
+    },
+  )
+
   it('refuses a wrong password on the form, and a code with the wrong verifier', async () => {
     // Act
     const wrongPassword = await codeFor('guess')
