@@ -132,6 +132,7 @@ export const accessLog = <TContext extends Context = Context>(
       bytes: state?.streamedBytes ?? wholeBytesOf(response),
       agentStatus: fields.agentStatus,
       agentErrorCode: fields.agentErrorCode,
+      spanId: fields.spanId,
       agentMs: fields.agentMs,
       chunks: fields.chunks,
       error: fields.error,

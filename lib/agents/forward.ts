@@ -41,24 +41,30 @@ export const forwardReported = async (
     // The W3C trace the agent joins: the caller's own, when it sent one, finds this X-Ray trace.
     traceId: trace.context.traceId,
   }
+  // The span's id is the parent id of the `traceparent` the agent gets: the report names it, so an
+  // agent's log line can be matched to this call even when callers reuse one trace.
+  let spanId: string | undefined
+  const ended = (outcome: CallOutcome) =>
+    finished(spanId === undefined ? outcome : { ...outcome, spanId })
   const answer = await trace.tracing
     .span('forward to agent', annotations, async (span) => {
+      spanId = span.id
       const forwarded = await forwardCall(record, call, incoming, {
         ...options,
         traceHeaders: traceHeaders(trace.context, span.id),
-        onEnd: finished,
+        onEnd: ended,
       })
       span.annotate('status', forwarded.statusCode)
       return forwarded
     })
     .catch((error: unknown) => {
-      finished({ error })
+      ended({ error })
       throw error
     })
   // A streamed answer is finished by its relay; one already whole, here.
   if (typeof answer.body === 'string') {
     const errorCode = jsonRpcErrorCodeOf(call.binding, answer.body)
-    finished({ statusCode: answer.statusCode, ...(errorCode === undefined ? {} : { errorCode }) })
+    ended({ statusCode: answer.statusCode, ...(errorCode === undefined ? {} : { errorCode }) })
   }
   return answer
 }

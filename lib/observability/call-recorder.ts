@@ -28,6 +28,8 @@ export interface CallOutcome {
   statusCode?: number
   /** A whole JSON-RPC answer's error code: its status is 200 whether or not it failed. */
   errorCode?: number
+  /** The forward's span: the parent id of the `traceparent` the agent got. */
+  spanId?: string
   chunks?: number
   error?: unknown
   /** A relayed answer's reader ended it early (the relay's `endedByReader`). */
@@ -55,6 +57,8 @@ export interface ForwardReport {
   agentStatus?: number
   /** The JSON-RPC error an answer of HTTP 200 carried. */
   agentErrorCode?: number
+  /** The parent id of the `traceparent` the agent got, to find its own log line of the call. */
+  spanId?: string
   agentMs?: number
   chunks?: number
   error?: string
@@ -87,6 +91,7 @@ export const callRecorder = (
     const durationMs = now() - started
     report.agentStatus = outcome.statusCode
     if (outcome.errorCode !== undefined) report.agentErrorCode = outcome.errorCode
+    if (outcome.spanId !== undefined) report.spanId = outcome.spanId
     report.agentMs = durationMs
     report.chunks = outcome.chunks
     const callerGone = isCallerGone(outcome)

@@ -15,6 +15,7 @@ describe('access logs, one line per request, and no secret or token in any log',
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   const written: string[] = []
   const keysSeen: (string | undefined)[] = []
+  const traceparentsSeen: (string | undefined)[] = []
   const before = process.env.POWERTOOLS_LOG_LEVEL
 
   beforeAll(async () => {
@@ -34,6 +35,7 @@ describe('access logs, one line per request, and no secret or token in any log',
       bindings: ['HTTP+JSON'],
       answer: (request, _body, response) => {
         keysSeen.push(request.headers['x-api-key'] as string | undefined)
+        traceparentsSeen.push(request.headers.traceparent as string | undefined)
         response.writeHead(200, { 'content-type': 'application/json' })
         response.end(
           JSON.stringify({
@@ -242,6 +244,37 @@ describe('access logs, one line per request, and no secret or token in any log',
       chunks: expect.any(Number),
     })
     expect(line?.chunks).toBeGreaterThan(0)
+  })
+
+  it('names the span the agent got as its parent, so the agent’s own line of the call can be found', async () => {
+    // Prepare: a caller that reuses one trace for every call
+    const token = await stack.token('demo-client')
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const send = () =>
+      fetch(`${stack.url}/agents/keyed/message:send`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+          traceparent,
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+        }),
+      })
+
+    // Act
+    const answers = [await send(), await send()]
+    for (const answer of answers) await answer.arrayBuffer()
+
+    // Assess: one trace, two spans, each line naming the one its agent saw
+    const seen = traceparentsSeen.slice(-2).map((header) => header?.split('-')[2])
+    const lines = answers.map((answer) =>
+      accessLines().find((line) => line.correlation_id === answer.headers.get('x-amzn-requestid')),
+    )
+    expect(lines.map((line) => line?.spanId)).toEqual(seen)
+    expect(new Set(seen).size).toBe(2)
   })
 
   it('names who asked which agent on the line of a call refused as it was read (a body that is no JSON)', async () => {
