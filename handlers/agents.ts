@@ -57,7 +57,7 @@ import { type RouteContext, routeMessage, routerRateLimit } from '../middlewares
 import { streamConcurrency } from '../middlewares/stream-concurrency.ts'
 import { answersWithKeptHeaders } from '../middlewares/support/answer-headers.ts'
 import { concurrently, inOrder } from '../middlewares/support/concurrently.ts'
-import { noteRefusal } from '../middlewares/support/refusal.ts'
+import { refusedAs } from '../middlewares/support/refusal.ts'
 import { requires } from '../middlewares/support/requires.ts'
 import { releaseUntakenBody } from '../middlewares/support/response-body.ts'
 import {
@@ -315,10 +315,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
       limitedResponse: (request, { limit, resetSeconds }) => {
         recordRefusal(metrics, '/route', 'rate-limit')
-        noteRefusal(request, 'rate-limit')
-        return tooMany(
-          request,
-          `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
+        return refusedAs(
+          tooMany(
+            request,
+            `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
+          ),
+          'rate-limit',
         )
       },
     }),
@@ -380,10 +382,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, { limit, resetSeconds }) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
-            noteRefusal(request, 'rate-limit')
-            return tooMany(
-              request,
-              `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
+            return refusedAs(
+              tooMany(
+                request,
+                `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
+              ),
+              'rate-limit',
             )
           },
         }),
@@ -416,10 +420,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, limit) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
-            noteRefusal(request, 'stream-limit')
-            return tooMany(
-              request,
-              `You already hold ${limit} open streams to this agent; close one first.`,
+            return refusedAs(
+              tooMany(
+                request,
+                `You already hold ${limit} open streams to this agent; close one first.`,
+              ),
+              'stream-limit',
             )
           },
           onReleaseError: (error) => logger.warn('stream slot not released', { error }),

@@ -11,7 +11,7 @@ import {
   methodOf,
   pathOf,
 } from '../lib/http/lambda-event.ts'
-import { noteRefusal } from './support/refusal.ts'
+import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 
 export type A2ARequestContext = Context & { a2a: Exclude<A2ARequest, { kind: 'invalid' }> }
@@ -152,24 +152,22 @@ export const a2aRequest = (
     const subPath = subPathOf(event)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
-      noteRefusal(request, 'payload-too-large')
-      return renderA2AFailure(
+      return refused(
         {
           kind: 'payload-too-large',
           message: `The request body is larger than the ${maxBodyBytes}-byte limit.`,
         },
-        bindingOf(method, subPath),
+        (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )
     }
     const form = body ? formContentType(event) : undefined
     if (form !== undefined) {
-      noteRefusal(request, 'content-type-not-supported')
-      return renderA2AFailure(
+      return refused(
         {
           kind: 'content-type-not-supported',
           message: `Unsupported Content-Type "${form}": send the body as application/json (or application/a2a+json).`,
         },
-        bindingOf(method, subPath),
+        (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )
     }
     const query = queryOf(event)
@@ -182,8 +180,9 @@ export const a2aRequest = (
       a2aVersion: declaredVersionOf(event, query),
     })
     if (parsed.kind === 'invalid') {
-      noteRefusal(request, parsed.failure.kind)
-      return renderA2AFailure(parsed.failure, parsed.binding, parsed.jsonRpcId, parsed.version)
+      return refused(parsed.failure, (failure) =>
+        renderA2AFailure(failure, parsed.binding, parsed.jsonRpcId, parsed.version),
+      )
     }
     request.context.a2a = parsed
   }

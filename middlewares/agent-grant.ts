@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { mayInvoke } from '../lib/auth/grants.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
-import { refusedWith } from './support/refusal.ts'
+import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -25,12 +25,12 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
     const caller = requires(request.context, 'caller', 'agentGrant')
     if (a2a.kind === 'card') {
       if (mayInvoke(caller.grants, a2a.agentId)) return
-      return renderA2AFailure(
-        refusedWith(request, {
+      return refused(
+        {
           kind: 'forbidden',
           message: `You hold no grant for agent '${a2a.agentId}'.`,
-        }),
-        'HTTP+JSON',
+        },
+        (failure) => renderA2AFailure(failure, 'HTTP+JSON'),
       )
     }
     const { call } = a2a
@@ -38,11 +38,8 @@ export const agentGrant = (): MiddlewareObj<APIGatewayProxyEvent, unknown, Error
     const message = mayInvoke(caller.grants, call.agentId)
       ? `Your grant for agent '${call.agentId}' does not include ${call.operation}.`
       : `You hold no grant for agent '${call.agentId}'.`
-    return renderA2AFailure(
-      refusedWith(request, { kind: 'forbidden', message }),
-      call.binding,
-      call.jsonRpcId,
-      call.version,
+    return refused({ kind: 'forbidden', message }, (failure) =>
+      renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
     )
   }
 

@@ -23,7 +23,7 @@ import {
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
-import { refusedWith } from './support/refusal.ts'
+import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import { bodyText } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -120,11 +120,8 @@ export const pushCallbacks = (
       baseUrl: baseUrl(request.event),
     })
     if ('failure' in outcome) {
-      return renderA2AFailure(
-        refusedWith(request, outcome.failure),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+      return refused(outcome.failure, (failure) =>
+        renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     const { context } = request
@@ -180,14 +177,12 @@ export const pushCallbacks = (
       })
     } catch (error) {
       if (!(error instanceof AnswerTooDeepError)) throw error
-      request.response = renderA2AFailure(
-        refusedWith(request, {
+      request.response = refused(
+        {
           kind: 'backend-unavailable',
           message: `Agent '${call.agentId}' answered ${call.operation} with JSON nested deeper than ${maxShownDepth} levels; the gateway does not pass it on.`,
-        }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+        },
+        (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
       return
     }

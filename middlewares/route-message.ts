@@ -13,7 +13,7 @@ import { namedTask } from '../lib/tasks/task-calls.ts'
 import type { TaskHolders } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
-import { refusedWith } from './support/refusal.ts'
+import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -125,35 +125,28 @@ export const routeMessage = (
     const { call } = a2a
     if (call.skill) {
       // A skill is an agent's: the router has none, and a message it routes names none.
-      return renderA2AFailure(
-        refusedWith(request, {
+      return refused(
+        {
           kind: 'method-not-found',
           message: `'${call.skill.id}' is no A2A method, and the router has no skills: send a message (SendMessage or SendStreamingMessage), or call the skill at /agents/{agentId}.`,
-        }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+        },
+        (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     if (call.operation !== 'SendMessage' && call.operation !== 'SendStreamingMessage') {
-      return renderA2AFailure(
-        refusedWith(request, {
+      return refused(
+        {
           kind: 'unsupported-operation',
           message: `The router only sends messages; call ${call.operation} at /agents/{agentId}.`,
-        }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+        },
+        (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     const caller = requires(context, 'caller', 'routeMessage')
     const named = namedTask(call)
     if (named && 'invalid' in named) {
-      return renderA2AFailure(
-        refusedWith(request, { kind: 'invalid-params', message: named.invalid }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+      return refused({ kind: 'invalid-params', message: named.invalid }, (failure) =>
+        renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     if (named) {
@@ -166,19 +159,14 @@ export const routeMessage = (
         caller.principal,
       )
       if (holders.length !== 1) {
-        return renderA2AFailure(
-          refusedWith(
-            request,
-            holders.length === 0
-              ? { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` }
-              : {
-                  kind: 'invalid-params',
-                  message: `Task '${named.taskId}' is a task of yours at ${holders.length} agents (${holders.join(', ')}): continue it at /agents/{agentId}.`,
-                },
-          ),
-          call.binding,
-          call.jsonRpcId,
-          call.version,
+        return refused(
+          holders.length === 0
+            ? { kind: 'task-not-found', message: `Task '${named.taskId}' was not found.` }
+            : {
+                kind: 'invalid-params',
+                message: `Task '${named.taskId}' is a task of yours at ${holders.length} agents (${holders.join(', ')}): continue it at /agents/{agentId}.`,
+              },
+          (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
         )
       }
       const [agentId] = holders as [string]
@@ -196,11 +184,8 @@ export const routeMessage = (
       routed = { invalid: error.message }
     }
     if ('invalid' in routed) {
-      return renderA2AFailure(
-        refusedWith(request, { kind: 'invalid-params', message: routed.invalid }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+      return refused({ kind: 'invalid-params', message: routed.invalid }, (failure) =>
+        renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     const choice = await options.choose(routed.text, {
@@ -210,17 +195,15 @@ export const routeMessage = (
     if (!choice.chosen) {
       const { candidates } = choice
       const listed = candidates.map(({ key, score }) => `${key} (${scoreShown(score)})`).join(', ')
-      return renderA2AFailure(
-        refusedWith(request, {
+      return refused(
+        {
           kind: 'no-confident-route',
           message: listed
             ? `No agent matches this message confidently${needed(choice.threshold, candidates.length - 1)}. Closest: ${listed}; call one at /agents/{agentId}.`
             : 'No agent you may use can take this message.',
           candidates: candidates.map(({ key, score }) => ({ agentId: key, score })),
-        }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+        },
+        (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     const agentId = choice.chosen.key

@@ -25,7 +25,7 @@ import {
 } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { checkOption } from './support/options.ts'
-import { refusedWith } from './support/refusal.ts'
+import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import { bodyText, isNodeStream } from './support/response-body.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -246,11 +246,8 @@ export const taskOwnership = (
       (named && 'invalid' in named ? named : undefined) ??
       ('invalid' in referenced ? referenced : undefined)
     if (invalid) {
-      return renderA2AFailure(
-        refusedWith(request, { kind: 'invalid-params', message: invalid.invalid }),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+      return refused({ kind: 'invalid-params', message: invalid.invalid }, (failure) =>
+        renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
     // A message's referenced tasks must be the caller's too: the agent's SDK loads each one.
@@ -258,14 +255,12 @@ export const taskOwnership = (
       const owned = await owners.ownedBy(call.agentId, referenced, caller.principal)
       const foreign = referenced.find((taskId) => !owned.has(taskId))
       if (foreign !== undefined) {
-        return renderA2AFailure(
-          refusedWith(request, {
+        return refused(
+          {
             kind: 'task-not-found',
             message: `Task '${foreign}' was not found.`,
-          }),
-          call.binding,
-          call.jsonRpcId,
-          call.version,
+          },
+          (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
         )
       }
     }
@@ -279,14 +274,12 @@ export const taskOwnership = (
       }
       return
     }
-    return renderA2AFailure(
-      refusedWith(request, {
+    return refused(
+      {
         kind: 'task-not-found',
         message: `Task '${named.taskId}' was not found.`,
-      }),
-      call.binding,
-      call.jsonRpcId,
-      call.version,
+      },
+      (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
     )
   }
 
@@ -327,14 +320,12 @@ export const taskOwnership = (
       if (filtersList) {
         const listed = listedTasks(call.binding, text)
         if (listed === 'not-a-list') {
-          request.response = renderA2AFailure(
-            refusedWith(request, {
+          request.response = refused(
+            {
               kind: 'backend-unavailable',
               message: `Agent '${call.agentId}' answered ListTasks with something other than a list of tasks.`,
-            }),
-            call.binding,
-            call.jsonRpcId,
-            call.version,
+            },
+            (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
           )
           onAgentFault(call)
           return
@@ -350,11 +341,8 @@ export const taskOwnership = (
       request.response = { ...response, body: text }
     } catch (error) {
       onError(error)
-      request.response = renderA2AFailure(
-        refusedWith(request, withheld(call, error)),
-        call.binding,
-        call.jsonRpcId,
-        call.version,
+      request.response = refused(withheld(call, error), (failure) =>
+        renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
       if (agentFaultOf(error)) onAgentFault(call)
     }

@@ -1,39 +1,39 @@
 import { SwitchboardError } from '../../lib/errors.ts'
 
 /**
- * Why the gateway refused a request, for its access line: a middleware that answers early, with
- * no error Middy would keep (an unreadable call, a rate limit), names the reason here; a thrown
- * refusal is named by its error.
+ * Why the gateway refused a request, for its access line, carried by the answer itself: when
+ * middlewares decide together (`concurrently`), the answer that goes out is the deciding one's,
+ * and so is its reason. A thrown refusal is named by its error.
  */
-const key = 'refusal'
+const refusalReason = Symbol('refusalReason')
 
-interface Noted {
-  internal: Record<string, unknown>
-}
-
-/** Notes why `request` was refused (`invalid-params`, `rate-limit`...), for its access line. */
-export const noteRefusal = (request: Noted, reason: string): void => {
-  request.internal[key] = reason
-}
+/** `answer`, marked as the gateway's refusal for `reason` (`rate-limit`, `invalid-params`...). */
+export const refusedAs = <A extends object>(answer: A, reason: string): A =>
+  Object.assign(answer, { [refusalReason]: reason })
 
 /**
- * Why the request was refused: as noted, else its error's code (a SwitchboardError's, or an AWS
- * SDK error's name); none for a request that was served.
+ * The answer `render` makes of `failure`, marked as a refusal of its kind.
+ *
+ * @example
+ * return refused({ kind: 'forbidden', message }, (failure) => renderA2AFailure(failure, binding))
  */
-export const refusalOf = (request: Noted & { error?: unknown }): string | undefined => {
-  const noted = request.internal[key]
-  if (typeof noted === 'string') return noted
-  const { error } = request
+export const refused = <const F extends { kind: string }, A extends object>(
+  failure: F,
+  render: (failure: F) => A,
+): A => refusedAs(render(failure), failure.kind)
+
+/**
+ * Why the request was refused: as its answer says, else its error's code (a SwitchboardError's,
+ * or an AWS SDK error's name); none for a request that was served.
+ */
+export const refusalOf = (request: { response?: unknown; error?: unknown }): string | undefined => {
+  const { response, error } = request
+  const marked =
+    typeof response === 'object' && response !== null
+      ? (response as { [refusalReason]?: unknown })[refusalReason]
+      : undefined
+  if (typeof marked === 'string') return marked
   if (error === undefined || error === null) return undefined
   if (error instanceof SwitchboardError) return error.code
   return error instanceof Error ? error.name : 'unknown'
-}
-
-/**
- * `failure`, noted as why `request` was refused: for a middleware that answers an A2A refusal
- * itself (`renderA2AFailure(refusedWith(request, failure), …)`).
- */
-export const refusedWith = <F extends { kind: string }>(request: Noted, failure: F): F => {
-  noteRefusal(request, failure.kind)
-  return failure
 }
