@@ -30,7 +30,7 @@ import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { parsePermissionFor, withoutAgent } from '../lib/permissions/permission.ts'
+import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
 import {
   deleteAgent,
@@ -114,13 +114,21 @@ const audited = (
  */
 const grantsRevoked =
   (event: APIGatewayProxyEvent, context: CallerContext) => async (agentId: string) => {
-    for (const before of await permissions.removeAgent(agentId)) {
-      const after = withoutAgent(before, agentId) ?? null
+    for (const read of await permissions.naming(agentId)) {
+      // Intent first, as every change: a trail that cannot be written leaves the grant in place,
+      // for the delete run again to take out and record.
       await recorded(
         event,
         context,
-        { action: after ? 'permission.put' : 'permission.delete', target: before.scope },
-        async () => ({ before, after }),
+        { action: 'permission.put', target: read.scope },
+        async () => {
+          const change = await permissions.removeAgentFrom(read, agentId)
+          // Taken out meanwhile (another delete, a PUT without it): nothing changed here.
+          return change
+            ? { before: change.before, after: change.after ?? null }
+            : { before: read, after: read }
+        },
+        (made) => (made.after === null ? { action: 'permission.delete' } : {}),
       )
     }
   }

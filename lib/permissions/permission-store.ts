@@ -97,23 +97,42 @@ export class DynamoPermissionStore implements PermissionStore {
 
   async removeAgent(agentId: string): Promise<Permission[]> {
     const changed: Permission[] = []
-    for (const read of await this.list()) {
-      let permission: Permission | undefined = read
-      let before: Permission | undefined
-      while (permission && grantsTo(permission, agentId)) {
-        try {
-          const after = await this.#takeOut(permission, agentId)
-          before ??= permission
-          permission = after
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error
-          // Changed (or deleted) since it was read: the agent is taken out of it as it is now.
-          permission = await this.#get(read.scope)
-        }
-      }
-      if (before) changed.push(before)
+    for (const read of await this.naming(agentId)) {
+      const change = await this.removeAgentFrom(read, agentId)
+      if (change) changed.push(change.before)
     }
     return changed
+  }
+
+  /** The permissions that grant the agent anything (its `agents`, or a limit of its own). */
+  async naming(agentId: string): Promise<Permission[]> {
+    return (await this.list()).filter((permission) => grantsTo(permission, agentId))
+  }
+
+  /**
+   * Takes an agent out of one permission, as it is in the table now (read again if it changed
+   * since `read`); the permission just before and as the write left it (undefined: removed, as
+   * it named no other agent). Undefined when it no longer names the agent.
+   */
+  async removeAgentFrom(
+    read: Permission,
+    agentId: string,
+  ): Promise<{ before: Permission; after: Permission | undefined } | undefined> {
+    let permission: Permission | undefined = read
+    let before: Permission | undefined
+    // A write takes out at most `maxRemovedAtOnce` entries: again until none names the agent.
+    while (permission && grantsTo(permission, agentId)) {
+      try {
+        const after = await this.#takeOut(permission, agentId)
+        before ??= permission
+        permission = after
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+        // Changed (or deleted) since it was read: the agent is taken out of it as it is now.
+        permission = await this.#get(read.scope)
+      }
+    }
+    return before ? { before, after: permission } : undefined
   }
 
   /**

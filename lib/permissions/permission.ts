@@ -58,20 +58,3 @@ export const parsePermissionFor = (scope: string, body: unknown): Permission =>
       }
     })
     .parse(body)
-
-/**
- * The permission with an agent taken out of it, as `removeAgent` leaves it: out of `agents` and
- * `agentLimits`, or no permission at all when it named no other agent.
- *
- * @example
- * withoutAgent({ scope: 's', agents: ['a', 'b'] }, 'a') // { scope: 's', agents: ['b'] }
- */
-export const withoutAgent = (permission: Permission, agentId: string): Permission | undefined => {
-  const agents = permission.agents.filter((granted) => granted !== agentId)
-  if (agents.length === 0) return undefined
-  if (!permission.agentLimits) return { ...permission, agents }
-  const agentLimits = Object.fromEntries(
-    Object.entries(permission.agentLimits).filter(([limited]) => limited !== agentId),
-  )
-  return { ...permission, agents, agentLimits }
-}

@@ -85,7 +85,8 @@ describe('the admin API through the local gateway', () => {
       agents: ['leaving', 'weather'],
       agentLimits: { leaving: 5 },
     })
-    expect(shared.after).toMatchObject({ agents: ['weather'], agentLimits: {} })
+    expect(shared.after.agents).toEqual(['weather'])
+    expect(shared.after.agentLimits ?? {}).toEqual({})
   })
 
   it("registers an agent with the README's curl command, verbatim, whose body curl labels form-encoded", async () => {
