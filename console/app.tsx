@@ -8,6 +8,7 @@ import { FleetPage } from './pages/fleet.tsx'
 import { PermissionsPage } from './pages/permissions.tsx'
 import { RegisterPage } from './pages/register.tsx'
 import { TryItPage } from './pages/try-it.tsx'
+import { plainText } from './ui.tsx'
 
 const pages = [
   { path: 'fleet', title: 'Fleet', admin: false },
@@ -54,7 +55,7 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
     !isAgentId(argument as string) &&
     !(page === 'try' && argument === '(route)')
   useEffect(() => {
-    document.title = `${known?.title ?? (page === 'agents' ? argument : 'Console')} · Switchboard`
+    document.title = `${known?.title ?? (page === 'agents' ? plainText(argument ?? '') : 'Console')} · Switchboard`
   }, [page, argument])
 
   return (
@@ -99,8 +100,8 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
             <h1>No such agent</h1>
             <p class="notice notice-error" role="alert">
               <strong>Problem: </strong>
-              The address names “{argument}”, which is no agent id (lower-case letters, digits and
-              “-”). Choose an agent from the <a href="#/fleet">Fleet</a>.
+              The address names “{plainText(argument ?? '')}”, which is no agent id (lower-case
+              letters, digits and “-”). Choose an agent from the <a href="#/fleet">Fleet</a>.
             </p>
           </section>
         ) : page === 'agents' && argument ? (

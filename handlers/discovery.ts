@@ -35,6 +35,7 @@ import { accessLog } from '../middlewares/access-log.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
+import { refusedAs } from '../middlewares/support/refusal.ts'
 import { type TypedRoute, typedRouter } from '../middlewares/support/typed-router.ts'
 import { tokenRevocation } from '../middlewares/token-revocation.ts'
 import { type TraceContextContext, traceContext } from '../middlewares/trace-context.ts'
@@ -112,12 +113,15 @@ const perCallerLimit = (resource: '/agents' | '/search', policyName: string, cou
       limit: config.rateLimitPerMinute,
     }),
     limitedResponse: (_request, { limit, resetSeconds }) =>
-      problemResponse({
-        type: 'https://switchboard.dev/problems/rate-limited',
-        title: `Too many ${counted}`,
-        status: 429,
-        detail: `Rate limit of ${limit} ${counted} per minute reached; retry in ${resetSeconds} s.`,
-      }),
+      refusedAs(
+        problemResponse({
+          type: 'https://switchboard.dev/problems/rate-limited',
+          title: `Too many ${counted}`,
+          status: 429,
+          detail: `Rate limit of ${limit} ${counted} per minute reached; retry in ${resetSeconds} s.`,
+        }),
+        'rate-limit',
+      ),
   })
 
 /** What the gateway serves as an agent's card from here: its own face, signed. */

@@ -622,9 +622,12 @@ export class PermissionNotFoundError extends SwitchboardError {
  */
 export class BackendCredentialsError extends SwitchboardError {
   readonly code = 'backend-credentials'
-  constructor(message: string) {
+  /** The gateway's own credentials failed (its role's, to sign for an AWS agent), not the agent's. */
+  readonly gatewaysOwn: boolean
+  constructor(message: string, options: { gatewaysOwn?: boolean } = {}) {
     super(message)
     this.name = 'BackendCredentialsError'
+    this.gatewaysOwn = options.gatewaysOwn ?? false
   }
 }
 

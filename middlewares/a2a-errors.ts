@@ -5,7 +5,7 @@ import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a
 import { bindingOf } from '../lib/a2a/request.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
-import { retryAfterOf } from '../lib/errors.ts'
+import { BackendCredentialsError, retryAfterOf } from '../lib/errors.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import { withAnswerHeaders } from './support/answer-headers.ts'
 import { checkOption } from './support/options.ts'
@@ -71,7 +71,11 @@ export const a2aErrors = (
     const failure = failureFromError(error)
     if (failure.kind === 'internal')
       logger.error('unhandled error on an A2A route', { error: request.error })
-    else if (failure.kind === 'service-unavailable')
+    else if (
+      failure.kind === 'service-unavailable' ||
+      failure.kind === 'search-unavailable' ||
+      (error instanceof BackendCredentialsError && error.gatewaysOwn)
+    )
       logger.error('a service the gateway needs failed an A2A call', { error: request.error })
     // The agent failing is worth a look; a caller refused (a deactivated agent, a missing grant)
     // is the gateway doing its job, and its access line says so too.

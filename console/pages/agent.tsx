@@ -178,10 +178,13 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
                 <strong>{plainText(skill.name ?? skill.id)}</strong>
                 {skill.description ? <p>{plainText(skill.description)}</p> : null}
                 {skill.examples?.length ? (
-                  <ul class="examples" aria-label={`Examples for ${skill.name ?? skill.id}`}>
+                  <ul
+                    class="examples"
+                    aria-label={`Examples for ${plainText(skill.name ?? skill.id)}`}
+                  >
                     {skill.examples.map((example) => (
                       <li key={example}>
-                        <q>{example}</q>
+                        <q>{plainText(example)}</q>
                       </li>
                     ))}
                   </ul>

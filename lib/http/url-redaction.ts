@@ -15,8 +15,17 @@ const pairsRedacted = (pairs: string): string =>
     })
     .join('&')
 
+/** What ends a sentence or a quotation after a URL, not part of it: kept as it was. */
+const trailing = /[).,;:!?\]}'\\]+$/
+
 /** One URL with its query's values, and a fragment's, redacted; the address and names kept. */
-const urlRedacted = (url: string): string => {
+const urlRedacted = (found: string): string => {
+  const tail = trailing.exec(found)?.[0] ?? ''
+  const url = found.slice(0, found.length - tail.length)
+  return `${queryRedacted(url)}${tail}`
+}
+
+const queryRedacted = (url: string): string => {
   const hash = url.indexOf('#')
   const beforeHash = hash < 0 ? url : url.slice(0, hash)
   const fragment = hash < 0 ? undefined : url.slice(hash + 1)
@@ -24,7 +33,7 @@ const urlRedacted = (url: string): string => {
   const address = question < 0 ? beforeHash : beforeHash.slice(0, question)
   const query = question < 0 ? undefined : beforeHash.slice(question + 1)
   return `${address}${query === undefined ? '' : `?${pairsRedacted(query)}`}${
-    fragment === undefined ? '' : `#${fragment.includes('=') ? pairsRedacted(fragment) : fragment}`
+    fragment === undefined ? '' : `#${pairsRedacted(fragment)}`
   }`
 }
 

@@ -45,6 +45,7 @@ export const memoizedAwsCredentials = (
         if (kept && fresh(kept, 0)) return kept
         throw new BackendCredentialsError(
           `the gateway's own AWS credentials could not be loaded (${(error as Error).message})`,
+          { gatewaysOwn: true },
         )
       })
       .finally(() => {

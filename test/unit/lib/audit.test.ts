@@ -173,7 +173,7 @@ describe('the audit trail of an admin change', () => {
 
     // Assess: the names kept, so an operator sees what the URL carries
     expect(kept).toEqual({
-      backendUrl: 'http://127.0.0.1:4420/rpc?code=[redacted]&v=[redacted]#part',
+      backendUrl: 'http://127.0.0.1:4420/rpc?code=[redacted]&v=[redacted]#[redacted]',
       agentCardUrl: 'https://a.example/.well-known/agent-card.json',
       card: { supportedInterfaces: [{ url: 'https://a.example/rpc?sig=[redacted]&[redacted]' }] },
       description: 'not a URL? code=stays',
@@ -193,6 +193,11 @@ describe('the audit trail of an admin change', () => {
       'https://f.example/a#access_token=[redacted]',
     ],
     ['an upper-case scheme', 'HTTPS://F.EXAMPLE/a?code=k1', 'HTTPS://F.EXAMPLE/a?code=[redacted]'],
+    [
+      'a URL ending a sentence, in brackets, or inside escaped JSON',
+      'see (https://a.example/x?code=k1). Then {"u":"https://a.example/?x=1\\"}',
+      'see (https://a.example/x?code=[redacted]). Then {"u":"https://a.example/?x=[redacted]\\"}',
+    ],
     [
       'a URL inside a message',
       "The backend https://f.example/a?code=k1 answered 401; 'https://g.example/?k' too",

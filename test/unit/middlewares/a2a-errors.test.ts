@@ -5,6 +5,7 @@ import {
   AgentNotFoundError,
   BackendCredentialsError,
   BackendUnavailableError,
+  SearchUnavailableError,
   TokenExpiredError,
 } from '../../../lib/errors.ts'
 import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
@@ -93,6 +94,18 @@ describe('a2aErrors middleware', () => {
       'info',
       'A2A request refused',
     ],
+    [
+      "the gateway's own AWS credentials failing",
+      new BackendCredentialsError('the role expired', { gatewaysOwn: true }),
+      'error',
+      'a service the gateway needs failed an A2A call',
+    ],
+    [
+      'the embedder failing /route',
+      new SearchUnavailableError('ThrottlingException'),
+      'error',
+      'a service the gateway needs failed an A2A call',
+    ],
   ])('logs %s at the level it deserves', async (_what, error, level, message) => {
     // Prepare
     const levels = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
@@ -107,8 +120,13 @@ describe('a2aErrors middleware', () => {
     await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))
 
     // Assess
-    expect(levels[level as 'warn' | 'info']).toHaveBeenCalledWith(message, expect.any(Object))
-    expect(levels.error).not.toHaveBeenCalled()
+    expect(levels[level as 'warn' | 'info' | 'error']).toHaveBeenCalledWith(
+      message,
+      expect.any(Object),
+    )
+    for (const other of ['warn', 'info', 'error'] as const) {
+      if (other !== level) expect(levels[other]).not.toHaveBeenCalled()
+    }
   })
 
   it('refuses to be built without a logger, naming the option', () => {
