@@ -63,15 +63,6 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
   const agentAdmin: AgentAdminDeps = {
     removeVector: (agentId) => unindexAgent(agentId, search),
-    revokeGrants: async (agentId) => {
-      const revoked = await permissions.removeAgent(agentId)
-      if (revoked.length > 0) {
-        logger.info('grants revoked with their agent', {
-          agentId,
-          scopes: revoked.map(({ scope }) => scope),
-        })
-      }
-    },
     registry,
     secrets,
     fetchCard: (cardUrl, agent) =>
