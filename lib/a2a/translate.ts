@@ -439,3 +439,20 @@ export const jsonRpcErrorCodeOf = (
     return undefined
   }
 }
+
+/**
+ * The code of the last JSON-RPC error among whole SSE events (their `data:` lines), as a
+ * JSON-RPC agent's failing handler ends a stream; none when no event is one.
+ */
+export const jsonRpcEventsErrorCode = (events: string): number | undefined => {
+  let code: number | undefined
+  for (const event of events.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trimStart())
+      .join('\n')
+    if (data.includes('"error"')) code = jsonRpcErrorCodeOf('JSONRPC', data) ?? code
+  }
+  return code
+}

@@ -17,6 +17,8 @@ export interface RelayOutcome {
    * went away, or a middleware withheld the answer), not the backend or the relay failing.
    */
   endedByReader?: true
+  /** The code of the last error event the stream carried (`events.errorCodeOf`). */
+  errorCode?: number
 }
 
 /** Why a relayed event stream was ended early. */
@@ -40,6 +42,11 @@ export interface RelayOptions {
     maxEventBytes: number
     /** The SSE event, in the caller's binding, that reports why the stream ended early. */
     failureEvent: (reason: StreamEndReason) => string
+    /**
+     * The error code whole events carry, if any: asked only of events that name `"error"` (a
+     * JSON-RPC agent's failing handler answers a stream with one, with HTTP 200).
+     */
+    errorCodeOf?: (events: string) => number | undefined
   }
 }
 
@@ -80,6 +87,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     body instanceof Uint8Array ? undefined : body instanceof Readable ? body : nodeBody(body)
   let chunks = 0
   let failure: Error | undefined
+  let errorCode: number | undefined
   /** Nothing more is taken from the backend: its body ended or failed, or the relay ended. */
   let settled = false
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
@@ -143,6 +151,10 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     timer?.refresh()
     const out = unfinished.release(chunk.subarray(0, whole))
     if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
+    if (events?.errorCodeOf) {
+      const text = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+      if (text.includes('"error"')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
+    }
     send(out)
   }
 
@@ -197,6 +209,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         chunks,
         ...(cause ? { error: cause } : {}),
         ...(endedByReader ? { endedByReader } : {}),
+        ...(errorCode === undefined ? {} : { errorCode }),
       })
       callback(error)
     },

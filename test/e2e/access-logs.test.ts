@@ -362,18 +362,27 @@ describe('access logs, one line per request, and no secret or token in any log',
     }
 
     beforeAll(async () => {
-      // An agent whose handler fails, answered as the A2A SDKs answer it: HTTP 200, -32603.
+      // An agent whose handler fails, answered as the A2A SDKs answer it: HTTP 200, -32603; a
+      // stream with one error event.
       failing = await startScriptedAgent({
         bindings: ['JSONRPC'],
         answer: (_request, body, response) => {
+          const { id = null, method } = JSON.parse(body || '{}') as {
+            id?: unknown
+            method?: string
+          }
+          const failed = JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32603, message: 'Internal error: db down' },
+          })
+          if (method === 'SendStreamingMessage') {
+            response.writeHead(200, { 'content-type': 'text/event-stream' })
+            response.end(`data: ${failed}\n\n`)
+            return
+          }
           response.writeHead(200, { 'content-type': 'application/json' })
-          response.end(
-            JSON.stringify({
-              jsonrpc: '2.0',
-              id: (JSON.parse(body || '{}') as { id?: unknown }).id ?? null,
-              error: { code: -32603, message: 'Internal error: db down' },
-            }),
-          )
+          response.end(failed)
         },
       })
       await registerAgents(stack, [
@@ -398,6 +407,35 @@ describe('access logs, one line per request, and no secret or token in any log',
         (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
       )
       expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorCode: -32603 })
+    })
+
+    it('counts a stream whose agent ends it with a JSON-RPC internal error as a failed call', async () => {
+      // Prepare
+      const text = await (await fetch(`${stack.url}/metrics`)).text()
+      const failuresOf = (metrics: string) =>
+        Number(
+          metrics.match(
+            /^switchboard_call_failures_total\{agent="failing",operation="SendStreamingMessage"\} (\d+)$/m,
+          )?.[1] ?? 0,
+        )
+      const before = failuresOf(text)
+
+      // Act
+      const response = await postA2A(
+        `${stack.url}/agents/failing`,
+        token,
+        jsonRpc('SendStreamingMessage', textMessageParams('hello')),
+      )
+      const events = await response.text()
+
+      // Assess
+      expect(events).toContain('-32603')
+      const after = failuresOf(await (await fetch(`${stack.url}/metrics`)).text())
+      expect(after).toBe(before + 1)
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({ agentStatus: 200, agentErrorCode: -32603 })
     })
 
     it('counts no call to the agent for a method that is neither an A2A method nor its skill', async () => {
