@@ -79,7 +79,7 @@ type AdminHandler = TypedRoute<CallerContext>['handler']
 const recorded = <Change extends { before: unknown; after: unknown }>(
   event: APIGatewayProxyEvent,
   context: CallerContext,
-  entry: { action: string; target: string },
+  entry: { action: string; target: string; agentId?: string },
   change: () => Promise<Change>,
   refine: (made: Change) => { action?: string; target?: string } = () => ({}),
 ) =>
@@ -120,7 +120,8 @@ const grantsRevoked =
       await recorded(
         event,
         context,
-        { action: 'permission.put', target: read.scope },
+        // Found by the agent too: GET /admin/audit?agentId= lists what its delete took.
+        { action: 'permission.put', target: read.scope, agentId },
         async () => {
           const change = await permissions.removeAgentFrom(read, agentId)
           // Taken out meanwhile (another delete, a PUT without it): nothing changed here.

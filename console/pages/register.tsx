@@ -75,7 +75,8 @@ const validate = (form: Form): Record<string, string> => {
   const examples = routingExamplesSchema.safeParse(examplesOf(form.routingExamples) ?? [])
   if (!examples.success) {
     const [issue] = examples.error.issues
-    const line = typeof issue?.path[0] === 'number' ? `line ${issue.path[0] + 1} ` : ''
+    const at = issue?.path[0]
+    const line = typeof at === 'number' ? `line ${lineOfPhrase(form.routingExamples, at)} ` : ''
     add('routingExamples', `${line}${issue?.message ?? 'is not a list of phrases'}`)
   }
   return errors
@@ -113,6 +114,13 @@ const bodyOf = (form: Form) => {
     timeoutMs: form.timeoutMs ? Number(form.timeoutMs) : undefined,
     routingExamples: examplesOf(form.routingExamples),
   }
+}
+
+/** The textarea's line (from 1) of the phrase at `index` among those `examplesOf` keeps. */
+const lineOfPhrase = (text: string, index: number): number => {
+  const lines = text.split('\n')
+  const kept = lines.flatMap((line, at) => (line.trim() ? [at + 1] : []))
+  return kept[index] ?? index + 1
 }
 
 /** The form's phrases, one a line, blank lines left out; none when there are none. */
@@ -217,7 +225,7 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
         phrase
           ? {
               ...fields,
-              routingExamples: `line ${Number(phrase[0].split('.')[1]) + 1} ${phrase[1]}`,
+              routingExamples: `line ${lineOfPhrase(form.routingExamples, Number(phrase[0].split('.')[1]))} ${phrase[1]}`,
             }
           : fields,
       )

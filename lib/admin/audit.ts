@@ -94,6 +94,8 @@ export const auditedChange = async <
     action: string
     actor: { principal: string; clientId: string }
     target: string
+    /** The agent the change is about, when its target is not one (a grant its delete took out). */
+    agentId?: string | undefined
     /** API Gateway's request id; absent outside a request (e.g. a script). */
     requestId?: string | undefined
   },
@@ -108,7 +110,11 @@ export const auditedChange = async <
     clientId: entry.actor.clientId,
     target: entry.target,
     // Agent changes are found by agent (GET /admin/audit?agentId=).
-    ...(entry.action.startsWith('agent.') ? { agentId: entry.target } : {}),
+    ...(entry.agentId !== undefined
+      ? { agentId: entry.agentId }
+      : entry.action.startsWith('agent.')
+        ? { agentId: entry.target }
+        : {}),
     requestId: entry.requestId ?? '',
     at: now().toISOString(),
   }

@@ -80,6 +80,13 @@ describe('the admin API through the local gateway', () => {
         'permission.delete leaving:alone',
       ]),
     )
+    const byAgent = await (await adminCall('GET', '/admin/audit?agentId=leaving&limit=20')).json()
+    expect(
+      byAgent.entries
+        .filter((entry: { requestId: string }) => entry.requestId === requestId)
+        .map(({ action }: { action: string }) => action)
+        .sort(),
+    ).toEqual(['agent.delete', 'permission.delete', 'permission.put'])
     const shared = ofDelete.find((entry: { target: string }) => entry.target === 'leaving:shared')
     expect(shared.before).toMatchObject({
       agents: ['leaving', 'weather'],

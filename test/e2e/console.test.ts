@@ -752,13 +752,13 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Act
     await page
       .getByLabel('Routing examples (optional, one a line)')
-      .fill(`a fine phrase\n${'x'.repeat(501)}`)
+      .fill(`a fine phrase\n\n${'x'.repeat(501)}`)
     await page.getByRole('button', { name: 'Register' }).click()
 
     // Assess
     const field = page.locator('.field', { has: page.locator('#routingExamples') })
     await expect(field.getByRole('alert').textContent()).resolves.toBe(
-      'line 2 must be at most 500 characters',
+      'line 3 must be at most 500 characters',
     )
     await shoot(page, 'register-routing-examples')
   })
