@@ -112,6 +112,9 @@ const audited = (
  * agent), by the same actor in the same request: else the trail's last entry of a permission
  * would still name the agent.
  */
+/** A change that found nothing to change: its audit intent is withdrawn (auditedChange). */
+class NothingChanged extends Error {}
+
 const grantsRevoked =
   (event: APIGatewayProxyEvent, context: CallerContext) => async (agentId: string) => {
     for (const read of await permissions.naming(agentId)) {
@@ -124,13 +127,15 @@ const grantsRevoked =
         { action: 'permission.put', target: read.scope, agentId },
         async () => {
           const change = await permissions.removeAgentFrom(read, agentId)
-          // Taken out meanwhile (another delete, a PUT without it): nothing changed here.
-          return change
-            ? { before: change.before, after: change.after ?? null }
-            : { before: read, after: read }
+          // Taken out meanwhile (another delete, a PUT without it): this request changed nothing,
+          // so its intent is withdrawn and no entry says otherwise.
+          if (!change) throw new NothingChanged()
+          return { before: change.before, after: change.after ?? null }
         },
         (made) => (made.after === null ? { action: 'permission.delete' } : {}),
-      )
+      ).catch((error: unknown) => {
+        if (!(error instanceof NothingChanged)) throw error
+      })
     }
   }
 

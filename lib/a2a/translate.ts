@@ -444,15 +444,44 @@ export const jsonRpcErrorCodeOf = (
  * The code of the last JSON-RPC error among whole SSE events (their `data:` lines), as a
  * JSON-RPC agent's failing handler ends a stream; none when no event is one.
  */
-export const jsonRpcEventsErrorCode = (events: string): number | undefined => {
+export const jsonRpcEventsErrorCode = (events: string): number | undefined =>
+  lastEventErrorCode(events, (data) =>
+    data.includes('"error"') ? jsonRpcErrorCodeOf('JSONRPC', data) : undefined,
+  )
+
+/**
+ * The code of the last `error` event among whole HTTP+JSON SSE events: 1.0's `{ error: { code } }`
+ * (an HTTP status) or 0.3's `{ code }` (a JSON-RPC code).
+ */
+export const restEventsErrorCode = (events: string): number | undefined =>
+  lastEventErrorCode(events, (data, name) => {
+    if (name !== 'error') return undefined
+    try {
+      const body = JSON.parse(data) as { code?: unknown; error?: { code?: unknown } } | null
+      const code = body?.error?.code ?? body?.code
+      return typeof code === 'number' ? code : undefined
+    } catch {
+      return undefined
+    }
+  })
+
+/** The last code `codeOf` reads from an SSE event's data (and its `event:` name), if any. */
+const lastEventErrorCode = (
+  events: string,
+  codeOf: (data: string, name: string | undefined) => number | undefined,
+): number | undefined => {
   let code: number | undefined
   for (const event of events.split(/\r?\n\r?\n/)) {
-    const data = event
-      .split(/\r?\n/)
+    const lines = event.split(/\r?\n/)
+    const name = lines
+      .find((line) => line.startsWith('event:'))
+      ?.slice(6)
+      .trim()
+    const data = lines
       .filter((line) => line.startsWith('data:'))
       .map((line) => line.slice(5).trimStart())
       .join('\n')
-    if (data.includes('"error"')) code = jsonRpcErrorCodeOf('JSONRPC', data) ?? code
+    if (data) code = codeOf(data, name) ?? code
   }
   return code
 }

@@ -6,7 +6,11 @@ import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
-import { jsonRpcErrorCodeOf, jsonRpcEventsErrorCode } from '../a2a/translate.ts'
+import {
+  jsonRpcErrorCodeOf,
+  jsonRpcEventsErrorCode,
+  restEventsErrorCode,
+} from '../a2a/translate.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import { BackendUnavailableError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -196,7 +200,8 @@ export const forwardCall = async (
               keepAliveMs: options.streamKeepAliveMs,
               idleTimeoutMs: options.streamIdleTimeoutMs,
               maxEventBytes: options.maxStreamEventBytes,
-              ...(call.binding === 'JSONRPC' ? { errorCodeOf: jsonRpcEventsErrorCode } : {}),
+              errorCodeOf:
+                call.binding === 'JSONRPC' ? jsonRpcEventsErrorCode : restEventsErrorCode,
               failureEvent: (reason) =>
                 streamFailureEvent(
                   call,

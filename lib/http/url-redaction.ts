@@ -15,14 +15,23 @@ const pairsRedacted = (pairs: string): string =>
     })
     .join('&')
 
-/** What ends a sentence or a quotation after a URL, not part of it: kept as it was. */
-const trailing = /[).,;:!?\]}'\\]+$/
+/** What may end a sentence or a quotation after a URL without being part of it. */
+const closers = new Set([')', '.', ',', ';', ':', '!', '?', ']', '}', "'", '\\'])
 
-/** One URL with its query's values, and a fragment's, redacted; the address and names kept. */
+/** At most this many closers are taken as the text's, not the URL's (`).`, `\"}`). */
+const maxClosers = 3
+
+/**
+ * One URL with its query's values, and a fragment's, redacted; the address and names kept, and
+ * the few characters that close the sentence around it kept as they were, unless they are all a
+ * value has (`?token=!!!` is redacted whole). Scanned from the end once: linear in the URL.
+ */
 const urlRedacted = (found: string): string => {
-  const tail = trailing.exec(found)?.[0] ?? ''
-  const url = found.slice(0, found.length - tail.length)
-  return `${queryRedacted(url)}${tail}`
+  let end = found.length
+  while (end > 0 && found.length - end < maxClosers && closers.has(found[end - 1] as string)) end--
+  const url = found.slice(0, end)
+  if (/[=?&#]$/.test(url)) return queryRedacted(found)
+  return `${queryRedacted(url)}${found.slice(end)}`
 }
 
 const queryRedacted = (url: string): string => {

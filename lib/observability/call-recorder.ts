@@ -23,6 +23,13 @@ const isGatewaysOwnFault = (error: unknown) =>
  */
 const agentFailureCodes = new Set([-32603, -32006])
 
+/**
+ * Whether an error code an agent answered says it failed: one of those, or, from an HTTP+JSON
+ * stream's `error` event, a 5xx status.
+ */
+const isAgentFailureCode = (code: number) =>
+  agentFailureCodes.has(code) || (code >= 500 && code <= 599)
+
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
   statusCode?: number
@@ -101,7 +108,7 @@ export const callRecorder = (
       outcome.error !== undefined && !callerGone
         ? !isCallersFault(outcome.error) && !isGatewaysOwnFault(outcome.error)
         : (outcome.statusCode ?? 500) >= 500 ||
-          (outcome.errorCode !== undefined && agentFailureCodes.has(outcome.errorCode))
+          (outcome.errorCode !== undefined && isAgentFailureCode(outcome.errorCode))
     recordCall(metrics, {
       agentId: call.agentId,
       operation: call.operation,

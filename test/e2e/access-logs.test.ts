@@ -438,6 +438,33 @@ describe('access logs, one line per request, and no secret or token in any log',
       expect(line).toMatchObject({ agentStatus: 200, agentErrorCode: -32603 })
     })
 
+    it('counts that stream as failed for an HTTP+JSON caller too, its error event translated', async () => {
+      // Prepare
+      const failuresOf = async () =>
+        Number(
+          (await (await fetch(`${stack.url}/metrics`)).text()).match(
+            /^switchboard_call_failures_total\{agent="failing",operation="SendStreamingMessage"\} (\d+)$/m,
+          )?.[1] ?? 0,
+        )
+      const before = await failuresOf()
+
+      // Act
+      const response = await postA2A(
+        `${stack.url}/agents/failing/message:stream`,
+        token,
+        textMessageParams('hello'),
+      )
+      const events = await response.text()
+
+      // Assess: A2A's HTTP+JSON error event, status 500, counted as the agent's failure
+      expect(events).toContain('event: error')
+      expect(await failuresOf()).toBe(before + 1)
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({ binding: 'HTTP+JSON', agentErrorCode: 500 })
+    })
+
     it('counts no call to the agent for a method that is neither an A2A method nor its skill', async () => {
       // Prepare
       const callsBefore = await counter('calls', 'failing')

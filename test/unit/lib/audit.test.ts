@@ -199,6 +199,11 @@ describe('the audit trail of an admin change', () => {
       'see (https://a.example/x?code=[redacted]). Then {"u":"https://a.example/?x=[redacted]\\"}',
     ],
     [
+      'a value made of closing characters',
+      'https://a.example/?token=!!!',
+      'https://a.example/?token=[redacted]',
+    ],
+    [
       'a URL inside a message',
       "The backend https://f.example/a?code=k1 answered 401; 'https://g.example/?k' too",
       "The backend https://f.example/a?code=[redacted] answered 401; 'https://g.example/?[redacted]' too",
@@ -209,6 +214,17 @@ describe('the audit trail of an admin change', () => {
 
     // Assess
     expect(kept).toEqual({ detail: expected })
+  })
+
+  it('redacts a URL followed by a long run of punctuation in one pass, not one per character', () => {
+    // Prepare: a card's description as an agent may write it (cards may be 256 KiB)
+    const description = `see https://a.example/?code=k1${')'.repeat(200_000)}x`
+
+    // Act
+    const kept = redactSecrets({ card: { description } }) as { card: { description: string } }
+
+    // Assess: the run is part of the value, redacted with it (a quadratic scan took 23 s here)
+    expect(kept.card.description).toBe('see https://a.example/?code=[redacted]')
   })
 
   it('makes no change when the sink cannot write its intent, and withdraws the intent of a change that fails', async () => {

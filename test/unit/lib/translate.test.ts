@@ -4,10 +4,12 @@ import {
   eventFor,
   jsonRpcAnswerAsRest,
   jsonRpcEventAsRest,
+  jsonRpcEventsErrorCode,
   jsonRpcParamsFor,
   outcomeOf,
   restAnswerAsJsonRpc,
   restEventAsJsonRpc,
+  restEventsErrorCode,
   restRequestFor,
 } from '../../../lib/a2a/translate.ts'
 import { MissingPathParamError } from '../../../lib/errors.ts'
@@ -505,4 +507,46 @@ describe('an agent’s error carried across bindings', () => {
       expect(outcome).toEqual({ error: { code, message: 'the agent says' } })
     },
   )
+})
+
+describe('the error code a stream’s whole events carry', () => {
+  it.each([
+    [
+      'JSON-RPC, the last of several, CRLF lines',
+      'jsonrpc',
+      'data: {"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_WORKING"}}}}\r\n\r\ndata: {"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}\r\n\r\n',
+      -32603,
+    ],
+    [
+      'JSON-RPC, a result that only names "error" in its data',
+      'jsonrpc',
+      'data: {"jsonrpc":"2.0","id":1,"result":{"message":{"parts":[{"data":{"error":"none"}}]}}}\n\n',
+      undefined,
+    ],
+    [
+      'HTTP+JSON 1.0, an error event',
+      'rest',
+      'event: error\ndata: {"error":{"code":500,"status":"INTERNAL","message":"boom"}}\n\n',
+      500,
+    ],
+    [
+      'HTTP+JSON 0.3, an error event',
+      'rest',
+      'event: error\ndata: {"code":-32603,"message":"boom"}\n\n',
+      -32603,
+    ],
+    [
+      'HTTP+JSON, a data event that names an error field',
+      'rest',
+      'data: {"error":{"code":500}}\n\n',
+      undefined,
+    ],
+  ])('%s', (_what, binding, events, code) => {
+    // Act
+    const found =
+      binding === 'jsonrpc' ? jsonRpcEventsErrorCode(events) : restEventsErrorCode(events)
+
+    // Assess
+    expect(found).toBe(code)
+  })
 })
