@@ -342,11 +342,11 @@ describe('access logs, one line per request, and no secret or token in any log',
   describe('what counts as a call to the agent, and as its failure', () => {
     let failing: Awaited<ReturnType<typeof startScriptedAgent>>
     let token: string
-    const counter = async (name: string, agentId: string) => {
+    const counter = async (name: string, agentId: string, operation = 'SendMessage') => {
       const text = await (await fetch(`${stack.url}/metrics`)).text()
       const found = text.match(
         new RegExp(
-          `^switchboard_${name}_total\\{agent="${agentId}",operation="SendMessage"\\} (\\d+)$`,
+          `^switchboard_${name}_total\\{agent="${agentId}",operation="${operation}"\\} (\\d+)$`,
           'm',
         ),
       )
@@ -411,14 +411,7 @@ describe('access logs, one line per request, and no secret or token in any log',
 
     it('counts a stream whose agent ends it with a JSON-RPC internal error as a failed call', async () => {
       // Prepare
-      const text = await (await fetch(`${stack.url}/metrics`)).text()
-      const failuresOf = (metrics: string) =>
-        Number(
-          metrics.match(
-            /^switchboard_call_failures_total\{agent="failing",operation="SendStreamingMessage"\} (\d+)$/m,
-          )?.[1] ?? 0,
-        )
-      const before = failuresOf(text)
+      const before = await counter('call_failures', 'failing', 'SendStreamingMessage')
 
       // Act
       const response = await postA2A(
@@ -430,8 +423,7 @@ describe('access logs, one line per request, and no secret or token in any log',
 
       // Assess
       expect(events).toContain('-32603')
-      const after = failuresOf(await (await fetch(`${stack.url}/metrics`)).text())
-      expect(after).toBe(before + 1)
+      expect(await counter('call_failures', 'failing', 'SendStreamingMessage')).toBe(before + 1)
       const [line] = accessLines().filter(
         (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
       )
@@ -440,13 +432,7 @@ describe('access logs, one line per request, and no secret or token in any log',
 
     it('counts that stream as failed for an HTTP+JSON caller too, its error event translated', async () => {
       // Prepare
-      const failuresOf = async () =>
-        Number(
-          (await (await fetch(`${stack.url}/metrics`)).text()).match(
-            /^switchboard_call_failures_total\{agent="failing",operation="SendStreamingMessage"\} (\d+)$/m,
-          )?.[1] ?? 0,
-        )
-      const before = await failuresOf()
+      const before = await counter('call_failures', 'failing', 'SendStreamingMessage')
 
       // Act
       const response = await postA2A(
@@ -458,7 +444,7 @@ describe('access logs, one line per request, and no secret or token in any log',
 
       // Assess: A2A's HTTP+JSON error event, status 500, counted as the agent's failure
       expect(events).toContain('event: error')
-      expect(await failuresOf()).toBe(before + 1)
+      expect(await counter('call_failures', 'failing', 'SendStreamingMessage')).toBe(before + 1)
       const [line] = accessLines().filter(
         (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
       )
