@@ -157,13 +157,16 @@ const callOf = ({ context }: AgentRequest) => {
 }
 
 /** A 429 in the caller's binding and version. */
-const tooMany = (request: AgentRequest, message: string) => {
+const tooMany = (request: AgentRequest, reason: 'rate-limit' | 'stream-limit', message: string) => {
   const call = callOf(request)
-  return renderA2AFailure(
-    { kind: 'rate-limited', message },
-    call?.binding ?? 'HTTP+JSON',
-    call?.jsonRpcId,
-    call?.version,
+  return refusedAs(
+    renderA2AFailure(
+      { kind: 'rate-limited', message },
+      call?.binding ?? 'HTTP+JSON',
+      call?.jsonRpcId,
+      call?.version,
+    ),
+    reason,
   )
 }
 
@@ -315,12 +318,10 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
       subject: (request) => routerRateLimit(request, config.rateLimitPerMinute),
       limitedResponse: (request, { limit, resetSeconds }) => {
         recordRefusal(metrics, '/route', 'rate-limit')
-        return refusedAs(
-          tooMany(
-            request,
-            `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
-          ),
+        return tooMany(
+          request,
           'rate-limit',
+          `Rate limit of ${counted(limit, 'message')} per minute to /route reached; retry in ${resetSeconds} s.`,
         )
       },
     }),
@@ -382,12 +383,10 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, { limit, resetSeconds }) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'rate-limit')
-            return refusedAs(
-              tooMany(
-                request,
-                `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
-              ),
+            return tooMany(
+              request,
               'rate-limit',
+              `Rate limit of ${counted(limit, 'call')} per minute to this agent reached; retry in ${resetSeconds} s.`,
             )
           },
         }),
@@ -420,12 +419,10 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           limitedResponse: (request, limit) => {
             recordRefusal(metrics, callOf(request)?.agentId ?? '', 'stream-limit')
-            return refusedAs(
-              tooMany(
-                request,
-                `You already hold ${limit} open streams to this agent; close one first.`,
-              ),
+            return tooMany(
+              request,
               'stream-limit',
+              `You already hold ${limit} open streams to this agent; close one first.`,
             )
           },
           onReleaseError: (error) => logger.warn('stream slot not released', { error }),
