@@ -1,12 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
 import { SwitchboardError } from '../errors.ts'
 import { redacted, withQueryRedacted } from '../http/url-redaction.ts'
+import { fittedToTrail } from './audit-fit.ts'
 
 /**
  * One admin change as the audit trail keeps it: who (`actor`, the caller's
  * principal, and its `clientId`), what (`action` on `target`; `agentId` when the
  * target is an agent), when (`at`), in which request (`requestId`), and the
- * record before and after (`null` for none), secrets redacted (redactSecrets).
+ * record before and after (`null` for none), secrets redacted (redactSecrets), their
+ * largest fields summarized when too large for the trail (fittedToTrail).
  */
 export interface AuditEntry {
   id: string
@@ -128,8 +130,7 @@ export const auditedChange = async <
     ...intent,
     action: made.action ?? intent.action,
     target: made.target ?? intent.target,
-    before: redactSecrets(made.before ?? null),
-    after: redactSecrets(made.after ?? null),
+    ...fittedToTrail(redactSecrets(made.before ?? null), redactSecrets(made.after ?? null)),
   })
   let made: Made
   try {

@@ -124,6 +124,44 @@ describe('the audit trail through the local gateway', () => {
     expect(response.status).toBe(403)
   })
 
+  it("confirms an agent's replacement whose two cards are too large for one entry, keeping each card's size and digest", async () => {
+    // Prepare
+    // Two cards of ~200 KB: before and after whole would pass DynamoDB's 400 KB item.
+    const cardOf = (letter: string) => ({
+      ...validCard(backend.url),
+      description: letter.repeat(200_000),
+    })
+    backend.serve(cardOf('a'))
+    const config = {
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+      auth: { type: 'none' },
+    }
+    const registered = await adminCall('POST', '/admin/register', { agentId: 'atlas', ...config })
+    backend.serve(cardOf('b'))
+
+    // Act
+    const replaced = await adminCall('PUT', '/admin/agents/atlas', config)
+    const page = (await (await adminCall('GET', '/admin/audit?agentId=atlas')).json()) as AuditPage
+
+    // Assess
+    expect([registered.status, replaced.status]).toEqual([201, 200])
+    const [replacement] = page.entries
+    const digest = {
+      omitted: 'too large for the audit trail',
+      bytes: expect.any(Number),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    }
+    expect(replacement).toMatchObject({
+      action: 'agent.replace',
+      outcome: 'applied',
+      before: { agentId: 'atlas', backendUrl: backend.url, card: digest },
+      after: { agentId: 'atlas', backendUrl: backend.url, card: digest },
+    })
+    const { before, after } = replacement as { before: { card: unknown }; after: { card: unknown } }
+    expect(before.card).not.toEqual(after.card)
+  })
+
   it('does not make a change whose audit entry cannot be written (the audit table is gone)', async () => {
     // Prepare
     const database = new DynamoDBClient({
