@@ -1,10 +1,12 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import * as z from 'zod'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { bindingOf } from '../lib/a2a/request.ts'
 import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
 import {
   createTokenVerifier,
+  maxClockSkewSeconds,
   type VerifiedCaller,
   verifyBearer,
 } from '../lib/auth/token-verifier.ts'
@@ -17,6 +19,7 @@ import {
   pathOf,
 } from '../lib/http/lambda-event.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 /** Where `jwtAuth` puts the verified token: `context.jwtAuth`. */
 export const jwtAuthKey = 'jwtAuth'
@@ -32,7 +35,7 @@ export interface JwtAuthOptions {
   scopePrefix?: string
   /** When given, tokens of any other app client are refused. */
   allowedClientIds?: string[]
-  /** Seconds of clock skew tolerated on exp/nbf/iat (at most 60, the default). */
+  /** Seconds of clock skew tolerated on exp/nbf/iat: 0 to 60 (the default); others are refused. */
   clockToleranceSeconds?: number
   /**
    * The protected resource's base URL, for the 401's `WWW-Authenticate`
@@ -71,17 +74,19 @@ export interface JwtAuthOptions {
 export const jwtAuth = (
   options: JwtAuthOptions,
 ): MiddlewareObj<AnyHttpEvent, unknown, Error, JwtAuthContext> => {
+  checkOptions('jwtAuth', options, {
+    issuer: optionRules.text(),
+    jwksUrl: optionRules.url(),
+    scopePrefix: z.string({ error: 'must be a string' }).optional(),
+    allowedClientIds: optionRules.texts().optional(),
+    clockToleranceSeconds: optionRules.integerFrom(0, maxClockSkewSeconds).optional(),
+    resourceUrl: z.custom(
+      (value) => typeof value === 'function' || (typeof value === 'string' && URL.canParse(value)),
+      { error: 'must be a URL or a function of the event' },
+    ),
+    errorShape: optionRules.oneOf('problem', 'a2a').optional(),
+  })
   const { issuer, jwksUrl, scopePrefix = '', resourceUrl, errorShape = 'problem' } = options
-  if (typeof issuer !== 'string' || issuer === '') {
-    throw new TypeError('jwtAuth: options.issuer is required')
-  }
-  if (!URL.canParse(jwksUrl)) throw new TypeError('jwtAuth: options.jwksUrl must be a URL')
-  if (typeof resourceUrl !== 'function' && !URL.canParse(resourceUrl)) {
-    throw new TypeError('jwtAuth: options.resourceUrl must be a URL or a function of the event')
-  }
-  if (errorShape !== 'problem' && errorShape !== 'a2a') {
-    throw new TypeError("jwtAuth: options.errorShape must be 'problem' or 'a2a'")
-  }
   const verifyAccessToken = createTokenVerifier({
     issuer,
     jwksUrl,

@@ -1,6 +1,8 @@
 import type { MiddlewareObj, Request } from '@middy/core'
+import * as z from 'zod'
 import { type Caller, callerFrom, callerKey } from '../lib/auth/caller.ts'
 import { maxRegistryCacheTtlMs } from '../lib/config.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { Permission } from '../lib/permissions/permission.ts'
 import { cachedPermissions, type PermissionStore } from '../lib/permissions/permission-store.ts'
 
@@ -58,18 +60,14 @@ export interface PermissionLookupOptions {
 export const permissionLookup = (
   options: PermissionLookupOptions,
 ): MiddlewareObj<unknown, unknown, Error, PermissionLookupContext> => {
+  checkOptions('permissionLookup', options, {
+    permissions: optionRules.methods('forScopes'),
+    defaultRateLimit: optionRules.positiveInteger(),
+    adminScope: z.string({ error: 'must be a string' }).optional(),
+    cacheTtlMs: optionRules.integerFrom(0, maxRegistryCacheTtlMs).optional(),
+    now: optionRules.function().optional(),
+  })
   const { defaultRateLimit, adminScope = '', cacheTtlMs = 750, now = Date.now } = options
-  if (typeof options.permissions?.forScopes !== 'function') {
-    throw new TypeError('permissionLookup: options.permissions is required')
-  }
-  if (!Number.isInteger(defaultRateLimit) || defaultRateLimit <= 0) {
-    throw new TypeError('permissionLookup: options.defaultRateLimit must be a positive integer')
-  }
-  if (!Number.isInteger(cacheTtlMs) || cacheTtlMs < 0 || cacheTtlMs > maxRegistryCacheTtlMs) {
-    throw new TypeError(
-      `permissionLookup: options.cacheTtlMs must be an integer from 0 to ${maxRegistryCacheTtlMs}`,
-    )
-  }
   const permissions = cachedPermissions(options.permissions, cacheTtlMs, now)
 
   const permissionLookupMiddlewareBefore = async (

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import { rateLimitHeaders } from '../lib/ratelimit/headers.ts'
 import type {
   RateLimitDecision,
@@ -40,9 +41,13 @@ export const rateLimit = <TEvent = unknown, TContext extends Context = Context>(
   options: RateLimitOptions<ChainRequest<TEvent, TContext>>,
 ): MiddlewareObj<TEvent, unknown, Error, TContext, Record<string, unknown>> => {
   type R = ChainRequest<TEvent, TContext>
+  checkOptions('rateLimit', options, {
+    limiter: optionRules.methods('consume'),
+    subject: optionRules.function(),
+    limitedResponse: optionRules.function(),
+    policyName: optionRules.text().optional(),
+  })
   const { limiter, subject, limitedResponse, policyName = 'per-caller-agent' } = options
-  if (typeof limiter?.consume !== 'function')
-    throw new TypeError('rateLimit: options.limiter is required')
 
   const rateLimitMiddlewareBefore = async (request: R) => {
     const counted = subject(request)

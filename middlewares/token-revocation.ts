@@ -1,5 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import { assertNotRevoked } from '../lib/auth/token-revocations.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 // What builds `issuedBefore` in a team's own Lambda, which can import middlewares only.
 export { cachedRevocations, DynamoTokenRevocations } from '../lib/auth/token-revocations.ts'
@@ -28,6 +29,7 @@ export interface TokenRevocationOptions {
 export const tokenRevocation = <TEvent>(
   options: TokenRevocationOptions,
 ): MiddlewareObj<TEvent, unknown, Error, CallerContext> => {
+  checkOptions('tokenRevocation', options, { issuedBefore: optionRules.function() })
   const tokenRevocationMiddlewareBefore = async (
     request: Request<TEvent, unknown, Error, CallerContext>,
   ) => {

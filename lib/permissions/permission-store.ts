@@ -45,6 +45,12 @@ export class DynamoPermissionStore implements PermissionStore {
   readonly #tableName: string
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
+    if (typeof client?.send !== 'function') {
+      throw new TypeError('DynamoPermissionStore: client must be a DynamoDB document client')
+    }
+    if (typeof tableName !== 'string' || tableName === '') {
+      throw new TypeError('DynamoPermissionStore: tableName must be a non-empty string')
+    }
     this.#client = client
     this.#tableName = tableName
   }

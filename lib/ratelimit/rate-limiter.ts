@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { checkOptions, optionRules } from '../options.ts'
 import { tables } from '../tables.ts'
 import { shardOrder, shardQuotas } from './shards.ts'
 import { type RateWindow, secondsLeft, windowAt } from './window.ts'
@@ -64,10 +65,16 @@ export class DynamoRateLimiter implements RateLimiter {
     now?: () => number
     random?: () => number
   }) {
+    checkOptions('DynamoRateLimiter', options, {
+      client: optionRules.methods('send'),
+      tableName: optionRules.text(),
+      // The window's index and reset are divisions by it: 0 would count in NaN windows.
+      windowSeconds: optionRules.positiveInteger(),
+      shards: optionRules.integerFrom(1, 64).optional(),
+      now: optionRules.function().optional(),
+      random: optionRules.function().optional(),
+    })
     const shards = options.shards ?? 1
-    if (!Number.isInteger(shards) || shards < 1 || shards > 64) {
-      throw new RangeError(`shards must be a whole number from 1 to 64, not ${shards}`)
-    }
     this.#client = options.client
     this.#tableName = options.tableName
     this.#windowSeconds = options.windowSeconds

@@ -96,6 +96,6 @@ describe('jwtAuth middleware', () => {
     const build = () => jwtAuth({ issuer: '', jwksUrl: 'https://x.example/jwks', resourceUrl })
 
     // Assess
-    expect(build).toThrow('jwtAuth: options.issuer is required')
+    expect(build).toThrow('jwtAuth: options.issuer must be a non-empty string')
   })
 })

@@ -95,7 +95,7 @@ describe('rateLimit middleware', () => {
         subject: () => undefined,
         limitedResponse: () => ({ statusCode: 429 }),
       }),
-    ).toThrow(/limiter is required/)
+    ).toThrow('rateLimit: options.limiter must have consume()')
   })
 
   it('lets two limits on one request each keep their state and lists both policies in the headers', async () => {
