@@ -11,6 +11,7 @@ export { DynamoPermissionStore } from '../lib/permissions/permission-store.ts'
 
 // Types only: the lookup's bundle stays free of jwtAuth's verifier and error renderers.
 import type { JwtAuthContext } from './jwt-auth.ts'
+import { requires } from './support/requires.ts'
 
 /** Where `permissionLookup` puts the permissions it read: `context.permissionLookup`. */
 export const permissionLookupKey = 'permissionLookup'
@@ -73,10 +74,7 @@ export const permissionLookup = (
   const permissionLookupMiddlewareBefore = async (
     request: Request<unknown, unknown, Error, PermissionLookupContext>,
   ) => {
-    const verified = request.context.jwtAuth
-    if (!verified) {
-      throw new Error('permissionLookup needs jwtAuth before it: context.jwtAuth is not set')
-    }
+    const verified = requires(request.context, 'jwtAuth', 'permissionLookup')
     // Before the permissions are read: a decision is never dated later than what it saw.
     const authorizedAt = now()
     const read = await permissions.forScopes(verified.scopes)

@@ -1,12 +1,20 @@
 /**
- * Which middleware sets each context key another middleware reads: the one
- * place a reader's error message learns what to add.
+ * Which middleware sets each context key another middleware reads, and what to add before the
+ * reader: the one place a reader's error message learns it. `context.caller` has two sources,
+ * one per kind of Lambda, and the message names both: behind the gateway's authorizer
+ * `verifiedCaller` sets it, in a team's own Lambda (where `verifiedCaller` refuses every
+ * request, there being no authorizer) `jwtAuth` + `permissionLookup` do.
  */
 export const contextProviders = {
-  a2a: 'a2aRequest',
-  agent: 'agentLookup',
-  caller: 'verifiedCaller',
-  trace: 'traceContext',
+  a2a: { setBy: 'a2aRequest', use: 'a2aRequest()' },
+  agent: { setBy: 'agentLookup', use: 'agentLookup()' },
+  caller: {
+    setBy:
+      "permissionLookup (after jwtAuth, in a team's own Lambda) or verifiedCaller (behind the gateway's authorizer)",
+    use: 'jwtAuth() and permissionLookup(), or verifiedCaller(),',
+  },
+  jwtAuth: { setBy: 'jwtAuth', use: 'jwtAuth()' },
+  trace: { setBy: 'traceContext', use: 'traceContext()' },
 } as const
 
 export type ProvidedKey = keyof typeof contextProviders
@@ -18,9 +26,9 @@ export type ProvidedKey = keyof typeof contextProviders
  */
 export class MiddlewareOrderError extends Error {
   constructor(reader: string, key: ProvidedKey) {
-    const provider = contextProviders[key]
+    const { setBy, use } = contextProviders[key]
     super(
-      `${reader} reads context.${key}, which ${provider} sets: use ${provider}() before ${reader}() in the chain.`,
+      `${reader} reads context.${key}, which ${setBy} sets: use ${use} before ${reader}() in the chain.`,
     )
     this.name = 'MiddlewareOrderError'
   }

@@ -9,6 +9,7 @@ import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 import { routeMessage, routerRateLimit } from '../../../middlewares/route-message.ts'
 import { MiddlewareOrderError, requires } from '../../../middlewares/support/requires.ts'
 import { taskOwnership } from '../../../middlewares/task-ownership.ts'
+import { tokenRevocation } from '../../../middlewares/token-revocation.ts'
 import { verifiedCaller } from '../../../middlewares/verified-caller.ts'
 import { invoke, lambdaContext, sampleEvent } from '../../support/events.ts'
 
@@ -73,12 +74,26 @@ describe('middlewares used without the one they need', () => {
     expect((error as Error).message).toContain('use a2aRequest() before agentGrant()')
   })
 
-  it('agentGrant without verifiedCaller fails naming verifiedCaller', async () => {
+  it("agentGrant without a caller names both chains that set one: a team's and the gateway's", async () => {
     // Act
     const error = await failureOf([a2aRequest(), agentGrant()])
 
     // Assess
-    expect((error as Error).message).toContain('use verifiedCaller() before agentGrant()')
+    expect(error).toBeInstanceOf(MiddlewareOrderError)
+    expect((error as Error).message).toBe(
+      "agentGrant reads context.caller, which permissionLookup (after jwtAuth, in a team's own Lambda) or verifiedCaller (behind the gateway's authorizer) sets: use jwtAuth() and permissionLookup(), or verifiedCaller(), before agentGrant() in the chain.",
+    )
+  })
+
+  it('tokenRevocation without a caller names permissionLookup as well as verifiedCaller', async () => {
+    // Act
+    const error = await failureOf([tokenRevocation({ issuedBefore: vi.fn() })])
+
+    // Assess
+    expect(error).toBeInstanceOf(MiddlewareOrderError)
+    expect((error as Error).message).toContain(
+      'use jwtAuth() and permissionLookup(), or verifiedCaller(), before tokenRevocation()',
+    )
   })
 
   it('publicCard without a2aRequest fails naming a2aRequest', async () => {
@@ -102,7 +117,7 @@ describe('middlewares used without the one they need', () => {
     const error = await failureOf([a2aRequest(), pushCallbacks(pushOptions)])
 
     // Assess
-    expect((error as Error).message).toContain('use verifiedCaller() before pushCallbacks()')
+    expect((error as Error).message).toContain('or verifiedCaller(), before pushCallbacks()')
   })
 
   it('taskOwnership without a2aRequest fails naming a2aRequest', async () => {
@@ -118,7 +133,7 @@ describe('middlewares used without the one they need', () => {
     const error = await failureOf([a2aRequest(), taskOwnership({ owners })])
 
     // Assess
-    expect((error as Error).message).toContain('use verifiedCaller() before taskOwnership()')
+    expect((error as Error).message).toContain('or verifiedCaller(), before taskOwnership()')
   })
 
   it('routeMessage without a2aRequest fails naming a2aRequest', async () => {
@@ -140,7 +155,7 @@ describe('middlewares used without the one they need', () => {
     )
 
     // Assess
-    expect((error as Error).message).toContain('use verifiedCaller() before routeMessage()')
+    expect((error as Error).message).toContain('or verifiedCaller(), before routeMessage()')
   })
 
   it('routerRateLimit without a2aRequest fails naming a2aRequest', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Permission } from '../../../lib/permissions/permission.ts'
 import { jwtAuthKey } from '../../../middlewares/jwt-auth.ts'
 import { permissionLookup } from '../../../middlewares/permission-lookup.ts'
+import { MiddlewareOrderError } from '../../../middlewares/support/requires.ts'
 import { invoke } from '../../support/events.ts'
 
 const verified = { principal: 'p', clientId: 'c', scopes: ['team:invoke'], expiresAt: 2e9 }
@@ -74,7 +75,10 @@ describe('permissionLookup middleware', () => {
     const call = invoke(handler, {})
 
     // Assess
-    await expect(call).rejects.toThrow('permissionLookup needs jwtAuth before it')
+    await expect(call).rejects.toBeInstanceOf(MiddlewareOrderError)
+    await expect(call).rejects.toThrow(
+      'permissionLookup reads context.jwtAuth, which jwtAuth sets: use jwtAuth() before permissionLookup() in the chain.',
+    )
   })
 
   it('refuses a cache bound over the registry cache’s when the factory is called', () => {
