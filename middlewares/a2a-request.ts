@@ -1,7 +1,13 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
-import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { type A2ACall, type A2ARequest, bindingOf, parseA2ARequest } from '../lib/a2a/request.ts'
+import { type A2AFailure, renderA2AFailure } from '../lib/a2a/errors.ts'
+import {
+  type A2ACall,
+  type A2ARequest,
+  bindingOf,
+  jsonRpcIdOf,
+  parseA2ARequest,
+} from '../lib/a2a/request.ts'
 import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
 import {
@@ -11,6 +17,7 @@ import {
   methodOf,
   pathOf,
 } from '../lib/http/lambda-event.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 
@@ -50,9 +57,12 @@ type AnyA2AEvent = APIGatewayProxyEvent &
 const routeOf = (event: AnyA2AEvent): string | undefined =>
   event.resource ?? event.routeKey?.split(' ')[1]
 
+/** A function URL or ALB event: no API Gateway route says what its path means. */
+const isRouteless = (event: AnyA2AEvent) => routeOf(event) === undefined && !event.pathParameters
+
 /** The agent and sub-path a routeless event (function URL, ALB) names in its path. */
 const unroutedAgentPath = (event: AnyA2AEvent) =>
-  routeOf(event) === undefined && !event.pathParameters ? agentPathOf(pathOf(event)) : undefined
+  isRouteless(event) ? agentPathOf(pathOf(event)) : undefined
 
 /**
  * RFC 6750's query form of a bearer token. The gateway reads a caller's token from its
@@ -114,7 +124,22 @@ const bodyOf = (event: APIGatewayProxyEvent): string | null =>
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
   maxBodyBytes?: number
+  /**
+   * The one agent this Lambda serves. On a function URL or an ALB, the whole path is then the
+   * path below the agent: JSON-RPC is POSTed to `/`, HTTP+JSON calls go to `/message:send`,
+   * `/tasks/{id}`..., the card is at `/.well-known/agent-card.json` (a path under
+   * `/agents/{agentId}` naming this agent is read as before). Without it the agent comes from
+   * the route's `{agentId}` or from `/agents/{agentId}` in the path, and a path naming none is
+   * answered 404.
+   */
+  agentId?: string
 }
+
+/** Where a call naming no agent should have gone, for the 404 that says so. */
+const noAgentIn = (path: string): A2AFailure => ({
+  kind: 'agent-not-found',
+  message: `The path ${path} names no agent: A2A calls go to /agents/{agentId} (JSON-RPC) or below it (HTTP+JSON).`,
+})
 
 /**
  * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
@@ -129,10 +154,15 @@ export interface A2ARequestOptions {
 export const a2aRequest = (
   options: A2ARequestOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
-  const { maxBodyBytes = defaultMaxRequestBytes } = options
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
-    throw new TypeError('a2aRequest: options.maxBodyBytes must be a positive integer')
-  }
+  checkOptions('a2aRequest', options, {
+    maxBodyBytes: optionRules.positiveInteger().optional(),
+    agentId: optionRules.text().optional(),
+  })
+  const { maxBodyBytes = defaultMaxRequestBytes, agentId: onlyAgent } = options
+
+  /** The agent called: the one this Lambda serves, else the one the route or path names ('' for none). */
+  const agentIdOf = (event: AnyA2AEvent): string =>
+    onlyAgent ?? event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? ''
 
   /** The path below the agent: the `{proxy+}` part, or what a literal route (the card's) names after it. */
   const subPathOf = (event: AnyA2AEvent): string => {
@@ -141,7 +171,10 @@ export const a2aRequest = (
     const agentRoot = '/agents/{agentId}/'
     const route = routeOf(event)
     if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
-    return unroutedAgentPath(event)?.subPath ?? ''
+    const named = unroutedAgentPath(event)
+    if (onlyAgent === undefined || named?.agentId === onlyAgent) return named?.subPath ?? ''
+    // A Lambda serving one agent, routeless: the whole path is below it.
+    return isRouteless(event) ? pathOf(event).replace(/^\/$/, '') : ''
   }
 
   const a2aRequestMiddlewareBefore = (
@@ -170,9 +203,17 @@ export const a2aRequest = (
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )
     }
+    const agentId = agentIdOf(event)
+    // A route naming no agent is the route's to answer (the gateway's /route picks one); a
+    // function URL or ALB path naming none would only meet "no grant for agent ''" later.
+    if (agentId === '' && isRouteless(event)) {
+      return refused(noAgentIn(pathOf(event)), (failure) =>
+        renderA2AFailure(failure, bindingOf(method, subPath), jsonRpcIdOf(body)),
+      )
+    }
     const query = queryOf(event)
     const parsed = parseA2ARequest({
-      agentId: event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? '',
+      agentId,
       method,
       subPath,
       query,

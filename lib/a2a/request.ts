@@ -146,6 +146,23 @@ const invalidJsonRpc = (jsonRpcId: string | number | null, failure: A2AFailure):
 const isJsonRpcId = (id: unknown) =>
   id === undefined || id === null || typeof id === 'string' || typeof id === 'number'
 
+/**
+ * The JSON-RPC id of a request refused before it was read (no agent named, no valid token), so
+ * the refusal answers under the id the client waits on; null for a body that is not a JSON-RPC
+ * request, or whose id is not a string or a number.
+ *
+ * @example
+ * jsonRpcIdOf('{"jsonrpc":"2.0","id":7,"method":"SendMessage"}') // 7
+ */
+export const jsonRpcIdOf = (body: string | null): string | number | null => {
+  try {
+    const { id } = (JSON.parse(body ?? '') ?? {}) as Record<string, unknown>
+    return typeof id === 'string' || typeof id === 'number' ? id : null
+  } catch {
+    return null
+  }
+}
+
 const parseJsonRpc = (
   agentId: string,
   body: string | null,

@@ -3,13 +3,21 @@ import { describe, expect, it, vi } from 'vitest'
 import { type A2ARequestContext, a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { invoke, sampleEvent } from '../../support/events.ts'
 
-const run = async (event: unknown) => {
+const run = async (event: unknown, options?: Parameters<typeof a2aRequest>[0]) => {
   const handler = vi.fn(async (...args: unknown[]) => (args[1] as A2ARequestContext).a2a)
-  const wrapped = middy().use(a2aRequest()).handler(handler)
+  const wrapped = middy().use(a2aRequest(options)).handler(handler)
   // Either the parsed request (handler ran) or the middleware's early answer.
   const response = (await invoke(wrapped, event)) as { statusCode: number; body: string }
   return { response, handler }
 }
+
+const sendMessageBody = (id: number) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'SendMessage',
+    params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+  })
 
 describe('a2aRequest middleware', () => {
   it('reads a JSON-RPC SendMessage into one A2A call', async () => {
@@ -87,6 +95,67 @@ describe('a2aRequest middleware', () => {
     expect(getTask.response).toMatchObject({
       kind: 'call',
       call: { agentId: 'weather', operation: 'GetTask', binding: 'HTTP+JSON' },
+    })
+  })
+
+  it('answers a call to a path naming no agent with 404 saying where A2A calls go', async () => {
+    // Prepare: a team's Lambda on a function URL, called at its root; an ALB, at /a2a.
+    const sendMessage = sendMessageBody(7)
+    const functionUrlRoot = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/',
+      rawQueryString: '',
+      requestContext: { http: { method: 'POST' } },
+      body: sendMessage,
+    }
+    const albGetTask = { httpMethod: 'GET', path: '/a2a/tasks/t-1', headers: {}, body: null }
+
+    // Act
+    const rpc = await run(functionUrlRoot)
+    const rest = await run(albGetTask)
+
+    // Assess
+    expect(rpc.handler).not.toHaveBeenCalled()
+    expect(JSON.parse(rpc.response.body)).toMatchObject({
+      id: 7,
+      error: { code: -32050, message: expect.stringContaining('/agents/{agentId}') },
+    })
+    expect(rest.response.statusCode).toBe(404)
+    expect(rest.response.body).toContain('The path /a2a/tasks/t-1 names no agent')
+  })
+
+  it('serves its one agent at any path of a function URL or ALB with options.agentId', async () => {
+    // Prepare
+    const sendMessage = sendMessageBody(7)
+    const functionUrl = (method: string, rawPath: string, body?: string) => ({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString: '',
+      requestContext: { http: { method } },
+      ...(body && { body }),
+    })
+    const options = { agentId: 'team-agent' }
+
+    // Act
+    const atRoot = await run(functionUrl('POST', '/', sendMessage), options)
+    const task = await run({ httpMethod: 'GET', path: '/tasks/t-1', body: null }, options)
+    const card = await run(functionUrl('GET', '/.well-known/agent-card.json'), options)
+    const underAgents = await run(functionUrl('GET', '/agents/team-agent/tasks/t-2'), options)
+
+    // Assess
+    expect(atRoot.response).toMatchObject({
+      kind: 'call',
+      call: { agentId: 'team-agent', operation: 'SendMessage', binding: 'JSONRPC' },
+    })
+    expect(task.response).toMatchObject({
+      kind: 'call',
+      call: { agentId: 'team-agent', operation: 'GetTask', restPath: '/tasks/t-1' },
+    })
+    expect(card.response).toMatchObject({ kind: 'card', agentId: 'team-agent' })
+    expect(underAgents.response).toMatchObject({
+      call: { agentId: 'team-agent', restPath: '/tasks/t-2' },
     })
   })
 
