@@ -71,15 +71,34 @@ const unroutedAgentPath = (event: AnyA2AEvent) =>
  */
 const tokenParameter = 'access_token'
 
+/** The query's pairs: every value of a multi-value event (REST v1 carries both forms), else its one value. */
+const queryPairsOf = (event: AnyA2AEvent): [string, string][] =>
+  event.multiValueQueryStringParameters
+    ? Object.entries(event.multiValueQueryStringParameters).flatMap(([name, values]) =>
+        (values ?? []).map((value): [string, string] => [name, value]),
+      )
+    : Object.entries(event.queryStringParameters ?? {}).flatMap(([name, value]) =>
+        value === undefined ? [] : [[name, value] as [string, string]],
+      )
+
+/**
+ * The event's query string: an HTTP API or function URL event's raw one, else rebuilt from its
+ * parameters. An ALB passes them as the client sent them, still percent-encoded (AWS: "the load
+ * balancer does not decode them"), so they are joined as they are; API Gateway REST decodes
+ * them, so they are encoded again.
+ */
+const queryStringOf = (event: AnyA2AEvent): string => {
+  if (event.rawQueryString !== undefined) return event.rawQueryString
+  const pairs = queryPairsOf(event)
+  if ('elb' in (event.requestContext ?? {})) {
+    return pairs.map(([name, value]) => `${name}=${value}`).join('&')
+  }
+  return new URLSearchParams(pairs).toString()
+}
+
 /** The query as the call carries it on: every parameter but `tokenParameter`. */
 const queryOf = (event: AnyA2AEvent): string | undefined => {
-  const query =
-    event.rawQueryString ??
-    new URLSearchParams(
-      Object.entries(event.multiValueQueryStringParameters ?? {}).flatMap(([name, values]) =>
-        (values ?? []).map((value) => [name, value]),
-      ),
-    ).toString()
+  const query = queryStringOf(event)
   // Spelled out or percent-encoded (an HTTP API or function URL event's raw query is not decoded).
   if (!/access(_|%5f)token/i.test(query)) return query || undefined
   const kept = new URLSearchParams(

@@ -159,6 +159,52 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it('keeps the query of an ALB without multi-value headers, and of a REST event with single values only', async () => {
+    // Prepare: an ALB passes the query as the client sent it (encoded), API Gateway decodes it.
+    const albGetTask = {
+      httpMethod: 'GET',
+      path: '/agents/team-agent/tasks/t1',
+      queryStringParameters: { historyLength: '2' },
+      requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:tg' } },
+      headers: {},
+      body: null,
+    }
+    const albListTasks = {
+      ...albGetTask,
+      path: '/agents/team-agent/tasks',
+      queryStringParameters: { contextId: 'ctx%201%26more' },
+    }
+    const albMultiValue = {
+      ...albListTasks,
+      queryStringParameters: undefined,
+      multiValueQueryStringParameters: { contextId: ['ctx%201%26more'] },
+    }
+    const restListTasks = sampleEvent('agents-rest-stream-message.json', (e) => {
+      e.httpMethod = 'GET'
+      e.body = null
+      e.path = '/agents/weather/tasks'
+      e.pathParameters = { agentId: 'weather', proxy: 'tasks' }
+      e.queryStringParameters = { contextId: 'ctx 1&more' }
+      e.multiValueQueryStringParameters = null
+    })
+    const contextIdOf = (response: unknown) => {
+      const { restPath } = (response as { call: { restPath: string } }).call
+      return new URLSearchParams(restPath.split('?')[1]).get('contextId')
+    }
+
+    // Act
+    const got = await run(albGetTask)
+    const listed = await Promise.all([albListTasks, albMultiValue, restListTasks].map((e) => run(e)))
+
+    // Assess
+    expect(got.response).toMatchObject({ call: { restPath: '/tasks/t1?historyLength=2' } })
+    expect(listed.map(({ response }) => contextIdOf(response))).toEqual([
+      'ctx 1&more',
+      'ctx 1&more',
+      'ctx 1&more',
+    ])
+  })
+
   it('passes on no access_token a caller put in the query, the token being read from the header alone', async () => {
     // Prepare: RFC 6750's query form, in a REST event and a function URL event.
     const listTasks = sampleEvent('agents-rest-stream-message.json', (e) => {
