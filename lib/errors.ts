@@ -189,6 +189,15 @@ export const errorAnswers = {
       'A service the gateway depends on did not answer in time or is overloaded; retry in a moment.',
     retryAfterSeconds: 1,
   },
+  // The issuer's JWKS did not answer, or not with keys: no token can be checked, good or bad.
+  'key-set-unavailable': {
+    status: 503,
+    title: 'Token keys unavailable',
+    a2a: 'service-unavailable',
+    publicMessage:
+      "The token issuer's signing keys could not be fetched, so no token can be checked; retry in a moment.",
+    retryAfterSeconds: 5,
+  },
   // The other change takes a few Cognito calls: a second or two.
   'change-in-progress': {
     status: 503,
@@ -479,6 +488,22 @@ export class DependencyUnavailableError extends SwitchboardError {
     const { name, message } = options.cause as { name?: unknown; message?: unknown }
     super(`An AWS service failed: ${String(name)}: ${String(message)}`, options)
     this.name = 'DependencyUnavailableError'
+  }
+}
+
+/**
+ * The token issuer's key set (JWKS) could not be fetched: its host refused or timed out, it
+ * answered other than 200, or not with a key set. Every token, good or bad, would be refused,
+ * so it is the service failing (503), never a 401 that reads as bad credentials. The message,
+ * for the log, names the URL and what went wrong.
+ */
+export class KeySetUnavailableError extends SwitchboardError {
+  readonly code = 'key-set-unavailable'
+  constructor(jwksUrl: string, options: { cause: unknown }) {
+    const { message, cause } = options.cause as { message?: unknown; cause?: { code?: unknown } }
+    const code = typeof cause?.code === 'string' ? ` (${cause.code})` : ''
+    super(`The key set at ${jwksUrl} could not be fetched: ${String(message)}${code}`, options)
+    this.name = 'KeySetUnavailableError'
   }
 }
 

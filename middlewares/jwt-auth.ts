@@ -44,6 +44,12 @@ export interface JwtAuthOptions {
   resourceUrl: string | ((event: AnyHttpEvent) => string)
   /** The 401's body: RFC 9457 problem+json (default), or an A2A error in the request's binding. */
   errorShape?: 'problem' | 'a2a'
+  /**
+   * Where to say why a token was refused (Powertools' `Logger` will do): `info` "token refused"
+   * with `reason` and `detail` (a wrong issuer, an ID token, an expired token, no scope with the
+   * prefix), never the token. A 401 says none of it to the caller.
+   */
+  logger?: { info: (message: string, extra: object) => void; warn: (...args: never[]) => void }
 }
 
 /**
@@ -85,6 +91,7 @@ export const jwtAuth = (
       { error: 'must be a URL or a function of the event' },
     ),
     errorShape: optionRules.oneOf('problem', 'a2a').optional(),
+    logger: optionRules.methods('info', 'warn').optional(),
   })
   const { issuer, jwksUrl, scopePrefix = '', resourceUrl, errorShape = 'problem' } = options
   const verifyAccessToken = createTokenVerifier({
@@ -118,8 +125,18 @@ export const jwtAuth = (
   const jwtAuthMiddlewareBefore = async (
     request: Request<AnyHttpEvent, unknown, Error, JwtAuthContext>,
   ) => {
+    // A key set that could not be fetched throws KeySetUnavailableError: the kit's renderers
+    // (problemDetails, a2aErrors) answer it 503 with Retry-After, as the authorizer fails.
     const outcome = await verifyBearer(headerOf(request.event, 'authorization'), verifyAccessToken)
-    if (!outcome.allowed) return unauthenticated(request.event, outcome.tokenGiven)
+    if (!outcome.allowed) {
+      const { reason, detail } = outcome
+      options.logger?.info('token refused', { reason, ...(detail !== undefined && { detail }) })
+      return unauthenticated(request.event, outcome.tokenGiven)
+    }
+    if (outcome.verified.scopes.length === 0) {
+      // Often a forgotten or wrong scopePrefix: every scope in the token was set aside.
+      options.logger?.info('token carries no scope with the prefix', { scopePrefix })
+    }
     request.context[jwtAuthKey] = outcome.verified
   }
 

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose'
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import { KeySetUnavailableError } from '../errors.ts'
 
 /** The caller a verified access token speaks for. */
 export interface VerifiedCaller {
@@ -26,16 +27,32 @@ const authenticatedAt = ({ auth_time: authTime, iat }: JWTPayload): number => {
   return times.length > 0 ? Math.min(...times) : 0
 }
 
+/**
+ * Whether the key set itself failed rather than the token: a timeout, a refused connection
+ * (fetch's TypeError), an answer other than 200 or not JSON (jose's generic error), or no key
+ * set. A token naming a key the set lacks (JWKSNoMatchingKey) is the token's fault.
+ */
+const isKeySetFailure = (error: unknown): boolean =>
+  !(error instanceof errors.JOSEError) ||
+  error instanceof errors.JWKSTimeout ||
+  error instanceof errors.JWKSInvalid ||
+  error.code === 'ERR_JOSE_GENERIC'
+
 /** The most clock skew tolerated between the issuer and the gateway, on `exp`, `nbf` and `iat`. */
 export const maxClockSkewSeconds = 60
 
-/** A token that must not be accepted; `reason` is for the log, never the caller. */
+/**
+ * A token that must not be accepted; `reason` (a metric's dimension: a few values) and
+ * `detail` (which check failed) are for the log, never the caller.
+ */
 export class TokenRejectedError extends Error {
   readonly reason: string
-  constructor(reason: string) {
+  readonly detail: string | undefined
+  constructor(reason: string, detail?: string) {
     super(`token rejected: ${reason}`)
     this.name = 'TokenRejectedError'
     this.reason = reason
+    this.detail = detail
   }
 }
 
@@ -85,10 +102,20 @@ const stringClaim = (payload: JWTPayload, name: string): string | undefined => {
  * const caller = await verify(bearerToken) // throws TokenRejectedError
  */
 export const createTokenVerifier = (options: TokenVerifierOptions) => {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+  const remoteKeys = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30_000,
     cacheMaxAge: 10 * 60_000,
   })
+  /** The token's key; a key set that could not be fetched is the issuer failing, not the token. */
+  const jwks: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await remoteKeys(header, token)
+    } catch (error) {
+      if (isKeySetFailure(error))
+        throw new KeySetUnavailableError(options.jwksUrl, { cause: error })
+      throw error
+    }
+  }
   const clockTolerance = Math.min(
     options.clockToleranceSeconds ?? maxClockSkewSeconds,
     maxClockSkewSeconds,
@@ -104,9 +131,10 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
         requiredClaims: ['exp', 'sub'],
       }))
     } catch (error) {
-      // An unreachable key set is the gateway's failure, not a bad token.
-      if (error instanceof errors.JWKSTimeout) throw error
-      if (error instanceof errors.JOSEError) throw new TokenRejectedError(error.code)
+      if (error instanceof KeySetUnavailableError) throw error
+      // jose's message names the check or claim that failed ('"exp" claim timestamp check
+      // failed'), never its value or the token.
+      if (error instanceof errors.JOSEError) throw new TokenRejectedError(error.code, error.message)
       throw error
     }
     // jose checks `iat` only against a maximum token age, which Cognito's tokens do not need.
@@ -146,7 +174,7 @@ export const bearerToken = (authorization: string | undefined): string | undefin
 
 export type BearerOutcome =
   | { allowed: true; verified: VerifiedCaller }
-  | { allowed: false; reason: string; tokenGiven: boolean }
+  | { allowed: false; reason: string; detail?: string; tokenGiven: boolean }
 
 /**
  * The `Authorization` header's bearer token verified: the first half of the
@@ -168,7 +196,12 @@ export const verifyBearer = async (
     return { allowed: true, verified: await verifyAccessToken(token) }
   } catch (error) {
     if (error instanceof TokenRejectedError) {
-      return { allowed: false, reason: error.reason, tokenGiven: true }
+      return {
+        allowed: false,
+        reason: error.reason,
+        ...(error.detail !== undefined && { detail: error.detail }),
+        tokenGiven: true,
+      }
     }
     throw error
   }

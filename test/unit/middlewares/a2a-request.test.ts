@@ -194,7 +194,9 @@ describe('a2aRequest middleware', () => {
 
     // Act
     const got = await run(albGetTask)
-    const listed = await Promise.all([albListTasks, albMultiValue, restListTasks].map((e) => run(e)))
+    const listed = await Promise.all(
+      [albListTasks, albMultiValue, restListTasks].map((e) => run(e)),
+    )
 
     // Assess
     expect(got.response).toMatchObject({ call: { restPath: '/tasks/t1?historyLength=2' } })

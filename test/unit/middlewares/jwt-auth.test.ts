@@ -1,6 +1,9 @@
-import middy from '@middy/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import middy, { type MiddlewareObj } from '@middy/core'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { jwtAuth } from '../../../middlewares/jwt-auth.ts'
+import { problemDetails } from '../../../middlewares/problem-details.ts'
 import { invoke } from '../../support/events.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
@@ -89,6 +92,89 @@ describe('jwtAuth middleware', () => {
     expect(response.headers['www-authenticate']).toBe(
       `Bearer resource_metadata="${resourceUrl}/.well-known/oauth-protected-resource"`,
     )
+  })
+
+  it('logs why each token was refused, never the token itself', async () => {
+    // Prepare
+    const logger = { info: vi.fn(), warn: vi.fn() }
+    const expecting = (expected: string) =>
+      middy()
+        .use(
+          jwtAuth({
+            issuer: expected,
+            jwksUrl: issuer.jwksUrl,
+            scopePrefix: 'team/',
+            resourceUrl,
+            logger,
+          }),
+        )
+        .handler(async () => ({ statusCode: 200 }))
+    const idToken = await issuer.sign({ token_use: 'id' })
+    const expired = await issuer.sign({}, { expiresIn: -3600 })
+    const otherServersScope = await issuer.sign({ scope: 'other/a:invoke' })
+    const sent = [
+      [issuer.issuer, idToken],
+      [issuer.issuer, expired],
+      ['https://other-issuer.example.com', otherServersScope],
+      [issuer.issuer, otherServersScope],
+    ] as const
+
+    // Act
+    for (const [expected, token] of sent) {
+      await invoke(expecting(expected), { headers: { authorization: `Bearer ${token}` } })
+    }
+
+    // Assess
+    expect(logger.info.mock.calls).toEqual([
+      ['token refused', { reason: 'token_use is not access' }],
+      ['token refused', { reason: 'ERR_JWT_EXPIRED', detail: expect.stringContaining('"exp"') }],
+      [
+        'token refused',
+        { reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED', detail: expect.stringContaining('"iss"') },
+      ],
+      ['token carries no scope with the prefix', { scopePrefix: 'team/' }],
+    ])
+    const logged = JSON.stringify(logger.info.mock.calls)
+    for (const [, token] of sent) expect(logged).not.toContain(token.split('.')[2])
+  })
+
+  it('answers 503 with Retry-After, not 401 or a TypeError, when the JWKS cannot be fetched', async () => {
+    // Prepare: a key set URL answering 404, and one refusing connections.
+    const notFound = createServer((_request, response) => response.writeHead(404).end())
+    await new Promise<void>((resolve) => notFound.listen(0, '127.0.0.1', resolve))
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const closedPort = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const jwksUrls = [
+      `http://127.0.0.1:${(notFound.address() as AddressInfo).port}/jwks.json`,
+      `http://127.0.0.1:${closedPort}/jwks.json`,
+    ]
+    const token = await issuer.sign({ scope: 'team/a:invoke' })
+    const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
+
+    // Act
+    const answers = await Promise.all(
+      jwksUrls.map((jwksUrl) =>
+        invoke<Answer>(
+          middy()
+            .use(problemDetails({ logger }) as MiddlewareObj)
+            .use(jwtAuth({ issuer: issuer.issuer, jwksUrl, resourceUrl }))
+            .handler((async () => ({ statusCode: 200, headers: {}, body: '' })) as never),
+          { headers: { authorization: `Bearer ${token}` } },
+        ),
+      ),
+    )
+    notFound.close()
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(503)
+      expect(answer.headers['retry-after']).toBe('5')
+      expect(JSON.parse(answer.body).detail).toMatch(/signing keys could not be fetched/)
+    }
+    const logged = logger.error.mock.calls.map(([, { error }]) => error.message).join('\n')
+    for (const jwksUrl of jwksUrls) expect(logged).toContain(`The key set at ${jwksUrl}`)
   })
 
   it('refuses options without an issuer when the factory is called', () => {
