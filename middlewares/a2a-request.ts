@@ -13,6 +13,7 @@ import { defaultMaxRequestBytes } from '../lib/config.ts'
 import {
   type AnyHttpEvent,
   agentPathOf,
+  bodyOf,
   headerOf,
   methodOf,
   pathOf,
@@ -134,11 +135,6 @@ const declaredVersionOf = (event: AnyA2AEvent, query: string | undefined): strin
   (query && /a2a-version/i.test(query)
     ? [...new URLSearchParams(query)].find(([name]) => name.toLowerCase() === 'a2a-version')?.[1]
     : undefined)
-
-const bodyOf = (event: APIGatewayProxyEvent): string | null =>
-  event.body && event.isBase64Encoded
-    ? Buffer.from(event.body, 'base64').toString('utf8')
-    : (event.body ?? null) // HTTP API and function URL events leave `body` out when there is none
 
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */

@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import * as z from 'zod'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { bindingOf } from '../lib/a2a/request.ts'
+import { bindingOf, jsonRpcIdOf } from '../lib/a2a/request.ts'
 import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
 import {
   createTokenVerifier,
@@ -14,6 +14,7 @@ import { UnauthenticatedError } from '../lib/errors.ts'
 import {
   type AnyHttpEvent,
   agentPathOf,
+  bodyOf,
   headerOf,
   methodOf,
   pathOf,
@@ -108,11 +109,14 @@ export const jwtAuth = (
   /** The 401 in the caller's shape, with the Bearer challenge. */
   const unauthenticated = (event: AnyHttpEvent, tokenGiven: boolean) => {
     const error = new UnauthenticatedError(tokenGiven)
+    const binding = bindingOf(methodOf(event), agentPathOf(pathOf(event))?.subPath ?? '')
     const response =
       errorShape === 'a2a'
         ? renderA2AFailure(
             { kind: 'unauthenticated', message: error.message },
-            bindingOf(methodOf(event), agentPathOf(pathOf(event))?.subPath ?? ''),
+            binding,
+            // The id the JSON-RPC client waits on; an HTTP+JSON answer carries none.
+            binding === 'JSONRPC' ? jsonRpcIdOf(bodyOf(event)) : null,
           )
         : problemResponse(toProblem(error))
     const challenge = bearerChallenge(

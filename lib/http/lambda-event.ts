@@ -12,7 +12,21 @@ export interface AnyHttpEvent {
   rawPath?: string
   /** Every shape has one; only 2.0's `http` (method and path) is read. */
   requestContext?: object | null
+  /** Left out by HTTP API and function URL events that carry none. */
+  body?: string | null
+  isBase64Encoded?: boolean
 }
+
+/**
+ * The request body as text, base64 undone (a function URL or ALB may send it so); null for none.
+ *
+ * @example
+ * bodyOf({ body: 'eyJpZCI6N30=', isBase64Encoded: true }) // '{"id":7}'
+ */
+export const bodyOf = (event: AnyHttpEvent): string | null =>
+  event.body && event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64').toString('utf8')
+    : (event.body ?? null)
 
 /** 2.0's `requestContext.http`, if the event is in that shape. */
 const httpOf = (event: AnyHttpEvent): { method?: string; path?: string } | undefined =>

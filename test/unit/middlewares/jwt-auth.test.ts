@@ -94,6 +94,25 @@ describe('jwtAuth middleware', () => {
     )
   })
 
+  it("answers a JSON-RPC call without a token under the call's own id", async () => {
+    // Prepare: a function URL event, its body base64-encoded.
+    const call = { jsonrpc: '2.0', id: 'call-9', method: 'SendMessage', params: {} }
+    const functionUrlEvent = {
+      rawPath: '/agents/team-agent',
+      headers: {},
+      requestContext: { http: { method: 'POST' } },
+      body: Buffer.from(JSON.stringify(call)).toString('base64'),
+      isBase64Encoded: true,
+    }
+
+    // Act
+    const response = await invoke<Answer>(handlerWith('a2a'), functionUrlEvent)
+
+    // Assess
+    expect(response.statusCode).toBe(401)
+    expect(JSON.parse(response.body)).toMatchObject({ id: 'call-9', error: { code: -32059 } })
+  })
+
   it('logs why each token was refused, never the token itself', async () => {
     // Prepare
     const logger = { info: vi.fn(), warn: vi.fn() }
