@@ -50,7 +50,7 @@ export interface JwtAuthOptions {
    * with `reason` and `detail` (a wrong issuer, an ID token, an expired token, no scope with the
    * prefix), never the token. A 401 says none of it to the caller.
    */
-  logger?: { info: (message: string, extra: object) => void; warn: (...args: never[]) => void }
+  logger?: { info: (message: string, extra: object) => void }
 }
 
 /**
@@ -92,7 +92,7 @@ export const jwtAuth = (
       { error: 'must be a URL or a function of the event' },
     ),
     errorShape: optionRules.oneOf('problem', 'a2a').optional(),
-    logger: optionRules.methods('info', 'warn').optional(),
+    logger: optionRules.methods('info').optional(),
   })
   const { issuer, jwksUrl, scopePrefix = '', resourceUrl, errorShape = 'problem' } = options
   const verifyAccessToken = createTokenVerifier({

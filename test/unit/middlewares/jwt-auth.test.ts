@@ -115,7 +115,7 @@ describe('jwtAuth middleware', () => {
 
   it('logs why each token was refused, never the token itself', async () => {
     // Prepare
-    const logger = { info: vi.fn(), warn: vi.fn() }
+    const logger = { info: vi.fn() }
     const expecting = (expected: string) =>
       middy()
         .use(
