@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type BuildOptions, build } from 'esbuild'
 import { buildConsole } from './build-console.ts'
+import { buildKit } from './build-kit.ts'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
@@ -77,8 +78,7 @@ const buildHandler = async (
 /**
  * Bundles each handler into one self-contained `.mjs` for Lambda (Node 24,
  * arm64), each sample agent's Lambda entry likewise (`dist/agents/`, for
- * terraform/modules/sample-agents), and each middleware into an `.mjs` with its
- * dependencies left to the consumer, for the package's `exports`, with their
+ * terraform/modules/sample-agents), and the middleware kit (scripts/build-kit.ts), with its
  * declarations (`dist/types/`, emitted by tsc from tsconfig.types.json).
  * Returns each handler's sizes and the console's JavaScript gzipped, in bytes.
  */
@@ -122,12 +122,7 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
     minify: true,
     banner: { js: requireShim },
   })
-  await build({
-    ...common,
-    entryPoints: await entries('middlewares'),
-    outdir: join(outdir, 'middlewares'),
-    packages: 'external',
-  })
+  await buildKit(root, join(outdir, 'middlewares'), common)
   await promisify(execFile)(join(root, 'node_modules/.bin/tsc'), [
     '-p',
     join(root, 'tsconfig.types.json'),

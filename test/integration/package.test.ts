@@ -54,7 +54,32 @@ for (const [n, event] of events.entries()) responses.push(await handler(event, c
 console.log(JSON.stringify(responses))
 `
 
-type Response = { statusCode: number; headers: Record<string, string> }
+/**
+ * Errors one kit middleware throws, answered by another: each import is its own bundle entry,
+ * so an error class copied into two of them would be no `instanceof` the other's.
+ */
+const thrownAcross = `import middy from '@middy/core'
+import { a2aErrors } from 'switchboard/middlewares/a2a-errors'
+import { jsonBody } from 'switchboard/middlewares/json-body'
+import { problemDetails } from 'switchboard/middlewares/problem-details'
+import { tokenRevocation } from 'switchboard/middlewares/token-revocation'
+import { verifiedCaller } from 'switchboard/middlewares/verified-caller'
+
+const logger = { error() {}, warn() {}, info() {} }
+const ok = async () => ({ statusCode: 200, body: 'ok' })
+// A JSON-RPC call to an agent that no authorizer saw; the caller a chain of one's own verified.
+const rpc = { httpMethod: 'POST', path: '/agents/team-agent', headers: {}, body: '{}', requestContext: {} }
+const revokedCaller = { before: (request) => { request.context.caller = { clientId: 'team', issuedAt: 1 } } }
+const answers = {
+  invalidJson: await middy().use(problemDetails({ logger })).use(jsonBody()).handler(ok)({ body: '{not json' }, {}),
+  revoked: await middy().use(a2aErrors({ logger })).use(revokedCaller)
+    .use(tokenRevocation({ issuedBefore: async () => 2 })).handler(ok)(rpc, {}),
+  unverified: await middy().use(a2aErrors({ logger })).use(verifiedCaller()).handler(ok)(rpc, {}),
+}
+console.log(JSON.stringify(answers))
+`
+
+type Response = { statusCode: number; headers: Record<string, string>; body?: string }
 
 describe('the packed middleware kit in a team’s own Lambda', () => {
   let workspace: string
@@ -199,7 +224,7 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     // Assess
     const stray = packed.filter(
       (path) =>
-        !/^dist\/middlewares\/[\w-]+\.mjs(\.map)?$/.test(path) &&
+        !/^dist\/middlewares\/(chunks\/)?[\w-]+\.mjs(\.map)?$/.test(path) &&
         !/^dist\/types\/(middlewares|lib)\/[\w/-]+\.d\.ts$/.test(path) &&
         !['package.json', 'README.md', 'LICENSE'].includes(path),
     )
@@ -226,6 +251,23 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     // Assess
     expect(names.length).toBeGreaterThan(10)
     expect(stdout.trim().split('\n').filter(Boolean)).toEqual([])
+  })
+
+  it('answers an error one middleware throws with another’s renderer: 400, 401 and 403, not 500', async () => {
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', thrownAcross], {
+      cwd: join(workspace, 'team-agent'),
+      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    })
+
+    // Assess
+    const { invalidJson, revoked, unverified } = JSON.parse(stdout) as Record<string, Response>
+    expect(invalidJson?.statusCode).toBe(400)
+    expect(JSON.parse(invalidJson?.body ?? '{}').type).toMatch(/\/invalid-json$/)
+    expect(revoked?.statusCode).toBe(401)
+    expect(JSON.parse(revoked?.body ?? '{}').error.code).toBe(-32059)
+    expect(unverified?.statusCode).toBe(403)
+    expect(JSON.parse(unverified?.body ?? '{}').error.code).toBe(-32051)
   })
 
   for (const kind of Object.keys(teamAgentEvents)) {
