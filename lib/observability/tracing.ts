@@ -203,6 +203,26 @@ const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): T
 }
 
 /**
+ * Powertools Tracer, or undefined where it is not installed: the gateway's bundles carry it, but
+ * for the middleware kit it is an optional peer, and a team's Lambda without it still runs.
+ */
+const loadTracer = async () => {
+  try {
+    return await Promise.all([
+      import('@aws-lambda-powertools/tracer'),
+      import('@aws-lambda-powertools/tracer/middleware'),
+    ])
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
+    process.emitWarning(
+      `Tracing is off: @aws-lambda-powertools/tracer could not be loaded (${(error as Error).message}). Install it beside switchboard to trace.`,
+      { code: 'SWITCHBOARD_NO_TRACER' },
+    )
+    return undefined
+  }
+}
+
+/**
  * Tracing as asked for: Powertools Tracer, loaded only when it will trace (its
  * X-Ray SDK is never imported on a laptop or with tracing off), or nothing.
  *
@@ -211,12 +231,15 @@ const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): T
  */
 export const createTracing = async (enabled: boolean): Promise<Tracing> => {
   if (!enabled) return untraced
-  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
-    import('@aws-lambda-powertools/tracer'),
-    import('@aws-lambda-powertools/tracer/middleware'),
-  ])
+  const loaded = await loadTracer()
+  if (!loaded) return untraced
+  const [{ Tracer }, { captureLambdaHandler }] = loaded
   // Backend calls get their own subsegments (span), with the annotations an on-call search needs.
-  const tracer = new Tracer({ serviceName: 'switchboard', captureHTTPsRequests: false })
+  // A team's Lambda using the kit traces under its own name, as Powertools would name it.
+  const tracer = new Tracer({
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'switchboard',
+    captureHTTPsRequests: false,
+  })
   return tracer.isTracingEnabled() ? tracingWith(tracer, captureLambdaHandler) : untraced
 }
 

@@ -233,25 +233,36 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     expect(packed).toContain('dist/types/middlewares/jwt-auth.d.ts')
   })
 
-  it('imports every middleware it exports in the team’s app, with only what the package declares and its peers', async () => {
-    // Prepare: each built middleware by the name a team imports it by
-    const names = packed.flatMap(
-      (path) => /^dist\/middlewares\/([\w-]+)\.mjs$/.exec(path)?.[1] ?? [],
-    )
-    const script = `for (const name of ${JSON.stringify(names)}) {
+  // On Lambda AWS_EXECUTION_ENV is set, which has tracing and traceContext load the optional tracer.
+  const setups: [string, string[], Record<string, string>][] = [
+    ['in plain Node', [], {}],
+    ['on Lambda, without the optional tracer', [], { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }],
+  ]
+  for (const [setup, flags, env] of setups) {
+    it(`imports every middleware it exports in the team’s app ${setup}, with only what the package declares and its peers`, async () => {
+      // Prepare: each built middleware by the name a team imports it by
+      const names = packed.flatMap(
+        (path) => /^dist\/middlewares\/([\w-]+)\.mjs$/.exec(path)?.[1] ?? [],
+      )
+      const script = `for (const name of ${JSON.stringify(names)}) {
   try { await import('switchboard/middlewares/' + name) } catch (error) { console.log(name + ': ' + error.message) }
 }`
 
-    // Act
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: join(workspace, 'team-agent'),
-      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    })
+      // Act
+      const { stdout } = await run(
+        process.execPath,
+        [...flags, '--input-type=module', '-e', script],
+        {
+          cwd: join(workspace, 'team-agent'),
+          env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+        },
+      )
 
-    // Assess
-    expect(names.length).toBeGreaterThan(10)
-    expect(stdout.trim().split('\n').filter(Boolean)).toEqual([])
-  })
+      // Assess
+      expect(names.length).toBeGreaterThan(10)
+      expect(stdout.trim().split('\n').filter(Boolean)).toEqual([])
+    })
+  }
 
   it('answers an error one middleware throws with another’s renderer: 400, 401 and 403, not 500', async () => {
     // Act

@@ -7,6 +7,7 @@ import {
   createTracing,
   parseTraceparent,
   requestTraceContext,
+  type Tracing,
   traceIdFromXRay,
   tracingWanted,
 } from '../../../lib/observability/tracing.ts'
@@ -120,6 +121,31 @@ describe('tracing', () => {
     expect(traceparent?.traceId).toBe(trace.traceId)
     expect(traceparent?.parentId).toMatch(/^[0-9a-f]{16}$/)
     expect(sent[0]?.has('tracestate')).toBe(false)
+  })
+
+  it.each([
+    ['POWERTOOLS_SERVICE_NAME when set, as Powertools does', 'team-agent', 'team-agent'],
+    ['switchboard without it', '', 'switchboard'],
+  ])('annotates the handler’s subsegment with the service %s', async (_, service, expected) => {
+    // Prepare: Tracer enabled as on Lambda, a real X-Ray segment current.
+    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x')
+    vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true')
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', service)
+    const tracing = await createTracing(true)
+    const segment = new Segment('team-agent')
+    const request = { event: {}, context: {}, internal: {} } as Parameters<
+      NonNullable<ReturnType<Tracing['handlerMiddleware']>['before']>
+    >[0]
+
+    // Act
+    await getNamespace().runAndReturn(() => {
+      setSegment(segment)
+      return tracing.handlerMiddleware().before?.(request)
+    })
+
+    // Assess
+    const [handlerSubsegment] = segment.subsegments ?? []
+    expect(handlerSubsegment?.toJSON().annotations?.Service).toBe(expected)
   })
 
   it('loads Tracer only on Lambda, and not when POWERTOOLS_TRACE_ENABLED is false', () => {
