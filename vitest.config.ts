@@ -4,11 +4,16 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    // Resolve this package's own `exports` to the TypeScript sources, as a
-    // consumer's bundler would resolve them to the built files.
-    conditions: ['source'],
+    // This package's own `switchboard/middlewares/<name>` as the TypeScript sources (tsconfig's
+    // `paths` likewise), where a consumer gets the built files. An alias, not an `exports`
+    // condition: `exports` names only what the tarball ships.
+    alias: [
+      {
+        find: /^switchboard\/middlewares\/(.+)$/,
+        replacement: join(import.meta.dirname, 'middlewares/$1.ts'),
+      },
+    ],
   },
-  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts', 'agents/**/*.test.ts'],
     // One DynamoDB Local and one build for the whole run, started on first use.

@@ -233,9 +233,11 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     expect(packed).toContain('dist/types/middlewares/jwt-auth.d.ts')
   })
 
-  // On Lambda AWS_EXECUTION_ENV is set, which has tracing and traceContext load the optional tracer.
+  // A team's tooling may set the `source` condition (a monorepo's does), and on Lambda
+  // AWS_EXECUTION_ENV is set, which has tracing and traceContext load the optional tracer.
   const setups: [string, string[], Record<string, string>][] = [
     ['in plain Node', [], {}],
+    ['with the source condition set', ['--conditions=source'], {}],
     ['on Lambda, without the optional tracer', [], { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }],
   ]
   for (const [setup, flags, env] of setups) {
@@ -263,6 +265,32 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
       expect(stdout.trim().split('\n').filter(Boolean)).toEqual([])
     })
   }
+
+  it('exports no path it ships no module for: its helpers’ and chunks’ are refused by name', async () => {
+    // Prepare: the declarations without a module beside them, and the shared chunks
+    const modules = new Set(
+      packed.flatMap((path) => /^dist\/middlewares\/(.+)\.mjs$/.exec(path)?.[1] ?? []),
+    )
+    const declaredOnly = packed.flatMap((path) => {
+      const name = /^dist\/types\/middlewares\/(.+)\.d\.ts$/.exec(path)?.[1]
+      return name && !modules.has(name) ? [name] : []
+    })
+    const internal = [...declaredOnly, ...[...modules].filter((name) => name.includes('/'))]
+    const script = `for (const name of ${JSON.stringify(internal)}) {
+  try { await import('switchboard/middlewares/' + name); console.log(name + ': imported') } catch (error) { console.log(name + ': ' + error.code) }
+}`
+
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(workspace, 'team-agent'),
+      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    })
+
+    // Assess
+    expect(internal).toContain('support/requires')
+    const outcomes = stdout.trim().split('\n')
+    expect(outcomes).toEqual(internal.map((name) => `${name}: ERR_PACKAGE_PATH_NOT_EXPORTED`))
+  })
 
   it('answers an error one middleware throws with another’s renderer: 400, 401 and 403, not 500', async () => {
     // Act
