@@ -1,7 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency'
 import { ZodError } from 'zod'
 import { errorAnswerOf, SwitchboardError } from '../errors.ts'
 
@@ -17,6 +13,32 @@ export interface Problem {
 }
 
 const typeBase = 'https://switchboard.dev/problems/'
+
+/**
+ * Powertools idempotency's refusals, by the name its errors carry (`IdempotencyValidationError`,
+ * `IdempotencyAlreadyInProgressError`). By name, not `instanceof`: importing the classes loaded the
+ * idempotency package in every middleware that renders errors (the kit's `jwtAuth` and
+ * `problemDetails` too), where only `idempotentRequest` uses it.
+ */
+const idempotencyProblems: Record<string, Problem> = {
+  IdempotencyValidationError: {
+    type: `${typeBase}idempotency-key-reused`,
+    title: 'Idempotency-Key reused',
+    status: 422,
+    detail: 'This Idempotency-Key was already used with a different request body; use a new key.',
+  },
+  IdempotencyAlreadyInProgressError: {
+    type: `${typeBase}request-in-progress`,
+    title: 'Request in progress',
+    status: 409,
+    detail: 'A request with this Idempotency-Key is still being handled; retry shortly.',
+  },
+}
+
+const idempotencyProblemOf = (error: unknown): Problem | undefined =>
+  error instanceof Error && Object.hasOwn(idempotencyProblems, error.name)
+    ? { ...(idempotencyProblems[error.name] as Problem) }
+    : undefined
 
 const isHttpError = (
   error: unknown,
@@ -41,22 +63,8 @@ export const toProblem = (error: unknown): Problem => {
       errors,
     }
   }
-  if (error instanceof IdempotencyValidationError) {
-    return {
-      type: `${typeBase}idempotency-key-reused`,
-      title: 'Idempotency-Key reused',
-      status: 422,
-      detail: 'This Idempotency-Key was already used with a different request body; use a new key.',
-    }
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return {
-      type: `${typeBase}request-in-progress`,
-      title: 'Request in progress',
-      status: 409,
-      detail: 'A request with this Idempotency-Key is still being handled; retry shortly.',
-    }
-  }
+  const idempotency = idempotencyProblemOf(error)
+  if (idempotency) return idempotency
   if (error instanceof SwitchboardError) {
     const { status, title, publicMessage } = errorAnswerOf(error)
     return {

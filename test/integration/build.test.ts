@@ -163,6 +163,31 @@ describe('npm run build', () => {
     expect(Object.keys(manifest.dependencies).filter((name) => !imported.has(name))).toEqual([])
   })
 
+  it('has only idempotentRequest load Powertools idempotency, not jwtAuth or the error renderers', async () => {
+    // Prepare
+    const kit = join(await outdir, 'middlewares')
+    const entries = (await readdir(kit)).filter((file) => file.endsWith('.mjs'))
+
+    // Act: the packages each entry and the chunks it imports statically load
+    const loading: string[] = []
+    for (const entry of entries) {
+      const packages = new Set<string>()
+      const visit = async (file: string) => {
+        const code = await readFile(file, 'utf8')
+        for (const [, from] of code.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)) {
+          if (from?.startsWith('.')) await visit(resolve(dirname(file), from))
+          else packages.add(from as string)
+        }
+      }
+      await visit(join(kit, entry))
+      if ([...packages].some((name) => name.startsWith('@aws-lambda-powertools/idempotency')))
+        loading.push(entry)
+    }
+
+    // Assess
+    expect(loading).toEqual(['idempotent-request.mjs'])
+  })
+
   it('leaves the HTTP client and sockets out of a middleware bundle that only renders errors', async () => {
     // Prepare
     await built
