@@ -336,4 +336,12 @@ describe("the README's team agent", () => {
     // Assess
     expect(snippets).toContain(file)
   })
+
+  it('points a team at no lib/ file, which the package does not ship', () => {
+    // Act
+    const section = readmeSection('Use the middlewares in your own Lambda')
+
+    // Assess
+    expect(section.match(/`lib\/[^`]+`/g) ?? []).toEqual([])
+  })
 })
