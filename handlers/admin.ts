@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer'
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda'
 import * as z from 'zod'
 import { adminAgentsPage } from '../lib/admin/agents-page.ts'
-import { auditedChange } from '../lib/admin/audit.ts'
+import { auditedChange, NothingChanged } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
 import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
 import { cachedRevocations } from '../lib/auth/token-revocations.ts'
@@ -112,9 +112,6 @@ const audited = (
  * agent), by the same actor in the same request: else the trail's last entry of a permission
  * would still name the agent.
  */
-/** A change that found nothing to change: its audit intent is withdrawn (auditedChange). */
-class NothingChanged extends Error {}
-
 const grantsRevoked =
   (event: APIGatewayProxyEvent, context: CallerContext) => async (agentId: string) => {
     for (const read of await permissions.naming(agentId)) {

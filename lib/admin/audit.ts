@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
+import * as z from 'zod'
 import { SwitchboardError } from '../errors.ts'
 import { redacted, withQueryRedacted } from '../http/url-redaction.ts'
 import { fittedToTrail } from './audit-fit.ts'
@@ -75,12 +76,27 @@ export const redactSecrets = (value: unknown): unknown => {
   )
 }
 
+/** Thrown by a change that found nothing to change: its intent is withdrawn. */
+export class NothingChanged extends Error {}
+
+/**
+ * Whether a change's error says it changed nothing: the gateway's own refusal (a
+ * SwitchboardError without `made`, a zod error naming the bad input) or NothingChanged. Any
+ * other error (an AWS request that failed, a write whose answer was lost, a step after a write)
+ * may come after part of the change was made.
+ */
+const changedNothing = (error: unknown): boolean =>
+  error instanceof NothingChanged ||
+  error instanceof z.ZodError ||
+  (error instanceof SwitchboardError && error.made === undefined)
+
 /**
  * Makes an admin change and records it in the trail. A durable sink writes the
- * intent first: if that fails, the change is not made. A change that throws
- * records nothing (its intent is withdrawn), unless its error says it made part
- * of the change, which stays (`made`, SwitchboardError: a delete stopped
- * half-way): that is recorded, and the error still thrown. Returns what the
+ * intent first: if that fails, the change is not made. A change refused
+ * (`changedNothing`) records nothing: its intent is withdrawn. One whose error
+ * says it made part of the change (`made`, SwitchboardError: a delete stopped
+ * half-way) has that recorded. Any other error leaves the intent `pending`
+ * ("outcome unknown"), as part of the change may stand. The error is still thrown. Returns what the
  * change returned, whole (the trail keeps its before and after records only,
  * secrets redacted).
  *
@@ -139,7 +155,7 @@ export const auditedChange = async <
     const partly = error instanceof SwitchboardError ? error.made : undefined
     // Best effort: an intent left behind stays `pending`, never `applied`; the error is the answer.
     if (partly) await sink.record(entryOf(partly)).catch(() => undefined)
-    else await sink.withdraw?.(intent).catch(() => undefined)
+    else if (changedNothing(error)) await sink.withdraw?.(intent).catch(() => undefined)
     throw error
   }
   await sink.record(entryOf(made))

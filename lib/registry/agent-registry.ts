@@ -19,6 +19,7 @@ import {
   AgentNotFoundError,
 } from '../errors.ts'
 import { tables } from '../tables.ts'
+import { markUnconfirmed, mayHaveLanded } from '../write-outcome.ts'
 import type { AgentRecord } from './agent-record.ts'
 
 export interface AgentRegistry {
@@ -205,7 +206,9 @@ export class DynamoAgentRegistry implements AgentRegistry {
    * Writes the record if `condition` holds; otherwise throws what `refused` says went wrong. A
    * refusal after more than one attempt may be the request's own write meeting itself: an
    * attempt the SDK gave up on (no answer in time, a reset) that the table had carried out. The
-   * record as stored is then read (consistently), and if it is this one, the write is done.
+   * record as stored is then read (consistently), and if it is this one, the write is done. So
+   * is it after a failure that may have come after the write landed (`mayHaveLanded`); if that
+   * read fails too, the error is marked unconfirmed (`isUnconfirmedWrite`).
    */
   async #put(
     record: AgentRecord,
@@ -220,9 +223,17 @@ export class DynamoAgentRegistry implements AgentRegistry {
         new PutCommand({ TableName: this.#tableName, Item: record, ...condition }),
       )
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-      if ((error.$metadata.attempts ?? 1) > 1 && (await this.#stored(record))) return
-      throw await refused()
+      if (error instanceof ConditionalCheckFailedException) {
+        if ((error.$metadata.attempts ?? 1) > 1 && (await this.#stored(record))) return
+        throw await refused()
+      }
+      if (!mayHaveLanded(error)) throw error
+      // No answer to trust (a timeout, a reset, a 5xx): the table may have carried the write
+      // out. Read back, so a write that landed is not reported failed (and its new secret
+      // deleted while the record names it); a read that fails too leaves the outcome unknown.
+      const landed = await this.#stored(record).catch(() => undefined)
+      if (landed) return
+      throw landed === undefined ? markUnconfirmed(error) : error
     }
   }
 

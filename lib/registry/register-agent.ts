@@ -16,6 +16,7 @@ import {
   type SwitchboardError,
 } from '../errors.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
+import { isUnconfirmedWrite } from '../write-outcome.ts'
 import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
 import type { AgentRecord, BackendAuth } from './agent-record.ts'
 import type { AgentRegistry } from './agent-registry.ts'
@@ -274,7 +275,16 @@ const writeFromConfig = async (
   } catch (error) {
     // Not ownedSecret(auth): a PUT naming the agent's own secret owns it too, and it is still live.
     const created = stored
-    if (created) {
+    if (created && isUnconfirmedWrite(error)) {
+      // The record may stand, naming it: deleting it would leave an agent no call can authenticate.
+      deps.warn?.(
+        "secret kept: the agent's record may name it (its write's outcome is unknown); if GET /admin/agents/{agentId} shows another, delete it by hand",
+        {
+          agentId: config.agentId,
+          secretArn: created,
+        },
+      )
+    } else if (created) {
       await deps.secrets.delete(created).catch((cleanup: unknown) =>
         deps.warn?.('secret left over from a failed agent write; delete it by hand', {
           agentId: config.agentId,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auditedChange } from '../../lib/admin/audit.ts'
 import { DynamoAuditLog } from '../../lib/admin/audit-log.ts'
 import { durableAuditSink } from '../../lib/admin/wiring.ts'
-import { AuditUnavailableError } from '../../lib/errors.ts'
+import { AgentNotFoundError, AuditUnavailableError } from '../../lib/errors.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
@@ -143,7 +143,7 @@ describe.each(databaseEngines)('audit log on %s', (_engine, startDatabase) => {
     expect(Item?.expiresAt).toBe(Date.parse(newest?.at as string) / 1000 + 400 * 86_400)
   })
 
-  it('withdraws the entry of a change that fails', async () => {
+  it('withdraws the entry of a change refused', async () => {
     // Prepare
     const { entries: before } = await trail.list({ agentId: 'failing', limit: 50 })
 
@@ -152,15 +152,36 @@ describe.each(databaseEngines)('audit log on %s', (_engine, startDatabase) => {
       sinkOf(trail),
       { action: 'agent.delete', actor: alice, target: 'failing' },
       async () => {
-        throw new Error('the change failed')
+        throw new AgentNotFoundError('failing')
       },
       tick,
     )
 
     // Assess
-    await expect(failed).rejects.toThrow('the change failed')
+    await expect(failed).rejects.toBeInstanceOf(AgentNotFoundError)
     expect(before).toEqual([])
     expect((await trail.list({ agentId: 'failing', limit: 50 })).entries).toEqual([])
+  })
+
+  it('keeps the entry pending, outcome unknown, of a change whose write lost its answer', async () => {
+    // Act
+    const failed = auditedChange(
+      sinkOf(trail),
+      { action: 'agent.patch', actor: alice, target: 'unanswered' },
+      async () => {
+        throw Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
+          name: 'TimeoutError',
+        })
+      },
+      tick,
+    )
+
+    // Assess
+    await expect(failed).rejects.toThrow('DynamoDB sent nothing')
+    const { entries } = await trail.list({ agentId: 'unanswered', limit: 50 })
+    expect(entries).toEqual([
+      expect.objectContaining({ action: 'agent.patch', outcome: 'pending', actor: 'alice' }),
+    ])
   })
 
   it('does not make a change whose audit entry cannot be written (audit table missing)', async () => {

@@ -133,6 +133,85 @@ describe('agent changes whose write landed but whose answer was lost', () => {
     expect(await registry.get('noted')).toMatchObject({ indexed: true })
   })
 
+  /**
+   * A client whose every attempt at one operation's write is carried out and then unanswered, as
+   * when the SDK gives up after its retries (no condition ever met: each attempt timed out);
+   * `readsFail` makes the reads fail too.
+   */
+  const unansweredWrites = (operation: string, { readsFail = false } = {}) => {
+    const client = documentClientOn(database)
+    return new DynamoAgentRegistry(
+      {
+        send: async (command: { constructor: { name: string } }) => {
+          const name = command.constructor.name
+          if (readsFail && name === 'GetCommand') throw timeout()
+          const answer = await client.send(command as Parameters<typeof client.send>[0])
+          if (name === operation) throw timeout()
+          return answer
+        },
+      } as unknown as typeof client,
+      tableName('agents', 'lost-'),
+    )
+  }
+  const timeout = () =>
+    Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
+      name: 'TimeoutError',
+      $metadata: { attempts: 3 },
+    })
+
+  it('registers an agent whose write landed though every attempt went unanswered, its secret kept', async () => {
+    // Act
+    const change = await registerAgent(
+      {
+        agentId: 'unanswered',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+        auth: { type: 'api_key', apiKey: 'k-2' },
+      },
+      { ...deps, registry: unansweredWrites('PutCommand') },
+    )
+
+    // Assess: answered as registered, and the record's secret is there
+    expect(change.after).toMatchObject({ agentId: 'unanswered', status: 'active' })
+    const { auth } = (await direct.get('unanswered')) ?? {}
+    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
+      true,
+    )
+  })
+
+  it('keeps the new secret when neither the write nor a read can tell whether the record names it, and says so', async () => {
+    // Prepare
+    const warnings: unknown[] = []
+
+    // Act
+    const change = registerAgent(
+      {
+        agentId: 'untold',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+        auth: { type: 'api_key', apiKey: 'k-3' },
+      },
+      {
+        ...deps,
+        registry: unansweredWrites('PutCommand', { readsFail: true }),
+        warn: (message, details) => void warnings.push({ message, details }),
+      },
+    )
+
+    // Assess: the error stands, and the secret the landed record names is not deleted
+    await expect(change).rejects.toMatchObject({ name: 'TimeoutError' })
+    const { auth } = (await direct.get('untold')) ?? {}
+    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
+      true,
+    )
+    expect(warnings).toEqual([
+      {
+        message: expect.stringContaining('secret kept'),
+        details: { agentId: 'untold', secretArn: auth && 'secretArn' in auth && auth.secretArn },
+      },
+    ])
+  })
+
   it('still refuses a change when another request changed the agent before the retry', async () => {
     // Prepare: another change of the record lands between the write and its retry
     proxy.loseNextAnswerTo('PutItem', () =>

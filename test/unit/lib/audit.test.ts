@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest'
+import * as z from 'zod'
 import {
   type AuditEntry,
   type AuditSink,
   auditedChange,
+  NothingChanged,
   redactSecrets,
 } from '../../../lib/admin/audit.ts'
-import { AgentDeleteUnfinishedError, ClientDeleteUnfinishedError } from '../../../lib/errors.ts'
+import {
+  AgentDeleteUnfinishedError,
+  AgentNotFoundError,
+  ClientDeleteUnfinishedError,
+} from '../../../lib/errors.ts'
 
 const memorySink = () => {
   const entries: AuditEntry[] = []
@@ -227,7 +233,7 @@ describe('the audit trail of an admin change', () => {
     expect(kept.card.description).toBe('see https://a.example/?code=[redacted]')
   })
 
-  it('makes no change when the sink cannot write its intent, and withdraws the intent of a change that fails', async () => {
+  it('makes no change when the sink cannot write its intent, and withdraws the intent of a change refused', async () => {
     // Prepare
     const made: string[] = []
     const withdrawn: string[] = []
@@ -249,15 +255,46 @@ describe('the audit trail of an admin change', () => {
       return Promise.resolve({ before: null, after: null })
     })
     const failed = auditedChange(withdrawing, { action: 'agent.delete', actor, target: 'b' }, () =>
-      Promise.reject(new Error('no such agent')),
+      Promise.reject(new AgentNotFoundError('b')),
+    )
+    const invalid = auditedChange(
+      withdrawing,
+      { action: 'agent.register', actor, target: 'c' },
+      () => Promise.resolve(z.string().parse(1)).then(() => ({ before: null, after: null })),
+    )
+    const empty = auditedChange(withdrawing, { action: 'permission.put', actor, target: 'd' }, () =>
+      Promise.reject(new NothingChanged()),
     )
 
     // Assess
     await Promise.all([
       expect(refused).rejects.toThrow('audit table missing'),
-      expect(failed).rejects.toThrow('no such agent'),
+      expect(failed).rejects.toBeInstanceOf(AgentNotFoundError),
+      expect(invalid).rejects.toBeInstanceOf(z.ZodError),
+      expect(empty).rejects.toBeInstanceOf(NothingChanged),
     ])
     expect(made).toEqual([])
-    expect(withdrawn).toEqual(['b'])
+    expect(withdrawn.sort()).toEqual(['b', 'c', 'd'])
+  })
+
+  it('leaves the intent pending, neither withdrawn nor recorded, when the change failed in a way that may follow part of it', async () => {
+    // Prepare
+    const withdrawn: string[] = []
+    const { sink, entries } = memorySink()
+    const lostAnswer = Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
+      name: 'TimeoutError',
+    })
+
+    // Act
+    const failed = auditedChange(
+      { ...sink, intend: async () => undefined, withdraw: async (i) => void withdrawn.push(i.id) },
+      { action: 'client.revoke-tokens', actor, target: 'demo-client' },
+      () => Promise.reject(lostAnswer),
+    )
+
+    // Assess
+    await expect(failed).rejects.toBe(lostAnswer)
+    expect(withdrawn).toEqual([])
+    expect(entries).toEqual([])
   })
 })
