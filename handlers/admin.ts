@@ -156,7 +156,7 @@ const idempotent = (
   respond: Parameters<typeof audited>[3],
 ) =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-    .use(idempotentRequest(idempotencyFor(action)))
+    .use(idempotentRequest(idempotencyFor(action), { logger }))
     .handler(audited(action, target, change, respond))
 
 const register = idempotent(

@@ -1,6 +1,7 @@
 import { IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency'
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types'
+import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 
@@ -24,6 +25,10 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
  * when it acquired the record, `after` gives ownership up before the result is
  * saved, and `onError` deletes only for an owner.
  *
+ * A result that cannot be saved (the table throttled or unanswered) is still
+ * answered: the change is made, and an error answer would send the caller to
+ * retry a change that is done. It is logged instead.
+ *
  * A record that exists when Powertools' conditional put fails but is gone when
  * it reads it back (its owner failed and deleted it meanwhile) is an
  * IdempotencyItemNotFoundError there; here the request tries again, as
@@ -34,6 +39,7 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
  */
 export const idempotentRequest = (
   options: IdempotencyLambdaHandlerOptions,
+  { logger }: { logger?: Pick<Logger, 'error'> } = {},
 ): MiddlewareObj<unknown, unknown, Error, Context, Internal> => {
   const powertools = makeHandlerIdempotent(options) as Required<
     MiddlewareObj<unknown, unknown, Error, Context, Internal>
@@ -58,7 +64,13 @@ export const idempotentRequest = (
   const idempotentRequestMiddlewareAfter = async (request: IdempotentRequest) => {
     // Saving the result is not the handler failing: a failed save must not delete the record.
     request.internal[ownerKey] = false
-    await powertools.after(request)
+    try {
+      await powertools.after(request)
+    } catch (error) {
+      // The change is made: answered as made, never as a failure its retry could not mend (the
+      // record stays in progress until it lapses, so a retry meanwhile is a 409, not a rerun).
+      logger?.error('idempotency record not saved; the answer goes out unsaved', { error })
+    }
   }
 
   const idempotentRequestMiddlewareOnError = async (request: IdempotentRequest) => {

@@ -162,4 +162,47 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     expect(again).toEqual({ statusCode: 201, body: 'made' })
     expect(work).toHaveBeenCalledTimes(2)
   })
+
+  /** A table that takes the in-progress record but throttles the saving of the answer. */
+  class AnswerNotSaved extends DynamoDBPersistenceLayer {
+    protected override async _updateRecord(): Promise<void> {
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      })
+    }
+  }
+
+  it('answers a change made whose answer could not be saved as made, logging the failed save', async () => {
+    // Prepare
+    const client = createDynamoClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
+    const persistenceStore = new AnswerNotSaved({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: client,
+    })
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    const logger = { error: vi.fn() }
+    const work = vi.fn(async () => ({ statusCode: 201, body: 'made' }))
+    const handler = middy()
+      .use(idempotentRequest({ persistenceStore, config }, { logger }))
+      .handler(work)
+
+    // Act
+    const answer = await invoke(handler, {
+      headers: { 'idempotency-key': 'k-unsaved' },
+      body: { n: 1 },
+    })
+
+    // Assess
+    expect(answer).toEqual({ statusCode: 201, body: 'made' })
+    expect(work).toHaveBeenCalledOnce()
+    expect(logger.error).toHaveBeenCalledWith(
+      'idempotency record not saved; the answer goes out unsaved',
+      { error: expect.any(Error) },
+    )
+  })
 })
