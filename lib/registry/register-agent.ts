@@ -3,12 +3,14 @@ import { type Binding, bindings, parseAgentCard } from '../a2a/agent-card.ts'
 import { verifyCardSignatures } from '../a2a/card-signature.ts'
 import { agentCoreRuntimeOf, resolveBackendAddress } from '../backend/agentcore.ts'
 import { backendAuthType } from '../backend/auth/auth-types.ts'
+import { type AwsService, awsTargetFor, isAwsEndpointOf } from '../backend/auth/aws-iam.ts'
 import {
   AgentBeingDeletedError,
   AgentChangedError,
   AgentDeleteUnfinishedError,
   AgentNotFoundError,
   AgentRegisteredAgainError,
+  BackendUrlRejectedError,
   CardSignatureInvalidError,
   InvalidAgentCardError,
   SecretAccessDeniedError,
@@ -185,6 +187,30 @@ const checkSecretDestination = (
   )
 }
 
+/**
+ * On AWS, an `aws_iam` agent's requests (calls, card fetches) carry the gateway's own SigV4
+ * signature, access key id and session token: both its URLs must be AWS's endpoint of the
+ * service and region they are signed for (a red team's finding: any host an operator named got
+ * them). On a laptop the stand-ins are local, as every address may be there.
+ */
+const checkSigningDestination = (
+  auth: AgentConfig['auth'],
+  address: { backendUrl: string; agentCardUrl: string },
+  deps: Pick<AgentAdminDeps, 'addressPolicy' | 'agentCoreEndpointUrl'>,
+): void => {
+  if (auth.type !== 'aws_iam' || deps.addressPolicy.mode !== 'aws') return
+  const { service, region } = awsTargetFor(auth, address.backendUrl)
+  // checkConfig refused a config whose service or region it could not tell.
+  const target = { service: service as AwsService, region: region as string }
+  for (const field of ['backendUrl', 'agentCardUrl'] as const) {
+    if (isAwsEndpointOf(address[field], target, deps.agentCoreEndpointUrl)) continue
+    throw new BackendUrlRejectedError(
+      field,
+      `must be an https address of ${target.service} in ${target.region} (${target.service === 'lambda' ? '<id>.lambda-url.<region>.on.aws' : 'bedrock-agentcore.<region>.amazonaws.com, or a VPC endpoint of it'}): an aws_iam agent's requests carry the gateway's own AWS signature and session token`,
+    )
+  }
+}
+
 /** Stores an inline secret for the agent, tagged with it, under the prefix; returns its ARN. */
 const secretStorer = (agentId: string, secrets: SecretStore) => (value: string) =>
   secrets.create(`${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`, value, {
@@ -232,6 +258,7 @@ const writeFromConfig = async (
   const { backendUrl, agentCardUrl } = resolveBackendAddress(config, deps.agentCoreEndpointUrl)
   // The config schema requires agentCardUrl unless backendUrl names an AgentCore runtime.
   const address = { backendUrl, agentCardUrl: agentCardUrl as string }
+  checkSigningDestination(config.auth, address, deps)
   await checkBackendUrl('backendUrl', address.backendUrl, deps.addressPolicy)
   await checkBackendUrl('agentCardUrl', address.agentCardUrl, deps.addressPolicy)
   const kind = backendAuthType(config.auth.type)

@@ -174,6 +174,56 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     expect(backend.requests()).toBe(before)
   })
 
+  it.each([
+    [
+      'another host',
+      'backendUrl',
+      {
+        backendUrl: 'https://agents.example.com/a2a',
+        agentCardUrl: 'https://agents.example.com/card.json',
+        auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+      },
+    ],
+    [
+      'an AgentCore invocation path on another host',
+      'backendUrl',
+      {
+        backendUrl:
+          'https://agents.example.com/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fbilling/invocations/',
+        auth: { type: 'aws_iam' },
+      },
+    ],
+    [
+      'a function URL whose card is on another host',
+      'agentCardUrl',
+      {
+        backendUrl: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+        agentCardUrl: 'https://cdn.example.com/card.json',
+        auth: { type: 'aws_iam' },
+      },
+    ],
+  ])(
+    'refuses, on AWS, an aws_iam agent on %s, before anything is signed or sent',
+    async (_case, field, address) => {
+      // Prepare
+      const before = backend.requests()
+
+      // Act
+      const error = await failure(
+        registerAgent(
+          { agentId: 'signed', ...address },
+          { ...deps, addressPolicy: { ...localPolicy, mode: 'aws' } },
+        ),
+      )
+
+      // Assess
+      expect(error).toBeInstanceOf(BackendUrlRejectedError)
+      expect(error).toMatchObject({ field, message: expect.stringContaining('session token') })
+      expect(backend.requests()).toBe(before)
+      expect(await registry.get('signed')).toBeUndefined()
+    },
+  )
+
   describe('backend secrets', () => {
     const oauth = (clientSecret: string) => ({
       type: 'oauth2_client_credentials',

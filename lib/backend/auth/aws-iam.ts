@@ -39,12 +39,54 @@ export const awsTargetOf = (url: string): Partial<Omit<AwsIamAuth, 'type'>> => {
   const runtime = parseRuntimeArn(url) ?? agentCoreRuntimeOf(url)
   if (runtime) return { service: 'bedrock-agentcore', region: runtime.region }
   const host = URL.parse(url)?.hostname ?? ''
-  const lambda = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)
+  const lambda =
+    /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.(?:aws|amazonwebservices\.com\.cn)$/.exec(host)
   if (lambda) return { service: 'lambda', region: lambda[1] as string }
   const agentCore = /^bedrock-agentcore\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)
   if (agentCore) return { service: 'bedrock-agentcore', region: agentCore[1] as string }
   return {}
 }
+
+/** The hosts AWS serves a service on in a region: function URLs, AgentCore's endpoint and its VPC endpoints. */
+const awsHostPatterns: Record<AwsService, (region: string) => RegExp> = {
+  lambda: (region) =>
+    new RegExp(`^[a-z0-9]+\\.lambda-url\\.${region}\\.on\\.(?:aws|amazonwebservices\\.com\\.cn)$`),
+  'bedrock-agentcore': (region) =>
+    new RegExp(
+      `^(?:[a-z0-9-]+\\.)?bedrock-agentcore\\.${region}\\.(?:vpce\\.)?amazonaws\\.com(?:\\.cn)?$`,
+    ),
+}
+
+/**
+ * Whether `url` is an address of AWS's own for `service` in `region` (https, on a function URL
+ * host, AgentCore's endpoint or one of its VPC endpoints), or on `override`'s host (the SDK's
+ * endpoint override, `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`). A request signed for the service
+ * carries the gateway's access key id and session token: it goes nowhere else.
+ *
+ * @example
+ * isAwsEndpointOf('https://abc.lambda-url.eu-west-1.on.aws/', { service: 'lambda', region: 'eu-west-1' }) // true
+ * isAwsEndpointOf('https://agents.example.com/', { service: 'lambda', region: 'eu-west-1' }) // false
+ */
+export const isAwsEndpointOf = (
+  url: string,
+  target: { service: AwsService; region: string },
+  override?: string,
+): boolean => {
+  const parsed = URL.parse(url)
+  if (!parsed) return false
+  if (override !== undefined && parsed.host === URL.parse(override)?.host) return true
+  return (
+    parsed.protocol === 'https:' &&
+    region.safeParse(target.region).success &&
+    awsHostPatterns[target.service](target.region).test(parsed.hostname)
+  )
+}
+
+/** The service and region a config is signed for: given, else inferred from backendUrl. */
+export const awsTargetFor = (
+  auth: z.output<typeof config>,
+  backendUrl: string,
+): Partial<Omit<AwsIamAuth, 'type'>> => resolve(auth, backendUrl)
 
 const resolve = (auth: z.output<typeof config>, backendUrl: string) => {
   const inferred = awsTargetOf(backendUrl)

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { memoizedAwsCredentials } from '../../../lib/backend/auth/aws-credentials.ts'
-import { awsIamAuth } from '../../../lib/backend/auth/aws-iam.ts'
+import { awsIamAuth, isAwsEndpointOf } from '../../../lib/backend/auth/aws-iam.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 
 const storeSecret = async () => {
@@ -14,6 +14,52 @@ const configFor = (backendUrl: string, auth: Record<string, unknown>) => ({
 })
 
 describe('aws_iam backend auth', () => {
+  const lambda = { service: 'lambda', region: 'eu-west-1' } as const
+  const agentCore = { service: 'bedrock-agentcore', region: 'us-west-2' } as const
+  it.each([
+    ['https://abc123.lambda-url.eu-west-1.on.aws/', lambda, true],
+    [
+      'https://abc123.lambda-url.cn-north-1.on.amazonwebservices.com.cn/',
+      { ...lambda, region: 'cn-north-1' },
+      true,
+    ],
+    ['https://bedrock-agentcore.us-west-2.amazonaws.com/runtimes/x/invocations/', agentCore, true],
+    [
+      'https://vpce-0a1b-c2d3.bedrock-agentcore.us-west-2.vpce.amazonaws.com/runtimes/x/invocations/',
+      agentCore,
+      true,
+    ],
+    ['https://abc123.lambda-url.us-east-1.on.aws/', lambda, false],
+    ['http://abc123.lambda-url.eu-west-1.on.aws/', lambda, false],
+    ['https://abc123.lambda-url.eu-west-1.on.aws.evil.example/', lambda, false],
+    ['https://abc123.lambda-url.eu-west-1.on.aws./', lambda, false],
+    ['https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/f/invocations', lambda, false],
+    [
+      'https://bedrock-agentcore.us-west-2.amazonaws.com/',
+      { ...agentCore, service: 'lambda' },
+      false,
+    ],
+    ['https://agents.example.com/runtimes/x/invocations/', agentCore, false],
+  ] as const)('takes %s as an AWS endpoint of %o: %s', (url, target, expected) => {
+    // Act
+    const isAws = isAwsEndpointOf(url, target)
+
+    // Assess
+    expect(isAws).toBe(expected)
+  })
+
+  it("takes the SDK's endpoint override's host as AgentCore's", () => {
+    // Act
+    const isAws = isAwsEndpointOf(
+      'http://127.0.0.1:4566/runtimes/x/invocations/',
+      agentCore,
+      'http://127.0.0.1:4566',
+    )
+
+    // Assess
+    expect(isAws).toBe(true)
+  })
+
   it.each([
     ['https://abcdefgh12345.lambda-url.eu-west-1.on.aws/', 'lambda', 'eu-west-1'],
     [
