@@ -398,8 +398,8 @@ export class SkillNotFoundError extends SwitchboardError {
 export class BackendUnavailableError extends SwitchboardError {
   readonly code = 'backend-unavailable'
   readonly agentId: string
-  constructor(agentId: string, reason: string) {
-    super(`Agent '${agentId}' did not answer: ${reason}.`)
+  constructor(agentId: string, reason: string, options?: ErrorOptions) {
+    super(`Agent '${agentId}' did not answer: ${reason}.`, options)
     this.name = 'BackendUnavailableError'
     this.agentId = agentId
   }

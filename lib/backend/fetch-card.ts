@@ -63,8 +63,10 @@ const fetchBoundedJson = async (
     throw unreachable(describeFetchFailure(error, timeoutMs))
   }
   if (!response.ok) {
+    // AWS's front door (a private agent's) names why: a missing grant, a refused signature.
+    const awsError = response.headers.get('x-amzn-errortype')?.split(':')[0]
     await response.body?.cancel()
-    throw unreachable(`it answered HTTP ${response.status}`)
+    throw unreachable(`it answered HTTP ${response.status}${awsError ? ` ${awsError}` : ''}`)
   }
   let text: string
   try {

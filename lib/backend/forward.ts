@@ -6,7 +6,7 @@ import { BodyTooLargeError } from '../http/read-bounded.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
-import { type BackendBody, bodyBytes, discardBody } from './body.ts'
+import { type BackendBody, bodyBytes, bodyText, discardBody } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import {
   type BackendAnswer,
@@ -53,6 +53,8 @@ export interface BackendResponse {
   headers: Record<string, string>
   /** A unary answer's bytes, read whole; a stream as it comes (see BackendBody). */
   body: BackendBody | null
+  /** `x-amzn-errortype`'s name: an answer AWS's front door made (a function URL's, AgentCore's), not the agent. */
+  awsErrorType?: string
 }
 
 /**
@@ -263,6 +265,10 @@ export const forwardToBackend = async (
     const value = response.header(name)
     if (value !== undefined) headers[name] = value
   }
+  // An answer AWS's front door made: sendWithCredentials withholds it from an aws_iam agent's caller.
+  const awsErrorType =
+    response.status >= 400 ? awsErrorTypeOf(response.header('x-amzn-errortype')) : undefined
+  const fromAws = awsErrorType === undefined ? {} : { awsErrorType }
   const isEventStream = isEventStreamType(headers['content-type'])
   if (isEventStream && !options.streaming && response.status < 400) {
     // A one-shot call answered with events: a client may read it whole or as a stream, and the
@@ -277,7 +283,7 @@ export const forwardToBackend = async (
   if (isEventStream) headers['cache-control'] = 'no-cache'
   if (!response.body) {
     settled()
-    return { statusCode: response.status, headers, body: null }
+    return { statusCode: response.status, headers, body: null, ...fromAws }
   }
   if (options.streaming && isStreamAnswer(response.status, headers['content-type'])) {
     // A stream's start is over: from here the caller's signal alone may abort it.
@@ -291,6 +297,7 @@ export const forwardToBackend = async (
       statusCode: response.status,
       headers,
       body: await readWhole(agentId, response.body, options.timeoutMs),
+      ...fromAws,
     }
   } finally {
     settled()
@@ -355,6 +362,9 @@ export const sendWithCredentials = async (
       options,
     )
   const response = await send(false)
+  if (response.awsErrorType !== undefined && record.auth.type === 'aws_iam') {
+    throw await refusedByAws(record.agentId, response)
+  }
   if (response.statusCode !== 401 || !options.credentials.renewsOn401(record.auth)) return response
   if (!options.safeToRepeat) {
     options.credentials.forget(record.agentId)
@@ -362,4 +372,23 @@ export const sendWithCredentials = async (
   }
   discardBody(response.body)
   return send(true)
+}
+
+/** The error name of `x-amzn-errortype` (`AccessDeniedException:http://…` names AccessDeniedException). */
+const awsErrorTypeOf = (header: string | undefined): string | undefined =>
+  header?.split(':')[0]?.trim() || undefined
+
+/**
+ * A call to an `aws_iam` agent that AWS's front door refused (the gateway's role may not invoke
+ * it, its signature was refused, the service throttled it): the call never reached the agent.
+ * The caller hears only that, in its binding; AWS's text, which names the gateway's account,
+ * role and session and the agent's ARN, goes to the log as the error's cause.
+ */
+const refusedByAws = async (agentId: string, response: BackendResponse) => {
+  const text = (await bodyText(response.body).catch(() => '')).slice(0, 2_000)
+  return new BackendUnavailableError(
+    agentId,
+    `its AWS endpoint refused the gateway's request (HTTP ${response.statusCode} ${response.awsErrorType}), so the call never reached it`,
+    { cause: new Error(text || '(no text)') },
+  )
 }

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCalculatorAgent } from '../../agents/calculator/agent.ts'
 import { signAwsRequest } from '../../lib/backend/auth/aws-iam.ts'
-import { localAwsCredentials, type PrivateAgent } from '../../local/sigv4-function-url.ts'
+import {
+  localAwsCredentials,
+  type PrivateAgent,
+  startSigV4FunctionUrl,
+} from '../../local/sigv4-function-url.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import {
   eventKinds,
@@ -9,6 +14,8 @@ import {
   textMessage,
   textsOf,
 } from '../support/a2a-client.ts'
+import { adminCaller } from '../support/admin-api.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
 /** A SendMessage as the calculator's function URL takes it over HTTP+JSON. */
 const sendMessage = JSON.stringify({
@@ -200,5 +207,69 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
     expect((await response.json()).message).toMatch(
       /^Signature expired: \d{8}T\d{6}Z is now earlier than/,
     )
+  })
+
+  describe.each<Transport>(['JSONRPC', 'HTTP+JSON'])(
+    'an agent whose AWS front door refuses the gateway, over %s',
+    (transport) => {
+      it("tells the caller the call never reached the agent, keeping AWS's own text from it", async () => {
+        // Prepare: registered while its function URL took the gateway's signature, then
+        // refusing it (another key pair, as when the role lost its grant), on the same address
+        const ledger = `ledger-${transport === 'JSONRPC' ? 'rpc' : 'rest'}`
+        const open = await startSigV4FunctionUrl(await startCalculatorAgent())
+        await registerAgents(stack, [
+          {
+            agentId: ledger,
+            backendUrl: open.url,
+            agentCardUrl: open.cardUrl,
+            auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+          },
+        ])
+        await grantToDemoClient([ledger, 'calculator'])
+        const port = Number(new URL(open.url).port)
+        await open.close()
+        const refusing = await startSigV4FunctionUrl(await startCalculatorAgent(), {
+          port,
+          credentials: { accessKeyId: 'AKIDOTHERACCOUNT', secretAccessKey: 'other-secret' },
+        })
+        const client = await gatewayClient(
+          `${stack.url}/agents/${ledger}/`,
+          await stack.token('demo-client'),
+          transport,
+        )
+
+        // Act
+        const failure = await client.sendMessage(textMessage('1+1')).catch((error: Error) => error)
+
+        // Assess
+        await refusing.close()
+        expect(failure).toBeInstanceOf(Error)
+        const said = String((failure as Error).message)
+        expect(said).toContain("its AWS endpoint refused the gateway's request (HTTP 403")
+        expect(said).not.toMatch(/signature|Forbidden|AKID/i)
+      })
+    },
+  )
+
+  it("names AWS's error type to the operator when a private agent's card fetch is refused", async () => {
+    // Prepare: a function URL that refuses the gateway's signature
+    const refusing = await startSigV4FunctionUrl(await startCalculatorAgent(), {
+      credentials: { accessKeyId: 'AKIDOTHERACCOUNT', secretAccessKey: 'other-secret' },
+    })
+    const token = await stack.token('admin-client')
+    const admin = adminCaller(() => ({ url: stack.url, token }))
+
+    // Act
+    const response = await admin('POST', '/admin/register', {
+      agentId: 'refused',
+      backendUrl: refusing.url,
+      agentCardUrl: refusing.cardUrl,
+      auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+    })
+
+    // Assess
+    await refusing.close()
+    expect(response.status).toBe(422)
+    expect((await response.json()).detail).toMatch(/it answered HTTP 403 [A-Za-z]+Exception/)
   })
 })
