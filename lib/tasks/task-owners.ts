@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../batch-get.ts'
 import { tables } from '../tables.ts'
+import { mayHaveLanded } from '../write-outcome.ts'
 import type { TaskRef } from './task-calls.ts'
 
 /** Who created a task, and the A2A context it belongs to when an answer said. */
@@ -146,6 +147,13 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
         } catch (error) {
           if (error instanceof ConditionalCheckFailedException) {
             throw new TaskOwnedElsewhereError(agentId, taskId)
+          }
+          // No attempt answered (a timeout, a 5xx): the write may have landed. Read back, so a
+          // task that is the caller's is not withheld with "send the message again", which would
+          // have the agent act twice.
+          if (mayHaveLanded(error)) {
+            const owner = await this.ownerOf(agentId, taskId).catch(() => undefined)
+            if (owner === principal) return
           }
           throw error
         }

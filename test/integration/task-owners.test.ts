@@ -146,4 +146,47 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     await expect(recording).rejects.toThrow(UnrecordableTaskError)
     expect(await owners.ownerOf('weather', 'fits')).toBeUndefined()
   })
+
+  describe('a record whose write went unanswered', () => {
+    const timeout = () =>
+      Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
+        name: 'TimeoutError',
+        $metadata: { attempts: 3 },
+      })
+    /** Owners on a client whose task-owner updates are carried out (or not) and never answered. */
+    const unanswered = ({ lands }: { lands: boolean }) => {
+      const client = documentClientOn(database)
+      return new DynamoTaskOwners({
+        client: {
+          send: async (command: { constructor: { name: string } }) => {
+            if (command.constructor.name !== 'UpdateCommand') {
+              return client.send(command as Parameters<typeof client.send>[0])
+            }
+            if (lands) await client.send(command as Parameters<typeof client.send>[0])
+            throw timeout()
+          },
+        } as unknown as typeof client,
+        tableName: tableName('taskOwners', 'owners-'),
+        now: () => now,
+      })
+    }
+
+    it("records it when the write landed, so the caller's answer is not withheld", async () => {
+      // Act
+      const recording = unanswered({ lands: true }).record('weather', ['t-landed'], 'client-a')
+
+      // Assess
+      await expect(recording).resolves.toBeUndefined()
+      expect(await owners.ownerOf('weather', 't-landed')).toBe('client-a')
+    })
+
+    it('still fails when it did not land', async () => {
+      // Act
+      const recording = unanswered({ lands: false }).record('weather', ['t-lost'], 'client-a')
+
+      // Assess
+      await expect(recording).rejects.toMatchObject({ name: 'TimeoutError' })
+      expect(await owners.ownerOf('weather', 't-lost')).toBeUndefined()
+    })
+  })
 })
