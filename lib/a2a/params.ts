@@ -350,6 +350,16 @@ export const restParams = (parts: {
       field: name,
       description: `is given ${count} times in the query; give it once`,
     }))
+  for (const name of counts.keys()) {
+    // A presigned request's: forwarded, it would meet the signature the gateway adds for an AWS agent.
+    if (/^x-amz-/i.test(name)) {
+      violations.push({
+        field: name,
+        description:
+          "is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
+      })
+    }
+  }
   const body = isObject(parts.body) ? parts.body : {}
   // The path names the resource; a body naming another could be read by an agent instead.
   const conflicts = Object.entries(parts.path)

@@ -511,6 +511,14 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       'pageSize is given 2 times in the query; give it once',
     ],
     [
+      "an AWS signature's query parameter",
+      'GET',
+      '/tasks',
+      'pageSize=5&X-Amz-Security-Token=zz',
+      undefined,
+      "X-Amz-Security-Token is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
+    ],
+    [
       'a negative push config pageSize',
       'GET',
       '/tasks/t-1/pushNotificationConfigs',
