@@ -8,8 +8,11 @@
 const runtimeArnPattern =
   /^arn:(aws[a-z-]*):bedrock-agentcore:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):runtime\/([A-Za-z][A-Za-z0-9_-]{0,99})$/
 
-/** The path of an invocation URL: the ARN percent-encoded in one segment, `/invocations` after it. */
-const invocationPathPattern = /^\/runtimes\/([^/]+)\/invocations\/?$/
+/**
+ * The path of an invocation URL: the ARN percent-encoded in one segment, `/invocations` after it,
+ * below the endpoint's own path (an endpoint override may have one: a proxy's `/agentcore`).
+ */
+const invocationPathPattern = /\/runtimes\/([^/]+)\/invocations\/?$/
 
 export interface AgentCoreRuntime {
   arn: string
@@ -86,16 +89,14 @@ export const agentCoreCardUrl = (invocation: string): string => {
   return url.toString()
 }
 
-/** The card path below an invocation URL: a card fetch of an AgentCore runtime. */
-const cardPathPattern = /^\/runtimes\/([^/]+)\/invocations\/\.well-known\/agent-card\.json$/
+/** The card below an invocation URL: a card fetch of an AgentCore runtime. */
+const cardSuffix = '/.well-known/agent-card.json'
 
 /** The runtime whose card a URL names (GetAgentCard's path); undefined for any other URL. */
 export const agentCoreRuntimeOfCard = (url: string): AgentCoreRuntime | undefined => {
   const parsed = URL.parse(url)
-  if (!parsed) return undefined
-  const segment = cardPathPattern.exec(parsed.pathname)?.[1]
-  if (!segment) return undefined
-  parsed.pathname = `/runtimes/${segment}/invocations/`
+  if (!parsed?.pathname.endsWith(cardSuffix)) return undefined
+  parsed.pathname = `${parsed.pathname.slice(0, -cardSuffix.length)}/`
   return agentCoreRuntimeOf(parsed.toString())
 }
 

@@ -46,6 +46,18 @@ describe('AgentCore runtime addresses', () => {
     )
   })
 
+  it('recognises the runtime below an endpoint override that has a path of its own', () => {
+    // Act
+    const resolved = resolveBackendAddress({ backendUrl: arn }, 'https://proxy.internal/agentcore')
+
+    // Assess
+    expect(resolved.backendUrl).toBe(
+      `https://proxy.internal/agentcore/runtimes/${encoded}/invocations/`,
+    )
+    expect(agentCoreRuntimeOf(resolved.backendUrl)).toMatchObject({ arn, region: 'us-east-1' })
+    expect(agentCoreRuntimeOfCard(resolved.agentCardUrl as string)).toMatchObject({ arn })
+  })
+
   it('keeps an invocation URL as given, with its qualifier on the derived card URL too', () => {
     // Act
     const resolved = resolveBackendAddress({ backendUrl: `${invocations}?qualifier=prod` })
