@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { tables } from '../tables.ts'
+import { mayHaveLanded } from '../write-outcome.ts'
 
 /**
  * Which client an `Idempotency-Key` of `POST /admin/clients` made. Only the
@@ -89,15 +90,15 @@ export class DynamoClientCreations implements ClientCreations {
       )
       return {}
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        // No attempt answered (a timeout, a 5xx): the claim may be in. Read back, so a claim that
+        // landed goes on rather than holding its key "in progress" against the caller's retry.
+        if (!mayHaveLanded(error)) throw error
+        if ((await this.#held(key).catch(() => undefined))?.claimant === claimant) return {}
+        throw error
+      }
     }
-    const { Item: held } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#tableName,
-        Key: { [tables.idempotency.partitionKey]: this.#id(key) },
-        ConsistentRead: true,
-      }),
-    )
+    const held = await this.#held(key)
     if (!held) return this.claim(key, fingerprint, claimant)
     if (held.claimant === claimant) return {}
     if (held.fingerprint !== fingerprint) {
@@ -109,6 +110,17 @@ export class DynamoClientCreations implements ClientCreations {
       throw new IdempotencyAlreadyInProgressError('A client is being created with this key')
     }
     return { clientId: String(held.clientId) }
+  }
+
+  async #held(key: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { [tables.idempotency.partitionKey]: this.#id(key) },
+        ConsistentRead: true,
+      }),
+    )
+    return Item
   }
 
   async complete(key: string, clientId: string): Promise<void> {

@@ -324,4 +324,28 @@ describe('admin writes whose put landed but whose answer was lost', () => {
     expect(claimed).toEqual({})
     await expect(creations.claim('key-1', 'fingerprint-1')).rejects.toThrow(/being created/)
   })
+
+  it('claims an Idempotency-Key for a client creation whose put landed though no attempt was answered', async () => {
+    // Prepare: every attempt at the claim's put carried out, and cut before its answer
+    const client = documentClientOn(database)
+    const unanswered = {
+      send: async (command: { constructor: { name: string } }) => {
+        const answer = await client.send(command as Parameters<typeof client.send>[0])
+        if (command.constructor.name === 'PutCommand') {
+          throw Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
+            name: 'TimeoutError',
+            $metadata: { attempts: 3 },
+          })
+        }
+        return answer
+      },
+    } as unknown as typeof client
+    const creations = new DynamoClientCreations(unanswered, tableName('idempotency', 'lost-admin-'))
+
+    // Act
+    const claimed = await creations.claim('key-2', 'fingerprint-2')
+
+    // Assess: this request's own claim, free to create its client
+    expect(claimed).toEqual({})
+  })
 })
