@@ -46,11 +46,11 @@ export interface JwtAuthOptions {
   /** The 401's body: RFC 9457 problem+json (default), or an A2A error in the request's binding. */
   errorShape?: 'problem' | 'a2a'
   /**
-   * Where to say why a token was refused (Powertools' `Logger` will do): `info` "token refused"
-   * with `reason` and `detail` (a wrong issuer, an ID token, an expired token, no scope with the
-   * prefix), never the token. A 401 says none of it to the caller.
+   * Where to say why a token was refused (Powertools' `Logger`, `console` or any `info` will do):
+   * `info` "token refused" with `reason` and `detail` (a wrong issuer, an ID token, an expired
+   * token, no scope with the prefix), never the token. A 401 says none of it to the caller.
    */
-  logger?: { info: (message: string, extra: object) => void }
+  logger?: { info: (message: string, extra: Record<string, unknown>) => void }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
@@ -21,6 +22,7 @@ const setting = (name: string) => {
 }
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}))
+const logger = new Logger()
 
 export const handler = middy<unknown, unknown, Error, TeamContext>()
   // 401 with WWW-Authenticate without a valid token; the token at context.jwtAuth.
@@ -31,6 +33,8 @@ export const handler = middy<unknown, unknown, Error, TeamContext>()
       scopePrefix: 'switchboard/',
       resourceUrl: setting('RESOURCE_URL'),
       errorShape: 'a2a',
+      // Why a token was refused (never the token itself): the 401 does not say.
+      logger,
     }),
   )
   // The scopes' grants and limits, as context.caller (cached under a second).

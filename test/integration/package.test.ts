@@ -30,8 +30,9 @@ const example = 'examples/team-agent/handler.ts'
 const tablePrefix = 'pkg-'
 const resourceUrl = 'https://team.example.com'
 
-/** What the consumer brings: the peer dependencies, and the types its own build reads. */
+/** What the consumer brings: the peer dependencies, the example's logger, and the types its own build reads. */
 const peers = [
+  '@aws-lambda-powertools/logger',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/lib-dynamodb',
   '@middy/core',
