@@ -22,6 +22,9 @@ import {
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 
+/** Thrown for a key set that cannot be fetched; `problemDetails` and `a2aErrors` answer it 503. */
+export { KeySetUnavailableError } from '../lib/errors.ts'
+
 /** Where `jwtAuth` puts the verified token: `context.jwtAuth`. */
 export const jwtAuthKey = 'jwtAuth'
 

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import middy from '@middy/core'
+import { a2aErrors } from 'switchboard/middlewares/a2a-errors'
 import { type A2ARequestContext, a2aRequest } from 'switchboard/middlewares/a2a-request'
 import { agentGrant } from 'switchboard/middlewares/agent-grant'
 import { jwtAuth } from 'switchboard/middlewares/jwt-auth'
@@ -25,6 +26,9 @@ const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}))
 const logger = new Logger()
 
 export const handler = middy<unknown, unknown, Error, TeamContext>()
+  // Any error below answered in the caller's binding, with its id: a JWKS that cannot be
+  // fetched is a 503 with Retry-After, not an error out of the handler (API Gateway's 502).
+  .use(a2aErrors({ logger }))
   // 401 with WWW-Authenticate without a valid token; the token at context.jwtAuth.
   .use(
     jwtAuth({

@@ -1,6 +1,8 @@
 import { type ExecFileOptions, execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -51,7 +53,10 @@ const context = (n) => ({
   getRemainingTimeInMillis: () => 30_000,
 })
 const responses = []
-for (const [n, event] of events.entries()) responses.push(await handler(event, context(n)))
+for (const [n, event] of events.entries()) {
+  // An error out of the handler is what Lambda reports (API Gateway answers it 502).
+  try { responses.push(await handler(event, context(n))) } catch (error) { responses.push({ thrown: error.name }) }
+}
 console.log(JSON.stringify(responses))
 `
 
@@ -80,14 +85,21 @@ const answers = {
 console.log(JSON.stringify(answers))
 `
 
-type Response = { statusCode: number; headers: Record<string, string>; body?: string }
+type Response = {
+  statusCode: number
+  headers: Record<string, string>
+  body?: string
+  thrown?: string
+}
 
 describe('the packed middleware kit in a team’s own Lambda', () => {
   let workspace: string
   let database: TestDatabase
   let issuer: Awaited<ReturnType<typeof startTokenIssuer>>
   let packed: string[]
+  let missingKeySet: Server
   const answers: Record<string, Response[]> = {}
+  let keySetMissingAnswers: Response[] = []
 
   beforeAll(async () => {
     // Prepare: the tarball, installed where the source tree is out of reach.
@@ -213,10 +225,35 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     for (const [index, [kind]] of kinds.entries()) {
       answers[kind] = responses.slice(index * 5, index * 5 + 5)
     }
+
+    // The same calls with a valid token while the issuer's JWKS answers 404.
+    missingKeySet = createServer((_request, response) => response.writeHead(404).end())
+    await new Promise<void>((resolve) => missingKeySet.listen(0, '127.0.0.1', resolve))
+    const { port } = missingKeySet.address() as AddressInfo
+    const granted = await issuer.sign({ scope: 'switchboard/team:invoke' })
+    await writeFile(
+      join(app, 'key-set-missing.json'),
+      JSON.stringify(kinds.map(([, eventWith]) => eventWith(`Bearer ${granted}`))),
+    )
+    const keySetMissing = await run(process.execPath, ['invoke.mjs', 'key-set-missing.json'], {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        TOKEN_ISSUER: issuer.issuer,
+        TOKEN_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+        RESOURCE_URL: resourceUrl,
+        PERMISSIONS_TABLE: tableName('permissions', tablePrefix),
+        RATE_LIMITS_TABLE: tableName('rateLimits', tablePrefix),
+      },
+    })
+    keySetMissingAnswers = JSON.parse(keySetMissing.stdout) as Response[]
   }, 90_000)
 
   afterAll(async () => {
     await issuer?.stop()
+    await new Promise((resolve) => (missingKeySet ? missingKeySet.close(resolve) : resolve(null)))
     await database?.stop()
     if (workspace) await rm(workspace, { recursive: true, force: true })
   })
@@ -324,6 +361,15 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
       expect(Number(limited?.headers['Retry-After'])).toBeGreaterThan(0)
     })
   }
+
+  it('answers 503 with Retry-After, for every event kind, while the JWKS answers 404', () => {
+    // Assess: an answer, not an error out of the handler (API Gateway's 502)
+    expect(keySetMissingAnswers).toHaveLength(Object.keys(teamAgentEvents).length)
+    for (const answer of keySetMissingAnswers) {
+      expect(answer).toMatchObject({ statusCode: 503 })
+      expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
+    }
+  })
 })
 
 describe("the README's team agent", () => {

@@ -23,4 +23,16 @@ describe('package exports', () => {
     expect(permissionLookup({ permissions, defaultRateLimit: 60 }).before).toBeTypeOf('function')
     expect(DynamoPermissionStore).toBeTypeOf('function')
   })
+
+  it('exports the error jwtAuth throws for a key set it cannot fetch, for a team’s own renderer', async () => {
+    // Act
+    const { KeySetUnavailableError } = await import('switchboard/middlewares/jwt-auth')
+    const error = new KeySetUnavailableError('https://issuer.example/jwks.json', {
+      cause: new Error('Expected 200 OK from the JSON Web Key Set HTTP response'),
+    })
+
+    // Assess
+    expect(error).toBeInstanceOf(Error)
+    expect(error.message).toContain('https://issuer.example/jwks.json')
+  })
 })
