@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a2a/errors.ts'
-import { bindingOf } from '../lib/a2a/request.ts'
+import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { BackendCredentialsError, retryAfterOf } from '../lib/errors.ts'
@@ -24,8 +24,9 @@ type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
  * Answers an error thrown on an A2A route in the caller's binding: a JSON-RPC
  * error object, with the request's id, for POSTs to the agent; A2A's HTTP+JSON
  * error shape otherwise. Both come from `a2aRequest`'s reading of the request
- * (`context.a2a`), never from the body again; an error before that reading has
- * no id to echo, and its binding is the one its method and path speak.
+ * (`context.a2a`), never from the body again; an error before that reading is
+ * answered in the binding its method and path speak (any event type: REST, HTTP
+ * API, function URL, ALB), a JSON-RPC one under the id of the body.
  *
  * @example
  * middy()
@@ -101,12 +102,7 @@ export const a2aErrors = (
       )
       return
     }
-    const proxy = event.pathParameters?.proxy
-    request.response = withHeaders(
-      renderA2AFailure(failure, bindingOf(event.httpMethod, proxy ? `/${proxy}` : '')),
-      error,
-      request,
-    )
+    request.response = withHeaders(renderA2AFailureIn(event, failure), error, request)
   }
 
   return { onError: a2aErrorsMiddlewareOnError }

@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { type A2AFailure, renderA2AFailure } from '../lib/a2a/errors.ts'
+import { a2aAddressOf, isRouteless } from '../lib/a2a/event-address.ts'
 import {
   type A2ACall,
   type A2ARequest,
@@ -10,14 +11,7 @@ import {
 } from '../lib/a2a/request.ts'
 import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
-import {
-  type AnyHttpEvent,
-  agentPathOf,
-  bodyOf,
-  headerOf,
-  methodOf,
-  pathOf,
-} from '../lib/http/lambda-event.ts'
+import { type AnyHttpEvent, bodyOf, headerOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
@@ -51,19 +45,7 @@ export const a2aOf = (
  * The kit also reads HTTP API (2.0), function URL and ALB events: their method,
  * path and query sit elsewhere, and a function URL or ALB has no route.
  */
-type AnyA2AEvent = APIGatewayProxyEvent &
-  AnyHttpEvent & { rawQueryString?: string; routeKey?: string }
-
-/** The API Gateway route: REST's `resource`, or the path of HTTP API's `routeKey` ('POST /agents/{agentId}'). */
-const routeOf = (event: AnyA2AEvent): string | undefined =>
-  event.resource ?? event.routeKey?.split(' ')[1]
-
-/** A function URL or ALB event: no API Gateway route says what its path means. */
-const isRouteless = (event: AnyA2AEvent) => routeOf(event) === undefined && !event.pathParameters
-
-/** The agent and sub-path a routeless event (function URL, ALB) names in its path. */
-const unroutedAgentPath = (event: AnyA2AEvent) =>
-  isRouteless(event) ? agentPathOf(pathOf(event)) : undefined
+type AnyA2AEvent = APIGatewayProxyEvent & AnyHttpEvent & { rawQueryString?: string }
 
 /**
  * RFC 6750's query form of a bearer token. The gateway reads a caller's token from its
@@ -175,29 +157,12 @@ export const a2aRequest = (
   })
   const { maxBodyBytes = defaultMaxRequestBytes, agentId: onlyAgent } = options
 
-  /** The agent called: the one this Lambda serves, else the one the route or path names ('' for none). */
-  const agentIdOf = (event: AnyA2AEvent): string =>
-    onlyAgent ?? event.pathParameters?.agentId ?? unroutedAgentPath(event)?.agentId ?? ''
-
-  /** The path below the agent: the `{proxy+}` part, or what a literal route (the card's) names after it. */
-  const subPathOf = (event: AnyA2AEvent): string => {
-    const proxy = event.pathParameters?.proxy
-    if (proxy) return `/${proxy}`
-    const agentRoot = '/agents/{agentId}/'
-    const route = routeOf(event)
-    if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
-    const named = unroutedAgentPath(event)
-    if (onlyAgent === undefined || named?.agentId === onlyAgent) return named?.subPath ?? ''
-    // A Lambda serving one agent, routeless: the whole path is below it.
-    return isRouteless(event) ? pathOf(event).replace(/^\/$/, '') : ''
-  }
-
   const a2aRequestMiddlewareBefore = (
     request: Request<APIGatewayProxyEvent, unknown, Error, A2ARequestContext>,
   ) => {
     const event = request.event as AnyA2AEvent
     const method = methodOf(event)
-    const subPath = subPathOf(event)
+    const { agentId, subPath } = a2aAddressOf(event, onlyAgent)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
       return refused(
@@ -218,7 +183,6 @@ export const a2aRequest = (
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )
     }
-    const agentId = agentIdOf(event)
     // A route naming no agent is the route's to answer (the gateway's /route picks one); a
     // function URL or ALB path naming none would only meet "no grant for agent ''" later.
     if (agentId === '' && isRouteless(event)) {

@@ -1,8 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import * as z from 'zod'
-import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { bindingOf, jsonRpcIdOf } from '../lib/a2a/request.ts'
+import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
 import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
 import {
   createTokenVerifier,
@@ -11,14 +10,7 @@ import {
   verifyBearer,
 } from '../lib/auth/token-verifier.ts'
 import { UnauthenticatedError } from '../lib/errors.ts'
-import {
-  type AnyHttpEvent,
-  agentPathOf,
-  bodyOf,
-  headerOf,
-  methodOf,
-  pathOf,
-} from '../lib/http/lambda-event.ts'
+import { type AnyHttpEvent, headerOf } from '../lib/http/lambda-event.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 
@@ -112,15 +104,9 @@ export const jwtAuth = (
   /** The 401 in the caller's shape, with the Bearer challenge. */
   const unauthenticated = (event: AnyHttpEvent, tokenGiven: boolean) => {
     const error = new UnauthenticatedError(tokenGiven)
-    const binding = bindingOf(methodOf(event), agentPathOf(pathOf(event))?.subPath ?? '')
     const response =
       errorShape === 'a2a'
-        ? renderA2AFailure(
-            { kind: 'unauthenticated', message: error.message },
-            binding,
-            // The id the JSON-RPC client waits on; an HTTP+JSON answer carries none.
-            binding === 'JSONRPC' ? jsonRpcIdOf(bodyOf(event)) : null,
-          )
+        ? renderA2AFailureIn(event, { kind: 'unauthenticated', message: error.message })
         : problemResponse(toProblem(error))
     const challenge = bearerChallenge(
       resourceUrlOf(event),

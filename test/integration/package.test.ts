@@ -362,12 +362,13 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     })
   }
 
-  it('answers 503 with Retry-After, for every event kind, while the JWKS answers 404', () => {
+  it('answers the JSON-RPC call 503 with Retry-After under its id, for every event kind, while the JWKS answers 404', () => {
     // Assess: an answer, not an error out of the handler (API Gateway's 502)
     expect(keySetMissingAnswers).toHaveLength(Object.keys(teamAgentEvents).length)
     for (const answer of keySetMissingAnswers) {
       expect(answer).toMatchObject({ statusCode: 503 })
       expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0)
+      expect(JSON.parse(answer.body ?? '{}')).toMatchObject({ jsonrpc: '2.0', id: 1 })
     }
   })
 })

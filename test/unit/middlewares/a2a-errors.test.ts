@@ -5,6 +5,7 @@ import {
   AgentNotFoundError,
   BackendCredentialsError,
   BackendUnavailableError,
+  KeySetUnavailableError,
   SearchUnavailableError,
   TokenExpiredError,
 } from '../../../lib/errors.ts'
@@ -64,21 +65,92 @@ describe('a2aErrors middleware', () => {
     expect(JSON.parse(response.body)).toMatchObject({ id: 'req-9', error: { code: -32050 } })
   })
 
-  it('answers in the binding of the method and path, with no id, when the request was never read', async () => {
-    // Prepare
-    const handler = middy()
+  describe('for an error thrown before a2aRequest read the request', () => {
+    const failingEarly = middy()
       .use(a2aErrors({ logger }))
       .handler(async () => {
-        throw new AgentNotFoundError('calculator')
+        throw new KeySetUnavailableError('https://issuer.example/jwks.json', {
+          cause: new Error('Expected 200 OK from the JSON Web Key Set HTTP response'),
+        })
       })
+    const sendMessage = JSON.parse(
+      sampleEvent<{ body: string }>('agents-jsonrpc-send-message.json').body,
+    ) as object
+    const rpcCall = JSON.stringify({ ...sendMessage, id: 'call-3' })
+    const restCall = JSON.stringify((sendMessage as { params: object }).params)
 
-    // Act
-    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
-      body: string
-    }
+    it.each([
+      [
+        'API Gateway REST',
+        sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+          e.body = rpcCall
+        }),
+      ],
+      [
+        'a function URL',
+        {
+          version: '2.0',
+          routeKey: '$default',
+          rawPath: '/agents/team-agent',
+          requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
+          body: Buffer.from(rpcCall).toString('base64'),
+          isBase64Encoded: true,
+        },
+      ],
+      [
+        'an HTTP API route',
+        {
+          version: '2.0',
+          routeKey: 'POST /agents/{agentId}',
+          rawPath: '/agents/team-agent',
+          pathParameters: { agentId: 'team-agent' },
+          requestContext: { http: { method: 'POST', path: '/agents/team-agent' } },
+          body: rpcCall,
+        },
+      ],
+    ])('answers a JSON-RPC call on %s as JSON-RPC, under its id', async (_on, event) => {
+      // Act
+      const response = (await invoke(failingEarly, event)) as {
+        statusCode: number
+        headers: Record<string, string>
+        body: string
+      }
 
-    // Assess
-    expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', id: null })
+      // Assess
+      expect(response.statusCode).toBe(503)
+      expect(response.headers['retry-after']).toBe('5')
+      expect(JSON.parse(response.body)).toMatchObject({ jsonrpc: '2.0', id: 'call-3' })
+    })
+
+    it.each([
+      ['an ALB', { httpMethod: 'POST', path: '/agents/team-agent/message:send', headers: {} }],
+      [
+        'a function URL serving one agent',
+        {
+          rawPath: '/message:send',
+          requestContext: { http: { method: 'POST', path: '/message:send' } },
+        },
+      ],
+      [
+        'a REST route of its own',
+        sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+          e.resource = '/agents/{agentId}/message:send'
+          e.path = '/agents/calculator/message:send'
+        }),
+      ],
+    ])('answers an HTTP+JSON call on %s in the HTTP+JSON shape', async (_on, event) => {
+      // Act
+      const response = (await invoke(failingEarly, { ...event, body: restCall })) as {
+        statusCode: number
+        body: string
+      }
+
+      // Assess
+      expect(response.statusCode).toBe(503)
+      expect(JSON.parse(response.body)).toEqual({
+        error: expect.objectContaining({ code: 503, status: 'UNAVAILABLE' }),
+      })
+    })
   })
 
   it.each([

@@ -113,6 +113,42 @@ describe('jwtAuth middleware', () => {
     expect(JSON.parse(response.body)).toMatchObject({ id: 'call-9', error: { code: -32059 } })
   })
 
+  it.each([
+    [
+      'a function URL serving one agent',
+      { rawPath: '/message:send', requestContext: { http: { method: 'POST' } } },
+    ],
+    [
+      'an HTTP API route',
+      {
+        routeKey: 'POST /agents/{agentId}/{proxy+}',
+        rawPath: '/agents/team-agent/message:send',
+        pathParameters: { agentId: 'team-agent', proxy: 'message:send' },
+        requestContext: { http: { method: 'POST' } },
+      },
+    ],
+    ['an ALB', { httpMethod: 'POST', path: '/prod/agents/team-agent/message:send', headers: {} }],
+  ])(
+    'answers an HTTP+JSON call without a token in the HTTP+JSON shape on %s',
+    async (_on, event) => {
+      // Prepare
+      const call = { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] } }
+
+      // Act
+      const response = await invoke<Answer>(handlerWith('a2a'), {
+        headers: {},
+        ...event,
+        body: JSON.stringify(call),
+      })
+
+      // Assess
+      expect(response.statusCode).toBe(401)
+      expect(JSON.parse(response.body)).toEqual({
+        error: expect.objectContaining({ code: 401, status: 'UNAUTHENTICATED' }),
+      })
+    },
+  )
+
   it('logs why each token was refused, never the token itself', async () => {
     // Prepare
     const logger = { info: vi.fn() }
