@@ -138,6 +138,12 @@ const noAgentIn = (path: string): A2AFailure => ({
   message: `The path ${path} names no agent: A2A calls go to /agents/{agentId} (JSON-RPC) or below it (HTTP+JSON).`,
 })
 
+/** A call naming an agent other than the one this Lambda serves: not its to answer. */
+const otherAgentIn = (named: string, served: string): A2AFailure => ({
+  kind: 'agent-not-found',
+  message: `No agent ${named} here: this endpoint serves ${served}.`,
+})
+
 /**
  * Turns a request to `/agents/{agentId}...` (either binding) into one A2A call in
  * `context.a2a`, the one reading of the request every later middleware, the
@@ -162,7 +168,7 @@ export const a2aRequest = (
   ) => {
     const event = request.event as AnyA2AEvent
     const method = methodOf(event)
-    const { agentId, subPath } = a2aAddressOf(event, onlyAgent)
+    const { agentId, subPath, otherAgentId } = a2aAddressOf(event, onlyAgent)
     const body = bodyOf(event)
     if (body !== null && Buffer.byteLength(body) > maxBodyBytes) {
       return refused(
@@ -181,6 +187,11 @@ export const a2aRequest = (
           message: `Unsupported Content-Type "${form}": send the body as application/json (or application/a2a+json).`,
         },
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
+      )
+    }
+    if (otherAgentId !== undefined) {
+      return refused(otherAgentIn(otherAgentId, agentId), (failure) =>
+        renderA2AFailure(failure, bindingOf(method, subPath), jsonRpcIdOf(body)),
       )
     }
     // A route naming no agent is the route's to answer (the gateway's /route picks one); a

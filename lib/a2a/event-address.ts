@@ -27,6 +27,8 @@ export interface A2AAddress {
   agentId: string
   /** The path below the agent: '' for the agent itself (JSON-RPC), `/message:send`... */
   subPath: string
+  /** An agent the route or path names that is not `onlyAgent`: the call is not this Lambda's. */
+  otherAgentId?: string
 }
 
 /**
@@ -43,7 +45,15 @@ export const a2aAddressOf = (event: AddressedEvent, onlyAgent?: string): A2AAddr
   const routeless = isRouteless(event)
   const namedAgentId =
     event.pathParameters?.agentId ?? (routeless ? agentPathOf(pathOf(event))?.agentId : undefined)
-  return { agentId: onlyAgent ?? namedAgentId ?? '', subPath: subPathOf(event, routeless) }
+  const otherAgentId =
+    onlyAgent !== undefined && namedAgentId !== undefined && namedAgentId !== onlyAgent
+      ? namedAgentId
+      : undefined
+  return {
+    agentId: onlyAgent ?? namedAgentId ?? '',
+    subPath: subPathOf(event, routeless),
+    ...(otherAgentId !== undefined && { otherAgentId }),
+  }
 }
 
 /** The path below the agent: the `{proxy+}` part, what a literal route names after it, or the path's. */

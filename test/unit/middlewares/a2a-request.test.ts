@@ -159,6 +159,42 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it('answers 404 for another agent named in the route or path of a Lambda serving one', async () => {
+    // Prepare: a REST {proxy+} route, an HTTP API card route and a function URL, each naming `other`.
+    const options = { agentId: 'team-agent' }
+    const restGetTask = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.resource = '/agents/{agentId}/{proxy+}'
+      e.path = '/agents/other/tasks/t1'
+      e.httpMethod = 'GET'
+      e.pathParameters = { agentId: 'other', proxy: 'tasks/t1' }
+      e.body = null
+    })
+    const httpApiCard = {
+      routeKey: 'GET /agents/{agentId}/.well-known/agent-card.json',
+      rawPath: '/agents/other/.well-known/agent-card.json',
+      pathParameters: { agentId: 'other' },
+      requestContext: { http: { method: 'GET' } },
+    }
+    const functionUrlCall = {
+      routeKey: '$default',
+      rawPath: '/agents/other',
+      requestContext: { http: { method: 'POST' } },
+      body: sendMessageBody(4),
+    }
+
+    // Act
+    const rest = await run(restGetTask, options)
+    const card = await run(httpApiCard, options)
+    const rpc = await run(functionUrlCall, options)
+
+    // Assess
+    for (const { handler } of [rest, card, rpc]) expect(handler).not.toHaveBeenCalled()
+    expect(rest.response.statusCode).toBe(404)
+    expect(rest.response.body).toContain('team-agent')
+    expect(card.response.statusCode).toBe(404)
+    expect(JSON.parse(rpc.response.body)).toMatchObject({ id: 4, error: { code: -32050 } })
+  })
+
   it('keeps the query of an ALB without multi-value headers, and of a REST event with single values only', async () => {
     // Prepare: an ALB passes the query as the client sent it (encoded), API Gateway decodes it.
     const albGetTask = {
