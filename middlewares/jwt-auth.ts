@@ -43,7 +43,8 @@ export interface JwtAuthOptions {
   /**
    * Where to say why a token was refused (Powertools' `Logger`, `console` or any `info` will do):
    * `info` "token refused" with `reason` and `detail` (a wrong issuer, an ID token, an expired
-   * token, no scope with the prefix), never the token. A 401 says none of it to the caller.
+   * token, no scope with the prefix), never the token; nothing for a request with no
+   * `Authorization` header (a client's first call). A 401 says none of it to the caller.
    */
   logger?: { info: (message: string, extra: Record<string, unknown>) => void }
 }
@@ -123,7 +124,9 @@ export const jwtAuth = (
     const outcome = await verifyBearer(headerOf(request.event, 'authorization'), verifyAccessToken)
     if (!outcome.allowed) {
       const { reason, detail } = outcome
-      options.logger?.info('token refused', { reason, ...(detail !== undefined && { detail }) })
+      // No Authorization header at all is a client's first call, met by the 401's challenge.
+      if (outcome.tokenGiven)
+        options.logger?.info('token refused', { reason, ...(detail !== undefined && { detail }) })
       return unauthenticated(request.event, outcome.tokenGiven)
     }
     if (outcome.verified.scopes.length === 0) {

@@ -193,6 +193,22 @@ describe('jwtAuth middleware', () => {
     for (const [, token] of sent) expect(logged).not.toContain(token.split('.')[2])
   })
 
+  it('logs nothing for a request without a token, the normal first call before a 401 challenge', async () => {
+    // Prepare
+    const logger = { info: vi.fn() }
+    const handler = middy()
+      .use(jwtAuth({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, resourceUrl, logger }))
+      .handler(async () => ({ statusCode: 200 }))
+
+    // Act
+    const anonymous = await invoke<Answer>(handler, { headers: {} })
+    const basic = await invoke<Answer>(handler, { headers: { authorization: 'Basic dTpw' } })
+
+    // Assess: a scheme other than Bearer is still worth a line
+    expect([anonymous.statusCode, basic.statusCode]).toEqual([401, 401])
+    expect(logger.info.mock.calls).toEqual([['token refused', { reason: 'no bearer token' }]])
+  })
+
   it('answers 503 with Retry-After, not 401 or a TypeError, when the JWKS cannot be fetched', async () => {
     // Prepare: a key set URL answering 404, and one refusing connections.
     const notFound = createServer((_request, response) => response.writeHead(404).end())
