@@ -6,9 +6,9 @@ import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { BackendCredentialsError, retryAfterOf } from '../lib/errors.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import { withAnswerHeaders } from './support/answer-headers.ts'
-import { checkOption } from './support/options.ts'
 
 export interface A2AErrorsOptions {
   /** A refusal of the caller's request goes to `info` when the logger has one, else `warn`. */
@@ -37,8 +37,10 @@ type A2AErrorsContext = Context & Partial<Pick<A2ARequestContext, 'a2a'>>
 export const a2aErrors = (
   options: A2AErrorsOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2AErrorsContext> => {
-  checkOption('a2aErrors', options, 'logger', { methods: ['error', 'warn'] })
-  checkOption('a2aErrors', options, 'gatewayUrl', { optional: true })
+  checkOptions('a2aErrors', options, {
+    logger: optionRules.methods('error', 'warn'),
+    gatewayUrl: optionRules.function().optional(),
+  })
   const { logger, gatewayUrl } = options
 
   /**

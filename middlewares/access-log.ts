@@ -5,6 +5,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { ForwardReport } from '../lib/observability/call-recorder.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import { refusalOf } from './support/refusal.ts'
 import { isNodeStream, passedThrough } from './support/response-body.ts'
 
@@ -92,10 +93,15 @@ const wholeBytesOf = (response: (HttpResponse & { isBase64Encoded?: boolean }) |
 export const accessLog = <TContext extends Context = Context>(
   options: AccessLogOptions<TContext>,
 ) => {
+  checkOptions('accessLog', options, {
+    logger: optionRules.methods('info', 'warn'),
+    describe: optionRules.function().optional(),
+    settled: optionRules.function().optional(),
+    // A Lambda lasts 15 minutes at most.
+    settleMs: optionRules.integerFrom(0, 900_000).optional(),
+    now: optionRules.function().optional(),
+  })
   const { logger, describe = () => ({}), settled, settleMs = 1000, now = Date.now } = options
-  if (typeof logger?.info !== 'function') {
-    throw new TypeError('accessLog: options.logger is required')
-  }
   type R = Request<APIGatewayProxyEvent, unknown, Error, TContext, Record<string, unknown>>
   /** What Middy hands a plugin hook: its request, untyped. */
   type AnyRequest = Request<unknown, unknown, Error, Context, Record<string, unknown>>

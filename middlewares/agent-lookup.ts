@@ -2,9 +2,9 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { assertAuthorizedSinceRegistration } from '../lib/auth/registration.ts'
 import { AgentInactiveError, AgentNotFoundError } from '../lib/errors.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
-import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
 
@@ -34,7 +34,7 @@ export interface AgentLookupOptions {
 export const agentLookup = (
   options: AgentLookupOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, AgentLookupContext> => {
-  checkOption('agentLookup', options, 'lookup')
+  checkOptions('agentLookup', options, { lookup: optionRules.function() })
   const { lookup } = options
 
   const agentLookupMiddlewareBefore = async (

@@ -1,6 +1,5 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import * as z from 'zod'
 import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
 import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
 import {
@@ -80,12 +79,12 @@ export const jwtAuth = (
   checkOptions('jwtAuth', options, {
     issuer: optionRules.text(),
     jwksUrl: optionRules.url(),
-    scopePrefix: z.string({ error: 'must be a string' }).optional(),
+    scopePrefix: optionRules.string().optional(),
     allowedClientIds: optionRules.texts().optional(),
     clockToleranceSeconds: optionRules.integerFrom(0, maxClockSkewSeconds).optional(),
-    resourceUrl: z.custom(
+    resourceUrl: optionRules.custom(
       (value) => typeof value === 'function' || (typeof value === 'string' && URL.canParse(value)),
-      { error: 'must be a URL or a function of the event' },
+      'must be a URL or a function of the event',
     ),
     errorShape: optionRules.oneOf('problem', 'a2a').optional(),
     logger: optionRules.methods('info').optional(),

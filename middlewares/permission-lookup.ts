@@ -1,5 +1,4 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import * as z from 'zod'
 import { type Caller, callerFrom, callerKey } from '../lib/auth/caller.ts'
 import { maxRegistryCacheTtlMs } from '../lib/config.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
@@ -64,7 +63,7 @@ export const permissionLookup = (
   checkOptions('permissionLookup', options, {
     permissions: optionRules.methods('forScopes'),
     defaultRateLimit: optionRules.positiveInteger(),
-    adminScope: z.string({ error: 'must be a string' }).optional(),
+    adminScope: optionRules.string().optional(),
     cacheTtlMs: optionRules.integerFrom(0, maxRegistryCacheTtlMs).optional(),
     now: optionRules.function().optional(),
   })

@@ -5,8 +5,8 @@ import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { retryAfterOf } from '../lib/errors.ts'
 import { failureLogLevelOf, problemResponse, toProblem } from '../lib/http/problem.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import { withAnswerHeaders } from './support/answer-headers.ts'
-import { checkOption } from './support/options.ts'
 
 export interface ProblemDetailsOptions {
   logger: Pick<Logger, 'error' | 'warn' | 'info'>
@@ -25,8 +25,10 @@ export interface ProblemDetailsOptions {
  * middy().use(problemDetails({ logger, gatewayUrl: baseUrlOf })).use(jsonBody()).handler(register)
  */
 export const problemDetails = (options: ProblemDetailsOptions): MiddlewareObj => {
-  checkOption('problemDetails', options, 'logger', { methods: ['error', 'warn', 'info'] })
-  checkOption('problemDetails', options, 'gatewayUrl', { optional: true })
+  checkOptions('problemDetails', options, {
+    logger: optionRules.methods('error', 'warn', 'info'),
+    gatewayUrl: optionRules.function().optional(),
+  })
   const { logger, gatewayUrl } = options
 
   const problemDetailsMiddlewareOnError = (request: Request) => {

@@ -1,8 +1,8 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
-import { checkOption } from './support/options.ts'
 import { requires } from './support/requires.ts'
 
 export interface PublicCardOptions<TResponse> {
@@ -25,8 +25,10 @@ export interface PublicCardOptions<TResponse> {
 export const publicCard = <TResponse>(
   options: PublicCardOptions<TResponse>,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, A2ARequestContext> => {
-  checkOption('publicCard', options, 'lookup')
-  checkOption('publicCard', options, 'serve')
+  checkOptions('publicCard', options, {
+    lookup: optionRules.function(),
+    serve: optionRules.function(),
+  })
   const { lookup, serve } = options
 
   const publicCardMiddlewareBefore = async (

@@ -3,6 +3,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import {
   type PushConfigRecord,
   type PushConfigStore,
@@ -22,7 +23,6 @@ import {
 } from '../lib/push/webhook-config.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
-import { checkOption } from './support/options.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import { bodyText } from './support/response-body.ts'
@@ -85,7 +85,12 @@ const isJsonRpcError = (text: string | undefined) => {
 export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
-  checkOption('pushCallbacks', options, 'configs', { methods: ['put', 'get', 'delete'] })
+  checkOptions('pushCallbacks', options, {
+    configs: optionRules.methods('put', 'get', 'delete'),
+    logger: optionRules.methods('warn').optional(),
+    addressPolicy: optionRules.object(),
+    baseUrl: optionRules.function(),
+  })
   const { configs, addressPolicy, baseUrl, logger } = options
 
   const callOf = ({ context }: PushCallbacksRequest) => {

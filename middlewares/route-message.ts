@@ -8,11 +8,11 @@ import type { Caller } from '../lib/auth/caller.ts'
 import { type Grants, mostGenerousLimit } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import { namedTask } from '../lib/tasks/task-calls.ts'
 import type { TaskHolders } from '../lib/tasks/task-owners.ts'
 import type { A2ARequestContext, RoutedContext } from './a2a-request.ts'
-import { checkOption } from './support/options.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import type { CallerContext } from './verified-caller.ts'
@@ -102,9 +102,11 @@ const routeLimit = (caller: Pick<Caller, 'grants' | 'limits'>, defaultLimit: num
 export const routeMessage = (
   options: RouteMessageOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, RouteContext> => {
-  checkOption('routeMessage', options, 'choose')
-  checkOption('routeMessage', options, 'routerCard')
-  checkOption('routeMessage', options, 'tasks', { methods: ['holdersOf'] })
+  checkOptions('routeMessage', options, {
+    choose: optionRules.function(),
+    routerCard: optionRules.function(),
+    tasks: optionRules.methods('holdersOf'),
+  })
   const routeMessageMiddlewareBefore = async (
     request: Request<APIGatewayProxyEvent, unknown, Error, RouteContext>,
   ) => {

@@ -2,6 +2,7 @@ import { type Readable, Transform } from 'node:stream'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import type { StreamSlot, StreamSlotRequest, StreamSlots } from '../lib/ratelimit/stream-slots.ts'
 import type { ChainRequest } from './support/chain-request.ts'
 import { isNodeStream, passedThrough } from './support/response-body.ts'
@@ -82,10 +83,13 @@ export const streamConcurrency = <TEvent = unknown, TContext extends Context = C
   options: StreamConcurrencyOptions<ChainRequest<TEvent, TContext>>,
 ): MiddlewareObj<TEvent, unknown, Error, TContext, Record<string, unknown>> => {
   type R = ChainRequest<TEvent, TContext>
+  checkOptions('streamConcurrency', options, {
+    slots: optionRules.methods('acquire', 'release'),
+    subject: optionRules.function(),
+    limitedResponse: optionRules.function(),
+    onReleaseError: optionRules.function().optional(),
+  })
   const { slots, subject, limitedResponse, onReleaseError = () => undefined } = options
-  if (typeof slots?.acquire !== 'function') {
-    throw new TypeError('streamConcurrency: options.slots is required')
-  }
 
   const release = async (request: R) => {
     const held = request.internal[key] as StreamSlot | undefined

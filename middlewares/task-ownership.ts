@@ -6,6 +6,7 @@ import type { A2ACall } from '../lib/a2a/request.ts'
 import { isStreamAnswer } from '../lib/a2a/sse.ts'
 import { StreamWithheldError } from '../lib/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 import {
   createsTasks,
   jsonRpcParamsOf,
@@ -24,7 +25,6 @@ import {
   UnrecordableTaskError,
 } from '../lib/tasks/task-owners.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
-import { checkOption } from './support/options.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
 import { bodyText, isNodeStream } from './support/response-body.ts'
@@ -223,7 +223,11 @@ const recordingTasks = (
 export const taskOwnership = (
   options: TaskOwnershipOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
-  checkOption('taskOwnership', options, 'owners', { methods: ['taskOf'] })
+  checkOptions('taskOwnership', options, {
+    owners: optionRules.methods('taskOf'),
+    onError: optionRules.function().optional(),
+    onAgentFault: optionRules.function().optional(),
+  })
   const { owners, onError = () => undefined, onAgentFault = () => undefined } = options
 
   const callOf = ({ context }: OwnershipRequest) => {

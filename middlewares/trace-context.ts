@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { requestTraceContext, type TraceContext } from '../lib/observability/tracing.ts'
-import { checkOption } from './support/options.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 export interface TraceContextOptions {
   /** The handler's logger: every line of the request carries its `traceId`. */
@@ -24,7 +24,7 @@ export const traceContext = <
 >(
   options: TraceContextOptions,
 ): MiddlewareObj<TEvent, unknown, Error, TraceContextContext> => {
-  checkOption('traceContext', options, 'logger', { methods: ['appendKeys'] })
+  checkOptions('traceContext', options, { logger: optionRules.methods('appendKeys') })
   const { logger } = options
 
   const traceContextMiddlewareBefore = (

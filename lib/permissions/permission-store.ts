@@ -10,6 +10,7 @@ import {
 import { batchGetItems } from '../batch-get.ts'
 import { boundedCache } from '../bounded-cache.ts'
 import type { GatewayConfig } from '../config.ts'
+import { checkOptions, optionRules } from '../options.ts'
 import { tableName, tables } from '../tables.ts'
 import { type Permission, permissionSchema } from './permission.ts'
 
@@ -45,12 +46,13 @@ export class DynamoPermissionStore implements PermissionStore {
   readonly #tableName: string
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
-    if (typeof client?.send !== 'function') {
-      throw new TypeError('DynamoPermissionStore: client must be a DynamoDB document client')
-    }
-    if (typeof tableName !== 'string' || tableName === '') {
-      throw new TypeError('DynamoPermissionStore: tableName must be a non-empty string')
-    }
+    // Its arguments, named as such: `tableName must be a non-empty string`.
+    checkOptions(
+      'DynamoPermissionStore',
+      { client, tableName },
+      { client: optionRules.methods('send'), tableName: optionRules.text() },
+      '',
+    )
     this.#client = client
     this.#tableName = tableName
   }

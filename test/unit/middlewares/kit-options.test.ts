@@ -1,7 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
+import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
+import { a2aRequest } from '../../../middlewares/a2a-request.ts'
+import { accessLog } from '../../../middlewares/access-log.ts'
 import { jwtAuth } from '../../../middlewares/jwt-auth.ts'
 import { DynamoPermissionStore, permissionLookup } from '../../../middlewares/permission-lookup.ts'
 import { DynamoRateLimiter, rateLimit } from '../../../middlewares/rate-limit.ts'
+import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { tokenRevocation } from '../../../middlewares/token-revocation.ts'
 
 // What a team's Lambda, in plain JavaScript, may pass: no types to stop a wrong option.
@@ -29,7 +33,7 @@ describe('the middleware kit checks its options when built', () => {
     [
       'rateLimit with no options',
       () => rateLimit(anyOptions(undefined)),
-      'rateLimit: options are required',
+      'rateLimit: options are required (limiter, subject, limitedResponse)',
     ],
     [
       'tokenRevocation without issuedBefore',
@@ -54,12 +58,38 @@ describe('the middleware kit checks its options when built', () => {
     [
       'jwtAuth with no options',
       () => jwtAuth(anyOptions(undefined)),
-      'jwtAuth: options are required',
+      // Only what must be given: not scopePrefix, logger...
+      'jwtAuth: options are required (issuer, jwksUrl, resourceUrl)',
+    ],
+    [
+      'jwtAuth with a misspelt allow-list, which would let every client in',
+      () => jwtAuth(anyOptions({ ...jwtOptions, allowedClientID: ['team-client'] })),
+      'jwtAuth: options.allowedClientID is not an option of jwtAuth',
+    ],
+    [
+      'a2aErrors with a misspelt gatewayUrl',
+      () => a2aErrors(anyOptions({ logger: console, gatewayURL: () => 'https://gw.example' })),
+      'a2aErrors: options.gatewayURL is not an option of a2aErrors',
+    ],
+    [
+      'a2aRequest with null, though it needs no option',
+      () => a2aRequest(anyOptions(null)),
+      'a2aRequest: options must be an object',
+    ],
+    [
+      'streamConcurrency without slots',
+      () => streamConcurrency(anyOptions({ subject: vi.fn(), limitedResponse: vi.fn() })),
+      'streamConcurrency: options.slots must have acquire() and release()',
+    ],
+    [
+      'accessLog with a logger that cannot warn',
+      () => accessLog(anyOptions({ logger: { info: vi.fn() } })),
+      'accessLog: options.logger must have info() and warn()',
     ],
     [
       'permissionLookup with no options',
       () => permissionLookup(anyOptions(undefined)),
-      'permissionLookup: options are required',
+      'permissionLookup: options are required (permissions, defaultRateLimit)',
     ],
     [
       'DynamoRateLimiter with a zero window',
@@ -79,6 +109,6 @@ describe('the middleware kit checks its options when built', () => {
   ])('refuses %s, naming the factory and the option', (_case, build, message) => {
     // Act, Assess
     expect(build).toThrow(TypeError)
-    expect(build).toThrow(message)
+    expect(build).toThrow(new TypeError(message))
   })
 })
