@@ -2,10 +2,16 @@
  * What a failed write's error says of the write. AWS answers a request it refuses for the
  * caller's fault (a failed condition, a bad input, throttling, a missing table) with a 4xx,
  * `$fault: 'client'`, having written nothing. Any other failure (a timeout, a reset
- * connection, a 5xx) may come after the service carried the write out.
+ * connection, a 5xx) may come after the service carried the write out; so may a refusal after
+ * more than one attempt, since an earlier attempt (cut, and retried) may have landed.
  */
-export const mayHaveLanded = (error: unknown): boolean =>
-  (error as { $fault?: unknown } | undefined)?.$fault !== 'client'
+export const mayHaveLanded = (error: unknown): boolean => {
+  const { $fault, $metadata } = (error ?? {}) as {
+    $fault?: unknown
+    $metadata?: { attempts?: number }
+  }
+  return $fault !== 'client' || ($metadata?.attempts ?? 1) > 1
+}
 
 const unconfirmed = new WeakSet<object>()
 

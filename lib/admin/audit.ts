@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger'
-import * as z from 'zod'
 import { SwitchboardError } from '../errors.ts'
+import { toProblem } from '../http/problem.ts'
 import { redacted, withQueryRedacted } from '../http/url-redaction.ts'
 import { fittedToTrail } from './audit-fit.ts'
 
@@ -80,15 +80,15 @@ export const redactSecrets = (value: unknown): unknown => {
 export class NothingChanged extends Error {}
 
 /**
- * Whether a change's error says it changed nothing: the gateway's own refusal (a
- * SwitchboardError without `made`, a zod error naming the bad input) or NothingChanged. Any
- * other error (an AWS request that failed, a write whose answer was lost, a step after a write)
- * may come after part of the change was made.
+ * Whether a change's error says it changed nothing: NothingChanged, or a refusal, answered with a
+ * 4xx (bad input, a conflict, an Idempotency-Key in use: `toProblem`, the one place that says how
+ * an error is answered) and carrying no `made`. A failure answered with a 5xx (an AWS request that
+ * failed, a write whose answer was lost, a dependency unavailable on a step after a write) may
+ * come after part of the change was made.
  */
 const changedNothing = (error: unknown): boolean =>
   error instanceof NothingChanged ||
-  error instanceof z.ZodError ||
-  (error instanceof SwitchboardError && error.made === undefined)
+  (!(error instanceof SwitchboardError && error.made) && toProblem(error).status < 500)
 
 /**
  * Makes an admin change and records it in the trail. A durable sink writes the

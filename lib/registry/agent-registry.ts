@@ -223,17 +223,19 @@ export class DynamoAgentRegistry implements AgentRegistry {
         new PutCommand({ TableName: this.#tableName, Item: record, ...condition }),
       )
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        if ((error.$metadata.attempts ?? 1) > 1 && (await this.#stored(record))) return
+      if (error instanceof ConditionalCheckFailedException && !mayHaveLanded(error)) {
         throw await refused()
       }
       if (!mayHaveLanded(error)) throw error
-      // No answer to trust (a timeout, a reset, a 5xx): the table may have carried the write
-      // out. Read back, so a write that landed is not reported failed (and its new secret
-      // deleted while the record names it); a read that fails too leaves the outcome unknown.
+      // An attempt may have landed (cut and retried, a 5xx): read back, so a write that landed
+      // is not reported failed (and its new secret deleted while the record names it).
       const landed = await this.#stored(record).catch(() => undefined)
       if (landed) return
-      throw landed === undefined ? markUnconfirmed(error) : error
+      if (error instanceof ConditionalCheckFailedException && landed === false) {
+        throw await refused()
+      }
+      // Not found, or not read: an attempt given up on may still land after the read.
+      throw markUnconfirmed(error)
     }
   }
 

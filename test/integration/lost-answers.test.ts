@@ -138,7 +138,10 @@ describe('agent changes whose write landed but whose answer was lost', () => {
    * when the SDK gives up after its retries (no condition ever met: each attempt timed out);
    * `readsFail` makes the reads fail too.
    */
-  const unansweredWrites = (operation: string, { readsFail = false } = {}) => {
+  const unansweredWrites = (
+    operation: string,
+    { readsFail = false, failure = timeout }: { readsFail?: boolean; failure?: () => Error } = {},
+  ) => {
     const client = documentClientOn(database)
     return new DynamoAgentRegistry(
       {
@@ -146,13 +149,20 @@ describe('agent changes whose write landed but whose answer was lost', () => {
           const name = command.constructor.name
           if (readsFail && name === 'GetCommand') throw timeout()
           const answer = await client.send(command as Parameters<typeof client.send>[0])
-          if (name === operation) throw timeout()
+          if (name === operation) throw failure()
           return answer
         },
       } as unknown as typeof client,
       tableName('agents', 'lost-'),
     )
   }
+  /** The SDK's last word after a first attempt cut (and carried out) and two throttled retries. */
+  const throttledRetries = () =>
+    Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { attempts: 3, httpStatusCode: 400 },
+    })
   const timeout = () =>
     Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {
       name: 'TimeoutError',
@@ -174,6 +184,26 @@ describe('agent changes whose write landed but whose answer was lost', () => {
     // Assess: answered as registered, and the record's secret is there
     expect(change.after).toMatchObject({ agentId: 'unanswered', status: 'active' })
     const { auth } = (await direct.get('unanswered')) ?? {}
+    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
+      true,
+    )
+  })
+
+  it('registers an agent whose first attempt landed unanswered and whose retries were throttled', async () => {
+    // Act
+    const change = await registerAgent(
+      {
+        agentId: 'throttled',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+        auth: { type: 'api_key', apiKey: 'k-4' },
+      },
+      { ...deps, registry: unansweredWrites('PutCommand', { failure: throttledRetries }) },
+    )
+
+    // Assess
+    expect(change.after).toMatchObject({ agentId: 'throttled', status: 'active' })
+    const { auth } = (await direct.get('throttled')) ?? {}
     expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
       true,
     )

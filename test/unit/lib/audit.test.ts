@@ -11,6 +11,7 @@ import {
   AgentDeleteUnfinishedError,
   AgentNotFoundError,
   ClientDeleteUnfinishedError,
+  DependencyUnavailableError,
 } from '../../../lib/errors.ts'
 
 const memorySink = () => {
@@ -265,6 +266,14 @@ describe('the audit trail of an admin change', () => {
     const empty = auditedChange(withdrawing, { action: 'permission.put', actor, target: 'd' }, () =>
       Promise.reject(new NothingChanged()),
     )
+    const inProgress = Object.assign(new Error('A client is being created with this key'), {
+      name: 'IdempotencyAlreadyInProgressError',
+    })
+    const busyKey = auditedChange(
+      withdrawing,
+      { action: 'client.create', actor, target: 'e' },
+      () => Promise.reject(inProgress),
+    )
 
     // Assess
     await Promise.all([
@@ -272,9 +281,10 @@ describe('the audit trail of an admin change', () => {
       expect(failed).rejects.toBeInstanceOf(AgentNotFoundError),
       expect(invalid).rejects.toBeInstanceOf(z.ZodError),
       expect(empty).rejects.toBeInstanceOf(NothingChanged),
+      expect(busyKey).rejects.toBe(inProgress),
     ])
     expect(made).toEqual([])
-    expect(withdrawn.sort()).toEqual(['b', 'c', 'd'])
+    expect(withdrawn.sort()).toEqual(['b', 'c', 'd', 'e'])
   })
 
   it('leaves the intent pending, neither withdrawn nor recorded, when the change failed in a way that may follow part of it', async () => {
@@ -285,15 +295,29 @@ describe('the audit trail of an admin change', () => {
       name: 'TimeoutError',
     })
 
+    // A dependency unavailable on a step after a write (a permission's check read after its put)
+    const unavailable = new DependencyUnavailableError({ cause: lostAnswer })
+    const pendingSink = {
+      ...sink,
+      intend: async () => undefined,
+      withdraw: async (intent: { id: string }) => void withdrawn.push(intent.id),
+    }
+
     // Act
     const failed = auditedChange(
-      { ...sink, intend: async () => undefined, withdraw: async (i) => void withdrawn.push(i.id) },
+      pendingSink,
       { action: 'client.revoke-tokens', actor, target: 'demo-client' },
       () => Promise.reject(lostAnswer),
+    )
+    const stopped = auditedChange(
+      pendingSink,
+      { action: 'permission.put', actor, target: 'weather:invoke' },
+      () => Promise.reject(unavailable),
     )
 
     // Assess
     await expect(failed).rejects.toBe(lostAnswer)
+    await expect(stopped).rejects.toBe(unavailable)
     expect(withdrawn).toEqual([])
     expect(entries).toEqual([])
   })
