@@ -83,7 +83,12 @@ export const a2aErrors = (
     // The agent failing is worth a look; a caller refused (a deactivated agent, a missing grant)
     // is the gateway doing its job, and its access line says so too.
     else if (failure.kind === 'backend-unavailable' || failure.kind === 'backend-timeout')
-      logger.warn('agent call failed', { reason: failure.kind, detail: failure.message })
+      logger.warn('agent call failed', {
+        reason: failure.kind,
+        detail: failure.message,
+        // What the caller is not told (AWS's own text when its front door refused the gateway).
+        ...(request.error?.cause instanceof Error ? { cause: request.error.cause.message } : {}),
+      })
     else
       (logger.info ?? logger.warn).call(logger, 'A2A request refused', {
         reason: failure.kind,

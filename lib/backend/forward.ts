@@ -379,16 +379,19 @@ const awsErrorTypeOf = (header: string | undefined): string | undefined =>
   header?.split(':')[0]?.trim() || undefined
 
 /**
- * A call to an `aws_iam` agent that AWS's front door refused (the gateway's role may not invoke
- * it, its signature was refused, the service throttled it): the call never reached the agent.
- * The caller hears only that, in its binding; AWS's text, which names the gateway's account,
+ * A call to an `aws_iam` agent that AWS's front door answered itself: refused (the gateway's role
+ * may not invoke it, its signature was refused, throttled), so the call never reached the agent,
+ * or failed (a 5xx, AgentCore's 424), when it may have. The caller hears only that, in its binding; AWS's text, which names the gateway's account,
  * role and session and the agent's ARN, goes to the log as the error's cause.
  */
 const refusedByAws = async (agentId: string, response: BackendResponse) => {
   const text = (await bodyText(response.body).catch(() => '')).slice(0, 2_000)
+  // Only a refusal at the door says the agent never ran: a 5xx, or AgentCore's 424 for its
+  // container failing, may come after it acted, and "never reached" would invite a resend.
+  const atTheDoor = [401, 403, 404, 429].includes(response.statusCode)
   return new BackendUnavailableError(
     agentId,
-    `its AWS endpoint refused the gateway's request (HTTP ${response.statusCode} ${response.awsErrorType}), so the call never reached it`,
+    `its AWS endpoint ${atTheDoor ? 'refused' : 'failed'} the gateway's request (HTTP ${response.statusCode} ${response.awsErrorType})${atTheDoor ? ', so the call never reached it' : '; the agent may have acted on it'}`,
     { cause: new Error(text || '(no text)') },
   )
 }

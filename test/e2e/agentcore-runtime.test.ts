@@ -217,4 +217,20 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     expect(answers.map(({ status }) => status)).toEqual([400, 400, 403])
     expect(agentCore.invocations()).toHaveLength(before)
   })
+
+  // Last: it stops the agent behind the runtime.
+  it("says the agent may have acted when AgentCore answers for a runtime that failed, keeping AWS's text from the caller", async () => {
+    // Prepare: the runtime's container gone, which AgentCore answers 424 RuntimeClientError
+    await agent.close()
+
+    // Act
+    const { status, body } = await send(demo)
+
+    // Assess
+    expect(status).toBeGreaterThanOrEqual(500)
+    const said = JSON.stringify(body)
+    expect(said).toContain("failed the gateway's request (HTTP 424 RuntimeClientError)")
+    expect(said).toContain('the agent may have acted on it')
+    expect(said).not.toContain('could not be reached')
+  })
 })

@@ -201,6 +201,37 @@ describe('a2aErrors middleware', () => {
     }
   })
 
+  it("logs what the caller is not told of an agent call that failed: its cause (AWS's text)", async () => {
+    // Prepare
+    const levels = { error: vi.fn(), warn: vi.fn(), info: vi.fn() }
+    const awsText =
+      'User: arn:aws:sts::123456789012:assumed-role/switchboard-agents is not authorized'
+    const handler = middy()
+      .use(a2aErrors({ logger: levels }))
+      .use(a2aRequest())
+      .handler(async () => {
+        throw new BackendUnavailableError(
+          'calculator',
+          "its AWS endpoint refused the gateway's request",
+          {
+            cause: new Error(awsText),
+          },
+        )
+      })
+
+    // Act
+    const response = (await invoke(handler, sampleEvent('agents-jsonrpc-send-message.json'))) as {
+      body: string
+    }
+
+    // Assess
+    expect(levels.warn).toHaveBeenCalledWith(
+      'agent call failed',
+      expect.objectContaining({ cause: awsText }),
+    )
+    expect(response.body).not.toContain('123456789012')
+  })
+
   it('refuses to be built without a logger, naming the option', () => {
     // Act
     const build = () => a2aErrors({} as never)
