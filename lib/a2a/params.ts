@@ -327,6 +327,19 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
  * restParams({ operation: 'GetTask', path: { id: 't-1' }, query: 'historyLength=2', body: undefined })
  * // { params: { historyLength: '2', id: 't-1' }, violations: [] }
  */
+/**
+ * The query's AWS signing parameters (`X-Amz-*`, a presigned request's), in a call of either
+ * version: forwarded, they would meet the signature the gateway adds for an AWS agent.
+ */
+export const signingQueryViolations = (query: string | undefined): FieldViolation[] =>
+  [...new Set(new URLSearchParams(query ?? '').keys())]
+    .filter((name) => /^x-amz-/i.test(name))
+    .map((name) => ({
+      field: name,
+      description:
+        "is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
+    }))
+
 export const restParams = (parts: {
   operation: OperationName
   path: Record<string, string>
@@ -350,16 +363,7 @@ export const restParams = (parts: {
       field: name,
       description: `is given ${count} times in the query; give it once`,
     }))
-  for (const name of counts.keys()) {
-    // A presigned request's: forwarded, it would meet the signature the gateway adds for an AWS agent.
-    if (/^x-amz-/i.test(name)) {
-      violations.push({
-        field: name,
-        description:
-          "is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
-      })
-    }
-  }
+
   const body = isObject(parts.body) ? parts.body : {}
   // The path names the resource; a body naming another could be read by an agent instead.
   const conflicts = Object.entries(parts.path)

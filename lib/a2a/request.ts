@@ -15,6 +15,7 @@ import {
   paramsViolations,
   restParams,
   shown,
+  signingQueryViolations,
   violationsMessage,
 } from './params.ts'
 import { skillIdPattern } from './skill-call.ts'
@@ -346,6 +347,10 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     if (nestsDeeperThan(params, maxRequestDepth)) {
       return refused(tooDeep)
     }
+  }
+  const signing = signingQueryViolations(parts.query)
+  if (signing.length > 0) {
+    return { kind: 'invalid', binding: 'HTTP+JSON', failure: invalidParams(signing, '') }
   }
   if (found.version === '1.0') {
     const failure = restParamsFailure(found, parts, params)
