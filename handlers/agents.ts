@@ -20,6 +20,7 @@ import { limitFor } from '../lib/auth/grants.ts'
 import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
 import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
+import { signingDestinations } from '../lib/backend/auth/aws-iam.ts'
 import { assertSkillOf } from '../lib/backend/call-skill.ts'
 import { backendCredentials } from '../lib/backend/credentials.ts'
 import { guardedFetch } from '../lib/backend/guarded-fetch.ts'
@@ -96,6 +97,7 @@ const credentials = backendCredentials({
   secrets: secretStoreFor(config),
   fetch: backendFetch,
   tokenTimeoutMs: config.tokenFetchTimeoutMs,
+  signsFor: signingDestinations(config),
 })
 const discovery = { embedder: embedderFor(config), index: vectorIndexFor(config) }
 const cachedAgent = cachedLookup(registry, config.registryCacheTtlMs)

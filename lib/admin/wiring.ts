@@ -2,6 +2,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency'
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb'
 import type { Logger } from '@aws-lambda-powertools/logger'
 import { DynamoTokenRevocations } from '../auth/token-revocations.ts'
+import { signingDestinations } from '../backend/auth/aws-iam.ts'
 import { backendCredentials } from '../backend/credentials.ts'
 import { fetchAgentCard, fetchKeySet } from '../backend/fetch-card.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
@@ -59,6 +60,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     secrets,
     fetch: backendFetch,
     tokenTimeoutMs: config.tokenFetchTimeoutMs,
+    signsFor: signingDestinations(config),
   })
   const warn = (message: string, details: Record<string, unknown>) => logger.warn(message, details)
   const agentAdmin: AgentAdminDeps = {

@@ -3,7 +3,12 @@ import type { BackendAuth } from '../registry/agent-record.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { backendAuthType, backendAuthTypes } from './auth/auth-types.ts'
 import { type AwsCredentialsSource, defaultAwsCredentials } from './auth/aws-credentials.ts'
-import type { AuthenticationContext, Authenticator, OutgoingRequest } from './auth/backend-auth.ts'
+import type {
+  AuthenticationContext,
+  Authenticator,
+  AuthenticatorDeps,
+  OutgoingRequest,
+} from './auth/backend-auth.ts'
 import type { BackendFetch } from './guarded-fetch.ts'
 
 export { BackendCredentialsError } from './auth/backend-auth.ts'
@@ -28,6 +33,8 @@ export const backendCredentials = (deps: {
   now?: () => number
   /** How long a token endpoint may take to answer; lib/config.ts's `tokenFetchTimeoutMs` unless given. */
   tokenTimeoutMs?: number
+  /** Where an AWS-signed request may go (`signingDestinations`); anywhere unless given. */
+  signsFor?: AuthenticatorDeps['signsFor']
 }) => {
   let awsCredentials = deps.awsCredentials
   const shared = {
@@ -40,6 +47,7 @@ export const backendCredentials = (deps: {
     },
     now: deps.now ?? Date.now,
     tokenTimeoutMs: deps.tokenTimeoutMs ?? tokenFetchTimeoutMs,
+    signsFor: deps.signsFor,
   }
   const authenticators = new Map<string, Authenticator<BackendAuth>>(
     backendAuthTypes.map((kind) => [kind.type, backendAuthType(kind.type).authenticator(shared)]),

@@ -202,11 +202,18 @@ const checkSigningDestination = (
   const { service, region } = awsTargetFor(auth, address.backendUrl)
   // checkConfig refused a config whose service or region it could not tell.
   const target = { service: service as AwsService, region: region as string }
-  for (const field of ['backendUrl', 'agentCardUrl'] as const) {
-    if (isAwsEndpointOf(address[field], target, deps.agentCoreEndpointUrl)) continue
+  const why = "an aws_iam agent's requests carry the gateway's own AWS signature and session token"
+  if (!isAwsEndpointOf(address.backendUrl, target, deps.agentCoreEndpointUrl)) {
     throw new BackendUrlRejectedError(
-      field,
-      `must be an https address of ${target.service} in ${target.region} (${target.service === 'lambda' ? '<id>.lambda-url.<region>.on.aws' : 'bedrock-agentcore.<region>.amazonaws.com, or a VPC endpoint of it'}): an aws_iam agent's requests carry the gateway's own AWS signature and session token`,
+      'backendUrl',
+      `must be an https address of ${target.service} in ${target.region} (${target.service === 'lambda' ? '<id>.lambda-url.<region>.on.aws' : 'bedrock-agentcore.<region>.amazonaws.com, a VPC endpoint of it, or AWS_ENDPOINT_URL_BEDROCK_AGENTCORE'}): ${why}`,
+    )
+  }
+  // Another function URL of the same region would pass as AWS's: another account's, open to all.
+  if (URL.parse(address.agentCardUrl)?.origin !== URL.parse(address.backendUrl)?.origin) {
+    throw new BackendUrlRejectedError(
+      'agentCardUrl',
+      `must be on backendUrl's own origin (${URL.parse(address.backendUrl)?.origin}): ${why}`,
     )
   }
 }

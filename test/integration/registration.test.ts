@@ -194,6 +194,15 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       },
     ],
     [
+      "a function URL whose card is another function URL's",
+      'agentCardUrl',
+      {
+        backendUrl: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+        agentCardUrl: 'https://attackerfn.lambda-url.us-east-1.on.aws/card.json',
+        auth: { type: 'aws_iam' },
+      },
+    ],
+    [
       'a function URL whose card is on another host',
       'agentCardUrl',
       {

@@ -1,6 +1,7 @@
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 import * as z from 'zod'
+import { BackendCredentialsError } from '../../errors.ts'
 import { agentCoreRuntimeOf, parseRuntimeArn } from '../agentcore.ts'
 import type { AwsCredentials, AwsCredentialsSource } from './aws-credentials.ts'
 import type { BackendAuthType, ConfigIssue, OutgoingRequest } from './backend-auth.ts'
@@ -59,8 +60,8 @@ const awsHostPatterns: Record<AwsService, (region: string) => RegExp> = {
 
 /**
  * Whether `url` is an address of AWS's own for `service` in `region` (https, on a function URL
- * host, AgentCore's endpoint or one of its VPC endpoints), or on `override`'s host (the SDK's
- * endpoint override, `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`). A request signed for the service
+ * host, AgentCore's endpoint or one of its VPC endpoints), or, for AgentCore, on `override`'s
+ * origin (the SDK's endpoint override, `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`). A request signed for the service
  * carries the gateway's access key id and session token: it goes nowhere else.
  *
  * @example
@@ -74,13 +75,27 @@ export const isAwsEndpointOf = (
 ): boolean => {
   const parsed = URL.parse(url)
   if (!parsed) return false
-  if (override !== undefined && parsed.host === URL.parse(override)?.host) return true
+  const overridden = override === undefined ? undefined : URL.parse(override)
+  if (target.service === 'bedrock-agentcore' && parsed.origin === overridden?.origin) return true
   return (
     parsed.protocol === 'https:' &&
     region.safeParse(target.region).success &&
     awsHostPatterns[target.service](target.region).test(parsed.hostname)
   )
 }
+
+/**
+ * Where a signed request may go: on AWS, only to AWS's own addresses of the service and region
+ * it is signed for (isAwsEndpointOf); on a laptop anywhere, as its stand-ins are local.
+ */
+export const signingDestinations = (config: {
+  mode: 'aws' | 'local'
+  agentCoreEndpointUrl?: string | undefined
+}) =>
+  config.mode === 'local'
+    ? undefined
+    : (url: string, target: { service: AwsService; region: string }) =>
+        isAwsEndpointOf(url, target, config.agentCoreEndpointUrl)
 
 /** The service and region a config is signed for: given, else inferred from backendUrl. */
 export const awsTargetFor = (
@@ -193,7 +208,16 @@ export const awsIamAuth: BackendAuthType<typeof config, AwsIamAuth> = {
   renewsOn401: false,
   authenticatesCardFetch: true,
   authenticator: (deps) => ({
-    authenticate: (request, auth) =>
-      signAwsRequest(request, auth, { credentials: deps.awsCredentials, now: deps.now }),
+    authenticate: async (request, auth) => {
+      // A record from before registration checked its URLs (or a card URL a sync reads) is not
+      // trusted with the gateway's signature and session token either.
+      if (deps.signsFor && !deps.signsFor(request.url, auth)) {
+        throw new BackendCredentialsError(
+          `not signing a request to ${URL.parse(request.url)?.origin}: it is no AWS address of ${auth.service} in ${auth.region}; register the agent again with its AWS endpoint`,
+          { gatewaysOwn: true },
+        )
+      }
+      return signAwsRequest(request, auth, { credentials: deps.awsCredentials, now: deps.now })
+    },
   }),
 }

@@ -2,6 +2,7 @@ import type * as z from 'zod'
 import type { SecretStore } from '../../secrets/secret-store.ts'
 import type { BackendFetch } from '../guarded-fetch.ts'
 import type { AwsCredentialsSource } from './aws-credentials.ts'
+import type { AwsService } from './aws-iam.ts'
 
 /**
  * A request on its way to a backend, whole: what an adapter authenticates. The
@@ -31,6 +32,8 @@ export interface AuthenticatorDeps {
   now: () => number
   /** How long a token endpoint may take to answer. */
   tokenTimeoutMs: number
+  /** Where an AWS-signed request may go (on AWS: AWS's own addresses); anywhere when absent. */
+  signsFor?: ((url: string, target: { service: AwsService; region: string }) => boolean) | undefined
 }
 
 export interface Authenticator<Stored> {

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import { memoizedAwsCredentials } from '../../../lib/backend/auth/aws-credentials.ts'
-import { awsIamAuth, isAwsEndpointOf } from '../../../lib/backend/auth/aws-iam.ts'
+import {
+  awsIamAuth,
+  isAwsEndpointOf,
+  signingDestinations,
+} from '../../../lib/backend/auth/aws-iam.ts'
+import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
 
 const storeSecret = async () => {
@@ -58,6 +63,29 @@ describe('aws_iam backend auth', () => {
 
     // Assess
     expect(isAws).toBe(true)
+  })
+
+  it("takes the override's origin for AgentCore alone, scheme and port included", () => {
+    // Prepare
+    const override = 'https://agentcore.internal.example:8443'
+
+    // Act
+    const taken = [
+      isAwsEndpointOf(
+        'https://agentcore.internal.example:8443/runtimes/x/invocations/',
+        agentCore,
+        override,
+      ),
+      isAwsEndpointOf(
+        'http://agentcore.internal.example:8443/runtimes/x/invocations/',
+        agentCore,
+        override,
+      ),
+      isAwsEndpointOf('https://agentcore.internal.example:8443/a2a', lambda, override),
+    ]
+
+    // Assess
+    expect(taken).toEqual([true, false, false])
   })
 
   it.each([
@@ -176,5 +204,46 @@ describe('the gateway’s AWS credentials', () => {
     // Assess
     expect((error as Error).name).toBe('BackendCredentialsError')
     expect((error as Error).message).toMatch(/AWS credentials could not be loaded/)
+  })
+
+  describe('signing, on AWS', () => {
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'unused' },
+      fetch: async () => new Response(null),
+      awsCredentials: async () => ({
+        accessKeyId: 'ASIAGATEWAY',
+        secretAccessKey: 's',
+        sessionToken: 'TOKEN',
+      }),
+      signsFor: signingDestinations({ mode: 'aws' }),
+    })
+    const auth = { type: 'aws_iam', service: 'lambda', region: 'us-east-1' } as const
+    const request = (url: string) => ({ method: 'GET', url, headers: {}, body: undefined })
+
+    it('signs a request to the function URL it is signed for', async () => {
+      // Act
+      const signed = await credentials.authenticate(
+        request('https://abc123.lambda-url.us-east-1.on.aws/.well-known/agent-card.json'),
+        auth,
+        { agentId: 'billing' },
+      )
+
+      // Assess
+      expect(signed.headers['x-amz-security-token']).toBe('TOKEN')
+    })
+
+    it('refuses to sign for another host (a record from before registration checked it), naming why', async () => {
+      // Act
+      const signing = credentials.authenticate(request('https://cdn.example.com/card.json'), auth, {
+        agentId: 'billing',
+      })
+
+      // Assess
+      await expect(signing).rejects.toMatchObject({
+        name: 'BackendCredentialsError',
+        gatewaysOwn: true,
+        message: expect.stringContaining('not signing a request to https://cdn.example.com'),
+      })
+    })
   })
 })
