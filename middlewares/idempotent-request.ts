@@ -1,4 +1,7 @@
-import { IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency'
+import {
+  IdempotencyItemNotFoundError,
+  IdempotencyPersistenceLayerError,
+} from '@aws-lambda-powertools/idempotency'
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types'
 import type { Logger } from '@aws-lambda-powertools/logger'
@@ -67,6 +70,7 @@ export const idempotentRequest = (
     try {
       await powertools.after(request)
     } catch (error) {
+      if (!(error instanceof IdempotencyPersistenceLayerError)) throw error
       // The change is made: answered as made, never as a failure its retry could not mend (the
       // record stays in progress until it lapses, so a retry meanwhile is a 409, not a rerun).
       logger?.error('idempotency record not saved; the answer goes out unsaved', { error })
