@@ -169,45 +169,35 @@ describe('agent changes whose write landed but whose answer was lost', () => {
       $metadata: { attempts: 3 },
     })
 
-  it('registers an agent whose write landed though every attempt went unanswered, its secret kept', async () => {
-    // Act
-    const change = await registerAgent(
-      {
-        agentId: 'unanswered',
-        backendUrl: backend.url,
-        agentCardUrl: backend.cardUrl,
-        auth: { type: 'api_key', apiKey: 'k-2' },
-      },
-      { ...deps, registry: unansweredWrites('PutCommand') },
-    )
+  it.each([
+    ['every attempt went unanswered', 'unanswered', timeout],
+    [
+      'its first attempt went unanswered and its retries were throttled',
+      'throttled',
+      throttledRetries,
+    ],
+  ])(
+    'registers an agent whose write landed though %s, its secret kept',
+    async (_how, agentId, failure) => {
+      // Act
+      const change = await registerAgent(
+        {
+          agentId,
+          backendUrl: backend.url,
+          agentCardUrl: backend.cardUrl,
+          auth: { type: 'api_key', apiKey: `k-${agentId}` },
+        },
+        { ...deps, registry: unansweredWrites('PutCommand', { failure }) },
+      )
 
-    // Assess: answered as registered, and the record's secret is there
-    expect(change.after).toMatchObject({ agentId: 'unanswered', status: 'active' })
-    const { auth } = (await direct.get('unanswered')) ?? {}
-    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
-      true,
-    )
-  })
-
-  it('registers an agent whose first attempt landed unanswered and whose retries were throttled', async () => {
-    // Act
-    const change = await registerAgent(
-      {
-        agentId: 'throttled',
-        backendUrl: backend.url,
-        agentCardUrl: backend.cardUrl,
-        auth: { type: 'api_key', apiKey: 'k-4' },
-      },
-      { ...deps, registry: unansweredWrites('PutCommand', { failure: throttledRetries }) },
-    )
-
-    // Assess
-    expect(change.after).toMatchObject({ agentId: 'throttled', status: 'active' })
-    const { auth } = (await direct.get('throttled')) ?? {}
-    expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
-      true,
-    )
-  })
+      // Assess: answered as registered, and the record's secret is there
+      expect(change.after).toMatchObject({ agentId, status: 'active' })
+      const { auth } = (await direct.get(agentId)) ?? {}
+      expect(auth && 'secretArn' in auth && (await storedSecrets()).includes(auth.secretArn)).toBe(
+        true,
+      )
+    },
+  )
 
   it('keeps the new secret when neither the write nor a read can tell whether the record names it, and says so', async () => {
     // Prepare
