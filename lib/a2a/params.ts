@@ -332,13 +332,16 @@ export const paramsViolations = (operation: OperationName, params: unknown): Fie
  * version: forwarded, they would meet the signature the gateway adds for an AWS agent.
  */
 export const signingQueryViolations = (query: string | undefined): FieldViolation[] =>
-  [...new Set(new URLSearchParams(query ?? '').keys())]
-    .filter((name) => /^x-amz-/i.test(name))
-    .map((name) => ({
-      field: name,
-      description:
-        "is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
-    }))
+  // Most calls have no query, and hardly any names one: parsed only then (or when escaped).
+  !query || !/x-amz-|%/i.test(query)
+    ? []
+    : [...new Set(new URLSearchParams(query).keys())]
+        .filter((name) => /^x-amz-/i.test(name))
+        .map((name) => ({
+          field: name,
+          description:
+            "is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
+        }))
 
 export const restParams = (parts: {
   operation: OperationName

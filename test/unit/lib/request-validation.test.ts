@@ -568,6 +568,14 @@ describe('A2A 1.0 params over HTTP+JSON, from path, query and body', () => {
       'taskId must match the path\'s "t-1", got "t-2"',
     ],
     [
+      "an AWS signature's query parameter, its name escaped",
+      'GET',
+      '/tasks',
+      'X%2DAmz%2DCredential=abc',
+      undefined,
+      "X-Amz-Credential is AWS's request signing's (SigV4 in the query), no A2A field; the gateway signs what it sends itself",
+    ],
+    [
       "an AWS signature's query parameter in a 0.3 read",
       'GET',
       '/v1/tasks/t-1',
