@@ -394,6 +394,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         }),
         taskOwnership({
           owners: taskOwners,
+          registrationOf: async (agentId) => (await lookupAgent(agentId))?.createdAt,
           onError: (error) =>
             isAgentFault(error)
               ? logger.warn('agent answer withheld', { error })

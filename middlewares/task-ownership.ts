@@ -49,6 +49,12 @@ type OwnershipRequest = Request<APIGatewayProxyEvent, unknown, Error, TaskOwners
 
 export interface TaskOwnershipOptions {
   owners: TaskOwners
+  /**
+   * The agent's registration (its record's `createdAt`), read as `agentLookup` reads it (the
+   * handler's cached lookup, so the two share one read): a task recorded under an earlier
+   * registration of the id is no caller's. Without it, tasks are kept apart by agent id alone.
+   */
+  registrationOf?: (agentId: string) => Promise<string | undefined>
   /** Told when an answer's tasks could not be recorded or a list not filtered. */
   onError?: (error: unknown) => void
   /**
@@ -225,10 +231,16 @@ export const taskOwnership = (
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext> => {
   checkOptions('taskOwnership', options, {
     owners: optionRules.methods('taskOf'),
+    registrationOf: optionRules.function().optional(),
     onError: optionRules.function().optional(),
     onAgentFault: optionRules.function().optional(),
   })
-  const { owners, onError = () => undefined, onAgentFault = () => undefined } = options
+  const {
+    owners,
+    registrationOf = async () => undefined,
+    onError = () => undefined,
+    onAgentFault = () => undefined,
+  } = options
 
   const callOf = ({ context }: OwnershipRequest) => {
     const a2a = a2aOf(context, 'taskOwnership')
@@ -256,7 +268,12 @@ export const taskOwnership = (
     }
     // A message's referenced tasks must be the caller's too: the agent's SDK loads each one.
     if (Array.isArray(referenced) && referenced.length > 0) {
-      const owned = await owners.ownedBy(call.agentId, referenced, caller.principal)
+      const owned = await owners.ownedBy(
+        call.agentId,
+        referenced,
+        caller.principal,
+        await registrationOf(call.agentId),
+      )
       const foreign = referenced.find((taskId) => !owned.has(taskId))
       if (foreign !== undefined) {
         return refused(
@@ -269,8 +286,13 @@ export const taskOwnership = (
       }
     }
     if (!named || 'invalid' in named) return
-    const task = await owners.taskOf(call.agentId, named.taskId)
-    if (task?.principal === caller.principal) {
+    // The owner and the registration read together: one round trip before the call goes on.
+    const [task, registration] = await Promise.all([
+      owners.taskOf(call.agentId, named.taskId),
+      registrationOf(call.agentId),
+    ])
+    const current = !task?.registration || !registration || task.registration === registration
+    if (task?.principal === caller.principal && current) {
       request.context.task = {
         taskId: named.taskId,
         owner: task.principal,
@@ -304,7 +326,8 @@ export const taskOwnership = (
     const { principal } = requires(request.context, 'caller', 'taskOwnership')
     const record =
       asked === undefined
-        ? (tasks: TaskRef[]) => owners.record(call.agentId, tasks, principal)
+        ? async (tasks: TaskRef[]) =>
+            owners.record(call.agentId, tasks, principal, await registrationOf(call.agentId))
         : async (tasks: TaskRef[]) => {
             const other = tasks.find(({ taskId }) => taskId !== asked)
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
@@ -335,7 +358,12 @@ export const taskOwnership = (
           return
         }
         const owned = listed?.taskIds.length
-          ? await owners.ownedBy(call.agentId, listed.taskIds, principal)
+          ? await owners.ownedBy(
+              call.agentId,
+              listed.taskIds,
+              principal,
+              await registrationOf(call.agentId),
+            )
           : new Set<string>()
         request.response = { ...response, body: listed ? listed.keeping(owned) : text }
         return

@@ -196,7 +196,8 @@ export const acceptPush = async (
     const elsewhere = record.taskId !== undefined && taskId !== record.taskId
     const detail = elsewhere
       ? `Task '${taskId}' is not the task this push config was set for.`
-      : (await deps.owners.ownerOf(record.agentId, taskId)) !== record.principal
+      : (await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)) !==
+          record.principal
         ? `Task '${taskId}' is not known as a task of whoever set this push config.`
         : undefined
     if (detail) return { accepted: false, status: 403, title: 'Push for another task', detail }

@@ -9,6 +9,8 @@ import type { TaskRef } from './task-calls.ts'
 export interface TaskOwner {
   principal: string
   contextId?: string
+  /** The agent's registration (its record's `createdAt`) the task was recorded under, if named. */
+  registration?: string
 }
 
 /**
@@ -20,14 +22,28 @@ export interface TaskOwners {
    * Records `principal` as the owner of each task (an id, or an id with its
    * contextId, which is kept with it), or renews its record. Throws
    * `TaskOwnedElsewhereError` when one is another principal's.
+   *
+   * `registration` (here and below) is the agent's record's `createdAt`: a task recorded under
+   * another registration of the id (an agent deleted, and registered again) is no one's here,
+   * and may be recorded anew. Undefined matches any (a record from before the field too).
    */
-  record(agentId: string, tasks: readonly (string | TaskRef)[], principal: string): Promise<void>
+  record(
+    agentId: string,
+    tasks: readonly (string | TaskRef)[],
+    principal: string,
+    registration?: string,
+  ): Promise<void>
   /** The principal that created the task; undefined when none is on record. */
-  ownerOf(agentId: string, taskId: string): Promise<string | undefined>
+  ownerOf(agentId: string, taskId: string, registration?: string): Promise<string | undefined>
   /** The task's owner and, when recorded, its context; undefined when none is on record. */
-  taskOf(agentId: string, taskId: string): Promise<TaskOwner | undefined>
+  taskOf(agentId: string, taskId: string, registration?: string): Promise<TaskOwner | undefined>
   /** Which of these tasks `principal` created. */
-  ownedBy(agentId: string, taskIds: readonly string[], principal: string): Promise<Set<string>>
+  ownedBy(
+    agentId: string,
+    taskIds: readonly string[],
+    principal: string,
+    registration?: string,
+  ): Promise<Set<string>>
 }
 
 /** Where a principal's task lives, when the caller names the task but not its agent (`/route`). */
@@ -85,6 +101,12 @@ interface OwnerItem {
   contextId?: string
 }
 
+/** Whether an item stands for `registration`: its own, or one from before items named theirs. */
+const ofRegistration = (item: Record<string, unknown> | undefined, registration?: string) =>
+  registration === undefined ||
+  item?.registration === undefined ||
+  item.registration === registration
+
 /**
  * Task owners in the `task-owners` table: one item per task, keyed
  * `{agentId}#{taskId}` (an agentId holds no `#`). Reads are strongly
@@ -115,6 +137,7 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     agentId: string,
     tasks: readonly (string | TaskRef)[],
     principal: string,
+    registration?: string,
   ): Promise<void> {
     const now = this.#nowSeconds()
     const byTask = new Map<string, string | undefined>()
@@ -132,15 +155,16 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
             new UpdateCommand({
               TableName: this.#tableName,
               Key: { [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) },
-              UpdateExpression: `SET principal = :principal, expiresAt = :expiresAt${contextId ? ', contextId = :contextId' : ''}`,
-              // A task is its creator's for good: no other principal's record is replaced.
-              ConditionExpression:
-                'attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now',
+              UpdateExpression: `SET principal = :principal, expiresAt = :expiresAt${contextId ? ', contextId = :contextId' : ''}${registration ? ', registration = :registration' : ''}`,
+              // A task is its creator's for good: no other principal's record is replaced, but
+              // for one of an earlier registration of the id (deleted, and its tasks with it).
+              ConditionExpression: `attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now${registration ? ' OR (attribute_exists(registration) AND registration <> :registration)' : ''}`,
               ExpressionAttributeValues: {
                 ':principal': principal,
                 ':expiresAt': now + taskOwnerTtlSeconds,
                 ':now': now,
                 ...(contextId ? { ':contextId': contextId } : {}),
+                ...(registration ? { ':registration': registration } : {}),
               },
             }),
           )
@@ -152,7 +176,7 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
           // task that is the caller's is not withheld with "send the message again", which would
           // have the agent act twice.
           if (mayHaveLanded(error)) {
-            const owner = await this.ownerOf(agentId, taskId).catch(() => undefined)
+            const owner = await this.ownerOf(agentId, taskId, registration).catch(() => undefined)
             if (owner === principal) return
           }
           throw error
@@ -161,11 +185,19 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     )
   }
 
-  async ownerOf(agentId: string, taskId: string): Promise<string | undefined> {
-    return (await this.taskOf(agentId, taskId))?.principal
+  async ownerOf(
+    agentId: string,
+    taskId: string,
+    registration?: string,
+  ): Promise<string | undefined> {
+    return (await this.taskOf(agentId, taskId, registration))?.principal
   }
 
-  async taskOf(agentId: string, taskId: string): Promise<TaskOwner | undefined> {
+  async taskOf(
+    agentId: string,
+    taskId: string,
+    registration?: string,
+  ): Promise<TaskOwner | undefined> {
     if (!fitsKey(agentId, taskId)) return undefined
     const { Item } = await this.#client.send(
       new GetCommand({
@@ -174,17 +206,20 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
         ConsistentRead: true,
       }),
     )
-    const live = this.#live(Item)
+    const live = ofRegistration(Item, registration) ? this.#live(Item) : undefined
     if (!live) return undefined
-    return live.contextId
-      ? { principal: live.principal, contextId: live.contextId }
-      : { principal: live.principal }
+    return {
+      principal: live.principal,
+      ...(live.contextId ? { contextId: live.contextId } : {}),
+      ...(typeof Item?.registration === 'string' ? { registration: Item.registration } : {}),
+    }
   }
 
   async ownedBy(
     agentId: string,
     taskIds: readonly string[],
     principal: string,
+    registration?: string,
   ): Promise<Set<string>> {
     const unique = [...new Set(taskIds)].filter((taskId) => fitsKey(agentId, taskId))
     const items = await batchGetItems(
@@ -195,7 +230,7 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     )
     const owned = new Set<string>()
     for (const item of items) {
-      const live = this.#live(item)
+      const live = ofRegistration(item, registration) ? this.#live(item) : undefined
       if (live?.principal === principal) owned.add(live.pk.slice(agentId.length + 1))
     }
     return owned

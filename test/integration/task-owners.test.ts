@@ -147,6 +147,57 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     expect(await owners.ownerOf('weather', 'fits')).toBeUndefined()
   })
 
+  describe("an agent's registrations", () => {
+    const first = '2026-12-01T10:00:00.000Z'
+    const again = '2026-12-06T12:00:00.000Z'
+
+    it('keeps a task of an earlier registration of the id from everyone, and lets another caller record it anew', async () => {
+      // Prepare
+      await owners.record('reused', [{ taskId: 't-1', contextId: 'c-old' }], 'client-a', first)
+
+      // Act
+      const seen = await Promise.all([
+        owners.taskOf('reused', 't-1', again),
+        owners.ownerOf('reused', 't-1', again),
+        owners.ownedBy('reused', ['t-1'], 'client-a', again),
+      ])
+      await owners.record('reused', ['t-1'], 'client-b', again)
+
+      // Assess
+      expect(seen).toEqual([undefined, undefined, new Set()])
+      expect(await owners.ownerOf('reused', 't-1', again)).toBe('client-b')
+      expect(await owners.ownerOf('reused', 't-1', first)).toBeUndefined()
+    })
+
+    it("still refuses another caller a task of the agent's own registration", async () => {
+      // Prepare
+      await owners.record('kept', ['t-1'], 'client-a', again)
+
+      // Act
+      const taken = owners.record('kept', ['t-1'], 'client-b', again)
+
+      // Assess
+      await expect(taken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+      expect(await owners.taskOf('kept', 't-1', again)).toEqual({
+        principal: 'client-a',
+        registration: again,
+      })
+    })
+
+    it('takes a record from before registrations were named as the current one, for any registration', async () => {
+      // Prepare: recorded without a registration, as before the field
+      await owners.record('legacy', ['t-1'], 'client-a')
+
+      // Act
+      const owner = await owners.ownerOf('legacy', 't-1', again)
+      const taken = owners.record('legacy', ['t-1'], 'client-b', again)
+
+      // Assess
+      expect(owner).toBe('client-a')
+      await expect(taken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+    })
+  })
+
   describe('a record whose write went unanswered', () => {
     const timeout = () =>
       Object.assign(new Error('DynamoDB sent nothing for 3000 ms'), {

@@ -99,7 +99,12 @@ describe('taskOwnership middleware', () => {
     // Assess
     expect(beforeRecorded).toEqual([])
     expect(order).toEqual(['recorded', 'event true'])
-    expect(owners.record).toHaveBeenCalledWith('weather', [{ taskId: 't-1' }], 'client-a')
+    expect(owners.record).toHaveBeenCalledWith(
+      'weather',
+      [{ taskId: 't-1' }],
+      'client-a',
+      undefined,
+    )
   })
 
   it('keeps the stream in order: an event naming no new task waits behind one whose task is being recorded', async () => {
@@ -290,7 +295,12 @@ describe('taskOwnership middleware', () => {
     // Assess
     expect(JSON.stringify(refused)).toContain("Task 't-theirs' was not found")
     expect(passed).toBeUndefined()
-    expect(owners.ownedBy).toHaveBeenCalledWith('weather', ['t-mine', 't-theirs'], 'client-a')
+    expect(owners.ownedBy).toHaveBeenCalledWith(
+      'weather',
+      ['t-mine', 't-theirs'],
+      'client-a',
+      undefined,
+    )
   })
 
   it('filters a ListTasks answer whatever its Content-Type says: a client reads a unary answer whole', async () => {
