@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { journalFile } from '../../local/journaled-store.ts'
-import { closedPort, startCardServer, validCard } from '../support/card-server.ts'
+import { closedPort, portKeptFree, startCardServer, validCard } from '../support/card-server.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
 import { exitCodeWithin, spawnStart, start, stop, stopStarted } from '../support/npm-start.ts'
 
@@ -253,8 +253,8 @@ describe('npm start', { timeout: 60_000 }, () => {
     // where they are now (their cards read and embedded again), which is no unchanged start.
     const samePorts = {
       PORT: '0',
-      WEATHER_AGENT_PORT: String(await closedPort()),
-      CALCULATOR_AGENT_PORT: String(await closedPort()),
+      WEATHER_AGENT_PORT: String(await portKeptFree()),
+      CALCULATOR_AGENT_PORT: String(await portKeptFree()),
     }
     await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
     const before = await vectorsFile()

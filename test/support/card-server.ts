@@ -78,3 +78,22 @@ export const closedPort = async (): Promise<number> => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
 }
+
+/**
+ * A loopback port free now that stays free while a test holds it across restarts: below
+ * Linux's ephemeral range (32768 and up), so no `listen(0)` of a test running beside it is given
+ * it meanwhile, as a port `closedPort` found may be.
+ */
+export const portKeptFree = async (): Promise<number> => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const server = createServer()
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (!bound) continue
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    return port
+  }
+}
