@@ -43,6 +43,8 @@ export type TaskOwnershipContext = A2ARequestContext &
      * forwarding step finds an AgentCore runtime's session from its context.
      */
     task?: { taskId: string; owner: string; contextId?: string }
+    /** The agent's record, once `agentLookup` has read it: its registration is the call's. */
+    agent?: { createdAt: string }
   }
 
 type OwnershipRequest = Request<APIGatewayProxyEvent, unknown, Error, TaskOwnershipContext>
@@ -242,6 +244,22 @@ export const taskOwnership = (
     onAgentFault = () => undefined,
   } = options
 
+  const registrations = new WeakMap<OwnershipRequest, Promise<string | undefined>>()
+  /**
+   * The registration the call goes to: `agentLookup`'s record once it has run (after the call,
+   * the one it was forwarded to, never read again), else read once per request.
+   */
+  const registrationFor = (request: OwnershipRequest, agentId: string) => {
+    const known = request.context.agent?.createdAt
+    if (known !== undefined) return Promise.resolve(known)
+    let read = registrations.get(request)
+    if (!read) {
+      read = registrationOf(agentId)
+      registrations.set(request, read)
+    }
+    return read
+  }
+
   const callOf = ({ context }: OwnershipRequest) => {
     const a2a = a2aOf(context, 'taskOwnership')
     return a2a.kind === 'call' && !a2a.call.skill ? a2a.call : undefined
@@ -272,7 +290,7 @@ export const taskOwnership = (
         call.agentId,
         referenced,
         caller.principal,
-        await registrationOf(call.agentId),
+        registrationFor(request, call.agentId),
       )
       const foreign = referenced.find((taskId) => !owned.has(taskId))
       if (foreign !== undefined) {
@@ -286,13 +304,13 @@ export const taskOwnership = (
       }
     }
     if (!named || 'invalid' in named) return
-    // The owner and the registration read together: one round trip before the call goes on.
-    const [task, registration] = await Promise.all([
-      owners.taskOf(call.agentId, named.taskId),
-      registrationOf(call.agentId),
-    ])
-    const current = !task?.registration || !registration || task.registration === registration
-    if (task?.principal === caller.principal && current) {
+    // The registration is read beside the owner: one round trip before the call goes on.
+    const task = await owners.taskOf(
+      call.agentId,
+      named.taskId,
+      registrationFor(request, call.agentId),
+    )
+    if (task?.principal === caller.principal) {
       request.context.task = {
         taskId: named.taskId,
         owner: task.principal,
@@ -327,7 +345,12 @@ export const taskOwnership = (
     const record =
       asked === undefined
         ? async (tasks: TaskRef[]) =>
-            owners.record(call.agentId, tasks, principal, await registrationOf(call.agentId))
+            owners.record(
+              call.agentId,
+              tasks,
+              principal,
+              await registrationFor(request, call.agentId),
+            )
         : async (tasks: TaskRef[]) => {
             const other = tasks.find(({ taskId }) => taskId !== asked)
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
@@ -362,7 +385,7 @@ export const taskOwnership = (
               call.agentId,
               listed.taskIds,
               principal,
-              await registrationOf(call.agentId),
+              registrationFor(request, call.agentId),
             )
           : new Set<string>()
         request.response = { ...response, body: listed ? listed.keeping(owned) : text }

@@ -9,8 +9,6 @@ import type { TaskRef } from './task-calls.ts'
 export interface TaskOwner {
   principal: string
   contextId?: string
-  /** The agent's registration (its record's `createdAt`) the task was recorded under, if named. */
-  registration?: string
 }
 
 /**
@@ -35,14 +33,21 @@ export interface TaskOwners {
   ): Promise<void>
   /** The principal that created the task; undefined when none is on record. */
   ownerOf(agentId: string, taskId: string, registration?: string): Promise<string | undefined>
-  /** The task's owner and, when recorded, its context; undefined when none is on record. */
-  taskOf(agentId: string, taskId: string, registration?: string): Promise<TaskOwner | undefined>
-  /** Which of these tasks `principal` created. */
+  /**
+   * The task's owner and, when recorded, its context; undefined when none is on record (the
+   * registration may still be being read: it is awaited beside the owner's read).
+   */
+  taskOf(
+    agentId: string,
+    taskId: string,
+    registration?: string | PromiseLike<string | undefined>,
+  ): Promise<TaskOwner | undefined>
+  /** Which of these tasks `principal` created (the registration may still be being read). */
   ownedBy(
     agentId: string,
     taskIds: readonly string[],
     principal: string,
-    registration?: string,
+    registration?: string | PromiseLike<string | undefined>,
   ): Promise<Set<string>>
 }
 
@@ -101,11 +106,19 @@ interface OwnerItem {
   contextId?: string
 }
 
-/** Whether an item stands for `registration`: its own, or one from before items named theirs. */
-const ofRegistration = (item: Record<string, unknown> | undefined, registration?: string) =>
-  registration === undefined ||
-  item?.registration === undefined ||
-  item.registration === registration
+/** Epoch seconds at which a record last written at `registration` would lapse. */
+const lapseOfWriteAt = (registration: string) =>
+  Math.floor(Date.parse(registration) / 1000) + taskOwnerTtlSeconds
+
+/**
+ * Whether an item stands for `registration`: one naming it, or one from before items named
+ * theirs that was last written since the registration (its `expiresAt` is that write's).
+ */
+const ofRegistration = (item: Record<string, unknown> | undefined, registration?: string) => {
+  if (registration === undefined || item === undefined) return true
+  if (item.registration !== undefined) return item.registration === registration
+  return typeof item.expiresAt === 'number' && item.expiresAt >= lapseOfWriteAt(registration)
+}
 
 /**
  * Task owners in the `task-owners` table: one item per task, keyed
@@ -157,14 +170,22 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
               Key: { [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) },
               UpdateExpression: `SET principal = :principal, expiresAt = :expiresAt${contextId ? ', contextId = :contextId' : ''}${registration ? ', registration = :registration' : ''}`,
               // A task is its creator's for good: no other principal's record is replaced, but
-              // for one of an earlier registration of the id (deleted, and its tasks with it).
-              ConditionExpression: `attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now${registration ? ' OR (attribute_exists(registration) AND registration <> :registration)' : ''}`,
+              // for one of an earlier registration of the id (deleted, and its tasks with it;
+              // ISO times order as strings), or one from before records named theirs last
+              // written before this registration. Never one of a later registration: an
+              // instance still holding the old record may not take the new agent's task.
+              ConditionExpression: `attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now${registration ? ' OR registration < :registration OR (attribute_not_exists(registration) AND expiresAt < :registeredLapse)' : ''}`,
               ExpressionAttributeValues: {
                 ':principal': principal,
                 ':expiresAt': now + taskOwnerTtlSeconds,
                 ':now': now,
                 ...(contextId ? { ':contextId': contextId } : {}),
-                ...(registration ? { ':registration': registration } : {}),
+                ...(registration
+                  ? {
+                      ':registration': registration,
+                      ':registeredLapse': lapseOfWriteAt(registration),
+                    }
+                  : {}),
               },
             }),
           )
@@ -196,41 +217,42 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
   async taskOf(
     agentId: string,
     taskId: string,
-    registration?: string,
+    registration?: string | PromiseLike<string | undefined>,
   ): Promise<TaskOwner | undefined> {
     if (!fitsKey(agentId, taskId)) return undefined
-    const { Item } = await this.#client.send(
+    const read = this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
         Key: { [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) },
         ConsistentRead: true,
       }),
     )
-    const live = ofRegistration(Item, registration) ? this.#live(Item) : undefined
+    const [{ Item }, current] = await Promise.all([read, registration])
+    const live = ofRegistration(Item, current) ? this.#live(Item) : undefined
     if (!live) return undefined
-    return {
-      principal: live.principal,
-      ...(live.contextId ? { contextId: live.contextId } : {}),
-      ...(typeof Item?.registration === 'string' ? { registration: Item.registration } : {}),
-    }
+    return live.contextId
+      ? { principal: live.principal, contextId: live.contextId }
+      : { principal: live.principal }
   }
 
   async ownedBy(
     agentId: string,
     taskIds: readonly string[],
     principal: string,
-    registration?: string,
+    registration?: string | PromiseLike<string | undefined>,
   ): Promise<Set<string>> {
     const unique = [...new Set(taskIds)].filter((taskId) => fitsKey(agentId, taskId))
-    const items = await batchGetItems(
+    const read = batchGetItems(
       this.#client,
       this.#tableName,
       unique.map((taskId) => ({ [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) })),
       { lookup: 'task owners lookup', consistentRead: true },
     )
+    // Read beside the owners, when it is still being read.
+    const [items, current] = await Promise.all([read, registration])
     const owned = new Set<string>()
     for (const item of items) {
-      const live = ofRegistration(item, registration) ? this.#live(item) : undefined
+      const live = ofRegistration(item, current) ? this.#live(item) : undefined
       if (live?.principal === principal) owned.add(live.pk.slice(agentId.length + 1))
     }
     return owned

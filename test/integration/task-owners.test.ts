@@ -178,23 +178,47 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
 
       // Assess
       await expect(taken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
-      expect(await owners.taskOf('kept', 't-1', again)).toEqual({
-        principal: 'client-a',
-        registration: again,
-      })
+      expect(await owners.taskOf('kept', 't-1', again)).toEqual({ principal: 'client-a' })
     })
 
-    it('takes a record from before registrations were named as the current one, for any registration', async () => {
-      // Prepare: recorded without a registration, as before the field
-      await owners.record('legacy', ['t-1'], 'client-a')
+    it("never lets an earlier registration take a later one's task (an instance still holding the old record)", async () => {
+      // Prepare
+      await owners.record('later', ['t-1'], 'client-b', again)
 
       // Act
-      const owner = await owners.ownerOf('legacy', 't-1', again)
-      const taken = owners.record('legacy', ['t-1'], 'client-b', again)
+      const taken = owners.record('later', ['t-1'], 'client-a', first)
 
       // Assess
-      expect(owner).toBe('client-a')
       await expect(taken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+      expect(await owners.ownerOf('later', 't-1', again)).toBe('client-b')
+    })
+
+    it('takes a record from before registrations were named by when it was last written', async () => {
+      // Prepare: recorded without a registration, as before the field, between the two
+      const betweenThem = Date.parse('2026-12-03T00:00:00.000Z')
+      const [since, earlier] = await (async () => {
+        const saved = now
+        now = Date.parse(again) + 60_000
+        await owners.record('legacy', ['t-since'], 'client-a')
+        now = betweenThem
+        await owners.record('legacy', ['t-earlier'], 'client-a')
+        now = saved
+        return ['t-since', 't-earlier']
+      })()
+
+      // Act
+      const found = await Promise.all([
+        owners.ownerOf('legacy', since, again),
+        owners.ownerOf('legacy', earlier, again),
+        owners.ownerOf('legacy', earlier, first),
+      ])
+      const retaken = owners.record('legacy', [since], 'client-b', again)
+
+      // Assess: one written since the registration is its; one written before, an earlier one's
+      expect(found).toEqual(['client-a', undefined, 'client-a'])
+      await expect(retaken).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+      await owners.record('legacy', [earlier], 'client-b', again)
+      expect(await owners.ownerOf('legacy', earlier, again)).toBe('client-b')
     })
   })
 

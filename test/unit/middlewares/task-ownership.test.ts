@@ -299,7 +299,7 @@ describe('taskOwnership middleware', () => {
       'weather',
       ['t-mine', 't-theirs'],
       'client-a',
-      undefined,
+      expect.any(Promise),
     )
   })
 
@@ -519,6 +519,61 @@ describe('taskOwnership middleware', () => {
       // Assess
       expect(request.response).toEqual(unary(body))
     })
+  })
+})
+
+describe("taskOwnership and the agent's registration", () => {
+  const answered = {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { task: { id: 't-1' } } }),
+  }
+  const sendCall: A2ACall = {
+    agentId: 'weather',
+    operation: 'SendMessage',
+    version: '1.0',
+    params: { message: { parts: [] } },
+    stream: false,
+    binding: 'JSONRPC',
+    jsonRpcId: 7,
+  }
+
+  it('records an answered task under the registration agentLookup read, reading none itself', async () => {
+    // Prepare
+    const owners = ownersWith(async () => undefined)
+    const registrationOf = vi.fn(async () => '2026-12-06T12:00:00.000Z')
+    const request = requestFor(sendCall, answered)
+    request.context.agent = { createdAt: '2026-12-01T10:00:00.000Z' }
+
+    // Act
+    await taskOwnership({ owners, registrationOf }).after?.(request)
+
+    // Assess
+    expect(owners.record).toHaveBeenCalledWith(
+      'weather',
+      [{ taskId: 't-1' }],
+      'client-a',
+      '2026-12-01T10:00:00.000Z',
+    )
+    expect(registrationOf).not.toHaveBeenCalled()
+  })
+
+  it('reads the registration once, beside the owner, for a call naming a task', async () => {
+    // Prepare
+    const owners = ownersWith(async () => undefined)
+    const registrationOf = vi.fn(async () => '2026-12-06T12:00:00.000Z')
+    const request = requestFor({
+      ...sendCall,
+      operation: 'GetTask',
+      params: { id: 't-1' },
+    })
+
+    // Act
+    await taskOwnership({ owners, registrationOf }).before?.(request)
+
+    // Assess: handed to the owners' read while still being read, not awaited first
+    expect(registrationOf).toHaveBeenCalledOnce()
+    expect(owners.taskOf).toHaveBeenCalledWith('weather', 't-1', expect.any(Promise))
   })
 })
 
