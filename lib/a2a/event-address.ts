@@ -43,21 +43,24 @@ export interface A2AAddress {
  */
 export const a2aAddressOf = (event: AddressedEvent, onlyAgent?: string): A2AAddress => {
   const routeless = isRouteless(event)
+  // A Lambda serving one agent at any path: only a path starting /agents/ names another.
+  const atStart = onlyAgent !== undefined
   const namedAgentId =
-    event.pathParameters?.agentId ?? (routeless ? agentPathOf(pathOf(event))?.agentId : undefined)
+    event.pathParameters?.agentId ??
+    (routeless ? agentPathOf(pathOf(event), { atStart })?.agentId : undefined)
   const otherAgentId =
     onlyAgent !== undefined && namedAgentId !== undefined && namedAgentId !== onlyAgent
       ? namedAgentId
       : undefined
   return {
     agentId: onlyAgent ?? namedAgentId ?? '',
-    subPath: subPathOf(event, routeless),
+    subPath: subPathOf(event, routeless, atStart),
     ...(otherAgentId !== undefined && { otherAgentId }),
   }
 }
 
 /** The path below the agent: the `{proxy+}` part, what a literal route names after it, or the path's. */
-const subPathOf = (event: AddressedEvent, routeless: boolean): string => {
+const subPathOf = (event: AddressedEvent, routeless: boolean, atStart: boolean): string => {
   const proxy = event.pathParameters?.proxy
   if (proxy) return `/${proxy}`
   const route = routeOf(event)
@@ -65,7 +68,7 @@ const subPathOf = (event: AddressedEvent, routeless: boolean): string => {
   if (!routeless) return ''
   // A routeless path naming no agent is all below the agent (a Lambda serving one, or a 404).
   const path = pathOf(event)
-  return agentPathOf(path)?.subPath ?? path.replace(/^\/$/, '')
+  return agentPathOf(path, { atStart })?.subPath ?? path.replace(/^\/$/, '')
 }
 
 /**

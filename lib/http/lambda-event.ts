@@ -60,13 +60,26 @@ export const pathOf = (event: AnyHttpEvent): string =>
 
 /**
  * The agent a path names and what follows it, for `/agents/{agentId}/…` (with
- * or without a stage or base path before it); undefined for any other path.
+ * or without a stage or base path before it, unless `atStart`); undefined for
+ * any other path. An id whose escapes do not decode is kept as sent: it names
+ * no agent, which is answered, where a thrown URIError would not be.
  *
  * @example
  * agentPathOf('/prod/agents/weather/message:send') // { agentId: 'weather', subPath: '/message:send' }
  */
-export const agentPathOf = (path: string): { agentId: string; subPath: string } | undefined => {
-  const match = /\/agents\/([^/]+)(\/.*)?$/.exec(path)
+export const agentPathOf = (
+  path: string,
+  { atStart = false }: { atStart?: boolean } = {},
+): { agentId: string; subPath: string } | undefined => {
+  const match = (atStart ? /^\/agents\/([^/]+)(\/.*)?$/ : /\/agents\/([^/]+)(\/.*)?$/).exec(path)
   if (!match?.[1]) return undefined
-  return { agentId: decodeURIComponent(match[1]), subPath: match[2] ?? '' }
+  return { agentId: decodedOrAsSent(match[1]), subPath: match[2] ?? '' }
+}
+
+const decodedOrAsSent = (segment: string) => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { a2aAddressOf } from '../../../lib/a2a/event-address.ts'
+
+describe('where a request is addressed', () => {
+  it('keeps an agent id whose escapes do not decode as sent, rather than throwing', () => {
+    // Act
+    const address = () => a2aAddressOf({ rawPath: '/agents/%E0/message:send' })
+
+    // Assess
+    expect(address).not.toThrow()
+    expect(address()).toEqual({ agentId: '%E0', subPath: '/message:send' })
+  })
+
+  it('serves a Lambda of one agent a task whose id is "agents" as its own, not another agent', () => {
+    // Act
+    const address = a2aAddressOf({ rawPath: '/tasks/agents/pushNotificationConfigs/c1' }, 'team')
+
+    // Assess
+    expect(address).toEqual({
+      agentId: 'team',
+      subPath: '/tasks/agents/pushNotificationConfigs/c1',
+    })
+  })
+
+  it('tells a Lambda of one agent a path naming another agent', () => {
+    // Act
+    const address = a2aAddressOf({ rawPath: '/agents/other/tasks/t1' }, 'team')
+
+    // Assess
+    expect(address).toEqual({ agentId: 'team', subPath: '/tasks/t1', otherAgentId: 'other' })
+  })
+})
