@@ -484,6 +484,8 @@ export const patchAgent = async (
 /** POST .../sync: reads the agent's card again and keeps what it now says. */
 export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
   const before = await existingAgent(agentId, deps)
+  // A record registered before its URLs were checked is not signed for here either.
+  checkSigningDestination(before.auth, before, deps)
   const after = {
     ...before,
     ...(await readCard(before, deps)),

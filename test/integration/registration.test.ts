@@ -233,6 +233,32 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     },
   )
 
+  it("refuses, on AWS, to sync an aws_iam record registered before its card's origin was checked", async () => {
+    // Prepare: stored as it could be before, its card on another function URL of the region
+    const at = new Date().toISOString()
+    await registry.create({
+      agentId: 'older',
+      backendUrl: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+      agentCardUrl: 'https://attackerfn.lambda-url.us-east-1.on.aws/card.json',
+      auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
+      status: 'active',
+      card: validCard(backend.url),
+      protocolVersion: '1.0',
+      endpoints: {},
+      createdAt: at,
+      updatedAt: at,
+    } as AgentRecord)
+
+    // Act
+    const error = await failure(
+      syncAgent('older', { ...deps, addressPolicy: { ...localPolicy, mode: 'aws' } }),
+    )
+
+    // Assess
+    expect(error).toBeInstanceOf(BackendUrlRejectedError)
+    expect(error).toMatchObject({ field: 'agentCardUrl' })
+  })
+
   describe('backend secrets', () => {
     const oauth = (clientSecret: string) => ({
       type: 'oauth2_client_credentials',
