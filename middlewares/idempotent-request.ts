@@ -7,6 +7,7 @@ import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/ide
 import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 /** How often a record that vanished between Powertools' put and get is looked for again. */
 const vanishedRecordRetries = 3
@@ -42,8 +43,10 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
  */
 export const idempotentRequest = (
   options: IdempotencyLambdaHandlerOptions,
-  { logger }: { logger?: Pick<Logger, 'error'> } = {},
+  saving: { logger?: Pick<Logger, 'error'> } = {},
 ): MiddlewareObj<unknown, unknown, Error, Context, Internal> => {
+  checkOptions('idempotentRequest', saving, { logger: optionRules.methods('error').optional() }, '')
+  const { logger } = saving
   const powertools = makeHandlerIdempotent(options) as Required<
     MiddlewareObj<unknown, unknown, Error, Context, Internal>
   >

@@ -5,6 +5,7 @@ import { type Caller, fromAuthorizerContext } from '../lib/auth/caller.ts'
 import { maxClockSkewSeconds } from '../lib/auth/token-verifier.ts'
 import { ForbiddenError, TokenExpiredError, UnauthenticatedError } from '../lib/errors.ts'
 import { headerOf } from '../lib/http/lambda-event.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 export interface VerifiedCallerOptions {
   /** Refuse callers without the admin scope. */
@@ -36,6 +37,14 @@ export type CallerContext = Context & { caller: Caller }
 export const verifiedCaller = (
   options: VerifiedCallerOptions = {},
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, CallerContext> => {
+  // A misspelt `requireAdmin` would let every verified caller onto an admin route.
+  checkOptions('verifiedCaller', options, {
+    requireAdmin: optionRules
+      .custom((value) => typeof value === 'boolean', 'must be true or false')
+      .optional(),
+    now: optionRules.function().optional(),
+    authenticate: optionRules.function().optional(),
+  })
   const { requireAdmin = false, now = Date.now, authenticate } = options
 
   /** The caller the handler verifies itself, where no authorizer ran. */

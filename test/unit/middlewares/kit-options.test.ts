@@ -2,11 +2,13 @@ import { describe, expect, it, vi } from 'vitest'
 import { a2aErrors } from '../../../middlewares/a2a-errors.ts'
 import { a2aRequest } from '../../../middlewares/a2a-request.ts'
 import { accessLog } from '../../../middlewares/access-log.ts'
+import { idempotentRequest } from '../../../middlewares/idempotent-request.ts'
 import { jwtAuth } from '../../../middlewares/jwt-auth.ts'
 import { DynamoPermissionStore, permissionLookup } from '../../../middlewares/permission-lookup.ts'
 import { DynamoRateLimiter, rateLimit } from '../../../middlewares/rate-limit.ts'
 import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { tokenRevocation } from '../../../middlewares/token-revocation.ts'
+import { verifiedCaller } from '../../../middlewares/verified-caller.ts'
 
 // What a team's Lambda, in plain JavaScript, may pass: no types to stop a wrong option.
 const anyOptions = (options: unknown) => options as never
@@ -105,6 +107,21 @@ describe('the middleware kit checks its options when built', () => {
       'DynamoPermissionStore without a table name',
       () => new DynamoPermissionStore(documents, anyOptions(undefined)),
       'DynamoPermissionStore: tableName must be a non-empty string',
+    ],
+    [
+      'verifiedCaller with a misspelt requireAdmin (every caller would pass)',
+      () => verifiedCaller(anyOptions({ requiresAdmin: true })),
+      'verifiedCaller: options.requiresAdmin is not an option of verifiedCaller',
+    ],
+    [
+      'verifiedCaller with requireAdmin that is no boolean',
+      () => verifiedCaller(anyOptions({ requireAdmin: 'yes' })),
+      'verifiedCaller: options.requireAdmin must be true or false',
+    ],
+    [
+      'idempotentRequest with a logger that cannot log errors',
+      () => idempotentRequest(anyOptions({}), anyOptions({ logger: {} })),
+      'idempotentRequest: logger must have error()',
     ],
   ])('refuses %s, naming the factory and the option', (_case, build, message) => {
     // Act, Assess
