@@ -252,7 +252,7 @@ data "aws_iam_policy_document" "discovery" {
 }
 
 # push-delivery: reads the push queue, the configs, their clients' token
-# revocations and their scopes' permissions, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
+# revocations, their agents and their scopes' permissions, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
 data "aws_iam_policy_document" "push_delivery" {
   source_policy_documents = [data.aws_iam_policy_document.sign_cards.json]
 
@@ -291,6 +291,13 @@ data "aws_iam_policy_document" "push_delivery" {
     sid       = "ReadPermissions"
     actions   = ["dynamodb:BatchGetItem"]
     resources = [aws_dynamodb_table.permissions.arn]
+  }
+
+  # Nor one whose agent was deactivated, deleted or registered again since the push was queued.
+  statement {
+    sid       = "ReadAgents"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.agents.arn]
   }
 }
 

@@ -5,6 +5,7 @@ import { memoizedAwsCredentials } from '../backend/auth/aws-credentials.ts'
 import { guardedFetch } from '../backend/guarded-fetch.ts'
 import type { GatewayConfig } from '../config.ts'
 import { permissionsFor } from '../permissions/permission-store.ts'
+import { cachedLookup, DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import { tableName } from '../tables.ts'
@@ -23,7 +24,8 @@ type PushConfig = Pick<
  * The delivery step, built once per function from configuration: the client's
  * webhook called through the guarded fetch (the backend address policy at
  * connect time), each delivery signed with the gateway's key, none for a config
- * whose client's tokens were revoked since it was set or whose scopes no longer
+ * whose client's tokens were revoked since it was set, whose agent is no longer
+ * served (deactivated, deleted or registered again), or whose scopes no longer
  * grant the call that set it, its attempts
  * ending by `deadline` when one is given (the push-delivery function's time).
  */
@@ -42,12 +44,20 @@ export const pushDelivererFor = (
     client: deps.client,
     tableName: tableName('pushDeadLetters', config.tablePrefix),
   })
+  // As the callback reads it: a deactivated or deleted agent's queued pushes go nowhere a second on.
+  const agents = {
+    get: cachedLookup(
+      new DynamoAgentRegistry(deps.client, tableName('agents', config.tablePrefix)),
+      config.registryCacheTtlMs,
+    ),
+  }
   const issuedBefore = revokedBeforeFor(config, deps.client)
   const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
   return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
+      agents,
       issuedBefore,
       permissions,
       deadLetters,

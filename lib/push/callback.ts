@@ -6,6 +6,7 @@ import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
 import {
+  agentNotServed,
   configIdPattern,
   type PushConfigStore,
   settingRevoked,
@@ -45,25 +46,6 @@ const unknownConfig = {
   title: 'Unknown push callback',
   detail: 'No push config stands behind this callback (deleted, expired or never set).',
 } as const
-
-/**
- * Why an agent's pushes are no longer taken: it is not active, or not the registration the config
- * was set under. A deactivated or deleted agent is served by nobody, its pushes included.
- */
-const agentNotServed = (
-  agentId: string,
-  agent: Pick<AgentRecord, 'status' | 'createdAt'> | undefined,
-  setUnder: string | undefined,
-): string | undefined => {
-  if (!agent) return `Agent '${agentId}' is no longer registered.`
-  if (agent.status === 'inactive') return `Agent '${agentId}' is inactive.`
-  if (agent.status === 'deleting') return `Agent '${agentId}' is being deleted.`
-  // A config written before configs named their registration is taken while the agent is active.
-  if (setUnder !== undefined && agent.createdAt !== setUnder) {
-    return `Agent '${agentId}' was registered again since this config was set: set it again.`
-  }
-  return undefined
-}
 
 /**
  * The content type a push goes to the webhook with: the agent's when it names JSON

@@ -3,9 +3,11 @@ import { base64url } from 'jose'
 import type { BackendFetch } from '../backend/guarded-fetch.ts'
 import { refusedAddress } from '../backend/guarded-fetch.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import type { DeadLetters } from './dead-letters.ts'
 import {
+  agentNotServed,
   type PushConfigRecord,
   type PushConfigStore,
   settingRevoked,
@@ -79,6 +81,8 @@ export const deliveryJwt = async (
 
 export interface DeliveryDeps {
   configs: Pick<PushConfigStore, 'get'>
+  /** The agent's record as it stands (a cached read, as the callback's). */
+  agents: { get(agentId: string): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> }
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
   issuedBefore: (clientId: string) => Promise<number | undefined>
   /** The permissions of a setting's scopes (a cached read, as the registry's). */
@@ -179,11 +183,12 @@ const attemptOnce = async (
 /**
  * The setting a push goes to as it stands now, or why it goes nowhere: the config deleted or
  * lapsed, its setting replaced or withdrawn since the push came, set with a token since
- * revoked, or its scopes no longer granting the call that set it (a push queued before included).
+ * revoked, its agent deactivated, deleted or registered again, or its scopes no longer granting
+ * the call that set it (a push queued before included).
  */
 const settingStanding = async (
   delivery: PushDelivery,
-  deps: Pick<DeliveryDeps, 'configs' | 'issuedBefore' | 'permissions'>,
+  deps: Pick<DeliveryDeps, 'configs' | 'agents' | 'issuedBefore' | 'permissions'>,
 ): Promise<{ record: PushConfigRecord } | { dropped: string }> => {
   const config = await deps.configs.get(delivery.configId)
   if (!config) return { dropped: 'the push config is gone' }
@@ -195,12 +200,19 @@ const settingStanding = async (
   // when neither refuses.
   const checks = await Promise.allSettled([
     settingRevoked(config, version, deps.issuedBefore),
+    deps.agents.get(config.agentId),
     settingUngranted(config, version, deps.permissions),
   ])
-  const [revoked, ungranted] = checks
+  const [revoked, agent, ungranted] = checks
   if (revoked.status === 'fulfilled' && revoked.value) {
     return { dropped: "the push config's client was deleted or had its tokens revoked" }
   }
+  // A push the agent sent while served, still queued when it was deactivated or deleted.
+  const notServed =
+    agent.status === 'fulfilled'
+      ? agentNotServed(config.agentId, agent.value, config.agentCreatedAt)
+      : undefined
+  if (notServed) return { dropped: notServed }
   if (ungranted.status === 'fulfilled' && ungranted.value) {
     return { dropped: "the push config's scopes no longer grant the call that set it" }
   }

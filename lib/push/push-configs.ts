@@ -10,6 +10,7 @@ import { isOperationName, type OperationName } from '../a2a/operations.ts'
 import { grantsFromPermissions, mayInvoke } from '../auth/grants.ts'
 import { isRevoked } from '../auth/token-revocations.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
+import type { AgentRecord } from '../registry/agent-record.ts'
 
 /** Where and how the client wants its pushes: what it set, as it set it. */
 export interface ClientWebhook {
@@ -90,6 +91,26 @@ export type PushConfigVersion = Pick<
   PushConfigRecord,
   'secretHash' | 'webhook' | 'setWith' | 'confirmed'
 >
+
+/**
+ * Why an agent's pushes are no longer taken, nor delivered: it is not active, or not the
+ * registration the config was set under. A deactivated or deleted agent is served by nobody, its
+ * pushes included.
+ */
+export const agentNotServed = (
+  agentId: string,
+  agent: Pick<AgentRecord, 'status' | 'createdAt'> | undefined,
+  setUnder: string | undefined,
+): string | undefined => {
+  if (!agent) return `Agent '${agentId}' is no longer registered.`
+  if (agent.status === 'inactive') return `Agent '${agentId}' is inactive.`
+  if (agent.status === 'deleting') return `Agent '${agentId}' is being deleted.`
+  // A config written before configs named their registration is taken while the agent is active.
+  if (setUnder !== undefined && agent.createdAt !== setUnder) {
+    return `Agent '${agentId}' was registered again since this config was set: set it again.`
+  }
+  return undefined
+}
 
 /**
  * Whether a config's setting stands no more because the token it was set with would be refused

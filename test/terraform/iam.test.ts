@@ -371,6 +371,22 @@ describe('Terraform stack: IAM', () => {
     ).toEqual([])
   })
 
+  it("lets the push-delivery function read an agent's record, and nothing more of the agents table", () => {
+    // Prepare
+    const onAgents = statements.filter(({ body }) =>
+      JSON.stringify(body.resources ?? null).includes('aws_dynamodb_table.agents.arn'),
+    )
+
+    // Act
+    const granted = onAgents
+      .filter(({ where }) => where.includes('aws_iam_policy_document.push_delivery '))
+      .flatMap(actionsOf)
+      .sort()
+
+    // Assess: a push queued before its agent was deactivated or deleted goes nowhere
+    expect(granted).toEqual(['dynamodb:GetItem'])
+  })
+
   it('lets the agents function send every command the rate limiter and stream slots send, and no other', async () => {
     // Prepare
     const actionOf: Record<string, string> = {

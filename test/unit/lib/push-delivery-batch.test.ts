@@ -124,6 +124,9 @@ describe('deliverBatch', () => {
       const hits: string[] = []
       const deliver = (delivery: PushDelivery, deadline: number) =>
         deliverPush(delivery, {
+          agents: {
+            get: async () => ({ status: 'active', createdAt: '2026-12-01T00:00:00.000Z' }),
+          },
           issuedBefore: async () => undefined,
           permissions: { forScopes: async () => [] },
           configs: {

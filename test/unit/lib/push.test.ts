@@ -25,6 +25,7 @@ import {
   withCallback,
   withClientWebhooks,
 } from '../../../lib/push/webhook-config.ts'
+import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
 
@@ -882,6 +883,12 @@ describe('deliverPush', () => {
       letters,
       deps: {
         configs: { get: async () => record },
+        agents: {
+          get: async (): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> => ({
+            status: 'active',
+            createdAt: '2026-12-01T00:00:00.000Z',
+          }),
+        },
         issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
         permissions: { forScopes: async (_scopes: readonly string[]): Promise<Permission[]> => [] },
         deadLetters: { record: async (letter: DeadLetter) => void letters.push(letter) },
@@ -1170,6 +1177,36 @@ describe('deliverPush', () => {
     expect(requests).toEqual([])
     expect(letters).toEqual([])
   })
+
+  it.each([
+    [
+      'deactivated',
+      { status: 'inactive', createdAt: '2026-12-01T00:00:00.000Z' },
+      "Agent 'pusher' is inactive.",
+    ],
+    ['deleted', undefined, "Agent 'pusher' is no longer registered."],
+    [
+      'deleted and registered again',
+      { status: 'active', createdAt: '2026-12-06T00:00:00.000Z' },
+      "Agent 'pusher' was registered again since this config was set: set it again.",
+    ],
+  ] as const)(
+    'drops a push queued before its agent was %s, calling no webhook',
+    async (_case, agent, reason) => {
+      // Prepare: the config set under the agent's registration of 1 December
+      const { deps, requests, letters } = depsAnswering([200])
+      deps.configs.get = async () => ({ ...record, agentCreatedAt: '2026-12-01T00:00:00.000Z' })
+      deps.agents.get = async () => agent
+
+      // Act
+      const outcome = await deliverPush(delivery, deps)
+
+      // Assess
+      expect(outcome).toEqual({ outcome: 'dropped', reason })
+      expect(requests).toEqual([])
+      expect(letters).toEqual([])
+    },
+  )
 
   it("drops a push queued before its config's scopes lost the grant of the call that set it, calling no webhook", async () => {
     // Prepare: set by a Create; the scope's permission now grants GetTask only.
