@@ -54,7 +54,8 @@ export interface TaskOwnershipOptions {
   /**
    * The agent's registration (its record's `createdAt`), read as `agentLookup` reads it (the
    * handler's cached lookup, so the two share one read): a task recorded under an earlier
-   * registration of the id is no caller's. Without it, tasks are kept apart by agent id alone.
+   * registration of the id is no caller's. After the call `agentLookup`'s record says it; without
+   * either, tasks are kept apart by agent id alone.
    */
   registrationOf?: (agentId: string) => Promise<string | undefined>
   /** Told when an answer's tasks could not be recorded or a list not filtered. */
@@ -255,6 +256,9 @@ export const taskOwnership = (
     let read = registrations.get(request)
     if (!read) {
       read = registrationOf(agentId)
+      // Handed on unawaited (an owner's read may return before it): a failed read is the awaiting
+      // step's to answer, never an unhandled rejection that ends the process.
+      read.catch(() => undefined)
       registrations.set(request, read)
     }
     return read

@@ -43,32 +43,43 @@ export interface A2AAddress {
  */
 export const a2aAddressOf = (event: AddressedEvent, onlyAgent?: string): A2AAddress => {
   const routeless = isRouteless(event)
-  // A Lambda serving one agent at any path: only a path starting /agents/ names another.
-  const atStart = onlyAgent !== undefined
-  const namedAgentId =
-    event.pathParameters?.agentId ??
-    (routeless ? agentPathOf(pathOf(event), { atStart })?.agentId : undefined)
+  const fromPath = routeless ? pathAddressOf(pathOf(event), onlyAgent) : undefined
+  const namedAgentId = event.pathParameters?.agentId ?? fromPath?.agentId
   const otherAgentId =
     onlyAgent !== undefined && namedAgentId !== undefined && namedAgentId !== onlyAgent
       ? namedAgentId
       : undefined
   return {
     agentId: onlyAgent ?? namedAgentId ?? '',
-    subPath: subPathOf(event, routeless, atStart),
+    subPath: subPathOf(event, routeless, fromPath),
     ...(otherAgentId !== undefined && { otherAgentId }),
   }
 }
 
+/**
+ * The agent a routeless path names, and what follows: `/agents/{agentId}/…` anywhere in it (a
+ * stage or base path before it). For a Lambda serving one agent, its own id anywhere, but another
+ * only at the start: a task whose id is `agents` names no agent.
+ */
+const pathAddressOf = (path: string, onlyAgent: string | undefined) => {
+  const anywhere = agentPathOf(path)
+  if (onlyAgent === undefined || anywhere?.agentId === onlyAgent) return anywhere
+  return agentPathOf(path, { atStart: true })
+}
+
 /** The path below the agent: the `{proxy+}` part, what a literal route names after it, or the path's. */
-const subPathOf = (event: AddressedEvent, routeless: boolean, atStart: boolean): string => {
+const subPathOf = (
+  event: AddressedEvent,
+  routeless: boolean,
+  fromPath: { subPath: string } | undefined,
+): string => {
   const proxy = event.pathParameters?.proxy
   if (proxy) return `/${proxy}`
   const route = routeOf(event)
   if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
   if (!routeless) return ''
   // A routeless path naming no agent is all below the agent (a Lambda serving one, or a 404).
-  const path = pathOf(event)
-  return agentPathOf(path, { atStart })?.subPath ?? path.replace(/^\/$/, '')
+  return fromPath?.subPath ?? pathOf(event).replace(/^\/$/, '')
 }
 
 /**

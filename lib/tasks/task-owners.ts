@@ -23,32 +23,34 @@ export interface TaskOwners {
    *
    * `registration` (here and below) is the agent's record's `createdAt`: a task recorded under
    * another registration of the id (an agent deleted, and registered again) is no one's here,
-   * and may be recorded anew. Undefined matches any (a record from before the field too).
+   * and may be recorded anew. Undefined matches any (a record from before the field too). The
+   * members are properties, not methods, so an implementation of an older signature (a plain
+   * string where a registration may be one still being read) does not compile.
    */
-  record(
+  record: (
     agentId: string,
     tasks: readonly (string | TaskRef)[],
     principal: string,
     registration?: string,
-  ): Promise<void>
+  ) => Promise<void>
   /** The principal that created the task; undefined when none is on record. */
-  ownerOf(agentId: string, taskId: string, registration?: string): Promise<string | undefined>
+  ownerOf: (agentId: string, taskId: string, registration?: string) => Promise<string | undefined>
   /**
    * The task's owner and, when recorded, its context; undefined when none is on record (the
    * registration may still be being read: it is awaited beside the owner's read).
    */
-  taskOf(
+  taskOf: (
     agentId: string,
     taskId: string,
     registration?: string | PromiseLike<string | undefined>,
-  ): Promise<TaskOwner | undefined>
+  ) => Promise<TaskOwner | undefined>
   /** Which of these tasks `principal` created (the registration may still be being read). */
-  ownedBy(
+  ownedBy: (
     agentId: string,
     taskIds: readonly string[],
     principal: string,
     registration?: string | PromiseLike<string | undefined>,
-  ): Promise<Set<string>>
+  ) => Promise<Set<string>>
 }
 
 /** Where a principal's task lives, when the caller names the task but not its agent (`/route`). */
@@ -110,6 +112,10 @@ interface OwnerItem {
 const lapseOfWriteAt = (registration: string) =>
   Math.floor(Date.parse(registration) / 1000) + taskOwnerTtlSeconds
 
+/** A registration as a record names it: an ISO time, as agent records' `createdAt`; else none. */
+const registrationTime = (registration: string | undefined) =>
+  registration !== undefined && Number.isFinite(Date.parse(registration)) ? registration : undefined
+
 /**
  * Whether an item stands for `registration`: one naming it, or one from before items named
  * theirs that was last written since the registration (its `expiresAt` is that write's).
@@ -150,8 +156,9 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     agentId: string,
     tasks: readonly (string | TaskRef)[],
     principal: string,
-    registration?: string,
+    registeredAt?: string,
   ): Promise<void> {
+    const registration = registrationTime(registeredAt)
     const now = this.#nowSeconds()
     const byTask = new Map<string, string | undefined>()
     for (const task of tasks) {
@@ -174,7 +181,9 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
               // ISO times order as strings), or one from before records named theirs last
               // written before this registration. Never one of a later registration: an
               // instance still holding the old record may not take the new agent's task.
-              ConditionExpression: `attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now${registration ? ' OR registration < :registration OR (attribute_not_exists(registration) AND expiresAt < :registeredLapse)' : ''}`,
+              ConditionExpression: registration
+                ? 'attribute_not_exists(pk) OR (principal = :principal AND (attribute_not_exists(registration) OR registration <= :registration)) OR expiresAt <= :now OR registration < :registration OR (attribute_not_exists(registration) AND expiresAt < :registeredLapse)'
+                : 'attribute_not_exists(pk) OR principal = :principal OR expiresAt <= :now',
               ExpressionAttributeValues: {
                 ':principal': principal,
                 ':expiresAt': now + taskOwnerTtlSeconds,
@@ -219,7 +228,11 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     taskId: string,
     registration?: string | PromiseLike<string | undefined>,
   ): Promise<TaskOwner | undefined> {
-    if (!fitsKey(agentId, taskId)) return undefined
+    if (!fitsKey(agentId, taskId)) {
+      // Still awaited, so a read that fails is not left unhandled.
+      await registration
+      return undefined
+    }
     const read = this.#client.send(
       new GetCommand({
         TableName: this.#tableName,

@@ -251,10 +251,11 @@ describe('npm start', { timeout: 60_000 }, () => {
       }
     // The sample agents where they were at each start: agents that moved are registered again
     // where they are now (their cards read and embedded again), which is no unchanged start.
+    const weatherPort = await portKeptFree()
     const samePorts = {
       PORT: '0',
-      WEATHER_AGENT_PORT: String(await portKeptFree()),
-      CALCULATOR_AGENT_PORT: String(await portKeptFree()),
+      WEATHER_AGENT_PORT: String(weatherPort),
+      CALCULATOR_AGENT_PORT: String(await portKeptFree(weatherPort)),
     }
     await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
     const before = await vectorsFile()

@@ -193,6 +193,33 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
       expect(await owners.ownerOf('later', 't-1', again)).toBe('client-b')
     })
 
+    it("never lets a call to an earlier registration move its caller's task back to it", async () => {
+      // Prepare: client-a's task under the later registration
+      await owners.record('moved', ['t-1'], 'client-a', again)
+
+      // Act: an instance still holding the earlier record answers client-a with the same task
+      const movedBack = owners.record('moved', ['t-1'], 'client-a', first)
+
+      // Assess: refused, and the task stays client-a's under the later registration alone
+      await expect(movedBack).rejects.toBeInstanceOf(TaskOwnedElsewhereError)
+      expect(await owners.ownerOf('moved', 't-1', again)).toBe('client-a')
+      await expect(owners.record('moved', ['t-1'], 'client-b', again)).rejects.toBeInstanceOf(
+        TaskOwnedElsewhereError,
+      )
+    })
+
+    it('awaits a registration read that fails, even for a task id too long to look up', async () => {
+      // Act
+      const looked = owners.taskOf(
+        'weather',
+        'x'.repeat(2100),
+        Promise.reject(new Error('throttled')),
+      )
+
+      // Assess: the failure is the caller's to answer, never an unhandled rejection
+      await expect(looked).rejects.toThrow('throttled')
+    })
+
     it('takes a record from before registrations were named by when it was last written', async () => {
       // Prepare: recorded without a registration, as before the field, between the two
       const betweenThem = Date.parse('2026-12-03T00:00:00.000Z')

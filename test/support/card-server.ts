@@ -81,12 +81,13 @@ export const closedPort = async (): Promise<number> => {
 
 /**
  * A loopback port free now that stays free while a test holds it across restarts: below
- * Linux's ephemeral range (32768 and up), so no `listen(0)` of a test running beside it is given
- * it meanwhile, as a port `closedPort` found may be.
+ * Linux's default ephemeral range (32768 and up), so no `listen(0)` of a test running beside it is
+ * given it meanwhile, as a port `closedPort` found may be; none of `taken`.
  */
-export const portKeptFree = async (): Promise<number> => {
-  for (;;) {
+export const portKeptFree = async (...taken: number[]): Promise<number> => {
+  for (let attempt = 0; attempt < 100; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000)
+    if (taken.includes(port)) continue
     const server = createServer()
     const bound = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false))
@@ -96,4 +97,5 @@ export const portKeptFree = async (): Promise<number> => {
     await new Promise<void>((resolve) => server.close(() => resolve()))
     return port
   }
+  throw new Error('no free port below the ephemeral range after 100 tries')
 }

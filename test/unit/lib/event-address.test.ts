@@ -29,4 +29,12 @@ describe('where a request is addressed', () => {
     // Assess
     expect(address).toEqual({ agentId: 'team', subPath: '/tasks/t1', otherAgentId: 'other' })
   })
+
+  it('serves a Lambda of one agent its own id below a stage or base path', () => {
+    // Act
+    const address = a2aAddressOf({ rawPath: '/prod/agents/team/message:send' }, 'team')
+
+    // Assess
+    expect(address).toEqual({ agentId: 'team', subPath: '/message:send' })
+  })
 })

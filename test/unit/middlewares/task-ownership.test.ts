@@ -558,6 +558,20 @@ describe("taskOwnership and the agent's registration", () => {
     expect(registrationOf).not.toHaveBeenCalled()
   })
 
+  it("answers a named task's check whose registration read fails though the owners never awaited it", async () => {
+    // Prepare: owners that return at once, leaving the registration unawaited (a kit consumer's)
+    const owners = ownersWith(async () => undefined)
+    const registrationOf = vi.fn(() => Promise.reject(new Error('registry throttled')))
+    const request = requestFor({ ...sendCall, operation: 'GetTask', params: { id: 't-1' } })
+
+    // Act
+    const checked = taskOwnership({ owners, registrationOf }).before?.(request)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+
+    // Assess: refused as not found, and no unhandled rejection ends the process (vitest fails on one)
+    await expect(checked).resolves.toBeDefined()
+  })
+
   it('reads the registration once, beside the owner, for a call naming a task', async () => {
     // Prepare
     const owners = ownersWith(async () => undefined)
