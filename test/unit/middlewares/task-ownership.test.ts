@@ -34,6 +34,17 @@ const streamCall: A2ACall = {
   jsonRpcId: 5,
 }
 
+/** A unary SendMessage over JSON-RPC, id 7. */
+const unaryCall: A2ACall = {
+  agentId: 'weather',
+  operation: 'SendMessage',
+  version: '1.0',
+  params: { message: { parts: [] } },
+  stream: false,
+  binding: 'JSONRPC',
+  jsonRpcId: 7,
+}
+
 const requestFor = (call: A2ACall, response?: unknown) =>
   ({
     event: {} as APIGatewayProxyEvent,
@@ -528,21 +539,12 @@ describe("taskOwnership and the agent's registration", () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { task: { id: 't-1' } } }),
   }
-  const sendCall: A2ACall = {
-    agentId: 'weather',
-    operation: 'SendMessage',
-    version: '1.0',
-    params: { message: { parts: [] } },
-    stream: false,
-    binding: 'JSONRPC',
-    jsonRpcId: 7,
-  }
 
   it('records an answered task under the registration agentLookup read, reading none itself', async () => {
     // Prepare
     const owners = ownersWith(async () => undefined)
     const registrationOf = vi.fn(async () => '2026-12-06T12:00:00.000Z')
-    const request = requestFor(sendCall, answered)
+    const request = requestFor(unaryCall, answered)
     request.context.agent = { createdAt: '2026-12-01T10:00:00.000Z' }
 
     // Act
@@ -562,7 +564,7 @@ describe("taskOwnership and the agent's registration", () => {
     // Prepare: owners that return at once, leaving the registration unawaited (a kit consumer's)
     const owners = ownersWith(async () => undefined)
     const registrationOf = vi.fn(() => Promise.reject(new Error('registry throttled')))
-    const request = requestFor({ ...sendCall, operation: 'GetTask', params: { id: 't-1' } })
+    const request = requestFor({ ...unaryCall, operation: 'GetTask', params: { id: 't-1' } })
 
     // Act
     const checked = taskOwnership({ owners, registrationOf }).before?.(request)
@@ -577,7 +579,7 @@ describe("taskOwnership and the agent's registration", () => {
     const owners = ownersWith(async () => undefined)
     const registrationOf = vi.fn(async () => '2026-12-06T12:00:00.000Z')
     const request = requestFor({
-      ...sendCall,
+      ...unaryCall,
       operation: 'GetTask',
       params: { id: 't-1' },
     })
@@ -592,15 +594,6 @@ describe("taskOwnership and the agent's registration", () => {
 })
 
 describe('taskOwnership telling of a whole answer withheld for the agent’s fault', () => {
-  const unaryCall: A2ACall = {
-    agentId: 'weather',
-    operation: 'SendMessage',
-    version: '1.0',
-    params: { message: { parts: [] } },
-    stream: false,
-    binding: 'JSONRPC',
-    jsonRpcId: 7,
-  }
   const answerNaming = (taskId: string) => ({
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
