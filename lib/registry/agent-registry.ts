@@ -207,8 +207,9 @@ export class DynamoAgentRegistry implements AgentRegistry {
    * refusal after more than one attempt may be the request's own write meeting itself: an
    * attempt the SDK gave up on (no answer in time, a reset) that the table had carried out. The
    * record as stored is then read (consistently), and if it is this one, the write is done. So
-   * is it after a failure that may have come after the write landed (`mayHaveLanded`); if that
-   * read fails too, the error is marked unconfirmed (`isUnconfirmedWrite`).
+   * is it after a failure that may have come after the write landed (`mayHaveLanded`); found not
+   * there (an attempt given up on may land later) or not read, the error is marked unconfirmed
+   * (`isUnconfirmedWrite`).
    */
   async #put(
     record: AgentRecord,

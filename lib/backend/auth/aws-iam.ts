@@ -80,8 +80,20 @@ export const isAwsEndpointOf = (
   return (
     parsed.protocol === 'https:' &&
     region.safeParse(target.region).success &&
-    awsHostPatterns[target.service](target.region).test(parsed.hostname)
+    hostPatternOf(target).test(parsed.hostname)
   )
+}
+
+/** Each service's and region's host pattern, made once: the signer asks on every request. */
+const hostPatterns = new Map<string, RegExp>()
+const hostPatternOf = ({ service, region }: { service: AwsService; region: string }) => {
+  const key = `${service} ${region}`
+  let pattern = hostPatterns.get(key)
+  if (!pattern) {
+    pattern = awsHostPatterns[service](region)
+    hostPatterns.set(key, pattern)
+  }
+  return pattern
 }
 
 /**
