@@ -336,7 +336,12 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         // A follow-up routed by its task counts as routed, or refused, as one routed by its text.
         tasks: {
           holdersOf: async (taskId, agentIds, principal) => {
-            const holders = await taskOwners.holdersOf(taskId, agentIds, principal)
+            const holders = await taskOwners.holdersOf(
+              taskId,
+              agentIds,
+              principal,
+              async (agentId) => (await lookupAgent(agentId))?.createdAt,
+            )
             recordRoute(metrics, holders.length === 1 ? holders[0] : undefined)
             return holders
           },

@@ -55,8 +55,17 @@ export interface TaskOwners {
 
 /** Where a principal's task lives, when the caller names the task but not its agent (`/route`). */
 export interface TaskHolders {
-  /** Which of `agentIds` hold a task `taskId` that `principal` created (usually one, or none). */
-  holdersOf(taskId: string, agentIds: readonly string[], principal: string): Promise<string[]>
+  /**
+   * Which of `agentIds` hold a task `taskId` that `principal` created (usually one, or none).
+   * `registrationOf` names each agent's registration, when known: a task recorded under an
+   * earlier one (the agent deleted, and registered again) is held by no one.
+   */
+  holdersOf(
+    taskId: string,
+    agentIds: readonly string[],
+    principal: string,
+    registrationOf?: (agentId: string) => PromiseLike<string | undefined>,
+  ): Promise<string[]>
 }
 
 /** The agent answered a caller with a task another principal created. */
@@ -275,19 +284,27 @@ export class DynamoTaskOwners implements TaskOwners, TaskHolders {
     taskId: string,
     agentIds: readonly string[],
     principal: string,
+    registrationOf?: (agentId: string) => PromiseLike<string | undefined>,
   ): Promise<string[]> {
     const unique = [...new Set(agentIds)].filter((agentId) => fitsKey(agentId, taskId))
-    const items = await batchGetItems(
+    const read = batchGetItems(
       this.#client,
       this.#tableName,
       unique.map((agentId) => ({ [tables.taskOwners.partitionKey]: keyOf(agentId, taskId) })),
       { lookup: 'task owners lookup', consistentRead: true },
     )
     const suffix = `#${taskId}`
-    return items
-      .map((item) => this.#live(item))
-      .filter((live) => live?.principal === principal && live.pk.endsWith(suffix))
-      .map((live) => (live as OwnerItem).pk.slice(0, -suffix.length))
+    const held = (await read).flatMap((item) => {
+      const live = this.#live(item)
+      return live?.principal === principal && live.pk.endsWith(suffix)
+        ? [{ agentId: live.pk.slice(0, -suffix.length), item }]
+        : []
+    })
+    // Only the few records found wait for their agent's registration.
+    const current = await Promise.all(held.map(({ agentId }) => registrationOf?.(agentId)))
+    return held
+      .filter(({ item }, i) => ofRegistration(item, registrationTime(current[i])))
+      .map(({ agentId }) => agentId)
       .sort()
   }
 

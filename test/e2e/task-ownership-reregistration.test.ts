@@ -90,4 +90,62 @@ describe('an agent deleted and registered again under its id', () => {
     expect(JSON.parse(readText)).toMatchObject({ error: { code: -32001 } })
     expect(after.reads).toEqual([])
   })
+
+  it("routes a follow-up by its task to the agent that holds it now, not to the id's earlier registration", async () => {
+    // Prepare: demo-client's t-1 at 'reborn' as first registered, then deleted and registered
+    // again; and a t-1 of its own at 'elsewhere'
+    const [first, again, elsewhere] = await Promise.all([
+      numberingAgent('first'),
+      numberingAgent('again'),
+      numberingAgent('elsewhere'),
+    ])
+    const at = (agentId: string, backend: { url: string; cardUrl: string }) => ({
+      agentId,
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+    })
+    const adminToken = await stack.token('admin-client')
+    const admin = adminCaller(() => ({ url: stack.url, token: adminToken }))
+    const sendHi = async (agentId: string) =>
+      (
+        await postA2A(
+          `${stack.url}/agents/${agentId}`,
+          await stack.token('demo-client'),
+          jsonRpc('SendMessage', textMessageParams('hi')),
+        )
+      ).text()
+    try {
+      await registerAgents(stack, [at('reborn', first), at('elsewhere', elsewhere)])
+      await putPermission({
+        scope: 'calculator:invoke',
+        agents: ['calculator', 'reborn', 'elsewhere'],
+      })
+      await oneSecondLater()
+      expect(await sendHi('reborn')).toContain('"id":"t-1"')
+      expect((await admin('DELETE', '/admin/agents/reborn')).status).toBe(204)
+      await oneSecondLater()
+      await registerAgents(stack, [at('reborn', again)])
+      await putPermission({
+        scope: 'calculator:invoke',
+        agents: ['calculator', 'reborn', 'elsewhere'],
+      })
+      await oneSecondLater()
+      expect(await sendHi('elsewhere')).toContain('"id":"t-1"')
+
+      // Act
+      const followUp = await postA2A(
+        `${stack.url}/route`,
+        await stack.token('demo-client'),
+        jsonRpc('SendMessage', {
+          message: { messageId: 'm-2', role: 'ROLE_USER', taskId: 't-1', parts: [{ text: '?' }] },
+        }),
+      )
+
+      // Assess: one holder, not "a task of yours at 2 agents"
+      expect(followUp.status).toBe(200)
+      expect(followUp.headers.get('x-switchboard-agent')).toBe('elsewhere')
+    } finally {
+      await Promise.all([first, again, elsewhere].map((agent) => agent.stop()))
+    }
+  })
 })

@@ -208,6 +208,27 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
       )
     })
 
+    it("holds a caller's task at /route only for the registration it was recorded under", async () => {
+      // Prepare: client-a's t-1 under an agent's first registration, and under another's current one
+      await owners.record('registered-again', ['t-1'], 'client-a', first)
+      await owners.record('still-held', ['t-1'], 'client-a', again)
+      const registrations: Record<string, string> = {
+        'registered-again': again,
+        'still-held': again,
+      }
+
+      // Act
+      const holders = await owners.holdersOf(
+        't-1',
+        ['registered-again', 'still-held'],
+        'client-a',
+        async (id) => registrations[id],
+      )
+
+      // Assess: 'registered-again' was registered again since, so its old record holds nothing
+      expect(holders).toEqual(['still-held'])
+    })
+
     it('awaits a registration read that fails, even for a task id too long to look up', async () => {
       // Act
       const looked = owners.taskOf(
