@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import { failureFromError, type RenderedError, renderA2AFailure } from '../lib/a2a/errors.ts'
@@ -6,13 +5,14 @@ import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { BackendCredentialsError, retryAfterOf } from '../lib/errors.ts'
+import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import type { A2ARequestContext } from './a2a-request.ts'
 import { withAnswerHeaders } from './support/answer-headers.ts'
 
 export interface A2AErrorsOptions {
   /** A refusal of the caller's request goes to `info` when the logger has one, else `warn`. */
-  logger: Pick<Logger, 'error' | 'warn'> & Partial<Pick<Logger, 'info'>>
+  logger: LogMethods<'error' | 'warn'> & Partial<LogMethods<'info'>>
   /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
   gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }

@@ -1,9 +1,9 @@
 import { Transform } from 'node:stream'
-import type { Logger } from '@aws-lambda-powertools/logger'
 import type middy from '@middy/core'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import type { LogMethods } from '../lib/log-methods.ts'
 import type { ForwardReport } from '../lib/observability/call-recorder.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import { refusalOf } from './support/refusal.ts'
@@ -23,7 +23,7 @@ export interface AccessLogFields extends ForwardReport {
 
 export interface AccessLogOptions<TContext extends Context> {
   /** The handler's logger: the line carries its keys (trace id, correlation id). */
-  logger: Pick<Logger, 'info' | 'warn'>
+  logger: LogMethods<'info' | 'warn'>
   /**
    * Principal, agent, operation and binding, read from the keys earlier middlewares own;
    * for a forwarded call also its outcome, complete by the time the line is written.

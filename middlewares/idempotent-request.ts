@@ -4,9 +4,9 @@ import {
 } from '@aws-lambda-powertools/idempotency'
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware'
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types'
-import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 
 /** How often a record that vanished between Powertools' put and get is looked for again. */
@@ -43,7 +43,7 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
  */
 export const idempotentRequest = (
   options: IdempotencyLambdaHandlerOptions,
-  saving: { logger?: Pick<Logger, 'error'> } = {},
+  saving: { logger?: LogMethods<'error'> } = {},
 ): MiddlewareObj<unknown, unknown, Error, Context, Internal> => {
   checkOptions('idempotentRequest', saving, { logger: optionRules.methods('error').optional() }, '')
   const { logger } = saving

@@ -12,6 +12,7 @@ import { UnauthenticatedError } from '../lib/errors.ts'
 import { type AnyHttpEvent, headerOf } from '../lib/http/lambda-event.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
+import type { LogMethods } from '../lib/log-methods.ts'
 
 /** Thrown for a key set that cannot be fetched; `problemDetails` and `a2aErrors` answer it 503. */
 export { KeySetUnavailableError } from '../lib/errors.ts'
@@ -45,7 +46,7 @@ export interface JwtAuthOptions {
    * token, no scope with the prefix), never the token; nothing for a request with no
    * `Authorization` header (a client's first call). A 401 says none of it to the caller.
    */
-  logger?: { info: (message: string, extra: Record<string, unknown>) => void }
+  logger?: LogMethods<'info'>
 }
 
 /**

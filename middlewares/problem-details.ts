@@ -1,15 +1,15 @@
-import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { challengeFor } from '../lib/auth/resource-metadata.ts'
 import { answeredError } from '../lib/aws-unavailable.ts'
 import { retryAfterOf } from '../lib/errors.ts'
 import { failureLogLevelOf, problemResponse, toProblem } from '../lib/http/problem.ts'
+import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import { withAnswerHeaders } from './support/answer-headers.ts'
 
 export interface ProblemDetailsOptions {
-  logger: Pick<Logger, 'error' | 'warn' | 'info'>
+  logger: LogMethods<'error' | 'warn' | 'info'>
   /** The gateway's base URL for a request: a 401's `WWW-Authenticate` names its metadata document. */
   gatewayUrl?: (event: APIGatewayProxyEvent) => string
 }

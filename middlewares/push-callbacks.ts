@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import {
   type PushConfigRecord,
@@ -39,7 +39,7 @@ export interface PushCallbacksOptions {
    * Told when a setting the agent took could not be marked so (the setting before it then stays
    * valid, as if the two had crossed); the call is answered either way.
    */
-  logger?: Pick<Logger, 'warn'>
+  logger?: LogMethods<'warn'>
   addressPolicy: SetPushConfigDeps['addressPolicy']
   /** The gateway's base URL for this request (the callback's origin). */
   baseUrl: (event: APIGatewayProxyEvent) => string

@@ -304,6 +304,35 @@ describe('the packed middleware kit in a team’s own Lambda', () => {
     })
   }
 
+  it('names in its declarations no package it does not declare: a missing one types as any', async () => {
+    // Prepare: what the package declares, and every package its shipped declarations import
+    const installed = join(workspace, 'team-agent', 'node_modules', 'switchboard')
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+      peerDependencies: Record<string, string>
+    }
+    const declared = new Set([
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.peerDependencies),
+      'switchboard',
+      // Lambda's event types, which a team's TypeScript Lambda brings, as Middy's own leave it to
+      'aws-lambda',
+    ])
+    const named = new Set<string>()
+    for (const path of packed.filter((file) => file.endsWith('.d.ts'))) {
+      const text = await readFile(join(installed, path), 'utf8')
+      for (const [, specifier] of text.matchAll(/(?:from |import\()'([^.'][^']*)'/g)) {
+        if (specifier?.startsWith('node:')) continue
+        const parts = specifier?.split('/') ?? []
+        named.add(parts.slice(0, specifier?.startsWith('@') ? 2 : 1).join('/'))
+      }
+    }
+
+    // Assess
+    expect(named).toContain('@middy/core')
+    expect([...named].filter((name) => !declared.has(name))).toEqual([])
+  })
+
   it('exports no path it ships no module for: its helpers’ and chunks’ are refused by name', async () => {
     // Prepare: the declarations without a module beside them, and the shared chunks
     const modules = new Set(
