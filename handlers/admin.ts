@@ -96,12 +96,15 @@ const recorded = <Change extends { before: unknown; after: unknown }>(
 const audited = (
   action: string,
   target: (event: APIGatewayProxyEvent) => string,
-  change: (event: APIGatewayProxyEvent) => Promise<{ before: unknown; after: unknown }>,
+  change: (
+    event: APIGatewayProxyEvent,
+    context: CallerContext,
+  ) => Promise<{ before: unknown; after: unknown }>,
   respond: (after: unknown, event: APIGatewayProxyEvent) => APIGatewayProxyResult,
 ): AdminHandler =>
   async function auditedAdminChange(event, context) {
     const made = await recorded(event, context, { action, target: target(event) }, () =>
-      change(event),
+      change(event, context),
     )
     return respond(made.after, event)
   }
@@ -255,12 +258,17 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: audited(
       'permission.put',
       scopeOf,
-      async (event) => {
+      async (event, context) => {
         const permission = parsePermissionFor(scopeOf(event), bodyOf(event))
         // A permission for a scope no token can carry would grant nothing, and one for an agent
-        // no one registered would grant whoever registers it later: said, not stored.
+        // no one registered would grant whoever registers it later: said, not stored. An agent
+        // deleted meanwhile is taken out again as its delete takes it out, in the trail.
         const before = await withDefinedScopes([permission.scope], callerAdmin, () =>
-          putPermission(permission, { permissions, registry }),
+          putPermission(permission, {
+            permissions,
+            registry,
+            revokeGrants: grantsRevoked(event, context),
+          }),
         )
         return { before, after: permission }
       },

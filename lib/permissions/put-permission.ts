@@ -27,7 +27,10 @@ const unregisteredIn = async (
  * An agent deleted between that read and the write (its delete took it out of every permission
  * before this one was written) is found by a second read and taken out of every permission
  * again, as if its delete had come just after this PUT: the order the two calls' answers allow.
- * Nothing is put back, so no other admin's write meanwhile is undone.
+ * Nothing is put back, so no other admin's write meanwhile is undone. `revokeGrants` takes it out
+ * (the admin API passes the delete's own, which records each change in the audit trail: else the
+ * trail's last entry of the permission would name the agent it no longer grants); by default
+ * `permissions.removeAgent`.
  *
  * @example
  * await putPermission({ scope: 'weather:invoke', agents: ['wether'] }, { permissions, registry })
@@ -35,13 +38,21 @@ const unregisteredIn = async (
  */
 export const putPermission = async (
   permission: Permission,
-  { permissions, registry }: { permissions: Permissions; registry: Registry },
+  {
+    permissions,
+    registry,
+    revokeGrants = (agentId) => permissions.removeAgent(agentId),
+  }: {
+    permissions: Permissions
+    registry: Registry
+    revokeGrants?: (agentId: string) => Promise<unknown>
+  },
 ): Promise<Permission | undefined> => {
   const unregistered = await unregisteredIn(permission, registry)
   if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
   const before = await permissions.put(permission)
   for (const agentId of await unregisteredIn(permission, registry)) {
-    await permissions.removeAgent(agentId)
+    await revokeGrants(agentId)
   }
   return before
 }

@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { LeanDocumentClient } from '../../lib/dynamo.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
@@ -94,6 +96,53 @@ describe('the admin API through the local gateway', () => {
     })
     expect(shared.after.agents).toEqual(['weather'])
     expect(shared.after.agentLimits ?? {}).toEqual({})
+  })
+
+  it('records in the audit trail an agent a PUT of a permission takes out again, deleted between its check and its write', async () => {
+    // Prepare: the agent's delete runs to its end just as the PUT, its agents found registered,
+    // writes the permission (the delete found no permission naming the agent to take it out of).
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'crossing',
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+    })
+    expect(registered.status).toBe(201)
+    await adminCall('PUT', '/admin/scopes/crossing:invoke', { description: 'for the test' })
+    const send = LeanDocumentClient.prototype.send as (...args: unknown[]) => Promise<unknown>
+    let deleted: Promise<Response> | undefined
+    const spy = vi
+      .spyOn(LeanDocumentClient.prototype, 'send')
+      .mockImplementation(async function deleteBeforeThePut(this: LeanDocumentClient, ...args) {
+        const input = (args[0] as { input?: { Item?: { scope?: unknown } } }).input
+        if (args[0] instanceof PutCommand && input?.Item?.scope === 'crossing:invoke' && !deleted) {
+          deleted = adminCall('DELETE', '/admin/agents/crossing')
+          await deleted
+        }
+        return send.apply(this, args)
+      })
+
+    // Act
+    const put = await adminCall('PUT', '/admin/permissions/crossing:invoke', {
+      agents: ['crossing'],
+    }).finally(() => spy.mockRestore())
+
+    // Assess: the permission is gone, and the trail's last word on it says so, in the PUT's request
+    expect([put.status, (await deleted)?.status]).toEqual([200, 204])
+    const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+    expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain(
+      'crossing:invoke',
+    )
+    const { entries } = await (await adminCall('GET', '/admin/audit?limit=20')).json()
+    const ofScope = entries.filter(
+      (entry: { target: string }) => entry.target === 'crossing:invoke',
+    )
+    expect(ofScope[0]).toMatchObject({
+      action: 'permission.delete',
+      agentId: 'crossing',
+      requestId: put.headers.get('x-amzn-requestid'),
+      before: { agents: ['crossing'] },
+      after: null,
+    })
   })
 
   it("registers an agent with the README's curl command, verbatim, whose body curl labels form-encoded", async () => {
