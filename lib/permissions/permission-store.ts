@@ -57,10 +57,16 @@ export class DynamoPermissionStore implements PermissionStore {
     this.#tableName = tableName
   }
 
+  /**
+   * The scopes' permissions as they stand (a consistent read): the authorizer's answer built from
+   * them is cached per token for 300 s, and permissionLookup's for under a second, so a read that
+   * could answer a permission as it was before a change would carry a revoked grant past both.
+   */
   async forScopes(scopes: readonly string[]): Promise<Permission[]> {
     const keys = [...new Set(scopes)].map((scope) => ({ [tables.permissions.partitionKey]: scope }))
     const items = await batchGetItems(this.#client, this.#tableName, keys, {
       lookup: 'permissions lookup',
+      consistentRead: true,
     })
     return items.map((item) => permissionSchema.parse(item))
   }
