@@ -73,6 +73,22 @@ export const resolveEndpoints = (
 
 const timestamp = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))().toISOString()
 
+/**
+ * The `updatedAt` of a change to `before`: now, or a millisecond past `before.updatedAt` when
+ * now is not later (a change in the millisecond of the write it read, or an instance whose clock
+ * is behind). Every change is written on the condition that `updatedAt` is still as it read it,
+ * so each write must leave another value there: one leaving the same let a second change that
+ * read the agent before it overwrite it, both answered as made (a concurrency red team's
+ * finding). ISO times order as strings, as they do as instants.
+ */
+const changedAt = (deps: AgentAdminDeps, before: Pick<AgentRecord, 'updatedAt'>): string => {
+  const now = (deps.now ?? (() => new Date()))()
+  const read = Date.parse(before.updatedAt)
+  return now.getTime() > read || Number.isNaN(read)
+    ? now.toISOString()
+    : new Date(read + 1).toISOString()
+}
+
 /** Fetches and validates the card of a backend; nothing is written. */
 const readCard = async (
   config: Pick<AgentRecord, 'agentId' | 'agentCardUrl' | 'backendUrl' | 'auth'>,
@@ -300,7 +316,7 @@ const writeFromConfig = async (
       ...(config.routingExamples?.length ? { routingExamples: config.routingExamples } : {}),
       ...fromCard,
       createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
+      updatedAt: existing ? changedAt(deps, existing) : now,
       indexed: false,
       ...(retiredSecretArns.length > 0 ? { retiredSecretArns } : {}),
     }
@@ -474,7 +490,7 @@ export const patchAgent = async (
     ...rest,
     ...fields,
     ...(examples.length > 0 ? { routingExamples: examples } : {}),
-    updatedAt: timestamp(deps),
+    updatedAt: changedAt(deps, before),
     indexed: false,
   }
   await deps.registry.replace(after, before)
@@ -489,7 +505,7 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
   const after = {
     ...before,
     ...(await readCard(before, deps)),
-    updatedAt: timestamp(deps),
+    updatedAt: changedAt(deps, before),
     indexed: false,
   }
   await deps.registry.replace(after, before)
@@ -584,7 +600,7 @@ export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promis
   if (!before) throw new AgentNotFoundError(agentId)
   const marks = before.status !== 'deleting'
   const deleting: AgentRecord = marks
-    ? { ...before, status: 'deleting', updatedAt: timestamp(deps) }
+    ? { ...before, status: 'deleting', updatedAt: changedAt(deps, before) }
     : before
   if (marks) await deps.registry.replace(deleting, before)
   const progress = { step: '', started: false }

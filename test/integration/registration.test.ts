@@ -812,6 +812,57 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
     expect(await registry.get('noted')).toMatchObject({ status: 'inactive', indexed: true })
   })
 
+  it('refuses the second of two changes that read the agent before the first was written, within one millisecond too', async () => {
+    // Prepare: every write in the same millisecond (two instances whose clocks agree to the ms, or a
+    // change written in the millisecond of the write it read), and both changes read the agent
+    // before either writes.
+    const at = new Date()
+    const sameMillisecond = { ...deps, now: () => at }
+    await registerAgent(config('crossed'), sameMillisecond)
+    let reads = 0
+    let bothRead: () => void = () => {}
+    const read = new Promise<void>((resolve) => {
+      bothRead = resolve
+    })
+    const crossing: AgentAdminDeps = {
+      ...sameMillisecond,
+      registry: {
+        ...registry,
+        get: async (agentId) => {
+          const record = await registry.get(agentId)
+          if (++reads === 2) bothRead()
+          return record
+        },
+        replace: async (record, before) => {
+          await read
+          return registry.replace(record, before)
+        },
+        create: (record) => registry.create(record),
+        delete: (record) => registry.delete(record),
+        annotate: (record, fields) => registry.annotate(record, fields),
+        list: () => registry.list(),
+      },
+    }
+
+    // Act
+    const outcomes = await Promise.allSettled([
+      patchAgent('crossed', { status: 'inactive' }, crossing),
+      patchAgent('crossed', { cardVisibility: 'public' }, crossing),
+    ])
+
+    // Assess: one change made, the other told the agent changed meanwhile, none lost unsaid
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+    expect(refused).toHaveLength(1)
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(AgentChangedError)
+    const stored = await registry.get('crossed')
+    const made = outcomes.find((outcome) => outcome.status === 'fulfilled')
+    expect(stored).toMatchObject(
+      outcomes[0] === made
+        ? { status: 'inactive', cardVisibility: 'granted' }
+        : { status: 'active', cardVisibility: 'public' },
+    )
+  })
+
   it('changes only the status on PATCH, and refuses other fields', async () => {
     // Act
     const { after } = await patchAgent('echo', { status: 'inactive' }, deps)
