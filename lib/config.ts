@@ -11,14 +11,45 @@ export class ConfigError extends Error {
   }
 }
 
-const positiveInt = z.coerce.number().int().positive()
+/** The longest a Node.js timer waits: one set for longer runs after 1 ms (TimeoutOverflowWarning). */
+export const maxTimerMs = 2_147_483_647
+
+/**
+ * A whole number from `min` to `max`, refused with one message saying so, whatever was wrong
+ * (not a number, a fraction, out of range), rather than zod's one line per check.
+ */
+const wholeNumber = (
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  wanted = max === Number.MAX_SAFE_INTEGER
+    ? `a whole number, ${min} or more`
+    : `a whole number from ${min} to ${max}`,
+) => {
+  const message = `must be ${wanted}`
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message)
+}
+/** A number from `min` to `max`, fractions allowed. */
+const numberFrom = (min: number, max: number) => {
+  const message = `must be a number from ${min} to ${max}`
+  return z.coerce.number({ error: message }).min(min, message).max(max, message)
+}
+const positiveInt = wholeNumber(1)
+/** What a timer waits: past maxTimerMs it would fire at once, and every call time out. */
+const durationMs = wholeNumber(
+  1,
+  maxTimerMs,
+  `a whole number of milliseconds from 1 to ${maxTimerMs} (24.8 days, the longest a timer waits)`,
+)
 const commaList = z.string().transform((value) =>
   value
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean),
 )
-const url = z.url({ protocol: /^https?$/ })
+const url = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http:// or https:// URL, such as https://host.example.com/path',
+})
 /** An IPv4 or IPv6 CIDR block, each octet and prefix in range (zod's checks: no `node:net` here). */
 const cidrBlock = z.union([z.cidrv4(), z.cidrv6()])
 /** `10.1.0.0/016` is `10.1.0.0/16`, as Terraform's `cidrhost` and Node's BlockList read it. */
@@ -85,7 +116,13 @@ const gatewayEnv = z.object({
   TOKEN_URL: url.optional(),
   SCOPE_PREFIX: z.string().default('switchboard/'),
   ADMIN_SCOPE: z.string().min(1).default('admin'),
-  ALLOWED_CLIENT_IDS: commaList.optional(),
+  ALLOWED_CLIENT_IDS: commaList
+    .pipe(
+      z
+        .array(z.string())
+        .min(1, 'must name at least one client id (unset, any client of the issuer is accepted)'),
+    )
+    .optional(),
   /** The user pool whose resource server and app clients the admin API manages (issue 18). */
   COGNITO_USER_POOL_ID: z
     .string()
@@ -101,23 +138,18 @@ const gatewayEnv = z.object({
    * How long the access tokens of clients the admin API creates last, in minutes (Cognito's
    * AccessTokenValidity), as Terraform's own clients' do: the longest a revoked token works.
    */
-  CALLER_TOKEN_VALIDITY_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(5, 'must be from 5 to 1440')
-    .max(1440, 'must be from 5 to 1440')
-    .default(60),
+  CALLER_TOKEN_VALIDITY_MINUTES: wholeNumber(5, 1440).default(60),
   /** Local runtime: the local identity's scopes and clients in this file instead of Cognito. */
   IDENTITY_FILE: z.string().min(1).optional(),
   /** The app client people sign in to the operator console with (authorization code + PKCE). */
   CONSOLE_CLIENT_ID: z.string().min(1).default('switchboard-console'),
   PUBLIC_BASE_URL: url.optional(),
-  BACKEND_TIMEOUT_MS: positiveInt.default(30_000),
-  CARD_FETCH_TIMEOUT_MS: positiveInt.default(5_000),
+  BACKEND_TIMEOUT_MS: durationMs.default(30_000),
+  CARD_FETCH_TIMEOUT_MS: durationMs.default(5_000),
   // Below 1 s, so a deleted or deactivated agent is served by no instance a second later.
-  REGISTRY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(maxRegistryCacheTtlMs).default(750),
+  REGISTRY_CACHE_TTL_MS: wholeNumber(0, maxRegistryCacheTtlMs).default(750),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
-  RATE_LIMIT_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  RATE_LIMIT_SHARDS: wholeNumber(1, 64).default(1),
   MAX_CONCURRENT_STREAMS: positiveInt.default(10),
   // A larger limit could never be reached: Lambda refuses such a request before any handler.
   MAX_REQUEST_BYTES: positiveInt
@@ -126,8 +158,8 @@ const gatewayEnv = z.object({
       `must be at most ${defaultMaxRequestBytes}, Lambda's own limit on a request`,
     )
     .default(defaultMaxRequestBytes),
-  STREAM_KEEPALIVE_MS: positiveInt.default(15_000),
-  STREAM_IDLE_TIMEOUT_MS: positiveInt.default(270_000),
+  STREAM_KEEPALIVE_MS: durationMs.default(15_000),
+  STREAM_IDLE_TIMEOUT_MS: durationMs.default(270_000),
   MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),
   SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
@@ -135,29 +167,29 @@ const gatewayEnv = z.object({
   CARD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   EMBEDDER: z.enum(['bedrock', 'local', 'hashing', 'openai']).default('bedrock'),
   // Titan's sizes for bedrock (checked below); any size an embedding server's model has.
-  EMBEDDING_DIMENSION: z.coerce.number().int().min(2).max(16_384).default(1024),
+  EMBEDDING_DIMENSION: wholeNumber(2, 16_384).default(1024),
   /** EMBEDDER=openai: the server's base URL (POST {url}/v1/embeddings), its model and key. */
   EMBEDDING_URL: url.optional(),
   EMBEDDING_MODEL: z.string().min(1).optional(),
   EMBEDDING_API_KEY: z.string().min(1).optional(),
-  EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(32),
-  EMBEDDING_TIMEOUT_MS: positiveInt.default(10_000),
+  EMBEDDING_BATCH_SIZE: wholeNumber(1, 2048).default(32),
+  EMBEDDING_TIMEOUT_MS: durationMs.default(10_000),
   VECTOR_INDEX: z.enum(['s3vectors', 'local']).default('s3vectors'),
   VECTOR_INDEX_FILE: z.string().min(1).optional(),
   VECTOR_BUCKET: z.string().min(3).default('switchboard-vectors'),
   VECTOR_INDEX_NAME: z.string().min(3).default('agents'),
-  ROUTE_MIN_SCORE: z.coerce.number().min(-1).max(1).optional(),
-  ROUTE_MIN_MARGIN: z.coerce.number().min(0).max(2).optional(),
-  ROUTE_THRESHOLD_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  ROUTE_MIN_SCORE: numberFrom(-1, 1).optional(),
+  ROUTE_MIN_MARGIN: numberFrom(0, 2).optional(),
+  ROUTE_THRESHOLD_CACHE_MS: wholeNumber(0, 3_600_000).default(60_000),
   CALIBRATION_MAX_EMBEDDINGS: positiveInt.default(500),
   BACKEND_ALLOWED_CIDRS: cidrList,
   PUSH_DELIVERY_QUEUE_URL: url.optional(),
-  PUSH_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
-  PUSH_RETRY_BASE_MS: positiveInt.default(1_000),
-  PUSH_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  PUSH_DELIVERY_ATTEMPTS: wholeNumber(1, 10).default(5),
+  PUSH_RETRY_BASE_MS: durationMs.default(1_000),
+  PUSH_WEBHOOK_TIMEOUT_MS: durationMs.default(10_000),
   AUDIT_RETENTION_DAYS: positiveInt.default(400),
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
-  READY_TIMEOUT_MS: positiveInt.default(2_000),
+  READY_TIMEOUT_MS: durationMs.default(2_000),
   /**
    * How long one attempt of a request to an AWS service (DynamoDB, KMS, Secrets Manager,
    * Bedrock, S3 Vectors; not Cognito) may wait for its answer to begin, connecting included, or
@@ -167,7 +199,7 @@ const gatewayEnv = z.object({
    * the service had carried out may meet itself (docs/architecture.md, rule 17). 5 s; 10 s in
    * local mode, whose database shares a laptop's (or a test run's) busy cores.
    */
-  AWS_REQUEST_TIMEOUT_MS: positiveInt.optional(),
+  AWS_REQUEST_TIMEOUT_MS: durationMs.optional(),
 })
 
 /** What one variable cannot be without another: checked after each is read on its own. */
@@ -400,11 +432,11 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */
 const localEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PORT: wholeNumber(0, 65_535).default(3000),
   SWITCHBOARD_STATE_DIR: z.string().min(1).default('.switchboard'),
-  AUTHORIZER_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
-  WEATHER_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4001),
-  CALCULATOR_AGENT_PORT: z.coerce.number().int().min(0).max(65_535).default(4002),
+  AUTHORIZER_CACHE_TTL_SECONDS: wholeNumber(0, 3600).default(300),
+  WEATHER_AGENT_PORT: wholeNumber(0, 65_535).default(4001),
+  CALCULATOR_AGENT_PORT: wholeNumber(0, 65_535).default(4002),
   // The developer's own, allowed beside the loopback the sample agents need.
   BACKEND_ALLOWED_CIDRS: cidrList,
 })
@@ -421,8 +453,15 @@ const toLocalConfig = (env: z.infer<typeof localEnv>) => ({
 })
 
 const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> => {
-  // Empty strings count as unset, the way shells and Terraform leave them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''))
+  // Values are read without the spaces around them (an env file's line, a pasted value: a scope
+  // "admin " no token holds); empty or blank ones count as unset, the way shells and Terraform
+  // leave them, so a blank number is its default, never 0.
+  const present = Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => {
+      const trimmed = value?.trim()
+      return trimmed ? [[name, trimmed]] : []
+    }),
+  )
   const result = schema.safeParse(present)
   if (result.success) return result.data
   throw new ConfigError([

@@ -258,4 +258,119 @@ describe('config', () => {
     expect(manyAttempts).toEqual([expect.stringMatching(/PUSH_DELIVERY_ATTEMPTS=10 .* 611000 ms/)])
     expect(longest).toEqual([])
   })
+
+  /** The problems a ConfigError lists for `env`, or none. */
+  const problemsOf = (
+    env: Record<string, string>,
+    load: (env: NodeJS.ProcessEnv) => unknown = loadConfig,
+  ) => {
+    try {
+      load(env)
+      return []
+    } catch (caught) {
+      return (caught as ConfigError).problems
+    }
+  }
+
+  it.each([
+    'BACKEND_TIMEOUT_MS',
+    'CARD_FETCH_TIMEOUT_MS',
+    'STREAM_KEEPALIVE_MS',
+    'STREAM_IDLE_TIMEOUT_MS',
+    'EMBEDDING_TIMEOUT_MS',
+    'READY_TIMEOUT_MS',
+    'AWS_REQUEST_TIMEOUT_MS',
+  ])('refuses a %s longer than a timer can wait, which would fire at once', (name) => {
+    // Prepare: 2^31 ms (24.8 days) and more, Node.js runs a timer after 1 ms instead.
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const longest = loadConfig({ ...issuer, [name]: '2147483647' })
+    const tooLong = problemsOf({ ...issuer, [name]: '3000000000' })
+
+    // Assess
+    expect(longest).toBeDefined()
+    expect(tooLong).toEqual([
+      `${name}="3000000000" is invalid: must be a whole number of milliseconds from 1 to 2147483647 (24.8 days, the longest a timer waits)`,
+    ])
+  })
+
+  it('says what a number setting wants, once, whatever was wrong with it', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const port = ['abc', '1e99', '-1', '80.5'].map((given) =>
+      problemsOf({ PORT: given }, loadLocalConfig),
+    )
+    const rate = problemsOf({ ...issuer, RATE_LIMIT_PER_MINUTE: 'abc' })
+    const score = problemsOf({ ...issuer, ROUTE_MIN_SCORE: 'high' })
+
+    // Assess
+    expect(port).toEqual(
+      ['abc', '1e99', '-1', '80.5'].map((given) => [
+        `PORT="${given}" is invalid: must be a whole number from 0 to 65535`,
+      ]),
+    )
+    expect(rate).toEqual([
+      'RATE_LIMIT_PER_MINUTE="abc" is invalid: must be a whole number, 1 or more',
+    ])
+    expect(score).toEqual(['ROUTE_MIN_SCORE="high" is invalid: must be a number from -1 to 1'])
+  })
+
+  it('reads a value with spaces around it as the value, and a blank one as unset', () => {
+    // Prepare: a line of an env file, a value pasted with its trailing space.
+    const issuer = { TOKEN_ISSUER: ' https://id.example.com ' }
+
+    // Act
+    const config = loadConfig({
+      ...issuer,
+      ADMIN_SCOPE: 'admin ',
+      SCOPE_PREFIX: 'switchboard/ ',
+      AWS_REGION: 'eu-west-1 ',
+      REGISTRY_CACHE_TTL_MS: ' ',
+      ROUTE_MIN_SCORE: '  ',
+    })
+    const local = loadLocalConfig({ PORT: ' ', SWITCHBOARD_STATE_DIR: ' ' })
+
+    // Assess: the admin scope a token holds, not one no token ever holds; a blank number is
+    // unset (its default), never 0.
+    expect(config.token).toMatchObject({
+      issuer: 'https://id.example.com',
+      adminScope: 'admin',
+      scopePrefix: 'switchboard/',
+    })
+    expect(config.region).toBe('eu-west-1')
+    expect(config.registryCacheTtlMs).toBe(750)
+    expect(config.discovery.routeThreshold.minScore).toBe(0.2)
+    expect(local.port).toBe(3000)
+    expect(local.stateDir).toBe('.switchboard')
+  })
+
+  it('says a URL setting wants an http or https URL', () => {
+    // Act
+    const problems = ['issuer.example.com', 'ftp://issuer.example.com'].map((given) =>
+      problemsOf({ TOKEN_ISSUER: given }),
+    )
+
+    // Assess
+    expect(problems).toEqual([
+      [
+        'TOKEN_ISSUER="issuer.example.com" is invalid: must be an http:// or https:// URL, such as https://host.example.com/path',
+      ],
+      [
+        'TOKEN_ISSUER="ftp://issuer.example.com" is invalid: must be an http:// or https:// URL, such as https://host.example.com/path',
+      ],
+    ])
+  })
+
+  it('refuses an ALLOWED_CLIENT_IDS that lists no client, which would refuse every token', () => {
+    // Act
+    const problems = problemsOf({ TOKEN_ISSUER: 'https://id.example.com', ALLOWED_CLIENT_IDS: ',' })
+
+    // Assess
+    expect(problems).toEqual([
+      'ALLOWED_CLIENT_IDS="," is invalid: must name at least one client id (unset, any client of the issuer is accepted)',
+    ])
+  })
 })
