@@ -219,8 +219,14 @@ function listen(
   })
 }
 
-/** The host as it goes in a URL; a wildcard address is reached through loopback. */
-function urlHost(host: string): string {
+/**
+ * The host as it goes in a URL: an IPv6 address in brackets; a wildcard address is reached
+ * through loopback. The sample agents', their SigV4 stand-in's and `npm start`'s own URLs.
+ *
+ * @example
+ * `http://${urlHost('::1')}:3000` // http://[::1]:3000
+ */
+export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1'
   if (host === '::') return '[::1]'
   return host.includes(':') ? `[${host}]` : host

@@ -6,7 +6,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
-import type { RunningAgent } from '../agents/serve.ts'
+import { type RunningAgent, urlHost } from '../agents/serve.ts'
 import { type Refusal, verifySigV4 } from './sigv4-verify.ts'
 
 /**
@@ -164,9 +164,7 @@ export const startSigV4FunctionUrl = async (
     await agent.close()
     throw error
   })
-  // A wildcard address is reached through loopback.
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
-  url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${(server.address() as AddressInfo).port}`
+  url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`
   let closing: Promise<void> | undefined
   return {
     agentId: agent.agentId,

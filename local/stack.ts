@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { startCalculatorAgent } from '../agents/calculator/agent.ts'
-import type { RunningAgent } from '../agents/serve.ts'
+import { type RunningAgent, urlHost } from '../agents/serve.ts'
 import { startWeatherAgent } from '../agents/weather/agent.ts'
 import { type GatewayConfig, loadConfig } from '../lib/config.ts'
 import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
@@ -162,7 +162,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         }),
     )
     const port = await listen(server, options.port, options.host, 'PORT')
-    const url = `http://${options.host}:${port}`
+    const url = `http://${urlHost(options.host)}:${port}`
 
     // The handlers read their configuration when imported, as on Lambda.
     Object.assign(process.env, {
