@@ -141,8 +141,9 @@ variable "calibration_max_embeddings" {
   default     = 500
 
   validation {
-    condition     = var.calibration_max_embeddings > 0 && floor(var.calibration_max_embeddings) == var.calibration_max_embeddings
-    error_message = "calibration_max_embeddings must be a positive whole number."
+    # lib/config.ts reads whole numbers up to 2^53 - 1 exactly, and refuses more.
+    condition     = var.calibration_max_embeddings > 0 && var.calibration_max_embeddings <= 9007199254740991 && floor(var.calibration_max_embeddings) == var.calibration_max_embeddings
+    error_message = "calibration_max_embeddings must be a positive whole number (at most 9007199254740991)."
   }
 }
 
@@ -152,8 +153,9 @@ variable "rate_limit_per_minute" {
   default     = 60
 
   validation {
-    condition     = var.rate_limit_per_minute > 0 && floor(var.rate_limit_per_minute) == var.rate_limit_per_minute
-    error_message = "rate_limit_per_minute must be a positive whole number."
+    # lib/config.ts reads whole numbers up to 2^53 - 1 exactly, and refuses more.
+    condition     = var.rate_limit_per_minute > 0 && var.rate_limit_per_minute <= 9007199254740991 && floor(var.rate_limit_per_minute) == var.rate_limit_per_minute
+    error_message = "rate_limit_per_minute must be a positive whole number (at most 9007199254740991)."
   }
 }
 
@@ -174,8 +176,9 @@ variable "audit_retention_days" {
   default     = 400
 
   validation {
-    condition     = var.audit_retention_days > 0 && floor(var.audit_retention_days) == var.audit_retention_days
-    error_message = "audit_retention_days must be a positive whole number."
+    # lib/config.ts reads whole numbers up to 2^53 - 1 exactly, and refuses more.
+    condition     = var.audit_retention_days > 0 && var.audit_retention_days <= 9007199254740991 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a positive whole number (at most 9007199254740991)."
   }
 }
 
@@ -185,8 +188,9 @@ variable "max_concurrent_streams" {
   default     = 10
 
   validation {
-    condition     = var.max_concurrent_streams > 0 && floor(var.max_concurrent_streams) == var.max_concurrent_streams
-    error_message = "max_concurrent_streams must be a positive whole number."
+    # lib/config.ts reads whole numbers up to 2^53 - 1 exactly, and refuses more.
+    condition     = var.max_concurrent_streams > 0 && var.max_concurrent_streams <= 9007199254740991 && floor(var.max_concurrent_streams) == var.max_concurrent_streams
+    error_message = "max_concurrent_streams must be a positive whole number (at most 9007199254740991)."
   }
 }
 
@@ -196,8 +200,8 @@ variable "backend_timeout_ms" {
   default     = 30000
 
   validation {
-    condition     = var.backend_timeout_ms > 0 && var.backend_timeout_ms <= 900000
-    error_message = "backend_timeout_ms must be between 1 and 900000."
+    condition     = var.backend_timeout_ms >= 1 && var.backend_timeout_ms <= 900000 && floor(var.backend_timeout_ms) == var.backend_timeout_ms
+    error_message = "backend_timeout_ms must be a whole number of milliseconds from 1 to 900000."
   }
 }
 
@@ -313,8 +317,8 @@ variable "access_token_validity_minutes" {
   default     = 60
 
   validation {
-    condition     = var.access_token_validity_minutes >= 5 && var.access_token_validity_minutes <= 1440
-    error_message = "access_token_validity_minutes must be between 5 and 1440."
+    condition     = var.access_token_validity_minutes >= 5 && var.access_token_validity_minutes <= 1440 && floor(var.access_token_validity_minutes) == var.access_token_validity_minutes
+    error_message = "access_token_validity_minutes must be a whole number from 5 to 1440."
   }
 }
 

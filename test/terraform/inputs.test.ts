@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../lib/config.ts'
 import { compact, wholeExpression } from './support/expressions.ts'
 import {
   blockOf,
@@ -236,6 +237,48 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
     expect(output).toContain('Invalid value for variable')
     expect(output).toContain(says)
     expect(code).toBe(1)
+  })
+
+  it('refuses at plan every number the functions would refuse at start (lib/config.ts)', {
+    timeout: 60_000,
+  }, async (context) => {
+    // Prepare: each variable the functions' environment holds as tostring(var.x), and numbers
+    // at the edges: negative, zero, fractions, past a timer's reach and an exact integer's.
+    skipWithoutTerraform(context)
+    const environment = rootModule(await loadStack()).locals.gateway_environment as Record<
+      string,
+      unknown
+    >
+    const numbers = Object.entries(environment).flatMap(([name, value]) => {
+      const variable = /^\$\{tostring\(var\.(\w+)\)\}$/.exec(String(value))?.[1]
+      return variable ? [{ name, variable }] : []
+    })
+    const probes = ['-1', '0', '0.5', '1.5', '7.5', '2147483648', '10000000000000000']
+
+    // Act: one plan a probe, every variable at it (a plan names each variable it refuses).
+    const accepted: { name: string; variable: string; probe: string }[] = []
+    for (const probe of probes) {
+      const { output } = await plan({
+        ...managed,
+        ...Object.fromEntries(numbers.map(({ variable }) => [variable, probe])),
+      })
+      const refused = new Set([...output.matchAll(/var\.(\w+) is /g)].map((match) => match[1]))
+      for (const number of numbers) {
+        if (!refused.has(number.variable)) accepted.push({ ...number, probe })
+      }
+    }
+    const refusedAtStart = accepted.flatMap(({ name, variable, probe }) => {
+      try {
+        loadConfig({ TOKEN_ISSUER: 'https://issuer.example.com', [name]: probe })
+        return []
+      } catch {
+        return [`${variable} = ${probe} (${name})`]
+      }
+    })
+
+    // Assess: an apply of any of them would deploy functions that cannot start.
+    expect(numbers.map(({ variable }) => variable)).toContain('backend_timeout_ms')
+    expect(refusedAtStart).toEqual([])
   })
 
   it.for<{ what: string; variables: Record<string, string> }>([
