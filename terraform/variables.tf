@@ -293,6 +293,13 @@ variable "extra_allowed_client_ids" {
   description = "With restrict_client_ids: Cognito app client IDs, besides the three this stack creates (admin, sample, console), whose tokens the gateway accepts."
   type        = list(string)
   default     = []
+
+  validation {
+    # They reach the functions joined by commas (ALLOWED_CLIENT_IDS): an id with a comma or a
+    # space in it would be read as other ids, or one no token carries.
+    condition     = alltrue([for id in var.extra_allowed_client_ids : can(regex("^[\\w+]{1,128}$", id))])
+    error_message = "extra_allowed_client_ids must hold Cognito app client ids (letters, digits, '_' or '+', 1 to 128), one an entry."
+  }
 }
 
 variable "cognito_domain_prefix" {

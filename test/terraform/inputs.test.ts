@@ -222,6 +222,11 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       says: 'backend_allowed_cidrs must hold CIDR blocks such as 10.1.0.0/16',
     },
     {
+      what: 'an extra allowed client that is no app client id (a comma would split it in two)',
+      variables: { ...managed, extra_allowed_client_ids: '["4abc,5def"]' },
+      says: 'extra_allowed_client_ids must hold Cognito app client ids',
+    },
+    {
       what: 'a webhook timeout whose five attempts could outlast the push-delivery function',
       variables: { ...managed, push_webhook_timeout_ms: '60000' },
       says: 'push_webhook_timeout_ms must be a whole number of milliseconds from 1 to 53000',
@@ -319,6 +324,13 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: {
         ...managed,
         backend_allowed_cidrs: '["10.1.0.0/16","10.2.0.0/016","fd00:0db8::/32","100.64.0.0/10"]',
+      },
+    },
+    {
+      what: 'extra allowed app clients',
+      variables: {
+        ...managed,
+        extra_allowed_client_ids: '["4abcdefghijklmnopqrstuvwx1","Ab_C+d"]',
       },
     },
     {
