@@ -441,6 +441,9 @@ const localEnv = z.object({
   BACKEND_ALLOWED_CIDRS: cidrList,
 })
 
+/** The names of the laptop runtime's own variables (the README's second table). */
+export const localEnvironmentVariables = Object.keys(localEnv.shape)
+
 export type LocalConfig = ReturnType<typeof toLocalConfig>
 
 const toLocalConfig = (env: z.infer<typeof localEnv>) => ({
