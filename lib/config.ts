@@ -429,6 +429,17 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   },
 })
 
+/** The levels Powertools' Logger knows. */
+const powertoolsLogLevels = [
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'CRITICAL',
+  'SILENT',
+] as const
+
 /** Settings of the laptop runtime (`npm start`); never read on AWS. */
 const localEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -439,6 +450,16 @@ const localEnv = z.object({
   CALCULATOR_AGENT_PORT: wholeNumber(0, 65_535).default(4002),
   // The developer's own, allowed beside the loopback the sample agents need.
   BACKEND_ALLOWED_CIDRS: cidrList,
+  // The handlers' (Powertools reads it, and takes an unknown or lower-case level for INFO).
+  POWERTOOLS_LOG_LEVEL: z
+    .string()
+    .toUpperCase()
+    .pipe(
+      z.enum(powertoolsLogLevels, {
+        error: `must be one of ${powertoolsLogLevels.join(', ')} (in any case)`,
+      }),
+    )
+    .default('WARN'),
 })
 
 /** The names of the laptop runtime's own variables (the README's second table). */
@@ -453,6 +474,8 @@ const toLocalConfig = (env: z.infer<typeof localEnv>) => ({
   authorizerCacheTtlSeconds: env.AUTHORIZER_CACHE_TTL_SECONDS,
   agentPorts: { weather: env.WEATHER_AGENT_PORT, calculator: env.CALCULATOR_AGENT_PORT },
   backendAllowedCidrs: env.BACKEND_ALLOWED_CIDRS,
+  /** The handlers' log level (POWERTOOLS_LOG_LEVEL, as Powertools spells it). */
+  logLevel: env.POWERTOOLS_LOG_LEVEL,
 })
 
 const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> => {

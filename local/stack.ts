@@ -34,6 +34,8 @@ export interface StackOptions {
   stateDir: string
   agentPorts: { weather: number; calculator: number }
   authorizerCacheTtlSeconds: number
+  /** The handlers' POWERTOOLS_LOG_LEVEL (npm start's, read by loadLocalConfig); else the environment's, or WARN. */
+  logLevel?: string
   /**
    * Backend addresses to allow besides loopback (the sample agents'), as BACKEND_ALLOWED_CIDRS
    * allows them on AWS: an agent on the developer's LAN or a Docker network.
@@ -192,7 +194,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         : { ROUTE_THRESHOLD_CACHE_MS: String(options.routeThresholdCacheMs) }),
       VECTOR_INDEX: 'local',
       VECTOR_INDEX_FILE: join(options.stateDir, 'vectors.json'),
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       // Metrics go to GET /metrics (METRICS_SINK=prometheus); were EMF asked for
       // (METRICS_SINK=emf), its lines would only bury the log unless enabled too.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

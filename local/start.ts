@@ -50,6 +50,7 @@ const main = async () => {
     stateDir: config.stateDir,
     agentPorts: config.agentPorts,
     authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
+    logLevel: config.logLevel,
     backendAllowedCidrs: config.backendAllowedCidrs,
     // DynamoDB deletes expired items within a day or two; locally, within a minute.
     expireItemsEveryMs: 60_000,

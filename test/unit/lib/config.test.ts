@@ -373,4 +373,18 @@ describe('config', () => {
       'ALLOWED_CLIENT_IDS="," is invalid: must name at least one client id (unset, any client of the issuer is accepted)',
     ])
   })
+
+  it("reads npm start's log level in any case, and refuses one Powertools would ignore for INFO", () => {
+    // Act
+    const levels = ['debug', 'Error', ''].map(
+      (level) => loadLocalConfig({ POWERTOOLS_LOG_LEVEL: level }).logLevel,
+    )
+    const unknown = problemsOf({ POWERTOOLS_LOG_LEVEL: 'verbose' }, loadLocalConfig)
+
+    // Assess
+    expect(levels).toEqual(['DEBUG', 'ERROR', 'WARN'])
+    expect(unknown).toEqual([
+      'POWERTOOLS_LOG_LEVEL="verbose" is invalid: must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (in any case)',
+    ])
+  })
 })
