@@ -68,6 +68,9 @@ export const maxRegistryCacheTtlMs = 900
 /** Lambda's own limit on a request body, and MAX_REQUEST_BYTES's default. */
 export const defaultMaxRequestBytes = 6 * 1024 * 1024
 
+/** The longest an audit entry is kept: 100 years. */
+export const maxAuditRetentionDays = 36_500
+
 /** The window RATE_LIMIT_PER_MINUTE counts in. */
 export const rateLimitWindowSeconds = 60
 
@@ -187,7 +190,8 @@ const gatewayEnv = z.object({
   PUSH_DELIVERY_ATTEMPTS: wholeNumber(1, 10).default(5),
   PUSH_RETRY_BASE_MS: durationMs.default(1_000),
   PUSH_WEBHOOK_TIMEOUT_MS: durationMs.default(10_000),
-  AUDIT_RETENTION_DAYS: positiveInt.default(400),
+  // An entry's expiry (now + the days, in seconds) stays an exact number DynamoDB's client writes.
+  AUDIT_RETENTION_DAYS: wholeNumber(1, maxAuditRetentionDays).default(400),
   METRICS_SINK: z.enum(['emf', 'prometheus']).optional(),
   READY_TIMEOUT_MS: durationMs.default(2_000),
   /**

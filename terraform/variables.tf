@@ -176,9 +176,9 @@ variable "audit_retention_days" {
   default     = 400
 
   validation {
-    # lib/config.ts reads whole numbers up to 2^53 - 1 exactly, and refuses more.
-    condition     = var.audit_retention_days > 0 && var.audit_retention_days <= 9007199254740991 && floor(var.audit_retention_days) == var.audit_retention_days
-    error_message = "audit_retention_days must be a positive whole number (at most 9007199254740991)."
+    # lib/config.ts's maxAuditRetentionDays: 100 years.
+    condition     = var.audit_retention_days >= 1 && var.audit_retention_days <= 36500 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a whole number of days from 1 to 36500 (100 years)."
   }
 }
 

@@ -387,4 +387,20 @@ describe('config', () => {
       'POWERTOOLS_LOG_LEVEL="verbose" is invalid: must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT (in any case)',
     ])
   })
+
+  it('refuses an audit retention whose expiry time no DynamoDB write could carry exactly', () => {
+    // Prepare: 10^11 days on from now is past 2^53 seconds, which the document client refuses
+    // to write, failing every admin change; 100 years is the most kept.
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+
+    // Act
+    const century = loadConfig({ ...issuer, AUDIT_RETENTION_DAYS: '36500' })
+    const problems = problemsOf({ ...issuer, AUDIT_RETENTION_DAYS: '200000000000' })
+
+    // Assess
+    expect(century.auditRetentionDays).toBe(36_500)
+    expect(problems).toEqual([
+      'AUDIT_RETENTION_DAYS="200000000000" is invalid: must be a whole number from 1 to 36500',
+    ])
+  })
 })
