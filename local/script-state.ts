@@ -26,7 +26,7 @@ export const openScriptState = async (): Promise<{ close(): Promise<void> }> => 
     DYNAMODB_ENDPOINT: database.endpoint,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    EMBEDDER: process.env.EMBEDDER || 'local',
+    EMBEDDER: process.env.EMBEDDER?.trim() || 'local',
     VECTOR_INDEX: 'local',
     VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
   })

@@ -188,7 +188,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       SECRETS_FILE: join(options.stateDir, 'secrets.json'),
       IDENTITY_FILE: identityFile,
       CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
-      EMBEDDER: options.embedder ?? (process.env.EMBEDDER || 'local'),
+      // A blank EMBEDDER is unset, as lib/config.ts reads it: this one's default, not the handlers'.
+      EMBEDDER: options.embedder ?? (process.env.EMBEDDER?.trim() || 'local'),
       ...(options.routeThresholdCacheMs === undefined
         ? {}
         : { ROUTE_THRESHOLD_CACHE_MS: String(options.routeThresholdCacheMs) }),
