@@ -11,8 +11,8 @@ import {
 import { UnauthenticatedError } from '../lib/errors.ts'
 import { type AnyHttpEvent, headerOf } from '../lib/http/lambda-event.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'
-import { checkOptions, optionRules } from '../lib/options.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
+import { checkOptions, optionRules } from '../lib/options.ts'
 
 /** Thrown for a key set that cannot be fetched; `problemDetails` and `a2aErrors` answer it 503. */
 export { KeySetUnavailableError } from '../lib/errors.ts'
