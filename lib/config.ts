@@ -503,7 +503,8 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
         // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
         const name = String(issue.path[0] ?? '')
         const given = env[name]
-        return given === undefined
+        // A blank value is unset, so one it needs is missing, not a wrong value.
+        return !given?.trim()
           ? `${name} is required: ${issue.message}`
           : `${name}=${JSON.stringify(given)} is invalid: ${issue.message}`
       }),

@@ -39,6 +39,31 @@ describe('config', () => {
     expect(() => loadConfig({})).toThrow(/TOKEN_ISSUER is required/)
   })
 
+  it('says a blank variable it needs is missing, as a blank one is unset', () => {
+    // Act: an env file's `TOKEN_ISSUER=  ` line, and an embedding server's URL left blank
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env)
+        return []
+      } catch (error) {
+        return (error as ConfigError).problems
+      }
+    }
+
+    // Assess: told to set it, not that a blank is a wrong URL
+    expect(problems({ TOKEN_ISSUER: '  ' })).toEqual([
+      expect.stringMatching(/^TOKEN_ISSUER is required: /),
+    ])
+    expect(
+      problems({
+        TOKEN_ISSUER: 'https://id.example.com',
+        EMBEDDER: 'openai',
+        EMBEDDING_URL: ' ',
+        EMBEDDING_MODEL: 'nomic-embed-text',
+      }),
+    ).toEqual([expect.stringMatching(/^EMBEDDING_URL is required: EMBEDDER=openai needs/)])
+  })
+
   it('names the variable and the value it refused', () => {
     // Act
     const error = (() => {
