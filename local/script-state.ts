@@ -15,7 +15,8 @@ import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './databa
  * try { await work(loadConfig()) } finally { await state.close() }
  */
 export const openScriptState = async (): Promise<{ close(): Promise<void> }> => {
-  if (process.env.TOKEN_ISSUER) return { close: async () => {} }
+  // A blank TOKEN_ISSUER is unset, as lib/config.ts reads it: the laptop's state, not AWS's.
+  if (process.env.TOKEN_ISSUER?.trim()) return { close: async () => {} }
   const { stateDir } = loadLocalConfig()
   const database = await startLocalDatabase({
     dir: localDatabaseDir(stateDir),
