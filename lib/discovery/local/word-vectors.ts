@@ -19,10 +19,13 @@ export class WordVectors {
   readonly #index: Map<string, number>
   readonly #vectors: Int8Array
   readonly #common: Float64Array
+  /** The longest word's length: a word two letters longer is no typo of one. */
+  readonly #longest: number
 
   constructor(file: Buffer) {
     const { words, arrays } = unpackModel(file, 'word-vectors')
     this.#index = new Map(words.map((word, i) => [word, i]))
+    this.#longest = words.reduce((longest, word) => Math.max(longest, word.length), 0)
     this.#vectors = arrays.vectors as Int8Array
     const common = arrays.common as Int8Array
     this.dimension = common.length
@@ -56,7 +59,8 @@ export class WordVectors {
    * away (invoce: invoice, recieved: received); unchanged when there is none.
    */
   corrected(word: string): string {
-    if (word.length < minCorrectableLength || !/^\p{Ll}+$/u.test(word)) return word
+    if (word.length < minCorrectableLength || word.length > this.#longest + 1) return word
+    if (!/^\p{Ll}+$/u.test(word)) return word
     if (this.#index.has(word) || this.#rankOfBaseForm(word) !== undefined) return word
     let best: string | undefined
     let bestRank = Number.POSITIVE_INFINITY

@@ -54,6 +54,22 @@ describe('local embedder (WordNet concepts + GloVe word vectors, offline)', () =
     expect(similarity('the runbooks for Kafka', 'a runbook')).toBeGreaterThan(0.2)
   })
 
+  it('embeds a query of one long made-up word as fast as a short one', () => {
+    // Prepare: the most a caller's query holds (maxQueryCharacters), one "word" each. Every
+    // one-letter typo of a 2,000-letter word was tried, 56,000 strings of 2,000 letters: half a
+    // second of the laptop gateway's one thread per /search or /route.
+    const queries = ['a'.repeat(2000), 'ab'.repeat(1000), 'ing'.repeat(666)]
+    embedder.embedSync('warm')
+
+    // Act
+    const started = performance.now()
+    for (const query of queries) embedder.embedSync(query)
+    const took = performance.now() - started
+
+    // Assess
+    expect(took).toBeLessThan(150)
+  })
+
   it('answers a text with no word it knows with a zero vector, not NaN', () => {
     // Act
     const vector = embedder.embedSync('  ?! … ')
