@@ -1,38 +1,44 @@
 import type { PolicyDocument, Statement } from 'aws-lambda'
 
-const compiled = new Map<string, RegExp>()
-
-// A cached policy is evaluated on every request; each pattern is compiled once.
-const wildcardToRegExp = (pattern: string): RegExp => {
-  let regExp = compiled.get(pattern)
-  if (!regExp) {
-    regExp = compileWildcard(pattern)
-    compiled.set(pattern, regExp)
+/**
+ * Whether `text` matches an IAM wildcard pattern: `*` any run of characters (none included), `?`
+ * one, anything else itself. One pass that steps back only to the last `*` seen, so a match costs
+ * at most the text's length times the pattern's: a regular expression of several `.*` (the
+ * traversal Deny's patterns) tried every split of a path repeating `/agents/`, 0.7 s for 16 KB.
+ */
+const wildcardMatches = (pattern: string, text: string): boolean => {
+  let p = 0
+  let t = 0
+  let star = -1
+  let resumeAt = 0
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) {
+      p++
+      t++
+    } else if (pattern[p] === '*') {
+      star = p++
+      resumeAt = t
+    } else if (star >= 0) {
+      // The last `*` takes one character more; the pattern goes on after it.
+      p = star + 1
+      t = ++resumeAt
+    } else return false
   }
-  return regExp
+  while (pattern[p] === '*') p++
+  return p === pattern.length
 }
-
-const compileWildcard = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split('')
-      .map((char) =>
-        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&'),
-      )
-      .join('')}$`,
-  )
 
 const listOf = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value]
 
 const invokes = (statement: Statement) =>
   listOf((statement as { Action?: string | string[] }).Action).some((action) =>
-    wildcardToRegExp(action.toLowerCase()).test('execute-api:invoke'),
+    wildcardMatches(action.toLowerCase(), 'execute-api:invoke'),
   )
 
 const covers = (statement: Statement, methodArn: string) =>
   listOf((statement as { Resource?: string | string[] }).Resource).some((resource) =>
-    wildcardToRegExp(resource).test(methodArn),
+    wildcardMatches(resource, methodArn),
   )
 
 export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny'

@@ -80,6 +80,50 @@ describe('local policy evaluation', () => {
     expect(evaluatePolicy(policy, arn('POST', '/agents/secret'))).toBe('explicit-deny')
     expect(evaluatePolicy(policy, arn('POST', '/agents/weather'))).toBe('allow')
   })
+
+  it('judges a path as long as a request line holds in time proportional to it', () => {
+    // Prepare: the traversal Deny's patterns hold several `*`; as regular expressions they
+    // tried every split of a path repeating `/agents/` (0.7 s of the emulator's one thread for
+    // a 16 KB path, a new path each time past the per-token decision cache).
+    const policy = policyFor({ weather: '*' })
+    const path = (kib: number) => `/agents/weather/${'agents/'.repeat((kib * 1024) / 7)}`
+
+    // Act
+    const started = performance.now()
+    const decisions = [
+      evaluatePolicy(policy, arn('POST', path(16))),
+      evaluatePolicy(policy, arn('POST', `${path(16)}../x`)),
+      evaluatePolicy(policy, arn('POST', path(64))),
+    ]
+    const took = performance.now() - started
+
+    // Assess
+    expect(decisions).toEqual(['allow', 'explicit-deny', 'allow'])
+    expect(took).toBeLessThan(200)
+  })
+
+  it('reads `?` as one character and `*` as any run, none included, as IAM does', () => {
+    // Prepare
+    const policy: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'execute-api:*',
+          Effect: 'Allow',
+          Resource: [arn('GET', '/a?c/*/x*y'), arn('GET', '/v1.0/*')],
+        },
+      ],
+    }
+
+    // Assess
+    expect(evaluatePolicy(policy, arn('GET', '/abc//xy'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('GET', '/abc/d/e/x/y/zy'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('GET', '/ac/d/xy'))).toBe('implicit-deny')
+    expect(evaluatePolicy(policy, arn('GET', '/abc/d/xyz'))).toBe('implicit-deny')
+    expect(evaluatePolicy(policy, arn('GET', '/ABC/d/xy'))).toBe('implicit-deny')
+    expect(evaluatePolicy(policy, arn('GET', '/v1.0/a'))).toBe('allow')
+    expect(evaluatePolicy(policy, arn('GET', '/v1x0/a'))).toBe('implicit-deny')
+  })
 })
 
 describe('authorizer policy against path tricks', () => {
