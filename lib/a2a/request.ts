@@ -128,12 +128,22 @@ const versionConflict = (
   }
 }
 
-/** Invalid A2A 1.0 params, field by field, as the failure that refuses them. */
-const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2AFailure => ({
-  kind: 'invalid-params',
-  message: violationsMessage(violations, prefix),
-  violations,
-})
+/**
+ * The most violations a refusal lists: a call of 100,000 wrong parts is told of the first ten
+ * and how many more, where it was answered a sentence per part, twice (message and details).
+ */
+const maxListedViolations = 10
+
+/** Invalid A2A 1.0 params, field by field (the first few), as the failure that refuses them. */
+const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2AFailure => {
+  const listed = violations.slice(0, maxListedViolations)
+  const unlisted = violations.length - listed.length
+  return {
+    kind: 'invalid-params',
+    message: `${violationsMessage(listed, prefix)}${unlisted > 0 ? `; and ${unlisted.toLocaleString('en-US')} more` : ''}`,
+    violations: listed,
+  }
+}
 
 /** A JSON-RPC request refused with `failure`, answered under `jsonRpcId`. */
 const invalidJsonRpc = (jsonRpcId: string | number | null, failure: A2AFailure): A2ARequest => ({

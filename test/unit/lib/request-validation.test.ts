@@ -4,6 +4,7 @@ import { parseA2ARequest } from '../../../lib/a2a/request.ts'
 /** A2A 1.0 validation of what a caller sends, before anything is forwarded. */
 
 const message = { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
+const bogusParts = Array.from({ length: 100_000 }, () => ({ bogus: 1 }))
 
 const jsonRpcCall = (method: string, params: unknown, id: unknown = 7) =>
   parseA2ARequest({
@@ -382,6 +383,35 @@ describe('A2A 1.0 params over JSON-RPC', () => {
       },
     })
   })
+})
+
+describe('a call with very many wrong fields', () => {
+  it.each([
+    ['JSON-RPC', () => jsonRpcCall('SendMessage', { message: { ...message, parts: bogusParts } })],
+    [
+      'HTTP+JSON',
+      () =>
+        restCall('POST', '/message:send', undefined, {
+          message: { ...message, parts: bogusParts },
+        }),
+    ],
+  ])(
+    'is refused over %s by its first ten, saying how many more, in an answer of a few KB',
+    (_binding, call) => {
+      // Act: 100,000 parts of 12 bytes each were refused with 100,000 sentences, listed twice (the
+      // message and the field violations): a 5.8 MB request got a 110 MB answer, which the laptop
+      // gateway spent 25 s and 1.2 GB building, and which no limit counted.
+      const parsed = call()
+
+      // Assess
+      expect(parsed).toMatchObject({ kind: 'invalid', failure: { kind: 'invalid-params' } })
+      const failure = (parsed as { failure: { message: string; violations: unknown[] } }).failure
+      expect(failure.violations).toHaveLength(10)
+      expect(failure.violations[9]).toMatchObject({ field: 'message.parts[9]' })
+      expect(failure.message).toMatch(/parts\[9\] must carry exactly one of .*; and 99,990 more$/)
+      expect(JSON.stringify(failure).length).toBeLessThan(4096)
+    },
+  )
 })
 
 describe('the JSON-RPC envelope', () => {
