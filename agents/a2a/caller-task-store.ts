@@ -1,7 +1,7 @@
 import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk'
 import {
   InMemoryTaskStore,
-  type ServerCallContext,
+  ServerCallContext,
   type TaskStore,
   UnauthenticatedUser,
   type User,
@@ -53,26 +53,118 @@ export const gatewayCaller: UserBuilder = async (request) => {
 const readsAll = (context: ServerCallContext) =>
   context.user instanceof GatewayCaller && context.user.readsAllTasks
 
+/** How much `CallerTaskStore` keeps before it forgets its oldest tasks. */
+export interface TaskStoreBounds {
+  /** Tasks kept at most, every caller's together. */
+  maxTasks: number
+  /** Their JSON's characters at most (one task larger is kept alone, until the next is saved). */
+  maxCharacters: number
+}
+
+/**
+ * A thousand tasks, and 4 Mi characters of them: some 100 MB of a sample agent's heap at most (a
+ * task of tiny parts takes some 25 bytes of heap per character of JSON, in the two stores).
+ */
+export const defaultTaskStoreBounds: TaskStoreBounds = {
+  maxTasks: 1000,
+  maxCharacters: 4 * 1024 * 1024,
+}
+
+/** A task's size as JSON (an int64 as its digits). */
+const charactersOf = (task: Task) =>
+  JSON.stringify(task, (_key, value) => (typeof value === 'bigint' ? String(value) : value)).length
+
 /**
  * Tasks kept apart by caller: each caller loads, continues and lists only the
  * tasks it created (the SDK's in-memory store, scoped by the caller's name),
  * except a read the gateway marks as an auditor's, which sees every caller's
  * (a second store, holding every task under one scope).
+ *
+ * Bounded: past `maxTasks` tasks or `maxCharacters` of them, the ones saved longest ago are
+ * forgotten (a call naming one is TaskNotFound). The SDK's store keeps every task for good, and
+ * with it every message's whole history: a caller's 1.2 MB message of 100,000 parts held 29 MB
+ * of the `npm start` process (gateway, database and both agents) until it stopped.
  */
 export class CallerTaskStore implements TaskStore {
-  readonly #byCaller = new InMemoryTaskStore()
-  readonly #everyone = new InMemoryTaskStore(() => 'everyone')
+  readonly #bounds: TaskStoreBounds
+  #byCaller = new InMemoryTaskStore()
+  #everyone = new InMemoryTaskStore(() => 'everyone')
+  /** Each task kept, in the order last saved: its size, and whose it is. */
+  readonly #kept = new Map<string, { characters: number; context: ServerCallContext }>()
+  #characters = 0
+  #turn: Promise<unknown> = Promise.resolve()
 
-  async save(task: Task, context: ServerCallContext): Promise<void> {
-    await this.#byCaller.save(task, context)
-    await this.#everyone.save(task, context)
+  constructor(bounds: TaskStoreBounds = defaultTaskStoreBounds) {
+    this.#bounds = bounds
+  }
+
+  save(task: Task, context: ServerCallContext): Promise<void> {
+    return this.#inTurn(() => this.#save(task, context))
   }
 
   load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return (readsAll(context) ? this.#everyone : this.#byCaller).load(taskId, context)
+    return this.#inTurn(() =>
+      (readsAll(context) ? this.#everyone : this.#byCaller).load(taskId, context),
+    )
   }
 
   list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return (readsAll(context) ? this.#everyone : this.#byCaller).list(params, context)
+    return this.#inTurn(() =>
+      (readsAll(context) ? this.#everyone : this.#byCaller).list(params, context),
+    )
+  }
+
+  /** One operation at a time, so none sees the stores while the oldest tasks move out. */
+  #inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(work)
+    this.#turn = run.catch(() => undefined)
+    return run
+  }
+
+  async #save(task: Task, context: ServerCallContext) {
+    await this.#byCaller.save(task, context)
+    await this.#everyone.save(task, context)
+    this.#forget(task.id)
+    const characters = charactersOf(task)
+    // Only what the stores scope by: holding the whole context would hold its state too.
+    const owner = new ServerCallContext({
+      user: context.user,
+      ...(context.tenant === undefined ? {} : { tenant: context.tenant }),
+    })
+    this.#kept.set(task.id, { characters, context: owner })
+    this.#characters += characters
+    if (this.#kept.size > this.#bounds.maxTasks || this.#characters > this.#bounds.maxCharacters)
+      await this.#forgetOldest()
+  }
+
+  #forget(taskId: string) {
+    const kept = this.#kept.get(taskId)
+    if (!kept) return
+    this.#characters -= kept.characters
+    this.#kept.delete(taskId)
+  }
+
+  /**
+   * Forgets the tasks saved longest ago, down to nine tenths of each bound (so that it is done
+   * once per many saves), the newest always kept; the SDK's stores cannot delete, so the tasks
+   * kept move to new ones.
+   */
+  async #forgetOldest() {
+    const maxTasks = Math.floor(this.#bounds.maxTasks * 0.9)
+    const maxCharacters = Math.floor(this.#bounds.maxCharacters * 0.9)
+    for (const taskId of this.#kept.keys()) {
+      if (this.#kept.size <= 1) break
+      if (this.#kept.size <= maxTasks && this.#characters <= maxCharacters) break
+      this.#forget(taskId)
+    }
+    const everyone = this.#everyone
+    this.#byCaller = new InMemoryTaskStore()
+    this.#everyone = new InMemoryTaskStore(() => 'everyone')
+    for (const [taskId, { context }] of this.#kept) {
+      const task = await everyone.load(taskId, context)
+      if (!task) continue
+      await this.#byCaller.save(task, context)
+      await this.#everyone.save(task, context)
+    }
   }
 }
