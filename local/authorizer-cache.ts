@@ -4,7 +4,7 @@ import { evaluatePolicy, type PolicyDecision } from './policy-evaluator.ts'
 export interface CachedAuthorization {
   result: APIGatewayAuthorizerResult
   expiresAt: number
-  /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them. */
+  /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them, none long. */
   decisions: Map<string, PolicyDecision>
   /**
    * What a handler's event carries of this answer (its `requestContext.authorizer`),
@@ -15,6 +15,12 @@ export interface CachedAuthorization {
 
 /** A token used on more routes than this has its decisions worked out anew (then kept again). */
 export const maxDecisionsPerAnswer = 256
+
+/**
+ * A longer method ARN's decision is worked out each time, not kept (a route's ARN is some 100
+ * characters): kept, 256 of 16 KB paths held 4 MB per token, and the cache holds 10,000 tokens.
+ */
+const maxKeptArnLength = 1024
 
 /** Tokens kept at most: a long `npm start` minting a token per call stays bounded. */
 export const defaultMaxAuthorizerCacheEntries = 10_000
@@ -78,6 +84,7 @@ export const decisionFor = ({ result, decisions }: CachedAuthorization, methodAr
   let decision = decisions.get(methodArn)
   if (decision === undefined) {
     decision = evaluatePolicy(result.policyDocument, methodArn)
+    if (methodArn.length > maxKeptArnLength) return decision
     if (decisions.size >= maxDecisionsPerAnswer) decisions.clear()
     decisions.set(methodArn, decision)
   }

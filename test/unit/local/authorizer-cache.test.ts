@@ -83,4 +83,22 @@ describe('authorizer cache', () => {
     expect(entry.decisions.size).toBe(2)
     expect([denied, allowed]).toEqual(['implicit-deny', 'allow'])
   })
+
+  it('judges a path as long as a request line holds without keeping its decision', () => {
+    // Prepare: kept, 256 decisions of 16 KB paths held 4 MB per token, and the cache keeps
+    // 10,000 tokens (the local token endpoint mints them for anyone with the demo secret).
+    const entry = createAuthorizerCache({ ttlSeconds: 60 }).set('Bearer one', answer())
+    const long = (i: number) => `/agents/weather/${'x'.repeat(16 * 1024)}${i}`
+
+    // Act
+    const decisions = Array.from({ length: 300 }, (_, i) =>
+      decisionFor(entry, methodArnFor('POST', long(i))),
+    )
+    decisionFor(entry, methodArnFor('POST', '/agents/weather'))
+
+    // Assess
+    expect(new Set(decisions)).toEqual(new Set(['allow']))
+    const held = [...entry.decisions.keys()].reduce((sum, arn) => sum + arn.length, 0)
+    expect(held).toBeLessThan(maxDecisionsPerAnswer * 1024)
+  })
 })
