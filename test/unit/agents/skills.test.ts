@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { countPrimesSkill } from '../../../agents/calculator/count-primes-skill.ts'
+import {
+  asksForPrimeCount,
+  countPrimesSkill,
+} from '../../../agents/calculator/count-primes-skill.ts'
 import { calculateSkill, WHAT_TO_CALCULATE } from '../../../agents/calculator/skill.ts'
 import { createWeatherSkill } from '../../../agents/weather/skill.ts'
 
@@ -206,5 +209,23 @@ describe('count_primes skill reading its limit from text', () => {
         /^Cannot count primes without a limit I can read: the limit must be a whole number from 0 to/,
       ),
     })
+  })
+
+  it('reads a long message naming primes but no number in time proportional to it', () => {
+    // Prepare: each "primes" was a start from which the pattern scanned to the end for a digit,
+    // so 280 KB of them took 2.5 s of the laptop's one process (the gateway's too), 5.8 MB some
+    // twenty minutes.
+    const text = 'primes '.repeat(40_000)
+
+    // Act
+    const started = performance.now()
+    const asks = asksForPrimeCount(text)
+    const input = countPrimesSkill.inputFromText(`${text} up to 10^6`)
+    const took = performance.now() - started
+
+    // Assess
+    expect(asks).toBe(false)
+    expect(input).toEqual({ limit: 1_000_000 })
+    expect(took).toBeLessThan(200)
   })
 })
