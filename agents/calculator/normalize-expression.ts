@@ -8,13 +8,29 @@ export interface NormalizedExpression {
 
 const LEADING_PHRASE =
   /^(?:(?:please|hey|ok|so)[\s,]+)*(?:what\s+is|what's|whats|what\s+are|how\s+much\s+is|calculate|compute|evaluate|work\s+out|solve|convert|tell\s+me)\b[\s:,]*/i
-// A "!" right after a number or ")" is a factorial ("5!"), not an exclamation mark.
-const TRAILING_NOISE = /(?:[\s?.=]|(?<![\d)])!)+$/
+/**
+ * `text` without its trailing spaces, "?", ".", "=" and "!" (`/(?:[\s?.=]|(?<![\d)])!)+$/`), read
+ * back from its end: a "!" right after a number or ")" is a factorial ("5!"), not an exclamation
+ * mark. As a pattern, each start in a long run of them scanned the rest of it.
+ */
+const withoutTrailingNoise = (text: string): string => {
+  let end = text.length
+  for (; end > 0; end--) {
+    const char = text.charAt(end - 1)
+    if (/[\s?.=]/.test(char)) continue
+    if (char === '!' && !/[\d)]/.test(text.charAt(end - 2))) continue
+    break
+  }
+  return text.slice(0, end)
+}
 
-/** Words and symbols people type that mathjs spells differently. */
+/**
+ * Words and symbols people type that mathjs spells differently. A number is read from its first
+ * digit only (`(?<!\d)`): from every digit of a run of them, each start scanned the rest of it.
+ */
 const WORD_OPERATORS: [RegExp, string][] = [
-  [/(\d+(?:\.\d+)?)\s*(?:%|\s+per\s?cent)\s*of\b/gi, '($1 / 100) *'],
-  [/(\d+(?:\.\d+)?)\s+per\s?cent\b/gi, '($1 / 100)'],
+  [/(?<!\d)(\d+(?:\.\d+)?)\s*(?:%|\s+per\s?cent)\s*of\b/gi, '($1 / 100) *'],
+  [/(?<!\d)(\d+(?:\.\d+)?)\s+per\s?cent\b/gi, '($1 / 100)'],
   [/\bto\s+the\s+power\s+of\b/gi, '^'],
   // "2 x 3": an x between numbers; a lone x is never a variable here.
   [/(\d)\s+x\s+(?=\d)/gi, '$1 * '],
@@ -44,7 +60,7 @@ const WORD_OPERATORS: [RegExp, string][] = [
  * normalizeExpression('What is 17% of 2,340?') // { display: '17% of 2,340', math: '(17 / 100) * 2340' }
  */
 export function normalizeExpression(input: string): NormalizedExpression {
-  const display = input.trim().replace(LEADING_PHRASE, '').replace(TRAILING_NOISE, '').trim()
+  const display = withoutTrailingNoise(input.trim().replace(LEADING_PHRASE, '')).trim()
   let math = removeThousandsSeparators(display)
   for (const [pattern, replacement] of WORD_OPERATORS) math = math.replace(pattern, replacement)
   return { display, math }

@@ -20,6 +20,25 @@ describe('normalizeExpression', () => {
     expect(display).toBe(expected)
   })
 
+  it('reads long runs of digits, spaces, "?" or "!" in time proportional to them', () => {
+    // Prepare: the trailing-noise and "x% of y" patterns tried every start in such a run, each
+    // scanning the rest of it: 20,000 characters took 0.6-1 s of the calculator's thread (on a
+    // laptop, the gateway's too), and 280 KB, a message the gateway passes on, some minutes.
+    const texts = ['1', ' ', '?', '!'].map((run) => `a${run.repeat(40_000)}b`)
+    normalizeExpression('What is 17% of 2,340?')
+
+    // Act
+    const started = performance.now()
+    const normalized = texts.map((text) => normalizeExpression(text).math)
+    const took = performance.now() - started
+
+    // Assess
+    expect(normalized.map((math) => math.length)).toEqual([40_002, 40_002, 40_002, 40_002])
+    expect(normalizeExpression('12.5 % of 80!! ?!').math).toBe('(12.5 / 100) * 80!')
+    expect(normalizeExpression('x = 5 per cent  ?').math).toBe('x = (5 / 100)')
+    expect(took).toBeLessThan(1000)
+  })
+
   it('turns "x% of y" into a multiplication by x/100', () => {
     // Act
     const { display, math } = normalizeExpression('what is 17% of 2,340')
