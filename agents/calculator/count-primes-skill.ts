@@ -48,7 +48,11 @@ const limitInText = (text: string): { written: string; end: number } | undefined
  * ("1,5" is not 15).
  */
 export function limitFromText(written: string): number {
-  const compact = removeThousandsSeparators(written.replaceAll(/[\s_]/g, '').replace(/,+$/, ''))
+  const joined = written.replaceAll(/[\s_]/g, '')
+  // Trailing commas dropped from the end back (`/,+$/` scanned on from every comma of a run).
+  let end = joined.length
+  while (end > 0 && joined.charAt(end - 1) === ',') end--
+  const compact = removeThousandsSeparators(joined.slice(0, end))
   const number = /^(\d+(?:\.\d+)?)(?:(\^|\*\*|e)(\d+))?$/i.exec(compact)
   if (!number) return Number.NaN
   const [, base, power, exponent] = number

@@ -221,11 +221,13 @@ describe('count_primes skill reading its limit from text', () => {
     const started = performance.now()
     const asks = asksForPrimeCount(text)
     const input = countPrimesSkill.inputFromText(`${text} up to 10^6`)
+    const commas = countPrimesSkill.inputFromText(`primes up to 1${','.repeat(40_000)}2`)
     const took = performance.now() - started
 
     // Assess
     expect(asks).toBe(false)
     expect(input).toEqual({ limit: 1_000_000 })
+    expect(commas.limit).toBeNaN()
     expect(took).toBeLessThan(200)
   })
 })
