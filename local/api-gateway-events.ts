@@ -171,3 +171,32 @@ export const proxyEvent = (
     isBase64Encoded: !isText,
   } as unknown as APIGatewayProxyEvent
 }
+
+/**
+ * Response headers a REST API does not pass on from a Lambda proxy integration
+ * under their own name: it sends each as `x-amzn-Remapped-<name>` instead. A
+ * handler's `WWW-Authenticate` challenge therefore never reaches a caller as
+ * one on AWS (only a gateway response's, such as UNAUTHORIZED's, does).
+ */
+const remappedResponseHeaders = new Set(['www-authenticate'])
+
+/**
+ * A handler's response headers as API Gateway passes them on: the remapped
+ * ones renamed, the rest as they are.
+ *
+ * @example
+ * integrationResponseHeaders({ 'WWW-Authenticate': 'Bearer' }) // { 'x-amzn-Remapped-WWW-Authenticate': 'Bearer' }
+ */
+export const integrationResponseHeaders = <Value>(
+  headers: Record<string, Value> | null | undefined,
+): Record<string, Value> => {
+  const passed: Record<string, Value> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    setOwn(
+      passed,
+      remappedResponseHeaders.has(name.toLowerCase()) ? `x-amzn-Remapped-${name}` : name,
+      value,
+    )
+  }
+  return passed
+}

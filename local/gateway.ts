@@ -18,6 +18,7 @@ import {
   type HandlerAuthorizerContext,
   handlerAuthorizerContext,
   type IncomingRequest,
+  integrationResponseHeaders,
   methodArnFor,
   proxyEvent,
 } from './api-gateway-events.ts'
@@ -88,6 +89,8 @@ const errorTypes: Partial<Record<GatewayResponseType, string>> = {
   ACCESS_DENIED: 'AccessDeniedException',
   MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
   AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
+  // A Lambda proxy integration that failed (the function threw), the only DEFAULT_5XX here.
+  DEFAULT_5XX: 'InternalServerErrorException',
 }
 
 interface GatewayAnswer {
@@ -265,28 +268,42 @@ export const createGateway = (options: GatewayOptions) => {
     return { kind: 'ACCESS_DENIED', context: Object.fromEntries(context) }
   }
 
+  /**
+   * Calls the route's handler and sends its answer as API Gateway passes it on
+   * (remapped headers renamed). A handler that fails gets the DEFAULT_5XX gateway
+   * response Terraform configures, as API Gateway answers a failed Lambda proxy
+   * integration, unless a streamed answer has begun (then the stream is cut).
+   */
   const invoke = async (
     response: ServerResponse,
     match: RouteMatch,
     event: unknown,
-    accept: string | undefined,
+    incoming: IncomingRequest,
   ): Promise<void> => {
     const handler = handlers[match.route.handler]
     const context = lambdaContext(`switchboard-${match.route.handler}`)
+    const failed = (error: unknown) => {
+      if (response.headersSent) return response.destroy(error as Error)
+      sendGatewayResponse(response, incoming.requestId, publicUrl, { kind: 'DEFAULT_5XX' })
+    }
     if (isStreamingHandler(handler)) {
-      await handler(event, responseStreamTo(response), context).catch((error: unknown) => {
-        if (!response.headersSent) send(response, 502, { message: 'Internal server error' })
-        else response.destroy(error as Error)
-      })
+      await handler(event, responseStreamTo(response), context).catch(failed)
       return
     }
     try {
       const result = await handler(event, context)
-      const body = deliveredBody(result, accept, options.binaryMediaTypes ?? binaryMediaTypes)
-      response.writeHead(result.statusCode ?? 200, result.headers ?? {})
+      const body = deliveredBody(
+        result,
+        incoming.headers.accept,
+        options.binaryMediaTypes ?? binaryMediaTypes,
+      )
+      response.writeHead(
+        result.statusCode ?? 200,
+        integrationResponseHeaders<string>(result.headers),
+      )
       response.end(body)
-    } catch {
-      send(response, 502, { message: 'Internal server error' })
+    } catch (error) {
+      failed(error)
     }
   }
 
@@ -370,22 +387,12 @@ export const createGateway = (options: GatewayOptions) => {
       }
       // A route without the authorizer (`authorization = "NONE"`): the handler sees no context.
       if (match.route.anonymous)
-        return await invoke(
-          response,
-          match,
-          proxyEvent(incoming, match, undefined),
-          incoming.headers.accept,
-        )
+        return await invoke(response, match, proxyEvent(incoming, match, undefined), incoming)
       const authorized = await authorizeCall(incoming, match)
       if ('kind' in authorized) {
         return sendGatewayResponse(response, requestId, publicUrl, authorized)
       }
-      await invoke(
-        response,
-        match,
-        proxyEvent(incoming, match, authorized.allowed),
-        incoming.headers.accept,
-      )
+      await invoke(response, match, proxyEvent(incoming, match, authorized.allowed), incoming)
     } catch (error) {
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' })
       else response.destroy(error as Error)

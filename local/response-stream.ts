@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { Writable } from 'node:stream'
+import { integrationResponseHeaders } from './api-gateway-events.ts'
 import { preludeDelimiter } from './awslambda-shim.ts'
 
 interface Prelude {
@@ -23,7 +24,7 @@ export const responseStreamTo = (response: ServerResponse): Writable => {
   let written = false
 
   const start = (prelude: Prelude) => {
-    const headers: Record<string, string | string[]> = { ...prelude.headers }
+    const headers: Record<string, string | string[]> = integrationResponseHeaders(prelude.headers)
     if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies
     response.writeHead(prelude.statusCode ?? 200, headers)
     setImmediate(() => {

@@ -470,4 +470,96 @@ describe('local API Gateway', () => {
     expect(await written).toBe('refused')
     expect(after.status).toBe(200)
   })
+
+  describe('what API Gateway does with a handler’s answer', () => {
+    const challenge =
+      'Bearer resource_metadata="http://gateway.test/.well-known/oauth-protected-resource"'
+    const streamingAnswer = (prelude: Record<string, unknown>, body: string) => {
+      const { streamifyResponse, HttpResponseStream } = (
+        globalThis as unknown as {
+          awslambda: {
+            streamifyResponse: (handler: StreamingHandler) => StreamingHandler
+            HttpResponseStream: { from: (stream: Writable, prelude: unknown) => Writable }
+          }
+        }
+      ).awslambda
+      return streamifyResponse(async (_event, responseStream: Writable) => {
+        await pipeline(Readable.from([body]), HttpResponseStream.from(responseStream, prelude))
+      })
+    }
+    type Handler = Parameters<typeof createGateway>[0]['handlers']['agents']
+    const gatewayWith = async (handlers: { agents?: Handler; discovery?: Handler }) => {
+      const handle = createGateway({
+        handlers: {
+          authorizer,
+          agents: handlers.agents ?? agents,
+          discovery: handlers.discovery ?? discovery,
+          admin: agents,
+          console: agents,
+        },
+        identity,
+        publicUrl: 'http://gateway.test',
+        authorizerCacheTtlSeconds: 0,
+      })
+      server = createServer(handle)
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    }
+
+    it('renames a handler’s WWW-Authenticate to x-amzn-Remapped-WWW-Authenticate, buffered or streamed, as a REST API does', async () => {
+      // Prepare
+      installAwsLambdaShim()
+      const refusing = {
+        statusCode: 401,
+        headers: { 'content-type': 'application/json', 'WWW-Authenticate': challenge },
+      }
+      const url = await gatewayWith({
+        discovery: vi.fn(async () => ({ ...refusing, body: '{}' })),
+        agents: streamingAnswer(refusing, '{}'),
+      })
+
+      // Act
+      const buffered = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+      const streamed = await fetch(`${url}/agents/weather/.well-known/agent-card.json`)
+
+      // Assess
+      for (const response of [buffered, streamed]) {
+        expect(response.status).toBe(401)
+        expect(response.headers.get('www-authenticate')).toBeNull()
+        expect(response.headers.get('x-amzn-remapped-www-authenticate')).toBe(challenge)
+      }
+    })
+
+    it('answers a handler that throws with the DEFAULT_5XX problem Terraform configures, buffered or streamed', async () => {
+      // Prepare
+      installAwsLambdaShim()
+      const { streamifyResponse } = (
+        globalThis as unknown as {
+          awslambda: { streamifyResponse: (handler: StreamingHandler) => StreamingHandler }
+        }
+      ).awslambda
+      const url = await gatewayWith({
+        discovery: vi.fn(async () => {
+          throw new Error('table not found')
+        }),
+        agents: streamifyResponse(async () => {
+          throw new Error('table not found')
+        }),
+      })
+
+      // Act
+      const buffered = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+      const streamed = await fetch(`${url}/agents/weather/.well-known/agent-card.json`)
+
+      // Assess
+      for (const response of [buffered, streamed]) {
+        const expected = renderGatewayResponse('DEFAULT_5XX', {
+          requestId: response.headers.get('x-amzn-requestid') as string,
+        })
+        expect(response.status).toBe(expected.statusCode)
+        expect(response.headers.get('content-type')).toBe('application/problem+json')
+        expect(await response.text()).toBe(expected.body)
+      }
+    })
+  })
 })
