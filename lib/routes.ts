@@ -140,6 +140,14 @@ export const routes: readonly Route[] = [
 ]
 
 /**
+ * How long API Gateway waits for a route's integration, as terraform/api.tf sets
+ * `timeout_milliseconds`: 29 s for a buffered Lambda answer (then it answers
+ * INTEGRATION_TIMEOUT, a DEFAULT_5XX gateway response here, while the function
+ * runs on to its own timeout), 15 minutes for a streamed one.
+ */
+export const integrationTimeoutMs = { buffered: 29_000, streaming: 900_000 } as const
+
+/**
  * A route API Gateway answers itself: no authorizer, no Lambda (a MOCK
  * integration with a fixed answer). Nothing behind it can fail or cost money,
  * and no rate limit counts it.

@@ -11,7 +11,7 @@ import {
 import { binaryMediaTypes, deliveredBody } from '../lib/http/binary-media.ts'
 import { newXRayTraceId } from '../lib/observability/tracing.ts'
 import type { HandlerName, RouteMatch } from '../lib/routes.ts'
-import { matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
+import { integrationTimeoutMs, matchMockRoute, matchRoute, renderMockBody } from '../lib/routes.ts'
 import {
   authorizationOf,
   authorizerEvent,
@@ -61,6 +61,11 @@ export interface GatewayOptions {
    * result's base64 body is decoded only for them, as API Gateway does.
    */
   binaryMediaTypes?: readonly string[]
+  /**
+   * How long a buffered handler may take before the caller gets the DEFAULT_5XX problem, as
+   * API Gateway's integration timeout (terraform/api.tf): 29 s if unset. The handler runs on.
+   */
+  bufferedIntegrationTimeoutMs?: number
   /** Called once per request, after the response ended; `path` has no query string. */
   onRequest?: (line: RequestLine) => void
 }
@@ -82,6 +87,9 @@ const send = (response: ServerResponse, status: number, body: unknown, headers =
   response.writeHead(status, { 'content-type': 'application/json', ...headers })
   response.end(JSON.stringify(body))
 }
+
+/** What a buffered handler's race with the integration timeout gives when the timeout wins. */
+const integrationTimedOut = Symbol('integration timed out')
 
 /** The error type header API Gateway sends beside each gateway response. */
 const errorTypes: Partial<Record<GatewayResponseType, string>> = {
@@ -220,6 +228,7 @@ const toIncoming = (
  */
 export const createGateway = (options: GatewayOptions) => {
   const { handlers, identity, publicUrl } = options
+  const bufferedTimeoutMs = options.bufferedIntegrationTimeoutMs ?? integrationTimeoutMs.buffered
   // What Terraform fills into the mock routes' bodies: this gateway, its issuer and scopes.
   // The scopes are the local identity's as they are now (the admin API changes them).
   const mockValues = async () => {
@@ -272,7 +281,9 @@ export const createGateway = (options: GatewayOptions) => {
    * Calls the route's handler and sends its answer as API Gateway passes it on
    * (remapped headers renamed). A handler that fails gets the DEFAULT_5XX gateway
    * response Terraform configures, as API Gateway answers a failed Lambda proxy
-   * integration, unless a streamed answer has begun (then the stream is cut).
+   * integration, unless a streamed answer has begun (then the stream is cut); so
+   * does a buffered one still running at the integration timeout. (A streamed
+   * one's 15 minutes are not enforced here.)
    */
   const invoke = async (
     response: ServerResponse,
@@ -282,16 +293,21 @@ export const createGateway = (options: GatewayOptions) => {
   ): Promise<void> => {
     const handler = handlers[match.route.handler]
     const context = lambdaContext(`switchboard-${match.route.handler}`)
-    const failed = (error: unknown) => {
-      if (response.headersSent) return response.destroy(error as Error)
-      sendGatewayResponse(response, incoming.requestId, publicUrl, { kind: 'DEFAULT_5XX' })
+    const failed = (error: unknown): void => {
+      if (response.headersSent) response.destroy(error as Error)
+      else sendGatewayResponse(response, incoming.requestId, publicUrl, { kind: 'DEFAULT_5XX' })
     }
     if (isStreamingHandler(handler)) {
       await handler(event, responseStreamTo(response), context).catch(failed)
       return
     }
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<typeof integrationTimedOut>((resolve) => {
+      timer = setTimeout(resolve, bufferedTimeoutMs, integrationTimedOut)
+    })
     try {
-      const result = await handler(event, context)
+      const result = await Promise.race([handler(event, context), timedOut])
+      if (result === integrationTimedOut) return failed(new Error('integration timed out'))
       const body = deliveredBody(
         result,
         incoming.headers.accept,
@@ -304,6 +320,8 @@ export const createGateway = (options: GatewayOptions) => {
       response.end(body)
     } catch (error) {
       failed(error)
+    } finally {
+      clearTimeout(timer)
     }
   }
 

@@ -561,5 +561,44 @@ describe('local API Gateway', () => {
         expect(await response.text()).toBe(expected.body)
       }
     })
+
+    it('gives up on a buffered handler after the integration timeout with the DEFAULT_5XX problem, and lets a streamed one run on', async () => {
+      // Prepare: 29 s on AWS; shorter here, so the test does not wait it out.
+      installAwsLambdaShim()
+      const slow = <T>(answer: T) =>
+        new Promise<T>((resolve) => setTimeout(() => resolve(answer), 1_500))
+      const handle = createGateway({
+        handlers: {
+          authorizer,
+          agents: streamingAnswer({ statusCode: 200 }, 'streamed'),
+          discovery: vi.fn(() => slow({ statusCode: 200, body: 'too late' })),
+          admin: agents,
+          console: agents,
+        },
+        identity,
+        publicUrl: 'http://gateway.test',
+        authorizerCacheTtlSeconds: 0,
+        bufferedIntegrationTimeoutMs: 100,
+      })
+      server = createServer(handle)
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+      // Act
+      const started = Date.now()
+      const buffered = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+      const waited = Date.now() - started
+      const streamed = await fetch(`${url}/agents/weather/.well-known/agent-card.json`)
+
+      // Assess
+      expect(waited).toBeLessThan(1_000)
+      expect(buffered.status).toBe(500)
+      expect(await buffered.text()).toBe(
+        renderGatewayResponse('DEFAULT_5XX', {
+          requestId: buffered.headers.get('x-amzn-requestid') as string,
+        }).body,
+      )
+      expect(await streamed.text()).toBe('streamed')
+    })
   })
 })
