@@ -1,4 +1,8 @@
-import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda'
 import type { RouteMatch } from '../lib/routes.ts'
 
 /** The fixed identity of the local API, as its ARNs spell it. */
@@ -199,4 +203,22 @@ export const integrationResponseHeaders = <Value>(
     )
   }
   return passed
+}
+
+const contextValueTypes = new Set(['string', 'number', 'boolean'])
+
+/**
+ * Whether API Gateway takes an authorizer's answer: a principal id, a policy
+ * document with its statements, and context values that are strings, numbers
+ * or booleans (an object or array in the context is refused). Any other answer
+ * is an AUTHORIZER_CONFIGURATION_ERROR, a 500, and is not cached.
+ */
+export const isAuthorizerAnswer = (answer: unknown): answer is APIGatewayAuthorizerResult => {
+  if (typeof answer !== 'object' || answer === null) return false
+  const { principalId, policyDocument, context } = answer as Partial<APIGatewayAuthorizerResult>
+  if (typeof principalId !== 'string') return false
+  if (!Array.isArray(policyDocument?.Statement)) return false
+  if (context === undefined || context === null) return true
+  if (typeof context !== 'object') return false
+  return Object.values(context).every((value) => contextValueTypes.has(typeof value))
 }

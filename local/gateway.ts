@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { Registry } from 'prom-client'
 import {
   frontDoorAnswers,
@@ -19,6 +18,7 @@ import {
   handlerAuthorizerContext,
   type IncomingRequest,
   integrationResponseHeaders,
+  isAuthorizerAnswer,
   methodArnFor,
   proxyEvent,
 } from './api-gateway-events.ts'
@@ -250,10 +250,11 @@ export const createGateway = (options: GatewayOptions) => {
     let result = authorizerCache.get(identitySource)
     if (!result) {
       try {
-        const answer = (await handlers.authorizer(
+        const answer: unknown = await handlers.authorizer(
           authorizerEvent(incoming, match),
           lambdaContext('switchboard-authorizer'),
-        )) as APIGatewayAuthorizerResult
+        )
+        if (!isAuthorizerAnswer(answer)) return { kind: 'AUTHORIZER_CONFIGURATION_ERROR' }
         result = authorizerCache.set(identitySource, answer)
       } catch (error) {
         if ((error as Error).message === 'Unauthorized') return { kind: 'UNAUTHORIZED' }

@@ -335,6 +335,45 @@ describe('local API Gateway', () => {
     )
   })
 
+  it.each([
+    ['a context value that is an object', { grants: { weather: '*' } }, true],
+    ['a context value that is an array', { agents: ['weather'] }, true],
+    ['no policy document', { principal: 'client-1' }, false],
+  ])(
+    'answers an authorizer answer with %s with the AUTHORIZER_CONFIGURATION_ERROR problem, as API Gateway does',
+    async (_, context, withPolicy) => {
+      // Prepare
+      const call = await startGateway(0)
+      authorizer.mockImplementationOnce(async (event) => {
+        const { result } = buildPolicy({
+          methodArn: event.methodArn,
+          principalId: 'client-1',
+          grants: { weather: '*' },
+          isAdmin: false,
+          context: {},
+        })
+        return {
+          principalId: result.principalId,
+          ...(withPolicy ? { policyDocument: result.policyDocument } : {}),
+          context,
+        } as unknown as typeof result
+      })
+
+      // Act
+      const response = await call('/agents', 'Bearer good')
+
+      // Assess
+      expect(response.status).toBe(500)
+      expect(response.headers.get('x-amzn-errortype')).toBe('AuthorizerConfigurationException')
+      expect(await response.text()).toBe(
+        renderGatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', {
+          requestId: response.headers.get('x-amzn-requestid') as string,
+        }).body,
+      )
+      expect(discovery).not.toHaveBeenCalled()
+    },
+  )
+
   it('answers a path no route serves with the 404 problem, without calling the authorizer', async () => {
     // Prepare
     const call = await startGateway(0)
