@@ -3,6 +3,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda'
+import { binaryMediaTypes, isBinaryMediaType } from '../lib/http/binary-media.ts'
 import type { RouteMatch } from '../lib/routes.ts'
 
 /** The fixed identity of the local API, as its ARNs spell it. */
@@ -27,8 +28,6 @@ export interface IncomingRequest {
   /** One per request, as API Gateway's: the authorizer's event and the handler's share it. */
   requestId: string
 }
-
-const textual = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/
 
 /** Sets `name` as an own property, even `__proto__` (which assignment would take as the prototype). */
 const setOwn = (object: Record<string, unknown>, name: string, value: unknown) => {
@@ -156,14 +155,18 @@ export const handlerAuthorizerContext = (
 
 /**
  * The REST proxy event a handler receives. As on API Gateway, the authorizer's
- * context values arrive as strings beside `principalId` (`handlerAuthorizerContext`).
+ * context values arrive as strings beside `principalId` (`handlerAuthorizerContext`),
+ * and the body is text unless its Content-Type is one of the API's binary media
+ * types (terraform/api.tf has none): then it is base64 with `isBase64Encoded`.
  */
 export const proxyEvent = (
   request: IncomingRequest,
   match: RouteMatch,
   authorizer: HandlerAuthorizerContext | undefined,
+  types: readonly string[] = binaryMediaTypes,
 ): APIGatewayProxyEvent => {
-  const isText = request.body.length === 0 || textual.test(request.headers['content-type'] ?? '')
+  const isText =
+    request.body.length === 0 || !isBinaryMediaType(request.headers['content-type'], types)
   return {
     ...shared(request, match),
     requestContext: {

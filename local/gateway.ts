@@ -58,7 +58,8 @@ export interface GatewayOptions {
   metrics?: Pick<Registry, 'metrics' | 'contentType'>
   /**
    * The REST API's binary media types (terraform/api.tf's, none): a buffered
-   * result's base64 body is decoded only for them, as API Gateway does.
+   * result's base64 body is decoded only for them, and a request body reaches
+   * the handler base64-encoded only for them, as API Gateway does.
    */
   binaryMediaTypes?: readonly string[]
   /**
@@ -229,6 +230,7 @@ const toIncoming = (
 export const createGateway = (options: GatewayOptions) => {
   const { handlers, identity, publicUrl } = options
   const bufferedTimeoutMs = options.bufferedIntegrationTimeoutMs ?? integrationTimeoutMs.buffered
+  const mediaTypes = options.binaryMediaTypes ?? binaryMediaTypes
   // What Terraform fills into the mock routes' bodies: this gateway, its issuer and scopes.
   // The scopes are the local identity's as they are now (the admin API changes them).
   const mockValues = async () => {
@@ -309,11 +311,7 @@ export const createGateway = (options: GatewayOptions) => {
     try {
       const result = await Promise.race([handler(event, context), timedOut])
       if (result === integrationTimedOut) return failed(new Error('integration timed out'))
-      const body = deliveredBody(
-        result,
-        incoming.headers.accept,
-        options.binaryMediaTypes ?? binaryMediaTypes,
-      )
+      const body = deliveredBody(result, incoming.headers.accept, mediaTypes)
       response.writeHead(
         result.statusCode ?? 200,
         integrationResponseHeaders<string>(result.headers),
@@ -406,12 +404,22 @@ export const createGateway = (options: GatewayOptions) => {
       }
       // A route without the authorizer (`authorization = "NONE"`): the handler sees no context.
       if (match.route.anonymous)
-        return await invoke(response, match, proxyEvent(incoming, match, undefined), incoming)
+        return await invoke(
+          response,
+          match,
+          proxyEvent(incoming, match, undefined, mediaTypes),
+          incoming,
+        )
       const authorized = await authorizeCall(incoming, match)
       if ('kind' in authorized) {
         return sendGatewayResponse(response, requestId, publicUrl, authorized)
       }
-      await invoke(response, match, proxyEvent(incoming, match, authorized.allowed), incoming)
+      await invoke(
+        response,
+        match,
+        proxyEvent(incoming, match, authorized.allowed, mediaTypes),
+        incoming,
+      )
     } catch (error) {
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' })
       else response.destroy(error as Error)

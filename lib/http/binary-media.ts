@@ -13,6 +13,22 @@ const matches = (mediaType: string, entry: string) => {
 }
 
 /**
+ * Whether a Content-Type or Accept value's media type (parameters aside) is one
+ * of the binary media types: then API Gateway passes a request body to a Lambda
+ * proxy integration base64-encoded (`isBase64Encoded: true`), else as text.
+ *
+ * @example
+ * isBinaryMediaType('image/png; q=1', ['image/*']) // true
+ */
+export const isBinaryMediaType = (
+  value: string | undefined,
+  types: readonly string[] = binaryMediaTypes,
+): boolean => {
+  const mediaType = (value ?? '').split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? ''
+  return mediaType !== '' && types.some((entry) => matches(mediaType, entry))
+}
+
+/**
  * The body API Gateway (REST API) sends for a buffered Lambda proxy result: the
  * base64 decoded to bytes only when the result says `isBase64Encoded: true` AND
  * the request's first `Accept` media type matches one of the API's binary media
@@ -30,7 +46,5 @@ export const deliveredBody = (
 ): string | Buffer => {
   const body = result.body ?? ''
   if (result.isBase64Encoded !== true) return body
-  const first = (accept ?? '').split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? ''
-  const binary = first !== '' && types.some((entry) => matches(first, entry))
-  return binary ? Buffer.from(body, 'base64') : body
+  return isBinaryMediaType(accept, types) ? Buffer.from(body, 'base64') : body
 }

@@ -387,6 +387,45 @@ describe('local API Gateway', () => {
     expect(authorizer).not.toHaveBeenCalled()
   })
 
+  it.each([
+    ['no binary media types (terraform/api.tf’s)', undefined, false],
+    ['application/octet-stream a binary media type', ['application/octet-stream'], true],
+  ])(
+    'passes a request body of a type that is not text base64-encoded only when it is a binary media type: %s',
+    async (_, binaryMediaTypes, encoded) => {
+      // Prepare
+      const seen = vi.fn(async (event: APIGatewayProxyEvent) => ({
+        statusCode: 200,
+        body: JSON.stringify({ body: event.body, isBase64Encoded: event.isBase64Encoded }),
+      }))
+      const handle = createGateway({
+        handlers: { authorizer, agents: seen, discovery, admin: agents, console: agents },
+        identity,
+        publicUrl: 'http://gateway.test',
+        authorizerCacheTtlSeconds: 0,
+        binaryMediaTypes,
+      })
+      server = createServer(handle)
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const body = '{"jsonrpc":"2.0","id":1,"method":"GetTask"}'
+
+      // Act
+      const response = await fetch(`${url}/agents/weather`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer good', 'content-type': 'application/octet-stream' },
+        body,
+      })
+
+      // Assess
+      expect(await response.json()).toEqual(
+        encoded
+          ? { body: Buffer.from(body).toString('base64'), isBase64Encoded: true }
+          : { body, isBase64Encoded: false },
+      )
+    },
+  )
+
   it('sends a buffered base64 body as the base64 text it is, as API Gateway does for a REST API without binary media types', async () => {
     // Prepare: a handler answering the way the console once did.
     const page = '<!doctype html><p>console</p>'
