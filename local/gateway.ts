@@ -296,9 +296,13 @@ export const createGateway = (options: GatewayOptions) => {
   ): Promise<void> => {
     const handler = handlers[match.route.handler]
     const context = lambdaContext(`switchboard-${match.route.handler}`)
-    const failed = (error: unknown): void => {
+    const failed = (error: unknown, context?: GatewayAnswer['context']): void => {
       if (response.headersSent) response.destroy(error as Error)
-      else sendGatewayResponse(response, incoming.requestId, publicUrl, { kind: 'DEFAULT_5XX' })
+      else
+        sendGatewayResponse(response, incoming.requestId, publicUrl, {
+          kind: 'DEFAULT_5XX',
+          context,
+        })
     }
     if (isStreamingHandler(handler)) {
       await handler(event, responseStreamTo(response), context).catch(failed)
@@ -310,7 +314,12 @@ export const createGateway = (options: GatewayOptions) => {
     })
     try {
       const result = await Promise.race([handler(event, context), timedOut])
-      if (result === integrationTimedOut) return failed(new Error('integration timed out'))
+      if (result === integrationTimedOut) {
+        // No INTEGRATION_TIMEOUT response is configured: it falls back to DEFAULT_5XX, naming itself.
+        return failed(new Error('integration timed out'), {
+          'error.responseType': 'INTEGRATION_TIMEOUT',
+        })
+      }
       const body = deliveredBody(result, incoming.headers.accept, mediaTypes)
       response.writeHead(
         result.statusCode ?? 200,

@@ -674,6 +674,8 @@ describe('local API Gateway', () => {
       expect(await buffered.text()).toBe(
         renderGatewayResponse('DEFAULT_5XX', {
           requestId: buffered.headers.get('x-amzn-requestid') as string,
+          // The response type that falls back to DEFAULT_5XX, which names it.
+          'error.responseType': 'INTEGRATION_TIMEOUT',
         }).body,
       )
       expect(await streamed.text()).toBe('streamed')
