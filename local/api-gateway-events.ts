@@ -225,3 +225,26 @@ export const isAuthorizerAnswer = (answer: unknown): answer is APIGatewayAuthori
   if (typeof context !== 'object') return false
   return Object.values(context).every((value) => contextValueTypes.has(typeof value))
 }
+
+/** A buffered Lambda proxy result as API Gateway reads it. */
+export interface ProxyResult {
+  statusCode: number | string
+  headers?: Record<string, string> | null
+  body?: string | null
+  isBase64Encoded?: boolean
+}
+
+/**
+ * Whether API Gateway takes a buffered handler's result: an object with a
+ * status code and, if any, a string body and a headers object. Any other is a
+ * malformed Lambda proxy response, which API Gateway answers as a failed
+ * integration (DEFAULT_5XX here).
+ */
+export const isProxyResult = (result: unknown): result is ProxyResult => {
+  if (typeof result !== 'object' || result === null) return false
+  const { statusCode, body, headers } = result as Record<string, unknown>
+  if (!Number.isInteger(Number(statusCode)) || statusCode === '' || statusCode === null)
+    return false
+  if (body !== undefined && body !== null && typeof body !== 'string') return false
+  return headers === undefined || headers === null || typeof headers === 'object'
+}

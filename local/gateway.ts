@@ -19,6 +19,7 @@ import {
   type IncomingRequest,
   integrationResponseHeaders,
   isAuthorizerAnswer,
+  isProxyResult,
   methodArnFor,
   proxyEvent,
 } from './api-gateway-events.ts'
@@ -320,11 +321,9 @@ export const createGateway = (options: GatewayOptions) => {
           'error.responseType': 'INTEGRATION_TIMEOUT',
         })
       }
+      if (!isProxyResult(result)) return failed(new Error('malformed Lambda proxy response'))
       const body = deliveredBody(result, incoming.headers.accept, mediaTypes)
-      response.writeHead(
-        result.statusCode ?? 200,
-        integrationResponseHeaders<string>(result.headers),
-      )
+      response.writeHead(Number(result.statusCode), integrationResponseHeaders(result.headers))
       response.end(body)
     } catch (error) {
       failed(error)

@@ -640,6 +640,29 @@ describe('local API Gateway', () => {
       }
     })
 
+    it.each([
+      ['no statusCode', { body: 'answered' }],
+      ['a body that is no string', { statusCode: 200, body: { answered: true } }],
+      ['no object at all', 'answered'],
+    ])(
+      'answers a buffered result with %s with the DEFAULT_5XX problem, as API Gateway answers a malformed Lambda proxy response',
+      async (_, result) => {
+        // Prepare
+        const url = await gatewayWith({ discovery: vi.fn(async () => result) })
+
+        // Act
+        const response = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+
+        // Assess
+        expect(response.status).toBe(500)
+        expect(await response.text()).toBe(
+          renderGatewayResponse('DEFAULT_5XX', {
+            requestId: response.headers.get('x-amzn-requestid') as string,
+          }).body,
+        )
+      },
+    )
+
     it('gives up on a buffered handler after the integration timeout with the DEFAULT_5XX problem, and lets a streamed one run on', async () => {
       // Prepare: 29 s on AWS; shorter here, so the test does not wait it out.
       installAwsLambdaShim()
