@@ -1,4 +1,4 @@
-import type { ListTasksRequest, ListTasksResponse, Task } from '@a2a-js/sdk'
+import { type ListTasksRequest, type ListTasksResponse, type Task, TaskState } from '@a2a-js/sdk'
 import {
   InMemoryTaskStore,
   ServerCallContext,
@@ -70,6 +70,16 @@ export const defaultTaskStoreBounds: TaskStoreBounds = {
   maxCharacters: 4 * 1024 * 1024,
 }
 
+/**
+ * States in which an executor is still at work on the task: each of its events loads the task
+ * from the store, so one forgotten then is dropped, its answer lost ("Agent execution finished
+ * without a result"). As many as the executions under way.
+ */
+const WORKED_ON = new Set<TaskState | undefined>([
+  TaskState.TASK_STATE_SUBMITTED,
+  TaskState.TASK_STATE_WORKING,
+])
+
 /** A task's size as JSON (an int64 as its digits). */
 const charactersOf = (task: Task) =>
   JSON.stringify(task, (_key, value) => (typeof value === 'bigint' ? String(value) : value)).length
@@ -81,7 +91,8 @@ const charactersOf = (task: Task) =>
  * (a second store, holding every task under one scope).
  *
  * Bounded: past `maxTasks` tasks or `maxCharacters` of them, the ones saved longest ago are
- * forgotten (a call naming one is TaskNotFound). The SDK's store keeps every task for good, and
+ * forgotten (a call naming one is TaskNotFound), but never one still submitted or working,
+ * nor the one saved last. The SDK's store keeps every task for good, and
  * with it every message's whole history: a caller's 1.2 MB message of 100,000 parts held 29 MB
  * of the `npm start` process (gateway, database and both agents) until it stopped.
  */
@@ -89,8 +100,11 @@ export class CallerTaskStore implements TaskStore {
   readonly #bounds: TaskStoreBounds
   #byCaller = new InMemoryTaskStore()
   #everyone = new InMemoryTaskStore(() => 'everyone')
-  /** Each task kept, in the order last saved: its size, and whose it is. */
-  readonly #kept = new Map<string, { characters: number; context: ServerCallContext }>()
+  /** Each task kept, in the order last saved: its size, whose it is, and whether it is worked on. */
+  readonly #kept = new Map<
+    string,
+    { characters: number; context: ServerCallContext; workedOn: boolean }
+  >()
   #characters = 0
   #turn: Promise<unknown> = Promise.resolve()
 
@@ -131,10 +145,11 @@ export class CallerTaskStore implements TaskStore {
       user: context.user,
       ...(context.tenant === undefined ? {} : { tenant: context.tenant }),
     })
-    this.#kept.set(task.id, { characters, context: owner })
+    const workedOn = WORKED_ON.has(task.status?.state)
+    this.#kept.set(task.id, { characters, context: owner, workedOn })
     this.#characters += characters
     if (this.#kept.size > this.#bounds.maxTasks || this.#characters > this.#bounds.maxCharacters)
-      await this.#forgetOldest()
+      await this.#forgetOldest(task.id)
   }
 
   #forget(taskId: string) {
@@ -146,16 +161,16 @@ export class CallerTaskStore implements TaskStore {
 
   /**
    * Forgets the tasks saved longest ago, down to nine tenths of each bound (so that it is done
-   * once per many saves), the newest always kept; the SDK's stores cannot delete, so the tasks
+   * once per many saves), the newest and those still worked on always kept; the SDK's stores cannot delete, so the tasks
    * kept move to new ones.
    */
-  async #forgetOldest() {
+  async #forgetOldest(newest: string) {
     const maxTasks = Math.floor(this.#bounds.maxTasks * 0.9)
     const maxCharacters = Math.floor(this.#bounds.maxCharacters * 0.9)
-    for (const taskId of this.#kept.keys()) {
-      if (this.#kept.size <= 1) break
+    for (const [taskId, { workedOn }] of this.#kept) {
+      if (taskId === newest) break
       if (this.#kept.size <= maxTasks && this.#characters <= maxCharacters) break
-      this.#forget(taskId)
+      if (!workedOn) this.#forget(taskId)
     }
     const everyone = this.#everyone
     this.#byCaller = new InMemoryTaskStore()

@@ -1,7 +1,14 @@
-import { type Task, TaskState } from '@a2a-js/sdk'
-import { ServerCallContext } from '@a2a-js/sdk/server'
+import { AgentCard, type Task, TaskState } from '@a2a-js/sdk'
+import {
+  AgentEvent,
+  type AgentExecutor,
+  DefaultRequestHandler,
+  ServerCallContext,
+} from '@a2a-js/sdk/server'
 import { describe, expect, it } from 'vitest'
 import { CallerTaskStore, GatewayCaller } from '../../../agents/a2a/caller-task-store.ts'
+import { textPart } from '../../../agents/a2a/parts.ts'
+import { statusUpdate, submittedTask } from '../../../agents/a2a/task-events.ts'
 
 const callerOf = (name: string, readsAllTasks = false) =>
   new ServerCallContext({ user: new GatewayCaller(name, readsAllTasks) })
@@ -78,6 +85,65 @@ describe('the sample agents’ task store', () => {
     })
     expect(await store.load('t-2', alice)).toMatchObject({
       history: [{ parts: [{ content: { value: 'state 58' } }] }],
+    })
+  })
+
+  it('keeps a task still being worked on, so its answer is not lost to other callers’ saves', async () => {
+    // Prepare: an agent whose "slow" task works until released, on a store of three tasks.
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const executor: AgentExecutor = {
+      async execute(context, eventBus) {
+        const ids = { taskId: context.taskId, contextId: context.contextId }
+        eventBus.publish(AgentEvent.task(submittedTask(ids, context.userMessage)))
+        eventBus.publish(AgentEvent.statusUpdate(statusUpdate(ids, TaskState.TASK_STATE_WORKING)))
+        if (
+          context.userMessage.parts.some(
+            (part) => part.content?.$case === 'text' && part.content.value === 'slow',
+          )
+        )
+          await released
+        eventBus.publish(
+          AgentEvent.statusUpdate(statusUpdate(ids, TaskState.TASK_STATE_COMPLETED, 'done')),
+        )
+        eventBus.finished()
+      },
+      async cancelTask() {},
+    }
+    const card = AgentCard.fromJSON({
+      name: 'Slow',
+      description: 'Works until released.',
+      version: '1.0.0',
+      supportedInterfaces: [
+        { url: 'http://127.0.0.1/rpc', protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      ],
+      capabilities: {},
+      defaultInputModes: ['text/plain'],
+      defaultOutputModes: ['text/plain'],
+      skills: [],
+    })
+    const store = new CallerTaskStore({ maxTasks: 3, maxCharacters: 1_000_000 })
+    const handler = new DefaultRequestHandler(card, store, executor)
+    const send = (text: string, caller: ServerCallContext) =>
+      handler.sendMessage(
+        { message: { messageId: crypto.randomUUID(), role: 1, parts: [textPart(text)] } } as never,
+        caller,
+      )
+    const [alice, bob] = [callerOf('alice'), callerOf('bob')]
+
+    // Act: alice's task works while bob's four quick ones are saved after it; then it finishes.
+    const slow = send('slow', alice)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    for (let i = 0; i < 4; i++) await send('quick', bob)
+    release()
+
+    // Assess: alice gets her completed task, and can read it again.
+    const answer = (await slow) as Task
+    expect(answer.status?.state).toBe(TaskState.TASK_STATE_COMPLETED)
+    expect(await store.load(answer.id, alice)).toMatchObject({
+      status: { state: TaskState.TASK_STATE_COMPLETED },
     })
   })
 })
