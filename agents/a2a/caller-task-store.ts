@@ -167,11 +167,14 @@ export class CallerTaskStore implements TaskStore {
   async #forgetOldest(newest: string) {
     const maxTasks = Math.floor(this.#bounds.maxTasks * 0.9)
     const maxCharacters = Math.floor(this.#bounds.maxCharacters * 0.9)
+    const before = this.#kept.size
     for (const [taskId, { workedOn }] of this.#kept) {
       if (taskId === newest) break
       if (this.#kept.size <= maxTasks && this.#characters <= maxCharacters) break
       if (!workedOn) this.#forget(taskId)
     }
+    // All still worked on: nothing to move (each save past the bounds would copy them all).
+    if (this.#kept.size === before) return
     const everyone = this.#everyone
     this.#byCaller = new InMemoryTaskStore()
     this.#everyone = new InMemoryTaskStore(() => 'everyone')
