@@ -149,7 +149,10 @@ export const handlerAuthorizerContext = (
   context: Record<string, unknown>,
 ): HandlerAuthorizerContext => {
   const fields: HandlerAuthorizerContext = { principalId, integrationLatency: 0 }
-  for (const [key, value] of Object.entries(context)) setOwn(fields, key, String(value))
+  for (const [key, value] of Object.entries(context)) {
+    // An undefined value is no value: the answer reaches API Gateway as JSON, which drops it.
+    if (value !== undefined) setOwn(fields, key, String(value))
+  }
   return fields
 }
 
@@ -213,7 +216,8 @@ const contextValueTypes = new Set(['string', 'number', 'boolean'])
 /**
  * Whether API Gateway takes an authorizer's answer: a principal id, a policy
  * document with its statements, and context values that are strings, numbers
- * or booleans (an object or array in the context is refused). Any other answer
+ * or booleans (an object or array in the context is refused; an undefined one is
+ * absent, as the answer's JSON drops it). Any other answer
  * is an AUTHORIZER_CONFIGURATION_ERROR, a 500, and is not cached.
  */
 export const isAuthorizerAnswer = (answer: unknown): answer is APIGatewayAuthorizerResult => {
@@ -223,7 +227,9 @@ export const isAuthorizerAnswer = (answer: unknown): answer is APIGatewayAuthori
   if (!Array.isArray(policyDocument?.Statement)) return false
   if (context === undefined || context === null) return true
   if (typeof context !== 'object') return false
-  return Object.values(context).every((value) => contextValueTypes.has(typeof value))
+  return Object.values(context).every(
+    (value) => value === undefined || contextValueTypes.has(typeof value),
+  )
 }
 
 /** A buffered Lambda proxy result as API Gateway reads it. */

@@ -374,6 +374,31 @@ describe('local API Gateway', () => {
     },
   )
 
+  it('passes a call whose authorizer answer has a context value left undefined, as its JSON on AWS has none', async () => {
+    // Prepare: a Lambda's answer reaches API Gateway as JSON, where an undefined value is absent.
+    const call = await startGateway(0)
+    authorizer.mockImplementationOnce(async (event) => {
+      const { result } = buildPolicy({
+        methodArn: event.methodArn,
+        principalId: 'client-1',
+        grants: { weather: '*' },
+        isAdmin: false,
+        context: {},
+      })
+      return { ...result, context: { principal: 'client-1', tenant: undefined } } as typeof result
+    })
+
+    // Act
+    const response = await call('/agents', 'Bearer good')
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(discovery).toHaveBeenCalledOnce()
+    const authorizerContext = discovery.mock.calls[0]?.[0].requestContext.authorizer
+    expect(authorizerContext).toMatchObject({ principal: 'client-1' })
+    expect(authorizerContext).not.toHaveProperty('tenant')
+  })
+
   it('answers a path no route serves with the 404 problem, without calling the authorizer', async () => {
     // Prepare
     const call = await startGateway(0)
