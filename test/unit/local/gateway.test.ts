@@ -17,6 +17,16 @@ const identity = {
   issueToken: async () => ({ status: 400, body: {} }),
 } as unknown as LocalIdentity
 
+/** client-1's policy granting the weather agent, as handlers/authorizer.ts builds it. */
+const weatherPolicy = (methodArn: string) =>
+  buildPolicy({
+    methodArn,
+    principalId: 'client-1',
+    grants: { weather: '*' },
+    isAdmin: false,
+    context: { principal: 'client-1', admin: 'false' },
+  }).result
+
 /**
  * Grants weather only; `Bearer bad` is refused, `Bearer boom` breaks the authorizer.
  * Reads the token as handlers/authorizer.ts does.
@@ -25,13 +35,7 @@ const authorizer = vi.fn(async (event: APIGatewayRequestAuthorizerEvent) => {
   const token = headerOf(event, 'authorization')
   if (token === 'Bearer bad') throw new Error('Unauthorized')
   if (token === 'Bearer boom') throw new Error('table not found')
-  return buildPolicy({
-    methodArn: event.methodArn,
-    principalId: 'client-1',
-    grants: { weather: '*' },
-    isAdmin: false,
-    context: { principal: 'client-1', admin: 'false' },
-  }).result
+  return weatherPolicy(event.methodArn)
 })
 const discovery = vi.fn(async (event: APIGatewayProxyEvent) => ({
   statusCode: 200,
@@ -345,13 +349,7 @@ describe('local API Gateway', () => {
       // Prepare
       const call = await startGateway(0)
       authorizer.mockImplementationOnce(async (event) => {
-        const { result } = buildPolicy({
-          methodArn: event.methodArn,
-          principalId: 'client-1',
-          grants: { weather: '*' },
-          isAdmin: false,
-          context: {},
-        })
+        const result = weatherPolicy(event.methodArn)
         return {
           principalId: result.principalId,
           ...(withPolicy ? { policyDocument: result.policyDocument } : {}),
@@ -378,13 +376,7 @@ describe('local API Gateway', () => {
     // Prepare: a Lambda's answer reaches API Gateway as JSON, where an undefined value is absent.
     const call = await startGateway(0)
     authorizer.mockImplementationOnce(async (event) => {
-      const { result } = buildPolicy({
-        methodArn: event.methodArn,
-        principalId: 'client-1',
-        grants: { weather: '*' },
-        isAdmin: false,
-        context: {},
-      })
+      const result = weatherPolicy(event.methodArn)
       return { ...result, context: { principal: 'client-1', tenant: undefined } } as typeof result
     })
 
