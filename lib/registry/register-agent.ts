@@ -71,7 +71,8 @@ export const resolveEndpoints = (
   return first ? { [first]: backendUrl } : {}
 }
 
-const timestamp = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))().toISOString()
+const nowOf = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))()
+const timestamp = (deps: AgentAdminDeps) => nowOf(deps).toISOString()
 
 /**
  * The `updatedAt` of a change to `before`: now, or a millisecond past `before.updatedAt` when
@@ -82,7 +83,7 @@ const timestamp = (deps: AgentAdminDeps) => (deps.now ?? (() => new Date()))().t
  * finding). ISO times order as strings, as they do as instants.
  */
 const changedAt = (deps: AgentAdminDeps, before: Pick<AgentRecord, 'updatedAt'>): string => {
-  const now = (deps.now ?? (() => new Date()))()
+  const now = nowOf(deps)
   const read = Date.parse(before.updatedAt)
   return now.getTime() > read || Number.isNaN(read)
     ? now.toISOString()
