@@ -12,6 +12,7 @@ import {
 } from './operations.ts'
 import {
   type FieldViolation,
+  maxListedViolations,
   paramsViolations,
   restParams,
   shown,
@@ -128,19 +129,13 @@ const versionConflict = (
   }
 }
 
-/**
- * The most violations a refusal lists: a call of 100,000 wrong parts is told of the first ten
- * and how many more, where it was answered a sentence per part, twice (message and details).
- */
-const maxListedViolations = 10
-
 /** Invalid A2A 1.0 params, field by field (the first few), as the failure that refuses them. */
 const invalidParams = (violations: FieldViolation[], prefix: 'params' | ''): A2AFailure => {
   const listed = violations.slice(0, maxListedViolations)
-  const unlisted = violations.length - listed.length
   return {
     kind: 'invalid-params',
-    message: `${violationsMessage(listed, prefix)}${unlisted > 0 ? `; and ${unlisted.toLocaleString('en-US')} more` : ''}`,
+    // How many more is not known: a message's parts are checked only until one too many is wrong.
+    message: `${violationsMessage(listed, prefix)}${violations.length > listed.length ? '; and more' : ''}`,
     violations: listed,
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { paramsViolations } from '../../../lib/a2a/params.ts'
 import { parseA2ARequest } from '../../../lib/a2a/request.ts'
 
 /** A2A 1.0 validation of what a caller sends, before anything is forwarded. */
@@ -396,7 +397,7 @@ describe('a call with very many wrong fields', () => {
         }),
     ],
   ])(
-    'is refused over %s by its first ten, saying how many more, in an answer of a few KB',
+    'is refused over %s by its first ten, saying there are more, in an answer of a few KB',
     (_binding, call) => {
       // Act: 100,000 parts of 12 bytes each were refused with 100,000 sentences, listed twice (the
       // message and the field violations): a 5.8 MB request got a 110 MB answer, which the laptop
@@ -408,10 +409,66 @@ describe('a call with very many wrong fields', () => {
       const failure = (parsed as { failure: { message: string; violations: unknown[] } }).failure
       expect(failure.violations).toHaveLength(10)
       expect(failure.violations[9]).toMatchObject({ field: 'message.parts[9]' })
-      expect(failure.message).toMatch(/parts\[9\] must carry exactly one of .*; and 99,990 more$/)
+      expect(failure.message).toMatch(/parts\[9\] must carry exactly one of .*; and more$/)
       expect(JSON.stringify(failure).length).toBeLessThan(4096)
     },
   )
+})
+
+describe("a message's parts", () => {
+  it('are read only until one more is wrong than a refusal lists', () => {
+    // Arrange: read to the end, 480,000 wrong parts (5.8 MB) took 2.7 s and 600 MB of issues.
+    let furthestRead = -1
+    const parts = new Proxy(bogusParts, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) {
+          furthestRead = Math.max(furthestRead, Number(key))
+        }
+        return Reflect.get(target, key, receiver)
+      },
+    })
+
+    // Act
+    const violations = paramsViolations('SendMessage', { message: { ...message, parts } })
+
+    // Assess: the eleventh wrong part (parts[10]) says there are more than ten.
+    expect(furthestRead).toBe(10)
+    expect(violations).toHaveLength(11)
+    expect(violations.at(-1)).toMatchObject({ field: 'message.parts[10]' })
+  })
+
+  it('are all read when they are valid, or wrong in no more than ten', () => {
+    // Arrange
+    const parts = Array.from({ length: 50 }, (_, index) =>
+      index % 5 === 0 ? { text: index } : { text: `part ${index}` },
+    )
+
+    // Act
+    const violations = paramsViolations('SendMessage', { message: { ...message, parts } })
+
+    // Assess
+    expect(violations.map(({ field }) => field)).toEqual(
+      [0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((index) => `message.parts[${index}].text`),
+    )
+  })
+
+  it.each([
+    ['missing', undefined, 'message.parts is required'],
+    ['empty', [], 'message.parts must hold at least one part, got an empty array'],
+    [
+      'not an array',
+      { text: 'hi' },
+      'message.parts must be an array of parts, got an object with text',
+    ],
+  ])('are refused when %s', (_what, parts, expected) => {
+    // Act
+    const violations = paramsViolations('SendMessage', { message: { ...message, parts } })
+
+    // Assess
+    expect(violations.map(({ field, description }) => `${field} ${description}`)).toEqual([
+      expected,
+    ])
+  })
 })
 
 describe('the JSON-RPC envelope', () => {
