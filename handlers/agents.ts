@@ -51,6 +51,7 @@ import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
 import { accessLog } from '../middlewares/access-log.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { type AgentLookupContext, agentLookup } from '../middlewares/agent-lookup.ts'
+import { noStore } from '../middlewares/no-store.ts'
 import { publicCard } from '../middlewares/public-card.ts'
 import { pushCallbacks } from '../middlewares/push-callbacks.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
@@ -299,6 +300,9 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
   // First after the logger: its `after` runs last, on the answer as it goes out.
   .use(access.middleware)
   .use(traceContext({ logger }))
+  // Every answer is one caller's: no cache may keep it, whatever caching an agent's answer asked
+  // for, nor a browser read it as another type than it says. Before a2aErrors, so its errors too.
+  .use(noStore())
   .use(a2aErrors({ logger, gatewayUrl: baseUrlOf }))
   // Read first, so that every refusal after it answers in the caller's binding, with its id.
   .use(a2aRequest({ maxBodyBytes: config.maxRequestBytes }))

@@ -30,15 +30,13 @@ export const callerHeader = 'x-switchboard-caller'
  * gateway alone, like `callerHeader`.
  */
 export const taskAccessHeader = 'x-switchboard-task-access'
-/** Response headers that travel back to the caller. */
-/** An agent's answer's headers a caller gets: what it is, its A2A version and extensions, caching, when to retry. */
-const forwardedResponseHeaders = [
-  'content-type',
-  'a2a-version',
-  'a2a-extensions',
-  'cache-control',
-  'retry-after',
-]
+/**
+ * An agent's answer's headers a caller gets: what it is, its A2A version and extensions, when to
+ * retry. Never its `Cache-Control`: an answer is one caller's, and an agent's `public` or
+ * `s-maxage` would let a shared cache hand it to the next caller of the same URL (a red team's
+ * finding); the agents handler marks every answer `no-store`.
+ */
+const forwardedResponseHeaders = ['content-type', 'a2a-version', 'a2a-extensions', 'retry-after']
 
 export interface BackendRequest {
   url: string
@@ -260,6 +258,16 @@ export const forwardToBackend = async (
       `it answered with a redirect (HTTP ${response.status}), which the gateway does not follow`,
     )
   }
+  if (response.status < 200 || response.status > 599) {
+    // A 101 (or a status past 599) is no answer: handed on, it breaks the caller's HTTP client
+    // (undici's fetch fails on a 101 it did not ask for), where it should hear the agent failed.
+    discardBody(response.body)
+    settled()
+    throw new BackendUnavailableError(
+      agentId,
+      `it answered with HTTP status ${response.status}, which is no final answer`,
+    )
+  }
   const headers: Record<string, string> = {}
   for (const name of forwardedResponseHeaders) {
     const value = response.header(name)
@@ -280,7 +288,6 @@ export const forwardToBackend = async (
       'it sent an event stream for a call that is not a stream',
     )
   }
-  if (isEventStream) headers['cache-control'] = 'no-cache'
   if (!response.body) {
     settled()
     return { statusCode: response.status, headers, body: null, ...fromAws }

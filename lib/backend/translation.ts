@@ -134,7 +134,6 @@ const withBody = (
   headers: {
     ...response.headers,
     'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
   },
   body,
 })

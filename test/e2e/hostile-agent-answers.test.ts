@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * What an agent run by another team (or whoever controls it later) can do to its callers through
+ * the HTTP of its answers: a red team played such an agent. Its answer's body is its own; what
+ * the gateway hands on around it must not let it reach further.
+ */
+describe('an agent’s answer’s HTTP as its callers get it', () => {
+  let stack: RunningStack
+  let token: string
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let rpcOnly: Awaited<ReturnType<typeof startScriptedAgent>>
+  let answer: (request: IncomingMessage, body: string, response: ServerResponse) => void = (
+    _request,
+    _body,
+    response,
+  ) => response.end()
+  const respond = (request: IncomingMessage, body: string, response: ServerResponse) =>
+    answer(request, body, response)
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({ answer: respond })
+    rpcOnly = await startScriptedAgent({ bindings: ['JSONRPC'], answer: respond })
+    await registerAgents(stack, [
+      { agentId: 'shady', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+      { agentId: 'shady-rpc', backendUrl: `${rpcOnly.url}/rpc`, agentCardUrl: rpcOnly.cardUrl },
+    ])
+    await grantToDemoClient(['shady', 'shady-rpc'])
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await agent.stop()
+    await rpcOnly.stop()
+    await stack.stop()
+  })
+
+  /** A 1.0 answer in the binding the agent was called over, with the agent's headers. */
+  const answerWith = (headers: Record<string, string>, status = 200) => {
+    answer = (request, _body, response) => {
+      const result = {
+        task: { id: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } },
+      }
+      response.writeHead(status, { 'content-type': 'application/json', ...headers })
+      response.end(
+        JSON.stringify(request.url === '/rpc' ? { jsonrpc: '2.0', id: 1, result } : result),
+      )
+    }
+  }
+  const streamWith = (headers: Record<string, string>) => {
+    answer = (_request, _body, response) => {
+      const result = {
+        task: { id: 't-2', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } },
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream', ...headers })
+      response.end(`data: ${JSON.stringify({ jsonrpc: '2.0', id: 1, result })}\n\n`)
+    }
+  }
+  const sendJsonRpc = (agentId: string, method = 'SendMessage') =>
+    postA2A(`${stack.url}/agents/${agentId}`, token, jsonRpc(method, textMessageParams('hi')))
+  const sendRest = (agentId: string) =>
+    postA2A(`${stack.url}/agents/${agentId}/message:send`, token, textMessageParams('hi'))
+
+  /** Headers an agent may send to have a shared cache keep, or a browser sniff, one caller's answer. */
+  const leaky = {
+    'cache-control': 'public, max-age=86400, s-maxage=86400',
+    'content-type': 'text/html; charset=utf-8',
+  }
+
+  it.each([
+    ['over JSON-RPC', () => sendJsonRpc('shady')],
+    ['over HTTP+JSON', () => sendRest('shady')],
+    ['translated for an HTTP+JSON caller', () => sendRest('shady-rpc')],
+  ])(
+    'hands a caller its answer as no-store and nosniff, whatever caching the agent asked for (%s)',
+    async (_how, send) => {
+      // Prepare
+      answerWith(leaky)
+
+      // Act
+      const response = await send()
+
+      // Assess: the answer arrives, but no shared cache may keep it for another caller.
+      expect(response.status).toBe(200)
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      await response.body?.cancel()
+    },
+  )
+
+  it('hands a caller an event stream as no-store too', async () => {
+    // Prepare
+    streamWith({ 'cache-control': 'public, max-age=86400' })
+
+    // Act
+    const response = await sendJsonRpc('shady', 'SendStreamingMessage')
+
+    // Assess
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await response.text()).toContain('"t-2"')
+  })
+
+  it.each([
+    [101, 'JSONRPC'],
+    [999, 'JSONRPC'],
+    [999, 'HTTP+JSON'],
+  ] as const)(
+    'answers an agent’s HTTP status %i, which is no final HTTP status, as the agent failing (%s)',
+    async (status, binding) => {
+      // Prepare
+      answerWith({}, status)
+
+      // Act
+      const response = binding === 'JSONRPC' ? await sendJsonRpc('shady') : await sendRest('shady')
+
+      // Assess: a 502 the caller's client can read, not a status that breaks it.
+      expect(response.status).toBe(502)
+      const body = await response.json()
+      const message = binding === 'JSONRPC' ? body.error.message : body.error.message
+      expect(message).toBe(
+        `Agent 'shady' did not answer: it answered with HTTP status ${status}, which is no final answer.`,
+      )
+    },
+  )
+})
