@@ -117,6 +117,36 @@ export const isUnfinishedEvent = (bytes: Uint8Array): boolean =>
     .split(/\r\n|\r|\n/)
     .some((line) => line !== '' && !line.startsWith(':'))
 
+/** `data` in bytes, the one field that makes a block of lines an event a client sees. */
+const dataName = [0x64, 0x61, 0x74, 0x61]
+
+/** Whether a line starting at `at` is a `data` field: `data:...`, or `data` alone. */
+const isDataLine = (bytes: Uint8Array, at: number): boolean => {
+  for (const [offset, byte] of dataName.entries()) if (bytes[at + offset] !== byte) return false
+  const after = bytes[at + dataName.length]
+  return after === undefined || after === 0x3a || after === cr || after === lf
+}
+
+/**
+ * Whether whole events' bytes hold an event a client sees: a block with a `data` field. Comments
+ * (`: ping`), blank lines and `id:`/`retry:` alone dispatch nothing, so an agent sending only
+ * those is as quiet as one sending nothing (lines end at LF here: the relay refuses a lone CR).
+ *
+ * @example
+ * carriesData(encode(': ping\n\n')) // false
+ * carriesData(encode('data: {}\n\n')) // true
+ */
+export const carriesData = (bytes: Uint8Array): boolean => {
+  let at = 0
+  while (at < bytes.length) {
+    if (isDataLine(bytes, at)) return true
+    const end = bytes.indexOf(lf, at)
+    if (end === -1) return false
+    at = end + 1
+  }
+  return false
+}
+
 /** Text split at SSE's line ends (CRLF, LF or CR); text with no CR, the usual, by a plain split. */
 const sseLines = (text: string): string[] =>
   text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n')

@@ -1,5 +1,6 @@
 import { finished, Readable } from 'node:stream'
 import {
+  carriesData,
   EventBoundaries,
   isUnfinishedEvent,
   StreamEventTooLargeError,
@@ -36,7 +37,7 @@ export interface RelayOptions {
   events?: {
     /** A `:` comment is sent after this long without a backend event. */
     keepAliveMs: number
-    /** The stream is ended after this long without a backend event. */
+    /** The stream is ended after this long without a backend event (a block with `data`). */
     idleTimeoutMs: number
     /** The most one event may hold; past it the stream is ended (`event-too-large`). */
     maxEventBytes: number
@@ -147,10 +148,13 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     }
     // Bytes of an event not yet whole are no event: an agent trickling one still idles out.
     if (whole === 0) return unfinished.hold(chunk)
-    idleSince = Date.now()
-    timer?.refresh()
     const out = unfinished.release(chunk.subarray(0, whole))
     if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
+    // Nor are comments or blank lines: an agent pinging forever, its task long done, idles out.
+    if (carriesData(out)) {
+      idleSince = Date.now()
+      timer?.refresh()
+    }
     if (events?.errorCodeOf) {
       const text = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
       if (text.includes('"error"')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode

@@ -267,6 +267,64 @@ describe("relayToReadable on an agent's Node stream", () => {
     expect(out.join('')).not.toContain('x')
   })
 
+  it.each([
+    ['comments', ': still here\n\n'],
+    ['blank lines', '\n'],
+    ['an id and a retry without data', 'id: 7\nretry: 1000\n\n'],
+  ])('idles out an agent that sends only %s after its last event', async (_what, ping) => {
+    // Prepare: keep-alive every 10 ms, idle out after 25 ms without an event; the agent sends
+    // one event, then its ping every 5 ms, forever (its task long done, the caller's slot held).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    body.write('data: 1\n\n')
+    await new Promise((resolve) => setImmediate(resolve))
+
+    // Act
+    for (let ms = 0; ms < 60 && !backendRequest.signal.aborted; ms += 5) {
+      body.write(ping)
+      await new Promise((resolve) => setImmediate(resolve))
+      vi.advanceTimersByTime(5)
+    }
+    vi.useRealTimers()
+
+    // Assess: the pings go out as they came, then the idle end
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(out[0]).toBe('data: 1\n\n')
+    expect(out).toContain(ping)
+    expect(out.at(-1)).toBe('event: error\ndata: idle-timeout\n\n')
+  })
+
+  it('stays open while the agent sends events, however it spells their data field', async () => {
+    // Prepare: idle out after 25 ms; an event every 5 ms, each behind a comment or an id line,
+    // some with `data` alone (an empty data line is still an event a client sees).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    stream.resume()
+    const events = [': working\ndata: 1\n\n', 'id: 2\r\ndata\r\n\r\n', 'event: x\ndata:3\n\n']
+
+    // Act
+    for (let ms = 0; ms < 90; ms += 5) {
+      body.write(events[(ms / 5) % events.length])
+      await new Promise((resolve) => setImmediate(resolve))
+      vi.advanceTimersByTime(5)
+    }
+    vi.useRealTimers()
+
+    // Assess
+    expect(backendRequest.signal.aborted).toBe(false)
+    body.end()
+  })
+
   it('ends the stream, backend aborted, at a line a lone CR ends, before the event goes out', async () => {
     // Prepare: a CR is JSON whitespace to a client that ends lines at LF only, which would read
     // this event's data whole; a reader by the SSE spec cuts it at the CR.

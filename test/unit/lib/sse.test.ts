@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { endsA2AStream, isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
+import { carriesData, endsA2AStream, isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
 
 describe('wholeEvents', () => {
   it('ends lines at CRLF, LF or CR, in any mix, and events at a blank line', () => {
@@ -77,5 +77,30 @@ describe('endsA2AStream', () => {
   ] as const)('says whether, over %s, %j ends the stream', (binding, event, ends) => {
     // Assess
     expect(endsA2AStream(binding)(event)).toBe(ends)
+  })
+})
+
+describe('carriesData', () => {
+  const encoded = (text: string) => new TextEncoder().encode(text)
+
+  it.each([
+    ['an event', 'data: {}\n\n'],
+    ['an event without a space', 'data:{}\n\n'],
+    ['an empty data line', 'data\n\n'],
+    ['an event behind a comment', ': ping\n\ndata: 1\n\n'],
+    ['an event named, its id first, lines ended by CRLF', 'id: 1\r\nevent: x\r\ndata: 1\r\n\r\n'],
+  ])('finds %s', (_what, text) => {
+    expect(carriesData(encoded(text))).toBe(true)
+  })
+
+  it.each([
+    ['a comment', ': ping\n\n'],
+    ['a comment naming data', ':data: 1\n\n'],
+    ['a blank line', '\n'],
+    ['an id and a retry', 'id: 1\nretry: 10\n\n'],
+    ['a field whose name only starts with data', 'database: 1\n\n'],
+    ['nothing', ''],
+  ])('finds no event in %s', (_what, text) => {
+    expect(carriesData(encoded(text))).toBe(false)
   })
 })
