@@ -16,6 +16,13 @@ const describeFetchFailure = (error: unknown, timeoutMs: number): string => {
 /** A card is kept on the agent's record, which DynamoDB holds to 400 KB. */
 export const maxCardBytes = 256 * 1024
 
+/**
+ * JSON's only encoding (RFC 8259), a BOM before it dropped. Fatal: bytes that are no UTF-8,
+ * each read as U+FFFD, would be three bytes in the record, and a card within `maxCardBytes`
+ * could pass DynamoDB's item (whose strings count in UTF-8 bytes).
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 interface FetchJsonOptions {
   timeoutMs: number
   /** The address-guarded fetch (guardedFetch). */
@@ -68,15 +75,21 @@ const fetchBoundedJson = async (
     await response.body?.cancel()
     throw unreachable(`it answered HTTP ${response.status}${awsError ? ` ${awsError}` : ''}`)
   }
-  let text: string
+  let bytes: Uint8Array
   try {
-    text = new TextDecoder().decode(await readBounded(response.body, maxBytes))
+    bytes = await readBounded(response.body, maxBytes)
   } catch (error) {
     throw unreachable(
       error instanceof BodyTooLargeError
         ? `its body is larger than the ${maxBytes}-byte limit`
         : describeFetchFailure(error, timeoutMs),
     )
+  }
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    throw unreachable('its body is not UTF-8 (JSON must be)')
   }
   try {
     return JSON.parse(text)

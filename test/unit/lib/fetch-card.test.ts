@@ -51,4 +51,42 @@ describe('fetching an agent card', () => {
     expect(error).toBeInstanceOf(AgentCardUnreachableError)
     expect((error as Error).message).toMatch(/no answer within 50 ms/)
   })
+
+  it('refuses a card that is not UTF-8, which would be stored up to three times its size', async () => {
+    // Prepare: a card whose description is 100 KiB of bytes no UTF-8 text holds. Read lossily,
+    // each became U+FFFD, three bytes in the record: 300 KiB of it, past DynamoDB's 400 KB item
+    // with a card near its 256 KiB limit.
+    const [before, after] = JSON.stringify({ name: 'Latin', description: '~' }).split('~')
+    const body = new Blob([
+      before as string,
+      new Uint8Array(100 * 1024).fill(0xff),
+      after as string,
+    ])
+
+    // Act
+    const error = await failure(
+      fetchAgentCard('http://agent.test/card', {
+        timeoutMs: 1_000,
+        fetch: answering(body.stream()),
+      }),
+    )
+
+    // Assess
+    expect(error).toBeInstanceOf(AgentCardUnreachableError)
+    expect((error as Error).message).toMatch(/its body is not UTF-8/)
+  })
+
+  it('reads a card that begins with a byte order mark as the JSON after it', async () => {
+    // Prepare
+    const body = new Blob([new Uint8Array([0xef, 0xbb, 0xbf]), '{"name":"Caf\u00e9 é"}'])
+
+    // Act
+    const card = await fetchAgentCard('http://agent.test/card', {
+      timeoutMs: 1_000,
+      fetch: answering(body.stream()),
+    })
+
+    // Assess
+    expect(card).toEqual({ name: 'Café é' })
+  })
 })
