@@ -40,13 +40,18 @@ const signs = /[%$€£¥+×÷^√=≈]/gu
 
 /**
  * Lower-case words and numbers, accents kept; signs read as words; `'s` dropped
- * (Globex's: globex, what's: what); `can't` stays one word.
+ * (Globex's: globex, what's: what); `can't` stays one word. NFKC first, so a text
+ * reads alike however it was typed: an accent sent as a combining mark (e + U+0301)
+ * or a full-width letter is the letter most text holds. A word goes on across
+ * combining marks: most Indic scripts write vowels as marks on a letter, and
+ * Hindi's "अक्टूबर" was "अक", "ट", "बर".
  */
 export const wordsOf = (text: string): string[] =>
   (
     text
+      .normalize('NFKC')
       .toLowerCase()
       .replace(/’/gu, "'")
       .replace(signs, (sign) => signWords[sign] as string)
-      .match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu) ?? []
+      .match(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:'[\p{L}\p{M}]+)*/gu) ?? []
   ).map((word) => word.replace(/'s$/u, ''))

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { cosine } from '../../../../lib/discovery/embedder.ts'
+import { wordsOf } from '../../../../lib/discovery/local/tokens.ts'
 import { LocalEmbedder, modelFiles } from '../../../../lib/discovery/local-embedder.ts'
 
 const embedder = new LocalEmbedder(1024)
@@ -68,6 +69,29 @@ describe('local embedder (WordNet concepts + GloVe word vectors, offline)', () =
 
     // Assess
     expect(took).toBeLessThan(150)
+  })
+
+  it('reads a text alike in any Unicode form: accents typed as combining marks, full-width letters', () => {
+    // Prepare: "météo" as macOS and many keyboards send it (e + U+0301), and as most text holds it.
+    const decomposed = 'me\u0301te\u0301o a\u0300 Paris'
+    const composed = 'm\u00e9t\u00e9o \u00e0 Paris'
+
+    // Act
+    const words = wordsOf(decomposed)
+
+    // Assess: one word, not "me", "te", "o"; and the same vector as the composed text's.
+    expect(words).toEqual(['météo', 'à', 'paris'])
+    expect(embedder.embedSync(decomposed)).toEqual(embedder.embedSync(composed))
+    expect(wordsOf('ｗｅａｔｈｅｒ in Ｔｏｋｙｏ')).toEqual(['weather', 'in', 'tokyo'])
+  })
+
+  it("keeps a word whole across its script's combining marks (Devanagari's vowel signs)", () => {
+    // Act: "Tokyo's weather in October", in Hindi.
+    const words = wordsOf('अक्टूबर में टोक्यो का मौसम')
+
+    // Assess: each word whole ("अक्टूबर" was "अक", "ट", "बर"), and October read in English.
+    expect(words).toEqual(['अक्टूबर', 'में', 'टोक्यो', 'का', 'मौसम'])
+    expect(similarity('अक्टूबर', 'october')).toBeGreaterThan(0.5)
   })
 
   it('answers a text with no word it knows with a zero vector, not NaN', () => {
