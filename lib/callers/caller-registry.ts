@@ -93,12 +93,18 @@ export const scopeBodySchema = z.strictObject({
   description: z.string().trim().min(1, 'must say what the scope is for').max(256),
 })
 
+/**
+ * Cognito's ClientName pattern, `[\w\s+=,.@-]+`, read as Cognito reads it: Java's `\s` is ASCII
+ * whitespace only, where JavaScript's also holds U+00A0, U+3000, U+FEFF... (passed here, refused there).
+ */
+const clientNamePattern = /^[\w \t\n\v\f\r+=,.@-]+$/
+
 const clientNameSchema = z
   .string()
   .trim()
   .min(1, 'must name the caller')
   .max(128)
-  .regex(/^[\w\s+=,.@-]+$/, 'may hold letters, digits, spaces and "+=,.@-_" only')
+  .regex(clientNamePattern, 'may hold letters, digits, spaces and "+=,.@-_" only (ASCII)')
 
 const clientScopesSchema = z
   .array(scopeSchema)
