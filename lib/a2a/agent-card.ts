@@ -69,12 +69,45 @@ const describeIssues = (error: z.ZodError): string[] =>
 export const maxCardDepth = 31
 
 /**
+ * Where a JSON value first holds a string (a value, or a key: then the object holding it) with
+ * half a surrogate pair, which JSON's `\ud83c` escape can spell: no Unicode text, RFC 8785 (the
+ * card's signing form) says to refuse it, and other languages' JSON readers refuse or replace
+ * it. Walks without recursion.
+ */
+const halfSurrogateAt = (value: unknown): string | undefined => {
+  const pending: [unknown, string][] = [[value, '']]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, path] = next
+    if (typeof node === 'string') {
+      if (!node.isWellFormed()) return path || 'the card'
+    } else if (Array.isArray(node)) {
+      for (const [index, child] of node.entries()) pending.push([child, `${path}[${index}]`])
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (!key.isWellFormed()) return path || 'the card'
+        pending.push([child, path ? `${path}.${key}` : key])
+      }
+    }
+  }
+  return undefined
+}
+
+/**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
- * Returns the problems found when it is neither, or when it nests too deep to keep.
+ * Returns the problems found when it is neither, when it nests too deep to keep, or when
+ * it holds a string that is no Unicode text.
  */
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
   if (nestsDeeperThan(json, maxCardDepth)) {
     return { problems: [`the card nests deeper than ${maxCardDepth} levels`] }
+  }
+  const halfSurrogate = halfSurrogateAt(json)
+  if (halfSurrogate !== undefined) {
+    return {
+      problems: [
+        `${halfSurrogate} holds half a surrogate pair (a lone \\ud800-\\udfff escape): no Unicode text`,
+      ],
+    }
   }
   const v03 =
     typeof json === 'object' &&

@@ -59,6 +59,27 @@ describe('agent card', () => {
     expect(problems.join('\n')).toMatch(/supportedInterfaces/)
   })
 
+  it('refuses a card holding half a surrogate pair, which is no Unicode text and RFC 8785 cannot sign', () => {
+    // Prepare: what JSON.parse makes of "\\ud83c" in a card, in a value and in a key.
+    const inValue = {
+      ...v1Card,
+      skills: [{ ...v1Card.skills[0], description: 'sunny \ud83c' }],
+    }
+    const inKey = { ...v1Card, capabilities: { '\udf89': true } }
+
+    // Act
+    const parsed = [parseAgentCard(inValue), parseAgentCard(inKey)]
+
+    // Assess
+    expect(parsed).toEqual([
+      {
+        problems: [expect.stringMatching(/^skills\[0\]\.description holds half a surrogate pair/)],
+      },
+      { problems: [expect.stringMatching(/^capabilities holds half a surrogate pair/)] },
+    ])
+    expect(parseAgentCard({ ...v1Card, name: 'Weather \ud83c\udf89' })).toHaveProperty('card')
+  })
+
   it('refuses a card nested deeper than its record could keep, however deep it goes', () => {
     // Prepare: the card and its capabilities are two levels, so 29 more make the 31 allowed
     // and 30 more one too many; 100,000 would overflow a recursive reader.
