@@ -1,3 +1,4 @@
+import { unsupportedContentEncodingMessage } from './http/content-encoding.ts'
 import { withQueryRedacted } from './http/url-redaction.ts'
 
 /**
@@ -113,6 +114,11 @@ export const errorAnswers = {
   unauthenticated: { status: 401, title: 'Unauthorized', a2a: 'unauthenticated' },
   forbidden: { status: 403, title: 'Forbidden', a2a: 'forbidden' },
   'invalid-json': { status: 400, title: 'Invalid JSON body', a2a: 'invalid-request' },
+  'content-encoding-not-supported': {
+    status: 415,
+    title: 'Unsupported Content-Encoding',
+    a2a: 'invalid-request',
+  },
   'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
   'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
   'missing-path-param': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
@@ -619,6 +625,15 @@ export class InvalidJsonBodyError extends SwitchboardError {
   constructor(parserMessage: string) {
     super(`The request body must be a JSON document and is not: ${parserMessage}.`)
     this.name = 'InvalidJsonBodyError'
+  }
+}
+
+/** A request body sent compressed (`Content-Encoding: gzip`), which nothing on the way decodes. */
+export class UnsupportedContentEncodingError extends SwitchboardError {
+  readonly code = 'content-encoding-not-supported'
+  constructor(coding: string) {
+    super(unsupportedContentEncodingMessage(coding))
+    this.name = 'UnsupportedContentEncodingError'
   }
 }
 

@@ -11,6 +11,10 @@ import {
 } from '../lib/a2a/request.ts'
 import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
+import {
+  unsupportedContentEncoding,
+  unsupportedContentEncodingMessage,
+} from '../lib/http/content-encoding.ts'
 import { type AnyHttpEvent, bodyOf, headerOf, methodOf, pathOf } from '../lib/http/lambda-event.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import { refused } from './support/refusal.ts'
@@ -211,7 +215,18 @@ export const a2aRequest = (
       a2aVersion: declaredVersionOf(event, query),
     })
     if (parsed.kind === 'invalid') {
-      return refused(parsed.failure, (failure) =>
+      // A body that does not parse and says it is compressed: what to fix is the compression
+      // (API Gateway may have decompressed one and left the header, which then parsed).
+      const coding =
+        parsed.failure.kind === 'parse-error' ? unsupportedContentEncoding(event) : undefined
+      const refusal: A2AFailure =
+        coding === undefined
+          ? parsed.failure
+          : {
+              kind: 'content-type-not-supported',
+              message: unsupportedContentEncodingMessage(coding),
+            }
+      return refused(refusal, (failure) =>
         renderA2AFailure(failure, parsed.binding, parsed.jsonRpcId, parsed.version),
       )
     }

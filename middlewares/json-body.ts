@@ -1,20 +1,28 @@
 import type { MiddlewareObj, Request } from '@middy/core'
-import { InvalidJsonBodyError } from '../lib/errors.ts'
+import { InvalidJsonBodyError, UnsupportedContentEncodingError } from '../lib/errors.ts'
+import { unsupportedContentEncoding } from '../lib/http/content-encoding.ts'
+import type { AnyHttpEvent } from '../lib/http/lambda-event.ts'
 
 /**
  * Parses a request body as JSON whatever Content-Type the client gave it:
  * `curl -d @agent_config.json` labels a JSON file
  * `application/x-www-form-urlencoded`, and the body is what counts. A body that
- * is not JSON is an InvalidJsonBodyError (400) naming the parser's complaint; a
- * request without a body (a GET, a DELETE) is left as it is.
+ * is not JSON is an InvalidJsonBodyError (400) naming the parser's complaint, or,
+ * when it says it is compressed (`Content-Encoding: gzip`), an
+ * UnsupportedContentEncodingError (415) saying to send it uncompressed: its bytes
+ * are not the problem to point at. A request without a body (a GET, a DELETE) is
+ * left as it is.
  *
  * @example
  * middy().use(problemDetails({ logger })).use(jsonBody()).handler(register)
  */
-export const jsonBody = (): MiddlewareObj<{ body?: unknown; isBase64Encoded?: boolean }> => {
-  const jsonBodyMiddlewareBefore = (
-    request: Request<{ body?: unknown; isBase64Encoded?: boolean }>,
-  ) => {
+type JsonBodyEvent = { body?: unknown; isBase64Encoded?: boolean } & Pick<
+  AnyHttpEvent,
+  'headers' | 'multiValueHeaders'
+>
+
+export const jsonBody = (): MiddlewareObj<JsonBodyEvent> => {
+  const jsonBodyMiddlewareBefore = (request: Request<JsonBodyEvent>) => {
     const { body, isBase64Encoded } = request.event
     if (typeof body !== 'string' || body === '') return
     // API Gateway base64-encodes the body of a content type it does not take for text.
@@ -22,6 +30,9 @@ export const jsonBody = (): MiddlewareObj<{ body?: unknown; isBase64Encoded?: bo
     try {
       request.event.body = JSON.parse(text)
     } catch (error) {
+      // Only when it does not parse: API Gateway may have decompressed it and left the header.
+      const coding = unsupportedContentEncoding(request.event)
+      if (coding !== undefined) throw new UnsupportedContentEncodingError(coding)
       throw new InvalidJsonBodyError((error as Error).message)
     }
   }

@@ -39,7 +39,10 @@ const httpOf = (event: AnyHttpEvent): { method?: string; path?: string } | undef
  * @example
  * headerOf(event, 'authorization') // 'Bearer eyJ…' for `Authorization` or `authorization`
  */
-export const headerOf = (event: AnyHttpEvent, name: string): string | undefined => {
+export const headerOf = (
+  event: Pick<AnyHttpEvent, 'headers' | 'multiValueHeaders'>,
+  name: string,
+): string | undefined => {
   const wanted = name.toLowerCase()
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted && value !== undefined) return value

@@ -84,6 +84,11 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
   if (operation.body || operation.query) {
     common[400] = problem('The request is invalid; `errors` names each field and its rule')
   }
+  if (operation.body) {
+    common[415] = problem(
+      'The body is no JSON and says it is compressed (`Content-Encoding`): send it uncompressed',
+    )
+  }
   if (operation.auth !== 'anonymous') {
     common[401] = problem('No token, or an invalid or expired one')
     common[403] = problem('Not allowed')

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import { type A2ARequestContext, a2aRequest } from '../../../middlewares/a2a-request.ts'
@@ -379,6 +380,53 @@ describe('a2aRequest middleware', () => {
       const { 'content-type': _json, ...others } = e.headers ?? {}
       e.headers = contentType === undefined ? others : { ...others, 'content-type': contentType }
       e.multiValueHeaders = {}
+    })
+
+    // Act
+    const { response } = await run(event)
+
+    // Assess
+    expect(response).toMatchObject({ kind: 'call', call: { operation: 'SendMessage' } })
+  })
+
+  it.each([['gzip'], ['br'], ['GZIP'], ['identity, gzip']])(
+    'refuses a body sent with Content-Encoding: %s, saying to send it uncompressed, not that it is no JSON',
+    async (coding) => {
+      // Prepare: what a client that compresses its requests sends (API Gateway decodes none).
+      const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+        e.headers = { ...e.headers, 'Content-Encoding': coding }
+        e.body = gzipSync(e.body ?? '').toString('latin1')
+      })
+
+      // Act
+      const { response, handler } = await run(event)
+
+      // Assess
+      expect(handler).not.toHaveBeenCalled()
+      expect(JSON.parse(response.body).error).toMatchObject({
+        code: -32005,
+        message: `Unsupported Content-Encoding "${coding}": send the body uncompressed.`,
+      })
+    },
+  )
+
+  it('reads a JSON body that says gzip, as API Gateway hands on one it decompressed', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.headers = { ...e.headers, 'content-encoding': 'gzip' }
+    })
+
+    // Act
+    const { response } = await run(event)
+
+    // Assess
+    expect(response).toMatchObject({ kind: 'call', call: { operation: 'SendMessage' } })
+  })
+
+  it('reads a body sent with Content-Encoding: identity, which is no encoding', async () => {
+    // Prepare
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.headers = { ...e.headers, 'content-encoding': 'identity' }
     })
 
     // Act

@@ -1,6 +1,11 @@
+import { gzipSync } from 'node:zlib'
 import middy from '@middy/core'
 import { describe, expect, it } from 'vitest'
-import { InvalidJsonBodyError } from '../../../lib/errors.ts'
+import {
+  errorAnswerOf,
+  InvalidJsonBodyError,
+  UnsupportedContentEncodingError,
+} from '../../../lib/errors.ts'
 import { jsonBody } from '../../../middlewares/json-body.ts'
 import { invoke } from '../../support/events.ts'
 
@@ -55,6 +60,46 @@ describe('jsonBody middleware', () => {
     expect((error as Error).message).toMatch(
       /^The request body must be a JSON document and is not: Unexpected token/,
     )
+  })
+
+  it.each([['gzip'], ['Deflate']])(
+    'refuses a body sent with Content-Encoding: %s as a 415 saying to send it uncompressed',
+    async (coding) => {
+      // Act
+      const error = await invoke(bodySeen(), {
+        headers: { 'Content-Encoding': coding, 'content-type': 'application/json' },
+        body: gzipSync('{"agentId":"forecast"}').toString('latin1'),
+      }).catch((caught: unknown) => caught)
+
+      // Assess
+      expect(error).toBeInstanceOf(UnsupportedContentEncodingError)
+      expect((error as Error).message).toBe(
+        `Unsupported Content-Encoding "${coding}": send the body uncompressed.`,
+      )
+      expect(errorAnswerOf(error as UnsupportedContentEncodingError).status).toBe(415)
+    },
+  )
+
+  it('reads a JSON body that says gzip, as API Gateway hands on one it decompressed', async () => {
+    // Act
+    const body = await invoke(bodySeen(), {
+      headers: { 'content-encoding': 'gzip' },
+      body: '{"agentId":"forecast"}',
+    })
+
+    // Assess
+    expect(body).toEqual({ agentId: 'forecast' })
+  })
+
+  it('reads a body sent with Content-Encoding: identity, which is no encoding', async () => {
+    // Act
+    const body = await invoke(bodySeen(), {
+      headers: { 'content-encoding': 'identity' },
+      body: '{"agentId":"forecast"}',
+    })
+
+    // Assess
+    expect(body).toEqual({ agentId: 'forecast' })
   })
 
   it('leaves a body an earlier middleware already parsed as it is', async () => {
