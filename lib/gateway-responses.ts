@@ -12,6 +12,7 @@
  * and `admin` (`true`/`false`), and `$context.error.responseType` (an enum).
  */
 
+import { agentSubPathMethods } from './auth/policy.ts'
 import { bearerChallenge } from './auth/resource-metadata.ts'
 import { deploymentPlaceholders } from './routes.ts'
 
@@ -57,7 +58,9 @@ export const gatewayProblems: Readonly<Record<GatewayResponseType, GatewayProble
     type: `${typeBase}access-denied`,
     title: 'Forbidden',
     detail:
-      "Your token (client $context.authorizer.clientId) does not grant this path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Ask an operator for a scope that grants it (the agent's scope, or the admin scope for /admin), then get a fresh token.",
+      // The policy allows A2A's methods alone below an agent: any other is refused here, granted
+      // agent or not, and no scope would change that.
+      `Your token (client $context.authorizer.clientId) does not grant this method and path. It grants these agents: $context.authorizer.agents (admin: $context.authorizer.admin). Below an agent, only the methods A2A uses are served (${agentSubPathMethods.join(', ')}). Ask an operator for a scope that grants it (the agent's scope, or the admin scope for /admin), then get a fresh token.`,
   },
   MISSING_AUTHENTICATION_TOKEN: {
     statusCode: 404,

@@ -28,7 +28,7 @@ export interface PolicyInput {
 // every path that ends in `/route`.
 
 /** Methods below `/agents/{id}/`: the card's GET and each HTTP+JSON operation's own. */
-const agentSubPathMethods = [
+export const agentSubPathMethods = [
   ...new Set([
     'GET',
     ...operationNames.flatMap((name) =>

@@ -183,6 +183,35 @@ describe('the local gateway’s front door: what API Gateway answers before any 
       expect(JSON.parse(body).detail).toContain('It grants these agents: weather (admin: false)')
     })
 
+    it.each([['PUT'], ['PATCH'], ['HEAD'], ['OPTIONS']])(
+      'answers %s below an agent the token grants with a 403 that names the methods served there',
+      async (method) => {
+        // Prepare: a method A2A does not use, on the caller's own agent.
+        const weatherOnly = await stack.token('weather-client')
+
+        // Act
+        const response = await fetch(`${stack.url}/agents/weather/tasks/t-1`, {
+          method,
+          headers: { authorization: `Bearer ${weatherOnly}` },
+        })
+
+        // Assess: not only "ask an operator for a scope", which no scope would change.
+        expect(response.status).toBe(403)
+        if (method === 'HEAD') return
+        const body = await response.text()
+        expect(body).toBe(
+          expectedBody('ACCESS_DENIED', response, {
+            'authorizer.clientId': 'weather-client',
+            'authorizer.agents': 'weather',
+            'authorizer.admin': 'false',
+          }),
+        )
+        expect(JSON.parse(body).detail).toContain(
+          'Below an agent, only the methods A2A uses are served (GET, POST, DELETE)',
+        )
+      },
+    )
+
     it('answers 404, not 403, to a path no route serves, without asking for a token', async () => {
       // Act
       const response = await fetch(`${stack.url}/no/such/path`)
