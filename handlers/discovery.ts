@@ -193,11 +193,15 @@ const readinessChecks = [
  */
 const ready = publicRoute().handler(async () => {
   const readiness = await checkReadiness(readinessChecks, config.readyTimeoutMs)
+  // Now's state alone: a cache in front (a CDN keeps an answer without Cache-Control for its
+  // default TTL) would answer a probe with an earlier one.
+  const fresh = { 'cache-control': 'no-store' }
   if (readiness.ready) {
-    return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies })
+    return jsonResponse(200, { status: 'ready', dependencies: readiness.dependencies }, fresh)
   }
   logger.error('not ready', { failures: readiness.failures, errors: readiness.errors })
-  return problemResponse(notReadyProblem(readiness))
+  const notReady = problemResponse(notReadyProblem(readiness))
+  return { ...notReady, headers: { ...notReady.headers, ...fresh } }
 })
 
 const routes: TypedRoute<CallerContext>[] = [

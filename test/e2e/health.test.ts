@@ -31,6 +31,9 @@ describe('GET /health and GET /health/ready, for load balancers and uptime check
       status: 'ready',
       dependencies: { database: 'ok' },
     })
+    // A cache in front (a CDN keeps an answer without Cache-Control for its default TTL) must
+    // never answer a probe with an earlier state.
+    expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
   it('is never rate-limited: more readiness checks than a minute of calls allows all answer 200', async () => {
@@ -57,6 +60,7 @@ describe('GET /health and GET /health/ready, for load balancers and uptime check
     // Assess
     expect(ready.status).toBe(503)
     expect(ready.headers.get('content-type')).toBe('application/problem+json')
+    expect(ready.headers.get('cache-control')).toBe('no-store')
     const problem = await ready.json()
     expect(problem).toMatchObject({
       status: 503,
