@@ -45,16 +45,22 @@ const isHttpError = (
 ): error is { statusCode: number; message: string; expose?: boolean } =>
   typeof (error as { statusCode?: unknown })?.statusCode === 'number'
 
+/** The rule an unknown query parameter or body field breaks. */
+const unknownKey = 'is not a field or parameter this request takes'
+
 /**
  * The one mapping from errors to problem+json. Unknown errors become a 500 that
  * reveals nothing; the caller is told it was logged.
  */
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof ZodError) {
-    const errors = error.issues.map((issue) => ({
-      field: issue.path.join('.') || '(body)',
-      rule: issue.message,
-    }))
+    const errors = error.issues.flatMap((issue) =>
+      // Each unknown key by its own name: at the top it is a query parameter as often as a body
+      // field, and "(body): Unrecognized key" sent a caller of `?LIMIT=1` to look at its body.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), rule: unknownKey }))
+        : [{ field: issue.path.join('.') || '(body)', rule: issue.message }],
+    )
     return {
       type: `${typeBase}invalid-request`,
       title: 'Invalid request',

@@ -4,6 +4,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency'
 import { describe, expect, it } from 'vitest'
+import * as z from 'zod'
 import { toProblem } from '../../../lib/http/problem.ts'
 
 describe('toProblem', () => {
@@ -23,5 +24,27 @@ describe('toProblem', () => {
       'https://switchboard.dev/problems/request-in-progress',
     ])
     expect([other.status, other.type]).toEqual([500, 'about:blank'])
+  })
+
+  it('names an unknown query parameter or field by its name, not as "(body)"', () => {
+    // Prepare: `GET /admin/agents?LIMIT=1`, and a body with a misspelt field inside `auth`.
+    const query = z.strictObject({ limit: z.string().optional() })
+    const body = z.strictObject({ auth: z.strictObject({ type: z.string() }) })
+
+    // Act
+    const unknownParameter = toProblem(query.safeParse({ LIMIT: '1', Cursor: 'x' }).error)
+    const unknownField = toProblem(body.safeParse({ auth: { type: 'none', tokenURL: 'u' } }).error)
+
+    // Assess
+    expect(unknownParameter.errors).toEqual([
+      { field: 'LIMIT', rule: 'is not a field or parameter this request takes' },
+      { field: 'Cursor', rule: 'is not a field or parameter this request takes' },
+    ])
+    expect(unknownParameter.detail).toBe(
+      'LIMIT: is not a field or parameter this request takes; Cursor: is not a field or parameter this request takes',
+    )
+    expect(unknownField.errors).toEqual([
+      { field: 'auth.tokenURL', rule: 'is not a field or parameter this request takes' },
+    ])
   })
 })
