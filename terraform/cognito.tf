@@ -9,7 +9,9 @@ resource "aws_cognito_user_pool" "gateway" {
     allow_admin_create_user_only = true
   }
 
-  deletion_protection = "INACTIVE"
+  # Every app client (each caller's id and secret), scope and operator lives in
+  # the pool: deleting it is refused while var.deletion_protection holds.
+  deletion_protection = var.deletion_protection ? "ACTIVE" : "INACTIVE"
 }
 
 resource "aws_cognito_user_pool_domain" "gateway" {

@@ -1,11 +1,14 @@
 # The tables of lib/tables.ts, one block each so a reader sees each key and TTL;
 # test/terraform/ checks them against that file. On-demand: the gateway's load
-# follows its callers, and an idle stack costs nothing.
+# follows its callers, and an idle stack costs nothing. Each refuses deletion while
+# var.deletion_protection holds: a destroy, or a change that replaces the tables
+# (name, region: README "Changing a deployed stack"), stops at them.
 
 resource "aws_dynamodb_table" "agents" {
-  name         = "${local.table_prefix}agents"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "agentId"
+  name                        = "${local.table_prefix}agents"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "agentId"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "agentId"
@@ -19,9 +22,10 @@ resource "aws_dynamodb_table" "agents" {
 }
 
 resource "aws_dynamodb_table" "permissions" {
-  name         = "${local.table_prefix}permissions"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "scope"
+  name                        = "${local.table_prefix}permissions"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "scope"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "scope"
@@ -34,9 +38,10 @@ resource "aws_dynamodb_table" "permissions" {
 }
 
 resource "aws_dynamodb_table" "rate_limits" {
-  name         = "${local.table_prefix}rate-limits"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "pk"
+  name                        = "${local.table_prefix}rate-limits"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "pk"
@@ -56,9 +61,10 @@ resource "aws_dynamodb_table" "rate_limits" {
 }
 
 resource "aws_dynamodb_table" "idempotency" {
-  name         = "${local.table_prefix}idempotency"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "id"
+  name                        = "${local.table_prefix}idempotency"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "id"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "id"
@@ -77,9 +83,10 @@ resource "aws_dynamodb_table" "idempotency" {
 }
 
 resource "aws_dynamodb_table" "task_owners" {
-  name         = "${local.table_prefix}task-owners"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "pk"
+  name                        = "${local.table_prefix}task-owners"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "pk"
@@ -102,9 +109,10 @@ resource "aws_dynamodb_table" "task_owners" {
 # webhook and its token stay here. A config lapses 30 days after it was set; an
 # expired one counts as absent in code.
 resource "aws_dynamodb_table" "push_configs" {
-  name         = "${local.table_prefix}push-configs"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "configId"
+  name                        = "${local.table_prefix}push-configs"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "configId"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "configId"
@@ -123,9 +131,10 @@ resource "aws_dynamodb_table" "push_configs" {
 
 # Pushes whose delivery ran out of attempts, kept 14 days for an operator.
 resource "aws_dynamodb_table" "push_dead_letters" {
-  name         = "${local.table_prefix}push-dead-letters"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "deliveryId"
+  name                        = "${local.table_prefix}push-dead-letters"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "deliveryId"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "deliveryId"
@@ -147,9 +156,10 @@ resource "aws_dynamodb_table" "push_dead_letters" {
 # config set with one. An entry lapses once no such token or config can stand
 # (sixty days: a config's 30, and as long again as the next setting's previous).
 resource "aws_dynamodb_table" "token_revocations" {
-  name         = "${local.table_prefix}token-revocations"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "clientId"
+  name                        = "${local.table_prefix}token-revocations"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "clientId"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "clientId"
@@ -169,9 +179,10 @@ resource "aws_dynamodb_table" "token_revocations" {
 # Gateway-wide settings an admin operation chooses (lib/discovery/route-settings.ts):
 # pk `name`, e.g. `route-threshold`, the threshold POST /admin/route/calibrate chose.
 resource "aws_dynamodb_table" "settings" {
-  name         = "${local.table_prefix}settings"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "name"
+  name                        = "${local.table_prefix}settings"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "name"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "name"
@@ -188,9 +199,10 @@ resource "aws_dynamodb_table" "settings" {
 # newest first by sortKey ({at}#{id}): all of them (feed is one constant; admin
 # changes are rare), one agent's, one actor's.
 resource "aws_dynamodb_table" "audit" {
-  name         = "${local.table_prefix}audit"
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "id"
+  name                        = "${local.table_prefix}audit"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "id"
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "id"

@@ -25,6 +25,12 @@ variable "name" {
   }
 }
 
+variable "deletion_protection" {
+  description = "Refuse to delete the DynamoDB tables (registrations, permissions, audit trail, token revocations...) and the Cognito user pool (every caller's client id and secret): `terraform destroy`, or a change that replaces them (name, region), then fails at apply when it reaches them, and they stay. Set false and apply before destroying the stack on purpose."
+  type        = bool
+  default     = true
+}
+
 variable "stage_name" {
   description = "API Gateway stage; the gateway URL ends in /<stage_name>."
   type        = string
@@ -103,7 +109,7 @@ variable "lambda_memory_mb" {
 }
 
 variable "embedding_dimension" {
-  description = "Size of the Titan Text Embeddings V2 vectors, and so of the S3 Vectors index. Changing it replaces the index; re-index each agent afterwards with POST /admin/agents/{id}/sync."
+  description = "Size of the Titan Text Embeddings V2 vectors, and so of the S3 Vectors index. Changing it replaces the index, empty: /search and /route find no agent until you run `npm run reindex` with the stack's environment (README \"Changing a deployed stack\")."
   type        = number
   default     = 1024
 
