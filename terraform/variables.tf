@@ -1,5 +1,5 @@
 variable "region" {
-  description = "AWS Region of the whole stack. It needs Bedrock (Titan Text Embeddings V2) and S3 Vectors."
+  description = "AWS Region of the whole stack. It needs Bedrock (Titan Text Embeddings V2) and S3 Vectors. Changing it on a deployed stack replaces every resource (README \"Changing a deployed stack\"): move Regions as a second stack."
   type        = string
   default     = "us-east-1"
 
@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "name" {
-  description = "Prefix of every resource name; the DynamoDB tables are named \"<name>-agents\" and so on."
+  description = "Prefix of every resource name; the DynamoDB tables are named \"<name>-agents\" and so on. Changing it on a deployed stack replaces the tables, the vector index, the queues and the log groups, and what they hold is lost (README \"Changing a deployed stack\"): deploy a second stack instead."
   type        = string
   default     = "switchboard"
 
@@ -32,7 +32,7 @@ variable "deletion_protection" {
 }
 
 variable "stage_name" {
-  description = "API Gateway stage; the gateway URL ends in /<stage_name>."
+  description = "API Gateway stage; the gateway URL ends in /<stage_name>. Changing it on a deployed stack replaces the stage: every caller's URL changes and open streams are cut (README \"Changing a deployed stack\")."
   type        = string
   default     = "v1"
 
@@ -241,7 +241,7 @@ variable "backend_allowed_cidrs" {
 }
 
 variable "resource_server_identifier" {
-  description = "Cognito resource server identifier: token scopes read \"<identifier>/<scope>\", and the gateway strips \"<identifier>/\"."
+  description = "Cognito resource server identifier: token scopes read \"<identifier>/<scope>\", and the gateway strips \"<identifier>/\". Changing it on a deployed stack replaces the resource server: the admin API's scopes are gone and every token issued before is refused (README \"Changing a deployed stack\")."
   type        = string
   default     = "switchboard"
 
@@ -309,7 +309,7 @@ variable "extra_allowed_client_ids" {
 }
 
 variable "cognito_domain_prefix" {
-  description = "Prefix of the Cognito domain (<prefix>.auth.<region>.amazoncognito.com), unique in the Region. Null: \"<name>-<account id>\"."
+  description = "Prefix of the Cognito domain (<prefix>.auth.<region>.amazoncognito.com), unique in the Region. Null: \"<name>-<account id>\". Changing it (or name, while it is null) on a deployed stack replaces the domain: every caller's token URL changes, and the old prefix is free for anyone to claim (README \"Changing a deployed stack\")."
   type        = string
   default     = null
 

@@ -171,6 +171,17 @@ describe('Terraform stack: data safety on day 2 (changes, replacements, destroy)
     expect([...new Set(listed)].sort()).toEqual([...replaced.keys()].sort())
   })
 
+  it('warns in the description of each such variable, where terraform.tfvars.example sends the operator', async () => {
+    // Act
+    const replaced = await replacingVariables(root)
+    const silent = [...replaced.keys()].filter(
+      (name) => !String(root.variables[name]?.description).includes('Changing a deployed stack'),
+    )
+
+    // Assess
+    expect(silent).toEqual([])
+  })
+
   it('tells an operator who changes embedding_dimension how to index the agents again', () => {
     // Prepare
     const start = deploy.indexOf('**Changing a deployed stack.**')
