@@ -5,7 +5,7 @@ import { protectedResourceMetadata, resourceMetadataPath } from './auth/resource
  * these; the Terraform stack is checked against them.
  */
 export type HandlerName = 'agents' | 'discovery' | 'admin' | 'console'
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY'
 
 export interface Route {
   method: HttpMethod
@@ -36,6 +36,18 @@ function adminRoutes(entries: [HttpMethod, string][]): Route[] {
   }))
 }
 
+/**
+ * A public GET route and its HEAD twin, for uptime monitors that probe with HEAD
+ * (RFC 9110: a server SHOULD answer HEAD wherever it answers GET). API Gateway has
+ * no implicit HEAD, so each is a method of its own; the twin is the GET in all but
+ * its method, and the HTTP layer drops the body (the emulator's Node server, API
+ * Gateway's front end). Only routes without the authorizer have one.
+ */
+const withHead = <Answer extends Route | MockRoute>(get: Answer & { method: 'GET' }): Answer[] => [
+  get,
+  { ...get, method: 'HEAD' },
+]
+
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
@@ -58,14 +70,15 @@ export const routes: readonly Route[] = [
     anonymous: true,
   },
   // Readiness (load balancers, uptime checks): the database and the embedder answer; no token.
-  {
+  // HEAD too: the handler answers it as the GET (it routes by resource), the body dropped.
+  ...withHead({
     method: 'GET',
     path: '/health/ready',
     handler: 'discovery',
     streaming: false,
     admin: false,
     anonymous: true,
-  },
+  }),
   // The OpenAPI 3.1 document of the admin, discovery and health APIs (lib/openapi/): anyone reads it.
   {
     method: 'GET',
@@ -178,8 +191,8 @@ export const deploymentPlaceholders = {
 
 export const mockRoutes: readonly MockRoute[] = [
   // Liveness: the gateway is up and routing; no Lambda, no database (readiness: /health/ready).
-  // `npm start` answers 503 here until it is ready.
-  { method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } },
+  // `npm start` answers 503 here until it is ready. HEAD too, for uptime monitors.
+  ...withHead({ method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } }),
   // RFC 9728: where a client that got a 401 learns how to get a token.
   {
     method: 'GET',

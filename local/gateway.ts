@@ -85,10 +85,34 @@ export interface RequestLine {
 export const requestLogLine = ({ method, path, status, ms }: RequestLine) =>
   `${new Date().toISOString()} ${method} ${path} ${status} ${ms}ms`
 
-const send = (response: ServerResponse, status: number, body: unknown, headers = {}) => {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers })
-  response.end(JSON.stringify(body))
+/**
+ * Sends an answer in one piece with its Content-Length, as API Gateway sends a buffered answer
+ * (its length known; here a handler's own Content-Length gives way to the body's, so the two
+ * never disagree). To a HEAD, Node's server sends the headers alone: the GET's, its length
+ * included (RFC 9110, 9.3.2), where a chunked answer would give a HEAD no length at all.
+ */
+const sendWhole = (
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, unknown>,
+  body: string | Buffer,
+) => {
+  // Node's flat list of names and values: a header named `__proto__` stays one like any other.
+  // An undefined value is no header, as a Lambda result's JSON on AWS has none.
+  const list = Object.entries(headers)
+    .filter(([name, value]) => name.toLowerCase() !== 'content-length' && value !== undefined)
+    .flatMap(([name, value]) => [name, String(value)])
+  response.writeHead(status, [...list, 'content-length', String(Buffer.byteLength(body))])
+  response.end(body)
 }
+
+const send = (response: ServerResponse, status: number, body: unknown, headers = {}) =>
+  sendWhole(
+    response,
+    status,
+    { 'content-type': 'application/json', ...headers },
+    JSON.stringify(body),
+  )
 
 /** What a buffered handler's race with the integration timeout gives when the timeout wins. */
 const integrationTimedOut = Symbol('integration timed out')
@@ -122,11 +146,12 @@ const sendGatewayResponse = (
     gatewayUrl,
   )
   const errorType = errorTypes[kind]
-  response.writeHead(statusCode, {
-    ...headers,
-    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-  })
-  response.end(body)
+  sendWhole(
+    response,
+    statusCode,
+    { ...headers, ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}) },
+    body,
+  )
 }
 
 /**
@@ -323,8 +348,12 @@ export const createGateway = (options: GatewayOptions) => {
       }
       if (!isProxyResult(result)) return failed(new Error('malformed Lambda proxy response'))
       const body = deliveredBody(result, incoming.headers.accept, mediaTypes)
-      response.writeHead(Number(result.statusCode), integrationResponseHeaders(result.headers))
-      response.end(body)
+      sendWhole(
+        response,
+        Number(result.statusCode),
+        integrationResponseHeaders(result.headers),
+        body,
+      )
     } catch (error) {
       failed(error)
     } finally {
@@ -401,8 +430,12 @@ export const createGateway = (options: GatewayOptions) => {
           return send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
         }
         const mockBody = renderMockBody(mock, await mockValues())
-        response.writeHead(mock.statusCode, { 'content-type': 'application/json' })
-        return response.end(mockBody)
+        return sendWhole(
+          response,
+          mock.statusCode,
+          { 'content-type': 'application/json' },
+          mockBody,
+        )
       }
       const match = matchRoute(incoming.method, incoming.path)
       if (!match) {

@@ -123,9 +123,12 @@ const responsesOf = (
 ) =>
   Object.fromEntries(
     Object.entries(answersOf(method, operation)).map(([status, response]) => {
-      // An error listed without a body is still answered as problem+json.
-      const answer =
-        Number(status) >= 400 && !response.body ? problem(response.description) : response
+      // An error listed without a body is still answered as problem+json; a HEAD's answers never have one.
+      const answer = operation.headersOnly
+        ? { description: response.description }
+        : Number(status) >= 400 && !response.body
+          ? problem(response.description)
+          : response
       return [
         status,
         {

@@ -11,6 +11,7 @@ import { storedCalibrationSchema } from '../discovery/route-settings.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
 import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentPatchSchema } from '../registry/agent-config.ts'
+import { mockRoutes, routes } from '../routes.ts'
 import {
   agentListSchema,
   agentRecordSchema,
@@ -54,6 +55,8 @@ export interface ApiOperation {
    * failure itself (readiness): never the 503 of a service that did not answer.
    */
   awsFree?: true
+  /** A HEAD: the answers of its GET, each without a body (its headers say what the GET's would be). */
+  headersOnly?: true
 }
 
 const none = (description: string): ApiResponse => ({ description })
@@ -68,9 +71,10 @@ const unreadableCard = none(
 /**
  * Every route of lib/routes.ts outside the A2A protocol (admin, discovery,
  * health), keyed `METHOD path` exactly as lib/routes.ts writes it. A route added
- * there without its entry here fails test/unit/openapi.test.ts.
+ * there without its entry here fails test/unit/openapi.test.ts. A HEAD twin
+ * (`withHead` there) is not written here: it is its GET's entry, bodies dropped.
  */
-export const apiOperations: Record<string, ApiOperation> = {
+const described: Record<string, ApiOperation> = {
   'POST /admin/register': {
     summary: 'Register an agent',
     description:
@@ -424,4 +428,23 @@ export const apiOperations: Record<string, ApiOperation> = {
     awsFree: true,
     responses: { 200: json('Protected resource metadata', protectedResourceMetadataSchema) },
   },
+}
+
+/** A HEAD route of lib/routes.ts: its GET's operation, answered without a body. */
+const headOf = (get: ApiOperation): ApiOperation => ({
+  ...get,
+  summary: `${get.summary} (headers only: HEAD)`,
+  headersOnly: true,
+})
+
+export const apiOperations: Record<string, ApiOperation> = {
+  ...described,
+  ...Object.fromEntries(
+    [...routes, ...mockRoutes]
+      .filter((route) => route.method === 'HEAD' && described[`GET ${route.path}`])
+      .map((route) => [
+        `HEAD ${route.path}`,
+        headOf(described[`GET ${route.path}`] as ApiOperation),
+      ]),
+  ),
 }

@@ -36,6 +36,25 @@ describe('GET /health and GET /health/ready, for load balancers and uptime check
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
+  it.each(['/health', '/health/ready'])(
+    'answers HEAD %s without a token as its GET, headers and all, without the body (uptime monitors probe with HEAD)',
+    async (path) => {
+      // Act
+      const get = await fetch(`${stack.url}${path}`)
+      const getBody = await get.text()
+      const head = await fetch(`${stack.url}${path}`, { method: 'HEAD' })
+
+      // Assess
+      expect(head.status).toBe(200)
+      expect(head.status).toBe(get.status)
+      for (const name of ['content-type', 'content-length', 'cache-control']) {
+        expect(head.headers.get(name), name).toBe(get.headers.get(name))
+      }
+      expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(getBody)))
+      expect(await head.text()).toBe('')
+    },
+  )
+
   it('is never rate-limited: more readiness checks than a minute of calls allows all answer 200', async () => {
     // Act: RATE_LIMIT_PER_MINUTE is 60 by default.
     const statuses = new Set<number>()

@@ -113,6 +113,28 @@ describe('Terraform stack: API routes', () => {
     )
   })
 
+  it('answers HEAD /health (a mock route, the GET’s answer) and HEAD /health/ready (its GET’s handler), and HEAD on no route behind the authorizer', () => {
+    // Prepare: API Gateway has no implicit HEAD; each is a method of its own.
+    const heads = [...Object.values(committed.routes), ...Object.values(committed.mockRoutes)]
+      .filter((route) => route.method === 'HEAD')
+      .map((route) => route.path)
+
+    // Assess
+    expect(committed.mockRoutes['HEAD /health']).toEqual({
+      ...committed.mockRoutes['GET /health'],
+      method: 'HEAD',
+    })
+    expect(committed.routes['HEAD /health/ready']).toEqual({
+      ...committed.routes['GET /health/ready'],
+      method: 'HEAD',
+    })
+    expect(heads).toEqual(['/health/ready', '/health'])
+    for (const path of heads) {
+      const route = committed.routes[`HEAD ${path}`]
+      if (route) expect(route.anonymous, path).toBe(true)
+    }
+  })
+
   it('serves the agent card without the authorizer (its handler checks tokens) and the RFC 9728 metadata as a mock route', () => {
     // Prepare
     const card = committed.routes['GET /agents/{agentId}/.well-known/agent-card.json']
@@ -194,6 +216,8 @@ describe('Terraform stack: API routes', () => {
       'GET /.well-known/agent-card-jwks.json',
       'POST /push/{configId}',
       'GET /health/ready',
+      // Uptime monitors probe with HEAD (RFC 9110: HEAD wherever GET); no token either.
+      'HEAD /health/ready',
       'GET /openapi.json',
       'GET /agents/{agentId}/.well-known/agent-card.json',
       // The operator console's page and files: people sign in on the page itself.

@@ -73,8 +73,10 @@ describe('the OpenAPI document', () => {
     // Assess
     const answeredWithoutAws = [
       'GET /health',
+      'HEAD /health',
       'GET /openapi.json',
       'GET /health/ready',
+      'HEAD /health/ready',
       'GET /.well-known/oauth-protected-resource',
     ]
     for (const [route, description] of described) {
@@ -83,6 +85,21 @@ describe('the OpenAPI document', () => {
       } else expect(description, route).toContain('did not answer in time or is overloaded')
     }
     expect(Object.fromEntries(described)['POST /search']).toContain('The embedder is unavailable')
+  })
+
+  it('describes HEAD /health and HEAD /health/ready as their GETs, each answer without a body', () => {
+    for (const path of ['/health', '/health/ready']) {
+      // Prepare
+      const head = operation('HEAD', path)
+      const get = operation('GET', path)
+
+      // Assess
+      expect(head?.security, path).toEqual([])
+      expect(Object.keys(head?.responses ?? {}), path).toEqual(Object.keys(get?.responses ?? {}))
+      for (const answer of Object.values(head?.responses ?? {})) {
+        expect(answer, path).not.toHaveProperty('content')
+      }
+    }
   })
 
   it('describes no route that lib/routes.ts does not have', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { matchRoute, routes } from '../../../lib/routes.ts'
+import { matchMockRoute, matchRoute, routes } from '../../../lib/routes.ts'
 
 describe('route table', () => {
   it('sends a JSON-RPC POST to the agent itself to the streaming agents handler', () => {
@@ -43,6 +43,22 @@ describe('route table', () => {
     // Assess
     expect(matchRoute('GET', '/agents/weather')).toBeUndefined()
     expect(matchRoute('GET', '/nowhere')).toBeUndefined()
+  })
+
+  it('answers HEAD on /health and /health/ready as their GETs, and on no route behind the authorizer', () => {
+    // Assess: uptime monitors probe with HEAD (RFC 9110: HEAD wherever GET).
+    expect(matchMockRoute('HEAD', '/health')).toEqual({
+      ...matchMockRoute('GET', '/health'),
+      method: 'HEAD',
+    })
+    expect(matchRoute('HEAD', '/health/ready')?.route).toEqual({
+      ...matchRoute('GET', '/health/ready')?.route,
+      method: 'HEAD',
+    })
+    for (const route of routes.filter((each) => each.method === 'HEAD')) {
+      expect(route.anonymous, route.path).toBe(true)
+    }
+    expect(matchRoute('HEAD', '/agents')).toBeUndefined()
   })
 
   it('marks every /admin route as admin-only and nothing else', () => {

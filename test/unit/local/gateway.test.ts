@@ -566,6 +566,87 @@ describe('local API Gateway', () => {
     expect(after.status).toBe(200)
   })
 
+  describe('HEAD on the health routes, for uptime monitors that probe with it (RFC 9110: HEAD wherever GET)', () => {
+    // As handlers/discovery.ts answers /health/ready: JSON, never kept by a cache.
+    const ready = vi.fn(async (_event: APIGatewayProxyEvent) => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      body: JSON.stringify({ status: 'ready', dependencies: { database: 'ok' } }),
+    }))
+    const gatewayAt = async (isReady?: () => boolean) => {
+      const handle = createGateway({
+        handlers: { authorizer, agents, discovery: ready, admin: agents, console: agents },
+        identity,
+        publicUrl: 'http://gateway.test',
+        authorizerCacheTtlSeconds: 0,
+        isReady,
+      })
+      server = createServer(handle)
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    }
+    /** What a caller sees of an answer: its status, the headers a GET and a HEAD share, its body. */
+    const seen = async (response: Response) => ({
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      contentLength: response.headers.get('content-length'),
+      retryAfter: response.headers.get('retry-after'),
+      cacheControl: response.headers.get('cache-control'),
+      body: await response.text(),
+    })
+
+    it.each([
+      ['/health', undefined],
+      ['/health while starting (503)', () => false],
+      ['/health/ready', undefined],
+    ])(
+      'answers HEAD %s with the status and headers of its GET, Content-Length included, and no body',
+      async (name, isReady) => {
+        // Prepare
+        const path = name.split(' ')[0] as string
+        const url = await gatewayAt(isReady)
+
+        // Act
+        const get = await seen(await fetch(`${url}${path}`))
+        const head = await seen(await fetch(`${url}${path}`, { method: 'HEAD' }))
+
+        // Assess: the GET's length, as an HTTP server gives a HEAD (the GET's body is sent whole)
+        expect(get.contentLength).toBe(String(Buffer.byteLength(get.body)))
+        expect(head).toEqual({ ...get, body: '' })
+      },
+    )
+
+    it('hands /health/ready’s handler the HEAD as it came (the handler answers it as a GET)', async () => {
+      // Prepare
+      const url = await gatewayAt()
+
+      // Act
+      await fetch(`${url}/health/ready`, { method: 'HEAD' })
+
+      // Assess
+      expect(ready).toHaveBeenCalledOnce()
+      expect(ready.mock.calls[0]?.[0]).toMatchObject({
+        httpMethod: 'HEAD',
+        resource: '/health/ready',
+      })
+    })
+
+    it('adds no HEAD to a route behind the authorizer: HEAD /agents is a path no route serves', async () => {
+      // Prepare
+      const url = await gatewayAt()
+
+      // Act
+      const response = await fetch(`${url}/agents`, {
+        method: 'HEAD',
+        headers: { authorization: 'Bearer good' },
+      })
+
+      // Assess
+      expect(response.status).toBe(404)
+      expect(authorizer).not.toHaveBeenCalled()
+    })
+  })
+
   describe('what API Gateway does with a handler’s answer', () => {
     const challenge =
       'Bearer resource_metadata="http://gateway.test/.well-known/oauth-protected-resource"'
