@@ -172,6 +172,13 @@ const notFormEncoded = {
 export const starting = { statusCode: 503, body: { status: 'starting' } } as const
 
 /**
+ * `npm start`'s 503 "starting", before the gateway is built (every request) and after
+ * (`/health` until ready): one answer, so a HEAD gets the same headers in both phases.
+ */
+export const sendStarting = (response: ServerResponse) =>
+  send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
+
+/**
  * The request's URL, parsed once for its path and query, and its path as API
  * Gateway reads it: undefined when a percent-escape in it is malformed (`%ZZ`,
  * a lone `%`), which API Gateway refuses at its front door with a 400, before
@@ -427,7 +434,7 @@ export const createGateway = (options: GatewayOptions) => {
       const mock = matchMockRoute(incoming.method, incoming.path)
       if (mock) {
         if (options.isReady && !options.isReady()) {
-          return send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
+          return sendStarting(response)
         }
         const mockBody = renderMockBody(mock, await mockValues())
         return sendWhole(

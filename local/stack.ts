@@ -18,7 +18,13 @@ import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
 import { expireItems } from './expire-items.ts'
-import { assertPortsFree, createGateway, listen, type RequestLine, starting } from './gateway.ts'
+import {
+  assertPortsFree,
+  createGateway,
+  listen,
+  type RequestLine,
+  sendStarting,
+} from './gateway.ts'
 import { createLocalIdentity, identityFileIn, loadOrCreateSigningKey } from './identity.ts'
 import { clientCredentials, seed, seedIdentity, seedPermissions } from './seed.ts'
 import { createLocalSignIn } from './sign-in.ts'
@@ -150,11 +156,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const server = createServer((request, response) => {
       if (gateway) return gateway(request, response)
       request.resume()
-      response.writeHead(starting.statusCode, {
-        'content-type': 'application/json',
-        'retry-after': '1',
-      })
-      response.end(JSON.stringify(starting.body))
+      sendStarting(response)
     })
     stops.push(
       () =>

@@ -26,9 +26,9 @@ const bannerCommands = (output: string) =>
 
 /**
  * Connects to the port until it accepts (the program is starting), sends
- * `GET /health` on that very first connection and returns the raw answer.
+ * `GET /health` (or `method`) on that very first connection and returns the raw answer.
  */
-const firstAnswer = async (port: number, child: ChildProcess): Promise<string> => {
+const firstAnswer = async (port: number, child: ChildProcess, method = 'GET'): Promise<string> => {
   for (;;) {
     if (child.exitCode !== null) throw new Error('npm start exited before it listened')
     const socket = connect(port, '127.0.0.1')
@@ -38,7 +38,7 @@ const firstAnswer = async (port: number, child: ChildProcess): Promise<string> =
     })
     let answer = ''
     if (connected) {
-      socket.end('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+      socket.end(`${method} /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)
       try {
         for await (const chunk of socket) answer += chunk
       } catch {
@@ -186,6 +186,32 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(early).toMatch(/\{"status":"(starting|ok)"\}/)
     expect(ready.status).toBe(200)
     expect(await ready.json()).toEqual({ status: 'ok' })
+  })
+
+  it('answers a HEAD /health sent while it is still starting with the GET’s headers, its length included, and no body', async () => {
+    // Prepare: a port known before the program listens, chosen just before it starts.
+    const port = await closedPort()
+    const child = spawnStart({
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      SWITCHBOARD_STATE_DIR: stateDir,
+      ...ports,
+      PORT: String(port),
+    })
+
+    // Act: the first connection the port accepts carries a HEAD /health at once (an uptime monitor)
+    const early = await firstAnswer(port, child, 'HEAD')
+    child.kill('SIGINT')
+    await once(child, 'exit')
+
+    // Assess: 503 "starting" or, if it was that quick, 200 "ok": each with the length of its GET's body
+    const [head = '', rest] = early.split('\r\n\r\n')
+    const status = /^HTTP\/1.1 (503|200) /.exec(head)?.[1]
+    const body = status === '503' ? '{"status":"starting"}' : '{"status":"ok"}'
+    expect(status).toBeDefined()
+    expect(head).toMatch(/^content-type: application\/json$/im)
+    expect(head).toMatch(new RegExp(`^content-length: ${Buffer.byteLength(body)}$`, 'im'))
+    if (status === '503') expect(head).toMatch(/^retry-after: 1$/im)
+    expect(rest).toBe('')
   })
 
   it('names the port and the variable to change when the port is taken', async () => {
