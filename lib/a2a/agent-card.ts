@@ -72,9 +72,13 @@ export const maxCardDepth = 31
  * Where a JSON value first holds a string (a value, or a key: then the object holding it) with
  * half a surrogate pair, which JSON's `\ud83c` escape can spell: no Unicode text, RFC 8785 (the
  * card's signing form) says to refuse it, and other languages' JSON readers refuse or replace
- * it. Walks without recursion.
+ * it. Walks without recursion. Registered cards and the extended cards an agent answers
+ * (signed on every call) alike.
+ *
+ * @example
+ * halfSurrogateAt({ skills: [{ name: 'sun \ud83c' }] }) // 'skills[0].name'
  */
-const halfSurrogateAt = (value: unknown): string | undefined => {
+export const halfSurrogateAt = (value: unknown): string | undefined => {
   const pending: [unknown, string][] = [[value, '']]
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [node, path] = next

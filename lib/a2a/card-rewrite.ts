@@ -1,7 +1,13 @@
 import { isIP } from 'node:net'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { reservedKind } from '../registry/backend-address.ts'
-import { type AgentCardJson, type Binding, bindings, maxCardDepth } from './agent-card.ts'
+import {
+  type AgentCardJson,
+  type Binding,
+  bindings,
+  halfSurrogateAt,
+  maxCardDepth,
+} from './agent-card.ts'
 import { fieldOf, spellingsOf } from './proto-fields.ts'
 
 export interface GatewayIdentity {
@@ -206,7 +212,8 @@ export const rewriteCard = (card: AgentCardJson, gateway: GatewayIdentity): Agen
 /**
  * A GetExtendedAgentCard success with its card rewritten like the public one, and signed: the
  * JSON-RPC `result`, or the HTTP+JSON body. A JSON-RPC error answer is left as it is; an answer
- * that is neither a card nor an error (no JSON, no object) is none: `undefined`.
+ * that is neither a card nor an error (no JSON, no object), or a card the gateway would not sign
+ * at registration (half a surrogate pair in its text), is none: `undefined`.
  */
 export const rewriteCardAnswer = async (
   text: string,
@@ -223,9 +230,13 @@ export const rewriteCardAnswer = async (
   // A card nests no deeper than the registry keeps one (and rewriting walks it).
   if (!isCardShaped(answer) || nestsDeeperThan(answer, maxCardDepth + 2)) return undefined
   if (binding === 'HTTP+JSON') {
-    return answer.error ? text : JSON.stringify(await signCard(rewriteCard(answer, gateway)))
+    if (answer.error) return text
+    return signable(answer)
+      ? JSON.stringify(await signCard(rewriteCard(answer, gateway)))
+      : undefined
   }
   if (isCardShaped(answer.result)) {
+    if (!signable(answer.result)) return undefined
     return JSON.stringify({
       ...answer,
       result: await signCard(rewriteCard(answer.result, gateway)),
@@ -233,6 +244,9 @@ export const rewriteCardAnswer = async (
   }
   return answer.error ? text : undefined
 }
+
+/** A card the gateway may sign: one whose text is all Unicode text, as a registered card's is. */
+const signable = (card: object) => halfSurrogateAt(card) === undefined
 
 const isCardShaped = (value: unknown): value is AgentCardJson & Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

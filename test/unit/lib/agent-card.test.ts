@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseAgentCard } from '../../../lib/a2a/agent-card.ts'
-import { callerBindings, rewriteCard } from '../../../lib/a2a/card-rewrite.ts'
+import { callerBindings, rewriteCard, rewriteCardAnswer } from '../../../lib/a2a/card-rewrite.ts'
 import { resolveEndpoints } from '../../../lib/registry/register-agent.ts'
 
 const v1Card = {
@@ -79,6 +79,34 @@ describe('agent card', () => {
     ])
     expect(parseAgentCard({ ...v1Card, name: 'Weather \ud83c\udf89' })).toHaveProperty('card')
   })
+
+  it.each([
+    ['HTTP+JSON', (card: unknown) => card],
+    ['JSONRPC', (card: unknown) => ({ jsonrpc: '2.0', id: 1, result: card })],
+  ] as const)(
+    'signs no extended card holding half a surrogate pair, over %s, as it signs no registered one',
+    async (binding, answerOf) => {
+      // Prepare: an agent's GetExtendedAgentCard answer, fetched and signed on every call.
+      const card = { ...v1Card, description: 'Premium forecasts \ud83c' }
+      const signed: unknown[] = []
+      const sign = async (signing: unknown) => {
+        signed.push(signing)
+        return signing as typeof v1Card
+      }
+      const gateway = { agentUrl: 'https://gw.example.com/agents/weather', tokenUrl: 'https://t' }
+
+      // Act
+      const answer = await rewriteCardAnswer(JSON.stringify(answerOf(card)), binding, gateway, sign)
+
+      // Assess: refused as no card (a 502 naming the agent), and nothing signed.
+      expect(answer).toBeUndefined()
+      expect(signed).toEqual([])
+      const whole = { ...v1Card, description: 'Premium forecasts \ud83c\udf89' }
+      expect(
+        await rewriteCardAnswer(JSON.stringify(answerOf(whole)), binding, gateway, sign),
+      ).toContain('Premium forecasts')
+    },
+  )
 
   it('refuses a card nested deeper than its record could keep, however deep it goes', () => {
     // Prepare: the card and its capabilities are two levels, so 29 more make the 31 allowed
