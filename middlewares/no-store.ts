@@ -1,17 +1,17 @@
 import type { MiddlewareObj, Request } from '@middy/core'
+import { noStoreHeaders } from '../lib/http/no-store.ts'
 
 interface HttpAnswer {
   headers?: Record<string, string | number | boolean>
 }
 
-/** What every answer gets, unless the handler chose its own value. */
-const noStoreHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
-
 /**
  * Answers that no browser, proxy or disk may keep (`Cache-Control: no-store`) nor read as
  * another type than they say (`nosniff`): the admin API's answers carry a new client's secret,
  * agent configs and the audit trail. Added to an answer and to an error answer alike, so it is
- * used before the middleware that renders errors (its `onError` then runs after that one's).
+ * used before the middleware that renders errors (its `onError` then runs after that one's); a
+ * handler's own value wins. An answer a `before` returns early never reaches it (Middy then runs
+ * no `after`): such an answer carries `noStoreHeaders` itself.
  *
  * @example
  * middy().use(noStore()).use(problemDetails({ logger })).handler(admin)

@@ -4,6 +4,7 @@ import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { operationNames } from '../lib/a2a/operations.ts'
 import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
+import { cardHeaders } from '../lib/agents/presentation.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { type Grants, mostGenerousLimit } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
@@ -116,11 +117,7 @@ export const routeMessage = (
     if (a2a.kind === 'card') {
       return {
         statusCode: 200,
-        headers: {
-          'content-type': 'application/json',
-          'cache-control': 'private, max-age=60',
-          vary: 'A2A-Version',
-        },
+        headers: cardHeaders,
         body: JSON.stringify(await options.routerCard(event)),
       }
     }

@@ -10,6 +10,7 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors'
 import { errorAnswerOf, SwitchboardError } from '../errors.ts'
+import { noStoreHeaders } from '../http/no-store.ts'
 import type { Binding } from './agent-card.ts'
 import { jsonAnswerType } from './media-types.ts'
 import type { FieldViolation } from './params.ts'
@@ -179,7 +180,8 @@ const withRestViolations = (body: ReturnType<typeof toRestErrorBody>, failure: A
  * An A2A failure in the caller's binding: a JSON-RPC error object, or A2A 1.0's
  * HTTP+JSON error shape (0.3's, `{ code, message }` with the JSON-RPC code, for
  * a 0.3 caller). Invalid params also name each field they got wrong (a
- * google.rpc.BadRequest detail next to the ErrorInfo).
+ * google.rpc.BadRequest detail next to the ErrorInfo). A refusal is one caller's: `no-store`
+ * and `nosniff`, also when a middleware answers with it early, past the `noStore` middleware.
  */
 export const renderA2AFailure = (
   failure: A2AFailure,
@@ -231,7 +233,7 @@ export const renderA2AFailure = (
     return {
       // Protocol errors travel as JSON-RPC answers; gateway refusals keep their HTTP meaning.
       statusCode: gateway && failure.kind !== 'internal' ? gateway.httpStatus : gateway ? 500 : 200,
-      headers: { 'content-type': jsonAnswerType(binding, version) },
+      headers: { ...noStoreHeaders, 'content-type': jsonAnswerType(binding, version) },
       body: JSON.stringify({ jsonrpc: '2.0', id: jsonRpcId, error }),
     }
   }
@@ -248,7 +250,7 @@ export const renderA2AFailure = (
       }
   return {
     statusCode,
-    headers: { 'content-type': jsonAnswerType(binding, version) },
+    headers: { ...noStoreHeaders, 'content-type': jsonAnswerType(binding, version) },
     body: JSON.stringify(body),
   }
 }

@@ -33,9 +33,14 @@ export const signedHere =
   (card) =>
     place.sign(card, cardJwksUrl(place.baseUrl))
 
-const cardHeaders = {
+/**
+ * A card the gateway serves (an agent's, the router's): a minute in its caller's own cache, never
+ * a shared one, in each version; nosniff, as every answer on an agent route.
+ */
+export const cardHeaders = {
   'content-type': 'application/json',
   'cache-control': 'private, max-age=60',
+  'x-content-type-options': 'nosniff',
   vary: 'A2A-Version',
 }
 

@@ -63,6 +63,8 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
   }
   const sendJsonRpc = (agentId: string, method = 'SendMessage') =>
     postA2A(`${stack.url}/agents/${agentId}`, token, jsonRpc(method, textMessageParams('hi')))
+  const sendJsonRpcWith = (agentId: string, method: string, params: unknown) =>
+    postA2A(`${stack.url}/agents/${agentId}`, token, jsonRpc(method, params))
   const sendRest = (agentId: string) =>
     postA2A(`${stack.url}/agents/${agentId}/message:send`, token, textMessageParams('hi'))
 
@@ -106,6 +108,46 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff')
     expect(await response.text()).toContain('"t-2"')
   })
+
+  it.each([
+    ['invalid params', () => sendJsonRpcWith('shady', 'GetTask', {})],
+    [
+      'an invalid HTTP+JSON body',
+      () => postA2A(`${stack.url}/agents/shady/message:send`, token, []),
+    ],
+    ['a task the caller does not own', () => sendJsonRpcWith('shady', 'GetTask', { id: 'nobody' })],
+    [
+      'a skill call to the router',
+      () => postA2A(`${stack.url}/route`, token, jsonRpc('get_weather', {})),
+    ],
+  ])(
+    'refuses a call before it reaches the agent as no-store and nosniff too (%s)',
+    async (_what, send) => {
+      // Act: answered by a middleware before the handler, which Middy's `after` never sees.
+      const response = await send()
+
+      // Assess
+      expect(await response.json()).toHaveProperty('error')
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    },
+  )
+
+  it.each([['/agents/shady'], ['/route']])(
+    'serves the card of %s for its caller alone, a minute, and nosniff',
+    async (path) => {
+      // Act
+      const response = await fetch(`${stack.url}${path}/.well-known/agent-card.json`, {
+        headers: { authorization: `Bearer ${token}`, 'a2a-version': '1.0' },
+      })
+
+      // Assess: a card may sit in the caller's own cache; no shared cache keeps it.
+      expect(response.status).toBe(200)
+      expect(response.headers.get('cache-control')).toBe('private, max-age=60')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      await response.body?.cancel()
+    },
+  )
 
   it.each([
     [101, 'JSONRPC'],
