@@ -47,4 +47,26 @@ describe('toProblem', () => {
       { field: 'auth.tokenURL', rule: 'is not a field or parameter this request takes' },
     ])
   })
+
+  it('names the first ten unknown keys and counts the rest, so a refusal stays far smaller than its request', () => {
+    // Prepare: POST /search, open to every caller, with 200,000 unknown keys (2 MB). Named one
+    // by one, twice (errors and detail), the answer was 11 times the request.
+    const search = z.strictObject({ query: z.string() })
+    const body = Object.fromEntries(Array.from({ length: 200_000 }, (_, index) => [`k${index}`, 0]))
+
+    // Act
+    const problem = toProblem(search.safeParse({ query: 'weather', ...body }).error)
+
+    // Assess
+    expect(problem.errors).toHaveLength(11)
+    expect(problem.errors?.[9]).toEqual({
+      field: 'k9',
+      rule: 'is not a field or parameter this request takes',
+    })
+    expect(problem.errors?.[10]).toEqual({
+      field: '(body)',
+      rule: 'has 199,990 more keys it does not take',
+    })
+    expect(JSON.stringify(problem).length).toBeLessThan(2048)
+  })
 })
