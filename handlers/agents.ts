@@ -120,6 +120,7 @@ const routeThreshold = routeThresholdReader(
 const permissions = new DynamoPermissionStore(
   documentClient,
   tableName('permissions', config.tablePrefix),
+  { warn: (message, details) => logger.error(message, details) },
 )
 /**
  * The card route has no authorizer (a public card needs no token): for a granted

@@ -34,6 +34,8 @@ const permissionStore = loadOnce(async () => {
   return new DynamoPermissionStore(
     createDocumentClient(config),
     tableName('permissions', config.tablePrefix),
+    // A permission a later version wrote (met after a rollback) grants nothing: say why.
+    { warn: (message, details) => logger.error(message, details) },
   )
 })
 const permissions = {

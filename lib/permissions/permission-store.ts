@@ -12,7 +12,7 @@ import { boundedCache } from '../bounded-cache.ts'
 import type { GatewayConfig } from '../config.ts'
 import { checkOptions, optionRules } from '../options.ts'
 import { tableName, tables } from '../tables.ts'
-import { type Permission, permissionSchema } from './permission.ts'
+import { type Permission, permissionSchema, storedPermissionSchema } from './permission.ts'
 
 /**
  * The most list entries one write of removeAgent takes out (an agent a PUT named that often is
@@ -44,23 +44,41 @@ export interface PermissionStore {
 export class DynamoPermissionStore implements PermissionStore {
   readonly #client: DynamoDBDocumentClient
   readonly #tableName: string
+  readonly #warn: ((message: string, details: Record<string, unknown>) => void) | undefined
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    options: {
+      /** Told of each permission `forScopes` cannot read, and so takes as granting nothing. */
+      warn?: (message: string, details: Record<string, unknown>) => void
+    } = {},
+  ) {
     // Its arguments, named as such: `tableName must be a non-empty string`.
     checkOptions(
       'DynamoPermissionStore',
-      { client, tableName },
-      { client: optionRules.methods('send'), tableName: optionRules.text() },
+      { client, tableName, warn: options.warn },
+      {
+        client: optionRules.methods('send'),
+        tableName: optionRules.text(),
+        warn: optionRules.function().optional(),
+      },
       '',
     )
     this.#client = client
     this.#tableName = tableName
+    this.#warn = options.warn
   }
 
   /**
    * The scopes' permissions as they stand (a consistent read): the authorizer's answer built from
    * them is cached per token for 300 s, and permissionLookup's for under a second, so a read that
    * could answer a permission as it was before a change would carry a revoked grant past both.
+   *
+   * A permission this version cannot read (an attribute it does not know, written by a later
+   * version; a field out of shape) grants nothing and is reported to `warn`: what it would
+   * grant is not known here, and the caller's other scopes still grant. Thrown, it failed the
+   * whole token (the authorizer's 500 on every route) for every holder of the scope.
    */
   async forScopes(scopes: readonly string[]): Promise<Permission[]> {
     const keys = [...new Set(scopes)].map((scope) => ({ [tables.permissions.partitionKey]: scope }))
@@ -68,7 +86,15 @@ export class DynamoPermissionStore implements PermissionStore {
       lookup: 'permissions lookup',
       consistentRead: true,
     })
-    return items.map((item) => permissionSchema.parse(item))
+    return items.flatMap((item) => {
+      const read = permissionSchema.safeParse(item)
+      if (read.success) return [read.data]
+      this.#warn?.('permission unreadable by this version: it grants nothing here', {
+        scope: item[tables.permissions.partitionKey],
+        problems: read.error.issues.map(({ path, message }) => `${path.join('.')}: ${message}`),
+      })
+      return []
+    })
   }
 
   /**
@@ -94,7 +120,7 @@ export class DynamoPermissionStore implements PermissionStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    return Attributes ? permissionSchema.parse(Attributes) : undefined
+    return Attributes ? storedPermissionSchema.parse(Attributes) : undefined
   }
 
   async list(): Promise<Permission[]> {
@@ -104,7 +130,7 @@ export class DynamoPermissionStore implements PermissionStore {
       { client: this.#client },
       { TableName: this.#tableName, ConsistentRead: true },
     )) {
-      found.push(...(page.Items ?? []).map((item) => permissionSchema.parse(item)))
+      found.push(...(page.Items ?? []).map((item) => storedPermissionSchema.parse(item)))
     }
     return found.sort((a, b) => a.scope.localeCompare(b.scope))
   }
@@ -205,7 +231,7 @@ export class DynamoPermissionStore implements PermissionStore {
         ReturnValues: 'ALL_NEW',
       }),
     )
-    return permissionSchema.parse(Attributes)
+    return storedPermissionSchema.parse(Attributes)
   }
 
   /** One permission as it stands now (a consistent read). */
@@ -217,7 +243,7 @@ export class DynamoPermissionStore implements PermissionStore {
         ConsistentRead: true,
       }),
     )
-    return Item ? permissionSchema.parse(Item) : undefined
+    return Item ? storedPermissionSchema.parse(Item) : undefined
   }
 
   async delete(scope: string): Promise<Permission | undefined> {
@@ -228,7 +254,7 @@ export class DynamoPermissionStore implements PermissionStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    return Attributes ? permissionSchema.parse(Attributes) : undefined
+    return Attributes ? storedPermissionSchema.parse(Attributes) : undefined
   }
 }
 

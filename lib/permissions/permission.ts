@@ -38,6 +38,15 @@ export const permissionSchema = z.strictObject({
 
 export type Permission = z.infer<typeof permissionSchema>
 
+/**
+ * A permission as the table holds it, read to administer it: an attribute this version does not
+ * know (a later version's, met after a rollback or beside the later version during a deploy) is
+ * kept, so it is listed, audited and left in place when an agent is taken out, where the strict
+ * schema failed each of those reads. Grants are never read with it (`forScopes`): what such an
+ * attribute means is unknown here, so that permission grants nothing.
+ */
+export const storedPermissionSchema = permissionSchema.loose()
+
 /** The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. */
 export const parsePermissionFor = (scope: string, body: unknown): Permission =>
   permissionSchema

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
@@ -232,5 +232,49 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
     // Assess
     expect(revoked.map((permission) => permission.scope)).toEqual([scope])
     expect(await store.forScopes([scope])).toEqual([{ scope, agents: ['b'] }])
+  })
+
+  describe('a permission written by a later version (an attribute this one does not know)', () => {
+    // As a rollback leaves it: the release before taskAccess met the seed's tasks:read so.
+    const later = { scope: 'later:invoke', agents: ['gone-9', 'b'], laterField: 'x' }
+    const putLater = () =>
+      client.send(new PutCommand({ TableName: tableName('permissions', 'perm-'), Item: later }))
+
+    it("grants nothing, says so, and leaves the token's other scopes granting", async () => {
+      // Prepare
+      await putLater()
+      await store.put({ scope: 'other:invoke', agents: ['b'] })
+      const warnings: unknown[] = []
+      const warned = new DynamoPermissionStore(client, tableName('permissions', 'perm-'), {
+        warn: (message, details) => warnings.push({ message, details }),
+      })
+
+      // Act
+      const found = await warned.forScopes(['later:invoke', 'other:invoke'])
+
+      // Assess
+      expect(found).toEqual([{ scope: 'other:invoke', agents: ['b'] }])
+      expect(warnings).toEqual([
+        expect.objectContaining({ details: expect.objectContaining({ scope: 'later:invoke' }) }),
+      ])
+    })
+
+    it('is listed, replaced and deleted with its attribute shown, and an agent taken out of it', async () => {
+      // Prepare
+      await putLater()
+
+      // Act
+      const listed = (await store.list()).find(({ scope }) => scope === later.scope)
+      const revoked = await store.removeAgent('gone-9')
+      const replaced = await store.put({ scope: later.scope, agents: ['b'] })
+      await putLater()
+      const deleted = await store.delete(later.scope)
+
+      // Assess
+      expect(listed).toEqual(later)
+      expect(revoked).toEqual([later])
+      expect(replaced).toEqual({ ...later, agents: ['b'] })
+      expect(deleted).toEqual(later)
+    })
   })
 })
