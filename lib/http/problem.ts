@@ -55,21 +55,30 @@ const unknownKey = 'is not a field or parameter this request takes'
  */
 const maxNamedUnknownKeys = 10
 
+/**
+ * How many more unknown keys an object has than are named. At the top they may be query
+ * parameters as well as body fields, so the entry names the request, not its body.
+ */
+const moreUnknownKeys = (path: PropertyKey[], more: number) => {
+  const count = more.toLocaleString('en-US')
+  return path.length === 0
+    ? {
+        field: '(request)',
+        rule: `has ${count} more ${more === 1 ? 'field or parameter' : 'fields or parameters'} it does not take`,
+      }
+    : {
+        field: path.join('.'),
+        rule: `has ${count} more ${more === 1 ? 'key' : 'keys'} it does not take`,
+      }
+}
+
 /** An object's unknown keys, each by its own name (the first ten), then how many more. */
 const unknownKeyErrors = (path: PropertyKey[], keys: string[]) => {
   const named = keys
     .slice(0, maxNamedUnknownKeys)
     .map((key) => ({ field: [...path, key].join('.'), rule: unknownKey }))
   const more = keys.length - named.length
-  return more > 0
-    ? [
-        ...named,
-        {
-          field: path.join('.') || '(body)',
-          rule: `has ${more.toLocaleString('en-US')} more keys it does not take`,
-        },
-      ]
-    : named
+  return more > 0 ? [...named, moreUnknownKeys(path, more)] : named
 }
 
 /**

@@ -64,9 +64,28 @@ describe('toProblem', () => {
       rule: 'is not a field or parameter this request takes',
     })
     expect(problem.errors?.[10]).toEqual({
-      field: '(body)',
-      rule: 'has 199,990 more keys it does not take',
+      field: '(request)',
+      rule: 'has 199,990 more fields or parameters it does not take',
     })
     expect(JSON.stringify(problem).length).toBeLessThan(2048)
+  })
+  it('counts the unknown query parameters past the tenth without sending their caller to a body, and one more in the singular', () => {
+    // Prepare: `GET /agents?k0=1&…&k10=1`, eleven unknown query parameters and no body; and an
+    // object inside a body with eleven unknown keys.
+    const query = z.strictObject({ limit: z.string().optional() })
+    const body = z.strictObject({ auth: z.strictObject({ type: z.string() }) })
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`k${index}`, '1']))
+
+    // Act
+    const parameters = toProblem(query.safeParse(eleven).error)
+    const nested = toProblem(body.safeParse({ auth: { type: 'none', ...eleven } }).error)
+
+    // Assess
+    expect(parameters.errors?.[10]).toEqual({
+      field: '(request)',
+      rule: 'has 1 more field or parameter it does not take',
+    })
+    expect(parameters.detail).not.toContain('(body)')
+    expect(nested.errors?.[10]).toEqual({ field: 'auth', rule: 'has 1 more key it does not take' })
   })
 })
