@@ -89,7 +89,9 @@ export const requestLogLine = ({ method, path, status, ms }: RequestLine) =>
  * Sends an answer in one piece with its Content-Length, as API Gateway sends a buffered answer
  * (its length known; here a handler's own Content-Length gives way to the body's, so the two
  * never disagree). To a HEAD, Node's server sends the headers alone: the GET's, its length
- * included (RFC 9110, 9.3.2), where a chunked answer would give a HEAD no length at all.
+ * included (RFC 9110, 9.3.2), where a chunked answer would give a HEAD no length at all. A 204
+ * or 304 has no body and no length: RFC 9110 forbids one on a 204 (8.6), and strict proxies
+ * refuse the answer (the admin API's DELETEs are 204s).
  */
 const sendWhole = (
   response: ServerResponse,
@@ -102,8 +104,12 @@ const sendWhole = (
   const list = Object.entries(headers)
     .filter(([name, value]) => name.toLowerCase() !== 'content-length' && value !== undefined)
     .flatMap(([name, value]) => [name, String(value)])
-  response.writeHead(status, [...list, 'content-length', String(Buffer.byteLength(body))])
-  response.end(body)
+  const bodiless = status === 204 || status === 304
+  response.writeHead(
+    status,
+    bodiless ? list : [...list, 'content-length', String(Buffer.byteLength(body))],
+  )
+  response.end(bodiless ? undefined : body)
 }
 
 const send = (response: ServerResponse, status: number, body: unknown, headers = {}) =>

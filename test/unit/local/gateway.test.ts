@@ -706,6 +706,21 @@ describe('local API Gateway', () => {
       }
     })
 
+    it('sends a handler’s 204 without Content-Length, which RFC 9110 forbids on one (a strict proxy refuses the answer)', async () => {
+      // Prepare: as the admin API answers a DELETE.
+      const url = await gatewayWith({
+        discovery: vi.fn(async () => ({ statusCode: 204, body: '' })),
+      })
+
+      // Act
+      const response = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
+
+      // Assess
+      expect(response.status).toBe(204)
+      expect(response.headers.get('content-length')).toBeNull()
+      expect(response.headers.get('transfer-encoding')).toBeNull()
+    })
+
     it('answers a handler that throws with the DEFAULT_5XX problem Terraform configures, buffered or streamed', async () => {
       // Prepare
       installAwsLambdaShim()
