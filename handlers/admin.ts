@@ -28,6 +28,7 @@ import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
+import { singleValuedQuery } from '../lib/http/query.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
@@ -187,7 +188,7 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'GET',
     path: '/admin/agents',
     handler: async (event) =>
-      jsonResponse(200, await adminAgentsPage(event.queryStringParameters, registry)),
+      jsonResponse(200, await adminAgentsPage(singleValuedQuery(event), registry)),
   },
   {
     method: 'GET',
@@ -294,10 +295,7 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'GET',
     path: '/admin/audit',
     handler: async (event) =>
-      jsonResponse(
-        200,
-        await auditLog.list(auditQuerySchema.parse(event.queryStringParameters ?? {})),
-      ),
+      jsonResponse(200, await auditLog.list(auditQuerySchema.parse(singleValuedQuery(event)))),
   },
   {
     method: 'GET',

@@ -19,6 +19,7 @@ import {
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
+import { singleValuedQuery } from '../lib/http/query.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { tracing } from '../lib/observability/tracing.ts'
 import { openApiDocument } from '../lib/openapi/document.ts'
@@ -152,7 +153,7 @@ const listAgents = countedRoute(
 ).handler(async (event, context) =>
   jsonResponse(
     200,
-    await agentsPage(event.queryStringParameters, context.caller.grants, {
+    await agentsPage(singleValuedQuery(event), context.caller.grants, {
       getAgent: lookupAgent,
       ...cardServing(event),
     }),

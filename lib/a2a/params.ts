@@ -17,6 +17,7 @@ import {
   TaskState,
 } from '@a2a-js/sdk'
 import * as z from 'zod'
+import { givenMoreThanOnce } from '../http/query.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
@@ -395,7 +396,7 @@ export const restParams = (parts: {
     .filter(([name, count]) => count > 1 && name in shapes[parts.operation])
     .map(([name, count]) => ({
       field: name,
-      description: `is given ${count} times in the query; give it once`,
+      description: givenMoreThanOnce(count),
     }))
 
   const body = isObject(parts.body) ? parts.body : {}

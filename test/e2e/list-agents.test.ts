@@ -125,6 +125,28 @@ describe('GET /agents through the local gateway', () => {
     ])
   })
 
+  it('refuses a query parameter given twice, on /agents and on the admin API alike, where the last was read silently', async () => {
+    // Act
+    const listing = await list('?limit=1&limit=2')
+    const admin = await stack.token('admin-client')
+    const adminRead = (path: string) =>
+      fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${admin}` } })
+    const agents = await adminRead('/admin/agents?limit=1&limit=3&limit=4')
+    const audit = await adminRead('/admin/audit?agentId=weather&agentId=calculator')
+
+    // Assess
+    expect([listing.status, agents.status, audit.status]).toEqual([400, 400, 400])
+    expect((await listing.json()).errors).toEqual([
+      { field: 'limit', rule: 'is given 2 times in the query; give it once' },
+    ])
+    expect((await agents.json()).errors).toEqual([
+      { field: 'limit', rule: 'is given 3 times in the query; give it once' },
+    ])
+    expect((await audit.json()).errors).toEqual([
+      { field: 'agentId', rule: 'is given 2 times in the query; give it once' },
+    ])
+  })
+
   it('reads only the records of the agents the caller holds, never the whole table', async () => {
     // Prepare
     const reads = () => {
