@@ -184,6 +184,15 @@ const parseJsonRpc = (
       failure: { kind: 'parse-error', message: 'The request body is not valid JSON.' },
     }
   }
+  if (Array.isArray(envelope)) {
+    // JSON-RPC 2.0's batch: A2A defines none, and an agent's answer could not be held to the
+    // caller's grants and tasks call by call. Its answer is one error object, as the spec's for
+    // a batch refused whole.
+    return invalidJsonRpc(null, {
+      kind: 'invalid-request',
+      message: 'JSON-RPC batches are not served: send each request in a call of its own.',
+    })
+  }
   const { jsonrpc, method, params, id } = (envelope ?? {}) as Record<string, unknown>
   const jsonRpcId = typeof id === 'string' || typeof id === 'number' ? id : null
   // Read once, as the agent will: a key named twice could be read otherwise there.

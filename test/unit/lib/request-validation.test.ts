@@ -472,6 +472,30 @@ describe("a message's parts", () => {
 })
 
 describe('the JSON-RPC envelope', () => {
+  it('refuses a batch, saying batches are not served, where it said the request needs a method', () => {
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 't-1' } },
+        { jsonrpc: '2.0', id: 2, method: 'GetTask', params: { id: 't-2' } },
+      ]),
+    })
+
+    // Assess
+    expect(parsed).toEqual({
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      jsonRpcId: null,
+      failure: {
+        kind: 'invalid-request',
+        message: 'JSON-RPC batches are not served: send each request in a call of its own.',
+      },
+    })
+  })
+
   it.each([
     ['an object', { bad: 'type' }],
     ['an array', [1]],
