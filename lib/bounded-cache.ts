@@ -6,6 +6,9 @@
  * `remember` turns down (once its read is over). Expired entries are swept
  * out at most once per `ttlMs`, so memory stays bounded without a miss paying
  * for a walk over every key (a registry of thousands of agents misses often).
+ * A read that seems to have begun later than now (the clock was set back) is of no known age,
+ * so it is read again: otherwise an hour's step back would serve it, a deleted agent or an
+ * unrevoked token, for an hour more.
  *
  * @example
  * const agents = boundedCache<AgentRecord | undefined>(1000, Date.now, (record) => record !== undefined)
@@ -17,15 +20,17 @@ export const boundedCache = <V>(
   remember: (value: V) => boolean = () => true,
 ) => {
   const cache = new Map<string, { value: Promise<V>; readAt: number }>()
+  /** Whether `since` lies under `ttlMs` before `at`: never when it lies after it. */
+  const within = (since: number, at: number) => at >= since && at - since < ttlMs
   let sweptAt = now()
   const sweep = () => {
-    if (now() - sweptAt < ttlMs) return
+    if (within(sweptAt, now())) return
     sweptAt = now()
-    for (const [stale, entry] of cache) if (sweptAt - entry.readAt >= ttlMs) cache.delete(stale)
+    for (const [stale, entry] of cache) if (!within(entry.readAt, sweptAt)) cache.delete(stale)
   }
   return async function boundedCacheRead(key: string, read: () => Promise<V>): Promise<V> {
     const hit = cache.get(key)
-    if (hit && now() - hit.readAt < ttlMs) return hit.value
+    if (hit && within(hit.readAt, now())) return hit.value
     sweep()
     const readAt = now() // taken before the read is issued, so the bound never starts late
     const entry = { value: read(), readAt }

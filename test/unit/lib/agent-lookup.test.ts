@@ -80,6 +80,22 @@ describe('looking agents up after a delete', () => {
     expect(atTtl).toBeUndefined()
   })
 
+  it('serves no deleted agent a second later when the clock steps back meanwhile', async () => {
+    // Prepare: read at 10:00:00; the machine's clock is then set back an hour (NTP stepping it).
+    const { lookup, remove, advance } = setup(['weather'])
+    advance(3_600_000)
+    await lookup('weather')
+    remove('weather')
+
+    // Act
+    advance(-3_600_000)
+    advance(1_000)
+    const aSecondLater = await lookup('weather')
+
+    // Assess: the record read "in the future" is of no known age, so it is read again.
+    expect(aSecondLater).toBeUndefined()
+  })
+
   it('lets concurrent misses share one read', async () => {
     // Prepare
     const { lookup, reads } = setup(['weather'])

@@ -82,6 +82,24 @@ describe('tokenRevocation middleware', () => {
     await expect(after).rejects.toBeInstanceOf(TokenRevokedError)
     expect(read).toHaveBeenCalledTimes(2)
   })
+
+  it('sees a revocation a second later when the clock steps back meanwhile', async () => {
+    // Prepare: read at 10:00:00, not revoked; the machine's clock is then set back an hour.
+    let now = 36_000_000
+    let stored: number | undefined
+    const issuedBefore = cachedRevocations({ issuedBefore: async () => stored }, 750, () => now)
+    const handler = served(issuedBefore)
+    await invoke(handler, eventIssuedAt(1_000))
+
+    // Act
+    stored = 2_000
+    now -= 3_600_000
+    now += 1_000
+    const aSecondLater = invoke(handler, eventIssuedAt(1_000))
+
+    // Assess
+    await expect(aSecondLater).rejects.toBeInstanceOf(TokenRevokedError)
+  })
 })
 
 describe('revocationPassed', () => {
