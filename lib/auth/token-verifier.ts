@@ -8,7 +8,7 @@ export interface VerifiedCaller {
   clientId: string
   /** The gateway's scopes (those carrying the resource-server prefix), prefix removed. */
   scopes: string[]
-  /** The token's `exp`, seconds since the epoch. */
+  /** The token's `exp`, whole seconds since the epoch (a fraction dropped). */
   expiresAt: number
   /**
    * When its holder last authenticated, seconds since the epoch: the token's `auth_time` (a token
@@ -19,12 +19,14 @@ export interface VerifiedCaller {
 }
 
 /**
- * The earlier of `auth_time` and `iat`: a revocation refuses an access token refreshed since (a
- * new `iat`) from a sign-in made before it (the same `auth_time`).
+ * The earlier of `auth_time` and `iat`, in whole seconds from 0: a revocation refuses an access
+ * token refreshed since (a new `iat`) from a sign-in made before it (the same `auth_time`).
+ * Rounded down (RFC 7519's times may have a fraction), as the authorizer's context carries
+ * whole seconds only: a fraction there made every handler refuse the caller the authorizer let in.
  */
 const authenticatedAt = ({ auth_time: authTime, iat }: JWTPayload): number => {
   const times = [authTime, iat].filter((time): time is number => typeof time === 'number')
-  return times.length > 0 ? Math.min(...times) : 0
+  return times.length > 0 ? Math.max(0, Math.floor(Math.min(...times))) : 0
 }
 
 /**
@@ -160,7 +162,8 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       principal: payload.sub as string,
       clientId,
       scopes,
-      expiresAt: payload.exp as number,
+      // Whole seconds, as `issuedAt`; rounded down, so the token is never taken for longer.
+      expiresAt: Math.floor(payload.exp as number),
       issuedAt: authenticatedAt(payload),
     }
   }

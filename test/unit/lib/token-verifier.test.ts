@@ -1,5 +1,7 @@
 import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authorize } from '../../../lib/auth/authorize.ts'
+import { fromAuthorizerContext } from '../../../lib/auth/caller.ts'
 import { createTokenVerifier, TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
@@ -114,6 +116,40 @@ describe('access token verification', () => {
     // Assess
     await expect(verify(await issuer.sign({ iat: now + 30 }))).resolves.toBeDefined()
     expect(await rejection(await issuer.sign({ iat: now + 3600 }))).toBe('iat is in the future')
+  })
+
+  it('dates a token by whole seconds, never later than its claims, so the handlers behind the authorizer read its caller', async () => {
+    // Prepare: RFC 7519's NumericDate may have a fraction; a time before 1970 is no time.
+    const now = Math.floor(Date.now() / 1000)
+    const fractional = await issuer.sign({ iat: now - 5.5 }, { expiresIn: 600.5 })
+    const beforeEpoch = await issuer.sign({ iat: -5 })
+    const authorized = async (token: string) => {
+      const outcome = await authorize(
+        {
+          authorization: `Bearer ${token}`,
+          methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/agents',
+        },
+        {
+          verifyAccessToken: verify,
+          permissions: { forScopes: async () => [] },
+          adminScope: 'admin',
+          defaultRateLimit: 60,
+        },
+      )
+      if (!outcome.allowed) throw new Error(outcome.reason)
+      return fromAuthorizerContext(outcome.result.context)
+    }
+
+    // Act
+    const [fromFractional, fromBeforeEpoch] = await Promise.all([
+      authorized(fractional),
+      authorized(beforeEpoch),
+    ])
+
+    // Assess: before, the authorizer allowed both and every handler refused them (403, "must
+    // come through the gateway"): its context's times were not whole seconds from 0.
+    expect(fromFractional).toMatchObject({ expiresAt: now + 600, issuedAt: now - 6 })
+    expect(fromBeforeEpoch).toMatchObject({ issuedAt: 0 })
   })
 
   it('fetches the JWKS once for many tokens', async () => {
