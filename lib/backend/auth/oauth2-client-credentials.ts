@@ -21,8 +21,12 @@ import {
 
 /** The most of a token endpoint's answer read. */
 const maxTokenAnswerBytes = 64 * 1024
-/** A token is renewed this long before it expires, so none expires in flight. */
-const renewBeforeMs = 60_000
+/**
+ * A token is renewed this long before it expires, so none expires in flight; one that lives two
+ * minutes or less, halfway through its life (renewed a minute early, a 60-second token was never
+ * kept, and every call fetched one).
+ */
+const renewBeforeMs = (lifetimeMs: number) => Math.min(60_000, lifetimeMs / 2)
 
 const config = z
   .strictObject({
@@ -47,6 +51,9 @@ export type OAuth2ClientCredentialsAuth = {
 
 interface CachedToken {
   value: string
+  /** When it was asked for: a clock now earlier (set back since) cannot tell its age. */
+  fetchedAt: number
+  /** When it is renewed, shortly before it expires. */
   expiresAt: number
 }
 
@@ -58,6 +65,8 @@ const fetchToken = async (
   const basic = Buffer.from(
     `${encodeURIComponent(auth.clientId)}:${encodeURIComponent(secret)}`,
   ).toString('base64')
+  // Its life is counted from the request, not the answer: the token is issued in between.
+  const fetchedAt = deps.now()
   let response: Response
   try {
     response = await deps.fetch(auth.tokenUrl, {
@@ -94,7 +103,11 @@ const fetchToken = async (
     )
   }
   const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000
-  return { value: body.access_token, expiresAt: deps.now() + lifetimeMs - renewBeforeMs }
+  return {
+    value: body.access_token,
+    fetchedAt,
+    expiresAt: fetchedAt + lifetimeMs - renewBeforeMs(lifetimeMs),
+  }
 }
 
 /**
@@ -155,7 +168,8 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
       const secret = await deps.secrets.read(auth.secretArn, { fresh: renew })
       const key = cacheKeyOf(agentId, auth, secret)
       const cached = tokens.get(key)
-      if (!renew && cached && cached.expiresAt > deps.now()) return cached.value
+      const now = deps.now()
+      if (!renew && cached && cached.fetchedAt <= now && now < cached.expiresAt) return cached.value
       let fetched = renew ? undefined : fetching.get(key)
       if (!fetched) {
         fetched = fetchToken(auth, secret, deps).then((token) => {

@@ -75,6 +75,54 @@ describe('backend credentials', () => {
     expect(endpoint.calls).toHaveBeenCalledTimes(2)
   })
 
+  it('keeps a token that lives a minute or less for half its life, not fetching one per call', async () => {
+    // Prepare: an identity provider issuing 60-second tokens.
+    let now = 1_800_000_000_000
+    let issued = 0
+    const fetch = vi.fn(async () =>
+      Response.json({ access_token: `token-${++issued}`, expires_in: 60 }),
+    )
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      now: () => now,
+    })
+
+    // Act
+    const first = await authorizationFor(credentials, 'billing')
+    now += 1_000
+    const aSecondLater = await authorizationFor(credentials, 'billing')
+    now += 29_000
+    const halfALifeLater = await authorizationFor(credentials, 'billing')
+
+    // Assess: before, a token was renewed a minute before it expired, so one of 60 s never stayed.
+    expect([first, aSecondLater, halfALifeLater]).toEqual([
+      'Bearer token-1',
+      'Bearer token-1',
+      'Bearer token-2',
+    ])
+  })
+
+  it('fetches a new token once the clock has been set back, rather than keep one past its life', async () => {
+    // Prepare: a token of an hour fetched; the machine's clock is then set back two hours.
+    let now = 1_800_000_000_000
+    const endpoint = tokenEndpoint({ delayMs: 0 })
+    const credentials = backendCredentials({
+      secrets: { read: async () => 'secret-1' },
+      fetch: endpoint.fetch,
+      now: () => now,
+    })
+    await authorizationFor(credentials, 'billing')
+
+    // Act: an hour and a minute on, the first token has expired.
+    now -= 7_200_000
+    now += 3_660_000
+    const afterItsLife = await authorizationFor(credentials, 'billing')
+
+    // Assess: before, the token was sent for two hours more, each call refused by the agent.
+    expect(afterItsLife).toBe('Bearer token-2')
+  })
+
   it('refuses a token endpoint that answers without end, reading no more than a token answer', async () => {
     // Prepare
     let pulled = 0
