@@ -127,8 +127,10 @@ export const cachedCheck = (
   return {
     name: dependency.name,
     check: (signal) => {
-      if (!last || now() - last.at >= ttlMs) {
-        last = { at: now(), answer: dependency.check(signal) }
+      const at = now()
+      // A negative age is a clock set back since: of no known age, asked again.
+      if (!last || at < last.at || at - last.at >= ttlMs) {
+        last = { at, answer: dependency.check(signal) }
         // Settled either way here too, so a failure shared later is not unhandled meanwhile.
         last.answer.catch(() => undefined)
       }

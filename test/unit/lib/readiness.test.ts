@@ -53,4 +53,30 @@ describe('readiness checks', () => {
     expect([first.ready, within.ready, after.ready]).toEqual([false, false, true])
     expect(first.ready === false && first.failures).toEqual(['embedder: ThrottlingException'])
   })
+
+  it('asks a cached dependency again once the clock has been set back, rather than keep its answer that long', async () => {
+    // Prepare: a failure seen at 10:00; the machine's clock is then set back an hour.
+    let now = 36_000_000
+    let failing = true
+    const embedder = cachedCheck(
+      {
+        name: 'embedder',
+        check: async () => {
+          if (failing) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' })
+        },
+      },
+      30_000,
+      () => now,
+    )
+    await checkReadiness([embedder], 1_000)
+    failing = false
+
+    // Act
+    now -= 3_600_000
+    now += 30_000
+    const aPeriodLater = await checkReadiness([embedder], 1_000)
+
+    // Assess: before, the failure was answered for an hour and a half-minute more.
+    expect(aPeriodLater.ready).toBe(true)
+  })
 })
