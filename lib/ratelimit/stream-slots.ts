@@ -86,8 +86,12 @@ export class DynamoStreamSlots implements StreamSlots {
     resource,
     limit,
   }: StreamSlotRequest): Promise<StreamSlot | undefined> {
-    const nowSeconds = Math.floor(this.#now() / 1000)
-    const slot = { principal, resource, id: slotIdExpiring(nowSeconds + slotLifetimeSeconds) }
+    const now = this.#now()
+    const nowSeconds = Math.floor(now / 1000)
+    // Rounded up: a slot taken mid-second, its expiry that second's start, lapsed up to a second
+    // before the stream that took it had to end.
+    const expiresAt = Math.ceil(now / 1000) + slotLifetimeSeconds
+    const slot = { principal, resource, id: slotIdExpiring(expiresAt) }
     const first = await this.#granted(slot, limit)
     if (first.granted) return slot
     const gone = first.held.filter((id) => lapsed(id, nowSeconds))

@@ -100,6 +100,25 @@ describe.each(databaseEngines)('stream slots lapsing on %s', (engine, startDatab
     expect(after.map(Boolean)).toEqual([true, true])
   })
 
+  it('holds a leaked slot taken mid-second the whole 15 minutes, not until the whole second before', async () => {
+    // Prepare: cap 1; a slot taken half a second into a second, its stream's Lambda then killed.
+    const { slots } = slotsOnClock()
+    const stream = { principal: 'client-7', resource: 'weather', limit: 1 }
+    now += 500
+    const takenAt = now
+    expect(await slots.acquire(stream)).toBeDefined()
+
+    // Act: 300 ms before the 15 minutes are up, then at 15 minutes.
+    now = takenAt + minutes(15) - 300
+    const before = await slots.acquire(stream)
+    now = takenAt + minutes(15) + 500
+
+    // Assess: before, its expiry was the second it was taken in, so it lapsed up to a second
+    // early, while the stream that took it may still be open.
+    expect(before).toBeUndefined()
+    expect(await slots.acquire(stream)).toBeDefined()
+  })
+
   it('refuses an acquire at the cap with nothing lapsed in one request', async () => {
     // Prepare: cap 1, taken a minute ago
     const { slots, requestsOf } = slotsOnClock()
