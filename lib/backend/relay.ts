@@ -93,7 +93,9 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   let settled = false
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
   let backendDone = false
-  let idleSince = Date.now()
+  // Quiet time on the monotonic clock, as the timers run: a wall clock stepped forward (NTP, a
+  // laptop waking) would idle out a stream quiet for one keep-alive.
+  let idleSince = performance.now()
   /** Fires after `keepAliveMs` without a whole backend event or keep-alive; refreshed, never remade. */
   let timer: NodeJS.Timeout | undefined
   /** Where an event stream's whole events end; each byte is scanned once. */
@@ -152,7 +154,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
     // Nor are comments or blank lines: an agent pinging forever, its task long done, idles out.
     if (carriesData(out)) {
-      idleSince = Date.now()
+      idleSince = performance.now()
       timer?.refresh()
     }
     if (events?.errorCodeOf) {
@@ -178,7 +180,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** The backend was quiet for `keepAliveMs` while the caller was reading. */
   const quiet = () => {
     if (settled || source?.isPaused()) return
-    if (events && Date.now() - idleSince >= events.idleTimeoutMs) {
+    if (events && performance.now() - idleSince >= events.idleTimeoutMs) {
       backendRequest.abort()
       return endWith('idle-timeout', new Error('backend stream idle too long'))
     }
@@ -195,7 +197,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       }
       if (!source.isPaused()) return
       // Paused, the agent could send nothing: its quiet time counts from now.
-      idleSince = Date.now()
+      idleSince = performance.now()
       if (events) timer = timer ? timer.refresh() : setTimeout(quiet, events.keepAliveMs)
       source.resume()
     },

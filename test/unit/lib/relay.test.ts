@@ -154,7 +154,7 @@ describe("relayToReadable on an agent's Node stream", () => {
    * caller has read nothing while the agent wrote every event: its buffer full, the agent paused.
    */
   const pausedRelay = async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
     for (const event of manyEvents) body.write(event)
     const relay = relayed(body, 1024 * 1024, { keepAliveMs: 10, idleTimeoutMs: 25 })
@@ -240,7 +240,7 @@ describe("relayToReadable on an agent's Node stream", () => {
   it('idles out an agent that trickles an event it never finishes, keeping the caller alive meanwhile', async () => {
     // Prepare: keep-alive every 10 ms, idle out after 25 ms without a whole event; the agent
     // sends one whole event, then a byte of the next every 5 ms, never its blank line.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
     const { stream, backendRequest } = relayed(body, 1024 * 1024, {
       keepAliveMs: 10,
@@ -274,7 +274,7 @@ describe("relayToReadable on an agent's Node stream", () => {
   ])('idles out an agent that sends only %s after its last event', async (_what, ping) => {
     // Prepare: keep-alive every 10 ms, idle out after 25 ms without an event; the agent sends
     // one event, then its ping every 5 ms, forever (its task long done, the caller's slot held).
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
     const { stream, backendRequest } = relayed(body, 1024 * 1024, {
       keepAliveMs: 10,
@@ -300,10 +300,35 @@ describe("relayToReadable on an agent's Node stream", () => {
     expect(out.at(-1)).toBe('event: error\ndata: idle-timeout\n\n')
   })
 
+  it('stays open when the wall clock is stepped forward while the agent is quiet', async () => {
+    // Prepare: keep-alive every 10 ms, idle out after 25 ms; one event, then quiet.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    body.write('data: 1\n\n')
+    await new Promise((resolve) => setImmediate(resolve))
+
+    // Act: the machine's clock is set ten minutes on (NTP), then one keep-alive's quiet.
+    vi.setSystemTime(Date.now() + 600_000)
+    vi.advanceTimersByTime(10)
+    await new Promise((resolve) => setImmediate(resolve))
+    vi.useRealTimers()
+
+    // Assess: before, the quiet was read off the wall clock, and the stream ended idle.
+    expect(backendRequest.signal.aborted).toBe(false)
+    expect(out).toEqual(['data: 1\n\n', ': keep-alive\n\n'])
+    body.end()
+  })
+
   it('stays open while the agent sends events, however it spells their data field', async () => {
     // Prepare: idle out after 25 ms; an event every 5 ms, each behind a comment or an id line,
     // some with `data` alone (an empty data line is still an event a client sees).
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
     const { stream, backendRequest } = relayed(body, 1024 * 1024, {
       keepAliveMs: 10,
