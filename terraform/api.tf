@@ -176,8 +176,9 @@ resource "aws_api_gateway_stage" "gateway" {
     })
   }
 
-  # Access logs need the account's CloudWatch role, set here or looked up.
-  depends_on = [aws_api_gateway_account.this, data.aws_iam_role.api_gateway_logs, aws_cloudwatch_log_group.api_execution]
+  # Access logs need the account's CloudWatch role, set here or looked up. The API is served
+  # once its token endpoint exists (the functions' TOKEN_URL is built from the prefix alone).
+  depends_on = [aws_api_gateway_account.this, data.aws_iam_role.api_gateway_logs, aws_cloudwatch_log_group.api_execution, aws_cognito_user_pool_domain.gateway]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

@@ -69,7 +69,11 @@ locals {
     aws-us-gov = "auth-fips.${var.region}.amazoncognito.com"
     aws-cn     = "auth.${var.region}.amazoncognito.com.cn"
   }
-  token_url    = "https://${aws_cognito_user_pool_domain.gateway.domain}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token"
+  # From the prefix, not the domain resource: the functions' environment holds the token URL,
+  # and whatever they reference is created before the old copy is destroyed (the deployment's
+  # create_before_destroy), which a domain cannot be: a pool has one prefix domain. Whatever
+  # needs the domain to exist waits for it by name (the stage, the sample agents' registration).
+  token_url    = "https://${local.cognito_domain_prefix}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token"
   scope_prefix = "${aws_cognito_resource_server.gateway.identifier}/"
 
   # Every variable lib/config.ts reads that the stack must set (see

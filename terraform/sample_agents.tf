@@ -30,6 +30,8 @@ module "sample_agents" {
     [for policy in aws_iam_role_policy.logs : policy.id],
     [aws_dynamodb_table.agents.arn, aws_dynamodb_table.permissions.arn, aws_dynamodb_table.rate_limits.arn, aws_dynamodb_table.idempotency.arn, aws_dynamodb_table.task_owners.arn, aws_dynamodb_table.push_configs.arn, aws_dynamodb_table.push_dead_letters.arn, aws_dynamodb_table.settings.arn, aws_dynamodb_table.audit.arn, aws_dynamodb_table.token_revocations.arn],
     [aws_s3vectors_index.agents.index_arn, aws_api_gateway_method_settings.all.id],
+    # register.mjs asks token_url for a token: built from the prefix, it does not wait for the domain.
+    [aws_cognito_user_pool_domain.gateway.id],
     # In a VPC without NAT, the admin function reaches its services through these.
     [for endpoint in aws_vpc_endpoint.service : endpoint.id],
     [for policy in aws_iam_role_policy.vpc_access : policy.id],

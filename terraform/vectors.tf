@@ -6,7 +6,11 @@ resource "aws_s3vectors_vector_bucket" "agents" {
 }
 
 resource "aws_s3vectors_index" "agents" {
-  index_name         = "agents"
+  # By its dimension, except at the default (the name every stack was deployed with, so it
+  # keeps its index): the functions' environment names the index, so the deployment's
+  # create_before_destroy reaches it, and a new dimension creates the new index before the old
+  # one is deleted. The bucket cannot hold two indexes of one name.
+  index_name         = var.embedding_dimension == 1024 ? "agents" : "agents-${var.embedding_dimension}"
   vector_bucket_name = aws_s3vectors_vector_bucket.agents.vector_bucket_name
 
   data_type = "float32"

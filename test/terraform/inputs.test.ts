@@ -406,7 +406,7 @@ describe('Terraform stack: portability', () => {
     // Assess
     expect(compact(wholeExpression(root.locals.token_url) ?? String(root.locals.token_url))).toBe(
       compact(
-        'https://${aws_cognito_user_pool_domain.gateway.domain}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token',
+        'https://${local.cognito_domain_prefix}.${local.cognito_domain_suffixes[local.partition]}/oauth2/token',
       ),
     )
     expect(suffixes).toEqual({

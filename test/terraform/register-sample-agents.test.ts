@@ -347,7 +347,7 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     expect(module.variables.permissions?.default).toEqual(seeded)
   })
 
-  it('waits for what the admin API needs (Lambda permissions, role policies, tables) through the registration alone', async () => {
+  it('waits for what the admin API needs (Lambda permissions, role policies, tables, the token endpoint) through the registration alone', async () => {
     // Prepare
     const call = root.modules.sample_agents ?? {}
     const register = blockOf(module.resources, 'terraform_data', 'register')
@@ -363,6 +363,8 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
       // In a VPC: the admin function's network interfaces, and the endpoints it calls through.
       'aws_iam_role_policy.vpc_access',
       'aws_vpc_endpoint.service',
+      // register.mjs's token endpoint: token_url is built from the prefix, not the domain.
+      'aws_cognito_user_pool_domain.gateway',
     ]
 
     // Assess

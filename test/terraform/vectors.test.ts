@@ -35,6 +35,18 @@ describe('Terraform stack: vector index', () => {
     expect(String(validation?.condition)).toContain(`[${titanDimensions.join(', ')}]`)
   })
 
+  it('names the index agents at the default dimension (a deployed stack keeps it) and by its dimension otherwise', () => {
+    // Prepare
+    const index = blockOf(root.resources, 'aws_s3vectors_index', 'agents')
+
+    // Assess: a new dimension creates the new index before the old one is deleted
+    // (create-before-destroy.test.ts), so the two need two names.
+    expect(index.index_name).toBe(
+      '${var.embedding_dimension == 1024 ? "agents" : "agents-${var.embedding_dimension}"}',
+    )
+    expect(root.variables.embedding_dimension?.default).toBe(1024)
+  })
+
   it('measures cosine distance over float32 vectors', () => {
     // Assess
     const index = blockOf(root.resources, 'aws_s3vectors_index', 'agents')
