@@ -1,8 +1,9 @@
 /**
  * The attributes whose change makes the AWS provider (~> 6.28) replace a stateful resource
  * rather than update it (ForceNew in its SDK resources, RequiresReplace in its framework ones),
- * read from the provider's source. A replacement deletes the old resource first, and with it what
- * it holds. Not here because 6.x updates them in place: aws_cognito_user_pool's and
+ * read from the provider's source. A replacement deletes the old resource, and with it what it
+ * holds (after creating the new one for whatever the deployment's create_before_destroy reaches:
+ * create-before-destroy.test.ts). Not here because 6.x updates them in place: aws_cognito_user_pool's and
  * aws_cognito_resource_server's `name` (6.6), every attribute of aws_api_gateway_rest_api.
  */
 export const replacingAttributes: Record<string, string[]> = {
