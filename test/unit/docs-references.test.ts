@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { errorAnswers } from '../../lib/errors.ts'
 import { gatewayProblems } from '../../lib/gateway-responses.ts'
-import { repositoryRoot } from '../support/readme.ts'
+import { readmeSection, repositoryRoot } from '../support/readme.ts'
 
 // The docs were written over many sessions while the code moved under them. These checks hold
 // what they name (a file, an `npm run` script, a function, a setting, an error's status) to the
@@ -194,6 +194,21 @@ describe('the docs', () => {
 
     // Assess
     expect(missing).toEqual([])
+  })
+
+  it("list every middleware of the kit in the README's Architecture", () => {
+    // Prepare
+    const kit = readdirSync(join(repositoryRoot, 'middlewares'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.replace(/\.ts$/, ''))
+    const entry =
+      /^- `middlewares\/` — [\s\S]*?(?=\n- )/m.exec(readmeSection('Architecture'))?.[0] ?? ''
+
+    // Act
+    const listed = [...entry.matchAll(/`([a-z0-9-]+)`/g)].map((match) => match[1])
+
+    // Assess
+    expect(kit.filter((name) => !listed.includes(name))).toEqual([])
   })
 
   it('give an error code the status the code answers it with (`404 `agent-not-found``)', () => {
