@@ -122,6 +122,33 @@ describe('the docs', () => {
     expect(missing).toEqual([])
   })
 
+  it("name in architecture.md's layout only files there are, each under its folder", () => {
+    // Prepare: the first fenced block, a folder at the start of a line, its files after it.
+    const architecture = readFileSync(join(repositoryRoot, 'docs/architecture.md'), 'utf8')
+    const layout = /^```\n([\s\S]*?)^```$/m.exec(architecture)?.[1] ?? ''
+    let folder = ''
+
+    // Act
+    const missing = layout.split('\n').flatMap((line) => {
+      folder = /^([\w.-]+)\/ /.exec(line)?.[1] ?? folder
+      return [...line.matchAll(/(?<![\w./-])([\w-]+(?:\/[\w-]+)*\.(?:ts|tsx|json|tf))\b/g)]
+        .map((match) => match[1] as string)
+        .filter((file) =>
+          // A path from the root (`lib/routes.ts`) is itself; a name is found below the folder.
+          topFolders.some((top) => file.startsWith(`${top}/`))
+            ? !existsSync(join(repositoryRoot, file))
+            : !repositoryFiles.some(
+                (path) => path.startsWith(`${folder}/`) && path.endsWith(`/${file}`),
+              ),
+        )
+        .map((file) => `${folder}/ ${file}`)
+    })
+
+    // Assess
+    expect(layout).not.toBe('')
+    expect(missing).toEqual([])
+  })
+
   it('name only npm scripts package.json has', () => {
     // Prepare
     const { scripts } = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8'))
