@@ -3,6 +3,8 @@ import { evaluatePolicy, type PolicyDecision } from './policy-evaluator.ts'
 
 export interface CachedAuthorization {
   result: APIGatewayAuthorizerResult
+  /** When it was kept: a clock now earlier (set back since) cannot tell its age. */
+  cachedAt: number
   expiresAt: number
   /** The policy's decision by method ARN, at most `maxDecisionsPerAnswer` of them, none long. */
   decisions: Map<string, PolicyDecision>
@@ -39,7 +41,9 @@ export interface AuthorizerCacheOptions {
  * so a route's decision is the same every time, and is worked out once.
  * Every entry lives the same TTL, so insertion order is expiry order: an
  * insert drops the expired entries at the front, then the oldest beyond
- * `maxEntries`.
+ * `maxEntries`. An entry kept at a time later than now (the clock was set back)
+ * is of no known age and is dropped too: kept, an hour's step back held an
+ * answer (a permission since narrowed) for an hour more than the TTL.
  *
  * @example
  * const cache = createAuthorizerCache({ ttlSeconds: 300 })
@@ -52,6 +56,8 @@ export const createAuthorizerCache = ({
   now = Date.now,
 }: AuthorizerCacheOptions) => {
   const entries = new Map<string, CachedAuthorization>()
+  const current = (entry: CachedAuthorization, at: number) =>
+    entry.cachedAt <= at && at < entry.expiresAt
   return {
     get size() {
       return entries.size
@@ -59,18 +65,23 @@ export const createAuthorizerCache = ({
     /** The unexpired answer for `token`, if any. */
     get(token: string): CachedAuthorization | undefined {
       const entry = entries.get(token)
-      if (entry === undefined || entry.expiresAt > now()) return entry
+      if (entry === undefined || current(entry, now())) return entry
       entries.delete(token)
       return undefined
     },
     /** Keeps `result` for `token` (unless the TTL is 0) and returns its entry. */
     set(token: string, result: APIGatewayAuthorizerResult): CachedAuthorization {
       const at = now()
-      const entry = { result, expiresAt: at + ttlSeconds * 1000, decisions: new Map() }
+      const entry = {
+        result,
+        cachedAt: at,
+        expiresAt: at + ttlSeconds * 1000,
+        decisions: new Map(),
+      }
       if (ttlSeconds <= 0) return entry
       entries.delete(token)
       for (const [oldToken, old] of entries) {
-        if (old.expiresAt > at && entries.size < maxEntries) break
+        if (current(old, at) && entries.size < maxEntries) break
         entries.delete(oldToken)
       }
       entries.set(token, entry)

@@ -40,6 +40,21 @@ describe('authorizer cache', () => {
     expect(cache.get('Bearer three')).toBeDefined()
   })
 
+  it('calls the authorizer again once the clock has been set back, rather than keep its answer that long', () => {
+    // Prepare: an answer kept at 10:00 for 60 s; the machine's clock is then set back an hour.
+    const clock = manualClock()
+    const cache = createAuthorizerCache({ ttlSeconds: 60, now: clock.now })
+    cache.set('Bearer one', answer())
+
+    // Act
+    clock.advance(-3_600_000)
+    clock.advance(61_000)
+    const aTtlLater = cache.get('Bearer one')
+
+    // Assess: before, the answer (a permission since narrowed) was kept an hour and a minute.
+    expect(aTtlLater).toBeUndefined()
+  })
+
   it('evicts the oldest token beyond maxEntries and keeps the newer ones', () => {
     // Prepare
     const cache = createAuthorizerCache({ ttlSeconds: 60, maxEntries: 2, now: manualClock().now })
