@@ -12,7 +12,12 @@ import { boundedCache } from '../bounded-cache.ts'
 import type { GatewayConfig } from '../config.ts'
 import { checkOptions, optionRules } from '../options.ts'
 import { tableName, tables } from '../tables.ts'
-import { type Permission, permissionSchema, storedPermissionSchema } from './permission.ts'
+import {
+  type Permission,
+  permissionSchema,
+  type StoredPermission,
+  storedPermissionSchema,
+} from './permission.ts'
 
 /**
  * The most list entries one write of removeAgent takes out (an agent a PUT named that often is
@@ -21,24 +26,24 @@ import { type Permission, permissionSchema, storedPermissionSchema } from './per
 const maxRemovedAtOnce = 100
 
 /** Whether the permission grants the agent anything: in its `agents`, or a limit of its own. */
-const grantsTo = ({ agents, agentLimits }: Permission, agentId: string): boolean =>
+const grantsTo = ({ agents, agentLimits }: StoredPermission, agentId: string): boolean =>
   agents.includes(agentId) || Object.hasOwn(agentLimits ?? {}, agentId)
 
 export interface PermissionStore {
   /** The permissions of every scope given that has one. */
   forScopes(scopes: readonly string[]): Promise<Permission[]>
   /** Creates or replaces the permission of a scope; returns the one replaced. */
-  put(permission: Permission): Promise<Permission | undefined>
-  list(): Promise<Permission[]>
+  put(permission: Permission): Promise<StoredPermission | undefined>
+  list(): Promise<StoredPermission[]>
   /** Removes a scope's permission; returns it, or undefined if there was none. */
-  delete(scope: string): Promise<Permission | undefined>
+  delete(scope: string): Promise<StoredPermission | undefined>
   /**
    * Takes an agent out of every permission that names it (its `agents` and
    * `agentLimits`); a permission left with no agent is removed. A permission
    * written meanwhile is kept, the agent taken out of it. Returns the permissions
    * it changed, each as it was just before.
    */
-  removeAgent(agentId: string): Promise<Permission[]>
+  removeAgent(agentId: string): Promise<StoredPermission[]>
 }
 
 export class DynamoPermissionStore implements PermissionStore {
@@ -112,7 +117,7 @@ export class DynamoPermissionStore implements PermissionStore {
     return items.map((item) => permissionSchema.parse(item))
   }
 
-  async put(permission: Permission): Promise<Permission | undefined> {
+  async put(permission: Permission): Promise<StoredPermission | undefined> {
     const { Attributes } = await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
@@ -123,8 +128,8 @@ export class DynamoPermissionStore implements PermissionStore {
     return Attributes ? storedPermissionSchema.parse(Attributes) : undefined
   }
 
-  async list(): Promise<Permission[]> {
-    const found: Permission[] = []
+  async list(): Promise<StoredPermission[]> {
+    const found: StoredPermission[] = []
     // Consistent: removeAgent must see a permission written a moment before, or leave its grant.
     for await (const page of paginateScan(
       { client: this.#client },
@@ -135,8 +140,8 @@ export class DynamoPermissionStore implements PermissionStore {
     return found.sort((a, b) => a.scope.localeCompare(b.scope))
   }
 
-  async removeAgent(agentId: string): Promise<Permission[]> {
-    const changed: Permission[] = []
+  async removeAgent(agentId: string): Promise<StoredPermission[]> {
+    const changed: StoredPermission[] = []
     for (const read of await this.naming(agentId)) {
       const change = await this.removeAgentFrom(read, agentId)
       if (change) changed.push(change.before)
@@ -145,7 +150,7 @@ export class DynamoPermissionStore implements PermissionStore {
   }
 
   /** The permissions that grant the agent anything (its `agents`, or a limit of its own). */
-  async naming(agentId: string): Promise<Permission[]> {
+  async naming(agentId: string): Promise<StoredPermission[]> {
     return (await this.list()).filter((permission) => grantsTo(permission, agentId))
   }
 
@@ -155,11 +160,11 @@ export class DynamoPermissionStore implements PermissionStore {
    * it named no other agent). Undefined when it no longer names the agent.
    */
   async removeAgentFrom(
-    read: Permission,
+    read: StoredPermission,
     agentId: string,
-  ): Promise<{ before: Permission; after: Permission | undefined } | undefined> {
-    let permission: Permission | undefined = read
-    let before: Permission | undefined
+  ): Promise<{ before: StoredPermission; after: StoredPermission | undefined } | undefined> {
+    let permission: StoredPermission | undefined = read
+    let before: StoredPermission | undefined
     // A write takes out at most `maxRemovedAtOnce` entries: again until none names the agent.
     while (permission && grantsTo(permission, agentId)) {
       try {
@@ -183,7 +188,10 @@ export class DynamoPermissionStore implements PermissionStore {
    * write (undefined once deleted); a ConditionalCheckFailedException if it changed so that the
    * write would not take out just the agent.
    */
-  async #takeOut(permission: Permission, agentId: string): Promise<Permission | undefined> {
+  async #takeOut(
+    permission: StoredPermission,
+    agentId: string,
+  ): Promise<StoredPermission | undefined> {
     const at = permission.agents.flatMap((granted, i) => (granted === agentId ? [i] : []))
     // Highest first: dynalite applies each REMOVE in turn, DynamoDB all at the read positions.
     const positions = at.reverse().slice(0, maxRemovedAtOnce)
@@ -235,7 +243,7 @@ export class DynamoPermissionStore implements PermissionStore {
   }
 
   /** One permission as it stands now (a consistent read). */
-  async #get(scope: string): Promise<Permission | undefined> {
+  async #get(scope: string): Promise<StoredPermission | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
@@ -246,7 +254,7 @@ export class DynamoPermissionStore implements PermissionStore {
     return Item ? storedPermissionSchema.parse(Item) : undefined
   }
 
-  async delete(scope: string): Promise<Permission | undefined> {
+  async delete(scope: string): Promise<StoredPermission | undefined> {
     const { Attributes } = await this.#client.send(
       new DeleteCommand({
         TableName: this.#tableName,

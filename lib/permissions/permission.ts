@@ -41,11 +41,20 @@ export type Permission = z.infer<typeof permissionSchema>
 /**
  * A permission as the table holds it, read to administer it: an attribute this version does not
  * know (a later version's, met after a rollback or beside the later version during a deploy) is
- * kept, so it is listed, audited and left in place when an agent is taken out, where the strict
- * schema failed each of those reads. Grants are never read with it (`forScopes`): what such an
- * attribute means is unknown here, so that permission grants nothing.
+ * kept, and so is a value it does not know in `operations` (a later A2A operation) or
+ * `taskAccess`, so it is listed, audited and left in place when an agent is taken out, where the
+ * strict schema failed each of those reads. Grants are never read with it (`forScopes`): what
+ * such an attribute or value means is unknown here, so that permission grants nothing.
  */
-export const storedPermissionSchema = permissionSchema.loose()
+export const storedPermissionSchema = permissionSchema
+  .extend({
+    operations: z.array(z.string()).min(1).optional(),
+    taskAccess: z.string().optional(),
+  })
+  .loose()
+
+/** A permission as stored: what `permissionSchema` reads, or a later version's (above). */
+export type StoredPermission = z.infer<typeof storedPermissionSchema>
 
 /** The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. */
 export const parsePermissionFor = (scope: string, body: unknown): Permission =>

@@ -1,6 +1,6 @@
 import { UnregisteredAgentError } from '../errors.ts'
 import type { DynamoAgentRegistry } from '../registry/agent-registry.ts'
-import type { Permission } from './permission.ts'
+import type { Permission, StoredPermission } from './permission.ts'
 import type { DynamoPermissionStore } from './permission-store.ts'
 
 type Registry = Pick<DynamoAgentRegistry, 'statuses'>
@@ -47,7 +47,7 @@ export const putPermission = async (
     registry: Registry
     revokeGrants?: (agentId: string) => Promise<unknown>
   },
-): Promise<Permission | undefined> => {
+): Promise<StoredPermission | undefined> => {
   const unregistered = await unregisteredIn(permission, registry)
   if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
   const before = await permissions.put(permission)

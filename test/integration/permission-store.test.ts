@@ -276,5 +276,28 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       expect(replaced).toEqual({ ...later, agents: ['b'] })
       expect(deleted).toEqual(later)
     })
+
+    it('is listed, and an agent taken out of it, when a field holds a value this one does not know', async () => {
+      // Prepare: a later release's operation, or a taskAccess beyond own and all.
+      const newer = {
+        scope: 'newer:invoke',
+        agents: ['gone-8', 'b'],
+        operations: ['SendMessage', 'SomeLaterOperation'],
+        taskAccess: 'team',
+      }
+      await client.send(
+        new PutCommand({ TableName: tableName('permissions', 'perm-'), Item: newer }),
+      )
+
+      // Act
+      const listed = (await store.list()).find(({ scope }) => scope === newer.scope)
+      const revoked = await store.removeAgent('gone-8')
+      const granted = await store.forScopes([newer.scope])
+
+      // Assess: before, each admin read threw (GET /admin/permissions a 400, an agent's delete a 503).
+      expect(listed).toEqual(newer)
+      expect(revoked).toEqual([newer])
+      expect(granted).toEqual([])
+    })
   })
 })
