@@ -8,7 +8,7 @@ export interface VerifiedCaller {
   clientId: string
   /** The gateway's scopes (those carrying the resource-server prefix), prefix removed. */
   scopes: string[]
-  /** The token's `exp`, whole seconds since the epoch (a fraction dropped). */
+  /** The token's `exp`, whole seconds since the epoch (a fraction dropped; at most 2^53 - 1). */
   expiresAt: number
   /**
    * When its holder last authenticated, seconds since the epoch: the token's `auth_time` (a token
@@ -162,8 +162,10 @@ export const createTokenVerifier = (options: TokenVerifierOptions) => {
       principal: payload.sub as string,
       clientId,
       scopes,
-      // Whole seconds, as `issuedAt`; rounded down, so the token is never taken for longer.
-      expiresAt: Math.floor(payload.exp as number),
+      // Whole seconds, as `issuedAt`; rounded down, so the token is never taken for longer. At
+      // most 2^53 - 1 (year 285 million): a larger exp is no whole number the handlers read back
+      // from the authorizer's context, and every one refused the caller the authorizer let in.
+      expiresAt: Math.min(Math.floor(payload.exp as number), Number.MAX_SAFE_INTEGER),
       issuedAt: authenticatedAt(payload),
     }
   }

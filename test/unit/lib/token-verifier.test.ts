@@ -123,6 +123,9 @@ describe('access token verification', () => {
     const now = Math.floor(Date.now() / 1000)
     const fractional = await issuer.sign({ iat: now - 5.5 }, { expiresIn: 600.5 })
     const beforeEpoch = await issuer.sign({ iat: -5 })
+    // An exp past 2^53 s (year 285 million) is a number jose takes, and no whole number a
+    // handler reads back from the authorizer's context.
+    const endless = await issuer.sign({}, { expiresIn: 1e16 })
     const authorized = async (token: string) => {
       const outcome = await authorize(
         {
@@ -141,15 +144,17 @@ describe('access token verification', () => {
     }
 
     // Act
-    const [fromFractional, fromBeforeEpoch] = await Promise.all([
+    const [fromFractional, fromBeforeEpoch, fromEndless] = await Promise.all([
       authorized(fractional),
       authorized(beforeEpoch),
+      authorized(endless),
     ])
 
     // Assess: before, the authorizer allowed both and every handler refused them (403, "must
     // come through the gateway"): its context's times were not whole seconds from 0.
     expect(fromFractional).toMatchObject({ expiresAt: now + 600, issuedAt: now - 6 })
     expect(fromBeforeEpoch).toMatchObject({ issuedAt: 0 })
+    expect(fromEndless).toMatchObject({ expiresAt: Number.MAX_SAFE_INTEGER })
   })
 
   it('fetches the JWKS once for many tokens', async () => {
