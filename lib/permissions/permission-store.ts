@@ -91,6 +91,11 @@ export class DynamoPermissionStore implements PermissionStore {
       lookup: 'permissions lookup',
       consistentRead: true,
     })
+    return this.#granting(items)
+  }
+
+  /** The items that grant, as `permissionSchema` reads them; each it cannot read told to `warn`. */
+  #granting(items: Record<string, unknown>[]): Permission[] {
     return items.flatMap((item) => {
       const read = permissionSchema.safeParse(item)
       if (read.success) return [read.data]
@@ -105,7 +110,9 @@ export class DynamoPermissionStore implements PermissionStore {
   /**
    * The scopes' permissions as they stand (a consistent read: a change is seen once written),
    * with only what grants (`scope`, `agents`, `operations`): what a push config's setting is
-   * checked against, every second, where a permission may hold 2,000 agents' limits too.
+   * checked against, every second, where a permission may hold 2,000 agents' limits too. One
+   * this version cannot read (an operation a later version knows) grants nothing, as in
+   * `forScopes`: its ZodError failed the push callback's and delivery's check instead.
    */
   async grantsForScopes(scopes: readonly string[]): Promise<Permission[]> {
     const keys = [...new Set(scopes)].map((scope) => ({ [tables.permissions.partitionKey]: scope }))
@@ -114,7 +121,7 @@ export class DynamoPermissionStore implements PermissionStore {
       consistentRead: true,
       attributes: ['scope', 'agents', 'operations'],
     })
-    return items.map((item) => permissionSchema.parse(item))
+    return this.#granting(items)
   }
 
   async put(permission: Permission): Promise<StoredPermission | undefined> {

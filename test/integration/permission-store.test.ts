@@ -288,16 +288,20 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       await client.send(
         new PutCommand({ TableName: tableName('permissions', 'perm-'), Item: newer }),
       )
+      await store.put({ scope: 'newer-other:invoke', agents: ['b'] })
 
       // Act
       const listed = (await store.list()).find(({ scope }) => scope === newer.scope)
       const revoked = await store.removeAgent('gone-8')
       const granted = await store.forScopes([newer.scope])
+      const pushGrants = await store.grantsForScopes([newer.scope, 'newer-other:invoke'])
 
       // Assess: before, each admin read threw (GET /admin/permissions a 400, an agent's delete a 503).
       expect(listed).toEqual(newer)
       expect(revoked).toEqual([newer])
       expect(granted).toEqual([])
+      // The push checks' read grants nothing by it too (it threw a ZodError).
+      expect(pushGrants).toEqual([{ scope: 'newer-other:invoke', agents: ['b'] }])
     })
   })
 })
