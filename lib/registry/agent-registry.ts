@@ -18,6 +18,7 @@ import {
   AgentChangedError,
   AgentNotFoundError,
 } from '../errors.ts'
+import { isAgentId } from '../ids.ts'
 import { tables } from '../tables.ts'
 import { markUnconfirmed, mayHaveLanded } from '../write-outcome.ts'
 import type { AgentRecord } from './agent-record.ts'
@@ -61,7 +62,13 @@ export class DynamoAgentRegistry implements AgentRegistry {
     this.#tableName = tableName
   }
 
+  /**
+   * The agent's record; none, without a read, for an id no registration can have (`isAgentId`):
+   * the card route takes any id from a stranger's path, and DynamoDB refuses a key over 2,048
+   * bytes with an error (a 500 and an ERROR line, where an unknown agent is a refusal).
+   */
   async get(agentId: string): Promise<AgentRecord | undefined> {
+    if (!isAgentId(agentId)) return undefined
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,

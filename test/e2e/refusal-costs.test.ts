@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+
+/**
+ * What a refused request makes the gateway spend, counted locally: the DynamoDB requests at the
+ * local database and the log lines the handlers write (on AWS, CloudWatch Logs ingests them and
+ * an alarm watches the ERROR ones). Counts and levels, never times.
+ */
+describe('what a refused request costs, through the local gateway', () => {
+  let stack: RunningStack
+  const written: string[] = []
+  const before = process.env.POWERTOOLS_LOG_LEVEL
+
+  beforeAll(async () => {
+    // INFO, as Terraform's default `log_level` has it on AWS.
+    process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        written.push(String(chunk))
+        return true
+      })
+    }
+    stack = await startThrowawayStack()
+  })
+  afterAll(async () => {
+    vi.restoreAllMocks()
+    await stack.stop()
+    if (before === undefined) delete process.env.POWERTOOLS_LOG_LEVEL
+    else process.env.POWERTOOLS_LOG_LEVEL = before
+  })
+
+  /** The DynamoDB requests and the handlers' JSON log lines `act` caused. */
+  const costOf = async (act: () => Promise<Response>) => {
+    const requestsBefore = stack.databaseRequests()
+    const linesBefore = written.length
+    const response = await act()
+    const body = await response.text()
+    const requests = Object.entries(stack.databaseRequests()).reduce(
+      (sum, [operation, count]) => sum + count - (requestsBefore[operation] ?? 0),
+      0,
+    )
+    const lines = written
+      .slice(linesBefore)
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => JSON.parse(line) as { level: string; message: string })
+    return { status: response.status, body, requests, lines }
+  }
+
+  it.each([
+    ['2,100 letters', 'a'.repeat(2_100)],
+    ['700 three-byte characters', encodeURIComponent('€'.repeat(700))],
+    ['capitals', 'Weather'],
+  ])(
+    "answers a stranger's card request naming an id no agent can have (%s) as for any unknown agent, reading nothing, logging no error",
+    async (_name, agentId) => {
+      // Act: a stranger's request, no token (the card route has no authorizer).
+      const cost = await costOf(() =>
+        fetch(`${stack.url}/agents/${agentId}/.well-known/agent-card.json`),
+      )
+
+      // Assess: 401, as for an agent that is not public or not there (a stranger learns nothing).
+      expect(cost.status, cost.body).toBe(401)
+      expect(cost.requests).toBe(0)
+      expect(cost.lines.filter((line) => line.level === 'ERROR')).toEqual([])
+    },
+  )
+})
