@@ -30,6 +30,7 @@ import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { DynamoRouteThresholdStore, routeThresholdReader } from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { agentIdForLog } from '../lib/ids.ts'
 import { callRecorder, type ForwardReport } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { recordAgentFault, recordRefusal, recordRoute } from '../lib/observability/metrics.ts'
@@ -272,12 +273,14 @@ const access = accessLog<AgentContext>({
   describe: ({ event, context }) => {
     // Unknown when the request was refused before it was read (a 401, say).
     const a2a = context.routed || context.a2a ? a2aOf(context, 'access log') : undefined
+    const agentId =
+      (a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId) ?? event.pathParameters?.agentId
     return {
       // Before the call is read, or when it could not be: who the authorizer let in, and the
       // agent the path names, so a refused request's line still says who asked which agent.
       principal: context.caller?.principal ?? event.requestContext?.authorizer?.principalId,
-      agent:
-        (a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId) ?? event.pathParameters?.agentId,
+      // The card route's path is anyone's: an id no agent can have is cut, not echoed whole.
+      agent: agentId === undefined ? undefined : agentIdForLog(agentId),
       operation: a2a?.kind === 'card' ? 'GetAgentCard' : a2a?.call.operation,
       binding: a2a?.kind === 'call' ? a2a.call.binding : undefined,
       ...context.forwarded,

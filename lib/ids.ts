@@ -22,3 +22,14 @@ export const scopeSchema = z
   )
 
 export const isAgentId = (value: string): boolean => agentIdPattern.test(value)
+
+/**
+ * An agent id as a log line names it: whole when it is one, else (a stranger's path can name
+ * kilobytes) its first 63 characters and "…", so a line costs no more for a longer URL.
+ *
+ * @example
+ * agentIdForLog('weather') // 'weather'
+ * agentIdForLog('a'.repeat(6_000)) // 63 "a"s and "…"
+ */
+export const agentIdForLog = (value: string): string =>
+  isAgentId(value) || value.length <= 63 ? value : `${Array.from(value).slice(0, 63).join('')}…`

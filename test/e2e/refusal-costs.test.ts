@@ -43,8 +43,14 @@ describe('what a refused request costs, through the local gateway', () => {
       .slice(linesBefore)
       .flatMap((chunk) => chunk.split('\n'))
       .filter((line) => line.startsWith('{"level"'))
-      .map((line) => JSON.parse(line) as { level: string; message: string })
-    return { status: response.status, body, requests, lines }
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0)
+    return {
+      status: response.status,
+      body,
+      requests,
+      bytes,
+      lines: lines.map((line) => JSON.parse(line) as { level: string; message: string }),
+    }
   }
 
   it.each([
@@ -65,4 +71,22 @@ describe('what a refused request costs, through the local gateway', () => {
       expect(cost.lines.filter((line) => line.level === 'ERROR')).toEqual([])
     },
   )
+
+  it("logs a stranger's card request in as many bytes whatever the length of the id its path names", async () => {
+    // Prepare: what a refusal of an unknown agent's card costs in log bytes.
+    const short = await costOf(() =>
+      fetch(`${stack.url}/agents/never-registered/.well-known/agent-card.json`),
+    )
+
+    // Act: the same refusal for a path of 6,000 characters (API Gateway lets such a URL through).
+    const long = await costOf(() =>
+      fetch(`${stack.url}/agents/${'a'.repeat(6_000)}/.well-known/agent-card.json`),
+    )
+
+    // Assess: the same answer, and within 100 bytes of the short one's lines (not the 6 KB more
+    // that echoing the id took).
+    expect([short.status, long.status]).toEqual([401, 401])
+    expect(long.lines.length).toBe(short.lines.length)
+    expect(long.bytes).toBeLessThan(short.bytes + 100)
+  })
 })
