@@ -31,5 +31,8 @@ export const isAgentId = (value: string): boolean => agentIdPattern.test(value)
  * agentIdForLog('weather') // 'weather'
  * agentIdForLog('a'.repeat(6_000)) // 63 "a"s and "…"
  */
-export const agentIdForLog = (value: string): string =>
-  isAgentId(value) || value.length <= 63 ? value : `${Array.from(value).slice(0, 63).join('')}…`
+export const agentIdForLog = (value: string): string => {
+  if (isAgentId(value) || value.length <= 63) return value
+  const characters = Array.from(value)
+  return characters.length <= 63 ? value : `${characters.slice(0, 63).join('')}…`
+}
