@@ -78,7 +78,8 @@ describe('what a refused request costs, through the local gateway', () => {
       fetch(`${stack.url}/agents/never-registered/.well-known/agent-card.json`),
     )
 
-    // Act: the same refusal for a path of 6,000 characters (API Gateway lets such a URL through).
+    // Act: the same refusal for a path of 6,000 characters (a regional REST API takes URLs of up
+    // to 10,240, and the card route has no authorizer, whose 1,600-byte method ARN would cap it).
     const long = await costOf(() =>
       fetch(`${stack.url}/agents/${'a'.repeat(6_000)}/.well-known/agent-card.json`),
     )
