@@ -222,16 +222,27 @@ const collision = async (root: TerraformModule, address: string): Promise<string
 }
 
 describe('Terraform stack: replacements under create_before_destroy', () => {
+  let modules: TerraformModule[]
   let root: TerraformModule
   let chain: Map<string, string>
   beforeAll(async () => {
-    root = rootModule(await loadStack())
+    modules = await loadStack()
+    root = rootModule(modules)
     chain = await forcedChain(root)
   })
 
   it('finds the deployment, and what it depends on, in the chain Terraform forces to create-before-destroy', () => {
     // Assess: the walk reaches the functions behind the routes, and their environment's sources.
     expect(createBeforeDestroy(root)).toEqual(['aws_api_gateway_deployment.gateway'])
+    // The walk starts in the root module only: one in a child module would force its inputs'
+    // sources in the root too, unseen here.
+    expect(
+      modules
+        .filter((module) => module !== root)
+        .flatMap((module) =>
+          createBeforeDestroy(module).map((address) => `${module.dir}: ${address}`),
+        ),
+    ).toEqual([])
     expect(chain.has('aws_lambda_function.handler')).toBe(true)
     expect(chain.has('aws_cognito_user_pool.gateway')).toBe(true)
     expect(chain.has('aws_s3vectors_vector_bucket.agents')).toBe(true)
