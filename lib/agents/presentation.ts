@@ -1,4 +1,5 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
+import { cardHeaders } from '../a2a/card-headers.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import { cardJwksUrl, type SignCard } from '../a2a/card-signature.ts'
 import { cardToVersion, type ProtocolVersion, requestedVersion } from '../a2a/versions.ts'
@@ -32,17 +33,6 @@ export const signedHere =
   (place: GatewayPlace): SignCard =>
   (card) =>
     place.sign(card, cardJwksUrl(place.baseUrl))
-
-/**
- * A card the gateway serves (an agent's, the router's): a minute in its caller's own cache, never
- * a shared one, in each version; nosniff, as every answer on an agent route.
- */
-export const cardHeaders = {
-  'content-type': 'application/json',
-  'cache-control': 'private, max-age=60',
-  'x-content-type-options': 'nosniff',
-  vary: 'A2A-Version',
-}
 
 /**
  * The agent's card as the gateway serves it, public or granted alike: in the
