@@ -3,6 +3,12 @@ import { InvalidJsonBodyError, UnsupportedContentEncodingError } from '../lib/er
 import { unsupportedContentEncoding } from '../lib/http/content-encoding.ts'
 import type { AnyHttpEvent } from '../lib/http/lambda-event.ts'
 
+/** The event parts it reads: the body, and the headers for its Content-Encoding. */
+type JsonBodyEvent = { body?: unknown; isBase64Encoded?: boolean } & Pick<
+  AnyHttpEvent,
+  'headers' | 'multiValueHeaders'
+>
+
 /**
  * Parses a request body as JSON whatever Content-Type the client gave it:
  * `curl -d @agent_config.json` labels a JSON file
@@ -16,11 +22,6 @@ import type { AnyHttpEvent } from '../lib/http/lambda-event.ts'
  * @example
  * middy().use(problemDetails({ logger })).use(jsonBody()).handler(register)
  */
-type JsonBodyEvent = { body?: unknown; isBase64Encoded?: boolean } & Pick<
-  AnyHttpEvent,
-  'headers' | 'multiValueHeaders'
->
-
 export const jsonBody = (): MiddlewareObj<JsonBodyEvent> => {
   const jsonBodyMiddlewareBefore = (request: Request<JsonBodyEvent>) => {
     const { body, isBase64Encoded } = request.event
