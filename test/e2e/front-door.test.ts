@@ -82,6 +82,13 @@ describe('the local gateway’s front door: what API Gateway answers before any 
       requestId: response.headers.get('x-amzn-requestid') as string,
     }).body
 
+  /** What the authorizer says of weather-client's token, as a gateway response names it. */
+  const weatherClientContext = {
+    'authorizer.clientId': 'weather-client',
+    'authorizer.agents': 'weather',
+    'authorizer.admin': 'false',
+  }
+
   describe('malformed percent-escapes in the path', () => {
     it.each([
       '/agents/%ZZ',
@@ -173,13 +180,7 @@ describe('the local gateway’s front door: what API Gateway answers before any 
       expect(response.status).toBe(403)
       expect(response.headers.get('content-type')).toBe('application/problem+json')
       const body = await response.text()
-      expect(body).toBe(
-        expectedBody('ACCESS_DENIED', response, {
-          'authorizer.clientId': 'weather-client',
-          'authorizer.agents': 'weather',
-          'authorizer.admin': 'false',
-        }),
-      )
+      expect(body).toBe(expectedBody('ACCESS_DENIED', response, weatherClientContext))
       expect(JSON.parse(body).detail).toContain('It grants these agents: weather (admin: false)')
     })
 
@@ -199,13 +200,7 @@ describe('the local gateway’s front door: what API Gateway answers before any 
         expect(response.status).toBe(403)
         if (method === 'HEAD') return
         const body = await response.text()
-        expect(body).toBe(
-          expectedBody('ACCESS_DENIED', response, {
-            'authorizer.clientId': 'weather-client',
-            'authorizer.agents': 'weather',
-            'authorizer.admin': 'false',
-          }),
-        )
+        expect(body).toBe(expectedBody('ACCESS_DENIED', response, weatherClientContext))
         expect(JSON.parse(body).detail).toContain(
           'Below an agent, only the methods A2A uses are served (GET, POST, DELETE)',
         )

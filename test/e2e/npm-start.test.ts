@@ -157,8 +157,8 @@ describe('npm start', { timeout: 60_000 }, () => {
     expect(readdirSync(join(stateDir, 'db'))).toContain(journalFile)
   })
 
-  it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
-    // Prepare: a port known before the program listens, chosen just before it starts.
+  /** `npm start` on a port known before it listens, chosen just before it starts. */
+  const startingOnFreshPort = async () => {
     const port = await closedPort()
     const child = spawnStart({
       POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -166,6 +166,12 @@ describe('npm start', { timeout: 60_000 }, () => {
       ...ports,
       PORT: String(port),
     })
+    return { port, child }
+  }
+
+  it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
+    // Prepare
+    const { port, child } = await startingOnFreshPort()
     let output = ''
     child.stdout?.on('data', (chunk) => {
       output += chunk
@@ -189,14 +195,8 @@ describe('npm start', { timeout: 60_000 }, () => {
   })
 
   it('answers a HEAD /health sent while it is still starting with the GET’s headers, its length included, and no body', async () => {
-    // Prepare: a port known before the program listens, chosen just before it starts.
-    const port = await closedPort()
-    const child = spawnStart({
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      SWITCHBOARD_STATE_DIR: stateDir,
-      ...ports,
-      PORT: String(port),
-    })
+    // Prepare
+    const { port, child } = await startingOnFreshPort()
 
     // Act: the first connection the port accepts carries a HEAD /health at once (an uptime monitor)
     const early = await firstAnswer(port, child, 'HEAD')

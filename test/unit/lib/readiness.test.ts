@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { cachedCheck, checkReadiness } from '../../../lib/health/readiness.ts'
 
+/** An embedder check cached for 30 s on the clock `now`, throttled while `failing()` says so. */
+const throttledEmbedder = (failing: () => boolean, now: () => number) =>
+  cachedCheck(
+    {
+      name: 'embedder',
+      check: async () => {
+        if (failing()) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' })
+      },
+    },
+    30_000,
+    now,
+  )
+
 describe('readiness checks', () => {
   it('asks a cached dependency once per period, however many probes come', async () => {
     // Prepare
@@ -31,14 +44,8 @@ describe('readiness checks', () => {
     // Prepare
     let now = 0
     let failing = true
-    const embedder = cachedCheck(
-      {
-        name: 'embedder',
-        check: async () => {
-          if (failing) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' })
-        },
-      },
-      30_000,
+    const embedder = throttledEmbedder(
+      () => failing,
       () => now,
     )
 
@@ -58,14 +65,8 @@ describe('readiness checks', () => {
     // Prepare: a failure seen at 10:00; the machine's clock is then set back an hour.
     let now = 36_000_000
     let failing = true
-    const embedder = cachedCheck(
-      {
-        name: 'embedder',
-        check: async () => {
-          if (failing) throw Object.assign(new Error('throttled'), { name: 'ThrottlingException' })
-        },
-      },
-      30_000,
+    const embedder = throttledEmbedder(
+      () => failing,
       () => now,
     )
     await checkReadiness([embedder], 1_000)

@@ -174,6 +174,30 @@ describe("relayToReadable on an agent's Node stream", () => {
     return { body, ...relay }
   }
 
+  /**
+   * A relay that sends a keep-alive every 10 ms and idles out after 25 (on a fake clock), whose
+   * agent sends `first`, then `next(turn)` every 5 ms for `forMs` or until the relay aborts it.
+   */
+  const agentSending = async (first: string, next: (turn: number) => string, forMs = 60) => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    body.write(first)
+    await new Promise((resolve) => setImmediate(resolve))
+    for (let ms = 0; ms < forMs && !backendRequest.signal.aborted; ms += 5) {
+      body.write(next(ms / 5))
+      await new Promise((resolve) => setImmediate(resolve))
+      vi.advanceTimersByTime(5)
+    }
+    vi.useRealTimers()
+    return { body, out, backendRequest }
+  }
+
   afterEach(() => {
     vi.restoreAllMocks()
     vi.useRealTimers()
@@ -238,26 +262,8 @@ describe("relayToReadable on an agent's Node stream", () => {
   })
 
   it('idles out an agent that trickles an event it never finishes, keeping the caller alive meanwhile', async () => {
-    // Prepare: keep-alive every 10 ms, idle out after 25 ms without a whole event; the agent
-    // sends one whole event, then a byte of the next every 5 ms, never its blank line.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
-    const body = new PassThrough()
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
-      keepAliveMs: 10,
-      idleTimeoutMs: 25,
-    })
-    const out: string[] = []
-    stream.on('data', (chunk) => out.push(String(chunk)))
-    body.write('data: 1\n\ndata: ')
-    await new Promise((resolve) => setImmediate(resolve))
-
-    // Act
-    for (let ms = 0; ms < 60 && !backendRequest.signal.aborted; ms += 5) {
-      body.write('x')
-      await new Promise((resolve) => setImmediate(resolve))
-      vi.advanceTimersByTime(5)
-    }
-    vi.useRealTimers()
+    // Act: one whole event, then a byte of the next every 5 ms, never its blank line.
+    const { out, backendRequest } = await agentSending('data: 1\n\ndata: ', () => 'x')
 
     // Assess: the whole event, keep-alives, then the idle end; the trickled bytes never go out.
     expect(backendRequest.signal.aborted).toBe(true)
@@ -272,26 +278,8 @@ describe("relayToReadable on an agent's Node stream", () => {
     ['blank lines', '\n'],
     ['an id and a retry without data', 'id: 7\nretry: 1000\n\n'],
   ])('idles out an agent that sends only %s after its last event', async (_what, ping) => {
-    // Prepare: keep-alive every 10 ms, idle out after 25 ms without an event; the agent sends
-    // one event, then its ping every 5 ms, forever (its task long done, the caller's slot held).
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
-    const body = new PassThrough()
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
-      keepAliveMs: 10,
-      idleTimeoutMs: 25,
-    })
-    const out: string[] = []
-    stream.on('data', (chunk) => out.push(String(chunk)))
-    body.write('data: 1\n\n')
-    await new Promise((resolve) => setImmediate(resolve))
-
-    // Act
-    for (let ms = 0; ms < 60 && !backendRequest.signal.aborted; ms += 5) {
-      body.write(ping)
-      await new Promise((resolve) => setImmediate(resolve))
-      vi.advanceTimersByTime(5)
-    }
-    vi.useRealTimers()
+    // Act: one event, then its ping every 5 ms, forever (its task long done, the caller's slot held).
+    const { out, backendRequest } = await agentSending('data: 1\n\n', () => ping)
 
     // Assess: the pings go out as they came, then the idle end
     expect(backendRequest.signal.aborted).toBe(true)
@@ -326,24 +314,14 @@ describe("relayToReadable on an agent's Node stream", () => {
   })
 
   it('stays open while the agent sends events, however it spells their data field', async () => {
-    // Prepare: idle out after 25 ms; an event every 5 ms, each behind a comment or an id line,
-    // some with `data` alone (an empty data line is still an event a client sees).
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
-    const body = new PassThrough()
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
-      keepAliveMs: 10,
-      idleTimeoutMs: 25,
-    })
-    stream.resume()
+    // Act: an event every 5 ms, each behind a comment or an id line, some with `data` alone (an
+    // empty data line is still an event a client sees), for more than three idle timeouts.
     const events = [': working\ndata: 1\n\n', 'id: 2\r\ndata\r\n\r\n', 'event: x\ndata:3\n\n']
-
-    // Act
-    for (let ms = 0; ms < 90; ms += 5) {
-      body.write(events[(ms / 5) % events.length])
-      await new Promise((resolve) => setImmediate(resolve))
-      vi.advanceTimersByTime(5)
-    }
-    vi.useRealTimers()
+    const { body, backendRequest } = await agentSending(
+      events[0] as string,
+      (turn) => events[(turn + 1) % events.length] as string,
+      90,
+    )
 
     // Assess
     expect(backendRequest.signal.aborted).toBe(false)
