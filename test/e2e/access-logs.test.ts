@@ -4,6 +4,7 @@ import { clientCredentials } from '../../local/seed.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { signInOverHttp } from '../support/browser.ts'
+import { captureOutput } from '../support/captured-output.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 
@@ -13,7 +14,7 @@ const apiKey = 'test-api-key-9f2c1e7b4d'
 describe('access logs, one line per request, and no secret or token in any log', () => {
   let stack: RunningStack
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
-  const written: string[] = []
+  let written: string[] = []
   const keysSeen: (string | undefined)[] = []
   const traceparentsSeen: (string | undefined)[] = []
   const before = process.env.POWERTOOLS_LOG_LEVEL
@@ -21,12 +22,7 @@ describe('access logs, one line per request, and no secret or token in any log',
   beforeAll(async () => {
     // Everything the handlers log, down to debug lines.
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG'
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
-        written.push(String(chunk))
-        return true
-      })
-    }
+    written = captureOutput()
     // With the request log `npm start` prints, one line per request.
     stack = await startThrowawayStack({
       onRequest: (line) => process.stdout.write(`${requestLogLine(line)}\n`),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { captureOutput } from '../support/captured-output.ts'
 
 /**
  * What a refused request makes the gateway spend, counted locally: the DynamoDB requests at the
@@ -8,18 +9,13 @@ import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
  */
 describe('what a refused request costs, through the local gateway', () => {
   let stack: RunningStack
-  const written: string[] = []
+  let written: string[] = []
   const before = process.env.POWERTOOLS_LOG_LEVEL
 
   beforeAll(async () => {
     // INFO, as Terraform's default `log_level` has it on AWS.
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
-        written.push(String(chunk))
-        return true
-      })
-    }
+    written = captureOutput()
     stack = await startThrowawayStack()
   })
   afterAll(async () => {

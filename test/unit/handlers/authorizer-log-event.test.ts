@@ -1,6 +1,7 @@
 import type { APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { authorize } from '../../../lib/auth/authorize.ts'
+import { captureOutput } from '../../support/captured-output.ts'
 
 // The seam: the authorizer's decision (a refusal, as for any bad token).
 const decide = vi.fn<typeof authorize>()
@@ -21,7 +22,7 @@ const context = {
 
 describe('the authorizer’s log under Powertools’ own logging settings', () => {
   let handler: (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<unknown>
-  const written: string[] = []
+  let written: string[] = []
 
   beforeAll(async () => {
     // What an operator sets on the function to see why calls are refused: INFO lines, and
@@ -29,12 +30,7 @@ describe('the authorizer’s log under Powertools’ own logging settings', () =
     vi.stubEnv('TOKEN_ISSUER', 'https://id.example.com')
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO')
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true')
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
-        written.push(String(chunk))
-        return true
-      })
-    }
+    written = captureOutput()
     ;({ handler } = (await import('../../../handlers/authorizer.ts')) as never)
   })
   afterAll(() => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../../../lib/observability/logger.ts'
+import { captureOutput } from '../../support/captured-output.ts'
 
 describe('the gateway’s logger and the invocation event', () => {
   afterEach(() => {
@@ -14,13 +15,7 @@ describe('the gateway’s logger and the invocation event', () => {
     // Prepare
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true')
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO')
-    const written: string[] = []
-    for (const stream of [process.stdout, process.stderr]) {
-      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
-        written.push(String(chunk))
-        return true
-      })
-    }
+    const written = captureOutput()
     const logger = make()
 
     // Act
