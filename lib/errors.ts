@@ -404,10 +404,17 @@ export class SkillNotFoundError extends SwitchboardError {
 export class BackendUnavailableError extends SwitchboardError {
   readonly code = 'backend-unavailable'
   readonly agentId: string
-  constructor(agentId: string, reason: string, options?: ErrorOptions) {
+  /** The HTTP status the agent's address answered, when an answer was refused (its 401 or 403). */
+  readonly agentStatus: number | undefined
+  constructor(
+    agentId: string,
+    reason: string,
+    options?: ErrorOptions & { agentStatus?: number | undefined },
+  ) {
     super(`Agent '${agentId}' did not answer: ${reason}.`, options)
     this.name = 'BackendUnavailableError'
     this.agentId = agentId
+    this.agentStatus = options?.agentStatus
   }
 }
 

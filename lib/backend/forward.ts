@@ -53,6 +53,8 @@ export interface BackendResponse {
   body: BackendBody | null
   /** `x-amzn-errortype`'s name: an answer AWS's front door made (a function URL's, AgentCore's), not the agent. */
   awsErrorType?: string
+  /** A 401's or 403's `WWW-Authenticate`: for the log, never for the caller. */
+  challenge?: string
 }
 
 /**
@@ -276,7 +278,13 @@ export const forwardToBackend = async (
   // An answer AWS's front door made: sendWithCredentials withholds it from an aws_iam agent's caller.
   const awsErrorType =
     response.status >= 400 ? awsErrorTypeOf(response.header('x-amzn-errortype')) : undefined
-  const fromAws = awsErrorType === undefined ? {} : { awsErrorType }
+  const challenge = refusesGateway(response.status)
+    ? response.header('www-authenticate')?.slice(0, 500)
+    : undefined
+  const diagnostics = {
+    ...(awsErrorType === undefined ? {} : { awsErrorType }),
+    ...(challenge === undefined ? {} : { challenge }),
+  }
   const isEventStream = isEventStreamType(headers['content-type'])
   if (isEventStream && !options.streaming && response.status < 400) {
     // A one-shot call answered with events: a client may read it whole or as a stream, and the
@@ -290,7 +298,7 @@ export const forwardToBackend = async (
   }
   if (!response.body) {
     settled()
-    return { statusCode: response.status, headers, body: null, ...fromAws }
+    return { statusCode: response.status, headers, body: null, ...diagnostics }
   }
   if (options.streaming && isStreamAnswer(response.status, headers['content-type'])) {
     // A stream's start is over: from here the caller's signal alone may abort it.
@@ -304,7 +312,7 @@ export const forwardToBackend = async (
       statusCode: response.status,
       headers,
       body: await readWhole(agentId, response.body, options.timeoutMs),
-      ...fromAws,
+      ...diagnostics,
     }
   } finally {
     settled()
@@ -316,9 +324,10 @@ export const forwardToBackend = async (
  * trace it belongs to (`traceHeaders`), authenticated by the agent's auth type: the whole request, its body as the
  * exact bytes sent, goes to the adapter (a signature covers those bytes). A
  * call to an AgentCore runtime first gets its session (`withRuntimeSession`:
- * the session header, and a contextId in a message that had none). When the agent refuses the credentials (401), the type allows renewing them and
- * the operation only reads, they are renewed (the secret may have been
- * rotated) and the call is sent once more.
+ * the session header, and a contextId in a message that had none). When the agent refuses the
+ * credentials (401), the type allows renewing them and the operation only reads, they are renewed
+ * (the secret may have been rotated) and the call is sent once more. An agent's 401 or 403 that
+ * stands is never the caller's: `refusedGateway`.
  */
 export const sendWithCredentials = async (
   record: Pick<AgentRecord, 'agentId' | 'auth'>,
@@ -372,13 +381,43 @@ export const sendWithCredentials = async (
   if (response.awsErrorType !== undefined && record.auth.type === 'aws_iam') {
     throw await refusedByAws(record.agentId, response)
   }
-  if (response.statusCode !== 401 || !options.credentials.renewsOn401(record.auth)) return response
-  if (!options.safeToRepeat) {
-    options.credentials.forget(record.agentId)
-    return response
+  if (!refusesGateway(response.statusCode)) return response
+  if (response.statusCode === 401 && options.credentials.renewsOn401(record.auth)) {
+    if (!options.safeToRepeat) {
+      options.credentials.forget(record.agentId)
+      throw refusedGateway(record.agentId, response)
+    }
+    discardBody(response.body)
+    const again = await send(true)
+    if (!refusesGateway(again.statusCode)) return again
+    throw refusedGateway(record.agentId, again)
   }
+  throw refusedGateway(record.agentId, response)
+}
+
+/** An agent's answer that refuses what authenticates the request (RFC 9110's 401 and 403). */
+const refusesGateway = (status: number) => status === 401 || status === 403
+
+/**
+ * An agent's own 401 or 403 (an HTTP status: A2A's errors come in a JSON-RPC answer, or as
+ * other statuses). A caller's `Authorization` never travels to an agent, so it refused the
+ * gateway's credentials for it (or their absence): handed on, the caller's client would take it
+ * for the gateway refusing its own token (an SDK fetches a new one and retries, for nothing; a
+ * 403 reads as a grant it lacks), and the agent's `WWW-Authenticate` would challenge it for a
+ * token of the agent's. So the caller gets the agent failing, a 502 in its binding; the operator
+ * gets the agent's status (the access line's `agentStatus`) and its challenge (the `agent call
+ * failed` line's `cause`). Not its text, which may quote the key or token it refused.
+ */
+const refusedGateway = (agentId: string, response: BackendResponse) => {
   discardBody(response.body)
-  return send(true)
+  return new BackendUnavailableError(
+    agentId,
+    `it refused the gateway's credentials for it (HTTP ${response.statusCode}): callers' own tokens never reach an agent, so only the gateway's operator can mend this`,
+    {
+      cause: new Error(`WWW-Authenticate: ${response.challenge ?? '(none)'}`),
+      agentStatus: response.statusCode,
+    },
+  )
 }
 
 /** The error name of `x-amzn-errortype` (`AccessDeniedException:http://…` names AccessDeniedException). */
@@ -399,6 +438,6 @@ const refusedByAws = async (agentId: string, response: BackendResponse) => {
   return new BackendUnavailableError(
     agentId,
     `its AWS endpoint ${atTheDoor ? 'refused' : 'failed'} the gateway's request (HTTP ${response.statusCode} ${response.awsErrorType})${atTheDoor ? ', so the call never reached it' : '; the agent may have acted on it'}`,
-    { cause: new Error(text || '(no text)') },
+    { cause: new Error(text || '(no text)'), agentStatus: response.statusCode },
   )
 }

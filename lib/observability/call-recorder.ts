@@ -1,4 +1,9 @@
-import { errorAnswerOf, StreamWithheldError, SwitchboardError } from '../errors.ts'
+import {
+  BackendUnavailableError,
+  errorAnswerOf,
+  StreamWithheldError,
+  SwitchboardError,
+} from '../errors.ts'
 import { type MetricsSink, recordCall } from './metrics.ts'
 
 /** A refusal of the caller's own request on its way to the agent (a 4xx of ours): no failure of the agent's. */
@@ -96,7 +101,10 @@ export const callRecorder = (
   const started = now()
   return (outcome: CallOutcome) => {
     const durationMs = now() - started
-    report.agentStatus = outcome.statusCode
+    // An answer the gateway withheld (the agent's 401 or 403) still tells its status.
+    report.agentStatus =
+      outcome.statusCode ??
+      (outcome.error instanceof BackendUnavailableError ? outcome.error.agentStatus : undefined)
     if (outcome.errorCode !== undefined) report.agentErrorCode = outcome.errorCode
     if (outcome.spanId !== undefined) report.spanId = outcome.spanId
     report.agentMs = durationMs

@@ -372,6 +372,12 @@ describe('access logs, one line per request, and no secret or token in any log',
             id,
             error: { code: -32603, message: 'Internal error: db down' },
           })
+          if (method === 'ListTasks') {
+            // It refuses the gateway's credentials (none here), quoting them back in its text.
+            response.writeHead(401, { 'www-authenticate': 'Bearer realm="failing"' })
+            response.end('no valid token given: (none)')
+            return
+          }
           if (method === 'SendStreamingMessage') {
             response.writeHead(200, { 'content-type': 'text/event-stream' })
             response.end(`data: ${failed}\n\n`)
@@ -403,6 +409,28 @@ describe('access logs, one line per request, and no secret or token in any log',
         (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
       )
       expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorCode: -32603 })
+    })
+
+    it('counts an agent refusing the gateway’s credentials as a failed call, its status on the access line and its challenge on the warning', async () => {
+      // Prepare
+      const failuresBefore = await counter('call_failures', 'failing', 'ListTasks')
+
+      // Act
+      const { response } = await send('ListTasks')
+
+      // Assess: the caller's 502; the agent's 401 and challenge for the operator, not its text.
+      expect(response.status).toBe(502)
+      expect(await counter('call_failures', 'failing', 'ListTasks')).toBe(failuresBefore + 1)
+      const requestId = response.headers.get('x-amzn-requestid')
+      const [line] = accessLines().filter((entry) => entry.correlation_id === requestId)
+      expect(line).toMatchObject({ status: 502, agentStatus: 401 })
+      const warning = written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((entry) => entry.includes('"message":"agent call failed"'))
+        .map((entry) => JSON.parse(entry) as Record<string, unknown>)
+        .find((entry) => entry.correlation_id === requestId)
+      expect(warning?.cause).toBe('WWW-Authenticate: Bearer realm="failing"')
+      expect(JSON.stringify(warning)).not.toContain('no valid token given')
     })
 
     it('counts a stream whose agent ends it with a JSON-RPC internal error as a failed call', async () => {

@@ -171,8 +171,9 @@ describe('backend credentials through the local gateway', () => {
     const refused = await send()
     const next = await send()
 
-    // Assess
-    expect([refused.status, next.status]).toEqual([401, 200])
+    // Assess: the agent's 401 is no caller's, answered as the agent failing.
+    expect([refused.status, next.status]).toEqual([502, 200])
+    expect(refused.headers.get('www-authenticate')).toBeNull()
     expect(seen.slice(before)).toEqual(['Bearer token-3', 'Bearer token-4'])
   })
 })

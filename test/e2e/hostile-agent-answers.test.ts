@@ -171,4 +171,84 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
       )
     },
   )
+
+  /** The agent refuses what it was sent, as an agent behind its own auth does, challenging for a token. */
+  const refuseWith = (status: 401 | 403) => {
+    answer = (_request, _body, response) => {
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        'www-authenticate': 'Bearer realm="shady", error="invalid_token"',
+      })
+      response.end('{"error":"invalid_token"}')
+    }
+  }
+  const streamJsonRpc = () =>
+    postA2A(
+      `${stack.url}/agents/shady`,
+      token,
+      jsonRpc('SendStreamingMessage', textMessageParams('hi')),
+    )
+  const streamRest = () =>
+    postA2A(`${stack.url}/agents/shady/message:stream`, token, textMessageParams('hi'))
+
+  it.each([
+    [401, 'over JSON-RPC', 'shady', () => sendJsonRpc('shady')],
+    [401, 'over HTTP+JSON', 'shady', () => sendRest('shady')],
+    [401, 'translated for an HTTP+JSON caller', 'shady-rpc', () => sendRest('shady-rpc')],
+    [401, 'a JSON-RPC stream, before any event', 'shady', streamJsonRpc],
+    [401, 'an HTTP+JSON stream, before any event', 'shady', streamRest],
+    [403, 'over JSON-RPC', 'shady', () => sendJsonRpc('shady')],
+    [403, 'over HTTP+JSON', 'shady', () => sendRest('shady')],
+  ] as const)(
+    'answers an agent’s own HTTP %i as the agent refusing the gateway, never as the caller refused (%s)',
+    async (status, _how, agentId, send) => {
+      // Prepare: the caller's token never reaches an agent, so its refusal is of the gateway's
+      // credentials (or of none): a caller's client taking it for its own would fetch a token for
+      // nothing, or ask for a grant it has.
+      refuseWith(status)
+
+      // Act
+      const response = await send()
+
+      // Assess: the agent failing, in the caller's binding, with nobody's challenge.
+      expect(response.status).toBe(502)
+      expect(response.headers.get('www-authenticate')).toBeNull()
+      expect(response.headers.get('x-amzn-remapped-www-authenticate')).toBeNull()
+      const body = await response.json()
+      expect(body.error.message).toBe(
+        `Agent '${agentId}' did not answer: it refused the gateway's credentials for it (HTTP ${status}): callers' own tokens never reach an agent, so only the gateway's operator can mend this.`,
+      )
+    },
+  )
+
+  it.each([
+    [
+      'a JSON-RPC error in a 200, code 403 among them',
+      () => sendJsonRpc('shady'),
+      200,
+      { jsonrpc: '2.0', id: 1, error: { code: 403, message: 'Not for this caller' } },
+    ],
+    [
+      'an HTTP+JSON 404 naming a task',
+      () => sendRest('shady'),
+      404,
+      { error: { code: 404, status: 'NOT_FOUND', message: 'Task t-9 not found' } },
+    ],
+  ] as const)(
+    'hands on the agent’s own A2A errors unchanged (%s)',
+    async (_what, send, status, body) => {
+      // Prepare
+      answer = (_request, _body, response) => {
+        response.writeHead(status, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(body))
+      }
+
+      // Act
+      const response = await send()
+
+      // Assess
+      expect(response.status).toBe(status)
+      expect(await response.json()).toEqual(body)
+    },
+  )
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MissingPathParamError } from '../../../lib/errors.ts'
+import { BackendUnavailableError, MissingPathParamError } from '../../../lib/errors.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 
@@ -65,6 +65,29 @@ describe('callRecorder', () => {
     expect(report).toMatchObject({ error: 'Error: connect ECONNREFUSED 127.0.0.1:9', agentMs: 5 })
     expect(report.agentStatus).toBeUndefined()
     expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 5, CallFailures: 1 })
+  })
+
+  it('reports the status of an answer the gateway withheld (the agent refusing its credentials), counted as the agent failing', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'shady', operation: 'SendMessage', stream: false },
+      report,
+      clock(0).now,
+    )
+
+    // Act: the caller gets a 502; the access line must still say what the agent answered.
+    finished({
+      error: new BackendUnavailableError('shady', "it refused the gateway's credentials", {
+        agentStatus: 401,
+      }),
+    })
+
+    // Assess
+    expect(report.agentStatus).toBe(401)
+    expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 0, CallFailures: 1 })
   })
 
   it("does not count a refusal of the caller's own request as the agent failing", () => {
