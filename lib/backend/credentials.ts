@@ -14,6 +14,30 @@ import type { BackendFetch } from './guarded-fetch.ts'
 export { BackendCredentialsError } from './auth/backend-auth.ts'
 
 /**
+ * The least time between two renewals of one agent's credentials, unless the earlier one found
+ * its secret rotated. An agent that refuses every call (broken, or hostile) would otherwise
+ * make each one a forced Secrets Manager read (USD 0.05 per 10,000, against the account's
+ * GetSecretValue quota), a token fetch from its identity provider and a second request: now
+ * at most six a minute per Lambda environment. Its price is paid only when a renewal that found
+ * the secret unchanged is followed within ten seconds by another refusal (tokens revoked twice,
+ * a key rotated on the agent before Secrets Manager's current version moved): the agent's calls
+ * are 502s until the window ends. A renewal that found a new secret opens none, so a rotation
+ * followed by a revocation renews twice, as before. Not configurable: nothing in a deployment
+ * shifts that balance.
+ */
+export const credentialRenewalWindowMs = 10_000
+
+/** One agent's renewals, in one handler. */
+interface Renewals {
+  /** How many renewals have ended: a call refused with credentials older than these is sent again with them. */
+  generation: number
+  /** A renewal under way, which every call refused meanwhile waits for. */
+  underway?: Promise<void>
+  /** When the last renewal that found the secret unchanged (or failed) ended. */
+  quietSince?: number
+}
+
+/**
  * The gateway's side of every backend auth type (lib/backend/auth/): each
  * outgoing request is handed whole to its agent's adapter and comes back
  * authenticated (a header added, a token fetched and cached, a SigV4
@@ -37,15 +61,28 @@ export const backendCredentials = (deps: {
   signsFor?: AuthenticatorDeps['signsFor']
 }) => {
   let awsCredentials = deps.awsCredentials
+  const now = deps.now ?? Date.now
+  /**
+   * The value each secret was last read with (the string the store handed out, not a copy), so a
+   * renewal can tell whether it found the secret rotated.
+   */
+  const lastRead = new Map<string, string>()
+  const secrets: Pick<SecretStore, 'read'> = {
+    read: async (arn, options) => {
+      const value = await deps.secrets.read(arn, options)
+      lastRead.set(arn, value)
+      return value
+    },
+  }
   const shared = {
-    secrets: deps.secrets,
+    secrets,
     fetch: deps.fetch,
     // Made on first use, so a gateway with no aws_iam agent never looks for AWS credentials.
     awsCredentials: () => {
       awsCredentials ??= defaultAwsCredentials()
       return awsCredentials()
     },
-    now: deps.now ?? Date.now,
+    now,
     tokenTimeoutMs: deps.tokenTimeoutMs ?? tokenFetchTimeoutMs,
     signsFor: deps.signsFor,
   }
@@ -54,6 +91,23 @@ export const backendCredentials = (deps: {
   )
   const authenticatorOf = (auth: BackendAuth) =>
     authenticators.get(auth.type) as Authenticator<BackendAuth>
+  const renewals = new Map<string, Renewals>()
+  const renewalsOf = (agentId: string) => {
+    let kept = renewals.get(agentId)
+    if (!kept) {
+      kept = { generation: 0 }
+      renewals.set(agentId, kept)
+    }
+    return kept
+  }
+  /** Renews the agent's credentials; whether it found the secret other than last read. */
+  const renewOnce = async (agentId: string, auth: BackendAuth) => {
+    // api_key and oauth2_client_credentials, the types that renew, keep one secret (StoredSecret).
+    const arn = 'secretArn' in auth ? auth.secretArn : undefined
+    const before = arn === undefined ? undefined : lastRead.get(arn)
+    await authenticatorOf(auth).renew?.(agentId, auth)
+    return arn !== undefined && before !== undefined && lastRead.get(arn) !== before
+  }
 
   return {
     /** The request authenticated for the agent whose record holds `auth`. */
@@ -62,12 +116,49 @@ export const backendCredentials = (deps: {
       auth: BackendAuth,
       context: AuthenticationContext,
     ): Promise<OutgoingRequest> => authenticatorOf(auth).authenticate(request, auth, context),
-    /** Drops what is cached for an agent (the backend refused it), so the next call gets anew. */
-    forget(agentId: string) {
-      for (const authenticator of authenticators.values()) authenticator.forget?.(agentId)
-    },
-    /** A 401 may be met by renewing the credentials and sending once more. */
+    /** A 401 may be met by renewing the credentials (`renew`). */
     renewsOn401: (auth: BackendAuth) => backendAuthType(auth.type).renewsOn401,
+    /** Which of the agent's credentials a call is about to be sent with, for `renew` if it is refused. */
+    generation: (agentId: string): number => renewals.get(agentId)?.generation ?? 0,
+    /**
+     * The agent refused credentials of `sentWith` (a `generation`): whether newer ones are there
+     * to send the call with. They are if a renewal has ended since (no new one), or when the one
+     * under way ends (shared: a burst of refused calls renews once), or when one started now
+     * ends; but none starts within `credentialRenewalWindowMs` of a renewal that found the
+     * secret unchanged or failed (false). A failed renewal's error is every waiting call's.
+     */
+    async renew(agentId: string, auth: BackendAuth, sentWith: number): Promise<boolean> {
+      const kept = renewalsOf(agentId)
+      if (kept.generation !== sentWith) return true
+      let underway = kept.underway
+      if (!underway) {
+        const since = kept.quietSince
+        const at = now()
+        // A time "from the future" (the clock set back since) bounds nothing.
+        if (since !== undefined && since <= at && at - since < credentialRenewalWindowMs) {
+          return false
+        }
+        const started = renewOnce(agentId, auth).then(
+          (rotated) => {
+            kept.generation++
+            kept.quietSince = rotated ? undefined : now()
+          },
+          (error: unknown) => {
+            kept.quietSince = now()
+            throw error
+          },
+        )
+        kept.underway = started
+        started
+          .finally(() => {
+            if (kept.underway === started) kept.underway = undefined
+          })
+          .catch(() => undefined)
+        underway = started
+      }
+      await underway
+      return true
+    },
     /** How the agent's card is fetched: authenticated as calls are, or as it is. */
     forCardFetch:
       (agentId: string, auth: BackendAuth) =>

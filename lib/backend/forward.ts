@@ -325,9 +325,9 @@ export const forwardToBackend = async (
  * exact bytes sent, goes to the adapter (a signature covers those bytes). A
  * call to an AgentCore runtime first gets its session (`withRuntimeSession`:
  * the session header, and a contextId in a message that had none). When the agent refuses the
- * credentials (401), the type allows renewing them and the operation only reads, they are renewed
- * (the secret may have been rotated) and the call is sent once more. An agent's 401 or 403 that
- * stands is never the caller's: `refusedGateway`.
+ * credentials (401) and its type renews them, they are renewed (the secret may have been rotated;
+ * at most once a window per agent, `BackendCredentials.renew`) and a call that only reads is sent
+ * once more. An agent's 401 or 403 that stands is never the caller's: `refusedGateway`.
  */
 export const sendWithCredentials = async (
   record: Pick<AgentRecord, 'agentId' | 'auth'>,
@@ -368,29 +368,29 @@ export const sendWithCredentials = async (
         task: options.task,
       }).request
     : prepared
-  const send = async (renew: boolean) =>
+  const { credentials } = options
+  const send = async () =>
     forwardToBackend(
       record.agentId,
-      await options.credentials.authenticate(outgoing, record.auth, {
-        agentId: record.agentId,
-        renew,
-      }),
+      await credentials.authenticate(outgoing, record.auth, { agentId: record.agentId }),
       options,
     )
-  const response = await send(false)
+  // Read before the credentials are: a renewal ending meanwhile is then one this call may use.
+  const sentWith = credentials.generation(record.agentId)
+  const response = await send()
   if (response.awsErrorType !== undefined && record.auth.type === 'aws_iam') {
     throw await refusedByAws(record.agentId, response)
   }
   if (!refusesGateway(response.statusCode)) return response
-  if (response.statusCode === 401 && options.credentials.renewsOn401(record.auth)) {
-    if (!options.safeToRepeat) {
-      options.credentials.forget(record.agentId)
-      throw refusedGateway(record.agentId, response)
+  if (response.statusCode === 401 && credentials.renewsOn401(record.auth)) {
+    // A call that may not be sent twice still renews, for the calls after it.
+    const renewed = await credentials.renew(record.agentId, record.auth, sentWith)
+    if (renewed && options.safeToRepeat) {
+      discardBody(response.body)
+      const again = await send()
+      if (!refusesGateway(again.statusCode)) return again
+      throw refusedGateway(record.agentId, again)
     }
-    discardBody(response.body)
-    const again = await send(true)
-    if (!refusesGateway(again.statusCode)) return again
-    throw refusedGateway(record.agentId, again)
   }
   throw refusedGateway(record.agentId, response)
 }

@@ -57,7 +57,7 @@ export type ApiKeyAuth = { type: 'api_key'; headerName: string } & StoredSecret
 
 /**
  * `api_key`: the key, kept in Secrets Manager, goes in `headerName` on every
- * call. A 401 re-reads the secret (it may have been rotated).
+ * call. A renewal after a 401 re-reads the secret (it may have been rotated).
  */
 export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   type: 'api_key',
@@ -74,15 +74,19 @@ export const apiKeyAuth: BackendAuthType<typeof config, ApiKeyAuth> = {
   renewsOn401: true,
   authenticatesCardFetch: false,
   authenticator: (deps) => ({
-    async authenticate(request, auth, { renew = false }) {
+    async authenticate(request, auth) {
       // A record stored before such names were refused: its key would replace the gateway's header.
       if (setByGateway(auth.headerName)) {
         throw new BackendCredentialsError(
           `api_key headerName '${auth.headerName}' is a header the gateway sets itself: PUT the agent with another`,
         )
       }
-      const key = await deps.secrets.read(auth.secretArn, { fresh: renew })
+      const key = await deps.secrets.read(auth.secretArn)
       return { ...request, headers: { ...request.headers, [auth.headerName.toLowerCase()]: key } }
+    },
+    // The store keeps what a fresh read found, so the next call's read gets the new key.
+    async renew(_agentId, auth) {
+      await deps.secrets.read(auth.secretArn, { fresh: true })
     },
   }),
 }

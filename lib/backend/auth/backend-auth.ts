@@ -18,8 +18,6 @@ export interface OutgoingRequest {
 
 export interface AuthenticationContext {
   agentId: string
-  /** Drop cached credentials and read the secret afresh: the one retry after a 401. */
-  renew?: boolean
 }
 
 /** What adapters may use at call time; built once per handler. */
@@ -43,8 +41,12 @@ export interface Authenticator<Stored> {
     auth: Stored,
     context: AuthenticationContext,
   ): Promise<OutgoingRequest>
-  /** Drops what is cached for an agent (the backend refused it). */
-  forget?(agentId: string): void
+  /**
+   * Gets the agent new credentials, its secret read afresh (it may have been rotated), for the
+   * next `authenticate` to use: the agent refused those it had (a 401). Only for a type that
+   * `renewsOn401`; `backendCredentials` decides when (at most once a window per agent).
+   */
+  renew?(agentId: string, auth: Stored): Promise<void>
 }
 
 /** Where a registration puts an inline secret: stored for the agent, its ARN returned. */
@@ -106,7 +108,7 @@ export interface BackendAuthType<Schema extends AuthConfigSchema, Stored extends
   toRecord(config: z.output<Schema>, context: RecordContext): Promise<Stored>
   /** The secret the gateway created for the agent, deleted with it. */
   ownedSecret(auth: Stored): string | undefined
-  /** A 401 from the backend may be met by renewing the credentials and sending once more. */
+  /** A 401 from the backend may be met by renewing the credentials (`renew`). */
   renewsOn401: boolean
   /** Card fetches (registration, sync) are authenticated too, not only calls. */
   authenticatesCardFetch: boolean

@@ -133,7 +133,7 @@ const cacheKeyOf = (agentId: string, auth: OAuth2ClientCredentialsAuth, secret: 
  * shortly before it expires (a rotated secret or a PUT changing the rest is a
  * new cache entry, so it takes effect without a restart). Calls that find no token while one is
  * being fetched wait for that fetch rather than each asking the endpoint. A
- * 401 drops the token and re-reads the secret.
+ * renewal after a 401 re-reads the secret and fetches a token, which replaces the agent's others.
  */
 export const oauth2ClientCredentialsAuth: BackendAuthType<
   typeof config,
@@ -191,10 +191,12 @@ export const oauth2ClientCredentialsAuth: BackendAuthType<
       return (await fetched).value
     }
     return {
-      forget,
-      async authenticate(request, auth, { agentId, renew = false }) {
-        const token = await tokenFor(agentId, auth, renew)
+      async authenticate(request, auth, { agentId }) {
+        const token = await tokenFor(agentId, auth, false)
         return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } }
+      },
+      async renew(agentId, auth) {
+        await tokenFor(agentId, auth, true)
       },
     }
   },
