@@ -51,7 +51,7 @@ data "aws_iam_policy_document" "find_agents" {
     sid = "QueryAgentVectors"
     # Filtered queries need GetVectors besides QueryVectors.
     actions   = ["s3vectors:QueryVectors", "s3vectors:GetVectors"]
-    resources = [aws_s3vectors_index.agents.index_arn]
+    resources = [local.agent_vector_indexes_arn_pattern]
   }
 }
 
@@ -478,7 +478,7 @@ data "aws_iam_policy_document" "admin" {
   statement {
     sid       = "IndexAgentVectors"
     actions   = ["s3vectors:PutVectors", "s3vectors:DeleteVectors"]
-    resources = [aws_s3vectors_index.agents.index_arn]
+    resources = [local.agent_vector_indexes_arn_pattern]
   }
 }
 

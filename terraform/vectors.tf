@@ -25,4 +25,10 @@ resource "aws_s3vectors_index" "agents" {
 
 locals {
   embedding_model_arn = "arn:${local.partition}:bedrock:${var.region}::foundation-model/${local.embedding_model_id}"
+  # The roles are granted every index of the stack's own bucket, not the index resource: a new
+  # embedding_dimension creates a new index, and a grant naming it would reach the roles in no
+  # set order with the functions' environment that names it (Terraform orders neither after the
+  # other), so discovery could be refused for seconds. Granted by the bucket, the policies do not
+  # change; the old index stays readable until the functions have moved and it is deleted.
+  agent_vector_indexes_arn_pattern = "${aws_s3vectors_vector_bucket.agents.vector_bucket_arn}/index/*"
 }
