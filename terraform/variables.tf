@@ -371,7 +371,7 @@ variable "api_gateway_logging_role_arn" {
 }
 
 variable "deploy_sample_agents" {
-  description = "Deploy the two sample agents (agents/) as Lambda functions with function URLs and register them with the gateway (needs node on the machine running terraform)."
+  description = "Deploy the two sample agents (agents/) as Lambda functions with function URLs and register them with the gateway (needs node on the machine running terraform). Set false on a deployed stack, the apply deregisters them (DELETE /admin/agents/<id>, which also takes them out of every permission) before deleting their functions."
   type        = bool
   default     = true
 }

@@ -1,10 +1,24 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
-import { readFile } from 'node:fs/promises'
+import { once } from 'node:events'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { getReferencesInExpression } from '@cdktf/hcl2json'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
 import { compact } from './support/expressions.ts'
-import { blockOf, loadStack, rootModule, type TerraformModule } from './support/stack.ts'
+import {
+  blockOf,
+  loadStack,
+  nested,
+  rootModule,
+  stackDir,
+  type TerraformModule,
+} from './support/stack.ts'
+import { runTerraform, terraformBinary } from './support/terraform-cli.ts'
 
 interface Call {
   method: string
@@ -24,6 +38,10 @@ const scriptUrl = new URL('../../terraform/modules/sample-agents/register.mjs', 
 const load = async () =>
   ((await import(scriptUrl.href)) as { registerSampleAgents: RegisterSampleAgents })
     .registerSampleAgents
+type DeregisterSampleAgent = RegisterSampleAgents
+const loadDeregister = async () =>
+  ((await import(scriptUrl.href)) as { deregisterSampleAgent: DeregisterSampleAgent })
+    .deregisterSampleAgent
 
 /** A fetch that records each call and answers from a script, in order. */
 const scriptedFetch = (answers: Answer[]) => {
@@ -38,7 +56,9 @@ const scriptedFetch = (answers: Answer[]) => {
     const answer = answers.shift()
     if (!answer) throw new Error(`unexpected call ${init.method} ${url}`)
     if (answer instanceof Error) throw answer
-    return new Response(JSON.stringify(answer.body ?? {}), { status: answer.status })
+    // A 204 carries no body (Response refuses one).
+    const body = answer.status === 204 ? null : JSON.stringify(answer.body ?? {})
+    return new Response(body, { status: answer.status })
   }
   return { calls, fetch: fake as unknown as typeof fetch }
 }
@@ -235,6 +255,80 @@ describe('sample agents registration (terraform/modules/sample-agents/register.m
   })
 })
 
+describe('sample agent deregistration (register.mjs deregisterSampleAgent)', () => {
+  const admin = {
+    gatewayUrl: input.gatewayUrl,
+    tokenUrl: input.tokenUrl,
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    scope: input.scope,
+  }
+
+  it('deletes the agent with an admin token, waiting out a delete that stopped half-way', async () => {
+    // Prepare
+    const deregister = await loadDeregister()
+    const { calls, fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      { status: 503, body: { type: 'https://switchboard.dev/problems/agent-delete-unfinished' } },
+      { status: 204 },
+    ])
+    const lines: string[] = []
+
+    // Act
+    await deregister(
+      { ...admin, agentId: 'weather' },
+      { fetch, sleep: async () => undefined, log: (line) => lines.push(line) },
+    )
+
+    // Assess
+    expect(calls.map(({ method, url }) => `${method} ${url}`)).toEqual([
+      'POST https://auth.example.com/oauth2/token',
+      'DELETE https://api.example.com/v1/admin/agents/weather',
+      'DELETE https://api.example.com/v1/admin/agents/weather',
+    ])
+    expect(calls[1]?.headers.authorization).toBe('Bearer jwt')
+    expect(calls[1]?.body).toBeUndefined()
+    expect(lines).toEqual(['deregistered weather'])
+  })
+
+  it('takes an agent already gone (404) as deregistered', async () => {
+    // Prepare
+    const deregister = await loadDeregister()
+    const { fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      { status: 404, body: { type: 'https://switchboard.dev/problems/agent-not-found' } },
+    ])
+    const lines: string[] = []
+
+    // Act
+    await deregister(
+      { ...admin, agentId: 'calculator' },
+      { fetch, sleep: async () => undefined, log: (line) => lines.push(line) },
+    )
+
+    // Assess
+    expect(lines).toEqual(['calculator: not registered, nothing to deregister'])
+  })
+
+  it('fails on any other refusal, naming the step', async () => {
+    // Prepare
+    const deregister = await loadDeregister()
+    const { fetch } = scriptedFetch([
+      { status: 200, body: { access_token: 'jwt' } },
+      { status: 409, body: { type: 'https://switchboard.dev/problems/agent-registered-again' } },
+    ])
+
+    // Act
+    const deregistering = deregister(
+      { ...admin, agentId: 'weather' },
+      { fetch, sleep: async () => undefined, log: () => undefined },
+    )
+
+    // Assess
+    await expect(deregistering).rejects.toThrow(/deregister weather: HTTP 409 .*registered-again/)
+  })
+})
+
 describe('sample agent configs (register.mjs agentConfig)', () => {
   const runtimeArn =
     'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/helper_agent-AbCdEfGhIj'
@@ -419,4 +513,117 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     expect(dataSources.length).toBeGreaterThanOrEqual(3)
     expect(dataSources.filter(({ body }) => body?.depends_on).map(({ name }) => name)).toEqual([])
   })
+
+  it('deregisters each agent when it leaves the module: a destroy-time provisioner reading only what it kept', () => {
+    // Prepare
+    const deregister = blockOf(module.resources, 'terraform_data', 'deregister')
+    const [provisioner] = (deregister.provisioner as Record<string, Record<string, unknown>[]>)[
+      'local-exec'
+    ] as Record<string, unknown>[]
+    const environment = provisioner?.environment as Record<string, string>
+
+    // Assess: one per agent register.mjs registers, so an agent leaving the map goes too.
+    expect(deregister.for_each).toBe('${toset(keys(local.registered_agents))}')
+    expect(provisioner?.when).toBe('${destroy}')
+    expect(provisioner?.command).toBe('node ${path.module}/register.mjs')
+    expect(environment.DEREGISTER).toBe('${self.input.agent_id}')
+    // A destroy-time provisioner may read its own resource only.
+    expect(
+      Object.values(environment).filter((value) => !/^\$\{self\.input\.[a-z_]+\}$/.test(value)),
+    ).toEqual([])
+    // Kept as input (updated in place), never as a trigger: a new URL deregisters nothing.
+    expect(deregister.triggers_replace).toBeUndefined()
+    expect(deregister.input).toMatchObject({
+      gateway_url: '${var.gateway_url}',
+      token_url: '${var.token_url}',
+      client_id: '${var.admin_client_id}',
+      client_secret: '${var.admin_client_secret}',
+      scope: '${var.admin_scope}',
+    })
+    // Destroyed before the registration and what it waits for: the gateway still answers.
+    expect(deregister.depends_on).toEqual(['${terraform_data.register}'])
+    expect(nested(root.modules.sample_agents ?? {}, 'lifecycle')).toEqual([])
+    expect(root.modules.sample_agents?.count).toBe('${var.deploy_sample_agents ? 1 : 0}')
+  })
+
+  it('deletes the agents through the admin API when terraform apply turns the module off, and not when a URL changes', async (context) => {
+    // Prepare: deregister.tf and register.mjs as they are, in a module of stand-ins, against a
+    // stand-in gateway and token endpoint; only Terraform's built-in terraform_data is needed.
+    const binary = terraformBinary()
+    if (!binary) return context.skip('terraform is not on PATH')
+    const requests: string[] = []
+    const server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url} ${request.headers.authorization ?? ''}`)
+      if (request.url === '/oauth2/token') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ access_token: 'jwt' }))
+      } else response.writeHead(request.method === 'DELETE' ? 204 : 404).end()
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const dir = await mkdtemp(join(tmpdir(), 'switchboard-tf-deregister-'))
+    try {
+      const moduleDir = join(dir, 'sample-agents')
+      await mkdir(moduleDir)
+      const source = join(stackDir, 'modules', 'sample-agents')
+      await copyFile(join(source, 'deregister.tf'), join(moduleDir, 'deregister.tf'))
+      await copyFile(fileURLToPath(scriptUrl), join(moduleDir, 'register.mjs'))
+      await writeFile(
+        join(moduleDir, 'stand-ins.tf'),
+        `variable "gateway_url" { type = string }
+variable "token_url" { type = string }
+variable "admin_client_id" { default = "admin-id" }
+variable "admin_client_secret" {
+  default   = "admin-secret"
+  sensitive = true
+}
+variable "admin_scope" { default = "switchboard/admin" }
+locals {
+  registered_agents = { weather = {}, calculator = {} }
+}
+resource "terraform_data" "register" {}
+`,
+      )
+      await writeFile(
+        join(dir, 'main.tf'),
+        `variable "on" { type = bool }
+variable "stage" { type = string }
+module "sample_agents" {
+  source      = "./sample-agents"
+  count       = var.on ? 1 : 0
+  gateway_url = "${base}/\${var.stage}"
+  token_url   = "${base}/oauth2/token"
+}
+`,
+      )
+      const apply = (on: boolean, stage: string) =>
+        runTerraform(
+          binary,
+          ['apply', '-auto-approve', '-no-color', `-var=on=${on}`, `-var=stage=${stage}`],
+          dir,
+        )
+
+      // Act
+      const init = await runTerraform(binary, ['init', '-no-color'], dir)
+      const deployed = await apply(true, 'v1')
+      const moved = await apply(true, 'v2')
+      const afterMove = [...requests]
+      const off = await apply(false, 'v2')
+
+      // Assess
+      expect(init.code, init.stderr).toBe(0)
+      expect(deployed.code, deployed.stderr).toBe(0)
+      expect(moved.code, moved.stderr).toBe(0)
+      expect(afterMove).toEqual([])
+      expect(off.code, off.stderr).toBe(0)
+      expect(requests.filter((line) => line.startsWith('DELETE')).sort()).toEqual([
+        'DELETE /v2/admin/agents/calculator Bearer jwt',
+        'DELETE /v2/admin/agents/weather Bearer jwt',
+      ])
+    } finally {
+      server.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

@@ -1,5 +1,6 @@
 // Registers the sample agents with a freshly deployed gateway and puts their
-// permissions, through the admin API. Run by register.tf (terraform_data,
+// permissions, through the admin API; with DEREGISTER set, deregisters that one
+// agent instead. Run by register.tf and deregister.tf (terraform_data,
 // local-exec) with plain Node.js 20+: no dependencies, no TypeScript.
 import { pathToFileURL } from 'node:url'
 
@@ -96,21 +97,13 @@ const failIfNot = async (response, what) => {
 }
 
 /**
- * Gets an admin token, registers each agent (`agents`: id => { functionUrl,
- * region } or { runtimeArn }, see agentConfig; replacing an existing record;
- * again, a bounded number of times, while its card is unreachable) and puts
- * each permission. Throws, naming the step, on the first failure; an agent it
- * cannot describe, before any call.
+ * Gets an admin token (client credentials, waiting out a domain or stage still settling) and
+ * returns `call(method, path, body?)`, which sends an admin API request with it.
  */
-export const registerSampleAgents = async (
-  { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agents, permissions },
-  {
-    fetch = globalThis.fetch,
-    sleep = (ms) => new Promise((done) => setTimeout(done, ms)),
-    log = console.log,
-  } = {},
+const adminSession = async (
+  { gatewayUrl, tokenUrl, clientId, clientSecret, scope },
+  { fetch, sleep },
 ) => {
-  const configs = Object.entries(agents).map(([agentId, agent]) => agentConfig(agentId, agent))
   const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64')
   const tokenResponse = await withRetries(
     'token',
@@ -127,18 +120,42 @@ export const registerSampleAgents = async (
   )
   await failIfNot(tokenResponse, 'token')
   const { access_token: token } = await tokenResponse.json()
-  const call = (method, path, body) =>
+  return (method, path, body) =>
     withRetries(
       `${method} ${path}`,
       () =>
         fetch(`${gatewayUrl}${path}`, {
           method,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
         }),
       { sleep },
     )
+}
 
+/**
+ * Gets an admin token, registers each agent (`agents`: id => { functionUrl,
+ * region } or { runtimeArn }, see agentConfig; replacing an existing record;
+ * again, a bounded number of times, while its card is unreachable) and puts
+ * each permission. Throws, naming the step, on the first failure; an agent it
+ * cannot describe, before any call.
+ */
+export const registerSampleAgents = async (
+  { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agents, permissions },
+  {
+    fetch = globalThis.fetch,
+    sleep = (ms) => new Promise((done) => setTimeout(done, ms)),
+    log = console.log,
+  } = {},
+) => {
+  const configs = Object.entries(agents).map(([agentId, agent]) => agentConfig(agentId, agent))
+  const call = await adminSession(
+    { gatewayUrl, tokenUrl, clientId, clientSecret, scope },
+    { fetch, sleep },
+  )
   for (const config of configs) {
     const { agentId, backendUrl } = config
     const response = await withCardRetries(
@@ -166,19 +183,53 @@ export const registerSampleAgents = async (
   }
 }
 
+/**
+ * Deregisters one agent (`DELETE /admin/agents/{agentId}`), which also takes it out of every
+ * permission (a permission left with no agent is removed), when it leaves the stack
+ * (deregister.tf). One already gone (404) is no failure; a delete that stopped half-way (503)
+ * is sent again, as any passing failure. Throws, naming the step, on any other answer.
+ */
+export const deregisterSampleAgent = async (
+  { gatewayUrl, tokenUrl, clientId, clientSecret, scope, agentId },
+  {
+    fetch = globalThis.fetch,
+    sleep = (ms) => new Promise((done) => setTimeout(done, ms)),
+    log = console.log,
+  } = {},
+) => {
+  const call = await adminSession(
+    { gatewayUrl, tokenUrl, clientId, clientSecret, scope },
+    { fetch, sleep },
+  )
+  const response = await call('DELETE', `/admin/agents/${encodeURIComponent(agentId)}`)
+  if (response.status === 404) {
+    log(`${agentId}: not registered, nothing to deregister`)
+    return
+  }
+  await failIfNot(response, `deregister ${agentId}`)
+  log(`deregistered ${agentId}`)
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { GATEWAY_URL, TOKEN_URL, CLIENT_ID, CLIENT_SECRET, SCOPE, AGENTS, PERMISSIONS } =
     process.env
+  const admin = {
+    gatewayUrl: GATEWAY_URL.replace(/\/$/, ''),
+    tokenUrl: TOKEN_URL,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    scope: SCOPE,
+  }
   try {
-    await registerSampleAgents({
-      gatewayUrl: GATEWAY_URL.replace(/\/$/, ''),
-      tokenUrl: TOKEN_URL,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      scope: SCOPE,
-      agents: JSON.parse(AGENTS),
-      permissions: JSON.parse(PERMISSIONS),
-    })
+    if (process.env.DEREGISTER) {
+      await deregisterSampleAgent({ ...admin, agentId: process.env.DEREGISTER })
+    } else {
+      await registerSampleAgents({
+        ...admin,
+        agents: JSON.parse(AGENTS),
+        permissions: JSON.parse(PERMISSIONS),
+      })
+    }
   } catch (error) {
     console.error(error.message)
     process.exit(1)

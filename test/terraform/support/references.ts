@@ -32,8 +32,14 @@ export const referencesIn = async (module: TerraformModule): Promise<Reference[]
   for (const file of module.files) {
     for (const { at, text } of stringsIn(file.json)) {
       // A variable's `type` (string, list(string)) is a type expression, not a
-      // reference; a moved block's `from` names an address no longer declared.
-      if (!text.includes('${') || /^variable\.[^.]+\[\d+\]\.type$|^moved\[\d+\]\.from$/.test(at))
+      // reference; a moved block's `from` names an address no longer declared; a
+      // provisioner's `when` (destroy) is a keyword.
+      if (
+        !text.includes('${') ||
+        /^variable\.[^.]+\[\d+\]\.type$|^moved\[\d+\]\.from$|\.provisioner\.[^.]+\[\d+\]\.when$/.test(
+          at,
+        )
+      )
         continue
       for (const { value } of await getReferencesInExpression(file.path, text)) {
         references.push({ file: file.path, at, value })
