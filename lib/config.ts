@@ -166,6 +166,22 @@ const gatewayEnv = z.object({
   MAX_STREAM_EVENT_BYTES: positiveInt.default(1024 * 1024),
   SECRETS_FILE: z.string().min(1).optional(),
   SECRETS_KMS_KEY_ID: z.string().min(1).optional(),
+  /**
+   * The Terraform stack's `name`: backend secrets are stored as `switchboard/<STACK_NAME>/agents/`
+   * and tagged `switchboard:stack`, so two stacks in one account keep apart (its IAM grants
+   * that prefix and that tag only). Unset (a laptop): `switchboard/agents/`, untagged.
+   * Not `agents`, whose prefix would hold the names every stack used before (the legacy ones).
+   */
+  STACK_NAME: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{2,22}$/,
+      "must be Terraform's name: 3 to 23 lowercase letters, digits or hyphens, starting with a letter",
+    )
+    .refine((name) => name !== 'agents', {
+      message: "must not be 'agents': switchboard/agents/agents/ is a name the legacy prefix holds",
+    })
+    .optional(),
   CARD_SIGNING_KEY_ID: z.string().min(1).optional(),
   CARD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   EMBEDDER: z.enum(['bedrock', 'local', 'hashing', 'openai']).default('bedrock'),
@@ -285,6 +301,7 @@ export const awsEnvironmentSource = {
   MAX_STREAM_EVENT_BYTES: 'terraform',
   SECRETS_FILE: 'local-only',
   SECRETS_KMS_KEY_ID: 'terraform',
+  STACK_NAME: 'terraform',
   CARD_SIGNING_KEY_ID: 'terraform',
   CARD_SIGNING_KEY_FILE: 'local-only',
   EMBEDDER: 'terraform',
@@ -379,6 +396,8 @@ const toGatewayConfig = (env: z.infer<typeof gatewayEnv>) => ({
   secretsFile: env.SECRETS_FILE,
   /** The KMS key new backend secrets are encrypted with (Secrets Manager's own key when unset). */
   secretsKmsKeyId: env.SECRETS_KMS_KEY_ID,
+  /** The stack whose backend secrets the gateway names and tags (none on a laptop). */
+  stackName: env.STACK_NAME,
   /** The KMS key (ECC_NIST_P256) served cards are signed with. */
   cardSigningKeyId: env.CARD_SIGNING_KEY_ID,
   /** Local runtime: the card signing key in this file instead of KMS. */

@@ -161,12 +161,26 @@ data "aws_iam_policy_document" "agents" {
   }
 
   # A backend secret belongs to an agent when the gateway created it (under the
-  # prefix) or the operator marked it (the agent tag). One role serves every
-  # agent, so which agent a secret belongs to is checked in code, at registration.
+  # stack's prefix; or under the legacy one, shared by the stacks of the account, by an
+  # earlier release, and then only once tagged for this stack) or the operator marked
+  # it (the agent tag, and no other stack's tag). One role serves every agent, so which
+  # agent a secret belongs to is checked in code, at registration.
   statement {
     sid       = "ReadBackendSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.backend_secrets_arn_pattern]
+  }
+
+  statement {
+    sid       = "ReadLegacyBackendSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.legacy_backend_secrets_arn_pattern]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
+    }
   }
 
   statement {
@@ -178,6 +192,13 @@ data "aws_iam_policy_document" "agents" {
       test     = "Null"
       variable = "aws:ResourceTag/${local.backend_secret_agent_tag}"
       values   = ["false"]
+    }
+
+    # Another stack's secrets carry the agent tag too: those tagged for another stack are not ours.
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
     }
   }
 
@@ -303,8 +324,9 @@ data "aws_iam_policy_document" "push_delivery" {
 
 # admin: manages agent records and permissions, the user pool's scopes and app
 # clients, idempotency records, backend
-# secrets (creates, tags and deletes them under the prefix only, with the stack's
-# key only; reads those and operator-marked ones), and vectors; fetches private
+# secrets (creates and tags them under the stack's prefix only, with the stack's
+# key and stack tag only; reads and deletes those, and the legacy-named ones tagged
+# for this stack; reads operator-marked ones), and vectors; fetches private
 # agents' cards.
 data "aws_iam_policy_document" "admin" {
   source_policy_documents = [data.aws_iam_policy_document.call_private_agents.json]
@@ -404,6 +426,8 @@ data "aws_iam_policy_document" "admin" {
     resources = ["${aws_dynamodb_table.audit.arn}/index/*"]
   }
 
+  # Every secret it creates carries the stack tag, so no other stack's marked-secret
+  # grant reaches it.
   statement {
     sid       = "CreateBackendSecrets"
     actions   = ["secretsmanager:CreateSecret"]
@@ -414,11 +438,17 @@ data "aws_iam_policy_document" "admin" {
       variable = "secretsmanager:KmsKeyArn"
       values   = [aws_kms_key.backend_secrets.arn]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
+    }
   }
 
   # CreateSecret with Tags is also authorized as TagResource, whose request
-  # carries no KmsKeyArn: its own statement, on the prefix, for the agent tag
-  # (and managed-by) only.
+  # carries no KmsKeyArn: its own statement, on the prefix, for the agent tag,
+  # the stack tag (this stack) and managed-by only.
   statement {
     sid       = "TagBackendSecrets"
     actions   = ["secretsmanager:TagResource"]
@@ -431,9 +461,15 @@ data "aws_iam_policy_document" "admin" {
     }
 
     condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
+    }
+
+    condition {
       test     = "ForAllValues:StringEquals"
       variable = "aws:TagKeys"
-      values   = [local.backend_secret_agent_tag, "managed-by"]
+      values   = [local.backend_secret_agent_tag, local.backend_secret_stack_tag, "managed-by"]
     }
   }
 
@@ -444,7 +480,23 @@ data "aws_iam_policy_document" "admin" {
     resources = [local.backend_secrets_arn_pattern]
   }
 
-  # An operator's secret marked for an agent: read, never deleted.
+  # What an earlier release stored under the prefix every stack shared: this stack's
+  # only, as its stack tag says (the operator's to put: this role may tag nothing there,
+  # or it could claim another stack's secrets).
+  statement {
+    sid       = "ReadAndDeleteLegacyBackendSecrets"
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:DeleteSecret"]
+    resources = [local.legacy_backend_secrets_arn_pattern]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
+    }
+  }
+
+  # An operator's secret marked for an agent: read, never deleted; not one tagged
+  # for another stack (whose gateway-made secrets carry the agent tag too).
   statement {
     sid       = "ReadMarkedBackendSecrets"
     actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
@@ -454,6 +506,12 @@ data "aws_iam_policy_document" "admin" {
       test     = "Null"
       variable = "aws:ResourceTag/${local.backend_secret_agent_tag}"
       values   = ["false"]
+    }
+
+    condition {
+      test     = "StringEqualsIfExists"
+      variable = "aws:ResourceTag/${local.backend_secret_stack_tag}"
+      values   = [var.name]
     }
   }
 

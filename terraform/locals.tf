@@ -52,10 +52,18 @@ locals {
   table_prefix = "${var.name}-"
 
   # lib/registry/register-agent.ts names every backend secret below this prefix
-  # (switchboard/agents/<agentId>/...), and tags it with this key = the agent id;
-  # an operator marks a secret of their own for an agent with the same tag.
-  backend_secret_prefix    = "switchboard/agents/"
+  # (switchboard/<name>/agents/<agentId>/..., backendSecretPrefixFor(STACK_NAME)), and
+  # tags it with the agent tag = the agent id and the stack tag = name; an operator
+  # marks a secret of their own for an agent with the agent tag. Each stack has its own
+  # prefix, so no stack's role reaches another's secrets in the same account and Region.
+  backend_secret_prefix    = "switchboard/${var.name}/agents/"
   backend_secret_agent_tag = "switchboard:agent-id"
+  backend_secret_stack_tag = "switchboard:stack"
+  # Where every stack named its secrets before (legacyBackendSecretPrefix): shared by the
+  # stacks of an account and Region, so reached only with this stack's stack tag, which
+  # the operator puts on the secrets an earlier release stored (README "Upgrading and
+  # rolling back").
+  legacy_backend_secret_prefix = "switchboard/agents/"
 
   # The one Bedrock model the embedder calls (lib/discovery/bedrock-embedder.ts).
   embedding_model_id = "amazon.titan-embed-text-v2:0"
@@ -105,6 +113,7 @@ locals {
     STREAM_IDLE_TIMEOUT_MS = "270000"
     MAX_STREAM_EVENT_BYTES = "1048576"
     SECRETS_KMS_KEY_ID     = aws_kms_key.backend_secrets.arn
+    STACK_NAME             = var.name
     CARD_SIGNING_KEY_ID    = aws_kms_key.card_signing.arn
     EMBEDDER               = "bedrock"
     EMBEDDING_DIMENSION    = tostring(var.embedding_dimension)

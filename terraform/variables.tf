@@ -20,6 +20,11 @@ variable "name" {
   }
 
   validation {
+    condition     = var.name != "agents"
+    error_message = "name may not be \"agents\": backend secrets are named switchboard/<name>/agents/..., and switchboard/agents/agents/ is where every stack's secrets of an agent \"agents\" were named before."
+  }
+
+  validation {
     condition     = var.cognito_domain_prefix != null || !can(regex("aws|amazon|cognito", var.name))
     error_message = "name may not contain \"aws\", \"amazon\" or \"cognito\" while cognito_domain_prefix is null: the Cognito domain prefix is then \"<name>-<account id>\", and Cognito reserves those words. Choose another name or set cognito_domain_prefix."
   }

@@ -77,6 +77,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       fetchKeySet(jku, { timeoutMs: config.cardFetchTimeoutMs, fetch: backendFetch }),
     addressPolicy,
     agentCoreEndpointUrl: config.agentCoreEndpointUrl,
+    stackName: config.stackName,
     warn,
   }
 

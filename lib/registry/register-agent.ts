@@ -35,6 +35,11 @@ export interface AgentAdminDeps {
   addressPolicy: BackendAddressPolicy
   /** AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: where a runtime registered by its ARN is called. */
   agentCoreEndpointUrl?: string | undefined
+  /**
+   * STACK_NAME: the stack whose secrets the gateway stores (named below
+   * `backendSecretPrefixFor(stackName)`, tagged `switchboard:stack`); none locally.
+   */
+  stackName?: string | undefined
   /** Removes the agent's search vector; runs before its record goes. */
   removeVector?: (agentId: string) => Promise<void>
   /** Takes the agent out of every permission; runs before its record goes. */
@@ -133,10 +138,26 @@ const agentCoreEndpoints = (
 }
 
 /**
- * Every backend secret the gateway creates is named below this prefix; the
- * Terraform stack lets the admin function create and delete secrets under it only.
+ * Where every stack named its backend secrets before each had a prefix of its own: two stacks in
+ * one account and Region shared it, so each one's admin role could delete the other's secrets.
+ * Secrets named so before stay where they are (README *Upgrading and rolling back*), and the
+ * gateway still reads, replaces and deletes them: on AWS only those tagged `switchboard:stack`
+ * with its own stack (the Terraform stack's IAM condition). A laptop, with no stack, names its
+ * secrets here still.
  */
-export const backendSecretPrefix = 'switchboard/agents/'
+export const legacyBackendSecretPrefix = 'switchboard/agents/'
+
+/**
+ * Every backend secret the gateway creates for a stack is named below this prefix; the
+ * Terraform stack (`local.backend_secret_prefix`, from the same `name` as STACK_NAME) lets the
+ * admin function create and delete secrets under it, and no other stack's role reaches it.
+ *
+ * @example
+ * backendSecretPrefixFor('prod') // 'switchboard/prod/agents/'
+ * backendSecretPrefixFor(undefined) // 'switchboard/agents/' (a laptop)
+ */
+export const backendSecretPrefixFor = (stackName: string | undefined): string =>
+  stackName ? `switchboard/${stackName}/agents/` : legacyBackendSecretPrefix
 
 /**
  * The tag that marks a secret for one agent: the gateway puts it on the secrets
@@ -145,28 +166,47 @@ export const backendSecretPrefix = 'switchboard/agents/'
 export const agentIdTag = 'switchboard:agent-id'
 
 /**
+ * The tag that says which stack a secret belongs to: the gateway puts it on the secrets it
+ * creates; the operator on the secrets an earlier release stored under the legacy prefix
+ * (README *Upgrading and rolling back*). On AWS, IAM lets a stack's roles reach a legacy-named
+ * secret only with their own stack here, and no operator-marked secret tagged for another stack.
+ */
+export const stackTag = 'switchboard:stack'
+
+/**
  * A secret named in an agent config (`...Arn`) must exist and belong to that
- * agent: named below `switchboard/agents/<agentId>/`, or tagged
- * `switchboard:agent-id` = agentId. Otherwise an admin could point agent B at
+ * agent: named below `switchboard/<stack>/agents/<agentId>/` (or the legacy
+ * `switchboard/agents/<agentId>/`), or tagged `switchboard:agent-id` = agentId;
+ * and not be tagged for another stack. Otherwise an admin could point agent B at
  * the secret stored for agent A and receive A's credential at B's backend.
  */
 const checkNamedSecret = async (
   agentId: string,
   auth: AgentConfig['auth'] | BackendAuth,
-  secrets: Pick<SecretStore, 'describe'>,
+  deps: Pick<AgentAdminDeps, 'secrets' | 'stackName'>,
 ): Promise<void> => {
   const named = backendAuthType(auth.type).namedSecret(auth)
   if (!named) return
   const { field, arn } = named
-  const ownName = `${backendSecretPrefix}${agentId}/`
-  const rule = `a secret an agent uses is named '${ownName}...' or tagged '${agentIdTag}' = '${agentId}'`
-  const secret = await secrets.describe(arn).catch((error: unknown) => {
+  const ownNames = [
+    ...new Set([backendSecretPrefixFor(deps.stackName), legacyBackendSecretPrefix]),
+  ].map((prefix) => `${prefix}${agentId}/`)
+  const rule = `a secret an agent uses is named '${ownNames[0]}...' or tagged '${agentIdTag}' = '${agentId}'`
+  const secret = await deps.secrets.describe(arn).catch((error: unknown) => {
     if (error instanceof SecretAccessDeniedError)
       throw new SecretRejectedError(field, `${error.message}: ${rule}.`)
     throw error
   })
   if (!secret) throw new SecretRejectedError(field, `no secret ${arn} exists.`)
-  if (secret.name.startsWith(ownName) || secret.tags[agentIdTag] === agentId) return
+  const stack = secret.tags[stackTag]
+  if (deps.stackName && stack !== undefined && stack !== deps.stackName) {
+    throw new SecretRejectedError(
+      field,
+      `secret ${arn} belongs to stack '${stack}' (its '${stackTag}' tag), not this one ('${deps.stackName}').`,
+    )
+  }
+  const namedForAgent = ownNames.some((name) => secret.name.startsWith(name))
+  if (namedForAgent || secret.tags[agentIdTag] === agentId) return
   throw new SecretRejectedError(
     field,
     `secret ${arn} does not belong to agent '${agentId}': ${rule}.`,
@@ -235,11 +275,17 @@ const checkSigningDestination = (
   }
 }
 
-/** Stores an inline secret for the agent, tagged with it, under the prefix; returns its ARN. */
-const secretStorer = (agentId: string, secrets: SecretStore) => (value: string) =>
-  secrets.create(`${backendSecretPrefix}${agentId}/${crypto.randomUUID()}`, value, {
-    [agentIdTag]: agentId,
-  })
+/**
+ * Stores an inline secret for the agent, under the stack's prefix, tagged with the agent and
+ * the stack; returns its ARN.
+ */
+const secretStorer =
+  (agentId: string, { secrets, stackName }: Pick<AgentAdminDeps, 'secrets' | 'stackName'>) =>
+  (value: string) =>
+    secrets.create(`${backendSecretPrefixFor(stackName)}${agentId}/${crypto.randomUUID()}`, value, {
+      [agentIdTag]: agentId,
+      ...(stackName ? { [stackTag]: stackName } : {}),
+    })
 
 const ownedSecret = (auth: BackendAuth | undefined) =>
   auth ? backendAuthType(auth.type).ownedSecret(auth) : undefined
@@ -289,9 +335,9 @@ const writeFromConfig = async (
   for (const { field, url } of kind.addresses?.(config.auth) ?? []) {
     await checkBackendUrl(field, url, deps.addressPolicy)
   }
-  await checkNamedSecret(config.agentId, config.auth, deps.secrets)
+  await checkNamedSecret(config.agentId, config.auth, deps)
   checkSecretDestination(config, address.backendUrl, existing)
-  const storeSecret = secretStorer(config.agentId, deps.secrets)
+  const storeSecret = secretStorer(config.agentId, deps)
   /** The secret this call stored, the only one its failure deletes (a named one may be live). */
   let stored: string | undefined
   const auth = await kind.toRecord(config.auth, {
@@ -449,7 +495,7 @@ export const replaceAgent = async (
   const before = await existingAgent(agentId, deps)
   const replacedSecret = ownedSecret(before.auth)
   // What the gateway made is known from the record it replaces alone. The name is no proof: an
-  // operator may create a secret below switchboard/agents/<agentId>/ and name it, and it is then
+  // operator may create a secret below the agent's prefix and name it, and it is then
   // the operator's, never deleted (test/integration/registration.test.ts, 'never deletes it').
   const made = [...(before.retiredSecretArns ?? []), ...(replacedSecret ? [replacedSecret] : [])]
   const written = await writeFromConfig(
@@ -483,7 +529,7 @@ export const patchAgent = async (
 ): Promise<AgentChange> => {
   const patch = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
-  if (patch.status === 'active') await checkNamedSecret(agentId, before.auth, deps.secrets)
+  if (patch.status === 'active') await checkNamedSecret(agentId, before.auth, deps)
   const { routingExamples, ...fields } = patch
   const { routingExamples: previous, ...rest } = before
   const examples = routingExamples ?? previous ?? []

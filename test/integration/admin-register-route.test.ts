@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
@@ -38,6 +38,8 @@ describe.each(databaseEngines)(
         EMBEDDING_DIMENSION: '64',
         VECTOR_INDEX: 'local',
         VECTOR_INDEX_FILE: join(stateDir, 'vectors.json'),
+        // As Terraform sets it (its name): the stack's own secret prefix and tag.
+        STACK_NAME: 'prod',
       })
       // The handler reads its configuration once, at import: one module per engine.
       vi.resetModules()
@@ -104,6 +106,28 @@ describe.each(databaseEngines)(
       // Assess
       expect([first.statusCode, second.statusCode]).toEqual([201, 201])
       expect(JSON.parse(second.body)).toMatchObject({ agentId: 'empty-key-b' })
+    })
+
+    it("stores an inline secret under the stack's own prefix, tagged for the stack (STACK_NAME)", async () => {
+      // Act
+      const answer = await register({
+        ...configOf('with-key'),
+        auth: { type: 'api_key', apiKey: 'k-1' },
+      })
+
+      // Assess: another stack's roles reach neither (terraform/iam.tf).
+      expect(answer.statusCode).toBe(201)
+      const stored = JSON.parse(await readFile(join(stateDir, 'secrets.json'), 'utf8')) as Record<
+        string,
+        { name: string; tags: Record<string, string> }
+      >
+      const [secret] = Object.values(stored)
+      expect(Object.keys(stored)).toHaveLength(1)
+      expect(secret?.name).toMatch(/^switchboard\/prod\/agents\/with-key\//)
+      expect(secret?.tags).toEqual({
+        'switchboard:agent-id': 'with-key',
+        'switchboard:stack': 'prod',
+      })
     })
   },
 )

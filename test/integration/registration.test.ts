@@ -29,6 +29,7 @@ import {
   patchAgent,
   registerAgent,
   replaceAgent,
+  stackTag,
   syncAgent,
 } from '../../lib/registry/register-agent.ts'
 import { FileSecretStore } from '../../lib/secrets/file-secret-store.ts'
@@ -562,6 +563,50 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
         const described = await secrets.describe(secretArnOf(after))
         expect(described?.name).toMatch(/^switchboard\/agents\/tagged\//)
         expect(described?.tags).toEqual({ [agentIdTag]: 'tagged' })
+      })
+
+      it("names the secret it stores below the stack's own prefix and tags it with the stack, when the stack is named", async () => {
+        // Act
+        const { after } = await registerAgent(config('stacked', { auth: oauth('s3cret-s') }), {
+          ...deps,
+          stackName: 'prod',
+        })
+
+        // Assess: two stacks in one account no longer share a prefix (terraform/iam.tf).
+        const described = await secrets.describe(secretArnOf(after))
+        expect(described?.name).toMatch(/^switchboard\/prod\/agents\/stacked\//)
+        expect(described?.tags).toEqual({ [agentIdTag]: 'stacked', [stackTag]: 'prod' })
+      })
+
+      it('takes, in a named stack, a secret an earlier release stored under the legacy prefix, but none tagged for another stack', async () => {
+        // Prepare: a secret as the gateway stored it before stacks had prefixes, and another
+        // stack's own secret for an agent of the same id.
+        const earlier = await secrets.create('switchboard/agents/carried/1-earlier', 'c-1', {
+          [agentIdTag]: 'carried',
+        })
+        const { after: theirs } = await registerAgent(
+          config('shared-id', { auth: oauth('s3cret-b') }),
+          { ...deps, stackName: 'beta' },
+        )
+
+        // Act
+        const { after: carried } = await registerAgent(
+          config('carried', { auth: apiKeyArn(earlier) }),
+          { ...deps, stackName: 'alpha' },
+        )
+        const error = await failure(
+          registerAgent(config('shared-id-2', { auth: apiKeyArn(secretArnOf(theirs)) }), {
+            ...deps,
+            stackName: 'alpha',
+          }),
+        )
+
+        // Assess
+        expect(carried?.auth).toMatchObject({ secretArn: earlier, secretOwned: false })
+        expect(error).toBeInstanceOf(SecretRejectedError)
+        expect((error as Error).message).toBe(
+          `auth.apiKeyArn: secret ${secretArnOf(theirs)} belongs to stack 'beta' (its 'switchboard:stack' tag), not this one ('alpha').`,
+        )
       })
 
       it("refuses, storing nothing, an ARN of another agent's secret on register and on PUT", async () => {

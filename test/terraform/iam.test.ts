@@ -1,8 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as the literal text hcl2json gives.
 import { readFile } from 'node:fs/promises'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../lib/config.ts'
 import { titanTextEmbeddingsV2 } from '../../lib/discovery/bedrock-embedder.ts'
-import { agentIdTag, backendSecretPrefix } from '../../lib/registry/register-agent.ts'
+import {
+  agentIdTag,
+  backendSecretPrefixFor,
+  legacyBackendSecretPrefix,
+  stackTag,
+} from '../../lib/registry/register-agent.ts'
 import { compact, resolveSimple, wholeExpression } from './support/expressions.ts'
 import {
   type PolicyStatement,
@@ -110,21 +116,27 @@ describe('Terraform stack: IAM', () => {
     expect(root.locals.embedding_model_id).toBe(titanTextEmbeddingsV2)
   })
 
-  describe('backend secrets: the gateway prefix, or the agent tag', () => {
+  describe("backend secrets: the stack's prefix, the legacy prefix with the stack's tag, or the agent tag", () => {
     const prefix = '${local.backend_secrets_arn_pattern}'
+    const legacy = '${local.legacy_backend_secrets_arn_pattern}'
     const accountSecrets = '${local.account_secrets_arn_pattern}'
     const agentTag = agentIdTag
     const secrets = () => withAction('secretsmanager:')
     const of = (role: string) =>
       secrets().filter(({ where }) => where.includes(`aws_iam_policy_document.${role} `))
-    /** Conditions with the tag key's local spelled out. */
+    /** Conditions with the tag keys' locals spelled out. */
     const conditionsOf = (statement: PolicyStatement) =>
       nested(statement.body, 'condition').map((condition) => ({
         test: condition.test,
-        variable: String(condition.variable).replace(
-          '${local.backend_secret_agent_tag}',
-          String(root.locals.backend_secret_agent_tag),
-        ),
+        variable: String(condition.variable)
+          .replace(
+            '${local.backend_secret_agent_tag}',
+            String(root.locals.backend_secret_agent_tag),
+          )
+          .replace(
+            '${local.backend_secret_stack_tag}',
+            String(root.locals.backend_secret_stack_tag),
+          ),
         values: condition.values,
       }))
     const carriesAgentTag = {
@@ -132,37 +144,83 @@ describe('Terraform stack: IAM', () => {
       variable: `aws:ResourceTag/${agentTag}`,
       values: ['false'],
     }
-    /** Actions granted on `resource` by a role, and whether the agent tag was required. */
+    const ofThisStack = {
+      test: 'StringEquals',
+      variable: `aws:ResourceTag/${stackTag}`,
+      values: ['${var.name}'],
+    }
+    const ofNoOtherStack = { ...ofThisStack, test: 'StringEqualsIfExists' }
+    const has = (statement: PolicyStatement, condition: object) =>
+      conditionsOf(statement).some((each) => JSON.stringify(each) === JSON.stringify(condition))
+    /** Actions granted on `resource` by a role, and which resource tags were required. */
     const granted = (role: string, resource: string) =>
       of(role)
         .filter(({ body }) => (body.resources as string[]).includes(resource))
         .map((statement) => ({
           actions: actionsOf(statement).sort(),
-          tagged: conditionsOf(statement).some(
-            (condition) => JSON.stringify(condition) === JSON.stringify(carriesAgentTag),
-          ),
+          tagged: has(statement, carriesAgentTag),
+          stack: has(statement, ofThisStack)
+            ? 'this'
+            : has(statement, ofNoOtherStack)
+              ? 'no other'
+              : 'any',
         }))
 
-    it('names the prefix and the tag the gateway uses', () => {
+    it('names the prefix and the tags the gateway uses, from the stack name it is given as STACK_NAME', () => {
+      // Prepare
+      const prefixOf = (name: string) =>
+        String(root.locals.backend_secret_prefix).replace('${var.name}', name)
+
       // Assess
-      expect(root.locals.backend_secret_prefix).toBe(backendSecretPrefix)
+      expect(prefixOf('prod')).toBe(backendSecretPrefixFor('prod'))
+      expect(prefixOf('prod-2')).toBe(backendSecretPrefixFor('prod-2'))
+      expect(root.locals.legacy_backend_secret_prefix).toBe(legacyBackendSecretPrefix)
+      expect(backendSecretPrefixFor(undefined)).toBe(legacyBackendSecretPrefix)
       expect(root.locals.backend_secret_agent_tag).toBe(agentTag)
+      expect(root.locals.backend_secret_stack_tag).toBe(stackTag)
+      expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
+        STACK_NAME: '${var.name}',
+      })
       expect(compact(String(root.locals.backend_secrets_arn_pattern))).toMatch(
         /:secret:\$\{local\.backend_secret_prefix\}\*$/,
+      )
+      expect(compact(String(root.locals.legacy_backend_secrets_arn_pattern))).toMatch(
+        /:secret:\$\{local\.legacy_backend_secret_prefix\}\*$/,
       )
       expect(compact(String(root.locals.account_secrets_arn_pattern))).toMatch(
         /^arn:\$\{local\.partition\}:secretsmanager:\$\{var\.region\}:\$\{local\.account_id\}:secret:\*$/,
       )
     })
 
-    it('grants every Secrets Manager action on the prefix, or on the account only for secrets carrying the agent tag', () => {
+    it("refuses, at plan and at the functions' start, the one name whose prefix the legacy one holds (agents)", () => {
+      // Prepare
+      const conditions = nested(root.variables.name ?? {}, 'validation').map((validation) =>
+        compact(String(validation.condition)),
+      )
+
+      // Assess: switchboard/agents/agents/... is where every stack put an agent "agents"'s secrets.
+      expect(backendSecretPrefixFor('agents').startsWith(legacyBackendSecretPrefix)).toBe(true)
+      expect(conditions).toContain(compact('${var.name != "agents"}'))
+      expect(() =>
+        loadConfig({ TOKEN_ISSUER: 'https://issuer.example.com', STACK_NAME: 'agents' }),
+      ).toThrow(/STACK_NAME="agents" is invalid/)
+      expect(
+        loadConfig({ TOKEN_ISSUER: 'https://issuer.example.com', STACK_NAME: 'prod' }).stackName,
+      ).toBe('prod')
+    })
+
+    it('grants every Secrets Manager action on the prefix, on the legacy prefix for this stack’s tag only, or on the account only for secrets carrying the agent tag and no other stack’s', () => {
       // Assess
       expect(secrets().length).toBeGreaterThan(0)
       for (const statement of secrets()) {
         const resources = statement.body.resources as string[]
-        expect([[prefix], [accountSecrets]], statement.where).toContainEqual(resources)
+        expect([[prefix], [legacy], [accountSecrets]], statement.where).toContainEqual(resources)
+        if (resources[0] === legacy) {
+          expect(conditionsOf(statement), statement.where).toContainEqual(ofThisStack)
+        }
         if (resources[0] === accountSecrets) {
           expect(conditionsOf(statement), statement.where).toContainEqual(carriesAgentTag)
+          expect(conditionsOf(statement), statement.where).toContainEqual(ofNoOtherStack)
           expect(
             actionsOf(statement).filter(
               (action) =>
@@ -176,19 +234,19 @@ describe('Terraform stack: IAM', () => {
       }
     })
 
-    it('lets the agents function read both kinds and do nothing else', () => {
+    it('lets the agents function read all three kinds and do nothing else', () => {
       // Assess
-      expect(granted('agents', prefix)).toEqual([
-        { actions: ['secretsmanager:GetSecretValue'], tagged: false },
-      ])
+      const read = ['secretsmanager:GetSecretValue']
+      expect(granted('agents', prefix)).toEqual([{ actions: read, tagged: false, stack: 'any' }])
+      expect(granted('agents', legacy)).toEqual([{ actions: read, tagged: false, stack: 'this' }])
       expect(granted('agents', accountSecrets)).toEqual([
-        { actions: ['secretsmanager:GetSecretValue'], tagged: true },
+        { actions: read, tagged: true, stack: 'no other' },
       ])
       expect(granted('discovery', prefix)).toEqual([])
       expect(granted('authorizer', prefix)).toEqual([])
     })
 
-    it('lets the admin function describe and read both kinds, but create, tag and delete only under the prefix', () => {
+    it('lets the admin function describe and read all three kinds, delete its own, but create and tag only under its prefix', () => {
       // Assess
       const underPrefix = granted('admin', prefix).flatMap(({ actions }) => actions)
       expect(underPrefix.sort()).toEqual(
@@ -200,15 +258,27 @@ describe('Terraform stack: IAM', () => {
           'secretsmanager:TagResource',
         ].sort(),
       )
+      expect(granted('admin', legacy)).toEqual([
+        {
+          actions: [
+            'secretsmanager:DeleteSecret',
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+          ],
+          tagged: false,
+          stack: 'this',
+        },
+      ])
       expect(granted('admin', accountSecrets)).toEqual([
         {
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
           tagged: true,
+          stack: 'no other',
         },
       ])
     })
 
-    it("creates secrets only with the stack's KMS key, the one SECRETS_KMS_KEY_ID names", () => {
+    it("creates secrets only with the stack's KMS key, the one SECRETS_KMS_KEY_ID names, and tagged for the stack", () => {
       // Prepare
       const create = of('admin').filter((statement) =>
         actionsOf(statement).includes('secretsmanager:CreateSecret'),
@@ -223,13 +293,14 @@ describe('Terraform stack: IAM', () => {
           variable: 'secretsmanager:KmsKeyArn',
           values: ['${aws_kms_key.backend_secrets.arn}'],
         },
+        { test: 'StringEquals', variable: `aws:RequestTag/${stackTag}`, values: ['${var.name}'] },
       ])
       expect(resolveSimple(root, root.locals.gateway_environment)).toMatchObject({
         SECRETS_KMS_KEY_ID: '${aws_kms_key.backend_secrets.arn}',
       })
     })
 
-    it('tags in a statement of its own (TagResource carries no KmsKeyArn), with the agent tag and managed-by only', () => {
+    it('tags in a statement of its own (TagResource carries no KmsKeyArn), with the agent tag, this stack and managed-by only', () => {
       // Prepare
       const tag = of('admin').filter((statement) =>
         actionsOf(statement).includes('secretsmanager:TagResource'),
@@ -242,12 +313,114 @@ describe('Terraform stack: IAM', () => {
       expect(statement.body.resources).toEqual([prefix])
       expect(conditionsOf(statement)).toEqual([
         { test: 'Null', variable: `aws:RequestTag/${agentTag}`, values: ['false'] },
+        { test: 'StringEquals', variable: `aws:RequestTag/${stackTag}`, values: ['${var.name}'] },
         {
           test: 'ForAllValues:StringEquals',
           variable: 'aws:TagKeys',
-          values: ['${local.backend_secret_agent_tag}', 'managed-by'],
+          values: [
+            '${local.backend_secret_agent_tag}',
+            '${local.backend_secret_stack_tag}',
+            'managed-by',
+          ],
         },
       ])
+    })
+
+    describe('two stacks in one account and Region', () => {
+      /** A stack's locals and variables, for `${...}` in its statements. */
+      const valuesFor = (name: string): Record<string, string> => ({
+        'var.name': name,
+        'var.region': 'eu-west-1',
+        'local.partition': 'aws',
+        'local.account_id': '123456789012',
+      })
+      const interpolate = (text: string, values: Record<string, string>, depth = 0): string =>
+        depth > 5
+          ? text
+          : text.replace(/\$\{(local|var)\.([a-z_]+)\}/g, (whole, kind: string, name: string) => {
+              const known = values[`${kind}.${name}`]
+              if (known !== undefined) return known
+              const local = kind === 'local' ? root.locals[name] : undefined
+              return typeof local === 'string' ? interpolate(local, values, depth + 1) : whole
+            })
+      const glob = (pattern: string) =>
+        new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`)
+      const arnOf = (name: string) =>
+        `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`
+      /**
+       * What `stack`'s roles may do to a secret: each statement whose resource matches and whose
+       * conditions on the secret's tags hold. Conditions on the request (its tags, key) are taken
+       * as met: a role chooses its request, so they cannot keep it from another stack's secret.
+       */
+      const allowed = (stack: string, secret: { name: string; tags: Record<string, string> }) =>
+        secrets()
+          .filter(({ body }) =>
+            (body.resources as string[]).some((resource) =>
+              glob(interpolate(resource, valuesFor(stack))).test(arnOf(secret.name)),
+            ),
+          )
+          .filter((statement) =>
+            nested(statement.body, 'condition').every((condition) => {
+              const variable = interpolate(String(condition.variable), valuesFor(stack))
+              if (!variable.startsWith('aws:ResourceTag/')) return true
+              const value = secret.tags[variable.slice('aws:ResourceTag/'.length)]
+              const values = (condition.values as string[]).map((text) =>
+                interpolate(text, valuesFor(stack)),
+              )
+              switch (condition.test) {
+                case 'Null':
+                  return values.includes(String(value === undefined))
+                case 'StringEquals':
+                  return value !== undefined && values.includes(value)
+                case 'StringEqualsIfExists':
+                  return value === undefined || values.includes(value)
+                default:
+                  throw new Error(`${statement.where}: no evaluation of ${condition.test}`)
+              }
+            }),
+          )
+          .flatMap(actionsOf)
+      const made = (stack: string) => ({
+        name: `${backendSecretPrefixFor(stack)}billing/3f1c0d1e-0000-4000-8000-000000000000`,
+        tags: { 'managed-by': 'switchboard', [agentTag]: 'billing', [stackTag]: stack },
+      })
+      const legacyMade = (tags: Record<string, string> = {}) => ({
+        name: `${legacyBackendSecretPrefix}billing/3f1c0d1e-0000-4000-8000-000000000000`,
+        tags: { 'managed-by': 'switchboard', [agentTag]: 'billing', ...tags },
+      })
+
+      it("gives neither stack's roles any action on a secret the other's gateway stores now", () => {
+        // Assess
+        expect(allowed('alpha', made('beta'))).toEqual([])
+        expect(allowed('beta', made('alpha'))).toEqual([])
+        // Each its own: read (agents), describe, read, delete (admin).
+        expect(new Set(allowed('alpha', made('alpha')))).toEqual(
+          new Set([
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:DeleteSecret',
+            'secretsmanager:CreateSecret',
+            'secretsmanager:TagResource',
+          ]),
+        )
+      })
+
+      it('lets a stack delete the secrets an earlier release stored only once they carry its stack tag, and never the other’s', () => {
+        // Assess: once the operator tagged them (README "Upgrading and rolling back").
+        expect(allowed('alpha', legacyMade({ [stackTag]: 'beta' }))).toEqual([])
+        expect(new Set(allowed('alpha', legacyMade({ [stackTag]: 'alpha' })))).toEqual(
+          new Set([
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:DeleteSecret',
+          ]),
+        )
+        // Untagged: any stack may describe it and ask for its value (the marked-secret grant;
+        // the value stays behind its own stack's KMS key), none delete or tag it.
+        expect(new Set(allowed('alpha', legacyMade()))).toEqual(
+          new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
+        )
+      })
     })
   })
 

@@ -108,6 +108,11 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       says: 'name may not contain "aws", "amazon" or "cognito"',
     },
     {
+      what: 'the name "agents", whose secret prefix the one every stack used before holds',
+      variables: { ...managed, name: 'agents' },
+      says: 'name may not be "agents"',
+    },
+    {
       what: 'a domain prefix with "amazon" in it',
       variables: { ...managed, cognito_domain_prefix: 'amazon-gateway' },
       says: 'cognito_domain_prefix may not contain "aws", "amazon" or "cognito"',

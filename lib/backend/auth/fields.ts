@@ -66,7 +66,7 @@ export const namedSecretOf = (
  * What a record keeps of a config's one secret: an inline value stored for the
  * agent (the gateway owns it), or the ARN named, owned only when the gateway
  * made that secret for this agent (`RecordContext.madeSecret`). The name alone
- * cannot tell: an operator may create a secret below `switchboard/agents/<id>/`
+ * cannot tell: an operator may create a secret below `switchboard/<stack>/agents/<id>/`
  * too, and the gateway never deletes an operator's secret.
  *
  * @example
