@@ -7,6 +7,7 @@ import {
   type Body,
   blockOf,
   loadStack,
+  nested,
   rootModule,
   stringsIn,
   type TerraformModule,
@@ -163,5 +164,30 @@ describe('Terraform stack: data safety on day 2 (changes, replacements, destroy)
     // Assess
     expect(row).toContain('npm run reindex')
     expect(String(root.variables.embedding_dimension?.description)).toContain('npm run reindex')
+  })
+
+  it('leaves the log groups, queues and index to a destroy: no prevent_destroy (it takes no variable, so it would refuse the tear-down) and no skip_destroy (a kept log group fails a stack of the same name)', async () => {
+    // Prepare
+    const modules = await loadStack()
+    const blocks = modules.flatMap((module) =>
+      Object.entries(module.resources).flatMap(([type, byName]) =>
+        Object.entries(byName).map(([name, [body]]) => ({
+          where: `${module.dir}: ${type}.${name}`,
+          body: body ?? {},
+        })),
+      ),
+    )
+
+    // Act
+    const preventing = blocks.filter(({ body }) =>
+      nested(body, 'lifecycle').some((lifecycle) => 'prevent_destroy' in lifecycle),
+    )
+    const keeping = blocks.filter(({ body }) => 'skip_destroy' in body)
+
+    // Assess: the README's tear-down and embedding_dimension row hold (docs/architecture.md,
+    // "Day 2: what a change replaces", says why neither protects them cleanly).
+    expect(preventing.map(({ where }) => where)).toEqual([])
+    expect(keeping.map(({ where }) => where)).toEqual([])
+    expect(deploy).toContain('the vectors, the queued pushes and the logs')
   })
 })
