@@ -65,7 +65,11 @@ const cidrList = commaList
  */
 export const maxRegistryCacheTtlMs = 900
 
-/** Lambda's own limit on a request body, and MAX_REQUEST_BYTES's default. */
+/**
+ * Lambda's own limit on a request, and MAX_REQUEST_BYTES's default. Lambda counts it on the whole
+ * event (the body JSON-escaped, the headers, the request context), so on AWS no body this large
+ * reaches a handler (`maxInvocationPayloadBytes`, lib/gateway-responses.ts).
+ */
 export const defaultMaxRequestBytes = 6 * 1024 * 1024
 
 /** The longest an audit entry is kept: 100 years. */

@@ -157,7 +157,8 @@ export const renderGatewayResponse = (
 /**
  * Answers API Gateway gives before any route, authorizer or gateway response
  * applies, and that cannot be customized: a body over the payload limit
- * (REQUEST_TOO_LARGE is documented as not customizable) and a request path
+ * (REQUEST_TOO_LARGE is documented as not customizable; the same answer when
+ * the event is over Lambda's, `maxInvocationPayloadBytes`) and a request path
  * with a malformed percent-escape.
  */
 export const frontDoorAnswers = {
@@ -167,3 +168,12 @@ export const frontDoorAnswers = {
 
 /** API Gateway's limit on a REST API request body: 10 MB. */
 export const maxRequestBodyBytes = 10 * 1024 * 1024
+
+/**
+ * Lambda's limit on a synchronous or streamed invocation's request, 6 MB, counted on the whole
+ * event as JSON: the body as a JSON string (a quote or a backslash counts twice, a control
+ * character six times), the headers twice (`headers` and `multiValueHeaders`) and the request
+ * context. A larger request never reaches the handler: API Gateway answers it with
+ * `frontDoorAnswers.tooLarge`, as for a body over its own 10 MB.
+ */
+export const maxInvocationPayloadBytes = 6 * 1024 * 1024

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client'
 import {
   frontDoorAnswers,
   type GatewayResponseType,
+  maxInvocationPayloadBytes,
   maxRequestBodyBytes,
   renderGatewayResponse,
 } from '../lib/gateway-responses.ts'
@@ -321,7 +322,8 @@ export const createGateway = (options: GatewayOptions) => {
 
   /**
    * Calls the route's handler and sends its answer as API Gateway passes it on
-   * (remapped headers renamed). A handler that fails gets the DEFAULT_5XX gateway
+   * (remapped headers renamed), unless the event is more than Lambda takes (413,
+   * as API Gateway answers). A handler that fails gets the DEFAULT_5XX gateway
    * response Terraform configures, as API Gateway answers a failed Lambda proxy
    * integration, unless a streamed answer has begun (then the stream is cut); so
    * does a buffered one still running at the integration timeout. (A streamed
@@ -333,6 +335,15 @@ export const createGateway = (options: GatewayOptions) => {
     event: unknown,
     incoming: IncomingRequest,
   ): Promise<void> => {
+    // Lambda refuses the invocation, and API Gateway answers, before the handler could. Measured
+    // only when it could be: JSON writes a body byte as six at most, headers are under 16 KiB.
+    if (
+      incoming.body.length * 6 + 256 * 1024 > maxInvocationPayloadBytes &&
+      Buffer.byteLength(JSON.stringify(event)) > maxInvocationPayloadBytes
+    ) {
+      const { statusCode, body } = frontDoorAnswers.tooLarge
+      return send(response, statusCode, body)
+    }
     const handler = handlers[match.route.handler]
     const context = lambdaContext(`switchboard-${match.route.handler}`)
     const failed = (error: unknown, context?: GatewayAnswer['context']): void => {

@@ -146,6 +146,46 @@ describe('the local gateway’s front door: what API Gateway answers before any 
     })
   })
 
+  describe('requests over Lambda’s 6 MB, counted on the event as Lambda counts it', () => {
+    /** A JSON-RPC SendMessage to the weather agent whose one text part is `text`. */
+    const send = (text: string) =>
+      fetch(`${stack.url}/agents/weather`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendMessage',
+          params: { message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text }] } },
+        }),
+      })
+
+    it('answers 413 to a 4 MB body of quotes, which the event holds as 8 MB, and no agent hears of it', async () => {
+      // Prepare: each quote is 2 bytes of the body (\") and 4 of the event's body string (\\\")
+      const before = agent('weather').requestCount()
+
+      // Act
+      const response = await send('"'.repeat(2_000_000))
+
+      // Assess: under MAX_REQUEST_BYTES (6291456), yet Lambda would refuse the invocation
+      expect(response.status).toBe(413)
+      expect(await response.json()).toEqual({ message: 'Request Too Long' })
+      expect(agent('weather').requestCount()).toBe(before)
+    })
+
+    it('still takes a 5 MB body of plain text to the agent', async () => {
+      // Prepare
+      const before = agent('weather').requestCount()
+
+      // Act
+      const response = await send('a'.repeat(5_000_000))
+
+      // Assess
+      expect(response.status).not.toBe(413)
+      expect(agent('weather').requestCount()).toBe(before + 1)
+    })
+  })
+
   describe('gateway responses: one problem+json shape, as Terraform configures them', () => {
     it('answers 401 without a token or with a bad one: problem+json, WWW-Authenticate, the request id', async () => {
       // Act
