@@ -28,11 +28,14 @@ import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
+import { assertConditionsTaken, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
+import { agentETagHeader, assertAgentIfMatch } from '../lib/registry/agent-etag.ts'
+import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import {
   deleteAgent,
   existingAgent,
@@ -42,6 +45,7 @@ import {
   replaceAgent,
   syncAgent,
 } from '../lib/registry/register-agent.ts'
+import { routes as apiRoutes } from '../lib/routes.ts'
 import { accessLog } from '../middlewares/access-log.ts'
 import { idempotentRequest } from '../middlewares/idempotent-request.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
@@ -149,6 +153,10 @@ const clientIdOf = (event: APIGatewayProxyEvent) =>
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
 
+/** An answer carrying the agent as stored, with its ETag (lib/registry/agent-etag.ts). */
+const agentAnswer = (status: number, after: unknown, headers: Record<string, string> = {}) =>
+  jsonResponse(status, after, { ...headers, ...agentETagHeader(after as AgentRecord) })
+
 /**
  * An audited change that an `Idempotency-Key` makes safe to retry: keyed by its action, so one
  * key names one request of one operation.
@@ -168,7 +176,7 @@ const register = idempotent(
   (event) => registeredAgentId(bodyOf(event)),
   (event) => registerAgent(bodyOf(event), agentAdmin).then(keepIndexed),
   (after) =>
-    jsonResponse(201, after, {
+    agentAnswer(201, after, {
       location: `/admin/agents/${(after as { agentId: string }).agentId}`,
     }),
 )
@@ -193,7 +201,11 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/agents/{agentId}',
-    handler: async (event) => jsonResponse(200, await existingAgent(agentIdOf(event), agentAdmin)),
+    handler: async (event) => {
+      const record = await existingAgent(agentIdOf(event), agentAdmin)
+      assertAgentIfMatch(record, ifMatchOf(event))
+      return agentAnswer(200, record)
+    },
   },
   {
     method: 'PUT',
@@ -201,8 +213,11 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: audited(
       'agent.replace',
       agentIdOf,
-      (event) => replaceAgent(agentIdOf(event), bodyOf(event), agentAdmin).then(keepIndexed),
-      (after) => jsonResponse(200, after),
+      (event) =>
+        replaceAgent(agentIdOf(event), bodyOf(event), agentAdmin, ifMatchOf(event)).then(
+          keepIndexed,
+        ),
+      (after) => agentAnswer(200, after),
     ),
   },
   {
@@ -211,8 +226,9 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: audited(
       'agent.patch',
       agentIdOf,
-      (event) => patchAgent(agentIdOf(event), bodyOf(event), agentAdmin).then(keepIndexed),
-      (after) => jsonResponse(200, after),
+      (event) =>
+        patchAgent(agentIdOf(event), bodyOf(event), agentAdmin, ifMatchOf(event)).then(keepIndexed),
+      (after) => agentAnswer(200, after),
     ),
   },
   {
@@ -221,7 +237,11 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: async function deleteAgentAudited(event, context) {
       const agentId = agentIdOf(event)
       await recorded(event, context, { action: 'agent.delete', target: agentId }, () =>
-        deleteAgent(agentId, { ...agentAdmin, revokeGrants: grantsRevoked(event, context) }),
+        deleteAgent(
+          agentId,
+          { ...agentAdmin, revokeGrants: grantsRevoked(event, context) },
+          ifMatchOf(event),
+        ),
       )
       return { statusCode: 204, body: '' }
     },
@@ -232,8 +252,8 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: audited(
       'agent.sync',
       agentIdOf,
-      (event) => syncAgent(agentIdOf(event), agentAdmin).then(keepIndexed),
-      (after) => jsonResponse(200, after),
+      (event) => syncAgent(agentIdOf(event), agentAdmin, ifMatchOf(event)).then(keepIndexed),
+      (after) => agentAnswer(200, after),
     ),
   },
   { method: 'POST', path: '/admin/route/calibrate', handler: calibrate },
@@ -407,6 +427,25 @@ const routes: TypedRoute<CallerContext>[] = [
   },
 ]
 
+/**
+ * Each route with the conditional headers it does not evaluate refused (a 400 naming the header):
+ * `If-Match` but where lib/routes.ts marks the route `etag`, `If-None-Match` on every change.
+ */
+const conditionsChecked = (table: TypedRoute<CallerContext>[]): TypedRoute<CallerContext>[] =>
+  table.map((route) => {
+    const takesIfMatch = apiRoutes.some(
+      ({ method, path, etag }) => method === route.method && path === route.path && etag,
+    )
+    const name = `${route.method} ${route.path}`
+    return {
+      ...route,
+      handler: async (event, context) => {
+        assertConditionsTaken(event, takesIfMatch, name)
+        return route.handler(event, context)
+      },
+    }
+  })
+
 /** Who changed or read what, for the access line: the agent named in the path or the registration. */
 const access = accessLog<CallerContext>({
   logger,
@@ -437,4 +476,4 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, CallerContext
   // API Gateway passes header names as the client cased them.
   .use(httpHeaderNormalizer())
   .use(jsonBody())
-  .handler(typedRouter(routes))
+  .handler(typedRouter(conditionsChecked(routes)))

@@ -73,6 +73,7 @@ export const errorAnswers = {
     a2a: 'invalid-request',
   },
   'agent-changed': { status: 409, title: 'Agent changed meanwhile', a2a: 'invalid-request' },
+  'precondition-failed': { status: 412, title: 'Precondition failed', a2a: 'invalid-request' },
   'agent-being-deleted': { status: 409, title: 'Agent being deleted', a2a: 'invalid-request' },
   'agent-delete-unfinished': {
     status: 503,
@@ -262,10 +263,34 @@ export class AgentAlreadyRegisteredError extends SwitchboardError {
 export class AgentChangedError extends SwitchboardError {
   readonly code = 'agent-changed'
   readonly agentId: string
-  constructor(agentId: string) {
+  /** The agent as read when the write was refused, when it was: what a 412 names as current. */
+  readonly current: { createdAt: string; updatedAt: string; status: string } | undefined
+  constructor(
+    agentId: string,
+    current?: { createdAt: string; updatedAt: string; status: string } | undefined,
+  ) {
     super(`Agent '${agentId}' was changed by another request meanwhile; read it again and retry.`)
     this.name = 'AgentChangedError'
     this.agentId = agentId
+    this.current = current
+  }
+}
+
+/**
+ * A change sent with `If-Match` (RFC 9110 §13.1.1) naming none of the resource's current version:
+ * another change came first, and this one was not made. `currentEtag` is the version it is at
+ * now, for the client to read it again and decide.
+ */
+export class PreconditionFailedError extends SwitchboardError {
+  readonly code = 'precondition-failed'
+  readonly currentEtag: string
+  constructor(message: string, currentEtag: string) {
+    super(message)
+    this.name = 'PreconditionFailedError'
+    this.currentEtag = currentEtag
+  }
+  override get problemExtensions() {
+    return { currentEtag: this.currentEtag }
   }
 }
 

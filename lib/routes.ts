@@ -24,15 +24,23 @@ export interface Route {
    * push callback: the agent holding its secret.
    */
   anonymous?: true
+  /**
+   * Takes `If-Match` (RFC 9110 §13.1.1) against its resource's entity tag, the `ETag` its answers
+   * carry: a change is made only on the version the header names, else 412. An admin route
+   * without it refuses `If-Match` (400) rather than change unconditionally what a client meant to
+   * change on a condition.
+   */
+  etag?: true
 }
 
-function adminRoutes(entries: [HttpMethod, string][]): Route[] {
-  return entries.map(([method, path]) => ({
+function adminRoutes(entries: ([HttpMethod, string] | [HttpMethod, string, 'etag'])[]): Route[] {
+  return entries.map(([method, path, etag]) => ({
     method,
     path,
     handler: 'admin',
     streaming: false,
     admin: true,
+    ...(etag ? { etag: true as const } : {}),
   }))
 }
 
@@ -124,14 +132,16 @@ export const routes: readonly Route[] = [
     anonymous: true,
   },
   ...adminRoutes([
+    // A registration answers the new agent's ETag, but takes no If-Match: nothing is there yet.
     ['POST', '/admin/register'],
     ['GET', '/admin/agents'],
     ['POST', '/admin/agents'],
-    ['GET', '/admin/agents/{agentId}'],
-    ['PUT', '/admin/agents/{agentId}'],
-    ['PATCH', '/admin/agents/{agentId}'],
-    ['DELETE', '/admin/agents/{agentId}'],
-    ['POST', '/admin/agents/{agentId}/sync'],
+    // An agent's version (lib/registry/agent-etag.ts): two admins' changes cannot overwrite.
+    ['GET', '/admin/agents/{agentId}', 'etag'],
+    ['PUT', '/admin/agents/{agentId}', 'etag'],
+    ['PATCH', '/admin/agents/{agentId}', 'etag'],
+    ['DELETE', '/admin/agents/{agentId}', 'etag'],
+    ['POST', '/admin/agents/{agentId}/sync', 'etag'],
     ['GET', '/admin/permissions'],
     ['PUT', '/admin/permissions/{scope}'],
     ['DELETE', '/admin/permissions/{scope}'],

@@ -12,8 +12,11 @@ export interface ApiResource {
 }
 
 export interface TerraformRoutes {
-  /** Keyed `${method} ${path}`, the key Terraform gives each method and integration. */
-  routes: Record<string, Route>
+  /**
+   * Keyed `${method} ${path}`, the key Terraform gives each method and integration; without what
+   * only the handlers read (`etag`: API Gateway passes `If-Match` and `ETag` through as it is).
+   */
+  routes: Record<string, Omit<Route, 'etag'>>
   /** Routes with no authorizer and no Lambda (MOCK integration), keyed likewise. */
   mockRoutes: Record<string, MockRoute>
   /** Every path prefix any route needs, keyed by its full path. */
@@ -41,7 +44,9 @@ export const terraformRoutes = (
     })
   }
   return {
-    routes: Object.fromEntries(table.map((route) => [`${route.method} ${route.path}`, route])),
+    routes: Object.fromEntries(
+      table.map(({ etag: _handlers, ...route }) => [`${route.method} ${route.path}`, route]),
+    ),
     mockRoutes: Object.fromEntries(mocks.map((route) => [`${route.method} ${route.path}`, route])),
     resources: Object.fromEntries(
       Object.entries(resources).sort(([left], [right]) => left.localeCompare(right)),

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { agentIdSchema, scopeSchema } from '../ids.ts'
+import { routes } from '../routes.ts'
 import { type ApiOperation, type ApiResponse, apiOperations } from './operations.ts'
 import { problemSchema } from './schemas.ts'
 
@@ -49,7 +50,21 @@ const pathParameterSchemas: Record<string, z.ZodType> = {
   scope: scopeSchema,
 }
 
+/** Whether the route takes `If-Match` against its resource's ETag (lib/routes.ts `etag`). */
+const takesIfMatch = (method: string, path: string) =>
+  routes.some((route) => route.method === method && route.path === path && route.etag)
+
+const ifMatchParameter = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description:
+    'The ETag a read (or the last change) answered, quoted as it came: the request is carried out only if the resource is still at that version, else 412 and nothing changes (RFC 9110 §13.1.1). Several may be given, comma-separated; `*` only asks that it exist. Without it, as before: the last change wins.',
+  schema: { type: 'string' },
+}
+
 const parametersOf = (
+  method: string,
   path: string,
   operation: ApiOperation,
   components: Record<string, JsonSchema>,
@@ -70,6 +85,7 @@ const parametersOf = (
       schema,
     }
   }),
+  ...(takesIfMatch(method, path) ? [ifMatchParameter] : []),
 ]
 
 const problem = (description: string): ApiResponse => ({
@@ -79,10 +95,25 @@ const problem = (description: string): ApiResponse => ({
 })
 
 /** The answers every operation of its kind may give, besides its own. */
-const commonResponses = (method: string, operation: ApiOperation): Record<number, ApiResponse> => {
+const commonResponses = (
+  method: string,
+  path: string,
+  operation: ApiOperation,
+): Record<number, ApiResponse> => {
   const common: Record<number, ApiResponse> = {}
   if (operation.body || operation.query) {
     common[400] = problem('The request is invalid; `errors` names each field and its rule')
+  }
+  // Every admin route refuses a conditional header it does not evaluate (lib/http/preconditions.ts).
+  if (operation.auth === 'admin') {
+    common[400] = problem(
+      `The request is invalid; \`errors\` names each field and its rule${takesIfMatch(method, path) ? ', or If-Match is not a list of quoted entity tags (or *)' : ', or it sent If-Match, which this route does not take (what it changes has no ETag)'}${method === 'GET' ? '' : ', or If-None-Match, which no change takes'}`,
+    )
+  }
+  if (takesIfMatch(method, path)) {
+    common[412] = problem(
+      "If-Match names none of the resource's current version: another change came first, and nothing was changed. `currentEtag` is its ETag now: read it again, and send that",
+    )
   }
   if (operation.body) {
     common[415] = problem(
@@ -107,8 +138,12 @@ const commonResponses = (method: string, operation: ApiOperation): Record<number
 }
 
 /** The operation's own answers over the common ones; a 503 of its own says both. */
-const answersOf = (method: string, operation: ApiOperation): Record<number, ApiResponse> => {
-  const common = commonResponses(method, operation)
+const answersOf = (
+  method: string,
+  path: string,
+  operation: ApiOperation,
+): Record<number, ApiResponse> => {
+  const common = commonResponses(method, path, operation)
   const own = operation.responses[503]
   const merged = { ...common, ...operation.responses }
   if (own && common[503])
@@ -118,11 +153,12 @@ const answersOf = (method: string, operation: ApiOperation): Record<number, ApiR
 
 const responsesOf = (
   method: string,
+  path: string,
   operation: ApiOperation,
   components: Record<string, JsonSchema>,
 ) =>
   Object.fromEntries(
-    Object.entries(answersOf(method, operation)).map(([status, response]) => {
+    Object.entries(answersOf(method, path, operation)).map(([status, response]) => {
       // An error listed without a body is still answered as problem+json; a HEAD's answers never have one.
       const answer = operation.headersOnly
         ? { description: response.description }
@@ -133,6 +169,16 @@ const responsesOf = (
         status,
         {
           description: answer.description,
+          ...(response.headers
+            ? {
+                headers: Object.fromEntries(
+                  Object.entries(response.headers).map(([name, description]) => [
+                    name,
+                    { description, schema: { type: 'string' } },
+                  ]),
+                ),
+              }
+            : {}),
           ...(answer.body
             ? {
                 content: {
@@ -155,7 +201,7 @@ const operationOf = (
 ) => {
   const method = key.slice(0, key.indexOf(' '))
   const path = key.slice(key.indexOf(' ') + 1)
-  const parameters = parametersOf(path, operation, components)
+  const parameters = parametersOf(method, path, operation, components)
   return {
     summary: operation.summary,
     ...(operation.description ? { description: operation.description } : {}),
@@ -176,7 +222,7 @@ const operationOf = (
           },
         }
       : {}),
-    responses: responsesOf(method, operation, components),
+    responses: responsesOf(method, path, operation, components),
   }
 }
 

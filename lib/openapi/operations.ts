@@ -33,6 +33,8 @@ export interface ApiResponse {
   body?: z.ZodType
   /** `application/json` unless said. */
   contentType?: string
+  /** Headers the answer carries that a client reads, by name: what each says. */
+  headers?: Record<string, string>
 }
 
 /**
@@ -61,9 +63,17 @@ export interface ApiOperation {
 
 const none = (description: string): ApiResponse => ({ description })
 const json = (description: string, body: z.ZodType): ApiResponse => ({ description, body })
-const agent = (description: string) => json(description, agentRecordSchema)
+/** An answer carrying the agent as stored, and its version as the `ETag` to send back in `If-Match`. */
+const agent = (description: string): ApiResponse => ({
+  ...json(description, agentRecordSchema),
+  headers: {
+    ETag: "The agent's version, a strong entity tag: send it as `If-Match` on a change to make it only on this version",
+  },
+})
 const notFound = none('No such agent')
 const beingDeleted = 'The agent is being deleted: run DELETE again to finish it'
+const changedMeanwhile =
+  "Sent without If-Match: another change was written between this one's read and its write; read the agent and try again (with If-Match, this is a 412)."
 const unreadableCard = none(
   'The backend address, its card, the card signature or a named secret was refused; `detail` says which',
 )
@@ -114,6 +124,8 @@ const described: Record<string, ApiOperation> = {
   },
   'GET /admin/agents/{agentId}': {
     summary: 'Read an agent',
+    description:
+      "Its `ETag` is the agent's version: send it back as `If-Match` on PUT, PATCH, sync or DELETE, and the change is made only if no one changed the agent since (412 otherwise), so two admins editing one agent do not overwrite each other.",
     tag: 'admin',
     auth: 'admin',
     responses: {
@@ -130,7 +142,7 @@ const described: Record<string, ApiOperation> = {
     responses: {
       200: agent('The agent as replaced'),
       404: notFound,
-      409: none(`The agent changed meanwhile; read it and try again. Or: ${beingDeleted}`),
+      409: none(`${changedMeanwhile} Or: ${beingDeleted}`),
       422: unreadableCard,
     },
   },
@@ -142,7 +154,7 @@ const described: Record<string, ApiOperation> = {
     responses: {
       200: agent('The agent as changed'),
       404: notFound,
-      409: none(`The agent changed meanwhile; read it and try again. Or: ${beingDeleted}`),
+      409: none(`${changedMeanwhile} Or: ${beingDeleted}`),
       422: none('The secret the agent names no longer belongs to it'),
     },
   },

@@ -22,7 +22,13 @@ export const problemSchema = z.looseObject({
   errors: z
     .array(z.object({ field: z.string(), rule: z.string() }))
     .optional()
-    .describe('Per field of an invalid request: the field and the rule it broke'),
+    .describe(
+      'Per field of an invalid request (a body field, a query parameter, a header): the field and the rule it broke',
+    ),
+  currentEtag: z
+    .string()
+    .optional()
+    .describe("On a 412: the resource's ETag now, the version If-Match did not name"),
 })
 
 const stored = { secretArn: z.string(), secretOwned: z.boolean() }

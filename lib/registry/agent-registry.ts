@@ -21,6 +21,7 @@ import {
 import { isAgentId } from '../ids.ts'
 import { tables } from '../tables.ts'
 import { markUnconfirmed, mayHaveLanded } from '../write-outcome.ts'
+import type { AgentVersion } from './agent-etag.ts'
 import type { AgentRecord } from './agent-record.ts'
 
 export interface AgentRegistry {
@@ -32,10 +33,11 @@ export interface AgentRegistry {
    */
   create(record: AgentRecord): Promise<void>
   /**
-   * Overwrites the agent as it was read (`read.updatedAt`): AgentNotFoundError
-   * if it is gone, AgentChangedError if another change was written meanwhile.
+   * Overwrites the agent as it was read (`unchangedSince(read)`): AgentNotFoundError if it is
+   * gone, AgentChangedError (carrying the agent as it is now) if another change was written
+   * meanwhile or the id was registered again.
    */
-  replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void>
+  replace(record: AgentRecord, read: AgentVersion): Promise<void>
   /**
    * Removes the agent as a delete read it: only while it is `deleting` and still the
    * registration made at `record.createdAt`. False, and nothing removed, if it is gone or
@@ -141,19 +143,14 @@ export class DynamoAgentRegistry implements AgentRegistry {
     )
   }
 
-  async replace(record: AgentRecord, read: Pick<AgentRecord, 'updatedAt'>): Promise<void> {
-    await this.#put(
-      record,
-      {
-        ConditionExpression: '#updatedAt = :read',
-        ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: { ':read': read.updatedAt },
-      },
-      async () =>
-        (await this.get(record.agentId))
-          ? new AgentChangedError(record.agentId)
-          : new AgentNotFoundError(record.agentId),
-    )
+  async replace(record: AgentRecord, read: AgentVersion): Promise<void> {
+    await this.#put(record, unchangedSince(read), async () => {
+      const current = await this.get(record.agentId)
+      if (!current) return new AgentNotFoundError(record.agentId)
+      // Its version only: an error may be logged, and a record carries a card of up to 256 KiB.
+      const { createdAt, updatedAt, status } = current
+      return new AgentChangedError(record.agentId, { createdAt, updatedAt, status })
+    })
   }
 
   async delete(record: Pick<AgentRecord, 'agentId' | 'createdAt'>): Promise<boolean> {
@@ -258,6 +255,22 @@ export class DynamoAgentRegistry implements AgentRegistry {
     return stored !== undefined && isDeepStrictEqual(unannotated(stored), unannotated(record))
   }
 }
+
+/**
+ * The condition of every change to an agent: the record is still the version the change read,
+ * the same registration (`createdAt`) unchanged since (`updatedAt`), which is what its ETag names
+ * (`agentETag`). So of two changes that read one version, the second is refused (409, or 412
+ * when it was sent with `If-Match`) however close they come, and a change sent with the ETag it
+ * read is made on that version or not at all, with no read between the check and the write.
+ *
+ * @example
+ * new PutCommand({ TableName, Item: changed, ...unchangedSince(read) })
+ */
+export const unchangedSince = (read: AgentVersion) => ({
+  ConditionExpression: '#createdAt = :createdAt AND #updatedAt = :updatedAt',
+  ExpressionAttributeNames: { '#createdAt': 'createdAt', '#updatedAt': 'updatedAt' },
+  ExpressionAttributeValues: { ':createdAt': read.createdAt, ':updatedAt': read.updatedAt },
+})
 
 /** A record without what `annotate` writes on it after a change, JSON as the table holds it. */
 const unannotated = ({ indexed: _indexed, retiredSecretArns: _retired, ...rest }: AgentRecord) =>

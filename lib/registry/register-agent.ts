@@ -17,9 +17,11 @@ import {
   SecretRejectedError,
   type SwitchboardError,
 } from '../errors.ts'
+import type { IfMatch } from '../http/preconditions.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { isUnconfirmedWrite } from '../write-outcome.ts'
 import { type AgentConfig, agentConfigSchema, agentPatchSchema } from './agent-config.ts'
+import { type AgentVersion, agentPreconditionFailed, assertAgentIfMatch } from './agent-etag.ts'
 import type { AgentRecord, BackendAuth } from './agent-record.ts'
 import type { AgentRegistry } from './agent-registry.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from './backend-address.ts'
@@ -93,6 +95,28 @@ const changedAt = (deps: AgentAdminDeps, before: Pick<AgentRecord, 'updatedAt'>)
   return now.getTime() > read || Number.isNaN(read)
     ? now.toISOString()
     : new Date(read + 1).toISOString()
+}
+
+/**
+ * Writes a change over the version `read`, as every change is (`AgentRegistry.replace`). Sent
+ * with `If-Match`, which the version read passed (`assertAgentIfMatch`), a refusal because
+ * another change landed after the read is a 412 naming the agent as it is now: the version the
+ * client named is gone. Without it, the 409 it always was.
+ */
+const replaceAsRead = async (
+  deps: Pick<AgentAdminDeps, 'registry'>,
+  record: AgentRecord,
+  read: AgentVersion,
+  ifMatch: IfMatch | undefined,
+): Promise<void> => {
+  try {
+    await deps.registry.replace(record, read)
+  } catch (error) {
+    if (ifMatch && error instanceof AgentChangedError && error.current) {
+      throw agentPreconditionFailed({ agentId: error.agentId, ...error.current })
+    }
+    throw error
+  }
 }
 
 /** Fetches and validates the card of a backend; nothing is written. */
@@ -476,11 +500,17 @@ export const existingAgent = async (
  * the next PUT or the agent's delete deletes it. A config that names the
  * agent's own stored secret by ARN (the `secretArn` GET shows) keeps it: it is
  * not retired, and stays the gateway's.
+ *
+ * With `ifMatch` (the request's `If-Match`), it is made on the version that names or not at all:
+ * PreconditionFailedError (412) before the card is fetched or a secret stored if the agent read
+ * is another, and from the write's condition if another change lands after the read (its new
+ * secret then deleted, as for any write refused). PATCH, sync and DELETE take it alike.
  */
 export const replaceAgent = async (
   agentId: string,
   input: unknown,
   deps: AgentAdminDeps,
+  ifMatch?: IfMatch,
 ): Promise<AgentChange> => {
   // The path names the agent; a body may leave agentId out, but may not name another.
   const withId =
@@ -493,6 +523,8 @@ export const replaceAgent = async (
     })
     .parse(withId)
   const before = await existingAgent(agentId, deps)
+  // Before the card is fetched or a secret stored: a stale version costs nothing.
+  assertAgentIfMatch(before, ifMatch)
   const replacedSecret = ownedSecret(before.auth)
   // What the gateway made is known from the record it replaces alone. The name is no proof: an
   // operator may create a secret below the agent's prefix and name it, and it is then
@@ -502,7 +534,7 @@ export const replaceAgent = async (
     config,
     deps,
     before,
-    (record) => deps.registry.replace(record, before),
+    (record) => replaceAsRead(deps, record, before, ifMatch),
     made,
   )
   if (!written.retiredSecretArns) return { before, after: written }
@@ -526,9 +558,11 @@ export const patchAgent = async (
   agentId: string,
   input: unknown,
   deps: AgentAdminDeps,
+  ifMatch?: IfMatch,
 ): Promise<AgentChange> => {
   const patch = agentPatchSchema.parse(input)
   const before = await existingAgent(agentId, deps)
+  assertAgentIfMatch(before, ifMatch)
   if (patch.status === 'active') await checkNamedSecret(agentId, before.auth, deps)
   const { routingExamples, ...fields } = patch
   const { routingExamples: previous, ...rest } = before
@@ -540,13 +574,18 @@ export const patchAgent = async (
     updatedAt: changedAt(deps, before),
     indexed: false,
   }
-  await deps.registry.replace(after, before)
+  await replaceAsRead(deps, after, before, ifMatch)
   return { before, after }
 }
 
 /** POST .../sync: reads the agent's card again and keeps what it now says. */
-export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
+export const syncAgent = async (
+  agentId: string,
+  deps: AgentAdminDeps,
+  ifMatch?: IfMatch,
+): Promise<AgentChange> => {
   const before = await existingAgent(agentId, deps)
+  assertAgentIfMatch(before, ifMatch)
   // A record registered before its URLs were checked is not signed for here either.
   checkSigningDestination(before.auth, before, deps)
   const after = {
@@ -555,7 +594,7 @@ export const syncAgent = async (agentId: string, deps: AgentAdminDeps): Promise<
     updatedAt: changedAt(deps, before),
     indexed: false,
   }
-  await deps.registry.replace(after, before)
+  await replaceAsRead(deps, after, before, ifMatch)
   return { before, after }
 }
 
@@ -641,15 +680,24 @@ const deleteSteps = async (
  * `deleting` (every other change is refused, saying so) and the next DELETE finishes it. What
  * a delete that stops made stays, and its error carries it (`made`) for the audit trail: the
  * mark (before it, after it `deleting`), or, for a delete run again, the steps it ran.
+ *
+ * With `ifMatch`, only the version it names is deleted (PreconditionFailedError otherwise, the
+ * mark not written); an agent already `deleting` is matched as it is now, which its 412 names.
  */
-export const deleteAgent = async (agentId: string, deps: AgentAdminDeps): Promise<AgentChange> => {
+export const deleteAgent = async (
+  agentId: string,
+  deps: AgentAdminDeps,
+  ifMatch?: IfMatch,
+): Promise<AgentChange> => {
   const before = await deps.registry.get(agentId)
   if (!before) throw new AgentNotFoundError(agentId)
+  // One being deleted is matched as it is now (its ETag is in the 412 that names it so, or `*`).
+  assertAgentIfMatch(before, ifMatch)
   const marks = before.status !== 'deleting'
   const deleting: AgentRecord = marks
     ? { ...before, status: 'deleting', updatedAt: changedAt(deps, before) }
     : before
-  if (marks) await deps.registry.replace(deleting, before)
+  if (marks) await replaceAsRead(deps, deleting, before, ifMatch)
   const progress = { step: '', started: false }
   let stopped: SwitchboardError | undefined
   try {

@@ -10,6 +10,7 @@ import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
 
 describe('the admin API through the local gateway', () => {
   let stack: RunningStack
@@ -772,5 +773,157 @@ describe('the admin API through the local gateway', () => {
 
     // Assess
     expect(statuses).toEqual([403, 403, 403, 403])
+  })
+
+  describe('two admins editing one agent (ETag and If-Match)', () => {
+    const configOf = (timeoutMs: number) => ({
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+      timeoutMs,
+    })
+    const read = async (agentId: string) => {
+      const response = await adminCall('GET', `/admin/agents/${agentId}`)
+      return { etag: response.headers.get('etag'), record: await response.json() }
+    }
+
+    it('refuses the second PUT, sent with the ETag read before the first, with a 412 naming the agent now; the first one’s change stands', async () => {
+      // Prepare: registered; both admins read it
+      const registered = await adminCall('POST', '/admin/register', {
+        agentId: 'edited-twice',
+        ...configOf(4_000),
+      })
+      const first = await read('edited-twice')
+      const second = await read('edited-twice')
+
+      // Act: the first admin's change, then the second's on what it read
+      const firstPut = await adminCall('PUT', '/admin/agents/edited-twice', configOf(5_000), {
+        'if-match': first.etag as string,
+      })
+      const secondPut = await adminCall('PUT', '/admin/agents/edited-twice', configOf(9_000), {
+        'if-match': second.etag as string,
+      })
+      const refusal = await secondPut.json()
+      const after = await read('edited-twice')
+
+      // Assess: a strong, quoted ETag on every answer carrying the record, the PUT's the new one
+      expect(registered.status).toBe(201)
+      expect(first.etag).toMatch(/^"[^"]+"$/)
+      expect(registered.headers.get('etag')).toBe(first.etag)
+      expect(second.etag).toBe(first.etag)
+      expect(firstPut.status).toBe(200)
+      expect(firstPut.headers.get('etag')).not.toBe(first.etag)
+      expect(firstPut.headers.get('etag')).toBe(after.etag)
+      // ...the second refused, saying what the agent is now, and nothing of it stored
+      expect(secondPut.status).toBe(412)
+      expect(secondPut.headers.get('content-type')).toBe('application/problem+json')
+      expect(refusal).toMatchObject({
+        type: expect.stringMatching(/precondition-failed$/),
+        status: 412,
+        currentEtag: after.etag,
+        detail: expect.stringContaining(`changed at ${after.record.updatedAt}`),
+      })
+      expect(after.record.timeoutMs).toBe(5_000)
+
+      // Act: read again, the second admin's change is made on what it holds now
+      const retried = await adminCall('PUT', '/admin/agents/edited-twice', configOf(9_000), {
+        'if-match': after.etag as string,
+      })
+
+      // Assess
+      expect(retried.status).toBe(200)
+      expect((await read('edited-twice')).record.timeoutMs).toBe(9_000)
+    })
+
+    it("runs the README's Admin API block as written: the ETag it reads makes its change, and is stale after it", async () => {
+      // Prepare
+      const [block] = codeBlocks(readmeSection('Admin API'), 'sh')
+      const before = await read('weather')
+
+      // Act
+      const { stdout } = await promisify(execFile)('bash', ['-c', `set -eo pipefail\n${block}`], {
+        env: { ...process.env, GATEWAY_URL: stack.url, JWT: admin },
+        timeout: 15_000,
+      })
+      const stale = await adminCall(
+        'PATCH',
+        '/admin/agents/weather',
+        { status: 'active' },
+        { 'if-match': before.etag as string },
+      )
+
+      // Assess
+      expect(JSON.parse(stdout)).toMatchObject({ agentId: 'weather', status: 'active' })
+      expect(JSON.parse(stdout).updatedAt).not.toBe(before.record.updatedAt)
+      expect(stale.status).toBe(412)
+    })
+
+    it('makes a change without If-Match as before, and one with If-Match: * on an agent that exists', async () => {
+      // Prepare
+      await adminCall('POST', '/admin/register', { agentId: 'unconditional', ...configOf(4_000) })
+      const stale = (await read('unconditional')).etag as string
+      await adminCall('PATCH', '/admin/agents/unconditional', { cardVisibility: 'public' })
+
+      // Act
+      const plain = await adminCall('PATCH', '/admin/agents/unconditional', { status: 'inactive' })
+      const any = await adminCall(
+        'PATCH',
+        '/admin/agents/unconditional',
+        { status: 'active' },
+        { 'if-match': '*' },
+      )
+      const missing = await adminCall(
+        'PATCH',
+        '/admin/agents/never-registered',
+        { status: 'active' },
+        { 'if-match': '*' },
+      )
+      const deleteStale = await adminCall('DELETE', '/admin/agents/unconditional', undefined, {
+        'if-match': stale,
+      })
+      const standing = await read('unconditional')
+      const deleted = await adminCall('DELETE', '/admin/agents/unconditional', undefined, {
+        'if-match': standing.etag as string,
+      })
+
+      // Assess
+      expect([plain.status, any.status, missing.status]).toEqual([200, 200, 404])
+      expect(deleteStale.status).toBe(412)
+      expect(standing.record).toMatchObject({ status: 'active', cardVisibility: 'public' })
+      expect(deleted.status).toBe(204)
+    })
+
+    it('refuses with a 400 naming the header an unquoted ETag, and If-Match where what is changed has no ETag, changing nothing', async () => {
+      // Prepare
+      await adminCall('POST', '/admin/register', { agentId: 'unquoted', ...configOf(4_000) })
+      const { etag } = await read('unquoted')
+      await adminCall('PUT', '/admin/scopes/etags:invoke', { description: 'for the test' })
+
+      // Act
+      const unquoted = await adminCall('PUT', '/admin/agents/unquoted', configOf(6_000), {
+        'if-match': (etag as string).replaceAll('"', ''),
+      })
+      const onPermission = await adminCall(
+        'PUT',
+        '/admin/permissions/etags:invoke',
+        { agents: ['unquoted'] },
+        { 'if-match': '*' },
+      )
+      const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+
+      // Assess
+      expect(unquoted.status).toBe(400)
+      expect((await unquoted.json()).errors).toEqual([
+        { field: 'If-Match', rule: expect.stringContaining('quoted') },
+      ])
+      expect(onPermission.status).toBe(400)
+      expect((await onPermission.json()).errors).toEqual([
+        {
+          field: 'If-Match',
+          rule: expect.stringContaining('is not taken by PUT /admin/permissions/{scope}'),
+        },
+      ])
+      expect((await read('unquoted')).record.timeoutMs).toBe(4_000)
+      expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('etags:invoke')
+    })
   })
 })

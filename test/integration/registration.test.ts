@@ -15,9 +15,11 @@ import {
   AgentRegisteredAgainError,
   BackendUrlRejectedError,
   InvalidAgentCardError,
+  PreconditionFailedError,
   SecretAccessDeniedError,
   SecretRejectedError,
 } from '../../lib/errors.ts'
+import { agentETag } from '../../lib/registry/agent-etag.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { parseCidrs } from '../../lib/registry/backend-address.ts'
@@ -359,6 +361,37 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       expect(lost[0]?.reason).toBeInstanceOf(AgentChangedError)
       const stored = await registry.get('racing')
       expect(secretArnOf(stored)).toBe(secretArnOf(won[0]?.value.after))
+      const added = (await storedSecrets()).filter((arn) => !before.has(arn))
+      expect(added).toEqual([secretArnOf(stored)])
+    })
+
+    it('makes two PUTs sent with the ETag both read the one version: one is made, the other a 412 naming the winner, its secret deleted and nothing of it stored', async () => {
+      // Prepare: both admins read the agent, and send its ETag back
+      await registerAgent(config('edited', { auth: oauth('s3cret-e0') }), deps)
+      const read = await existingAgent('edited', deps)
+      const ifMatch = { tags: [agentETag(read)] }
+      const before = new Set(await storedSecrets())
+
+      // Act: each is held at its card fetch, after its read and its If-Match check, so both
+      // checks pass and only the write's condition can tell them apart.
+      backend.hold()
+      const racing = Promise.allSettled([
+        replaceAgent('edited', config('edited', { auth: oauth('s3cret-e1') }), deps, ifMatch),
+        replaceAgent('edited', config('edited', { auth: oauth('s3cret-e2') }), deps, ifMatch),
+      ])
+      await vi
+        .waitFor(() => expect(backend.held()).toBe(2), { timeout: 10_000 })
+        .finally(() => backend.release())
+      const outcomes = await racing
+
+      // Assess
+      const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []))
+      const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome] : []))
+      expect([won.length, lost.length]).toEqual([1, 1])
+      const stored = await registry.get('edited')
+      expect(stored).toEqual(won[0]?.value.after)
+      expect(lost[0]?.reason).toBeInstanceOf(PreconditionFailedError)
+      expect(lost[0]?.reason.currentEtag).toBe(agentETag(stored as AgentRecord))
       const added = (await storedSecrets()).filter((arn) => !before.has(arn))
       expect(added).toEqual([secretArnOf(stored)])
     })
@@ -906,6 +939,87 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
         ? { status: 'inactive', cardVisibility: 'granted' }
         : { status: 'active', cardVisibility: 'public' },
     )
+  })
+
+  describe('a change sent with If-Match', () => {
+    it('is made on the version its ETag names; one naming an older version is a 412, the agent left as the other change made it', async () => {
+      // Prepare: two admins read the agent; the first changes it
+      await registerAgent(config('shared'), deps)
+      const read = await existingAgent('shared', deps)
+      const first = await patchAgent('shared', { status: 'inactive' }, deps, {
+        tags: [agentETag(read)],
+      })
+
+      // Act: the second sends the ETag it read, now stale, by every change it could make
+      const stale = { tags: [agentETag(read)] }
+      const refusals = await Promise.all([
+        failure(patchAgent('shared', { cardVisibility: 'public' }, deps, stale)),
+        failure(replaceAgent('shared', config('shared', { timeoutMs: 5_000 }), deps, stale)),
+        failure(syncAgent('shared', deps, stale)),
+        failure(deleteAgent('shared', deps, stale)),
+      ])
+
+      // Assess
+      const now = agentETag(first.after as AgentRecord)
+      for (const refusal of refusals) {
+        expect(refusal).toBeInstanceOf(PreconditionFailedError)
+        expect((refusal as PreconditionFailedError).currentEtag).toBe(now)
+      }
+      expect(await registry.get('shared')).toEqual(first.after)
+    })
+
+    it('refuses, with a 412 and not a 409, a change landing between its read and its write', async () => {
+      // Prepare: another change lands after this one read the agent (and its ETag passed)
+      await registerAgent(config('overtaken'), deps)
+      const read = await existingAgent('overtaken', deps)
+      let overtaken: AgentRecord | undefined
+      const overtaking: AgentAdminDeps = {
+        ...deps,
+        registry: {
+          ...registry,
+          get: (agentId) => registry.get(agentId),
+          replace: async (record, before) => {
+            overtaken ??= (await patchAgent('overtaken', { status: 'inactive' }, deps)).after
+            return registry.replace(record, before)
+          },
+          create: (record) => registry.create(record),
+          delete: (record) => registry.delete(record),
+          annotate: (record, fields) => registry.annotate(record, fields),
+          list: () => registry.list(),
+        },
+      }
+
+      // Act
+      const error = await failure(
+        patchAgent('overtaken', { cardVisibility: 'public' }, overtaking, {
+          tags: [agentETag(read)],
+        }),
+      )
+
+      // Assess
+      expect(error).toBeInstanceOf(PreconditionFailedError)
+      expect((error as PreconditionFailedError).currentEtag).toBe(
+        agentETag(overtaken as AgentRecord),
+      )
+      expect(await registry.get('overtaken')).toEqual(overtaken)
+    })
+
+    it('deletes with If-Match: * or its ETag, and leaves the agent served when its delete names an older version', async () => {
+      // Prepare
+      await registerAgent(config('kept'), deps)
+      const read = await existingAgent('kept', deps)
+      const changed = (await patchAgent('kept', { cardVisibility: 'public' }, deps)).after
+
+      // Act
+      const refused = await failure(deleteAgent('kept', deps, { tags: [agentETag(read)] }))
+      const standing = await registry.get('kept')
+      await deleteAgent('kept', deps, { any: true })
+
+      // Assess: no `deleting` mark was written by the refused delete
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect(standing).toEqual(changed)
+      expect(await registry.get('kept')).toBeUndefined()
+    })
   })
 
   it('changes only the status on PATCH, and refuses other fields', async () => {

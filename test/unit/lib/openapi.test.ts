@@ -102,6 +102,44 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  it('documents If-Match and its 412 on each route lib/routes.ts marks `etag`, and the ETag of every answer carrying the agent', () => {
+    // Prepare
+    const headerParameters = (method: string, path: string) =>
+      (operation(method, path)?.parameters ?? []).filter((parameter) => parameter.in === 'header')
+    type Answer = { headers?: Record<string, { description: string }> }
+    const answer = (method: string, path: string, status: number) =>
+      operation(method, path)?.responses[status] as Answer | undefined
+
+    // Assess: If-Match and 412 exactly where the route takes it
+    const conditional = routes.filter((route) => route.etag).map((r) => `${r.method} ${r.path}`)
+    expect(conditional).toEqual([
+      'GET /admin/agents/{agentId}',
+      'PUT /admin/agents/{agentId}',
+      'PATCH /admin/agents/{agentId}',
+      'DELETE /admin/agents/{agentId}',
+      'POST /admin/agents/{agentId}/sync',
+    ])
+    for (const route of describedRoutes) {
+      const [method, path] = route.split(' ') as [string, string]
+      const takes = conditional.includes(route)
+      expect(headerParameters(method, path), route).toEqual(
+        takes ? [expect.objectContaining({ name: 'If-Match', required: false })] : [],
+      )
+      expect(operation(method, path)?.responses['412'] !== undefined, route).toBe(takes)
+    }
+    // ...and the ETag on the answers that carry the agent as stored
+    for (const [method, path, status] of [
+      ['POST', '/admin/register', 201],
+      ['POST', '/admin/agents', 201],
+      ['GET', '/admin/agents/{agentId}', 200],
+      ['PUT', '/admin/agents/{agentId}', 200],
+      ['PATCH', '/admin/agents/{agentId}', 200],
+      ['POST', '/admin/agents/{agentId}/sync', 200],
+    ] as const) {
+      expect(answer(method, path, status)?.headers?.ETag?.description, path).toMatch(/If-Match/)
+    }
+  })
+
   it('describes no route that lib/routes.ts does not have', () => {
     // Assess
     expect(Object.keys(apiOperations).filter((key) => !describedRoutes.includes(key))).toEqual([])
