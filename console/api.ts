@@ -49,12 +49,32 @@ export const authorization = () => {
 }
 
 /**
- * One call to the gateway as the signed-in person: JSON in, JSON out, and a
- * problem+json refusal turned into an ApiError with its per-field problems.
+ * What a 412 says on the page: the gateway's own words speak of If-Match and ETags, which a
+ * person did not send; the page did, with the version it showed them.
  */
-export const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+const changedMeanwhile =
+  'Someone else changed this since the page showed it, so nothing was saved (their change would have been overwritten).'
+
+/** What the gateway answered, and the version of what it answered (its `ETag`), if it said one. */
+export interface Versioned<T> {
+  value: T
+  etag: string | undefined
+}
+
+/**
+ * One call to the gateway as the signed-in person, answering its version too: a change sent
+ * with `ifMatch` (the `etag` a read gave) is made only on that version, else an ApiError 412
+ * saying someone else changed it meanwhile.
+ */
+export const versioned = async <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  ifMatch?: string,
+): Promise<Versioned<T>> => {
   const headers: Record<string, string> = { authorization: authorization() }
   if (body !== undefined) headers['content-type'] = 'application/json'
+  if (ifMatch !== undefined) headers['if-match'] = ifMatch
   let response: Response
   try {
     response = await fetch(`${gatewayBase}${path}`, {
@@ -79,10 +99,22 @@ export const api = async <T>(method: string, path: string, body?: unknown): Prom
       fields[field] = fields[field] ? `${fields[field]}; ${rule}` : rule
     }
     const code = typeof parsed?.type === 'string' ? parsed.type.split('/').pop() : undefined
-    throw new ApiError(wordsOf(response.status, parsed), response.status, fields, code)
+    const words = response.status === 412 ? changedMeanwhile : wordsOf(response.status, parsed)
+    throw new ApiError(words, response.status, fields, code)
   }
-  return parsed as T
+  return { value: parsed as T, etag: response.headers.get('etag') ?? undefined }
 }
+
+/**
+ * One call to the gateway as the signed-in person: JSON in, JSON out, and a
+ * problem+json refusal turned into an ApiError with its per-field problems.
+ */
+export const api = async <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  ifMatch?: string,
+): Promise<T> => (await versioned<T>(method, path, body, ifMatch)).value
 
 /**
  * A gateway path with each value put in as one path segment, percent-encoded, so an id that came

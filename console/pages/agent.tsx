@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { api, authorization, messageOf, pathOf } from '../api.ts'
+import { ApiError, api, authorization, messageOf, pathOf, versioned } from '../api.ts'
 import { gatewayBase } from '../auth.ts'
 import {
   Badge,
@@ -52,8 +52,12 @@ const servedCard = async (agentId: string): Promise<Card | undefined> => {
 
 export const AgentPage = ({ agentId }: { agentId: string }) => {
   const agent = useLoad(async () => {
-    const record = await api<AgentRecord>('GET', pathOf`/admin/agents/${agentId}`)
-    return { record, served: await servedCard(agentId).catch(() => undefined) }
+    // Its ETag goes back with each change made here: made only on the agent this page shows.
+    const { value: record, etag } = await versioned<AgentRecord>(
+      'GET',
+      pathOf`/admin/agents/${agentId}`,
+    )
+    return { record, etag, served: await servedCard(agentId).catch(() => undefined) }
   }, [agentId])
   const [notice, setNotice] = useState<Notice>()
   const [busy, setBusy] = useState(false)
@@ -69,7 +73,13 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       if (after) after()
       else agent.reload()
     } catch (error) {
-      setNotice({ kind: 'error', text: messageOf(error) })
+      const changed = error instanceof ApiError && error.status === 412
+      // Someone else's change came first: the page shows it now, for this one to be made again.
+      setNotice({
+        kind: 'error',
+        text: changed ? `${messageOf(error)} Their change is shown below.` : messageOf(error),
+      })
+      if (changed) agent.reload()
     } finally {
       setBusy(false)
     }
@@ -95,7 +105,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       </section>
     )
   }
-  const { record, served } = agent.data
+  const { record, etag, served } = agent.data
   const card = served ?? (record.card as Card)
   const active = record.status === 'active'
   const { card: _card, retiredSecretArns: _retired, ...config } = record
@@ -119,7 +129,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           disabled={busy}
           onClick={() =>
             act(`card of ${agentId} read again`, () =>
-              api('POST', pathOf`/admin/agents/${agentId}/sync`),
+              api('POST', pathOf`/admin/agents/${agentId}/sync`, undefined, etag),
             )
           }
         >
@@ -130,9 +140,12 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           disabled={busy}
           onClick={() =>
             act(`${agentId} is now ${active ? 'inactive' : 'active'}`, () =>
-              api('PATCH', pathOf`/admin/agents/${agentId}`, {
-                status: active ? 'inactive' : 'active',
-              }),
+              api(
+                'PATCH',
+                pathOf`/admin/agents/${agentId}`,
+                { status: active ? 'inactive' : 'active' },
+                etag,
+              ),
             )
           }
         >
@@ -155,7 +168,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
             setConfirming(false)
             act(
               `${agentId} deleted`,
-              () => api('DELETE', pathOf`/admin/agents/${agentId}`),
+              () => api('DELETE', pathOf`/admin/agents/${agentId}`, undefined, etag),
               () => setDeleted(true),
             )
           }}

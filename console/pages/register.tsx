@@ -4,7 +4,7 @@ import { httpUrl, notHttpUrl } from '../../lib/backend/auth/fields.ts'
 import { agentIdSchema } from '../../lib/ids.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { routingExamplesSchema } from '../../lib/registry/routing-examples.ts'
-import { ApiError, api, messageOf, pathOf } from '../api.ts'
+import { ApiError, api, messageOf, pathOf, versioned } from '../api.ts'
 import { Field, type Notice, NoticeLine } from '../ui.tsx'
 
 type AuthType = 'none' | 'api_key' | 'aws_iam' | 'oauth2_client_credentials'
@@ -165,6 +165,8 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   const [busy, setBusy] = useState(false)
   /** The auth type whose secret the record keeps, when editing one that keeps a secret. */
   const [storedSecretOf, setStoredSecretOf] = useState<AuthType>()
+  /** The version of the agent the form was filled from (or last saved as): its PUT's If-Match. */
+  const [etag, setEtag] = useState<string>()
 
   // Each agent edited (or none) has a page of its own (app.tsx keys it), so the form starts empty
   // and is never reset here: an effect runs after the browser paints, by when a person (or their
@@ -172,9 +174,10 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
   useEffect(() => {
     if (!editing) return
     let live = true
-    api<AgentRecord>('GET', pathOf`/admin/agents/${editing}`).then(
-      (record) => {
+    versioned<AgentRecord>('GET', pathOf`/admin/agents/${editing}`).then(
+      ({ value: record, etag: version }) => {
         if (!live) return
+        setEtag(version)
         const loaded = formOf(record)
         setForm(loaded)
         if (loaded.apiKeyArn || loaded.clientSecretArn) setStoredSecretOf(loaded.authType)
@@ -208,8 +211,12 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
     }
     setBusy(true)
     try {
-      if (editing) await api('PUT', pathOf`/admin/agents/${editing}`, bodyOf(form))
-      else await api('POST', '/admin/register', bodyOf(form))
+      if (editing) {
+        // Saved only over the version the form was filled from: another admin's change meanwhile
+        // is a 412, never overwritten. A second save goes over this one.
+        const saved = await versioned('PUT', pathOf`/admin/agents/${editing}`, bodyOf(form), etag)
+        setEtag(saved.etag)
+      } else await api('POST', '/admin/register', bodyOf(form))
       setNotice({
         kind: 'ok',
         text: editing
@@ -229,7 +236,13 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
             }
           : fields,
       )
-      setNotice({ kind: 'error', text: messageOf(error) })
+      setNotice({
+        kind: 'error',
+        text:
+          error instanceof ApiError && error.status === 412
+            ? `${messageOf(error)} Open the agent again to see it; what you typed here stays until you do.`
+            : messageOf(error),
+      })
     } finally {
       setBusy(false)
     }

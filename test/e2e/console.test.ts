@@ -662,6 +662,60 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect((await adminCall('DELETE', '/admin/agents/keyed')).status).toBe(204)
   })
 
+  it('saves nothing over another admin’s change made since the page showed the agent, says so, and shows that change', async () => {
+    // Prepare: the operator has the agent's page and its edit form open
+    const admin = await stack.token('admin-client')
+    const adminCall = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'contested',
+      backendUrl: echo.url,
+      agentCardUrl: echo.cardUrl,
+    })
+    expect(registered.status).toBe(201)
+    await go('#/agents/contested', 'Echo Agent active')
+
+    // Act: another admin changes it; the operator deactivates it from the page as it was
+    await adminCall('PATCH', '/admin/agents/contested', { cardVisibility: 'public' })
+    await page.getByRole('button', { name: 'Deactivate' }).click()
+
+    // Assess: refused in words, the other change kept and now shown, the agent still active
+    await expect.poll(() => notice().textContent()).toContain('Someone else changed this')
+    await expect
+      .poll(() => page.getByTestId('config').textContent())
+      .toContain('"cardVisibility": "public"')
+    expect(await (await adminCall('GET', '/admin/agents/contested')).json()).toMatchObject({
+      status: 'active',
+      cardVisibility: 'public',
+    })
+
+    // Act: on the page as it is now, the deactivation is made
+    await page.getByRole('button', { name: 'Deactivate' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('contested is now inactive')
+
+    // Act: the edit form, filled in; another admin's change lands before it is saved
+    await page.goto(`${stack.url}/console/#/register/contested`)
+    await page.getByRole('heading', { level: 1, name: 'Edit contested' }).waitFor()
+    await expect.poll(() => page.getByLabel('Backend URL').inputValue()).toBe(echo.url)
+    await adminCall('PATCH', '/admin/agents/contested', { cardVisibility: 'granted' })
+    await page.getByLabel('Timeout (ms, optional)').fill('15000')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+
+    // Assess: nothing saved over it, and what was typed is still there
+    await expect.poll(() => notice().textContent()).toContain('Someone else changed this')
+    const kept = await (await adminCall('GET', '/admin/agents/contested')).json()
+    expect(kept).toMatchObject({ cardVisibility: 'granted', status: 'inactive' })
+    expect(kept.timeoutMs).toBeUndefined()
+    expect(await page.getByLabel('Timeout (ms, optional)').inputValue()).toBe('15000')
+    expect((await adminCall('DELETE', '/admin/agents/contested')).status).toBe(204)
+  })
+
   it.each([
     ['#/try/..%2Fadmin%2Fclients%2Fdemo-client%2Frotate-secret%3F', 'Try it'],
     ['#/agents/..%2Fclients%2Fdemo-client', 'the agent page'],
