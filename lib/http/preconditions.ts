@@ -83,7 +83,7 @@ export const ifMatchPasses = (ifMatch: IfMatch | undefined, current: string | un
  * Refuses (400, naming the header) a conditional header the route does not evaluate, where
  * ignoring it would make a change the client meant to make only on a condition: `If-Match` on a
  * route whose resource has no ETag (`takesIfMatch` false), `If-None-Match` on any change. A read
- * may ignore `If-None-Match`: its whole answer is what an unmet condition gets anyway.
+ * may ignore `If-None-Match`: its whole answer is always a right one (a 304 only spares the body).
  *
  * @example
  * assertConditionsTaken(event, false, 'PUT /admin/permissions/{scope}') // throws if If-Match is sent
@@ -98,7 +98,7 @@ export const assertConditionsTaken = (
     throw refused(
       'If-Match',
       event.headers[ifMatchHeader],
-      `is not taken by ${route}: what it changes has no ETag to match (an agent's routes have one), so the change would be made unconditionally`,
+      `is not taken by ${route}: its resource has no ETag to match it against (only an agent's routes have one)`,
     )
   }
   const method = event.httpMethod.toUpperCase()
@@ -106,7 +106,7 @@ export const assertConditionsTaken = (
     throw refused(
       'If-None-Match',
       event.headers['if-none-match'],
-      `is not taken by ${route}: a change is made on If-Match (the ETag a read answered) or on no condition`,
+      `is not taken by ${route}: a change is conditional on If-Match (the ETag a read answered, where the route takes it) or on nothing`,
     )
   }
 }

@@ -107,7 +107,7 @@ const commonResponses = (
   // Every admin route refuses a conditional header it does not evaluate (lib/http/preconditions.ts).
   if (operation.auth === 'admin') {
     common[400] = problem(
-      `The request is invalid; \`errors\` names each field and its rule${takesIfMatch(method, path) ? ', or If-Match is not a list of quoted entity tags (or *)' : ', or it sent If-Match, which this route does not take (what it changes has no ETag)'}${method === 'GET' ? '' : ', or If-None-Match, which no change takes'}`,
+      `The request is invalid; \`errors\` names each field and its rule${takesIfMatch(method, path) ? ', or If-Match is not a list of quoted entity tags (or *)' : ', or it sent If-Match, which this route does not take (its resource has no ETag)'}${method === 'GET' ? '' : ', or If-None-Match, which no change takes'}`,
     )
   }
   if (takesIfMatch(method, path)) {
