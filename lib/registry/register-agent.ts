@@ -99,9 +99,10 @@ const changedAt = (deps: AgentAdminDeps, before: Pick<AgentRecord, 'updatedAt'>)
 
 /**
  * Writes a change over the version `read`, as every change is (`AgentRegistry.replace`). Sent
- * with `If-Match`, which the version read passed (`assertAgentIfMatch`), a refusal because
- * another change landed after the read is a 412 naming the agent as it is now: the version the
- * client named is gone. Without it, the 409 it always was.
+ * with `If-Match` naming tags, which the version read passed (`assertAgentIfMatch`), a refusal
+ * because another change landed after the read is a 412 naming the agent as it is now: the
+ * version the client named is gone. Without it, or with `If-Match: *` (the agent must exist,
+ * which it still does), the 409 it always was.
  */
 const replaceAsRead = async (
   deps: Pick<AgentAdminDeps, 'registry'>,
@@ -112,7 +113,7 @@ const replaceAsRead = async (
   try {
     await deps.registry.replace(record, read)
   } catch (error) {
-    if (ifMatch && error instanceof AgentChangedError && error.current) {
+    if (ifMatch && 'tags' in ifMatch && error instanceof AgentChangedError && error.current) {
       throw agentPreconditionFailed({ agentId: error.agentId, ...error.current })
     }
     throw error

@@ -968,41 +968,48 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       expect(await registry.get('shared')).toEqual(first.after)
     })
 
-    it('refuses, with a 412 and not a 409, a change landing between its read and its write', async () => {
-      // Prepare: another change lands after this one read the agent (and its ETag passed)
-      await registerAgent(config('overtaken'), deps)
-      const read = await existingAgent('overtaken', deps)
-      let overtaken: AgentRecord | undefined
-      const overtaking: AgentAdminDeps = {
-        ...deps,
-        registry: {
-          ...registry,
-          get: (agentId) => registry.get(agentId),
-          replace: async (record, before) => {
-            overtaken ??= (await patchAgent('overtaken', { status: 'inactive' }, deps)).after
-            return registry.replace(record, before)
+    it.each([
+      ['its ETag', 'tags', PreconditionFailedError],
+      // `*` asks only that the agent exist, which it still does: the 409 of any change that met another.
+      ['If-Match: *', 'any', AgentChangedError],
+    ] as const)(
+      'refuses a change sent with %s that another lands between its read and its write, the other change kept',
+      async (_case, kind, refusal) => {
+        // Prepare: another change lands after this one read the agent (and its ETag passed)
+        const agentId = `overtaken-${kind}`
+        await registerAgent(config(agentId), deps)
+        const read = await existingAgent(agentId, deps)
+        let overtaken: AgentRecord | undefined
+        const overtaking: AgentAdminDeps = {
+          ...deps,
+          registry: {
+            ...registry,
+            get: (id) => registry.get(id),
+            replace: async (record, before) => {
+              overtaken ??= (await patchAgent(agentId, { status: 'inactive' }, deps)).after
+              return registry.replace(record, before)
+            },
+            create: (record) => registry.create(record),
+            delete: (record) => registry.delete(record),
+            annotate: (record, fields) => registry.annotate(record, fields),
+            list: () => registry.list(),
           },
-          create: (record) => registry.create(record),
-          delete: (record) => registry.delete(record),
-          annotate: (record, fields) => registry.annotate(record, fields),
-          list: () => registry.list(),
-        },
-      }
+        }
 
-      // Act
-      const error = await failure(
-        patchAgent('overtaken', { cardVisibility: 'public' }, overtaking, {
-          tags: [agentETag(read)],
-        }),
-      )
+        // Act
+        const ifMatch = kind === 'tags' ? { tags: [agentETag(read)] } : { any: true as const }
+        const error = await failure(
+          patchAgent(agentId, { cardVisibility: 'public' }, overtaking, ifMatch),
+        )
 
-      // Assess
-      expect(error).toBeInstanceOf(PreconditionFailedError)
-      expect((error as PreconditionFailedError).currentEtag).toBe(
-        agentETag(overtaken as AgentRecord),
-      )
-      expect(await registry.get('overtaken')).toEqual(overtaken)
-    })
+        // Assess
+        expect(error).toBeInstanceOf(refusal)
+        if (error instanceof PreconditionFailedError) {
+          expect(error.currentEtag).toBe(agentETag(overtaken as AgentRecord))
+        }
+        expect(await registry.get(agentId)).toEqual(overtaken)
+      },
+    )
 
     it('deletes with If-Match: * or its ETag, and leaves the agent served when its delete names an older version', async () => {
       // Prepare
