@@ -73,7 +73,7 @@ const agent = (description: string): ApiResponse => ({
 const notFound = none('No such agent')
 const beingDeleted = 'The agent is being deleted: run DELETE again to finish it'
 const changedMeanwhile =
-  "Sent without If-Match: another change was written between this one's read and its write; read the agent and try again (with If-Match, this is a 412)."
+  "Sent without If-Match (or with *): another change was written between this one's read and its write; read the agent and try again (sent with its ETag in If-Match, this is a 412)."
 const unreadableCard = none(
   'The backend address, its card, the card signature or a named secret was refused; `detail` says which',
 )
