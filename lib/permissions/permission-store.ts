@@ -13,6 +13,7 @@ import type { GatewayConfig } from '../config.ts'
 import { checkOptions, optionRules } from '../options.ts'
 import { tableName, tables } from '../tables.ts'
 import {
+  grantingPermissionSchema,
   type Permission,
   permissionSchema,
   type StoredPermission,
@@ -94,10 +95,10 @@ export class DynamoPermissionStore implements PermissionStore {
     return this.#granting(items)
   }
 
-  /** The items that grant, as `permissionSchema` reads them; each it cannot read told to `warn`. */
+  /** The items that grant, as `grantingPermissionSchema` reads them; each it cannot read told to `warn`. */
   #granting(items: Record<string, unknown>[]): Permission[] {
     return items.flatMap((item) => {
-      const read = permissionSchema.safeParse(item)
+      const read = grantingPermissionSchema.safeParse(item)
       if (read.success) return [read.data]
       this.#warn?.('permission unreadable by this version: it grants nothing here', {
         scope: item[tables.permissions.partitionKey],

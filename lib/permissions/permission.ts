@@ -39,6 +39,18 @@ export const permissionSchema = z.strictObject({
 export type Permission = z.infer<typeof permissionSchema>
 
 /**
+ * A permission item as grants are read from it: `permissionSchema`'s fields, and `version`, which
+ * this release never writes but a later one will (the permission's ETag, so that two admins'
+ * PUTs of one scope stop overwriting each other): read here and ignored, so that rolling back to
+ * this release from that one leaves every permission granting. A release can write a new
+ * attribute only once the release before it reads it (the strict read of an earlier release
+ * makes a permission with an attribute it does not know grant nothing).
+ */
+export const grantingPermissionSchema = permissionSchema
+  .extend({ version: z.number().int().positive().optional() })
+  .transform(({ version: _ignored, ...permission }): Permission => permission)
+
+/**
  * A permission as the table holds it, read to administer it: an attribute this version does not
  * know (a later version's, met after a rollback or beside the later version during a deploy) is
  * kept, and so is a value it does not know in `operations` (a later A2A operation) or

@@ -259,6 +259,23 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       ])
     })
 
+    it('grants by its fields when the attribute is `version` (a later release’s ETag for it)', async () => {
+      // Prepare: as a release that versions permissions would leave it after a rollback to this one.
+      const versioned = { scope: 'versioned:invoke', agents: ['b'], operations: ['GetTask'] }
+      await client.send(
+        new PutCommand({
+          TableName: tableName('permissions', 'perm-'),
+          Item: { ...versioned, version: 7 },
+        }),
+      )
+
+      // Act
+      const found = await store.forScopes([versioned.scope])
+
+      // Assess
+      expect(found).toEqual([versioned])
+    })
+
     it('is listed, replaced and deleted with its attribute shown, and an agent taken out of it', async () => {
       // Prepare
       await putLater()
