@@ -147,6 +147,42 @@ export const carriesData = (bytes: Uint8Array): boolean => {
   return false
 }
 
+const utf8 = new TextDecoder()
+
+/**
+ * Where, in bytes of whole events, the first event `isLast` picks ends: just past the blank line
+ * that ends it (past its CR when the LF after it has not come yet), or undefined when none does.
+ * Blocks without data (comments, blank lines) are passed over unread, and so is every block
+ * `mayHold` rules out from its bytes (a cheap look for what `isLast` reads), so that only a block
+ * that may be the last is decoded and parsed. Lines end at LF here (the relay refuses a lone CR).
+ *
+ * @example
+ * endOfEventWhere(encode('data: 1\n\ndata: 2\n\ndata: 3\n\n'), ({ data }) => data === '2') // 18
+ */
+export const endOfEventWhere = (
+  bytes: Uint8Array,
+  isLast: (event: SseEvent) => boolean,
+  mayHold: (block: Uint8Array) => boolean = () => true,
+): number | undefined => {
+  let start = 0
+  let at = 0
+  while (at < bytes.length) {
+    const end = bytes.indexOf(lf, at)
+    const lineEnd = end === -1 ? bytes.length : end
+    const next = end === -1 ? bytes.length : end + 1
+    const blank = lineEnd === at || (lineEnd === at + 1 && bytes[at] === cr)
+    if (blank) {
+      const block = bytes.subarray(start, next)
+      if (carriesData(block) && mayHold(block) && wholeEvents(utf8.decode(block)).some(isLast)) {
+        return next
+      }
+      start = next
+    }
+    at = next
+  }
+  return undefined
+}
+
 /** Text split at SSE's line ends (CRLF, LF or CR); text with no CR, the usual, by a plain split. */
 const sseLines = (text: string): string[] =>
   text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n')
@@ -245,36 +281,10 @@ export const formatSse = ({ event, data }: SseEvent): string =>
 const encoder = new TextEncoder()
 
 /**
- * Whether an event in `binding` ends an A2A stream, as an error does: nothing follows an error for
- * the same request. Over HTTP+JSON an `error` event; over JSON-RPC a response carrying `error`.
- *
- * @example
- * endsA2AStream('JSONRPC')({ data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }) // true
- */
-export const endsA2AStream =
-  (binding: 'JSONRPC' | 'HTTP+JSON') =>
-  ({ event, data }: SseEvent): boolean => {
-    if (binding === 'HTTP+JSON') return event === 'error'
-    if (!data.includes('"error"')) return false
-    try {
-      const parsed = JSON.parse(data) as Record<string, unknown> | null
-      return (
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        parsed.jsonrpc === '2.0' &&
-        'error' in parsed &&
-        !('result' in parsed)
-      )
-    } catch {
-      return false
-    }
-  }
-
-/**
  * A stream of events rewritten one by one: each output event is written as soon
  * as its input event is complete. An input event past `maxEventBytes` errors the
  * stream with StreamEventTooLargeError. An output event `endsAfter` says is the last
- * (an A2A error, `endsA2AStream`) ends the stream, the input cancelled.
+ * (an A2A error, `isA2AError`) ends the stream, the input cancelled.
  */
 export const mapSse = (
   body: ReadableStream<Uint8Array>,

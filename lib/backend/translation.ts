@@ -1,7 +1,8 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { endsA2AStream, isStreamAnswer, mapSse } from '../a2a/sse.ts'
+import { isStreamAnswer, mapSse } from '../a2a/sse.ts'
+import { isA2AError } from '../a2a/stream-end.ts'
 import {
   answerFor,
   eventFor,
@@ -116,11 +117,13 @@ export const translatedCall = (
 
 /**
  * A translated stream's options: its event bound, and its end at the first error it carries in
- * the caller's binding.
+ * the caller's binding (`isA2AError`), the agent's stream cancelled. Its other terminal events
+ * end it in the relay (`endsA2AStream`), which reads the agent's stream on to its end so that
+ * the agent's connection is kept.
  */
 const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => ({
   ...limits,
-  endsAfter: endsA2AStream(binding),
+  endsAfter: isA2AError(binding),
 })
 
 const isEventStream = (response: BackendResponse) =>

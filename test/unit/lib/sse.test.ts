@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { carriesData, endsA2AStream, isEventStreamType, wholeEvents } from '../../../lib/a2a/sse.ts'
+import {
+  carriesData,
+  endOfEventWhere,
+  isEventStreamType,
+  wholeEvents,
+} from '../../../lib/a2a/sse.ts'
 
 describe('wholeEvents', () => {
   it('ends lines at CRLF, LF or CR, in any mix, and events at a blank line', () => {
@@ -61,22 +66,41 @@ describe('isEventStreamType', () => {
   })
 })
 
-describe('endsA2AStream', () => {
+describe('endOfEventWhere', () => {
+  const encoded = (text: string) => new TextEncoder().encode(text)
+  const isLast = ({ data }: { data: string }) => data === 'last'
+
   it.each([
-    ['HTTP+JSON', { event: 'error', data: '{"error":{"code":502}}' }, true],
-    ['HTTP+JSON', { data: '{"task":{"id":"t"},"error":"a field of a result"}' }, false],
-    ['HTTP+JSON', { data: '{"jsonrpc":"2.0","error":{"code":1}}' }, false],
-    ['JSONRPC', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"x"}}' }, true],
+    ['the first of three events', 'data: last\n\ndata: 2\n\ndata: 3\n\n', 12],
     [
-      'JSONRPC',
-      { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
-      false,
+      'an event behind a comment and an event',
+      ': ping\n\ndata: 1\n\ndata: last\n\ndata: 3\n\n',
+      29,
     ],
-    ['JSONRPC', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
-    ['JSONRPC', { data: 'not json, "error"' }, false],
-  ] as const)('says whether, over %s, %j ends the stream', (binding, event, ends) => {
+    [
+      'an event of two lines, CRLF',
+      'data: 1\r\n\r\nevent: x\r\ndata: la\r\ndata: st\r\n\r\n: after\r\n\r\n',
+      -1,
+    ],
+    ['an event whose blank line has its CR only so far', 'data: last\r\n\r', 13],
+  ])('finds where %s ends', (_what, text, end) => {
+    // Assess: -1 stands for "none" (the two data lines are `la` and `st`, not `last`)
+    expect(endOfEventWhere(encoded(text), isLast) ?? -1).toBe(end)
+  })
+
+  it('reads no block its bytes rule out', () => {
+    // Prepare
+    const read: string[] = []
+    const picking = (event: { data: string }) => {
+      read.push(event.data)
+      return false
+    }
+
+    // Act
+    endOfEventWhere(encoded('data: a\n\ndata: b\n\n'), picking, (block) => block.includes(0x62))
+
     // Assess
-    expect(endsA2AStream(binding)(event)).toBe(ends)
+    expect(read).toEqual(['b'])
   })
 })
 

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest'
+import { endsA2AStream, isA2AError, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
+
+const statusUpdate = (state: unknown, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ statusUpdate: { taskId: 't', contextId: 'c', status: { state }, ...extra } })
+const task = (state: string) =>
+  JSON.stringify({ task: { id: 't', contextId: 'c', status: { state } } })
+const legacy = (result: Record<string, unknown>) =>
+  JSON.stringify({ jsonrpc: '2.0', id: 1, result })
+const legacyStatus = (state: string, final: boolean) =>
+  legacy({ kind: 'status-update', taskId: 't', contextId: 'c', status: { state }, final })
+const message = { messageId: 'm', role: 'ROLE_AGENT', parts: [{ text: 'hi' }] }
+
+describe('endsA2AStream', () => {
+  it.each([
+    // 1.0 over HTTP+JSON: StreamResponse as it is
+    ['HTTP+JSON', '1.0', { event: 'error', data: '{"error":{"code":502}}' }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_COMPLETED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_FAILED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_CANCELED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_REJECTED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_INPUT_REQUIRED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate(3) }, true],
+    [
+      'HTTP+JSON',
+      '1.0',
+      { data: '{"status_update":{"status":{"state":"TASK_STATE_COMPLETED"}}}' },
+      true,
+    ],
+    [
+      'HTTP+JSON',
+      '1.0',
+      { data: '{"statusUpdate":{"status":{"st\\u0061te":"TASK_STATE_COMPLETED"}}}' },
+      true,
+    ],
+    ['HTTP+JSON', '1.0', { data: JSON.stringify({ message }) }, true],
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_COMPLETED') }, true],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_WORKING') }, false],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_AUTH_REQUIRED') }, false],
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_WORKING', { final: true }) }, false],
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_INPUT_REQUIRED') }, false],
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_SUBMITTED') }, false],
+    [
+      'HTTP+JSON',
+      '1.0',
+      {
+        data: JSON.stringify({
+          artifactUpdate: {
+            taskId: 't',
+            artifact: { parts: [{ text: '{"state":"TASK_STATE_COMPLETED","message":{}}' }] },
+          },
+        }),
+      },
+      false,
+    ],
+    ['HTTP+JSON', '1.0', { data: '{"task":{"id":"t"},"error":"a field of a result"}' }, false],
+    ['HTTP+JSON', '1.0', { data: '{"jsonrpc":"2.0","error":{"code":1}}' }, false],
+    // 0.3 over HTTP+JSON: its proto's StreamResponse, `final` on the status update
+    ['HTTP+JSON', '0.3', { data: statusUpdate('TASK_STATE_WORKING', { final: true }) }, true],
+    ['HTTP+JSON', '0.3', { data: statusUpdate('TASK_STATE_CANCELLED') }, true],
+    ['HTTP+JSON', '0.3', { data: JSON.stringify({ msg: message }) }, true],
+    ['HTTP+JSON', '0.3', { data: statusUpdate('TASK_STATE_WORKING', { final: false }) }, false],
+    // 1.0 over JSON-RPC: StreamResponse as the result
+    ['JSONRPC', '1.0', { data: legacy(JSON.parse(statusUpdate('TASK_STATE_COMPLETED'))) }, true],
+    ['JSONRPC', '1.0', { data: legacy({ message }) }, true],
+    ['JSONRPC', '1.0', { data: legacy(JSON.parse(statusUpdate('TASK_STATE_WORKING'))) }, false],
+    ['JSONRPC', '1.0', { data: legacy({ kind: 'message', ...message }) }, false],
+    ['JSONRPC', '1.0', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }, true],
+    [
+      'JSONRPC',
+      '1.0',
+      { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
+      false,
+    ],
+    ['JSONRPC', '1.0', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
+    ['JSONRPC', '1.0', { data: 'not json, "error"' }, false],
+    // 0.3 over JSON-RPC: the result tagged with its kind
+    ['JSONRPC', '0.3', { data: legacyStatus('completed', true) }, true],
+    ['JSONRPC', '0.3', { data: legacyStatus('completed', false) }, true],
+    ['JSONRPC', '0.3', { data: legacyStatus('input-required', false) }, true],
+    ['JSONRPC', '0.3', { data: legacyStatus('auth-required', true) }, true],
+    ['JSONRPC', '0.3', { data: legacy({ kind: 'message', ...message, role: 'agent' }) }, true],
+    [
+      'JSONRPC',
+      '0.3',
+      { data: legacy({ kind: 'task', id: 't', status: { state: 'rejected' } }) },
+      true,
+    ],
+    ['JSONRPC', '0.3', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}' }, true],
+    ['JSONRPC', '0.3', { data: legacyStatus('working', false) }, false],
+    ['JSONRPC', '0.3', { data: legacyStatus('auth-required', false) }, false],
+    [
+      'JSONRPC',
+      '0.3',
+      { data: legacy({ kind: 'task', id: 't', status: { state: 'input-required' } }) },
+      false,
+    ],
+    [
+      'JSONRPC',
+      '0.3',
+      { data: legacy({ kind: 'artifact-update', taskId: 't', artifact: { parts: [] } }) },
+      false,
+    ],
+  ] as const)(
+    'says whether, over %s in %s, %j ends the stream',
+    (binding, version, event, ends) => {
+      // Assess
+      expect(endsA2AStream(binding, version)(event)).toBe(ends)
+    },
+  )
+})
+
+describe('isA2AError', () => {
+  it.each([
+    ['HTTP+JSON', { event: 'error', data: '{"error":{"code":502}}' }, true],
+    ['HTTP+JSON', { data: '{"task":{"id":"t"},"error":"a field of a result"}' }, false],
+    ['HTTP+JSON', { data: '{"jsonrpc":"2.0","error":{"code":1}}' }, false],
+    ['HTTP+JSON', { data: statusUpdate('TASK_STATE_FAILED') }, false],
+    ['JSONRPC', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"x"}}' }, true],
+    [
+      'JSONRPC',
+      { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
+      false,
+    ],
+    ['JSONRPC', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
+    ['JSONRPC', { data: 'not json, "error"' }, false],
+    ['JSONRPC', { data: legacyStatus('completed', true) }, false],
+  ] as const)('says whether, over %s, %j is an error', (binding, event, error) => {
+    // Assess
+    expect(isA2AError(binding)(event)).toBe(error)
+  })
+})
+
+describe('mayEndA2AStream', () => {
+  const encoded = (text: string) => new TextEncoder().encode(text)
+
+  it('rules out an artifact chunk, whatever its text says, without reading it', () => {
+    // Prepare
+    const chunk = JSON.stringify({
+      artifactUpdate: { taskId: 't', artifact: { parts: [{ text: '"state": "completed"' }] } },
+    })
+
+    // Assess
+    expect(mayEndA2AStream(encoded(`data: ${chunk}\n\n`))).toBe(false)
+  })
+
+  it.each([
+    ['a status update', `data: ${statusUpdate('TASK_STATE_WORKING')}\n\n`],
+    ['an error event', 'event: error\ndata: {}\n\n'],
+    ['a key spelled with escapes', 'data: {"msg\\u0000":1}\n\n'],
+  ])('keeps %s to be read', (_what, text) => {
+    // Assess
+    expect(mayEndA2AStream(encoded(text))).toBe(true)
+  })
+})
