@@ -12,7 +12,8 @@ import { isNodeStream, passedThrough } from './support/response-body.ts'
 /**
  * What a request was, as the handler's own middlewares read it (no secret, no
  * token), and for a call forwarded to an agent how the forward ended
- * (`agentStatus`, `agentErrorCode`, `agentMs`, `chunks`, `error`: the call recorder's report).
+ * (`agentStatus`, `agentErrorCode`, `agentMs`, `chunks`, `streamEnd`, `error`: the call recorder's
+ * report).
  */
 export interface AccessLogFields extends ForwardReport {
   principal?: string
@@ -141,6 +142,7 @@ export const accessLog = <TContext extends Context = Context>(
       spanId: fields.spanId,
       agentMs: fields.agentMs,
       chunks: fields.chunks,
+      streamEnd: fields.streamEnd,
       error: fields.error,
       reason: refusalOf(request as R),
       // The logger's own key, set from the same field; given here too so that the

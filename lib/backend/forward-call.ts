@@ -6,6 +6,7 @@ import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
+import { endsA2AStream, mayEndA2AStream } from '../a2a/stream-end.ts'
 import {
   jsonRpcErrorCodeOf,
   jsonRpcEventsErrorCode,
@@ -87,7 +88,7 @@ const withRewrittenCard = async (
  * binding and version: a skill call as a SendMessage; the same binding and
  * version byte for byte; the other binding, the other version (0.3 ⇄ 1.0) or
  * both translated both ways; with the agent's credentials; streams relayed
- * event by event.
+ * event by event, each ended after its terminal event (`endsA2AStream`).
  */
 export const forwardCall = async (
   record: AgentRecord,
@@ -202,6 +203,11 @@ export const forwardCall = async (
               maxEventBytes: options.maxStreamEventBytes,
               errorCodeOf:
                 call.binding === 'JSONRPC' ? jsonRpcEventsErrorCode : restEventsErrorCode,
+              // In the caller's binding and version: what the caller's client reads, translated or not.
+              terminalEvent: {
+                is: endsA2AStream(call.binding, call.version),
+                mayBeIn: mayEndA2AStream,
+              },
               failureEvent: (reason) =>
                 streamFailureEvent(
                   call,

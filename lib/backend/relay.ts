@@ -2,7 +2,9 @@ import { finished, Readable } from 'node:stream'
 import {
   carriesData,
   EventBoundaries,
+  endOfEventWhere,
   isUnfinishedEvent,
+  type SseEvent,
   StreamEventTooLargeError,
   StreamLoneCrError,
 } from '../a2a/sse.ts'
@@ -20,6 +22,11 @@ export interface RelayOutcome {
   endedByReader?: true
   /** The code of the last error event the stream carried (`events.errorCodeOf`). */
   errorCode?: number
+  /**
+   * The relay ended the stream after its terminal event (`events.terminalEvent`): nothing the
+   * backend sent after it went out.
+   */
+  endedAtTerminalEvent?: true
 }
 
 /** Why a relayed event stream was ended early. */
@@ -48,6 +55,16 @@ export interface RelayOptions {
      * JSON-RPC agent's failing handler answers a stream with one, with HTTP 200).
      */
     errorCodeOf?: (events: string) => number | undefined
+    /**
+     * The event after which the stream has nothing more to send (`endsA2AStream`): it goes out,
+     * then the stream ends, whatever the backend sends after it (which aborts the backend
+     * request). `mayBeIn` rules whole events out from their bytes, so that only those that may
+     * be terminal are decoded and read.
+     */
+    terminalEvent?: {
+      is: (event: SseEvent) => boolean
+      mayBeIn: (bytes: Uint8Array) => boolean
+    }
   }
 }
 
@@ -74,7 +91,10 @@ const keepAliveComment = ': keep-alive\n\n'
  * while the backend is quiet (one timer, refreshed by each whole event), and the
  * error event in the caller's binding that ends the stream when the backend
  * fails, breaks off mid-event, stays silent too long or sends an event too
- * large, never land inside an event.
+ * large, never land inside an event. An event stream ends after its terminal event
+ * (`events.terminalEvent`: an A2A error, the task's end): what came after it in the same chunk
+ * is not sent, and an agent that keeps sending past its task's end holds neither the caller's
+ * stream nor its slot, and is aborted as soon as it sends more.
  *
  * @example
  * const abort = new AbortController()
@@ -89,6 +109,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   let chunks = 0
   let failure: Error | undefined
   let errorCode: number | undefined
+  let endedAtTerminalEvent = false
   /** Nothing more is taken from the backend: its body ended or failed, or the relay ended. */
   let settled = false
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
@@ -121,6 +142,35 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     relay.push(null)
   }
 
+  /** After the terminal event: bounds the wait for the backend to end its body on its own. */
+  let grace: NodeJS.Timeout | undefined
+  /** The backend sent more after its terminal event, or did not end in time: it is let go. */
+  const cutOff = () => {
+    clearTimeout(grace)
+    if (backendDone) return
+    backendRequest.abort()
+    source?.destroy()
+  }
+
+  /**
+   * The terminal event went out: the caller's stream ends now, and nothing the backend sends
+   * after it is the caller's. The backend's body is read on, unrelayed, so that one that ends it
+   * at once (every well-behaved agent) keeps its connection for the next call, where an abort
+   * would close it; anything more it sends, or a keep-alive's quiet, cuts it off.
+   */
+  const endAtTerminalEvent = (more: boolean) => {
+    settled = true
+    endedAtTerminalEvent = true
+    clearTimeout(timer)
+    // Its blank line's CR went out, its LF not yet come: sent, so every client reads the event.
+    if (sentCr) relay.push('\n')
+    relay.push(null)
+    if (more) return cutOff()
+    if (source?.isPaused()) source.resume()
+    grace = setTimeout(cutOff, (events as NonNullable<typeof events>).keepAliveMs)
+    grace.unref()
+  }
+
   /** An event past the limit (found here or by a translated stream), or the backend failed. */
   const fail = (error: Error) => {
     if (error instanceof StreamEventTooLargeError) {
@@ -138,7 +188,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   }
 
   const take = (chunk: Uint8Array) => {
-    if (settled) return
+    // Whatever a backend sends after its terminal event ends it.
+    if (settled) return endedAtTerminalEvent ? cutOff() : undefined
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
     let whole: number
@@ -153,20 +204,34 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     const out = unfinished.release(chunk.subarray(0, whole))
     if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
     // Nor are comments or blank lines: an agent pinging forever, its task long done, idles out.
-    if (carriesData(out)) {
+    const hasData = carriesData(out)
+    if (hasData) {
       idleSince = performance.now()
       timer?.refresh()
     }
+    const terminal = events?.terminalEvent
+    const end =
+      hasData && terminal ? endOfEventWhere(out, terminal.is, terminal.mayBeIn) : undefined
+    const sent = end === undefined ? out : out.subarray(0, end)
     if (events?.errorCodeOf) {
-      const text = Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+      const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
       if (text.includes('"error"')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
     }
-    send(out)
+    send(sent)
+    // More after it in this chunk: whole events, or the start of one.
+    if (end !== undefined) endAtTerminalEvent(end < out.length || whole < chunk.length)
   }
 
   /** The body ended (no error) or failed, or a stream closed before its end. */
   const bodyEnded = (error?: Error | null) => {
-    if (settled) return
+    if (settled) {
+      // The backend ended its body after its terminal event (its connection kept), or failed.
+      if (endedAtTerminalEvent) {
+        backendDone = true
+        clearTimeout(grace)
+      }
+      return
+    }
     if (error) return fail(error)
     backendDone = true
     if (unfinished && isUnfinishedEvent(unfinished.bytes)) {
@@ -206,7 +271,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       const endedByReader = failure === undefined && (error != null || !settled)
       settled = true
       clearTimeout(timer)
-      if (!backendDone) {
+      // After a terminal event the backend is left to end on its own (`endAtTerminalEvent`).
+      if (!backendDone && !endedAtTerminalEvent) {
         backendRequest.abort()
         source?.destroy()
       }
@@ -216,6 +282,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         ...(cause ? { error: cause } : {}),
         ...(endedByReader ? { endedByReader } : {}),
         ...(errorCode === undefined ? {} : { errorCode }),
+        ...(endedAtTerminalEvent ? { endedAtTerminalEvent } : {}),
       })
       callback(error)
     },

@@ -46,6 +46,8 @@ export interface CallOutcome {
   error?: unknown
   /** A relayed answer's reader ended it early (the relay's `endedByReader`). */
   endedByReader?: boolean
+  /** The relay ended an event stream after its terminal event (the relay's `endedAtTerminalEvent`). */
+  endedAtTerminalEvent?: boolean
 }
 
 /**
@@ -74,6 +76,11 @@ export interface ForwardReport {
   agentMs?: number
   chunks?: number
   error?: string
+  /**
+   * How an event stream ended, when the gateway ended it: `terminal-event`, after the event that
+   * ends an A2A stream (an error, the task's end), whatever the agent sent after it.
+   */
+  streamEnd?: 'terminal-event'
 }
 
 /**
@@ -109,6 +116,7 @@ export const callRecorder = (
     if (outcome.spanId !== undefined) report.spanId = outcome.spanId
     report.agentMs = durationMs
     report.chunks = outcome.chunks
+    if (outcome.endedAtTerminalEvent) report.streamEnd = 'terminal-event'
     const callerGone = isCallerGone(outcome)
     if (callerGone) report.error = 'the caller went away'
     else if (outcome.error !== undefined) report.error = String(outcome.error)

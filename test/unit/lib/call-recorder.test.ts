@@ -45,6 +45,35 @@ describe('callRecorder', () => {
     ])
   })
 
+  it('says a stream the gateway ended at its terminal event ended so, and counts it as any stream', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SubscribeToTask', stream: true },
+      report,
+      clock(0).now,
+    )
+
+    // Act
+    finished({ statusCode: 200, chunks: 4, endedAtTerminalEvent: true })
+
+    // Assess
+    expect(report).toEqual({
+      agentStatus: 200,
+      agentMs: 0,
+      chunks: 4,
+      streamEnd: 'terminal-event',
+    })
+    expect(recorded[0]?.values).toEqual({
+      Calls: 1,
+      CallDuration: 0,
+      Streams: 1,
+      StreamDuration: 0,
+    })
+  })
+
   it('reports why a forward failed, with no agent status, and counts the call as failed', () => {
     // Prepare
     const { sink, recorded } = keptSink()

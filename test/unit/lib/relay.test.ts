@@ -5,6 +5,7 @@ import {
   StreamEventTooLargeError,
   StreamLoneCrError,
 } from '../../../lib/a2a/sse.ts'
+import { endsA2AStream, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
 import {
   type RelayOutcome,
   relayToReadable,
@@ -25,7 +26,7 @@ const bodyOf = (chunks: Uint8Array[], { open = false } = {}) =>
 const relayed = (
   body: ReadableStream<Uint8Array> | Readable,
   maxEventBytes = 1024 * 1024,
-  { keepAliveMs = 60_000, idleTimeoutMs = 60_000 } = {},
+  { keepAliveMs = 60_000, idleTimeoutMs = 60_000, endsAtTerminalEvent = false } = {},
 ) => {
   const backendRequest = new AbortController()
   const ends: RelayOutcome[] = []
@@ -37,6 +38,14 @@ const relayed = (
       idleTimeoutMs,
       maxEventBytes,
       failureEvent: (reason: StreamEndReason) => `event: error\ndata: ${reason}\n\n`,
+      ...(endsAtTerminalEvent
+        ? {
+            terminalEvent: {
+              is: endsA2AStream('HTTP+JSON', '1.0'),
+              mayBeIn: mayEndA2AStream,
+            },
+          }
+        : {}),
     },
   })
   return { stream, backendRequest, ends }
@@ -390,6 +399,189 @@ describe("relayToReadable on an agent's Node stream", () => {
     // Assess
     expect(out.join('')).toBe(manyEvents.join(''))
     expect(setTimeoutSpy).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('relayToReadable at a stream’s terminal event', () => {
+  const status = (step: number, state = 'TASK_STATE_WORKING') =>
+    `data: ${JSON.stringify({
+      statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state }, metadata: { step } },
+    })}\n\n`
+  const artifact = (step: number) =>
+    `data: ${JSON.stringify({
+      artifactUpdate: {
+        taskId: 't-1',
+        artifact: { artifactId: 'a', parts: [{ text: `${step}` }] },
+      },
+    })}\n\n`
+  const completed = status(2, 'TASK_STATE_COMPLETED')
+
+  it('sends the terminal event, then ends the stream and aborts the agent, who keeps sending', async () => {
+    // Prepare: the agent's stream, which it never ends
+    const body = new PassThrough()
+    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+      endsAtTerminalEvent: true,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    const ended = new Promise((resolve) => stream.once('end', resolve))
+
+    // Act: two events and the task's end, then an event a turn, until it is cut off
+    for (const event of [status(0), artifact(1), completed]) body.write(event)
+    let after = 0
+    while (!backendRequest.signal.aborted && after < 20) {
+      await new Promise((resolve) => setImmediate(resolve))
+      body.write(status(3 + after++))
+    }
+    // An agent not cut off ends in the end: what the caller got then tells.
+    if (!backendRequest.signal.aborted) body.end()
+    await ended
+
+    // Assess
+    expect(out.join('')).toBe(status(0) + artifact(1) + completed)
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(body.destroyed).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(ends).toEqual([{ chunks: expect.any(Number), endedAtTerminalEvent: true }])
+  })
+
+  it.each([
+    ['what follows it in the same chunk', [`${status(0)}${completed}${artifact(3)}: ping\n\n`]],
+    [
+      'what follows it when the event came in pieces',
+      [status(0), completed.slice(0, 40), completed.slice(40, -1), `\n${artifact(3)}`],
+    ],
+  ])('sends nothing of %s', async (_what, chunks) => {
+    // Act
+    const { stream, backendRequest } = relayed(
+      bodyOf(chunks.map((chunk) => encoder.encode(chunk))),
+      1024 * 1024,
+      { endsAtTerminalEvent: true },
+    )
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(status(0) + completed)
+    expect(backendRequest.signal.aborted).toBe(true)
+  })
+
+  it('sends the LF of a terminal event whose blank line so far has its CR only', async () => {
+    // Prepare: the agent ends its lines with CRLF; the last LF never comes
+    const crlf = completed.replaceAll('\n', '\r\n')
+
+    // Act
+    const { stream } = relayed(bodyOf([encoder.encode(crlf.slice(0, -1))]), 1024 * 1024, {
+      endsAtTerminalEvent: true,
+    })
+    const out = await readAll(stream)
+
+    // Assess: a client that ends lines at LF only reads the blank line, and so the event
+    expect(out.join('')).toBe(crlf)
+  })
+
+  it('lets an agent that ends its stream after the terminal event end it, unaborted', async () => {
+    // Prepare
+    const body = new PassThrough()
+    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+      endsAtTerminalEvent: true,
+    })
+
+    // Act: the end comes after the terminal event, as a chunk of its own
+    body.write(status(0))
+    body.write(completed)
+    await new Promise((resolve) => setImmediate(resolve))
+    body.end()
+    const out = await readAll(stream)
+    await new Promise((resolve) => setImmediate(resolve))
+
+    // Assess: nothing aborted, so the agent's connection goes back to the pool
+    expect(out.join('')).toBe(status(0) + completed)
+    expect(backendRequest.signal.aborted).toBe(false)
+    expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
+  })
+
+  it('ends the caller’s stream at once after the terminal event, and lets a quiet agent go a keep-alive later', async () => {
+    // Prepare: keep-alive every 10 ms, on a fake clock
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const body = new PassThrough()
+    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      idleTimeoutMs: 25,
+      endsAtTerminalEvent: true,
+    })
+    const out: string[] = []
+    stream.on('data', (chunk) => out.push(String(chunk)))
+    let ended = false
+    stream.once('end', () => {
+      ended = true
+    })
+
+    // Act: the terminal event, then nothing, and the stream left open
+    body.write(completed)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    const beforeTheTimer = { ended, aborted: backendRequest.signal.aborted }
+    vi.advanceTimersByTime(10)
+    vi.useRealTimers()
+
+    // Assess: the caller's stream ended with no timer run; the agent let go after one
+    expect(beforeTheTimer).toEqual({ ended: true, aborted: false })
+    expect(out.join('')).toBe(completed)
+    expect(backendRequest.signal.aborted).toBe(true)
+  })
+
+  it('ends a translated stream at its terminal event, and cancels it when more comes', async () => {
+    // Prepare: a translated (web) stream that goes on after the task's end
+    let cancelled = false
+    const events = [status(0), completed, status(3), status(4)]
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const event = events[pulls++]
+        if (event) controller.enqueue(encoder.encode(event))
+        else controller.close()
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+
+    // Act
+    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+      endsAtTerminalEvent: true,
+    })
+    const out = await readAll(stream)
+    await vi.waitFor(() => expect(cancelled).toBe(true))
+
+    // Assess
+    expect(out.join('')).toBe(status(0) + completed)
+    expect(backendRequest.signal.aborted).toBe(true)
+    expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
+  })
+
+  it('passes a stream without a terminal event on as it came, to the agent’s own end', async () => {
+    // Prepare: working updates, artifacts, a comment, an input the agent waits for auth on
+    const events = [
+      status(0),
+      artifact(1),
+      ': still working\n\n',
+      status(2, 'TASK_STATE_AUTH_REQUIRED'),
+      `data: ${JSON.stringify({ task: { id: 't-1', status: { state: 'TASK_STATE_INPUT_REQUIRED' } } })}\n\n`,
+      artifact(3),
+    ]
+
+    // Act
+    const { stream, backendRequest, ends } = relayed(
+      bodyOf(events.map((event) => encoder.encode(event))),
+      1024 * 1024,
+      { endsAtTerminalEvent: true },
+    )
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(events.join(''))
+    expect(backendRequest.signal.aborted).toBe(false)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(ends).toEqual([{ chunks: events.length }])
   })
 })
 
