@@ -11,7 +11,7 @@ import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
 const eventsAfterTheEnd = 30
 
 /** What each stream the agents were asked for came to: the events sent past the end, and whether the socket closed first. */
-const streams: { agentId: string; sentAfter: number; cutOff: boolean }[] = []
+const streams: { agentId: string; sentAfter: number; cutOff: boolean; closed: boolean }[] = []
 
 /** A 1.0 stream's events: the task, working, then what `last` says. */
 const events10 = (taskId: string, last: 'TASK_STATE_COMPLETED' | 'TASK_STATE_AUTH_REQUIRED') => [
@@ -58,11 +58,12 @@ const hostile =
     const subscribed =
       /\/tasks\/([^/:]+):subscribe/.exec(request.url ?? '')?.[1] ?? call?.params?.id
     const taskId = subscribed ?? `t-${agentId}-${++taskCount}`
-    const record = { agentId, sentAfter: 0, cutOff: false }
+    const record = { agentId, sentAfter: 0, cutOff: false, closed: false }
     streams.push(record)
     let closed = false
     response.on('close', () => {
       closed = true
+      record.closed = true
       record.cutOff = !response.writableFinished
     })
     response.writeHead(200, { 'content-type': 'text/event-stream' })
@@ -277,6 +278,7 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
     // Assess
     expect(got).toHaveLength(4)
     expect(JSON.stringify(got.at(-1))).toContain('TASK_STATE_AUTH_REQUIRED')
+    await vi.waitFor(() => expect(streams.at(-1)?.closed).toBe(true))
     expect(streams.at(-1)?.cutOff).toBe(false)
     await vi.waitFor(() => {
       const line = written
