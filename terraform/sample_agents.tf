@@ -32,8 +32,11 @@ module "sample_agents" {
     [aws_s3vectors_index.agents.index_arn, aws_api_gateway_method_settings.all.id],
     # register.mjs asks token_url for a token: built from the prefix, it does not wait for the domain.
     [aws_cognito_user_pool_domain.gateway.id],
-    # In a VPC without NAT, the admin function reaches its services through these.
+    # In a VPC without NAT, the admin function reaches its services through these, which
+    # accept it only by the ingress rule: a destroy deleting the rule first would refuse the
+    # deregistration's DeleteVectors (the rule has no dependent of its own to hold it).
     [for endpoint in aws_vpc_endpoint.service : endpoint.id],
+    [for rule in aws_vpc_security_group_ingress_rule.vpc_endpoints : rule.id],
     [for policy in aws_iam_role_policy.vpc_access : policy.id],
   )
 }

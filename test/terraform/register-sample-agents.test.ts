@@ -10,6 +10,7 @@ import { getReferencesInExpression } from '@cdktf/hcl2json'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
 import { compact } from './support/expressions.ts'
+import { referencesIn } from './support/references.ts'
 import {
   blockOf,
   loadStack,
@@ -474,6 +475,79 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     expect(register.input).toBe('${var.gateway_prerequisites}')
     // An input, not a trigger: a changed prerequisite does not register again.
     expect(JSON.stringify(register.triggers_replace)).not.toContain('gateway_prerequisites')
+  })
+
+  it('deregisters before any resource the admin API answers with is destroyed: the registration waits for every resource of the stack but those a DELETE never uses', async () => {
+    // Prepare: what the registration and deregistration wait for, followed through the module's
+    // inputs into the root, reference by reference (depends_on included). A destroy deletes in
+    // the reverse order, so whatever is not among them may go while the DELETE is under way.
+    const edges = new Map<string, Set<string>>()
+    const nodeOf = (at: string) => {
+      const [kind = '', first = '', second = ''] = at
+        .split('.')
+        .map((part) => part.replace(/\[\d+\]$/, ''))
+      if (kind === 'resource') return `${first}.${second}`
+      if (kind === 'data') return `data.${first}.${second}`
+      if (kind === 'locals') return `local.${first}`
+      if (kind === 'module') return `module.${first}.${second}`
+      return at
+    }
+    const referred = (value: string) => {
+      const [first = '', second = '', third = ''] = value.split('.')
+      if (first === 'data') return `data.${second}.${third}`
+      return `${first}.${second}`
+    }
+    for (const [scope, of] of [
+      ['', root],
+      ['module.sample_agents:', module],
+    ] as const) {
+      for (const { at, value } of await referencesIn(of)) {
+        const from = `${scope}${nodeOf(at)}`
+        const to = referred(value)
+        // A module's variable is the argument its call in the root passes.
+        const target =
+          scope && to.startsWith('var.')
+            ? `module.sample_agents.${to.slice('var.'.length)}`
+            : `${scope}${to}`
+        edges.set(from, new Set([...(edges.get(from) ?? []), target]))
+      }
+    }
+    const waitedFor = new Set<string>()
+    const pending = [
+      'module.sample_agents:terraform_data.register',
+      'module.sample_agents:terraform_data.deregister',
+    ]
+    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+      if (waitedFor.has(node)) continue
+      waitedFor.add(node)
+      pending.push(...(edges.get(node) ?? []))
+    }
+    const everyResource = Object.entries(root.resources).flatMap(([type, byName]) =>
+      Object.keys(byName).map((name) => `${type}.${name}`),
+    )
+    /** What the admin API's DELETE (or a registration) never touches, each with why. */
+    const neverUsed: Record<string, string> = {
+      'aws_cloudwatch_metric_alarm.*': 'alarms watch, they serve nothing',
+      'aws_sns_topic.alarms': 'where alarms go',
+      'aws_sns_topic_subscription.alarm_email': 'where alarms go',
+      'aws_cloudwatch_dashboard.gateway': 'a view of the metrics',
+      'aws_kms_alias.*': 'the functions name their keys by ARN',
+      'aws_cognito_managed_login_branding.console': "the console's sign-in page",
+      'aws_cognito_user_group.operators': "the console's operators",
+      'aws_iam_role_policy.xray': 'a trace that cannot be sent fails no call',
+      'aws_lambda_event_source_mapping.push_deliveries': 'queued pushes',
+    }
+    const isNeverUsed = (resource: string) =>
+      Object.keys(neverUsed).some((pattern) =>
+        pattern.endsWith('.*') ? resource.startsWith(pattern.slice(0, -1)) : resource === pattern,
+      )
+
+    // Assess: in a VPC, the endpoints' ingress rule too (without it, the admin function's
+    // DeleteVectors through the S3 Vectors endpoint is refused, and the destroy stops).
+    expect(waitedFor.has('aws_vpc_security_group_ingress_rule.vpc_endpoints')).toBe(true)
+    expect(
+      everyResource.filter((resource) => !waitedFor.has(resource) && !isNeverUsed(resource)),
+    ).toEqual([])
   })
 
   it('hands register.mjs each Lambda agent by its function URL and Region, and the AgentCore runtime when one is set', () => {
