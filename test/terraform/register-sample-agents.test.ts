@@ -603,17 +603,23 @@ describe('sample agents registration in the stack (terraform/sample_agents.tf, t
     expect(environment.DEREGISTER).toBe('${self.input.agent_id}')
     // A destroy-time provisioner may read its own resource only.
     expect(
-      Object.values(environment).filter((value) => !/^\$\{self\.input\.[a-z_]+\}$/.test(value)),
+      Object.values(environment).filter(
+        (value) => !/^\$\{self\.(input|triggers_replace)\.[a-z_]+\}$/.test(value),
+      ),
     ).toEqual([])
-    // Kept as input (updated in place), never as a trigger: a new URL deregisters nothing.
-    expect(deregister.triggers_replace).toBeUndefined()
+    // Kept as input (updated in place): a new URL deregisters nothing.
     expect(deregister.input).toMatchObject({
       gateway_url: '${var.gateway_url}',
       token_url: '${var.token_url}',
       client_id: '${var.admin_client_id}',
-      client_secret: '${var.admin_client_secret}',
       scope: '${var.admin_scope}',
     })
+    // The secret never in input, whose mirror a plan prints in clear; a trigger whose change
+    // is ignored, so it replaces (deregisters) nothing.
+    expect(JSON.stringify(deregister.input)).not.toContain('secret')
+    expect(deregister.triggers_replace).toEqual({ client_secret: '${var.admin_client_secret}' })
+    expect(environment.CLIENT_SECRET).toBe('${self.triggers_replace.client_secret}')
+    expect(nested(deregister, 'lifecycle')).toEqual([{ ignore_changes: ['${triggers_replace}'] }])
     // Destroyed before the registration and what it waits for: the gateway still answers.
     expect(deregister.depends_on).toEqual(['${terraform_data.register}'])
     expect(nested(root.modules.sample_agents ?? {}, 'lifecycle')).toEqual([])
@@ -695,6 +701,16 @@ module "sample_agents" {
         'DELETE /v2/admin/agents/calculator Bearer jwt',
         'DELETE /v2/admin/agents/weather Bearer jwt',
       ])
+      // The admin client's secret reached register.mjs, and no plan showed it: a plan prints a
+      // terraform_data's `output` (its `input` mirrored) without the sensitive mark
+      // (hashicorp/terraform#35609), so a secret kept in `input` was printed in clear by every
+      // plan that changed or deleted it (the URL moved, the samples turned off, a destroy).
+      const basic = `Basic ${Buffer.from('admin-id:admin-secret').toString('base64')}`
+      expect(requests.filter((line) => line.startsWith('POST /oauth2/token'))).toEqual([
+        `POST /oauth2/token ${basic}`,
+        `POST /oauth2/token ${basic}`,
+      ])
+      for (const run of [deployed, moved, off]) expect(run.stdout).not.toContain('admin-secret')
     } finally {
       server.close()
       await rm(dir, { recursive: true, force: true })

@@ -33,10 +33,11 @@ export const referencesIn = async (module: TerraformModule): Promise<Reference[]
     for (const { at, text } of stringsIn(file.json)) {
       // A variable's `type` (string, list(string)) is a type expression, not a
       // reference; a moved block's `from` names an address no longer declared; a
-      // provisioner's `when` (destroy) is a keyword.
+      // provisioner's `when` (destroy) is a keyword; `ignore_changes` names the resource's own
+      // attributes.
       if (
         !text.includes('${') ||
-        /^variable\.[^.]+\[\d+\]\.type$|^moved\[\d+\]\.from$|\.provisioner\.[^.]+\[\d+\]\.when$/.test(
+        /^variable\.[^.]+\[\d+\]\.type$|^moved\[\d+\]\.from$|\.provisioner\.[^.]+\[\d+\]\.when$|\.lifecycle\[\d+\]\.ignore_changes(\[\d+\])?$/.test(
           at,
         )
       )
