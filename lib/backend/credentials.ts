@@ -122,14 +122,17 @@ export const backendCredentials = (deps: {
     generation: (agentId: string): number => renewals.get(agentId)?.generation ?? 0,
     /**
      * The agent refused credentials of `sentWith` (a `generation`): whether newer ones are there
-     * to send the call with. They are if a renewal has ended since (no new one), or when the one
-     * under way ends (shared: a burst of refused calls renews once), or when one started now
+     * to send the call with. They are if a renewal has ended since and none is under way, or
+     * when the one under way ends (shared: a burst of refused calls renews once, and a call
+     * refused with credentials older still waits for it too), or when one started now
      * ends; but none starts within `credentialRenewalWindowMs` of a renewal that found the
      * secret unchanged or failed (false). A failed renewal's error is every waiting call's.
      */
     async renew(agentId: string, auth: BackendAuth, sentWith: number): Promise<boolean> {
       const kept = renewalsOf(agentId)
-      if (kept.generation !== sentWith) return true
+      // One under way replaces what a newer generation has too (its own call was refused with
+      // them): a call refused with older ones waits for it rather than send those at once.
+      if (kept.generation !== sentWith && !kept.underway) return true
       let underway = kept.underway
       if (!underway) {
         const since = kept.quietSince

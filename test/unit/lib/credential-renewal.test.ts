@@ -209,3 +209,108 @@ describe('renewing an agent’s credentials after it refused them', () => {
     expect(stand.secretReads()).toBe(secretReads + 1)
   })
 })
+
+describe('a call refused with credentials a renewal has since replaced', () => {
+  it('waits for the renewal under way, rather than sending again with the credentials it replaces', async () => {
+    // Prepare: the agent accepts the tokens in `accepted`; the first call's answer, and the
+    // token endpoint, wait until the test lets them go.
+    let secret = 'secret-1'
+    let issued = 0
+    const accepted = new Set<string>()
+    const client = new SecretsManagerClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
+    })
+    vi.spyOn(client, 'send').mockImplementation(async () => ({
+      ARN: secretArn,
+      SecretString: secret,
+    }))
+    let tokenGate: Promise<void> = Promise.resolve()
+    const tokenEndpoint = (async () => {
+      await tokenGate
+      const token = `token-${++issued}`
+      accepted.add(token)
+      return Response.json({ access_token: token, expires_in: 3600 })
+    }) as unknown as typeof fetch
+    const held: { token: string; answer: (response: Response) => void }[] = []
+    let holdNext = false
+    const agent = (async (_url: string | URL | Request, init?: RequestInit) => {
+      const token = (new Headers(init?.headers).get('authorization') ?? '').replace('Bearer ', '')
+      const answer = () =>
+        accepted.has(token)
+          ? Response.json({ id: 't-1', status: { state: 'TASK_STATE_COMPLETED' } })
+          : new Response('{}', { status: 401, headers: { 'content-type': 'application/json' } })
+      if (!holdNext) return answer()
+      holdNext = false
+      // Answered as the agent then judges the token: when the test lets it go.
+      return new Promise<Response>((resolve) =>
+        held.push({ token, answer: () => resolve(answer()) }),
+      )
+    }) as unknown as typeof fetch
+    const credentials = backendCredentials({
+      secrets: new SecretsManagerStore(client),
+      fetch: tokenEndpoint,
+    })
+    const renewing: Promise<boolean>[] = []
+    const renew = credentials.renew
+    credentials.renew = (...args) => {
+      const renewed = renew(...args)
+      renewing.push(renewed)
+      return renewed
+    }
+    const call = () =>
+      sendWithCredentials(
+        { agentId: 'billing', auth },
+        {
+          url: 'https://billing.example.com/a2a/tasks/t-1',
+          method: 'GET',
+          headers: {},
+          body: undefined,
+        },
+        {
+          credentials,
+          caller: 'client-a',
+          safeToRepeat: true,
+          streaming: false,
+          timeoutMs: 5_000,
+          fetch: agent,
+        },
+      )
+    expect((await call()).statusCode).toBe(200)
+    // A GetTask sent with token-1, whose answer comes late.
+    holdNext = true
+    const late = call().then(
+      (response) => response.statusCode,
+      (error: Error) => error.message,
+    )
+    await vi.waitFor(() => expect(held).toHaveLength(1))
+    // The secret rotated: a call refused renews (token-2, no window, as the secret changed).
+    secret = 'secret-2'
+    accepted.clear()
+    expect((await call()).statusCode).toBe(200)
+    // token-2 revoked: a call refused renews again, its token fetch held.
+    accepted.clear()
+    let letTokenGo = () => {}
+    tokenGate = new Promise((resolve) => {
+      letTokenGo = resolve
+    })
+    const during = call().then((response) => response.statusCode)
+    await vi.waitFor(() => expect(renewing).toHaveLength(2))
+
+    // Act: the late call is refused (token-1) while that renewal is under way.
+    held[0]?.answer(new Response())
+    await vi.waitFor(() => expect(renewing).toHaveLength(3))
+    const lateRenewal = await Promise.race([
+      renewing[2]?.then(() => 'ended'),
+      new Promise((resolve) => setImmediate(() => resolve('under way'))),
+    ])
+    letTokenGo()
+
+    // Assess: it waited for token-3 and was answered, as the call whose refusal renewed was;
+    // not sent again at once with token-2, which the agent had refused, and failed.
+    expect(lateRenewal).toBe('under way')
+    expect(await during).toBe(200)
+    expect(await late).toBe(200)
+    expect(issued).toBe(3)
+  })
+})
