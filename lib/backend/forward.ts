@@ -3,6 +3,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { isEventStreamType, isStreamAnswer } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
+import { isJsonObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
@@ -278,7 +279,7 @@ export const forwardToBackend = async (
   // An answer AWS's front door made: sendWithCredentials withholds it from an aws_iam agent's caller.
   const awsErrorType =
     response.status >= 400 ? awsErrorTypeOf(response.header('x-amzn-errortype')) : undefined
-  const challenge = refusesGateway(response.status)
+  const challenge = [401, 403].includes(response.status)
     ? response.header('www-authenticate')?.slice(0, 500)
     : undefined
   const diagnostics = {
@@ -327,7 +328,8 @@ export const forwardToBackend = async (
  * the session header, and a contextId in a message that had none). When the agent refuses the
  * credentials (401) and its type renews them, they are renewed (the secret may have been rotated;
  * at most once a window per agent, `BackendCredentials.renew`) and a call that only reads is sent
- * once more. An agent's 401 or 403 that stands is never the caller's: `refusedGateway`.
+ * once more. An agent's 401, or 403 that is no A2A error, that stands is never the caller's:
+ * `refusedGateway`.
  */
 export const sendWithCredentials = async (
   record: Pick<AgentRecord, 'agentId' | 'auth'>,
@@ -381,26 +383,56 @@ export const sendWithCredentials = async (
   if (response.awsErrorType !== undefined && record.auth.type === 'aws_iam') {
     throw await refusedByAws(record.agentId, response)
   }
-  if (!refusesGateway(response.statusCode)) return response
+  if (!refusesGateway(response)) return response
   if (response.statusCode === 401 && credentials.renewsOn401(record.auth)) {
     // A call that may not be sent twice still renews, for the calls after it.
     const renewed = await credentials.renew(record.agentId, record.auth, sentWith)
     if (renewed && options.safeToRepeat) {
       discardBody(response.body)
       const again = await send()
-      if (!refusesGateway(again.statusCode)) return again
+      if (!refusesGateway(again)) return again
       throw refusedGateway(record.agentId, again)
     }
   }
   throw refusedGateway(record.agentId, response)
 }
 
-/** An agent's answer that refuses what authenticates the request (RFC 9110's 401 and 403). */
-const refusesGateway = (status: number) => status === 401 || status === 403
+/**
+ * An agent's answer that refuses what authenticates the request: its 401 (RFC 9110), and its 403
+ * unless the body is an A2A error, which is the agent refusing the caller (`refusesCaller`).
+ */
+const refusesGateway = ({ statusCode, body }: Pick<BackendResponse, 'statusCode' | 'body'>) =>
+  statusCode === 401 || (statusCode === 403 && !refusesCaller(body))
+
+/** No A2A error is this large; a body past it is not read to find out. */
+const maxCallerRefusalBytes = 64 * 1024
 
 /**
- * An agent's own 401 or 403 (an HTTP status: A2A's errors come in a JSON-RPC answer, or as
- * other statuses). A caller's `Authorization` never travels to an agent, so it refused the
+ * Whether a 403's body is an A2A error: the agent refusing the caller, whom it knows by
+ * `X-Switchboard-Caller` (A2A 1.0 §3.3.2, "Authorization Errors": a task created by another
+ * user, a skill the caller may not use), which is the caller's to read, as a JSON-RPC error in a
+ * 200 is. Both bindings carry it as an object with a numeric `code` and a string `message`:
+ * JSON-RPC's and HTTP+JSON's (google.rpc.Status) under `error`, 0.3 HTTP+JSON's at the top. An
+ * agent's own auth refusing the gateway's credentials sends no such body (`{"message":
+ * "Forbidden"}` from an AWS API Gateway in front of it, a bare `invalid_token`).
+ */
+const refusesCaller = (body: BackendResponse['body']): boolean => {
+  if (!(body instanceof Uint8Array) || body.length > maxCallerRefusalBytes) return false
+  try {
+    const answer: unknown = JSON.parse(
+      Buffer.from(body.buffer, body.byteOffset, body.length).toString(),
+    )
+    if (!isJsonObject(answer)) return false
+    const error = isJsonObject(answer.error) ? answer.error : answer
+    return typeof error.code === 'number' && typeof error.message === 'string'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * An agent's own 401, or 403 without an A2A error (`refusesGateway`): an HTTP status of its
+ * auth, not of A2A. A caller's `Authorization` never travels to an agent, so it refused the
  * gateway's credentials for it (or their absence): handed on, the caller's client would take it
  * for the gateway refusing its own token (an SDK fetches a new one and retries, for nothing; a
  * 403 reads as a grant it lacks), and the agent's `WWW-Authenticate` would challenge it for a

@@ -229,6 +229,24 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
       { jsonrpc: '2.0', id: 1, error: { code: 403, message: 'Not for this caller' } },
     ],
     [
+      'an HTTP+JSON 403 refusing this caller (A2A §3.3.2)',
+      () => sendRest('shady'),
+      403,
+      {
+        error: {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message: 'Task t-9 belongs to another caller',
+        },
+      },
+    ],
+    [
+      'a JSON-RPC error sent with HTTP 403',
+      () => sendJsonRpc('shady'),
+      403,
+      { jsonrpc: '2.0', id: 1, error: { code: -32600, message: 'Not for this caller' } },
+    ],
+    [
       'an HTTP+JSON 404 naming a task',
       () => sendRest('shady'),
       404,
