@@ -52,6 +52,21 @@ resource "aws_lambda_function" "handler" {
   # in a VPC, Lambda checks at creation that the role may create its network
   # interfaces (and needs that to delete them once the function leaves the VPC).
   depends_on = [aws_cloudwatch_log_group.handler, aws_iam_role_policy.vpc_access]
+
+  lifecycle {
+    # Lambda refuses an environment over 4 KB, measured as the Variables map serialized as JSON
+    # (its error quotes "String measured: {...}"), and then every function fails at apply. Most of
+    # locals.tf's environment is fixed (README "Deploy to AWS" gives its size); only
+    # extra_allowed_client_ids and backend_allowed_cidrs grow without a cap. jsonencode writes
+    # <, > and & as \u003c and so on, longer than Lambda's JSON, so this may refuse a few bytes
+    # early, never late; every value is ASCII (variables.tf), so characters are bytes. Checked
+    # at plan once the values are known (every apply after the first, when client ids are
+    # added), at apply before Lambda is asked otherwise.
+    precondition {
+      condition     = length(jsonencode(local.gateway_environment)) <= 4096
+      error_message = "The functions' environment (locals.tf gateway_environment) is ${length(jsonencode(local.gateway_environment))} bytes as JSON, over the 4096 Lambda accepts: shorten extra_allowed_client_ids (read only with restrict_client_ids) or backend_allowed_cidrs (one wider block for several narrow ones)."
+    }
+  }
 }
 
 # API Gateway may invoke the route handlers for this API only, and the authorizer
