@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
-import { readdir, readFile, rm } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { type BuildOptions, build } from 'esbuild'
@@ -32,14 +32,31 @@ export interface HandlerBundle {
 }
 
 /**
+ * Moves every source map under `dir` to the same path under `mapsDir`. The maps were 78 % of
+ * each zip, and Lambda never reads one: Node decodes traces with maps only under
+ * `--enable-source-maps`, which would cost import time at every cold start (issue 20).
+ * Each file's `//# sourceMappingURL=<file>.map` comment stays: Node ignores it where the map is
+ * missing, and finds it again once the maps are set beside the code.
+ */
+const moveSourceMaps = async (dir: string, mapsDir: string) => {
+  for (const file of await readdir(dir, { recursive: true })) {
+    if (!file.endsWith('.map')) continue
+    await mkdir(dirname(join(mapsDir, file)), { recursive: true })
+    await rename(join(dir, file), join(mapsDir, file))
+  }
+}
+
+/**
  * One handler into its own folder (the function's zip): `index.mjs` and the
  * chunks esbuild splits off at each `import()`, so code only some calls need
  * (discovery for `/route`, Secrets Manager, KMS, SigV4) is not loaded at a
- * cold start.
+ * cold start. Its source maps go to `mapsDir`, at the same depth as `dir`
+ * (`dist/sourcemaps/<name>/`), so their relative `sources` still resolve.
  */
 const buildHandler = async (
   entry: string,
   dir: string,
+  mapsDir: string,
   common: BuildOptions,
 ): Promise<HandlerBundle> => {
   const { metafile } = await build({
@@ -58,6 +75,7 @@ const buildHandler = async (
     (output) => join(root, output) === file || output.endsWith('/index.mjs'),
   )
   if (!key) throw new Error(`esbuild wrote no index.mjs for ${entry}`)
+  await moveSourceMaps(dir, mapsDir)
   const atStart = new Set<string>()
   const visit = (output: string) => {
     if (atStart.has(output)) return
@@ -85,7 +103,7 @@ const buildHandler = async (
 export const buildAll = async (outdir = join(root, 'dist')) => {
   // Only what this build rewrites whole, so that no stale file stays: not dist/console, which
   // the console's build swaps in at once and a running gateway (npm start, a test's) serves.
-  for (const folder of ['handlers', 'agents', 'middlewares', 'types']) {
+  for (const folder of ['handlers', 'sourcemaps', 'agents', 'middlewares', 'types']) {
     await rm(join(outdir, folder), { recursive: true, force: true })
   }
   // First, since the console's function carries it (lib/console/console-files.ts).
@@ -108,11 +126,16 @@ export const buildAll = async (outdir = join(root, 'dist')) => {
   }
   const handlers = await Promise.all(
     (await entries('handlers')).map((entry) =>
-      buildHandler(entry, join(outdir, 'handlers', basename(entry, '.ts')), {
-        ...common,
-        // Only the console's function reads them (lib/console/console-files.ts).
-        define: { SWITCHBOARD_CONSOLE_FILES: JSON.stringify(consoleFiles) },
-      }),
+      buildHandler(
+        entry,
+        join(outdir, 'handlers', basename(entry, '.ts')),
+        join(outdir, 'sourcemaps', basename(entry, '.ts')),
+        {
+          ...common,
+          // Only the console's function reads them (lib/console/console-files.ts).
+          define: { SWITCHBOARD_CONSOLE_FILES: JSON.stringify(consoleFiles) },
+        },
+      ),
     ),
   )
   await build({
@@ -145,5 +168,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `dist/handlers/${handler}/  ${(bytes / 1024).toFixed(0)} KiB at start, ${(lazyBytes / 1024).toFixed(0)} KiB on first use`,
     )
   }
+  console.log("dist/sourcemaps/<name>/  each handler's source maps (not in its zip)")
   console.log(`dist/console  ${(consoleJsGzippedBytes / 1024).toFixed(1)} KiB of JS gzipped`)
 }

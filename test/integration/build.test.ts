@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
@@ -53,6 +53,49 @@ describe('npm run build', () => {
     })
     expect(stdout.trim()).toBe('loaded')
     // The whole build (handlers, agents, middlewares, types, the console) runs first.
+  }, 120_000)
+
+  it("keeps each handler's source maps out of its folder (the function's zip), in dist/sourcemaps/<name>/, one for each file", async () => {
+    // Prepare
+    const bundles = await built
+    const handlers = bundles.map((bundle) => bundle.handler)
+
+    // Act
+    const shipped = await Promise.all(
+      handlers.map(async (name) => ({
+        name,
+        files: (await readdir(join(await outdir, 'handlers', name), { recursive: true }))
+          .filter((file) => /\.\w+$/.test(file))
+          .sort(),
+        maps: (await readdir(join(await outdir, 'sourcemaps', name), { recursive: true }))
+          .filter((file) => /\.\w+$/.test(file))
+          .sort(),
+      })),
+    )
+
+    // Assess: only the code runs in the zip; a map for each of its files, under the same name.
+    for (const { name, files, maps } of shipped) {
+      expect(
+        files.filter((file) => !file.endsWith('.mjs')),
+        name,
+      ).toEqual([])
+      expect(maps, name).toEqual(files.map((file) => `${file}.map`))
+      expect(files, name).toContain('index.mjs')
+      for (const file of files) {
+        const code = await readFile(join(await outdir, 'handlers', name, file), 'utf8')
+        // The comment still names the map: set beside the code again, Node and debuggers find it.
+        expect(code.trimEnd().split('\n').at(-1), `${name}/${file}`).toBe(
+          `//# sourceMappingURL=${basename(file)}.map`,
+        )
+      }
+      // Moved at the same depth, the map's sources still resolve to the repository's files.
+      const mapFile = join(await outdir, 'sourcemaps', name, 'index.mjs.map')
+      const map = JSON.parse(await readFile(mapFile, 'utf8')) as { sources: string[] }
+      const entry = map.sources
+        .map((source) => resolve(dirname(mapFile), source))
+        .find((path) => path === resolve(import.meta.dirname, '../../handlers', `${name}.ts`))
+      expect(entry, `${name}: its handler among the map's sources`).toBeDefined()
+    }
   }, 120_000)
 
   it("answers a calculation from the calculator's bundle alone, its math library inside it", async () => {

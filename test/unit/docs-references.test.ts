@@ -193,9 +193,10 @@ describe('the docs', () => {
       'ClientCredentialsOAuthFlow',
       'AUTH_REQUIRED',
       'INPUT_REQUIRED',
-      // Node's: an http option, an environment variable.
+      // Node's: an http option, an environment variable, node:module's source map reader.
       'noDelay',
       'NODE_OPTIONS',
+      'SourceMap',
       // dynalite's comparison function.
       'valsEqual',
       // Python: the TCK's exception and its test classes.
