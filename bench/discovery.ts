@@ -370,5 +370,6 @@ await printRoutingExamplesGain(
   local,
   cards,
   queries,
-  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', EMBEDDER: 'local' }).discovery.routeThreshold,
+  loadConfig({ TOKEN_ISSUER: 'http://127.0.0.1', SWITCHBOARD_MODE: 'local', EMBEDDER: 'local' })
+    .discovery.routeThreshold,
 )

@@ -235,6 +235,17 @@ const gatewayEnvChecked = gatewayEnv.superRefine((env, context) => {
       message: 'must be 256, 512 or 1024 with EMBEDDER=bedrock (Titan V2 sizes)',
     })
   }
+  if (env.EMBEDDER === 'local' && env.SWITCHBOARD_MODE === 'aws') {
+    // Its model is files beside lib/discovery/local-embedder.ts, which the bundles leave out: on
+    // Lambda every embedding would fail, and /search and /route answer 503 for good. (hashing
+    // is code alone; openai calls a server.)
+    context.addIssue({
+      code: 'custom',
+      path: ['EMBEDDER'],
+      message:
+        "must not be local with SWITCHBOARD_MODE=aws: the local embedder's model files (lib/discovery/local/) are not in the Lambda zips, so /search and /route would answer 503. Use bedrock (Terraform's), or SWITCHBOARD_MODE=local on a laptop",
+    })
+  }
   const pushAttemptsMs = pushAttemptsMaxMs({
     attempts: env.PUSH_DELIVERY_ATTEMPTS,
     retryBaseMs: env.PUSH_RETRY_BASE_MS,

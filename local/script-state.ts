@@ -23,6 +23,8 @@ export const openScriptState = async (): Promise<{ close(): Promise<void> }> => 
     tablePrefix: localTablePrefix,
   })
   Object.assign(process.env, {
+    // The laptop's, as npm start's own handlers run (its embedder's model files are here).
+    SWITCHBOARD_MODE: 'local',
     TOKEN_ISSUER: 'http://127.0.0.1',
     DYNAMODB_ENDPOINT: database.endpoint,
     AWS_ACCESS_KEY_ID: 'local',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { Embedder } from './embedder.ts'
+import { basename } from 'node:path'
+import { type Embedder, EmbedderUnavailableError } from './embedder.ts'
 import { wordsOf } from './local/tokens.ts'
 import { Translations } from './local/translations.ts'
 import { WordVectors } from './local/word-vectors.ts'
@@ -50,15 +51,34 @@ interface Models {
   translations: Translations
 }
 const loaded = new Map<string, Models>()
+
+/**
+ * A model file's bytes. One that cannot be read is the embedder set up wrong, named by its file
+ * (not its path, which a caller is told): its code runs somewhere the file is not, such as a
+ * bundle in a Lambda zip (lib/config.ts refuses EMBEDDER=local on AWS for this). A bare ENOENT
+ * error was reported as "Error", its name.
+ */
+const modelFile = (file: URL): Buffer => {
+  try {
+    return readFileSync(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new EmbedderUnavailableError(
+      `the local embedder's model file ${basename(file.pathname)} cannot be read (${code}): it belongs beside the code, in lib/discovery/local/, which no Lambda zip holds`,
+      { lasting: true },
+    )
+  }
+}
+
 /** Read on first use, once per process: every handler in it shares the models. */
 const modelsFrom = (files: ModelFiles): Models => {
   const key = Object.values(files).join(' ')
   let models = loaded.get(key)
   if (!models) {
     models = {
-      concepts: new WordNetConcepts(readFileSync(files.concepts)),
-      vectors: new WordVectors(readFileSync(files.wordVectors)),
-      translations: new Translations(readFileSync(files.lexicon)),
+      concepts: new WordNetConcepts(modelFile(files.concepts)),
+      vectors: new WordVectors(modelFile(files.wordVectors)),
+      translations: new Translations(modelFile(files.lexicon)),
     }
     loaded.set(key, models)
   }

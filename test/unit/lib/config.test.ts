@@ -86,10 +86,11 @@ describe('config', () => {
     const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
 
     // Act
-    const local = loadConfig({ ...issuer, EMBEDDER: 'local' })
+    const local = loadConfig({ ...issuer, SWITCHBOARD_MODE: 'local', EMBEDDER: 'local' })
     const bedrock = loadConfig({ ...issuer, EMBEDDER: 'bedrock' })
     const chosen = loadConfig({
       ...issuer,
+      SWITCHBOARD_MODE: 'local',
       EMBEDDER: 'local',
       ROUTE_MIN_SCORE: '0.35',
       ROUTE_MIN_MARGIN: '0',
@@ -102,6 +103,35 @@ describe('config', () => {
     expect(() => loadConfig({ ...issuer, EMBEDDER: 'glove' })).toThrow(
       /EMBEDDER="glove" is invalid/,
     )
+  })
+
+  it('refuses on AWS the local embedder, whose model files are not in the Lambda zips, and takes the others there', () => {
+    // Prepare
+    const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env)
+        return []
+      } catch (caught) {
+        return (caught as ConfigError).problems
+      }
+    }
+
+    // Act
+    const onAws = problems({ ...issuer, SWITCHBOARD_MODE: 'aws', EMBEDDER: 'local' })
+    const byDefault = problems({ ...issuer, EMBEDDER: ' local ' })
+    const onLaptop = problems({ ...issuer, SWITCHBOARD_MODE: 'local', EMBEDDER: 'local' })
+    const hashing = problems({ ...issuer, EMBEDDER: 'hashing' })
+
+    // Assess: named at start, not a 503 on the first search.
+    expect(onAws).toEqual([
+      expect.stringMatching(
+        /^EMBEDDER="local" is invalid: must not be local with SWITCHBOARD_MODE=aws: .*model files \(lib\/discovery\/local\/\) are not in the Lambda zips/,
+      ),
+    ])
+    expect(byDefault).toEqual(onAws.map((problem) => problem.replace('"local"', '" local "')))
+    // The hashing baseline is code alone (node:crypto): it ships in the zips.
+    expect([onLaptop, hashing]).toEqual([[], []])
   })
 
   it('configures an OpenAI-compatible embedding server by URL, model and dimension, and says what is missing', () => {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { cosine } from '../../../../lib/discovery/embedder.ts'
+import { cosine, embedQuery } from '../../../../lib/discovery/embedder.ts'
 import { wordsOf } from '../../../../lib/discovery/local/tokens.ts'
 import { LocalEmbedder, modelFiles } from '../../../../lib/discovery/local-embedder.ts'
 
@@ -105,6 +105,28 @@ describe('local embedder (WordNet concepts + GloVe word vectors, offline)', () =
   it('refuses a dimension too small to hash concepts into', () => {
     // Assess
     expect(() => new LocalEmbedder(128)).toThrow(/at least 256 dimensions, not 128/)
+  })
+
+  it('names the model file it cannot read, where its code runs without it (a Lambda zip): a 503 to mend, not to retry', async () => {
+    // Prepare: the code where a bundle puts it, its model files not beside it.
+    const missing = new LocalEmbedder(1024, {
+      ...modelFiles,
+      concepts: new URL('file:///var/task/chunks/local/wordnet-concepts.bin.gz'),
+    })
+
+    // Act
+    const failure = await embedQuery(missing, 'weather in Oslo').then(
+      () => new Error('embedded without its model'),
+      (error: Error) => error,
+    )
+
+    // Assess
+    expect(failure).toMatchObject({ name: 'SearchUnavailableError', code: 'search-unavailable' })
+    expect(failure.message).toContain('wordnet-concepts.bin.gz')
+    expect(failure.message).toContain('ENOENT')
+    expect(failure.message).toContain('A retry will fail the same way')
+    // A caller is told the file's name, not where the server keeps its code.
+    expect(failure.message).not.toContain('/var/task')
   })
 
   it('ships its model in under 20 MB', () => {
