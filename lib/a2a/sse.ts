@@ -150,20 +150,22 @@ export const carriesData = (bytes: Uint8Array): boolean => {
 const utf8 = new TextDecoder()
 
 /**
- * Where, in bytes of whole events, the first event `isLast` picks ends: just past the blank line
- * that ends it (past its CR when the LF after it has not come yet), or undefined when none does.
- * Blocks without data (comments, blank lines) are passed over unread, and so is every block
- * `mayHold` rules out from its bytes (a cheap look for what `isLast` reads), so that only a block
- * that may be the last is decoded and parsed. Lines end at LF here (the relay refuses a lone CR).
+ * The first event, in bytes of whole events, that `isIt` picks: the event, where its block starts
+ * and where it ends (just past the blank line that ends it, past its CR when the LF after it has
+ * not come yet), or undefined when none is picked. Blocks without data (comments, blank lines)
+ * are passed over unread, and so is every block `mayHold` rules out from its bytes (a cheap look
+ * for what `isIt` reads), so that only a block that may be the one is decoded and parsed. Lines
+ * end at LF here (the relay refuses a lone CR).
  *
  * @example
- * endOfEventWhere(encode('data: 1\n\ndata: 2\n\ndata: 3\n\n'), ({ data }) => data === '2') // 18
+ * firstEventWhere(encode('data: 1\n\n: c\n\ndata: 2\n\n'), ({ data }) => data === '2')
+ * // { event: { data: '2' }, start: 14, end: 23 }
  */
-export const endOfEventWhere = (
+export const firstEventWhere = (
   bytes: Uint8Array,
-  isLast: (event: SseEvent) => boolean,
+  isIt: (event: SseEvent) => boolean,
   mayHold: (block: Uint8Array) => boolean = () => true,
-): number | undefined => {
+): { event: SseEvent; start: number; end: number } | undefined => {
   let start = 0
   let at = 0
   while (at < bytes.length) {
@@ -173,8 +175,9 @@ export const endOfEventWhere = (
     const blank = lineEnd === at || (lineEnd === at + 1 && bytes[at] === cr)
     if (blank) {
       const block = bytes.subarray(start, next)
-      if (carriesData(block) && mayHold(block) && wholeEvents(utf8.decode(block)).some(isLast)) {
-        return next
+      if (carriesData(block) && mayHold(block)) {
+        const event = wholeEvents(utf8.decode(block)).find(isIt)
+        if (event) return { event, start, end: next }
       }
       start = next
     }

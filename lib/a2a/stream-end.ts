@@ -27,6 +27,11 @@ import type { SseEvent } from './sse.ts'
  * input-required, or (0.3) marked `final`; a `Task` in a terminal state. Not at a `Task` in
  * input-required: SubscribeToTask's first event is the task as it stands, and an interrupted
  * task may be subscribed to (the agent goes on once another request brings the input).
+ *
+ * But for one event: §11.7 goes on "Implementations SHOULD avoid re-ordering events and MAY
+ * optionally resend a final `Task` snapshot before closing". So after a status update that ends
+ * the stream one `Task` may still come, and nothing else (`a2aStreamEnd`, `isA2ATask`); after an
+ * error, a `Message` or a terminal `Task` (a snapshot itself) nothing may.
  */
 
 /** A `Task` or a status update in one of these states ends the stream: the terminal four. */
@@ -95,19 +100,25 @@ const payloadOf = (result: unknown, tagged: boolean): Payload | undefined => {
 const stateOf = (value: unknown): unknown =>
   isObject(value) && isObject(value.status) ? value.status.state : undefined
 
-const endsAt = ({ kind, value }: Payload, version: '1.0' | '0.3'): boolean => {
+/**
+ * How an event leaves an A2A stream: `on`, more may come; `ended`, nothing may; or
+ * `snapshot-may-follow`, ended but for one final `Task` snapshot (§11.7), after a status update.
+ */
+export type A2AStreamEnd = 'on' | 'ended' | 'snapshot-may-follow'
+
+const endOf = ({ kind, value }: Payload, version: '1.0' | '0.3'): A2AStreamEnd => {
   switch (kind) {
     case 'message':
-      return true
+      return 'ended'
     case 'task':
-      return terminalStates.has(stateOf(value))
+      return terminalStates.has(stateOf(value)) ? 'ended' : 'on'
     case 'statusUpdate':
-      return (
-        endingStatusStates.has(stateOf(value)) ||
+      return endingStatusStates.has(stateOf(value)) ||
         (version === '0.3' && isObject(value) && value.final === true)
-      )
+        ? 'snapshot-may-follow'
+        : 'on'
     default:
-      return false
+      return 'on'
   }
 }
 
@@ -154,35 +165,63 @@ const mayEnd = /"(?:state|final|error|message|msg)"|\\u|^event:/m
 
 /**
  * Whether bytes of whole events may hold an event that ends an A2A stream: when false, none
- * does; when true, `endsA2AStream` tells.
+ * does; when true, `a2aStreamEnd` tells.
  */
 export const mayEndA2AStream = (bytes: Uint8Array): boolean =>
   mayEnd.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'))
 
 /**
- * Whether an event in the caller's binding and version ends an A2A stream (the rule above): the
- * event is sent, and then the stream ends.
+ * What an event in the caller's binding and version carries, as the rule reads it: an error
+ * answer, an A2A payload, or nothing it knows (`undefined`: data no JSON object, no result).
+ */
+const readEvent = (
+  binding: 'JSONRPC' | 'HTTP+JSON',
+  version: '1.0' | '0.3',
+  { event, data }: SseEvent,
+): Payload | 'error' | undefined => {
+  if (binding === 'HTTP+JSON' && event === 'error') return 'error'
+  const parsed = parsedObject(data)
+  if (parsed === undefined) return undefined
+  if (binding === 'HTTP+JSON') return payloadOf(parsed, false)
+  if (isJsonRpcError(parsed)) return 'error'
+  return payloadOf(parsed.result, version === '0.3')
+}
+
+/**
+ * How an event in the caller's binding and version leaves an A2A stream (the rule above): after
+ * `ended` the stream ends; after `snapshot-may-follow` (a status update that ends it) it ends too,
+ * but for one `Task` (`isA2ATask`) that may come next.
  *
  * @example
- * endsA2AStream('HTTP+JSON', '1.0')({
+ * a2aStreamEnd('HTTP+JSON', '1.0')({
  *   data: '{"statusUpdate":{"taskId":"t","status":{"state":"TASK_STATE_COMPLETED"}}}',
- * }) // true
- * endsA2AStream('JSONRPC', '0.3')({
- *   data: '{"jsonrpc":"2.0","id":1,"result":{"kind":"artifact-update","taskId":"t"}}',
- * }) // false
+ * }) // 'snapshot-may-follow'
+ * a2aStreamEnd('JSONRPC', '0.3')({
+ *   data: '{"jsonrpc":"2.0","id":1,"result":{"kind":"task","id":"t","status":{"state":"completed"}}}',
+ * }) // 'ended'
  */
-export const endsA2AStream =
+export const a2aStreamEnd =
   (binding: 'JSONRPC' | 'HTTP+JSON', version: '1.0' | '0.3') =>
-  ({ event, data }: SseEvent): boolean => {
-    if (binding === 'HTTP+JSON' && event === 'error') return true
-    if (!mayEnd.test(data)) return false
-    const parsed = parsedObject(data)
-    if (parsed === undefined) return false
-    if (binding === 'HTTP+JSON') {
-      const payload = payloadOf(parsed, false)
-      return payload !== undefined && endsAt(payload, version)
+  (event: SseEvent): A2AStreamEnd => {
+    if (!(binding === 'HTTP+JSON' && event.event === 'error') && !mayEnd.test(event.data)) {
+      return 'on'
     }
-    if (isJsonRpcError(parsed)) return true
-    const payload = payloadOf(parsed.result, version === '0.3')
-    return payload !== undefined && endsAt(payload, version)
+    const read = readEvent(binding, version, event)
+    if (read === 'error') return 'ended'
+    return read === undefined ? 'on' : endOf(read, version)
+  }
+
+/**
+ * Whether an event in the caller's binding and version is a `Task`, as the rule reads one: 0.3
+ * JSON-RPC's `kind: "task"` result, 1.0 JSON-RPC's `task` result, HTTP+JSON's `{"task": ...}`.
+ * The one event a stream may carry after a status update that ended it: the snapshot.
+ *
+ * @example
+ * isA2ATask('HTTP+JSON', '1.0')({ data: '{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"}}}' }) // true
+ */
+export const isA2ATask =
+  (binding: 'JSONRPC' | 'HTTP+JSON', version: '1.0' | '0.3') =>
+  (event: SseEvent): boolean => {
+    const read = readEvent(binding, version, event)
+    return read !== undefined && read !== 'error' && read.kind === 'task'
   }

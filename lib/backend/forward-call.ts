@@ -6,7 +6,7 @@ import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
-import { endsA2AStream, mayEndA2AStream } from '../a2a/stream-end.ts'
+import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../a2a/stream-end.ts'
 import {
   jsonRpcErrorCodeOf,
   jsonRpcEventsErrorCode,
@@ -88,7 +88,8 @@ const withRewrittenCard = async (
  * binding and version: a skill call as a SendMessage; the same binding and
  * version byte for byte; the other binding, the other version (0.3 ⇄ 1.0) or
  * both translated both ways; with the agent's credentials; streams relayed
- * event by event, each ended after its terminal event (`endsA2AStream`).
+ * event by event, each ended after its terminal event (`a2aStreamEnd`), or the `Task` snapshot
+ * A2A lets follow a terminal status update.
  */
 export const forwardCall = async (
   record: AgentRecord,
@@ -205,7 +206,8 @@ export const forwardCall = async (
                 call.binding === 'JSONRPC' ? jsonRpcEventsErrorCode : restEventsErrorCode,
               // In the caller's binding and version: what the caller's client reads, translated or not.
               terminalEvent: {
-                is: endsA2AStream(call.binding, call.version),
+                endOf: a2aStreamEnd(call.binding, call.version),
+                isSnapshot: isA2ATask(call.binding, call.version),
                 mayBeIn: mayEndA2AStream,
               },
               failureEvent: (reason) =>

@@ -2,12 +2,13 @@ import { finished, Readable } from 'node:stream'
 import {
   carriesData,
   EventBoundaries,
-  endOfEventWhere,
+  firstEventWhere,
   isUnfinishedEvent,
   type SseEvent,
   StreamEventTooLargeError,
   StreamLoneCrError,
 } from '../a2a/sse.ts'
+import type { A2AStreamEnd } from '../a2a/stream-end.ts'
 import { HeldBytes } from '../http/held-bytes.ts'
 import { type BackendBody, nodeBody } from './body.ts'
 
@@ -24,7 +25,7 @@ export interface RelayOutcome {
   errorCode?: number
   /**
    * The relay ended the stream after its terminal event (`events.terminalEvent`): nothing the
-   * backend sent after it went out.
+   * backend sent after it went out but, after a status update, the `Task` snapshot A2A allows.
    */
   endedAtTerminalEvent?: true
 }
@@ -56,13 +57,15 @@ export interface RelayOptions {
      */
     errorCodeOf?: (events: string) => number | undefined
     /**
-     * The event after which the stream has nothing more to send (`endsA2AStream`): it goes out,
+     * The event after which the stream has nothing more to send (`a2aStreamEnd`): it goes out,
      * then the stream ends, whatever the backend sends after it (which aborts the backend
-     * request). `mayBeIn` rules whole events out from their bytes, so that only those that may
-     * be terminal are decoded and read.
+     * request); after one `endOf` says a snapshot may follow, the next event goes out too if
+     * `isSnapshot` (`isA2ATask`), and then the stream ends. `mayBeIn` rules whole events out from
+     * their bytes, so that only those that may be terminal are decoded and read.
      */
     terminalEvent?: {
-      is: (event: SseEvent) => boolean
+      endOf: (event: SseEvent) => A2AStreamEnd
+      isSnapshot: (event: SseEvent) => boolean
       mayBeIn: (bytes: Uint8Array) => boolean
     }
   }
@@ -92,9 +95,10 @@ const keepAliveComment = ': keep-alive\n\n'
  * error event in the caller's binding that ends the stream when the backend
  * fails, breaks off mid-event, stays silent too long or sends an event too
  * large, never land inside an event. An event stream ends after its terminal event
- * (`events.terminalEvent`: an A2A error, the task's end): what came after it in the same chunk
- * is not sent, and an agent that keeps sending past its task's end holds neither the caller's
- * stream nor its slot, and is aborted as soon as it sends more.
+ * (`events.terminalEvent`: an A2A error, the task's end), or after the one `Task` snapshot that
+ * may follow a terminal status update: what came after it in the same chunk is not sent, and an
+ * agent that keeps sending past its task's end holds neither the caller's stream nor its slot,
+ * and is aborted as soon as it sends more.
  *
  * @example
  * const abort = new AbortController()
@@ -142,7 +146,11 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     relay.push(null)
   }
 
-  /** After the terminal event: bounds the wait for the backend to end its body on its own. */
+  /**
+   * After the terminal event, `keepAliveMs` later: the end of the wait for a snapshot, and for
+   * the backend to end its body on its own. Unref'd: while a caller waits on it the agent's
+   * stream is open, which keeps the process up; on Lambda a frozen function runs it when it thaws.
+   */
   let grace: NodeJS.Timeout | undefined
   /** The backend sent more after its terminal event, or did not end in time: it is let go. */
   const cutOff = () => {
@@ -152,23 +160,71 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     source?.destroy()
   }
 
-  /**
-   * The terminal event went out: the caller's stream ends now, and nothing the backend sends
-   * after it is the caller's. The backend's body is read on, unrelayed, so that one that ends it
-   * at once (every well-behaved agent) keeps its connection for the next call, where an abort
-   * would close it; anything more it sends, or a keep-alive's quiet, cuts it off.
-   */
-  const endAtTerminalEvent = (more: boolean) => {
+  /** After a terminal status update, until the next event: the snapshot may still come. */
+  const awaitingSnapshot = () => endedAtTerminalEvent && !settled
+
+  /** The caller's stream ends: its last event, the terminal event or the snapshot, went out. */
+  const endCallersStream = () => {
     settled = true
-    endedAtTerminalEvent = true
-    clearTimeout(timer)
     // Its blank line's CR went out, its LF not yet come: sent, so every client reads the event.
     if (sentCr) relay.push('\n')
     relay.push(null)
+  }
+
+  /**
+   * The caller's stream has ended after its terminal event, and nothing the backend sends after
+   * it is the caller's. The backend's body is read on, unrelayed, so that one that ends it at once
+   * (every well-behaved agent) keeps its connection for the next call, where an abort would close
+   * it; anything more it sends (`more`: what came with the last event), or the rest of the grace
+   * in quiet, cuts it off.
+   */
+  const readOnToTheEnd = (more: boolean) => {
     if (more) return cutOff()
     if (source?.isPaused()) source.resume()
-    grace = setTimeout(cutOff, (events as NonNullable<typeof events>).keepAliveMs)
+  }
+
+  /**
+   * The terminal event went out. After an error, a `Message` or a terminal `Task` the caller's
+   * stream ends now. After a status update it waits for the next event, the one `Task` snapshot
+   * A2A lets an agent resend before closing (§11.7): until the backend ends its body (at once,
+   * for a well-behaved agent), sends an event, or is quiet for the grace; only an agent that
+   * keeps its stream open and quiet makes the caller wait, and no longer than that.
+   */
+  const reachedTerminalEvent = (snapshotMayFollow: boolean) => {
+    endedAtTerminalEvent = true
+    clearTimeout(timer)
+    grace = setTimeout(
+      () => {
+        if (awaitingSnapshot()) endCallersStream()
+        cutOff()
+      },
+      (events as NonNullable<typeof events>).keepAliveMs,
+    )
     grace.unref()
+    if (snapshotMayFollow) {
+      if (source?.isPaused()) source.resume()
+      return
+    }
+    endCallersStream()
+  }
+
+  /**
+   * Whole events after a terminal status update: what carries no data (comments, blank lines: a
+   * CRLF's last LF) goes out as it would have; the first event goes out if it is the snapshot, and
+   * then the caller's stream ends, the backend read on if nothing more came with it (`more`: bytes
+   * of an event not yet whole), else cut off. Any other event is not sent, and cuts it off.
+   */
+  const takeSnapshot = (bytes: Uint8Array, more: boolean) => {
+    const terminal = events?.terminalEvent as NonNullable<
+      NonNullable<typeof events>['terminalEvent']
+    >
+    const first = firstEventWhere(bytes, () => true)
+    const snapshot = first !== undefined && terminal.isSnapshot(first.event)
+    const sent = first === undefined ? bytes : bytes.subarray(0, snapshot ? first.end : first.start)
+    if (sent.length > 0) send(sent)
+    if (first === undefined) return
+    endCallersStream()
+    readOnToTheEnd(!snapshot || more || first.end < bytes.length)
   }
 
   /** An event past the limit (found here or by a translated stream), or the backend failed. */
@@ -188,7 +244,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   }
 
   const take = (chunk: Uint8Array) => {
-    // Whatever a backend sends after its terminal event ends it.
+    // Whatever a backend sends once the caller's stream has ended at its terminal event cuts it off.
     if (settled) return endedAtTerminalEvent ? cutOff() : undefined
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
@@ -197,12 +253,20 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       // Only the new chunk is scanned; the held bytes were scanned when they came.
       whole = boundaries.scan(chunk)
     } catch (error) {
+      // An event past the limit or a lone CR where the snapshot may be: the stream has ended.
+      if (awaitingSnapshot()) {
+        endCallersStream()
+        return cutOff()
+      }
       return fail(error as Error)
     }
     // Bytes of an event not yet whole are no event: an agent trickling one still idles out.
     if (whole === 0) return unfinished.hold(chunk)
     const out = unfinished.release(chunk.subarray(0, whole))
-    if (whole < chunk.length) unfinished.hold(chunk.subarray(whole))
+    /** Bytes of an event not yet whole came with these. */
+    const more = whole < chunk.length
+    if (more) unfinished.hold(chunk.subarray(whole))
+    if (awaitingSnapshot()) return takeSnapshot(out, more)
     // Nor are comments or blank lines: an agent pinging forever, its task long done, idles out.
     const hasData = carriesData(out)
     if (hasData) {
@@ -210,28 +274,35 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       timer?.refresh()
     }
     const terminal = events?.terminalEvent
-    const end =
-      hasData && terminal ? endOfEventWhere(out, terminal.is, terminal.mayBeIn) : undefined
-    const sent = end === undefined ? out : out.subarray(0, end)
+    const found =
+      hasData && terminal
+        ? firstEventWhere(out, (event) => terminal.endOf(event) !== 'on', terminal.mayBeIn)
+        : undefined
+    const sent = found === undefined ? out : out.subarray(0, found.end)
     if (events?.errorCodeOf) {
       const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
       if (text.includes('"error"')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
     }
     send(sent)
-    // More after it in this chunk: whole events, or the start of one.
-    if (end !== undefined) endAtTerminalEvent(end < out.length || whole < chunk.length)
+    if (found === undefined) return
+    // Read again, once a stream: the search tells where the terminal event is, not which end.
+    reachedTerminalEvent(terminal?.endOf(found.event) === 'snapshot-may-follow')
+    const rest = out.subarray(found.end)
+    if (awaitingSnapshot()) return rest.length > 0 ? takeSnapshot(rest, more) : undefined
+    readOnToTheEnd(rest.length > 0 || more)
   }
 
   /** The body ended (no error) or failed, or a stream closed before its end. */
   const bodyEnded = (error?: Error | null) => {
-    if (settled) {
-      // The backend ended its body after its terminal event (its connection kept), or failed.
-      if (endedAtTerminalEvent) {
-        backendDone = true
-        clearTimeout(grace)
-      }
+    if (endedAtTerminalEvent) {
+      // The backend ended its body after its terminal event (its connection kept), or failed:
+      // a caller still waiting for a snapshot has its stream ended now, what is unfinished unsent.
+      backendDone = true
+      clearTimeout(grace)
+      if (!settled) endCallersStream()
       return
     }
+    if (settled) return
     if (error) return fail(error)
     backendDone = true
     if (unfinished && isUnfinishedEvent(unfinished.bytes)) {
@@ -244,7 +315,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
 
   /** The backend was quiet for `keepAliveMs` while the caller was reading. */
   const quiet = () => {
-    if (settled || source?.isPaused()) return
+    if (settled || endedAtTerminalEvent || source?.isPaused()) return
     if (events && performance.now() - idleSince >= events.idleTimeoutMs) {
       backendRequest.abort()
       return endWith('idle-timeout', new Error('backend stream idle too long'))
@@ -261,9 +332,12 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         return bodyEnded()
       }
       if (!source.isPaused()) return
-      // Paused, the agent could send nothing: its quiet time counts from now.
+      // Paused, the agent could send nothing: its quiet time counts from now (awaiting the
+      // snapshot, the grace bounds it).
       idleSince = performance.now()
-      if (events) timer = timer ? timer.refresh() : setTimeout(quiet, events.keepAliveMs)
+      if (events && !endedAtTerminalEvent) {
+        timer = timer ? timer.refresh() : setTimeout(quiet, events.keepAliveMs)
+      }
       source.resume()
     },
     destroy(error, callback) {

@@ -118,7 +118,7 @@ export const translatedCall = (
 /**
  * A translated stream's options: its event bound, and its end at the first error it carries in
  * the caller's binding (`isA2AError`), the agent's stream cancelled. Its other terminal events
- * end it in the relay (`endsA2AStream`), which reads the agent's stream on to its end so that
+ * end it in the relay (`a2aStreamEnd`), which reads the agent's stream on to its end so that
  * the agent's connection is kept.
  */
 const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => ({

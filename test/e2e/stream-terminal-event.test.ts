@@ -40,15 +40,32 @@ const events03 = (taskId: string) => [
   { kind: 'status-update', taskId, contextId: 'c-1', status: { state: 'completed' }, final: true },
 ]
 
+/** The task as it ended, resent after the terminal status update (A2A 1.0 §11.7 allows it). */
+const snapshotOf = (taskId: string, version: '1.0' | '0.3') =>
+  version === '0.3'
+    ? { kind: 'task', id: taskId, contextId: 'c-1', status: { state: 'completed' } }
+    : { task: { id: taskId, contextId: 'c-1', status: { state: 'TASK_STATE_COMPLETED' } } }
+
 let taskCount = 0
 
 /**
- * An agent that streams a task to its end and then, its task completed, keeps sending a working
- * status update every 100 ms (`eventsAfterTheEnd` of them) until its socket closes; or (`patient`)
- * one that sends no terminal event and ends the stream itself.
+ * What an agent does after its stream's events: `hostile`, keeps sending a working status update
+ * every 100 ms (`eventsAfterTheEnd` of them) until its socket closes; `tidy`, ends its stream;
+ * `patient`, the same but its last event ends nothing; `snapshot`, sends the task's final
+ * snapshot and ends; `snapshot-then-more`, sends the snapshot, then goes on as `hostile`;
+ * `other-then-snapshot`, sends an artifact update, the snapshot, and ends.
  */
-const hostile =
-  (agentId: string, version: '1.0' | '0.3', patient = false, tidy = false) =>
+type After =
+  | 'hostile'
+  | 'tidy'
+  | 'patient'
+  | 'snapshot'
+  | 'snapshot-then-more'
+  | 'other-then-snapshot'
+
+/** An agent that streams a task to its end (auth-required, if `patient`), then does as `after` says. */
+const scripted =
+  (agentId: string, version: '1.0' | '0.3', after: After) =>
   async (request: IncomingMessage, body: string, response: ServerResponse) => {
     const rpc = request.url?.startsWith('/rpc') ?? false
     const call = rpc ? (JSON.parse(body) as { id: unknown; params?: { id?: string } }) : undefined
@@ -70,9 +87,14 @@ const hostile =
     const events =
       version === '0.3'
         ? events03(taskId)
-        : events10(taskId, patient ? 'TASK_STATE_AUTH_REQUIRED' : 'TASK_STATE_COMPLETED')
+        : events10(
+            taskId,
+            after === 'patient' ? 'TASK_STATE_AUTH_REQUIRED' : 'TASK_STATE_COMPLETED',
+          )
     for (const event of events) response.write(asEvent(event))
-    if (patient || tidy) {
+    if (after === 'other-then-snapshot') response.write(asEvent(events[2]))
+    if (after.includes('snapshot')) response.write(asEvent(snapshotOf(taskId, version)))
+    if (after !== 'hostile' && after !== 'snapshot-then-more') {
       response.end()
       return
     }
@@ -110,14 +132,34 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
       { agentId: 'hostile', version: '1.0', bindings: ['JSONRPC', 'HTTP+JSON'] },
       { agentId: 'hostile-rest', version: '1.0', bindings: ['HTTP+JSON'] },
       { agentId: 'hostile-legacy', version: '0.3', bindings: ['JSONRPC'] },
-      { agentId: 'patient', version: '1.0', bindings: ['HTTP+JSON'], patient: true },
-      { agentId: 'tidy', version: '1.0', bindings: ['HTTP+JSON'], tidy: true },
+      { agentId: 'patient', version: '1.0', bindings: ['HTTP+JSON'], after: 'patient' },
+      { agentId: 'tidy', version: '1.0', bindings: ['HTTP+JSON'], after: 'tidy' },
+      {
+        agentId: 'snapshot',
+        version: '1.0',
+        bindings: ['JSONRPC', 'HTTP+JSON'],
+        after: 'snapshot',
+      },
+      { agentId: 'snapshot-rest', version: '1.0', bindings: ['HTTP+JSON'], after: 'snapshot' },
+      { agentId: 'snapshot-legacy', version: '0.3', bindings: ['JSONRPC'], after: 'snapshot' },
+      {
+        agentId: 'snapshot-more',
+        version: '1.0',
+        bindings: ['JSONRPC', 'HTTP+JSON'],
+        after: 'snapshot-then-more',
+      },
+      {
+        agentId: 'other-first',
+        version: '1.0',
+        bindings: ['JSONRPC', 'HTTP+JSON'],
+        after: 'other-then-snapshot',
+      },
     ] as const
     for (const spec of specs) {
       const agent = await startScriptedAgent({
         bindings: [...spec.bindings],
         protocolVersion: spec.version,
-        answer: hostile(spec.agentId, spec.version, 'patient' in spec, 'tidy' in spec),
+        answer: scripted(spec.agentId, spec.version, 'after' in spec ? spec.after : 'hostile'),
       })
       agents.push(agent)
       agentsById.set(spec.agentId, agent)
@@ -171,6 +213,18 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
           id: 7,
           method: 'SendStreamingMessage',
           params: textMessageParams('go'),
+        }),
+      }),
+    '0.3 HTTP+JSON': (agentId: string) =>
+      fetch(`${stack.url}/agents/${agentId}/v1/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '0.3',
+        },
+        body: JSON.stringify({
+          message: { messageId: 'm-1', role: 'ROLE_USER', content: [{ text: 'go' }] },
         }),
       }),
     '0.3 JSON-RPC': (agentId: string) =>
@@ -310,4 +364,77 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
       expect(agentsById.get('tidy')?.connections()).toBe(before)
     },
   )
+
+  /** The caller's last event as the task snapshot, in its binding and version. */
+  const snapshotIn = (caller: keyof typeof calls) =>
+    caller === '0.3 JSON-RPC'
+      ? { kind: 'task', status: { state: 'completed' } }
+      : { task: { status: { state: 'TASK_STATE_COMPLETED' } } }
+
+  it.each([
+    ['1.0 HTTP+JSON', 'snapshot', 'passed through'],
+    ['1.0 JSON-RPC', 'snapshot', 'passed through'],
+    ['0.3 JSON-RPC', 'snapshot-legacy', 'passed through'],
+    ['1.0 JSON-RPC', 'snapshot-rest', 'translated from HTTP+JSON'],
+    ['0.3 JSON-RPC', 'snapshot', 'translated from 1.0'],
+    ['0.3 HTTP+JSON', 'snapshot', 'translated from 1.0'],
+  ] as const)(
+    'relays to a %s caller the Task snapshot %s (%s) sends after its terminal status update, then ends',
+    async (caller, agentId, _how) => {
+      // Act
+      const response = await calls[caller](agentId)
+      const got = await payloads(response)
+
+      // Assess: the four events, then the snapshot; the agent ended its stream, not cut off
+      expect(response.status).toBe(200)
+      expect(got).toHaveLength(5)
+      expect(got.at(-1)).toMatchObject(snapshotIn(caller))
+      await vi.waitFor(() => expect(streams.at(-1)?.closed).toBe(true))
+      expect(streams.at(-1)?.cutOff).toBe(false)
+    },
+  )
+
+  it.each(['1.0 HTTP+JSON', '1.0 JSON-RPC'] as const)(
+    'relays to a %s caller the snapshot and nothing after it, the agent let go',
+    async (caller) => {
+      // Act
+      const got = await payloads(await calls[caller]('snapshot-more'))
+
+      // Assess
+      expect(got).toHaveLength(5)
+      expect(got.at(-1)).toMatchObject(snapshotIn(caller))
+      await vi.waitFor(() => expect(streams.at(-1)?.cutOff).toBe(true))
+      expect(streams.at(-1)?.sentAfter).toBeLessThan(eventsAfterTheEnd)
+    },
+  )
+
+  it.each(['1.0 HTTP+JSON', '1.0 JSON-RPC'] as const)(
+    'relays to a %s caller no other event after the terminal status update, nor a snapshot after that',
+    async (caller) => {
+      // Act: completed, then an artifact update, then the snapshot
+      const got = await payloads(await calls[caller]('other-first'))
+
+      // Assess
+      expect(got).toHaveLength(4)
+      expect(JSON.stringify(got.at(-1))).toContain('"state":"TASK_STATE_COMPLETED"')
+      expect(got.at(-1)).toHaveProperty('statusUpdate')
+    },
+  )
+
+  it('says in the access line that the gateway ended a stream with its snapshot at its terminal event', async () => {
+    // Act
+    await payloads(await calls['1.0 HTTP+JSON']('snapshot'))
+
+    // Assess
+    await vi.waitFor(() => {
+      const lines = written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter(
+          (line) => line.includes('"message":"access"') && line.includes('"agent":"snapshot"'),
+        )
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+      expect(lines.at(-1)).toMatchObject({ status: 200, streamEnd: 'terminal-event' })
+      expect(lines.at(-1)).not.toHaveProperty('error')
+    })
+  })
 })

@@ -5,7 +5,7 @@ import {
   StreamEventTooLargeError,
   StreamLoneCrError,
 } from '../../../lib/a2a/sse.ts'
-import { endsA2AStream, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
+import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
 import {
   type RelayOutcome,
   relayToReadable,
@@ -41,7 +41,8 @@ const relayed = (
       ...(endsAtTerminalEvent
         ? {
             terminalEvent: {
-              is: endsA2AStream('HTTP+JSON', '1.0'),
+              endOf: a2aStreamEnd('HTTP+JSON', '1.0'),
+              isSnapshot: isA2ATask('HTTP+JSON', '1.0'),
               mayBeIn: mayEndA2AStream,
             },
           }
@@ -415,6 +416,10 @@ describe('relayToReadable at a stream’s terminal event', () => {
       },
     })}\n\n`
   const completed = status(2, 'TASK_STATE_COMPLETED')
+  const task = (state: string) =>
+    `data: ${JSON.stringify({ task: { id: 't-1', contextId: 'c-1', status: { state } } })}\n\n`
+  /** The final `Task` snapshot A2A lets an agent resend after its terminal status update. */
+  const snapshot = task('TASK_STATE_COMPLETED')
 
   it('sends the terminal event, then ends the stream and aborts the agent, who keeps sending', async () => {
     // Prepare: the agent's stream, which it never ends
@@ -500,8 +505,8 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
   })
 
-  it('ends the caller’s stream at once after the terminal event, and lets a quiet agent go a keep-alive later', async () => {
-    // Prepare: keep-alive every 10 ms, on a fake clock
+  /** A relay of an agent's stream it never ends, on a fake clock, keep-alive every 10 ms. */
+  const quietAgent = () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
     const { stream, backendRequest } = relayed(body, 1024 * 1024, {
@@ -515,48 +520,201 @@ describe('relayToReadable at a stream’s terminal event', () => {
     stream.once('end', () => {
       ended = true
     })
+    const state = () => ({ ended, aborted: backendRequest.signal.aborted, out: out.join('') })
+    return { body, state }
+  }
 
-    // Act: the terminal event, then nothing, and the stream left open
+  it.each([
+    ['a terminal Task', snapshot],
+    [
+      'a Message',
+      `data: ${JSON.stringify({ message: { messageId: 'm', role: 'ROLE_AGENT' } })}\n\n`,
+    ],
+    ['an error', 'event: error\ndata: {"error":{"code":502}}\n\n'],
+  ])(
+    'ends the caller’s stream at once after %s, and lets a quiet agent go a keep-alive later',
+    async (_what, last) => {
+      // Prepare
+      const { body, state } = quietAgent()
+
+      // Act: the terminal event, then nothing, and the stream left open
+      body.write(last)
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+      const beforeTheTimer = state()
+      vi.advanceTimersByTime(10)
+      vi.useRealTimers()
+
+      // Assess: the caller's stream ended with no timer run; the agent let go after one
+      expect(beforeTheTimer).toEqual({ ended: true, aborted: false, out: last })
+      expect(state()).toEqual({ ended: true, aborted: true, out: last })
+    },
+  )
+
+  it('waits for a quiet agent’s snapshot after a terminal status update a keep-alive, no longer, then lets it go', async () => {
+    // Prepare
+    const { body, state } = quietAgent()
+
+    // Act: the terminal status update, then nothing, and the stream left open
     body.write(completed)
     for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
-    const beforeTheTimer = { ended, aborted: backendRequest.signal.aborted }
+    const beforeTheTimer = state()
     vi.advanceTimersByTime(10)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
     vi.useRealTimers()
 
-    // Assess: the caller's stream ended with no timer run; the agent let go after one
-    expect(beforeTheTimer).toEqual({ ended: true, aborted: false })
-    expect(out.join('')).toBe(completed)
+    // Assess: the caller's stream open until the timer, not a keep-alive sent meanwhile
+    expect(beforeTheTimer).toEqual({ ended: false, aborted: false, out: completed })
+    expect(state()).toEqual({ ended: true, aborted: true, out: completed })
+  })
+
+  it.each([
+    ['in a chunk of its own', [status(0), completed, snapshot]],
+    ['in the terminal event’s chunk', [status(0), completed + snapshot]],
+    ['in pieces', [status(0), completed + snapshot.slice(0, 20), snapshot.slice(20)]],
+    ['after a comment', [status(0), completed, `: ping\n\n${snapshot}`]],
+  ])(
+    'relays the Task snapshot after a terminal status update (%s), and ends with it',
+    async (_how, chunks) => {
+      // Act: the agent ends its stream after the snapshot
+      const { stream, backendRequest, ends } = relayed(
+        bodyOf(chunks.map((chunk) => encoder.encode(chunk))),
+        1024 * 1024,
+        { endsAtTerminalEvent: true },
+      )
+      const out = await readAll(stream)
+      await new Promise((resolve) => setImmediate(resolve))
+
+      // Assess: the snapshot too, and the agent, which ended its stream, not aborted
+      expect(out.join('')).toBe(chunks.join(''))
+      expect(backendRequest.signal.aborted).toBe(false)
+      expect(ends).toEqual([{ chunks: chunks.length, endedAtTerminalEvent: true }])
+    },
+  )
+
+  it.each([
+    ['in the same chunk', [completed + snapshot + status(3)]],
+    ['later', [completed, snapshot, status(3), artifact(4)]],
+    ['a second snapshot', [completed, snapshot, snapshot]],
+  ])(
+    'relays the snapshot and nothing after it: more (%s) cuts the agent off',
+    async (_what, chunks) => {
+      // Prepare: the agent's stream, which it never ends
+      const body = new PassThrough()
+      const { stream, backendRequest } = relayed(body, 1024 * 1024, { endsAtTerminalEvent: true })
+      const out: string[] = []
+      stream.on('data', (chunk) => out.push(String(chunk)))
+      const ended = new Promise((resolve) => stream.once('end', resolve))
+
+      // Act: a chunk a turn
+      for (const chunk of chunks) {
+        if (backendRequest.signal.aborted) break
+        body.write(chunk)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      await ended
+
+      // Assess
+      expect(out.join('')).toBe(completed + snapshot)
+      expect(backendRequest.signal.aborted).toBe(true)
+    },
+  )
+
+  it.each([
+    ['an artifact', artifact(3)],
+    ['a working status update', status(3)],
+    [
+      'a Message',
+      `data: ${JSON.stringify({ message: { messageId: 'm', role: 'ROLE_AGENT' } })}\n\n`,
+    ],
+    ['an error', 'event: error\ndata: {"error":{"code":502}}\n\n'],
+    ['data no JSON', 'data: {"task":\n\n'],
+  ])(
+    'relays no other event after a terminal status update than a Task: %s, then a snapshot',
+    async (_what, other) => {
+      // Act
+      const { stream, backendRequest } = relayed(
+        bodyOf([completed, other, snapshot].map((chunk) => encoder.encode(chunk))),
+        1024 * 1024,
+        { endsAtTerminalEvent: true },
+      )
+      const out = await readAll(stream)
+
+      // Assess
+      expect(out.join('')).toBe(completed)
+      expect(backendRequest.signal.aborted).toBe(true)
+    },
+  )
+
+  it.each([
+    ['a terminal Task', snapshot],
+    [
+      'a Message',
+      `data: ${JSON.stringify({ message: { messageId: 'm', role: 'ROLE_AGENT' } })}\n\n`,
+    ],
+  ])('relays no snapshot after %s', async (_what, last) => {
+    // Act
+    const { stream, backendRequest } = relayed(
+      bodyOf([last, snapshot].map((chunk) => encoder.encode(chunk))),
+      1024 * 1024,
+      { endsAtTerminalEvent: true },
+    )
+    const out = await readAll(stream)
+
+    // Assess
+    expect(out.join('')).toBe(last)
     expect(backendRequest.signal.aborted).toBe(true)
   })
 
-  it('ends a translated stream at its terminal event, and cancels it when more comes', async () => {
-    // Prepare: a translated (web) stream that goes on after the task's end
-    let cancelled = false
-    const events = [status(0), completed, status(3), status(4)]
-    let pulls = 0
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const event = events[pulls++]
-        if (event) controller.enqueue(encoder.encode(event))
-        else controller.close()
-      },
-      cancel() {
-        cancelled = true
-      },
-    })
+  it('sends the LF of a terminal status update whose blank line came with its CR only, then the snapshot', async () => {
+    // Prepare: the agent ends its lines with CRLF, the last LF of the status update in the next chunk
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n')
+    const chunks = [crlf(completed).slice(0, -1), `\n${crlf(snapshot)}`]
 
     // Act
-    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+    const { stream } = relayed(bodyOf(chunks.map((chunk) => encoder.encode(chunk))), 1024 * 1024, {
       endsAtTerminalEvent: true,
     })
     const out = await readAll(stream)
-    await vi.waitFor(() => expect(cancelled).toBe(true))
 
-    // Assess
-    expect(out.join('')).toBe(status(0) + completed)
-    expect(backendRequest.signal.aborted).toBe(true)
-    expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
+    // Assess: a client that ends lines at LF only reads both events
+    expect(out.join('')).toBe(crlf(completed) + crlf(snapshot))
   })
+
+  it.each([
+    // Chunks counts what was read while the caller's stream was open: the one that was no snapshot.
+    ['no snapshot', [status(0), completed], [status(3), status(4)], 3],
+    ['the snapshot', [status(0), completed, snapshot], [status(3), status(4)], 3],
+  ])(
+    'ends a translated stream at its terminal event (%s), and cancels it when more comes',
+    async (_what, sent, after, read) => {
+      // Prepare: a translated (web) stream that goes on after the task's end
+      let cancelled = false
+      const events = [...sent, ...after]
+      let pulls = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const event = events[pulls++]
+          if (event) controller.enqueue(encoder.encode(event))
+          else controller.close()
+        },
+        cancel() {
+          cancelled = true
+        },
+      })
+
+      // Act
+      const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+        endsAtTerminalEvent: true,
+      })
+      const out = await readAll(stream)
+      await vi.waitFor(() => expect(cancelled).toBe(true))
+
+      // Assess
+      expect(out.join('')).toBe(sent.join(''))
+      expect(backendRequest.signal.aborted).toBe(true)
+      expect(ends).toEqual([{ chunks: read, endedAtTerminalEvent: true }])
+    },
+  )
 
   it('passes a stream without a terminal event on as it came, to the agent’s own end', async () => {
     // Prepare: working updates, artifacts, a comment, an input the agent waits for auth on

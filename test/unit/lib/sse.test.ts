@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   carriesData,
-  endOfEventWhere,
+  firstEventWhere,
   isEventStreamType,
   wholeEvents,
 } from '../../../lib/a2a/sse.ts'
@@ -66,7 +66,7 @@ describe('isEventStreamType', () => {
   })
 })
 
-describe('endOfEventWhere', () => {
+describe('firstEventWhere', () => {
   const encoded = (text: string) => new TextEncoder().encode(text)
   const isLast = ({ data }: { data: string }) => data === 'last'
 
@@ -85,7 +85,15 @@ describe('endOfEventWhere', () => {
     ['an event whose blank line has its CR only so far', 'data: last\r\n\r', 13],
   ])('finds where %s ends', (_what, text, end) => {
     // Assess: -1 stands for "none" (the two data lines are `la` and `st`, not `last`)
-    expect(endOfEventWhere(encoded(text), isLast) ?? -1).toBe(end)
+    expect(firstEventWhere(encoded(text), isLast)?.end ?? -1).toBe(end)
+  })
+
+  it('tells the event it found and where its block starts, past the comments before it', () => {
+    // Act
+    const found = firstEventWhere(encoded('data: 1\n\n: c\n\nevent: x\ndata: last\n\n'), isLast)
+
+    // Assess
+    expect(found).toEqual({ event: { event: 'x', data: 'last' }, start: 14, end: 35 })
   })
 
   it('reads no block its bytes rule out', () => {
@@ -97,7 +105,7 @@ describe('endOfEventWhere', () => {
     }
 
     // Act
-    endOfEventWhere(encoded('data: a\n\ndata: b\n\n'), picking, (block) => block.includes(0x62))
+    firstEventWhere(encoded('data: a\n\ndata: b\n\n'), picking, (block) => block.includes(0x62))
 
     // Assess
     expect(read).toEqual(['b'])

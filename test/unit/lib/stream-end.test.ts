@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { endsA2AStream, isA2AError, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
+import {
+  a2aStreamEnd,
+  isA2AError,
+  isA2ATask,
+  mayEndA2AStream,
+} from '../../../lib/a2a/stream-end.ts'
 
 const statusUpdate = (state: unknown, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ statusUpdate: { taskId: 't', contextId: 'c', status: { state }, ...extra } })
@@ -11,7 +16,7 @@ const legacyStatus = (state: string, final: boolean) =>
   legacy({ kind: 'status-update', taskId: 't', contextId: 'c', status: { state }, final })
 const message = { messageId: 'm', role: 'ROLE_AGENT', parts: [{ text: 'hi' }] }
 
-describe('endsA2AStream', () => {
+describe('a2aStreamEnd: whether an event ends the stream', () => {
   it.each([
     // 1.0 over HTTP+JSON: StreamResponse as it is
     ['HTTP+JSON', '1.0', { event: 'error', data: '{"error":{"code":502}}' }, true],
@@ -105,9 +110,97 @@ describe('endsA2AStream', () => {
     'says whether, over %s in %s, %j ends the stream',
     (binding, version, event, ends) => {
       // Assess
-      expect(endsA2AStream(binding, version)(event)).toBe(ends)
+      expect(a2aStreamEnd(binding, version)(event) !== 'on').toBe(ends)
     },
   )
+})
+
+describe('a2aStreamEnd: what may follow an event', () => {
+  it.each([
+    // A status update that ends the stream: one Task snapshot may follow it (A2A 1.0 §11.7)
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_COMPLETED') }, 'snapshot-may-follow'],
+    [
+      'HTTP+JSON',
+      '1.0',
+      { data: statusUpdate('TASK_STATE_INPUT_REQUIRED') },
+      'snapshot-may-follow',
+    ],
+    [
+      'HTTP+JSON',
+      '0.3',
+      { data: statusUpdate('TASK_STATE_WORKING', { final: true }) },
+      'snapshot-may-follow',
+    ],
+    [
+      'JSONRPC',
+      '1.0',
+      { data: legacy(JSON.parse(statusUpdate('TASK_STATE_FAILED'))) },
+      'snapshot-may-follow',
+    ],
+    ['JSONRPC', '0.3', { data: legacyStatus('completed', true) }, 'snapshot-may-follow'],
+    // Nothing may follow an error, a Message or a terminal Task (a snapshot itself)
+    ['HTTP+JSON', '1.0', { event: 'error', data: '{"error":{"code":502}}' }, 'ended'],
+    ['HTTP+JSON', '1.0', { data: JSON.stringify({ message }) }, 'ended'],
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_COMPLETED') }, 'ended'],
+    ['JSONRPC', '1.0', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32006}}' }, 'ended'],
+    [
+      'JSONRPC',
+      '0.3',
+      { data: legacy({ kind: 'task', id: 't', status: { state: 'canceled' } }) },
+      'ended',
+    ],
+    ['JSONRPC', '0.3', { data: legacy({ kind: 'message', ...message, role: 'agent' }) }, 'ended'],
+    // What ends nothing
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_WORKING') }, 'on'],
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_INPUT_REQUIRED') }, 'on'],
+    ['JSONRPC', '0.3', { data: legacyStatus('working', false) }, 'on'],
+  ] as const)(
+    'says how, over %s in %s, %j leaves the stream: %s',
+    (binding, version, event, end) => {
+      // Assess
+      expect(a2aStreamEnd(binding, version)(event)).toBe(end)
+    },
+  )
+})
+
+describe('isA2ATask', () => {
+  it.each([
+    // The Task in each spelling the rule reads
+    ['HTTP+JSON', '1.0', { data: task('TASK_STATE_COMPLETED') }, true],
+    ['HTTP+JSON', '0.3', { data: task('TASK_STATE_COMPLETED') }, true],
+    ['JSONRPC', '1.0', { data: legacy(JSON.parse(task('TASK_STATE_COMPLETED'))) }, true],
+    [
+      'JSONRPC',
+      '0.3',
+      { data: legacy({ kind: 'task', id: 't', status: { state: 'completed' } }) },
+      true,
+    ],
+    [
+      'HTTP+JSON',
+      '1.0',
+      { data: '{"t\u0061sk":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"}}}' },
+      true,
+    ],
+    // Any other event, or a Task in another binding's or version's spelling
+    ['HTTP+JSON', '1.0', { data: statusUpdate('TASK_STATE_COMPLETED') }, false],
+    ['HTTP+JSON', '1.0', { data: JSON.stringify({ message }) }, false],
+    ['HTTP+JSON', '1.0', { event: 'error', data: task('TASK_STATE_COMPLETED') }, false],
+    ['HTTP+JSON', '1.0', { data: legacy(JSON.parse(task('TASK_STATE_COMPLETED'))) }, false],
+    ['HTTP+JSON', '1.0', { data: '{"task":null}' }, false],
+    ['HTTP+JSON', '1.0', { data: '{"task":' }, false],
+    [
+      'JSONRPC',
+      '1.0',
+      { data: legacy({ kind: 'task', id: 't', status: { state: 'completed' } }) },
+      false,
+    ],
+    ['JSONRPC', '0.3', { data: legacy(JSON.parse(task('TASK_STATE_COMPLETED'))) }, false],
+    ['JSONRPC', '0.3', { data: legacyStatus('completed', true) }, false],
+    ['JSONRPC', '0.3', { data: '{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}' }, false],
+  ] as const)('says whether, over %s in %s, %j is a Task', (binding, version, event, isTask) => {
+    // Assess
+    expect(isA2ATask(binding, version)(event)).toBe(isTask)
+  })
 })
 
 describe('isA2AError', () => {
