@@ -665,6 +665,29 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(backendRequest.signal.aborted).toBe(true)
   })
 
+  it.each([
+    ['an event past the limit', `data: {"task":${'x'.repeat(1024)}`],
+    ['a lone CR', 'data: {"task":{}}\rdata: x\n\n'],
+  ])(
+    'ends the caller’s stream after the terminal status update, with no error event, at %s where the snapshot may be',
+    async (_what, after) => {
+      // Act: an event limit the status update fits in
+      const { stream, backendRequest } = relayed(
+        bodyOf(
+          [completed, after].map((chunk) => encoder.encode(chunk)),
+          { open: true },
+        ),
+        512,
+        { endsAtTerminalEvent: true },
+      )
+      const out = await readAll(stream)
+
+      // Assess
+      expect(out.join('')).toBe(completed)
+      expect(backendRequest.signal.aborted).toBe(true)
+    },
+  )
+
   it('sends the LF of a terminal status update whose blank line came with its CR only, then the snapshot', async () => {
     // Prepare: the agent ends its lines with CRLF, the last LF of the status update in the next chunk
     const crlf = (text: string) => text.replaceAll('\n', '\r\n')
