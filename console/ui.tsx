@@ -31,7 +31,11 @@ export const Badge = ({
   children: ComponentChildren
 }) => <span class={`badge badge-${tone}`}>{children}</span>
 
-/** Loads once (and again when `deps` change); `reload` refreshes. */
+/**
+ * Loads once (and again when `deps` change); `reload` refreshes. `loading` is true from the
+ * moment `reload` is called (not only once the effect runs, a paint later), so a page can hold
+ * back what acts on the data until the data shown is what the reload read.
+ */
 export const useLoad = <T,>(load: () => Promise<T>, deps: unknown[] = []) => {
   const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
     loading: true,
@@ -48,7 +52,11 @@ export const useLoad = <T,>(load: () => Promise<T>, deps: unknown[] = []) => {
       live = false
     }
   }, [...deps, tick])
-  return { ...state, reload: () => setTick((value) => value + 1) }
+  const reload = () => {
+    setState((previous) => ({ ...previous, loading: true }))
+    setTick((value) => value + 1)
+  }
+  return { ...state, reload }
 }
 
 export const Loading = ({ what }: { what: string }) => (

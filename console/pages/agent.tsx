@@ -106,6 +106,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
     )
   }
   const { record, etag, served } = agent.data
+  // Nothing is offered while the page reads the agent again (after a change, its own or another
+  // admin's): an action then would go with the version before, and be refused as someone else's.
+  const acting = busy || agent.loading
   const card = served ?? (record.card as Card)
   const active = record.status === 'active'
   const { card: _card, retiredSecretArns: _retired, ...config } = record
@@ -126,7 +129,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
       <div class="actions">
         <button
           type="button"
-          disabled={busy}
+          disabled={acting}
           onClick={() =>
             act(`card of ${agentId} read again`, () =>
               api('POST', pathOf`/admin/agents/${agentId}/sync`, undefined, etag),
@@ -137,7 +140,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         </button>
         <button
           type="button"
-          disabled={busy}
+          disabled={acting}
           onClick={() =>
             act(`${agentId} is now ${active ? 'inactive' : 'active'}`, () =>
               api(
@@ -154,7 +157,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         <a class="button" href={`#/register/${agentId}`}>
           Edit
         </a>
-        <button type="button" class="danger" disabled={busy} onClick={() => setConfirming(true)}>
+        <button type="button" class="danger" disabled={acting} onClick={() => setConfirming(true)}>
           Delete
         </button>
       </div>

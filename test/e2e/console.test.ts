@@ -688,6 +688,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     await expect
       .poll(() => page.getByTestId('config').textContent())
       .toContain('"cardVisibility": "public"')
+    await shoot(page, 'agent-changed-meanwhile')
     expect(await (await adminCall('GET', '/admin/agents/contested')).json()).toMatchObject({
       status: 'active',
       cardVisibility: 'public',
@@ -714,6 +715,43 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect(kept.timeoutMs).toBeUndefined()
     expect(await page.getByLabel('Timeout (ms, optional)').inputValue()).toBe('15000')
     expect((await adminCall('DELETE', '/admin/agents/contested')).status).toBe(204)
+  })
+
+  it('makes a second change right after its first on the agent as the first left it, never refused as someone else’s', async () => {
+    // Prepare: the agent's page open; the page's next read of the agent held back
+    const admin = await stack.token('admin-client')
+    const registered = await fetch(`${stack.url}/admin/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: 'twice', backendUrl: echo.url, agentCardUrl: echo.cardUrl }),
+    })
+    expect(registered.status).toBe(201)
+    await go('#/agents/twice', 'Echo Agent active')
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const agentPath = `${stack.url}/admin/agents/twice`
+    await page.route(agentPath, async (route) => {
+      if (route.request().method() === 'GET') await held
+      await route.continue()
+    })
+    try {
+      // Act: the card synced; while the page reads the agent again, the next action
+      await page.getByRole('button', { name: 'Sync card' }).click()
+      await expect.poll(() => notice().textContent()).toContain('card of twice read again')
+      const deactivate = page.getByRole('button', { name: 'Deactivate' })
+      const offeredOnThePageBefore = !(await deactivate.isDisabled())
+      release()
+      await deactivate.click()
+
+      // Assess: offered once the page shows the agent as the sync left it, and made
+      await expect.poll(() => notice().textContent()).toContain('twice is now inactive')
+      expect(offeredOnThePageBefore).toBe(false)
+    } finally {
+      release()
+      await page.unroute(agentPath)
+    }
   })
 
   it.each([
