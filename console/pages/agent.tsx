@@ -63,6 +63,13 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
   const [busy, setBusy] = useState(false)
   const [confirming, setConfirming] = useState(false)
   const [deleted, setDeleted] = useState(false)
+  /**
+   * A delete of this page stopped half-way (503 `agent-delete-unfinished`): the agent is now
+   * `deleting`, a version this page never shows and no other change can make, and the person
+   * confirmed its delete, so the next one finishes it whatever that version (`If-Match: *`).
+   * With the version shown, it was a 412 that then left the page with nothing to click.
+   */
+  const [deleteUnfinished, setDeleteUnfinished] = useState(false)
 
   const act = async (what: string, call: () => Promise<unknown>, after?: () => void) => {
     setBusy(true)
@@ -171,7 +178,18 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
             setConfirming(false)
             act(
               `${agentId} deleted`,
-              () => api('DELETE', pathOf`/admin/agents/${agentId}`, undefined, etag),
+              () =>
+                api(
+                  'DELETE',
+                  pathOf`/admin/agents/${agentId}`,
+                  undefined,
+                  deleteUnfinished ? '*' : etag,
+                ).catch((error: unknown) => {
+                  if (error instanceof ApiError && error.code === 'agent-delete-unfinished') {
+                    setDeleteUnfinished(true)
+                  }
+                  throw error
+                }),
               () => setDeleted(true),
             )
           }}

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
@@ -752,6 +752,47 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       release()
       await page.unroute(agentPath)
     }
+  })
+
+  it('finishes from its page a delete that stopped half-way, on a second click', async () => {
+    // Prepare: an agent with a stored key, its page open; the local secrets file unreadable, so
+    // its delete stops at the secrets (the agent then `deleting`)
+    const admin = await stack.token('admin-client')
+    const adminCall = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'half-deleted',
+      backendUrl: echo.url,
+      agentCardUrl: echo.cardUrl,
+      auth: { type: 'api_key', headerName: 'X-API-Key', apiKey: 'half-deleted-key' },
+    })
+    expect(registered.status).toBe(201)
+    await go('#/agents/half-deleted', 'Echo Agent active')
+    const secretsFile = join(stack.stateDir, 'secrets.json')
+    const secrets = await readFile(secretsFile, 'utf8')
+    const deleteFromPage = async () => {
+      await page.getByRole('button', { name: 'Delete', exact: true }).click()
+      await page.getByLabel(/Type half-deleted/).fill('half-deleted')
+      await page.getByRole('button', { name: 'Delete half-deleted' }).click()
+    }
+    await writeFile(secretsFile, '{')
+    try {
+      await deleteFromPage()
+      await expect.poll(() => notice().textContent()).toContain('only partly deleted')
+    } finally {
+      await writeFile(secretsFile, secrets)
+    }
+
+    // Act: the person deletes it again, as the page says to
+    await deleteFromPage()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('half-deleted deleted')
+    expect((await adminCall('GET', '/admin/agents/half-deleted')).status).toBe(404)
   })
 
   it.each([
