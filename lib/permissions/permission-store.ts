@@ -226,9 +226,13 @@ export class DynamoPermissionStore implements PermissionStore {
       return undefined
     }
     const limited = Object.hasOwn(permission.agentLimits ?? {}, agentId)
+    // And `version`, a later release's (`grantingPermissionSchema`): met after a rollback, kept on
+    // a permission this change altered it would let that release take a stale If-Match for this
+    // version of it, and a PUT bring the removed agent back. No version is the one it gave none.
     const removed = [
       ...positions.map((i) => `#agents[${i}]`),
       ...(limited ? ['#agentLimits.#agent'] : []),
+      '#version',
     ]
     const { Attributes } = await this.#client.send(
       new UpdateCommand({
@@ -241,6 +245,7 @@ export class DynamoPermissionStore implements PermissionStore {
         ].join(' AND '),
         ExpressionAttributeNames: {
           ...attributes,
+          '#version': 'version',
           ...(limited ? { '#agentLimits': 'agentLimits', '#agent': agentId } : {}),
         },
         ExpressionAttributeValues: values,

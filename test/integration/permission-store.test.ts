@@ -276,6 +276,21 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       expect(found).toEqual([versioned])
     })
 
+    it('loses its `version` when an agent is taken out of it, so that release’s ETag for it no longer matches', async () => {
+      // Prepare
+      const versioned = { scope: 'versioned-out:invoke', agents: ['gone-7', 'b'], version: 4 }
+      await client.send(
+        new PutCommand({ TableName: tableName('permissions', 'perm-'), Item: versioned }),
+      )
+
+      // Act
+      await store.removeAgent('gone-7')
+
+      // Assess
+      const listed = (await store.list()).find(({ scope }) => scope === versioned.scope)
+      expect(listed).toEqual({ scope: versioned.scope, agents: ['b'] })
+    })
+
     it('is listed, replaced and deleted with its attribute shown, and an agent taken out of it', async () => {
       // Prepare
       await putLater()
