@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { consoleDistDir } from '../../scripts/build-console.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
@@ -626,12 +627,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   it('editing an agent keeps its routing examples and its stored key unless they are changed', async () => {
     // Prepare: an agent with a stored key and routing examples, registered through the API
     const admin = await stack.token('admin-client')
-    const adminCall = (method: string, path: string, body?: unknown) =>
-      fetch(`${stack.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
     const registered = await adminCall('POST', '/admin/register', {
       agentId: 'keyed',
       backendUrl: echo.url,
@@ -665,12 +661,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   it('saves nothing over another admin’s change made since the page showed the agent, says so, and shows that change', async () => {
     // Prepare: the operator has the agent's page and its edit form open
     const admin = await stack.token('admin-client')
-    const adminCall = (method: string, path: string, body?: unknown) =>
-      fetch(`${stack.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
     const registered = await adminCall('POST', '/admin/register', {
       agentId: 'contested',
       backendUrl: echo.url,
@@ -758,12 +749,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Prepare: an agent with a stored key, its page open; the local secrets file unreadable, so
     // its delete stops at the secrets (the agent then `deleting`)
     const admin = await stack.token('admin-client')
-    const adminCall = (method: string, path: string, body?: unknown) =>
-      fetch(`${stack.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
     const registered = await adminCall('POST', '/admin/register', {
       agentId: 'half-deleted',
       backendUrl: echo.url,

@@ -269,6 +269,24 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       clientId: 'gateway',
       clientSecret,
     })
+    /**
+     * Two changes that really race: each is held at its card fetch (after its read, and its
+     * If-Match check) until both are, so only the write's condition can tell them apart.
+     */
+    const raced = async <T>(...changes: [() => Promise<T>, () => Promise<T>]) => {
+      backend.hold()
+      const racing = Promise.allSettled(changes.map((change) => change()))
+      await vi
+        .waitFor(() => expect(backend.held()).toBe(2), { timeout: 10_000 })
+        .finally(() => backend.release())
+      const outcomes = await racing
+      return {
+        won: outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])),
+        lost: outcomes.flatMap((outcome) =>
+          outcome.status === 'rejected' ? [outcome.reason] : [],
+        ),
+      }
+    }
 
     it('stores an inline secret in the secret store and only its ARN on the record', async () => {
       // Act
@@ -344,23 +362,16 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
 
       // Act: both have read the record before either writes (each is held at its card fetch,
       // which comes after the read), so the two really race; unheld, one could finish first.
-      backend.hold()
-      const racing = Promise.allSettled([
-        replaceAgent('racing', config('racing', { auth: oauth('s3cret-r1') }), deps),
-        replaceAgent('racing', config('racing', { auth: oauth('s3cret-r2') }), deps),
-      ])
-      await vi
-        .waitFor(() => expect(backend.held()).toBe(2), { timeout: 10_000 })
-        .finally(() => backend.release())
-      const outcomes = await racing
+      const { won, lost } = await raced(
+        () => replaceAgent('racing', config('racing', { auth: oauth('s3cret-r1') }), deps),
+        () => replaceAgent('racing', config('racing', { auth: oauth('s3cret-r2') }), deps),
+      )
 
       // Assess
-      const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []))
-      const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome] : []))
       expect([won.length, lost.length]).toEqual([1, 1])
-      expect(lost[0]?.reason).toBeInstanceOf(AgentChangedError)
+      expect(lost[0]).toBeInstanceOf(AgentChangedError)
       const stored = await registry.get('racing')
-      expect(secretArnOf(stored)).toBe(secretArnOf(won[0]?.value.after))
+      expect(secretArnOf(stored)).toBe(secretArnOf(won[0]?.after))
       const added = (await storedSecrets()).filter((arn) => !before.has(arn))
       expect(added).toEqual([secretArnOf(stored)])
     })
@@ -372,26 +383,18 @@ describe.each(databaseEngines)('agent administration on %s', (_engine, startData
       const ifMatch = { tags: [agentETag(read)] }
       const before = new Set(await storedSecrets())
 
-      // Act: each is held at its card fetch, after its read and its If-Match check, so both
-      // checks pass and only the write's condition can tell them apart.
-      backend.hold()
-      const racing = Promise.allSettled([
-        replaceAgent('edited', config('edited', { auth: oauth('s3cret-e1') }), deps, ifMatch),
-        replaceAgent('edited', config('edited', { auth: oauth('s3cret-e2') }), deps, ifMatch),
-      ])
-      await vi
-        .waitFor(() => expect(backend.held()).toBe(2), { timeout: 10_000 })
-        .finally(() => backend.release())
-      const outcomes = await racing
+      // Act: both If-Match checks pass, each change held after its own
+      const { won, lost } = await raced(
+        () => replaceAgent('edited', config('edited', { auth: oauth('s3cret-e1') }), deps, ifMatch),
+        () => replaceAgent('edited', config('edited', { auth: oauth('s3cret-e2') }), deps, ifMatch),
+      )
 
       // Assess
-      const won = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []))
-      const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome] : []))
       expect([won.length, lost.length]).toEqual([1, 1])
       const stored = await registry.get('edited')
-      expect(stored).toEqual(won[0]?.value.after)
-      expect(lost[0]?.reason).toBeInstanceOf(PreconditionFailedError)
-      expect(lost[0]?.reason.currentEtag).toBe(agentETag(stored as AgentRecord))
+      expect(stored).toEqual(won[0]?.after)
+      expect(lost[0]).toBeInstanceOf(PreconditionFailedError)
+      expect(lost[0].currentEtag).toBe(agentETag(stored as AgentRecord))
       const added = (await storedSecrets()).filter((arn) => !before.has(arn))
       expect(added).toEqual([secretArnOf(stored)])
     })
