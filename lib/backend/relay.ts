@@ -163,11 +163,18 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** After a terminal status update, until the next event: the snapshot may still come. */
   const awaitingSnapshot = () => endedAtTerminalEvent && !settled
 
+  /**
+   * The caller's stream ended on a CR whose LF the backend has not sent yet: that LF, when it
+   * comes, is the last event's own end, not more.
+   */
+  let lfOwed = false
+
   /** The caller's stream ends: its last event, the terminal event or the snapshot, went out. */
   const endCallersStream = () => {
     settled = true
     // Its blank line's CR went out, its LF not yet come: sent, so every client reads the event.
     if (sentCr) relay.push('\n')
+    lfOwed = sentCr
     relay.push(null)
   }
 
@@ -244,8 +251,17 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   }
 
   const take = (chunk: Uint8Array) => {
-    // Whatever a backend sends once the caller's stream has ended at its terminal event cuts it off.
-    if (settled) return endedAtTerminalEvent ? cutOff() : undefined
+    // Whatever a backend sends once the caller's stream has ended at its terminal event cuts it
+    // off, but for the LF of the CRLF that ended that event (a well-behaved agent's, in a chunk
+    // of its own where a write or a packet split it).
+    if (settled) {
+      if (!endedAtTerminalEvent) return
+      if (lfOwed && chunk[0] === 0x0a) {
+        lfOwed = false
+        if (chunk.length === 1) return
+      }
+      return cutOff()
+    }
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
     let whole: number

@@ -505,6 +505,30 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
   })
 
+  it.each([
+    ['a terminal Task', [snapshot]],
+    ['the snapshot after a terminal status update', [completed, snapshot]],
+  ])(
+    'lets an agent whose CRLF %s came without its last LF send the LF and end its stream, unaborted',
+    async (_what, events) => {
+      // Prepare: the agent ends its lines with CRLF; its last LF comes in a chunk of its own
+      const crlf = events.join('').replaceAll('\n', '\r\n')
+      const body = new PassThrough()
+      const { stream, backendRequest } = relayed(body, 1024 * 1024, { endsAtTerminalEvent: true })
+
+      // Act
+      body.write(crlf.slice(0, -1))
+      await new Promise((resolve) => setImmediate(resolve))
+      body.end('\n')
+      const out = await readAll(stream)
+      await new Promise((resolve) => setImmediate(resolve))
+
+      // Assess: the LF was the event's own, not more: the agent's connection goes back to the pool
+      expect(out.join('')).toBe(crlf)
+      expect(backendRequest.signal.aborted).toBe(false)
+    },
+  )
+
   /** A relay of an agent's stream it never ends, on a fake clock, keep-alive every 10 ms. */
   const quietAgent = () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
