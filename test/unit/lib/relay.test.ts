@@ -591,6 +591,70 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(state()).toEqual({ ended: true, aborted: true, out: completed })
   })
 
+  it('tells a caller gone while the snapshot is awaited, and lets the quiet agent go a keep-alive after the update, not at once', async () => {
+    // Prepare: a keep-alive of 10 ms on a fake clock; the agent's stream, which it never ends
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const body = new PassThrough()
+    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+      keepAliveMs: 10,
+      endsAtTerminalEvent: true,
+    })
+    stream.on('error', () => undefined)
+    stream.resume()
+
+    // Act: the terminal status update, then the caller goes away
+    body.write(completed)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    stream.destroy(new Error('the caller closed the connection'))
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    const atOnce = { aborted: backendRequest.signal.aborted, timers: vi.getTimerCount() }
+    vi.advanceTimersByTime(10)
+    const later = { aborted: backendRequest.signal.aborted, timers: vi.getTimerCount() }
+    vi.useRealTimers()
+
+    // Assess: a caller gone, as the access line reads it; the agent let go by the one timer left
+    expect(ends).toEqual([
+      {
+        chunks: 1,
+        error: new Error('the caller closed the connection'),
+        endedByReader: true,
+        endedAtTerminalEvent: true,
+      },
+    ])
+    expect(atOnce).toEqual({ aborted: false, timers: 1 })
+    expect(later).toEqual({ aborted: true, timers: 0 })
+    expect(body.destroyed).toBe(true)
+  })
+
+  it.each([
+    ['ends its stream', (body: PassThrough) => body.end()],
+    ['fails', (body: PassThrough) => body.destroy(new Error('socket reset'))],
+  ])(
+    'ends the caller’s stream after the terminal status update, no error event and no half event, when the agent %s mid-snapshot',
+    async (_what, stop) => {
+      // Prepare
+      const body = new PassThrough()
+      const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+        endsAtTerminalEvent: true,
+      })
+      const out: string[] = []
+      stream.on('data', (chunk) => out.push(String(chunk)))
+      const ended = new Promise((resolve) => stream.once('end', resolve))
+
+      // Act: the update and half the snapshot, then the agent stops
+      body.write(completed + snapshot.slice(0, 20))
+      await new Promise((resolve) => setImmediate(resolve))
+      stop(body)
+      await ended
+      await new Promise((resolve) => setImmediate(resolve))
+
+      // Assess
+      expect(out.join('')).toBe(completed)
+      expect(backendRequest.signal.aborted).toBe(false)
+      expect(ends).toEqual([{ chunks: 1, endedAtTerminalEvent: true }])
+    },
+  )
+
   it.each([
     ['in a chunk of its own', [status(0), completed, snapshot]],
     ['in the terminal event’s chunk', [status(0), completed + snapshot]],
