@@ -156,12 +156,14 @@ const parsedObject = (data: string): Record<string, unknown> | undefined => {
 /**
  * What an event that may end a stream holds: a key the rule reads (`"state"`, `"final"`,
  * `"error"`), a message's (`"message"`, also 0.3's `kind` value; `"msg"`), an `event:` name
- * (HTTP+JSON's `error`), or a `\u` escape, which could spell any of those keys. An event with none
- * of them (an artifact's chunk, the bulk of a long stream) is not parsed. One regular expression
- * over the bytes read as Latin-1 (each byte one character, the ASCII it holds as itself): a third
- * of the time six `Buffer.includes` took for a 400-byte event that holds none.
+ * (HTTP+JSON's `error`), or an escape of a lower-case letter (`\u0061`-`\u007a`, any case of hex
+ * digit), which could spell any of those words: no other escape can, so the escapes an encoder
+ * writes in text (a non-ASCII letter's, Go's `\u003c` for `<`) leave an event ruled out. An event
+ * with none of them (an artifact's chunk, the bulk of a long stream) is not parsed. One regular
+ * expression over the bytes read as Latin-1 (each byte one character, the ASCII it holds as
+ * itself): a third of the time six `Buffer.includes` took for a 400-byte event that holds none.
  */
-const mayEnd = /"(?:state|final|error|message|msg)"|\\u|^event:/m
+const mayEnd = /"(?:state|final|error|message|msg)"|\\u00[67]|^event:/m
 
 /**
  * Whether bytes of whole events may hold an event that ends an A2A stream: when false, none

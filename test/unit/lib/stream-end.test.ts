@@ -238,9 +238,25 @@ describe('mayEndA2AStream', () => {
   })
 
   it.each([
+    ['Go’s escapes of <, > and &', '\\u003cb\\u003e \\u0026'],
+    ['a non-ASCII letter escaped', 'caf\\u00e9 \\u4e2d\\u6587'],
+  ])(
+    'rules out an artifact chunk whose text holds %s, escapes that spell no letter of a key the rule reads, without reading it',
+    (_what, text) => {
+      // Prepare: the text as a JSON encoder that escapes it writes it
+      const chunk = `{"artifactUpdate":{"taskId":"t","artifact":{"parts":[{"text":"${text}"}]}}}`
+
+      // Assess
+      expect(mayEndA2AStream(encoded(`data: ${chunk}\n\n`))).toBe(false)
+    },
+  )
+
+  it.each([
     ['a status update', `data: ${statusUpdate('TASK_STATE_WORKING')}\n\n`],
     ['an error event', 'event: error\ndata: {}\n\n'],
-    ['a key spelled with escapes', 'data: {"msg\\u0000":1}\n\n'],
+    ['a key spelled with escapes', 'data: {"m\\u0073g":1}\n\n'],
+    ['a key spelled with upper-case hex digits', 'data: {"fi\\u006Eal":true}\n\n'],
+    ['0.3’s kind spelled with escapes', 'data: {"kind":"\\u006Dessage"}\n\n'],
   ])('keeps %s to be read', (_what, text) => {
     // Assess
     expect(mayEndA2AStream(encoded(text))).toBe(true)
