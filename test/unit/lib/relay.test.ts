@@ -591,6 +591,25 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(state()).toEqual({ ended: true, aborted: true, out: completed })
   })
 
+  it('lets a quiet agent go a keep-alive after its terminal status update, the snapshot between restarting nothing', async () => {
+    // Prepare
+    const { body, state } = quietAgent()
+
+    // Act: the update, the snapshot 8 ms later, then nothing, and the stream left open
+    body.write(completed)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    vi.advanceTimersByTime(8)
+    body.write(snapshot)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    const withTheSnapshot = state()
+    vi.advanceTimersByTime(2)
+    vi.useRealTimers()
+
+    // Assess: the caller's stream ended with the snapshot; the agent let go 10 ms after the update
+    expect(withTheSnapshot).toEqual({ ended: true, aborted: false, out: completed + snapshot })
+    expect(state()).toEqual({ ended: true, aborted: true, out: completed + snapshot })
+  })
+
   it('tells a caller gone while the snapshot is awaited, and lets the quiet agent go a keep-alive after the update, not at once', async () => {
     // Prepare: a keep-alive of 10 ms on a fake clock; the agent's stream, which it never ends
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
