@@ -142,9 +142,17 @@ const decodeCaller = (context: unknown): Caller => {
 }
 
 const contextFields = Object.keys(contextSchema.shape)
-/** Callers decoded lately, by their context's text; emptied when full. */
+/** Callers decoded lately, by their context's text, oldest first. */
 const decodedCallers = new Map<string, Caller>()
 const decodedCallersMax = 1000
+/**
+ * The most context text kept decoded, in characters (each held about twice over: the key and
+ * the caller read from it). A context grows with its grants: one granted 2,000 agents is some
+ * 320 KB, and every re-authorization of a token (each 300 s) is a new context, so a count alone
+ * let 1,000 of them hold 770 MB of a warm instance, more than a 512 MB function has.
+ */
+export const decodedCallersMaxCharacters = 4 * 1024 * 1024
+let decodedCharacters = 0
 
 /** The context's fields as one key, or undefined when one is not a string (decoded, never cached). */
 const contextKey = (context: unknown): string | undefined => {
@@ -169,13 +177,24 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
   const known = key === undefined ? undefined : decodedCallers.get(key)
   if (known) return known
   const caller = decodeCaller(context)
-  if (key === undefined) return caller
-  if (decodedCallers.size >= decodedCallersMax) decodedCallers.clear()
+  // One larger than the whole bound is decoded on every call, never kept.
+  if (key === undefined || key.length > decodedCallersMaxCharacters) return caller
+  // The oldest go first, until this one fits both bounds.
+  for (const [oldest] of decodedCallers) {
+    if (
+      decodedCallers.size < decodedCallersMax &&
+      decodedCharacters + key.length <= decodedCallersMaxCharacters
+    )
+      break
+    decodedCallers.delete(oldest)
+    decodedCharacters -= oldest.length
+  }
   Object.freeze(caller.scopes)
   for (const operations of Object.values(caller.grants)) Object.freeze(operations)
   Object.freeze(caller.grants)
   Object.freeze(caller.limits)
   Object.freeze(caller.allTasksOn)
   decodedCallers.set(key, Object.freeze(caller))
+  decodedCharacters += key.length
   return caller
 }

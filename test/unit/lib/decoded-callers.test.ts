@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import {
+  type Caller,
+  decodedCallersMaxCharacters,
+  fromAuthorizerContext,
+  toAuthorizerContext,
+} from '../../../lib/auth/caller.ts'
+
+/** A caller granted `agents` agents, authorized at `authorizedAt` (each its own context). */
+const contextOf = (agents: number, authorizedAt: number, idLength = 17) => {
+  const ids = Array.from({ length: agents }, (_, at) =>
+    `fleet-agent-${String(at).padStart(5, '0')}`.padEnd(idLength, 'x'),
+  )
+  return toAuthorizerContext({
+    principal: 'orchestrator',
+    clientId: 'orchestrator',
+    scopes: ['fleet:invoke'],
+    grants: Object.fromEntries(ids.map((id) => [id, '*'])) as Caller['grants'],
+    limits: Object.fromEntries(ids.map((id) => [id, 600])),
+    allTasksOn: [],
+    isAdmin: false,
+    authorizedAt,
+    expiresAt: 2_000_000_000,
+    issuedAt: 1_900_000_000,
+  })
+}
+
+const charactersOf = (context: Record<string, string>) =>
+  Object.values(context).reduce((sum, value) => sum + value.length, 0)
+
+describe('the callers a warm handler keeps decoded (fromAuthorizerContext)', () => {
+  it('keeps at most decodedCallersMaxCharacters of contexts, however large each is', () => {
+    // Prepare: a caller granted 300 agents of long ids carries some 40,000 characters in every
+    // context, and each re-authorization (every 300 s per token) is a new context.
+    const contexts = Array.from({ length: 120 }, (_, at) => contextOf(300, 1_900_000_000 + at, 63))
+    const size = charactersOf(contexts[0] as Record<string, string>)
+    expect(size * contexts.length).toBeGreaterThan(decodedCallersMaxCharacters)
+
+    // Act: each decoded once, as calls of 120 tokens (or re-authorizations) would.
+    const decoded = contexts.map((context) => fromAuthorizerContext(context))
+
+    // Assess: those still kept answer the same caller again; counted newest first, up to the
+    // first one forgotten (asking for a forgotten one decodes and keeps it, forgetting others).
+    let kept = 0
+    for (let at = contexts.length - 1; at >= 0; at--) {
+      if (fromAuthorizerContext({ ...contexts[at] }) !== decoded[at]) break
+      kept++
+    }
+    expect(kept).toBeGreaterThan(0)
+    expect(kept * size).toBeLessThanOrEqual(decodedCallersMaxCharacters)
+  })
+
+  it('decodes a context larger than the whole bound every time, keeping none of it', () => {
+    // Prepare: more than the bound, in scopes (the cheapest field to decode; grants of some
+    // 30,000 agents make one as large, and take seconds to decode).
+    const scopes = Array.from({ length: 70_000 }, (_, at) => `fleet-${at}:invoke`.padEnd(63, 'x'))
+    const context = { ...contextOf(3, 1_900_000_000), scopes: scopes.join(' ') }
+    expect(charactersOf(context)).toBeGreaterThan(decodedCallersMaxCharacters)
+
+    // Act
+    const first = fromAuthorizerContext(context)
+    const again = fromAuthorizerContext({ ...context })
+
+    // Assess: read alike, but not kept.
+    expect(again).toEqual(first)
+    expect(again).not.toBe(first)
+    expect(first.scopes).toHaveLength(70_000)
+  })
+
+  it('still answers a context met again with the caller it decoded', () => {
+    // Prepare
+    const context = contextOf(3, 1_900_000_123)
+
+    // Act
+    const first = fromAuthorizerContext(context)
+
+    // Assess
+    expect(fromAuthorizerContext({ ...context })).toBe(first)
+  })
+})
