@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH, type AgentCard } from '@a2a-js/sdk'
 import {
   type AgentExecutor,
+  DefaultExecutionEventBusManager,
   DefaultPushNotificationSender,
   DefaultRequestHandler,
   InMemoryPushNotificationStore,
@@ -11,7 +12,7 @@ import {
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express'
 import express, { type ErrorRequestHandler } from 'express'
 import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
-import { CallerTaskStore, gatewayCaller } from './a2a/caller-task-store.ts'
+import { CallerTaskStore, gatewayCaller, type TaskStoreBounds } from './a2a/caller-task-store.ts'
 
 /**
  * The most a request body may hold: more than the gateway passes on (`MAX_REQUEST_BYTES`, 6 MiB),
@@ -148,16 +149,7 @@ export async function serveAgent(
       (bindings as string[]).includes(entry.protocolBinding),
     ),
   }
-  const pushNotificationStore = new InMemoryPushNotificationStore()
-  const requestHandler = new DefaultRequestHandler(
-    card,
-    new CallerTaskStore(),
-    definition.executor,
-    undefined,
-    pushNotificationStore,
-    new DefaultPushNotificationSender(pushNotificationStore),
-    async (context) => extendedCard(card, context),
-  )
+  const { requestHandler } = agentRequestHandler(card, definition.executor)
   const userBuilder = gatewayCaller
   app.use(`/${AGENT_CARD_PATH}`, agentCardHandler({ agentCardProvider: requestHandler }))
   if (bindings.includes('JSONRPC')) {
@@ -182,6 +174,41 @@ export async function serveAgent(
       return closing
     },
   }
+}
+
+/**
+ * The SDK's request handler as a sample agent runs it, and what it keeps per task: its tasks in
+ * a bounded `CallerTaskStore`, and for each task the store forgets, what the SDK keeps of it
+ * beside the store goes too. The SDK keeps a task's event bus while the task waits for input (so
+ * that a reply or a cancel finds it) and its push configs until a caller deletes them, each for
+ * good: a task left waiting (a question nobody answered) held some 800 bytes of a warm agent
+ * after the store had forgotten it, and a config more, each of them found by nobody since.
+ * The bus is finished first, so a subscriber still attached to it ends rather than hangs.
+ */
+export const agentRequestHandler = (
+  card: AgentCard,
+  executor: AgentExecutor,
+  bounds?: TaskStoreBounds,
+) => {
+  const eventBusManager = new DefaultExecutionEventBusManager()
+  const pushNotificationStore = new InMemoryPushNotificationStore()
+  const taskStore = new CallerTaskStore(bounds, async (taskId, context) => {
+    eventBusManager.getByTaskId(taskId, context)?.finished()
+    eventBusManager.cleanupByTaskId(taskId, context)
+    for (const config of await pushNotificationStore.load(taskId, context)) {
+      await pushNotificationStore.delete(taskId, context, config.id)
+    }
+  })
+  const requestHandler = new DefaultRequestHandler(
+    card,
+    taskStore,
+    executor,
+    eventBusManager,
+    pushNotificationStore,
+    new DefaultPushNotificationSender(pushNotificationStore),
+    async (context) => extendedCard(card, context),
+  )
+  return { requestHandler, taskStore, eventBusManager, pushNotificationStore }
 }
 
 /**

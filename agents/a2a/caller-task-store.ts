@@ -98,6 +98,7 @@ const charactersOf = (task: Task) =>
  */
 export class CallerTaskStore implements TaskStore {
   readonly #bounds: TaskStoreBounds
+  readonly #onForget: (taskId: string, context: ServerCallContext) => Promise<void> | void
   #byCaller = new InMemoryTaskStore()
   #everyone = new InMemoryTaskStore(() => 'everyone')
   /** Each task kept, in the order last saved: its size, whose it is, and whether it is worked on. */
@@ -108,8 +109,17 @@ export class CallerTaskStore implements TaskStore {
   #characters = 0
   #turn: Promise<unknown> = Promise.resolve()
 
-  constructor(bounds: TaskStoreBounds = defaultTaskStoreBounds) {
+  /**
+   * `onForget` is told of each task forgotten, with whose it was: what else is kept for it (the
+   * SDK's event bus of a task waiting for input, its push configs) can go too, as nobody can
+   * continue, cancel or be pushed about a task the store no longer has.
+   */
+  constructor(
+    bounds: TaskStoreBounds = defaultTaskStoreBounds,
+    onForget: (taskId: string, context: ServerCallContext) => Promise<void> | void = () => {},
+  ) {
     this.#bounds = bounds
+    this.#onForget = onForget
   }
 
   save(task: Task, context: ServerCallContext): Promise<void> {
@@ -167,14 +177,17 @@ export class CallerTaskStore implements TaskStore {
   async #forgetOldest(newest: string) {
     const maxTasks = Math.floor(this.#bounds.maxTasks * 0.9)
     const maxCharacters = Math.floor(this.#bounds.maxCharacters * 0.9)
-    const before = this.#kept.size
-    for (const [taskId, { workedOn }] of this.#kept) {
+    const forgotten: [string, ServerCallContext][] = []
+    for (const [taskId, { workedOn, context }] of this.#kept) {
       if (taskId === newest) break
       if (this.#kept.size <= maxTasks && this.#characters <= maxCharacters) break
-      if (!workedOn) this.#forget(taskId)
+      if (workedOn) continue
+      this.#forget(taskId)
+      forgotten.push([taskId, context])
     }
     // All still worked on: nothing to move (each save past the bounds would copy them all).
-    if (this.#kept.size === before) return
+    if (forgotten.length === 0) return
+    for (const [taskId, context] of forgotten) await this.#onForget(taskId, context)
     const everyone = this.#everyone
     this.#byCaller = new InMemoryTaskStore()
     this.#everyone = new InMemoryTaskStore(() => 'everyone')

@@ -103,6 +103,11 @@ export function createAgentExecutor(
       }
       if (result.ok === 'input-required') {
         waitingForInput.set(ids.taskId, ids)
+        // The wait ends with the task's event bus: the task continued, cancelled, or forgotten by
+        // the task store (agentRequestHandler), when nobody can continue or cancel it any more.
+        eventBus.once('finished', () => {
+          if (waitingForInput.get(ids.taskId) === ids) waitingForInput.delete(ids.taskId)
+        })
         publishStatus(TaskState.TASK_STATE_INPUT_REQUIRED, result.question)
         return
       }
