@@ -18,10 +18,17 @@
  * `npm run bench:soak`; BENCH_SOAK_ROUNDS (5), BENCH_SOAK_CALLS (10,000 a round),
  * BENCH_SOAK_CONCURRENCY (8). BENCH_SOAK_SNAPSHOT=<prefix> writes a heap snapshot after the
  * first and the last varied round, to diff in Chrome's DevTools and name what grew.
+ *
+ * With BENCH_SOAK_LAMBDA=1 the handlers run as on Lambda: X-Ray tracing on (its segments sent to a
+ * UDP socket of this process, and counted), INFO log lines and EMF on stdout (the tables then go
+ * to stderr: `BENCH_SOAK_LAMBDA=1 npm run bench:soak > /dev/null`), a trace id of its own for each
+ * invocation, one invocation at a time. Tracing is what a laptop never runs, and where the one
+ * leak of a warm handler was (docs/architecture.md, *What is kept between calls*).
  */
 
 import { type ChildProcess, fork } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { readdirSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -38,12 +45,15 @@ import {
 } from '../local/api-gateway-events.ts'
 import { installAwsLambdaShim, type StreamingHandler } from '../local/awslambda-shim.ts'
 import { lambdaContext } from '../local/lambda-context.ts'
-import { startThrowawayStack } from '../local/stack.ts'
 import { collectGarbage, recordFigures } from './figures.ts'
+
+/** As on Lambda: tracing, logs and EMF, one invocation at a time (set before a handler loads). */
+const asOnLambda = process.env.BENCH_SOAK_LAMBDA === '1'
+const print = (line: string) => (asOnLambda ? console.error(line) : console.log(line))
 
 const rounds = Number(process.env.BENCH_SOAK_ROUNDS ?? 5)
 const callsPerRound = Number(process.env.BENCH_SOAK_CALLS ?? 10_000)
-const concurrency = Number(process.env.BENCH_SOAK_CONCURRENCY ?? 8)
+const concurrency = Number(process.env.BENCH_SOAK_CONCURRENCY ?? (asOnLambda ? 1 : 8))
 /** Agents that answer at once, on 127.0.0.1 to 127.0.0.30. */
 const quickAgents = 60
 const callers = 5000
@@ -122,6 +132,8 @@ const agentServer = () => {
 /** The child's part: the stack, the agents registered and granted, tokens. */
 const serveBackend = async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT'
+  // Imported here: the stack's modules load tracing, which must not decide before Lambda's settings.
+  const { startThrowawayStack } = await import('../local/stack.ts')
   const stack = await startThrowawayStack()
   const agents = agentServer()
   // On every loopback address, so that agents on 127.0.0.2 to .30 are each a host of their own.
@@ -242,6 +254,7 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
   }
   const authorize = async (token: string, path: string) => {
     const request = incoming('POST', path, '{}', { token })
+    newInvocation()
     const answer = (await authorizer(
       authorizerEvent(request, routed(request)),
       lambdaContext('switchboard-authorizer') as Parameters<typeof authorizer>[1],
@@ -269,6 +282,7 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
     leaveAfter?: number,
   ) => {
     const sink = responseSink(leaveAfter)
+    newInvocation()
     try {
       await agents(
         proxyEvent(request, routed(request), context),
@@ -285,6 +299,7 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
     request: IncomingRequest,
     context: Record<string, string | number>,
   ) => {
+    newInvocation()
     const answer = (await discovery(
       proxyEvent(request, routed(request), context),
       lambdaContext('switchboard-discovery'),
@@ -421,11 +436,9 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
     ['varied', varied],
     ['identical', same],
   ] as const) {
-    console.log(`\n${mode} calls, ${rounds} rounds of ${callsPerRound}, ${concurrency} at once`)
-    console.log(
-      '| after calls | heap MB | external MB | open fds | handles | database process RSS MB |',
-    )
-    console.log('| --- | --- | --- | --- | --- | --- |')
+    print(`\n${mode} calls, ${rounds} rounds of ${callsPerRound}, ${concurrency} at once`)
+    print('| after calls | heap MB | external MB | open fds | handles | database process RSS MB |')
+    print('| --- | --- | --- | --- | --- | --- |')
     const heaps: number[] = []
     for (let round = 0; round <= rounds; round++) {
       if (round > 0) {
@@ -439,32 +452,62 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
       const { heapUsed, external } = process.memoryUsage()
       heaps.push(heapUsed)
       const handles = process.getActiveResourcesInfo().length
-      console.log(
+      print(
         `| ${round * callsPerRound} | ${mb(heapUsed)} | ${mb(external)} | ${readdirSync('/proc/self/fd').length} | ${handles} | ${mb(await databaseRss())} |`,
       )
       const prefix = process.env.BENCH_SOAK_SNAPSHOT
       if (prefix && mode === 'varied' && (round === 1 || round === rounds)) {
-        console.log(`snapshot ${writeHeapSnapshot(`${prefix}-${round}.heapsnapshot`)}`)
+        print(`snapshot ${writeHeapSnapshot(`${prefix}-${round}.heapsnapshot`)}`)
       }
     }
+    if (rounds < 2) {
+      print(`${mode}: a growth per call needs two rounds or more`)
+      continue
+    }
     const growth =
-      rounds > 1
-        ? ((heaps[rounds] as number) - (heaps[1] as number)) /
-          1024 /
-          (((rounds - 1) * callsPerRound) / 1000)
-        : Number.NaN
-    console.log(
+      ((heaps[rounds] as number) - (heaps[1] as number)) /
+      1024 /
+      (((rounds - 1) * callsPerRound) / 1000)
+    print(
       `${mode}: heap ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} KiB per 1,000 calls after the first round`,
     )
     figures[`${mode}KibPer1000Calls`] = growth
   }
-  console.log(
+  print(
     `\n${[...statuses]
       .sort()
       .map(([key, count]) => `${key}: ${count}`)
       .join(', ')}`,
   )
   await recordFigures('soak', figures)
+}
+
+/** Each invocation's own X-Ray trace header, as the Lambda runtime sets it. */
+const newInvocation = () => {
+  if (!asOnLambda) return
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`
+  process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1`
+}
+
+/** Lambda's settings, X-Ray's segments sent here: how many came, to show tracing was on. */
+const asLambda = async () => {
+  const daemon = createSocket('udp4')
+  let segments = 0
+  daemon.on('message', () => segments++)
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve))
+  daemon.unref()
+  Object.assign(process.env, {
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    LAMBDA_TASK_ROOT: '/var/task',
+    AWS_LAMBDA_FUNCTION_NAME: 'switchboard-agents',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    METRICS_SINK: 'emf',
+    POWERTOOLS_METRICS_DISABLED: 'false',
+  })
+  newInvocation()
+  return () => segments
 }
 
 if (process.argv[2] === 'backend') {
@@ -478,8 +521,10 @@ if (process.argv[2] === 'backend') {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     RATE_LIMIT_PER_MINUTE: '30',
   })
+  const segmentsSent = asOnLambda ? await asLambda() : undefined
   try {
     await measure(backend, ready)
+    if (segmentsSent) print(`X-Ray segment documents sent: ${segmentsSent()}`)
   } finally {
     backend.send('stop')
     await once(backend, 'exit')
