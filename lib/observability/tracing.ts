@@ -198,8 +198,46 @@ const tracingWith = (tracer: Tracer, middleware: typeof captureLambdaHandler): T
       (name, fn) =>
       (...args) =>
         span(name, {}, () => fn(...args)),
-    handlerMiddleware: () => middleware(tracer, { captureResponse: false }),
+    handlerMiddleware: () => handlerSubsegments(tracer, middleware),
   }
+}
+
+/** The `## handler` subsegments this process opened, by the invocation (its request id) each is of. */
+const invocationOf = new WeakMap<object, unknown>()
+
+/**
+ * Powertools' `captureLambdaHandler`, which opens the invocation's `## handler` subsegment and
+ * makes it the current segment in `before`, and closes it and makes the Lambda segment current
+ * again in `after` or `onError`. Middy runs no `after` and no more `onError` once a middleware
+ * answers early (a refusal, an error rendered), so that subsegment stayed current: the next
+ * invocation's opened inside it, and every invocation after an early answer one level deeper, in
+ * the one context every invocation of an execution environment shares. A warm function's heap
+ * grew with every refused call, its traces went under the first refused call's trace, and past
+ * some 10,000 levels a subsegment's counter, counted up through its parents, overflowed the stack
+ * and ended the process (`BENCH_SOAK_LAMBDA=1 npm run bench:soak`: 74 MB after 10,000 varied calls,
+ * 82 MB after 40,000, then `RangeError: Maximum call stack size exceeded`). So each
+ * invocation first closes what an earlier one left open and makes its parent current again; a
+ * chain nested in the same invocation (a router's route) keeps its outer subsegment. On Lambda
+ * one instance serves one request at a time. What an early answer left open is closed only when
+ * the next invocation starts, so its end is late by the time between the two.
+ */
+const handlerSubsegments = (tracer: Tracer, middleware: typeof captureLambdaHandler) => {
+  const powertools = middleware(tracer, { captureResponse: false })
+  type Request = Parameters<NonNullable<typeof powertools.before>>[0]
+  const before = (request: Request) => {
+    const invocation = (request.context as { awsRequestId?: unknown } | undefined)?.awsRequestId
+    let current = tracer.getSegment() as Subsegment | undefined
+    while (current && invocationOf.has(current) && invocationOf.get(current) !== invocation) {
+      if (!current.isClosed()) current.close()
+      current = current.parent as Subsegment | undefined
+    }
+    if (current && current !== tracer.getSegment()) tracer.setSegment(current)
+    const opened = powertools.before?.(request)
+    const handler = tracer.getSegment()
+    if (handler && handler !== current) invocationOf.set(handler, invocation)
+    return opened
+  }
+  return { ...powertools, before }
 }
 
 /**
