@@ -99,7 +99,10 @@ describe('local policy evaluation', () => {
 
     // Assess
     expect(decisions).toEqual(['allow', 'explicit-deny', 'allow'])
-    expect(took).toBeLessThan(200)
+    // The backtracking it guards against took 0.7 s for the 16 KB path alone and grows with the
+    // square of the length (some 11 s for 64 KB); linear, the three take 20-230 ms even on a
+    // loaded 2-core runner, where a 200 ms bound failed a CI run. Far from both, not a benchmark.
+    expect(took).toBeLessThan(3000)
   })
 
   it('reads `?` as one character and `*` as any run, none included, as IAM does', () => {
