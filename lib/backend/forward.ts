@@ -279,9 +279,10 @@ export const forwardToBackend = async (
   // An answer AWS's front door made: sendWithCredentials withholds it from an aws_iam agent's caller.
   const awsErrorType =
     response.status >= 400 ? awsErrorTypeOf(response.header('x-amzn-errortype')) : undefined
-  const challenge = [401, 403].includes(response.status)
-    ? response.header('www-authenticate')?.slice(0, 500)
-    : undefined
+  const challenge =
+    response.status === 401 || response.status === 403
+      ? response.header('www-authenticate')?.slice(0, 500)
+      : undefined
   const diagnostics = {
     ...(awsErrorType === undefined ? {} : { awsErrorType }),
     ...(challenge === undefined ? {} : { challenge }),
