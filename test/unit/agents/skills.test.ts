@@ -247,6 +247,8 @@ describe('count_primes skill reading its limit from text', () => {
     expect(asks).toBe(false)
     expect(input).toEqual({ limit: 1_000_000 })
     expect(commas.limit).toBeNaN()
-    expect(took).toBeLessThan(200)
+    // 15 ms here, 2.5 s before: a guard against the pattern coming back, not a benchmark (a
+    // regular expression's steps cannot be counted from outside it).
+    expect(took).toBeLessThan(1000)
   })
 })

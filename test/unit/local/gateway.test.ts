@@ -798,14 +798,11 @@ describe('local API Gateway', () => {
       await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-      // Act
-      const started = Date.now()
+      // Act: the slow handler answers 200 "too late" at 1.5 s, so a 500 is the timeout's.
       const buffered = await fetch(`${url}/agents`, { headers: { authorization: 'Bearer good' } })
-      const waited = Date.now() - started
       const streamed = await fetch(`${url}/agents/weather/.well-known/agent-card.json`)
 
       // Assess
-      expect(waited).toBeLessThan(1_000)
       expect(buffered.status).toBe(500)
       expect(await buffered.text()).toBe(
         renderGatewayResponse('DEFAULT_5XX', {
