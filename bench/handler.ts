@@ -28,12 +28,10 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { Writable } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
-import { matchRoute } from '../lib/routes.ts'
 import { tableName } from '../lib/tables.ts'
 import {
   authorizerEvent,
   handlerAuthorizerContext,
-  type IncomingRequest,
   proxyEvent,
 } from '../local/api-gateway-events.ts'
 import {
@@ -46,6 +44,7 @@ import { startThrowawayStack } from '../local/stack.ts'
 import { startFastAgent } from './fast-agent.ts'
 import { type Figures, percentile, recordFigures } from './figures.ts'
 import { bareCall } from './http-floor.ts'
+import { incomingRequest, routeOf } from './incoming-request.ts'
 import { profiled } from './profile.ts'
 
 const calls = Number(process.env.BENCH_REQUESTS ?? 400)
@@ -145,43 +144,21 @@ const measure = async (backend: ChildProcess, { token, agentUrl }: Ready) => {
   ])
   // Invoked as the runtime invokes a streaming handler: event, response stream, context.
   const agents = agentsModule.handler as unknown as StreamingHandler
-  const authorization = `Bearer ${token}`
 
-  const incoming = (method: string, path: string, body?: string): IncomingRequest => {
-    const headers: Record<string, string> = {
-      authorization,
-      'a2a-version': '1.0',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    }
-    return {
-      method,
-      path,
-      query: new URLSearchParams(),
-      headers,
-      rawHeaders: Object.entries(headers),
-      body: Buffer.from(body ?? ''),
-      sourceIp: '127.0.0.1',
-      host: '127.0.0.1',
-      requestId: randomUUID(),
-    }
-  }
-  const matched = (request: IncomingRequest) => {
-    const match = matchRoute(request.method, request.path)
-    if (!match) throw new Error(`no route for ${request.path}`)
-    return match
-  }
+  const incoming = (method: string, path: string, body?: string) =>
+    incomingRequest(method, path, body, { token })
 
   // The authorizer runs once: API Gateway caches its answer by token.
   const first = incoming('POST', '/agents/fast/message:send', '{}')
   const authorized = (await authorizer(
-    authorizerEvent(first, matched(first)),
+    authorizerEvent(first, routeOf(first)),
     lambdaContext('switchboard-authorizer') as Parameters<typeof authorizer>[1],
   )) as APIGatewayAuthorizerResult
   const callerContext = handlerAuthorizerContext(authorized.principalId, authorized.context ?? {})
 
   const call = async (method: string, path: string, body?: string) => {
     const request = incoming(method, path, body)
-    const event = proxyEvent(request, matched(request), callerContext)
+    const event = proxyEvent(request, routeOf(request), callerContext)
     const sink = responseSink()
     const cpu = process.cpuUsage()
     const t0 = performance.now()

@@ -36,7 +36,6 @@ import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { writeHeapSnapshot } from 'node:v8'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
-import { matchRoute } from '../lib/routes.ts'
 import {
   authorizerEvent,
   handlerAuthorizerContext,
@@ -46,6 +45,7 @@ import {
 import { installAwsLambdaShim, type StreamingHandler } from '../local/awslambda-shim.ts'
 import { lambdaContext } from '../local/lambda-context.ts'
 import { collectGarbage, recordFigures } from './figures.ts'
+import { incomingRequest, routeOf } from './incoming-request.ts'
 
 /** As on Lambda: tracing, logs and EMF, one invocation at a time (set before a handler loads). */
 const asOnLambda = process.env.BENCH_SOAK_LAMBDA === '1'
@@ -229,34 +229,17 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
     path: string,
     body?: string,
     options: { token?: string; query?: Record<string, string>; version?: string } = {},
-  ): IncomingRequest => {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${options.token ?? tokens[0]}`,
-      'a2a-version': options.version ?? '1.0',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    }
-    return {
-      method,
-      path,
-      query: new URLSearchParams(options.query),
-      headers,
-      rawHeaders: Object.entries(headers),
-      body: Buffer.from(body ?? ''),
-      sourceIp: '127.0.0.1',
-      host: '127.0.0.1',
-      requestId: randomUUID(),
-    }
-  }
-  const routed = (request: IncomingRequest) => {
-    const match = matchRoute(request.method, request.path)
-    if (!match) throw new Error(`no route for ${request.method} ${request.path}`)
-    return match
-  }
+  ) =>
+    incomingRequest(method, path, body, {
+      ...options,
+      token: options.token ?? (tokens[0] as string),
+    })
+
   const authorize = async (token: string, path: string) => {
     const request = incoming('POST', path, '{}', { token })
     newInvocation()
     const answer = (await authorizer(
-      authorizerEvent(request, routed(request)),
+      authorizerEvent(request, routeOf(request)),
       lambdaContext('switchboard-authorizer') as Parameters<typeof authorizer>[1],
     )) as APIGatewayAuthorizerResult
     return handlerAuthorizerContext(answer.principalId, answer.context ?? {})
@@ -285,7 +268,7 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
     newInvocation()
     try {
       await agents(
-        proxyEvent(request, routed(request), context),
+        proxyEvent(request, routeOf(request), context),
         sink.stream,
         lambdaContext('switchboard-agents'),
       )
@@ -301,7 +284,7 @@ const measure = async (backend: ChildProcess, { tokens }: Ready) => {
   ) => {
     newInvocation()
     const answer = (await discovery(
-      proxyEvent(request, routed(request), context),
+      proxyEvent(request, routeOf(request), context),
       lambdaContext('switchboard-discovery'),
     )) as { statusCode: number }
     counted(kind, answer.statusCode)
