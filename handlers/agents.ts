@@ -248,6 +248,15 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
+      // Up to STREAM_KEEPALIVE_MS after the call's access line, maybe in a later invocation on
+      // Lambda: the line names its call's request id itself.
+      onCutOff: (reason) =>
+        logger.warn('agent cut off after its stream ended', {
+          agentId,
+          operation: call.operation,
+          reason,
+          callRequestId: event.requestContext.requestId,
+        }),
       // An open stream's rechecks come after the handler's segment closed: untraced.
       recheck: {
         withdrawal: streamWithdrawal(record, context.caller),

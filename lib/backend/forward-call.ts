@@ -26,7 +26,7 @@ import {
   forwardedHeaders,
   sendWithCredentials,
 } from './forward.ts'
-import { type RelayOutcome, relayToReadable } from './relay.ts'
+import { type CutOffReason, type RelayOutcome, relayToReadable } from './relay.ts'
 import { translatedCall, versionedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
@@ -51,6 +51,11 @@ export interface ForwardCallOptions {
   maxStreamEventBytes: number
   /** The W3C trace context (`traceparent`, `tracestate`) the call carries to the agent. */
   traceHeaders?: Record<string, string> | undefined
+  /**
+   * Told when a stream's agent is let go after its terminal event, once the caller's stream has
+   * ended (so after `onEnd`): it sent more, or stayed open and quiet.
+   */
+  onCutOff?: (reason: CutOffReason) => void
   /** Told once the answer has been relayed, however it ended. */
   onEnd: (outcome: RelayOutcome & { statusCode: number; errorCode?: number }) => void
   /**
@@ -209,6 +214,7 @@ export const forwardCall = async (
                 endOf: a2aStreamEnd(call.binding, call.version),
                 isSnapshot: isA2ATask(call.binding, call.version),
                 mayBeIn: mayEndA2AStream,
+                ...(options.onCutOff ? { onCutOff: options.onCutOff } : {}),
               },
               failureEvent: (reason) =>
                 streamFailureEvent(

@@ -30,6 +30,12 @@ export interface RelayOutcome {
   endedAtTerminalEvent?: true
 }
 
+/**
+ * Why the relay let an agent go after its stream's terminal event: it sent more, or it kept its
+ * stream open and quiet for the grace (`keepAliveMs`).
+ */
+export type CutOffReason = 'sent-more' | 'stayed-open'
+
 /** Why a relayed event stream was ended early. */
 export type StreamEndReason = 'backend-failed' | 'idle-timeout' | 'event-too-large' | 'lone-cr'
 
@@ -67,6 +73,11 @@ export interface RelayOptions {
       endOf: (event: SseEvent) => A2AStreamEnd
       isSnapshot: (event: SseEvent) => boolean
       mayBeIn: (bytes: Uint8Array) => boolean
+      /**
+       * Told when the agent is let go after the caller's stream ended: up to `keepAliveMs` after
+       * `onEnd`, so that what the caller's line cannot say is said apart.
+       */
+      onCutOff?: (reason: CutOffReason) => void
     }
   }
 }
@@ -153,9 +164,12 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
    */
   let grace: NodeJS.Timeout | undefined
   /** The backend sent more after its terminal event, or did not end in time: it is let go. */
-  const cutOff = () => {
+  let cut = false
+  const cutOff = (reason: CutOffReason) => {
     clearTimeout(grace)
-    if (backendDone) return
+    if (backendDone || cut) return
+    cut = true
+    events?.terminalEvent?.onCutOff?.(reason)
     backendRequest.abort()
     source?.destroy()
   }
@@ -186,7 +200,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
    * in quiet, cuts it off.
    */
   const readOnToTheEnd = (more: boolean) => {
-    if (more) return cutOff()
+    if (more) return cutOff('sent-more')
     if (source?.isPaused()) source.resume()
   }
 
@@ -203,7 +217,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     grace = setTimeout(
       () => {
         if (awaitingSnapshot()) endCallersStream()
-        cutOff()
+        cutOff('stayed-open')
       },
       (events as NonNullable<typeof events>).keepAliveMs,
     )
@@ -260,7 +274,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         lfOwed = false
         if (chunk.length === 1) return
       }
-      return cutOff()
+      return cutOff('sent-more')
     }
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
@@ -272,7 +286,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       // An event past the limit or a lone CR where the snapshot may be: the stream has ended.
       if (awaitingSnapshot()) {
         endCallersStream()
-        return cutOff()
+        return cutOff('sent-more')
       }
       return fail(error as Error)
     }

@@ -324,6 +324,30 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
     })
   })
 
+  it('says apart, in a warning naming the call, that an agent was cut off after its stream; of a tidy one, nothing', async () => {
+    // Act: a tidy agent's stream, then a hostile one's
+    await payloads(await calls['1.0 HTTP+JSON']('tidy'))
+    const hostile = await calls['1.0 JSON-RPC']('hostile')
+    await payloads(hostile)
+
+    // Assess
+    const warnings = () =>
+      written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"message":"agent cut off after its stream ended"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    await vi.waitFor(() =>
+      expect(warnings().at(-1)).toMatchObject({
+        level: 'WARN',
+        agentId: 'hostile',
+        operation: 'SendStreamingMessage',
+        reason: 'sent-more',
+        callRequestId: hostile.headers.get('x-amzn-requestid'),
+      }),
+    )
+    expect(warnings().filter((line) => line.agentId === 'tidy')).toEqual([])
+  })
+
   it('passes a stream with no terminal event on whole, to the agent’s own end', async () => {
     // Act: working, an answer, then auth-required, which ends no stream (A2A §7.6.1)
     const response = await calls['1.0 HTTP+JSON']('patient')

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/a2a/sse.ts'
 import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
 import {
+  type CutOffReason,
   type RelayOutcome,
   relayToReadable,
   type StreamEndReason,
@@ -30,6 +31,7 @@ const relayed = (
 ) => {
   const backendRequest = new AbortController()
   const ends: RelayOutcome[] = []
+  const cutOffs: CutOffReason[] = []
   const stream = relayToReadable(body, {
     backendRequest,
     onEnd: (outcome) => ends.push(outcome),
@@ -44,12 +46,13 @@ const relayed = (
               endOf: a2aStreamEnd('HTTP+JSON', '1.0'),
               isSnapshot: isA2ATask('HTTP+JSON', '1.0'),
               mayBeIn: mayEndA2AStream,
+              onCutOff: (reason: CutOffReason) => cutOffs.push(reason),
             },
           }
         : {}),
     },
   })
-  return { stream, backendRequest, ends }
+  return { stream, backendRequest, ends, cutOffs }
 }
 
 const readAll = async (stream: Readable) => {
@@ -424,7 +427,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
   it('sends the terminal event, then ends the stream and aborts the agent, who keeps sending', async () => {
     // Prepare: the agent's stream, which it never ends
     const body = new PassThrough()
-    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+    const { stream, backendRequest, ends, cutOffs } = relayed(body, 1024 * 1024, {
       endsAtTerminalEvent: true,
     })
     const out: string[] = []
@@ -448,6 +451,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(body.destroyed).toBe(true)
     await new Promise((resolve) => setImmediate(resolve))
     expect(ends).toEqual([{ chunks: expect.any(Number), endedAtTerminalEvent: true }])
+    expect(cutOffs).toEqual(['sent-more'])
   })
 
   it.each([
@@ -487,7 +491,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
   it('lets an agent that ends its stream after the terminal event end it, unaborted', async () => {
     // Prepare
     const body = new PassThrough()
-    const { stream, backendRequest, ends } = relayed(body, 1024 * 1024, {
+    const { stream, backendRequest, ends, cutOffs } = relayed(body, 1024 * 1024, {
       endsAtTerminalEvent: true,
     })
 
@@ -503,6 +507,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(out.join('')).toBe(status(0) + completed)
     expect(backendRequest.signal.aborted).toBe(false)
     expect(ends).toEqual([{ chunks: 2, endedAtTerminalEvent: true }])
+    expect(cutOffs).toEqual([])
   })
 
   it.each([
@@ -533,7 +538,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
   const quietAgent = () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
     const body = new PassThrough()
-    const { stream, backendRequest } = relayed(body, 1024 * 1024, {
+    const { stream, backendRequest, cutOffs } = relayed(body, 1024 * 1024, {
       keepAliveMs: 10,
       idleTimeoutMs: 25,
       endsAtTerminalEvent: true,
@@ -545,7 +550,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
       ended = true
     })
     const state = () => ({ ended, aborted: backendRequest.signal.aborted, out: out.join('') })
-    return { body, state }
+    return { body, state, cutOffs }
   }
 
   it.each([
@@ -559,7 +564,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
     'ends the caller’s stream at once after %s, and lets a quiet agent go a keep-alive later',
     async (_what, last) => {
       // Prepare
-      const { body, state } = quietAgent()
+      const { body, state, cutOffs } = quietAgent()
 
       // Act: the terminal event, then nothing, and the stream left open
       body.write(last)
@@ -571,6 +576,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
       // Assess: the caller's stream ended with no timer run; the agent let go after one
       expect(beforeTheTimer).toEqual({ ended: true, aborted: false, out: last })
       expect(state()).toEqual({ ended: true, aborted: true, out: last })
+      expect(cutOffs).toEqual(['stayed-open'])
     },
   )
 
