@@ -250,6 +250,7 @@ const pushCallback = publicRoute().handler(async (event) => {
       permissions,
       queue: deliveryQueue,
       issuer: baseUrlOf(event),
+      callLimits: config,
     },
   )
   if (outcome.accepted) return jsonResponse(202, { deliveryId: outcome.deliveryId })

@@ -245,16 +245,19 @@ data "aws_iam_policy_document" "discovery" {
     resources = [aws_dynamodb_table.token_revocations.arn]
   }
 
-  # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push queued.
+  # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push
+  # queued. A config set with the SendMessage that starts its task is bound to the task the
+  # agent first pushes for (UpdateItem), which is recorded as its setter's if the call's answer
+  # has not yet (UpdateItem, as the agents function records it).
   statement {
-    sid       = "ReadPushConfigs"
-    actions   = ["dynamodb:GetItem"]
+    sid       = "PushConfigs"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
   }
 
   statement {
-    sid       = "ReadTaskOwners"
-    actions   = ["dynamodb:GetItem"]
+    sid       = "TaskOwners"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.task_owners.arn]
   }
 

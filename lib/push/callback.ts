@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
-import type { TaskOwners } from '../tasks/task-owners.ts'
+import {
+  TaskOwnedElsewhereError,
+  type TaskOwners,
+  UnrecordableTaskError,
+} from '../tasks/task-owners.ts'
 import { notificationTokenHeader } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
 import {
   agentNotServed,
   configIdPattern,
+  type PushConfigRecord,
   type PushConfigStore,
   settingRevoked,
   settingUngranted,
@@ -15,10 +20,14 @@ import {
 } from './push-configs.ts'
 
 export interface PushCallbackDeps {
-  configs: Pick<PushConfigStore, 'get'>
+  configs: Pick<PushConfigStore, 'get' | 'bindTask'>
   /** The agent's record as it stands (a cached read as old as the 1-second delete rule allows). */
-  agents: { get(agentId: string): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> }
-  owners: Pick<TaskOwners, 'ownerOf'>
+  agents: {
+    get(
+      agentId: string,
+    ): Promise<Pick<AgentRecord, 'status' | 'createdAt' | 'timeoutMs'> | undefined>
+  }
+  owners: Pick<TaskOwners, 'ownerOf' | 'record'>
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
   issuedBefore: (clientId: string) => Promise<number | undefined>
   /** The permissions of a setting's scopes (a cached read, as the registry's). */
@@ -26,12 +35,67 @@ export interface PushCallbackDeps {
   queue: DeliveryQueue
   /** The gateway's base URL as the agent reached it. */
   issuer: string
+  /** What a SendMessage's time is held to: how long its setting may claim the task it starts. */
+  callLimits: CallLimits
+  /** Epoch milliseconds; injected by tests. */
+  now?: () => number
+}
+
+/** The settings a call to an agent is held to (lib/config.ts's). */
+export interface CallLimits {
+  /** BACKEND_TIMEOUT_MS: a unary call, and a stream until its headers, unless the agent has its own `timeoutMs`. */
+  backendTimeoutMs: number
+  /** STREAM_IDLE_TIMEOUT_MS: how long a started stream may go without an event. */
+  streamIdleTimeoutMs: number
+  /** STREAM_KEEPALIVE_MS: the tick that idle limit is checked on. */
+  streamKeepAliveMs: number
+}
+
+/**
+ * Time beyond a call's own limits: the gateway's steps between writing a setting and calling the
+ * agent (reading its credentials: a secret, a token fetched within 10 s), and the clocks of the
+ * instance that wrote the setting and the one reading it.
+ */
+export const claimMarginMs = 60_000
+
+/**
+ * How long after a SendMessage's push config was set a push through it may claim the task the
+ * call starts: as long as the call can go on before its answer, or its stream's first event,
+ * names the task, which records it (after that the push finds the task on record, or the call
+ * failed and the task is no one's). A unary call ends within the agent's `timeoutMs` (else
+ * BACKEND_TIMEOUT_MS); a stream's headers come within that, and its first event within
+ * STREAM_IDLE_TIMEOUT_MS after them, a limit checked every STREAM_KEEPALIVE_MS; then
+ * `claimMarginMs`. With the defaults, 90 s for a SendMessage and 375 s for a stream.
+ */
+export const claimWindowMs = (
+  operation: 'SendMessage' | 'SendStreamingMessage',
+  agentTimeoutMs: number | undefined,
+  limits: CallLimits,
+): number =>
+  (agentTimeoutMs ?? limits.backendTimeoutMs) +
+  (operation === 'SendStreamingMessage'
+    ? limits.streamIdleTimeoutMs + limits.streamKeepAliveMs
+    : 0) +
+  claimMarginMs
+
+/**
+ * The call that set a config before its task existed, when it claims the task its agent first
+ * pushes for: a SendMessage or SendStreamingMessage's, whose config no task is bound to yet.
+ */
+const claimingCall = (record: PushConfigRecord) => {
+  const operation = record.setWith?.operation
+  return record.taskId === undefined &&
+    (operation === 'SendMessage' || operation === 'SendStreamingMessage')
+    ? operation
+    : undefined
 }
 
 /** What the callback answers the agent: accepted, or refused with a status and why. */
 export type CallbackOutcome =
   | { accepted: true; deliveryId: string }
   | { accepted: false; status: 400 | 401 | 403 | 404 | 413; title: string; detail: string }
+
+type Refusal = Extract<CallbackOutcome, { accepted: false }>
 
 /**
  * The largest push the callback takes: one SQS message holds 256 KiB, the
@@ -46,6 +110,61 @@ const unknownConfig = {
   title: 'Unknown push callback',
   detail: 'No push config stands behind this callback (deleted, expired or never set).',
 } as const
+
+const anotherTask = (taskId: string): Refusal => ({
+  accepted: false,
+  status: 403,
+  title: 'Push for another task',
+  detail: `Task '${taskId}' is not the task this push config was set for.`,
+})
+
+const notTheSettersTask = (taskId: string): Refusal => ({
+  accepted: false,
+  status: 403,
+  title: 'Push for another task',
+  detail: `Task '${taskId}' is not known as a task of whoever set this push config.`,
+})
+
+/**
+ * A config set with the SendMessage that starts its task takes that task at the agent's first
+ * push for it: the task must be its setter's, or on no record while the call can still be going
+ * on (`claimWindowMs`), when it is recorded as the setter's as the call's answer would record it
+ * (`TaskOwners.record`, under the config's registration: a task another caller holds stays
+ * theirs). The config is then bound to the task, where no other task is bound. The owner is
+ * written first: a binding that fails leaves the task the setter's and the config unbound, which
+ * the agent's next push (a retry, or its next update) binds; never a config bound to a task its
+ * setter does not hold. Undefined once the push may go on.
+ */
+const claimTask = async (
+  record: PushConfigRecord,
+  operation: 'SendMessage' | 'SendStreamingMessage',
+  taskId: string,
+  agentTimeoutMs: number | undefined,
+  deps: PushCallbackDeps,
+): Promise<Refusal | undefined> => {
+  const { agentId, principal, agentCreatedAt, setAt } = record
+  const owner = await deps.owners.ownerOf(agentId, taskId, agentCreatedAt)
+  if (owner !== principal) {
+    const now = (deps.now ?? Date.now)()
+    const inCall =
+      owner === undefined &&
+      agentCreatedAt !== undefined &&
+      setAt !== undefined &&
+      now - setAt * 1000 <= claimWindowMs(operation, agentTimeoutMs, deps.callLimits)
+    if (!inCall) return notTheSettersTask(taskId)
+    try {
+      await deps.owners.record(agentId, [taskId], principal, agentCreatedAt)
+    } catch (error) {
+      if (error instanceof TaskOwnedElsewhereError || error instanceof UnrecordableTaskError) {
+        return notTheSettersTask(taskId)
+      }
+      throw error
+    }
+  }
+  const bound = await deps.configs.bindTask(record.configId, taskId)
+  if (bound === 'gone') return unknownConfig
+  return bound === 'elsewhere' ? anotherTask(taskId) : undefined
+}
 
 /**
  * The content type a push goes to the webhook with: the agent's when it names JSON
@@ -76,8 +195,10 @@ const payloadOf = (body: string): unknown => {
  * registration the config was set under, the token's scopes still grant the call
  * that made the setting (`settingUngranted`), and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
- * config. The 256-bit secret is what authenticates (a config id may be
- * derivable), so each refusal can say plainly what was wrong.
+ * config. A config set with the SendMessage that starts its task is bound to the
+ * task the agent first pushes for, which may be before the call's answer has
+ * recorded it (`claimTask`). The 256-bit secret is what authenticates (a config
+ * id may be derivable), so each refusal can say plainly what was wrong.
  *
  * @example
  * const outcome = await acceptPush(configId, event.headers, event.body, deps)
@@ -174,15 +295,20 @@ export const acceptPush = async (
       detail: 'The body names no task: send a Task, a status update or an artifact update as JSON.',
     }
   }
-  for (const taskId of taskIds) {
-    const elsewhere = record.taskId !== undefined && taskId !== record.taskId
-    const detail = elsewhere
-      ? `Task '${taskId}' is not the task this push config was set for.`
-      : (await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)) !==
-          record.principal
-        ? `Task '${taskId}' is not known as a task of whoever set this push config.`
-        : undefined
-    if (detail) return { accepted: false, status: 403, title: 'Push for another task', detail }
+  // A config given with a SendMessage is for the one task that call starts: the first it pushes for.
+  const claiming = claimingCall(record)
+  const configTask = record.taskId ?? (claiming ? taskIds[0] : undefined)
+  const elsewhere = taskIds.find((taskId) => configTask !== undefined && taskId !== configTask)
+  if (elsewhere !== undefined) return anotherTask(elsewhere)
+  if (claiming && configTask !== undefined) {
+    const timeoutMs = agent.status === 'fulfilled' ? agent.value?.timeoutMs : undefined
+    const refusal = await claimTask(record, claiming, configTask, timeoutMs, deps)
+    if (refusal) return refusal
+  } else {
+    for (const taskId of taskIds) {
+      const owner = await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)
+      if (owner !== record.principal) return notTheSettersTask(taskId)
+    }
   }
   const deliveryId = randomUUID()
   await deps.queue.enqueue({

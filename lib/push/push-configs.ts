@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { isOperationName, type OperationName } from '../a2a/operations.ts'
 import { grantsFromPermissions, mayInvoke } from '../auth/grants.ts'
@@ -28,7 +29,10 @@ export interface ClientWebhook {
 export interface PushConfigRecord {
   configId: string
   agentId: string
-  /** The task the config is for; absent when set with a SendMessage that starts one. */
+  /**
+   * The task the config is for. Absent when set with a SendMessage that starts one, until the
+   * agent's first push through it names the task (`acceptPush`), which binds it for good.
+   */
   taskId?: string
   /** Who set it: pushes are delivered only for this principal's tasks. */
   principal: string
@@ -65,6 +69,12 @@ export interface PushConfigRecord {
    * withdrawn once the agent has taken the new one, if it was itself confirmed before.
    */
   previous?: PushConfigVersion
+  /**
+   * When this setting was made (epoch seconds). A config set with the SendMessage that starts its
+   * task may claim that task in a push only while such a call can last. Absent on settings made
+   * before it was kept.
+   */
+  setAt?: number
   /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
   expiresAt: number
 }
@@ -182,6 +192,13 @@ export interface PushConfigStore {
   put(record: PushConfigRecord, replacing?: PushConfigRecord): Promise<void>
   /** The record, unless absent or expired. */
   get(configId: string): Promise<PushConfigRecord | undefined>
+  /**
+   * Binds a config set before its task existed to `taskId`, unless it is bound to another: the
+   * first task an agent pushes for through it is the one it was set for. `bound` when it is (now,
+   * or before: a retry binds nothing new), `elsewhere` when bound to another task, `gone` when
+   * the config is absent or expired.
+   */
+  bindTask(configId: string, taskId: string): Promise<'bound' | 'elsewhere' | 'gone'>
   delete(configId: string): Promise<void>
 }
 
@@ -304,6 +321,35 @@ export class DynamoPushConfigs implements PushConfigStore {
     )
     const record = Item as PushConfigRecord | undefined
     return record && record.expiresAt > this.#now() / 1000 ? record : undefined
+  }
+
+  async bindTask(configId: string, taskId: string): Promise<'bound' | 'elsewhere' | 'gone'> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { configId },
+          UpdateExpression: 'SET #taskId = :taskId',
+          // Only a config that stands (an update of a missing key would write one), and only
+          // where no task is bound or this one is: two tasks racing, one binds; a retry (the
+          // agent's, or the SDK's after a lost answer) meets its own write and binds nothing new.
+          ConditionExpression:
+            'attribute_exists(#secretHash) AND #expiresAt > :now AND (attribute_not_exists(#taskId) OR #taskId = :taskId)',
+          ExpressionAttributeNames: {
+            '#taskId': 'taskId',
+            '#secretHash': 'secretHash',
+            '#expiresAt': 'expiresAt',
+          },
+          ExpressionAttributeValues: { ':taskId': taskId, ':now': Math.floor(this.#now() / 1000) },
+        }),
+      )
+      return 'bound'
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      const record = await this.get(configId)
+      if (!record) return 'gone'
+      return record.taskId === taskId ? 'bound' : 'elsewhere'
+    }
   }
 
   async delete(configId: string): Promise<void> {

@@ -92,6 +92,7 @@ export const withGatewayCallback = async (
   const configId =
     taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
   const secret = newCallbackSecret()
+  const setAt = Math.floor((deps.now ?? Date.now)() / 1000)
   const record = {
     configId,
     agentId: call.agentId,
@@ -101,7 +102,8 @@ export const withGatewayCallback = async (
     secretHash: secretHashOf(secret),
     webhook,
     setWith,
-    expiresAt: Math.floor((deps.now ?? Date.now)() / 1000) + pushConfigTtlSeconds,
+    setAt,
+    expiresAt: setAt + pushConfigTtlSeconds,
   }
   const written = await putKeepingPrevious(record, deps.configs)
   return {

@@ -185,6 +185,43 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
+  it.each(['SendMessage', 'SendStreamingMessage'])(
+    'delivers the push an agent sends before it answers the %s that set the config inline, and the answer still reaches the caller',
+    async (method) => {
+      // Prepare: the agent pushes the submitted task, and waits for the push's answer, before it
+      // answers: the task is on no record yet when its push reaches the gateway.
+      const webhook = await startWebhook()
+      const params = {
+        ...(textMessageParams('work on this, and tell me') as object),
+        configuration: { taskPushNotificationConfig: { url: webhook.url, token: 'first' } },
+      }
+      agent.pushesFirst.on = true
+      agent.pushesFirst.answered.length = 0
+
+      // Act
+      const sent = await postA2A(agentUrl(), token, jsonRpc(method, params))
+      const answer = await sent.text()
+      await eventually(() => webhook.hits.length === 1)
+      agent.pushesFirst.on = false
+
+      // Assess: the first push delivered, the answer not withheld, the task the caller's
+      expect(agent.pushesFirst.answered).toEqual([202])
+      const taskId = agent.configs.at(-1)?.taskId as string
+      expect(webhook.hits[0]?.body).toBe(agent.pushBody(taskId, 'TASK_STATE_SUBMITTED'))
+      expect(webhook.hits[0]?.headers['x-a2a-notification-token']).toBe('first')
+      expect(sent.status).toBe(200)
+      expect(answer).toContain(`"id":"${taskId}"`)
+      expect(answer).not.toContain('"error"')
+      const read = await postA2A(agentUrl(), token, jsonRpc('GetTask', { id: taskId }))
+      expect((await read.json()).result?.id).toBe(taskId)
+      // The config is that task's: a push through it for another task is refused.
+      const other = await agent.push(givenFor(taskId), 'task-elsewhere')
+      expect(other.status).toBe(403)
+      expect(await other.text()).toContain('not the task this push config was set for')
+      await webhook.stop()
+    },
+  )
+
   it('keeps delivering to the webhook the agent holds when setting the config again fails at the agent', async () => {
     // Prepare
     const [first, second] = [await startWebhook(), await startWebhook()]

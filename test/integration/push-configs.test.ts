@@ -71,4 +71,64 @@ describe.each(databaseEngines)('push configs on %s', (_engine, startDatabase) =>
       'https://fresh.example.com/hook',
     )
   })
+
+  describe('binding a config set with the SendMessage that starts its task', () => {
+    const unbound = (configId: string, expiresAt?: number): PushConfigRecord => {
+      const { taskId: _none, ...rest } = setting(configId, 'inline', expiresAt)
+      return rest
+    }
+
+    it('binds it to the first task, again to that task, never to another', async () => {
+      // Prepare
+      await configs.put(unbound('config-dddddddddddddd'))
+
+      // Act
+      const outcomes = [
+        await configs.bindTask('config-dddddddddddddd', 'task-9'),
+        await configs.bindTask('config-dddddddddddddd', 'task-9'),
+        await configs.bindTask('config-dddddddddddddd', 'task-10'),
+      ]
+
+      // Assess
+      expect(outcomes).toEqual(['bound', 'bound', 'elsewhere'])
+      expect((await configs.get('config-dddddddddddddd'))?.taskId).toBe('task-9')
+    })
+
+    it('binds exactly one of two tasks racing', async () => {
+      // Prepare
+      await configs.put(unbound('config-eeeeeeeeeeeeee'))
+
+      // Act
+      const outcomes = await Promise.all(
+        ['task-1', 'task-2', 'task-3'].map((taskId) =>
+          configs.bindTask('config-eeeeeeeeeeeeee', taskId),
+        ),
+      )
+
+      // Assess
+      expect(outcomes.filter((outcome) => outcome === 'bound')).toHaveLength(1)
+      expect(outcomes.filter((outcome) => outcome === 'elsewhere')).toHaveLength(2)
+    })
+
+    it('writes nothing for a config deleted or lapsed', async () => {
+      // Prepare
+      await configs.put(unbound('config-ffffffffffffff', now / 1000 - 1))
+
+      // Act
+      const outcomes = [
+        await configs.bindTask('config-gggggggggggggg', 'task-9'),
+        await configs.bindTask('config-ffffffffffffff', 'task-9'),
+      ]
+
+      // Assess
+      expect(outcomes).toEqual(['gone', 'gone'])
+      const lapsed = new DynamoPushConfigs({
+        client: documentClientOn(database),
+        tableName: tableName('pushConfigs', 'push-'),
+        now: () => 0,
+      })
+      expect(await lapsed.get('config-gggggggggggggg')).toBeUndefined()
+      expect((await lapsed.get('config-ffffffffffffff'))?.taskId).toBeUndefined()
+    })
+  })
 })

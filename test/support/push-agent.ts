@@ -14,35 +14,56 @@ export interface GivenConfig {
 
 /**
  * A JSON-RPC 1.0 agent that keeps the push configs it is given and pushes to
- * them when the test says (the sample agents do not push): SendMessage starts a
- * task `task-{n}` (keeping a config given in its `configuration`); the push-config methods store and answer configs as given
+ * them when the test says: SendMessage (or SendStreamingMessage, answered with a
+ * one-event stream) starts a task `task-{n}` (keeping a config given in its
+ * `configuration`); the push-config methods store and answer configs as given
  * (Create fails while `failing.creates` is set);
  * `push(taskId)` POSTs a status update to each config of the task, with the
  * config's token in X-A2A-Notification-Token, as @a2a-js/sdk's sender does.
+ * While `pushesFirst.on` is set, a message carrying a config has the agent push
+ * the submitted task to it and wait for that push's answer (kept in
+ * `pushesFirst.answered`) before it answers the message, as @a2a-js/sdk's
+ * agents do: the task is then on no record of the gateway's when the push comes.
  */
 export const startPushAgent = async () => {
   const configs: GivenConfig[] = []
   /** When set, CreateTaskPushNotificationConfig fails and the agent keeps what it had. */
   const failing = { creates: false }
+  const pushesFirst: { on: boolean; answered: number[] } = { on: false, answered: [] }
   let tasks = 0
   const agent = await startScriptedAgent({
     bindings: ['JSONRPC'],
-    answer: (_request, body, response) => {
+    answer: async (_request, body, response) => {
       const { id, method, params } = JSON.parse(body)
+      const started = method === 'SendMessage' || method === 'SendStreamingMessage'
+      const task = started
+        ? {
+            id: `task-${++tasks}`,
+            contextId: `context-${tasks}`,
+            status: { state: 'TASK_STATE_WORKING' },
+          }
+        : undefined
+      // A config given with the message is for the task it starts.
+      const inline = task && params.configuration?.taskPushNotificationConfig
+      if (task && inline) {
+        configs.push({ ...inline, taskId: task.id })
+        if (pushesFirst.on) {
+          const pushed = await pushTo(inline, task.id, inline.token, 'TASK_STATE_SUBMITTED')
+          await pushed.body?.cancel()
+          pushesFirst.answered.push(pushed.status)
+        }
+      }
+      if (method === 'SendStreamingMessage') {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        response.end(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task } })}\n\n`)
+        return
+      }
       const result = (() => {
         switch (method) {
-          case 'SendMessage': {
-            tasks++
-            const task = {
-              id: `task-${tasks}`,
-              contextId: `context-${tasks}`,
-              status: { state: 'TASK_STATE_WORKING' },
-            }
-            // A config given with the message is for the task it starts.
-            const inline = params.configuration?.taskPushNotificationConfig
-            if (inline) configs.push({ ...inline, taskId: task.id })
+          case 'SendMessage':
             return { task }
-          }
+          case 'GetTask':
+            return { id: params.id, status: { state: 'TASK_STATE_WORKING' } }
           case 'CreateTaskPushNotificationConfig': {
             if (failing.creates) return undefined
             const config = { ...params, id: params.id || params.taskId }
@@ -77,29 +98,33 @@ export const startPushAgent = async () => {
       )
     },
   })
-  /** What the agent sends for `taskId`'s status change. */
-  const pushBody = (taskId: string) =>
-    JSON.stringify({
-      statusUpdate: { taskId, contextId: 'context', status: { state: 'TASK_STATE_COMPLETED' } },
-    })
   return {
     ...agent,
     configs,
     failing,
+    pushesFirst,
     pushBody,
     /** Pushes a status update of `taskId` to `config` (with `token`, default the config's). */
     push: (config: GivenConfig, taskId = config.taskId, token = config.token) =>
-      fetch(config.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { 'x-a2a-notification-token': token } : {}),
-        },
-        body: pushBody(taskId),
-        signal: AbortSignal.timeout(10_000),
-      }),
+      pushTo(config, taskId, token),
   }
 }
+
+/** What the agent sends for `taskId`'s status change (to completed, unless `state` says). */
+const pushBody = (taskId: string, state = 'TASK_STATE_COMPLETED') =>
+  JSON.stringify({ statusUpdate: { taskId, contextId: 'context', status: { state } } })
+
+/** POSTs `taskId`'s status change to a config's url, with `token` as @a2a-js/sdk's sender does. */
+const pushTo = (config: { url: string }, taskId: string, token?: string, state?: string) =>
+  fetch(config.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { 'x-a2a-notification-token': token } : {}),
+    },
+    body: pushBody(taskId, state),
+    signal: AbortSignal.timeout(10_000),
+  })
 
 /** One request a webhook received. */
 export interface WebhookHit {

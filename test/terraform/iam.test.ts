@@ -619,4 +619,21 @@ describe('Terraform stack: IAM', () => {
     // Assess
     expect([...granted].sort()).toEqual([...sent].sort())
   })
+
+  it('lets the discovery function (the push callback) read and update push configs and task owners, and nothing more of them', () => {
+    // Prepare
+    const grantedOn = (table: string) =>
+      statements
+        .filter(({ where }) => where.includes('aws_iam_policy_document.discovery '))
+        .filter(({ body }) =>
+          (body.resources as string[]).includes(`\${aws_dynamodb_table.${table}.arn}`),
+        )
+        .flatMap(actionsOf)
+        .sort()
+
+    // Assess: a config given with a SendMessage is bound to the task the agent first pushes
+    // for (bindTask's UpdateItem), recorded as its setter's if no answer has yet (record's).
+    expect(grantedOn('push_configs')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+    expect(grantedOn('task_owners')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
+  })
 })

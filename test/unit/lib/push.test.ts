@@ -28,6 +28,7 @@ import {
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
+import { TaskOwnedElsewhereError } from '../../../lib/tasks/task-owners.ts'
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const gatewayKey: GatewayKey = {
@@ -327,15 +328,28 @@ describe('acceptPush', () => {
         configs: {
           get: async (id: string): Promise<PushConfigRecord | undefined> =>
             id === configId ? { ...record, agentCreatedAt: registered.createdAt } : undefined,
+          bindTask: async (): Promise<'bound' | 'elsewhere' | 'gone'> => {
+            throw new Error('a config set for its task is never bound')
+          },
         },
         agents: {
           get: async (agentId: string) => (agentId === 'pusher' ? (agent ?? undefined) : undefined),
         },
-        owners: { ownerOf: async () => owner },
+        owners: {
+          ownerOf: async () => owner,
+          record: async () => {
+            throw new Error('a config set for its task records no owner')
+          },
+        },
         issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
         permissions: { forScopes: async (_scopes: readonly string[]): Promise<Permission[]> => [] },
         queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
         issuer: 'https://gw.example.com',
+        callLimits: {
+          backendTimeoutMs: 30_000,
+          streamIdleTimeoutMs: 270_000,
+          streamKeepAliveMs: 15_000,
+        },
       },
     }
   }
@@ -780,6 +794,329 @@ describe('acceptPush', () => {
 
     // Assess
     expect(asked).toBe(0)
+  })
+})
+
+describe('acceptPush for a config given with the SendMessage that starts its task', () => {
+  const push = (taskId: string) => JSON.stringify({ statusUpdate: { taskId, status: {} } })
+  const secret = { 'X-A2A-Notification-Token': 'the-secret' }
+  const createdAt = '2026-12-01T00:00:00.000Z'
+  const nowMs = 1_800_000_000_000
+  const nowSeconds = nowMs / 1000
+  /** The settings' defaults (lib/config.ts): a unary call 30 s, a stream's quiet 270 s, its ticks 15 s. */
+  const callLimits = {
+    backendTimeoutMs: 30_000,
+    streamIdleTimeoutMs: 270_000,
+    streamKeepAliveMs: 15_000,
+  }
+
+  /**
+   * A config as a SendMessage sets it (no task, a random id), made `age` seconds ago, with the
+   * task owners and the config store behaving as their DynamoDB conditions do.
+   */
+  const inline = (
+    options: {
+      age?: number
+      operation?: OperationName
+      shape?: Partial<PushConfigRecord>
+      agent?: Pick<AgentRecord, 'status' | 'createdAt' | 'timeoutMs'>
+      owners?: Record<string, string>
+    } = {},
+  ) => {
+    const { taskId: _none, ...unbound } = record
+    const stored: PushConfigRecord = {
+      ...unbound,
+      agentCreatedAt: createdAt,
+      setWith: grantedBy(['pusher:push'], options.operation ?? 'SendMessage'),
+      setAt: nowSeconds - (options.age ?? 5),
+      ...options.shape,
+    }
+    const owners = new Map(Object.entries(options.owners ?? {}))
+    const recorded: { taskIds: string[]; principal: string; registration?: string }[] = []
+    const queued: PushDelivery[] = []
+    const { store } = permissionsNow([{ scope: 'pusher:push', agents: ['pusher'] }])
+    const deps = {
+      configs: {
+        get: async (id: string) => (id === configId ? { ...stored } : undefined),
+        // As its condition: bound where no task is, or the same one is.
+        bindTask: async (id: string, taskId: string) => {
+          if (id !== configId) return 'gone' as const
+          stored.taskId ??= taskId
+          return stored.taskId === taskId ? ('bound' as const) : ('elsewhere' as const)
+        },
+      },
+      agents: { get: async () => options.agent ?? { status: 'active' as const, createdAt } },
+      owners: {
+        ownerOf: async (_agentId: string, taskId: string) => owners.get(taskId),
+        // As its condition: a task is its creator's for good.
+        record: async (
+          agentId: string,
+          tasks: readonly (string | { taskId: string })[],
+          principal: string,
+          registration?: string,
+        ) => {
+          const taskIds = tasks.map((task) => (typeof task === 'string' ? task : task.taskId))
+          const other = taskIds.find((taskId) => (owners.get(taskId) ?? principal) !== principal)
+          if (other !== undefined) throw new TaskOwnedElsewhereError(agentId, other)
+          for (const taskId of taskIds) owners.set(taskId, principal)
+          recorded.push({ taskIds, principal, registration })
+        },
+      },
+      issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
+      permissions: store,
+      queue: { enqueue: async (delivery: PushDelivery) => void queued.push(delivery) },
+      issuer: 'https://gw.example.com',
+      callLimits,
+      now: () => nowMs,
+    }
+    return { deps, stored, owners, recorded, queued }
+  }
+
+  it("takes the agent's first push for the task before its answer names it: the task becomes the setter's and the config that task's", async () => {
+    // Prepare: the agent pushes the submitted task before it answers the SendMessage.
+    const { deps, stored, owners, recorded, queued } = inline()
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Assess
+    expect(outcome.accepted).toBe(true)
+    expect(queued).toMatchObject([{ configId, taskId: 'task-9', body: push('task-9') }])
+    expect(recorded).toEqual([
+      { taskIds: ['task-9'], principal: 'client-a', registration: createdAt },
+    ])
+    expect(owners.get('task-9')).toBe('client-a')
+    expect(stored.taskId).toBe('task-9')
+  })
+
+  it('takes the later pushes for that task, and the answer then records the task as the same caller', async () => {
+    // Prepare
+    const { deps, stored, recorded, queued } = inline()
+    await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Act
+    const later = await acceptPush(configId, secret, push('task-9'), deps)
+    await deps.owners.record('pusher', ['task-9'], 'client-a', createdAt)
+
+    // Assess
+    expect(later.accepted).toBe(true)
+    expect(queued).toHaveLength(2)
+    expect(stored.taskId).toBe('task-9')
+    expect(recorded).toHaveLength(2)
+  })
+
+  it('binds a config whose answer recorded its task first to that task at its first push', async () => {
+    // Prepare: the answer came first (the usual order), long after the setting was made.
+    const { deps, stored } = inline({
+      age: 3600,
+      owners: { 'task-9': 'client-a', 'task-8': 'client-a' },
+    })
+
+    // Act
+    const first = await acceptPush(configId, secret, push('task-9'), deps)
+    const other = await acceptPush(configId, secret, push('task-8'), deps)
+
+    // Assess: a config given with a SendMessage is for the one task that message started.
+    expect(first.accepted).toBe(true)
+    expect(stored.taskId).toBe('task-9')
+    expect(other).toMatchObject({
+      accepted: false,
+      status: 403,
+      detail: "Task 'task-8' is not the task this push config was set for.",
+    })
+  })
+
+  it('refuses a push for another task once the config is bound, recording nothing for it', async () => {
+    // Prepare
+    const { deps, recorded, queued } = inline()
+    await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-10'), deps)
+
+    // Assess
+    expect(outcome).toMatchObject({
+      accepted: false,
+      status: 403,
+      title: 'Push for another task',
+      detail: "Task 'task-10' is not the task this push config was set for.",
+    })
+    expect(recorded.flatMap(({ taskIds }) => taskIds)).toEqual(['task-9'])
+    expect(queued).toHaveLength(1)
+  })
+
+  it("refuses a push for another caller's task, leaving the config unbound and the task its owner's", async () => {
+    // Prepare
+    const { deps, stored, owners, queued } = inline({ owners: { 'task-9': 'client-b' } })
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Assess
+    expect(outcome).toMatchObject({
+      accepted: false,
+      status: 403,
+      detail: "Task 'task-9' is not known as a task of whoever set this push config.",
+    })
+    expect(stored.taskId).toBeUndefined()
+    expect(owners.get('task-9')).toBe('client-b')
+    expect(queued).toEqual([])
+  })
+
+  it('refuses a push naming two tasks through an unbound config, recording neither', async () => {
+    // Prepare
+    const { deps, stored, recorded } = inline()
+    const two = JSON.stringify({ task: { id: 'task-9' }, statusUpdate: { taskId: 'task-10' } })
+
+    // Act
+    const outcome = await acceptPush(configId, secret, two, deps)
+
+    // Assess
+    expect(outcome).toMatchObject({ accepted: false, status: 403, title: 'Push for another task' })
+    expect(recorded).toEqual([])
+    expect(stored.taskId).toBeUndefined()
+  })
+
+  it('leaves a config set by CreateTaskPushNotificationConfig as it was: its task named, another refused, nothing recorded', async () => {
+    // Prepare
+    const { deps, recorded } = inline({
+      operation: 'CreateTaskPushNotificationConfig',
+      shape: { taskId: 'task-1' },
+    })
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-1'), deps)
+
+    // Assess: task-1 is on no record, as a Create's task always is once its call went on.
+    expect(outcome).toMatchObject({
+      accepted: false,
+      detail: "Task 'task-1' is not known as a task of whoever set this push config.",
+    })
+    expect(recorded).toEqual([])
+  })
+
+  it.each([
+    ['SendMessage', 89, true],
+    ['SendMessage', 91, false],
+    ['SendStreamingMessage', 374, true],
+    ['SendStreamingMessage', 376, false],
+  ] as const)(
+    'lets a %s setting made %i s ago claim its task: %s (the call, 30 s, a stream quiet for up to 270 s and one 15 s tick more, then 60 s)',
+    async (operation, age, accepted) => {
+      // Prepare
+      const { deps, recorded, stored } = inline({ age, operation })
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess: past what the call can last, its answer has named its task or never will.
+      expect(outcome.accepted).toBe(accepted)
+      if (!accepted) {
+        expect(outcome).toMatchObject({
+          status: 403,
+          detail: "Task 'task-9' is not known as a task of whoever set this push config.",
+        })
+        expect(recorded).toEqual([])
+        expect(stored.taskId).toBeUndefined()
+      }
+    },
+  )
+
+  it("holds the bound to the agent's own timeoutMs when it has one", async () => {
+    // Prepare: an agent given 600 s; a SendMessage setting made 620 s ago.
+    const long = inline({ age: 620, agent: { status: 'active', createdAt, timeoutMs: 600_000 } })
+    const short = inline({ age: 620 })
+
+    // Act
+    const outcomes = [
+      await acceptPush(configId, secret, push('task-9'), long.deps),
+      await acceptPush(configId, secret, push('task-9'), short.deps),
+    ]
+
+    // Assess
+    expect(outcomes.map(({ accepted }) => accepted)).toEqual([true, false])
+  })
+
+  it('refuses a setting made before settings kept their time to claim a task, as before', async () => {
+    // Prepare
+    const { deps, recorded } = inline({ shape: { setAt: undefined } })
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Assess
+    expect(outcome).toMatchObject({ accepted: false, status: 403 })
+    expect(recorded).toEqual([])
+  })
+
+  it('takes the same push twice at once (a retry, or two racing): both queued, one task bound', async () => {
+    // Prepare
+    const { deps, stored, owners, queued } = inline()
+
+    // Act
+    const outcomes = await Promise.all([
+      acceptPush(configId, secret, push('task-9'), deps),
+      acceptPush(configId, secret, push('task-9'), deps),
+    ])
+
+    // Assess
+    expect(outcomes.map(({ accepted }) => accepted)).toEqual([true, true])
+    expect(queued).toHaveLength(2)
+    expect(stored.taskId).toBe('task-9')
+    expect(owners.get('task-9')).toBe('client-a')
+  })
+
+  it('takes exactly one of two pushes for different tasks racing through one config', async () => {
+    // Prepare
+    const { deps, stored, queued } = inline()
+
+    // Act
+    const outcomes = await Promise.all([
+      acceptPush(configId, secret, push('task-9'), deps),
+      acceptPush(configId, secret, push('task-10'), deps),
+    ])
+
+    // Assess
+    expect(outcomes.filter(({ accepted }) => accepted)).toHaveLength(1)
+    expect(queued.map(({ taskId }) => taskId)).toEqual([stored.taskId])
+    expect(outcomes.find(({ accepted }) => !accepted)).toMatchObject({
+      status: 403,
+      detail: expect.stringContaining('is not the task this push config was set for'),
+    })
+  })
+
+  it('finishes a claim whose binding failed when the agent sends the push again', async () => {
+    // Prepare: the binding's write fails once, after the task was recorded.
+    const { deps, stored, owners } = inline()
+    const bindTask = deps.configs.bindTask
+    let failures = 1
+    deps.configs.bindTask = async (id, taskId) => {
+      if (failures-- > 0) throw new Error('DynamoDB did not answer')
+      return bindTask(id, taskId)
+    }
+
+    // Act
+    const failed = acceptPush(configId, secret, push('task-9'), deps)
+    await expect(failed).rejects.toThrow('DynamoDB did not answer')
+    const retried = await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Assess
+    expect(owners.get('task-9')).toBe('client-a')
+    expect(retried.accepted).toBe(true)
+    expect(stored.taskId).toBe('task-9')
+  })
+
+  it('says the config is gone when it lapses or is deleted while the push binds it', async () => {
+    // Prepare
+    const { deps, queued } = inline()
+    deps.configs.bindTask = async () => 'gone' as const
+
+    // Act
+    const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+    // Assess
+    expect(outcome).toMatchObject({ accepted: false, status: 404 })
+    expect(queued).toEqual([])
   })
 })
 
