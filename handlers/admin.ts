@@ -32,7 +32,8 @@ import { assertConditionsTaken, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { parsePermissionFor } from '../lib/permissions/permission.ts'
+import { parsePermissionFor, type StoredPermission } from '../lib/permissions/permission.ts'
+import { shownPermission } from '../lib/permissions/permission-etag.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
 import { agentETagHeader, assertAgentIfMatch } from '../lib/registry/agent-etag.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -271,7 +272,9 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/permissions',
-    handler: async () => jsonResponse(200, { permissions: await permissions.list() }),
+    // Each with its `etag` (a list has no header per item): send it as If-Match on its PUT or DELETE.
+    handler: async () =>
+      jsonResponse(200, { permissions: (await permissions.list()).map(shownPermission) }),
   },
   {
     method: 'PUT',
@@ -284,16 +287,19 @@ const routes: TypedRoute<CallerContext>[] = [
         // A permission for a scope no token can carry would grant nothing, and one for an agent
         // no one registered would grant whoever registers it later: said, not stored. An agent
         // deleted meanwhile is taken out again as its delete takes it out, in the trail.
-        const before = await withDefinedScopes([permission.scope], callerAdmin, () =>
+        return withDefinedScopes([permission.scope], callerAdmin, () =>
           putPermission(permission, {
             permissions,
             registry,
             revokeGrants: grantsRevoked(event, context),
+            ifMatch: ifMatchOf(event),
           }),
         )
-        return { before, after: permission }
       },
-      (after) => jsonResponse(200, after),
+      (after) => {
+        const shown = shownPermission(after as StoredPermission)
+        return jsonResponse(200, shown, { etag: shown.etag })
+      },
     ),
   },
   {
@@ -304,7 +310,7 @@ const routes: TypedRoute<CallerContext>[] = [
       scopeOf,
       async (event) => {
         const scope = scopeOf(event)
-        const before = await permissions.delete(scope)
+        const before = await permissions.delete(scope, ifMatchOf(event))
         if (!before) throw new PermissionNotFoundError(scope)
         return { before, after: undefined }
       },

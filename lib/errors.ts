@@ -283,14 +283,15 @@ export class AgentChangedError extends SwitchboardError {
  */
 export class PreconditionFailedError extends SwitchboardError {
   readonly code = 'precondition-failed'
-  readonly currentEtag: string
-  constructor(message: string, currentEtag: string) {
+  /** The resource's tag now; undefined when it is gone (If-Match named a version deleted since). */
+  readonly currentEtag: string | undefined
+  constructor(message: string, currentEtag?: string) {
     super(message)
     this.name = 'PreconditionFailedError'
     this.currentEtag = currentEtag
   }
   override get problemExtensions() {
-    return { currentEtag: this.currentEtag }
+    return this.currentEtag === undefined ? {} : { currentEtag: this.currentEtag }
   }
 }
 

@@ -142,9 +142,10 @@ export const routes: readonly Route[] = [
     ['PATCH', '/admin/agents/{agentId}', 'etag'],
     ['DELETE', '/admin/agents/{agentId}', 'etag'],
     ['POST', '/admin/agents/{agentId}/sync', 'etag'],
+    // Each permission's version (lib/permissions/permission-etag.ts), its tag in the list's items.
     ['GET', '/admin/permissions'],
-    ['PUT', '/admin/permissions/{scope}'],
-    ['DELETE', '/admin/permissions/{scope}'],
+    ['PUT', '/admin/permissions/{scope}', 'etag'],
+    ['DELETE', '/admin/permissions/{scope}', 'etag'],
     ['POST', '/admin/route/calibrate'],
     ['DELETE', '/admin/route/calibrate'],
     ['GET', '/admin/audit'],

@@ -98,7 +98,7 @@ export const assertConditionsTaken = (
     throw refused(
       'If-Match',
       event.headers[ifMatchHeader],
-      `is not taken by ${route}: its resource has no ETag to match it against (only an agent's routes have one)`,
+      `is not taken by ${route}: its resource has no ETag to match it against (an agent's and a permission's routes have one)`,
     )
   }
   const method = event.httpMethod.toUpperCase()

@@ -112,7 +112,7 @@ const commonResponses = (
   }
   if (takesIfMatch(method, path)) {
     common[412] = problem(
-      "If-Match names none of the resource's current version: another change came first, and nothing was changed. `currentEtag` is its ETag now: read it again, and send that",
+      "If-Match names none of the resource's current version: another change came first, and nothing was changed. `currentEtag` is its ETag now (none when it is gone): read it again, and send that",
     )
   }
   if (operation.body) {

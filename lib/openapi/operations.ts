@@ -9,7 +9,6 @@ import {
 import { agentsQuerySchema } from '../discovery/list-agents.ts'
 import { storedCalibrationSchema } from '../discovery/route-settings.ts'
 import { searchRequestSchema } from '../discovery/search.ts'
-import { permissionSchema } from '../permissions/permission.ts'
 import { agentConfigSchema, agentPatchSchema } from '../registry/agent-config.ts'
 import { mockRoutes, routes } from '../routes.ts'
 import {
@@ -25,6 +24,7 @@ import {
   protectedResourceMetadataSchema,
   scopeDefinitionSchema,
   searchResultsSchema,
+  shownPermissionSchema,
 } from './schemas.ts'
 
 /** One answer of an operation; without `body`, it has none (204). */
@@ -184,17 +184,26 @@ const described: Record<string, ApiOperation> = {
   },
   'GET /admin/permissions': {
     summary: 'List every permission',
+    description:
+      "Each permission's `etag` is its version: send it back as `If-Match` on its PUT or DELETE, and the change is made only if no one changed the permission since (an admin, or an agent's delete taking the agent out of it; 412 otherwise).",
     tag: 'admin',
     auth: 'admin',
     responses: { 200: json('Every permission, by scope', permissionListSchema) },
   },
   'PUT /admin/permissions/{scope}': {
     summary: 'Create or replace what holders of a scope may do',
+    description:
+      'With If-Match, only if the permission is still at that version: a scope with no permission has none, so any tag (and `*`) is a 412 there.',
     tag: 'admin',
     auth: 'admin',
     body: permissionBodySchema,
     responses: {
-      200: json('The permission as stored', permissionSchema),
+      200: {
+        ...json('The permission as stored, with its new etag', shownPermissionSchema),
+        headers: {
+          ETag: "The permission's new version, as `etag` in the body: send it as `If-Match` on its next change to make it only on this version",
+        },
+      },
       422: none('Its scope is not defined, or an agent it names is not registered'),
     },
   },
@@ -202,7 +211,10 @@ const described: Record<string, ApiOperation> = {
     summary: "Remove a scope's permission",
     tag: 'admin',
     auth: 'admin',
-    responses: { 204: none('Removed'), 404: none('The scope has no permission') },
+    responses: {
+      204: none('Removed'),
+      404: none('The scope has no permission (sent with If-Match: a 412)'),
+    },
   },
   'GET /admin/audit': {
     summary: 'The audit trail: every admin change, newest first',

@@ -86,18 +86,41 @@ void [recordFields, recordsFit, authTypesCovered]
  */
 export const agentReplaceSchema = agentConfigSchema
 
-/** The body of PUT /admin/permissions/{scope}: scope may be left out. */
+/** The body of PUT /admin/permissions/{scope}: scope may be left out; a read's etag is ignored. */
 export const permissionBodySchema = permissionSchema.extend({
   scope: permissionSchema.shape.scope
     .optional()
     .describe('If given, must be the scope in the path'),
+  etag: z
+    .string()
+    .optional()
+    .meta({ readOnly: true })
+    .describe(
+      'The etag a read showed, so a permission read can be sent back as it is: ignored. Only the If-Match header makes the change conditional',
+    ),
+  version: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ readOnly: true })
+    .describe('As the release before this one listed it: ignored'),
+})
+
+/** A permission as the admin API shows it: its `etag` among its fields (a list has no header per item). */
+export const shownPermissionSchema = permissionSchema.extend({
+  etag: z
+    .string()
+    .describe(
+      "The permission's version, a strong entity tag: send it as If-Match on its PUT or DELETE to make the change only on this version (412 otherwise)",
+    ),
 })
 
 export const agentListSchema = z.object({
   agents: z.array(agentRecordSchema),
   cursor: z.string().optional().describe('Present while more records may follow: pass it back'),
 })
-export const permissionListSchema = z.object({ permissions: z.array(permissionSchema) })
+export const permissionListSchema = z.object({ permissions: z.array(shownPermissionSchema) })
 
 const servedCard = z
   .looseObject({})

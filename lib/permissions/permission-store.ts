@@ -10,6 +10,7 @@ import {
 import { batchGetItems } from '../batch-get.ts'
 import { boundedCache } from '../bounded-cache.ts'
 import type { GatewayConfig } from '../config.ts'
+import { type IfMatch, ifMatchPasses } from '../http/preconditions.ts'
 import { checkOptions, optionRules } from '../options.ts'
 import { tableName, tables } from '../tables.ts'
 import {
@@ -19,6 +20,11 @@ import {
   type StoredPermission,
   storedPermissionSchema,
 } from './permission.ts'
+import {
+  newPermissionVersion,
+  permissionETag,
+  permissionPreconditionFailed,
+} from './permission-etag.ts'
 
 /**
  * The most list entries one write of removeAgent takes out (an agent a PUT named that often is
@@ -35,9 +41,21 @@ export interface PermissionStore {
   forScopes(scopes: readonly string[]): Promise<Permission[]>
   /** Creates or replaces the permission of a scope; returns the one replaced. */
   put(permission: Permission): Promise<StoredPermission | undefined>
+  /**
+   * Creates or replaces the permission of a scope, with `ifMatch` only if it is still at a
+   * version that names (else a PreconditionFailedError, nothing written); returns the one
+   * replaced and the one written, with its new `version`.
+   */
+  write(
+    permission: Permission,
+    ifMatch?: IfMatch,
+  ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }>
   list(): Promise<StoredPermission[]>
-  /** Removes a scope's permission; returns it, or undefined if there was none. */
-  delete(scope: string): Promise<StoredPermission | undefined>
+  /**
+   * Removes a scope's permission, with `ifMatch` only at a version that names (else a
+   * PreconditionFailedError); returns it, or undefined if there was none.
+   */
+  delete(scope: string, ifMatch?: IfMatch): Promise<StoredPermission | undefined>
   /**
    * Takes an agent out of every permission that names it (its `agents` and
    * `agentLimits`); a permission left with no agent is removed. A permission
@@ -126,14 +144,80 @@ export class DynamoPermissionStore implements PermissionStore {
   }
 
   async put(permission: Permission): Promise<StoredPermission | undefined> {
-    const { Attributes } = await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: permissionSchema.parse(permission),
-        ReturnValues: 'ALL_OLD',
-      }),
+    return (await this.write(permission)).before
+  }
+
+  /**
+   * Every write of a permission stores a new `version` (its ETag's), so a tag read before any
+   * change of it names no version after. With `ifMatch`, the permission is read, the tag checked
+   * (a 412 naming the tag now, nothing written), and the write made conditional on the very
+   * version read: a change landing between the two refuses it too.
+   */
+  async write(
+    permission: Permission,
+    ifMatch?: IfMatch,
+  ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }> {
+    const after = { ...permissionSchema.parse(permission), version: newPermissionVersion() }
+    const condition = ifMatch && (await this.#unchanged(permission.scope, ifMatch))
+    const { Attributes } = await this.#conditionally(permission.scope, condition, () =>
+      this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: after,
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      ),
     )
-    return Attributes ? storedPermissionSchema.parse(Attributes) : undefined
+    return { before: Attributes ? storedPermissionSchema.parse(Attributes) : undefined, after }
+  }
+
+  /**
+   * The condition that the scope's permission is still as read now, if `ifMatch` passes it
+   * (else a PreconditionFailedError naming its tag now): `If-Match: *` asks only that it exist;
+   * a tag, that it be at the version read. One written before `version` was (or by the release
+   * before this one, which removes it) is pinned as far as a condition can: still without a
+   * version and with as many agents (dynalite compares no lists). Its tag is checked on its
+   * whole content as read, so only a change that release makes between this read and the write
+   * slips by, during a deploy or after a rollback (docs/architecture.md).
+   */
+  async #unchanged(scope: string, ifMatch: IfMatch) {
+    const current = await this.#get(scope)
+    if (!current || !ifMatchPasses(ifMatch, permissionETag(current))) {
+      throw permissionPreconditionFailed(scope, current)
+    }
+    const names = { '#pk': tables.permissions.partitionKey }
+    if ('any' in ifMatch) {
+      return { ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: names }
+    }
+    const versioned = typeof current.version === 'number'
+    return {
+      ConditionExpression: versioned
+        ? '#version = :version'
+        : 'attribute_exists(#pk) AND attribute_not_exists(#version) AND size(#agents) = :count',
+      ExpressionAttributeNames: {
+        ...(versioned ? {} : names),
+        '#version': 'version',
+        ...(versioned ? {} : { '#agents': 'agents' }),
+      },
+      ExpressionAttributeValues: versioned
+        ? { ':version': current.version }
+        : { ':count': current.agents.length },
+    }
+  }
+
+  /** The write, a ConditionalCheckFailedException of `condition` a 412 naming the tag now. */
+  async #conditionally<Result>(
+    scope: string,
+    condition: object | undefined,
+    write: () => Promise<Result>,
+  ): Promise<Result> {
+    try {
+      return await write()
+    } catch (error) {
+      if (!condition || !(error instanceof ConditionalCheckFailedException)) throw error
+      throw permissionPreconditionFailed(scope, await this.#get(scope))
+    }
   }
 
   async list(): Promise<StoredPermission[]> {
@@ -226,19 +310,18 @@ export class DynamoPermissionStore implements PermissionStore {
       return undefined
     }
     const limited = Object.hasOwn(permission.agentLimits ?? {}, agentId)
-    // And `version`, a later release's (`grantingPermissionSchema`): met after a rollback, kept on
-    // a permission this change altered it would let that release take a stale If-Match for this
-    // version of it, and a PUT bring the removed agent back. No version is the one it gave none.
     const removed = [
       ...positions.map((i) => `#agents[${i}]`),
       ...(limited ? ['#agentLimits.#agent'] : []),
-      '#version',
     ]
     const { Attributes } = await this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { [tables.permissions.partitionKey]: permission.scope },
-        UpdateExpression: `REMOVE ${removed.join(', ')}`,
+        // A new version, as every change of a permission writes (its ETag's): an admin's PUT or
+        // DELETE sent with the tag read before this change is refused, and never puts the agent
+        // back. Whatever the version was: this change is not conditional on it.
+        UpdateExpression: `SET #version = :version REMOVE ${removed.join(', ')}`,
         ConditionExpression: [
           `attribute_exists(#pk) AND ${entriesAsRead}`,
           ...(limited ? ['attribute_exists(#agentLimits.#agent)'] : []),
@@ -248,7 +331,7 @@ export class DynamoPermissionStore implements PermissionStore {
           '#version': 'version',
           ...(limited ? { '#agentLimits': 'agentLimits', '#agent': agentId } : {}),
         },
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ':version': newPermissionVersion() },
         ReturnValues: 'ALL_NEW',
       }),
     )
@@ -267,13 +350,17 @@ export class DynamoPermissionStore implements PermissionStore {
     return Item ? storedPermissionSchema.parse(Item) : undefined
   }
 
-  async delete(scope: string): Promise<StoredPermission | undefined> {
-    const { Attributes } = await this.#client.send(
-      new DeleteCommand({
-        TableName: this.#tableName,
-        Key: { [tables.permissions.partitionKey]: scope },
-        ReturnValues: 'ALL_OLD',
-      }),
+  async delete(scope: string, ifMatch?: IfMatch): Promise<StoredPermission | undefined> {
+    const condition = ifMatch && (await this.#unchanged(scope, ifMatch))
+    const { Attributes } = await this.#conditionally(scope, condition, () =>
+      this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { [tables.permissions.partitionKey]: scope },
+          ReturnValues: 'ALL_OLD',
+          ...condition,
+        }),
+      ),
     )
     return Attributes ? storedPermissionSchema.parse(Attributes) : undefined
   }

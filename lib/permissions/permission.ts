@@ -40,11 +40,13 @@ export type Permission = z.infer<typeof permissionSchema>
 
 /**
  * A permission item as grants are read from it: `permissionSchema`'s fields, and `version`, which
- * this release never writes but a later one will (the permission's ETag, so that two admins'
- * PUTs of one scope stop overwriting each other): read here and ignored, so that rolling back to
- * this release from that one leaves every permission granting. A release can write a new
- * attribute only once the release before it reads it (the strict read of an earlier release
- * makes a permission with an attribute it does not know grant nothing).
+ * every write of a permission stores (lib/permissions/permission-etag.ts: its ETag's, so that two
+ * admins' PUTs of one scope stop overwriting each other), read here and ignored: it grants
+ * nothing. The release before this one read and ignored it too, without writing it, so that a
+ * rollback to it leaves every permission granting; releases before that one read it as an
+ * attribute they do not know, and a permission holding it grants nothing there (README
+ * *Upgrading and rolling back*). A release can write a new attribute only once the release
+ * before it reads it.
  */
 export const grantingPermissionSchema = permissionSchema
   .extend({ version: z.number().int().positive().optional() })
@@ -68,13 +70,20 @@ export const storedPermissionSchema = permissionSchema
 /** A permission as stored: what `permissionSchema` reads, or a later version's (above). */
 export type StoredPermission = z.infer<typeof storedPermissionSchema>
 
-/** The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. */
+/**
+ * The body of `PUT /admin/permissions/{scope}`: `scope` may be left out, but not differ. The
+ * `etag` a read shows (and `version`, which the release before this one listed as stored) may be
+ * sent back with what was read, and is left out: only an `If-Match` header makes a change
+ * conditional, as on every route that takes one, so a body copied from a read is no condition.
+ */
 export const parsePermissionFor = (scope: string, body: unknown): Permission =>
   permissionSchema
     .extend({
       scope: z
         .literal(scope, { error: `must be '${scope}', the scope in the path` })
         .default(scope),
+      etag: z.string().optional(),
+      version: z.number().int().positive().optional(),
     })
     .superRefine(({ agents, agentLimits }, context) => {
       // A limit for an agent the permission does not grant would limit nothing.
@@ -87,4 +96,5 @@ export const parsePermissionFor = (scope: string, body: unknown): Permission =>
         })
       }
     })
+    .transform(({ etag: _read, version: _stored, ...permission }): Permission => permission)
     .parse(body)

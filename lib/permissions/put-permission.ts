@@ -1,10 +1,11 @@
 import { UnregisteredAgentError } from '../errors.ts'
+import type { IfMatch } from '../http/preconditions.ts'
 import type { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import type { Permission, StoredPermission } from './permission.ts'
 import type { DynamoPermissionStore } from './permission-store.ts'
 
 type Registry = Pick<DynamoAgentRegistry, 'statuses'>
-type Permissions = Pick<DynamoPermissionStore, 'put' | 'removeAgent'>
+type Permissions = Pick<DynamoPermissionStore, 'write' | 'removeAgent'>
 
 /** The agents a permission names, in `agents` or `agentLimits`, not registered or being deleted. */
 const unregisteredIn = async (
@@ -30,7 +31,9 @@ const unregisteredIn = async (
  * Nothing is put back, so no other admin's write meanwhile is undone. `revokeGrants` takes it out
  * (the admin API passes the delete's own, which records each change in the audit trail: else the
  * trail's last entry of the permission would name the agent it no longer grants); by default
- * `permissions.removeAgent`.
+ * `permissions.removeAgent`. With `ifMatch`, stored only if the permission is still at a version
+ * it names (a PreconditionFailedError otherwise, nothing stored). Answers the permission replaced
+ * and the one written (whose `version` such a second take-out has already moved on).
  *
  * @example
  * await putPermission({ scope: 'weather:invoke', agents: ['wether'] }, { permissions, registry })
@@ -42,17 +45,19 @@ export const putPermission = async (
     permissions,
     registry,
     revokeGrants = (agentId) => permissions.removeAgent(agentId),
+    ifMatch,
   }: {
     permissions: Permissions
     registry: Registry
     revokeGrants?: (agentId: string) => Promise<unknown>
+    ifMatch?: IfMatch | undefined
   },
-): Promise<StoredPermission | undefined> => {
+): Promise<{ before: StoredPermission | undefined; after: StoredPermission }> => {
   const unregistered = await unregisteredIn(permission, registry)
   if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
-  const before = await permissions.put(permission)
+  const written = await permissions.write(permission, ifMatch)
   for (const agentId of await unregisteredIn(permission, registry)) {
     await revokeGrants(agentId)
   }
-  return before
+  return written
 }

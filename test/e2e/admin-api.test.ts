@@ -445,6 +445,7 @@ describe('the admin API through the local gateway', () => {
       scope: 'shared:invoke',
       agents: ['weather'],
       agentLimits: { weather: 5 },
+      etag: expect.stringMatching(/^"[^"]+"$/),
     })
   })
 
@@ -902,28 +903,157 @@ describe('the admin API through the local gateway', () => {
       const unquoted = await adminCall('PUT', '/admin/agents/unquoted', configOf(6_000), {
         'if-match': (etag as string).replaceAll('"', ''),
       })
-      const onPermission = await adminCall(
+      const onScope = await adminCall(
         'PUT',
-        '/admin/permissions/etags:invoke',
-        { agents: ['unquoted'] },
+        '/admin/scopes/etags:invoke',
+        { description: 'changed' },
         { 'if-match': '*' },
       )
-      const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+      const { scopes } = await (await adminCall('GET', '/admin/scopes')).json()
 
       // Assess
       expect(unquoted.status).toBe(400)
       expect((await unquoted.json()).errors).toEqual([
         { field: 'If-Match', rule: expect.stringContaining('quoted') },
       ])
-      expect(onPermission.status).toBe(400)
-      expect((await onPermission.json()).errors).toEqual([
+      expect(onScope.status).toBe(400)
+      expect((await onScope.json()).errors).toEqual([
         {
           field: 'If-Match',
-          rule: expect.stringContaining('is not taken by PUT /admin/permissions/{scope}'),
+          rule: expect.stringContaining('is not taken by PUT /admin/scopes/{scope}'),
         },
       ])
       expect((await read('unquoted')).record.timeoutMs).toBe(4_000)
-      expect(permissions.map(({ scope }: { scope: string }) => scope)).not.toContain('etags:invoke')
+      expect(scopes).toContainEqual({ scope: 'etags:invoke', description: 'for the test' })
+    })
+  })
+
+  describe('two admins editing one permission (ETag and If-Match)', () => {
+    /** The scope's permission as GET /admin/permissions lists it, its `etag` among its fields. */
+    const listed = async (scope: string) => {
+      const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+      return permissions.find((permission: { scope: string }) => permission.scope === scope)
+    }
+    const defined = async (scope: string, agents: string[]) => {
+      await adminCall('PUT', `/admin/scopes/${scope}`, { description: 'for the test' })
+      expect((await adminCall('PUT', `/admin/permissions/${scope}`, { agents })).status).toBe(200)
+      return listed(scope)
+    }
+
+    it('refuses the second PUT and a DELETE sent with the ETag read before the first, with a 412 naming it now; the first one’s change stands', async () => {
+      // Prepare: both admins read the permission
+      const read = await defined('perm-etags:invoke', ['weather'])
+
+      // Act: the first admin's change (the permission sent back as read, its etag in it), then
+      // the second's on what it read
+      const firstPut = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-etags:invoke',
+        { ...read, requestsPerMinute: 30 },
+        { 'if-match': read.etag },
+      )
+      const written = await firstPut.json()
+      const secondPut = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-etags:invoke',
+        { agents: ['weather', 'calculator'] },
+        { 'if-match': read.etag },
+      )
+      const secondDelete = await adminCall(
+        'DELETE',
+        '/admin/permissions/perm-etags:invoke',
+        undefined,
+        { 'if-match': read.etag },
+      )
+      const refusal = await secondPut.json()
+      const after = await listed('perm-etags:invoke')
+
+      // Assess: a strong, quoted tag per permission, the PUT's the new one, in header and body
+      expect(read.etag).toMatch(/^"[^"]+"$/)
+      expect(read).not.toHaveProperty('version')
+      expect(firstPut.status).toBe(200)
+      expect(firstPut.headers.get('etag')).toBe(after.etag)
+      expect(written).toEqual(after)
+      expect(after.etag).not.toBe(read.etag)
+      // ...the second refused, naming the tag now, and nothing of it stored
+      expect([secondPut.status, secondDelete.status]).toEqual([412, 412])
+      expect(refusal).toMatchObject({
+        type: expect.stringMatching(/precondition-failed$/),
+        currentEtag: after.etag,
+        detail: expect.stringContaining('GET /admin/permissions'),
+      })
+      expect(after).toEqual({
+        scope: 'perm-etags:invoke',
+        agents: ['weather'],
+        requestsPerMinute: 30,
+        etag: after.etag,
+      })
+
+      // Act: the change made on what it holds now, then the delete
+      const retried = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-etags:invoke',
+        { agents: ['weather', 'calculator'] },
+        { 'if-match': after.etag },
+      )
+      const deleted = await adminCall('DELETE', '/admin/permissions/perm-etags:invoke', undefined, {
+        'if-match': (await retried.json()).etag,
+      })
+
+      // Assess
+      expect(retried.status).toBe(200)
+      expect(deleted.status).toBe(204)
+      expect(await listed('perm-etags:invoke')).toBeUndefined()
+    })
+
+    it('refuses a tag read before an agent’s delete took the agent out, so a PUT never brings its grant back', async () => {
+      // Prepare: an admin reads the permission; the agent is deleted
+      await adminCall('POST', '/admin/register', {
+        agentId: 'perm-leaving',
+        backendUrl: backend.url,
+        agentCardUrl: backend.cardUrl,
+      })
+      const read = await defined('perm-leaving:invoke', ['perm-leaving', 'weather'])
+      expect((await adminCall('DELETE', '/admin/agents/perm-leaving')).status).toBe(204)
+      const now = await listed('perm-leaving:invoke')
+
+      // Act
+      const put = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-leaving:invoke',
+        { agents: ['weather'], requestsPerMinute: 5 },
+        { 'if-match': read.etag },
+      )
+
+      // Assess
+      expect(put.status).toBe(412)
+      expect((await put.json()).currentEtag).toBe(now.etag)
+      expect(await listed('perm-leaving:invoke')).toEqual(now)
+      expect(now.agents).toEqual(['weather'])
+    })
+
+    it('makes a change without If-Match as before; a tag on a scope with no permission is a 412 naming none', async () => {
+      // Prepare
+      const read = await defined('perm-plain:invoke', ['weather'])
+      await adminCall('PUT', '/admin/permissions/perm-plain:invoke', { agents: ['calculator'] })
+      await adminCall('PUT', '/admin/scopes/perm-none:invoke', { description: 'for the test' })
+
+      // Act
+      const plain = await adminCall('PUT', '/admin/permissions/perm-plain:invoke', {
+        agents: ['weather'],
+      })
+      const none = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-none:invoke',
+        { agents: ['weather'] },
+        { 'if-match': read.etag },
+      )
+
+      // Assess
+      expect(plain.status).toBe(200)
+      expect(none.status).toBe(412)
+      expect(await none.json()).not.toHaveProperty('currentEtag')
+      expect(await listed('perm-none:invoke')).toBeUndefined()
     })
   })
 })

@@ -180,6 +180,10 @@ describe("the README's 'Register another agent' walkthrough", () => {
     // Assess
     expect((await admin('GET', '/admin/agents/weather-2')).status).toBe(404)
     const { permissions } = await (await admin('GET', '/admin/permissions')).json()
-    expect(permissions).toContainEqual({ scope: 'weather:invoke', agents: ['weather'] })
+    expect(permissions).toContainEqual({
+      scope: 'weather:invoke',
+      agents: ['weather'],
+      etag: expect.any(String),
+    })
   })
 })

@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Permission } from '../../lib/permissions/permission.ts'
+import { PreconditionFailedError } from '../../lib/errors.ts'
+import type { Permission, StoredPermission } from '../../lib/permissions/permission.ts'
+import { permissionETag } from '../../lib/permissions/permission-etag.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
 
@@ -276,7 +278,7 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       expect(found).toEqual([versioned])
     })
 
-    it('loses its `version` when an agent is taken out of it, so that release’s ETag for it no longer matches', async () => {
+    it('gets a new `version` when an agent is taken out of it, so an ETag read before no longer matches', async () => {
       // Prepare
       const versioned = { scope: 'versioned-out:invoke', agents: ['gone-7', 'b'], version: 4 }
       await client.send(
@@ -288,7 +290,8 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
 
       // Assess
       const listed = (await store.list()).find(({ scope }) => scope === versioned.scope)
-      expect(listed).toEqual({ scope: versioned.scope, agents: ['b'] })
+      expect(listed).toEqual({ scope: versioned.scope, agents: ['b'], version: expect.any(Number) })
+      expect(listed?.version).not.toBe(4)
     })
 
     it('is listed, replaced and deleted with its attribute shown, and an agent taken out of it', async () => {
@@ -305,7 +308,8 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       // Assess
       expect(listed).toEqual(later)
       expect(revoked).toEqual([later])
-      expect(replaced).toEqual({ ...later, agents: ['b'] })
+      // The take-out gave it a version of its own (every change of a permission writes one).
+      expect(replaced).toEqual({ ...later, agents: ['b'], version: expect.any(Number) })
       expect(deleted).toEqual(later)
     })
 
@@ -334,6 +338,168 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       expect(granted).toEqual([])
       // The push checks' read grants nothing by it too (it threw a ZodError).
       expect(pushGrants).toEqual([{ scope: 'newer-other:invoke', agents: ['b'] }])
+    })
+  })
+
+  describe('a change sent with If-Match (the ETag a read showed)', () => {
+    const table = tableName('permissions', 'perm-')
+    /** The permission of the scope as stored now, and its tag. */
+    const read = async (scope: string) => {
+      const stored = (await store.list()).find((permission) => permission.scope === scope)
+      return { stored, etag: stored && permissionETag(stored) }
+    }
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+
+    it('writes at the version it names, and answers a new version', async () => {
+      // Prepare
+      const scope = 'etag-current:invoke'
+      await store.put({ scope, agents: ['a'] })
+      const { etag } = await read(scope)
+
+      // Act
+      const { after } = await store.write({ scope, agents: ['a', 'b'] }, { tags: [etag as string] })
+
+      // Assess
+      const now = await read(scope)
+      expect(now.stored).toEqual({ scope, agents: ['a', 'b'], version: after.version })
+      expect(now.etag).not.toBe(etag)
+    })
+
+    it('refuses a stale one with a 412 naming the tag now, and writes nothing', async () => {
+      // Prepare: two admins read one version; the first one's change lands.
+      const scope = 'etag-stale:invoke'
+      await store.put({ scope, agents: ['a'] })
+      const { etag } = await read(scope)
+      await store.write({ scope, agents: ['a', 'first'] }, { tags: [etag as string] })
+      const current = await read(scope)
+
+      // Act
+      const refused = await refusal(
+        store.write({ scope, agents: ['a', 'second'] }, { tags: [etag as string] }),
+      )
+      const deleteRefused = await refusal(store.delete(scope, { tags: [etag as string] }))
+
+      // Assess
+      for (const error of [refused, deleteRefused]) {
+        expect(error).toBeInstanceOf(PreconditionFailedError)
+        expect((error as PreconditionFailedError).currentEtag).toBe(current.etag)
+      }
+      expect((await read(scope)).stored).toEqual(current.stored)
+    })
+
+    it('refuses a change landing between its read and its write (the condition, not the read)', async () => {
+      // Prepare
+      const scope = 'etag-race:invoke'
+      await store.put({ scope, agents: ['a'] })
+      const { etag } = await read(scope)
+      const racing = new DynamoPermissionStore(
+        writingAfter(client, () => store.put({ scope, agents: ['a', 'meanwhile'] })),
+        table,
+      )
+
+      // Act
+      const refused = await refusal(
+        racing.write({ scope, agents: ['a', 'mine'] }, { tags: [etag as string] }),
+      )
+
+      // Assess
+      const now = await read(scope)
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect((refused as PreconditionFailedError).currentEtag).toBe(now.etag)
+      expect(now.stored?.agents).toEqual(['a', 'meanwhile'])
+    })
+
+    it('refuses a tag read before an agent was taken out of it, so the agent is never put back', async () => {
+      // Prepare: an admin reads the permission; the agent's delete takes it out.
+      const scope = 'etag-revoked:invoke'
+      await store.put({ scope, agents: ['etag-gone', 'b'] })
+      const { etag } = await read(scope)
+      await store.removeAgent('etag-gone')
+
+      // Act
+      const refused = await refusal(
+        store.write({ scope, agents: ['etag-gone', 'b', 'c'] }, { tags: [etag as string] }),
+      )
+
+      // Assess
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect((await read(scope)).stored?.agents).toEqual(['b'])
+    })
+
+    it('refuses a tag of a permission deleted and defined again since', async () => {
+      // Prepare
+      const scope = 'etag-reborn:invoke'
+      await store.put({ scope, agents: ['a'] })
+      const { etag } = await read(scope)
+      await store.delete(scope)
+      await store.put({ scope, agents: ['a'] })
+
+      // Act
+      const refused = await refusal(store.delete(scope, { tags: [etag as string] }))
+
+      // Assess
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect((await read(scope)).stored).toBeDefined()
+    })
+
+    it('refuses any tag, and *, for a scope with no permission: a 412 naming none', async () => {
+      // Act
+      const refusals = await Promise.all([
+        refusal(store.write({ scope: 'etag-none:invoke', agents: ['a'] }, { any: true })),
+        refusal(store.delete('etag-none:invoke', { tags: ['"x"'] })),
+      ])
+
+      // Assess
+      for (const error of refusals) {
+        expect(error).toBeInstanceOf(PreconditionFailedError)
+        expect((error as PreconditionFailedError).currentEtag).toBeUndefined()
+      }
+      expect((await read('etag-none:invoke')).stored).toBeUndefined()
+    })
+
+    it('deletes at the version it names', async () => {
+      // Prepare
+      const scope = 'etag-delete:invoke'
+      await store.put({ scope, agents: ['a'] })
+      const { etag } = await read(scope)
+
+      // Act
+      const deleted = await store.delete(scope, { tags: [etag as string] })
+
+      // Assess
+      expect(deleted?.agents).toEqual(['a'])
+      expect((await read(scope)).stored).toBeUndefined()
+    })
+
+    it('matches one written before versions (or by the release before) by its content', async () => {
+      // Prepare: as the release before this one writes it, without `version`.
+      const scope = 'etag-unversioned:invoke'
+      const unversioned: StoredPermission = { scope, agents: ['a'], requestsPerMinute: 5 }
+      const putUnversioned = (item: StoredPermission) =>
+        client.send(new PutCommand({ TableName: table, Item: item }))
+      await putUnversioned(unversioned)
+      const { etag } = await read(scope)
+      await putUnversioned({ ...unversioned, requestsPerMinute: 6 })
+
+      // Act: the tag of the content read is refused once that release changed it.
+      const refused = await refusal(
+        store.write({ scope, agents: ['a'] }, { tags: [etag as string] }),
+      )
+      const current = await read(scope)
+      await store.write({ scope, agents: ['a', 'b'] }, { tags: [current.etag as string] })
+
+      // Assess
+      expect(etag).toBe(permissionETag(unversioned))
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect((await read(scope)).stored).toEqual({
+        scope,
+        agents: ['a', 'b'],
+        version: expect.any(Number),
+      })
     })
   })
 })

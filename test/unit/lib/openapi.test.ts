@@ -118,6 +118,8 @@ describe('the OpenAPI document', () => {
       'PATCH /admin/agents/{agentId}',
       'DELETE /admin/agents/{agentId}',
       'POST /admin/agents/{agentId}/sync',
+      'PUT /admin/permissions/{scope}',
+      'DELETE /admin/permissions/{scope}',
     ])
     for (const route of describedRoutes) {
       const [method, path] = route.split(' ') as [string, string]
@@ -135,9 +137,44 @@ describe('the OpenAPI document', () => {
       ['PUT', '/admin/agents/{agentId}', 200],
       ['PATCH', '/admin/agents/{agentId}', 200],
       ['POST', '/admin/agents/{agentId}/sync', 200],
+      ['PUT', '/admin/permissions/{scope}', 200],
     ] as const) {
       expect(answer(method, path, status)?.headers?.ETag?.description, path).toMatch(/If-Match/)
     }
+  })
+
+  it("shows each permission's etag in the list and the PUT's answer, and takes a permission sent back as read", () => {
+    // Prepare
+    const schemaAt = (method: string, path: string, status: number) => {
+      const answer = operation(method, path)?.responses[status] as {
+        content: Record<string, { schema: Record<string, unknown> }>
+      }
+      return answer.content['application/json']?.schema
+    }
+    const put = operation('PUT', '/admin/permissions/{scope}')
+    const body = put?.requestBody?.content['application/json']?.schema as {
+      properties: Record<string, { readOnly?: boolean }>
+      additionalProperties: unknown
+    }
+    const listed = schemaAt('GET', '/admin/permissions', 200) as {
+      properties: { permissions: { items: { $ref?: string } & Record<string, unknown> } }
+    }
+    const resolved = (schema: { $ref?: string } & Record<string, unknown>) =>
+      (schema.$ref
+        ? document.components.schemas?.[schema.$ref.split('/').pop() as string]
+        : schema) as { properties: Record<string, unknown>; required: string[] }
+
+    // Assess: the tag among each item's fields, never the store's `version`
+    const item = resolved(listed.properties.permissions.items)
+    expect(item.required).toContain('etag')
+    expect(item.properties).not.toHaveProperty('version')
+    expect(
+      resolved(schemaAt('PUT', '/admin/permissions/{scope}', 200) as never).required,
+    ).toContain('etag')
+    // ...and a PUT of what a read showed is no 400 (the body's fields are closed)
+    expect(body.additionalProperties).toBe(false)
+    expect(body.properties.etag?.readOnly).toBe(true)
+    expect(body.properties.version?.readOnly).toBe(true)
   })
 
   it('describes no route that lib/routes.ts does not have', () => {

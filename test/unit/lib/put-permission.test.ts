@@ -8,10 +8,10 @@ const keptPermissions = (initial: Permission[] = []) => {
   const kept = new Map(initial.map((permission) => [permission.scope, permission]))
   return {
     kept,
-    put: async (permission: Permission) => {
+    write: async (permission: Permission) => {
       const before = kept.get(permission.scope)
       kept.set(permission.scope, permission)
-      return before
+      return { before, after: permission }
     },
     removeAgent: async (agentId: string) => {
       const naming = [...kept.values()].filter(({ agents }) => agents.includes(agentId))
