@@ -6,6 +6,13 @@ import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, allPages, api, messageOf, pathOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
+/** A permission as the list shows it: its `etag`, the version to send back as If-Match. */
+type Shown = Permission & { etag: string }
+
+/** What a 412 adds on this page: where to see the other change, and what becomes of the typing. */
+const seeTheirs =
+  'Cancel to see the permission as it is now; what you typed here stays until you do.'
+
 interface Draft {
   scope: string
   agents: string[]
@@ -53,23 +60,32 @@ const bodyOf = (draft: Draft) => ({
  */
 const Editor = ({
   initial,
+  etag,
   isNew,
   agentIds,
   scopes,
   onScopeDefined,
   onSaved,
+  onChanged,
   onCancel,
 }: {
   initial: Draft
+  /** The version the form was filled from (an existing permission's): saved only over it. */
+  etag?: string | undefined
   isNew: boolean
   agentIds: string[]
   /** The defined scopes; undefined while unknown (the gateway's 422 then says). */
   scopes: Scope[] | undefined
   onScopeDefined: () => void
   onSaved: (text: string) => void
+  /** Another admin's change came first: the list is read again, for Cancel to show it. */
+  onChanged: () => void
   onCancel: () => void
 }) => {
   const [draft, setDraft] = useState(initial)
+  // As it was when the form opened, never the list's newer one: a save over another admin's change
+  // the form never showed is a 412, and stays one until the form is opened again.
+  const [version] = useState(etag)
   const [description, setDescription] = useState('')
   /** The scope the gateway said is not defined (when the list was not known or was stale). */
   const [refusedScope, setRefusedScope] = useState<string>()
@@ -117,7 +133,7 @@ const Editor = ({
         defined = true
         onScopeDefined()
       }
-      await api('PUT', pathOf`/admin/permissions/${draft.scope}`, bodyOf(draft))
+      await api('PUT', pathOf`/admin/permissions/${draft.scope}`, bodyOf(draft), version)
       onSaved(
         `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )
@@ -131,12 +147,16 @@ const Editor = ({
         return setNotice({ kind: 'error', text: `${draft.scope} is not a defined scope.` })
       }
       setErrors(error instanceof ApiError ? error.fields : {})
+      const changed = error instanceof ApiError && error.status === 412
       setNotice({
         kind: 'error',
         text: defined
           ? `The scope ${draft.scope} is now defined, but the permission was not saved: ${messageOf(error)}`
-          : messageOf(error),
+          : changed
+            ? `${messageOf(error)} ${seeTheirs}`
+            : messageOf(error),
       })
+      if (changed) onChanged()
     }
   }
 
@@ -272,7 +292,7 @@ const Editor = ({
 }
 
 export const PermissionsPage = () => {
-  const permissions = useLoad(() => api<{ permissions: Permission[] }>('GET', '/admin/permissions'))
+  const permissions = useLoad(() => api<{ permissions: Shown[] }>('GET', '/admin/permissions'))
   const agents = useLoad(async () => ({
     agents: await allPages<AgentRecord>('/admin/agents', 'agents', 100),
   }))
@@ -291,13 +311,21 @@ export const PermissionsPage = () => {
     permissions.reload()
   }
 
-  const remove = async (scope: string) => {
+  /** Removed only at the version shown: another admin's change since is a 412, then shown. */
+  const remove = async ({ scope, etag }: Shown) => {
     setRemoving(undefined)
     try {
-      await api('DELETE', pathOf`/admin/permissions/${scope}`)
+      await api('DELETE', pathOf`/admin/permissions/${scope}`, undefined, etag)
       saved(`${scope} removed: its holders reach no agent through it.`)
     } catch (error) {
-      setNotice({ kind: 'error', text: messageOf(error) })
+      const changed = error instanceof ApiError && error.status === 412
+      setNotice({
+        kind: 'error',
+        text: changed
+          ? `${messageOf(error)} It is shown below as it is now: remove it again if you still mean to.`
+          : messageOf(error),
+      })
+      if (changed) permissions.reload()
     }
   }
 
@@ -317,6 +345,7 @@ export const PermissionsPage = () => {
           scopes={definedScopes}
           onScopeDefined={scopes.reload}
           onSaved={saved}
+          onChanged={permissions.reload}
           onCancel={() => setEditing(undefined)}
         />
       ) : (
@@ -342,11 +371,13 @@ export const PermissionsPage = () => {
             {editing === permission.scope ? (
               <Editor
                 initial={draftOf(permission)}
+                etag={permission.etag}
                 isNew={false}
                 agentIds={[...new Set([...agentIds, ...permission.agents])]}
                 scopes={definedScopes}
                 onScopeDefined={scopes.reload}
                 onSaved={saved}
+                onChanged={permissions.reload}
                 onCancel={() => setEditing(undefined)}
               />
             ) : (
@@ -387,7 +418,7 @@ export const PermissionsPage = () => {
                     question={`Remove the permission of ${permission.scope}? Its holders lose ${permission.agents.join(', ')} at once.`}
                     expected={permission.scope}
                     action={`Remove ${permission.scope}`}
-                    onConfirm={() => remove(permission.scope)}
+                    onConfirm={() => remove(permission)}
                     onCancel={() => setRemoving(undefined)}
                   />
                 ) : null}

@@ -708,6 +708,73 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect((await adminCall('DELETE', '/admin/agents/contested')).status).toBe(204)
   })
 
+  it('saves and removes no permission over another admin’s change made since the page showed it, says so, and shows that change', async () => {
+    // Prepare: the operator has the permission's form open
+    const admin = await stack.token('admin-client')
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
+    await adminCall('PUT', '/admin/scopes/contested:invoke', { description: 'for the test' })
+    const granted = await adminCall('PUT', '/admin/permissions/contested:invoke', {
+      agents: ['calculator'],
+    })
+    expect(granted.status).toBe(200)
+    await go('#/permissions', 'Permissions')
+    const card = page.locator('[data-scope="contested:invoke"]')
+    await card.getByRole('button', { name: 'Edit' }).click()
+    await card.getByLabel("Requests per minute (empty: the gateway's default)").fill('9')
+
+    // Act: another admin's change lands before it is saved
+    await adminCall('PUT', '/admin/permissions/contested:invoke', {
+      agents: ['calculator'],
+      requestsPerMinute: 7,
+    })
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: refused in words, nothing saved over it, what was typed still there
+    const said = () => card.getByTestId('notice').first().textContent()
+    await expect.poll(said).toContain('Someone else changed this')
+    await expect(said()).resolves.toContain('Cancel to see the permission as it is now')
+    await shoot(page, 'permission-changed-meanwhile')
+    const read = async () => {
+      const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+      return permissions.find(({ scope }: { scope: string }) => scope === 'contested:invoke')
+    }
+    expect(await read()).toMatchObject({ requestsPerMinute: 7 })
+    expect(
+      await card.getByLabel("Requests per minute (empty: the gateway's default)").inputValue(),
+    ).toBe('9')
+
+    // Act: saved again from the same form, still over the version it was filled from
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: refused again (the form never showed the other change)
+    await expect.poll(async () => (await read()).requestsPerMinute).toBe(7)
+
+    // Act: Cancel shows the other change; another change lands; Remove on the page as it was
+    await card.getByRole('button', { name: 'Cancel' }).click()
+    await card.getByText('7/min').waitFor()
+    await adminCall('PUT', '/admin/permissions/contested:invoke', {
+      agents: ['calculator'],
+      requestsPerMinute: 8,
+    })
+    await card.getByRole('button', { name: 'Remove' }).click()
+    await card.getByLabel('Type contested:invoke to confirm').fill('contested:invoke')
+    await card.getByRole('button', { name: 'Remove contested:invoke' }).click()
+
+    // Assess: not removed, said in words, the permission shown as it is now
+    await expect.poll(() => notice().textContent()).toContain('Someone else changed this')
+    await card.getByText('8/min').waitFor()
+    expect(await read()).toMatchObject({ requestsPerMinute: 8 })
+
+    // Act: removed on the page as it is now
+    await card.getByRole('button', { name: 'Remove' }).click()
+    await card.getByLabel('Type contested:invoke to confirm').fill('contested:invoke')
+    await card.getByRole('button', { name: 'Remove contested:invoke' }).click()
+
+    // Assess
+    await expect.poll(() => notice().textContent()).toContain('contested:invoke removed')
+    expect(await read()).toBeUndefined()
+  })
+
   it('makes a second change right after its first on the agent as the first left it, never refused as someone else’s', async () => {
     // Prepare: the agent's page open; the page's next read of the agent held back
     const admin = await stack.token('admin-client')

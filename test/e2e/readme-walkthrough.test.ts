@@ -147,6 +147,7 @@ describe("the README's 'Register another agent' walkthrough", () => {
     expect(JSON.parse(stdout)).toEqual({
       scope: 'weather:invoke',
       agents: ['weather', 'weather-2'],
+      etag: expect.stringMatching(/^"[^"]+"$/),
     })
   })
 
