@@ -1032,6 +1032,34 @@ describe('the admin API through the local gateway', () => {
       expect(now.agents).toEqual(['weather'])
     })
 
+    it("runs the README's permission block as written: the etag it reads makes its change, and is stale after it", async () => {
+      // Prepare
+      const block = codeBlocks(readmeSection('Admin API'), 'sh').find((text) =>
+        text.includes('/admin/permissions/weather:invoke'),
+      )
+      const before = await listed('weather:invoke')
+
+      // Act
+      const { stdout } = await promisify(execFile)('bash', ['-c', `set -eo pipefail\n${block}`], {
+        env: { ...process.env, GATEWAY_URL: stack.url, JWT: admin },
+        timeout: 15_000,
+      })
+      const stale = await adminCall(
+        'PUT',
+        '/admin/permissions/weather:invoke',
+        { agents: ['weather'] },
+        { 'if-match': before.etag },
+      )
+
+      // Assess
+      expect(JSON.parse(stdout)).toEqual({
+        ...(await listed('weather:invoke')),
+        agents: ['weather'],
+      })
+      expect(JSON.parse(stdout).etag).not.toBe(before.etag)
+      expect(stale.status).toBe(412)
+    })
+
     it('makes a change without If-Match as before; a tag on a scope with no permission is a 412 naming none', async () => {
       // Prepare
       const read = await defined('perm-plain:invoke', ['weather'])
