@@ -106,6 +106,19 @@ describe('putPermission', () => {
 })
 
 describe('parsePermissionFor', () => {
+  it('takes a permission sent back as a read showed it, its etag (and an older release’s version) left out', () => {
+    // Act
+    const parsed = parsePermissionFor('a:invoke', {
+      scope: 'a:invoke',
+      agents: ['x'],
+      etag: '"abc"',
+      version: 12,
+    })
+
+    // Assess: no condition either (only the If-Match header makes one)
+    expect(parsed).toEqual({ scope: 'a:invoke', agents: ['x'] })
+  })
+
   it('names an operation that is no A2A operation, by its value, with the ones there are', () => {
     // Act
     const parsed = (() => {
