@@ -113,7 +113,34 @@ export type DeliveryOutcome =
   /** Nothing stands to deliver to: the config is gone, its setting replaced or withdrawn, or revoked. */
   | { outcome: 'dropped'; reason: string }
 
-type Attempt = { ok: true } | { ok: false; reason: string; retry: boolean }
+type Attempt =
+  | { ok: true }
+  /** `retryAfterMs`: how long the webhook asked to be left before the next attempt. */
+  | { ok: false; reason: string; retry: boolean; retryAfterMs?: number }
+
+/** The longest wait a webhook's `Retry-After` is honoured for: no delivery outlives a Lambda's 15 minutes. */
+const longestAskedWaitMs = 15 * 60_000
+
+/**
+ * How long a webhook asked to be left alone (`Retry-After`, RFC 9110 §10.2.3): whole seconds,
+ * or an HTTP date (IMF-fixdate, or the two obsolete forms a recipient must read too), in ms from
+ * `now`; undefined when it did not say, or said it in a form neither.
+ *
+ * @example
+ * retryAfterMs('120', Date.now()) // 120_000
+ */
+export const retryAfterMs = (value: string | null, now: number): number | undefined => {
+  const text = value?.trim()
+  if (!text) return undefined
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  // Date.parse reads far more than HTTP dates ("1 2" is a date to it): only those are asked of it.
+  const httpDate =
+    /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text) ||
+    /^[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/.test(text) ||
+    /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(text)
+  const at = httpDate ? Date.parse(text.endsWith('GMT') ? text : `${text} GMT`) : Number.NaN
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
 
 /**
  * A push whose deadline passed before its first attempt: the gateway's own
@@ -145,6 +172,7 @@ const attemptOnce = async (
   jwt: string,
   fetch: BackendFetch,
   timeoutMs: number,
+  now: () => number,
 ): Promise<Attempt> => {
   // A timer of our own rather than AbortSignal.timeout: it is cleared as soon as the answer is
   // in, and a test's fake clock drives it like the waits.
@@ -167,7 +195,13 @@ const attemptOnce = async (
     if (response.status >= 200 && response.status < 300) return { ok: true }
     // A client error will not change by retrying, except timeouts and rate limits.
     const retry = response.status >= 500 || response.status === 408 || response.status === 429
-    return { ok: false, reason: `the webhook answered ${response.status}`, retry }
+    const asked = retry ? retryAfterMs(response.headers.get('retry-after'), now()) : undefined
+    return {
+      ok: false,
+      reason: `the webhook answered ${response.status}`,
+      retry,
+      ...(asked === undefined ? {} : { retryAfterMs: asked }),
+    }
   } catch (error) {
     const refused = refusedAddress(error)
     if (refused)
@@ -224,7 +258,8 @@ const settingStanding = async (
 /**
  * Delivers one push to the client's webhook: bounded attempts of at most
  * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
- * them; a refused address or a 4xx answer (but 408 and 429) ends them at once,
+ * them, or as long as a retried answer's `Retry-After` asks when that is longer
+ * (one past the `deadline` ends them at once); a refused address or a 4xx answer (but 408 and 429) ends them at once,
  * and so does the `deadline`, when given. The config is read again before each
  * retry, so one deleted or revoked meanwhile ends them too, the push dropped
  * (`settingStanding`). When they end without a 2xx the push
@@ -249,6 +284,8 @@ export const deliverPush = async (
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0
   let outOfTime = false
+  /** The wait the webhook asked for (`Retry-After`) that would have run past the delivery's time. */
+  let askedTooLong: number | undefined
   /**
    * After an attempt, the gateway's own step failing (reading the setting again, signing) ends
    * the push as a dead letter saying so: handed back to the queue, it would start its attempts
@@ -261,9 +298,12 @@ export const deliverPush = async (
   })
   while (attempts < deps.attempts) {
     if (attempts > 0) {
-      const wait = deps.retryBaseMs * 2 ** (attempts - 1)
-      if (now() + wait >= deadline) {
+      // The longer of the doubling wait and the one the webhook asked for, if it asked.
+      const asked = last.ok ? undefined : last.retryAfterMs
+      const wait = Math.max(deps.retryBaseMs * 2 ** (attempts - 1), asked ?? 0)
+      if (now() + wait >= deadline || wait > longestAskedWaitMs) {
         outOfTime = true
+        if (asked !== undefined && asked === wait) askedTooLong = asked
         break
       }
       await sleep(wait)
@@ -301,15 +341,17 @@ export const deliverPush = async (
       break
     }
     attempts++
-    last = await attemptOnce(delivery, record, jwt, deps.fetch, Math.min(deps.timeoutMs, left))
+    last = await attemptOnce(delivery, record, jwt, deps.fetch, Math.min(deps.timeoutMs, left), now)
     if (last.ok) return { outcome: 'delivered', attempts }
     if (!last.retry) break
   }
   if (outOfTime && attempts === 0) throw new DeliveryOutOfTimeError(delivery.deliveryId)
   const lastReason = last.ok ? '' : last.reason
-  const reason = outOfTime
-    ? `${lastReason}; the delivery's time ran out after ${attempts} of ${deps.attempts} attempts`
-    : lastReason
+  const reason = !outOfTime
+    ? lastReason
+    : askedTooLong !== undefined
+      ? `${lastReason}; it asked to wait ${Math.ceil(askedTooLong / 1000)} s (Retry-After), past the delivery's time, after ${attempts} of ${deps.attempts} attempts`
+      : `${lastReason}; the delivery's time ran out after ${attempts} of ${deps.attempts} attempts`
   await deps.deadLetters.record({
     deliveryId: delivery.deliveryId,
     configId: delivery.configId,

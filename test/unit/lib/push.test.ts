@@ -8,7 +8,7 @@ import type { Permission } from '../../../lib/permissions/permission.ts'
 import type { PermissionStore } from '../../../lib/permissions/permission-store.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
 import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
-import { deliverPush, type PushDelivery } from '../../../lib/push/delivery.ts'
+import { deliverPush, type PushDelivery, retryAfterMs } from '../../../lib/push/delivery.ts'
 import {
   configIdFor,
   type PushConfigRecord,
@@ -1210,7 +1210,8 @@ describe('deliverPush', () => {
   }
 
   /** Deps whose webhook answers `statuses` in turn (an Error is thrown instead). */
-  const depsAnswering = (statuses: (number | Error)[]) => {
+  /** Deps whose webhook answers each attempt in turn: a status, an answer of its own, or a failure. */
+  const depsAnswering = (statuses: (number | Error | Response)[]) => {
     const requests: { url: string; init: RequestInit }[] = []
     const waits: number[] = []
     const letters: DeadLetter[] = []
@@ -1233,7 +1234,7 @@ describe('deliverPush', () => {
           requests.push({ url, init })
           const status = statuses[requests.length - 1] ?? 200
           if (status instanceof Error) throw status
-          return new Response(null, { status })
+          return status instanceof Response ? status : new Response(null, { status })
         },
         key: async () => gatewayKey,
         attempts: 3,
@@ -1382,6 +1383,79 @@ describe('deliverPush', () => {
     // Assess
     expect(outcome).toEqual({ outcome: 'delivered', attempts: 2 })
     expect(letters).toEqual([])
+  })
+
+  /** A webhook's answer asking to be left alone for a while. */
+  const asking = (status: number, retryAfter: string) =>
+    new Response(null, { status, headers: { 'retry-after': retryAfter } })
+
+  it.each([
+    ['503 with whole seconds', asking(503, '2'), [2_000]],
+    ['429 with an HTTP date', asking(429, 'Sun, 06 Dec 2026 12:00:30 GMT'), [30_000]],
+    ['503 asking less than the doubling wait', asking(503, '0'), [100]],
+    ['503 with a Retry-After in no form', asking(503, 'soon'), [100]],
+  ])(
+    'waits as long as a webhook asks before the next attempt: %s',
+    async (_case, answer, waited) => {
+      // Prepare: the clock at 12:00:00 GMT on 6 December 2026
+      const { deps, waits } = depsAnswering([answer, 200])
+      const now = () => Date.parse('2026-12-06T12:00:00Z')
+
+      // Act
+      const outcome = await deliverPush(delivery, { ...deps, now })
+
+      // Assess
+      expect(outcome).toEqual({ outcome: 'delivered', attempts: 2 })
+      expect(waits).toEqual(waited)
+    },
+  )
+
+  it('dead-letters a push at once when its webhook asks to wait past the delivery’s time, saying so', async () => {
+    // Prepare: a minute left, and the webhook asking for ten
+    const { deps, waits, letters, requests } = depsAnswering([asking(503, '600'), 200])
+    const now = () => 1_000_000
+
+    // Act
+    const outcome = await deliverPush(delivery, { ...deps, now, deadline: 1_060_000 })
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dead-lettered',
+      attempts: 1,
+      reason:
+        "the webhook answered 503; it asked to wait 600 s (Retry-After), past the delivery's time, after 1 of 3 attempts",
+    })
+    expect(waits).toEqual([])
+    expect(requests).toHaveLength(1)
+    expect(letters).toHaveLength(1)
+  })
+
+  it('takes no Retry-After of an answer that ends the attempts (a client error)', async () => {
+    // Prepare
+    const { deps, waits } = depsAnswering([asking(404, '1'), 200])
+
+    // Act
+    const outcome = await deliverPush(delivery, deps)
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'dead-lettered', attempts: 1 })
+    expect(waits).toEqual([])
+  })
+
+  it.each([
+    ['120', 120_000],
+    [' 7 ', 7_000],
+    ['Sun, 06 Dec 2026 12:01:00 GMT', 60_000],
+    ['Sunday, 06-Dec-26 12:01:00 GMT', 60_000],
+    ['Sun Dec  6 12:01:00 2026', 60_000],
+    ['Sun, 06 Dec 2026 11:00:00 GMT', 0],
+    ['1 2', undefined],
+    ['-5', undefined],
+    ['1.5', undefined],
+    ['', undefined],
+    [null, undefined],
+  ])('reads Retry-After %j as %j ms', (value, ms) => {
+    expect(retryAfterMs(value, Date.parse('2026-12-06T12:00:00Z'))).toBe(ms)
   })
 
   describe('against the clock (fake timers)', () => {
