@@ -159,18 +159,21 @@ const agentAnswer = (status: number, after: unknown, headers: Record<string, str
   jsonResponse(status, after, { ...headers, ...agentETagHeader(after as AgentRecord) })
 
 /**
- * An audited change that an `Idempotency-Key` makes safe to retry: keyed by its action, so one
- * key names one request of one operation.
+ * A route an `Idempotency-Key` makes safe to retry: the same key answers the first answer again.
+ * Keyed by its operation, so one key names one request of one operation.
  */
+const idempotentRoute = (action: IdempotentOperation, handler: AdminHandler) =>
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
+    .use(idempotentRequest(idempotencyFor(action), { logger }))
+    .handler(handler)
+
+/** An audited change, made safe to retry by an `Idempotency-Key` (`idempotentRoute`). */
 const idempotent = (
   action: IdempotentOperation,
   target: Parameters<typeof audited>[1],
   change: Parameters<typeof audited>[2],
   respond: Parameters<typeof audited>[3],
-) =>
-  middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
-    .use(idempotentRequest(idempotencyFor(action), { logger }))
-    .handler(audited(action, target, change, respond))
+) => idempotentRoute(action, audited(action, target, change, respond))
 
 const register = idempotent(
   'agent.register',
@@ -211,7 +214,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'PUT',
     path: '/admin/agents/{agentId}',
-    handler: audited(
+    handler: idempotent(
       'agent.replace',
       agentIdOf,
       (event) =>
@@ -224,7 +227,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'PATCH',
     path: '/admin/agents/{agentId}',
-    handler: audited(
+    handler: idempotent(
       'agent.patch',
       agentIdOf,
       (event) =>
@@ -235,7 +238,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'DELETE',
     path: '/admin/agents/{agentId}',
-    handler: async function deleteAgentAudited(event, context) {
+    handler: idempotentRoute('agent.delete', async function deleteAgentAudited(event, context) {
       const agentId = agentIdOf(event)
       await recorded(event, context, { action: 'agent.delete', target: agentId }, () =>
         deleteAgent(
@@ -245,12 +248,12 @@ const routes: TypedRoute<CallerContext>[] = [
         ),
       )
       return { statusCode: 204, body: '' }
-    },
+    }),
   },
   {
     method: 'POST',
     path: '/admin/agents/{agentId}/sync',
-    handler: audited(
+    handler: idempotent(
       'agent.sync',
       agentIdOf,
       (event) => syncAgent(agentIdOf(event), agentAdmin, ifMatchOf(event)).then(keepIndexed),
@@ -279,7 +282,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'PUT',
     path: '/admin/permissions/{scope}',
-    handler: audited(
+    handler: idempotent(
       'permission.put',
       scopeOf,
       async (event, context) => {
@@ -305,7 +308,7 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'DELETE',
     path: '/admin/permissions/{scope}',
-    handler: audited(
+    handler: idempotent(
       'permission.delete',
       scopeOf,
       async (event) => {

@@ -31,7 +31,23 @@ import { DynamoAuditLog } from './audit-log.ts'
  * The name is also the prefix of the operation's idempotency records: renaming one starts its
  * keys afresh (a retry of a request made before is run again).
  */
-export type IdempotentOperation = 'agent.register' | 'route.calibrate'
+export type IdempotentOperation = 'agent.register' | 'route.calibrate' | ResourceOperation
+
+/**
+ * The changes of one resource a path names: the same key on another agent or scope, or with
+ * another `If-Match`, is another request (a 422), never a replay of the first one's answer.
+ */
+const resourceOperations = [
+  'agent.replace',
+  'agent.patch',
+  'agent.delete',
+  'agent.sync',
+  'permission.put',
+  'permission.delete',
+] as const
+type ResourceOperation = (typeof resourceOperations)[number]
+const isResourceOperation = (operation: IdempotentOperation): operation is ResourceOperation =>
+  (resourceOperations as readonly string[]).includes(operation)
 
 /**
  * Everything the admin API works with, built once per process from config:
@@ -107,8 +123,11 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       // Header names are lowercased by httpHeaderNormalizer before the router runs; an empty
       // header is no key, as for POST /admin/clients (idempotencyKeyOf).
       eventKeyJmesPath: idempotencyKeyPath,
-      // The same key with another body is a client error, not a replay.
-      payloadValidationJmesPath: 'body',
+      // The same key with another body is a client error, not a replay; on a resource's route,
+      // with another resource or If-Match too.
+      payloadValidationJmesPath: isResourceOperation(operation)
+        ? '[pathParameters, body, headers."if-match"]'
+        : 'body',
       throwOnNoIdempotencyKey: false,
     }),
   })

@@ -84,6 +84,10 @@ const unreadableCard = none(
  * there without its entry here fails test/unit/openapi.test.ts. A HEAD twin
  * (`withHead` there) is not written here: it is its GET's entry, bodies dropped.
  */
+/** What an `Idempotency-Key` does on a change of one agent or permission. */
+const replayedByKey =
+  'Idempotent by the `Idempotency-Key` header: the same key, path, body and If-Match answer the first answer again for an hour (a 422 with another).'
+
 const described: Record<string, ApiOperation> = {
   'POST /admin/register': {
     summary: 'Register an agent',
@@ -136,6 +140,7 @@ const described: Record<string, ApiOperation> = {
   },
   'PUT /admin/agents/{agentId}': {
     summary: "Replace an agent's config; its card is read again",
+    description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
     body: agentReplaceSchema,
@@ -148,6 +153,7 @@ const described: Record<string, ApiOperation> = {
   },
   'PATCH /admin/agents/{agentId}': {
     summary: "Change an agent's status, its card's visibility, or both",
+    description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
     body: agentPatchSchema,
@@ -160,6 +166,7 @@ const described: Record<string, ApiOperation> = {
   },
   'DELETE /admin/agents/{agentId}': {
     summary: 'Delete an agent, its secret, its search vector and its grants',
+    description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
     responses: {
@@ -173,6 +180,7 @@ const described: Record<string, ApiOperation> = {
   },
   'POST /admin/agents/{agentId}/sync': {
     summary: "Read an agent's card again and keep what it now says",
+    description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
     responses: {
@@ -192,8 +200,7 @@ const described: Record<string, ApiOperation> = {
   },
   'PUT /admin/permissions/{scope}': {
     summary: 'Create or replace what holders of a scope may do',
-    description:
-      'With If-Match, only if the permission is still at that version: a scope with no permission has none, so any tag (and `*`) is a 412 there.',
+    description: `With If-Match, only if the permission is still at that version: a scope with no permission has none, so any tag (and \`*\`) is a 412 there. ${replayedByKey}`,
     tag: 'admin',
     auth: 'admin',
     body: permissionBodySchema,
@@ -209,6 +216,7 @@ const described: Record<string, ApiOperation> = {
   },
   'DELETE /admin/permissions/{scope}': {
     summary: "Remove a scope's permission",
+    description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
     responses: {

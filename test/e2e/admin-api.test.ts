@@ -928,6 +928,113 @@ describe('the admin API through the local gateway', () => {
     })
   })
 
+  describe('a change sent again with its Idempotency-Key (its answer lost)', () => {
+    const configOf = (timeoutMs: number) => ({
+      backendUrl: backend.url,
+      agentCardUrl: backend.cardUrl,
+      timeoutMs,
+    })
+    const etagOf = async (agentId: string) =>
+      (await adminCall('GET', `/admin/agents/${agentId}`)).headers.get('etag') as string
+
+    it('answers an agent’s PUT sent again with its key and If-Match as the first time, not 412; the key elsewhere is a 422', async () => {
+      // Prepare
+      for (const agentId of ['replayed-put', 'replayed-other']) {
+        await adminCall('POST', '/admin/register', { agentId, ...configOf(4_000) })
+      }
+      const read = await etagOf('replayed-put')
+      const headers = { 'if-match': read, 'idempotency-key': 'put-replayed-1' }
+
+      // Act
+      const first = await adminCall('PUT', '/admin/agents/replayed-put', configOf(6_000), headers)
+      const again = await adminCall('PUT', '/admin/agents/replayed-put', configOf(6_000), headers)
+      const elsewhere = await adminCall('PUT', '/admin/agents/replayed-other', configOf(6_000), {
+        ...headers,
+        'if-match': await etagOf('replayed-other'),
+      })
+      const otherTag = await adminCall('PUT', '/admin/agents/replayed-put', configOf(6_000), {
+        ...headers,
+        'if-match': '*',
+      })
+      const withoutKey = await adminCall('PUT', '/admin/agents/replayed-put', configOf(6_000), {
+        'if-match': read,
+      })
+
+      // Assess: the retry is the first answer again, the agent changed once
+      expect([first.status, again.status]).toEqual([200, 200])
+      expect(await again.json()).toEqual(await first.json())
+      expect(again.headers.get('etag')).toBe(first.headers.get('etag'))
+      expect(await etagOf('replayed-put')).toBe(first.headers.get('etag'))
+      expect([elsewhere.status, otherTag.status]).toEqual([422, 422])
+      expect((await elsewhere.json()).type).toMatch(/idempotency-key-reused$/)
+      expect(withoutKey.status).toBe(412)
+    })
+
+    it('answers a PATCH, a sync and a DELETE sent again with their keys as the first time', async () => {
+      // Prepare
+      await adminCall('POST', '/admin/register', { agentId: 'replayed-all', ...configOf(4_000) })
+
+      // Act: each twice, with the If-Match it read first
+      const twice = async (method: string, path: string, body: unknown, key: string) => {
+        const headers = { 'if-match': await etagOf('replayed-all'), 'idempotency-key': key }
+        const first = await adminCall(method, path, body, headers)
+        const again = await adminCall(method, path, body, headers)
+        return [first.status, again.status, (await again.text()) === (await first.text())]
+      }
+      const patched = await twice(
+        'PATCH',
+        '/admin/agents/replayed-all',
+        { status: 'inactive' },
+        'patch-1',
+      )
+      const synced = await twice('POST', '/admin/agents/replayed-all/sync', undefined, 'sync-1')
+      const deleted = await twice('DELETE', '/admin/agents/replayed-all', undefined, 'delete-1')
+
+      // Assess
+      expect(patched).toEqual([200, 200, true])
+      expect(synced).toEqual([200, 200, true])
+      expect(deleted).toEqual([204, 204, true])
+      expect((await adminCall('GET', '/admin/agents/replayed-all')).status).toBe(404)
+    })
+
+    it('answers a permission’s PUT and DELETE sent again with their keys as the first time', async () => {
+      // Prepare
+      await adminCall('PUT', '/admin/scopes/replayed:invoke', { description: 'for the test' })
+      await adminCall('PUT', '/admin/permissions/replayed:invoke', { agents: ['weather'] })
+      const listed = async () =>
+        (
+          (await (await adminCall('GET', '/admin/permissions')).json()) as {
+            permissions: { scope: string; etag: string }[]
+          }
+        ).permissions.find((permission) => permission.scope === 'replayed:invoke')
+
+      // Act
+      const put = { 'if-match': (await listed())?.etag as string, 'idempotency-key': 'perm-put-1' }
+      const body = { agents: ['weather', 'calculator'] }
+      const firstPut = await adminCall('PUT', '/admin/permissions/replayed:invoke', body, put)
+      const againPut = await adminCall('PUT', '/admin/permissions/replayed:invoke', body, put)
+      const del = { 'if-match': (await listed())?.etag as string, 'idempotency-key': 'perm-del-1' }
+      const firstDelete = await adminCall(
+        'DELETE',
+        '/admin/permissions/replayed:invoke',
+        undefined,
+        del,
+      )
+      const againDelete = await adminCall(
+        'DELETE',
+        '/admin/permissions/replayed:invoke',
+        undefined,
+        del,
+      )
+
+      // Assess
+      expect([firstPut.status, againPut.status]).toEqual([200, 200])
+      expect(await againPut.json()).toEqual(await firstPut.json())
+      expect([firstDelete.status, againDelete.status]).toEqual([204, 204])
+      expect(await listed()).toBeUndefined()
+    })
+  })
+
   describe('two admins editing one permission (ETag and If-Match)', () => {
     /** The scope's permission as GET /admin/permissions lists it, its `etag` among its fields. */
     const listed = async (scope: string) => {
