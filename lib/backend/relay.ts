@@ -174,8 +174,14 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     source?.destroy()
   }
 
+  /**
+   * The caller left while the snapshot was awaited: the agent may still send it, which is no
+   * more than A2A lets it send, so it is read (unrelayed) as it would have been, not cut off.
+   */
+  let snapshotOwed = false
+
   /** After a terminal status update, until the next event: the snapshot may still come. */
-  const awaitingSnapshot = () => endedAtTerminalEvent && !settled
+  const awaitingSnapshot = () => endedAtTerminalEvent && (!settled || snapshotOwed)
 
   /**
    * The caller's stream ended on a CR whose LF the backend has not sent yet: that LF, when it
@@ -186,6 +192,9 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** The caller's stream ends: its last event, the terminal event or the snapshot, went out. */
   const endCallersStream = () => {
     settled = true
+    snapshotOwed = false
+    // A caller gone has no stream to end.
+    if (relay.destroyed) return
     // Its blank line's CR went out, its LF not yet come: sent, so every client reads the event.
     if (sentCr) relay.push('\n')
     lfOwed = sentCr
@@ -242,7 +251,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     const first = firstEventWhere(bytes, () => true)
     const snapshot = first !== undefined && terminal.isSnapshot(first.event)
     const sent = first === undefined ? bytes : bytes.subarray(0, snapshot ? first.end : first.start)
-    if (sent.length > 0) send(sent)
+    if (sent.length > 0 && !relay.destroyed) send(sent)
     if (first === undefined) return
     endCallersStream()
     readOnToTheEnd(!snapshot || more || first.end < bytes.length)
@@ -268,7 +277,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     // Whatever a backend sends once the caller's stream has ended at its terminal event cuts it
     // off, but for the LF of the CRLF that ended that event (a well-behaved agent's, in a chunk
     // of its own where a write or a packet split it).
-    if (settled) {
+    if (settled && !snapshotOwed) {
       if (!endedAtTerminalEvent) return
       if (lfOwed && chunk[0] === 0x0a) {
         lfOwed = false
@@ -373,6 +382,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     destroy(error, callback) {
       // Neither the backend nor the relay failed it, and it had not ended on its own.
       const endedByReader = failure === undefined && (error != null || !settled)
+      snapshotOwed = awaitingSnapshot()
       settled = true
       clearTimeout(timer)
       // After a terminal event the backend is left to end on its own (`endAtTerminalEvent`).

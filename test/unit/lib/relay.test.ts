@@ -652,6 +652,48 @@ describe('relayToReadable at a stream’s terminal event', () => {
   })
 
   it.each([
+    ['the snapshot A2A allows, then ends its stream', [snapshot], [], false],
+    [
+      'the snapshot in pieces, then ends its stream',
+      [snapshot.slice(0, 20), snapshot.slice(20)],
+      [],
+      false,
+    ],
+    ['another event', [status(3)], ['sent-more'], true],
+    ['the snapshot and more', [snapshot + status(3)], ['sent-more'], true],
+  ])(
+    'reads on an agent whose caller left while the snapshot was awaited: it sends %s',
+    async (_what, chunks, cutOff, aborted) => {
+      // Prepare: the agent's stream; its caller reads, then goes away after the terminal update
+      const body = new PassThrough()
+      const { stream, backendRequest, ends, cutOffs } = relayed(body, 1024 * 1024, {
+        endsAtTerminalEvent: true,
+      })
+      stream.on('error', () => undefined)
+      stream.resume()
+
+      // Act: the terminal status update, the caller gone, then what the agent sends
+      body.write(completed)
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+      stream.destroy(new Error('the caller closed the connection'))
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+      for (const chunk of chunks) {
+        body.write(chunk)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      if (!aborted) body.end()
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+
+      // Assess: a snapshot is no more than A2A lets an agent send, its connection kept; more is
+      expect({ cutOffs, aborted: backendRequest.signal.aborted }).toEqual({
+        cutOffs: cutOff,
+        aborted,
+      })
+      expect(ends).toHaveLength(1)
+    },
+  )
+
+  it.each([
     ['ends its stream', (body: PassThrough) => body.end()],
     ['fails', (body: PassThrough) => body.destroy(new Error('socket reset'))],
   ])(
