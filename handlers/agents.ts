@@ -220,6 +220,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
   // A method the agent has no skill for is the caller's mistake, answered before it is counted.
   if (call.skill) assertSkillOf(record, call.skill.id)
   const { principal } = context.caller
+  const trace = requires(context, 'trace', 'agents handler')
   const place = placeOf(event)
   const forwarded: ForwardReport = {}
   context.forwarded = forwarded
@@ -249,13 +250,15 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
       // Up to STREAM_KEEPALIVE_MS after the call's access line, maybe in a later invocation on
-      // Lambda: the line names its call's request id itself.
+      // Lambda, or after other calls began in this process: the line names its call's request
+      // id and trace itself (the logger's `traceId` is the last call's by then).
       onCutOff: (reason) =>
         logger.warn('agent cut off after its stream ended', {
           agentId,
           operation: call.operation,
           reason,
           callRequestId: event.requestContext.requestId,
+          traceId: trace.traceId,
         }),
       // An open stream's rechecks come after the handler's segment closed: untraced.
       recheck: {
@@ -263,7 +266,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
         everyMs: config.streamRecheckMs,
       },
     },
-    { context: requires(context, 'trace', 'agents handler'), tracing },
+    { context: trace, tracing },
     (outcome) => {
       recorded(outcome)
       reported()

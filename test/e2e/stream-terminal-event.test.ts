@@ -48,12 +48,19 @@ const snapshotOf = (taskId: string, version: '1.0' | '0.3') =>
 
 let taskCount = 0
 
+/** Lets the `gated` agent send its event past the end: resolved by the test that waits for it. */
+let releaseGated = () => {}
+const gateOpened = new Promise<void>((resolve) => {
+  releaseGated = resolve
+})
+
 /**
  * What an agent does after its stream's events: `hostile`, keeps sending a working status update
  * every 100 ms (`eventsAfterTheEnd` of them) until its socket closes; `tidy`, ends its stream;
  * `patient`, the same but its last event ends nothing; `snapshot`, sends the task's final
  * snapshot and ends; `snapshot-then-more`, sends the snapshot, then goes on as `hostile`;
- * `other-then-snapshot`, sends an artifact update, the snapshot, and ends.
+ * `other-then-snapshot`, sends an artifact update, the snapshot, and ends; `gated`, sends the
+ * snapshot, then one event more once `releaseGated` is called.
  */
 type After =
   | 'hostile'
@@ -62,6 +69,7 @@ type After =
   | 'snapshot'
   | 'snapshot-then-more'
   | 'other-then-snapshot'
+  | 'gated'
 
 /** An agent that streams a task to its end (auth-required, if `patient`), then does as `after` says. */
 const scripted =
@@ -93,7 +101,13 @@ const scripted =
           )
     for (const event of events) response.write(asEvent(event))
     if (after === 'other-then-snapshot') response.write(asEvent(events[2]))
-    if (after.includes('snapshot')) response.write(asEvent(snapshotOf(taskId, version)))
+    if (after.includes('snapshot') || after === 'gated') {
+      response.write(asEvent(snapshotOf(taskId, version)))
+    }
+    if (after === 'gated') {
+      await gateOpened
+      if (!closed) response.write(asEvent(events[1]))
+    }
     if (after !== 'hostile' && after !== 'snapshot-then-more') {
       response.end()
       return
@@ -154,6 +168,7 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
         bindings: ['JSONRPC', 'HTTP+JSON'],
         after: 'other-then-snapshot',
       },
+      { agentId: 'gated', version: '1.0', bindings: ['HTTP+JSON'], after: 'gated' },
     ] as const
     for (const spec of specs) {
       const agent = await startScriptedAgent({
@@ -346,6 +361,43 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
       }),
     )
     expect(warnings().filter((line) => line.agentId === 'tidy')).toEqual([])
+  })
+
+  it('names the trace of the call it served in the warning, though another call came between', async () => {
+    // Prepare: two calls, each in a trace of the caller's
+    const traces = ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c']
+    const inTrace = (agentId: string, traceId: string) =>
+      fetch(`${stack.url}/agents/${agentId}/message:stream`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        },
+        body: JSON.stringify(textMessageParams('go')),
+      })
+
+    // Act: the gated agent's stream to its end, another call, then the gated agent sends more
+    const gated = await inTrace('gated', traces[0] as string)
+    await payloads(gated)
+    await payloads(await inTrace('tidy', traces[1] as string))
+    releaseGated()
+
+    // Assess: the line says the trace of the call whose agent was cut off, not the last one's
+    const warning = () =>
+      written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"message":"agent cut off after its stream ended"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.agentId === 'gated')
+    await vi.waitFor(() =>
+      expect(warning()).toMatchObject({
+        reason: 'sent-more',
+        callRequestId: gated.headers.get('x-amzn-requestid'),
+        traceId: traces[0],
+      }),
+    )
   })
 
   it('passes a stream with no terminal event on whole, to the agent’s own end', async () => {
