@@ -276,7 +276,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const take = (chunk: Uint8Array) => {
     // Whatever a backend sends once the caller's stream has ended at its terminal event cuts it
     // off, but for the LF of the CRLF that ended that event (a well-behaved agent's, in a chunk
-    // of its own where a write or a packet split it).
+    // of its own where a write or a packet split it), and the snapshot still owed to a caller
+    // that left while it was awaited (read below as if the caller were there).
     if (settled && !snapshotOwed) {
       if (!endedAtTerminalEvent) return
       if (lfOwed && chunk[0] === 0x0a) {
