@@ -185,16 +185,30 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
-  it.each(['SendMessage', 'SendStreamingMessage'])(
+  /** A 0.3 caller's message/send or message/stream params, its config under 0.3's name. */
+  const legacyParams = (url: string) => ({
+    message: {
+      kind: 'message',
+      messageId: `m-${Date.now()}`,
+      role: 'user',
+      parts: [{ kind: 'text', text: 'work on this, and tell me' }],
+    },
+    configuration: { pushNotificationConfig: { url, token: 'first' } },
+  })
+
+  it.each(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream'])(
     'delivers the push an agent sends before it answers the %s that set the config inline, and the answer still reaches the caller',
     async (method) => {
       // Prepare: the agent pushes the submitted task, and waits for the push's answer, before it
-      // answers: the task is on no record yet when its push reaches the gateway.
+      // answers: the task is on no record yet when its push reaches the gateway. A 0.3 caller's
+      // call is translated to the 1.0 agent.
       const webhook = await startWebhook()
-      const params = {
-        ...(textMessageParams('work on this, and tell me') as object),
-        configuration: { taskPushNotificationConfig: { url: webhook.url, token: 'first' } },
-      }
+      const params = method.includes('/')
+        ? legacyParams(webhook.url)
+        : {
+            ...(textMessageParams('work on this, and tell me') as object),
+            configuration: { taskPushNotificationConfig: { url: webhook.url, token: 'first' } },
+          }
       agent.pushesFirst.on = true
       agent.pushesFirst.answered.length = 0
 
@@ -212,7 +226,11 @@ describe('push notifications through the local gateway', () => {
       expect(sent.status).toBe(200)
       expect(answer).toContain(`"id":"${taskId}"`)
       expect(answer).not.toContain('"error"')
-      const read = await postA2A(agentUrl(), token, jsonRpc('GetTask', { id: taskId }))
+      const read = await postA2A(
+        agentUrl(),
+        token,
+        jsonRpc(method.includes('/') ? 'tasks/get' : 'GetTask', { id: taskId }),
+      )
       expect((await read.json()).result?.id).toBe(taskId)
       // The config is that task's: a push through it for another task is refused.
       const other = await agent.push(givenFor(taskId), 'task-elsewhere')
