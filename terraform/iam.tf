@@ -247,8 +247,8 @@ data "aws_iam_policy_document" "discovery" {
 
   # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push
   # queued. A config set with the SendMessage that starts its task is bound to the task the
-  # agent first pushes for (UpdateItem), which is recorded as its setter's if the call's answer
-  # has not yet (UpdateItem, as the agents function records it).
+  # agent first pushes for (UpdateItem) once that task is on record as its setter's; a push
+  # never records a task's owner.
   statement {
     sid       = "PushConfigs"
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
@@ -256,8 +256,8 @@ data "aws_iam_policy_document" "discovery" {
   }
 
   statement {
-    sid       = "TaskOwners"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    sid       = "ReadTaskOwners"
+    actions   = ["dynamodb:GetItem"]
     resources = [aws_dynamodb_table.task_owners.arn]
   }
 
@@ -276,7 +276,7 @@ data "aws_iam_policy_document" "discovery" {
 }
 
 # push-delivery: reads the push queue, the configs, their clients' token
-# revocations, their agents and their scopes' permissions, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
+# revocations, their agents, their scopes' permissions and a held push's task owner, signs each delivery's JWT with the card key, records dead letters. Calls clients' webhooks (not in the VPC).
 data "aws_iam_policy_document" "push_delivery" {
   source_policy_documents = [data.aws_iam_policy_document.sign_cards.json]
 
@@ -291,10 +291,18 @@ data "aws_iam_policy_document" "push_delivery" {
     resources = [aws_sqs_queue.push_deliveries.arn]
   }
 
+  # A push held for the task its SendMessage starts binds its config once the call's answer has
+  # recorded the task as the setter's (UpdateItem), which it waits for (ReadTaskOwners).
   statement {
-    sid       = "ReadPushConfigs"
-    actions   = ["dynamodb:GetItem"]
+    sid       = "PushConfigs"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
+  }
+
+  statement {
+    sid       = "ReadTaskOwners"
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.task_owners.arn]
   }
 
   statement {

@@ -9,6 +9,7 @@ import { cachedLookup, DynamoAgentRegistry } from '../registry/agent-registry.ts
 import { parseCidrs } from '../registry/backend-address.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
 import { tableName } from '../tables.ts'
+import { DynamoTaskOwners } from '../tasks/task-owners.ts'
 import { DynamoDeadLetters } from './dead-letters.ts'
 import { type DeliveryOutcome, deliverPush, type PushDelivery } from './delivery.ts'
 import { type DeliveryQueue, InProcessDeliveryQueue } from './delivery-queue.ts'
@@ -51,12 +52,18 @@ export const pushDelivererFor = (
       config.registryCacheTtlMs,
     ),
   }
+  // A held push waits for its task's record (a consistent read, as the callback's).
+  const owners = new DynamoTaskOwners({
+    client: deps.client,
+    tableName: tableName('taskOwners', config.tablePrefix),
+  })
   const issuedBefore = revokedBeforeFor(config, deps.client)
   const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
   return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
+      owners,
       agents,
       issuedBefore,
       permissions,

@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
-import {
-  TaskOwnedElsewhereError,
-  type TaskOwners,
-  UnrecordableTaskError,
-} from '../tasks/task-owners.ts'
-import { notificationTokenHeader } from './delivery.ts'
+import type { TaskOwners } from '../tasks/task-owners.ts'
+import { notificationTokenHeader, type PushClaim } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
 import {
   agentNotServed,
@@ -27,7 +23,7 @@ export interface PushCallbackDeps {
       agentId: string,
     ): Promise<Pick<AgentRecord, 'status' | 'createdAt' | 'timeoutMs'> | undefined>
   }
-  owners: Pick<TaskOwners, 'ownerOf' | 'record'>
+  owners: Pick<TaskOwners, 'ownerOf'>
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
   issuedBefore: (clientId: string) => Promise<number | undefined>
   /** The permissions of a setting's scopes (a cached read, as the registry's). */
@@ -127,13 +123,11 @@ const notTheSettersTask = (taskId: string): Refusal => ({
 
 /**
  * A config set with the SendMessage that starts its task takes that task at the agent's first
- * push for it: the task must be its setter's, or on no record while the call can still be going
- * on (`claimWindowMs`), when it is recorded as the setter's as the call's answer would record it
- * (`TaskOwners.record`, under the config's registration: a task another caller holds stays
- * theirs). The config is then bound to the task, where no other task is bound. The owner is
- * written first: a binding that fails leaves the task the setter's and the config unbound, which
- * the agent's next push (a retry, or its next update) binds; never a config bound to a task its
- * setter does not hold. Undefined once the push may go on.
+ * push for it. A task on record as its setter's binds the config to it now, where no other task
+ * is bound. A task on no record while the call can still be going on (`claimWindowMs`) is held:
+ * the push is queued with the claim, and delivered only once the call's answer has recorded the
+ * task as the setter's (`awaitClaim` in lib/push/delivery.ts), then bound; a push never records
+ * a task's owner itself. Else (another caller's task, or past the call) it is refused.
  */
 const claimTask = async (
   record: PushConfigRecord,
@@ -141,29 +135,24 @@ const claimTask = async (
   taskId: string,
   agentTimeoutMs: number | undefined,
   deps: PushCallbackDeps,
-): Promise<Refusal | undefined> => {
+): Promise<Refusal | { claim?: PushClaim }> => {
   const { agentId, principal, agentCreatedAt, setAt } = record
   const owner = await deps.owners.ownerOf(agentId, taskId, agentCreatedAt)
-  if (owner !== principal) {
-    const now = (deps.now ?? Date.now)()
-    const inCall =
-      owner === undefined &&
-      agentCreatedAt !== undefined &&
-      setAt !== undefined &&
-      now - setAt * 1000 <= claimWindowMs(operation, agentTimeoutMs, deps.callLimits)
-    if (!inCall) return notTheSettersTask(taskId)
-    try {
-      await deps.owners.record(agentId, [taskId], principal, agentCreatedAt)
-    } catch (error) {
-      if (error instanceof TaskOwnedElsewhereError || error instanceof UnrecordableTaskError) {
-        return notTheSettersTask(taskId)
-      }
-      throw error
-    }
+  if (owner === principal) {
+    const bound = await deps.configs.bindTask(record.configId, taskId)
+    if (bound === 'gone') return unknownConfig
+    return bound === 'elsewhere' ? anotherTask(taskId) : {}
   }
-  const bound = await deps.configs.bindTask(record.configId, taskId)
-  if (bound === 'gone') return unknownConfig
-  return bound === 'elsewhere' ? anotherTask(taskId) : undefined
+  const until =
+    setAt === undefined
+      ? undefined
+      : setAt * 1000 + claimWindowMs(operation, agentTimeoutMs, deps.callLimits)
+  const inCall =
+    owner === undefined &&
+    agentCreatedAt !== undefined &&
+    until !== undefined &&
+    (deps.now ?? Date.now)() <= until
+  return inCall && until !== undefined ? { claim: { taskId, until } } : notTheSettersTask(taskId)
 }
 
 /**
@@ -196,8 +185,8 @@ const payloadOf = (body: string): unknown => {
  * that made the setting (`settingUngranted`), and every task the push names is
  * the config's task (when it was set for one) and owned by whoever set the
  * config. A config set with the SendMessage that starts its task is bound to the
- * task the agent first pushes for, which may be before the call's answer has
- * recorded it (`claimTask`). The 256-bit secret is what authenticates (a config
+ * task the agent first pushes for; a push that comes before the call's answer has
+ * recorded the task is queued held, delivered once it has (`claimTask`). The 256-bit secret is what authenticates (a config
  * id may be derivable), so each refusal can say plainly what was wrong.
  *
  * @example
@@ -300,10 +289,12 @@ export const acceptPush = async (
   const configTask = record.taskId ?? (claiming ? taskIds[0] : undefined)
   const elsewhere = taskIds.find((taskId) => configTask !== undefined && taskId !== configTask)
   if (elsewhere !== undefined) return anotherTask(elsewhere)
+  let claim: PushClaim | undefined
   if (claiming && configTask !== undefined) {
     const timeoutMs = agent.status === 'fulfilled' ? agent.value?.timeoutMs : undefined
-    const refusal = await claimTask(record, claiming, configTask, timeoutMs, deps)
-    if (refusal) return refusal
+    const claimed = await claimTask(record, claiming, configTask, timeoutMs, deps)
+    if ('accepted' in claimed) return claimed
+    claim = claimed.claim
   } else {
     for (const taskId of taskIds) {
       const owner = await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)
@@ -319,6 +310,7 @@ export const acceptPush = async (
     taskId: taskIds[0],
     issuer: deps.issuer,
     secretHash: version.secretHash,
+    ...(claim ? { claim } : {}),
   })
   return { accepted: true, deliveryId }
 }

@@ -5,6 +5,7 @@ import { refusedAddress } from '../backend/guarded-fetch.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import type { GatewayKey } from '../signing/gateway-key.ts'
+import type { TaskOwners } from '../tasks/task-owners.ts'
 import type { DeadLetters } from './dead-letters.ts'
 import {
   agentNotServed,
@@ -27,6 +28,20 @@ export interface PushDelivery {
   issuer: string
   /** The hash of the secret the push came with: which setting of the config it goes to. */
   secretHash?: string
+  /** Held until its task is on record as the config's setter's (`PushClaim`). */
+  claim?: PushClaim
+}
+
+/**
+ * A push through a config given with a SendMessage, for the task that call starts, taken before
+ * the call's answer recorded the task (the agent pushed first): delivered only once the task is on
+ * record as the config's setter's, by `until` (epoch ms: what the call can last), and the config
+ * then bound to it. A push never records a task's owner: an agent that keeps no callers apart in
+ * its pushes could otherwise hand one caller's new task to another's config.
+ */
+export interface PushClaim {
+  taskId: string
+  until: number
 }
 
 /** The header a client's own `token` travels in (as @a2a-js/sdk's push sender sends it). */
@@ -80,7 +95,9 @@ export const deliveryJwt = async (
 }
 
 export interface DeliveryDeps {
-  configs: Pick<PushConfigStore, 'get'>
+  configs: Pick<PushConfigStore, 'get' | 'bindTask'>
+  /** Who created each task: a held push (`PushClaim`) waits for its task's record. */
+  owners: Pick<TaskOwners, 'ownerOf'>
   /** The agent's record as it stands (a cached read, as the callback's). */
   agents: { get(agentId: string): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> }
   /** When the client's tokens were last revoked (a cached read, as for a caller's token). */
@@ -255,6 +272,51 @@ const settingStanding = async (
   return { record: { ...config, webhook: version.webhook } }
 }
 
+/** The first wait for a held push's task, doubling to `longestClaimPollMs`. */
+const firstClaimPollMs = 250
+const longestClaimPollMs = 2_000
+
+/**
+ * A held push (`PushClaim`) once its task is on record as the config's setter's and the config
+ * bound to it, or why it goes nowhere: the task another caller's, the config bound to another
+ * task or gone, or the call's time over with the task on no record. Asked again at doubling
+ * waits; when the delivery's own time ends first, thrown (`DeliveryOutOfTimeError`), so that the
+ * queue hands the push out again and the wait goes on.
+ */
+const awaitClaim = async (
+  delivery: PushDelivery & { claim: PushClaim },
+  record: PushConfigRecord,
+  deps: Pick<DeliveryDeps, 'owners' | 'configs'>,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void>; deadline: number },
+): Promise<{ dropped?: string }> => {
+  const { taskId, until } = delivery.claim
+  for (let wait = firstClaimPollMs; ; wait = Math.min(wait * 2, longestClaimPollMs)) {
+    const owner = await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)
+    if (owner === record.principal) {
+      const bound = await deps.configs.bindTask(delivery.configId, taskId)
+      if (bound === 'bound') return {}
+      return {
+        dropped:
+          bound === 'gone'
+            ? 'the push config is gone'
+            : 'the push config was bound to another task of its setter since',
+      }
+    }
+    if (owner !== undefined) {
+      return { dropped: "the task is another caller's: its call's answer recorded it so" }
+    }
+    const left = Math.min(until, clock.deadline) - clock.now()
+    if (left <= 0) {
+      if (until > clock.deadline) throw new DeliveryOutOfTimeError(delivery.deliveryId)
+      return {
+        dropped:
+          "the task was not recorded as its setter's while the call that set the config could run",
+      }
+    }
+    await clock.sleep(Math.min(wait, left))
+  }
+}
+
 /**
  * Delivers one push to the client's webhook: bounded attempts of at most
  * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
@@ -281,6 +343,14 @@ export const deliverPush = async (
   const now = deps.now ?? Date.now
   const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const deadline = deps.deadline ?? Number.POSITIVE_INFINITY
+  if (delivery.claim) {
+    const claimed = await awaitClaim({ ...delivery, claim: delivery.claim }, record, deps, {
+      now,
+      sleep,
+      deadline,
+    })
+    if (claimed.dropped) return { outcome: 'dropped', reason: claimed.dropped }
+  }
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0
   let outOfTime = false

@@ -620,20 +620,38 @@ describe('Terraform stack: IAM', () => {
     expect([...granted].sort()).toEqual([...sent].sort())
   })
 
-  it('lets the discovery function (the push callback) read and update push configs and task owners, and nothing more of them', () => {
-    // Prepare
-    const grantedOn = (table: string) =>
-      statements
-        .filter(({ where }) => where.includes('aws_iam_policy_document.discovery '))
-        .filter(({ body }) =>
-          (body.resources as string[]).includes(`\${aws_dynamodb_table.${table}.arn}`),
-        )
-        .flatMap(actionsOf)
-        .sort()
+  it.each([
+    // A config given with a SendMessage is bound to its task (bindTask's UpdateItem) by the
+    // callback when the task is on record as its setter's; a push never records a task's owner.
+    [
+      'discovery',
+      'the push callback',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:GetItem'],
+    ],
+    // A held push waits for its task's record (GetItem), then binds the config.
+    [
+      'push_delivery',
+      'a held push',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:GetItem'],
+    ],
+  ])(
+    'lets the %s function (%s) read and bind push configs and read task owners, and nothing more of them',
+    (policy, _what, onConfigs, onOwners) => {
+      // Prepare
+      const grantedOn = (table: string) =>
+        statements
+          .filter(({ where }) => where.includes(`aws_iam_policy_document.${policy} `))
+          .filter(({ body }) =>
+            (body.resources as string[]).includes(`\${aws_dynamodb_table.${table}.arn}`),
+          )
+          .flatMap(actionsOf)
+          .sort()
 
-    // Assess: a config given with a SendMessage is bound to the task the agent first pushes
-    // for (bindTask's UpdateItem), recorded as its setter's if no answer has yet (record's).
-    expect(grantedOn('push_configs')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
-    expect(grantedOn('task_owners')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem'])
-  })
+      // Assess
+      expect(grantedOn('push_configs')).toEqual(onConfigs)
+      expect(grantedOn('task_owners')).toEqual(onOwners)
+    },
+  )
 })

@@ -129,6 +129,7 @@ describe('deliverBatch', () => {
           },
           issuedBefore: async () => undefined,
           permissions: { forScopes: async () => [] },
+          owners: { ownerOf: async () => 'client' },
           configs: {
             get: async (configId) => ({
               configId,
@@ -138,6 +139,7 @@ describe('deliverBatch', () => {
               webhook: { url: `https://${configId}.example.com/hook` },
               expiresAt: Number.MAX_SAFE_INTEGER,
             }),
+            bindTask: async () => 'bound' as const,
           },
           deadLetters: { record: async (letter) => void letters.push(letter) },
           fetch: (url: string, init: RequestInit) => {

@@ -28,7 +28,6 @@ import {
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
-import { TaskOwnedElsewhereError } from '../../../lib/tasks/task-owners.ts'
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const gatewayKey: GatewayKey = {
@@ -832,7 +831,6 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       ...options.shape,
     }
     const owners = new Map(Object.entries(options.owners ?? {}))
-    const recorded: { taskIds: string[]; principal: string; registration?: string }[] = []
     const queued: PushDelivery[] = []
     const { store } = permissionsNow([{ scope: 'pusher:push', agents: ['pusher'] }])
     const deps = {
@@ -848,19 +846,6 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       agents: { get: async () => options.agent ?? { status: 'active' as const, createdAt } },
       owners: {
         ownerOf: async (_agentId: string, taskId: string) => owners.get(taskId),
-        // As its condition: a task is its creator's for good.
-        record: async (
-          agentId: string,
-          tasks: readonly (string | { taskId: string })[],
-          principal: string,
-          registration?: string,
-        ) => {
-          const taskIds = tasks.map((task) => (typeof task === 'string' ? task : task.taskId))
-          const other = taskIds.find((taskId) => (owners.get(taskId) ?? principal) !== principal)
-          if (other !== undefined) throw new TaskOwnedElsewhereError(agentId, other)
-          for (const taskId of taskIds) owners.set(taskId, principal)
-          recorded.push({ taskIds, principal, registration })
-        },
       },
       issuedBefore: async (_clientId: string): Promise<number | undefined> => undefined,
       permissions: store,
@@ -869,42 +854,44 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       callLimits,
       now: () => nowMs,
     }
-    return { deps, stored, owners, recorded, queued }
+    return { deps, stored, owners, queued }
   }
 
-  it("takes the agent's first push for the task before its answer names it: the task becomes the setter's and the config that task's", async () => {
-    // Prepare: the agent pushes the submitted task before it answers the SendMessage.
-    const { deps, stored, owners, recorded, queued } = inline()
+  it("holds the agent's first push for the task before its answer names it: queued with the claim, nothing written", async () => {
+    // Prepare: the agent pushes the submitted task before it answers the SendMessage, set 5 s ago.
+    const { deps, stored, owners, queued } = inline()
 
     // Act
     const outcome = await acceptPush(configId, secret, push('task-9'), deps)
 
-    // Assess
+    // Assess: delivered once the answer records the task as the setter's, by the call's 90 s
     expect(outcome.accepted).toBe(true)
-    expect(queued).toMatchObject([{ configId, taskId: 'task-9', body: push('task-9') }])
-    expect(recorded).toEqual([
-      { taskIds: ['task-9'], principal: 'client-a', registration: createdAt },
+    expect(queued).toMatchObject([
+      {
+        configId,
+        taskId: 'task-9',
+        body: push('task-9'),
+        claim: { taskId: 'task-9', until: nowMs - 5_000 + 90_000 },
+      },
     ])
-    expect(owners.get('task-9')).toBe('client-a')
-    expect(stored.taskId).toBe('task-9')
+    expect(owners.has('task-9')).toBe(false)
+    expect(stored.taskId).toBeUndefined()
   })
-
-  it('takes the later pushes for that task, and the answer then records the task as the same caller', async () => {
+  it('holds the later pushes before the answer too; once the answer recorded the task, a push binds the config and goes unheld', async () => {
     // Prepare
-    const { deps, stored, recorded, queued } = inline()
+    const { deps, stored, owners, queued } = inline()
     await acceptPush(configId, secret, push('task-9'), deps)
 
-    // Act
-    const later = await acceptPush(configId, secret, push('task-9'), deps)
-    await deps.owners.record('pusher', ['task-9'], 'client-a', createdAt)
+    // Act: a second push before the answer, the answer, a third push
+    const before = await acceptPush(configId, secret, push('task-9'), deps)
+    owners.set('task-9', 'client-a')
+    const after = await acceptPush(configId, secret, push('task-9'), deps)
 
     // Assess
-    expect(later.accepted).toBe(true)
-    expect(queued).toHaveLength(2)
+    expect([before.accepted, after.accepted]).toEqual([true, true])
+    expect(queued.map(({ claim }) => claim?.taskId)).toEqual(['task-9', 'task-9', undefined])
     expect(stored.taskId).toBe('task-9')
-    expect(recorded).toHaveLength(2)
   })
-
   it('binds a config whose answer recorded its task first to that task at its first push', async () => {
     // Prepare: the answer came first (the usual order), long after the setting was made.
     const { deps, stored } = inline({
@@ -926,9 +913,9 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
     })
   })
 
-  it('refuses a push for another task once the config is bound, recording nothing for it', async () => {
+  it('refuses a push for another task once the config is bound', async () => {
     // Prepare
-    const { deps, recorded, queued } = inline()
+    const { deps, owners, queued } = inline({ owners: { 'task-9': 'client-a' } })
     await acceptPush(configId, secret, push('task-9'), deps)
 
     // Act
@@ -941,10 +928,9 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       title: 'Push for another task',
       detail: "Task 'task-10' is not the task this push config was set for.",
     })
-    expect(recorded.flatMap(({ taskIds }) => taskIds)).toEqual(['task-9'])
+    expect(owners.has('task-10')).toBe(false)
     expect(queued).toHaveLength(1)
   })
-
   it("refuses a push for another caller's task, leaving the config unbound and the task its owner's", async () => {
     // Prepare
     const { deps, stored, owners, queued } = inline({ owners: { 'task-9': 'client-b' } })
@@ -965,7 +951,7 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
 
   it('refuses a push naming two tasks through an unbound config, recording neither', async () => {
     // Prepare
-    const { deps, stored, recorded } = inline()
+    const { deps, stored, owners } = inline()
     const two = JSON.stringify({ task: { id: 'task-9' }, statusUpdate: { taskId: 'task-10' } })
 
     // Act
@@ -973,13 +959,13 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
 
     // Assess
     expect(outcome).toMatchObject({ accepted: false, status: 403, title: 'Push for another task' })
-    expect(recorded).toEqual([])
+    expect(owners.size).toBe(0)
     expect(stored.taskId).toBeUndefined()
   })
 
   it('leaves a config set by CreateTaskPushNotificationConfig as it was: its task named, another refused, nothing recorded', async () => {
     // Prepare
-    const { deps, recorded } = inline({
+    const { deps, owners } = inline({
       operation: 'CreateTaskPushNotificationConfig',
       shape: { taskId: 'task-1' },
     })
@@ -992,7 +978,7 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       accepted: false,
       detail: "Task 'task-1' is not known as a task of whoever set this push config.",
     })
-    expect(recorded).toEqual([])
+    expect(owners.size).toBe(0)
   })
 
   it.each([
@@ -1004,7 +990,7 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
     'lets a %s setting made %i s ago claim its task: %s (the call, 30 s, a stream quiet for up to 270 s and one 15 s tick more, then 60 s)',
     async (operation, age, accepted) => {
       // Prepare
-      const { deps, recorded, stored } = inline({ age, operation })
+      const { deps, owners, stored } = inline({ age, operation })
 
       // Act
       const outcome = await acceptPush(configId, secret, push('task-9'), deps)
@@ -1016,7 +1002,7 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
           status: 403,
           detail: "Task 'task-9' is not known as a task of whoever set this push config.",
         })
-        expect(recorded).toEqual([])
+        expect(owners.size).toBe(0)
         expect(stored.taskId).toBeUndefined()
       }
     },
@@ -1039,17 +1025,17 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
 
   it('refuses a setting made before settings kept their time to claim a task, as before', async () => {
     // Prepare
-    const { deps, recorded } = inline({ shape: { setAt: undefined } })
+    const { deps, owners } = inline({ shape: { setAt: undefined } })
 
     // Act
     const outcome = await acceptPush(configId, secret, push('task-9'), deps)
 
     // Assess
     expect(outcome).toMatchObject({ accepted: false, status: 403 })
-    expect(recorded).toEqual([])
+    expect(owners.size).toBe(0)
   })
 
-  it('takes the same push twice at once (a retry, or two racing): both queued, one task bound', async () => {
+  it('holds the same push twice at once (a retry, or two racing): both queued, nothing written', async () => {
     // Prepare
     const { deps, stored, owners, queued } = inline()
 
@@ -1061,14 +1047,15 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
 
     // Assess
     expect(outcomes.map(({ accepted }) => accepted)).toEqual([true, true])
-    expect(queued).toHaveLength(2)
-    expect(stored.taskId).toBe('task-9')
-    expect(owners.get('task-9')).toBe('client-a')
+    expect(queued.map(({ claim }) => claim?.taskId)).toEqual(['task-9', 'task-9'])
+    expect(stored.taskId).toBeUndefined()
+    expect(owners.size).toBe(0)
   })
-
-  it('takes exactly one of two pushes for different tasks racing through one config', async () => {
-    // Prepare
-    const { deps, stored, queued } = inline()
+  it('binds a config to exactly one of two tasks its setter holds, pushed at once', async () => {
+    // Prepare: both on record as the setter's (an agent that made two tasks of one message)
+    const { deps, stored, queued } = inline({
+      owners: { 'task-9': 'client-a', 'task-10': 'client-a' },
+    })
 
     // Act
     const outcomes = await Promise.all([
@@ -1084,10 +1071,9 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       detail: expect.stringContaining('is not the task this push config was set for'),
     })
   })
-
-  it('finishes a claim whose binding failed when the agent sends the push again', async () => {
-    // Prepare: the binding's write fails once, after the task was recorded.
-    const { deps, stored, owners } = inline()
+  it('binds a config whose binding failed when the agent sends the push again', async () => {
+    // Prepare: the task on record as the setter's; the binding's write fails once.
+    const { deps, stored } = inline({ owners: { 'task-9': 'client-a' } })
     const bindTask = deps.configs.bindTask
     let failures = 1
     deps.configs.bindTask = async (id, taskId) => {
@@ -1101,14 +1087,12 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
     const retried = await acceptPush(configId, secret, push('task-9'), deps)
 
     // Assess
-    expect(owners.get('task-9')).toBe('client-a')
     expect(retried.accepted).toBe(true)
     expect(stored.taskId).toBe('task-9')
   })
-
   it('says the config is gone when it lapses or is deleted while the push binds it', async () => {
     // Prepare
-    const { deps, queued } = inline()
+    const { deps, queued } = inline({ owners: { 'task-9': 'client-a' } })
     deps.configs.bindTask = async () => 'gone' as const
 
     // Act
@@ -1220,7 +1204,8 @@ describe('deliverPush', () => {
       waits,
       letters,
       deps: {
-        configs: { get: async () => record },
+        configs: { get: async () => record, bindTask: async () => 'bound' as const },
+        owners: { ownerOf: async (): Promise<string | undefined> => record.principal },
         agents: {
           get: async (): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> => ({
             status: 'active',
@@ -1385,6 +1370,120 @@ describe('deliverPush', () => {
     expect(letters).toEqual([])
   })
 
+  /**
+   * A held push (its agent pushed before the call's answer recorded the task), and deps on a
+   * clock each wait moves on, whose task record appears as `recordAfter` polls say.
+   */
+  const heldPush = (recordAfter: { polls: number; as?: string }, until = 60_000) => {
+    const { deps, requests, waits } = depsAnswering([200])
+    let clock = 0
+    let polls = 0
+    const bound: string[] = []
+    return {
+      requests,
+      waits,
+      bound,
+      delivery: { ...delivery, claim: { taskId: 'task-1', until } },
+      deps: {
+        ...deps,
+        now: () => clock,
+        sleep: async (ms: number) => {
+          waits.push(ms)
+          clock += ms
+        },
+        owners: {
+          ownerOf: async () =>
+            ++polls > recordAfter.polls ? (recordAfter.as ?? record.principal) : undefined,
+        },
+        configs: {
+          ...deps.configs,
+          bindTask: async (
+            _configId: string,
+            taskId: string,
+          ): Promise<'bound' | 'elsewhere' | 'gone'> => {
+            bound.push(taskId)
+            return 'bound'
+          },
+        },
+      },
+    }
+  }
+
+  it('delivers a held push once the call’s answer has recorded its task as the setter’s, binding the config', async () => {
+    // Prepare: the answer comes after two looks
+    const { deps, delivery: held, requests, waits, bound } = heldPush({ polls: 2 })
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'delivered', attempts: 1 })
+    expect(waits).toEqual([250, 500])
+    expect(bound).toEqual(['task-1'])
+    expect(requests).toHaveLength(1)
+  })
+
+  it('drops a held push whose task the answer recorded as another caller’s: an agent that mixed callers up gives neither the other’s task', async () => {
+    // Prepare
+    const { deps, delivery: held, requests, bound } = heldPush({ polls: 1, as: 'client-b' })
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: "the task is another caller's: its call's answer recorded it so",
+    })
+    expect(bound).toEqual([])
+    expect(requests).toEqual([])
+  })
+
+  it('drops a held push whose task is on no record when the call’s time is over', async () => {
+    // Prepare: the call could run 3 s more; no answer ever records the task
+    const { deps, delivery: held, requests, waits } = heldPush({ polls: 1_000 }, 3_000)
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess: looked at doubling waits up to 2 s, the last cut to the time left
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason:
+        "the task was not recorded as its setter's while the call that set the config could run",
+    })
+    expect(waits).toEqual([250, 500, 1_000, 1_250])
+    expect(requests).toEqual([])
+  })
+
+  it('hands a held push back to the queue when the delivery’s own time ends before the call’s', async () => {
+    // Prepare: the function has 1 s; the call, a minute
+    const { deps, delivery: held, requests } = heldPush({ polls: 1_000 })
+
+    // Act
+    const outcome = deliverPush(held, { ...deps, deadline: 1_000 })
+
+    // Assess
+    await expect(outcome).rejects.toThrow(/no attempt was made before the delivery's deadline/)
+    expect(requests).toEqual([])
+  })
+
+  it('drops a held push whose config another push bound to another task meanwhile', async () => {
+    // Prepare
+    const { deps, delivery: held, requests } = heldPush({ polls: 0 })
+    deps.configs.bindTask = async () => 'elsewhere' as const
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: 'the push config was bound to another task of its setter since',
+    })
+    expect(requests).toEqual([])
+  })
+
   /** A webhook's answer asking to be left alone for a while. */
   const asking = (status: number, retryAfter: string) =>
     new Response(null, { status, headers: { 'retry-after': retryAfter } })
@@ -1537,7 +1636,11 @@ describe('deliverPush', () => {
       }
 
       // Act
-      const outcome = deliverPush(delivery, { ...deps, configs: slowConfigs, deadline })
+      const outcome = deliverPush(delivery, {
+        ...deps,
+        configs: { ...deps.configs, ...slowConfigs },
+        deadline,
+      })
       const settled = expect(outcome).rejects.toThrow(/no attempt/)
       await vi.advanceTimersByTimeAsync(2_000)
 
@@ -1773,7 +1876,7 @@ describe('deliverPush', () => {
     // Act
     const outcome = await deliverPush(delivery, {
       ...deps,
-      configs: { get: async () => undefined },
+      configs: { ...deps.configs, get: async () => undefined },
     })
 
     // Assess
