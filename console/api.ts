@@ -2,18 +2,27 @@ import { currentSession, gatewayBase } from './auth.ts'
 
 /**
  * A refused or failed call, said in words; `fields` names the request's fields at
- * fault, `code` the problem's kind (the end of its problem+json `type`, e.g. `unknown-scope`).
+ * fault, `code` the problem's kind (the end of its problem+json `type`, e.g. `unknown-scope`),
+ * `currentEtag` a 412's version of the thing now (none: it is gone).
  */
 export class ApiError extends Error {
   readonly status: number
   readonly fields: Record<string, string>
   readonly code: string | undefined
-  constructor(message: string, status: number, fields: Record<string, string> = {}, code?: string) {
+  readonly currentEtag: string | undefined
+  constructor(
+    message: string,
+    status: number,
+    fields: Record<string, string> = {},
+    code?: string,
+    currentEtag?: string,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.fields = fields
     this.code = code
+    this.currentEtag = currentEtag
   }
 }
 
@@ -54,6 +63,9 @@ export const authorization = () => {
  */
 const changedMeanwhile =
   'Someone else changed this since the page showed it, so nothing was saved (their change would have been overwritten).'
+
+/** A 412 naming no version now: what the page showed was removed since (a permission's). */
+const removedMeanwhile = 'Someone else removed this since the page showed it, so nothing was saved.'
 
 /** What the gateway answered, and the version of what it answered (its `ETag`), if it said one. */
 export interface Versioned<T> {
@@ -99,8 +111,14 @@ export const versioned = async <T>(
       fields[field] = fields[field] ? `${fields[field]}; ${rule}` : rule
     }
     const code = typeof parsed?.type === 'string' ? parsed.type.split('/').pop() : undefined
-    const words = response.status === 412 ? changedMeanwhile : wordsOf(response.status, parsed)
-    throw new ApiError(words, response.status, fields, code)
+    const current = typeof parsed?.currentEtag === 'string' ? parsed.currentEtag : undefined
+    const words =
+      response.status !== 412
+        ? wordsOf(response.status, parsed)
+        : current === undefined
+          ? removedMeanwhile
+          : changedMeanwhile
+    throw new ApiError(words, response.status, fields, code, current)
   }
   return { value: parsed as T, etag: response.headers.get('etag') ?? undefined }
 }

@@ -13,6 +13,10 @@ type Shown = Permission & { etag: string }
 const seeTheirs =
   'Cancel to see the permission as it is now; what you typed here stays until you do.'
 
+/** What a 412 naming no version adds: the permission is gone, and how to have it back. */
+const definedAgain =
+  'Save again to define it anew with what you typed here, or Cancel to leave it removed.'
+
 interface Draft {
   scope: string
   agents: string[]
@@ -78,14 +82,17 @@ const Editor = ({
   scopes: Scope[] | undefined
   onScopeDefined: () => void
   onSaved: (text: string) => void
-  /** Another admin's change came first: the list is read again, for Cancel to show it. */
+  /** Another admin's change came first: the list is read again as the form closes, to show it. */
   onChanged: () => void
   onCancel: () => void
 }) => {
   const [draft, setDraft] = useState(initial)
   // As it was when the form opened, never the list's newer one: a save over another admin's change
-  // the form never showed is a 412, and stays one until the form is opened again.
-  const [version] = useState(etag)
+  // the form never showed is a 412, and stays one until the form is opened again. Once the
+  // permission is found removed, none: the person was told, and a Save defines it anew.
+  const [version, setVersion] = useState(etag)
+  /** A save was refused as someone else's change came first: Cancel reads the list again. */
+  const [stale, setStale] = useState(false)
   const [description, setDescription] = useState('')
   /** The scope the gateway said is not defined (when the list was not known or was stale). */
   const [refusedScope, setRefusedScope] = useState<string>()
@@ -148,15 +155,19 @@ const Editor = ({
       }
       setErrors(error instanceof ApiError ? error.fields : {})
       const changed = error instanceof ApiError && error.status === 412
+      // Removed since (no version now): the list is not read again yet, as it would take this
+      // form, what was typed and this notice off the page with the permission's card.
+      const removed = changed && error.currentEtag === undefined
       setNotice({
         kind: 'error',
         text: defined
           ? `The scope ${draft.scope} is now defined, but the permission was not saved: ${messageOf(error)}`
           : changed
-            ? `${messageOf(error)} ${seeTheirs}`
+            ? `${messageOf(error)} ${removed ? definedAgain : seeTheirs}`
             : messageOf(error),
       })
-      if (changed) onChanged()
+      if (removed) setVersion(undefined)
+      if (changed) setStale(true)
     }
   }
 
@@ -283,7 +294,13 @@ const Editor = ({
         <button type="submit" class="primary">
           {isNew ? 'Add permission' : 'Save'}
         </button>
-        <button type="button" onClick={onCancel}>
+        <button
+          type="button"
+          onClick={() => {
+            if (stale) onChanged()
+            onCancel()
+          }}
+        >
           Cancel
         </button>
       </div>
@@ -321,9 +338,11 @@ export const PermissionsPage = () => {
       const changed = error instanceof ApiError && error.status === 412
       setNotice({
         kind: 'error',
-        text: changed
-          ? `${messageOf(error)} It is shown below as it is now: remove it again if you still mean to.`
-          : messageOf(error),
+        text: !changed
+          ? messageOf(error)
+          : error.currentEtag === undefined
+            ? messageOf(error)
+            : `${messageOf(error)} It is shown below as it is now: remove it again if you still mean to.`,
       })
       if (changed) permissions.reload()
     }

@@ -775,6 +775,48 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect(await read()).toBeUndefined()
   })
 
+  it('keeps a permission’s form, what was typed and the refusal on the page when another admin removed the permission since, and defines it again only when saved once more', async () => {
+    // Prepare: the operator has the permission's form open, a limit typed
+    const admin = await stack.token('admin-client')
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
+    await adminCall('PUT', '/admin/scopes/vanishing:invoke', { description: 'for the test' })
+    const granted = await adminCall('PUT', '/admin/permissions/vanishing:invoke', {
+      agents: ['calculator'],
+    })
+    expect(granted.status).toBe(200)
+    // By way of another page: the list is read as the page opens, not at a same-page address.
+    await go('#/', 'Fleet')
+    await go('#/permissions', 'Permissions')
+    const card = page.locator('[data-scope="vanishing:invoke"]')
+    const limit = card.getByLabel("Requests per minute (empty: the gateway's default)")
+    await card.getByRole('button', { name: 'Edit' }).click()
+    await limit.fill('9')
+
+    // Act: another admin removes the permission before it is saved
+    expect((await adminCall('DELETE', '/admin/permissions/vanishing:invoke')).status).toBe(204)
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: said in words, nothing defined, the form and what was typed still there
+    const said = () => card.getByTestId('notice').first().textContent()
+    await expect.poll(said).toContain('Someone else removed this')
+    await shoot(page, 'permission-removed-meanwhile')
+    expect(await said()).toContain('Save again to define it anew')
+    expect(await limit.inputValue()).toBe('9')
+    const read = async () => {
+      const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+      return permissions.find(({ scope }: { scope: string }) => scope === 'vanishing:invoke')
+    }
+    expect(await read()).toBeUndefined()
+
+    // Act: saved once more, the operator having read that it was removed
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: defined again with what was typed
+    await expect.poll(() => notice().textContent()).toContain('vanishing:invoke saved')
+    expect(await read()).toMatchObject({ agents: ['calculator'], requestsPerMinute: 9 })
+    expect((await adminCall('DELETE', '/admin/permissions/vanishing:invoke')).status).toBe(204)
+  })
+
   it('makes a second change right after its first on the agent as the first left it, never refused as someone else’s', async () => {
     // Prepare: the agent's page open; the page's next read of the agent held back
     const admin = await stack.token('admin-client')
