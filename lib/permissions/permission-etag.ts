@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto'
 import { PreconditionFailedError } from '../errors.ts'
+import type { IfMatch } from '../http/preconditions.ts'
 import type { StoredPermission } from './permission.ts'
 
 /**
@@ -53,19 +54,32 @@ export const shownPermission = ({
 })
 
 /**
- * Why a change sent with `If-Match` is not made on the scope's permission as it is now
- * (`current`; undefined: there is none), in words naming what it is now.
+ * Why a change sent with `If-Match` (`ifMatch`, when known) is not made on the scope's permission
+ * as it is now (`current`; undefined: there is none), in words naming what it is now. `*`, and a
+ * weak tag of the version it is at, are said as such: "changed since the version If-Match names"
+ * would send the client looking for a change no one made.
  */
 export const permissionPreconditionFailed = (
   scope: string,
   current: StoredPermission | undefined,
+  ifMatch?: IfMatch,
 ): PreconditionFailedError => {
   if (!current) {
     return new PreconditionFailedError(
-      `Scope '${scope}' has no permission now: it was deleted since the version If-Match names. Nothing was changed: send the change without If-Match to define it again.`,
+      ifMatch && 'any' in ifMatch
+        ? `Scope '${scope}' has no permission, and If-Match: * asks that it have one. Nothing was changed: a PUT without If-Match defines it.`
+        : `Scope '${scope}' has no permission now: it was deleted since the version If-Match names. Nothing was changed: a PUT without If-Match defines it again.`,
     )
   }
   const etag = permissionETag(current)
+  if (ifMatch && 'tags' in ifMatch && ifMatch.tags.includes(`W/${etag}`)) {
+    // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches (a proxy that
+    // compresses answers may have weakened the ETag it passed on).
+    return new PreconditionFailedError(
+      `If-Match names W/${etag}, a weak tag, and a change is made only on a strong one (RFC 9110 §13.1.1): send the ETag as it came, ${etag}, without W/. Nothing was changed.`,
+      etag,
+    )
+  }
   return new PreconditionFailedError(
     `The permission of '${scope}' has changed since the version If-Match names (another admin's change, or an agent's delete taking the agent out), and its ETag is now ${etag}. Nothing was changed: read it again (GET /admin/permissions), make your change on what it holds now, and send its ETag.`,
     etag,

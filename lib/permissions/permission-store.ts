@@ -184,7 +184,7 @@ export class DynamoPermissionStore implements PermissionStore {
   async #unchanged(scope: string, ifMatch: IfMatch) {
     const current = await this.#get(scope)
     if (!current || !ifMatchPasses(ifMatch, permissionETag(current))) {
-      throw permissionPreconditionFailed(scope, current)
+      throw permissionPreconditionFailed(scope, current, ifMatch)
     }
     const names = { '#pk': tables.permissions.partitionKey }
     if ('any' in ifMatch) {

@@ -70,4 +70,30 @@ describe("a permission's ETag", () => {
     expect(gone.problemExtensions).toEqual({})
     expect(gone.message).toContain("Scope 'a:invoke' has no permission now")
   })
+
+  it('says a weak tag of the version it is at never matches, rather than that it changed', () => {
+    // Prepare
+    const current = { scope: 'a:invoke', agents: ['x'], version: 3 }
+    const etag = permissionETag(current)
+
+    // Act
+    const weak = permissionPreconditionFailed('a:invoke', current, { tags: [`W/${etag}`] })
+
+    // Assess
+    expect(weak.currentEtag).toBe(etag)
+    expect(weak.message).toContain(`If-Match names W/${etag}, a weak tag`)
+    expect(weak.message).toContain(`send the ETag as it came, ${etag}`)
+    expect(weak.message).not.toContain('has changed')
+  })
+
+  it('says If-Match: * on a scope with no permission names no version, and how to define it', () => {
+    // Act
+    const none = permissionPreconditionFailed('a:invoke', undefined, { any: true })
+
+    // Assess
+    expect(none.message).toBe(
+      "Scope 'a:invoke' has no permission, and If-Match: * asks that it have one. Nothing was changed: a PUT without If-Match defines it.",
+    )
+    expect(none.problemExtensions).toEqual({})
+  })
 })
