@@ -4,6 +4,7 @@ import * as z from 'zod'
 import { FileCallerRegistry } from '../lib/callers/file-caller-registry.ts'
 import { scopeSchema } from '../lib/ids.ts'
 import { permissionSchema } from '../lib/permissions/permission.ts'
+import { newPermissionVersion } from '../lib/permissions/permission-etag.ts'
 import { tableName, tables } from '../lib/tables.ts'
 import { localClientSchema } from './identity.ts'
 import seedJson from './seed.json' with { type: 'json' }
@@ -39,14 +40,18 @@ export const seed = seedSchema.parse(seedJson)
 export const seedIdentity = (identityFile: string): Promise<boolean> =>
   new FileCallerRegistry(identityFile).seedIfAbsent(seed)
 
-/** Writes the seed permissions that are not there yet (a fresh state folder's); others are kept. */
+/**
+ * Writes the seed permissions that are not there yet (a fresh state folder's); others are kept.
+ * Each with a `version`, as every write of a permission stores (its ETag's): without one its tag
+ * is its content, and its conditional write pinned only as far as an older release's is.
+ */
 export const seedPermissions = async (client: DynamoDBDocumentClient, tablePrefix: string) => {
   for (const permission of seed.permissions) {
     try {
       await client.send(
         new PutCommand({
           TableName: tableName('permissions', tablePrefix),
-          Item: permission,
+          Item: { ...permission, version: newPermissionVersion() },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': tables.permissions.partitionKey },
         }),

@@ -5,6 +5,7 @@ import type { Permission, StoredPermission } from '../../lib/permissions/permiss
 import { permissionETag } from '../../lib/permissions/permission-etag.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { tableName } from '../../lib/tables.ts'
+import { seed, seedPermissions } from '../../local/seed.ts'
 
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
 
@@ -353,6 +354,20 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
         () => undefined,
         (error: unknown) => error,
       )
+
+    it('finds a version on the permissions npm start seeds, as on every write, not a content tag', async () => {
+      // Act
+      await seedPermissions(client, 'perm-')
+
+      // Assess: each as a PUT would have stored it, its tag its version's
+      const listed = await store.list()
+      for (const { scope } of seed.permissions) {
+        expect(listed.find((permission) => permission.scope === scope)).toMatchObject({
+          scope,
+          version: expect.any(Number),
+        })
+      }
+    })
 
     it('writes at the version it names, and answers a new version', async () => {
       // Prepare
