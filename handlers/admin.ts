@@ -32,7 +32,7 @@ import { assertConditionsTaken, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
-import { parsePermissionFor, type StoredPermission } from '../lib/permissions/permission.ts'
+import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { shownPermission } from '../lib/permissions/permission-etag.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
 import { agentETagHeader, assertAgentIfMatch } from '../lib/registry/agent-etag.ts'
@@ -136,7 +136,10 @@ const grantsRevoked =
           // Taken out meanwhile (another delete, a PUT without it): this request changed nothing,
           // so its intent is withdrawn and no entry says otherwise.
           if (!change) throw new NothingChanged()
-          return { before: change.before, after: change.after ?? null }
+          return {
+            before: shownPermission(change.before),
+            after: change.after ? shownPermission(change.after) : null,
+          }
         },
         (made) => (made.after === null ? { action: 'permission.delete' } : {}),
       ).catch((error: unknown) => {
@@ -290,7 +293,7 @@ const routes: TypedRoute<CallerContext>[] = [
         // A permission for a scope no token can carry would grant nothing, and one for an agent
         // no one registered would grant whoever registers it later: said, not stored. An agent
         // deleted meanwhile is taken out again as its delete takes it out, in the trail.
-        return withDefinedScopes([permission.scope], callerAdmin, () =>
+        const { before, after } = await withDefinedScopes([permission.scope], callerAdmin, () =>
           putPermission(permission, {
             permissions,
             registry,
@@ -298,11 +301,11 @@ const routes: TypedRoute<CallerContext>[] = [
             ifMatch: ifMatchOf(event),
           }),
         )
+        // In the trail as the API shows it, its etag in place of the store's version: an entry
+        // then names the tag a later 412's currentEtag may name.
+        return { before: before && shownPermission(before), after: shownPermission(after) }
       },
-      (after) => {
-        const shown = shownPermission(after as StoredPermission)
-        return jsonResponse(200, shown, { etag: shown.etag })
-      },
+      (after) => jsonResponse(200, after, { etag: (after as { etag: string }).etag }),
     ),
   },
   {
@@ -315,7 +318,7 @@ const routes: TypedRoute<CallerContext>[] = [
         const scope = scopeOf(event)
         const before = await permissions.delete(scope, ifMatchOf(event))
         if (!before) throw new PermissionNotFoundError(scope)
-        return { before, after: undefined }
+        return { before: shownPermission(before), after: undefined }
       },
       () => ({ statusCode: 204, body: '' }),
     ),
