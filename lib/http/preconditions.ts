@@ -80,6 +80,20 @@ export const ifMatchPasses = (ifMatch: IfMatch | undefined, current: string | un
 }
 
 /**
+ * The words of a 412 whose `If-Match` names the current tag `current` only as a weak tag
+ * (`W/"…"`, as a proxy compressing an answer may pass an `ETag` on), or undefined: RFC 9110
+ * §13.1.1 compares If-Match strongly, so it never matches, and "changed since the version
+ * If-Match names" would send the client looking for a change no one made.
+ *
+ * @example
+ * weakTagRefusal({ tags: ['W/"a"'] }, '"a"') // 'If-Match names W/"a", a weak tag, …'
+ */
+export const weakTagRefusal = (ifMatch: IfMatch | undefined, current: string) =>
+  ifMatch && 'tags' in ifMatch && ifMatch.tags.includes(`W/${current}`)
+    ? `If-Match names W/${current}, a weak tag, and a change is made only on a strong one (RFC 9110 §13.1.1): send the ETag as it came, ${current}, without W/. Nothing was changed.`
+    : undefined
+
+/**
  * Refuses (400, naming the header) a conditional header the route does not evaluate, where
  * ignoring it would make a change the client meant to make only on a condition: `If-Match` on a
  * route whose resource has no ETag (`takesIfMatch` false), `If-None-Match` on any change. A read

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto'
 import { PreconditionFailedError } from '../errors.ts'
-import type { IfMatch } from '../http/preconditions.ts'
+import { type IfMatch, weakTagRefusal } from '../http/preconditions.ts'
 import type { StoredPermission } from './permission.ts'
 
 /**
@@ -72,14 +72,8 @@ export const permissionPreconditionFailed = (
     )
   }
   const etag = permissionETag(current)
-  if (ifMatch && 'tags' in ifMatch && ifMatch.tags.includes(`W/${etag}`)) {
-    // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches (a proxy that
-    // compresses answers may have weakened the ETag it passed on).
-    return new PreconditionFailedError(
-      `If-Match names W/${etag}, a weak tag, and a change is made only on a strong one (RFC 9110 §13.1.1): send the ETag as it came, ${etag}, without W/. Nothing was changed.`,
-      etag,
-    )
-  }
+  const weak = weakTagRefusal(ifMatch, etag)
+  if (weak) return new PreconditionFailedError(weak, etag)
   return new PreconditionFailedError(
     `The permission of '${scope}' has changed since the version If-Match names (another admin's change, or an agent's delete taking the agent out), and its ETag is now ${etag}. Nothing was changed: read it again (GET /admin/permissions), make your change on what it holds now, and send its ETag.`,
     etag,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { PreconditionFailedError } from '../errors.ts'
-import { type IfMatch, ifMatchPasses } from '../http/preconditions.ts'
+import { type IfMatch, ifMatchPasses, weakTagRefusal } from '../http/preconditions.ts'
 import type { AgentRecord } from './agent-record.ts'
 
 /** What an agent's version is: its registration (`createdAt`) and its last change (`updatedAt`). */
@@ -50,5 +50,8 @@ export const assertAgentIfMatch = (
   current: AgentVersion & { agentId: string; status: string },
   ifMatch: IfMatch | undefined,
 ): void => {
-  if (!ifMatchPasses(ifMatch, agentETag(current))) throw agentPreconditionFailed(current)
+  const etag = agentETag(current)
+  if (ifMatchPasses(ifMatch, etag)) return
+  const weak = weakTagRefusal(ifMatch, etag)
+  throw weak ? new PreconditionFailedError(weak, etag) : agentPreconditionFailed(current)
 }

@@ -55,6 +55,19 @@ describe("an agent's ETag", () => {
     expect(error.message).toContain('read it again (GET /admin/agents/weather)')
   })
 
+  it('says a weak tag of the version it is at never matches, rather than that the agent changed', () => {
+    // Act
+    const error = thrown(() =>
+      assertAgentIfMatch(version, { tags: [`W/${agentETag(version)}`] }),
+    ) as PreconditionFailedError
+
+    // Assess
+    expect(error).toBeInstanceOf(PreconditionFailedError)
+    expect(error.problemExtensions).toEqual({ currentEtag: agentETag(version) })
+    expect(error.message).toContain(`If-Match names W/${agentETag(version)}, a weak tag`)
+    expect(error.message).not.toContain('has changed')
+  })
+
   it('tells how to finish the delete of an agent being deleted, whose ETag no read shows', () => {
     // Act
     const deleting = { ...version, status: 'deleting' }
