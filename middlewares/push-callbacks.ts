@@ -10,8 +10,9 @@ import {
   versionPresented,
 } from '../lib/push/push-configs.ts'
 import {
-  configIdDeletedBy,
+  configDeletedBy,
   confirmSetting,
+  deleteConfig,
   refuseSetting,
   type SetPushConfigDeps,
   withGatewayCallback,
@@ -34,7 +35,7 @@ type PushCallbacksContext = A2ARequestContext &
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
-  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete'>
+  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete' | 'markDeleted' | 'deleteInline'>
   /**
    * Told when a setting the agent took could not be marked so (the setting before it then stays
    * valid, as if the two had crossed); the call is answered either way.
@@ -70,7 +71,8 @@ const isJsonRpcError = (text: string | undefined) => {
  * middleware makes outside its own concern, so that forwarding has a single
  * call to read). After it: configs in Create/Get/List answers are shown as
  * the client set them, a config the agent deleted has its record deleted
- * (its callback refuses pushes from then on), and a setting a Create's answer
+ * (its callback refuses pushes from then on), a config given inline for that
+ * task and id with it (`deleteConfig`), and a setting a Create's answer
  * confirms the agent took is marked so (`confirmSetting`), withdrawing the
  * setting before it when that one was confirmed first. Runs after `taskOwnership` (a config is set only on
  * the caller's own task) and `agentLookup` (a config names the registration it was set under).
@@ -86,7 +88,7 @@ export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
   checkOptions('pushCallbacks', options, {
-    configs: optionRules.methods('put', 'get', 'delete'),
+    configs: optionRules.methods('put', 'get', 'delete', 'markDeleted', 'deleteInline'),
     logger: optionRules.methods('warn').optional(),
     addressPolicy: optionRules.object(),
     baseUrl: optionRules.function(),
@@ -153,7 +155,7 @@ export const pushCallbacks = (
       if (made) await markRefused(made)
       return
     }
-    const deleted = configIdDeletedBy(call, principalOf(request))
+    const deleted = configDeletedBy(call, principalOf(request))
     if (!showsConfigs.has(call.operation) && !deleted) return
     const text = await bodyText(response.body)
     if (text !== undefined) request.response = { ...response, body: text }
@@ -161,7 +163,7 @@ export const pushCallbacks = (
     // body); over JSON-RPC an error comes with a 200, so only an answer that is no error is.
     const agreed = call.binding !== 'JSONRPC' || !isJsonRpcError(text)
     if (deleted) {
-      if (agreed) await configs.delete(deleted)
+      if (agreed) await deleteConfig(deleted, configs)
       return
     }
     if (text === undefined) return

@@ -153,10 +153,12 @@ data "aws_iam_policy_document" "agents" {
   }
 
   # Push configs: the client's webhook kept when an agent is handed the callback,
-  # read back to show the client its own config, deleted with the agent's config.
+  # read back to show the client its own config, deleted with the agent's config; the
+  # Delete marks its task and id deleted (UpdateItem), answering the configs given inline
+  # that their first pushes linked to it, deleted with it.
   statement {
     sid       = "PushConfigs"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
   }
 
@@ -248,10 +250,11 @@ data "aws_iam_policy_document" "discovery" {
   # The push callback: the config, its agent (ReadAgents) and its task's owner checked, the push
   # queued. A config set with the SendMessage that starts its task is bound to the task the
   # agent first pushes for (UpdateItem) once that task is on record as its setter's; a push
-  # never records a task's owner.
+  # never records a task's owner. Before it is bound, it is linked to the id its task's Delete
+  # derives (UpdateItem), and deleted (DeleteItem) when that Delete came first.
   statement {
     sid       = "PushConfigs"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
   }
 
@@ -291,11 +294,12 @@ data "aws_iam_policy_document" "push_delivery" {
     resources = [aws_sqs_queue.push_deliveries.arn]
   }
 
-  # A push held for the task its SendMessage starts binds its config once the call's answer has
-  # recorded the task as the setter's (UpdateItem), which it waits for (ReadTaskOwners).
+  # A push held for the task its SendMessage starts links and binds its config once the call's
+  # answer has recorded the task as the setter's (UpdateItem), which it waits for
+  # (ReadTaskOwners), and deletes the config (DeleteItem) when the task's Delete came first.
   statement {
     sid       = "PushConfigs"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.push_configs.arn]
   }
 

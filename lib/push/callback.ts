@@ -7,6 +7,7 @@ import { notificationTokenHeader, type PushClaim } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
 import {
   agentNotServed,
+  bindInlineConfig,
   configIdPattern,
   type PushConfigRecord,
   type PushConfigStore,
@@ -16,7 +17,7 @@ import {
 } from './push-configs.ts'
 
 export interface PushCallbackDeps {
-  configs: Pick<PushConfigStore, 'get' | 'bindTask'>
+  configs: Pick<PushConfigStore, 'get' | 'bindTask' | 'link' | 'deleteInline'>
   /** The agent's record as it stands (a cached read as old as the 1-second delete rule allows). */
   agents: {
     get(
@@ -123,8 +124,8 @@ const notTheSettersTask = (taskId: string): Refusal => ({
 
 /**
  * A config set with the SendMessage that starts its task takes that task at the agent's first
- * push for it. A task on record as its setter's binds the config to it now, where no other task
- * is bound. A task on no record while the call can still be going on (`claimWindowMs`) is held:
+ * push for it. A task on record as its setter's binds the config to it now (`bindInlineConfig`:
+ * linked first, so that the task's Delete finds it), where no other task is bound. A task on no record while the call can still be going on (`claimWindowMs`) is held:
  * the push is queued with the claim, and delivered only once the call's answer has recorded the
  * task as the setter's (`awaitClaim` in lib/push/delivery.ts), then bound; a push never records
  * a task's owner itself. Else (another caller's task, or past the call) it is refused.
@@ -139,7 +140,7 @@ const claimTask = async (
   const { agentId, principal, agentCreatedAt, setAt } = record
   const owner = await deps.owners.ownerOf(agentId, taskId, agentCreatedAt)
   if (owner === principal) {
-    const bound = await deps.configs.bindTask(record.configId, taskId)
+    const bound = await bindInlineConfig(record, taskId, deps.configs)
     if (bound === 'gone') return unknownConfig
     return bound === 'elsewhere' ? anotherTask(taskId) : {}
   }

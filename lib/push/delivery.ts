@@ -9,6 +9,7 @@ import type { TaskOwners } from '../tasks/task-owners.ts'
 import type { DeadLetters } from './dead-letters.ts'
 import {
   agentNotServed,
+  bindInlineConfig,
   type PushConfigRecord,
   type PushConfigStore,
   settingRevoked,
@@ -95,7 +96,7 @@ export const deliveryJwt = async (
 }
 
 export interface DeliveryDeps {
-  configs: Pick<PushConfigStore, 'get' | 'bindTask'>
+  configs: Pick<PushConfigStore, 'get' | 'bindTask' | 'link' | 'deleteInline'>
   /** Who created each task: a held push (`PushClaim`) waits for its task's record. */
   owners: Pick<TaskOwners, 'ownerOf'>
   /** The agent's record as it stands (a cached read, as the callback's). */
@@ -293,7 +294,7 @@ const awaitClaim = async (
   for (let wait = firstClaimPollMs; ; wait = Math.min(wait * 2, longestClaimPollMs)) {
     const owner = await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)
     if (owner === record.principal) {
-      const bound = await deps.configs.bindTask(delivery.configId, taskId)
+      const bound = await bindInlineConfig(record, taskId, deps.configs)
       if (bound === 'bound') return {}
       return {
         dropped:

@@ -75,6 +75,13 @@ export interface PushConfigRecord {
    * before it was kept.
    */
   setAt?: number
+  /**
+   * Set inline with the SendMessage that starts its task: the `id` the client gave it, absent
+   * when it gave none (an agent then names the config by its task). The Delete of that task and
+   * id finds the config through the link its first push writes (`inlineLinkOf`). Absent on every
+   * other config, and on configs set inline before 6 December 2026, which no link finds.
+   */
+  inline?: { id?: string }
   /** Epoch seconds; DynamoDB's TTL deletes the record after it. */
   expiresAt: number
 }
@@ -200,6 +207,23 @@ export interface PushConfigStore {
    */
   bindTask(configId: string, taskId: string): Promise<'bound' | 'elsewhere' | 'gone'>
   delete(configId: string): Promise<void>
+  /**
+   * Links the config id a Delete derives (`configIdFor`) to a config set inline, which sits
+   * under a random id: `linked`, or `deleted` when a Delete of that derived id came first (the
+   * config is then gone, and nothing is linked). Linking again is linking once.
+   */
+  link(derivedId: string, configId: string): Promise<'linked' | 'deleted'>
+  /**
+   * Marks a derived id deleted, so that no config set inline is linked to it from now on, and
+   * answers the configs linked to it before (for the Delete to delete them). Marking again
+   * answers them again.
+   */
+  markDeleted(derivedId: string): Promise<string[]>
+  /**
+   * Deletes a config set inline unless it is bound to a task other than `taskId` (where a link
+   * to another task's id was written by a push that lost the binding to this one's).
+   */
+  deleteInline(configId: string, taskId: string): Promise<void>
 }
 
 /**
@@ -221,6 +245,45 @@ export const configIdFor = (agentId: string, principal: string, taskId: string, 
     .update(JSON.stringify([agentId, principal, taskId, id]))
     .digest('base64url')
     .slice(0, 32)
+
+/**
+ * The derived id a config set inline answers to once bound to `taskId`: the one a Delete of that
+ * task and the config's `id` computes (the task's id when the client gave none). Undefined for a
+ * config not set inline, or set inline before 6 December 2026 (its `id` was not kept).
+ */
+export const inlineLinkOf = (
+  record: Pick<PushConfigRecord, 'agentId' | 'principal' | 'inline'>,
+  taskId: string,
+): string | undefined =>
+  record.inline && configIdFor(record.agentId, record.principal, taskId, record.inline.id ?? taskId)
+
+/**
+ * Binds a config given with the SendMessage that starts its task to that task, once the task is
+ * on record as the config's setter's (the callback, or the delivery of a push held for it): first
+ * the id a Delete of that task and the config's `id` derives is linked to it (`inlineLinkOf`), so
+ * that Delete finds it; where that Delete came first, the config is deleted and `gone`. Each
+ * write before the next: a binding that fails leaves the config linked and unbound, which the
+ * agent's next push links again (a link is idempotent) and binds; never a config bound that its
+ * task's Delete cannot find.
+ */
+export const bindInlineConfig = async (
+  record: Pick<PushConfigRecord, 'configId' | 'agentId' | 'principal' | 'inline'>,
+  taskId: string,
+  configs: Pick<PushConfigStore, 'bindTask' | 'link' | 'deleteInline'>,
+): Promise<'bound' | 'elsewhere' | 'gone'> => {
+  const linkedAs = inlineLinkOf(record, taskId)
+  if (linkedAs !== undefined && (await configs.link(linkedAs, record.configId)) === 'deleted') {
+    await configs.deleteInline(record.configId, taskId)
+    return 'gone'
+  }
+  return configs.bindTask(record.configId, taskId)
+}
+
+/**
+ * The key of a derived id's link item, in the configs' table beside them: the `:` is outside
+ * `configIdPattern`, so no callback reads or writes it (and a push names no such config).
+ */
+const linkKey = (derivedId: string) => `link:${derivedId}`
 
 /** A random config id, for a config set before its task exists (with the SendMessage that starts it). */
 export const randomConfigId = () => randomBytes(16).toString('base64url')
@@ -354,5 +417,76 @@ export class DynamoPushConfigs implements PushConfigStore {
 
   async delete(configId: string): Promise<void> {
     await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { configId } }))
+  }
+
+  /**
+   * One item per derived id holds both the configs linked to it and the Delete's mark, so a link
+   * and a mark racing are ordered by its conditions: the link is refused once the mark stands, and
+   * the mark answers every link written before it. The item outlives any config linked to it (its
+   * expiry set from now, a config's from when it was set), and a mark any config set before it.
+   */
+  async link(derivedId: string, configId: string): Promise<'linked' | 'deleted'> {
+    const now = Math.floor(this.#now() / 1000)
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { configId: linkKey(derivedId) },
+          UpdateExpression: 'SET #expiresAt = :expiresAt ADD #linked :linked REMOVE #deleted',
+          // A mark that lapsed is no mark (the configs it was for have lapsed too).
+          ConditionExpression: 'attribute_not_exists(#deleted) OR #expiresAt <= :now',
+          ExpressionAttributeNames: {
+            '#expiresAt': 'expiresAt',
+            '#linked': 'linked',
+            '#deleted': 'deleted',
+          },
+          ExpressionAttributeValues: {
+            ':expiresAt': now + pushConfigTtlSeconds,
+            ':linked': new Set([configId]),
+            ':now': now,
+          },
+        }),
+      )
+      return 'linked'
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+      return 'deleted'
+    }
+  }
+
+  async markDeleted(derivedId: string): Promise<string[]> {
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { configId: linkKey(derivedId) },
+        // The links are kept under the mark: a Delete sent again finds them again.
+        UpdateExpression: 'SET #deleted = :deleted, #expiresAt = :expiresAt',
+        ExpressionAttributeNames: { '#deleted': 'deleted', '#expiresAt': 'expiresAt' },
+        ExpressionAttributeValues: {
+          ':deleted': true,
+          ':expiresAt': Math.floor(this.#now() / 1000) + pushConfigTtlSeconds,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    const linked: unknown = Attributes?.linked
+    return linked instanceof Set ? [...linked].filter((id) => typeof id === 'string') : []
+  }
+
+  async deleteInline(configId: string, taskId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { configId },
+          ConditionExpression: 'attribute_not_exists(#taskId) OR #taskId = :taskId',
+          ExpressionAttributeNames: { '#taskId': 'taskId' },
+          ExpressionAttributeValues: { ':taskId': taskId },
+        }),
+      )
+    } catch (error) {
+      // Bound to another task: not the config that task's Delete was for.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+    }
   }
 }

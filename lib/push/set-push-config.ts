@@ -103,6 +103,8 @@ export const withGatewayCallback = async (
     webhook,
     setWith,
     setAt,
+    // Kept for the Delete of its task and id to find it through a link (`inlineLinkOf`).
+    ...(taskId ? {} : { inline: id === undefined ? {} : { id } }),
     expiresAt: setAt + pushConfigTtlSeconds,
   }
   const written = await putKeepingPrevious(record, deps.configs)
@@ -231,12 +233,14 @@ const putKeepingPrevious = async (
 }
 
 /**
- * The config id behind a DeleteTaskPushNotificationConfig call (1.0 `{taskId,
- * id}` in either binding, 0.3 JSON-RPC `{id, pushNotificationConfigId}`), so
- * that its record goes once the agent has deleted the config; undefined for
- * any other call.
+ * The config a DeleteTaskPushNotificationConfig call names (1.0 `{taskId, id}` in either binding,
+ * 0.3 JSON-RPC `{id, pushNotificationConfigId}`): its derived config id and its task, so that its
+ * record goes once the agent has deleted the config (`deleteConfig`); undefined for any other call.
  */
-export const configIdDeletedBy = (call: A2ACall, principal: string): string | undefined => {
+export const configDeletedBy = (
+  call: A2ACall,
+  principal: string,
+): { configId: string; taskId: string } | undefined => {
   if (call.operation !== 'DeleteTaskPushNotificationConfig') return undefined
   const named = namedTask(call)
   if (!named || !('taskId' in named)) return undefined
@@ -246,6 +250,22 @@ export const configIdDeletedBy = (call: A2ACall, principal: string): string | un
       ? fieldOf(params ?? {}, 'pushNotificationConfigId')
       : params?.id
   return typeof id === 'string' && id !== ''
-    ? configIdFor(call.agentId, principal, named.taskId, id)
+    ? { configId: configIdFor(call.agentId, principal, named.taskId, id), taskId: named.taskId }
     : undefined
+}
+
+/**
+ * What goes once the agent has deleted a config: the record under the id its task and `id`
+ * derive, and any config given inline with the SendMessage that started the task and linked to
+ * that id by its first push (`inlineLinkOf`); the id is marked deleted, so a config its agent
+ * pushes through for the first time after this is refused and deleted then (`acceptPush`). Each
+ * step may be done again: a Delete sent again after one failed midway completes it.
+ */
+export const deleteConfig = async (
+  deleted: { configId: string; taskId: string },
+  configs: Pick<PushConfigStore, 'delete' | 'markDeleted' | 'deleteInline'>,
+): Promise<void> => {
+  await configs.delete(deleted.configId)
+  const linked = await configs.markDeleted(deleted.configId)
+  await Promise.all(linked.map((configId) => configs.deleteInline(configId, deleted.taskId)))
 }

@@ -240,6 +240,48 @@ describe('push notifications through the local gateway', () => {
     },
   )
 
+  it.each([
+    ['pushed through before the Delete', 'hook', true],
+    ['not pushed through before the Delete', 'hook', false],
+    ['set without an id (the agent names it by its task), pushed through first', undefined, true],
+  ] as const)(
+    'refuses, once the agent has deleted it, the pushes of a config given with SendMessage: %s',
+    async (_case, id, pushesFirst) => {
+      // Prepare: the config's record sits under a random id; the Delete names its task and id.
+      const webhook = await startWebhook()
+      const params = {
+        ...(textMessageParams('work on this, and tell me') as object),
+        configuration: { taskPushNotificationConfig: { url: webhook.url, ...(id ? { id } : {}) } },
+      }
+      agent.pushesFirst.on = pushesFirst
+      agent.pushesFirst.answered.length = 0
+      const sent = await (await postA2A(agentUrl(), token, jsonRpc('SendMessage', params))).json()
+      agent.pushesFirst.on = false
+      const taskId = sent.result.task.id as string
+      const given = givenFor(taskId)
+      if (pushesFirst) await eventually(() => webhook.hits.length === 1)
+
+      // Act
+      const deleted = await postA2A(
+        agentUrl(),
+        token,
+        jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: id ?? taskId }),
+      )
+      const pushed = await agent.push(given)
+      // Any accepted push is delivered in the background: let it land before looking.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+
+      // Assess
+      expect((await deleted.json()).result).toEqual({})
+      expect(agent.pushesFirst.answered).toEqual(pushesFirst ? [202] : [])
+      expect(pushed.status, 'the callback of a deleted config took a push').toBe(404)
+      expect(webhook.hits, 'pushes delivered after the config was deleted').toHaveLength(
+        pushesFirst ? 1 : 0,
+      )
+      await webhook.stop()
+    },
+  )
+
   it('keeps delivering to the webhook the agent holds when setting the config again fails at the agent', async () => {
     // Prepare
     const [first, second] = [await startWebhook(), await startWebhook()]

@@ -3,6 +3,7 @@ import {
   DynamoPushConfigs,
   PushConfigChangedError,
   type PushConfigRecord,
+  pushConfigTtlSeconds,
   secretHashOf,
 } from '../../lib/push/push-configs.ts'
 import { tableName } from '../../lib/tables.ts'
@@ -129,6 +130,98 @@ describe.each(databaseEngines)('push configs on %s', (_engine, startDatabase) =>
       })
       expect(await lapsed.get('config-gggggggggggggg')).toBeUndefined()
       expect((await lapsed.get('config-ffffffffffffff'))?.taskId).toBeUndefined()
+    })
+  })
+
+  describe("linking a config set inline to the id its task's Delete derives", () => {
+    it('answers the configs linked before a mark, and links none after it', async () => {
+      // Prepare
+      await configs.link('derived-a', 'config-hhhhhhhhhhhhhh')
+      await configs.link('derived-a', 'config-hhhhhhhhhhhhhh')
+      await configs.link('derived-a', 'config-iiiiiiiiiiiiii')
+
+      // Act
+      const marked = await configs.markDeleted('derived-a')
+      const markedAgain = await configs.markDeleted('derived-a')
+      const late = await configs.link('derived-a', 'config-jjjjjjjjjjjjjj')
+
+      // Assess: a Delete sent again finds what the first found; a link after it is refused.
+      expect(marked.sort()).toEqual(['config-hhhhhhhhhhhhhh', 'config-iiiiiiiiiiiiii'])
+      expect(markedAgain.sort()).toEqual(marked)
+      expect(late).toBe('deleted')
+      expect(await configs.markDeleted('derived-a')).not.toContain('config-jjjjjjjjjjjjjj')
+    })
+
+    it('marks an id nothing was linked to, answering none, and refuses the link that comes after', async () => {
+      // Act
+      const marked = await configs.markDeleted('derived-b')
+      const late = await configs.link('derived-b', 'config-kkkkkkkkkkkkkk')
+
+      // Assess
+      expect(marked).toEqual([])
+      expect(late).toBe('deleted')
+    })
+
+    it('orders a link and a mark racing: the mark answers the config exactly when the link was taken', async () => {
+      // Act
+      const races = await Promise.all(
+        Array.from({ length: 12 }, async (_, index) => {
+          const derived = `derived-race-${index}`
+          const link = () => configs.link(derived, 'config-llllllllllllll')
+          const mark = () => configs.markDeleted(derived)
+          // Each sent first in turn.
+          const [linked, marked] =
+            index % 2 === 0
+              ? await Promise.all([link(), mark()])
+              : await Promise.all([mark(), link()]).then(
+                  ([found, taken]) => [taken, found] as const,
+                )
+          return { linked, marked, after: await mark() }
+        }),
+      )
+
+      // Assess: linked and answered by the mark (and its retry), or refused and answered by none.
+      for (const { linked, marked, after } of races) {
+        const answered = linked === 'linked' ? ['config-llllllllllllll'] : []
+        expect(marked).toEqual(answered)
+        expect(after).toEqual(answered)
+      }
+    })
+
+    it('takes a link again once the mark has lapsed', async () => {
+      // Prepare
+      await configs.markDeleted('derived-c')
+      const later = new DynamoPushConfigs({
+        client: documentClientOn(database),
+        tableName: tableName('pushConfigs', 'push-'),
+        now: () => now + (pushConfigTtlSeconds + 1) * 1000,
+      })
+
+      // Act
+      const linked = await later.link('derived-c', 'config-mmmmmmmmmmmmmm')
+
+      // Assess
+      expect(linked).toBe('linked')
+      expect(await later.markDeleted('derived-c')).toEqual(['config-mmmmmmmmmmmmmm'])
+    })
+
+    it('deletes a config set inline while unbound or bound to the Delete’s task, never one bound to another', async () => {
+      // Prepare
+      const { taskId: _none, ...unbound } = setting('config-nnnnnnnnnnnnnn', 'unbound')
+      await configs.put(unbound)
+      await configs.put(setting('config-oooooooooooooo', 'same'))
+      await configs.put(setting('config-pppppppppppppp', 'other'))
+
+      // Act
+      await configs.deleteInline('config-nnnnnnnnnnnnnn', 't-1')
+      await configs.deleteInline('config-oooooooooooooo', 't-1')
+      await configs.deleteInline('config-pppppppppppppp', 't-2')
+      await configs.deleteInline('config-qqqqqqqqqqqqqq', 't-1')
+
+      // Assess
+      expect(await configs.get('config-nnnnnnnnnnnnnn')).toBeUndefined()
+      expect(await configs.get('config-oooooooooooooo')).toBeUndefined()
+      expect((await configs.get('config-pppppppppppppp'))?.taskId).toBe('t-1')
     })
   })
 })

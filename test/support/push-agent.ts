@@ -46,7 +46,8 @@ export const startPushAgent = async () => {
       // A config given with the message is for the task it starts.
       const inline = task && params.configuration?.taskPushNotificationConfig
       if (task && inline) {
-        configs.push({ ...inline, taskId: task.id })
+        // Named by its task when the client gave no id, as @a2a-js/sdk 0.3 and a2a-python do.
+        configs.push({ ...inline, id: inline.id || task.id, taskId: task.id })
         if (pushesFirst.on) {
           const pushed = await pushTo(inline, task.id, inline.token, 'TASK_STATE_SUBMITTED')
           await pushed.body?.cancel()

@@ -621,23 +621,24 @@ describe('Terraform stack: IAM', () => {
   })
 
   it.each([
-    // A config given with a SendMessage is bound to its task (bindTask's UpdateItem) by the
-    // callback when the task is on record as its setter's; a push never records a task's owner.
+    // A config given with a SendMessage is linked to the id its task's Delete derives and bound
+    // to its task (link's and bindTask's UpdateItem), or deleted when that Delete came first
+    // (deleteInline's DeleteItem), by the callback when the task is on record as its setter's,
+    // by the delivery of a push held for it otherwise; a push never records a task's owner.
     [
       'discovery',
       'the push callback',
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       ['dynamodb:GetItem'],
     ],
-    // A held push waits for its task's record (GetItem), then binds the config.
     [
       'push_delivery',
       'a held push',
-      ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       ['dynamodb:GetItem'],
     ],
   ])(
-    'lets the %s function (%s) read and bind push configs and read task owners, and nothing more of them',
+    'lets the %s function (%s) read, bind and delete push configs and read task owners, and nothing more of them',
     (policy, _what, onConfigs, onOwners) => {
       // Prepare
       const grantedOn = (table: string) =>
@@ -654,4 +655,24 @@ describe('Terraform stack: IAM', () => {
       expect(grantedOn('task_owners')).toEqual(onOwners)
     },
   )
+
+  it('lets the agents function read, write, update and delete push configs, and nothing more of them', () => {
+    // Prepare
+    const granted = statements
+      .filter(({ where }) => where.includes('aws_iam_policy_document.agents '))
+      .filter(({ body }) =>
+        (body.resources as string[]).includes('${aws_dynamodb_table.push_configs.arn}'),
+      )
+      .flatMap(actionsOf)
+      .sort()
+
+    // Assess: a setting put and read, a config deleted; its Delete marks its task and id
+    // deleted (markDeleted's UpdateItem) and deletes the configs given inline linked to it.
+    expect(granted).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ])
+  })
 })

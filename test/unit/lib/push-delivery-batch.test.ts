@@ -140,6 +140,8 @@ describe('deliverBatch', () => {
               expiresAt: Number.MAX_SAFE_INTEGER,
             }),
             bindTask: async () => 'bound' as const,
+            link: async () => 'linked' as const,
+            deleteInline: async () => undefined,
           },
           deadLetters: { record: async (letter) => void letters.push(letter) },
           fetch: (url: string, init: RequestInit) => {

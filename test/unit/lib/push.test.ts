@@ -19,7 +19,7 @@ import {
   settingRevoked,
   settingUngranted,
 } from '../../../lib/push/push-configs.ts'
-import { configIdDeletedBy } from '../../../lib/push/set-push-config.ts'
+import { configDeletedBy, deleteConfig } from '../../../lib/push/set-push-config.ts'
 import {
   pushConfigsIn,
   withCallback,
@@ -222,7 +222,7 @@ describe('pushConfigsIn', () => {
   })
 })
 
-describe('configIdDeletedBy', () => {
+describe('configDeletedBy', () => {
   it('finds the record a Delete names, over JSON-RPC 1.0 and 0.3 and over HTTP+JSON', () => {
     // Prepare
     const base = {
@@ -255,10 +255,12 @@ describe('configIdDeletedBy', () => {
     ]
 
     // Act
-    const found = calls.map((call) => configIdDeletedBy(call, 'client-a'))
+    const found = calls.map((call) => configDeletedBy(call, 'client-a'))
 
     // Assess
-    expect(found).toEqual(Array(4).fill(configIdFor('a', 'client-a', 't-1', 'hook')))
+    expect(found).toEqual(
+      Array(4).fill({ configId: configIdFor('a', 'client-a', 't-1', 'hook'), taskId: 't-1' }),
+    )
   })
 })
 
@@ -329,6 +331,12 @@ describe('acceptPush', () => {
             id === configId ? { ...record, agentCreatedAt: registered.createdAt } : undefined,
           bindTask: async (): Promise<'bound' | 'elsewhere' | 'gone'> => {
             throw new Error('a config set for its task is never bound')
+          },
+          link: async (): Promise<'linked' | 'deleted'> => {
+            throw new Error('a config set for its task is never linked')
+          },
+          deleteInline: async (): Promise<void> => {
+            throw new Error('a config set for its task is deleted by its own id')
           },
         },
         agents: {
@@ -828,20 +836,44 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       agentCreatedAt: createdAt,
       setWith: grantedBy(['pusher:push'], options.operation ?? 'SendMessage'),
       setAt: nowSeconds - (options.age ?? 5),
+      inline: { id: 'hook' },
       ...options.shape,
     }
+    /** The configs the store holds (this one until deleted), and its links by derived id. */
+    const configs = new Map([[configId, stored]])
+    const links = new Map<string, { linked: Set<string>; deleted?: true }>()
     const owners = new Map(Object.entries(options.owners ?? {}))
     const queued: PushDelivery[] = []
     const { store } = permissionsNow([{ scope: 'pusher:push', agents: ['pusher'] }])
     const deps = {
       configs: {
-        get: async (id: string) => (id === configId ? { ...stored } : undefined),
+        get: async (id: string) => {
+          const found = configs.get(id)
+          return found && { ...found }
+        },
         // As its condition: bound where no task is, or the same one is.
         bindTask: async (id: string, taskId: string) => {
-          if (id !== configId) return 'gone' as const
+          if (!configs.has(id)) return 'gone' as const
           stored.taskId ??= taskId
           return stored.taskId === taskId ? ('bound' as const) : ('elsewhere' as const)
         },
+        // As DynamoPushConfigs' conditions: refused once marked; a mark keeps what was linked.
+        link: async (derivedId: string, id: string) => {
+          const link = links.get(derivedId) ?? { linked: new Set<string>() }
+          if (link.deleted) return 'deleted' as const
+          links.set(derivedId, { linked: link.linked.add(id) })
+          return 'linked' as const
+        },
+        markDeleted: async (derivedId: string) => {
+          const link = links.get(derivedId) ?? { linked: new Set<string>() }
+          links.set(derivedId, { ...link, deleted: true })
+          return [...link.linked]
+        },
+        deleteInline: async (id: string, taskId: string) => {
+          const found = configs.get(id)
+          if (found?.taskId === undefined || found.taskId === taskId) configs.delete(id)
+        },
+        delete: async (id: string) => void configs.delete(id),
       },
       agents: { get: async () => options.agent ?? { status: 'active' as const, createdAt } },
       owners: {
@@ -854,7 +886,7 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       callLimits,
       now: () => nowMs,
     }
-    return { deps, stored, owners, queued }
+    return { deps, stored, configs, links, owners, queued }
   }
 
   it("holds the agent's first push for the task before its answer names it: queued with the claim, nothing written", async () => {
@@ -1102,6 +1134,170 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
     expect(outcome).toMatchObject({ accepted: false, status: 404 })
     expect(queued).toEqual([])
   })
+
+  describe("and its task's Delete (the agent deleted it: the task and the config's `id`)", () => {
+    const derived = (id = 'hook', taskId = 'task-9') =>
+      configIdFor('pusher', 'client-a', taskId, id)
+    const deleted = (id = 'hook', taskId = 'task-9') => ({ configId: derived(id, taskId), taskId })
+    /** The call's answer has recorded task-9 as the setter's: a push binds the config at once. */
+    const answered = { owners: { 'task-9': 'client-a' } }
+
+    it('deletes the config after its first push: its callback then answers 404', async () => {
+      // Prepare
+      const { deps, configs, queued } = inline(answered)
+      const first = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Act
+      await deleteConfig(deleted(), deps.configs)
+      const after = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(first.accepted).toBe(true)
+      expect(configs.has(configId)).toBe(false)
+      expect(after).toMatchObject({ accepted: false, status: 404 })
+      expect(queued).toHaveLength(1)
+    })
+
+    it('refuses the first push after a Delete that came before it, deleting the config then', async () => {
+      // Prepare: the answer recorded the task; the client deletes the config; the agent pushes.
+      const { deps, configs, stored, queued } = inline({ owners: { 'task-9': 'client-a' } })
+      await deleteConfig(deleted(), deps.configs)
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+      const again = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({
+        accepted: false,
+        status: 404,
+        title: 'Unknown push callback',
+      })
+      expect(again).toMatchObject({ accepted: false, status: 404 })
+      expect(configs.has(configId)).toBe(false)
+      expect(stored.taskId).toBeUndefined()
+      expect(queued).toEqual([])
+    })
+
+    it('refuses the push a Delete overtakes between the link and the binding', async () => {
+      // Prepare: the Delete lands once the push has linked the config, before it binds it.
+      const { deps, configs, queued } = inline(answered)
+      const link = deps.configs.link
+      deps.configs.link = async (derivedId, id) => {
+        const linked = await link(derivedId, id)
+        await deleteConfig(deleted(), deps.configs)
+        return linked
+      }
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({ accepted: false, status: 404 })
+      expect(configs.has(configId)).toBe(false)
+      expect(queued).toEqual([])
+    })
+
+    it('refuses the push a Delete overtakes between the task found the setter’s and the link', async () => {
+      // Prepare: the Delete lands once the push has found the task, before it links the config.
+      const { deps, configs, queued } = inline(answered)
+      const ownerOf = deps.owners.ownerOf
+      deps.owners.ownerOf = async (agentId, taskId) => {
+        const owner = await ownerOf(agentId, taskId)
+        await deleteConfig(deleted(), deps.configs)
+        return owner
+      }
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(outcome).toMatchObject({ accepted: false, status: 404 })
+      expect(configs.has(configId)).toBe(false)
+      expect(queued).toEqual([])
+    })
+
+    it("finds a config set without an id by its task's id, as an agent names it", async () => {
+      // Prepare
+      const { deps, configs } = inline({ ...answered, shape: { inline: {} } })
+      await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Act
+      await deleteConfig(deleted('task-9'), deps.configs)
+
+      // Assess
+      expect(configs.has(configId)).toBe(false)
+    })
+
+    it('keeps the config when the Delete names another id of its task, or its id on another task', async () => {
+      // Prepare
+      const { deps, configs } = inline(answered)
+      await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Act
+      await deleteConfig(deleted('other'), deps.configs)
+      await deleteConfig(deleted('hook', 'task-10'), deps.configs)
+      const after = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(configs.has(configId)).toBe(true)
+      expect(after.accepted).toBe(true)
+    })
+
+    it('keeps the config bound to one task when the Delete names the task of a push that lost the binding to it', async () => {
+      // Prepare: two pushes for two tasks the setter holds race; both link, one binds.
+      const { deps, configs, stored } = inline({
+        owners: { 'task-9': 'client-a', 'task-10': 'client-a' },
+      })
+      await Promise.all([
+        acceptPush(configId, secret, push('task-9'), deps),
+        acceptPush(configId, secret, push('task-10'), deps),
+      ])
+      const loser = stored.taskId === 'task-9' ? 'task-10' : 'task-9'
+
+      // Act
+      await deleteConfig(deleted('hook', loser), deps.configs)
+
+      // Assess
+      expect(configs.has(configId)).toBe(true)
+      expect(
+        (await acceptPush(configId, secret, push(stored.taskId as string), deps)).accepted,
+      ).toBe(true)
+    })
+
+    it('binds a config whose link failed when the agent sends the push again', async () => {
+      // Prepare
+      const { deps, stored, links } = inline(answered)
+      const link = deps.configs.link
+      let failures = 1
+      deps.configs.link = async (derivedId, id) => {
+        if (failures-- > 0) throw new Error('DynamoDB did not answer')
+        return link(derivedId, id)
+      }
+
+      // Act
+      await expect(acceptPush(configId, secret, push('task-9'), deps)).rejects.toThrow()
+      const unbound = stored.taskId
+      const retried = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess: never bound before its Delete could find it.
+      expect(unbound).toBeUndefined()
+      expect(retried.accepted).toBe(true)
+      expect(links.get(derived())?.linked).toEqual(new Set([configId]))
+    })
+
+    it('links nothing for a config set inline before its id was kept, taking its pushes as before', async () => {
+      // Prepare
+      const { deps, links } = inline({ ...answered, shape: { inline: undefined } })
+
+      // Act
+      const outcome = await acceptPush(configId, secret, push('task-9'), deps)
+
+      // Assess
+      expect(outcome.accepted).toBe(true)
+      expect(links.size).toBe(0)
+    })
+  })
 })
 
 describe('settingRevoked', () => {
@@ -1204,7 +1400,13 @@ describe('deliverPush', () => {
       waits,
       letters,
       deps: {
-        configs: { get: async () => record, bindTask: async () => 'bound' as const },
+        configs: {
+          get: async () => record,
+          bindTask: async () => 'bound' as const,
+          link: async (_derivedId: string, _configId: string): Promise<'linked' | 'deleted'> =>
+            'linked',
+          deleteInline: async (_configId: string, _taskId: string): Promise<void> => undefined,
+        },
         owners: { ownerOf: async (): Promise<string | undefined> => record.principal },
         agents: {
           get: async (): Promise<Pick<AgentRecord, 'status' | 'createdAt'> | undefined> => ({
@@ -1465,6 +1667,24 @@ describe('deliverPush', () => {
 
     // Assess
     await expect(outcome).rejects.toThrow(/no attempt was made before the delivery's deadline/)
+    expect(requests).toEqual([])
+  })
+
+  it('drops a held push whose task’s Delete came first, deleting its config, as the callback would', async () => {
+    // Prepare: the config given inline (its id kept); the Delete's mark is on its link
+    const { deps, delivery: held, requests, bound } = heldPush({ polls: 0 })
+    const deletedConfigs: string[] = []
+    deps.configs.get = async () => ({ ...record, taskId: undefined, inline: { id: 'hook' } })
+    deps.configs.link = async () => 'deleted' as const
+    deps.configs.deleteInline = async (id: string) => void deletedConfigs.push(id)
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'dropped', reason: 'the push config is gone' })
+    expect(deletedConfigs).toEqual([configId])
+    expect(bound).toEqual([])
     expect(requests).toEqual([])
   })
 

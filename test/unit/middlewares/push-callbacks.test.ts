@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
 import {
+  configIdFor,
   PushConfigChangedError,
   type PushConfigRecord,
   secretHashOf,
@@ -43,6 +44,8 @@ const setUp = (
   logger?: { warn: (...args: unknown[]) => void },
 ) => {
   const stored = new Map<string, PushConfigRecord>()
+  /** The configs set inline linked to each derived id, and whether it is marked deleted. */
+  const links = new Map<string, { linked: string[]; deleted?: true }>()
   const middleware = pushCallbacks({
     configs: {
       // As DynamoPushConfigs: written only over the setting read (`replacing`), or over none.
@@ -54,12 +57,21 @@ const setUp = (
       },
       get: async (configId) => stored.get(configId),
       delete: async (configId) => void stored.delete(configId),
+      markDeleted: async (derivedId) => {
+        const { linked } = links.get(derivedId) ?? { linked: [] }
+        links.set(derivedId, { linked, deleted: true })
+        return linked
+      },
+      deleteInline: async (configId, taskId) => {
+        const found = stored.get(configId)
+        if (found?.taskId === undefined || found.taskId === taskId) stored.delete(configId)
+      },
     },
     addressPolicy: { mode: 'aws', allowed: parseCidrs([]), resolve: async () => addresses },
     baseUrl: () => 'https://gw.example.com',
     ...(logger ? { logger } : {}),
   })
-  return { stored, middleware }
+  return { stored, links, middleware }
 }
 
 const createOver = (binding: A2ACall['binding'], url: string): A2ACall => {
@@ -134,6 +146,85 @@ describe('pushCallbacks middleware', () => {
     // Assess
     const [record] = [...stored.values()]
     expect(record?.setWith).toEqual({ ...madeWith, operation: 'SendMessage' })
+  })
+
+  it("keeps the id a config given with a SendMessage was given, none when it was given none, for its task's Delete to find it", async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const named = sendOver({
+      taskPushNotificationConfig: { url: 'https://a.example.com/hook', id: 'hook' },
+    })
+    const unnamed = sendOver({ taskPushNotificationConfig: { url: 'https://b.example.com/hook' } })
+
+    // Act
+    await middleware.before?.(requestFor(named))
+    await middleware.before?.(requestFor(unnamed))
+    await middleware.before?.(requestFor(createOver('JSONRPC', 'https://c.example.com/hook')))
+
+    // Assess: a Create's config is found by its own derived id.
+    const inlineBy = Object.fromEntries(
+      [...stored.values()].map((record) => [record.webhook.url, record.inline]),
+    )
+    expect(inlineBy).toEqual({
+      'https://a.example.com/hook': { id: 'hook' },
+      'https://b.example.com/hook': {},
+      'https://c.example.com/hook': undefined,
+    })
+  })
+
+  describe('a config the agent deleted, given inline with the SendMessage that started its task', () => {
+    const deleteCall: A2ACall = {
+      agentId: 'weather',
+      operation: 'DeleteTaskPushNotificationConfig',
+      version: '1.0',
+      params: { taskId: 't-1', id: 'hook' },
+      stream: false,
+      binding: 'JSONRPC',
+      jsonRpcId: 7,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, params: { taskId: 't-1', id: 'hook' } }),
+    }
+    const derived = configIdFor('weather', 'client-a', 't-1', 'hook')
+    const inlineConfig: PushConfigRecord = {
+      configId: 'random-aaaaaaaaaaaaaa',
+      agentId: 'weather',
+      taskId: 't-1',
+      principal: 'client-a',
+      secretHash: secretHashOf('inline'),
+      webhook: { url: 'https://client.example.com/hook' },
+      inline: { id: 'hook' },
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    }
+
+    it('goes with the Delete the agent answered with no error, its task and id marked deleted', async () => {
+      // Prepare: its agent's first push linked it to the id the Delete derives.
+      const { stored, links, middleware } = setUp()
+      stored.set(inlineConfig.configId, inlineConfig)
+      links.set(derived, { linked: [inlineConfig.configId] })
+
+      // Act
+      await middleware.after?.(
+        requestFor(deleteCall, { statusCode: 200, body: '{"jsonrpc":"2.0","id":7,"result":{}}' }),
+      )
+
+      // Assess
+      expect(stored.has(inlineConfig.configId)).toBe(false)
+      expect(links.get(derived)?.deleted).toBe(true)
+    })
+
+    it('stays, and nothing is marked, when the agent answered the Delete with an error', async () => {
+      // Prepare
+      const { stored, links, middleware } = setUp()
+      stored.set(inlineConfig.configId, inlineConfig)
+      links.set(derived, { linked: [inlineConfig.configId] })
+      const refused = '{"jsonrpc":"2.0","id":7,"error":{"code":-32001,"message":"not found"}}'
+
+      // Act
+      await middleware.after?.(requestFor(deleteCall, { statusCode: 200, body: refused }))
+
+      // Assess
+      expect(stored.has(inlineConfig.configId)).toBe(true)
+      expect(links.get(derived)?.deleted).toBeUndefined()
+    })
   })
 
   it('keeps the config as it stood before a new setting, so the secret the agent holds still works if that setting fails', async () => {
@@ -234,6 +325,8 @@ describe('pushCallbacks middleware', () => {
           },
           get: async (configId) => stored.get(configId),
           delete: async (configId) => void stored.delete(configId),
+          markDeleted: async () => [],
+          deleteInline: async () => undefined,
         },
         addressPolicy: {
           mode: 'aws',
