@@ -5,7 +5,12 @@ import { createDocumentClient } from '../../lib/dynamo.ts'
 import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
-import { eventually, startPushAgent, startWebhook } from '../support/push-agent.ts'
+import {
+  eventually,
+  type GivenConfig,
+  startPushAgent,
+  startWebhook,
+} from '../support/push-agent.ts'
 import { grantToDemoClient, putPermission, registerAgents } from '../support/stack-setup.ts'
 
 const deliveryAttempts = 3
@@ -278,6 +283,13 @@ describe('push notifications through the local gateway', () => {
       expect(webhook.hits, 'pushes delivered after the config was deleted').toHaveLength(
         pushesFirst ? 1 : 0,
       )
+      // The same task and id set again with a Create: a fresh config, its pushes taken.
+      const again = await setConfig(taskId, { id: id ?? taskId, url: webhook.url })
+      expect((await again.json()).result).toBeDefined()
+      const fresh = await agent.push(
+        agent.configs.filter((c) => c.taskId === taskId).at(-1) as GivenConfig,
+      )
+      expect(fresh.status).toBe(202)
       await webhook.stop()
     },
   )

@@ -211,6 +211,32 @@ describe('pushCallbacks middleware', () => {
       expect(links.get(derived)?.deleted).toBe(true)
     })
 
+    it('is deleted by the same Delete sent again when the first failed midway', async () => {
+      // Prepare: the mark's write fails once, after the derived record went.
+      const { stored, links, middleware } = setUp()
+      stored.set(inlineConfig.configId, inlineConfig)
+      links.set(derived, { linked: [inlineConfig.configId] })
+      const answered = () =>
+        requestFor(deleteCall, { statusCode: 200, body: '{"jsonrpc":"2.0","id":7,"result":{}}' })
+      const marked = links.get.bind(links)
+      let failures = 1
+      links.get = (key) => {
+        if (failures-- > 0) throw new Error('DynamoDB did not answer')
+        return marked(key)
+      }
+
+      // Act
+      const failed = middleware.after?.(answered())
+      await expect(failed).rejects.toThrow('DynamoDB did not answer')
+      const kept = stored.has(inlineConfig.configId)
+      await middleware.after?.(answered())
+
+      // Assess: the first Delete's error reaches the client, which sends it again.
+      expect(kept).toBe(true)
+      expect(stored.has(inlineConfig.configId)).toBe(false)
+      expect(links.get(derived)?.deleted).toBe(true)
+    })
+
     it('stays, and nothing is marked, when the agent answered the Delete with an error', async () => {
       // Prepare
       const { stored, links, middleware } = setUp()
