@@ -86,7 +86,8 @@ export const withGatewayCallback = async (
   }
   const named = namedTask(call)
   const taskId = named && 'taskId' in named ? named.taskId : undefined
-  // An agent names a config set without an id by its task (as @a2a-js/sdk does).
+  // An agent names a config set without an id by its task (as a2a-python and most @a2a-js/sdk
+  // releases do; 1.3.0 by a random UUID, which no derived id finds: an open end in the docs).
   const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
   const { principal, agentCreatedAt, setWith } = setter
   const configId =
