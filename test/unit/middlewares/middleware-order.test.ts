@@ -46,7 +46,13 @@ const failureOf = async (
 }
 
 const pushOptions = {
-  configs: { put: vi.fn(), get: vi.fn(), delete: vi.fn() },
+  configs: {
+    put: vi.fn(),
+    get: vi.fn(),
+    delete: vi.fn(),
+    markDeleted: vi.fn(),
+    deleteInline: vi.fn(),
+  },
   addressPolicy: { allowPrivate: false },
   baseUrl: () => 'https://gw.example.com',
 } as unknown as Parameters<typeof pushCallbacks>[0]
