@@ -67,6 +67,16 @@ const changedMeanwhile =
 /** A 412 naming no version now: what the page showed was removed since (a permission's). */
 const removedMeanwhile = 'Someone else removed this since the page showed it, so nothing was saved.'
 
+/** A 412 to a change made only where there was none: someone else made one since. */
+const addedMeanwhile =
+  'Someone else added this since the page showed none, so nothing was saved (theirs would have been replaced).'
+
+/**
+ * The condition of a change that creates: made only where there is none yet (`If-None-Match: *`),
+ * so an Add never replaces what another admin added meanwhile.
+ */
+export const noneYet = { ifNoneMatch: '*' } as const
+
 /** What the gateway answered, and the version of what it answered (its `ETag`), if it said one. */
 export interface Versioned<T> {
   value: T
@@ -76,17 +86,18 @@ export interface Versioned<T> {
 /**
  * One call to the gateway as the signed-in person, answering its version too: a change sent
  * with `ifMatch` (the `etag` a read gave) is made only on that version, else an ApiError 412
- * saying someone else changed it meanwhile.
+ * saying someone else changed it meanwhile; one sent with `noneYet`, only where there is none.
  */
 export const versioned = async <T>(
   method: string,
   path: string,
   body?: unknown,
-  ifMatch?: string,
+  ifMatch?: string | typeof noneYet,
 ): Promise<Versioned<T>> => {
   const headers: Record<string, string> = { authorization: authorization() }
   if (body !== undefined) headers['content-type'] = 'application/json'
-  if (ifMatch !== undefined) headers['if-match'] = ifMatch
+  if (typeof ifMatch === 'string') headers['if-match'] = ifMatch
+  else if (ifMatch) headers['if-none-match'] = ifMatch.ifNoneMatch
   let response: Response
   try {
     response = await fetch(`${gatewayBase}${path}`, {
@@ -115,9 +126,11 @@ export const versioned = async <T>(
     const words =
       response.status !== 412
         ? wordsOf(response.status, parsed)
-        : current === undefined
-          ? removedMeanwhile
-          : changedMeanwhile
+        : ifMatch === noneYet
+          ? addedMeanwhile
+          : current === undefined
+            ? removedMeanwhile
+            : changedMeanwhile
     throw new ApiError(words, response.status, fields, code, current)
   }
   return { value: parsed as T, etag: response.headers.get('etag') ?? undefined }
@@ -131,7 +144,7 @@ export const api = async <T>(
   method: string,
   path: string,
   body?: unknown,
-  ifMatch?: string,
+  ifMatch?: string | typeof noneYet,
 ): Promise<T> => (await versioned<T>(method, path, body, ifMatch)).value
 
 /**

@@ -28,7 +28,7 @@ import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
-import { assertConditionsTaken, ifMatchOf } from '../lib/http/preconditions.ts'
+import { assertConditionsTaken, createOnlyOf, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
@@ -299,6 +299,7 @@ const routes: TypedRoute<CallerContext>[] = [
             registry,
             revokeGrants: grantsRevoked(event, context),
             ifMatch: ifMatchOf(event),
+            createOnly: createOnlyOf(event),
           }),
         )
         // In the trail as the API shows it, its etag in place of the store's version: an entry
@@ -441,18 +442,20 @@ const routes: TypedRoute<CallerContext>[] = [
 
 /**
  * Each route with the conditional headers it does not evaluate refused (a 400 naming the header):
- * `If-Match` but where lib/routes.ts marks the route `etag`, `If-None-Match` on every change.
+ * `If-Match` but where lib/routes.ts marks the route `etag`, `If-None-Match` on every change but
+ * `*` where it marks it `createOnly`.
  */
 const conditionsChecked = (table: TypedRoute<CallerContext>[]): TypedRoute<CallerContext>[] =>
   table.map((route) => {
-    const takesIfMatch = apiRoutes.some(
-      ({ method, path, etag }) => method === route.method && path === route.path && etag,
+    const marked = apiRoutes.find(
+      ({ method, path }) => method === route.method && path === route.path,
     )
+    const takes = { ifMatch: marked?.etag === true, createOnly: marked?.createOnly === true }
     const name = `${route.method} ${route.path}`
     return {
       ...route,
       handler: async (event, context) => {
-        assertConditionsTaken(event, takesIfMatch, name)
+        assertConditionsTaken(event, takes, name)
         return route.handler(event, context)
       },
     }

@@ -31,16 +31,25 @@ export interface Route {
    * change on a condition.
    */
   etag?: true
+  /**
+   * Takes `If-None-Match: *` too (RFC 9110 §13.1.2): a PUT that creates its resource, made only
+   * where none exists yet, else 412; so a client that read no resource defines one without
+   * replacing another's. A change on any other route refuses `If-None-Match` (400).
+   */
+  createOnly?: true
 }
 
-function adminRoutes(entries: ([HttpMethod, string] | [HttpMethod, string, 'etag'])[]): Route[] {
-  return entries.map(([method, path, etag]) => ({
+function adminRoutes(
+  entries: ([HttpMethod, string] | [HttpMethod, string, 'etag' | 'etag, create-only'])[],
+): Route[] {
+  return entries.map(([method, path, conditions]) => ({
     method,
     path,
     handler: 'admin',
     streaming: false,
     admin: true,
-    ...(etag ? { etag: true as const } : {}),
+    ...(conditions ? { etag: true as const } : {}),
+    ...(conditions === 'etag, create-only' ? { createOnly: true as const } : {}),
   }))
 }
 
@@ -144,7 +153,7 @@ export const routes: readonly Route[] = [
     ['POST', '/admin/agents/{agentId}/sync', 'etag'],
     // Each permission's version (lib/permissions/permission-etag.ts), its tag in the list's items.
     ['GET', '/admin/permissions'],
-    ['PUT', '/admin/permissions/{scope}', 'etag'],
+    ['PUT', '/admin/permissions/{scope}', 'etag, create-only'],
     ['DELETE', '/admin/permissions/{scope}', 'etag'],
     ['POST', '/admin/route/calibrate'],
     ['DELETE', '/admin/route/calibrate'],

@@ -3,7 +3,7 @@ import type { ScopeDefinition as Scope } from '../../lib/callers/caller-registry
 import { scopeSchema } from '../../lib/ids.ts'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
-import { ApiError, allPages, api, messageOf, pathOf } from '../api.ts'
+import { ApiError, allPages, api, messageOf, noneYet, pathOf } from '../api.ts'
 import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
 
 /** A permission as the list shows it: its `etag`, the version to send back as If-Match. */
@@ -140,7 +140,13 @@ const Editor = ({
         defined = true
         onScopeDefined()
       }
-      await api('PUT', pathOf`/admin/permissions/${draft.scope}`, bodyOf(draft), version)
+      // An Add is made only where the scope has no permission yet: never over another admin's.
+      await api(
+        'PUT',
+        pathOf`/admin/permissions/${draft.scope}`,
+        bodyOf(draft),
+        version ?? (isNew ? noneYet : undefined),
+      )
       onSaved(
         `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )

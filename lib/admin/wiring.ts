@@ -124,9 +124,9 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       // header is no key, as for POST /admin/clients (idempotencyKeyOf).
       eventKeyJmesPath: idempotencyKeyPath,
       // The same key with another body is a client error, not a replay; on a resource's route,
-      // with another resource or If-Match too.
+      // with another resource or condition (If-Match, If-None-Match) too.
       payloadValidationJmesPath: isResourceOperation(operation)
-        ? '[pathParameters, body, headers."if-match"]'
+        ? '[pathParameters, body, headers."if-match", headers."if-none-match"]'
         : 'body',
       throwOnNoIdempotencyKey: false,
     }),

@@ -93,22 +93,38 @@ export const weakTagRefusal = (ifMatch: IfMatch | undefined, current: string) =>
     ? `If-Match names W/${current}, a weak tag, and a change is made only on a strong one (RFC 9110 §13.1.1): send the ETag as it came, ${current}, without W/. Nothing was changed.`
     : undefined
 
+/** The header as the admin chain's httpHeaderNormalizer names it (lowercase). */
+export const ifNoneMatchHeader = 'if-none-match'
+
+/**
+ * Whether a change asks to be made only where its resource does not exist yet (`If-None-Match:
+ * *`, RFC 9110 §13.1.2), on a route that takes it (lib/routes.ts `createOnly`, checked by
+ * `assertConditionsTaken` first).
+ *
+ * @example
+ * createOnlyOf({ headers: { 'if-none-match': '*' } }) // true
+ */
+export const createOnlyOf = (event: Pick<APIGatewayProxyEvent, 'headers'>): boolean =>
+  event.headers?.[ifNoneMatchHeader]?.trim() === '*'
+
 /**
  * Refuses (400, naming the header) a conditional header the route does not evaluate, where
  * ignoring it would make a change the client meant to make only on a condition: `If-Match` on a
- * route whose resource has no ETag (`takesIfMatch` false), `If-None-Match` on any change. A read
- * may ignore `If-None-Match`: its whole answer is always a right one (a 304 only spares the body).
+ * route whose resource has no ETag (`takes.ifMatch` false), `If-None-Match` on a change but `*`
+ * on a route that creates (`takes.createOnly`), and the two together (one asks that the resource
+ * exist, the other that it not). A read may ignore `If-None-Match`: its whole answer is always a
+ * right one (a 304 only spares the body).
  *
  * @example
- * assertConditionsTaken(event, false, 'PUT /admin/permissions/{scope}') // throws if If-Match is sent
+ * assertConditionsTaken(event, { ifMatch: false, createOnly: false }, 'PUT /admin/scopes/{scope}') // throws if If-Match is sent
  */
 export const assertConditionsTaken = (
   event: Pick<APIGatewayProxyEvent, 'headers' | 'httpMethod'>,
-  takesIfMatch: boolean,
+  takes: { ifMatch: boolean; createOnly: boolean },
   route: string,
 ): void => {
   const sent = (name: string) => event.headers?.[name] !== undefined
-  if (!takesIfMatch && sent(ifMatchHeader)) {
+  if (!takes.ifMatch && sent(ifMatchHeader)) {
     throw refused(
       'If-Match',
       event.headers[ifMatchHeader],
@@ -116,11 +132,27 @@ export const assertConditionsTaken = (
     )
   }
   const method = event.httpMethod.toUpperCase()
-  if (method !== 'GET' && method !== 'HEAD' && sent('if-none-match')) {
+  if (method === 'GET' || method === 'HEAD' || !sent(ifNoneMatchHeader)) return
+  const value = event.headers[ifNoneMatchHeader]
+  if (!takes.createOnly) {
     throw refused(
       'If-None-Match',
-      event.headers['if-none-match'],
+      value,
       `is not taken by ${route}: a change is conditional on If-Match (the ETag a read answered, where the route takes it) or on nothing`,
+    )
+  }
+  if (!createOnlyOf(event)) {
+    throw refused(
+      'If-None-Match',
+      value,
+      `must be * on ${route}: the change is then made only where there is none yet (send If-Match with the ETag read to change one that exists)`,
+    )
+  }
+  if (sent(ifMatchHeader)) {
+    throw refused(
+      'If-None-Match',
+      value,
+      'cannot come with If-Match: one asks that the resource exist at a version, the other that there be none',
     )
   }
 }

@@ -54,6 +54,19 @@ const pathParameterSchemas: Record<string, z.ZodType> = {
 const takesIfMatch = (method: string, path: string) =>
   routes.some((route) => route.method === method && route.path === path && route.etag)
 
+/** Whether the route takes `If-None-Match: *`, a PUT that creates (lib/routes.ts `createOnly`). */
+const createsOnly = (method: string, path: string) =>
+  routes.some((route) => route.method === method && route.path === path && route.createOnly)
+
+const ifNoneMatchParameter = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description:
+    '`*` only: the request is carried out only if there is no such resource yet, else 412 and nothing changes (RFC 9110 §13.1.2): defines one without replacing one another client defined meanwhile. Not with If-Match.',
+  schema: { type: 'string', enum: ['*'] },
+}
+
 const ifMatchParameter = {
   name: 'If-Match',
   in: 'header',
@@ -86,6 +99,7 @@ const parametersOf = (
     }
   }),
   ...(takesIfMatch(method, path) ? [ifMatchParameter] : []),
+  ...(createsOnly(method, path) ? [ifNoneMatchParameter] : []),
 ]
 
 const problem = (description: string): ApiResponse => ({
@@ -107,12 +121,12 @@ const commonResponses = (
   // Every admin route refuses a conditional header it does not evaluate (lib/http/preconditions.ts).
   if (operation.auth === 'admin') {
     common[400] = problem(
-      `The request is invalid; \`errors\` names each field and its rule${takesIfMatch(method, path) ? ', or If-Match is not a list of quoted entity tags (or *)' : ', or it sent If-Match, which this route does not take (its resource has no ETag)'}${method === 'GET' ? '' : ', or If-None-Match, which no change takes'}`,
+      `The request is invalid; \`errors\` names each field and its rule${takesIfMatch(method, path) ? ', or If-Match is not a list of quoted entity tags (or *)' : ', or it sent If-Match, which this route does not take (its resource has no ETag)'}${method === 'GET' ? '' : createsOnly(method, path) ? ', or If-None-Match other than *, or with If-Match' : ', or If-None-Match, which no change takes'}`,
     )
   }
   if (takesIfMatch(method, path)) {
     common[412] = problem(
-      "If-Match names none of the resource's current version: another change came first, and nothing was changed. `currentEtag` is its ETag now (none when it is gone): read it again, and send that",
+      `If-Match names none of the resource's current version: another change came first, and nothing was changed. \`currentEtag\` is its ETag now (none when it is gone): read it again, and send that${createsOnly(method, path) ? '. Or If-None-Match: * and there is one already, `currentEtag` its ETag' : ''}`,
     )
   }
   if (operation.body) {

@@ -79,3 +79,18 @@ export const permissionPreconditionFailed = (
     etag,
   )
 }
+
+/**
+ * Why a change sent with `If-None-Match: *` is not made: the scope has a permission (`current`),
+ * defined since the client saw none, in words naming its tag.
+ */
+export const permissionExistsAlready = (
+  scope: string,
+  current: StoredPermission,
+): PreconditionFailedError => {
+  const etag = permissionETag(current)
+  return new PreconditionFailedError(
+    `Scope '${scope}' has a permission already (another admin defined it since you saw none), and its ETag is ${etag}. Nothing was changed: read it (GET /admin/permissions), and change it with If-Match: ${etag}.`,
+    etag,
+  )
+}

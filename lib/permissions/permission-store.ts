@@ -23,6 +23,7 @@ import {
 import {
   newPermissionVersion,
   permissionETag,
+  permissionExistsAlready,
   permissionPreconditionFailed,
 } from './permission-etag.ts'
 
@@ -43,12 +44,13 @@ export interface PermissionStore {
   put(permission: Permission): Promise<StoredPermission | undefined>
   /**
    * Creates or replaces the permission of a scope, with `ifMatch` only if it is still at a
-   * version that names (else a PreconditionFailedError, nothing written); returns the one
-   * replaced and the one written, with its new `version`.
+   * version that names, with `createOnly` only if it has none (else a PreconditionFailedError,
+   * nothing written); returns the one replaced and the one written, with its new `version`.
    */
   write(
     permission: Permission,
     ifMatch?: IfMatch,
+    createOnly?: boolean,
   ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }>
   list(): Promise<StoredPermission[]>
   /**
@@ -156,18 +158,28 @@ export class DynamoPermissionStore implements PermissionStore {
   async write(
     permission: Permission,
     ifMatch?: IfMatch,
+    createOnly = false,
   ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }> {
     const after = { ...permissionSchema.parse(permission), version: newPermissionVersion() }
-    const condition = ifMatch && (await this.#unchanged(permission.scope, ifMatch))
-    const { Attributes } = await this.#conditionally(permission.scope, condition, () =>
-      this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: after,
-          ReturnValues: 'ALL_OLD',
-          ...condition,
-        }),
-      ),
+    const condition = createOnly
+      ? {
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': tables.permissions.partitionKey },
+        }
+      : ifMatch && (await this.#unchanged(permission.scope, ifMatch))
+    const { Attributes } = await this.#conditionally(
+      permission.scope,
+      condition,
+      () =>
+        this.#client.send(
+          new PutCommand({
+            TableName: this.#tableName,
+            Item: after,
+            ReturnValues: 'ALL_OLD',
+            ...condition,
+          }),
+        ),
+      createOnly,
     )
     return { before: Attributes ? storedPermissionSchema.parse(Attributes) : undefined, after }
   }
@@ -211,12 +223,16 @@ export class DynamoPermissionStore implements PermissionStore {
     scope: string,
     condition: object | undefined,
     write: () => Promise<Result>,
+    createOnly = false,
   ): Promise<Result> {
     try {
       return await write()
     } catch (error) {
       if (!condition || !(error instanceof ConditionalCheckFailedException)) throw error
-      throw permissionPreconditionFailed(scope, await this.#get(scope))
+      const current = await this.#get(scope)
+      throw createOnly && current
+        ? permissionExistsAlready(scope, current)
+        : permissionPreconditionFailed(scope, current)
     }
   }
 

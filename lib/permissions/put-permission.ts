@@ -46,16 +46,19 @@ export const putPermission = async (
     registry,
     revokeGrants = (agentId) => permissions.removeAgent(agentId),
     ifMatch,
+    createOnly = false,
   }: {
     permissions: Permissions
     registry: Registry
     revokeGrants?: (agentId: string) => Promise<unknown>
     ifMatch?: IfMatch | undefined
+    /** `If-None-Match: *`: stored only where the scope has no permission yet. */
+    createOnly?: boolean
   },
 ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }> => {
   const unregistered = await unregisteredIn(permission, registry)
   if (unregistered.length > 0) throw new UnregisteredAgentError(unregistered)
-  const written = await permissions.write(permission, ifMatch)
+  const written = await permissions.write(permission, ifMatch, createOnly)
   for (const agentId of await unregisteredIn(permission, registry)) {
     await revokeGrants(agentId)
   }

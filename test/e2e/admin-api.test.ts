@@ -1167,6 +1167,47 @@ describe('the admin API through the local gateway', () => {
       expect(stale.status).toBe(412)
     })
 
+    it('defines a permission with If-None-Match: * where there is none, and refuses a second with a 412 naming the first', async () => {
+      // Prepare: two admins see no permission for the scope
+      await adminCall('PUT', '/admin/scopes/perm-create:invoke', { description: 'for the test' })
+
+      // Act
+      const first = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-create:invoke',
+        { agents: ['weather'] },
+        { 'if-none-match': '*' },
+      )
+      const second = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-create:invoke',
+        { agents: ['calculator'] },
+        { 'if-none-match': '*' },
+      )
+      const otherValue = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-create:invoke',
+        { agents: ['calculator'] },
+        { 'if-none-match': first.headers.get('etag') as string },
+      )
+      const elsewhere = await adminCall(
+        'PUT',
+        '/admin/scopes/perm-create:invoke',
+        { description: 'again' },
+        { 'if-none-match': '*' },
+      )
+
+      // Assess
+      expect(first.status).toBe(200)
+      expect(second.status).toBe(412)
+      expect(await second.json()).toMatchObject({
+        currentEtag: first.headers.get('etag'),
+        detail: expect.stringContaining('has a permission already'),
+      })
+      expect([otherValue.status, elsewhere.status]).toEqual([400, 400])
+      expect(await listed('perm-create:invoke')).toMatchObject({ agents: ['weather'] })
+    })
+
     it('makes a change without If-Match as before; a tag on a scope with no permission is a 412 naming none', async () => {
       // Prepare
       const read = await defined('perm-plain:invoke', ['weather'])

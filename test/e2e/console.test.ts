@@ -775,6 +775,37 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect(await read()).toBeUndefined()
   })
 
+  it('adds no permission over one another admin added for the scope since the page showed none, and says so', async () => {
+    // Prepare: the Add form filled in for a defined scope with no permission
+    const admin = await stack.token('admin-client')
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
+    await adminCall('PUT', '/admin/scopes/raced:invoke', { description: 'for the test' })
+    await go('#/', 'Fleet')
+    await go('#/permissions', 'Permissions')
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+    await page
+      .locator('#defined-scopes option[value="raced:invoke"]')
+      .waitFor({ state: 'attached' })
+    await page.getByLabel('Scope', { exact: true }).fill('raced:invoke')
+    await page.getByRole('checkbox', { name: 'calculator' }).check()
+
+    // Act: another admin adds one first
+    const theirs = await adminCall('PUT', '/admin/permissions/raced:invoke', {
+      agents: ['weather'],
+    })
+    await page.getByRole('button', { name: 'Add permission' }).click()
+
+    // Assess: refused in words, theirs kept
+    await expect.poll(() => notice().textContent()).toContain('Someone else added this')
+    await shoot(page, 'permission-added-meanwhile')
+    const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+    expect(theirs.status).toBe(200)
+    expect(
+      permissions.find(({ scope }: { scope: string }) => scope === 'raced:invoke'),
+    ).toMatchObject({ agents: ['weather'] })
+    expect((await adminCall('DELETE', '/admin/permissions/raced:invoke')).status).toBe(204)
+  })
+
   it('keeps a permission’s form, what was typed and the refusal on the page when another admin removed the permission since, and defines it again only when saved once more', async () => {
     // Prepare: the operator has the permission's form open, a limit typed
     const admin = await stack.token('admin-client')

@@ -384,6 +384,23 @@ describe.each(databaseEngines)('permission store on %s', (_engine, startDatabase
       expect(now.etag).not.toBe(etag)
     })
 
+    it('defines a permission with If-None-Match: * only where the scope has none, else a 412 naming its tag', async () => {
+      // Prepare: two admins saw no permission for the scope; the first one's lands.
+      const scope = 'etag-create:invoke'
+      const first = await store.write({ scope, agents: ['a'] }, undefined, true)
+      const current = await read(scope)
+
+      // Act
+      const refused = await refusal(store.write({ scope, agents: ['b'] }, undefined, true))
+
+      // Assess
+      expect(first.before).toBeUndefined()
+      expect(refused).toBeInstanceOf(PreconditionFailedError)
+      expect((refused as PreconditionFailedError).currentEtag).toBe(current.etag)
+      expect((refused as Error).message).toMatch(/has a permission already/)
+      expect((await read(scope)).stored).toEqual(current.stored)
+    })
+
     it('refuses a stale one with a 412 naming the tag now, and writes nothing', async () => {
       // Prepare: two admins read one version; the first one's change lands.
       const scope = 'etag-stale:invoke'

@@ -102,7 +102,7 @@ describe('the OpenAPI document', () => {
     }
   })
 
-  it('documents If-Match and its 412 on each route lib/routes.ts marks `etag`, and the ETag of every answer carrying the agent', () => {
+  it('documents If-Match and its 412 on each route lib/routes.ts marks `etag`, If-None-Match where it marks `createOnly`, and the ETag of every answer carrying the agent', () => {
     // Prepare
     const headerParameters = (method: string, path: string) =>
       (operation(method, path)?.parameters ?? []).filter((parameter) => parameter.in === 'header')
@@ -121,12 +121,17 @@ describe('the OpenAPI document', () => {
       'PUT /admin/permissions/{scope}',
       'DELETE /admin/permissions/{scope}',
     ])
+    const creating = routes.filter((route) => route.createOnly).map((r) => `${r.method} ${r.path}`)
+    expect(creating).toEqual(['PUT /admin/permissions/{scope}'])
     for (const route of describedRoutes) {
       const [method, path] = route.split(' ') as [string, string]
       const takes = conditional.includes(route)
-      expect(headerParameters(method, path), route).toEqual(
-        takes ? [expect.objectContaining({ name: 'If-Match', required: false })] : [],
-      )
+      expect(headerParameters(method, path), route).toEqual([
+        ...(takes ? [expect.objectContaining({ name: 'If-Match', required: false })] : []),
+        ...(creating.includes(route)
+          ? [expect.objectContaining({ name: 'If-None-Match', schema: expect.anything() })]
+          : []),
+      ])
       expect(operation(method, path)?.responses['412'] !== undefined, route).toBe(takes)
     }
     // ...and the ETag on the answers that carry the agent as stored

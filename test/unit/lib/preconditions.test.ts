@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
 import {
   assertConditionsTaken,
+  createOnlyOf,
   ifMatchOf,
   ifMatchPasses,
   parseIfMatch,
@@ -65,22 +66,21 @@ describe('If-Match, as RFC 9110 writes it', () => {
 
 describe('conditional headers a route does not evaluate', () => {
   const event = (httpMethod: string, headers: Record<string, string>) => ({ httpMethod, headers })
+  const none = { ifMatch: false, createOnly: false }
+  const etag = { ifMatch: true, createOnly: false }
+  const creates = { ifMatch: true, createOnly: true }
 
   it('refuses If-Match where what the route changes has no ETag, rather than change it unconditionally', () => {
     // Act
     const said = refusal(() =>
-      assertConditionsTaken(
-        event('PUT', { 'if-match': '"a"' }),
-        false,
-        'PUT /admin/permissions/{scope}',
-      ),
+      assertConditionsTaken(event('PUT', { 'if-match': '"a"' }), none, 'PUT /admin/scopes/{scope}'),
     )
 
     // Assess
     expect(said).toEqual([
       {
         field: 'If-Match',
-        message: expect.stringContaining('is not taken by PUT /admin/permissions/{scope}'),
+        message: expect.stringContaining('is not taken by PUT /admin/scopes/{scope}'),
       },
     ])
   })
@@ -91,7 +91,7 @@ describe('conditional headers a route does not evaluate', () => {
       refusal(() =>
         assertConditionsTaken(
           event('PUT', { 'if-none-match': '*' }),
-          true,
+          etag,
           'PUT /admin/agents/{agentId}',
         ),
       ),
@@ -100,7 +100,7 @@ describe('conditional headers a route does not evaluate', () => {
       refusal(() =>
         assertConditionsTaken(
           event('GET', { 'if-none-match': '"a"' }),
-          true,
+          etag,
           'GET /admin/agents/{agentId}',
         ),
       ),
@@ -113,13 +113,32 @@ describe('conditional headers a route does not evaluate', () => {
       refusal(() =>
         assertConditionsTaken(
           event('PATCH', { 'if-match': '"a"' }),
-          true,
+          etag,
           'PATCH /admin/agents/{agentId}',
         ),
       ),
     ).toBeUndefined()
     expect(
-      refusal(() => assertConditionsTaken(event('PUT', {}), false, 'PUT /admin/scopes/{scope}')),
+      refusal(() => assertConditionsTaken(event('PUT', {}), none, 'PUT /admin/scopes/{scope}')),
     ).toBeUndefined()
+  })
+
+  it('takes If-None-Match: * where the route creates, and refuses any other value there or one with If-Match', () => {
+    // Prepare
+    const put = (headers: Record<string, string>) =>
+      refusal(() =>
+        assertConditionsTaken(event('PUT', headers), creates, 'PUT /admin/permissions/{scope}'),
+      )
+
+    // Assess
+    expect(put({ 'if-none-match': ' * ' })).toBeUndefined()
+    expect(put({ 'if-none-match': '"a"' })).toEqual([
+      { field: 'If-None-Match', message: expect.stringContaining('must be *') },
+    ])
+    expect(put({ 'if-none-match': '*', 'if-match': '"a"' })).toEqual([
+      { field: 'If-None-Match', message: expect.stringContaining('cannot come with If-Match') },
+    ])
+    expect(createOnlyOf({ headers: { 'if-none-match': '*' } })).toBe(true)
+    expect(createOnlyOf({ headers: {} })).toBe(false)
   })
 })
