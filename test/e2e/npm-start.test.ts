@@ -73,12 +73,18 @@ describe('npm start', { timeout: 60_000 }, () => {
     const started = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
     const commands = bannerCommands(started.output())
 
-    // Act
-    const results: string[] = []
-    for (const command of commands.slice(1)) {
-      const { stdout } = await run('bash', ['-c', `${commands[0]}\n${command}`])
-      results.push(stdout)
-    }
+    // Act: pasted as a person would, the token once and then each command, in one shell (each
+    // command's output after a line of its own; `set -e`: a command that fails fails the test)
+    const cut = '--8<-- next command --8<--'
+    const { stdout } = await run('bash', [
+      '-c',
+      [
+        'set -e',
+        commands[0],
+        ...commands.slice(1).map((command) => `echo\necho '${cut}'\n${command}`),
+      ].join('\n'),
+    ])
+    const results = stdout.split(`\n${cut}\n`).slice(1)
     const mistyped = await run('bash', [
       '-c',
       `${commands[0]?.replace(/client_secret=\S+/, 'client_secret=mistyped')}\necho "[$TOKEN]"`,
