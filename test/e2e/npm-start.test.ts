@@ -11,7 +11,14 @@ import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { journalFile } from '../../local/journaled-store.ts'
 import { closedPort, portKeptFree, startCardServer, validCard } from '../support/card-server.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
-import { exitCodeWithin, spawnStart, start, stop, stopStarted } from '../support/npm-start.ts'
+import {
+  exitCodeWithin,
+  type Started,
+  spawnStart,
+  start,
+  stop,
+  stopStarted,
+} from '../support/npm-start.ts'
 
 const run = promisify(execFile)
 
@@ -51,7 +58,8 @@ const firstAnswer = async (port: number, child: ChildProcess, method = 'GET'): P
   }
 }
 
-// Each test starts the program at least once, and start() alone waits up to 20 s for it.
+// Each test starts the program (or uses a run started for it), and start() alone waits up to
+// 20 s for it.
 describe('npm start', { timeout: 60_000 }, () => {
   let stateDir: string
   /**
@@ -64,188 +72,77 @@ describe('npm start', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'switchboard-start-'))
   })
-  // A test that failed or timed out leaves no program running into the next.
-  afterEach(stopStarted)
-  afterAll(() => rm(stateDir, { recursive: true, force: true }))
-
-  it('prints a banner whose commands work as printed, then stops cleanly on Ctrl-C', async () => {
-    // Prepare
-    const started = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
-    const commands = bannerCommands(started.output())
-
-    // Act: pasted as a person would, the token once and then each command, in one shell (each
-    // command's output after a line of its own; `set -e`: a command that fails fails the test)
-    const cut = '--8<-- next command --8<--'
-    const { stdout } = await run('bash', [
-      '-c',
-      [
-        'set -e',
-        commands[0],
-        ...commands.slice(1).map((command) => `echo\necho '${cut}'\n${command}`),
-      ].join('\n'),
-    ])
-    const results = stdout.split(`\n${cut}\n`).slice(1)
-    const mistyped = await run('bash', [
-      '-c',
-      `${commands[0]?.replace(/client_secret=\S+/, 'client_secret=mistyped')}\necho "[$TOKEN]"`,
-    ])
-    const exitCode = await stop(started)
-
-    // Assess
-    expect(commands).toHaveLength(7)
-    const [jsonRpc, stream, list, unauthenticated, ready, metrics] = results as string[] as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ]
-    expect(JSON.parse(jsonRpc).result.task.status.state).toBe('TASK_STATE_COMPLETED')
-    expect(jsonRpc).toContain('Tokyo')
-    expect(stream.match(/^data: /gm)?.length).toBeGreaterThanOrEqual(4)
-    expect(stream).toContain('4.44288')
-    expect(JSON.parse(list).agents.map((agent: { agentId: string }) => agent.agentId)).toEqual([
-      'calculator',
-      'weather',
-    ])
-    expect(unauthenticated).toMatch(/^HTTP\/1.1 401/)
-    expect(JSON.parse(ready)).toMatchObject({ status: 'ready' })
-    expect(metrics).toContain('switchboard_calls_total{agent="weather",operation="SendMessage"} 1')
-    // A mistyped secret: the token endpoint's reason is shown, and no token is set.
-    expect(mistyped.stderr).toContain('Unknown client or wrong client secret.')
-    expect(mistyped.stdout).toBe('[]\n')
-    expect(exitCode).toBe(0)
+  afterAll(async () => {
+    await stopStarted()
+    await rm(stateDir, { recursive: true, force: true })
   })
 
-  it('keeps registrations made through the admin API across a restart', async () => {
-    // Prepare
-    const backend = await startCardServer()
-    backend.serve(validCard(backend.url))
-    const first = await start({
-      SWITCHBOARD_STATE_DIR: stateDir,
-      ...ports,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    })
-    const register = async (url: string) => {
+  /**
+   * One run on the state folder serves three tests, in this order, none of which needs a fresh
+   * one (each start costs seconds): its banner (the first calls it gets), a second start refused
+   * beside it, and the restart, which stops it with Ctrl-C. At INFO, for the audit line.
+   */
+  describe('one run, then a restart on its state folder', () => {
+    let first: Started
+    beforeAll(async () => {
+      first = await start({
+        SWITCHBOARD_STATE_DIR: stateDir,
+        ...ports,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      })
+    }, 60_000)
+
+    it('prints a banner whose commands work as printed', async () => {
+      // Prepare
+      const commands = bannerCommands(first.output())
+
+      // Act: pasted as a person would, the token once and then each command, in one shell (each
+      // command's output after a line of its own; `set -e`: a command that fails fails the test)
+      const cut = '--8<-- next command --8<--'
       const { stdout } = await run('bash', [
         '-c',
-        `ADMIN=$(curl -s -X POST ${url}/oauth2/token -d grant_type=client_credentials -d client_id=admin-client -d client_secret=admin-secret-local-only | node -pe 'const r = JSON.parse(require("fs").readFileSync(0)); r.access_token ?? process.exit(console.error(r) ?? 1)')
-         curl -s -o /dev/null -w '%{http_code}' ${url}/admin/register -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-           -d '{"agentId":"echo","backendUrl":"${backend.url}","agentCardUrl":"${backend.cardUrl}"}'`,
+        [
+          'set -e',
+          commands[0],
+          ...commands.slice(1).map((command) => `echo\necho '${cut}'\n${command}`),
+        ].join('\n'),
       ])
-      return stdout
-    }
-    expect(await register(first.url)).toBe('201')
-    await stop(first)
+      const results = stdout.split(`\n${cut}\n`).slice(1)
+      const mistyped = await run('bash', [
+        '-c',
+        `${commands[0]?.replace(/client_secret=\S+/, 'client_secret=mistyped')}\necho "[$TOKEN]"`,
+      ])
 
-    // Act
-    const second = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
-    const again = await register(second.url)
-    await stop(second)
-    await backend.stop()
-
-    // Assess
-    expect(again).toBe('409')
-    const audit = first
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line))
-      .find((entry) => entry.audit?.action === 'agent.register' && entry.audit.target === 'echo')
-    expect(audit?.audit).toMatchObject({
-      actor: 'admin-client',
-      before: null,
-      after: { agentId: 'echo' },
-    })
-    expect(second.output()).not.toContain('POST /admin/register 201')
-    // Kept by the journaled store (local/journaled-store.ts), not LevelDB.
-    expect(readdirSync(join(stateDir, 'db'))).toContain(journalFile)
-  })
-
-  /** `npm start` on a port known before it listens, chosen just before it starts. */
-  const startingOnFreshPort = async () => {
-    const port = await closedPort()
-    const child = spawnStart({
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      SWITCHBOARD_STATE_DIR: stateDir,
-      ...ports,
-      PORT: String(port),
-    })
-    return { port, child }
-  }
-
-  it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
-    // Prepare
-    const { port, child } = await startingOnFreshPort()
-    let output = ''
-    child.stdout?.on('data', (chunk) => {
-      output += chunk
+      // Assess
+      expect(commands).toHaveLength(7)
+      const [jsonRpc, stream, list, unauthenticated, ready, metrics] = results as string[] as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ]
+      expect(JSON.parse(jsonRpc).result.task.status.state).toBe('TASK_STATE_COMPLETED')
+      expect(jsonRpc).toContain('Tokyo')
+      expect(stream.match(/^data: /gm)?.length).toBeGreaterThanOrEqual(4)
+      expect(stream).toContain('4.44288')
+      expect(JSON.parse(list).agents.map((agent: { agentId: string }) => agent.agentId)).toEqual([
+        'calculator',
+        'weather',
+      ])
+      expect(unauthenticated).toMatch(/^HTTP\/1.1 401/)
+      expect(JSON.parse(ready)).toMatchObject({ status: 'ready' })
+      expect(metrics).toContain(
+        'switchboard_calls_total{agent="weather",operation="SendMessage"} 1',
+      )
+      // A mistyped secret: the token endpoint's reason is shown, and no token is set.
+      expect(mistyped.stderr).toContain('Unknown client or wrong client secret.')
+      expect(mistyped.stdout).toBe('[]\n')
     })
 
-    // Act: the first connection the port accepts carries a GET /health at once
-    const early = await firstAnswer(port, child)
-    while (!/Ready in/.test(output)) {
-      if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    const ready = await fetch(`http://127.0.0.1:${port}/health`)
-    child.kill('SIGINT')
-    await once(child, 'exit')
-
-    // Assess
-    expect(early).toMatch(/^HTTP\/1.1 (503|200) /)
-    expect(early).toMatch(/\{"status":"(starting|ok)"\}/)
-    expect(ready.status).toBe(200)
-    expect(await ready.json()).toEqual({ status: 'ok' })
-  })
-
-  it('answers a HEAD /health sent while it is still starting with the GET’s headers, its length included, and no body', async () => {
-    // Prepare
-    const { port, child } = await startingOnFreshPort()
-
-    // Act: the first connection the port accepts carries a HEAD /health at once (an uptime monitor)
-    const early = await firstAnswer(port, child, 'HEAD')
-    child.kill('SIGINT')
-    await once(child, 'exit')
-
-    // Assess: 503 "starting" or, if it was that quick, 200 "ok": each with the length of its GET's body
-    const [head = '', rest] = early.split('\r\n\r\n')
-    const status = /^HTTP\/1.1 (503|200) /.exec(head)?.[1]
-    const body = status === '503' ? '{"status":"starting"}' : '{"status":"ok"}'
-    expect(status).toBeDefined()
-    expect(head).toMatch(/^content-type: application\/json$/im)
-    expect(head).toMatch(new RegExp(`^content-length: ${Buffer.byteLength(body)}$`, 'im'))
-    if (status === '503') expect(head).toMatch(/^retry-after: 1$/im)
-    expect(rest).toBe('')
-  })
-
-  it('names the port and the variable to change when the port is taken', async () => {
-    // Prepare: a port another program holds.
-    const blocker = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    const taken = String((blocker.address() as AddressInfo).port)
-
-    // Act
-    const child = spawnStart({ SWITCHBOARD_STATE_DIR: stateDir, ...ports, PORT: taken })
-    let stderr = ''
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk
-    })
-    const code = await exitCodeWithin(child, 15_000, () => stderr).finally(() => blocker.close())
-
-    // Assess: the line that says why (a warning beside it is no failure).
-    expect(code).toBe(1)
-    expect(stderr.split('\n')).toContain(
-      `npm start failed: Port ${taken} on 127.0.0.1 is already in use; set PORT to another port.`,
-    )
-  })
-
-  it('refuses a second npm start on the same state folder, naming it, while the first keeps running', async () => {
-    // Prepare
-    const first = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
-    try {
-      // Act: on ports of its own (0: free ones), the same state folder
+    it('refuses a second npm start on the same state folder, naming it, while the first keeps running', async () => {
+      // Act: on ports of its own (0: free ones), the same state folder as the run
       const child = spawnStart({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
       let stderr = ''
       child.stderr?.on('data', (chunk) => {
@@ -260,61 +157,183 @@ describe('npm start', { timeout: 60_000 }, () => {
         `npm start failed: the local database in ${join(stateDir, 'db')} is in use by another program (an npm start, or a script such as npm run reindex, on the same SWITCHBOARD_STATE_DIR): stop it, or give this one another SWITCHBOARD_STATE_DIR`,
       )
       expect(health.status).toBe(200)
-    } finally {
-      await stop(first)
-    }
+    })
+
+    it('keeps registrations made through the admin API across a restart, the run stopping cleanly on Ctrl-C', async () => {
+      // Prepare
+      const backend = await startCardServer()
+      backend.serve(validCard(backend.url))
+      const register = async (url: string) => {
+        const { stdout } = await run('bash', [
+          '-c',
+          `ADMIN=$(curl -s -X POST ${url}/oauth2/token -d grant_type=client_credentials -d client_id=admin-client -d client_secret=admin-secret-local-only | node -pe 'const r = JSON.parse(require("fs").readFileSync(0)); r.access_token ?? process.exit(console.error(r) ?? 1)')
+         curl -s -o /dev/null -w '%{http_code}' ${url}/admin/register -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+           -d '{"agentId":"echo","backendUrl":"${backend.url}","agentCardUrl":"${backend.cardUrl}"}'`,
+        ])
+        return stdout
+      }
+      expect(await register(first.url)).toBe('201')
+      const exitCode = await stop(first)
+
+      // Act
+      const second = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+      const again = await register(second.url)
+      await stop(second)
+      await backend.stop()
+
+      // Assess
+      expect(exitCode).toBe(0)
+      expect(again).toBe('409')
+      const audit = first
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .find((entry) => entry.audit?.action === 'agent.register' && entry.audit.target === 'echo')
+      expect(audit?.audit).toMatchObject({
+        actor: 'admin-client',
+        before: null,
+        after: { agentId: 'echo' },
+      })
+      expect(second.output()).not.toContain('POST /admin/register 201')
+      // Kept by the journaled store (local/journaled-store.ts), not LevelDB.
+      expect(readdirSync(join(stateDir, 'db'))).toContain(journalFile)
+    })
   })
 
-  // Three starts of npm start's program, one after another.
-  it('re-embeds every agent when it starts with another embedder, and only then', async () => {
-    // Prepare: a start with the offline model, then one pointed at an embedding server
-    const dir = await mkdtemp(join(tmpdir(), 'switchboard-reembed-'))
-    const server = await startEmbeddingServer(new HashingEmbedder(256))
-    const openai = {
-      EMBEDDER: 'openai',
-      EMBEDDING_URL: server.url,
-      EMBEDDING_MODEL: 'stand-in',
-      EMBEDDING_DIMENSION: '256',
+  describe('each test its own run', () => {
+    // A test that failed or timed out leaves no program running into the next.
+    afterEach(stopStarted)
+
+    /** `npm start` on a port known before it listens, chosen just before it starts. */
+    const startingOnFreshPort = async () => {
+      const port = await closedPort()
+      const child = spawnStart({
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        SWITCHBOARD_STATE_DIR: stateDir,
+        ...ports,
+        PORT: String(port),
+      })
+      return { port, child }
     }
-    const vectorsFile = async () =>
-      JSON.parse(await readFile(join(dir, 'vectors.json'), 'utf8')) as {
-        embedder: unknown
-        vectors: { key: string; vector: number[] }[]
+
+    it('answers a request sent while it is still starting, and says ok on /health once ready', async () => {
+      // Prepare
+      const { port, child } = await startingOnFreshPort()
+      let output = ''
+      child.stdout?.on('data', (chunk) => {
+        output += chunk
+      })
+
+      // Act: the first connection the port accepts carries a GET /health at once
+      const early = await firstAnswer(port, child)
+      while (!/Ready in/.test(output)) {
+        if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
-    // The sample agents where they were at each start: agents that moved are registered again
-    // where they are now (their cards read and embedded again), which is no unchanged start.
-    const weatherPort = await portKeptFree()
-    const samePorts = {
-      PORT: '0',
-      WEATHER_AGENT_PORT: String(weatherPort),
-      CALCULATOR_AGENT_PORT: String(await portKeptFree(weatherPort)),
-    }
-    await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
-    const before = await vectorsFile()
+      const ready = await fetch(`http://127.0.0.1:${port}/health`)
+      child.kill('SIGINT')
+      await once(child, 'exit')
 
-    // Act
-    const switched = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
-    await stop(switched)
-    const embeddedAtSwitch = server.requests.flatMap(({ body }) => body.input as string[])
-    const after = await vectorsFile()
-    server.requests.length = 0
-    const unchanged = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
-    await stop(unchanged)
-    await server.stop()
-    await rm(dir, { recursive: true, force: true })
+      // Assess
+      expect(early).toMatch(/^HTTP\/1.1 (503|200) /)
+      expect(early).toMatch(/\{"status":"(starting|ok)"\}/)
+      expect(ready.status).toBe(200)
+      expect(await ready.json()).toEqual({ status: 'ok' })
+    })
 
-    // Assess
-    expect(before.embedder).toEqual({ kind: 'local', model: 'local', dimension: 1024 })
-    expect(switched.output()).toContain('Search index re-embedded with openai (256 dimensions).')
-    // Each agent's card text, its first line its name.
-    expect(embeddedAtSwitch.map((text) => text.split('\n')[0]).sort()).toEqual([
-      'Calculator',
-      'Weather',
-    ])
-    expect(after.embedder).toEqual({ kind: 'openai', model: 'stand-in', dimension: 256 })
-    expect(after.vectors.map(({ key }) => key).sort()).toEqual(['calculator', 'weather'])
-    expect(after.vectors.every(({ vector }) => vector.length === 256)).toBe(true)
-    expect(unchanged.output()).not.toContain('re-embedded')
-    expect(server.requests).toEqual([])
-  }, 90_000)
+    it('answers a HEAD /health sent while it is still starting with the GET’s headers, its length included, and no body', async () => {
+      // Prepare
+      const { port, child } = await startingOnFreshPort()
+
+      // Act: the first connection the port accepts carries a HEAD /health at once (an uptime monitor)
+      const early = await firstAnswer(port, child, 'HEAD')
+      child.kill('SIGINT')
+      await once(child, 'exit')
+
+      // Assess: 503 "starting" or, if it was that quick, 200 "ok": each with the length of its GET's body
+      const [head = '', rest] = early.split('\r\n\r\n')
+      const status = /^HTTP\/1.1 (503|200) /.exec(head)?.[1]
+      const body = status === '503' ? '{"status":"starting"}' : '{"status":"ok"}'
+      expect(status).toBeDefined()
+      expect(head).toMatch(/^content-type: application\/json$/im)
+      expect(head).toMatch(new RegExp(`^content-length: ${Buffer.byteLength(body)}$`, 'im'))
+      if (status === '503') expect(head).toMatch(/^retry-after: 1$/im)
+      expect(rest).toBe('')
+    })
+
+    it('names the port and the variable to change when the port is taken', async () => {
+      // Prepare: a port another program holds.
+      const blocker = createServer()
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+      const taken = String((blocker.address() as AddressInfo).port)
+
+      // Act
+      const child = spawnStart({ SWITCHBOARD_STATE_DIR: stateDir, ...ports, PORT: taken })
+      let stderr = ''
+      child.stderr?.on('data', (chunk) => {
+        stderr += chunk
+      })
+      const code = await exitCodeWithin(child, 15_000, () => stderr).finally(() => blocker.close())
+
+      // Assess: the line that says why (a warning beside it is no failure).
+      expect(code).toBe(1)
+      expect(stderr.split('\n')).toContain(
+        `npm start failed: Port ${taken} on 127.0.0.1 is already in use; set PORT to another port.`,
+      )
+    })
+
+    // Three starts of npm start's program, one after another.
+    it('re-embeds every agent when it starts with another embedder, and only then', async () => {
+      // Prepare: a start with the offline model, then one pointed at an embedding server
+      const dir = await mkdtemp(join(tmpdir(), 'switchboard-reembed-'))
+      const server = await startEmbeddingServer(new HashingEmbedder(256))
+      const openai = {
+        EMBEDDER: 'openai',
+        EMBEDDING_URL: server.url,
+        EMBEDDING_MODEL: 'stand-in',
+        EMBEDDING_DIMENSION: '256',
+      }
+      const vectorsFile = async () =>
+        JSON.parse(await readFile(join(dir, 'vectors.json'), 'utf8')) as {
+          embedder: unknown
+          vectors: { key: string; vector: number[] }[]
+        }
+      // The sample agents where they were at each start: agents that moved are registered again
+      // where they are now (their cards read and embedded again), which is no unchanged start.
+      const weatherPort = await portKeptFree()
+      const samePorts = {
+        PORT: '0',
+        WEATHER_AGENT_PORT: String(weatherPort),
+        CALCULATOR_AGENT_PORT: String(await portKeptFree(weatherPort)),
+      }
+      await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
+      const before = await vectorsFile()
+
+      // Act
+      const switched = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
+      await stop(switched)
+      const embeddedAtSwitch = server.requests.flatMap(({ body }) => body.input as string[])
+      const after = await vectorsFile()
+      server.requests.length = 0
+      const unchanged = await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, ...openai })
+      await stop(unchanged)
+      await server.stop()
+      await rm(dir, { recursive: true, force: true })
+
+      // Assess
+      expect(before.embedder).toEqual({ kind: 'local', model: 'local', dimension: 1024 })
+      expect(switched.output()).toContain('Search index re-embedded with openai (256 dimensions).')
+      // Each agent's card text, its first line its name.
+      expect(embeddedAtSwitch.map((text) => text.split('\n')[0]).sort()).toEqual([
+        'Calculator',
+        'Weather',
+      ])
+      expect(after.embedder).toEqual({ kind: 'openai', model: 'stand-in', dimension: 256 })
+      expect(after.vectors.map(({ key }) => key).sort()).toEqual(['calculator', 'weather'])
+      expect(after.vectors.every(({ vector }) => vector.length === 256)).toBe(true)
+      expect(unchanged.output()).not.toContain('re-embedded')
+      expect(server.requests).toEqual([])
+    }, 90_000)
+  })
 })
