@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HashingEmbedder } from '../../lib/discovery/hashing-embedder.ts'
 import { journalFile } from '../../local/journaled-store.ts'
 import { closedPort, portKeptFree, startCardServer, validCard } from '../support/card-server.ts'
+import { tokenFor } from '../support/client-credentials.ts'
 import { startEmbeddingServer } from '../support/embedding-server.ts'
 import {
   exitCodeWithin,
@@ -78,9 +79,10 @@ describe('npm start', { timeout: 60_000 }, () => {
   })
 
   /**
-   * One run on the state folder serves three tests, in this order, none of which needs a fresh
-   * one (each start costs seconds): its banner (the first calls it gets), a second start refused
-   * beside it, and the restart, which stops it with Ctrl-C. At INFO, for the audit line.
+   * One run on the state folder serves four tests, in this order, none of which needs a fresh
+   * one (each start costs seconds): its banner (the first calls it gets), search with a blank
+   * EMBEDDER, a second start refused beside it, and the restart, which stops it with Ctrl-C.
+   * At INFO, for the audit line.
    */
   describe('one run, then a restart on its state folder', () => {
     let first: Started
@@ -89,6 +91,9 @@ describe('npm start', { timeout: 60_000 }, () => {
         SWITCHBOARD_STATE_DIR: stateDir,
         ...ports,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // A blank setting is unset (README, *Configuration*): an env file's empty line with a
+        // space. Every other start here has EMBEDDER unset.
+        EMBEDDER: ' ',
       })
     }, 60_000)
 
@@ -139,6 +144,23 @@ describe('npm start', { timeout: 60_000 }, () => {
       // A mistyped secret: the token endpoint's reason is shown, and no token is set.
       expect(mistyped.stderr).toContain('Unknown client or wrong client secret.')
       expect(mistyped.stdout).toBe('[]\n')
+    })
+
+    // With EMBEDDER=" " it embeds with its own offline embedder, as with none set, not with the
+    // handlers' default, Bedrock, which a laptop cannot reach.
+    it('indexes the sample agents with the offline embedder when EMBEDDER is blank, so search finds them', async () => {
+      // Act
+      const { token } = await tokenFor(first.url, 'demo-client', 'demo-secret-local-only')
+      const search = await fetch(`${first.url}/search`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'Will it rain in Tokyo tomorrow?', topK: 1 }),
+      })
+
+      // Assess
+      expect(first.output()).not.toContain('agent not indexed')
+      expect(search.status).toBe(200)
+      expect((await search.json()).results?.[0]?.agentId).toBe('weather')
     })
 
     it('refuses a second npm start on the same state folder, naming it, while the first keeps running', async () => {
