@@ -45,7 +45,11 @@ export const terraformRoutes = (
   }
   return {
     routes: Object.fromEntries(
-      table.map(({ etag: _handlers, ...route }) => [`${route.method} ${route.path}`, route]),
+      // The conditions a route takes are the admin handler's to check, nothing API Gateway needs.
+      table.map(({ etag: _etag, createOnly: _createOnly, ...route }) => [
+        `${route.method} ${route.path}`,
+        route,
+      ]),
     ),
     mockRoutes: Object.fromEntries(mocks.map((route) => [`${route.method} ${route.path}`, route])),
     resources: Object.fromEntries(

@@ -84,18 +84,28 @@ describe('Terraform stack: push delivery', () => {
     const deadLetters = '${aws_dynamodb_table.push_dead_letters.arn}'
 
     // Assess
+    // The agents function sets, reads, marks (a Delete's, UpdateItem) and deletes configs; the
+    // callback and a held push's delivery read, link and bind (UpdateItem) and delete one whose
+    // task's Delete came first.
     expect(actionsOn('agents', configs)).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
     ])
-    expect(actionsOn('discovery', configs)).toEqual(['dynamodb:GetItem'])
-    expect(actionsOn('push-delivery', configs)).toEqual(['dynamodb:GetItem'])
+    for (const fn of ['discovery', 'push-delivery']) {
+      expect(actionsOn(fn, configs), fn).toEqual([
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+      ])
+      // A held push waits for its task's owner, which no push ever writes.
+      expect(actionsOn(fn, '${aws_dynamodb_table.task_owners.arn}'), fn).toEqual([
+        'dynamodb:GetItem',
+      ])
+    }
     expect(actionsOn('push-delivery', deadLetters)).toEqual(['dynamodb:PutItem'])
     expect(actionsOn('push-delivery', '${aws_kms_key.card_signing.arn}')).toEqual(['kms:Sign'])
-    expect(actionsOn('discovery', '${aws_dynamodb_table.task_owners.arn}')).toEqual([
-      'dynamodb:GetItem',
-    ])
   })
 
   it("lets the callback and the delivery read the token revocations a config's setting is held to", () => {
