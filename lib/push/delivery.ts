@@ -351,6 +351,11 @@ export const deliverPush = async (
       deadline,
     })
     if (claimed.dropped) return { outcome: 'dropped', reason: claimed.dropped }
+    // The hold may have lasted minutes: a config deleted, revoked or replaced meanwhile, or its
+    // agent deactivated, gets no attempt, as after a retry's wait.
+    const still = await settingStanding(delivery, deps)
+    if ('dropped' in still) return { outcome: 'dropped', reason: still.dropped }
+    record = still.record
   }
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
   let attempts = 0

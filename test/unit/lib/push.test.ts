@@ -1688,6 +1688,23 @@ describe('deliverPush', () => {
     expect(requests).toEqual([])
   })
 
+  it('drops a held push whose config’s client had its tokens revoked while it was held, calling no webhook', async () => {
+    // Prepare: set with app-a's token issued at second 1000; revoked (at 1001) during the wait
+    const { deps, delivery: held, requests } = heldPush({ polls: 2 })
+    deps.configs.get = async () => ({ ...record, setWith: { clientId: 'app-a', issuedAt: 1000 } })
+    deps.issuedBefore = async () => (deps.now() > 0 ? 1001 : undefined)
+
+    // Act
+    const outcome = await deliverPush(held, deps)
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'dropped',
+      reason: "the push config's client was deleted or had its tokens revoked",
+    })
+    expect(requests).toEqual([])
+  })
+
   it('drops a held push whose config another push bound to another task meanwhile', async () => {
     // Prepare
     const { deps, delivery: held, requests } = heldPush({ polls: 0 })
