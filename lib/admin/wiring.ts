@@ -124,9 +124,10 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       // header is no key, as for POST /admin/clients (idempotencyKeyOf).
       eventKeyJmesPath: idempotencyKeyPath,
       // The same key with another body is a client error, not a replay; on a resource's route,
-      // with another resource or condition (If-Match, If-None-Match) too.
+      // with another resource or condition too: If-Match as ifMatchOf reads it, every line of it
+      // (`headers` holds only the last), else the single value; If-None-Match.
       payloadValidationJmesPath: isResourceOperation(operation)
-        ? '[pathParameters, body, headers."if-match", headers."if-none-match"]'
+        ? '[pathParameters, body, multiValueHeaders."if-match" || headers."if-match", headers."if-none-match"]'
         : 'body',
       throwOnNoIdempotencyKey: false,
     }),

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -968,6 +969,31 @@ describe('the admin API through the local gateway', () => {
       expect([elsewhere.status, otherTag.status]).toEqual([422, 422])
       expect((await elsewhere.json()).type).toMatch(/idempotency-key-reused$/)
       expect(withoutKey.status).toBe(412)
+    })
+
+    it('takes the key with If-Match sent on two lines, the other tags another, as another request (422), not the first answer', async () => {
+      // Prepare: a PATCH whose If-Match comes as two header lines (fetch joins them: raw HTTP)
+      await adminCall('POST', '/admin/register', { agentId: 'replayed-lines', ...configOf(4_000) })
+      const patchWith = (tags: string[]) =>
+        new Promise<number>((resolve, reject) => {
+          const url = new URL(`${stack.url}/admin/agents/replayed-lines`)
+          const headers = ['host', url.host, 'authorization', `Bearer ${admin}`]
+          headers.push('content-type', 'application/json', 'idempotency-key', 'lines-1')
+          for (const tag of tags) headers.push('if-match', tag)
+          const sent = request(url, { method: 'PATCH', headers }, (answer) => {
+            answer.resume()
+            resolve(answer.statusCode as number)
+          })
+          sent.on('error', reject)
+          sent.end(JSON.stringify({ status: 'inactive' }))
+        })
+
+      // Act: the second's first tag names no version, its last the same as the first's
+      const first = await patchWith([await etagOf('replayed-lines'), '"unknown"'])
+      const other = await patchWith(['"not-a-version"', '"unknown"'])
+
+      // Assess
+      expect([first, other]).toEqual([200, 422])
     })
 
     it('answers a PATCH, a sync and a DELETE sent again with their keys as the first time', async () => {
