@@ -160,6 +160,13 @@ export const retryAfterMs = (value: string | null, now: number): number | undefi
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
+/** A wait a webhook asked for, in a dead letter's words: seconds, unless too many to read. */
+const askedInWords = (ms: number): string => {
+  const seconds = Math.ceil(ms / 1000)
+  // A digit string past 2^53 reads as 1e+30 s, or Infinity s, a number no one can act on.
+  return Number.isSafeInteger(seconds) ? `${seconds} s` : 'more than 15 minutes'
+}
+
 /**
  * A push whose deadline passed before its first attempt: the gateway's own
  * steps (reading the config, signing) used the time up, so it is the gateway's
@@ -426,7 +433,7 @@ export const deliverPush = async (
   const reason = !outOfTime
     ? lastReason
     : askedTooLong !== undefined
-      ? `${lastReason}; it asked to wait ${Math.ceil(askedTooLong / 1000)} s (Retry-After), past the delivery's time, after ${attempts} of ${deps.attempts} attempts`
+      ? `${lastReason}; it asked to wait ${askedInWords(askedTooLong)} (Retry-After), past the delivery's time, after ${attempts} of ${deps.attempts} attempts`
       : `${lastReason}; the delivery's time ran out after ${attempts} of ${deps.attempts} attempts`
   await deps.deadLetters.record({
     deliveryId: delivery.deliveryId,

@@ -1746,6 +1746,26 @@ describe('deliverPush', () => {
     },
   )
 
+  it.each([
+    ['more seconds than a number holds', '9'.repeat(400)],
+    ['more seconds than a number holds exactly', '9'.repeat(30)],
+  ])(
+    'says a Retry-After of %s, past the 15 minutes any delivery may wait, in words (not Infinity or 1e+30 s)',
+    async (_case, retryAfter) => {
+      // Prepare: no deadline (the laptop's queue); the clock at 12:00:00 GMT on 6 December 2026
+      const { deps, letters } = depsAnswering([asking(429, retryAfter), 200])
+      const now = () => Date.parse('2026-12-06T12:00:00Z')
+
+      // Act
+      await deliverPush(delivery, { ...deps, now })
+
+      // Assess
+      expect(letters[0]?.reason).toBe(
+        "the webhook answered 429; it asked to wait more than 15 minutes (Retry-After), past the delivery's time, after 1 of 3 attempts",
+      )
+    },
+  )
+
   it('dead-letters a push at once when its webhook asks to wait past the delivery’s time, saying so', async () => {
     // Prepare: a minute left, and the webhook asking for ten
     const { deps, waits, letters, requests } = depsAnswering([asking(503, '600'), 200])
