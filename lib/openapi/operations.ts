@@ -78,16 +78,34 @@ const unreadableCard = none(
   'The backend address, its card, the card signature or a named secret was refused; `detail` says which',
 )
 
+/** What an `Idempotency-Key` does on a change of one agent or permission. */
+const replayedByKey =
+  'Idempotent by the `Idempotency-Key` header: the same key, path, body and If-Match answer the first answer again for an hour (a 422 with another).'
+
+/**
+ * A keyed change's own answers, with the two its `Idempotency-Key` adds (`idempotentRoute` in
+ * handlers/admin.ts): a 409 while the first request still runs, a 422 for the key sent again
+ * with another path, body or If-Match.
+ */
+const keyed = (responses: ApiOperation['responses']): ApiOperation['responses'] => {
+  const or = (status: number, text: string) => {
+    const own = responses[status]
+    if (own) return { ...own, description: `${own.description}. Or: ${text}` }
+    return none(`${text.charAt(0).toUpperCase()}${text.slice(1)}`)
+  }
+  return {
+    ...responses,
+    409: or(409, 'a request with this Idempotency-Key is still running; retry shortly'),
+    422: or(422, 'the Idempotency-Key came with another path, body or If-Match'),
+  }
+}
+
 /**
  * Every route of lib/routes.ts outside the A2A protocol (admin, discovery,
  * health), keyed `METHOD path` exactly as lib/routes.ts writes it. A route added
  * there without its entry here fails test/unit/openapi.test.ts. A HEAD twin
  * (`withHead` there) is not written here: it is its GET's entry, bodies dropped.
  */
-/** What an `Idempotency-Key` does on a change of one agent or permission. */
-const replayedByKey =
-  'Idempotent by the `Idempotency-Key` header: the same key, path, body and If-Match answer the first answer again for an hour (a 422 with another).'
-
 const described: Record<string, ApiOperation> = {
   'POST /admin/register': {
     summary: 'Register an agent',
@@ -144,12 +162,12 @@ const described: Record<string, ApiOperation> = {
     tag: 'admin',
     auth: 'admin',
     body: agentReplaceSchema,
-    responses: {
+    responses: keyed({
       200: agent('The agent as replaced'),
       404: notFound,
       409: none(`${changedMeanwhile} Or: ${beingDeleted}`),
       422: unreadableCard,
-    },
+    }),
   },
   'PATCH /admin/agents/{agentId}': {
     summary: "Change an agent's status, its card's visibility, or both",
@@ -157,38 +175,38 @@ const described: Record<string, ApiOperation> = {
     tag: 'admin',
     auth: 'admin',
     body: agentPatchSchema,
-    responses: {
+    responses: keyed({
       200: agent('The agent as changed'),
       404: notFound,
       409: none(`${changedMeanwhile} Or: ${beingDeleted}`),
       422: none('The secret the agent names no longer belongs to it'),
-    },
+    }),
   },
   'DELETE /admin/agents/{agentId}': {
     summary: 'Delete an agent, its secret, its search vector and its grants',
     description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
-    responses: {
+    responses: keyed({
       204: none('Deleted'),
       404: notFound,
       409: none(
         'The id was registered again while this delete ran: it stopped, leaving the new agent',
       ),
       503: none('Deleted only partly: no longer served; run DELETE again to finish'),
-    },
+    }),
   },
   'POST /admin/agents/{agentId}/sync': {
     summary: "Read an agent's card again and keep what it now says",
     description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
-    responses: {
+    responses: keyed({
       200: agent('The agent with its card as read now'),
       404: notFound,
       409: none(beingDeleted),
       422: unreadableCard,
-    },
+    }),
   },
   'GET /admin/permissions': {
     summary: 'List every permission',
@@ -204,7 +222,7 @@ const described: Record<string, ApiOperation> = {
     tag: 'admin',
     auth: 'admin',
     body: permissionBodySchema,
-    responses: {
+    responses: keyed({
       200: {
         ...json('The permission as stored, with its new etag', shownPermissionSchema),
         headers: {
@@ -212,17 +230,17 @@ const described: Record<string, ApiOperation> = {
         },
       },
       422: none('Its scope is not defined, or an agent it names is not registered'),
-    },
+    }),
   },
   'DELETE /admin/permissions/{scope}': {
     summary: "Remove a scope's permission",
     description: replayedByKey,
     tag: 'admin',
     auth: 'admin',
-    responses: {
+    responses: keyed({
       204: none('Removed'),
       404: none('The scope has no permission (sent with If-Match: a 412)'),
-    },
+    }),
   },
   'GET /admin/audit': {
     summary: 'The audit trail: every admin change, newest first',

@@ -102,6 +102,25 @@ describe('the OpenAPI document', () => {
     }
   })
 
+  it.each([
+    ['PUT', '/admin/agents/{agentId}'],
+    ['PATCH', '/admin/agents/{agentId}'],
+    ['DELETE', '/admin/agents/{agentId}'],
+    ['POST', '/admin/agents/{agentId}/sync'],
+    ['PUT', '/admin/permissions/{scope}'],
+    ['DELETE', '/admin/permissions/{scope}'],
+  ])(
+    'lists the answers an Idempotency-Key gives on %s %s: a 409 while the first runs, a 422 with another path, body or If-Match',
+    (method, path) => {
+      // Act
+      const answers = operation(method, path)?.responses as Record<string, { description: string }>
+
+      // Assess
+      expect(answers['409']?.description).toMatch(/Idempotency-Key is still running/)
+      expect(answers['422']?.description).toMatch(/Idempotency-Key came with another/)
+    },
+  )
+
   it('documents If-Match and its 412 on each route lib/routes.ts marks `etag`, If-None-Match where it marks `createOnly`, and the ETag of every answer carrying the agent', () => {
     // Prepare
     const headerParameters = (method: string, path: string) =>
