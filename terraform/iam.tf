@@ -294,6 +294,14 @@ data "aws_iam_policy_document" "push_delivery" {
     resources = [aws_sqs_queue.push_deliveries.arn]
   }
 
+  # A push held for its task's record past the function's time is queued again, to wait on in the
+  # next delivery (handed back, it would wait out the queue's 30-minute visibility timeout).
+  statement {
+    sid       = "RequeueHeldPushes"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.push_deliveries.arn]
+  }
+
   # A push held for the task its SendMessage starts links and binds its config once the call's
   # answer has recorded the task as the setter's (UpdateItem), which it waits for
   # (ReadTaskOwners), and deletes the config (DeleteItem) when the task's Delete came first.

@@ -60,6 +60,15 @@ export const pushDelivererFor = (
   const issuedBefore = revokedBeforeFor(config, deps.client)
   const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
+  // A held push outlasting the function goes back on the queue at once (on a laptop nothing ends
+  // a delivery's time, so nothing does).
+  const queue = config.push.queueUrl
+    ? new SqsDeliveryQueue({
+        queueUrl: config.push.queueUrl,
+        region: config.region,
+        credentials: memoizedAwsCredentials(defaultProvider()),
+      })
+    : undefined
   return (delivery, deadline) =>
     deliverPush(delivery, {
       configs,
@@ -74,6 +83,7 @@ export const pushDelivererFor = (
       retryBaseMs: config.push.retryBaseMs,
       timeoutMs: config.push.webhookTimeoutMs,
       deadline,
+      ...(queue ? { requeue: (held: PushDelivery) => queue.enqueue(held) } : {}),
     })
 }
 

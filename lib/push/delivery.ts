@@ -123,6 +123,12 @@ export interface DeliveryDeps {
   deadline?: number
   sleep?: (ms: number) => Promise<void>
   now?: () => number
+  /**
+   * Queues a held push again (SQS on AWS) when the delivery's time ends before its hold's: a
+   * push handed back instead waits out the queue's visibility timeout (30 minutes). None: thrown
+   * (`DeliveryOutOfTimeError`), for the queue to hand it out again.
+   */
+  requeue?: (delivery: PushDelivery) => Promise<void>
 }
 
 export type DeliveryOutcome =
@@ -130,6 +136,8 @@ export type DeliveryOutcome =
   | { outcome: 'dead-lettered'; attempts: number; reason: string }
   /** Nothing stands to deliver to: the config is gone, its setting replaced or withdrawn, or revoked. */
   | { outcome: 'dropped'; reason: string }
+  /** A held push whose hold outlasted this delivery's time, queued again to wait on (`requeue`). */
+  | { outcome: 'requeued'; reason: string }
 
 type Attempt =
   | { ok: true }
@@ -288,15 +296,15 @@ const longestClaimPollMs = 2_000
  * A held push (`PushClaim`) once its task is on record as the config's setter's and the config
  * bound to it, or why it goes nowhere: the task another caller's, the config bound to another
  * task or gone, or the call's time over with the task on no record. Asked again at doubling
- * waits; when the delivery's own time ends first, thrown (`DeliveryOutOfTimeError`), so that the
- * queue hands the push out again and the wait goes on.
+ * waits; when the delivery's own time ends first, queued again (`requeue`) to wait on in the next
+ * delivery, or without one thrown (`DeliveryOutOfTimeError`), for the queue to hand it out again.
  */
 const awaitClaim = async (
   delivery: PushDelivery & { claim: PushClaim },
   record: PushConfigRecord,
-  deps: Pick<DeliveryDeps, 'owners' | 'configs'>,
+  deps: Pick<DeliveryDeps, 'owners' | 'configs' | 'requeue'>,
   clock: { now: () => number; sleep: (ms: number) => Promise<void>; deadline: number },
-): Promise<{ dropped?: string }> => {
+): Promise<{ dropped?: string; requeued?: string }> => {
   const { taskId, until } = delivery.claim
   for (let wait = firstClaimPollMs; ; wait = Math.min(wait * 2, longestClaimPollMs)) {
     const owner = await deps.owners.ownerOf(record.agentId, taskId, record.agentCreatedAt)
@@ -315,7 +323,11 @@ const awaitClaim = async (
     }
     const left = Math.min(until, clock.deadline) - clock.now()
     if (left <= 0) {
-      if (until > clock.deadline) throw new DeliveryOutOfTimeError(delivery.deliveryId)
+      if (until > clock.deadline) {
+        if (!deps.requeue) throw new DeliveryOutOfTimeError(delivery.deliveryId)
+        await deps.requeue(delivery)
+        return { requeued: "held for its task's record past the delivery's time: queued again" }
+      }
       return {
         dropped:
           "the task was not recorded as its setter's while the call that set the config could run",
@@ -358,6 +370,7 @@ export const deliverPush = async (
       deadline,
     })
     if (claimed.dropped) return { outcome: 'dropped', reason: claimed.dropped }
+    if (claimed.requeued) return { outcome: 'requeued', reason: claimed.requeued }
     // The hold may have lasted minutes: a config deleted, revoked or replaced meanwhile, or its
     // agent deactivated, gets no attempt, as after a retry's wait.
     const still = await settingStanding(delivery, deps)

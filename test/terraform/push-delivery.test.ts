@@ -62,7 +62,7 @@ describe('Terraform stack: push delivery', () => {
     expect(mapping.function_response_types).toEqual(['ReportBatchItemFailures'])
   })
 
-  it('lets the callback send to the queue, and only the delivery function receive from it', () => {
+  it('lets the callback send to the queue, and only the delivery function receive from it (and queue a held push again)', () => {
     // Prepare
     const deliveries = '${aws_sqs_queue.push_deliveries.arn}'
 
@@ -73,6 +73,7 @@ describe('Terraform stack: push delivery', () => {
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
+      'sqs:SendMessage',
     ])
     expect(actionsOn('agents', deliveries)).toEqual([])
     expect(actionsOn('admin', deliveries)).toEqual([])

@@ -1658,7 +1658,28 @@ describe('deliverPush', () => {
     expect(requests).toEqual([])
   })
 
-  it('hands a held push back to the queue when the delivery’s own time ends before the call’s', async () => {
+  it('queues a held push again when the delivery’s own time ends before the call’s, to wait on in the next', async () => {
+    // Prepare: the function has 1 s; the call, a minute
+    const { deps, delivery: held, requests } = heldPush({ polls: 1_000 })
+    const requeued: PushDelivery[] = []
+
+    // Act
+    const outcome = await deliverPush(held, {
+      ...deps,
+      deadline: 1_000,
+      requeue: async (again) => void requeued.push(again),
+    })
+
+    // Assess: the same push, its claim and id kept, no webhook called
+    expect(outcome).toEqual({
+      outcome: 'requeued',
+      reason: "held for its task's record past the delivery's time: queued again",
+    })
+    expect(requeued).toEqual([held])
+    expect(requests).toEqual([])
+  })
+
+  it('hands a held push back to the queue when the delivery’s own time ends before the call’s and it cannot queue it again', async () => {
     // Prepare: the function has 1 s; the call, a minute
     const { deps, delivery: held, requests } = heldPush({ polls: 1_000 })
 
