@@ -60,8 +60,8 @@ export const pushDelivererFor = (
   const issuedBefore = revokedBeforeFor(config, deps.client)
   const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
-  // A held push outlasting the function goes back on the queue at once (on a laptop nothing ends
-  // a delivery's time, so nothing does).
+  // A held push outlasting the function, or a push whose next attempt is far off, goes back on the
+  // queue (on a laptop nothing ends a delivery's time, and its waits are spent in the process).
   const queue = config.push.queueUrl
     ? new SqsDeliveryQueue({
         queueUrl: config.push.queueUrl,
@@ -83,7 +83,12 @@ export const pushDelivererFor = (
       retryBaseMs: config.push.retryBaseMs,
       timeoutMs: config.push.webhookTimeoutMs,
       deadline,
-      ...(queue ? { requeue: (held: PushDelivery) => queue.enqueue(held) } : {}),
+      ...(queue
+        ? {
+            requeue: (again: PushDelivery, delaySeconds?: number) =>
+              queue.enqueue(again, delaySeconds === undefined ? {} : { delaySeconds }),
+          }
+        : {}),
     })
 }
 

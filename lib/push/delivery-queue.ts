@@ -2,8 +2,11 @@ import type { DeliveryOutcome, PushDelivery } from './delivery.ts'
 
 /** Where accepted pushes wait for delivery: SQS on AWS, this process on a laptop. */
 export interface DeliveryQueue {
-  /** Resolves once the push is safely queued (not delivered). */
-  enqueue(delivery: PushDelivery): Promise<void>
+  /**
+   * Resolves once the push is safely queued (not delivered); `delaySeconds`, where the queue
+   * takes it (SQS), keeps it from delivery that long.
+   */
+  enqueue(delivery: PushDelivery, options?: { delaySeconds?: number }): Promise<void>
 }
 
 /**

@@ -31,6 +31,11 @@ export interface PushDelivery {
   secretHash?: string
   /** Held until its task is on record as the config's setter's (`PushClaim`). */
   claim?: PushClaim
+  /**
+   * Attempts an earlier delivery made before it queued the push again to wait (`requeue`): they
+   * count against the attempts, and the queue's delay was the wait before the next.
+   */
+  attemptsMade?: number
 }
 
 /**
@@ -128,8 +133,16 @@ export interface DeliveryDeps {
    * push handed back instead waits out the queue's visibility timeout (30 minutes). None: thrown
    * (`DeliveryOutOfTimeError`), for the queue to hand it out again.
    */
-  requeue?: (delivery: PushDelivery) => Promise<void>
+  requeue?: (delivery: PushDelivery, delaySeconds?: number) => Promise<void>
 }
+
+/**
+ * A wait between attempts longer than this is not spent in the function (a webhook's
+ * `Retry-After` of a minute held a function, and its batch, for most of its time): the push is
+ * queued again with that delay (`requeue`), as it is when the wait would run past the delivery's
+ * time. Up to SQS's longest delay, 15 minutes (`longestAskedWaitMs`).
+ */
+const longestWaitInFunctionMs = 30_000
 
 export type DeliveryOutcome =
   | { outcome: 'delivered'; attempts: number }
@@ -378,7 +391,9 @@ export const deliverPush = async (
     record = still.record
   }
   let last: Attempt = { ok: false, reason: 'no attempt was made', retry: false }
-  let attempts = 0
+  let attempts = delivery.attemptsMade ?? 0
+  /** Attempts this delivery made: before its first, the queue may hand the push out again. */
+  let attemptsHere = 0
   let outOfTime = false
   /** The wait the webhook asked for (`Retry-After`) that would have run past the delivery's time. */
   let askedTooLong: number | undefined
@@ -393,10 +408,23 @@ export const deliverPush = async (
     retry: false,
   })
   while (attempts < deps.attempts) {
-    if (attempts > 0) {
+    // After an attempt here (a queued-again push's wait was the queue's delay).
+    if (attemptsHere > 0) {
       // The longer of the doubling wait and the one the webhook asked for, if it asked.
       const asked = last.ok ? undefined : last.retryAfterMs
       const wait = Math.max(deps.retryBaseMs * 2 ** (attempts - 1), asked ?? 0)
+      const longOrPastTime = wait > longestWaitInFunctionMs || now() + wait >= deadline
+      if (longOrPastTime && deps.requeue && wait <= longestAskedWaitMs) {
+        await deps.requeue({ ...delivery, attemptsMade: attempts }, Math.ceil(wait / 1000))
+        const why =
+          asked === wait
+            ? `it asked to wait ${askedInWords(wait)} (Retry-After)`
+            : `its next attempt is ${askedInWords(wait)} away`
+        return {
+          outcome: 'requeued',
+          reason: `${last.ok ? '' : `${last.reason}; `}${why}: queued again for then, after ${attempts} of ${deps.attempts} attempts`,
+        }
+      }
       if (now() + wait >= deadline || wait > longestAskedWaitMs) {
         outOfTime = true
         if (asked !== undefined && asked === wait) askedTooLong = asked
@@ -426,7 +454,7 @@ export const deliverPush = async (
       })
     } catch (error) {
       // Before any attempt, the queue may try the push again as it is.
-      if (attempts === 0) throw error
+      if (attemptsHere === 0) throw error
       last = gatewayFailed('the delivery could not be signed', error)
       break
     }
@@ -437,11 +465,12 @@ export const deliverPush = async (
       break
     }
     attempts++
+    attemptsHere++
     last = await attemptOnce(delivery, record, jwt, deps.fetch, Math.min(deps.timeoutMs, left), now)
     if (last.ok) return { outcome: 'delivered', attempts }
     if (!last.retry) break
   }
-  if (outOfTime && attempts === 0) throw new DeliveryOutOfTimeError(delivery.deliveryId)
+  if (outOfTime && attemptsHere === 0) throw new DeliveryOutOfTimeError(delivery.deliveryId)
   const lastReason = last.ok ? '' : last.reason
   const reason = !outOfTime
     ? lastReason

@@ -38,10 +38,16 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     this.#fetch = options.fetch ?? fetch
   }
 
-  async enqueue(delivery: PushDelivery): Promise<void> {
+  /** `delaySeconds` (0 to 900, SQS's limit): received no sooner (a push queued again to wait). */
+  async enqueue(delivery: PushDelivery, options: { delaySeconds?: number } = {}): Promise<void> {
     const endpoint = `${new URL(this.#queueUrl).origin}/`
+    const delay = options.delaySeconds
     const body = new TextEncoder().encode(
-      JSON.stringify({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(delivery) }),
+      JSON.stringify({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify(delivery),
+        ...(delay ? { DelaySeconds: Math.min(Math.max(Math.ceil(delay), 0), 900) } : {}),
+      }),
     )
     const signed = await signAwsRequest(
       {

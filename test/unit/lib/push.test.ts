@@ -1787,6 +1787,39 @@ describe('deliverPush', () => {
     },
   )
 
+  it('queues a push again, its attempts so far in it, when its webhook asks for a wait longer than a function should spend', async () => {
+    // Prepare: a queue to go back on; the webhook asks for 69 s
+    const { deps, waits, letters, requests } = depsAnswering([asking(503, '69'), 200])
+    const requeued: { delivery: PushDelivery; delaySeconds?: number }[] = []
+    const requeue = async (again: PushDelivery, delaySeconds?: number) =>
+      void requeued.push({ delivery: again, delaySeconds })
+
+    // Act
+    const outcome = await deliverPush(delivery, { ...deps, requeue })
+
+    // Assess: no wait in the function, no dead letter; the queue's delay is the wait
+    expect(outcome).toEqual({
+      outcome: 'requeued',
+      reason:
+        'the webhook answered 503; it asked to wait 69 s (Retry-After): queued again for then, after 1 of 3 attempts',
+    })
+    expect(requeued).toEqual([{ delivery: { ...delivery, attemptsMade: 1 }, delaySeconds: 69 }])
+    expect([waits, letters, requests.length]).toEqual([[], [], 1])
+  })
+
+  it('goes on from the attempts an earlier delivery made, the queue’s delay its wait', async () => {
+    // Prepare: queued again after two attempts; the webhook now fails once more, then takes it
+    const { deps, waits, letters } = depsAnswering([503, 200])
+
+    // Act
+    const outcome = await deliverPush({ ...delivery, attemptsMade: 2 }, deps)
+
+    // Assess: the third attempt at once, and the last of three: dead-lettered, not a fourth
+    expect(outcome).toMatchObject({ outcome: 'dead-lettered', attempts: 3 })
+    expect(waits).toEqual([])
+    expect(letters).toMatchObject([{ attempts: 3 }])
+  })
+
   it('dead-letters a push at once when its webhook asks to wait past the delivery’s time, saying so', async () => {
     // Prepare: a minute left, and the webhook asking for ten
     const { deps, waits, letters, requests } = depsAnswering([asking(503, '600'), 200])

@@ -50,6 +50,21 @@ describe('SqsDeliveryQueue', () => {
     expect(JSON.parse(body.MessageBody)).toEqual(delivery)
   })
 
+  it('sends a delay in whole seconds up to SQS’s 900, and none when not asked', async () => {
+    // Prepare
+    const { queue, sent } = queueAnswering(200)
+
+    // Act
+    await queue.enqueue(delivery, { delaySeconds: 69 })
+    await queue.enqueue(delivery, { delaySeconds: 1_000 })
+    await queue.enqueue(delivery, {})
+
+    // Assess
+    const bodies = await Promise.all(sent.map((request) => request.json()))
+    expect(bodies.map((body) => body.DelaySeconds)).toEqual([69, 900, undefined])
+    expect(JSON.parse(bodies[0].MessageBody)).toEqual(delivery)
+  })
+
   it('fails with the status when SQS refuses the message', async () => {
     // Prepare
     const { queue } = queueAnswering(400)
