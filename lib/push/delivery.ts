@@ -129,9 +129,11 @@ export interface DeliveryDeps {
   sleep?: (ms: number) => Promise<void>
   now?: () => number
   /**
-   * Queues a held push again (SQS on AWS) when the delivery's time ends before its hold's: a
-   * push handed back instead waits out the queue's visibility timeout (30 minutes). None: thrown
-   * (`DeliveryOutOfTimeError`), for the queue to hand it out again.
+   * Queues a push again (SQS on AWS), after `delaySeconds`: a held push when the delivery's time
+   * ends before its hold's (handed back instead, it would wait out the queue's 30-minute
+   * visibility timeout), and one whose next attempt is far off (`longestWaitInFunctionMs`). None
+   * (a laptop): a hold past the delivery's time is thrown (`DeliveryOutOfTimeError`), for the
+   * queue to hand it out again, and every wait is spent in the process.
    */
   requeue?: (delivery: PushDelivery, delaySeconds?: number) => Promise<void>
 }
@@ -354,7 +356,8 @@ const awaitClaim = async (
  * Delivers one push to the client's webhook: bounded attempts of at most
  * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
  * them, or as long as a retried answer's `Retry-After` asks when that is longer
- * (one past the `deadline` ends them at once); a refused address or a 4xx answer (but 408 and 429) ends them at once,
+ * (a wait over 30 s, or past the `deadline`, spent back on the queue with `requeue`; without
+ * one, past the `deadline` ends them at once); a refused address or a 4xx answer (but 408 and 429) ends them at once,
  * and so does the `deadline`, when given. The config is read again before each
  * retry, so one deleted or revoked meanwhile ends them too, the push dropped
  * (`settingStanding`). When they end without a 2xx the push
@@ -415,7 +418,9 @@ export const deliverPush = async (
       const wait = Math.max(deps.retryBaseMs * 2 ** (attempts - 1), asked ?? 0)
       const longOrPastTime = wait > longestWaitInFunctionMs || now() + wait >= deadline
       if (longOrPastTime && deps.requeue && wait <= longestAskedWaitMs) {
-        await deps.requeue({ ...delivery, attemptsMade: attempts }, Math.ceil(wait / 1000))
+        // Its claim, if it was held, is settled: the task is bound.
+        const { claim: _settled, ...again } = delivery
+        await deps.requeue({ ...again, attemptsMade: attempts }, Math.ceil(wait / 1000))
         const why =
           asked === wait
             ? `it asked to wait ${askedInWords(wait)} (Retry-After)`

@@ -1807,6 +1807,19 @@ describe('deliverPush', () => {
     expect([waits, letters, requests.length]).toEqual([[], [], 1])
   })
 
+  it('queues a held push again without its claim once it has been bound and tried', async () => {
+    // Prepare: the task on record at once; the webhook then asks for 69 s
+    const { deps, delivery: held } = heldPush({ polls: 0 })
+    deps.fetch = async () => asking(503, '69')
+    const requeued: PushDelivery[] = []
+
+    // Act
+    await deliverPush(held, { ...deps, requeue: async (again) => void requeued.push(again) })
+
+    // Assess
+    expect(requeued).toEqual([{ ...delivery, attemptsMade: 1 }])
+  })
+
   it('goes on from the attempts an earlier delivery made, the queue’s delay its wait', async () => {
     // Prepare: queued again after two attempts; the webhook now fails once more, then takes it
     const { deps, waits, letters } = depsAnswering([503, 200])
