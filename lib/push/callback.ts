@@ -125,10 +125,11 @@ const notTheSettersTask = (taskId: string): Refusal => ({
 /**
  * A config set with the SendMessage that starts its task takes that task at the agent's first
  * push for it. A task on record as its setter's binds the config to it now (`bindInlineConfig`:
- * linked first, so that the task's Delete finds it), where no other task is bound. A task on no record while the call can still be going on (`claimWindowMs`) is held:
- * the push is queued with the claim, and delivered only once the call's answer has recorded the
- * task as the setter's (`awaitClaim` in lib/push/delivery.ts), then bound; a push never records
- * a task's owner itself. Else (another caller's task, or past the call) it is refused.
+ * linked first, so that the task's Delete finds it), where no other task is bound. A task on no
+ * record while the call can still be going on (`claimWindowMs`) is held: the push is queued with
+ * the claim, and delivered only once the call's answer has recorded the task as the setter's
+ * (`awaitClaim` in lib/push/delivery.ts), then bound; a push never records a task's owner
+ * itself. Else (another caller's task, or past the call) it is refused.
  */
 const claimTask = async (
   record: PushConfigRecord,
@@ -187,8 +188,9 @@ const payloadOf = (body: string): unknown => {
  * the config's task (when it was set for one) and owned by whoever set the
  * config. A config set with the SendMessage that starts its task is bound to the
  * task the agent first pushes for; a push that comes before the call's answer has
- * recorded the task is queued held, delivered once it has (`claimTask`). The 256-bit secret is what authenticates (a config
- * id may be derivable), so each refusal can say plainly what was wrong.
+ * recorded the task is queued held, delivered once it has (`claimTask`). The
+ * 256-bit secret is what authenticates (a config id may be derivable), so each
+ * refusal can say plainly what was wrong.
  *
  * @example
  * const outcome = await acceptPush(configId, event.headers, event.body, deps)

@@ -159,7 +159,10 @@ type Attempt =
   /** `retryAfterMs`: how long the webhook asked to be left before the next attempt. */
   | { ok: false; reason: string; retry: boolean; retryAfterMs?: number }
 
-/** The longest wait a webhook's `Retry-After` is honoured for: no delivery outlives a Lambda's 15 minutes. */
+/**
+ * The longest wait a webhook's `Retry-After` is honoured for: no delivery outlives a Lambda's 15
+ * minutes, nor a push SQS's longest delay.
+ */
 const longestAskedWaitMs = 15 * 60_000
 
 /**
@@ -353,17 +356,15 @@ const awaitClaim = async (
 }
 
 /**
- * Delivers one push to the client's webhook: bounded attempts of at most
- * `timeoutMs` each, waiting `retryBaseMs`, then twice that, and so on, between
- * them, or as long as a retried answer's `Retry-After` asks when that is longer
- * (a wait over 30 s, or past the `deadline`, spent back on the queue with `requeue`; without
- * one, past the `deadline` ends them at once); a refused address or a 4xx answer (but 408 and 429) ends them at once,
- * and so does the `deadline`, when given. The config is read again before each
- * retry, so one deleted or revoked meanwhile ends them too, the push dropped
- * (`settingStanding`). When they end without a 2xx the push
- * is recorded as a dead letter (and the outcome says so): a failed delivery is
- * an outcome, not an exception. Only a failure of the gateway's own (the
- * store, the key, or time it used up before any attempt:
+ * Delivers one push to the client's webhook: bounded attempts of at most `timeoutMs` each,
+ * waiting `retryBaseMs`, then twice that, and so on, between them, or as long as a retried
+ * answer's `Retry-After` asks when that is longer. A wait over 30 s, or past the `deadline`, is
+ * spent back on the queue (`requeue`); without one, a wait past the `deadline` ends the
+ * attempts. A refused address or a 4xx answer (but 408 and 429) ends them at once. The config is
+ * read again before each retry, so one deleted or revoked meanwhile ends them too, the push
+ * dropped (`settingStanding`). When they end without a 2xx the push is recorded as a dead letter
+ * (and the outcome says so): a failed delivery is an outcome, not an exception. Only a failure
+ * of the gateway's own (the store, the key, or time it used up before any attempt:
  * `DeliveryOutOfTimeError`) throws, so that the queue may try it again.
  *
  * @example
