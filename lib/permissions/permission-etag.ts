@@ -45,13 +45,12 @@ export const permissionETag = (permission: StoredPermission): string => {
  * A permission as the admin API shows it: as stored, its `version` replaced by its `etag` (the
  * tag to send back as `If-Match`): a list has no header per item, and `version` is the store's.
  */
-export const shownPermission = ({
-  version: _store,
-  ...permission
-}: StoredPermission): StoredPermission & { etag: string } => ({
-  ...permission,
-  etag: permissionETag({ version: _store, ...permission }),
-})
+export const shownPermission = (
+  stored: StoredPermission,
+): Omit<StoredPermission, 'version'> & { etag: string } => {
+  const { version: _store, ...shown } = stored
+  return { ...shown, etag: permissionETag(stored) }
+}
 
 /**
  * Why a change sent with `If-Match` (`ifMatch`, when known) is not made on the scope's permission
