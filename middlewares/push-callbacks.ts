@@ -5,6 +5,7 @@ import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import {
+  linkAnsweredId,
   type PushConfigRecord,
   type PushConfigStore,
   versionPresented,
@@ -23,6 +24,7 @@ import {
   withClientWebhooks,
 } from '../lib/push/webhook-config.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
+import { namedTask } from '../lib/tasks/task-calls.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
@@ -35,7 +37,7 @@ type PushCallbacksContext = A2ARequestContext &
 type PushCallbacksRequest = Request<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext>
 
 export interface PushCallbacksOptions {
-  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete' | 'markDeleted' | 'deleteInline'>
+  configs: Pick<PushConfigStore, 'put' | 'get' | 'delete' | 'link' | 'markDeleted' | 'deleteInline'>
   /**
    * Told when a setting the agent took could not be marked so (the setting before it then stays
    * valid, as if the two had crossed); the call is answered either way.
@@ -88,7 +90,7 @@ export const pushCallbacks = (
   options: PushCallbacksOptions,
 ): MiddlewareObj<APIGatewayProxyEvent, unknown, Error, PushCallbacksContext> => {
   checkOptions('pushCallbacks', options, {
-    configs: optionRules.methods('put', 'get', 'delete', 'markDeleted', 'deleteInline'),
+    configs: optionRules.methods('put', 'get', 'delete', 'link', 'markDeleted', 'deleteInline'),
     logger: optionRules.methods('warn').optional(),
     addressPolicy: optionRules.object(),
     baseUrl: optionRules.function(),
@@ -176,9 +178,14 @@ export const pushCallbacks = (
     const principal = principalOf(request)
     let shown: unknown
     try {
-      shown = await withClientWebhooks(answer, async (configId, token) => {
+      const named = namedTask(call)
+      const taskId = named && 'taskId' in named ? named.taskId : undefined
+      shown = await withClientWebhooks(answer, async (configId, { token, id }) => {
         const record = await configs.get(configId)
         if (record?.principal !== principal) return undefined
+        if (taskId && id && (await linkAnsweredId(record, taskId, id, configs)) === 'gone') {
+          return undefined
+        }
         // The setting whose secret the agent holds, which may not be the last one set.
         return ((token !== undefined && versionPresented(record, token)) || record).webhook
       })

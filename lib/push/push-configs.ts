@@ -280,6 +280,29 @@ export const bindInlineConfig = async (
 }
 
 /**
+ * A config set inline, shown by its agent under `answeredId` in an answer about `taskId` (a List's):
+ * when that is not the id its binding links (`inlineLinkOf`: an agent left to name a config given
+ * without an id may choose a random one, as @a2a-js/sdk 1.3.0 does, which the client learns only
+ * from a List), the id a Delete of that task and `answeredId` derives is linked to it too, so that
+ * Delete finds it; where that Delete came first, the config is deleted and `gone`. Nothing is
+ * linked for any other config, nor for one bound to another task (not the config that task's
+ * Delete is for).
+ */
+export const linkAnsweredId = async (
+  record: Pick<PushConfigRecord, 'configId' | 'agentId' | 'principal' | 'inline' | 'taskId'>,
+  taskId: string,
+  answeredId: string,
+  configs: Pick<PushConfigStore, 'link' | 'deleteInline'>,
+): Promise<'linked' | 'unchanged' | 'gone'> => {
+  if (!record.inline || answeredId === (record.inline.id ?? taskId)) return 'unchanged'
+  if (record.taskId !== undefined && record.taskId !== taskId) return 'unchanged'
+  const derived = configIdFor(record.agentId, record.principal, taskId, answeredId)
+  if ((await configs.link(derived, record.configId)) === 'linked') return 'linked'
+  await configs.deleteInline(record.configId, taskId)
+  return 'gone'
+}
+
+/**
  * The key of a derived id's link item, in the configs' table beside them: the `:` is outside
  * `configIdPattern`, so no callback reads or writes it (and a push names no such config).
  */

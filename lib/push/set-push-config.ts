@@ -19,6 +19,7 @@ import {
   secretHashOf,
 } from './push-configs.ts'
 import {
+  hasId,
   misspelledPushField,
   pushCallbackPath,
   pushConfigsIn,
@@ -86,9 +87,12 @@ export const withGatewayCallback = async (
   }
   const named = namedTask(call)
   const taskId = named && 'taskId' in named ? named.taskId : undefined
-  // An agent names a config set without an id by its task (as a2a-python and most @a2a-js/sdk
-  // releases do; 1.3.0 by a random UUID, which no derived id finds: an open end in the docs).
-  const id = typeof config.id === 'string' && config.id !== '' ? config.id : taskId
+  // A config set without an id is named by its task, as a2a-python and most @a2a-js/sdk releases
+  // name it; a Create's agent is told so (`withCallback`), since one left to name it may choose a
+  // random id (@a2a-js/sdk 1.3.0), which no Delete's derived id finds. A config given with the
+  // SendMessage that starts its task cannot be told (no task yet): an id its agent chose is linked
+  // once a List shows it (`linkAnsweredId`).
+  const id = hasId(config) ? (config.id as string) : taskId
   const { principal, agentCreatedAt, setWith } = setter
   const configId =
     taskId && id ? configIdFor(call.agentId, principal, taskId, id) : randomConfigId()
@@ -110,7 +114,11 @@ export const withGatewayCallback = async (
   }
   const written = await putKeepingPrevious(record, deps.configs)
   return {
-    call: withCallback(call, { url: `${deps.baseUrl}${pushCallbackPath(configId)}`, secret }),
+    call: withCallback(call, {
+      url: `${deps.baseUrl}${pushCallbackPath(configId)}`,
+      secret,
+      ...(taskId ? { id } : {}),
+    }),
     written,
   }
 }

@@ -143,6 +143,9 @@ export const misspelledPushField = (
   return undefined
 }
 
+/** Whether a config names itself: an `id` that is a string and not empty. */
+export const hasId = (config: Json): boolean => typeof config.id === 'string' && config.id !== ''
+
 /** The client's webhook as a config states it. */
 export const webhookOf = (config: Json): ClientWebhook => ({
   url: config.url as string,
@@ -157,15 +160,20 @@ const payloadOfBody = (call: A2ACall, body: Json): unknown =>
 /**
  * The call with its push config pointing at the gateway's callback instead of
  * the client's webhook: `url` the callback, `token` the callback's secret, no
- * `authentication` (the agent needs none beyond the secret). Params and body
- * are rewritten alike, so the call forwards the same whichever the agent reads.
+ * `authentication` (the agent needs none beyond the secret), and `id` the
+ * callback's when one is given and the config has none. Params and body are
+ * rewritten alike, so the call forwards the same whichever the agent reads.
  */
-export const withCallback = (call: A2ACall, callback: { url: string; secret: string }): A2ACall => {
+export const withCallback = (
+  call: A2ACall,
+  callback: { url: string; secret: string; id?: string },
+): A2ACall => {
   const rewrite = (config: Json | undefined) => {
     if (!config) return
     config.url = callback.url
     config.token = callback.secret
     delete config.authentication
+    if (callback.id !== undefined && !hasId(config)) config.id = callback.id
   }
   const params = structuredClone(call.params)
   for (const config of pushConfigsIn(call.operation, params)) rewrite(config)
@@ -190,8 +198,14 @@ export const withCallback = (call: A2ACall, callback: { url: string; secret: str
  */
 export const withClientWebhooks = async (
   answer: unknown,
-  /** The webhook behind a callback, given the secret (`token`) the agent shows with it, if any. */
-  webhookFor: (configId: string, token: string | undefined) => Promise<ClientWebhook | undefined>,
+  /**
+   * The webhook behind a callback, given the secret (`token`) the agent shows with it and the
+   * `id` it names the config by, if any.
+   */
+  webhookFor: (
+    configId: string,
+    shown: { token?: string; id?: string },
+  ) => Promise<ClientWebhook | undefined>,
 ): Promise<unknown> => {
   const walk = async (value: unknown, depth: number): Promise<unknown> => {
     if (depth > maxShownDepth) throw new AnswerTooDeepError()
@@ -206,8 +220,11 @@ export const withClientWebhooks = async (
     if (typeof copy.url !== 'string') return copy
     const configId = callbackConfigId(copy.url)
     const { token: _token, authentication: _authentication, ...rest } = copy
-    const token = typeof copy.token === 'string' ? copy.token : undefined
-    return { ...rest, ...(configId ? await webhookFor(configId, token) : undefined) }
+    const shown = {
+      ...(typeof copy.token === 'string' ? { token: copy.token } : {}),
+      ...(hasId(copy) ? { id: copy.id as string } : {}),
+    }
+    return { ...rest, ...(configId ? await webhookFor(configId, shown) : undefined) }
   }
   return walk(answer, 0)
 }

@@ -71,6 +71,8 @@ describe('push notifications through the local gateway', () => {
     process.env.PUSH_DELIVERY_ATTEMPTS = String(deliveryAttempts)
     process.env.PUSH_RETRY_BASE_MS = '10'
     process.env.PUSH_WEBHOOK_TIMEOUT_MS = String(webhookTimeoutMs)
+    // The file makes more calls a minute than the default limit of 60 lets through.
+    process.env.RATE_LIMIT_PER_MINUTE = '600'
     stack = await startThrowawayStack()
     agent = await startPushAgent()
     await registerAgents(stack, [
@@ -245,32 +247,64 @@ describe('push notifications through the local gateway', () => {
     },
   )
 
+  /** The ids the agent shows `taskId`'s configs by, as a client learns them: in a List. */
+  const listedIds = async (taskId: string) => {
+    const listed = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('ListTaskPushNotificationConfigs', { taskId }),
+    )
+    return ((await listed.json()).result.configs as GivenConfig[]).map((config) => config.id)
+  }
+
   it.each([
-    ['pushed through before the Delete', 'hook', true],
-    ['not pushed through before the Delete', 'hook', false],
-    ['set without an id (the agent names it by its task), pushed through first', undefined, true],
+    ['pushed through before the Delete', 'hook', 'task', true],
+    ['not pushed through before the Delete', 'hook', 'task', false],
+    [
+      'set without an id (the agent names it by its task), pushed through first',
+      undefined,
+      'task',
+      true,
+    ],
+    // As @a2a-js/sdk 1.3.0 names it: the client learns that id from a List.
+    [
+      'set without an id the agent names at random, pushed through first',
+      undefined,
+      'random',
+      true,
+    ],
+    [
+      'set without an id the agent names at random, not pushed through first',
+      undefined,
+      'random',
+      false,
+    ],
   ] as const)(
     'refuses, once the agent has deleted it, the pushes of a config given with SendMessage: %s',
-    async (_case, id, pushesFirst) => {
+    async (_case, id, naming, pushesFirst) => {
       // Prepare: the config's record sits under a random id; the Delete names its task and id.
       const webhook = await startWebhook()
       const params = {
         ...(textMessageParams('work on this, and tell me') as object),
         configuration: { taskPushNotificationConfig: { url: webhook.url, ...(id ? { id } : {}) } },
       }
+      agent.naming.idless = naming
       agent.pushesFirst.on = pushesFirst
       agent.pushesFirst.answered.length = 0
       const sent = await (await postA2A(agentUrl(), token, jsonRpc('SendMessage', params))).json()
       agent.pushesFirst.on = false
+      agent.naming.idless = 'task'
       const taskId = sent.result.task.id as string
       const given = givenFor(taskId)
       if (pushesFirst) await eventually(() => webhook.hits.length === 1)
+      const [shownId] = await listedIds(taskId)
+      expect(shownId).toBe(id ?? (naming === 'task' ? taskId : given.id))
 
       // Act
       const deleted = await postA2A(
         agentUrl(),
         token,
-        jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: id ?? taskId }),
+        jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: shownId }),
       )
       const pushed = await agent.push(given)
       // Any accepted push is delivered in the background: let it land before looking.
@@ -284,7 +318,7 @@ describe('push notifications through the local gateway', () => {
         pushesFirst ? 1 : 0,
       )
       // The same task and id set again with a Create: a fresh config, its pushes taken.
-      const again = await setConfig(taskId, { id: id ?? taskId, url: webhook.url })
+      const again = await setConfig(taskId, { id: shownId, url: webhook.url })
       expect((await again.json()).result).toBeDefined()
       const fresh = await agent.push(
         agent.configs.filter((c) => c.taskId === taskId).at(-1) as GivenConfig,
@@ -374,6 +408,31 @@ describe('push notifications through the local gateway', () => {
     const pushed = await agent.push(given)
 
     // Assess
+    expect((await deleted.json()).result).toEqual({})
+    expect(pushed.status).toBe(404)
+    expect(webhook.hits).toEqual([])
+    await webhook.stop()
+  })
+
+  it('names a config created without an id by its task, whatever its agent would name it, so a Delete by the id it answers refuses its pushes', async () => {
+    // Prepare: an agent that names such a config at random, as @a2a-js/sdk 1.3.0 does.
+    const webhook = await startWebhook()
+    const taskId = await newTask()
+    agent.naming.idless = 'random'
+    const created = await (await setConfig(taskId, { url: webhook.url })).json()
+    agent.naming.idless = 'task'
+    const given = givenFor(taskId)
+
+    // Act
+    const deleted = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: created.result.id }),
+    )
+    const pushed = await agent.push(given)
+
+    // Assess
+    expect(created.result).toMatchObject({ id: taskId, url: webhook.url })
     expect((await deleted.json()).result).toEqual({})
     expect(pushed.status).toBe(404)
     expect(webhook.hits).toEqual([])

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { asyncListener } from './async-listener.ts'
@@ -17,7 +18,8 @@ export interface GivenConfig {
  * them when the test says: SendMessage (or SendStreamingMessage, answered with a
  * one-event stream) starts a task `task-{n}` (keeping a config given in its
  * `configuration`); the push-config methods store and answer configs as given
- * (Create fails while `failing.creates` is set);
+ * (Create fails while `failing.creates` is set; a config given without an id is named as
+ * `naming.idless` says);
  * `push(taskId)` POSTs a status update to each config of the task, with the
  * config's token in X-A2A-Notification-Token, as @a2a-js/sdk's sender does.
  * While `pushesFirst.on` is set, a message carrying a config has the agent push
@@ -27,6 +29,13 @@ export interface GivenConfig {
  */
 export const startPushAgent = async () => {
   const configs: GivenConfig[] = []
+  /**
+   * How the agent names a config given without an id: by its task (as a2a-python and most
+   * @a2a-js/sdk releases do), or at random (as @a2a-js/sdk 1.3.0 does).
+   */
+  const naming: { idless: 'task' | 'random' } = { idless: 'task' }
+  const nameOf = (given: { id?: unknown }, taskId: string) =>
+    (given.id as string) || (naming.idless === 'task' ? taskId : randomUUID())
   /** When set, CreateTaskPushNotificationConfig fails and the agent keeps what it had. */
   const failing = { creates: false }
   const pushesFirst: { on: boolean; answered: number[] } = { on: false, answered: [] }
@@ -47,7 +56,7 @@ export const startPushAgent = async () => {
       const inline = task && params.configuration?.taskPushNotificationConfig
       if (task && inline) {
         // Named by its task when the client gave no id, as @a2a-js/sdk 0.3 and a2a-python do.
-        configs.push({ ...inline, id: inline.id || task.id, taskId: task.id })
+        configs.push({ ...inline, id: nameOf(inline, task.id), taskId: task.id })
         if (pushesFirst.on) {
           const pushed = await pushTo(inline, task.id, inline.token, 'TASK_STATE_SUBMITTED')
           await pushed.body?.cancel()
@@ -67,7 +76,7 @@ export const startPushAgent = async () => {
             return { id: params.id, status: { state: 'TASK_STATE_WORKING' } }
           case 'CreateTaskPushNotificationConfig': {
             if (failing.creates) return undefined
-            const config = { ...params, id: params.id || params.taskId }
+            const config = { ...params, id: nameOf(params, params.taskId) }
             configs.push(config)
             return config
           }
@@ -103,6 +112,7 @@ export const startPushAgent = async () => {
     ...agent,
     configs,
     failing,
+    naming,
     pushesFirst,
     pushBody,
     /** Pushes a status update of `taskId` to `config` (with `token`, default the config's). */

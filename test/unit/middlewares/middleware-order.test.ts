@@ -50,6 +50,7 @@ const pushOptions = {
     put: vi.fn(),
     get: vi.fn(),
     delete: vi.fn(),
+    link: vi.fn(),
     markDeleted: vi.fn(),
     deleteInline: vi.fn(),
   },

@@ -57,6 +57,12 @@ const setUp = (
       },
       get: async (configId) => stored.get(configId),
       delete: async (configId) => void stored.delete(configId),
+      link: async (derivedId, configId) => {
+        const found = links.get(derivedId)
+        if (found?.deleted) return 'deleted'
+        links.set(derivedId, { linked: [...new Set([...(found?.linked ?? []), configId])] })
+        return 'linked'
+      },
       markDeleted: async (derivedId) => {
         const { linked } = links.get(derivedId) ?? { linked: [] }
         links.set(derivedId, { linked, deleted: true })
@@ -169,6 +175,152 @@ describe('pushCallbacks middleware', () => {
       'https://a.example.com/hook': { id: 'hook' },
       'https://b.example.com/hook': {},
       'https://c.example.com/hook': undefined,
+    })
+  })
+
+  it.each([['JSONRPC'], ['HTTP+JSON']] as const)(
+    'names a config created without an id (%s) by its task, as the agent is told, so its Delete by that id finds it',
+    async (binding) => {
+      // Prepare: an agent left to name it may choose a random id, which no Delete derives.
+      const { stored, middleware } = setUp()
+      const call = createOver(binding, 'https://client.example.com/hook')
+      const { id: _id, ...params } = call.params as Record<string, unknown>
+      const body = JSON.parse(call.body as string)
+      if (binding === 'JSONRPC') delete body.params.id
+      else delete body.id
+      // Over HTTP+JSON the task is named by the path.
+      const restPath =
+        binding === 'HTTP+JSON' ? { restPath: '/tasks/t-1/pushNotificationConfigs' } : {}
+      const request = requestFor({ ...call, params, body: JSON.stringify(body), ...restPath })
+
+      // Act
+      await middleware.before?.(request)
+
+      // Assess
+      const forwarded = (request.context.a2a as { call: A2ACall }).call
+      expect(forwarded.params).toMatchObject({ id: 't-1' })
+      const sent = JSON.parse(forwarded.body as string)
+      expect(binding === 'JSONRPC' ? sent.params.id : sent.id).toBe('t-1')
+      expect([...stored.keys()]).toEqual([configIdFor('weather', 'client-a', 't-1', 't-1')])
+    },
+  )
+
+  it('leaves the id of a config given with a SendMessage to the agent: its task is not known yet', async () => {
+    // Prepare
+    const { middleware } = setUp()
+    const request = requestFor(
+      sendOver({ taskPushNotificationConfig: { url: 'https://client.example.com/hook' } }),
+    )
+
+    // Act
+    await middleware.before?.(request)
+
+    // Assess
+    const forwarded = (request.context.a2a as { call: A2ACall }).call
+    expect(
+      JSON.parse(forwarded.body as string).configuration.taskPushNotificationConfig,
+    ).not.toHaveProperty('id')
+  })
+
+  describe('a config given inline without an id, which the agent named itself', () => {
+    const inlineConfig: PushConfigRecord = {
+      configId: 'random-bbbbbbbbbbbbbb',
+      agentId: 'weather',
+      principal: 'client-a',
+      secretHash: secretHashOf('inline'),
+      webhook: { url: 'https://client.example.com/hook', token: 'client-token' },
+      inline: {},
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    }
+    const listCall: A2ACall = {
+      agentId: 'weather',
+      operation: 'ListTaskPushNotificationConfigs',
+      version: '1.0',
+      params: { taskId: 't-1' },
+      stream: false,
+      binding: 'JSONRPC',
+      jsonRpcId: 7,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, params: { taskId: 't-1' } }),
+    }
+    const listed = (configs: Record<string, unknown>[]) => ({
+      statusCode: 200,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { configs } }),
+    })
+    const agentsConfig = (id: string, configId = inlineConfig.configId) => ({
+      id,
+      taskId: 't-1',
+      url: `https://gw.example.com/push/${configId}`,
+      token: 'inline',
+    })
+    const uuid = '0b6c1c56-3a5e-4d59-9a57-1f0e6f0f6a11'
+
+    it.each([
+      ['not yet bound to its task (no push came)', undefined],
+      ['bound to its task', 't-1'],
+    ])('is found by a Delete of the id a List shows, once listed: %s', async (_case, taskId) => {
+      // Prepare
+      const { stored, links, middleware } = setUp()
+      stored.set(inlineConfig.configId, { ...inlineConfig, ...(taskId ? { taskId } : {}) })
+      const request = requestFor(listCall, listed([agentsConfig(uuid)]))
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess: the client sees its own webhook under the agent's id.
+      const shown = JSON.parse((request.response as { body: string }).body).result.configs
+      expect(shown).toEqual([
+        { id: uuid, taskId: 't-1', url: 'https://client.example.com/hook', token: 'client-token' },
+      ])
+      expect(links.get(configIdFor('weather', 'client-a', 't-1', uuid))).toEqual({
+        linked: [inlineConfig.configId],
+      })
+    })
+
+    it('is deleted, and shown with no webhook, when a Delete of the id the List shows came first', async () => {
+      // Prepare: the client deleted that id while the List was on its way.
+      const { stored, links, middleware } = setUp()
+      stored.set(inlineConfig.configId, { ...inlineConfig, taskId: 't-1' })
+      links.set(configIdFor('weather', 'client-a', 't-1', uuid), { linked: [], deleted: true })
+      const request = requestFor(listCall, listed([agentsConfig(uuid)]))
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess
+      expect(stored.has(inlineConfig.configId)).toBe(false)
+      const [shown] = JSON.parse((request.response as { body: string }).body).result.configs
+      expect(shown).toEqual({ id: uuid, taskId: 't-1', url: agentsConfig(uuid).url })
+    })
+
+    it("links nothing for another caller's config, another task's, a config the agent names as it was given, or one that is no inline config", async () => {
+      // Prepare
+      const { stored, links, middleware } = setUp()
+      const others: PushConfigRecord[] = [
+        { ...inlineConfig, configId: 'others-ccccccccccccccc', principal: 'client-b' },
+        { ...inlineConfig, configId: 'elsewhere-ddddddddddd', taskId: 't-2' },
+        { ...inlineConfig, configId: 'named-eeeeeeeeeeeeeee', inline: { id: 'hook' } },
+        {
+          ...inlineConfig,
+          configId: configIdFor('weather', 'client-a', 't-1', 'x'),
+          inline: undefined,
+        },
+      ]
+      for (const record of others) stored.set(record.configId, record)
+      const request = requestFor(
+        listCall,
+        listed([
+          agentsConfig(uuid, 'others-ccccccccccccccc'),
+          agentsConfig(uuid, 'elsewhere-ddddddddddd'),
+          agentsConfig('hook', 'named-eeeeeeeeeeeeeee'),
+          agentsConfig(uuid, configIdFor('weather', 'client-a', 't-1', 'x')),
+        ]),
+      )
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess
+      expect([...links.keys()]).toEqual([])
     })
   })
 
@@ -351,6 +503,7 @@ describe('pushCallbacks middleware', () => {
           },
           get: async (configId) => stored.get(configId),
           delete: async (configId) => void stored.delete(configId),
+          link: async () => 'linked',
           markDeleted: async () => [],
           deleteInline: async () => undefined,
         },
