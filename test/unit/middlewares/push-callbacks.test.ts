@@ -205,6 +205,34 @@ describe('pushCallbacks middleware', () => {
     },
   )
 
+  it("names a 0.3 config created without an id by its task, where 0.3 keeps it: the nested config's id", async () => {
+    // Prepare
+    const { stored, middleware } = setUp()
+    const params = {
+      taskId: 't-1',
+      pushNotificationConfig: { url: 'https://client.example.com/hook' },
+    }
+    const request = requestFor({
+      ...createOver('JSONRPC', ''),
+      version: '0.3',
+      operation: 'CreateTaskPushNotificationConfig',
+      params,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, params }),
+    })
+
+    // Act
+    await middleware.before?.(request)
+
+    // Assess
+    const forwarded = (request.context.a2a as { call: A2ACall }).call
+    expect(JSON.parse(forwarded.body as string).params).toMatchObject({
+      taskId: 't-1',
+      pushNotificationConfig: { id: 't-1' },
+    })
+    expect(forwarded.params).not.toHaveProperty('id')
+    expect([...stored.keys()]).toEqual([configIdFor('weather', 'client-a', 't-1', 't-1')])
+  })
+
   it('leaves the id of a config given with a SendMessage to the agent: its task is not known yet', async () => {
     // Prepare
     const { middleware } = setUp()
