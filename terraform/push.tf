@@ -34,6 +34,12 @@ resource "aws_lambda_event_source_mapping" "push_deliveries" {
   # The handler names the messages to receive again; the others are done.
   function_response_types = ["ReportBatchItemFailures"]
 
+  # Pushes past this many functions wait in the queue: the functions that answer calls keep
+  # the account's concurrency whatever agents push (held pushes wait up to minutes each).
+  scaling_config {
+    maximum_concurrency = var.push_delivery_max_concurrency
+  }
+
   # The role may read the queue before Lambda starts polling it.
   depends_on = [aws_iam_role_policy.access]
 }

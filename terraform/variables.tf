@@ -230,6 +230,17 @@ variable "push_webhook_timeout_ms" {
   }
 }
 
+variable "push_delivery_max_concurrency" {
+  description = "Push-delivery functions the queue may run at once (each delivers a batch of up to 10 pushes). Pushes beyond wait in the queue, none lost, so a flood of pushes (or of slow webhooks) cannot take the account's Lambda concurrency from the functions that answer calls. From 2 to 1000 (SQS's maximum concurrency)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.push_delivery_max_concurrency >= 2 && var.push_delivery_max_concurrency <= 1000 && floor(var.push_delivery_max_concurrency) == var.push_delivery_max_concurrency
+    error_message = "push_delivery_max_concurrency must be a whole number from 2 to 1000 (the range of an SQS event source's maximum concurrency)."
+  }
+}
+
 variable "backend_allowed_cidrs" {
   description = "CIDR blocks of otherwise refused (private, loopback, link-local) backend addresses to allow, e.g. [\"10.1.0.0/16\"]. With extra_allowed_client_ids, within Lambda's 4 KB of environment: about 120 IPv4 blocks at the defaults (README \"Deploy to AWS\"); the plan names both lists past it."
   type        = list(string)

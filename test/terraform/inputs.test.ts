@@ -236,6 +236,16 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
       variables: { ...managed, push_webhook_timeout_ms: '60000' },
       says: 'push_webhook_timeout_ms must be a whole number of milliseconds from 1 to 53000',
     },
+    {
+      what: 'a push-delivery concurrency SQS does not take (1)',
+      variables: { ...managed, push_delivery_max_concurrency: '1' },
+      says: 'push_delivery_max_concurrency must be a whole number from 2 to 1000',
+    },
+    {
+      what: 'a push-delivery concurrency SQS does not take (1001)',
+      variables: { ...managed, push_delivery_max_concurrency: '1001' },
+      says: 'push_delivery_max_concurrency must be a whole number from 2 to 1000',
+    },
   ])('refuses $what', { timeout: 30_000 }, async ({ variables, says }, context) => {
     // Prepare
     skipWithoutTerraform(context)
@@ -341,6 +351,10 @@ describe('Terraform stack: inputs refused at plan (variables.tf)', () => {
     {
       what: 'the longest webhook timeout the push-delivery function fits',
       variables: { ...managed, push_webhook_timeout_ms: '53000' },
+    },
+    {
+      what: 'the most push-delivery functions SQS runs at once',
+      variables: { ...managed, push_delivery_max_concurrency: '1000' },
     },
   ])('accepts $what', { timeout: 30_000 }, async ({ variables }, context) => {
     // Prepare

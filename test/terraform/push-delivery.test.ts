@@ -62,6 +62,15 @@ describe('Terraform stack: push delivery', () => {
     expect(mapping.function_response_types).toEqual(['ReportBatchItemFailures'])
   })
 
+  it("runs at most push_delivery_max_concurrency delivery functions at once, so pushes cannot take the account's concurrency from calls", () => {
+    // Assess
+    const mapping = root.resources.aws_lambda_event_source_mapping?.push_deliveries?.[0] as Body
+    expect(nested(mapping, 'scaling_config')).toEqual([
+      { maximum_concurrency: '${var.push_delivery_max_concurrency}' },
+    ])
+    expect((root.variables.push_delivery_max_concurrency as Body).default).toBe(10)
+  })
+
   it('lets the callback send to the queue, and only the delivery function receive from it (and queue a held push again)', () => {
     // Prepare
     const deliveries = '${aws_sqs_queue.push_deliveries.arn}'
