@@ -26,7 +26,7 @@ import { loadConfig } from '../lib/config.ts'
 import { calibrateRouting } from '../lib/discovery/route-settings.ts'
 import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
-import { idempotencyKeyOf } from '../lib/http/idempotency-key.ts'
+import { adminIdempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { assertConditionsTaken, createOnlyOf, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
@@ -162,8 +162,9 @@ const agentAnswer = (status: number, after: unknown, headers: Record<string, str
   jsonResponse(status, after, { ...headers, ...agentETagHeader(after as AgentRecord) })
 
 /**
- * A route an `Idempotency-Key` makes safe to retry: the same key answers the first answer again.
- * Keyed by its operation, so one key names one request of one operation.
+ * A route an `Idempotency-Key` makes safe to retry: the same admin's same key answers the first
+ * answer again. Keyed by its operation and the admin (`idempotencyFor`), so one key names one
+ * request of one operation by one admin.
  */
 const idempotentRoute = (action: IdempotentOperation, handler: AdminHandler) =>
   middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, CallerContext>()
@@ -375,7 +376,7 @@ const routes: TypedRoute<CallerContext>[] = [
         event,
         context,
         { action: 'client.create', target: 'a new client' },
-        () => createClient(bodyOf(event), callerAdmin, idempotencyKeyOf(event.headers)),
+        () => createClient(bodyOf(event), callerAdmin, adminIdempotencyKeyOf(event)),
         // A replay made no client: it gave the key's client a new secret.
         (made) => ({
           action: made.replayed ? 'client.rotate-secret' : 'client.create',

@@ -16,7 +16,7 @@ import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
 import { DynamoLease } from '../dynamo-lease.ts'
 import { AuditUnavailableError } from '../errors.ts'
-import { idempotencyKeyPath } from '../http/idempotency-key.ts'
+import { adminIdempotencyKeyPath } from '../http/idempotency-key.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
@@ -105,9 +105,10 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
 
   /**
    * An operation made idempotent by the `Idempotency-Key` header, its records keyed by the
-   * operation's name and the header: one key names one request of one operation, so a script
-   * that names a deployment's changes with one key registers and calibrates, rather than being
-   * told the second is the first with another body. Routes that share a name (the two register
+   * operation's name, the admin who sent it and the header (`adminIdempotencyKeyPath`): one
+   * admin's key names one request of one operation, so another admin's request with the same
+   * key is their own change, and a script that names a deployment's changes with one key
+   * registers and calibrates, rather than being told the second is the first with another body. Routes that share a name (the two register
    * routes) share their keys. A store of its own each: Powertools sets the key prefix on the
    * store at each request's start and reads it again when it saves or deletes the record, so
    * with one store a calibration that ran while a registration waited would have the
@@ -121,8 +122,10 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
     keyPrefix: operation,
     config: new IdempotencyConfig({
       // Header names are lowercased by httpHeaderNormalizer before the router runs; an empty
-      // header is no key, as for POST /admin/clients (idempotencyKeyOf).
-      eventKeyJmesPath: idempotencyKeyPath,
+      // header is no key, and a key is the admin's own, as for POST /admin/clients
+      // (adminIdempotencyKeyOf). Records written before the admin was part of the key (6
+      // December 2026) match no request: a retry across that deploy runs its change again.
+      eventKeyJmesPath: adminIdempotencyKeyPath,
       // The same key with another body is a client error, not a replay; on a resource's route,
       // with another resource or condition too: If-Match as ifMatchOf reads it, every line of it
       // (`headers` holds only the last), else the single value; If-None-Match.

@@ -6,9 +6,7 @@ export const idempotencyKeyHeader = 'idempotency-key'
 /**
  * The `Idempotency-Key` a request names: none when the header is missing or empty. An empty
  * header is no key: taken as one, it would be a key every such request shares, and the second
- * of two different requests sent with it would be refused as reusing it. Every admin route that
- * reads the key reads it so: `POST /admin/clients` through this function, the routes made
- * idempotent by Powertools through `idempotencyKeyPath`, its equal.
+ * of two different requests sent with it would be refused as reusing it.
  *
  * @example
  * idempotencyKeyOf({ 'idempotency-key': '' }) // undefined
@@ -17,10 +15,40 @@ export const idempotencyKeyOf = (
   headers: Record<string, string | undefined> | null | undefined,
 ): string | undefined => headers?.[idempotencyKeyHeader] || undefined
 
+/** The part of an admin request that says whose key it is and which key. */
+export interface KeyedAdminRequest {
+  headers?: Record<string, string | undefined> | null
+  requestContext?: { authorizer?: Record<string, unknown> | null } | null
+}
+
 /**
- * `idempotencyKeyOf` as a JMESPath on the event, for Powertools' `eventKeyJmesPath`: an empty
- * header selects null (JMESPath's `||` passes over an empty string), and Powertools runs a
- * request whose key is null or missing without idempotency, where it would hash an empty string
- * as a key (test/unit/lib/idempotency-key.test.ts holds the two to the same answers).
+ * The key an admin's request is made idempotent by: the admin who sent it (the principal and
+ * client the authorizer verified, `requestContext.authorizer`, as the audit trail names its actor)
+ * and their `Idempotency-Key`, as one JSON array. Another admin sending the same key sends another
+ * request: their change (or refusal) is their own and audited as theirs, never the first admin's
+ * answer replayed. None without a key (`idempotencyKeyOf`). Every admin route that takes a key
+ * reads it so: `POST /admin/clients` through this function, the routes made idempotent by
+ * Powertools through `adminIdempotencyKeyPath`, its equal. The admin chain's `verifiedCaller`
+ * refuses a request without that authorizer context (it is given no `authenticate`), so both
+ * names are always there.
+ *
+ * @example
+ * adminIdempotencyKeyOf({ headers: { 'idempotency-key': 'k1' }, requestContext: { authorizer: { principal: 'p', clientId: 'c' } } })
+ * // '["p","c","k1"]'
  */
-export const idempotencyKeyPath = `headers."${idempotencyKeyHeader}" || \`null\``
+export const adminIdempotencyKeyOf = (event: KeyedAdminRequest): string | undefined => {
+  const key = idempotencyKeyOf(event.headers)
+  if (key === undefined) return undefined
+  const authorizer = event.requestContext?.authorizer
+  return JSON.stringify([authorizer?.principal ?? null, authorizer?.clientId ?? null, key])
+}
+
+/**
+ * `adminIdempotencyKeyOf` as a JMESPath on the event, for Powertools' `eventKeyJmesPath`: the
+ * array Powertools hashes (`JSON.stringify`) is the string `adminIdempotencyKeyOf` gives. An
+ * empty or missing header selects null (JMESPath's `&&` and `||` pass over an empty string), and
+ * Powertools runs a request whose key is null or missing without idempotency, where it would
+ * hash an empty string as a key (test/unit/lib/idempotency-key.test.ts holds the two to the same
+ * answers).
+ */
+export const adminIdempotencyKeyPath = `headers."${idempotencyKeyHeader}" && [requestContext.authorizer.principal, requestContext.authorizer.clientId, headers."${idempotencyKeyHeader}"] || \`null\``

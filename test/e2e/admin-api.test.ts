@@ -10,6 +10,7 @@ import { LeanDocumentClient } from '../../lib/dynamo.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
+import { tokenFor } from '../support/client-credentials.ts'
 import { invoke, sampleEvent } from '../support/events.ts'
 import { codeBlocks, readmeSection } from '../support/readme.ts'
 
@@ -1058,6 +1059,103 @@ describe('the admin API through the local gateway', () => {
       expect(await againPut.json()).toEqual(await firstPut.json())
       expect([firstDelete.status, againDelete.status]).toEqual([204, 204])
       expect(await listed()).toBeUndefined()
+    })
+  })
+
+  describe('one Idempotency-Key sent by two admins (each admin’s key their own)', () => {
+    /** A second admin, a client of its own holding the admin scope, and a call as it. */
+    let otherAdmin: string
+    let otherPrincipal: string
+    const otherCall = adminCaller(() => ({ url: stack.url, token: otherAdmin }))
+    beforeAll(async () => {
+      const made = await adminCall('POST', '/admin/clients', {
+        name: 'second admin',
+        scopes: ['admin'],
+      })
+      expect(made.status).toBe(201)
+      const { clientId, clientSecret } = await made.json()
+      otherPrincipal = clientId
+      otherAdmin = (await tokenFor(stack.url, clientId, clientSecret)).token as string
+    })
+    /** The trail's entries of one action on one target, oldest first. */
+    const trailOf = async (action: string, target: string) => {
+      const { entries } = await (await adminCall('GET', '/admin/audit?limit=100')).json()
+      return (entries as { action: string; target: string; actor: string }[])
+        .filter((entry) => entry.action === action && entry.target === target)
+        .reverse()
+    }
+
+    it('makes the second admin’s permission PUT a change of its own, audited as theirs; the first admin’s retry replays', async () => {
+      // Prepare
+      await adminCall('PUT', '/admin/scopes/shared-key:invoke', { description: 'for the test' })
+      const key = { 'idempotency-key': 'shared-perm-1' }
+      const body = { agents: ['weather'] }
+
+      // Act
+      const first = await adminCall('PUT', '/admin/permissions/shared-key:invoke', body, key)
+      const other = await otherCall('PUT', '/admin/permissions/shared-key:invoke', body, key)
+      const again = await adminCall('PUT', '/admin/permissions/shared-key:invoke', body, key)
+
+      // Assess: two writes (two tags), two entries, the first admin's retry the first answer
+      expect([first.status, other.status, again.status]).toEqual([200, 200, 200])
+      expect(other.headers.get('etag')).not.toBe(first.headers.get('etag'))
+      expect(again.headers.get('etag')).toBe(first.headers.get('etag'))
+      const trail = await trailOf('permission.put', 'shared-key:invoke')
+      expect(trail.map(({ actor }) => actor)).toEqual(['admin-client', otherPrincipal])
+    })
+
+    it('answers the second admin’s registration and If-Match PUT with their own refusals, not the first admin’s answers', async () => {
+      // Prepare
+      const config = { backendUrl: backend.url, agentCardUrl: backend.cardUrl }
+      const registration = { agentId: 'shared-key', ...config }
+      const registerKey = { 'idempotency-key': 'shared-register-1' }
+
+      // Act: the same registration with one key, then the same PUT with one key and tag
+      const registered = await adminCall('POST', '/admin/register', registration, registerKey)
+      const otherRegistered = await otherCall('POST', '/admin/register', registration, registerKey)
+      const replayed = await adminCall('POST', '/admin/register', registration, registerKey)
+      const tag = (await adminCall('GET', '/admin/agents/shared-key')).headers.get('etag') as string
+      const putHeaders = { 'if-match': tag, 'idempotency-key': 'shared-put-1' }
+      const put = await adminCall(
+        'PUT',
+        '/admin/agents/shared-key',
+        { ...config, timeoutMs: 6_000 },
+        putHeaders,
+      )
+      const otherPut = await otherCall(
+        'PUT',
+        '/admin/agents/shared-key',
+        { ...config, timeoutMs: 6_000 },
+        putHeaders,
+      )
+
+      // Assess
+      expect([registered.status, otherRegistered.status, replayed.status]).toEqual([201, 409, 201])
+      expect((await otherRegistered.json()).type).toMatch(/agent-already-registered$/)
+      expect([put.status, otherPut.status]).toEqual([200, 412])
+      expect((await trailOf('agent.register', 'shared-key')).map(({ actor }) => actor)).toEqual([
+        'admin-client',
+      ])
+    })
+
+    it('makes the second admin’s client creation a client of its own, leaving the first admin’s secret working', async () => {
+      // Prepare
+      const key = { 'idempotency-key': 'shared-client-1' }
+      const body = { name: 'shared-key app', scopes: ['weather:invoke'] }
+
+      // Act
+      const first = await (await adminCall('POST', '/admin/clients', body, key)).json()
+      const other = await (await otherCall('POST', '/admin/clients', body, key)).json()
+      const again = await (await adminCall('POST', '/admin/clients', body, key)).json()
+      const withOther = await tokenFor(stack.url, other.clientId, other.clientSecret)
+
+      // Assess: the first admin's retry is theirs (a new secret for their client)
+      expect(other.clientId).not.toBe(first.clientId)
+      expect(again.clientId).toBe(first.clientId)
+      expect(withOther.status).toBe(200)
+      expect((await trailOf('client.create', other.clientId)).map(({ actor }) => actor)).toEqual([
+        otherPrincipal,
+      ])
     })
   })
 

@@ -1,20 +1,47 @@
 import { search } from '@aws-lambda-powertools/jmespath'
 import { describe, expect, it } from 'vitest'
-import { idempotencyKeyOf, idempotencyKeyPath } from '../../../lib/http/idempotency-key.ts'
+import {
+  adminIdempotencyKeyOf,
+  adminIdempotencyKeyPath,
+  idempotencyKeyOf,
+} from '../../../lib/http/idempotency-key.ts'
 
 describe('the Idempotency-Key of an admin request', () => {
+  const authorizer = { principal: 'ops-admin', clientId: 'ops-console', scopes: 'admin' }
+
   it.each([
     ['no header', {}, undefined],
     ['an empty header', { 'idempotency-key': '' }, undefined],
-    ['a key', { 'idempotency-key': 'deploy-42' }, 'deploy-42'],
+    ['a key', { 'idempotency-key': 'deploy-42' }, '["ops-admin","ops-console","deploy-42"]'],
   ])('is the same for the callers API and for Powertools with %s', (_name, headers, key) => {
+    // Prepare
+    const event = { headers, requestContext: { authorizer } }
+
     // Act
-    const read = idempotencyKeyOf(headers)
-    // Powertools skips idempotency for a selection of null or undefined.
-    const selected = search(idempotencyKeyPath, { headers }) ?? undefined
+    const read = adminIdempotencyKeyOf(event)
+    // Powertools skips idempotency for a selection of null or undefined, and hashes the JSON of
+    // any other.
+    const selected = search(adminIdempotencyKeyPath, event) ?? undefined
 
     // Assess
+    expect(idempotencyKeyOf(headers) === undefined).toBe(key === undefined)
     expect(read).toBe(key)
-    expect(selected).toBe(key)
+    expect(selected === undefined ? undefined : JSON.stringify(selected)).toBe(key)
+  })
+
+  it('is another key for another admin, by principal or by client', () => {
+    // Prepare
+    const headers = { 'idempotency-key': 'deploy-42' }
+    const keyOf = (admin: Record<string, string>) =>
+      adminIdempotencyKeyOf({
+        headers,
+        requestContext: { authorizer: { ...authorizer, ...admin } },
+      })
+
+    // Act
+    const keys = [keyOf({}), keyOf({ principal: 'other-admin' }), keyOf({ clientId: 'other-app' })]
+
+    // Assess
+    expect(new Set(keys).size).toBe(3)
   })
 })
