@@ -80,7 +80,7 @@ const unreadableCard = none(
 
 /** What an `Idempotency-Key` does on a change of one agent or permission. */
 const replayedByKey =
-  'Idempotent by the `Idempotency-Key` header: the same key, path, body and If-Match answer the first answer again for an hour (a 422 with another).'
+  "Idempotent by the `Idempotency-Key` header, each admin's own: the same admin's key, path, body and If-Match answer the first answer again for an hour (a 422 with another); another admin's same key is their own request."
 
 /**
  * A keyed change's own answers, with the two its `Idempotency-Key` adds (`idempotentRoute` in
@@ -110,7 +110,7 @@ const described: Record<string, ApiOperation> = {
   'POST /admin/register': {
     summary: 'Register an agent',
     description:
-      'Validates the config and backend address, reads and checks the agent card, stores an inline secret in Secrets Manager, then the record. Idempotent by the `Idempotency-Key` header.',
+      "Validates the config and backend address, reads and checks the agent card, stores an inline secret in Secrets Manager, then the record. Idempotent by the `Idempotency-Key` header, each admin's own.",
     tag: 'admin',
     auth: 'admin',
     body: agentConfigSchema,
@@ -254,7 +254,7 @@ const described: Record<string, ApiOperation> = {
   'POST /admin/route/calibrate': {
     summary: "Calibrate /route's threshold from the catalog's own examples",
     description:
-      'Each skill example of every active agent, embedded alone and searched against the agents built without it, is a labelled query; the threshold that routes the most of them while routing at most 10 % wrong is stored and used by /route. Embedding calls are bounded by CALIBRATION_MAX_EMBEDDINGS. Idempotent by the `Idempotency-Key` header.',
+      "Each skill example of every active agent, embedded alone and searched against the agents built without it, is a labelled query; the threshold that routes the most of them while routing at most 10 % wrong is stored and used by /route. Embedding calls are bounded by CALIBRATION_MAX_EMBEDDINGS. Idempotent by the `Idempotency-Key` header, each admin's own.",
     tag: 'admin',
     auth: 'admin',
     responses: {
@@ -310,7 +310,7 @@ const described: Record<string, ApiOperation> = {
   'POST /admin/clients': {
     summary: 'Create a caller: an OAuth client holding these scopes',
     description:
-      'The answer holds the client secret, shown this once and never stored by the gateway. With an `Idempotency-Key`, a retry answers the same client with a new secret (the first stops working).',
+      "The answer holds the client secret, shown this once and never stored by the gateway. With an `Idempotency-Key` (each admin's own), a retry answers the same client with a new secret (the first stops working).",
     tag: 'admin',
     auth: 'admin',
     body: createClientSchema,
