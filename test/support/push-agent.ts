@@ -145,9 +145,13 @@ export interface WebhookHit {
 
 /**
  * A client's webhook on this machine: it keeps what it receives and answers
- * `status` (200 unless the test makes it fail), or never answers.
+ * `status` (200 unless the test makes it fail) with `headers` (a `Retry-After`, say), or never
+ * answers.
  */
-export const startWebhook = async (status: number | 'no answer' = 200) => {
+export const startWebhook = async (
+  status: number | 'no answer' = 200,
+  headers: Record<string, string> = {},
+) => {
   const hits: WebhookHit[] = []
   const server = createServer(
     asyncListener(async (request, response) => {
@@ -155,7 +159,7 @@ export const startWebhook = async (status: number | 'no answer' = 200) => {
       for await (const chunk of request) body += chunk
       hits.push({ headers: request.headers, body })
       // 'no answer': the connection stays open until the gateway gives up (or `stop`).
-      if (status !== 'no answer') response.writeHead(status).end()
+      if (status !== 'no answer') response.writeHead(status, headers).end()
     }),
   )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
