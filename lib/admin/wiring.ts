@@ -108,11 +108,12 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
    * operation's name, the admin who sent it and the header (`adminIdempotencyKeyPath`): one
    * admin's key names one request of one operation, so another admin's request with the same
    * key is their own change, and a script that names a deployment's changes with one key
-   * registers and calibrates, rather than being told the second is the first with another body. Routes that share a name (the two register
-   * routes) share their keys. A store of its own each: Powertools sets the key prefix on the
-   * store at each request's start and reads it again when it saves or deletes the record, so
-   * with one store a calibration that ran while a registration waited would have the
-   * registration's answer saved under the calibration's key, and its lock left held.
+   * registers and calibrates, rather than being told the second is the first with another body.
+   * Routes that share a name (the two register routes) share their keys. A store of its own
+   * each: Powertools sets the key prefix on the store at each request's start and reads it again
+   * when it saves or deletes the record, so with one store a calibration that ran while a
+   * registration waited would have the registration's answer saved under the calibration's key,
+   * and its lock left held.
    */
   const idempotencyFor = (operation: IdempotentOperation) => ({
     persistenceStore: new DynamoDBPersistenceLayer({

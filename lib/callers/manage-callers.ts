@@ -16,6 +16,7 @@ import {
   TokensNotRevokedError,
   UnknownScopeError,
 } from '../errors.ts'
+import type { AdminIdempotencyKey } from '../http/idempotency-key.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import {
   type CallerClient,
@@ -213,18 +214,18 @@ const cleanUp = async (
 }
 
 /**
- * `POST /admin/clients`: the client and its secret, shown this once. With an
- * `Idempotency-Key`, a retry makes no second client: it answers the client the
- * key made, with a new secret (`replayed`), since the first answer's secret is
- * kept nowhere and cannot be shown again; the secret that answer held stops
- * working, as with a rotation. A creation that fails leaves no client working
- * (one made before the key could be marked is deleted again) and the key
+ * `POST /admin/clients`: the client and its secret, shown this once. With an `Idempotency-Key`
+ * (claimed as the admin's own, `ofAdmin`, so another admin's same key makes a client of their
+ * own; named as sent), a retry makes no second client: it answers the client the key made, with
+ * a new secret (`replayed`), since the first answer's secret is kept nowhere and cannot be shown
+ * again; the secret that answer held stops working, as with a rotation. A creation that fails
+ * leaves no client working (one made before the key could be marked is deleted again) and the key
  * released, so a retry creates afresh; what cannot be undone is logged.
  */
 export const createClient = async (
   body: unknown,
   deps: Pick<CallerAdminDeps, 'callers' | 'creations' | 'logError' | 'oneAtATime'> & ShownDeps,
-  idempotencyKey?: string,
+  idempotency?: AdminIdempotencyKey,
 ): Promise<{
   replayed: boolean
   before: CallerClient | undefined
@@ -239,9 +240,10 @@ export const createClient = async (
     const { clientSecret: _shownOnce, ...after } = issued
     return { replayed: false, before: undefined, after, issued: shown(issued, deps) }
   }
-  if (!idempotencyKey) return create()
+  if (!idempotency) return create()
+  const { key: idempotencyKey, ofAdmin } = idempotency
   const fingerprint = createHash('sha256').update(JSON.stringify(client)).digest('hex')
-  const { clientId } = await creations.claim(idempotencyKey, fingerprint)
+  const { clientId } = await creations.claim(ofAdmin, fingerprint)
   if (clientId) {
     const rotation = await rotateClientSecret(clientId, deps).catch((error: unknown) => {
       if (error instanceof ClientNotFoundError) {
@@ -258,7 +260,7 @@ export const createClient = async (
   }
   const release = () =>
     cleanUp(
-      () => creations.release(idempotencyKey),
+      () => creations.release(ofAdmin),
       'Idempotency-Key not released after a failed client creation; a retry with it is refused until its claim lapses (a minute, an hour if marked): retry with a new key',
       { idempotencyKey },
       deps,
@@ -268,7 +270,7 @@ export const createClient = async (
     throw error
   })
   try {
-    await creations.complete(idempotencyKey, created.after.clientId)
+    await creations.complete(ofAdmin, created.after.clientId)
   } catch (error) {
     // Unmarked, the client would keep a working secret nobody was shown, and a
     // retry would make a second one: it is deleted, the key given up.

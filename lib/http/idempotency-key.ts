@@ -21,31 +21,42 @@ export interface KeyedAdminRequest {
   requestContext?: { authorizer?: Record<string, unknown> | null } | null
 }
 
+/** An admin's `Idempotency-Key`: as they sent it, and as their request's records are kept. */
+export interface AdminIdempotencyKey {
+  /** The header as sent: what answers and log lines name. */
+  key: string
+  /** The admin's own key, the records' (`adminIdempotencyKeyOf`). */
+  ofAdmin: string
+}
+
 /**
  * The key an admin's request is made idempotent by: the admin who sent it (the principal and
  * client the authorizer verified, `requestContext.authorizer`, as the audit trail names its actor)
- * and their `Idempotency-Key`, as one JSON array. Another admin sending the same key sends another
- * request: their change (or refusal) is their own and audited as theirs, never the first admin's
- * answer replayed. None without a key (`idempotencyKeyOf`). Every admin route that takes a key
- * reads it so: `POST /admin/clients` through this function, the routes made idempotent by
- * Powertools through `adminIdempotencyKeyPath`, its equal. The admin chain's `verifiedCaller`
- * refuses a request without that authorizer context (it is given no `authenticate`), so both
- * names are always there.
+ * and their `Idempotency-Key`, as one JSON array (`ofAdmin`). Another admin sending the same key
+ * sends another request: their change (or refusal) is their own and audited as theirs, never the
+ * first admin's answer replayed. None without a key (`idempotencyKeyOf`). Every admin route that
+ * takes a key reads it so: `POST /admin/clients` through this function, the routes made
+ * idempotent by Powertools through `adminIdempotencyKeyPath`, its equal. The admin chain's
+ * `verifiedCaller` refuses a request without that authorizer context (it is given no
+ * `authenticate`), so both names are always there.
  *
  * @example
  * adminIdempotencyKeyOf({ headers: { 'idempotency-key': 'k1' }, requestContext: { authorizer: { principal: 'p', clientId: 'c' } } })
- * // '["p","c","k1"]'
+ * // { key: 'k1', ofAdmin: '["p","c","k1"]' }
  */
-export const adminIdempotencyKeyOf = (event: KeyedAdminRequest): string | undefined => {
+export const adminIdempotencyKeyOf = (
+  event: KeyedAdminRequest,
+): AdminIdempotencyKey | undefined => {
   const key = idempotencyKeyOf(event.headers)
   if (key === undefined) return undefined
   const authorizer = event.requestContext?.authorizer
-  return JSON.stringify([authorizer?.principal ?? null, authorizer?.clientId ?? null, key])
+  const admin = [authorizer?.principal ?? null, authorizer?.clientId ?? null]
+  return { key, ofAdmin: JSON.stringify([...admin, key]) }
 }
 
 /**
  * `adminIdempotencyKeyOf` as a JMESPath on the event, for Powertools' `eventKeyJmesPath`: the
- * array Powertools hashes (`JSON.stringify`) is the string `adminIdempotencyKeyOf` gives. An
+ * array Powertools hashes (`JSON.stringify`) is the `ofAdmin` `adminIdempotencyKeyOf` gives. An
  * empty or missing header selects null (JMESPath's `&&` and `||` pass over an empty string), and
  * Powertools runs a request whose key is null or missing without idempotency, where it would
  * hash an empty string as a key (test/unit/lib/idempotency-key.test.ts holds the two to the same

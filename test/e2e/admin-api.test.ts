@@ -1138,6 +1138,23 @@ describe('the admin API through the local gateway', () => {
       ])
     })
 
+    it('names the key as the admin sent it when its client was deleted since', async () => {
+      // Prepare
+      const key = { 'idempotency-key': 'spent-client-1' }
+      const body = { name: 'spent-key app', scopes: ['weather:invoke'] }
+      const { clientId } = await (await adminCall('POST', '/admin/clients', body, key)).json()
+      await adminCall('DELETE', `/admin/clients/${clientId}`)
+
+      // Act
+      const again = await adminCall('POST', '/admin/clients', body, key)
+
+      // Assess
+      expect(again.status).toBe(409)
+      expect((await again.json()).detail).toBe(
+        `Idempotency-Key 'spent-client-1' created client '${clientId}', which has been deleted since; send a new key to create another.`,
+      )
+    })
+
     it('makes the second admin’s client creation a client of its own, leaving the first admin’s secret working', async () => {
       // Prepare
       const key = { 'idempotency-key': 'shared-client-1' }

@@ -542,7 +542,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
         logError: (message) => logged.push(message),
         oneAtATime: (_name, work) => work(),
       },
-      'key-1',
+      { key: 'key-1', ofAdmin: '["ops-admin","ops-console","key-1"]' },
     ).catch((error: unknown) => error)
 
     // Assess

@@ -86,6 +86,9 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
   return { callers, changes, revocations, failRevocationsFrom }
 }
 
+/** An admin's `Idempotency-Key`, as `adminIdempotencyKeyOf` reads it from a request. */
+const adminKey = { key: 'key-1', ofAdmin: '["ops-admin","ops-console","key-1"]' }
+
 const noCreations: ClientCreations = {
   claim: async () => ({}),
   complete: async () => undefined,
@@ -268,16 +271,24 @@ describe('the callers admin steps', () => {
   it('answers a replayed Idempotency-Key with the same client and a new secret, creating none', async () => {
     // Prepare
     const { callers, changes } = memoryCallers(defined, [reportsApp])
-    const creations = { ...noCreations, claim: async () => ({ clientId: 'reports-app' }) }
+    const claimed: string[] = []
+    const creations = {
+      ...noCreations,
+      claim: async (key: string) => {
+        claimed.push(key)
+        return { clientId: 'reports-app' }
+      },
+    }
 
     // Act
     const replayed = await createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
       { callers, creations, ...errorLog(), ...unmanaged },
-      'key-1',
+      adminKey,
     )
 
     // Assess
+    expect(claimed).toEqual([adminKey.ofAdmin])
     expect(replayed.replayed).toBe(true)
     expect(replayed.issued).toEqual({ ...reportsApp, clientSecret: 'rotated' })
     expect(changes).toEqual(['rotateSecret reports-app'])
@@ -292,7 +303,7 @@ describe('the callers admin steps', () => {
     const replayed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
       { callers, creations, ...errorLog(), ...unmanaged },
-      'key-1',
+      adminKey,
     )
 
     // Assess
@@ -527,7 +538,7 @@ describe('the callers admin steps', () => {
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
       { callers, creations, ...log, ...unmanaged },
-      'key-1',
+      adminKey,
     )
 
     // Assess: no client with a secret nobody saw is left working
@@ -559,7 +570,7 @@ describe('the callers admin steps', () => {
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
       { callers: refusing, creations, ...log, ...unmanaged },
-      'key-1',
+      adminKey,
     )
 
     // Assess
@@ -588,7 +599,7 @@ describe('the callers admin steps', () => {
     const failed = createClient(
       { name: 'reports', scopes: ['reports:invoke'] },
       { callers: undeletable, creations, ...log, ...unmanaged },
-      'key-1',
+      adminKey,
     )
 
     // Assess
