@@ -20,8 +20,12 @@ export type CountPrimesInput = z.infer<typeof countPrimesInput>
 
 const PRIMES_WORD = /\bprimes?\b/i
 const DIGIT = /\d/g
-/** A limit as written, from its first digit: "1,000,000", "10 ** 6", "2.5e6". */
-const LIMIT_AT = /\d[\d,_ ]*(?:\.\d+)?(?:\s*(?:\^|\*\*|e)\s*\d+)?/iy
+/**
+ * A limit as written, from its first digit: "1,000,000", "10 ** 6", "2.5e6". Its run of digits
+ * and separators is taken whole (`(?![\d,_ ])`), as it always was, the rest being optional: the
+ * spaces it ends in are not handed back one by one to the `\s*` before a power.
+ */
+const LIMIT_AT = /\d[\d,_ ]*(?![\d,_ ])(?:\.\d+)?(?:\s*(?:\^|\*\*|e)\s*\d+)?/iy
 
 /**
  * "count the primes up to 10^7", "how many primes below 1,000,000?" -> the limit's text (the
