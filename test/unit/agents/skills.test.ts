@@ -144,23 +144,20 @@ describe('calculate skill and small talk', () => {
     },
   )
 
-  it('tells a long word with a digit from small talk in time proportional to it', async () => {
+  it('tells a long word with a digit from small talk', async () => {
     // Prepare: the small-talk pattern tried every start in a word, each scanning the rest of
     // it: 10,000 letters took 57 ms, the 280 KB a gateway passes on some 45 s of the laptop's
-    // one process, the gateway's too.
+    // one process, the gateway's too. That the patterns read such text in linear time is judged
+    // from their source (calculator-patterns.test.ts), not by a clock; here, what it answers.
     const texts = [`${'a'.repeat(100_000)}1`, `what is ${'ab '.repeat(20_000)}1`]
-    calculateSkill.inputFromText('2+2')
 
     // Act
-    const started = performance.now()
     const results = await Promise.all(
       texts.map((text) => calculateSkill.run(calculateSkill.inputFromText(text))),
     )
-    const took = performance.now() - started
 
     // Assess
     expect(results.map((result) => result.ok)).toEqual([false, 'input-required'])
-    expect(took).toBeLessThan(1000)
   })
 
   it.each([['2+*'], ['sqrt(x) + 1']])(
@@ -230,25 +227,22 @@ describe('count_primes skill reading its limit from text', () => {
     })
   })
 
-  it('reads a long message naming primes but no number in time proportional to it', () => {
+  it('reads a long message naming primes but no number', () => {
     // Prepare: each "primes" was a start from which the pattern scanned to the end for a digit,
     // so 280 KB of them took 2.5 s of the laptop's one process (the gateway's too), 5.8 MB some
-    // twenty minutes.
+    // twenty minutes. The patterns are judged from their source (calculator-patterns.test.ts),
+    // not by a clock; that judge finds a repeated character, not a repeated word like this one,
+    // which a pattern coming back would make slow here, not wrong.
     const text = 'primes '.repeat(40_000)
 
     // Act
-    const started = performance.now()
     const asks = asksForPrimeCount(text)
     const input = countPrimesSkill.inputFromText(`${text} up to 10^6`)
     const commas = countPrimesSkill.inputFromText(`primes up to 1${','.repeat(40_000)}2`)
-    const took = performance.now() - started
 
     // Assess
     expect(asks).toBe(false)
     expect(input).toEqual({ limit: 1_000_000 })
     expect(commas.limit).toBeNaN()
-    // 15 ms here, 2.5 s before: a guard against the pattern coming back, not a benchmark (a
-    // regular expression's steps cannot be counted from outside it).
-    expect(took).toBeLessThan(1000)
   })
 })
