@@ -26,7 +26,7 @@ describe('normalizeExpression', () => {
     // laptop, the gateway's too), and 280 KB, a message the gateway passes on, some minutes.
     // Spaces after a number: "x% of y" tried every split of them between a `\s*` and a `\s+`
     // (`\s*(?:%|\s+per…)`), 40,000 taking 1.6 s and 280 KB 40 s. That the patterns read them in
-    // linear time is judged from their source (calculator-patterns.test.ts), not by a clock.
+    // linear time is judged from their source (agent-patterns.test.ts), not by a clock.
     const texts = [
       ...['1', ' ', '?', '!'].map((run) => `a${run.repeat(40_000)}b`),
       `1${' '.repeat(40_000)}b`,
@@ -63,8 +63,8 @@ describe('removeThousandsSeparators', () => {
   /**
    * What it makes of `text`, and how far its regular expressions read through it: each run from
    * where it starts to the end of its match, or of the text when it finds none. A count, the
-   * same on any machine. Each pattern is judged linear in what it reads (calculator-patterns
-   * .test.ts); reading the same text again and again, the function is not.
+   * same on any machine. Each pattern is judged linear in what it reads (agent-patterns.test.ts);
+   * reading the same text again and again, the function is not.
    */
   const readByPatterns = (text: string) => {
     const exec = RegExp.prototype.exec

@@ -148,7 +148,7 @@ describe('calculate skill and small talk', () => {
     // Prepare: the small-talk pattern tried every start in a word, each scanning the rest of
     // it: 10,000 letters took 57 ms, the 280 KB a gateway passes on some 45 s of the laptop's
     // one process, the gateway's too. That the patterns read such text in linear time is judged
-    // from their source (calculator-patterns.test.ts), not by a clock; here, what it answers.
+    // from their source (agent-patterns.test.ts), not by a clock; here, what it answers.
     const texts = [`${'a'.repeat(100_000)}1`, `what is ${'ab '.repeat(20_000)}1`]
 
     // Act
@@ -230,7 +230,7 @@ describe('count_primes skill reading its limit from text', () => {
   it('reads a long message naming primes but no number', () => {
     // Prepare: each "primes" was a start from which the pattern scanned to the end for a digit,
     // so 280 KB of them took 2.5 s of the laptop's one process (the gateway's too), 5.8 MB some
-    // twenty minutes. The patterns are judged from their source (calculator-patterns.test.ts),
+    // twenty minutes. The patterns are judged from their source (agent-patterns.test.ts),
     // not by a clock; that judge finds a repeated character, not a repeated word like this one,
     // which a pattern coming back would make slow here, not wrong.
     const text = 'primes '.repeat(40_000)

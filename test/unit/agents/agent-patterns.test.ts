@@ -60,10 +60,10 @@ const superLinear = ({ source, flags }: Omit<Pattern, 'where'>) =>
       `${report.exponential ? 'exponential' : 'polynomial'} (${report.type}) on a run of ${JSON.stringify(report.character.pick)}`,
   )
 
-describe("the calculator's regular expressions", () => {
+describe("the sample agents' regular expressions", () => {
   const calculator = patternsIn(new URL('../../../agents/calculator/', import.meta.url))
 
-  it('read any text in time linear in it, each one written in the calculator found and judged', () => {
+  it("the calculator's read any text in time linear in it, each one written found and judged", () => {
     // Prepare: a caller's text reaches them whole (the 280 KB a gateway passes on); judged by a
     // static checker, not by a clock: the same verdict on a loaded machine. The checker looks
     // for a repeated character that makes a pattern backtrack, or the search try every start
@@ -85,6 +85,21 @@ describe("the calculator's regular expressions", () => {
   // the commit that replaced it). The primes pattern before a4a1467, `\bprimes?\b\D*?(\d…)`,
   // was slow on a repeated word ("primes primes …"), which this checker cannot find: its
   // long-input test in skills.test.ts keeps the behaviour.
+  it("the weather agent's read any text in time linear in it", () => {
+    // Prepare
+    const weather = patternsIn(new URL('../../../agents/weather/', import.meta.url))
+
+    // Act
+    const unsafe = weather.literals.flatMap(({ where, source, flags }) =>
+      superLinear({ source, flags }).map((why) => `${where} /${source}/${flags}: ${why}`),
+    )
+
+    // Assess
+    expect(weather.files).toContain('city-lookup.ts')
+    expect(weather.built).toEqual([])
+    expect(unsafe).toEqual([])
+  })
+
   it.each([
     ['small talk (5d10053)', /\p{L}{2,}\s+\p{L}{2,}\s+\p{L}{2,}/u],
     ['trailing noise (c1a1c21)', /(?:[\s?.=]|(?<![\d)])!)+$/],
