@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import {
   findCity,
   knownCityNames,
+  longestPlace,
   normalizeText,
+  placeAfterPreposition,
   placeNamedIn,
 } from '../../../agents/weather/city-lookup.ts'
 
@@ -80,6 +82,22 @@ describe('placeNamedIn', () => {
 
     // Assess
     expect(place).toBe(expected)
+  })
+})
+
+describe('placeAfterPreposition', () => {
+  it('reads a place of at most longestPlace characters, so no "at" of a long text reads on to its end', () => {
+    // Prepare
+    const longest = `${'x'.repeat(longestPlace - 1)}a`
+    const longer = `${longest}b`
+
+    // Act
+    const places = [longest, longer].map((place) => placeAfterPreposition(`weather in ${place}?`))
+    const repeated = placeAfterPreposition(`weather ${'at '.repeat(20_000)}1`)
+
+    // Assess
+    expect(places).toEqual([longest, undefined])
+    expect(repeated).toBeUndefined()
   })
 })
 
