@@ -34,6 +34,7 @@ import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { accessLog } from '../middlewares/access-log.ts'
 import { jsonBody } from '../middlewares/json-body.ts'
+import { noStore } from '../middlewares/no-store.ts'
 import { problemDetails } from '../middlewares/problem-details.ts'
 import { rateLimit } from '../middlewares/rate-limit.ts'
 import { refusedAs } from '../middlewares/support/refusal.ts'
@@ -215,6 +216,8 @@ const callerRoutes = middy<APIGatewayProxyEvent, unknown, Error, CallerContext>(
   .use(injectLambdaContext(logger, { correlationIdPath: requestIdPath }))
   .use(access.middleware)
   .use(traceContext({ logger }))
+  // One caller's agents and cards: kept by no cache, which could hand them to another caller.
+  .use(noStore())
   .use(problemDetails({ logger, gatewayUrl: baseUrlOf }))
   .use(verifiedCaller())
   .use(tokenRevocation({ issuedBefore: revokedBefore }))

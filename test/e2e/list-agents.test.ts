@@ -105,6 +105,30 @@ describe('GET /agents through the local gateway', () => {
     expect(page).not.toHaveProperty('cursor')
   })
 
+  it('marks a page, a search and their refusals `no-store` and `nosniff`: one caller’s agents, for no cache to hand to another', async () => {
+    // Act
+    const page = await list()
+    const refused = await list('?limit=500')
+    const found = await fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'weather' }),
+    })
+
+    // Assess
+    expect(
+      [page, refused, found].map((answer) => [
+        answer.status,
+        answer.headers.get('cache-control'),
+        answer.headers.get('x-content-type-options'),
+      ]),
+    ).toEqual([
+      [200, 'no-store', 'nosniff'],
+      [400, 'no-store', 'nosniff'],
+      [200, 'no-store', 'nosniff'],
+    ])
+  })
+
   it('says what is wrong with a limit out of range or a cursor it never gave out', async () => {
     // Act
     const tooMany = await list('?limit=500')
