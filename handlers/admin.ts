@@ -30,6 +30,7 @@ import { adminIdempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { assertConditionsTaken, createOnlyOf, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
+import { requiredBody } from '../lib/http/required-body.ts'
 import { agentIdSchema, scopeSchema } from '../lib/ids.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
@@ -154,8 +155,8 @@ const scopeOf = (event: APIGatewayProxyEvent) =>
   z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
 const clientIdOf = (event: APIGatewayProxyEvent) =>
   z.object({ clientId: clientIdSchema }).parse(event.pathParameters).clientId
-/** The JSON body, parsed by jsonBody (API Gateway's type still says string). */
-const bodyOf = (event: APIGatewayProxyEvent): unknown => event.body
+/** The JSON body, parsed by jsonBody (API Gateway's type still says string); an empty one is a 400. */
+const bodyOf = (event: APIGatewayProxyEvent): unknown => requiredBody(event.body)
 
 /** An answer carrying the agent as stored, with its ETag (lib/registry/agent-etag.ts). */
 const agentAnswer = (status: number, after: unknown, headers: Record<string, string> = {}) =>
@@ -466,7 +467,7 @@ const conditionsChecked = (table: TypedRoute<CallerContext>[]): TypedRoute<Calle
 const access = accessLog<CallerContext>({
   logger,
   describe: ({ event, context }) => {
-    const named = (bodyOf(event) as { agentId?: unknown } | null)?.agentId
+    const named = (event.body as { agentId?: unknown } | null)?.agentId
     return {
       principal: context.caller?.principal,
       agent: event.pathParameters?.agentId ?? (typeof named === 'string' ? named : undefined),

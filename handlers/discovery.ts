@@ -20,6 +20,7 @@ import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
+import { requiredBody } from '../lib/http/required-body.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { tracing } from '../lib/observability/tracing.ts'
 import { openApiDocument } from '../lib/openapi/document.ts'
@@ -166,7 +167,7 @@ const search = countedRoute(perCallerLimit('/search', 'per-caller-search', 'sear
   async (event, context) =>
     jsonResponse(
       200,
-      await searchAgents(event.body as unknown, context.caller.grants, {
+      await searchAgents(requiredBody(event.body), context.caller.grants, {
         embedder,
         index,
         getAgent: lookupAgent,

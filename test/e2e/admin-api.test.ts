@@ -531,6 +531,30 @@ describe('the admin API through the local gateway', () => {
   )
 
   it.each([
+    { method: 'POST', path: '/admin/register' },
+    { method: 'PUT', path: '/admin/agents/weather' },
+    { method: 'PATCH', path: '/admin/agents/weather' },
+    { method: 'PUT', path: '/admin/permissions/weather:invoke' },
+    { method: 'PUT', path: '/admin/scopes/reports:read' },
+    { method: 'POST', path: '/admin/clients' },
+  ])(
+    'says a $method $path sent with no body at all (curl -d @ a file it cannot read) that its body is empty, nothing changed',
+    async ({ method, path }) => {
+      // Act
+      const response = await adminCall(method, path)
+
+      // Assess
+      expect(response.status).toBe(400)
+      const problem = await response.json()
+      expect(problem.type).toMatch(/\/invalid-json$/)
+      expect(problem.detail).toMatch(
+        /^The request body must be a JSON document and is not: it is empty/,
+      )
+      expect(problem.detail).toContain('-d @')
+    },
+  )
+
+  it.each([
     { field: 'backendUrl', config: { backendUrl: `http://127.0.0.1/${'p'.repeat(450_000)}` } },
     {
       field: 'auth.clientId',

@@ -76,6 +76,20 @@ describe('POST /search through the local gateway', () => {
     ])
   })
 
+  it('says a search sent with no body at all that its body is empty, not that a null is no object', async () => {
+    // Act
+    const response = await fetch(`${stack.url}/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo}` },
+    })
+
+    // Assess
+    expect(response.status).toBe(400)
+    expect((await response.json()).detail).toMatch(
+      /^The request body must be a JSON document and is not: it is empty/,
+    )
+  })
+
   it('leaves out an agent from the very next search once deactivated, and back once reactivated', async () => {
     // Prepare
     const patch = (status: string) =>
