@@ -82,6 +82,21 @@ const unknownKeyErrors = (path: PropertyKey[], keys: string[]) => {
 }
 
 /**
+ * A field left out, said as such: zod's own words for it ("Invalid input: expected string, received
+ * undefined") read as a wrong value, where the caller forgot the field (`{}` to `PUT
+ * /admin/scopes/{scope}`). Only zod's default message is reworded; a schema's own stays.
+ */
+const ruleOf = (issue: ZodError['issues'][number]) => {
+  if (
+    issue.code === 'invalid_type' &&
+    issue.message === `Invalid input: expected ${issue.expected}, received undefined`
+  ) {
+    return `is required (${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected})`
+  }
+  return issue.message
+}
+
+/**
  * The one mapping from errors to problem+json. Unknown errors become a 500 that
  * reveals nothing; the caller is told it was logged.
  */
@@ -92,7 +107,7 @@ export const toProblem = (error: unknown): Problem => {
       // field, and "(body): Unrecognized key" sent a caller of `?LIMIT=1` to look at its body.
       issue.code === 'unrecognized_keys'
         ? unknownKeyErrors(issue.path, issue.keys)
-        : [{ field: issue.path.join('.') || '(body)', rule: issue.message }],
+        : [{ field: issue.path.join('.') || '(body)', rule: ruleOf(issue) }],
     )
     return {
       type: `${typeBase}invalid-request`,

@@ -88,4 +88,27 @@ describe('toProblem', () => {
     expect(parameters.detail).not.toContain('(body)')
     expect(nested.errors?.[10]).toEqual({ field: 'auth', rule: 'has 1 more key it does not take' })
   })
+
+  it('says a field left out is required, with what it takes, where zod would say "received undefined"', () => {
+    // Prepare: `PUT /admin/scopes/{scope}` and `POST /admin/clients` sent `{}`; a field with its own message.
+    const body = z.object({
+      description: z.string(),
+      scopes: z.array(z.string()),
+      limit: z.number(),
+      auth: z.object({ type: z.string() }),
+      name: z.string({ error: 'must be the client’s name' }),
+    })
+
+    // Act
+    const problem = toProblem(body.safeParse({ limit: 'ten', auth: {} }).error)
+
+    // Assess
+    expect(problem.errors).toEqual([
+      { field: 'description', rule: 'is required (a string)' },
+      { field: 'scopes', rule: 'is required (an array)' },
+      { field: 'limit', rule: 'Invalid input: expected number, received string' },
+      { field: 'auth.type', rule: 'is required (a string)' },
+      { field: 'name', rule: 'must be the client’s name' },
+    ])
+  })
 })
