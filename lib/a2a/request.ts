@@ -283,6 +283,10 @@ const encodedPath = (decoded: string) =>
         .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
         .join('/')
 
+/** A JSON-RPC request's envelope: no HTTP+JSON body of any A2A operation has a `jsonrpc` member. */
+const isJsonRpcEnvelope = (body: unknown) =>
+  typeof body === 'object' && body !== null && !Array.isArray(body) && 'jsonrpc' in body
+
 /** GET and DELETE carry no body in HTTP+JSON; fetch cannot even send one on a GET. */
 const operationTakesBody = (method: string) =>
   method !== 'GET' && method !== 'DELETE' && method !== 'HEAD'
@@ -360,6 +364,14 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     }
     if (nestsDeeperThan(params, maxRequestDepth)) {
       return refused(tooDeep)
+    }
+    // The Quick start's JSON-RPC body sent to a path below the agent would be read as params with
+    // no `message` ("message is required"), which points nowhere near the mistake.
+    if (isJsonRpcEnvelope(params)) {
+      return refused({
+        kind: 'invalid-request',
+        message: `${parts.method} ${parts.subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent itself (/agents/${parts.agentId}), or send its params alone here.`,
+      })
     }
   }
   const signing = signingQueryViolations(parts.query)

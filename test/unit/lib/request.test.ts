@@ -177,6 +177,42 @@ describe('parseA2ARequest', () => {
     })
   })
 
+  it.each([
+    ['1.0', '/message:send', undefined],
+    ['0.3', '/v1/message:send', '0.3'],
+  ])(
+    'refuses a %s HTTP+JSON call whose body is a JSON-RPC request, saying where JSON-RPC goes',
+    (version, subPath, a2aVersion) => {
+      // Prepare: the Quick start's JSON-RPC body, sent to the HTTP+JSON path of the stream example.
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message },
+      })
+
+      // Act
+      const parsed = parseA2ARequest({
+        agentId: 'weather',
+        method: 'POST',
+        subPath,
+        body,
+        a2aVersion,
+      })
+
+      // Assess
+      expect(parsed).toEqual({
+        kind: 'invalid',
+        binding: 'HTTP+JSON',
+        failure: {
+          kind: 'invalid-request',
+          message: `POST ${subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent itself (/agents/weather), or send its params alone here.`,
+        },
+        version,
+      })
+    },
+  )
+
   it('keeps the body as it came on the call, for forwarding byte for byte', () => {
     // Prepare
     const body = JSON.stringify({
