@@ -211,7 +211,9 @@ const parseJsonRpc = (
   if (jsonrpc !== '2.0' || typeof method !== 'string') {
     return invalidJsonRpc(jsonRpcId, {
       kind: 'invalid-request',
-      message: 'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method".',
+      // An HTTP+JSON body sent here (the two bindings' examples side by side) is told where it goes.
+      message:
+        'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method" (an HTTP+JSON call goes to a path below the agent, such as …/message:send).',
     })
   }
   // JSON-RPC params are a structured value (object or array) or absent; A2A's are objects.
@@ -370,7 +372,7 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
     if (isJsonRpcEnvelope(params)) {
       return refused({
         kind: 'invalid-request',
-        message: `${parts.method} ${parts.subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent itself (/agents/${parts.agentId}), or send its params alone here.`,
+        message: `${parts.method} ${parts.subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent's own address (not a path below it), or send its params alone here.`,
       })
     }
   }

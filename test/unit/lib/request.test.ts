@@ -206,12 +206,33 @@ describe('parseA2ARequest', () => {
         binding: 'HTTP+JSON',
         failure: {
           kind: 'invalid-request',
-          message: `POST ${subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent itself (/agents/weather), or send its params alone here.`,
+          message: `POST ${subPath} is the HTTP+JSON binding, and this body is a JSON-RPC request: POST it to the agent's own address (not a path below it), or send its params alone here.`,
         },
         version,
       })
     },
   )
+
+  it('refuses an HTTP+JSON body posted to the agent itself, saying where HTTP+JSON calls go', () => {
+    // Act: the Quick start's stream body, sent where its JSON-RPC call goes.
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: JSON.stringify({ message }),
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({
+      kind: 'invalid',
+      binding: 'JSONRPC',
+      failure: {
+        kind: 'invalid-request',
+        message:
+          'A JSON-RPC request needs "jsonrpc": "2.0" and a string "method" (an HTTP+JSON call goes to a path below the agent, such as …/message:send).',
+      },
+    })
+  })
 
   it('keeps the body as it came on the call, for forwarding byte for byte', () => {
     // Prepare
