@@ -22,6 +22,8 @@ export const openScriptState = async (): Promise<{ close(): Promise<void> }> => 
     dir: localDatabaseDir(stateDir),
     tablePrefix: localTablePrefix,
   })
+  // The developer's session token goes with the keys replaced below (as `npm start`'s stack).
+  delete process.env.AWS_SESSION_TOKEN
   Object.assign(process.env, {
     // The laptop's, as npm start's own handlers run (its embedder's model files are here).
     SWITCHBOARD_MODE: 'local',

@@ -168,7 +168,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const port = await listen(server, options.port, options.host, 'PORT')
     const url = `http://${urlHost(options.host)}:${port}`
 
-    // The handlers read their configuration when imported, as on Lambda.
+    // The handlers read their configuration when imported, as on Lambda. A session token the
+    // shell holds belongs to the developer's own keys, replaced here: signed beside the local
+    // ones, it would go to every local agent the gateway signs for.
+    delete process.env.AWS_SESSION_TOKEN
     Object.assign(process.env, {
       SWITCHBOARD_MODE: 'local',
       AWS_REGION: 'us-east-1',

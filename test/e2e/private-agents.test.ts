@@ -28,9 +28,17 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
   let token: string
 
   beforeAll(async () => {
+    // A developer's shell with AWS keys of its own: the stack replaces them, session token too.
+    process.env.AWS_SESSION_TOKEN = 'the-developers-own-session-token'
     stack = await startThrowawayStack()
     calculator = stack.agents.find((agent) => agent.agentId === 'calculator') as PrivateAgent
     token = await stack.token('demo-client')
+  })
+
+  it("signs with the local credentials alone, never the developer's own session token", () => {
+    // Assess: the gateway's credentials are the default provider chain's, read from here.
+    expect(process.env.AWS_ACCESS_KEY_ID).toBe(localAwsCredentials.accessKeyId)
+    expect(process.env.AWS_SESSION_TOKEN).toBeUndefined()
   })
   afterAll(() => stack.stop())
 
