@@ -180,10 +180,27 @@ export const pushCallbacks = (
     try {
       const named = namedTask(call)
       const taskId = named && 'taskId' in named ? named.taskId : undefined
+      // Each config the answer names is read once and linked once (by the first id it is shown
+      // under, as an agent shows a config once): an agent's answer naming one config under
+      // thousands of ids costs one read and one write, not a write (and a 30-day link item) each.
+      const records = new Map<string, Promise<PushConfigRecord | undefined>>()
+      const linking = new Map<string, Promise<'linked' | 'unchanged' | 'gone'>>()
+      const once = <T>(made: Map<string, Promise<T>>, configId: string, make: () => Promise<T>) => {
+        const known = made.get(configId)
+        if (known) return known
+        const making = make()
+        made.set(configId, making)
+        return making
+      }
       shown = await withClientWebhooks(answer, async (configId, { token, id }) => {
-        const record = await configs.get(configId)
+        const record = await once(records, configId, () => configs.get(configId))
         if (record?.principal !== principal) return undefined
-        if (taskId && id && (await linkAnsweredId(record, taskId, id, configs)) === 'gone') {
+        if (
+          taskId &&
+          id &&
+          (await once(linking, configId, () => linkAnsweredId(record, taskId, id, configs))) ===
+            'gone'
+        ) {
           return undefined
         }
         // The setting whose secret the agent holds, which may not be the last one set.

@@ -46,6 +46,8 @@ const setUp = (
   const stored = new Map<string, PushConfigRecord>()
   /** The configs set inline linked to each derived id, and whether it is marked deleted. */
   const links = new Map<string, { linked: string[]; deleted?: true }>()
+  /** The store's reads and links, in the order made (`get:<configId>`, `link:<derivedId>`). */
+  const requests: string[] = []
   const middleware = pushCallbacks({
     configs: {
       // As DynamoPushConfigs: written only over the setting read (`replacing`), or over none.
@@ -55,9 +57,13 @@ const setUp = (
         }
         stored.set(record.configId, record)
       },
-      get: async (configId) => stored.get(configId),
+      get: async (configId) => {
+        requests.push(`get:${configId}`)
+        return stored.get(configId)
+      },
       delete: async (configId) => void stored.delete(configId),
       link: async (derivedId, configId) => {
+        requests.push(`link:${derivedId}`)
         const found = links.get(derivedId)
         if (found?.deleted) return 'deleted'
         links.set(derivedId, { linked: [...new Set([...(found?.linked ?? []), configId])] })
@@ -77,7 +83,7 @@ const setUp = (
     baseUrl: () => 'https://gw.example.com',
     ...(logger ? { logger } : {}),
   })
-  return { stored, links, middleware }
+  return { stored, links, requests, middleware }
 }
 
 const createOver = (binding: A2ACall['binding'], url: string): A2ACall => {
@@ -318,6 +324,34 @@ describe('pushCallbacks middleware', () => {
       expect(stored.has(inlineConfig.configId)).toBe(false)
       const [shown] = JSON.parse((request.response as { body: string }).body).result.configs
       expect(shown).toEqual({ id: uuid, taskId: 't-1', url: agentsConfig(uuid).url })
+    })
+
+    it('reads and links a config once per answer, however many times and ids the agent shows it under', async () => {
+      // Prepare: an agent's answer naming the caller's config 200 times, each under another id.
+      const { stored, links, requests, middleware } = setUp()
+      stored.set(inlineConfig.configId, inlineConfig)
+      const ids = Array.from({ length: 200 }, (_, n) => `${uuid}-${n}`)
+      const request = requestFor(listCall, listed(ids.map((id) => agentsConfig(id))))
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess: one read and one link (by an id shown), not a write (and a link item) per entry.
+      expect(requests.filter((made) => made.startsWith('get:'))).toEqual([
+        `get:${inlineConfig.configId}`,
+      ])
+      expect(requests.filter((made) => made.startsWith('link:'))).toHaveLength(1)
+      expect(links.size).toBe(1)
+      const derived = ids.map((id) => configIdFor('weather', 'client-a', 't-1', id))
+      expect(derived).toContain([...links.keys()][0])
+      const shown = JSON.parse((request.response as { body: string }).body).result.configs
+      expect(shown).toHaveLength(200)
+      expect(shown[199]).toEqual({
+        id: ids[199],
+        taskId: 't-1',
+        url: 'https://client.example.com/hook',
+        token: 'client-token',
+      })
     })
 
     it("links nothing for another caller's config, another task's, a config the agent names as it was given, or one that is no inline config", async () => {
