@@ -71,6 +71,27 @@ describe('Terraform stack: push delivery', () => {
     expect((root.variables.push_delivery_max_concurrency as Body).default).toBe(10)
   })
 
+  it('tells the alarms topic once the oldest push has waited longer than any push delivered in time may, long before the queue drops it', () => {
+    // Prepare: a push handed back on each of its three receives waits three visibility timeouts.
+    const deliveries = queue('push_deliveries')
+    const alarm = root.resources.aws_cloudwatch_metric_alarm?.push_delivery_backlog?.[0] as Body
+
+    // Assess
+    expect(alarm).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: '${aws_sqs_queue.push_deliveries.name}' },
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanThreshold',
+      alarm_actions: '${local.alarm_actions}',
+      ok_actions: '${local.alarm_actions}',
+    })
+    expect(alarm.threshold).toBeGreaterThan(3 * (deliveries.visibility_timeout_seconds as number))
+    expect(alarm.threshold).toBeLessThanOrEqual(
+      (deliveries.message_retention_seconds as number) / 4,
+    )
+  })
+
   it('lets the callback send to the queue, and only the delivery function receive from it (and queue a held push again)', () => {
     // Prepare
     const deliveries = '${aws_sqs_queue.push_deliveries.arn}'
