@@ -206,7 +206,8 @@ export interface PushConfigStore {
    * the config is absent or expired.
    */
   bindTask(configId: string, taskId: string): Promise<'bound' | 'elsewhere' | 'gone'>
-  delete(configId: string): Promise<void>
+  /** Deletes the record, answering it as it stood (expired or not), or undefined when none did. */
+  delete(configId: string): Promise<PushConfigRecord | undefined>
   /**
    * Links the config id a Delete derives (`configIdFor`) to a config set inline, which sits
    * under a random id: `linked`, or `deleted` when a Delete of that derived id came first (the
@@ -438,8 +439,11 @@ export class DynamoPushConfigs implements PushConfigStore {
     }
   }
 
-  async delete(configId: string): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { configId } }))
+  async delete(configId: string): Promise<PushConfigRecord | undefined> {
+    const { Attributes } = await this.#client.send(
+      new DeleteCommand({ TableName: this.#tableName, Key: { configId }, ReturnValues: 'ALL_OLD' }),
+    )
+    return Attributes as PushConfigRecord | undefined
   }
 
   /**

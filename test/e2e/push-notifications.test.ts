@@ -414,6 +414,45 @@ describe('push notifications through the local gateway', () => {
     await webhook.stop()
   })
 
+  it('keeps taking the pushes of a config given with SendMessage, which its agent named at random, once a config created without an id on its task is deleted', async () => {
+    // Prepare: the agent names id-less configs at random (@a2a-js/sdk 1.3.0); the gateway names
+    // the created one by its task, the id its inline config's link was derived with.
+    const webhook = await startWebhook()
+    const params = {
+      ...(textMessageParams('work on this, and tell me') as object),
+      configuration: { taskPushNotificationConfig: { url: webhook.url } },
+    }
+    agent.naming.idless = 'random'
+    agent.pushesFirst.on = true
+    agent.pushesFirst.answered.length = 0
+    const sent = await (await postA2A(agentUrl(), token, jsonRpc('SendMessage', params))).json()
+    agent.pushesFirst.on = false
+    const taskId = sent.result.task.id as string
+    const inline = givenFor(taskId)
+    await eventually(() => webhook.hits.length === 1)
+    const other = await startWebhook()
+    const created = await (await setConfig(taskId, { url: other.url })).json()
+    agent.naming.idless = 'task'
+
+    // Act
+    const deleted = await postA2A(
+      agentUrl(),
+      token,
+      jsonRpc('DeleteTaskPushNotificationConfig', { taskId, id: created.result.id }),
+    )
+    const pushed = await agent.push(inline)
+    await eventually(() => webhook.hits.length === 2)
+
+    // Assess
+    expect(created.result.id).toBe(taskId)
+    expect((await deleted.json()).result).toEqual({})
+    expect(pushed.status).toBe(202)
+    expect(await listedIds(taskId)).toEqual([inline.id])
+    expect(other.hits).toEqual([])
+    await webhook.stop()
+    await other.stop()
+  })
+
   it('names a config created without an id by its task, whatever its agent would name it, so a Delete by the id it answers refuses its pushes', async () => {
     // Prepare: an agent that names such a config at random, as @a2a-js/sdk 1.3.0 does.
     const webhook = await startWebhook()

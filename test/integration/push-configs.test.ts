@@ -73,6 +73,28 @@ describe.each(databaseEngines)('push configs on %s', (_engine, startDatabase) =>
     )
   })
 
+  it('answers the record a Delete found, lapsed or not, and none when deleting again', async () => {
+    // Prepare
+    await configs.put(setting('config-dddddddd-live', 'live'))
+    await configs.put(setting('config-dddddd-lapsed', 'lapsed', now / 1000 - 1))
+
+    // Act
+    const found = [
+      await configs.delete('config-dddddddd-live'),
+      await configs.delete('config-dddddd-lapsed'),
+      await configs.delete('config-dddddddd-live'),
+      await configs.delete('config-never-written'),
+    ]
+
+    // Assess
+    expect(found.map((record) => record?.webhook.url)).toEqual([
+      'https://live.example.com/hook',
+      'https://lapsed.example.com/hook',
+      undefined,
+      undefined,
+    ])
+  })
+
   describe('binding a config set with the SendMessage that starts its task', () => {
     const unbound = (configId: string, expiresAt?: number): PushConfigRecord => {
       const { taskId: _none, ...rest } = setting(configId, 'inline', expiresAt)

@@ -873,7 +873,11 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
           const found = configs.get(id)
           if (found?.taskId === undefined || found.taskId === taskId) configs.delete(id)
         },
-        delete: async (id: string) => void configs.delete(id),
+        delete: async (id: string) => {
+          const found = configs.get(id)
+          configs.delete(id)
+          return found
+        },
       },
       agents: { get: async () => options.agent ?? { status: 'active' as const, createdAt } },
       owners: {
@@ -1226,6 +1230,54 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       await deleteConfig(deleted('task-9'), deps.configs)
 
       // Assess
+      expect(configs.has(configId)).toBe(false)
+    })
+
+    it.each([
+      ['after its first push', true],
+      ['before its first push', false],
+    ])(
+      "keeps a config set without an id when the Delete is of a config created under its task's id: %s",
+      async (_case, pushedFirst) => {
+        // Prepare: its agent named it at random (@a2a-js/sdk 1.3.0); a Create without an id on
+        // its task is named by the task (`withGatewayCallback`), a second config at the agent.
+        const { deps, configs, stored } = inline({ ...answered, shape: { inline: {} } })
+        if (pushedFirst) await acceptPush(configId, secret, push('task-9'), deps)
+        const { inline: _inline, ...created } = stored
+        configs.set(derived('task-9'), {
+          ...created,
+          configId: derived('task-9'),
+          taskId: 'task-9',
+        })
+
+        // Act
+        await deleteConfig(deleted('task-9'), deps.configs)
+        const after = await acceptPush(configId, secret, push('task-9'), deps)
+
+        // Assess: the created config goes, the one given inline still takes its pushes.
+        expect(configs.has(derived('task-9'))).toBe(false)
+        expect(configs.has(configId)).toBe(true)
+        expect(after.accepted).toBe(true)
+      },
+    )
+
+    it("deletes a config set without an id when its task's Create under that id was refused by the agent", async () => {
+      // Prepare: an agent naming it by its task refused a Create of that id, which it never held.
+      const { deps, configs, stored } = inline({ ...answered, shape: { inline: {} } })
+      await acceptPush(configId, secret, push('task-9'), deps)
+      const { inline: _inline, ...created } = stored
+      configs.set(derived('task-9'), {
+        ...created,
+        configId: derived('task-9'),
+        taskId: 'task-9',
+        refused: true,
+      })
+
+      // Act
+      await deleteConfig(deleted('task-9'), deps.configs)
+
+      // Assess
+      expect(configs.has(derived('task-9'))).toBe(false)
       expect(configs.has(configId)).toBe(false)
     })
 

@@ -61,7 +61,11 @@ const setUp = (
         requests.push(`get:${configId}`)
         return stored.get(configId)
       },
-      delete: async (configId) => void stored.delete(configId),
+      delete: async (configId) => {
+        const found = stored.get(configId)
+        stored.delete(configId)
+        return found
+      },
       link: async (derivedId, configId) => {
         requests.push(`link:${derivedId}`)
         const found = links.get(derivedId)
@@ -564,7 +568,11 @@ describe('pushCallbacks middleware', () => {
             stored.set(record.configId, record)
           },
           get: async (configId) => stored.get(configId),
-          delete: async (configId) => void stored.delete(configId),
+          delete: async (configId) => {
+            const found = stored.get(configId)
+            stored.delete(configId)
+            return found
+          },
           link: async () => 'linked',
           markDeleted: async () => [],
           deleteInline: async () => undefined,
