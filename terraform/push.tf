@@ -46,8 +46,8 @@ resource "aws_lambda_event_source_mapping" "push_deliveries" {
 
 # Pushes arrive faster than the delivery functions deliver them (at most
 # push_delivery_max_concurrency at once, each batch as long as its slowest push: a webhook
-# that never answers holds its batch about 65 s, so ten functions deliver about 1.5 pushes a
-# second): the oldest push has waited longer than any delivered in time may (a push handed
+# that never answers holds its batch about 65 s, so the default 100 functions deliver about 15
+# pushes a second once every batch holds one): the oldest push has waited longer than any delivered in time may (a push handed
 # back on each of its three receives waits three visibility timeouts, 5,400 s), and the queue
 # drops a push it has kept a day, without a dead letter. Two hours leaves most of that day to
 # act (raise the concurrency, or find the dead webhook in the push-delivery log).

@@ -233,7 +233,7 @@ variable "push_webhook_timeout_ms" {
 variable "push_delivery_max_concurrency" {
   description = "Push-delivery functions the queue may run at once (each delivers a batch of up to 10 pushes). Pushes beyond wait in the queue (SQS drops one kept a day; the push-delivery-backlog alarm says when the oldest has waited 2 hours), so a flood of pushes (or of slow webhooks) cannot take the account's Lambda concurrency from the functions that answer calls. From 2 to 1000 (SQS's maximum concurrency)."
   type        = number
-  default     = 10
+  default     = 100
 
   validation {
     condition     = var.push_delivery_max_concurrency >= 2 && var.push_delivery_max_concurrency <= 1000 && floor(var.push_delivery_max_concurrency) == var.push_delivery_max_concurrency

@@ -68,7 +68,7 @@ describe('Terraform stack: push delivery', () => {
     expect(nested(mapping, 'scaling_config')).toEqual([
       { maximum_concurrency: '${var.push_delivery_max_concurrency}' },
     ])
-    expect((root.variables.push_delivery_max_concurrency as Body).default).toBe(10)
+    expect((root.variables.push_delivery_max_concurrency as Body).default).toBe(100)
   })
 
   it('tells the alarms topic once the oldest push has waited longer than any push delivered in time may, long before the queue drops it', () => {
