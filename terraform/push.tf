@@ -46,11 +46,12 @@ resource "aws_lambda_event_source_mapping" "push_deliveries" {
 
 # Pushes arrive faster than the delivery functions deliver them (at most
 # push_delivery_max_concurrency at once, each batch as long as its slowest push: a webhook
-# that never answers holds its batch about 65 s, so the default 100 functions deliver about 15
-# pushes a second once every batch holds one): the oldest push has waited longer than any delivered in time may (a push handed
-# back on each of its three receives waits three visibility timeouts, 5,400 s), and the queue
-# drops a push it has kept a day, without a dead letter. Two hours leaves most of that day to
-# act (raise the concurrency, or find the dead webhook in the push-delivery log).
+# that never answers holds its batch one attempt, 10 s, its waits spent on the queue, so the
+# default 100 functions deliver about 100 pushes a second once every batch holds one): the
+# oldest push has waited longer than any delivered in time may (a push handed back on each of
+# its three receives waits three visibility timeouts, 5,400 s), and the queue drops a push it
+# has kept a day, without a dead letter. Two hours leaves most of that day to act (raise the
+# concurrency, or find the dead webhook in the push-delivery log).
 resource "aws_cloudwatch_metric_alarm" "push_delivery_backlog" {
   alarm_name        = "${var.name}-push-delivery-backlog"
   alarm_description = "The oldest push waiting in ${aws_sqs_queue.push_deliveries.name} has waited over 2 hours, in 3 minutes of 5: deliveries fall behind, and SQS drops a push after a day in the queue."

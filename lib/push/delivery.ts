@@ -131,20 +131,13 @@ export interface DeliveryDeps {
   /**
    * Queues a push again (SQS on AWS), after `delaySeconds`: a held push when the delivery's time
    * ends before its hold's (handed back instead, it would wait out the queue's 30-minute
-   * visibility timeout), and one whose next attempt is far off (`longestWaitInFunctionMs`). None
-   * (a laptop): a hold past the delivery's time is thrown (`DeliveryOutOfTimeError`), for the
-   * queue to hand it out again, and every wait is spent in the process.
+   * visibility timeout), and one that failed an attempt, to wait for its next (spent in the
+   * function, the wait held every other push of its batch too). None (a laptop): a hold past the
+   * delivery's time is thrown (`DeliveryOutOfTimeError`), for the queue to hand it out again, and
+   * every wait is spent in the process.
    */
   requeue?: (delivery: PushDelivery, delaySeconds?: number) => Promise<void>
 }
-
-/**
- * A wait between attempts longer than this is not spent in the function (a webhook's
- * `Retry-After` of a minute held a function, and its batch, for most of its time): the push is
- * queued again with that delay (`requeue`), as it is when the wait would run past the delivery's
- * time. Up to SQS's longest delay, 15 minutes (`longestAskedWaitMs`).
- */
-const longestWaitInFunctionMs = 30_000
 
 export type DeliveryOutcome =
   | { outcome: 'delivered'; attempts: number }
@@ -358,9 +351,11 @@ const awaitClaim = async (
 /**
  * Delivers one push to the client's webhook: bounded attempts of at most `timeoutMs` each,
  * waiting `retryBaseMs`, then twice that, and so on, between them, or as long as a retried
- * answer's `Retry-After` asks when that is longer. A wait over 30 s, or past the `deadline`, is
- * spent back on the queue (`requeue`); without one, a wait past the `deadline` ends the
- * attempts. A refused address or a 4xx answer (but 408 and 429) ends them at once. The config is
+ * answer's `Retry-After` asks when that is longer. Where there is a queue (`requeue`), each
+ * wait is spent back on it, up to its longest delay (a batch's pushes are delivered together, and
+ * one waiting in the function held the rest: a webhook that never answers held its batch some
+ * 65 s, one asking `Retry-After: 69` some 276 s); without one, the waits are spent here and a
+ * wait past the `deadline` ends the attempts. A refused address or a 4xx answer (but 408 and 429) ends them at once. The config is
  * read again before each retry, so one deleted or revoked meanwhile ends them too, the push
  * dropped (`settingStanding`). When they end without a 2xx the push is recorded as a dead letter
  * (and the outcome says so): a failed delivery is an outcome, not an exception. Only a failure
@@ -417,8 +412,7 @@ export const deliverPush = async (
       // The longer of the doubling wait and the one the webhook asked for, if it asked.
       const asked = last.ok ? undefined : last.retryAfterMs
       const wait = Math.max(deps.retryBaseMs * 2 ** (attempts - 1), asked ?? 0)
-      const longOrPastTime = wait > longestWaitInFunctionMs || now() + wait >= deadline
-      if (longOrPastTime && deps.requeue && wait <= longestAskedWaitMs) {
+      if (deps.requeue && wait <= longestAskedWaitMs) {
         // Its claim, if it was held, is settled: the task is bound.
         const { claim: _settled, ...again } = delivery
         await deps.requeue({ ...again, attemptsMade: attempts }, Math.ceil(wait / 1000))

@@ -1859,6 +1859,36 @@ describe('deliverPush', () => {
     expect([waits, letters, requests.length]).toEqual([[], [], 1])
   })
 
+  it.each([
+    [
+      'a webhook that failed (the doubling wait, 1 s at least)',
+      503,
+      1,
+      'its next attempt is 1 s away',
+    ],
+    ['one that asked for 2 s', asking(503, '2'), 2, 'it asked to wait 2 s (Retry-After)'],
+  ] as const)(
+    'spends every wait between attempts on the queue where there is one, so a failing webhook holds its batch for one attempt: %s',
+    async (_case, answer, delaySeconds, why) => {
+      // Prepare: a queue to go back on
+      const { deps, waits, letters, requests } = depsAnswering([answer, 200])
+      const requeued: { delivery: PushDelivery; delaySeconds?: number }[] = []
+      const requeue = async (again: PushDelivery, delay?: number) =>
+        void requeued.push({ delivery: again, delaySeconds: delay })
+
+      // Act
+      const outcome = await deliverPush(delivery, { ...deps, requeue })
+
+      // Assess: the other pushes of its batch wait for no retry of this one
+      expect(outcome).toEqual({
+        outcome: 'requeued',
+        reason: `the webhook answered 503; ${why}: queued again for then, after 1 of 3 attempts`,
+      })
+      expect(requeued).toEqual([{ delivery: { ...delivery, attemptsMade: 1 }, delaySeconds }])
+      expect([waits, letters, requests.length]).toEqual([[], [], 1])
+    },
+  )
+
   it('queues a held push again without its claim once it has been bound and tried', async () => {
     // Prepare: the task on record at once; the webhook then asks for 69 s
     const { deps, delivery: held } = heldPush({ polls: 0 })
