@@ -3,7 +3,7 @@ import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
-import { notificationTokenHeader, type PushClaim } from './delivery.ts'
+import { notificationTokenHeader, type PushClaim, type PushDelivery } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
 import {
   agentNotServed,
@@ -94,12 +94,27 @@ export type CallbackOutcome =
 
 type Refusal = Extract<CallbackOutcome, { accepted: false }>
 
-/**
- * The largest push the callback takes: one SQS message holds 256 KiB, the
- * delivery's other fields and JSON escaping included, so a push of up to
- * 160 KiB always fits.
- */
+/** The largest push the callback takes, in bytes as the agent sent it. */
 export const maxPushBytes = 160 * 1024
+
+/**
+ * The largest SQS message a push may make (the queue's `max_message_size`, left at SQS's
+ * 256 KiB), less room for the `attemptsMade` a requeue adds. The push travels in it as a JSON
+ * string: its quotes, backslashes and line breaks escaped again, a push of JSON text quoted
+ * inside JSON (a tool's output) takes up to twice its bytes, so a push within `maxPushBytes`
+ * could pass it, and SQS refuse its SendMessage (the agent answered a 500 it could never mend).
+ */
+export const maxQueuedPushBytes = 256 * 1024 - 64
+
+/** The bytes of the SQS message a push makes (`SqsDeliveryQueue` sends the delivery as JSON). */
+const queuedBytes = (delivery: PushDelivery): number => Buffer.byteLength(JSON.stringify(delivery))
+
+const tooLarge = (detail: string): Refusal => ({
+  accepted: false,
+  status: 413,
+  title: 'Push too large',
+  detail: `${detail}; send the task's changes, not its history.`,
+})
 
 const unknownConfig = {
   accepted: false,
@@ -260,12 +275,7 @@ export const acceptPush = async (
   const failed = checks.find((check) => check.status === 'rejected')
   if (failed) throw failed.reason
   if (Buffer.byteLength(body ?? '') > maxPushBytes) {
-    return {
-      accepted: false,
-      status: 413,
-      title: 'Push too large',
-      detail: `A push may hold at most ${maxPushBytes} bytes; send the task's changes, not its history.`,
-    }
+    return tooLarge(`A push may hold at most ${maxPushBytes} bytes`)
   }
   let taskIds: string[]
   try {
@@ -292,6 +302,26 @@ export const acceptPush = async (
   const configTask = record.taskId ?? (claiming ? taskIds[0] : undefined)
   const elsewhere = taskIds.find((taskId) => configTask !== undefined && taskId !== configTask)
   if (elsewhere !== undefined) return anotherTask(elsewhere)
+  const delivery: PushDelivery = {
+    deliveryId: randomUUID(),
+    configId,
+    body: body ?? '',
+    contentType: jsonContentType(header('content-type')),
+    taskId: taskIds[0],
+    issuer: deps.issuer,
+    secretHash: version.secretHash,
+  }
+  // Measured before anything is written (a held push's claim counted, at its longest).
+  const claimAtMost =
+    claiming && configTask !== undefined
+      ? { claim: { taskId: configTask, until: Number.MAX_SAFE_INTEGER } }
+      : {}
+  const queued = queuedBytes({ ...delivery, ...claimAtMost })
+  if (queued > maxQueuedPushBytes) {
+    return tooLarge(
+      `A push is queued as a JSON string, at most ${maxQueuedPushBytes} bytes with the delivery's other fields (each quote, backslash and line break of it escaped again), and this one would take ${queued}`,
+    )
+  }
   let claim: PushClaim | undefined
   if (claiming && configTask !== undefined) {
     const timeoutMs = agent.status === 'fulfilled' ? agent.value?.timeoutMs : undefined
@@ -304,16 +334,6 @@ export const acceptPush = async (
       if (owner !== record.principal) return notTheSettersTask(taskId)
     }
   }
-  const deliveryId = randomUUID()
-  await deps.queue.enqueue({
-    deliveryId,
-    configId,
-    body: body ?? '',
-    contentType: jsonContentType(header('content-type')),
-    taskId: taskIds[0],
-    issuer: deps.issuer,
-    secretHash: version.secretHash,
-    ...(claim ? { claim } : {}),
-  })
-  return { accepted: true, deliveryId }
+  await deps.queue.enqueue({ ...delivery, ...(claim ? { claim } : {}) })
+  return { accepted: true, deliveryId: delivery.deliveryId }
 }

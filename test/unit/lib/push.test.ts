@@ -457,6 +457,62 @@ describe('acceptPush', () => {
   )
 
   it.each([
+    // Each is two bytes in the push and, escaped again, four (a line break's `\n` three) in SQS's.
+    ['backslashes (a Windows path, a regular expression)', '\\', [true, true, false, false]],
+    ['quotes (a JSON document quoted as text)', '"', [true, true, false, false]],
+    ['line breaks (a log)', '\n', [true, true, true, true]],
+  ] as const)(
+    'takes a push within its bytes only when its SQS message (the body escaped as a JSON string) fits 256 KiB: %s',
+    async (_case, character, taken) => {
+      // Prepare: an artifact's text of that character, the push 80,000 to 160 KiB in all
+      const sizes = [40_000, 60_000, 70_000, 81_000]
+      const pushOf = (n: number) =>
+        JSON.stringify({
+          statusUpdate: { taskId: 'task-1', status: {}, metadata: { text: character.repeat(n) } },
+        })
+
+      // Act
+      const outcomes = []
+      for (const n of sizes) {
+        const { deps, queued } = depsWith()
+        const outcome = await acceptPush(configId, secret, pushOf(n), deps)
+        // As SQS measures a message: the body SendMessage sends, with the attempts a requeue adds.
+        const message = queued.map((delivery) =>
+          Buffer.byteLength(JSON.stringify({ ...delivery, attemptsMade: 5 })),
+        )
+        outcomes.push({ bytes: Buffer.byteLength(pushOf(n)), accepted: outcome.accepted, message })
+      }
+
+      // Assess: every push within 160 KiB, each taken one fitting SQS's 256 KiB, the rest a 413
+      for (const { bytes, accepted, message } of outcomes) {
+        expect(bytes).toBeLessThanOrEqual(160 * 1024)
+        if (accepted) expect(message[0]).toBeLessThanOrEqual(256 * 1024)
+        else expect(message).toEqual([])
+      }
+      expect(outcomes.map(({ accepted }) => accepted)).toEqual(taken)
+    },
+  )
+
+  it('refuses a push too large to queue with 413 saying why, its bytes within 160 KiB', async () => {
+    // Prepare
+    const { deps } = depsWith()
+    const body = JSON.stringify({
+      statusUpdate: { taskId: 'task-1', status: {}, metadata: { text: '"'.repeat(80_000) } },
+    })
+
+    // Act
+    const outcome = await acceptPush(configId, secret, body, deps)
+
+    // Assess
+    expect(outcome).toMatchObject({
+      accepted: false,
+      status: 413,
+      title: 'Push too large',
+      detail: expect.stringMatching(/queued as a JSON string, at most \d+ bytes .*escaped again/),
+    })
+  })
+
+  it.each([
     ['deactivated', { ...registered, status: 'inactive' }, "Agent 'pusher' is inactive"],
     ['being deleted', { ...registered, status: 'deleting' }, "Agent 'pusher' is being deleted"],
     ['deleted', null, "Agent 'pusher' is no longer registered"],
