@@ -285,9 +285,17 @@ const encodedPath = (decoded: string) =>
         .map((segment) => encodeURIComponent(segment).replaceAll('%3A', ':'))
         .join('/')
 
-/** A JSON-RPC request's envelope: no HTTP+JSON body of any A2A operation has a `jsonrpc` member. */
+/**
+ * A JSON-RPC request's envelope: `jsonrpc` and `method`, which no HTTP+JSON body of any A2A
+ * operation has. Both, not `jsonrpc` alone: params carrying a stray `jsonrpc` beside their
+ * `message` go on as any member the gateway does not know does.
+ */
 const isJsonRpcEnvelope = (body: unknown) =>
-  typeof body === 'object' && body !== null && !Array.isArray(body) && 'jsonrpc' in body
+  typeof body === 'object' &&
+  body !== null &&
+  !Array.isArray(body) &&
+  'jsonrpc' in body &&
+  'method' in body
 
 /** GET and DELETE carry no body in HTTP+JSON; fetch cannot even send one on a GET. */
 const operationTakesBody = (method: string) =>

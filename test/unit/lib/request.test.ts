@@ -234,6 +234,22 @@ describe('parseA2ARequest', () => {
     })
   })
 
+  it('forwards an HTTP+JSON call whose params carry a stray `jsonrpc` member beside their `message`, as any other member', () => {
+    // Prepare: no method, so no JSON-RPC request; a member the gateway does not know passes as before.
+    const body = JSON.stringify({ message, jsonrpc: '2.0' })
+
+    // Act
+    const parsed = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '/message:send',
+      body,
+    })
+
+    // Assess
+    expect(parsed).toMatchObject({ kind: 'call', call: { operation: 'SendMessage', body } })
+  })
+
   it('keeps the body as it came on the call, for forwarding byte for byte', () => {
     // Prepare
     const body = JSON.stringify({
