@@ -132,7 +132,8 @@ export interface DeliveryDeps {
    * Queues a push again (SQS on AWS), after `delaySeconds`: a held push when the delivery's time
    * ends before its hold's (handed back instead, it would wait out the queue's 30-minute
    * visibility timeout), and one that failed an attempt, to wait for its next (spent in the
-   * function, the wait held every other push of its batch too). None (a laptop): a hold past the
+   * function, the wait held every other push of its batch too; where it fails, a wait that fits is
+   * spent there after all, a longer one thrown). None (a laptop): a hold past the
    * delivery's time is thrown (`DeliveryOutOfTimeError`), for the queue to hand it out again, and
    * every wait is spent in the process.
    */
@@ -415,14 +416,27 @@ export const deliverPush = async (
       if (deps.requeue && wait <= longestAskedWaitMs) {
         // Its claim, if it was held, is settled: the task is bound.
         const { claim: _settled, ...again } = delivery
-        await deps.requeue({ ...again, attemptsMade: attempts }, Math.ceil(wait / 1000))
-        const why =
-          asked === wait
-            ? `it asked to wait ${askedInWords(wait)} (Retry-After)`
-            : `its next attempt is ${askedInWords(wait)} away`
-        return {
-          outcome: 'requeued',
-          reason: `${last.ok ? '' : `${last.reason}; `}${why}: queued again for then, after ${attempts} of ${deps.attempts} attempts`,
+        const queued = await deps
+          .requeue({ ...again, attemptsMade: attempts }, Math.ceil(wait / 1000))
+          .then(
+            () => true,
+            (error: unknown) => {
+              // The queue failing (SQS throttled or down a moment): a wait that fits is spent here,
+              // as without a queue; a longer one hands the push back (its next receive 30 minutes
+              // on, its attempt made again), as a failure of the gateway's own.
+              if (now() + wait >= deadline) throw error
+              return false
+            },
+          )
+        if (queued) {
+          const why =
+            asked === wait
+              ? `it asked to wait ${askedInWords(wait)} (Retry-After)`
+              : `its next attempt is ${askedInWords(wait)} away`
+          return {
+            outcome: 'requeued',
+            reason: `${last.ok ? '' : `${last.reason}; `}${why}: queued again for then, after ${attempts} of ${deps.attempts} attempts`,
+          }
         }
       }
       if (now() + wait >= deadline || wait > longestAskedWaitMs) {

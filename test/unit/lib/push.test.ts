@@ -1945,6 +1945,36 @@ describe('deliverPush', () => {
     },
   )
 
+  it('spends a wait in the function when the queue refuses the push, where it fits the delivery’s time, the attempt made not made again', async () => {
+    // Prepare: SQS failing (throttled, or down a moment) as the webhook fails once
+    const { deps, waits, letters, requests } = depsAnswering([503, 200])
+    const requeue = async () => {
+      throw new Error('SQS SendMessage failed with 500: InternalError')
+    }
+
+    // Act
+    const outcome = await deliverPush(delivery, { ...deps, requeue, deadline: Date.now() + 60_000 })
+
+    // Assess: delivered at its second attempt, as before every wait went on the queue
+    expect(outcome).toEqual({ outcome: 'delivered', attempts: 2 })
+    expect([waits, letters, requests.length]).toEqual([[100], [], 2])
+  })
+
+  it('hands a push back when the queue refuses it and its wait would outlast the delivery’s time', async () => {
+    // Prepare
+    const { deps, waits, letters, requests } = depsAnswering([asking(503, '69'), 200])
+    const requeue = async () => {
+      throw new Error('SQS SendMessage failed with 500: InternalError')
+    }
+
+    // Act
+    const delivered = deliverPush(delivery, { ...deps, requeue, deadline: Date.now() + 60_000 })
+
+    // Assess: received again from the queue, as a failure of the gateway's own
+    await expect(delivered).rejects.toThrow('SQS SendMessage failed')
+    expect([waits, letters, requests.length]).toEqual([[], [], 1])
+  })
+
   it('queues a held push again without its claim once it has been bound and tried', async () => {
     // Prepare: the task on record at once; the webhook then asks for 69 s
     const { deps, delivery: held } = heldPush({ polls: 0 })
