@@ -46,6 +46,15 @@ const patternsIn = (directory: URL) => {
       ) {
         built.push(where)
       }
+      // `text.match('a+b')` (and matchAll, search) builds a RegExp of its string at run time too.
+      const [first] = (node as { arguments?: { type: string }[] }).arguments ?? []
+      if (
+        type === 'CallExpression' &&
+        ['match', 'matchAll', 'search'].includes(callee?.property?.name ?? '') &&
+        (first?.type === 'StringLiteral' || first?.type === 'TemplateLiteral')
+      ) {
+        built.push(where)
+      }
       for (const [key, value] of Object.entries(node)) if (key !== 'loc') visit(value)
     }
     visit(program)
@@ -97,6 +106,25 @@ describe("the sample agents' regular expressions", () => {
     // Assess
     expect(weather.files).toContain('city-lookup.ts')
     expect(weather.built).toEqual([])
+    expect(unsafe).toEqual([])
+  })
+
+  it('the modules both agents share, and their entry points, hold none unjudged: any they write is judged too', () => {
+    // Prepare: caller text passes through these as well (agents/a2a/ reads a call's input).
+    const shared = ['../../../agents/', '../../../agents/a2a/', '../../../agents/lambda/'].map(
+      (directory) => patternsIn(new URL(directory, import.meta.url)),
+    )
+
+    // Act
+    const unsafe = shared.flatMap(({ literals }) =>
+      literals.flatMap(({ where, source, flags }) =>
+        superLinear({ source, flags }).map((why) => `${where} /${source}/${flags}: ${why}`),
+      ),
+    )
+
+    // Assess
+    expect(shared.map(({ files }) => files.length > 0)).toEqual([true, true, true])
+    expect(shared.flatMap(({ built }) => built)).toEqual([])
     expect(unsafe).toEqual([])
   })
 
