@@ -206,8 +206,13 @@ export interface PushConfigStore {
    * the config is absent or expired.
    */
   bindTask(configId: string, taskId: string): Promise<'bound' | 'elsewhere' | 'gone'>
-  /** Deletes the record, answering it as it stood (expired or not), or undefined when none did. */
-  delete(configId: string): Promise<PushConfigRecord | undefined>
+  /**
+   * Deletes the record, answering it as it stood (expired or not), or undefined when none did. A
+   * kit user's store written before it answered the record may answer nothing (`void`): the
+   * Delete then marks and deletes the inline configs linked under the id, as it did before.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: such a store's `async delete(): Promise<void>`.
+  delete(configId: string): Promise<PushConfigRecord | undefined | void>
   /**
    * Links the config id a Delete derives (`configIdFor`) to a config set inline, which sits
    * under a random id: `linked`, or `deleted` when a Delete of that derived id came first (the

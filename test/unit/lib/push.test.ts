@@ -28,6 +28,7 @@ import {
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { ReservedAddressError } from '../../../lib/registry/backend-address.ts'
 import type { GatewayKey } from '../../../lib/signing/gateway-key.ts'
+import type { PushCallbacksOptions } from '../../../middlewares/push-callbacks.ts'
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const gatewayKey: GatewayKey = {
@@ -1275,6 +1276,25 @@ describe('acceptPush for a config given with the SendMessage that starts its tas
       expect(outcome).toMatchObject({ accepted: false, status: 404 })
       expect(configs.has(configId)).toBe(false)
       expect(queued).toEqual([])
+    })
+
+    it('marks and deletes it through a kit store whose delete answers nothing, as one written before it answered the record', async () => {
+      // Prepare: the config bound by its first push; the store typed as the kit's option takes it
+      const { deps, configs } = inline(answered)
+      await acceptPush(configId, secret, push('task-9'), deps)
+      const written: PushCallbacksOptions['configs'] = {
+        ...deps.configs,
+        put: async () => undefined,
+        delete: async (id: string): Promise<void> => {
+          await deps.configs.delete(id)
+        },
+      }
+
+      // Act
+      await deleteConfig(deleted(), written)
+
+      // Assess
+      expect(configs.has(configId)).toBe(false)
     })
 
     it("finds a config set without an id by its task's id, as an agent names it", async () => {
