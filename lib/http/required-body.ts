@@ -12,7 +12,8 @@ import { InvalidJsonBodyError } from '../errors.ts'
 export const requiredBody = (body: unknown): unknown => {
   if (body === null || body === undefined || body === '') {
     throw new InvalidJsonBodyError(
-      'it is empty (this request takes a JSON object; `curl -d @file` sends nothing when it cannot read the file, so check its path)',
+      // `jsonBody` hands an empty body on as null, as it does the JSON `null`: one answer for both.
+      'it is empty, or the JSON null (this request takes a JSON object; `curl -d @file` sends nothing when it cannot read the file, so check its path)',
     )
   }
   return body
