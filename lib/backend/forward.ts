@@ -143,12 +143,14 @@ export const backendRequestFor = (
   if (!endpoint) return undefined
   const url =
     call.binding === 'JSONRPC' ? endpoint : `${endpoint.replace(/\/$/, '')}${call.restPath ?? ''}`
-  return {
-    url,
-    method: incoming.method,
-    headers: forwardedHeaders(incoming.headers),
-    body: incoming.body ?? undefined,
+  const headers = forwardedHeaders(incoming.headers)
+  // The gateway reads a 1.0 method or path sent without `A2A-Version` as 1.0, which is what such a
+  // caller means; an agent, as the spec says, takes a headerless call for 0.3 and refuses it.
+  // As the agent's client for the call, the gateway names the version it read.
+  if (call.version === '1.0' && headers['a2a-version'] === undefined) {
+    headers['a2a-version'] = '1.0'
   }
+  return { url, method: incoming.method, headers, body: incoming.body ?? undefined }
 }
 
 /**

@@ -105,6 +105,38 @@ describe('the local gateway, end to end', () => {
     },
   )
 
+  it.each([
+    [
+      'JSON-RPC',
+      '',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: '6*7' }] } },
+      },
+    ],
+    [
+      'HTTP+JSON',
+      '/message:send',
+      { message: { messageId: 'm-2', role: 'ROLE_USER', parts: [{ text: '6*7' }] } },
+    ],
+  ])(
+    "answers a 1.0 call over %s sent without A2A-Version, telling the agent the version the gateway read (an agent alone takes a headerless call for 0.3's)",
+    async (_binding, path, body) => {
+      // Act: curl without the header, as a generic client sends it
+      const response = await fetch(`${stack.url}/agents/calculator${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${demoToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+
+      // Assess
+      expect(response.status).toBe(200)
+      expect(JSON.stringify(await response.json())).toContain('6*7 = ')
+    },
+  )
+
   it('serves the card rewritten: both bindings at the gateway, the gateway’s OAuth2', async () => {
     // Act
     const response = await fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
