@@ -129,11 +129,17 @@ export const createLocalIdentity = async (options: {
     form: URLSearchParams,
     authorization: string | undefined,
   ): Promise<TokenEndpointAnswer> => {
-    if (form.get('grant_type') !== 'client_credentials') {
+    // The console's authorization_code is redeemed before this (local/sign-in.ts).
+    const grantType = form.get('grant_type')
+    const supported = "client_credentials (or the console's authorization_code)"
+    if (!grantType) {
+      return oauthError(400, 'invalid_request', `grant_type is required: ${supported}.`)
+    }
+    if (grantType !== 'client_credentials') {
       return oauthError(
         400,
         'unsupported_grant_type',
-        'Only grant_type=client_credentials is supported.',
+        `grant_type '${grantType}' is not supported: ${supported}.`,
       )
     }
     const credentials = basicCredentials(authorization) ?? {
@@ -172,7 +178,9 @@ export const createLocalIdentity = async (options: {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       token_endpoint: `${issuer}/oauth2/token`,
-      grant_types_supported: ['client_credentials'],
+      // The console signs in with a code (local/sign-in.ts), as through Cognito's hosted UI.
+      authorization_endpoint: `${issuer}/oauth2/authorize`,
+      grant_types_supported: ['client_credentials', 'authorization_code'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       id_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: (await callers.listScopes()).map(({ scope }) => `${scopePrefix}${scope}`),

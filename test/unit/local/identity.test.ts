@@ -119,6 +119,36 @@ describe('local token endpoint', () => {
     expect([greedy.status, greedy.body.error]).toEqual([400, 'invalid_scope'])
   })
 
+  it('tells a token request without grant_type that it is missing, and an unknown one which grants it takes (RFC 6749)', async () => {
+    // Act
+    const missing = await identity.issueToken(form({ client_id: 'app' }), undefined)
+    const unknown = await identity.issueToken(form({ grant_type: 'password' }), undefined)
+
+    // Assess
+    expect(missing).toMatchObject({
+      status: 400,
+      body: {
+        error: 'invalid_request',
+        error_description:
+          "grant_type is required: client_credentials (or the console's authorization_code).",
+      },
+    })
+    expect(unknown.body.error_description).toBe(
+      "grant_type 'password' is not supported: client_credentials (or the console's authorization_code).",
+    )
+  })
+
+  it('names the grants it takes and its sign-in endpoint in its OpenID configuration', async () => {
+    // Act
+    const configuration = await identity.openidConfiguration()
+
+    // Assess
+    expect(configuration).toMatchObject({
+      grant_types_supported: ['client_credentials', 'authorization_code'],
+      authorization_endpoint: expect.stringMatching(/\/oauth2\/authorize$/),
+    })
+  })
+
   it('refuses Basic credentials with a malformed percent-escape as the wrong client, not a crash', async () => {
     // Act
     const answer = await identity.issueToken(
