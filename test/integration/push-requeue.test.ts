@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pushDelivererFor } from '../../lib/push/adapters.ts'
 import type { PushDelivery } from '../../lib/push/delivery.ts'
 import { DynamoPushConfigs, secretHashOf } from '../../lib/push/push-configs.ts'
-import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import type { GatewayKey } from '../../lib/signing/gateway-key.ts'
 import { tableName } from '../../lib/tables.ts'
 import { asyncListener } from '../support/async-listener.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
-import { startWebhook } from '../support/push-agent.ts'
+import { servedPusher, startWebhook } from '../support/push-agent.ts'
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const key: GatewayKey = {
@@ -68,23 +67,11 @@ describe(`push delivery queued again through SQS (on ${engine})`, () => {
 
   beforeAll(async () => {
     database = await startDatabase(tablePrefix)
-    // A minute and more: past the 30 s a delivery waits in its function.
+    // A minute and more: a wait the delivery spends on the queue, as it spends every wait there.
     webhook = await startWebhook(503, { 'retry-after': '69' })
     queue = await startQueue()
     const client = documentClientOn(database)
-    const at = new Date().toISOString()
-    await new DynamoAgentRegistry(client, tableName('agents', tablePrefix)).create({
-      agentId: 'pusher',
-      backendUrl: 'http://127.0.0.1:9/',
-      agentCardUrl: 'http://127.0.0.1:9/card.json',
-      auth: { type: 'none' },
-      status: 'active',
-      card: { name: 'Pusher' },
-      protocolVersion: '1.0',
-      endpoints: {},
-      createdAt: at,
-      updatedAt: at,
-    } as unknown as AgentRecord)
+    await new DynamoAgentRegistry(client, tableName('agents', tablePrefix)).create(servedPusher())
     await new DynamoPushConfigs({ client, tableName: tableName('pushConfigs', tablePrefix) }).put({
       configId: 'config-requeued-0001',
       agentId: 'pusher',

@@ -4,13 +4,12 @@ import { DynamoTokenRevocations } from '../../lib/auth/token-revocations.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { pushDelivererFor } from '../../lib/push/adapters.ts'
 import { DynamoPushConfigs, secretHashOf } from '../../lib/push/push-configs.ts'
-import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import type { GatewayKey } from '../../lib/signing/gateway-key.ts'
 import { tableName } from '../../lib/tables.ts'
 import { expireItems } from '../../local/expire-items.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
-import { startWebhook } from '../support/push-agent.ts'
+import { servedPusher, startWebhook } from '../support/push-agent.ts'
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const key: GatewayKey = {
@@ -53,22 +52,10 @@ describe.each(databaseEngines)(
       database = await start(tablePrefix)
       webhook = await startWebhook()
       // The configs' agent, served: a push for an agent no longer served goes nowhere.
-      const at = new Date().toISOString()
       await new DynamoAgentRegistry(
         documentClientOn(database),
         tableName('agents', tablePrefix),
-      ).create({
-        agentId: 'pusher',
-        backendUrl: 'http://127.0.0.1:9/',
-        agentCardUrl: 'http://127.0.0.1:9/card.json',
-        auth: { type: 'none' },
-        status: 'active',
-        card: { name: 'Pusher' },
-        protocolVersion: '1.0',
-        endpoints: {},
-        createdAt: at,
-        updatedAt: at,
-      } as unknown as AgentRecord)
+      ).create(servedPusher())
     })
     afterAll(async () => {
       await webhook?.stop()

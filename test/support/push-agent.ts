@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { asyncListener } from './async-listener.ts'
 import { startScriptedAgent } from './scripted-agent.ts'
 
@@ -184,4 +185,24 @@ export const eventually = async (
     if (Date.now() > deadline) throw new Error('the condition did not come true in time')
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/**
+ * The record of an agent `pusher`, registered and served (active), whose configs a delivery's
+ * tests push through: a push for an agent no longer served goes nowhere.
+ */
+export const servedPusher = (): AgentRecord => {
+  const at = new Date().toISOString()
+  return {
+    agentId: 'pusher',
+    backendUrl: 'http://127.0.0.1:9/',
+    agentCardUrl: 'http://127.0.0.1:9/card.json',
+    auth: { type: 'none' },
+    status: 'active',
+    card: { name: 'Pusher' },
+    protocolVersion: '1.0',
+    endpoints: {},
+    createdAt: at,
+    updatedAt: at,
+  } as unknown as AgentRecord
 }
