@@ -131,11 +131,11 @@ export interface DeliveryDeps {
   /**
    * Queues a push again (SQS on AWS), after `delaySeconds`: a held push when the delivery's time
    * ends before its hold's (handed back instead, it would wait out the queue's 30-minute
-   * visibility timeout), and one that failed an attempt, to wait for its next (spent in the
-   * function, the wait held every other push of its batch too; where it fails, a wait that fits is
-   * spent there after all, a longer one thrown). None (a laptop): a hold past the
-   * delivery's time is thrown (`DeliveryOutOfTimeError`), for the queue to hand it out again, and
-   * every wait is spent in the process.
+   * visibility timeout), and one that failed an attempt, to wait there for its next (a wait spent
+   * in the function held every other push of its batch too). Should queueing fail, a wait that
+   * fits the delivery's time is spent in the function after all, and a longer one thrown. None (a
+   * laptop): a hold past the delivery's time is thrown (`DeliveryOutOfTimeError`), for the queue
+   * to hand it out again, and every wait is spent in the process.
    */
   requeue?: (delivery: PushDelivery, delaySeconds?: number) => Promise<void>
 }
@@ -356,9 +356,9 @@ const awaitClaim = async (
  * wait is spent back on it, up to its longest delay (a batch's pushes are delivered together, and
  * one waiting in the function held the rest: a webhook that never answers held its batch some
  * 65 s, one asking `Retry-After: 69` some 276 s); without one, the waits are spent here and a
- * wait past the `deadline` ends the attempts. A refused address or a 4xx answer (but 408 and 429) ends them at once. The config is
- * read again before each retry, so one deleted or revoked meanwhile ends them too, the push
- * dropped (`settingStanding`). When they end without a 2xx the push is recorded as a dead letter
+ * wait past the `deadline` ends the attempts. A refused address or a 4xx answer (but 408 and
+ * 429) ends them at once. The config is read again before each retry, so one deleted or revoked
+ * meanwhile ends them too, the push dropped (`settingStanding`). When they end without a 2xx the push is recorded as a dead letter
  * (and the outcome says so): a failed delivery is an outcome, not an exception. Only a failure
  * of the gateway's own (the store, the key, or time it used up before any attempt:
  * `DeliveryOutOfTimeError`) throws, so that the queue may try it again.

@@ -273,12 +273,12 @@ export const configDeletedBy = (
  * Where a record stood under that id that the agent may hold (any but a setting it refused with
  * none before it), a Create (or a SendMessage naming the task) set it after the SendMessage that
  * started the task: the config the agent deleted is that one, so no config given inline is
- * deleted or marked. An agent either
- * replaced the inline config with it (one naming a config given without an id by its task, as
- * a2a-python does, which then holds the inline config's secret no more) or holds both (one naming
- * it at random, as @a2a-js/sdk 1.3.0 does, whose inline config must go on taking pushes: until a
- * review late on 6 December 2026, deleting a config created without an id, which the gateway
- * names by its task, also refused the pushes of the task's inline config).
+ * deleted or marked. An agent either replaced the inline config with it (one naming a config
+ * given without an id by its task, as a2a-python does, which then holds the inline config's
+ * secret no more) or holds both (one naming it at random, as @a2a-js/sdk 1.3.0 does, whose inline
+ * config must go on taking pushes: until a review late on 6 December 2026, deleting a config
+ * created without an id, which the gateway names by its task, also refused the pushes of the
+ * task's inline config).
  */
 export const deleteConfig = async (
   deleted: { configId: string; taskId: string },
