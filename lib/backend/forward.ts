@@ -143,15 +143,24 @@ export const backendRequestFor = (
   if (!endpoint) return undefined
   const url =
     call.binding === 'JSONRPC' ? endpoint : `${endpoint.replace(/\/$/, '')}${call.restPath ?? ''}`
-  const headers = forwardedHeaders(incoming.headers)
-  // The gateway reads a 1.0 method or path sent without `A2A-Version` as 1.0, which is what such a
-  // caller means; an agent, as the spec says, takes a headerless call for 0.3 and refuses it.
-  // As the agent's client for the call, the gateway names the version it read.
-  if (call.version === '1.0' && headers['a2a-version'] === undefined) {
-    headers['a2a-version'] = '1.0'
-  }
+  const headers = versionNamed(call, forwardedHeaders(incoming.headers))
   return { url, method: incoming.method, headers, body: incoming.body ?? undefined }
 }
+
+/**
+ * The caller's headers for an agent of the call's own version, naming in `A2A-Version` the
+ * version the gateway read the call as when the caller named none. The gateway reads a 1.0
+ * method or path sent without the header, or with it empty (`requestedVersion`), as 1.0, which is
+ * what such a caller means; an agent, as the spec says, takes either for 0.3 (@a2a-js/sdk reads
+ * an empty header as absent) and refuses it. A 0.3 call goes as it came: none means 0.3.
+ */
+export const versionNamed = (
+  call: Pick<A2ACall, 'version'>,
+  headers: Record<string, string>,
+): Record<string, string> =>
+  call.version === '1.0' && !headers['a2a-version']?.trim()
+    ? { ...headers, 'a2a-version': '1.0' }
+    : headers
 
 /**
  * The most a unary answer may carry: API Gateway's own payload limit, so a

@@ -28,7 +28,7 @@ import {
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
-import type { BackendRequest, BackendResponse } from './forward.ts'
+import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {
@@ -64,7 +64,10 @@ export const translatedCall = (
   const other: Binding = call.binding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
   const endpoint = record.endpoints[other]
   if (!endpoint || record.protocolVersion !== '1.0' || call.version !== '1.0') return undefined
-  const sent = { ...headers, accept: call.stream ? 'text/event-stream' : 'application/json' }
+  const sent = {
+    ...versionNamed(call, headers),
+    accept: call.stream ? 'text/event-stream' : 'application/json',
+  }
 
   if (other === 'HTTP+JSON') {
     const rest = restRequestFor(call)
