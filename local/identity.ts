@@ -81,6 +81,12 @@ export const accessTokenMinter = async (options: {
   }
 }
 
+/**
+ * Whether a caller's grant_type may be quoted in an `error_description`, whose characters RFC
+ * 6749 bounds (%x20-21 / %x23-5B / %x5D-7E: no quote, backslash, control or non-ASCII).
+ */
+const quotable = (text: string) => /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(text)
+
 export interface TokenEndpointAnswer {
   status: number
   body: Record<string, unknown>
@@ -139,7 +145,7 @@ export const createLocalIdentity = async (options: {
       return oauthError(
         400,
         'unsupported_grant_type',
-        `grant_type '${grantType}' is not supported: ${supported}.`,
+        `grant_type ${quotable(grantType) ? `'${grantType}' ` : ''}is not supported: ${supported}.`,
       )
     }
     const credentials = basicCredentials(authorization) ?? {
@@ -181,6 +187,11 @@ export const createLocalIdentity = async (options: {
       // The console signs in with a code (local/sign-in.ts), as through Cognito's hosted UI.
       authorization_endpoint: `${issuer}/oauth2/authorize`,
       grant_types_supported: ['client_credentials', 'authorization_code'],
+      // What the sign-in takes (local/sign-in.ts): a code, with PKCE S256, which a client reading
+      // this leaves out when it is not named (RFC 8414), and OpenID's other required fields.
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      subject_types_supported: ['public'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       id_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: (await callers.listScopes()).map(({ scope }) => `${scopePrefix}${scope}`),

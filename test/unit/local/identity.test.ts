@@ -138,6 +138,30 @@ describe('local token endpoint', () => {
     )
   })
 
+  it('keeps a grant_type it cannot quote out of its error_description, as RFC 6749 bounds its characters', async () => {
+    // Act
+    const answer = await identity.issueToken(
+      form({ grant_type: 'pass"word\\\ncaf\u00e9' }),
+      undefined,
+    )
+
+    // Assess: %x20-21 / %x23-5B / %x5D-7E only
+    expect(answer.body.error).toBe('unsupported_grant_type')
+    expect(answer.body.error_description).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/)
+  })
+
+  it('names what its sign-in asks of a client in its OpenID configuration: a code, with PKCE S256', async () => {
+    // Act
+    const configuration = await identity.openidConfiguration()
+
+    // Assess: without code_challenge_methods_supported a client takes PKCE as unsupported (RFC 8414)
+    expect(configuration).toMatchObject({
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      subject_types_supported: ['public'],
+    })
+  })
+
   it('names the grants it takes and its sign-in endpoint in its OpenID configuration', async () => {
     // Act
     const configuration = await identity.openidConfiguration()
