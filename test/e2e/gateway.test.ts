@@ -137,6 +137,25 @@ describe('the local gateway, end to end', () => {
     },
   )
 
+  it('answers a 1.0 call whose A2A-Version is empty, which the gateway and the agent both read as none', async () => {
+    // Act: `curl -H 'A2A-Version;'`, or a client that fills the header from an unset setting
+    const response = await fetch(`${stack.url}/agents/calculator/message:send`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${demoToken}`,
+        'content-type': 'application/json',
+        'a2a-version': '',
+      },
+      body: JSON.stringify({
+        message: { messageId: 'm-3', role: 'ROLE_USER', parts: [{ text: '6*7' }] },
+      }),
+    })
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(JSON.stringify(await response.json())).toContain('6*7 = ')
+  })
+
   it('serves the card rewritten: both bindings at the gateway, the gateway’s OAuth2', async () => {
     // Act
     const response = await fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
