@@ -48,6 +48,12 @@ export interface A2ACall {
    * binding forwards byte for byte. Absent when there was none.
    */
   body?: string
+  /**
+   * The `A2A-Version` the caller declared, as it declared it: its header, else the request
+   * parameter of that name (1.0 lets a client send it so, which agents do not read). Absent when
+   * it declared none.
+   */
+  declaredVersion?: string
 }
 
 export type A2ARequest =
@@ -264,6 +270,7 @@ const parseJsonRpc = (
       binding: 'JSONRPC',
       jsonRpcId,
       body: body as string,
+      ...(a2aVersion === undefined ? {} : { declaredVersion: a2aVersion }),
     },
   }
 }
@@ -404,6 +411,7 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
         ? `${encodedPath(parts.subPath)}?${parts.query}`
         : encodedPath(parts.subPath),
       ...(parts.body ? { body: parts.body } : {}),
+      ...(parts.a2aVersion === undefined ? {} : { declaredVersion: parts.a2aVersion }),
     },
   }
 }

@@ -148,19 +148,22 @@ export const backendRequestFor = (
 }
 
 /**
- * The caller's headers for an agent of the call's own version, naming in `A2A-Version` the
- * version the gateway read the call as when the caller named none. The gateway reads a 1.0
- * method or path sent without the header, or with it empty (`requestedVersion`), as 1.0, which is
- * what such a caller means; an agent, as the spec says, takes either for 0.3 (@a2a-js/sdk reads
- * an empty header as absent) and refuses it. A 0.3 call goes as it came: none means 0.3.
+ * The caller's headers for an agent of the call's own version, with `A2A-Version` when the caller
+ * sent none: the version it declared as a request parameter (which agents do not read, so an
+ * unknown one is still the agent's to refuse), else the version the gateway read the call as. The
+ * gateway reads a 1.0 method or path sent without the header, or with it empty
+ * (`requestedVersion`), as 1.0, which is what such a caller means; an agent, as the spec says,
+ * takes either for 0.3 (@a2a-js/sdk reads an empty header as absent) and refuses it. A 0.3 call
+ * goes as it came: none means 0.3.
  */
 export const versionNamed = (
-  call: Pick<A2ACall, 'version'>,
+  call: Pick<A2ACall, 'version' | 'declaredVersion'>,
   headers: Record<string, string>,
-): Record<string, string> =>
-  call.version === '1.0' && !headers['a2a-version']?.trim()
-    ? { ...headers, 'a2a-version': '1.0' }
-    : headers
+): Record<string, string> => {
+  if (call.version !== '1.0' || headers['a2a-version']?.trim()) return headers
+  const declared = call.declaredVersion?.trim()
+  return { ...headers, 'a2a-version': declared && sendable(declared) ? declared : '1.0' }
+}
 
 /**
  * The most a unary answer may carry: API Gateway's own payload limit, so a

@@ -156,6 +156,35 @@ describe('the local gateway, end to end', () => {
     expect(JSON.stringify(await response.json())).toContain('6*7 = ')
   })
 
+  it.each([
+    ['the header', '', { 'a2a-version': '2.0' }],
+    ['the request parameter', '?A2A-Version=2.0', {}],
+  ])(
+    'leaves a version it does not know, declared in %s, to the agent to refuse',
+    async (_where, query, headers) => {
+      // Act
+      const response = await fetch(`${stack.url}/agents/calculator${query}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${demoToken}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendMessage',
+          params: { message: { messageId: 'm-4', role: 'ROLE_USER', parts: [{ text: '6*7' }] } },
+        }),
+      })
+
+      // Assess: the agent's -32009 naming 2.0, not a 1.0 answer
+      const answer = await response.json()
+      expect(answer.error).toMatchObject({ code: -32009 })
+      expect(answer.error.message).toContain("'2.0'")
+    },
+  )
+
   it('serves the card rewritten: both bindings at the gateway, the gateway’s OAuth2', async () => {
     // Act
     const response = await fetch(`${stack.url}/agents/weather/.well-known/agent-card.json`, {
