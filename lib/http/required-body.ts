@@ -12,7 +12,8 @@ import { InvalidJsonBodyError } from '../errors.ts'
 export const requiredBody = (body: unknown): unknown => {
   if (body === null || body === undefined || body === '') {
     throw new InvalidJsonBodyError(
-      // `jsonBody` hands an empty body on as null, as it does the JSON `null`: one answer for both.
+      // An empty body comes as null (API Gateway's; `jsonBody` leaves it be) and the JSON `null` is
+      // parsed to null: told apart by nothing here, so one answer for both.
       'it is empty, or the JSON null (this request takes a JSON object; `curl -d @file` sends nothing when it cannot read the file, so check its path)',
     )
   }
