@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
 import { cardSigner } from '../lib/a2a/card-signature.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
-import { a2aVersionOf, cardToVersion, requestedVersion } from '../lib/a2a/versions.ts'
+import { cardToVersion, requestedVersion } from '../lib/a2a/versions.ts'
 import { forwardReported, namingAgent } from '../lib/agents/forward.ts'
 import {
   cardAnswer,
@@ -48,7 +48,7 @@ import { gatewayKeyFor } from '../lib/signing/gateway-key-for.ts'
 import { tableName } from '../lib/tables.ts'
 import { DynamoTaskOwners } from '../lib/tasks/task-owners.ts'
 import { a2aErrors } from '../middlewares/a2a-errors.ts'
-import { a2aOf, a2aRequest } from '../middlewares/a2a-request.ts'
+import { a2aOf, a2aRequest, declaredVersionIn } from '../middlewares/a2a-request.ts'
 import { accessLog } from '../middlewares/access-log.ts'
 import { agentGrant } from '../middlewares/agent-grant.ts'
 import { type AgentLookupContext, agentLookup } from '../middlewares/agent-lookup.ts'
@@ -190,7 +190,7 @@ const placeOf = (event: APIGatewayProxyEvent): GatewayPlace => ({
 })
 
 const serveCard = (event: APIGatewayProxyEvent, record: AgentRecord) =>
-  cardAnswer(record, a2aVersionOf(event.headers), placeOf(event))
+  cardAnswer(record, declaredVersionIn(event), placeOf(event))
 
 /**
  * Why an open stream may no longer be served, asked while it is open: its agent deleted or
@@ -379,7 +379,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
         routerCard: (event) =>
           signedHere(placeOf(event))(
             rewriteCard(
-              cardToVersion(routerCard, requestedVersion(a2aVersionOf(event.headers)) ?? '1.0'),
+              cardToVersion(routerCard, requestedVersion(declaredVersionIn(event)) ?? '1.0'),
               {
                 agentUrl: `${baseUrlOf(event)}/route`,
                 tokenUrl: config.token.tokenUrl,

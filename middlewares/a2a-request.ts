@@ -122,6 +122,13 @@ const declaredVersionOf = (event: AnyA2AEvent, query: string | undefined): strin
     ? [...new URLSearchParams(query)].find(([name]) => name.toLowerCase() === 'a2a-version')?.[1]
     : undefined)
 
+/**
+ * The A2A version a request declares (`declaredVersionOf`), for what a handler serves itself: a
+ * card follows it as a call does, whether the header or the request parameter says it.
+ */
+export const declaredVersionIn = (event: AnyA2AEvent): string | undefined =>
+  declaredVersionOf(event, queryOf(event))
+
 export interface A2ARequestOptions {
   /** Larger bodies are refused with 413 (Lambda's own limit is 6 MB). */
   maxBodyBytes?: number

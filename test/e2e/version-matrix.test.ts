@@ -378,6 +378,17 @@ describe('every A2A version to every version through the local gateway', () => {
         expect(card).not.toHaveProperty('supportedInterfaces')
       })
 
+      it('reads a 0.3 card asked for by the A2A-Version request parameter, as calls take it', async () => {
+        // Act
+        const response = await fetch(
+          `${stack.url}/agents/${agentIds[agentVersion]}/.well-known/agent-card.json?A2A-Version=0.3`,
+          { headers: { authorization: `Bearer ${token}` } },
+        )
+
+        // Assess
+        expect(await response.json()).toMatchObject({ protocolVersion: '0.3.0' })
+      })
+
       it('gets the extended card in 0.3, pointing at the gateway', async () => {
         // Act
         const response = await legacyCall(agentVersion, binding, {
