@@ -3,13 +3,20 @@ import type { RunningAgent } from '../../agents/serve.ts'
 import { startWeatherAgent } from '../../agents/weather/agent.ts'
 import { sessionHeader } from '../../lib/backend/agentcore-session.ts'
 import { signAwsRequest } from '../../lib/backend/auth/aws-iam.ts'
-import { type AgentCoreStandIn, startAgentCoreStandIn } from '../../local/agentcore-runtime.ts'
+import {
+  type AgentCoreStandIn,
+  gatewayRequestHeaderAllowlist,
+  type RuntimeInvocation,
+  startAgentCoreStandIn,
+} from '../../local/agentcore-runtime.ts'
 import { localAwsCredentials } from '../../local/sigv4-function-url.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { postA2A } from '../support/a2a-client.ts'
 import { adminCaller } from '../support/admin-api.ts'
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/helper_agent-AbCdEfGhIj'
+/** A runtime whose request-header allow-list names the caller but not `A2A-Version`. */
+const bareArn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/bare_agent-KlMnOpQrSt'
 
 /** An HTTP+JSON SendMessage body, in the context given (or none). */
 const messageIn = (contextId?: string) => ({
@@ -32,10 +39,15 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
   let demo: string
   let other: string
   let registered: Response
+  let bareRegistered: Response
 
   beforeAll(async () => {
     agent = await startWeatherAgent({ port: 0 })
-    agentCore = await startAgentCoreStandIn([{ arn, agent }])
+    agentCore = await startAgentCoreStandIn([
+      // As the README tells operators to configure a runtime.
+      { arn, agent, requestHeaderAllowlist: gatewayRequestHeaderAllowlist },
+      { arn: bareArn, agent, requestHeaderAllowlist: ['X-Switchboard-Caller'] },
+    ])
     // The handlers read it when the stack imports them: runtimes registered by ARN are called here.
     process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE = agentCore.url
     stack = await startThrowawayStack()
@@ -46,8 +58,15 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
       backendUrl: arn,
       auth: { type: 'aws_iam' },
     })
+    bareRegistered = await adminCall('POST', '/admin/register', {
+      agentId: 'bare',
+      backendUrl: bareArn,
+      auth: { type: 'aws_iam' },
+    })
     // demo-client and weather-client both hold weather:invoke.
-    await adminCall('PUT', '/admin/permissions/weather%3Ainvoke', { agents: ['weather', 'helper'] })
+    await adminCall('PUT', '/admin/permissions/weather%3Ainvoke', {
+      agents: ['weather', 'helper', 'bare'],
+    })
     demo = await stack.token('demo-client')
     other = await stack.token('weather-client')
   })
@@ -58,9 +77,9 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     delete process.env.AWS_ENDPOINT_URL_BEDROCK_AGENTCORE
   })
 
-  const send = async (token: string, contextId?: string) => {
+  const send = async (token: string, contextId?: string, agentId = 'helper') => {
     const response = await postA2A(
-      `${stack.url}/agents/helper/message:send`,
+      `${stack.url}/agents/${agentId}/message:send`,
       token,
       messageIn(contextId),
     )
@@ -180,6 +199,121 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     expect(reads).toEqual([200])
     expect(sessions).toHaveLength(2)
     expect(sessions[1]).toBe(sessions[0])
+  })
+
+  /** The InvokeAgentRuntime requests the stand-in let through to `runtime` during `act`. */
+  const invocationsDuring = async (runtime: string, act: () => Promise<unknown>) => {
+    const before = agentCore.invocations().length
+    await act()
+    return agentCore
+      .invocations()
+      .slice(before)
+      .filter((seen) => seen.arn === runtime && seen.kind === 'invoke')
+  }
+  const headerNames = (seen: RuntimeInvocation | undefined) =>
+    Object.keys(seen?.headers ?? {}).sort()
+
+  it('passes the agent of a runtime allow-listed as the README says A2A-Version and the caller with a 1.0 call', async () => {
+    // Act
+    const [seen] = await invocationsDuring(arn, () => send(demo, 'allow-listed'))
+
+    // Assess
+    expect(bareRegistered.status).toBe(201)
+    expect(seen?.headers).toMatchObject({
+      'a2a-version': '1.0',
+      'x-switchboard-caller': 'demo-client',
+      'content-type': 'application/json',
+    })
+    expect(seen?.headers[sessionHeader]).toBe(seen?.sessionId)
+  })
+
+  it('passes the agent of a runtime whose allow-list lacks A2A-Version a 1.0 call without it (AgentCore drops it)', async () => {
+    // Act
+    const [seen] = await invocationsDuring(bareArn, () => send(demo, 'not-allow-listed', 'bare'))
+
+    // Assess: what the agent then makes of the call is the agent's (an A2A 1.0 SDK reads it as 0.3)
+    expect(headerNames(seen)).toEqual(['content-type', sessionHeader, 'x-switchboard-caller'])
+    expect(seen?.headers['x-switchboard-caller']).toBe('demo-client')
+  })
+
+  it('passes a runtime the content type, the session id and the headers its allow-list names (any case), and no other', async () => {
+    // Prepare: a signed request carrying headers AgentCore drops
+    const url = `${agentCore.url}/runtimes/${encodeURIComponent(arn)}/invocations/`
+    const body = new TextEncoder().encode(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'no-such-task' } }),
+    )
+    const signed = await signAwsRequest(
+      {
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'A2A-Version': '1.0',
+          'x-switchboard-caller': 'someone',
+          'x-switchboard-task-access': 'all',
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          cookie: 'session=1',
+          [sessionHeader]: 'y'.repeat(40),
+        },
+        body,
+      },
+      { service: 'bedrock-agentcore', region: 'us-east-1' },
+      { credentials: localAwsCredentials },
+    )
+
+    // Act
+    const [seen] = await invocationsDuring(arn, async () => {
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: signed.headers,
+        body: signed.body as Uint8Array<ArrayBuffer>,
+      })
+      await answer.body?.cancel()
+    })
+
+    // Assess
+    expect(seen?.headers).toEqual({
+      'content-type': 'application/json',
+      [sessionHeader]: 'y'.repeat(40),
+      'a2a-version': '1.0',
+      'x-switchboard-caller': 'someone',
+      'x-switchboard-task-access': 'all',
+    })
+  })
+
+  it('refuses a request-header allow-list AgentCore refuses', async () => {
+    // Prepare
+    const refusalOf = (requestHeaderAllowlist: string[]) =>
+      startAgentCoreStandIn([{ arn, agent, requestHeaderAllowlist }]).then(
+        async (started) => {
+          await started.close()
+          return 'started'
+        },
+        (error: Error) => error.message,
+      )
+
+    // Act
+    const refusals = await Promise.all(
+      [
+        ['Accept'],
+        ['Content-Type'],
+        ['X-Amz-Date'],
+        ['X-Amzn-Trace-Id'],
+        ['Authorization'],
+        ['A2A-Version', 'a2a-version'],
+        ['A2A Version'],
+        Array.from({ length: 21 }, (_, index) => `X-Header-${index}`),
+      ].map(refusalOf),
+    )
+    const accepted = await refusalOf([
+      ...gatewayRequestHeaderAllowlist,
+      'X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant',
+    ])
+
+    // Assess
+    for (const refusal of refusals) expect(refusal).toMatch(/requestHeaderAllowlist/)
+    expect(accepted).toBe('started')
   })
 
   it('is refused by the stand-in when called without a session id or without a signature', async () => {
