@@ -174,10 +174,12 @@ describe('the docs', () => {
     )
     /** Names from other packages and services the docs discuss, each with whose it is. */
     const theirs = new Set([
-      // AWS: the SDK's option, an API action, an IAM policy, the X-Ray annotation.
+      // AWS: the SDK's option, API actions and a field, an IAM policy, the X-Ray annotation.
       'accountIdEndpointMode',
       'DeleteIntegration',
       'UpdateIndexMode',
+      'UpdateAgentRuntime',
+      'customJWTAuthorizer',
       'AdministratorAccess',
       'ColdStart',
       // Middy's and Powertools' hooks and middlewares.

@@ -1,3 +1,4 @@
+import { parse } from '@cdktf/hcl2json'
 import { describe, expect, it } from 'vitest'
 import {
   agentCoreRuntimeOf,
@@ -12,6 +13,10 @@ import {
 import { awsTargetOf } from '../../../lib/backend/auth/aws-iam.ts'
 import type { OutgoingRequest } from '../../../lib/backend/auth/backend-auth.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+import {
+  gatewayRequestHeaderAllowlist,
+  requestHeaderAllowlistRefusal,
+} from '../../../local/agentcore-runtime.ts'
 import { codeBlocks, readmeSection } from '../../support/readme.ts'
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj'
@@ -139,6 +144,36 @@ describe('AgentCore runtime addresses', () => {
 })
 
 describe("README's AgentCore example", () => {
+  it('gives the runtime in its Terraform snippet the request-header allow-list the local stand-in’s runtime has', async () => {
+    // Prepare
+    const [snippet] = codeBlocks(readmeSection('Private agents'), 'hcl').filter((block) =>
+      block.includes('aws_bedrockagentcore_agent_runtime'),
+    )
+
+    // Act
+    const parsed = (await parse('README.md', snippet ?? '')) as {
+      resource?: Record<string, Record<string, Record<string, unknown>[]>>
+    }
+    const [runtime] =
+      Object.values(parsed.resource?.aws_bedrockagentcore_agent_runtime ?? {})[0] ?? []
+    const [headers] = (runtime?.request_header_configuration ?? []) as {
+      request_header_allowlist?: string[]
+    }[]
+
+    // Assess: the provider's names (its resource schema); a list AgentCore takes
+    expect(Object.keys(runtime ?? {}).sort()).toEqual([
+      'agent_runtime_artifact',
+      'agent_runtime_name',
+      'network_configuration',
+      'protocol_configuration',
+      'request_header_configuration',
+      'role_arn',
+    ])
+    expect(runtime?.protocol_configuration).toEqual([{ server_protocol: 'A2A' }])
+    expect(headers?.request_header_allowlist).toEqual(gatewayRequestHeaderAllowlist)
+    expect(requestHeaderAllowlistRefusal(gatewayRequestHeaderAllowlist)).toBeUndefined()
+  })
+
   it('registers by ARN exactly the invocation and card URLs the URL form names', () => {
     // Prepare
     const configs = codeBlocks(readmeSection('Private agents'), 'json')
