@@ -407,7 +407,7 @@ variable "private_agent_function_arns" {
 }
 
 variable "private_agent_runtime_arns" {
-  description = "Amazon Bedrock AgentCore runtimes (A2A protocol) that you register as aws_iam agents (service bedrock-agentcore): the agents and admin roles get bedrock-agentcore:InvokeAgentRuntime and bedrock-agentcore:GetAgentCard on exactly these and their endpoints."
+  description = "Amazon Bedrock AgentCore runtimes (A2A protocol) that you register as aws_iam agents (service bedrock-agentcore): the agents and admin roles get bedrock-agentcore:InvokeAgentRuntime and bedrock-agentcore:GetAgentCard on exactly these and their endpoints. Give each runtime the request-header allow-list the README names (A2A-Version first: AgentCore drops every header it does not list)."
   type        = list(string)
   default     = []
 
@@ -418,7 +418,7 @@ variable "private_agent_runtime_arns" {
 }
 
 variable "agentcore_sample_runtime_arn" {
-  description = "An existing AgentCore runtime serving an A2A agent, to register with the sample agents as \"agentcore\" (aws_iam, service bedrock-agentcore) and to grant the agents and admin roles InvokeAgentRuntime and GetAgentCard on. Null: none. Grant it to a scope yourself (PUT /admin/permissions/{scope})."
+  description = "An existing AgentCore runtime serving an A2A agent, to register with the sample agents as \"agentcore\" (aws_iam, service bedrock-agentcore) and to grant the agents and admin roles InvokeAgentRuntime and GetAgentCard on. Null: none. Grant it to a scope yourself (PUT /admin/permissions/{scope}). Give the runtime the request-header allow-list the README names (A2A-Version first)."
   type        = string
   default     = null
 
