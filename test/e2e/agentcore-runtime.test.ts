@@ -213,12 +213,11 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
   const headerNames = (seen: RuntimeInvocation | undefined) =>
     Object.keys(seen?.headers ?? {}).sort()
 
-  it('passes the agent of a runtime allow-listed as the README says A2A-Version and the caller with a 1.0 call', async () => {
+  it("hands the agent of a runtime with the README's allow-list a 1.0 call's A2A-Version and the verified caller", async () => {
     // Act
     const [seen] = await invocationsDuring(arn, () => send(demo, 'allow-listed'))
 
     // Assess
-    expect(bareRegistered.status).toBe(201)
     expect(seen?.headers).toMatchObject({
       'a2a-version': '1.0',
       'x-switchboard-caller': 'demo-client',
@@ -227,16 +226,17 @@ describe('an AgentCore Runtime agent (the local AgentCore stand-in) through the 
     expect(seen?.headers[sessionHeader]).toBe(seen?.sessionId)
   })
 
-  it('passes the agent of a runtime whose allow-list lacks A2A-Version a 1.0 call without it (AgentCore drops it)', async () => {
+  it('hands the agent of a runtime whose allow-list lacks A2A-Version a 1.0 call without it (AgentCore drops it)', async () => {
     // Act
     const [seen] = await invocationsDuring(bareArn, () => send(demo, 'not-allow-listed', 'bare'))
 
     // Assess: what the agent then makes of the call is the agent's (an A2A 1.0 SDK reads it as 0.3)
+    expect(bareRegistered.status).toBe(201)
     expect(headerNames(seen)).toEqual(['content-type', sessionHeader, 'x-switchboard-caller'])
     expect(seen?.headers['x-switchboard-caller']).toBe('demo-client')
   })
 
-  it('passes a runtime the content type, the session id and the headers its allow-list names (any case), and no other', async () => {
+  it('hands a runtime’s agent the content type, the session id and the headers its allow-list names (in any case), and no other', async () => {
     // Prepare: a signed request carrying headers AgentCore drops
     const url = `${agentCore.url}/runtimes/${encodeURIComponent(arn)}/invocations/`
     const body = new TextEncoder().encode(
