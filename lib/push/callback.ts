@@ -15,6 +15,7 @@ import {
   settingUngranted,
   versionPresented,
 } from './push-configs.ts'
+import { queuedMessage } from './sqs-delivery-queue.ts'
 
 export interface PushCallbackDeps {
   configs: Pick<PushConfigStore, 'get' | 'bindTask' | 'link' | 'deleteInline'>
@@ -102,12 +103,13 @@ export const maxPushBytes = 160 * 1024
  * 256 KiB), less room for the `attemptsMade` a requeue adds. The push travels in it as a JSON
  * string: its quotes, backslashes and line breaks escaped again, a push of JSON text quoted
  * inside JSON (a tool's output) takes up to twice its bytes, so a push within `maxPushBytes`
- * could pass it, and SQS refuse its SendMessage (the agent answered a 500 it could never mend).
+ * could pass it, and SQS refuse its SendMessage (the agent answered a 500 it could never mend);
+ * a U+FFFE or U+FFFF, escaped for SQS (`queuedMessage`), takes six bytes for its three.
  */
 export const maxQueuedPushBytes = 256 * 1024 - 64
 
-/** The bytes of the SQS message a push makes (`SqsDeliveryQueue` sends the delivery as JSON). */
-const queuedBytes = (delivery: PushDelivery): number => Buffer.byteLength(JSON.stringify(delivery))
+/** The bytes of the SQS message a push makes (`SqsDeliveryQueue` sends `queuedMessage`). */
+const queuedBytes = (delivery: PushDelivery): number => Buffer.byteLength(queuedMessage(delivery))
 
 const tooLarge = (detail: string): Refusal => ({
   accepted: false,

@@ -12,6 +12,22 @@ export class DeliveryQueueError extends Error {
 }
 
 /**
+ * The SQS message body a push makes: the delivery as JSON, with U+FFFE and U+FFFF escaped
+ * (`\ufffe`, `\uffff`). SQS takes only XML's characters (#x9, #xA, #xD, #x20-#xD7FF,
+ * #xE000-#xFFFD, #x10000-#x10FFFF) and refuses a message with any other (InvalidMessageContents;
+ * older documentation says it puts U+FFFD in their place, which alters the push). JSON.stringify
+ * escapes every other one a string may hold (control characters, lone surrogates) but leaves those
+ * two, which a push's JSON may carry as they are: such a push was the agent's 500 on every try.
+ * Escaped, it reads back the same (`JSON.parse`). The callback measures a push by this
+ * (`maxQueuedPushBytes`): each of the two takes six bytes here, not three.
+ */
+export const queuedMessage = (delivery: PushDelivery): string =>
+  JSON.stringify(delivery).replace(
+    /[\uFFFE\uFFFF]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16)}`,
+  )
+
+/**
  * The AWS queue: one SQS message per push, sent with SQS's JSON protocol
  * (`AmazonSQS.SendMessage`), SigV4-signed with the function's own role (the
  * gateway bundles no SQS client). The delivery handler
@@ -45,7 +61,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     const body = new TextEncoder().encode(
       JSON.stringify({
         QueueUrl: this.#queueUrl,
-        MessageBody: JSON.stringify(delivery),
+        MessageBody: queuedMessage(delivery),
         ...(delay ? { DelaySeconds: Math.min(Math.max(Math.ceil(delay), 0), 900) } : {}),
       }),
     )

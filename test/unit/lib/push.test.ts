@@ -20,6 +20,7 @@ import {
   settingUngranted,
 } from '../../../lib/push/push-configs.ts'
 import { configDeletedBy, deleteConfig } from '../../../lib/push/set-push-config.ts'
+import { queuedMessage } from '../../../lib/push/sqs-delivery-queue.ts'
 import {
   pushConfigsIn,
   withCallback,
@@ -479,7 +480,7 @@ describe('acceptPush', () => {
         const outcome = await acceptPush(configId, secret, pushOf(n), deps)
         // As SQS measures a message: the body SendMessage sends, with the attempts a requeue adds.
         const message = queued.map((delivery) =>
-          Buffer.byteLength(JSON.stringify({ ...delivery, attemptsMade: 5 })),
+          Buffer.byteLength(queuedMessage({ ...delivery, attemptsMade: 5 })),
         )
         outcomes.push({ bytes: Buffer.byteLength(pushOf(n)), accepted: outcome.accepted, message })
       }
@@ -493,6 +494,23 @@ describe('acceptPush', () => {
       expect(outcomes.map(({ accepted }) => accepted)).toEqual(taken)
     },
   )
+
+  it('counts a U+FFFF of a push as SQS gets it, escaped (six bytes, not three): 150 KB of them a 413', async () => {
+    // Prepare: U+FFFF is outside SQS's characters, so the queue sends each as `\uffff`
+    const pushOf = (n: number) =>
+      JSON.stringify({
+        statusUpdate: { taskId: 'task-1', status: {}, metadata: { text: '\uFFFF'.repeat(n) } },
+      })
+
+    // Act
+    const taken = await acceptPush(configId, secret, pushOf(20_000), depsWith().deps)
+    const refused = await acceptPush(configId, secret, pushOf(50_000), depsWith().deps)
+
+    // Assess: both within 160 KiB as sent; the second's SQS message would be about 300 KB
+    expect(Buffer.byteLength(pushOf(50_000))).toBeLessThanOrEqual(160 * 1024)
+    expect(taken).toMatchObject({ accepted: true })
+    expect(refused).toMatchObject({ accepted: false, status: 413, title: 'Push too large' })
+  })
 
   it('refuses a push too large to queue with 413 saying why, its bytes within 160 KiB', async () => {
     // Prepare

@@ -65,6 +65,23 @@ describe('SqsDeliveryQueue', () => {
     expect(JSON.parse(bodies[0].MessageBody)).toEqual(delivery)
   })
 
+  it("sends U+FFFE and U+FFFF, which SQS's characters leave out, escaped, and they read back the same", async () => {
+    // Prepare: a push whose text holds both (valid JSON, which JSON.stringify leaves as they are)
+    const { queue, sent } = queueAnswering(200)
+    const pushed = {
+      ...delivery,
+      body: '{"statusUpdate":{"taskId":"t-1","text":"a\uFFFEb\uFFFF"}}',
+    }
+
+    // Act
+    await queue.enqueue(pushed)
+
+    // Assess: only #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF, as SQS takes
+    const { MessageBody } = await (sent[0] as Request).json()
+    expect(MessageBody).toMatch(/^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u)
+    expect(JSON.parse(MessageBody)).toEqual(pushed)
+  })
+
   it('fails with the status when SQS refuses the message', async () => {
     // Prepare
     const { queue } = queueAnswering(400)
