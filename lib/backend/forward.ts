@@ -93,14 +93,19 @@ const exchanged = async (
   }
 }
 
-/** The headers named (lower case) in `names`, under their lower-case names, in one pass. */
+/**
+ * The headers named (lower case) in `names`, under their lower-case names, in one pass: of a name
+ * that comes in two casings (API Gateway keeps each casing a key), the first, as the gateway reads
+ * it (`headerOf`, `a2aVersionOf`). Until 7 December 2026 the last went on, so `A2A-Version: 1.0`
+ * then `a2a-version: 0.3` was a call the gateway read as 1.0 and the agent as 0.3.
+ */
 const pick = (headers: Record<string, string | undefined>, names: readonly string[]) => {
   const picked: Record<string, string> = {}
   for (const name in headers) {
     const value = headers[name]
     if (value === undefined) continue
     const lower = name.toLowerCase()
-    if (names.includes(lower)) picked[lower] = value
+    if (names.includes(lower) && !Object.hasOwn(picked, lower)) picked[lower] = value
   }
   return picked
 }

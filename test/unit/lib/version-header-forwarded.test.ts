@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { a2aVersionOf } from '../../../lib/a2a/versions.ts'
 import { bodyText } from '../../../lib/backend/body.ts'
 import { forwardCall } from '../../../lib/backend/forward-call.ts'
 import { guardedFetch } from '../../../lib/backend/guarded-fetch.ts'
@@ -10,7 +11,7 @@ import { startScriptedAgent } from '../../support/scripted-agent.ts'
 
 const message = { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: '6*7' }] }
 
-describe('a 1.0 call sent without A2A-Version, on its way to a 1.0 agent', () => {
+describe('a 1.0 call sent without A2A-Version (or with it empty, or in two casings), on its way to a 1.0 agent', () => {
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
 
   beforeAll(async () => {
@@ -80,4 +81,16 @@ describe('a 1.0 call sent without A2A-Version, on its way to a 1.0 agent', () =>
       expect(answer).toContain('6*7 = 42 (as 1.0)')
     },
   )
+
+  it('goes to the agent with the A2A-Version the gateway read when the header comes in two casings', async () => {
+    // Prepare: API Gateway keeps each casing a name (local/api-gateway-events.ts, as on AWS)
+    const headers = { 'A2A-Version': '1.0', 'a2a-version': '0.3' }
+
+    // Act
+    const answer = await send('JSONRPC', headers)
+
+    // Assess: the gateway read the first (a2aVersionOf, headerOf), and so does the agent
+    expect(a2aVersionOf(headers)).toBe('1.0')
+    expect(answer).toContain('6*7 = 42 (as 1.0)')
+  })
 })
