@@ -295,7 +295,9 @@ data "aws_iam_policy_document" "push_delivery" {
   }
 
   # A push held for its task's record past the function's time is queued again, to wait on in the
-  # next delivery (handed back, it would wait out the queue's 30-minute visibility timeout).
+  # next delivery (handed back, it would wait out the queue's 30-minute visibility timeout), and so
+  # is a push whose webhook failed an attempt, its wait for the next spent on the queue
+  # (DelaySeconds), not in the function with its batch.
   statement {
     sid       = "RequeueHeldPushes"
     actions   = ["sqs:SendMessage"]

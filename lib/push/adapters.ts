@@ -60,7 +60,7 @@ export const pushDelivererFor = (
   const issuedBefore = revokedBeforeFor(config, deps.client)
   const permissions = permissionsFor(config, deps.client)
   const fetch = guardedFetch({ allowed: parseCidrs(config.backendAllowedCidrs) })
-  // A held push outlasting the function, or a push whose next attempt is far off, goes back on the
+  // A held push outlasting the function, and a push waiting for its next attempt, go back on the
   // queue (on a laptop nothing ends a delivery's time, and its waits are spent in the process).
   const queue = config.push.queueUrl
     ? new SqsDeliveryQueue({
