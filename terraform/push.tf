@@ -71,3 +71,27 @@ resource "aws_cloudwatch_metric_alarm" "push_delivery_backlog" {
   alarm_actions = local.alarm_actions
   ok_actions    = local.alarm_actions
 }
+
+# A push the gateway itself failed on three receives (its database or KMS failing, its own steps
+# outlasting the function, or a retry's wait SQS would not take that did not fit the function's
+# time) lands in the DLQ: the function hands it back (batchItemFailures), which is no Lambda error,
+# so no other alarm hears of it, and it waits there, undelivered, until redriven (14 days at most).
+resource "aws_cloudwatch_metric_alarm" "push_delivery_dead_letters" {
+  alarm_name        = "${var.name}-push-delivery-dead-letters"
+  alarm_description = "Pushes wait in ${aws_sqs_queue.push_dead_letters.name}: the gateway failed to deliver them three times (see 'push delivery failed in the gateway' in the push-delivery log); redrive them to ${aws_sqs_queue.push_deliveries.name} once mended."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateNumberOfMessagesVisible"
+  dimensions  = { QueueName = aws_sqs_queue.push_dead_letters.name }
+  statistic   = "Maximum"
+  period      = local.alarm_period
+
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = local.alarm_evaluation_periods
+  datapoints_to_alarm = local.alarm_datapoints_to_alarm
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+}

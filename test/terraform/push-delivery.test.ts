@@ -92,6 +92,24 @@ describe('Terraform stack: push delivery', () => {
     )
   })
 
+  it('tells the alarms topic while a push waits in the DLQ, which the gateway failed three times and no one else hears of', () => {
+    // Prepare: a push the function hands back (`batchItemFailures`) is no Lambda error
+    const alarm = root.resources.aws_cloudwatch_metric_alarm
+      ?.push_delivery_dead_letters?.[0] as Body
+
+    // Assess: any message at all, for as long as one waits there (until redriven or deleted)
+    expect(alarm).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '${aws_sqs_queue.push_dead_letters.name}' },
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      alarm_actions: '${local.alarm_actions}',
+      ok_actions: '${local.alarm_actions}',
+    })
+  })
+
   it('lets the callback send to the queue, and only the delivery function receive from it (and queue a held push again)', () => {
     // Prepare
     const deliveries = '${aws_sqs_queue.push_deliveries.arn}'
