@@ -95,8 +95,8 @@ const exchanged = async (
 
 /**
  * The headers named (lower case) in `names`, under their lower-case names, in one pass: of a name
- * that comes in two casings (API Gateway keeps each casing a key), the first, as the gateway reads
- * it (`headerOf`, `a2aVersionOf`). Until 7 December 2026 the last went on, so `A2A-Version: 1.0`
+ * that comes in two casings (two keys of the event, as `npm start`'s API Gateway passes them, names
+ * as the client cased them), the first, as the gateway reads it (`headerOf`, `a2aVersionOf`). Until 7 December 2026 the last went on, so `A2A-Version: 1.0`
  * then `a2a-version: 0.3` was a call the gateway read as 1.0 and the agent as 0.3.
  */
 const pick = (headers: Record<string, string | undefined>, names: readonly string[]) => {

@@ -83,7 +83,7 @@ describe('a 1.0 call sent without A2A-Version (or with it empty, or in two casin
   )
 
   it('goes to the agent with the A2A-Version the gateway read when the header comes in two casings', async () => {
-    // Prepare: API Gateway keeps each casing a name (local/api-gateway-events.ts, as on AWS)
+    // Prepare: each casing a key of the event, as local/api-gateway-events.ts passes them
     const headers = { 'A2A-Version': '1.0', 'a2a-version': '0.3' }
 
     // Act
