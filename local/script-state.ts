@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { loadLocalConfig } from '../lib/config.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
+import { dropDeveloperCredentials } from './developer-credentials.ts'
 
 /**
  * Where the npm scripts that work on the registry (`reindex`, `calibrate`) find
@@ -22,8 +23,8 @@ export const openScriptState = async (): Promise<{ close(): Promise<void> }> => 
     dir: localDatabaseDir(stateDir),
     tablePrefix: localTablePrefix,
   })
-  // The developer's session token goes with the keys replaced below (as `npm start`'s stack).
-  delete process.env.AWS_SESSION_TOKEN
+  // The developer's session token and its kin go with the keys replaced below (as `npm start`'s).
+  dropDeveloperCredentials()
   Object.assign(process.env, {
     // The laptop's, as npm start's own handlers run (its embedder's model files are here).
     SWITCHBOARD_MODE: 'local',

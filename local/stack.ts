@@ -17,6 +17,7 @@ import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
+import { dropDeveloperCredentials } from './developer-credentials.ts'
 import { expireItems } from './expire-items.ts'
 import {
   assertPortsFree,
@@ -169,9 +170,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const url = `http://${urlHost(options.host)}:${port}`
 
     // The handlers read their configuration when imported, as on Lambda. A session token the
-    // shell holds belongs to the developer's own keys, replaced here: signed beside the local
-    // ones, it would go to every local agent the gateway signs for.
-    delete process.env.AWS_SESSION_TOKEN
+    // shell holds (and its expiry, scope and account) belongs to the developer's own keys,
+    // replaced here: signed beside the local ones, it would go to every local agent the gateway
+    // signs for.
+    dropDeveloperCredentials()
     Object.assign(process.env, {
       SWITCHBOARD_MODE: 'local',
       AWS_REGION: 'us-east-1',

@@ -30,15 +30,22 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
   beforeAll(async () => {
     // A developer's shell with AWS keys of its own: the stack replaces them, session token too.
     process.env.AWS_SESSION_TOKEN = 'the-developers-own-session-token'
+    // An expiry gone by would make the SDK load the credentials again at every signing.
+    process.env.AWS_CREDENTIAL_EXPIRATION = '2026-01-01T00:00:00Z'
+    process.env.AWS_CREDENTIAL_SCOPE = 'us-west-2'
+    process.env.AWS_ACCOUNT_ID = '111122223333'
     stack = await startThrowawayStack()
     calculator = stack.agents.find((agent) => agent.agentId === 'calculator') as PrivateAgent
     token = await stack.token('demo-client')
   })
 
-  it("signs with the local credentials alone, never the developer's own session token", () => {
+  it("signs with the local credentials alone, never the developer's own session token or its expiry", () => {
     // Assess: the gateway's credentials are the default provider chain's, read from here.
     expect(process.env.AWS_ACCESS_KEY_ID).toBe(localAwsCredentials.accessKeyId)
     expect(process.env.AWS_SESSION_TOKEN).toBeUndefined()
+    expect(process.env.AWS_CREDENTIAL_EXPIRATION).toBeUndefined()
+    expect(process.env.AWS_CREDENTIAL_SCOPE).toBeUndefined()
+    expect(process.env.AWS_ACCOUNT_ID).toBeUndefined()
   })
   afterAll(() => stack.stop())
 
