@@ -194,7 +194,9 @@ export const pushCallbacks = (
       }
       shown = await withClientWebhooks(answer, async (configId, { token, id }) => {
         const record = await once(records, configId, () => configs.get(configId))
-        if (record?.principal !== principal) return undefined
+        // The caller's own config with this agent alone: another agent's answer naming it (an id
+        // that agent was never given) is shown nothing and links nothing.
+        if (record?.principal !== principal || record.agentId !== call.agentId) return undefined
         if (
           taskId &&
           id &&

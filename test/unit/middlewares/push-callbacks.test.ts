@@ -358,11 +358,12 @@ describe('pushCallbacks middleware', () => {
       })
     })
 
-    it("links nothing for another caller's config, another task's, a config the agent names as it was given, or one that is no inline config", async () => {
+    it("links nothing for another caller's config, another agent's, another task's, a config the agent names as it was given, or one that is no inline config", async () => {
       // Prepare
       const { stored, links, middleware } = setUp()
       const others: PushConfigRecord[] = [
         { ...inlineConfig, configId: 'others-ccccccccccccccc', principal: 'client-b' },
+        { ...inlineConfig, configId: 'calculators-ffffffffff', agentId: 'calculator' },
         { ...inlineConfig, configId: 'elsewhere-ddddddddddd', taskId: 't-2' },
         { ...inlineConfig, configId: 'named-eeeeeeeeeeeeeee', inline: { id: 'hook' } },
         {
@@ -376,6 +377,7 @@ describe('pushCallbacks middleware', () => {
         listCall,
         listed([
           agentsConfig(uuid, 'others-ccccccccccccccc'),
+          agentsConfig(uuid, 'calculators-ffffffffff'),
           agentsConfig(uuid, 'elsewhere-ddddddddddd'),
           agentsConfig('hook', 'named-eeeeeeeeeeeeeee'),
           agentsConfig(uuid, configIdFor('weather', 'client-a', 't-1', 'x')),
@@ -926,11 +928,12 @@ describe('pushCallbacks middleware', () => {
     expect(stored.size).toBe(1)
   })
 
-  it("shows the caller its own webhook in a Get answer, and neither another caller's webhook nor its callback's secret", async () => {
+  it("shows the caller its own webhook in a Get answer, and neither another caller's webhook, its own set with another agent, nor a callback's secret", async () => {
     // Prepare
     const { stored, middleware } = setUp()
     const own = 'AAAAAAAAAAAAAAAAAAAAAA'
     const theirs = 'BBBBBBBBBBBBBBBBBBBBBB'
+    const otherAgents = 'CCCCCCCCCCCCCCCCCCCCCC'
     const base = { agentId: 'weather', taskId: 't-1', secretHash: '00', expiresAt: 1 }
     stored.set(own, {
       ...base,
@@ -944,6 +947,13 @@ describe('pushCallbacks middleware', () => {
       principal: 'client-b',
       webhook: { url: 'https://b.example/h' },
     })
+    stored.set(otherAgents, {
+      ...base,
+      agentId: 'calculator',
+      configId: otherAgents,
+      principal: 'client-a',
+      webhook: { url: 'https://a.example/calculator' },
+    })
     const call: A2ACall = {
       ...createOver('JSONRPC', ''),
       operation: 'ListTaskPushNotificationConfigs',
@@ -955,6 +965,7 @@ describe('pushCallbacks middleware', () => {
         configs: [
           { id: 'mine', url: `https://gw.example.com/push/${own}`, token: 'secret-1' },
           { id: 'not-mine', url: `https://gw.example.com/push/${theirs}`, token: 'secret-2' },
+          { id: 'elsewhere', url: `https://gw.example.com/push/${otherAgents}`, token: 'secret-3' },
         ],
       },
     }
@@ -968,6 +979,7 @@ describe('pushCallbacks middleware', () => {
     expect(result.configs).toEqual([
       { id: 'mine', url: 'https://a.example/h' },
       { id: 'not-mine', url: `https://gw.example.com/push/${theirs}` },
+      { id: 'elsewhere', url: `https://gw.example.com/push/${otherAgents}` },
     ])
   })
 
