@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCalculatorAgent } from '../../agents/calculator/agent.ts'
 import { signAwsRequest } from '../../lib/backend/auth/aws-iam.ts'
@@ -26,6 +29,7 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
   let stack: RunningStack
   let calculator: PrivateAgent
   let token: string
+  let awsDir: string
 
   beforeAll(async () => {
     // A developer's shell with AWS keys of its own: the stack replaces them, session token too.
@@ -34,20 +38,33 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
     process.env.AWS_CREDENTIAL_EXPIRATION = '2026-01-01T00:00:00Z'
     process.env.AWS_CREDENTIAL_SCOPE = 'us-west-2'
     process.env.AWS_ACCOUNT_ID = '111122223333'
+    // A named profile goes before the keys in the SDK's chain: its keys would sign, not the stack's.
+    awsDir = await mkdtemp(join(tmpdir(), 'developers-aws-'))
+    await writeFile(
+      join(awsDir, 'credentials'),
+      '[developer]\naws_access_key_id = AKIADEVELOPERSOWNKEY\naws_secret_access_key = developers-own-secret\n',
+    )
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(awsDir, 'credentials')
+    process.env.AWS_CONFIG_FILE = join(awsDir, 'config')
+    process.env.AWS_PROFILE = 'developer'
     stack = await startThrowawayStack()
     calculator = stack.agents.find((agent) => agent.agentId === 'calculator') as PrivateAgent
     token = await stack.token('demo-client')
   })
 
-  it("signs with the local credentials alone, never the developer's own session token or its expiry", () => {
+  it("signs with the local credentials alone, never the developer's own session token, its expiry or profile", () => {
     // Assess: the gateway's credentials are the default provider chain's, read from here.
     expect(process.env.AWS_ACCESS_KEY_ID).toBe(localAwsCredentials.accessKeyId)
     expect(process.env.AWS_SESSION_TOKEN).toBeUndefined()
     expect(process.env.AWS_CREDENTIAL_EXPIRATION).toBeUndefined()
     expect(process.env.AWS_CREDENTIAL_SCOPE).toBeUndefined()
     expect(process.env.AWS_ACCOUNT_ID).toBeUndefined()
+    expect(process.env.AWS_PROFILE).toBeUndefined()
   })
-  afterAll(() => stack.stop())
+  afterAll(async () => {
+    await stack.stop()
+    await rm(awsDir, { recursive: true, force: true })
+  })
 
   /** message:send straight to the function URL, signed as `sign` says (or not at all). */
   const direct = async (
