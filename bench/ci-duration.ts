@@ -11,12 +11,16 @@
  * and none of npm's own variables. A run that fails is no duration: its log is kept and the
  * benchmark stops.
  *
+ * The first run of all is the after commit's: whatever the machine has not yet warmed (npm's
+ * cache, the file cache, Chromium's install) is paid by the side the check is about, so an
+ * uneven round can only make the check harder to pass. Rounds then alternate which goes first.
+ *
  * `npm run bench:ci`: not part of `npm run bench`, since each round is two whole runs (about 15
  * minutes on 2 cores; run nothing else beside it). BENCH_CI_BEFORE (bench/baseline/before.json's
- * commit), BENCH_CI_AFTER (HEAD), BENCH_CI_ROUNDS (1; the round's first run alternates). Each
- * run's log is left in .bench/ci-<commit>-<round>.log.
+ * commit), BENCH_CI_AFTER (HEAD), BENCH_CI_ROUNDS (1). Each run's log is left in
+ * .bench/ci-<commit>-<round>.log; an interrupted run's clone and temporary folder are removed.
  */
-import { execFile, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -53,11 +57,22 @@ const ciEnvironment = (temporary: string) => {
   return { ...environment, TMPDIR: temporary }
 }
 
+/** The run under way, and what it leaves behind: removed at its end, or stopped and removed on Ctrl-C. */
+let running: ChildProcess | undefined
+let leftBehind: string[] = []
+const removeLeftBehind = () =>
+  Promise.all(leftBehind.map((path) => rm(path, { recursive: true, force: true })))
+process.once('SIGINT', () => {
+  running?.kill('SIGINT')
+  void removeLeftBehind().finally(() => process.exit(130))
+})
+
 /** One whole CI run of `commit` on a fresh clone: its wall time in seconds. */
 const ciSeconds = async (commit: string, round: number): Promise<number> => {
   const clone = join(beside, `ci-duration-${commit}`)
   const temporary = await mkdtemp(join(tmpdir(), `ci-duration-${commit}-`))
   const logFile = join(figuresDir, `ci-${commit}-${round}.log`)
+  leftBehind = [clone, temporary]
   try {
     await rm(clone, { recursive: true, force: true })
     await exec('git', ['clone', '-q', root, clone])
@@ -66,6 +81,7 @@ const ciSeconds = async (commit: string, round: number): Promise<number> => {
     const log = createWriteStream(logFile)
     const started = performance.now()
     const child = spawn('bash', ['.ci/run'], { cwd: clone, env: ciEnvironment(temporary) })
+    running = child
     child.stdout.pipe(log)
     child.stderr.pipe(log)
     const code = await new Promise<number | null>((done) => child.on('close', done))
@@ -77,14 +93,14 @@ const ciSeconds = async (commit: string, round: number): Promise<number> => {
     console.log(`${commit} (round ${round}): ${seconds.toFixed(0)} s, log ${basename(logFile)}`)
     return seconds
   } finally {
-    await rm(clone, { recursive: true, force: true })
-    await rm(temporary, { recursive: true, force: true })
+    await removeLeftBehind()
+    leftBehind = []
   }
 }
 
 const seconds: Record<'before' | 'after', number[]> = { before: [], after: [] }
 for (let round = 1; round <= rounds; round++) {
-  const order = round % 2 === 1 ? (['before', 'after'] as const) : (['after', 'before'] as const)
+  const order = round % 2 === 1 ? (['after', 'before'] as const) : (['before', 'after'] as const)
   for (const side of order) {
     seconds[side].push(await ciSeconds(side === 'before' ? before : after, round))
   }
