@@ -13,6 +13,10 @@ import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/serve
 import express, { type ErrorRequestHandler } from 'express'
 import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
 import { CallerTaskStore, gatewayCaller, type TaskStoreBounds } from './a2a/caller-task-store.ts'
+import { urlHost } from './url-host.ts'
+
+// Where the agents and the tests have imported it from.
+export { urlHost }
 
 /**
  * The most a request body may hold: more than the gateway passes on (`MAX_REQUEST_BYTES`, 6 MiB),
@@ -244,17 +248,4 @@ function listen(
     })
     server.listen(port, host, () => resolve())
   })
-}
-
-/**
- * The host as it goes in a URL: an IPv6 address in brackets; a wildcard address is reached
- * through loopback. The sample agents', their SigV4 stand-in's and `npm start`'s own URLs.
- *
- * @example
- * `http://${urlHost('::1')}:3000` // http://[::1]:3000
- */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1'
-  if (host === '::') return '[::1]'
-  return host.includes(':') ? `[${host}]` : host
 }

@@ -6,11 +6,19 @@ import { startThrowawayStack } from './stack.ts'
 
 const handlerNames = ['authorizer', 'agents', 'discovery', 'admin', 'console'] as const
 type HandlerName = (typeof handlerNames)[number]
+/**
+ * The handlers that reach no agent, registry or search index: the authorizer reads tokens and
+ * permissions, the console its files. Their stack starts no sample agents (nor the embedder
+ * their registration loads), about half the CPU of a whole one; an event naming an agent's
+ * address still gets them.
+ */
+const agentFreeHandlers: readonly string[] = ['authorizer', 'console']
 
 const usage = `Usage: npm run invoke -- <${handlerNames.join('|')}> events/<file>.json
 
 Runs one handler on a sample event, as \`sam local invoke\` does, against a
-throw-away local stack (database, token endpoint, sample agents). In the event,
+throw-away local stack (database, token endpoint, and the sample agents but for
+the authorizer and the console, which reach none). In the event,
 {{token:<clientId>}} becomes a fresh token for a client of local/seed.json and
 {{agentUrl:<agentId>}} the address of a sample agent.`
 
@@ -104,7 +112,9 @@ const main = async () => {
     process.exit(2)
   }
   const template = await readFile(file, 'utf8')
-  const stack = await startThrowawayStack()
+  const stack = await startThrowawayStack({
+    sampleAgents: !agentFreeHandlers.includes(name) || /\{\{agentUrl:/.test(template),
+  })
   try {
     let text = template
     for (const [placeholder, clientId] of template.matchAll(/\{\{token:([\w-]+)\}\}/g)) {

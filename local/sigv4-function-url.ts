@@ -6,7 +6,8 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AGENT_CARD_PATH } from '@a2a-js/sdk'
-import { type RunningAgent, urlHost } from '../agents/serve.ts'
+import type { RunningAgent } from '../agents/serve.ts'
+import { urlHost } from '../agents/url-host.ts'
 import { type Refusal, verifySigV4 } from './sigv4-verify.ts'
 
 /**

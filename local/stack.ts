@@ -4,9 +4,8 @@ import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { startCalculatorAgent } from '../agents/calculator/agent.ts'
-import { type RunningAgent, urlHost } from '../agents/serve.ts'
-import { startWeatherAgent } from '../agents/weather/agent.ts'
+import type { RunningAgent } from '../agents/serve.ts'
+import { urlHost } from '../agents/url-host.ts'
 import { type GatewayConfig, loadConfig } from '../lib/config.ts'
 import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
 import { reindexAgents } from '../lib/discovery/agent-index.ts'
@@ -57,6 +56,12 @@ export interface StackOptions {
    * `npm start` every minute; none unless asked, so no sweep lands in a benchmark or a test.
    */
   expireItemsEveryMs?: number
+  /**
+   * Whether to start and register the sample agents (the default). Without them the registry
+   * and the search index are left as they are and no embedder loads: `npm run invoke` of a
+   * handler that reaches no agent (the authorizer, the console) starts in about half the CPU.
+   */
+  sampleAgents?: boolean
   onRequest?: (line: RequestLine) => void
 }
 
@@ -282,6 +287,37 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     })
 
+    const token = async (clientId: string) => {
+      const { clientSecret } = clientCredentials(clientId)
+      const answer = await identity.issueToken(
+        new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: clientSecret,
+        }),
+        undefined,
+      )
+      return answer.body.access_token as string
+    }
+
+    const running = (agents: RunningStack['agents']): RunningStack => ({
+      url,
+      stateDir: options.stateDir,
+      agents,
+      databaseRequests: database.requests,
+      stopDatabase: database.stop,
+      token,
+      stop,
+    })
+    if (options.sampleAgents === false) {
+      ready = true
+      return running([])
+    }
+    // Imported only here: a stack without them loads none of the agents' server code.
+    const [{ startWeatherAgent }, { startCalculatorAgent }] = await Promise.all([
+      import('../agents/weather/agent.ts'),
+      import('../agents/calculator/agent.ts'),
+    ])
     const sampleAgents = [
       await startWeatherAgent({ host: options.host, port: options.agentPorts.weather }).catch(
         (error: Error) => {
@@ -296,19 +332,6 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       }),
     ]
     for (const agent of sampleAgents) stops.push(() => agent.close())
-
-    const token = async (clientId: string) => {
-      const { clientSecret } = clientCredentials(clientId)
-      const answer = await identity.issueToken(
-        new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: clientId,
-          client_secret: clientSecret,
-        }),
-        undefined,
-      )
-      return answer.body.access_token as string
-    }
 
     const registry = new DynamoAgentRegistry(documentClient, tableName('agents', tablePrefix))
     await reembedAgents(registry, loadConfig())
@@ -360,15 +383,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       ),
     )
     ready = true
-    return {
-      url,
-      stateDir: options.stateDir,
-      agents: sampleAgents,
-      databaseRequests: database.requests,
-      stopDatabase: database.stop,
-      token,
-      stop,
-    }
+    return running(sampleAgents)
   } catch (error) {
     await stop()
     throw error
@@ -414,6 +429,7 @@ export const startThrowawayStack = async (
       | 'embedder'
       | 'routeThresholdCacheMs'
       | 'expireItemsEveryMs'
+      | 'sampleAgents'
       | 'onRequest'
     >
   > = {},
@@ -430,6 +446,7 @@ export const startThrowawayStack = async (
       embedder: options.embedder,
       routeThresholdCacheMs: options.routeThresholdCacheMs ?? 0,
       expireItemsEveryMs: options.expireItemsEveryMs,
+      sampleAgents: options.sampleAgents,
       onRequest: options.onRequest,
     })
     return {

@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '../..')
 const run = promisify(execFile)
@@ -20,25 +22,42 @@ const expected: Record<string, RegExp> = {
   'discovery-list-agents.json': /"statusCode": 200[\s\S]*weather/,
 }
 
-const outputs = new Map<string, Promise<string>>()
+const outputs = new Map<string, Promise<{ stdout: string; packages: string[] }>>()
+const recordsDir = mkdtempSync(join(tmpdir(), 'switchboard-invoke-'))
+afterAll(() => rmSync(recordsDir, { recursive: true, force: true }))
 
 /**
  * Runs `npm run invoke`'s script as npm would, on one sample event: once per
- * event (each run starts a whole throw-away stack), its output read by every
- * test about that event.
+ * event (each run starts a throw-away stack), its output, and the packages it
+ * loaded (test/support/record-packages.ts), read by every test about that event.
  */
-const invoke = (file: string): Promise<string> => {
+const invokeRun = (file: string) => {
   let output = outputs.get(file)
   if (!output) {
     const handler = file.split('-')[0] as string
-    output = run(process.execPath, ['local/invoke.ts', handler, `events/${file}`], {
-      cwd: root,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    }).then(({ stdout }) => stdout)
+    const record = join(recordsDir, file)
+    output = run(
+      process.execPath,
+      [
+        '--import',
+        './test/support/record-packages.ts',
+        'local/invoke.ts',
+        handler,
+        `events/${file}`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', RECORD_PACKAGES_TO: record },
+      },
+    ).then(async ({ stdout }) => ({
+      stdout,
+      packages: JSON.parse(await readFile(record, 'utf8')) as string[],
+    }))
     outputs.set(file, output)
   }
   return output
 }
+const invoke = async (file: string): Promise<string> => (await invokeRun(file)).stdout
 
 // Concurrent: each test waits on its own process, so both cores are kept busy. Eight stacks
 // starting at once on two cores, beside other test files, take 5-12 s each and more on a busy
@@ -85,6 +104,20 @@ describe.concurrent('npm run invoke', { timeout: 60_000 }, () => {
     ).toEqual(['2+2*3 = ', '8'])
     expect(body).toMatch(/^\{\n {2}"jsonrpc": "2\.0",\n/)
   })
+
+  it.each(['authorizer-request.json', 'authorizer-bad-token.json', 'console-config.json'])(
+    'starts no sample agent for events/%s, whose handler reaches none',
+    async (file) => {
+      // Act
+      const { packages } = await invokeRun(file)
+      const { packages: withAgents } = await invokeRun('discovery-list-agents.json')
+
+      // Assess: the agents' server (express) is not loaded; a stack with them loads it.
+      expect(withAgents).toContain('express')
+      expect(packages).toContain('@middy/core')
+      expect(packages).not.toContain('express')
+    },
+  )
 
   it('prints an event stream as the text it is, one data line per event', async () => {
     // Act
