@@ -64,7 +64,8 @@ describe('backend credentials through the local gateway', () => {
   const seen: (string | undefined)[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     tokens = await startTokenServer()
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],

@@ -10,7 +10,8 @@ describe('HTTP+JSON paths as the agent receives them', () => {
   const seen: (string | undefined)[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
       answer: (request, _body, response) => {

@@ -71,7 +71,8 @@ describe('backends that stall or break off, through the local gateway', () => {
   const agents: Awaited<ReturnType<typeof startScriptedAgent>>[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     for (const [agentId, behave] of Object.entries(behaviours)) {
       const agent = await startScriptedAgent({
         bindings: ['HTTP+JSON'],

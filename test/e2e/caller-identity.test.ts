@@ -12,7 +12,8 @@ describe('the agent learns who is calling through the gateway', () => {
   const seen: { path: string | undefined; caller: string | string[] | undefined }[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     // HTTP+JSON only, so JSON-RPC calls reach it translated.
     agent = await startScriptedAgent({
       bindings: ['HTTP+JSON'],

@@ -11,7 +11,8 @@ describe("the local stack deletes expired items, as DynamoDB's TTL does", () => 
   const rateLimits = tableName('rateLimits', localTablePrefix)
 
   beforeAll(async () => {
-    stack = await startThrowawayStack({ expireItemsEveryMs: 100 })
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ expireItemsEveryMs: 100, sampleAgents: false })
     client = createDocumentClient({
       region: 'us-east-1',
       dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,

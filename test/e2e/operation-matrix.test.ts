@@ -27,7 +27,8 @@ describe('A2A 1.0 operation matrix through the local gateway', () => {
   let token: string
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     agent = await startMatrixAgent()
     await registerAgents(stack, [
       { agentId: 'matrix', backendUrl: agent.url, agentCardUrl: agent.cardUrl },

@@ -62,7 +62,8 @@ describe('a push config deleted through the gateway', () => {
   }
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     jsonRpcAgent = await startPushAgent()
     restAgent = await startScriptedAgent({ bindings: ['HTTP+JSON'], answer: restAnswer })
     await registerAgents(stack, [

@@ -37,7 +37,8 @@ describe('one reading of each request, through the local gateway', () => {
   const received: { url: string; body: string }[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     agent = await startScriptedAgent({
       answer: (request, body, response) => {
         received.push({ url: request.url ?? '', body })

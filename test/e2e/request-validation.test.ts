@@ -11,7 +11,8 @@ describe('A2A 1.0 requests checked at the gateway, the agent untouched', () => {
   const received: { method: string; url: string; body: string }[] = []
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     // An agent that takes anything: whatever reaches it gets an empty task list.
     const noTasks = { tasks: [], nextPageToken: '', pageSize: 10, totalSize: 0 }
     agent = await startScriptedAgent({

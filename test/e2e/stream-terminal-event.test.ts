@@ -141,7 +141,8 @@ describe('a stream the agent keeps sending on after its terminal event', () => {
     process.env.MAX_CONCURRENT_STREAMS = '1'
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
     written = captureOutput()
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     const specs = [
       { agentId: 'hostile', version: '1.0', bindings: ['JSONRPC', 'HTTP+JSON'] },
       { agentId: 'hostile-rest', version: '1.0', bindings: ['HTTP+JSON'] },

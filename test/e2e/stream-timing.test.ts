@@ -67,7 +67,8 @@ describe('event streams through the local gateway', () => {
     // Long enough for the paced agent's wait on each receipt (a round trip through the gateway
     // and the client) on a loaded machine; the silent agent's stream ends after it.
     process.env.STREAM_IDLE_TIMEOUT_MS = '1500'
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     for (const [agentId, behave] of Object.entries(behaviours)) {
       const agent = await startScriptedAgent({
         bindings: ['HTTP+JSON'],

@@ -13,7 +13,8 @@ describe('streaming through the gateway', () => {
 
   beforeAll(async () => {
     process.env.MAX_CONCURRENT_STREAMS = '1'
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     backend = await startGatedAgent()
     slow = await startGatedAgent(2, { holdHeaders: true })
     await registerAgents(stack, [

@@ -25,7 +25,8 @@ describe('trace context to agents', () => {
       written.push(String(chunk))
       return true
     })
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     agent = await startScriptedAgent({
       answer: (request, body, response) => {
         seen.push(request.headers)

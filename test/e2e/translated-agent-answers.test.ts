@@ -38,7 +38,8 @@ describe('an agent’s answers translated for the caller', () => {
   }
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // No sample agents: no test here calls them (a stack without them starts in less CPU).
+    stack = await startThrowawayStack({ sampleAgents: false })
     agent = await startScriptedAgent({
       bindings: ['JSONRPC'],
       answer: respond,
