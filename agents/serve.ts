@@ -15,9 +15,6 @@ import { JSONRPC_PATH, REST_PATH } from './a2a/agent-card.ts'
 import { CallerTaskStore, gatewayCaller, type TaskStoreBounds } from './a2a/caller-task-store.ts'
 import { urlHost } from './url-host.ts'
 
-// Where the agents and the tests have imported it from.
-export { urlHost }
-
 /**
  * The most a request body may hold: more than the gateway passes on (`MAX_REQUEST_BYTES`, 6 MiB),
  * where the SDK's own JSON parsers stop at Express's 100 KB and answer a larger message with
