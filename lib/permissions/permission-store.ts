@@ -112,20 +112,29 @@ export class DynamoPermissionStore implements PermissionStore {
       lookup: 'permissions lookup',
       consistentRead: true,
     })
-    return this.#granting(items)
+    return this.#granting(items, scopes)
   }
 
-  /** The items that grant, as `grantingPermissionSchema` reads them; each it cannot read told to `warn`. */
-  #granting(items: Record<string, unknown>[]): Permission[] {
-    return items.flatMap((item) => {
-      const read = grantingPermissionSchema.safeParse(item)
-      if (read.success) return [read.data]
-      this.#warn?.('permission unreadable by this version: it grants nothing here', {
-        scope: item[tables.permissions.partitionKey],
-        problems: read.error.issues.map(({ path, message }) => `${path.join('.')}: ${message}`),
+  /**
+   * The items that grant, as `grantingPermissionSchema` reads them, in the order of `scopes` (a
+   * BatchGetItem answers in no order, and a caller's grants, limits and policy should not change
+   * with it); each it cannot read told to `warn`.
+   */
+  #granting(items: Record<string, unknown>[], scopes: readonly string[]): Permission[] {
+    const rank = new Map(scopes.map((scope, index) => [scope, index]))
+    const rankOf = (item: Record<string, unknown>) =>
+      rank.get(item[tables.permissions.partitionKey] as string) ?? scopes.length
+    return items
+      .toSorted((a, b) => rankOf(a) - rankOf(b))
+      .flatMap((item) => {
+        const read = grantingPermissionSchema.safeParse(item)
+        if (read.success) return [read.data]
+        this.#warn?.('permission unreadable by this version: it grants nothing here', {
+          scope: item[tables.permissions.partitionKey],
+          problems: read.error.issues.map(({ path, message }) => `${path.join('.')}: ${message}`),
+        })
+        return []
       })
-      return []
-    })
   }
 
   /**
@@ -142,7 +151,7 @@ export class DynamoPermissionStore implements PermissionStore {
       consistentRead: true,
       attributes: ['scope', 'agents', 'operations'],
     })
-    return this.#granting(items)
+    return this.#granting(items, scopes)
   }
 
   async put(permission: Permission): Promise<StoredPermission | undefined> {

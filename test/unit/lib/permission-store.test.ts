@@ -35,3 +35,32 @@ describe('DynamoPermissionStore.forScopes', () => {
     ])
   })
 })
+
+describe('DynamoPermissionStore: the order of what it reads', () => {
+  it('answers the permissions in the order the token names their scopes, whatever order BatchGetItem answers in', async () => {
+    // Prepare: DynamoDB answers a BatchGetItem's items in no order, so the authorizer's grants,
+    // limits and policy (and `npm run invoke authorizer`'s printout) changed from call to call.
+    const scopes = ['weather:invoke', 'calculator:invoke', 'tasks:read', 'audit:read']
+    const reversing = {
+      send: async (command: BatchGetCommand) => {
+        const keys = (command.input.RequestItems?.permissions?.Keys ?? []) as { scope: string }[]
+        return {
+          Responses: {
+            permissions: keys
+              .map(({ scope }) => ({ scope, agents: [scope.split(':')[0]] }))
+              .reverse(),
+          },
+        }
+      },
+    }
+    const store = new DynamoPermissionStore(reversing as never, 'permissions')
+
+    // Act
+    const forScopes = await store.forScopes(scopes)
+    const grantsForScopes = await store.grantsForScopes(scopes)
+
+    // Assess
+    expect(forScopes.map(({ scope }) => scope)).toEqual(scopes)
+    expect(grantsForScopes.map(({ scope }) => scope)).toEqual(scopes)
+  })
+})
