@@ -398,7 +398,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
  * is left marked not indexed, for the next start or `npm run reindex`.
  */
 const reembedAgents = async (registry: DynamoAgentRegistry, config: GatewayConfig) => {
-  const index = localVectorIndexFor(config)
+  const index = await localVectorIndexFor(config)
   const all = await index.holdsOtherEmbedders()
   const { failed } = await reindexAgents(
     registry,

@@ -2,23 +2,34 @@ import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts
 import type { GatewayConfig } from '../config.ts'
 import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
-import type { Embedder } from './embedder.ts'
-import { HashingEmbedder } from './hashing-embedder.ts'
-import { LocalEmbedder } from './local-embedder.ts'
-import { type EmbedderIdentity, LocalVectorIndex } from './local-vector-index.ts'
-import { OpenAiEmbedder } from './openai-embedder.ts'
+import { type Embedder, embedTexts } from './embedder.ts'
+import type { EmbedderIdentity, LocalVectorIndex } from './local-vector-index.ts'
 import { type titanDimensions, titanTextEmbeddingsV2 } from './titan.ts'
 import type { VectorIndex } from './vector-index.ts'
 
 /**
- * Titan on Bedrock, its SDK client imported on the first embedding: only
- * `/search`, `/route` and registration embed, so other calls never load it.
+ * An embedder whose code is imported on its first embedding: a handler loads only the one its
+ * configuration names, and only for the calls that embed (`/search`, `/route`, registration).
+ * The AWS functions never run the offline ones (`EMBEDDER=local` is refused there), whose code
+ * was a sixth of the discovery code an agents function loaded at its start.
  */
-const bedrockEmbedder = (
-  aws: AwsClientConfig,
-  dimension: (typeof titanDimensions)[number],
+const loadedOnFirstUse = (
+  name: string,
+  dimension: number,
+  load: () => Promise<Embedder>,
 ): Embedder => {
-  const loaded = loadOnce(async () => {
+  const loaded = loadOnce(load)
+  return {
+    name,
+    dimension,
+    embed: async (text) => (await loaded()).embed(text),
+    embedMany: async (texts) => embedTexts(await loaded(), texts),
+  }
+}
+
+/** Titan on Bedrock, its SDK client imported with it on the first embedding. */
+const bedrockEmbedder = (aws: AwsClientConfig, dimension: (typeof titanDimensions)[number]) =>
+  loadedOnFirstUse(`bedrock:${titanTextEmbeddingsV2}`, dimension, async () => {
     const [{ BedrockRuntimeClient }, { BedrockEmbedder }] = await Promise.all([
       import('@aws-sdk/client-bedrock-runtime'),
       import('./bedrock-embedder.ts'),
@@ -28,12 +39,6 @@ const bedrockEmbedder = (
       dimension,
     )
   })
-  return {
-    name: `bedrock:${titanTextEmbeddingsV2}`,
-    dimension,
-    embed: async (text) => (await loaded()).embed(text),
-  }
-}
 
 /** An S3 Vectors index, its SDK client imported on first use (as `bedrockEmbedder`). */
 const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string): VectorIndex => {
@@ -69,11 +74,28 @@ export const embedderFor = ({
     case 'bedrock':
       return bedrockEmbedder(aws, discovery.dimension as (typeof titanDimensions)[number])
     case 'openai':
-      return new OpenAiEmbedder({ ...discovery.server, dimension: discovery.dimension })
+      return loadedOnFirstUse(
+        `openai:${discovery.server.model}`,
+        discovery.dimension,
+        async () =>
+          new (await import('./openai-embedder.ts')).OpenAiEmbedder({
+            ...discovery.server,
+            dimension: discovery.dimension,
+          }),
+      )
     case 'local':
-      return new LocalEmbedder(discovery.dimension)
+      return loadedOnFirstUse(
+        'local',
+        discovery.dimension,
+        async () => new (await import('./local-embedder.ts')).LocalEmbedder(discovery.dimension),
+      )
     case 'hashing':
-      return new HashingEmbedder(discovery.dimension)
+      return loadedOnFirstUse(
+        'hashing',
+        discovery.dimension,
+        async () =>
+          new (await import('./hashing-embedder.ts')).HashingEmbedder(discovery.dimension),
+      )
   }
 }
 
@@ -97,11 +119,25 @@ export const embedderIdentityOf = ({
  */
 export const vectorIndexFor = (
   config: AwsClientConfig & Pick<GatewayConfig, 'discovery'>,
-): VectorIndex =>
-  config.discovery.index === 's3vectors'
-    ? s3VectorsIndex(config, config.discovery.bucket, config.discovery.indexName)
-    : localVectorIndexFor(config)
+): VectorIndex => {
+  if (config.discovery.index === 's3vectors') {
+    return s3VectorsIndex(config, config.discovery.bucket, config.discovery.indexName)
+  }
+  // Its code imported on first use too, as the offline embedders'.
+  const loaded = loadOnce(async () => localVectorIndexFor(config))
+  return {
+    put: async (vectors) => (await loaded()).put(vectors),
+    delete: async (keys) => (await loaded()).delete(keys),
+    query: async (vector, query) => (await loaded()).query(vector, query),
+    keys: async () => (await loaded()).keys(),
+  }
+}
 
 /** The local index the configuration names, told which embedder it serves. */
-export const localVectorIndexFor = (config: Pick<GatewayConfig, 'discovery'>): LocalVectorIndex =>
-  new LocalVectorIndex(config.discovery.indexFile, embedderIdentityOf(config))
+export const localVectorIndexFor = async (
+  config: Pick<GatewayConfig, 'discovery'>,
+): Promise<LocalVectorIndex> =>
+  new (await import('./local-vector-index.ts')).LocalVectorIndex(
+    config.discovery.indexFile,
+    embedderIdentityOf(config),
+  )

@@ -252,6 +252,33 @@ describe('npm run build', () => {
     expect(imports).not.toContain('node:net')
   })
 
+  it('leaves the offline embedders and the local search index out of what the agents function loads at a cold start', async () => {
+    // Prepare: on AWS it embeds with Bedrock and searches S3 Vectors (EMBEDDER=local is refused
+    // there), each loaded with its first embedding; the others' code is loaded only where named.
+    const bundle = (await built).find(({ handler }) => handler === 'agents')
+    const atStart = new Map<string, string>()
+    const visit = async (file: string) => {
+      if (atStart.has(file)) return
+      const code = await readFile(file, 'utf8')
+      atStart.set(file, code)
+      for (const [, from] of code.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        await visit(resolve(dirname(file), from as string))
+      }
+    }
+
+    // Act
+    await visit((bundle as { file: string }).file)
+
+    // Assess: the marks of each, a message only its code holds.
+    const loaded = [...atStart.values()].join('\n')
+    expect({
+      handler: loaded.includes('x-switchboard-agent'),
+      openAiEmbedder: loaded.includes('/v1/embeddings'),
+      localModel: loaded.includes('model, got '),
+      localIndex: loaded.includes('is not JSON ('),
+    }).toEqual({ handler: true, openAiEmbedder: false, localModel: false, localIndex: false })
+  })
+
   it('leaves the DynamoDB client and Powertools Metrics out of what the authorizer loads at a cold start', async () => {
     // Prepare: the entry and every chunk it imports statically (not those it import()s on first use)
     const bundle = (await built).find(({ handler }) => handler === 'authorizer')
