@@ -2,7 +2,6 @@ import { type AwsClientConfig, awsClientOptions } from '../aws-client-options.ts
 import { ConfigError, type GatewayConfig } from '../config.ts'
 import { loadOnce } from '../load-once.ts'
 import { tracing } from '../observability/tracing.ts'
-import { FileGatewayKey } from './file-gateway-key.ts'
 import type { GatewayKey } from './gateway-key.ts'
 
 /**
@@ -19,7 +18,10 @@ export const gatewayKeyFor = (
   config: AwsClientConfig & Pick<GatewayConfig, 'cardSigningKeyFile' | 'cardSigningKeyId'>,
 ): (() => Promise<GatewayKey>) =>
   loadOnce(async (): Promise<GatewayKey> => {
-    if (config.cardSigningKeyFile) return FileGatewayKey.load(config.cardSigningKeyFile)
+    // The laptop's file key, its code imported here so that no AWS function loads it.
+    if (config.cardSigningKeyFile) {
+      return (await import('./file-gateway-key.ts')).FileGatewayKey.load(config.cardSigningKeyFile)
+    }
     if (!config.cardSigningKeyId) {
       throw new ConfigError([
         'CARD_SIGNING_KEY_ID is required: the KMS key (ECC_NIST_P256, SIGN_VERIFY) agent cards are signed with',

@@ -252,9 +252,10 @@ describe('npm run build', () => {
     expect(imports).not.toContain('node:net')
   })
 
-  it('leaves the offline embedders and the local search index out of what the agents function loads at a cold start', async () => {
+  it("leaves the offline embedders, the local search index and the laptop's secrets file out of what the agents function loads at a cold start", async () => {
     // Prepare: on AWS it embeds with Bedrock and searches S3 Vectors (EMBEDDER=local is refused
-    // there), each loaded with its first embedding; the others' code is loaded only where named.
+    // there), each loaded with its first embedding, and keeps secrets in Secrets Manager; the
+    // others' code is loaded only where named.
     const bundle = (await built).find(({ handler }) => handler === 'agents')
     const atStart = new Map<string, string>()
     const visit = async (file: string) => {
@@ -276,7 +277,14 @@ describe('npm run build', () => {
       openAiEmbedder: loaded.includes('/v1/embeddings'),
       localModel: loaded.includes('model, got '),
       localIndex: loaded.includes('is not JSON ('),
-    }).toEqual({ handler: true, openAiEmbedder: false, localModel: false, localIndex: false })
+      secretsFile: loaded.includes('arn:aws:secretsmanager:local:'),
+    }).toEqual({
+      handler: true,
+      openAiEmbedder: false,
+      localModel: false,
+      localIndex: false,
+      secretsFile: false,
+    })
   })
 
   it('leaves the DynamoDB client and Powertools Metrics out of what the authorizer loads at a cold start', async () => {
