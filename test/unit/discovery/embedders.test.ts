@@ -1,7 +1,9 @@
 import { InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime'
 import { describe, expect, it, vi } from 'vitest'
+import type { GatewayConfig } from '../../../lib/config.ts'
+import { embedderFor } from '../../../lib/discovery/adapters.ts'
 import { BedrockEmbedder } from '../../../lib/discovery/bedrock-embedder.ts'
-import { cosine } from '../../../lib/discovery/embedder.ts'
+import { cosine, embedTexts } from '../../../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
 
 describe('Bedrock Titan embedder (contract)', () => {
@@ -86,5 +88,47 @@ describe('hashing embedder (the baseline)', () => {
     // Assess
     expect(refundAgain).toEqual(refund)
     expect(cosine(query, refund)).toBeGreaterThan(cosine(query, weather))
+  })
+})
+
+describe('the configured embedder (embedderFor), its code loaded with its first embedding', () => {
+  const discovery = (embedder: 'hashing' | 'openai', model = '') =>
+    ({
+      embedder,
+      dimension: 64,
+      server: { url: 'http://127.0.0.1:9', model, batchSize: 16, timeoutMs: 1_000 },
+    }) as GatewayConfig['discovery']
+
+  it('is named as the embedder it loads, so a calibration stored under its name is found', async () => {
+    // Prepare
+    const { OpenAiEmbedder } = await import('../../../lib/discovery/openai-embedder.ts')
+
+    // Act
+    const hashing = embedderFor({ region: 'us-east-1', discovery: discovery('hashing') })
+    const openai = embedderFor({ region: 'us-east-1', discovery: discovery('openai', 'nomic') })
+
+    // Assess
+    expect(hashing.name).toBe(new HashingEmbedder(64).name)
+    expect(openai.name).toBe(
+      new OpenAiEmbedder({ ...discovery('openai', 'nomic').server, dimension: 64 }).name,
+    )
+    expect([hashing.dimension, openai.dimension]).toEqual([64, 64])
+  })
+
+  it('embeds one text and many as the embedder it loads does', async () => {
+    // Prepare
+    const lazy = embedderFor({ region: 'us-east-1', discovery: discovery('hashing') })
+    const direct = new HashingEmbedder(64)
+
+    // Act
+    const one = await lazy.embed('umbrella today?')
+    const many = await embedTexts(lazy, ['umbrella today?', 'split the bill'])
+
+    // Assess
+    expect(one).toEqual(await direct.embed('umbrella today?'))
+    expect(many).toEqual([
+      await direct.embed('umbrella today?'),
+      await direct.embed('split the bill'),
+    ])
   })
 })
