@@ -252,11 +252,12 @@ describe('npm run build', () => {
     expect(imports).not.toContain('node:net')
   })
 
-  it("leaves the offline embedders, the local search index and the laptop's secrets file out of what the agents function loads at a cold start", async () => {
-    // Prepare: on AWS it embeds with Bedrock and searches S3 Vectors (EMBEDDER=local is refused
-    // there), each loaded with its first embedding, and keeps secrets in Secrets Manager; the
-    // others' code is loaded only where named.
-    const bundle = (await built).find(({ handler }) => handler === 'agents')
+  /**
+   * The code a handler's function loads at a cold start: its entry and every chunk it imports
+   * statically (not those it import()s on first use), joined.
+   */
+  const loadedAtStart = async (name: string) => {
+    const bundle = (await built).find(({ handler }) => handler === name)
     const atStart = new Map<string, string>()
     const visit = async (file: string) => {
       if (atStart.has(file)) return
@@ -266,12 +267,17 @@ describe('npm run build', () => {
         await visit(resolve(dirname(file), from as string))
       }
     }
-
-    // Act
     await visit((bundle as { file: string }).file)
+    return [...atStart.values()].join('\n')
+  }
+
+  it("leaves the offline embedders, the local search index and the laptop's secrets file out of what the agents function loads at a cold start", async () => {
+    // Act: on AWS it embeds with Bedrock and searches S3 Vectors (EMBEDDER=local is refused
+    // there), each loaded with its first embedding, and keeps secrets in Secrets Manager; the
+    // others' code is loaded only where named.
+    const loaded = await loadedAtStart('agents')
 
     // Assess: the marks of each, a message only its code holds.
-    const loaded = [...atStart.values()].join('\n')
     expect({
       handler: loaded.includes('x-switchboard-agent'),
       openAiEmbedder: loaded.includes('/v1/embeddings'),
@@ -288,23 +294,10 @@ describe('npm run build', () => {
   })
 
   it('leaves the DynamoDB client and Powertools Metrics out of what the authorizer loads at a cold start', async () => {
-    // Prepare: the entry and every chunk it imports statically (not those it import()s on first use)
-    const bundle = (await built).find(({ handler }) => handler === 'authorizer')
-    const atStart = new Map<string, string>()
-    const visit = async (file: string) => {
-      if (atStart.has(file)) return
-      const code = await readFile(file, 'utf8')
-      atStart.set(file, code)
-      for (const [, from] of code.matchAll(/(?:from|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
-        await visit(resolve(dirname(file), from as string))
-      }
-    }
-
     // Act
-    await visit((bundle as { file: string }).file)
+    const loaded = await loadedAtStart('authorizer')
 
     // Assess
-    const loaded = [...atStart.values()].join('\n')
     // The handler itself, and the marks of each client: its service name, its EMF key.
     expect({
       handler: loaded.includes('Unauthorized'),
