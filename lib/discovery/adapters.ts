@@ -40,9 +40,20 @@ const bedrockEmbedder = (aws: AwsClientConfig, dimension: (typeof titanDimension
     )
   })
 
-/** An S3 Vectors index, its SDK client imported on first use (as `bedrockEmbedder`). */
-const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string): VectorIndex => {
-  const loaded = loadOnce(async () => {
+/** A vector index whose code is imported on its first use, as `loadedOnFirstUse`'s embedders. */
+const indexLoadedOnFirstUse = (load: () => Promise<VectorIndex>): VectorIndex => {
+  const loaded = loadOnce(load)
+  return {
+    put: async (vectors) => (await loaded()).put(vectors),
+    delete: async (keys) => (await loaded()).delete(keys),
+    query: async (vector, query) => (await loaded()).query(vector, query),
+    keys: async () => (await loaded()).keys(),
+  }
+}
+
+/** An S3 Vectors index, its SDK client imported with it on first use. */
+const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string) =>
+  indexLoadedOnFirstUse(async () => {
     const [{ S3VectorsClient }, { S3VectorsIndex }] = await Promise.all([
       import('@aws-sdk/client-s3vectors'),
       import('./s3-vectors-index.ts'),
@@ -53,13 +64,6 @@ const s3VectorsIndex = (aws: AwsClientConfig, bucket: string, indexName: string)
       indexName,
     )
   })
-  return {
-    put: async (vectors) => (await loaded()).put(vectors),
-    delete: async (keys) => (await loaded()).delete(keys),
-    query: async (vector, query) => (await loaded()).query(vector, query),
-    keys: async () => (await loaded()).keys(),
-  }
-}
 
 /**
  * The embedder configuration names: Bedrock Titan on AWS, the WordNet + GloVe
@@ -124,13 +128,7 @@ export const vectorIndexFor = (
     return s3VectorsIndex(config, config.discovery.bucket, config.discovery.indexName)
   }
   // Its code imported on first use too, as the offline embedders'.
-  const loaded = loadOnce(async () => localVectorIndexFor(config))
-  return {
-    put: async (vectors) => (await loaded()).put(vectors),
-    delete: async (keys) => (await loaded()).delete(keys),
-    query: async (vector, query) => (await loaded()).query(vector, query),
-    keys: async () => (await loaded()).keys(),
-  }
+  return indexLoadedOnFirstUse(() => localVectorIndexFor(config))
 }
 
 /** The local index the configuration names, told which embedder it serves. */
