@@ -1,4 +1,3 @@
-import { generateKeyPairSync, sign } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,19 +5,13 @@ import { pushDelivererFor } from '../../lib/push/adapters.ts'
 import type { PushDelivery } from '../../lib/push/delivery.ts'
 import { DynamoPushConfigs, secretHashOf } from '../../lib/push/push-configs.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
-import type { GatewayKey } from '../../lib/signing/gateway-key.ts'
 import { tableName } from '../../lib/tables.ts'
 import { asyncListener } from '../support/async-listener.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
+import { throwawayGatewayKey } from '../support/gateway-key.ts'
 import { servedPusher, startWebhook } from '../support/push-agent.ts'
 
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-const key: GatewayKey = {
-  kid: 'gw-1',
-  alg: 'ES256',
-  sign: async (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
-  publicJwk: async () => ({}),
-}
+const key = throwawayGatewayKey()
 const tablePrefix = 'pushrequeue-'
 
 /** One request the stand-in for SQS received. */

@@ -1,23 +1,16 @@
-import { generateKeyPairSync, sign } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DynamoTokenRevocations } from '../../lib/auth/token-revocations.ts'
 import { DynamoPermissionStore } from '../../lib/permissions/permission-store.ts'
 import { pushDelivererFor } from '../../lib/push/adapters.ts'
 import { DynamoPushConfigs, secretHashOf } from '../../lib/push/push-configs.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
-import type { GatewayKey } from '../../lib/signing/gateway-key.ts'
 import { tableName } from '../../lib/tables.ts'
 import { expireItems } from '../../local/expire-items.ts'
 import { databaseEngines, documentClientOn, type TestDatabase } from '../support/databases.ts'
+import { throwawayGatewayKey } from '../support/gateway-key.ts'
 import { servedPusher, startWebhook } from '../support/push-agent.ts'
 
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-const key: GatewayKey = {
-  kid: 'gw-1',
-  alg: 'ES256',
-  sign: async (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
-  publicJwk: async () => ({}),
-}
+const key = throwawayGatewayKey()
 const day = 24 * 60 * 60
 const tablePrefix = 'pushrevoke-'
 
