@@ -4,7 +4,7 @@ import middy from '@middy/core'
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { rewriteCard } from '../lib/a2a/card-rewrite.ts'
-import { cardSigner } from '../lib/a2a/card-signature.ts'
+import { cardSigner } from '../lib/a2a/card-signer.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { cardToVersion, requestedVersion } from '../lib/a2a/versions.ts'
 import { forwardReported, namingAgent } from '../lib/agents/forward.ts'
@@ -15,10 +15,10 @@ import {
   signedHere,
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
+import { tokenVerifierOnFirstUse } from '../lib/auth/bearer.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { limitFor } from '../lib/auth/grants.ts'
 import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
-import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
 import { signingDestinations } from '../lib/backend/auth/aws-iam.ts'
 import { assertSkillOf } from '../lib/backend/call-skill.ts'
@@ -128,7 +128,7 @@ const permissions = new DynamoPermissionStore(
  * card the handler verifies the token with the authorizer's own code.
  */
 const authenticationDeps = {
-  verifyAccessToken: createTokenVerifier({
+  verifyAccessToken: tokenVerifierOnFirstUse({
     issuer: config.token.issuer,
     jwksUrl: config.token.jwksUrl,
     scopePrefix: config.token.scopePrefix,

@@ -1,13 +1,9 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { renderA2AFailureIn } from '../lib/a2a/event-address.ts'
+import { maxClockSkewSeconds, type VerifiedCaller, verifyBearer } from '../lib/auth/bearer.ts'
 import { bearerChallenge } from '../lib/auth/resource-metadata.ts'
-import {
-  createTokenVerifier,
-  maxClockSkewSeconds,
-  type VerifiedCaller,
-  verifyBearer,
-} from '../lib/auth/token-verifier.ts'
+import { createTokenVerifier } from '../lib/auth/token-verifier.ts'
 import { UnauthenticatedError } from '../lib/errors.ts'
 import { type AnyHttpEvent, headerOf } from '../lib/http/lambda-event.ts'
 import { problemResponse, toProblem } from '../lib/http/problem.ts'

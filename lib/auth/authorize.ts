@@ -1,8 +1,8 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import type { PermissionStore } from '../permissions/permission-store.ts'
+import { type VerifiedCaller, verifyBearer } from './bearer.ts'
 import { type Caller, callerFrom, toAuthorizerContext } from './caller.ts'
 import { buildPolicy } from './policy.ts'
-import { type VerifiedCaller, verifyBearer } from './token-verifier.ts'
 
 export interface AuthorizeDeps {
   verifyAccessToken: (token: string) => Promise<VerifiedCaller>

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import type { Permission } from '../permissions/permission.ts'
+import type { VerifiedCaller } from './bearer.ts'
 import {
   allTasksAgents,
   decodeGrants,
@@ -11,7 +12,6 @@ import {
   type Limits,
   limitsFromPermissions,
 } from './grants.ts'
-import type { VerifiedCaller } from './token-verifier.ts'
 
 /**
  * Who is calling and what it holds: the one "who is calling" contract of the

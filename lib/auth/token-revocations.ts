@@ -4,8 +4,8 @@ import { boundedCache } from '../bounded-cache.ts'
 import type { GatewayConfig } from '../config.ts'
 import { TokenRevokedError } from '../errors.ts'
 import { tableName, tables } from '../tables.ts'
+import { maxClockSkewSeconds } from './bearer.ts'
 import type { Caller } from './caller.ts'
-import { maxClockSkewSeconds } from './token-verifier.ts'
 
 /**
  * Access tokens cannot be taken back from their holders (Cognito's are JWTs, checked by

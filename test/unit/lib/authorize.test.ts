@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { authorize } from '../../../lib/auth/authorize.ts'
-import { TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
+import { TokenRejectedError } from '../../../lib/auth/bearer.ts'
 
 const methodArn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/agents/weather'
 const verifyAccessToken = async (token: string) => {

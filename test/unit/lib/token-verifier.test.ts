@@ -1,8 +1,9 @@
 import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authorize } from '../../../lib/auth/authorize.ts'
+import { TokenRejectedError, tokenVerifierOnFirstUse } from '../../../lib/auth/bearer.ts'
 import { fromAuthorizerContext } from '../../../lib/auth/caller.ts'
-import { createTokenVerifier, TokenRejectedError } from '../../../lib/auth/token-verifier.ts'
+import { createTokenVerifier } from '../../../lib/auth/token-verifier.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
 describe('access token verification', () => {
@@ -166,6 +167,30 @@ describe('access token verification', () => {
 
     // Assess
     expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(1)
+  })
+
+  it('verifies as well when loaded on first use, concurrent first tokens sharing one verifier and one JWKS fetch', async () => {
+    // Prepare: as the agents function makes it for its card route
+    const onFirstUse = tokenVerifierOnFirstUse({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: 'switchboard/',
+    })
+    const tokens = await Promise.all(
+      Array.from({ length: 5 }, () => issuer.sign({ scope: 'switchboard/weather:invoke' })),
+    )
+    const before = issuer.jwksRequests()
+
+    // Act
+    const [callers, idToken] = await Promise.all([
+      Promise.all(tokens.map(onFirstUse)),
+      onFirstUse(await issuer.sign({ token_use: 'id' })).catch((error: unknown) => error),
+    ])
+
+    // Assess
+    expect(callers.map(({ scopes }) => scopes)).toEqual(Array(5).fill(['weather:invoke']))
+    expect(idToken).toMatchObject({ reason: 'token_use is not access' })
+    expect(issuer.jwksRequests() - before).toBe(1)
   })
 
   it('rejects a token from another issuer', async () => {
