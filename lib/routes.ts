@@ -68,7 +68,7 @@ const withHead = <Answer extends Route | MockRoute>(get: Answer & { method: 'GET
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
-  // The public keys served cards are signed with (lib/a2a/card-signature.ts): anyone verifies.
+  // The public keys served cards are signed with (lib/a2a/card-signer.ts): anyone verifies.
   {
     method: 'GET',
     path: '/.well-known/agent-card-jwks.json',

@@ -1,7 +1,7 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { cardHeaders } from '../a2a/card-headers.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
-import { cardJwksUrl, type SignCard } from '../a2a/card-signature.ts'
+import { cardJwksUrl, type SignCard } from '../a2a/card-signer.ts'
 import { cardToVersion, type ProtocolVersion, requestedVersion } from '../a2a/versions.ts'
 import { gatewayAgentUrl } from '../http/gateway-url.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { Binding } from '../a2a/agent-card.ts'
 import { type GatewayIdentity, rewriteCardAnswer } from '../a2a/card-rewrite.ts'
-import type { SignCard } from '../a2a/card-signature.ts'
+import type { SignCard } from '../a2a/card-signer.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'

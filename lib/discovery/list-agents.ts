@@ -1,7 +1,7 @@
 import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
-import type { SignCard } from '../a2a/card-signature.ts'
+import type { SignCard } from '../a2a/card-signer.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import {
   decodeCursor,

@@ -12,12 +12,12 @@ import {
   cardJwks,
   cardJwksUrl,
   cardSigner,
-} from '../../../lib/a2a/card-signature.ts'
+} from '../../../lib/a2a/card-signer.ts'
 import { deliveryJwt } from '../../../lib/push/delivery.ts'
 import { FileGatewayKey } from '../../../lib/signing/file-gateway-key.ts'
 
 // Red team: the gateway signs push deliveries (lib/push/delivery.ts) and the cards it serves
-// (lib/a2a/card-signature.ts) with one key, published in one JWKS. docs/architecture.md (Push
+// (lib/a2a/card-signer.ts) with one key, published in one JWKS. docs/architecture.md (Push
 // notifications) promises that "the `typ: JWT` header and the claims keep a delivery JWT from
 // reading as a card signature and back". A card's content is the agent's (an extended card is
 // whatever the agent answers, signed on every call), and the README tells a webhook to verify a

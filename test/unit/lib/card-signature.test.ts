@@ -6,13 +6,13 @@ import canonicalize from 'canonicalize'
 import { base64url, decodeProtectedHeader, flattenedVerify, importJWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AgentCardJson } from '../../../lib/a2a/agent-card.ts'
+import { verifyCardSignatures } from '../../../lib/a2a/card-signature.ts'
 import {
   type AgentCardSignature,
   cardJwks,
   cardSigner,
   cardSigningPayload,
-  verifyCardSignatures,
-} from '../../../lib/a2a/card-signature.ts'
+} from '../../../lib/a2a/card-signer.ts'
 import { FileGatewayKey } from '../../../lib/signing/file-gateway-key.ts'
 import {
   derToJose,
