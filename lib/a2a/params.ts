@@ -1,26 +1,25 @@
-import {
-  type CancelTaskRequest,
-  type DeleteTaskPushNotificationConfigRequest,
-  type GetExtendedAgentCardRequest,
-  type GetTaskPushNotificationConfigRequest,
-  type GetTaskRequest,
-  type ListTaskPushNotificationConfigsRequest,
-  type ListTasksRequest,
-  type Message,
-  type Part,
-  Role,
-  type AuthenticationInfo as SdkAuthenticationInfo,
-  type TaskPushNotificationConfig as SdkTaskPushNotificationConfig,
-  type SendMessageConfiguration,
-  type SendMessageRequest,
-  type SubscribeToTaskRequest,
-  TaskState,
+import type {
+  CancelTaskRequest,
+  DeleteTaskPushNotificationConfigRequest,
+  GetExtendedAgentCardRequest,
+  GetTaskPushNotificationConfigRequest,
+  GetTaskRequest,
+  ListTaskPushNotificationConfigsRequest,
+  ListTasksRequest,
+  Message,
+  Part,
+  AuthenticationInfo as SdkAuthenticationInfo,
+  TaskPushNotificationConfig as SdkTaskPushNotificationConfig,
+  SendMessageConfiguration,
+  SendMessageRequest,
+  SubscribeToTaskRequest,
 } from '@a2a-js/sdk'
 import * as z from 'zod'
 import { givenMoreThanOnce } from '../http/query.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { type OperationName, operationNames } from './operations.ts'
 import { jsonName, spellingsDisagree } from './proto-fields.ts'
+import { Role, TaskState } from './protocol-values.ts'
 import { queryParamTypes, queryValue } from './query-params.ts'
 
 /**

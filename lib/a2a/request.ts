@@ -1,4 +1,3 @@
-import { AGENT_CARD_PATH } from '@a2a-js/sdk'
 import { nestsDeeperThan } from '../json-depth.ts'
 import type { Binding } from './agent-card.ts'
 import { duplicateKey } from './duplicate-keys.ts'
@@ -19,6 +18,7 @@ import {
   signingQueryViolations,
   violationsMessage,
 } from './params.ts'
+import { agentCardPath } from './protocol-values.ts'
 import { skillIdPattern } from './skill-call.ts'
 import { type ProtocolVersion, requestedVersion } from './versions.ts'
 
@@ -80,7 +80,7 @@ export interface HttpRequestParts {
   a2aVersion?: string
 }
 
-const cardPath = `/${AGENT_CARD_PATH}`
+const cardPath = `/${agentCardPath}`
 
 /**
  * How deep a call's params may nest (an HTTP+JSON body, a JSON-RPC envelope's `params`): far

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, inject, it } from 'vitest'
+import { coldStartBudgetKiB } from '../../bench/budgets.ts'
 import { sharedBuild } from '../support/shared-services.ts'
 
 const run = promisify(execFile)
@@ -291,6 +292,36 @@ describe('npm run build', () => {
       localIndex: false,
       secretsFile: false,
     })
+  })
+
+  it("leaves jose's token verification out of what the agents function loads at a cold start, where the authorizer's holds it", async () => {
+    // Act: the agents function verifies a token only for a granted card (its other routes sit
+    // behind the authorizer), so it imports the verifier, and jose with it, on that first card.
+    const [agents, authorizer] = await Promise.all([
+      loadedAtStart('agents'),
+      loadedAtStart('authorizer'),
+    ])
+
+    // Assess: jose's own error codes for a key set that timed out and a claim that failed.
+    const joseMarks = (loaded: string) => ({
+      keySetTimeout: loaded.includes('ERR_JWKS_TIMEOUT'),
+      claimCheck: loaded.includes('ERR_JWT_CLAIM_VALIDATION_FAILED'),
+    })
+    expect({ agents: joseMarks(agents), authorizer: joseMarks(authorizer) }).toEqual({
+      agents: { keySetTimeout: false, claimCheck: false },
+      authorizer: { keySetTimeout: true, claimCheck: true },
+    })
+  })
+
+  it(`keeps what the agents and authorizer functions load at a cold start within issue 20's ${coldStartBudgetKiB} KiB`, async () => {
+    // Act
+    const bundles = await built
+    const kibAtStart = (name: string) =>
+      Math.round((bundles.find(({ handler }) => handler === name)?.bytes ?? Infinity) / 1024)
+
+    // Assess: a size, not a time; a function that outgrows it names what else it must load later.
+    expect(kibAtStart('agents')).toBeLessThanOrEqual(coldStartBudgetKiB)
+    expect(kibAtStart('authorizer')).toBeLessThanOrEqual(coldStartBudgetKiB)
   })
 
   it('leaves the DynamoDB client and Powertools Metrics out of what the authorizer loads at a cold start', async () => {

@@ -1,0 +1,35 @@
+import type { AGENT_CARD_PATH, Role as SdkRole, TaskState as SdkTaskState } from '@a2a-js/sdk'
+
+// The few values of @a2a-js/sdk's main module the gateway's functions read at every call,
+// written out. That module imports jose whole (for its card signing), and esbuild loads at a
+// function's start every file reachable from a module it loads there: jose's token verification
+// came with it, a twentieth of the agents function's start, where only a granted card's route
+// verifies a token. Each is typed by the SDK's own, so `tsc` fails the day a value drifts from it
+// (and test/unit/lib/protocol-values.test.ts compares them whole).
+
+/** Where an agent serves its card, below its base URL (A2A 1.0's well-known URI). */
+export const agentCardPath: typeof AGENT_CARD_PATH = '.well-known/agent-card.json'
+
+type ValuesOf<Enum> = { readonly [Name in keyof Enum]: Enum[Name] }
+
+/** Who sent a message (the proto enum `Role`), by name. */
+export const Role: ValuesOf<typeof SdkRole> = {
+  ROLE_UNSPECIFIED: 0,
+  ROLE_USER: 1,
+  ROLE_AGENT: 2,
+  UNRECOGNIZED: -1,
+}
+
+/** A task's state (the proto enum `TaskState`), by name. */
+export const TaskState: ValuesOf<typeof SdkTaskState> = {
+  TASK_STATE_UNSPECIFIED: 0,
+  TASK_STATE_SUBMITTED: 1,
+  TASK_STATE_WORKING: 2,
+  TASK_STATE_COMPLETED: 3,
+  TASK_STATE_FAILED: 4,
+  TASK_STATE_CANCELED: 5,
+  TASK_STATE_INPUT_REQUIRED: 6,
+  TASK_STATE_REJECTED: 7,
+  TASK_STATE_AUTH_REQUIRED: 8,
+  UNRECOGNIZED: -1,
+}
