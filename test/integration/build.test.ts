@@ -207,12 +207,10 @@ describe('npm run build', () => {
     expect(Object.keys(manifest.dependencies).filter((name) => !imported.has(name))).toEqual([])
   })
 
-  it('has only idempotentRequest load Powertools idempotency, not jwtAuth or the error renderers', async () => {
-    // Prepare
+  /** The kit's middlewares whose entry, with the chunks it imports statically, loads `name`. */
+  const middlewaresLoading = async (name: string) => {
     const kit = join(await outdir, 'middlewares')
     const entries = (await readdir(kit)).filter((file) => file.endsWith('.mjs'))
-
-    // Act: the packages each entry and the chunks it imports statically load
     const loading: string[] = []
     for (const entry of entries) {
       const packages = new Set<string>()
@@ -224,12 +222,26 @@ describe('npm run build', () => {
         }
       }
       await visit(join(kit, entry))
-      if ([...packages].some((name) => name.startsWith('@aws-lambda-powertools/idempotency')))
+      if ([...packages].some((from) => from === name || from.startsWith(`${name}/`)))
         loading.push(entry)
     }
+    return loading.sort()
+  }
+
+  it('has only idempotentRequest load Powertools idempotency, not jwtAuth or the error renderers', async () => {
+    // Act
+    const loading = await middlewaresLoading('@aws-lambda-powertools/idempotency')
 
     // Assess
     expect(loading).toEqual(['idempotent-request.mjs'])
+  })
+
+  it('has only jwtAuth load jose: verifiedCaller, tokenRevocation and pushCallbacks need no key', async () => {
+    // Act
+    const loading = await middlewaresLoading('jose')
+
+    // Assess
+    expect(loading).toEqual(['jwt-auth.mjs'])
   })
 
   it('leaves the HTTP client and sockets out of a middleware bundle that only renders errors', async () => {
