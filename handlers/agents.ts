@@ -15,10 +15,10 @@ import {
   signedHere,
 } from '../lib/agents/presentation.ts'
 import { authenticate } from '../lib/auth/authorize.ts'
-import { tokenVerifierOnFirstUse } from '../lib/auth/bearer.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { limitFor } from '../lib/auth/grants.ts'
 import { isRevoked, revokedBeforeFor } from '../lib/auth/token-revocations.ts'
+import { tokenVerifierOnFirstUse } from '../lib/auth/token-verifier-on-first-use.ts'
 import type { StreamWithdrawal } from '../lib/backend/agent-watch.ts'
 import { signingDestinations } from '../lib/backend/auth/aws-iam.ts'
 import { assertSkillOf } from '../lib/backend/call-skill.ts'

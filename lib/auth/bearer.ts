@@ -1,6 +1,3 @@
-import { loadOnce } from '../load-once.ts'
-import type { TokenVerifierOptions } from './token-verifier.ts'
-
 /** The caller a verified access token speaks for. */
 export interface VerifiedCaller {
   /** `sub`: for client-credentials tokens, the app client. */
@@ -79,19 +76,3 @@ export const verifyBearer = async (
 
 /** Verifies an access token: the caller it speaks for, or a `TokenRejectedError`. */
 export type VerifyAccessToken = (token: string) => Promise<VerifiedCaller>
-
-/**
- * `createTokenVerifier`'s verifier, its code (and jose's) imported on the first token it
- * verifies: the agents function verifies a token only for a granted card (its other routes sit
- * behind the authorizer), and jose was a twentieth of what it loaded at its start.
- *
- * @example
- * const verify = tokenVerifierOnFirstUse({ issuer, jwksUrl, scopePrefix: 'switchboard/' })
- * const caller = await verify(bearerToken) // throws TokenRejectedError
- */
-export const tokenVerifierOnFirstUse = (options: TokenVerifierOptions): VerifyAccessToken => {
-  const verifier = loadOnce(async () =>
-    (await import('./token-verifier.ts')).createTokenVerifier(options),
-  )
-  return async (token) => (await verifier())(token)
-}

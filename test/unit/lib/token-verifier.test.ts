@@ -1,9 +1,10 @@
 import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authorize } from '../../../lib/auth/authorize.ts'
-import { TokenRejectedError, tokenVerifierOnFirstUse } from '../../../lib/auth/bearer.ts'
+import { TokenRejectedError } from '../../../lib/auth/bearer.ts'
 import { fromAuthorizerContext } from '../../../lib/auth/caller.ts'
 import { createTokenVerifier } from '../../../lib/auth/token-verifier.ts'
+import { tokenVerifierOnFirstUse } from '../../../lib/auth/token-verifier-on-first-use.ts'
 import { startTokenIssuer } from '../../support/token-issuer.ts'
 
 describe('access token verification', () => {
