@@ -1,11 +1,12 @@
 import type { AGENT_CARD_PATH, Role as SdkRole, TaskState as SdkTaskState } from '@a2a-js/sdk'
 
 // The few values of @a2a-js/sdk's main module the gateway's functions read at every call,
-// written out. That module imports jose whole (for its card signing), and esbuild loads at a
-// function's start every file reachable from a module it loads there: jose's token verification
-// came with it, a twentieth of the agents function's start, where only a granted card's route
-// verifies a token. Each is typed by the SDK's own, so `tsc` fails the day a value drifts from it
-// (and test/unit/lib/protocol-values.test.ts compares them whole).
+// written out. That module imports jose's index (for its card signing), and esbuild puts the
+// parts of a file any entry uses in a chunk loaded by every entry that reaches the file: through
+// it, the jose code the lazily imported token verifier uses was loaded at the agents function's
+// start, a twentieth of it, where only a granted card's route verifies a token. Each is typed by
+// the SDK's own, so `tsc` fails the day a value drifts from it (and
+// test/unit/lib/protocol-values.test.ts compares them whole).
 
 /** Where an agent serves its card, below its base URL (A2A 1.0's well-known URI). */
 export const agentCardPath: typeof AGENT_CARD_PATH = '.well-known/agent-card.json'
