@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { createWhole } from '../json-file.ts'
 import type { GatewayKey } from './gateway-key.ts'
 
 interface StoredKey {
@@ -10,20 +9,42 @@ interface StoredKey {
   publicJwk: JWK
 }
 
+/**
+ * A key file that holds no key (emptied, cut short, edited) fails every card and push signature
+ * until someone mends it: the error names the file and the way out, where a bare JSON or JOSE
+ * error ("Unexpected end of JSON input") named neither.
+ */
+const unusableKeyFile = (file: string, cause: unknown) =>
+  new Error(
+    `the card-signing key file ${file} holds no usable key (${(cause as Error).message}): remove it and a new key is made (what the old one signed no longer verifies), or put back a saved copy`,
+    { cause },
+  )
+
 const readStored = async (file: string): Promise<StoredKey | undefined> => {
+  let text: string
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as StoredKey
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
   }
+  let stored: unknown
+  try {
+    stored = JSON.parse(text)
+  } catch (error) {
+    throw unusableKeyFile(file, error)
+  }
+  const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<StoredKey>
+  if (typeof kid !== 'string' || typeof privateJwk !== 'object' || typeof publicJwk !== 'object') {
+    throw unusableKeyFile(file, new Error('not an object with kid, privateJwk and publicJwk'))
+  }
+  return stored as StoredKey
 }
 
 /**
  * The laptop's ES256 key, in a file (made on first use, kept across restarts).
- * Two functions starting at once make one key: each writes its own to a
- * temporary file and links it into place, and the one that loses reads the
- * winner's.
+ * Two functions starting at once make one key: each writes its own whole beside the file and
+ * links it into place (createWhole), and the one that loses reads the winner's.
  */
 const loadOrCreate = async (file: string): Promise<StoredKey> => {
   const existing = await readStored(file)
@@ -36,16 +57,7 @@ const loadOrCreate = async (file: string): Promise<StoredKey> => {
     privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' },
     publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
   }
-  await mkdir(dirname(file), { recursive: true })
-  const temporary = `${file}.${randomUUID()}`
-  await writeFile(temporary, JSON.stringify(stored), { mode: 0o600 })
-  try {
-    await link(temporary, file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-  } finally {
-    await unlink(temporary)
-  }
+  await createWhole(file, JSON.stringify(stored))
   return (await readStored(file)) as StoredKey
 }
 
@@ -69,8 +81,12 @@ export class FileGatewayKey implements GatewayKey {
 
   static async load(file: string): Promise<FileGatewayKey> {
     const stored = await loadOrCreate(file)
-    const privateKey = await importJWK(stored.privateJwk, 'ES256')
-    if (!(privateKey instanceof CryptoKey)) throw new Error(`${file} holds no EC private key.`)
+    const privateKey = await importJWK(stored.privateJwk, 'ES256').catch((error: unknown) => {
+      throw unusableKeyFile(file, error)
+    })
+    if (!(privateKey instanceof CryptoKey)) {
+      throw unusableKeyFile(file, new Error('its privateJwk is no EC private key'))
+    }
     return new FileGatewayKey(stored.kid, privateKey, stored.publicJwk)
   }
 

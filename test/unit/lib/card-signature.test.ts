@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import canonicalize from 'canonicalize'
@@ -225,6 +225,46 @@ describe('the gateway key', () => {
 
     // Assess
     expect(new Set(keys.map((key) => key.kid))).toEqual(new Set([later.kid]))
+  })
+
+  it('names the key file, and what to do, when it holds no key; loads it on the next use once mended', async () => {
+    // Prepare: an empty file, cut JSON, JSON of another shape, a JWK that is no EC key.
+    const dir = await mkdtemp(join(tmpdir(), 'card-key-broken-'))
+    const file = join(dir, 'card-signing-key.json')
+    const broken = [
+      '',
+      '{"kid":"x"',
+      'null',
+      '{"kid":"x","privateJwk":{"kty":"EC"},"publicJwk":{}}',
+    ]
+    const key = gatewayKeyFor({
+      region: 'eu-west-1',
+      cardSigningKeyFile: file,
+      cardSigningKeyId: undefined,
+    })
+
+    // Act
+    const messages: string[] = []
+    for (const text of broken) {
+      await writeFile(file, text)
+      messages.push(
+        await key().then(
+          () => 'loaded',
+          (error: Error) => error.message,
+        ),
+      )
+    }
+    await rm(file)
+    const mended = await key()
+    const kept = await FileGatewayKey.load(file)
+    await rm(dir, { recursive: true, force: true })
+
+    // Assess
+    for (const message of messages) {
+      expect(message).toContain(`the card-signing key file ${file} holds no usable key`)
+      expect(message).toContain('remove it and a new key is made')
+    }
+    expect(mended.kid).toBe(kept.kid)
   })
 
   it('says which variable is missing when neither a KMS key nor a key file is configured', async () => {
