@@ -80,3 +80,20 @@ export const jsonFileUpdates =
       await writeWhole(path, serialize(file))
       return result
     })
+
+/**
+ * `JSON.parse`, its error never quoting the text: V8's does ("Unexpected token 's',
+ * "{"a": supersecret}" is not valid JSON"), and a file of secrets or keys must not reach a log
+ * that way. It keeps only where the text stopped being JSON, when V8 says.
+ *
+ * @example
+ * parseJsonQuotingNothing('{"a": supersecret}') // throws SyntaxError('not JSON')
+ */
+export const parseJsonQuotingNothing = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    const where = / at position \d+/.exec((error as Error).message)?.[0] ?? ''
+    throw new SyntaxError(text.trim() === '' ? 'empty' : `not JSON${where}`)
+  }
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { jsonFileUpdates } from '../json-file.ts'
+import { jsonFileUpdates, parseJsonQuotingNothing } from '../json-file.ts'
 import type { SecretDescription, SecretStore } from './secret-store.ts'
 
 interface StoredSecret extends SecretDescription {
@@ -76,12 +76,33 @@ export class FileSecretStore implements SecretStore {
     })
   }
 
+  /**
+   * The file's secrets. One that cannot be read, or is no JSON object (emptied, cut short,
+   * edited), is refused by name: a bare "Unexpected end of JSON input" or "EISDIR: illegal
+   * operation on a directory, read" named no file, and an array took a new secret and wrote
+   * back `[]` without it. The reason quotes nothing of the file (it holds secrets).
+   */
   async #load(): Promise<SecretsFile> {
+    const refused = (cause: Error) =>
+      new Error(`the secrets file ${this.#path} cannot be used (${cause.message})`, { cause })
+    let text: string
     try {
-      return JSON.parse(await readFile(this.#path, 'utf8'))
+      text = await readFile(this.#path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw error
+      throw refused(error as Error)
     }
+    let secrets: unknown
+    try {
+      secrets = parseJsonQuotingNothing(text)
+    } catch (error) {
+      throw refused(error as Error)
+    }
+    if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
+      const kind =
+        secrets === null ? 'null' : Array.isArray(secrets) ? 'an array' : `a ${typeof secrets}`
+      throw refused(new Error(`it holds ${kind}, not a JSON object of secrets`))
+    }
+    return secrets as SecretsFile
   }
 }

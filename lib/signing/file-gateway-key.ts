@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
-import { createWhole } from '../json-file.ts'
+import { createWhole, parseJsonQuotingNothing } from '../json-file.ts'
 import type { GatewayKey } from './gateway-key.ts'
 
 interface StoredKey {
@@ -12,7 +12,8 @@ interface StoredKey {
 /**
  * A key file that holds no key (emptied, cut short, edited) fails every card and push signature
  * until someone mends it: the error names the file and the way out, where a bare JSON or JOSE
- * error ("Unexpected end of JSON input") named neither.
+ * error ("Unexpected end of JSON input") named neither. The reason quotes nothing of the file: V8's
+ * JSON errors quote the text, here a private key.
  */
 const unusableKeyFile = (file: string, cause: unknown) =>
   new Error(
@@ -30,7 +31,7 @@ const readStored = async (file: string): Promise<StoredKey | undefined> => {
   }
   let stored: unknown
   try {
-    stored = JSON.parse(text)
+    stored = parseJsonQuotingNothing(text)
   } catch (error) {
     throw unusableKeyFile(file, error)
   }

@@ -227,8 +227,9 @@ describe('the gateway key', () => {
     expect(new Set(keys.map((key) => key.kid))).toEqual(new Set([later.kid]))
   })
 
-  it('names the key file, and what to do, when it holds no key; loads it on the next use once mended', async () => {
-    // Prepare: an empty file, cut JSON, JSON of another shape, a JWK that is no EC key.
+  it('names the key file, and what to do, quoting none of it, when it holds no key; loads it on the next use once mended', async () => {
+    // Prepare: an empty file, cut JSON, JSON of another shape, a JWK that is no EC key, and a
+    // private key written unquoted (V8's JSON error quotes the text).
     const dir = await mkdtemp(join(tmpdir(), 'card-key-broken-'))
     const file = join(dir, 'card-signing-key.json')
     const broken = [
@@ -236,6 +237,7 @@ describe('the gateway key', () => {
       '{"kid":"x"',
       'null',
       '{"kid":"x","privateJwk":{"kty":"EC"},"publicJwk":{}}',
+      '{"kid":"x","privateJwk":{"d":s3cr3t-d}}',
     ]
     const key = gatewayKeyFor({
       region: 'eu-west-1',
@@ -263,6 +265,7 @@ describe('the gateway key', () => {
     for (const message of messages) {
       expect(message).toContain(`the card-signing key file ${file} holds no usable key`)
       expect(message).toContain('remove it and a new key is made')
+      expect(message).not.toContain('s3cr3t')
     }
     expect(mended.kid).toBe(kept.kid)
   })

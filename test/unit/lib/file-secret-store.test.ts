@@ -41,4 +41,35 @@ describe('file secret store', () => {
     expect(described).toEqual({ name: 'switchboard/agents/a/1', tags: {} })
     expect(await store.read(arn)).toBe('v-0')
   })
+
+  it('names the file, quoting none of it, and stores nothing, when it is no JSON object; works again once mended', async () => {
+    // Prepare: an emptied file, one cut short, a secret written unquoted (V8's JSON error quotes
+    // the text), and JSON of other shapes (an array kept nothing created in it).
+    const path = join(dir, 'secrets.json')
+    const store = new FileSecretStore(path)
+    const arn = 'arn:aws:secretsmanager:local:000000000000:secret:ops/key-abcdef'
+
+    // Act
+    const outcomes: string[] = []
+    for (const text of ['', '{"a":', '{"a": s3cr3t-value}', 'null', '[]', '"x"']) {
+      await writeFile(path, text)
+      for (const use of [() => store.read(arn), () => store.create('ops/key', 'v-1')]) {
+        outcomes.push(
+          await use().then(
+            () => 'done',
+            (error: Error) => error.message,
+          ),
+        )
+      }
+    }
+    await writeFile(path, '{}')
+    const created = await store.create('ops/key', 'v-1')
+
+    // Assess
+    for (const outcome of outcomes) {
+      expect(outcome).toMatch(`the secrets file ${path} cannot be used (`)
+      expect(outcome).not.toContain('s3cr3t')
+    }
+    expect(await store.read(created)).toBe('v-1')
+  })
 })
