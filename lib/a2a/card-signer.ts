@@ -52,22 +52,30 @@ export const cardSigner = (
   options: { cacheSize?: number } = {},
 ) => {
   const { cacheSize = 1000 } = options
-  const signatures = new Map<string, string>()
+  /**
+   * Each signature as it is made, so reads of one card at once (a cold function's first) share
+   * one Sign call and get the same bytes; a failed one is forgotten, and the next read signs.
+   */
+  const signatures = new Map<string, Promise<string>>()
   return async function signCard<T extends AgentCardJson>(card: T, jwksUrl: string): Promise<T> {
     const signingKey = await key()
     const header = { alg: signingKey.alg, kid: signingKey.kid, jku: jwksUrl, typ: 'JOSE' }
     const protectedHeader = Buffer.from(JSON.stringify(header)).toString('base64url')
     const signingInput = `${protectedHeader}.${Buffer.from(cardSigningPayload(card)).toString('base64url')}`
     const cacheKey = createHash('sha256').update(signingInput).digest('base64url')
-    let signature = signatures.get(cacheKey)
-    if (signature === undefined) {
-      signature = Buffer.from(await signingKey.sign(encoder.encode(signingInput))).toString(
-        'base64url',
-      )
+    let signing = signatures.get(cacheKey)
+    if (signing === undefined) {
+      signing = signingKey
+        .sign(encoder.encode(signingInput))
+        .then((bytes) => Buffer.from(bytes).toString('base64url'))
+      const made = signing
+      made.catch(() => {
+        if (signatures.get(cacheKey) === made) signatures.delete(cacheKey)
+      })
       if (signatures.size >= cacheSize) signatures.delete(signatures.keys().next().value as string)
-      signatures.set(cacheKey, signature)
+      signatures.set(cacheKey, made)
     }
-    const signed: AgentCardSignature = { protected: protectedHeader, signature }
+    const signed: AgentCardSignature = { protected: protectedHeader, signature: await signing }
     return { ...card, signatures: [signed] }
   }
 }

@@ -137,6 +137,34 @@ describe('card signature', () => {
     expect(signed()).toBe(2)
   })
 
+  it('signs a card once when several read it at once on a cold function, all getting the same bytes; a failed signature is tried again', async () => {
+    // Prepare: on AWS each signature is a KMS Sign call, and ECDSA signs differently each time.
+    const { key: countingKey, signed } = counting(key)
+    let fail = true
+    const sign = cardSigner(async () => ({
+      ...countingKey,
+      sign: async (data: Uint8Array) => {
+        if (fail) {
+          fail = false
+          throw new Error('KMS throttled')
+        }
+        return countingKey.sign(data)
+      },
+    }))
+
+    // Act
+    const failed = await sign(card, jku).then(
+      () => 'signed',
+      (error: Error) => error.message,
+    )
+    const reads = await Promise.all([sign(card, jku), sign({ ...card }, jku), sign(card, jku)])
+
+    // Assess
+    expect(failed).toBe('KMS throttled')
+    expect(signed()).toBe(1)
+    expect(new Set(reads.map((read) => JSON.stringify(read))).size).toBe(1)
+  })
+
   it('accepts a card whose signature verifies with the key its jku names, and refuses one changed after signing, saying which and why', async () => {
     // Prepare
     const signed = await cardSigner(async () => key)(card, jku)
