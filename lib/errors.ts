@@ -451,11 +451,13 @@ export class BackendUnavailableError extends SwitchboardError {
  */
 export class SearchUnavailableError extends SwitchboardError {
   readonly code = 'search-unavailable'
-  constructor(reason: string, options: { lasting?: boolean } = {}) {
+  /** `cause`, the embedder's own error, is for the log: the caller is told `reason` alone. */
+  constructor(reason: string, options: { lasting?: boolean; cause?: unknown } = {}) {
     super(
       options.lasting
         ? `Finding agents by meaning is unavailable: the gateway's embedder is not set up right (${reason}). A retry will fail the same way until the gateway's operator mends it.`
         : `Finding agents by meaning is unavailable for now (the embedder failed: ${reason}); retry shortly.`,
+      options.cause === undefined ? undefined : { cause: options.cause },
     )
     this.name = 'SearchUnavailableError'
   }

@@ -113,10 +113,12 @@ export const embedForCaller = async (embedder: Embedder, text: string): Promise<
   } catch (error) {
     if (error instanceof EmbedderInputTooLongError) throw new TextTooLongError(error.reason)
     if (error instanceof EmbedderUnavailableError) {
-      throw new SearchUnavailableError(error.reason, { lasting: error.lasting })
+      throw new SearchUnavailableError(error.reason, { lasting: error.lasting, cause: error })
     }
+    // The caller is told the error's name; the log, through `cause`, what it was (a first
+    // embedding whose code failed to load was logged as "Error" and nothing more).
     const name = error instanceof Error ? error.name : 'unknown error'
-    throw new SearchUnavailableError(name, { lasting: lastingSdkErrors.has(name) })
+    throw new SearchUnavailableError(name, { lasting: lastingSdkErrors.has(name), cause: error })
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { GatewayConfig } from '../../../lib/config.ts'
 import { embedderFor } from '../../../lib/discovery/adapters.ts'
 import { BedrockEmbedder } from '../../../lib/discovery/bedrock-embedder.ts'
-import { cosine, embedTexts } from '../../../lib/discovery/embedder.ts'
+import { cosine, embedQuery, embedTexts } from '../../../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
 
 describe('Bedrock Titan embedder (contract)', () => {
@@ -130,5 +130,21 @@ describe('the configured embedder (embedderFor), its code loaded with its first 
       await direct.embed('umbrella today?'),
       await direct.embed('split the bill'),
     ])
+  })
+
+  it('answers a failed first load as search unavailable, keeping for the log what failed and telling the caller none of it', async () => {
+    // Prepare: the first embedding's import fails, as a chunk missing from a zip would.
+    const missing = Object.assign(new Error("Cannot find module '/var/task/chunks/bedrock.mjs'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    })
+    const failing = { ...new HashingEmbedder(64), embed: () => Promise.reject(missing) }
+
+    // Act
+    const refused = (await embedQuery(failing, 'umbrella today?').catch((error) => error)) as Error
+
+    // Assess
+    expect(refused.name).toBe('SearchUnavailableError')
+    expect(refused.message).not.toContain('/var/task')
+    expect(refused.cause).toBe(missing)
   })
 })
