@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
 import * as z from 'zod'
 import { FileCallerRegistry } from '../lib/callers/file-caller-registry.ts'
+import { parseJsonQuotingNothing } from '../lib/json-file.ts'
 
 /**
  * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token
@@ -34,10 +35,23 @@ const tokenLifetimeSeconds = 3600
 /** The RS256 key, made once and kept under the state directory. */
 export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningKey> => {
   const file = join(stateDir, 'signing-key.json')
+  let text: string | undefined
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as SigningKey
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  if (text !== undefined) {
+    // Named, with the way out, and quoting nothing of the file: V8's JSON errors quote the text,
+    // here a private key.
+    try {
+      return parseJsonQuotingNothing(text) as SigningKey
+    } catch (error) {
+      throw new Error(
+        `the token signing key file ${file} holds no usable key (${(error as Error).message}): remove it and a new key is made (tokens it signed stop verifying)`,
+        { cause: error },
+      )
+    }
   }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const kid = randomUUID()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import * as z from 'zod'
-import { createWhole, jsonFileUpdates } from '../json-file.ts'
+import { createWhole, jsonFileUpdates, parseJsonQuotingNothing } from '../json-file.ts'
 import {
   type CallerClient,
   type CallerRegistry,
@@ -167,12 +167,32 @@ export class FileCallerRegistry implements CallerRegistry {
     })
   }
 
+  /**
+   * The file's scopes and clients. One that is no such file (cut short, edited by hand) is refused
+   * by name and with the way out, quoting nothing of it: V8's JSON errors quote the text, here
+   * client secrets' hashes.
+   */
   async #load(): Promise<IdentityFile> {
+    let text: string
     try {
-      return identityFileSchema.parse(JSON.parse(await readFile(this.#path, 'utf8')))
+      text = await readFile(this.#path, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
       throw error
     }
+    const unusable = (reason: string, cause: unknown) =>
+      new Error(
+        `the identity file ${this.#path} cannot be used (${reason}): put back a saved copy, or remove it and npm start seeds it again with the demo client (callers onboarded since are gone)`,
+        { cause },
+      )
+    let json: unknown
+    try {
+      json = parseJsonQuotingNothing(text)
+    } catch (error) {
+      throw unusable((error as Error).message, error)
+    }
+    const identity = identityFileSchema.safeParse(json)
+    if (!identity.success) throw unusable('not its scopes and clients', identity.error)
+    return identity.data
   }
 }

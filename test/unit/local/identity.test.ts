@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
@@ -193,5 +193,20 @@ describe('local token endpoint', () => {
     expect(second.kid).toBe(first.kid)
     expect(identity.jwks().keys[0]?.kid).toBe(first.kid)
     expect(identity.jwks().keys[0]).not.toHaveProperty('d')
+  })
+
+  it('names a damaged signing key file and the way out, quoting none of it (it holds a private key)', async () => {
+    // Prepare: a key file cut short or edited by hand
+    const damaged = await mkdtemp(join(tmpdir(), 'switchboard-identity-damaged-'))
+    await writeFile(join(damaged, 'signing-key.json'), '{"kid":"k","privateJwk":{"d":s3cr3t')
+
+    // Act
+    const failure = await loadOrCreateSigningKey(damaged).catch((error: Error) => error)
+    await rm(damaged, { recursive: true, force: true })
+
+    // Assess
+    expect(String(failure)).toContain(join(damaged, 'signing-key.json'))
+    expect(String(failure)).toMatch(/remove it/)
+    expect(String(failure)).not.toContain('s3cr3t')
   })
 })

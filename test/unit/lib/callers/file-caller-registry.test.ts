@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -17,6 +17,18 @@ describe('FileCallerRegistry', () => {
     file = join(dir, 'identity.json')
   })
   afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('names a damaged identity file, quoting none of it (it holds client secrets, hashed)', async () => {
+    // Prepare: the file cut short, or edited by hand
+    await writeFile(file, '{"clients":[{"clientId":"app","secretHash":s3cr3t-hash')
+
+    // Act
+    const failure = await new FileCallerRegistry(file).listScopes().catch((error: Error) => error)
+
+    // Assess
+    expect(String(failure)).toContain(file)
+    expect(String(failure)).not.toContain('s3cr3t')
+  })
 
   it('refuses a scope past the 100 Cognito holds for a resource server, as on AWS', async () => {
     // Prepare
