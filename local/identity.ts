@@ -44,14 +44,26 @@ export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningK
   if (text !== undefined) {
     // Named, with the way out, and quoting nothing of the file: V8's JSON errors quote the text,
     // here a private key.
-    try {
-      return parseJsonQuotingNothing(text) as SigningKey
-    } catch (error) {
-      throw new Error(
-        `the token signing key file ${file} holds no usable key (${(error as Error).message}): remove it and a new key is made (tokens it signed stop verifying)`,
-        { cause: error },
+    const unusable = (reason: string, cause?: unknown) =>
+      new Error(
+        `the token signing key file ${file} holds no usable key (${reason}): remove it and a new key is made (tokens it signed stop verifying)`,
+        { cause },
       )
+    let stored: unknown
+    try {
+      stored = parseJsonQuotingNothing(text)
+    } catch (error) {
+      throw unusable((error as Error).message, error)
     }
+    const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<SigningKey>
+    if (
+      typeof kid !== 'string' ||
+      typeof privateJwk !== 'object' ||
+      typeof publicJwk !== 'object'
+    ) {
+      throw unusable('not an object with kid, privateJwk and publicJwk')
+    }
+    return stored as SigningKey
   }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const kid = randomUUID()

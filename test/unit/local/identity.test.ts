@@ -196,17 +196,24 @@ describe('local token endpoint', () => {
   })
 
   it('names a damaged signing key file and the way out, quoting none of it (it holds a private key)', async () => {
-    // Prepare: a key file cut short or edited by hand
+    // Prepare: a key file cut short, and one emptied to {} by hand
     const damaged = await mkdtemp(join(tmpdir(), 'switchboard-identity-damaged-'))
-    await writeFile(join(damaged, 'signing-key.json'), '{"kid":"k","privateJwk":{"d":s3cr3t')
+    const file = join(damaged, 'signing-key.json')
+    const failureWith = async (text: string) => {
+      await writeFile(file, text)
+      return String(await loadOrCreateSigningKey(damaged).catch((error: Error) => error))
+    }
 
     // Act
-    const failure = await loadOrCreateSigningKey(damaged).catch((error: Error) => error)
+    const cutShort = await failureWith('{"kid":"k","privateJwk":{"d":s3cr3t')
+    const emptied = await failureWith('{}')
     await rm(damaged, { recursive: true, force: true })
 
     // Assess
-    expect(String(failure)).toContain(join(damaged, 'signing-key.json'))
-    expect(String(failure)).toMatch(/remove it/)
-    expect(String(failure)).not.toContain('s3cr3t')
+    for (const failure of [cutShort, emptied]) {
+      expect(failure).toContain(`the token signing key file ${file} holds no usable key`)
+      expect(failure).toMatch(/remove it/)
+    }
+    expect(cutShort).not.toContain('s3cr3t')
   })
 })
