@@ -65,15 +65,15 @@ export const cardSigner = (
     const cacheKey = createHash('sha256').update(signingInput).digest('base64url')
     let signing = signatures.get(cacheKey)
     if (signing === undefined) {
-      signing = signingKey
+      const made = signingKey
         .sign(encoder.encode(signingInput))
         .then((bytes) => Buffer.from(bytes).toString('base64url'))
-      const made = signing
       made.catch(() => {
         if (signatures.get(cacheKey) === made) signatures.delete(cacheKey)
       })
       if (signatures.size >= cacheSize) signatures.delete(signatures.keys().next().value as string)
       signatures.set(cacheKey, made)
+      signing = made
     }
     const signed: AgentCardSignature = { protected: protectedHeader, signature: await signing }
     return { ...card, signatures: [signed] }
