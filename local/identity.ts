@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
 import * as z from 'zod'
 import { FileCallerRegistry } from '../lib/callers/file-caller-registry.ts'
-import { parseJsonQuotingNothing } from '../lib/json-file.ts'
+import { createWhole } from '../lib/json-file.ts'
+import { type KeyFile, keyFileRefusal, readKeyFile } from '../lib/signing/key-file.ts'
 
 /**
  * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token
@@ -24,47 +24,21 @@ export type LocalClient = z.infer<typeof localClientSchema>
 /** Where the local identity keeps its clients and scopes, under the state folder. */
 export const identityFileIn = (stateDir: string) => join(stateDir, 'identity.json')
 
-export interface SigningKey {
-  kid: string
-  privateJwk: JWK
-  publicJwk: JWK
-}
+/** The local token endpoint's RS256 key pair, as its file keeps it. */
+export type SigningKey = KeyFile
 
 const tokenLifetimeSeconds = 3600
 
 /** The RS256 key, made once and kept under the state directory. */
 export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningKey> => {
   const file = join(stateDir, 'signing-key.json')
-  let text: string | undefined
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-  if (text !== undefined) {
-    // Named, with the way out, and quoting nothing of the file: V8's JSON errors quote the text,
-    // here a private key.
-    const unusable = (reason: string, cause?: unknown) =>
-      new Error(
-        `the token signing key file ${file} holds no usable key (${reason}): remove it and a new key is made (tokens it signed stop verifying)`,
-        { cause },
-      )
-    let stored: unknown
-    try {
-      stored = parseJsonQuotingNothing(text)
-    } catch (error) {
-      throw unusable((error as Error).message, error)
-    }
-    const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<SigningKey>
-    if (
-      typeof kid !== 'string' ||
-      typeof privateJwk !== 'object' ||
-      typeof publicJwk !== 'object'
-    ) {
-      throw unusable('not an object with kid, privateJwk and publicJwk')
-    }
-    return stored as SigningKey
-  }
+  const refused = keyFileRefusal(
+    file,
+    'the token signing key file',
+    'tokens it signed stop verifying',
+  )
+  const existing = await readKeyFile(file, refused)
+  if (existing) return existing
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const kid = randomUUID()
   const key: SigningKey = {
@@ -72,9 +46,9 @@ export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningK
     privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' },
     publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
   }
-  await mkdir(stateDir, { recursive: true })
-  await writeFile(file, JSON.stringify(key), { mode: 0o600 })
-  return key
+  // Whole or not at all, and one key when two starts make one at once: the loser reads the winner's.
+  await createWhole(file, JSON.stringify(key))
+  return (await readKeyFile(file, refused)) as SigningKey
 }
 
 /**

@@ -195,6 +195,22 @@ describe('local token endpoint', () => {
     expect(identity.jwks().keys[0]).not.toHaveProperty('d')
   })
 
+  it('makes one signing key when two starts make it at once, so neither signs tokens the other refuses', async () => {
+    // Prepare
+    const fresh = await mkdtemp(join(tmpdir(), 'switchboard-identity-fresh-'))
+
+    // Act
+    const [first, second] = await Promise.all([
+      loadOrCreateSigningKey(fresh),
+      loadOrCreateSigningKey(fresh),
+    ])
+    const kept = await loadOrCreateSigningKey(fresh)
+    await rm(fresh, { recursive: true, force: true })
+
+    // Assess
+    expect([second.kid, kept.kid]).toEqual([first.kid, first.kid])
+  })
+
   it('names a damaged signing key file and the way out, quoting none of it (it holds a private key)', async () => {
     // Prepare: a key file cut short, and one emptied to {} by hand
     const damaged = await mkdtemp(join(tmpdir(), 'switchboard-identity-damaged-'))
