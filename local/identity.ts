@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
 import * as z from 'zod'
 import { FileCallerRegistry } from '../lib/callers/file-caller-registry.ts'
 import { createWhole } from '../lib/json-file.ts'
-import { type KeyFile, keyFileRefusal, readKeyFile } from '../lib/signing/key-file.ts'
+import { type KeyFile, keyFileRefusal, keyPairOf, readKeyFile } from '../lib/signing/key-file.ts'
 
 /**
  * A stand-in for Cognito on a laptop: an OAuth 2.0 client-credentials token
@@ -38,7 +38,11 @@ export const loadOrCreateSigningKey = async (stateDir: string): Promise<SigningK
     'tokens it signed stop verifying',
   )
   const existing = await readKeyFile(file, refused)
-  if (existing) return existing
+  if (existing) {
+    // Checked here, at start, where the file is named: a bad pair failed later, as "Invalid keyData".
+    await keyPairOf(existing, 'RS256', refused)
+    return existing
+  }
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
   const kid = randomUUID()
   const key: SigningKey = {

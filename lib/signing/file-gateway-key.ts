@@ -1,7 +1,7 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { createWhole } from '../json-file.ts'
 import type { GatewayKey } from './gateway-key.ts'
-import { type KeyFile, keyFileRefusal, readKeyFile } from './key-file.ts'
+import { type KeyFile, keyFileRefusal, keyPairOf, readKeyFile } from './key-file.ts'
 
 /** A card-signing key file that holds no key: by name, with the way out. */
 const refusedKeyFile = (file: string) =>
@@ -47,12 +47,7 @@ export class FileGatewayKey implements GatewayKey {
 
   static async load(file: string): Promise<FileGatewayKey> {
     const stored = await loadOrCreate(file)
-    const privateKey = await importJWK(stored.privateJwk, 'ES256').catch((error: unknown) => {
-      throw refusedKeyFile(file)((error as Error).message, error)
-    })
-    if (!(privateKey instanceof CryptoKey)) {
-      throw refusedKeyFile(file)('its privateJwk is no EC private key')
-    }
+    const privateKey = await keyPairOf(stored, 'ES256', refusedKeyFile(file))
     return new FileGatewayKey(stored.kid, privateKey, stored.publicJwk)
   }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { JWK } from 'jose'
+import { calculateJwkThumbprint, importJWK, type JWK } from 'jose'
 import { parseJsonQuotingNothing } from '../json-file.ts'
 
 /** A key pair kept on a laptop: its id and both halves as JWKs. */
@@ -28,10 +28,13 @@ export const keyFileRefusal =
       { cause },
     )
 
+const isJwk = (value: unknown): value is JWK =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
 /**
  * The key pair in `file`, or undefined when there is no file (the caller makes one); a file that
- * holds none is refused with `refused`. Nothing of the file is quoted: V8's JSON errors quote
- * the text, here a private key.
+ * holds none, or cannot be read (a folder, say: Node's EISDIR names no file), is refused with
+ * `refused`. Nothing of the file is quoted: V8's JSON errors quote the text, here a private key.
  *
  * @example
  * await readKeyFile(file, keyFileRefusal(file, 'the token signing key file', 'tokens it signed stop verifying'))
@@ -45,7 +48,7 @@ export const readKeyFile = async (
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+    throw refused((error as Error).message, error)
   }
   let stored: unknown
   try {
@@ -54,8 +57,45 @@ export const readKeyFile = async (
     throw refused((error as Error).message, error)
   }
   const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<KeyFile>
-  if (typeof kid !== 'string' || typeof privateJwk !== 'object' || typeof publicJwk !== 'object') {
+  if (typeof kid !== 'string' || !isJwk(privateJwk) || !isJwk(publicJwk)) {
     throw refused('not an object with kid, privateJwk and publicJwk')
   }
   return stored as KeyFile
+}
+
+/**
+ * The pair's private key for `alg`, once both halves are found to be one key pair: a private
+ * half that is no such key fails every signature, and a public half of another key (or one
+ * holding the private key) is published, so all that the file signs is refused, unexplained.
+ * JOSE's errors name no key material ("Invalid keyData").
+ *
+ * @example
+ * const privateKey = await keyPairOf(stored, 'RS256', refused)
+ */
+export const keyPairOf = async (
+  stored: KeyFile,
+  alg: string,
+  refused: KeyFileRefusal,
+): Promise<CryptoKey> => {
+  const imported = async (jwk: JWK, half: string) => {
+    try {
+      return await importJWK(jwk, alg)
+    } catch (error) {
+      throw refused(`its ${half} is no ${alg} key: ${(error as Error).message}`, error)
+    }
+  }
+  const privateKey = await imported(stored.privateJwk, 'privateJwk')
+  if (!(privateKey instanceof CryptoKey) || privateKey.type !== 'private') {
+    throw refused(`its privateJwk is no ${alg} private key`)
+  }
+  if ('d' in stored.publicJwk) throw refused('its publicJwk holds a private key')
+  await imported(stored.publicJwk, 'publicJwk')
+  // A JWK thumbprint covers only the public members, so a private key's is its public half's.
+  const [ofPrivate, ofPublic] = await Promise.all([
+    calculateJwkThumbprint(stored.privateJwk),
+    calculateJwkThumbprint(stored.publicJwk),
+  ])
+  if (ofPrivate !== ofPublic)
+    throw refused('its publicJwk is not the public half of its privateJwk')
+  return privateKey
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import canonicalize from 'canonicalize'
@@ -266,7 +266,16 @@ describe('the gateway key', () => {
       'null',
       '{"kid":"x","privateJwk":{"kty":"EC"},"publicJwk":{}}',
       '{"kid":"x","privateJwk":{"d":s3cr3t-d}}',
+      '{"kid":"x","privateJwk":null,"publicJwk":null}',
     ]
+    // And a key whose public half is another key's: the JWKS would publish it, and every card's
+    // signature would be refused, unexplained.
+    const other = join(dir, 'other-key.json')
+    await FileGatewayKey.load(file)
+    await FileGatewayKey.load(other)
+    const mine = JSON.parse(await readFile(file, 'utf8'))
+    const theirs = JSON.parse(await readFile(other, 'utf8'))
+    broken.push(JSON.stringify({ ...mine, publicJwk: theirs.publicJwk }))
     const key = gatewayKeyFor({
       region: 'eu-west-1',
       cardSigningKeyFile: file,

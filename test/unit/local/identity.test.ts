@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
@@ -231,5 +231,38 @@ describe('local token endpoint', () => {
       expect(failure).toMatch(/remove it/)
     }
     expect(cutShort).not.toContain('s3cr3t')
+  })
+
+  it('names a signing key file whose JSON holds no key pair of its own, or is no file, before it signs anything', async () => {
+    // Prepare: JSON of the right shape whose private half is no RSA key, halves that are null, a
+    // public half of another key (every token it signs would be refused, unexplained), and a folder
+    const damaged = await mkdtemp(join(tmpdir(), 'switchboard-identity-no-pair-'))
+    const file = join(damaged, 'signing-key.json')
+    const elsewhere = await mkdtemp(join(tmpdir(), 'switchboard-identity-other-'))
+    const other = await loadOrCreateSigningKey(elsewhere)
+    const good = await loadOrCreateSigningKey(damaged)
+    await rm(file)
+    const failureWith = async (text: string | undefined) => {
+      await rm(file, { recursive: true, force: true })
+      if (text === undefined) await mkdir(file)
+      else await writeFile(file, text)
+      return String(await loadOrCreateSigningKey(damaged).then(() => 'loaded', String))
+    }
+
+    // Act
+    const failures = [
+      await failureWith('{"kid":"k","privateJwk":{"kty":"RSA","d":"s3cr3t"},"publicJwk":{}}'),
+      await failureWith('{"kid":"k","privateJwk":null,"publicJwk":null}'),
+      await failureWith(JSON.stringify({ ...good, publicJwk: other.publicJwk })),
+      await failureWith(undefined),
+    ]
+    await rm(damaged, { recursive: true, force: true })
+    await rm(elsewhere, { recursive: true, force: true })
+
+    // Assess
+    for (const failure of failures) {
+      expect(failure).toContain(`the token signing key file ${file} holds no usable key`)
+      expect(failure).not.toContain('s3cr3t')
+    }
   })
 })
