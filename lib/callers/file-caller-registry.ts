@@ -173,18 +173,19 @@ export class FileCallerRegistry implements CallerRegistry {
    * client secrets' hashes.
    */
   async #load(): Promise<IdentityFile> {
-    let text: string
-    try {
-      text = await readFile(this.#path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
-      throw error
-    }
     const unusable = (reason: string, cause: unknown) =>
       new Error(
         `the identity file ${this.#path} cannot be used (${reason}): put back a saved copy, or remove it and npm start seeds it again with the demo client (callers onboarded since are gone)`,
         { cause },
       )
+    let text: string
+    try {
+      text = await readFile(this.#path, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
+      // Named here: Node's EISDIR (a folder in its place) names no file.
+      throw unusable((error as Error).message, error)
+    }
     let json: unknown
     try {
       json = parseJsonQuotingNothing(text)

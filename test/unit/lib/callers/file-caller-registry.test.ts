@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -28,6 +28,18 @@ describe('FileCallerRegistry', () => {
     // Assess
     expect(String(failure)).toContain(file)
     expect(String(failure)).not.toContain('s3cr3t')
+  })
+
+  it('names an identity file it cannot read, and the way out (a folder in its place: Node names no file)', async () => {
+    // Prepare
+    await mkdir(file)
+
+    // Act
+    const failure = await new FileCallerRegistry(file).listScopes().catch((error: Error) => error)
+
+    // Assess
+    expect(String(failure)).toContain(`the identity file ${file} cannot be used`)
+    expect(String(failure)).toContain('put back a saved copy, or remove it')
   })
 
   it('refuses a scope past the 100 Cognito holds for a resource server, as on AWS', async () => {
