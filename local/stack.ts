@@ -13,6 +13,8 @@ import { createDocumentClient } from '../lib/dynamo.ts'
 import { useLeanTransport } from '../lib/lean-transport.ts'
 import { processMetricsRegistry } from '../lib/observability/prometheus-sink.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
+import { FileSecretStore } from '../lib/secrets/file-secret-store.ts'
+import { FileGatewayKey } from '../lib/signing/file-gateway-key.ts'
 import { tableName } from '../lib/tables.ts'
 import { installAwsLambdaShim } from './awslambda-shim.ts'
 import { localDatabaseDir, localTablePrefix, startLocalDatabase } from './database.ts'
@@ -152,6 +154,8 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
     const forgetTransport = useLeanTransport(database.endpoint, database.transport)
     stops.push(async () => forgetTransport())
     const identityFile = identityFileIn(options.stateDir)
+    const secretsFile = join(options.stateDir, 'secrets.json')
+    const cardSigningKeyFile = join(options.stateDir, 'card-signing-key.json')
 
     // The server answers from its first connection: until the gateway is built
     // (its handlers need this server's URL, known once it listens) with 503
@@ -197,9 +201,9 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
         '::1/128',
         ...(options.backendAllowedCidrs ?? []),
       ].join(','),
-      SECRETS_FILE: join(options.stateDir, 'secrets.json'),
+      SECRETS_FILE: secretsFile,
       IDENTITY_FILE: identityFile,
-      CARD_SIGNING_KEY_FILE: join(options.stateDir, 'card-signing-key.json'),
+      CARD_SIGNING_KEY_FILE: cardSigningKeyFile,
       // A blank EMBEDDER is unset, as lib/config.ts reads it: this one's default, not the handlers'.
       EMBEDDER: options.embedder ?? (process.env.EMBEDDER?.trim() || 'local'),
       ...(options.routeThresholdCacheMs === undefined
@@ -257,6 +261,10 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       import('../handlers/console.ts'),
     ])
     const signingKey = await loadOrCreateSigningKey(options.stateDir)
+    // The handlers read these two on first use: a damaged one stops the start here, named, with
+    // the way out, where the start said it was ready and each card read or agent call was a 500.
+    await FileGatewayKey.load(cardSigningKeyFile)
+    await new FileSecretStore(secretsFile).check()
     const identity = await createLocalIdentity({
       issuer: url,
       signingKey,

@@ -76,6 +76,11 @@ export class FileSecretStore implements SecretStore {
     })
   }
 
+  /** Throws what every read would, when the file cannot be used: `npm start` asks at once. */
+  async check(): Promise<void> {
+    await this.#load()
+  }
+
   /**
    * The file's secrets. One that cannot be read, or is no JSON object (emptied, cut short,
    * edited), is refused by name: a bare "Unexpected end of JSON input" or "EISDIR: illegal
@@ -84,7 +89,10 @@ export class FileSecretStore implements SecretStore {
    */
   async #load(): Promise<SecretsFile> {
     const refused = (cause: Error) =>
-      new Error(`the secrets file ${this.#path} cannot be used (${cause.message})`, { cause })
+      new Error(
+        `the secrets file ${this.#path} cannot be used (${cause.message}): put back a saved copy, or remove it and give each agent registered with an inline secret its secret again (PUT /admin/agents/{id})`,
+        { cause },
+      )
     let text: string
     try {
       text = await readFile(this.#path, 'utf8')

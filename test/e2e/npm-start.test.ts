@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -303,6 +303,40 @@ describe('npm start', { timeout: 60_000 }, () => {
       expect(stderr.split('\n')).toContain(
         `npm start failed: Port ${taken} on 127.0.0.1 is already in use; set PORT to another port.`,
       )
+    })
+
+    it('stops at start, naming a damaged card-signing key or secrets file and the way out, rather than say it is ready and fail each card or call', async () => {
+      // Prepare: two state folders, each with one file cut short (a private key, a secret, unquoted)
+      const damaged = {
+        'card-signing-key.json': '{"kid":"k","privateJwk":{"d":s3cr3t',
+        'secrets.json': '{"arn:aws:secretsmanager:local:000000000000:secret:a":s3cr3t',
+      }
+      const stderrOf = async (file: string, text: string) => {
+        const dir = await mkdtemp(join(tmpdir(), 'switchboard-damaged-'))
+        await writeFile(join(dir, file), text)
+        const child = spawnStart({ SWITCHBOARD_STATE_DIR: dir, ...ports })
+        let stderr = ''
+        child.stderr?.on('data', (chunk) => {
+          stderr += chunk
+        })
+        const code = await exitCodeWithin(child, 30_000, () => stderr)
+        await rm(dir, { recursive: true, force: true })
+        return { code, stderr: stderr.replaceAll(dir, '<state>') }
+      }
+
+      // Act
+      const cardKey = await stderrOf('card-signing-key.json', damaged['card-signing-key.json'])
+      const secrets = await stderrOf('secrets.json', damaged['secrets.json'])
+
+      // Assess
+      expect([cardKey.code, secrets.code]).toEqual([1, 1])
+      expect(cardKey.stderr).toContain(
+        'npm start failed: the card-signing key file <state>/card-signing-key.json holds no usable key (not JSON): remove it and a new key is made',
+      )
+      expect(secrets.stderr).toContain(
+        'npm start failed: the secrets file <state>/secrets.json cannot be used (not JSON): put back a saved copy, or remove it',
+      )
+      expect(cardKey.stderr + secrets.stderr).not.toContain('s3cr3t')
     })
 
     // Three starts of npm start's program, one after another.
