@@ -486,6 +486,11 @@ export const createGateway = (options: GatewayOptions) => {
         incoming,
       )
     } catch (error) {
+      // Said here: what fails outside a handler (the token endpoint on a damaged identity file,
+      // the authorizer's call) has no log of its own, and the caller is told nothing. The path
+      // goes without its query, as in the request log (a sign-in's code).
+      const path = (request.url ?? '').split('?')[0]
+      console.error(`${request.method} ${path} failed: ${(error as Error).message}`)
       if (!response.headersSent) send(response, 500, { message: 'Internal server error' })
       else response.destroy(error as Error)
     }

@@ -391,6 +391,42 @@ describe('local API Gateway', () => {
     expect(authorizerContext).not.toHaveProperty('tenant')
   })
 
+  it('says in its log why its token endpoint failed (a damaged identity file, say), where it answered 500 and said nothing', async () => {
+    // Prepare
+    const failing = {
+      ...identity,
+      issueToken: async () => {
+        throw new Error('the identity file /state/identity.json cannot be used (empty)')
+      },
+    } as unknown as LocalIdentity
+    const said = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    server = createServer(
+      createGateway({
+        handlers: { authorizer, agents, discovery, admin: agents, console: agents },
+        identity: failing,
+        publicUrl: 'http://gateway.test',
+        authorizerCacheTtlSeconds: 0,
+      }),
+    )
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    const { port } = (server as Server).address() as AddressInfo
+
+    // Act
+    const response = await fetch(`http://127.0.0.1:${port}/oauth2/token?code=not-for-a-log`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    })
+    const lines = said.mock.calls.map((call) => call.join(' '))
+    said.mockRestore()
+
+    // Assess
+    expect(response.status).toBe(500)
+    expect(lines).toEqual([
+      'POST /oauth2/token failed: the identity file /state/identity.json cannot be used (empty)',
+    ])
+  })
+
   it('answers a path no route serves with the 404 problem, without calling the authorizer', async () => {
     // Prepare
     const call = await startGateway(0)
