@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import * as z from 'zod'
 import { jsonFileUpdates, parseJsonQuotingNothing } from '../json-file.ts'
 import type { SecretDescription, SecretStore } from './secret-store.ts'
 
@@ -9,6 +10,12 @@ interface StoredSecret extends SecretDescription {
 
 /** The file keeps, per ARN, a secret with its name and tags (once, only its value). */
 type SecretsFile = Record<string, StoredSecret | string>
+
+/** One entry of the file, as `SecretsFile` has it (its issues quote nothing of the file). */
+const storedEntry = z.union([
+  z.string(),
+  z.object({ name: z.string(), tags: z.record(z.string(), z.string()), value: z.string() }),
+])
 
 const arnPrefix = 'arn:aws:secretsmanager:local:000000000000:secret:'
 
@@ -110,6 +117,16 @@ export class FileSecretStore implements SecretStore {
       const kind =
         secrets === null ? 'null' : Array.isArray(secrets) ? 'an array' : `a ${typeof secrets}`
       throw refused(new Error(`it holds ${kind}, not a JSON object of secrets`))
+    }
+    // Each entry too (edited by hand): a bad one made a read a bare TypeError, or no secret at all.
+    for (const [arn, entry] of Object.entries(secrets)) {
+      if (!storedEntry.safeParse(entry).success) {
+        throw refused(
+          new Error(
+            `its entry for ${arn} is neither a secret's value nor its name, tags and value`,
+          ),
+        )
+      }
     }
     return secrets as SecretsFile
   }

@@ -42,7 +42,7 @@ describe('file secret store', () => {
     expect(await store.read(arn)).toBe('v-0')
   })
 
-  it('names the file, quoting none of it, and stores nothing, when it is no JSON object; works again once mended', async () => {
+  it('names the file, quoting none of it, and stores nothing, when it is no JSON object of secrets; works again once mended', async () => {
     // Prepare: an emptied file, one cut short, a secret written unquoted (V8's JSON error quotes
     // the text), and JSON of other shapes (an array kept nothing created in it).
     const path = join(dir, 'secrets.json')
@@ -51,7 +51,20 @@ describe('file secret store', () => {
 
     // Act
     const outcomes: string[] = []
-    for (const text of ['', '{"a":', '{"a": s3cr3t-value}', 'null', '[]', '"x"']) {
+    const entry = (value: string) => JSON.stringify({ [arn]: JSON.parse(value) })
+    for (const text of [
+      '',
+      '{"a":',
+      '{"a": s3cr3t-value}',
+      'null',
+      '[]',
+      '"x"',
+      // Entries edited by hand: no secret's value, nor one with its name and tags.
+      entry('null'),
+      entry('42'),
+      entry('{"name":"ops/key","tags":{},"value":7}'),
+      entry('{"value":"s3cr3t-value"}'),
+    ]) {
       await writeFile(path, text)
       for (const use of [() => store.read(arn), () => store.create('ops/key', 'v-1')]) {
         outcomes.push(
