@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /**
@@ -95,5 +95,32 @@ export const parseJsonQuotingNothing = (text: string): unknown => {
   } catch (error) {
     const where = / at position \d+/.exec((error as Error).message)?.[0] ?? ''
     throw new SyntaxError(text.trim() === '' ? 'empty' : `not JSON${where}`)
+  }
+}
+
+/**
+ * The JSON in the file at `path`, or undefined when there is no file. One that cannot be read (a
+ * folder in its place: Node's EISDIR names no file) or holds no JSON is refused with
+ * `refused(reason, cause)`, which names the file and the way out; the reason quotes nothing of
+ * the file (see parseJsonQuotingNothing).
+ *
+ * @example
+ * const json = await readJsonFile(path, (reason, cause) => new Error(`${path} cannot be used (${reason}): remove it`, { cause }))
+ */
+export const readJsonFile = async (
+  path: string,
+  refused: (reason: string, cause: unknown) => Error,
+): Promise<unknown> => {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw refused((error as Error).message, error)
+  }
+  try {
+    return parseJsonQuotingNothing(text)
+  } catch (error) {
+    throw refused((error as Error).message, error)
   }
 }

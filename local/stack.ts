@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
+import * as z from 'zod'
 import type { RunningAgent } from '../agents/serve.ts'
 import { urlHost } from '../agents/url-host.ts'
 import { type GatewayConfig, loadConfig } from '../lib/config.ts'
 import { embedderFor, localVectorIndexFor } from '../lib/discovery/adapters.ts'
 import { reindexAgents } from '../lib/discovery/agent-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
+import { readJsonFile } from '../lib/json-file.ts'
 import { useLeanTransport } from '../lib/lean-transport.ts'
 import { processMetricsRegistry } from '../lib/observability/prometheus-sink.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
@@ -102,8 +104,29 @@ type SampleAddresses = Record<string, { backendUrl: string; agentCardUrl: string
 
 const sampleAddressesFile = (stateDir: string) => join(stateDir, 'sample-agents.json')
 
-const readSampleAddresses = async (stateDir: string): Promise<SampleAddresses> =>
-  JSON.parse(await readFile(sampleAddressesFile(stateDir), 'utf8').catch(() => '{}'))
+const sampleAddressesSchema = z.record(
+  z.string(),
+  z.object({ backendUrl: z.string(), agentCardUrl: z.string() }),
+)
+
+/**
+ * Where `npm start` last registered the sample agents; none before the first start. A damaged
+ * file is refused by name: read as none, an operator's record pointed elsewhere with the sample's
+ * own auth would be taken back to the sample.
+ */
+const readSampleAddresses = async (stateDir: string): Promise<SampleAddresses> => {
+  const file = sampleAddressesFile(stateDir)
+  const refused = (reason: string, cause?: unknown) =>
+    new Error(
+      `the sample agents' address file ${file} cannot be used (${reason}): remove it, and npm start registers the sample agents where they run now (a weather or calculator record you pointed elsewhere, with the sample's own auth, follows the sample again)`,
+      { cause },
+    )
+  const json = await readJsonFile(file, refused)
+  if (json === undefined) return {}
+  const addresses = sampleAddressesSchema.safeParse(json)
+  if (!addresses.success) throw refused("not the sample agents' addresses")
+  return addresses.data
+}
 
 /**
  * Whether a record under a sample agent's id is still the sample's, only on other ports: where

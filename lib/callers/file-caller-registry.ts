@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import * as z from 'zod'
-import { createWhole, jsonFileUpdates, parseJsonQuotingNothing } from '../json-file.ts'
+import { createWhole, jsonFileUpdates, readJsonFile } from '../json-file.ts'
 import {
   type CallerClient,
   type CallerRegistry,
@@ -178,20 +177,8 @@ export class FileCallerRegistry implements CallerRegistry {
         `the identity file ${this.#path} cannot be used (${reason}): put back a saved copy, or remove it and npm start seeds it again with the demo client (callers onboarded since are gone)`,
         { cause },
       )
-    let text: string
-    try {
-      text = await readFile(this.#path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { scopes: [], clients: [] }
-      // Named here: Node's EISDIR (a folder in its place) names no file.
-      throw unusable((error as Error).message, error)
-    }
-    let json: unknown
-    try {
-      json = parseJsonQuotingNothing(text)
-    } catch (error) {
-      throw unusable((error as Error).message, error)
-    }
+    const json = await readJsonFile(this.#path, unusable)
+    if (json === undefined) return { scopes: [], clients: [] }
     const identity = identityFileSchema.safeParse(json)
     if (!identity.success) throw unusable('not its scopes and clients', identity.error)
     return identity.data

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import * as z from 'zod'
-import { jsonFileUpdates, parseJsonQuotingNothing } from '../json-file.ts'
+import { jsonFileUpdates, readJsonFile } from '../json-file.ts'
 import type { SecretDescription, SecretStore } from './secret-store.ts'
 
 interface StoredSecret extends SecretDescription {
@@ -95,36 +94,23 @@ export class FileSecretStore implements SecretStore {
    * back `[]` without it. The reason quotes nothing of the file (it holds secrets).
    */
   async #load(): Promise<SecretsFile> {
-    const refused = (cause: Error) =>
+    const refused = (reason: string, cause?: unknown) =>
       new Error(
-        `the secrets file ${this.#path} cannot be used (${cause.message}): put back a saved copy, or remove it and give each agent registered with an inline secret its secret again (PUT /admin/agents/{id})`,
+        `the secrets file ${this.#path} cannot be used (${reason}): put back a saved copy, or remove it and give each agent registered with an inline secret its secret again (PUT /admin/agents/{id})`,
         { cause },
       )
-    let text: string
-    try {
-      text = await readFile(this.#path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-      throw refused(error as Error)
-    }
-    let secrets: unknown
-    try {
-      secrets = parseJsonQuotingNothing(text)
-    } catch (error) {
-      throw refused(error as Error)
-    }
+    const secrets = await readJsonFile(this.#path, refused)
+    if (secrets === undefined) return {}
     if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
       const kind =
         secrets === null ? 'null' : Array.isArray(secrets) ? 'an array' : `a ${typeof secrets}`
-      throw refused(new Error(`it holds ${kind}, not a JSON object of secrets`))
+      throw refused(`it holds ${kind}, not a JSON object of secrets`)
     }
     // Each entry too (edited by hand): a bad one made a read a bare TypeError, or no secret at all.
     for (const [arn, entry] of Object.entries(secrets)) {
       if (!storedEntry.safeParse(entry).success) {
         throw refused(
-          new Error(
-            `its entry for ${arn} is neither a secret's value nor its name, tags and value`,
-          ),
+          `its entry for ${arn} is neither a secret's value nor its name, tags and value`,
         )
       }
     }

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises'
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose'
-import { parseJsonQuotingNothing } from '../json-file.ts'
+import { readJsonFile } from '../json-file.ts'
 
 /** A key pair kept on a laptop: its id and both halves as JWKs. */
 export interface KeyFile {
@@ -43,19 +42,8 @@ export const readKeyFile = async (
   file: string,
   refused: KeyFileRefusal,
 ): Promise<KeyFile | undefined> => {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw refused((error as Error).message, error)
-  }
-  let stored: unknown
-  try {
-    stored = parseJsonQuotingNothing(text)
-  } catch (error) {
-    throw refused((error as Error).message, error)
-  }
+  const stored = await readJsonFile(file, refused)
+  if (stored === undefined) return undefined
   const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<KeyFile>
   if (typeof kid !== 'string' || !isJwk(privateJwk) || !isJwk(publicJwk)) {
     throw refused('not an object with kid, privateJwk and publicJwk')

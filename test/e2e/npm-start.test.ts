@@ -305,11 +305,13 @@ describe('npm start', { timeout: 60_000 }, () => {
       )
     })
 
-    it('stops at start, naming a damaged card-signing key or secrets file and the way out, rather than say it is ready and fail each card or call', async () => {
-      // Prepare: two state folders, each with one file cut short (a private key, a secret, unquoted)
+    it('stops at start, naming a damaged card-signing key, secrets or sample-address file and the way out, rather than say it is ready and fail each card or call', async () => {
+      // Prepare: three state folders, each with one file cut short (a private key, a secret, an
+      // address), unquoted
       const damaged = {
         'card-signing-key.json': '{"kid":"k","privateJwk":{"d":s3cr3t',
         'secrets.json': '{"arn:aws:secretsmanager:local:000000000000:secret:a":s3cr3t',
+        'sample-agents.json': '{"weather":{"backendUrl":s3cr3t',
       }
       const stderrOf = async (file: string, text: string) => {
         const dir = await mkdtemp(join(tmpdir(), 'switchboard-damaged-'))
@@ -327,16 +329,20 @@ describe('npm start', { timeout: 60_000 }, () => {
       // Act
       const cardKey = await stderrOf('card-signing-key.json', damaged['card-signing-key.json'])
       const secrets = await stderrOf('secrets.json', damaged['secrets.json'])
+      const addresses = await stderrOf('sample-agents.json', damaged['sample-agents.json'])
 
       // Assess
-      expect([cardKey.code, secrets.code]).toEqual([1, 1])
+      expect([cardKey.code, secrets.code, addresses.code]).toEqual([1, 1, 1])
       expect(cardKey.stderr).toContain(
         'npm start failed: the card-signing key file <state>/card-signing-key.json holds no usable key (not JSON): remove it and a new key is made',
       )
       expect(secrets.stderr).toContain(
         'npm start failed: the secrets file <state>/secrets.json cannot be used (not JSON): put back a saved copy, or remove it',
       )
-      expect(cardKey.stderr + secrets.stderr).not.toContain('s3cr3t')
+      expect(addresses.stderr).toContain(
+        "npm start failed: the sample agents' address file <state>/sample-agents.json cannot be used (not JSON): remove it",
+      )
+      expect(cardKey.stderr + secrets.stderr + addresses.stderr).not.toContain('s3cr3t')
     })
 
     // Three starts of npm start's program, one after another.
