@@ -4,7 +4,8 @@ import { dirname } from 'node:path'
 
 /**
  * Writes `text` into a temporary file beside `path` (readable by its owner
- * only), which `place` then puts at `path` whole; the temporary file never stays.
+ * only), which `place` then puts at `path` whole; the temporary file is removed after, but for a
+ * process killed in between.
  */
 const writeBeside = async (
   path: string,
@@ -14,10 +15,16 @@ const writeBeside = async (
   await mkdir(dirname(path), { recursive: true })
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
-    await writeFile(temporary, text, { mode: 0o600 })
+    await writeFile(temporary, text, { mode: 0o600 }).catch((error: NodeJS.ErrnoException) => {
+      // Node's error names only the temporary file, one the reader never asked for.
+      throw Object.assign(new Error(`cannot write ${path}: ${error.message}`, { cause: error }), {
+        code: error.code,
+      })
+    })
     await place(temporary)
   } finally {
-    await rm(temporary, { force: true })
+    // Its failure must not stand in for the write's own, nor fail a write that was made.
+    await rm(temporary, { force: true }).catch(() => undefined)
   }
 }
 
