@@ -48,9 +48,27 @@ export interface CalibrationBudget {
 interface Example {
   agentId: string
   card: CalibrationAgent['card']
-  skill: number
-  example: number
+  /** The example as /route would embed it (a message's text is trimmed). */
   text: string
+}
+
+/**
+ * What makes two examples the same one: case and spacing aside. A card that repeats an example
+ * ("sum", "Sum ", in another skill) says it once: counted once, and left out with every copy.
+ */
+const sameExampleKey = (text: string) => text.trim().replace(/\s+/g, ' ').toLowerCase()
+
+/** An agent's distinct, non-blank examples, in the card's order, each with the first spelling. */
+const distinctExamples = ({ agentId, card }: CalibrationAgent): Example[] => {
+  const seen = new Set<string>()
+  return card.skills.flatMap((skill) =>
+    (skill.examples ?? []).flatMap((example) => {
+      const key = sameExampleKey(example)
+      if (key === '' || seen.has(key)) return []
+      seen.add(key)
+      return [{ agentId, card, text: example.trim() }]
+    }),
+  )
 }
 
 /**
@@ -59,13 +77,7 @@ interface Example {
  * the catalog rather than the first agents alone.
  */
 const examplesWithin = (agents: readonly CalibrationAgent[], limit: number): Example[] => {
-  const perAgent = agents.map(({ agentId, card }) =>
-    card.skills.flatMap((skill, s) =>
-      (skill.examples ?? []).flatMap((text, e) =>
-        text.trim() ? [{ agentId, card, skill: s, example: e, text }] : [],
-      ),
-    ),
-  )
+  const perAgent = agents.map(distinctExamples)
   const taken: Example[] = []
   for (let round = 0; taken.length < limit; round++) {
     const row = perAgent.flatMap((examples) => examples.slice(round, round + 1))
@@ -75,13 +87,23 @@ const examplesWithin = (agents: readonly CalibrationAgent[], limit: number): Exa
   return taken
 }
 
-/** The card without one of its examples. */
-const withoutExample = ({ card, skill, example }: Example): CalibrationAgent['card'] => ({
-  ...card,
-  skills: card.skills.map((one, s) =>
-    s === skill ? { ...one, examples: (one.examples ?? []).filter((_, e) => e !== example) } : one,
-  ),
-})
+/**
+ * The card without an example, every copy of it in any skill: scored against a card that
+ * still held a copy, a repeated example was a sure right route, and enough of them let wrong
+ * routes through within the 10 % (a card, which its agent writes, could so loosen the
+ * gateway-wide threshold).
+ */
+const withoutExample = ({ card, text }: Example): CalibrationAgent['card'] => {
+  const key = sameExampleKey(text)
+  return {
+    ...card,
+    skills: card.skills.map((one) =>
+      one.examples?.some((example) => sameExampleKey(example) === key)
+        ? { ...one, examples: one.examples.filter((example) => sameExampleKey(example) !== key) }
+        : one,
+    ),
+  }
+}
 
 /**
  * Turns each skill example of the catalog into a labelled query, leave one out:

@@ -125,6 +125,46 @@ describe('calibrating /route from the catalog’s own examples', () => {
     ])
   })
 
+  it('counts a repeated example once and leaves out every copy of it, so a card cannot buy wrong routes by repeating one', async () => {
+    // Prepare: the calculator's card (an agent writes its own) says "sum" ten times, in two
+    // skills. Scored against a card still holding the other copies, each copy was a sure right
+    // route (0.995), and nine of them let the calculator's "tax", which goes to the weather
+    // agent (0.891), through within 10 % (1 of 14): the threshold fell to 0.40.
+    const catalog = [
+      agent('weather', 'rain', ['rain', 'rain tax', 'rain sum sum']),
+      {
+        agentId: 'calculator',
+        card: {
+          name: 'calculator',
+          description: 'sum',
+          skills: [
+            { id: 'main', name: 'Main', description: 'Does it', examples: ['sum', 'tax'] },
+            {
+              id: 'more',
+              name: 'More',
+              description: 'Also',
+              examples: [...Array(8).fill('sum'), ' Sum '],
+            },
+          ],
+        },
+      },
+    ]
+    const options = { maxEmbeddings: 100, minExamples: 4 }
+
+    // Act
+    const { samples } = await leaveOneOutSamples(catalog, countingEmbedder(), options)
+    const calibration = await calibrateFromCatalog(catalog, countingEmbedder(), {
+      ...options,
+      minMargin: 0,
+    })
+
+    // Assess: five distinct examples, "sum" scored against the card without any copy of it.
+    expect(samples).toHaveLength(5)
+    expect(Math.max(...samples.map(({ score }) => score))).toBeLessThan(0.9)
+    expect(calibration.examples).toBe(5)
+    expect(calibration.rates.wrong).toBe(0)
+  })
+
   it('embeds each agent whole, as the index does, however long its card', async () => {
     // Prepare: a card whose text is longer than a query may be.
     const long = 'Gives a detailed multi-day rain forecast for any city on earth. '.repeat(60)
