@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { Grants } from '../auth/grants.ts'
+import { withinPageBytes } from '../http/page-cursor.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery, maxQueryCharacters } from './embedder.ts'
 import { type CardServing, servedCard } from './list-agents.ts'
@@ -45,6 +46,9 @@ export interface SearchDeps extends CardServing {
 /**
  * Finds the caller's agents by meaning: the query is embedded and matched
  * against the vectors of the agents the caller may invoke, active ones only.
+ * The answer keeps the best-ranked results whose cards fit `maxPageBytes`, as a
+ * page of `GET /agents` does: a card may be 256 KiB, and twenty large ones
+ * passed the 6 MB a Lambda may answer (a 502 on every such search).
  *
  * @example
  * await searchAgents({ query: 'my card got charged twice' }, caller.grants, deps)
@@ -68,5 +72,5 @@ export const searchAgents = async (
           : []
       }),
   )
-  return { results: results.flat() }
+  return { results: withinPageBytes(results.flat()) }
 }

@@ -399,7 +399,10 @@ const described: Record<string, ApiOperation> = {
     auth: 'caller',
     body: searchRequestSchema,
     responses: {
-      200: json('Best match first', searchResultsSchema),
+      200: json(
+        'Best match first; fewer than `topK` when the cards would pass 5 MiB',
+        searchResultsSchema,
+      ),
       422: none(
         'The embedding model refused the query as longer than it takes; send a shorter one',
       ),

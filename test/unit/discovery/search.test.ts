@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import type { AgentCardJson } from '../../../lib/a2a/agent-card.ts'
+import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
+import { searchAgents } from '../../../lib/discovery/search.ts'
+import type { VectorIndex } from '../../../lib/discovery/vector-index.ts'
+import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
+
+/** What Lambda answers at most from a buffered function; API Gateway turns more into a 502. */
+const lambdaResponseLimit = 6 * 1024 * 1024
+
+/** Its bytes as Lambda counts them: the body is a JSON string in the function's response. */
+const responseSize = (body: unknown) => Buffer.byteLength(JSON.stringify(JSON.stringify(body)))
+
+describe('searching the caller’s agents', () => {
+  it('answers within Lambda’s 6 MB however large the cards, the best-ranked first', async () => {
+    // Prepare: 20 agents (a search's most) whose cards each keep within the 256 KiB a fetched card
+    // may be, quotes included (each escaped in the function's response). Any agent writes its
+    // own card, so twenty large ones broke every search of a caller holding them: a 502.
+    const ids = Array.from({ length: 20 }, (_, i) => `large-${String(i).padStart(2, '0')}`)
+    const card = (agentId: string): AgentCardJson => ({
+      name: agentId,
+      description: 'a "large" card '.repeat(16_000),
+      version: '1.0.0',
+      supportedInterfaces: [
+        {
+          url: 'https://agent.example.com/a2a',
+          protocolBinding: 'JSONRPC',
+          protocolVersion: '1.0',
+        },
+      ],
+      skills: [],
+    })
+    const record = (agentId: string) =>
+      ({
+        agentId,
+        status: 'active',
+        card: card(agentId),
+        protocolVersion: '1.0',
+        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
+      }) as unknown as AgentRecord
+    const index: VectorIndex = {
+      put: async () => {},
+      delete: async () => {},
+      keys: async () => [],
+      query: async (_vector, { topK }) =>
+        ids.slice(0, topK).map((key, i) => ({ key, score: 0.9 - i / 100 })),
+    }
+    const grants = Object.fromEntries(ids.map((id) => [id, '*' as const]))
+
+    // Act
+    const answer = await searchAgents({ query: 'large cards', topK: 20 }, grants, {
+      embedder: new HashingEmbedder(),
+      index,
+      getAgent: async (agentId) => record(agentId),
+      gatewayFor: (agentId) => ({
+        agentUrl: `https://gw.example.com/agents/${agentId}`,
+        tokenUrl: 'https://gw.example.com/oauth2/token',
+      }),
+      signCard: async (served) => served,
+    })
+
+    // Assess: fewer than asked, the best-ranked ones, and room left for the envelope.
+    expect(responseSize(answer)).toBeLessThan(lambdaResponseLimit - 512 * 1024)
+    expect(answer.results.length).toBeGreaterThan(0)
+    expect(answer.results.length).toBeLessThan(20)
+    expect(answer.results.map(({ agentId }) => agentId)).toEqual(
+      ids.slice(0, answer.results.length),
+    )
+  })
+})
