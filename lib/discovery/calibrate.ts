@@ -1,7 +1,7 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { TextTooLongError, TooFewExamplesError } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
-import { agentText } from './agent-text.ts'
+import { agentText, routingExampleText } from './agent-text.ts'
 import { cosine, type Embedder, embedForCaller, embedQuery } from './embedder.ts'
 import {
   chooseThreshold,
@@ -10,10 +10,12 @@ import {
   type RouteThreshold,
 } from './route-threshold.ts'
 
-/** An agent as calibration sees it: its id and the card fields its text is made of. */
+/** An agent as calibration sees it: its id, the card fields its text is made of, its phrases. */
 export interface CalibrationAgent {
   agentId: string
   card: Pick<AgentCardJson, 'name' | 'description' | 'skills'>
+  /** The operator's routing examples: each is one more vector of the agent in the index. */
+  routingExamples?: readonly string[]
 }
 
 /** Embedding calls a calibration keeps in flight at once. */
@@ -107,9 +109,11 @@ const withoutExample = ({ card, text }: Example): CalibrationAgent['card'] => {
 
 /**
  * Turns each skill example of the catalog into a labelled query, leave one out:
- * the example embedded alone is scored against every agent's vector, its own
- * agent's built from the card without that example. Embedding calls: one per
- * agent, two per example; at most `maxEmbeddings`, so fewer examples are used
+ * the example embedded alone is scored against every agent, each by the best of
+ * its card's vector and its routing examples' (as /route scores it), its own
+ * agent's card built without that example and its phrases without one that is
+ * it. Embedding calls: one per agent and per routing example, two per example;
+ * at most `maxEmbeddings`, so fewer examples are used
  * when the catalog is large. Throws TooFewExamplesError, before any embedding,
  * when fewer than `minCalibrationExamples` fit or there are not two agents, and
  * after it when leaving out agents whose cards the model refuses leaves too few.
@@ -128,7 +132,8 @@ export const leaveOneOutSamples = async (
   agents: number
   embeddingCalls: number
 }> => {
-  const room = Math.floor((maxEmbeddings - agents.length) / 2)
+  const phrases = agents.reduce((sum, agent) => sum + (agent.routingExamples?.length ?? 0), 0)
+  const room = Math.floor((maxEmbeddings - agents.length - phrases) / 2)
   const examples = examplesWithin(agents, Math.max(0, room))
   const available = examplesWithin(agents, Number.POSITIVE_INFINITY).length
   if (agents.length < 2) {
@@ -145,10 +150,15 @@ export const leaveOneOutSamples = async (
   }
   // Every text at once, a few at a time: 500 Titan calls one by one would outlast
   // API Gateway's 29 s; eight in flight take a few seconds.
-  // An example is embedded as /route embeds a message (its first characters), an agent whole,
-  // as the index embeds it: the scores are those /route will see.
+  // An example is embedded as /route embeds a message (its first characters), an agent whole and
+  // each of its routing examples in its words, as the index embeds them: an agent scores the best
+  // of its vectors, so the scores are those /route will see.
+  const phraseTexts = agents.flatMap(({ agentId, card, routingExamples = [] }) =>
+    routingExamples.map((phrase) => ({ agentId, phrase, agent: routingExampleText(phrase, card) })),
+  )
   const texts = [
     ...agents.map(({ card }) => ({ agent: agentText(card) })),
+    ...phraseTexts,
     ...examples.flatMap((example) => [
       { query: example.text },
       { agent: agentText(withoutExample(example)) },
@@ -165,28 +175,49 @@ export const leaveOneOutSamples = async (
           throw error
         }),
   )
+  // An agent with a text the model refuses is not indexed at all (indexAgent embeds them together).
+  const refused = new Set(
+    phraseTexts.flatMap(({ agentId }, i) => (embedded[agents.length + i] ? [] : [agentId])),
+  )
+  const phraseVectors = phraseTexts.map(({ agentId, phrase }, i) => ({
+    agentId,
+    key: sameExampleKey(phrase),
+    vector: embedded[agents.length + i] as number[],
+  }))
   const vectors = agents.flatMap(({ agentId }, i) => {
     const vector = embedded[i]
-    return vector ? [{ agentId, vector }] : []
+    return vector && !refused.has(agentId) ? [{ agentId, vector }] : []
   })
   const indexed = new Set(vectors.map(({ agentId }) => agentId))
+  const firstExample = agents.length + phraseTexts.length
   const scoredExamples = examples.flatMap((example, i) => {
-    const query = embedded[agents.length + 2 * i]
-    const own = embedded[agents.length + 2 * i + 1]
+    const query = embedded[firstExample + 2 * i]
+    const own = embedded[firstExample + 2 * i + 1]
     return query && own && indexed.has(example.agentId) ? [{ example, query, own }] : []
   })
   if (vectors.length < 2 || scoredExamples.length < minExamples) {
     const left = agents.filter(({ agentId }) => !indexed.has(agentId)).map(({ agentId }) => agentId)
     throw new TooFewExamplesError(
-      `Calibration needs at least 2 active agents and ${minExamples} skill examples the model can embed; the cards of ${left.join(', ')} are longer than it takes, which leaves ${vectors.length} agents and ${scoredExamples.length} examples.`,
+      `Calibration needs at least 2 active agents and ${minExamples} skill examples the model can embed; the cards or routing examples of ${left.join(', ')} are longer than it takes, which leaves ${vectors.length} agents and ${scoredExamples.length} examples.`,
     )
   }
   const samples: RouteSample[] = scoredExamples.map(({ example, query, own }) => {
+    // Its own agent without the example: its card's vector without it, and no phrase that is it.
+    const left = sameExampleKey(example.text)
     const scored = vectors
-      .map(({ agentId, vector }) => ({
-        agentId,
-        score: cosine(query, agentId === example.agentId ? own : vector),
-      }))
+      .map(({ agentId, vector }) => {
+        const mine = agentId === example.agentId
+        const phrases = phraseVectors.filter(
+          (phrase) => phrase.agentId === agentId && !(mine && phrase.key === left),
+        )
+        return {
+          agentId,
+          score: Math.max(
+            cosine(query, mine ? own : vector),
+            ...phrases.map((phrase) => cosine(query, phrase.vector)),
+          ),
+        }
+      })
       .sort((a, b) => b.score - a.score)
     const [first, second] = scored as [(typeof scored)[0], (typeof scored)[0]]
     return {

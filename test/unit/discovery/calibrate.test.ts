@@ -165,6 +165,48 @@ describe('calibrating /route from the catalog’s own examples', () => {
     expect(calibration.rates.wrong).toBe(0)
   })
 
+  it('scores each agent by the best of its card and its routing examples, as /route does', async () => {
+    // Prepare: the calculator's operator gave it the phrase "rain rain rain", embedded as the
+    // index embeds it ("rain rain rain\ncalculator\nsum", (3, 1, 0)). /route scores weather's
+    // "rain" (1, 0, 0) 3/√10 ≈ 0.949 on that phrase, above weather's own 2/√5 ≈ 0.894: a wrong
+    // route, which a calibration of the cards alone counted right.
+    const withPhrase = [
+      catalog[0] as CalibrationAgent,
+      { ...(catalog[1] as CalibrationAgent), routingExamples: ['rain rain rain'] },
+    ]
+    const embedder = countingEmbedder()
+
+    // Act
+    const { samples, embeddingCalls } = await leaveOneOutSamples(withPhrase, embedder, {
+      maxEmbeddings: 100,
+      minExamples: 4,
+    })
+
+    // Assess: one more call, for the phrase; "rain" now routes wrong, at the phrase's score.
+    expect(embeddingCalls).toBe(11)
+    expect(embedder.texts).toContain('rain rain rain\ncalculator\nsum')
+    const rain = samples.find(({ score }) => Math.abs(score - 3 / r10) < 1e-9)
+    expect(rain).toMatchObject({ right: false, margin: expect.closeTo(3 / r10 - 2 / r5, 9) })
+  })
+
+  it('leaves out an operator’s phrase that is the example itself, as it leaves out the example', async () => {
+    // Prepare: the weather operator's phrase "rain tax" is the card's example word for word.
+    const withPhrase = [
+      { ...(catalog[0] as CalibrationAgent), routingExamples: ['Rain  tax'] },
+      catalog[1] as CalibrationAgent,
+    ]
+
+    // Act
+    const { samples } = await leaveOneOutSamples(withPhrase, countingEmbedder(), {
+      maxEmbeddings: 100,
+      minExamples: 4,
+    })
+
+    // Assess: "rain tax" (1, 0, 1) scores 1/√2 against weather without it, as with no phrase,
+    // not its phrase's ("rain tax\nweather\nrain", (2, 0, 1): 3/√10 ≈ 0.949).
+    expect(samples.some(({ score }) => Math.abs(score - 3 / r10) < 1e-9)).toBe(false)
+  })
+
   it('embeds each agent whole, as the index does, however long its card', async () => {
     // Prepare: a card whose text is longer than a query may be.
     const long = 'Gives a detailed multi-day rain forecast for any city on earth. '.repeat(60)
