@@ -20,8 +20,26 @@ export const agentText = (card: Pick<AgentCardJson, 'name' | 'description' | 'sk
     .join('\n')
 
 /**
+ * The most of the description's first sentence a routing example carries, in characters: a
+ * long sentence's worth (the dev set's longest is 226, kept whole). A description that never ends a sentence (its agent writes it) was taken
+ * whole and drowned the phrase: an operator's exact phrase scored 0.09 against its own vector.
+ */
+export const descriptionLeadCharacters = 300
+
+/** The description's first sentence, at most `descriptionLeadCharacters`, ending on a whole word. */
+const leadOf = (description: string | undefined): string | undefined => {
+  const sentence = description?.split(/(?<=[.!?])\s/)[0]
+  if (sentence === undefined || sentence.length <= descriptionLeadCharacters) return sentence
+  const cut = sentence.slice(0, descriptionLeadCharacters + 1)
+  const lastSpace = cut.search(/\s\S*$/)
+  return (
+    lastSpace > 0 ? cut.slice(0, lastSpace) : cut.slice(0, descriptionLeadCharacters)
+  ).trimEnd()
+}
+
+/**
  * The text a routing example is embedded from: the phrase, then the agent's
- * name and the first sentence of its description. A phrase alone is short and
+ * name and the first sentence of its description (at most `descriptionLeadCharacters`). A phrase alone is short and
  * often ambiguous ("can you retry it?"), and a short text's vector lands near
  * other short texts of any agent: on the dev set, bare phrases from half the
  * queries raised wrong routes on the other half (7 → 19 %). The whole
@@ -36,6 +54,4 @@ export const routingExampleText = (
   example: string,
   card: Pick<AgentCardJson, 'name' | 'description'>,
 ): string =>
-  [example, card.name, card.description?.split(/(?<=[.!?])\s/)[0]]
-    .filter((part) => part?.trim())
-    .join('\n')
+  [example, card.name, leadOf(card.description)].filter((part) => part?.trim()).join('\n')
