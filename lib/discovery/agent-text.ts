@@ -21,8 +21,9 @@ export const agentText = (card: Pick<AgentCardJson, 'name' | 'description' | 'sk
 
 /**
  * The most of the description's first sentence a routing example carries, in characters: a
- * long sentence's worth (the dev set's longest is 226, kept whole). A description that never ends a sentence (its agent writes it) was taken
- * whole and drowned the phrase: an operator's exact phrase scored 0.09 against its own vector.
+ * long sentence's worth (the dev set's longest is 226, kept whole). A description that never
+ * ends a sentence (its agent writes it) was taken whole and drowned the phrase: an operator's
+ * exact phrase scored 0.09 against its own vector.
  */
 export const descriptionLeadCharacters = 300
 
@@ -38,14 +39,13 @@ const leadOf = (description: string | undefined): string | undefined => {
 }
 
 /**
- * The text a routing example is embedded from: the phrase, then the agent's
- * name and the first sentence of its description (at most `descriptionLeadCharacters`). A phrase alone is short and
- * often ambiguous ("can you retry it?"), and a short text's vector lands near
- * other short texts of any agent: on the dev set, bare phrases from half the
- * queries raised wrong routes on the other half (7 → 19 %). The whole
- * description drowns the phrase instead (an operator's exact phrase scored 0.11,
- * under the threshold); its first sentence keeps the phrase's domain and lets
- * the phrase lead (0.46). `npm run bench:discovery` prints the gain.
+ * The text a routing example is embedded from: the phrase, then the agent's name and the first
+ * sentence of its description (at most `descriptionLeadCharacters`). A phrase alone is short
+ * and often ambiguous ("can you retry it?"), and a short text's vector lands near other short
+ * texts of any agent: on the dev set, bare phrases from half the queries raised wrong routes on
+ * the other half (7 → 19 %). The whole description drowns the phrase instead (an operator's
+ * exact phrase scored 0.11, under the threshold); its first sentence keeps the phrase's domain
+ * and lets the phrase lead (0.46). `npm run bench:discovery` prints the gain.
  *
  * @example
  * routingExampleText('umbrella today?', card) // 'umbrella today?\nWeather\nForecasts for any city.'
