@@ -38,6 +38,16 @@ const main = async () => {
         before
           ? `replaces score ${before.threshold.minScore.toFixed(3)}, lead ${before.threshold.minMargin.toFixed(3)} (${before.calibratedAt})`
           : `replaces the configured score ${config.discovery.routeThreshold.minScore}, lead ${config.discovery.routeThreshold.minMargin}`,
+        ...(after.crossedExamples.length > 0
+          ? [
+              `examples scored another agent first: ${after.crossedExamples
+                .map(
+                  ({ agentId, examples, lostToOthers, takenFromOthers }) =>
+                    `${agentId} ${lostToOthers} of its ${examples} (took ${takenFromOthers} of others')`,
+                )
+                .join(', ')}`,
+            ]
+          : []),
       ].join('\n'),
     )
   } finally {

@@ -37,6 +37,51 @@ export interface Calibration {
   agents: number
   embeddingCalls: number
   embedder: string
+  /**
+   * The agents whose examples score another agent first, or that score first on another's, most
+   * crossings first (at most `maxCrossedAgents`): where an agent's card, which its agent writes,
+   * pulls routing, or its examples are another agent's words. Empty when every example scores
+   * its own agent first.
+   */
+  crossedExamples: CrossedExamples[]
+}
+
+/** How one agent's examples and the others' cross it (see `Calibration.crossedExamples`). */
+export interface CrossedExamples {
+  agentId: string
+  /** Its examples calibrated on. */
+  examples: number
+  /** Of them, those that scored another agent first. */
+  lostToOthers: number
+  /** Other agents' examples that scored it first. */
+  takenFromOthers: number
+}
+
+/** The most agents `crossedExamples` names: enough to find a card that pulls routing. */
+export const maxCrossedAgents = 10
+
+/** Which agent each example belongs to and which scored first on it, tallied per agent. */
+const crossingsOf = (scored: readonly { agentId: string; first: string }[]): CrossedExamples[] => {
+  const byAgent = new Map<string, CrossedExamples>()
+  const of = (agentId: string) => {
+    let tally = byAgent.get(agentId)
+    if (!tally) {
+      tally = { agentId, examples: 0, lostToOthers: 0, takenFromOthers: 0 }
+      byAgent.set(agentId, tally)
+    }
+    return tally
+  }
+  for (const { agentId, first } of scored) {
+    of(agentId).examples++
+    if (first === agentId) continue
+    of(agentId).lostToOthers++
+    of(first).takenFromOthers++
+  }
+  const crossed = (tally: CrossedExamples) => tally.lostToOthers + tally.takenFromOthers
+  return [...byAgent.values()]
+    .filter((tally) => crossed(tally) > 0)
+    .sort((a, b) => crossed(b) - crossed(a) || (a.agentId < b.agentId ? -1 : 1))
+    .slice(0, maxCrossedAgents)
 }
 
 /** How many embedding calls a calibration may make, and how few examples it refuses. */
@@ -131,6 +176,7 @@ export const leaveOneOutSamples = async (
   /** The agents calibrated among: those whose cards the model could embed. */
   agents: number
   embeddingCalls: number
+  crossedExamples: CrossedExamples[]
 }> => {
   const phrases = agents.reduce((sum, agent) => sum + (agent.routingExamples?.length ?? 0), 0)
   const room = Math.floor((maxEmbeddings - agents.length - phrases) / 2)
@@ -201,7 +247,7 @@ export const leaveOneOutSamples = async (
       `Calibration needs at least 2 active agents and ${minExamples} skill examples the model can embed; the cards or routing examples of ${left.join(', ')} are longer than it takes, which leaves ${vectors.length} agents and ${scoredExamples.length} examples.`,
     )
   }
-  const samples: RouteSample[] = scoredExamples.map(({ example, query, own }) => {
+  const ranked = scoredExamples.map(({ example, query, own }) => {
     // Its own agent without the example: its card's vector without it, and no phrase that is it.
     const left = sameExampleKey(example.text)
     const scored = vectors
@@ -221,13 +267,22 @@ export const leaveOneOutSamples = async (
       .sort((a, b) => b.score - a.score)
     const [first, second] = scored as [(typeof scored)[0], (typeof scored)[0]]
     return {
-      score: first.score,
-      margin: first.score - second.score,
-      right: first.agentId === example.agentId,
+      sample: {
+        score: first.score,
+        margin: first.score - second.score,
+        right: first.agentId === example.agentId,
+      },
+      crossing: { agentId: example.agentId, first: first.agentId },
     }
   })
-  const embeddingCalls = texts.length
-  return { samples, examples: samples.length, agents: vectors.length, embeddingCalls }
+  const samples: RouteSample[] = ranked.map(({ sample }) => sample)
+  return {
+    samples,
+    examples: samples.length,
+    agents: vectors.length,
+    embeddingCalls: texts.length,
+    crossedExamples: crossingsOf(ranked.map(({ crossing }) => crossing)),
+  }
 }
 
 /**
@@ -246,7 +301,7 @@ export const calibrateFromCatalog = async (
   embedder: Embedder,
   options: CalibrationBudget & { minMargin: number; margins?: readonly number[] },
 ): Promise<Calibration> => {
-  const { samples, examples, embeddingCalls, ...among } = await leaveOneOutSamples(
+  const { samples, examples, embeddingCalls, crossedExamples, ...among } = await leaveOneOutSamples(
     agents,
     embedder,
     options,
@@ -264,5 +319,6 @@ export const calibrateFromCatalog = async (
     agents: among.agents,
     embeddingCalls,
     embedder: embedder.name,
+    crossedExamples,
   }
 }

@@ -31,6 +31,17 @@ export const storedCalibrationSchema = z.object({
   embedder: z.string(),
   dimension: z.number(),
   calibratedAt: z.string(),
+  // A calibration stored before 7 December 2026 did not tally them.
+  crossedExamples: z
+    .array(
+      z.object({
+        agentId: z.string(),
+        examples: z.number(),
+        lostToOthers: z.number(),
+        takenFromOthers: z.number(),
+      }),
+    )
+    .default([]),
 })
 
 /** Where `/route`'s calibrated threshold is kept. */

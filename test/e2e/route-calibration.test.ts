@@ -120,6 +120,11 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       dimension: 1024,
       threshold: { minMargin: 0.05 },
     })
+    // The one example routed wrong, named by its agent and the one it scored first:
+    expect(calibration.crossedExamples).toEqual([
+      { agentId: 'calculator', examples: 9, lostToOthers: 1, takenFromOthers: 0 },
+      { agentId: 'weather', examples: 5, lostToOthers: 0, takenFromOthers: 1 },
+    ])
     expect(calibration.precision).toBeGreaterThanOrEqual(0.9)
     expect(calibration.coverage).toBeGreaterThan(0)
     expect(calibration.rates.wrong).toBeLessThanOrEqual(0.1)
@@ -155,6 +160,9 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       new RegExp(`^threshold: score ${score}, lead over the next 0\\.050$`, 'm'),
     )
     expect(stdout).toMatch(new RegExp(`^replaces score ${score}, lead 0\\.050 \\(`, 'm'))
+    expect(stdout).toMatch(
+      /^examples scored another agent first: calculator 1 of its 9 \(took 0 of others'\), weather 0 of its 5 \(took 1 of others'\)$/m,
+    )
   })
 
   it('goes back to the configured threshold once the stored calibration is removed', async () => {

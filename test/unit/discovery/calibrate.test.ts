@@ -106,6 +106,44 @@ describe('calibrating /route from the catalog’s own examples', () => {
     })
   })
 
+  it('names the agents whose examples score another agent first, or who score first on others’ examples, so an operator sees which card pulls routing', async () => {
+    // Prepare: a third card, garden (2, 1, 1), whose examples are the others' words (its agent
+    // writes its card). Leave one out, by hand:
+    // - garden "rain" (1,0,0): garden without it (1,1,1) 0.577, weather 0.949: weather.
+    // - garden "tax rain" (1,0,1): garden without it (1,1,0) 0.5, weather 0.894: weather.
+    // - garden "sum" (0,1,0): garden without it (2,0,1) 0, calculator 0.894: calculator.
+    // - weather "rain tax" (1,0,1): weather without it (2,0,0) 0.707, garden 0.866: garden.
+    // - calculator "tax" (0,0,1): calculator without it (0,2,0) 0, weather 0.316, garden 0.408: garden.
+    // - weather "rain" and calculator "sum" stay their own (0.894 and 0.707 against 0.816 and 0.408).
+    const garden = agent('garden', 'chairs', ['rain', 'tax rain', 'sum'])
+
+    // Act
+    const calibration = await calibrateFromCatalog([...catalog, garden], countingEmbedder(), {
+      maxEmbeddings: 100,
+      minExamples: 4,
+      minMargin: 0,
+    })
+
+    // Assess: most crossings first
+    expect(calibration.crossedExamples).toEqual([
+      { agentId: 'garden', examples: 3, lostToOthers: 3, takenFromOthers: 2 },
+      { agentId: 'weather', examples: 2, lostToOthers: 1, takenFromOthers: 2 },
+      { agentId: 'calculator', examples: 2, lostToOthers: 1, takenFromOthers: 1 },
+    ])
+  })
+
+  it('names no agent when every example scores its own agent first', async () => {
+    // Act: the two-agent catalog with calculator's "tax" (scored weather's) left out
+    const calibration = await calibrateFromCatalog(
+      [catalog[0] as CalibrationAgent, agent('calculator', 'sum', ['sum'])],
+      countingEmbedder(),
+      { maxEmbeddings: 100, minExamples: 3, minMargin: 0 },
+    )
+
+    // Assess
+    expect(calibration.crossedExamples).toEqual([])
+  })
+
   it('keeps within the embedding budget by taking examples from each agent in turn', async () => {
     // Prepare
     const embedder = countingEmbedder()
@@ -341,6 +379,7 @@ describe('the stored calibration', () => {
     embedder: 'local',
     dimension: 1024,
     calibratedAt: '2026-12-04T21:00:00.000Z',
+    crossedExamples: [],
   }
   const fallback = { minScore: 0.15, minMargin: 0.05 }
 
