@@ -2,6 +2,7 @@ import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, spellingsDisagree, spellingsOf } from './proto-fields.ts'
+import { Role, TaskState } from './protocol-values.ts'
 
 /**
  * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
@@ -102,8 +103,20 @@ export const taskStateToV1 = (state: unknown): string =>
     ? `TASK_STATE_${state.replace('-', '_').toUpperCase()}`
     : 'TASK_STATE_UNSPECIFIED'
 
+/**
+ * A 1.0 enum value by its name: ProtoJSON gives an enum by name or by number (`3`), and the
+ * gateway takes both from a caller (`enumOf` in params.ts), so a number must not pass for no value.
+ */
+const enumName = (values: object, value: unknown): unknown =>
+  typeof value === 'number'
+    ? Object.entries(values).find(
+        ([name, number]) => number === value && name !== 'UNRECOGNIZED',
+      )?.[0]
+    : value
+
 export const taskStateToV03 = (state: unknown): string => {
-  const legacy = typeof state === 'string' ? state.replace(/^TASK_STATE_/, '') : ''
+  const named = enumName(TaskState, state)
+  const legacy = typeof named === 'string' ? named.replace(/^TASK_STATE_/, '') : ''
   const name = legacy.toLowerCase().replace('_', '-').replace('cancelled', 'canceled')
   return (legacyStates as readonly string[]).includes(name) ? name : 'unknown'
 }
@@ -127,7 +140,8 @@ const stateFromV1 = (dialect: Dialect, state: unknown) =>
 export const roleToV1 = (role: unknown): string =>
   role === 'user' ? 'ROLE_USER' : role === 'agent' ? 'ROLE_AGENT' : 'ROLE_UNSPECIFIED'
 
-export const roleToV03 = (role: unknown): string => (role === 'ROLE_USER' ? 'user' : 'agent')
+export const roleToV03 = (role: unknown): string =>
+  enumName(Role, role) === 'ROLE_USER' ? 'user' : 'agent'
 
 // --- parts -----------------------------------------------------------------
 

@@ -330,6 +330,41 @@ describe('A2A version conversion', () => {
     expect(taskStateToV03(current)).toBe(legacy)
   })
 
+  it.each([
+    [1, 'submitted'],
+    [2, 'working'],
+    [3, 'completed'],
+    [5, 'canceled'],
+    [6, 'input-required'],
+    [0, 'unknown'],
+  ])('spells task state number %s, as ProtoJSON may give it, as %s', (current, legacy) => {
+    // Act, Assess
+    expect(taskStateToV03(current)).toBe(legacy)
+  })
+
+  it('ends a 0.3 stream at a 1.0 status update whose state is a number', () => {
+    // Act
+    const converted = resultFromV1('0.3-jsonrpc', 'SendStreamingMessage', {
+      statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 3 } },
+    })
+
+    // Assess
+    expect(converted).toMatchObject({ status: { state: 'completed' }, final: true })
+  })
+
+  it.each([
+    [1, 'user'],
+    [2, 'agent'],
+  ])('hands a 0.3 agent a 1.0 message whose role is the number %s as %s', (role, legacy) => {
+    // Act
+    const converted = paramsFromV1('0.3-jsonrpc', 'SendMessage', {
+      message: { messageId: 'm-1', role, parts: [{ text: 'hi' }] },
+    })
+
+    // Assess
+    expect(converted).toMatchObject({ message: { role: legacy } })
+  })
+
   it('carries a task id given by its proto name across versions, as an agent reads it', () => {
     // Assess: a 0.3 push config set as task_id, and a 1.0 delete's task_id, keep their task
     expect(
