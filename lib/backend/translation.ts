@@ -132,17 +132,12 @@ const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => (
 const isEventStream = (response: BackendResponse) =>
   response.body !== null && isStreamAnswer(response.statusCode, response.headers['content-type'])
 
-const withBody = (
-  response: BackendResponse,
-  body: ReadableStream<Uint8Array>,
-): BackendResponse => ({
-  ...response,
-  headers: {
-    ...response.headers,
-    'content-type': 'text/event-stream',
-  },
-  body,
-})
+const withBody = (response: BackendResponse, body: ReadableStream<Uint8Array>): BackendResponse => {
+  // The agent's `A2A-Version` names the version its events were in, not the caller's they are
+  // now in: a whole translated answer carries only `carriedHeaders`, and a stream no more of it.
+  const { 'a2a-version': _agentVersion, ...headers } = response.headers
+  return { ...response, headers: { ...headers, 'content-type': 'text/event-stream' }, body }
+}
 
 /**
  * A non-SSE answer as text: a stream call's too was read whole by `forwardToBackend`,

@@ -100,3 +100,37 @@ describe('a 1.0 stream from a 0.3 HTTP+JSON agent whose events cannot be carried
     expect(cancelled).toBe(true)
   })
 })
+
+describe('a translated answer’s headers', () => {
+  const streamCall = call({
+    operation: 'SendStreamingMessage',
+    binding: 'HTTP+JSON',
+    stream: true,
+    params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+    restPath: '/message:stream',
+  })
+  const event =
+    'data: {"task":{"id":"t-1","contextId":"c","status":{"state":"TASK_STATE_WORKING"}}}\n\n'
+
+  it.each([
+    ['a stream', 'text/event-stream', event],
+    ['a whole answer', 'application/json', '{"code":-32001,"message":"Task not found"}'],
+  ])(
+    'do not name the agent’s A2A version to a caller of the other one, in %s',
+    async (_, contentType, sent) => {
+      // Prepare
+      const translated = versionedCall(streamCall, legacyRestAgent, {}, limits)
+
+      // Act
+      const answer = await translated?.answer({
+        statusCode: contentType === 'text/event-stream' ? 200 : 404,
+        headers: { 'content-type': contentType, 'a2a-version': '0.3' },
+        body: new Response(sent).body as ReadableStream<Uint8Array>,
+      })
+      await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+
+      // Assess: the caller speaks 1.0, and its answer is in 1.0's shapes
+      expect(answer?.headers['a2a-version']).toBeUndefined()
+    },
+  )
+})
