@@ -84,6 +84,45 @@ const inJsonNames = (value: Json, ...jsonNames: string[]): Json => {
   return named
 }
 
+// --- what translation adds --------------------------------------------------
+
+/**
+ * The most translating one object or list of an answer adds to its JSON, in bytes: a 1.0 part of
+ * nothing (`{}`) becomes 0.3's wrapped data part, 71 bytes more, the largest of any; a message
+ * gains a `kind` and a role, a status a longer state name.
+ */
+export const maxGrowthPerObject = 80
+
+/**
+ * Whether translating `value` to the other version could add more than `budget` bytes to its
+ * JSON: it counts the objects and lists translation builds anew, all but those inside a `data` or
+ * `metadata` value (carried as they are), and stops once the count passes the budget. An answer
+ * of 3.4 million empty parts (10 MiB) translated into 255 MB, in 8.5 s and 1.3 GB of memory.
+ *
+ * @example
+ * mayGrowPast({ parts: [{}, {}] }, 100) // true: three objects, 240 bytes at most
+ */
+export const mayGrowPast = (value: unknown, budget: number): boolean => {
+  const most = Math.floor(budget / maxGrowthPerObject)
+  let objects = 0
+  const pending: unknown[] = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (typeof next !== 'object' || next === null) continue
+    objects += 1
+    if (objects > most) return true
+    if (Array.isArray(next)) {
+      // One by one: spread as arguments, a list of a million parts overflows the stack.
+      for (const item of next) pending.push(item)
+      continue
+    }
+    for (const [key, inner] of Object.entries(next)) {
+      if (key !== 'data' && key !== 'metadata') pending.push(inner)
+    }
+  }
+  return false
+}
+
 // --- roles and task states -------------------------------------------------
 
 const legacyStates = [

@@ -19,6 +19,7 @@ import {
 import {
   type Dialect,
   dialectOf,
+  mayGrowPast,
   paramsFromV1,
   paramsToV1,
   resultFromV1,
@@ -28,7 +29,12 @@ import {
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
-import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
+import {
+  type BackendRequest,
+  type BackendResponse,
+  maxUnaryAnswerBytes,
+  versionNamed,
+} from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {
@@ -260,43 +266,58 @@ export const versionedCall = (
           params,
         )
       : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
-  /** An outcome of the agent's, in the caller's version: through 1.0 both ways. */
-  const backToCaller = (outcome: Outcome) =>
-    outcomeIn(
-      outcomeIn(outcome, call.operation, agentDialect, '1.0'),
-      call.operation,
-      '1.0',
-      callerDialect,
-    )
+  /**
+   * An outcome of the agent's, in the caller's version: through 1.0 both ways. The agent's `text`
+   * was read within `limit` bytes, and its translation is held to them too: one that could pass
+   * them is the agent's invalid answer, refused before it is built (`mayGrowPast`).
+   */
+  const backToCaller = (outcome: Outcome, text: string, limit: number, what: string): Outcome =>
+    'result' in outcome && mayGrowPast(outcome.result, limit - Buffer.byteLength(text))
+      ? {
+          error: {
+            code: -32006,
+            message: `The agent's answer is invalid: translated to A2A ${call.version}, it could pass the ${limit} bytes ${what}.`,
+          },
+        }
+      : outcomeIn(
+          outcomeIn(outcome, call.operation, agentDialect, '1.0'),
+          call.operation,
+          '1.0',
+          callerDialect,
+        )
   return {
     request,
-    answer: async (response) =>
-      isEventStream(response)
-        ? withBody(
-            response,
-            mapSse(
-              webBody(response.body as NonNullable<BackendResponse['body']>),
-              (event) =>
-                eventFor(backToCaller(eventOutcomeOf(binding, agentVersion, event)), caller),
-              endingOnError(limits, call.binding),
-            ),
-          )
-        : asAnswer(
-            answerFor(
-              backToCaller(
-                outcomeOf(
-                  binding,
-                  agentVersion,
-                  response.statusCode,
-                  await textOf(response),
-                  call.operation,
+    answer: async (response) => {
+      if (isEventStream(response)) {
+        return withBody(
+          response,
+          mapSse(
+            webBody(response.body as NonNullable<BackendResponse['body']>),
+            (event) =>
+              eventFor(
+                backToCaller(
+                  eventOutcomeOf(binding, agentVersion, event),
+                  event.data,
+                  limits.maxEventBytes,
+                  'a stream event may hold',
                 ),
+                caller,
               ),
-              caller,
-              call.operation,
-            ),
-            response,
+            endingOnError(limits, call.binding),
           ),
+        )
+      }
+      const text = await textOf(response)
+      const outcome = outcomeOf(binding, agentVersion, response.statusCode, text, call.operation)
+      return asAnswer(
+        answerFor(
+          backToCaller(outcome, text, maxUnaryAnswerBytes, 'an answer may carry'),
+          caller,
+          call.operation,
+        ),
+        response,
+      )
+    },
   }
 }
 

@@ -134,3 +134,89 @@ describe('a translated answer’s headers', () => {
     },
   )
 })
+
+describe('an agent’s answer that translation would make larger than the gateway carries', () => {
+  /** A 1.0 agent, called by a 0.3 JSON-RPC caller. */
+  const currentAgent = {
+    protocolVersion: '1.0',
+    endpoints: { JSONRPC: 'http://a.test/rpc' },
+  } as const
+  const legacyCaller = (operation: 'SendMessage' | 'SendStreamingMessage') =>
+    call({
+      operation,
+      version: '0.3',
+      stream: operation === 'SendStreamingMessage',
+      params: {
+        message: {
+          kind: 'message',
+          messageId: 'm',
+          role: 'user',
+          parts: [{ kind: 'text', text: 'hi' }],
+        },
+      },
+    })
+  /** A task whose one artifact holds `count` parts of nothing: `{}`, 3 bytes each, 0.3's wrapped data part (73) once translated. */
+  const taskOfEmptyParts = (count: number) => ({
+    task: {
+      id: 't-1',
+      contextId: 'c-1',
+      status: { state: 'TASK_STATE_COMPLETED' },
+      artifacts: [{ artifactId: 'a', parts: Array.from({ length: count }, () => ({})) }],
+    },
+  })
+  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
+
+  it('refuses a whole answer as the agent’s invalid one, not 25 times its size', async () => {
+    // Prepare: 0.6 MB from the agent, some 15 MB once translated: over the 10 MiB an answer carries
+    const sent = JSON.stringify({ jsonrpc: '2.0', id: 7, result: taskOfEmptyParts(200_000) })
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(sent),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(text.length).toBeLessThan(1000)
+    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+  })
+
+  it('ends a stream at an event that would pass the event limit once translated', async () => {
+    // Prepare: a 60 KB event, some 1.5 MB translated, past the 1 MiB an event may hold
+    const event = JSON.stringify({ jsonrpc: '2.0', id: 7, result: taskOfEmptyParts(20_000) })
+    const translated = versionedCall(legacyCaller('SendStreamingMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: bodyOf(`data: ${event}\n\n`),
+    })
+    const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+
+    // Assess
+    expect(text.length).toBeLessThan(1000)
+    expect(JSON.parse(text.replace(/^data: /, ''))).toMatchObject({ error: { code: -32006 } })
+  })
+
+  it('still carries an answer of many parts that translation barely grows', async () => {
+    // Prepare: 20,000 text parts, 0.4 MB
+    const parts = Array.from({ length: 20_000 }, (_, n) => ({ text: `line ${n}` }))
+    const result = { message: { messageId: 'r', role: 'ROLE_AGENT', parts } }
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 7, result })),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(JSON.parse(text).result.parts).toHaveLength(20_000)
+  })
+})

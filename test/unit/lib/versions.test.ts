@@ -3,6 +3,7 @@ import type { OperationName } from '../../../lib/a2a/operations.ts'
 import {
   cardToVersion,
   type Dialect,
+  mayGrowPast,
   paramsFromV1,
   paramsToV1,
   requestedVersion,
@@ -363,6 +364,61 @@ describe('A2A version conversion', () => {
 
     // Assess
     expect(converted).toMatchObject({ message: { role: legacy } })
+  })
+
+  // What an agent may answer that translation grows the most: objects of nothing where parts,
+  // messages, artifacts and statuses go, and data that is no object.
+  const none = () => Array.from({ length: 50 }, () => ({}))
+  const currentAnswers = [
+    { task: { id: 't', status: {}, artifacts: [{ parts: none() }], history: none() } },
+    { message: { parts: none() } },
+    { message: { parts: Array.from({ length: 50 }, () => ({ data: 0 })) } },
+    { message: { parts: Array.from({ length: 50 }, () => ({ url: '' })) } },
+    { statusUpdate: { status: { message: { parts: none() } } } },
+    { artifactUpdate: { artifact: { parts: none() } } },
+  ]
+  const legacyAnswers: [Dialect, unknown][] = [
+    ['0.3-jsonrpc', { kind: 'task', status: {}, history: none().map(() => ({ kind: 'message' })) }],
+    ['0.3-jsonrpc', { kind: 'message', parts: none().map(() => ({ kind: 'data' })) }],
+    ['0.3-rest', { task: { status: {}, history: none(), artifacts: none() } }],
+    ['0.3-rest', { message: { content: none().map(() => ({ file: {} })) } }],
+  ]
+  const grewBy = (from: unknown, to: unknown) =>
+    JSON.stringify(to).length - JSON.stringify(from).length
+
+  it.each(
+    (['0.3-jsonrpc', '0.3-rest'] as const).flatMap((dialect) =>
+      currentAnswers.map((answer) => [dialect, answer] as const),
+    ),
+  )(
+    'never grows a 1.0 answer, translated to %s, past what mayGrowPast counts: %j',
+    (dialect, answer) => {
+      // Act
+      const growth = grewBy(answer, resultFromV1(dialect, 'SendStreamingMessage', answer))
+
+      // Assess
+      expect(growth).toBeGreaterThan(0)
+      expect(mayGrowPast(answer, growth - 1)).toBe(true)
+    },
+  )
+
+  it.each(legacyAnswers)(
+    'never grows a %s answer, translated to 1.0, past what mayGrowPast counts',
+    (dialect, answer) => {
+      // Act
+      const growth = grewBy(answer, resultToV1(dialect, 'SendStreamingMessage', answer))
+
+      // Assess
+      expect(mayGrowPast(answer, Math.max(growth, 0) - 1)).toBe(true)
+    },
+  )
+
+  it('counts nothing inside data or metadata, which translation carries as they are', () => {
+    // Prepare
+    const rows = Array.from({ length: 1000 }, (_, n) => ({ n }))
+
+    // Act, Assess: the message and its part only
+    expect(mayGrowPast({ parts: [{ data: { rows }, metadata: { rows } }] }, 3 * 80)).toBe(false)
   })
 
   it('carries a task id given by its proto name across versions, as an agent reads it', () => {
