@@ -50,7 +50,8 @@ const candidateCount = 3
  * threshold's `minScore` and leads the next by its `minMargin`. Otherwise
  * nothing is chosen and the candidates say what came nearest.
  * `isActive` asks the registry, not the index: a vector the index failed to
- * drop when its agent was deactivated must not be chosen. A long message is
+ * drop when its agent was deactivated must not be chosen, nor hide the best
+ * agent's rival (the index is asked again without it). A long message is
  * chosen for by its first `maxQueryCharacters` (`embedQuery`), as long as a
  * search's query may be; the message goes on whole.
  */
@@ -68,12 +69,21 @@ export const chooseAgent = async (
     mayInvoke(caller.grants, agentId, caller.operation),
   )
   if (agentIds.length === 0 || text === '') return { chosen: undefined, candidates: [] }
-  const matches = await deps.index.query(await embedQuery(deps.embedder, text), {
-    topK: candidateCount * 2,
-    agentIds,
-  })
-  const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
-  const candidates = matches.filter((_, i) => active[i]).slice(0, candidateCount)
+  const vector = await embedQuery(deps.embedder, text)
+  const topK = candidateCount * 2
+  let asked = agentIds
+  let candidates: VectorMatch[]
+  for (;;) {
+    const matches = await deps.index.query(vector, { topK, agentIds: asked })
+    const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
+    candidates = matches.filter((_, i) => active[i])
+    // A full answer of stale vectors may hide the best one's rival, and with it the lead: ask
+    // again without them. Each round leaves out at least `topK - 1` agents, so it ends.
+    if (candidates.length >= 2 || matches.length < topK) break
+    const stale = new Set(matches.filter((_, i) => !active[i]).map(({ key }) => key))
+    asked = asked.filter((agentId) => !stale.has(agentId))
+  }
+  candidates = candidates.slice(0, candidateCount)
   const [best, next] = candidates
   return best &&
     wouldRoute(deps.threshold, { score: best.score, margin: leadOf(best.score, next?.score) })

@@ -8,12 +8,13 @@ const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): 
   put: async () => undefined,
   delete: async () => undefined,
   keys: async () => Object.keys(scores),
-  query: async (_vector, { agentIds }) => {
+  query: async (_vector, { agentIds, topK }) => {
     seen.push([...agentIds])
     return Object.entries(scores)
       .filter(([key]) => agentIds.includes(key))
       .map(([key, score]) => ({ key, score }))
       .sort((a, b) => b.score - a.score)
+      .slice(0, topK)
   },
 })
 
@@ -135,6 +136,40 @@ describe('choosing an agent for a message', () => {
         { key: 'calculator', score: 0.3 },
       ],
     })
+  })
+
+  it('finds the real rival behind stale vectors that fill the index’s answer, so the lead is measured against it', async () => {
+    // Prepare: five agents deactivated whose vectors the index failed to drop, all closer than
+    // the two active ones, which are a near tie.
+    const stale = ['s1', 's2', 's3', 's4', 's5']
+    const scores = { s1: 0.9, s2: 0.89, s3: 0.88, s4: 0.87, s5: 0.86, best: 0.5, rival: 0.49 }
+    const asked: string[][] = []
+
+    // Act
+    const choice = await chooseAgent(
+      'rain in Oslo?',
+      {
+        grants: Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*'])),
+        operation: 'SendMessage',
+      },
+      {
+        embedder,
+        index: indexAnswering(scores, asked),
+        threshold: { minScore: 0.2, minMargin: 0.05 },
+        isActive: async (agentId) => !stale.includes(agentId),
+      },
+    )
+
+    // Assess: a lead of 0.01, not a lone candidate's; asked again without the stale five.
+    expect(choice).toEqual({
+      chosen: undefined,
+      candidates: [
+        { key: 'best', score: 0.5 },
+        { key: 'rival', score: 0.49 },
+      ],
+      threshold: { minScore: 0.2, minMargin: 0.05 },
+    })
+    expect(asked).toEqual([Object.keys(scores), ['best', 'rival']])
   })
 
   it('embeds a long message by its first 2,000 characters, never half a character', async () => {
