@@ -84,6 +84,8 @@ const crossingsOf = (scored: readonly { agentId: string; first: string }[]): Cro
     .slice(0, maxCrossedAgents)
 }
 
+const count = (n: number) => n.toLocaleString('en-US')
+
 /** How many embedding calls a calibration may make, and how few examples it refuses. */
 export interface CalibrationBudget {
   maxEmbeddings: number
@@ -191,7 +193,9 @@ export const leaveOneOutSamples = async (
     throw new TooFewExamplesError(
       available < minExamples
         ? `Calibration needs at least ${minExamples} skill examples in the active agents' cards; they have ${available}.`
-        : `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents.`,
+        : // The phrases are named: they take their calls first, and 50 on each of 100 agents
+          // leave no room in the default 500, which "among 100 agents" alone did not explain.
+          `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents${phrases > 0 ? ` and their ${count(phrases)} routing examples` : ''} (one call per agent and per routing example, two per skill example): it needs at least ${count(agents.length + phrases + 2 * minExamples)}.`,
     )
   }
   // Every text at once, a few at a time: 500 Titan calls one by one would outlast

@@ -320,6 +320,26 @@ describe('calibrating /route from the catalog’s own examples', () => {
     ])
     expect(embedder.texts).toEqual([])
   })
+  it('says, when routing examples take the budget, how many they take and the budget that would do', async () => {
+    // Prepare: 100 agents with 50 phrases each, as many as an agent may have, and 5 card examples.
+    const examples = (word: string) => Array.from({ length: 5 }, (_, i) => `${word} ${i}?`)
+    const agents = Array.from({ length: 100 }, (_, i) => ({
+      ...agent(`agent-${i}`, 'Does things', examples(`sum ${i}`)),
+      routingExamples: Array.from({ length: 50 }, (_, j) => `phrase ${j} of ${i}`),
+    }))
+    const embedder = countingEmbedder()
+
+    // Act
+    const calibrating = leaveOneOutSamples(agents, embedder, { maxEmbeddings: 500 })
+
+    // Assess: the 5,000 phrases alone pass the 500; raising it by a little would not do.
+    await expect(calibrating).rejects.toThrow(
+      new TooFewExamplesError(
+        'Calibration needs at least 10 skill examples; 500 embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for 0 among 100 agents and their 5,000 routing examples (one call per agent and per routing example, two per skill example): it needs at least 5,120.',
+      ),
+    )
+    expect(embedder.texts).toEqual([])
+  })
 })
 
 describe('choosing a threshold from labelled scores', () => {
