@@ -45,7 +45,9 @@ export interface SearchDeps extends CardServing {
 
 /**
  * Finds the caller's agents by meaning: the query is embedded and matched
- * against the vectors of the agents the caller may invoke, active ones only.
+ * against the vectors of the agents the caller may invoke, active ones only (the
+ * registry says which: a stale vector is left out, and the index asked again
+ * without it). Only matches scoring `minScore` or more are kept.
  * The answer keeps the best-ranked results whose cards fit `maxPageBytes`, as a
  * page of `GET /agents` does: a card may be 256 KiB, and twenty large ones
  * passed the 6 MB a Lambda may answer (a 502 on every such search).
@@ -61,16 +63,33 @@ export const searchAgents = async (
   const { query, topK, minScore } = searchRequestSchema.parse(body)
   const agentIds = Object.keys(grants)
   if (agentIds.length === 0) return { results: [] }
-  const matches = await deps.index.query(await embedQuery(deps.embedder, query), { topK, agentIds })
+  const vector = await embedQuery(deps.embedder, query)
+  let asked = agentIds
+  let found: { key: string; score: number; record: AgentRecord }[]
+  for (;;) {
+    const matches = (await deps.index.query(vector, { topK, agentIds: asked })).filter(
+      (match) => minScore === undefined || match.score >= minScore,
+    )
+    const records = await Promise.all(matches.map(({ key }) => deps.getAgent(key)))
+    found = matches.flatMap((match, i) => {
+      const record = records[i]
+      return record?.status === 'active' ? [{ ...match, record }] : []
+    })
+    // A full answer holding stale vectors (an agent deactivated or deleted whose vectors the
+    // index failed to drop) hid as many active agents: ask again without them, as /route does.
+    // Each round leaves out at least one more agent, so it ends.
+    if (found.length === matches.length || matches.length < topK) break
+    const stale = new Set(
+      matches.filter((_, i) => records[i]?.status !== 'active').map(({ key }) => key),
+    )
+    asked = asked.filter((agentId) => !stale.has(agentId))
+  }
   const results = await Promise.all(
-    matches
-      .filter((match) => minScore === undefined || match.score >= minScore)
-      .map(async ({ key, score }) => {
-        const record = await deps.getAgent(key)
-        return record?.status === 'active'
-          ? [{ agentId: key, score, card: await servedCard(record, deps) }]
-          : []
-      }),
+    found.map(async ({ key, score, record }) => ({
+      agentId: key,
+      score,
+      card: await servedCard(record, deps),
+    })),
   )
-  return { results: withinPageBytes(results.flat()) }
+  return { results: withinPageBytes(results) }
 }

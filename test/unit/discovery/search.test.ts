@@ -67,4 +67,55 @@ describe('searching the caller’s agents', () => {
       ids.slice(0, answer.results.length),
     )
   })
+
+  it('finds the active agents behind stale vectors that fill the index’s answer', async () => {
+    // Prepare: three agents deactivated whose vectors the index failed to drop (a delete that
+    // failed leaves them to the next reindex), all closer than the two active ones.
+    const scores: Record<string, number> = { s1: 0.9, s2: 0.89, s3: 0.88, rain: 0.5, sun: 0.4 }
+    const stale = ['s1', 's2', 's3']
+    const asked: string[][] = []
+    const index: VectorIndex = {
+      put: async () => {},
+      delete: async () => {},
+      keys: async () => [],
+      query: async (_vector, { topK, agentIds }) => {
+        asked.push([...agentIds])
+        return agentIds
+          .map((key) => ({ key, score: scores[key] as number }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, topK)
+      },
+    }
+    const record = (agentId: string) =>
+      ({
+        agentId,
+        status: stale.includes(agentId) ? 'inactive' : 'active',
+        card: { name: agentId, description: agentId, skills: [] },
+        protocolVersion: '1.0',
+        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
+      }) as unknown as AgentRecord
+
+    // Act
+    const answer = await searchAgents(
+      { query: 'rain in Oslo', topK: 3 },
+      Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
+      {
+        embedder: new HashingEmbedder(),
+        index,
+        getAgent: async (agentId) => record(agentId),
+        gatewayFor: (agentId) => ({
+          agentUrl: `https://gw.example.com/agents/${agentId}`,
+          tokenUrl: 'https://gw.example.com/oauth2/token',
+        }),
+        signCard: async (served) => served,
+      },
+    )
+
+    // Assess: the two active agents, not an empty answer; asked again without the stale three.
+    expect(answer.results.map(({ agentId, score }) => [agentId, score])).toEqual([
+      ['rain', 0.5],
+      ['sun', 0.4],
+    ])
+    expect(asked).toEqual([Object.keys(scores), ['rain', 'sun']])
+  })
 })
