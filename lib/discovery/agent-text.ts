@@ -1,4 +1,5 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
+import { leadingCharacters } from './embedder.ts'
 
 /**
  * The text an agent is found by: its name and description, then each skill's
@@ -34,8 +35,12 @@ const leadOf = (description: string | undefined): string | undefined => {
   const cut = sentence.slice(0, descriptionLeadCharacters + 1)
   const lastSpace = cut.search(/\s\S*$/)
   return (
-    lastSpace > 0 ? cut.slice(0, lastSpace) : cut.slice(0, descriptionLeadCharacters)
-  ).trimEnd()
+    // With no space, never on half a surrogate pair: no Unicode text, which an embedding server
+    // encoding it as UTF-8 may refuse, and the agent would go unindexed.
+    (
+      lastSpace > 0 ? cut.slice(0, lastSpace) : leadingCharacters(cut, descriptionLeadCharacters)
+    ).trimEnd()
+  )
 }
 
 /**

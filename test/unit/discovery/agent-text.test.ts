@@ -36,4 +36,16 @@ describe('the text a routing example is embedded from', () => {
     expect(lead.length).toBeLessThanOrEqual(300)
     expect(lead).toMatch(/^(forecasts )+forecasts$/)
   })
+
+  it('cuts a first sentence with no space on a whole character, never half an emoji', () => {
+    // Prepare: 300 code units of "a" and emoji end on the first half of the 150th emoji.
+    const description = `a${'🌧'.repeat(200)}`
+
+    // Act
+    const text = routingExampleText('umbrella today?', { name: 'Weather', description })
+
+    // Assess: text an embedding server can encode as UTF-8 (half a pair is no Unicode text).
+    expect(text.isWellFormed()).toBe(true)
+    expect(text.split('\n')[2]).toBe(`a${'🌧'.repeat(149)}`)
+  })
 })
