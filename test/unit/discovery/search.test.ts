@@ -11,6 +11,18 @@ const lambdaResponseLimit = 6 * 1024 * 1024
 /** Its bytes as Lambda counts them: the body is a JSON string in the function's response. */
 const responseSize = (body: unknown) => Buffer.byteLength(JSON.stringify(JSON.stringify(body)))
 
+/** A search's dependencies around an index and a registry: cards served as they are. */
+const searchDeps = (index: VectorIndex, getAgent: (agentId: string) => Promise<AgentRecord>) => ({
+  embedder: new HashingEmbedder(),
+  index,
+  getAgent,
+  gatewayFor: (agentId: string) => ({
+    agentUrl: `https://gw.example.com/agents/${agentId}`,
+    tokenUrl: 'https://gw.example.com/oauth2/token',
+  }),
+  signCard: async <T>(served: T) => served,
+})
+
 describe('searching the caller’s agents', () => {
   it('answers within Lambda’s 6 MB however large the cards, the best-ranked first', async () => {
     // Prepare: 20 agents (a search's most) whose cards each keep within the 256 KiB a fetched card
@@ -48,16 +60,11 @@ describe('searching the caller’s agents', () => {
     const grants = Object.fromEntries(ids.map((id) => [id, '*' as const]))
 
     // Act
-    const answer = await searchAgents({ query: 'large cards', topK: 20 }, grants, {
-      embedder: new HashingEmbedder(),
-      index,
-      getAgent: async (agentId) => record(agentId),
-      gatewayFor: (agentId) => ({
-        agentUrl: `https://gw.example.com/agents/${agentId}`,
-        tokenUrl: 'https://gw.example.com/oauth2/token',
-      }),
-      signCard: async (served) => served,
-    })
+    const answer = await searchAgents(
+      { query: 'large cards', topK: 20 },
+      grants,
+      searchDeps(index, async (agentId) => record(agentId)),
+    )
 
     // Assess: fewer than asked, the best-ranked ones, and room left for the envelope.
     expect(responseSize(answer)).toBeLessThan(lambdaResponseLimit - 512 * 1024)
@@ -99,16 +106,7 @@ describe('searching the caller’s agents', () => {
     const answer = await searchAgents(
       { query: 'rain in Oslo', topK: 3 },
       Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
-      {
-        embedder: new HashingEmbedder(),
-        index,
-        getAgent: async (agentId) => record(agentId),
-        gatewayFor: (agentId) => ({
-          agentUrl: `https://gw.example.com/agents/${agentId}`,
-          tokenUrl: 'https://gw.example.com/oauth2/token',
-        }),
-        signCard: async (served) => served,
-      },
+      searchDeps(index, async (agentId) => record(agentId)),
     )
 
     // Assess: the two active agents, not an empty answer; asked again without the stale three.
