@@ -202,6 +202,50 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(JSON.parse(text.replace(/^data: /, ''))).toMatchObject({ error: { code: -32006 } })
   })
 
+  it('refuses an answer whose numbers, written back, would pass what an answer carries', async () => {
+    // Prepare: 2.5 MB of 1e20 in the task's metadata, 11 MB once written back as 21 digits each
+    const numbers = Array(500_000).fill('1e20').join(',')
+    const sent = `{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}}}`
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(sent),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(text.length).toBeLessThan(1000)
+    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+  })
+
+  it('refuses a push config whose id 0.3’s HTTP+JSON would write past what an answer carries', async () => {
+    // Prepare: a 6 MB id, written twice to a 0.3 HTTP+JSON caller (its config's name and id)
+    const result = { taskId: 't', id: 'c'.repeat(6_000_000), url: 'https://h.test/cb' }
+    const getting = call({
+      operation: 'GetTaskPushNotificationConfig',
+      version: '0.3',
+      binding: 'HTTP+JSON',
+      params: undefined,
+      restPath: '/v1/tasks/t/pushNotificationConfigs/c',
+    })
+    const translated = versionedCall(getting, currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 1, result })),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(text.length).toBeLessThan(1000)
+    expect(answer?.statusCode).toBeGreaterThanOrEqual(500)
+  })
+
   it('still carries an answer of many parts that translation barely grows', async () => {
     // Prepare: 20,000 text parts, 0.4 MB
     const parts = Array.from({ length: 20_000 }, (_, n) => ({ text: `line ${n}` }))

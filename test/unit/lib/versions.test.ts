@@ -421,6 +421,58 @@ describe('A2A version conversion', () => {
     expect(mayGrowPast({ parts: [{ data: { rows }, metadata: { rows } }] }, 3 * 80)).toBe(false)
   })
 
+  /** What translating the agent's `text` adds to it, in bytes, written as the gateway writes it. */
+  const grewFromText = (text: string, translate: (value: unknown) => unknown) =>
+    Buffer.byteLength(JSON.stringify(translate(JSON.parse(text)))) - Buffer.byteLength(text)
+
+  it.each([
+    ['in metadata', '{"message":{"parts":[],"metadata":{"x":[NUMS]}}}'],
+    ['in data', '{"message":{"parts":[{"data":{"x":[NUMS]}}]}}'],
+    ['beside the task', '{"task":{"id":"t","status":{},"x":[NUMS]}}'],
+  ])('counts the numbers an agent writes shorter than JSON writes them back (%s)', (_, shape) => {
+    // Prepare: 1e20 is 4 bytes from the agent, 100000000000000000000 (21) from the gateway
+    const text = shape.replace('NUMS', ['1e20', '-1.5e20', '1e-6', '5e-324', '7e3'].join(','))
+    const many = shape.replace('NUMS', Array(1000).fill('1e20').join(','))
+
+    // Act
+    const growth = grewFromText(many, (v) => resultFromV1('0.3-jsonrpc', 'SendMessage', v))
+
+    // Assess
+    expect(growth).toBeGreaterThan(16_000)
+    expect(mayGrowPast(JSON.parse(many), growth - 1)).toBe(true)
+    expect(
+      mayGrowPast(
+        JSON.parse(text),
+        grewFromText(text, (v) => resultFromV1('0.3-jsonrpc', 'SendMessage', v)) - 1,
+      ),
+    ).toBe(true)
+  })
+
+  it('counts nothing for numbers an agent wrote as short as they can be', () => {
+    // Prepare: an embedding's floats, 0.1234567 and the like, come back as they were sent
+    const vector = Array.from({ length: 10_000 }, (_, n) => (n % 997) / 997)
+
+    // Act, Assess: the message, its parts and its part only
+    expect(mayGrowPast({ parts: [{ data: { vector } }] }, 3 * 80)).toBe(false)
+  })
+
+  it.each([
+    ['GetTaskPushNotificationConfig', { taskId: 't', id: 'c'.repeat(10_000), url: 'https://h' }],
+    ['ListTaskPushNotificationConfigs', { configs: [{ taskId: 't', id: 'c'.repeat(10_000) }] }],
+  ] as const)(
+    'counts a push config id that 0.3’s HTTP+JSON writes twice (%s)',
+    (operation, answer) => {
+      // Act: 0.3's HTTP+JSON names the config by a name that holds its id, and its config too
+      const growth = grewFromText(JSON.stringify(answer), (v) =>
+        resultFromV1('0.3-rest', operation, v),
+      )
+
+      // Assess
+      expect(growth).toBeGreaterThan(10_000)
+      expect(mayGrowPast(answer, growth - 1)).toBe(true)
+    },
+  )
+
   it('carries a task id given by its proto name across versions, as an agent reads it', () => {
     // Assess: a 0.3 push config set as task_id, and a 1.0 delete's task_id, keep their task
     expect(
