@@ -95,11 +95,14 @@ export const translatedCall = (
               ),
             )
           : asAnswer(
-              restAnswerAsJsonRpc(
-                response.statusCode,
-                await textOf(response),
-                call.jsonRpcId,
-                call.operation,
+              withinAnswerBound(
+                restAnswerAsJsonRpc(
+                  response.statusCode,
+                  await textOf(response),
+                  call.jsonRpcId,
+                  call.operation,
+                ),
+                call,
               ),
               response,
             ),
@@ -118,11 +121,37 @@ export const translatedCall = (
             ),
           )
         : asAnswer(
-            jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
+            withinAnswerBound(
+              jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
+              call,
+            ),
             response,
           ),
   }
 }
+
+/**
+ * A 1.0 answer carried to the other binding, held to the bytes an answer may carry: the binding
+ * rebuilds no object, but writes each number back as JSON writes it, and an agent's 2.5 MB of
+ * `1e20` (21 digits each) reached the caller as 11 MB. Measured once built, since it grows by 17
+ * bytes a number at most (`mayGrowPast` judges a version's translation before it is built).
+ */
+const withinAnswerBound = (
+  answer: { statusCode: number; headers: Record<string, string>; body: string },
+  call: A2ACall,
+) =>
+  Buffer.byteLength(answer.body) > maxUnaryAnswerBytes
+    ? answerFor(
+        {
+          error: {
+            code: -32006,
+            message: `The agent's answer is invalid: carried to ${call.binding}, it passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
+          },
+        },
+        { binding: call.binding, version: '1.0', jsonRpcId: call.jsonRpcId },
+        call.operation,
+      )
+    : answer
 
 /**
  * A translated stream's options: its event bound, and its end at the first error it carries in

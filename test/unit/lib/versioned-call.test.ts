@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
-import { versionedCall } from '../../../lib/backend/translation.ts'
+import { translatedCall, versionedCall } from '../../../lib/backend/translation.ts'
 import { a2aCall } from '../../support/a2a-call.ts'
 
 /** A 0.3 agent that serves HTTP+JSON only. */
@@ -263,4 +263,45 @@ describe('an agent’s answer that translation would make larger than the gatewa
     // Assess
     expect(JSON.parse(text).result.parts).toHaveLength(20_000)
   })
+})
+
+describe('a 1.0 answer carried to the other binding', () => {
+  // 2.5 MB of 1e20 in a task's metadata: JSON writes each back as 21 digits, 11 MB in all
+  const numbers = Array(500_000).fill('1e20').join(',')
+  const task = `{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}`
+  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
+
+  it.each([
+    ['JSON-RPC', 'HTTP+JSON', `{"task":${task}}`],
+    ['HTTP+JSON', 'JSONRPC', `{"jsonrpc":"2.0","id":1,"result":{"task":${task}}}`],
+  ] as const)(
+    'refuses, to a %s caller, an answer whose translation passes what an answer carries',
+    async (_, agentBinding, sent) => {
+      // Prepare
+      const agent = {
+        protocolVersion: '1.0' as const,
+        endpoints: { [agentBinding]: 'http://a.test/a2a' },
+      }
+      const sending = call({
+        operation: 'SendMessage',
+        binding: agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC',
+        jsonRpcId: 7,
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      })
+      const translated = translatedCall(sending, agent, {}, limits)
+
+      // Act
+      const answer = await translated?.answer({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: bodyOf(sent),
+      })
+      const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+      // Assess: the agent's invalid answer (A2A's -32006, HTTP 500 over HTTP+JSON), not 11 MB
+      expect(text.length).toBeLessThan(1000)
+      expect(text).toContain('passes the 10485760 bytes an answer may carry')
+      expect(answer?.statusCode).toBe(agentBinding === 'JSONRPC' ? 500 : 200)
+    },
+  )
 })
