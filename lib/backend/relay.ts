@@ -321,7 +321,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     const sent = found === undefined ? out : out.subarray(0, found.end)
     if (events?.errorCodeOf) {
       const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
-      if (text.includes('"error"')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
+      // `error`, not `"error"`: 0.3's HTTP+JSON error event is named so, its data `{ code }` only.
+      if (text.includes('error')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
     }
     send(sent)
     if (found === undefined) return

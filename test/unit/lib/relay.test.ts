@@ -6,6 +6,7 @@ import {
   StreamLoneCrError,
 } from '../../../lib/a2a/sse.ts'
 import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
+import { restEventsErrorCode } from '../../../lib/a2a/translate.ts'
 import {
   type CutOffReason,
   type RelayOutcome,
@@ -153,6 +154,36 @@ describe('relayToReadable on an event stream', () => {
     // Assess
     expect(out.join('')).toBe(`${events.join('')}event: error\ndata: event-too-large\n\n`)
   })
+})
+
+describe('relayToReadable, the error a stream carried', () => {
+  it.each([
+    ['1.0', '{"error":{"code":500,"status":"INTERNAL","message":"broke"}}', 500],
+    ['0.3', '{"code":-32006,"message":"The agent answered oddly."}', -32006],
+  ])(
+    'reads the code of an HTTP+JSON stream’s %s error event, to count and log',
+    async (_, data, code) => {
+      // Prepare: 0.3's error event names no "error" key, only its event
+      const ends: RelayOutcome[] = []
+      const stream = relayToReadable(bodyOf([encoder.encode(`event: error\ndata: ${data}\n\n`)]), {
+        backendRequest: new AbortController(),
+        onEnd: (outcome) => ends.push(outcome),
+        events: {
+          keepAliveMs: 60_000,
+          idleTimeoutMs: 60_000,
+          maxEventBytes: 1024,
+          errorCodeOf: restEventsErrorCode,
+          failureEvent: () => '',
+        },
+      })
+
+      // Act
+      await readAll(stream)
+
+      // Assess
+      expect(ends).toMatchObject([{ errorCode: code }])
+    },
+  )
 })
 
 describe("relayToReadable on an agent's Node stream", () => {
