@@ -118,10 +118,10 @@ const numberGrowth = (value: number): number => {
 
 /**
  * Whether translating `value` to the other version could add more than `budget` bytes to its
- * JSON: it counts `maxGrowthPerObject` for each object and list translation builds anew, all but
- * those inside a `data` or `metadata` value (carried as they are), what any number anywhere may
- * grow once written back (`numberGrowth`), and an object's string `id` once more (0.3's HTTP+JSON
- * writes a push config's id twice, in its name and its config); it stops once the count passes
+ * JSON: it counts `maxGrowthPerObject` for each object, list and list item translation builds
+ * anew, all but those inside a `data` or `metadata` value (carried as they are), what any number anywhere may
+ * grow once written back (`numberGrowth`), and an object's `id` once more (0.3's HTTP+JSON writes a
+ * push config's id twice, in its name and its config); it stops once the count passes
  * the budget. An answer of 3.4 million empty parts (10 MiB) translated into 255 MB, in 8.5 s and
  * 1.3 GB of memory; 10 MiB of `1e20`s into 44 MB.
  *
@@ -140,13 +140,19 @@ export const mayGrowPast = (value: unknown, budget: number): boolean => {
     growth += maxGrowthPerObject
     if (growth > budget) return true
     if (Array.isArray(next)) {
-      // One by one: spread as arguments, a list of a million parts overflows the stack.
-      for (const item of next) rebuilt.push(item)
+      // One by one: spread as arguments, a list of a million parts overflows the stack. An item
+      // that is no object counts as one: a part, message or config given as `0` is made one.
+      for (const item of next) {
+        if (typeof item !== 'object' || item === null) growth += maxGrowthPerObject
+        rebuilt.push(item)
+      }
       continue
     }
     for (const [key, inner] of Object.entries(next)) {
-      if (key === 'id' && typeof inner === 'string') {
-        growth += Buffer.byteLength(JSON.stringify(inner))
+      if (key === 'id' && (typeof inner !== 'object' || inner === null)) {
+        growth += Buffer.byteLength(
+          typeof inner === 'string' ? JSON.stringify(inner) : String(inner),
+        )
       }
       if (key === 'data' || key === 'metadata') carried.push(inner)
       else rebuilt.push(inner)

@@ -202,6 +202,25 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(JSON.parse(text.replace(/^data: /, ''))).toMatchObject({ error: { code: -32006 } })
   })
 
+  it('refuses an answer of parts given as 0, each 0.3’s wrapped data part once translated', async () => {
+    // Prepare: 0.6 MB from the agent, 22 MB once translated
+    const parts = Array(300_000).fill('0').join(',')
+    const sent = `{"jsonrpc":"2.0","id":7,"result":{"message":{"messageId":"r","role":"ROLE_AGENT","parts":[${parts}]}}}`
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(sent),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(text.length).toBeLessThan(1000)
+    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+  })
+
   it('refuses an answer whose numbers, written back, would pass what an answer carries', async () => {
     // Prepare: 2.5 MB of 1e20 in the task's metadata, 11 MB once written back as 21 digits each
     const numbers = Array(500_000).fill('1e20').join(',')

@@ -448,6 +448,40 @@ describe('A2A version conversion', () => {
     ).toBe(true)
   })
 
+  it.each([
+    ['SendMessage', '0.3-jsonrpc', { message: { parts: [0, null, 'x', true, 1] } }],
+    ['SendMessage', '0.3-rest', { task: { id: 't', history: [0, 0, 0], artifacts: [0, 0] } }],
+    ['ListTaskPushNotificationConfigs', '0.3-rest', { configs: [null, 1, 'data'] }],
+  ] as const)(
+    'counts an item of a list that is no object, which translation makes one (%s to %s)',
+    (operation, dialect, answer) => {
+      // Act: a part given as 0 becomes 0.3's wrapped data part, some 70 bytes more
+      const growth = grewFromText(JSON.stringify(answer), (v) =>
+        resultFromV1(dialect, operation, v),
+      )
+
+      // Assess
+      expect(growth).toBeGreaterThan(0)
+      expect(mayGrowPast(answer, growth - 1)).toBe(true)
+    },
+  )
+
+  it.each([
+    ['0.3-jsonrpc', { kind: 'task', status: {}, history: [0, 0, 0], artifacts: [0, 0] }],
+    ['0.3-rest', { message: { content: [0, null, 'x'] } }],
+  ] as const)(
+    'counts an item of a %s list that is no object, translated to 1.0',
+    (dialect, answer) => {
+      // Act
+      const growth = grewFromText(JSON.stringify(answer), (v) =>
+        resultToV1(dialect, 'SendMessage', v),
+      )
+
+      // Assess
+      expect(mayGrowPast(answer, Math.max(growth, 0) - 1)).toBe(true)
+    },
+  )
+
   it('counts nothing for numbers an agent wrote as short as they can be', () => {
     // Prepare: an embedding's floats, 0.1234567 and the like, come back as they were sent
     const vector = Array.from({ length: 10_000 }, (_, n) => (n % 997) / 997)
