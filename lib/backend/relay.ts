@@ -321,8 +321,10 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     const sent = found === undefined ? out : out.subarray(0, found.end)
     if (events?.errorCodeOf) {
       const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
-      // `error`, not `"error"`: 0.3's HTTP+JSON error event is named so, its data `{ code }` only.
-      if (text.includes('error')) errorCode = events.errorCodeOf(text.toString()) ?? errorCode
+      // 0.3's HTTP+JSON error event is named so, its data `{ code }` only; an event whose text
+      // merely says "error" is not read again.
+      if (text.includes('"error"') || text.includes('event: error') || text.includes('event:error'))
+        errorCode = events.errorCodeOf(text.toString()) ?? errorCode
     }
     send(sent)
     if (found === undefined) return
