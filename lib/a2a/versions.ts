@@ -556,6 +556,9 @@ const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
   const config = pushConfigFromV1(v)
   const taskId = fieldOf(v, 'taskId')
   if (dialect === '0.3-rest') {
+    // A config an agent answers without its task has no resource name to give: none, rather
+    // than `tasks/undefined/...`.
+    if (taskId === undefined || taskId === null) return { pushNotificationConfig: config }
     const name = `tasks/${String(taskId)}/pushNotificationConfigs/${String(v.id ?? '')}`
     return { name, pushNotificationConfig: config }
   }

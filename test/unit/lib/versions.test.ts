@@ -528,6 +528,14 @@ describe('A2A version conversion', () => {
     expect(params).toEqual({ id: 't-1' })
   })
 
+  it('names no task a 1.0 agent’s push config leaves out, for a 0.3 HTTP+JSON caller', () => {
+    // Act: an agent answering its config without the task it belongs to
+    const result = resultFromV1('0.3-rest', 'GetTaskPushNotificationConfig', inlinePush10)
+
+    // Assess: no `tasks/undefined/...` name; the config is carried as it came
+    expect(result).toEqual({ pushNotificationConfig: push03.pushNotificationConfig })
+  })
+
   it.each([
     ['as its proto’s HTTP rule has it (the config itself)', (config: unknown) => config],
     ['as its specification’s text has it ({ config })', (config: unknown) => ({ config })],
