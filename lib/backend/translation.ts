@@ -103,6 +103,7 @@ export const translatedCall = (
                   call.operation,
                 ),
                 call,
+                `carried to ${call.binding}`,
               ),
               response,
             ),
@@ -124,6 +125,7 @@ export const translatedCall = (
             withinAnswerBound(
               jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
               call,
+              `carried to ${call.binding}`,
             ),
             response,
           ),
@@ -131,24 +133,27 @@ export const translatedCall = (
 }
 
 /**
- * A 1.0 answer carried to the other binding, held to the bytes an answer may carry: the binding
- * rebuilds no object, but writes each number back as JSON writes it, and an agent's 2.5 MB of
- * `1e20` (21 digits each) reached the caller as 11 MB. Measured once built, since it grows by 17
- * bytes a number at most (`mayGrowPast` judges a version's translation before it is built).
+ * A translated answer, held to the bytes an answer may carry: a 1.0 answer carried to the other
+ * binding rebuilds no object, nor does an error carried to the other version, but both write each
+ * number back as JSON writes it, and an agent's 2.5 MB of `1e20` (21 digits each) reached the
+ * caller as 11 MB. Measured once built, since it grows by 17 bytes a number at most (`mayGrowPast`
+ * judges a version's translation of a result, which rebuilds objects, before it is built).
+ * `how` says what was done to it: `carried to JSONRPC`, `translated to A2A 0.3`.
  */
 const withinAnswerBound = (
   answer: { statusCode: number; headers: Record<string, string>; body: string },
   call: A2ACall,
+  how: string,
 ) =>
   Buffer.byteLength(answer.body) > maxUnaryAnswerBytes
     ? answerFor(
         {
           error: {
             code: -32006,
-            message: `The agent's answer is invalid: carried to ${call.binding}, it passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
+            message: `The agent's answer is invalid: ${how}, it passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
           },
         },
-        { binding: call.binding, version: '1.0', jsonRpcId: call.jsonRpcId },
+        { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId },
         call.operation,
       )
     : answer
@@ -338,11 +343,17 @@ export const versionedCall = (
       }
       const text = await textOf(response)
       const outcome = outcomeOf(binding, agentVersion, response.statusCode, text, call.operation)
+      // An error is not judged before it is built (its translation rebuilds no object) but
+      // measured once built, as the whole answer is: its numbers are written back too.
       return asAnswer(
-        answerFor(
-          backToCaller(outcome, text, maxUnaryAnswerBytes, 'an answer may carry'),
-          caller,
-          call.operation,
+        withinAnswerBound(
+          answerFor(
+            backToCaller(outcome, text, maxUnaryAnswerBytes, 'an answer may carry'),
+            caller,
+            call.operation,
+          ),
+          call,
+          `translated to A2A ${call.version}`,
         ),
         response,
       )

@@ -240,6 +240,55 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
   })
 
+  it.each([
+    ['a 1.0 agent’s, to a 0.3 caller', legacyCaller('SendMessage'), currentAgent],
+    [
+      'a 0.3 agent’s, to a 1.0 caller',
+      call({ operation: 'GetTask', params: { id: 't' } }),
+      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } } as const,
+    ],
+  ] as const)(
+    'refuses an error, %s, whose numbers written back pass what an answer carries',
+    async (_, calling, agent) => {
+      // Prepare: 2.5 MB of 1e20 in the error's data, 11 MB once written back as 21 digits each
+      const numbers = Array(500_000).fill('1e20').join(',')
+      const sent = `{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone","data":[${numbers}]}}`
+      const translated = versionedCall(calling, agent, {}, limits)
+
+      // Act
+      const answer = await translated?.answer({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: bodyOf(sent),
+      })
+      const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+      // Assess: the agent's invalid answer, not 11 MB
+      expect(text.length).toBeLessThan(1000)
+      expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+    },
+  )
+
+  it('still carries an agent’s error whose translation fits', async () => {
+    // Prepare
+    const sent = '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone","data":[1e20]}}'
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(sent),
+    })
+
+    // Assess
+    expect(JSON.parse(Buffer.from(answer?.body as Uint8Array).toString())).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32001, message: 'gone', data: [1e20] },
+    })
+  })
+
   it('refuses a push config whose id 0.3’s HTTP+JSON would write past what an answer carries', async () => {
     // Prepare: a 6 MB id, written twice to a 0.3 HTTP+JSON caller (its config's name and id)
     const result = { taskId: 't', id: 'c'.repeat(6_000_000), url: 'https://h.test/cb' }
