@@ -5,7 +5,7 @@ import { withinPageBytes } from '../http/page-cursor.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery, maxQueryCharacters } from './embedder.ts'
 import { type CardServing, servedCard } from './list-agents.ts'
-import type { VectorIndex } from './vector-index.ts'
+import { maxIndexQueries, type VectorIndex } from './vector-index.ts'
 
 /** The body of `POST /search`. */
 /** The most agents one search answers. */
@@ -65,8 +65,8 @@ export const searchAgents = async (
   if (agentIds.length === 0) return { results: [] }
   const vector = await embedQuery(deps.embedder, query)
   let asked = agentIds
-  let found: { key: string; score: number; record: AgentRecord }[]
-  for (;;) {
+  let found: { key: string; score: number; record: AgentRecord }[] = []
+  for (let queries = 1; queries <= maxIndexQueries; queries++) {
     const matches = (await deps.index.query(vector, { topK, agentIds: asked })).filter(
       (match) => minScore === undefined || match.score >= minScore,
     )
@@ -76,8 +76,8 @@ export const searchAgents = async (
       return record?.status === 'active' ? [{ ...match, record }] : []
     })
     // A full answer holding stale vectors (an agent deactivated or deleted whose vectors the
-    // index failed to drop) hid as many active agents: ask again without them, as /route does.
-    // Each round leaves out at least one more agent, so it ends.
+    // index failed to drop) hid as many active agents: ask again without them, as /route does,
+    // up to `maxIndexQueries` times; the answer then holds the active agents found.
     if (found.length === matches.length || matches.length < topK) break
     const stale = new Set(
       matches.filter((_, i) => records[i]?.status !== 'active').map(({ key }) => key),

@@ -19,6 +19,13 @@ export interface VectorMatch {
   score: number
 }
 
+/**
+ * How many times a search or a route asks the index for one message, asking again without the
+ * stale agents (vectors a failed delete left) a full answer held: a bound on the queries such
+ * agents cost a caller's call (each a `QueryVectors` or more on S3 Vectors) until a reindex.
+ */
+export const maxIndexQueries = 3
+
 export interface VectorQuery {
   /** At most this many agents (not vectors). */
   topK: number

@@ -172,6 +172,35 @@ describe('choosing an agent for a message', () => {
     expect(asked).toEqual([Object.keys(scores), ['best', 'rival']])
   })
 
+  it('asks the index at most three times, and routes nothing when stale vectors still hide whether the best has a rival', async () => {
+    // Prepare: twenty stale agents above the one active agent, six in each answer
+    const stale = Array.from({ length: 20 }, (_, i) => `s${i}`)
+    const scores = {
+      ...Object.fromEntries(stale.map((agentId, i) => [agentId, 0.9 - i / 100])),
+      best: 0.5,
+    }
+    const asked: string[][] = []
+
+    // Act
+    const choice = await chooseAgent(
+      'rain in Oslo?',
+      {
+        grants: Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*'])),
+        operation: 'SendMessage',
+      },
+      {
+        embedder,
+        index: indexAnswering(scores, asked),
+        threshold: { minScore: 0.2, minMargin: 0.05 },
+        isActive: async (agentId) => !stale.includes(agentId),
+      },
+    )
+
+    // Assess: after three answers of stale agents alone, no choice rather than a lone one
+    expect(asked).toHaveLength(3)
+    expect(choice.chosen).toBeUndefined()
+  })
+
   it('embeds a long message by its first 2,000 characters, never half a character', async () => {
     // Prepare: a message of half a megabyte, a two-unit character where the cut falls.
     const embedded: string[] = []

@@ -116,4 +116,49 @@ describe('searching the caller’s agents', () => {
     ])
     expect(asked).toEqual([Object.keys(scores), ['rain', 'sun']])
   })
+
+  it('asks the index at most three times, however many stale vectors lie just below the best', async () => {
+    // Prepare: stale agents ranked right after the two best, one more in each full answer of 3
+    const scores: Record<string, number> = {
+      a1: 0.9,
+      a2: 0.89,
+      s1: 0.88,
+      s2: 0.87,
+      s3: 0.86,
+      s4: 0.85,
+      a3: 0.5,
+    }
+    const asked: string[][] = []
+    const index: VectorIndex = {
+      put: async () => {},
+      delete: async () => {},
+      keys: async () => [],
+      query: async (_vector, { topK, agentIds }) => {
+        asked.push([...agentIds])
+        return agentIds
+          .map((key) => ({ key, score: scores[key] as number }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, topK)
+      },
+    }
+    const record = (agentId: string) =>
+      ({
+        agentId,
+        status: agentId.startsWith('s') ? 'inactive' : 'active',
+        card: { name: agentId, description: agentId, skills: [] },
+        protocolVersion: '1.0',
+        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
+      }) as unknown as AgentRecord
+
+    // Act
+    const answer = await searchAgents(
+      { query: 'rain in Oslo', topK: 3 },
+      Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
+      searchDeps(index, async (agentId) => record(agentId)),
+    )
+
+    // Assess: the active agents the third answer held; a3, behind a fourth stale one, not sought.
+    expect(asked).toHaveLength(3)
+    expect(answer.results.map(({ agentId }) => agentId)).toEqual(['a1', 'a2'])
+  })
 })
