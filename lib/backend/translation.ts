@@ -1,7 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { isStreamAnswer, mapSse } from '../a2a/sse.ts'
+import { formatSse, isStreamAnswer, mapSse } from '../a2a/sse.ts'
 import { isA2AError } from '../a2a/stream-end.ts'
 import {
   answerFor,
@@ -131,6 +131,16 @@ export const translatedCall = (
           ),
   }
 }
+
+/**
+ * How far past its limit a translation may be built before it is measured. `mayGrowPast` counts
+ * every object at the most any grows (80 bytes; a text part grows 14), so held to the limit
+ * itself it refused answers of many small parts from about half of it (60,000 parts of 100
+ * bytes, 6.1 MB, some 7 MB translated). Built first, such an answer is refused only when it
+ * truly passes; four times the limit still keeps the building small (at most about half a
+ * million new objects for a whole answer, where 10 MiB of `{}` parts built 3.4 million).
+ */
+const translationBuildFactor = 4
 
 /**
  * A translated answer, held to the bytes an answer may carry: a 1.0 answer carried to the other
@@ -300,19 +310,23 @@ export const versionedCall = (
           params,
         )
       : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
+  /** The agent's invalid answer: its translation passes, or could pass, what it may hold. */
+  const tooLarge = (limit: number, what: string, could: 'could pass' | 'passes'): Outcome => ({
+    error: {
+      code: -32006,
+      message: `The agent's answer is invalid: translated to A2A ${call.version}, it ${could} the ${limit} bytes ${what}.`,
+    },
+  })
   /**
    * An outcome of the agent's, in the caller's version: through 1.0 both ways. The agent's `text`
-   * was read within `limit` bytes, and its translation is held to them too: one that could pass
-   * them is the agent's invalid answer, refused before it is built (`mayGrowPast`).
+   * was read within `limit` bytes, and its translation is held to them too: measured once built
+   * (`withinAnswerBound`, and each event below), and never built when it could pass
+   * `translationBuildFactor` times them (`mayGrowPast`).
    */
   const backToCaller = (outcome: Outcome, text: string, limit: number, what: string): Outcome =>
-    'result' in outcome && mayGrowPast(outcome.result, limit - Buffer.byteLength(text))
-      ? {
-          error: {
-            code: -32006,
-            message: `The agent's answer is invalid: translated to A2A ${call.version}, it could pass the ${limit} bytes ${what}.`,
-          },
-        }
+    'result' in outcome &&
+    mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text))
+      ? tooLarge(limit, what, 'could pass')
       : outcomeIn(
           outcomeIn(outcome, call.operation, agentDialect, '1.0'),
           call.operation,
@@ -327,16 +341,22 @@ export const versionedCall = (
           response,
           mapSse(
             webBody(response.body as NonNullable<BackendResponse['body']>),
-            (event) =>
-              eventFor(
+            (event) => {
+              const what = 'a stream event may hold'
+              const translated = eventFor(
                 backToCaller(
                   eventOutcomeOf(binding, agentVersion, event),
                   event.data,
                   limits.maxEventBytes,
-                  'a stream event may hold',
+                  what,
                 ),
                 caller,
-              ),
+              )
+              // Measured as the relay measures an event: its lines and the blank line ending it.
+              return Buffer.byteLength(formatSse(translated)) > limits.maxEventBytes
+                ? eventFor(tooLarge(limits.maxEventBytes, what, 'passes'), caller)
+                : translated
+            },
             endingOnError(limits, call.binding),
           ),
         )

@@ -314,6 +314,50 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(answer?.statusCode).toBeGreaterThanOrEqual(500)
   })
 
+  it('carries an answer of many small parts whose translation fits, though a part might have grown 80 bytes', async () => {
+    // Prepare: 60,000 text parts of about 100 bytes, 6.1 MB; some 7 MB translated, within 10 MiB
+    const parts = Array.from({ length: 60_000 }, (_, n) => ({
+      text: `${String(n).padStart(6, '0')} ${'x'.repeat(81)}`,
+    }))
+    const result = { message: { messageId: 'r', role: 'ROLE_AGENT', parts } }
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 7, result })),
+    })
+    const text = Buffer.from(answer?.body as Uint8Array).toString()
+
+    // Assess
+    expect(JSON.parse(text).result.parts).toHaveLength(60_000)
+  })
+
+  it('carries a stream event of many small parts whose translation fits the event limit', async () => {
+    // Prepare: 7,000 text parts of about 80 bytes, 0.64 MB; some 0.74 MB translated, within 1 MiB
+    const parts = Array.from({ length: 7_000 }, (_, n) => ({
+      text: `${String(n).padStart(5, '0')} ${'y'.repeat(62)}`,
+    }))
+    const event = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      result: { message: { messageId: 'r', role: 'ROLE_AGENT', parts } },
+    })
+    const translated = versionedCall(legacyCaller('SendStreamingMessage'), currentAgent, {}, limits)
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: bodyOf(`data: ${event}\n\n`),
+    })
+    const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+
+    // Assess
+    expect(JSON.parse(text.replace(/^data: /, '')).result.parts).toHaveLength(7_000)
+  })
+
   it('still carries an answer of many parts that translation barely grows', async () => {
     // Prepare: 20,000 text parts, 0.4 MB
     const parts = Array.from({ length: 20_000 }, (_, n) => ({ text: `line ${n}` }))
