@@ -229,11 +229,13 @@ export const leaveOneOutSamples = async (
   const refused = new Set(
     phraseTexts.flatMap(({ agentId }, i) => (embedded[agents.length + i] ? [] : [agentId])),
   )
-  const phraseVectors = phraseTexts.map(({ agentId, phrase }, i) => ({
-    agentId,
-    key: sameExampleKey(phrase),
-    vector: embedded[agents.length + i] as number[],
-  }))
+  /** Each agent's phrases, embedded: every example is scored against them all. */
+  const phrasesOf = new Map<string, { key: string; vector: number[] }[]>()
+  phraseTexts.forEach(({ agentId, phrase }, i) => {
+    const phrases = phrasesOf.get(agentId) ?? []
+    phrases.push({ key: sameExampleKey(phrase), vector: embedded[agents.length + i] as number[] })
+    phrasesOf.set(agentId, phrases)
+  })
   const vectors = agents.flatMap(({ agentId }, i) => {
     const vector = embedded[i]
     return vector && !refused.has(agentId) ? [{ agentId, vector }] : []
@@ -257,16 +259,11 @@ export const leaveOneOutSamples = async (
     const scored = vectors
       .map(({ agentId, vector }) => {
         const mine = agentId === example.agentId
-        const phrases = phraseVectors.filter(
-          (phrase) => phrase.agentId === agentId && !(mine && phrase.key === left),
-        )
-        return {
-          agentId,
-          score: Math.max(
-            cosine(query, mine ? own : vector),
-            ...phrases.map((phrase) => cosine(query, phrase.vector)),
-          ),
+        let score = cosine(query, mine ? own : vector)
+        for (const phrase of phrasesOf.get(agentId) ?? []) {
+          if (!(mine && phrase.key === left)) score = Math.max(score, cosine(query, phrase.vector))
         }
+        return { agentId, score }
       })
       .sort((a, b) => b.score - a.score)
     const [first, second] = scored as [(typeof scored)[0], (typeof scored)[0]]
