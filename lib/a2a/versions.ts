@@ -565,6 +565,60 @@ const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
   return { taskId, pushNotificationConfig: config }
 }
 
+/** The push configs a 1.0 answer of `operation` holds: its one config, or its list's. */
+const configsAnswered = (operation: OperationName, result: unknown): unknown[] => {
+  if (operation === 'ListTaskPushNotificationConfigs') {
+    const configs = asObject(result).configs
+    return Array.isArray(configs) ? configs : []
+  }
+  return operation === 'CreateTaskPushNotificationConfig' ||
+    operation === 'GetTaskPushNotificationConfig'
+    ? [result]
+    : []
+}
+
+/** A 1.0 config that names no task (`taskId` is optional in 1.0; ProtoJSON's unset is `""`). */
+const namesNoTask = (config: unknown) => {
+  const taskId = fieldOf(asObject(config), 'taskId')
+  return taskId === undefined || taskId === ''
+}
+
+/**
+ * How many push configs in a 1.0 answer of `operation` name no task: each is given the call's
+ * (`withTaskOfCall`), which a translation's bound must count, since the call's task id may be
+ * long and the configs many.
+ */
+export const configsNamingNoTask = (operation: OperationName, result: unknown): number =>
+  configsAnswered(operation, result).filter(namesNoTask).length
+
+/**
+ * A 1.0 push config answer whose configs each name a task: one the agent left out is the task
+ * the call named. 1.0's `taskId` is optional, but 0.3 needs it: its JSON-RPC requires `taskId`,
+ * and its HTTP+JSON clients read the task from the config's resource name (a2a-python's 0.3
+ * client refuses a name that names none, `tasks/undefined/...` being read as a task
+ * `undefined`).
+ *
+ * @example
+ * withTaskOfCall('GetTaskPushNotificationConfig', { id: 'c', url: 'https://h' }, 't-1')
+ * // { id: 'c', url: 'https://h', taskId: 't-1' }
+ */
+export const withTaskOfCall = (
+  operation: OperationName,
+  result: unknown,
+  taskId: string,
+): unknown => {
+  const named = (config: unknown) => {
+    if (!namesNoTask(config)) return config
+    const { task_id: _given, taskId: _empty, ...rest } = asObject(config)
+    return { ...rest, taskId }
+  }
+  if (operation === 'ListTaskPushNotificationConfigs') {
+    const configs = asObject(result).configs
+    return Array.isArray(configs) ? { ...asObject(result), configs: configs.map(named) } : result
+  }
+  return configsAnswered(operation, result).length > 0 ? named(result) : result
+}
+
 // --- operations: params and results ---------------------------------------
 
 /**

@@ -17,6 +17,7 @@ import {
   restRequestFor,
 } from '../a2a/translate.ts'
 import {
+  configsNamingNoTask,
   type Dialect,
   dialectOf,
   mayGrowPast,
@@ -26,6 +27,7 @@ import {
   resultToV1,
   VersionTranslationError,
   v1ParamsFor03,
+  withTaskOfCall,
 } from '../a2a/versions.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
@@ -310,6 +312,14 @@ export const versionedCall = (
           params,
         )
       : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
+  /**
+   * The task a 0.3 caller's push config call names, for the configs its 1.0 agent answers
+   * without one (`withTaskOfCall`): 1.0's `taskId` is optional, 0.3's is not.
+   */
+  const taskOfCall =
+    call.version === '0.3' && typeof inV1.taskId === 'string' && inV1.taskId !== ''
+      ? inV1.taskId
+      : undefined
   /** The agent's invalid answer: its translation passes, or could pass, what it may hold. */
   const tooLarge = (limit: number, what: string, could: 'could pass' | 'passes'): Outcome => ({
     error: {
@@ -323,16 +333,28 @@ export const versionedCall = (
    * (`withinAnswerBound`, and each event below), and never built when it could pass
    * `translationBuildFactor` times them (`mayGrowPast`).
    */
-  const backToCaller = (outcome: Outcome, text: string, limit: number, what: string): Outcome =>
-    'result' in outcome &&
-    mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text))
-      ? tooLarge(limit, what, 'could pass')
-      : outcomeIn(
-          outcomeIn(outcome, call.operation, agentDialect, '1.0'),
-          call.operation,
-          '1.0',
-          callerDialect,
-        )
+  const backToCaller = (outcome: Outcome, text: string, limit: number, what: string): Outcome => {
+    // Each config naming no task is given the call's, a copy each (`"taskId":"…",`): counted in
+    // the bound. (A 0.3 caller's agent is a 1.0 one: its result is in 1.0's spelling already.)
+    const untasked =
+      taskOfCall === undefined || !('result' in outcome)
+        ? 0
+        : configsNamingNoTask(call.operation, outcome.result)
+    const named =
+      untasked === 0 ? 0 : untasked * (Buffer.byteLength(JSON.stringify(taskOfCall)) + 10)
+    if (
+      'result' in outcome &&
+      mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text) - named)
+    ) {
+      return tooLarge(limit, what, 'could pass')
+    }
+    const inV1 = outcomeIn(outcome, call.operation, agentDialect, '1.0')
+    const tasked =
+      untasked > 0 && 'result' in inV1 && taskOfCall !== undefined
+        ? { result: withTaskOfCall(call.operation, inV1.result, taskOfCall) }
+        : inV1
+    return outcomeIn(tasked, call.operation, '1.0', callerDialect)
+  }
   return {
     request,
     answer: async (response) => {

@@ -417,3 +417,90 @@ describe('a 1.0 answer carried to the other binding', () => {
     },
   )
 })
+
+describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', () => {
+  /** A 1.0 agent: its configs' `taskId` is optional in 1.0, so it may leave it out. */
+  const currentAgent = {
+    protocolVersion: '1.0',
+    endpoints: { JSONRPC: 'http://a.test/rpc' },
+  } as const
+  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
+  const answered = async (asking: A2ACall, result: unknown) => {
+    const translated = versionedCall(asking, currentAgent, {}, limits)
+    const answer = await translated?.answer({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 1, result })),
+    })
+    return { answer, text: Buffer.from(answer?.body as Uint8Array).toString() }
+  }
+  const config = { id: 'hook-1', url: 'https://h.test/cb' }
+
+  it('names the task the call named, in the config’s resource name (0.3 HTTP+JSON)', async () => {
+    // Act: a 0.3 client's get; its SDK (a2a-python) refuses a config whose name names no task
+    const { text } = await answered(
+      call({
+        operation: 'GetTaskPushNotificationConfig',
+        version: '0.3',
+        binding: 'HTTP+JSON',
+        params: undefined,
+        restPath: '/v1/tasks/t-1/pushNotificationConfigs/hook-1',
+      }),
+      config,
+    )
+
+    // Assess
+    expect(JSON.parse(text)).toMatchObject({ name: 'tasks/t-1/pushNotificationConfigs/hook-1' })
+  })
+
+  it('gives each listed config the task the call named (0.3 JSON-RPC, where taskId is required)', async () => {
+    // Act
+    const { text } = await answered(
+      call({
+        operation: 'ListTaskPushNotificationConfigs',
+        version: '0.3',
+        params: { id: 't-1' },
+      }),
+      { configs: [config, { ...config, id: 'hook-2' }] },
+    )
+
+    // Assess
+    expect(JSON.parse(text).result).toEqual([
+      { taskId: 't-1', pushNotificationConfig: config },
+      { taskId: 't-1', pushNotificationConfig: { ...config, id: 'hook-2' } },
+    ])
+  })
+
+  it('keeps the task an agent did name', async () => {
+    // Act
+    const { text } = await answered(
+      call({
+        operation: 'GetTaskPushNotificationConfig',
+        version: '0.3',
+        params: { id: 't-1', pushNotificationConfigId: 'hook-1' },
+      }),
+      { ...config, taskId: 't-9' },
+    )
+
+    // Assess
+    expect(JSON.parse(text).result.taskId).toBe('t-9')
+  })
+
+  it('refuses, before building it, a list whose configs the call’s long task id would swell', async () => {
+    // Prepare: 100,000 configs of nothing (0.3 MB) and a 1 KB task id, 100 MB once each is named
+    const asking = call({
+      operation: 'ListTaskPushNotificationConfigs',
+      version: '0.3',
+      params: { id: 't'.repeat(1000) },
+    })
+
+    // Act
+    const { answer, text } = await answered(asking, {
+      configs: Array.from({ length: 100_000 }, () => ({})),
+    })
+
+    // Assess: the agent's invalid answer, judged before it is built
+    expect(text).toContain('could pass the 10485760 bytes an answer may carry')
+    expect(answer?.statusCode).toBe(200)
+  })
+})
