@@ -20,7 +20,9 @@ import {
 } from '../lib/push/set-push-config.ts'
 import {
   AnswerTooDeepError,
+  maxShownAnswerBytes,
   maxShownDepth,
+  ShownTooLargeError,
   withClientWebhooks,
 } from '../lib/push/webhook-config.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -72,7 +74,7 @@ const isJsonRpcError = (text: string | undefined) => {
  * call in `context.a2a` is replaced by that safe one (the one write this
  * middleware makes outside its own concern, so that forwarding has a single
  * call to read). After it: configs in Create/Get/List answers are shown as
- * the client set them, a config the agent deleted has its record deleted
+ * the client set them (an answer they would take past 10 MiB is refused), a config the agent deleted has its record deleted
  * (its callback refuses pushes from then on), a config given inline for that
  * task and id with it (`deleteConfig`), and a setting a Create's answer
  * confirms the agent took is marked so (`confirmSetting`), withdrawing the
@@ -192,28 +194,38 @@ export const pushCallbacks = (
         made.set(configId, making)
         return making
       }
-      shown = await withClientWebhooks(answer, async (configId, { token, id }) => {
-        const record = await once(records, configId, () => configs.get(configId))
-        // The caller's own config with this agent alone: another agent's answer naming it (an id
-        // that agent was never given) is shown nothing and links nothing.
-        if (record?.principal !== principal || record.agentId !== call.agentId) return undefined
-        if (
-          taskId &&
-          id &&
-          (await once(linking, configId, () => linkAnsweredId(record, taskId, id, configs))) ===
-            'gone'
-        ) {
-          return undefined
-        }
-        // The setting whose secret the agent holds, which may not be the last one set.
-        return ((token !== undefined && versionPresented(record, token)) || record).webhook
-      })
+      // What the webhooks add is held to what the answer may carry beside the agent's own text.
+      const room = maxShownAnswerBytes - Buffer.byteLength(text)
+      shown = await withClientWebhooks(
+        answer,
+        async (configId, { token, id }) => {
+          const record = await once(records, configId, () => configs.get(configId))
+          // The caller's own config with this agent alone: another agent's answer naming it (an id
+          // that agent was never given) is shown nothing and links nothing.
+          if (record?.principal !== principal || record.agentId !== call.agentId) return undefined
+          if (
+            taskId &&
+            id &&
+            (await once(linking, configId, () => linkAnsweredId(record, taskId, id, configs))) ===
+              'gone'
+          ) {
+            return undefined
+          }
+          // The setting whose secret the agent holds, which may not be the last one set.
+          return ((token !== undefined && versionPresented(record, token)) || record).webhook
+        },
+        room,
+      )
     } catch (error) {
-      if (!(error instanceof AnswerTooDeepError)) throw error
+      if (!(error instanceof AnswerTooDeepError || error instanceof ShownTooLargeError)) throw error
+      const what =
+        error instanceof AnswerTooDeepError
+          ? `JSON nested deeper than ${maxShownDepth} levels`
+          : `configs that, shown as their clients set them, would pass the ${maxShownAnswerBytes} bytes an answer may carry`
       request.response = refused(
         {
           kind: 'backend-unavailable',
-          message: `Agent '${call.agentId}' answered ${call.operation} with JSON nested deeper than ${maxShownDepth} levels; the gateway does not pass it on.`,
+          message: `Agent '${call.agentId}' answered ${call.operation} with ${what}; the gateway does not pass it on.`,
         },
         (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )

@@ -206,7 +206,22 @@ export const withClientWebhooks = async (
     configId: string,
     shown: { token?: string; id?: string },
   ) => Promise<ClientWebhook | undefined>,
+  /**
+   * The most the webhooks shown may add, in bytes of JSON: an agent may name one callback in
+   * thousands of configs of 40 bytes, each shown with a client's webhook of up to 14 KB.
+   */
+  maxAddedBytes = Number.POSITIVE_INFINITY,
 ): Promise<unknown> => {
+  let added = 0
+  const sizes = new WeakMap<ClientWebhook, number>()
+  const counted = (webhook: ClientWebhook | undefined) => {
+    if (!webhook) return webhook
+    const size = sizes.get(webhook) ?? Buffer.byteLength(JSON.stringify(webhook))
+    sizes.set(webhook, size)
+    added += size
+    if (added > maxAddedBytes) throw new ShownTooLargeError()
+    return webhook
+  }
   const walk = async (value: unknown, depth: number): Promise<unknown> => {
     if (depth > maxShownDepth) throw new AnswerTooDeepError()
     if (Array.isArray(value)) return Promise.all(value.map((item) => walk(item, depth + 1)))
@@ -224,7 +239,7 @@ export const withClientWebhooks = async (
       ...(typeof copy.token === 'string' ? { token: copy.token } : {}),
       ...(hasId(copy) ? { id: copy.id as string } : {}),
     }
-    return { ...rest, ...(configId ? await webhookFor(configId, shown) : undefined) }
+    return { ...rest, ...(configId ? counted(await webhookFor(configId, shown)) : undefined) }
   }
   return walk(answer, 0)
 }
@@ -243,3 +258,19 @@ export class AnswerTooDeepError extends Error {
     this.name = 'AnswerTooDeepError'
   }
 }
+
+/** The webhooks an agent's push-config answer would be shown with pass what it may add. */
+export class ShownTooLargeError extends Error {
+  constructor() {
+    super(
+      "The agent's answer, shown with its clients' webhooks, would pass what an answer carries.",
+    )
+    this.name = 'ShownTooLargeError'
+  }
+}
+
+/**
+ * The most a push-config answer shown to its caller may hold, in bytes: what any unary answer
+ * may carry (`maxUnaryAnswerBytes`, API Gateway's payload limit).
+ */
+export const maxShownAnswerBytes = 10 * 1024 * 1024

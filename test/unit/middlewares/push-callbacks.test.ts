@@ -1023,4 +1023,42 @@ describe('pushCallbacks middleware', () => {
       )
     },
   )
+
+  it("does not build an answer its agent's many copies of a callback swell past what an answer carries", async () => {
+    // Prepare: a client's webhook of some 14 KB (each field within what a setting may hold) and
+    // an agent's List of 1,000 configs naming its callback, 45 KB shown as 14 MB
+    const { stored, middleware } = setUp()
+    const own = 'AAAAAAAAAAAAAAAAAAAAAA'
+    stored.set(own, {
+      agentId: 'weather',
+      taskId: 't-1',
+      secretHash: '00',
+      expiresAt: 1,
+      configId: own,
+      principal: 'client-a',
+      webhook: {
+        url: `https://a.example/${'h'.repeat(2000)}`,
+        token: 't'.repeat(4000),
+        authentication: { scheme: 'Bearer', credentials: 'c'.repeat(8000) },
+      },
+    })
+    const call: A2ACall = {
+      ...createOver('JSONRPC', ''),
+      operation: 'ListTaskPushNotificationConfigs',
+    }
+    const configs = Array.from({ length: 1_000 }, () => ({ url: `/push/${own}` }))
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 7, result: { configs } })
+    const request = requestFor(call, { statusCode: 200, body })
+
+    // Act
+    await middleware.after?.(request)
+
+    // Assess: refused in the caller's binding, not 14 MB passed on
+    const answered = request.response as { statusCode: number; body: string }
+    expect(answered.body.length).toBeLessThan(1000)
+    expect(answered.statusCode).toBe(502)
+    expect(JSON.parse(answered.body).error.message).toBe(
+      "Agent 'weather' answered ListTaskPushNotificationConfigs with configs that, shown as their clients set them, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
+    )
+  })
 })
