@@ -1,7 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { formatSse, isStreamAnswer, mapSse } from '../a2a/sse.ts'
+import { formatSse, isStreamAnswer, mapSse, type SseEvent } from '../a2a/sse.ts'
 import { isA2AError } from '../a2a/stream-end.ts'
 import {
   answerFor,
@@ -92,7 +92,12 @@ export const translatedCall = (
               response,
               mapSse(
                 webBody(response.body as NonNullable<BackendResponse['body']>),
-                (event) => restEventAsJsonRpc(event, call.jsonRpcId),
+                withinEventBound(
+                  (event) => restEventAsJsonRpc(event, call.jsonRpcId),
+                  limits,
+                  call,
+                  `carried to ${call.binding}`,
+                ),
                 endingOnError(limits, 'JSONRPC'),
               ),
             )
@@ -119,7 +124,7 @@ export const translatedCall = (
             response,
             mapSse(
               webBody(response.body as NonNullable<BackendResponse['body']>),
-              jsonRpcEventAsRest,
+              withinEventBound(jsonRpcEventAsRest, limits, call, `carried to ${call.binding}`),
               endingOnError(limits, 'HTTP+JSON'),
             ),
           )
@@ -169,6 +174,35 @@ const withinAnswerBound = (
         call.operation,
       )
     : answer
+
+/**
+ * A stream's events rewritten, each held to the bytes one event may hold once rewritten, measured
+ * as the relay measures one (its lines and the blank line ending it): past them it is the agent's
+ * invalid answer in the caller's binding, which ends the stream (`endingOnError`), not an event
+ * the relay then cuts as one the agent sent too large. Rewriting writes each number back as JSON
+ * writes it (`1e20` as 21 digits), so 0.3 MB of them from a 1.0 agent reached the other binding
+ * as 1.26 MB until a review on 7 December 2026. `how` says what was done to it.
+ */
+const withinEventBound =
+  (
+    rewrite: (event: SseEvent) => SseEvent,
+    limits: { maxEventBytes: number },
+    call: A2ACall,
+    how: string,
+  ) =>
+  (event: SseEvent): SseEvent => {
+    const rewritten = rewrite(event)
+    if (Buffer.byteLength(formatSse(rewritten)) <= limits.maxEventBytes) return rewritten
+    return eventFor(
+      {
+        error: {
+          code: -32006,
+          message: `The agent's answer is invalid: ${how}, it passes the ${limits.maxEventBytes} bytes a stream event may hold.`,
+        },
+      },
+      { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId },
+    )
+  }
 
 /**
  * A translated stream's options: its event bound, and its end at the first error it carries in
@@ -320,11 +354,11 @@ export const versionedCall = (
     call.version === '0.3' && typeof inV1.taskId === 'string' && inV1.taskId !== ''
       ? inV1.taskId
       : undefined
-  /** The agent's invalid answer: its translation passes, or could pass, what it may hold. */
-  const tooLarge = (limit: number, what: string, could: 'could pass' | 'passes'): Outcome => ({
+  /** The agent's invalid answer: its translation could pass what it may hold. */
+  const tooLarge = (limit: number, what: string): Outcome => ({
     error: {
       code: -32006,
-      message: `The agent's answer is invalid: translated to A2A ${call.version}, it ${could} the ${limit} bytes ${what}.`,
+      message: `The agent's answer is invalid: translated to A2A ${call.version}, it could pass the ${limit} bytes ${what}.`,
     },
   })
   /**
@@ -346,7 +380,7 @@ export const versionedCall = (
       'result' in outcome &&
       mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text) - named)
     ) {
-      return tooLarge(limit, what, 'could pass')
+      return tooLarge(limit, what)
     }
     const inV1 = outcomeIn(outcome, call.operation, agentDialect, '1.0')
     const tasked =
@@ -363,22 +397,21 @@ export const versionedCall = (
           response,
           mapSse(
             webBody(response.body as NonNullable<BackendResponse['body']>),
-            (event) => {
-              const what = 'a stream event may hold'
-              const translated = eventFor(
-                backToCaller(
-                  eventOutcomeOf(binding, agentVersion, event),
-                  event.data,
-                  limits.maxEventBytes,
-                  what,
+            withinEventBound(
+              (event) =>
+                eventFor(
+                  backToCaller(
+                    eventOutcomeOf(binding, agentVersion, event),
+                    event.data,
+                    limits.maxEventBytes,
+                    'a stream event may hold',
+                  ),
+                  caller,
                 ),
-                caller,
-              )
-              // Measured as the relay measures an event: its lines and the blank line ending it.
-              return Buffer.byteLength(formatSse(translated)) > limits.maxEventBytes
-                ? eventFor(tooLarge(limits.maxEventBytes, what, 'passes'), caller)
-                : translated
-            },
+              limits,
+              call,
+              `translated to A2A ${call.version}`,
+            ),
             endingOnError(limits, call.binding),
           ),
         )

@@ -504,3 +504,43 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
     expect(answer?.statusCode).toBe(200)
   })
 })
+
+describe('a 1.0 stream carried to the other binding', () => {
+  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
+
+  it.each([
+    ['JSON-RPC', 'HTTP+JSON', (result: string) => result],
+    ['HTTP+JSON', 'JSONRPC', (result: string) => `{"jsonrpc":"2.0","id":1,"result":${result}}`],
+  ] as const)(
+    'ends, to a %s caller, at an event whose numbers written back pass the event limit, as the agent’s invalid answer',
+    async (_, agentBinding, event) => {
+      // Prepare: 60,000 of 1e20 (0.3 MB), each written back as 21 digits: 1.26 MB, past 1 MiB
+      const numbers = Array(60_000).fill('1e20').join(',')
+      const update = `{"statusUpdate":{"taskId":"t","contextId":"c","status":{"state":"TASK_STATE_WORKING"},"metadata":{"x":[${numbers}]}}}`
+      const agent = {
+        protocolVersion: '1.0' as const,
+        endpoints: { [agentBinding]: 'http://a.test/a2a' },
+      }
+      const streaming = call({
+        operation: 'SendStreamingMessage',
+        binding: agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC',
+        stream: true,
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+      })
+      const translated = translatedCall(streaming, agent, {}, limits)
+
+      // Act
+      const answer = await translated?.answer({
+        statusCode: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: bodyOf(`data: ${event(update)}\n\n`),
+      })
+      const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+
+      // Assess: the agent's invalid answer (-32006) in the caller's binding, not an event the
+      // relay then cuts as one the agent sent too large
+      expect(text.length).toBeLessThan(1000)
+      expect(text).toContain('passes the 1048576 bytes a stream event may hold')
+    },
+  )
+})
