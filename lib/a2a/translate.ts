@@ -14,7 +14,7 @@ import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
 import { queryParams, queryParamTypes, queryValue } from './query-params.ts'
 import type { A2ACall } from './request.ts'
-import type { SseEvent } from './sse.ts'
+import { type SseEvent, wholeEvents } from './sse.ts'
 
 /**
  * Binding translation, for an agent that does not serve the caller's binding:
@@ -465,23 +465,19 @@ export const restEventsErrorCode = (events: string): number | undefined =>
     }
   })
 
-/** The last code `codeOf` reads from an SSE event's data (and its `event:` name), if any. */
+/**
+ * The last code `codeOf` reads from an SSE event's data (and its `event:` name), if any. The events
+ * are read as a caller's client reads them (`wholeEvents`: an event's last name is its name, one
+ * space after a colon dropped): read otherwise, an event named `error` then `message`, a message
+ * to the client, counted as the agent's failure, and one named the other way round did not.
+ */
 const lastEventErrorCode = (
   events: string,
   codeOf: (data: string, name: string | undefined) => number | undefined,
 ): number | undefined => {
   let code: number | undefined
-  for (const event of events.split(/\r?\n\r?\n/)) {
-    const lines = event.split(/\r?\n/)
-    const name = lines
-      .find((line) => line.startsWith('event:'))
-      ?.slice(6)
-      .trim()
-    const data = lines
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).trimStart())
-      .join('\n')
-    if (data) code = codeOf(data, name) ?? code
+  for (const { event, data } of wholeEvents(events)) {
+    if (data) code = codeOf(data, event) ?? code
   }
   return code
 }

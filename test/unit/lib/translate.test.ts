@@ -541,6 +541,18 @@ describe('the error code a stream’s whole events carry', () => {
       'data: {"error":{"code":500}}\n\n',
       undefined,
     ],
+    [
+      'HTTP+JSON, an event named twice, last as an error (its last name is the one a client reads)',
+      'rest',
+      'event: message\nevent: error\ndata: {"code":-32603,"message":"boom"}\n\n',
+      -32603,
+    ],
+    [
+      'HTTP+JSON, an event named twice, last as no error',
+      'rest',
+      'event: error\nevent: message\ndata: {"code":-32603,"message":"boom"}\n\n',
+      undefined,
+    ],
   ])('%s', (_what, binding, events, code) => {
     // Act
     const found =
