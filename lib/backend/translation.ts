@@ -149,6 +149,19 @@ export const translatedCall = (
  */
 const translationBuildFactor = 4
 
+/** The agent's invalid answer (-32006): what was done to it (`how`) passes, or could pass, what it may hold. */
+const invalidPast = (
+  how: string,
+  passes: 'passes' | 'could pass',
+  bytes: number,
+  what: string,
+) => ({
+  error: {
+    code: -32006,
+    message: `The agent's answer is invalid: ${how}, it ${passes} the ${bytes} bytes ${what}.`,
+  },
+})
+
 /**
  * A translated answer, held to the bytes an answer may carry: a 1.0 answer carried to the other
  * binding rebuilds no object, nor does an error carried to the other version, but both write each
@@ -164,12 +177,7 @@ const withinAnswerBound = (
 ) =>
   Buffer.byteLength(answer.body) > maxUnaryAnswerBytes
     ? answerFor(
-        {
-          error: {
-            code: -32006,
-            message: `The agent's answer is invalid: ${how}, it passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
-          },
-        },
+        invalidPast(how, 'passes', maxUnaryAnswerBytes, 'an answer may carry'),
         { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId },
         call.operation,
       )
@@ -193,15 +201,11 @@ const withinEventBound =
   (event: SseEvent): SseEvent => {
     const rewritten = rewrite(event)
     if (Buffer.byteLength(formatSse(rewritten)) <= limits.maxEventBytes) return rewritten
-    return eventFor(
-      {
-        error: {
-          code: -32006,
-          message: `The agent's answer is invalid: ${how}, it passes the ${limits.maxEventBytes} bytes a stream event may hold.`,
-        },
-      },
-      { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId },
-    )
+    return eventFor(invalidPast(how, 'passes', limits.maxEventBytes, 'a stream event may hold'), {
+      binding: call.binding,
+      version: call.version,
+      jsonRpcId: call.jsonRpcId,
+    })
   }
 
 /**
@@ -354,13 +358,6 @@ export const versionedCall = (
     call.version === '0.3' && typeof inV1.taskId === 'string' && inV1.taskId !== ''
       ? inV1.taskId
       : undefined
-  /** The agent's invalid answer: its translation could pass what it may hold. */
-  const tooLarge = (limit: number, what: string): Outcome => ({
-    error: {
-      code: -32006,
-      message: `The agent's answer is invalid: translated to A2A ${call.version}, it could pass the ${limit} bytes ${what}.`,
-    },
-  })
   /**
    * An outcome of the agent's, in the caller's version: through 1.0 both ways. The agent's `text`
    * was read within `limit` bytes, and its translation is held to them too: measured once built
@@ -380,7 +377,7 @@ export const versionedCall = (
       'result' in outcome &&
       mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text) - named)
     ) {
-      return tooLarge(limit, what)
+      return invalidPast(`translated to A2A ${call.version}`, 'could pass', limit, what)
     }
     const inV1 = outcomeIn(outcome, call.operation, agentDialect, '1.0')
     const tasked =
