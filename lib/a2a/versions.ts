@@ -119,11 +119,11 @@ const numberGrowth = (value: number): number => {
 /**
  * Whether translating `value` to the other version could add more than `budget` bytes to its
  * JSON: it counts `maxGrowthPerObject` for each object, list and list item translation builds
- * anew, all but those inside a `data` or `metadata` value (carried as they are), what any number anywhere may
- * grow once written back (`numberGrowth`), and an object's `id` once more (0.3's HTTP+JSON writes a
- * push config's id twice, in its name and its config); it stops once the count passes
- * the budget. An answer of 3.4 million empty parts (10 MiB) translated into 255 MB, in 8.5 s and
- * 1.3 GB of memory; 10 MiB of `1e20`s into 44 MB.
+ * anew, all but those inside a `data` or `metadata` value (carried as they are), what any number
+ * anywhere may grow once written back (`numberGrowth`), and an object's `id` once more (0.3's
+ * HTTP+JSON writes a push config's id twice, in its name and its config); it stops once the count
+ * passes the budget. An answer of 3.4 million empty parts (10 MiB) translated into 255 MB, in
+ * 8.5 s and 1.3 GB of memory; 10 MiB of `1e20`s into 44 MB.
  *
  * @example
  * mayGrowPast({ parts: [{}, {}] }, 100) // true: three objects, 240 bytes at most

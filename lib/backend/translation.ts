@@ -149,7 +149,10 @@ export const translatedCall = (
  */
 const translationBuildFactor = 4
 
-/** The agent's invalid answer (-32006): what was done to it (`how`) passes, or could pass, what it may hold. */
+/**
+ * The agent's invalid answer (-32006): what was done to it (`how`) passes, or could pass, the
+ * bytes it may hold.
+ */
 const invalidPast = (
   how: string,
   passes: 'passes' | 'could pass',

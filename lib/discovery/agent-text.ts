@@ -28,7 +28,7 @@ export const agentText = (card: Pick<AgentCardJson, 'name' | 'description' | 'sk
  */
 export const descriptionLeadCharacters = 300
 
-/** The description's first sentence, at most `descriptionLeadCharacters`, ending on a whole word. */
+/** The description's first sentence, at most `descriptionLeadCharacters`, cut on a whole word. */
 const leadOf = (description: string | undefined): string | undefined => {
   const sentence = description?.split(/(?<=[.!?])\s/)[0]
   if (sentence === undefined || sentence.length <= descriptionLeadCharacters) return sentence
