@@ -4,7 +4,7 @@ import type { OperationName } from '../a2a/operations.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
 import { type Embedder, embedQuery } from './embedder.ts'
 import { leadOf, type RouteThreshold, wouldRoute } from './route-threshold.ts'
-import { maxIndexQueries, type VectorIndex, type VectorMatch } from './vector-index.ts'
+import { closestActive, type VectorIndex, type VectorMatch } from './vector-index.ts'
 
 /** What `/route` needs of a SendMessage's params: a message whose parts are objects. */
 const routedParamsSchema = z.object({
@@ -71,25 +71,19 @@ export const chooseAgent = async (
   if (agentIds.length === 0 || text === '') return { chosen: undefined, candidates: [] }
   const vector = await embedQuery(deps.embedder, text)
   const topK = candidateCount * 2
-  let asked = agentIds
-  let candidates: VectorMatch[] = []
-  /** Stale vectors still filled the last answer: whether the best has a rival is unknown. */
-  let rivalUnknown = false
-  for (let queries = 1; queries <= maxIndexQueries; queries++) {
-    const matches = await deps.index.query(vector, { topK, agentIds: asked })
-    const active = await Promise.all(matches.map(({ key }) => deps.isActive(key)))
-    candidates = matches.filter((_, i) => active[i])
-    // A full answer of stale vectors may hide the best one's rival, and with it the lead: ask
-    // again without them, up to `maxIndexQueries` times, then route nothing rather than guess.
-    rivalUnknown = candidates.length < 2 && matches.length === topK
-    if (!rivalUnknown) break
-    const stale = new Set(matches.filter((_, i) => !active[i]).map(({ key }) => key))
-    asked = asked.filter((agentId) => !stale.has(agentId))
-  }
-  candidates = candidates.slice(0, candidateCount)
+  // A full answer of stale vectors may hide the best one's rival, and with it the lead: while
+  // it might, after `maxIndexQueries` answers, nothing is routed rather than a guess.
+  const { found, settled } = await closestActive(
+    deps.index,
+    vector,
+    { topK, agentIds },
+    async (match) => ((await deps.isActive(match.key)) ? match : undefined),
+    (active) => active.length >= 2,
+  )
+  const candidates = found.slice(0, candidateCount)
   const [best, next] = candidates
   return best &&
-    !rivalUnknown &&
+    settled &&
     wouldRoute(deps.threshold, { score: best.score, margin: leadOf(best.score, next?.score) })
     ? { chosen: best, candidates }
     : { chosen: undefined, candidates, threshold: deps.threshold }

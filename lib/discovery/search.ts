@@ -5,7 +5,7 @@ import { withinPageBytes } from '../http/page-cursor.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type Embedder, embedQuery, maxQueryCharacters } from './embedder.ts'
 import { type CardServing, servedCard } from './list-agents.ts'
-import { maxIndexQueries, type VectorIndex } from './vector-index.ts'
+import { closestActive, type VectorIndex, type VectorMatch } from './vector-index.ts'
 
 /** The body of `POST /search`. */
 /** The most agents one search answers. */
@@ -64,26 +64,21 @@ export const searchAgents = async (
   const agentIds = Object.keys(grants)
   if (agentIds.length === 0) return { results: [] }
   const vector = await embedQuery(deps.embedder, query)
-  let asked = agentIds
-  let found: { key: string; score: number; record: AgentRecord }[] = []
-  for (let queries = 1; queries <= maxIndexQueries; queries++) {
-    const matches = (await deps.index.query(vector, { topK, agentIds: asked })).filter(
-      (match) => minScore === undefined || match.score >= minScore,
-    )
-    const records = await Promise.all(matches.map(({ key }) => deps.getAgent(key)))
-    found = matches.flatMap((match, i) => {
-      const record = records[i]
-      return record?.status === 'active' ? [{ ...match, record }] : []
-    })
-    // A full answer holding stale vectors (an agent deactivated or deleted whose vectors the
-    // index failed to drop) hid as many active agents: ask again without them, as /route does,
-    // up to `maxIndexQueries` times; the answer then holds the active agents found.
-    if (found.length === matches.length || matches.length < topK) break
-    const stale = new Set(
-      matches.filter((_, i) => records[i]?.status !== 'active').map(({ key }) => key),
-    )
-    asked = asked.filter((agentId) => !stale.has(agentId))
-  }
+  const belowMinScore = (match: VectorMatch) => minScore !== undefined && match.score < minScore
+  // Stale vectors (an agent deactivated or deleted whose vectors the index failed to drop) in a
+  // full answer hide as many active agents: it is asked again without them, as /route does,
+  // unless a match scored below `minScore` (what they hide scores lower still).
+  const { found } = await closestActive(
+    deps.index,
+    vector,
+    { topK, agentIds },
+    async (match) => {
+      if (belowMinScore(match)) return undefined
+      const record = await deps.getAgent(match.key)
+      return record?.status === 'active' ? { ...match, record } : undefined
+    },
+    (active, matches) => active.length === matches.length || matches.some(belowMinScore),
+  )
   const results = await Promise.all(
     found.map(async ({ key, score, record }) => ({
       agentId: key,

@@ -26,6 +26,36 @@ export interface VectorMatch {
  */
 export const maxIndexQueries = 3
 
+/**
+ * The index's closest agents among `query.agentIds` that `activeOf` finds active (undefined for
+ * one that is not: deactivated or deleted, its vectors left by a failed delete), best first. A
+ * full answer holding such stale agents may hide active ones, so the index is asked again
+ * without them until `enough` says the answer will do, an answer is not full (the
+ * index holds no more), or `maxIndexQueries` were asked; `settled` is false only then.
+ *
+ * @example
+ * const { found, settled } = await closestActive(index, vector, { topK: 6, agentIds }, isActive, (found) => found.length >= 2)
+ */
+export const closestActive = async <Found>(
+  index: Pick<VectorIndex, 'query'>,
+  vector: number[],
+  query: VectorQuery,
+  activeOf: (match: VectorMatch) => Promise<Found | undefined>,
+  enough: (found: Found[], matches: VectorMatch[]) => boolean,
+): Promise<{ found: Found[]; settled: boolean }> => {
+  let asked = query.agentIds
+  for (let queries = 1; ; queries++) {
+    const matches = await index.query(vector, { topK: query.topK, agentIds: asked })
+    // Awaited<Found> is Found for any Found `activeOf` resolves to; tsc cannot see it of a generic.
+    const each = (await Promise.all(matches.map(activeOf))) as (Found | undefined)[]
+    const found = each.filter((one): one is Found => one !== undefined)
+    const settled = matches.length < query.topK || enough(found, matches)
+    if (settled || queries === maxIndexQueries) return { found, settled }
+    const stale = new Set(matches.flatMap(({ key }, i) => (each[i] === undefined ? [key] : [])))
+    asked = asked.filter((agentId) => !stale.has(agentId))
+  }
+}
+
 export interface VectorQuery {
   /** At most this many agents (not vectors). */
   topK: number

@@ -161,4 +161,41 @@ describe('searching the caller’s agents', () => {
     expect(asked).toHaveLength(3)
     expect(answer.results.map(({ agentId }) => agentId)).toEqual(['a1', 'a2'])
   })
+
+  it('asks the index once when a full answer’s last matches score below minScore, stale or not', async () => {
+    // Prepare: four agents, two under the bar, one of those stale
+    const scores: Record<string, number> = { a1: 0.9, a2: 0.8, low: 0.1, s1: 0.05 }
+    const asked: string[][] = []
+    const index: VectorIndex = {
+      put: async () => {},
+      delete: async () => {},
+      keys: async () => [],
+      query: async (_vector, { topK, agentIds }) => {
+        asked.push([...agentIds])
+        return agentIds
+          .map((key) => ({ key, score: scores[key] as number }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, topK)
+      },
+    }
+    const record = (agentId: string) =>
+      ({
+        agentId,
+        status: agentId.startsWith('s') ? 'inactive' : 'active',
+        card: { name: agentId, description: agentId, skills: [] },
+        protocolVersion: '1.0',
+        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
+      }) as unknown as AgentRecord
+
+    // Act
+    const answer = await searchAgents(
+      { query: 'rain in Oslo', topK: 4, minScore: 0.5 },
+      Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
+      searchDeps(index, async (agentId) => record(agentId)),
+    )
+
+    // Assess
+    expect(asked).toHaveLength(1)
+    expect(answer.results.map(({ agentId }) => agentId)).toEqual(['a1', 'a2'])
+  })
 })
