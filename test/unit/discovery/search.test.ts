@@ -23,6 +23,32 @@ const searchDeps = (index: VectorIndex, getAgent: (agentId: string) => Promise<A
   signCard: async <T>(served: T) => served,
 })
 
+/** An index holding one vector per agent at these scores, recording the agents each query asks for. */
+const scoredIndex = (scores: Record<string, number>, asked: string[][]): VectorIndex => ({
+  put: async () => {},
+  delete: async () => {},
+  keys: async () => [],
+  query: async (_vector, { topK, agentIds }) => {
+    asked.push([...agentIds])
+    return agentIds
+      .map((key) => ({ key, score: scores[key] as number }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, topK)
+  },
+})
+
+/** A registry's record of a small agent, active unless `isStale` says it was deactivated. */
+const smallRecord =
+  (isStale: (agentId: string) => boolean) =>
+  async (agentId: string): Promise<AgentRecord> =>
+    ({
+      agentId,
+      status: isStale(agentId) ? 'inactive' : 'active',
+      card: { name: agentId, description: agentId, skills: [] },
+      protocolVersion: '1.0',
+      endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
+    }) as unknown as AgentRecord
+
 describe('searching the caller’s agents', () => {
   it('answers within Lambda’s 6 MB however large the cards, the best-ranked first', async () => {
     // Prepare: 20 agents (a search's most) whose cards each keep within the 256 KiB a fetched card
@@ -81,32 +107,14 @@ describe('searching the caller’s agents', () => {
     const scores: Record<string, number> = { s1: 0.9, s2: 0.89, s3: 0.88, rain: 0.5, sun: 0.4 }
     const stale = ['s1', 's2', 's3']
     const asked: string[][] = []
-    const index: VectorIndex = {
-      put: async () => {},
-      delete: async () => {},
-      keys: async () => [],
-      query: async (_vector, { topK, agentIds }) => {
-        asked.push([...agentIds])
-        return agentIds
-          .map((key) => ({ key, score: scores[key] as number }))
-          .sort((a, b) => b.score - a.score)
-          .slice(0, topK)
-      },
-    }
-    const record = (agentId: string) =>
-      ({
-        agentId,
-        status: stale.includes(agentId) ? 'inactive' : 'active',
-        card: { name: agentId, description: agentId, skills: [] },
-        protocolVersion: '1.0',
-        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
-      }) as unknown as AgentRecord
+    const index = scoredIndex(scores, asked)
+    const record = smallRecord((agentId) => stale.includes(agentId))
 
     // Act
     const answer = await searchAgents(
       { query: 'rain in Oslo', topK: 3 },
       Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
-      searchDeps(index, async (agentId) => record(agentId)),
+      searchDeps(index, record),
     )
 
     // Assess: the two active agents, not an empty answer; asked again without the stale three.
@@ -129,32 +137,14 @@ describe('searching the caller’s agents', () => {
       a3: 0.5,
     }
     const asked: string[][] = []
-    const index: VectorIndex = {
-      put: async () => {},
-      delete: async () => {},
-      keys: async () => [],
-      query: async (_vector, { topK, agentIds }) => {
-        asked.push([...agentIds])
-        return agentIds
-          .map((key) => ({ key, score: scores[key] as number }))
-          .sort((a, b) => b.score - a.score)
-          .slice(0, topK)
-      },
-    }
-    const record = (agentId: string) =>
-      ({
-        agentId,
-        status: agentId.startsWith('s') ? 'inactive' : 'active',
-        card: { name: agentId, description: agentId, skills: [] },
-        protocolVersion: '1.0',
-        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
-      }) as unknown as AgentRecord
+    const index = scoredIndex(scores, asked)
+    const record = smallRecord((agentId) => agentId.startsWith('s'))
 
     // Act
     const answer = await searchAgents(
       { query: 'rain in Oslo', topK: 3 },
       Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
-      searchDeps(index, async (agentId) => record(agentId)),
+      searchDeps(index, record),
     )
 
     // Assess: the active agents the third answer held; a3, behind a fourth stale one, not sought.
@@ -166,32 +156,14 @@ describe('searching the caller’s agents', () => {
     // Prepare: four agents, two under the bar, one of those stale
     const scores: Record<string, number> = { a1: 0.9, a2: 0.8, low: 0.1, s1: 0.05 }
     const asked: string[][] = []
-    const index: VectorIndex = {
-      put: async () => {},
-      delete: async () => {},
-      keys: async () => [],
-      query: async (_vector, { topK, agentIds }) => {
-        asked.push([...agentIds])
-        return agentIds
-          .map((key) => ({ key, score: scores[key] as number }))
-          .sort((a, b) => b.score - a.score)
-          .slice(0, topK)
-      },
-    }
-    const record = (agentId: string) =>
-      ({
-        agentId,
-        status: agentId.startsWith('s') ? 'inactive' : 'active',
-        card: { name: agentId, description: agentId, skills: [] },
-        protocolVersion: '1.0',
-        endpoints: { JSONRPC: 'https://agent.example.com/a2a' },
-      }) as unknown as AgentRecord
+    const index = scoredIndex(scores, asked)
+    const record = smallRecord((agentId) => agentId.startsWith('s'))
 
     // Act
     const answer = await searchAgents(
       { query: 'rain in Oslo', topK: 4, minScore: 0.5 },
       Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
-      searchDeps(index, async (agentId) => record(agentId)),
+      searchDeps(index, record),
     )
 
     // Assess
