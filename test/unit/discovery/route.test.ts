@@ -18,6 +18,29 @@ const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): 
   },
 })
 
+/**
+ * `/route`'s choice among agents at these scores, all granted, those in `stale` deactivated though
+ * the index still holds their vectors; the agents each query asks for go to `asked`.
+ */
+const chooseAmongStale = (
+  scores: Record<string, number>,
+  stale: readonly string[],
+  asked: string[][],
+) =>
+  chooseAgent(
+    'rain in Oslo?',
+    {
+      grants: Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
+      operation: 'SendMessage',
+    },
+    {
+      embedder,
+      index: indexAnswering(scores, asked),
+      threshold: { minScore: 0.2, minMargin: 0.05 },
+      isActive: async (agentId) => !stale.includes(agentId),
+    },
+  )
+
 describe('choosing an agent for a message', () => {
   it('picks the closest agent when it clears the threshold', async () => {
     // Act
@@ -146,19 +169,7 @@ describe('choosing an agent for a message', () => {
     const asked: string[][] = []
 
     // Act
-    const choice = await chooseAgent(
-      'rain in Oslo?',
-      {
-        grants: Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*'])),
-        operation: 'SendMessage',
-      },
-      {
-        embedder,
-        index: indexAnswering(scores, asked),
-        threshold: { minScore: 0.2, minMargin: 0.05 },
-        isActive: async (agentId) => !stale.includes(agentId),
-      },
-    )
+    const choice = await chooseAmongStale(scores, stale, asked)
 
     // Assess: a lead of 0.01, not a lone candidate's; asked again without the stale five.
     expect(choice).toEqual({
@@ -182,19 +193,7 @@ describe('choosing an agent for a message', () => {
     const asked: string[][] = []
 
     // Act
-    const choice = await chooseAgent(
-      'rain in Oslo?',
-      {
-        grants: Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*'])),
-        operation: 'SendMessage',
-      },
-      {
-        embedder,
-        index: indexAnswering(scores, asked),
-        threshold: { minScore: 0.2, minMargin: 0.05 },
-        isActive: async (agentId) => !stale.includes(agentId),
-      },
-    )
+    const choice = await chooseAmongStale(scores, stale, asked)
 
     // Assess: after three answers of stale agents alone, no choice rather than a lone one
     expect(asked).toHaveLength(3)
