@@ -10,6 +10,23 @@ const legacyRestAgent = {
 } as const
 const limits = { maxEventBytes: 1024 * 1024 }
 
+/** What a translated call answers its caller (its status and text) for what the agent sent. */
+const answerTo = async (
+  translated: ReturnType<typeof versionedCall>,
+  sent: string,
+  contentType = 'application/json',
+) => {
+  const answer = await translated?.answer({
+    statusCode: 200,
+    headers: { 'content-type': contentType },
+    body: new Response(sent).body as ReadableStream<Uint8Array>,
+  })
+  return {
+    statusCode: answer?.statusCode,
+    text: await new Response(answer?.body as BodyInit).text(),
+  }
+}
+
 const call = (overrides: Partial<A2ACall>) => a2aCall({ agentId: 'legacy', ...overrides })
 
 describe('a 1.0 call to a 0.3 HTTP+JSON agent', () => {
@@ -172,12 +189,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(sent),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text } = await answerTo(translated, sent)
 
     // Assess
     expect(text.length).toBeLessThan(1000)
@@ -190,12 +202,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendStreamingMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'text/event-stream' },
-      body: bodyOf(`data: ${event}\n\n`),
-    })
-    const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+    const { text } = await answerTo(translated, `data: ${event}\n\n`, 'text/event-stream')
 
     // Assess
     expect(text.length).toBeLessThan(1000)
@@ -209,12 +216,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(sent),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text } = await answerTo(translated, sent)
 
     // Assess
     expect(text.length).toBeLessThan(1000)
@@ -228,12 +230,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(sent),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text } = await answerTo(translated, sent)
 
     // Assess
     expect(text.length).toBeLessThan(1000)
@@ -256,12 +253,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
       const translated = versionedCall(calling, agent, {}, limits)
 
       // Act
-      const answer = await translated?.answer({
-        statusCode: 200,
-        headers: { 'content-type': 'application/json' },
-        body: bodyOf(sent),
-      })
-      const text = Buffer.from(answer?.body as Uint8Array).toString()
+      const { text } = await answerTo(translated, sent)
 
       // Assess: the agent's invalid answer, not 11 MB
       expect(text.length).toBeLessThan(1000)
@@ -302,16 +294,14 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(getting, currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 1, result })),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text, statusCode } = await answerTo(
+      translated,
+      JSON.stringify({ jsonrpc: '2.0', id: 1, result }),
+    )
 
     // Assess
     expect(text.length).toBeLessThan(1000)
-    expect(answer?.statusCode).toBeGreaterThanOrEqual(500)
+    expect(statusCode).toBeGreaterThanOrEqual(500)
   })
 
   it('carries an answer of many small parts whose translation fits, though a part might have grown 80 bytes', async () => {
@@ -323,12 +313,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 7, result })),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text } = await answerTo(translated, JSON.stringify({ jsonrpc: '2.0', id: 7, result }))
 
     // Assess
     expect(JSON.parse(text).result.parts).toHaveLength(60_000)
@@ -347,12 +332,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendStreamingMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'text/event-stream' },
-      body: bodyOf(`data: ${event}\n\n`),
-    })
-    const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+    const { text } = await answerTo(translated, `data: ${event}\n\n`, 'text/event-stream')
 
     // Assess
     expect(JSON.parse(text.replace(/^data: /, '')).result.parts).toHaveLength(7_000)
@@ -365,12 +345,7 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
     // Act
-    const answer = await translated?.answer({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: bodyOf(JSON.stringify({ jsonrpc: '2.0', id: 7, result })),
-    })
-    const text = Buffer.from(answer?.body as Uint8Array).toString()
+    const { text } = await answerTo(translated, JSON.stringify({ jsonrpc: '2.0', id: 7, result }))
 
     // Assess
     expect(JSON.parse(text).result.parts).toHaveLength(20_000)
@@ -381,7 +356,6 @@ describe('a 1.0 answer carried to the other binding', () => {
   // 2.5 MB of 1e20 in a task's metadata: JSON writes each back as 21 digits, 11 MB in all
   const numbers = Array(500_000).fill('1e20').join(',')
   const task = `{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}`
-  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
 
   it.each([
     ['JSON-RPC', 'HTTP+JSON', `{"task":${task}}`],
@@ -403,17 +377,12 @@ describe('a 1.0 answer carried to the other binding', () => {
       const translated = translatedCall(sending, agent, {}, limits)
 
       // Act
-      const answer = await translated?.answer({
-        statusCode: 200,
-        headers: { 'content-type': 'application/json' },
-        body: bodyOf(sent),
-      })
-      const text = Buffer.from(answer?.body as Uint8Array).toString()
+      const { text, statusCode } = await answerTo(translated, sent)
 
       // Assess: the agent's invalid answer (A2A's -32006, HTTP 500 over HTTP+JSON), not 11 MB
       expect(text.length).toBeLessThan(1000)
       expect(text).toContain('passes the 10485760 bytes an answer may carry')
-      expect(answer?.statusCode).toBe(agentBinding === 'JSONRPC' ? 500 : 200)
+      expect(statusCode).toBe(agentBinding === 'JSONRPC' ? 500 : 200)
     },
   )
 })
@@ -506,8 +475,6 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
 })
 
 describe('a 1.0 stream carried to the other binding', () => {
-  const bodyOf = (text: string) => new Response(text).body as ReadableStream<Uint8Array>
-
   it.each([
     ['JSON-RPC', 'HTTP+JSON', (result: string) => result],
     ['HTTP+JSON', 'JSONRPC', (result: string) => `{"jsonrpc":"2.0","id":1,"result":${result}}`],
@@ -530,12 +497,7 @@ describe('a 1.0 stream carried to the other binding', () => {
       const translated = translatedCall(streaming, agent, {}, limits)
 
       // Act
-      const answer = await translated?.answer({
-        statusCode: 200,
-        headers: { 'content-type': 'text/event-stream' },
-        body: bodyOf(`data: ${event(update)}\n\n`),
-      })
-      const text = await new Response(answer?.body as ReadableStream<Uint8Array>).text()
+      const { text } = await answerTo(translated, `data: ${event(update)}\n\n`, 'text/event-stream')
 
       // Assess: the agent's invalid answer (-32006) in the caller's binding, not an event the
       // relay then cuts as one the agent sent too large
