@@ -1061,4 +1061,28 @@ describe('pushCallbacks middleware', () => {
       "Agent 'weather' answered ListTaskPushNotificationConfigs with configs that, shown as their clients set them, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
     )
   })
+
+  it('does not pass on an answer its numbers, written back, take past what an answer carries', async () => {
+    // Prepare: an agent's List of one config carrying 2.5 MB of `1e20` in a field of its own:
+    // each written back as 21 digits when the answer is shown, some 11 MB
+    const { middleware } = setUp()
+    const call: A2ACall = {
+      ...createOver('JSONRPC', ''),
+      operation: 'ListTaskPushNotificationConfigs',
+    }
+    const numbers = Array(500_000).fill('1e20').join(',')
+    const body = `{"jsonrpc":"2.0","id":7,"result":{"configs":[{"id":"hook","url":"https://x.example/y","extra":[${numbers}]}]}}`
+    const request = requestFor(call, { statusCode: 200, body })
+
+    // Act
+    await middleware.after?.(request)
+
+    // Assess: refused in the caller's binding, not 11 MB passed on
+    const answered = request.response as { statusCode: number; body: string }
+    expect(answered.body.length).toBeLessThan(1000)
+    expect(answered.statusCode).toBe(502)
+    expect(JSON.parse(answered.body).error.message).toBe(
+      "Agent 'weather' answered ListTaskPushNotificationConfigs with configs that, shown to its caller, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
+    )
+  })
 })
