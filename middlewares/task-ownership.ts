@@ -11,6 +11,7 @@ import {
   createsTasks,
   jsonRpcParamsOf,
   listedTasks,
+  maxListedAnswerBytes,
   namedTask,
   readsTasks,
   referencedTasks,
@@ -392,7 +393,21 @@ export const taskOwnership = (
               registrationFor(request, call.agentId),
             )
           : new Set<string>()
-        request.response = { ...response, body: listed ? listed.keeping(owned) : text }
+        const body = listed ? listed.keeping(owned) : text
+        // Written anew, a list may grow (`maxListedAnswerBytes`): 2.5 MB of the caller's task's
+        // `1e20`s came out as 11 MB until a review on 7 December 2026.
+        if (Buffer.byteLength(body) > maxListedAnswerBytes) {
+          request.response = refused(
+            {
+              kind: 'backend-unavailable',
+              message: `Agent '${call.agentId}' answered ListTasks with a list that, without other callers' tasks, would pass the ${maxListedAnswerBytes} bytes an answer may carry; the gateway does not pass it on.`,
+            },
+            (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
+          )
+          onAgentFault(call)
+          return
+        }
+        request.response = { ...response, body }
         return
       }
       const tasks = tasksInAnswerTo(call, text)

@@ -342,6 +342,35 @@ describe('taskOwnership middleware', () => {
     expect(body).not.toContain('t-theirs')
   })
 
+  it('does not pass on a filtered ListTasks answer its numbers, written back, take past what an answer carries', async () => {
+    // Prepare: the caller's task with 2.5 MB of `1e20` in its metadata, beside another's task:
+    // the list written back without it has each number as 21 digits, some 11 MB
+    const onAgentFault = vi.fn()
+    const owners = ownersWith(async () => undefined)
+    vi.mocked(owners.ownedBy).mockResolvedValue(new Set(['t-mine']))
+    const numbers = Array(500_000).fill('1e20').join(',')
+    const request = requestFor(
+      { ...unaryCall, operation: 'ListTasks', params: {} },
+      {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: `{"jsonrpc":"2.0","id":5,"result":{"tasks":[{"id":"t-mine","metadata":{"x":[${numbers}]}},{"id":"t-theirs"}]}}`,
+      },
+    )
+    request.context.taskAccess = 'own'
+
+    // Act
+    await taskOwnership({ owners, onAgentFault }).after?.(request)
+
+    // Assess: refused in the caller's binding, not 11 MB passed on
+    const answered = request.response as { body: string }
+    expect(answered.body.length).toBeLessThan(1000)
+    expect(JSON.parse(answered.body).error.message).toBe(
+      "Agent 'weather' answered ListTasks with a list that, without other callers' tasks, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
+    )
+    expect(onAgentFault).toHaveBeenCalledOnce()
+  })
+
   describe("on a call about the caller's own task", () => {
     const getTask: A2ACall = {
       agentId: 'weather',
