@@ -6,7 +6,7 @@ import { SkillNotFoundError } from '../errors.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import { type ForwardFetch, sendWithCredentials } from './forward.ts'
+import { type ForwardFetch, maxUnaryAnswerBytes, sendWithCredentials } from './forward.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -102,5 +102,16 @@ export const callSkill = async (
       call.jsonRpcId,
     )
   }
-  return jsonRpcAnswer(call.jsonRpcId, { result: outcome.result })
+  // The result is written anew, each number as JSON writes it (`1e20` as 21 digits): 2.5 MB of
+  // them from an agent made an 11 MB answer until a review on 7 December 2026. Measured once
+  // built, as a translated answer is; past the bound it is the agent's invalid answer.
+  const answered = jsonRpcAnswer(call.jsonRpcId, { result: outcome.result })
+  return Buffer.byteLength(answered.body) <= maxUnaryAnswerBytes
+    ? answered
+    : jsonRpcAnswer(call.jsonRpcId, {
+        error: {
+          code: -32006,
+          message: `The agent's answer is invalid: the skill's result, written back, passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
+        },
+      })
 }
