@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import { maxUnaryAnswerBytes } from '../lib/http/answer-size.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
@@ -20,7 +21,6 @@ import {
 } from '../lib/push/set-push-config.ts'
 import {
   AnswerTooDeepError,
-  maxShownAnswerBytes,
   maxShownDepth,
   ShownTooLargeError,
   withClientWebhooks,
@@ -207,7 +207,7 @@ export const pushCallbacks = (
         return making
       }
       // What the webhooks add is held to what the answer may carry beside the agent's own text.
-      const room = maxShownAnswerBytes - Buffer.byteLength(text)
+      const room = maxUnaryAnswerBytes - Buffer.byteLength(text)
       shown = await withClientWebhooks(
         answer,
         async (configId, { token, id }) => {
@@ -233,7 +233,7 @@ export const pushCallbacks = (
       refuse(
         error instanceof AnswerTooDeepError
           ? `JSON nested deeper than ${maxShownDepth} levels`
-          : `configs that, shown as their clients set them, would pass the ${maxShownAnswerBytes} bytes an answer may carry`,
+          : `configs that, shown as their clients set them, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry`,
       )
       return
     }
@@ -242,9 +242,9 @@ export const pushCallbacks = (
     // webhooks' count above keeps the building small; the answer built is measured, as a
     // translated one is.
     const body = JSON.stringify(shown)
-    if (Buffer.byteLength(body) > maxShownAnswerBytes) {
+    if (Buffer.byteLength(body) > maxUnaryAnswerBytes) {
       refuse(
-        `configs that, shown to its caller, would pass the ${maxShownAnswerBytes} bytes an answer may carry`,
+        `configs that, shown to its caller, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry`,
       )
       return
     }

@@ -5,13 +5,13 @@ import { type A2AFailure, failureEvent, renderA2AFailure } from '../lib/a2a/erro
 import type { A2ACall } from '../lib/a2a/request.ts'
 import { isStreamAnswer } from '../lib/a2a/sse.ts'
 import { StreamWithheldError } from '../lib/errors.ts'
+import { maxUnaryAnswerBytes } from '../lib/http/answer-size.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import {
   createsTasks,
   jsonRpcParamsOf,
   listedTasks,
-  maxListedAnswerBytes,
   namedTask,
   readsTasks,
   referencedTasks,
@@ -394,13 +394,13 @@ export const taskOwnership = (
             )
           : new Set<string>()
         const body = listed ? listed.keeping(owned) : text
-        // Written anew, a list may grow (`maxListedAnswerBytes`): 2.5 MB of the caller's task's
+        // Written anew, a list may grow (`maxUnaryAnswerBytes`): 2.5 MB of the caller's task's
         // `1e20`s came out as 11 MB until a review on 7 December 2026.
-        if (Buffer.byteLength(body) > maxListedAnswerBytes) {
+        if (Buffer.byteLength(body) > maxUnaryAnswerBytes) {
           request.response = refused(
             {
               kind: 'backend-unavailable',
-              message: `Agent '${call.agentId}' answered ListTasks with a list that, without other callers' tasks, would pass the ${maxListedAnswerBytes} bytes an answer may carry; the gateway does not pass it on.`,
+              message: `Agent '${call.agentId}' answered ListTasks with a list that, without other callers' tasks, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry; the gateway does not pass it on.`,
             },
             (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
           )

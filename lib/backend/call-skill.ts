@@ -3,10 +3,11 @@ import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import { SkillNotFoundError } from '../errors.ts'
+import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import { type ForwardFetch, maxUnaryAnswerBytes, sendWithCredentials } from './forward.ts'
+import { type ForwardFetch, sendWithCredentials } from './forward.ts'
 
 export interface HttpAnswer {
   statusCode: number

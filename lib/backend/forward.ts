@@ -2,6 +2,7 @@ import { validateHeaderValue } from 'node:http'
 import type { A2ACall } from '../a2a/request.ts'
 import { isEventStreamType, isStreamAnswer } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
+import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
 import { isJsonObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -169,12 +170,6 @@ export const versionNamed = (
   const declared = call.declaredVersion?.trim()
   return { ...headers, 'a2a-version': declared && sendable(declared) ? declared : '1.0' }
 }
-
-/**
- * The most a unary answer may carry: API Gateway's own payload limit, so a
- * larger one could not reach the caller anyway.
- */
-export const maxUnaryAnswerBytes = 10 * 1024 * 1024
 
 /**
  * A unary answer read whole before anything goes to the caller, so an agent

@@ -29,14 +29,10 @@ import {
   v1ParamsFor03,
   withTaskOfCall,
 } from '../a2a/versions.ts'
+import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
-import {
-  type BackendRequest,
-  type BackendResponse,
-  maxUnaryAnswerBytes,
-  versionNamed,
-} from './forward.ts'
+import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {

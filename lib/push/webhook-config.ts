@@ -268,9 +268,3 @@ export class ShownTooLargeError extends Error {
     this.name = 'ShownTooLargeError'
   }
 }
-
-/**
- * The most a push-config answer shown to its caller may hold, in bytes: what any unary answer
- * may carry (`maxUnaryAnswerBytes`, API Gateway's payload limit).
- */
-export const maxShownAnswerBytes = 10 * 1024 * 1024

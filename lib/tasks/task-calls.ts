@@ -294,13 +294,6 @@ export const taskIdsInEvents = (binding: Binding, text: string): string[] => [
   ...new Set(tasksInEvents(binding, text).map(({ taskId }) => taskId)),
 ]
 
-/**
- * The most a ListTasks answer written back with some of its tasks may hold, in bytes: what any
- * unary answer may carry (`maxUnaryAnswerBytes`, API Gateway's payload limit). Written anew, each
- * number is as JSON writes it (`1e20` as 21 digits), so a list may come out larger than it came.
- */
-export const maxListedAnswerBytes = 10 * 1024 * 1024
-
 /** A ListTasks answer's tasks and how to write it back with some of them. */
 export interface ListedTasks {
   taskIds: string[]
