@@ -14,6 +14,7 @@ import {
 } from '../a2a/translate.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import { BackendUnavailableError } from '../errors.ts'
+import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
 import { bodyText } from './body.ts'
@@ -85,7 +86,16 @@ const withRewrittenCard = async (
   if (rewritten === undefined) {
     throw new BackendUnavailableError(agentId, 'its extended card answer is no card')
   }
-  return { ...response, body: Buffer.from(rewritten) }
+  // Written anew, each number as JSON writes it (`1e20` as 21 digits), a card may grow past what
+  // an answer carries: an agent's 2.5 MB of `1e20`s were served as 11 MB.
+  const body = Buffer.from(rewritten)
+  if (body.byteLength > maxUnaryAnswerBytes) {
+    throw new BackendUnavailableError(
+      agentId,
+      `its extended card, rewritten and signed, passes the ${maxUnaryAnswerBytes} bytes an answer may carry`,
+    )
+  }
+  return { ...response, body }
 }
 
 /**
