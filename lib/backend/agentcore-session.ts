@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
+import { parseKeepingNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
@@ -49,18 +50,6 @@ export const taskSessionId = (scope: { agentId: string; principal: string; taskI
 export const cardSessionId = (cardUrl: string) => sha256Hex(['card', cardUrl])
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== ''
-
-/**
- * JSON read so that it writes back the same: every number keeps its source
- * text (JSON.rawJSON), so a large integer or `1.0` in a message's data is not
- * rounded or reformatted when the gateway adds a contextId.
- */
-const parseKeepingNumbers = (text: string): unknown =>
-  JSON.parse(text, (_key, value, context?: { source?: string }) =>
-    typeof value === 'number' && context?.source !== undefined
-      ? (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON(context.source)
-      : value,
-  )
 
 /**
  * A JSON-RPC request to an AgentCore runtime with its session chosen: the
