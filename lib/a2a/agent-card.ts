@@ -68,38 +68,60 @@ const describeIssues = (error: z.ZodError): string[] =>
  */
 export const maxCardDepth = 31
 
-/**
- * Where a JSON value first holds a string (a value, or a key: then the object holding it) with
- * half a surrogate pair, which JSON's `\ud83c` escape can spell: no Unicode text, RFC 8785 (the
- * card's signing form) says to refuse it, and other languages' JSON readers refuse or replace
- * it. Walks without recursion. Registered cards and the extended cards an agent answers
- * (signed on every call) alike.
- *
- * @example
- * halfSurrogateAt({ skills: [{ name: 'sun \ud83c' }] }) // 'skills[0].name'
- */
-export const halfSurrogateAt = (value: unknown): string | undefined => {
+/** Where a JSON value first holds a leaf (a string, a key, a number) `refused` refuses; walks without recursion. */
+const firstPathWhere = (
+  value: unknown,
+  refused: (leaf: unknown) => boolean,
+): string | undefined => {
   const pending: [unknown, string][] = [[value, '']]
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [node, path] = next
-    if (typeof node === 'string') {
-      if (!node.isWellFormed()) return path || 'the card'
-    } else if (Array.isArray(node)) {
+    if (Array.isArray(node)) {
       for (const [index, child] of node.entries()) pending.push([child, `${path}[${index}]`])
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
-        if (!key.isWellFormed()) return path || 'the card'
+        if (refused(key)) return path || 'the card'
         pending.push([child, path ? `${path}.${key}` : key])
       }
-    }
+    } else if (refused(node)) return path || 'the card'
   }
   return undefined
 }
 
 /**
+ * Where a JSON value first holds a string (a value, or a key: then the object holding it) with
+ * half a surrogate pair, which JSON's `\ud83c` escape can spell: no Unicode text, RFC 8785 (the
+ * card's signing form) says to refuse it, and other languages' JSON readers refuse or replace
+ * it. Registered cards and the extended cards an agent answers (signed on every call) alike.
+ *
+ * @example
+ * halfSurrogateAt({ skills: [{ name: 'sun \ud83c' }] }) // 'skills[0].name'
+ */
+export const halfSurrogateAt = (value: unknown): string | undefined =>
+  firstPathWhere(value, (leaf) => typeof leaf === 'string' && !leaf.isWellFormed())
+
+/**
+ * Whether the registry can keep a number as it was read: the DynamoDB document client writes
+ * only safe integers' range (past 2^53 - 1 it throws, asking for a BigInt), and DynamoDB keeps
+ * no magnitude below 1e-130 but 0.
+ */
+const keptNumber = (value: number) =>
+  Math.abs(value) <= Number.MAX_SAFE_INTEGER && (value === 0 || Math.abs(value) >= 1e-130)
+
+/**
+ * Where a card first holds a number its record could not keep (`keptNumber`): such a card made
+ * its registration, or its sync, a 500.
+ *
+ * @example
+ * unkeptNumberAt({ capabilities: { extensions: [{ params: { n: 1e20 } }] } }) // 'capabilities.extensions[0].params.n'
+ */
+export const unkeptNumberAt = (value: unknown): string | undefined =>
+  firstPathWhere(value, (leaf) => typeof leaf === 'number' && !keptNumber(leaf))
+
+/**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
- * Returns the problems found when it is neither, when it nests too deep to keep, or when
- * it holds a string that is no Unicode text.
+ * Returns the problems found when it is neither, when it nests too deep to keep, when it holds
+ * a string that is no Unicode text, or a number its record could not keep.
  */
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
   if (nestsDeeperThan(json, maxCardDepth)) {
@@ -110,6 +132,14 @@ export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[]
     return {
       problems: [
         `${halfSurrogate} holds half a surrogate pair (a lone \\ud800-\\udfff escape): no Unicode text`,
+      ],
+    }
+  }
+  const unkept = unkeptNumberAt(json)
+  if (unkept !== undefined) {
+    return {
+      problems: [
+        `${unkept} holds a number the registry cannot keep: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way, and none nearer 0 than 1e-130 but 0`,
       ],
     }
   }

@@ -98,6 +98,22 @@ describe.each(databaseEngines)(
       },
     )
 
+    it('refuses a card holding a number its record could not keep with a 422 naming where, not a 500', async () => {
+      // Prepare: 1e20 in an extension's params, past what the document client writes
+      backend.serve({
+        ...validCard(backend.url),
+        capabilities: { extensions: [{ uri: 'urn:x', params: { n: 1e20 } }] },
+      })
+
+      // Act
+      const answer = await register(configOf('big-number'))
+      backend.serve(validCard(backend.url))
+
+      // Assess
+      expect(answer.statusCode).toBe(422)
+      expect(answer.body).toContain('capabilities.extensions[0].params.n holds a number')
+    })
+
     it('takes an empty Idempotency-Key as no key, so two different registrations sent with one both run', async () => {
       // Act
       const first = await register(configOf('empty-key-a'), { 'idempotency-key': '' })

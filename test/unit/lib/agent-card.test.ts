@@ -81,6 +81,40 @@ describe('agent card', () => {
   })
 
   it.each([
+    ['past 2^53', 1e20],
+    ['below -(2^53)', -1e19],
+    ['nearer 0 than DynamoDB keeps', 1e-200],
+  ])(
+    'refuses a card holding a number %s, which its record could not keep, naming where',
+    (_name, n) => {
+      // Prepare: a number in an extension's params, as an agent may well put one.
+      const card = {
+        ...v1Card,
+        capabilities: { extensions: [{ uri: 'urn:x', params: { n } }] },
+      }
+
+      // Act
+      const parsed = parseAgentCard(card)
+
+      // Assess
+      expect(parsed).toEqual({
+        problems: [
+          expect.stringMatching(
+            /^capabilities\.extensions\[0\]\.params\.n holds a number the registry cannot keep/,
+          ),
+        ],
+      })
+      const kept = {
+        ...card,
+        capabilities: {
+          extensions: [{ uri: 'urn:x', params: { n: 0.5, m: 9007199254740991, z: 0 } }],
+        },
+      }
+      expect(parseAgentCard(kept)).toHaveProperty('card')
+    },
+  )
+
+  it.each([
     ['HTTP+JSON', (card: unknown) => card],
     ['JSONRPC', (card: unknown) => ({ jsonrpc: '2.0', id: 1, result: card })],
   ] as const)(
