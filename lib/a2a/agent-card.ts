@@ -57,9 +57,38 @@ export interface ParsedCard {
 
 const isBinding = (value: string): value is Binding => (bindings as string[]).includes(value)
 
+/**
+ * The most problems a refused card lists: a card of 80,000 empty skills (240 KB) was refused with
+ * 240,000 sentences, twice (detail and problems), 34 MB of 422 answer, past the 6 MB a Lambda may
+ * answer, so its operator got API Gateway's 502 and no reason.
+ */
+export const maxListedCardProblems = 10
+
+/**
+ * A key of the card as a problem names it: the agent's to write, up to the card's 256 KiB, so
+ * cut short past 60 characters.
+ */
+const keyShown = (key: PropertyKey): string => {
+  const text = String(key)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** The first problems, and how many more. */
+const listed = (problems: string[]): string[] =>
+  problems.length > maxListedCardProblems
+    ? [
+        ...problems.slice(0, maxListedCardProblems),
+        `and ${problems.length - maxListedCardProblems} more problems`,
+      ]
+    : problems
+
 const describeIssues = (error: z.ZodError): string[] =>
-  error.issues.map((issue) =>
-    issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}` : issue.message,
+  listed(
+    error.issues.map((issue) =>
+      issue.path.length > 0
+        ? `${issue.path.map(keyShown).join('.')} ${issue.message}`
+        : issue.message,
+    ),
   )
 
 /**
@@ -81,7 +110,7 @@ const firstPathWhere = (
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
         if (refused(key)) return path || 'the card'
-        pending.push([child, path ? `${path}.${key}` : key])
+        pending.push([child, path ? `${path}.${keyShown(key)}` : keyShown(key)])
       }
     } else if (refused(node)) return path || 'the card'
   }

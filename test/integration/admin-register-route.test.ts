@@ -114,6 +114,30 @@ describe.each(databaseEngines)(
       expect(answer.body).toContain('capabilities.extensions[0].params.n holds a number')
     })
 
+    it.each([
+      ['80,000 empty skills', 'skills', '{}', 'invalid-agent-card'],
+      ['80,000 signatures of {}', 'signatures', '{}', 'invalid-card-signature'],
+    ])(
+      'refuses a card of %s with a 422 listing the first problems, not tens of MB past what a Lambda may answer',
+      async (_name, field, entry, type) => {
+        // Prepare: 240 KB of card, within its 256 KiB; a sentence per problem was 34 and 19 MB
+        const card = JSON.stringify({ ...validCard(backend.url), [field]: [0] })
+        backend.serve(card.replace('[0]', `[${Array(80_000).fill(entry).join(',')}]`))
+
+        // Act
+        const answer = await register(configOf(`many-problems-${field}`))
+        backend.serve(validCard(backend.url))
+
+        // Assess
+        expect(answer.statusCode).toBe(422)
+        expect(answer.body.length).toBeLessThan(20_000)
+        const problem = JSON.parse(answer.body) as { type: string; problems: string[] }
+        expect(problem.type).toMatch(new RegExp(`${type}$`))
+        expect(problem.problems).toHaveLength(11)
+        expect(problem.problems[10]).toMatch(/^and \d+ more/)
+      },
+    )
+
     it('takes an empty Idempotency-Key as no key, so two different registrations sent with one both run', async () => {
       // Act
       const first = await register(configOf('empty-key-a'), { 'idempotency-key': '' })

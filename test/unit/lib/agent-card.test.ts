@@ -80,6 +80,31 @@ describe('agent card', () => {
     expect(parseAgentCard({ ...v1Card, name: 'Weather \ud83c\udf89' })).toHaveProperty('card')
   })
 
+  it('lists the first ten problems of a card of thousands, and how many more, each key cut short', () => {
+    // Prepare: 80,000 empty skills (240 KB of card), three problems each, were 34 MB of 422
+    // answer, past the 6 MB a Lambda may answer; and a skill keyed by 100,000 characters
+    const many = { ...v1Card, skills: Array(80_000).fill({}) }
+    const longKey = { ...v1Card, skills: [{ ...v1Card.skills[0], ['k'.repeat(100_000)]: 1 }] }
+    const longKeyed = {
+      ...v1Card,
+      capabilities: { extensions: [{ uri: 'urn:x', params: { ['k'.repeat(100_000)]: 1e20 } }] },
+    }
+
+    // Act
+    const parsed = [parseAgentCard(many), parseAgentCard(longKey), parseAgentCard(longKeyed)]
+
+    // Assess
+    const { problems } = parsed[0] as { problems: string[] }
+    expect(problems).toHaveLength(11)
+    expect(problems[10]).toBe('and 239990 more problems')
+    expect(parsed[1]).toHaveProperty('card')
+    const [longProblem] = (parsed[2] as { problems: string[] }).problems
+    expect(longProblem?.length).toBeLessThan(300)
+    expect(longProblem).toMatch(
+      /^capabilities\.extensions\[0\]\.params\.k{57}\.\.\. holds a number/,
+    )
+  })
+
   it.each([
     ['past 2^53', 1e20],
     ['below -(2^53)', -1e19],
