@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { firstPathWhere, keyShown, unkeptNumberAt } from '../json-paths.ts'
 
 /**
  * The parts of an agent card the gateway relies on, in both protocol versions.
@@ -64,15 +65,6 @@ const isBinding = (value: string): value is Binding => (bindings as string[]).in
  */
 export const maxListedCardProblems = 10
 
-/**
- * A key of the card as a problem names it: the agent's to write, up to the card's 256 KiB, so
- * cut short past 60 characters.
- */
-const keyShown = (key: PropertyKey): string => {
-  const text = String(key)
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
-}
-
 /** The first problems, and how many more. */
 const listed = (problems: string[]): string[] =>
   problems.length > maxListedCardProblems
@@ -97,26 +89,6 @@ const describeIssues = (error: z.ZodError): string[] =>
  */
 export const maxCardDepth = 31
 
-/** Where a JSON value first holds a leaf (a string, a key, a number) `refused` refuses; walks without recursion. */
-const firstPathWhere = (
-  value: unknown,
-  refused: (leaf: unknown) => boolean,
-): string | undefined => {
-  const pending: [unknown, string][] = [[value, '']]
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [node, path] = next
-    if (Array.isArray(node)) {
-      for (const [index, child] of node.entries()) pending.push([child, `${path}[${index}]`])
-    } else if (typeof node === 'object' && node !== null) {
-      for (const [key, child] of Object.entries(node)) {
-        if (refused(key)) return path || 'the card'
-        pending.push([child, path ? `${path}.${keyShown(key)}` : keyShown(key)])
-      }
-    } else if (refused(node)) return path || 'the card'
-  }
-  return undefined
-}
-
 /**
  * Where a JSON value first holds a string (a value, or a key: then the object holding it) with
  * half a surrogate pair, which JSON's `\ud83c` escape can spell: no Unicode text, RFC 8785 (the
@@ -127,25 +99,7 @@ const firstPathWhere = (
  * halfSurrogateAt({ skills: [{ name: 'sun \ud83c' }] }) // 'skills[0].name'
  */
 export const halfSurrogateAt = (value: unknown): string | undefined =>
-  firstPathWhere(value, (leaf) => typeof leaf === 'string' && !leaf.isWellFormed())
-
-/**
- * Whether the registry can keep a number as it was read: the DynamoDB document client writes
- * only safe integers' range (past 2^53 - 1 it throws, asking for a BigInt), and DynamoDB keeps
- * no magnitude below 1e-130 but 0.
- */
-const keptNumber = (value: number) =>
-  Math.abs(value) <= Number.MAX_SAFE_INTEGER && (value === 0 || Math.abs(value) >= 1e-130)
-
-/**
- * Where a card first holds a number its record could not keep (`keptNumber`): such a card made
- * its registration, or its sync, a 500.
- *
- * @example
- * unkeptNumberAt({ capabilities: { extensions: [{ params: { n: 1e20 } }] } }) // 'capabilities.extensions[0].params.n'
- */
-export const unkeptNumberAt = (value: unknown): string | undefined =>
-  firstPathWhere(value, (leaf) => typeof leaf === 'number' && !keptNumber(leaf))
+  firstPathWhere(value, (leaf) => typeof leaf === 'string' && !leaf.isWellFormed(), 'the card')
 
 /**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
@@ -164,7 +118,7 @@ export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[]
       ],
     }
   }
-  const unkept = unkeptNumberAt(json)
+  const unkept = unkeptNumberAt(json, 'the card')
   if (unkept !== undefined) {
     return {
       problems: [

@@ -4,6 +4,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { unkeptNumberAt } from '../json-paths.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
 import {
@@ -199,6 +200,12 @@ const webhookProblem = (webhook: ClientWebhook): string | undefined => {
     const bytes = Buffer.byteLength(JSON.stringify(webhook.authentication))
     if (bytes > webhookLimits.authenticationBytes) {
       return `The push notification authentication must be at most ${webhookLimits.authenticationBytes.toLocaleString('en-US')} bytes as JSON.`
+    }
+    // Kept as it is in the config's record, where DynamoDB's document client throws on such a
+    // number (a 500, until the audit of what the gateway writes anew).
+    const unkept = unkeptNumberAt({ authentication: webhook.authentication })
+    if (unkept !== undefined) {
+      return `The push notification authentication holds a number the gateway cannot keep, at ${unkept}: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way, and none nearer 0 than 1e-130 but 0.`
     }
   }
   return undefined
