@@ -96,6 +96,13 @@ const keyFor = async (header: JWSHeaderParameters, alg: string, options: VerifyC
 }
 
 /**
+ * The most signatures a card may carry: a key rotation needs two or three. Each names a key set
+ * the gateway fetches, all at once, so a 256 KiB card (its agent writes it) could ask for
+ * thousands of fetches at every registration or sync (an audit's finding).
+ */
+export const maxCardSignatures = 10
+
+/**
  * Checks every signature a card carries against the key it names (a `jku`
  * key set, read through `fetchKeys`, or an embedded `jwk`), over the card's
  * canonical form. Returns the failures, one per signature that does not
@@ -112,6 +119,14 @@ export const verifyCardSignatures = async (
   if (signatures === undefined) return []
   if (!Array.isArray(signatures)) {
     return [{ index: 0, reason: '"signatures" is not an array of signatures' }]
+  }
+  if (signatures.length > maxCardSignatures) {
+    return [
+      {
+        index: maxCardSignatures,
+        reason: `a card carries at most ${maxCardSignatures} signatures; this one carries ${signatures.length}, none of them checked`,
+      },
+    ]
   }
   const payload = base64url.encode(cardSigningPayload(card as object))
   const checked = await Promise.all(

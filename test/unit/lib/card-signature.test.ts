@@ -220,6 +220,32 @@ describe('card signature', () => {
     ])
   })
 
+  it('refuses a card carrying more signatures than any key rotation needs, fetching no key set', async () => {
+    // Prepare: each signature names a key set of its own
+    const header = (fields: Record<string, unknown>) => base64url.encode(JSON.stringify(fields))
+    const signatures = Array.from({ length: 1_000 }, (_, n) => ({
+      protected: header({ alg: 'ES256', jku: `https://keys.example.com/${n}.json` }),
+      signature: 'AAAA',
+    }))
+    const fetched: string[] = []
+    const fetchKeys = async (url: string): Promise<unknown> => {
+      fetched.push(url)
+      throw new Error('it answered HTTP 503')
+    }
+
+    // Act
+    const failures = await verifyCardSignatures({ ...card, signatures }, { fetchKeys })
+
+    // Assess
+    expect(fetched).toEqual([])
+    expect(failures).toEqual([
+      {
+        index: 10,
+        reason: 'a card carries at most 10 signatures; this one carries 1000, none of them checked',
+      },
+    ])
+  })
+
   it('verifies a signature with a key embedded in its header (jwk), fetching nothing', async () => {
     // Prepare
     const signed = await cardSigner(async () => key)(card, jku)
