@@ -380,24 +380,15 @@ export class InvalidAgentCardError extends SwitchboardError {
   }
 }
 
-/** The most failed signatures a refused card's answer lists. */
-const maxListedSignatureFailures = 10
-
 /** A signature on an agent's card that does not verify (A2A 1.0 card signatures). */
 export class CardSignatureInvalidError extends SwitchboardError {
   readonly code = 'invalid-card-signature'
   readonly cardUrl: string
   readonly problems: string[]
   constructor(cardUrl: string, failures: { index: number; reason: string }[]) {
-    // The first ten, and how many more: a card's 80,000 signatures of `{}` were refused with a
-    // sentence each, twice (detail and problems), 19 MB of 422 answer, past the 6 MB a Lambda
-    // may answer, so its operator got API Gateway's 502 and no reason.
-    const problems = failures
-      .slice(0, maxListedSignatureFailures)
-      .map(({ index, reason }) => `signatures[${index}]: ${reason}`)
-    if (failures.length > problems.length) {
-      problems.push(`and ${failures.length - problems.length} more signatures that do not verify`)
-    }
+    // At most `maxCardSignatures` (10) of them: a card's 80,000 signatures of `{}` were refused
+    // with a sentence each, twice (detail and problems), 19 MB of 422 answer.
+    const problems = failures.map(({ index, reason }) => `signatures[${index}]: ${reason}`)
     super(
       `The agent card at ${cardUrl} carries signatures that do not verify: ${problems.join('; ')}.`,
     )
