@@ -13,14 +13,14 @@ export const keyShown = (key: PropertyKey): string => {
 /**
  * Where a JSON value first holds a leaf (a string, a key, a number) that `refused` refuses, as a
  * path (`skills[0].name`; `the value` for the value itself; for a key, the object holding it).
- * Walks without recursion, so no nesting exhausts the stack.
+ * `isKey` tells a key from a value. Walks without recursion, so no nesting exhausts the stack.
  *
  * @example
  * firstPathWhere({ a: [1, 'x'] }, (leaf) => leaf === 'x') // 'a[1]'
  */
 export const firstPathWhere = (
   value: unknown,
-  refused: (leaf: unknown) => boolean,
+  refused: (leaf: unknown, isKey: boolean) => boolean,
   whole = 'the value',
 ): string | undefined => {
   const pending: [unknown, string][] = [[value, '']]
@@ -30,10 +30,10 @@ export const firstPathWhere = (
       for (const [index, child] of node.entries()) pending.push([child, `${path}[${index}]`])
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
-        if (refused(key)) return path || whole
+        if (refused(key, true)) return path || whole
         pending.push([child, path ? `${path}.${keyShown(key)}` : keyShown(key)])
       }
-    } else if (refused(node)) return path || whole
+    } else if (refused(node, false)) return path || whole
   }
   return undefined
 }
@@ -55,3 +55,14 @@ const keptNumber = (value: number) =>
  */
 export const unkeptNumberAt = (value: unknown, whole = 'the value'): string | undefined =>
   firstPathWhere(value, (leaf) => typeof leaf === 'number' && !keptNumber(leaf), whole)
+
+/**
+ * Where a value to be stored first holds an empty key (the object holding it): DynamoDB refuses
+ * an empty attribute name at any depth (`ValidationException`, a 500 until refused here), though
+ * dynalite, the laptop's store, takes it.
+ *
+ * @example
+ * emptyKeyAt({ capabilities: { extensions: [{ params: { '': 1 } }] } }) // 'capabilities.extensions[0].params'
+ */
+export const emptyKeyAt = (value: unknown, whole = 'the value'): string | undefined =>
+  firstPathWhere(value, (leaf, isKey) => isKey && leaf === '', whole)

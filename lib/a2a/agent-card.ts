@@ -1,6 +1,6 @@
 import * as z from 'zod'
 import { nestsDeeperThan } from '../json-depth.ts'
-import { firstPathWhere, keyShown, unkeptNumberAt } from '../json-paths.ts'
+import { emptyKeyAt, firstPathWhere, keyShown, unkeptNumberAt } from '../json-paths.ts'
 
 /**
  * The parts of an agent card the gateway relies on, in both protocol versions.
@@ -104,7 +104,7 @@ export const halfSurrogateAt = (value: unknown): string | undefined =>
 /**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
  * Returns the problems found when it is neither, when it nests too deep to keep, when it holds
- * a string that is no Unicode text, or a number its record could not keep.
+ * a string that is no Unicode text, or a number or an empty key its record could not keep.
  */
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
   if (nestsDeeperThan(json, maxCardDepth)) {
@@ -123,6 +123,14 @@ export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[]
     return {
       problems: [
         `${unkept} holds a number the registry cannot keep: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way, and none nearer 0 than 1e-130 but 0`,
+      ],
+    }
+  }
+  const emptyKey = emptyKeyAt(json, 'the card')
+  if (emptyKey !== undefined) {
+    return {
+      problems: [
+        `${emptyKey} holds an empty key, which the registry cannot keep (DynamoDB refuses an empty attribute name)`,
       ],
     }
   }

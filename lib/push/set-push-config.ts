@@ -4,7 +4,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
-import { unkeptNumberAt } from '../json-paths.ts'
+import { emptyKeyAt, unkeptNumberAt } from '../json-paths.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
 import {
@@ -182,7 +182,7 @@ const webhookToken = headerText(webhookLimits.tokenCharacters)
  * What makes a client's webhook unfit to keep and call, said to the caller: a URL longer than a
  * backend's, a `token` that no HTTP header carries intact (it is sent back in one with every
  * push, so such a token would fail every delivery), an `authentication` too large or too deep to
- * store. Undefined when it is fit.
+ * store, or holding a number or an empty key its record cannot keep. Undefined when it is fit.
  */
 const webhookProblem = (webhook: ClientWebhook): string | undefined => {
   if (webhook.url.length > webhookLimits.urlCharacters) {
@@ -206,6 +206,11 @@ const webhookProblem = (webhook: ClientWebhook): string | undefined => {
     const unkept = unkeptNumberAt({ authentication: webhook.authentication })
     if (unkept !== undefined) {
       return `The push notification authentication holds a number the gateway cannot keep, at ${unkept}: at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) either way, and none nearer 0 than 1e-130 but 0.`
+    }
+    // DynamoDB refuses an empty attribute name at any depth (dynalite takes it).
+    const emptyKey = emptyKeyAt({ authentication: webhook.authentication })
+    if (emptyKey !== undefined) {
+      return `The push notification authentication holds an empty key, which the gateway cannot keep, at ${emptyKey}.`
     }
   }
   return undefined

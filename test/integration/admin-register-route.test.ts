@@ -114,6 +114,22 @@ describe.each(databaseEngines)(
       expect(answer.body).toContain('capabilities.extensions[0].params.n holds a number')
     })
 
+    it('refuses a card holding an empty key with a 422 naming where, not a 500', async () => {
+      // Prepare: DynamoDB (and DynamoDB Local) refuses an empty attribute name at any depth
+      backend.serve({
+        ...validCard(backend.url),
+        capabilities: { extensions: [{ uri: 'urn:x', params: { '': 1 } }] },
+      })
+
+      // Act
+      const answer = await register(configOf('empty-key'))
+      backend.serve(validCard(backend.url))
+
+      // Assess
+      expect(answer.statusCode).toBe(422)
+      expect(answer.body).toContain('capabilities.extensions[0].params holds an empty key')
+    })
+
     it.each([
       ['80,000 empty skills', 'skills', '{}', 'invalid-agent-card'],
       ['80,000 signatures of {}', 'signatures', '{}', 'invalid-card-signature'],

@@ -106,6 +106,29 @@ describe('agent card', () => {
   })
 
   it.each([
+    ['an object', { '': 1 }],
+    ['an object in a list', { list: [{ '': 'x' }] }],
+  ])(
+    'refuses a card holding an empty key in %s, which its record could not keep, naming where',
+    (_name, params) => {
+      // Prepare: DynamoDB refuses an empty attribute name at any depth (dynalite takes it)
+      const card = { ...v1Card, capabilities: { extensions: [{ uri: 'urn:x', params }] } }
+
+      // Act
+      const parsed = parseAgentCard(card)
+
+      // Assess
+      expect(parsed).toEqual({
+        problems: [
+          expect.stringMatching(
+            /^capabilities\.extensions\[0\]\.params(\.list\[0\])? holds an empty key, which the registry cannot keep/,
+          ),
+        ],
+      })
+    },
+  )
+
+  it.each([
     ['past 2^53', 1e20],
     ['below -(2^53)', -1e19],
     ['nearer 0 than DynamoDB keeps', 1e-200],

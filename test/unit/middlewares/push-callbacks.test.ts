@@ -784,6 +784,11 @@ describe('pushCallbacks middleware', () => {
       'The push notification authentication holds a number the gateway cannot keep, at authentication.options.n: at most 9007199254740991 (2^53 - 1) either way, and none nearer 0 than 1e-130 but 0.',
     ],
     [
+      'authentication holding an empty key its record could not keep (DynamoDB refuses it: a 500)',
+      { authentication: { scheme: 'Bearer', credentials: 'c', options: { '': 'x' } } },
+      'The push notification authentication holds an empty key, which the gateway cannot keep, at authentication.options.',
+    ],
+    [
       'authentication nested too deep to keep',
       { authentication: nested(9) },
       'The push notification authentication may nest at most 8 levels.',
