@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { firstPathWhere } from '../json-paths.ts'
 import { reservedKind } from '../registry/backend-address.ts'
 import {
   type AgentCardJson,
@@ -245,8 +246,15 @@ export const rewriteCardAnswer = async (
   return answer.error ? text : undefined
 }
 
-/** A card the gateway may sign: one whose text is all Unicode text, as a registered card's is. */
-const signable = (card: object) => halfSurrogateAt(card) === undefined
+/**
+ * A card the gateway may sign: one whose text is all Unicode text, as a registered card's is, and
+ * whose numbers are all finite. JSON reads `1e400` as Infinity, which RFC 8785 (the signing form)
+ * cannot write: the signer threw, a 500 for the agent's answer. A registered card holding one is
+ * refused as a number its record cannot keep.
+ */
+const signable = (card: object) =>
+  halfSurrogateAt(card) === undefined &&
+  firstPathWhere(card, (leaf) => typeof leaf === 'number' && !Number.isFinite(leaf)) === undefined
 
 const isCardShaped = (value: unknown): value is AgentCardJson & Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

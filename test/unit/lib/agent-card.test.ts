@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseAgentCard } from '../../../lib/a2a/agent-card.ts'
 import { callerBindings, rewriteCard, rewriteCardAnswer } from '../../../lib/a2a/card-rewrite.ts'
+import { cardSigningPayload } from '../../../lib/a2a/card-signer.ts'
 import { resolveEndpoints } from '../../../lib/registry/register-agent.ts'
 
 const v1Card = {
@@ -187,6 +188,32 @@ describe('agent card', () => {
       expect(
         await rewriteCardAnswer(JSON.stringify(answerOf(whole)), binding, gateway, sign),
       ).toContain('Premium forecasts')
+    },
+  )
+
+  it.each([
+    ['HTTP+JSON', (card: string) => card],
+    ['JSONRPC', (card: string) => `{"jsonrpc":"2.0","id":1,"result":${card}}`],
+  ] as const)(
+    'takes an extended card holding a number past what a double holds (1e400), over %s, as no card, not a 500',
+    async (binding, answerOf) => {
+      // Prepare: JSON reads 1e400 as Infinity, which RFC 8785 (the signing form) cannot write:
+      // the signer threw, a gateway error for the agent's answer
+      const card = JSON.stringify({
+        ...v1Card,
+        capabilities: { extensions: [{ uri: 'urn:x', params: { n: 'N' } }] },
+      }).replace('"N"', '-1e400')
+      const sign = async (signing: unknown) => {
+        cardSigningPayload(signing as object)
+        return signing as typeof v1Card
+      }
+      const gateway = { agentUrl: 'https://gw.example.com/agents/weather', tokenUrl: 'https://t' }
+
+      // Act
+      const answer = rewriteCardAnswer(answerOf(card), binding, gateway, sign)
+
+      // Assess: no card (a 502 naming the agent), as one holding half a surrogate pair
+      await expect(answer).resolves.toBeUndefined()
     },
   )
 
