@@ -102,6 +102,14 @@ export const halfSurrogateAt = (value: unknown): string | undefined =>
   firstPathWhere(value, (leaf) => typeof leaf === 'string' && !leaf.isWellFormed(), 'the card')
 
 /**
+ * The most signatures a card may carry: a key rotation needs two or three. Each names a key set
+ * the gateway fetches, all at once, so a 256 KiB card (its agent writes it) could ask for
+ * thousands of fetches at every registration or sync (an audit's finding). Here, not beside the
+ * verifier, so that a card past it is refused as an invalid card without loading jose.
+ */
+export const maxCardSignatures = 10
+
+/**
  * Validates a card as A2A 1.0, or as 0.3 when it says so, and reads its interfaces.
  * Returns the problems found when it is neither, when it nests too deep to keep, when it holds
  * a string that is no Unicode text, or a number or an empty key its record could not keep.
@@ -109,6 +117,14 @@ export const halfSurrogateAt = (value: unknown): string | undefined =>
 export const parseAgentCard = (json: unknown): ParsedCard | { problems: string[] } => {
   if (nestsDeeperThan(json, maxCardDepth)) {
     return { problems: [`the card nests deeper than ${maxCardDepth} levels`] }
+  }
+  const signatures = (json as { signatures?: unknown } | null)?.signatures
+  if (Array.isArray(signatures) && signatures.length > maxCardSignatures) {
+    return {
+      problems: [
+        `signatures holds ${signatures.length} signatures; a card carries at most ${maxCardSignatures} (each names a key set the gateway fetches)`,
+      ],
+    }
   }
   const halfSurrogate = halfSurrogateAt(json)
   if (halfSurrogate !== undefined) {

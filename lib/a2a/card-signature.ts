@@ -8,6 +8,7 @@ import {
   type JWK,
   type JWSHeaderParameters,
 } from 'jose'
+import { maxCardSignatures } from './agent-card.ts'
 import { type AgentCardSignature, cardSigningPayload } from './card-signer.ts'
 
 /** Asymmetric JWS algorithms an agent may sign its card with (never `none` or HMAC). */
@@ -94,13 +95,6 @@ const keyFor = async (header: JWSHeaderParameters, alg: string, options: VerifyC
     )
   }
 }
-
-/**
- * The most signatures a card may carry: a key rotation needs two or three. Each names a key set
- * the gateway fetches, all at once, so a 256 KiB card (its agent writes it) could ask for
- * thousands of fetches at every registration or sync (an audit's finding).
- */
-export const maxCardSignatures = 10
 
 /**
  * Checks every signature a card carries against the key it names (a `jku`

@@ -81,6 +81,23 @@ describe('agent card', () => {
     expect(parseAgentCard({ ...v1Card, name: 'Weather \ud83c\udf89' })).toHaveProperty('card')
   })
 
+  it('refuses a card of more than ten signatures as an invalid card, saying how many it holds', () => {
+    // Prepare: each signature names a key set fetched at registration
+    const ten = { ...v1Card, signatures: Array(10).fill(v1Card.signatures[0]) }
+    const many = { ...v1Card, signatures: Array(11).fill(v1Card.signatures[0]) }
+
+    // Act
+    const parsed = [parseAgentCard(ten), parseAgentCard(many)]
+
+    // Assess
+    expect(parsed[0]).toMatchObject({ protocolVersion: '1.0' })
+    expect(parsed[1]).toEqual({
+      problems: [
+        'signatures holds 11 signatures; a card carries at most 10 (each names a key set the gateway fetches)',
+      ],
+    })
+  })
+
   it('lists the first ten problems of a card of thousands, and how many more, each key cut short', () => {
     // Prepare: 80,000 empty skills (240 KB of card), three problems each, were 34 MB of 422
     // answer, past the 6 MB a Lambda may answer; and a skill keyed by 100,000 characters
