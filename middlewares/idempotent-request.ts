@@ -6,6 +6,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import type { IdempotencyLambdaHandlerOptions } from '@aws-lambda-powertools/idempotency/types'
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { replayedAnswer, storedAnswer } from '../lib/http/stored-answer.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 
@@ -28,6 +29,9 @@ type IdempotentRequest = Request<unknown, unknown, Error, Context, Internal>
  * #5676 and not yet released). Here `before` marks the request as owner only
  * when it acquired the record, `after` gives ownership up before the result is
  * saved, and `onError` deletes only for an owner.
+ *
+ * An answer past what a DynamoDB item holds is kept gzipped (lib/http/stored-answer.ts), so its
+ * retry replays it rather than meeting the record in progress until it lapses.
  *
  * A result that cannot be saved (the table throttled or unanswered) is still
  * answered: the change is made, and an error answer would send the caller to
@@ -58,7 +62,7 @@ export const idempotentRequest = (
         const replay = await powertools.before(request)
         // A stored answer is replayed; otherwise this request holds the record (or has no key).
         request.internal[ownerKey] = replay === undefined
-        return replay
+        return replayedAnswer(replay)
       } catch (error) {
         if (!(error instanceof IdempotencyItemNotFoundError) || attempt >= vanishedRecordRetries) {
           throw error
@@ -70,6 +74,9 @@ export const idempotentRequest = (
   const idempotentRequestMiddlewareAfter = async (request: IdempotentRequest) => {
     // Saving the result is not the handler failing: a failed save must not delete the record.
     request.internal[ownerKey] = false
+    const answer = request.response
+    // Kept in a form DynamoDB's 400 KB item holds (storedAnswer); the answer goes out as it is.
+    request.response = storedAnswer(answer)
     try {
       await powertools.after(request)
     } catch (error) {
@@ -77,6 +84,8 @@ export const idempotentRequest = (
       // The change is made: answered as made, never as a failure its retry could not mend (the
       // record stays in progress until it lapses, so a retry meanwhile is a 409, not a rerun).
       logger?.error('idempotency record not saved; the answer goes out unsaved', { error })
+    } finally {
+      request.response = answer
     }
   }
 

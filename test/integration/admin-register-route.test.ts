@@ -155,6 +155,26 @@ describe.each(databaseEngines)(
       },
     )
 
+    it('replays a registration whose answer passes what its idempotency record holds to its retry, not a 409', async () => {
+      // Prepare: 250 KB of 9e15s answer 850 KB (each written back as 16 digits)
+      const card = JSON.stringify({
+        ...validCard(backend.url),
+        capabilities: { extensions: [{ uri: 'urn:x', params: { n: [0] } }] },
+      })
+      backend.serve(card.replace('[0]', `[${Array(50_000).fill('9e15').join(',')}]`))
+      const key = { 'idempotency-key': 'large-card-1' }
+
+      // Act
+      const first = await register(configOf('large-card'), key)
+      const retry = await register(configOf('large-card'), key)
+      backend.serve(validCard(backend.url))
+
+      // Assess
+      expect(first.statusCode).toBe(201)
+      expect(first.body.length).toBeGreaterThan(800_000)
+      expect(retry).toEqual(first)
+    })
+
     it('takes an empty Idempotency-Key as no key, so two different registrations sent with one both run', async () => {
       // Act
       const first = await register(configOf('empty-key-a'), { 'idempotency-key': '' })

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import {
   IdempotencyConfig,
   IdempotencyItemAlreadyExistsError,
@@ -204,5 +205,88 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
       'idempotency record not saved; the answer goes out unsaved',
       { error: expect.any(Error) },
     )
+  })
+  it("replays an answer past DynamoDB's 400 KB item as it was sent, not a 409 in progress", async () => {
+    // Prepare: an 850 KB answer, as a 250 KB card of 9e15s is written back (each as 16 digits)
+    const persistenceStore = new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: createDynamoClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: database.endpoint,
+      }),
+    })
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    const logger = { error: vi.fn() }
+    const body = JSON.stringify({ card: { numbers: Array(50_000).fill(9e15) } })
+    const work = vi.fn(async () => ({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json', location: '/admin/agents/big' },
+      body,
+    }))
+    const handler = middy()
+      .use(idempotentRequest({ persistenceStore, config }, { logger }))
+      .handler(work)
+    const request = () =>
+      invoke(handler, { headers: { 'idempotency-key': 'k-large' }, body: { n: 1 } }).catch(
+        (caught: Error) => caught.name,
+      )
+
+    // Act
+    const first = await request()
+    const retry = await request()
+
+    // Assess
+    expect(body.length).toBeGreaterThan(800_000)
+    expect(retry).toEqual(first)
+    expect(work).toHaveBeenCalledOnce()
+    expect(logger.error).not.toHaveBeenCalled()
+  })
+  it('replays an answer too large even compressed as its status and headers, marked as without its body', async () => {
+    // Prepare: 530 KB that gzip cannot shrink below the record's budget
+    const persistenceStore = new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: createDynamoClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: database.endpoint,
+      }),
+    })
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'headers."idempotency-key"',
+      payloadValidationJmesPath: 'body',
+    })
+    const logger = { error: vi.fn() }
+    const work = vi.fn(async () => ({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json', location: '/admin/agents/big', etag: '"v1"' },
+      body: JSON.stringify({ noise: randomBytes(400_000).toString('base64') }),
+    }))
+    const handler = middy()
+      .use(idempotentRequest({ persistenceStore, config }, { logger }))
+      .handler(work)
+    const request = () =>
+      invoke(handler, { headers: { 'idempotency-key': 'k-noise' }, body: { n: 1 } }).catch(
+        (caught: Error) => caught.name,
+      )
+
+    // Act
+    const first = await request()
+    const retry = await request()
+
+    // Assess
+    expect((first as { body: string }).body.length).toBeGreaterThan(500_000)
+    expect(retry).toEqual({
+      statusCode: 201,
+      headers: {
+        location: '/admin/agents/big',
+        etag: '"v1"',
+        'idempotent-replay': 'body-not-kept',
+      },
+      body: '',
+    })
+    expect(work).toHaveBeenCalledOnce()
+    expect(logger.error).not.toHaveBeenCalled()
   })
 })
