@@ -3,6 +3,7 @@ import { protoName, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { parseKeepingNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
+import { mapConcurrently } from '../map-concurrently.ts'
 import type { ClientWebhook } from './push-configs.ts'
 
 type Json = Record<string, unknown>
@@ -224,27 +225,47 @@ export const withClientWebhooks = async (
     if (added > maxAddedBytes) throw new ShownTooLargeError()
     return webhook
   }
-  const walk = async (value: unknown, depth: number): Promise<unknown> => {
+  /** The configs naming a callback, each a copy to show its webhook in, in the answer's order. */
+  const shows: { copy: Json; configId: string; shown: { token?: string; id?: string } }[] = []
+  // The answer is copied whole first, and only then are the webhooks looked up: the lookups go a
+  // few at a time and stop at the first that passes the bound, so an agent's answer naming a
+  // thousand callbacks is not a thousand reads started at once, whatever it is answered.
+  const walk = (value: unknown, depth: number): unknown => {
     if (depth > maxShownDepth) throw new AnswerTooDeepError()
-    if (Array.isArray(value)) return Promise.all(value.map((item) => walk(item, depth + 1)))
+    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1))
     if (!isObject(value)) return value
-    const entries = await Promise.all(
-      Object.entries(value).map(
-        async ([key, inner]) => [key, await walk(inner, depth + 1)] as const,
-      ),
+    const copy: Json = Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, walk(inner, depth + 1)]),
     )
-    const copy: Json = Object.fromEntries(entries)
     if (typeof copy.url !== 'string') return copy
     const configId = callbackConfigId(copy.url)
     const { token: _token, authentication: _authentication, ...rest } = copy
-    const shown = {
-      ...(typeof copy.token === 'string' ? { token: copy.token } : {}),
-      ...(hasId(copy) ? { id: copy.id as string } : {}),
+    if (configId) {
+      shows.push({
+        copy: rest,
+        configId,
+        shown: {
+          ...(typeof copy.token === 'string' ? { token: copy.token } : {}),
+          ...(hasId(copy) ? { id: copy.id as string } : {}),
+        },
+      })
     }
-    return { ...rest, ...(configId ? counted(await webhookFor(configId, shown)) : undefined) }
+    return rest
   }
-  return walk(answer, 0)
+  const shownAnswer = walk(answer, 0)
+  await mapConcurrently(shows, maxWebhookLookups, async ({ copy, configId, shown }) => {
+    // Over the copy's own keys, as `{ ...rest, ...webhook }` writes them: `url` stays in place.
+    Object.assign(copy, counted(await webhookFor(configId, shown)))
+  })
+  return shownAnswer
 }
+
+/**
+ * How many of an answer's webhook lookups (a read, and for the caller's own config a link
+ * write) run at once: a List answer of a task's few configs is not slowed, and a thousand are
+ * not a thousand requests in flight.
+ */
+export const maxWebhookLookups = 8
 
 /**
  * How deep an agent's push-config answer may nest (a List answer's configs sit five levels down):

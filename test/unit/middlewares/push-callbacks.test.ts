@@ -42,6 +42,8 @@ const requestFor = (call: A2ACall, response?: unknown) =>
 const setUp = (
   addresses: string[] = ['93.184.215.14'],
   logger?: { warn: (...args: unknown[]) => void },
+  /** Awaited inside each read, to hold reads in flight. */
+  reading: () => Promise<void> = async () => {},
 ) => {
   const stored = new Map<string, PushConfigRecord>()
   /** The configs set inline linked to each derived id, and whether it is marked deleted. */
@@ -59,6 +61,7 @@ const setUp = (
       },
       get: async (configId) => {
         requests.push(`get:${configId}`)
+        await reading()
         return stored.get(configId)
       },
       delete: async (configId) => {
@@ -1094,5 +1097,75 @@ describe('pushCallbacks middleware', () => {
     expect(JSON.parse(answered.body).error.message).toBe(
       "Agent 'weather' answered ListTaskPushNotificationConfigs with configs that, shown to its caller, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
     )
+  })
+  describe("an agent's answer naming 1,000 callbacks", () => {
+    const listOf = (ids: string[]) => {
+      const call: A2ACall = {
+        ...createOver('JSONRPC', ''),
+        operation: 'ListTaskPushNotificationConfigs',
+      }
+      const configs = ids.map((id) => ({ url: `https://gw.example.com/push/${id}` }))
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 7, result: { configs } })
+      return requestFor(call, { statusCode: 200, body })
+    }
+    const idsOf = (count: number) =>
+      Array.from({ length: count }, (_, n) => `cfg${String(n).padStart(19, '0')}`)
+
+    it('stops reading once the webhooks shown pass what the answer may carry', async () => {
+      // Prepare: 1,000 of the caller's own configs, each with a webhook of some 14 KB: past
+      // 10 MiB at about the 750th
+      const { stored, requests, middleware } = setUp()
+      const ids = idsOf(1_000)
+      for (const configId of ids) {
+        stored.set(configId, {
+          agentId: 'weather',
+          taskId: 't-1',
+          secretHash: '00',
+          expiresAt: 1,
+          configId,
+          principal: 'client-a',
+          webhook: {
+            url: `https://a.example/${'h'.repeat(2000)}`,
+            token: 't'.repeat(4000),
+            authentication: { scheme: 'Bearer', credentials: 'c'.repeat(8000) },
+          },
+        })
+      }
+      const request = listOf(ids)
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess: refused, and not every config read
+      expect((request.response as { statusCode: number }).statusCode).toBe(502)
+      const reads = requests.filter((made) => made.startsWith('get:')).length
+      expect(reads).toBeGreaterThan(700)
+      expect(reads).toBeLessThan(800)
+    })
+
+    it('reads a few at a time, and shows the answer as before', async () => {
+      // Prepare: 1,000 callbacks the caller holds none of; each read held a turn
+      let inFlight = 0
+      let most = 0
+      const { requests, middleware } = setUp(undefined, undefined, async () => {
+        inFlight++
+        most = Math.max(most, inFlight)
+        await new Promise((resolve) => setImmediate(resolve))
+        inFlight--
+      })
+      const ids = idsOf(1_000)
+      const request = listOf(ids)
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess
+      expect(requests.filter((made) => made.startsWith('get:'))).toHaveLength(1_000)
+      expect(most).toBeLessThanOrEqual(16)
+      const answered = JSON.parse((request.response as { body: string }).body)
+      expect(answered.result.configs.map(({ url }: { url: string }) => url)).toEqual(
+        ids.map((id) => `https://gw.example.com/push/${id}`),
+      )
+    })
   })
 })
