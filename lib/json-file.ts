@@ -1,11 +1,63 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * How old a temporary file of a writer no longer running must be before it is cleared: a write
+ * takes milliseconds, and a process in another PID namespace sharing the folder (a container's)
+ * looks gone to this one, so age alone keeps its write in progress safe too.
+ */
+const staleAfterMs = 60_000
+
+/**
+ * How old a temporary file named as before 7 December 2026 (no pid) must be: only a process of
+ * the version before could be writing one, and no write of it takes an hour.
+ */
+const unnamedStaleAfterMs = 3_600_000
+
+/** Whether a process with this id runs (one of another user's answers EPERM: it runs). */
+const runs = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
+/**
+ * Removes the temporary files beside `path` that writers killed between their write and its
+ * placing left (writeBeside names each by its process: `<file>.<pid>.<12 hex>.tmp`): those of a
+ * process that no longer runs, a minute old, and those named before the pid was, an hour old. A
+ * key file's holds its private key. Best effort: a file it cannot list or remove is left.
+ *
+ * @example
+ * await clearStaleTemporaries('.switchboard/signing-key.json')
+ */
+export const clearStaleTemporaries = async (path: string): Promise<void> => {
+  const name = basename(path)
+  const left = (await readdir(dirname(path)).catch(() => [])).flatMap((entry) => {
+    if (!entry.startsWith(`${name}.`)) return []
+    const match = /^(?:(\d{1,10})\.)?[0-9a-f]{12}\.tmp$/.exec(entry.slice(name.length + 1))
+    if (!match) return []
+    const pid = match[1] === undefined ? undefined : Number(match[1])
+    if (pid !== undefined && (pid === process.pid || runs(pid))) return []
+    return [{ entry, staleAfter: pid === undefined ? unnamedStaleAfterMs : staleAfterMs }]
+  })
+  await Promise.all(
+    left.map(async ({ entry, staleAfter }) => {
+      const temporary = join(dirname(path), entry)
+      const { mtimeMs } = await stat(temporary).catch(() => ({ mtimeMs: Date.now() }))
+      if (Date.now() - mtimeMs > staleAfter) await rm(temporary, { force: true }).catch(() => {})
+    }),
+  )
+}
 
 /**
  * Writes `text` into a temporary file beside `path` (readable by its owner
  * only), which `place` then puts at `path` whole; the temporary file is removed after, but for a
- * process killed in between.
+ * process killed in between, whose temporary file the next write beside `path` clears
+ * (clearStaleTemporaries): each is named by its writer's pid for that.
  */
 const writeBeside = async (
   path: string,
@@ -13,7 +65,8 @@ const writeBeside = async (
   place: (temporary: string) => Promise<void>,
 ): Promise<void> => {
   await mkdir(dirname(path), { recursive: true })
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  await clearStaleTemporaries(path)
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
   try {
     await writeFile(temporary, text, { mode: 0o600 }).catch((error: NodeJS.ErrnoException) => {
       // Node's error names only the temporary file, one the reader never asked for.

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose'
-import { readJsonFile } from '../json-file.ts'
+import { clearStaleTemporaries, readJsonFile } from '../json-file.ts'
 
 /** A key pair kept on a laptop: its id and both halves as JWKs. */
 export interface KeyFile {
@@ -42,6 +42,9 @@ export const readKeyFile = async (
   file: string,
   refused: KeyFileRefusal,
 ): Promise<KeyFile | undefined> => {
+  // At each start too, not only at a write: a key file, once made, is never written again, so a
+  // writer killed after placing it would leave its private key in a temporary file for good.
+  await clearStaleTemporaries(file)
   const stored = await readJsonFile(file, refused)
   if (stored === undefined) return undefined
   const { kid, privateJwk, publicJwk } = (stored ?? {}) as Partial<KeyFile>

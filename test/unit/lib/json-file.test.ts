@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -34,6 +34,39 @@ describe('a file written whole', () => {
       expect(failure?.message).toMatch(new RegExp(`^cannot write ${file}: ENAMETOOLONG`))
       expect(failure?.code).toBe('ENAMETOOLONG')
       expect(await readdir(dir)).toEqual([])
+    },
+  )
+  it.each([
+    ['created', createWhole],
+    ['replaced', writeWhole],
+  ])(
+    'clears, when a file is %s, the temporary files a killed writer left beside it, and none a live process may be writing',
+    async (_, write) => {
+      // Prepare: beside `key.json`, what writers left: one killed (a pid no process has), one of
+      // a live process (this one's parent), a killed one's just made, one named as before
+      // 7 December 2026 (no pid), and files of other names
+      const file = join(dir, 'key.json')
+      const left = {
+        killed: 'key.json.999999999.aaaaaaaaaaaa.tmp',
+        live: `key.json.${process.ppid}.bbbbbbbbbbbb.tmp`,
+        justMade: 'key.json.999999999.cccccccccccc.tmp',
+        before: 'key.json.dddddddddddd.tmp',
+        other: 'other.json.999999999.eeeeeeeeeeee.tmp',
+        mine: 'key.json.backup',
+      }
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+      for (const [which, name] of Object.entries(left)) {
+        await writeFile(join(dir, name), 'a private key')
+        if (which !== 'justMade') await utimes(join(dir, name), twoHoursAgo, twoHoursAgo)
+      }
+
+      // Act
+      await write(file, '{}')
+
+      // Assess
+      expect((await readdir(dir)).sort()).toEqual(
+        ['key.json', left.live, left.justMade, left.other, left.mine].sort(),
+      )
     },
   )
 })

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
@@ -193,6 +193,24 @@ describe('local token endpoint', () => {
     expect(second.kid).toBe(first.kid)
     expect(identity.jwks().keys[0]?.kid).toBe(first.kid)
     expect(identity.jwks().keys[0]).not.toHaveProperty('d')
+  })
+
+  it('clears at start the temporary file a start killed after placing its signing key left, its private key in it', async () => {
+    // Prepare: a key made, and its temporary left by a writer no longer running
+    const fresh = await mkdtemp(join(tmpdir(), 'switchboard-identity-left-'))
+    const made = await loadOrCreateSigningKey(fresh)
+    const left = join(fresh, 'signing-key.json.999999999.aaaaaaaaaaaa.tmp')
+    await writeFile(left, JSON.stringify(made))
+    const anHourAgo = new Date(Date.now() - 3600_000)
+    await utimes(left, anHourAgo, anHourAgo)
+
+    // Act
+    const kept = await loadOrCreateSigningKey(fresh)
+
+    // Assess
+    expect(kept.kid).toBe(made.kid)
+    expect(await readdir(fresh)).toEqual(['signing-key.json'])
+    await rm(fresh, { recursive: true, force: true })
   })
 
   it('makes one signing key when two starts make it at once, so neither signs tokens the other refuses', async () => {
