@@ -1143,6 +1143,25 @@ describe('pushCallbacks middleware', () => {
       expect(reads).toBeLessThan(800)
     })
 
+    it('reads none of them for an answer nested too deep to pass on', async () => {
+      // Prepare: the 1,000 callbacks, then a branch 100 levels deep
+      const { requests, middleware } = setUp()
+      const request = listOf(idsOf(1_000))
+      const { body } = request.response as { body: string }
+      const answer = JSON.parse(body)
+      let deep: unknown = 'bottom'
+      for (let level = 0; level < 100; level++) deep = [deep]
+      answer.result.configs.push({ deep })
+      request.response = { statusCode: 200, body: JSON.stringify(answer) }
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess
+      expect((request.response as { statusCode: number }).statusCode).toBe(502)
+      expect(requests).toEqual([])
+    })
+
     it('reads a few at a time, and shows the answer as before', async () => {
       // Prepare: 1,000 callbacks the caller holds none of; each read held a turn
       let inFlight = 0
