@@ -6,7 +6,7 @@
  * is stopped, with the same SWITCHBOARD_STATE_DIR).
  */
 import { loadConfig } from '../lib/config.ts'
-import { embedderFor } from '../lib/discovery/adapters.ts'
+import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { calibrateRouting, DynamoRouteThresholdStore } from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
@@ -23,6 +23,7 @@ const main = async () => {
     const { before, after } = await calibrateRouting({
       registry: new DynamoAgentRegistry(documentClient, tableName('agents', config.tablePrefix)),
       embedder: embedderFor(config),
+      index: vectorIndexFor(config),
       store: new DynamoRouteThresholdStore(
         documentClient,
         tableName('settings', config.tablePrefix),
@@ -33,6 +34,11 @@ const main = async () => {
     console.log(
       [
         `calibrated /route from ${after.examples} skill examples of ${after.agents} agents (${after.embeddingCalls} embedding calls, ${after.embedder})`,
+        ...(after.agentVectors
+          ? [
+              `agents' vectors: ${after.agentVectors.fromIndex} read from the search index, ${after.agentVectors.embedded} embedded (the index lacked them)`,
+            ]
+          : []),
         `threshold: score ${after.threshold.minScore.toFixed(3)}, lead over the next ${after.threshold.minMargin.toFixed(3)}`,
         `on the examples: precision ${percent(after.precision)}, coverage ${percent(after.coverage)} (right ${percent(after.rates.right)}, wrong ${percent(after.rates.wrong)}, refused ${percent(after.rates.refused)})`,
         before

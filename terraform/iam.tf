@@ -563,6 +563,14 @@ data "aws_iam_policy_document" "admin" {
     actions   = ["s3vectors:PutVectors", "s3vectors:DeleteVectors"]
     resources = [local.agent_vector_indexes_arn_pattern]
   }
+
+  # POST /admin/route/calibrate reads the agents' vectors (returnData) rather than embedding
+  # every card and routing example again (lib/discovery/calibrate.ts).
+  statement {
+    sid       = "ReadAgentVectors"
+    actions   = ["s3vectors:GetVectors"]
+    resources = [local.agent_vector_indexes_arn_pattern]
+  }
 }
 
 locals {

@@ -147,7 +147,7 @@ variable "route_min_margin" {
 }
 
 variable "calibration_max_embeddings" {
-  description = "Most Bedrock embedding calls one POST /admin/route/calibrate may make (one per agent and two per skill example used); a larger catalog is calibrated from fewer of its examples."
+  description = "Most Bedrock embedding calls one POST /admin/route/calibrate may make (two per skill example used; the agents' cards and routing examples are read from the vector index, one call each only for a vector it lacks); a larger catalog is calibrated from fewer of its examples."
   type        = number
   default     = 500
 

@@ -176,6 +176,7 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
   const routeCalibration = {
     registry,
     embedder: search.embedder,
+    index: search.index,
     store: new DynamoRouteThresholdStore(documentClient, tableName('settings', config.tablePrefix)),
     maxEmbeddings: config.discovery.calibrationMaxEmbeddings,
     minMargin: config.discovery.routeThreshold.minMargin,

@@ -48,6 +48,7 @@ const indexLoadedOnFirstUse = (load: () => Promise<VectorIndex>): VectorIndex =>
     delete: async (keys) => (await loaded()).delete(keys),
     query: async (vector, query) => (await loaded()).query(vector, query),
     keys: async () => (await loaded()).keys(),
+    vectors: async (keys) => (await loaded()).vectors(keys),
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type RouteSample,
   type RouteThreshold,
 } from './route-threshold.ts'
+import { type VectorIndex, vectorKeysOf } from './vector-index.ts'
 
 /** An agent as calibration sees it: its id, the card fields its text is made of, its phrases. */
 export interface CalibrationAgent {
@@ -16,6 +17,11 @@ export interface CalibrationAgent {
   card: Pick<AgentCardJson, 'name' | 'description' | 'skills'>
   /** The operator's routing examples: each is one more vector of the agent in the index. */
   routingExamples?: readonly string[]
+  /**
+   * False from a change until the index has taken it (AgentRecord.indexed): the index may then
+   * hold an older card's vectors, or none, so its vectors are embedded rather than read.
+   */
+  indexed?: boolean
 }
 
 /** Embedding calls a calibration keeps in flight at once. */
@@ -36,6 +42,13 @@ export interface Calibration {
   examples: number
   agents: number
   embeddingCalls: number
+  /**
+   * The agents' vectors (each card's and each routing example's) read from the index, as `/route`
+   * scores them, and those embedded because the index lacked them (an agent whose record says it
+   * is not indexed, a vector missing or of another dimension). Absent from a calibration stored
+   * before 7 December 2026, which embedded every one.
+   */
+  agentVectors?: AgentVectors
   embedder: string
   /**
    * The agents whose examples score another agent first, or that score first on another's, most
@@ -44,6 +57,12 @@ export interface Calibration {
    * its own agent first.
    */
   crossedExamples: CrossedExamples[]
+}
+
+/** Where calibration found the agents' vectors (see `Calibration.agentVectors`). */
+export interface AgentVectors {
+  fromIndex: number
+  embedded: number
 }
 
 /** How one agent's examples and the others' cross it (see `Calibration.crossedExamples`). */
@@ -86,11 +105,16 @@ const crossingsOf = (scored: readonly { agentId: string; first: string }[]): Cro
 
 const count = (n: number) => n.toLocaleString('en-US')
 
-/** How many embedding calls a calibration may make, and how few examples it refuses. */
+/** How many embedding calls a calibration may make, how few examples it refuses, and where it reads vectors. */
 export interface CalibrationBudget {
   maxEmbeddings: number
   /** minCalibrationExamples unless said otherwise. */
   minExamples?: number
+  /**
+   * The index `/route` scores: the agents' vectors are read from it, not embedded again (an agent
+   * may carry 50 routing examples). Without one every vector is embedded (the benchmark's way).
+   */
+  index?: Pick<VectorIndex, 'vectors'>
 }
 
 /** One skill example of one agent: the query, and the agent it must find. */
@@ -154,48 +178,107 @@ const withoutExample = ({ card, text }: Example): CalibrationAgent['card'] => {
   }
 }
 
+/** One of an agent's vectors in the index: its card's, or one of its routing examples'. */
+interface AgentVectorText {
+  agentId: string
+  /** Its key in the index (vectorKeysOf). */
+  key: string
+  /** The text the index embeds for it. */
+  text: string
+  /** The routing example, for one of them: an example that is it is left out with it. */
+  phrase?: string
+}
+
+/** Every vector the agents have in the index, each with the text it is embedded from, as indexAgent embeds it. */
+const agentVectorTexts = (agents: readonly CalibrationAgent[]): AgentVectorText[] =>
+  agents.flatMap(({ agentId, card, routingExamples = [] }) => {
+    const [cardKey, ...exampleKeys] = vectorKeysOf(agentId, routingExamples.length)
+    return [
+      { agentId, key: cardKey as string, text: agentText(card) },
+      ...routingExamples.map((phrase, i) => ({
+        agentId,
+        key: exampleKeys[i] as string,
+        phrase,
+        text: routingExampleText(phrase, card),
+      })),
+    ]
+  })
+
+/**
+ * The vectors the index holds of agents it is in step with (their records do not say `indexed:
+ * false`), by key: those `/route` scores. A vector of another dimension (an embedder since
+ * replaced, awaiting a reindex) is not one, and is embedded instead.
+ */
+const storedVectors = async (
+  agents: readonly CalibrationAgent[],
+  wanted: readonly AgentVectorText[],
+  { index, dimension }: { index: CalibrationBudget['index']; dimension: number },
+): Promise<Map<string, number[]>> => {
+  const inStep = new Set(
+    agents.flatMap(({ agentId, indexed }) => (indexed === false ? [] : [agentId])),
+  )
+  const keys = wanted.flatMap(({ agentId, key }) => (inStep.has(agentId) ? [key] : []))
+  if (!index || keys.length === 0) return new Map()
+  const stored = await index.vectors(keys)
+  return new Map(
+    stored.flatMap(({ key, vector }) => (vector.length === dimension ? [[key, vector]] : [])),
+  )
+}
+
 /**
  * Turns each skill example of the catalog into a labelled query, leave one out:
  * the example embedded alone is scored against every agent, each by the best of
  * its card's vector and its routing examples' (as /route scores it), its own
  * agent's card built without that example and its phrases without one that is
- * it. Embedding calls: one per agent and per routing example, two per example;
- * at most `maxEmbeddings`, so fewer examples are used
- * when the catalog is large. Throws TooFewExamplesError, before any embedding,
+ * it. The agents' vectors are read from `index` (the very vectors /route scores);
+ * those it lacks are embedded. Embedding calls: two per example, one per vector
+ * the index lacks; at most `maxEmbeddings`, so fewer examples are used when the
+ * catalog is large. Throws TooFewExamplesError, before any embedding,
  * when fewer than `minCalibrationExamples` fit or there are not two agents, and
  * after it when leaving out agents whose cards the model refuses leaves too few.
  *
  * @example
- * const { samples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, { maxEmbeddings: 500 })
+ * const { samples, embeddingCalls } = await leaveOneOutSamples(agents, embedder, { maxEmbeddings: 500, index })
  */
 export const leaveOneOutSamples = async (
   agents: readonly CalibrationAgent[],
   embedder: Embedder,
-  { maxEmbeddings, minExamples = minCalibrationExamples }: CalibrationBudget,
+  { maxEmbeddings, minExamples = minCalibrationExamples, index }: CalibrationBudget,
 ): Promise<{
   samples: RouteSample[]
   examples: number
   /** The agents calibrated among: those whose cards the model could embed. */
   agents: number
   embeddingCalls: number
+  agentVectors: AgentVectors
   crossedExamples: CrossedExamples[]
 }> => {
-  const phrases = agents.reduce((sum, agent) => sum + (agent.routingExamples?.length ?? 0), 0)
-  const room = Math.floor((maxEmbeddings - agents.length - phrases) / 2)
-  const examples = examplesWithin(agents, Math.max(0, room))
   const available = examplesWithin(agents, Number.POSITIVE_INFINITY).length
   if (agents.length < 2) {
     throw new TooFewExamplesError(
       `Calibration needs at least 2 active agents to tell apart; the catalog has ${agents.length}.`,
     )
   }
-  if (examples.length < minExamples) {
+  if (available < minExamples) {
     throw new TooFewExamplesError(
-      available < minExamples
-        ? `Calibration needs at least ${minExamples} skill examples in the active agents' cards; they have ${available}.`
-        : // The phrases are named: they take their calls first, and 50 on each of 100 agents
-          // leave no room in the default 500, which "among 100 agents" alone did not explain.
-          `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents${phrases > 0 ? ` and their ${count(phrases)} routing examples` : ''} (one call per agent and per routing example, two per skill example): it needs at least ${count(agents.length + phrases + 2 * minExamples)}.`,
+      `Calibration needs at least ${minExamples} skill examples in the active agents' cards; they have ${available}.`,
+    )
+  }
+  // An agent may carry 50 routing examples: embedding each again on every run cost thousands of
+  // calls for a catalog that uses them, past API Gateway's 29 s. The index holds them already.
+  const vectorTexts = agentVectorTexts(agents)
+  const stored = await storedVectors(agents, vectorTexts, {
+    index,
+    dimension: embedder.dimension,
+  })
+  const lacking = vectorTexts.filter(({ key }) => !stored.has(key))
+  const room = Math.floor((maxEmbeddings - lacking.length) / 2)
+  const examples = examplesWithin(agents, Math.max(0, room))
+  if (examples.length < minExamples) {
+    // The vectors the index lacks are named: they take their calls first, and 50 routing
+    // examples on each of 100 agents leave no room in the default 500.
+    throw new TooFewExamplesError(
+      `Calibration needs at least ${minExamples} skill examples; ${maxEmbeddings} embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for ${examples.length} among ${agents.length} agents${lacking.length > 0 ? `, after the ${count(lacking.length)} of their ${count(vectorTexts.length)} card and routing-example vectors not read from the search index` : ''} (two calls per skill example, one per vector not read from the index): it needs at least ${count(lacking.length + 2 * minExamples)}.`,
     )
   }
   // Every text at once, a few at a time: 500 Titan calls one by one would outlast
@@ -203,12 +286,8 @@ export const leaveOneOutSamples = async (
   // An example is embedded as /route embeds a message (its first characters), an agent whole and
   // each of its routing examples in its words, as the index embeds them: an agent scores the best
   // of its vectors, so the scores are those /route will see.
-  const phraseTexts = agents.flatMap(({ agentId, card, routingExamples = [] }) =>
-    routingExamples.map((phrase) => ({ agentId, phrase, agent: routingExampleText(phrase, card) })),
-  )
   const texts = [
-    ...agents.map(({ card }) => ({ agent: agentText(card) })),
-    ...phraseTexts,
+    ...lacking.map(({ text }) => ({ agent: text })),
     ...examples.flatMap((example) => [
       { query: example.text },
       { agent: agentText(withoutExample(example)) },
@@ -225,23 +304,31 @@ export const leaveOneOutSamples = async (
           throw error
         }),
   )
+  const vectorOf = new Map(stored)
+  lacking.forEach(({ key }, i) => {
+    const vector = embedded[i]
+    if (vector) vectorOf.set(key, vector)
+  })
   // An agent with a text the model refuses is not indexed at all (indexAgent embeds them together).
   const refused = new Set(
-    phraseTexts.flatMap(({ agentId }, i) => (embedded[agents.length + i] ? [] : [agentId])),
+    vectorTexts.flatMap(({ agentId, key }) => (vectorOf.has(key) ? [] : [agentId])),
   )
-  /** Each agent's phrases, embedded: every example is scored against them all. */
+  /** Each agent's phrases, as vectors: every example is scored against them all. */
   const phrasesOf = new Map<string, { key: string; vector: number[] }[]>()
-  phraseTexts.forEach(({ agentId, phrase }, i) => {
+  const vectors: { agentId: string; vector: number[] }[] = []
+  for (const { agentId, key, phrase } of vectorTexts) {
+    if (refused.has(agentId)) continue
+    const vector = vectorOf.get(key) as number[]
+    if (phrase === undefined) {
+      vectors.push({ agentId, vector })
+      continue
+    }
     const phrases = phrasesOf.get(agentId) ?? []
-    phrases.push({ key: sameExampleKey(phrase), vector: embedded[agents.length + i] as number[] })
+    phrases.push({ key: sameExampleKey(phrase), vector })
     phrasesOf.set(agentId, phrases)
-  })
-  const vectors = agents.flatMap(({ agentId }, i) => {
-    const vector = embedded[i]
-    return vector && !refused.has(agentId) ? [{ agentId, vector }] : []
-  })
+  }
   const indexed = new Set(vectors.map(({ agentId }) => agentId))
-  const firstExample = agents.length + phraseTexts.length
+  const firstExample = lacking.length
   const scoredExamples = examples.flatMap((example, i) => {
     const query = embedded[firstExample + 2 * i]
     const own = embedded[firstExample + 2 * i + 1]
@@ -282,6 +369,7 @@ export const leaveOneOutSamples = async (
     examples: samples.length,
     agents: vectors.length,
     embeddingCalls: texts.length,
+    agentVectors: { fromIndex: stored.size, embedded: lacking.length },
     crossedExamples: crossingsOf(ranked.map(({ crossing }) => crossing)),
   }
 }
@@ -319,6 +407,7 @@ export const calibrateFromCatalog = async (
     examples,
     agents: among.agents,
     embeddingCalls,
+    agentVectors: among.agentVectors,
     embedder: embedder.name,
     crossedExamples,
   }

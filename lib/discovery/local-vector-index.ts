@@ -1,6 +1,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import { inTurn, writeWhole } from '../json-file.ts'
-import type { IndexedVector, VectorIndex, VectorMatch, VectorQuery } from './vector-index.ts'
+import type {
+  IndexedVector,
+  StoredVector,
+  VectorIndex,
+  VectorMatch,
+  VectorQuery,
+} from './vector-index.ts'
 
 /**
  * What a query scans. Every stored vector of the query's dimension, scaled to
@@ -152,6 +158,15 @@ export class LocalVectorIndex implements VectorIndex {
 
   async keys(): Promise<string[]> {
     return [...(await this.#load()).keys()]
+  }
+
+  /** Only the configured embedder's vectors: another's are not in the index (see the class). */
+  async vectors(keys: readonly string[]): Promise<StoredVector[]> {
+    const all = await this.#load()
+    return keys.flatMap((key) => {
+      const stored = all.get(key)
+      return stored ? [{ key, vector: stored.vector }] : []
+    })
   }
 
   /** True when the file holds vectors another embedder made, which must be embedded again. */

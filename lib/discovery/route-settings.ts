@@ -11,6 +11,7 @@ import { tables } from '../tables.ts'
 import { type Calibration, calibrateFromCatalog } from './calibrate.ts'
 import type { Embedder } from './embedder.ts'
 import type { RouteThreshold } from './route-threshold.ts'
+import type { VectorIndex } from './vector-index.ts'
 
 /** A calibration as stored: what it measured, for which embedder, and when. */
 export interface StoredCalibration extends Calibration {
@@ -28,6 +29,8 @@ export const storedCalibrationSchema = z.object({
   examples: z.number(),
   agents: z.number(),
   embeddingCalls: z.number(),
+  // A calibration stored before 7 December 2026 embedded every vector and did not say so.
+  agentVectors: z.object({ fromIndex: z.number(), embedded: z.number() }).optional(),
   embedder: z.string(),
   dimension: z.number(),
   calibratedAt: z.string(),
@@ -141,16 +144,18 @@ export const routeThresholdReader = (
 /**
  * The admin operation behind `POST /admin/route/calibrate` and `npm run
  * calibrate`: calibrates `/route` from the active agents' cards
- * (calibrateFromCatalog) and stores the outcome, which `/route` then uses.
+ * (calibrateFromCatalog), their vectors read from the index `/route` scores,
+ * and stores the outcome, which `/route` then uses.
  * Nothing is stored when the catalog has too few examples (TooFewExamplesError)
  * or the embedder fails. Returns the stored calibration and the one it replaced.
  *
  * @example
- * const { after } = await calibrateRouting({ registry, embedder, store, maxEmbeddings: 500, minMargin: 0.05 })
+ * const { after } = await calibrateRouting({ registry, embedder, index, store, maxEmbeddings: 500, minMargin: 0.05 })
  */
 export const calibrateRouting = async (deps: {
   registry: Pick<AgentRegistry, 'list'>
   embedder: Embedder
+  index: Pick<VectorIndex, 'vectors'>
   store: Pick<RouteThresholdStore, 'put'>
   maxEmbeddings: number
   minMargin: number
@@ -160,6 +165,7 @@ export const calibrateRouting = async (deps: {
   const calibration = await calibrateFromCatalog(agents, deps.embedder, {
     maxEmbeddings: deps.maxEmbeddings,
     minMargin: deps.minMargin,
+    index: deps.index,
   })
   const after: StoredCalibration = {
     ...calibration,

@@ -1,13 +1,16 @@
 import {
   DeleteVectorsCommand,
+  GetVectorsCommand,
   ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors'
+import { mapConcurrently } from '../map-concurrently.ts'
 import {
   agentIdOfKey,
   type IndexedVector,
+  type StoredVector,
   type VectorIndex,
   type VectorMatch,
   type VectorQuery,
@@ -16,9 +19,15 @@ import {
 /** The most vectors one PutVectors, and keys one DeleteVectors, may carry. */
 const batchSize = 500
 
-const batches = <T>(items: readonly T[]): T[][] =>
-  Array.from({ length: Math.ceil(items.length / batchSize) }, (_, i) =>
-    items.slice(i * batchSize, (i + 1) * batchSize),
+/** The most keys one GetVectors may name. */
+const getBatchSize = 100
+
+/** GetVectors calls one `vectors` keeps in flight: 5,100 keys (100 agents, 50 examples each) are 51. */
+const getConcurrency = 4
+
+const batches = <T>(items: readonly T[], size = batchSize): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
   )
 
 /**
@@ -68,6 +77,23 @@ export class S3VectorsIndex implements VectorIndex {
       nextToken = page.nextToken
     } while (nextToken)
     return keys
+  }
+
+  /**
+   * The vectors of these keys with their data (float32, as a query scores them), 100 keys a
+   * GetVectors; a key the index does not hold is not in its answer.
+   */
+  async vectors(keys: readonly string[]): Promise<StoredVector[]> {
+    const answers = await mapConcurrently(batches(keys, getBatchSize), getConcurrency, (batch) =>
+      this.#client.send(
+        new GetVectorsCommand({ ...this.#location, keys: batch, returnData: true }),
+      ),
+    )
+    return answers.flatMap(({ vectors = [] }) =>
+      vectors.flatMap(({ key, data }) =>
+        key && data?.float32 ? [{ key, vector: data.float32 }] : [],
+      ),
+    )
   }
 
   /**

@@ -71,6 +71,17 @@ export interface VectorIndex {
   query(vector: number[], query: VectorQuery): Promise<VectorMatch[]>
   /** The key of every vector the index holds: a reindex compares their agents with the records. */
   keys(): Promise<string[]>
+  /**
+   * The stored vectors of these keys, those the index holds (a key with none is left out): the
+   * very vectors a query scores, which calibration reads rather than embedding their texts again.
+   */
+  vectors(keys: readonly string[]): Promise<StoredVector[]>
+}
+
+/** A vector as the index holds it, by its key. */
+export interface StoredVector {
+  key: string
+  vector: number[]
 }
 
 /**

@@ -109,13 +109,15 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     const replay = await calibrate({ 'idempotency-key': 'calibrate-1' })
     const after = await routeRest(percentage)
 
-    // Assess: 14 examples of 2 agents, 2 + 2 × 14 embeddings; the score it chose is above this message's.
+    // Assess: 14 examples of 2 agents, 2 × 14 embeddings, the two cards' vectors read from the
+    // index /route scores; the score it chose is above this message's.
     expect(response.status).toBe(200)
     const calibration = await response.json()
     expect(calibration).toMatchObject({
       examples: 14,
       agents: 2,
-      embeddingCalls: 30,
+      embeddingCalls: 28,
+      agentVectors: { fromIndex: 2, embedded: 0 },
       embedder: 'local',
       dimension: 1024,
       threshold: { minMargin: 0.05 },
@@ -154,7 +156,10 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     // Assess
     const score = stored.threshold.minScore.toFixed(3)
     expect(stdout).toMatch(
-      /^calibrated \/route from 14 skill examples of 2 agents \(30 embedding calls, local\)$/m,
+      /^calibrated \/route from 14 skill examples of 2 agents \(28 embedding calls, local\)$/m,
+    )
+    expect(stdout).toMatch(
+      /^agents' vectors: 2 read from the search index, 0 embedded \(the index lacked them\)$/m,
     )
     expect(stdout).toMatch(
       new RegExp(`^threshold: score ${score}, lead over the next 0\\.050$`, 'm'),

@@ -465,6 +465,26 @@ describe('Terraform stack: IAM', () => {
     )
   })
 
+  it('lets the admin function read the vectors it writes: calibration scores those /route scores, not its own embeddings', () => {
+    // Prepare: the S3 Vectors commands the admin function's index sends (put, delete, and the
+    // GetVectors calibration reads with); ListVectors and QueryVectors serve reindex and /route.
+    const granted = statements
+      .filter(({ where }) => where.includes('aws_iam_policy_document.admin '))
+      .filter(({ body }) =>
+        (body.resources as string[]).includes('${local.agent_vector_indexes_arn_pattern}'),
+      )
+      .flatMap(actionsOf)
+
+    // Assess
+    expect(granted).toEqual(
+      expect.arrayContaining([
+        's3vectors:PutVectors',
+        's3vectors:DeleteVectors',
+        's3vectors:GetVectors',
+      ]),
+    )
+  })
+
   it('lets the admin function write the audit table and query its indexes, and no other function touch it', () => {
     // Prepare
     const onAudit = statements.filter(({ body }) =>

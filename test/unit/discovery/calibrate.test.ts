@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { indexAgent } from '../../../lib/discovery/agent-index.ts'
+import { agentText } from '../../../lib/discovery/agent-text.ts'
 import {
   type CalibrationAgent,
   calibrateFromCatalog,
   leaveOneOutSamples,
 } from '../../../lib/discovery/calibrate.ts'
 import { type Embedder, EmbedderInputTooLongError } from '../../../lib/discovery/embedder.ts'
+import { LocalVectorIndex } from '../../../lib/discovery/local-vector-index.ts'
 import { calibrateRouting, routeThresholdReader } from '../../../lib/discovery/route-settings.ts'
 import { chooseThreshold, routeRates } from '../../../lib/discovery/route-threshold.ts'
 import { TooFewExamplesError } from '../../../lib/errors.ts'
@@ -335,10 +338,111 @@ describe('calibrating /route from the catalog’s own examples', () => {
     // Assess: the 5,000 phrases alone pass the 500; raising it by a little would not do.
     await expect(calibrating).rejects.toThrow(
       new TooFewExamplesError(
-        'Calibration needs at least 10 skill examples; 500 embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for 0 among 100 agents and their 5,000 routing examples (one call per agent and per routing example, two per skill example): it needs at least 5,120.',
+        'Calibration needs at least 10 skill examples; 500 embedding calls (CALIBRATION_MAX_EMBEDDINGS) leave room for 0 among 100 agents, after the 5,100 of their 5,100 card and routing-example vectors not read from the search index (two calls per skill example, one per vector not read from the index): it needs at least 5,120.',
       ),
     )
     expect(embedder.texts).toEqual([])
+  })
+})
+
+/** An in-memory index holding each agent's vectors as indexAgent puts them (its card's, its phrases'). */
+const indexOf = async (agents: readonly CalibrationAgent[], embedder: Embedder) => {
+  const index = new LocalVectorIndex()
+  for (const one of agents) {
+    await indexAgent({ ...one, status: 'active' } as never, { embedder, index })
+  }
+  return index
+}
+
+describe('calibrating on the vectors the index holds', () => {
+  it('reads the agents’ vectors from the index rather than embedding them again, and scores as before', async () => {
+    // Prepare: the sample catalog, indexed as registration indexes it.
+    const index = await indexOf(catalog, countingEmbedder())
+    const embedder = countingEmbedder()
+    const options = { maxEmbeddings: 100, minExamples: 4 }
+
+    // Act
+    const fromIndex = await leaveOneOutSamples(catalog, embedder, { ...options, index })
+    const embeddedAll = await leaveOneOutSamples(catalog, countingEmbedder(), options)
+
+    // Assess: 8 calls (two per example), not 10 (and the two agents' cards); the same scores.
+    expect(embeddedAll.embeddingCalls).toBe(10)
+    expect(fromIndex.embeddingCalls).toBe(8)
+    expect(embedder.texts).toHaveLength(8)
+    expect(embedder.texts).not.toContain(agentText((catalog[0] as CalibrationAgent).card))
+    expect(fromIndex.agentVectors).toEqual({ fromIndex: 2, embedded: 0 })
+    expect(fromIndex.samples).toEqual(embeddedAll.samples)
+  })
+
+  it('calibrates a catalog of 100 agents with 50 routing examples each within 500 calls, which had needed 5,120', async () => {
+    // Prepare: as in the budget's refusal above, but indexed.
+    const examples = (word: string) => Array.from({ length: 5 }, (_, i) => `${word} ${i}?`)
+    const agents = Array.from({ length: 100 }, (_, i) => ({
+      ...agent(`agent-${i}`, i % 2 === 0 ? 'Adds sums' : 'Rain reports', examples(`sum ${i}`)),
+      routingExamples: Array.from({ length: 50 }, (_, j) => `phrase ${j} of ${i}`),
+    }))
+    const index = await indexOf(agents, countingEmbedder())
+    const embedder = countingEmbedder()
+
+    // Act
+    const calibration = await calibrateFromCatalog(agents, embedder, {
+      maxEmbeddings: 500,
+      minMargin: 0,
+      index,
+    })
+
+    // Assess: no phrase embedded; the budget goes to 250 examples, two calls each.
+    expect(calibration.agentVectors).toEqual({ fromIndex: 5_100, embedded: 0 })
+    expect(calibration.embeddingCalls).toBe(500)
+    expect(calibration.examples).toBe(250)
+    expect(embedder.texts.some((text) => text.startsWith('phrase '))).toBe(false)
+  })
+
+  it('embeds what the index lacks, or holds for an older card, and says how many', async () => {
+    // Prepare: weather is indexed; calculator's vectors are missing. A third agent, tax, was
+    // indexed with an older card ("sum sum") and its record says the new one is not indexed yet.
+    const tax = agent('tax', 'tax', ['tax rain', 'tax sum'])
+    const index = await indexOf(
+      [catalog[0] as CalibrationAgent, agent('tax', 'sum sum', ['sum'])],
+      countingEmbedder(),
+    )
+    const agents = [...catalog, { ...tax, indexed: false }]
+    const embedder = countingEmbedder()
+    const options = { maxEmbeddings: 100, minExamples: 6 }
+
+    // Act
+    const read = await leaveOneOutSamples(agents, embedder, { ...options, index })
+    const embeddedAll = await leaveOneOutSamples(agents, countingEmbedder(), options)
+
+    // Assess: calculator's card and tax's current one embedded, weather's read; the scores are
+    // those of the cards as they are, not of tax's older one.
+    expect(read.agentVectors).toEqual({ fromIndex: 1, embedded: 2 })
+    expect(read.embeddingCalls).toBe(2 + 2 * 6)
+    expect(embedder.texts).toContain(agentText(tax.card))
+    expect(read.samples).toEqual(embeddedAll.samples)
+  })
+
+  it('embeds a vector the index holds at another dimension (an embedder since replaced)', async () => {
+    // Prepare: the index holds two-element vectors; the embedder makes three.
+    const index = new LocalVectorIndex()
+    await index.put(
+      ['weather', 'calculator'].map((agentId) => ({
+        key: agentId,
+        vector: [1, 0],
+        metadata: { agentId, status: 'active' as const },
+      })),
+    )
+
+    // Act
+    const { agentVectors, embeddingCalls } = await leaveOneOutSamples(catalog, countingEmbedder(), {
+      maxEmbeddings: 100,
+      minExamples: 4,
+      index,
+    })
+
+    // Assess
+    expect(agentVectors).toEqual({ fromIndex: 0, embedded: 2 })
+    expect(embeddingCalls).toBe(10)
   })
 })
 
@@ -453,6 +557,7 @@ describe('the stored calibration', () => {
     const deps = {
       registry: registry as never,
       embedder: countingEmbedder(),
+      index: new LocalVectorIndex(),
       store,
       maxEmbeddings: 100,
       minMargin: 0,

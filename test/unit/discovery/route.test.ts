@@ -8,6 +8,7 @@ const indexAnswering = (scores: Record<string, number>, seen: string[][] = []): 
   put: async () => undefined,
   delete: async () => undefined,
   keys: async () => Object.keys(scores),
+  vectors: async () => [],
   query: async (_vector, { agentIds, topK }) => {
     seen.push([...agentIds])
     return Object.entries(scores)

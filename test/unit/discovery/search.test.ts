@@ -28,6 +28,7 @@ const scoredIndex = (scores: Record<string, number>, asked: string[][]): VectorI
   put: async () => {},
   delete: async () => {},
   keys: async () => [],
+  vectors: async () => [],
   query: async (_vector, { topK, agentIds }) => {
     asked.push([...agentIds])
     return agentIds
@@ -80,6 +81,7 @@ describe('searching the caller’s agents', () => {
       put: async () => {},
       delete: async () => {},
       keys: async () => [],
+      vectors: async () => [],
       query: async (_vector, { topK }) =>
         ids.slice(0, topK).map((key, i) => ({ key, score: 0.9 - i / 100 })),
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   type DeleteVectorsCommand,
+  GetVectorsCommand,
   type ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
@@ -264,6 +265,30 @@ describe('local vector index', () => {
     expect(await new LocalVectorIndex(file, local).holdsOtherEmbedders()).toBe(true)
   })
 
+  it('gives the stored vectors of the keys asked, none of a key it lacks or of another embedder', async () => {
+    // Prepare: weather and its routing example stored by the local embedder; a file of another's.
+    const local = { kind: 'local', model: 'local', dimension: 3 }
+    const file = join(dir, 'read.json')
+    const index = new LocalVectorIndex(file, local)
+    await index.put([
+      entry('weather', [1, 0, 0]),
+      { ...entry('weather', [0, 1, 0]), key: 'weather#example-0' },
+    ])
+
+    // Act
+    const read = await index.vectors(['weather#example-0', 'calculator', 'weather'])
+    const ofAnother = await new LocalVectorIndex(file, { ...local, kind: 'openai' }).vectors([
+      'weather',
+    ])
+
+    // Assess
+    expect(read).toEqual([
+      { key: 'weather#example-0', vector: [0, 1, 0] },
+      { key: 'weather', vector: [1, 0, 0] },
+    ])
+    expect(ofAnother).toEqual([])
+  })
+
   it('takes a file of bare vectors (written before it named its embedder) as made by another embedder', async () => {
     // Prepare
     const file = join(dir, 'unnamed.json')
@@ -435,6 +460,35 @@ describe('S3 Vectors index (contract)', () => {
       },
     ])
   })
+  it('reads stored vectors with their data, at most 100 keys a GetVectors, leaving out keys it lacks', async () => {
+    // Prepare: 250 keys; the index holds only the first of each batch.
+    const keys = Array.from({ length: 250 }, (_, i) => `agent-${i}`)
+    const send = vi.fn(async (command: GetVectorsCommand) => ({
+      vectors: [{ key: command.input.keys?.[0], data: { float32: [0.5, 0.25] } }],
+    }))
+    const index = new S3VectorsIndex({ send } as never, 'switchboard-vectors', 'agents')
+
+    // Act
+    const read = await index.vectors(keys)
+
+    // Assess
+    expect(read).toEqual(
+      ['agent-0', 'agent-100', 'agent-200'].map((key) => ({ key, vector: [0.5, 0.25] })),
+    )
+    const asked = (send.mock.calls as unknown as [GetVectorsCommand][]).map(([command]) => {
+      expect(command).toBeInstanceOf(GetVectorsCommand)
+      return command.input
+    })
+    expect(asked).toEqual(
+      [keys.slice(0, 100), keys.slice(100, 200), keys.slice(200)].map((batch) => ({
+        vectorBucketName: 'switchboard-vectors',
+        indexName: 'agents',
+        keys: batch,
+        returnData: true,
+      })),
+    )
+  })
+
   it('lists the key of every vector it holds, following every page of ListVectors, without their data', async () => {
     // Prepare: two pages, an agent's card and example vectors split between them
     const pages = [
