@@ -7,13 +7,23 @@
  */
 import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
-import { calibrateRouting, DynamoRouteThresholdStore } from '../lib/discovery/route-settings.ts'
+import {
+  calibrateRouting,
+  DynamoRouteThresholdStore,
+  type StoredCalibration,
+} from '../lib/discovery/route-settings.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
 import { openScriptState } from './script-state.ts'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`
+
+/** The agents that crossed beyond those named (the answer names at most 10). */
+const moreCrossed = ({ crossedAgents = 0, crossedExamples }: StoredCalibration) =>
+  crossedAgents > crossedExamples.length
+    ? `, and ${crossedAgents - crossedExamples.length} more agents`
+    : ''
 
 const main = async () => {
   const state = await openScriptState()
@@ -51,7 +61,7 @@ const main = async () => {
                   ({ agentId, examples, lostToOthers, takenFromOthers }) =>
                     `${agentId} ${lostToOthers} of its ${examples} (took ${takenFromOthers} of others')`,
                 )
-                .join(', ')}`,
+                .join(', ')}${moreCrossed(after)}`,
             ]
           : []),
       ].join('\n'),

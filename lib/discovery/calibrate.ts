@@ -57,6 +57,11 @@ export interface Calibration {
    * its own agent first.
    */
   crossedExamples: CrossedExamples[]
+  /**
+   * How many agents crossed in all: more than `crossedExamples` names when it is cut at
+   * `maxCrossedAgents`. Absent from a calibration stored before 7 December 2026.
+   */
+  crossedAgents?: number
 }
 
 /** Where calibration found the agents' vectors (see `Calibration.agentVectors`). */
@@ -79,8 +84,13 @@ export interface CrossedExamples {
 /** The most agents `crossedExamples` names: enough to find a card that pulls routing. */
 export const maxCrossedAgents = 10
 
-/** Which agent each example belongs to and which scored first on it, tallied per agent. */
-const crossingsOf = (scored: readonly { agentId: string; first: string }[]): CrossedExamples[] => {
+/**
+ * Which agent each example belongs to and which scored first on it, tallied per agent: the
+ * agents that crossed, most first, at most `maxCrossedAgents`, and how many crossed in all.
+ */
+const crossingsOf = (
+  scored: readonly { agentId: string; first: string }[],
+): { crossedExamples: CrossedExamples[]; crossedAgents: number } => {
   const byAgent = new Map<string, CrossedExamples>()
   const of = (agentId: string) => {
     let tally = byAgent.get(agentId)
@@ -97,10 +107,11 @@ const crossingsOf = (scored: readonly { agentId: string; first: string }[]): Cro
     of(first).takenFromOthers++
   }
   const crossed = (tally: CrossedExamples) => tally.lostToOthers + tally.takenFromOthers
-  return [...byAgent.values()]
+  const all = [...byAgent.values()]
     .filter((tally) => crossed(tally) > 0)
     .sort((a, b) => crossed(b) - crossed(a) || (a.agentId < b.agentId ? -1 : 1))
-    .slice(0, maxCrossedAgents)
+  // The count says what the cut leaves out: 10 named could otherwise be 10 of 10 or of 200.
+  return { crossedExamples: all.slice(0, maxCrossedAgents), crossedAgents: all.length }
 }
 
 const count = (n: number) => n.toLocaleString('en-US')
@@ -252,6 +263,7 @@ export const leaveOneOutSamples = async (
   embeddingCalls: number
   agentVectors: AgentVectors
   crossedExamples: CrossedExamples[]
+  crossedAgents: number
 }> => {
   const available = examplesWithin(agents, Number.POSITIVE_INFINITY).length
   if (agents.length < 2) {
@@ -370,7 +382,7 @@ export const leaveOneOutSamples = async (
     agents: vectors.length,
     embeddingCalls: texts.length,
     agentVectors: { fromIndex: stored.size, embedded: lacking.length },
-    crossedExamples: crossingsOf(ranked.map(({ crossing }) => crossing)),
+    ...crossingsOf(ranked.map(({ crossing }) => crossing)),
   }
 }
 
@@ -390,11 +402,8 @@ export const calibrateFromCatalog = async (
   embedder: Embedder,
   options: CalibrationBudget & { minMargin: number; margins?: readonly number[] },
 ): Promise<Calibration> => {
-  const { samples, examples, embeddingCalls, crossedExamples, ...among } = await leaveOneOutSamples(
-    agents,
-    embedder,
-    options,
-  )
+  const { samples, examples, embeddingCalls, crossedExamples, crossedAgents, ...among } =
+    await leaveOneOutSamples(agents, embedder, options)
   const { threshold, rates } = chooseThreshold(samples, {
     margins: options.margins ?? [options.minMargin],
   })
@@ -410,5 +419,6 @@ export const calibrateFromCatalog = async (
     agentVectors: among.agentVectors,
     embedder: embedder.name,
     crossedExamples,
+    crossedAgents,
   }
 }

@@ -45,6 +45,8 @@ export const storedCalibrationSchema = z.object({
       }),
     )
     .default([]),
+  // How many agents crossed in all, `crossedExamples` naming at most 10 (absent before 7 December 2026).
+  crossedAgents: z.number().optional(),
 })
 
 /** Where `/route`'s calibrated threshold is kept. */

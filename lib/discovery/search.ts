@@ -37,6 +37,16 @@ export interface SearchResult {
   card: AgentCardJson
 }
 
+/** The answer to `POST /search`. */
+export interface SearchAnswer {
+  results: SearchResult[]
+  /**
+   * Present only when the answer was cut to fit 5 MiB: how many matches, ranked below the last
+   * result, were left out because their cards would not fit.
+   */
+  omittedForSize?: number
+}
+
 export interface SearchDeps extends CardServing {
   embedder: Embedder
   index: VectorIndex
@@ -50,7 +60,9 @@ export interface SearchDeps extends CardServing {
  * without it). Only matches scoring `minScore` or more are kept.
  * The answer keeps the best-ranked results whose cards fit `maxPageBytes`, as a
  * page of `GET /agents` does: a card may be 256 KiB, and twenty large ones
- * passed the 6 MB a Lambda may answer (a 502 on every such search).
+ * passed the 6 MB a Lambda may answer (a 502 on every such search). It says how
+ * many it left out (`omittedForSize`), which fewer than `topK` results alone
+ * do not: a `minScore` cut and a small catalog look the same.
  *
  * @example
  * await searchAgents({ query: 'my card got charged twice' }, caller.grants, deps)
@@ -59,7 +71,7 @@ export const searchAgents = async (
   body: unknown,
   grants: Grants,
   deps: SearchDeps,
-): Promise<{ results: SearchResult[] }> => {
+): Promise<SearchAnswer> => {
   const { query, topK, minScore } = searchRequestSchema.parse(body)
   const agentIds = Object.keys(grants)
   if (agentIds.length === 0) return { results: [] }
@@ -86,5 +98,7 @@ export const searchAgents = async (
       card: await servedCard(record, deps),
     })),
   )
-  return { results: withinPageBytes(results) }
+  const kept = withinPageBytes(results)
+  const omitted = results.length - kept.length
+  return omitted > 0 ? { results: kept, omittedForSize: omitted } : { results: kept }
 }

@@ -400,7 +400,7 @@ const described: Record<string, ApiOperation> = {
     body: searchRequestSchema,
     responses: {
       200: json(
-        'Best match first; fewer than `topK` when the cards would pass 5 MiB',
+        'Best match first; fewer than `topK` when the cards would pass 5 MiB, `omittedForSize` then saying how many were left out',
         searchResultsSchema,
       ),
       422: none(

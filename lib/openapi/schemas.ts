@@ -138,6 +138,14 @@ export const listedAgentsSchema = z.object({
 /** POST /search: the caller's agents ranked by meaning. */
 export const searchResultsSchema = z.object({
   results: z.array(z.object({ agentId: z.string(), score: z.number(), card: servedCard })),
+  omittedForSize: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Present only when the answer was cut to fit 5 MiB: how many matches, ranked below the last result, were left out because their cards would not fit (`GET /agents` serves every card, in pages)',
+    ),
 })
 
 /** A JSON Web Key Set (RFC 7517). */

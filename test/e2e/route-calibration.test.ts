@@ -127,6 +127,7 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       { agentId: 'calculator', examples: 9, lostToOthers: 1, takenFromOthers: 0 },
       { agentId: 'weather', examples: 5, lostToOthers: 0, takenFromOthers: 1 },
     ])
+    expect(calibration.crossedAgents).toBe(2)
     expect(calibration.precision).toBeGreaterThanOrEqual(0.9)
     expect(calibration.coverage).toBeGreaterThan(0)
     expect(calibration.rates.wrong).toBeLessThanOrEqual(0.1)

@@ -133,6 +133,7 @@ describe('calibrating /route from the catalog’s own examples', () => {
       { agentId: 'weather', examples: 2, lostToOthers: 1, takenFromOthers: 2 },
       { agentId: 'calculator', examples: 2, lostToOthers: 1, takenFromOthers: 1 },
     ])
+    expect(calibration.crossedAgents).toBe(3)
   })
 
   it('names no agent when every example scores its own agent first', async () => {
@@ -145,6 +146,30 @@ describe('calibrating /route from the catalog’s own examples', () => {
 
     // Assess
     expect(calibration.crossedExamples).toEqual([])
+    expect(calibration.crossedAgents).toBe(0)
+  })
+
+  it('says how many agents crossed when it names only the first 10', async () => {
+    // Prepare: twelve cards whose examples are the others' words. Each copy's "rain" (1,0,0)
+    // scores weather (3,0,1) 0.949 above any copy (1,1,0) 0.707, its "sum" (0,1,0) calculator
+    // (0,2,1) 0.894: all twelve lose both, weather and calculator take them (and cross as above).
+    const copies = Array.from({ length: 12 }, (_, i) =>
+      agent(`copy-${String(i).padStart(2, '0')}`, 'chairs', ['rain', 'sum']),
+    )
+
+    // Act
+    const calibration = await calibrateFromCatalog([...catalog, ...copies], countingEmbedder(), {
+      maxEmbeddings: 100,
+      minMargin: 0,
+    })
+
+    // Assess: 14 crossed, 10 named, the ones that crossed most first (13 each, then by agentId).
+    expect(calibration.crossedAgents).toBe(14)
+    expect(calibration.crossedExamples).toHaveLength(10)
+    expect(calibration.crossedExamples.slice(0, 2).map(({ agentId }) => agentId)).toEqual([
+      'calculator',
+      'weather',
+    ])
   })
 
   it('keeps within the embedding budget by taking examples from each agent in turn', async () => {

@@ -101,6 +101,24 @@ describe('searching the caller’s agents', () => {
     expect(answer.results.map(({ agentId }) => agentId)).toEqual(
       ids.slice(0, answer.results.length),
     )
+    // And says so: fewer results alone look like a minScore cut or a small catalog.
+    expect(answer.omittedForSize).toBe(20 - answer.results.length)
+  })
+
+  it('says nothing of a cut when every match fits', async () => {
+    // Act
+    const answer = await searchAgents(
+      { query: 'rain', topK: 5 },
+      { rain: '*', sun: '*' },
+      searchDeps(
+        scoredIndex({ rain: 0.5, sun: 0.4 }, []),
+        smallRecord(() => false),
+      ),
+    )
+
+    // Assess: the answer as before, no field added.
+    expect(Object.keys(answer)).toEqual(['results'])
+    expect(answer.results).toHaveLength(2)
   })
 
   it('finds the active agents behind stale vectors that fill the index’s answer', async () => {
