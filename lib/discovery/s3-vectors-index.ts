@@ -81,13 +81,18 @@ export class S3VectorsIndex implements VectorIndex {
 
   /**
    * The vectors of these keys with their data (float32, as a query scores them), 100 keys a
-   * GetVectors; a key the index does not hold is not in its answer.
+   * GetVectors; a key the index does not hold is not in its answer. A batch refused as not found
+   * gives none of its vectors rather than failing the rest: GetVectors' answer to an absent key
+   * has not been seen on AWS (an absent vector is one to embed, so it costs calls, not a result).
    */
   async vectors(keys: readonly string[]): Promise<StoredVector[]> {
     const answers = await mapConcurrently(batches(keys, getBatchSize), getConcurrency, (batch) =>
-      this.#client.send(
-        new GetVectorsCommand({ ...this.#location, keys: batch, returnData: true }),
-      ),
+      this.#client
+        .send(new GetVectorsCommand({ ...this.#location, keys: batch, returnData: true }))
+        .catch((error: unknown) => {
+          if ((error as Error).name === 'NotFoundException') return { vectors: [] }
+          throw error
+        }),
     )
     return answers.flatMap(({ vectors = [] }) =>
       vectors.flatMap(({ key, data }) =>

@@ -489,6 +489,29 @@ describe('S3 Vectors index (contract)', () => {
     )
   })
 
+  it('takes a GetVectors refused as not found as holding none of its keys, and fails on any other error', async () => {
+    // Prepare
+    const refusal = (name: string) => Object.assign(new Error(name), { name })
+    const notFound = new S3VectorsIndex(
+      { send: vi.fn(async () => Promise.reject(refusal('NotFoundException'))) } as never,
+      'switchboard-vectors',
+      'agents',
+    )
+    const throttled = new S3VectorsIndex(
+      { send: vi.fn(async () => Promise.reject(refusal('ThrottlingException'))) } as never,
+      'switchboard-vectors',
+      'agents',
+    )
+
+    // Act
+    const read = await notFound.vectors(['weather'])
+    const failing = throttled.vectors(['weather'])
+
+    // Assess
+    expect(read).toEqual([])
+    await expect(failing).rejects.toThrow('ThrottlingException')
+  })
+
   it('lists the key of every vector it holds, following every page of ListVectors, without their data', async () => {
     // Prepare: two pages, an agent's card and example vectors split between them
     const pages = [
