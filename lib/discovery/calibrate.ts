@@ -116,7 +116,10 @@ const crossingsOf = (
 
 const count = (n: number) => n.toLocaleString('en-US')
 
-/** How many embedding calls a calibration may make, how few examples it refuses, and where it reads vectors. */
+/**
+ * How many embedding calls a calibration may make, how few examples it refuses, and where it
+ * reads the agents' vectors.
+ */
 export interface CalibrationBudget {
   maxEmbeddings: number
   /** minCalibrationExamples unless said otherwise. */
@@ -200,7 +203,7 @@ interface AgentVectorText {
   phrase?: string
 }
 
-/** Every vector the agents have in the index, each with the text it is embedded from, as indexAgent embeds it. */
+/** Every vector the agents have in the index, each with the text indexAgent embeds it from. */
 const agentVectorTexts = (agents: readonly CalibrationAgent[]): AgentVectorText[] =>
   agents.flatMap(({ agentId, card, routingExamples = [] }) => {
     const [cardKey, ...exampleKeys] = vectorKeysOf(agentId, routingExamples.length)

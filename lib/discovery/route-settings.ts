@@ -45,7 +45,7 @@ export const storedCalibrationSchema = z.object({
       }),
     )
     .default([]),
-  // How many agents crossed in all, `crossedExamples` naming at most 10 (absent before 7 December 2026).
+  // How many agents crossed in all, `crossedExamples` naming at most 10 (absent before 7 Dec 2026).
   crossedAgents: z.number().optional(),
 })
 

@@ -22,7 +22,7 @@ const batchSize = 500
 /** The most keys one GetVectors may name. */
 const getBatchSize = 100
 
-/** GetVectors calls one `vectors` keeps in flight: 5,100 keys (100 agents, 50 examples each) are 51. */
+/** GetVectors calls one `vectors` keeps in flight: 100 agents of 50 routing examples are 51 calls. */
 const getConcurrency = 4
 
 const batches = <T>(items: readonly T[], size = batchSize): T[][] =>
