@@ -9,6 +9,7 @@ import {
   legacyRestErrorAsJsonRpc,
   restErrorAsJsonRpc,
 } from './agent-errors.ts'
+import { mayNameError } from './error-key.ts'
 import { jsonAnswerType } from './media-types.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
@@ -421,7 +422,7 @@ export const eventFor = (
 /**
  * The code of a whole JSON-RPC error answer (which JSON-RPC sends with HTTP 200, as the A2A SDKs'
  * agents do when their handler fails), for the call's report and metrics; none for any other
- * answer. Only an answer that names `"error"` is parsed.
+ * answer. Only an answer that may name `"error"` (`mayNameError`) is parsed.
  */
 export const jsonRpcErrorCodeOf = (
   binding: A2ACall['binding'],
@@ -430,7 +431,7 @@ export const jsonRpcErrorCodeOf = (
   if (binding !== 'JSONRPC') return undefined
   const text =
     typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)
-  if (!text.includes('"error"')) return undefined
+  if (!mayNameError(text)) return undefined
   try {
     const answer = JSON.parse(text.toString()) as { error?: { code?: unknown } } | null
     const code = answer?.error?.code
@@ -445,9 +446,7 @@ export const jsonRpcErrorCodeOf = (
  * JSON-RPC agent's failing handler ends a stream; none when no event is one.
  */
 export const jsonRpcEventsErrorCode = (events: string): number | undefined =>
-  lastEventErrorCode(events, (data) =>
-    data.includes('"error"') ? jsonRpcErrorCodeOf('JSONRPC', data) : undefined,
-  )
+  lastEventErrorCode(events, (data) => jsonRpcErrorCodeOf('JSONRPC', data))
 
 /**
  * The code of the last `error` event among whole HTTP+JSON SSE events: 1.0's `{ error: { code } }`

@@ -1,4 +1,5 @@
 import { finished, Readable } from 'node:stream'
+import { mayNameError } from '../a2a/error-key.ts'
 import {
   carriesData,
   EventBoundaries,
@@ -322,8 +323,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     if (events?.errorCodeOf) {
       const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
       // 0.3's HTTP+JSON error event is named so, its data `{ code }` only; an event whose text
-      // merely says "error" is not read again.
-      if (text.includes('"error"') || text.includes('event: error') || text.includes('event:error'))
+      // merely says "error" is not read again. An escaped letter may spell the key (`mayNameError`).
+      if (mayNameError(text) || text.includes('event: error') || text.includes('event:error'))
         errorCode = events.errorCodeOf(text.toString()) ?? errorCode
     }
     send(sent)

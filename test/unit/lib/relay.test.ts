@@ -6,7 +6,7 @@ import {
   StreamLoneCrError,
 } from '../../../lib/a2a/sse.ts'
 import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
-import { restEventsErrorCode } from '../../../lib/a2a/translate.ts'
+import { jsonRpcEventsErrorCode, restEventsErrorCode } from '../../../lib/a2a/translate.ts'
 import {
   type CutOffReason,
   type RelayOutcome,
@@ -184,6 +184,32 @@ describe('relayToReadable, the error a stream carried', () => {
       expect(ends).toMatchObject([{ errorCode: code }])
     },
   )
+})
+
+describe('relayToReadable, a JSON-RPC error whose key is escaped', () => {
+  it('reads its code, as the caller’s client reads the error', async () => {
+    // Prepare: `"\u0065rror"` is `"error"` to every JSON reader, a hostile agent's way past a
+    // search for the bytes `"error"`
+    const ends: RelayOutcome[] = []
+    const data = '{"jsonrpc":"2.0","id":1,"\\u0065rror":{"code":-32603,"message":"boom"}}'
+    const stream = relayToReadable(bodyOf([encoder.encode(`data: ${data}\n\n`)]), {
+      backendRequest: new AbortController(),
+      onEnd: (outcome) => ends.push(outcome),
+      events: {
+        keepAliveMs: 60_000,
+        idleTimeoutMs: 60_000,
+        maxEventBytes: 1024,
+        errorCodeOf: jsonRpcEventsErrorCode,
+        failureEvent: () => '',
+      },
+    })
+
+    // Act
+    await readAll(stream)
+
+    // Assess
+    expect(ends).toMatchObject([{ errorCode: -32603 }])
+  })
 })
 
 describe("relayToReadable on an agent's Node stream", () => {

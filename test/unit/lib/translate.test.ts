@@ -3,6 +3,7 @@ import {
   answerFor,
   eventFor,
   jsonRpcAnswerAsRest,
+  jsonRpcErrorCodeOf,
   jsonRpcEventAsRest,
   jsonRpcEventsErrorCode,
   jsonRpcParamsFor,
@@ -524,6 +525,12 @@ describe('the error code a stream’s whole events carry', () => {
       undefined,
     ],
     [
+      'JSON-RPC, an error whose key a letter escape spells (as a client reads it, an error)',
+      'jsonrpc',
+      'data: {"jsonrpc":"2.0","id":1,"\\u0065rr\\u006Fr":{"code":-32603,"message":"boom"}}\n\n',
+      -32603,
+    ],
+    [
       'HTTP+JSON 1.0, an error event',
       'rest',
       'event: error\ndata: {"error":{"code":500,"status":"INTERNAL","message":"boom"}}\n\n',
@@ -560,5 +567,24 @@ describe('the error code a stream’s whole events carry', () => {
 
     // Assess
     expect(found).toBe(code)
+  })
+})
+
+describe('the error code of a whole JSON-RPC answer', () => {
+  it.each([
+    ['named as written', '{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}'],
+    [
+      'its key spelled with letter escapes, which every JSON reader reads as "error"',
+      '{"jsonrpc":"2.0","id":1,"\\u0065rro\\u0072":{"code":-32603,"message":"boom"}}',
+    ],
+  ])('is read from an answer %s, as text or bytes', (_what, answer) => {
+    // Act
+    const codes = [
+      jsonRpcErrorCodeOf('JSONRPC', answer),
+      jsonRpcErrorCodeOf('JSONRPC', new TextEncoder().encode(answer)),
+    ]
+
+    // Assess: the caller's client reads an error; so must the metrics and the access line
+    expect(codes).toEqual([-32603, -32603])
   })
 })
