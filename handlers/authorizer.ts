@@ -87,7 +87,13 @@ const authorizeRequest = async (event: APIGatewayRequestAuthorizerEvent) => {
   if (!outcome.allowed) {
     const { reason } = outcome
     await recordMetric(({ recordAuthorizerDenial, sink }) => recordAuthorizerDenial(sink, reason))
-    logger.info('token rejected', { reason: outcome.reason, methodArn: event.methodArn })
+    // The route's template, as the access line gives it, never the path (`methodArn` holds it):
+    // anyone may send a path of kilobytes with a bad token, ten times the line's usual size.
+    logger.info('token rejected', {
+      reason: outcome.reason,
+      method: event.httpMethod,
+      route: event.resource,
+    })
     throw new Error('Unauthorized')
   }
   if (outcome.widened) {

@@ -50,4 +50,34 @@ describe('the authorizer’s log under Powertools’ own logging settings', () =
     expect(output).toContain('"message":"token rejected"')
     expect(output).not.toContain(bearer)
   })
+
+  it('names the route a refused token asked for, not its path: a path is the caller’s to make as long as it likes', async () => {
+    // Prepare: anyone can send any path with any token; the authorizer runs before the route's
+    // handler could refuse the id
+    const path = `/agents/${'a'.repeat(7_000)}/message:send`
+    decide.mockResolvedValueOnce({ allowed: false, reason: 'ERR_JWS_INVALID' } as never)
+    written.length = 0
+
+    // Act
+    await handler(
+      {
+        ...event,
+        methodArn: `arn:aws:execute-api:eu-west-1:123456789012:api/prod/POST${path}`,
+        resource: '/agents/{agentId}/{proxy+}',
+        path,
+        httpMethod: 'POST',
+      },
+      context,
+    ).catch(() => undefined)
+
+    // Assess: the access line's fields, a line of its usual size
+    const line = JSON.parse(written.join('').trim().split('\n').at(-1) as string)
+    expect(line).toMatchObject({
+      message: 'token rejected',
+      reason: 'ERR_JWS_INVALID',
+      method: 'POST',
+      route: '/agents/{agentId}/{proxy+}',
+    })
+    expect(JSON.stringify(line)).not.toContain('a'.repeat(100))
+  })
 })
