@@ -25,6 +25,7 @@ import {
   type TaskOwners,
   UnrecordableTaskError,
 } from '../lib/tasks/task-owners.ts'
+import { textForLog } from '../lib/text-for-log.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
@@ -74,7 +75,9 @@ export interface TaskOwnershipOptions {
 /** The agent answered a call about one task (GetTask, SubscribeToTask…) with another. */
 class OtherTaskNamedError extends Error {
   constructor(agentId: string, asked: string, named: string) {
-    super(`agent '${agentId}' answered a call about task '${asked}' with task '${named}'`)
+    super(
+      `agent '${agentId}' answered a call about task '${textForLog(asked)}' with task '${textForLog(named)}'`,
+    )
     this.name = 'OtherTaskNamedError'
   }
 }

@@ -6,6 +6,7 @@ import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { taskOfConfigName } from '../a2a/versions.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
+import { textForLog } from '../text-for-log.ts'
 
 /**
  * What task-ownership needs to know of an A2A call and of its answer, in
@@ -138,7 +139,7 @@ export interface TaskRef {
 export class UnreadableTaskIdError extends Error {
   constructor(id: unknown) {
     super(
-      `an answer names a task by ${typeof id === 'object' ? JSON.stringify(id) : String(id)}, not a string`,
+      `an answer names a task by ${textForLog(typeof id === 'object' ? JSON.stringify(id) : String(id))}, not a string`,
     )
     this.name = 'UnreadableTaskIdError'
   }

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../batch-get.ts'
 import { tables } from '../tables.ts'
+import { textForLog } from '../text-for-log.ts'
 import { mayHaveLanded } from '../write-outcome.ts'
 import type { TaskRef } from './task-calls.ts'
 
@@ -71,7 +72,9 @@ export interface TaskHolders {
 /** The agent answered a caller with a task another principal created. */
 export class TaskOwnedElsewhereError extends Error {
   constructor(agentId: string, taskId: string) {
-    super(`agent '${agentId}' answered with task '${taskId}', which another caller created`)
+    super(
+      `agent '${agentId}' answered with task '${textForLog(taskId)}', which another caller created`,
+    )
     this.name = 'TaskOwnedElsewhereError'
   }
 }

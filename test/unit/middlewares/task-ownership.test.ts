@@ -548,6 +548,27 @@ describe('taskOwnership middleware', () => {
       expect(body).toContain('task id that is not a string')
     })
 
+    it.each([
+      ['another task by an id of a megabyte', `{"id":"${'x'.repeat(1_000_000)}"}`],
+      ['its task by an object of a megabyte', `{"id":{"k":"${'x'.repeat(1_000_000)}"}}`],
+    ])('tells the log of an answer naming %s in a line of its usual size', async (_what, body) => {
+      // Prepare: the error goes to the log ('agent answer withheld'), its message twice (the
+      // stack too); the agent chooses the id
+      const told: unknown[] = []
+      const request = askingAbout(getTask, unary(body))
+
+      // Act
+      await taskOwnership({
+        owners: ownersWith(async () => undefined),
+        onError: (error) => told.push(error),
+      }).after?.(request)
+
+      // Assess
+      expect((request.response as { statusCode: number }).statusCode).toBe(502)
+      expect(told).toHaveLength(1)
+      expect((told[0] as Error).message.length).toBeLessThan(500)
+    })
+
     it("leaves an auditor's read of any caller's task unchecked", async () => {
       // Prepare
       const body = '{"id":"t-other","status":{"state":"TASK_STATE_WORKING"}}'
