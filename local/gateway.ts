@@ -345,7 +345,11 @@ export const createGateway = (options: GatewayOptions) => {
       return send(response, statusCode, body)
     }
     const handler = handlers[match.route.handler]
-    const context = lambdaContext(`switchboard-${match.route.handler}`)
+    // A streaming function's time is its 15 minutes, as on AWS: a stream is ended before them.
+    const context = lambdaContext(
+      `switchboard-${match.route.handler}`,
+      match.route.streaming ? integrationTimeoutMs.streaming : undefined,
+    )
     const failed = (error: unknown, context?: GatewayAnswer['context']): void => {
       if (response.headersSent) response.destroy(error as Error)
       else

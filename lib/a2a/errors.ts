@@ -282,7 +282,8 @@ export const streamFailureEvent = (
     | 'agent-withdrawn'
     | 'token-revoked'
     | 'event-too-large'
-    | 'lone-cr',
+    | 'lone-cr'
+    | 'time-limit',
   /** The configured cap on one event, named when it was passed. */
   maxEventBytes = defaultMaxEventBytes,
 ): string => {
@@ -290,6 +291,10 @@ export const streamFailureEvent = (
     'idle-timeout': {
       kind: 'backend-timeout',
       message: `Agent '${agentId}' sent nothing for too long; the stream was ended.`,
+    },
+    'time-limit': {
+      kind: 'backend-timeout',
+      message: `The stream from agent '${agentId}' reached the gateway's time limit for a stream and was ended; subscribe to its task to follow it on.`,
     },
     'agent-withdrawn': {
       kind: 'agent-not-found',

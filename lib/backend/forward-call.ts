@@ -13,7 +13,7 @@ import {
   restEventsErrorCode,
 } from '../a2a/translate.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
-import { BackendUnavailableError } from '../errors.ts'
+import { BackendUnavailableError, StreamTimeLimitError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
@@ -64,6 +64,12 @@ export interface ForwardCallOptions {
    * once the answer is a withdrawal (its agent deleted or deactivated, the caller's token revoked).
    */
   recheck?: { withdrawal: () => Promise<StreamWithdrawal | undefined>; everyMs: number }
+  /**
+   * When (`Date.now()`) an event stream still open is ended with its error event (`time-limit`):
+   * before the function's own time runs out, so that its call is logged and counted, not killed
+   * with the function.
+   */
+  streamEndsAt?: number
 }
 
 export interface ForwardedAnswer {
@@ -198,6 +204,16 @@ export const forwardCall = async (
     isEventStream && options.recheck
       ? watchAgent(options.recheck.withdrawal, options.recheck.everyMs, backendCall)
       : undefined
+  const limit =
+    isEventStream && options.streamEndsAt !== undefined
+      ? setTimeout(
+          () => backendCall.abort(new StreamTimeLimitError(record.agentId)),
+          Math.max(0, options.streamEndsAt - Date.now()),
+        )
+      : undefined
+  // The agent's open request keeps the process up while the stream lasts.
+  limit?.unref()
+  const timedOut = () => backendCall.signal.reason instanceof StreamTimeLimitError
   return {
     statusCode: response.statusCode,
     headers: response.headers,
@@ -205,6 +221,7 @@ export const forwardCall = async (
       backendRequest: backendCall,
       onEnd: (outcome) => {
         watch?.stop()
+        clearTimeout(limit)
         options.onEnd({
           ...outcome,
           statusCode: response.statusCode,
@@ -230,7 +247,7 @@ export const forwardCall = async (
                 streamFailureEvent(
                   call,
                   record.agentId,
-                  watch?.withdrawn() ?? reason,
+                  watch?.withdrawn() ?? (timedOut() ? 'time-limit' : reason),
                   options.maxStreamEventBytes,
                 ),
             },

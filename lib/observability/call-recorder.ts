@@ -1,6 +1,7 @@
 import {
   BackendUnavailableError,
   errorAnswerOf,
+  StreamTimeLimitError,
   StreamWithheldError,
   SwitchboardError,
 } from '../errors.ts'
@@ -18,7 +19,9 @@ const isCallersFault = (error: unknown) =>
  * `onAgentFault`.)
  */
 const isGatewaysOwnFault = (error: unknown) =>
-  error instanceof StreamWithheldError && !error.agentsFault
+  (error instanceof StreamWithheldError && !error.agentsFault) ||
+  // Ended at the time its function has: the agent was still at work.
+  error instanceof StreamTimeLimitError
 
 /**
  * The JSON-RPC error codes that say the agent failed, not the caller: JSON-RPC's internal error

@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import type { A2ACall } from '../../../lib/a2a/request.ts'
+import { forwardReported } from '../../../lib/agents/forward.ts'
+import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
+import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
+import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
+import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
+import { forwardOptionsWith } from '../../support/forward-options.ts'
+
+const agentUrl = 'http://weather.test/a2a'
+const record = {
+  agentId: 'weather',
+  backendUrl: agentUrl,
+  agentCardUrl: 'http://weather.test/.well-known/agent-card.json',
+  auth: { type: 'none' },
+  status: 'active',
+  card: { name: 'Weather', skills: [] },
+  protocolVersion: '1.0',
+  endpoints: { 'HTTP+JSON': agentUrl },
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+} as unknown as AgentRecord
+const body = JSON.stringify({ message: { role: 'ROLE_USER', parts: [{ text: 'a long job' }] } })
+const call: A2ACall = {
+  agentId: 'weather',
+  operation: 'SendStreamingMessage',
+  version: '1.0',
+  params: JSON.parse(body),
+  stream: true,
+  binding: 'HTTP+JSON',
+  restPath: '/message:stream',
+  body,
+}
+const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+
+/**
+ * An agent at work on a long task: one progress event, its stream open until the request is
+ * aborted, as a real agent's connection ends when the gateway lets it go.
+ */
+const longTaskFetch = async (_url: string | URL | Request, init?: RequestInit) =>
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(
+          new TextEncoder().encode(
+            `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+          ),
+        )
+        init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason))
+      },
+    }),
+    { status: 200, headers: { 'content-type': 'text/event-stream' } },
+  )
+
+describe('a stream at the end of the time its function has', () => {
+  it('is ended by the gateway, told to its caller, logged and counted, not cut off unseen', async () => {
+    // Prepare: on Lambda a stream still open when the function's 15 minutes run out is killed
+    // with it: no access line, no metric; here the function's time ends at once
+    const recorded: MetricValues[] = []
+    const sink: MetricsSink = { record: (values) => recorded.push(values) }
+    const report: ForwardReport = {}
+    let ended: () => void = () => {}
+    const counted = new Promise<void>((resolve) => {
+      ended = resolve
+    })
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: call.operation, stream: true },
+      report,
+    )
+
+    // Act
+    const answer = await forwardReported(
+      record,
+      call,
+      incoming,
+      { ...forwardOptionsWith(longTaskFetch as typeof fetch), streamEndsAt: Date.now() },
+      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
+      (outcome) => {
+        finished(outcome)
+        ended()
+      },
+    )
+    const read: string[] = []
+    for await (const chunk of answer.body as Readable) read.push(String(chunk))
+    await counted
+
+    // Assess: the caller's stream ends with an error event saying why; the access line says so
+    // too; the call is counted as a call and a stream, not as the agent failing (it did not)
+    expect(read.join('')).toContain('event: error')
+    expect(read.join('')).toContain('time limit')
+    expect(report.error).toContain('time limit')
+    expect(recorded).toHaveLength(1)
+    expect(recorded[0]).toMatchObject({ Calls: 1, Streams: 1 })
+    expect(recorded[0]?.CallFailures).toBeUndefined()
+  })
+})
