@@ -206,13 +206,13 @@ const streamWithdrawal =
     return isRevoked(caller, issuedBefore) ? 'token-revoked' : undefined
   }
 
-/** What an open stream leaves of its function's time: its access line, metrics and end. */
-const streamTimeMarginMs = 10_000
+/** What a forwarded call leaves of its function's time: its access line, metrics and end. */
+const callTimeMarginMs = 10_000
 
-/** When a stream still open is ended (`Date.now()`), if the invocation's time is known. */
-const streamEndsAt = (context: Partial<Pick<AgentContext, 'getRemainingTimeInMillis'>>) =>
+/** When a forwarded call must be over (`Date.now()`), if the invocation's time is known. */
+const callEndsAt = (context: Partial<Pick<AgentContext, 'getRemainingTimeInMillis'>>) =>
   typeof context.getRemainingTimeInMillis === 'function'
-    ? Date.now() + context.getRemainingTimeInMillis() - streamTimeMarginMs
+    ? Date.now() + context.getRemainingTimeInMillis() - callTimeMarginMs
     : undefined
 
 /** Serves the agent's card (rewritten) or forwards the call and streams the answer back. */
@@ -271,7 +271,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
         }),
       // Ended before the function's time runs out, with time left to log and count it: killed
       // with the function, a stream's call would have no access line and no metric.
-      streamEndsAt: streamEndsAt(context),
+      endsAt: callEndsAt(context),
       // An open stream's rechecks come after the handler's segment closed: untraced.
       recheck: {
         withdrawal: streamWithdrawal(record, context.caller),

@@ -511,7 +511,7 @@ export class StreamWithheldError extends SwitchboardError {
 }
 
 /**
- * The gateway ended a stream at the time its function has (`streamEndsAt`): on Lambda one still
+ * The gateway ended a stream at the time its function has (`endsAt`): on Lambda one still
  * open when the function's 15 minutes run out is killed with it, and its call goes unlogged and
  * uncounted. No failure of the agent's (a long task streams as long as it works); the caller is
  * told by the stream's error event, and may resubscribe to the task.

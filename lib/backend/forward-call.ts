@@ -65,11 +65,11 @@ export interface ForwardCallOptions {
    */
   recheck?: { withdrawal: () => Promise<StreamWithdrawal | undefined>; everyMs: number }
   /**
-   * When (`Date.now()`) an event stream still open is ended with its error event (`time-limit`):
-   * before the function's own time runs out, so that its call is logged and counted, not killed
-   * with the function.
+   * When (`Date.now()`) the call must be over, shortly before the function's own time runs out, so
+   * that it is logged and counted, not killed with the function: an event stream still open is
+   * ended with its error event (`time-limit`); a unary call's timeout ends by then at the latest.
    */
-  streamEndsAt?: number
+  endsAt?: number
 }
 
 export interface ForwardedAnswer {
@@ -118,7 +118,13 @@ export const forwardCall = async (
   incoming: { method: string; headers: Record<string, string | undefined>; body: string | null },
   options: ForwardCallOptions,
 ): Promise<ForwardedAnswer> => {
-  const timeoutMs = record.timeoutMs ?? options.defaultTimeoutMs
+  const timeoutMs = Math.min(
+    record.timeoutMs ?? options.defaultTimeoutMs,
+    // An agent may be given 15 minutes, all the function has.
+    options.endsAt === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.max(0, options.endsAt - Date.now()),
+  )
   const headers = forwardedHeaders(incoming.headers)
   if (call.skill) {
     return callSkill(
@@ -205,10 +211,10 @@ export const forwardCall = async (
       ? watchAgent(options.recheck.withdrawal, options.recheck.everyMs, backendCall)
       : undefined
   const limit =
-    isEventStream && options.streamEndsAt !== undefined
+    isEventStream && options.endsAt !== undefined
       ? setTimeout(
           () => backendCall.abort(new StreamTimeLimitError(record.agentId)),
-          Math.max(0, options.streamEndsAt - Date.now()),
+          Math.max(0, options.endsAt - Date.now()),
         )
       : undefined
   // The agent's open request keeps the process up while the stream lasts.

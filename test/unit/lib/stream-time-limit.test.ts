@@ -75,7 +75,7 @@ describe('a stream at the end of the time its function has', () => {
       record,
       call,
       incoming,
-      { ...forwardOptionsWith(longTaskFetch as typeof fetch), streamEndsAt: Date.now() },
+      { ...forwardOptionsWith(longTaskFetch as typeof fetch), endsAt: Date.now() },
       { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
       (outcome) => {
         finished(outcome)
@@ -94,5 +94,42 @@ describe('a stream at the end of the time its function has', () => {
     expect(recorded).toHaveLength(1)
     expect(recorded[0]).toMatchObject({ Calls: 1, Streams: 1 })
     expect(recorded[0]?.CallFailures).toBeUndefined()
+  })
+})
+
+describe('a unary call at the end of the time its function has', () => {
+  it('is answered 504 and counted before the function is killed, whatever timeoutMs the agent has', async () => {
+    // Prepare: an agent given the most timeoutMs there is (15 minutes), which never answers
+    const stalled = async (_url: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+      )
+    const unary: A2ACall = {
+      ...call,
+      operation: 'SendMessage',
+      stream: false,
+      restPath: '/message:send',
+    }
+    const recorded: MetricValues[] = []
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      { record: (values) => recorded.push(values) },
+      { agentId: 'weather', operation: unary.operation, stream: false },
+      report,
+    )
+
+    // Act
+    const answer = await forwardReported(
+      { ...record, timeoutMs: 900_000 },
+      unary,
+      incoming,
+      { ...forwardOptionsWith(stalled as typeof fetch), endsAt: Date.now() },
+      { context: requestTraceContext({}, undefined), tracing: await createTracing(false) },
+      finished,
+    ).catch((error: unknown) => error)
+
+    // Assess: the agent's timeout, told and counted as one
+    expect(answer).toMatchObject({ code: 'backend-timeout' })
+    expect(recorded).toMatchObject([{ Calls: 1, CallFailures: 1 }])
   })
 })
