@@ -258,6 +258,7 @@ const serveAgent = async (event: APIGatewayProxyEvent, context: AgentContext) =>
       streamKeepAliveMs: config.streamKeepAliveMs,
       streamIdleTimeoutMs: config.streamIdleTimeoutMs,
       maxStreamEventBytes: config.maxStreamEventBytes,
+      maxRequestBytes: config.maxRequestBytes,
       // Up to STREAM_KEEPALIVE_MS after the call's access line, maybe in a later invocation on
       // Lambda, or after other calls began in this process: the line names its call's request
       // id and trace itself (the logger's `traceId` is the last call's by then).

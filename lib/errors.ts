@@ -590,8 +590,17 @@ export class MissingPathParamError extends SwitchboardError {
 
 export class PayloadTooLargeError extends SwitchboardError {
   readonly code = 'payload-too-large'
-  constructor(limitBytes: number) {
-    super(`The request body is larger than the ${limitBytes}-byte limit.`)
+  /**
+   * `grown`, for a request the gateway wrote anew for the agent (translated to its version or
+   * binding, a skill call made a SendMessage): what was done to it, and its size once built, or
+   * none when it was refused before it was built, since it could pass the limit.
+   */
+  constructor(limitBytes: number, grown?: { how: string; bytes?: number }) {
+    super(
+      grown === undefined
+        ? `The request body is larger than the ${limitBytes}-byte limit.`
+        : `The request, ${grown.how}, ${grown.bytes === undefined ? 'could be' : `is ${grown.bytes} bytes,`} larger than the ${limitBytes}-byte limit a request is held to; send a smaller one.`,
+    )
     this.name = 'PayloadTooLargeError'
   }
 }

@@ -13,6 +13,7 @@ import {
   toJsonRpcError,
   toRestErrorBody,
 } from '@a2a-js/sdk/errors'
+import { asNumber } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { type OperationName, operations } from './operations.ts'
 
@@ -42,8 +43,10 @@ const isA2AErrorInfo = (detail: Detail) =>
 /** Whatever a JSON-RPC error object holds, as one (a missing code is an internal error). */
 export const asJsonRpcError = (error: unknown): JsonRpcError => {
   const e = isObject(error) ? error : {}
+  // A code written `-32001.0` is kept as written by translation's parse (`asNumber` reads it).
+  const code = asNumber(e.code)
   return {
-    code: typeof e.code === 'number' ? e.code : -32603,
+    code: typeof code === 'number' ? code : -32603,
     message: typeof e.message === 'string' ? e.message : 'The agent answered with an error.',
     ...(e.data !== undefined ? { data: e.data } : {}),
   }
@@ -133,7 +136,7 @@ export const legacyRestErrorAsJsonRpc = (
   const message = messageIn({}, whole)
   return {
     ...error,
-    ...(typeof whole.code === 'number'
+    ...(typeof asNumber(whole.code) === 'number'
       ? {}
       : { code: legacyCodeFor(statusCode, operation) ?? error.code }),
     ...(message !== undefined ? { message } : {}),

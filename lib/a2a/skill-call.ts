@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { isKeptNumber } from '../json-kept-numbers.ts'
 
 /**
  * Method-driven JSON-RPC: `{ "method": "get_weather", "params": { ... } }` sent
@@ -15,7 +16,10 @@ export const skillCallMessage = (skillId: string, params: unknown) => ({
     role: 'ROLE_USER',
     parts: [
       {
-        data: params && typeof params === 'object' ? params : { value: params },
+        data:
+          params && typeof params === 'object' && !isKeptNumber(params)
+            ? params
+            : { value: params },
         mediaType: 'application/json',
         metadata: { skillId },
       },

@@ -1,6 +1,7 @@
 import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import {
   asJsonRpcError,
@@ -53,11 +54,13 @@ const query = (params: Params, skip: string[]) => {
   const skipped = new Set(skip.flatMap((name) => [name, protoName(name)]))
   const entries = new Map<string, string>()
   for (const [name, value] of Object.entries(params)) {
-    if (skipped.has(name) || value === undefined || value === null || typeof value === 'object') {
+    // A number kept as the caller wrote it (`1.0`) goes as the number it is: a query is text.
+    const given = asNumber(value)
+    if (skipped.has(name) || given === undefined || given === null || typeof given === 'object') {
       continue
     }
     const named = jsonName(name)
-    if (name === named || !entries.has(named)) entries.set(named, String(value))
+    if (name === named || !entries.has(named)) entries.set(named, String(given))
   }
   return entries.size > 0 ? `?${new URLSearchParams([...entries]).toString()}` : ''
 }
@@ -189,8 +192,9 @@ export const restAnswerAsJsonRpc = (
   text: string,
   jsonRpcId: A2ACall['jsonRpcId'],
   operation: OperationName,
+  seen: Seen = unseen,
 ): TranslatedAnswer =>
-  json(200, jsonRpcResponse(restOutcome('1.0', statusCode, text, operation), jsonRpcId))
+  json(200, jsonRpcResponse(seen(restOutcome('1.0', statusCode, text, operation)), jsonRpcId))
 
 export const restStatusOf: Partial<Record<OperationName, number>> = {
   CreateTaskPushNotificationConfig: 201,
@@ -202,16 +206,21 @@ export const jsonRpcAnswerAsRest = (
   text: string,
   operation: OperationName,
   statusCode = 200,
+  seen: Seen = unseen,
 ): TranslatedAnswer =>
-  answerFor(jsonRpcOutcome(statusCode, text, '1.0', operation), restCaller, operation)
+  answerFor(seen(jsonRpcOutcome(statusCode, text, '1.0', operation)), restCaller, operation)
 
 /** An HTTP+JSON stream event as a JSON-RPC one. */
-export const restEventAsJsonRpc = (event: SseEvent, jsonRpcId: A2ACall['jsonRpcId']): SseEvent =>
-  eventFor(eventOutcomeOf('HTTP+JSON', '1.0', event), { ...jsonRpcCaller, jsonRpcId })
+export const restEventAsJsonRpc = (
+  event: SseEvent,
+  jsonRpcId: A2ACall['jsonRpcId'],
+  seen: Seen = unseen,
+): SseEvent =>
+  eventFor(seen(eventOutcomeOf('HTTP+JSON', '1.0', event)), { ...jsonRpcCaller, jsonRpcId })
 
 /** A JSON-RPC stream event as an HTTP+JSON one. */
-export const jsonRpcEventAsRest = (event: SseEvent): SseEvent =>
-  eventFor(eventOutcomeOf('JSONRPC', '1.0', event), restCaller)
+export const jsonRpcEventAsRest = (event: SseEvent, seen: Seen = unseen): SseEvent =>
+  eventFor(seen(eventOutcomeOf('JSONRPC', '1.0', event)), restCaller)
 
 /**
  * What an answer says, whatever its binding: a result, or an error as a
@@ -219,18 +228,40 @@ export const jsonRpcEventAsRest = (event: SseEvent): SseEvent =>
  */
 export type Outcome = { result: unknown } | { error: JsonRpcError }
 
-/** The agent's answer is none its binding defines: A2A's InvalidAgentResponseError. */
-const invalidAnswer = (statusCode: number, what: string): Outcome => ({
-  error: {
-    code: -32006,
-    message: `The agent answered${statusCode >= 300 ? ` HTTP ${statusCode}` : ''} with ${what}.`,
-  },
-})
+/** The outcomes `invalidAnswer` made: the gateway's word on the agent's answer, not the agent's. */
+const madeInvalid = new WeakSet<Outcome>()
 
-/** `text` as JSON, or none when it is not JSON. */
+/** The agent's answer is none its binding defines: A2A's InvalidAgentResponseError. */
+const invalidAnswer = (statusCode: number, what: string): Outcome => {
+  const outcome = {
+    error: {
+      code: -32006,
+      message: `The agent answered${statusCode >= 300 ? ` HTTP ${statusCode}` : ''} with ${what}.`,
+    },
+  }
+  madeInvalid.add(outcome)
+  return outcome
+}
+
+/**
+ * Whether the gateway read this outcome as the agent's invalid answer (no JSON, no A2A answer),
+ * rather than the agent answering an error itself, with whatever code.
+ */
+export const isInvalidAnswer = (outcome: Outcome): boolean => madeInvalid.has(outcome)
+
+/** What a translation is told of each outcome it read: by default, nothing. */
+type Seen = (outcome: Outcome) => Outcome
+const unseen: Seen = (outcome) => outcome
+
+/**
+ * `text` as JSON, or none when it is not JSON. Each number JSON would write back otherwise (an
+ * integer past 2^53, `1e20`, `-0`) is kept as the agent wrote it (`parseKeepingInexactNumbers`):
+ * read as a double, `12345678901234567890` reached the caller as `12345678901234567000` and `1e20`
+ * as 21 digits, until 7 December 2026.
+ */
 const parsedJson = (text: string): { value: unknown } | undefined => {
   try {
-    return { value: JSON.parse(text) }
+    return { value: parseKeepingInexactNumbers(text) }
   } catch {
     return undefined
   }
@@ -272,7 +303,7 @@ const isA2AResult = (
   if (Array.isArray(result)) {
     return version === '0.3' && operation === 'ListTaskPushNotificationConfigs'
   }
-  return typeof result === 'object'
+  return isObject(result)
 }
 
 /**

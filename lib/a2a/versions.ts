@@ -1,3 +1,4 @@
+import { asNumber, isKeptNumber } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
@@ -94,36 +95,14 @@ const inJsonNames = (value: Json, ...jsonNames: string[]): Json => {
 export const maxGrowthPerObject = 80
 
 /**
- * What JSON writes a number back longer than an agent could have written it, in bytes: `1e20`
- * comes back as 21 digits, 17 bytes more, the most any number grows (`1.5e20` as `15e19`, the
- * shortest way to write it, is 5 bytes). Translation parses the agent's answer and writes it anew,
- * so even a number in `data` or `metadata`, carried as it is, grows.
- */
-const numberGrowth = (value: number): number => {
-  // At once for what agents mostly send: an integer JSON writes with fewer than three trailing
-  // zeros, or a fraction without leading ones (0.0123 is as long as 123e-4).
-  const writtenAsGiven = Number.isSafeInteger(value)
-    ? value % 1000 !== 0
-    : !Number.isInteger(value) && Math.abs(value) >= 0.01
-  if (writtenAsGiven) return 0
-  const written = String(value)
-  if (!Number.isFinite(value)) return 0
-  const [mantissa = '', exponent = '0'] = value.toExponential().split('e')
-  const digits = mantissa.replace(/[-.]/g, '')
-  const shift = Number(exponent) - (digits.length - 1)
-  const shortest =
-    (value < 0 ? 1 : 0) + digits.length + (shift === 0 ? 0 : 1 + String(shift).length)
-  return Math.max(0, written.length - shortest)
-}
-
-/**
  * Whether translating `value` to the other version could add more than `budget` bytes to its
  * JSON: it counts `maxGrowthPerObject` for each object, list and list item translation builds
- * anew, all but those inside a `data` or `metadata` value (carried as they are), what any number
- * anywhere may grow once written back (`numberGrowth`), and an object's `id` once more (0.3's
- * HTTP+JSON writes a push config's id twice, in its name and its config); it stops once the count
- * passes the budget. An answer of 3.4 million empty parts (10 MiB) translated into 255 MB, in
- * 8.5 s and 1.3 GB of memory; 10 MiB of `1e20`s into 44 MB.
+ * anew, none inside a `data` or `metadata` value (carried as they are), and an object's `id` once
+ * more (0.3's HTTP+JSON writes a push config's id twice, in its name and its config); it stops
+ * once the count passes the budget. An answer of 3.4 million empty parts (10 MiB) translated into
+ * 255 MB, in 8.5 s and 1.3 GB of memory. Numbers add nothing: translation reads the agent's
+ * answer keeping each number JSON would write otherwise as written (`parseKeepingInexactNumbers`),
+ * where until 7 December 2026 `1e20` came back as 21 digits and 10 MiB of them made 44 MB.
  *
  * @example
  * mayGrowPast({ parts: [{}, {}] }, 100) // true: three objects, 240 bytes at most
@@ -131,14 +110,13 @@ const numberGrowth = (value: number): number => {
 export const mayGrowPast = (value: unknown, budget: number): boolean => {
   let growth = 0
   const rebuilt: unknown[] = [value]
-  /** Values inside a `data` or `metadata` value: only their numbers are counted. */
-  const carried: unknown[] = []
   while (rebuilt.length > 0) {
     const next = rebuilt.pop()
-    if (typeof next === 'number') growth += numberGrowth(next)
     if (typeof next !== 'object' || next === null) continue
+    // A number kept as written stands where an object may be made of it: counted as one.
     growth += maxGrowthPerObject
     if (growth > budget) return true
+    if (isKeptNumber(next)) continue
     if (Array.isArray(next)) {
       // One by one: spread as arguments, a list of a million parts overflows the stack. An item
       // that is no object counts as one: a part, message or config given as `0` is made one.
@@ -149,32 +127,10 @@ export const mayGrowPast = (value: unknown, budget: number): boolean => {
       continue
     }
     for (const [key, inner] of Object.entries(next)) {
-      if (key === 'id' && (typeof inner !== 'object' || inner === null)) {
-        growth += Buffer.byteLength(
-          typeof inner === 'string' ? JSON.stringify(inner) : String(inner),
-        )
+      if (key === 'id' && (typeof inner !== 'object' || inner === null || isKeptNumber(inner))) {
+        growth += Buffer.byteLength(JSON.stringify(inner) ?? '')
       }
-      if (key === 'data' || key === 'metadata') carried.push(inner)
-      else rebuilt.push(inner)
-    }
-  }
-  // Without a tuple, a list or Object.entries per value: a 10 MiB answer's data may hold a
-  // million small objects, which this walk would otherwise take longer than parsing them.
-  while (carried.length > 0 && growth <= budget) {
-    const next = carried.pop()
-    if (typeof next === 'number') growth += numberGrowth(next)
-    if (typeof next !== 'object' || next === null) continue
-    if (Array.isArray(next)) {
-      for (const item of next) {
-        if (typeof item === 'number') growth += numberGrowth(item)
-        else if (typeof item === 'object' && item !== null) carried.push(item)
-      }
-      continue
-    }
-    for (const key in next) {
-      const inner = (next as Json)[key]
-      if (typeof inner === 'number') growth += numberGrowth(inner)
-      else if (typeof inner === 'object' && inner !== null) carried.push(inner)
+      if (key !== 'data' && key !== 'metadata') rebuilt.push(inner)
     }
   }
   return growth > budget
@@ -203,12 +159,15 @@ export const taskStateToV1 = (state: unknown): string =>
  * A 1.0 enum value by its name: ProtoJSON gives an enum by name or by number (`3`), and the
  * gateway takes both from a caller (`enumOf` in params.ts), so a number must not pass for no value.
  */
-const enumName = (values: object, value: unknown): unknown =>
-  typeof value === 'number'
+const enumName = (values: object, value: unknown): unknown => {
+  // `1.0` is kept as written by translation's parse; it is the enum's 1 all the same.
+  const given = asNumber(value)
+  return typeof given === 'number'
     ? Object.entries(values).find(
-        ([name, number]) => number === value && name !== 'UNRECOGNIZED',
+        ([name, number]) => number === given && name !== 'UNRECOGNIZED',
       )?.[0]
     : value
+}
 
 export const taskStateToV03 = (state: unknown): string => {
   const named = enumName(TaskState, state)

@@ -44,14 +44,24 @@ export const forwardReported = async (
   // The span's id is the parent id of the `traceparent` the agent gets: the report names it, so an
   // agent's log line can be matched to this call even when callers reuse one trace.
   let spanId: string | undefined
+  // Why the gateway refused the agent's answer, when it did: the caller's error says it, and so
+  // must the call's report.
+  let invalidAnswer: string | undefined
   const ended = (outcome: CallOutcome) =>
-    finished(spanId === undefined ? outcome : { ...outcome, spanId })
+    finished({
+      ...outcome,
+      ...(spanId === undefined ? {} : { spanId }),
+      ...(invalidAnswer === undefined ? {} : { invalidAnswer }),
+    })
   const answer = await trace.tracing
     .span('forward to agent', annotations, async (span) => {
       spanId = span.id
       const forwarded = await forwardCall(record, call, incoming, {
         ...options,
         traceHeaders: traceHeaders(trace.context, span.id),
+        onInvalidAnswer: (reason) => {
+          invalidAnswer = reason
+        },
         onEnd: ended,
       })
       span.annotate('status', forwarded.statusCode)

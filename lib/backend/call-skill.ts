@@ -2,12 +2,15 @@ import { fromRestErrorBody, toJsonRpcError } from '@a2a-js/sdk/errors'
 import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
-import { SkillNotFoundError } from '../errors.ts'
+import { defaultMaxRequestBytes } from '../config.ts'
+import { PayloadTooLargeError, SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
+import { withKeptNumbers } from './translation.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -54,13 +57,30 @@ export const callSkill = async (
     caller: string
     /** The W3C trace context the call carries to the agent. */
     traceHeaders?: Record<string, string> | undefined
+    /** The most the SendMessage written for the agent may be (MAX_REQUEST_BYTES). */
+    maxRequestBytes?: number | undefined
+    /** Told why the gateway refused the agent's answer as invalid (-32006). */
+    onInvalidAnswer?: ((reason: string) => void) | undefined
   },
 ): Promise<HttpAnswer> => {
   assertSkillOf(record, call.skill.id)
-  const params = skillCallMessage(call.skill.id, call.skill.params)
+  // The skill's params as the caller wrote them, numbers too (`withKeptNumbers`).
+  const { params: given } = withKeptNumbers({ ...call, params: call.skill.params })
+  const params = skillCallMessage(call.skill.id, given)
   const viaJsonRpc = record.endpoints.JSONRPC
   const url =
     viaJsonRpc ?? `${(record.endpoints['HTTP+JSON'] as string).replace(/\/$/, '')}/message:send`
+  const body = JSON.stringify(
+    viaJsonRpc ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
+  )
+  // Held to the caller's limit: the SendMessage wraps what the caller sent.
+  const maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes
+  if (Buffer.byteLength(body) > maxRequestBytes) {
+    throw new PayloadTooLargeError(maxRequestBytes, {
+      how: `made a SendMessage for skill '${call.skill.id}'`,
+      bytes: Buffer.byteLength(body),
+    })
+  }
   const response = await sendWithCredentials(
     record,
     {
@@ -71,9 +91,7 @@ export const callSkill = async (
         'a2a-version': '1.0',
         ...(options.extensions ? { 'a2a-extensions': options.extensions } : {}),
       },
-      body: JSON.stringify(
-        viaJsonRpc ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
-      ),
+      body,
     },
     {
       credentials: options.credentials,
@@ -85,8 +103,9 @@ export const callSkill = async (
       timeoutMs: options.timeoutMs,
     },
   )
+  // Numbers kept as the agent wrote them: the result is written anew for the caller.
   const answer = (await bodyText(response.body)
-    .then((text) => JSON.parse(text))
+    .then((text) => parseKeepingInexactNumbers(text))
     .catch(() => undefined)) as { result?: unknown; error?: unknown } | undefined
   if (viaJsonRpc && answer?.error) return jsonRpcAnswer(call.jsonRpcId, { error: answer.error })
   if (!viaJsonRpc && response.statusCode >= 400) {
@@ -103,16 +122,12 @@ export const callSkill = async (
       call.jsonRpcId,
     )
   }
-  // The result is written anew, each number as JSON writes it (`1e20` as 21 digits): 2.5 MB of
-  // them from an agent made an 11 MB answer until a review on 7 December 2026. Measured once
-  // built, as a translated answer is; past the bound it is the agent's invalid answer.
+  // The result is written anew in a JSON-RPC answer: measured once built, as a translated answer
+  // is; past the bound it is the agent's invalid answer. (Until 7 December 2026 its numbers were
+  // written back as doubles too, `1e20` as 21 digits: 2.5 MB of them made an 11 MB answer.)
   const answered = jsonRpcAnswer(call.jsonRpcId, { result: outcome.result })
-  return Buffer.byteLength(answered.body) <= maxUnaryAnswerBytes
-    ? answered
-    : jsonRpcAnswer(call.jsonRpcId, {
-        error: {
-          code: -32006,
-          message: `The agent's answer is invalid: the skill's result, written back, passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`,
-        },
-      })
+  if (Buffer.byteLength(answered.body) <= maxUnaryAnswerBytes) return answered
+  const message = `The agent's answer is invalid: the skill's result, written back, passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`
+  options.onInvalidAnswer?.(message)
+  return jsonRpcAnswer(call.jsonRpcId, { error: { code: -32006, message } })
 }

@@ -50,6 +50,13 @@ export interface ForwardCallOptions {
   streamIdleTimeoutMs: number
   /** The most one stream event may hold (MAX_STREAM_EVENT_BYTES). */
   maxStreamEventBytes: number
+  /**
+   * The most a request written anew for the agent may be (MAX_REQUEST_BYTES, as the caller's):
+   * translated to its version or binding, or a skill call made a SendMessage.
+   */
+  maxRequestBytes?: number
+  /** Told why the gateway refused the agent's answer as invalid (-32006), in the caller's words. */
+  onInvalidAnswer?: (reason: string) => void
   /** The W3C trace context (`traceparent`, `tracestate`) the call carries to the agent. */
   traceHeaders?: Record<string, string> | undefined
   /**
@@ -137,10 +144,16 @@ export const forwardCall = async (
         fetch: options.fetch,
         caller: options.caller,
         traceHeaders: options.traceHeaders,
+        maxRequestBytes: options.maxRequestBytes,
+        onInvalidAnswer: options.onInvalidAnswer,
       },
     )
   }
-  const limits = { maxEventBytes: options.maxStreamEventBytes }
+  const limits = {
+    maxEventBytes: options.maxStreamEventBytes,
+    ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
+    ...(options.onInvalidAnswer === undefined ? {} : { onInvalidAnswer: options.onInvalidAnswer }),
+  }
   let translated: ReturnType<typeof versionedCall>
   try {
     translated = versionedCall(call, record, headers, limits)

@@ -7,6 +7,7 @@ import {
   answerFor,
   eventFor,
   eventOutcomeOf,
+  isInvalidAnswer,
   jsonRpcAnswerAsRest,
   jsonRpcEventAsRest,
   jsonRpcParamsFor,
@@ -29,10 +30,30 @@ import {
   v1ParamsFor03,
   withTaskOfCall,
 } from '../a2a/versions.ts'
+import { defaultMaxRequestBytes } from '../config.ts'
+import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
+import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
 import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
+
+/** What a translation is held to, and whom it tells when it refuses an agent's answer. */
+export interface TranslationOptions {
+  /** The most one event of a translated stream may hold (MAX_STREAM_EVENT_BYTES). */
+  maxEventBytes: number
+  /**
+   * The most the request written anew for the agent may be (MAX_REQUEST_BYTES): the caller is
+   * held to it, and a translation may grow what it sent (0.3's wrapped data parts).
+   */
+  maxRequestBytes?: number
+  /**
+   * Told why the gateway refused the agent's answer, or one of its events, as invalid (-32006):
+   * the words the caller got, for the call's access line, which has only the code.
+   */
+  onInvalidAnswer?: (reason: string) => void
+}
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
 type TranslatedCall = {
@@ -54,20 +75,54 @@ const jsonRpcRequest = (
 })
 
 /**
+ * The call with its params read again from the body it came with, each number JSON would write
+ * otherwise kept as the caller wrote it (`parseKeepingInexactNumbers`): a request written anew
+ * for the agent sent `12345678901234567890` rounded and `1e20` as 21 digits until 7 December 2026.
+ * The params were checked as read first; reading again gives the same values, numbers apart. Only
+ * a translated call pays this second parse: one sent as it came is sent byte for byte.
+ */
+export const withKeptNumbers = <Call extends Pick<A2ACall, 'binding' | 'body' | 'params'>>(
+  call: Call,
+): Call => {
+  if (call.body === undefined || call.params === undefined) return call
+  const read = parseKeepingInexactNumbers(call.body)
+  return { ...call, params: call.binding === 'JSONRPC' && isObject(read) ? read.params : read }
+}
+
+/**
+ * The request, held to the bytes a caller's request may be (`maxRequestBytes`) once built: else
+ * the gateway refuses it as it refuses a request too large (413, -32055), saying that it is what
+ * was done to it (`how`) that grew it. A 5 MB SendMessage of empty parts, 0.3's wrapped data parts
+ * once translated, reached a 0.3 agent as some 120 MB until 7 December 2026.
+ */
+const withinRequestBound = (
+  request: BackendRequest,
+  options: TranslationOptions,
+  how: string,
+): BackendRequest => {
+  const limit = options.maxRequestBytes ?? defaultMaxRequestBytes
+  const bytes = request.body === undefined ? 0 : Buffer.byteLength(request.body)
+  if (bytes > limit) throw new PayloadTooLargeError(limit, { how, bytes })
+  return request
+}
+
+/**
  * The request for a call to an agent that serves the other binding only, and
  * how to bring its answer back into the caller's binding. Undefined when the
  * agent serves neither or is not a 1.0 agent (0.3 calls pass through only).
  */
 export const translatedCall = (
-  call: A2ACall,
+  given: A2ACall,
   record: Pick<AgentRecord, 'endpoints' | 'protocolVersion'>,
   headers: Record<string, string>,
-  /** The most one event of a translated stream may hold. */
-  limits: { maxEventBytes: number },
+  limits: TranslationOptions,
 ): TranslatedCall | undefined => {
-  const other: Binding = call.binding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
+  const other: Binding = given.binding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
   const endpoint = record.endpoints[other]
-  if (!endpoint || record.protocolVersion !== '1.0' || call.version !== '1.0') return undefined
+  if (!endpoint || record.protocolVersion !== '1.0' || given.version !== '1.0') return undefined
+  const call = withKeptNumbers(given)
+  const how = `carried to ${other} for this agent`
+  const seen = (outcome: Outcome) => toldIfInvalid(limits, outcome)
   const sent = {
     ...versionNamed(call, headers),
     accept: call.stream ? 'text/event-stream' : 'application/json',
@@ -76,12 +131,16 @@ export const translatedCall = (
   if (other === 'HTTP+JSON') {
     const rest = restRequestFor(call)
     return {
-      request: {
-        url: `${endpoint.replace(/\/$/, '')}${rest.path}`,
-        method: rest.method,
-        headers: rest.body === undefined ? sent : { ...sent, 'content-type': 'application/json' },
-        body: rest.body === undefined ? undefined : JSON.stringify(rest.body),
-      },
+      request: withinRequestBound(
+        {
+          url: `${endpoint.replace(/\/$/, '')}${rest.path}`,
+          method: rest.method,
+          headers: rest.body === undefined ? sent : { ...sent, 'content-type': 'application/json' },
+          body: rest.body === undefined ? undefined : JSON.stringify(rest.body),
+        },
+        limits,
+        how,
+      ),
       answer: async (response) =>
         isEventStream(response)
           ? withBody(
@@ -89,7 +148,7 @@ export const translatedCall = (
               mapSse(
                 webBody(response.body as NonNullable<BackendResponse['body']>),
                 withinEventBound(
-                  (event) => restEventAsJsonRpc(event, call.jsonRpcId),
+                  (event) => restEventAsJsonRpc(event, call.jsonRpcId, seen),
                   limits,
                   call,
                   `carried to ${call.binding}`,
@@ -104,31 +163,48 @@ export const translatedCall = (
                   await textOf(response),
                   call.jsonRpcId,
                   call.operation,
+                  seen,
                 ),
                 call,
                 `carried to ${call.binding}`,
+                limits,
               ),
               response,
             ),
     }
   }
   return {
-    request: jsonRpcRequest(endpoint, sent, call.operation, jsonRpcParamsFor(call)),
+    request: withinRequestBound(
+      jsonRpcRequest(endpoint, sent, call.operation, jsonRpcParamsFor(call)),
+      limits,
+      how,
+    ),
     answer: async (response) =>
       isEventStream(response)
         ? withBody(
             response,
             mapSse(
               webBody(response.body as NonNullable<BackendResponse['body']>),
-              withinEventBound(jsonRpcEventAsRest, limits, call, `carried to ${call.binding}`),
+              withinEventBound(
+                (event) => jsonRpcEventAsRest(event, seen),
+                limits,
+                call,
+                `carried to ${call.binding}`,
+              ),
               endingOnError(limits, 'HTTP+JSON'),
             ),
           )
         : asAnswer(
             withinAnswerBound(
-              jsonRpcAnswerAsRest(await textOf(response), call.operation, response.statusCode),
+              jsonRpcAnswerAsRest(
+                await textOf(response),
+                call.operation,
+                response.statusCode,
+                seen,
+              ),
               call,
               `carried to ${call.binding}`,
+              limits,
             ),
             response,
           ),
@@ -162,6 +238,20 @@ const invalidPast = (
 })
 
 /**
+ * The outcome, the agent's invalid answer when the gateway made it so (`isInvalidAnswer`, or a
+ * refusal of this module's), told to `onInvalidAnswer`: the caller gets the reason, and until 7
+ * December 2026 no log line held it (the access line shows the code, -32006, alone).
+ */
+const told = <O extends Outcome>(options: TranslationOptions, outcome: O): O => {
+  if ('error' in outcome) options.onInvalidAnswer?.(outcome.error.message)
+  return outcome
+}
+
+/** The outcome as read, told to `onInvalidAnswer` when it is the agent's invalid answer. */
+const toldIfInvalid = (options: TranslationOptions, outcome: Outcome): Outcome =>
+  isInvalidAnswer(outcome) ? told(options, outcome) : outcome
+
+/**
  * A translated answer, held to the bytes an answer may carry: a 1.0 answer carried to the other
  * binding rebuilds no object, nor does an error carried to the other version, but both write each
  * number back as JSON writes it, and an agent's 2.5 MB of `1e20` (21 digits each) reached the
@@ -173,10 +263,11 @@ const withinAnswerBound = (
   answer: { statusCode: number; headers: Record<string, string>; body: string },
   call: A2ACall,
   how: string,
+  options: TranslationOptions,
 ) =>
   Buffer.byteLength(answer.body) > maxUnaryAnswerBytes
     ? answerFor(
-        invalidPast(how, 'passes', maxUnaryAnswerBytes, 'an answer may carry'),
+        told(options, invalidPast(how, 'passes', maxUnaryAnswerBytes, 'an answer may carry')),
         { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId },
         call.operation,
       )
@@ -193,14 +284,15 @@ const withinAnswerBound = (
 const withinEventBound =
   (
     rewrite: (event: SseEvent) => SseEvent,
-    limits: { maxEventBytes: number },
+    limits: TranslationOptions,
     call: A2ACall,
     how: string,
   ) =>
   (event: SseEvent): SseEvent => {
     const rewritten = rewrite(event)
     if (Buffer.byteLength(formatSse(rewritten)) <= limits.maxEventBytes) return rewritten
-    return eventFor(invalidPast(how, 'passes', limits.maxEventBytes, 'a stream event may hold'), {
+    const refusal = invalidPast(how, 'passes', limits.maxEventBytes, 'a stream event may hold')
+    return eventFor(told(limits, refusal), {
       binding: call.binding,
       version: call.version,
       jsonRpcId: call.jsonRpcId,
@@ -213,8 +305,8 @@ const withinEventBound =
  * end it in the relay (`a2aStreamEnd`), which reads the agent's stream on to its end so that
  * the agent's connection is kept.
  */
-const endingOnError = (limits: { maxEventBytes: number }, binding: Binding) => ({
-  ...limits,
+const endingOnError = (limits: TranslationOptions, binding: Binding) => ({
+  maxEventBytes: limits.maxEventBytes,
   endsAfter: isA2AError(binding),
 })
 
@@ -283,6 +375,7 @@ const outcomeIn = (
   operation: A2ACall['operation'],
   from: Dialect,
   to: Dialect,
+  options: TranslationOptions,
 ): Outcome => {
   if ('error' in outcome) {
     const { data, ...error } = outcome.error
@@ -293,7 +386,9 @@ const outcomeIn = (
     return { result: resultFromV1(to, operation, resultToV1(from, operation, outcome.result)) }
   } catch (error) {
     if (!(error instanceof VersionTranslationError)) throw error
-    return { error: { code: -32006, message: `The agent's answer is invalid: ${error.message}` } }
+    return told(options, {
+      error: { code: -32006, message: `The agent's answer is invalid: ${error.message}` },
+    })
   }
 }
 
@@ -307,13 +402,14 @@ const outcomeIn = (
  * version cannot express (ListTasks to a 0.3 agent) or params it cannot read.
  */
 export const versionedCall = (
-  call: A2ACall,
+  given: A2ACall,
   record: Pick<AgentRecord, 'endpoints' | 'protocolVersion'>,
   headers: Record<string, string>,
-  limits: { maxEventBytes: number },
+  limits: TranslationOptions,
 ): TranslatedCall | undefined => {
   const agentVersion = record.protocolVersion
-  if (call.version === agentVersion) return undefined
+  if (given.version === agentVersion) return undefined
+  const call = withKeptNumbers(given)
   const binding: Binding = record.endpoints[call.binding]
     ? call.binding
     : call.binding === 'JSONRPC'
@@ -333,6 +429,18 @@ export const versionedCall = (
   const inV1 = paramsInV1(call)
   // 0.3 has no tenants, nor pages of push configs: a 1.0 caller's cannot reach a 0.3 agent.
   const agentV1 = agentVersion === '1.0' ? inV1 : v1ParamsFor03(call.operation, inV1)
+  const how = `translated to A2A ${agentVersion} for this agent`
+  const maxRequestBytes = limits.maxRequestBytes ?? defaultMaxRequestBytes
+  // Never built when it could pass its limit many times over, as an answer (`backToCaller`).
+  if (
+    call.body !== undefined &&
+    mayGrowPast(
+      call.params,
+      translationBuildFactor * maxRequestBytes - Buffer.byteLength(call.body),
+    )
+  ) {
+    throw new PayloadTooLargeError(maxRequestBytes, { how })
+  }
   const params = paramsFromV1(agentDialect, call.operation, agentV1)
   const sent = {
     ...headers,
@@ -340,7 +448,7 @@ export const versionedCall = (
     accept: call.stream ? 'text/event-stream' : 'application/json',
   }
   const caller = { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId }
-  const request: BackendRequest =
+  const request = withinRequestBound(
     binding === 'JSONRPC'
       ? jsonRpcRequest(
           endpoint,
@@ -348,7 +456,10 @@ export const versionedCall = (
           agentVersion === '1.0' ? call.operation : legacyMethod,
           params,
         )
-      : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent)
+      : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent),
+    limits,
+    how,
+  )
   /**
    * The task a 0.3 caller's push config call names, for the configs its 1.0 agent answers
    * without one (`withTaskOfCall`): 1.0's `taskId` is optional, 0.3's is not.
@@ -376,14 +487,23 @@ export const versionedCall = (
       'result' in outcome &&
       mayGrowPast(outcome.result, translationBuildFactor * limit - Buffer.byteLength(text) - named)
     ) {
-      return invalidPast(`translated to A2A ${call.version}`, 'could pass', limit, what)
+      return told(
+        limits,
+        invalidPast(`translated to A2A ${call.version}`, 'could pass', limit, what),
+      )
     }
-    const inV1 = outcomeIn(outcome, call.operation, agentDialect, '1.0')
+    const inV1 = outcomeIn(
+      toldIfInvalid(limits, outcome),
+      call.operation,
+      agentDialect,
+      '1.0',
+      limits,
+    )
     const tasked =
       untasked > 0 && 'result' in inV1 && taskOfCall !== undefined
         ? { result: withTaskOfCall(call.operation, inV1.result, taskOfCall) }
         : inV1
-    return outcomeIn(tasked, call.operation, '1.0', callerDialect)
+    return outcomeIn(tasked, call.operation, '1.0', callerDialect, limits)
   }
   return {
     request,
@@ -425,6 +545,7 @@ export const versionedCall = (
           ),
           call,
           `translated to A2A ${call.version}`,
+          limits,
         ),
         response,
       )

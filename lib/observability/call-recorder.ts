@@ -51,6 +51,8 @@ export interface CallOutcome {
   endedByReader?: boolean
   /** The relay ended an event stream after its terminal event (the relay's `endedAtTerminalEvent`). */
   endedAtTerminalEvent?: boolean
+  /** Why the gateway refused the agent's answer, or an event of it, as invalid (-32006). */
+  invalidAnswer?: string
 }
 
 /**
@@ -74,6 +76,12 @@ export interface ForwardReport {
   agentStatus?: number
   /** The JSON-RPC error an answer of HTTP 200 carried. */
   agentErrorCode?: number
+  /**
+   * Why the gateway refused the agent's answer, or one of its stream events, as invalid (-32006):
+   * the words the caller got (a translation that passes what an answer may carry, an answer that
+   * is no JSON). `agentErrorCode` alone cannot tell it from an agent's own -32006.
+   */
+  invalidAnswer?: string
   /** The parent id of the `traceparent` the agent got, to find its own log line of the call. */
   spanId?: string
   agentMs?: number
@@ -116,6 +124,7 @@ export const callRecorder = (
       outcome.statusCode ??
       (outcome.error instanceof BackendUnavailableError ? outcome.error.agentStatus : undefined)
     if (outcome.errorCode !== undefined) report.agentErrorCode = outcome.errorCode
+    if (outcome.invalidAnswer !== undefined) report.invalidAnswer = outcome.invalidAnswer
     if (outcome.spanId !== undefined) report.spanId = outcome.spanId
     report.agentMs = durationMs
     report.chunks = outcome.chunks

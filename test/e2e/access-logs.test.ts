@@ -372,6 +372,12 @@ describe('access logs, one line per request, and no secret or token in any log',
             id,
             error: { code: -32603, message: 'Internal error: db down' },
           })
+          if (body.includes('garbled')) {
+            // An answer no A2A client can read: a proxy's page, as an HTTP 200.
+            response.writeHead(200, { 'content-type': 'text/html' })
+            response.end('<html>upstream hiccup</html>')
+            return
+          }
           if (method === 'ListTasks') {
             // It refuses the gateway's credentials (none here), quoting them back in its text.
             response.writeHead(401, { 'www-authenticate': 'Bearer realm="failing"' })
@@ -431,6 +437,27 @@ describe('access logs, one line per request, and no secret or token in any log',
         .find((entry) => entry.correlation_id === requestId)
       expect(warning?.cause).toBe('WWW-Authenticate: Bearer realm="failing"')
       expect(JSON.stringify(warning)).not.toContain('no valid token given')
+    })
+
+    it('logs why the gateway refused an agent’s answer translated to the caller’s binding', async () => {
+      // Act: an HTTP+JSON caller, so the agent's JSON-RPC answer is translated, and it is no JSON
+      const response = await postA2A(
+        `${stack.url}/agents/failing/message:send`,
+        token,
+        textMessageParams('garbled'),
+      )
+      const body = (await response.json()) as { error: { message: string } }
+
+      // Assess: the reason the caller got is on the call's one line, where until 7 December 2026
+      // only the code was (and over HTTP+JSON, not even that)
+      expect(body.error.message).toBe('The agent answered with something other than JSON.')
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({
+        agentStatus: response.status,
+        invalidAnswer: 'The agent answered with something other than JSON.',
+      })
     })
 
     it('counts a stream whose agent ends it with a JSON-RPC internal error as a failed call', async () => {

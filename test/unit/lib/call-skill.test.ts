@@ -2,40 +2,111 @@ import { describe, expect, it } from 'vitest'
 import { callSkill } from '../../../lib/backend/call-skill.ts'
 import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import type { ForwardFetch } from '../../../lib/backend/forward.ts'
+import { PayloadTooLargeError } from '../../../lib/errors.ts'
+import { maxUnaryAnswerBytes } from '../../../lib/http/answer-size.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { a2aCall } from '../../support/a2a-call.ts'
 
+const fetchAnswering =
+  (text: string, sent: string[] = []): ForwardFetch =>
+  async (_url, init) => {
+    sent.push(Buffer.from((init?.body ?? '') as string | Uint8Array).toString())
+    return new Response(text, { headers: { 'content-type': 'application/json' } })
+  }
+const record = {
+  agentId: 'calculator',
+  auth: { type: 'none' },
+  status: 'active',
+  protocolVersion: '1.0',
+  endpoints: { JSONRPC: 'http://calculator.test/rpc' },
+  card: { skills: [{ id: 'add' }] },
+} as unknown as AgentRecord
+/** A skill call `add` as the gateway reads one: its params, and the body they came in. */
+const skillCall = (paramsText: string) => ({
+  ...a2aCall({
+    operation: 'SendMessage',
+    jsonRpcId: 9,
+    body: `{"jsonrpc":"2.0","id":9,"method":"add","params":${paramsText}}`,
+  }),
+  skill: { id: 'add', params: JSON.parse(paramsText) as unknown },
+})
+const optionsFor = (fetch: ForwardFetch, more: Partial<Parameters<typeof callSkill>[2]> = {}) => ({
+  timeoutMs: 5_000,
+  credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
+  fetch,
+  caller: 'client-1',
+  ...more,
+})
+const message = (part: string) =>
+  `{"jsonrpc":"2.0","id":1,"result":{"message":{"messageId":"a","role":"ROLE_AGENT","parts":[${part}]}}}`
+
 describe('a skill call’s answer', () => {
-  it('is not passed on when its data, written back, passes what an answer carries', async () => {
-    // Prepare: an agent answering with 2.5 MB of `1e20` in a data part: the skill's result
-    // written back has each as 21 digits, some 11 MB
-    const numbers = Array(500_000).fill('1e20').join(',')
-    const text = `{"jsonrpc":"2.0","id":1,"result":{"message":{"messageId":"a","role":"ROLE_AGENT","parts":[{"data":{"x":[${numbers}]}}]}}}`
-    const fetch: ForwardFetch = async () =>
-      new Response(text, { headers: { 'content-type': 'application/json' } })
-    const record = {
-      agentId: 'calculator',
-      auth: { type: 'none' },
-      status: 'active',
-      protocolVersion: '1.0',
-      endpoints: { JSONRPC: 'http://calculator.test/rpc' },
-      card: { skills: [{ id: 'add' }] },
-    } as unknown as AgentRecord
-    const call = {
-      ...a2aCall({ operation: 'SendMessage', jsonRpcId: 9 }),
-      skill: { id: 'add', params: {} },
-    }
+  it('keeps the numbers of its data as the agent wrote them, not as doubles', async () => {
+    // Prepare
+    const fetch = fetchAnswering(message('{"data":{"x":[12345678901234567890,1e20,-0,1.0,7]}}'))
 
     // Act
-    const answer = await callSkill(record, call, {
-      timeoutMs: 5_000,
-      credentials: backendCredentials({ secrets: { read: async () => '' }, fetch }),
-      fetch,
-      caller: 'client-1',
-    })
+    const answer = await callSkill(record, skillCall('{}'), optionsFor(fetch))
 
-    // Assess: the agent's invalid answer, not 11 MB passed on
+    // Assess: `12345678901234567000`, `100000000000000000000`, `0` and `1` until 7 December 2026
+    expect(answer.body).toContain('"result":{"x":[12345678901234567890,1e20,-0,1.0,7]}')
+  })
+
+  it('is not passed on when, written back, it passes what an answer carries; the reason is told', async () => {
+    // Prepare: a result as large as the agent's answer may carry it, and the caller's long id
+    // written around it in the JSON-RPC answer
+    const overhead = Buffer.byteLength(message('{"data":""}'))
+    const fetch = fetchAnswering(
+      message(`{"data":"${'x'.repeat(maxUnaryAnswerBytes - overhead)}"}`),
+    )
+    const told: string[] = []
+
+    // Act
+    const answer = await callSkill(
+      record,
+      { ...skillCall('{}'), jsonRpcId: 'i'.repeat(300) },
+      optionsFor(fetch, { onInvalidAnswer: (reason) => told.push(reason) }),
+    )
+
+    // Assess: the agent's invalid answer, and the reason told for the call's log line
     expect(answer.body.length).toBeLessThan(1000)
     expect(JSON.parse(answer.body).error).toMatchObject({ code: -32006 })
+    expect(told).toEqual([JSON.parse(answer.body).error.message])
+  })
+})
+
+describe('a skill call’s request', () => {
+  it('carries the caller’s numbers to the agent as the caller wrote them', async () => {
+    // Prepare
+    const sent: string[] = []
+    const fetch = fetchAnswering(message('{"text":"3"}'), sent)
+
+    // Act
+    await callSkill(
+      record,
+      skillCall('{"a":12345678901234567890,"b":1e20,"c":-0}'),
+      optionsFor(fetch),
+    )
+
+    // Assess
+    expect(sent[0]).toContain('"data":{"a":12345678901234567890,"b":1e20,"c":-0}')
+  })
+
+  it('is refused as too large, sending nothing, when the SendMessage made of it passes the request limit', async () => {
+    // Prepare: params just under a 1,000-byte limit; the SendMessage around them is more
+    const sent: string[] = []
+    const fetch = fetchAnswering(message('{"text":"3"}'), sent)
+
+    // Act
+    const calling = callSkill(
+      record,
+      skillCall(`{"a":"${'y'.repeat(900)}"}`),
+      optionsFor(fetch, { maxRequestBytes: 1_000 }),
+    )
+
+    // Assess: the caller's 413, as for a request it sent too large
+    await expect(calling).rejects.toThrow(PayloadTooLargeError)
+    await expect(calling).rejects.toThrow(/made a SendMessage for skill 'add'/)
+    expect(sent).toEqual([])
   })
 })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { translatedCall, versionedCall } from '../../../lib/backend/translation.ts'
+import { PayloadTooLargeError } from '../../../lib/errors.ts'
+import { maxUnaryAnswerBytes } from '../../../lib/http/answer-size.ts'
 import { a2aCall } from '../../support/a2a-call.ts'
 
 /** A 0.3 agent that serves HTTP+JSON only. */
@@ -223,8 +225,8 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
   })
 
-  it('refuses an answer whose numbers, written back, would pass what an answer carries', async () => {
-    // Prepare: 2.5 MB of 1e20 in the task's metadata, 11 MB once written back as 21 digits each
+  it('carries 2.5 MB of 1e20 in a task’s metadata as the agent wrote them, not as 11 MB', async () => {
+    // Prepare: read as doubles, each came back as 21 digits, 11 MB in all, until 7 December 2026
     const numbers = Array(500_000).fill('1e20').join(',')
     const sent = `{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}}}`
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
@@ -233,8 +235,8 @@ describe('an agent’s answer that translation would make larger than the gatewa
     const { text } = await answerTo(translated, sent)
 
     // Assess
-    expect(text.length).toBeLessThan(1000)
-    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+    expect(text.length).toBeLessThan(sent.length + 1000)
+    expect(text).toContain(`"metadata":{"x":[${numbers}]}`)
   })
 
   it.each([
@@ -245,19 +247,18 @@ describe('an agent’s answer that translation would make larger than the gatewa
       { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } } as const,
     ],
   ] as const)(
-    'refuses an error, %s, whose numbers written back pass what an answer carries',
+    'carries an error, %s, its data’s numbers as the agent wrote them',
     async (_, calling, agent) => {
-      // Prepare: 2.5 MB of 1e20 in the error's data, 11 MB once written back as 21 digits each
-      const numbers = Array(500_000).fill('1e20').join(',')
-      const sent = `{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone","data":[${numbers}]}}`
+      // Prepare
+      const sent =
+        '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone","data":[12345678901234567890,1e20,-0,1.0]}}'
       const translated = versionedCall(calling, agent, {}, limits)
 
       // Act
       const { text } = await answerTo(translated, sent)
 
-      // Assess: the agent's invalid answer, not 11 MB
-      expect(text.length).toBeLessThan(1000)
-      expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+      // Assess
+      expect(text).toContain('"data":[12345678901234567890,1e20,-0,1.0]')
     },
   )
 
@@ -353,38 +354,109 @@ describe('an agent’s answer that translation would make larger than the gatewa
 })
 
 describe('a 1.0 answer carried to the other binding', () => {
-  // 2.5 MB of 1e20 in a task's metadata: JSON writes each back as 21 digits, 11 MB in all
-  const numbers = Array(500_000).fill('1e20').join(',')
-  const task = `{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}`
+  const task =
+    '{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[12345678901234567890,1e20,-0,1.0]}}'
+  const agentOf = (binding: 'JSONRPC' | 'HTTP+JSON') => ({
+    protocolVersion: '1.0' as const,
+    endpoints: { [binding]: 'http://a.test/a2a' },
+  })
+  const sending = (callerBinding: 'JSONRPC' | 'HTTP+JSON', jsonRpcId: string | number = 7) =>
+    call({
+      operation: 'SendMessage',
+      binding: callerBinding,
+      jsonRpcId,
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+    })
 
   it.each([
     ['JSON-RPC', 'HTTP+JSON', `{"task":${task}}`],
     ['HTTP+JSON', 'JSONRPC', `{"jsonrpc":"2.0","id":1,"result":{"task":${task}}}`],
   ] as const)(
-    'refuses, to a %s caller, an answer whose translation passes what an answer carries',
+    'keeps, to a %s caller, the numbers of the agent’s answer as it wrote them',
     async (_, agentBinding, sent) => {
       // Prepare
-      const agent = {
-        protocolVersion: '1.0' as const,
-        endpoints: { [agentBinding]: 'http://a.test/a2a' },
-      }
-      const sending = call({
-        operation: 'SendMessage',
-        binding: agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC',
-        jsonRpcId: 7,
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
-      })
-      const translated = translatedCall(sending, agent, {}, limits)
+      const callerBinding = agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
+      const translated = translatedCall(sending(callerBinding), agentOf(agentBinding), {}, limits)
 
       // Act
-      const { text, statusCode } = await answerTo(translated, sent)
+      const { text } = await answerTo(translated, sent)
 
-      // Assess: the agent's invalid answer (A2A's -32006, HTTP 500 over HTTP+JSON), not 11 MB
-      expect(text.length).toBeLessThan(1000)
-      expect(text).toContain('passes the 10485760 bytes an answer may carry')
-      expect(statusCode).toBe(agentBinding === 'JSONRPC' ? 500 : 200)
+      // Assess: until 7 December 2026, [12345678901234567000,100000000000000000000,0,1]
+      expect(text).toContain('"metadata":{"x":[12345678901234567890,1e20,-0,1.0]}')
     },
   )
+
+  it('refuses, to a JSON-RPC caller, an answer that passes what an answer carries once in its envelope', async () => {
+    // Prepare: an HTTP+JSON agent's answer of 10 MiB; around it the caller's JSON-RPC answer, its long id
+    const shell =
+      '{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":""}}}'
+    const sent = shell.replace('"x":""', `"x":"${'x'.repeat(maxUnaryAnswerBytes - shell.length)}"`)
+    const told: string[] = []
+    const translated = translatedCall(
+      sending('JSONRPC', 'i'.repeat(300)),
+      agentOf('HTTP+JSON'),
+      {},
+      {
+        ...limits,
+        onInvalidAnswer: (reason) => told.push(reason),
+      },
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess: the agent's invalid answer, its reason told for the call's log line
+    expect(text.length).toBeLessThan(1000)
+    expect(text).toContain('passes the 10485760 bytes an answer may carry')
+    expect(told).toEqual([JSON.parse(text).error.message])
+  })
+
+  it.each([
+    ['JSON-RPC', 'HTTP+JSON'],
+    ['HTTP+JSON', 'JSONRPC'],
+  ] as const)(
+    'tells, to a %s caller, why the agent’s answer is invalid when it is no JSON',
+    async (_, agentBinding) => {
+      // Prepare
+      const told: string[] = []
+      const callerBinding = agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
+      const translated = translatedCall(
+        sending(callerBinding),
+        agentOf(agentBinding),
+        {},
+        {
+          ...limits,
+          onInvalidAnswer: (reason) => told.push(reason),
+        },
+      )
+
+      // Act
+      await answerTo(translated, '<html>Bad gateway</html>')
+
+      // Assess
+      expect(told).toEqual(['The agent answered with something other than JSON.'])
+    },
+  )
+
+  it('tells nothing of an agent’s own error, whatever its code', async () => {
+    // Prepare
+    const told: string[] = []
+    const translated = translatedCall(
+      sending('HTTP+JSON'),
+      agentOf('JSONRPC'),
+      {},
+      {
+        ...limits,
+        onInvalidAnswer: (reason) => told.push(reason),
+      },
+    )
+
+    // Act
+    await answerTo(translated, '{"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"mine"}}')
+
+    // Assess
+    expect(told).toEqual([])
+  })
 })
 
 describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', () => {
@@ -475,34 +547,241 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
 })
 
 describe('a 1.0 stream carried to the other binding', () => {
+  const agentOf = (binding: 'JSONRPC' | 'HTTP+JSON') => ({
+    protocolVersion: '1.0' as const,
+    endpoints: { [binding]: 'http://a.test/a2a' },
+  })
+  const streaming = (callerBinding: 'JSONRPC' | 'HTTP+JSON', jsonRpcId: string | number = 7) =>
+    call({
+      operation: 'SendStreamingMessage',
+      binding: callerBinding,
+      stream: true,
+      jsonRpcId,
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+    })
+  const update = (x: string) =>
+    `{"statusUpdate":{"taskId":"t","contextId":"c","status":{"state":"TASK_STATE_WORKING"},"metadata":{"x":${x}}}}`
+
   it.each([
     ['JSON-RPC', 'HTTP+JSON', (result: string) => result],
     ['HTTP+JSON', 'JSONRPC', (result: string) => `{"jsonrpc":"2.0","id":1,"result":${result}}`],
   ] as const)(
-    'ends, to a %s caller, at an event whose numbers written back pass the event limit, as the agent’s invalid answer',
+    'keeps, to a %s caller, the numbers of each event as the agent wrote them',
     async (_, agentBinding, event) => {
-      // Prepare: 60,000 of 1e20 (0.3 MB), each written back as 21 digits: 1.26 MB, past 1 MiB
-      const numbers = Array(60_000).fill('1e20').join(',')
-      const update = `{"statusUpdate":{"taskId":"t","contextId":"c","status":{"state":"TASK_STATE_WORKING"},"metadata":{"x":[${numbers}]}}}`
-      const agent = {
-        protocolVersion: '1.0' as const,
-        endpoints: { [agentBinding]: 'http://a.test/a2a' },
-      }
-      const streaming = call({
-        operation: 'SendStreamingMessage',
-        binding: agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC',
-        stream: true,
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
-      })
-      const translated = translatedCall(streaming, agent, {}, limits)
+      // Prepare
+      const callerBinding = agentBinding === 'JSONRPC' ? 'HTTP+JSON' : 'JSONRPC'
+      const translated = translatedCall(streaming(callerBinding), agentOf(agentBinding), {}, limits)
 
       // Act
-      const { text } = await answerTo(translated, `data: ${event(update)}\n\n`, 'text/event-stream')
+      const sent = `data: ${event(update('[12345678901234567890,1e20,-0,1.0]'))}\n\n`
+      const { text } = await answerTo(translated, sent, 'text/event-stream')
 
-      // Assess: the agent's invalid answer (-32006) in the caller's binding, not an event the
-      // relay then cuts as one the agent sent too large
-      expect(text.length).toBeLessThan(1000)
-      expect(text).toContain('passes the 1048576 bytes a stream event may hold')
+      // Assess
+      expect(text).toContain('"metadata":{"x":[12345678901234567890,1e20,-0,1.0]}')
     },
   )
+
+  it('ends, to a JSON-RPC caller, at an event that passes the event limit once in its envelope, as the agent’s invalid answer', async () => {
+    // Prepare: an HTTP+JSON event of nearly 1 MiB; around it the caller's JSON-RPC answer, its long id
+    const told: string[] = []
+    const shell = `data: ${update('""')}\n\n`
+    const sent = `data: ${update(`"${'x'.repeat(limits.maxEventBytes - shell.length)}"`)}\n\n`
+    const translated = translatedCall(
+      streaming('JSONRPC', 'i'.repeat(300)),
+      agentOf('HTTP+JSON'),
+      {},
+      {
+        ...limits,
+        onInvalidAnswer: (reason) => told.push(reason),
+      },
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent, 'text/event-stream')
+
+    // Assess: the agent's invalid answer (-32006) in the caller's binding, not an event the
+    // relay then cuts as one the agent sent too large
+    expect(text.length).toBeLessThan(1000)
+    expect(text).toContain('passes the 1048576 bytes a stream event may hold')
+    expect(told).toHaveLength(1)
+  })
+})
+
+describe('the request the gateway writes anew for an agent of the other version or binding', () => {
+  const legacyRpcAgent = {
+    protocolVersion: '0.3',
+    endpoints: { JSONRPC: 'http://legacy.test/rpc' },
+  } as const
+  const currentAgent = {
+    protocolVersion: '1.0',
+    endpoints: { JSONRPC: 'http://a.test/rpc' },
+  } as const
+  /** A JSON-RPC SendMessage as the gateway reads one: its params, and the body they came in. */
+  const sendingText = (version: '1.0' | '0.3', paramsText: string) =>
+    call({
+      operation: 'SendMessage',
+      version,
+      params: JSON.parse(paramsText),
+      body: `{"jsonrpc":"2.0","id":7,"method":"${version === '1.0' ? 'SendMessage' : 'message/send'}","params":${paramsText}}`,
+    })
+  const numbers = '{"big":12345678901234567890,"e":1e20,"z":-0,"f":1.0}'
+
+  it('keeps a 0.3 caller’s numbers as written, to a 1.0 agent', () => {
+    // Prepare
+    const calling = sendingText(
+      '0.3',
+      `{"message":{"kind":"message","messageId":"m","role":"user","parts":[{"kind":"data","data":${numbers}}],"metadata":${numbers}}}`,
+    )
+
+    // Act
+    const request = versionedCall(calling, currentAgent, {}, limits)?.request
+
+    // Assess: until 7 December 2026, 12345678901234567000, 100000000000000000000, 0 and 1
+    expect(request?.body).toContain(`"data":${numbers}`)
+    expect(request?.body).toContain(`"metadata":${numbers}`)
+  })
+
+  it('keeps a 1.0 caller’s numbers as written, to a 0.3 HTTP+JSON agent, and reads a page size written 2.0', () => {
+    // Prepare
+    const sending = sendingText(
+      '1.0',
+      `{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}],"metadata":${numbers}}}`,
+    )
+    const getting = call({
+      operation: 'GetTask',
+      params: { id: 't', historyLength: 2 },
+      body: '{"jsonrpc":"2.0","id":7,"method":"GetTask","params":{"id":"t","historyLength":2.0}}',
+    })
+
+    // Act
+    const sent = versionedCall(sending, legacyRestAgent, {}, limits)?.request
+    const got = versionedCall(getting, legacyRestAgent, {}, limits)?.request
+
+    // Assess
+    expect(sent?.body).toContain(`"metadata":${numbers}`)
+    expect(got?.url).toBe('http://legacy.test/rest/v1/tasks/t?historyLength=2')
+  })
+
+  it('refuses, as too large, a request that passes the request limit once translated', () => {
+    // Prepare: 20,000 parts of nothing (60 KB), each 0.3's wrapped data part (some 75 bytes) to a 0.3 agent
+    const parts = Array(20_000).fill('{}').join(',')
+    const calling = sendingText(
+      '1.0',
+      `{"message":{"messageId":"m","role":"ROLE_USER","parts":[${parts}]}}`,
+    )
+
+    // Act
+    const translating = () =>
+      versionedCall(calling, legacyRpcAgent, {}, { ...limits, maxRequestBytes: 1024 * 1024 })
+
+    // Assess: the caller's 413 (-32055), saying what grew it; nothing built past the limit is sent
+    expect(translating).toThrow(PayloadTooLargeError)
+    expect(translating).toThrow(
+      /translated to A2A 0\.3 for this agent, is \d+ bytes, larger than the 1048576-byte limit/,
+    )
+  })
+
+  it('refuses, before building it, a request that could pass the request limit many times over', () => {
+    // Prepare: 400,000 parts of nothing (1.2 MB), some 30 MB to a 0.3 agent
+    const parts = Array(400_000).fill('{}').join(',')
+    const calling = sendingText(
+      '1.0',
+      `{"message":{"messageId":"m","role":"ROLE_USER","parts":[${parts}]}}`,
+    )
+
+    // Act
+    const translating = () =>
+      versionedCall(calling, legacyRpcAgent, {}, { ...limits, maxRequestBytes: 2 * 1024 * 1024 })
+
+    // Assess
+    expect(translating).toThrow(/could be larger than the 2097152-byte limit/)
+  })
+
+  it('refuses, as too large, a request carried to the other binding that passes the limit in its envelope', () => {
+    // Prepare: an HTTP+JSON body just under the limit, a JSON-RPC request around it for the agent
+    const shell = '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":""}]}}'
+    const body = shell.replace('"text":""', `"text":"${'x'.repeat(10_000 - shell.length)}"`)
+    const calling = call({
+      operation: 'SendMessage',
+      binding: 'HTTP+JSON',
+      restPath: '/message:send',
+      params: JSON.parse(body),
+      body,
+    })
+
+    // Act
+    const translating = () =>
+      translatedCall(calling, currentAgent, {}, { ...limits, maxRequestBytes: 10_000 })
+
+    // Assess
+    expect(translating).toThrow(/carried to JSONRPC for this agent, is \d+ bytes/)
+  })
+
+  it('tells why it refused an agent’s answer translated to the caller’s version', async () => {
+    // Prepare: 0.6 MB of parts of nothing, some 15 MB once translated to 0.3
+    const told: string[] = []
+    const parts = Array(200_000).fill('{}').join(',')
+    const sent = `{"jsonrpc":"2.0","id":1,"result":{"message":{"messageId":"r","role":"ROLE_AGENT","parts":[${parts}]}}}`
+    const calling = sendingText(
+      '0.3',
+      '{"message":{"kind":"message","messageId":"m","role":"user","parts":[]}}',
+    )
+    const translated = versionedCall(
+      calling,
+      currentAgent,
+      {},
+      {
+        ...limits,
+        onInvalidAnswer: (reason) => told.push(reason),
+      },
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess
+    expect(told).toEqual([JSON.parse(text).error.message])
+    expect(told[0]).toMatch(/translated to A2A 0\.3, it (could pass|passes) the 10485760 bytes/)
+  })
+})
+
+describe('an agent’s numbers where translation reads them', () => {
+  const currentAgent = {
+    protocolVersion: '1.0',
+    endpoints: { JSONRPC: 'http://a.test/rpc' },
+  } as const
+  const legacyCaller = call({
+    operation: 'SendMessage',
+    version: '0.3',
+    params: { message: { kind: 'message', messageId: 'm', role: 'user', parts: [] } },
+  })
+
+  it.each([
+    ['1e20', '{"jsonrpc":"2.0","id":1,"result":1e20}'],
+    ['-0', '{"jsonrpc":"2.0","id":1,"result":-0}'],
+  ])('refuses a result that is a number (%s) as no A2A answer', async (_, sent) => {
+    // Act
+    const { text } = await answerTo(versionedCall(legacyCaller, currentAgent, {}, limits), sent)
+
+    // Assess: kept as written, such a number is an object to JavaScript, but no JSON object
+    expect(JSON.parse(text).error).toMatchObject({
+      code: -32006,
+      message: 'The agent answered with a result that is no JSON object.',
+    })
+  })
+
+  it('reads a state and a role given by number, written 2.0, by name', async () => {
+    // Prepare
+    const sent =
+      '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","contextId":"c","status":{"state":2.0,"message":{"messageId":"s","role":2.0,"parts":[]}}}}}'
+
+    // Act
+    const { text } = await answerTo(versionedCall(legacyCaller, currentAgent, {}, limits), sent)
+
+    // Assess
+    expect(JSON.parse(text).result.status).toMatchObject({
+      state: 'working',
+      message: { role: 'agent' },
+    })
+  })
 })
