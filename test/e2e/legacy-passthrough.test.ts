@@ -179,6 +179,34 @@ describe('an A2A 0.3 agent behind the gateway', () => {
     })
   })
 
+  it('brings a 1.0 caller’s numbers to a 0.3 agent as written, and refuses as too large (413) a call its translation grows past the request limit', async () => {
+    // Prepare: 400,000 parts of `{"data":0}` (4.4 MB, within the 6 MiB a request may be), each
+    // 0.3's wrapped data part once translated, some 30 MB; and a call of numbers JSON writes otherwise
+    const parts = Array(400_000).fill('{"data":0}').join(',')
+    const numbers = '{"big":12345678901234567890,"e":1e20,"z":-0}'
+    const received = legacyRpc.received.length
+
+    // Act
+    const kept = await fetch(`${stack.url}/agents/legacy-rpc/message:send`, {
+      method: 'POST',
+      headers: { ...headers(), 'a2a-version': '1.0' },
+      body: `{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":"hi"}],"metadata":${numbers}}}`,
+    })
+    const refused = await fetch(`${stack.url}/agents/legacy-rpc/message:send`, {
+      method: 'POST',
+      headers: { ...headers(), 'a2a-version': '1.0' },
+      body: `{"message":{"messageId":"m","role":"ROLE_USER","parts":[${parts}]}}`,
+    })
+
+    // Assess: the first reached the agent with its numbers as written (until 7 December 2026,
+    // 12345678901234567000, 100000000000000000000 and 0); the second never reached it
+    expect(kept.status).toBe(200)
+    expect(legacyRpc.received.at(-1)?.body).toContain(`"metadata":${numbers}`)
+    expect(refused.status).toBe(413)
+    expect(JSON.stringify(await refused.json())).toContain('translated to A2A 0.3 for this agent')
+    expect(legacyRpc.received).toHaveLength(received + 1)
+  })
+
   it('brings a 1.0 call spelled by proto names to a 0.3 agent in 0.3’s names: not blocking, its context, its webhook the gateway’s', async () => {
     // Act: ProtoJSON lets a 1.0 caller spell each field by its proto name
     const response = await fetch(`${stack.url}/agents/legacy-rpc`, {
