@@ -64,8 +64,8 @@ export const callSkill = async (
   },
 ): Promise<HttpAnswer> => {
   assertSkillOf(record, call.skill.id)
-  // The skill's params as the caller wrote them, numbers too (`withKeptNumbers`).
-  const { params: given } = withKeptNumbers({ ...call, params: call.skill.params })
+  // The skill's params, and the caller's id, as the caller wrote them, numbers too.
+  const { params: given, jsonRpcId } = withKeptNumbers({ ...call, params: call.skill.params })
   const params = skillCallMessage(call.skill.id, given)
   const viaJsonRpc = record.endpoints.JSONRPC
   const url =
@@ -107,27 +107,27 @@ export const callSkill = async (
   const answer = (await bodyText(response.body)
     .then((text) => parseKeepingInexactNumbers(text))
     .catch(() => undefined)) as { result?: unknown; error?: unknown } | undefined
-  if (viaJsonRpc && answer?.error) return jsonRpcAnswer(call.jsonRpcId, { error: answer.error })
+  if (viaJsonRpc && answer?.error) return jsonRpcAnswer(jsonRpcId, { error: answer.error })
   if (!viaJsonRpc && response.statusCode >= 400) {
     const error = fromRestErrorBody((answer as { error?: object })?.error ?? {}, {
       statusCode: response.statusCode,
     })
-    return jsonRpcAnswer(call.jsonRpcId, { error: toJsonRpcError(error) })
+    return jsonRpcAnswer(jsonRpcId, { error: toJsonRpcError(error) })
   }
   const outcome = skillCallOutcome(viaJsonRpc ? answer?.result : answer)
   if ('failure' in outcome) {
     return renderA2AFailure(
       { kind: 'skill-failed', message: outcome.failure },
       'JSONRPC',
-      call.jsonRpcId,
+      jsonRpcId,
     )
   }
   // The result is written anew in a JSON-RPC answer: measured once built, as a translated answer
   // is; past the bound it is the agent's invalid answer. (Until 7 December 2026 its numbers were
   // written back as doubles too, `1e20` as 21 digits: 2.5 MB of them made an 11 MB answer.)
-  const answered = jsonRpcAnswer(call.jsonRpcId, { result: outcome.result })
+  const answered = jsonRpcAnswer(jsonRpcId, { result: outcome.result })
   if (Buffer.byteLength(answered.body) <= maxUnaryAnswerBytes) return answered
   const message = `The agent's answer is invalid: the skill's result, written back, passes the ${maxUnaryAnswerBytes} bytes an answer may carry.`
   options.onInvalidAnswer?.(message)
-  return jsonRpcAnswer(call.jsonRpcId, { error: { code: -32006, message } })
+  return jsonRpcAnswer(jsonRpcId, { error: { code: -32006, message } })
 }

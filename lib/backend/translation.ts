@@ -33,7 +33,7 @@ import {
 import { defaultMaxRequestBytes } from '../config.ts'
 import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
-import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
+import { isKeptNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText, webBody } from './body.ts'
@@ -78,15 +78,21 @@ const jsonRpcRequest = (
  * The call with its params read again from the body it came with, each number JSON would write
  * otherwise kept as the caller wrote it (`parseKeepingInexactNumbers`): a request written anew
  * for the agent sent `12345678901234567890` rounded and `1e20` as 21 digits until 7 December 2026.
- * The params were checked as read first; reading again gives the same values, numbers apart. Only
- * a translated call pays this second parse: one sent as it came is sent byte for byte.
+ * So is a JSON-RPC caller's id, which its answer echoes (a client matches it as it wrote it). The
+ * params were checked as read first; reading again gives the same values, numbers apart. Only a
+ * translated call pays this second parse: one sent as it came is sent byte for byte.
  */
-export const withKeptNumbers = <Call extends Pick<A2ACall, 'binding' | 'body' | 'params'>>(
+export const withKeptNumbers = <
+  Call extends Pick<A2ACall, 'binding' | 'body' | 'params' | 'jsonRpcId'>,
+>(
   call: Call,
 ): Call => {
-  if (call.body === undefined || call.params === undefined) return call
+  if (call.body === undefined) return call
   const read = parseKeepingInexactNumbers(call.body)
-  return { ...call, params: call.binding === 'JSONRPC' && isObject(read) ? read.params : read }
+  if (call.binding !== 'JSONRPC' || !isObject(read)) return { ...call, params: read }
+  // A kept id is written back as the caller wrote it; the type says number, and JSON reads one.
+  const id = isKeptNumber(read.id) ? { jsonRpcId: read.id as A2ACall['jsonRpcId'] } : {}
+  return { ...call, params: read.params, ...id }
 }
 
 /**

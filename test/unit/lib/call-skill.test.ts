@@ -75,6 +75,24 @@ describe('a skill call’s answer', () => {
   })
 })
 
+describe('a skill call’s id', () => {
+  it('is written back as the caller wrote it', async () => {
+    // Prepare: the gateway read the id as a double, 12345678901234567000
+    const fetch = fetchAnswering(message('{"text":"3"}'))
+    const calling = {
+      ...skillCall('{}'),
+      jsonRpcId: 12345678901234567000,
+      body: '{"jsonrpc":"2.0","id":12345678901234567890,"method":"add","params":{}}',
+    }
+
+    // Act
+    const answer = await callSkill(record, calling, optionsFor(fetch))
+
+    // Assess
+    expect(answer.body).toContain('"id":12345678901234567890')
+  })
+})
+
 describe('a skill call’s request', () => {
   it('carries the caller’s numbers to the agent as the caller wrote them', async () => {
     // Prepare

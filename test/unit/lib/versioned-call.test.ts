@@ -785,3 +785,40 @@ describe('an agent’s numbers where translation reads them', () => {
     })
   })
 })
+
+describe('a JSON-RPC caller’s id, in a translated answer', () => {
+  it.each([
+    [
+      'a 0.3 caller of a 1.0 agent',
+      '0.3',
+      'message/send',
+      { protocolVersion: '1.0', endpoints: { JSONRPC: 'http://a.test/rpc' } },
+    ],
+    [
+      'a 1.0 caller of a 0.3 agent',
+      '1.0',
+      'SendMessage',
+      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://a.test/rpc' } },
+    ],
+  ] as const)('is written back as %s wrote it', async (_, version, method, agent) => {
+    // Prepare: the gateway read the id as a double, 12345678901234567000
+    const params = '{"message":{"messageId":"m","role":"user","parts":[]}}'
+    const calling = call({
+      operation: 'SendMessage',
+      version,
+      jsonRpcId: 12345678901234567000,
+      params: JSON.parse(params),
+      body: `{"jsonrpc":"2.0","id":12345678901234567890,"method":"${method}","params":${params}}`,
+    })
+    const translated = versionedCall(calling, agent, {}, limits)
+
+    // Act
+    const { text } = await answerTo(
+      translated,
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone"}}',
+    )
+
+    // Assess: a client that matches answers to requests by id (Python's ints) finds its own
+    expect(text).toContain('"id":12345678901234567890')
+  })
+})
