@@ -1,3 +1,5 @@
+import { asNumber } from '../json-kept-numbers.ts'
+
 /**
  * The proto names already worked out: every call reads the same few fields by both names, and
  * a regex replace for each read was a measurable part of a warm call (issue 20). Only the
@@ -55,7 +57,8 @@ export const spellingsOf = (
  * refuses both), so the gateway refuses the call as invalid params rather than pick one.
  */
 export const spellingsDisagree = (spellings: [name: string, value: unknown][]): boolean =>
-  new Set(spellings.map(([, value]) => JSON.stringify(value))).size > 1
+  // A number translation kept as written (`2.0`, `asNumber`) is the number the call's check read.
+  new Set(spellings.map(([, value]) => JSON.stringify(asNumber(value)))).size > 1
 
 /**
  * A field's value as an agent's ProtoJSON parser takes it: under its JSON name if given (not

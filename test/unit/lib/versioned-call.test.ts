@@ -822,3 +822,20 @@ describe('a JSON-RPC caller’s id, in a translated answer', () => {
     expect(text).toContain('"id":12345678901234567890')
   })
 })
+
+describe('a field a 1.0 caller spells twice, one number written otherwise', () => {
+  it('is one value to a 0.3 agent, as the gateway read it when it checked the call', () => {
+    // Prepare: `2.0` and `2` are one number; the call's check read them so
+    const calling = call({
+      operation: 'GetTask',
+      params: { id: 't', historyLength: 2, history_length: 2 },
+      body: '{"jsonrpc":"2.0","id":7,"method":"GetTask","params":{"id":"t","historyLength":2.0,"history_length":2}}',
+    })
+
+    // Act
+    const request = versionedCall(calling, legacyRestAgent, {}, limits)?.request
+
+    // Assess
+    expect(request?.url).toBe('http://legacy.test/rest/v1/tasks/t?historyLength=2')
+  })
+})
