@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { isKeptNumber } from '../json-kept-numbers.ts'
+import { TaskState } from './protocol-values.ts'
+import { enumName } from './versions.ts'
 
 /**
  * Method-driven JSON-RPC: `{ "method": "get_weather", "params": { ... } }` sent
@@ -32,7 +34,7 @@ interface WirePart {
   data?: unknown
 }
 interface WireTask {
-  status?: { state?: string; message?: { parts?: WirePart[] } }
+  status?: { state?: unknown; message?: { parts?: WirePart[] } }
   artifacts?: { parts?: WirePart[] }[]
 }
 
@@ -59,7 +61,9 @@ export const skillCallOutcome = (sendMessageResult: unknown): SkillOutcome => {
     return { result: data ?? textOf(message.parts) }
   }
   if (!task) return { failure: 'The agent answered with neither a task nor a message.' }
-  const state = task.status?.state
+  // By name: ProtoJSON may give it by number (`4`), which read as no state passed a failed task's
+  // artifact off as the skill's result.
+  const state = enumName(TaskState, task.status?.state)
   if (
     state === 'TASK_STATE_FAILED' ||
     state === 'TASK_STATE_REJECTED' ||

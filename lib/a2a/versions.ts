@@ -159,7 +159,7 @@ export const taskStateToV1 = (state: unknown): string =>
  * A 1.0 enum value by its name: ProtoJSON gives an enum by name or by number (`3`), and the
  * gateway takes both from a caller (`enumOf` in params.ts), so a number must not pass for no value.
  */
-const enumName = (values: object, value: unknown): unknown => {
+export const enumName = (values: object, value: unknown): unknown => {
   // `1.0` is kept as written by translation's parse; it is the enum's 1 all the same.
   const given = asNumber(value)
   return typeof given === 'number'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { skillCallMessage, skillCallOutcome } from '../../../lib/a2a/skill-call.ts'
+import { parseKeepingInexactNumbers } from '../../../lib/json-kept-numbers.ts'
 
 describe('skill calls', () => {
   it('carries the params as a data part tagged with the skill id', () => {
@@ -49,6 +50,21 @@ describe('skill calls', () => {
     })
 
     // Assess
+    expect(outcome).toEqual({ failure: 'Cannot read "2+*".' })
+  })
+  it.each([
+    ['4', 4],
+    ['4.0, kept as written', parseKeepingInexactNumbers('4.0')],
+  ])('turns a task failed by number (%s), as ProtoJSON allows, into a failure', (_, state) => {
+    // Act
+    const outcome = skillCallOutcome({
+      task: {
+        status: { state, message: { parts: [{ text: 'Cannot read "2+*".' }] } },
+        artifacts: [{ parts: [{ text: 'half an answer' }] }],
+      },
+    })
+
+    // Assess: until 7 December 2026 its state went unread and its artifact was the skill's result
     expect(outcome).toEqual({ failure: 'Cannot read "2+*".' })
   })
 })
