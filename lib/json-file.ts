@@ -26,10 +26,21 @@ const runs = (pid: number) => {
 }
 
 /**
+ * The temporary files this process is writing: a file named by this process's pid but not among
+ * them was left by an earlier process that had the same pid (a container restarted on the same
+ * folder starts its processes with the same pids), so it is cleared as a gone process's is.
+ */
+const writing = new Set<string>()
+
+/** Whether the writer of a temporary file named by `pid` may still be writing it. */
+const mayBeWriting = (pid: number, temporary: string) =>
+  pid === process.pid ? writing.has(temporary) : runs(pid)
+
+/**
  * Removes the temporary files beside `path` that writers killed between their write and its
  * placing left (writeBeside names each by its process: `<file>.<pid>.<12 hex>.tmp`): those of a
- * process that no longer runs, a minute old, and those named before the pid was, an hour old. A
- * key file's holds its private key. Best effort: a file it cannot list or remove is left.
+ * process that no longer runs (this one's own, once not among those it is writing), a minute old,
+ * and those named before the pid was, an hour old. A key file's holds its private key. Best effort: a file it cannot list or remove is left.
  *
  * @example
  * await clearStaleTemporaries('.switchboard/signing-key.json')
@@ -41,7 +52,7 @@ export const clearStaleTemporaries = async (path: string): Promise<void> => {
     const match = /^(?:(\d{1,10})\.)?[0-9a-f]{12}\.tmp$/.exec(entry.slice(name.length + 1))
     if (!match) return []
     const pid = match[1] === undefined ? undefined : Number(match[1])
-    if (pid !== undefined && (pid === process.pid || runs(pid))) return []
+    if (pid !== undefined && mayBeWriting(pid, join(dirname(path), entry))) return []
     return [{ entry, staleAfter: pid === undefined ? unnamedStaleAfterMs : staleAfterMs }]
   })
   await Promise.all(
@@ -67,6 +78,9 @@ const writeBeside = async (
   await mkdir(dirname(path), { recursive: true })
   await clearStaleTemporaries(path)
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  // As clearStaleTemporaries spells it (`path` may be written unnormalised, `./a/../key.json`).
+  const listed = join(dirname(path), basename(temporary))
+  writing.add(listed)
   try {
     await writeFile(temporary, text, { mode: 0o600 }).catch((error: NodeJS.ErrnoException) => {
       // Node's error names only the temporary file, one the reader never asked for.
@@ -78,6 +92,7 @@ const writeBeside = async (
   } finally {
     // Its failure must not stand in for the write's own, nor fail a write that was made.
     await rm(temporary, { force: true }).catch(() => undefined)
+    writing.delete(listed)
   }
 }
 

@@ -69,4 +69,18 @@ describe('a file written whole', () => {
       )
     },
   )
+  it("clears a temporary file left with this process's own pid, as a container restarted on one folder starts again with the same pid", async () => {
+    // Prepare: the last run of a container killed mid-write; this run got the pid it had
+    const file = join(dir, 'key.json')
+    const killed = `key.json.${process.pid}.aaaaaaaaaaaa.tmp`
+    await writeFile(join(dir, killed), 'a private key')
+    const twoMinutesAgo = new Date(Date.now() - 120_000)
+    await utimes(join(dir, killed), twoMinutesAgo, twoMinutesAgo)
+
+    // Act
+    await writeWhole(file, '{}')
+
+    // Assess
+    expect(await readdir(dir)).toEqual(['key.json'])
+  })
 })
