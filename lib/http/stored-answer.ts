@@ -14,7 +14,7 @@ const gzippedKey = 'gzippedAnswer'
 
 interface Answer {
   statusCode?: number
-  headers?: Record<string, unknown>
+  headers?: Record<string, unknown> | null
   body?: unknown
 }
 
@@ -34,9 +34,12 @@ export const storedAnswer = (answer: unknown): unknown => {
   if (Buffer.byteLength(written) <= storedAnswerBudget) return answer
   const gzipped = gzipSync(written)
   if (gzipped.byteLength <= storedAnswerBudget) return { [gzippedKey]: new Uint8Array(gzipped) }
-  const { statusCode, headers = {} } = answer as Answer
+  const { statusCode, headers } = answer as Answer
+  // `headers: null` is an answer API Gateway takes: one with no headers to keep.
   const kept = Object.fromEntries(
-    Object.entries(headers).filter(([name]) => !/^content-(type|length|encoding)$/i.test(name)),
+    Object.entries(headers ?? {}).filter(
+      ([name]) => !/^content-(type|length|encoding)$/i.test(name),
+    ),
   )
   return {
     statusCode,

@@ -209,7 +209,7 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
   /** An answer sent twice under one key: both answers, how often it ran, and what was logged. */
   const answeredTwice = async (
     key: string,
-    answer: { statusCode: number; headers: object; body: string },
+    answer: { statusCode: number; headers: object | null; body: string },
   ) => {
     const persistenceStore = new DynamoDBPersistenceLayer({
       tableName: tableName('idempotency', 'idem-'),
@@ -273,6 +273,24 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
         etag: '"v1"',
         'idempotent-replay': 'body-not-kept',
       },
+      body: '',
+    })
+    expect([runs, logged]).toEqual([1, []])
+  })
+
+  it('answers an answer with no headers (null) too large even compressed as it is, and replays its status', async () => {
+    // Prepare: API Gateway takes `headers: null`; 530 KB that gzip cannot shrink below the budget
+    const body = JSON.stringify({ noise: randomBytes(400_000).toString('base64') })
+    const answer = { statusCode: 201, headers: null, body }
+
+    // Act
+    const { first, retry, runs, logged } = await answeredTwice('k-null-headers', answer)
+
+    // Assess
+    expect(first).toEqual(answer)
+    expect(retry).toEqual({
+      statusCode: 201,
+      headers: { 'idempotent-replay': 'body-not-kept' },
       body: '',
     })
     expect([runs, logged]).toEqual([1, []])
