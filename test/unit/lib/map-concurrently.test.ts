@@ -41,4 +41,25 @@ describe('mapConcurrently', () => {
     expect(failure).toBe('throttled')
     expect(started).toEqual([1, 2, 3])
   })
+
+  it('rejects only once the calls already started have ended, so none runs on after the answer', async () => {
+    // Prepare: on Lambda a call still running when the handler answers is frozen and resumes in a
+    // later invocation (a webhook lookup's link write, a Cognito read)
+    const ended: number[] = []
+    const firstFails = async (item: number) => {
+      if (item === 1) throw new Error('throttled')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      ended.push(item)
+      return item
+    }
+
+    // Act
+    const failure = await mapConcurrently([1, 2, 3, 4, 5], 3, firstFails).catch(
+      (error: Error) => error.message,
+    )
+
+    // Assess: 2 and 3 had started beside 1; nothing started after it failed
+    expect(failure).toBe('throttled')
+    expect(ended.sort()).toEqual([2, 3])
+  })
 })
