@@ -28,6 +28,7 @@ import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { chooseAgent, routerCard } from '../lib/discovery/route.ts'
 import { DynamoRouteThresholdStore, routeThresholdReader } from '../lib/discovery/route-settings.ts'
+import { staleVectorsWarner } from '../lib/discovery/vector-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { agentIdForLog } from '../lib/ids.ts'
@@ -384,6 +385,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
             ...discovery,
             threshold: await routeThreshold(),
             isActive: async (agentId) => (await lookupAgent(agentId))?.status === 'active',
+            onStaleVectors: staleVectorsWarner(logger),
           })
           recordRoute(metrics, choice.chosen?.key)
           return choice

@@ -8,6 +8,7 @@ import { loadConfig } from '../lib/config.ts'
 import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import { agentsPage, type CardServing } from '../lib/discovery/list-agents.ts'
 import { searchAgents } from '../lib/discovery/search.ts'
+import { staleVectorsWarner } from '../lib/discovery/vector-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import {
   cachedCheck,
@@ -171,6 +172,7 @@ const search = countedRoute(perCallerLimit('/search', 'per-caller-search', 'sear
         embedder,
         index,
         getAgent: lookupAgent,
+        onStaleVectors: staleVectorsWarner(logger),
         ...cardServing(event),
       }),
     ),

@@ -22,7 +22,7 @@ const percent = (share: number) => `${(share * 100).toFixed(1)} %`
 /** The agents that crossed beyond those named (the answer names at most 10). */
 const moreCrossed = ({ crossedAgents = 0, crossedExamples }: StoredCalibration) =>
   crossedAgents > crossedExamples.length
-    ? `, and ${crossedAgents - crossedExamples.length} more agents`
+    ? `, and ${crossedAgents - crossedExamples.length} more agent${crossedAgents - crossedExamples.length === 1 ? '' : 's'}`
     : ''
 
 const main = async () => {

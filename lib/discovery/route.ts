@@ -63,6 +63,8 @@ export const chooseAgent = async (
     index: VectorIndex
     threshold: RouteThreshold
     isActive: (agentId: string) => Promise<boolean>
+    /** Told of the agents whose vectors the index holds though they are not active. */
+    onStaleVectors?: (agentIds: string[]) => void
   },
 ): Promise<RouteChoice> => {
   const agentIds = Object.keys(caller.grants).filter((agentId) =>
@@ -73,13 +75,19 @@ export const chooseAgent = async (
   const topK = candidateCount * 2
   // A full answer of stale vectors may hide the best one's rival, and with it the lead: while
   // it might, after `maxIndexQueries` answers, nothing is routed rather than a guess.
+  const stale: string[] = []
   const { found, settled } = await closestActive(
     deps.index,
     vector,
     { topK, agentIds },
-    async (match) => ((await deps.isActive(match.key)) ? match : undefined),
+    async (match) => {
+      if (await deps.isActive(match.key)) return match
+      stale.push(match.key)
+      return undefined
+    },
     (active) => active.length >= 2,
   )
+  if (stale.length > 0) deps.onStaleVectors?.(stale)
   const candidates = found.slice(0, candidateCount)
   const [best, next] = candidates
   return best &&

@@ -51,6 +51,8 @@ export interface SearchDeps extends CardServing {
   embedder: Embedder
   index: VectorIndex
   getAgent: (agentId: string) => Promise<AgentRecord | undefined>
+  /** Told of the agents whose vectors the index holds though they are not active (staleVectors). */
+  onStaleVectors?: (agentIds: string[]) => void
 }
 
 /**
@@ -80,6 +82,7 @@ export const searchAgents = async (
   // Stale vectors (an agent deactivated or deleted whose vectors the index failed to drop) in a
   // full answer hide as many active agents: it is asked again without them, as /route does,
   // unless a match scored below `minScore` (what they hide scores lower still).
+  const stale: string[] = []
   const { found } = await closestActive(
     deps.index,
     vector,
@@ -87,10 +90,13 @@ export const searchAgents = async (
     async (match) => {
       if (belowMinScore(match)) return undefined
       const record = await deps.getAgent(match.key)
-      return record?.status === 'active' ? { ...match, record } : undefined
+      if (record?.status === 'active') return { ...match, record }
+      stale.push(match.key)
+      return undefined
     },
     (active, matches) => active.length === matches.length || matches.some(belowMinScore),
   )
+  if (stale.length > 0) deps.onStaleVectors?.(stale)
   const results = await Promise.all(
     found.map(async ({ key, score, record }) => ({
       agentId: key,

@@ -1,3 +1,5 @@
+import { agentIdForLog } from '../ids.ts'
+import type { LogMethods } from '../log-methods.ts'
 /** What each vector carries besides itself; both keys are filterable. */
 export interface VectorMetadata {
   /** The agent the vector finds: its card's, or one of its routing examples'. */
@@ -25,6 +27,30 @@ export interface VectorMatch {
  * agents cost a caller's call (each a `QueryVectors` or more on S3 Vectors) until a reindex.
  */
 export const maxIndexQueries = 3
+
+/** The most stale agents a warning names; the count says how many there were. */
+const staleAgentsNamed = 10
+
+/**
+ * Warns the operator that a search or a route met vectors of agents that are not active (a delete
+ * or deactivation that failed to drop them): left out, they may have hidden active agents from
+ * the answer, with nothing in it to say so, until a reindex drops them.
+ *
+ * @example
+ * const onStaleVectors = staleVectorsWarner(logger) // then onStaleVectors(['old-agent'])
+ */
+export const staleVectorsWarner =
+  (logger: LogMethods<'warn'>) =>
+  (agentIds: readonly string[]): void => {
+    const named = [...new Set(agentIds)]
+    logger.warn(
+      'the search index holds vectors of agents that are not active; they were left out and may have hidden others: run `npm run reindex`',
+      {
+        staleAgents: named.slice(0, staleAgentsNamed).map(agentIdForLog),
+        staleAgentCount: named.length,
+      },
+    )
+  }
 
 /**
  * The index's closest agents among `query.agentIds` that `activeOf` finds active (undefined for

@@ -27,6 +27,7 @@ const chooseAmongStale = (
   scores: Record<string, number>,
   stale: readonly string[],
   asked: string[][],
+  onStaleVectors?: (agentIds: string[]) => void,
 ) =>
   chooseAgent(
     'rain in Oslo?',
@@ -39,6 +40,7 @@ const chooseAmongStale = (
       index: indexAnswering(scores, asked),
       threshold: { minScore: 0.2, minMargin: 0.05 },
       isActive: async (agentId) => !stale.includes(agentId),
+      ...(onStaleVectors ? { onStaleVectors } : {}),
     },
   )
 
@@ -168,11 +170,14 @@ describe('choosing an agent for a message', () => {
     const stale = ['s1', 's2', 's3', 's4', 's5']
     const scores = { s1: 0.9, s2: 0.89, s3: 0.88, s4: 0.87, s5: 0.86, best: 0.5, rival: 0.49 }
     const asked: string[][] = []
+    const told: string[][] = []
 
     // Act
-    const choice = await chooseAmongStale(scores, stale, asked)
+    const choice = await chooseAmongStale(scores, stale, asked, (agentIds) => told.push(agentIds))
 
-    // Assess: a lead of 0.01, not a lone candidate's; asked again without the stale five.
+    // Assess: a lead of 0.01, not a lone candidate's; asked again without the stale five, which
+    // the operator is told of (a reindex drops them).
+    expect(told).toEqual([stale])
     expect(choice).toEqual({
       chosen: undefined,
       candidates: [

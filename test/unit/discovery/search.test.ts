@@ -3,6 +3,7 @@ import type { AgentCardJson } from '../../../lib/a2a/agent-card.ts'
 import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
 import { searchAgents } from '../../../lib/discovery/search.ts'
 import type { VectorIndex } from '../../../lib/discovery/vector-index.ts'
+import { staleVectorsWarner } from '../../../lib/discovery/vector-index.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 
 /** What Lambda answers at most from a buffered function; API Gateway turns more into a 502. */
@@ -129,15 +130,18 @@ describe('searching the caller’s agents', () => {
     const asked: string[][] = []
     const index = scoredIndex(scores, asked)
     const record = smallRecord((agentId) => stale.includes(agentId))
+    const told: string[][] = []
 
     // Act
     const answer = await searchAgents(
       { query: 'rain in Oslo', topK: 3 },
       Object.fromEntries(Object.keys(scores).map((agentId) => [agentId, '*' as const])),
-      searchDeps(index, record),
+      { ...searchDeps(index, record), onStaleVectors: (agentIds) => told.push(agentIds) },
     )
 
-    // Assess: the two active agents, not an empty answer; asked again without the stale three.
+    // Assess: the two active agents, not an empty answer; asked again without the stale three,
+    // which the operator is told of (a reindex drops them)
+    expect(told).toEqual([stale])
     expect(answer.results.map(({ agentId, score }) => [agentId, score])).toEqual([
       ['rain', 0.5],
       ['sun', 0.4],
@@ -189,5 +193,22 @@ describe('searching the caller’s agents', () => {
     // Assess
     expect(asked).toHaveLength(1)
     expect(answer.results.map(({ agentId }) => agentId)).toEqual(['a1', 'a2'])
+  })
+})
+
+describe('the warning of stale vectors', () => {
+  it('names at most ten of the agents once each, how many there were, and the way out', () => {
+    // Prepare
+    const lines: [string, Record<string, unknown>][] = []
+    const warn = staleVectorsWarner({ warn: (message, details) => lines.push([message, details]) })
+    const stale = Array.from({ length: 12 }, (_, i) => `old-${i}`)
+
+    // Act
+    warn([...stale, 'old-0'])
+
+    // Assess
+    const [[message, details]] = lines as [[string, Record<string, unknown>]]
+    expect(message).toContain('npm run reindex')
+    expect(details).toEqual({ staleAgents: stale.slice(0, 10), staleAgentCount: 12 })
   })
 })
