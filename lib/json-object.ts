@@ -10,3 +10,16 @@ import { isKeptNumber } from './json-kept-numbers.ts'
  */
 export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !isKeptNumber(value)
+
+/**
+ * An agent's answer (or an event's data) parsed as a caller's client parses it: a byte-order mark
+ * before the text is passed over, as fetch's `json()` (@a2a-js/sdk's client) and Python's
+ * `json.loads` of bytes (httpx's, so a2a-python's) pass it over; `JSON.parse` refuses it. Else an
+ * answer opened by one was an error, or a task, to the caller and nothing to the gateway's checks.
+ * Throws as `JSON.parse` throws.
+ *
+ * @example
+ * parseAnswer('\uFEFF{"id":"t"}') // { id: 't' }
+ */
+export const parseAnswer = (text: string): unknown =>
+  JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)

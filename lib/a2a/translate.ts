@@ -2,7 +2,7 @@ import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
-import { isJsonObject as isObject } from '../json-object.ts'
+import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -464,7 +464,7 @@ export const jsonRpcErrorCodeOf = (
     typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)
   if (!mayNameError(text)) return undefined
   try {
-    const answer = JSON.parse(text.toString()) as { error?: { code?: unknown } } | null
+    const answer = parseAnswer(text.toString()) as { error?: { code?: unknown } } | null
     const code = answer?.error?.code
     return typeof code === 'number' ? code : undefined
   } catch {

@@ -5,7 +5,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { taskOfConfigName } from '../a2a/versions.ts'
-import { isJsonObject as isObject } from '../json-object.ts'
+import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
 import { textForLog } from '../text-for-log.ts'
 
 /**
@@ -241,7 +241,7 @@ export const taskIdsInPayload = (payload: unknown): string[] =>
 const payloadOf = (binding: Binding, text: string): unknown => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = parseAnswer(text)
   } catch {
     return undefined
   }
@@ -316,7 +316,7 @@ export const listedTasks = (
 ): ListedTasks | 'not-a-list' | undefined => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = parseAnswer(text)
   } catch {
     return 'not-a-list'
   }

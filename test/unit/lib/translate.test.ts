@@ -577,6 +577,12 @@ describe('the error code of a whole JSON-RPC answer', () => {
       'its key spelled with letter escapes, which every JSON reader reads as "error"',
       '{"jsonrpc":"2.0","id":1,"\\u0065rro\\u0072":{"code":-32603,"message":"boom"}}',
     ],
+    [
+      // fetch's `json()` (@a2a-js/sdk's client) and Python's `json.loads` of bytes (httpx's, so
+      // a2a-python's) both drop a byte-order mark before the text
+      'opened by a byte-order mark, which a client passes over',
+      '\uFEFF{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}',
+    ],
   ])('is read from an answer %s, as text or bytes', (_what, answer) => {
     // Act
     const codes = [

@@ -415,6 +415,23 @@ describe('taskOwnership middleware', () => {
       expect(response.body).toContain('other than the one asked about')
     })
 
+    it('withholds an answer opened by a byte-order mark that names another task', async () => {
+      // Prepare: fetch's `json()` and Python's `json.loads` of bytes pass the mark over, so the
+      // caller's client reads the other task
+      const request = askingAbout(
+        getTask,
+        unary('\uFEFF{"id":"t-other","status":{"state":"TASK_STATE_WORKING"}}'),
+      )
+
+      // Act
+      await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+      // Assess
+      const response = request.response as { statusCode: number; body: string }
+      expect(response.statusCode).toBe(502)
+      expect(response.body).not.toContain('t-other')
+    })
+
     it('passes an answer about the task asked for as it came, recording nothing', async () => {
       // Prepare
       const owners = ownersWith(async () => undefined)
@@ -676,6 +693,25 @@ describe('taskOwnership telling of a whole answer withheld for the agent’s fau
       expect(agentFaultsTold).toEqual([told === 1])
     },
   )
+
+  it('records the task of an answer opened by a byte-order mark, as the caller reads it', async () => {
+    // Prepare
+    const owners = ownersWith(async () => undefined)
+    const body = `\uFEFF${answerNaming('t-1').body}`
+    const request = requestFor(unaryCall, { ...answerNaming('t-1'), body })
+
+    // Act
+    await taskOwnership({ owners }).after?.(request)
+
+    // Assess: recorded as the caller's, so that it may read it again
+    expect(owners.record).toHaveBeenCalledWith(
+      'weather',
+      [{ taskId: 't-1' }],
+      'client-a',
+      undefined,
+    )
+    expect(request.response).toMatchObject({ statusCode: 200, body })
+  })
 
   it('tells onAgentFault of a ListTasks answer that is no list', async () => {
     // Prepare
