@@ -18,6 +18,7 @@ import {
   type TaskRef,
   tasksInAnswerTo,
   tasksInEvents,
+  UnreadableAnswerError,
   UnreadableTaskIdError,
 } from '../lib/tasks/task-calls.ts'
 import {
@@ -88,6 +89,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [OtherTaskNamedError, 'a task other than the one asked about'],
   [UnreadableTaskIdError, 'a task id that is not a string'],
   [UnrecordableTaskError, 'a task id too long to record'],
+  [UnreadableAnswerError, 'something that is not JSON'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)
@@ -219,7 +221,8 @@ const recordingTasks = (
  * is not called. After it: the tasks a SendMessage answer (or stream event)
  * names are recorded as the caller's before the caller sees them, an answer
  * to a call about the caller's own task may name that task only, and a
- * ListTasks answer keeps only the caller's tasks. A caller with
+ * ListTasks answer keeps only the caller's tasks; a whole answer of 2xx that
+ * is no JSON, which none of that can be checked in, is withheld. A caller with
  * `taskAccess: "all"` on the agent reads (GetTask, ListTasks,
  * SubscribeToTask) every caller's tasks. Runs after `agentGrant` and
  * `rateLimit`, before `streamConcurrency` (a call refused here takes no slot,

@@ -238,12 +238,16 @@ export const taskIdsInPayload = (payload: unknown): string[] =>
  * beside it (@a2a-js/sdk's REST transport reads a 2xx body's tasks without looking for one);
  * undefined for non-JSON.
  */
-const payloadOf = (binding: Binding, text: string): unknown => {
+const payloadOf = (
+  binding: Binding,
+  text: string,
+  unreadable: () => unknown = () => undefined,
+): unknown => {
   let parsed: unknown
   try {
     parsed = parseAnswer(text)
   } catch {
-    return undefined
+    return unreadable()
   }
   if (binding !== 'JSONRPC') return parsed
   return isObject(parsed) ? parsed.result : undefined
@@ -254,9 +258,22 @@ export const tasksInAnswer = (binding: Binding, text: string): TaskRef[] =>
   tasksInPayload(payloadOf(binding, text))
 
 /**
+ * A whole answer of HTTP 2xx with text that is no JSON: what it hands the caller cannot be checked
+ * (a lenient client may still read a task from it), and a client that reads it strictly fails.
+ * Until 7 December 2026 it passed on unchecked and counted as the agent's success.
+ */
+export class UnreadableAnswerError extends Error {
+  constructor() {
+    super('an answer of HTTP 2xx is not JSON')
+    this.name = 'UnreadableAnswerError'
+  }
+}
+
+/**
  * The tasks a whole (unary) answer to `call` hands the caller: as `tasksInAnswer`, and what an
  * answer to its operation shows besides (`answerShows`): GetTask's and CancelTask's bare Task,
- * the task of each push config an answer shows.
+ * the task of each push config an answer shows. Text that is no JSON throws
+ * UnreadableAnswerError; an empty answer names no task.
  *
  * @example
  * tasksInAnswerTo({ binding: 'HTTP+JSON', operation: 'ListTaskPushNotificationConfigs' },
@@ -267,7 +284,9 @@ export const tasksInAnswerTo = (
   call: Pick<A2ACall, 'binding' | 'operation'>,
   text: string,
 ): TaskRef[] => {
-  const payload = payloadOf(call.binding, text)
+  const payload = payloadOf(call.binding, text, () => {
+    if (text.trim() !== '') throw new UnreadableAnswerError()
+  })
   const tasks = tasksInPayload(payload)
   const shown = (answerShows[call.operation]?.(payload) ?? []).filter(
     (ref) => !tasks.some(({ taskId }) => taskId === ref.taskId),

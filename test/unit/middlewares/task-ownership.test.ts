@@ -713,6 +713,49 @@ describe('taskOwnership telling of a whole answer withheld for the agent’s fau
     expect(request.response).toMatchObject({ statusCode: 200, body })
   })
 
+  it.each([
+    ['SendMessage', unaryCall],
+    ['GetTask', { ...unaryCall, operation: 'GetTask', params: { id: 't-1' } } as A2ACall],
+  ])(
+    'withholds a %s answer of HTTP 200 that is no JSON, as the agent’s failure',
+    async (_operation, call) => {
+      // Prepare: what no check can read is no answer (a task in it would go unchecked)
+      const onAgentFault = vi.fn()
+      const agentFaultsTold: boolean[] = []
+      const request = requestFor(call, {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t-1"',
+      })
+      request.context.taskAccess = 'own'
+      if (call.operation === 'GetTask') request.context.task = { taskId: 't-1', owner: 'client-a' }
+
+      // Act
+      await taskOwnership({
+        owners: ownersWith(async () => undefined),
+        onAgentFault,
+        onError: (error) => agentFaultsTold.push(isAgentFault(error)),
+      }).after?.(request)
+
+      // Assess
+      expect(request.response).toMatchObject({ statusCode: 502 })
+      expect(JSON.stringify(request.response)).toContain('not JSON')
+      expect(onAgentFault).toHaveBeenCalledWith(call)
+      expect(agentFaultsTold).toEqual([true])
+    },
+  )
+
+  it('passes an empty answer of HTTP 200 on as it came: it names no task', async () => {
+    // Prepare
+    const request = requestFor(unaryCall, { statusCode: 200, headers: {}, body: '' })
+
+    // Act
+    await taskOwnership({ owners: ownersWith(async () => undefined) }).after?.(request)
+
+    // Assess
+    expect(request.response).toEqual({ statusCode: 200, headers: {}, body: '' })
+  })
+
   it('tells onAgentFault of a ListTasks answer that is no list', async () => {
     // Prepare
     const onAgentFault = vi.fn()
