@@ -29,6 +29,11 @@ export interface RelayOutcome {
    * backend sent after it went out but, after a status update, the `Task` snapshot A2A allows.
    */
   endedAtTerminalEvent?: true
+  /**
+   * The backend ended an event stream whose end the relay watches (`events.terminalEvent`) with no
+   * terminal event: whole, with no error, but a client reading it for its task's end found none.
+   */
+  endedWithoutTerminalEvent?: true
 }
 
 /**
@@ -126,6 +131,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   let failure: Error | undefined
   let errorCode: number | undefined
   let endedAtTerminalEvent = false
+  /** The backend ended its stream whole before any terminal event (`endedWithoutTerminalEvent`). */
+  let endedWithoutTerminalEvent = false
   /** Nothing more is taken from the backend: its body ended or failed, or the relay ended. */
   let settled = false
   /** The backend's body was read to its end: nothing is left to abort or cancel. */
@@ -353,6 +360,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       return endWith('backend-failed', new Error('backend stream ended mid-event'))
     }
     settled = true
+    endedWithoutTerminalEvent = events?.terminalEvent !== undefined
     clearTimeout(timer)
     relay.push(null)
   }
@@ -402,6 +410,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
         ...(endedByReader ? { endedByReader } : {}),
         ...(errorCode === undefined ? {} : { errorCode }),
         ...(endedAtTerminalEvent ? { endedAtTerminalEvent } : {}),
+        ...(endedWithoutTerminalEvent ? { endedWithoutTerminalEvent } : {}),
       })
       callback(error)
     },

@@ -53,6 +53,8 @@ export interface CallOutcome {
   endedAtTerminalEvent?: boolean
   /** Why the gateway refused the agent's answer, or an event of it, as invalid (-32006). */
   invalidAnswer?: string
+  /** The agent ended its event stream with no terminal event (the relay's `endedWithoutTerminalEvent`). */
+  endedWithoutTerminalEvent?: boolean
 }
 
 /**
@@ -88,10 +90,12 @@ export interface ForwardReport {
   chunks?: number
   error?: string
   /**
-   * How an event stream ended, when the gateway ended it: `terminal-event`, after the event that
-   * ends an A2A stream (an error, the task's end), whatever the agent sent after it.
+   * How an event stream ended: `terminal-event`, the gateway ended it after the event that ends an
+   * A2A stream (an error, the task's end), whatever the agent sent after it; `no-terminal-event`,
+   * the agent ended it whole before any such event (no failure: A2A lets a stream end at
+   * `auth-required`, say; but a client waiting for its task's end did not see it).
    */
-  streamEnd?: 'terminal-event'
+  streamEnd?: 'terminal-event' | 'no-terminal-event'
 }
 
 /**
@@ -129,6 +133,7 @@ export const callRecorder = (
     report.agentMs = durationMs
     report.chunks = outcome.chunks
     if (outcome.endedAtTerminalEvent) report.streamEnd = 'terminal-event'
+    else if (outcome.endedWithoutTerminalEvent) report.streamEnd = 'no-terminal-event'
     const callerGone = isCallerGone(outcome)
     if (callerGone) report.error = 'the caller went away'
     else if (outcome.error !== undefined) report.error = String(outcome.error)

@@ -74,6 +74,35 @@ describe('callRecorder', () => {
     })
   })
 
+  it('says a stream the agent ended before any terminal event ended so, and counts it as any stream', () => {
+    // Prepare
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
+      report,
+      clock(0).now,
+    )
+
+    // Act: a task at work whose stream the agent ended (a client may take the task for done)
+    finished({ statusCode: 200, chunks: 2, endedWithoutTerminalEvent: true })
+
+    // Assess: no failure (A2A lets a stream end at auth-required), but the line tells
+    expect(report).toEqual({
+      agentStatus: 200,
+      agentMs: 0,
+      chunks: 2,
+      streamEnd: 'no-terminal-event',
+    })
+    expect(recorded[0]?.values).toEqual({
+      Calls: 1,
+      CallDuration: 0,
+      Streams: 1,
+      StreamDuration: 0,
+    })
+  })
+
   it('reports why a forward failed, with no agent status, and counts the call as failed', () => {
     // Prepare
     const { sink, recorded } = keptSink()

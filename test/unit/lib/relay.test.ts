@@ -481,6 +481,20 @@ describe('relayToReadable at a stream’s terminal event', () => {
   /** The final `Task` snapshot A2A lets an agent resend after its terminal status update. */
   const snapshot = task('TASK_STATE_COMPLETED')
 
+  it('says of a stream the agent ended before any terminal event that it ended so', async () => {
+    // Prepare: a task at work, its stream ended by the agent, which a client may take for done
+    const { stream, ends } = relayed(bodyOf([encoder.encode(status(0) + artifact(1))]), 1024, {
+      endsAtTerminalEvent: true,
+    })
+
+    // Act
+    const out = await readAll(stream)
+
+    // Assess: relayed as it came; the access line can tell it from a stream that ended whole
+    expect(out.join('')).toBe(status(0) + artifact(1))
+    expect(ends).toEqual([{ chunks: 1, endedWithoutTerminalEvent: true }])
+  })
+
   it('sends the terminal event, then ends the stream and aborts the agent, who keeps sending', async () => {
     // Prepare: the agent's stream, which it never ends
     const body = new PassThrough()
@@ -974,7 +988,7 @@ describe('relayToReadable at a stream’s terminal event', () => {
     expect(out.join('')).toBe(events.join(''))
     expect(backendRequest.signal.aborted).toBe(false)
     await new Promise((resolve) => setImmediate(resolve))
-    expect(ends).toEqual([{ chunks: events.length }])
+    expect(ends).toEqual([{ chunks: events.length, endedWithoutTerminalEvent: true }])
   })
 })
 
