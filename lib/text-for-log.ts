@@ -10,6 +10,9 @@
  */
 export const textForLog = (text: string, max = 128): string => {
   if (text.length <= max) return text
-  const characters = Array.from(text.slice(0, max + 1))
+  // `max` characters take at most twice as many code units (a surrogate pair each): a text longer
+  // than that holds more than `max` of them, whatever they are. Read only `max + 1` units, a text
+  // of emoji read as at most `max` characters and was quoted whole, a megabyte of it.
+  const characters = Array.from(text.slice(0, 2 * max + 1))
   return characters.length <= max ? text : `${characters.slice(0, max).join('')}…`
 }
