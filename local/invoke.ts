@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Writable } from 'node:stream'
+import { integrationTimeoutMs } from '../lib/routes.ts'
 import { isStreamingHandler, preludeDelimiter } from './awslambda-shim.ts'
 import { lambdaContext } from './lambda-context.ts'
 import { startThrowawayStack } from './stack.ts'
@@ -127,7 +128,12 @@ const main = async () => {
     })
     const event = JSON.parse(text)
     const { handler } = await import(`../handlers/${name as HandlerName}.ts`)
-    const context = lambdaContext(`switchboard-${name}`)
+    // A streaming function's time is its 15 minutes, as on AWS and under `npm start`: the agents
+    // handler ends a call ten seconds before its function's time runs out.
+    const context = lambdaContext(
+      `switchboard-${name}`,
+      isStreamingHandler(handler) ? integrationTimeoutMs.streaming : undefined,
+    )
     try {
       if (isStreamingHandler(handler)) await handler(event, printingStream(), context)
       else console.log(readableResult(await handler(event, context)))
