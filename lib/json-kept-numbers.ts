@@ -26,16 +26,6 @@ export const parseKeepingNumbers = (text: string): unknown =>
 /** Whether JSON writes this number's text back as it is: `3`, `0.5`; not `1e20`, `1.0`, `-0`. */
 const writtenBackAsGiven = (source: string) => String(Number(source)) === source
 
-/**
- * Every place a JSON number can stand (after `[`, `:` or `,`, before `,`, `}`, `]` or the end)
- * holding a number JSON might write otherwise: one with a fraction or an exponent, of 16 digits
- * or more, or a zero (`-0`); an integer of fewer digits is written back as it is, and is passed
- * over. Inside a string it may find what looks like one (`"a:1.0}"`): at worst the text is then
- * parsed the slower way, never wrongly.
- */
-const numberTokens =
-  /(?:^|[[:,])\s*(-?(?:\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0))\s*(?=[,}\]]|$)/g
-
 /** A number JSON would not write back as given, kept as its source text. */
 const keepingInexact = (_key: string, value: unknown, context?: { source?: string }) =>
   typeof value === 'number' && context?.source !== undefined && !writtenBackAsGiven(context.source)
@@ -43,22 +33,96 @@ const keepingInexact = (_key: string, value: unknown, context?: { source?: strin
     : value
 
 /**
- * JSON read so that every number writes back as given, yet stays a `number` wherever it can:
- * only a number JSON would write otherwise (an integer past 2^53, `1e20`, `1.0`, `-0`) is kept
- * as its source text (`JSON.rawJSON`, `isKeptNumber`); `3` and `0.5` are numbers, so the enums,
- * page sizes and codes a translation reads stay numbers. Text that holds no such number (found
- * by a scan of its number tokens, `numberTokens`) is parsed as `JSON.parse` parses it: a reviver
- * makes a parse about six times slower, where the scan costs about half a parse or more (some
- * 10 µs on a 1.4 KB answer). Throws as `JSON.parse` does.
- *
- * @example
- * JSON.stringify(parseKeepingInexactNumbers('{"n":1e20,"k":3}')) // '{"n":1e20,"k":3}'
+ * Every string of JSON text, and every number in it JSON might write otherwise (as `numberTokens`
+ * finds them), in order: read from the start of valid JSON, a match is a whole token, so a number
+ * is never found inside a string, nor inside another number (`(?<![\d.])`: the `0` of `10`).
+ * Each loop is a single character class, so a 10 MB string or run of digits is scanned once.
+ */
+const stringsAndNumbers =
+  /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.])-?(?:\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0(?![\d.eE]))/g
+
+/**
+ * The most numbers one text keeps as written. Each costs an object (`JSON.rawJSON`) and a mark
+ * in the text: 2 million of them (10 MB of `1e20`) took 4.6 s and some 0.7 GB to carry, read with
+ * a reviver, in a function of 1,024 MB. Past it the text is read as `JSON.parse` reads it, as
+ * before 7 December 2026: its numbers as doubles, written back as JSON writes them (`1e20` as 21
+ * digits), which the bounds on what the gateway writes anew measure once built.
+ */
+export const maxKeptNumbers = 100_000
+
+/**
+ * What a number to keep is marked with: a string of it behind a NUL (`markInText`, escaped, in
+ * the text). JSON text can hold a NUL only escaped, so text without that escape holds no string
+ * that starts with one but the marks.
+ */
+const mark = '\u0000'
+const markInText = '\\u0000'
+
+/**
+ * Each number `text` marks (`mark`) made the number it stood for, kept as written: one walk,
+ * without recursion. A mark where a member's name stands was a number there, which JSON refuses.
+ */
+const unmarked = (value: unknown): unknown => {
+  if (isMarked(value)) return kept(value)
+  const pending: unknown[] = [value]
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i]
+        if (isMarked(item)) node[i] = kept(item)
+        else if (typeof item === 'object' && item !== null) pending.push(item)
+      }
+      continue
+    }
+    const members = node as Record<string, unknown>
+    for (const key in members) {
+      if (key.startsWith(mark)) throw new SyntaxError('A number cannot name a member in JSON.')
+      const inner = members[key]
+      if (!isMarked(inner)) {
+        if (typeof inner === 'object' && inner !== null) pending.push(inner)
+      } else if (key === '__proto__') {
+        // Defined, not assigned: assigned, it would set the object's prototype.
+        Object.defineProperty(members, key, {
+          value: kept(inner),
+          enumerable: true,
+          writable: true,
+        })
+      } else members[key] = kept(inner)
+    }
+  }
+  return value
+}
+
+const isMarked = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith(mark)
+
+/** A marked number, kept as its source text (`JSON.rawJSON` refuses one JSON would, `01`). */
+const kept = (marked: string) => rawJson.rawJSON(marked.slice(mark.length))
+
+/**
+ * `text` parsed keeping each number JSON would write otherwise as written, up to `maxKeptNumbers`
+ * of them. Not with a reviver, which JSON calls for every value: one `1.0` in 10 MB of `1234`
+ * took as long as 10 MB of `1e20`, 3 s and 400 MB. Each such number is marked in the text as a
+ * string (`mark`), the text parsed as `JSON.parse` parses it, and the marks made numbers again
+ * in one walk (`unmarked`). A number made a string is valid where the number was, and a member's
+ * name where it was not (`{1e20:0}`), which the walk refuses, so invalid text stays invalid.
+ * Text holding the mark itself, a NUL its writer escaped, is read with a reviver.
  */
 export const parseKeepingInexactNumbers = (text: string): unknown => {
-  for (const [, token] of text.matchAll(numberTokens)) {
-    if (token !== undefined && !writtenBackAsGiven(token)) return JSON.parse(text, keepingInexact)
+  const pieces: string[] = []
+  let from = 0
+  let marks = 0
+  for (const found of text.matchAll(stringsAndNumbers)) {
+    const token = found[0]
+    if (token.startsWith('"') || writtenBackAsGiven(token)) continue
+    if (++marks > maxKeptNumbers) return JSON.parse(text)
+    pieces.push(text.slice(from, found.index), '"', markInText, token, '"')
+    from = found.index + token.length
   }
-  return JSON.parse(text)
+  if (marks === 0) return JSON.parse(text)
+  if (text.includes(markInText)) return JSON.parse(text, keepingInexact)
+  pieces.push(text.slice(from))
+  return unmarked(JSON.parse(pieces.join('')))
 }
 
 /** Whether a parsed value is a number kept as its source text (`JSON.rawJSON`). */

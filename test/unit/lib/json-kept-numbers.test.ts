@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   asNumber,
   isKeptNumber,
+  maxKeptNumbers,
   parseKeepingInexactNumbers,
 } from '../../../lib/json-kept-numbers.ts'
 import { isJsonObject } from '../../../lib/json-object.ts'
@@ -49,6 +50,46 @@ describe('parseKeepingInexactNumbers', () => {
 
     // Assess
     expect(read).toEqual(JSON.parse(text))
+  })
+
+  it.each([
+    ['a number as a member’s name', '{1e20:0}'],
+    ['a number of a leading zero', '[01.5]'],
+    ['a number after another', '[1e20 2]'],
+    ['a string left open', '["a 1e20]'],
+  ])('throws on %s, as JSON.parse does, though its numbers are marked to be kept', (_, text) => {
+    expect(() => parseKeepingInexactNumbers(text)).toThrow(SyntaxError)
+  })
+
+  it('keeps a number named __proto__ as a member, as JSON.parse does', () => {
+    // Act
+    const read = parseKeepingInexactNumbers('{"__proto__":1e20,"a":[{"__proto__":1.0}]}')
+
+    // Assess
+    expect(JSON.stringify(read)).toBe('{"__proto__":1e20,"a":[{"__proto__":1.0}]}')
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype)
+  })
+
+  it('keeps a number in text that holds an escaped NUL', () => {
+    // Act, Assess
+    expect(JSON.stringify(parseKeepingInexactNumbers('{"s":"\\u0000x","n":1e20}'))).toBe(
+      '{"s":"\\u0000x","n":1e20}',
+    )
+  })
+
+  it('keeps at most maxKeptNumbers numbers as written; past them, reads as JSON.parse does', () => {
+    // Prepare: each kept number is an object; 2 million of them took some 0.7 GB to carry
+    const text = (count: number) => `{"x":[1,${Array(count).fill('1.0').join(',')}]}`
+
+    // Act
+    const atMost = parseKeepingInexactNumbers(text(maxKeptNumbers)) as { x: unknown[] }
+    const past = parseKeepingInexactNumbers(text(maxKeptNumbers + 1)) as { x: unknown[] }
+
+    // Assess
+    expect(atMost.x.filter(isKeptNumber)).toHaveLength(maxKeptNumbers)
+    expect(JSON.stringify(atMost)).toBe(text(maxKeptNumbers))
+    expect(past.x.filter(isKeptNumber)).toHaveLength(0)
+    expect(past.x[1]).toBe(1)
   })
 
   it('throws on text that is no JSON, as JSON.parse does', () => {

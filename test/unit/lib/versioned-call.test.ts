@@ -3,6 +3,7 @@ import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { translatedCall, versionedCall } from '../../../lib/backend/translation.ts'
 import { PayloadTooLargeError } from '../../../lib/errors.ts'
 import { maxUnaryAnswerBytes } from '../../../lib/http/answer-size.ts'
+import { maxKeptNumbers } from '../../../lib/json-kept-numbers.ts'
 import { a2aCall } from '../../support/a2a-call.ts'
 
 /** A 0.3 agent that serves HTTP+JSON only. */
@@ -225,9 +226,9 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
   })
 
-  it('carries 2.5 MB of 1e20 in a task’s metadata as the agent wrote them, not as 11 MB', async () => {
-    // Prepare: read as doubles, each came back as 21 digits, 11 MB in all, until 7 December 2026
-    const numbers = Array(500_000).fill('1e20').join(',')
+  it('carries as many 1e20 in a task’s metadata as a text keeps as the agent wrote them', async () => {
+    // Prepare: read as doubles, each came back as 21 digits until 7 December 2026
+    const numbers = Array(maxKeptNumbers).fill('1e20').join(',')
     const sent = `{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}}}`
     const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
 
@@ -237,6 +238,23 @@ describe('an agent’s answer that translation would make larger than the gatewa
     // Assess
     expect(text.length).toBeLessThan(sent.length + 1000)
     expect(text).toContain(`"metadata":{"x":[${numbers}]}`)
+  })
+
+  it('refuses 10 MB of 1e20, past the numbers a text keeps, once written back past the bound', async () => {
+    // Prepare: all 2 million kept as written took 4.6 s and some 0.7 GB to carry; read as
+    // doubles, as before 7 December 2026, they are written back as 44 MB, and measured
+    const numbers = Array(2_000_000).fill('1e20').join(',')
+    const sent = `{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":[${numbers}]}}}}`
+    const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess
+    expect(JSON.parse(text)).toMatchObject({
+      id: 7,
+      error: { code: -32006, message: expect.stringContaining('it passes the 10485760 bytes') },
+    })
   })
 
   it.each([
