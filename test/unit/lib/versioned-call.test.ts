@@ -240,6 +240,22 @@ describe('an agent’s answer that translation would make larger than the gatewa
     expect(text).toContain(`"metadata":{"x":[${numbers}]}`)
   })
 
+  it.each(['3', '1e20'])(
+    'carries %s at the deepest level an answer may nest to, a number kept as written no level of its own',
+    async (number) => {
+      // Prepare: the answer 1, result 2, task 3, metadata 4, then 124 lists: 128 levels in all
+      const nested = `${'['.repeat(124)}${number}${']'.repeat(124)}`
+      const sent = `{"jsonrpc":"2.0","id":7,"result":{"task":{"id":"t","status":{"state":"TASK_STATE_COMPLETED"},"metadata":{"x":${nested}}}}}`
+      const translated = versionedCall(legacyCaller('SendMessage'), currentAgent, {}, limits)
+
+      // Act
+      const { text } = await answerTo(translated, sent)
+
+      // Assess
+      expect(text).toContain(`"metadata":{"x":${nested}}`)
+    },
+  )
+
   it('refuses 10 MB of 1e20, past the numbers a text keeps, once written back past the bound', async () => {
     // Prepare: all 2 million kept as written took 4.6 s and some 0.7 GB to carry; read as
     // doubles, as before 7 December 2026, they are written back as 44 MB, and measured
