@@ -1,5 +1,6 @@
 import { asNumber, isKeptNumber } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
+import { keyShown } from '../json-paths.ts'
 import type { AgentCardJson } from './agent-card.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, spellingsDisagree, spellingsOf } from './proto-fields.ts'
@@ -240,7 +241,8 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
     }
     return defined({ data: p.data, metadata })
   }
-  throw new VersionTranslationError(`A 0.3 part has no known kind (${String(p.kind)}).`)
+  // The agent's words, cut short: the message reaches the caller and the call's access line.
+  throw new VersionTranslationError(`A 0.3 part has no known kind (${keyShown(String(p.kind))}).`)
 }
 
 const partFromV1 = (dialect: Dialect, part: unknown): Json => {

@@ -779,6 +779,31 @@ describe('the request the gateway writes anew for an agent of the other version 
   })
 })
 
+describe('why a 0.3 agent’s answer was refused', () => {
+  it('names a part’s kind the agent wrote at most 60 characters long, to the caller and the log', async () => {
+    // Prepare: the whole kind was in the message, so 1 MB of it made a 1 MB access line
+    const told: string[] = []
+    const sent = `{"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"r","role":"agent","parts":[{"kind":"${'v'.repeat(1_000_000)}"}]}}`
+    const translated = versionedCall(
+      call({
+        operation: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [] } },
+      }),
+      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } },
+      {},
+      { ...limits, onInvalidAnswer: (reason) => told.push(reason) },
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess
+    expect(told).toEqual([JSON.parse(text).error.message])
+    expect(told[0]).toContain('A 0.3 part has no known kind (vvv')
+    expect(told[0]?.length).toBeLessThan(200)
+  })
+})
+
 describe('an agent’s numbers where translation reads them', () => {
   const currentAgent = {
     protocolVersion: '1.0',
