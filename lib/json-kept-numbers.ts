@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+
 type RawJsonApi = {
   rawJSON: (text: string) => unknown
   isRawJSON: (value: unknown) => boolean
@@ -26,20 +28,16 @@ export const parseKeepingNumbers = (text: string): unknown =>
 /** Whether JSON writes this number's text back as it is: `3`, `0.5`; not `1e20`, `1.0`, `-0`. */
 const writtenBackAsGiven = (source: string) => String(Number(source)) === source
 
-/** A number JSON would not write back as given, kept as its source text. */
-const keepingInexact = (_key: string, value: unknown, context?: { source?: string }) =>
-  typeof value === 'number' && context?.source !== undefined && !writtenBackAsGiven(context.source)
-    ? rawJson.rawJSON(context.source)
-    : value
-
 /**
- * Every string of JSON text, and every number in it JSON might write otherwise (as `numberTokens`
- * finds them), in order: read from the start of valid JSON, a match is a whole token, so a number
- * is never found inside a string, nor inside another number (`(?<![\d.])`: the `0` of `10`).
- * Each loop is a single character class, so a 10 MB string or run of digits is scanned once.
+ * Every string of JSON text, and every number in it JSON might write otherwise (a fraction, an
+ * exponent, 16 digits or more, `-0`), in order: read from the start of valid JSON, a match is a
+ * whole token, so a number is never found inside a string; and a number only where JSON has one,
+ * after `[`, `,`, `:`, a space or nothing (never the `0` of `10`). Each loop is a single
+ * character class, so a 10 MB string or run of digits is scanned once. Only for text JSON has
+ * read: in text it refuses, a string left open makes each quote in it a string's start to try.
  */
 const stringsAndNumbers =
-  /"[^"\\]*(?:\\.[^"\\]*)*"|(?<![\d.])-?(?:\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0(?![\d.eE]))/g
+  /"[^"\\]*(?:\\.[^"\\]*)*"|(?<=^|[[,:\s])-?(?:\d{16,}(?:\.\d+)?(?:[eE][+-]?\d+)?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|0(?![\d.eE]))/g
 
 /**
  * The most numbers one text keeps as written. Each costs an object (`JSON.rawJSON`) and a mark
@@ -51,18 +49,21 @@ const stringsAndNumbers =
 export const maxKeptNumbers = 100_000
 
 /**
- * What a number to keep is marked with: a string of it behind a NUL (`markInText`, escaped, in
- * the text). JSON text can hold a NUL only escaped, so text without that escape holds no string
- * that starts with one but the marks.
+ * What a number to keep is marked with: a string of it behind a NUL. JSON text can hold a NUL
+ * only escaped (`\u0000`), so in text without that escape no string but a mark starts with one;
+ * in text with it, the mark is a NUL and a nonce its writer cannot foresee.
  */
-const mark = '\u0000'
-const markInText = '\\u0000'
+const markFor = (text: string) =>
+  text.includes('\\u0000') ? `\u0000${randomBytes(12).toString('base64url')}` : '\u0000'
 
 /**
  * Each number `text` marks (`mark`) made the number it stood for, kept as written: one walk,
- * without recursion. A mark where a member's name stands was a number there, which JSON refuses.
+ * without recursion.
  */
-const unmarked = (value: unknown): unknown => {
+const unmarked = (value: unknown, mark: string): unknown => {
+  const isMarked = (value: unknown): value is string =>
+    typeof value === 'string' && value.startsWith(mark)
+  const kept = (marked: string) => rawJson.rawJSON(marked.slice(mark.length))
   if (isMarked(value)) return kept(value)
   const pending: unknown[] = [value]
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
@@ -76,7 +77,6 @@ const unmarked = (value: unknown): unknown => {
     }
     const members = node as Record<string, unknown>
     for (const key in members) {
-      if (key.startsWith(mark)) throw new SyntaxError('A number cannot name a member in JSON.')
       const inner = members[key]
       if (!isMarked(inner)) {
         if (typeof inner === 'object' && inner !== null) pending.push(inner)
@@ -93,36 +93,35 @@ const unmarked = (value: unknown): unknown => {
   return value
 }
 
-const isMarked = (value: unknown): value is string =>
-  typeof value === 'string' && value.startsWith(mark)
-
-/** A marked number, kept as its source text (`JSON.rawJSON` refuses one JSON would, `01`). */
-const kept = (marked: string) => rawJson.rawJSON(marked.slice(mark.length))
-
 /**
  * `text` parsed keeping each number JSON would write otherwise as written, up to `maxKeptNumbers`
  * of them. Not with a reviver, which JSON calls for every value: one `1.0` in 10 MB of `1234`
  * took as long as 10 MB of `1e20`, 3 s and 400 MB. Each such number is marked in the text as a
  * string (`mark`), the text parsed as `JSON.parse` parses it, and the marks made numbers again
- * in one walk (`unmarked`). A number made a string is valid where the number was, and a member's
- * name where it was not (`{1e20:0}`), which the walk refuses, so invalid text stays invalid.
- * Text holding the mark itself, a NUL its writer escaped, is read with a reviver.
+ * in one walk (`unmarked`). Text holding an escaped NUL of its own is marked with a nonce too
+ * (`markFor`). Throws as `JSON.parse` does.
  */
 export const parseKeepingInexactNumbers = (text: string): unknown => {
+  // Parsed first: text JSON refuses is refused before it is scanned, and the scan of valid JSON
+  // meets each string at its opening quote, never at a quote inside one. (Scanned first, an
+  // answer of `"` and 40,000 `\"` took 4 s: each quote was tried as a string's start.)
+  const parsed: unknown = JSON.parse(text)
+  const mark = markFor(text)
+  // As written in the text: a NUL is escaped; a nonce's base64url needs no escape.
+  const markInText = `\\u0000${mark.slice(1)}`
   const pieces: string[] = []
   let from = 0
-  let marks = 0
+  let kept = 0
   for (const found of text.matchAll(stringsAndNumbers)) {
     const token = found[0]
     if (token.startsWith('"') || writtenBackAsGiven(token)) continue
-    if (++marks > maxKeptNumbers) return JSON.parse(text)
+    if (++kept > maxKeptNumbers) return parsed
     pieces.push(text.slice(from, found.index), '"', markInText, token, '"')
     from = found.index + token.length
   }
-  if (marks === 0) return JSON.parse(text)
-  if (text.includes(markInText)) return JSON.parse(text, keepingInexact)
+  if (kept === 0) return parsed
   pieces.push(text.slice(from))
-  return unmarked(JSON.parse(pieces.join('')))
+  return unmarked(JSON.parse(pieces.join('')), mark)
 }
 
 /** Whether a parsed value is a number kept as its source text (`JSON.rawJSON`). */

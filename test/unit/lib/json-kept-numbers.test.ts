@@ -57,6 +57,7 @@ describe('parseKeepingInexactNumbers', () => {
     ['a number of a leading zero', '[01.5]'],
     ['a number after another', '[1e20 2]'],
     ['a string left open', '["a 1e20]'],
+    ['a string left open, an escaped NUL and a number after a backslash in it', '"\\u0000\\-0'],
   ])('throws on %s, as JSON.parse does, though its numbers are marked to be kept', (_, text) => {
     expect(() => parseKeepingInexactNumbers(text)).toThrow(SyntaxError)
   })
@@ -70,11 +71,12 @@ describe('parseKeepingInexactNumbers', () => {
     expect(Object.getPrototypeOf(read)).toBe(Object.prototype)
   })
 
-  it('keeps a number in text that holds an escaped NUL', () => {
+  it('keeps a number in text that holds an escaped NUL, and a string of one as a string', () => {
+    // Prepare: a NUL before a number is what marks a number to keep
+    const text = '{"s":"\\u0000x","t":"\\u00001e20","n":1e20}'
+
     // Act, Assess
-    expect(JSON.stringify(parseKeepingInexactNumbers('{"s":"\\u0000x","n":1e20}'))).toBe(
-      '{"s":"\\u0000x","n":1e20}',
-    )
+    expect(JSON.stringify(parseKeepingInexactNumbers(text))).toBe(text)
   })
 
   it('keeps at most maxKeptNumbers numbers as written; past them, reads as JSON.parse does', () => {
