@@ -134,3 +134,13 @@ export const isKeptNumber = (value: unknown): boolean =>
  */
 export const asNumber = (value: unknown): unknown =>
   isKeptNumber(value) ? Number((value as { rawJSON: string }).rawJSON) : value
+
+/**
+ * A value as `String` gives it, a number kept as written as its text: `String` cannot convert
+ * one (a frozen object of no prototype), and threw where an agent's value is named.
+ *
+ * @example
+ * asText(JSON.rawJSON('1e20')) // '1e20'
+ */
+export const asText = (value: unknown): string =>
+  isKeptNumber(value) ? (value as { rawJSON: string }).rawJSON : String(value)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { isKeptNumber } from '../json-kept-numbers.ts'
+import { asText, isKeptNumber } from '../json-kept-numbers.ts'
 import { TaskState } from './protocol-values.ts'
 import { enumName } from './versions.ts'
 
@@ -42,6 +42,8 @@ const textOf = (parts: WirePart[] = []) =>
   parts
     .map((part) => part.text)
     .filter((text) => text !== undefined)
+    // `asText`: joined, a text of `1e20`, kept as written, threw (the gateway's own 500).
+    .map(asText)
     .join('')
 
 export type SkillOutcome = { result: unknown } | { failure: string }

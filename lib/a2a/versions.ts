@@ -1,4 +1,4 @@
-import { asNumber, isKeptNumber } from '../json-kept-numbers.ts'
+import { asNumber, asText, isKeptNumber } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { keyShown } from '../json-paths.ts'
 import type { AgentCardJson } from './agent-card.ts'
@@ -242,7 +242,8 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
     return defined({ data: p.data, metadata })
   }
   // The agent's words, cut short: the message reaches the caller and the call's access line.
-  throw new VersionTranslationError(`A 0.3 part has no known kind (${keyShown(String(p.kind))}).`)
+  // `asText`: a kind of `1e20`, kept as written, threw in `String` (the gateway's own 500).
+  throw new VersionTranslationError(`A 0.3 part has no known kind (${keyShown(asText(p.kind))}).`)
 }
 
 const partFromV1 = (dialect: Dialect, part: unknown): Json => {
@@ -412,7 +413,8 @@ export const streamResponseToV1 = (dialect: Dialect, value: unknown): Json => {
   if (dialect === '1.0') return v
   const [wrapper, inner] =
     dialect === '0.3-jsonrpc'
-      ? [eventKinds[v.kind as keyof typeof eventKinds], v]
+      ? // A string only: a kind of `1e20`, kept as written, threw as a key (the gateway's own 500).
+        [typeof v.kind === 'string' ? eventKinds[v.kind as keyof typeof eventKinds] : undefined, v]
       : (Object.entries(v)[0] ?? [])
   const unwrapped = asObject(inner)
   switch (wrapper === 'msg' ? 'message' : wrapper) {
@@ -520,7 +522,8 @@ const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
     // A config an agent answers without its task has no resource name to give: none, rather
     // than `tasks/undefined/...`.
     if (taskId === undefined || taskId === null) return { pushNotificationConfig: config }
-    const name = `tasks/${String(taskId)}/pushNotificationConfigs/${String(v.id ?? '')}`
+    // `asText`: an id of `1e20`, kept as written, threw in `String` (the gateway's own 500).
+    const name = `tasks/${asText(taskId)}/pushNotificationConfigs/${asText(v.id ?? '')}`
     return { name, pushNotificationConfig: config }
   }
   return { taskId, pushNotificationConfig: config }

@@ -52,6 +52,17 @@ describe('a skill call’s answer', () => {
     expect(answer.body).toContain('"result":{"x":[12345678901234567890,1e20,-0,1.0,7]}')
   })
 
+  it('gives a text the agent wrote as a number written otherwise (1e20) as written, not a 500', async () => {
+    // Prepare: joined, a number kept as written threw (`String` cannot convert one)
+    const fetch = fetchAnswering(message('{"text":"x = "},{"text":1e20}'))
+
+    // Act
+    const answer = await callSkill(record, skillCall('{}'), optionsFor(fetch))
+
+    // Assess
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 9, result: 'x = 1e20' })
+  })
+
   it('is not passed on when, written back, it passes what an answer carries; the reason is told', async () => {
     // Prepare: a result as large as the agent's answer may carry it, and the caller's long id
     // written around it in the JSON-RPC answer

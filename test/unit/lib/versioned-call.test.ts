@@ -528,6 +528,26 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
     expect(JSON.parse(text)).toMatchObject({ name: 'tasks/t-1/pushNotificationConfigs/hook-1' })
   })
 
+  it('names a config whose id the agent gave as a number written otherwise (1e20) as written', async () => {
+    // Act: `String` cannot convert a number kept as written: the gateway's own 500 until a review
+    const { text } = await answered(
+      call({
+        operation: 'GetTaskPushNotificationConfig',
+        version: '0.3',
+        binding: 'HTTP+JSON',
+        params: undefined,
+        restPath: '/v1/tasks/t-1/pushNotificationConfigs/hook-1',
+      }),
+      {
+        ...config,
+        id: (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON('1e20'),
+      },
+    )
+
+    // Assess
+    expect(JSON.parse(text)).toMatchObject({ name: 'tasks/t-1/pushNotificationConfigs/1e20' })
+  })
+
   it('gives each listed config the task the call named (0.3 JSON-RPC, where taskId is required)', async () => {
     // Act
     const { text } = await answered(
@@ -801,6 +821,54 @@ describe('why a 0.3 agent’s answer was refused', () => {
     expect(told).toEqual([JSON.parse(text).error.message])
     expect(told[0]).toContain('A 0.3 part has no known kind (vvv')
     expect(told[0]?.length).toBeLessThan(200)
+  })
+})
+
+describe('a 0.3 answer whose kind is a number written otherwise', () => {
+  it('is the agent’s invalid answer, not the gateway’s own 500', async () => {
+    // Prepare: looked up by it, a number kept as written (`1e20`) threw
+    const sent =
+      '{"jsonrpc":"2.0","id":1,"result":{"kind":1e20,"messageId":"r","role":"agent","parts":[]}}'
+    const translated = versionedCall(
+      call({
+        operation: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [] } },
+      }),
+      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } },
+      {},
+      limits,
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess
+    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
+  })
+})
+
+describe('a 0.3 part whose kind is a number written otherwise', () => {
+  it('is the agent’s invalid answer naming it, not the gateway’s own 500', async () => {
+    // Prepare: `String` cannot convert a number kept as written (`1e20`)
+    const sent =
+      '{"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"r","role":"agent","parts":[{"kind":1e20}]}}'
+    const translated = versionedCall(
+      call({
+        operation: 'SendMessage',
+        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [] } },
+      }),
+      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } },
+      {},
+      limits,
+    )
+
+    // Act
+    const { text } = await answerTo(translated, sent)
+
+    // Assess
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: -32006, message: expect.stringContaining('no known kind (1e20)') },
+    })
   })
 })
 
