@@ -74,6 +74,17 @@ const messageIn = (status: Record<string, unknown>, body: Record<string, unknown
     | undefined
 
 /**
+ * The SDK's error for an agent's HTTP+JSON error status (`fromRestErrorBody`), given its message
+ * only when it is text: the SDK makes an `Error` of it, and a number kept as written (`1e20`,
+ * lib/json-kept-numbers.ts) threw there, the gateway's own 500, until a review on 7 December 2026.
+ */
+export const fromAgentRestError = (status: unknown, transport: { statusCode: number }) => {
+  const given = isObject(status) ? status : {}
+  const message = typeof given.message === 'string' ? given.message : undefined
+  return fromRestErrorBody({ ...given, message }, transport)
+}
+
+/**
  * A 1.0 HTTP+JSON error answer (`{ error: google.rpc.Status }`) as a JSON-RPC error. An error
  * with A2A's ErrorInfo is that A2A error; one without is invalid params for a 400 (or
  * `INVALID_ARGUMENT`), else an internal error. The message is the agent's, wherever its body
@@ -82,7 +93,7 @@ const messageIn = (status: Record<string, unknown>, body: Record<string, unknown
 export const restErrorAsJsonRpc = (body: unknown, statusCode: number): JsonRpcError => {
   const whole = isObject(body) ? body : {}
   const status = isObject(whole.error) ? whole.error : {}
-  const mapped = toJsonRpcError(fromRestErrorBody(status, { statusCode })) as JsonRpcError
+  const mapped = toJsonRpcError(fromAgentRestError(status, { statusCode })) as JsonRpcError
   const given = detailsOf(status.details)
   const named = given?.some(isA2AErrorInfo) ?? false
   const code =

@@ -1,4 +1,5 @@
-import { fromRestErrorBody, toJsonRpcError } from '@a2a-js/sdk/errors'
+import { toJsonRpcError } from '@a2a-js/sdk/errors'
+import { fromAgentRestError } from '../a2a/agent-errors.ts'
 import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
@@ -109,7 +110,7 @@ export const callSkill = async (
     .catch(() => undefined)) as { result?: unknown; error?: unknown } | undefined
   if (viaJsonRpc && answer?.error) return jsonRpcAnswer(jsonRpcId, { error: answer.error })
   if (!viaJsonRpc && response.statusCode >= 400) {
-    const error = fromRestErrorBody((answer as { error?: object })?.error ?? {}, {
+    const error = fromAgentRestError((answer as { error?: unknown })?.error, {
       statusCode: response.statusCode,
     })
     return jsonRpcAnswer(jsonRpcId, { error: toJsonRpcError(error) })

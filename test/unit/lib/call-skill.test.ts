@@ -63,6 +63,25 @@ describe('a skill call’s answer', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ id: 9, result: 'x = 1e20' })
   })
 
+  it('carries an HTTP+JSON agent’s error whose message is 1e20 as an error, not a 500', async () => {
+    // Prepare: made an Error by the SDK, a message kept as written threw
+    const restRecord = {
+      ...record,
+      endpoints: { 'HTTP+JSON': 'http://calculator.test/rest' },
+    } as unknown as AgentRecord
+    const fetch: ForwardFetch = async () =>
+      new Response('{"error":{"code":500,"message":1e20}}', {
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+      })
+
+    // Act
+    const answer = await callSkill(restRecord, skillCall('{}'), optionsFor(fetch))
+
+    // Assess
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 9, error: { code: expect.any(Number) } })
+  })
+
   it('is not passed on when, written back, it passes what an answer carries; the reason is told', async () => {
     // Prepare: a result as large as the agent's answer may carry it, and the caller's long id
     // written around it in the JSON-RPC answer

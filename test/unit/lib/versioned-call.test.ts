@@ -824,6 +824,32 @@ describe('why a 0.3 agent’s answer was refused', () => {
   })
 })
 
+describe('a 1.0 HTTP+JSON agent’s error whose message is a number written otherwise', () => {
+  it('is carried to a JSON-RPC caller as an error, not the gateway’s own 500', async () => {
+    // Prepare: made an Error by the SDK, a message kept as written (`1e20`) threw
+    const translated = translatedCall(
+      call({ operation: 'GetTask', params: { id: 't' } }),
+      { protocolVersion: '1.0', endpoints: { 'HTTP+JSON': 'http://a.test/rest' } },
+      {},
+      limits,
+    )
+
+    // Act
+    const answer = await translated?.answer({
+      statusCode: 404,
+      headers: { 'content-type': 'application/json' },
+      body: new Response('{"error":{"code":404,"message":1e20}}')
+        .body as ReadableStream<Uint8Array>,
+    })
+
+    // Assess
+    expect(JSON.parse(Buffer.from(answer?.body as Uint8Array).toString())).toMatchObject({
+      id: 7,
+      error: { code: expect.any(Number) },
+    })
+  })
+})
+
 describe('a 0.3 answer whose kind is a number written otherwise', () => {
   it('is the agent’s invalid answer, not the gateway’s own 500', async () => {
     // Prepare: looked up by it, a number kept as written (`1e20`) threw
