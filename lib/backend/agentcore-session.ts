@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
-import { parseKeepingNumbers } from '../json-kept-numbers.ts'
+import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
@@ -101,7 +101,7 @@ export const withRuntimeSession = (
   })
   let parsed: unknown
   try {
-    parsed = parseKeepingNumbers(new TextDecoder().decode(outgoing.body ?? new Uint8Array()))
+    parsed = parseKeepingInexactNumbers(new TextDecoder().decode(outgoing.body ?? new Uint8Array()))
   } catch {
     // Not JSON: the agent refuses it; a session of its own keeps it from anyone's conversation.
     return send(sessionIn(newContextId()))

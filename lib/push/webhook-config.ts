@@ -1,7 +1,7 @@
 import type { OperationName } from '../a2a/operations.ts'
 import { protoName, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { parseKeepingNumbers } from '../json-kept-numbers.ts'
+import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
 import type { ClientWebhook } from './push-configs.ts'
@@ -182,7 +182,7 @@ export const withCallback = (
   let { body } = call
   if (body !== undefined) {
     // Numbers kept as the caller wrote them: only the configs change on the way to the agent.
-    const parsed = parseKeepingNumbers(body) as Json
+    const parsed = parseKeepingInexactNumbers(body) as Json
     for (const config of pushConfigsIn(call.operation, payloadOfBody(call, parsed))) rewrite(config)
     body = JSON.stringify(parsed)
   }
