@@ -124,6 +124,7 @@ describe('Terraform stack: vector index', () => {
     // Assess: granted by the bucket, which a dimension change keeps.
     expect(vectorStatements.map(({ where }) => where).sort()).toEqual([
       'terraform: data.aws_iam_policy_document.admin IndexAgentVectors',
+      'terraform: data.aws_iam_policy_document.admin ReadAgentVectors',
       'terraform: data.aws_iam_policy_document.find_agents QueryAgentVectors',
     ])
     for (const { body } of vectorStatements) {
