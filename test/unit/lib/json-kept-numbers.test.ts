@@ -94,6 +94,76 @@ describe('parseKeepingInexactNumbers', () => {
     expect(past.x[1]).toBe(1)
   })
 
+  it('reads a string of millions of escapes and a number of millions of digits, as JSON.parse does', () => {
+    // Prepare: a regular expression's loop kept a place to go back to for each, and overflowed
+    const escapes = `{"s":"${'\\n'.repeat(3_500_000)}","n":1.0}`
+    const digits = `[${'1'.repeat(6_000_000)},1.0]`
+
+    // Act
+    const escapesRead = parseKeepingInexactNumbers(escapes) as { s: string; n: unknown }
+    const digitsRead = parseKeepingInexactNumbers(digits) as unknown[]
+
+    // Assess
+    expect(escapesRead.s).toHaveLength(3_500_000)
+    expect(isKeptNumber(escapesRead.n)).toBe(true)
+    expect(JSON.stringify(digitsRead)).toBe(digits)
+  })
+
+  it('writes back every generated text as a reviver keeping each number JSON writes otherwise does', () => {
+    // Prepare: texts of every kind of value, whitespace, escape and number spelling, seeded
+    const reviverKept = (text: string) =>
+      JSON.stringify(
+        JSON.parse(text, (_key, value, context?: { source?: string }) =>
+          typeof value === 'number' && String(value) !== context?.source
+            ? (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON(
+                context?.source ?? '',
+              )
+            : value,
+        ),
+      )
+    let seed = 20261207
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed / 2 ** 32
+    }
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+    const numbers = ['0', '-0', '3', '-12', '0.5', '1.0', '-0.0', '1e20', '1E+2', '2e-7', '1e400']
+      .concat(['1e-400', '0e0', '12345678901234567890', '1234567890123456', '9007199254740993'])
+      .concat(['0.1000000000000000055511151231257827', '123456789012345', '100e-2'])
+    const strings = [
+      '""',
+      '"a"',
+      '"\\""',
+      '"\\\\"',
+      '"\\\\\\""',
+      '"\\u0000"',
+      '"\\u00001e20"',
+    ].concat(['"\\u0000\\u0000x"', '"1.0"', '"a:1e20,"', '"[-0]"', '"\\\\u0000"', '"\\n\\t\\r"'])
+    const keys = ['"a"', '"__proto__"', '"constructor"', '"1e20"', '"0"', '""', '"\\u0000"']
+    const space = () => pick(['', '', ' ', '\t', '\r', '\n', ' \r\n\t'])
+    const value = (depth: number): string => {
+      const kind = depth > 4 ? next() * 0.6 : next()
+      if (kind < 0.3) return pick(numbers)
+      if (kind < 0.5) return pick(strings)
+      if (kind < 0.6) return pick(['true', 'false', 'null'])
+      const count = Math.floor(next() * 5)
+      const items = Array.from({ length: count }, () =>
+        kind < 0.8 ? value(depth + 1) : `${pick(keys)}${space()}:${space()}${value(depth + 1)}`,
+      )
+      const [open, close] = kind < 0.8 ? ['[', ']'] : ['{', '}']
+      return `${open}${space()}${items.join(`${space()},${space()}`)}${space()}${close}`
+    }
+    const texts = Array.from({ length: 3000 }, () => `${space()}${value(0)}${space()}`)
+
+    // Act
+    const differing = texts.filter(
+      (text) => JSON.stringify(parseKeepingInexactNumbers(text)) !== reviverKept(text),
+    )
+
+    // Assess
+    expect(differing).toEqual([])
+  })
+
   it('throws on text that is no JSON, as JSON.parse does', () => {
     expect(() => parseKeepingInexactNumbers('{"a":1e20')).toThrow(SyntaxError)
   })
