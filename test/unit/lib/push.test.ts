@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OperationName } from '../../../lib/a2a/operations.ts'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { longestSettingSeconds } from '../../../lib/auth/token-revocations.ts'
+import { maxKeptNumbers } from '../../../lib/json-kept-numbers.ts'
 import type { Permission } from '../../../lib/permissions/permission.ts'
 import type { PermissionStore } from '../../../lib/permissions/permission-store.ts'
 import { acceptPush } from '../../../lib/push/callback.ts'
@@ -137,10 +138,12 @@ describe('withCallback', () => {
   })
 
   it("keeps the caller's numbers as they were written when it rewrites a message's inline config", () => {
-    // Prepare: a message whose data holds an integer past 2^53 and 450 KB of `1e20` (within the
-    // 100,000 numbers a text keeps as written, maxKeptNumbers), which a number read and written
-    // back turns into 12345678901234567000 and 21 digits each
-    const data = `{"n":12345678901234567890,"x":[${Array(90_000).fill('1e20').join(',')}]}`
+    // Prepare: a message whose data holds an integer past 2^53 and as many `1e20` as are kept
+    // (`maxKeptNumbers`), which a number read and written back turns into 12345678901234567000
+    // and 21 digits each
+    const data = `{"n":12345678901234567890,"x":[${Array(maxKeptNumbers - 1)
+      .fill('1e20')
+      .join(',')}]}`
     const body = `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"data":${data}}]},"configuration":{"taskPushNotificationConfig":{"url":"https://c.example/h"}}}}`
     const call: A2ACall = {
       agentId: 'a',
@@ -156,7 +159,7 @@ describe('withCallback', () => {
     // Act
     const safe = withCallback(call, { url: callbackUrl, secret: 's' })
 
-    // Assess: the agent gets the caller's data as sent (not 2 MB of it), the config rewritten
+    // Assess: the agent gets the caller's data as sent (not 2.2 MB of it), the config rewritten
     expect(safe.body).toContain(`"data":${data}`)
     expect(Buffer.byteLength(safe.body ?? '')).toBeLessThan(Buffer.byteLength(body) + 100)
     expect(JSON.parse(safe.body ?? '').params.configuration.taskPushNotificationConfig).toEqual({
