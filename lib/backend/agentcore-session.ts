@@ -99,9 +99,11 @@ export const withRuntimeSession = (
     request: { ...outgoing, headers: { ...outgoing.headers, [sessionHeader]: sessionId }, body },
     sessionId,
   })
+  const text = new TextDecoder().decode(outgoing.body ?? new Uint8Array())
   let parsed: unknown
   try {
-    parsed = parseKeepingInexactNumbers(new TextDecoder().decode(outgoing.body ?? new Uint8Array()))
+    // Read as JSON reads it: only a message written anew below needs its numbers as written.
+    parsed = JSON.parse(text)
   } catch {
     // Not JSON: the agent refuses it; a session of its own keeps it from anyone's conversation.
     return send(sessionIn(newContextId()))
@@ -114,10 +116,16 @@ export const withRuntimeSession = (
     const taskId = fieldOf(message, 'taskId')
     if (nonEmpty(taskId)) return send(taskSession(taskId))
     const contextId = newContextId()
+    // Read again keeping the caller's numbers as written (`1e20`, an integer past 2^53): only
+    // this message, a conversation's first, pays for the scan that takes, not every call.
+    const written = parseKeepingInexactNumbers(text) as {
+      params: { message: Record<string, unknown> }
+    }
+    const kept = written.params.message
     // In place of any other spelling the message gives: a runtime may refuse both at once.
-    for (const [spelling] of spellingsOf(message, 'contextId')) delete message[spelling]
-    message.contextId = contextId
-    return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(parsed)))
+    for (const [spelling] of spellingsOf(kept, 'contextId')) delete kept[spelling]
+    kept.contextId = contextId
+    return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(written)))
   }
   const contextId = fieldOf(params, 'contextId')
   if (nonEmpty(contextId)) return send(sessionIn(contextId))
