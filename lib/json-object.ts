@@ -21,5 +21,8 @@ export const isJsonObject = (value: unknown): value is Record<string, unknown> =
  * @example
  * parseAnswer('\uFEFF{"id":"t"}') // { id: 't' }
  */
-export const parseAnswer = (text: string): unknown =>
-  JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+export const parseAnswer = (text: string): unknown => JSON.parse(withoutByteOrderMark(text))
+
+/** `text` without the byte-order mark a client passes over before an answer's JSON. */
+export const withoutByteOrderMark = (text: string): string =>
+  text.charCodeAt(0) === 0xfeff ? text.slice(1) : text

@@ -2,7 +2,7 @@ import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
-import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
+import { isJsonObject as isObject, parseAnswer, withoutByteOrderMark } from '../json-object.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -257,11 +257,12 @@ const unseen: Seen = (outcome) => outcome
  * `text` as JSON, or none when it is not JSON. Each number JSON would write back otherwise (an
  * integer past 2^53, `1e20`, `-0`) is kept as the agent wrote it (`parseKeepingInexactNumbers`):
  * read as a double, `12345678901234567890` reached the caller as `12345678901234567000` and `1e20`
- * as 21 digits, until 7 December 2026.
+ * as 21 digits, until 7 December 2026. A byte-order mark before it is passed over, as a caller's
+ * client passes it over (`withoutByteOrderMark`, as `parseAnswer`); until a review that day such an answer was no JSON here.
  */
 const parsedJson = (text: string): { value: unknown } | undefined => {
   try {
-    return { value: parseKeepingInexactNumbers(text) }
+    return { value: parseKeepingInexactNumbers(withoutByteOrderMark(text)) }
   } catch {
     return undefined
   }

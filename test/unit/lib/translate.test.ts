@@ -235,6 +235,21 @@ describe('binding translation', () => {
     })
   })
 
+  it('reads an answer opened by a byte-order mark as a client reads it, not as no JSON', () => {
+    // Prepare: fetch's json() and Python's json.loads of bytes pass the mark over; a caller
+    // given the agent's answer as it is reads its task
+    const text = '\uFEFF{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t-1"}}}'
+
+    // Act
+    const answer = jsonRpcAnswerAsRest(text, 'GetTask')
+    const asJsonRpc = restAnswerAsJsonRpc(200, '\uFEFF{"id":"t-1"}', 7, 'GetTask')
+
+    // Assess
+    expect(answer.statusCode).toBe(200)
+    expect(JSON.parse(answer.body)).toEqual({ task: { id: 't-1' } })
+    expect(JSON.parse(asJsonRpc.body)).toEqual({ jsonrpc: '2.0', id: 7, result: { id: 't-1' } })
+  })
+
   it('answers a deleted push config with 204 and no body over HTTP+JSON', () => {
     // Assess
     expect(
