@@ -35,6 +35,22 @@ const callbackUrl = new URL('callback', consoleBase).href
 
 let session: Session | undefined
 
+/**
+ * Every console tab of this browser. Each keeps its own token in memory, so a Sign out in one
+ * would leave the others signed in for the token's lifetime, for whoever takes the browser next.
+ */
+const tabs =
+  typeof BroadcastChannel === 'function'
+    ? new BroadcastChannel('switchboard.console.tabs')
+    : undefined
+const signedOutMessage = 'signed-out'
+
+/** Calls `listener` when the person signs out in another tab of this browser. */
+export const onSignedOutElsewhere = (listener: () => void) =>
+  tabs?.addEventListener('message', (event) => {
+    if (event.data === signedOutMessage) listener()
+  })
+
 export const currentSession = () =>
   session && session.expiresAt > Date.now() ? session : undefined
 
@@ -141,11 +157,13 @@ export const signOut = () => {
 }
 
 /**
- * Signs the person out for good: the session forgotten, and the browser sent to the identity
- * provider's logout, which ends its own sign-in session and sends it back to the console.
+ * Signs the person out for good: the session forgotten, in this browser's other console tabs too,
+ * and the browser sent to the identity provider's logout, which ends its own sign-in session and
+ * sends it back to the console.
  */
 export const endSession = (settings: ConsoleSettings) => {
   signOut()
+  tabs?.postMessage(signedOutMessage)
   const url = new URL(settings.logoutUrl)
   url.search = new URLSearchParams({
     client_id: settings.clientId,

@@ -8,6 +8,7 @@ import {
   currentSession,
   endSession,
   loadSettings,
+  onSignedOutElsewhere,
   signOut,
 } from './auth.ts'
 import './style.css'
@@ -43,6 +44,11 @@ const show = (settings: ConsoleSettings, problem?: string) => {
 
 const start = async () => {
   const settings = await loadSettings()
+  onSignedOutElsewhere(() => {
+    if (!currentSession()) return
+    signOut()
+    show(settings, 'You signed out in another tab: sign in again.')
+  })
   try {
     await completeSignIn(settings)
   } catch (error) {
