@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
-import { Badge, type Notice, NoticeLine, useLoad } from '../ui.tsx'
+import { Badge, type Notice, NoticeLine, plainText, useLoad } from '../ui.tsx'
 import { loadFleet } from './fleet.tsx'
 
 type Binding = 'HTTP+JSON' | 'JSONRPC'
@@ -36,29 +36,51 @@ const textsOf = (value: unknown): string[] => {
     .flatMap(([, inner]) => textsOf(inner))
 }
 
-const describe = (raw: unknown): StreamEvent => {
+/**
+ * One event as the page shows it. An agent's words are shown as `plainText` (its control and
+ * bidirectional characters visible), so an answer cannot read as another. An event named `error`
+ * is an error whatever its data says (the gateway counts it so, `lib/a2a/translate.ts`): an
+ * agent's error in 0.3's shape, `{ code, message }`, read as a blank "message" before.
+ */
+const describe = (raw: unknown, name: string | undefined): StreamEvent => {
   const result = ((raw as { result?: unknown }).result ?? raw) as Record<string, unknown>
   const kind =
     Object.keys(result).find((key) =>
       ['task', 'message', 'statusUpdate', 'artifactUpdate'].includes(key),
     ) ?? (typeof result.kind === 'string' ? result.kind : 'event')
   const inner = (result[kind] ?? result) as Record<string, unknown>
-  const status = (inner.status ?? {}) as { state?: string }
-  const error = (raw as { error?: { message?: string } }).error
+  const status = (inner.status ?? {}) as { state?: unknown }
+  const error = (raw as { error?: { message?: unknown } }).error
+  if (error || name === 'error') {
+    const said = error?.message ?? (raw as { message?: unknown }).message
+    return {
+      raw,
+      kind: 'error',
+      text: plainText(typeof said === 'string' ? said : JSON.stringify(raw)),
+    }
+  }
   return {
     raw,
-    kind: error ? 'error' : kind,
-    text: error
-      ? (error.message ?? 'error')
-      : textsOf(
-          kind === 'task' ? { status: inner.status, artifacts: inner.artifacts } : inner,
-        ).join(' '),
-    ...(status.state ? { state: status.state.replace(/^TASK_STATE_/, '').toLowerCase() } : {}),
+    kind: plainText(kind),
+    text: plainText(
+      textsOf(kind === 'task' ? { status: inner.status, artifacts: inner.artifacts } : inner).join(
+        ' ',
+      ),
+    ),
+    ...(typeof status.state === 'string'
+      ? { state: plainText(status.state.replace(/^TASK_STATE_/, '').toLowerCase()) }
+      : {}),
   }
 }
 
-/** Reads a server-sent event stream, handing each `data:` JSON to `onEvent` as it arrives. */
-const readEvents = async (body: ReadableStream<Uint8Array>, onEvent: (raw: unknown) => void) => {
+/**
+ * Reads a server-sent event stream, handing each `data:` JSON to `onEvent` as it arrives, with
+ * the event's name (its last `event:` line, as a client reads it).
+ */
+const readEvents = async (
+  body: ReadableStream<Uint8Array>,
+  onEvent: (raw: unknown, name: string | undefined) => void,
+) => {
   const reader = body.getReader()
   const decoder = new TextDecoder()
   let buffer = ''
@@ -68,14 +90,17 @@ const readEvents = async (body: ReadableStream<Uint8Array>, onEvent: (raw: unkno
     buffer += decoder.decode(value, { stream: true }).replaceAll('\r\n', '\n')
     let end = buffer.indexOf('\n\n')
     while (end >= 0) {
-      const data = buffer
-        .slice(0, end)
-        .split('\n')
+      const lines = buffer.slice(0, end).split('\n')
+      const data = lines
         .filter((line) => line.startsWith('data:'))
         .map((line) => line.slice(5).trimStart())
         .join('\n')
+      const name = lines
+        .filter((line) => line.startsWith('event:'))
+        .map((line) => line.slice(6).trim())
+        .pop()
       buffer = buffer.slice(end + 2)
-      if (data) onEvent(JSON.parse(data))
+      if (data) onEvent(JSON.parse(data), name)
       end = buffer.indexOf('\n\n')
     }
   }
@@ -179,17 +204,18 @@ export const TryItPage = ({
         !response.headers.get('content-type')?.includes('event-stream')
       ) {
         const body = await response.text()
-        let said = body
+        let said: unknown = body
         try {
           const parsed = JSON.parse(body)
           said = parsed.error?.message ?? parsed.detail ?? parsed.message ?? body
         } catch {}
+        // An agent's answer may come through as it wrote it: its words shown as plain text.
         throw new Error(
-          `${response.ok ? 'Unexpected answer' : `HTTP ${response.status}`}: ${said || 'no body'}`,
+          `${response.ok ? 'Unexpected answer' : `HTTP ${response.status}`}: ${plainText(typeof said === 'string' ? said : body) || 'no body'}`,
         )
       }
-      await readEvents(response.body, (raw) =>
-        update(index, (turn) => ({ ...turn, events: [...turn.events, describe(raw)] })),
+      await readEvents(response.body, (raw, name) =>
+        update(index, (turn) => ({ ...turn, events: [...turn.events, describe(raw, name)] })),
       )
       update(index, (turn) => ({ ...turn, done: true }))
     } catch (error) {
@@ -289,7 +315,9 @@ export const TryItPage = ({
                     <span class="kind">{item.kind}</span>
                     {item.state ? <Badge tone={stateTone(item.state)}>{item.state}</Badge> : null}{' '}
                     <span class="answer">{item.text}</span>
-                    {showRaw ? <pre class="json">{JSON.stringify(item.raw, null, 2)}</pre> : null}
+                    {showRaw ? (
+                      <pre class="json">{plainText(JSON.stringify(item.raw, null, 2))}</pre>
+                    ) : null}
                   </li>
                 ))}
               </ul>

@@ -1,23 +1,101 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { adminCaller } from '../support/admin-api.ts'
 import { launchChromium, shoot, signIn } from '../support/browser.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
 
 /**
- * The operator console against the people it does not trust: a browser another person uses
- * after the operator signed out. (test/e2e/console.test.ts holds the console's own flows.)
+ * The operator console against the people it does not trust: an agent whose answers are written
+ * to mislead the operator trying it, and a browser another person uses after the operator signed
+ * out. (test/e2e/console.test.ts holds the console's own flows.)
  */
 describe('operator console, attacked', { timeout: 60_000 }, () => {
   let stack: RunningStack
   let browser: Browser
+  let hostile: Awaited<ReturnType<typeof startScriptedAgent>>
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
     browser = await launchChromium()
+    // Streams an answer that reads backwards past U+202E, then fails in an error event whose
+    // data is not A2A 1.0's `{ error }` (0.3's HTTP+JSON shape): only the event's name says so.
+    hostile = await startScriptedAgent({
+      bindings: ['HTTP+JSON'],
+      answer: (_request, _body, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' })
+        const status = {
+          state: 'TASK_STATE_WORKING',
+          message: {
+            messageId: 'm1',
+            role: 'ROLE_AGENT',
+            parts: [{ text: 'Refund of \u202E0001$\u202C sent' }],
+          },
+        }
+        response.write(
+          `data: ${JSON.stringify({ statusUpdate: { taskId: 't1', contextId: 'c1', status } })}\n\n`,
+        )
+        response.end(
+          `event: error\ndata: ${JSON.stringify({ code: 500, message: 'the agent failed' })}\n\n`,
+        )
+      },
+    })
+    const admin = await stack.token('admin-client')
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
+    const registered = await adminCall('POST', '/admin/register', {
+      agentId: 'hostile',
+      backendUrl: hostile.url,
+      agentCardUrl: hostile.cardUrl,
+    })
+    expect(registered.status).toBe(201)
+    // The local operator holds calculator:invoke: the agent is theirs to try.
+    const granted = await adminCall('PUT', '/admin/permissions/calculator:invoke', {
+      agents: ['calculator', 'hostile'],
+    })
+    expect(granted.status).toBe(200)
   }, 120_000)
   afterAll(async () => {
     await browser?.close()
+    await hostile?.stop()
     await stack?.stop()
+  })
+
+  const tryHostile = async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await signIn(page, stack.url, 'operator')
+    await page.goto(`${stack.url}/console/#/try/hostile`)
+    await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+    await page.getByLabel('Message').fill('refund my order')
+    await page.getByRole('button', { name: 'Send' }).click()
+    const turn = page.getByTestId('conversation').locator('.turn').last()
+    await turn.getByText(/Stream ended/).waitFor()
+    return { context, page, turn }
+  }
+
+  it('Try it shows an agent’s bidirectional controls as \uFFFD, so its answer cannot read as another', async () => {
+    // Act
+    const { context, page, turn } = await tryHostile()
+    try {
+      // Assess
+      const said = (await turn.locator('.event').first().locator('.answer').textContent()) ?? ''
+      expect(said).toBe('Refund of \uFFFD0001$\uFFFD sent')
+      await shoot(page, 'try-it-hostile')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('Try it says an error event is an error, whatever its data, as the gateway counts it', async () => {
+    // Act
+    const { context, turn } = await tryHostile()
+    try {
+      // Assess
+      const failed = turn.locator('.event[data-kind="error"]')
+      await expect(failed.textContent()).resolves.toContain('the agent failed')
+    } finally {
+      await context.close()
+    }
   })
 
   it('a sign out in one tab signs the console out in every other tab of the browser', async () => {
