@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks'
 import type { AuditPage } from '../../lib/admin/audit-api.ts'
 import { api } from '../api.ts'
-import { Loading, NoticeLine, useLoad, when } from '../ui.tsx'
+import { Loading, NoticeLine, plainText, useLoad, when } from '../ui.tsx'
 
-/** Each changed leaf as `path: before → after`. */
+/**
+ * Each changed leaf as `path: before → after`, as `plainText`: an agent's change holds its card,
+ * its words and its keys.
+ */
 const differences = (
   before: unknown,
   after: unknown,
@@ -24,7 +27,13 @@ const differences = (
   const [left, right] = [JSON.stringify(before), JSON.stringify(after)]
   return left === right
     ? []
-    : [{ path: path || '(whole)', before: left ?? '(none)', after: right ?? '(none)' }]
+    : [
+        {
+          path: plainText(path || '(whole)'),
+          before: plainText(left ?? '(none)'),
+          after: plainText(right ?? '(none)'),
+        },
+      ]
 }
 
 export const ActivityPage = () => {

@@ -130,7 +130,7 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         <Badge tone={active ? 'good' : 'neutral'}>{record.status}</Badge>
       </h1>
       <p class="muted">
-        <code>{record.agentId}</code> · card version {card.version ?? '—'} · read{' '}
+        <code>{record.agentId}</code> · card version {plainText(card.version ?? '—')} · read{' '}
         {when(record.updatedAt)}
       </p>
       <div class="actions">

@@ -69,14 +69,17 @@ export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
   return allPages<FleetAgent>('/agents', 'agents', 50)
 }
 
+/** The bindings the agent's card declares: its words, shown as `plainText`. */
 const bindingsOf = (agent: FleetAgent) =>
-  [
-    ...new Set(
-      (agent.card.supportedInterfaces ?? []).map((face) =>
-        `${face.protocolBinding ?? '?'} ${face.protocolVersion ?? ''}`.trim(),
+  plainText(
+    [
+      ...new Set(
+        (agent.card.supportedInterfaces ?? []).map((face) =>
+          `${face.protocolBinding ?? '?'} ${face.protocolVersion ?? ''}`.trim(),
+        ),
       ),
-    ),
-  ].join(', ') ||
+    ].join(', '),
+  ) ||
   (agent.record
     ? `${Object.keys(agent.record.endpoints).join(', ')} ${agent.record.protocolVersion}`
     : '—')

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
 import { launchChromium, shoot, signIn } from '../support/browser.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 
 /**
@@ -14,6 +15,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
   let stack: RunningStack
   let browser: Browser
   let hostile: Awaited<ReturnType<typeof startScriptedAgent>>
+  let cards: Awaited<ReturnType<typeof startCardServer>>
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
@@ -48,6 +50,23 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       agentCardUrl: hostile.cardUrl,
     })
     expect(registered.status).toBe(201)
+    // A card whose version and bindings read backwards past U+202E, into the page's own words.
+    cards = await startCardServer()
+    const card = validCard(cards.url)
+    cards.serve({
+      ...card,
+      version: '1.0\u202E',
+      supportedInterfaces: [
+        ...card.supportedInterfaces,
+        { url: `${cards.url}/x`, protocolBinding: 'GRPC\u202E', protocolVersion: '1.0' },
+      ],
+    })
+    const backwards = await adminCall('POST', '/admin/register', {
+      agentId: 'backwards',
+      backendUrl: cards.url,
+      agentCardUrl: cards.cardUrl,
+    })
+    expect(backwards.status).toBe(201)
     // The local operator holds calculator:invoke: the agent is theirs to try.
     const granted = await adminCall('PUT', '/admin/permissions/calculator:invoke', {
       agents: ['calculator', 'hostile'],
@@ -57,6 +76,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
   afterAll(async () => {
     await browser?.close()
     await hostile?.stop()
+    await cards?.stop()
     await stack?.stop()
   })
 
@@ -81,6 +101,36 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       const said = (await turn.locator('.event').first().locator('.answer').textContent()) ?? ''
       expect(said).toBe('Refund of \uFFFD0001$\uFFFD sent')
       await shoot(page, 'try-it-hostile')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('the Fleet, Agent and Activity pages show a card’s version and bindings with its bidirectional controls as \uFFFD', async () => {
+    // Prepare
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    try {
+      await signIn(page, stack.url, 'operator')
+      const fleet = page.getByTestId('fleet').locator('[data-agent="backwards"]')
+
+      // Act
+      await fleet.waitFor()
+      const bindings = await fleet.locator('dt:text-is("Bindings") + dd').textContent()
+      await page.goto(`${stack.url}/console/#/agents/backwards`)
+      const facts = page.getByText(/card version/)
+      await facts.waitFor()
+      const version = await facts.textContent()
+
+      await page.goto(`${stack.url}/console/#/activity`)
+      const registered = page.locator('[data-action="agent.register"][data-target="backwards"]')
+      await registered.getByText('What changed').click()
+      const change = registered.locator('tr', { has: page.locator('th:text-is("card.version")') })
+
+      // Assess
+      expect(bindings).toBe('JSONRPC 1.0, GRPC\uFFFD 1.0')
+      expect(version).toContain('card version 1.0\uFFFD ·')
+      await expect(change.locator('td.added').textContent()).resolves.toBe('"1.0\uFFFD"')
     } finally {
       await context.close()
     }
