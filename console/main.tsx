@@ -35,11 +35,27 @@ const SignIn = ({ settings, problem }: { settings: ConsoleSettings; problem?: st
   </main>
 )
 
+/**
+ * What the page shows from Sign out on: nothing of the session. The browser may keep the page it
+ * leaves for Back (its back/forward cache), and an identity provider slow to answer the logout
+ * leaves it on screen meanwhile; until 7 December 2026 both showed what the operator last saw.
+ */
+const SigningOut = () => (
+  <main class="sign-in" id="main">
+    <h1>Switchboard console</h1>
+    <p role="status">Signing out…</p>
+  </main>
+)
+
 const show = (settings: ConsoleSettings, problem?: string) => {
   const session = currentSession()
   if (!session)
     return render(<SignIn settings={settings} {...(problem ? { problem } : {})} />, root)
-  render(<App session={session} onSignOut={() => endSession(settings)} />, root)
+  const onSignOut = () => {
+    render(<SigningOut />, root)
+    endSession(settings)
+  }
+  render(<App session={session} onSignOut={onSignOut} />, root)
 }
 
 const start = async () => {
@@ -61,6 +77,10 @@ const start = async () => {
       show(settings, 'Your session has expired: sign in again.')
     }
   }, 30_000)
+  // A page the browser kept and shows again on Back (`persisted`) asks to sign in, if signed out.
+  addEventListener('pageshow', (event) => {
+    if (event.persisted && !currentSession()) show(settings)
+  })
   addEventListener('switchboard:signed-out', () => {
     signOut()
     show(settings, 'Your session has expired: sign in again.')

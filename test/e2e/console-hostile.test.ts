@@ -148,6 +148,34 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     }
   })
 
+  it('Sign out takes what the operator saw off the page before the browser leaves it', async () => {
+    // Prepare: the operator's page of callers; what each page shows as the browser leaves it is
+    // kept (a page the browser keeps for Back, or an identity provider slow to answer, shows it)
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.addInitScript(() =>
+      addEventListener('pagehide', () =>
+        sessionStorage.setItem('left-showing', document.body.innerText),
+      ),
+    )
+    try {
+      await signIn(page, stack.url, 'operator')
+      await page.goto(`${stack.url}/console/#/callers`)
+      await page.locator('[data-client="demo-client"]').waitFor()
+
+      // Act
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      await page.getByRole('button', { name: 'Sign in' }).waitFor()
+
+      // Assess
+      const left = await page.evaluate(() => sessionStorage.getItem('left-showing'))
+      expect(left).toContain('Signing out…')
+      expect(left).not.toContain('demo-client')
+    } finally {
+      await context.close()
+    }
+  })
+
   it('a sign out in one tab signs the console out in every other tab of the browser', async () => {
     // Prepare: the operator has the console open in two tabs, signed in in each
     const context = await browser.newContext()
