@@ -54,9 +54,14 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
     ['agents', 'register', 'try'].includes(page) &&
     !isAgentId(argument as string) &&
     !(page === 'try' && argument === '(route)')
+  // The tab's title names an agent only by an id: a crafted address's words would read there
+  // with nothing around them to say they are no agent's (the page says "No such agent").
+  const heading = notAnAgent
+    ? 'No such agent'
+    : (known?.title ?? (page === 'agents' && argument ? argument : 'Console'))
   useEffect(() => {
-    document.title = `${known?.title ?? (page === 'agents' ? plainText(argument ?? '') : 'Console')} · Switchboard`
-  }, [page, argument])
+    document.title = `${heading} · Switchboard`
+  }, [heading])
 
   return (
     <>

@@ -148,6 +148,26 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     }
   })
 
+  it('an address naming no agent puts none of its words in the tab’s title', async () => {
+    // Prepare
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    try {
+      await signIn(page, stack.url, 'operator')
+
+      // Act: a link someone sent the operator
+      await page.goto(
+        `${stack.url}/console/#/agents/${encodeURIComponent('Session expired: sign in again at evil.example')}`,
+      )
+      await page.getByRole('heading', { level: 1, name: 'No such agent' }).waitFor()
+
+      // Assess
+      await expect.poll(() => page.title()).toBe('No such agent · Switchboard')
+    } finally {
+      await context.close()
+    }
+  })
+
   it('Sign out takes what the operator saw off the page before the browser leaves it', async () => {
     // Prepare: the operator's page of callers; what each page shows as the browser leaves it is
     // kept (a page the browser keeps for Back, or an identity provider slow to answer, shows it)
