@@ -132,6 +132,13 @@ export const TryItPage = ({
   const [showRaw, setShowRaw] = useState(false)
   const [notice, setNotice] = useState<Notice>()
   const contextId = useRef(crypto.randomUUID())
+  /**
+   * Ends this page's calls when it goes (another page, a sign out): a stream the agent holds open
+   * would otherwise stay open, holding one of the person's few concurrent streams on that agent
+   * (MAX_CONCURRENT_STREAMS), until the agent or the gateway's idle limit ended it.
+   */
+  const leaving = useRef(new AbortController())
+  useEffect(() => () => leaving.current.abort(), [])
 
   // What the address preselects is only a wish: the person sends to an agent of the list they see.
   useEffect(() => {
@@ -172,6 +179,7 @@ export const TryItPage = ({
       if (routed) {
         const search = await fetch(`${gatewayBase}/search`, {
           method: 'POST',
+          signal: leaving.current.signal,
           headers: { authorization: authorization(), 'content-type': 'application/json' },
           body: JSON.stringify({ query: question }),
         })
@@ -184,6 +192,7 @@ export const TryItPage = ({
       }
       const response = await fetch(jsonRpc ? base : `${base}/message:stream`, {
         method: 'POST',
+        signal: leaving.current.signal,
         headers: {
           authorization: authorization(),
           'content-type': 'application/json',

@@ -16,6 +16,8 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
   let browser: Browser
   let hostile: Awaited<ReturnType<typeof startScriptedAgent>>
   let cards: Awaited<ReturnType<typeof startCardServer>>
+  /** The hostile agent's streams opened and held, and those their caller let go of. */
+  let [held, released] = [0, 0]
 
   beforeAll(async () => {
     stack = await startThrowawayStack()
@@ -24,8 +26,19 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     // data is not A2A 1.0's `{ error }` (0.3's HTTP+JSON shape): only the event's name says so.
     hostile = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
-      answer: (_request, _body, response) => {
+      answer: (_request, body, response) => {
         response.writeHead(200, { 'content-type': 'text/event-stream' })
+        if (body.includes('hold on')) {
+          // A stream it keeps open, sending nothing more: held until the caller lets go.
+          held += 1
+          response.on('close', () => {
+            released += 1
+          })
+          response.write(
+            `data: ${JSON.stringify({ statusUpdate: { taskId: 't2', contextId: 'c2', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+          )
+          return
+        }
         const status = {
           state: 'TASK_STATE_WORKING',
           message: {
@@ -101,6 +114,30 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       const said = (await turn.locator('.event').first().locator('.answer').textContent()) ?? ''
       expect(said).toBe('Refund of \uFFFD0001$\uFFFD sent')
       await shoot(page, 'try-it-hostile')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('Try it lets go of a stream when the operator leaves the page, not only when the agent ends it', async () => {
+    // Prepare: a stream the agent holds open
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    try {
+      await signIn(page, stack.url, 'operator')
+      await page.goto(`${stack.url}/console/#/try/hostile`)
+      await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+      await page.getByLabel('Message').fill('hold on')
+      await page.getByRole('button', { name: 'Send' }).click()
+      await page.locator('.event').first().waitFor()
+      expect(held - released).toBe(1)
+
+      // Act
+      await page.getByRole('link', { name: 'Fleet' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
+
+      // Assess: the stream, and with it one of the person's few concurrent streams, given back
+      await expect.poll(() => held - released).toBe(0)
     } finally {
       await context.close()
     }
