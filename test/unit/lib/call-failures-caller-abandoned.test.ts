@@ -1,13 +1,11 @@
 import { PassThrough, type Readable } from 'node:stream'
 import type { Request } from '@middy/core'
 import { describe, expect, it } from 'vitest'
-import type { A2ACall } from '../../../lib/a2a/request.ts'
 import { forwardReported } from '../../../lib/agents/forward.ts'
 import type { ForwardCallOptions } from '../../../lib/backend/forward-call.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
-import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import {
   TaskOwnedElsewhereError,
   type TaskOwners,
@@ -17,32 +15,11 @@ import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { passedThrough } from '../../../middlewares/support/response-body.ts'
 import { taskOwnership } from '../../../middlewares/task-ownership.ts'
 import { forwardOptionsWith } from '../../support/forward-options.ts'
+import { streamingMessageTo, weatherRecord } from '../../support/weather-record.ts'
 
 const agentUrl = 'http://weather.test/a2a'
-const record = {
-  agentId: 'weather',
-  backendUrl: agentUrl,
-  agentCardUrl: 'http://weather.test/.well-known/agent-card.json',
-  auth: { type: 'none' },
-  status: 'active',
-  card: { name: 'Weather', skills: [] },
-  protocolVersion: '1.0',
-  endpoints: { 'HTTP+JSON': agentUrl },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-} as unknown as AgentRecord
-const body = JSON.stringify({ message: { role: 'ROLE_USER', parts: [{ text: 'hold on' }] } })
-const call: A2ACall = {
-  agentId: 'weather',
-  operation: 'SendStreamingMessage',
-  version: '1.0',
-  params: JSON.parse(body),
-  stream: true,
-  binding: 'HTTP+JSON',
-  restPath: '/message:stream',
-  body,
-}
-const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+const record = weatherRecord('HTTP+JSON', agentUrl)
+const { call, incoming } = streamingMessageTo('hold on')
 
 /** A healthy agent: it answers 200 with one event and keeps its stream open, as agents do. */
 const healthyStreamingAgent = (): Omit<ForwardCallOptions, 'onEnd' | 'traceHeaders'> => {

@@ -45,63 +45,47 @@ describe('callRecorder', () => {
     ])
   })
 
-  it('says a stream the gateway ended at its terminal event ended so, and counts it as any stream', () => {
-    // Prepare
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'SubscribeToTask', stream: true },
-      report,
-      clock(0).now,
-    )
+  it.each([
+    [
+      'the gateway ended at its terminal event',
+      'SubscribeToTask' as const,
+      { endedAtTerminalEvent: true },
+      'terminal-event',
+    ],
+    // A task at work whose stream the agent ended (a client may take the task for done): no
+    // failure, as A2A lets a stream end at auth-required, but the line tells
+    [
+      'the agent ended before any terminal event',
+      'SendStreamingMessage' as const,
+      { endedWithoutTerminalEvent: true },
+      'no-terminal-event',
+    ],
+  ])(
+    'says a stream %s ended so, and counts it as any stream',
+    (_how, operation, ending, streamEnd) => {
+      // Prepare
+      const { sink, recorded } = keptSink()
+      const report: ForwardReport = {}
+      const finished = callRecorder(
+        sink,
+        { agentId: 'weather', operation, stream: true },
+        report,
+        clock(0).now,
+      )
 
-    // Act
-    finished({ statusCode: 200, chunks: 4, endedAtTerminalEvent: true })
+      // Act
+      finished({ statusCode: 200, chunks: 4, ...ending })
 
-    // Assess
-    expect(report).toEqual({
-      agentStatus: 200,
-      agentMs: 0,
-      chunks: 4,
-      streamEnd: 'terminal-event',
-    })
-    expect(recorded[0]?.values).toEqual({
-      Calls: 1,
-      CallDuration: 0,
-      Streams: 1,
-      StreamDuration: 0,
-    })
-  })
-
-  it('says a stream the agent ended before any terminal event ended so, and counts it as any stream', () => {
-    // Prepare
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
-      report,
-      clock(0).now,
-    )
-
-    // Act: a task at work whose stream the agent ended (a client may take the task for done)
-    finished({ statusCode: 200, chunks: 2, endedWithoutTerminalEvent: true })
-
-    // Assess: no failure (A2A lets a stream end at auth-required), but the line tells
-    expect(report).toEqual({
-      agentStatus: 200,
-      agentMs: 0,
-      chunks: 2,
-      streamEnd: 'no-terminal-event',
-    })
-    expect(recorded[0]?.values).toEqual({
-      Calls: 1,
-      CallDuration: 0,
-      Streams: 1,
-      StreamDuration: 0,
-    })
-  })
+      // Assess
+      expect(report).toEqual({ agentStatus: 200, agentMs: 0, chunks: 4, streamEnd })
+      expect(recorded[0]?.values).toEqual({
+        Calls: 1,
+        CallDuration: 0,
+        Streams: 1,
+        StreamDuration: 0,
+      })
+    },
+  )
 
   it('reports why a forward failed, with no agent status, and counts the call as failed', () => {
     // Prepare

@@ -5,34 +5,12 @@ import { forwardReported } from '../../../lib/agents/forward.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
-import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { forwardOptionsWith } from '../../support/forward-options.ts'
+import { streamingMessageTo, weatherRecord } from '../../support/weather-record.ts'
 
 const agentUrl = 'http://weather.test/a2a'
-const record = {
-  agentId: 'weather',
-  backendUrl: agentUrl,
-  agentCardUrl: 'http://weather.test/.well-known/agent-card.json',
-  auth: { type: 'none' },
-  status: 'active',
-  card: { name: 'Weather', skills: [] },
-  protocolVersion: '1.0',
-  endpoints: { 'HTTP+JSON': agentUrl },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-} as unknown as AgentRecord
-const body = JSON.stringify({ message: { role: 'ROLE_USER', parts: [{ text: 'a long job' }] } })
-const call: A2ACall = {
-  agentId: 'weather',
-  operation: 'SendStreamingMessage',
-  version: '1.0',
-  params: JSON.parse(body),
-  stream: true,
-  binding: 'HTTP+JSON',
-  restPath: '/message:stream',
-  body,
-}
-const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
+const record = weatherRecord('HTTP+JSON', agentUrl)
+const { call, incoming } = streamingMessageTo('a long job')
 
 /**
  * An agent at work on a long task: one progress event, its stream open until the request is

@@ -11,22 +11,11 @@ import {
   traceIdFromXRay,
   tracingWanted,
 } from '../../../lib/observability/tracing.ts'
-import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { forwardOptionsWith } from '../../support/forward-options.ts'
+import { weatherRecord } from '../../support/weather-record.ts'
 
 const agentUrl = 'http://weather.test/rpc'
-const record = {
-  agentId: 'weather',
-  backendUrl: agentUrl,
-  agentCardUrl: 'http://weather.test/.well-known/agent-card.json',
-  auth: { type: 'none' },
-  status: 'active',
-  card: { name: 'Weather', skills: [] },
-  protocolVersion: '1.0',
-  endpoints: { JSONRPC: agentUrl },
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-} as unknown as AgentRecord
+const record = weatherRecord('JSONRPC', agentUrl)
 const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: {} })
 const call: A2ACall = {
   agentId: 'weather',
