@@ -850,11 +850,22 @@ describe('a 1.0 HTTP+JSON agent’s error whose message is a number written othe
   })
 })
 
-describe('a 0.3 answer whose kind is a number written otherwise', () => {
-  it('is the agent’s invalid answer, not the gateway’s own 500', async () => {
-    // Prepare: looked up by it, a number kept as written (`1e20`) threw
-    const sent =
-      '{"jsonrpc":"2.0","id":1,"result":{"kind":1e20,"messageId":"r","role":"agent","parts":[]}}'
+describe('a 0.3 answer holding a number written otherwise where a kind is read', () => {
+  it.each([
+    // Looked up by it, a number kept as written (`1e20`) threw
+    [
+      'the answer’s kind',
+      '{"jsonrpc":"2.0","id":1,"result":{"kind":1e20,"messageId":"r","role":"agent","parts":[]}}',
+      { code: -32006 },
+    ],
+    // `String` cannot convert a number kept as written
+    [
+      'a part’s kind',
+      '{"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"r","role":"agent","parts":[{"kind":1e20}]}}',
+      { code: -32006, message: expect.stringContaining('no known kind (1e20)') },
+    ],
+  ])('is the agent’s invalid answer (%s), not the gateway’s own 500', async (_, sent, error) => {
+    // Prepare
     const translated = versionedCall(
       call({
         operation: 'SendMessage',
@@ -869,32 +880,7 @@ describe('a 0.3 answer whose kind is a number written otherwise', () => {
     const { text } = await answerTo(translated, sent)
 
     // Assess
-    expect(JSON.parse(text)).toMatchObject({ id: 7, error: { code: -32006 } })
-  })
-})
-
-describe('a 0.3 part whose kind is a number written otherwise', () => {
-  it('is the agent’s invalid answer naming it, not the gateway’s own 500', async () => {
-    // Prepare: `String` cannot convert a number kept as written (`1e20`)
-    const sent =
-      '{"jsonrpc":"2.0","id":1,"result":{"kind":"message","messageId":"r","role":"agent","parts":[{"kind":1e20}]}}'
-    const translated = versionedCall(
-      call({
-        operation: 'SendMessage',
-        params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [] } },
-      }),
-      { protocolVersion: '0.3', endpoints: { JSONRPC: 'http://legacy.test/rpc' } },
-      {},
-      limits,
-    )
-
-    // Act
-    const { text } = await answerTo(translated, sent)
-
-    // Assess
-    expect(JSON.parse(text)).toMatchObject({
-      error: { code: -32006, message: expect.stringContaining('no known kind (1e20)') },
-    })
+    expect(JSON.parse(text)).toMatchObject({ id: 7, error })
   })
 })
 
