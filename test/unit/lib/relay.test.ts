@@ -158,21 +158,40 @@ describe('relayToReadable on an event stream', () => {
 
 describe('relayToReadable, the error a stream carried', () => {
   it.each([
-    ['1.0', '{"error":{"code":500,"status":"INTERNAL","message":"broke"}}', 500],
-    ['0.3', '{"code":-32006,"message":"The agent answered oddly."}', -32006],
+    // 0.3's HTTP+JSON error event names no "error" key, only its event
+    [
+      'an HTTP+JSON stream’s 1.0',
+      'event: error\ndata: {"error":{"code":500,"status":"INTERNAL","message":"broke"}}',
+      restEventsErrorCode,
+      500,
+    ],
+    [
+      'an HTTP+JSON stream’s 0.3',
+      'event: error\ndata: {"code":-32006,"message":"The agent answered oddly."}',
+      restEventsErrorCode,
+      -32006,
+    ],
+    // `"\u0065rror"` is `"error"` to every JSON reader, a hostile agent's way past a search for
+    // the bytes `"error"`
+    [
+      'a JSON-RPC stream’s escaped-key',
+      'data: {"jsonrpc":"2.0","id":1,"\\u0065rror":{"code":-32603,"message":"boom"}}',
+      jsonRpcEventsErrorCode,
+      -32603,
+    ],
   ])(
-    'reads the code of an HTTP+JSON stream’s %s error event, to count and log',
-    async (_, data, code) => {
-      // Prepare: 0.3's error event names no "error" key, only its event
+    'reads the code of %s error event, to count and log as the caller’s client reads it',
+    async (_, event, errorCodeOf, code) => {
+      // Prepare
       const ends: RelayOutcome[] = []
-      const stream = relayToReadable(bodyOf([encoder.encode(`event: error\ndata: ${data}\n\n`)]), {
+      const stream = relayToReadable(bodyOf([encoder.encode(`${event}\n\n`)]), {
         backendRequest: new AbortController(),
         onEnd: (outcome) => ends.push(outcome),
         events: {
           keepAliveMs: 60_000,
           idleTimeoutMs: 60_000,
           maxEventBytes: 1024,
-          errorCodeOf: restEventsErrorCode,
+          errorCodeOf,
           failureEvent: () => '',
         },
       })
@@ -184,32 +203,6 @@ describe('relayToReadable, the error a stream carried', () => {
       expect(ends).toMatchObject([{ errorCode: code }])
     },
   )
-})
-
-describe('relayToReadable, a JSON-RPC error whose key is escaped', () => {
-  it('reads its code, as the caller’s client reads the error', async () => {
-    // Prepare: `"\u0065rror"` is `"error"` to every JSON reader, a hostile agent's way past a
-    // search for the bytes `"error"`
-    const ends: RelayOutcome[] = []
-    const data = '{"jsonrpc":"2.0","id":1,"\\u0065rror":{"code":-32603,"message":"boom"}}'
-    const stream = relayToReadable(bodyOf([encoder.encode(`data: ${data}\n\n`)]), {
-      backendRequest: new AbortController(),
-      onEnd: (outcome) => ends.push(outcome),
-      events: {
-        keepAliveMs: 60_000,
-        idleTimeoutMs: 60_000,
-        maxEventBytes: 1024,
-        errorCodeOf: jsonRpcEventsErrorCode,
-        failureEvent: () => '',
-      },
-    })
-
-    // Act
-    await readAll(stream)
-
-    // Assess
-    expect(ends).toMatchObject([{ errorCode: -32603 }])
-  })
 })
 
 describe("relayToReadable on an agent's Node stream", () => {
