@@ -24,6 +24,22 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
   })
   afterAll(() => database.stop())
 
+  /** Idempotency records in the test database's table, as lib/tables.ts names it. */
+  const recordsOnDatabase = () =>
+    new DynamoDBPersistenceLayer({
+      tableName: tableName('idempotency', 'idem-'),
+      awsSdkV3Client: createDynamoClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: database.endpoint,
+      }),
+    })
+  /** A request's key read from this header, its body the payload a reuse must match. */
+  const keyedBy = (header: string) =>
+    new IdempotencyConfig({
+      eventKeyJmesPath: `headers."${header}"`,
+      payloadValidationJmesPath: 'body',
+    })
+
   it('runs a request once per Idempotency-Key and replays its answer, on the table lib/tables.ts defines', async () => {
     // Prepare
     const work = vi.fn(async (event: { body: { n: number } }, _context: unknown) => ({
@@ -31,17 +47,8 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
       body: `made ${event.body.n}`,
     }))
     const handler = makeIdempotent(work, {
-      persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: tableName('idempotency', 'idem-'),
-        awsSdkV3Client: createDynamoClient({
-          region: 'us-east-1',
-          dynamoDbEndpoint: database.endpoint,
-        }),
-      }),
-      config: new IdempotencyConfig({
-        eventKeyJmesPath: 'headers."Idempotency-Key"',
-        payloadValidationJmesPath: 'body',
-      }),
+      persistenceStore: recordsOnDatabase(),
+      config: keyedBy('Idempotency-Key'),
     })
     const event = { headers: { 'Idempotency-Key': 'k-1' }, body: { n: 1 } }
 
@@ -60,17 +67,8 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
 
   it('keeps the stored answer through a refused mismatch and the lock through a refused duplicate', async () => {
     // Prepare
-    const persistenceStore = new DynamoDBPersistenceLayer({
-      tableName: tableName('idempotency', 'idem-'),
-      awsSdkV3Client: createDynamoClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: database.endpoint,
-      }),
-    })
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'headers."idempotency-key"',
-      payloadValidationJmesPath: 'body',
-    })
+    const persistenceStore = recordsOnDatabase()
+    const config = keyedBy('idempotency-key')
     let release = () => {}
     const held = new Promise<void>((resolve) => {
       release = resolve
@@ -140,10 +138,7 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     // Prepare
     const client = createDynamoClient({ region: 'us-east-1', dynamoDbEndpoint: database.endpoint })
     const table = tableName('idempotency', 'idem-')
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'headers."idempotency-key"',
-      payloadValidationJmesPath: 'body',
-    })
+    const config = keyedBy('idempotency-key')
     const work = vi.fn(async () => ({ statusCode: 201, body: 'made' }))
     const handlerWith = (persistenceStore: DynamoDBPersistenceLayer) =>
       middy().use(idempotentRequest({ persistenceStore, config })).handler(work)
@@ -182,10 +177,7 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
       tableName: tableName('idempotency', 'idem-'),
       awsSdkV3Client: client,
     })
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'headers."idempotency-key"',
-      payloadValidationJmesPath: 'body',
-    })
+    const config = keyedBy('idempotency-key')
     const logger = { error: vi.fn() }
     const work = vi.fn(async () => ({ statusCode: 201, body: 'made' }))
     const handler = middy()
@@ -211,17 +203,8 @@ describe.each(databaseEngines)('idempotency records on %s', (_engine, startDatab
     key: string,
     answer: { statusCode: number; headers: object | null; body: string },
   ) => {
-    const persistenceStore = new DynamoDBPersistenceLayer({
-      tableName: tableName('idempotency', 'idem-'),
-      awsSdkV3Client: createDynamoClient({
-        region: 'us-east-1',
-        dynamoDbEndpoint: database.endpoint,
-      }),
-    })
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'headers."idempotency-key"',
-      payloadValidationJmesPath: 'body',
-    })
+    const persistenceStore = recordsOnDatabase()
+    const config = keyedBy('idempotency-key')
     const logger = { error: vi.fn() }
     const work = vi.fn(async () => answer)
     const handler = middy()
