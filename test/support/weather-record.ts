@@ -35,3 +35,22 @@ export const streamingMessageTo = (text: string) => {
   const incoming = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
   return { call, incoming }
 }
+
+/**
+ * An agent's answer at work on a long task: one progress event, its stream then open, until
+ * `signal` aborts the request (as a real agent's connection ends when the gateway lets it go).
+ */
+export const workingTaskStream = (signal?: AbortSignal | null) =>
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(
+          new TextEncoder().encode(
+            `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+          ),
+        )
+        signal?.addEventListener('abort', () => controller.error(signal.reason))
+      },
+    }),
+    { status: 200, headers: { 'content-type': 'text/event-stream' } },
+  )

@@ -15,7 +15,11 @@ import { streamConcurrency } from '../../../middlewares/stream-concurrency.ts'
 import { passedThrough } from '../../../middlewares/support/response-body.ts'
 import { taskOwnership } from '../../../middlewares/task-ownership.ts'
 import { forwardOptionsWith } from '../../support/forward-options.ts'
-import { streamingMessageTo, weatherRecord } from '../../support/weather-record.ts'
+import {
+  streamingMessageTo,
+  weatherRecord,
+  workingTaskStream,
+} from '../../support/weather-record.ts'
 
 const agentUrl = 'http://weather.test/a2a'
 const record = weatherRecord('HTTP+JSON', agentUrl)
@@ -23,19 +27,7 @@ const { call, incoming } = streamingMessageTo('hold on')
 
 /** A healthy agent: it answers 200 with one event and keeps its stream open, as agents do. */
 const healthyStreamingAgent = (): Omit<ForwardCallOptions, 'onEnd' | 'traceHeaders'> => {
-  const fetch = async () =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(
-            new TextEncoder().encode(
-              `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
-            ),
-          )
-        },
-      }),
-      { status: 200, headers: { 'content-type': 'text/event-stream' } },
-    )
+  const fetch = async () => workingTaskStream()
   return forwardOptionsWith(fetch)
 }
 

@@ -6,30 +6,19 @@ import { callRecorder, type ForwardReport } from '../../../lib/observability/cal
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
 import { createTracing, requestTraceContext } from '../../../lib/observability/tracing.ts'
 import { forwardOptionsWith } from '../../support/forward-options.ts'
-import { streamingMessageTo, weatherRecord } from '../../support/weather-record.ts'
+import {
+  streamingMessageTo,
+  weatherRecord,
+  workingTaskStream,
+} from '../../support/weather-record.ts'
 
 const agentUrl = 'http://weather.test/a2a'
 const record = weatherRecord('HTTP+JSON', agentUrl)
 const { call, incoming } = streamingMessageTo('a long job')
 
-/**
- * An agent at work on a long task: one progress event, its stream open until the request is
- * aborted, as a real agent's connection ends when the gateway lets it go.
- */
+/** An agent at work on a long task, its stream open until the gateway lets it go. */
 const longTaskFetch = async (_url: string | URL | Request, init?: RequestInit) =>
-  new Response(
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(
-          new TextEncoder().encode(
-            `data: ${JSON.stringify({ statusUpdate: { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
-          ),
-        )
-        init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason))
-      },
-    }),
-    { status: 200, headers: { 'content-type': 'text/event-stream' } },
-  )
+  workingTaskStream(init?.signal)
 
 describe('a stream at the end of the time its function has', () => {
   it('is ended by the gateway, told to its caller, logged and counted, not cut off unseen', async () => {
