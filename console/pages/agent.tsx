@@ -129,8 +129,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         {plainText(card.name ?? record.agentId)}{' '}
         <Badge tone={active ? 'good' : 'neutral'}>{record.status}</Badge>
       </h1>
+      {/* The record holds when it last changed (a sync, an edit, a deactivation), not when its card was read. */}
       <p class="muted">
-        <code>{record.agentId}</code> · card version {plainText(card.version ?? '—')} · read{' '}
+        <code>{record.agentId}</code> · card version {plainText(card.version ?? '—')} · changed{' '}
         {when(record.updatedAt)}
       </p>
       <div class="actions">

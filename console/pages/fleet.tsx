@@ -233,7 +233,9 @@ export const FleetPage = ({ session }: { session: Session }) => {
                       <Badge tone="good">indexed</Badge>
                     )}
                   </dd>
-                  <dt>Card read</dt>
+                  {/* What the record holds: its last change (a sync, an edit, a deactivation),
+                  not when its card was last read. */}
+                  <dt>Last changed</dt>
                   <dd>{when(agent.record.updatedAt)}</dd>
                 </>
               ) : null}

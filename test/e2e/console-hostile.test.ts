@@ -119,6 +119,30 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     }
   })
 
+  it('the Fleet and Agent pages say when the agent last changed, which is what the record holds, not when its card was read', async () => {
+    // Prepare
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    try {
+      await signIn(page, stack.url, 'operator')
+      const fleet = page.getByTestId('fleet').locator('[data-agent="hostile"]')
+
+      // Act
+      await fleet.waitFor()
+      const labels = await fleet.locator('dt').allTextContents()
+      await page.goto(`${stack.url}/console/#/agents/hostile`)
+      const facts = page.getByText(/card version/)
+      await facts.waitFor()
+
+      // Assess
+      expect(labels).toContain('Last changed')
+      expect(labels).not.toContain('Card read')
+      await expect(facts.textContent()).resolves.toMatch(/ · changed \d/)
+    } finally {
+      await context.close()
+    }
+  })
+
   it('Try it lets go of a stream when the operator leaves the page, not only when the agent ends it', async () => {
     // Prepare: a stream the agent holds open
     const context = await browser.newContext()
