@@ -14,11 +14,27 @@ interface StreamEvent {
   state?: string
 }
 
+/**
+ * The events Try it lists of one stream: its last ones. Each event listed is drawn again as the
+ * next arrives, so a stream of 30,000 froze the tab for some 10 s; what the page says of the
+ * stream (its answer, its last state, how many events) is kept whole beside them.
+ */
+const listedEvents = 200
+
 interface Turn {
   question: string
   target: string
   binding: Binding
+  /** The stream's last `listedEvents` events. */
   events: StreamEvent[]
+  /** How many came before those, no longer listed. */
+  leftOut: number
+  /** The last task state an event said. */
+  state?: string
+  /** The artifacts' text so far, if any artifact came: the answer. */
+  artifactText?: string
+  /** The last message's text: the answer when no artifact came. */
+  messageText?: string
   answeredBy?: string
   candidates?: { agentId: string; score: number }[]
   error?: string
@@ -73,9 +89,38 @@ const describe = (raw: unknown, name: string | undefined): StreamEvent => {
   }
 }
 
+/** A turn with one more event: listed, and what it says of the stream kept. */
+const withEvent = (turn: Turn, item: StreamEvent): Turn => {
+  const full = turn.events.length >= listedEvents
+  return {
+    ...turn,
+    events: [...(full ? turn.events.slice(1) : turn.events), item],
+    leftOut: turn.leftOut + (full ? 1 : 0),
+    ...(item.state ? { state: item.state } : {}),
+    ...(item.kind === 'artifactUpdate'
+      ? { artifactText: (turn.artifactText ?? '') + item.text }
+      : {}),
+    ...(item.kind === 'message' ? { messageText: item.text } : {}),
+  }
+}
+
 /**
- * Reads a server-sent event stream, handing each `data:` JSON to `onEvent` as it arrives, with
- * the event's name (its last `event:` line, as a client reads it).
+ * A field's value if `line` is the field `name`, as the SSE spec (and so a caller's client, and
+ * the gateway's `wholeEvents` in lib/a2a/sse.ts) reads it: `name:value` with one space after the
+ * colon dropped, or `name` alone.
+ */
+const fieldValue = (line: string, name: string): string | undefined => {
+  if (line === name) return ''
+  if (!line.startsWith(`${name}:`)) return undefined
+  const value = line.slice(name.length + 1)
+  return value.startsWith(' ') ? value.slice(1) : value
+}
+
+/**
+ * Reads a server-sent event stream, handing each event's data, parsed as JSON, to `onEvent` as
+ * it arrives, with the event's name: read as the gateway reads it (`wholeEvents`), its last
+ * `event` line names it. Line ends are made LF in all that is held, not chunk by chunk: a CRLF
+ * split between two chunks (the CR at one's end) left an event unended, then read with the next.
  */
 const readEvents = async (
   body: ReadableStream<Uint8Array>,
@@ -87,20 +132,18 @@ const readEvents = async (
   for (;;) {
     const { value, done } = await reader.read()
     if (done) break
-    buffer += decoder.decode(value, { stream: true }).replaceAll('\r\n', '\n')
+    buffer = (buffer + decoder.decode(value, { stream: true })).replaceAll('\r\n', '\n')
     let end = buffer.indexOf('\n\n')
     while (end >= 0) {
-      const lines = buffer.slice(0, end).split('\n')
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trimStart())
-        .join('\n')
-      const name = lines
-        .filter((line) => line.startsWith('event:'))
-        .map((line) => line.slice(6).trim())
-        .pop()
+      const data: string[] = []
+      let name: string | undefined
+      for (const line of buffer.slice(0, end).split('\n')) {
+        const said = fieldValue(line, 'data')
+        if (said !== undefined) data.push(said)
+        name = fieldValue(line, 'event') ?? name
+      }
       buffer = buffer.slice(end + 2)
-      if (data) onEvent(JSON.parse(data), name)
+      if (data.length) onEvent(JSON.parse(data.join('\n')), name)
       end = buffer.indexOf('\n\n')
     }
   }
@@ -165,7 +208,10 @@ export const TryItPage = ({
     const question = text
     setText('')
     const index = turns.length
-    setTurns((previous) => [...previous, { question, target, binding, events: [], done: false }])
+    setTurns((previous) => [
+      ...previous,
+      { question, target, binding, events: [], leftOut: 0, done: false },
+    ])
     const message = {
       messageId: crypto.randomUUID(),
       contextId: contextId.current,
@@ -224,11 +270,12 @@ export const TryItPage = ({
         )
       }
       await readEvents(response.body, (raw, name) =>
-        update(index, (turn) => ({ ...turn, events: [...turn.events, describe(raw, name)] })),
+        update(index, (turn) => withEvent(turn, describe(raw, name))),
       )
       update(index, (turn) => ({ ...turn, done: true }))
     } catch (error) {
-      update(index, (turn) => ({ ...turn, error: messageOf(error), done: true }))
+      // The browser's own words may quote the agent's (JSON.parse's quote an event's data).
+      update(index, (turn) => ({ ...turn, error: plainText(messageOf(error)), done: true }))
     }
   }
 
@@ -292,11 +339,8 @@ export const TryItPage = ({
       ) : null}
       <ol class="turns" data-testid="conversation" aria-live="polite">
         {turns.map((turn, index) => {
-          const last = [...turn.events].reverse().find((item) => item.state)
-          const artifacts = turn.events.filter((item) => item.kind === 'artifactUpdate')
-          const answer = artifacts.length
-            ? artifacts.map((item) => item.text).join('')
-            : ([...turn.events].reverse().find((item) => item.kind === 'message')?.text ?? '')
+          const answer = turn.artifactText ?? turn.messageText ?? ''
+          const count = turn.leftOut + turn.events.length
           return (
             <li key={index} class="turn">
               <p class="question">
@@ -318,9 +362,15 @@ export const TryItPage = ({
                   Answered by <code data-testid="answered-by">{turn.answeredBy}</code>
                 </p>
               ) : null}
+              {turn.leftOut ? (
+                <p class="muted" data-testid="events-left-out">
+                  {turn.leftOut} earlier event{turn.leftOut === 1 ? ' is' : 's are'} not listed:
+                  only the last {listedEvents} are.
+                </p>
+              ) : null}
               <ul class="events">
                 {turn.events.map((item, at) => (
-                  <li key={at} class="event" data-kind={item.kind}>
+                  <li key={turn.leftOut + at} class="event" data-kind={item.kind}>
                     <span class="kind">{item.kind}</span>
                     {item.state ? <Badge tone={stateTone(item.state)}>{item.state}</Badge> : null}{' '}
                     <span class="answer">{item.text}</span>
@@ -340,7 +390,7 @@ export const TryItPage = ({
               {turn.done && turn.error && turn.events.length === 0 ? null : (
                 <p class="muted" role="status">
                   {turn.done
-                    ? `Stream ended after ${turn.events.length} event${turn.events.length === 1 ? '' : 's'}${last?.state ? `; task ${last.state}` : ''}.`
+                    ? `Stream ended after ${count} event${count === 1 ? '' : 's'}${turn.state ? `; task ${turn.state}` : ''}.`
                     : 'Streaming…'}
                 </p>
               )}

@@ -26,7 +26,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     // data is not A2A 1.0's `{ error }` (0.3's HTTP+JSON shape): only the event's name says so.
     hostile = await startScriptedAgent({
       bindings: ['HTTP+JSON'],
-      answer: (_request, body, response) => {
+      answer: async (_request, body, response) => {
         response.writeHead(200, { 'content-type': 'text/event-stream' })
         if (body.includes('hold on')) {
           // A stream it keeps open, sending nothing more: held until the caller lets go.
@@ -37,6 +37,30 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
           response.write(
             `data: ${JSON.stringify({ statusUpdate: { taskId: 't2', contextId: 'c2', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
           )
+          return
+        }
+        const update = (text: string) =>
+          `data: ${JSON.stringify({ artifactUpdate: { taskId: 't3', contextId: 'c3', append: true, artifact: { artifactId: 'a1', parts: [{ text }] } } })}`
+        if (body.includes('count to 600')) {
+          // Six hundred events: the page keeps the last ones, and the whole answer.
+          for (let at = 1; at <= 600; at++) response.write(`${update(`${at} `)}\n\n`)
+          response.end(
+            `data: ${JSON.stringify({ statusUpdate: { taskId: 't3', contextId: 'c3', status: { state: 'TASK_STATE_COMPLETED' } } })}\n\n`,
+          )
+          return
+        }
+        if (body.includes('garbled')) {
+          // Data that is no JSON, which reads backwards past U+202E ('$1000').
+          response.end('data: \u202E0001$\u202C\n\n')
+          return
+        }
+        if (body.includes('crlf')) {
+          // Lines ended by CRLF (as sse-starlette, under a2a-python, writes them), the blank line
+          // ending the first event split between two writes: \r in one, \n in the next.
+          response.write(`${update('first ')}\r\n\r`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          response.write('\n')
+          response.end(`${update('second')}\r\n\r\n`)
           return
         }
         const status = {
@@ -93,16 +117,21 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     await stack?.stop()
   })
 
-  const tryHostile = async () => {
+  const tryHostile = async (message = 'refund my order') => {
     const context = await browser.newContext()
     const page = await context.newPage()
     await signIn(page, stack.url, 'operator')
     await page.goto(`${stack.url}/console/#/try/hostile`)
     await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
-    await page.getByLabel('Message').fill('refund my order')
+    await page.getByLabel('Message').fill(message)
     await page.getByRole('button', { name: 'Send' }).click()
     const turn = page.getByTestId('conversation').locator('.turn').last()
-    await turn.getByText(/Stream ended/).waitFor()
+    // Done: the stream ended, or it failed before any event (then only its problem is said)
+    await turn
+      .getByText(/Stream ended/)
+      .or(turn.getByRole('alert'))
+      .first()
+      .waitFor()
     return { context, page, turn }
   }
 
@@ -114,6 +143,52 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       const said = (await turn.locator('.event').first().locator('.answer').textContent()) ?? ''
       expect(said).toBe('Refund of \uFFFD0001$\uFFFD sent')
       await shoot(page, 'try-it-hostile')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('Try it lists the last 200 events of a long stream, says how many it left out, and keeps the whole answer', async () => {
+    // Act
+    const { context, page, turn } = await tryHostile('count to 600')
+    try {
+      // Assess: 30,000 events, each kept and listed again, froze the tab for some 10 s
+      await expect(turn.locator('.event').count()).resolves.toBe(200)
+      await expect(turn.getByTestId('events-left-out').textContent()).resolves.toContain(
+        '401 earlier events are not listed',
+      )
+      await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(
+        /^1 2 3 .* 600 $/,
+      )
+      await expect(turn.getByText(/Stream ended/).textContent()).resolves.toBe(
+        'Stream ended after 601 events; task completed.',
+      )
+      await shoot(page, 'try-it-long-stream')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('Try it shows an agent’s data that is no JSON with its bidirectional controls as \uFFFD', async () => {
+    // Act
+    const { context, turn } = await tryHostile('garbled')
+    try {
+      // Assess: the browser's own message quotes the data
+      const problem = (await turn.getByRole('alert').textContent()) ?? ''
+      expect(problem).toContain('\uFFFD0001$\uFFFD')
+      expect(problem).not.toContain('\u202E')
+    } finally {
+      await context.close()
+    }
+  })
+
+  it('Try it reads a stream whose CRLF line ends arrive split, as its client would', async () => {
+    // Act
+    const { context, turn } = await tryHostile('crlf')
+    try {
+      // Assess
+      await expect(turn.getByTestId('answer-text').textContent()).resolves.toBe('first second')
+      expect(await turn.getByRole('alert').count()).toBe(0)
     } finally {
       await context.close()
     }
