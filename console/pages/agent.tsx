@@ -231,8 +231,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         <div>
           <h2>Configuration</h2>
           <p class="muted">Secrets are never shown: only where they are kept.</p>
+          {/* As plainText: its endpoints are the card's URLs as the card wrote them. */}
           <pre class="json" data-testid="config">
-            {JSON.stringify(masked(config), null, 2)}
+            {plainText(JSON.stringify(masked(config), null, 2))}
           </pre>
         </div>
       </div>

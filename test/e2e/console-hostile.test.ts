@@ -94,7 +94,8 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       ...card,
       version: '1.0\u202E',
       supportedInterfaces: [
-        ...card.supportedInterfaces,
+        // The gateway keeps an interface's URL on the agent's own origin as the card wrote it.
+        { ...card.supportedInterfaces[0], url: `${cards.url}/a2a/\u202Ecprnosj` },
         { url: `${cards.url}/x`, protocolBinding: 'GRPC\u202E', protocolVersion: '1.0' },
       ],
     })
@@ -257,6 +258,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       const facts = page.getByText(/card version/)
       await facts.waitFor()
       const version = await facts.textContent()
+      const configuration = await page.getByTestId('config').textContent()
 
       await page.goto(`${stack.url}/console/#/activity`)
       const registered = page.locator('[data-action="agent.register"][data-target="backwards"]')
@@ -266,6 +268,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       // Assess
       expect(bindings).toBe('JSONRPC 1.0, GRPC\uFFFD 1.0')
       expect(version).toContain('card version 1.0\uFFFD ·')
+      expect(configuration).toContain('/a2a/\uFFFDcprnosj')
       await expect(change.locator('td.added').textContent()).resolves.toBe('"1.0\uFFFD"')
     } finally {
       await context.close()
