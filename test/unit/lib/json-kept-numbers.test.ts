@@ -130,15 +130,12 @@ describe('parseKeepingInexactNumbers', () => {
     const numbers = ['0', '-0', '3', '-12', '0.5', '1.0', '-0.0', '1e20', '1E+2', '2e-7', '1e400']
       .concat(['1e-400', '0e0', '12345678901234567890', '1234567890123456', '9007199254740993'])
       .concat(['0.1000000000000000055511151231257827', '123456789012345', '100e-2'])
-    const strings = [
-      '""',
-      '"a"',
-      '"\\""',
-      '"\\\\"',
-      '"\\\\\\""',
-      '"\\u0000"',
-      '"\\u00001e20"',
-    ].concat(['"\\u0000\\u0000x"', '"1.0"', '"a:1e20,"', '"[-0]"', '"\\\\u0000"', '"\\n\\t\\r"'])
+    const strings = ['""', '"a"', '"\\""', '"\\\\"', '"\\\\\\""', '"\\u0000"', '"\\u00001e20"']
+      .concat(['"\\u0000\\u0000x"', '"1.0"', '"a:1e20,"', '"[-0]"', '"\\\\u0000"', '"\\n\\t\\r"'])
+      // Runs of backslashes, even and odd, before the closing quote and before a digit; text
+      // beyond ASCII (a surrogate pair, written and escaped, a lone one escaped, U+2028, a BOM)
+      .concat(['"\\\\\\\\"', '"\\\\\\\\\\""', '"\\\\1e20\\\\\\"-0"', '"\\/\\b\\f1.0"'])
+      .concat(['"é1e20"', '"😀"', '"\\ud83d\\ude00-0"', '"\\ud800"', '"\u20281.0"', '"\ufeff"'])
     const keys = ['"a"', '"__proto__"', '"constructor"', '"1e20"', '"0"', '""', '"\\u0000"']
     const space = () => pick(['', '', ' ', '\t', '\r', '\n', ' \r\n\t'])
     const value = (depth: number): string => {
@@ -146,9 +143,13 @@ describe('parseKeepingInexactNumbers', () => {
       if (kind < 0.3) return pick(numbers)
       if (kind < 0.5) return pick(strings)
       if (kind < 0.6) return pick(['true', 'false', 'null'])
-      const count = Math.floor(next() * 5)
-      const items = Array.from({ length: count }, () =>
-        kind < 0.8 ? value(depth + 1) : `${pick(keys)}${space()}:${space()}${value(depth + 1)}`,
+      // An object's keys are told apart: of a key given twice, Node 24's JSON.parse may keep the
+      // first once it has read an object of those keys before (V8; `"\u0061"` given twice, an
+      // escaped key), and the reviver's parse, read second, would differ for that alone.
+      const names = keys.filter(() => next() < 0.5)
+      const count = kind < 0.8 ? Math.floor(next() * 5) : names.length
+      const items = Array.from({ length: count }, (_, at) =>
+        kind < 0.8 ? value(depth + 1) : `${names[at]}${space()}:${space()}${value(depth + 1)}`,
       )
       const [open, close] = kind < 0.8 ? ['[', ']'] : ['{', '}']
       return `${open}${space()}${items.join(`${space()},${space()}`)}${space()}${close}`
