@@ -3,15 +3,14 @@ import { fromAgentRestError } from '../a2a/agent-errors.ts'
 import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
-import { defaultMaxRequestBytes } from '../config.ts'
-import { PayloadTooLargeError, SkillNotFoundError } from '../errors.ts'
+import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
-import { withKeptNumbers } from './translation.ts'
+import { withinRequestBound, withKeptNumbers } from './translation.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -74,26 +73,23 @@ export const callSkill = async (
   const body = JSON.stringify(
     viaJsonRpc ? { jsonrpc: '2.0', id: 1, method: 'SendMessage', params } : params,
   )
-  // Held to the caller's limit: the SendMessage wraps what the caller sent.
-  const maxRequestBytes = options.maxRequestBytes ?? defaultMaxRequestBytes
-  if (Buffer.byteLength(body) > maxRequestBytes) {
-    throw new PayloadTooLargeError(maxRequestBytes, {
-      how: `made a SendMessage for skill '${call.skill.id}'`,
-      bytes: Buffer.byteLength(body),
-    })
-  }
   const response = await sendWithCredentials(
     record,
-    {
-      url,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'a2a-version': '1.0',
-        ...(options.extensions ? { 'a2a-extensions': options.extensions } : {}),
+    // Held to the caller's limit: the SendMessage wraps what the caller sent.
+    withinRequestBound(
+      {
+        url,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+          ...(options.extensions ? { 'a2a-extensions': options.extensions } : {}),
+        },
+        body,
       },
-      body,
-    },
+      options,
+      `made a SendMessage for skill '${call.skill.id}'`,
+    ),
     {
       credentials: options.credentials,
       fetch: options.fetch,

@@ -101,9 +101,9 @@ export const withKeptNumbers = <
  * was done to it (`how`) that grew it. A 5 MB SendMessage of empty parts, 0.3's wrapped data parts
  * once translated, reached a 0.3 agent as some 120 MB until 7 December 2026.
  */
-const withinRequestBound = (
+export const withinRequestBound = (
   request: BackendRequest,
-  options: TranslationOptions,
+  options: { maxRequestBytes?: number | undefined },
   how: string,
 ): BackendRequest => {
   const limit = options.maxRequestBytes ?? defaultMaxRequestBytes
