@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { parseJson, pastString } from './json-parse.ts'
 
 type RawJsonApi = {
   rawJSON: (text: string) => unknown
@@ -11,21 +12,6 @@ const rawJson = JSON as unknown as RawJsonApi
 const writtenBackAsGiven = (source: string) => String(Number(source)) === source
 
 const quote = 0x22
-const backslash = 0x5c
-
-/**
- * The index just past the string of valid JSON whose opening quote is at `start`: the first quote
- * after it behind an even run of backslashes. Each backslash is counted once, before the one quote
- * it stands in front of, so a string of a million escaped quotes is read once.
- */
-const pastString = (text: string, start: number): number => {
-  for (let end = text.indexOf('"', start + 1); end !== -1; end = text.indexOf('"', end + 1)) {
-    let backslashes = 0
-    while (text.charCodeAt(end - 1 - backslashes) === backslash) backslashes++
-    if (backslashes % 2 === 0) return end + 1
-  }
-  return text.length
-}
 
 /** Whether a character (its code) can be in a JSON number: a digit, `-`, `+`, `.`, `e`, `E`. */
 const inNumber = (code: number) =>
@@ -116,7 +102,7 @@ export const parseKeepingInexactNumbers = (text: string): unknown => {
   // meets each string at its opening quote, never at a quote inside one, and each string closed.
   // (Scanned first, an answer of `"` and 40,000 `\"` took 4 s: each quote was tried as a
   // string's start.)
-  const parsed: unknown = JSON.parse(text)
+  const parsed: unknown = parseJson(text)
   const mark = markFor(text)
   // As written in the text: a NUL is escaped; a nonce's base64url needs no escape.
   const markInText = `\\u0000${mark.slice(1)}`
@@ -148,7 +134,7 @@ export const parseKeepingInexactNumbers = (text: string): unknown => {
   }
   if (kept === 0) return parsed
   pieces.push(text.slice(from))
-  return unmarked(JSON.parse(pieces.join('')), mark)
+  return unmarked(parseJson(pieces.join('')), mark)
 }
 
 /** Whether a parsed value is a number kept as its source text (`JSON.rawJSON`). */

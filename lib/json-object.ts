@@ -1,4 +1,5 @@
 import { isKeptNumber } from './json-kept-numbers.ts'
+import { parseJson } from './json-parse.ts'
 
 /**
  * Whether a parsed JSON value is an object (not `null`, not a list): what a body, a params or an
@@ -21,7 +22,7 @@ export const isJsonObject = (value: unknown): value is Record<string, unknown> =
  * @example
  * parseAnswer('\uFEFF{"id":"t"}') // { id: 't' }
  */
-export const parseAnswer = (text: string): unknown => JSON.parse(withoutByteOrderMark(text))
+export const parseAnswer = (text: string): unknown => parseJson(withoutByteOrderMark(text))
 
 /** `text` without the byte-order mark a client passes over before an answer's JSON. */
 export const withoutByteOrderMark = (text: string): string =>

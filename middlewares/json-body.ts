@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core'
 import { InvalidJsonBodyError, UnsupportedContentEncodingError } from '../lib/errors.ts'
 import { unsupportedContentEncoding } from '../lib/http/content-encoding.ts'
 import type { AnyHttpEvent } from '../lib/http/lambda-event.ts'
+import { parseJson } from '../lib/json-parse.ts'
 
 /** The event parts it reads: the body, and the headers for its Content-Encoding. */
 type JsonBodyEvent = { body?: unknown; isBase64Encoded?: boolean } & Pick<
@@ -29,7 +30,7 @@ export const jsonBody = (): MiddlewareObj<JsonBodyEvent> => {
     // API Gateway base64-encodes the body of a content type it does not take for text.
     const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body
     try {
-      request.event.body = JSON.parse(text)
+      request.event.body = parseJson(text)
     } catch (error) {
       // Only when it does not parse: API Gateway may have decompressed it and left the header.
       const coding = unsupportedContentEncoding(request.event)

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { maxUnaryAnswerBytes } from '../lib/http/answer-size.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
+import { parseJson } from '../lib/json-parse.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import {
@@ -60,7 +61,7 @@ const showsConfigs = new Set([
 /** Whether a JSON-RPC answer is an error (or no answer a client could read as a result). */
 const isJsonRpcError = (text: string | undefined) => {
   try {
-    const answer = JSON.parse(text ?? '')
+    const answer = parseJson(text ?? '')
     return typeof answer !== 'object' || answer === null || 'error' in answer
   } catch {
     return true
@@ -175,7 +176,7 @@ export const pushCallbacks = (
     if (text === undefined) return
     let answer: unknown
     try {
-      answer = JSON.parse(text)
+      answer = parseJson(text)
     } catch {
       return
     }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { nestsDeeperThan } from '../json-depth.ts'
+import { parseJson } from '../json-parse.ts'
 import { firstPathWhere } from '../json-paths.ts'
 import { reservedKind } from '../registry/backend-address.ts'
 import {
@@ -224,7 +225,7 @@ export const rewriteCardAnswer = async (
 ): Promise<string | undefined> => {
   let answer: unknown
   try {
-    answer = JSON.parse(text)
+    answer = parseJson(text)
   } catch {
     return undefined
   }

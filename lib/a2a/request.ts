@@ -1,4 +1,5 @@
 import { nestsDeeperThan } from '../json-depth.ts'
+import { parseJson } from '../json-parse.ts'
 import type { Binding } from './agent-card.ts'
 import { duplicateKey } from './duplicate-keys.ts'
 import type { A2AFailure } from './errors.ts'
@@ -168,7 +169,7 @@ const isJsonRpcId = (id: unknown) =>
  */
 export const jsonRpcIdOf = (body: string | null): string | number | null => {
   try {
-    const { id } = (JSON.parse(body ?? '') ?? {}) as Record<string, unknown>
+    const { id } = (parseJson(body ?? '') ?? {}) as Record<string, unknown>
     return typeof id === 'string' || typeof id === 'number' ? id : null
   } catch {
     return null
@@ -182,7 +183,7 @@ const parseJsonRpc = (
 ): A2ARequest => {
   let envelope: unknown
   try {
-    envelope = JSON.parse(body ?? '')
+    envelope = parseJson(body ?? '')
   } catch {
     return {
       kind: 'invalid',
@@ -371,7 +372,7 @@ const parseRest = (parts: HttpRequestParts): A2ARequest => {
   let params: unknown
   if (parts.body) {
     try {
-      params = JSON.parse(parts.body)
+      params = parseJson(parts.body)
     } catch {
       return refused({ kind: 'parse-error', message: 'The request body is not valid JSON.' })
     }

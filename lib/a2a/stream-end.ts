@@ -1,4 +1,5 @@
 import { isJsonObject as isObject } from '../json-object.ts'
+import { parseJson } from '../json-parse.ts'
 import type { SseEvent } from './sse.ts'
 
 /**
@@ -146,7 +147,7 @@ export const isA2AError =
 
 const parsedObject = (data: string): Record<string, unknown> | undefined => {
   try {
-    const parsed: unknown = JSON.parse(data)
+    const parsed: unknown = parseJson(data)
     return isObject(parsed) ? parsed : undefined
   } catch {
     return undefined

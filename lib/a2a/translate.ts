@@ -3,6 +3,7 @@ import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject, parseAnswer, withoutByteOrderMark } from '../json-object.ts'
+import { parseJson } from '../json-parse.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -488,7 +489,7 @@ export const restEventsErrorCode = (events: string): number | undefined =>
   lastEventErrorCode(events, (data, name) => {
     if (name !== 'error') return undefined
     try {
-      const body = JSON.parse(data) as { code?: unknown; error?: { code?: unknown } } | null
+      const body = parseJson(data) as { code?: unknown; error?: { code?: unknown } } | null
       const code = body?.error?.code ?? body?.code
       return typeof code === 'number' ? code : undefined
     } catch {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
+import { parseJson } from '../json-parse.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
 
 /**
@@ -103,7 +104,7 @@ export const withRuntimeSession = (
   let parsed: unknown
   try {
     // Read as JSON reads it: only a message written anew below needs its numbers as written.
-    parsed = JSON.parse(text)
+    parsed = parseJson(text)
   } catch {
     // Not JSON: the agent refuses it; a session of its own keeps it from anyone's conversation.
     return send(sessionIn(newContextId()))

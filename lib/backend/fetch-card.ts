@@ -1,5 +1,6 @@
 import { AgentCardUnreachableError, BackendUrlRejectedError } from '../errors.ts'
 import { BodyTooLargeError, readBounded } from '../http/read-bounded.ts'
+import { parseJson } from '../json-parse.ts'
 import { agentCoreRuntimeOfCard } from './agentcore.ts'
 import { cardSessionId, sessionHeader } from './agentcore-session.ts'
 import type { OutgoingRequest } from './auth/backend-auth.ts'
@@ -92,7 +93,7 @@ const fetchBoundedJson = async (
     throw unreachable('its body is not UTF-8 (JSON must be)')
   }
   try {
-    return JSON.parse(text)
+    return parseJson(text)
   } catch {
     throw unreachable('its body is not JSON')
   }

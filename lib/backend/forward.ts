@@ -5,6 +5,7 @@ import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
 import { isJsonObject } from '../json-object.ts'
+import { parseJson } from '../json-parse.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
@@ -434,7 +435,7 @@ const maxCallerRefusalBytes = 64 * 1024
 const refusesCaller = (body: BackendResponse['body']): boolean => {
   if (!(body instanceof Uint8Array) || body.length > maxCallerRefusalBytes) return false
   try {
-    const answer: unknown = JSON.parse(
+    const answer: unknown = parseJson(
       Buffer.from(body.buffer, body.byteOffset, body.length).toString(),
     )
     if (!isJsonObject(answer)) return false

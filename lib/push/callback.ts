@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { parseJson } from '../json-parse.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
@@ -188,7 +189,7 @@ const jsonContentType = (sent: string | undefined): string =>
 /** The one payload a push carries: a 1.0 StreamResponse, or a 0.3 bare Task or event. */
 const payloadOf = (body: string): unknown => {
   try {
-    return JSON.parse(body)
+    return parseJson(body)
   } catch {
     return undefined
   }

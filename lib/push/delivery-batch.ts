@@ -1,4 +1,5 @@
 import { pushDeliveryReserveMs } from '../config.ts'
+import { parseJson } from '../json-parse.ts'
 import type { DeliveryOutcome, PushDelivery } from './delivery.ts'
 
 /** One message of the push queue: the queue's id for it, and the push it holds (JSON). */
@@ -56,7 +57,7 @@ export const deliverBatch = async (
   const deliveries = Promise.all(
     messages.map(async ({ messageId, body }) => {
       try {
-        const outcome = await deps.deliver(JSON.parse(body) as PushDelivery, deadline)
+        const outcome = await deps.deliver(parseJson(body) as PushDelivery, deadline)
         // Already handed back (it ended after the answer): the queue has it again.
         if (!unfinished.delete(messageId)) return
         deps.onOutcome(messageId, outcome)

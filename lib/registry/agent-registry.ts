@@ -19,6 +19,7 @@ import {
   AgentNotFoundError,
 } from '../errors.ts'
 import { isAgentId } from '../ids.ts'
+import { parseJson } from '../json-parse.ts'
 import { tables } from '../tables.ts'
 import { markUnconfirmed, mayHaveLanded } from '../write-outcome.ts'
 import type { AgentVersion } from './agent-etag.ts'
@@ -274,7 +275,7 @@ export const unchangedSince = (read: AgentVersion) => ({
 
 /** A record without what `annotate` writes on it after a change, JSON as the table holds it. */
 const unannotated = ({ indexed: _indexed, retiredSecretArns: _retired, ...rest }: AgentRecord) =>
-  JSON.parse(JSON.stringify(rest)) as unknown
+  parseJson(JSON.stringify(rest)) as unknown
 
 /**
  * Keeps records in memory so a burst of calls to one agent reads the table

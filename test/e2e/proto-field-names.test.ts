@@ -24,8 +24,11 @@ describe('fields spelled by their proto names', () => {
   const taskOfA = 'task-of-a'
   /** Every SendMessage the agent got, as the SDK reads it, with the caller the gateway named. */
   const received: { caller: string | undefined; taskId: string; pushUrl?: string }[] = []
+  /** Every body the agent got, as sent. */
+  const bodies: string[] = []
 
   const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
+    bodies.push(body)
     const rpc = JSON.parse(body)
     response.writeHead(200, { 'content-type': 'application/json' })
     if (rpc.method !== 'SendMessage') {
@@ -146,6 +149,76 @@ describe('fields spelled by their proto names', () => {
     // Assess: the agent never learns a client webhook, least of all a refused one.
     const pushUrls = received.slice(before).map(({ pushUrl }) => pushUrl)
     expect(pushUrls).not.toContain('http://169.254.169.254/latest/meta-data/')
+    expect(answered.error?.code).toBe(-32602)
+  })
+
+  /**
+   * Node 24's JSON.parse (nodejs/node#63785) reads a key spelled with an escape as its first
+   * characters as written once an object parsed before had those as a key at the same place. A
+   * caller's own earlier request can so prime the gateway's process: `primerKey` is that key, the
+   * escape's first characters; `probeKey` the field's name with its second character escaped.
+   */
+  const escapedAfterPrimer = (field: string) => {
+    const probeKey = `${field[0]}\\u${(field.charCodeAt(1) as number).toString(16).padStart(4, '0')}${field.slice(2)}`
+    return { probeKey, primerKey: JSON.stringify(probeKey.slice(0, field.length)).slice(1, -1) }
+  }
+  /** A JSON-RPC SendMessage as raw text, `"KEY"` in `shape` replaced by the key as written. */
+  const postRaw = (token: string, shape: unknown, key: string) =>
+    fetch(`${stack.url}/agents/protojson-agent`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify(jsonRpc('SendMessage', shape)).replace('"KEY"', `"${key}"`),
+    })
+
+  it("never lets caller B's message reach A's task when B escapes taskId after priming the gateway's parser", async () => {
+    // Prepare: B's first request names the escape's first characters where taskId goes
+    const { probeKey, primerKey } = escapedAfterPrimer('taskId')
+    const params = textMessageParams('inject into A') as { message: Record<string, unknown> }
+    const shape = {
+      message: {
+        messageId: 'm-escaped',
+        role: 'ROLE_USER',
+        KEY: taskOfA,
+        parts: params.message.parts,
+      },
+    }
+    await (await postRaw(tokenB, shape, primerKey)).text()
+    const before = bodies.length
+
+    // Act
+    const answered = await (await postRaw(tokenB, shape, probeKey)).json()
+
+    // Assess: the agent reads `t\u0061skId` as taskId, so no body naming A's task so may reach it
+    const intoA = bodies.slice(before).filter((body) => body.includes(`"${probeKey}":"${taskOfA}"`))
+    expect(intoA, `the agent got B's message for ${taskOfA}`).toEqual([])
+    expect(answered.error?.code).toBe(-32001)
+  })
+
+  it('never hands the agent a refused webhook whose config key is escaped after priming the parser', async () => {
+    // Prepare
+    const { probeKey, primerKey } = escapedAfterPrimer('taskPushNotificationConfig')
+    const params = textMessageParams('push me') as Record<string, unknown>
+    const shape = {
+      ...params,
+      // After a key of its own: the first key of an object is looked up among every first key read.
+      configuration: {
+        acceptedOutputModes: ['text/plain'],
+        KEY: { url: 'http://169.254.169.254/latest/meta-data/' },
+      },
+    }
+    await (await postRaw(tokenA, shape, primerKey)).text()
+    const before = bodies.length
+
+    // Act
+    const answered = await (await postRaw(tokenA, shape, probeKey)).json()
+
+    // Assess
+    const withWebhook = bodies.slice(before).filter((body) => body.includes('169.254.169.254'))
+    expect(withWebhook).toEqual([])
     expect(answered.error?.code).toBe(-32602)
   })
 })

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as z from 'zod'
 import { readBounded } from '../../http/read-bounded.ts'
+import { parseJson } from '../../json-parse.ts'
 import { refusedAddress } from '../guarded-fetch.ts'
 import {
   type AuthenticatorDeps,
@@ -92,7 +93,7 @@ const fetchToken = async (
   }
   // A token answer is a few hundred bytes; a token endpoint cannot make the gateway hold more.
   const body = (await readBounded(response.body, maxTokenAnswerBytes)
-    .then((bytes) => JSON.parse(new TextDecoder().decode(bytes)))
+    .then((bytes) => parseJson(new TextDecoder().decode(bytes)))
     .catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown }
   if (!response.ok) {
     throw new BackendCredentialsError(`the token endpoint answered HTTP ${response.status}`)
