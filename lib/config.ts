@@ -75,6 +75,13 @@ export const defaultMaxRequestBytes = 6 * 1024 * 1024
 /** The longest an audit entry is kept: 100 years. */
 export const maxAuditRetentionDays = 36_500
 
+/**
+ * The fewest dimensions the local embedder hashes a text's concepts into (beside its 100 of word
+ * vectors): fewer collide too often to rank. Checked at start, where a smaller
+ * EMBEDDING_DIMENSION left every agent unindexed and every search a 503 inviting a retry.
+ */
+export const localEmbedderMinimumDimension = 256
+
 /** The window RATE_LIMIT_PER_MINUTE counts in. */
 export const rateLimitWindowSeconds = 60
 
@@ -233,6 +240,13 @@ const gatewayEnvChecked = gatewayEnv.superRefine((env, context) => {
       code: 'custom',
       path: ['EMBEDDING_DIMENSION'],
       message: 'must be 256, 512 or 1024 with EMBEDDER=bedrock (Titan V2 sizes)',
+    })
+  }
+  if (env.EMBEDDER === 'local' && env.EMBEDDING_DIMENSION < localEmbedderMinimumDimension) {
+    context.addIssue({
+      code: 'custom',
+      path: ['EMBEDDING_DIMENSION'],
+      message: `must be ${localEmbedderMinimumDimension} or more with EMBEDDER=local (its concepts are hashed into that many)`,
     })
   }
   if (env.EMBEDDER === 'local' && env.SWITCHBOARD_MODE === 'aws') {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { localEmbedderMinimumDimension } from '../config.ts'
 import { type Embedder, EmbedderUnavailableError } from './embedder.ts'
 import { wordsOf } from './local/tokens.ts'
 import { Translations } from './local/translations.ts'
@@ -16,8 +17,8 @@ export type ModelFiles = typeof modelFiles
 
 /** The two parts' shares of the cosine: WordNet concepts, then GloVe word vectors. */
 const conceptShare = 0.55
-/** Texts hashed into fewer buckets than this collide too often to rank. */
-const minimumDimension = 256
+/** Texts hashed into fewer buckets than this collide too often to rank (lib/config.ts refuses it at start). */
+const minimumDimension = localEmbedderMinimumDimension
 
 const mix = (value: number) => {
   let x = Math.imul(value ^ (value >>> 16), 0x45d9f3b)

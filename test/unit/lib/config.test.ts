@@ -134,6 +134,21 @@ describe('config', () => {
     expect([onLaptop, hashing]).toEqual([[], []])
   })
 
+  it('refuses a dimension the local embedder cannot hash into at start, not as an unindexed agent and a 503 on every search', () => {
+    // Prepare
+    const laptop = { TOKEN_ISSUER: 'https://id.example.com', SWITCHBOARD_MODE: 'local' }
+
+    // Act
+    const smallest = loadConfig({ ...laptop, EMBEDDER: 'local', EMBEDDING_DIMENSION: '256' })
+    const hashing = loadConfig({ ...laptop, EMBEDDER: 'hashing', EMBEDDING_DIMENSION: '128' })
+
+    // Assess
+    expect(() => loadConfig({ ...laptop, EMBEDDER: 'local', EMBEDDING_DIMENSION: '128' })).toThrow(
+      /EMBEDDING_DIMENSION="128" is invalid: must be 256 or more with EMBEDDER=local/,
+    )
+    expect([smallest.discovery.dimension, hashing.discovery.dimension]).toEqual([256, 128])
+  })
+
   it('configures an OpenAI-compatible embedding server by URL, model and dimension, and says what is missing', () => {
     // Prepare
     const issuer = { TOKEN_ISSUER: 'https://id.example.com' }
