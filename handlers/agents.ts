@@ -465,7 +465,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
             return tooMany(
               request,
               'stream-limit',
-              `You already hold ${limit} open streams to this agent; close one first.`,
+              `You already hold ${counted(limit, 'open stream')} to this agent; close ${limit === 1 ? 'it' : 'one'} first.`,
             )
           },
           onReleaseError: (error) => logger.warn('stream slot not released', { error }),

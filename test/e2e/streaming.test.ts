@@ -153,7 +153,7 @@ describe('streaming through the gateway', () => {
     // Assess
     expect(second.status).toBe(429)
     expect((await second.json()).error.message).toBe(
-      'You already hold 1 open streams to this agent; close one first.',
+      'You already hold 1 open stream to this agent; close it first.',
     )
     expect(third.status).toBe(200)
   })
