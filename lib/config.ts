@@ -246,7 +246,7 @@ const gatewayEnvChecked = gatewayEnv.superRefine((env, context) => {
     context.addIssue({
       code: 'custom',
       path: ['EMBEDDING_DIMENSION'],
-      message: `must be ${localEmbedderMinimumDimension} or more with EMBEDDER=local (its concepts are hashed into that many)`,
+      message: `must be ${localEmbedderMinimumDimension} or more with EMBEDDER=local (fewer hash its concepts into too few buckets to rank)`,
     })
   }
   if (env.EMBEDDER === 'local' && env.SWITCHBOARD_MODE === 'aws') {
