@@ -470,7 +470,13 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           },
           onReleaseError: (error) => logger.warn('stream slot not released', { error }),
         }),
-        pushCallbacks({ configs: pushConfigs, addressPolicy, baseUrl: baseUrlOf, logger }),
+        pushCallbacks({
+          configs: pushConfigs,
+          addressPolicy,
+          baseUrl: baseUrlOf,
+          logger,
+          maxRequestBytes: config.maxRequestBytes,
+        }),
       ),
     ),
   )

@@ -49,6 +49,11 @@ export interface PushCallbacksOptions {
   addressPolicy: SetPushConfigDeps['addressPolicy']
   /** The gateway's base URL for this request (the callback's origin). */
   baseUrl: (event: APIGatewayProxyEvent) => string
+  /**
+   * The most a call may be once its config is rewritten (MAX_REQUEST_BYTES, as the caller's;
+   * 6 MiB when not given): past it the caller's 413, and no webhook kept.
+   */
+  maxRequestBytes?: number
 }
 
 /** The push-config operations whose answers show configs. */
@@ -99,8 +104,9 @@ export const pushCallbacks = (
     logger: optionRules.methods('warn').optional(),
     addressPolicy: optionRules.object(),
     baseUrl: optionRules.function(),
+    maxRequestBytes: optionRules.positiveInteger().optional(),
   })
-  const { configs, addressPolicy, baseUrl, logger } = options
+  const { configs, addressPolicy, baseUrl, logger, maxRequestBytes } = options
 
   const callOf = ({ context }: PushCallbacksRequest) => {
     const a2a = a2aOf(context, 'pushCallbacks')
@@ -132,6 +138,7 @@ export const pushCallbacks = (
       configs,
       addressPolicy,
       baseUrl: baseUrl(request.event),
+      maxRequestBytes,
     })
     if ('failure' in outcome) {
       return refused(outcome.failure, (failure) =>

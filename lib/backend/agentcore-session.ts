@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
+import { withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { parseJson } from '../json-parse.ts'
@@ -62,7 +63,8 @@ const nonEmpty = (value: unknown): value is string => typeof value === 'string' 
  *   gateway gives it a fresh contextId (a random UUID) in the message it
  *   forwards, so the agent's answer carries that contextId and the caller's
  *   next message, sending it back, lands in the same session. Only then is the
- *   body re-encoded (numbers kept as written); the signature is computed
+ *   body re-encoded (numbers kept as written), and held to the request limit
+ *   (`maxRequestBytes`, the caller's 413 past it); the signature is computed
  *   afterwards, on the bytes sent.
  * - A call naming a task (`taskId` on a message, `id` or `taskId` in the
  *   params) without a contextId: the session of the conversation the task
@@ -84,6 +86,8 @@ export const withRuntimeSession = (
     task?: { owner: string; contextId?: string | undefined } | undefined
   },
   newContextId: () => string = randomUUID,
+  /** The most a message written anew may be (MAX_REQUEST_BYTES, as the caller's). */
+  limits: { maxRequestBytes?: number | undefined } = {},
 ): { request: OutgoingRequest; sessionId: string } => {
   const sessionIn = (contextId: string) =>
     conversationSessionId({ agentId: scope.agentId, principal: scope.principal, contextId })
@@ -126,7 +130,14 @@ export const withRuntimeSession = (
     // In place of any other spelling the message gives: a runtime may refuse both at once.
     for (const [spelling] of spellingsOf(kept, 'contextId')) delete kept[spelling]
     kept.contextId = contextId
-    return send(sessionIn(contextId), new TextEncoder().encode(JSON.stringify(written)))
+    // Measured once written: past `maxKeptNumbers` its numbers go on as doubles (`1e20` as 21
+    // digits), and 6.3 MB of `1e20` reached the runtime as 27.5 MB until 7 December 2026.
+    const body = withinRequestBound(
+      { body: new TextEncoder().encode(JSON.stringify(written)) },
+      limits,
+      'given a contextId for its AgentCore session',
+    ).body
+    return send(sessionIn(contextId), body)
   }
   const contextId = fieldOf(params, 'contextId')
   if (nonEmpty(contextId)) return send(sessionIn(contextId))

@@ -5,12 +5,13 @@ import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
-import { withinRequestBound, withKeptNumbers } from './translation.ts'
+import { withKeptNumbers } from './translation.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -98,6 +99,7 @@ export const callSkill = async (
       safeToRepeat: false,
       streaming: false,
       timeoutMs: options.timeoutMs,
+      maxRequestBytes: options.maxRequestBytes,
     },
   )
   // Numbers kept as the agent wrote them: the result is written anew for the caller.

@@ -52,7 +52,8 @@ export interface ForwardCallOptions {
   maxStreamEventBytes: number
   /**
    * The most a request written anew for the agent may be (MAX_REQUEST_BYTES, as the caller's):
-   * translated to its version or binding, or a skill call made a SendMessage.
+   * translated to its version or binding, a skill call made a SendMessage, or a message given a
+   * contextId for an AgentCore session.
    */
   maxRequestBytes?: number
   /** Told why the gateway refused the agent's answer as invalid (-32006), in the caller's words. */
@@ -195,6 +196,7 @@ export const forwardCall = async (
     streaming: operations[call.operation].streaming,
     timeoutMs,
     signal: backendCall.signal,
+    maxRequestBytes: options.maxRequestBytes,
   })
   const answered = translated ? await translated.answer(sent) : sent
   const response =

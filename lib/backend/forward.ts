@@ -365,6 +365,8 @@ export const sendWithCredentials = async (
     timeoutMs: number
     signal?: AbortSignal
     fetch: ForwardFetch
+    /** The most a request written anew on its way may be (MAX_REQUEST_BYTES, as the caller's). */
+    maxRequestBytes?: number | undefined
   },
 ): Promise<BackendResponse> => {
   const prepared = {
@@ -380,11 +382,12 @@ export const sendWithCredentials = async (
   }
   // An AgentCore runtime: the call goes to its caller's conversation's session (agentcore-session.ts).
   const outgoing = agentCoreRuntimeOf(request.url)
-    ? withRuntimeSession(prepared, {
-        agentId: record.agentId,
-        principal: options.caller,
-        task: options.task,
-      }).request
+    ? withRuntimeSession(
+        prepared,
+        { agentId: record.agentId, principal: options.caller, task: options.task },
+        undefined,
+        options,
+      ).request
     : prepared
   const { credentials } = options
   const send = async () =>

@@ -33,6 +33,7 @@ import {
 import { defaultMaxRequestBytes } from '../config.ts'
 import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { withinRequestBound } from '../http/request-bound.ts'
 import { isKeptNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -93,23 +94,6 @@ export const withKeptNumbers = <
   // A kept id is written back as the caller wrote it; the type says number, and JSON reads one.
   const id = isKeptNumber(read.id) ? { jsonRpcId: read.id as A2ACall['jsonRpcId'] } : {}
   return { ...call, params: read.params, ...id }
-}
-
-/**
- * The request, held to the bytes a caller's request may be (`maxRequestBytes`) once built: else
- * the gateway refuses it as it refuses a request too large (413, -32055), saying that it is what
- * was done to it (`how`) that grew it. A 5 MB SendMessage of empty parts, 0.3's wrapped data parts
- * once translated, reached a 0.3 agent as some 120 MB until 7 December 2026.
- */
-export const withinRequestBound = (
-  request: BackendRequest,
-  options: { maxRequestBytes?: number | undefined },
-  how: string,
-): BackendRequest => {
-  const limit = options.maxRequestBytes ?? defaultMaxRequestBytes
-  const bytes = request.body === undefined ? 0 : Buffer.byteLength(request.body)
-  if (bytes > limit) throw new PayloadTooLargeError(limit, { how, bytes })
-  return request
 }
 
 /**

@@ -3,6 +3,7 @@ import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
+import { withinRequestBound } from '../http/request-bound.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { emptyKeyAt, unkeptNumberAt } from '../json-paths.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
@@ -34,6 +35,8 @@ export interface SetPushConfigDeps {
   addressPolicy: BackendAddressPolicy
   /** The gateway's base URL as the agent reaches it. */
   baseUrl: string
+  /** The most the call, written anew with the callback, may be (MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number | undefined
   now?: () => number
 }
 
@@ -113,15 +116,17 @@ export const withGatewayCallback = async (
     ...(taskId ? {} : { inline: id === undefined ? {} : { id } }),
     expiresAt: setAt + pushConfigTtlSeconds,
   }
+  const safe = withCallback(call, {
+    url: `${deps.baseUrl}${pushCallbackPath(configId)}`,
+    secret,
+    ...(taskId ? { id } : {}),
+  })
+  // Measured before the webhook is kept, so a call refused keeps none. Read keeping its numbers
+  // as written, the body goes on with them as doubles past `maxKeptNumbers` (`1e20` as 21 digits),
+  // and a message of 6.3 MB of them reached its agent as 27.5 MB until 7 December 2026.
+  withinRequestBound(safe, deps, "carrying the gateway's push callback")
   const written = await putKeepingPrevious(record, deps.configs)
-  return {
-    call: withCallback(call, {
-      url: `${deps.baseUrl}${pushCallbackPath(configId)}`,
-      secret,
-      ...(taskId ? { id } : {}),
-    }),
-    written,
-  }
+  return { call: safe, written }
 }
 
 /**

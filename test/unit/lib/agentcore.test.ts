@@ -12,11 +12,17 @@ import {
 } from '../../../lib/backend/agentcore-session.ts'
 import { awsTargetOf } from '../../../lib/backend/auth/aws-iam.ts'
 import type { OutgoingRequest } from '../../../lib/backend/auth/backend-auth.ts'
+import { forwardCall } from '../../../lib/backend/forward-call.ts'
+import { PayloadTooLargeError } from '../../../lib/errors.ts'
+import { maxKeptNumbers } from '../../../lib/json-kept-numbers.ts'
 import { agentConfigSchema } from '../../../lib/registry/agent-config.ts'
+import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import {
   gatewayRequestHeaderAllowlist,
   requestHeaderAllowlistRefusal,
 } from '../../../local/agentcore-runtime.ts'
+import { a2aCall } from '../../support/a2a-call.ts'
+import { forwardOptionsWith } from '../../support/forward-options.ts'
 import { codeBlocks, readmeSection } from '../../support/readme.ts'
 
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj'
@@ -318,5 +324,64 @@ describe('AgentCore session derivation', () => {
     expect(read.sessionId).toBe(conversationSessionId({ ...scope, contextId: 'ctx-1' }))
     expect(continued.sessionId).toBe(read.sessionId)
     expect(continued.request.body).toBe(continuing.body)
+  })
+
+  describe('a message given a contextId, past the numbers kept as written (`maxKeptNumbers`)', () => {
+    /** A JSON-RPC SendMessage without a contextId whose data holds one `1e20` too many to keep. */
+    const grown = `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"data":[${Array(
+      maxKeptNumbers + 1,
+    )
+      .fill('1e20')
+      .join(',')}]}]}}}`
+    const limit = { maxRequestBytes: 1024 * 1024 }
+
+    it('is held to the request limit once written anew: the caller’s 413, naming what grew it', () => {
+      // Prepare: 0.5 MB as sent; its numbers written back as doubles, 21 digits each, 2.3 MB
+      const outgoing = request(grown)
+
+      // Act
+      const starting = () => withRuntimeSession(outgoing, scope, () => 'fresh-context', limit)
+
+      // Assess
+      expect(Buffer.byteLength(grown)).toBeLessThan(limit.maxRequestBytes)
+      expect(starting).toThrow(PayloadTooLargeError)
+      expect(starting).toThrow(
+        /given a contextId for its AgentCore session, is \d+ bytes, larger than the 1048576-byte limit/,
+      )
+    })
+
+    it('is refused before it is sent when a call to a runtime is forwarded with the limit', async () => {
+      // Prepare: a runtime's agent, called through a fetch that counts what reaches it
+      let sent = 0
+      const fetch = async () => {
+        sent++
+        return new Response('{}', { headers: { 'content-type': 'application/json' } })
+      }
+      const record = {
+        agentId: 'billing',
+        auth: { type: 'none' },
+        status: 'active',
+        protocolVersion: '1.0',
+        endpoints: { JSONRPC: invocations },
+      } as unknown as AgentRecord
+      const call = a2aCall({
+        operation: 'SendMessage',
+        params: JSON.parse(grown).params,
+        jsonRpcId: 1,
+        body: grown,
+      })
+
+      // Act
+      const forwarding = forwardCall(
+        record,
+        call,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: grown },
+        { ...forwardOptionsWith(fetch), ...limit, onEnd: () => {} },
+      )
+
+      // Assess
+      await expect(forwarding).rejects.toThrow(PayloadTooLargeError)
+      expect(sent).toBe(0)
+    })
   })
 })

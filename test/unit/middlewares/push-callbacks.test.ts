@@ -3,6 +3,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
+import { PayloadTooLargeError } from '../../../lib/errors.ts'
+import { maxKeptNumbers } from '../../../lib/json-kept-numbers.ts'
 import {
   configIdFor,
   PushConfigChangedError,
@@ -44,6 +46,8 @@ const setUp = (
   logger?: { warn: (...args: unknown[]) => void },
   /** Awaited inside each read, to hold reads in flight. */
   reading: () => Promise<void> = async () => {},
+  /** The most a call written anew may be (MAX_REQUEST_BYTES); the default's when none. */
+  maxRequestBytes?: number,
 ) => {
   const stored = new Map<string, PushConfigRecord>()
   /** The configs set inline linked to each derived id, and whether it is marked deleted. */
@@ -89,6 +93,7 @@ const setUp = (
     addressPolicy: { mode: 'aws', allowed: parseCidrs([]), resolve: async () => addresses },
     baseUrl: () => 'https://gw.example.com',
     ...(logger ? { logger } : {}),
+    ...(maxRequestBytes === undefined ? {} : { maxRequestBytes }),
   })
   return { stored, links, requests, middleware }
 }
@@ -150,6 +155,30 @@ describe('pushCallbacks middleware', () => {
       id: 'hook',
     })
     expect(a2a.call.body).not.toContain('client')
+  })
+
+  it('holds a message its config is rewritten in to the request limit once written anew, storing nothing past it', async () => {
+    // Prepare: one `1e20` more than are kept as written (`maxKeptNumbers`), 0.5 MB as sent and
+    // 2.3 MB once written back as doubles, to a gateway whose requests are held to 1 MiB
+    const { stored, middleware } = setUp(undefined, undefined, undefined, 1024 * 1024)
+    const send = sendOver({
+      taskPushNotificationConfig: { url: 'https://client.example.com/hook' },
+    })
+    const numbers = Array(maxKeptNumbers + 1)
+      .fill('1e20')
+      .join(',')
+    const body = (send.body as string).replace('"text":"hi"', `"data":[${numbers}]`)
+    const grown = { ...send, params: JSON.parse(body), body }
+
+    // Act
+    const setting = middleware.before?.(requestFor(grown))
+
+    // Assess: the caller's 413 (-32055), naming what grew it; no webhook kept for a call not sent
+    await expect(setting).rejects.toThrow(PayloadTooLargeError)
+    await expect(setting).rejects.toThrow(
+      /carrying the gateway's push callback, is \d+ bytes, larger than the 1048576-byte limit/,
+    )
+    expect(stored.size).toBe(0)
   })
 
   it('keeps, for a config given with a SendMessage, that a SendMessage set it: its grant is what the config stands on', async () => {
