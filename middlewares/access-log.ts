@@ -12,7 +12,7 @@ import { isNodeStream, passedThrough } from './support/response-body.ts'
 /**
  * What a request was, as the handler's own middlewares read it (no secret, no
  * token), and for a call forwarded to an agent how the forward ended
- * (`agentStatus`, `agentErrorCode`, `invalidAnswer`, `agentMs`, `chunks`, `streamEnd`, `error`: the
+ * (`agentStatus`, `agentErrorCode`, `agentErrorUncoded`, `invalidAnswer`, `agentMs`, `chunks`, `streamEnd`, `error`: the
  * call recorder's report).
  */
 export interface AccessLogFields extends ForwardReport {
@@ -139,6 +139,7 @@ export const accessLog = <TContext extends Context = Context>(
       bytes: state?.streamedBytes ?? wholeBytesOf(response),
       agentStatus: fields.agentStatus,
       agentErrorCode: fields.agentErrorCode,
+      agentErrorUncoded: fields.agentErrorUncoded,
       invalidAnswer: fields.invalidAnswer,
       spanId: fields.spanId,
       agentMs: fields.agentMs,

@@ -11,7 +11,7 @@ import {
   legacyRestErrorAsJsonRpc,
   restErrorAsJsonRpc,
 } from './agent-errors.ts'
-import { mayNameError } from './error-key.ts'
+import { type AgentErrorCode, errorCodeIn, mayNameError } from './error-key.ts'
 import { jsonAnswerType } from './media-types.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
@@ -454,47 +454,49 @@ export const eventFor = (
 
 /**
  * The code of a whole JSON-RPC error answer (which JSON-RPC sends with HTTP 200, as the A2A SDKs'
- * agents do when their handler fails), for the call's report and metrics; none for any other
- * answer. Only an answer that may name `"error"` (`mayNameError`) is parsed.
+ * agents do when their handler fails), for the call's report and metrics, or why an error it
+ * names has none (`errorCodeIn`: @a2a-js/sdk's client throws on any `error` key); nothing for any
+ * other answer. Only an answer that may name `"error"` (`mayNameError`) is parsed.
  */
 export const jsonRpcErrorCodeOf = (
   binding: A2ACall['binding'],
   body: string | Uint8Array,
-): number | undefined => {
+): AgentErrorCode | undefined => {
   if (binding !== 'JSONRPC') return undefined
   const text =
     typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)
   if (!mayNameError(text)) return undefined
+  let answer: unknown
   try {
-    const answer = parseAnswer(text.toString()) as { error?: { code?: unknown } } | null
-    const code = answer?.error?.code
-    return typeof code === 'number' ? code : undefined
+    answer = parseAnswer(text.toString())
   } catch {
     return undefined
   }
+  return isObject(answer) && Object.hasOwn(answer, 'error') ? errorCodeIn(answer.error) : undefined
 }
 
 /**
  * The code of the last JSON-RPC error among whole SSE events (their `data:` lines), as a
  * JSON-RPC agent's failing handler ends a stream; none when no event is one.
  */
-export const jsonRpcEventsErrorCode = (events: string): number | undefined =>
+export const jsonRpcEventsErrorCode = (events: string): AgentErrorCode | undefined =>
   lastEventErrorCode(events, (data) => jsonRpcErrorCodeOf('JSONRPC', data))
 
 /**
  * The code of the last `error` event among whole HTTP+JSON SSE events: 1.0's `{ error: { code } }`
- * (an HTTP status) or 0.3's `{ code }` (a JSON-RPC code).
+ * (an HTTP status) or 0.3's `{ code }` (a JSON-RPC code); or why it has none, since any `error`
+ * event is the agent's error to @a2a-js/sdk's client, whatever its data.
  */
-export const restEventsErrorCode = (events: string): number | undefined =>
+export const restEventsErrorCode = (events: string): AgentErrorCode | undefined =>
   lastEventErrorCode(events, (data, name) => {
     if (name !== 'error') return undefined
+    let body: unknown
     try {
-      const body = parseJson(data) as { code?: unknown; error?: { code?: unknown } } | null
-      const code = body?.error?.code ?? body?.code
-      return typeof code === 'number' ? code : undefined
+      body = parseJson(data)
     } catch {
-      return undefined
+      return errorCodeIn(undefined)
     }
+    return errorCodeIn(isObject(body) && isObject(body.error) ? body.error : body)
   })
 
 /**
@@ -505,9 +507,9 @@ export const restEventsErrorCode = (events: string): number | undefined =>
  */
 const lastEventErrorCode = (
   events: string,
-  codeOf: (data: string, name: string | undefined) => number | undefined,
-): number | undefined => {
-  let code: number | undefined
+  codeOf: (data: string, name: string | undefined) => AgentErrorCode | undefined,
+): AgentErrorCode | undefined => {
+  let code: AgentErrorCode | undefined
   for (const { event, data } of wholeEvents(events)) {
     if (data) code = codeOf(data, event) ?? code
   }

@@ -66,7 +66,7 @@ export interface ForwardCallOptions {
    */
   onCutOff?: (reason: CutOffReason) => void
   /** Told once the answer has been relayed, however it ended. */
-  onEnd: (outcome: RelayOutcome & { statusCode: number; errorCode?: number }) => void
+  onEnd: (outcome: RelayOutcome & { statusCode: number }) => void
   /**
    * Asked every `everyMs` while an event stream is open; the stream ends with its error event
    * once the answer is a withdrawal (its agent deleted or deactivated, the caller's token revoked).

@@ -1,5 +1,5 @@
 import { finished, Readable } from 'node:stream'
-import { mayNameError } from '../a2a/error-key.ts'
+import { type AgentErrorCode, mayNameError } from '../a2a/error-key.ts'
 import {
   carriesData,
   EventBoundaries,
@@ -22,8 +22,8 @@ export interface RelayOutcome {
    * went away, or a middleware withheld the answer), not the backend or the relay failing.
    */
   endedByReader?: true
-  /** The code of the last error event the stream carried (`events.errorCodeOf`). */
-  errorCode?: number
+  /** The code of the last error event the stream carried, or why it had none (`events.errorCodeOf`). */
+  errorCode?: AgentErrorCode
   /**
    * The relay ended the stream after its terminal event (`events.terminalEvent`): nothing the
    * backend sent after it went out but, after a status update, the `Task` snapshot A2A allows.
@@ -64,10 +64,11 @@ export interface RelayOptions {
     /** The SSE event, in the caller's binding, that reports why the stream ended early. */
     failureEvent: (reason: StreamEndReason) => string
     /**
-     * The error code whole events carry, if any: asked only of events that name `"error"` (a
-     * JSON-RPC agent's failing handler answers a stream with one, with HTTP 200).
+     * The error code whole events carry, or why an error among them has none, if any: asked only
+     * of events that name `"error"` (a JSON-RPC agent's failing handler answers a stream with
+     * one, with HTTP 200).
      */
-    errorCodeOf?: (events: string) => number | undefined
+    errorCodeOf?: (events: string) => AgentErrorCode | undefined
     /**
      * The event after which the stream has nothing more to send (`a2aStreamEnd`): it goes out,
      * then the stream ends, whatever the backend sends after it (which aborts the backend
@@ -129,7 +130,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     body instanceof Uint8Array ? undefined : body instanceof Readable ? body : nodeBody(body)
   let chunks = 0
   let failure: Error | undefined
-  let errorCode: number | undefined
+  let errorCode: AgentErrorCode | undefined
   let endedAtTerminalEvent = false
   /** The backend ended its stream whole before any terminal event (`endedWithoutTerminalEvent`). */
   let endedWithoutTerminalEvent = false

@@ -1,3 +1,4 @@
+import type { AgentErrorCode, UncodedError } from '../a2a/error-key.ts'
 import {
   BackendUnavailableError,
   errorAnswerOf,
@@ -32,17 +33,21 @@ const isGatewaysOwnFault = (error: unknown) =>
 const agentFailureCodes = new Set([-32603, -32006])
 
 /**
- * Whether an error code an agent answered says it failed: one of those, or, from an HTTP+JSON
- * stream's `error` event, a 5xx status.
+ * Whether an error an agent answered says it failed: one of those codes, or, from an HTTP+JSON
+ * stream's `error` event, a 5xx status; or an error with no integer code (`UncodedError`), which
+ * the caller's client takes for an error all the same and no caller's mistake can make.
  */
-const isAgentFailureCode = (code: number) =>
-  agentFailureCodes.has(code) || (code >= 500 && code <= 599)
+const isAgentFailureCode = (code: AgentErrorCode) =>
+  typeof code !== 'number' || agentFailureCodes.has(code) || (code >= 500 && code <= 599)
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
   statusCode?: number
-  /** A whole JSON-RPC answer's error code: its status is 200 whether or not it failed. */
-  errorCode?: number
+  /**
+   * A whole JSON-RPC answer's error code (its status is 200 whether or not it failed), or a
+   * stream's last error event's; or why the error had none.
+   */
+  errorCode?: AgentErrorCode
   /** The forward's span: the parent id of the `traceparent` the agent got. */
   spanId?: string
   chunks?: number
@@ -78,6 +83,11 @@ export interface ForwardReport {
   agentStatus?: number
   /** The JSON-RPC error an answer of HTTP 200 carried. */
   agentErrorCode?: number
+  /**
+   * Why the error the agent answered (a JSON-RPC `error`, an HTTP+JSON `error` event) has no
+   * integer code: it counts as the agent's failure, relayed to the caller as it came.
+   */
+  agentErrorUncoded?: UncodedError
   /**
    * Why the gateway refused the agent's answer, or one of its stream events, as invalid (-32006):
    * the words the caller got (a translation that passes what an answer may carry, an answer that
@@ -127,7 +137,8 @@ export const callRecorder = (
     report.agentStatus =
       outcome.statusCode ??
       (outcome.error instanceof BackendUnavailableError ? outcome.error.agentStatus : undefined)
-    if (outcome.errorCode !== undefined) report.agentErrorCode = outcome.errorCode
+    if (typeof outcome.errorCode === 'number') report.agentErrorCode = outcome.errorCode
+    else if (outcome.errorCode !== undefined) report.agentErrorUncoded = outcome.errorCode
     if (outcome.invalidAnswer !== undefined) report.invalidAnswer = outcome.invalidAnswer
     if (outcome.spanId !== undefined) report.spanId = outcome.spanId
     report.agentMs = durationMs

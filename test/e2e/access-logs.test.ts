@@ -372,6 +372,16 @@ describe('access logs, one line per request, and no secret or token in any log',
             id,
             error: { code: -32603, message: 'Internal error: db down' },
           })
+          if (body.includes('codeless')) {
+            // An error with no code: @a2a-js/sdk's client throws on any `error` key all the same.
+            const codeless = JSON.stringify({ jsonrpc: '2.0', id, error: { message: 'boom' } })
+            const stream = method === 'SendStreamingMessage'
+            response.writeHead(200, {
+              'content-type': stream ? 'text/event-stream' : 'application/json',
+            })
+            response.end(stream ? `data: ${codeless}\n\n` : codeless)
+            return
+          }
           if (body.includes('garbled')) {
             // An answer no A2A client can read: a proxy's page, as an HTTP 200.
             response.writeHead(200, { 'content-type': 'text/html' })
@@ -416,6 +426,33 @@ describe('access logs, one line per request, and no secret or token in any log',
       )
       expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorCode: -32603 })
     })
+
+    it.each([
+      ['SendMessage', 'its answer'],
+      ['SendStreamingMessage', 'an event of its stream'],
+    ])(
+      'counts an agent’s %s error with no code (in %s) as a failed call, says why on the access line and relays it as it came',
+      async (method) => {
+        // Prepare
+        const failuresBefore = await counter('call_failures', 'failing', method)
+
+        // Act
+        const response = await postA2A(
+          `${stack.url}/agents/failing`,
+          token,
+          jsonRpc(method, textMessageParams('codeless')),
+        )
+        const text = await response.text()
+
+        // Assess: until the 29th session counted as a success, with nothing on the line
+        expect(text).toContain('{"jsonrpc":"2.0","id":1,"error":{"message":"boom"}}')
+        expect(await counter('call_failures', 'failing', method)).toBe(failuresBefore + 1)
+        const [line] = accessLines().filter(
+          (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+        )
+        expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorUncoded: 'no code' })
+      },
+    )
 
     it('counts an agent refusing the gateway’s credentials as a failed call, its status on the access line and its challenge on the warning', async () => {
       // Prepare

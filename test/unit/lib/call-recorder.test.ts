@@ -195,4 +195,24 @@ describe('callRecorder', () => {
     expect(report.error).toBe('Error: backend stream ended mid-event')
     expect(recorded[0]?.values).toMatchObject({ CallFailures: 1 })
   })
+
+  it('counts an agent’s error that carries no integer code as its failure, and says why on the access line', () => {
+    // Prepare: `{"error":{"message":"boom"}}` with HTTP 200, which @a2a-js/sdk's client throws on
+    const { sink, recorded } = keptSink()
+    const report: ForwardReport = {}
+    const finished = callRecorder(
+      sink,
+      { agentId: 'weather', operation: 'SendMessage', stream: false },
+      report,
+      clock(0).now,
+    )
+
+    // Act
+    finished({ statusCode: 200, errorCode: 'no code' })
+
+    // Assess
+    expect(report).toMatchObject({ agentStatus: 200, agentErrorUncoded: 'no code' })
+    expect(report).not.toHaveProperty('agentErrorCode')
+    expect(recorded[0]?.values).toMatchObject({ CallFailures: 1 })
+  })
 })

@@ -179,6 +179,25 @@ describe('relayToReadable, the error a stream carried', () => {
       jsonRpcEventsErrorCode,
       -32603,
     ],
+    // @a2a-js/sdk's client throws on any `error` key, and on an HTTP+JSON `error` event
+    [
+      'a JSON-RPC stream’s codeless',
+      'data: {"jsonrpc":"2.0","id":1,"error":{"message":"boom"}}',
+      jsonRpcEventsErrorCode,
+      'no code',
+    ],
+    [
+      'an HTTP+JSON stream’s codeless',
+      'event: error\ndata: {"message":"boom"}',
+      restEventsErrorCode,
+      'no code',
+    ],
+    [
+      'an HTTP+JSON stream’s unreadable',
+      'event: error\ndata: boom',
+      restEventsErrorCode,
+      'no error object',
+    ],
   ])(
     'reads the code of %s error event, to count and log as the caller’s client reads it',
     async (_, event, errorCodeOf, code) => {

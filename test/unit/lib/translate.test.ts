@@ -608,4 +608,32 @@ describe('the error code of a whole JSON-RPC answer', () => {
     // Assess: the caller's client reads an error; so must the metrics and the access line
     expect(codes).toEqual([-32603, -32603])
   })
+
+  it.each([
+    ['no code', '{"message":"boom"}', 'no code'],
+    ['a code given as text', '{"code":"-32603","message":"boom"}', 'a code that is no integer'],
+    ['a code with a fraction', '{"code":-32603.5,"message":"boom"}', 'a code that is no integer'],
+    ['no object', '"boom"', 'no error object'],
+    ['null', 'null', 'no error object'],
+  ])(
+    'says why an error with %s has no code to read, where @a2a-js/sdk’s client throws on any `error` key',
+    (_what, error, why) => {
+      // Act
+      const code = jsonRpcErrorCodeOf('JSONRPC', `{"jsonrpc":"2.0","id":1,"error":${error}}`)
+
+      // Assess: counted as the agent's failure, and the reason on the access line
+      expect(code).toBe(why)
+    },
+  )
+
+  it('reads no error in an answer that names none, whatever its result holds', () => {
+    // Act
+    const code = jsonRpcErrorCodeOf(
+      'JSONRPC',
+      '{"jsonrpc":"2.0","id":1,"result":{"error":{"message":"in a part"}}}',
+    )
+
+    // Assess
+    expect(code).toBeUndefined()
+  })
 })
