@@ -52,6 +52,28 @@ describe('a skill call’s answer', () => {
     expect(answer.body).toContain('"result":{"x":[12345678901234567890,1e20,-0,1.0,7]}')
   })
 
+  it.each([
+    ['a result', message('{"text":"4"}'), { result: '4' }],
+    [
+      'an error',
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}',
+      { error: { code: -32603, message: 'boom' } },
+    ],
+  ])(
+    'is read, opened by a byte-order mark, as a client reads it: %s, not an answer of no JSON',
+    async (_what, text, expected) => {
+      // Prepare: fetch's `json()` and Python's `json.loads` of bytes pass the mark over, as
+      // translation and task ownership do
+      const fetch = fetchAnswering(`\uFEFF${text}`)
+
+      // Act
+      const answer = await callSkill(record, skillCall('{}'), optionsFor(fetch))
+
+      // Assess
+      expect(JSON.parse(answer.body)).toEqual({ jsonrpc: '2.0', id: 9, ...expected })
+    },
+  )
+
   it('gives a text the agent wrote as a number written otherwise (1e20) as written, not a 500', async () => {
     // Prepare: joined, a number kept as written threw (`String` cannot convert one)
     const fetch = fetchAnswering(message('{"text":"x = "},{"text":1e20}'))
