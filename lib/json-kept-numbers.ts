@@ -137,6 +137,64 @@ export const parseKeepingInexactNumbers = (text: string): unknown => {
   return unmarked(parseJson(pieces.join('')), mark)
 }
 
+const isWhitespaceOrColon = (code: number) =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x3a
+
+/**
+ * The text of the number JSON object `text` gives its top-level member `key`, if it gives one:
+ * one walk that skips strings and nested values whole and stops at the member, reading each
+ * top-level key as JSON reads it (`"\u0069d"` is `id`). `text` is valid JSON, parsed already, and
+ * names `key` once (a request naming a key twice is refused before its id is read).
+ */
+const topLevelNumberText = (text: string, key: string): string | undefined => {
+  let depth = 0
+  let atKey = false
+  for (let at = 0; at < text.length; ) {
+    const code = text.charCodeAt(at)
+    if (code === quote) {
+      const end = pastString(text, at)
+      if (depth === 1 && atKey) {
+        atKey = false
+        if (JSON.parse(text.slice(at, end)) === key) {
+          let value = end
+          while (isWhitespaceOrColon(text.charCodeAt(value))) value++
+          const first = text.charCodeAt(value)
+          if (first !== 0x2d && (first < 0x30 || first > 0x39)) return undefined
+          return text.slice(value, numberAt(text, value).end)
+        }
+      }
+      at = end
+      continue
+    }
+    if (code === 0x7b || code === 0x5b) {
+      depth++
+      atKey = code === 0x7b && depth === 1
+    } else if (code === 0x7d || code === 0x5d) depth--
+    else if (code === 0x2c && depth === 1) atKey = true
+    at++
+  }
+  return undefined
+}
+
+/**
+ * The number `parsed` that JSON object `text` gives its top-level member `key` (a JSON-RPC
+ * request's `id`), kept as written (`JSON.rawJSON`) when JSON would write it otherwise: an
+ * integer past 2^53 (`12345678901234567890`, written back as `12345678901234567000`), `1e20`, a
+ * fraction a double rounds. A safe integer, every common id, is given as it is with no look at
+ * the text: written otherwise (`1.0`, `-0`), it comes back as the same value (`1`, `0`).
+ *
+ * @example
+ * topLevelNumberAsWritten('{"id":12345678901234567890}', 'id', 12345678901234567000) // kept
+ */
+export const topLevelNumberAsWritten = (text: string, key: string, parsed: number): number => {
+  if (Number.isSafeInteger(parsed)) return parsed
+  const written = topLevelNumberText(text, key)
+  // Not the number parsed (a key given twice, whose last JSON keeps): that number, as it is.
+  if (written === undefined || !Object.is(Number(written), parsed)) return parsed
+  // Typed as the number it stands for: JSON writes it as its text, and reads it as that number.
+  return writtenBackAsGiven(written) ? parsed : (rawJson.rawJSON(written) as number)
+}
+
 /** Whether a parsed value is a number kept as its source text (`JSON.rawJSON`). */
 export const isKeptNumber = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && rawJson.isRawJSON(value)

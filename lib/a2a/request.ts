@@ -1,4 +1,5 @@
 import { nestsDeeperThan } from '../json-depth.ts'
+import { topLevelNumberAsWritten } from '../json-kept-numbers.ts'
 import { parseJson } from '../json-parse.ts'
 import type { Binding } from './agent-card.ts'
 import { duplicateKey } from './duplicate-keys.ts'
@@ -170,11 +171,24 @@ const isJsonRpcId = (id: unknown) =>
 export const jsonRpcIdOf = (body: string | null): string | number | null => {
   try {
     const { id } = (parseJson(body ?? '') ?? {}) as Record<string, unknown>
-    return typeof id === 'string' || typeof id === 'number' ? id : null
+    return idAsWritten(id, body ?? '')
   } catch {
     return null
   }
 }
+
+/**
+ * A JSON-RPC request's id, the answer's to echo: a string, or a number kept as the client wrote
+ * it where JSON would write it otherwise (`topLevelNumberAsWritten`): until the 29th session a
+ * refusal the gateway made itself answered `12345678901234567890` as `12345678901234567000`,
+ * which a client holding 64-bit or exact ids matches to no request. Null for any other id.
+ */
+const idAsWritten = (id: unknown, body: string): string | number | null =>
+  typeof id === 'string'
+    ? id
+    : typeof id === 'number'
+      ? topLevelNumberAsWritten(body, 'id', id)
+      : null
 
 const parseJsonRpc = (
   agentId: string,
@@ -201,7 +215,7 @@ const parseJsonRpc = (
     })
   }
   const { jsonrpc, method, params, id } = (envelope ?? {}) as Record<string, unknown>
-  const jsonRpcId = typeof id === 'string' || typeof id === 'number' ? id : null
+  const jsonRpcId = idAsWritten(id, body ?? '')
   // Read once, as the agent will: a key named twice could be read otherwise there.
   const repeated = duplicateKey(body as string)
   if (repeated !== undefined) {

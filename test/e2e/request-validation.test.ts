@@ -122,6 +122,34 @@ describe('A2A 1.0 requests checked at the gateway, the agent untouched', () => {
     expect(received.length).toBe(before)
   })
 
+  it.each([
+    ['refused as it was read (params invalid)', 'GetTask', '{"id":"t-1","historyLength":-1}'],
+    ['refused as no task of the caller’s (taskOwnership)', 'GetTask', '{"id":"t-1"}'],
+    ['naming no skill of the agent (a thrown error)', 'no_such_skill', '{}'],
+  ])(
+    'answers a call %s under its id as the client wrote it, an integer past 2^53',
+    async (_what, method, params) => {
+      // Prepare: a client holding 64-bit ids (Go's, Java's) matches the answer by its id
+      const body = `{"jsonrpc":"2.0","id":12345678901234567890,"method":"${method}","params":${params}}`
+      const before = received.length
+
+      // Act
+      const response = await fetch(`${stack.url}/agents/lenient`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'a2a-version': '1.0',
+        },
+        body,
+      })
+
+      // Assess: `12345678901234567000` until the 29th session
+      expect(await response.text()).toMatch(/^\{"jsonrpc":"2\.0","id":12345678901234567890,"error"/)
+      expect(received.length).toBe(before)
+    },
+  )
+
   it('forwards a valid JSON-RPC call byte for byte', async () => {
     // Prepare
     const body = `{"jsonrpc":"2.0","id":3,"method":"ListTasks","params":{ "pageSize" : 10, "status":"TASK_STATE_WORKING"}}`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { duplicateKey } from '../../../lib/a2a/duplicate-keys.ts'
-import { maxRequestDepth, parseA2ARequest } from '../../../lib/a2a/request.ts'
+import { jsonRpcIdOf, maxRequestDepth, parseA2ARequest } from '../../../lib/a2a/request.ts'
 
 const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
 
@@ -404,5 +404,53 @@ describe('parseA2ARequest', () => {
       // Assess
       expect(parsed).toMatchObject({ kind: 'call', call: { skill: { id: 'forecast' } } })
     })
+  })
+})
+
+describe('the JSON-RPC id a gateway-made answer is written under', () => {
+  /** The id as JSON writes it back, in the answer the gateway makes. */
+  const writtenBack = (id: unknown) => JSON.stringify({ id })
+
+  it.each([
+    ['an integer past 2^53', '12345678901234567890'],
+    ['a number written with an exponent', '1e20'],
+    ['a fraction JSON would write otherwise', '0.10000000000000001'],
+  ])('keeps %s as the caller wrote it, for a call and a request refused', (_what, id) => {
+    // Prepare: a call whose params hold an `id` of their own, and a request no A2A method names
+    const call = `{"jsonrpc":"2.0","method":"GetTask","params":{"id":"t-1","n":1e21},"id":${id}}`
+    const unknown = `{"jsonrpc":"2.0","id":${id},"method":"tasks/none","params":{}}`
+
+    // Act
+    const parsed = parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '', body: call })
+    const refused = parseA2ARequest({
+      agentId: 'weather',
+      method: 'POST',
+      subPath: '',
+      body: unknown,
+    })
+
+    // Assess: `12345678901234567000`, `100000000000000000000` and `0.1` until the 29th session
+    expect(parsed.kind).toBe('call')
+    expect(writtenBack((parsed as { call: { jsonRpcId: unknown } }).call.jsonRpcId)).toBe(
+      `{"id":${id}}`,
+    )
+    expect(writtenBack((refused as { jsonRpcId?: unknown }).jsonRpcId)).toBe(`{"id":${id}}`)
+    expect(writtenBack(jsonRpcIdOf(call))).toBe(`{"id":${id}}`)
+  })
+
+  it('reads the id by its key spelled with an escape, as JSON reads it', () => {
+    // Act
+    const id = jsonRpcIdOf('{"jsonrpc":"2.0","method":"GetTask","\\u0069d":12345678901234567890}')
+
+    // Assess
+    expect(writtenBack(id)).toBe('{"id":12345678901234567890}')
+  })
+
+  it('gives an id JSON writes back as it came as the number it is', () => {
+    // Act
+    const ids = ['7', '0.5', '-3', '"abc"'].map((id) => jsonRpcIdOf(`{"id":${id}}`))
+
+    // Assess
+    expect(ids).toEqual([7, 0.5, -3, 'abc'])
   })
 })
