@@ -4,6 +4,7 @@ import {
   isKeptNumber,
   maxKeptNumbers,
   parseKeepingInexactNumbers,
+  topLevelNumberAsWritten,
 } from '../../../lib/json-kept-numbers.ts'
 import { isJsonObject } from '../../../lib/json-object.ts'
 
@@ -187,5 +188,31 @@ describe('isJsonObject', () => {
     // Act, Assess: a frozen object to JavaScript, whose members a translation must not read
     expect(typeof a).toBe('object')
     expect(isJsonObject(a)).toBe(false)
+  })
+})
+
+describe('topLevelNumberAsWritten', () => {
+  it.each([
+    [
+      'after strings and nested values that name it',
+      String.raw`{"a":"{\"id\":1e20,\\","b":[{"id":2e20}],"c":{"id":4e20},"id":3e20}`,
+      3e20,
+      '3e20',
+    ],
+    [
+      'spaced around its colon',
+      '{ "id" :\n 12345678901234567890 }',
+      12345678901234567000,
+      '12345678901234567890',
+    ],
+    // A key given twice: JSON keeps the last, the walk stops at the first; the number parsed stays
+    ['given twice', '{"id":1e20,"id":2e20}', 2e20, '200000000000000000000'],
+    ['a safe integer written otherwise, not looked for', '{"id":1.0}', 1, '1'],
+  ])('finds the member %s', (_what, text, parsed, written) => {
+    // Act
+    const id = topLevelNumberAsWritten(text, 'id', parsed)
+
+    // Assess
+    expect(JSON.stringify(id)).toBe(written)
   })
 })
