@@ -46,7 +46,7 @@ const main = async () => {
         `calibrated /route from ${after.examples} skill examples of ${after.agents} agents (${after.embeddingCalls} embedding calls, ${after.embedder})`,
         ...(after.agentVectors
           ? [
-              `agents' vectors: ${after.agentVectors.fromIndex} read from the search index, ${after.agentVectors.embedded} embedded (the index lacked them)`,
+              `agents' vectors: ${after.agentVectors.fromIndex} read from the search index, ${after.agentVectors.embedded} embedded (the index lacked them: ${after.agentVectors.notIndexed ?? 0} of agents being indexed again, ${after.agentVectors.missing ?? 0} missing, which npm run reindex mends)`,
             ]
           : []),
         `threshold: score ${after.threshold.minScore.toFixed(3)}, lead over the next ${after.threshold.minMargin.toFixed(3)}`,

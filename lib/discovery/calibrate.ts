@@ -44,9 +44,10 @@ export interface Calibration {
   embeddingCalls: number
   /**
    * The agents' vectors (each card's and each routing example's) read from the index, as `/route`
-   * scores them, and those embedded because the index lacked them (an agent whose record says it
-   * is not indexed, a vector missing or of another dimension). Absent from a calibration stored
-   * before 7 December 2026, which embedded every one.
+   * scores them, and those embedded because the index lacked them, told apart: of an agent whose
+   * record says it is not indexed (expected), or missing or of another dimension though its record
+   * says indexed (a fault a reindex mends). Absent from a calibration stored before 7 December
+   * 2026, which embedded every one; the two counts, from one stored before the 29th session.
    */
   agentVectors?: AgentVectors
   embedder: string
@@ -68,6 +69,17 @@ export interface Calibration {
 export interface AgentVectors {
   fromIndex: number
   embedded: number
+  /**
+   * Of `embedded`: the vectors of agents whose records say they are not indexed, their vectors
+   * being replaced (a sync or an edit under way, or one that failed and is retried): expected.
+   * Absent from a calibration stored before the 29th session, as `missing` is.
+   */
+  notIndexed?: number
+  /**
+   * Of `embedded`: the vectors the index lacked, or held at another dimension, though their
+   * agents' records say indexed: `/route` cannot score them, a fault `npm run reindex` mends.
+   */
+  missing?: number
 }
 
 /** How one agent's examples and the others' cross it (see `Calibration.crossedExamples`). */
@@ -287,6 +299,10 @@ export const leaveOneOutSamples = async (
     dimension: embedder.dimension,
   })
   const lacking = vectorTexts.filter(({ key }) => !stored.has(key))
+  const notIndexed = new Set(
+    agents.flatMap(({ agentId, indexed }) => (indexed === false ? [agentId] : [])),
+  )
+  const lackedNotIndexed = lacking.filter(({ agentId }) => notIndexed.has(agentId)).length
   const room = Math.floor((maxEmbeddings - lacking.length) / 2)
   const examples = examplesWithin(agents, Math.max(0, room))
   if (examples.length < minExamples) {
@@ -384,7 +400,12 @@ export const leaveOneOutSamples = async (
     examples: samples.length,
     agents: vectors.length,
     embeddingCalls: texts.length,
-    agentVectors: { fromIndex: stored.size, embedded: lacking.length },
+    agentVectors: {
+      fromIndex: stored.size,
+      embedded: lacking.length,
+      notIndexed: lackedNotIndexed,
+      missing: lacking.length - lackedNotIndexed,
+    },
     ...crossingsOf(ranked.map(({ crossing }) => crossing)),
   }
 }

@@ -29,8 +29,26 @@ export const storedCalibrationSchema = z.object({
   examples: z.number(),
   agents: z.number(),
   embeddingCalls: z.number(),
-  // A calibration stored before 7 December 2026 embedded every vector and did not say so.
-  agentVectors: z.object({ fromIndex: z.number(), embedded: z.number() }).optional(),
+  // A calibration stored before 7 December 2026 embedded every vector and did not say so; one
+  // stored before the 29th session did not tell those embedded apart.
+  agentVectors: z
+    .object({
+      fromIndex: z.number().describe('Vectors read from the search index, as /route scores them'),
+      embedded: z.number().describe('Vectors embedded because the index lacked them'),
+      notIndexed: z
+        .number()
+        .optional()
+        .describe(
+          'Of embedded: those of agents whose records say they are not indexed, their vectors being replaced (expected)',
+        ),
+      missing: z
+        .number()
+        .optional()
+        .describe(
+          'Of embedded: those the index lacked, or held at another dimension, though their agents are indexed: /route cannot score them until `npm run reindex`',
+        ),
+    })
+    .optional(),
   embedder: z.string(),
   dimension: z.number(),
   calibratedAt: z.string(),

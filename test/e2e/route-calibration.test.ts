@@ -117,7 +117,7 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       examples: 14,
       agents: 2,
       embeddingCalls: 28,
-      agentVectors: { fromIndex: 2, embedded: 0 },
+      agentVectors: { fromIndex: 2, embedded: 0, notIndexed: 0, missing: 0 },
       embedder: 'local',
       dimension: 1024,
       threshold: { minMargin: 0.05 },
@@ -160,7 +160,7 @@ describe('routing you can trust: refusals with candidates, calibration from the 
       /^calibrated \/route from 14 skill examples of 2 agents \(28 embedding calls, local\)$/m,
     )
     expect(stdout).toMatch(
-      /^agents' vectors: 2 read from the search index, 0 embedded \(the index lacked them\)$/m,
+      /^agents' vectors: 2 read from the search index, 0 embedded \(the index lacked them: 0 of agents being indexed again, 0 missing, which npm run reindex mends\)$/m,
     )
     expect(stdout).toMatch(
       new RegExp(`^threshold: score ${score}, lead over the next 0\\.050$`, 'm'),

@@ -231,4 +231,25 @@ describe('the OpenAPI document', () => {
     expect(document.components.schemas?.AuditEntry).toMatchObject({ type: 'object' })
     expect(operation('GET', '/health')?.security).toEqual([])
   })
+
+  it('describes a calibration’s agentVectors with the vectors not indexed told from those missing', () => {
+    // Prepare
+    const answer = operation('POST', '/admin/route/calibrate')?.responses[200] as {
+      content: Record<string, { schema: { properties: Record<string, unknown> } }>
+    }
+
+    // Act
+    const vectors = answer.content['application/json']?.schema.properties.agentVectors as {
+      properties: Record<string, { type?: string; description?: string }>
+    }
+
+    // Assess: an operator told which embedded vectors a reindex mends
+    expect(Object.keys(vectors.properties)).toEqual([
+      'fromIndex',
+      'embedded',
+      'notIndexed',
+      'missing',
+    ])
+    expect(vectors.properties.missing?.description).toContain('npm run reindex')
+  })
 })
