@@ -65,7 +65,17 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
 
   return (
     <>
-      <a class="skip" href="#main">
+      {/* The address's hash names the page, so following `#main` would open the Fleet (an
+      unknown page) instead of skipping to this one's content: the focus moves, the address stays. */}
+      {/* biome-ignore lint/a11y/useValidAnchor: a skip link, which people look for as a link. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault()
+          document.getElementById('main')?.focus()
+        }}
+      >
         Skip to content
       </a>
       <header class="top">

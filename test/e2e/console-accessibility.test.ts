@@ -1,0 +1,61 @@
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { launchChromium, signIn } from '../support/browser.ts'
+
+/**
+ * The operator console as people use it who work with a keyboard alone, a screen reader, or a
+ * magnified or narrow window (test/e2e/console.test.ts holds the console's own flows). What a
+ * screen reader is told is read from the page's accessibility tree (Playwright's roles, names and
+ * descriptions), and what is seen from the styles the browser computed.
+ */
+describe('operator console, by keyboard and screen reader', { timeout: 60_000 }, () => {
+  let stack: RunningStack
+  let browser: Browser
+  let page: Page
+  /** Screenshots of what this file checks by sight, to look at (git-ignored). */
+  const benchDir = fileURLToPath(new URL('../../.bench/', import.meta.url))
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await signIn(page, stack.url, 'operator')
+    await mkdir(benchDir, { recursive: true })
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.stop()
+  })
+
+  const go = async (hash: string, heading: string) => {
+    await page.goto(`${stack.url}/console/${hash}`)
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+  }
+  /** What has the keyboard's focus, as a screen reader would name it. */
+  const focused = () =>
+    page.evaluate(() => {
+      const element = document.activeElement
+      return element
+        ? `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`
+        : 'nothing'
+    })
+
+  it('"Skip to content" moves the focus to the page shown, and leaves the person on it', async () => {
+    // Prepare: a page other than the Fleet (the page an unknown address shows)
+    await go('#/callers', 'Callers')
+
+    // Act: the first thing a keyboard reaches
+    await page.locator('.skip').focus()
+    await page.keyboard.press('Enter')
+
+    // Assess: still Callers, with the focus at its content
+    await expect.poll(focused).toBe('main#main')
+    expect(page.url()).toMatch(/#\/callers$/)
+    await expect(page.locator('h1').textContent()).resolves.toBe('Callers')
+    await page.keyboard.press('Tab')
+    await expect(focused()).resolves.toBe('input#client-name')
+  })
+})
