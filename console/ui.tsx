@@ -111,10 +111,35 @@ export const Confirm = ({
 }) => {
   const [typed, setTyped] = useState('')
   const input = useRef<HTMLInputElement>(null)
-  // The person's focus goes to the question, so a keyboard user meets it at once.
-  useLayoutEffect(() => input.current?.focus(), [])
+  const dialog = useRef<HTMLDivElement>(null)
+  // The person's focus goes to the question, so a keyboard user meets it at once; as it closes,
+  // back to what opened it (a Cancel or an Escape left it nowhere, the next Tab elsewhere on the
+  // page), unless the focus has moved on or what opened it is no longer offered.
+  useLayoutEffect(() => {
+    const opener = document.activeElement
+    input.current?.focus()
+    return () => {
+      const focus = document.activeElement
+      const inside = !focus || focus === document.body || dialog.current?.contains(focus)
+      if (
+        inside &&
+        opener instanceof HTMLElement &&
+        opener.isConnected &&
+        !opener.matches(':disabled')
+      )
+        opener.focus()
+    }
+  }, [])
   return (
-    <div class="confirm" role="alertdialog" aria-labelledby="confirm-question">
+    <div
+      class="confirm"
+      role="alertdialog"
+      aria-labelledby="confirm-question"
+      ref={dialog}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') onCancel()
+      }}
+    >
       <p id="confirm-question">{question}</p>
       <label for="confirm-input">
         Type <code>{expected}</code> to confirm

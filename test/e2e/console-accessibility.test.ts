@@ -58,4 +58,32 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await page.keyboard.press('Tab')
     await expect(focused()).resolves.toBe('input#client-name')
   })
+  it('a confirmation closes with Escape, and Cancel or Escape gives the focus back to what opened it', async () => {
+    // Prepare
+    await go('#/callers', 'Callers')
+    const card = page.locator('[data-client="weather-client"]')
+    const rotate = card.getByRole('button', { name: 'Rotate secret' })
+    const dialog = page.getByRole('alertdialog', { name: /Rotate the secret of weather-client/ })
+
+    // Act: opened from the keyboard, then Escape
+    await rotate.focus()
+    await page.keyboard.press('Enter')
+    await dialog.getByRole('textbox', { name: 'Type weather-client to confirm' }).waitFor()
+    await expect(focused()).resolves.toBe('input#confirm-input')
+    await page.keyboard.press('Escape')
+
+    // Assess: closed, nothing rotated, the person back where they were
+    await expect.poll(() => dialog.count()).toBe(0)
+    await expect.poll(() => rotate.evaluate((button) => button === document.activeElement)).toBe(true)
+
+    // Act: opened again, then Cancel by the keyboard
+    await page.keyboard.press('Enter')
+    await dialog.waitFor()
+    await page.keyboard.press('Tab') // the disabled action is skipped: Cancel
+    await page.keyboard.press('Enter')
+
+    // Assess
+    await expect.poll(() => dialog.count()).toBe(0)
+    await expect.poll(() => rotate.evaluate((button) => button === document.activeElement)).toBe(true)
+  })
 })
