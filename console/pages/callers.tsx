@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type {
   ShownClient as Client,
   ScopeDefinition as Scope,
@@ -18,14 +18,26 @@ const SecretOnce = ({
   onDone: () => void
 }) => {
   const [copied, setCopied] = useState<string>()
+  // Shown above the list, far from the button that asked for it: the focus goes to it, and the
+  // warning describes it, so a keyboard or screen reader user meets both at once.
+  const field = useRef<HTMLInputElement>(null)
+  useLayoutEffect(() => field.current?.focus(), [secret])
   return (
     <section class="secret" aria-label="New client secret">
-      <p class="notice notice-warn">
+      <p class="notice notice-warn" id="client-secret-warning">
         <strong>Copy it now: </strong>this is the only time the secret of <code>{clientId}</code> is
         shown. Nobody, not even an operator, can read it again; rotate it if it is lost.
       </p>
       <div class="inline">
-        <input readOnly value={secret} aria-label="Client secret" data-testid="client-secret" />
+        <input
+          readOnly
+          value={secret}
+          id="client-secret"
+          aria-label="Client secret"
+          aria-describedby="client-secret-warning"
+          data-testid="client-secret"
+          ref={field}
+        />
         <button
           type="button"
           onClick={() =>

@@ -74,7 +74,9 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
 
     // Assess: closed, nothing rotated, the person back where they were
     await expect.poll(() => dialog.count()).toBe(0)
-    await expect.poll(() => rotate.evaluate((button) => button === document.activeElement)).toBe(true)
+    await expect
+      .poll(() => rotate.evaluate((button) => button === document.activeElement))
+      .toBe(true)
 
     // Act: opened again, then Cancel by the keyboard
     await page.keyboard.press('Enter')
@@ -84,6 +86,41 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
 
     // Assess
     await expect.poll(() => dialog.count()).toBe(0)
-    await expect.poll(() => rotate.evaluate((button) => button === document.activeElement)).toBe(true)
+    await expect
+      .poll(() => rotate.evaluate((button) => button === document.activeElement))
+      .toBe(true)
+  })
+  /** An element's accessible description: the text of what its `aria-describedby` names. */
+  const description = (selector: string) =>
+    page.locator(selector).evaluate((element) =>
+      (element.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' ')
+        .trim(),
+    )
+
+  it('a secret shown once takes the focus, described by its warning, after a rotation made by keyboard', async () => {
+    // Prepare
+    await go('#/callers', 'Callers')
+    const card = page.locator('[data-client="auditor-client"]')
+    await card.getByRole('button', { name: 'Rotate secret' }).focus()
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('auditor-client')
+
+    // Act: Tab to the action, Enter
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+
+    // Assess: the person meets the secret at once (it is shown above, far from the card), told
+    // that it is shown this once
+    await page.getByTestId('client-secret').waitFor()
+    await expect.poll(focused).toBe('input#client-secret')
+    await expect(description('#client-secret')).resolves.toMatch(
+      /this is the only time the secret of auditor-client is shown/,
+    )
+    await page.keyboard.press('Tab')
+    await expect(focused()).resolves.toBe('button')
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Copy')
   })
 })
