@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact'
+import { type ComponentChildren, cloneElement, isValidElement } from 'preact'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { messageOf } from './api.ts'
 
@@ -65,7 +65,11 @@ export const Loading = ({ what }: { what: string }) => (
   </p>
 )
 
-/** A field with its label and, beside it, what is wrong with it. */
+/**
+ * A field with its label and, beside it, what is wrong with it. The control (the one child) is
+ * marked invalid and described by the problem, or else by the hint: shown beside it, they were
+ * not read with it, so a screen reader user tabbing back to the field heard neither.
+ */
 export const Field = ({
   id,
   label,
@@ -81,7 +85,12 @@ export const Field = ({
 }) => (
   <div class={`field${error ? ' field-invalid' : ''}`}>
     <label for={id}>{label}</label>
-    {children}
+    {isValidElement(children)
+      ? cloneElement(children, {
+          'aria-invalid': error ? 'true' : undefined,
+          'aria-describedby': error ? `${id}-error` : hint ? `${id}-hint` : undefined,
+        })
+      : children}
     {hint && !error ? (
       <small class="muted" id={`${id}-hint`}>
         {hint}

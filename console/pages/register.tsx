@@ -261,8 +261,6 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
       value: form[field],
       onInput: set(field),
       readOnly: options.readOnly,
-      'aria-invalid': error ? ('true' as const) : undefined,
-      'aria-describedby': error ? `${id}-error` : options.hint ? `${id}-hint` : undefined,
     }
     return (
       <Field id={id} label={label} error={error} {...(options.hint ? { hint: options.hint } : {})}>
@@ -375,10 +373,6 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
             rows={4}
             value={form.routingExamples}
             onInput={set('routingExamples')}
-            aria-invalid={errors.routingExamples ? 'true' : undefined}
-            aria-describedby={
-              errors.routingExamples ? 'routingExamples-error' : 'routingExamples-hint'
-            }
           />
         </Field>
         <div class="actions">

@@ -123,4 +123,23 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await expect(focused()).resolves.toBe('button')
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Copy')
   })
+  it("a field's hint and its problem are its description, and a field with a problem says it is invalid", async () => {
+    // Prepare
+    await go('#/permissions', 'Permissions')
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+
+    // Assess: the hint beside a permission's scope is read with the field
+    await expect(description('#scope')).resolves.toMatch(/The OAuth scope this grants to/)
+
+    // Act: a caller without a name
+    await go('#/callers', 'Callers')
+    await page.getByRole('button', { name: 'Create caller' }).click()
+
+    // Assess: the problem said beside the field is read with it
+    await page.getByText('must name the caller').waitFor()
+    await expect(page.locator('#client-name').getAttribute('aria-invalid')).resolves.toBe('true')
+    await expect(description('#client-name')).resolves.toBe('must name the caller')
+    await expect(page.locator('#new-scope').getAttribute('aria-invalid')).resolves.toBeNull()
+    await expect(description('#new-scope')).resolves.toMatch(/e\.g\. stocks:invoke/)
+  })
 })
