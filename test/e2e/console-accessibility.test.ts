@@ -142,4 +142,82 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await expect(page.locator('#new-scope').getAttribute('aria-invalid')).resolves.toBeNull()
     await expect(description('#new-scope')).resolves.toMatch(/e\.g\. stocks:invoke/)
   })
+  it('shows where the focus is, and where a field is, in colours that stand out from around them (3:1)', async () => {
+    // Prepare: the focus shown as it is for a keyboard (`:focus-visible`)
+    await go('#/fleet', 'Fleet')
+    await page.locator('[data-agent="weather"]').waitFor()
+    await page.keyboard.press('Tab')
+
+    /**
+     * The contrast of the focused element's outline (or, with `border`, its border) against the
+     * first background behind it, as WCAG counts it.
+     */
+    const contrastOf = (selector: string, what: 'outline' | 'border', on = page) =>
+      on
+        .locator(selector)
+        .first()
+        .evaluate((element, part) => {
+          ;(element as HTMLElement).focus()
+          const rgb = (colour: string) => (colour.match(/[\d.]+/g) ?? []).map(Number)
+          const luminance = (colour: string) => {
+            const [r = 0, g = 0, b = 0] = rgb(colour).map((value) => {
+              const channel = value / 255
+              return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4
+            })
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b
+          }
+          let behind = element.parentElement
+          while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) {
+            behind = behind.parentElement
+          }
+          const style = getComputedStyle(element)
+          const [a, b] = [
+            luminance(part === 'outline' ? style.outlineColor : style.borderTopColor),
+            // With no background set anywhere, the browser's canvas: white.
+            luminance(behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)'),
+          ].sort((x, y) => y - x) as [number, number]
+          return {
+            shown: part === 'border' || element.matches(':focus-visible'),
+            ratio: Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100,
+          }
+        }, what)
+
+    // Assess: on the page's background, in a card, on a card's button, in the dark header
+    for (const selector of [
+      '#filter',
+      '[data-agent="weather"] h2 a',
+      '[data-agent="weather"] .button',
+      'button[type="submit"]',
+      '.top nav a',
+      '.who button',
+    ]) {
+      const { shown, ratio } = await contrastOf(selector, 'outline')
+      expect(shown, selector).toBe(true)
+      expect(ratio, `focus outline of ${selector}`).toBeGreaterThanOrEqual(3)
+    }
+    // Assess: an empty field's edge, and a button's, on the page's background
+    for (const selector of ['#filter', 'button[type="submit"]']) {
+      const { ratio } = await contrastOf(selector, 'border')
+      expect(ratio, `border of ${selector}`).toBeGreaterThanOrEqual(3)
+    }
+    await page.locator('#filter').focus()
+    await page.screenshot({
+      path: `${benchDir}focus-fleet-filter.png`,
+      clip: { x: 0, y: 0, width: 1280, height: 260 },
+    })
+
+    // Assess: the local sign-in page the console sends a person to
+    const context = await browser.newContext()
+    const signingIn = await context.newPage()
+    await signingIn.goto(`${stack.url}/console`)
+    await signingIn.getByRole('button', { name: 'Sign in' }).click()
+    await signingIn.getByLabel('Username').waitFor()
+    await signingIn.keyboard.press('Tab')
+    for (const selector of ['#username', 'button[type="submit"]']) {
+      const { shown, ratio } = await contrastOf(selector, 'outline', signingIn)
+      expect(shown, selector).toBe(true)
+      expect(ratio, `sign-in's focus outline of ${selector}`).toBeGreaterThanOrEqual(3)
+    }
+    await context.close()
+  })
 })
