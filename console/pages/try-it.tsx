@@ -337,7 +337,9 @@ export const TryItPage = ({
       {fleet.data && fleet.data.length === 0 ? (
         <p>You may call no agent yet: ask an operator for a grant.</p>
       ) : null}
-      <ol class="turns" data-testid="conversation" aria-live="polite">
+      {/* No live region around the events: a screen reader read each out as it came, and every
+      raw JSON as it was shown. Each turn's status says how it ended, with the answer. */}
+      <ol class="turns" data-testid="conversation">
         {turns.map((turn, index) => {
           const answer = turn.artifactText ?? turn.messageText ?? ''
           const count = turn.leftOut + turn.events.length
@@ -380,20 +382,22 @@ export const TryItPage = ({
                   </li>
                 ))}
               </ul>
-              {turn.done && answer ? (
-                <p class="final">
-                  <strong>Answer:</strong> <span data-testid="answer-text">{answer}</span>
-                </p>
-              ) : null}
               {turn.error ? <NoticeLine notice={{ kind: 'error', text: turn.error }} /> : null}
-              {/* A refusal before any event opened no stream: its error says it all. */}
-              {turn.done && turn.error && turn.events.length === 0 ? null : (
-                <p class="muted" role="status">
-                  {turn.done
-                    ? `Stream ended after ${count} event${count === 1 ? '' : 's'}${turn.state ? `; task ${turn.state}` : ''}.`
-                    : 'Streaming…'}
-                </p>
-              )}
+              <div role="status">
+                {turn.done && answer ? (
+                  <p class="final">
+                    <strong>Answer:</strong> <span data-testid="answer-text">{answer}</span>
+                  </p>
+                ) : null}
+                {/* A refusal before any event opened no stream: its error says it all. */}
+                {turn.done && turn.error && turn.events.length === 0 ? null : (
+                  <p class="muted">
+                    {turn.done
+                      ? `Stream ended after ${count} event${count === 1 ? '' : 's'}${turn.state ? `; task ${turn.state}` : ''}.`
+                      : 'Streaming…'}
+                  </p>
+                )}
+              </div>
             </li>
           )
         })}

@@ -220,4 +220,30 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     }
     await context.close()
   })
+  it('Try it announces how a stream ended with its answer, and not each event (nor each raw JSON shown)', async () => {
+    // Prepare
+    await go('#/try/calculator', 'Try it')
+
+    // Act: sent by keyboard
+    await page.getByLabel('Message').fill('What is 15% of 80?')
+    await page.getByLabel('Message').press('Enter')
+    const turn = page.getByTestId('conversation').locator('.turn').last()
+    await turn.getByText(/Stream ended/).waitFor()
+    await page.getByLabel('Show the raw JSON of each event').check()
+    await turn.locator('.event pre').first().waitFor()
+
+    // Assess: the live region a screen reader reads says the end and the answer, at once
+    const said = await turn.getByRole('status').allTextContents()
+    expect(said).toEqual([
+      expect.stringMatching(
+        /^Answer: 15% of 80 = 12\s*Stream ended after \d+ events; task completed\.$/,
+      ),
+    ])
+    // Assess: an event, and its raw JSON, are in no live region (each was read out as it came)
+    const live = '[aria-live], [role="status"], [role="alert"], [role="log"]'
+    const around = await turn
+      .locator('.event')
+      .evaluateAll((events, selector) => events.map((event) => event.closest(selector)), live)
+    expect(around.every((region) => region === null)).toBe(true)
+  })
 })
