@@ -56,9 +56,15 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
     !(page === 'try' && argument === '(route)')
   // The tab's title names an agent only by an id: a crafted address's words would read there
   // with nothing around them to say they are no agent's (the page says "No such agent").
-  const heading = notAnAgent
-    ? 'No such agent'
-    : (known?.title ?? (page === 'agents' && argument ? argument : 'Console'))
+  // Else the page's own heading, which a screen reader says first of the page: until 7 December
+  // 2026 an edit was titled "Register", an unknown page (which shows the Fleet) "Console".
+  const heading = !allowed
+    ? 'Not allowed'
+    : notAnAgent
+      ? 'No such agent'
+      : page === 'register' && argument
+        ? `Edit ${argument}`
+        : (known?.title ?? (page === 'agents' && argument ? argument : 'Fleet'))
   useEffect(() => {
     document.title = `${heading} · Switchboard`
   }, [heading])

@@ -246,4 +246,19 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
       .evaluateAll((events, selector) => events.map((event) => event.closest(selector)), live)
     expect(around.every((region) => region === null)).toBe(true)
   })
+  it("names each page in the tab's title as its heading does", async () => {
+    // Act and Assess: a page's title is what a screen reader says first of it, and what a person
+    // picks a tab by
+    for (const [hash, heading] of [
+      ['#/register/weather', 'Edit weather'],
+      ['#/nothing-here', 'Fleet'],
+      ['#/agents/calculator', 'Calculator'],
+    ] as const) {
+      await page.goto(`${stack.url}/console/${hash}`)
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+      await expect
+        .poll(async () => `${hash}: ${await page.title()}`)
+        .toBe(`${hash}: ${hash.startsWith('#/agents/') ? 'calculator' : heading} · Switchboard`)
+    }
+  })
 })
