@@ -104,6 +104,19 @@ export const Field = ({
   </div>
 )
 
+/**
+ * A `ref` for a form shown in place of the button that opened it: as it appears, the focus goes
+ * to its first field a person can change (the button, and the focus with it, are gone). One
+ * function for good, so that Preact calls it as the form appears, not at each render.
+ */
+export const focusFirstField = (form: HTMLElement | null) => {
+  form
+    ?.querySelector<HTMLElement>(
+      'input:not([readonly]):not(:disabled), select:not(:disabled), textarea:not([readonly])',
+    )
+    ?.focus()
+}
+
 /** A confirmation that names what it acts on, and makes the person type it. */
 export const Confirm = ({
   question,

@@ -5,7 +5,16 @@ import type {
 } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
 import { ApiError, api, messageOf, pathOf } from '../api.ts'
-import { Confirm, Field, Loading, type Notice, NoticeLine, toTheSecond, useLoad } from '../ui.tsx'
+import {
+  Confirm,
+  Field,
+  focusFirstField,
+  Loading,
+  type Notice,
+  NoticeLine,
+  toTheSecond,
+  useLoad,
+} from '../ui.tsx'
 
 /** A secret shown once: a copy button and a warning that it will not be shown again. */
 const SecretOnce = ({
@@ -150,6 +159,7 @@ const ScopesSection = ({
             {editing?.scope === each.scope ? (
               <form
                 class="editor"
+                ref={focusFirstField}
                 aria-label={`Description of ${each.scope}`}
                 onSubmit={async (event) => {
                   event.preventDefault()
@@ -427,7 +437,7 @@ export const CallersPage = ({
                 <div class="actions">{revokeButton(client.clientId)}</div>
               </>
             ) : editing?.clientId === client.clientId ? (
-              <div class="editor">
+              <div class="editor" ref={focusFirstField}>
                 <ScopeChecks
                   scopes={allScopes}
                   chosen={editing.scopes}

@@ -4,7 +4,15 @@ import { scopeSchema } from '../../lib/ids.ts'
 import type { Permission } from '../../lib/permissions/permission.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, allPages, api, messageOf, noneYet, pathOf } from '../api.ts'
-import { Confirm, Field, Loading, type Notice, NoticeLine, useLoad } from '../ui.tsx'
+import {
+  Confirm,
+  Field,
+  focusFirstField,
+  Loading,
+  type Notice,
+  NoticeLine,
+  useLoad,
+} from '../ui.tsx'
 
 /** A permission as the list shows it: its `etag`, the version to send back as If-Match. */
 type Shown = Permission & { etag: string }
@@ -180,6 +188,7 @@ const Editor = ({
   return (
     <form
       class="form editor"
+      ref={focusFirstField}
       onSubmit={save}
       noValidate
       aria-label={`Permission ${draft.scope || 'new'}`}

@@ -261,4 +261,38 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
         .toBe(`${hash}: ${hash.startsWith('#/agents/') ? 'calculator' : heading} · Switchboard`)
     }
   })
+  it('a form opened in place takes the focus to its first field', async () => {
+    // Act and Assess: the button that opened it is gone, and the focus with it
+    await go('#/permissions', 'Permissions')
+    await page.getByRole('button', { name: 'Add a permission' }).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(focused).toBe('input#scope')
+
+    await page.locator('li[data-scope="tasks:read"]').getByRole('button', { name: 'Edit' }).focus()
+    await page.keyboard.press('Enter')
+    // Its scope cannot change: the first field to fill is its first agent
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('name')))
+      .toBe('agents')
+
+    await go('#/callers', 'Callers')
+    const caller = page.locator('[data-client="demo-client"]')
+    await caller.getByRole('button', { name: 'Change scopes' }).focus()
+    await page.keyboard.press('Enter')
+    await expect
+      .poll(() =>
+        caller
+          .locator('input[type="checkbox"]')
+          .first()
+          .evaluate((box) => box === document.activeElement),
+      )
+      .toBe(true)
+
+    await page
+      .locator('li[data-scope="weather:invoke"]')
+      .getByRole('button', { name: 'Edit description' })
+      .focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(focused).toBe('input#description-weather:invoke')
+  })
 })
