@@ -1,3 +1,4 @@
+import { parseJson } from '../lib/json-parse.ts'
 import { currentSession, gatewayBase } from './auth.ts'
 
 /**
@@ -112,7 +113,7 @@ export const versioned = async <T>(
   const text = await response.text()
   let parsed: Record<string, unknown> | undefined
   try {
-    parsed = text ? JSON.parse(text) : undefined
+    parsed = text ? (parseJson(text) as Record<string, unknown>) : undefined
   } catch {
     parsed = undefined
   }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto'
-
 const backslash = 0x5c
 const colon = 0x3a
 
@@ -42,7 +40,11 @@ const escapedKeySpans = (json: string): number[] => {
 /** A prefix for stand-in keys that no key of `text` starts with: not in the text at all. */
 const standInPrefixFor = (text: string): string => {
   for (;;) {
-    const prefix = `k${randomBytes(9).toString('hex')}_`
+    // Web Crypto, in Node and in the console's browser alike (it reads agents' answers too).
+    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(9)), (byte) =>
+      byte.toString(16).padStart(2, '0'),
+    ).join('')
+    const prefix = `k${nonce}_`
     if (!text.includes(prefix)) return prefix
   }
 }

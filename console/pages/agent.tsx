@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { parseJson } from '../../lib/json-parse.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { ApiError, api, authorization, messageOf, pathOf, versioned } from '../api.ts'
 import { gatewayBase } from '../auth.ts'
@@ -47,7 +48,7 @@ const servedCard = async (agentId: string): Promise<Card | undefined> => {
       headers: { authorization: authorization() },
     },
   )
-  return response.ok ? response.json() : undefined
+  return response.ok ? (parseJson(await response.text()) as Card) : undefined
 }
 
 export const AgentPage = ({ agentId }: { agentId: string }) => {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { parseJson } from '../../lib/json-parse.ts'
 import { authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
 import { Badge, type Notice, NoticeLine, plainText, useLoad } from '../ui.tsx'
@@ -143,7 +144,7 @@ const readEvents = async (
         name = fieldValue(line, 'event') ?? name
       }
       buffer = buffer.slice(end + 2)
-      if (data.length) onEvent(JSON.parse(data.join('\n')), name)
+      if (data.length) onEvent(parseJson(data.join('\n')), name)
       end = buffer.indexOf('\n\n')
     }
   }
@@ -261,7 +262,11 @@ export const TryItPage = ({
         const body = await response.text()
         let said: unknown = body
         try {
-          const parsed = JSON.parse(body)
+          const parsed = parseJson(body) as {
+            error?: { message?: unknown }
+            detail?: unknown
+            message?: unknown
+          }
           said = parsed.error?.message ?? parsed.detail ?? parsed.message ?? body
         } catch {}
         // An agent's answer may come through as it wrote it: its words shown as plain text.
