@@ -107,7 +107,7 @@ describe('the RateLimit headers of every counted answer', () => {
 
     // Assess
     expect(refused.status).toBe(429)
-    expect((await refused.json()).error.message).toContain('open streams')
+    expect((await refused.json()).error.message).toContain('open stream')
     expectCounted(refused, 'per-caller-agent')
   })
 
