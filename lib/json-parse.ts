@@ -29,12 +29,45 @@ const escapedKeySpans = (json: string): number[] => {
   for (let first = json.indexOf('\\'); first !== -1; ) {
     const start = json.lastIndexOf('"', first)
     const end = pastString(json, start)
-    let after = end
-    while (isSpace(json.charCodeAt(after))) after++
-    if (json.charCodeAt(after) === colon) spans.push(start, end)
+    if (isKeyEndingAt(json, end)) spans.push(start, end)
     first = json.indexOf('\\', end)
   }
   return spans
+}
+
+/**
+ * Where each key of `json` (valid JSON) that is one of `named` sits, plainly or escaped, as
+ * `escapedKeySpans` gives them: its escaped keys' `escaped` spans, and each plain key equal to
+ * one of `named`. Every string is met at its opening quote (the first quote past the string
+ * before it) and read once; a plain key is cut out only when its length is one of theirs.
+ */
+const keySpansNamed = (json: string, escaped: number[], named: Set<string>): number[] => {
+  const lengths = new Set([...named].map((key) => key.length))
+  const spans: number[] = []
+  let next = 0
+  for (let start = json.indexOf('"'); start !== -1; ) {
+    const end = pastString(json, start)
+    if (start === escaped[next]) {
+      spans.push(start, end)
+      next += 2
+    } else if (
+      // A key not among the escaped ones holds no backslash: it is read as written.
+      lengths.has(end - start - 2) &&
+      named.has(json.slice(start + 1, end - 1)) &&
+      isKeyEndingAt(json, end)
+    ) {
+      spans.push(start, end)
+    }
+    start = json.indexOf('"', end)
+  }
+  return spans
+}
+
+/** Whether the string of `json` that ends before `end` is a key: a colon follows it. */
+const isKeyEndingAt = (json: string, end: number) => {
+  let after = end
+  while (isSpace(json.charCodeAt(after))) after++
+  return json.charCodeAt(after) === colon
 }
 
 /** A prefix for stand-in keys that no key of `text` starts with: not in the text at all. */
@@ -49,43 +82,94 @@ const standInPrefixFor = (text: string): string => {
   }
 }
 
+/** What `withKeysRestored` gives when an object's stand-ins cannot be put back in order. */
+const orderLost = Symbol('orderLost')
+
 /**
- * `value`, parsed from text whose escaped keys were replaced by stand-ins (`prefix` and the key's
- * index in `keys`), with each stand-in's object rebuilt under the keys as written, in their
- * order. One walk, without recursion.
+ * `value`, parsed from text whose keys were replaced by stand-ins (`prefix` and the key's index
+ * in `keys`), with each stand-in's object rebuilt under the keys as written, in their order. One
+ * walk, without recursion. `orderLost` when an object holds a key both as a stand-in and as
+ * itself (given plainly too): the parse kept the plain one's last value in the place of its
+ * first, so which of them came last in the text is no longer known.
  */
-const withKeysRestored = (value: unknown, prefix: string, keys: string[]): unknown => {
+const withKeysRestored = (
+  value: object,
+  prefix: string,
+  keys: string[],
+): unknown | typeof orderLost => {
   const isStandIn = (key: string) => key.startsWith(prefix)
-  const restore = (members: Record<string, unknown>) =>
+  const restore = (members: Record<string, unknown>) => {
+    const entries: [string, unknown][] = []
+    for (const key of Object.keys(members)) {
+      if (!isStandIn(key)) {
+        entries.push([key, members[key]])
+        continue
+      }
+      const written = keys[Number(key.slice(prefix.length))] as string
+      if (Object.hasOwn(members, written)) return undefined
+      entries.push([written, members[key]])
+    }
     // Object.fromEntries defines each key (`__proto__` too) and keeps the last of a repeated
     // one, in the place of its first: as JSON.parse does.
-    Object.fromEntries(
-      Object.keys(members).map((key) => [
-        isStandIn(key) ? (keys[Number(key.slice(prefix.length))] as string) : key,
-        members[key],
-      ]),
-    )
+    return Object.fromEntries(entries)
+  }
   const root = { value }
   const pending: [holder: Record<string, unknown> | unknown[], at: string | number][] = [
     [root, 'value'],
   ]
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [holder, at] = next
-    let node = (holder as Record<string | number, unknown>)[at]
-    if (typeof node !== 'object' || node === null) continue
+    let node = (holder as Record<string | number, unknown>)[at] as object
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) pending.push([node, i])
+      // Only the items that may hold keys: a 10 MB list of numbers is not copied to `pending`.
+      for (let i = 0; i < node.length; i++) if (isObject(node[i])) pending.push([node, i])
       continue
     }
     if (Object.keys(node).some(isStandIn)) {
-      node = restore(node as Record<string, unknown>)
+      const restored = restore(node as Record<string, unknown>)
+      if (restored === undefined) return orderLost
+      node = restored
       // Defined, not assigned: assigned under `__proto__`, it would set the holder's prototype.
       Object.defineProperty(holder, at, { value: node, enumerable: true, writable: true })
     }
-    for (const key of Object.keys(node as object))
-      pending.push([node as Record<string, unknown>, key])
+    for (const key of Object.keys(node)) {
+      const member = (node as Record<string, unknown>)[key]
+      if (isObject(member)) pending.push([node as Record<string, unknown>, key])
+    }
   }
   return root.value
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
+
+/** The keys at `spans` of `text`, each as JSON reads it. */
+const keysAt = (text: string, spans: number[]): string[] => {
+  const keys: string[] = []
+  for (let i = 0; i < spans.length; i += 2) {
+    const [start, end] = [spans[i] as number, spans[i + 1] as number]
+    const key = text.slice(start + 1, end - 1)
+    // A string alone is read right: the fault is in how object keys are looked up.
+    keys.push(key.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : key)
+  }
+  return keys
+}
+
+/** `text` parsed with the keys at `spans` (`keys`) replaced by stand-ins, then restored. */
+const parsedWithStandIns = (
+  text: string,
+  spans: number[],
+  keys: string[],
+): unknown | typeof orderLost => {
+  const prefix = standInPrefixFor(text)
+  const pieces: string[] = []
+  let from = 0
+  for (let i = 0; i < spans.length; i += 2) {
+    pieces.push(text.slice(from, spans[i]), `"${prefix}${i / 2}"`)
+    from = spans[i + 1] as number
+  }
+  pieces.push(text.slice(from))
+  const parsed: unknown = JSON.parse(pieces.join(''))
+  return isObject(parsed) ? withKeysRestored(parsed, prefix, keys) : parsed
 }
 
 /**
@@ -97,7 +181,7 @@ const withKeysRestored = (value: unknown, prefix: string, keys: string[]): unkno
  * `{"a":1,"t\\u006":2}`, `{"a":1,"t\u0061skId":"x"}` parsed to a key `t\u006` and no `taskId`.
  * A caller could so hide a field from the gateway that its agent reads (a task to take over, a
  * push config's webhook to keep from the check), one request after another to the same warm
- * function. Text with no escaped key (almost every text) is parsed once, as before. Text with
+ * function, or in one body whose earlier object primes the read of a later one. Text with no escaped key (almost every text) is parsed once, as before. Text with
  * one is parsed again with each escaped key replaced by a plain stand-in no text can name, whose
  * objects are then rebuilt under the keys as written. Throws as `JSON.parse` does.
  *
@@ -105,22 +189,18 @@ const withKeysRestored = (value: unknown, prefix: string, keys: string[]): unkno
  * parseJson('{"t\\u0061skId":"x"}') // { taskId: 'x' }, whatever was parsed before
  */
 export const parseJson = (text: string): unknown => {
-  // Parsed first: the scan below reads valid JSON only.
+  // Parsed first: the scans below read valid JSON only.
   const parsed: unknown = JSON.parse(text)
   if (!text.includes('\\')) return parsed
   const spans = escapedKeySpans(text)
   if (spans.length === 0) return parsed
-  const prefix = standInPrefixFor(text)
-  const keys: string[] = []
-  const pieces: string[] = []
-  let from = 0
-  for (let i = 0; i < spans.length; i += 2) {
-    const [start, end] = [spans[i] as number, spans[i + 1] as number]
-    // A string alone is read right: the fault is in how object keys are looked up.
-    keys.push(JSON.parse(text.slice(start, end)) as string)
-    pieces.push(text.slice(from, start), `"${prefix}${keys.length - 1}"`)
-    from = end
-  }
-  pieces.push(text.slice(from))
-  return withKeysRestored(JSON.parse(pieces.join('')), prefix, keys)
+  const keys = keysAt(text, spans)
+  const read = parsedWithStandIns(text, spans, keys)
+  if (read !== orderLost) return read
+  // A key given both escaped and plainly in one object (`{"a":0,"\u0061":1,"a":2}`, or `"1"`
+  // and `"\u0031"`): read again with that key a stand-in wherever it is given, plainly too, so
+  // that each object's keys are defined in the text's order and the last given is kept, as
+  // JSON.parse keeps it. A key left plain then names no stand-in's key: the order is kept.
+  const named = keySpansNamed(text, spans, new Set(keys))
+  return parsedWithStandIns(text, named, keysAt(text, named))
 }

@@ -120,6 +120,60 @@ describe('parseJson', () => {
     ])
   })
 
+  it('keeps the last of a key given plainly, then escaped, then plainly again, as JSON.parse does', () => {
+    // Act: an agent's answer naming one task to the gateway and another to its client
+    const read = parseJson(String.raw`{"id":"victim","\u0069d":"mine","id":"victim"}`)
+
+    // Assess
+    expect(read).toEqual({ id: 'victim' })
+  })
+
+  it('keeps the last of an integer-like key given escaped, then plainly, as JSON.parse does', () => {
+    // Act
+    const read = parseJson(String.raw`{"b":0,"\u0031":"first","1":"last"}`) as Record<
+      string,
+      unknown
+    >
+
+    // Assess
+    expect(Object.entries(read)).toEqual([
+      ['1', 'last'],
+      ['b', 0],
+    ])
+  })
+
+  it('keeps the last of every key given several times, plainly or escaped, in the place of its first, as JSON.parse does', () => {
+    // Prepare: objects of keys from a small set (integer-like, __proto__, plain), each given
+    // once or more, each spelled plainly or with escapes at random (seeded); what JSON.parse
+    // makes of them is what defining each member in turn makes (Object.fromEntries)
+    let seed = 20261208
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed / 2 ** 32
+    }
+    const names = ['a', 'id', '1', '10', '__proto__', 'é']
+    const cases = Array.from({ length: 2000 }, () => {
+      const members = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, at) => {
+        const name = names[Math.floor(next() * names.length)] as string
+        return [name, at] as const
+      })
+      const spelled = members.map(([name, at]) => {
+        const written = [...name].map((char) => (next() < 0.4 ? escapedWhole(char) : char)).join('')
+        return `"${written}":${at}`
+      })
+      return { text: `{"x":[{${spelled.join(',')}}]}`, expected: Object.fromEntries(members) }
+    })
+
+    // Act
+    const misread = cases.filter(({ text, expected }) => {
+      const [read] = (parseJson(text) as { x: Record<string, unknown>[] }).x
+      return JSON.stringify(Object.entries(read ?? {})) !== JSON.stringify(Object.entries(expected))
+    })
+
+    // Assess
+    expect(misread.map(({ text }) => text)).toEqual([])
+  })
+
   it('parses text with escapes only in values as JSON.parse does', () => {
     // Prepare
     const text = String.raw`{"a":"line\nbreak","b":["\"quoted\"",{"c":"\\"}],"d":"x\":y","e":["\u0061", ":"]}`
