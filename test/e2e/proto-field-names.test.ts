@@ -37,6 +37,14 @@ describe('fields spelled by their proto names', () => {
       )
       return
     }
+    if (body.includes('name A task thrice')) {
+      // A's task id given plainly, then escaped with another id, then plainly again: every client
+      // reads the last, A's task.
+      response.end(
+        `{"jsonrpc":"2.0","id":${JSON.stringify(rpc.id)},"result":{"task":{"id":"${taskOfA}","\\u0069d":"task-of-b","id":"${taskOfA}","contextId":"ctx-a","status":{"state":"TASK_STATE_WORKING"}}}}`,
+      )
+      return
+    }
     const read = SendMessageRequest.fromJSON(rpc.params)
     const taskId = read.message?.taskId || taskOfA
     received.push({
@@ -196,6 +204,20 @@ describe('fields spelled by their proto names', () => {
     const intoA = bodies.slice(before).filter((body) => body.includes(`"${probeKey}":"${taskOfA}"`))
     expect(intoA, `the agent got B's message for ${taskOfA}`).toEqual([])
     expect(answered.error?.code).toBe(-32001)
+  })
+
+  it("withholds from caller B an answer naming A's task by an id given plainly, escaped with another, then plainly", async () => {
+    // Act
+    const answered = await postA2A(
+      `${stack.url}/agents/protojson-agent`,
+      tokenB,
+      jsonRpc('SendMessage', textMessageParams('name A task thrice')),
+    )
+    const text = await answered.text()
+
+    // Assess: a client reads the last id, A's task, so the gateway must read it too
+    expect(text).not.toContain(taskOfA)
+    expect(JSON.parse(text).error?.message).toContain('a task another caller created')
   })
 
   it('never hands the agent a refused webhook whose config key is escaped after priming the parser', async () => {
