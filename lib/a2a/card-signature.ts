@@ -1,13 +1,14 @@
 import {
   base64url,
   createLocalJWKSet,
-  decodeProtectedHeader,
   flattenedVerify,
   importJWK,
   type JSONWebKeySet,
   type JWK,
   type JWSHeaderParameters,
 } from 'jose'
+import { isJsonObject } from '../json-object.ts'
+import { parseJson } from '../json-parse.ts'
 import { maxCardSignatures } from './agent-card.ts'
 import { type AgentCardSignature, cardSigningPayload } from './card-signer.ts'
 
@@ -40,6 +41,8 @@ export interface VerifyCardOptions {
 
 class Refusal extends Error {}
 
+const decoder = new TextDecoder()
+
 const signatureHeader = (
   entry: unknown,
 ): { signature: AgentCardSignature; header: JWSHeaderParameters } => {
@@ -56,10 +59,16 @@ const signatureHeader = (
       'it is not a JWS signature: "protected" and "signature" must be strings, "header" an object',
     )
   }
-  let protectedHeader: JWSHeaderParameters
+  let protectedHeader: unknown
   try {
-    protectedHeader = decodeProtectedHeader({ protected: candidate.protected })
+    // Read as a client reads it, not by jose's decodeProtectedHeader: Node 24's JSON.parse, primed
+    // by an object earlier in the header, read an embedded jwk's `"\u0064"` as `\`, and the
+    // private key passed the check below (docs/architecture.md, *One reading of a request*).
+    protectedHeader = parseJson(decoder.decode(base64url.decode(candidate.protected)))
   } catch {
+    protectedHeader = undefined
+  }
+  if (!isJsonObject(protectedHeader)) {
     throw new Refusal('its protected header is not base64url-encoded JSON')
   }
   const signature = candidate as AgentCardSignature

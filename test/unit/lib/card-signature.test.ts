@@ -264,6 +264,36 @@ describe('card signature', () => {
     // Assess
     expect(failures).toEqual([])
   })
+
+  it('refuses an embedded private key whose "d" is escaped after an object in the same header primed the parser', async () => {
+    // Prepare: Node 24's JSON.parse, having read a key `\` after kty, crv, x and y, reads the
+    // jwk's `\u0064` as `\` too; every client reads it as `d`, the private key
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const jwk = privateKey.export({ format: 'jwk' }) as Record<string, string>
+    const pub = `"kty":"EC","crv":"P-256","x":"${jwk.x}","y":"${jwk.y}"`
+    const header = `{"alg":"ES256","p":{${pub},"\\\\":0},"jwk":{${pub},"\\u0064":"${jwk.d}"}}`
+    const protectedHeader = base64url.encode(header)
+    const signingInput = `${protectedHeader}.${base64url.encode(cardSigningPayload(card))}`
+    const signature = nodeSign('sha256', Buffer.from(signingInput), {
+      key: privateKey,
+      dsaEncoding: 'ieee-p1363',
+    })
+    const fetchKeys = async (): Promise<unknown> => {
+      throw new Error('nothing may be fetched')
+    }
+
+    // Act
+    const failures = await verifyCardSignatures(
+      {
+        ...card,
+        signatures: [{ protected: protectedHeader, signature: base64url.encode(signature) }],
+      },
+      { fetchKeys },
+    )
+
+    // Assess
+    expect(failures).toEqual([{ index: 0, reason: 'its embedded jwk holds a private key' }])
+  })
 })
 
 describe('the gateway key', () => {
