@@ -181,9 +181,10 @@ const parsedWithStandIns = (
  * `{"a":1,"t\\u006":2}`, `{"a":1,"t\u0061skId":"x"}` parsed to a key `t\u006` and no `taskId`.
  * A caller could so hide a field from the gateway that its agent reads (a task to take over, a
  * push config's webhook to keep from the check), one request after another to the same warm
- * function, or in one body whose earlier object primes the read of a later one. Text with no escaped key (almost every text) is parsed once, as before. Text with
- * one is parsed again with each escaped key replaced by a plain stand-in no text can name, whose
- * objects are then rebuilt under the keys as written. Throws as `JSON.parse` does.
+ * function, or in one body whose earlier object primes the read of a later one. Text with no
+ * escaped key (almost every text) is parsed once, as before. Text with one is parsed again with
+ * each escaped key replaced by a plain stand-in no text can name, whose objects are then rebuilt
+ * under the keys as written. Throws as `JSON.parse` does.
  *
  * @example
  * parseJson('{"t\\u0061skId":"x"}') // { taskId: 'x' }, whatever was parsed before
