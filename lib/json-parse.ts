@@ -142,16 +142,15 @@ const withKeysRestored = (
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
-/** The keys at `spans` of `text`, each as JSON reads it. */
+/**
+ * The keys at `spans` of `text`, each as JSON reads it: the strings read as one list's items, in
+ * one parse. A string in a list is read right: the fault is in how object keys are looked up. (One
+ * parse a key took 0.5 s for 400,000 of them, a list's 0.1.)
+ */
 const keysAt = (text: string, spans: number[]): string[] => {
-  const keys: string[] = []
-  for (let i = 0; i < spans.length; i += 2) {
-    const [start, end] = [spans[i] as number, spans[i + 1] as number]
-    const key = text.slice(start + 1, end - 1)
-    // A string alone is read right: the fault is in how object keys are looked up.
-    keys.push(key.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : key)
-  }
-  return keys
+  const strings: string[] = []
+  for (let i = 0; i < spans.length; i += 2) strings.push(text.slice(spans[i], spans[i + 1]))
+  return JSON.parse(`[${strings.join(',')}]`) as string[]
 }
 
 /** `text` parsed with the keys at `spans` (`keys`) replaced by stand-ins, then restored. */
