@@ -202,6 +202,13 @@ export const TryItPage = ({
   const send = async (event: Event) => {
     event.preventDefault()
     if (!text.trim()) return setNotice({ kind: 'error', text: 'Write a message first.' })
+    // Told as it is: "choose an agent from the list" read as if the agent named were refused.
+    if (!fleet.data && target !== '(route)') {
+      return setNotice({
+        kind: 'error',
+        text: 'The agents you may call are still loading: send again once the list shows them.',
+      })
+    }
     if (!target || (target !== '(route)' && !fleet.data?.includes(target))) {
       return setNotice({ kind: 'error', text: 'Choose an agent (or route) from the list first.' })
     }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { launchChromium, signIn } from '../support/browser.ts'
+import { launchChromium, signIn, tryItReady } from '../support/browser.ts'
 
 /**
  * The operator console as people use it who work with a keyboard alone, a screen reader, or a
@@ -223,6 +223,7 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
   it('Try it announces how a stream ended with its answer, and not each event (nor each raw JSON shown)', async () => {
     // Prepare
     await go('#/try/calculator', 'Try it')
+    await tryItReady(page, 'calculator')
 
     // Act: sent by keyboard
     await page.getByLabel('Message').fill('What is 15% of 80?')

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
-import { launchChromium, shoot, signIn } from '../support/browser.ts'
+import { launchChromium, shoot, signIn, tryItReady } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
 
@@ -124,6 +124,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     await signIn(page, stack.url, 'operator')
     await page.goto(`${stack.url}/console/#/try/hostile`)
     await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+    await tryItReady(page, 'hostile')
     await page.getByLabel('Message').fill(message)
     await page.getByRole('button', { name: 'Send' }).click()
     const turn = page.getByTestId('conversation').locator('.turn').last()
@@ -227,6 +228,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       await signIn(page, stack.url, 'operator')
       await page.goto(`${stack.url}/console/#/try/hostile`)
       await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+      await tryItReady(page, 'hostile')
       await page.getByLabel('Message').fill('hold on')
       await page.getByRole('button', { name: 'Send' }).click()
       await page.locator('.event').first().waitFor()

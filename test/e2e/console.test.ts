@@ -6,7 +6,14 @@ import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { consoleDistDir } from '../../scripts/build-console.ts'
 import { adminCaller } from '../support/admin-api.ts'
-import { launchChromium, password, personToken, shoot, signIn } from '../support/browser.ts'
+import {
+  launchChromium,
+  password,
+  personToken,
+  shoot,
+  signIn,
+  tryItReady,
+} from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 
 /** The audit API (issue 19 item 4) and the callers API (issue 18) land on other branches. */
@@ -149,6 +156,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     async ({ binding }) => {
       // Prepare
       await go('#/try/calculator', 'Try it')
+      await tryItReady(page, 'calculator')
       await page.getByLabel('Binding').selectOption(binding)
 
       // Act
@@ -165,6 +173,35 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await shoot(page, 'try-it')
     },
   )
+
+  it('try-it says a message sent before the list of agents has loaded that the list is still loading, and sends it once it has', async () => {
+    // Prepare: the list of agents the person may call answers late (a slow network, a busy
+    // machine); Send then said to choose an agent from the list, though the address had
+    await page.route(/\/agents(\?|$)/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      await route.continue()
+    })
+    try {
+      // From another page: Try it, shown already, would keep the list it has
+      await go('#/', 'Fleet')
+      await go('#/try/calculator', 'Try it')
+      await page.getByLabel('Message').fill('What is 15% of 80?')
+
+      // Act
+      await page.getByRole('button', { name: 'Send' }).click()
+      const early = (await notice().textContent()) ?? ''
+      await tryItReady(page, 'calculator')
+      await page.getByRole('button', { name: 'Send' }).click()
+
+      // Assess
+      expect(early).toContain('still loading')
+      const turn = page.getByTestId('conversation').locator('.turn').last()
+      await turn.getByText(/Stream ended/).waitFor()
+      await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+    } finally {
+      await page.unroute(/\/agents(\?|$)/)
+    }
+  })
 
   it('route mode shows the candidates with scores and which agent answered', async () => {
     // Prepare

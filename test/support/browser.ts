@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { seed } from '../../local/seed.ts'
 
 /** Debian's chromium (.ci/run installs it with apt when missing); CHROMIUM_PATH overrides. */
@@ -95,3 +96,10 @@ export const signInOverHttp = async (gatewayUrl: string, username: string) => {
  */
 export const personToken = async (gatewayUrl: string, username: string): Promise<string> =>
   (await signInOverHttp(gatewayUrl, username)).token
+
+/**
+ * Waits until Try it's list of agents has loaded and `agentId` is chosen in it: a message sent
+ * before is refused as the list still loading (a busy machine made that a test's 30 s wait).
+ */
+export const tryItReady = (page: Page, agentId: string) =>
+  expect.poll(() => page.locator('#try-agent').inputValue()).toBe(agentId)
