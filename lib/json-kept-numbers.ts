@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { parseJson, pastString } from './json-parse.ts'
+import { isSpace, parseJson, pastString } from './json-parse.ts'
 
 type RawJsonApi = {
   rawJSON: (text: string) => unknown
@@ -137,9 +137,6 @@ export const parseKeepingInexactNumbers = (text: string): unknown => {
   return unmarked(parseJson(pieces.join('')), mark)
 }
 
-const isWhitespaceOrColon = (code: number) =>
-  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x3a
-
 /**
  * The text of the number JSON object `text` gives its top-level member `key`, if it gives one:
  * one walk that skips strings and nested values whole and stops at the member, reading each
@@ -157,7 +154,7 @@ const topLevelNumberText = (text: string, key: string): string | undefined => {
         atKey = false
         if (JSON.parse(text.slice(at, end)) === key) {
           let value = end
-          while (isWhitespaceOrColon(text.charCodeAt(value))) value++
+          while (isSpace(text.charCodeAt(value)) || text.charCodeAt(value) === 0x3a) value++
           const first = text.charCodeAt(value)
           if (first !== 0x2d && (first < 0x30 || first > 0x39)) return undefined
           return text.slice(value, numberAt(text, value).end)

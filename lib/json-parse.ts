@@ -2,7 +2,8 @@ const backslash = 0x5c
 const colon = 0x3a
 
 /** JSON's whitespace: space, tab, line feed, carriage return. */
-const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
+export const isSpace = (code: number) =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 
 /**
  * The index just past the string of valid JSON whose opening quote is at `start`: the first quote
