@@ -202,11 +202,14 @@ export const TryItPage = ({
   const send = async (event: Event) => {
     event.preventDefault()
     if (!text.trim()) return setNotice({ kind: 'error', text: 'Write a message first.' })
-    // Told as it is: "choose an agent from the list" read as if the agent named were refused.
+    // Told as it is: "choose an agent from the list" read as if the agent named were refused;
+    // and a list that failed to load is no list still loading, which would never show them.
     if (!fleet.data && target !== '(route)') {
       return setNotice({
         kind: 'error',
-        text: 'The agents you may call are still loading: send again once the list shows them.',
+        text: fleet.error
+          ? 'The agents you may call could not be listed (the problem is shown below): reload the page to try again, or choose Route.'
+          : 'The agents you may call are still loading: send again once the list shows them.',
       })
     }
     if (!target || (target !== '(route)' && !fleet.data?.includes(target))) {

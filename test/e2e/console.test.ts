@@ -174,11 +174,19 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     },
   )
 
+  /** The person's own list of agents (`GET /agents`), which Try it offers; not the admin list. */
+  const peoplesList = (url: URL) => url.pathname === '/agents'
+
   it('try-it says a message sent before the list of agents has loaded that the list is still loading, and sends it once it has', async () => {
     // Prepare: the list of agents the person may call answers late (a slow network, a busy
-    // machine); Send then said to choose an agent from the list, though the address had
-    await page.route(/\/agents(\?|$)/, async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 1_500))
+    // machine); Send then said to choose an agent from the list, though the address had. Held
+    // until the message is sent, not for a time: on a busy machine a timer could end first.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await page.route(peoplesList, async (route) => {
+      await held
       await route.continue()
     })
     try {
@@ -190,6 +198,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       // Act
       await page.getByRole('button', { name: 'Send' }).click()
       const early = (await notice().textContent()) ?? ''
+      release()
       await tryItReady(page, 'calculator')
       await page.getByRole('button', { name: 'Send' }).click()
 
@@ -199,7 +208,36 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await turn.getByText(/Stream ended/).waitFor()
       await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
     } finally {
-      await page.unroute(/\/agents(\?|$)/)
+      release()
+      await page.unroute(peoplesList)
+    }
+  })
+
+  it('try-it says a message sent when the list of agents could not be loaded that it could not, not that it is still loading', async () => {
+    // Prepare: the person's list of agents fails (the gateway down a moment, a network error)
+    await page.route(peoplesList, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'down' }),
+      }),
+    )
+    try {
+      await go('#/', 'Fleet')
+      await go('#/try/calculator', 'Try it')
+      await notice().waitFor()
+      await page.getByLabel('Message').fill('What is 15% of 80?')
+
+      // Act
+      await page.getByRole('button', { name: 'Send' }).click()
+
+      // Assess: until a review of the 29th session, "still loading" for a list that never would
+      const said = (await notice().textContent()) ?? ''
+      expect(said).not.toContain('still loading')
+      expect(said).toContain('could not be listed')
+      await expect(page.getByTestId('conversation').locator('.turn').count()).resolves.toBe(0)
+    } finally {
+      await page.unroute(peoplesList)
     }
   })
 
