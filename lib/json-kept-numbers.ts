@@ -140,8 +140,9 @@ export const parseKeepingInexactNumbers = (text: string): unknown => {
 /**
  * The text of the number JSON object `text` gives its top-level member `key`, if it gives one:
  * one walk that skips strings and nested values whole and stops at the member, reading each
- * top-level key as JSON reads it (`"\u0069d"` is `id`). `text` is valid JSON, parsed already, and
- * names `key` once (a request naming a key twice is refused before its id is read).
+ * top-level key as JSON reads it (`"\u0069d"` is `id`). `text` is valid JSON, parsed already; of
+ * a key given twice this is the first (`topLevelNumberAsWritten` checks it against the number
+ * parsed, the last), since the id is read before a request naming a key twice is refused.
  */
 const topLevelNumberText = (text: string, key: string): string | undefined => {
   let depth = 0
@@ -152,7 +153,11 @@ const topLevelNumberText = (text: string, key: string): string | undefined => {
       const end = pastString(text, at)
       if (depth === 1 && atKey) {
         atKey = false
-        if (JSON.parse(text.slice(at, end)) === key) {
+        // Decoded only when spelled with an escape: a JSON.parse a key made 6.5 MB of 550,000
+        // top-level keys cost 267 ms beside the request's own parse, 20 ms without.
+        const spelled = text.slice(at + 1, end - 1)
+        const name = spelled.includes('\\') ? JSON.parse(text.slice(at, end)) : spelled
+        if (name === key) {
           let value = end
           while (isSpace(text.charCodeAt(value)) || text.charCodeAt(value) === 0x3a) value++
           const first = text.charCodeAt(value)
