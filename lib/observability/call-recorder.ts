@@ -33,12 +33,18 @@ const isGatewaysOwnFault = (error: unknown) =>
 const agentFailureCodes = new Set([-32603, -32006])
 
 /**
- * Whether an error an agent answered says it failed: one of those codes, or, from an HTTP+JSON
- * stream's `error` event, a 5xx status; or an error with no integer code (`UncodedError`), which
- * the caller's client takes for an error all the same and no caller's mistake can make.
+ * Whether an error an agent answered (`status`, the HTTP status it came with) says it failed: one
+ * of those codes, or, from an HTTP+JSON stream's `error` event, a 5xx status; or an error with no
+ * integer code (`UncodedError`) in a 2xx answer or event, which the caller's client takes for an
+ * error all the same where no status says whose it is. A 4xx says it: a framework's own answer to
+ * the caller's request names an `error` without a code (Fastify's `{"statusCode":413,"error":
+ * "Payload Too Large",…}` past its 1 MiB bodyLimit, @fastify/rate-limit's 429), and counted, a
+ * caller's large or many calls raised the agent's failure alarm.
  */
-const isAgentFailureCode = (code: AgentErrorCode) =>
-  typeof code !== 'number' || agentFailureCodes.has(code) || (code >= 500 && code <= 599)
+const isAgentFailureCode = (code: AgentErrorCode, status: number) =>
+  typeof code !== 'number'
+    ? status < 300
+    : agentFailureCodes.has(code) || (code >= 500 && code <= 599)
 
 /** How a forwarded call ended: streamed, whole, or thrown. */
 export interface CallOutcome {
@@ -152,7 +158,8 @@ export const callRecorder = (
       outcome.error !== undefined && !callerGone
         ? !isCallersFault(outcome.error) && !isGatewaysOwnFault(outcome.error)
         : (outcome.statusCode ?? 500) >= 500 ||
-          (outcome.errorCode !== undefined && isAgentFailureCode(outcome.errorCode))
+          (outcome.errorCode !== undefined &&
+            isAgentFailureCode(outcome.errorCode, outcome.statusCode ?? 500))
     recordCall(metrics, {
       agentId: call.agentId,
       operation: call.operation,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { jsonRpcErrorCodeOf } from '../../../lib/a2a/translate.ts'
 import { BackendUnavailableError, MissingPathParamError } from '../../../lib/errors.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'
@@ -215,4 +216,31 @@ describe('callRecorder', () => {
     expect(report).not.toHaveProperty('agentErrorCode')
     expect(recorded[0]?.values).toMatchObject({ CallFailures: 1 })
   })
+
+  it.each([
+    [413, 'FST_ERR_CTP_BODY_TOO_LARGE', 'Payload Too Large'],
+    [429, 'FST_ERR_RATE_LIMIT', 'Too Many Requests'],
+  ])(
+    'leaves an agent’s %i whose body names an error without a code to its status: the caller’s, as a framework answers it',
+    (status, code, words) => {
+      // Prepare: Fastify's own answer to a body past its bodyLimit, or @fastify/rate-limit's, to
+      // a JSON-RPC call: the caller's request, not the agent failing
+      const answer = JSON.stringify({ statusCode: status, code, error: words, message: words })
+      const { sink, recorded } = keptSink()
+      const report: ForwardReport = {}
+      const finished = callRecorder(
+        sink,
+        { agentId: 'weather', operation: 'SendMessage', stream: false },
+        report,
+        clock(0).now,
+      )
+
+      // Act
+      finished({ statusCode: status, errorCode: jsonRpcErrorCodeOf('JSONRPC', answer) })
+
+      // Assess: said on the line; not counted (until a review of the 29th session, counted)
+      expect(report).toMatchObject({ agentStatus: status, agentErrorUncoded: 'no error object' })
+      expect(recorded[0]?.values).toEqual({ Calls: 1, CallDuration: 0 })
+    },
+  )
 })
