@@ -382,6 +382,20 @@ describe('access logs, one line per request, and no secret or token in any log',
             response.end(stream ? `data: ${codeless}\n\n` : codeless)
             return
           }
+          if (body.includes('too-large-for-me')) {
+            // Fastify's own answer to a body past its bodyLimit (1 MiB by default): no A2A error,
+            // an `error` of words, as @fastify/rate-limit's 429 is too.
+            response.writeHead(413, { 'content-type': 'application/json' })
+            response.end(
+              JSON.stringify({
+                statusCode: 413,
+                code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+                error: 'Payload Too Large',
+                message: 'Request body is too large',
+              }),
+            )
+            return
+          }
           if (body.includes('garbled')) {
             // An answer no A2A client can read: a proxy's page, as an HTTP 200.
             response.writeHead(200, { 'content-type': 'text/html' })
@@ -453,6 +467,30 @@ describe('access logs, one line per request, and no secret or token in any log',
         expect(line).toMatchObject({ status: 200, agentStatus: 200, agentErrorUncoded: 'no code' })
       },
     )
+
+    it('leaves an agent’s 413 whose body names an error without a code to its status: the caller’s request, relayed and on the line, no failure of the agent’s', async () => {
+      // Prepare
+      const callsBefore = await counter('calls', 'failing')
+      const failuresBefore = await counter('call_failures', 'failing')
+
+      // Act
+      const response = await postA2A(
+        `${stack.url}/agents/failing`,
+        token,
+        jsonRpc('SendMessage', textMessageParams('too-large-for-me')),
+      )
+      const text = await response.text()
+
+      // Assess: until a review of the 29th session counted as the agent's failure
+      expect(response.status).toBe(413)
+      expect(text).toContain('"error":"Payload Too Large"')
+      expect(await counter('calls', 'failing')).toBe(callsBefore + 1)
+      expect(await counter('call_failures', 'failing')).toBe(failuresBefore)
+      const [line] = accessLines().filter(
+        (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+      )
+      expect(line).toMatchObject({ agentStatus: 413, agentErrorUncoded: 'no error object' })
+    })
 
     it('counts an agent refusing the gateway’s credentials as a failed call, its status on the access line and its challenge on the warning', async () => {
       // Prepare
