@@ -19,17 +19,23 @@ const clock = (start: number) => {
   return { now: () => at, advance: (ms: number) => (at += ms) }
 }
 
+/**
+ * A recorder of `call` on a kept sink, its access-line report and a clock starting at `start`:
+ * what each test records into and reads back.
+ */
+const recording = (call: Parameters<typeof callRecorder>[1], start = 0) => {
+  const { sink, recorded } = keptSink()
+  const time = clock(start)
+  const report: ForwardReport = {}
+  return { recorded, report, time, finished: callRecorder(sink, call, report, time.now) }
+}
+
 describe('callRecorder', () => {
   it('reports a stream’s agent status, duration and chunks for the access line, and counts it as a stream', () => {
     // Prepare
-    const { sink, recorded } = keptSink()
-    const time = clock(1_000)
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
+    const { recorded, report, finished, time } = recording(
       { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
-      report,
-      time.now,
+      1_000,
     )
 
     // Act
@@ -65,14 +71,11 @@ describe('callRecorder', () => {
     'says a stream %s ended so, and counts it as any stream',
     (_how, operation, ending, streamEnd) => {
       // Prepare
-      const { sink, recorded } = keptSink()
-      const report: ForwardReport = {}
-      const finished = callRecorder(
-        sink,
-        { agentId: 'weather', operation, stream: true },
-        report,
-        clock(0).now,
-      )
+      const { recorded, report, finished } = recording({
+        agentId: 'weather',
+        operation,
+        stream: true,
+      })
 
       // Act
       finished({ statusCode: 200, chunks: 4, ...ending })
@@ -90,14 +93,9 @@ describe('callRecorder', () => {
 
   it('reports why a forward failed, with no agent status, and counts the call as failed', () => {
     // Prepare
-    const { sink, recorded } = keptSink()
-    const time = clock(0)
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
+    const { recorded, report, finished, time } = recording(
       { agentId: 'gone', operation: 'SendMessage', stream: false },
-      report,
-      time.now,
+      0,
     )
 
     // Act
@@ -112,14 +110,11 @@ describe('callRecorder', () => {
 
   it('reports the status of an answer the gateway withheld (the agent refusing its credentials), counted as the agent failing', () => {
     // Prepare
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'shady', operation: 'SendMessage', stream: false },
-      report,
-      clock(0).now,
-    )
+    const { recorded, report, finished } = recording({
+      agentId: 'shady',
+      operation: 'SendMessage',
+      stream: false,
+    })
 
     // Act: the caller gets a 502; the access line must still say what the agent answered.
     finished({
@@ -135,14 +130,11 @@ describe('callRecorder', () => {
 
   it("does not count a refusal of the caller's own request as the agent failing", () => {
     // Prepare: translation refused to build a path from a task id the caller left out
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'ListTaskPushNotificationConfigs', stream: false },
-      report,
-      clock(0).now,
-    )
+    const { recorded, finished } = recording({
+      agentId: 'weather',
+      operation: 'ListTaskPushNotificationConfigs',
+      stream: false,
+    })
 
     // Act
     finished({ error: new MissingPathParamError('taskId') })
@@ -153,14 +145,11 @@ describe('callRecorder', () => {
 
   it('does not count a stream its caller walked away from as the agent failing, and says so', () => {
     // Prepare
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
-      report,
-      clock(0).now,
-    )
+    const { recorded, report, finished } = recording({
+      agentId: 'weather',
+      operation: 'SendStreamingMessage',
+      stream: true,
+    })
     const closed = Object.assign(new Error('Premature close'), {
       code: 'ERR_STREAM_PREMATURE_CLOSE',
     })
@@ -180,14 +169,11 @@ describe('callRecorder', () => {
 
   it('counts a stream the agent broke off as failed, whoever reads it', () => {
     // Prepare
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'SendStreamingMessage', stream: true },
-      report,
-      clock(0).now,
-    )
+    const { recorded, report, finished } = recording({
+      agentId: 'weather',
+      operation: 'SendStreamingMessage',
+      stream: true,
+    })
 
     // Act
     finished({ statusCode: 200, chunks: 2, error: new Error('backend stream ended mid-event') })
@@ -199,14 +185,11 @@ describe('callRecorder', () => {
 
   it('counts an agent’s error that carries no integer code as its failure, and says why on the access line', () => {
     // Prepare: `{"error":{"message":"boom"}}` with HTTP 200, which @a2a-js/sdk's client throws on
-    const { sink, recorded } = keptSink()
-    const report: ForwardReport = {}
-    const finished = callRecorder(
-      sink,
-      { agentId: 'weather', operation: 'SendMessage', stream: false },
-      report,
-      clock(0).now,
-    )
+    const { recorded, report, finished } = recording({
+      agentId: 'weather',
+      operation: 'SendMessage',
+      stream: false,
+    })
 
     // Act
     finished({ statusCode: 200, errorCode: 'no code' })
@@ -226,14 +209,11 @@ describe('callRecorder', () => {
       // Prepare: Fastify's own answer to a body past its bodyLimit, or @fastify/rate-limit's, to
       // a JSON-RPC call: the caller's request, not the agent failing
       const answer = JSON.stringify({ statusCode: status, code, error: words, message: words })
-      const { sink, recorded } = keptSink()
-      const report: ForwardReport = {}
-      const finished = callRecorder(
-        sink,
-        { agentId: 'weather', operation: 'SendMessage', stream: false },
-        report,
-        clock(0).now,
-      )
+      const { recorded, report, finished } = recording({
+        agentId: 'weather',
+        operation: 'SendMessage',
+        stream: false,
+      })
 
       // Act
       finished({ statusCode: status, errorCode: jsonRpcErrorCodeOf('JSONRPC', answer) })
