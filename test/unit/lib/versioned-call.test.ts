@@ -510,19 +510,19 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
     return { answer, text: Buffer.from(answer?.body as Uint8Array).toString() }
   }
   const config = { id: 'hook-1', url: 'https://h.test/cb' }
+  /** A 0.3 HTTP+JSON client's get of task t-1's config hook-1. */
+  const configGet = () =>
+    call({
+      operation: 'GetTaskPushNotificationConfig',
+      version: '0.3',
+      binding: 'HTTP+JSON',
+      params: undefined,
+      restPath: '/v1/tasks/t-1/pushNotificationConfigs/hook-1',
+    })
 
   it('names the task the call named, in the config’s resource name (0.3 HTTP+JSON)', async () => {
     // Act: a 0.3 client's get; its SDK (a2a-python) refuses a config whose name names no task
-    const { text } = await answered(
-      call({
-        operation: 'GetTaskPushNotificationConfig',
-        version: '0.3',
-        binding: 'HTTP+JSON',
-        params: undefined,
-        restPath: '/v1/tasks/t-1/pushNotificationConfigs/hook-1',
-      }),
-      config,
-    )
+    const { text } = await answered(configGet(), config)
 
     // Assess
     expect(JSON.parse(text)).toMatchObject({ name: 'tasks/t-1/pushNotificationConfigs/hook-1' })
@@ -530,19 +530,10 @@ describe('a push config a 1.0 agent answers without its task, to a 0.3 caller', 
 
   it('names a config whose id the agent gave as a number written otherwise (1e20) as written', async () => {
     // Act: `String` cannot convert a number kept as written: the gateway's own 500 until a review
-    const { text } = await answered(
-      call({
-        operation: 'GetTaskPushNotificationConfig',
-        version: '0.3',
-        binding: 'HTTP+JSON',
-        params: undefined,
-        restPath: '/v1/tasks/t-1/pushNotificationConfigs/hook-1',
-      }),
-      {
-        ...config,
-        id: (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON('1e20'),
-      },
-    )
+    const { text } = await answered(configGet(), {
+      ...config,
+      id: (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON('1e20'),
+    })
 
     // Assess
     expect(JSON.parse(text)).toMatchObject({ name: 'tasks/t-1/pushNotificationConfigs/1e20' })
