@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
@@ -118,15 +118,38 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
     await stack?.stop()
   })
 
-  const tryHostile = async (message = 'refund my order') => {
+  /** A page of a browser context of its own, signed in as the operator. */
+  const operatorPage = async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
-    await signIn(page, stack.url, 'operator')
+    try {
+      await signIn(page, stack.url, 'operator')
+    } catch (error) {
+      await context.close()
+      throw error
+    }
+    return { context, page }
+  }
+  /** Runs `act` on an operator's page of its own, closed after however `act` ends. */
+  const asOperator = async (act: (page: Page) => Promise<void>) => {
+    const { context, page } = await operatorPage()
+    try {
+      await act(page)
+    } finally {
+      await context.close()
+    }
+  }
+  /** Sends `message` to the hostile agent from Try it, once its list of agents has loaded. */
+  const sendToHostile = async (page: Page, message: string) => {
     await page.goto(`${stack.url}/console/#/try/hostile`)
     await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
     await tryItReady(page, 'hostile')
     await page.getByLabel('Message').fill(message)
     await page.getByRole('button', { name: 'Send' }).click()
+  }
+  const tryHostile = async (message = 'refund my order') => {
+    const { context, page } = await operatorPage()
+    await sendToHostile(page, message)
     const turn = page.getByTestId('conversation').locator('.turn').last()
     // Done: the stream ended, or it failed before any event (then only its problem is said)
     await turn
@@ -198,10 +221,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
 
   it('the Fleet and Agent pages say when the agent last changed, which is what the record holds, not when its card was read', async () => {
     // Prepare
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    try {
-      await signIn(page, stack.url, 'operator')
+    await asOperator(async (page) => {
       const fleet = page.getByTestId('fleet').locator('[data-agent="hostile"]')
 
       // Act
@@ -215,22 +235,13 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       expect(labels).toContain('Last changed')
       expect(labels).not.toContain('Card read')
       await expect(facts.textContent()).resolves.toMatch(/ · changed \d/)
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('Try it lets go of a stream when the operator leaves the page, not only when the agent ends it', async () => {
     // Prepare: a stream the agent holds open
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    try {
-      await signIn(page, stack.url, 'operator')
-      await page.goto(`${stack.url}/console/#/try/hostile`)
-      await page.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
-      await tryItReady(page, 'hostile')
-      await page.getByLabel('Message').fill('hold on')
-      await page.getByRole('button', { name: 'Send' }).click()
+    await asOperator(async (page) => {
+      await sendToHostile(page, 'hold on')
       await page.locator('.event').first().waitFor()
       expect(held - released).toBe(1)
 
@@ -240,17 +251,12 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
 
       // Assess: the stream, and with it one of the person's few concurrent streams, given back
       await expect.poll(() => held - released).toBe(0)
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('the Fleet, Agent and Activity pages show a card’s version and bindings with its bidirectional controls as \uFFFD', async () => {
     // Prepare
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    try {
-      await signIn(page, stack.url, 'operator')
+    await asOperator(async (page) => {
       const fleet = page.getByTestId('fleet').locator('[data-agent="backwards"]')
 
       // Act
@@ -272,9 +278,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
       expect(version).toContain('card version 1.0\uFFFD ·')
       expect(configuration).toContain('/a2a/\uFFFDcprnosj')
       await expect(change.locator('td.added').textContent()).resolves.toBe('"1.0\uFFFD"')
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('Try it says an error event is an error, whatever its data, as the gateway counts it', async () => {
@@ -291,11 +295,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
 
   it('an address naming no agent puts none of its words in the tab’s title', async () => {
     // Prepare
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    try {
-      await signIn(page, stack.url, 'operator')
-
+    await asOperator(async (page) => {
       // Act: a link someone sent the operator
       await page.goto(
         `${stack.url}/console/#/agents/${encodeURIComponent('Session expired: sign in again at evil.example')}`,
@@ -304,9 +304,7 @@ describe('operator console, attacked', { timeout: 60_000 }, () => {
 
       // Assess
       await expect.poll(() => page.title()).toBe('No such agent · Switchboard')
-    } finally {
-      await context.close()
-    }
+    })
   })
 
   it('Sign out takes what the operator saw off the page before the browser leaves it', async () => {
