@@ -1,5 +1,6 @@
 const backslash = 0x5c
 const colon = 0x3a
+const quote = 0x22
 
 /** JSON's whitespace: space, tab, line feed, carriage return. */
 export const isSpace = (code: number) =>
@@ -36,34 +37,6 @@ const escapedKeySpans = (json: string): number[] => {
   return spans
 }
 
-/**
- * Where each key of `json` (valid JSON) that is one of `named` sits, plainly or escaped, as
- * `escapedKeySpans` gives them: its escaped keys' `escaped` spans, and each plain key equal to
- * one of `named`. Every string is met at its opening quote (the first quote past the string
- * before it) and read once; a plain key is cut out only when its length is one of theirs.
- */
-const keySpansNamed = (json: string, escaped: number[], named: Set<string>): number[] => {
-  const lengths = new Set([...named].map((key) => key.length))
-  const spans: number[] = []
-  let next = 0
-  for (let start = json.indexOf('"'); start !== -1; ) {
-    const end = pastString(json, start)
-    if (start === escaped[next]) {
-      spans.push(start, end)
-      next += 2
-    } else if (
-      // A key not among the escaped ones holds no backslash: it is read as written.
-      lengths.has(end - start - 2) &&
-      named.has(json.slice(start + 1, end - 1)) &&
-      isKeyEndingAt(json, end)
-    ) {
-      spans.push(start, end)
-    }
-    start = json.indexOf('"', end)
-  }
-  return spans
-}
-
 /** Whether the string of `json` that ends before `end` is a key: a colon follows it. */
 const isKeyEndingAt = (json: string, end: number) => {
   let after = end
@@ -83,62 +56,54 @@ const standInPrefixFor = (text: string): string => {
   }
 }
 
-/** What `withKeysRestored` gives when an object's stand-ins cannot be put back in order. */
-const orderLost = Symbol('orderLost')
-
 /**
  * `value`, parsed from text whose keys were replaced by stand-ins (`prefix` and the key's index
  * in `keys`), with each stand-in's object rebuilt under the keys as written, in their order. One
- * walk, without recursion. `orderLost` when an object holds a key both as a stand-in and as
- * itself (given plainly too): the parse kept the plain one's last value in the place of its
- * first, so which of them came last in the text is no longer known.
+ * walk, without recursion. No stand-in's key is ever also given plainly in its object: a key
+ * that needs a stand-in holds a character JSON must escape, so it is never written without one.
  */
-const withKeysRestored = (
-  value: object,
-  prefix: string,
-  keys: string[],
-): unknown | typeof orderLost => {
-  const isStandIn = (key: string) => key.startsWith(prefix)
-  const restore = (members: Record<string, unknown>) => {
-    const entries: [string, unknown][] = []
-    for (const key of Object.keys(members)) {
-      if (!isStandIn(key)) {
-        entries.push([key, members[key]])
-        continue
-      }
-      const written = keys[Number(key.slice(prefix.length))] as string
-      if (Object.hasOwn(members, written)) return undefined
-      entries.push([written, members[key]])
-    }
-    // Object.fromEntries defines each key (`__proto__` too) and keeps the last of a repeated
-    // one, in the place of its first: as JSON.parse does.
-    return Object.fromEntries(entries)
-  }
+const withKeysRestored = (value: object, prefix: string, keys: string[]): unknown => {
+  const isStandIn = (name: string) => name.startsWith(prefix)
   const root = { value }
   const pending: [holder: Record<string, unknown> | unknown[], at: string | number][] = [
     [root, 'value'],
   ]
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [holder, at] = next
-    let node = (holder as Record<string | number, unknown>)[at] as object
+    let node = (holder as Record<string | number, unknown>)[at] as Record<string, unknown>
     if (Array.isArray(node)) {
       // Only the items that may hold keys: a 10 MB list of numbers is not copied to `pending`.
       for (let i = 0; i < node.length; i++) if (isObject(node[i])) pending.push([node, i])
       continue
     }
-    if (Object.keys(node).some(isStandIn)) {
-      const restored = restore(node as Record<string, unknown>)
-      if (restored === undefined) return orderLost
+    let names = Object.keys(node)
+    if (names.some(isStandIn)) {
+      const restored: Record<string, unknown> = {}
+      for (const name of names) {
+        const key = isStandIn(name) ? (keys[Number(name.slice(prefix.length))] as string) : name
+        // A key given twice (two spellings) keeps the last value in the place of the first, as
+        // JSON.parse keeps it.
+        setMember(restored, key, node[name])
+      }
+      setMember(holder, at, restored)
       node = restored
-      // Defined, not assigned: assigned under `__proto__`, it would set the holder's prototype.
-      Object.defineProperty(holder, at, { value: node, enumerable: true, writable: true })
+      names = Object.keys(node)
     }
-    for (const key of Object.keys(node)) {
-      const member = (node as Record<string, unknown>)[key]
-      if (isObject(member)) pending.push([node as Record<string, unknown>, key])
-    }
+    for (const name of names) if (isObject(node[name])) pending.push([node, name])
   }
   return root.value
+}
+
+/** `holder[key] = value`, but `__proto__` defined as a member: assigned, it sets the prototype. */
+const setMember = (holder: object, key: string | number, value: unknown) => {
+  if (key === '__proto__') {
+    Object.defineProperty(holder, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else (holder as Record<string | number, unknown>)[key] = value
 }
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
@@ -154,22 +119,40 @@ const keysAt = (text: string, spans: number[]): string[] => {
   return JSON.parse(`[${strings.join(',')}]`) as string[]
 }
 
-/** `text` parsed with the keys at `spans` (`keys`) replaced by stand-ins, then restored. */
-const parsedWithStandIns = (
+/**
+ * Whether `key` can be written in JSON with no escape: it holds no quote, backslash or control
+ * character, the three that valid JSON never holds as they are.
+ */
+const isWritablePlainly = (key: string) => {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i)
+    if (code < 0x20 || code === quote || code === backslash) return false
+  }
+  return true
+}
+
+/**
+ * `text` with each key at `spans` (read as `keys`) written anew: plainly where it can be, so the
+ * parser never sees its escape, else as a stand-in (`prefix` and the key's index in `keys`).
+ */
+const withKeysRewritten = (
   text: string,
   spans: number[],
   keys: string[],
-): unknown | typeof orderLost => {
-  const prefix = standInPrefixFor(text)
+  prefix: string,
+): { text: string; standIns: boolean } => {
   const pieces: string[] = []
+  let standIns = false
   let from = 0
   for (let i = 0; i < spans.length; i += 2) {
-    pieces.push(text.slice(from, spans[i]), `"${prefix}${i / 2}"`)
+    const key = keys[i / 2] as string
+    const plain = isWritablePlainly(key)
+    standIns ||= !plain
+    pieces.push(text.slice(from, spans[i]), plain ? `"${key}"` : `"${prefix}${i / 2}"`)
     from = spans[i + 1] as number
   }
   pieces.push(text.slice(from))
-  const parsed: unknown = JSON.parse(pieces.join(''))
-  return isObject(parsed) ? withKeysRestored(parsed, prefix, keys) : parsed
+  return { text: pieces.join(''), standIns }
 }
 
 /**
@@ -183,8 +166,10 @@ const parsedWithStandIns = (
  * push config's webhook to keep from the check), one request after another to the same warm
  * function, or in one body whose earlier object primes the read of a later one. Text with no
  * escaped key (almost every text) is parsed once, as before. Text with one is parsed again with
- * each escaped key replaced by a plain stand-in no text can name, whose objects are then rebuilt
- * under the keys as written. Throws as `JSON.parse` does.
+ * each escaped key written without its escapes (`"taskId"`), which the parser reads right; the
+ * rare key that cannot be (it holds a quote, a backslash or a control character) is written as a
+ * plain stand-in no text can name, whose objects are then rebuilt under the keys as written.
+ * Throws as `JSON.parse` does.
  *
  * @example
  * parseJson('{"t\\u0061skId":"x"}') // { taskId: 'x' }, whatever was parsed before
@@ -196,12 +181,11 @@ export const parseJson = (text: string): unknown => {
   const spans = escapedKeySpans(text)
   if (spans.length === 0) return parsed
   const keys = keysAt(text, spans)
-  const read = parsedWithStandIns(text, spans, keys)
-  if (read !== orderLost) return read
-  // A key given both escaped and plainly in one object (`{"a":0,"\u0061":1,"a":2}`, or `"1"`
-  // and `"\u0031"`): read again with that key a stand-in wherever it is given, plainly too, so
-  // that each object's keys are defined in the text's order and the last given is kept, as
-  // JSON.parse keeps it. A key left plain then names no stand-in's key: the order is kept.
-  const named = keySpansNamed(text, spans, new Set(keys))
-  return parsedWithStandIns(text, named, keysAt(text, named))
+  // A key written plainly may be one of the text's own (`{"a":0,"\u0061":1}`): JSON.parse then
+  // keeps the last given in the place of the first, as it would have. Only the stand-ins'
+  // prefix must be new to the text as rewritten, so it is drawn against the keys too.
+  const prefix = standInPrefixFor(`${text}\n${keys.join('\n')}`)
+  const rewritten = withKeysRewritten(text, spans, keys, prefix)
+  const read: unknown = JSON.parse(rewritten.text)
+  return rewritten.standIns && isObject(read) ? withKeysRestored(read, prefix, keys) : read
 }

@@ -143,22 +143,24 @@ describe('parseJson', () => {
   })
 
   it('keeps the last of every key given several times, plainly or escaped, in the place of its first, as JSON.parse does', () => {
-    // Prepare: objects of keys from a small set (integer-like, __proto__, plain), each given
-    // once or more, each spelled plainly or with escapes at random (seeded); what JSON.parse
-    // makes of them is what defining each member in turn makes (Object.fromEntries)
+    // Prepare: objects of keys from a small set (integer-like, __proto__, plain, and keys JSON
+    // writes only with an escape), each given once or more, each spelled plainly or with escapes
+    // at random (seeded); what JSON.parse makes of them is what defining each member in turn makes (Object.fromEntries)
     let seed = 20261208
     const next = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
       return seed / 2 ** 32
     }
-    const names = ['a', 'id', '1', '10', '__proto__', 'é']
+    const names = ['a', 'id', '1', '10', '__proto__', 'é', 'q"', 'line\n', 'back\\']
     const cases = Array.from({ length: 2000 }, () => {
       const members = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, at) => {
         const name = names[Math.floor(next() * names.length)] as string
         return [name, at] as const
       })
       const spelled = members.map(([name, at]) => {
-        const written = [...name].map((char) => (next() < 0.4 ? escapedWhole(char) : char)).join('')
+        const written = [...name]
+          .map((char) => (next() < 0.4 ? escapedWhole(char) : JSON.stringify(char).slice(1, -1)))
+          .join('')
         return `"${written}":${at}`
       })
       return { text: `{"x":[{${spelled.join(',')}}]}`, expected: Object.fromEntries(members) }
