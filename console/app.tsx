@@ -8,7 +8,7 @@ import { FleetPage } from './pages/fleet.tsx'
 import { PermissionsPage } from './pages/permissions.tsx'
 import { RegisterPage } from './pages/register.tsx'
 import { TryItPage } from './pages/try-it.tsx'
-import { plainText } from './ui.tsx'
+import { plainText, useMediaQuery } from './ui.tsx'
 
 const pages = [
   { path: 'fleet', title: 'Fleet', admin: false },
@@ -18,6 +18,9 @@ const pages = [
   { path: 'try', title: 'Try it', admin: false },
   { path: 'activity', title: 'Activity', admin: true },
 ] as const
+
+/** Where the header's narrow layout begins (`.top-narrow` in style.css): the window's width. */
+const narrowWindow = '(max-width: 700px)'
 
 /** A part of the address as written when it cannot be decoded (a lone `%`): then it names nothing. */
 const decoded = (part: string) => {
@@ -69,6 +72,34 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
     document.title = `${heading} · Switchboard`
   }, [heading])
 
+  // A narrow window shows Sign out on the first row, beside the name, and the pages on a row of
+  // their own below: Sign out then comes first in the page too, so that Tab takes them in the
+  // order they are seen (CSS's `order` moves what is seen, not what Tab reaches).
+  const narrow = useMediaQuery(narrowWindow)
+  const navigation = (
+    <nav aria-label="Console pages">
+      {visible.map((candidate) => (
+        <a
+          key={candidate.path}
+          href={`#/${candidate.path}`}
+          aria-current={candidate.path === page ? 'page' : undefined}
+        >
+          {candidate.title}
+        </a>
+      ))}
+    </nav>
+  )
+  const signedIn = (
+    <span class="who">
+      <span data-testid="signed-in-as">
+        {session.username} {session.isAdmin ? '(admin)' : ''}
+      </span>
+      <button type="button" class="link" onClick={onSignOut}>
+        Sign out
+      </button>
+    </span>
+  )
+
   return (
     <>
       {/* The address's hash names the page, so following `#main` would open the Fleet (an
@@ -84,27 +115,10 @@ export const App = ({ session, onSignOut }: { session: Session; onSignOut: () =>
       >
         Skip to content
       </a>
-      <header class="top">
+      <header class={narrow ? 'top top-narrow' : 'top'}>
         <span class="brand">Switchboard</span>
-        <nav aria-label="Console pages">
-          {visible.map((candidate) => (
-            <a
-              key={candidate.path}
-              href={`#/${candidate.path}`}
-              aria-current={candidate.path === page ? 'page' : undefined}
-            >
-              {candidate.title}
-            </a>
-          ))}
-        </nav>
-        <span class="who">
-          <span data-testid="signed-in-as">
-            {session.username} {session.isAdmin ? '(admin)' : ''}
-          </span>
-          <button type="button" class="link" onClick={onSignOut}>
-            Sign out
-          </button>
-        </span>
+        {narrow ? signedIn : navigation}
+        {narrow ? navigation : signedIn}
       </header>
       <main id="main" tabIndex={-1}>
         {!allowed ? (

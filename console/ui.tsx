@@ -59,6 +59,22 @@ export const useLoad = <T,>(load: () => Promise<T>, deps: unknown[] = []) => {
   return { ...state, reload }
 }
 
+/**
+ * Whether the window matches a media query (`(max-width: 700px)`), now and as it changes: for
+ * what CSS cannot change, such as the order Tab takes.
+ */
+export const useMediaQuery = (query: string) => {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches)
+  useLayoutEffect(() => {
+    const list = matchMedia(query)
+    const onChange = () => setMatches(list.matches)
+    onChange()
+    list.addEventListener('change', onChange)
+    return () => list.removeEventListener('change', onChange)
+  }, [query])
+  return matches
+}
+
 export const Loading = ({ what }: { what: string }) => (
   <p class="muted" role="status">
     Loading {what}…

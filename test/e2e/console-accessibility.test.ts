@@ -296,4 +296,61 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await page.keyboard.press('Enter')
     await expect.poll(focused).toBe('input#description-weather:invoke')
   })
+
+  /** Where an element is seen: its box in the window. */
+  interface Seen {
+    name: string
+    top: number
+    bottom: number
+    left: number
+  }
+  /** Whether `a` is seen before `b`: on a row above it, or on the same row and to its left. */
+  const seenBefore = (a: Seen, b: Seen) =>
+    a.bottom <= b.top || (a.top < b.bottom && b.top < a.bottom && a.left < b.left)
+
+  it("Tab reaches the header's pages and Sign out in the order they are seen, wide and 700 px wide", async () => {
+    try {
+      for (const [width, expected] of [
+        [1280, ['Fleet', 'Register', 'Permissions', 'Callers', 'Try it', 'Activity', 'Sign out']],
+        // Sign out on the first row, beside the name; the pages on the row below
+        [700, ['Sign out', 'Fleet', 'Register', 'Permissions', 'Callers', 'Try it', 'Activity']],
+      ] as const) {
+        // Prepare
+        await page.setViewportSize({ width, height: 900 })
+        await go('#/fleet', 'Fleet')
+        await page.locator('.skip').focus()
+
+        // Act: Tab through the header
+        const reached: Seen[] = []
+        for (let step = 0; step < 20; step += 1) {
+          await page.keyboard.press('Tab')
+          const at = await page.evaluate(() => {
+            const element = document.activeElement
+            if (!element?.closest('header')) return undefined
+            const box = element.getBoundingClientRect()
+            return {
+              name: element.textContent?.trim() ?? '',
+              top: box.top,
+              bottom: box.bottom,
+              left: box.left,
+            }
+          })
+          if (!at) break
+          reached.push(at)
+        }
+
+        // Assess: each reached after the one seen before it
+        expect(
+          reached.map(({ name }) => name),
+          `${width} px`,
+        ).toEqual(expected)
+        for (const [index, next] of reached.entries()) {
+          const previous = reached[index - 1]
+          if (previous) expect(seenBefore(previous, next), `${width} px: ${next.name}`).toBe(true)
+        }
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+  })
 })
