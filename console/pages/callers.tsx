@@ -198,13 +198,22 @@ const ScopesSection = ({
               <>
                 <p>{each.description || <span class="muted">no description</span>}</p>
                 <div class="actions">
-                  <button type="button" onClick={() => setEditing(each)}>
+                  <button
+                    type="button"
+                    aria-label={`Edit description of ${each.scope}`}
+                    onClick={() => setEditing(each)}
+                  >
                     Edit description
                   </button>
                   {each.scope === adminScope ? (
                     <span class="muted">The admin scope is kept: it cannot be deleted.</span>
                   ) : (
-                    <button type="button" class="danger" onClick={() => setDeleting(each.scope)}>
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`Delete scope ${each.scope}`}
+                      onClick={() => setDeleting(each.scope)}
+                    >
                       Delete scope
                     </button>
                   )}
@@ -358,6 +367,7 @@ export const CallersPage = ({
     <button
       type="button"
       class="danger"
+      aria-label={`Revoke tokens of caller ${clientId}`}
       onClick={() => setConfirming({ clientId, what: 'revoke' })}
     >
       Revoke tokens
@@ -468,15 +478,19 @@ export const CallersPage = ({
                 </div>
               </div>
             ) : (
+              // Each card's buttons are named after its caller's id, as a screen reader lists
+              // them apart from the card ("Delete" each time); unlike its confirmation's action.
               <div class="actions">
                 <button
                   type="button"
+                  aria-label={`Change scopes of caller ${client.clientId}`}
                   onClick={() => setEditing({ clientId: client.clientId, scopes: client.scopes })}
                 >
                   Change scopes
                 </button>
                 <button
                   type="button"
+                  aria-label={`Rotate secret of caller ${client.clientId}`}
                   onClick={() => setConfirming({ clientId: client.clientId, what: 'rotate' })}
                 >
                   Rotate secret
@@ -485,6 +499,7 @@ export const CallersPage = ({
                 <button
                   type="button"
                   class="danger"
+                  aria-label={`Delete caller ${client.clientId}`}
                   onClick={() => setConfirming({ clientId: client.clientId, what: 'delete' })}
                 >
                   Delete

@@ -247,7 +247,13 @@ export const FleetPage = ({ session }: { session: Session }) => {
               ) : null}
             </dl>
             <p class="actions">
-              <a class="button" href={`#/try/${agent.agentId}`}>
+              {/* Named after its agent, as each card has one: a screen reader's list of links
+              read "Try it" once a card. The id, the gateway's, tells two "Weather" cards apart. */}
+              <a
+                class="button"
+                href={`#/try/${agent.agentId}`}
+                aria-label={`Try it with ${agent.agentId}`}
+              >
                 Try it
               </a>
             </p>

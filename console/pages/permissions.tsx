@@ -435,13 +435,20 @@ export const PermissionsPage = () => {
                   <dt>Tasks</dt>
                   <dd>{permission.taskAccess === 'all' ? "everyone's" : 'own'}</dd>
                 </dl>
+                {/* Each card's buttons are named after its scope, as a screen reader lists them
+                apart from the card ("Edit" each time); unlike the confirmation's "Remove …". */}
                 <div class="actions">
-                  <button type="button" onClick={() => setEditing(permission.scope)}>
+                  <button
+                    type="button"
+                    aria-label={`Edit permission ${permission.scope}`}
+                    onClick={() => setEditing(permission.scope)}
+                  >
                     Edit
                   </button>
                   <button
                     type="button"
                     class="danger"
+                    aria-label={`Remove permission ${permission.scope}`}
                     onClick={() => setRemoving(permission.scope)}
                   >
                     Remove

@@ -353,4 +353,37 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
       await page.setViewportSize({ width: 1280, height: 900 })
     }
   })
+
+  /** The name a screen reader gives each button and link in `scope`, and the text it shows. */
+  const controlsIn = async (scope: string) => {
+    const controls = await page.locator(`${scope} :is(button, a[href], summary)`).all()
+    return Promise.all(
+      controls.map(async (control) => ({
+        name: /^- \w+ "(.*)"/.exec(await control.ariaSnapshot())?.[1] ?? '',
+        text: ((await control.textContent()) ?? '').trim(),
+      })),
+    )
+  }
+
+  it('names each button and link a card repeats after what it acts on, starting with the words it shows', async () => {
+    for (const [hash, heading, cards, example] of [
+      ['#/fleet', 'Fleet', '[data-agent]', 'Try it with weather'],
+      ['#/permissions', 'Permissions', 'li[data-scope]', 'Remove permission tasks:read'],
+      ['#/callers', 'Callers', '[data-client]', 'Rotate secret of caller weather-client'],
+      ['#/callers', 'Callers', '.scopes [data-scope]', 'Delete scope weather:invoke'],
+    ] as const) {
+      // Prepare
+      await go(hash, heading)
+      await page.locator(cards).nth(1).waitFor()
+
+      // Act: the list of controls a screen reader offers
+      const controls = await controlsIn(cards)
+
+      // Assess: no two alike, each saying the words a person sees (and may say to voice control)
+      const names = controls.map(({ name }) => name)
+      expect(new Set(names).size, `${hash} ${cards}: ${names.join(' | ')}`).toBe(names.length)
+      expect(names).toContain(example)
+      for (const { name, text } of controls) expect(name.startsWith(text), name).toBe(true)
+    }
+  })
 })
