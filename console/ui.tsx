@@ -133,6 +133,36 @@ export const focusFirstField = (form: HTMLElement | null) => {
     ?.focus()
 }
 
+/**
+ * A button refused while its page acts (`busy`): said to be unavailable (`aria-disabled`) and its
+ * click ignored, but kept where the keyboard's focus is. `disabled` dropped the focus from the
+ * button pressed to the page's body: a keyboard user lost their place, a screen reader said
+ * nothing. A submit button's click ignored also stops Enter in a field from sending the form.
+ */
+export const BusyButton = ({
+  busy,
+  onClick,
+  children,
+  ...rest
+}: {
+  busy: boolean
+  type: 'button' | 'submit'
+  class?: string
+  onClick?: () => void
+  children: ComponentChildren
+}) => (
+  <button
+    {...rest}
+    aria-disabled={busy ? 'true' : undefined}
+    onClick={(event) => {
+      if (busy) event.preventDefault()
+      else onClick?.()
+    }}
+  >
+    {children}
+  </button>
+)
+
 /** A confirmation that names what it acts on, and makes the person type it. */
 export const Confirm = ({
   question,

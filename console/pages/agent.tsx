@@ -5,6 +5,7 @@ import { ApiError, api, authorization, messageOf, pathOf, versioned } from '../a
 import { gatewayBase } from '../auth.ts'
 import {
   Badge,
+  BusyButton,
   Confirm,
   Loading,
   type Notice,
@@ -136,9 +137,9 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
         {when(record.updatedAt)}
       </p>
       <div class="actions">
-        <button
+        <BusyButton
           type="button"
-          disabled={acting}
+          busy={acting}
           onClick={() =>
             act(`card of ${agentId} read again`, () =>
               api('POST', pathOf`/admin/agents/${agentId}/sync`, undefined, etag),
@@ -146,10 +147,10 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           }
         >
           Sync card
-        </button>
-        <button
+        </BusyButton>
+        <BusyButton
           type="button"
-          disabled={acting}
+          busy={acting}
           onClick={() =>
             act(`${agentId} is now ${active ? 'inactive' : 'active'}`, () =>
               api(
@@ -162,13 +163,13 @@ export const AgentPage = ({ agentId }: { agentId: string }) => {
           }
         >
           {active ? 'Deactivate' : 'Activate'}
-        </button>
+        </BusyButton>
         <a class="button" href={`#/register/${agentId}`}>
           Edit
         </a>
-        <button type="button" class="danger" disabled={acting} onClick={() => setConfirming(true)}>
+        <BusyButton type="button" class="danger" busy={acting} onClick={() => setConfirming(true)}>
           Delete
-        </button>
+        </BusyButton>
       </div>
       {confirming ? (
         <Confirm

@@ -5,7 +5,7 @@ import { agentIdSchema } from '../../lib/ids.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { routingExamplesSchema } from '../../lib/registry/routing-examples.ts'
 import { ApiError, api, messageOf, pathOf, versioned } from '../api.ts'
-import { Field, type Notice, NoticeLine } from '../ui.tsx'
+import { BusyButton, Field, type Notice, NoticeLine } from '../ui.tsx'
 
 type AuthType = 'none' | 'api_key' | 'aws_iam' | 'oauth2_client_credentials'
 
@@ -376,9 +376,9 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
           />
         </Field>
         <div class="actions">
-          <button type="submit" class="primary" disabled={busy}>
+          <BusyButton type="submit" class="primary" busy={busy}>
             {busy ? 'Saving…' : editing ? 'Save changes' : 'Register'}
-          </button>
+          </BusyButton>
         </div>
       </form>
     </section>

@@ -386,4 +386,77 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
       for (const { name, text } of controls) expect(name.startsWith(text), name).toBe(true)
     }
   })
+
+  it('keeps the focus on a button pressed while the page acts, and refuses it again until done', async () => {
+    // Prepare: the sync held back until released, and counted
+    await go('#/agents/weather', 'Weather active')
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let syncs = 0
+    const syncPath = `${stack.url}/admin/agents/weather/sync`
+    await page.route(syncPath, async (route) => {
+      syncs += 1
+      await held
+      await route.continue()
+    })
+    const sync = page.getByRole('button', { name: 'Sync card' })
+    const isFocused = () => sync.evaluate((button) => button === document.activeElement)
+    try {
+      // Act: pressed by keyboard, then again while it runs
+      await sync.focus()
+      await page.keyboard.press('Enter')
+      await expect.poll(() => sync.getAttribute('aria-disabled')).toBe('true')
+      await page.keyboard.press('Enter')
+
+      // Assess: still where the person is, said to be unavailable, sent once
+      await expect(isFocused()).resolves.toBe(true)
+      release()
+      await expect
+        .poll(() => page.getByTestId('notice').textContent())
+        .toContain('card of weather read again')
+      await expect.poll(() => sync.getAttribute('aria-disabled')).toBeNull()
+      await expect(isFocused()).resolves.toBe(true)
+      expect(syncs).toBe(1)
+    } finally {
+      release()
+      await page.unroute(syncPath)
+    }
+
+    // Prepare: Register's save held back
+    await go('#/register/weather', 'Edit weather')
+    await expect.poll(() => page.locator('#backendUrl').inputValue()).not.toBe('')
+    let releaseSave = () => {}
+    const heldSave = new Promise<void>((resolve) => {
+      releaseSave = resolve
+    })
+    let saves = 0
+    const agentPath = `${stack.url}/admin/agents/weather`
+    await page.route(agentPath, async (route) => {
+      if (route.request().method() === 'PUT') {
+        saves += 1
+        await heldSave
+      }
+      await route.continue()
+    })
+    const save = page.getByRole('button', { name: /Save changes|Saving/ })
+    try {
+      // Act: saved by keyboard, then again while it saves
+      await save.focus()
+      await page.keyboard.press('Enter')
+      await expect.poll(() => save.getAttribute('aria-disabled')).toBe('true')
+      await page.keyboard.press('Enter')
+
+      // Assess
+      await expect(save.evaluate((button) => button === document.activeElement)).resolves.toBe(true)
+      releaseSave()
+      await expect.poll(() => page.getByTestId('notice').textContent()).toContain('weather updated')
+      await expect(save.evaluate((button) => button === document.activeElement)).resolves.toBe(true)
+      expect(saves).toBe(1)
+    } finally {
+      releaseSave()
+      await page.unroute(agentPath)
+    }
+  })
 })
