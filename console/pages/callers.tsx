@@ -67,32 +67,50 @@ const SecretOnce = ({
   )
 }
 
+/**
+ * A checkbox a scope, each with its description shown beside it and read with it: as a hover
+ * title it reached neither a keyboard nor a screen reader. `idPrefix` keeps the descriptions'
+ * ids apart where two lists are shown (the new caller's, a caller's own).
+ */
 const ScopeChecks = ({
+  idPrefix,
   scopes,
   chosen,
   onChange,
 }: {
+  idPrefix: string
   scopes: Scope[]
   chosen: string[]
   onChange: (next: string[]) => void
 }) => (
-  <div class="checks">
-    {scopes.map(({ scope, description }) => (
-      <label key={scope} class="check" title={description}>
-        <input
-          type="checkbox"
-          checked={chosen.includes(scope)}
-          onChange={(event) =>
-            onChange(
-              event.currentTarget.checked
-                ? [...chosen, scope]
-                : chosen.filter((item) => item !== scope),
-            )
-          }
-        />{' '}
-        {scope}
-      </label>
-    ))}
+  <div class="checks scope-checks">
+    {scopes.map(({ scope, description }) => {
+      const describedBy = description ? `${idPrefix}-${scope}-description` : undefined
+      return (
+        <div key={scope}>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={chosen.includes(scope)}
+              aria-describedby={describedBy}
+              onChange={(event) =>
+                onChange(
+                  event.currentTarget.checked
+                    ? [...chosen, scope]
+                    : chosen.filter((item) => item !== scope),
+                )
+              }
+            />{' '}
+            {scope}
+          </label>
+          {description ? (
+            <small class="muted" id={describedBy}>
+              {description}
+            </small>
+          ) : null}
+        </div>
+      )
+    })}
   </div>
 )
 
@@ -405,7 +423,12 @@ export const CallersPage = ({
         </Field>
         <fieldset class={errors.scopes ? 'field-invalid' : ''}>
           <legend>Scopes (at least one)</legend>
-          <ScopeChecks scopes={allScopes} chosen={chosen} onChange={setChosen} />
+          <ScopeChecks
+            idPrefix="new-caller"
+            scopes={allScopes}
+            chosen={chosen}
+            onChange={setChosen}
+          />
           {errors.scopes ? (
             <small class="field-error" role="alert">
               {errors.scopes}
@@ -449,6 +472,7 @@ export const CallersPage = ({
             ) : editing?.clientId === client.clientId ? (
               <div class="editor" ref={focusFirstField}>
                 <ScopeChecks
+                  idPrefix={`scopes-of-${client.clientId}`}
                   scopes={allScopes}
                   chosen={editing.scopes}
                   onChange={(next) =>

@@ -459,4 +459,41 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
       await page.unroute(agentPath)
     }
   })
+
+  it("says each scope's description beside a caller's checkbox, and reads it with the checkbox", async () => {
+    // Prepare
+    await go('#/callers', 'Callers')
+    const newCaller = page.getByRole('form', { name: 'New caller' })
+    const weather = newCaller.getByRole('checkbox', { name: 'weather:invoke', exact: true })
+    await weather.waitFor()
+
+    // Assess: seen without a pointer, and read as the checkbox's description
+    await expect(newCaller.getByText('Call the weather agent').isVisible()).resolves.toBe(true)
+    const describedBy = (box: typeof weather) =>
+      box.evaluate((element) =>
+        (element.getAttribute('aria-describedby') ?? '')
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim(),
+      )
+    await expect(describedBy(weather)).resolves.toBe('Call the weather agent')
+
+    // Assess: the same in a caller's own scopes, beside the form's
+    const caller = page.locator('[data-client="demo-client"]')
+    await caller.getByRole('button', { name: /^Change scopes/ }).click()
+    const tasks = caller.getByRole('checkbox', { name: 'tasks:read', exact: true })
+    await expect(describedBy(tasks)).resolves.toBe("Read every caller's tasks on the sample agents")
+
+    // Assess: at 320 px wide, the descriptions wrap rather than make the page scroll sideways
+    try {
+      await page.setViewportSize({ width: 320, height: 900 })
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+        .toBeLessThanOrEqual(320)
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+    await caller.getByRole('button', { name: 'Cancel' }).click()
+  })
 })
