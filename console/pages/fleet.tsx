@@ -170,6 +170,13 @@ export const FleetPage = ({ session }: { session: Session }) => {
           </div>
         </form>
       </div>
+      {/* How many agents the filter leaves, said politely as it changes: the region is always
+      there, empty without a filter, since one added with its words may not be read out. */}
+      <p class="muted fleet-count" role="status" data-testid="fleet-count">
+        {filter && !results && fleet.data
+          ? `${shown.length} of ${agents.length} agent${agents.length === 1 ? '' : 's'}`
+          : ''}
+      </p>
       <NoticeLine notice={searchError ? { kind: 'error', text: searchError } : undefined} />
       {results ? (
         <p class="muted" role="status">

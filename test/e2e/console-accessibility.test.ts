@@ -496,4 +496,25 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     }
     await caller.getByRole('button', { name: 'Cancel' }).click()
   })
+
+  it('says politely how many agents the Fleet filter leaves', async () => {
+    // Prepare
+    await go('#/fleet', 'Fleet')
+    await page.locator('[data-agent="weather"]').waitFor()
+    const all = await page.locator('[data-agent]').count()
+    const count = page.getByTestId('fleet-count')
+    // A live region is read when what it says changes: it is there, silent, before the filter
+    await expect(count.getAttribute('role')).resolves.toBe('status')
+    await expect(count.textContent()).resolves.toBe('')
+
+    // Act
+    await page.getByLabel('Filter by name, id or status').fill('weather')
+
+    // Assess
+    await expect.poll(() => count.textContent()).toBe(`1 of ${all} agents`)
+    await page.getByLabel('Filter by name, id or status').fill('no such agent')
+    await expect.poll(() => count.textContent()).toBe(`0 of ${all} agents`)
+    await page.getByLabel('Filter by name, id or status').fill('')
+    await expect.poll(() => count.textContent()).toBe('')
+  })
 })
