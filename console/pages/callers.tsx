@@ -297,6 +297,9 @@ const ScopesSection = ({
   )
 }
 
+/** The id of a caller's card's heading, where the focus goes once its secret is stored. */
+const cardHeadingId = (clientId: string) => `caller-${clientId}`
+
 /** What `POST /admin/clients/{clientId}/revoke-tokens` answers. */
 interface Revoked {
   clientId: string
@@ -409,7 +412,16 @@ export const CallersPage = ({
         <SecretOnce
           clientId={secret.clientId}
           secret={secret.secret}
-          onDone={() => setSecret(undefined)}
+          onDone={() => {
+            // The focus goes to the caller's card, whose actions come next (or, were it not
+            // shown yet, to the page's content): the button pressed goes, and the focus went with
+            // it to the page's body, the top of a long page for a keyboard or screen reader user.
+            ;(
+              document.getElementById(cardHeadingId(secret.clientId)) ??
+              document.getElementById('main')
+            )?.focus()
+            setSecret(undefined)
+          }}
         />
       ) : null}
       <form class="form" onSubmit={create} aria-label="New caller">
@@ -443,7 +455,7 @@ export const CallersPage = ({
       <ul class="cards">
         {(clients.data?.clients ?? []).map((client) => (
           <li class="card" key={client.clientId} data-client={client.clientId}>
-            <h2>
+            <h2 id={cardHeadingId(client.clientId)} tabIndex={-1}>
               {client.name}
               {client.managedBy ? <span class="badge">managed by Terraform</span> : null}
               {client.tokensRefused ? <span class="badge badge-warn">tokens refused</span> : null}

@@ -517,4 +517,33 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await page.getByLabel('Filter by name, id or status').fill('')
     await expect.poll(() => count.textContent()).toBe('')
   })
+
+  it('"I have stored it" takes the focus to the caller whose secret it was', async () => {
+    // Prepare: a caller created by keyboard, its secret shown
+    await go('#/callers', 'Callers')
+    const newCaller = page.getByRole('form', { name: 'New caller' })
+    await newCaller.getByLabel('Name').fill('stored-by-keyboard')
+    await newCaller.getByRole('checkbox', { name: 'tasks:read', exact: true }).check()
+    await newCaller.getByRole('button', { name: 'Create caller' }).focus()
+    await page.keyboard.press('Enter')
+    const clientId = (await page
+      .getByRole('region', { name: 'New client secret' })
+      .locator('code')
+      .textContent()) as string
+    const heading = page.locator(`[data-client="${clientId}"] h2`)
+    await heading.waitFor()
+
+    // Act
+    await page.getByRole('button', { name: 'I have stored it' }).focus()
+    await page.keyboard.press('Enter')
+
+    // Assess: at the new caller's card, whose actions come next
+    await expect
+      .poll(() => heading.evaluate((element) => element === document.activeElement))
+      .toBe(true)
+    await page.keyboard.press('Tab')
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
+      'Change scopes',
+    )
+  })
 })
