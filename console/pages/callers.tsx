@@ -68,7 +68,7 @@ const SecretOnce = ({
 }
 
 /**
- * A checkbox a scope, each with its description shown beside it and read with it: as a hover
+ * A checkbox a scope, each with its description shown below it and read with it: as a hover
  * title it reached neither a keyboard nor a screen reader. `idPrefix` keeps the descriptions'
  * ids apart where two lists are shown (the new caller's, a caller's own).
  */
