@@ -592,14 +592,16 @@ export class PayloadTooLargeError extends SwitchboardError {
   readonly code = 'payload-too-large'
   /**
    * `grown`, for a request the gateway wrote anew for the agent (translated to its version or
-   * binding, a skill call made a SendMessage): what was done to it, and its size once built, or
-   * none when it was refused before it was built, since it could pass the limit.
+   * binding, a skill call made a SendMessage): what was done to it, its size once built (none
+   * when it was refused before it was built, since it could pass the limit), and the bytes the
+   * gateway added of its own, which it was allowed beyond the limit (`withinRequestBound`).
    */
-  constructor(limitBytes: number, grown?: { how: string; bytes?: number }) {
+  constructor(limitBytes: number, grown?: { how: string; bytes?: number; added?: number }) {
+    const added = grown?.added ? ` and the ${grown.added} bytes the gateway added to it` : ''
     super(
       grown === undefined
         ? `The request body is larger than the ${limitBytes}-byte limit.`
-        : `The request, ${grown.how}, ${grown.bytes === undefined ? 'could be' : `is ${grown.bytes} bytes,`} larger than the ${limitBytes}-byte limit a request is held to; send a smaller one.`,
+        : `The request, ${grown.how}, ${grown.bytes === undefined ? 'could be' : `is ${grown.bytes} bytes,`} larger than the ${limitBytes}-byte limit a request is held to${added}; send a smaller one.`,
     )
     this.name = 'PayloadTooLargeError'
   }

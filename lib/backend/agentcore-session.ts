@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { fieldOf, spellingsOf } from '../a2a/proto-fields.ts'
-import { withinRequestBound } from '../http/request-bound.ts'
+import { memberBytes, withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import { parseJson } from '../json-parse.ts'
@@ -132,10 +132,16 @@ export const withRuntimeSession = (
     kept.contextId = contextId
     // Measured once written: past `maxKeptNumbers` its numbers go on as doubles (`1e20` as 21
     // digits), and 6.3 MB of `1e20` reached the runtime as 27.5 MB until 7 December 2026.
+    // Held to the limit beyond the contextId itself: a caller's message within the limit is not
+    // refused for what the gateway added (about 51 bytes).
     const body = withinRequestBound(
       { body: new TextEncoder().encode(JSON.stringify(written)) },
       limits,
-      'given a contextId for its AgentCore session',
+      {
+        how: 'given a contextId for its AgentCore session',
+        from: outgoing.body,
+        added: memberBytes({ contextId }),
+      },
     ).body
     return send(sessionIn(contextId), body)
   }

@@ -5,7 +5,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
-import { withinRequestBound } from '../http/request-bound.ts'
+import { envelopeBytes, withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyText } from './body.ts'
@@ -76,7 +76,8 @@ export const callSkill = async (
   )
   const response = await sendWithCredentials(
     record,
-    // Held to the caller's limit: the SendMessage wraps what the caller sent.
+    // The skill's params, written anew, held to the caller's limit; the SendMessage around them is
+    // the gateway's own, so a call within the limit is not refused for it.
     withinRequestBound(
       {
         url,
@@ -89,7 +90,11 @@ export const callSkill = async (
         body,
       },
       options,
-      `made a SendMessage for skill '${call.skill.id}'`,
+      {
+        how: `made a SendMessage for skill '${call.skill.id}'`,
+        from: call.body,
+        added: envelopeBytes(body, given),
+      },
     ),
     {
       credentials: options.credentials,

@@ -33,7 +33,7 @@ import {
 import { defaultMaxRequestBytes } from '../config.ts'
 import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
-import { withinRequestBound } from '../http/request-bound.ts'
+import { envelopeBytes, type RequestRewrite, withinRequestBound } from '../http/request-bound.ts'
 import { isKeptNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -74,6 +74,21 @@ const jsonRpcRequest = (
   headers: { ...headers, 'content-type': 'application/json' },
   body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
 })
+
+/**
+ * A request `jsonRpcRequest` wrote around the caller's params (translated), held to the limit
+ * beyond its envelope, the gateway's own: what the params became counts, the envelope does not.
+ */
+const withinBoundAsJsonRpc = (
+  request: BackendRequest,
+  params: unknown,
+  limits: TranslationOptions,
+  rewrite: Omit<RequestRewrite, 'added'>,
+): BackendRequest =>
+  withinRequestBound(request, limits, {
+    ...rewrite,
+    added: envelopeBytes(request.body as string, params),
+  })
 
 /**
  * The call with its params read again from the body it came with, each number JSON would write
@@ -129,7 +144,7 @@ export const translatedCall = (
           body: rest.body === undefined ? undefined : JSON.stringify(rest.body),
         },
         limits,
-        how,
+        { how, from: call.body, added: 0 },
       ),
       answer: async (response) =>
         isEventStream(response)
@@ -163,11 +178,13 @@ export const translatedCall = (
             ),
     }
   }
+  const params = jsonRpcParamsFor(call)
   return {
-    request: withinRequestBound(
-      jsonRpcRequest(endpoint, sent, call.operation, jsonRpcParamsFor(call)),
+    request: withinBoundAsJsonRpc(
+      jsonRpcRequest(endpoint, sent, call.operation, params),
+      params,
       limits,
-      how,
+      { how, from: call.body },
     ),
     answer: async (response) =>
       isEventStream(response)
@@ -438,18 +455,24 @@ export const versionedCall = (
     accept: call.stream ? 'text/event-stream' : 'application/json',
   }
   const caller = { binding: call.binding, version: call.version, jsonRpcId: call.jsonRpcId }
-  const request = withinRequestBound(
+  const request =
     binding === 'JSONRPC'
-      ? jsonRpcRequest(
-          endpoint,
-          sent,
-          agentVersion === '1.0' ? call.operation : legacyMethod,
+      ? withinBoundAsJsonRpc(
+          jsonRpcRequest(
+            endpoint,
+            sent,
+            agentVersion === '1.0' ? call.operation : legacyMethod,
+            params,
+          ),
           params,
+          limits,
+          { how, from: call.body },
         )
-      : restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent),
-    limits,
-    how,
-  )
+      : withinRequestBound(
+          restRequestIn(agentVersion, call.operation, agentV1, params, endpoint, sent),
+          limits,
+          { how, from: call.body, added: 0 },
+        )
   /**
    * The task a 0.3 caller's push config call names, for the configs its 1.0 agent answers
    * without one (`withTaskOfCall`): 1.0's `taskId` is optional, 0.3's is not.

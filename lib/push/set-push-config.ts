@@ -3,7 +3,7 @@ import { fieldOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { headerText } from '../backend/auth/fields.ts'
 import { BackendUrlRejectedError } from '../errors.ts'
-import { withinRequestBound } from '../http/request-bound.ts'
+import { memberBytes, withinRequestBound } from '../http/request-bound.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { emptyKeyAt, unkeptNumberAt } from '../json-paths.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
@@ -116,15 +116,22 @@ export const withGatewayCallback = async (
     ...(taskId ? {} : { inline: id === undefined ? {} : { id } }),
     expiresAt: setAt + pushConfigTtlSeconds,
   }
-  const safe = withCallback(call, {
+  const callback = {
     url: `${deps.baseUrl}${pushCallbackPath(configId)}`,
     secret,
     ...(taskId ? { id } : {}),
-  })
+  }
+  const safe = withCallback(call, callback)
   // Measured before the webhook is kept, so a call refused keeps none. Read keeping its numbers
   // as written, the body goes on with them as doubles past `maxKeptNumbers` (`1e20` as 21 digits),
-  // and a message of 6.3 MB of them reached its agent as 27.5 MB until 7 December 2026.
-  withinRequestBound(safe, deps, "carrying the gateway's push callback")
+  // and a message of 6.3 MB of them reached its agent as 27.5 MB until 7 December 2026. Beyond the
+  // limit by the callback's own members only: a callback URL longer than the client's webhook does
+  // not refuse a call that was within the limit.
+  withinRequestBound(safe, deps, {
+    how: "carrying the gateway's push callback",
+    from: call.body,
+    added: memberBytes({ url: callback.url, token: callback.secret, id: callback.id }),
+  })
   const written = await putKeepingPrevious(record, deps.configs)
   return { call: safe, written }
 }

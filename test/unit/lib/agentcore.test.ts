@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { parse } from '@cdktf/hcl2json'
 import { describe, expect, it } from 'vitest'
 import {
@@ -324,6 +325,28 @@ describe('AgentCore session derivation', () => {
     expect(read.sessionId).toBe(conversationSessionId({ ...scope, contextId: 'ctx-1' }))
     expect(continued.sessionId).toBe(read.sessionId)
     expect(continued.request.body).toBe(continuing.body)
+  })
+
+  it('sends a message within the request limit with the contextId it gives it, though that takes it past the limit', () => {
+    // Prepare: a message without a contextId of exactly a 1,000-byte limit
+    const shell = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendMessage',
+      params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: '' }] } },
+    })
+    const atLimit = shell.replace('"text":""', `"text":"${'x'.repeat(1_000 - shell.length)}"`)
+
+    // Act
+    const started = withRuntimeSession(request(atLimit), scope, randomUUID, {
+      maxRequestBytes: 1_000,
+    })
+
+    // Assess: sent with the contextId (some 51 bytes), not the caller's 413 for what the gateway added
+    expect(Buffer.byteLength(atLimit)).toBe(1_000)
+    const sent = new TextDecoder().decode(started.request.body)
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(1_000)
+    expect(JSON.parse(sent).params.message.contextId).toMatch(/^[0-9a-f-]{36}$/)
   })
 
   describe('a message given a contextId, past the numbers kept as written (`maxKeptNumbers`)', () => {

@@ -4,6 +4,7 @@ import { backendCredentials } from '../../../lib/backend/credentials.ts'
 import type { ForwardFetch } from '../../../lib/backend/forward.ts'
 import { PayloadTooLargeError } from '../../../lib/errors.ts'
 import { maxUnaryAnswerBytes } from '../../../lib/http/answer-size.ts'
+import { maxKeptNumbers } from '../../../lib/json-kept-numbers.ts'
 import type { AgentRecord } from '../../../lib/registry/agent-record.ts'
 import { a2aCall } from '../../support/a2a-call.ts'
 
@@ -162,21 +163,41 @@ describe('a skill call’s request', () => {
     expect(sent[0]).toContain('"data":{"a":12345678901234567890,"b":1e20,"c":-0}')
   })
 
-  it('is refused as too large, sending nothing, when the SendMessage made of it passes the request limit', async () => {
-    // Prepare: params just under a 1,000-byte limit; the SendMessage around them is more
+  it('is sent when the call is within the request limit, though the SendMessage around its params passes it', async () => {
+    // Prepare: a call of 1,000 bytes to a 1,000-byte limit; the gateway's SendMessage around its
+    // params is some 150 bytes more
     const sent: string[] = []
     const fetch = fetchAnswering(message('{"text":"3"}'), sent)
+    const shell = skillCall('{"a":""}').body as string
+    const call = skillCall(`{"a":"${'y'.repeat(1_000 - Buffer.byteLength(shell))}"}`)
 
     // Act
-    const calling = callSkill(
-      record,
-      skillCall(`{"a":"${'y'.repeat(900)}"}`),
-      optionsFor(fetch, { maxRequestBytes: 1_000 }),
-    )
+    const answer = await callSkill(record, call, optionsFor(fetch, { maxRequestBytes: 1_000 }))
 
-    // Assess: the caller's 413, as for a request it sent too large
+    // Assess: the agent's answer, not the caller's 413 for bytes the gateway added
+    expect(Buffer.byteLength(call.body as string)).toBe(1_000)
+    expect(Buffer.byteLength(sent[0] as string)).toBeGreaterThan(1_000)
+    expect(JSON.parse(answer.body)).toMatchObject({ result: '3' })
+  })
+
+  it('is refused as too large, sending nothing, when its params pass the request limit once written anew', async () => {
+    // Prepare: one `1e20` more than are kept as written (`maxKeptNumbers`): 0.5 MB as sent, its
+    // numbers written back as doubles, 21 digits each, 2.3 MB in the SendMessage
+    const sent: string[] = []
+    const fetch = fetchAnswering(message('{"text":"3"}'), sent)
+    const numbers = Array(maxKeptNumbers + 1)
+      .fill('1e20')
+      .join(',')
+    const call = skillCall(`{"a":[${numbers}]}`)
+
+    // Act
+    const calling = callSkill(record, call, optionsFor(fetch, { maxRequestBytes: 1024 * 1024 }))
+
+    // Assess: the caller's 413, as for a request it sent too large, naming what grew it
     await expect(calling).rejects.toThrow(PayloadTooLargeError)
-    await expect(calling).rejects.toThrow(/made a SendMessage for skill 'add'/)
+    await expect(calling).rejects.toThrow(
+      /made a SendMessage for skill 'add', is \d+ bytes, larger than the 1048576-byte limit a request is held to and the \d+ bytes the gateway added to it/,
+    )
     expect(sent).toEqual([])
   })
 })

@@ -742,8 +742,8 @@ describe('the request the gateway writes anew for an agent of the other version 
     expect(translating).toThrow(/could be larger than the 2097152-byte limit/)
   })
 
-  it('refuses, as too large, a request carried to the other binding that passes the limit in its envelope', () => {
-    // Prepare: an HTTP+JSON body just under the limit, a JSON-RPC request around it for the agent
+  it('carries a request within the limit to the other binding, though its JSON-RPC envelope passes the limit', () => {
+    // Prepare: an HTTP+JSON body of exactly the limit, a JSON-RPC request around it for the agent
     const shell = '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":""}]}}'
     const body = shell.replace('"text":""', `"text":"${'x'.repeat(10_000 - shell.length)}"`)
     const calling = call({
@@ -755,11 +755,17 @@ describe('the request the gateway writes anew for an agent of the other version 
     })
 
     // Act
-    const translating = () =>
-      translatedCall(calling, currentAgent, {}, { ...limits, maxRequestBytes: 10_000 })
+    const request = translatedCall(
+      calling,
+      currentAgent,
+      {},
+      { ...limits, maxRequestBytes: 10_000 },
+    )?.request
 
-    // Assess
-    expect(translating).toThrow(/carried to JSONRPC for this agent, is \d+ bytes/)
+    // Assess: sent with the gateway's envelope, not refused for the bytes the gateway added
+    expect(Buffer.byteLength(body)).toBe(10_000)
+    expect(Buffer.byteLength(request?.body as string)).toBeGreaterThan(10_000)
+    expect(JSON.parse(request?.body as string)).toMatchObject({ method: 'SendMessage' })
   })
 
   it('tells why it refused an agent’s answer translated to the caller’s version', async () => {

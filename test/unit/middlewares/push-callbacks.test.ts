@@ -157,6 +157,26 @@ describe('pushCallbacks middleware', () => {
     expect(a2a.call.body).not.toContain('client')
   })
 
+  it('forwards a call within the request limit with the callback, though the callback takes it past the limit', async () => {
+    // Prepare: a SendMessage of exactly a 1,000-byte limit, its webhook shorter than the
+    // gateway's callback and the callback's secret
+    const { stored, middleware } = setUp(undefined, undefined, undefined, 1_000)
+    const shell = sendOver({ taskPushNotificationConfig: { url: 'https://client.example.com/h' } })
+    const padding = 'x'.repeat(1_000 - Buffer.byteLength(shell.body as string))
+    const body = (shell.body as string).replace('"text":"hi"', `"text":"hi${padding}"`)
+    const request = requestFor({ ...shell, params: JSON.parse(body), body })
+
+    // Act
+    await middleware.before?.(request)
+
+    // Assess: sent with the callback, its webhook kept, not the caller's 413 for what the gateway added
+    expect(Buffer.byteLength(body)).toBe(1_000)
+    const sent = (request.context.a2a as { call: A2ACall }).call.body as string
+    expect(Buffer.byteLength(sent)).toBeGreaterThan(1_000)
+    expect(sent).toContain('https://gw.example.com/push/')
+    expect(stored.size).toBe(1)
+  })
+
   it('holds a message its config is rewritten in to the request limit once written anew, storing nothing past it', async () => {
     // Prepare: one `1e20` more than are kept as written (`maxKeptNumbers`), 0.5 MB as sent and
     // 2.3 MB once written back as doubles, to a gateway whose requests are held to 1 MiB
