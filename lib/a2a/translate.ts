@@ -1,4 +1,4 @@
-import { fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
+import { A2A_ERROR_CODE, fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
@@ -195,7 +195,11 @@ export const restAnswerAsJsonRpc = (
   operation: OperationName,
   seen: Seen = unseen,
 ): TranslatedAnswer =>
-  json(200, jsonRpcResponse(seen(restOutcome('1.0', statusCode, text, operation)), jsonRpcId))
+  answerFor(
+    seen(restOutcome('1.0', statusCode, text, operation)),
+    { ...jsonRpcCaller, jsonRpcId },
+    operation,
+  )
 
 export const restStatusOf: Partial<Record<OperationName, number>> = {
   CreateTaskPushNotificationConfig: 201,
@@ -225,9 +229,39 @@ export const jsonRpcEventAsRest = (event: SseEvent, seen: Seen = unseen): SseEve
 
 /**
  * What an answer says, whatever its binding: a result, or an error as a
- * JSON-RPC error object (the shape both versions' JSON-RPC share).
+ * JSON-RPC error object (the shape both versions' JSON-RPC share). `refusedWith`, the agent's
+ * status when the error is its refusal of the caller's request (`agentRefusal`).
  */
-export type Outcome = { result: unknown } | { error: JsonRpcError }
+export type Outcome = { result: unknown } | { error: JsonRpcError; refusedWith?: number }
+
+/** An agent's status that refuses the caller's request: a 4xx. */
+const isRefusalStatus = (statusCode: number) => statusCode >= 400 && statusCode < 500
+
+/**
+ * An agent's 4xx that names no A2A error (no integer JSON-RPC code, no A2A reason or code in an
+ * HTTP+JSON body, or no A2A answer at all: Fastify's `{"statusCode":413,"error":"Payload Too
+ * Large",…}` past its bodyLimit, @fastify/rate-limit's 429, a proxy's 413 page) is the agent
+ * refusing the caller's request, as that status says and as a same-version call relays it: the
+ * caller gets the agent's status in either binding (JSON-RPC's as the gateway's own refusals keep
+ * theirs), the agent's words, and on JSON-RPC Invalid Request (-32600, which A2A pairs with a
+ * 4xx); so `callRecorder` counts no failure of the agent's. Until the 30th session a translated
+ * call gave it -32603 (HTTP 500 to an HTTP+JSON caller), the agent's failure, so a caller's large
+ * or many calls could raise the agent's failure alarm.
+ */
+const agentRefusal = (statusCode: number, body: unknown): Outcome => {
+  const whole = isObject(body) ? body : {}
+  const error = isObject(whole.error) ? whole.error : {}
+  const message = [error.message, whole.message, whole.error].find(
+    (text): text is string => typeof text === 'string' && text !== '',
+  )
+  return {
+    error: {
+      code: A2A_ERROR_CODE.INVALID_REQUEST,
+      message: `The agent refused the request (HTTP ${statusCode})${message === undefined ? '.' : `: ${message}`}`,
+    },
+    refusedWith: statusCode,
+  }
+}
 
 /** The outcomes `invalidAnswer` made: the gateway's word on the agent's answer, not the agent's. */
 const madeInvalid = new WeakSet<Outcome>()
@@ -319,12 +353,19 @@ const jsonRpcOutcome = (
   version: '1.0' | '0.3',
   operation: OperationName | undefined,
 ): Outcome => {
+  const refused = isRefusalStatus(statusCode)
   const read = readableJson(statusCode, text)
-  if ('invalid' in read) return read.invalid
+  if ('invalid' in read) return refused ? agentRefusal(statusCode, undefined) : read.invalid
   const answer = read.value
-  if (isObject(answer) && answer.error) return { error: asJsonRpcError(answer.error) }
+  if (isObject(answer) && answer.error) {
+    return refused && typeof errorCodeIn(answer.error) !== 'number'
+      ? agentRefusal(statusCode, answer)
+      : { error: asJsonRpcError(answer.error) }
+  }
   if (!isObject(answer) || !('result' in answer)) {
-    return invalidAnswer(statusCode, 'something other than a JSON-RPC response')
+    return refused
+      ? agentRefusal(statusCode, answer)
+      : invalidAnswer(statusCode, 'something other than a JSON-RPC response')
   }
   return isA2AResult(answer.result, version, operation)
     ? { result: answer.result }
@@ -343,7 +384,9 @@ const restOutcome = (
   operation: OperationName | undefined,
 ): Outcome => {
   const read = text ? readableJson(statusCode, text) : { value: undefined }
-  if ('invalid' in read) return read.invalid
+  if ('invalid' in read) {
+    return isRefusalStatus(statusCode) ? agentRefusal(statusCode, undefined) : read.invalid
+  }
   const body = read.value
   if (statusCode < 400) {
     if (isObject(body)) return { result: body }
@@ -353,12 +396,14 @@ const restOutcome = (
       ? { result: undefined }
       : invalidAnswer(statusCode, 'nothing')
   }
-  return {
-    error:
-      version === '0.3'
-        ? legacyRestErrorAsJsonRpc(body, statusCode, operation)
-        : restErrorAsJsonRpc(body, statusCode),
-  }
+  const error =
+    version === '0.3'
+      ? legacyRestErrorAsJsonRpc(body, statusCode, operation)
+      : restErrorAsJsonRpc(body, statusCode)
+  // Internal error is what a status naming no A2A error maps to (the SDK's, and 0.3's by status).
+  return isRefusalStatus(statusCode) && error.code === A2A_ERROR_CODE.INTERNAL_ERROR
+    ? agentRefusal(statusCode, body)
+    : { error }
 }
 
 /**
@@ -398,7 +443,7 @@ const jsonRpcResponse = (outcome: Outcome, jsonRpcId: A2ACall['jsonRpcId']) => (
   jsonrpc: '2.0',
   id: jsonRpcId ?? null,
   ...('error' in outcome
-    ? outcome
+    ? { error: outcome.error }
     : { result: outcome.result === undefined ? {} : outcome.result }),
 })
 
@@ -422,11 +467,17 @@ export const answerFor = (
   },
   operation: OperationName,
 ): TranslatedAnswer => {
-  if (caller.binding === 'JSONRPC') return json(200, jsonRpcResponse(outcome, caller.jsonRpcId))
+  const refusedWith = 'error' in outcome ? outcome.refusedWith : undefined
+  if (caller.binding === 'JSONRPC') {
+    return json(refusedWith ?? 200, jsonRpcResponse(outcome, caller.jsonRpcId))
+  }
   const contentType = jsonAnswerType(caller.binding, caller.version)
   if ('error' in outcome) {
     const { statusCode, body } = restError(outcome.error, caller.version)
-    return json(statusCode, body, contentType)
+    if (refusedWith === undefined) return json(statusCode, body, contentType)
+    // The agent's status, in the body too where 1.0's `google.rpc.Status` carries it.
+    const refusal = 'code' in body ? body : { error: { ...body.error, code: refusedWith } }
+    return json(refusedWith, refusal, contentType)
   }
   const statusCode = restStatusOf[operation] ?? 200
   return statusCode === 204

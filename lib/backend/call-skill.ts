@@ -3,6 +3,7 @@ import { fromAgentRestError } from '../a2a/agent-errors.ts'
 import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
+import { outcomeOf } from '../a2a/translate.ts'
 import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { envelopeBytes, withinRequestBound } from '../http/request-bound.ts'
@@ -22,8 +23,9 @@ export interface HttpAnswer {
 const jsonRpcAnswer = (
   id: A2ACall['jsonRpcId'],
   payload: { result: unknown } | { error: unknown },
+  statusCode = 200,
 ): HttpAnswer => ({
-  statusCode: 200,
+  statusCode,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ jsonrpc: '2.0', id: id ?? null, ...payload }),
 })
@@ -107,10 +109,24 @@ export const callSkill = async (
       maxRequestBytes: options.maxRequestBytes,
     },
   )
+  const text = await bodyText(response.body).catch(() => undefined)
+  // The agent's 4xx naming no A2A error refuses the caller's request: answered with its status,
+  // as a translated call is (`outcomeOf`), so it is no failure of the agent's. Until the 30th
+  // session it was answered under HTTP 200, as -32603 or the agent's error as it came, and counted.
+  if (response.statusCode >= 400 && response.statusCode < 500 && text !== undefined) {
+    const binding = viaJsonRpc ? 'JSONRPC' : 'HTTP+JSON'
+    const outcome = outcomeOf(binding, '1.0', response.statusCode, text, 'SendMessage')
+    if ('error' in outcome && outcome.refusedWith !== undefined) {
+      return jsonRpcAnswer(jsonRpcId, { error: outcome.error }, outcome.refusedWith)
+    }
+  }
   // Numbers kept as the agent wrote them: the result is written anew for the caller.
-  const answer = (await bodyText(response.body)
-    .then((text) => parseKeepingInexactNumbers(text))
-    .catch(() => undefined)) as { result?: unknown; error?: unknown } | undefined
+  let answer: { result?: unknown; error?: unknown } | undefined
+  try {
+    answer = text === undefined ? undefined : (parseKeepingInexactNumbers(text) as typeof answer)
+  } catch {
+    answer = undefined
+  }
   if (viaJsonRpc && answer?.error) return jsonRpcAnswer(jsonRpcId, { error: answer.error })
   if (!viaJsonRpc && response.statusCode >= 400) {
     const error = fromAgentRestError((answer as { error?: unknown })?.error, {

@@ -387,7 +387,7 @@ const outcomeIn = (
   if ('error' in outcome) {
     const { data, ...error } = outcome.error
     // 1.0's error data is a list of google.rpc details; 0.3's anything.
-    return { error: to !== '1.0' || Array.isArray(data) ? outcome.error : error }
+    return { ...outcome, error: to !== '1.0' || Array.isArray(data) ? outcome.error : error }
   }
   try {
     return { result: resultFromV1(to, operation, resultToV1(from, operation, outcome.result)) }

@@ -492,6 +492,39 @@ describe('access logs, one line per request, and no secret or token in any log',
       expect(line).toMatchObject({ agentStatus: 413, agentErrorUncoded: 'no error object' })
     })
 
+    it.each([
+      [
+        'an HTTP+JSON caller’s call, translated',
+        'message:send',
+        textMessageParams('too-large-for-me'),
+      ],
+      ['a skill call', undefined, jsonRpc('echo', { text: 'too-large-for-me' })],
+    ])(
+      'answers that 413, to %s, with the agent’s status: no failure of the agent’s',
+      async (_what, path, body) => {
+        // Prepare
+        const callsBefore = await counter('calls', 'failing')
+        const failuresBefore = await counter('call_failures', 'failing')
+
+        // Act
+        const url = `${stack.url}/agents/failing${path ? `/${path}` : ''}`
+        const response = await postA2A(url, token, body)
+        const text = await response.text()
+
+        // Assess: until the 30th session a 500 (HTTP+JSON) or HTTP 200 (a skill call), and counted
+        expect(response.status).toBe(413)
+        expect(text).toContain(
+          'The agent refused the request (HTTP 413): Request body is too large',
+        )
+        expect(await counter('calls', 'failing')).toBe(callsBefore + 1)
+        expect(await counter('call_failures', 'failing')).toBe(failuresBefore)
+        const [line] = accessLines().filter(
+          (entry) => entry.correlation_id === response.headers.get('x-amzn-requestid'),
+        )
+        expect(line).toMatchObject({ status: 413, agentStatus: 413 })
+      },
+    )
+
     it('counts an agent refusing the gateway’s credentials as a failed call, its status on the access line and its challenge on the warning', async () => {
       // Prepare
       const failuresBefore = await counter('call_failures', 'failing', 'ListTasks')

@@ -146,6 +146,45 @@ describe('a skill call’s id', () => {
   })
 })
 
+describe('a skill call the agent refuses with a 4xx naming no A2A error', () => {
+  const fastify413 = JSON.stringify({
+    statusCode: 413,
+    code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    error: 'Payload Too Large',
+    message: 'Request body is too large',
+  })
+  const restRecord = {
+    ...record,
+    endpoints: { 'HTTP+JSON': 'http://calculator.test/rest' },
+  } as unknown as AgentRecord
+
+  it.each([
+    ['JSON-RPC', record],
+    ['HTTP+JSON', restRecord],
+  ])(
+    'is answered, over %s, with the agent’s status and Invalid Request, not HTTP 200',
+    async (_binding, agent) => {
+      // Prepare: Fastify's own answer to a body past its bodyLimit
+      const fetch: ForwardFetch = async () =>
+        new Response(fastify413, { status: 413, headers: { 'content-type': 'application/json' } })
+
+      // Act
+      const answer = await callSkill(agent, skillCall('{"a":1}'), optionsFor(fetch))
+
+      // Assess: until the 30th session HTTP 200 (the error as it came, or -32603): the agent's failure
+      expect(answer.statusCode).toBe(413)
+      expect(JSON.parse(answer.body)).toEqual({
+        jsonrpc: '2.0',
+        id: 9,
+        error: {
+          code: -32600,
+          message: 'The agent refused the request (HTTP 413): Request body is too large',
+        },
+      })
+    },
+  )
+})
+
 describe('a skill call’s request', () => {
   it('carries the caller’s numbers to the agent as the caller wrote them', async () => {
     // Prepare

@@ -525,6 +525,100 @@ describe('an agent’s error carried across bindings', () => {
   )
 })
 
+describe('an agent’s 4xx naming no A2A error, carried across bindings', () => {
+  /** Fastify's own answer to a body past its bodyLimit: no A2A error, an `error` of words. */
+  const fastify413 = JSON.stringify({
+    statusCode: 413,
+    code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    error: 'Payload Too Large',
+    message: 'Request body is too large',
+  })
+
+  it.each([
+    [
+      'an HTTP+JSON agent’s 413',
+      () => restAnswerAsJsonRpc(413, fastify413, 3, 'SendMessage'),
+      413,
+      'Request body is too large',
+    ],
+    [
+      'a JSON-RPC agent’s 429 with no code',
+      () =>
+        answerFor(
+          outcomeOf(
+            'JSONRPC',
+            '1.0',
+            429,
+            '{"jsonrpc":"2.0","id":1,"error":{"message":"slow down"}}',
+          ),
+          { binding: 'JSONRPC', version: '1.0', jsonRpcId: 3 },
+          'SendMessage',
+        ),
+      429,
+      'slow down',
+    ],
+  ])(
+    'is, as %s, that status for a JSON-RPC caller, with Invalid Request and its words, not -32603',
+    (_what, translate, status, words) => {
+      // Act
+      const answer = translate()
+
+      // Assess: until the 30th session HTTP 200 and -32603, the agent's failure
+      expect(answer.statusCode).toBe(status)
+      expect(JSON.parse(answer.body)).toEqual({
+        jsonrpc: '2.0',
+        id: 3,
+        error: {
+          code: -32600,
+          message: `The agent refused the request (HTTP ${status}): ${words}`,
+        },
+      })
+    },
+  )
+
+  it('is the agent’s status for an HTTP+JSON caller of a JSON-RPC agent, in the body’s code too, not a 500', () => {
+    // Act
+    const answer = jsonRpcAnswerAsRest(fastify413, 'SendMessage', 413)
+
+    // Assess
+    expect(answer.statusCode).toBe(413)
+    expect(JSON.parse(answer.body).error).toMatchObject({
+      code: 413,
+      message: 'The agent refused the request (HTTP 413): Request body is too large',
+    })
+  })
+
+  it('is the agent’s status for a 0.3 caller of a 0.3 agent’s page that is no JSON', () => {
+    // Act
+    const outcome = outcomeOf('HTTP+JSON', '0.3', 413, '<html>Request Entity Too Large</html>')
+    const answer = answerFor(
+      outcome,
+      { binding: 'HTTP+JSON', version: '0.3', jsonRpcId: undefined },
+      'SendMessage',
+    )
+
+    // Assess: the agent's invalid answer (-32006), its failure, until the 30th session
+    expect(answer.statusCode).toBe(413)
+    expect(JSON.parse(answer.body)).toEqual({
+      code: -32600,
+      message: 'The agent refused the request (HTTP 413).',
+    })
+  })
+
+  it('keeps an A2A error a 4xx names as that error', () => {
+    // Act
+    const outcome = outcomeOf(
+      'JSONRPC',
+      '1.0',
+      404,
+      '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone"}}',
+    )
+
+    // Assess
+    expect(outcome).toEqual({ error: { code: -32001, message: 'gone' } })
+  })
+})
+
 describe('the error code a stream’s whole events carry', () => {
   it.each([
     [
