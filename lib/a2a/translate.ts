@@ -243,25 +243,32 @@ const isRefusalStatus = (statusCode: number) => statusCode >= 400 && statusCode 
  * Large",…}` past its bodyLimit, @fastify/rate-limit's 429, a proxy's 413 page) is the agent
  * refusing the caller's request, as that status says and as a same-version call relays it: the
  * caller gets the agent's status in either binding (JSON-RPC's as the gateway's own refusals keep
- * theirs), the agent's words, and on JSON-RPC Invalid Request (-32600, which A2A pairs with a
- * 4xx); so `callRecorder` counts no failure of the agent's. Until the 30th session a translated
+ * theirs), the agent's words (or, for a body that could not be read, why: "The agent answered HTTP
+ * 404 with something other than JSON."), and on JSON-RPC Invalid Request (-32600, which A2A pairs
+ * with a 4xx); so `callRecorder` counts no failure of the agent's. Until the 30th session a translated
  * call gave it -32603 (HTTP 500 to an HTTP+JSON caller), the agent's failure, so a caller's large
  * or many calls could raise the agent's failure alarm.
  */
 const agentRefusal = (statusCode: number, body: unknown): Outcome => {
   const whole = isObject(body) ? body : {}
   const error = isObject(whole.error) ? whole.error : {}
-  const message = [error.message, whole.message, whole.error].find(
+  const said = [error.message, whole.message, whole.error].find(
     (text): text is string => typeof text === 'string' && text !== '',
   )
-  return {
-    error: {
-      code: A2A_ERROR_CODE.INVALID_REQUEST,
-      message: `The agent refused the request (HTTP ${statusCode})${message === undefined ? '.' : `: ${message}`}`,
-    },
-    refusedWith: statusCode,
-  }
+  return refusal(
+    statusCode,
+    `The agent refused the request (HTTP ${statusCode})${said === undefined ? '.' : `: ${said}`}`,
+  )
 }
+
+const refusal = (statusCode: number, message: string): Outcome => ({
+  error: { code: A2A_ERROR_CODE.INVALID_REQUEST, message },
+  refusedWith: statusCode,
+})
+
+/** A 4xx whose body could not be read (`readableJson`): a refusal, in the words that say why. */
+const unreadRefusal = (statusCode: number, invalid: Outcome): Outcome =>
+  refusal(statusCode, 'error' in invalid ? invalid.error.message : `HTTP ${statusCode}`)
 
 /** The outcomes `invalidAnswer` made: the gateway's word on the agent's answer, not the agent's. */
 const madeInvalid = new WeakSet<Outcome>()
@@ -355,7 +362,7 @@ const jsonRpcOutcome = (
 ): Outcome => {
   const refused = isRefusalStatus(statusCode)
   const read = readableJson(statusCode, text)
-  if ('invalid' in read) return refused ? agentRefusal(statusCode, undefined) : read.invalid
+  if ('invalid' in read) return refused ? unreadRefusal(statusCode, read.invalid) : read.invalid
   const answer = read.value
   if (isObject(answer) && answer.error) {
     return refused && typeof errorCodeIn(answer.error) !== 'number'
@@ -385,7 +392,7 @@ const restOutcome = (
 ): Outcome => {
   const read = text ? readableJson(statusCode, text) : { value: undefined }
   if ('invalid' in read) {
-    return isRefusalStatus(statusCode) ? agentRefusal(statusCode, undefined) : read.invalid
+    return isRefusalStatus(statusCode) ? unreadRefusal(statusCode, read.invalid) : read.invalid
   }
   const body = read.value
   if (statusCode < 400) {

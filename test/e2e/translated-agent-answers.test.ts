@@ -209,19 +209,21 @@ describe('an agent’s answers translated for the caller', () => {
     },
   )
 
-  it('answers a JSON-RPC caller of an HTTP+JSON agent whose error page is no JSON with the agent’s invalid answer, its status named', async () => {
+  it('answers a JSON-RPC caller of an HTTP+JSON agent whose 4xx page is no JSON with its status, as the agent refusing the request', async () => {
     // Prepare: a proxy in front of the agent answered
     answer = { status: 404, type: 'text/html', body: '<h1>Not Found</h1>' }
 
     // Act
     const response = await rpc('odd-rest', 'SendMessage')
 
-    // Assess: what went wrong, not a gateway failure
+    // Assess: what went wrong, not a gateway failure; the agent's 4xx, as a same-version call relays
+    // it (until the 30th session HTTP 200 and -32006, the agent's invalid answer and its failure)
+    expect(response.status).toBe(404)
     expect(await response.json()).toEqual({
       jsonrpc: '2.0',
       id: 7,
       error: {
-        code: -32006,
+        code: -32600,
         message: 'The agent answered HTTP 404 with something other than JSON.',
       },
     })

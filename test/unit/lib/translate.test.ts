@@ -601,7 +601,7 @@ describe('an agent’s 4xx naming no A2A error, carried across bindings', () => 
     expect(answer.statusCode).toBe(413)
     expect(JSON.parse(answer.body)).toEqual({
       code: -32600,
-      message: 'The agent refused the request (HTTP 413).',
+      message: 'The agent answered HTTP 413 with something other than JSON.',
     })
   })
 
