@@ -54,6 +54,17 @@ const utf8 = new TextDecoder()
 export const bodyText = async (body: BackendBody | null): Promise<string> =>
   body ? utf8.decode(await bodyBytes(body, Number.POSITIVE_INFINITY)) : ''
 
+const utf8KeepingMark = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * A body read whole as UTF-8 text with any byte-order mark kept, for a reader that passes one over
+ * itself (`parseAnswer`, translation's parse) as a client does: decoded by `bodyText`, one mark
+ * was dropped there and another by the parse, so an answer opened by two, which a client refuses,
+ * was read until the 30th session.
+ */
+export const bodyTextAsSent = async (body: BackendBody | null): Promise<string> =>
+  body ? utf8KeepingMark.decode(await bodyBytes(body, Number.POSITIVE_INFINITY)) : ''
+
 /** Lets go of a body that will not be read (the socket goes back or is closed). */
 export const discardBody = (body: BackendBody | null): void => {
   if (body instanceof Readable) body.destroy()

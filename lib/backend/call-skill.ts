@@ -8,8 +8,9 @@ import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { envelopeBytes, withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
+import { withoutByteOrderMark } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { bodyText } from './body.ts'
+import { bodyTextAsSent } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
 import { withKeptNumbers } from './translation.ts'
@@ -109,7 +110,8 @@ export const callSkill = async (
       maxRequestBytes: options.maxRequestBytes,
     },
   )
-  const text = await bodyText(response.body).catch(() => undefined)
+  // Its byte-order mark kept: each parse below passes one over, as a client does, not two.
+  const text = await bodyTextAsSent(response.body).catch(() => undefined)
   // The agent's 4xx naming no A2A error refuses the caller's request: answered with its status,
   // as a translated call is (`outcomeOf`), so it is no failure of the agent's. Until the 30th
   // session it was answered under HTTP 200, as -32603 or the agent's error as it came, and counted.
@@ -123,7 +125,10 @@ export const callSkill = async (
   // Numbers kept as the agent wrote them: the result is written anew for the caller.
   let answer: { result?: unknown; error?: unknown } | undefined
   try {
-    answer = text === undefined ? undefined : (parseKeepingInexactNumbers(text) as typeof answer)
+    answer =
+      text === undefined
+        ? undefined
+        : (parseKeepingInexactNumbers(withoutByteOrderMark(text)) as typeof answer)
   } catch {
     answer = undefined
   }

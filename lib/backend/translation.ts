@@ -37,7 +37,7 @@ import { envelopeBytes, type RequestRewrite, withinRequestBound } from '../http/
 import { isKeptNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { bodyText, webBody } from './body.ts'
+import { bodyTextAsSent, webBody } from './body.ts'
 import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
 
 /** What a translation is held to, and whom it tells when it refuses an agent's answer. */
@@ -332,7 +332,8 @@ const withBody = (response: BackendResponse, body: ReadableStream<Uint8Array>): 
  * within the call's deadline and a unary answer's bound, so a stall is the same 504 and
  * a huge one the same 502.
  */
-const textOf = (response: BackendResponse) => bodyText(response.body)
+// Its byte-order mark kept: the parse passes one over, as the caller's client does (`parsedJson`).
+const textOf = (response: BackendResponse) => bodyTextAsSent(response.body)
 
 /** What an agent's answer says beside its body, which its translation keeps. */
 const carriedHeaders = ['a2a-extensions', 'retry-after'] as const

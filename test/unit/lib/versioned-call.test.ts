@@ -420,6 +420,41 @@ describe('a 1.0 answer carried to the other binding', () => {
     },
   )
 
+  /** The agent's HTTP+JSON answer carried to a JSON-RPC caller, and what the gateway was told. */
+  const carried = async (sent: string) => {
+    const told: string[] = []
+    const translated = translatedCall(
+      sending('JSONRPC'),
+      agentOf('HTTP+JSON'),
+      {},
+      {
+        ...limits,
+        onInvalidAnswer: (reason) => told.push(reason),
+      },
+    )
+    const { text } = await answerTo(translated, sent)
+    return { answer: JSON.parse(text), told }
+  }
+
+  it('reads an answer opened by a byte-order mark, as a client of the agent’s binding passes it over', async () => {
+    // Act
+    const { answer, told } = await carried(`\uFEFF{"task":${task}}`)
+
+    // Assess
+    expect(answer.result.task.id).toBe('t')
+    expect(told).toEqual([])
+  })
+
+  it('refuses an answer opened by two byte-order marks as the agent’s answer of no JSON, as its client would', async () => {
+    // Act: fetch's `json()` and Python's `json.loads` of bytes pass over one mark, then fail
+    const { answer, told } = await carried(`\uFEFF\uFEFF{"task":${task}}`)
+
+    // Assess: until the 30th session read as one mark (decoding dropped one, the parse another)
+    const why = 'The agent answered with something other than JSON.'
+    expect(answer.error).toEqual({ code: -32006, message: why })
+    expect(told).toEqual([why])
+  })
+
   it('refuses, to a JSON-RPC caller, an answer that passes what an answer carries once in its envelope', async () => {
     // Prepare: an HTTP+JSON agent's answer of 10 MiB; around it the caller's JSON-RPC answer, its long id
     const shell =
