@@ -131,9 +131,8 @@ export const withRuntimeSession = (
     for (const [spelling] of spellingsOf(kept, 'contextId')) delete kept[spelling]
     kept.contextId = contextId
     // Measured once written: past `maxKeptNumbers` its numbers go on as doubles (`1e20` as 21
-    // digits), and 6.3 MB of `1e20` reached the runtime as 27.5 MB until 7 December 2026.
-    // Held to the limit beyond the contextId itself: a caller's message within the limit is not
-    // refused for what the gateway added (about 51 bytes).
+    // digits), and 6.3 MB of `1e20` reached the runtime as 27.5 MB until 7 December 2026. Beyond
+    // the limit by the contextId alone (about 51 bytes): a message within it is not refused for it.
     const body = withinRequestBound(
       { body: new TextEncoder().encode(JSON.stringify(written)) },
       limits,

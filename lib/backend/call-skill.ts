@@ -115,7 +115,7 @@ export const callSkill = async (
   // The agent's 4xx naming no A2A error refuses the caller's request: answered with its status,
   // as a translated call is (`outcomeOf`), so it is no failure of the agent's. Until the 30th
   // session it was answered under HTTP 200, as -32603 or the agent's error as it came, and counted.
-  if (response.statusCode >= 400 && response.statusCode < 500 && text !== undefined) {
+  if (response.statusCode >= 400 && text !== undefined) {
     const binding = viaJsonRpc ? 'JSONRPC' : 'HTTP+JSON'
     const outcome = outcomeOf(binding, '1.0', response.statusCode, text, 'SendMessage')
     if ('error' in outcome && outcome.refusedWith !== undefined) {
