@@ -349,6 +349,51 @@ describe('AgentCore session derivation', () => {
     expect(JSON.parse(sent).params.message.contextId).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  it('sends an HTTP+JSON message of exactly the limit to a runtime, though its envelope and then its contextId each take it further', async () => {
+    // Prepare: a runtime serves JSON-RPC only, so the message is carried to JSON-RPC (an envelope),
+    // then given a contextId: both the gateway's own bytes
+    const sent: string[] = []
+    const fetch = async (_url: unknown, init?: RequestInit) => {
+      sent.push(Buffer.from(init?.body as Uint8Array).toString())
+      return new Response(
+        '{"jsonrpc":"2.0","id":1,"result":{"message":{"messageId":"a","role":"ROLE_AGENT","parts":[{"text":"ok"}]}}}',
+        {
+          headers: { 'content-type': 'application/json' },
+        },
+      )
+    }
+    const record = {
+      agentId: 'billing',
+      auth: { type: 'none' },
+      status: 'active',
+      protocolVersion: '1.0',
+      endpoints: { JSONRPC: invocations },
+    } as unknown as AgentRecord
+    const shell = '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":""}]}}'
+    const body = shell.replace('"text":""', `"text":"${'x'.repeat(1_000 - shell.length)}"`)
+    const call = a2aCall({
+      operation: 'SendMessage',
+      binding: 'HTTP+JSON',
+      restPath: '/message:send',
+      params: JSON.parse(body),
+      body,
+    })
+
+    // Act
+    const answer = await forwardCall(
+      record,
+      call,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      { ...forwardOptionsWith(fetch), maxRequestBytes: 1_000, onEnd: () => {} },
+    )
+
+    // Assess: the agent's answer, where until the 30th session the caller got its 413
+    expect(answer.statusCode).toBe(200)
+    expect(sent).toHaveLength(1)
+    expect(JSON.parse(sent[0] as string).params.message.contextId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(Buffer.byteLength(sent[0] as string)).toBeGreaterThan(1_000 + 51)
+  })
+
   describe('a message given a contextId, past the numbers kept as written (`maxKeptNumbers`)', () => {
     /** A JSON-RPC SendMessage without a contextId whose data holds one `1e20` too many to keep. */
     const grown = `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"data":[${Array(
