@@ -209,6 +209,32 @@ describe('an agent’s answers translated for the caller', () => {
     },
   )
 
+  it.each([
+    [
+      'one byte-order mark',
+      '\uFEFF',
+      { result: { message: expect.objectContaining({ messageId: 'r' }) } },
+    ],
+    [
+      'two byte-order marks',
+      '\uFEFF\uFEFF',
+      { error: { code: -32006, message: 'The agent answered with something other than JSON.' } },
+    ],
+  ])(
+    'reads an HTTP+JSON agent’s answer opened by %s for a JSON-RPC caller as the agent’s own client reads it',
+    async (_, marks, expected) => {
+      // Prepare: fetch's `json()` and Python's `json.loads` of bytes pass over one mark, not two
+      const message = '{"message":{"messageId":"r","role":"ROLE_AGENT","parts":[{"text":"ok"}]}}'
+      answer = { status: 200, type: 'application/json', body: `${marks}${message}` }
+
+      // Act
+      const response = await rpc('odd-rest', 'SendMessage')
+
+      // Assess: until the 30th session two marks were read as one, a valid answer to the caller
+      expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 7, ...expected })
+    },
+  )
+
   it('answers a JSON-RPC caller of an HTTP+JSON agent whose 4xx page is no JSON with its status, as the agent refusing the request', async () => {
     // Prepare: a proxy in front of the agent answered
     answer = { status: 404, type: 'text/html', body: '<h1>Not Found</h1>' }
