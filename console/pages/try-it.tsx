@@ -199,22 +199,46 @@ export const TryItPage = ({
   const update = (index: number, change: (turn: Turn) => Turn) =>
     setTurns((previous) => previous.map((turn, at) => (at === index ? change(turn) : turn)))
 
+  /** Why no message can go out while the list is not there: it failed, so it never will be. */
+  const notListed = (): Notice => ({
+    kind: 'error',
+    text: 'The agents you may call could not be listed (the problem is shown below): reload the page to try again, or choose Route.',
+  })
+
+  /**
+   * A message sent before the list of agents has loaded: sent once it has, to the agent the
+   * address or the list chose, rather than refused (a person who presses Send at once meant it).
+   * It stays in its box, unsent, when the list fails or names no agent the address chose.
+   */
+  const [waitingForList, setWaitingForList] = useState(false)
+  useEffect(() => {
+    if (!waitingForList || fleet.loading) return
+    setWaitingForList(false)
+    if (!fleet.data) return setNotice(notListed())
+    // The address's wish that the list does not hold is told by the effect above, not sent.
+    if (target && target !== '(route)' && !fleet.data.includes(target)) return
+    void startTurn(target || (fleet.data[0] ?? '(route)'))
+  }, [waitingForList, fleet.loading])
+
   const send = async (event: Event) => {
     event.preventDefault()
     if (!text.trim()) return setNotice({ kind: 'error', text: 'Write a message first.' })
-    // Told as it is: "choose an agent from the list" read as if the agent named were refused;
-    // and a list that failed to load is no list still loading, which would never show them.
     if (!fleet.data && target !== '(route)') {
+      if (fleet.error) return setNotice(notListed())
+      setWaitingForList(true)
       return setNotice({
-        kind: 'error',
-        text: fleet.error
-          ? 'The agents you may call could not be listed (the problem is shown below): reload the page to try again, or choose Route.'
-          : 'The agents you may call are still loading: send again once the list shows them.',
+        kind: 'info',
+        text: 'The agents you may call are still loading: your message goes once they have.',
       })
     }
     if (!target || (target !== '(route)' && !fleet.data?.includes(target))) {
       return setNotice({ kind: 'error', text: 'Choose an agent (or route) from the list first.' })
     }
+    await startTurn(target)
+  }
+
+  /** The message in the box, sent to `target` as a new turn of the conversation. */
+  const startTurn = async (target: string) => {
     setNotice(undefined)
     const question = text
     setText('')

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Page, Route } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { matchRoute } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
@@ -177,18 +177,30 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   /** The person's own list of agents (`GET /agents`), which Try it offers; not the admin list. */
   const peoplesList = (url: URL) => url.pathname === '/agents'
 
-  it('try-it says a message sent before the list of agents has loaded that the list is still loading, and sends it once it has', async () => {
-    // Prepare: the list of agents the person may call answers late (a slow network, a busy
-    // machine); Send then said to choose an agent from the list, though the address had. Held
-    // until the message is sent, not for a time: on a busy machine a timer could end first.
+  /**
+   * Holds the person's list of agents (`GET /agents`) until `release`, then answers it as
+   * `answer` does (passes it on by default): held until the test says, not for a time, as on a
+   * busy machine a timer could end first.
+   */
+  const holdPeoplesList = async (
+    answer: (route: Route) => Promise<void> = (route) => route.continue(),
+  ) => {
     let release = () => {}
     const held = new Promise<void>((resolve) => {
       release = resolve
     })
     await page.route(peoplesList, async (route) => {
       await held
-      await route.continue()
+      await answer(route)
     })
+    return release
+  }
+
+  it('try-it sends a message sent before the list of agents has loaded once it has, saying it waits for the list', async () => {
+    // Prepare: the list answers late (a slow network, a busy machine). Send said to choose an
+    // agent from the list though the address had, then that the list was still loading, and
+    // the message was lost unless sent again.
+    const release = await holdPeoplesList()
     try {
       // From another page: Try it, shown already, would keep the list it has
       await go('#/', 'Fleet')
@@ -198,15 +210,49 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       // Act
       await page.getByRole('button', { name: 'Send' }).click()
       const early = (await notice().textContent()) ?? ''
+      const turnsWhileLoading = await page.getByTestId('conversation').locator('.turn').count()
       release()
-      await tryItReady(page, 'calculator')
-      await page.getByRole('button', { name: 'Send' }).click()
 
-      // Assess
+      // Assess: sent once the list came, to the agent the address chose, with no second Send
       expect(early).toContain('still loading')
+      expect(turnsWhileLoading).toBe(0)
       const turn = page.getByTestId('conversation').locator('.turn').last()
       await turn.getByText(/Stream ended/).waitFor()
+      await expect(turn.textContent()).resolves.toContain('calculator')
       await expect(turn.getByTestId('answer-text').textContent()).resolves.toMatch(/\b12\b/)
+    } finally {
+      release()
+      await page.unroute(peoplesList)
+    }
+  })
+
+  it('try-it keeps a message sent before the list of agents has loaded unsent when the list then fails, and says so', async () => {
+    // Prepare: the list answers late, and then with a failure
+    const release = await holdPeoplesList((route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'down' }),
+      }),
+    )
+    try {
+      await go('#/', 'Fleet')
+      await go('#/try/calculator', 'Try it')
+      await page.getByLabel('Message').fill('What is 15% of 80?')
+      await page.getByRole('button', { name: 'Send' }).click()
+      await notice()
+        .getByText(/still loading/)
+        .waitFor()
+
+      // Act
+      release()
+
+      // Assess: told it could not be listed; nothing sent, the message still in its box
+      await notice()
+        .getByText(/could not be listed/)
+        .waitFor()
+      await expect(page.getByTestId('conversation').locator('.turn').count()).resolves.toBe(0)
+      await expect(page.getByLabel('Message').inputValue()).resolves.toBe('What is 15% of 80?')
     } finally {
       release()
       await page.unroute(peoplesList)

@@ -99,7 +99,7 @@ export const personToken = async (gatewayUrl: string, username: string): Promise
 
 /**
  * Waits until Try it's list of agents has loaded and `agentId` is chosen in it: a message sent
- * before is refused as the list still loading (a busy machine made that a test's 30 s wait).
+ * before waits for the list, so a test that reads a turn's start would read it late.
  */
 export const tryItReady = (page: Page, agentId: string) =>
   expect.poll(() => page.locator('#try-agent').inputValue()).toBe(agentId)
