@@ -37,7 +37,11 @@ const small: [label: string, text: string][] = [
 ]
 const worst: [label: string, text: string][] = [
   ['keys spelled with an escape ("k\\u0065y1")', filledObject((i) => `"k\\u0065y${i}":${i}`)],
-  ['keys JSON writes only with one ("k\\"y1")', filledObject((i) => `"k\\"y${i}":${i}`)],
+  [
+    'keys JSON writes only with one, each its own ("\\"1")',
+    filledObject((i) => `"\\"${i.toString(36)}":0`),
+  ],
+  ['one such key given again and again ("\\"")', filledObject(() => `"\\"":0`)],
   [
     'plain keys, the first also given escaped',
     filledObject((i) => (i === 0 ? `"\\u006b0":0,"k0":1` : `"k${i}":${i}`)),

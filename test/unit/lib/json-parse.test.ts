@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseJson } from '../../../lib/json-parse.ts'
 
 /** The key as written with every character escaped: `\u0074\u0061…`. */
@@ -185,6 +185,41 @@ describe('parseJson', () => {
 
     // Assess
     expect(read).toEqual(JSON.parse(text))
+  })
+
+  describe('a key that needs a stand-in', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('takes a stand-in no key starts with, though a key written plainly only once decoded does', () => {
+      // Prepare: the first prefix drawn is `aaa_`, which the text holds only once its escaped key
+      // `\u0061aa_0` is decoded and written plainly
+      const draws = vi.spyOn(crypto, 'getRandomValues')
+      draws.mockImplementationOnce((array) => array)
+      const text = String.raw`{"\u0061aa_0":1,"\"":2}`
+
+      // Act
+      const read = parseJson(text) as Record<string, unknown>
+
+      // Assess
+      expect(Object.entries(read)).toEqual([
+        ['aaa_0', 1],
+        ['"', 2],
+      ])
+      expect(draws.mock.calls.length).toBeGreaterThan(1)
+    })
+
+    it('keeps the last of one such key given in two spellings, in the place of the first', () => {
+      // Act
+      const read = parseJson(String.raw`{"\"":1,"b":2,"\u0022":3}`) as Record<string, unknown>
+
+      // Assess
+      expect(Object.entries(read)).toEqual([
+        ['"', 3],
+        ['b', 2],
+      ])
+    })
   })
 
   it('throws on text that is no JSON, as JSON.parse does', () => {
