@@ -177,6 +177,14 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   /** The person's own list of agents (`GET /agents`), which Try it offers; not the admin list. */
   const peoplesList = (url: URL) => url.pathname === '/agents'
 
+  /** The person's list of agents failing: the gateway down a moment. */
+  const listFails = (route: Route) =>
+    route.fulfill({
+      status: 503,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'down' }),
+    })
+
   /**
    * Holds the person's list of agents (`GET /agents`) until `release`, then answers it as
    * `answer` does (passes it on by default): held until the test says, not for a time, as on a
@@ -228,13 +236,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
 
   it('try-it keeps a message sent before the list of agents has loaded unsent when the list then fails, and says so', async () => {
     // Prepare: the list answers late, and then with a failure
-    const release = await holdPeoplesList((route) =>
-      route.fulfill({
-        status: 503,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'down' }),
-      }),
-    )
+    const release = await holdPeoplesList(listFails)
     try {
       await go('#/', 'Fleet')
       await go('#/try/calculator', 'Try it')
@@ -261,13 +263,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
 
   it('try-it says a message sent when the list of agents could not be loaded that it could not, not that it is still loading', async () => {
     // Prepare: the person's list of agents fails (the gateway down a moment, a network error)
-    await page.route(peoplesList, (route) =>
-      route.fulfill({
-        status: 503,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'down' }),
-      }),
-    )
+    await page.route(peoplesList, listFails)
     try {
       await go('#/', 'Fleet')
       await go('#/try/calculator', 'Try it')

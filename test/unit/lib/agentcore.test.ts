@@ -29,6 +29,14 @@ import { codeBlocks, readmeSection } from '../../support/readme.ts'
 const arn = 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/billing_agent-AbCdEfGhIj'
 const encoded = encodeURIComponent(arn)
 const invocations = `https://bedrock-agentcore.us-east-1.amazonaws.com/runtimes/${encoded}/invocations/`
+/** A 1.0 JSON-RPC agent on a runtime, called without credentials of its own. */
+const runtimeRecord = {
+  agentId: 'billing',
+  auth: { type: 'none' },
+  status: 'active',
+  protocolVersion: '1.0',
+  endpoints: { JSONRPC: invocations },
+} as unknown as AgentRecord
 
 describe('AgentCore runtime addresses', () => {
   it('builds the invocation URL and card URL of a runtime registered by its ARN, in the ARN’s region', () => {
@@ -362,13 +370,6 @@ describe('AgentCore session derivation', () => {
         },
       )
     }
-    const record = {
-      agentId: 'billing',
-      auth: { type: 'none' },
-      status: 'active',
-      protocolVersion: '1.0',
-      endpoints: { JSONRPC: invocations },
-    } as unknown as AgentRecord
     const shell = '{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":""}]}}'
     const body = shell.replace('"text":""', `"text":"${'x'.repeat(1_000 - shell.length)}"`)
     const call = a2aCall({
@@ -381,7 +382,7 @@ describe('AgentCore session derivation', () => {
 
     // Act
     const answer = await forwardCall(
-      record,
+      runtimeRecord,
       call,
       { method: 'POST', headers: { 'content-type': 'application/json' }, body },
       { ...forwardOptionsWith(fetch), maxRequestBytes: 1_000, onEnd: () => {} },
@@ -425,13 +426,6 @@ describe('AgentCore session derivation', () => {
         sent++
         return new Response('{}', { headers: { 'content-type': 'application/json' } })
       }
-      const record = {
-        agentId: 'billing',
-        auth: { type: 'none' },
-        status: 'active',
-        protocolVersion: '1.0',
-        endpoints: { JSONRPC: invocations },
-      } as unknown as AgentRecord
       const call = a2aCall({
         operation: 'SendMessage',
         params: JSON.parse(grown).params,
@@ -441,7 +435,7 @@ describe('AgentCore session derivation', () => {
 
       // Act
       const forwarding = forwardCall(
-        record,
+        runtimeRecord,
         call,
         { method: 'POST', headers: { 'content-type': 'application/json' }, body: grown },
         { ...forwardOptionsWith(fetch), ...limit, onEnd: () => {} },
