@@ -69,14 +69,14 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/agents', handler: 'discovery', streaming: false, admin: false },
   { method: 'POST', path: '/search', handler: 'discovery', streaming: false, admin: false },
   // The public keys served cards are signed with (lib/a2a/card-signer.ts): anyone verifies.
-  {
+  ...withHead({
     method: 'GET',
     path: '/.well-known/agent-card-jwks.json',
     handler: 'discovery',
     streaming: false,
     admin: false,
     anonymous: true,
-  },
+  }),
   // Where agents push task updates for a client (lib/push/): the per-config secret authenticates.
   {
     method: 'POST',
@@ -87,7 +87,8 @@ export const routes: readonly Route[] = [
     anonymous: true,
   },
   // Readiness (load balancers, uptime checks): the database and the embedder answer; no token.
-  // HEAD too: the handler answers it as the GET (it routes by resource), the body dropped.
+  // HEAD too, here and on the other public documents: the handler answers it as the GET (it
+  // routes by resource), the body dropped.
   ...withHead({
     method: 'GET',
     path: '/health/ready',
@@ -97,14 +98,14 @@ export const routes: readonly Route[] = [
     anonymous: true,
   }),
   // The OpenAPI 3.1 document of the admin, discovery and health APIs (lib/openapi/): anyone reads it.
-  {
+  ...withHead({
     method: 'GET',
     path: '/openapi.json',
     handler: 'discovery',
     streaming: false,
     admin: false,
     anonymous: true,
-  },
+  }),
   { method: 'POST', path: '/route', handler: 'agents', streaming: true, admin: false },
   { method: 'ANY', path: '/route/{proxy+}', handler: 'agents', streaming: true, admin: false },
   { method: 'POST', path: '/agents/{agentId}', handler: 'agents', streaming: true, admin: false },
@@ -214,7 +215,7 @@ export const mockRoutes: readonly MockRoute[] = [
   // `npm start` answers 503 here until it is ready. HEAD too, for uptime monitors.
   ...withHead({ method: 'GET', path: '/health', statusCode: 200, body: { status: 'ok' } }),
   // RFC 9728: where a client that got a 401 learns how to get a token.
-  {
+  ...withHead({
     method: 'GET',
     path: resourceMetadataPath,
     statusCode: 200,
@@ -223,7 +224,7 @@ export const mockRoutes: readonly MockRoute[] = [
       issuer: deploymentPlaceholders.issuer,
       scopes: [deploymentPlaceholders.scopes],
     }),
-  },
+  }),
 ]
 
 /**

@@ -36,8 +36,14 @@ describe('GET /health and GET /health/ready, for load balancers and uptime check
     expect(response.headers.get('cache-control')).toBe('no-store')
   })
 
-  it.each(['/health', '/health/ready'])(
-    'answers HEAD %s without a token as its GET, headers and all, without the body (uptime monitors probe with HEAD)',
+  it.each([
+    '/health',
+    '/health/ready',
+    '/openapi.json',
+    '/.well-known/agent-card-jwks.json',
+    '/.well-known/oauth-protected-resource',
+  ])(
+    'answers HEAD %s without a token as its GET, headers and all, without the body (uptime monitors and `curl -I` probe with HEAD)',
     async (path) => {
       // Act
       const get = await fetch(`${stack.url}${path}`)

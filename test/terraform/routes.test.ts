@@ -113,7 +113,7 @@ describe('Terraform stack: API routes', () => {
     )
   })
 
-  it('answers HEAD /health (a mock route, the GET’s answer) and HEAD /health/ready (its GET’s handler), and HEAD on no route behind the authorizer', () => {
+  it('answers HEAD on the public documents (a mock route’s, the GET’s answer; a handler’s, its GET’s handler), and HEAD on no route behind the authorizer', () => {
     // Prepare: API Gateway has no implicit HEAD; each is a method of its own.
     const heads = [...Object.values(committed.routes), ...Object.values(committed.mockRoutes)]
       .filter((route) => route.method === 'HEAD')
@@ -128,7 +128,13 @@ describe('Terraform stack: API routes', () => {
       ...committed.routes['GET /health/ready'],
       method: 'HEAD',
     })
-    expect(heads).toEqual(['/health/ready', '/health'])
+    expect(heads).toEqual([
+      '/.well-known/agent-card-jwks.json',
+      '/health/ready',
+      '/openapi.json',
+      '/health',
+      '/.well-known/oauth-protected-resource',
+    ])
     for (const path of heads) {
       const route = committed.routes[`HEAD ${path}`]
       if (route) expect(route.anonymous, path).toBe(true)
@@ -214,11 +220,13 @@ describe('Terraform stack: API routes', () => {
         .map((route) => `${route.method} ${route.path}`),
     ).toEqual([
       'GET /.well-known/agent-card-jwks.json',
+      'HEAD /.well-known/agent-card-jwks.json',
       'POST /push/{configId}',
       'GET /health/ready',
       // Uptime monitors probe with HEAD (RFC 9110: HEAD wherever GET); no token either.
       'HEAD /health/ready',
       'GET /openapi.json',
+      'HEAD /openapi.json',
       'GET /agents/{agentId}/.well-known/agent-card.json',
       // The operator console's page and files: people sign in on the page itself.
       'GET /console',

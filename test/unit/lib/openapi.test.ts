@@ -75,9 +75,11 @@ describe('the OpenAPI document', () => {
       'GET /health',
       'HEAD /health',
       'GET /openapi.json',
+      'HEAD /openapi.json',
       'GET /health/ready',
       'HEAD /health/ready',
       'GET /.well-known/oauth-protected-resource',
+      'HEAD /.well-known/oauth-protected-resource',
     ]
     for (const [route, description] of described) {
       if (answeredWithoutAws.includes(route)) {
@@ -87,8 +89,14 @@ describe('the OpenAPI document', () => {
     expect(Object.fromEntries(described)['POST /search']).toContain('The embedder is unavailable')
   })
 
-  it('describes HEAD /health and HEAD /health/ready as their GETs, each answer without a body', () => {
-    for (const path of ['/health', '/health/ready']) {
+  it('describes HEAD on each public document as its GET, each answer without a body', () => {
+    for (const path of [
+      '/health',
+      '/health/ready',
+      '/openapi.json',
+      '/.well-known/agent-card-jwks.json',
+      '/.well-known/oauth-protected-resource',
+    ]) {
       // Prepare
       const head = operation('HEAD', path)
       const get = operation('GET', path)
