@@ -91,6 +91,9 @@ export interface RelayOptions {
 
 const keepAliveComment = ': keep-alive\n\n'
 
+/** U+FEFF in UTF-8. */
+const byteOrderMark = [0xef, 0xbb, 0xbf]
+
 /**
  * A backend body (bytes, the agent's Node stream or a web stream) as a Node
  * stream for the Lambda response: each chunk is passed
@@ -147,6 +150,34 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const boundaries = events && new EventBoundaries(events.maxEventBytes)
   /** An event stream's bytes after its last whole event, sent once the event is whole. */
   const unfinished = events && new HeldBytes(events.maxEventBytes)
+
+  /**
+   * An event stream's first bytes while they may still be a byte-order mark (`opening`): the
+   * caller's client passes one over there (a WHATWG EventSource and @a2a-js/sdk's TextDecoderStream
+   * alike) and reads one anywhere else as part of its line, while a reader that decodes as it
+   * goes may not pass it over. So it is dropped, never sent, and every reader, the gateway's checks
+   * and each client, reads the same bytes: one left before the first event hid it from the
+   * terminal-event check. Undefined once the first bytes are known.
+   */
+  let opening: Uint8Array | undefined = events && new Uint8Array(0)
+  /** `chunk` with the stream's opening byte-order mark dropped; nothing while it may be one. */
+  const pastOpening = (chunk: Uint8Array): Uint8Array => {
+    if (!opening) return chunk
+    const bytes = opening.length === 0 ? chunk : Buffer.concat([opening, chunk])
+    const seen = Math.min(bytes.length, byteOrderMark.length)
+    for (let i = 0; i < seen; i++) {
+      if (bytes[i] !== byteOrderMark[i]) {
+        opening = undefined
+        return bytes
+      }
+    }
+    if (seen < byteOrderMark.length) {
+      opening = bytes
+      return bytes.subarray(bytes.length)
+    }
+    opening = undefined
+    return bytes.subarray(byteOrderMark.length)
+  }
 
   /** What went out last ended with a CR: a client reading lines at LF still holds that line open. */
   let sentCr = false
@@ -297,10 +328,12 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     }
     chunks++
     if (!boundaries || !unfinished) return send(chunk)
+    const bytes = pastOpening(chunk)
+    if (bytes.length === 0) return
     let whole: number
     try {
-      // Only the new chunk is scanned; the held bytes were scanned when they came.
-      whole = boundaries.scan(chunk)
+      // Only the new bytes are scanned; the held bytes were scanned when they came.
+      whole = boundaries.scan(bytes)
     } catch (error) {
       // An event past the limit or a lone CR where the snapshot may be: the stream has ended.
       if (awaitingSnapshot()) {
@@ -310,11 +343,11 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       return fail(error as Error)
     }
     // Bytes of an event not yet whole are no event: an agent trickling one still idles out.
-    if (whole === 0) return unfinished.hold(chunk)
-    const out = unfinished.release(chunk.subarray(0, whole))
+    if (whole === 0) return unfinished.hold(bytes)
+    const out = unfinished.release(bytes.subarray(0, whole))
     /** Bytes of an event not yet whole came with these. */
-    const more = whole < chunk.length
-    if (more) unfinished.hold(chunk.subarray(whole))
+    const more = whole < bytes.length
+    if (more) unfinished.hold(bytes.subarray(whole))
     if (awaitingSnapshot()) return takeSnapshot(out, more)
     // Nor are comments or blank lines: an agent pinging forever, its task long done, idles out.
     const hasData = carriesData(out)
@@ -357,6 +390,8 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     if (settled) return
     if (error) return fail(error)
     backendDone = true
+    // A stream that ended in what began as a byte-order mark ended inside its first line.
+    if (opening) unfinished?.hold(opening)
     if (unfinished && isUnfinishedEvent(unfinished.bytes)) {
       return endWith('backend-failed', new Error('backend stream ended mid-event'))
     }

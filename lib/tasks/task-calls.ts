@@ -301,13 +301,13 @@ export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
 /**
  * The tasks a run of whole stream events in `binding` hands the caller, with their contexts:
  * every event read as the caller's client reads it (`wholeEvents`), whatever its `event` type,
- * since a client may read an `error` event's data as a result too. A byte-order mark opening the
- * run is passed over, as a client passes it over at a stream's start.
+ * since a client may read an `error` event's data as a result too. A byte-order mark is read as
+ * part of its line, as a client reads one anywhere but at the stream's start, where the relay
+ * drops it (`relayToReadable`): passed over at the start of each run, it made a line no client
+ * reads as data part of an event's data, and the task the client read there went unseen.
  */
 export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
-  wholeEvents(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).flatMap((event) =>
-    tasksInAnswer(binding, event.data),
-  )
+  wholeEvents(text).flatMap((event) => tasksInAnswer(binding, event.data))
 
 /** The ids of the tasks a run of whole stream events in `binding` hands the caller. */
 export const taskIdsInEvents = (binding: Binding, text: string): string[] => [

@@ -179,6 +179,13 @@ describe('relayToReadable, the error a stream carried', () => {
       jsonRpcEventsErrorCode,
       -32603,
     ],
+    // A byte-order mark opening a stream, which a client passes over
+    [
+      'a JSON-RPC stream’s first, behind a byte-order mark,',
+      '\ufeffdata: {"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom"}}',
+      jsonRpcEventsErrorCode,
+      -32603,
+    ],
     // @a2a-js/sdk's client throws on any `error` key, and on an HTTP+JSON `error` event
     [
       'a JSON-RPC stream’s codeless',
@@ -555,6 +562,44 @@ describe('relayToReadable at a stream’s terminal event', () => {
     // Assess
     expect(out.join('')).toBe(status(0) + completed)
     expect(backendRequest.signal.aborted).toBe(true)
+  })
+
+  it.each([
+    ['in one chunk', ['\ufeff']],
+    ['a byte at a time', ['\xef', '\xbb', '\xbf']],
+  ])(
+    'drops a byte-order mark opening the stream (%s), as a client does, so its first event can end it',
+    async (_how, opening) => {
+      // Prepare: a client passes the mark over; a check reading the bytes as they came did not
+      const chunks = [
+        ...opening.map((bytes) =>
+          bytes === '\ufeff' ? encoder.encode(bytes) : Buffer.from(bytes, 'latin1'),
+        ),
+        encoder.encode(completed + artifact(3)),
+      ]
+
+      // Act
+      const { stream, backendRequest } = relayed(bodyOf(chunks), 1024 * 1024, {
+        endsAtTerminalEvent: true,
+      })
+      const out = await readAll(stream)
+
+      // Assess: the task's end ends the stream, and nothing of the mark goes out
+      expect(out.join('')).toBe(completed)
+      expect(backendRequest.signal.aborted).toBe(true)
+    },
+  )
+
+  it('keeps a byte-order mark past the stream’s start, part of its line as a client reads it', async () => {
+    // Act
+    const sent = `${status(0)}\ufeff${completed}`
+    const { stream } = relayed(bodyOf([encoder.encode(sent)]), 1024 * 1024, {
+      endsAtTerminalEvent: true,
+    })
+    const out = await readAll(stream)
+
+    // Assess: no event of the task's end to a client, so none to the gateway either
+    expect(out.join('')).toBe(sent)
   })
 
   it('sends the LF of a terminal event whose blank line so far has its CR only', async () => {

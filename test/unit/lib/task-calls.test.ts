@@ -292,7 +292,10 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
   it.each([
     ['an event ended by LF CR LF', 'data: {"message":{}}\n\r\ndata: {"task":{"id":"t-1"}}\n\n'],
     ['lines ended by CR alone', 'data: {"message":{}}\r\rdata: {"task":{"id":"t-1"}}\r\r'],
-    ['a byte-order mark before the first event', '\ufeffdata: {"task":{"id":"t-1"}}\n\n'],
+    [
+      'a line a byte-order mark opens, which is no data line past the stream’s start',
+      '\ufeffdata: {\ndata: {"task":{"id":"t-1"}}\n\n',
+    ],
     [
       'an event named error, then otherwise',
       'event: error\nevent: x\ndata: {"task":{"id":"t-1"}}\n\n',
