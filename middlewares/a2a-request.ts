@@ -11,6 +11,7 @@ import {
 } from '../lib/a2a/request.ts'
 import { a2aVersionOf } from '../lib/a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../lib/config.ts'
+import { nonUtf8Charset } from '../lib/http/charset.ts'
 import {
   unsupportedContentEncoding,
   unsupportedContentEncodingMessage,
@@ -196,6 +197,17 @@ export const a2aRequest = (
         {
           kind: 'content-type-not-supported',
           message: `Unsupported Content-Type "${form}": send the body as application/json (or application/a2a+json).`,
+        },
+        (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
+      )
+    }
+    // Read as UTF-8 here and by the charset named at the agent, one body could be two requests.
+    const charset = body ? nonUtf8Charset(event) : undefined
+    if (charset !== undefined) {
+      return refused(
+        {
+          kind: 'content-type-not-supported',
+          message: `Unsupported Content-Type "${charset}": send the body as UTF-8, with charset=utf-8 or no charset.`,
         },
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )

@@ -366,7 +366,61 @@ describe('a2aRequest middleware', () => {
   )
 
   it.each([
+    [{ 'content-type': 'application/json; charset=utf-7' }],
+    [{ 'Content-Type': 'application/json;CHARSET="UTF-16LE"' }],
+    // A quoted pair: a media-type parser reads `utf-7`.
+    [{ 'content-type': 'application/json; charset="utf\\-7"' }],
+    [
+      {
+        'content-type': 'application/json; charset=utf-8',
+        'Content-Type': 'application/json; charset=utf-7',
+      },
+    ],
+  ])(
+    'refuses a body whose Content-Type names a charset other than UTF-8, which an agent decodes by: %o',
+    async (headers) => {
+      // Prepare: express.json(), @a2a-js/sdk's server's reader, decodes by the charset named.
+      const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+        const { 'content-type': _json, ...others } = e.headers ?? {}
+        e.headers = { ...others, ...headers }
+        e.multiValueHeaders = {}
+      })
+
+      // Act
+      const { response, handler } = await run(event)
+
+      // Assess
+      expect(handler).not.toHaveBeenCalled()
+      expect(JSON.parse(response.body).error).toMatchObject({
+        code: -32005,
+        message: expect.stringContaining(
+          'send the body as UTF-8, with charset=utf-8 or no charset',
+        ),
+      })
+    },
+  )
+
+  it('refuses a body one of whose Content-Type values names another charset', async () => {
+    // Prepare: API Gateway's `headers` keeps one value, `multiValueHeaders` all
+    const event = sampleEvent('agents-jsonrpc-send-message.json', (e) => {
+      e.multiValueHeaders = {
+        ...e.multiValueHeaders,
+        'Content-Type': ['application/json', 'application/json; charset=utf-7'],
+      }
+    })
+
+    // Act
+    const { response, handler } = await run(event)
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled()
+    expect(JSON.parse(response.body).error.code).toBe(-32005)
+  })
+
+  it.each([
     ['application/json; charset=utf-8'],
+    ['application/json; charset="UTF-8"'],
+    ['application/json;charset=utf8'],
     ['Application/A2A+JSON'],
     ['application/json, application/json'],
     // What fetch sends for a string body given no type; agents on a2a-python read it as JSON.

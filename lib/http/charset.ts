@@ -1,0 +1,41 @@
+import type { AnyHttpEvent } from './lambda-event.ts'
+
+/** `charset=` and its value, a token or a quoted string, wherever a media type's text says it. */
+const charsetParameter = /charset\s*=\s*("(?:[^"\\]|\\.)*"?|[^;,\s]*)/gi
+
+/** A charset's value as a parser of media types reads it: unquoted, quoted pairs undone, any case. */
+const charsetValue = (written: string): string =>
+  (written.startsWith('"') ? written.slice(1).replace(/"$/, '').replace(/\\(.)/g, '$1') : written)
+    .trim()
+    .toLowerCase()
+
+/**
+ * A request's `Content-Type` when one it carries names a charset other than UTF-8, else undefined.
+ * The gateway reads a body as UTF-8, as API Gateway hands it over, and passes the type on; an
+ * agent on @a2a-js/sdk's server reads it with `express.json()`, which decodes it by that charset
+ * (any `utf-*` iconv-lite knows): in UTF-7, `+ACI-` is `"`, so a string to the gateway closed and
+ * opened keys to the agent, `message.taskId` among them. Every value of the header is looked at,
+ * whatever its name's case, and `charset` wherever it is written, so no parser finds one this
+ * missed; `utf-8` and `utf8` (which that server refuses) pass.
+ *
+ * @example
+ * nonUtf8Charset({ headers: { 'Content-Type': 'application/json; charset=utf-7' } })
+ * // 'application/json; charset=utf-7'
+ * nonUtf8Charset({ headers: { 'content-type': 'application/json; charset="UTF-8"' } }) // undefined
+ */
+export const nonUtf8Charset = (
+  event: Pick<AnyHttpEvent, 'headers' | 'multiValueHeaders'>,
+): string | undefined => {
+  const values = [
+    ...Object.entries(event.headers ?? {}).map(([name, value]) => [name, [value]] as const),
+    ...Object.entries(event.multiValueHeaders ?? {}),
+  ].flatMap(([name, list]) => (name.toLowerCase() === 'content-type' ? (list ?? []) : []))
+  return values.find(
+    (value) =>
+      value !== undefined &&
+      [...value.matchAll(charsetParameter)].some(([, written]) => {
+        const charset = charsetValue(written ?? '')
+        return charset !== 'utf-8' && charset !== 'utf8'
+      }),
+  )
+}
