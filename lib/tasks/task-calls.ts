@@ -304,10 +304,19 @@ export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
  * since a client may read an `error` event's data as a result too. A byte-order mark is read as
  * part of its line, as a client reads one anywhere but at the stream's start, where the relay
  * drops it (`relayToReadable`): passed over at the start of each run, it made a line no client
- * reads as data part of an event's data, and the task the client read there went unseen.
+ * reads as data part of an event's data, and the task the client read there went unseen. An
+ * event whose data is no JSON throws UnreadableAnswerError, as a whole answer does: a lenient
+ * client may still read a task from it (a2a-python reads events with Python's `json.loads`, which
+ * takes `NaN` and `Infinity`), and until 7 December 2026 such an event passed on unchecked.
  */
 export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
-  wholeEvents(text).flatMap((event) => tasksInAnswer(binding, event.data))
+  wholeEvents(text).flatMap((event) =>
+    tasksInPayload(
+      payloadOf(binding, event.data, () => {
+        if (event.data.trim() !== '') throw new UnreadableAnswerError()
+      }),
+    ),
+  )
 
 /** The ids of the tasks a run of whole stream events in `binding` hands the caller. */
 export const taskIdsInEvents = (binding: Binding, text: string): string[] => [

@@ -53,6 +53,10 @@ describe('a task named in a stream, however the stream is framed', () => {
       `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task('task-of-b') } })}\n\n`,
       `\uFEFFdata: {\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
     ],
+    // `NaN` is no JSON to JSON.parse, which the gateway reads with; a2a-python's client reads a
+    // stream's events with Python's `json.loads`, which takes it as a number.
+    'not-json-to-the-gateway': (id) =>
+      `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: { ...task(taskOfA), metadata: { n: 0 } } } }).replace('"n":0', '"n":NaN')}\n\n`,
   }
 
   const answer = async (_request: IncomingMessage, body: string, response: ServerResponse) => {
@@ -138,6 +142,20 @@ describe('a task named in a stream, however the stream is framed', () => {
 
     // Assess
     expect(seen).toEqual({ taskIds: [], failed: true })
+  })
+
+  it("withholds from B an event naming A's task whose data Python's json.loads reads and JSON.parse does not", async () => {
+    // Act: what caller B's client is sent, read as a2a-python's client reads each event
+    const answer = await postA2A(
+      `${stack.url}/agents/framing-agent`,
+      tokenB,
+      jsonRpc('SendStreamingMessage', textMessageParams('not-json-to-the-gateway')),
+    )
+    const text = await answer.text()
+
+    // Assess: the event never reaches B; the stream ends with the gateway's error instead
+    expect(text).not.toContain(taskOfA)
+    expect(text).toContain('the gateway withheld it')
   })
 
   it.each([

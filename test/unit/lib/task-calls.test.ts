@@ -7,6 +7,7 @@ import {
   taskIdsInAnswer,
   taskIdsInEvents,
   taskIdsInPayload,
+  UnreadableAnswerError,
   UnreadableTaskIdError,
 } from '../../../lib/tasks/task-calls.ts'
 
@@ -288,6 +289,22 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
       expect(() => taskIdsInEvents('HTTP+JSON', run)).toThrow(UnreadableTaskIdError)
     },
   )
+
+  it.each([
+    [
+      'a NaN, which Python’s json.loads reads',
+      'data: {"task":{"id":"t-1","metadata":{"n":NaN}}}\n\n',
+    ],
+    ['no JSON at all', 'data: {"task":{"id":"t-1"}}\n\ndata: boom\n\n'],
+  ])('throws on an event whose data is no JSON to the gateway: %s', (_kind, run) => {
+    // Assess: what a lenient client may read in it cannot be checked
+    expect(() => taskIdsInEvents('HTTP+JSON', run)).toThrow(UnreadableAnswerError)
+  })
+
+  it('reads an event whose data is empty, or blank, as naming no task', () => {
+    // Assess
+    expect(taskIdsInEvents('HTTP+JSON', 'data\n\ndata: \ndata: \n\n')).toEqual([])
+  })
 
   it.each([
     ['an event ended by LF CR LF', 'data: {"message":{}}\n\r\ndata: {"task":{"id":"t-1"}}\n\n'],
