@@ -67,3 +67,43 @@ export const spellingsDisagree = (spellings: [name: string, value: unknown][]): 
  */
 export const fieldOf = (object: Record<string, unknown>, jsonName: string): unknown =>
   spellingsOf(object, jsonName).find(([, value]) => value !== null)?.[1]
+
+/**
+ * A key as a parser that ignores case reads it: Go's encoding/json, which a2a-go reads every
+ * request and answer with, matches a key to a field whatever its case, and folds `ſ` (U+017F)
+ * onto `s` and the Kelvin sign onto `k` besides (`"taſkId"` is its `taskId`); underscores are
+ * dropped too, as other lenient parsers do (`task_ID`).
+ *
+ * @example
+ * looseSpelling('TaſK_Id') // 'taskid'
+ */
+export const looseSpelling = (key: string): string =>
+  key.toLowerCase().replaceAll('_', '').replaceAll('\u017f', 's')
+
+/** Names as the gateway reads them (JSON and proto), and each by its loose spelling. */
+export const spellingsFor = (jsonNames: readonly string[]) => ({
+  exact: new Set(jsonNames.flatMap((name) => [name, protoName(name)])),
+  byLooseSpelling: new Map(jsonNames.map((name) => [looseSpelling(name), name])),
+})
+export type Spellings = ReturnType<typeof spellingsFor>
+
+/**
+ * The first key of `object` that names one of `spellings`' names otherwise than as the gateway
+ * reads it (`TaskId`, `taſkId`), with the name it spells; undefined when none does. The gateway
+ * reads a field by its JSON and proto names only, so a field spelled otherwise would reach an
+ * agent whose parser ignores case unchecked: such a key is refused, never read.
+ *
+ * @example
+ * misspelling({ TaskId: 't-1' }, spellingsFor(['taskId'])) // { key: 'TaskId', meant: 'taskId' }
+ */
+export const misspelling = (
+  object: Record<string, unknown>,
+  { exact, byLooseSpelling }: Spellings,
+): { key: string; meant: string } | undefined => {
+  for (const key of Object.keys(object)) {
+    if (exact.has(key)) continue
+    const meant = byLooseSpelling.get(looseSpelling(key))
+    if (meant) return { key, meant }
+  }
+  return undefined
+}

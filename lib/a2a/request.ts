@@ -98,9 +98,12 @@ const tooDeep: A2AFailure = {
 }
 
 /** What a body names twice, as the A2A failure that refuses it. */
-const repeatedKey = (key: string): A2AFailure => ({
+const repeatedKey = ({ key, first }: { key: string; first: string }): A2AFailure => ({
   kind: 'invalid-request',
-  message: `The request body names "${key}" twice in one object; each key may appear once.`,
+  message:
+    key === first
+      ? `The request body names "${key}" twice in one object; each key may appear once.`
+      : `The request body names "${first}" twice in one object, once as "${key}", which some agents read as "${first}" (they ignore case); each key may appear once, in one spelling.`,
 })
 
 /**
@@ -219,7 +222,10 @@ const parseJsonRpc = (
   // Read once, as the agent will: a key named twice could be read otherwise there.
   const repeated = duplicateKey(body as string)
   if (repeated !== undefined) {
-    return invalidJsonRpc(repeated === 'id' ? null : jsonRpcId, repeatedKey(repeated))
+    return invalidJsonRpc(
+      repeated.first.toLowerCase() === 'id' ? null : jsonRpcId,
+      repeatedKey(repeated),
+    )
   }
   // The envelope a level above its params: no member nests deeper than params may.
   if (nestsDeeperThan(envelope, maxRequestDepth + 1)) return invalidJsonRpc(jsonRpcId, tooDeep)

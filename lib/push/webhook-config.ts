@@ -1,5 +1,5 @@
 import type { OperationName } from '../a2a/operations.ts'
-import { protoName, spellingsOf } from '../a2a/proto-fields.ts'
+import { misspelling, type Spellings, spellingsFor, spellingsOf } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
@@ -68,29 +68,6 @@ const createHolders = (payload: Json): Json[] => [
     .map(([, value]) => value)
     .filter(isObject),
 ]
-
-/** A key as its spellings differ only in case and underscores: `Token`, `URL`, `task_ID`. */
-const loosely = (key: string) => key.toLowerCase().replaceAll('_', '')
-
-/** Names as the gateway reads them (JSON and proto), and each by its loose spelling. */
-const spellingsFor = (jsonNames: readonly string[]) => ({
-  exact: new Set(jsonNames.flatMap((name) => [name, protoName(name)])),
-  byLooseSpelling: new Map(jsonNames.map((name) => [loosely(name), name])),
-})
-type Spellings = ReturnType<typeof spellingsFor>
-
-/**
- * The first key of `object` that names one of the names otherwise than as the gateway reads it,
- * with the name it spells; undefined when none does.
- */
-const misspelling = (object: Json, { exact, byLooseSpelling }: Spellings) => {
-  for (const key of Object.keys(object)) {
-    if (exact.has(key)) continue
-    const meant = byLooseSpelling.get(loosely(key))
-    if (meant) return { key, meant }
-  }
-  return undefined
-}
 
 const webhookFields = ['url', 'token', 'authentication']
 const inConfig = spellingsFor(webhookFields)

@@ -1,6 +1,12 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
-import { spellingsDisagree, spellingsOf } from '../a2a/proto-fields.ts'
+import {
+  misspelling,
+  type Spellings,
+  spellingsDisagree,
+  spellingsFor,
+  spellingsOf,
+} from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { wholeEvents } from '../a2a/sse.ts'
 import { jsonRpcParamsFor } from '../a2a/translate.ts'
@@ -56,6 +62,35 @@ const taskOfResourceName = (name: unknown): [spelling: 'name', taskId: string][]
 
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
 
+/** The fields a message names tasks (and its context) by, and where params hold a message. */
+const messageTaskFields = spellingsFor(['taskId', 'referenceTaskIds', 'contextId'])
+const messageHolders = spellingsFor(['message', 'request'])
+const taskIdFields = spellingsFor(['id', 'taskId'])
+
+/**
+ * A field a call names its task by, or where it holds the message that does, spelled otherwise
+ * than the gateway reads it (`TaskId`, `taſkId`, `Message`): the words of the refusal, or
+ * undefined. a2a-go reads every field whatever its case (Go's encoding/json), so caller B's
+ * `"TaskId"` was A's task to it and no task to the gateway: refused, as a push config's fields
+ * are (`misspelledPushField`).
+ */
+const misspelledTaskField = (call: A2ACall, read: Params): string | undefined => {
+  const places: [unknown, Spellings][] = createsTasks(call.operation)
+    ? [
+        [read, messageHolders],
+        [read.message, messageTaskFields],
+        [read.request, messageTaskFields],
+      ]
+    : [[read, taskIdFields]]
+  for (const [object, spellings] of places) {
+    const found = isObject(object) ? misspelling(object, spellings) : undefined
+    if (found) {
+      return `${call.operation}'s field '${found.key}' is spelled otherwise than A2A's '${found.meant}': send it as '${found.meant}'.`
+    }
+  }
+  return undefined
+}
+
 /**
  * A call's params as 1.0's JSON-RPC gives them: an HTTP+JSON call's read from its path, query
  * and body. Worked out once by a caller that asks `namedTask` and `referencedTasks` both.
@@ -81,6 +116,8 @@ export const namedTask = (call: A2ACall, params = jsonRpcParamsOf(call)): NamedT
   if (!field) return undefined
   // An HTTP+JSON call's task id is in its path: read from the JSON-RPC params that mean the same.
   const read = isObject(params) ? params : {}
+  const misspelled = misspelledTaskField(call, read)
+  if (misspelled) return { invalid: misspelled }
   const [holders, name] = field(read)
   // Read as an agent's parser reads it: under its JSON name or its proto name, and a push
   // config's task also from the resource name 0.3's HTTP+JSON servers read it from.

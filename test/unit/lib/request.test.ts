@@ -16,8 +16,33 @@ describe('duplicateKey', () => {
     const found = duplicateKey(json)
 
     // Assess
-    expect(found).toBe(key)
+    expect(found).toEqual({ key, first: key })
   })
+
+  it.each([
+    [
+      'the method in another case',
+      '{"method":"ListTasks","Method":"SendMessage"}',
+      'Method',
+      'method',
+    ],
+    [
+      'a task id with a long s, which Go folds onto s',
+      '{"taskId":"a","ta\u017fkId":"b"}',
+      'taſkId',
+      'taskId',
+    ],
+    ['a task id with a Kelvin sign', '{"TAS\u212aID":"a","taskId":"b"}', 'taskId', 'TAS\u212aID'],
+  ])(
+    'finds %s, a key Go’s encoding/json (a2a-go) reads as the same field',
+    (_what, json, key, first) => {
+      // Act
+      const found = duplicateKey(json)
+
+      // Assess
+      expect(found).toEqual({ key, first })
+    },
+  )
 
   it.each([
     ['keys that repeat only across objects', '{"a":{"b":1},"c":{"b":2},"d":[{"b":3}]}'],

@@ -942,6 +942,17 @@ describe('pushCallbacks middleware', () => {
       "'URL' is spelled otherwise than A2A's 'url'",
     ],
     [
+      'a config under its container spelled with a long s, which Go’s encoding/json reads as s',
+      'SendMessage',
+      {
+        message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+        configuration: {
+          'taskPu\u017fhNotificationConfig': { url: 'https://client.example.com/direct' },
+        },
+      },
+      "'taskPu\u017fhNotificationConfig' is spelled otherwise than A2A's 'taskPushNotificationConfig'",
+    ],
+    [
       "a 0.3 Create's nested config whose every field is in another case",
       'CreateTaskPushNotificationConfig',
       { taskId: 't-1', pushNotificationConfig: { URL: 'https://client.example.com/direct' } },

@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { putPermission, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * Rule 9, "One reading of a request": a field's case. a2a-go, A2A's Go SDK, reads every request
+ * with Go's encoding/json, which matches a key to a field whatever its case, and folds `ſ`
+ * (U+017F) onto `s` and the Kelvin sign onto `k` besides; of two keys it matches to one field it
+ * keeps the last. The gateway reads fields as A2A spells them. The agent below reads a request
+ * as a2a-go does (`goField`) and keeps no store per caller of its own.
+ */
+describe('fields spelled in another case', () => {
+  let stack: RunningStack
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let tokenA: string
+  let tokenB: string
+  const taskOfA = 'task-of-a'
+  /** Every call the agent read: its method, the task its message names, the webhook it was given. */
+  const received: { method: unknown; taskId: unknown; pushUrl: unknown }[] = []
+
+  /** A key as Go's encoding/json matches it to a field. */
+  const folded = (key: string) => key.toLowerCase().replaceAll('\u017f', 's')
+  /** The field `name` of `object` as encoding/json reads it: any key it folds onto, the last kept. */
+  const goField = (object: unknown, name: string): unknown => {
+    if (typeof object !== 'object' || object === null) return undefined
+    let value: unknown
+    for (const [key, given] of Object.entries(object)) {
+      if (folded(key) === folded(name)) value = given
+    }
+    return value
+  }
+
+  const answer = (_request: IncomingMessage, body: string, response: ServerResponse) => {
+    const rpc = JSON.parse(body)
+    const params = goField(rpc, 'params')
+    const message = goField(params, 'message')
+    const taskId = goField(message, 'taskId')
+    received.push({
+      method: goField(rpc, 'method'),
+      taskId,
+      pushUrl: goField(
+        goField(goField(params, 'configuration'), 'taskPushNotificationConfig'),
+        'url',
+      ),
+    })
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: rpc.id,
+        result: {
+          task: {
+            id: typeof taskId === 'string' && taskId ? taskId : taskOfA,
+            contextId: 'ctx-a',
+            status: { state: 'TASK_STATE_WORKING' },
+          },
+        },
+      }),
+    )
+  }
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
+    await registerAgents(stack, [
+      { agentId: 'go-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+    ])
+    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'go-agent'] })
+    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'go-agent'] })
+    ;[tokenA, tokenB] = await Promise.all([
+      stack.token('demo-client'),
+      stack.token('weather-client'),
+    ])
+    // Caller A starts the task: it is on record as A's.
+    const sent = await postA2A(
+      `${stack.url}/agents/go-agent`,
+      tokenA,
+      jsonRpc('SendMessage', textMessageParams('start my task')),
+    )
+    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+  }, 60_000)
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  it.each([['TaskId'], ['TASKID'], ['ta\u017fkId']])(
+    "never lets caller B's message reach A's task when B spells message.taskId %s",
+    async (spelling) => {
+      // Prepare
+      const params = textMessageParams('inject into A') as { message: Record<string, unknown> }
+      params.message[spelling] = taskOfA
+      const before = received.length
+
+      // Act
+      const answered = await (
+        await postA2A(`${stack.url}/agents/go-agent`, tokenB, jsonRpc('SendMessage', params))
+      ).json()
+
+      // Assess: refused, the agent never read B's message into A's task
+      expect(received.slice(before)).toEqual([])
+      expect(answered.error?.code).toBe(-32602)
+      expect(answered.error?.message).toContain(`'${spelling}' is spelled otherwise`)
+    },
+  )
+
+  it('refuses a call that names its method twice in two cases, one operation to the gateway and another to the agent', async () => {
+    // Prepare: ListTasks names no task the gateway checks; SendMessage, kept last, continues A's
+    const params = textMessageParams('inject into A') as { message: Record<string, unknown> }
+    params.message.taskId = taskOfA
+    const body = { jsonrpc: '2.0', id: 1, method: 'ListTasks', Method: 'SendMessage', params }
+    const before = received.length
+
+    // Act
+    const answered = await (await postA2A(`${stack.url}/agents/go-agent`, tokenB, body)).json()
+
+    // Assess
+    expect(received.slice(before)).toEqual([])
+    expect(answered.error?.code).toBe(-32600)
+  })
+
+  it('refuses a webhook under a push config spelled with a long s, which the agent reads', async () => {
+    // Prepare
+    const params = textMessageParams('push to metadata') as Record<string, unknown>
+    params.configuration = {
+      'taskPu\u017fhNotificationConfig': { url: 'http://169.254.169.254/latest/meta-data' },
+    }
+    const before = received.length
+
+    // Act
+    const answered = await (
+      await postA2A(`${stack.url}/agents/go-agent`, tokenB, jsonRpc('SendMessage', params))
+    ).json()
+
+    // Assess
+    expect(received.slice(before)).toEqual([])
+    expect(answered.error?.code).toBe(-32602)
+  })
+})
