@@ -12,6 +12,7 @@ import {
   createsTasks,
   jsonRpcParamsOf,
   listedTasks,
+  MisspelledAnswerFieldError,
   namedTask,
   readsTasks,
   referencedTasks,
@@ -90,6 +91,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [UnreadableTaskIdError, 'a task id that is not a string'],
   [UnrecordableTaskError, 'a task id too long to record'],
   [UnreadableAnswerError, 'something that is not JSON'],
+  [MisspelledAnswerFieldError, 'a field spelled in another case than A2A spells it'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { parseJson } from '../json-parse.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import { taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
+import {
+  MisspelledAnswerFieldError,
+  taskIdsInPayload,
+  UnreadableTaskIdError,
+} from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader, type PushClaim, type PushDelivery } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
@@ -284,6 +288,14 @@ export const acceptPush = async (
   try {
     taskIds = taskIdsInPayload(payloadOf(body ?? ''))
   } catch (error) {
+    if (error instanceof MisspelledAnswerFieldError) {
+      return {
+        accepted: false,
+        status: 400,
+        title: 'Not a push notification',
+        detail: `The body spells a field otherwise than A2A does (${error.message.replace(/^an answer /, '')}): send it as A2A spells it.`,
+      }
+    }
     if (!(error instanceof UnreadableTaskIdError)) throw error
     return {
       accepted: false,

@@ -183,11 +183,41 @@ export class UnreadableTaskIdError extends Error {
 }
 
 /**
+ * An answer spells a field the ownership checks read otherwise than A2A does (`ID`, `Task`,
+ * `taſkId`): a client that ignores case reads it (a2a-go's, Go's encoding/json), the checks would
+ * not, so what it hands the caller cannot be checked.
+ */
+export class MisspelledAnswerFieldError extends Error {
+  constructor(key: string, meant: string) {
+    super(`an answer spells '${meant}' as '${textForLog(key)}'`)
+    this.name = 'MisspelledAnswerFieldError'
+  }
+}
+
+/** Throws MisspelledAnswerFieldError when `object` spells one of `spellings`' names otherwise. */
+const spelledAsRead = (object: Record<string, unknown>, spellings: Spellings): void => {
+  const found = misspelling(object, spellings)
+  if (found) throw new MisspelledAnswerFieldError(found.key, found.meant)
+}
+
+/** What an answer's objects are read by: a payload's shapes, and the ids in them. */
+const answerSpellings = {
+  payload: spellingsFor(['task', 'message', 'msg', 'statusUpdate', 'artifactUpdate', 'kind']),
+  id: spellingsFor(['id', 'contextId']),
+  taskId: spellingsFor(['taskId', 'contextId']),
+  result: spellingsFor(['result']),
+  configs: spellingsFor(['configs']),
+  tasks: spellingsFor(['tasks']),
+}
+
+/**
  * The task `value` names by `idField`, under each spelling a client may read it by; an id that
- * is there but not a string throws UnreadableTaskIdError.
+ * is there but not a string throws UnreadableTaskIdError, and one spelled in another case
+ * MisspelledAnswerFieldError.
  */
 const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
   if (!isObject(value)) return []
+  spelledAsRead(value, answerSpellings[idField])
   const context = spellingsOf(value, 'contextId').find(
     ([, id]) => typeof id === 'string' && id !== '',
   )?.[1] as string | undefined
@@ -210,6 +240,7 @@ const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
  */
 export const tasksInPayload = (payload: unknown): TaskRef[] => {
   if (!isObject(payload)) return []
+  spelledAsRead(payload, answerSpellings.payload)
   const found = [
     refsOf(payload.task, 'id'),
     refsOf(payload.message, 'taskId'),
@@ -247,6 +278,7 @@ const tasksOfConfig = (config: unknown): TaskRef[] => [
  */
 const configsListedIn = (payload: unknown): unknown[] => {
   if (Array.isArray(payload)) return payload
+  if (isObject(payload)) spelledAsRead(payload, answerSpellings.configs)
   return isObject(payload) && Array.isArray(payload.configs) ? payload.configs : []
 }
 
@@ -287,7 +319,9 @@ const payloadOf = (
     return unreadable()
   }
   if (binding !== 'JSONRPC') return parsed
-  return isObject(parsed) ? parsed.result : undefined
+  if (!isObject(parsed)) return undefined
+  spelledAsRead(parsed, answerSpellings.result)
+  return parsed.result
 }
 
 /** The tasks a whole (unary) answer in `binding` hands the caller, with their contexts. */
@@ -390,6 +424,13 @@ export const listedTasks = (
     return undefined
   const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
   if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'
+  // A list a client that ignores case reads otherwise (`Result`, `Tasks`) cannot be filtered.
+  if (
+    (binding === 'JSONRPC' && misspelling(parsed, answerSpellings.result)) ||
+    misspelling(list, answerSpellings.tasks)
+  ) {
+    return 'not-a-list'
+  }
   const tasks = list.tasks as unknown[]
   const idOf = (task: unknown) => (isObject(task) && typeof task.id === 'string' ? task.id : '')
   return {

@@ -47,6 +47,19 @@ describe('fields spelled in another case', () => {
       ),
     })
     response.writeHead(200, { 'content-type': 'application/json' })
+    if (body.includes('answer in another case')) {
+      // A's task, named so that a client reading as encoding/json does reads it, and no other.
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: rpc.id,
+          result: {
+            Task: { ID: taskOfA, contextId: 'ctx-a', status: { state: 'TASK_STATE_WORKING' } },
+          },
+        }),
+      )
+      return
+    }
     response.end(
       JSON.stringify({
         jsonrpc: '2.0',
@@ -120,6 +133,20 @@ describe('fields spelled in another case', () => {
     // Assess
     expect(received.slice(before)).toEqual([])
     expect(answered.error?.code).toBe(-32600)
+  })
+
+  it("withholds from B an answer that names A's task in another case, as a2a-go's client reads it", async () => {
+    // Act
+    const answer = await postA2A(
+      `${stack.url}/agents/go-agent`,
+      tokenB,
+      jsonRpc('SendMessage', textMessageParams('answer in another case')),
+    )
+    const text = await answer.text()
+
+    // Assess
+    expect(text).not.toContain(taskOfA)
+    expect(JSON.parse(text).error?.message).toContain('a field spelled in another case')
   })
 
   it('refuses a webhook under a push config spelled with a long s, which the agent reads', async () => {

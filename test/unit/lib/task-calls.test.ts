@@ -3,6 +3,7 @@ import type { OperationName } from '../../../lib/a2a/operations.ts'
 import { type A2ACall, type A2ARequest, parseA2ARequest } from '../../../lib/a2a/request.ts'
 import {
   listedTasks,
+  MisspelledAnswerFieldError,
   namedTask,
   taskIdsInAnswer,
   taskIdsInEvents,
@@ -301,6 +302,34 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     expect(() => taskIdsInEvents('HTTP+JSON', run)).toThrow(UnreadableAnswerError)
   })
 
+  it.each([
+    ['a wrapper in another case', 'HTTP+JSON', '{"Task":{"id":"t-1"}}'],
+    ['an id in another case', 'HTTP+JSON', '{"task":{"ID":"t-1"}}'],
+    ['a task id with a long s', 'HTTP+JSON', '{"statusUpdate":{"ta\u017fkId":"t-1"}}'],
+    [
+      'a JSON-RPC result in another case',
+      'JSONRPC',
+      '{"jsonrpc":"2.0","id":1,"Result":{"task":{"id":"t-1"}}}',
+    ],
+    ['a bare 0.3 task’s kind in another case', 'HTTP+JSON', '{"Kind":"task","id":"t-1"}'],
+  ] as const)(
+    'throws on %s, which a client reading as Go’s encoding/json does (a2a-go) reads as A2A’s',
+    (_case, binding, answer) => {
+      // Assess
+      expect(() => taskIdsInAnswer(binding, answer)).toThrow(MisspelledAnswerFieldError)
+    },
+  )
+
+  it('reads a data part’s own keys in any case, which no check reads', () => {
+    // Assess
+    expect(
+      taskIdsInAnswer(
+        'HTTP+JSON',
+        '{"task":{"id":"t-1","artifacts":[{"parts":[{"data":{"ID":7}}]}]}}',
+      ),
+    ).toEqual(['t-1'])
+  })
+
   it('reads an event whose data is empty, or blank, as naming no task', () => {
     // Assess
     expect(taskIdsInEvents('HTTP+JSON', 'data\n\ndata: \ndata: \n\n')).toEqual([])
@@ -333,6 +362,21 @@ describe('listedTasks', () => {
       listedTasks('JSONRPC', '{"jsonrpc":"2.0","id":1,"error":{"code":-32603}}'),
     ).toBeUndefined()
   })
+
+  it.each([
+    ['its tasks in another case', 'HTTP+JSON', '{"Tasks":[{"id":"a"}],"tasks":[]}'],
+    [
+      'its result in another case',
+      'JSONRPC',
+      '{"jsonrpc":"2.0","id":1,"result":{"tasks":[]},"RESULT":{"tasks":[{"id":"a"}]}}',
+    ],
+  ] as const)(
+    'reads a list with %s as no list, which a client reading as Go does reads otherwise',
+    (_case, binding, answer) => {
+      // Assess
+      expect(listedTasks(binding, answer)).toBe('not-a-list')
+    },
+  )
 
   it('filters a JSON-RPC result that comes beside an error, as a client may read it', () => {
     // Prepare
