@@ -207,7 +207,7 @@ export const a2aRequest = (
       return refused(
         {
           kind: 'content-type-not-supported',
-          message: `Unsupported Content-Type "${charset}": send the body as UTF-8, with charset=utf-8 or no charset.`,
+          message: `Unsupported Content-Type "${charset}": send the body as UTF-8.`,
         },
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )

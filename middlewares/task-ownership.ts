@@ -91,7 +91,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [UnreadableTaskIdError, 'a task id that is not a string'],
   [UnrecordableTaskError, 'a task id too long to record'],
   [UnreadableAnswerError, 'something that is not JSON'],
-  [MisspelledAnswerFieldError, 'a field spelled in another case than A2A spells it'],
+  [MisspelledAnswerFieldError, 'a field in another case than A2A’s'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)

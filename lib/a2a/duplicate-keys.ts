@@ -2,10 +2,7 @@ const quote = 0x22
 const backslash = 0x5c
 
 /** A key as Go's encoding/json matches it to a field: whatever its case, `ſ` (U+017F) as `s`. */
-const caseFolded = (key: string): string => {
-  const lower = key.toLowerCase()
-  return lower.includes('\u017f') ? lower.replaceAll('\u017f', 's') : lower
-}
+const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f', 's')
 
 /**
  * The first key that some object in a JSON text names twice, or undefined.

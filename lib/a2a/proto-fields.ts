@@ -107,3 +107,7 @@ export const misspelling = (
   }
   return undefined
 }
+
+/** The refusal of a field `misspelling` found in `owner` (a push config, a call). */
+export const misspelledField = (owner: string, { key, meant }: { key: string; meant: string }) =>
+  `${owner}'s field '${key}' is spelled otherwise than A2A's '${meant}': send it as '${meant}'.`

@@ -100,10 +100,7 @@ const tooDeep: A2AFailure = {
 /** What a body names twice, as the A2A failure that refuses it. */
 const repeatedKey = ({ key, first }: { key: string; first: string }): A2AFailure => ({
   kind: 'invalid-request',
-  message:
-    key === first
-      ? `The request body names "${key}" twice in one object; each key may appear once.`
-      : `The request body names "${first}" twice in one object, once as "${key}", which some agents read as "${first}" (they ignore case); each key may appear once, in one spelling.`,
+  message: `The request body names "${first}" twice in one object${key === first ? '' : ` (once as "${key}": some agents ignore case)`}; each key may appear once.`,
 })
 
 /**

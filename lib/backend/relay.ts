@@ -92,7 +92,7 @@ export interface RelayOptions {
 const keepAliveComment = ': keep-alive\n\n'
 
 /** U+FEFF in UTF-8. */
-const byteOrderMark = [0xef, 0xbb, 0xbf]
+const byteOrderMark = Buffer.from([0xef, 0xbb, 0xbf])
 
 /**
  * A backend body (bytes, the agent's Node stream or a web stream) as a Node
@@ -163,20 +163,12 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   /** `chunk` with the stream's opening byte-order mark dropped; nothing while it may be one. */
   const pastOpening = (chunk: Uint8Array): Uint8Array => {
     if (!opening) return chunk
-    const bytes = opening.length === 0 ? chunk : Buffer.concat([opening, chunk])
-    const seen = Math.min(bytes.length, byteOrderMark.length)
-    for (let i = 0; i < seen; i++) {
-      if (bytes[i] !== byteOrderMark[i]) {
-        opening = undefined
-        return bytes
-      }
-    }
-    if (seen < byteOrderMark.length) {
-      opening = bytes
-      return bytes.subarray(bytes.length)
-    }
+    const bytes = Buffer.concat([opening, chunk])
+    const head = bytes.subarray(0, 3)
     opening = undefined
-    return bytes.subarray(byteOrderMark.length)
+    if (!byteOrderMark.subarray(0, head.length).equals(head)) return bytes
+    if (head.length < 3) opening = bytes
+    return bytes.subarray(3)
   }
 
   /** What went out last ended with a CR: a client reading lines at LF still holds that line open. */

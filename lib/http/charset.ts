@@ -1,13 +1,10 @@
 import type { AnyHttpEvent } from './lambda-event.ts'
 
 /** `charset=` and its value, a token or a quoted string, wherever a media type's text says it. */
-const charsetParameter = /charset\s*=\s*("(?:[^"\\]|\\.)*"?|[^;,\s]*)/gi
+const charsetParameter = /charset\s*=\s*("[^"]*"?|[^;,\s]*)/gi
 
-/** A charset's value as a parser of media types reads it: unquoted, quoted pairs undone, any case. */
-const charsetValue = (written: string): string =>
-  (written.startsWith('"') ? written.slice(1).replace(/"$/, '').replace(/\\(.)/g, '$1') : written)
-    .trim()
-    .toLowerCase()
+/** UTF-8's names, quoted or not: any other value, a quoted pair in it too, is another charset. */
+const utf8 = /^"?utf-?8"?$/i
 
 /**
  * A request's `Content-Type` when one it carries names a charset other than UTF-8, else undefined.
@@ -16,7 +13,7 @@ const charsetValue = (written: string): string =>
  * (any `utf-*` iconv-lite knows): in UTF-7, `+ACI-` is `"`, so a string to the gateway closed and
  * opened keys to the agent, `message.taskId` among them. Every value of the header is looked at,
  * whatever its name's case, and `charset` wherever it is written, so no parser finds one this
- * missed; `utf-8` and `utf8` (which that server refuses) pass.
+ * missed; `utf-8` and `utf8` (which that server refuses) pass, quoted or not, in any case.
  *
  * @example
  * nonUtf8Charset({ headers: { 'Content-Type': 'application/json; charset=utf-7' } })
@@ -33,9 +30,6 @@ export const nonUtf8Charset = (
   return values.find(
     (value) =>
       value !== undefined &&
-      [...value.matchAll(charsetParameter)].some(([, written]) => {
-        const charset = charsetValue(written ?? '')
-        return charset !== 'utf-8' && charset !== 'utf8'
-      }),
+      [...value.matchAll(charsetParameter)].some(([, written]) => !utf8.test(written ?? '')),
   )
 }

@@ -293,7 +293,7 @@ export const acceptPush = async (
         accepted: false,
         status: 400,
         title: 'Not a push notification',
-        detail: `The body spells a field otherwise than A2A does (${error.message.replace(/^an answer /, '')}): send it as A2A spells it.`,
+        detail: `The body spells a field otherwise than A2A: ${error.message}.`,
       }
     }
     if (!(error instanceof UnreadableTaskIdError)) throw error

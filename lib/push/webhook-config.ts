@@ -1,5 +1,11 @@
 import type { OperationName } from '../a2a/operations.ts'
-import { misspelling, type Spellings, spellingsFor, spellingsOf } from '../a2a/proto-fields.ts'
+import {
+  misspelledField,
+  misspelling,
+  type Spellings,
+  spellingsFor,
+  spellingsOf,
+} from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
 import { isJsonObject as isObject } from '../json-object.ts'
@@ -115,9 +121,7 @@ export const misspelledPushField = (
   }
   for (const [object, spellings] of places) {
     const found = misspelling(object, spellings)
-    if (found) {
-      return `The push notification config's field '${found.key}' is spelled otherwise than A2A's '${found.meant}': send it as '${found.meant}'.`
-    }
+    if (found) return misspelledField('The push notification config', found)
   }
   return undefined
 }

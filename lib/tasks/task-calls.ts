@@ -1,6 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import type { OperationName } from '../a2a/operations.ts'
 import {
+  misspelledField,
   misspelling,
   type Spellings,
   spellingsDisagree,
@@ -84,9 +85,7 @@ const misspelledTaskField = (call: A2ACall, read: Params): string | undefined =>
     : [[read, taskIdFields]]
   for (const [object, spellings] of places) {
     const found = isObject(object) ? misspelling(object, spellings) : undefined
-    if (found) {
-      return `${call.operation}'s field '${found.key}' is spelled otherwise than A2A's '${found.meant}': send it as '${found.meant}'.`
-    }
+    if (found) return misspelledField(call.operation, found)
   }
   return undefined
 }
@@ -189,7 +188,7 @@ export class UnreadableTaskIdError extends Error {
  */
 export class MisspelledAnswerFieldError extends Error {
   constructor(key: string, meant: string) {
-    super(`an answer spells '${meant}' as '${textForLog(key)}'`)
+    super(`'${meant}' spelled '${textForLog(key)}'`)
     this.name = 'MisspelledAnswerFieldError'
   }
 }
@@ -203,11 +202,8 @@ const spelledAsRead = (object: Record<string, unknown>, spellings: Spellings): v
 /** What an answer's objects are read by: a payload's shapes, and the ids in them. */
 const answerSpellings = {
   payload: spellingsFor(['task', 'message', 'msg', 'statusUpdate', 'artifactUpdate', 'kind']),
-  id: spellingsFor(['id', 'contextId']),
-  taskId: spellingsFor(['taskId', 'contextId']),
-  result: spellingsFor(['result']),
-  configs: spellingsFor(['configs']),
-  tasks: spellingsFor(['tasks']),
+  ids: spellingsFor(['id', 'taskId', 'contextId']),
+  lists: spellingsFor(['result', 'configs', 'tasks']),
 }
 
 /**
@@ -217,7 +213,7 @@ const answerSpellings = {
  */
 const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
   if (!isObject(value)) return []
-  spelledAsRead(value, answerSpellings[idField])
+  spelledAsRead(value, answerSpellings.ids)
   const context = spellingsOf(value, 'contextId').find(
     ([, id]) => typeof id === 'string' && id !== '',
   )?.[1] as string | undefined
@@ -278,7 +274,7 @@ const tasksOfConfig = (config: unknown): TaskRef[] => [
  */
 const configsListedIn = (payload: unknown): unknown[] => {
   if (Array.isArray(payload)) return payload
-  if (isObject(payload)) spelledAsRead(payload, answerSpellings.configs)
+  if (isObject(payload)) spelledAsRead(payload, answerSpellings.lists)
   return isObject(payload) && Array.isArray(payload.configs) ? payload.configs : []
 }
 
@@ -320,7 +316,7 @@ const payloadOf = (
   }
   if (binding !== 'JSONRPC') return parsed
   if (!isObject(parsed)) return undefined
-  spelledAsRead(parsed, answerSpellings.result)
+  spelledAsRead(parsed, answerSpellings.lists)
   return parsed.result
 }
 
@@ -425,10 +421,7 @@ export const listedTasks = (
   const list = binding === 'JSONRPC' && isObject(parsed) ? parsed.result : parsed
   if (!isObject(parsed) || !isObject(list) || !Array.isArray(list.tasks)) return 'not-a-list'
   // A list a client that ignores case reads otherwise (`Result`, `Tasks`) cannot be filtered.
-  if (
-    (binding === 'JSONRPC' && misspelling(parsed, answerSpellings.result)) ||
-    misspelling(list, answerSpellings.tasks)
-  ) {
+  if (misspelling(parsed, answerSpellings.lists) || misspelling(list, answerSpellings.lists)) {
     return 'not-a-list'
   }
   const tasks = list.tasks as unknown[]

@@ -393,9 +393,7 @@ describe('a2aRequest middleware', () => {
       expect(handler).not.toHaveBeenCalled()
       expect(JSON.parse(response.body).error).toMatchObject({
         code: -32005,
-        message: expect.stringContaining(
-          'send the body as UTF-8, with charset=utf-8 or no charset',
-        ),
+        message: expect.stringContaining('send the body as UTF-8'),
       })
     },
   )
