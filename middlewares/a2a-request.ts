@@ -191,23 +191,15 @@ export const a2aRequest = (
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )
     }
+    // A form, or a charset other than UTF-8: read as UTF-8 here and by the charset named at the
+    // agent, one body could be two requests.
     const form = body ? formContentType(event) : undefined
-    if (form !== undefined) {
+    const charset = body && form === undefined ? nonUtf8Charset(event) : undefined
+    if (form !== undefined || charset !== undefined) {
       return refused(
         {
           kind: 'content-type-not-supported',
-          message: `Unsupported Content-Type "${form}": send the body as application/json (or application/a2a+json).`,
-        },
-        (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
-      )
-    }
-    // Read as UTF-8 here and by the charset named at the agent, one body could be two requests.
-    const charset = body ? nonUtf8Charset(event) : undefined
-    if (charset !== undefined) {
-      return refused(
-        {
-          kind: 'content-type-not-supported',
-          message: `Unsupported Content-Type "${charset}": send the body as UTF-8.`,
+          message: `Unsupported Content-Type "${form ?? charset}": send the body as ${form ? 'application/json (or application/a2a+json)' : 'UTF-8'}.`,
         },
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )

@@ -12,8 +12,8 @@ import {
   createsTasks,
   jsonRpcParamsOf,
   listedTasks,
-  MisspelledAnswerFieldError,
   namedTask,
+  ReadOtherwiseError,
   readsTasks,
   referencedTasks,
   type TaskRef,
@@ -91,7 +91,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [UnreadableTaskIdError, 'a task id that is not a string'],
   [UnrecordableTaskError, 'a task id too long to record'],
   [UnreadableAnswerError, 'something that is not JSON'],
-  [MisspelledAnswerFieldError, 'a field in another case than A2A’s'],
+  [ReadOtherwiseError, 'something some clients read otherwise'],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)

@@ -24,9 +24,9 @@ export const nonUtf8Charset = (
   event: Pick<AnyHttpEvent, 'headers' | 'multiValueHeaders'>,
 ): string | undefined => {
   const values = [
-    ...Object.entries(event.headers ?? {}).map(([name, value]) => [name, [value]] as const),
+    ...Object.entries(event.headers ?? {}),
     ...Object.entries(event.multiValueHeaders ?? {}),
-  ].flatMap(([name, list]) => (name.toLowerCase() === 'content-type' ? (list ?? []) : []))
+  ].flatMap(([name, value]) => (name.toLowerCase() === 'content-type' ? [value ?? []].flat() : []))
   return values.find(
     (value) =>
       value !== undefined &&

@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { parseJson } from '../json-parse.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
-import {
-  MisspelledAnswerFieldError,
-  taskIdsInPayload,
-  UnreadableTaskIdError,
-} from '../tasks/task-calls.ts'
+import { ReadOtherwiseError, taskIdsInPayload, UnreadableTaskIdError } from '../tasks/task-calls.ts'
 import type { TaskOwners } from '../tasks/task-owners.ts'
 import { notificationTokenHeader, type PushClaim, type PushDelivery } from './delivery.ts'
 import type { DeliveryQueue } from './delivery-queue.ts'
@@ -288,20 +284,15 @@ export const acceptPush = async (
   try {
     taskIds = taskIdsInPayload(payloadOf(body ?? ''))
   } catch (error) {
-    if (error instanceof MisspelledAnswerFieldError) {
-      return {
-        accepted: false,
-        status: 400,
-        title: 'Not a push notification',
-        detail: `The body spells a field otherwise than A2A: ${error.message}.`,
-      }
-    }
-    if (!(error instanceof UnreadableTaskIdError)) throw error
+    const otherwise = error instanceof ReadOtherwiseError
+    if (!otherwise && !(error instanceof UnreadableTaskIdError)) throw error
     return {
       accepted: false,
       status: 400,
       title: 'Not a push notification',
-      detail: 'The body names a task by an id that is not a string.',
+      detail: otherwise
+        ? `The body spells a field otherwise than A2A: ${error.message}.`
+        : 'The body names a task by an id that is not a string.',
     }
   }
   if (taskIds.length === 0) {

@@ -182,21 +182,22 @@ export class UnreadableTaskIdError extends Error {
 }
 
 /**
- * An answer spells a field the ownership checks read otherwise than A2A does (`ID`, `Task`,
- * `taſkId`): a client that ignores case reads it (a2a-go's, Go's encoding/json), the checks would
- * not, so what it hands the caller cannot be checked.
+ * An answer or stream some clients read otherwise than the ownership checks do: a field spelled in
+ * another case (`ID`, `Task`, `taſkId`), which a client that ignores case reads (a2a-go's, Go's
+ * encoding/json), or a stream line some clients split in two (`SplitStreamLine`). What it hands
+ * the caller cannot be checked. Its message says which.
  */
-export class MisspelledAnswerFieldError extends Error {
-  constructor(key: string, meant: string) {
-    super(`'${meant}' spelled '${textForLog(key)}'`)
-    this.name = 'MisspelledAnswerFieldError'
+export class ReadOtherwiseError extends Error {
+  constructor(what: string) {
+    super(what)
+    this.name = 'ReadOtherwiseError'
   }
 }
 
-/** Throws MisspelledAnswerFieldError when `object` spells one of `spellings`' names otherwise. */
+/** Throws ReadOtherwiseError when `object` spells one of `spellings`' names otherwise. */
 const spelledAsRead = (object: Record<string, unknown>, spellings: Spellings): void => {
   const found = misspelling(object, spellings)
-  if (found) throw new MisspelledAnswerFieldError(found.key, found.meant)
+  if (found) throw new ReadOtherwiseError(`'${found.meant}' spelled '${textForLog(found.key)}'`)
 }
 
 /** What an answer's objects are read by: a payload's shapes, and the ids in them. */
@@ -209,7 +210,7 @@ const answerSpellings = {
 /**
  * The task `value` names by `idField`, under each spelling a client may read it by; an id that
  * is there but not a string throws UnreadableTaskIdError, and one spelled in another case
- * MisspelledAnswerFieldError.
+ * ReadOtherwiseError.
  */
 const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
   if (!isObject(value)) return []
@@ -366,6 +367,14 @@ export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
   tasksInAnswer(binding, text).map(({ taskId }) => taskId)
 
 /**
+ * A line other than a `data` line holding a character Python's `splitlines` ends a line at
+ * besides CR and LF (VT, FF, FS, GS, RS, NEL, U+2028, U+2029), as httpx-sse, a2a-python's reader
+ * of streams, split lines before 0.4.2.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what it finds
+const splitNonDataLine = /(?:^|[\r\n])(?!data(?:[:\r\n]|$))[^\r\n]*[\v\f\x1c-\x1e\x85\u2028\u2029]/
+
+/**
  * The tasks a run of whole stream events in `binding` hands the caller, with their contexts:
  * every event read as the caller's client reads it (`wholeEvents`), whatever its `event` type,
  * since a client may read an `error` event's data as a result too. A byte-order mark is read as
@@ -374,16 +383,24 @@ export const taskIdsInAnswer = (binding: Binding, text: string): string[] =>
  * reads as data part of an event's data, and the task the client read there went unseen. An
  * event whose data is no JSON throws UnreadableAnswerError, as a whole answer does: a lenient
  * client may still read a task from it (a2a-python reads events with Python's `json.loads`, which
- * takes `NaN` and `Infinity`), and until 7 December 2026 such an event passed on unchecked.
+ * takes `NaN` and `Infinity`), and until 7 December 2026 such an event passed on unchecked. A
+ * run holding a line some clients split otherwise throws ReadOtherwiseError.
  */
-export const tasksInEvents = (binding: Binding, text: string): TaskRef[] =>
-  wholeEvents(text).flatMap((event) =>
+export const tasksInEvents = (binding: Binding, text: string): TaskRef[] => {
+  // A line other than data holding one: a client splitting there reads a `data` line after it,
+  // which the gateway never read (`: note` U+2028 `data: {…}`, a comment to the SSE spec). In data,
+  // whose JSON holds them in strings only, such a split leaves text no JSON reader takes.
+  if (splitNonDataLine.test(text)) {
+    throw new ReadOtherwiseError('a stream line some clients split in two')
+  }
+  return wholeEvents(text).flatMap((event) =>
     tasksInPayload(
       payloadOf(binding, event.data, () => {
         if (event.data.trim() !== '') throw new UnreadableAnswerError()
       }),
     ),
   )
+}
 
 /** The ids of the tasks a run of whole stream events in `binding` hands the caller. */
 export const taskIdsInEvents = (binding: Binding, text: string): string[] => [

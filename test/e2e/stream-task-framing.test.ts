@@ -53,6 +53,12 @@ describe('a task named in a stream, however the stream is framed', () => {
       `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task('task-of-b') } })}\n\n`,
       `\uFEFFdata: {\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
     ],
+    // A comment to the SSE spec and to the gateway; before httpx-sse 0.4.2 (a2a-python's client),
+    // lines were split as Python's `splitlines` splits them, at U+2028 too: a data line after it.
+    'line-separator': (id) => [
+      `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task('task-of-b') } })}\n\n`,
+      `: note\u2028data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { task: task(taskOfA) } })}\n\n`,
+    ],
     // `NaN` is no JSON to JSON.parse, which the gateway reads with; a2a-python's client reads a
     // stream's events with Python's `json.loads`, which takes it as a number.
     'not-json-to-the-gateway': (id) =>
@@ -154,6 +160,20 @@ describe('a task named in a stream, however the stream is framed', () => {
     const text = await answer.text()
 
     // Assess: the event never reaches B; the stream ends with the gateway's error instead
+    expect(text).not.toContain(taskOfA)
+    expect(text).toContain('the gateway withheld it')
+  })
+
+  it("withholds from B a line that names A's task where a client splitting lines at U+2028 reads data", async () => {
+    // Act
+    const answer = await postA2A(
+      `${stack.url}/agents/framing-agent`,
+      tokenB,
+      jsonRpc('SendStreamingMessage', textMessageParams('line-separator')),
+    )
+    const text = await answer.text()
+
+    // Assess
     expect(text).not.toContain(taskOfA)
     expect(text).toContain('the gateway withheld it')
   })

@@ -3,8 +3,8 @@ import type { OperationName } from '../../../lib/a2a/operations.ts'
 import { type A2ACall, type A2ARequest, parseA2ARequest } from '../../../lib/a2a/request.ts'
 import {
   listedTasks,
-  MisspelledAnswerFieldError,
   namedTask,
+  ReadOtherwiseError,
   taskIdsInAnswer,
   taskIdsInEvents,
   taskIdsInPayload,
@@ -316,7 +316,7 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
     'throws on %s, which a client reading as Go’s encoding/json does (a2a-go) reads as A2A’s',
     (_case, binding, answer) => {
       // Assess
-      expect(() => taskIdsInAnswer(binding, answer)).toThrow(MisspelledAnswerFieldError)
+      expect(() => taskIdsInAnswer(binding, answer)).toThrow(ReadOtherwiseError)
     },
   )
 
@@ -328,6 +328,25 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
         '{"task":{"id":"t-1","artifacts":[{"parts":[{"data":{"ID":7}}]}]}}',
       ),
     ).toEqual(['t-1'])
+  })
+
+  it.each([
+    ['a comment', ': note\u2028data: {"task":{"id":"t-1"}}\n\n'],
+    ['an event name', 'data: {}\n\nevent: x\u0085data: {"task":{"id":"t-1"}}\ndata: {}\n\n'],
+    ['an id', 'id: 1\u2029data: {"task":{"id":"t-1"}}\n\n'],
+  ])(
+    'throws on %s holding a character Python’s splitlines ends a line at, which some clients read as data after it',
+    (_line, run) => {
+      // Assess
+      expect(() => taskIdsInEvents('HTTP+JSON', run)).toThrow(ReadOtherwiseError)
+    },
+  )
+
+  it('reads a data line holding U+2028 in a string, which no client can read as another task', () => {
+    // Assess
+    expect(taskIdsInEvents('HTTP+JSON', 'data: {"task":{"id":"t-1","x":"a\u2028b"}}\n\n')).toEqual([
+      't-1',
+    ])
   })
 
   it('reads an event whose data is empty, or blank, as naming no task', () => {
