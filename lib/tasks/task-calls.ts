@@ -184,7 +184,7 @@ export class UnreadableTaskIdError extends Error {
 /**
  * An answer or stream some clients read otherwise than the ownership checks do: a field spelled in
  * another case (`ID`, `Task`, `taſkId`), which a client that ignores case reads (a2a-go's, Go's
- * encoding/json), or a stream line some clients split in two (`SplitStreamLine`). What it hands
+ * encoding/json), or a stream line some clients split in two (`splitNonDataLine`). What it hands
  * the caller cannot be checked. Its message says which.
  */
 export class ReadOtherwiseError extends Error {
