@@ -21,6 +21,7 @@ import {
   secretHashOf,
 } from './push-configs.ts'
 import {
+  callbackMembers,
   hasId,
   misspelledPushField,
   pushCallbackPath,
@@ -126,11 +127,12 @@ export const withGatewayCallback = async (
   // as written, the body goes on with them as doubles past `maxKeptNumbers` (`1e20` as 21 digits),
   // and a message of 6.3 MB of them reached its agent as 27.5 MB until 7 December 2026. Beyond the
   // limit by the callback's own members only: a callback URL longer than the client's webhook does
-  // not refuse a call that was within the limit.
+  // not refuse a call that was within the limit. An id the config already had is the caller's, not
+  // added: counted, 2.4 MB of it let 0.7 MB of `1e20` reach the agent as 3.1 MB past a 3 MiB limit.
   withinRequestBound(safe, deps, {
     how: "carrying the gateway's push callback",
     from: call.body,
-    added: memberBytes({ url: callback.url, token: callback.secret, id: callback.id }),
+    added: memberBytes(callbackMembers(config, callback)),
   })
   const written = await putKeepingPrevious(record, deps.configs)
   return { call: safe, written }

@@ -141,22 +141,33 @@ const payloadOfBody = (call: A2ACall, body: Json): unknown =>
   call.binding === 'JSONRPC' ? body.params : body
 
 /**
+ * The members `withCallback` sets in a push config: `url` the callback, `token` the callback's
+ * secret, and `id` the callback's when one is given and the config has none. Also what the
+ * gateway adds to the call's bytes (`memberBytes`): an id the config already has is the caller's.
+ */
+export const callbackMembers = (
+  config: Json,
+  callback: { url: string; secret: string; id?: string | undefined },
+): Json => ({
+  url: callback.url,
+  token: callback.secret,
+  ...(callback.id !== undefined && !hasId(config) ? { id: callback.id } : {}),
+})
+
+/**
  * The call with its push config pointing at the gateway's callback instead of
- * the client's webhook: `url` the callback, `token` the callback's secret, no
- * `authentication` (the agent needs none beyond the secret), and `id` the
- * callback's when one is given and the config has none. Params and body are
- * rewritten alike, so the call forwards the same whichever the agent reads.
+ * the client's webhook (`callbackMembers`), with no `authentication` (the agent
+ * needs none beyond the secret). Params and body are rewritten alike, so the
+ * call forwards the same whichever the agent reads.
  */
 export const withCallback = (
   call: A2ACall,
-  callback: { url: string; secret: string; id?: string },
+  callback: { url: string; secret: string; id?: string | undefined },
 ): A2ACall => {
   const rewrite = (config: Json | undefined) => {
     if (!config) return
-    config.url = callback.url
-    config.token = callback.secret
+    Object.assign(config, callbackMembers(config, callback))
     delete config.authentication
-    if (callback.id !== undefined && !hasId(config)) config.id = callback.id
   }
   const params = structuredClone(call.params)
   for (const config of pushConfigsIn(call.operation, params)) rewrite(config)

@@ -201,6 +201,40 @@ describe('pushCallbacks middleware', () => {
     expect(stored.size).toBe(0)
   })
 
+  it("holds a message's own growth to the limit however long the id its config already has", async () => {
+    // Prepare: a message to a task, its config named by an id of 2 MB the callback keeps as it
+    // is, and `1e20`s enough to be written back as doubles (more than `maxKeptNumbers`), 0.7 MB
+    // as sent and 3.1 MB once written, to a gateway whose requests are held to 3 MiB
+    const limit = 3 * 1024 * 1024
+    const { stored, middleware } = setUp(undefined, undefined, undefined, limit)
+    const numbers = Array(Math.floor((limit - 1_000) / 22))
+      .fill('1e20')
+      .join(',')
+    const shell = JSON.stringify({
+      message: {
+        messageId: 'm-1',
+        role: 'ROLE_USER',
+        taskId: 't-1',
+        parts: [{ data: [0] }],
+      },
+      configuration: {
+        taskPushNotificationConfig: { url: 'https://client.example.com/hook', id: 'ID' },
+      },
+    })
+    const padding = limit - Buffer.byteLength(shell) - Buffer.byteLength(numbers) + 3
+    const body = shell.replace('[0]', `[${numbers}]`).replace('"ID"', `"${'i'.repeat(padding)}"`)
+    const send: A2ACall = { ...sendOver({}), params: JSON.parse(body), body }
+
+    // Act
+    const setting = middleware.before?.(requestFor(send))
+
+    // Assess: within the limit as sent, refused as the caller's 413 once its numbers grew past it,
+    // the id it gave counting for nothing the gateway added
+    expect(Buffer.byteLength(body)).toBe(limit)
+    await expect(setting).rejects.toThrow(PayloadTooLargeError)
+    expect(stored.size).toBe(0)
+  })
+
   it('keeps, for a config given with a SendMessage, that a SendMessage set it: its grant is what the config stands on', async () => {
     // Prepare
     const { stored, middleware } = setUp()
