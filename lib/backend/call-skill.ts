@@ -13,7 +13,7 @@ import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyTextAsSent } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
-import { withKeptNumbers } from './translation.ts'
+import { carriedHeadersOf, withKeptNumbers } from './translation.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -119,7 +119,9 @@ export const callSkill = async (
     const binding = viaJsonRpc ? 'JSONRPC' : 'HTTP+JSON'
     const outcome = outcomeOf(binding, '1.0', response.statusCode, text, 'SendMessage')
     if ('error' in outcome && outcome.refusedWith !== undefined) {
-      return jsonRpcAnswer(jsonRpcId, { error: outcome.error }, outcome.refusedWith)
+      // With its Retry-After, as a call relayed or translated: a 429 naming no wait is retried at once.
+      const refusal = jsonRpcAnswer(jsonRpcId, { error: outcome.error }, outcome.refusedWith)
+      return { ...refusal, headers: { ...carriedHeadersOf(response.headers), ...refusal.headers } }
     }
   }
   // Numbers kept as the agent wrote them: the result is written anew for the caller.

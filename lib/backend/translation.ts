@@ -338,6 +338,12 @@ const textOf = (response: BackendResponse) => bodyTextAsSent(response.body)
 /** What an agent's answer says beside its body, which its translation keeps. */
 const carriedHeaders = ['a2a-extensions', 'retry-after'] as const
 
+/** The headers of an agent's answer that an answer written anew from it carries (`carriedHeaders`). */
+export const carriedHeadersOf = (headers: BackendResponse['headers']): Record<string, string> =>
+  Object.fromEntries(
+    carriedHeaders.flatMap((name) => (headers[name] === undefined ? [] : [[name, headers[name]]])),
+  )
+
 /**
  * A translated answer, with the headers of the agent's answer it came from that mean the same
  * in any binding: the extensions the agent activated, and when to retry.
@@ -351,14 +357,7 @@ const asAnswer = (
   from: BackendResponse,
 ): BackendResponse => ({
   statusCode: answer.statusCode,
-  headers: {
-    ...Object.fromEntries(
-      carriedHeaders.flatMap((name) =>
-        from.headers[name] === undefined ? [] : [[name, from.headers[name]]],
-      ),
-    ),
-    ...answer.headers,
-  },
+  headers: { ...carriedHeadersOf(from.headers), ...answer.headers },
   body: answer.body ? Buffer.from(answer.body) : null,
 })
 

@@ -183,6 +183,22 @@ describe('a skill call the agent refuses with a 4xx naming no A2A error', () => 
       })
     },
   )
+
+  it('carries the agent’s Retry-After with its 429, as a call relayed or translated does', async () => {
+    // Prepare: @fastify/rate-limit's answer past the agent's own limit
+    const fetch: ForwardFetch = async () =>
+      new Response(
+        JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'Slow down' }),
+        { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '30' } },
+      )
+
+    // Act
+    const answer = await callSkill(record, skillCall('{"a":1}'), optionsFor(fetch))
+
+    // Assess: a 429 telling no time to wait left the caller's client to retry at once
+    expect(answer.statusCode).toBe(429)
+    expect(answer.headers['retry-after']).toBe('30')
+  })
 })
 
 describe('a skill call’s request', () => {
