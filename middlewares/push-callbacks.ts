@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { maxUnaryAnswerBytes } from '../lib/http/answer-size.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
-import { parseJson } from '../lib/json-parse.ts'
+import { parseAnswer } from '../lib/json-object.ts'
 import type { LogMethods } from '../lib/log-methods.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import {
@@ -66,7 +66,7 @@ const showsConfigs = new Set([
 /** Whether a JSON-RPC answer is an error (or no answer a client could read as a result). */
 const isJsonRpcError = (text: string | undefined) => {
   try {
-    const answer = parseJson(text ?? '')
+    const answer = parseAnswer(text ?? '')
     return typeof answer !== 'object' || answer === null || 'error' in answer
   } catch {
     return true
@@ -181,13 +181,6 @@ export const pushCallbacks = (
       return
     }
     if (text === undefined) return
-    let answer: unknown
-    try {
-      answer = parseJson(text)
-    } catch {
-      return
-    }
-    const principal = principalOf(request)
     /** The answer refused in the caller's binding, for an agent's answer that `what`. */
     const refuse = (what: string) => {
       request.response = refused(
@@ -198,6 +191,18 @@ export const pushCallbacks = (
         (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
     }
+    let answer: unknown
+    try {
+      // Read as a client reads it, a byte-order mark passed over (`parseAnswer`).
+      answer = parseAnswer(text)
+    } catch {
+      // Not passed on unread: a client that reads what the gateway cannot would see the callbacks'
+      // secrets. Until a review in the 30th session an answer opened by a byte-order mark, which
+      // fetch's `json()` and Python's `json.loads` pass over, went on as it came, secrets and all.
+      refuse('something other than JSON')
+      return
+    }
+    const principal = principalOf(request)
     let shown: unknown
     try {
       const named = namedTask(call)

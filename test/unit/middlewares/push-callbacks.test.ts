@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import type { Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
@@ -1088,6 +1089,43 @@ describe('pushCallbacks middleware', () => {
       { id: 'not-mine', url: `https://gw.example.com/push/${theirs}` },
       { id: 'elsewhere', url: `https://gw.example.com/push/${otherAgents}` },
     ])
+  })
+
+  it.each([
+    ['opened by a byte-order mark, which fetch’s `json()` passes over', '\uFEFF{}', 200],
+    ['opened by two, which no client reads', '\uFEFF\uFEFF{}', 502],
+    ['naming NaN, which Python’s `json.loads` reads', '{"n":NaN,"answer":{}}', 502],
+  ])("gives no callback's secret away in a List answer %s", async (_what, shape, status) => {
+    // Prepare: another caller's callback and its secret
+    const { middleware } = setUp()
+    const call: A2ACall = {
+      ...createOver('JSONRPC', ''),
+      operation: 'ListTaskPushNotificationConfigs',
+    }
+    const answer = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        configs: [
+          {
+            id: 'theirs',
+            url: 'https://gw.example.com/push/BBBBBBBBBBBBBBBBBBBBBB',
+            token: 'their-secret',
+          },
+        ],
+      },
+    })
+    const body = Readable.from([Buffer.from(shape.replace('{}', answer))])
+    const request = requestFor(call, { statusCode: 200, body })
+
+    // Act
+    await middleware.after?.(request)
+
+    // Assess: shown as a client reads it, or refused; until a review in the 30th session an
+    // answer the gateway could not read went on as it came, and a client read its secrets
+    const answered = request.response as { statusCode: number; body: string }
+    expect(answered.statusCode).toBe(status)
+    expect(answered.body).not.toContain('their-secret')
   })
 
   it.each([
