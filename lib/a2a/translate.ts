@@ -1,4 +1,9 @@
-import { A2A_ERROR_CODE, fromJsonRpcErrorResponse, restStatusFor } from '@a2a-js/sdk/errors'
+import {
+  A2A_ERROR_CODE,
+  fromJsonRpcErrorResponse,
+  restStatusFor,
+  toRestErrorBody,
+} from '@a2a-js/sdk/errors'
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
@@ -244,8 +249,9 @@ const isRefusalStatus = (statusCode: number) => statusCode >= 400 && statusCode 
  * refusing the caller's request, as that status says and as a same-version call relays it: the
  * caller gets the agent's status in either binding (JSON-RPC's as the gateway's own refusals keep
  * theirs), the agent's words (or, for a body that could not be read, why: "The agent answered HTTP
- * 404 with something other than JSON."), and on JSON-RPC Invalid Request (-32600, which A2A pairs
- * with a 4xx); so `callRecorder` counts no failure of the agent's. Until the 30th session a translated
+ * 404 with something other than JSON."), on JSON-RPC Invalid Request (-32600, a request error:
+ * A2A pairs no status with it, @a2a-js/sdk a 400), on 1.0 HTTP+JSON a `google.rpc.Status` of that
+ * status naming no A2A error (`answerFor`); so `callRecorder` counts no failure of the agent's. Until the 30th session a translated
  * call gave it -32603 (HTTP 500 to an HTTP+JSON caller), the agent's failure, so a caller's large
  * or many calls could raise the agent's failure alarm.
  */
@@ -482,8 +488,12 @@ export const answerFor = (
   if ('error' in outcome) {
     const { statusCode, body } = restError(outcome.error, caller.version)
     if (refusedWith === undefined) return json(statusCode, body, contentType)
-    // The agent's status, in the body too where 1.0's `google.rpc.Status` carries it.
-    const refusal = 'code' in body ? body : { error: { ...body.error, code: refusedWith } }
+    // The agent's status, in the body too where 1.0's `google.rpc.Status` carries it, naming no
+    // A2A error, as the agent named none: the SDK's INVALID_PARAMS ErrorInfo for -32600 made an
+    // agent's 429 or 404 a RequestMalformedError to the caller's client until a review in the 30th
+    // session, where the agent's own answer relayed reads as an error of that status.
+    const refusal =
+      'code' in body ? body : toRestErrorBody(new Error(outcome.error.message), refusedWith)
     return json(refusedWith, refusal, contentType)
   }
   const statusCode = restStatusOf[operation] ?? 200

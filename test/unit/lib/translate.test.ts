@@ -1,3 +1,4 @@
+import { fromRestErrorBody, RequestMalformedError } from '@a2a-js/sdk/errors'
 import { describe, expect, it } from 'vitest'
 import {
   answerFor,
@@ -586,6 +587,27 @@ describe('an agent’s 4xx naming no A2A error, carried across bindings', () => 
       code: 413,
       message: 'The agent refused the request (HTTP 413): Request body is too large',
     })
+  })
+
+  it('names no A2A error to an HTTP+JSON caller, so its client reads the agent’s status, not a malformed request', () => {
+    // Act: @fastify/rate-limit's 429, read by @a2a-js/sdk's HTTP+JSON client
+    const answer = jsonRpcAnswerAsRest(
+      JSON.stringify({ statusCode: 429, error: 'Too Many Requests', message: 'slow down' }),
+      'SendMessage',
+      429,
+    )
+    const read = fromRestErrorBody(JSON.parse(answer.body).error, {
+      statusCode: answer.statusCode,
+    })
+
+    // Assess: as the agent's own 429 relayed reads; until a review in the 30th session an
+    // INVALID_PARAMS ErrorInfo and INVALID_ARGUMENT made it a RequestMalformedError
+    expect(read).not.toBeInstanceOf(RequestMalformedError)
+    expect(read).toMatchObject({
+      statusCode: 429,
+      message: 'The agent refused the request (HTTP 429): slow down',
+    })
+    expect(JSON.parse(answer.body).error).not.toHaveProperty('status', 'INVALID_ARGUMENT')
   })
 
   it('is the agent’s status for a 0.3 caller of a 0.3 agent’s page that is no JSON', () => {
