@@ -180,7 +180,8 @@ export const pushCallbacks = (
       if (agreed) await deleteConfig(deleted, configs)
       return
     }
-    if (text === undefined) return
+    // An empty answer (a Create an HTTP+JSON agent answers with none) holds no secret to withhold.
+    if (text === undefined || text === '') return
     /** The answer refused in the caller's binding, for an agent's answer that `what`. */
     const refuse = (what: string) => {
       request.response = refused(

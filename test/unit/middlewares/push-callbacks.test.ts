@@ -1095,6 +1095,7 @@ describe('pushCallbacks middleware', () => {
     ['opened by a byte-order mark, which fetch’s `json()` passes over', '\uFEFF{}', 200],
     ['opened by two, which no client reads', '\uFEFF\uFEFF{}', 502],
     ['naming NaN, which Python’s `json.loads` reads', '{"n":NaN,"answer":{}}', 502],
+    ['that is empty, as an HTTP+JSON agent may answer a Create', '', 200],
   ])("gives no callback's secret away in a List answer %s", async (_what, shape, status) => {
     // Prepare: another caller's callback and its secret
     const { middleware } = setUp()
