@@ -344,7 +344,7 @@ export const forwardToBackend = async (
  * the session header, and a contextId in a message that had none). When the agent refuses the
  * credentials (401) and its type renews them, they are renewed (the secret may have been rotated;
  * at most once a window per agent, `BackendCredentials.renew`) and a call that only reads is sent
- * once more. An agent's 401, or 403 that is no A2A error, that stands is never the caller's:
+ * once more. An agent's 401 or 407, or 403 that is no A2A error, that stands is never the caller's:
  * `refusedGateway`.
  */
 export const sendWithCredentials = async (
@@ -417,11 +417,13 @@ export const sendWithCredentials = async (
 }
 
 /**
- * An agent's answer that refuses what authenticates the request: its 401 (RFC 9110), and its 403
- * unless the body is an A2A error, which is the agent refusing the caller (`refusesCaller`).
+ * An agent's answer that refuses what authenticates the request: its 401 (RFC 9110), its 407 (a
+ * proxy before it asking the gateway for credentials; relayed, fetch makes a 407 a network error,
+ * so a caller's client read nothing, until a review in the 30th session), and its 403 unless the
+ * body is an A2A error, which is the agent refusing the caller (`refusesCaller`).
  */
 const refusesGateway = ({ statusCode, body }: Pick<BackendResponse, 'statusCode' | 'body'>) =>
-  statusCode === 401 || (statusCode === 403 && !refusesCaller(body))
+  statusCode === 401 || statusCode === 407 || (statusCode === 403 && !refusesCaller(body))
 
 /** No A2A error is this large; a body past it is not read to find out. */
 const maxCallerRefusalBytes = 64 * 1024

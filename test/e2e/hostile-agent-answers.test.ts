@@ -173,7 +173,7 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
   )
 
   /** The agent refuses what it was sent, as an agent behind its own auth does, challenging for a token. */
-  const refuseWith = (status: 401 | 403) => {
+  const refuseWith = (status: 401 | 403 | 407) => {
     answer = (_request, _body, response) => {
       response.writeHead(status, {
         'content-type': 'application/json',
@@ -199,6 +199,10 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
     [401, 'an HTTP+JSON stream, before any event', 'shady', streamRest],
     [403, 'over JSON-RPC', 'shady', () => sendJsonRpc('shady')],
     [403, 'over HTTP+JSON', 'shady', () => sendRest('shady')],
+    // A proxy before the agent asking the gateway for its credentials: relayed, fetch (undici, a
+    // browser's) makes a 407 a network error, so the caller read nothing, and no failure counted.
+    [407, 'over JSON-RPC', 'shady', () => sendJsonRpc('shady')],
+    [407, 'translated for an HTTP+JSON caller', 'shady-rpc', () => sendRest('shady-rpc')],
   ] as const)(
     'answers an agent’s own HTTP %i as the agent refusing the gateway, never as the caller refused (%s)',
     async (status, _how, agentId, send) => {
