@@ -7,8 +7,7 @@ import {
 import { DotSegmentError, MissingPathParamError } from '../errors.ts'
 import { nestsDeeperThan } from '../json-depth.ts'
 import { asNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
-import { isJsonObject as isObject, parseAnswer, withoutByteOrderMark } from '../json-object.ts'
-import { parseJson } from '../json-parse.ts'
+import { isJsonObject as isObject, withoutByteOrderMark } from '../json-object.ts'
 import {
   asJsonRpcError,
   type JsonRpcError,
@@ -16,13 +15,12 @@ import {
   legacyRestErrorAsJsonRpc,
   restErrorAsJsonRpc,
 } from './agent-errors.ts'
-import { type AgentErrorCode, errorCodeIn, mayNameError } from './error-key.ts'
+import { errorCodeIn } from './error-key.ts'
 import { jsonAnswerType } from './media-types.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, protoName } from './proto-fields.ts'
-import { queryParams, queryParamTypes, queryValue } from './query-params.ts'
 import type { A2ACall } from './request.ts'
-import { type SseEvent, wholeEvents } from './sse.ts'
+import type { SseEvent } from './sse.ts'
 
 /**
  * Binding translation, for an agent that does not serve the caller's binding:
@@ -122,58 +120,6 @@ export const restRequestFor = (call: Pick<A2ACall, 'operation' | 'params'>): Res
   return typeof params.tenant === 'string' && params.tenant !== ''
     ? { ...request, path: `/${segment(params, 'tenant')}${request.path}` }
     : request
-}
-
-/** A query param's value as JSON carries it: an int32 as a number, else as a server reads it. */
-const jsonValue = (name: string, value: string): unknown => {
-  const type = queryParamTypes.get(jsonName(name))
-  return type === 'int32' ? Number(value) : queryValue(type, value)
-}
-
-/**
- * A query's params, typed by what each is, whichever name (JSON or proto) it came by: those of
- * `operation`'s fields, as an HTTP+JSON server reads no other (as JSON-RPC, another would be a
- * param of the call).
- */
-const fromQuery = (operation: OperationName, search: string): Params =>
-  search === ''
-    ? {}
-    : Object.fromEntries(
-        [...new URLSearchParams(search)]
-          .filter(([name]) => Object.hasOwn(queryParams[operation], jsonName(name)))
-          .map(([name, value]) => [name, jsonValue(name, value)]),
-      )
-
-/** Each operation's params from an HTTP+JSON call's body and path: its task id, a config's id. */
-const paramsFromPath: Record<
-  OperationName,
-  (body: Params, taskId: string | undefined, configId: string | undefined) => Params
-> = {
-  SendMessage: (body) => body,
-  SendStreamingMessage: (body) => body,
-  GetTask: (_, taskId) => ({ id: taskId }),
-  ListTasks: () => ({}),
-  CancelTask: (body, taskId) => ({ ...body, id: taskId }),
-  SubscribeToTask: (_, taskId) => ({ id: taskId }),
-  CreateTaskPushNotificationConfig: (body, taskId) => ({ ...body, taskId }),
-  GetTaskPushNotificationConfig: (_, taskId, configId) => ({ taskId, id: configId }),
-  ListTaskPushNotificationConfigs: (_, taskId) => ({ taskId }),
-  DeleteTaskPushNotificationConfig: (_, taskId, configId) => ({ taskId, id: configId }),
-  GetExtendedAgentCard: () => ({}),
-}
-
-/** An HTTP+JSON call as the JSON-RPC params that mean the same. */
-export const jsonRpcParamsFor = (call: A2ACall): Params => {
-  const [fullPath = '', search = ''] = (call.restPath ?? '').replace(/^\/v1/, '').split('?')
-  const path = call.tenant ? fullPath.slice(fullPath.indexOf('/', 1)) : fullPath
-  const segments = path.split('/').filter(Boolean).map(decodeURIComponent)
-  const taskId = segments[1]?.replace(/:(cancel|subscribe)$/, '')
-  const body = (call.params ?? {}) as Params
-  return {
-    ...fromQuery(call.operation, search),
-    ...paramsFromPath[call.operation](body, taskId, segments[3]),
-    ...(call.tenant ? { tenant: call.tenant } : {}),
-  }
 }
 
 export interface TranslatedAnswer {
@@ -518,68 +464,4 @@ export const eventFor = (
     return { event: 'error', data: JSON.stringify(restError(outcome.error, caller.version).body) }
   }
   return { data: JSON.stringify(outcome.result ?? {}) }
-}
-
-/**
- * The code of a whole JSON-RPC error answer (which JSON-RPC sends with HTTP 200, as the A2A SDKs'
- * agents do when their handler fails), for the call's report and metrics, or why an error it
- * names has none (`errorCodeIn`: @a2a-js/sdk's client throws on any `error` key); nothing for any
- * other answer. Only an answer that may name `"error"` (`mayNameError`) is parsed.
- */
-export const jsonRpcErrorCodeOf = (
-  binding: A2ACall['binding'],
-  body: string | Uint8Array,
-): AgentErrorCode | undefined => {
-  if (binding !== 'JSONRPC') return undefined
-  const text =
-    typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.length)
-  if (!mayNameError(text)) return undefined
-  let answer: unknown
-  try {
-    answer = parseAnswer(text.toString())
-  } catch {
-    return undefined
-  }
-  return isObject(answer) && Object.hasOwn(answer, 'error') ? errorCodeIn(answer.error) : undefined
-}
-
-/**
- * The code of the last JSON-RPC error among whole SSE events (their `data:` lines), as a
- * JSON-RPC agent's failing handler ends a stream; none when no event is one.
- */
-export const jsonRpcEventsErrorCode = (events: string): AgentErrorCode | undefined =>
-  lastEventErrorCode(events, (data) => jsonRpcErrorCodeOf('JSONRPC', data))
-
-/**
- * The code of the last `error` event among whole HTTP+JSON SSE events: 1.0's `{ error: { code } }`
- * (an HTTP status) or 0.3's `{ code }` (a JSON-RPC code); or why it has none, since any `error`
- * event is the agent's error to @a2a-js/sdk's client, whatever its data.
- */
-export const restEventsErrorCode = (events: string): AgentErrorCode | undefined =>
-  lastEventErrorCode(events, (data, name) => {
-    if (name !== 'error') return undefined
-    let body: unknown
-    try {
-      body = parseJson(data)
-    } catch {
-      return errorCodeIn(undefined)
-    }
-    return errorCodeIn(isObject(body) && isObject(body.error) ? body.error : body)
-  })
-
-/**
- * The last code `codeOf` reads from an SSE event's data (and its `event:` name), if any. The events
- * are read as a caller's client reads them (`wholeEvents`: an event's last name is its name, one
- * space after a colon dropped): read otherwise, an event named `error` then `message`, a message
- * to the client, counted as the agent's failure, and one named the other way round did not.
- */
-const lastEventErrorCode = (
-  events: string,
-  codeOf: (data: string, name: string | undefined) => AgentErrorCode | undefined,
-): AgentErrorCode | undefined => {
-  let code: AgentErrorCode | undefined
-  for (const { event, data } of wholeEvents(events)) {
-    if (data) code = codeOf(data, event) ?? code
-  }
-  return code
 }

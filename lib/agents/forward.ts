@@ -1,5 +1,5 @@
+import { jsonRpcErrorCodeOf } from '../a2a/agent-error-codes.ts'
 import type { A2ACall } from '../a2a/request.ts'
-import { jsonRpcErrorCodeOf } from '../a2a/translate.ts'
 import {
   type ForwardCallOptions,
   type ForwardedAnswer,

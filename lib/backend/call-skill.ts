@@ -4,7 +4,6 @@ import { renderA2AFailure } from '../a2a/errors.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { skillCallMessage, skillCallOutcome } from '../a2a/skill-call.ts'
 import { outcomeOf } from '../a2a/translate.ts'
-import { SkillNotFoundError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { envelopeBytes, withinRequestBound } from '../http/request-bound.ts'
 import { parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
@@ -13,7 +12,8 @@ import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyTextAsSent } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
 import { type ForwardFetch, sendWithCredentials } from './forward.ts'
-import { carriedHeadersOf, withKeptNumbers } from './translation.ts'
+import { assertSkillOf } from './skill-check.ts'
+import { carriedHeadersOf, withKeptNumbers } from './written-anew.ts'
 
 export interface HttpAnswer {
   statusCode: number
@@ -32,21 +32,8 @@ const jsonRpcAnswer = (
 })
 
 /**
- * Refuses a skill call the agent cannot take, before anything counts it as a call to the agent:
- * a method that is none of its skills, or any for an agent that does not speak A2A 1.0.
- */
-export const assertSkillOf = (record: AgentRecord, skillId: string): void => {
-  const skills = record.card.skills.map((skill) => skill.id)
-  if (skills.includes(skillId) && record.protocolVersion === '1.0') return
-  const known = skills.length > 0 ? ` Its skills: ${skills.join(', ')}.` : ''
-  throw new SkillNotFoundError(
-    `'${skillId}' is neither an A2A method nor a skill of agent '${record.agentId}'.${known}`,
-  )
-}
-
-/**
  * Serves a skill call (a JSON-RPC method naming one of the agent's skills): an
- * unknown skill is -32601 without contacting the backend (`assertSkillOf`); otherwise a
+ * unknown skill is -32601 without contacting the backend (`assertSkillOf`, lib/backend/skill-check.ts); otherwise a
  * SendMessage goes to the agent over whichever binding it serves, and its
  * answer, or its own A2A error, comes back as the JSON-RPC result or error.
  */

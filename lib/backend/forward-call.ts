@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream'
 import type { Binding } from '../a2a/agent-card.ts'
+import {
+  jsonRpcErrorCodeOf,
+  jsonRpcEventsErrorCode,
+  restEventsErrorCode,
+} from '../a2a/agent-error-codes.ts'
 import { type GatewayIdentity, rewriteCardAnswer } from '../a2a/card-rewrite.ts'
 import type { SignCard } from '../a2a/card-signer.ts'
 import { renderA2AFailure, streamFailureEvent } from '../a2a/errors.ts'
@@ -7,18 +12,13 @@ import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
 import { isStreamAnswer } from '../a2a/sse.ts'
 import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../a2a/stream-end.ts'
-import {
-  jsonRpcErrorCodeOf,
-  jsonRpcEventsErrorCode,
-  restEventsErrorCode,
-} from '../a2a/translate.ts'
 import { VersionTranslationError } from '../a2a/versions.ts'
 import { BackendUnavailableError, StreamTimeLimitError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { loadOnce } from '../load-once.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { type StreamWithdrawal, watchAgent } from './agent-watch.ts'
 import { bodyText } from './body.ts'
-import { callSkill } from './call-skill.ts'
 import type { BackendCredentials } from './credentials.ts'
 import {
   type BackendResponse,
@@ -28,7 +28,7 @@ import {
   sendWithCredentials,
 } from './forward.ts'
 import { type CutOffReason, type RelayOutcome, relayToReadable } from './relay.ts'
-import { translatedCall, versionedCall } from './translation.ts'
+import type { TranslatedCall } from './translation.ts'
 
 export interface ForwardCallOptions {
   credentials: BackendCredentials
@@ -113,6 +113,16 @@ const withRewrittenCard = async (
 }
 
 /**
+ * The translation between versions and bindings, loaded on a call's first need of it: most calls
+ * go to an agent of their own version and binding, byte for byte, and a cold start need not load
+ * it (about 20 KiB of the agents function's start; issue 20's budget).
+ */
+const translation = loadOnce(() => import('./translation.ts'))
+
+/** A skill call's own code, loaded on the first: few calls name a skill. */
+const skillCalls = loadOnce(() => import('./call-skill.ts'))
+
+/**
  * Sends an A2A call to its agent and brings the answer back in the caller's
  * binding and version: a skill call as a SendMessage; the same binding and
  * version byte for byte; the other binding, the other version (0.3 ⇄ 1.0) or
@@ -135,7 +145,7 @@ export const forwardCall = async (
   )
   const headers = forwardedHeaders(incoming.headers)
   if (call.skill) {
-    return callSkill(
+    return (await skillCalls()).callSkill(
       record,
       { ...call, skill: call.skill },
       {
@@ -155,9 +165,12 @@ export const forwardCall = async (
     ...(options.maxRequestBytes === undefined ? {} : { maxRequestBytes: options.maxRequestBytes }),
     ...(options.onInvalidAnswer === undefined ? {} : { onInvalidAnswer: options.onInvalidAnswer }),
   }
-  let translated: ReturnType<typeof versionedCall>
+  let translated: TranslatedCall | undefined
   try {
-    translated = versionedCall(call, record, headers, limits)
+    // A call of the agent's own version needs none (`versionedCall` answers undefined).
+    if (call.version !== record.protocolVersion) {
+      translated = (await translation()).versionedCall(call, record, headers, limits)
+    }
   } catch (error) {
     if (!(error instanceof VersionTranslationError)) throw error
     const message = `Agent '${record.agentId}' speaks A2A ${record.protocolVersion}: ${error.message}`
@@ -170,7 +183,9 @@ export const forwardCall = async (
   }
   // Same version: the same binding byte for byte, or the other binding translated.
   const direct = translated ? undefined : backendRequestFor(call, record, incoming)
-  translated ??= direct ? undefined : translatedCall(call, record, headers, limits)
+  if (!translated && !direct) {
+    translated = (await translation()).translatedCall(call, record, headers, limits)
+  }
   const request = direct ?? translated?.request
   if (!request) {
     const served = Object.keys(record.endpoints).join(', ')

@@ -1,6 +1,7 @@
 import type { Binding } from '../a2a/agent-card.ts'
 import { operations } from '../a2a/operations.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcParamsFor } from '../a2a/rest-call-params.ts'
 import { formatSse, isStreamAnswer, mapSse, type SseEvent } from '../a2a/sse.ts'
 import { isA2AError } from '../a2a/stream-end.ts'
 import {
@@ -10,7 +11,6 @@ import {
   isInvalidAnswer,
   jsonRpcAnswerAsRest,
   jsonRpcEventAsRest,
-  jsonRpcParamsFor,
   type Outcome,
   outcomeOf,
   restAnswerAsJsonRpc,
@@ -34,11 +34,10 @@ import { defaultMaxRequestBytes } from '../config.ts'
 import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
 import { envelopeBytes, type RequestRewrite, withinRequestBound } from '../http/request-bound.ts'
-import { isKeptNumber, parseKeepingInexactNumbers } from '../json-kept-numbers.ts'
-import { isJsonObject as isObject } from '../json-object.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 import { bodyTextAsSent, webBody } from './body.ts'
 import { type BackendRequest, type BackendResponse, versionNamed } from './forward.ts'
+import { carriedHeadersOf, withKeptNumbers } from './written-anew.ts'
 
 /** What a translation is held to, and whom it tells when it refuses an agent's answer. */
 export interface TranslationOptions {
@@ -57,7 +56,7 @@ export interface TranslationOptions {
 }
 
 /** A call's request to the agent, and how to bring the agent's answer back to the caller. */
-type TranslatedCall = {
+export type TranslatedCall = {
   request: BackendRequest
   answer: (response: BackendResponse) => Promise<BackendResponse>
 }
@@ -89,27 +88,6 @@ const withinBoundAsJsonRpc = (
     ...rewrite,
     added: envelopeBytes(request.body as string, params),
   })
-
-/**
- * The call with its params read again from the body it came with, each number JSON would write
- * otherwise kept as the caller wrote it (`parseKeepingInexactNumbers`): a request written anew
- * for the agent sent `12345678901234567890` rounded and `1e20` as 21 digits until 7 December 2026.
- * So is a JSON-RPC caller's id, which its answer echoes (a client matches it as it wrote it). The
- * params were checked as read first; reading again gives the same values, numbers apart. Only a
- * translated call pays this second parse: one sent as it came is sent byte for byte.
- */
-export const withKeptNumbers = <
-  Call extends Pick<A2ACall, 'binding' | 'body' | 'params' | 'jsonRpcId'>,
->(
-  call: Call,
-): Call => {
-  if (call.body === undefined) return call
-  const read = parseKeepingInexactNumbers(call.body)
-  if (call.binding !== 'JSONRPC' || !isObject(read)) return { ...call, params: read }
-  // A kept id is written back as the caller wrote it; the type says number, and JSON reads one.
-  const id = isKeptNumber(read.id) ? { jsonRpcId: read.id as A2ACall['jsonRpcId'] } : {}
-  return { ...call, params: read.params, ...id }
-}
 
 /**
  * The request for a call to an agent that serves the other binding only, and
@@ -334,15 +312,6 @@ const withBody = (response: BackendResponse, body: ReadableStream<Uint8Array>): 
  */
 // Its byte-order mark kept: the parse passes one over, as the caller's client does (`parsedJson`).
 const textOf = (response: BackendResponse) => bodyTextAsSent(response.body)
-
-/** What an agent's answer says beside its body, which its translation keeps. */
-const carriedHeaders = ['a2a-extensions', 'retry-after'] as const
-
-/** The headers of an agent's answer that an answer written anew from it carries (`carriedHeaders`). */
-export const carriedHeadersOf = (headers: BackendResponse['headers']): Record<string, string> =>
-  Object.fromEntries(
-    carriedHeaders.flatMap((name) => (headers[name] === undefined ? [] : [[name, headers[name]]])),
-  )
 
 /**
  * A translated answer, with the headers of the agent's answer it came from that mean the same

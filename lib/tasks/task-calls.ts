@@ -9,8 +9,8 @@ import {
   spellingsOf,
 } from '../a2a/proto-fields.ts'
 import type { A2ACall } from '../a2a/request.ts'
+import { jsonRpcParamsFor } from '../a2a/rest-call-params.ts'
 import { wholeEvents } from '../a2a/sse.ts'
-import { jsonRpcParamsFor } from '../a2a/translate.ts'
 import { taskOfConfigName } from '../a2a/versions.ts'
 import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
 import { textForLog } from '../text-for-log.ts'

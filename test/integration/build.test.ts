@@ -306,6 +306,19 @@ describe('npm run build', () => {
     })
   })
 
+  it('leaves the translation between versions and bindings, and the skill call, out of what the agents function loads at a cold start', async () => {
+    // Act: most calls go to an agent of their own version and binding, byte for byte, and few
+    // name a skill; each is loaded with the first call that needs it (issue 20's budget).
+    const loaded = await loadedAtStart('agents')
+
+    // Assess: the marks of each, a message only its code holds.
+    expect({
+      versionedOrTranslatedCall: loaded.includes('carried to'),
+      translatedAnswer: loaded.includes('The agent refused the request'),
+      skillCall: loaded.includes('made a SendMessage for skill'),
+    }).toEqual({ versionedOrTranslatedCall: false, translatedAnswer: false, skillCall: false })
+  })
+
   it("leaves jose's token verification out of what every function but the authorizer loads at a cold start", async () => {
     // Act: the agents function verifies a token only for a granted card (its other routes sit
     // behind the authorizer), so it imports the verifier, and jose with it, on that first card;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jsonRpcErrorCodeOf } from '../../../lib/a2a/translate.ts'
+import { jsonRpcErrorCodeOf } from '../../../lib/a2a/agent-error-codes.ts'
 import { BackendUnavailableError, MissingPathParamError } from '../../../lib/errors.ts'
 import { callRecorder, type ForwardReport } from '../../../lib/observability/call-recorder.ts'
 import type { MetricsSink, MetricValues } from '../../../lib/observability/metrics.ts'

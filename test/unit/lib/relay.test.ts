@@ -1,12 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { jsonRpcEventsErrorCode, restEventsErrorCode } from '../../../lib/a2a/agent-error-codes.ts'
 import {
   EventBoundaries,
   StreamEventTooLargeError,
   StreamLoneCrError,
 } from '../../../lib/a2a/sse.ts'
 import { a2aStreamEnd, isA2ATask, mayEndA2AStream } from '../../../lib/a2a/stream-end.ts'
-import { jsonRpcEventsErrorCode, restEventsErrorCode } from '../../../lib/a2a/translate.ts'
 import {
   type CutOffReason,
   type RelayOutcome,

@@ -1,17 +1,19 @@
 import { fromRestErrorBody, RequestMalformedError } from '@a2a-js/sdk/errors'
 import { describe, expect, it } from 'vitest'
 import {
+  jsonRpcErrorCodeOf,
+  jsonRpcEventsErrorCode,
+  restEventsErrorCode,
+} from '../../../lib/a2a/agent-error-codes.ts'
+import { jsonRpcParamsFor } from '../../../lib/a2a/rest-call-params.ts'
+import {
   answerFor,
   eventFor,
   jsonRpcAnswerAsRest,
-  jsonRpcErrorCodeOf,
   jsonRpcEventAsRest,
-  jsonRpcEventsErrorCode,
-  jsonRpcParamsFor,
   outcomeOf,
   restAnswerAsJsonRpc,
   restEventAsJsonRpc,
-  restEventsErrorCode,
   restRequestFor,
 } from '../../../lib/a2a/translate.ts'
 import { MissingPathParamError } from '../../../lib/errors.ts'
