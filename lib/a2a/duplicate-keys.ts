@@ -15,8 +15,9 @@ const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f
  * is `id`), and as Go's encoding/json matches them to fields (a2a-go's reader):
  * whatever their case, `ſ` as `s` (`caseFolded`), so `"method":"ListTasks"`
  * then `"Method":"SendMessage"`, one operation to the gateway, is the other to
- * such an agent, which keeps the last. The key is given as written the second
- * time, with its spelling the first. One pass over the text, iterative whatever the nesting; the text must
+ * such an agent, which keeps the last; but exactly under a free-form field
+ * (`freeFormFields`), whose keys Go matches exactly too. The key is given as
+ * written the second time, with its spelling the first. One pass over the text, iterative whatever the nesting; the text must
  * already be known to be valid JSON (it is parsed first).
  *
  * @example
@@ -25,8 +26,8 @@ const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f
  * duplicateKey('{"a":{"b":1},"c":{"b":2}}') // undefined: each object names b once
  */
 export const duplicateKey = (json: string): { key: string; first: string } | undefined => {
-  /** One entry per open object (its keys so far, folded, each as first spelled) or array (null), innermost last. */
-  const open: (Map<string, string> | null)[] = []
+  /** One entry per open object or array (`keys` null), innermost last. */
+  const open: OpenContainer[] = []
   let expectKey = false
   for (let i = 0; i < json.length; i++) {
     const char = json.charCodeAt(i)
@@ -40,14 +41,15 @@ export const duplicateKey = (json: string): { key: string; first: string } | und
         }
       }
       if (expectKey) {
-        const keys = open.at(-1) as Map<string, string>
+        const object = open.at(-1) as OpenContainer & { keys: Map<string, string> }
         const key = escaped
           ? (JSON.parse(json.slice(i, end + 1)) as string)
           : json.slice(i + 1, end)
-        const folded = caseFolded(key)
-        const first = keys.get(folded)
+        const compared = object.freeForm ? key : caseFolded(key)
+        const first = object.keys.get(compared)
         if (first !== undefined) return { key, first }
-        keys.set(folded, key)
+        object.keys.set(compared, key)
+        object.lastKey = key
         expectKey = false
       }
       i = end
@@ -55,21 +57,43 @@ export const duplicateKey = (json: string): { key: string; first: string } | und
     }
     switch (json[i]) {
       case '{':
-        open.push(new Map())
-        expectKey = true
+      case '[': {
+        const parent = open.at(-1)
+        const freeForm =
+          parent !== undefined &&
+          (parent.freeForm ||
+            (parent.keys !== null && freeFormFields.has(caseFolded(parent.lastKey))))
+        open.push({ keys: json[i] === '{' ? new Map() : null, freeForm, lastKey: '' })
+        expectKey = json[i] === '{'
         break
-      case '[':
-        open.push(null)
-        break
+      }
       case '}':
       case ']':
         open.pop()
         expectKey = false
         break
       case ',':
-        expectKey = open.at(-1) instanceof Map
+        expectKey = open.at(-1)?.keys != null
         break
     }
   }
   return undefined
 }
+
+/** An object or array not yet closed, as `duplicateKey` reads through it. */
+interface OpenContainer {
+  /** An object's keys so far, each as compared and as first spelled; null for an array. */
+  keys: Map<string, string> | null
+  /** Under a free-form field (`freeFormFields`): keys are compared exactly. */
+  freeForm: boolean
+  /** An object's last key, which names the value being read. */
+  lastKey: string
+}
+
+/**
+ * The fields whose values are free-form JSON in A2A (`google.protobuf.Struct` and `Value`): every
+ * `metadata`, and a data part's `data`. Go reads them into maps, whose keys it matches exactly,
+ * so keys there that differ only in case (`{"ID":1,"id":2}`, a caller's own data) are two keys to
+ * every reader, and are not refused.
+ */
+const freeFormFields = new Set(['metadata', 'data'])

@@ -120,6 +120,26 @@ describe('fields spelled in another case', () => {
     },
   )
 
+  it("sends on a message whose metadata and data hold keys that differ only in case: the caller's own JSON, a map to every reader", async () => {
+    // Prepare
+    const params = textMessageParams('my data') as { message: Record<string, unknown> }
+    params.message.metadata = { ID: 'upper', id: 'lower' }
+    params.message.parts = [{ data: { Name: 'Ada', name: 'ada' } }]
+    const before = received.length
+
+    // Act: by caller A, whose task the agent answers with
+    const answered = await postA2A(
+      `${stack.url}/agents/go-agent`,
+      tokenA,
+      jsonRpc('SendMessage', params),
+    )
+
+    // Assess
+    expect(answered.status).toBe(200)
+    expect((await answered.json()).error).toBeUndefined()
+    expect(received.slice(before)).toHaveLength(1)
+  })
+
   it('refuses a call that names its method twice in two cases, one operation to the gateway and another to the agent', async () => {
     // Prepare: ListTasks names no task the gateway checks; SendMessage, kept last, continues A's
     const params = textMessageParams('inject into A') as { message: Record<string, unknown> }

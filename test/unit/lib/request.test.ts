@@ -45,6 +45,34 @@ describe('duplicateKey', () => {
   )
 
   it.each([
+    ['metadata', '{"message":{"metadata":{"ID":1,"id":2}}}'],
+    ['a data part, nested', '{"parts":[{"data":{"rows":[{"Name":"a","name":"b"}]}}]}'],
+    ['a 0.3 data part', '{"parts":[{"kind":"data","data":{"Key":1,"key":2}}]}'],
+  ])(
+    'finds nothing in keys of %s that differ only in case: free-form JSON, read into a map by Go too',
+    (_where, json) => {
+      // Act
+      const found = duplicateKey(json)
+
+      // Assess
+      expect(found).toBeUndefined()
+    },
+  )
+
+  it('still finds a key given twice in free-form JSON, and fields in another case beside it', () => {
+    // Assess
+    expect(duplicateKey('{"metadata":{"id":1,"id":2}}')).toEqual({ key: 'id', first: 'id' })
+    expect(duplicateKey('{"metadata":{},"Metadata":{}}')).toEqual({
+      key: 'Metadata',
+      first: 'metadata',
+    })
+    expect(duplicateKey('{"data":{"a":1},"taskId":"x","TaskId":"y"}')).toEqual({
+      key: 'TaskId',
+      first: 'taskId',
+    })
+  })
+
+  it.each([
     ['keys that repeat only across objects', '{"a":{"b":1},"c":{"b":2},"d":[{"b":3}]}'],
     ['keys and braces inside string values', '{"a":"{\\"a\\":1,","b":"\\\\","c":"}]"}'],
     ['keys that differ only by an escape that JSON reads apart', '{"a\\"":1,"a":2}'],
