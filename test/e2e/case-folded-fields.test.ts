@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
-import { putPermission, registerAgents } from '../support/stack-setup.ts'
+import { agentWithTaskOfA } from '../support/stack-setup.ts'
 
 /**
  * Rule 9, "One reading of a request": a field's case. a2a-go, A2A's Go SDK, reads every request
@@ -78,22 +78,11 @@ describe('fields spelled in another case', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
-    await registerAgents(stack, [
+    ;({ tokenA, tokenB } = await agentWithTaskOfA(
+      stack,
       { agentId: 'go-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
-    ])
-    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'go-agent'] })
-    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'go-agent'] })
-    ;[tokenA, tokenB] = await Promise.all([
-      stack.token('demo-client'),
-      stack.token('weather-client'),
-    ])
-    // Caller A starts the task: it is on record as A's.
-    const sent = await postA2A(
-      `${stack.url}/agents/go-agent`,
-      tokenA,
-      jsonRpc('SendMessage', textMessageParams('start my task')),
-    )
-    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+      taskOfA,
+    ))
   }, 60_000)
   afterAll(async () => {
     await agent?.stop()

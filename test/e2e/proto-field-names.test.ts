@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
-import { putPermission, registerAgents } from '../support/stack-setup.ts'
+import { agentWithTaskOfA } from '../support/stack-setup.ts'
 
 /**
  * Rule 9, "One reading of a request": A2A 1.0's JSON is ProtoJSON, whose parsers take a field by
@@ -68,22 +68,11 @@ describe('fields spelled by their proto names', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
-    await registerAgents(stack, [
+    ;({ tokenA, tokenB } = await agentWithTaskOfA(
+      stack,
       { agentId: 'protojson-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
-    ])
-    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'protojson-agent'] })
-    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'protojson-agent'] })
-    ;[tokenA, tokenB] = await Promise.all([
-      stack.token('demo-client'),
-      stack.token('weather-client'),
-    ])
-    // Caller A starts the task: it is on record as A's.
-    const sent = await postA2A(
-      `${stack.url}/agents/protojson-agent`,
-      tokenA,
-      jsonRpc('SendMessage', textMessageParams('start my task')),
-    )
-    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+      taskOfA,
+    ))
   }, 60_000)
   afterAll(async () => {
     await agent?.stop()

@@ -4,8 +4,8 @@ import { SendMessageRequest } from '@a2a-js/sdk'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
-import { putPermission, registerAgents } from '../support/stack-setup.ts'
+import { jsonRpc, textMessageParams } from '../support/a2a-client.ts'
+import { agentWithTaskOfA } from '../support/stack-setup.ts'
 
 /**
  * Rule 9, "One reading of a request": a body's charset. The gateway reads every body as UTF-8 (API
@@ -18,7 +18,6 @@ import { putPermission, registerAgents } from '../support/stack-setup.ts'
 describe('a request body and the charset its Content-Type names', () => {
   let stack: RunningStack
   let server: Server
-  let tokenA: string
   let tokenB: string
   const taskOfA = 'task-of-a'
   /** The task each SendMessage the agent read names (A's when it names none: a fresh one is A's). */
@@ -57,26 +56,15 @@ describe('a request body and the charset its Content-Type names', () => {
       })
     })
     stack = await startThrowawayStack()
-    await registerAgents(stack, [
+    ;({ tokenB } = await agentWithTaskOfA(
+      stack,
       {
         agentId: 'charset-agent',
         backendUrl: `${url}/rpc`,
         agentCardUrl: `${url}/.well-known/agent-card.json`,
       },
-    ])
-    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'charset-agent'] })
-    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'charset-agent'] })
-    ;[tokenA, tokenB] = await Promise.all([
-      stack.token('demo-client'),
-      stack.token('weather-client'),
-    ])
-    // Caller A starts the task: it is on record as A's.
-    const sent = await postA2A(
-      `${stack.url}/agents/charset-agent`,
-      tokenA,
-      jsonRpc('SendMessage', textMessageParams('start my task')),
-    )
-    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+      taskOfA,
+    ))
   }, 60_000)
   afterAll(async () => {
     server?.closeAllConnections()

@@ -9,7 +9,7 @@ import {
   textMessageParams,
 } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
-import { putPermission, registerAgents } from '../support/stack-setup.ts'
+import { agentWithTaskOfA } from '../support/stack-setup.ts'
 
 /**
  * Rule 5, "Tasks belong to their caller", for a stream passed through untranslated: the gateway
@@ -104,22 +104,11 @@ describe('a task named in a stream, however the stream is framed', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
-    await registerAgents(stack, [
+    ;({ tokenA, tokenB } = await agentWithTaskOfA(
+      stack,
       { agentId: 'framing-agent', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
-    ])
-    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', 'framing-agent'] })
-    await putPermission({ scope: 'weather:invoke', agents: ['weather', 'framing-agent'] })
-    ;[tokenA, tokenB] = await Promise.all([
-      stack.token('demo-client'),
-      stack.token('weather-client'),
-    ])
-    // Caller A creates the task: it is on record as A's.
-    const sent = await postA2A(
-      `${stack.url}/agents/framing-agent`,
-      tokenA,
-      jsonRpc('SendMessage', textMessageParams('make a task')),
-    )
-    expect((await sent.json()).result?.task?.id).toBe(taskOfA)
+      taskOfA,
+    ))
   }, 60_000)
   afterAll(async () => {
     await agent?.stop()
