@@ -16,16 +16,20 @@ const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f
  * whatever their case, `ſ` as `s` (`caseFolded`), so `"method":"ListTasks"`
  * then `"Method":"SendMessage"`, one operation to the gateway, is the other to
  * such an agent, which keeps the last; but exactly under a free-form field
- * (`freeFormFields`), whose keys Go matches exactly too. The key is given as
- * written the second time, with its spelling the first. One pass over the text, iterative whatever the nesting; the text must
- * already be known to be valid JSON (it is parsed first).
+ * (`freeFormFields`, or those a caller names in `freeFormKeys`), whose keys Go
+ * matches exactly too. The key is given as written the second time, with its
+ * spelling the first. One pass over the text, iterative whatever the nesting;
+ * the text must already be known to be valid JSON (it is parsed first).
  *
  * @example
  * duplicateKey('{"method":"SendMessage","method":"GetTask"}') // { key: 'method', first: 'method' }
  * duplicateKey('{"method":"ListTasks","Method":"SendMessage"}') // { key: 'Method', first: 'method' }
  * duplicateKey('{"a":{"b":1},"c":{"b":2}}') // undefined: each object names b once
  */
-export const duplicateKey = (json: string): { key: string; first: string } | undefined => {
+export const duplicateKey = (
+  json: string,
+  freeFormKeys: ReadonlySet<string> = freeFormFields,
+): { key: string; first: string } | undefined => {
   /** One entry per open object or array (`keys` null), innermost last. */
   const open: OpenContainer[] = []
   let expectKey = false
@@ -62,7 +66,7 @@ export const duplicateKey = (json: string): { key: string; first: string } | und
         const freeForm =
           parent !== undefined &&
           (parent.freeForm ||
-            (parent.keys !== null && freeFormFields.has(caseFolded(parent.lastKey))))
+            (parent.keys !== null && freeFormKeys.has(caseFolded(parent.lastKey))))
         open.push({ keys: json[i] === '{' ? new Map() : null, freeForm, lastKey: '' })
         expectKey = json[i] === '{'
         break
@@ -96,4 +100,4 @@ interface OpenContainer {
  * so keys there that differ only in case (`{"ID":1,"id":2}`, a caller's own data) are two keys to
  * every reader, and are not refused.
  */
-const freeFormFields = new Set(['metadata', 'data'])
+export const freeFormFields: ReadonlySet<string> = new Set(['metadata', 'data'])

@@ -2,7 +2,7 @@ import { nestsDeeperThan } from '../json-depth.ts'
 import { topLevelNumberAsWritten } from '../json-kept-numbers.ts'
 import { parseJson } from '../json-parse.ts'
 import type { Binding } from './agent-card.ts'
-import { duplicateKey } from './duplicate-keys.ts'
+import { duplicateKey, freeFormFields } from './duplicate-keys.ts'
 import type { A2AFailure } from './errors.ts'
 import {
   type OperationName,
@@ -96,6 +96,17 @@ const tooDeep: A2AFailure = {
   kind: 'invalid-request',
   message: `The request body nests deeper than ${maxRequestDepth} levels.`,
 }
+
+/**
+ * A skill call's params are the caller's own data: the gateway puts them in a data part's `data`,
+ * which every reader takes as a map, so keys there that differ only in case (`{"CO":…,"Co":…}`,
+ * carbon monoxide and cobalt) are two keys, as under `metadata`.
+ */
+const skillCallFreeForm: ReadonlySet<string> = new Set([...freeFormFields, 'params'])
+
+/** Whether a JSON-RPC method is a skill's id rather than an A2A method (`parseJsonRpc`). */
+const isSkillCall = (method: unknown): boolean =>
+  typeof method === 'string' && !operationForMethod(method) && skillIdPattern.test(method)
 
 /** What a body names twice, as the A2A failure that refuses it. */
 const repeatedKey = ({ key, first }: { key: string; first: string }): A2AFailure => ({
@@ -217,7 +228,10 @@ const parseJsonRpc = (
   const { jsonrpc, method, params, id } = (envelope ?? {}) as Record<string, unknown>
   const jsonRpcId = idAsWritten(id, body ?? '')
   // Read once, as the agent will: a key named twice could be read otherwise there.
-  const repeated = duplicateKey(body as string)
+  const repeated = duplicateKey(
+    body as string,
+    isSkillCall(method) ? skillCallFreeForm : freeFormFields,
+  )
   if (repeated !== undefined) {
     return invalidJsonRpc(
       repeated.first.toLowerCase() === 'id' ? null : jsonRpcId,

@@ -41,6 +41,15 @@ describe('skill calls (method-driven JSON-RPC) through the local gateway', () =>
     expect(result).toMatchObject({ expression: '2^10', result: 1024 })
   })
 
+  it('answers a skill call whose params hold keys that differ only in case, the caller’s own data', async () => {
+    // Act: `Expression` is no field of the skill's; the caller's data may hold it beside `expression`
+    const response = await rpc('calculator', 'calculate', { expression: '2^10', Expression: '1' })
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect((await response.json()).result).toMatchObject({ expression: '2^10', result: 1024 })
+  })
+
   it("returns the agent's own explanation as the error when the skill fails", async () => {
     // Act
     const { error } = await (await rpc('calculator', 'calculate', { expression: '2+*' })).json()

@@ -457,6 +457,34 @@ describe('parseA2ARequest', () => {
       // Assess
       expect(parsed).toMatchObject({ kind: 'call', call: { skill: { id: 'forecast' } } })
     })
+
+    it('passes a skill call whose params hold keys that differ only in case: its own data, read by the gateway alone', () => {
+      // Prepare: carbon monoxide and cobalt, which only case tells apart
+      const body = '{"jsonrpc":"2.0","id":1,"method":"air_quality","params":{"CO":0.4,"Co":0.01}}'
+
+      // Act
+      const parsed = parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '', body })
+
+      // Assess
+      expect(parsed).toMatchObject({
+        kind: 'call',
+        call: { skill: { id: 'air_quality', params: { CO: 0.4, Co: 0.01 } } },
+      })
+    })
+
+    it('still refuses a skill call naming a key of its params twice, or its method in two cases', () => {
+      // Act
+      const parse = (body: string) =>
+        parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '', body })
+
+      // Assess
+      expect(
+        parse('{"jsonrpc":"2.0","id":1,"method":"air_quality","params":{"CO":1,"CO":2}}'),
+      ).toMatchObject({ kind: 'invalid' })
+      expect(
+        parse('{"jsonrpc":"2.0","id":1,"method":"air_quality","Method":"SendMessage","params":{}}'),
+      ).toMatchObject({ kind: 'invalid' })
+    })
   })
 })
 
