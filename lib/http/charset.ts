@@ -27,9 +27,14 @@ export const nonUtf8Charset = (
     ...Object.entries(event.headers ?? {}),
     ...Object.entries(event.multiValueHeaders ?? {}),
   ].flatMap(([name, value]) => (name.toLowerCase() === 'content-type' ? [value ?? []].flat() : []))
-  return values.find(
-    (value) =>
-      value !== undefined &&
-      [...value.matchAll(charsetParameter)].some(([, written]) => !utf8.test(written ?? '')),
-  )
+  return values.find((value) => value !== undefined && namesNonUtf8Charset(value))
 }
+
+/**
+ * Whether a `Content-Type` value names a charset other than UTF-8 (`nonUtf8Charset`'s reading).
+ *
+ * @example
+ * namesNonUtf8Charset('application/json; charset=utf-7') // true
+ */
+export const namesNonUtf8Charset = (contentType: string): boolean =>
+  [...contentType.matchAll(charsetParameter)].some(([, written]) => !utf8.test(written ?? ''))

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { namesNonUtf8Charset } from '../http/charset.ts'
 import { parseJson } from '../json-parse.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
@@ -178,11 +179,15 @@ const claimTask = async (
 /**
  * The content type a push goes to the webhook with: the agent's when it names JSON
  * (`application/json`, or a `+json` type such as the 1.0 SDK's `application/a2a+json`, with any
- * parameters), else `application/json`, which the body is: the agent does not choose what a
- * webhook is told it gets.
+ * parameters) and names no charset but UTF-8, else `application/json`, which the body is: the
+ * agent does not choose what a webhook is told it gets. The gateway read the push as UTF-8; a
+ * webhook on express.json() decodes by the charset named, and in UTF-7 (`+ACI-` is a quote) read
+ * a task the callback never checked, passed on with `charset=utf-7` until 7 December 2026.
  */
 const jsonContentType = (sent: string | undefined): string =>
-  sent !== undefined && /^application\/([\w.-]+\+)?json$/i.test(sent.split(';', 1)[0]?.trim() ?? '')
+  sent !== undefined &&
+  /^application\/([\w.-]+\+)?json$/i.test(sent.split(';', 1)[0]?.trim() ?? '') &&
+  !namesNonUtf8Charset(sent)
     ? sent
     : 'application/json'
 

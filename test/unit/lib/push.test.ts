@@ -417,6 +417,11 @@ describe('acceptPush', () => {
 
   it.each([
     ['application/json; charset=utf-8', 'application/json; charset=utf-8'],
+    ['application/a2a+json;charset="UTF-8"', 'application/a2a+json;charset="UTF-8"'],
+    // A webhook on express.json() decodes by the charset: in UTF-7 `+ACI-` is a quote, and the
+    // task it read was not the one the gateway checked
+    ['application/json; charset=utf-7', 'application/json'],
+    ['application/a2a+json; charset=iso-8859-1', 'application/json'],
     ['text/html; q=json', 'application/json'],
     ['application/jsonx', 'application/json'],
     [undefined, 'application/json'],
