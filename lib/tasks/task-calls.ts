@@ -420,7 +420,8 @@ export interface ListedTasks {
 /**
  * A successful ListTasks answer in `binding`, read to be filtered: undefined for
  * a JSON-RPC error (passed on as it is), `not-a-list` for an answer that is
- * neither (never passed on, since it cannot be filtered).
+ * neither (never passed on, since it cannot be filtered). A listed task spelling
+ * an id in another case throws ReadOtherwiseError.
  */
 export const listedTasks = (
   binding: Binding,
@@ -442,6 +443,8 @@ export const listedTasks = (
     return 'not-a-list'
   }
   const tasks = list.tasks as unknown[]
+  // Kept by its `id`, a task whose `ID` a client reading as Go does reads is another task to it.
+  for (const task of tasks) if (isObject(task)) spelledAsRead(task, answerSpellings.ids)
   const idOf = (task: unknown) => (isObject(task) && typeof task.id === 'string' ? task.id : '')
   return {
     taskIds: tasks.map(idOf).filter(Boolean),

@@ -18,6 +18,7 @@ describe('fields spelled in another case', () => {
   let tokenA: string
   let tokenB: string
   const taskOfA = 'task-of-a'
+  const taskOfB = 'task-of-b'
   /** Every call the agent read: its method, the task its message names, the webhook it was given. */
   const received: { method: unknown; taskId: unknown; pushUrl: unknown }[] = []
 
@@ -47,6 +48,19 @@ describe('fields spelled in another case', () => {
       ),
     })
     response.writeHead(200, { 'content-type': 'application/json' })
+    if (rpc.method === 'ListTasks') {
+      // B's own task by `id`, and A's by the `ID` a client reading as encoding/json keeps last
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: rpc.id,
+          result: {
+            tasks: [{ id: taskOfB, ID: taskOfA, status: { state: 'TASK_STATE_WORKING' } }],
+          },
+        }),
+      )
+      return
+    }
     if (body.includes('answer in another case')) {
       // A's task, named so that a client reading as encoding/json does reads it, and no other.
       response.end(
@@ -66,7 +80,12 @@ describe('fields spelled in another case', () => {
         id: rpc.id,
         result: {
           task: {
-            id: typeof taskId === 'string' && taskId ? taskId : taskOfA,
+            id:
+              typeof taskId === 'string' && taskId
+                ? taskId
+                : body.includes('a task of my own')
+                  ? taskOfB
+                  : taskOfA,
             contextId: 'ctx-a',
             status: { state: 'TASK_STATE_WORKING' },
           },
@@ -156,6 +175,26 @@ describe('fields spelled in another case', () => {
     // Assess
     expect(text).not.toContain(taskOfA)
     expect(JSON.parse(text).error?.message).toContain('something some clients read otherwise')
+  })
+
+  it("withholds from B a ListTasks answer whose task of B's spells A's task as its ID, as a2a-go's client reads it", async () => {
+    // Prepare: B's own task, recorded as B's
+    const started = await (
+      await postA2A(
+        `${stack.url}/agents/go-agent`,
+        tokenB,
+        jsonRpc('SendMessage', textMessageParams('a task of my own')),
+      )
+    ).json()
+    expect(started.result?.task?.id).toBe(taskOfB)
+
+    // Act
+    const listed = await postA2A(`${stack.url}/agents/go-agent`, tokenB, jsonRpc('ListTasks', {}))
+    const text = await listed.text()
+
+    // Assess
+    expect(text).not.toContain(taskOfA)
+    expect(JSON.parse(text).error?.message).toContain('some clients read otherwise')
   })
 
   it('refuses a webhook under a push config spelled with a long s, which the agent reads', async () => {

@@ -397,6 +397,17 @@ describe('listedTasks', () => {
     },
   )
 
+  it.each([
+    ['HTTP+JSON', '{"tasks":[{"id":"mine","ID":"theirs"}]}'],
+    ['JSONRPC', '{"jsonrpc":"2.0","id":1,"result":{"tasks":[{"Id":"theirs"},{"id":"mine"}]}}'],
+  ] as const)(
+    'throws on a %s list whose task spells its id in another case, the task a client reading as Go does keeps',
+    (binding, answer) => {
+      // Assess: kept as the caller's by its `id`, it was another caller's task to such a client
+      expect(() => listedTasks(binding, answer)).toThrow(ReadOtherwiseError)
+    },
+  )
+
   it('filters a JSON-RPC result that comes beside an error, as a client may read it', () => {
     // Prepare
     const answer =
