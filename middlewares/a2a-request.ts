@@ -199,7 +199,7 @@ export const a2aRequest = (
       return refused(
         {
           kind: 'content-type-not-supported',
-          message: `Unsupported Content-Type "${form ?? charset}": send the body as ${form ? 'application/json (or application/a2a+json)' : 'UTF-8'}.`,
+          message: `Unsupported Content-Type "${form ?? charset}": ${form ? 'send the body as application/json (or application/a2a+json)' : 'its charset is not UTF-8; send the body as UTF-8, with charset=utf-8 or none'}.`,
         },
         (failure) => renderA2AFailure(failure, bindingOf(method, subPath)),
       )

@@ -107,9 +107,11 @@ export const isAgentFault = (error: unknown): boolean => agentFaultOf(error) !==
 const withheld = (call: A2ACall, error: unknown): A2AFailure => {
   const fault = agentFaultOf(error)
   if (fault) {
+    // Which field or line: for the agent's operator, since the caller can mend nothing of it.
+    const which = error instanceof ReadOtherwiseError ? ` (${error.message})` : ''
     return {
       kind: 'backend-unavailable',
-      message: `Agent '${call.agentId}' answered with ${fault[1]}; the gateway withheld it.`,
+      message: `Agent '${call.agentId}' answered with ${fault[1]}${which}; the gateway withheld it.`,
     }
   }
   return {

@@ -296,7 +296,7 @@ export const acceptPush = async (
       status: 400,
       title: 'Not a push notification',
       detail: otherwise
-        ? `The body spells a field otherwise than A2A: ${error.message}.`
+        ? `The body spells a field otherwise than A2A (${error.message}): send it as A2A spells it.`
         : 'The body names a task by an id that is not a string.',
     }
   }

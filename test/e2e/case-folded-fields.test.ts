@@ -174,7 +174,10 @@ describe('fields spelled in another case', () => {
 
     // Assess
     expect(text).not.toContain(taskOfA)
-    expect(JSON.parse(text).error?.message).toContain('something some clients read otherwise')
+    // and the caller is told what the agent got wrong, for its operator to mend
+    expect(JSON.parse(text).error?.message).toBe(
+      "Agent 'go-agent' answered with something some clients read otherwise ('task' spelled 'Task'); the gateway withheld it.",
+    )
   })
 
   it("withholds from B a ListTasks answer whose task of B's spells A's task as its ID, as a2a-go's client reads it", async () => {
@@ -194,7 +197,9 @@ describe('fields spelled in another case', () => {
 
     // Assess
     expect(text).not.toContain(taskOfA)
-    expect(JSON.parse(text).error?.message).toContain('some clients read otherwise')
+    expect(JSON.parse(text).error?.message).toContain(
+      "some clients read otherwise ('id' spelled 'ID')",
+    )
   })
 
   it('refuses a webhook under a push config spelled with a long s, which the agent reads', async () => {

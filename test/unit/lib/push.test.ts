@@ -475,6 +475,15 @@ describe('acceptPush', () => {
       'client-a',
       400,
     ],
+    [
+      'a body spelling its task id in another case, which a client reading as Go does reads',
+      configId,
+      secret,
+      '{"statusUpdate":{"taskId":"task-1","TaskId":"task-2"}}',
+      'client-a',
+      400,
+      "The body spells a field otherwise than A2A ('taskId' spelled 'TaskId'): send it as A2A spells it.",
+    ],
     ['a body over the size limit', configId, secret, ' '.repeat(200 * 1024), 'client-a', 413],
   ] as const)(
     'refuses %s, queueing nothing',

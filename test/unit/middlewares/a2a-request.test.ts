@@ -393,7 +393,10 @@ describe('a2aRequest middleware', () => {
       expect(handler).not.toHaveBeenCalled()
       expect(JSON.parse(response.body).error).toMatchObject({
         code: -32005,
-        message: expect.stringContaining('send the body as UTF-8'),
+        // What was wrong (the charset, not the type), and both ways to mend it
+        message: expect.stringMatching(
+          /^Unsupported Content-Type ".*": its charset is not UTF-8; send the body as UTF-8, with charset=utf-8 or none\.$/,
+        ),
       })
     },
   )
