@@ -1,5 +1,6 @@
 import { nestsDeeperThan } from '../json-depth.ts'
 import { topLevelNumberAsWritten } from '../json-kept-numbers.ts'
+import { isJsonObject } from '../json-object.ts'
 import { parseJson } from '../json-parse.ts'
 import type { Binding } from './agent-card.ts'
 import { duplicateKey, freeFormFields } from './duplicate-keys.ts'
@@ -20,6 +21,7 @@ import {
   signingQueryViolations,
   violationsMessage,
 } from './params.ts'
+import { misspelledField, misspelling, spellingsFor } from './proto-fields.ts'
 import { agentCardPath } from './protocol-values.ts'
 import { skillIdPattern } from './skill-call.ts'
 import { type ProtocolVersion, requestedVersion } from './versions.ts'
@@ -107,6 +109,9 @@ const skillCallFreeForm: ReadonlySet<string> = new Set([...freeFormFields, 'para
 /** Whether a JSON-RPC method is a skill's id rather than an A2A method (`parseJsonRpc`). */
 const isSkillCall = (method: unknown): boolean =>
   typeof method === 'string' && !operationForMethod(method) && skillIdPattern.test(method)
+
+/** A JSON-RPC request's members, as the gateway reads them. */
+const envelopeSpellings = spellingsFor(['jsonrpc', 'method', 'params', 'id'])
 
 /** What a body names twice, as the A2A failure that refuses it. */
 const repeatedKey = ({ key, first }: { key: string; first: string }): A2AFailure => ({
@@ -237,6 +242,15 @@ const parseJsonRpc = (
       repeated.first.toLowerCase() === 'id' ? null : jsonRpcId,
       repeatedKey(repeated),
     )
+  }
+  // A member spelled in another case (`Params`): a2a-go reads it as the member, the gateway as
+  // none, and a 0.3 call, whose params go on as they came, would reach it unchecked.
+  const otherwise = isJsonObject(envelope) ? misspelling(envelope, envelopeSpellings) : undefined
+  if (otherwise) {
+    return invalidJsonRpc(otherwise.meant === 'id' ? null : jsonRpcId, {
+      kind: 'invalid-request',
+      message: misspelledField('The JSON-RPC request', otherwise),
+    })
   }
   // The envelope a level above its params: no member nests deeper than params may.
   if (nestsDeeperThan(envelope, maxRequestDepth + 1)) return invalidJsonRpc(jsonRpcId, tooDeep)

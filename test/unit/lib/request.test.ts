@@ -200,6 +200,39 @@ describe('parseA2ARequest', () => {
     })
   })
 
+  it.each([
+    [
+      'Params',
+      '{"jsonrpc":"2.0","id":5,"method":"message/send","Params":{"message":{"messageId":"m","role":"user","parts":[],"taskId":"theirs"}}}',
+    ],
+    [
+      'PARAMS',
+      '{"jsonrpc":"2.0","id":5,"method":"tasks/get","PARAMS":{"id":"theirs"}}',
+    ],
+    [
+      'param\u017f',
+      '{"jsonrpc":"2.0","id":5,"method":"message/send","param\u017f":{"message":{"taskId":"theirs"}}}',
+    ],
+  ])(
+    'refuses a 0.3 JSON-RPC body whose params are spelled %s, which a2a-go reads as its params and the gateway as none',
+    (spelling, body) => {
+      // Act: 0.3 calls go on as they came, so nothing else asks for params
+      const parsed = parseA2ARequest({ agentId: 'weather', method: 'POST', subPath: '', body })
+
+      // Assess
+      expect(parsed).toMatchObject({
+        kind: 'invalid',
+        jsonRpcId: 5,
+        failure: {
+          kind: 'invalid-request',
+          message: expect.stringContaining(
+            `'${JSON.parse(`"${spelling}"`)}' is spelled otherwise than`,
+          ),
+        },
+      })
+    },
+  )
+
   it('refuses a JSON-RPC body whose params name a task id twice', () => {
     // Act
     const parsed = parseA2ARequest({
