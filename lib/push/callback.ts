@@ -287,7 +287,7 @@ export const acceptPush = async (
   }
   let taskIds: string[]
   try {
-    taskIds = taskIdsInPayload(payloadOf(body ?? ''))
+    taskIds = taskIdsInPayload(payloadOf(body ?? ''), { kindless: true })
   } catch (error) {
     const otherwise = error instanceof ReadOtherwiseError
     if (!otherwise && !(error instanceof UnreadableTaskIdError)) throw error

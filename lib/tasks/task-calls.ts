@@ -233,12 +233,21 @@ const refsOf = (value: unknown, idField: 'id' | 'taskId'): TaskRef[] => {
  * `statusUpdate`, `artifactUpdate`; `msg`, `status_update`, `artifact_update`
  * as 0.3's HTTP+JSON may spell them) and 0.3's bare ones (told apart by `kind`),
  * each id under its JSON name and its proto name (`task_id`), both when both are
- * given. An id that is there but not a string throws UnreadableTaskIdError.
+ * given. An id that is there but not a string throws UnreadableTaskIdError. With `kindless`,
+ * a 0.3 shape given with no `kind` is read too, as a Task's `id` and a message's or event's
+ * `taskId`: a2a-python's client reads one by its models, whose `kind` defaults
+ * (`kind: Literal['task'] = 'task'`), so `{"id":"<A's task>","status":…}` was A's task to it and
+ * none to the checks until 7 December 2026. Only where a payload is a task, message or event (an
+ * answer to a message, a stream's event, a push), never a push config, whose `id` is its own.
  */
-export const tasksInPayload = (payload: unknown): TaskRef[] => {
+export const tasksInPayload = (payload: unknown, { kindless = false } = {}): TaskRef[] => {
   if (!isObject(payload)) return []
   spelledAsRead(payload, answerSpellings.payload)
+  const bare = kindless && payload.kind === undefined
   const found = [
+    // A Task's id is a string to those models: a JSON-RPC envelope's `"id":1` is no task.
+    bare && typeof payload.id === 'string' ? refsOf(payload, 'id') : [],
+    bare ? refsOf(payload, 'taskId') : [],
     refsOf(payload.task, 'id'),
     refsOf(payload.message, 'taskId'),
     refsOf(payload.msg, 'taskId'),
@@ -295,8 +304,8 @@ const answerShows: Partial<Record<OperationName, (payload: unknown) => TaskRef[]
 }
 
 /** The ids of the tasks one answer payload hands the caller (`tasksInPayload`). */
-export const taskIdsInPayload = (payload: unknown): string[] =>
-  tasksInPayload(payload).map(({ taskId }) => taskId)
+export const taskIdsInPayload = (payload: unknown, options?: { kindless?: boolean }): string[] =>
+  tasksInPayload(payload, options).map(({ taskId }) => taskId)
 
 /**
  * The payload of a whole answer or event body in `binding`, as a client may read it: the
@@ -355,7 +364,7 @@ export const tasksInAnswerTo = (
   const payload = payloadOf(call.binding, text, () => {
     if (text.trim() !== '') throw new UnreadableAnswerError()
   })
-  const tasks = tasksInPayload(payload)
+  const tasks = tasksInPayload(payload, { kindless: createsTasks(call.operation) })
   const shown = (answerShows[call.operation]?.(payload) ?? []).filter(
     (ref) => !tasks.some(({ taskId }) => taskId === ref.taskId),
   )
@@ -398,6 +407,7 @@ export const tasksInEvents = (binding: Binding, text: string): TaskRef[] => {
       payloadOf(binding, event.data, () => {
         if (event.data.trim() !== '') throw new UnreadableAnswerError()
       }),
+      { kindless: true },
     ),
   )
 }

@@ -8,6 +8,7 @@ import {
   taskIdsInAnswer,
   taskIdsInEvents,
   taskIdsInPayload,
+  tasksInAnswerTo,
   UnreadableAnswerError,
   UnreadableTaskIdError,
 } from '../../../lib/tasks/task-calls.ts'
@@ -368,6 +369,46 @@ describe('taskIdsInAnswer and taskIdsInEvents', () => {
   ])('finds a task wherever a client would read one: %s', (_case, run) => {
     // Assess
     expect(taskIdsInEvents('HTTP+JSON', run)).toEqual(['t-1'])
+  })
+})
+
+describe('a 0.3 task, message or update given with no kind', () => {
+  // a2a-python's client reads answers by its models, whose `kind` defaults: such a payload is a
+  // Task (or a message or update event) to it
+  const task = '{"id":"t-1","contextId":"c","status":{"state":"working"}}'
+  const update = '{"taskId":"t-1","contextId":"c","status":{"state":"working"},"final":false}'
+
+  it.each([
+    ['a task', task],
+    ['a message', '{"messageId":"m","role":"agent","parts":[],"taskId":"t-1"}'],
+  ])('is read as naming its task in an answer to a message: %s', (_shape, result) => {
+    // Act
+    const tasks = tasksInAnswerTo(
+      { binding: 'JSONRPC', operation: 'SendMessage' },
+      `{"jsonrpc":"2.0","id":1,"result":${result}}`,
+    )
+
+    // Assess
+    expect(tasks.map(({ taskId }) => taskId)).toEqual(['t-1'])
+  })
+
+  it('is read as naming its task in a stream’s event and in a push', () => {
+    // Assess
+    expect(
+      taskIdsInEvents('JSONRPC', `data: {"jsonrpc":"2.0","id":1,"result":${update}}\n\n`),
+    ).toEqual(['t-1'])
+    expect(taskIdsInPayload(JSON.parse(task), { kindless: true })).toEqual(['t-1'])
+  })
+
+  it('is never read into a push config, whose id is the config’s', () => {
+    // Act
+    const tasks = tasksInAnswerTo(
+      { binding: 'HTTP+JSON', operation: 'GetTaskPushNotificationConfig' },
+      '{"id":"config-1","taskId":"t-1","url":"https://hook.example.com"}',
+    )
+
+    // Assess
+    expect(tasks).toEqual([{ taskId: 't-1' }])
   })
 })
 
