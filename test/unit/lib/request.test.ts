@@ -205,10 +205,7 @@ describe('parseA2ARequest', () => {
       'Params',
       '{"jsonrpc":"2.0","id":5,"method":"message/send","Params":{"message":{"messageId":"m","role":"user","parts":[],"taskId":"theirs"}}}',
     ],
-    [
-      'PARAMS',
-      '{"jsonrpc":"2.0","id":5,"method":"tasks/get","PARAMS":{"id":"theirs"}}',
-    ],
+    ['PARAMS', '{"jsonrpc":"2.0","id":5,"method":"tasks/get","PARAMS":{"id":"theirs"}}'],
     [
       'param\u017f',
       '{"jsonrpc":"2.0","id":5,"method":"message/send","param\u017f":{"message":{"taskId":"theirs"}}}',
