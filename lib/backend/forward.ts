@@ -3,6 +3,7 @@ import type { A2ACall } from '../a2a/request.ts'
 import { isEventStreamType, isStreamAnswer } from '../a2a/sse.ts'
 import { BackendTimeoutError, BackendUnavailableError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'
+import { asUtf8ContentType } from '../http/charset.ts'
 import { BodyTooLargeError } from '../http/read-bounded.ts'
 import { isJsonObject } from '../json-object.ts'
 import { parseJson } from '../json-parse.ts'
@@ -291,6 +292,8 @@ export const forwardToBackend = async (
     const value = response.header(name)
     if (value !== undefined) headers[name] = value
   }
+  // Read by the caller's client as the gateway read it: as UTF-8.
+  if (headers['content-type']) headers['content-type'] = asUtf8ContentType(headers['content-type'])
   // An answer AWS's front door made: sendWithCredentials withholds it from an aws_iam agent's caller.
   const awsErrorType =
     response.status >= 400 ? awsErrorTypeOf(response.header('x-amzn-errortype')) : undefined

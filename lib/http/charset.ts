@@ -38,3 +38,21 @@ export const nonUtf8Charset = (
  */
 export const namesNonUtf8Charset = (contentType: string): boolean =>
   [...contentType.matchAll(charsetParameter)].some(([, written]) => !utf8.test(written ?? ''))
+
+/**
+ * An agent's `Content-Type` as the caller gets it: a charset other than UTF-8 named as UTF-8, the
+ * bytes unchanged. The gateway reads every answer as UTF-8 (its ownership checks too), while a
+ * client may decode by the charset named (httpx-sse, a2a-python's stream reader, by httpx's text;
+ * Python's `requests`; Java's `ofString()`): in Shift_JIS a lead byte takes the `\` after
+ * it, so a quote the gateway read as escaped closed a string there, and an agent could name
+ * another caller's task to that client alone. Relabelled rather than withheld: a Java servlet
+ * names plain ASCII JSON `ISO-8859-1` unless told otherwise, and reads the same either way.
+ *
+ * @example
+ * asUtf8ContentType('application/json; charset=Shift_JIS') // 'application/json; charset=utf-8'
+ * asUtf8ContentType('text/event-stream') // 'text/event-stream'
+ */
+export const asUtf8ContentType = (contentType: string): string =>
+  namesNonUtf8Charset(contentType)
+    ? contentType.replace(charsetParameter, 'charset=utf-8')
+    : contentType

@@ -95,6 +95,32 @@ describe('an agent’s answer’s HTTP as its callers get it', () => {
     },
   )
 
+  it.each([
+    ['over JSON-RPC', () => sendJsonRpc('shady')],
+    ['over HTTP+JSON', () => sendRest('shady')],
+    ['as a stream', () => sendJsonRpc('shady', 'SendStreamingMessage')],
+  ])(
+    'names an answer in another charset UTF-8, as the gateway read it, so no client decodes it otherwise (%s)',
+    async (how, send) => {
+      // Prepare: in Shift_JIS a lead byte takes the backslash after it, so a client decoding so
+      // reads a string the gateway read as escaped as closed
+      const streamed = how === 'as a stream'
+      ;(streamed ? streamWith : answerWith)({
+        'content-type': `${streamed ? 'text/event-stream' : 'application/json'}; charset=Shift_JIS`,
+      })
+
+      // Act
+      const response = await send()
+
+      // Assess
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe(
+        `${streamed ? 'text/event-stream' : 'application/json'}; charset=utf-8`,
+      )
+      await response.body?.cancel()
+    },
+  )
+
   it('hands a caller an event stream as no-store too', async () => {
     // Prepare
     streamWith({ 'cache-control': 'public, max-age=86400' })
