@@ -243,14 +243,21 @@ describe('npm start', { timeout: 60_000 }, () => {
       // Prepare
       const { port, child } = await startingOnFreshPort()
       let output = ''
+      let errors = ''
       child.stdout?.on('data', (chunk) => {
         output += chunk
+      })
+      // Said when it stops early (a port taken between its choice and the listen, say).
+      child.stderr?.on('data', (chunk) => {
+        errors += chunk
       })
 
       // Act: the first connection the port accepts carries a GET /health at once
       const early = await firstAnswer(port, child)
       while (!/Ready in/.test(output)) {
-        if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`)
+        if (child.exitCode !== null) {
+          throw new Error(`npm start exited (${child.exitCode}): ${output}${errors}`)
+        }
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       const ready = await fetch(`http://127.0.0.1:${port}/health`)
