@@ -1,8 +1,7 @@
+import { goFieldSpelling } from './proto-fields.ts'
+
 const quote = 0x22
 const backslash = 0x5c
-
-/** A key as Go's encoding/json matches it to a field: whatever its case, `ſ` (U+017F) as `s`. */
-const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f', 's')
 
 /**
  * The first key that some object in a JSON text names twice, or undefined.
@@ -13,7 +12,7 @@ const caseFolded = (key: string): string => key.toLowerCase().replaceAll('\u017f
  * would be authorized as one thing and run as another, so A2A bodies with a
  * repeated key are refused. Keys are compared as JSON reads them (`"\u0069d"`
  * is `id`), and as Go's encoding/json matches them to fields (a2a-go's reader):
- * whatever their case, `ſ` as `s` (`caseFolded`), so `"method":"ListTasks"`
+ * whatever their case, `ſ` as `s` (`goFieldSpelling`), so `"method":"ListTasks"`
  * then `"Method":"SendMessage"`, one operation to the gateway, is the other to
  * such an agent, which keeps the last; but exactly under a free-form field
  * (`freeFormFields`, or those a caller names in `freeFormKeys`), whose keys Go
@@ -49,7 +48,7 @@ export const duplicateKey = (
         const key = escaped
           ? (JSON.parse(json.slice(i, end + 1)) as string)
           : json.slice(i + 1, end)
-        const compared = object.freeForm ? key : caseFolded(key)
+        const compared = object.freeForm ? key : goFieldSpelling(key)
         const first = object.keys.get(compared)
         if (first !== undefined) return { key, first }
         object.keys.set(compared, key)
@@ -66,7 +65,7 @@ export const duplicateKey = (
         const freeForm =
           parent !== undefined &&
           (parent.freeForm ||
-            (parent.keys !== null && freeFormKeys.has(caseFolded(parent.lastKey))))
+            (parent.keys !== null && freeFormKeys.has(goFieldSpelling(parent.lastKey))))
         open.push({ keys: json[i] === '{' ? new Map() : null, freeForm, lastKey: '' })
         expectKey = json[i] === '{'
         break

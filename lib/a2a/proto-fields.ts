@@ -69,16 +69,23 @@ export const fieldOf = (object: Record<string, unknown>, jsonName: string): unkn
   spellingsOf(object, jsonName).find(([, value]) => value !== null)?.[1]
 
 /**
- * A key as a parser that ignores case reads it: Go's encoding/json, which a2a-go reads every
- * request and answer with, matches a key to a field whatever its case, and folds `ſ` (U+017F)
- * onto `s` and the Kelvin sign onto `k` besides (`"taſkId"` is its `taskId`); underscores are
- * dropped too, as other lenient parsers do (`task_ID`).
+ * A key as Go's encoding/json matches it to a field, which a2a-go reads every request and answer
+ * with: whatever its case, `ſ` (U+017F) as `s` and the Kelvin sign as `k` besides (`"taſkId"` is
+ * its `taskId`). `duplicateKey` compares keys so.
+ *
+ * @example
+ * goFieldSpelling('TaſK_Id') // 'task_id'
+ */
+export const goFieldSpelling = (key: string): string => key.toLowerCase().replaceAll('\u017f', 's')
+
+/**
+ * A key as a parser that ignores case reads it (`goFieldSpelling`), underscores dropped too, as
+ * other lenient parsers do (`task_ID`).
  *
  * @example
  * looseSpelling('TaſK_Id') // 'taskid'
  */
-export const looseSpelling = (key: string): string =>
-  key.toLowerCase().replaceAll('_', '').replaceAll('\u017f', 's')
+export const looseSpelling = (key: string): string => goFieldSpelling(key).replaceAll('_', '')
 
 /** Names as the gateway reads them (JSON and proto), and each by its loose spelling. */
 export const spellingsFor = (jsonNames: readonly string[]) => ({
