@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { type BuildOptions, build } from 'esbuild'
 import { buildConsole } from './build-console.ts'
 import { buildKit } from './build-kit.ts'
+import { builtinImports } from './builtin-imports.ts'
 import { writeTerraformGatewayResponses } from './terraform-gateway-responses.ts'
 import { writeTerraformRoutes } from './terraform-routes.ts'
 
@@ -68,6 +69,8 @@ const buildHandler = async (
     minify: true,
     banner: { js: requireShim },
     metafile: true,
+    // A function's `import 'node:http'` without loading Node's fetch (scripts/builtin-imports.ts).
+    plugins: [builtinImports],
   })
   const outputs = metafile.outputs
   const file = join(dir, 'index.mjs')

@@ -87,6 +87,11 @@ const requestBytes = (body: RequestInit['body']): Buffer | undefined => {
   throw new TypeError('guardedFetch sends a string, bytes or URLSearchParams body only')
 }
 
+const isPlainRecord = (value: object) => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
 /** What `Headers` strips from either end of a value. */
 const httpWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g
 
@@ -103,10 +108,13 @@ const outgoingHeaders = (init: RequestInit, body: Buffer | undefined) => {
     const trimmed = String(value).replace(httpWhitespace, '')
     headers[lower] = lower in headers ? `${headers[lower]}, ${trimmed}` : trimmed
   }
-  if (given instanceof Headers || Array.isArray(given)) {
-    for (const [name, value] of new Headers(given)) headers[name] = value
+  // A plain record is read without `Headers`: the global's first read loads undici, Node's
+  // fetch, whole, which no call the gateway forwards needs (issue 20: the agents function's
+  // first call after a cold start).
+  if (given && isPlainRecord(given)) {
+    for (const name in given) add(name, (given as Record<string, string>)[name] as string)
   } else if (given) {
-    for (const name in given) add(name, given[name] as string)
+    for (const [name, value] of new Headers(given)) headers[name] = value
   }
   if (init.body instanceof URLSearchParams && !('content-type' in headers)) {
     headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'

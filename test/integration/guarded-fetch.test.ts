@@ -63,6 +63,11 @@ describe('guarded backend fetch', () => {
         })
         return
       }
+      if (request.url === '/echo-headers') {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ note: request.headers['x-note'] }))
+        return
+      }
       if (request.url === '/oauth2/token') {
         response.writeHead(200, { 'content-type': 'application/json' })
         response.end(JSON.stringify({ access_token: 'token', expires_in: 3600 }))
@@ -290,6 +295,38 @@ describe('guarded backend fetch', () => {
       body: 'grant_type=client_credentials&scope=a+b',
     })
   })
+
+  it.each([
+    ['a plain record', { 'X-Note': ' a, b ' }],
+    ['a record without a prototype', Object.assign(Object.create(null), { 'x-note': 'a, b' })],
+    [
+      'a Headers object',
+      new Headers([
+        ['X-Note', 'a'],
+        ['x-note', 'b '],
+      ]),
+    ],
+    [
+      'pairs',
+      [
+        ['X-Note', ' a'],
+        ['x-note', 'b'],
+      ],
+    ],
+  ])(
+    'sends headers given as %s as fetch would: trimmed, a name given twice joined',
+    async (_kind, headers) => {
+      // Prepare
+      resolvesTo = ['127.0.0.1']
+      const fetch = guarded(['127.0.0.0/8'])
+
+      // Act
+      const response = await fetch(url('/echo-headers'), { headers, redirect: 'error' })
+
+      // Assess
+      expect(await response.json()).toEqual({ note: 'a, b' })
+    },
+  )
 
   it('rejects with the signal’s reason when the answer stalls past its deadline', async () => {
     // Prepare
