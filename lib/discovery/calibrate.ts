@@ -1,6 +1,7 @@
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { TextTooLongError, TooFewExamplesError } from '../errors.ts'
 import { mapConcurrently } from '../map-concurrently.ts'
+import { withThousands } from '../thousands.ts'
 import { agentText, routingExampleText } from './agent-text.ts'
 import { cosine, type Embedder, embedForCaller, embedQuery } from './embedder.ts'
 import {
@@ -126,7 +127,7 @@ const crossingsOf = (
   return { crossedExamples: all.slice(0, maxCrossedAgents), crossedAgents: all.length }
 }
 
-const count = (n: number) => n.toLocaleString('en-US')
+const count = withThousands
 
 /**
  * How many embedding calls a calibration may make, how few examples it refuses, and where it

@@ -3,6 +3,7 @@ import type { AgentCardJson } from '../a2a/agent-card.ts'
 import type { Grants } from '../auth/grants.ts'
 import { withinPageBytes } from '../http/page-cursor.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
+import { withThousands } from '../thousands.ts'
 import { type Embedder, embedQuery, maxQueryCharacters } from './embedder.ts'
 import { type CardServing, servedCard } from './list-agents.ts'
 import { closestActive, type VectorIndex, type VectorMatch } from './vector-index.ts'
@@ -18,10 +19,7 @@ export const searchRequestSchema = z.strictObject({
     .string()
     .trim()
     .min(1, 'must not be empty')
-    .max(
-      maxQueryCharacters,
-      `must be at most ${maxQueryCharacters.toLocaleString('en-US')} characters`,
-    ),
+    .max(maxQueryCharacters, `must be at most ${withThousands(maxQueryCharacters)} characters`),
   topK: z
     .number({ error: topKRule })
     .int(topKRule)

@@ -1,5 +1,6 @@
 import { ZodError } from 'zod'
 import { errorAnswerOf, SwitchboardError } from '../errors.ts'
+import { withThousands } from '../thousands.ts'
 
 /** An RFC 9457 problem details object. */
 export interface Problem {
@@ -60,7 +61,7 @@ const maxNamedUnknownKeys = 10
  * parameters as well as body fields, so the entry names the request, not its body.
  */
 const moreUnknownKeys = (path: PropertyKey[], more: number) => {
-  const count = more.toLocaleString('en-US')
+  const count = withThousands(more)
   return path.length === 0
     ? {
         field: '(request)',

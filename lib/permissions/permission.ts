@@ -1,10 +1,11 @@
 import * as z from 'zod'
 import { operationNames } from '../a2a/operations.ts'
 import { agentIdSchema, scopeSchema } from '../ids.ts'
+import { withThousands } from '../thousands.ts'
 
 /** At most this many agents (and limits) keep a permission within DynamoDB's 400 KB item. */
 const maxAgents = 2000
-const tooManyAgents = `must name at most ${maxAgents.toLocaleString('en')} agents`
+const tooManyAgents = `must name at most ${withThousands(maxAgents)} agents`
 
 /** One item of the permissions table: what holders of `scope` may do. */
 export const permissionSchema = z.strictObject({

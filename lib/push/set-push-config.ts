@@ -8,6 +8,7 @@ import { nestsDeeperThan } from '../json-depth.ts'
 import { emptyKeyAt, unkeptNumberAt } from '../json-paths.ts'
 import { type BackendAddressPolicy, checkBackendUrl } from '../registry/backend-address.ts'
 import { jsonRpcParamsOf, namedTask } from '../tasks/task-calls.ts'
+import { withThousands } from '../thousands.ts'
 import {
   type ClientWebhook,
   configIdFor,
@@ -200,7 +201,7 @@ const webhookToken = headerText(webhookLimits.tokenCharacters)
  */
 const webhookProblem = (webhook: ClientWebhook): string | undefined => {
   if (webhook.url.length > webhookLimits.urlCharacters) {
-    return `The push notification URL must be at most ${webhookLimits.urlCharacters.toLocaleString('en-US')} characters.`
+    return `The push notification URL must be at most ${withThousands(webhookLimits.urlCharacters)} characters.`
   }
   const token = webhook.token === undefined ? undefined : webhookToken.safeParse(webhook.token)
   if (token && !token.success) {
@@ -213,7 +214,7 @@ const webhookProblem = (webhook: ClientWebhook): string | undefined => {
     }
     const bytes = Buffer.byteLength(JSON.stringify(webhook.authentication))
     if (bytes > webhookLimits.authenticationBytes) {
-      return `The push notification authentication must be at most ${webhookLimits.authenticationBytes.toLocaleString('en-US')} bytes as JSON.`
+      return `The push notification authentication must be at most ${withThousands(webhookLimits.authenticationBytes)} bytes as JSON.`
     }
     // Kept as it is in the config's record, where DynamoDB's document client throws on such a
     // number (a 500, until the audit of what the gateway writes anew).

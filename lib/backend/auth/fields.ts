@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { withThousands } from '../../thousands.ts'
 import type { RecordContext } from './backend-auth.ts'
 
 // Bounds keep a record within DynamoDB's 400 KB item and a secret within Secrets Manager's 64 KB.
@@ -30,7 +31,7 @@ export const headerText = (max: number) =>
   z
     .string()
     .min(1)
-    .max(max, `must be at most ${max.toLocaleString('en-US')} characters`)
+    .max(max, `must be at most ${withThousands(max)} characters`)
     .regex(headerValue, headerValueRule)
 export const inlineSecret = headerText(4096)
 export const secretArn = z
