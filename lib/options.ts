@@ -74,7 +74,9 @@ export const checkOptions = (
         : `${owner}: options must be an object`,
     )
   }
-  const checked = z.strictObject(shape).safeParse(options)
+  // A schema made for one parse: compiling zod's fast path for it (`new Function`) would cost
+  // more than the parse, at import, where each middleware checks its options (issue 20).
+  const checked = z.strictObject(shape).safeParse(options, { jitless: true })
   if (checked.success) return
   const [issue] = checked.error.issues
   if (issue?.code === 'unrecognized_keys') {
