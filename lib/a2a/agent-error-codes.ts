@@ -2,7 +2,7 @@ import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
 import { parseJson } from '../json-parse.ts'
 import { type AgentErrorCode, errorCodeIn, mayNameError } from './error-key.ts'
 import type { A2ACall } from './request.ts'
-import { wholeEvents } from './sse.ts'
+import { type SdkEventType, wholeEvents } from './sse.ts'
 
 // The code of an agent's error in its answer or its stream, for the call's report and metrics:
 // read of every call, where the translation of an answer (lib/a2a/translate.ts) is read only of
@@ -36,15 +36,20 @@ export const jsonRpcErrorCodeOf = (
  * JSON-RPC agent's failing handler ends a stream; none when no event is one.
  */
 export const jsonRpcEventsErrorCode = (events: string): AgentErrorCode | undefined =>
-  lastEventErrorCode(events, (data) => jsonRpcErrorCodeOf('JSONRPC', data))
+  lastEventErrorCode(events, undefined, (data) => jsonRpcErrorCodeOf('JSONRPC', data))
 
 /**
  * The code of the last `error` event among whole HTTP+JSON SSE events: 1.0's `{ error: { code } }`
  * (an HTTP status) or 0.3's `{ code }` (a JSON-RPC code); or why it has none, since any `error`
- * event is the agent's error to @a2a-js/sdk's client, whatever its data.
+ * event is the agent's error to @a2a-js/sdk's client, whatever its data. An event is one when
+ * either the SSE spec's reading or the SDK's names it so (`sdkType`: the type the SDK's reader
+ * holds as these events begin, carried on).
  */
-export const restEventsErrorCode = (events: string): AgentErrorCode | undefined =>
-  lastEventErrorCode(events, (data, name) => {
+export const restEventsErrorCode = (
+  events: string,
+  sdkType?: SdkEventType,
+): AgentErrorCode | undefined =>
+  lastEventErrorCode(events, sdkType, (data, name) => {
     if (name !== 'error') return undefined
     let body: unknown
     try {
@@ -63,10 +68,11 @@ export const restEventsErrorCode = (events: string): AgentErrorCode | undefined 
  */
 const lastEventErrorCode = (
   events: string,
+  sdkType: SdkEventType | undefined,
   codeOf: (data: string, name: string | undefined) => AgentErrorCode | undefined,
 ): AgentErrorCode | undefined => {
   let code: AgentErrorCode | undefined
-  for (const { event, data } of wholeEvents(events)) {
+  for (const { event, data } of wholeEvents(events, sdkType)) {
     if (data) code = codeOf(data, event) ?? code
   }
   return code

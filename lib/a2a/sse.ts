@@ -149,13 +149,46 @@ export const carriesData = (bytes: Uint8Array): boolean => {
 
 const utf8 = new TextDecoder()
 
+/** The type @a2a-js/sdk gives an event no `event:` line named, and puts back after each event. */
+const sdkDefaultType = 'message'
+
+/**
+ * The event type @a2a-js/sdk's client (`parseSseStream`) holds between events, one per stream and
+ * carried from one read of its events to the next (`wholeEvents`). Its reader differs from the SSE
+ * spec's in what an event is named: it sets the type at an `event:` line only (`event` with no
+ * colon is skipped, where the spec reads no name), and puts it back to `message` only when a
+ * blank line dispatches an event, which takes a `data:` line with a value (the spec dispatches at
+ * any `data` line, and forgets the name at every blank line). So `event: error`, a blank line, then
+ * `data: {...}` is an error to the official HTTP+JSON client (it throws) and a message to the spec.
+ */
+export class SdkEventType {
+  type: string
+  constructor(type = sdkDefaultType) {
+    this.type = type
+  }
+}
+
+/** `event:` in bytes: a line @a2a-js/sdk's reader takes an event type from. */
+const eventColon = new TextEncoder().encode('event:')
+
+/** Whether a block of lines holds an `event:` line, the one line that sets @a2a-js/sdk's event type. */
+const hasEventLine = (block: Uint8Array): boolean => {
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength)
+  for (let at = bytes.indexOf(eventColon); at !== -1; at = bytes.indexOf(eventColon, at + 1)) {
+    if (at === 0 || bytes[at - 1] === lf) return true
+  }
+  return false
+}
+
 /**
  * The first event, in bytes of whole events, that `isIt` picks: the event, where its block starts
  * and where it ends (just past the blank line that ends it, past its CR when the LF after it has
  * not come yet), or undefined when none is picked. Blocks without data (comments, blank lines)
  * are passed over unread, and so is every block `mayHold` rules out from its bytes (a cheap look
- * for what `isIt` reads), so that only a block that may be the one is decoded and parsed. Lines
- * end at LF here (the relay refuses a lone CR).
+ * for what `isIt` reads), so that only a block that may be the one is decoded and parsed; but a
+ * block with an `event:` line, or any block while @a2a-js/sdk's reader holds a type of its own
+ * (`sdkType`, carried on through the blocks read), is read, since it may name this event or a
+ * later one `error` (`wholeEvents`). Lines end at LF here (the relay refuses a lone CR).
  *
  * @example
  * firstEventWhere(encode('data: 1\n\n: c\n\ndata: 2\n\n'), ({ data }) => data === '2')
@@ -165,6 +198,7 @@ export const firstEventWhere = (
   bytes: Uint8Array,
   isIt: (event: SseEvent) => boolean,
   mayHold: (block: Uint8Array) => boolean = () => true,
+  sdkType: SdkEventType = new SdkEventType(),
 ): { event: SseEvent; start: number; end: number } | undefined => {
   let start = 0
   let at = 0
@@ -175,8 +209,9 @@ export const firstEventWhere = (
     const blank = lineEnd === at || (lineEnd === at + 1 && bytes[at] === cr)
     if (blank) {
       const block = bytes.subarray(start, next)
-      if (carriesData(block) && mayHold(block)) {
-        const event = wholeEvents(utf8.decode(block)).find(isIt)
+      const named = sdkType.type !== sdkDefaultType || hasEventLine(block)
+      if (named || (carriesData(block) && mayHold(block))) {
+        const event = wholeEvents(utf8.decode(block), sdkType).find(isIt)
         if (event) return { event, start, end: next }
       }
       start = next
@@ -205,25 +240,42 @@ const fieldValue = (line: string, name: string): string | undefined => {
  * client will: a line ends at CRLF, LF or CR; a blank line ends an event that has data; each
  * `data` line, with a colon or without, adds a line to its data; its last `event` line names it;
  * comments and other fields are dropped. Whoever checks what a stream hands a caller must read
- * it this way: where a reader of its own disagrees, something passes unseen.
+ * it this way: where a reader of its own disagrees, something passes unseen. But for its name:
+ * an event @a2a-js/sdk's reader names `error` (`sdkType`, carried from the events read before)
+ * is named `error` too, so that an event either reading takes for the agent's error is one.
  *
  * @example
  * wholeEvents('event: a\nevent: error\ndata\ndata: x\r\n\n') // [{ event: 'error', data: '\nx' }]
+ * wholeEvents('event: error\n\ndata: x\n\n') // [{ event: 'error', data: 'x' }]: the SDK's reading
  */
-export const wholeEvents = (text: string): SseEvent[] => {
+export const wholeEvents = (text: string, sdkType = new SdkEventType()): SseEvent[] => {
   const events: SseEvent[] = []
   let event: string | undefined
   let data: string | undefined
+  /** A `data` line with a value came: @a2a-js/sdk's reader dispatches an event at the blank line. */
+  let sdkDispatches = false
   for (const line of sseLines(text)) {
     if (line === '') {
-      if (data !== undefined) events.push(event ? { event, data } : { data })
+      if (data !== undefined) {
+        const name = sdkDispatches && sdkType.type === 'error' ? 'error' : event
+        events.push(name ? { event: name, data } : { data })
+      }
+      if (sdkDispatches) sdkType.type = sdkDefaultType
       event = undefined
       data = undefined
+      sdkDispatches = false
       continue
     }
     const value = fieldValue(line, 'data')
-    if (value !== undefined) data = data === undefined ? value : `${data}\n${value}`
-    else event = fieldValue(line, 'event') ?? event
+    if (value !== undefined) {
+      data = data === undefined ? value : `${data}\n${value}`
+      if (value !== '') sdkDispatches = true
+      continue
+    }
+    const name = fieldValue(line, 'event')
+    if (name === undefined) continue
+    event = name
+    if (line.length > 'event'.length) sdkType.type = name
   }
   return events
 }
@@ -242,6 +294,7 @@ export async function* sseEvents(
   const boundaries = new EventBoundaries(options.maxEventBytes)
   const decoder = new TextDecoder()
   const held = new HeldBytes(boundaries.maxEventBytes)
+  const sdkType = new SdkEventType()
   for await (const chunk of body) {
     const end = boundaries.scan(chunk)
     if (end === 0) {
@@ -250,7 +303,7 @@ export async function* sseEvents(
     }
     const whole = held.release(chunk.subarray(0, end))
     if (end < chunk.length) held.hold(chunk.subarray(end))
-    yield* wholeEvents(decoder.decode(whole))
+    yield* wholeEvents(decoder.decode(whole), sdkType)
   }
   if (isUnfinishedEvent(held.bytes)) {
     throw new Error('the event stream ended inside an event')

@@ -5,6 +5,7 @@ import {
   EventBoundaries,
   firstEventWhere,
   isUnfinishedEvent,
+  SdkEventType,
   type SseEvent,
   StreamEventTooLargeError,
   StreamLoneCrError,
@@ -66,9 +67,10 @@ export interface RelayOptions {
     /**
      * The error code whole events carry, or why an error among them has none, if any: asked only
      * of events that name `"error"` (a JSON-RPC agent's failing handler answers a stream with
-     * one, with HTTP 200).
+     * one, with HTTP 200), or that @a2a-js/sdk's reader may name `error` (`sdkType`, the type it
+     * holds as these events begin).
      */
-    errorCodeOf?: (events: string) => AgentErrorCode | undefined
+    errorCodeOf?: (events: string, sdkType: SdkEventType) => AgentErrorCode | undefined
     /**
      * The event after which the stream has nothing more to send (`a2aStreamEnd`): it goes out,
      * then the stream ends, whatever the backend sends after it (which aborts the backend
@@ -150,6 +152,11 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
   const boundaries = events && new EventBoundaries(events.maxEventBytes)
   /** An event stream's bytes after its last whole event, sent once the event is whole. */
   const unfinished = events && new HeldBytes(events.maxEventBytes)
+  /**
+   * The event type @a2a-js/sdk's reader holds after the events read so far: an `event: error` in
+   * a block it dispatched nothing at names the next event an error to it, in another chunk too.
+   */
+  const sdkType = new SdkEventType()
 
   /**
    * An event stream's first bytes while they may still be a byte-order mark (`opening`): the
@@ -280,7 +287,7 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
     const terminal = events?.terminalEvent as NonNullable<
       NonNullable<typeof events>['terminalEvent']
     >
-    const first = firstEventWhere(bytes, () => true)
+    const first = firstEventWhere(bytes, () => true, undefined, sdkType)
     const snapshot = first !== undefined && terminal.isSnapshot(first.event)
     const sent = first === undefined ? bytes : bytes.subarray(0, snapshot ? first.end : first.start)
     if (sent.length > 0 && !relay.destroyed) send(sent)
@@ -348,17 +355,28 @@ export const relayToReadable = (body: BackendBody, options: RelayOptions): Reada
       timer?.refresh()
     }
     const terminal = events?.terminalEvent
-    const found =
-      hasData && terminal
-        ? firstEventWhere(out, (event) => terminal.endOf(event) !== 'on', terminal.mayBeIn)
-        : undefined
+    /** The SDK's type as these events begin, for the error count, which reads them again. */
+    const sdkTypeBefore = sdkType.type
+    // Every chunk's blocks are walked, those without data too: one may set the SDK's type.
+    const found = firstEventWhere(
+      out,
+      (event) => terminal !== undefined && terminal.endOf(event) !== 'on',
+      (block) => terminal?.mayBeIn(block) ?? false,
+      sdkType,
+    )
     const sent = found === undefined ? out : out.subarray(0, found.end)
     if (events?.errorCodeOf) {
       const text = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength)
       // 0.3's HTTP+JSON error event is named so, its data `{ code }` only; an event whose text
       // merely says "error" is not read again. An escaped letter may spell the key (`mayNameError`).
-      if (mayNameError(text) || text.includes('event: error') || text.includes('event:error'))
-        errorCode = events.errorCodeOf(text.toString()) ?? errorCode
+      if (
+        mayNameError(text) ||
+        text.includes('event: error') ||
+        text.includes('event:error') ||
+        sdkTypeBefore === 'error'
+      )
+        errorCode =
+          events.errorCodeOf(text.toString(), new SdkEventType(sdkTypeBefore)) ?? errorCode
     }
     send(sent)
     if (found === undefined) return

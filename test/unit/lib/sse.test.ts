@@ -3,6 +3,7 @@ import {
   carriesData,
   firstEventWhere,
   isEventStreamType,
+  SdkEventType,
   wholeEvents,
 } from '../../../lib/a2a/sse.ts'
 
@@ -47,6 +48,31 @@ describe('wholeEvents', () => {
 
     // Assess: the `event` with no data is dropped with its name.
     expect(events).toEqual([{ data: 'kept' }])
+  })
+
+  it.each([
+    ['a blank line that dispatched nothing', 'event: error\n\ndata: x\n\n'],
+    ['a `data` line with no value', 'event: error\ndata\n\ndata: x\n\n'],
+    ['an `event` line with no colon', 'event: error\nevent\ndata: x\n\n'],
+  ])('names an event `error` as @a2a-js/sdk reads it, its name kept past %s', (_, text) => {
+    // Act
+    const events = wholeEvents(text)
+
+    // Assess
+    expect(events.at(-1)).toEqual({ event: 'error', data: 'x' })
+  })
+
+  it('carries the SDK’s type from one read of a stream’s events to the next, and puts it back after an event', () => {
+    // Prepare
+    const sdkType = new SdkEventType()
+
+    // Act
+    const first = wholeEvents(': ping\n\nevent: error\n\n', sdkType)
+    const second = wholeEvents('data: x\n\ndata: y\n\n', sdkType)
+
+    // Assess
+    expect(first).toEqual([])
+    expect(second).toEqual([{ event: 'error', data: 'x' }, { data: 'y' }])
   })
 })
 
@@ -109,6 +135,20 @@ describe('firstEventWhere', () => {
 
     // Assess
     expect(read).toEqual(['b'])
+  })
+
+  it('reads a block its bytes rule out while @a2a-js/sdk holds a type an earlier block set', () => {
+    // Prepare
+    const sdkType = new SdkEventType()
+    const isError = ({ event }: { event?: string }) => event === 'error'
+
+    // Act: the name comes in one chunk, the data in the next, which the bytes rule out.
+    const none = firstEventWhere(encoded('event: error\n\n'), isError, () => false, sdkType)
+    const found = firstEventWhere(encoded('data: {}\n\n'), isError, () => false, sdkType)
+
+    // Assess
+    expect(none).toBeUndefined()
+    expect(found).toEqual({ event: { event: 'error', data: '{}' }, start: 0, end: 10 })
   })
 })
 

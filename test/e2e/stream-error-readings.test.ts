@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import {
+  gatewayClient,
+  jsonRpc,
+  postA2A,
+  textMessage,
+  textMessageParams,
+} from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * An HTTP+JSON agent's `error` event as the official client reads it: @a2a-js/sdk's
+ * `parseSseStream` keeps an `event:` name past a blank line that dispatched nothing, where the SSE
+ * spec forgets it. So `event: error`, a blank line, then the error's data is an error to the client
+ * (it throws) and a message to the spec; the gateway counts it as the agent's failure and ends the
+ * stream at it, as it does an `error` event either reading names so.
+ */
+describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
+  let stack: RunningStack
+  let token: string
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  const afterTheError = 'sent after the error'
+
+  const answer = (_request: IncomingMessage, _body: string, response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    response.end(
+      'event: error\n\n' +
+        `data: ${JSON.stringify({ error: { code: 500, status: 'INTERNAL', message: 'broke' } })}\n\n` +
+        `data: ${JSON.stringify({ message: { messageId: 'm-2', role: 'ROLE_AGENT', parts: [{ text: afterTheError }] } })}\n\n`,
+    )
+  }
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({ bindings: ['HTTP+JSON'], answer })
+    await registerAgents(stack, [
+      { agentId: 'sdk-error', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
+    ])
+    await grantToDemoClient(['sdk-error'])
+    token = await stack.token('demo-client')
+  }, 60_000)
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  const failures = async () => {
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text()
+    const line = metrics
+      .split('\n')
+      .find((it) =>
+        it.startsWith(
+          'switchboard_call_failures_total{agent="sdk-error",operation="SendStreamingMessage"}',
+        ),
+      )
+    return Number(line?.split(' ').at(-1) ?? 0)
+  }
+
+  it('is an error to the official HTTP+JSON client, and counted as the agent’s failure', async () => {
+    // Prepare
+    const client = await gatewayClient(`${stack.url}/agents/sdk-error/`, token, 'HTTP+JSON')
+    const before = await failures()
+
+    // Act
+    let failed: unknown
+    try {
+      for await (const _event of client.sendMessageStream(textMessage('hi'))) {
+        // The client throws at the error event.
+      }
+    } catch (error) {
+      failed = error
+    }
+
+    // Assess
+    expect(String(failed)).toContain('broke')
+    expect(await failures()).toBe(before + 1)
+  })
+
+  it('ends the stream passed through at that event, as the client does', async () => {
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/sdk-error/message:stream`,
+      token,
+      textMessageParams('hi'),
+    )
+    const text = await response.text()
+
+    // Assess
+    expect(text).toContain('broke')
+    expect(text).not.toContain(afterTheError)
+  })
+
+  it('is a JSON-RPC error to a caller the stream is translated for, and nothing after it', async () => {
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/sdk-error`,
+      token,
+      jsonRpc('SendStreamingMessage', textMessageParams('hi')),
+    )
+    const text = await response.text()
+
+    // Assess
+    expect(text).toContain('"error"')
+    expect(text).not.toContain('"result"')
+    expect(text).not.toContain(afterTheError)
+  })
+})
