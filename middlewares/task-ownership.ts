@@ -89,7 +89,10 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   [TaskOwnedElsewhereError, 'a task another caller created'],
   [OtherTaskNamedError, 'a task other than the one asked about'],
   [UnreadableTaskIdError, 'a task id that is not a string'],
-  [UnrecordableTaskError, 'a task id too long to record'],
+  [
+    UnrecordableTaskError,
+    'a task id the gateway cannot record (too long, or not well-formed Unicode)',
+  ],
   [UnreadableAnswerError, 'something that is not JSON'],
   [ReadOtherwiseError, 'something some clients read otherwise'],
 ]

@@ -63,6 +63,14 @@ const taskOfResourceName = (name: unknown): [spelling: 'name', taskId: string][]
 
 export type NamedTask = { taskId: string } | { invalid: string } | undefined
 
+/**
+ * The refusal of a call naming a task by an id that is not well-formed Unicode (a lone surrogate,
+ * `"\ud800"`): no such task can be on record (`fitsKey`, lib/tasks/task-owners.ts), and DynamoDB
+ * would read it as another id.
+ */
+const illFormedTaskId = (call: A2ACall) =>
+  `${call.operation} names a task by an id that is not well-formed Unicode (a lone surrogate): no task has such an id.`
+
 /** The fields a message names tasks (and its context) by, and where params hold a message. */
 const messageTaskFields = spellingsFor(['taskId', 'referenceTaskIds', 'contextId'])
 const messageHolders = spellingsFor(['message', 'request'])
@@ -134,7 +142,9 @@ export const namedTask = (call: A2ACall, params = jsonRpcParamsOf(call)): NamedT
   if (createsTasks(call.operation) && (taskId === undefined || taskId === null || taskId === '')) {
     return undefined
   }
-  if (typeof taskId === 'string' && taskId !== '') return { taskId }
+  if (typeof taskId === 'string' && taskId !== '') {
+    return taskId.isWellFormed() ? { taskId } : { invalid: illFormedTaskId(call) }
+  }
   const where = createsTasks(call.operation) ? 'message.taskId' : 'the task id'
   return { invalid: `${call.operation} needs ${where} as a non-empty string.` }
 }
@@ -160,6 +170,7 @@ export const referencedTasks = (
     if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && id !== '')) {
       return { invalid: `${call.operation} needs message.referenceTaskIds as non-empty strings.` }
     }
+    if (!list.every((id: string) => id.isWellFormed())) return { invalid: illFormedTaskId(call) }
     ids.push(...list)
   }
   return [...new Set(ids)]

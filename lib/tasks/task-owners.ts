@@ -88,7 +88,9 @@ export class TaskOwnedElsewhereError extends Error {
 export class UnrecordableTaskError extends Error {
   constructor(agentId: string, taskId: string) {
     super(
-      `agent '${agentId}' answered with a task id of ${Buffer.byteLength(taskId)} bytes, too long for the gateway's record (the agent id and the task id together at most ${maxKeyBytes})`,
+      taskId.isWellFormed()
+        ? `agent '${agentId}' answered with a task id of ${Buffer.byteLength(taskId)} bytes, too long for the gateway's record (the agent id and the task id together at most ${maxKeyBytes})`
+        : `agent '${agentId}' answered with a task id that is not well-formed Unicode (a lone surrogate), which the gateway's record cannot keep apart from other ids`,
     )
     this.name = 'UnrecordableTaskError'
   }
@@ -109,9 +111,17 @@ const keyOf = (agentId: string, taskId: string) => `${agentId}#${taskId}`
  * agent's calls; and DynamoDB refuses an item past 400 KB.
  */
 const keptContext = (contextId: string | undefined) =>
-  contextId !== undefined && Buffer.byteLength(contextId) <= maxKeyBytes ? contextId : undefined
+  contextId?.isWellFormed() && Buffer.byteLength(contextId) <= maxKeyBytes ? contextId : undefined
+
+/**
+ * Whether a task can be on record: its key within DynamoDB's bytes, and its id well-formed Unicode.
+ * DynamoDB keeps a string as UTF-8, which has no lone surrogate (`"\ud800"`, an id JSON can
+ * spell): dynalite makes one U+FFFD and DynamoDB Local `?`, so that `x\ud801` was found under the
+ * record of `x\ud800` on both, and two tasks could share one owner. Such an id is never recorded
+ * and never found; a caller naming one is refused before (`namedTask`).
+ */
 const fitsKey = (agentId: string, taskId: string) =>
-  Buffer.byteLength(keyOf(agentId, taskId)) <= maxKeyBytes
+  taskId.isWellFormed() && Buffer.byteLength(keyOf(agentId, taskId)) <= maxKeyBytes
 
 interface OwnerItem {
   pk: string

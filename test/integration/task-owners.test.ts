@@ -126,6 +126,27 @@ describe.each(databaseEngines)('task owners on %s', (_engine, startDatabase) => 
     await expect(recording).rejects.toThrow(UnrecordableTaskError)
   })
 
+  it('keeps no two ids apart that UTF-8 cannot hold: a lone surrogate is neither recorded nor found', async () => {
+    // Prepare: a task of B's whose id DynamoDB Local reads as `x?` and dynalite as `x\ufffd`.
+    await owners.record('weather', ['x?', 'x\ufffd'], 'client-b')
+
+    // Act
+    const recording = owners.record('weather', ['x\ud800'], 'client-a')
+    const owner = await owners.ownerOf('weather', 'x\ud801')
+
+    // Assess
+    await expect(recording).rejects.toThrow(/not well-formed Unicode/)
+    expect(owner).toBeUndefined()
+  })
+
+  it('records a task without a context id that is not well-formed Unicode', async () => {
+    // Act
+    await owners.record('weather', [{ taskId: 'odd-context', contextId: 'c\udfff' }], 'client-a')
+
+    // Assess
+    expect(await owners.taskOf('weather', 'odd-context')).toEqual({ principal: 'client-a' })
+  })
+
   it('records a task whose context id is too long to keep without it (a caller may choose it)', async () => {
     // Act
     await owners.record(
