@@ -15,6 +15,8 @@ describe('a task id that is not well-formed Unicode', () => {
   let token: string
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let asked = 0
+  const messageOf = (text: string) =>
+    (textMessageParams(text) as { message: Record<string, unknown> }).message
 
   const answer = (_request: IncomingMessage, body: string, response: ServerResponse) => {
     asked++
@@ -55,11 +57,8 @@ describe('a task id that is not well-formed Unicode', () => {
 
   it.each([
     ['GetTask', { id: 'x\ud800' }],
-    ['SendMessage', { message: { ...textMessageParams('hi').message, taskId: 'x\ud800' } }],
-    [
-      'SendMessage',
-      { message: { ...textMessageParams('hi').message, referenceTaskIds: ['x\udc00'] } },
-    ],
+    ['SendMessage', { message: { ...messageOf('hi'), taskId: 'x\ud800' } }],
+    ['SendMessage', { message: { ...messageOf('hi'), referenceTaskIds: ['x\udc00'] } }],
   ])(
     'refuses a caller’s %s naming it, as invalid params, before the agent is asked',
     async (method, params) => {
