@@ -123,6 +123,7 @@ export const errorAnswers = {
   'permission-not-found': { status: 404, title: 'Permission not found', a2a: 'invalid-request' },
   'dot-segment': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
   'missing-path-param': { status: 400, title: 'Bad request', a2a: 'invalid-request' },
+  'url-too-long': { status: 400, title: 'Bad request', a2a: 'invalid-params' },
   'too-few-examples': {
     status: 422,
     title: 'Too few examples to calibrate',
@@ -585,6 +586,20 @@ export class MissingPathParamError extends SwitchboardError {
     super(`params.${field} is needed as a non-empty string: it names the path at the agent.`)
     this.name = 'MissingPathParamError'
     this.field = field
+  }
+}
+
+/**
+ * A request the gateway wrote anew for the agent whose URL would pass what servers take: a call
+ * translated to HTTP+JSON carries its params in the URL (`withinRequestBound`, `maxUrlBytes`).
+ */
+export class UrlTooLongError extends SwitchboardError {
+  readonly code = 'url-too-long'
+  constructor(limitBytes: number, how: string, bytes: number) {
+    super(
+      `The request, ${how}, puts its params in a URL of ${bytes} bytes, longer than the ${limitBytes}-byte limit a URL to an agent is held to; send shorter params.`,
+    )
+    this.name = 'UrlTooLongError'
   }
 }
 

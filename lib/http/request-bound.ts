@@ -1,5 +1,5 @@
 import { defaultMaxRequestBytes } from '../config.ts'
-import { PayloadTooLargeError } from '../errors.ts'
+import { PayloadTooLargeError, UrlTooLongError } from '../errors.ts'
 
 /** How the gateway wrote a request anew for the agent, for its bound and its refusal's words. */
 export interface RequestRewrite {
@@ -18,6 +18,18 @@ export interface RequestRewrite {
   added: number
 }
 
+/**
+ * The most bytes a URL the gateway writes for an agent may hold, whole: 8,000. A call translated
+ * to HTTP+JSON carries its params in the agent's URL (GetTask's id in the path, ListTasks' filters
+ * and `historyLength` in the query), so a caller within MAX_REQUEST_BYTES could have the gateway
+ * send a URL of megabytes, which servers refuse (414) or drop, and undici may throw on. Servers
+ * take far less: nginx reads a request line into one 8 KiB buffer (`large_client_header_buffers`'
+ * default) and answers 414 past it, Apache's `LimitRequestLine` is 8,190 bytes, method and
+ * `HTTP/1.1` included, Node's HTTP server 16 KiB of request line and headers together. 8,000 fits
+ * the least of them with any method.
+ */
+export const maxUrlBytes = 8000
+
 const bytesOf = (body: string | Uint8Array | undefined): number =>
   body === undefined ? 0 : Buffer.byteLength(body)
 
@@ -31,7 +43,8 @@ const bytesOf = (body: string | Uint8Array | undefined): number =>
  * (`rewrite.how`). What the caller's own content becomes stays held to the limit, so growth stays
  * refused: a 5 MB SendMessage of empty parts, 0.3's wrapped data parts once translated, reached a
  * 0.3 agent as some 120 MB until 7 December 2026; a body read keeping numbers as written goes on
- * with them as doubles past `maxKeptNumbers` (6.3 MB of `1e20` went on as 27.5 MB).
+ * with them as doubles past `maxKeptNumbers` (6.3 MB of `1e20` went on as 27.5 MB). Its URL is
+ * held to `maxUrlBytes` (400, -32602, `UrlTooLongError`), since a translation puts params there.
  *
  * @example
  * withinRequestBound({ body: written }, limits, {
@@ -40,11 +53,15 @@ const bytesOf = (body: string | Uint8Array | undefined): number =>
  *   added: memberBytes({ contextId }),
  * })
  */
-export const withinRequestBound = <Request extends { body?: string | Uint8Array | undefined }>(
+export const withinRequestBound = <
+  Request extends { url?: string; body?: string | Uint8Array | undefined },
+>(
   request: Request,
   options: { maxRequestBytes?: number | undefined },
   rewrite: RequestRewrite,
 ): Request => {
+  const urlBytes = request.url === undefined ? 0 : Buffer.byteLength(request.url)
+  if (urlBytes > maxUrlBytes) throw new UrlTooLongError(maxUrlBytes, rewrite.how, urlBytes)
   const limit = options.maxRequestBytes ?? defaultMaxRequestBytes
   const bytes = bytesOf(request.body)
   const bound = Math.max(limit, bytesOf(rewrite.from)) + rewrite.added

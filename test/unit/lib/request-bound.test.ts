@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { PayloadTooLargeError } from '../../../lib/errors.ts'
+import { PayloadTooLargeError, UrlTooLongError } from '../../../lib/errors.ts'
 import { envelopeBytes, memberBytes, withinRequestBound } from '../../../lib/http/request-bound.ts'
 
 const limits = { maxRequestBytes: 1_000 }
 
 describe('withinRequestBound', () => {
+  it('refuses a request whose URL passes 8,000 bytes, the params a translation put there, whatever its body', () => {
+    // Prepare
+    const url = (bytes: number) => `https://agent.example/a2a/tasks?${'x'.repeat(bytes - 32)}`
+    const how = { how: 'carried to HTTP+JSON for this agent', added: 0 }
+
+    // Act
+    const within = withinRequestBound({ url: url(8_000) }, limits, how)
+    const past = () => withinRequestBound({ url: url(8_001) }, limits, how)
+
+    // Assess
+    expect(within.url).toHaveLength(8_000)
+    expect(past).toThrow(UrlTooLongError)
+    expect(past).toThrow(
+      'The request, carried to HTTP+JSON for this agent, puts its params in a URL of 8001 bytes, longer than the 8000-byte limit a URL to an agent is held to; send shorter params.',
+    )
+  })
+
   it('lets a request written from one the gateway already grew past the limit grow by what it adds now', () => {
     // Prepare: a caller's 1,000 bytes given a 150-byte push callback, then a 60-byte envelope
     const fromCallback = 'x'.repeat(1_150)
