@@ -79,37 +79,43 @@ export const fieldOf = (object: Record<string, unknown>, jsonName: string): unkn
 export const goFieldSpelling = (key: string): string => key.toLowerCase().replaceAll('\u017f', 's')
 
 /**
- * A key as a parser that ignores case reads it (`goFieldSpelling`), underscores dropped too, as
- * other lenient parsers do (`task_ID`).
- *
- * @example
- * looseSpelling('TaſK_Id') // 'taskid'
+ * Names as the gateway reads them (JSON and proto), and each as a reader that ignores case
+ * matches a key to it (`goFieldSpelling`), under either name: Go's encoding/json into a2a-go's
+ * types (tagged with the JSON names) reads `TaskId` as `taskId`, and into protoc-gen-go's structs
+ * (tagged with the proto names) `TASK_ID` as `task_id`. Underscores are not dropped: no reader
+ * matches a key so (Go folds case and `ſ`/`K` only; ProtoJSON, a2a-python's models and
+ * @a2a-js/sdk's `fromJSON` take the two names exactly), so `_id` (a raw MongoDB document's) is
+ * no `id` to any of them.
  */
-export const looseSpelling = (key: string): string => goFieldSpelling(key).replaceAll('_', '')
-
-/** Names as the gateway reads them (JSON and proto), and each by its loose spelling. */
 export const spellingsFor = (jsonNames: readonly string[]) => ({
   exact: new Set(jsonNames.flatMap((name) => [name, protoName(name)])),
-  byLooseSpelling: new Map(jsonNames.map((name) => [looseSpelling(name), name])),
+  byGoSpelling: new Map(
+    jsonNames.flatMap((name) => [
+      [goFieldSpelling(protoName(name)), name],
+      [goFieldSpelling(name), name],
+    ]),
+  ),
 })
 export type Spellings = ReturnType<typeof spellingsFor>
 
 /**
  * The first key of `object` that names one of `spellings`' names otherwise than as the gateway
- * reads it (`TaskId`, `taſkId`), with the name it spells; undefined when none does. The gateway
- * reads a field by its JSON and proto names only, so a field spelled otherwise would reach an
- * agent whose parser ignores case unchecked: such a key is refused, never read.
+ * reads it but as a reader that ignores case does (`TaskId`, `taſkId`, `TASK_ID`), with the name
+ * it spells; undefined when none does. The gateway reads a field by its JSON and proto names only,
+ * so a field spelled otherwise would reach an agent whose parser ignores case unchecked: such a
+ * key is refused, never read.
  *
  * @example
  * misspelling({ TaskId: 't-1' }, spellingsFor(['taskId'])) // { key: 'TaskId', meant: 'taskId' }
+ * misspelling({ _id: 'x' }, spellingsFor(['id'])) // undefined
  */
 export const misspelling = (
   object: Record<string, unknown>,
-  { exact, byLooseSpelling }: Spellings,
+  { exact, byGoSpelling }: Spellings,
 ): { key: string; meant: string } | undefined => {
   for (const key of Object.keys(object)) {
     if (exact.has(key)) continue
-    const meant = byLooseSpelling.get(looseSpelling(key))
+    const meant = byGoSpelling.get(goFieldSpelling(key))
     if (meant) return { key, meant }
   }
   return undefined

@@ -61,6 +61,24 @@ describe('fields spelled in another case', () => {
       )
       return
     }
+    if (body.includes('a raw document')) {
+      // A task as a raw MongoDB document holds it: `_id` beside its `id`, a field no reader folds onto `id`.
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: rpc.id,
+          result: {
+            task: {
+              _id: '65f0c0ffee0000000000beef',
+              id: 'task-from-a-document',
+              contextId: 'ctx-b',
+              status: { state: 'TASK_STATE_WORKING' },
+            },
+          },
+        }),
+      )
+      return
+    }
     if (body.includes('answer in another case')) {
       // A's task, named so that a client reading as encoding/json does reads it, and no other.
       response.end(
@@ -108,7 +126,9 @@ describe('fields spelled in another case', () => {
     await stack?.stop()
   })
 
-  it.each([['TaskId'], ['TASKID'], ['ta\u017fkId']])(
+  // `TASK_ID`, `Task_Id`: the proto name in another case, `task_id` to encoding/json reading into
+  // protoc-gen-go's structs (tagged with the proto names).
+  it.each([['TaskId'], ['TASKID'], ['ta\u017fkId'], ['TASK_ID'], ['Task_Id']])(
     "never lets caller B's message reach A's task when B spells message.taskId %s",
     async (spelling) => {
       // Prepare
@@ -178,6 +198,21 @@ describe('fields spelled in another case', () => {
     expect(JSON.parse(text).error?.message).toBe(
       "Agent 'go-agent' answered with something some clients read otherwise ('task' spelled 'Task'); the gateway withheld it.",
     )
+  })
+
+  it('hands on an answer whose task carries `_id` beside its `id`: no reader takes one for the other', async () => {
+    // Act
+    const answered = await (
+      await postA2A(
+        `${stack.url}/agents/go-agent`,
+        tokenB,
+        jsonRpc('SendMessage', textMessageParams('a raw document')),
+      )
+    ).json()
+
+    // Assess
+    expect(answered.error).toBeUndefined()
+    expect(answered.result?.task?.id).toBe('task-from-a-document')
   })
 
   it("withholds from B a ListTasks answer whose task of B's spells A's task as its ID, as a2a-go's client reads it", async () => {
