@@ -22,10 +22,22 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
   let stack: RunningStack
   let token: string
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let rpcAgent: Awaited<ReturnType<typeof startScriptedAgent>>
   const afterTheError = 'sent after the error'
 
-  const answer = (_request: IncomingMessage, _body: string, response: ServerResponse) => {
+  const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
     response.writeHead(200, { 'content-type': 'text/event-stream' })
+    if (request.url === '/rpc') {
+      // A JSON-RPC answer with an error beside its result: the official client throws on any `error`.
+      const { id } = JSON.parse(body)
+      const update = { taskId: 't-1', contextId: 'c-1', status: { state: 'TASK_STATE_WORKING' } }
+      const after = { messageId: 'm-2', role: 'ROLE_AGENT', parts: [{ text: afterTheError }] }
+      response.end(
+        `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { statusUpdate: update }, error: { code: -32603, message: 'broke' } })}\n\n` +
+          `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { message: after } })}\n\n`,
+      )
+      return
+    }
     response.end(
       'event: error\n\n' +
         `data: ${JSON.stringify({ error: { code: 500, status: 'INTERNAL', message: 'broke' } })}\n\n` +
@@ -36,14 +48,17 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({ bindings: ['HTTP+JSON'], answer })
+    rpcAgent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
     await registerAgents(stack, [
       { agentId: 'sdk-error', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
+      { agentId: 'rpc-error', backendUrl: `${rpcAgent.url}/rpc`, agentCardUrl: rpcAgent.cardUrl },
     ])
-    await grantToDemoClient(['sdk-error'])
+    await grantToDemoClient(['sdk-error', 'rpc-error'])
     token = await stack.token('demo-client')
   }, 60_000)
   afterAll(async () => {
     await agent?.stop()
+    await rpcAgent?.stop()
     await stack?.stop()
   })
 
@@ -89,6 +104,32 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
     const text = await response.text()
 
     // Assess
+    expect(text).toContain('broke')
+    expect(text).not.toContain(afterTheError)
+  })
+
+  it('ends a JSON-RPC stream at an answer with an error beside its result, where the official client throws', async () => {
+    // Prepare
+    const client = await gatewayClient(`${stack.url}/agents/rpc-error/`, token, 'JSONRPC')
+
+    // Act
+    let failed: unknown
+    try {
+      for await (const _event of client.sendMessageStream(textMessage('hi'))) {
+        // The client throws at the error.
+      }
+    } catch (error) {
+      failed = error
+    }
+    const response = await postA2A(
+      `${stack.url}/agents/rpc-error`,
+      token,
+      jsonRpc('SendStreamingMessage', textMessageParams('hi')),
+    )
+    const text = await response.text()
+
+    // Assess
+    expect(String(failed)).toContain('broke')
     expect(text).toContain('broke')
     expect(text).not.toContain(afterTheError)
   })

@@ -77,6 +77,20 @@ describe('a2aStreamEnd: whether an event ends the stream', () => {
       { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
       false,
     ],
+    // An error beside a result: @a2a-js/sdk's client throws on any `error` key of a 2.0 answer
+    [
+      'JSONRPC',
+      '1.0',
+      {
+        data: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          result: JSON.parse(statusUpdate('TASK_STATE_WORKING')),
+          error: { code: -32603, message: 'broke' },
+        }),
+      },
+      true,
+    ],
     ['JSONRPC', '1.0', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
     ['JSONRPC', '1.0', { data: 'not json, "error"' }, false],
     // 0.3 over JSON-RPC: the result tagged with its kind
