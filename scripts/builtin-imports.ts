@@ -20,7 +20,7 @@ const exportNames = (name: string) =>
  * An ES module's `import … from 'node:http'` reads every export of the builtin once, to build
  * the module's ES view, and so loads undici through `http.WebSocket`'s getter: 40 to 60 ms of
  * the agents function's cold start on a 2-core machine (issue 20), for classes no handler uses
- * (`bench:cold-start`; `docs/architecture.md`, "The agents bundle and Node's fetch"). Such an
+ * (`bench:cold-start`; `docs/architecture.md`, "One-off work at a cold start"). Such an
  * import is served here by `process.getBuiltinModule`, which hands over the module itself, and
  * its exports but those getters; an import of one of them fails the build. `require()` (what
  * CommonJS packages call) never built the view and is left alone.
