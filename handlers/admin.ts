@@ -6,6 +6,7 @@ import * as z from 'zod'
 import { adminAgentsPage } from '../lib/admin/agents-page.ts'
 import { auditedChange, NothingChanged } from '../lib/admin/audit.ts'
 import { auditQuerySchema } from '../lib/admin/audit-api.ts'
+import { permissionsPage } from '../lib/admin/permissions-page.ts'
 import { adminWiring, type IdempotentOperation } from '../lib/admin/wiring.ts'
 import { cachedRevocations } from '../lib/auth/token-revocations.ts'
 import { type CallerClient, clientIdSchema } from '../lib/callers/caller-registry.ts'
@@ -281,8 +282,8 @@ const routes: TypedRoute<CallerContext>[] = [
     method: 'GET',
     path: '/admin/permissions',
     // Each with its `etag` (a list has no header per item): send it as If-Match on its PUT or DELETE.
-    handler: async () =>
-      jsonResponse(200, { permissions: (await permissions.list()).map(shownPermission) }),
+    handler: async (event) =>
+      jsonResponse(200, await permissionsPage(singleValuedQuery(event), permissions)),
   },
   {
     method: 'PUT',

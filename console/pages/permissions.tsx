@@ -324,7 +324,12 @@ const Editor = ({
 }
 
 export const PermissionsPage = () => {
-  const permissions = useLoad(() => api<{ permissions: Shown[] }>('GET', '/admin/permissions'))
+  // Each page is sorted, not the pages: a long list is sorted once it is whole.
+  const permissions = useLoad(async () => ({
+    permissions: (await allPages<Shown>('/admin/permissions', 'permissions', 100)).sort((a, b) =>
+      a.scope.localeCompare(b.scope),
+    ),
+  }))
   const agents = useLoad(async () => ({
     agents: await allPages<AgentRecord>('/admin/agents', 'agents', 100),
   }))

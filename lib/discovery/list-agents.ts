@@ -1,15 +1,9 @@
-import * as z from 'zod'
 import type { AgentCardJson } from '../a2a/agent-card.ts'
 import { callerBindings, type GatewayIdentity, rewriteCard } from '../a2a/card-rewrite.ts'
 import type { SignCard } from '../a2a/card-signer.ts'
 import { type Grants, mayInvoke } from '../auth/grants.ts'
-import {
-  decodeCursor,
-  encodeCursor,
-  maxPageBytes,
-  responseBytes,
-  unknownCursor,
-} from '../http/page-cursor.ts'
+import { decodeCursor, encodeCursor, maxPageBytes, responseBytes } from '../http/page-cursor.ts'
+import { pageQuerySchema } from '../http/page-query.ts'
 import { agentIdSchema } from '../ids.ts'
 import type { AgentRecord } from '../registry/agent-record.ts'
 
@@ -49,23 +43,8 @@ export const decodeAgentCursor = (cursor: string): string | undefined =>
  * The query of a page of agents: `limit`, 1 to `max` (`fallback` when absent), and the `cursor`
  * of the page before, one this API gave out.
  */
-export const agentPageQuerySchema = (max: number, fallback: number, items: string) => {
-  const rule = `must be a whole number from 1 to ${max}`
-  return z.strictObject({
-    limit: z.coerce
-      .number({ error: rule })
-      .int(rule)
-      .min(1, rule)
-      .max(max, rule)
-      .default(fallback)
-      .describe(`${items} per page, at most ${max}`),
-    cursor: z
-      .string()
-      .refine((cursor) => decodeAgentCursor(cursor) !== undefined, { error: unknownCursor })
-      .optional()
-      .describe("The previous page's cursor"),
-  })
-}
+export const agentPageQuerySchema = (max: number, fallback: number, items: string) =>
+  pageQuerySchema(max, fallback, items, (agentId) => agentIdSchema.safeParse(agentId).success)
 
 /** The query of `GET /agents`: the page size and the cursor of the page before. */
 export const agentsQuerySchema = agentPageQuerySchema(maxAgentsPerPage, 20, 'Agents')

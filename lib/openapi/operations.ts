@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { adminAgentsQuerySchema } from '../admin/agents-page.ts'
 import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
+import { permissionsQuerySchema } from '../admin/permissions-page.ts'
 import {
   createClientSchema,
   scopeBodySchema,
@@ -211,10 +212,11 @@ const described: Record<string, ApiOperation> = {
   'GET /admin/permissions': {
     summary: 'List every permission',
     description:
-      "Each permission's `etag` is its version: send it back as `If-Match` on its PUT or DELETE, and the change is made only if no one changed the permission since (an admin, or an agent's delete taking the agent out of it; 412 otherwise).",
+      "In pages: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` permissions, fewer when they would pass 5 MiB; each page is sorted by scope. Each permission's `etag` is its version: send it back as `If-Match` on its PUT or DELETE, and the change is made only if no one changed the permission since (an admin, or an agent's delete taking the agent out of it; 412 otherwise).",
     tag: 'admin',
     auth: 'admin',
-    responses: { 200: json('Every permission, by scope', permissionListSchema) },
+    query: permissionsQuerySchema,
+    responses: { 200: json('A page of permissions', permissionListSchema) },
   },
   'PUT /admin/permissions/{scope}': {
     summary: 'Create or replace what holders of a scope may do',

@@ -120,7 +120,10 @@ export const agentListSchema = z.object({
   agents: z.array(agentRecordSchema),
   cursor: z.string().optional().describe('Present while more records may follow: pass it back'),
 })
-export const permissionListSchema = z.object({ permissions: z.array(shownPermissionSchema) })
+export const permissionListSchema = z.object({
+  permissions: z.array(shownPermissionSchema),
+  cursor: z.string().optional().describe('Present while more permissions may follow: pass it back'),
+})
 
 const servedCard = z
   .looseObject({})

@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   paginateScan,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { batchGetItems } from '../batch-get.ts'
@@ -53,6 +54,14 @@ export interface PermissionStore {
     createOnly?: boolean,
   ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }>
   list(): Promise<StoredPermission[]>
+  /**
+   * Up to `limit` permissions in the table's own order (one Scan page), after the scope `after`
+   * names; `last` names where the scan stopped while more may follow.
+   */
+  listPage(
+    limit: number,
+    after?: string,
+  ): Promise<{ permissions: StoredPermission[]; last?: string }>
   /**
    * Removes a scope's permission, with `ifMatch` only at a version that names (else a
    * PreconditionFailedError); returns it, or undefined if there was none.
@@ -255,6 +264,24 @@ export class DynamoPermissionStore implements PermissionStore {
       found.push(...(page.Items ?? []).map((item) => storedPermissionSchema.parse(item)))
     }
     return found.sort((a, b) => a.scope.localeCompare(b.scope))
+  }
+
+  async listPage(
+    limit: number,
+    after?: string,
+  ): Promise<{ permissions: StoredPermission[]; last?: string }> {
+    const key = tables.permissions.partitionKey
+    const { Items, LastEvaluatedKey } = await this.#client.send(
+      new ScanCommand({
+        TableName: this.#tableName,
+        ConsistentRead: true,
+        Limit: limit,
+        ...(after === undefined ? {} : { ExclusiveStartKey: { [key]: after } }),
+      }),
+    )
+    const last = LastEvaluatedKey?.[key] as string | undefined
+    const permissions = (Items ?? []).map((item) => storedPermissionSchema.parse(item))
+    return { permissions, ...(last === undefined ? {} : { last }) }
   }
 
   async removeAgent(agentId: string): Promise<StoredPermission[]> {

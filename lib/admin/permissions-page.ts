@@ -1,0 +1,60 @@
+import { decodeCursor, encodeCursor, withinPageBytes } from '../http/page-cursor.ts'
+import { pageQuerySchema } from '../http/page-query.ts'
+import { scopeSchema } from '../ids.ts'
+import type { StoredPermission } from '../permissions/permission.ts'
+import { shownPermission } from '../permissions/permission-etag.ts'
+import type { PermissionStore } from '../permissions/permission-store.ts'
+
+/**
+ * The most permissions one page of `GET /admin/permissions` holds: as many as a resource server
+ * has scopes (Cognito's most, and `maxScopes`), so a gateway's every permission comes on one
+ * page unless their size cuts it.
+ */
+export const maxPermissionsPerPage = 100
+
+const isScope = (text: string) => scopeSchema.safeParse(text).success
+
+/** The query of `GET /admin/permissions`: the page size and the cursor of the page before. */
+export const permissionsQuerySchema = pageQuerySchema(
+  maxPermissionsPerPage,
+  maxPermissionsPerPage,
+  'Permissions',
+  isScope,
+)
+
+/** The body of `GET /admin/permissions`. */
+export interface PermissionsPage {
+  permissions: ReturnType<typeof shownPermission>[]
+  /** Present while more permissions may follow: pass it back for the next page. */
+  cursor?: string
+}
+
+/**
+ * One page of the permissions, each shown with its `etag`: at most `limit`, fewer when they would
+ * pass what a Lambda may answer (a permission may name 2,000 agents and a limit for each, some
+ * 280 KB, so two dozen such were a 502 on every listing). Permissions come in the table's order,
+ * a page sorted by scope; the cursor is present while more may follow.
+ *
+ * @example
+ * await permissionsPage({ limit: '20' }, permissions) // { permissions: [...], cursor: 'ZmxlZXQ6YQ' }
+ */
+export const permissionsPage = async (
+  query: unknown,
+  store: Pick<PermissionStore, 'listPage'>,
+): Promise<PermissionsPage> => {
+  const { limit, cursor } = permissionsQuerySchema.parse(query ?? {})
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, isScope)
+  const { permissions, last } = await store.listPage(limit, after)
+  // Cut in the table's order, which the next page resumes from; sorted only to be shown.
+  const shownAll = permissions.map(shownPermission)
+  const count = withinPageBytes(shownAll).length
+  const ended = count < permissions.length ? permissions[count - 1]?.scope : last
+  const shown = shownAll
+    .slice(0, count)
+    .map((one, i) => ({ one, scope: (permissions[i] as StoredPermission).scope }))
+    .sort((a, b) => a.scope.localeCompare(b.scope))
+    .map(({ one }) => one)
+  return ended === undefined
+    ? { permissions: shown }
+    : { permissions: shown, cursor: encodeCursor(ended) }
+}
