@@ -1,0 +1,81 @@
+import type { Browser, Page, Request } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import type { AgentRecord } from '../../lib/registry/agent-record.ts'
+import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
+import { tableName } from '../../lib/tables.ts'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { launchChromium, signIn } from '../support/browser.ts'
+import { startCardServer, validCard } from '../support/card-server.ts'
+import { putPermission, registerAgents } from '../support/stack-setup.ts'
+
+/** How many agents the fleet holds: enough to tell a few checks at a time from all at once. */
+const fleetSize = 40
+
+describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
+  let stack: RunningStack
+  let browser: Browser
+  let page: Page
+  let echo: Awaited<ReturnType<typeof startCardServer>>
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    echo = await startCardServer()
+    echo.serve(validCard(echo.url))
+    // One agent registered as an operator would; the rest its copies, written straight to the table.
+    const [first] = (await registerAgents(stack, [
+      { agentId: 'fleet-000', backendUrl: echo.url, agentCardUrl: echo.cardUrl },
+    ])) as AgentRecord[]
+    const registry = new DynamoAgentRegistry(
+      createDocumentClient({
+        region: 'us-east-1',
+        dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+      }),
+      tableName('agents', process.env.TABLE_PREFIX as string),
+    )
+    const agentIds = Array.from(
+      { length: fleetSize },
+      (_, i) => `fleet-${String(i).padStart(3, '0')}`,
+    )
+    for (const agentId of agentIds.slice(1)) {
+      await registry.create({ ...(first as AgentRecord), agentId })
+    }
+    // The operator holds `calculator:invoke`: every agent granted to them.
+    await putPermission({ scope: 'calculator:invoke', agents: ['calculator', ...agentIds] })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await signIn(page, stack.url, 'operator')
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await echo?.stop()
+    await stack?.stop()
+  })
+
+  it('checks its agents’ cards a few at a time, not the whole fleet at once', async () => {
+    // Prepare: every card check the page makes, and how many are under way together
+    let inFlight = 0
+    let mostInFlight = 0
+    let checks = 0
+    const isCheck = (request: Request) => request.url().endsWith('/.well-known/agent-card.json')
+    page.on('request', (request) => {
+      if (!isCheck(request)) return
+      checks++
+      mostInFlight = Math.max(mostInFlight, ++inFlight)
+    })
+    const done = (request: Request) => {
+      if (isCheck(request)) inFlight--
+    }
+    page.on('requestfinished', done)
+    page.on('requestfailed', done)
+
+    // Act
+    await page.goto(`${stack.url}/console/#/`)
+    await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
+    await page.getByText('card served').nth(fleetSize).waitFor()
+
+    // Assess
+    expect(checks).toBeGreaterThanOrEqual(fleetSize)
+    expect(mostInFlight).toBeLessThanOrEqual(4)
+  })
+})
