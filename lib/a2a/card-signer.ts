@@ -36,6 +36,15 @@ export type SignCard = (card: AgentCardJson) => Promise<AgentCardJson>
 const encoder = new TextEncoder()
 
 /**
+ * The signatures one signer keeps, oldest dropped first: some 300 bytes each, so about 3 MB. A
+ * listing walks the whole fleet in one order, so a fleet larger than this re-signed every card on
+ * every listing (no card's signature outlived the walk); 1,000 kept did so from 1,001 agents, each
+ * page of `GET /agents` 50 Sign calls at once. Extended cards, signed as each agent answers them,
+ * take their places too.
+ */
+export const signaturesKept = 10_000
+
+/**
  * A card signer over the gateway's key. A signature is remembered per signed
  * content (protected header and canonical card), so a warm function signs a
  * card once, not on every read: on AWS each signature is a KMS Sign call
@@ -51,7 +60,7 @@ export const cardSigner = (
   key: () => Promise<GatewayKey>,
   options: { cacheSize?: number } = {},
 ) => {
-  const { cacheSize = 1000 } = options
+  const { cacheSize = signaturesKept } = options
   /**
    * Each signature as it is made, so reads of one card at once (a cold function's first) share
    * one Sign call and get the same bytes; a failed one is forgotten, and the next read signs.
