@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { withinPageBytes } from '../http/page-cursor.ts'
 import { tables } from '../tables.ts'
 import type { AuditEntry, AuditIntent, AuditSink } from './audit.ts'
 import {
@@ -158,9 +159,11 @@ export class DynamoAuditLog implements Required<AuditSink> {
       found.push(...(page.Items ?? []))
       start = page.LastEvaluatedKey
     } while (start && found.length <= query.limit)
-    const entries = found.slice(0, query.limit).map(toEntry)
+    const read = found.slice(0, query.limit).map(toEntry)
+    // An entry may hold 200 KB of records: a page of them ends before what a Lambda may answer.
+    const entries = withinPageBytes(read)
     const last = entries.at(-1)
-    return found.length > query.limit && last
+    return (found.length > query.limit || entries.length < read.length) && last
       ? { entries, cursor: encodeAuditCursor(sortKeyOf(last)) }
       : { entries }
   }
