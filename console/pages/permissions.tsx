@@ -324,14 +324,17 @@ const Editor = ({
 }
 
 export const PermissionsPage = () => {
-  // Each page is sorted, not the pages: a long list is sorted once it is whole.
+  // Each page is sorted, not the pages (the table's order): the list is sorted once it is whole.
   const permissions = useLoad(async () => ({
     permissions: (await allPages<Shown>('/admin/permissions', 'permissions', 100)).sort((a, b) =>
       a.scope.localeCompare(b.scope),
     ),
   }))
+  // Each page is sorted, not the pages (the table's order): the fleet is sorted once it is whole.
   const agents = useLoad(async () => ({
-    agents: await allPages<AgentRecord>('/admin/agents', 'agents', 100),
+    agents: (await allPages<AgentRecord>('/admin/agents', 'agents', 100)).sort((a, b) =>
+      a.agentId.localeCompare(b.agentId),
+    ),
   }))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const definedScopes = scopes.data?.scopes

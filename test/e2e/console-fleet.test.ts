@@ -9,8 +9,11 @@ import { launchChromium, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { putPermission, registerAgents } from '../support/stack-setup.ts'
 
-/** How many agents the fleet holds: enough to tell a few checks at a time from all at once. */
-const fleetSize = 40
+/** How many agents the fleet holds: more than one page of `GET /admin/agents` (100). */
+const fleetSize = 120
+
+/** Card checks the first test watches: enough to tell a few at a time from all at once. */
+const checksWatched = 40
 
 describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   let stack: RunningStack
@@ -72,10 +75,26 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     // Act
     await page.goto(`${stack.url}/console/#/`)
     await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
-    await page.getByText('card served').nth(fleetSize).waitFor()
+    await page.getByText('card served').nth(checksWatched).waitFor()
 
     // Assess
-    expect(checks).toBeGreaterThanOrEqual(fleetSize)
+    expect(checks).toBeGreaterThan(checksWatched)
     expect(mostInFlight).toBeLessThanOrEqual(4)
+  })
+
+  it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
+    // Act
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+    const offered = page.getByRole('group', { name: 'Agents it may call' }).getByRole('checkbox')
+    await offered.nth(fleetSize + 1).waitFor()
+    const names = await offered.evaluateAll((boxes) =>
+      boxes.map((box) => (box as HTMLInputElement).labels?.[0]?.textContent?.trim()),
+    )
+
+    // Assess
+    expect(names).toHaveLength(fleetSize + 2)
+    expect(names).toEqual([...names].sort())
   })
 })
