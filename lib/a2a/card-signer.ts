@@ -36,7 +36,7 @@ export type SignCard = (card: AgentCardJson) => Promise<AgentCardJson>
 const encoder = new TextEncoder()
 
 /**
- * The signatures one signer keeps, oldest dropped first: some 300 bytes each, so about 3 MB. A
+ * The signatures one signer keeps, oldest dropped first: some 270 bytes each, under 3 MB. A
  * listing walks the whole fleet in one order, so a fleet larger than this re-signed every card on
  * every listing (no card's signature outlived the walk); 1,000 kept did so from 1,001 agents, each
  * page of `GET /agents` 50 Sign calls at once. Extended cards, signed as each agent answers them,
