@@ -9,7 +9,7 @@ import type {
   AuthenticatorDeps,
   OutgoingRequest,
 } from './auth/backend-auth.ts'
-import type { BackendFetch } from './guarded-fetch.ts'
+import type { MaybeGuardedFetch } from './guarded-fetch.ts'
 
 export { BackendCredentialsError } from './auth/backend-auth.ts'
 
@@ -51,7 +51,7 @@ interface Renewals {
 export const backendCredentials = (deps: {
   secrets: Pick<SecretStore, 'read'>
   /** The address-guarded fetch (guardedFetch) a token endpoint is called with. */
-  fetch: BackendFetch
+  fetch: MaybeGuardedFetch
   /** The gateway's own AWS credentials; the default provider chain, memoized, unless given. */
   awsCredentials?: AwsCredentialsSource
   now?: () => number

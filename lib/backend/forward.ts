@@ -12,12 +12,7 @@ import { agentCoreRuntimeOf } from './agentcore.ts'
 import { withRuntimeSession } from './agentcore-session.ts'
 import { type BackendBody, bodyBytes, bodyText, discardBody } from './body.ts'
 import type { BackendCredentials } from './credentials.ts'
-import {
-  type BackendAnswer,
-  type BackendExchange,
-  type BackendFetch,
-  refusedAddress,
-} from './guarded-fetch.ts'
+import { type BackendAnswer, type MaybeGuardedFetch, refusedAddress } from './guarded-fetch.ts'
 
 /** Request headers that travel to the backend; everything else (Authorization, cookies) stays. */
 const forwardedRequestHeaders = ['a2a-version', 'a2a-extensions', 'content-type', 'accept']
@@ -65,7 +60,7 @@ export interface BackendResponse {
  * The fetch an agent is called with: the guarded fetch, whose `exchange` answers
  * with Node's own stream (no web stream made and read back), or any fetch.
  */
-export type ForwardFetch = BackendFetch & { exchange?: BackendExchange }
+export type ForwardFetch = MaybeGuardedFetch
 
 /** A plain fetch's answer in the shape of `exchange`'s (a header read through `headers.get`). */
 const exchanged = async (

@@ -39,6 +39,12 @@ export type BackendExchange = (url: string, init: RequestInit) => Promise<Backen
  */
 export type GuardedFetch = BackendFetch & { exchange: BackendExchange }
 
+/**
+ * A fetch the gateway calls a backend with: the guarded one, whose `exchange` a caller prefers
+ * (a `Response` is made by Node's fetch, undici, loaded whole at its first use), or any fetch.
+ */
+export type MaybeGuardedFetch = BackendFetch & { exchange?: BackendExchange }
+
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
   address: string | LookupAddress[],

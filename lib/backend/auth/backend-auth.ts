@@ -1,6 +1,6 @@
 import type * as z from 'zod'
 import type { SecretStore } from '../../secrets/secret-store.ts'
-import type { BackendFetch } from '../guarded-fetch.ts'
+import type { MaybeGuardedFetch } from '../guarded-fetch.ts'
 import type { AwsCredentialsSource } from './aws-credentials.ts'
 import type { AwsService } from './aws-iam.ts'
 
@@ -24,7 +24,7 @@ export interface AuthenticationContext {
 export interface AuthenticatorDeps {
   secrets: Pick<SecretStore, 'read'>
   /** The address-guarded fetch (guardedFetch), for a token endpoint. */
-  fetch: BackendFetch
+  fetch: MaybeGuardedFetch
   /** The gateway's own AWS credentials (memoized default provider chain). */
   awsCredentials: AwsCredentialsSource
   now: () => number
