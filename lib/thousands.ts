@@ -8,6 +8,6 @@
  * withThousands(65536) // '65,536'
  */
 export const withThousands = (count: number): string =>
-  Number.isSafeInteger(count)
+  Number.isSafeInteger(count) && !Object.is(count, -0)
     ? String(count).replace(/\B(?=(\d{3})+$)/g, ',')
     : count.toLocaleString('en-US')

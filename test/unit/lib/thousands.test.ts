@@ -4,6 +4,7 @@ import { withThousands } from '../../../lib/thousands.ts'
 describe('withThousands', () => {
   it.each([
     0,
+    -0,
     7,
     999,
     1000,
