@@ -1,5 +1,6 @@
 import { unsupportedContentEncodingMessage } from './http/content-encoding.ts'
 import { withQueryRedacted } from './http/url-redaction.ts'
+import { withThousands } from './thousands.ts'
 
 /**
  * Domain errors. Each carries what a caller needs to act on it; how it becomes an
@@ -597,7 +598,7 @@ export class UrlTooLongError extends SwitchboardError {
   readonly code = 'url-too-long'
   constructor(limitBytes: number, how: string, bytes: number) {
     super(
-      `The request, ${how}, puts its params in a URL of ${bytes} bytes, longer than the ${limitBytes}-byte limit a URL to an agent is held to; send shorter params.`,
+      `The request, ${how}, puts its params in a URL of ${withThousands(bytes)} bytes, longer than the ${withThousands(limitBytes)}-byte limit a URL to an agent is held to; send shorter params.`,
     )
     this.name = 'UrlTooLongError'
   }

@@ -49,7 +49,7 @@ describe('a translated call’s URL', () => {
 
     // Assess
     expect(body.error.code).toBe(-32602)
-    expect(body.error.message).toContain('8000-byte limit a URL to an agent is held to')
+    expect(body.error.message).toContain('8,000-byte limit a URL to an agent is held to')
     expect(urls.length).toBe(before)
   })
 

@@ -370,9 +370,10 @@ describe('npm run build', () => {
         }
       }
       wrap(Number.prototype, 'toLocaleString')
-      wrap(Date.prototype, 'toLocaleString')
-      wrap(String.prototype, 'localeCompare')
-      for (const name of ['NumberFormat', 'DateTimeFormat', 'Collator', 'PluralRules', 'ListFormat']) wrap(Intl, name)
+      wrap(BigInt.prototype, 'toLocaleString')
+      for (const key of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) wrap(Date.prototype, key)
+      for (const key of ['localeCompare', 'toLocaleUpperCase', 'toLocaleLowerCase']) wrap(String.prototype, key)
+      for (const name of ['NumberFormat', 'DateTimeFormat', 'Collator', 'PluralRules', 'ListFormat', 'Segmenter', 'RelativeTimeFormat', 'DisplayNames']) wrap(Intl, name)
       globalThis.Function = new Proxy(Function, {
         construct(target, args) {
           if (args.at(-1)) used.push('new Function ' + new Error().stack.split('\\n')[3]?.trim())

@@ -18,7 +18,7 @@ describe('withinRequestBound', () => {
     expect(within.url).toHaveLength(8_000)
     expect(past).toThrow(UrlTooLongError)
     expect(past).toThrow(
-      'The request, carried to HTTP+JSON for this agent, puts its params in a URL of 8001 bytes, longer than the 8000-byte limit a URL to an agent is held to; send shorter params.',
+      'The request, carried to HTTP+JSON for this agent, puts its params in a URL of 8,001 bytes, longer than the 8,000-byte limit a URL to an agent is held to; send shorter params.',
     )
   })
 
