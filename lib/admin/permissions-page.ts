@@ -1,4 +1,10 @@
-import { decodeCursor, encodeCursor, withinPageBytes } from '../http/page-cursor.ts'
+import {
+  decodeCursor,
+  encodeCursor,
+  maxPageBytes,
+  responseBytes,
+  withinPageBytes,
+} from '../http/page-cursor.ts'
 import { pageQuerySchema } from '../http/page-query.ts'
 import { scopeSchema } from '../ids.ts'
 import type { StoredPermission } from '../permissions/permission.ts'
@@ -33,7 +39,9 @@ export interface PermissionsPage {
  * One page of the permissions, each shown with its `etag`: at most `limit`, fewer when they would
  * pass what a Lambda may answer (a permission may name 2,000 agents and a limit for each, some
  * 280 KB, so two dozen such were a 502 on every listing). Permissions come in the table's order,
- * a page sorted by scope; the cursor is present while more may follow.
+ * a page sorted by scope; the cursor is present while more may follow. The table is read on past
+ * its 1 MB a read until the page is full, so permissions that fit 5 MiB come on one page with no
+ * cursor, as they did before the list had pages (a client reading one page sees them all).
  *
  * @example
  * await permissionsPage({ limit: '20' }, permissions) // { permissions: [...], cursor: 'ZmxlZXQ6YQ' }
@@ -43,15 +51,22 @@ export const permissionsPage = async (
   store: Pick<PermissionStore, 'listPage'>,
 ): Promise<PermissionsPage> => {
   const { limit, cursor } = permissionsQuerySchema.parse(query ?? {})
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, isScope)
-  const { permissions, last } = await store.listPage(limit, after)
+  const read: StoredPermission[] = []
+  let bytes = 0
+  let last = cursor === undefined ? undefined : decodeCursor(cursor, isScope)
+  do {
+    const page = await store.listPage(limit - read.length, last)
+    read.push(...page.permissions)
+    bytes += page.permissions.reduce((sum, one) => sum + responseBytes(shownPermission(one)), 0)
+    last = page.last
+  } while (last !== undefined && read.length < limit && bytes <= maxPageBytes)
   // Cut in the table's order, which the next page resumes from; sorted only to be shown.
-  const shownAll = permissions.map(shownPermission)
+  const shownAll = read.map(shownPermission)
   const count = withinPageBytes(shownAll).length
-  const ended = count < permissions.length ? permissions[count - 1]?.scope : last
+  const ended = count < read.length ? read[count - 1]?.scope : last
   const shown = shownAll
     .slice(0, count)
-    .map((one, i) => ({ one, scope: (permissions[i] as StoredPermission).scope }))
+    .map((one, i) => ({ one, scope: (read[i] as StoredPermission).scope }))
     .sort((a, b) => a.scope.localeCompare(b.scope))
     .map(({ one }) => one)
   return ended === undefined
