@@ -34,15 +34,30 @@ const healthEveryMs = 30_000
  */
 const healthChecksAtOnce = 4
 
+/**
+ * The longest a card check may take, its answer read whole: past it the card counts as not served
+ * (API Gateway answers within 29 s; this is a connection that stalled), and the check's place goes
+ * to the next agent. Unbounded, four checks that never answered held every other agent's dot at
+ * "checking…", and every later round with them.
+ */
+const healthCheckMs = 10_000
+
 type Health = 'checking' | 'up' | 'down' | 'hidden'
 
-/** Whether the agent's card is served right now through the gateway: the live dot. */
-const checkHealth = async (agentId: string): Promise<Health> => {
+/**
+ * Whether the agent's card is served right now through the gateway: the live dot. `left` ends the
+ * check when the page does.
+ */
+const checkHealth = async (agentId: string, left: AbortSignal): Promise<Health> => {
+  // A timer of the page's own, not AbortSignal.timeout: a page's clock can be held and moved.
+  const tooLong = new AbortController()
+  const timer = setTimeout(() => tooLong.abort(), healthCheckMs)
   try {
     const response = await fetch(
       `${gatewayBase}${pathOf`/agents/${agentId}/.well-known/agent-card.json`}`,
       {
         headers: { authorization: authorization() },
+        signal: AbortSignal.any([left, tooLong.signal]),
       },
     )
     // Not granted to this person: the gateway keeps its card from them, which says nothing of its health.
@@ -52,6 +67,8 @@ const checkHealth = async (agentId: string): Promise<Health> => {
     return response.ok ? 'up' : 'down'
   } catch {
     return 'down'
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -105,22 +122,22 @@ export const FleetPage = ({ session }: { session: Session }) => {
   // Live: checked when the fleet loads, and again every 30 s while the page is open, a few at a
   // time; a round still under way when the next is due is left to finish.
   useEffect(() => {
-    let live = true
+    const left = new AbortController()
     let checking = false
     const checkAll = async () => {
       if (checking) return
       checking = true
       await mapConcurrently(fleet.data ?? [], healthChecksAtOnce, async (agent) => {
-        if (!live) return
-        const state = await checkHealth(agent.agentId)
-        if (live) setHealth((previous) => ({ ...previous, [agent.agentId]: state }))
+        if (left.signal.aborted) return
+        const state = await checkHealth(agent.agentId, left.signal)
+        if (!left.signal.aborted) setHealth((previous) => ({ ...previous, [agent.agentId]: state }))
       })
       checking = false
     }
     void checkAll()
     const timer = setInterval(checkAll, healthEveryMs)
     return () => {
-      live = false
+      left.abort()
       clearInterval(timer)
     }
   }, [fleet.data])

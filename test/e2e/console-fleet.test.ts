@@ -82,6 +82,45 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     expect(mostInFlight).toBeLessThanOrEqual(4)
   })
 
+  it('goes on checking the rest of the fleet, and 30 s later again, past card checks that never answer', async () => {
+    // Prepare: the first four agents' card checks left unanswered, as a stalled connection leaves
+    // them (one for each check under way at once), the page's clock in the test's hands
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const stalled = await context.newPage()
+    const held = /\/agents\/(fleet-00[0-3])\/\.well-known\/agent-card\.json$/
+    const heldChecks: string[] = []
+    try {
+      await stalled.clock.install()
+      await stalled.route(held, (route) => {
+        heldChecks.push(held.exec(route.request().url())?.[1] as string)
+      })
+      await signIn(stalled, stack.url, 'operator')
+      await expect.poll(() => heldChecks.length, { timeout: 20_000 }).toBe(4)
+
+      // Act: the time a check is given passes, then the 30 s to the next round
+      await stalled.clock.fastForward(10_000)
+      const dot = (agentId: string) =>
+        stalled.locator(`[data-agent="${agentId}"]`).getByTestId('health')
+      await dot(`fleet-${String(fleetSize - 1).padStart(3, '0')}`)
+        .getByText('card served')
+        .waitFor({ timeout: 20_000 })
+      await stalled.clock.fastForward(30_000)
+      await expect.poll(() => heldChecks.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(8)
+
+      // Assess
+      expect(await dot('fleet-000').textContent()).toBe('card not served')
+      expect(await dot('fleet-004').textContent()).toBe('card served')
+      expect([...new Set(heldChecks)].sort()).toEqual([
+        'fleet-000',
+        'fleet-001',
+        'fleet-002',
+        'fleet-003',
+      ])
+    } finally {
+      await context.close()
+    }
+  })
+
   it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
     // Act
     await page.goto(`${stack.url}/console/#/permissions`)
