@@ -49,16 +49,16 @@ type Health = 'checking' | 'up' | 'down' | 'hidden'
  * check when the page does.
  */
 const checkHealth = async (agentId: string, left: AbortSignal): Promise<Health> => {
-  // A timer of the page's own, not AbortSignal.timeout: a page's clock can be held and moved.
-  const tooLong = new AbortController()
-  const timer = setTimeout(() => tooLong.abort(), healthCheckMs)
+  // One controller and a timer of the page's own, not AbortSignal.any and .timeout: browsers
+  // before 2024 lack `any`, and a test holds and moves the page's clock.
+  const ended = new AbortController()
+  const end = () => ended.abort()
+  const timer = setTimeout(end, healthCheckMs)
+  left.addEventListener('abort', end)
   try {
     const response = await fetch(
       `${gatewayBase}${pathOf`/agents/${agentId}/.well-known/agent-card.json`}`,
-      {
-        headers: { authorization: authorization() },
-        signal: AbortSignal.any([left, tooLong.signal]),
-      },
+      { headers: { authorization: authorization() }, signal: ended.signal },
     )
     // Not granted to this person: the gateway keeps its card from them, which says nothing of its health.
     if (response.status === 401 || response.status === 403) return 'hidden'
@@ -69,6 +69,7 @@ const checkHealth = async (agentId: string, left: AbortSignal): Promise<Health> 
     return 'down'
   } finally {
     clearTimeout(timer)
+    left.removeEventListener('abort', end)
   }
 }
 
