@@ -139,7 +139,7 @@ const described: Record<string, ApiOperation> = {
   'GET /admin/agents': {
     summary: 'List every agent, any status',
     description:
-      'In pages: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` records, fewer when their cards would pass 5 MiB; each page is sorted by agentId.',
+      'In pages: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` records, fewer when a read of the database stops at its 1 MB or their cards would pass 5 MiB; each page is sorted by agentId.',
     tag: 'admin',
     auth: 'admin',
     query: adminAgentsQuerySchema,
@@ -247,7 +247,7 @@ const described: Record<string, ApiOperation> = {
   'GET /admin/audit': {
     summary: 'The audit trail: every admin change, newest first',
     description:
-      'Filter by agent, by actor (a principal), or both; page with `limit` and the `cursor` of the page before. Secrets show as "[redacted]".',
+      'Filter by agent, by actor (a principal), or both; page with `limit` and the `cursor` of the page before, until a page has no `cursor`. A page holds at most `limit` entries, fewer when they would pass 5 MiB (an entry may hold 200 KB of records). Secrets show as "[redacted]".',
     tag: 'admin',
     auth: 'admin',
     query: auditQuerySchema,

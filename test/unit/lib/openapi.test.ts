@@ -240,6 +240,27 @@ describe('the OpenAPI document', () => {
     expect(operation('GET', '/health')?.security).toEqual([])
   })
 
+  it('tells a client of every paged list to follow `cursor` until a page has none, since a page may hold fewer than `limit`', () => {
+    // Prepare: each operation taking a cursor, and what it says of its pages
+    const paged = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations as Record<string, Operation & { description?: string }>)
+        .filter(([, described]) => described.parameters?.some(({ name }) => name === 'cursor'))
+        .map(([method, described]) => ({
+          route: `${method} ${path}`,
+          says: described.description,
+        })),
+    )
+
+    // Assess: a client that stops at a short page misses the rest (a page of the audit trail
+    // ends before 5 MiB of entries, whatever the limit)
+    expect(paged.map(({ route }) => route)).toContain('get /admin/audit')
+    expect(
+      paged.filter(
+        ({ says }) => !says?.includes('until a page has no `cursor`') || !says.includes('fewer'),
+      ),
+    ).toEqual([])
+  })
+
   it('describes a calibration’s agentVectors with the vectors not indexed told from those missing', () => {
     // Prepare
     const answer = operation('POST', '/admin/route/calibrate')?.responses[200] as {
