@@ -7,7 +7,6 @@ import {
 } from '../http/page-cursor.ts'
 import { pageQuerySchema } from '../http/page-query.ts'
 import { scopeSchema } from '../ids.ts'
-import type { StoredPermission } from '../permissions/permission.ts'
 import { shownPermission } from '../permissions/permission-etag.ts'
 import type { PermissionStore } from '../permissions/permission-store.ts'
 
@@ -51,24 +50,26 @@ export const permissionsPage = async (
   store: Pick<PermissionStore, 'listPage'>,
 ): Promise<PermissionsPage> => {
   const { limit, cursor } = permissionsQuerySchema.parse(query ?? {})
-  const read: StoredPermission[] = []
+  // Each as shown (its etag a hash of it, made once), in the table's order.
+  const read: { scope: string; shown: ReturnType<typeof shownPermission> }[] = []
   let bytes = 0
   let last = cursor === undefined ? undefined : decodeCursor(cursor, isScope)
   do {
     const page = await store.listPage(limit - read.length, last)
-    read.push(...page.permissions)
-    bytes += page.permissions.reduce((sum, one) => sum + responseBytes(shownPermission(one)), 0)
+    for (const permission of page.permissions) {
+      const shown = shownPermission(permission)
+      read.push({ scope: permission.scope, shown })
+      bytes += responseBytes(shown)
+    }
     last = page.last
   } while (last !== undefined && read.length < limit && bytes <= maxPageBytes)
   // Cut in the table's order, which the next page resumes from; sorted only to be shown.
-  const shownAll = read.map(shownPermission)
-  const count = withinPageBytes(shownAll).length
+  const count = withinPageBytes(read.map(({ shown }) => shown)).length
   const ended = count < read.length ? read[count - 1]?.scope : last
-  const shown = shownAll
+  const shown = read
     .slice(0, count)
-    .map((one, i) => ({ one, scope: (read[i] as StoredPermission).scope }))
     .sort((a, b) => a.scope.localeCompare(b.scope))
-    .map(({ one }) => one)
+    .map(({ shown }) => shown)
   return ended === undefined
     ? { permissions: shown }
     : { permissions: shown, cursor: encodeCursor(ended) }
