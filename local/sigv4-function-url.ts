@@ -26,7 +26,14 @@ export const localAwsCredentials = {
 const maxBodyBytes = 6 * 1024 * 1024
 
 /** A sample agent behind its SigV4 stand-in; `origin` is where the agent itself listens. */
-export type PrivateAgent = RunningAgent & { origin: string }
+export type PrivateAgent = RunningAgent & {
+  origin: string
+  /**
+   * From now on, lets through only requests signed with `credentials`: the function's resource
+   * policy changed under the gateway (its role lost the grant), on the same address.
+   */
+  acceptOnly(credentials: { accessKeyId: string; secretAccessKey: string }): void
+}
 
 /** Headers of one connection, never passed on. */
 export const hopHeaders = new Set([
@@ -173,6 +180,9 @@ export const startSigV4FunctionUrl = async (
     cardUrl: `${url}/${AGENT_CARD_PATH}`,
     origin: agent.url,
     requestCount: () => agent.requestCount(),
+    acceptOnly(credentials) {
+      expected.credentials = credentials
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -247,23 +247,19 @@ describe('a private agent: the calculator behind its SigV4 "function URL" (aws_i
       it("tells the caller the call never reached the agent, keeping AWS's own text from it", async () => {
         // Prepare: registered while its function URL took the gateway's signature, then
         // refusing it (another key pair, as when the role lost its grant), on the same address
+        // (the same server: a port freed and taken again could go to another test meanwhile)
         const ledger = `ledger-${transport === 'JSONRPC' ? 'rpc' : 'rest'}`
-        const open = await startSigV4FunctionUrl(await startCalculatorAgent())
+        const refusing = await startSigV4FunctionUrl(await startCalculatorAgent())
         await registerAgents(stack, [
           {
             agentId: ledger,
-            backendUrl: open.url,
-            agentCardUrl: open.cardUrl,
+            backendUrl: refusing.url,
+            agentCardUrl: refusing.cardUrl,
             auth: { type: 'aws_iam', service: 'lambda', region: 'us-east-1' },
           },
         ])
         await grantToDemoClient([ledger, 'calculator'])
-        const port = Number(new URL(open.url).port)
-        await open.close()
-        const refusing = await startSigV4FunctionUrl(await startCalculatorAgent(), {
-          port,
-          credentials: { accessKeyId: 'AKIDOTHERACCOUNT', secretAccessKey: 'other-secret' },
-        })
+        refusing.acceptOnly({ accessKeyId: 'AKIDOTHERACCOUNT', secretAccessKey: 'other-secret' })
         const client = await gatewayClient(
           `${stack.url}/agents/${ledger}/`,
           await stack.token('demo-client'),
