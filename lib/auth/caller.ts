@@ -119,14 +119,35 @@ const contextSchema = z.object({
   // Absent from a context cached before the field existed: own tasks only.
   allTasksOn: z.string().default('[]'),
   admin: z.enum(['true', 'false']),
-  authorizedAt: z.coerce.number().int().nonnegative(),
-  exp: z.coerce.number().int().positive(),
+  // Both absent from a context an authorizer before 4 December 2026 cached (`earlierDecision`).
+  authorizedAt: z.coerce.number().int().nonnegative().optional(),
+  exp: z.coerce.number().int().positive().optional(),
   // Absent from a context cached before the field existed: as a token without `iat`.
   iat: z.coerce.number().int().nonnegative().default(0),
 })
 
+/**
+ * The longest API Gateway serves a cached authorizer answer (`AUTHORIZER_CACHE_TTL_SECONDS`'s
+ * most, lib/config.ts; Terraform's `authorizer_result_ttl`).
+ */
+export const longestCachedAnswerSeconds = 3600
+
+/**
+ * The bounds a context without `authorizedAt` and `exp` keeps to: an authorizer before
+ * 4 December 2026 wrote neither, and API Gateway hands such an answer to the new handlers for up
+ * to its TTL after a deploy (refused whole, each of its tokens met 403 for those minutes). Its
+ * decision was made at most the longest TTL before it is first read here, and is served at most
+ * that long after: so its grants hold on no agent registered since that earliest moment, and it
+ * is refused once it is certainly past the cache.
+ */
+const earlierDecision = (now: number) => ({
+  authorizedAt: now - longestCachedAnswerSeconds * 1000,
+  expiresAt: Math.floor(now / 1000) + longestCachedAnswerSeconds,
+})
+
 const decodeCaller = (context: unknown): Caller => {
   const fields = contextSchema.parse(context)
+  const earlier = earlierDecision(Date.now())
   return {
     principal: fields.principal,
     clientId: fields.clientId,
@@ -135,8 +156,8 @@ const decodeCaller = (context: unknown): Caller => {
     limits: decodeLimits(fields.limits),
     allTasksOn: z.array(z.string()).parse(JSON.parse(fields.allTasksOn)),
     isAdmin: fields.admin === 'true',
-    authorizedAt: fields.authorizedAt,
-    expiresAt: fields.exp,
+    authorizedAt: fields.authorizedAt ?? earlier.authorizedAt,
+    expiresAt: fields.exp ?? earlier.expiresAt,
     issuedAt: fields.iat,
   }
 }

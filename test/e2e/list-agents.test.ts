@@ -201,6 +201,32 @@ describe('GET /agents through the local gateway', () => {
     expect(weather.reads[2]).toBeLessThanOrEqual(2)
   })
 
+  it("lists for a caller whose authorizer answer an earlier release cached (before 4 December 2026: no exp, no authorizedAt), as during a deploy's minutes", async () => {
+    // Prepare: the context as the authorizer wrote it before b58ad2e, cached up to its TTL.
+    const { handler } = await import('../../handlers/discovery.ts')
+    const event = sampleEvent('discovery-list-agents.json', (listing) => {
+      listing.requestContext.requestId = crypto.randomUUID()
+      listing.requestContext.authorizer = {
+        principalId: 'earlier-release-caller',
+        integrationLatency: 0,
+        principal: 'earlier-release-caller',
+        clientId: 'earlier-release-caller',
+        scopes: 'echo:invoke',
+        grants: JSON.stringify({ 'echo-a': '*', 'echo-b': '*' }),
+        limits: JSON.stringify({ 'echo-a': 60, 'echo-b': 60 }),
+        admin: 'false',
+      }
+    })
+
+    // Act
+    const response = (await invoke(handler, event)) as { statusCode: number; body: string }
+
+    // Assess: served as that release served it, not 403 "must come through the gateway".
+    expect(response.statusCode).toBe(200)
+    const page = JSON.parse(response.body) as AgentsPage
+    expect(page.agents.map((agent) => agent.agentId).sort()).toEqual(['echo-a', 'echo-b'])
+  })
+
   it('leaves out an agent deactivated a second before the listing began', async () => {
     // Prepare
     const admin = await stack.token('admin-client')

@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it, vi } from 'vitest'
 import {
   type Caller,
   decodedCallersMaxCharacters,
   fromAuthorizerContext,
+  longestCachedAnswerSeconds,
   toAuthorizerContext,
 } from '../../../lib/auth/caller.ts'
+import { ConfigError, loadLocalConfig } from '../../../lib/config.ts'
 
 /** A caller granted `agents` agents, authorized at `authorizedAt` (each its own context). */
 const contextOf = (agents: number, authorizedAt: number, idLength = 17) => {
@@ -76,5 +79,52 @@ describe('the callers a warm handler keeps decoded (fromAuthorizerContext)', () 
 
     // Assess
     expect(fromAuthorizerContext({ ...context })).toBe(first)
+  })
+})
+
+describe('a context an authorizer before 4 December 2026 cached (no authorizedAt, no exp)', () => {
+  /** The fields that release wrote, as API Gateway hands them on for up to its TTL after a deploy. */
+  const earlierContext = {
+    principal: 'earlier-release-caller',
+    clientId: 'earlier-release-caller',
+    scopes: 'weather:invoke',
+    grants: '{"weather":"*"}',
+    limits: '{"weather":60}',
+    admin: 'false',
+  }
+
+  it('is read as decided at most the longest cache TTL before, and served at most that long after', () => {
+    // Prepare
+    vi.useFakeTimers({ now: 1_800_000_000_000, toFake: ['Date'] })
+
+    try {
+      // Act
+      const caller = fromAuthorizerContext(earlierContext)
+
+      // Assess
+      expect(caller.authorizedAt).toBe(1_800_000_000_000 - longestCachedAnswerSeconds * 1000)
+      expect(caller.expiresAt).toBe(1_800_000_000 + longestCachedAnswerSeconds)
+      expect(caller.grants).toEqual({ weather: '*' })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('is bounded by the longest TTL the local stack and Terraform take', () => {
+    // Act
+    const over = () =>
+      loadLocalConfig({ AUTHORIZER_CACHE_TTL_SECONDS: String(longestCachedAnswerSeconds + 1) })
+    const longest = loadLocalConfig({
+      AUTHORIZER_CACHE_TTL_SECONDS: String(longestCachedAnswerSeconds),
+    })
+    const variables = readFileSync(
+      new URL('../../../terraform/variables.tf', import.meta.url),
+      'utf8',
+    )
+
+    // Assess
+    expect(over).toThrow(ConfigError)
+    expect(longest.authorizerCacheTtlSeconds).toBe(longestCachedAnswerSeconds)
+    expect(variables).toContain(`var.authorizer_result_ttl <= ${longestCachedAnswerSeconds}`)
   })
 })
