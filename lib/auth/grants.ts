@@ -41,9 +41,24 @@ export const mayInvoke = (grants: Grants, agentId: string, operation?: Operation
   return operation === undefined || held === '*' || held.includes(operation)
 }
 
+const knownOperations: ReadonlySet<string> = new Set(operationNames)
+
+/**
+ * An operation this version does not know is dropped, not refused: only a later release's
+ * authorizer writes one, and API Gateway hands its cached answer to this release's handlers for
+ * up to its TTL during a deploy or after a rollback, where refusing the context refused every call
+ * of the token (403). Such an operation grants nothing here, as a permission naming it does not.
+ */
 const grantsSchema = z.record(
   z.string(),
-  z.union([z.literal('*'), z.array(z.enum(operationNames))]),
+  z.union([
+    z.literal('*'),
+    z
+      .array(z.string())
+      .transform((names) =>
+        names.filter((name): name is OperationName => knownOperations.has(name)),
+      ),
+  ]),
 )
 
 /**

@@ -227,6 +227,28 @@ describe('GET /agents through the local gateway', () => {
     expect(page.agents.map((agent) => agent.agentId).sort()).toEqual(['echo-a', 'echo-b'])
   })
 
+  it("lists for a caller whose authorizer answer a later release cached, naming an operation this one does not know (a rollback's minutes)", async () => {
+    // Prepare
+    const { handler } = await import('../../handlers/discovery.ts')
+    const event = sampleEvent('discovery-list-agents.json', (listing) => {
+      listing.requestContext.requestId = crypto.randomUUID()
+      listing.requestContext.authorizer = {
+        ...listing.requestContext.authorizer,
+        principal: 'later-release-caller',
+        grants: JSON.stringify({ 'echo-a': ['GetTask', 'PauseTask'], 'echo-b': '*' }),
+        limits: JSON.stringify({ 'echo-a': 60, 'echo-b': 60 }),
+      }
+    })
+
+    // Act
+    const response = (await invoke(handler, event)) as { statusCode: number; body: string }
+
+    // Assess
+    expect(response.statusCode).toBe(200)
+    const page = JSON.parse(response.body) as AgentsPage
+    expect(page.agents.map((agent) => agent.agentId).sort()).toEqual(['echo-a', 'echo-b'])
+  })
+
   it('leaves out an agent deactivated a second before the listing began', async () => {
     // Prepare
     const admin = await stack.token('admin-client')

@@ -78,7 +78,17 @@ describe('grants', () => {
 
     // Assess
     expect(decodeGrants(encodeGrants(grants))).toEqual(grants)
-    expect(() => decodeGrants('{"weather":["DropTables"]}')).toThrow()
+    expect(() => decodeGrants('{"weather":"all"}')).toThrow()
+  })
+
+  it("drops an operation a later release's authorizer named, keeping the rest: its cached answer reaches this release during a deploy", () => {
+    // Act
+    const grants = decodeGrants('{"weather":["GetTask","PauseTask"],"calculator":["PauseTask"]}')
+
+    // Assess
+    expect(grants).toEqual({ weather: ['GetTask'], calculator: [] })
+    expect(mayInvoke(grants, 'weather', 'GetTask')).toBe(true)
+    expect(mayInvoke(grants, 'calculator', 'SendMessage')).toBe(false)
   })
 })
 
