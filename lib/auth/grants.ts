@@ -47,7 +47,7 @@ const knownOperations: ReadonlySet<string> = new Set(operationNames)
  * An operation this version does not know is dropped, not refused: only a later release's
  * authorizer writes one, and API Gateway hands its cached answer to this release's handlers for
  * up to its TTL during a deploy or after a rollback, where refusing the context refused every call
- * of the token (403). Such an operation grants nothing here, as a permission naming it does not.
+ * of the token (403). Such an operation grants nothing here; the agent's other operations stand.
  */
 const grantsSchema = z.record(
   z.string(),
