@@ -136,14 +136,20 @@ export const longestCachedAnswerSeconds = 3600
  * The bounds a context without `authorizedAt` and `exp` keeps to: an authorizer before
  * 4 December 2026 wrote neither, and API Gateway hands such an answer to the new handlers for up
  * to its TTL after a deploy (refused whole, each of its tokens met 403 for those minutes). Its
- * decision was made at most the longest TTL before it is first read here, and is served at most
- * that long after: so its grants hold on no agent registered since that earliest moment, and it
- * is refused once it is certainly past the cache.
+ * decision was made at most the longest TTL before any read of it, so its grants hold on no agent
+ * registered since then. Its token's `exp` is not known here: taken as an hour past the read, it
+ * is served as long as API Gateway serves it, as every answer was before 4 December 2026.
  */
 const earlierDecision = (now: number) => ({
   authorizedAt: now - longestCachedAnswerSeconds * 1000,
   expiresAt: Math.floor(now / 1000) + longestCachedAnswerSeconds,
 })
+
+/** Whether the context says when it was decided and until when (every release since 4 December 2026's). */
+const isDated = (context: unknown) => {
+  const { authorizedAt, exp } = context as Record<string, unknown>
+  return authorizedAt !== undefined && exp !== undefined
+}
 
 const decodeCaller = (context: unknown): Caller => {
   const fields = contextSchema.parse(context)
@@ -198,8 +204,11 @@ export const fromAuthorizerContext = (context: unknown): Caller => {
   const known = key === undefined ? undefined : decodedCallers.get(key)
   if (known) return known
   const caller = decodeCaller(context)
-  // One larger than the whole bound is decoded on every call, never kept.
-  if (key === undefined || key.length > decodedCallersMaxCharacters) return caller
+  // One larger than the whole bound is decoded on every call, never kept. So is one without
+  // `authorizedAt` or `exp` (`earlierDecision`): its bounds are the read's, not its text's, and
+  // an authorizer not yet replaced writes that text again for each new token of the client.
+  if (key === undefined || key.length > decodedCallersMaxCharacters || !isDated(context))
+    return caller
   // The oldest go first, until this one fits both bounds.
   for (const [oldest] of decodedCallers) {
     if (

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import middy from '@middy/core'
 import { describe, expect, it, vi } from 'vitest'
 import {
   type Caller,
@@ -8,6 +9,8 @@ import {
   toAuthorizerContext,
 } from '../../../lib/auth/caller.ts'
 import { ConfigError, loadLocalConfig } from '../../../lib/config.ts'
+import { type CallerContext, verifiedCaller } from '../../../middlewares/verified-caller.ts'
+import { invoke, sampleEvent } from '../../support/events.ts'
 
 /** A caller granted `agents` agents, authorized at `authorizedAt` (each its own context). */
 const contextOf = (agents: number, authorizedAt: number, idLength = 17) => {
@@ -26,6 +29,16 @@ const contextOf = (agents: number, authorizedAt: number, idLength = 17) => {
     expiresAt: 2_000_000_000,
     issuedAt: 1_900_000_000,
   })
+}
+
+/** The fields an authorizer before 4 December 2026 wrote, as API Gateway hands them on for up to its TTL. */
+const earlierAuthorizerContext = {
+  principal: 'earlier-release-caller',
+  clientId: 'earlier-release-caller',
+  scopes: 'weather:invoke',
+  grants: '{"weather":"*"}',
+  limits: '{"weather":60}',
+  admin: 'false',
 }
 
 const charactersOf = (context: Record<string, string>) =>
@@ -83,28 +96,44 @@ describe('the callers a warm handler keeps decoded (fromAuthorizerContext)', () 
 })
 
 describe('a context an authorizer before 4 December 2026 cached (no authorizedAt, no exp)', () => {
-  /** The fields that release wrote, as API Gateway hands them on for up to its TTL after a deploy. */
-  const earlierContext = {
-    principal: 'earlier-release-caller',
-    clientId: 'earlier-release-caller',
-    scopes: 'weather:invoke',
-    grants: '{"weather":"*"}',
-    limits: '{"weather":60}',
-    admin: 'false',
-  }
-
-  it('is read as decided at most the longest cache TTL before, and served at most that long after', () => {
+  it('is read as decided at most the longest cache TTL before the read, its exp as that long after', () => {
     // Prepare
     vi.useFakeTimers({ now: 1_800_000_000_000, toFake: ['Date'] })
 
     try {
       // Act
-      const caller = fromAuthorizerContext(earlierContext)
+      const caller = fromAuthorizerContext(earlierAuthorizerContext)
 
       // Assess
       expect(caller.authorizedAt).toBe(1_800_000_000_000 - longestCachedAnswerSeconds * 1000)
       expect(caller.expiresAt).toBe(1_800_000_000 + longestCachedAnswerSeconds)
       expect(caller.grants).toEqual({ weather: '*' })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('is read anew at each call, where an authorizer not yet replaced answers it again an hour on', async () => {
+    // Prepare: such an authorizer (an apply that failed on it) writes the same text for every
+    // token of the client, so a new token's context is this one's again.
+    vi.useFakeTimers({ now: 1_800_000_000_000, toFake: ['Date'] })
+    const handler = middy()
+      .use(verifiedCaller())
+      .handler(async (_event: unknown, context: CallerContext) => context.caller)
+    const event = sampleEvent('discovery-list-agents.json', (e) => {
+      e.requestContext.authorizer = { ...earlierAuthorizerContext, principal: 'still-earlier' }
+    })
+
+    try {
+      await invoke(handler, event)
+      vi.setSystemTime(1_800_000_000_000 + 2 * longestCachedAnswerSeconds * 1000)
+
+      // Act
+      const later = (await invoke(handler, event)) as Caller
+
+      // Assess: served, dated by this read (not by the first), so an agent registered since
+      // the first read an hour before the decision could have been made is granted.
+      expect(later.authorizedAt).toBe(1_800_000_000_000 + longestCachedAnswerSeconds * 1000)
     } finally {
       vi.useRealTimers()
     }
