@@ -240,6 +240,33 @@ describe('the docs', () => {
     expect(kit.filter((name) => !listed.includes(name))).toEqual([])
   })
 
+  it("name in terraform commands only the stack's resources and outputs", () => {
+    // Prepare: what terraform/*.tf declares (`resource "type" "name"`, `output "name"`).
+    const stack = readdirSync(join(repositoryRoot, 'terraform'))
+      .filter((name) => name.endsWith('.tf'))
+      .map((name) => readFileSync(join(repositoryRoot, 'terraform', name), 'utf8'))
+      .join('\n')
+    const resources = new Set(
+      [...stack.matchAll(/^resource "([\w-]+)" "([\w-]+)"/gm)].map(
+        ([, type, name]) => `${type}.${name}`,
+      ),
+    )
+    const outputs = new Set([...stack.matchAll(/^output "([\w-]+)"/gm)].map(([, name]) => name))
+
+    // Act: an operator's `-target=` (an instance's index stripped) and `terraform output` names.
+    const missing = lines.flatMap(({ where, text }) => [
+      ...[...text.matchAll(/-target='?((?:aws|terraform)_\w+\.\w+)/g)]
+        .filter(([, address]) => !resources.has(address as string))
+        .map(([, address]) => `${where}: -target=${address}`),
+      ...[...text.matchAll(/terraform (?:-chdir=\S+ )?output (?:-raw |-json )?(\w+)/g)]
+        .filter(([, name]) => !outputs.has(name as string))
+        .map(([, name]) => `${where}: terraform output ${name}`),
+    ])
+
+    // Assess
+    expect(missing).toEqual([])
+  })
+
   it('give an error code the status the code answers it with (`404 `agent-not-found``)', () => {
     // Prepare
     const statusOf = new Map<string, number>([
