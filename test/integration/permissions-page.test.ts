@@ -10,6 +10,9 @@ const agents = Array.from(
   (_, i) => `agent-${String(i).padStart(4, '0')}-${'x'.repeat(52)}`,
 )
 
+/** The six permissions the store holds, in order of scope. */
+const scopes = Array.from({ length: 6 }, (_, i) => `fleet:team-${i}`)
+
 describe.each(databaseEngines)('GET /admin/permissions on %s', (_engine, startDatabase) => {
   let database: TestDatabase
   let store: DynamoPermissionStore
@@ -20,9 +23,9 @@ describe.each(databaseEngines)('GET /admin/permissions on %s', (_engine, startDa
       documentClientOn(database),
       tableName('permissions', 'permpage-'),
     )
-    for (let i = 0; i < 6; i++) {
+    for (const scope of scopes) {
       await store.put({
-        scope: `fleet:team-${i}`,
+        scope,
         agents,
         agentLimits: Object.fromEntries(agents.map((agentId) => [agentId, 1000])),
       })
@@ -35,14 +38,7 @@ describe.each(databaseEngines)('GET /admin/permissions on %s', (_engine, startDa
     const page = await permissionsPage({}, store)
 
     // Assess
-    expect(page.permissions.map(({ scope }) => scope)).toEqual([
-      'fleet:team-0',
-      'fleet:team-1',
-      'fleet:team-2',
-      'fleet:team-3',
-      'fleet:team-4',
-      'fleet:team-5',
-    ])
+    expect(page.permissions.map(({ scope }) => scope)).toEqual(scopes)
     expect(page.cursor).toBeUndefined()
   })
 
@@ -62,13 +58,6 @@ describe.each(databaseEngines)('GET /admin/permissions on %s', (_engine, startDa
     // Assess
     const seen = [...first.permissions.map(({ scope }) => scope), ...rest]
     expect(new Set(seen).size).toBe(seen.length)
-    expect(seen.sort()).toEqual([
-      'fleet:team-0',
-      'fleet:team-1',
-      'fleet:team-2',
-      'fleet:team-3',
-      'fleet:team-4',
-      'fleet:team-5',
-    ])
+    expect(seen.sort()).toEqual(scopes)
   })
 })
