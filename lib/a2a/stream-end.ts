@@ -124,16 +124,17 @@ const endOf = ({ kind, value }: Payload, version: '1.0' | '0.3'): A2AStreamEnd =
 }
 
 /**
- * Whether a JSON-RPC event is an error answer: nothing follows one for the same request. A 2.0
- * answer with an `error` key is one, a `result` beside it or not: @a2a-js/sdk's client throws on
- * any (`"error" in` the answer), so its stream ends there, and so does the gateway's relay.
+ * Whether a JSON-RPC event is an error answer: nothing follows one for the same request. An
+ * answer with an `error` key is one, a `result` beside it or not, and whatever its `jsonrpc`
+ * says: @a2a-js/sdk's clients throw on any (0.3's on `"error" in` the answer, 1.0's first on a
+ * `jsonrpc` other than `"2.0"`), so a caller's stream ends there, and so does the gateway's relay.
+ * The call's metrics count it as the agent's error alike (`jsonRpcErrorCodeOf`).
  */
-const isJsonRpcError = (parsed: Record<string, unknown>) =>
-  parsed.jsonrpc === '2.0' && Object.hasOwn(parsed, 'error')
+const isJsonRpcError = (parsed: Record<string, unknown>) => Object.hasOwn(parsed, 'error')
 
 /**
  * Whether an event in the caller's binding is an A2A error, the first part of the rule: over
- * HTTP+JSON an `error` event, over JSON-RPC a `2.0` answer with `error` (a `result` beside it or not). What a
+ * HTTP+JSON an `error` event, over JSON-RPC an answer with `error` (a `result` beside it or not). What a
  * translated stream ends at as it is carried over (`mapSse`), the agent's stream cancelled: the
  * relay ends it at every other terminal event, reading the agent's stream on to its end.
  *

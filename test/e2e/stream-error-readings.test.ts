@@ -23,6 +23,7 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
   let token: string
   let agent: Awaited<ReturnType<typeof startScriptedAgent>>
   let rpcAgent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let legacyAgent: Awaited<ReturnType<typeof startScriptedAgent>>
   const afterTheError = 'sent after the error'
 
   const answer = (request: IncomingMessage, body: string, response: ServerResponse) => {
@@ -45,20 +46,50 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
     )
   }
 
+  /**
+   * A 0.3 JSON-RPC agent's error with no `"jsonrpc"`: 0.3's client throws on any `error` key, 1.0's
+   * on the missing version: either client's stream ends at it.
+   */
+  const legacyAnswer = (_request: IncomingMessage, body: string, response: ServerResponse) => {
+    const { id } = JSON.parse(body)
+    const after = {
+      kind: 'message',
+      messageId: 'm-2',
+      role: 'agent',
+      parts: [{ kind: 'text', text: afterTheError }],
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    response.end(
+      `data: ${JSON.stringify({ id, error: { code: -32603, message: 'broke' } })}\n\n` +
+        `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: after })}\n\n`,
+    )
+  }
+
   beforeAll(async () => {
     stack = await startThrowawayStack()
     agent = await startScriptedAgent({ bindings: ['HTTP+JSON'], answer })
     rpcAgent = await startScriptedAgent({ bindings: ['JSONRPC'], answer })
+    legacyAgent = await startScriptedAgent({
+      bindings: ['JSONRPC'],
+      protocolVersion: '0.3',
+      answer: legacyAnswer,
+    })
     await registerAgents(stack, [
       { agentId: 'sdk-error', backendUrl: `${agent.url}/rest`, agentCardUrl: agent.cardUrl },
       { agentId: 'rpc-error', backendUrl: `${rpcAgent.url}/rpc`, agentCardUrl: rpcAgent.cardUrl },
+      {
+        agentId: 'legacy-error',
+        backendUrl: `${legacyAgent.url}/rpc`,
+        agentCardUrl: legacyAgent.cardUrl,
+      },
     ])
-    await grantToDemoClient(['sdk-error', 'rpc-error'])
+    await grantToDemoClient(['sdk-error', 'rpc-error', 'legacy-error'])
     token = await stack.token('demo-client')
   }, 60_000)
   afterAll(async () => {
     await agent?.stop()
     await rpcAgent?.stop()
+    await legacyAgent?.stop()
     await stack?.stop()
   })
 
@@ -146,6 +177,28 @@ describe('an agent’s error event that only @a2a-js/sdk reads as one', () => {
     // Assess
     expect(text).toContain('"error"')
     expect(text).not.toContain('"result"')
+    expect(text).not.toContain(afterTheError)
+  })
+
+  it('ends a 0.3 JSON-RPC stream at an error with no "jsonrpc", where either client stops', async () => {
+    // Act
+    const response = await postA2A(
+      `${stack.url}/agents/legacy-error`,
+      token,
+      jsonRpc('message/stream', {
+        message: {
+          kind: 'message',
+          messageId: 'm-1',
+          role: 'user',
+          parts: [{ kind: 'text', text: 'hi' }],
+        },
+      }),
+    )
+    const text = await response.text()
+
+    // Assess
+    expect(response.status).toBe(200)
+    expect(text).toContain('broke')
     expect(text).not.toContain(afterTheError)
   })
 })

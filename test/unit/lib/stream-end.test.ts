@@ -91,7 +91,9 @@ describe('a2aStreamEnd: whether an event ends the stream', () => {
       },
       true,
     ],
-    ['JSONRPC', '1.0', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
+    // Whatever its `jsonrpc` says: the SDK's 1.0 client throws on that, its 0.3 one on the `error`
+    ['JSONRPC', '1.0', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, true],
+    ['JSONRPC', '0.3', { data: '{"id":1,"error":{"code":-32603}}' }, true],
     ['JSONRPC', '1.0', { data: 'not json, "error"' }, false],
     // 0.3 over JSON-RPC: the result tagged with its kind
     ['JSONRPC', '0.3', { data: legacyStatus('completed', true) }, true],
@@ -229,7 +231,8 @@ describe('isA2AError', () => {
       { data: '{"jsonrpc":"2.0","id":1,"result":{"task":{"id":"t","error":"no"}}}' },
       false,
     ],
-    ['JSONRPC', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, false],
+    ['JSONRPC', { data: '{"error":"not an envelope","jsonrpc":"named too"}' }, true],
+    ['JSONRPC', { data: '{"id":1,"error":{"code":-32603}}' }, true],
     ['JSONRPC', { data: 'not json, "error"' }, false],
     ['JSONRPC', { data: legacyStatus('completed', true) }, false],
   ] as const)('says whether, over %s, %j is an error', (binding, event, error) => {
