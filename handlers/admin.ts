@@ -37,6 +37,7 @@ import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 import { parsePermissionFor } from '../lib/permissions/permission.ts'
 import { shownPermission } from '../lib/permissions/permission-etag.ts'
 import { putPermission } from '../lib/permissions/put-permission.ts'
+import { readPermission } from '../lib/permissions/read-permission.ts'
 import { agentETagHeader, assertAgentIfMatch } from '../lib/registry/agent-etag.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
 import {
@@ -284,6 +285,15 @@ const routes: TypedRoute<CallerContext>[] = [
     // Each with its `etag` (a list has no header per item): send it as If-Match on its PUT or DELETE.
     handler: async (event) =>
       jsonResponse(200, await permissionsPage(singleValuedQuery(event), permissions)),
+  },
+  {
+    method: 'GET',
+    path: '/admin/permissions/{scope}',
+    // One permission without paging through the list: its `etag` in the body and as ETag.
+    handler: async (event) => {
+      const shown = await readPermission(scopeOf(event), permissions, ifMatchOf(event))
+      return jsonResponse(200, shown, { etag: shown.etag })
+    },
   },
   {
     method: 'PUT',

@@ -726,7 +726,9 @@ export class PermissionNotFoundError extends SwitchboardError {
   readonly code = 'permission-not-found'
   readonly scope: string
   constructor(scope: string) {
-    super(`No permission is defined for scope '${scope}'.`)
+    super(
+      `No permission is defined for scope '${scope}': it grants nothing. PUT /admin/permissions/${scope} defines one.`,
+    )
     this.name = 'PermissionNotFoundError'
     this.scope = scope
   }

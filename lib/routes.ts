@@ -154,6 +154,7 @@ export const routes: readonly Route[] = [
     ['POST', '/admin/agents/{agentId}/sync', 'etag'],
     // Each permission's version (lib/permissions/permission-etag.ts), its tag in the list's items.
     ['GET', '/admin/permissions'],
+    ['GET', '/admin/permissions/{scope}', 'etag'],
     ['PUT', '/admin/permissions/{scope}', 'etag, create-only'],
     ['DELETE', '/admin/permissions/{scope}', 'etag'],
     ['POST', '/admin/route/calibrate'],

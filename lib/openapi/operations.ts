@@ -218,6 +218,22 @@ const described: Record<string, ApiOperation> = {
     query: permissionsQuerySchema,
     responses: { 200: json('A page of permissions', permissionListSchema) },
   },
+  'GET /admin/permissions/{scope}': {
+    summary: "Read a scope's permission",
+    description:
+      'As the list shows it, without paging through the list. Its `ETag` (and `etag` in the body) is its version: send it back as `If-Match` on its PUT or DELETE, and the change is made only if no one changed the permission since (412 otherwise).',
+    tag: 'admin',
+    auth: 'admin',
+    responses: {
+      200: {
+        ...json('The permission as stored, with its etag', shownPermissionSchema),
+        headers: {
+          ETag: "The permission's version, as `etag` in the body: send it as `If-Match` on its PUT or DELETE to make the change only on this version",
+        },
+      },
+      404: none('The scope has no permission'),
+    },
+  },
   'PUT /admin/permissions/{scope}': {
     summary: 'Create or replace what holders of a scope may do',
     description: `With If-Match, only if the permission is still at that version: a scope with no permission has none, so any tag (and \`*\`) is a 412 there. ${replayedByKey}`,

@@ -74,7 +74,7 @@ export const permissionPreconditionFailed = (
   const weak = weakTagRefusal(ifMatch, etag)
   if (weak) return new PreconditionFailedError(weak, etag)
   return new PreconditionFailedError(
-    `The permission of '${scope}' has changed since the version If-Match names (another admin's change, or an agent's delete taking the agent out), and its ETag is now ${etag}. Nothing was changed: read it again (GET /admin/permissions), make your change on what it holds now, and send its ETag.`,
+    `The permission of '${scope}' has changed since the version If-Match names (another admin's change, or an agent's delete taking the agent out), and its ETag is now ${etag}. Nothing was changed: read it again (GET /admin/permissions/${scope}), make your change on what it holds now, and send its ETag.`,
     etag,
   )
 }
@@ -89,7 +89,7 @@ export const permissionExistsAlready = (
 ): PreconditionFailedError => {
   const etag = permissionETag(current)
   return new PreconditionFailedError(
-    `Scope '${scope}' has a permission already (another admin defined it since you saw none), and its ETag is ${etag}. Nothing was changed: read it (GET /admin/permissions), and change it with If-Match: ${etag}.`,
+    `Scope '${scope}' has a permission already (another admin defined it since you saw none), and its ETag is ${etag}. Nothing was changed: read it (GET /admin/permissions/${scope}), and change it with If-Match: ${etag}.`,
     etag,
   )
 }

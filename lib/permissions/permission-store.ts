@@ -53,6 +53,8 @@ export interface PermissionStore {
     ifMatch?: IfMatch,
     createOnly?: boolean,
   ): Promise<{ before: StoredPermission | undefined; after: StoredPermission }>
+  /** One scope's permission as it stands now (a consistent read), or undefined if it has none. */
+  get(scope: string): Promise<StoredPermission | undefined>
   list(): Promise<StoredPermission[]>
   /**
    * Up to `limit` permissions in the table's own order (one Scan page), after the scope `after`
@@ -212,7 +214,7 @@ export class DynamoPermissionStore implements PermissionStore {
    * slips by, during a deploy or after a rollback (docs/architecture.md).
    */
   async #unchanged(scope: string, ifMatch: IfMatch) {
-    const current = await this.#get(scope)
+    const current = await this.get(scope)
     if (!current || !ifMatchPasses(ifMatch, permissionETag(current))) {
       throw permissionPreconditionFailed(scope, current, ifMatch)
     }
@@ -247,7 +249,7 @@ export class DynamoPermissionStore implements PermissionStore {
       return await write()
     } catch (error) {
       if (!condition || !(error instanceof ConditionalCheckFailedException)) throw error
-      const current = await this.#get(scope)
+      const current = await this.get(scope)
       throw createOnly && current
         ? permissionExistsAlready(scope, current)
         : permissionPreconditionFailed(scope, current)
@@ -318,7 +320,7 @@ export class DynamoPermissionStore implements PermissionStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error
         // Changed (or deleted) since it was read: the agent is taken out of it as it is now.
-        permission = await this.#get(read.scope)
+        permission = await this.get(read.scope)
       }
     }
     return before ? { before, after: permission } : undefined
@@ -390,8 +392,11 @@ export class DynamoPermissionStore implements PermissionStore {
     return storedPermissionSchema.parse(Attributes)
   }
 
-  /** One permission as it stands now (a consistent read). */
-  async #get(scope: string): Promise<StoredPermission | undefined> {
+  /**
+   * One permission as it stands now (a consistent read: `GET /admin/permissions/{scope}` answers
+   * the tag a `PUT` or `DELETE` sent right after it is checked against).
+   */
+  async get(scope: string): Promise<StoredPermission | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,

@@ -1278,6 +1278,47 @@ describe('the admin API through the local gateway', () => {
       expect(await listed('perm-etags:invoke')).toBeUndefined()
     })
 
+    it('reads one permission by its scope, its ETag the one its PUT takes, without paging through the list; a scope with none is a 404 saying so', async () => {
+      // Prepare
+      await defined('perm-read:invoke', ['weather'])
+
+      // Act
+      const read = await adminCall('GET', '/admin/permissions/perm-read:invoke')
+      const shown = await read.json()
+      const inList = await listed('perm-read:invoke')
+      const put = await adminCall(
+        'PUT',
+        '/admin/permissions/perm-read:invoke',
+        { agents: ['weather', 'calculator'] },
+        { 'if-match': read.headers.get('etag') as string },
+      )
+      const stale = await adminCall('GET', '/admin/permissions/perm-read:invoke', undefined, {
+        'if-match': shown.etag,
+      })
+      const missing = await adminCall('GET', '/admin/permissions/perm-never:invoke')
+      const malformed = await adminCall('GET', '/admin/permissions/perm*read')
+
+      // Assess: as the list shows it, its tag in the body and the header alike
+      expect(read.status).toBe(200)
+      expect(shown).toEqual(inList)
+      expect(shown).toEqual({ scope: 'perm-read:invoke', agents: ['weather'], etag: shown.etag })
+      expect(read.headers.get('etag')).toBe(shown.etag)
+      expect(put.status).toBe(200)
+      // ...a read on a condition, as an agent's: 412 naming the tag now
+      expect(stale.status).toBe(412)
+      expect((await stale.json()).currentEtag).toBe((await listed('perm-read:invoke')).etag)
+      // ...and a scope with no permission, or not a scope at all, said so
+      expect(missing.status).toBe(404)
+      expect(await missing.json()).toMatchObject({
+        type: expect.stringMatching(/permission-not-found$/),
+        detail: expect.stringContaining("No permission is defined for scope 'perm-never:invoke'"),
+      })
+      expect(malformed.status).toBe(400)
+      expect((await malformed.json()).errors).toEqual([
+        { field: 'scope', rule: expect.any(String) },
+      ])
+    })
+
     it('refuses a tag read before an agent’s delete took the agent out, so a PUT never brings its grant back', async () => {
       // Prepare: an admin reads the permission; the agent is deleted
       await adminCall('POST', '/admin/register', {

@@ -145,6 +145,7 @@ describe('the OpenAPI document', () => {
       'PATCH /admin/agents/{agentId}',
       'DELETE /admin/agents/{agentId}',
       'POST /admin/agents/{agentId}/sync',
+      'GET /admin/permissions/{scope}',
       'PUT /admin/permissions/{scope}',
       'DELETE /admin/permissions/{scope}',
     ])
@@ -169,13 +170,14 @@ describe('the OpenAPI document', () => {
       ['PUT', '/admin/agents/{agentId}', 200],
       ['PATCH', '/admin/agents/{agentId}', 200],
       ['POST', '/admin/agents/{agentId}/sync', 200],
+      ['GET', '/admin/permissions/{scope}', 200],
       ['PUT', '/admin/permissions/{scope}', 200],
     ] as const) {
       expect(answer(method, path, status)?.headers?.ETag?.description, path).toMatch(/If-Match/)
     }
   })
 
-  it("shows each permission's etag in the list and the PUT's answer, and takes a permission sent back as read", () => {
+  it("shows each permission's etag in the list, a read of one and the PUT's answer, and takes a permission sent back as read", () => {
     // Prepare
     const schemaAt = (method: string, path: string, status: number) => {
       const answer = operation(method, path)?.responses[status] as {
@@ -200,9 +202,12 @@ describe('the OpenAPI document', () => {
     const item = resolved(listed.properties.permissions.items)
     expect(item.required).toContain('etag')
     expect(item.properties).not.toHaveProperty('version')
-    expect(
-      resolved(schemaAt('PUT', '/admin/permissions/{scope}', 200) as never).required,
-    ).toContain('etag')
+    for (const method of ['GET', 'PUT']) {
+      expect(
+        resolved(schemaAt(method, '/admin/permissions/{scope}', 200) as never).required,
+        method,
+      ).toContain('etag')
+    }
     // ...and a PUT of what a read showed is no 400 (the body's fields are closed)
     expect(body.additionalProperties).toBe(false)
     expect(body.properties.etag?.readOnly).toBe(true)
