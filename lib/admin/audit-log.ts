@@ -7,7 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
-import { withinPageBytes } from '../http/page-cursor.ts'
+import { maxPageBytes, responseBytes, withinPageBytes } from '../http/page-cursor.ts'
 import { tables } from '../tables.ts'
 import type { AuditEntry, AuditIntent, AuditSink } from './audit.ts'
 import {
@@ -147,23 +147,32 @@ export class DynamoAuditLog implements Required<AuditSink> {
         ...(filterByActor ? { ':actor': query.actor } : {}),
       },
       ScanIndexForward: false,
-      // One more than a page: whether another page follows is known without a second read.
-      Limit: query.limit + 1,
     }
-    const found: Record<string, unknown>[] = []
+    // One more than a page, so whether another page follows is known without a second read; and
+    // no more once their bytes fill a page (an entry may hold 200 KB: a page of 100 such read 20
+    // MB to answer 25). DynamoDB answers at most 1 MB a read, so at most that is read past it.
+    const found: StoredAuditEntry[] = []
+    let bytes = 0
     let start: Record<string, unknown> | undefined
     do {
       const page = await this.#client.send(
-        new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        new QueryCommand({
+          ...input,
+          Limit: query.limit + 1 - found.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
       )
-      found.push(...(page.Items ?? []))
+      for (const item of page.Items ?? []) {
+        const entry = toEntry(item)
+        found.push(entry)
+        bytes += responseBytes(entry)
+      }
       start = page.LastEvaluatedKey
-    } while (start && found.length <= query.limit)
-    const read = found.slice(0, query.limit).map(toEntry)
-    // An entry may hold 200 KB of records: a page of them ends before what a Lambda may answer.
-    const entries = withinPageBytes(read)
+    } while (start && found.length <= query.limit && bytes <= maxPageBytes)
+    // A page ends before what a Lambda may answer, its cursor after the last entry shown.
+    const entries = withinPageBytes(found.slice(0, query.limit))
     const last = entries.at(-1)
-    return (found.length > query.limit || entries.length < read.length) && last
+    return (entries.length < found.length || start) && last
       ? { entries, cursor: encodeAuditCursor(sortKeyOf(last)) }
       : { entries }
   }
