@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { decodeCursor, encodeCursor, unknownCursor } from '../http/page-cursor.ts'
+import { pageLimitSchema } from '../http/page-query.ts'
 import { agentIdSchema } from '../ids.ts'
 import type { AuditEntry } from './audit.ts'
 
@@ -56,13 +57,7 @@ export type AuditPage = z.infer<typeof auditPageSchema>
 export const auditQuerySchema = z.strictObject({
   agentId: agentIdSchema.optional().describe("Only this agent's changes"),
   actor: z.string().min(1).max(256).optional().describe("Only this principal's changes"),
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100' })
-    .int('must be a whole number from 1 to 100')
-    .min(1, 'must be a whole number from 1 to 100')
-    .max(100, 'must be a whole number from 1 to 100')
-    .default(50)
-    .describe('Entries per page'),
+  limit: pageLimitSchema(100, 50, 'Entries per page'),
   cursor: z
     .string()
     .refine((cursor) => decodeAuditCursor(cursor) !== undefined, { error: unknownCursor })

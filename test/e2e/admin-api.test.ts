@@ -451,6 +451,49 @@ describe('the admin API through the local gateway', () => {
     })
   })
 
+  it('refuses on every paged list a limit not written in plain digits (not read as JavaScript reads numbers), a 400 naming limit and its range', async () => {
+    // Prepare: each paged list and its most; limits a JavaScript number takes as 1, 10, 16, 1, 5
+    const lists = [
+      ['/agents', 50],
+      ['/admin/agents', 100],
+      ['/admin/permissions', 100],
+      ['/admin/audit', 100],
+    ] as const
+    const written = [' 1', '1e1', '0x10', '1.0', '+5']
+
+    // Act
+    const answers: { list: string; limit: string; status: number; errors: unknown }[] = []
+    for (const [list] of lists) {
+      for (const limit of written) {
+        const response = await adminCall('GET', `${list}?limit=${encodeURIComponent(limit)}`)
+        answers.push({
+          list,
+          limit,
+          status: response.status,
+          errors: (await response.json()).errors,
+        })
+      }
+    }
+    const plain = await Promise.all(
+      lists.map(async ([list]) => (await adminCall('GET', `${list}?limit=05`)).status),
+    )
+
+    // Assess
+    expect(answers).toEqual(
+      lists.flatMap(([list, max]) =>
+        written.map((limit) => ({
+          list,
+          limit,
+          status: 400,
+          errors: [
+            { field: 'limit', rule: `must be a whole number from 1 to ${max}, in digits only` },
+          ],
+        })),
+      ),
+    )
+    expect(plain).toEqual([200, 200, 200, 200])
+  })
+
   it('reads, replaces and removes permissions, naming a missing one', async () => {
     // Prepare
     await adminCall('PUT', '/admin/scopes/reports:read', { description: 'Read reports' })

@@ -138,7 +138,7 @@ describe('GET /agents through the local gateway', () => {
     // Assess
     expect([tooMany.status, none.status, madeUp.status]).toEqual([400, 400, 400])
     expect((await tooMany.json()).errors).toEqual([
-      { field: 'limit', rule: 'must be a whole number from 1 to 50' },
+      { field: 'limit', rule: 'must be a whole number from 1 to 50, in digits only' },
     ])
     expect((await none.json()).errors[0].field).toBe('limit')
     expect((await madeUp.json()).errors).toEqual([
@@ -381,7 +381,7 @@ describe('GET /agents through the local gateway', () => {
     )
     expect(badLimit.status).toBe(400)
     expect((await badLimit.json()).errors).toEqual([
-      { field: 'limit', rule: 'must be a whole number from 1 to 100' },
+      { field: 'limit', rule: 'must be a whole number from 1 to 100, in digits only' },
     ])
   })
 })
