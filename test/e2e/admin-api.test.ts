@@ -1295,7 +1295,7 @@ describe('the admin API through the local gateway', () => {
       expect(refusal).toMatchObject({
         type: expect.stringMatching(/precondition-failed$/),
         currentEtag: after.etag,
-        detail: expect.stringContaining('GET /admin/permissions'),
+        detail: expect.stringContaining('(GET /admin/permissions/perm-etags:invoke)'),
       })
       expect(after).toEqual({
         scope: 'perm-etags:invoke',
