@@ -4,6 +4,7 @@ import {
   ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
+  type QueryVectorsCommandInput,
   type S3VectorsClient,
 } from '@aws-sdk/client-s3vectors'
 import { mapConcurrently } from '../map-concurrently.ts'
@@ -24,6 +25,24 @@ const getBatchSize = 100
 
 /** GetVectors calls one `vectors` keeps in flight: 100 agents of 50 routing examples are 51 calls. */
 const getConcurrency = 4
+
+/**
+ * The most agents one query's filter names. AWS asks that queries on an `ENHANCED` index use
+ * "100 or fewer filter constraints" (*Changing a vector index's mode*) without saying what counts
+ * as one, so every value counts, the agent ids and the status's `active`, and so does each
+ * operator, `$and`, `$in` and `$eq`. At 63 characters an agent id, such a filter is some 6.5 KB
+ * of a request's 20 MiB.
+ */
+const agentsPerQuery = 100 - 4
+
+/** "Top-K results per QueryVectors request: Up to 100" (*Limitations and restrictions*). */
+const maxQueryTopK = 100
+
+/** QueryVectors calls one `query` keeps in flight: a caller of 1,000 agents is 11 groups. */
+const queryConcurrency = 4
+
+/** Every query keeps to vectors marked active, as indexAgent puts each agent's. */
+const activeOnly = { status: { $eq: 'active' } }
 
 const batches = <T>(items: readonly T[], size = batchSize): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
@@ -102,34 +121,94 @@ export class S3VectorsIndex implements VectorIndex {
   }
 
   /**
-   * S3 Vectors ranks vectors, and an agent may have several: the best-ranked
-   * vector of each agent is its score. When an answer's vectors name fewer than
-   * topK agents, the rest are asked for again without the agents already found
-   * (whose every vector ranks after the ones found, so the order holds); each
-   * round finds at least one more agent, or the last one ends it.
+   * S3 Vectors ranks vectors, and an agent may have several: the best-ranked vector of each agent
+   * is its score. A caller's agents are asked for in groups of `agentsPerQuery` (a filter within
+   * the constraints AWS documents), `queryConcurrency` groups at a time, and the groups' answers
+   * merged: the groups share no agent, so the top K of their union is the top K of the groups'
+   * top Ks. A caller holding more than one group is first asked for with no agent filter at all
+   * (`#closestOfAll`): when the closest active vectors already name topK of its agents (a caller
+   * holding most of the fleet), that one query is the answer.
    */
   async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
+    if (agentIds.length <= agentsPerQuery) return this.#closestAmong(vector, topK, agentIds)
+    const ofAll = await this.#closestOfAll(vector, topK, new Set(agentIds))
+    if (ofAll) return ofAll
+    const groups = await mapConcurrently(
+      batches(agentIds, agentsPerQuery),
+      queryConcurrency,
+      (group) => this.#closestAmong(vector, topK, group),
+    )
+    return groups
+      .flat()
+      .sort((a, b) => b.score - a.score || a.key.localeCompare(b.key))
+      .slice(0, topK)
+  }
+
+  /**
+   * The closest topK of these agents (at most `agentsPerQuery`). When an answer's vectors name
+   * fewer than topK agents, the rest are asked for again without the agents already found (whose
+   * every vector ranks after the ones found, so the order holds); each round finds at least one
+   * more agent, or the last one ends it.
+   */
+  async #closestAmong(
+    vector: number[],
+    topK: number,
+    agentIds: readonly string[],
+  ): Promise<VectorMatch[]> {
     const found = new Map<string, number>()
     let remaining = [...agentIds]
     while (found.size < topK && remaining.length > 0) {
       const asked = topK - found.size
-      const { vectors = [] } = await this.#client.send(
-        new QueryVectorsCommand({
-          ...this.#location,
-          topK: asked,
-          queryVector: { float32: vector },
-          filter: { $and: [{ agentId: { $in: remaining } }, { status: { $eq: 'active' } }] },
-          returnDistance: true,
-        }),
-      )
-      for (const { key, distance } of vectors) {
-        const agentId = agentIdOfKey(key ?? '')
-        // Cosine distance is 1 - cosine similarity.
-        if (!found.has(agentId)) found.set(agentId, 1 - (distance ?? 1))
-      }
+      const vectors = await this.#closest(vector, asked, {
+        $and: [{ agentId: { $in: remaining } }, activeOnly],
+      })
+      for (const { key, score } of vectors) if (!found.has(key)) found.set(key, score)
       if (vectors.length < asked) break
       remaining = remaining.filter((agentId) => !found.has(agentId))
     }
     return [...found].slice(0, topK).map(([key, score]) => ({ key, score }))
+  }
+
+  /**
+   * The closest topK of these agents when the `maxQueryTopK` closest active vectors of the whole
+   * index name that many of them, in one query with no agent filter; undefined when they do not
+   * (the caller holds a small part of the fleet, or the answer is short, which on a `CLASSIC`
+   * index need not mean the index holds no more). Every agent of theirs not named has all its
+   * vectors ranked after those asked, so the ones named are its closest, in order.
+   */
+  async #closestOfAll(
+    vector: number[],
+    topK: number,
+    agentIds: ReadonlySet<string>,
+  ): Promise<VectorMatch[] | undefined> {
+    const found = new Map<string, number>()
+    for (const { key, score } of await this.#closest(vector, maxQueryTopK, activeOnly)) {
+      if (agentIds.has(key) && !found.has(key)) found.set(key, score)
+      if (found.size === topK)
+        return [...found].map(([agentId, best]) => ({ key: agentId, score: best }))
+    }
+    return undefined
+  }
+
+  /** One QueryVectors: its vectors, best first, each as its agent and cosine similarity. */
+  async #closest(
+    vector: number[],
+    topK: number,
+    filter: QueryVectorsCommandInput['filter'],
+  ): Promise<VectorMatch[]> {
+    const { vectors = [] } = await this.#client.send(
+      new QueryVectorsCommand({
+        ...this.#location,
+        topK,
+        queryVector: { float32: vector },
+        filter,
+        returnDistance: true,
+      }),
+    )
+    // Cosine distance is 1 - cosine similarity.
+    return vectors.map(({ key, distance }) => ({
+      key: agentIdOfKey(key ?? ''),
+      score: 1 - (distance ?? 1),
+    }))
   }
 }

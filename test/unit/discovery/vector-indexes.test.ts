@@ -7,11 +7,13 @@ import {
   type ListVectorsCommand,
   PutVectorsCommand,
   QueryVectorsCommand,
+  type QueryVectorsCommandInput,
 } from '@aws-sdk/client-s3vectors'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { cosine } from '../../../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../../../lib/discovery/local-vector-index.ts'
 import { S3VectorsIndex } from '../../../lib/discovery/s3-vectors-index.ts'
+import { constraintsOf, s3VectorsStandIn } from '../../support/s3-vectors-stand-in.ts'
 
 describe('local vector index', () => {
   let dir: string
@@ -460,6 +462,86 @@ describe('S3 Vectors index (contract)', () => {
       },
     ])
   })
+  describe('a caller holding many agents', () => {
+    // Seeded, so a failure can be run again as it was.
+    let seed = 20261207
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed / 2 ** 32 - 0.5
+    }
+    const dimension = 16
+    const query = Array.from({ length: dimension }, next)
+    const randomVector = () => Array.from({ length: dimension }, next)
+    /** Close to the query: vectors that outrank every random one. */
+    const nearQuery = () => query.map((value) => value + next() / 20)
+    /** The agent's card vector, and for every third agent two routing examples. */
+    const vectorsOf = (agentId: string, i: number, make: () => number[]) =>
+      (i % 3 === 0 ? [agentId, `${agentId}#example-0`, `${agentId}#example-1`] : [agentId]).map(
+        (key) => ({ key, vector: make(), metadata: { agentId, status: 'active' as const } }),
+      )
+    const fleet = async (vectors: ReturnType<typeof vectorsOf>) => {
+      const standIn = s3VectorsStandIn()
+      const index = new S3VectorsIndex(standIn.client as never, 'switchboard-vectors', 'agents')
+      await index.put(vectors)
+      const local = new LocalVectorIndex()
+      await local.put(vectors)
+      return { standIn, index, local }
+    }
+    const agentIdsIn = (input: QueryVectorsCommandInput) =>
+      ((input.filter as { $and?: [{ agentId: { $in: string[] } }] }).$and?.[0].agentId.$in ??
+        []) as string[]
+
+    it('asks for 1,000 agents in filters of at most 100 constraints, 4 at a time, and merges them to the answer one query gives', async () => {
+      // Prepare: 1,000 agents of the caller's, and 200 of others closer to the query than any.
+      const held = Array.from({ length: 1000 }, (_, i) => `agent-${i}`)
+      const others = Array.from({ length: 200 }, (_, i) => `other-${i}`)
+      const { standIn, index, local } = await fleet([
+        ...held.flatMap((agentId, i) => vectorsOf(agentId, i, randomVector)),
+        ...others.flatMap((agentId, i) => vectorsOf(agentId, i, nearQuery)),
+      ])
+
+      // Act
+      const matches = await index.query(query, { topK: 20, agentIds: held })
+
+      // Assess: the one unsplit query of the local index, agent for agent.
+      const unsplit = await local.query(query, { topK: 20, agentIds: held })
+      expect(matches.map(({ key }) => key)).toEqual(unsplit.map(({ key }) => key))
+      for (const [i, match] of matches.entries()) {
+        expect(match.score).toBeCloseTo(unsplit[i]?.score as number, 6)
+      }
+      const [ofAll, ...groups] = standIn.queries
+      expect(ofAll?.filter).toEqual({ status: { $eq: 'active' } })
+      expect(ofAll?.topK).toBe(100)
+      // Each group is asked for topK, then again for the rest when its vectors name too few.
+      const firstAsked = groups.filter(({ topK }) => topK === 20)
+      expect(firstAsked).toHaveLength(Math.ceil(1000 / 96))
+      expect(firstAsked.flatMap(agentIdsIn).sort()).toEqual([...held].sort())
+      for (const group of groups) {
+        expect(constraintsOf(group.filter)).toBeLessThanOrEqual(100)
+        expect(JSON.stringify(group.filter).length).toBeLessThan(1500)
+      }
+      expect(standIn.mostInFlight()).toBe(4)
+    })
+
+    it('asks once, with no agent filter, for a caller holding every agent', async () => {
+      // Prepare
+      const every = Array.from({ length: 1200 }, (_, i) => `agent-${i}`)
+      const { standIn, index, local } = await fleet(
+        every.flatMap((agentId, i) => vectorsOf(agentId, i, randomVector)),
+      )
+
+      // Act
+      const matches = await index.query(query, { topK: 20, agentIds: every })
+
+      // Assess
+      const unsplit = await local.query(query, { topK: 20, agentIds: every })
+      expect(matches.map(({ key }) => key)).toEqual(unsplit.map(({ key }) => key))
+      expect(standIn.queries.map(({ filter, topK }) => ({ filter, topK }))).toEqual([
+        { filter: { status: { $eq: 'active' } }, topK: 100 },
+      ])
+    })
+  })
+
   it('reads stored vectors with their data, at most 100 keys a GetVectors, leaving out keys it lacks', async () => {
     // Prepare: 250 keys; the index holds only the first of each batch.
     const keys = Array.from({ length: 250 }, (_, i) => `agent-${i}`)

@@ -1,0 +1,70 @@
+import {
+  PutVectorsCommand,
+  QueryVectorsCommand,
+  type QueryVectorsCommandInput,
+} from '@aws-sdk/client-s3vectors'
+import { cosine } from '../../lib/discovery/embedder.ts'
+
+type Filter = Record<string, unknown>
+
+/**
+ * How many constraints a filter holds when each operator and each `$in` value counts as one:
+ * the strictest reading of AWS's "100 or fewer filter constraints" for an ENHANCED index.
+ */
+export const constraintsOf = (filter: unknown): number => {
+  if (Array.isArray(filter)) return filter.reduce((sum: number, one) => sum + constraintsOf(one), 0)
+  if (filter === null || typeof filter !== 'object') return 1
+  return Object.entries(filter as Filter).reduce(
+    (sum, [key, value]) => sum + (key.startsWith('$') ? 1 : 0) + constraintsOf(value),
+    0,
+  )
+}
+
+/** Whether metadata passes a filter of the shapes the adapter sends: `$and`, `$in`, `$eq`. */
+const passes = (filter: Filter, metadata: Record<string, unknown>): boolean =>
+  Object.entries(filter).every(([key, condition]) => {
+    if (key === '$and') return (condition as Filter[]).every((one) => passes(one, metadata))
+    const { $in, $eq } = condition as { $in?: unknown[]; $eq?: unknown }
+    if ($in) return $in.includes(metadata[key])
+    return metadata[key] === $eq
+  })
+
+/**
+ * S3 Vectors stood in for by PutVectors and QueryVectors over every vector it holds (cosine,
+ * exact), refusing a QueryVectors with more than 100 filter constraints or a topK over 100 as
+ * a ValidationException. It counts the QueryVectors it answered and the most it held at once.
+ */
+export const s3VectorsStandIn = () => {
+  const vectors = new Map<string, { data: number[]; metadata: Record<string, unknown> }>()
+  const queries: QueryVectorsCommandInput[] = []
+  let inFlight = 0
+  let mostInFlight = 0
+  const send = async (command: unknown) => {
+    if (command instanceof PutVectorsCommand) {
+      for (const { key, data, metadata } of command.input.vectors ?? [])
+        vectors.set(key as string, {
+          data: data?.float32 ?? [],
+          metadata: metadata as Record<string, unknown>,
+        })
+      return {}
+    }
+    if (!(command instanceof QueryVectorsCommand)) throw new Error('not stood in for')
+    const { input } = command
+    queries.push(input)
+    inFlight++
+    mostInFlight = Math.max(mostInFlight, inFlight)
+    // A turn of the event loop, as a network call takes, so concurrent queries overlap.
+    await new Promise((resolve) => setImmediate(resolve))
+    inFlight--
+    if (constraintsOf(input.filter) > 100 || (input.topK ?? 0) > 100) {
+      throw Object.assign(new Error('Invalid query'), { name: 'ValidationException' })
+    }
+    const query = input.queryVector?.float32 ?? []
+    const ranked = [...vectors]
+      .filter(([, { metadata }]) => !input.filter || passes(input.filter as Filter, metadata))
+      .map(([key, { data }]) => ({ key, distance: 1 - cosine(query, data) }))
+      .sort((a, b) => a.distance - b.distance || a.key.localeCompare(b.key))
+    return { vectors: ranked.slice(0, input.topK), distanceMetric: 'cosine' }
+  }
+  return { client: { send }, queries, mostInFlight: () => mostInFlight }
+}
