@@ -175,7 +175,8 @@ export const messageOf = (error: unknown): string =>
       : 'Something went wrong.'
 
 /**
- * Every item of a paged list (`GET /agents`, `GET /admin/agents`, `GET /admin/permissions`):
+ * Every item of a paged list (`GET /agents`, `GET /admin/agents`, `GET /admin/permissions`,
+ * `GET /admin/clients`):
  * each page in turn, following its `cursor` until a page has none, `limit` at a time.
  */
 export const allPages = async <T>(path: string, key: string, limit: number): Promise<T[]> => {

@@ -372,7 +372,8 @@ const routes: TypedRoute<CallerContext>[] = [
   {
     method: 'GET',
     path: '/admin/clients',
-    handler: async () => jsonResponse(200, { clients: await listClients(callerAdmin) }),
+    handler: async (event) =>
+      jsonResponse(200, await listClients(singleValuedQuery(event), callerAdmin)),
   },
   {
     method: 'GET',

@@ -4,7 +4,7 @@ import type {
   ScopeDefinition as Scope,
 } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
-import { ApiError, api, messageOf, pathOf } from '../api.ts'
+import { ApiError, allPages, api, messageOf, pathOf } from '../api.ts'
 import {
   Confirm,
   Field,
@@ -318,7 +318,10 @@ export const CallersPage = ({
   consoleClientId: string
   adminScope: string
 }) => {
-  const clients = useLoad(() => api<{ clients: Client[] }>('GET', '/admin/clients'))
+  // Every page in turn: on AWS each is one of Cognito's pages of clients, described (60 at most).
+  const clients = useLoad(async () => ({
+    clients: await allPages<Client>('/admin/clients', 'clients', 60),
+  }))
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const [notice, setNotice] = useState<Notice>()
   const [secret, setSecret] = useState<{ clientId: string; secret: string }>()

@@ -27,6 +27,7 @@ export const callerRegistryFor = (
       putScope: unset,
       deleteScope: unset,
       listClients: unset,
+      listClientPage: unset,
       getClient: unset,
       createClient: unset,
       updateClient: unset,

@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { ScopeLimitError } from '../errors.ts'
+import { pageQuerySchema } from '../http/page-query.ts'
 import { scopeSchema } from '../ids.ts'
 
 /** A scope the identity provider puts in tokens, without the resource server's prefix. */
@@ -26,6 +27,39 @@ export interface ShownClient extends CallerClient {
   tokensRefused?: true
 }
 
+/** A page of clients, and where the next one starts (absent: none follows). */
+export interface ClientPage {
+  clients: CallerClient[]
+  next?: string
+}
+
+/**
+ * The most clients a page of `GET /admin/clients` holds: what one ListUserPoolClients answers
+ * ("MaxResults ... Maximum value of 60"), each then described, so a page is one list and at most
+ * 60 DescribeUserPoolClient calls however many clients the pool holds.
+ */
+export const maxClientsPerPage = 60
+
+/**
+ * Whether a text may be where a page of clients starts: Cognito's NextToken ("Pattern: [\S]+",
+ * at most 131,072 characters) or the local identity's client id, which it also matches.
+ */
+export const isClientPageStart = (text: string): boolean =>
+  text.length <= 131_072 && /^\S+$/.test(text)
+
+/** The query of `GET /admin/clients`: the page size and the cursor of the page before. */
+export const clientsQuerySchema = pageQuerySchema(
+  maxClientsPerPage,
+  maxClientsPerPage,
+  'Clients',
+  isClientPageStart,
+)
+
+/** A page's start the identity provider refuses: a NextToken Cognito did not give, or no longer takes. */
+export class UnknownPageStartError extends Error {
+  override name = 'UnknownPageStartError'
+}
+
 /** A client just made, or given a new secret: the secret is shown this once. */
 export interface IssuedSecret {
   clientId: string
@@ -46,7 +80,13 @@ export interface CallerRegistry {
   putScope(scope: ScopeDefinition): Promise<ScopeDefinition | undefined>
   /** Removes a scope; the record before (undefined: there was none). */
   deleteScope(scope: string): Promise<ScopeDefinition | undefined>
+  /** Every client: what a scope's deletion reads to find its holders. */
   listClients(): Promise<CallerClient[]>
+  /**
+   * One page of the clients: at most `limit` (1 to `maxClientsPerPage`), from where `after` (a
+   * page's `next`, as it was given) says; `next` is present while more may follow.
+   */
+  listClientPage(page: { limit: number; after?: string | undefined }): Promise<ClientPage>
   getClient(clientId: string): Promise<CallerClient | undefined>
   /** A client-credentials client holding exactly `scopes`, with a generated secret. */
   createClient(client: { name: string; scopes: string[] }): Promise<CallerClient & IssuedSecret>

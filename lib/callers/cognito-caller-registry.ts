@@ -25,8 +25,10 @@ import { mapConcurrently } from '../map-concurrently.ts'
 import {
   type CallerClient,
   type CallerRegistry,
+  type ClientPage,
   type IssuedSecret,
   type ScopeDefinition,
+  UnknownPageStartError,
   withScope,
 } from './caller-registry.ts'
 
@@ -169,9 +171,42 @@ export class CognitoCallerRegistry implements CallerRegistry {
       ids.push(...(page.UserPoolClients ?? []).flatMap(({ ClientId }) => ClientId ?? []))
       NextToken = page.NextToken
     } while (NextToken)
-    // ListUserPoolClients names no scopes: each client is described, a few at a time
-    // (Cognito's request rate quotas are per pool and operation).
-    const described = await mapConcurrently(ids, describeConcurrency, (clientId) =>
+    return this.#described(ids)
+  }
+
+  /** One ListUserPoolClients page (its NextToken the next page's start), each client described. */
+  async listClientPage({
+    limit,
+    after,
+  }: {
+    limit: number
+    after?: string | undefined
+  }): Promise<ClientPage> {
+    const page = await this.#send(
+      new ListUserPoolClientsCommand({
+        UserPoolId: this.#options.userPoolId,
+        MaxResults: limit,
+        NextToken: after,
+      }),
+    ).catch((error: unknown) => {
+      // A cursor is Cognito's NextToken as it gave it: one it cannot read is the cursor's fault.
+      if (after !== undefined && (error as Error).name === 'InvalidParameterException') {
+        throw new UnknownPageStartError((error as Error).message)
+      }
+      throw error
+    })
+    const clients = await this.#described(
+      (page.UserPoolClients ?? []).flatMap(({ ClientId }) => ClientId ?? []),
+    )
+    return page.NextToken ? { clients, next: page.NextToken } : { clients }
+  }
+
+  /**
+   * ListUserPoolClients names no scopes: each client is described, a few at a time (Cognito's
+   * request rate quotas are per pool and operation); one deleted meanwhile is left out.
+   */
+  async #described(clientIds: readonly string[]): Promise<CallerClient[]> {
+    const described = await mapConcurrently(clientIds, describeConcurrency, (clientId) =>
       this.getClient(clientId),
     )
     return described.filter((client): client is CallerClient => client !== undefined)

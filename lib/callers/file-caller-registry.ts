@@ -4,6 +4,7 @@ import { createWhole, jsonFileUpdates, readJsonFile } from '../json-file.ts'
 import {
   type CallerClient,
   type CallerRegistry,
+  type ClientPage,
   type IssuedSecret,
   type ScopeDefinition,
   withScope,
@@ -113,6 +114,22 @@ export class FileCallerRegistry implements CallerRegistry {
 
   async listClients(): Promise<CallerClient[]> {
     return (await this.#load()).clients.map(publicClient)
+  }
+
+  /** By client id, a page starting after the client id `after` names (which need not still exist). */
+  async listClientPage({
+    limit,
+    after,
+  }: {
+    limit: number
+    after?: string | undefined
+  }): Promise<ClientPage> {
+    const following = (await this.#load()).clients
+      .filter(({ clientId }) => after === undefined || clientId > after)
+      .sort((a, b) => (a.clientId < b.clientId ? -1 : 1))
+    const clients = following.slice(0, limit).map(publicClient)
+    const last = clients.at(-1)
+    return following.length > limit && last ? { clients, next: last.clientId } : { clients }
   }
 
   async getClient(clientId: string): Promise<CallerClient | undefined> {

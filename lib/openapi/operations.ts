@@ -3,6 +3,7 @@ import { adminAgentsQuerySchema } from '../admin/agents-page.ts'
 import { auditPageSchema, auditQuerySchema } from '../admin/audit-api.ts'
 import { permissionsQuerySchema } from '../admin/permissions-page.ts'
 import {
+  clientsQuerySchema,
   createClientSchema,
   scopeBodySchema,
   updateClientSchema,
@@ -17,6 +18,7 @@ import {
   agentRecordSchema,
   agentReplaceSchema,
   callerClientSchema,
+  clientListSchema,
   issuedClientSchema,
   jwkSetSchema,
   listedAgentsSchema,
@@ -323,7 +325,10 @@ const described: Record<string, ApiOperation> = {
     summary: 'The callers: OAuth clients with the client-credentials flow',
     tag: 'admin',
     auth: 'admin',
-    responses: { 200: json('Every client', z.object({ clients: z.array(callerClientSchema) })) },
+    description:
+      "In pages: page with `limit` and the `cursor` of the page before, until a page has no `cursor`. On AWS a page is one of Cognito's ListUserPoolClients pages (at most 60) with each client described, so it may hold fewer than `limit`, even none, and still have a `cursor`; on a laptop the clients come by clientId.",
+    query: clientsQuerySchema,
+    responses: { 200: json('A page of clients', clientListSchema) },
   },
   'POST /admin/clients': {
     summary: 'Create a caller: an OAuth client holding these scopes',

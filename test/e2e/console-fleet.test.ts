@@ -136,4 +136,41 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     expect(names).toHaveLength(fleetSize + 2)
     expect(names).toEqual([...names].sort())
   })
+
+  it('shows every caller, past the 60 a page of GET /admin/clients holds', async () => {
+    // Prepare: 61 callers made through the admin API, besides the stack's own
+    const admin = await stack.token('admin-client')
+    const adminCall = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${stack.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+      expect(response.status, `${method} ${path}`).toBeLessThan(300)
+      return (await response.json()) as { clients: { clientId: string }[]; cursor?: string }
+    }
+    for (let i = 0; i < 61; i++) {
+      await adminCall('POST', '/admin/clients', { name: `bulk-${i}`, scopes: ['weather:invoke'] })
+    }
+    const clientIds: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await adminCall('GET', `/admin/clients${cursor ? `?cursor=${cursor}` : ''}`)
+      clientIds.push(...page.clients.map(({ clientId }) => clientId))
+      cursor = page.cursor
+    } while (cursor)
+
+    // Act
+    await page.goto(`${stack.url}/console/#/callers`)
+    await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
+    await page.locator('[data-client]').first().waitFor()
+    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    const shown = await page
+      .locator('[data-client]')
+      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client')))
+
+    // Assess
+    expect(clientIds.length).toBeGreaterThan(61)
+    expect(shown.sort()).toEqual(clientIds.sort())
+  })
 })

@@ -57,6 +57,72 @@ describe('the admin handler changing scopes in Cognito', () => {
       }),
     ) as Promise<{ statusCode: number; body: string }>
 
+  const listClients = (query: Record<string, string>) =>
+    invoke(
+      handler,
+      sampleEvent<APIGatewayProxyEvent>('admin-register-agent.json', (event) => {
+        event.httpMethod = 'GET'
+        event.resource = '/admin/clients'
+        event.path = '/admin/clients'
+        event.body = null
+        event.queryStringParameters = query
+        event.multiValueQueryStringParameters = Object.fromEntries(
+          Object.entries(query).map(([name, value]) => [name, [value]]),
+        )
+        event.requestContext.httpMethod = 'GET'
+        event.requestContext.resourcePath = '/admin/clients'
+      }),
+    ) as Promise<{ statusCode: number; body: string }>
+
+  it('lists a pool of 150 clients a page at a time, each page one ListUserPoolClients and its clients described', async () => {
+    // Prepare
+    const names = Array.from({ length: 150 }, (_, i) => `app-${String(i).padStart(3, '0')}`)
+    for (const name of names) cognito.holdClient(name, ['switchboard/admin'])
+    cognito.requests.length = 0
+
+    // Act: every page in turn, as the console reads them.
+    const pages: { clients: { name: string; scopes: string[] }[]; cursor?: string }[] = []
+    const sentPerPage: Record<string, number>[] = []
+    let cursor: string | undefined
+    do {
+      const before = cognito.requests.length
+      const answer = await listClients(cursor ? { cursor } : {})
+      expect(answer.statusCode).toBe(200)
+      const page = JSON.parse(answer.body) as (typeof pages)[number]
+      pages.push(page)
+      const sent: Record<string, number> = {}
+      for (const { operation } of cognito.requests.slice(before))
+        sent[operation] = (sent[operation] ?? 0) + 1
+      sentPerPage.push(sent)
+      cursor = page.cursor
+    } while (cursor !== undefined)
+
+    // Assess
+    expect(pages.map(({ clients }) => clients.length)).toEqual([60, 60, 30])
+    expect(sentPerPage).toEqual([
+      { ListUserPoolClients: 1, DescribeUserPoolClient: 60 },
+      { ListUserPoolClients: 1, DescribeUserPoolClient: 60 },
+      { ListUserPoolClients: 1, DescribeUserPoolClient: 30 },
+    ])
+    expect(pages.flatMap(({ clients }) => clients.map(({ name }) => name)).sort()).toEqual(names)
+    expect(pages[0]?.clients[0]?.scopes).toEqual(['admin'])
+  })
+
+  it('refuses a cursor Cognito does not take as a 400 naming it, as one that is not a cursor at all', async () => {
+    // Act: well-formed, but no NextToken Cognito gave; then not base64url at all
+    const unknown = await listClients({ cursor: Buffer.from('page-made-up').toString('base64url') })
+    const malformed = await listClients({ cursor: 'not a cursor!' })
+    const tooMany = await listClients({ limit: '61' })
+
+    // Assess
+    for (const answer of [unknown, malformed]) {
+      expect(answer.statusCode).toBe(400)
+      expect(answer.body).toContain('is not a cursor this API gave out')
+    }
+    expect(tooMany.statusCode).toBe(400)
+    expect(tooMany.body).toContain('must be a whole number from 1 to 60')
+  })
+
   it('keeps both of two scopes defined at once, and leaves no lease behind', async () => {
     // Act: each reads the resource server's list before it writes it back whole
     const answers = await Promise.all([

@@ -508,7 +508,7 @@ describe('CognitoCallerRegistry against a Cognito stand-in', () => {
       rotateClientSecret(consoleId, deps).catch((error: unknown) => error),
       deleteClient(consoleId, deps).catch((error: unknown) => error),
     ])
-    const listed = await listClients(deps)
+    const { clients: listed } = await listClients({}, deps)
 
     // Assess
     expect(refused.map((error) => error instanceof ManagedClientError)).toEqual([true, true, true])

@@ -48,6 +48,8 @@ export const startCognitoStandIn = async (options: {
     Scopes: options.scopes,
   }
   const clients = new Map<string, StoredClient>()
+  /** Where each NextToken given out resumes the list. */
+  const pageTokens = new Map<string, number>()
   let clock = Date.UTC(2026, 0, 1) / 1000
 
   const clientOf = (input: Json) => {
@@ -71,6 +73,14 @@ export const startCognitoStandIn = async (options: {
     ...(client.secrets[0] ? { ClientSecret: client.secrets[0].ClientSecretValue } : {}),
   })
 
+  const createClient = (input: Json) => {
+    const clientId = randomBytes(13).toString('hex')
+    const { UserPoolId: _pool, GenerateSecret, ...settings } = input
+    const client = { settings, secrets: GenerateSecret ? [newSecret()] : [] }
+    clients.set(clientId, client)
+    return described(clientId, client)
+  }
+
   const operations: Record<string, (input: Json) => Json> = {
     DescribeResourceServer: (input) => {
       if (input.Identifier !== options.identifier) {
@@ -88,23 +98,33 @@ export const startCognitoStandIn = async (options: {
       }
       return { ResourceServer: resourceServer }
     },
-    CreateUserPoolClient: (input) => {
-      const clientId = randomBytes(13).toString('hex')
-      const { UserPoolId: _pool, GenerateSecret, ...settings } = input
-      const client = { settings, secrets: GenerateSecret ? [newSecret()] : [] }
-      clients.set(clientId, client)
-      return { UserPoolClient: described(clientId, client) }
-    },
+    CreateUserPoolClient: (input) => ({ UserPoolClient: createClient(input) }),
     DescribeUserPoolClient: (input) => ({
       UserPoolClient: described(String(input.ClientId), clientOf(input)),
     }),
-    ListUserPoolClients: () => ({
-      UserPoolClients: [...clients].map(([ClientId, client]) => ({
-        ClientId,
-        ClientName: client.settings.ClientName,
-        UserPoolId: options.userPoolId,
-      })),
-    }),
+    // In pages of MaxResults (1 to 60, Cognito's range), each NextToken an opaque token of this
+    // pool's; one it did not give is refused, as a parameter Cognito cannot read.
+    ListUserPoolClients: (input) => {
+      const maxResults = input.MaxResults ?? 60
+      if (typeof maxResults !== 'number' || maxResults < 1 || maxResults > 60) {
+        throw new CognitoFault('InvalidParameterException', 'MaxResults must be 1 to 60.')
+      }
+      const start = input.NextToken === undefined ? 0 : pageTokens.get(String(input.NextToken))
+      if (start === undefined)
+        throw new CognitoFault('InvalidParameterException', 'Invalid pagination token.')
+      const all = [...clients]
+      const end = start + maxResults
+      const NextToken = end < all.length ? `page-${randomBytes(8).toString('base64')}` : undefined
+      if (NextToken) pageTokens.set(NextToken, end)
+      return {
+        UserPoolClients: all.slice(start, end).map(([ClientId, client]) => ({
+          ClientId,
+          ClientName: client.settings.ClientName,
+          UserPoolId: options.userPoolId,
+        })),
+        ...(NextToken ? { NextToken } : {}),
+      }
+    },
     UpdateUserPoolClient: (input) => {
       const client = clientOf(input)
       const { UserPoolId: _pool, ClientId: _id, ...settings } = input
@@ -180,6 +200,15 @@ export const startCognitoStandIn = async (options: {
     resourceServer: () => resourceServer,
     /** A client's stored settings and secrets, as Cognito holds them. */
     client: (clientId: string) => clients.get(clientId),
+    /** Puts a client-credentials client in the pool, as CreateUserPoolClient would, sending nothing. */
+    holdClient: (name: string, scopes: string[]) =>
+      createClient({
+        UserPoolId: options.userPoolId,
+        ClientName: name,
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: scopes,
+      }).ClientId,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

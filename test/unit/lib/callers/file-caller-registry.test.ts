@@ -58,6 +58,29 @@ describe('FileCallerRegistry', () => {
     expect(await registry.listScopes()).toHaveLength(100)
   })
 
+  it('lists its clients in pages by client id, the next resuming after the last even once it is deleted', async () => {
+    // Prepare
+    const registry = new FileCallerRegistry(file)
+    await registry.seedIfAbsent(seed)
+    for (const name of ['b', 'c', 'd', 'e']) {
+      await registry.createClient({ name, scopes: ['weather:invoke'] })
+    }
+    const byId = (await registry.listClients()).map(({ clientId }) => clientId).sort()
+
+    // Act
+    const first = await registry.listClientPage({ limit: 2 })
+    await registry.deleteClient(first.next as string)
+    const second = await registry.listClientPage({ limit: 2, after: first.next })
+    const last = await registry.listClientPage({ limit: 2, after: second.next })
+
+    // Assess
+    expect(first.clients.map(({ clientId }) => clientId)).toEqual(byId.slice(0, 2))
+    expect(first.next).toBe(byId[1])
+    expect(second.clients.map(({ clientId }) => clientId)).toEqual(byId.slice(2, 4))
+    expect(last.clients.map(({ clientId }) => clientId)).toEqual(byId.slice(4))
+    expect(last).not.toHaveProperty('next')
+  })
+
   it('keeps client secrets only as scrypt hashes, never in clear', async () => {
     // Prepare
     const registry = new FileCallerRegistry(file)

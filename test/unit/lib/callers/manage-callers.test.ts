@@ -44,6 +44,7 @@ const memoryCallers = (scopes: ScopeDefinition[], clients: CallerClient[]) => {
       return scopes.find((each) => each.scope === scope)
     },
     listClients: async () => clients,
+    listClientPage: async () => ({ clients }),
     getClient: async (clientId) => clients.find((each) => each.clientId === clientId),
     createClient: async (client) => {
       changes.push(`createClient ${client.name}`)
@@ -639,7 +640,7 @@ describe('the callers admin steps', () => {
     const deps = { callers, managedClientIds: ['sample-app'] }
 
     // Act
-    const listed = await listClients(deps)
+    const { clients: listed } = await listClients({}, deps)
     const read = await getClient('sample-app', deps)
 
     // Assess
@@ -662,7 +663,7 @@ describe('the callers admin steps', () => {
 
     // Act
     const created = await createClient({ name: 'billing', scopes: ['reports:invoke'] }, deps)
-    const listed = await listClients(deps)
+    const { clients: listed } = await listClients({}, deps)
     const read = await getClient('reports-app', deps)
 
     // Assess
@@ -687,7 +688,7 @@ describe('the callers admin steps', () => {
 
     // Act
     const created = await createClient({ name: 'billing', scopes: ['reports:invoke'] }, deps)
-    const listed = await listClients(deps)
+    const { clients: listed } = await listClients({}, deps)
 
     // Assess
     expect(created.issued).not.toHaveProperty('tokensRefused')
