@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { mapConcurrently } from '../../lib/map-concurrently.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { allPages, api, authorization, messageOf, pathOf } from '../api.ts'
@@ -41,6 +41,12 @@ const healthChecksAtOnce = 4
  * "checking…", and every later round with them.
  */
 const healthCheckMs = 10_000
+
+/**
+ * Cards a page of the Fleet shows: four screens at 1280 wide (three columns), one to four columns
+ * filled. All on one page, a fleet of 300 was some 32,000 px of cards, six a screen.
+ */
+export const cardsPerPage = 24
 
 type Health = 'checking' | 'up' | 'down' | 'hidden'
 
@@ -85,6 +91,50 @@ const HealthDot = ({ health }: { health: Health | undefined }) => (
   </span>
 )
 
+/** `1 agent`, `120 agents`. */
+const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
+
+/**
+ * Previous and Next through the Fleet's pages, and which one is shown. An end's button is said to
+ * be unavailable (`aria-disabled`), not `disabled`: Next pressed onto the last page would
+ * otherwise drop the keyboard's focus to the page's body.
+ */
+const Pager = ({
+  page,
+  pages,
+  label,
+  onTurn,
+  navRef,
+}: {
+  page: number
+  pages: number
+  label: string
+  onTurn: (page: number, turn: 'previous' | 'next') => void
+  navRef?: { current: HTMLElement | null }
+}) => (
+  <nav class="pager" aria-label={label} ref={navRef}>
+    <button
+      type="button"
+      data-turn="previous"
+      aria-disabled={page === 0 ? 'true' : undefined}
+      onClick={() => page > 0 && onTurn(page - 1, 'previous')}
+    >
+      Previous
+    </button>
+    <span class="muted">
+      Page {page + 1} of {pages}
+    </span>
+    <button
+      type="button"
+      data-turn="next"
+      aria-disabled={page === pages - 1 ? 'true' : undefined}
+      onClick={() => page < pages - 1 && onTurn(page + 1, 'next')}
+    >
+      Next
+    </button>
+  </nav>
+)
+
 export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
   // Both lists answer in pages: every page, the most a page holds at a time.
   if (session.isAdmin) {
@@ -119,45 +169,14 @@ export const FleetPage = ({ session }: { session: Session }) => {
   const [results, setResults] = useState<SearchResult[] | undefined>()
   const [searchError, setSearchError] = useState<string>()
   const [health, setHealth] = useState<Record<string, Health>>({})
-
-  // Live: checked when the fleet loads, and again every 30 s while the page is open, a few at a
-  // time; a round still under way when the next is due is left to finish.
-  useEffect(() => {
-    const left = new AbortController()
-    let checking = false
-    const checkAll = async () => {
-      if (checking) return
-      checking = true
-      await mapConcurrently(fleet.data ?? [], healthChecksAtOnce, async (agent) => {
-        if (left.signal.aborted) return
-        const state = await checkHealth(agent.agentId, left.signal)
-        if (!left.signal.aborted) setHealth((previous) => ({ ...previous, [agent.agentId]: state }))
-      })
-      checking = false
-    }
-    void checkAll()
-    const timer = setInterval(checkAll, healthEveryMs)
-    return () => {
-      left.abort()
-      clearInterval(timer)
-    }
-  }, [fleet.data])
-
-  const search = async (event: Event) => {
-    event.preventDefault()
-    setSearchError(undefined)
-    if (!query.trim()) return setResults(undefined)
-    try {
-      const answer = await api<{ results: SearchResult[] }>('POST', '/search', { query })
-      setResults(answer.results)
-    } catch (error) {
-      setSearchError(messageOf(error))
-    }
-  }
+  /** The page of cards shown, from 0; back to the first as the filter or the search changes. */
+  const [page, setPage] = useState(0)
+  const topPager = useRef<HTMLElement>(null)
 
   const agents = fleet.data ?? []
   const byId = new Map(agents.map((agent) => [agent.agentId, agent]))
-  const shown = results
+  // The filter and the search read the whole fleet; a page shows a part of what they leave.
+  const matching = results
     ? results.flatMap((result) => {
         const agent = byId.get(result.agentId)
         return agent ? [{ agent, score: result.score }] : []
@@ -168,18 +187,85 @@ export const FleetPage = ({ session }: { session: Session }) => {
             .toLowerCase()
             .includes(filter.toLowerCase()),
         )
-        .map((agent) => ({ agent, score: undefined }))
+        .map((agent) => ({ agent, score: undefined as number | undefined }))
+  const pages = Math.max(1, Math.ceil(matching.length / cardsPerPage))
+  // A fleet read again may be shorter than the page the person was on: its last page then.
+  const pageShown = Math.min(page, pages - 1)
+  const first = pageShown * cardsPerPage
+  const shown = matching.slice(first, first + cardsPerPage)
+  const range = `${first + 1}–${first + shown.length}`
+  /** The agents whose cards are on the page, one string so the checks restart only as it changes. */
+  const shownIds = shown.map(({ agent }) => agent.agentId).join(' ')
+
+  // Live: checked when the page of cards shows, and again every 30 s while the page is open, a few
+  // at a time; a round still under way when the next is due is left to finish. Only the cards
+  // shown: another page, or another filter, ends the round under way and checks its own.
+  useEffect(() => {
+    const left = new AbortController()
+    const agentIds = shownIds ? shownIds.split(' ') : []
+    let checking = false
+    const checkAll = async () => {
+      if (checking) return
+      checking = true
+      await mapConcurrently(agentIds, healthChecksAtOnce, async (agentId) => {
+        if (left.signal.aborted) return
+        const state = await checkHealth(agentId, left.signal)
+        if (!left.signal.aborted) setHealth((previous) => ({ ...previous, [agentId]: state }))
+      })
+      checking = false
+    }
+    void checkAll()
+    const timer = setInterval(checkAll, healthEveryMs)
+    return () => {
+      left.abort()
+      clearInterval(timer)
+    }
+  }, [shownIds])
+
+  /**
+   * Another page of cards. Turned from below the cards, the focus goes to the same button above
+   * them, which brings the new page's first cards into view (it stayed at the foot of the new page).
+   */
+  const turn = (to: number, direction: 'previous' | 'next', below = false) => {
+    setPage(to)
+    if (below) {
+      topPager.current?.querySelector<HTMLElement>(`[data-turn="${direction}"]`)?.focus()
+    }
+  }
+
+  const search = async (event: Event) => {
+    event.preventDefault()
+    setSearchError(undefined)
+    setPage(0)
+    if (!query.trim()) return setResults(undefined)
+    try {
+      const answer = await api<{ results: SearchResult[] }>('POST', '/search', { query })
+      setResults(answer.results)
+    } catch (error) {
+      setSearchError(messageOf(error))
+    }
+  }
 
   return (
     <section>
-      <h1>Fleet</h1>
+      {/* The fleet's size, as the filter's count and the pages cannot say it when nothing is typed
+      and everything fits on one page: with 300 agents, nothing said how many there were. */}
+      <h1>
+        Fleet
+        {fleet.data ? (
+          <small class="muted heading-count"> {agentsCounted(agents.length)}</small>
+        ) : null}
+      </h1>
       <div class="toolbar">
         <div class="field">
           <label for="filter">Filter by name, id or status</label>
           <input
             id="filter"
             value={filter}
-            onInput={(event) => setFilter(event.currentTarget.value)}
+            onInput={(event) => {
+              setFilter(event.currentTarget.value)
+              setPage(0)
+            }}
             placeholder="weather"
           />
         </div>
@@ -199,6 +285,7 @@ export const FleetPage = ({ session }: { session: Session }) => {
                 onClick={() => {
                   setResults(undefined)
                   setQuery('')
+                  setPage(0)
                 }}
               >
                 Clear
@@ -207,23 +294,40 @@ export const FleetPage = ({ session }: { session: Session }) => {
           </div>
         </form>
       </div>
-      {/* How many agents the filter leaves, said politely as it changes: the region is always
-      there, empty without a filter, since one added with its words may not be read out. */}
-      <p class="muted fleet-count" role="status" data-testid="fleet-count">
-        {filter && !results && fleet.data
-          ? `${shown.length} of ${agents.length} agent${agents.length === 1 ? '' : 's'}`
-          : ''}
-      </p>
+      {/* How many agents the filter leaves, and which of them the page shows, said politely as
+      it changes (Next pressed is heard): the region is always there, empty while the heading says
+      all (no filter, one page), since one added with its words may not be read out. */}
+      <div class="fleet-bar">
+        <p class="muted fleet-count" role="status" data-testid="fleet-count">
+          {!fleet.data || results
+            ? ''
+            : filter
+              ? `${matching.length} of ${agentsCounted(agents.length)}${pages > 1 ? `, showing ${range}` : ''}`
+              : pages > 1
+                ? `Showing ${range} of ${agentsCounted(agents.length)}`
+                : ''}
+        </p>
+        {pages > 1 ? (
+          <Pager
+            page={pageShown}
+            pages={pages}
+            label="Pages of the fleet"
+            onTurn={(to, direction) => turn(to, direction)}
+            navRef={topPager}
+          />
+        ) : null}
+      </div>
       <NoticeLine notice={searchError ? { kind: 'error', text: searchError } : undefined} />
       {results ? (
         <p class="muted" role="status">
           {results.length} agent{results.length === 1 ? '' : 's'} ranked by how closely each matches
-          “{query}”, closest first (a score near or below 0 is no match).
+          “{query}”, closest first (a score near or below 0 is no match)
+          {pages > 1 ? `; showing ${range}` : ''}.
         </p>
       ) : null}
       {fleet.loading && !fleet.data ? <Loading what="the fleet" /> : null}
       <NoticeLine notice={fleet.error ? { kind: 'error', text: fleet.error } : undefined} />
-      {fleet.data && shown.length === 0 ? <p>No agent to show.</p> : null}
+      {fleet.data && matching.length === 0 ? <p>No agent to show.</p> : null}
       <ul class="cards" data-testid="fleet">
         {shown.map(({ agent, score }) => (
           <li class="card" key={agent.agentId} data-agent={agent.agentId}>
@@ -304,6 +408,14 @@ export const FleetPage = ({ session }: { session: Session }) => {
           </li>
         ))}
       </ul>
+      {pages > 1 ? (
+        <Pager
+          page={pageShown}
+          pages={pages}
+          label="Pages of the fleet, below the cards"
+          onTurn={(to, direction) => turn(to, direction, true)}
+        />
+      ) : null}
     </section>
   )
 }

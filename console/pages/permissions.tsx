@@ -25,6 +25,36 @@ const seeTheirs =
 const definedAgain =
   'Save again to define it anew with what you typed here, or Cancel to leave it removed.'
 
+/** Agents a permission's card names before "and N more": a line or two at 1280 wide. */
+const agentsNamedFirst = 6
+
+/**
+ * The agents a permission grants, the first few and "and N more" that opens onto the rest: a
+ * permission of 300 agents was a column of 100 lines in its card. A list a little longer than the
+ * few is named whole ("and 1 more" would hide no more than it takes).
+ */
+const AgentsGranted = ({ scope, agents }: { scope: string; agents: string[] }) => {
+  if (agents.length <= agentsNamedFirst + 2) return <>{agents.join(', ')}</>
+  const rest = agents.length - agentsNamedFirst
+  return (
+    <>
+      {agents.slice(0, agentsNamedFirst).join(', ')}
+      {/* A disclosure of the browser's own: Enter or Space opens it, and it says whether it is open. */}
+      <details class="more">
+        {/* Named after its scope too, as each card may have one (the words shown first). */}
+        <summary aria-label={`and ${rest} more agents of ${scope}`}>and {rest} more</summary>
+        <span>{agents.slice(agentsNamedFirst).join(', ')}</span>
+      </details>
+    </>
+  )
+}
+
+/** A long list of agents in a sentence: the first few and how many more. */
+const agentsInShort = (agents: string[]) =>
+  agents.length <= agentsNamedFirst + 2
+    ? agents.join(', ')
+    : `${agents.slice(0, agentsNamedFirst).join(', ')} and ${agents.length - agentsNamedFirst} more`
+
 interface Draft {
   scope: string
   agents: string[]
@@ -156,7 +186,7 @@ const Editor = ({
         version ?? (isNew ? noneYet : undefined),
       )
       onSaved(
-        `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${draft.agents.join(', ')}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
+        `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${agentsInShort(draft.agents)}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unknown-scope') {
@@ -426,7 +456,9 @@ export const PermissionsPage = () => {
               <>
                 <dl class="facts">
                   <dt>Agents</dt>
-                  <dd>{permission.agents.join(', ')}</dd>
+                  <dd>
+                    <AgentsGranted scope={permission.scope} agents={permission.agents} />
+                  </dd>
                   <dt>Operations</dt>
                   <dd>{permission.operations?.join(', ') ?? 'all'}</dd>
                   <dt>Limit</dt>
@@ -464,7 +496,7 @@ export const PermissionsPage = () => {
                 </div>
                 {removing === permission.scope ? (
                   <Confirm
-                    question={`Remove the permission of ${permission.scope}? Its holders lose ${permission.agents.join(', ')} at once.`}
+                    question={`Remove the permission of ${permission.scope}? Its holders lose ${agentsInShort(permission.agents)} at once.`}
                     expected={permission.scope}
                     action={`Remove ${permission.scope}`}
                     onConfirm={() => remove(permission)}

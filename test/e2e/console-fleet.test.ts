@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Browser, Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
@@ -5,15 +7,28 @@ import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
 import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
-import { launchChromium, signIn } from '../support/browser.ts'
+import { launchChromium, screenshotDir, signIn } from '../support/browser.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
 import { putPermission, registerAgents } from '../support/stack-setup.ts'
 
 /** How many agents the fleet holds: more than one page of `GET /admin/agents` (100). */
 const fleetSize = 120
 
+/** The agents the Fleet lists: the fleet and the stack's own two, calculator and weather. */
+const listed = fleetSize + 2
+
+/** Cards a page of the Fleet shows (`cardsPerPage` in console/pages/fleet.tsx). */
+const cardsPerPage = 24
+
 /** Card checks the first test watches: enough to tell a few at a time from all at once. */
-const checksWatched = 40
+const checksWatched = 20
+
+/** The fleet's agents in the order the Fleet lists them, by id. */
+const listedIds = [
+  'calculator',
+  ...Array.from({ length: fleetSize }, (_, i) => `fleet-${String(i).padStart(3, '0')}`),
+  'weather',
+]
 
 describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   let stack: RunningStack
@@ -101,7 +116,8 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       await stalled.clock.fastForward(10_000)
       const dot = (agentId: string) =>
         stalled.locator(`[data-agent="${agentId}"]`).getByTestId('health')
-      await dot(`fleet-${String(fleetSize - 1).padStart(3, '0')}`)
+      // The last card of the first page, the one page of cards checked
+      await dot(listedIds[cardsPerPage - 1] as string)
         .getByText('card served')
         .waitFor({ timeout: 20_000 })
       await stalled.clock.fastForward(30_000)
@@ -119,6 +135,153 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     } finally {
       await context.close()
     }
+  })
+
+  /** The agents whose cards are on the page, in the order shown. */
+  const cardsShown = () =>
+    page.locator('[data-agent]').evaluateAll((cards) => cards.map((card) => card.dataset.agent))
+  /** Every dot on the page says what the check found (none is "checking…"). */
+  const allChecked = async () => {
+    await page.locator('[data-agent]').first().waitFor()
+    await expect
+      .poll(() => page.getByTestId('health').getByText('checking…').count(), { timeout: 20_000 })
+      .toBe(0)
+  }
+
+  it('says how many agents the fleet holds and shows them a page at a time, checking only the cards shown', async () => {
+    // Prepare: which agents' cards the page checks
+    const checked = new Set<string>()
+    const onRequest = (request: Request) => {
+      const agentId = /\/agents\/([^/]+)\/\.well-known\/agent-card\.json$/.exec(request.url())?.[1]
+      if (agentId) checked.add(agentId)
+    }
+    page.on('request', onRequest)
+    const top = page.getByRole('navigation', { name: 'Pages of the fleet', exact: true })
+    const below = page.getByRole('navigation', { name: 'Pages of the fleet, below the cards' })
+    const count = page.getByTestId('fleet-count')
+    try {
+      // Act: the Fleet opened from another page
+      await page.goto(`${stack.url}/console/#/permissions`)
+      await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+      await page.getByRole('link', { name: 'Fleet' }).click()
+      await page.getByRole('heading', { level: 1, name: `Fleet ${listed} agents` }).waitFor()
+      await allChecked()
+
+      // Assess: the first page, and only its cards checked
+      expect(await cardsShown()).toEqual(listedIds.slice(0, cardsPerPage))
+      await expect(count.textContent()).resolves.toBe(`Showing 1–24 of ${listed} agents`)
+      expect([...checked].sort()).toEqual(listedIds.slice(0, cardsPerPage))
+      await expect(top.getByText('Page 1 of 6').isVisible()).resolves.toBe(true)
+      await expect(
+        top.getByRole('button', { name: 'Previous' }).getAttribute('aria-disabled'),
+      ).resolves.toBe('true')
+
+      // Act: the next page, from the buttons below the cards, by keyboard
+      checked.clear()
+      await below.getByRole('button', { name: 'Next' }).focus()
+      await page.keyboard.press('Enter')
+
+      // Assess: the next 24, the focus on the Next above them, the new cards checked
+      await expect.poll(cardsShown).toEqual(listedIds.slice(cardsPerPage, 2 * cardsPerPage))
+      await expect.poll(() => count.textContent()).toBe(`Showing 25–48 of ${listed} agents`)
+      await expect(
+        top
+          .getByRole('button', { name: 'Next' })
+          .evaluate((button) => button === document.activeElement),
+      ).resolves.toBe(true)
+      await allChecked()
+      expect([...checked].sort()).toEqual(listedIds.slice(cardsPerPage, 2 * cardsPerPage))
+      await mkdir(screenshotDir, { recursive: true })
+      for (const width of [1280, 700]) {
+        await page.setViewportSize({ width, height: 900 })
+        await page.screenshot({ path: join(screenshotDir, `fleet-page-2-${width}.png`) })
+      }
+      await page.setViewportSize({ width: 1280, height: 900 })
+
+      // Act: on to the last page, and Next pressed there again
+      for (let turns = 0; turns < 5; turns++) await page.keyboard.press('Enter')
+
+      // Assess: the last two agents, Next refused but still where the keyboard is
+      await expect.poll(cardsShown).toEqual(listedIds.slice(5 * cardsPerPage))
+      await expect(count.textContent()).resolves.toBe(`Showing 121–122 of ${listed} agents`)
+      const next = top.getByRole('button', { name: 'Next' })
+      await expect(next.getAttribute('aria-disabled')).resolves.toBe('true')
+      await expect(next.evaluate((button) => button === document.activeElement)).resolves.toBe(true)
+    } finally {
+      page.off('request', onRequest)
+    }
+  })
+
+  it('filters the whole fleet, not the page shown, and shows the first page of what it leaves', async () => {
+    // Prepare: the Fleet on its third page
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Fleet' }).click()
+    await page.locator('[data-agent]').first().waitFor()
+    const top = page.getByRole('navigation', { name: 'Pages of the fleet', exact: true })
+    await top.getByRole('button', { name: 'Next' }).click()
+    await top.getByRole('button', { name: 'Next' }).click()
+    await expect.poll(cardsShown).toEqual(listedIds.slice(2 * cardsPerPage, 3 * cardsPerPage))
+    const filter = page.getByLabel('Filter by name, id or status')
+    const count = page.getByTestId('fleet-count')
+
+    // Act: agents on the fifth page
+    await filter.fill('fleet-11')
+
+    // Assess
+    await expect.poll(cardsShown).toEqual(listedIds.slice(111, 121))
+    await expect(count.textContent()).resolves.toBe(`10 of ${listed} agents`)
+    await expect(top.count()).resolves.toBe(0)
+
+    // Act: more than a page
+    await filter.fill('fleet')
+
+    // Assess: from the first of them, said which
+    await expect.poll(cardsShown).toEqual(listedIds.slice(1, 1 + cardsPerPage))
+    await expect(count.textContent()).resolves.toBe(
+      `${fleetSize} of ${listed} agents, showing 1–24`,
+    )
+    await expect(top.getByText('Page 1 of 5').isVisible()).resolves.toBe(true)
+  })
+
+  it('names the first few agents of a permission of many, and the rest on demand', async () => {
+    // Prepare
+    await page.goto(`${stack.url}/console/#/permissions`)
+    const card = page.locator('li[data-scope="calculator:invoke"]')
+    const agents = card.locator('dt:text-is("Agents") + dd')
+    await agents.waitFor()
+    const more = card.locator('details')
+
+    // Assess: six of its 121, and how many more
+    expect((await agents.innerText()).split('\n')[0]).toBe(
+      'calculator, fleet-000, fleet-001, fleet-002, fleet-003, fleet-004',
+    )
+    await expect(card.getByText(/fleet-119/).isVisible()).resolves.toBe(false)
+    const summary = card.locator('summary')
+    await expect(summary.textContent()).resolves.toBe(`and ${fleetSize + 1 - 6} more`)
+    await mkdir(screenshotDir, { recursive: true })
+    await card.screenshot({ path: join(screenshotDir, 'permission-many-agents-1280.png') })
+
+    // Act: opened by keyboard
+    await summary.focus()
+    await page.keyboard.press('Enter')
+
+    // Assess: every agent named, the disclosure said to be open
+    await expect.poll(() => card.getByText(/fleet-119/).isVisible()).toBe(true)
+    await expect(more.evaluate((details) => (details as HTMLDetailsElement).open)).resolves.toBe(
+      true,
+    )
+    const named = (await agents.innerText())
+      .split(/[\s,]+/)
+      .filter((word) => /^(calculator|fleet-\d+)$/.test(word))
+    expect(named).toEqual(listedIds.slice(0, fleetSize + 1))
+    for (const width of [1280, 700]) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.screenshot({
+        path: join(screenshotDir, `permission-many-agents-open-${width}.png`),
+      })
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
   })
 
   it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
