@@ -192,10 +192,16 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       await allChecked()
       expect([...checked].sort()).toEqual(listedIds.slice(cardsPerPage, 2 * cardsPerPage))
       await mkdir(screenshotDir, { recursive: true })
-      for (const width of [1280, 700]) {
+      // Seen at 1280, 700 and 320 px wide, the page's buttons not pushing it sideways
+      for (const width of [1280, 700, 320]) {
         await page.setViewportSize({ width, height: 900 })
         await page.screenshot({ path: join(screenshotDir, `fleet-page-2-${width}.png`) })
+        await expect
+          .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+          .toBeLessThanOrEqual(width)
       }
+      await below.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(screenshotDir, 'fleet-page-2-foot-320.png') })
       await page.setViewportSize({ width: 1280, height: 900 })
 
       // Act: on to the last page, and Next pressed there again
@@ -282,6 +288,16 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       })
     }
     await page.setViewportSize({ width: 1280, height: 900 })
+
+    // Act: its removal asked for
+    await card.getByRole('button', { name: 'Remove permission calculator:invoke' }).click()
+
+    // Assess: the question names the same few, and how many more
+    const question = page.getByRole('alertdialog')
+    await expect(question.locator('#confirm-question').textContent()).resolves.toBe(
+      `Remove the permission of calculator:invoke? Its holders lose calculator, fleet-000, fleet-001, fleet-002, fleet-003, fleet-004 and ${fleetSize + 1 - 6} more at once.`,
+    )
+    await question.getByRole('button', { name: 'Cancel' }).click()
   })
 
   it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
