@@ -298,6 +298,17 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       `Remove the permission of calculator:invoke? Its holders lose calculator, fleet-000, fleet-001, fleet-002, fleet-003, fleet-004 and ${fleetSize + 1 - 6} more at once.`,
     )
     await question.getByRole('button', { name: 'Cancel' }).click()
+
+    // Act: saved as it is
+    await card.getByRole('button', { name: 'Edit permission calculator:invoke' }).click()
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: what it grants, said the same way
+    await expect
+      .poll(() => page.getByTestId('notice').first().textContent())
+      .toBe(
+        `Done: calculator:invoke saved: it grants calculator, fleet-000, fleet-001, fleet-002, fleet-003, fleet-004 and ${fleetSize + 1 - 6} more.`,
+      )
   })
 
   it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
