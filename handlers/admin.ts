@@ -29,6 +29,7 @@ import { PermissionNotFoundError } from '../lib/errors.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { adminIdempotencyKeyOf } from '../lib/http/idempotency-key.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
+import { pathParameterOf } from '../lib/http/lambda-event.ts'
 import { assertConditionsTaken, createOnlyOf, ifMatchOf } from '../lib/http/preconditions.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { requiredBody } from '../lib/http/required-body.ts'
@@ -151,12 +152,14 @@ const grantsRevoked =
     }
   }
 
+// Each decoded once (`pathParameterOf`): on AWS a `:` a client encoded comes as `%3A`.
 const agentIdOf = (event: APIGatewayProxyEvent) =>
-  z.object({ agentId: agentIdSchema }).parse(event.pathParameters).agentId
+  z.object({ agentId: agentIdSchema }).parse({ agentId: pathParameterOf(event, 'agentId') }).agentId
 const scopeOf = (event: APIGatewayProxyEvent) =>
-  z.object({ scope: scopeSchema }).parse(event.pathParameters).scope
+  z.object({ scope: scopeSchema }).parse({ scope: pathParameterOf(event, 'scope') }).scope
 const clientIdOf = (event: APIGatewayProxyEvent) =>
-  z.object({ clientId: clientIdSchema }).parse(event.pathParameters).clientId
+  z.object({ clientId: clientIdSchema }).parse({ clientId: pathParameterOf(event, 'clientId') })
+    .clientId
 /** The JSON body, parsed by jsonBody (API Gateway's type still says string); an empty one is a 400. */
 const bodyOf = (event: APIGatewayProxyEvent): unknown => requiredBody(event.body)
 

@@ -79,6 +79,24 @@ export const agentPathOf = (
   return { agentId: decodedOrAsSent(match[1]), subPath: match[2] ?? '' }
 }
 
+/**
+ * A route's path parameter as the client meant it: API Gateway's REST API hands it over as its
+ * segment came, still percent-encoded (`weather%3Ainvoke` from a client that encodes every
+ * segment, as the console's `pathOf` and `encodeURIComponent` do), where the emulator decodes it.
+ * No agent id, scope or client id holds a `%`, so one decoding reads both alike; escapes that do
+ * not decode are kept as sent, for the parameter's schema to refuse. Undefined when there is none.
+ *
+ * @example
+ * pathParameterOf({ pathParameters: { scope: 'weather%3Ainvoke' } }, 'scope') // 'weather:invoke'
+ */
+export const pathParameterOf = (
+  event: { pathParameters?: Record<string, string | undefined> | null },
+  name: string,
+): string | undefined => {
+  const value = event.pathParameters?.[name]
+  return value === undefined ? undefined : decodedOrAsSent(value)
+}
+
 const decodedOrAsSent = (segment: string) => {
   try {
     return decodeURIComponent(segment)
