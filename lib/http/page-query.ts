@@ -22,7 +22,13 @@ export const pageLimitSchema = (max: number, fallback: number, description: stri
       // A query string's text read as its number only when it is plain digits; a number (a caller
       // in the same process) as it is.
       (value) => (typeof value === 'string' && decimalDigits.test(value) ? Number(value) : value),
-      z.number({ error: rule }).int(rule).min(1, rule).max(max, rule).default(fallback),
+      // The rule said once: digits past 2^53 break `int` and `max` alike, and were said twice.
+      z
+        .number({ error: rule })
+        .int({ error: rule, abort: true })
+        .min(1, rule)
+        .max(max, rule)
+        .default(fallback),
     )
     .describe(description)
 }

@@ -452,14 +452,15 @@ describe('the admin API through the local gateway', () => {
   })
 
   it('refuses on every paged list a limit not written in plain digits (not read as JavaScript reads numbers), a 400 naming limit and its range', async () => {
-    // Prepare: each paged list and its most; limits a JavaScript number takes as 1, 10, 16, 1, 5
+    // Prepare: each paged list and its most; limits a JavaScript number takes as 1, 10, 16, 1, 5,
+    // and digits past any whole number JavaScript holds exactly (each rule said once)
     const lists = [
       ['/agents', 50],
       ['/admin/agents', 100],
       ['/admin/permissions', 100],
       ['/admin/audit', 100],
     ] as const
-    const written = [' 1', '1e1', '0x10', '1.0', '+5']
+    const written = [' 1', '1e1', '0x10', '1.0', '+5', '99999999999999999999']
 
     // Act
     const answers: { list: string; limit: string; status: number; errors: unknown }[] = []
