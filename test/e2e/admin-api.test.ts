@@ -1417,6 +1417,27 @@ describe('the admin API through the local gateway', () => {
       expect(stale.status).toBe(412)
     })
 
+    it("stops the README's permission block where its read answers no ETag, rather than change the permission unconditionally", async () => {
+      // Prepare: the block on a scope that is defined but has no permission (its read a 404)
+      await adminCall('PUT', '/admin/scopes/perm-recipe:invoke', { description: 'for the test' })
+      const block = codeBlocks(readmeSection('Admin API'), 'sh')
+        .find((text) => text.includes('/admin/permissions/weather:invoke'))
+        ?.replaceAll('weather:invoke', 'perm-recipe:invoke')
+
+      // Act
+      const run = await promisify(execFile)('bash', ['-c', `set -eo pipefail\n${block}`], {
+        env: { ...process.env, GATEWAY_URL: stack.url, JWT: admin },
+        timeout: 15_000,
+      }).then(
+        () => 'completed',
+        (error: { code?: number; stderr?: string }) => `exit ${error.code}: ${error.stderr}`,
+      )
+
+      // Assess: bash stops at the PUT naming why, and the scope still has no permission
+      expect(run).toMatch(/^exit 1: .*ETAG: no ETag read/)
+      expect((await adminCall('GET', '/admin/permissions/perm-recipe:invoke')).status).toBe(404)
+    })
+
     it('defines a permission with If-None-Match: * where there is none, and refuses a second with a 412 naming the first', async () => {
       // Prepare: two admins see no permission for the scope
       await adminCall('PUT', '/admin/scopes/perm-create:invoke', { description: 'for the test' })
