@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LeanDocumentClient } from '../../lib/dynamo.ts'
+import { routes } from '../../lib/routes.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { adminCaller } from '../support/admin-api.ts'
 import { startCardServer, validCard } from '../support/card-server.ts'
@@ -823,27 +824,34 @@ describe('the admin API through the local gateway', () => {
   })
 
   it('answers 403 to a non-admin caller on every admin route', async () => {
-    // Prepare
+    // Prepare: every admin route of lib/routes.ts, its parameters named as a caller might
     const caller = await stack.token('demo-client')
+    const named = { agentId: 'weather', scope: 'weather:invoke', clientId: 'demo-client' }
+    const adminRoutes = routes
+      .filter((route) => route.admin)
+      .map(({ method, path }) => ({
+        method,
+        path: path.replace(/\{(\w+)\}/g, (_, name: keyof typeof named) => named[name]),
+      }))
 
     // Act
-    const statuses = await Promise.all(
-      [
-        ['GET', '/admin/agents'],
-        ['DELETE', '/admin/agents/weather'],
-        ['PUT', '/admin/permissions/x'],
-        ['GET', '/admin/permissions'],
-      ].map(async ([method, path]) => {
+    const answers = await Promise.all(
+      adminRoutes.map(async ({ method, path }) => {
         const response = await fetch(`${stack.url}${path}`, {
           method,
           headers: { authorization: `Bearer ${caller}` },
         })
-        return response.status
+        return { method, path, status: response.status }
       }),
     )
 
     // Assess
-    expect(statuses).toEqual([403, 403, 403, 403])
+    expect(answers).toEqual(adminRoutes.map((route) => ({ ...route, status: 403 })))
+    expect(answers).toContainEqual({
+      method: 'GET',
+      path: '/admin/permissions/weather:invoke',
+      status: 403,
+    })
   })
 
   describe('two admins editing one agent (ETag and If-Match)', () => {
