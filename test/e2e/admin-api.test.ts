@@ -460,6 +460,7 @@ describe('the admin API through the local gateway', () => {
       ['/admin/agents', 100],
       ['/admin/permissions', 100],
       ['/admin/audit', 100],
+      ['/admin/clients', 60],
     ] as const
     const written = [' 1', '1e1', '0x10', '1.0', '+5', '99999999999999999999']
 
@@ -493,7 +494,7 @@ describe('the admin API through the local gateway', () => {
         })),
       ),
     )
-    expect(plain).toEqual([200, 200, 200, 200])
+    expect(plain).toEqual([200, 200, 200, 200, 200])
   })
 
   it('reads, replaces and removes permissions, naming a missing one', async () => {
