@@ -159,11 +159,13 @@ export class S3VectorsIndex implements VectorIndex {
     let remaining = [...agentIds]
     while (found.size < topK && remaining.length > 0) {
       const asked = topK - found.size
-      const vectors = await this.#closest(vector, asked, {
-        $and: [{ agentId: { $in: remaining } }, activeOnly],
-      })
-      for (const { key, score } of vectors) if (!found.has(key)) found.set(key, score)
-      if (vectors.length < asked) break
+      let answered = 0
+      const filter = { $and: [{ agentId: { $in: remaining } }, activeOnly] }
+      for await (const { key, score } of this.#ranked(vector, asked, filter)) {
+        answered++
+        if (!found.has(key)) found.set(key, score)
+      }
+      if (answered < asked) break
       remaining = remaining.filter((agentId) => !found.has(agentId))
     }
     return [...found].slice(0, topK).map(([key, score]) => ({ key, score }))
@@ -182,7 +184,7 @@ export class S3VectorsIndex implements VectorIndex {
     agentIds: ReadonlySet<string>,
   ): Promise<VectorMatch[] | undefined> {
     const found = new Map<string, number>()
-    for (const { key, score } of await this.#closest(vector, maxQueryTopK, activeOnly)) {
+    for await (const { key, score } of this.#ranked(vector, maxQueryTopK, activeOnly)) {
       if (agentIds.has(key) && !found.has(key)) found.set(key, score)
       if (found.size === topK)
         return [...found].map(([agentId, best]) => ({ key: agentId, score: best }))
@@ -190,25 +192,35 @@ export class S3VectorsIndex implements VectorIndex {
     return undefined
   }
 
-  /** One QueryVectors: its vectors, best first, each as its agent and cosine similarity. */
-  async #closest(
+  /**
+   * One query's vectors, best first, each as its agent and cosine similarity. An answer may come
+   * in pages ("When topK exceeds the page size, results are returned across multiple pages",
+   * *Querying vectors*, a size AWS does not give), each but the last with a nextToken: a page
+   * shorter than topK is not the whole answer. The next page is asked for only when the reader
+   * reads past this one.
+   */
+  async *#ranked(
     vector: number[],
     topK: number,
     filter: QueryVectorsCommandInput['filter'],
-  ): Promise<VectorMatch[]> {
-    const { vectors = [] } = await this.#client.send(
-      new QueryVectorsCommand({
-        ...this.#location,
-        topK,
-        queryVector: { float32: vector },
-        filter,
-        returnDistance: true,
-      }),
-    )
-    // Cosine distance is 1 - cosine similarity.
-    return vectors.map(({ key, distance }) => ({
-      key: agentIdOfKey(key ?? ''),
-      score: 1 - (distance ?? 1),
-    }))
+  ): AsyncGenerator<VectorMatch> {
+    let nextToken: string | undefined
+    do {
+      const page = await this.#client.send(
+        new QueryVectorsCommand({
+          ...this.#location,
+          topK,
+          queryVector: { float32: vector },
+          filter,
+          returnDistance: true,
+          ...(nextToken === undefined ? {} : { nextToken }),
+        }),
+      )
+      // Cosine distance is 1 - cosine similarity.
+      for (const { key, distance } of page.vectors ?? []) {
+        yield { key: agentIdOfKey(key ?? ''), score: 1 - (distance ?? 1) }
+      }
+      nextToken = page.nextToken
+    } while (nextToken)
   }
 }

@@ -479,8 +479,11 @@ describe('S3 Vectors index (contract)', () => {
       (i % 3 === 0 ? [agentId, `${agentId}#example-0`, `${agentId}#example-1`] : [agentId]).map(
         (key) => ({ key, vector: make(), metadata: { agentId, status: 'active' as const } }),
       )
-    const fleet = async (vectors: ReturnType<typeof vectorsOf>) => {
-      const standIn = s3VectorsStandIn()
+    const fleet = async (
+      vectors: ReturnType<typeof vectorsOf>,
+      options?: Parameters<typeof s3VectorsStandIn>[0],
+    ) => {
+      const standIn = s3VectorsStandIn(options)
       const index = new S3VectorsIndex(standIn.client as never, 'switchboard-vectors', 'agents')
       await index.put(vectors)
       const local = new LocalVectorIndex()
@@ -539,6 +542,28 @@ describe('S3 Vectors index (contract)', () => {
       expect(standIn.queries.map(({ filter, topK }) => ({ filter, topK }))).toEqual([
         { filter: { status: { $eq: 'active' } }, topK: 100 },
       ])
+    })
+    it('reads an answer that comes in pages to its end: a page shorter than topK is not all there is', async () => {
+      // Prepare: pages of 7 vectors; a caller of one group, and one of several.
+      const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`)
+      const { standIn, index, local } = await fleet(
+        agents.flatMap((agentId, i) => vectorsOf(agentId, i, randomVector)),
+        { pageSize: 7 },
+      )
+
+      // Act
+      const ofFew = await index.query(query, { topK: 20, agentIds: agents.slice(0, 40) })
+      const ofMany = await index.query(query, { topK: 20, agentIds: agents.slice(0, 250) })
+
+      // Assess: both as one unpaged, unsplit query answers.
+      for (const [matches, agentIds] of [
+        [ofFew, agents.slice(0, 40)],
+        [ofMany, agents.slice(0, 250)],
+      ] as const) {
+        const unsplit = await local.query(query, { topK: 20, agentIds })
+        expect(matches.map(({ key }) => key)).toEqual(unsplit.map(({ key }) => key))
+      }
+      expect(standIn.queries.some(({ nextToken }) => nextToken !== undefined)).toBe(true)
     })
   })
 
