@@ -145,10 +145,14 @@ export class S3VectorsIndex implements VectorIndex {
   }
 
   /**
-   * The closest topK of these agents (at most `agentsPerQuery`). When an answer's vectors name
-   * fewer than topK agents, the rest are asked for again without the agents already found (whose
-   * every vector ranks after the ones found, so the order holds); each round finds at least one
-   * more agent, or the last one ends it.
+   * The closest topK of these agents (at most `agentsPerQuery`). Each round asks for
+   * `maxQueryTopK` vectors, read until they name topK agents: AWS bills a query by the call and
+   * by the index's size, not by its topK, and an agent may have 51 vectors (its card and 50
+   * routing examples), which cluster near a query as its users' phrases do. When the vectors
+   * name too few agents, the rest are asked for again without the agents already found (whose
+   * every vector ranks after the ones found, so the order holds); each round finds at least two
+   * more agents, so topK 20 takes at most 10 rounds (asked for the missing number, one a round
+   * could find, it took 20), or an answer short of `maxQueryTopK` ends it.
    */
   async #closestAmong(
     vector: number[],
@@ -158,17 +162,17 @@ export class S3VectorsIndex implements VectorIndex {
     const found = new Map<string, number>()
     let remaining = [...agentIds]
     while (found.size < topK && remaining.length > 0) {
-      const asked = topK - found.size
       let answered = 0
       const filter = { $and: [{ agentId: { $in: remaining } }, activeOnly] }
-      for await (const { key, score } of this.#ranked(vector, asked, filter)) {
+      for await (const { key, score } of this.#ranked(vector, maxQueryTopK, filter)) {
         answered++
         if (!found.has(key)) found.set(key, score)
+        if (found.size === topK) break
       }
-      if (answered < asked) break
+      if (answered < maxQueryTopK) break
       remaining = remaining.filter((agentId) => !found.has(agentId))
     }
-    return [...found].slice(0, topK).map(([key, score]) => ({ key, score }))
+    return [...found].map(([key, score]) => ({ key, score }))
   }
 
   /**

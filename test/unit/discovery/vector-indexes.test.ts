@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { cosine } from '../../../lib/discovery/embedder.ts'
 import { LocalVectorIndex } from '../../../lib/discovery/local-vector-index.ts'
 import { S3VectorsIndex } from '../../../lib/discovery/s3-vectors-index.ts'
+import { vectorKeysOf } from '../../../lib/discovery/vector-index.ts'
 import { constraintsOf, s3VectorsStandIn } from '../../support/s3-vectors-stand-in.ts'
 
 describe('local vector index', () => {
@@ -360,7 +361,7 @@ describe('S3 Vectors index (contract)', () => {
     expect(query.input).toEqual({
       vectorBucketName: 'switchboard-vectors',
       indexName: 'agents',
-      topK: 3,
+      topK: 100,
       queryVector: { float32: [0.1, 0.2] },
       filter: {
         $and: [{ agentId: { $in: ['weather', 'calculator'] } }, { status: { $eq: 'active' } }],
@@ -417,13 +418,21 @@ describe('S3 Vectors index (contract)', () => {
   })
 
   it('lists each agent once, by its best vector, asking again without the agents found when an answer names too few', async () => {
-    // Prepare
+    // Prepare: a full answer of 100 vectors naming two agents, then a short one.
     const answers = [
       {
         vectors: [
           { key: 'calculator#example-3', distance: 0.1 },
           { key: 'calculator', distance: 0.2 },
           { key: 'weather#example-0', distance: 0.3 },
+          ...Array.from({ length: 48 }, (_, i) => ({
+            key: `weather#example-${i + 1}`,
+            distance: 0.4,
+          })),
+          ...Array.from({ length: 49 }, (_, i) => ({
+            key: `calculator#example-${i < 3 ? i : i + 1}`,
+            distance: 0.4,
+          })),
         ],
       },
       { vectors: [{ key: 'billing', distance: 0.5 }] },
@@ -446,7 +455,7 @@ describe('S3 Vectors index (contract)', () => {
     })
     expect(asked).toEqual([
       {
-        topK: 3,
+        topK: 100,
         filter: {
           $and: [
             { agentId: { $in: ['weather', 'calculator', 'billing', 'hr'] } },
@@ -455,7 +464,7 @@ describe('S3 Vectors index (contract)', () => {
         },
       },
       {
-        topK: 1,
+        topK: 100,
         filter: {
           $and: [{ agentId: { $in: ['billing', 'hr'] } }, { status: { $eq: 'active' } }],
         },
@@ -515,10 +524,9 @@ describe('S3 Vectors index (contract)', () => {
       const [ofAll, ...groups] = standIn.queries
       expect(ofAll?.filter).toEqual({ status: { $eq: 'active' } })
       expect(ofAll?.topK).toBe(100)
-      // Each group is asked for topK, then again for the rest when its vectors name too few.
-      const firstAsked = groups.filter(({ topK }) => topK === 20)
-      expect(firstAsked).toHaveLength(Math.ceil(1000 / 96))
-      expect(firstAsked.flatMap(agentIdsIn).sort()).toEqual([...held].sort())
+      // Each group is asked once: 100 vectors of its 96 agents name more than 20 of them.
+      expect(groups).toHaveLength(Math.ceil(1000 / 96))
+      expect(groups.flatMap(agentIdsIn).sort()).toEqual([...held].sort())
       for (const group of groups) {
         expect(constraintsOf(group.filter)).toBeLessThanOrEqual(100)
         expect(JSON.stringify(group.filter).length).toBeLessThan(1500)
@@ -543,6 +551,40 @@ describe('S3 Vectors index (contract)', () => {
         { filter: { status: { $eq: 'active' } }, topK: 100 },
       ])
     })
+    it('asks a group again at most topK / 2 times when each agent has 51 vectors, all closer than the next agent’s', async () => {
+      // Prepare: the most vectors an agent has (its card and 50 routing examples), agent by agent
+      // further from the query, as an agent's examples, phrased as its users ask, cluster.
+      const length = Math.hypot(...query)
+      const along = query.map((value) => value / length)
+      const side = randomVector()
+      const across = side.map(
+        (value, j) =>
+          value -
+          side.reduce((dot, x, k) => dot + x * (along[k] as number), 0) * (along[j] as number),
+      )
+      const acrossLength = Math.hypot(...across)
+      const agents = Array.from({ length: 30 }, (_, i) => `agent-${i}`)
+      const vectors = agents.flatMap((agentId, i) =>
+        vectorKeysOf(agentId, 50).map((key, j) => ({
+          key,
+          vector: along.map(
+            (value, k) => value + (i / 10 + j / 1000) * ((across[k] as number) / acrossLength),
+          ),
+          metadata: { agentId, status: 'active' as const },
+        })),
+      )
+      const { standIn, index, local } = await fleet(vectors)
+
+      // Act
+      const matches = await index.query(query, { topK: 20, agentIds: agents })
+
+      // Assess: every answer of 100 vectors names two agents (51 and 49 vectors); asked for 20,
+      // then 19, and so on, each answer named one.
+      const unsplit = await local.query(query, { topK: 20, agentIds: agents })
+      expect(matches.map(({ key }) => key)).toEqual(unsplit.map(({ key }) => key))
+      expect(standIn.queries).toHaveLength(10)
+    })
+
     it('reads an answer that comes in pages to its end: a page shorter than topK is not all there is', async () => {
       // Prepare: pages of 7 vectors; a caller of one group, and one of several.
       const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`)
