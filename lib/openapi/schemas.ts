@@ -188,13 +188,13 @@ export const callerClientSchema = z.object({
     ),
 })
 
-/** A client with the secret it was just given: shown this once, never stored by the gateway. */
 /** GET /admin/clients: a page of the callers. */
 export const clientListSchema = z.object({
   clients: z.array(callerClientSchema),
   cursor: z.string().optional().describe('Present while more clients may follow: pass it back'),
 })
 
+/** A client with the secret it was just given: shown this once, never stored by the gateway. */
 export const issuedClientSchema = callerClientSchema.extend({
   clientSecret: z.string().describe('Shown once; the gateway keeps no copy'),
 })
