@@ -29,11 +29,11 @@ const getConcurrency = 4
 /**
  * The most agents one query's filter names. AWS asks that queries on an `ENHANCED` index use
  * "100 or fewer filter constraints" (*Changing a vector index's mode*) without saying what counts
- * as one, so every value counts, the agent ids and the status's `active`, and so does each
- * operator, `$and`, `$in` and `$eq`. At 63 characters an agent id, such a filter is some 6.5 KB
- * of a request's 20 MiB.
+ * as one, so everything counts: the agent ids and the status's `active`, each operator, `$and`,
+ * `$in` and `$eq`, and each field named, `agentId` and `status`. At 63 characters an agent id,
+ * such a filter is some 6.3 KB of a request's 20 MiB.
  */
-const agentsPerQuery = 100 - 4
+const agentsPerQuery = 100 - 6
 
 /** "Top-K results per QueryVectors request: Up to 100" (*Limitations and restrictions*). */
 const maxQueryTopK = 100

@@ -8,14 +8,15 @@ import { cosine } from '../../lib/discovery/embedder.ts'
 type Filter = Record<string, unknown>
 
 /**
- * How many constraints a filter holds when each operator and each `$in` value counts as one:
- * the strictest reading of AWS's "100 or fewer filter constraints" for an ENHANCED index.
+ * How many constraints a filter holds when each operator, each field named and each `$in` value
+ * counts as one: the strictest reading of AWS's "100 or fewer filter constraints" for an ENHANCED
+ * index.
  */
 export const constraintsOf = (filter: unknown): number => {
   if (Array.isArray(filter)) return filter.reduce((sum: number, one) => sum + constraintsOf(one), 0)
   if (filter === null || typeof filter !== 'object') return 1
   return Object.entries(filter as Filter).reduce(
-    (sum, [key, value]) => sum + (key.startsWith('$') ? 1 : 0) + constraintsOf(value),
+    (sum, [, value]) => sum + 1 + constraintsOf(value),
     0,
   )
 }

@@ -524,8 +524,8 @@ describe('S3 Vectors index (contract)', () => {
       const [ofAll, ...groups] = standIn.queries
       expect(ofAll?.filter).toEqual({ status: { $eq: 'active' } })
       expect(ofAll?.topK).toBe(100)
-      // Each group is asked once: 100 vectors of its 96 agents name more than 20 of them.
-      expect(groups).toHaveLength(Math.ceil(1000 / 96))
+      // Each group is asked once: 100 vectors of its 94 agents name more than 20 of them.
+      expect(groups).toHaveLength(Math.ceil(1000 / 94))
       expect(groups.flatMap(agentIdsIn).sort()).toEqual([...held].sort())
       for (const group of groups) {
         expect(constraintsOf(group.filter)).toBeLessThanOrEqual(100)
