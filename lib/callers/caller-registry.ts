@@ -27,6 +27,12 @@ export interface ShownClient extends CallerClient {
   tokensRefused?: true
 }
 
+/** Which page of clients: at most `limit`, from where `after` (a page's `next`) says. */
+export interface ClientPageQuery {
+  limit: number
+  after?: string | undefined
+}
+
 /** A page of clients, and where the next one starts (absent: none follows). */
 export interface ClientPage {
   clients: CallerClient[]
@@ -86,7 +92,7 @@ export interface CallerRegistry {
    * One page of the clients: at most `limit` (1 to `maxClientsPerPage`), from where `after` (a
    * page's `next`, as it was given) says; `next` is present while more may follow.
    */
-  listClientPage(page: { limit: number; after?: string | undefined }): Promise<ClientPage>
+  listClientPage(page: ClientPageQuery): Promise<ClientPage>
   getClient(clientId: string): Promise<CallerClient | undefined>
   /** A client-credentials client holding exactly `scopes`, with a generated secret. */
   createClient(client: { name: string; scopes: string[] }): Promise<CallerClient & IssuedSecret>

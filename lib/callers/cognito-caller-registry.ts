@@ -26,6 +26,7 @@ import {
   type CallerClient,
   type CallerRegistry,
   type ClientPage,
+  type ClientPageQuery,
   type IssuedSecret,
   type ScopeDefinition,
   UnknownPageStartError,
@@ -175,13 +176,7 @@ export class CognitoCallerRegistry implements CallerRegistry {
   }
 
   /** One ListUserPoolClients page (its NextToken the next page's start), each client described. */
-  async listClientPage({
-    limit,
-    after,
-  }: {
-    limit: number
-    after?: string | undefined
-  }): Promise<ClientPage> {
+  async listClientPage({ limit, after }: ClientPageQuery): Promise<ClientPage> {
     const page = await this.#send(
       new ListUserPoolClientsCommand({
         UserPoolId: this.#options.userPoolId,

@@ -5,6 +5,7 @@ import {
   type CallerClient,
   type CallerRegistry,
   type ClientPage,
+  type ClientPageQuery,
   type IssuedSecret,
   type ScopeDefinition,
   withScope,
@@ -117,13 +118,7 @@ export class FileCallerRegistry implements CallerRegistry {
   }
 
   /** By client id, a page starting after the client id `after` names (which need not still exist). */
-  async listClientPage({
-    limit,
-    after,
-  }: {
-    limit: number
-    after?: string | undefined
-  }): Promise<ClientPage> {
+  async listClientPage({ limit, after }: ClientPageQuery): Promise<ClientPage> {
     const following = (await this.#load()).clients
       .filter(({ clientId }) => after === undefined || clientId > after)
       .sort((a, b) => (a.clientId < b.clientId ? -1 : 1))
