@@ -162,16 +162,40 @@ const bindingsOf = (agent: FleetAgent) =>
     ? `${Object.keys(agent.record.endpoints).join(', ')} ${agent.record.protocolVersion}`
     : '—')
 
+/** Where a person was in the Fleet: the page of cards and the filter that leaves them. */
+interface FleetPlace {
+  page: number
+  filter: string
+}
+
+/**
+ * The place the browser's history entry keeps, the start where it keeps none: Back from an agent
+ * opened on page 9 showed page 1 and no filter. A Fleet asked for anew (its link) is a new entry,
+ * so it starts from the first page.
+ */
+const placeKept = (): FleetPlace => {
+  const kept = (history.state as { fleet?: Partial<FleetPlace> } | null)?.fleet
+  return {
+    page: Number.isSafeInteger(kept?.page) ? Math.max(0, kept?.page as number) : 0,
+    filter: typeof kept?.filter === 'string' ? kept.filter : '',
+  }
+}
+
 export const FleetPage = ({ session }: { session: Session }) => {
   const fleet = useLoad(() => loadFleet(session))
-  const [filter, setFilter] = useState('')
+  const [kept] = useState(placeKept)
+  const [filter, setFilter] = useState(kept.filter)
   const [query, setQuery] = useState('')
   const [results, setResults] = useState<SearchResult[] | undefined>()
   const [searchError, setSearchError] = useState<string>()
   const [health, setHealth] = useState<Record<string, Health>>({})
   /** The page of cards shown, from 0; back to the first as the filter or the search changes. */
-  const [page, setPage] = useState(0)
+  const [page, setPage] = useState(kept.page)
   const topPager = useRef<HTMLElement>(null)
+  useEffect(() => {
+    const state = history.state as Record<string, unknown> | null
+    history.replaceState({ ...state, fleet: { page, filter } satisfies FleetPlace }, '')
+  }, [page, filter])
 
   const agents = fleet.data ?? []
   const byId = new Map(agents.map((agent) => [agent.agentId, agent]))

@@ -250,6 +250,43 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await expect(top.getByText('Page 1 of 5').isVisible()).resolves.toBe(true)
   })
 
+  it('shows the page it showed when the browser goes back to it from an agent', async () => {
+    // Prepare: the Fleet's fourth page of what the filter "fleet" leaves, an agent there opened
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Fleet' }).click()
+    await page.locator('[data-agent]').first().waitFor()
+    const filter = page.getByLabel('Filter by name, id or status')
+    await filter.fill('fleet')
+    const top = page.getByRole('navigation', { name: 'Pages of the fleet', exact: true })
+    for (let turns = 0; turns < 3; turns++) await top.getByRole('button', { name: 'Next' }).click()
+    const fourthPage = listedIds.slice(1 + 3 * cardsPerPage, 1 + 4 * cardsPerPage)
+    await expect.poll(cardsShown).toEqual(fourthPage)
+    await page.getByRole('link', { name: 'Echo Agent' }).first().click()
+    await page.getByRole('link', { name: '← Fleet' }).waitFor()
+    expect(page.url()).toMatch(new RegExp(`#/agents/${fourthPage[0]}$`))
+
+    // Act
+    await page.goBack()
+
+    // Assess: the same cards, said which, the filter as typed
+    await expect.poll(cardsShown).toEqual(fourthPage)
+    await expect(page.getByTestId('fleet-count').textContent()).resolves.toBe(
+      `${fleetSize} of ${listed} agents, showing 73–96`,
+    )
+    await expect(filter.inputValue()).resolves.toBe('fleet')
+    await expect(top.getByText('Page 4 of 5').isVisible()).resolves.toBe(true)
+
+    // Act: the Fleet asked for anew, from the console's pages
+    await page.getByRole('link', { name: 'Permissions' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Fleet', exact: true }).click()
+
+    // Assess: from its start
+    await expect.poll(cardsShown).toEqual(listedIds.slice(0, cardsPerPage))
+    await expect(filter.inputValue()).resolves.toBe('')
+  })
+
   it('names the first few agents of a permission of many, and the rest on demand', async () => {
     // Prepare
     await page.goto(`${stack.url}/console/#/permissions`)
