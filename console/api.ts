@@ -174,13 +174,8 @@ export const messageOf = (error: unknown): string =>
       ? error
       : 'Something went wrong.'
 
-/**
- * Every item of a paged list (`GET /agents`, `GET /admin/agents`, `GET /admin/permissions`,
- * `GET /admin/clients`):
- * each page in turn, following its `cursor` until a page has none, `limit` at a time.
- */
-export const allPages = async <T>(path: string, key: string, limit: number): Promise<T[]> => {
-  const items: T[] = []
+/** Each page of a paged list in turn, following its `cursor` until a page has none, into `items`. */
+const readPages = async <T>(path: string, key: string, limit: number, items: T[]) => {
   let cursor: string | undefined
   do {
     const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) })
@@ -188,5 +183,34 @@ export const allPages = async <T>(path: string, key: string, limit: number): Pro
     items.push(...((page[key] as T[] | undefined) ?? []))
     cursor = page.cursor
   } while (cursor !== undefined)
+}
+
+/**
+ * Every item of a paged list (`GET /agents`, `GET /admin/agents`, `GET /admin/permissions`):
+ * each page in turn, `limit` at a time.
+ */
+export const allPages = async <T>(path: string, key: string, limit: number): Promise<T[]> => {
+  const items: T[] = []
+  await readPages(path, key, limit, items)
   return items
+}
+
+/**
+ * The items of a paged list (`GET /admin/clients`) as far as its pages could be read, and why the
+ * rest could not be (`unread`) when a page after the first failed: a page refused midway (on AWS,
+ * Cognito throttling the read of a pool of several hundred clients) showed none of those read.
+ */
+export const pagesAsFarAsRead = async <T>(
+  path: string,
+  key: string,
+  limit: number,
+): Promise<{ items: T[]; unread?: string }> => {
+  const items: T[] = []
+  try {
+    await readPages(path, key, limit, items)
+  } catch (error) {
+    if (items.length === 0) throw error
+    return { items, unread: messageOf(error) }
+  }
+  return { items }
 }

@@ -4,7 +4,7 @@ import type {
   ScopeDefinition as Scope,
 } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
-import { ApiError, allPages, api, messageOf, pathOf } from '../api.ts'
+import { ApiError, api, messageOf, pagesAsFarAsRead, pathOf } from '../api.ts'
 import {
   Confirm,
   Field,
@@ -319,9 +319,10 @@ export const CallersPage = ({
   adminScope: string
 }) => {
   // Every page in turn: on AWS each is one of Cognito's pages of clients, described (60 at most).
-  const clients = useLoad(async () => ({
-    clients: await allPages<Client>('/admin/clients', 'clients', 60),
-  }))
+  const clients = useLoad(async () => {
+    const { items, unread } = await pagesAsFarAsRead<Client>('/admin/clients', 'clients', 60)
+    return { clients: items, unread }
+  })
   const scopes = useLoad(() => api<{ scopes: Scope[] }>('GET', '/admin/scopes'))
   const [notice, setNotice] = useState<Notice>()
   const [secret, setSecret] = useState<{ clientId: string; secret: string }>()
@@ -409,6 +410,13 @@ export const CallersPage = ({
       {clients.error ? (
         <NoticeLine
           notice={{ kind: 'error', text: `The callers could not be read: ${clients.error}` }}
+        />
+      ) : clients.data?.unread ? (
+        <NoticeLine
+          notice={{
+            kind: 'error',
+            text: `Only the first ${clients.data.clients.length} callers could be read: ${clients.data.unread}`,
+          }}
         />
       ) : null}
       {secret ? (

@@ -400,4 +400,38 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     expect(clientIds.length).toBeGreaterThan(61)
     expect(shown.sort()).toEqual(clientIds.sort())
   })
+  it('shows the callers it read, and says the rest could not be, when a later page of them fails', async () => {
+    // Prepare: every page after the first refused, as Cognito's rate refuses one (the callers
+    // of the test before: more than a page)
+    const later = /\/admin\/clients\?.*cursor=/
+    await page.route(later, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'https://switchboard.dev/problems/identity-provider-busy',
+          title: 'Service Unavailable',
+          status: 503,
+          detail:
+            'Cognito is throttling the admin API (Rate exceeded); nothing was changed. Retry shortly.',
+        }),
+      }),
+    )
+    try {
+      // Act
+      await page.goto(`${stack.url}/console/#/permissions`)
+      await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+      await page.getByRole('link', { name: 'Callers' }).click()
+      await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
+      await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+
+      // Assess: the first page's callers, and the rest said unread, and why
+      await expect(page.locator('[data-client]').count()).resolves.toBe(60)
+      await expect(page.getByRole('alert').first().textContent()).resolves.toBe(
+        'Problem: Only the first 60 callers could be read: Service Unavailable: Cognito is throttling the admin API (Rate exceeded); nothing was changed. Retry shortly.',
+      )
+    } finally {
+      await page.unroute(later)
+    }
+  })
 })
