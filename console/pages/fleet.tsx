@@ -194,7 +194,12 @@ export const FleetPage = ({ session }: { session: Session }) => {
   const topPager = useRef<HTMLElement>(null)
   useEffect(() => {
     const state = history.state as Record<string, unknown> | null
-    history.replaceState({ ...state, fleet: { page, filter } satisfies FleetPlace }, '')
+    try {
+      history.replaceState({ ...state, fleet: { page, filter } satisfies FleetPlace }, '')
+    } catch {
+      // Safari refuses more than 100 in 30 s (a filter typed and wiped fast): Back then shows an
+      // older place, where a throw from an effect would take the console's page down.
+    }
   }, [page, filter])
 
   const agents = fleet.data ?? []
