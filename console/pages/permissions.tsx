@@ -1,3 +1,4 @@
+import { Fragment } from 'preact'
 import { useState } from 'preact/hooks'
 import type { ScopeDefinition as Scope } from '../../lib/callers/caller-registry.ts'
 import { scopeSchema } from '../../lib/ids.ts'
@@ -29,21 +30,39 @@ const definedAgain =
 const agentsNamedFirst = 6
 
 /**
+ * Agent ids, comma-separated, each kept whole on a line (with its comma) unless it is wider than
+ * the line: at 320 px a card broke them at their "-", "fleet-" on one line and "000" on the next.
+ */
+const AgentIds = ({ agents }: { agents: string[] }) => (
+  <>
+    {agents.map((agentId, at) => (
+      <Fragment key={agentId}>
+        {at > 0 ? ' ' : null}
+        <span class="agent-id">
+          {agentId}
+          {at < agents.length - 1 ? ',' : null}
+        </span>
+      </Fragment>
+    ))}
+  </>
+)
+
+/**
  * The agents a permission grants, the first few and "and N more" that opens onto the rest: a
  * permission of 300 agents was a column of 100 lines in its card. A list a little longer than the
  * few is named whole ("and 1 more" would hide no more than it takes).
  */
 const AgentsGranted = ({ scope, agents }: { scope: string; agents: string[] }) => {
-  if (agents.length <= agentsNamedFirst + 2) return <>{agents.join(', ')}</>
+  if (agents.length <= agentsNamedFirst + 2) return <AgentIds agents={agents} />
   const rest = agents.length - agentsNamedFirst
   return (
     <>
-      {agents.slice(0, agentsNamedFirst).join(', ')}
+      <AgentIds agents={agents.slice(0, agentsNamedFirst)} />
       {/* A disclosure of the browser's own: Enter or Space opens it, and it says whether it is open. */}
       <details class="more">
         {/* Named after its scope too, as each card may have one (the words shown first). */}
         <summary aria-label={`and ${rest} more agents of ${scope}`}>and {rest} more</summary>
-        <span>{agents.slice(agentsNamedFirst).join(', ')}</span>
+        <AgentIds agents={agents.slice(agentsNamedFirst)} />
       </details>
     </>
   )

@@ -348,6 +348,43 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       )
   })
 
+  it('keeps each agent a permission names whole on one line at 320 px', async () => {
+    // Prepare: the permission of many agents, all of them shown, in a phone's width
+    await page.setViewportSize({ width: 320, height: 900 })
+    try {
+      await page.goto(`${stack.url}/console/#/permissions`)
+      const card = page.locator('li[data-scope="calculator:invoke"]')
+      const agents = card.locator('dt:text-is("Agents") + dd')
+      await agents.waitFor()
+
+      // Act
+      await card.locator('summary').click()
+      await page.screenshot({ path: join(screenshotDir, 'permission-many-agents-open-320.png') })
+
+      // Assess: no id split at its "-" ("fleet-" on one line, "000" on the next)
+      const split = await agents.evaluate((list) => {
+        const broken: string[] = []
+        const walker = document.createTreeWalker(list, NodeFilter.SHOW_TEXT)
+        for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+          for (const id of (text.textContent ?? '').matchAll(/[a-z0-9][a-z0-9-]*/g)) {
+            const range = document.createRange()
+            range.setStart(text, id.index)
+            range.setEnd(text, id.index + id[0].length)
+            const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)))
+            if (lines.size > 1) broken.push(id[0])
+          }
+        }
+        return broken
+      })
+      expect(split).toEqual([])
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+        .toBeLessThanOrEqual(320)
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 })
+    }
+  })
+
   it('offers a new permission every agent in order of its id, whatever page of the list it came on', async () => {
     // Act
     await page.goto(`${stack.url}/console/#/permissions`)
