@@ -222,7 +222,9 @@ export const FleetPage = ({ session }: { session: Session }) => {
   const pageShown = Math.min(page, pages - 1)
   const first = pageShown * cardsPerPage
   const shown = matching.slice(first, first + cardsPerPage)
-  const range = `${first + 1}–${first + shown.length}`
+  // In words: at a screen reader's usual punctuation level an en dash is not said, and
+  // "Showing 25–48 of 122 agents" was heard as "Showing 25 48 of 122 agents" (NVDA).
+  const range = `${first + 1} to ${first + shown.length}`
   /** The agents whose cards are on the page, one string so the checks restart only as it changes. */
   const shownIds = shown.map(({ agent }) => agent.agentId).join(' ')
 

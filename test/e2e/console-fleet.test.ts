@@ -167,9 +167,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       await page.getByRole('heading', { level: 1, name: `Fleet ${listed} agents` }).waitFor()
       await allChecked()
 
-      // Assess: the first page, and only its cards checked
+      // Assess: the first page, and only its cards checked (the range in words, as a screen
+      // reader at its usual punctuation level says no en dash)
       expect(await cardsShown()).toEqual(listedIds.slice(0, cardsPerPage))
-      await expect(count.textContent()).resolves.toBe(`Showing 1–24 of ${listed} agents`)
+      await expect(count.textContent()).resolves.toBe(`Showing 1 to 24 of ${listed} agents`)
       expect([...checked].sort()).toEqual(listedIds.slice(0, cardsPerPage))
       await expect(top.getByText('Page 1 of 6').isVisible()).resolves.toBe(true)
       await expect(
@@ -183,7 +184,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
 
       // Assess: the next 24, the focus on the Next above them, the new cards checked
       await expect.poll(cardsShown).toEqual(listedIds.slice(cardsPerPage, 2 * cardsPerPage))
-      await expect.poll(() => count.textContent()).toBe(`Showing 25–48 of ${listed} agents`)
+      await expect.poll(() => count.textContent()).toBe(`Showing 25 to 48 of ${listed} agents`)
       await expect(
         top
           .getByRole('button', { name: 'Next' })
@@ -209,7 +210,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
 
       // Assess: the last two agents, Next refused but still where the keyboard is
       await expect.poll(cardsShown).toEqual(listedIds.slice(5 * cardsPerPage))
-      await expect(count.textContent()).resolves.toBe(`Showing 121–122 of ${listed} agents`)
+      await expect(count.textContent()).resolves.toBe(`Showing 121 to 122 of ${listed} agents`)
       const next = top.getByRole('button', { name: 'Next' })
       await expect(next.getAttribute('aria-disabled')).resolves.toBe('true')
       await expect(next.evaluate((button) => button === document.activeElement)).resolves.toBe(true)
@@ -245,7 +246,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     // Assess: from the first of them, said which
     await expect.poll(cardsShown).toEqual(listedIds.slice(1, 1 + cardsPerPage))
     await expect(count.textContent()).resolves.toBe(
-      `${fleetSize} of ${listed} agents, showing 1–24`,
+      `${fleetSize} of ${listed} agents, showing 1 to 24`,
     )
     await expect(top.getByText('Page 1 of 5').isVisible()).resolves.toBe(true)
   })
@@ -272,7 +273,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     // Assess: the same cards, said which, the filter as typed
     await expect.poll(cardsShown).toEqual(fourthPage)
     await expect(page.getByTestId('fleet-count').textContent()).resolves.toBe(
-      `${fleetSize} of ${listed} agents, showing 73–96`,
+      `${fleetSize} of ${listed} agents, showing 73 to 96`,
     )
     await expect(filter.inputValue()).resolves.toBe('fleet')
     await expect(top.getByText('Page 4 of 5').isVisible()).resolves.toBe(true)
