@@ -36,7 +36,8 @@ const agentsNamedFirst = 6
 const AgentIds = ({ agents }: { agents: string[] }) => (
   <>
     {agents.map((agentId, at) => (
-      <Fragment key={agentId}>
+      // By place too: a permission may name an agent twice (its schema allows it), and keys must differ.
+      <Fragment key={`${at} ${agentId}`}>
         {at > 0 ? ' ' : null}
         <span class="agent-id">
           {agentId}
