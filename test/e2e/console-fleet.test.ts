@@ -349,6 +349,35 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       )
   })
 
+  it('names a permission of eight agents whole, and one of nine by six and "and 3 more"', async () => {
+    // Prepare
+    const eight = listedIds.slice(1, 9)
+    const nine = listedIds.slice(1, 10)
+    await putPermission({ scope: 'eight:invoke', agents: eight })
+    await putPermission({ scope: 'nine:invoke', agents: nine })
+
+    // Act
+    await page.goto(`${stack.url}/console/#/permissions`)
+    const agentsOf = (scope: string) =>
+      page.locator(`li[data-scope="${scope}"]`).locator('dt:text-is("Agents") + dd')
+    await agentsOf('nine:invoke').waitFor()
+
+    // Assess
+    await expect(agentsOf('eight:invoke').innerText()).resolves.toBe(eight.join(', '))
+    await expect(agentsOf('eight:invoke').locator('details').count()).resolves.toBe(0)
+    await expect(agentsOf('nine:invoke').innerText()).resolves.toBe(
+      `${nine.slice(0, 6).join(', ')}\nand 3 more`,
+    )
+    await page
+      .locator('li[data-scope="nine:invoke"]')
+      .getByRole('button', { name: 'Remove permission nine:invoke' })
+      .click()
+    await expect(page.locator('#confirm-question').textContent()).resolves.toBe(
+      `Remove the permission of nine:invoke? Its holders lose ${nine.slice(0, 6).join(', ')} and 3 more at once.`,
+    )
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click()
+  })
+
   it('keeps each agent a permission names whole on one line at 320 px', async () => {
     // Prepare: the permission of many agents, all of them shown, in a phone's width
     await page.setViewportSize({ width: 320, height: 900 })
