@@ -356,8 +356,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await putPermission({ scope: 'eight:invoke', agents: eight })
     await putPermission({ scope: 'nine:invoke', agents: nine })
 
-    // Act
-    await page.goto(`${stack.url}/console/#/permissions`)
+    // Act: the Permissions page opened anew (the test before leaves the page on it)
+    await page.goto(`${stack.url}/console/#/fleet`)
+    await page.getByRole('heading', { level: 1, name: /^Fleet/ }).waitFor()
+    await page.getByRole('link', { name: 'Permissions' }).click()
     const agentsOf = (scope: string) =>
       page.locator(`li[data-scope="${scope}"]`).locator('dt:text-is("Agents") + dd')
     await agentsOf('nine:invoke').waitFor()
@@ -387,8 +389,11 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       const agents = card.locator('dt:text-is("Agents") + dd')
       await agents.waitFor()
 
-      // Act
-      await card.locator('summary').click()
+      // Act: opened (whatever a test before left it)
+      await card.locator('details').evaluate((more) => {
+        ;(more as HTMLDetailsElement).open = true
+      })
+      await card.getByText(/fleet-119/).waitFor()
       await page.screenshot({ path: join(screenshotDir, 'permission-many-agents-open-320.png') })
 
       // Assess: no id split at its "-" ("fleet-" on one line, "000" on the next)
