@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page, Request } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDocumentClient } from '../../lib/dynamo.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { DynamoAgentRegistry } from '../../lib/registry/agent-registry.ts'
@@ -71,29 +71,34 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   })
 
   it('checks its agents’ cards a few at a time, not the whole fleet at once', async () => {
-    // Prepare: every card check the page makes, and how many are under way together
-    let inFlight = 0
+    // Prepare: every card check the page makes from here on, and how many are under way together.
+    // Signing in opened the Fleet, whose first round may be under way: only checks seen to start
+    // are counted, and the page is left (ending that round) and opened again for a round of its own.
+    const underWay = new Set<Request>()
     let mostInFlight = 0
     let checks = 0
     const isCheck = (request: Request) => request.url().endsWith('/.well-known/agent-card.json')
     page.on('request', (request) => {
       if (!isCheck(request)) return
       checks++
-      mostInFlight = Math.max(mostInFlight, ++inFlight)
+      underWay.add(request)
+      mostInFlight = Math.max(mostInFlight, underWay.size)
     })
-    const done = (request: Request) => {
-      if (isCheck(request)) inFlight--
-    }
+    const done = (request: Request) => underWay.delete(request)
     page.on('requestfinished', done)
     page.on('requestfailed', done)
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await vi.waitFor(() => expect(underWay.size).toBe(0))
+    checks = 0
+    mostInFlight = 0
 
     // Act
     await page.goto(`${stack.url}/console/#/`)
     await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
-    await page.getByText('card served').nth(checksWatched).waitFor()
+    await vi.waitFor(() => expect(checks).toBeGreaterThan(checksWatched), { timeout: 30_000 })
 
     // Assess
-    expect(checks).toBeGreaterThan(checksWatched)
     expect(mostInFlight).toBeLessThanOrEqual(4)
   })
 
