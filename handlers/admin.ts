@@ -485,7 +485,7 @@ const access = accessLog<CallerContext>({
     const named = (event.body as { agentId?: unknown } | null)?.agentId
     return {
       principal: context.caller?.principal,
-      agent: event.pathParameters?.agentId ?? (typeof named === 'string' ? named : undefined),
+      agent: pathParameterOf(event, 'agentId') ?? (typeof named === 'string' ? named : undefined),
     }
   },
 })

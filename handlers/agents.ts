@@ -31,6 +31,7 @@ import { DynamoRouteThresholdStore, routeThresholdReader } from '../lib/discover
 import { staleVectorsWarner } from '../lib/discovery/vector-index.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { pathParameterOf } from '../lib/http/lambda-event.ts'
 import { agentIdForLog } from '../lib/ids.ts'
 import { callRecorder, type ForwardReport } from '../lib/observability/call-recorder.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
@@ -300,7 +301,7 @@ const access = accessLog<AgentContext>({
     // Unknown when the request was refused before it was read (a 401, say).
     const a2a = context.routed || context.a2a ? a2aOf(context, 'access log') : undefined
     const agentId =
-      (a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId) ?? event.pathParameters?.agentId
+      (a2a?.kind === 'card' ? a2a.agentId : a2a?.call.agentId) ?? pathParameterOf(event, 'agentId')
     return {
       // Before the call is read, or when it could not be: who the authorizer let in, and the
       // agent the path names, so a refused request's line still says who asked which agent.

@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config.ts'
 import { consoleFiles } from '../lib/console/console-files.ts'
 import { consoleSettingsFrom, serveConsole } from '../lib/console/static-files.ts'
 import { gatewayBaseUrl } from '../lib/http/gateway-url.ts'
+import { pathParameterOf } from '../lib/http/lambda-event.ts'
 import { createLogger, requestIdPath } from '../lib/observability/logger.ts'
 
 const config = loadConfig()
@@ -17,7 +18,7 @@ export const handler = middy<APIGatewayProxyEvent>()
   .handler(async (event) =>
     serveConsole(
       {
-        file: event.pathParameters?.proxy,
+        file: pathParameterOf(event, 'proxy'),
         basePath: new URL(
           gatewayBaseUrl(config.publicBaseUrl, event.requestContext),
         ).pathname.replace(/\/$/, ''),

@@ -19,6 +19,7 @@ import {
 } from '../lib/health/readiness.ts'
 import { gatewayAgentUrl, gatewayBaseUrl } from '../lib/http/gateway-url.ts'
 import { jsonResponse } from '../lib/http/json-response.ts'
+import { pathParameterOf } from '../lib/http/lambda-event.ts'
 import { problemResponse } from '../lib/http/problem.ts'
 import { singleValuedQuery } from '../lib/http/query.ts'
 import { requiredBody } from '../lib/http/required-body.ts'
@@ -243,7 +244,7 @@ const cardKeys = publicRoute().handler(async () =>
  */
 const pushCallback = publicRoute().handler(async (event) => {
   const outcome = await acceptPush(
-    event.pathParameters?.configId ?? '',
+    pathParameterOf(event, 'configId') ?? '',
     event.headers,
     event.isBase64Encoded && event.body
       ? Buffer.from(event.body, 'base64').toString('utf8')

@@ -276,6 +276,12 @@ const bySpecificity = [...routes].sort((a, b) => {
 /** Each route with its template's segments, split once, in the order routes are tried. */
 const routesToTry = bySpecificity.map((route) => ({ route, segments: segmentsOf(route.path) }))
 
+/**
+ * A route's path parameters for a path's segments, or undefined when the route does not match.
+ * As API Gateway's REST API hands them over: each segment as the client sent it, percent-escapes
+ * kept (`weather%3Ainvoke`, a `{proxy+}` of `a/b%20c`), an encoded `%2F` inside one segment. Readers
+ * decode once with lib/http/lambda-event.ts's `pathParameterOf`, on AWS and here alike.
+ */
 const matchSegments = (
   wanted: readonly string[],
   given: readonly string[],
@@ -286,11 +292,11 @@ const matchSegments = (
     const value = given[index]
     if (segment.endsWith('+}')) {
       if (index >= given.length) return undefined
-      parameters[segment.slice(1, -2)] = given.slice(index).map(decodeURIComponent).join('/')
+      parameters[segment.slice(1, -2)] = given.slice(index).join('/')
       return parameters
     }
     if (value === undefined) return undefined
-    if (segment.startsWith('{')) parameters[segment.slice(1, -1)] = decodeURIComponent(value)
+    if (segment.startsWith('{')) parameters[segment.slice(1, -1)] = value
     else if (segment !== value) return undefined
   }
   return given.length === wanted.length ? parameters : undefined

@@ -1,4 +1,12 @@
-import { type AnyHttpEvent, agentPathOf, bodyOf, methodOf, pathOf } from '../http/lambda-event.ts'
+import {
+  type AnyHttpEvent,
+  agentPathOf,
+  bodyOf,
+  decodedOnce,
+  methodOf,
+  pathOf,
+  pathParameterOf,
+} from '../http/lambda-event.ts'
 import { type A2AFailure, type RenderedError, renderA2AFailure } from './errors.ts'
 import { bindingOf, jsonRpcIdOf } from './request.ts'
 
@@ -44,7 +52,7 @@ export interface A2AAddress {
 export const a2aAddressOf = (event: AddressedEvent, onlyAgent?: string): A2AAddress => {
   const routeless = isRouteless(event)
   const fromPath = routeless ? pathAddressOf(pathOf(event), onlyAgent) : undefined
-  const namedAgentId = event.pathParameters?.agentId ?? fromPath?.agentId
+  const namedAgentId = pathParameterOf(event, 'agentId') ?? fromPath?.agentId
   const otherAgentId =
     onlyAgent !== undefined && namedAgentId !== undefined && namedAgentId !== onlyAgent
       ? namedAgentId
@@ -73,13 +81,13 @@ const subPathOf = (
   routeless: boolean,
   fromPath: { subPath: string } | undefined,
 ): string => {
-  const proxy = event.pathParameters?.proxy
+  const proxy = pathParameterOf(event, 'proxy')
   if (proxy) return `/${proxy}`
   const route = routeOf(event)
   if (route?.startsWith(agentRoot)) return route.slice(agentRoot.length - 1)
   if (!routeless) return ''
   // A routeless path naming no agent is all below the agent (a Lambda serving one, or a 404).
-  return fromPath?.subPath ?? pathOf(event).replace(/^\/$/, '')
+  return fromPath?.subPath ?? decodedOnce(pathOf(event)).replace(/^\/$/, '')
 }
 
 /**

@@ -64,8 +64,8 @@ export const pathOf = (event: AnyHttpEvent): string =>
 /**
  * The agent a path names and what follows it, for `/agents/{agentId}/…` (with
  * or without a stage or base path before it, unless `atStart`); undefined for
- * any other path. An id whose escapes do not decode is kept as sent: it names
- * no agent, which is answered, where a thrown URIError would not be.
+ * any other path. Each part decoded once (`decodedOnce`), after the split, so an
+ * encoded `%2F` stays inside the id, as API Gateway's routing keeps it in its segment.
  *
  * @example
  * agentPathOf('/prod/agents/weather/message:send') // { agentId: 'weather', subPath: '/message:send' }
@@ -76,15 +76,16 @@ export const agentPathOf = (
 ): { agentId: string; subPath: string } | undefined => {
   const match = (atStart ? /^\/agents\/([^/]+)(\/.*)?$/ : /\/agents\/([^/]+)(\/.*)?$/).exec(path)
   if (!match?.[1]) return undefined
-  return { agentId: decodedOrAsSent(match[1]), subPath: match[2] ?? '' }
+  return { agentId: decodedOnce(match[1]), subPath: decodedOnce(match[2] ?? '') }
 }
 
 /**
- * A route's path parameter as the client meant it: API Gateway's REST API hands it over as its
+ * A route's path parameter as the client meant it. API Gateway's REST API hands it over as its
  * segment came, still percent-encoded (`weather%3Ainvoke` from a client that encodes every
- * segment, as the console's `pathOf` and `encodeURIComponent` do), where the emulator decodes it.
- * No agent id, scope or client id holds a `%`, so one decoding reads both alike; escapes that do
- * not decode are kept as sent, for the parameter's schema to refuse. Undefined when there is none.
+ * segment, as the console's `pathOf` and `encodeURIComponent` do), and so does `npm start`'s
+ * emulator (lib/routes.ts's `matchSegments`): every reader decodes here, once, so AWS and the
+ * laptop read alike, and a double-encoded `%253A` reads as `%3A`, which no id's schema takes.
+ * Undefined when there is none.
  *
  * @example
  * pathParameterOf({ pathParameters: { scope: 'weather%3Ainvoke' } }, 'scope') // 'weather:invoke'
@@ -94,13 +95,21 @@ export const pathParameterOf = (
   name: string,
 ): string | undefined => {
   const value = event.pathParameters?.[name]
-  return value === undefined ? undefined : decodedOrAsSent(value)
+  return value === undefined ? undefined : decodedOnce(value)
 }
 
-const decodedOrAsSent = (segment: string) => {
+/**
+ * A path or path part as the client meant it: its percent-escapes decoded once. Escapes that do
+ * not decode are kept as sent, for the reader's schema to refuse (a thrown URIError would be a
+ * 500); API Gateway refuses such a path at its front door anyway.
+ *
+ * @example
+ * decodedOnce('/tasks/t%201') // '/tasks/t 1'
+ */
+export const decodedOnce = (encoded: string): string => {
   try {
-    return decodeURIComponent(segment)
+    return decodeURIComponent(encoded)
   } catch {
-    return segment
+    return encoded
   }
 }

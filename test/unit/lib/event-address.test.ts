@@ -37,4 +37,21 @@ describe('where a request is addressed', () => {
     // Assess
     expect(address).toEqual({ agentId: 'team', subPath: '/message:send' })
   })
+
+  it.each([
+    [
+      'a REST event, its parameters still encoded',
+      {
+        resource: '/agents/{agentId}/{proxy+}',
+        pathParameters: { agentId: '%77eather', proxy: 'tasks/t%2D1' },
+      },
+    ],
+    ['a function URL event, its path still encoded', { rawPath: '/agents/%77eather/tasks/t%2D1' }],
+  ])('reads the agent and the path below it decoded once from %s', (_shape, event) => {
+    // Act
+    const address = a2aAddressOf(event)
+
+    // Assess
+    expect(address).toEqual({ agentId: 'weather', subPath: '/tasks/t-1' })
+  })
 })
