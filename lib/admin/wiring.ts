@@ -16,7 +16,7 @@ import { DynamoRouteThresholdStore } from '../discovery/route-settings.ts'
 import { createDocumentClient, createDynamoClient } from '../dynamo.ts'
 import { DynamoLease } from '../dynamo-lease.ts'
 import { AuditUnavailableError } from '../errors.ts'
-import { adminIdempotencyKeyPath } from '../http/idempotency-key.ts'
+import { adminIdempotencyKeyPath, adminPayloadFunctions } from '../http/idempotency-key.ts'
 import { DynamoPermissionStore } from '../permissions/permission-store.ts'
 import { DynamoAgentRegistry } from '../registry/agent-registry.ts'
 import { parseCidrs } from '../registry/backend-address.ts'
@@ -25,6 +25,8 @@ import { secretStoreFor } from '../secrets/secret-store-for.ts'
 import { tableName } from '../tables.ts'
 import { type AuditSink, logAuditSink } from './audit.ts'
 import { DynamoAuditLog } from './audit-log.ts'
+
+type JmesPathFunctions = ConstructorParameters<typeof IdempotencyConfig>[0]['jmesPathOptions']
 
 /**
  * The admin operations an `Idempotency-Key` makes safe to retry, as the audit trail names them.
@@ -128,11 +130,16 @@ export const adminWiring = (config: GatewayConfig, logger: Logger) => {
       // December 2026) match no request: a retry across that deploy runs its change again.
       eventKeyJmesPath: adminIdempotencyKeyPath,
       // The same key with another body is a client error, not a replay; on a resource's route,
-      // with another resource or condition too: If-Match as ifMatchOf reads it, every line of it
-      // (`headers` holds only the last), else the single value; If-None-Match.
+      // with another resource or condition too: the resource as the handler reads it (a retry
+      // spelling a scope's `:` as `%3A` is the same request), If-Match as ifMatchOf reads it,
+      // every line of it (`headers` holds only the last), else the single value; If-None-Match.
       payloadValidationJmesPath: isResourceOperation(operation)
-        ? '[pathParameters, body, multiValueHeaders."if-match" || headers."if-match", headers."if-none-match"]'
+        ? '[decoded_path_parameters(pathParameters), body, multiValueHeaders."if-match" || headers."if-match", headers."if-none-match"]'
         : 'body',
+      // Powertools' idempotency pins its own copy of @aws-lambda-powertools/jmespath, whose
+      // classes TypeScript holds apart from ours by their private fields; it calls only the
+      // functions, which are the same.
+      jmesPathOptions: adminPayloadFunctions as unknown as JmesPathFunctions,
       throwOnNoIdempotencyKey: false,
     }),
   })

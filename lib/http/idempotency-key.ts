@@ -1,3 +1,6 @@
+import { PowertoolsFunctions } from '@aws-lambda-powertools/jmespath/functions'
+import { pathParameterOf } from './lambda-event.ts'
+
 /**
  * The `Idempotency-Key` header, as the admin chain's httpHeaderNormalizer names it (lowercase).
  */
@@ -63,3 +66,24 @@ export const adminIdempotencyKeyOf = (
  * answers).
  */
 export const adminIdempotencyKeyPath = `headers."${idempotencyKeyHeader}" && [requestContext.authorizer.principal, requestContext.authorizer.clientId, headers."${idempotencyKeyHeader}"] || \`null\``
+
+/**
+ * Powertools' JMESPath functions and `decoded_path_parameters(pathParameters)`: the path
+ * parameters as the route's readers take them (`pathParameterOf`, each decoded once), or null
+ * for none. A payload check that selects them through it holds a retry spelling a scope
+ * `weather%3Ainvoke` to be the same request as one spelling it `weather:invoke`, as the handler
+ * reads both; the raw `pathParameters` (API Gateway's REST API keeps the escapes) would refuse
+ * the retry as the key reused with another request.
+ */
+class AdminPayloadFunctions extends PowertoolsFunctions {
+  // Undecorated (Powertools' `signature` is a legacy decorator), so called with its arguments' array.
+  funcDecodedPathParameters([pathParameters]: unknown[]): Record<string, unknown> | null {
+    if (typeof pathParameters !== 'object' || pathParameters === null) return null
+    const event = { pathParameters: pathParameters as Record<string, string | undefined> }
+    return Object.fromEntries(
+      Object.keys(event.pathParameters).map((name) => [name, pathParameterOf(event, name)]),
+    )
+  }
+}
+
+export const adminPayloadFunctions = new AdminPayloadFunctions()

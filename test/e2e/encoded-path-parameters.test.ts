@@ -108,6 +108,30 @@ describe('percent-encoded ids in the path through the local gateway', () => {
     expect([400, 404]).toContain(response.status)
   })
 
+  it('takes a retry spelling the scope with `:` where the first sent `%3A` as the same request', async () => {
+    // Prepare
+    await adminCall('PUT', '/admin/scopes/enc:retried', { description: 'for the test' })
+    const key = { 'Idempotency-Key': 'encoded-scope-retry-1' }
+
+    // Act
+    const first = await adminCall(
+      'PUT',
+      '/admin/permissions/enc%3Aretried',
+      { agents: ['encoded'] },
+      key,
+    )
+    const retry = await adminCall(
+      'PUT',
+      '/admin/permissions/enc:retried',
+      { agents: ['encoded'] },
+      key,
+    )
+
+    // Assess
+    expect([first.status, retry.status]).toEqual([200, 200])
+    expect(await retry.json()).toEqual(await first.json())
+  })
+
   it('serves a console file whose name came encoded', async () => {
     // Act
     const response = await fetch(`${stack.url}/console/config%2Ejson`)

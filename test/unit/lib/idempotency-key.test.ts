@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   adminIdempotencyKeyOf,
   adminIdempotencyKeyPath,
+  adminPayloadFunctions,
   idempotencyKeyOf,
 } from '../../../lib/http/idempotency-key.ts'
 
@@ -43,5 +44,33 @@ describe('the Idempotency-Key of an admin request', () => {
 
     // Assess
     expect(new Set(keys).size).toBe(3)
+  })
+
+  it('selects the path parameters of a payload as the route reads them, each decoded once', () => {
+    // Prepare
+    const read = (pathParameters: Record<string, string> | null) =>
+      search(
+        'decoded_path_parameters(pathParameters)',
+        { pathParameters },
+        {
+          customFunctions: adminPayloadFunctions,
+        },
+      )
+
+    // Act
+    const selected = [
+      read({ scope: 'weather%3Ainvoke' }),
+      read({ scope: 'weather:invoke' }),
+      read({ scope: 'weather%253Ainvoke' }),
+      read(null),
+    ]
+
+    // Assess
+    expect(selected).toEqual([
+      { scope: 'weather:invoke' },
+      { scope: 'weather:invoke' },
+      { scope: 'weather%3Ainvoke' },
+      null,
+    ])
   })
 })
