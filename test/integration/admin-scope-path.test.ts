@@ -16,8 +16,8 @@ const [[, startDynalite]] = databaseEngines.filter(([engine]) => engine === 'dyn
 
 /**
  * A scope in the admin API's path as API Gateway's REST API hands it to the handler: the
- * segment as the client sent it, still percent-encoded (`pathParameters` are not decoded there;
- * the emulator decodes them). A client that encodes each segment (the console's `pathOf`,
+ * segment as the client sent it, still percent-encoded (`pathParameters` are not decoded there,
+ * nor by the emulator). A client that encodes each segment (the console's `pathOf`,
  * `encodeURIComponent`, Python's `quote(safe='')`) sends `weather:invoke` as `weather%3Ainvoke`.
  */
 describe('a scope in the admin path as API Gateway passes it', () => {
