@@ -75,6 +75,114 @@ const agentsInShort = (agents: string[]) =>
     ? agents.join(', ')
     : `${agents.slice(0, agentsNamedFirst).join(', ')} and ${agents.length - agentsNamedFirst} more`
 
+/** An agent the form offers: its id, and its card's name to find it by. */
+interface AgentChoice {
+  agentId: string
+  name?: string | undefined
+}
+
+/** `1 agent`, `300 agents`. */
+const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
+
+/**
+ * Agents offered before the form offers a filter over them and a view of only the chosen: a
+ * screenful of checkboxes. A handful needs neither, and the first field stays the first agent.
+ */
+const agentsBeforeFilter = 12
+
+/**
+ * The agents a permission grants, one checkbox each, and with a long fleet a filter over them (by
+ * id or name, as the Fleet's) and a view of only the chosen: 300 agents were a grid of 300
+ * checkboxes, and which were checked could be told only by reading them all. An agent checked and
+ * then filtered out stays checked; how many are chosen is said politely as it changes.
+ */
+const AgentPicker = ({
+  agents,
+  chosen,
+  error,
+  onChange,
+}: {
+  agents: AgentChoice[]
+  chosen: string[]
+  error: string | undefined
+  onChange: (chosen: string[]) => void
+}) => {
+  const [filter, setFilter] = useState('')
+  const [onlyChosen, setOnlyChosen] = useState(false)
+  const filtering = agents.length > agentsBeforeFilter
+  const isChosen = new Set(chosen)
+  const words = filter.trim().toLowerCase()
+  const shown = filtering
+    ? agents.filter(
+        ({ agentId, name }) =>
+          (!onlyChosen || isChosen.has(agentId)) &&
+          `${agentId} ${name ?? ''}`.toLowerCase().includes(words),
+      )
+    : agents
+  const narrowed = shown.length < agents.length
+  return (
+    <fieldset class={error ? 'field-invalid' : ''} aria-describedby="agents-chosen">
+      <legend>Agents it may call</legend>
+      {filtering ? (
+        <div class="toolbar">
+          <div class="field">
+            <label for="agent-filter">Filter agents by id or name</label>
+            <input
+              id="agent-filter"
+              value={filter}
+              autocomplete="off"
+              onInput={(event) => setFilter(event.currentTarget.value)}
+              // Enter here narrows the list, never sends the form half-chosen.
+              onKeyDown={(event) => {
+                if (event.key === 'Enter') event.preventDefault()
+              }}
+              placeholder="weather"
+            />
+          </div>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={onlyChosen}
+              onChange={(event) => setOnlyChosen(event.currentTarget.checked)}
+            />{' '}
+            Show only the chosen agents
+          </label>
+        </div>
+      ) : null}
+      <p class="muted agents-chosen" id="agents-chosen" role="status">
+        {`${new Set(chosen).size} of ${agentsCounted(agents.length)} chosen`}
+        {narrowed ? `, ${shown.length} shown` : ''}
+      </p>
+      <div class="checks">
+        {shown.map(({ agentId }) => (
+          <label key={agentId} class="check">
+            <input
+              type="checkbox"
+              name="agents"
+              value={agentId}
+              checked={isChosen.has(agentId)}
+              onChange={(event) =>
+                onChange(
+                  event.currentTarget.checked
+                    ? [...chosen, agentId]
+                    : chosen.filter((candidate) => candidate !== agentId),
+                )
+              }
+            />{' '}
+            {agentId}
+          </label>
+        ))}
+      </div>
+      {shown.length === 0 ? <p class="muted">No agent matches.</p> : null}
+      {error ? (
+        <small class="field-error" role="alert">
+          {error}
+        </small>
+      ) : null}
+    </fieldset>
+  )
+}
+
 interface Draft {
   scope: string
   agents: string[]
@@ -115,6 +223,48 @@ const bodyOf = (draft: Draft) => ({
   ...(draft.taskAccess ? { taskAccess: draft.taskAccess } : {}),
 })
 
+/** A draft's words as the gateway reads them: operations and limits split, in no order. */
+const wordsOf = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .sort()
+    .join(' ')
+
+/**
+ * What a save changed, in words: the agents added and removed (a long list short, as a card says
+ * it), then each other field changed, as it now is. A permission of 100 agents saved with one more
+ * was said as its first six, which named neither the one added nor any removed.
+ */
+const changesSaid = (before: Draft, after: Draft): string[] => {
+  const was = new Set(before.agents)
+  const is = new Set(after.agents)
+  const added = [...is].filter((agentId) => !was.has(agentId))
+  const removed = [...was].filter((agentId) => !is.has(agentId))
+  const changes: string[] = []
+  if (added.length > 0) changes.push(`${agentsInShort(added)} added`)
+  if (removed.length > 0) changes.push(`${agentsInShort(removed)} removed`)
+  if (wordsOf(before.operations) !== wordsOf(after.operations)) {
+    changes.push(`operations now ${wordsOf(after.operations).split(' ').join(', ') || 'all'}`)
+  }
+  if (before.requestsPerMinute.trim() !== after.requestsPerMinute.trim()) {
+    changes.push(
+      `limit now ${after.requestsPerMinute.trim() ? `${after.requestsPerMinute.trim()}/min` : 'the default'}`,
+    )
+  }
+  if (wordsOf(before.agentLimits) !== wordsOf(after.agentLimits)) {
+    changes.push(
+      `per-agent limits now ${wordsOf(after.agentLimits).split(' ').join(', ') || 'none'}`,
+    )
+  }
+  if ((before.taskAccess || 'own') !== (after.taskAccess || 'own')) {
+    changes.push(
+      `holders now read ${after.taskAccess === 'all' ? "everyone's" : 'their own'} tasks`,
+    )
+  }
+  return changes
+}
+
 /**
  * A permission's form. A new permission may name a scope not defined yet
  * (`/admin/scopes`, which refuses a permission for an unknown scope with a 422):
@@ -124,7 +274,7 @@ const Editor = ({
   initial,
   etag,
   isNew,
-  agentIds,
+  agents,
   scopes,
   onScopeDefined,
   onSaved,
@@ -135,7 +285,7 @@ const Editor = ({
   /** The version the form was filled from (an existing permission's): saved only over it. */
   etag?: string | undefined
   isNew: boolean
-  agentIds: string[]
+  agents: AgentChoice[]
   /** The defined scopes; undefined while unknown (the gateway's 422 then says). */
   scopes: Scope[] | undefined
   onScopeDefined: () => void
@@ -205,8 +355,10 @@ const Editor = ({
         bodyOf(draft),
         version ?? (isNew ? noneYet : undefined),
       )
+      // A new one is said whole; a change by what it changed (unchanged, by what it grants).
+      const changes = isNew ? [] : changesSaid(initial, draft)
       onSaved(
-        `${draft.scope} ${isNew ? 'added' : 'saved'}: it grants ${agentsInShort(draft.agents)}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
+        `${draft.scope} ${isNew ? 'added' : 'saved'}: ${changes.length > 0 ? changes.join('; ') : `it grants ${agentsInShort(draft.agents)}`}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unknown-scope') {
@@ -283,35 +435,12 @@ const Editor = ({
           />
         </Field>
       ) : null}
-      <fieldset class={errors.agents ? 'field-invalid' : ''}>
-        <legend>Agents it may call</legend>
-        <div class="checks">
-          {agentIds.map((agentId) => (
-            <label key={agentId} class="check">
-              <input
-                type="checkbox"
-                name="agents"
-                value={agentId}
-                checked={draft.agents.includes(agentId)}
-                onChange={(event) =>
-                  setDraft({
-                    ...draft,
-                    agents: event.currentTarget.checked
-                      ? [...draft.agents, agentId]
-                      : draft.agents.filter((candidate) => candidate !== agentId),
-                  })
-                }
-              />{' '}
-              {agentId}
-            </label>
-          ))}
-        </div>
-        {errors.agents ? (
-          <small class="field-error" role="alert">
-            {errors.agents}
-          </small>
-        ) : null}
-      </fieldset>
+      <AgentPicker
+        agents={agents}
+        chosen={draft.agents}
+        error={errors.agents}
+        onChange={(chosen) => setDraft((current) => ({ ...current, agents: chosen }))}
+      />
       <Field
         id="operations"
         label="Operations (space-separated; empty: all)"
@@ -391,9 +520,22 @@ export const PermissionsPage = () => {
   const [editing, setEditing] = useState<string | 'new' | undefined>()
   const [removing, setRemoving] = useState<string>()
   const [notice, setNotice] = useState<Notice>()
-  const agentIds = (agents.data?.agents ?? [])
+  const offered: AgentChoice[] = (agents.data?.agents ?? [])
     .filter((record) => record.status !== 'deleting')
-    .map((record) => record.agentId)
+    .map((record) => ({
+      agentId: record.agentId,
+      name: (record.card as { name?: string } | undefined)?.name,
+    }))
+  /** Those offered, and any other the permission names (one since removed, say): all to keep or drop. */
+  const offeredWith = (named: string[]): AgentChoice[] => {
+    const known = new Set(offered.map(({ agentId }) => agentId))
+    return [
+      ...offered,
+      ...[...new Set(named)]
+        .filter((agentId) => !known.has(agentId))
+        .map((agentId) => ({ agentId })),
+    ]
+  }
 
   const saved = (text: string) => {
     setEditing(undefined)
@@ -433,7 +575,7 @@ export const PermissionsPage = () => {
         <Editor
           initial={draftOf()}
           isNew
-          agentIds={agentIds}
+          agents={offered}
           scopes={definedScopes}
           onScopeDefined={scopes.reload}
           onSaved={saved}
@@ -465,7 +607,7 @@ export const PermissionsPage = () => {
                 initial={draftOf(permission)}
                 etag={permission.etag}
                 isNew={false}
-                agentIds={[...new Set([...agentIds, ...permission.agents])]}
+                agents={offeredWith(permission.agents)}
                 scopes={definedScopes}
                 onScopeDefined={scopes.reload}
                 onSaved={saved}

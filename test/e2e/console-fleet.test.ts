@@ -441,6 +441,96 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     expect(names).toEqual([...names].sort())
   })
 
+  it('filters a permission’s agents by id or name, keeps those chosen when filtered out, says how many are chosen and shows only them', async () => {
+    // Prepare
+    await page.goto(`${stack.url}/console/#/fleet`)
+    await page.getByRole('heading', { level: 1, name: /^Fleet/ }).waitFor()
+    await page.getByRole('link', { name: 'Permissions' }).click()
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+    const group = page.getByRole('group', { name: 'Agents it may call' })
+    const offered = group.getByRole('checkbox', { name: /^(calculator|weather|fleet-\d+)$/ })
+    const chosen = group.getByRole('status')
+    const filter = group.getByRole('textbox', { name: 'Filter agents by id or name' })
+    const shownIds = () =>
+      offered.evaluateAll((boxes) => boxes.map((box) => (box as HTMLInputElement).value))
+    await expect.poll(() => chosen.textContent()).toBe(`0 of ${listed} agents chosen`)
+
+    // Act: two chosen through the filter, by id
+    await filter.fill('fleet-11')
+    await expect.poll(shownIds).toEqual(listedIds.filter((id) => id.startsWith('fleet-11')))
+    await group.getByRole('checkbox', { name: 'fleet-117' }).check()
+    await filter.fill('calc')
+    await group.getByRole('checkbox', { name: 'calculator' }).check()
+    // Enter in the filter narrows, never sends the form
+    await filter.press('Enter')
+
+    // Assess: the first still chosen, though not shown; the count says both
+    await expect.poll(shownIds).toEqual(['calculator'])
+    await expect.poll(() => chosen.textContent()).toBe(`2 of ${listed} agents chosen, 1 shown`)
+    await expect(page.getByTestId('notice').count()).resolves.toBe(0)
+
+    // Act: by the name on their cards
+    await filter.fill('echo agent')
+
+    // Assess
+    await expect.poll(shownIds).toEqual(listedIds.filter((id) => id.startsWith('fleet-')))
+    await expect(group.getByRole('checkbox', { name: 'fleet-117' }).isChecked()).resolves.toBe(true)
+
+    // Act: the filter emptied, only the chosen shown, by keyboard
+    await filter.fill('')
+    await filter.focus()
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Space')
+
+    // Assess
+    await expect.poll(shownIds).toEqual(['calculator', 'fleet-117'])
+    await expect.poll(() => chosen.textContent()).toBe(`2 of ${listed} agents chosen, 2 shown`)
+    await expect(
+      offered.evaluateAll((boxes) => boxes.every((box) => (box as HTMLInputElement).checked)),
+    ).resolves.toBe(true)
+    await mkdir(screenshotDir, { recursive: true })
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.screenshot({ path: join(screenshotDir, `permission-agent-filter-${width}.png`) })
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.getByRole('button', { name: 'Cancel' }).click()
+  })
+
+  it('says which agents a save added and removed, and what else it changed, not the first six it grants', async () => {
+    // Prepare: a permission of 100 agents, its scope defined (the gateway saves none for another)
+    const hundred = listedIds.slice(1, 101)
+    const defined = await fetch(`${stack.url}/admin/scopes/hundred:invoke`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${await stack.token('admin-client')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ description: 'A hundred agents' }),
+    })
+    expect(defined.status).toBeLessThan(300)
+    await putPermission({ scope: 'hundred:invoke', agents: hundred })
+    await page.goto(`${stack.url}/console/#/fleet`)
+    await page.getByRole('heading', { level: 1, name: /^Fleet/ }).waitFor()
+    await page.getByRole('link', { name: 'Permissions' }).click()
+    const card = page.locator('li[data-scope="hundred:invoke"]')
+    await card.getByRole('button', { name: 'Edit permission hundred:invoke' }).click()
+    const filter = card.getByRole('textbox', { name: 'Filter agents by id or name' })
+
+    // Act: one added, one taken away, a limit set
+    await filter.fill('weather')
+    await card.getByRole('checkbox', { name: 'weather' }).check()
+    await filter.fill('fleet-050')
+    await card.getByRole('checkbox', { name: 'fleet-050' }).uncheck()
+    await card.getByLabel('Requests per minute').fill('30')
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess
+    await expect
+      .poll(() => page.getByTestId('notice').first().textContent())
+      .toBe('Done: hundred:invoke saved: weather added; fleet-050 removed; limit now 30/min.')
+  })
+
   it('shows every caller, past the 60 a page of GET /admin/clients holds', async () => {
     // Prepare: 61 callers made through the admin API, besides the stack's own
     const admin = await stack.token('admin-client')
