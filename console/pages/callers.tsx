@@ -337,22 +337,60 @@ export const CallersPage = ({
   /** What is wrong with the new caller's fields (`name`, `scopes`), said beside them. */
   const [errors, setErrors] = useState<Record<string, string>>({})
 
-  /** Runs one change and says what happened (`done`, or made of the answer); true when made. */
-  const act = async <T,>(done: string | ((answer: T) => string), call: () => Promise<T>) => {
+  /**
+   * The callers changed since the list was read, by id: as the gateway answered the change, or
+   * read again alone (`GET /admin/clients/{clientId}`); `null` once deleted. Reading every page
+   * again after each change was, on Cognito, a DescribeUserPoolClient for every caller.
+   */
+  const [changed, setChanged] = useState<Record<string, Client | null>>({})
+  const mark = (clientId: string, client: Client | null) =>
+    setChanged((current) => ({ ...current, [clientId]: client }))
+
+  /** The caller read again alone, after a refusal that may have changed it; gone on a 404. */
+  const readAgain = async (clientId: string) => {
+    try {
+      mark(clientId, await api<Client>('GET', pathOf`/admin/clients/${clientId}`))
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) mark(clientId, null)
+      // Otherwise the card stays as it was read: the notice says what went wrong.
+    }
+  }
+
+  /**
+   * Runs one change and says what happened (`done`, or made of the answer); true when made.
+   * `of` names the caller it changes and, from the answer, the caller as it now is (`null`:
+   * deleted); where the answer does not hold it (a rotation's, a revocation's), it is read again.
+   */
+  const act = async <T,>(
+    done: string | ((answer: T) => string),
+    call: () => Promise<T>,
+    of?: { clientId: string; after?: (answer: T) => Client | null },
+  ) => {
     setNotice(undefined)
     try {
       const answer = await call()
       setNotice({ kind: 'ok', text: typeof done === 'string' ? done : done(answer) })
+      if (of?.after) mark(of.clientId, of.after(answer))
+      else if (of) await readAgain(of.clientId)
       return true
     } catch (error) {
       setNotice({ kind: 'error', text: messageOf(error) })
+      // Some refusals say the change was made, or may have been (a 503 `tokens-not-revoked`
+      // after a scope change): the caller is read again, so its card shows what the gateway holds.
+      if (of) await readAgain(of.clientId)
       return false
-    } finally {
-      // After a refusal too: some say the change was made, or may have been (a 503
-      // `tokens-not-revoked` after a scope change), so the list shows what the gateway holds.
-      clients.reload()
     }
   }
+
+  /** The callers as read, with those changed since as they now are, and those created after. */
+  const read = clients.data?.clients ?? []
+  const readIds = new Set(read.map(({ clientId }) => clientId))
+  const callers = [
+    ...read.map((client) => (client.clientId in changed ? changed[client.clientId] : client)),
+    ...Object.entries(changed)
+      .filter(([clientId]) => !readIds.has(clientId))
+      .map(([, client]) => client),
+  ].filter((client): client is Client => client !== null && client !== undefined)
 
   const create = (event: Event) => {
     event.preventDefault()
@@ -380,6 +418,8 @@ export const CallersPage = ({
           throw error
         })
         setSecret({ clientId: created.clientId, secret: created.clientSecret })
+        const { clientSecret: _shownOnce, ...client } = created
+        mark(client.clientId, client)
         setName('')
         setChosen([])
         return created
@@ -402,7 +442,17 @@ export const CallersPage = ({
   const allScopes = scopes.data?.scopes ?? []
   return (
     <section>
-      <h1>Callers</h1>
+      {/* How many callers there are, as the Fleet says its agents: nothing said it of hundreds. */}
+      <h1>
+        Callers
+        {clients.data ? (
+          <small class="muted heading-count">
+            {' '}
+            {clients.data.unread ? 'at least ' : ''}
+            {callers.length} caller{callers.length === 1 ? '' : 's'}
+          </small>
+        ) : null}
+      </h1>
       <p class="muted">
         The OAuth clients that call agents through the gateway, and the scopes they hold.
       </p>
@@ -464,7 +514,7 @@ export const CallersPage = ({
       </form>
       {clients.loading && !clients.data ? <Loading what="callers" /> : null}
       <ul class="cards">
-        {(clients.data?.clients ?? []).map((client) => (
+        {callers.map((client) => (
           <li class="card" key={client.clientId} data-client={client.clientId}>
             <h2 id={cardHeadingId(client.clientId)} tabIndex={-1}>
               {client.name}
@@ -511,9 +561,10 @@ export const CallersPage = ({
                       act(
                         `scopes of ${client.clientId} are now ${editing.scopes.join(', ') || 'none'}`,
                         () =>
-                          api('PATCH', pathOf`/admin/clients/${client.clientId}`, {
+                          api<Client>('PATCH', pathOf`/admin/clients/${client.clientId}`, {
                             scopes: editing.scopes,
                           }),
+                        { clientId: client.clientId, after: (updated) => updated },
                       )
                     }}
                   >
@@ -570,6 +621,7 @@ export const CallersPage = ({
                       )
                       setSecret({ clientId: rotated.clientId, secret: rotated.clientSecret })
                     },
+                    { clientId: client.clientId },
                   )
                 }}
               />
@@ -582,8 +634,10 @@ export const CallersPage = ({
                 onCancel={() => setConfirming(undefined)}
                 onConfirm={() => {
                   setConfirming(undefined)
-                  act(`caller ${client.clientId} deleted`, () =>
-                    api('DELETE', pathOf`/admin/clients/${client.clientId}`),
+                  act(
+                    `caller ${client.clientId} deleted`,
+                    () => api('DELETE', pathOf`/admin/clients/${client.clientId}`),
+                    { clientId: client.clientId, after: () => null },
                   )
                 }}
               />
@@ -611,6 +665,7 @@ export const CallersPage = ({
                       }`,
                     () =>
                       api<Revoked>('POST', pathOf`/admin/clients/${client.clientId}/revoke-tokens`),
+                    { clientId: client.clientId },
                   )
                 }}
               />

@@ -567,6 +567,54 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     expect(clientIds.length).toBeGreaterThan(61)
     expect(shown.sort()).toEqual(clientIds.sort())
   })
+  it('says how many callers there are, and after a change reads again only the caller changed, not every page of them', async () => {
+    // Prepare: the callers of the test before (more than a page), every read of them watched
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Callers' }).click()
+    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    const cards = page.locator('[data-client]')
+    const count = await cards.count()
+    const heading = page.getByRole('heading', { level: 1 })
+    await expect(heading.textContent()).resolves.toBe(`Callers ${count} callers`)
+    const reads: string[] = []
+    const watch = (request: Request) => {
+      const url = new URL(request.url())
+      if (request.method() === 'GET' && url.pathname.startsWith('/admin/clients')) {
+        reads.push(`${url.pathname}${url.search}`)
+      }
+    }
+    page.on('request', watch)
+    try {
+      const card = page.locator('[data-client]', { hasText: 'bulk-0' }).first()
+      const clientId = (await card.getAttribute('data-client')) as string
+
+      // Act: its scopes changed
+      await card.getByRole('button', { name: 'Change scopes' }).click()
+      await card.getByRole('checkbox', { name: 'calculator:invoke', exact: true }).check()
+      await card.getByRole('button', { name: 'Save scopes' }).click()
+
+      // Assess: the card as the gateway answered, no list read again
+      await expect
+        .poll(() => card.locator('dt:text-is("Scopes") + dd').textContent())
+        .toBe('weather:invoke, calculator:invoke')
+      expect(reads).toEqual([])
+
+      // Act: it is deleted
+      await card.getByRole('button', { name: `Delete caller ${clientId}` }).click()
+      await page.getByLabel(`Type ${clientId} to confirm`).fill(clientId)
+      await page.getByRole('button', { name: `Delete ${clientId}` }).click()
+
+      // Assess: gone, counted, and still no list read again
+      await page.locator(`[data-client="${clientId}"]`).waitFor({ state: 'detached' })
+      await expect(heading.textContent()).resolves.toBe(`Callers ${count - 1} callers`)
+      await expect(cards.count()).resolves.toBe(count - 1)
+      expect(reads).toEqual([])
+    } finally {
+      page.off('request', watch)
+    }
+  })
+
   it('shows the callers it read, and says the rest could not be, when a later page of them fails', async () => {
     // Prepare: every page after the first refused, as Cognito's rate refuses one (the callers
     // of the test before: more than a page)

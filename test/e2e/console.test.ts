@@ -1515,7 +1515,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       // Prepare: the scope change is made, then the old tokens' revocation fails
       const billing = { clientId: 'billing-app', name: 'billing', scopes: ['weather:invoke'] }
       const { faked, close } = await fakedPage(
-        (method, _url, body) => {
+        (method, url, body) => {
           if (method === 'PATCH') {
             billing.scopes = (body as { scopes: string[] }).scopes
             return {
@@ -1527,7 +1527,9 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
               },
             }
           }
-          return { status: 200, json: method === 'GET' ? { clients: [billing] } : billing }
+          // The list, or the caller alone as the page reads it again after a change
+          const listed = method === 'GET' && url.pathname === '/admin/clients'
+          return { status: 200, json: listed ? { clients: [billing] } : billing }
         },
         (url) => url.pathname.startsWith('/admin/clients'),
       )
