@@ -430,7 +430,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.goto(`${stack.url}/console/#/permissions`)
     await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
     await page.getByRole('button', { name: 'Add a permission' }).click()
-    const offered = page.getByRole('group', { name: 'Agents it may call' }).getByRole('checkbox')
+    // The agents' checkboxes, not the one that shows only those chosen
+    const offered = page
+      .getByRole('group', { name: 'Agents it may call' })
+      .locator('input[type="checkbox"][name="agents"]')
     await offered.nth(fleetSize + 1).waitFor()
     const names = await offered.evaluateAll((boxes) =>
       boxes.map((box) => (box as HTMLInputElement).labels?.[0]?.textContent?.trim()),
@@ -577,6 +580,12 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     const count = await cards.count()
     const heading = page.getByRole('heading', { level: 1 })
     await expect(heading.textContent()).resolves.toBe(`Callers ${count} callers`)
+    await mkdir(screenshotDir, { recursive: true })
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.screenshot({ path: join(screenshotDir, `callers-count-${width}.png`) })
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
     const reads: string[] = []
     const watch = (request: Request) => {
       const url = new URL(request.url())
