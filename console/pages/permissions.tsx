@@ -108,14 +108,18 @@ const AgentPicker = ({
   onChange: (chosen: string[]) => void
 }) => {
   const [filter, setFilter] = useState('')
-  const [onlyChosen, setOnlyChosen] = useState(false)
+  /**
+   * While only the chosen are shown, those chosen as the view was asked for: one unchecked there
+   * stays shown, unchecked, so the keyboard's focus stays on it (gone, it fell to the page's body).
+   */
+  const [onlyChosen, setOnlyChosen] = useState<Set<string>>()
   const filtering = agents.length > agentsBeforeFilter
   const isChosen = new Set(chosen)
   const words = filter.trim().toLowerCase()
   const shown = filtering
     ? agents.filter(
         ({ agentId, name }) =>
-          (!onlyChosen || isChosen.has(agentId)) &&
+          (!onlyChosen || onlyChosen.has(agentId) || isChosen.has(agentId)) &&
           `${agentId} ${name ?? ''}`.toLowerCase().includes(words),
       )
     : agents
@@ -142,8 +146,10 @@ const AgentPicker = ({
           <label class="check">
             <input
               type="checkbox"
-              checked={onlyChosen}
-              onChange={(event) => setOnlyChosen(event.currentTarget.checked)}
+              checked={onlyChosen !== undefined}
+              onChange={(event) =>
+                setOnlyChosen(event.currentTarget.checked ? new Set(chosen) : undefined)
+              }
             />{' '}
             Show only the chosen agents
           </label>

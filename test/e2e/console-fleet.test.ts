@@ -491,6 +491,21 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await expect(
       offered.evaluateAll((boxes) => boxes.every((box) => (box as HTMLInputElement).checked)),
     ).resolves.toBe(true)
+
+    // Act: one unchecked there, by keyboard
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Space')
+
+    // Assess: still shown, unchecked, and the focus still on it
+    await expect.poll(() => chosen.textContent()).toBe(`1 of ${listed} agents chosen, 2 shown`)
+    await expect(shownIds()).resolves.toEqual(['calculator', 'fleet-117'])
+    await expect(
+      group
+        .getByRole('checkbox', { name: 'fleet-117' })
+        .evaluate((box) => box === document.activeElement),
+    ).resolves.toBe(true)
+    await page.keyboard.press('Space')
     await mkdir(screenshotDir, { recursive: true })
     for (const width of [1280, 320]) {
       await page.setViewportSize({ width, height: 900 })
