@@ -92,7 +92,7 @@ const HealthDot = ({ health }: { health: Health | undefined }) => (
 )
 
 /** `1 agent`, `120 agents`. */
-const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
+export const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
 
 /**
  * Previous and Next through the Fleet's pages, and which one is shown. An end's button is said to

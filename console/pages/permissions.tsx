@@ -14,6 +14,7 @@ import {
   NoticeLine,
   useLoad,
 } from '../ui.tsx'
+import { agentsCounted } from './fleet.tsx'
 
 /** A permission as the list shows it: its `etag`, the version to send back as If-Match. */
 type Shown = Permission & { etag: string }
@@ -80,9 +81,6 @@ interface AgentChoice {
   agentId: string
   name?: string | undefined
 }
-
-/** `1 agent`, `300 agents`. */
-const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
 
 /**
  * Agents offered before the form offers a filter over them and a view of only the chosen: a
