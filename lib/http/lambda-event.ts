@@ -85,17 +85,21 @@ export const agentPathOf = (
  * segment, as the console's `pathOf` and `encodeURIComponent` do), and so does `npm start`'s
  * emulator (lib/routes.ts's `matchSegments`): every reader decodes here, once, so AWS and the
  * laptop read alike, and a double-encoded `%253A` reads as `%3A`, which no id's schema takes.
- * Undefined when there is none.
+ * An HTTP API event (either payload format: the only one with path parameters and a `version`)
+ * comes decoded already, and is taken as it came: decoded again, a task id sent as `t%252D1`
+ * (`t%2D1`) would be read, and asked of the agent, as `t-1`. Undefined when there is none.
  *
  * @example
  * pathParameterOf({ pathParameters: { scope: 'weather%3Ainvoke' } }, 'scope') // 'weather:invoke'
+ * pathParameterOf({ version: '2.0', pathParameters: { id: 't%2D1' } }, 'id') // 't%2D1'
  */
 export const pathParameterOf = (
-  event: { pathParameters?: Record<string, string | undefined> | null },
+  event: { pathParameters?: Record<string, string | undefined> | null; version?: string },
   name: string,
 ): string | undefined => {
   const value = event.pathParameters?.[name]
-  return value === undefined ? undefined : decodedOnce(value)
+  if (value === undefined) return undefined
+  return event.version === undefined ? decodedOnce(value) : value
 }
 
 /**

@@ -99,6 +99,41 @@ describe('a2aRequest middleware', () => {
     })
   })
 
+  it.each([
+    [
+      'a REST event, which hands it over as the client sent it',
+      {
+        resource: '/agents/{agentId}/{proxy+}',
+        httpMethod: 'GET',
+        path: '/agents/weather/tasks/t%252D1',
+        pathParameters: { agentId: 'weather', proxy: 'tasks/t%252D1' },
+      },
+    ],
+    [
+      'an HTTP API (v2) event, which hands it over decoded',
+      {
+        version: '2.0',
+        routeKey: 'GET /agents/{agentId}/{proxy+}',
+        rawPath: '/agents/weather/tasks/t%2D1',
+        rawQueryString: '',
+        pathParameters: { agentId: 'weather', proxy: 'tasks/t%2D1' },
+        requestContext: { http: { method: 'GET' } },
+      },
+    ],
+  ])(
+    'reads a task id holding a literal `%2D` (sent `%252D`) as that id from %s',
+    async (_shape, event) => {
+      // Act
+      const { response } = await run(event)
+
+      // Assess: the task is `t%2D1`, not `t-1`, and the agent is asked for it so
+      expect(response).toMatchObject({
+        kind: 'call',
+        call: { agentId: 'weather', operation: 'GetTask', restPath: '/tasks/t%252D1' },
+      })
+    },
+  )
+
   it('answers a call to a path naming no agent with 404 saying where A2A calls go', async () => {
     // Prepare: a team's Lambda on a function URL, called at its root; an ALB, at /a2a.
     const sendMessage = sendMessageBody(7)
