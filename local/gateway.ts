@@ -186,16 +186,19 @@ export const sendStarting = (response: ServerResponse) =>
   send(response, starting.statusCode, starting.body, { 'retry-after': '1' })
 
 /**
- * The request's URL, parsed once for its path and query, and its path as API
- * Gateway reads it: undefined when a percent-escape in it is malformed (`%ZZ`,
- * a lone `%`), which API Gateway refuses at its front door with a 400, before
- * any route or authorizer.
+ * The request's URL, parsed once for its query, and its path as API Gateway reads it: as the
+ * client sent it, not as a URL parser tidies it (`new URL` drops `/%2E%2E/` or `/../` with the
+ * segment before it, and reads `\` as `/`), so the route, the handler's `path` and the
+ * authorizer's method ARN hold the dot segment the policy denies. Undefined when a
+ * percent-escape in it is malformed (`%ZZ`, a lone `%`), which API Gateway refuses at its front
+ * door with a 400, before any route or authorizer.
  */
 const requestUrl = (url: string | undefined): { url: URL; path: string | undefined } => {
   const parsed = new URL(url ?? '/', 'http://local')
+  const sent = url?.startsWith('/') ? (url.split(/[?#]/)[0] as string) : parsed.pathname
   try {
-    decodeURIComponent(parsed.pathname)
-    return { url: parsed, path: parsed.pathname }
+    decodeURIComponent(sent)
+    return { url: parsed, path: sent }
   } catch {
     return { url: parsed, path: undefined }
   }

@@ -176,6 +176,24 @@ describe('token attacks through the local gateway', () => {
         expect(calculator.requestCount()).toBe(before)
       },
     )
+    it.each([
+      '/agents/weather/../calculator/message:send',
+      '/agents/weather/%2E%2E/calculator/message:send',
+      '/agents/weather/.%2e/calculator/message:send',
+    ])(
+      'refuses %s even to a caller granted both agents: the policy denies a dot segment as it came',
+      async (path) => {
+        // Prepare
+        const before = calculator.requestCount()
+
+        // Act
+        const status = await rawPost(path, valid)
+
+        // Assess: the path as sent is the policy's to judge, not one the laptop tidied first
+        expect(status).toBe(403)
+        expect(calculator.requestCount()).toBe(before)
+      },
+    )
   })
 
   describe('paths that embed a granted agent in a route it does not hold', () => {
