@@ -148,7 +148,7 @@ export const operationForRestPath = (
   const found = match(below, legacy ? legacyRestPatterns : restPatterns)
   if (found) return { operation: found.operation, version: legacy ? '0.3' : '1.0' }
   // A 1.0 path may start with a tenant: /{tenant}/message:send. The path came
-  // decoded (API Gateway decodes it once), so the tenant is taken as it is:
+  // decoded once (its reader, `pathParameterOf`), so the tenant is taken as it is:
   // decoding again would read `%2541` as `A`, and throw on `%25ZZ`.
   const tenanted = /^\/([^/]+)(\/.+)$/.exec(path)
   const withTenant = tenanted && !legacy ? match(tenanted[2] as string) : undefined

@@ -326,7 +326,7 @@ const unchangedByEncoding = /^[A-Za-z0-9\-_.!~*'():/]*$/
 
 /**
  * A decoded path below the agent as the backend must receive it: each segment
- * percent-encoded again, so that a `\`, `?`, `#` or `%2e` API Gateway decoded in
+ * percent-encoded again, so that a `\`, `?`, `#` or `%2e` the gateway decoded in
  * a task id cannot make the backend's URL climb to another path or operation.
  * `:` stays, since `/tasks/{id}:cancel` needs it and no id or tenant may hold one.
  */
