@@ -359,10 +359,12 @@ const Editor = ({
         bodyOf(draft),
         version ?? (isNew ? noneYet : undefined),
       )
-      // A new one is said whole; a change by what it changed (unchanged, by what it grants).
-      const changes = isNew ? [] : changesSaid(initial, draft)
+      // A new one is said whole, as is one defined anew once found removed (no version now):
+      // nothing of it was there to change. A change by what it changed (unchanged, by what it grants).
+      const anew = isNew || version === undefined
+      const changes = anew ? [] : changesSaid(initial, draft)
       onSaved(
-        `${draft.scope} ${isNew ? 'added' : 'saved'}: ${changes.length > 0 ? changes.join('; ') : `it grants ${agentsInShort(draft.agents)}`}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
+        `${draft.scope} ${anew ? 'added' : 'saved'}: ${changes.length > 0 ? changes.join('; ') : `it grants ${agentsInShort(draft.agents)}`}.${defined ? ` The scope ${draft.scope} is now defined.` : ''}`,
       )
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unknown-scope') {

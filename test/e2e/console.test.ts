@@ -959,8 +959,11 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Act: saved once more, the operator having read that it was removed
     await card.getByRole('button', { name: 'Save' }).click()
 
-    // Assess: defined again with what was typed
-    await expect.poll(() => notice().textContent()).toContain('vanishing:invoke saved')
+    // Assess: defined again with what was typed, and said so whole: nothing of it was there to
+    // change (said as a change to the removed one, it was "saved: limit now 9/min")
+    await expect
+      .poll(() => notice().textContent())
+      .toBe('Done: vanishing:invoke added: it grants calculator.')
     expect(await read()).toMatchObject({ agents: ['calculator'], requestsPerMinute: 9 })
     expect((await adminCall('DELETE', '/admin/permissions/vanishing:invoke')).status).toBe(204)
   })
