@@ -382,7 +382,12 @@ export const CallersPage = ({
     }
   }
 
-  /** The callers as read, with those changed since as they now are, and those created after. */
+  /**
+   * The callers as read, with those changed since as they now are, and those created after, by
+   * client id: where a fresh read shows them. Added at the end, one created was shown last until
+   * the page was read again, then elsewhere (the local gateway lists by client id, Cognito in an
+   * order of its own: sorted here, the two agree).
+   */
   const read = clients.data?.clients ?? []
   const readIds = new Set(read.map(({ clientId }) => clientId))
   const callers = [
@@ -390,7 +395,9 @@ export const CallersPage = ({
     ...Object.entries(changed)
       .filter(([clientId]) => !readIds.has(clientId))
       .map(([, client]) => client),
-  ].filter((client): client is Client => client !== null && client !== undefined)
+  ]
+    .filter((client): client is Client => client !== null && client !== undefined)
+    .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))
 
   const create = (event: Event) => {
     event.preventDefault()

@@ -639,6 +639,39 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     }
   })
 
+  it('shows callers created on the page where a fresh read of the page shows them, counted the same', async () => {
+    // Prepare: the callers of the tests before (more than a page)
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Callers' }).click()
+    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    const newCaller = page.getByRole('form', { name: 'New caller' })
+    const heading = page.getByRole('heading', { level: 1 })
+    const shown = () =>
+      page
+        .locator('[data-client]')
+        .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client')))
+
+    // Act: three created (each id random: all three sorting last, in turn, is a chance of
+    // about one in a million)
+    for (const name of ['made-here-1', 'made-here-2', 'made-here-3']) {
+      await newCaller.getByLabel('Name').fill(name)
+      await newCaller.getByRole('checkbox', { name: 'weather:invoke', exact: true }).check()
+      await newCaller.getByRole('button', { name: 'Create caller' }).click()
+      await page.getByRole('button', { name: 'I have stored it' }).click()
+      await page.locator('[data-client]', { hasText: name }).waitFor()
+    }
+    const afterCreating = { order: await shown(), heading: await heading.textContent() }
+    // A fresh read: by way of another page (the console's sign-in lasts as long as the page)
+    await page.getByRole('link', { name: 'Permissions' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name: 'Callers' }).click()
+    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+
+    // Assess: as a fresh read shows them (they were added at the end, wherever their ids sort)
+    expect(afterCreating).toEqual({ order: await shown(), heading: await heading.textContent() })
+  })
+
   it('shows the callers it read, and says the rest could not be, when a later page of them fails', async () => {
     // Prepare: every page after the first refused, as Cognito's rate refuses one (the callers
     // of the test before: more than a page)
