@@ -346,13 +346,19 @@ export const CallersPage = ({
   const mark = (clientId: string, client: Client | null) =>
     setChanged((current) => ({ ...current, [clientId]: client }))
 
-  /** The caller read again alone, after a refusal that may have changed it; gone on a 404. */
+  /**
+   * The caller read again alone, after a change whose answer does not hold it or a refusal that
+   * may have made it; gone on a 404. Not read (a throttled Cognito, say), its card stays as it
+   * was, and the notice says so: it said only the change's outcome, over a card that may not
+   * show it (scopes changed, then a 503 `tokens-not-revoked`: the card showed the old ones).
+   */
   const readAgain = async (clientId: string) => {
     try {
       mark(clientId, await api<Client>('GET', pathOf`/admin/clients/${clientId}`))
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) mark(clientId, null)
-      // Otherwise the card stays as it was read: the notice says what went wrong.
+      if (error instanceof ApiError && error.status === 404) return mark(clientId, null)
+      const unread = `${clientId} could not be read again (${messageOf(error)}): its card may not show what the gateway now holds; open the page again to see it.`
+      setNotice((current) => current && { ...current, text: `${current.text} ${unread}` })
     }
   }
 

@@ -1552,6 +1552,55 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await close()
     })
 
+    it('Callers: a change the gateway made but answered with an error, the caller then not read again, says its card may be out of date', async () => {
+      // Prepare: the scope change is made, its tokens' revocation fails, and so does the read of
+      // the caller alone that would have shown it
+      const billing = { clientId: 'billing-app', name: 'billing', scopes: ['weather:invoke'] }
+      const busy = {
+        status: 503,
+        json: {
+          type: 'https://switchboard.dev/problems/identity-provider-busy',
+          title: 'Service Unavailable',
+          detail: 'Cognito is throttling the admin API (Rate exceeded). Retry shortly.',
+        },
+      }
+      const { faked, close } = await fakedPage(
+        (method, url, body) => {
+          if (method === 'PATCH') {
+            billing.scopes = (body as { scopes: string[] }).scopes
+            return {
+              status: 503,
+              json: {
+                type: 'https://switchboard.dev/problems/tokens-not-revoked',
+                title: 'Tokens not revoked',
+                detail: 'The change was made, but its tokens could not be revoked.',
+              },
+            }
+          }
+          if (url.pathname === '/admin/clients')
+            return { status: 200, json: { clients: [billing] } }
+          return busy
+        },
+        (url) => url.pathname.startsWith('/admin/clients'),
+      )
+      await faked.goto(`${stack.url}/console/#/callers`)
+      const card = faked.locator('[data-client="billing-app"]')
+      await card.getByRole('button', { name: 'Change scopes' }).click()
+
+      // Act
+      await card.getByRole('checkbox', { name: 'calculator:invoke' }).check()
+      await card.getByRole('button', { name: 'Save scopes' }).click()
+
+      // Assess: the refusal, and that the card shown may not be what the gateway holds (it said
+      // nothing: the card showed weather:invoke alone, the gateway held both)
+      await expect
+        .poll(() => faked.getByTestId('notice').first().textContent())
+        .toBe(
+          'Problem: Tokens not revoked: The change was made, but its tokens could not be revoked. billing-app could not be read again (Service Unavailable: Cognito is throttling the admin API (Rate exceeded). Retry shortly.): its card may not show what the gateway now holds; open the page again to see it.',
+        )
+      await close()
+    })
+
     it('an expired or refused token brings the sign-in back, saying why, and signing in again returns to the console', async () => {
       // Prepare: the gateway refuses the token from now on
       let refuse = false
