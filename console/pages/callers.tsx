@@ -297,6 +297,9 @@ const ScopesSection = ({
   )
 }
 
+/** Callers' names as a person orders them: `bulk-2` before `bulk-10`, case aside. */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
 /** The id of a caller's card's heading, where the focus goes once its secret is stored. */
 const cardHeadingId = (clientId: string) => `caller-${clientId}`
 
@@ -390,9 +393,9 @@ export const CallersPage = ({
 
   /**
    * The callers as read, with those changed since as they now are, and those created after, by
-   * client id: where a fresh read shows them. Added at the end, one created was shown last until
-   * the page was read again, then elsewhere (the local gateway lists by client id, Cognito in an
-   * order of its own: sorted here, the two agree).
+   * name (then id; `bulk-2` before `bulk-10`): where a fresh read shows them. Added at the end, one
+   * created was shown last until the page was read again, then elsewhere; and in the gateway's
+   * order (the local one's by client id, Cognito's its own) a caller was found only by reading all.
    */
   const read = clients.data?.clients ?? []
   const readIds = new Set(read.map(({ clientId }) => clientId))
@@ -403,7 +406,11 @@ export const CallersPage = ({
       .map(([, client]) => client),
   ]
     .filter((client): client is Client => client !== null && client !== undefined)
-    .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))
+    .sort(
+      (a, b) =>
+        byName.compare(a.name, b.name) ||
+        (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0),
+    )
 
   const create = (event: Event) => {
     event.preventDefault()
