@@ -352,13 +352,10 @@ const Editor = ({
         defined = true
         onScopeDefined()
       }
-      // An Add is made only where the scope has no permission yet: never over another admin's.
-      await api(
-        'PUT',
-        pathOf`/admin/permissions/${draft.scope}`,
-        bodyOf(draft),
-        version ?? (isNew ? noneYet : undefined),
-      )
+      // An Add, or one defined anew once found removed (no version now), is made only where the
+      // scope has no permission yet: never over another admin's (one added back since the 412
+      // was written over, unseen).
+      await api('PUT', pathOf`/admin/permissions/${draft.scope}`, bodyOf(draft), version ?? noneYet)
       // A new one is said whole, as is one defined anew once found removed (no version now):
       // nothing of it was there to change. A change by what it changed (unchanged, by what it grants).
       const anew = isNew || version === undefined

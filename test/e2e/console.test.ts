@@ -923,6 +923,38 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     expect((await adminCall('DELETE', '/admin/permissions/raced:invoke')).status).toBe(204)
   })
 
+  it('defines anew a permission another admin removed only if nobody added it back meanwhile: theirs is kept, and said so', async () => {
+    // Prepare: the form open, the permission removed by another admin, the Save refused for it
+    const admin = await stack.token('admin-client')
+    const adminCall = adminCaller(() => ({ url: stack.url, token: admin }))
+    await adminCall('PUT', '/admin/scopes/returning:invoke', { description: 'for the test' })
+    await adminCall('PUT', '/admin/permissions/returning:invoke', { agents: ['calculator'] })
+    await go('#/', 'Fleet')
+    await go('#/permissions', 'Permissions')
+    const card = page.locator('[data-scope="returning:invoke"]')
+    await card.getByRole('button', { name: 'Edit' }).click()
+    await card.getByLabel("Requests per minute (empty: the gateway's default)").fill('9')
+    expect((await adminCall('DELETE', '/admin/permissions/returning:invoke')).status).toBe(204)
+    await card.getByRole('button', { name: 'Save' }).click()
+    const said = () => card.getByTestId('notice').first().textContent()
+    await expect.poll(said).toContain('Save again to define it anew')
+
+    // Act: another admin adds it back, then the operator saves again
+    const theirs = await adminCall('PUT', '/admin/permissions/returning:invoke', {
+      agents: ['weather'],
+    })
+    expect(theirs.status).toBeLessThan(300)
+    await card.getByRole('button', { name: 'Save' }).click()
+
+    // Assess: theirs kept (it was written over, unseen), and refused in words
+    await expect.poll(said).toContain('Someone else added this')
+    const { permissions } = await (await adminCall('GET', '/admin/permissions')).json()
+    expect(
+      permissions.find(({ scope }: { scope: string }) => scope === 'returning:invoke'),
+    ).toMatchObject({ agents: ['weather'] })
+    expect((await adminCall('DELETE', '/admin/permissions/returning:invoke')).status).toBe(204)
+  })
+
   it('keeps a permission’s form, what was typed and the refusal on the page when another admin removed the permission since, and defines it again only when saved once more', async () => {
     // Prepare: the operator has the permission's form open, a limit typed
     const admin = await stack.token('admin-client')
