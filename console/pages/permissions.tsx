@@ -177,7 +177,14 @@ const AgentPicker = ({
           </label>
         ))}
       </div>
-      {shown.length === 0 ? <p class="muted">No agent matches.</p> : null}
+      {shown.length === 0 ? (
+        <p class="muted">
+          {/* Only the chosen shown, none chosen: no filter was typed for nothing to match. */}
+          {onlyChosen && onlyChosen.size === 0 && chosen.length === 0
+            ? 'No agent is chosen yet.'
+            : 'No agent matches.'}
+        </p>
+      ) : null}
       {error ? (
         <small class="field-error" role="alert">
           {error}

@@ -515,6 +515,23 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'Cancel' }).click()
   })
 
+  it('says no agent is chosen yet, not that none matches, when only the chosen are shown and none is', async () => {
+    // Prepare
+    await page.goto(`${stack.url}/console/#/fleet`)
+    await page.getByRole('heading', { level: 1, name: /^Fleet/ }).waitFor()
+    await page.getByRole('link', { name: 'Permissions' }).click()
+    await page.getByRole('button', { name: 'Add a permission' }).click()
+    const group = page.getByRole('group', { name: 'Agents it may call' })
+
+    // Act
+    await group.getByRole('checkbox', { name: 'Show only the chosen agents' }).check()
+
+    // Assess: the filter is empty; "No agent matches." spoke of a filter nobody typed
+    await group.getByText('No agent is chosen yet.').waitFor()
+    await expect(group.getByText('No agent matches.').count()).resolves.toBe(0)
+    await page.getByRole('button', { name: 'Cancel' }).click()
+  })
+
   it('says which agents a save added and removed, and what else it changed, not the first six it grants', async () => {
     // Prepare: a permission of 100 agents, its scope defined (the gateway saves none for another)
     const hundred = listedIds.slice(1, 101)
