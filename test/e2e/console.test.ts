@@ -1546,6 +1546,16 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       },
     )
 
+    /** A scope change made, then its old tokens' revocation failed: the gateway's 503. */
+    const tokensNotRevoked = {
+      status: 503,
+      json: {
+        type: 'https://switchboard.dev/problems/tokens-not-revoked',
+        title: 'Tokens not revoked',
+        detail: 'The change was made, but its tokens could not be revoked.',
+      },
+    }
+
     it('Callers: a change the gateway made but answered with an error (503 tokens-not-revoked) shows in the list at once', async () => {
       // Prepare: the scope change is made, then the old tokens' revocation fails
       const billing = { clientId: 'billing-app', name: 'billing', scopes: ['weather:invoke'] }
@@ -1553,14 +1563,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
         (method, url, body) => {
           if (method === 'PATCH') {
             billing.scopes = (body as { scopes: string[] }).scopes
-            return {
-              status: 503,
-              json: {
-                type: 'https://switchboard.dev/problems/tokens-not-revoked',
-                title: 'Tokens not revoked',
-                detail: 'The change was made, but its tokens could not be revoked.',
-              },
-            }
+            return tokensNotRevoked
           }
           // The list, or the caller alone as the page reads it again after a change
           const listed = method === 'GET' && url.pathname === '/admin/clients'
@@ -1600,14 +1603,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
         (method, url, body) => {
           if (method === 'PATCH') {
             billing.scopes = (body as { scopes: string[] }).scopes
-            return {
-              status: 503,
-              json: {
-                type: 'https://switchboard.dev/problems/tokens-not-revoked',
-                title: 'Tokens not revoked',
-                detail: 'The change was made, but its tokens could not be revoked.',
-              },
-            }
+            return tokensNotRevoked
           }
           if (url.pathname === '/admin/clients')
             return { status: 200, json: { clients: [billing] } }
