@@ -70,6 +70,16 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await stack?.stop()
   })
 
+  /**
+   * A page opened from another one, by its link in the header, as a person does: the page and its
+   * state made anew (a `goto` of the hash it already shows would keep them).
+   */
+  const openedAnew = async (name: 'Fleet' | 'Callers') => {
+    await page.goto(`${stack.url}/console/#/permissions`)
+    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
+    await page.getByRole('link', { name }).click()
+  }
+
   it('checks its agents’ cards a few at a time, not the whole fleet at once', async () => {
     // Prepare: every card check the page makes from here on, and how many are under way together.
     // Signing in opened the Fleet, whose first round may be under way: only checks seen to start
@@ -166,9 +176,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     const count = page.getByTestId('fleet-count')
     try {
       // Act: the Fleet opened from another page
-      await page.goto(`${stack.url}/console/#/permissions`)
-      await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-      await page.getByRole('link', { name: 'Fleet' }).click()
+      await openedAnew('Fleet')
       await page.getByRole('heading', { level: 1, name: `Fleet ${listed} agents` }).waitFor()
       await allChecked()
 
@@ -226,9 +234,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
 
   it('filters the whole fleet, not the page shown, and shows the first page of what it leaves', async () => {
     // Prepare: the Fleet on its third page
-    await page.goto(`${stack.url}/console/#/permissions`)
-    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-    await page.getByRole('link', { name: 'Fleet' }).click()
+    await openedAnew('Fleet')
     await page.locator('[data-agent]').first().waitFor()
     const top = page.getByRole('navigation', { name: 'Pages of the fleet', exact: true })
     await top.getByRole('button', { name: 'Next' }).click()
@@ -258,9 +264,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
 
   it('shows the page it showed when the browser goes back to it from an agent', async () => {
     // Prepare: the Fleet's fourth page of what the filter "fleet" leaves, an agent there opened
-    await page.goto(`${stack.url}/console/#/permissions`)
-    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-    await page.getByRole('link', { name: 'Fleet' }).click()
+    await openedAnew('Fleet')
     await page.locator('[data-agent]').first().waitFor()
     const filter = page.getByLabel('Filter by name, id or status')
     await filter.fill('fleet')
@@ -604,9 +608,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   })
   it('says how many callers there are, and after a change reads again only the caller changed, not every page of them', async () => {
     // Prepare: the callers of the test before (more than a page), every read of them watched
-    await page.goto(`${stack.url}/console/#/permissions`)
-    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-    await page.getByRole('link', { name: 'Callers' }).click()
+    await openedAnew('Callers')
     await page.getByText('Loading callers…').waitFor({ state: 'detached' })
     const cards = page.locator('[data-client]')
     const count = await cards.count()
@@ -658,9 +660,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
 
   it('shows callers created on the page where a fresh read of the page shows them, counted the same', async () => {
     // Prepare: the callers of the tests before (more than a page)
-    await page.goto(`${stack.url}/console/#/permissions`)
-    await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-    await page.getByRole('link', { name: 'Callers' }).click()
+    await openedAnew('Callers')
     await page.getByText('Loading callers…').waitFor({ state: 'detached' })
     const newCaller = page.getByRole('form', { name: 'New caller' })
     const heading = page.getByRole('heading', { level: 1 })
@@ -708,9 +708,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     )
     try {
       // Act
-      await page.goto(`${stack.url}/console/#/permissions`)
-      await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
-      await page.getByRole('link', { name: 'Callers' }).click()
+      await openedAnew('Callers')
       await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
       await page.getByText('Loading callers…').waitFor({ state: 'detached' })
 
