@@ -40,6 +40,10 @@ export default defineConfig({
         test: {
           // Files that start a stack, a server, a build or a browser: each in a worker of its own.
           name: 'stack',
+          // The stacks these files start embed agents with the hashing embedder: the offline
+          // model's load and its embeddings cost each stack ~0.5 s of CPU. A file about finding
+          // agents by meaning asks its stack for `embedder: 'local'`.
+          env: { EMBEDDER: 'hashing' },
           include: [
             'test/e2e/**/*.test.ts',
             'test/integration/**/*.test.ts',

@@ -34,7 +34,8 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
   beforeAll(async () => {
     // As Terraform marks its own clients (MANAGED_CLIENT_IDS): read by the handlers the stack imports.
     process.env.MANAGED_CLIENT_IDS = 'admin-client'
-    stack = await startThrowawayStack()
+    // Routes by meaning: the offline model, not the hashing embedder the test run sets.
+    stack = await startThrowawayStack({ embedder: 'local' })
     echo = await startCardServer()
     echo.serve(validCard(echo.url))
     browser = await launchChromium()

@@ -376,7 +376,7 @@ describe('npm start', { timeout: 60_000 }, () => {
         WEATHER_AGENT_PORT: String(weatherPort),
         CALCULATOR_AGENT_PORT: String(await portKeptFree(weatherPort)),
       }
-      await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts }))
+      await stop(await start({ SWITCHBOARD_STATE_DIR: dir, ...samePorts, EMBEDDER: 'local' }))
       const before = await vectorsFile()
 
       // Act

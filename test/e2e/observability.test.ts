@@ -31,7 +31,8 @@ describe('metrics and logs the gateway emits, as CloudWatch reads them', () => {
     process.env.METRICS_SINK = 'emf'
     process.env.POWERTOOLS_METRICS_DISABLED = 'false'
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
-    stack = await startThrowawayStack()
+    // Routes by meaning: the offline model, not the hashing embedder the test run sets.
+    stack = await startThrowawayStack({ embedder: 'local' })
     const gone = await startScriptedAgent({
       answer: (_request, _body, response) => void response.end(),
     })

@@ -17,7 +17,8 @@ describe('routing you can trust: refusals with candidates, calibration from the 
 
   beforeAll(async () => {
     // Threshold cache off (the throwaway default), so the next /route reads what was stored.
-    stack = await startThrowawayStack()
+    // Routes by meaning: the offline model, not the hashing embedder the test run sets.
+    stack = await startThrowawayStack({ embedder: 'local' })
     demo = await stack.token('demo-client')
     admin = await stack.token('admin-client')
   })

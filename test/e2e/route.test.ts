@@ -18,7 +18,8 @@ describe('automatic routing (/route) through the local gateway', () => {
   let demo: string
 
   beforeAll(async () => {
-    stack = await startThrowawayStack()
+    // Routes by meaning: the offline model, not the hashing embedder the test run sets.
+    stack = await startThrowawayStack({ embedder: 'local' })
     demo = await stack.token('demo-client')
   })
   afterAll(() => stack.stop())
