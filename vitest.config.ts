@@ -24,9 +24,10 @@ export default defineConfig({
           // Files that test one module at a time, with no stack, server or browser of their own.
           // They share a worker, and the packages it has imported, file after file (Vitest's
           // `isolate: false`): a fresh worker a file made each file import the AWS SDK, zod and
-          // Vitest anew. Unit and Terraform files, turn about on 2 cores: 83 s isolated, 5x s
-          // shared. Our own modules are still evaluated anew for each file
-          // (test/support/fresh-modules.ts), so no file sees another's configuration or caches.
+          // Vitest anew. These 183 files alone on 2 cores, turn about: 69 and 64 s in a worker
+          // each, 29 and 32 s sharing (113 against 45 s of CPU). Our own modules are still
+          // evaluated anew for each file (test/support/fresh-modules.ts), so no file sees
+          // another's configuration or caches.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/terraform/**/*.test.ts', 'agents/**/*.test.ts'],
           // It asks the run's shared build (test/support/shared-services.ts) for the bundles.
@@ -60,7 +61,7 @@ export default defineConfig({
     // on 2 cores, whole run: 1 worker 397 s, 2 workers 212 s, 3 workers 202 s (each file 28 %
     // slower, timing-sensitive files nearer their limits).
     maxWorkers: '100%',
-    // Each file in a fresh worker thread rather than a child process: a thread starts and
+    // Workers are threads rather than child processes: a thread starts and
     // imports sooner. Whole run with coverage, turn about on 2 cores: forks 164 s, threads 154 s.
     // A thread cannot `process.chdir`; no test does.
     pool: 'threads',

@@ -7,7 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
  * them: by last run's duration, or by size when a file has none (a fresh clone). Vitest's own
  * order runs one project's files after the other's, which left the `stack` project's files,
  * mostly waiting on servers and browsers, side by side with no `unit` file to fill the waits:
- * the whole run took 512 s where the same files interleaved took 449 s.
+ * the whole run took 512 s, and 415 s with the same files interleaved (2 cores, fresh clone order).
  */
 export class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
