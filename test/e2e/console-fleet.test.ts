@@ -80,6 +80,16 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name }).click()
   }
 
+  /**
+   * The Callers page with every caller read: a card shown, then the loading line gone. Waiting
+   * for the line alone passed at once when the page had not put it up yet, and no caller was
+   * counted ("Callers" where "Callers 0 callers" was awaited, once in CI).
+   */
+  const callersRead = async () => {
+    await page.locator('[data-client]').first().waitFor()
+    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+  }
+
   it('checks its agents’ cards a few at a time, not the whole fleet at once', async () => {
     // Prepare: every card check the page makes from here on, and how many are under way together.
     // Signing in opened the Fleet, whose first round may be under way: only checks seen to start
@@ -596,8 +606,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     // Act
     await page.goto(`${stack.url}/console/#/callers`)
     await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
-    await page.locator('[data-client]').first().waitFor()
-    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    await callersRead()
     const shown = await page
       .locator('[data-client]')
       .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client')))
@@ -609,7 +618,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   it('says how many callers there are, and after a change reads again only the caller changed, not every page of them', async () => {
     // Prepare: the callers of the test before (more than a page), every read of them watched
     await openedAnew('Callers')
-    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    await callersRead()
     const cards = page.locator('[data-client]')
     const count = await cards.count()
     const heading = page.getByRole('heading', { level: 1 })
@@ -661,7 +670,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
   it('shows callers created on the page where a fresh read of the page shows them, counted the same', async () => {
     // Prepare: the callers of the tests before (more than a page)
     await openedAnew('Callers')
-    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    await callersRead()
     const newCaller = page.getByRole('form', { name: 'New caller' })
     const heading = page.getByRole('heading', { level: 1 })
     const shown = () =>
@@ -683,7 +692,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'Permissions' }).click()
     await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
     await page.getByRole('link', { name: 'Callers' }).click()
-    await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+    await callersRead()
 
     // Assess: as a fresh read shows them (they were added at the end, wherever their ids sort)
     expect(afterCreating).toEqual({ order: await shown(), heading: await heading.textContent() })
@@ -710,7 +719,7 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       // Act
       await openedAnew('Callers')
       await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
-      await page.getByText('Loading callers…').waitFor({ state: 'detached' })
+      await callersRead()
 
       // Assess: the first page's callers, and the rest said unread, and why
       await expect(page.locator('[data-client]').count()).resolves.toBe(60)
