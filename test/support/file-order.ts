@@ -15,9 +15,14 @@ export class LongestFirst extends BaseSequencer {
     const lastDuration = (spec: TestSpecification) =>
       cache.getFileTestResults(`${spec.project.name}:${relative(config.root, spec.moduleId)}`)
         ?.duration
-    const allTimed = files.every((spec) => lastDuration(spec) !== undefined)
-    const weight = (spec: TestSpecification) =>
-      allTimed ? (lastDuration(spec) as number) : statSync(spec.moduleId).size
-    return [...files].sort((a, b) => weight(b) - weight(a))
+    const durations = files.map(lastDuration)
+    const allTimed = durations.every((duration) => duration !== undefined)
+    const weights = new Map(
+      files.map((spec, i) => [
+        spec,
+        allTimed ? (durations[i] as number) : statSync(spec.moduleId).size,
+      ]),
+    )
+    return [...files].sort((a, b) => (weights.get(b) as number) - (weights.get(a) as number))
   }
 }
