@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
-import { LongestFirst } from './test/support/file-order.ts'
 
 // Before each file in a shared worker: the environment, and our own modules, as a worker of its
 // own would give them.
@@ -20,7 +19,11 @@ export default defineConfig({
     ],
   },
   test: {
-    sequence: { sequencer: LongestFirst },
+    // Vitest's own order: the projects by name, `stack` then `unit`, each project's files longest
+    // first (by last run's duration, or by size in a fresh clone). A shared worker is kept only
+    // while the next file in the queue is of its project, so each worker changes project once.
+    // Interleaved, longest first whatever the project, each change of project started a worker
+    // anew: the whole run with coverage on 2 cores, fresh-clone order, 378 s against 324 s.
     projects: [
       {
         extends: true,

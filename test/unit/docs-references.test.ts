@@ -206,8 +206,11 @@ describe('the docs', () => {
       'TestArtifactInclusion',
       'TestFiltering',
       'TestHistoryLimiting',
-      // A helper of ours that was removed; the docs say when and why.
+      // Vitest's pool: whether a shared worker may take the next file.
+      'isEqualRunner',
+      // Helpers of ours that were removed; the docs say when and why.
       'checkOption',
+      'LongestFirst',
     ])
 
     // Act
