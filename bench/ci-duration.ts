@@ -26,7 +26,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { median, recordFigures } from './figures.ts'
+import { median, minutesAndSeconds, recordFigures } from './figures.ts'
 
 const exec = promisify(execFile)
 const root = join(import.meta.dirname, '..')
@@ -106,8 +106,6 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
-const minutes = (value: number) =>
-  `${Math.floor(value / 60)} min ${String(Math.round(value % 60)).padStart(2, '0')} s`
 const beforeSeconds = median(seconds.before)
 const afterSeconds = median(seconds.after)
 const share = afterSeconds / beforeSeconds
@@ -115,10 +113,10 @@ console.log(`\n\`bash .ci/run\` on a fresh clone, turn about, ${rounds} round(s)
 console.log('| commit | runs | median |')
 console.log('| --- | --- | --- |')
 console.log(
-  `| before (${before}) | ${seconds.before.map(minutes).join(', ')} | ${minutes(beforeSeconds)} |`,
+  `| before (${before}) | ${seconds.before.map(minutesAndSeconds).join(', ')} | ${minutesAndSeconds(beforeSeconds)} |`,
 )
 console.log(
-  `| after (${after}) | ${seconds.after.map(minutes).join(', ')} | ${minutes(afterSeconds)} |`,
+  `| after (${after}) | ${seconds.after.map(minutesAndSeconds).join(', ')} | ${minutesAndSeconds(afterSeconds)} |`,
 )
 console.log(`\nafter / before: ${(share * 100).toFixed(0)} % (issue 20: at most 120 %)`)
 await recordFigures('ci', { beforeSeconds, afterSeconds, durationShare: share })

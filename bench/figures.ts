@@ -33,6 +33,12 @@ export const median = (values: number[]) =>
     50,
   )
 
+/** `value` seconds as "6 min 05 s", rounded to the second first (359.7 s is 6 min 00 s). */
+export const minutesAndSeconds = (value: number) => {
+  const whole = Math.round(value)
+  return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`
+}
+
 /** Keeps a benchmark's figures of this run (overwriting its last). */
 export const recordFigures = async (bench: string, figures: Figures): Promise<void> => {
   await mkdir(figuresDir, { recursive: true })
