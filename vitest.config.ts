@@ -2,9 +2,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
-// Before each file in a shared worker: the environment, and our own modules, as a worker of its
-// own would give them.
-const sharedWorkerSetup = ['test/support/starting-environment.ts', 'test/support/fresh-modules.ts']
+// Before each file in a shared worker: the environment, spies, timers and our own modules as a
+// worker of its own would give them.
+const sharedWorkerSetup = ['test/support/fresh-worker.ts']
 
 export default defineConfig({
   resolve: {
@@ -33,9 +33,8 @@ export default defineConfig({
           // `isolate: false`): a fresh worker a file made each file import the AWS SDK, zod and
           // Vitest anew. These 183 files alone on 2 cores, turn about: 69 and 64 s in a worker
           // each, 29 and 32 s sharing (113 against 45 s of CPU). Our own modules are still
-          // evaluated anew for each file (test/support/fresh-modules.ts) and the environment put
-          // back (test/support/starting-environment.ts), so no file sees another's configuration
-          // or caches.
+          // evaluated anew for each file and the environment put back (test/support/fresh-worker.ts),
+          // so no file sees another's configuration or caches.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/terraform/**/*.test.ts', 'agents/**/*.test.ts'],
           // It asks the run's shared build (test/support/shared-services.ts) for the bundles.
