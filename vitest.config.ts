@@ -2,10 +2,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
-// Before each file in a shared worker: the environment, spies, timers and our own modules as a
-// worker of its own would give them.
-const sharedWorkerSetup = ['test/support/fresh-worker.ts']
-
 export default defineConfig({
   resolve: {
     // This package's own `switchboard/middlewares/<name>` as the TypeScript sources (tsconfig's
@@ -24,32 +20,32 @@ export default defineConfig({
     // while the next file in the queue is of its project, so each worker changes project once.
     // Interleaved, longest first whatever the project, each change of project started a worker
     // anew: the whole run with coverage on 2 cores, fresh-clone order, 378 s against 324 s.
+
+    // Each file shares its worker, and the packages the worker has imported (Vitest, zod, the AWS
+    // SDK, Middy, Powertools, dynalite), with the files before it (`isolate: false`), where a
+    // worker a file imported them for every file. Before each, test/support/fresh-worker.ts puts
+    // back the environment, spies, timers and our own modules as a worker of its own gives them.
+    isolate: false,
+    setupFiles: ['test/support/fresh-worker.ts'],
     projects: [
       {
         extends: true,
         test: {
           // Files that test one module at a time, with no stack, server or browser of their own.
-          // They share a worker, and the packages it has imported, file after file (Vitest's
-          // `isolate: false`): a fresh worker a file made each file import the AWS SDK, zod and
-          // Vitest anew. These 183 files alone on 2 cores, turn about: 69 and 64 s in a worker
-          // each, 29 and 32 s sharing (113 against 45 s of CPU). Our own modules are still
-          // evaluated anew for each file and the environment put back (test/support/fresh-worker.ts),
-          // so no file sees another's configuration or caches.
+          // These 183 files alone on 2 cores, turn about: 69 and 64 s in a worker each, 29 and
+          // 32 s sharing (113 against 45 s of CPU).
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/terraform/**/*.test.ts', 'agents/**/*.test.ts'],
           // It asks the run's shared build (test/support/shared-services.ts) for the bundles.
           exclude: ['test/terraform/bundles.test.ts'],
-          isolate: false,
-          setupFiles: sharedWorkerSetup,
         },
       },
       {
         extends: true,
         test: {
-          // Files that start a stack, a server, a build or a browser. They share a worker too, and
-          // so import the AWS SDK, Middy, Powertools and dynalite once a worker rather than once a
-          // file. This project alone on 2 cores, fresh-clone order: 308 s in a worker each, 237 s
-          // sharing (474 against 340 s of CPU). Each file still starts and stops its own stack.
+          // Files that start a stack, a server, a build or a browser, each its own. This project
+          // alone on 2 cores, fresh-clone order: 308 s in a worker each, 237 s sharing (474
+          // against 340 s of CPU).
           name: 'stack',
           // The stacks these files start embed agents with the hashing embedder: the offline
           // model's load and its embeddings cost each stack ~0.5 s of CPU. A file about finding
@@ -63,8 +59,6 @@ export default defineConfig({
           // One DynamoDB Local and one build for the whole run, started on first use.
           // And the operator console, built once before any file runs (test/support/console-build.ts).
           globalSetup: ['test/support/console-build.ts', 'test/support/shared-services.ts'],
-          isolate: false,
-          setupFiles: sharedWorkerSetup,
         },
       },
     ],
