@@ -27,3 +27,11 @@ export const parseAnswer = (text: string): unknown => parseJson(withoutByteOrder
 /** `text` without the byte-order mark a client passes over before an answer's JSON. */
 export const withoutByteOrderMark = (text: string): string =>
   text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+
+/** `value` if it is a JSON object, else an empty one: the members a translation reads of it. */
+export const asJsonObject = (value: unknown): Record<string, unknown> =>
+  isJsonObject(value) ? value : {}
+
+/** The object without the members whose value is undefined, as JSON would write it. */
+export const withoutUndefined = (fields: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))

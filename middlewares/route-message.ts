@@ -4,11 +4,14 @@ import type { AgentCardJson } from '../lib/a2a/agent-card.ts'
 import { cardHeaders } from '../lib/a2a/card-headers.ts'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
 import { operationNames } from '../lib/a2a/operations.ts'
-import { dialectOf, paramsToV1, VersionTranslationError } from '../lib/a2a/versions.ts'
+import type { A2ACall } from '../lib/a2a/request.ts'
+import { dialectOf, VersionTranslationError } from '../lib/a2a/versions.ts'
 import type { Caller } from '../lib/auth/caller.ts'
 import { type Grants, mostGenerousLimit } from '../lib/auth/grants.ts'
 import { messageText, type RouteChoice } from '../lib/discovery/route.ts'
 import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
+import { asJsonObject } from '../lib/json-object.ts'
+import { loadOnce } from '../lib/load-once.ts'
 import { checkOptions, optionRules } from '../lib/options.ts'
 import type { RateLimitRequest } from '../lib/ratelimit/rate-limiter.ts'
 import { namedTask } from '../lib/tasks/task-calls.ts'
@@ -46,6 +49,17 @@ const needed = (threshold: RouteThreshold | undefined, rivals: number) =>
   threshold
     ? ` (it needs a score of ${barShown(threshold.minScore)}${threshold.minMargin > 0 && rivals > 0 ? ` and a lead of ${barShown(threshold.minMargin)} over the next` : ''})`
     : ''
+
+/** 0.3's values as 1.0's, loaded with the first 0.3 message routed (issue 20's start budget). */
+const versionValues = loadOnce(() => import('../lib/a2a/version-values.ts'))
+
+/** A message's params in 1.0's spelling: a 0.3 HTTP+JSON message keeps its parts in `content`. */
+const paramsInV1 = async ({ version, binding, operation, params }: A2ACall) => {
+  const dialect = dialectOf(version, binding)
+  return dialect === '1.0'
+    ? asJsonObject(params)
+    : (await versionValues()).paramsToV1(dialect, operation, params)
+}
 
 const isRouterRequest = (event: APIGatewayProxyEvent) =>
   event.resource?.startsWith('/route') ?? false
@@ -174,10 +188,7 @@ export const routeMessage = (
     }
     let routed: ReturnType<typeof messageText>
     try {
-      // Read in 1.0's spelling: a 0.3 HTTP+JSON message keeps its parts in `content`.
-      routed = messageText(
-        paramsToV1(dialectOf(call.version, call.binding), call.operation, call.params),
-      )
+      routed = messageText(await paramsInV1(call))
     } catch (error) {
       if (!(error instanceof VersionTranslationError)) throw error
       routed = { invalid: error.message }

@@ -1,4 +1,5 @@
 import type { AGENT_CARD_PATH, Role as SdkRole, TaskState as SdkTaskState } from '@a2a-js/sdk'
+import { asNumber } from '../json-kept-numbers.ts'
 
 // The few values of @a2a-js/sdk's main module the gateway's functions read at every call,
 // written out. That module imports jose's index (for its card signing), and esbuild puts the
@@ -33,4 +34,18 @@ export const TaskState: ValuesOf<typeof SdkTaskState> = {
   TASK_STATE_REJECTED: 7,
   TASK_STATE_AUTH_REQUIRED: 8,
   UNRECOGNIZED: -1,
+}
+
+/**
+ * A 1.0 enum value by its name: ProtoJSON gives an enum by name or by number (`3`), and the
+ * gateway takes both from a caller (`enumOf` in params.ts), so a number must not pass for no value.
+ */
+export const enumName = (values: object, value: unknown): unknown => {
+  // `1.0` is kept as written by translation's parse; it is the enum's 1 all the same.
+  const given = asNumber(value)
+  return typeof given === 'number'
+    ? Object.entries(values).find(
+        ([name, number]) => number === given && name !== 'UNRECOGNIZED',
+      )?.[0]
+    : value
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { asText, isKeptNumber } from '../json-kept-numbers.ts'
-import { TaskState } from './protocol-values.ts'
-import { enumName } from './versions.ts'
+import { enumName, TaskState } from './protocol-values.ts'
 
 /**
  * Method-driven JSON-RPC: `{ "method": "get_weather", "params": { ... } }` sent

@@ -19,17 +19,15 @@ import {
 } from '../a2a/translate.ts'
 import {
   configsNamingNoTask,
-  type Dialect,
-  dialectOf,
   mayGrowPast,
   paramsFromV1,
   paramsToV1,
   resultFromV1,
   resultToV1,
-  VersionTranslationError,
   v1ParamsFor03,
   withTaskOfCall,
-} from '../a2a/versions.ts'
+} from '../a2a/version-values.ts'
+import { type Dialect, dialectOf, VersionTranslationError } from '../a2a/versions.ts'
 import { defaultMaxRequestBytes } from '../config.ts'
 import { PayloadTooLargeError } from '../errors.ts'
 import { maxUnaryAnswerBytes } from '../http/answer-size.ts'

@@ -311,12 +311,19 @@ describe('npm run build', () => {
     // name a skill; each is loaded with the first call that needs it (issue 20's budget).
     const loaded = await loadedAtStart('agents')
 
-    // Assess: the marks of each, a message only its code holds.
+    // Assess: the marks of each, a message only its code holds; 0.3's values as 1.0's by the
+    // flag its wrapped data parts carry.
     expect({
       versionedOrTranslatedCall: loaded.includes('carried to'),
       translatedAnswer: loaded.includes('The agent refused the request'),
+      versionValues: loaded.includes('data_part_compat'),
       skillCall: loaded.includes('made a SendMessage for skill'),
-    }).toEqual({ versionedOrTranslatedCall: false, translatedAnswer: false, skillCall: false })
+    }).toEqual({
+      versionedOrTranslatedCall: false,
+      translatedAnswer: false,
+      versionValues: false,
+      skillCall: false,
+    })
   })
 
   it("leaves jose's token verification out of what every function but the authorizer loads at a cold start", async () => {

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { OperationName } from '../../../lib/a2a/operations.ts'
 import {
-  cardToVersion,
-  type Dialect,
   mayGrowPast,
   paramsFromV1,
   paramsToV1,
-  requestedVersion,
   resultFromV1,
   resultToV1,
   taskStateToV1,
   taskStateToV03,
+} from '../../../lib/a2a/version-values.ts'
+import {
+  cardToVersion,
+  type Dialect,
+  requestedVersion,
   VersionTranslationError,
 } from '../../../lib/a2a/versions.ts'
 import { parseKeepingInexactNumbers } from '../../../lib/json-kept-numbers.ts'
