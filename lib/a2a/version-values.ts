@@ -17,9 +17,10 @@ import {
 
 /**
  * A2A 0.3 ⇄ 1.0: the values of one version as the other's, for every
- * operation's params and answers, stream events and cards. Pure: values in,
- * values out. 1.0 is the hub: a 0.3 value becomes 1.0, then whatever the other
- * side speaks.
+ * operation's params and answers, stream events and push configs (a card
+ * answered is `cardToVersion`'s, in versions.ts). Pure: values in, values out.
+ * 1.0 is the hub: a 0.3 value becomes 1.0, then whatever the other side speaks.
+ * Loaded with the first call that crosses versions (issue 20's start budget).
  *
  * A2A 0.3 has two JSON dialects: its JSON-RPC binding speaks the spec's JSON
  * Schema (`kind`-tagged parts and results, `user`, `working`); its HTTP+JSON
