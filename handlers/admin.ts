@@ -199,7 +199,11 @@ const register = idempotent(
 const calibrate = idempotent(
   'route.calibrate',
   () => 'route-threshold',
-  () => calibrateRouting(routeCalibration),
+  // The trail keeps the calibration replaced as it was stored, whichever release stored it.
+  async () => {
+    const { before, after } = await calibrateRouting(routeCalibration)
+    return { before: before?.stored, after }
+  },
   (after) => jsonResponse(200, after),
 )
 
@@ -278,7 +282,7 @@ const routes: TypedRoute<CallerContext>[] = [
     handler: audited(
       'route.calibration-remove',
       () => 'route-threshold',
-      async () => ({ before: await routeCalibration.store.remove(), after: undefined }),
+      async () => ({ before: (await routeCalibration.store.remove())?.stored, after: undefined }),
       () => ({ statusCode: 204, body: '' }),
     ),
   },

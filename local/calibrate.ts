@@ -10,8 +10,10 @@ import { embedderFor, vectorIndexFor } from '../lib/discovery/adapters.ts'
 import {
   calibrateRouting,
   DynamoRouteThresholdStore,
+  type ReplacedCalibration,
   type StoredCalibration,
 } from '../lib/discovery/route-settings.ts'
+import type { RouteThreshold } from '../lib/discovery/route-threshold.ts'
 import { createDocumentClient } from '../lib/dynamo.ts'
 import { DynamoAgentRegistry } from '../lib/registry/agent-registry.ts'
 import { tableName } from '../lib/tables.ts'
@@ -24,6 +26,17 @@ const moreCrossed = ({ crossedAgents = 0, crossedExamples }: StoredCalibration) 
   crossedAgents > crossedExamples.length
     ? `, and ${crossedAgents - crossedExamples.length} more agent${crossedAgents - crossedExamples.length === 1 ? '' : 's'}`
     : ''
+
+/** What the new calibration took the place of, as the script's output says it. */
+const replacing = (before: ReplacedCalibration | undefined, configured: RouteThreshold) => {
+  if (before === undefined) {
+    return `replaces the configured score ${configured.minScore}, lead ${configured.minMargin}`
+  }
+  if (!before.readable)
+    return 'replaces a calibration another release stored (the audit trail keeps it)'
+  const { threshold, calibratedAt } = before.stored
+  return `replaces score ${threshold.minScore.toFixed(3)}, lead ${threshold.minMargin.toFixed(3)} (${calibratedAt})`
+}
 
 const main = async () => {
   const state = await openScriptState()
@@ -51,9 +64,7 @@ const main = async () => {
           : []),
         `threshold: score ${after.threshold.minScore.toFixed(3)}, lead over the next ${after.threshold.minMargin.toFixed(3)}`,
         `on the examples: precision ${percent(after.precision)}, coverage ${percent(after.coverage)} (right ${percent(after.rates.right)}, wrong ${percent(after.rates.wrong)}, refused ${percent(after.rates.refused)})`,
-        before
-          ? `replaces score ${before.threshold.minScore.toFixed(3)}, lead ${before.threshold.minMargin.toFixed(3)} (${before.calibratedAt})`
-          : `replaces the configured score ${config.discovery.routeThreshold.minScore}, lead ${config.discovery.routeThreshold.minMargin}`,
+        replacing(before, config.discovery.routeThreshold),
         ...(after.crossedExamples.length > 0
           ? [
               `examples scored another agent first: ${after.crossedExamples

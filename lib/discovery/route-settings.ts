@@ -67,13 +67,30 @@ export const storedCalibrationSchema = z.object({
   crossedAgents: z.number().optional(),
 })
 
+/**
+ * The calibration a write replaced or removed: as this release reads it, or whole as another
+ * release stored it (a field renamed or added there, met after a rollback or beside it during a
+ * deploy). The write has landed either way, so the answer must not refuse it: it goes to the
+ * audit trail as it was.
+ */
+export type ReplacedCalibration =
+  | { readable: true; stored: StoredCalibration }
+  | { readable: false; stored: unknown }
+
+const replaced = (stored: unknown): ReplacedCalibration | undefined => {
+  if (stored === undefined) return undefined
+  const read = storedCalibrationSchema.safeParse(stored)
+  return read.success ? { readable: true, stored: read.data } : { readable: false, stored }
+}
+
 /** Where `/route`'s calibrated threshold is kept. */
 export interface RouteThresholdStore {
+  /** The stored calibration; throws (a ZodError) for one this release cannot read. */
   get(): Promise<StoredCalibration | undefined>
   /** Stores a calibration in place of the last; returns the one replaced. */
-  put(calibration: StoredCalibration): Promise<StoredCalibration | undefined>
+  put(calibration: StoredCalibration): Promise<ReplacedCalibration | undefined>
   /** Removes the stored calibration, so `/route` goes back to the configured threshold; returns it. */
-  remove(): Promise<StoredCalibration | undefined>
+  remove(): Promise<ReplacedCalibration | undefined>
 }
 
 /** The settings item holding the calibrated threshold. */
@@ -100,7 +117,7 @@ export class DynamoRouteThresholdStore implements RouteThresholdStore {
     return Item ? storedCalibrationSchema.parse(Item.value) : undefined
   }
 
-  async put(calibration: StoredCalibration): Promise<StoredCalibration | undefined> {
+  async put(calibration: StoredCalibration): Promise<ReplacedCalibration | undefined> {
     const { Attributes } = await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
@@ -108,10 +125,10 @@ export class DynamoRouteThresholdStore implements RouteThresholdStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    return Attributes ? storedCalibrationSchema.parse(Attributes.value) : undefined
+    return replaced(Attributes?.value)
   }
 
-  async remove(): Promise<StoredCalibration | undefined> {
+  async remove(): Promise<ReplacedCalibration | undefined> {
     const { Attributes } = await this.#client.send(
       new DeleteCommand({
         TableName: this.#tableName,
@@ -119,7 +136,7 @@ export class DynamoRouteThresholdStore implements RouteThresholdStore {
         ReturnValues: 'ALL_OLD',
       }),
     )
-    return Attributes ? storedCalibrationSchema.parse(Attributes.value) : undefined
+    return replaced(Attributes?.value)
   }
 }
 
@@ -180,7 +197,7 @@ export const calibrateRouting = async (deps: {
   maxEmbeddings: number
   minMargin: number
   now?: () => Date
-}): Promise<{ before: StoredCalibration | undefined; after: StoredCalibration }> => {
+}): Promise<{ before: ReplacedCalibration | undefined; after: StoredCalibration }> => {
   const agents = (await deps.registry.list()).filter(({ status }) => status === 'active')
   const calibration = await calibrateFromCatalog(agents, deps.embedder, {
     maxEmbeddings: deps.maxEmbeddings,

@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../lib/config.ts'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A } from '../support/a2a-client.ts'
 import { codeBlocks, readmeSection, repositoryRoot } from '../support/readme.ts'
@@ -170,6 +174,61 @@ describe('routing you can trust: refusals with candidates, calibration from the 
     expect(stdout).toMatch(
       /^examples scored another agent first: calculator 1 of its 9 \(took 0 of others'\), weather 0 of its 5 \(took 1 of others'\)$/m,
     )
+  })
+
+  it('calibrates and removes over a calibration another release stored, which /route passes over and the trail keeps whole', async () => {
+    // Prepare: a later release's calibration (a field renamed, another reshaped) in this stack's
+    // settings table, its configuration from the environment as npm run calibrate reads it.
+    const config = loadConfig()
+    const database = createDocumentClient(config)
+    const laterReleases = {
+      threshold: { minScore: 0.99, minMargin: 0.5 },
+      rates: { right: '90 %' },
+      precisionOnExamples: 0.97,
+      embedder: 'local',
+      dimension: 384,
+      calibratedAt: '2026-12-09T02:00:00.000Z',
+    }
+    const storeLaterReleases = () =>
+      database.send(
+        new PutCommand({
+          TableName: tableName('settings', config.tablePrefix),
+          Item: { name: 'route-threshold', value: laterReleases },
+        }),
+      )
+    const trail = async () =>
+      (
+        await (
+          await fetch(`${stack.url}/admin/audit?limit=5`, {
+            headers: { authorization: `Bearer ${admin}` },
+          })
+        ).json()
+      ).entries
+    try {
+      await storeLaterReleases()
+
+      // Act
+      const routed = await routeRest(percentage)
+      await routed.text()
+      const removed = await fetch(`${stack.url}/admin/route/calibrate`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin}` },
+      })
+      const removal = (await trail())[0]
+      await storeLaterReleases()
+      const calibrated = await calibrate()
+      await calibrated.text()
+      const calibration = (await trail())[0]
+
+      // Assess: /route reads none it cannot read (the configured threshold routes the message);
+      // each change lands, answers as it does, and the trail keeps what it replaced as stored.
+      expect(routed.headers.get('x-switchboard-agent')).toBe('calculator')
+      expect([removed.status, calibrated.status]).toEqual([204, 200])
+      expect(removal).toMatchObject({ action: 'route.calibration-remove', before: laterReleases })
+      expect(calibration).toMatchObject({ action: 'route.calibrate', before: laterReleases })
+    } finally {
+      database.destroy()
+    }
   })
 
   it('goes back to the configured threshold once the stored calibration is removed', async () => {
