@@ -247,3 +247,109 @@ const controls = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
  */
 export const plainText = (text: string): string =>
   text.replace(controls, (found) => (found === '\n' || found === '\t' ? found : '\uFFFD'))
+
+/**
+ * Cards a page of a long list shows (the Fleet's agents, the Callers'): four screens of the
+ * Fleet's at 1280 wide (three columns), one to four columns filled. All on one page, a fleet of 300
+ * was some 32,000 px of cards, six a screen.
+ */
+export const cardsPerPage = 24
+
+/** Which of a list's pages is shown, and what it shows. */
+export interface Paged<T> {
+  /** The page shown, from 0. */
+  page: number
+  /** How many pages the list makes (1 when it is empty). */
+  pages: number
+  /** The items on the page shown. */
+  shown: T[]
+  /**
+   * Which they are, in words ("25 to 48"): at a screen reader's usual punctuation level an en dash
+   * is not said, and "Showing 25–48 of 122 agents" was heard as "Showing 25 48 of 122 agents" (NVDA).
+   */
+  range: string
+}
+
+/**
+ * Page `page` of `items`, `cardsPerPage` a page. A list read again, or made shorter by a delete,
+ * may end before the page the person was on: its last page then.
+ *
+ * @example
+ * pageOf(Array.from({ length: 30 }, (_, i) => i), 5) // { page: 1, pages: 2, shown: [24, …, 29], range: '25 to 30' }
+ */
+export const pageOf = <T,>(items: T[], page: number): Paged<T> => {
+  const pages = Math.max(1, Math.ceil(items.length / cardsPerPage))
+  const shownPage = Math.min(Math.max(0, page), pages - 1)
+  const first = shownPage * cardsPerPage
+  const shown = items.slice(first, first + cardsPerPage)
+  return { page: shownPage, pages, shown, range: `${first + 1} to ${first + shown.length}` }
+}
+
+/**
+ * What a paged list's live count says: how many the filter leaves ("10 of 122 agents"), and past
+ * one page which the page shows ("Showing 25 to 48 of 122 agents"). Nothing while the heading
+ * says it all (no filter, one page): the region stays, empty, so that what it says next is read.
+ * `all` is the whole list counted in words (`agentsCounted(122)`).
+ */
+export const countSaid = (
+  { pages, range }: Paged<unknown>,
+  matching: number,
+  all: string,
+  filtered: boolean,
+) =>
+  filtered
+    ? `${matching} of ${all}${pages > 1 ? `, showing ${range}` : ''}`
+    : pages > 1
+      ? `Showing ${range} of ${all}`
+      : ''
+
+/**
+ * Previous and Next through a list's pages, and which one is shown. An end's button is said to be
+ * unavailable (`aria-disabled`), not `disabled`: Next pressed onto the last page would otherwise
+ * drop the keyboard's focus to the page's body. The pager below the cards is given the one above
+ * them (`above`): a turn from below gives the focus to the same button there, which brings the new
+ * page's first cards into view (it stayed at the foot of the new page).
+ */
+export const Pager = ({
+  page,
+  pages,
+  label,
+  onTurn,
+  navRef,
+  above,
+}: {
+  page: number
+  pages: number
+  label: string
+  onTurn: (page: number) => void
+  navRef?: { current: HTMLElement | null }
+  above?: { current: HTMLElement | null }
+}) => {
+  const turn = (to: number, direction: 'previous' | 'next') => {
+    onTurn(to)
+    above?.current?.querySelector<HTMLElement>(`[data-turn="${direction}"]`)?.focus()
+  }
+  return (
+    <nav class="pager" aria-label={label} ref={navRef}>
+      <button
+        type="button"
+        data-turn="previous"
+        aria-disabled={page === 0 ? 'true' : undefined}
+        onClick={() => page > 0 && turn(page - 1, 'previous')}
+      >
+        Previous
+      </button>
+      <span class="muted">
+        Page {page + 1} of {pages}
+      </span>
+      <button
+        type="button"
+        data-turn="next"
+        aria-disabled={page === pages - 1 ? 'true' : undefined}
+        onClick={() => page < pages - 1 && turn(page + 1, 'next')}
+      >
+        Next
+      </button>
+    </nav>
+  )
+}

@@ -3,7 +3,17 @@ import { mapConcurrently } from '../../lib/map-concurrently.ts'
 import type { AgentRecord } from '../../lib/registry/agent-record.ts'
 import { allPages, api, authorization, messageOf, pathOf } from '../api.ts'
 import { gatewayBase, type Session } from '../auth.ts'
-import { Badge, Loading, NoticeLine, plainText, useLoad, when } from '../ui.tsx'
+import {
+  Badge,
+  countSaid,
+  Loading,
+  NoticeLine,
+  Pager,
+  pageOf,
+  plainText,
+  useLoad,
+  when,
+} from '../ui.tsx'
 
 interface Card {
   name?: string
@@ -41,12 +51,6 @@ const healthChecksAtOnce = 4
  * "checking…", and every later round with them.
  */
 const healthCheckMs = 10_000
-
-/**
- * Cards a page of the Fleet shows: four screens at 1280 wide (three columns), one to four columns
- * filled. All on one page, a fleet of 300 was some 32,000 px of cards, six a screen.
- */
-export const cardsPerPage = 24
 
 type Health = 'checking' | 'up' | 'down' | 'hidden'
 
@@ -93,47 +97,6 @@ const HealthDot = ({ health }: { health: Health | undefined }) => (
 
 /** `1 agent`, `120 agents`. */
 export const agentsCounted = (count: number) => `${count} agent${count === 1 ? '' : 's'}`
-
-/**
- * Previous and Next through the Fleet's pages, and which one is shown. An end's button is said to
- * be unavailable (`aria-disabled`), not `disabled`: Next pressed onto the last page would
- * otherwise drop the keyboard's focus to the page's body.
- */
-const Pager = ({
-  page,
-  pages,
-  label,
-  onTurn,
-  navRef,
-}: {
-  page: number
-  pages: number
-  label: string
-  onTurn: (page: number, turn: 'previous' | 'next') => void
-  navRef?: { current: HTMLElement | null }
-}) => (
-  <nav class="pager" aria-label={label} ref={navRef}>
-    <button
-      type="button"
-      data-turn="previous"
-      aria-disabled={page === 0 ? 'true' : undefined}
-      onClick={() => page > 0 && onTurn(page - 1, 'previous')}
-    >
-      Previous
-    </button>
-    <span class="muted">
-      Page {page + 1} of {pages}
-    </span>
-    <button
-      type="button"
-      data-turn="next"
-      aria-disabled={page === pages - 1 ? 'true' : undefined}
-      onClick={() => page < pages - 1 && onTurn(page + 1, 'next')}
-    >
-      Next
-    </button>
-  </nav>
-)
 
 export const loadFleet = async (session: Session): Promise<FleetAgent[]> => {
   // Both lists answer in pages: every page, the most a page holds at a time.
@@ -217,14 +180,8 @@ export const FleetPage = ({ session }: { session: Session }) => {
             .includes(filter.toLowerCase()),
         )
         .map((agent) => ({ agent, score: undefined as number | undefined }))
-  const pages = Math.max(1, Math.ceil(matching.length / cardsPerPage))
-  // A fleet read again may be shorter than the page the person was on: its last page then.
-  const pageShown = Math.min(page, pages - 1)
-  const first = pageShown * cardsPerPage
-  const shown = matching.slice(first, first + cardsPerPage)
-  // In words: at a screen reader's usual punctuation level an en dash is not said, and
-  // "Showing 25–48 of 122 agents" was heard as "Showing 25 48 of 122 agents" (NVDA).
-  const range = `${first + 1} to ${first + shown.length}`
+  const paged = pageOf(matching, page)
+  const { pages, shown, range } = paged
   /** The agents whose cards are on the page, one string so the checks restart only as it changes. */
   const shownIds = shown.map(({ agent }) => agent.agentId).join(' ')
 
@@ -252,17 +209,6 @@ export const FleetPage = ({ session }: { session: Session }) => {
       clearInterval(timer)
     }
   }, [shownIds])
-
-  /**
-   * Another page of cards. Turned from below the cards, the focus goes to the same button above
-   * them, which brings the new page's first cards into view (it stayed at the foot of the new page).
-   */
-  const turn = (to: number, direction: 'previous' | 'next', below = false) => {
-    setPage(to)
-    if (below) {
-      topPager.current?.querySelector<HTMLElement>(`[data-turn="${direction}"]`)?.focus()
-    }
-  }
 
   const search = async (event: Event) => {
     event.preventDefault()
@@ -328,22 +274,18 @@ export const FleetPage = ({ session }: { session: Session }) => {
       {/* How many agents the filter leaves, and which of them the page shows, said politely as
       it changes (Next pressed is heard): the region is always there, empty while the heading says
       all (no filter, one page), since one added with its words may not be read out. */}
-      <div class="fleet-bar">
-        <p class="muted fleet-count" role="status" data-testid="fleet-count">
+      <div class="list-bar">
+        <p class="muted list-count" role="status" data-testid="fleet-count">
           {!fleet.data || results
             ? ''
-            : filter
-              ? `${matching.length} of ${agentsCounted(agents.length)}${pages > 1 ? `, showing ${range}` : ''}`
-              : pages > 1
-                ? `Showing ${range} of ${agentsCounted(agents.length)}`
-                : ''}
+            : countSaid(paged, matching.length, agentsCounted(agents.length), filter !== '')}
         </p>
         {pages > 1 ? (
           <Pager
-            page={pageShown}
+            page={paged.page}
             pages={pages}
             label="Pages of the fleet"
-            onTurn={(to, direction) => turn(to, direction)}
+            onTurn={setPage}
             navRef={topPager}
           />
         ) : null}
@@ -441,10 +383,11 @@ export const FleetPage = ({ session }: { session: Session }) => {
       </ul>
       {pages > 1 ? (
         <Pager
-          page={pageShown}
+          page={paged.page}
           pages={pages}
           label="Pages of the fleet, below the cards"
-          onTurn={(to, direction) => turn(to, direction, true)}
+          onTurn={setPage}
+          above={topPager}
         />
       ) : null}
     </section>
