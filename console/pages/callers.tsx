@@ -7,11 +7,15 @@ import { scopeSchema } from '../../lib/ids.ts'
 import { ApiError, api, messageOf, pagesAsFarAsRead, pathOf } from '../api.ts'
 import {
   Confirm,
+  cardsPerPage,
+  countSaid,
   Field,
   focusFirstField,
   Loading,
   type Notice,
   NoticeLine,
+  Pager,
+  pageOf,
   toTheSecond,
   useLoad,
 } from '../ui.tsx'
@@ -300,6 +304,21 @@ const ScopesSection = ({
 /** Callers' names as a person orders them: `bulk-2` before `bulk-10`, case aside. */
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
+/** `1 caller`, `65 callers`. */
+const callersCounted = (count: number) => `${count} caller${count === 1 ? '' : 's'}`
+
+/**
+ * Whether the filter leaves the caller: its name, its client id or one of its scopes holds what
+ * was typed, case aside, as the Fleet's filter reads. Each on its own, so that "weather admin"
+ * matches no caller named "weather" holding `admin`.
+ */
+const callerMatches = (client: Client, filter: string) => {
+  const typed = filter.trim().toLowerCase()
+  return [client.name, client.clientId, ...client.scopes].some((text) =>
+    text.toLowerCase().includes(typed),
+  )
+}
+
 /** The id of a caller's card's heading, where the focus goes once its secret is stored. */
 const cardHeadingId = (clientId: string) => `caller-${clientId}`
 
@@ -339,6 +358,15 @@ export const CallersPage = ({
   }>()
   /** What is wrong with the new caller's fields (`name`, `scopes`), said beside them. */
   const [errors, setErrors] = useState<Record<string, string>>({})
+  const [filter, setFilter] = useState('')
+  /**
+   * The page of cards shown, from 0: back to the first as the filter changes, kept through a
+   * change to a caller (its card stays where it was, or the next one takes its place).
+   */
+  const [page, setPage] = useState(0)
+  const topPager = useRef<HTMLElement>(null)
+  /** A caller just created, whose page is to be shown once the list holds it. */
+  const [created, setCreated] = useState<string>()
 
   /**
    * The callers changed since the list was read, by id: as the gateway answered the change, or
@@ -412,6 +440,24 @@ export const CallersPage = ({
         (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0),
     )
 
+  // The filter reads every caller; a page shows a part of what it leaves.
+  const matching = filter ? callers.filter((client) => callerMatches(client, filter)) : callers
+  const paged = pageOf(matching, page)
+
+  // A caller created is shown on its page (by its name, it may sort onto any), so that its card is
+  // seen and "I have stored it" can give it the focus; were the filter to leave it out, the filter
+  // is emptied. A layout effect: the page before it is never painted.
+  useLayoutEffect(() => {
+    if (!created) return
+    setCreated(undefined)
+    let at = matching.findIndex(({ clientId }) => clientId === created)
+    if (at < 0 && filter) {
+      setFilter('')
+      at = callers.findIndex(({ clientId }) => clientId === created)
+    }
+    if (at >= 0) setPage(Math.floor(at / cardsPerPage))
+  }, [created])
+
   const create = (event: Event) => {
     event.preventDefault()
     // The gateway's rules (createClientSchema): a name, and at least one defined scope.
@@ -440,6 +486,7 @@ export const CallersPage = ({
         setSecret({ clientId: created.clientId, secret: created.clientSecret })
         const { clientSecret: _shownOnce, ...client } = created
         mark(client.clientId, client)
+        setCreated(client.clientId)
         setName('')
         setChosen([])
         return created
@@ -460,18 +507,13 @@ export const CallersPage = ({
   )
 
   const allScopes = scopes.data?.scopes ?? []
+  const allCounted = `${clients.data?.unread ? 'at least ' : ''}${callersCounted(callers.length)}`
   return (
     <section>
       {/* How many callers there are, as the Fleet says its agents: nothing said it of hundreds. */}
       <h1>
         Callers
-        {clients.data ? (
-          <small class="muted heading-count">
-            {' '}
-            {clients.data.unread ? 'at least ' : ''}
-            {callers.length} caller{callers.length === 1 ? '' : 's'}
-          </small>
-        ) : null}
+        {clients.data ? <small class="muted heading-count"> {allCounted}</small> : null}
       </h1>
       <p class="muted">
         The OAuth clients that call agents through the gateway, and the scopes they hold.
@@ -532,9 +574,43 @@ export const CallersPage = ({
           Create caller
         </button>
       </form>
+      <div class="toolbar">
+        <div class="field">
+          <label for="caller-filter">Filter by name, id or scope</label>
+          <input
+            id="caller-filter"
+            value={filter}
+            onInput={(event) => {
+              setFilter(event.currentTarget.value)
+              setPage(0)
+            }}
+            placeholder="weather"
+          />
+        </div>
+      </div>
+      {/* As the Fleet's: how many callers the filter leaves and which of them the page shows, said
+      politely as it changes, in a region there from the start (one added with its words may not
+      be read out); a few hundred callers were one long page of cards, found only by scrolling. */}
+      <div class="list-bar">
+        <p class="muted list-count" role="status" data-testid="callers-count">
+          {clients.data ? countSaid(paged, matching.length, allCounted, filter !== '') : ''}
+        </p>
+        {paged.pages > 1 ? (
+          <Pager
+            page={paged.page}
+            pages={paged.pages}
+            label="Pages of the callers"
+            onTurn={setPage}
+            navRef={topPager}
+          />
+        ) : null}
+      </div>
       {clients.loading && !clients.data ? <Loading what="callers" /> : null}
+      {clients.data && filter && matching.length === 0 ? (
+        <p>No caller matches “{filter}”.</p>
+      ) : null}
       <ul class="cards">
-        {callers.map((client) => (
+        {paged.shown.map((client) => (
           <li class="card" key={client.clientId} data-client={client.clientId}>
             <h2 id={cardHeadingId(client.clientId)} tabIndex={-1}>
               {client.name}
@@ -693,6 +769,15 @@ export const CallersPage = ({
           </li>
         ))}
       </ul>
+      {paged.pages > 1 ? (
+        <Pager
+          page={paged.page}
+          pages={paged.pages}
+          label="Pages of the callers, below the cards"
+          onTurn={setPage}
+          above={topPager}
+        />
+      ) : null}
       {scopes.error ? (
         <NoticeLine
           notice={{ kind: 'error', text: `The scopes could not be read: ${scopes.error}` }}

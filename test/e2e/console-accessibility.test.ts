@@ -519,6 +519,39 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     await expect.poll(() => count.textContent()).toBe('')
   })
 
+  it('reaches the Callers filter by keyboard after the new caller, by its label, and says politely how many callers it leaves', async () => {
+    // Prepare
+    await go('#/callers', 'Callers')
+    await page.locator('[data-client="weather-client"]').waitFor()
+    const all = (await page.locator('h1 .heading-count').textContent())?.trim()
+    const count = page.getByTestId('callers-count')
+    const filter = page.getByRole('textbox', { name: 'Filter by name, id or scope' })
+    // A live region is read when what it says changes: it is there, silent, before the filter
+    await expect(count.getAttribute('role')).resolves.toBe('status')
+    await expect(count.textContent()).resolves.toBe('')
+
+    // Act: from the new caller's last control, by keyboard
+    await page
+      .getByRole('form', { name: 'New caller' })
+      .getByRole('button', { name: 'Create caller' })
+      .focus()
+    await page.keyboard.press('Tab')
+
+    // Assess: the filter, the first thing after the form
+    await expect(focused()).resolves.toBe('input#caller-filter')
+
+    // Act: typed
+    await page.keyboard.type('weather-client')
+
+    // Assess
+    await expect.poll(() => count.textContent()).toBe(`1 of ${all}`)
+    await filter.fill('no such caller')
+    await expect.poll(() => count.textContent()).toBe(`0 of ${all}`)
+    await page.getByText('No caller matches “no such caller”.').waitFor()
+    await filter.fill('')
+    await expect.poll(() => count.textContent()).toBe('')
+  })
+
   it('"I have stored it" takes the focus to the caller whose secret it was', async () => {
     // Prepare: a caller created by keyboard, its secret shown
     await go('#/callers', 'Callers')

@@ -90,6 +90,35 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.getByText('Loading callers…').waitFor({ state: 'detached' })
   }
 
+  /** The callers whose cards the page shows, in the order shown. */
+  const callersShown = () =>
+    page
+      .locator('[data-client]')
+      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client') as string))
+
+  /** The Callers page's Previous and Next above the cards. */
+  const callersPager = () =>
+    page.getByRole('navigation', { name: 'Pages of the callers', exact: true })
+
+  /**
+   * Every caller the Callers page lists, in its order: page after page from the first, by its
+   * Next, as a person reads them. It leaves the page on the last.
+   */
+  const everyCallerListed = async () => {
+    const top = callersPager()
+    if ((await top.count()) === 0) return callersShown()
+    const previous = top.getByRole('button', { name: 'Previous' })
+    while ((await previous.getAttribute('aria-disabled')) !== 'true') await previous.click()
+    const pages = Number(/of (\d+)/.exec((await top.locator('span').textContent()) ?? '')?.[1])
+    const listed: string[] = []
+    for (let shown = 1; ; shown++) {
+      await top.getByText(`Page ${shown} of ${pages}`).waitFor()
+      listed.push(...(await callersShown()))
+      if (shown === pages) return listed
+      await top.getByRole('button', { name: 'Next' }).click()
+    }
+  }
+
   it('checks its agents’ cards a few at a time, not the whole fleet at once', async () => {
     // Prepare: every card check the page makes from here on, and how many are under way together.
     // Signing in opened the Fleet, whose first round may be under way: only checks seen to start
@@ -607,20 +636,271 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await page.goto(`${stack.url}/console/#/callers`)
     await page.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
     await callersRead()
-    const shown = await page
-      .locator('[data-client]')
-      .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client')))
+    const shown = await everyCallerListed()
 
     // Assess
     expect(clientIds.length).toBeGreaterThan(61)
     expect(shown.sort()).toEqual(clientIds.sort())
   })
+  /** Every caller the gateway holds, by id: its name and scopes (the admin API's pages read). */
+  const callersHeld = async () => {
+    const admin = await stack.token('admin-client')
+    const held = new Map<string, { name: string; scopes: string[] }>()
+    let cursor: string | undefined
+    do {
+      const response = await fetch(
+        `${stack.url}/admin/clients${cursor ? `?cursor=${cursor}` : ''}`,
+        { headers: { authorization: `Bearer ${admin}` } },
+      )
+      const answer = (await response.json()) as {
+        clients: { clientId: string; name: string; scopes: string[] }[]
+        cursor?: string
+      }
+      for (const { clientId, name, scopes } of answer.clients) held.set(clientId, { name, scopes })
+      cursor = answer.cursor
+    } while (cursor)
+    return held
+  }
+
+  it('filters the callers by name, client id or scope, case aside, and says how many it leaves, or that none matches', async () => {
+    // Prepare: the callers of the test before (61 of them named bulk-0 to bulk-60)
+    const held = await callersHeld()
+    const nameOf = (clientId: string) => held.get(clientId)?.name
+    await openedAnew('Callers')
+    await callersRead()
+    const listed = await everyCallerListed()
+    const filter = page.getByLabel('Filter by name, id or scope')
+    const count = page.getByTestId('callers-count')
+    const all = `${listed.length} callers`
+    const bulk42 = listed.find((clientId) => nameOf(clientId) === 'bulk-42') as string
+
+    // Act: by name, in capitals
+    await filter.fill('BULK-1')
+
+    // Assess: every one of them, on one page, counted
+    await expect
+      .poll(async () => (await callersShown()).map(nameOf))
+      .toEqual(['bulk-1', ...Array.from({ length: 10 }, (_, i) => `bulk-1${i}`)])
+    await expect(count.textContent()).resolves.toBe(`11 of ${all}`)
+    await expect(callersPager().count()).resolves.toBe(0)
+
+    // Act: by client id, in capitals
+    await filter.fill(bulk42.toUpperCase())
+
+    // Assess
+    await expect.poll(callersShown).toEqual([bulk42])
+    await expect(count.textContent()).resolves.toBe(`1 of ${all}`)
+
+    // Act: by scope
+    await filter.fill('Calculator:Invoke')
+
+    // Assess: those holding it, none named after it
+    const holding = listed.filter((clientId) =>
+      held.get(clientId)?.scopes.includes('calculator:invoke'),
+    )
+    expect(holding.length).toBeGreaterThan(0)
+    expect(holding.map(nameOf).filter((name) => name?.includes('calculator'))).toEqual([])
+    await expect.poll(callersShown).toEqual(holding)
+    await expect(count.textContent()).resolves.toBe(`${holding.length} of ${all}`)
+
+    // Act: nothing it matches
+    await filter.fill('no-such-caller')
+
+    // Assess: said plainly, and counted
+    await page.getByText('No caller matches “no-such-caller”.').waitFor()
+    await expect(page.locator('[data-client]').count()).resolves.toBe(0)
+    await expect(count.textContent()).resolves.toBe(`0 of ${all}`)
+    await mkdir(screenshotDir, { recursive: true })
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 900 })
+      await page.screenshot({ path: join(screenshotDir, `callers-no-match-${width}.png`) })
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
+
+    // Act: more than a page of them
+    await filter.fill('bulk')
+
+    // Assess: the first page of what it leaves, said which
+    await expect
+      .poll(callersShown)
+      .toEqual(listed.filter((clientId) => nameOf(clientId)?.startsWith('bulk')).slice(0, 24))
+    await expect(count.textContent()).resolves.toBe(`61 of ${all}, showing 1 to 24`)
+    await expect(callersPager().getByText('Page 1 of 3').isVisible()).resolves.toBe(true)
+  })
+
+  it('shows the callers 24 a page with Previous and Next, filtered across every page, from the first again as the filter changes', async () => {
+    // Prepare: every caller, in the page's order (it leaves the page on the last page)
+    await openedAnew('Callers')
+    await callersRead()
+    const listed = await everyCallerListed()
+    const pages = Math.ceil(listed.length / cardsPerPage)
+    expect(pages).toBe(3)
+    const held = await callersHeld()
+    const nameOf = (clientId: string) => held.get(clientId)?.name
+
+    // Act: the page opened anew
+    await openedAnew('Callers')
+    await callersRead()
+
+    // Assess: the first page, said which
+    const top = callersPager()
+    const below = page.getByRole('navigation', { name: 'Pages of the callers, below the cards' })
+    const count = page.getByTestId('callers-count')
+    expect(await callersShown()).toEqual(listed.slice(0, cardsPerPage))
+    await expect(count.textContent()).resolves.toBe(`Showing 1 to 24 of ${listed.length} callers`)
+    await expect(top.getByText(`Page 1 of ${pages}`).isVisible()).resolves.toBe(true)
+    await expect(
+      top.getByRole('button', { name: 'Previous' }).getAttribute('aria-disabled'),
+    ).resolves.toBe('true')
+
+    // Act: the next page, from the buttons below the cards, by keyboard
+    await below.getByRole('button', { name: 'Next' }).focus()
+    await page.keyboard.press('Enter')
+
+    // Assess: the next 24, said which, the focus on the Next above them
+    await expect.poll(callersShown).toEqual(listed.slice(cardsPerPage, 2 * cardsPerPage))
+    await expect(count.textContent()).resolves.toBe(`Showing 25 to 48 of ${listed.length} callers`)
+    await expect(
+      top
+        .getByRole('button', { name: 'Next' })
+        .evaluate((button) => button === document.activeElement),
+    ).resolves.toBe(true)
+    await mkdir(screenshotDir, { recursive: true })
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 900 })
+      await top.scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(screenshotDir, `callers-page-2-${width}.png`) })
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+        .toBeLessThanOrEqual(width)
+    }
+    await below.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(screenshotDir, 'callers-page-2-foot-320.png') })
+    await page.setViewportSize({ width: 1280, height: 900 })
+
+    // Act: callers of the third page filtered for from the second
+    const filter = page.getByLabel('Filter by name, id or scope')
+    await filter.fill('bulk-5')
+
+    // Assess: all of them, from the first
+    await expect
+      .poll(async () => (await callersShown()).map(nameOf))
+      .toEqual(['bulk-5', ...Array.from({ length: 10 }, (_, i) => `bulk-5${i}`)])
+    expect(
+      listed.indexOf(await callersShown().then((shown) => shown[1] as string)),
+    ).toBeGreaterThan(2 * cardsPerPage)
+
+    // Act: a filter of three pages, its second page, then the filter changed
+    const bulk = listed.filter((clientId) => nameOf(clientId)?.startsWith('bulk-'))
+    await filter.fill('bulk')
+    await top.getByRole('button', { name: 'Next' }).click()
+    await expect.poll(callersShown).toEqual(bulk.slice(cardsPerPage, 2 * cardsPerPage))
+    await filter.fill('bulk-')
+
+    // Assess: its first page again
+    await expect.poll(callersShown).toEqual(bulk.slice(0, cardsPerPage))
+    await expect(count.textContent()).resolves.toBe(
+      `${bulk.length} of ${listed.length} callers, showing 1 to 24`,
+    )
+    await expect(top.getByText('Page 1 of 3').isVisible()).resolves.toBe(true)
+  })
+
+  it('keeps the page shown through a change to a caller on it, and shows a caller created on its page', async () => {
+    // Prepare: the Callers on their second page
+    await openedAnew('Callers')
+    await callersRead()
+    const listed = await everyCallerListed()
+    await openedAnew('Callers')
+    await callersRead()
+    const top = callersPager()
+    await top.getByRole('button', { name: 'Next' }).click()
+    await expect.poll(callersShown).toEqual(listed.slice(cardsPerPage, 2 * cardsPerPage))
+    const secondPage = listed.slice(cardsPerPage, 2 * cardsPerPage)
+    const [changed, rotated, deleted] = secondPage.slice(1, 4) as [string, string, string]
+    const card = (clientId: string) => page.locator(`[data-client="${clientId}"]`)
+    const hasFocus = (clientId: string) =>
+      card(clientId)
+        .locator('h2')
+        .evaluate((heading) => heading === document.activeElement)
+
+    // Act: a caller's scopes changed
+    await card(changed).getByRole('button', { name: 'Change scopes' }).click()
+    await card(changed).getByRole('checkbox', { name: 'tasks:read', exact: true }).check()
+    await card(changed).getByRole('button', { name: 'Save scopes' }).click()
+
+    // Assess: the same page, the card as changed
+    await expect
+      .poll(() => card(changed).locator('dt:text-is("Scopes") + dd').textContent())
+      .toBe('weather:invoke, tasks:read')
+    expect(await callersShown()).toEqual(secondPage)
+
+    // Act: another's secret rotated, and stored
+    await card(rotated)
+      .getByRole('button', { name: `Rotate secret of caller ${rotated}` })
+      .click()
+    await page.getByLabel(`Type ${rotated} to confirm`).fill(rotated)
+    await page.getByRole('button', { name: `Rotate secret of ${rotated}`, exact: true }).click()
+    await page.getByRole('button', { name: 'I have stored it' }).click()
+
+    // Assess: the same page, the focus at its card
+    await expect.poll(() => hasFocus(rotated)).toBe(true)
+    expect(await callersShown()).toEqual(secondPage)
+
+    // Act: a third deleted
+    await card(deleted)
+      .getByRole('button', { name: `Delete caller ${deleted}` })
+      .click()
+    await page.getByLabel(`Type ${deleted} to confirm`).fill(deleted)
+    await page.getByRole('button', { name: `Delete ${deleted}`, exact: true }).click()
+
+    // Assess: the same page, the next caller in its place
+    const left = listed.filter((clientId) => clientId !== deleted)
+    await expect.poll(callersShown).toEqual(left.slice(cardsPerPage, 2 * cardsPerPage))
+    await expect(page.getByTestId('callers-count').textContent()).resolves.toBe(
+      `Showing 25 to 48 of ${left.length} callers`,
+    )
+
+    // Act: a caller created from the first page, named to be listed last
+    await top.getByRole('button', { name: 'Previous' }).click()
+    const newCaller = page.getByRole('form', { name: 'New caller' })
+    const create = async (name: string) => {
+      await newCaller.getByLabel('Name').fill(name)
+      await newCaller.getByRole('checkbox', { name: 'weather:invoke', exact: true }).check()
+      await newCaller.getByRole('button', { name: 'Create caller' }).click()
+      return (await page
+        .getByRole('region', { name: 'New client secret' })
+        .locator('code')
+        .textContent()) as string
+    }
+    const last = await create('zz-listed-last')
+
+    // Assess: its page shown, and "I have stored it" takes the focus to its card
+    await card(last).waitFor()
+    await expect(top.getByText('Page 3 of 3').isVisible()).resolves.toBe(true)
+    await expect(callersShown().then((shown) => shown.at(-1))).resolves.toBe(last)
+    await page.getByRole('button', { name: 'I have stored it' }).click()
+    await expect.poll(() => hasFocus(last)).toBe(true)
+
+    // Act: one created while the filter leaves it out
+    const filter = page.getByLabel('Filter by name, id or scope')
+    await filter.fill('bulk-1')
+    const filteredOut = await create('aa-filtered-out')
+
+    // Assess: the filter emptied, its page (the first) shown
+    await card(filteredOut).waitFor()
+    await expect(filter.inputValue()).resolves.toBe('')
+    await expect(top.getByText('Page 1 of 3').isVisible()).resolves.toBe(true)
+    await page.getByRole('button', { name: 'I have stored it' }).click()
+    await expect.poll(() => hasFocus(filteredOut)).toBe(true)
+  })
+
   it('says how many callers there are, and after a change reads again only the caller changed, not every page of them', async () => {
     // Prepare: the callers of the test before (more than a page), every read of them watched
     await openedAnew('Callers')
     await callersRead()
-    const cards = page.locator('[data-client]')
-    const count = await cards.count()
+    const count = (await everyCallerListed()).length
+    await openedAnew('Callers')
+    await callersRead()
     const heading = page.getByRole('heading', { level: 1 })
     await expect(heading.textContent()).resolves.toBe(`Callers ${count} callers`)
     await mkdir(screenshotDir, { recursive: true })
@@ -660,7 +940,9 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       // Assess: gone, counted, and still no list read again
       await page.locator(`[data-client="${clientId}"]`).waitFor({ state: 'detached' })
       await expect(heading.textContent()).resolves.toBe(`Callers ${count - 1} callers`)
-      await expect(cards.count()).resolves.toBe(count - 1)
+      await expect(page.getByTestId('callers-count').textContent()).resolves.toBe(
+        `Showing 1 to 24 of ${count - 1} callers`,
+      )
       expect(reads).toEqual([])
     } finally {
       page.off('request', watch)
@@ -673,10 +955,6 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await callersRead()
     const newCaller = page.getByRole('form', { name: 'New caller' })
     const heading = page.getByRole('heading', { level: 1 })
-    const shown = () =>
-      page
-        .locator('[data-client]')
-        .evaluateAll((cards) => cards.map((card) => card.getAttribute('data-client')))
 
     // Act: three created (each id random: all three sorting last, in turn, is a chance of
     // about one in a million)
@@ -687,7 +965,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       await page.getByRole('button', { name: 'I have stored it' }).click()
       await page.locator('[data-client]', { hasText: name }).waitFor()
     }
-    const afterCreating = { order: await shown(), heading: await heading.textContent() }
+    const afterCreating = {
+      order: await everyCallerListed(),
+      heading: await heading.textContent(),
+    }
     // A fresh read: by way of another page (the console's sign-in lasts as long as the page)
     await page.getByRole('link', { name: 'Permissions' }).click()
     await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor()
@@ -695,7 +976,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     await callersRead()
 
     // Assess: as a fresh read shows them (they were added at the end, wherever their ids sort)
-    expect(afterCreating).toEqual({ order: await shown(), heading: await heading.textContent() })
+    expect(afterCreating).toEqual({
+      order: await everyCallerListed(),
+      heading: await heading.textContent(),
+    })
   })
 
   it('shows the callers it read, and says the rest could not be, when a later page of them fails', async () => {
@@ -722,7 +1006,10 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       await callersRead()
 
       // Assess: the first page's callers, and the rest said unread, and why
-      await expect(page.locator('[data-client]').count()).resolves.toBe(60)
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Callers at least 60 callers',
+      )
+      await expect(everyCallerListed().then((listed) => listed.length)).resolves.toBe(60)
       await expect(page.getByRole('alert').first().textContent()).resolves.toBe(
         'Problem: Only the first 60 callers could be read: Service Unavailable: Cognito is throttling the admin API (Rate exceeded); nothing was changed. Retry shortly.',
       )
