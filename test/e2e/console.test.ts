@@ -521,7 +521,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       await newCaller.getByRole('checkbox', { name: 'calculator:invoke' }).waitFor()
 
       // Act: no scope
-      await page.getByLabel('Name').fill('reporting')
+      await page.getByRole('form', { name: 'New caller' }).getByLabel('Name').fill('reporting')
       await page.getByRole('button', { name: 'Create caller' }).click()
 
       // Assess: said beside the scopes, nothing sent
@@ -1527,7 +1527,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
         await faked.getByRole('heading', { level: 1, name: 'Callers' }).waitFor()
 
         // Act
-        await faked.getByLabel('Name').fill('billing')
+        await faked.getByRole('form', { name: 'New caller' }).getByLabel('Name').fill('billing')
         await faked.getByRole('checkbox', { name: /weather:invoke/ }).check()
         await faked.getByRole('button', { name: 'Create caller' }).click()
 
