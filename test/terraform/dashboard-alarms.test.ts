@@ -71,7 +71,7 @@ describe('Terraform stack: dashboard and alarms', () => {
     expect(unrecognised).toEqual([])
   })
 
-  it('shows every metric of metricDefinitions on the dashboard, per agent through SEARCH only', () => {
+  it('shows every metric of metricDefinitions on the dashboard, per agent through SEARCH or Metrics Insights only', () => {
     // Act
     const { uses } = namespaceUses(
       [dashboardWidgets, root.resources.aws_cloudwatch_dashboard],
@@ -86,7 +86,31 @@ describe('Terraform stack: dashboard and alarms', () => {
     )
     const perAgent = uses.filter((use) => use.dimensions.includes('agent'))
     expect(perAgent.length).toBeGreaterThan(5)
-    expect(perAgent.filter((use) => use.kind !== 'search')).toEqual([])
+    expect(perAgent.filter((use) => use.kind !== 'search' && use.kind !== 'insights')).toEqual([])
+  })
+
+  it('says which series of each agent and operation a widget shows, however large the fleet', () => {
+    // Act: the widgets' expressions that read a metric per agent and operation. SEARCH stops at
+    // 500 series, an arbitrary 500: some 45 agents called with all eleven operations.
+    const expressions = dashboardWidgets
+      .flatMap((widget) => (Array.isArray(widget.metrics) ? widget.metrics.flat() : []))
+      .flatMap((metric) =>
+        typeof metric === 'object' && metric !== null && 'expression' in metric
+          ? [String(metric.expression)]
+          : [],
+      )
+    const perOperation = expressions.filter((expression) =>
+      /\{Switchboard,agent,operation\}|SCHEMA\("Switchboard", agent, operation\)/.test(expression),
+    )
+
+    // Assess: the busiest few, ranked by Metrics Insights, or one operation's series per agent
+    // (500 agents); the title says which.
+    const readable = (expression: string) => {
+      const top = /ORDER BY [A-Z]+\(\) DESC LIMIT (\d+)$/.exec(expression)
+      return top ? Number(top[1]) <= 50 : /\} MetricName="\w+" operation="\w+"'/.test(expression)
+    }
+    expect(perOperation.length).toBeGreaterThanOrEqual(4)
+    expect(perOperation.filter((expression) => !readable(expression))).toEqual([])
   })
 
   it('covers agents unknown at apply with an alarm on every agent, besides the listed ones', () => {
