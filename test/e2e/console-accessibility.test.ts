@@ -54,8 +54,8 @@ describe('operator console, by keyboard and screen reader', { timeout: 60_000 },
     // Assess: still Callers, with the focus at its content
     await expect.poll(focused).toBe('main#main')
     expect(page.url()).toMatch(/#\/callers$/)
-    // Its heading counts the callers, as the Fleet's its agents
-    await expect(page.locator('h1').textContent()).resolves.toMatch(/^Callers \d+ callers$/)
+    // Its heading counts the callers, as the Fleet's its agents, once they have come
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/^Callers \d+ callers$/)
     await page.keyboard.press('Tab')
     await expect(focused()).resolves.toBe('input#client-name')
   })
