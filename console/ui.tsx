@@ -121,6 +121,32 @@ export const Field = ({
 )
 
 /**
+ * The filter of a long list (the Fleet's agents, the callers), read as it is typed: `onFilter`
+ * gets each new text, for the page to show the first page of what it leaves.
+ */
+export const ListFilter = ({
+  id,
+  label,
+  value,
+  onFilter,
+}: {
+  id: string
+  label: string
+  value: string
+  onFilter: (text: string) => void
+}) => (
+  <div class="field">
+    <label for={id}>{label}</label>
+    <input
+      id={id}
+      value={value}
+      onInput={(event) => onFilter(event.currentTarget.value)}
+      placeholder="weather"
+    />
+  </div>
+)
+
+/**
  * A `ref` for a form shown in place of the button that opened it: as it appears, the focus goes
  * to its first field a person can change (the button, and the focus with it, are gone). One
  * function for good, so that Preact calls it as the form appears, not at each render.

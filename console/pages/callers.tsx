@@ -11,6 +11,7 @@ import {
   countSaid,
   Field,
   focusFirstField,
+  ListFilter,
   Loading,
   type Notice,
   NoticeLine,
@@ -575,18 +576,15 @@ export const CallersPage = ({
         </button>
       </form>
       <div class="toolbar">
-        <div class="field">
-          <label for="caller-filter">Filter by name, id or scope</label>
-          <input
-            id="caller-filter"
-            value={filter}
-            onInput={(event) => {
-              setFilter(event.currentTarget.value)
-              setPage(0)
-            }}
-            placeholder="weather"
-          />
-        </div>
+        <ListFilter
+          id="caller-filter"
+          label="Filter by name, id or scope"
+          value={filter}
+          onFilter={(text) => {
+            setFilter(text)
+            setPage(0)
+          }}
+        />
       </div>
       {/* As the Fleet's: how many callers the filter leaves and which of them the page shows, said
       politely as it changes, in a region there from the start (one added with its words may not

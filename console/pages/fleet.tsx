@@ -6,6 +6,7 @@ import { gatewayBase, type Session } from '../auth.ts'
 import {
   Badge,
   countSaid,
+  ListFilter,
   Loading,
   NoticeLine,
   Pager,
@@ -234,18 +235,15 @@ export const FleetPage = ({ session }: { session: Session }) => {
         ) : null}
       </h1>
       <div class="toolbar">
-        <div class="field">
-          <label for="filter">Filter by name, id or status</label>
-          <input
-            id="filter"
-            value={filter}
-            onInput={(event) => {
-              setFilter(event.currentTarget.value)
-              setPage(0)
-            }}
-            placeholder="weather"
-          />
-        </div>
+        <ListFilter
+          id="filter"
+          label="Filter by name, id or status"
+          value={filter}
+          onFilter={(text) => {
+            setFilter(text)
+            setPage(0)
+          }}
+        />
         <form class="field grow" onSubmit={search}>
           <label for="search">Search by meaning</label>
           <div class="inline">
