@@ -32,9 +32,10 @@ const replacing = (before: ReplacedCalibration | undefined, configured: RouteThr
   if (before === undefined) {
     return `replaces the configured score ${configured.minScore}, lead ${configured.minMargin}`
   }
-  if (!before.readable)
+  if (!before.read) {
     return 'replaces a calibration another release stored (the audit trail keeps it)'
-  const { threshold, calibratedAt } = before.stored
+  }
+  const { threshold, calibratedAt } = before.read
   return `replaces score ${threshold.minScore.toFixed(3)}, lead ${threshold.minMargin.toFixed(3)} (${calibratedAt})`
 }
 

@@ -68,19 +68,23 @@ export const storedCalibrationSchema = z.object({
 })
 
 /**
- * The calibration a write replaced or removed: as this release reads it, or whole as another
- * release stored it (a field renamed or added there, met after a rollback or beside it during a
- * deploy). The write has landed either way, so the answer must not refuse it: it goes to the
- * audit trail as it was.
+ * The calibration a write replaced or removed: whole, as it was stored, for the audit trail, and
+ * as this release reads it when it can. Another release may have stored it (met after a rollback
+ * or beside it during a deploy): a field renamed or reshaped there makes it unreadable here, a
+ * field added there is dropped by this release's reading, and one stored before a field was
+ * tallied is read with that field filled in. The write has landed either way, so the answer must
+ * not refuse it.
  */
-export type ReplacedCalibration =
-  | { readable: true; stored: StoredCalibration }
-  | { readable: false; stored: unknown }
+export interface ReplacedCalibration {
+  stored: unknown
+  /** Undefined when this release cannot read it. */
+  read: StoredCalibration | undefined
+}
 
 const replaced = (stored: unknown): ReplacedCalibration | undefined => {
   if (stored === undefined) return undefined
   const read = storedCalibrationSchema.safeParse(stored)
-  return read.success ? { readable: true, stored: read.data } : { readable: false, stored }
+  return { stored, read: read.success ? read.data : undefined }
 }
 
 /** Where `/route`'s calibrated threshold is kept. */

@@ -75,7 +75,7 @@ describe('the stored /route calibration, when another release wrote it', () => {
     const replaced = await store.put(calibration)
 
     // Assess: the write's answer is no refusal of what it already replaced
-    expect(replaced).toEqual({ readable: false, stored: laterReleases })
+    expect(replaced).toEqual({ stored: laterReleases, read: undefined })
     expect(await stored()).toEqual(calibration)
   })
 
@@ -87,7 +87,7 @@ describe('the stored /route calibration, when another release wrote it', () => {
     const removed = await store.remove()
 
     // Assess
-    expect(removed).toEqual({ readable: false, stored: laterReleases })
+    expect(removed).toEqual({ stored: laterReleases, read: undefined })
     expect(await stored()).toBeUndefined()
   })
 
@@ -99,6 +99,25 @@ describe('the stored /route calibration, when another release wrote it', () => {
     const replaced = await store.put({ ...calibration, calibratedAt: '2026-12-08T03:00:00.000Z' })
 
     // Assess
-    expect(replaced).toEqual({ readable: true, stored: calibration })
+    expect(replaced).toEqual({ stored: calibration, read: calibration })
+  })
+
+  it('hands back whole, for the audit, one this release reads but that holds a field it lacks', async () => {
+    // Prepare: a later release's calibration with one field added, which this release's reading
+    // drops (and an older one's, without crossedExamples, which its reading fills in)
+    const { crossedExamples: _notYetTallied, ...older } = calibration
+    const withAddedField = { ...older, routedBy: 'a later release' }
+    await client.send(
+      new PutCommand({
+        TableName: settings,
+        Item: { name: 'route-threshold', value: withAddedField },
+      }),
+    )
+
+    // Act
+    const removed = await store.remove()
+
+    // Assess: the trail's copy is what was stored; the script's summary reads it as this release
+    expect(removed).toEqual({ stored: withAddedField, read: calibration })
   })
 })
