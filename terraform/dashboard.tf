@@ -2,8 +2,9 @@
 # "Dashboard and alarms"). The gateway's own metrics (namespace Switchboard,
 # lib/observability/metrics.ts, whose metricDefinitions test/terraform/ checks
 # every name and dimension set here against) are read through SEARCH
-# expressions, so an agent registered after the apply shows up on its own; the
-# AWS metrics name each function, table and the stage.
+# expressions and Metrics Insights queries, so an agent registered after the
+# apply shows up on its own; the AWS metrics name each function, table and the
+# stage.
 
 locals {
   # Every Lambda function of the stack, gateway and sample agents, by a key of
