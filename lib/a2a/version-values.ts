@@ -20,7 +20,8 @@ import {
  * operation's params and answers, stream events and push configs (a card
  * answered is `cardToVersion`'s, in versions.ts). Pure: values in, values out.
  * 1.0 is the hub: a 0.3 value becomes 1.0, then whatever the other side speaks.
- * Loaded with the first call that crosses versions (issue 20's start budget).
+ * Loaded with the first translated call (across versions or bindings: translation.ts imports
+ * it) or 0.3 message to /route, not at a cold start (issue 20's start budget).
  *
  * A2A 0.3 has two JSON dialects: its JSON-RPC binding speaks the spec's JSON
  * Schema (`kind`-tagged parts and results, `user`, `working`); its HTTP+JSON
