@@ -7,7 +7,9 @@ import { asNumber } from '../json-kept-numbers.ts'
 // it, the jose code the lazily imported token verifier uses was loaded at the agents function's
 // start, a twentieth of it, where only a granted card's route verifies a token. Each is typed by
 // the SDK's own, so `tsc` fails the day a value drifts from it (and
-// test/unit/lib/protocol-values.test.ts compares them whole).
+// test/unit/lib/protocol-values.test.ts compares them whole). `enumName` below reads one of
+// these enums by name or number; it is here, not with the version translators that use it too,
+// so that a skill call (skill-call.ts) does not load them with it.
 
 /** Where an agent serves its card, below its base URL (A2A 1.0's well-known URI). */
 export const agentCardPath: typeof AGENT_CARD_PATH = '.well-known/agent-card.json'
