@@ -310,8 +310,9 @@ const callersCounted = (count: number) => `${count} caller${count === 1 ? '' : '
 
 /**
  * Whether the filter leaves the caller: its name, its client id or one of its scopes holds what
- * was typed, case aside, as the Fleet's filter reads. Each on its own, so that "weather admin"
- * matches no caller named "weather" holding `admin`.
+ * was typed, case and the spaces around it aside. Each on its own, so that "weather admin"
+ * matches no caller named "weather" holding `admin` (the Fleet's filter reads an agent's id,
+ * name and status as one text).
  */
 const callerMatches = (client: Client, filter: string) => {
   const typed = filter.trim().toLowerCase()
@@ -442,7 +443,8 @@ export const CallersPage = ({
     )
 
   // The filter reads every caller; a page shows a part of what it leaves.
-  const matching = filter ? callers.filter((client) => callerMatches(client, filter)) : callers
+  const filtering = filter.trim() !== ''
+  const matching = filtering ? callers.filter((client) => callerMatches(client, filter)) : callers
   const paged = pageOf(matching, page)
 
   // A caller created is shown on its page (by its name, it may sort onto any), so that its card is
@@ -591,7 +593,7 @@ export const CallersPage = ({
       be read out); a few hundred callers were one long page of cards, found only by scrolling. */}
       <div class="list-bar">
         <p class="muted list-count" role="status" data-testid="callers-count">
-          {clients.data ? countSaid(paged, matching.length, allCounted, filter !== '') : ''}
+          {clients.data ? countSaid(paged, matching.length, allCounted, filtering) : ''}
         </p>
         {paged.pages > 1 ? (
           <Pager
@@ -604,7 +606,7 @@ export const CallersPage = ({
         ) : null}
       </div>
       {clients.loading && !clients.data ? <Loading what="callers" /> : null}
-      {clients.data && filter && matching.length === 0 ? (
+      {clients.data && filtering && matching.length === 0 ? (
         <p>No caller matches “{filter}”.</p>
       ) : null}
       <ul class="cards">

@@ -717,6 +717,13 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
     }
     await page.setViewportSize({ width: 1280, height: 900 })
 
+    // Act: only spaces, which filter nothing
+    await filter.fill('  ')
+
+    // Assess: every caller, and no count of a filter's
+    await expect.poll(async () => (await callersShown()).length).toBe(24)
+    await expect(count.textContent()).resolves.toBe(`Showing 1 to 24 of ${all}`)
+
     // Act: more than a page of them
     await filter.fill('bulk')
 
