@@ -147,6 +147,19 @@ export const ListFilter = ({
 )
 
 /**
+ * Whether a list's filter leaves an item: one of its texts (a name, an id, a status, a scope) holds
+ * what was typed, case and the spaces around it aside. Each text on its own, so that what is typed
+ * never matches across two of them. Nothing typed, or spaces alone, leave every item.
+ */
+export const filterLeaves = (texts: readonly (string | undefined)[], filter: string) => {
+  const typed = filter.trim().toLowerCase()
+  return texts.some((text) => text?.toLowerCase().includes(typed))
+}
+
+/** Whether anything is typed in a list's filter, spaces aside. */
+export const isFiltering = (filter: string) => filter.trim() !== ''
+
+/**
  * A `ref` for a form shown in place of the button that opened it: as it appears, the focus goes
  * to its first field a person can change (the button, and the focus with it, are gone). One
  * function for good, so that Preact calls it as the form appears, not at each render.

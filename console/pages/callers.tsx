@@ -10,7 +10,9 @@ import {
   cardsPerPage,
   countSaid,
   Field,
+  filterLeaves,
   focusFirstField,
+  isFiltering,
   ListFilter,
   Loading,
   type Notice,
@@ -308,19 +310,6 @@ const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base'
 /** `1 caller`, `65 callers`. */
 const callersCounted = (count: number) => `${count} caller${count === 1 ? '' : 's'}`
 
-/**
- * Whether the filter leaves the caller: its name, its client id or one of its scopes holds what
- * was typed, case and the spaces around it aside. Each on its own, so that "weather admin"
- * matches no caller named "weather" holding `admin` (the Fleet's filter reads an agent's id,
- * name and status as one text).
- */
-const callerMatches = (client: Client, filter: string) => {
-  const typed = filter.trim().toLowerCase()
-  return [client.name, client.clientId, ...client.scopes].some((text) =>
-    text.toLowerCase().includes(typed),
-  )
-}
-
 /** The id of a caller's card's heading, where the focus goes once its secret is stored. */
 const cardHeadingId = (clientId: string) => `caller-${clientId}`
 
@@ -443,8 +432,10 @@ export const CallersPage = ({
     )
 
   // The filter reads every caller; a page shows a part of what it leaves.
-  const filtering = filter.trim() !== ''
-  const matching = filtering ? callers.filter((client) => callerMatches(client, filter)) : callers
+  const filtering = isFiltering(filter)
+  const matching = callers.filter((client) =>
+    filterLeaves([client.name, client.clientId, ...client.scopes], filter),
+  )
   const paged = pageOf(matching, page)
 
   // A caller created is shown on its page (by its name, it may sort onto any), so that its card is

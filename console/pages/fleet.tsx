@@ -6,6 +6,8 @@ import { gatewayBase, type Session } from '../auth.ts'
 import {
   Badge,
   countSaid,
+  filterLeaves,
+  isFiltering,
   ListFilter,
   Loading,
   NoticeLine,
@@ -176,9 +178,7 @@ export const FleetPage = ({ session }: { session: Session }) => {
       })
     : agents
         .filter((agent) =>
-          `${agent.agentId} ${agent.card.name ?? ''} ${agent.record?.status ?? ''}`
-            .toLowerCase()
-            .includes(filter.toLowerCase()),
+          filterLeaves([agent.agentId, agent.card.name, agent.record?.status], filter),
         )
         .map((agent) => ({ agent, score: undefined as number | undefined }))
   const paged = pageOf(matching, page)
@@ -276,7 +276,7 @@ export const FleetPage = ({ session }: { session: Session }) => {
         <p class="muted list-count" role="status" data-testid="fleet-count">
           {!fleet.data || results
             ? ''
-            : countSaid(paged, matching.length, agentsCounted(agents.length), filter !== '')}
+            : countSaid(paged, matching.length, agentsCounted(agents.length), isFiltering(filter))}
         </p>
         {pages > 1 ? (
           <Pager

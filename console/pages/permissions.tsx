@@ -8,6 +8,7 @@ import { ApiError, allPages, api, messageOf, noneYet, pathOf } from '../api.ts'
 import {
   Confirm,
   Field,
+  filterLeaves,
   focusFirstField,
   Loading,
   type Notice,
@@ -113,12 +114,11 @@ const AgentPicker = ({
   const [onlyChosen, setOnlyChosen] = useState<Set<string>>()
   const filtering = agents.length > agentsBeforeFilter
   const isChosen = new Set(chosen)
-  const words = filter.trim().toLowerCase()
   const shown = filtering
     ? agents.filter(
         ({ agentId, name }) =>
           (!onlyChosen || onlyChosen.has(agentId) || isChosen.has(agentId)) &&
-          `${agentId} ${name ?? ''}`.toLowerCase().includes(words),
+          filterLeaves([agentId, name], filter),
       )
     : agents
   const narrowed = shown.length < agents.length

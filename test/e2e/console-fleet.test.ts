@@ -299,6 +299,20 @@ describe('the console with a fleet of agents', { timeout: 60_000 }, () => {
       `${fleetSize} of ${listed} agents, showing 1 to 24`,
     )
     await expect(top.getByText('Page 1 of 5').isVisible()).resolves.toBe(true)
+
+    // Act: an id pasted with the spaces around it
+    await filter.fill(' fleet-11 ')
+
+    // Assess: read past them
+    await expect.poll(cardsShown).toEqual(listedIds.slice(111, 121))
+    await expect(count.textContent()).resolves.toBe(`10 of ${listed} agents`)
+
+    // Act: only spaces, which filter nothing
+    await filter.fill('   ')
+
+    // Assess: the whole fleet, and no count of a filter's
+    await expect.poll(cardsShown).toEqual(listedIds.slice(0, cardsPerPage))
+    await expect(count.textContent()).resolves.toBe(`Showing 1 to 24 of ${listed} agents`)
   })
 
   it('shows the page it showed when the browser goes back to it from an agent', async () => {
