@@ -1,9 +1,5 @@
 import { asText, isKeptNumber } from '../json-kept-numbers.ts'
-import {
-  asJsonObject as asObject,
-  withoutUndefined as defined,
-  isJsonObject as isObject,
-} from '../json-object.ts'
+import { asJsonObject, isJsonObject as isObject, withoutUndefined } from '../json-object.ts'
 import { keyShown } from '../json-paths.ts'
 import type { OperationName } from './operations.ts'
 import { fieldOf, jsonName, spellingsDisagree, spellingsOf } from './proto-fields.ts'
@@ -164,13 +160,13 @@ export const roleToV03 = (role: unknown): string =>
 const wrappedDataFlag = 'data_part_compat'
 
 const partToV1 = (dialect: Dialect, part: unknown): Json => {
-  const p = asObject(part)
+  const p = asJsonObject(part)
   const metadata = isObject(p.metadata) ? p.metadata : undefined
   if (dialect === '0.3-rest') {
-    const file = inJsonNames(asObject(p.file), 'fileWithUri', 'fileWithBytes', 'mimeType')
-    if (typeof p.text === 'string') return defined({ text: p.text, metadata })
+    const file = inJsonNames(asJsonObject(p.file), 'fileWithUri', 'fileWithBytes', 'mimeType')
+    if (typeof p.text === 'string') return withoutUndefined({ text: p.text, metadata })
     if (isObject(p.file)) {
-      return defined({
+      return withoutUndefined({
         ...(file.fileWithUri !== undefined
           ? { url: file.fileWithUri }
           : { raw: file.fileWithBytes }),
@@ -178,12 +174,12 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
         metadata,
       })
     }
-    return defined({ data: asObject(p.data).data, metadata })
+    return withoutUndefined({ data: asJsonObject(p.data).data, metadata })
   }
-  if (p.kind === 'text') return defined({ text: p.text, metadata })
+  if (p.kind === 'text') return withoutUndefined({ text: p.text, metadata })
   if (p.kind === 'file') {
-    const file = asObject(p.file)
-    return defined({
+    const file = asJsonObject(p.file)
+    return withoutUndefined({
       ...(file.uri !== undefined ? { url: file.uri } : { raw: file.bytes }),
       mediaType: file.mimeType,
       filename: file.name,
@@ -193,12 +189,12 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
   if (p.kind === 'data') {
     if (metadata?.[wrappedDataFlag] === true) {
       const { [wrappedDataFlag]: _flag, ...rest } = metadata
-      return defined({
-        data: asObject(p.data).value,
+      return withoutUndefined({
+        data: asJsonObject(p.data).value,
         metadata: Object.keys(rest).length > 0 ? rest : undefined,
       })
     }
-    return defined({ data: p.data, metadata })
+    return withoutUndefined({ data: p.data, metadata })
   }
   // The agent's words, cut short: the message reaches the caller and the call's access line.
   // `asText`: a kind of `1e20`, kept as written, threw in `String` (the gateway's own 500).
@@ -206,27 +202,30 @@ const partToV1 = (dialect: Dialect, part: unknown): Json => {
 }
 
 const partFromV1 = (dialect: Dialect, part: unknown): Json => {
-  const p = inJsonNames(asObject(part), 'mediaType')
+  const p = inJsonNames(asJsonObject(part), 'mediaType')
   const metadata = isObject(p.metadata) ? p.metadata : undefined
   const file = p.url !== undefined || p.raw !== undefined
   if (dialect === '0.3-rest') {
-    if (p.text !== undefined) return defined({ text: p.text, metadata })
+    if (p.text !== undefined) return withoutUndefined({ text: p.text, metadata })
     if (file) {
-      return defined({
-        file: defined({
+      return withoutUndefined({
+        file: withoutUndefined({
           ...(p.url !== undefined ? { fileWithUri: p.url } : { fileWithBytes: p.raw }),
           mimeType: p.mediaType,
         }),
         metadata,
       })
     }
-    return defined({ data: { data: isObject(p.data) ? p.data : { value: p.data } }, metadata })
+    return withoutUndefined({
+      data: { data: isObject(p.data) ? p.data : { value: p.data } },
+      metadata,
+    })
   }
-  if (p.text !== undefined) return defined({ kind: 'text', text: p.text, metadata })
+  if (p.text !== undefined) return withoutUndefined({ kind: 'text', text: p.text, metadata })
   if (file) {
-    return defined({
+    return withoutUndefined({
       kind: 'file',
-      file: defined({
+      file: withoutUndefined({
         ...(p.url !== undefined ? { uri: p.url } : { bytes: p.raw }),
         mimeType: nonEmpty(p.mediaType),
         name: nonEmpty(p.filename),
@@ -234,7 +233,7 @@ const partFromV1 = (dialect: Dialect, part: unknown): Json => {
       metadata,
     })
   }
-  if (isObject(p.data)) return defined({ kind: 'data', data: p.data, metadata })
+  if (isObject(p.data)) return withoutUndefined({ kind: 'data', data: p.data, metadata })
   return {
     kind: 'data',
     data: { value: p.data ?? null },
@@ -247,9 +246,9 @@ const partFromV1 = (dialect: Dialect, part: unknown): Json => {
 const partsKey = (dialect: Dialect) => (dialect === '0.3-rest' ? 'content' : 'parts')
 
 const messageToV1 = (dialect: Dialect, message: unknown): Json => {
-  const { kind: _kind, content: _content, parts: _parts, role, ...rest } = asObject(message)
-  const parts = asObject(message)[partsKey(dialect)]
-  return defined({
+  const { kind: _kind, content: _content, parts: _parts, role, ...rest } = asJsonObject(message)
+  const parts = asJsonObject(message)[partsKey(dialect)]
+  return withoutUndefined({
     ...rest,
     role: dialect === '0.3-jsonrpc' ? roleToV1(role) : role,
     parts: Array.isArray(parts) ? parts.map((part) => partToV1(dialect, part)) : [],
@@ -258,15 +257,15 @@ const messageToV1 = (dialect: Dialect, message: unknown): Json => {
 
 const messageFromV1 = (dialect: Dialect, message: unknown): Json => {
   const { parts, role, ...rest } = inJsonNames(
-    asObject(message),
+    asJsonObject(message),
     'messageId',
     'contextId',
     'taskId',
     'referenceTaskIds',
   )
   const converted = Array.isArray(parts) ? parts.map((part) => partFromV1(dialect, part)) : []
-  if (dialect === '0.3-rest') return defined({ ...rest, role, content: converted })
-  return defined({
+  if (dialect === '0.3-rest') return withoutUndefined({ ...rest, role, content: converted })
+  return withoutUndefined({
     kind: 'message',
     ...rest,
     contextId: nonEmpty(rest.contextId),
@@ -277,7 +276,7 @@ const messageFromV1 = (dialect: Dialect, message: unknown): Json => {
 }
 
 const artifactToV1 = (dialect: Dialect, artifact: unknown): Json => {
-  const a = asObject(artifact)
+  const a = asJsonObject(artifact)
   return {
     ...a,
     parts: Array.isArray(a.parts) ? a.parts.map((part) => partToV1(dialect, part)) : [],
@@ -285,8 +284,8 @@ const artifactToV1 = (dialect: Dialect, artifact: unknown): Json => {
 }
 
 const artifactFromV1 = (dialect: Dialect, artifact: unknown): Json => {
-  const a = asObject(artifact)
-  return defined({
+  const a = asJsonObject(artifact)
+  return withoutUndefined({
     ...a,
     name: nonEmpty(a.name),
     description: nonEmpty(a.description),
@@ -295,8 +294,8 @@ const artifactFromV1 = (dialect: Dialect, artifact: unknown): Json => {
 }
 
 const statusToV1 = (dialect: Dialect, status: unknown): Json => {
-  const s = asObject(status)
-  return defined({
+  const s = asJsonObject(status)
+  return withoutUndefined({
     state: stateToV1(dialect, s.state),
     message: s.message === undefined ? undefined : messageToV1(dialect, s.message),
     timestamp: s.timestamp,
@@ -304,8 +303,8 @@ const statusToV1 = (dialect: Dialect, status: unknown): Json => {
 }
 
 const statusFromV1 = (dialect: Dialect, status: unknown): Json => {
-  const s = asObject(status)
-  return defined({
+  const s = asJsonObject(status)
+  return withoutUndefined({
     state: stateFromV1(dialect, s.state),
     message: s.message === undefined ? undefined : messageFromV1(dialect, s.message),
     timestamp: nonEmpty(s.timestamp),
@@ -313,8 +312,8 @@ const statusFromV1 = (dialect: Dialect, status: unknown): Json => {
 }
 
 const taskToV1 = (dialect: Dialect, task: unknown): Json => {
-  const { kind: _kind, status, history, artifacts, ...rest } = asObject(task)
-  return defined({
+  const { kind: _kind, status, history, artifacts, ...rest } = asJsonObject(task)
+  return withoutUndefined({
     ...rest,
     status: statusToV1(dialect, status),
     history: Array.isArray(history) ? history.map((m) => messageToV1(dialect, m)) : undefined,
@@ -325,8 +324,8 @@ const taskToV1 = (dialect: Dialect, task: unknown): Json => {
 }
 
 const taskFromV1 = (dialect: Dialect, task: unknown): Json => {
-  const { status, history, artifacts, ...rest } = asObject(task)
-  return defined({
+  const { status, history, artifacts, ...rest } = asJsonObject(task)
+  return withoutUndefined({
     ...(dialect === '0.3-jsonrpc' ? { kind: 'task' } : {}),
     ...rest,
     status: statusFromV1(dialect, status),
@@ -339,20 +338,20 @@ const taskFromV1 = (dialect: Dialect, task: unknown): Json => {
 const finalStates = new Set(['completed', 'canceled', 'failed', 'rejected'])
 
 const statusUpdateFromV1 = (dialect: Dialect, event: unknown): Json => {
-  const e = asObject(event)
+  const e = asJsonObject(event)
   const status = statusFromV1(dialect, e.status)
-  const final = finalStates.has(taskStateToV03(asObject(e.status).state))
+  const final = finalStates.has(taskStateToV03(asJsonObject(e.status).state))
   return dialect === '0.3-jsonrpc'
-    ? defined({ kind: 'status-update', ...e, status, final })
-    : defined({ ...e, status, final })
+    ? withoutUndefined({ kind: 'status-update', ...e, status, final })
+    : withoutUndefined({ ...e, status, final })
 }
 
 const artifactUpdateFromV1 = (dialect: Dialect, event: unknown): Json => {
-  const e = asObject(event)
+  const e = asJsonObject(event)
   const artifact = artifactFromV1(dialect, e.artifact)
   return dialect === '0.3-jsonrpc'
-    ? defined({ kind: 'artifact-update', ...e, artifact })
-    : defined({ ...e, artifact })
+    ? withoutUndefined({ kind: 'artifact-update', ...e, artifact })
+    : withoutUndefined({ ...e, artifact })
 }
 
 /** 0.3 JSON-RPC's `kind` tags ⇄ 1.0's (and 0.3 HTTP+JSON's) wrapper fields. */
@@ -368,14 +367,14 @@ const eventKinds = {
  * `{ kind: 'status-update', ... }` becomes `{ statusUpdate: { ... } }`.
  */
 export const streamResponseToV1 = (dialect: Dialect, value: unknown): Json => {
-  const v = asObject(value)
+  const v = asJsonObject(value)
   if (dialect === '1.0') return v
   const [wrapper, inner] =
     dialect === '0.3-jsonrpc'
       ? // A string only: a kind of `1e20`, kept as written, threw as a key (the gateway's own 500).
         [typeof v.kind === 'string' ? eventKinds[v.kind as keyof typeof eventKinds] : undefined, v]
       : (Object.entries(v)[0] ?? [])
-  const unwrapped = asObject(inner)
+  const unwrapped = asJsonObject(inner)
   switch (wrapper === 'msg' ? 'message' : wrapper) {
     case 'task':
       return { task: taskToV1(dialect, unwrapped) }
@@ -396,7 +395,7 @@ export const streamResponseToV1 = (dialect: Dialect, value: unknown): Json => {
 
 /** A 1.0 stream event or SendMessage result in a 0.3 dialect. */
 export const streamResponseFromV1 = (dialect: Dialect, value: unknown): Json => {
-  const v = asObject(value)
+  const v = asJsonObject(value)
   if (dialect === '1.0') return v
   const wrap = (name: string, inner: Json) =>
     dialect === '0.3-jsonrpc' ? inner : { [name]: inner }
@@ -416,12 +415,12 @@ export const streamResponseFromV1 = (dialect: Dialect, value: unknown): Json => 
 const authenticationToV1 = (authentication: unknown) => {
   if (!isObject(authentication)) return undefined
   const schemes = Array.isArray(authentication.schemes) ? authentication.schemes : []
-  return defined({ scheme: schemes[0] ?? '', credentials: authentication.credentials })
+  return withoutUndefined({ scheme: schemes[0] ?? '', credentials: authentication.credentials })
 }
 
 const authenticationFromV1 = (authentication: unknown) => {
   if (!isObject(authentication)) return undefined
-  return defined({
+  return withoutUndefined({
     schemes: authentication.scheme ? [authentication.scheme] : [],
     credentials: nonEmpty(authentication.credentials),
   })
@@ -429,8 +428,8 @@ const authenticationFromV1 = (authentication: unknown) => {
 
 /** A 0.3 PushNotificationConfig's fields as 1.0's (flat in 1.0's TaskPushNotificationConfig). */
 const pushConfigToV1 = (config: unknown): Json => {
-  const c = asObject(config)
-  return defined({
+  const c = asJsonObject(config)
+  return withoutUndefined({
     id: c.id,
     url: c.url,
     token: c.token,
@@ -439,7 +438,7 @@ const pushConfigToV1 = (config: unknown): Json => {
 }
 
 const pushConfigFromV1 = (config: Json): Json =>
-  defined({
+  withoutUndefined({
     id: nonEmpty(config.id),
     url: config.url,
     token: nonEmpty(config.token),
@@ -448,10 +447,10 @@ const pushConfigFromV1 = (config: Json): Json =>
 
 /** 0.3's `{ taskId, pushNotificationConfig }` (or its REST `name`) as 1.0's flat config. */
 const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
-  const v = asObject(value)
+  const v = asJsonObject(value)
   const fromName = typeof v.name === 'string' ? taskOfConfigName(v.name) : undefined
   const taskId = fieldOf(v, 'taskId')
-  return defined({
+  return withoutUndefined({
     taskId: dialect === '0.3-rest' ? (taskId ?? fromName) : taskId,
     ...pushConfigToV1(fieldOf(v, 'pushNotificationConfig')),
   })
@@ -465,12 +464,12 @@ const taskPushConfigToV1 = (dialect: Dialect, value: unknown): Json => {
 const unwrappedConfig = (body: Json): Json => {
   const { config, ...rest } = body
   return config !== undefined && body.pushNotificationConfig === undefined
-    ? { ...rest, ...asObject(config) }
+    ? { ...rest, ...asJsonObject(config) }
     : body
 }
 
 const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
-  const v = asObject(value)
+  const v = asJsonObject(value)
   const config = pushConfigFromV1(v)
   const taskId = fieldOf(v, 'taskId')
   if (dialect === '0.3-rest') {
@@ -487,7 +486,7 @@ const taskPushConfigFromV1 = (dialect: Dialect, value: unknown): Json => {
 /** The push configs a 1.0 answer of `operation` holds: its one config, or its list's. */
 const configsAnswered = (operation: OperationName, result: unknown): unknown[] => {
   if (operation === 'ListTaskPushNotificationConfigs') {
-    const configs = asObject(result).configs
+    const configs = asJsonObject(result).configs
     return Array.isArray(configs) ? configs : []
   }
   return operation === 'CreateTaskPushNotificationConfig' ||
@@ -498,7 +497,7 @@ const configsAnswered = (operation: OperationName, result: unknown): unknown[] =
 
 /** A 1.0 config that names no task (`taskId` is optional in 1.0; ProtoJSON's unset is `""`). */
 const namesNoTask = (config: unknown) => {
-  const taskId = fieldOf(asObject(config), 'taskId')
+  const taskId = fieldOf(asJsonObject(config), 'taskId')
   return taskId === undefined || taskId === ''
 }
 
@@ -528,12 +527,14 @@ export const withTaskOfCall = (
 ): unknown => {
   const named = (config: unknown) => {
     if (!namesNoTask(config)) return config
-    const { task_id: _given, taskId: _empty, ...rest } = asObject(config)
+    const { task_id: _given, taskId: _empty, ...rest } = asJsonObject(config)
     return { ...rest, taskId }
   }
   if (operation === 'ListTaskPushNotificationConfigs') {
-    const configs = asObject(result).configs
-    return Array.isArray(configs) ? { ...asObject(result), configs: configs.map(named) } : result
+    const configs = asJsonObject(result).configs
+    return Array.isArray(configs)
+      ? { ...asJsonObject(result), configs: configs.map(named) }
+      : result
   }
   return configsAnswered(operation, result).length > 0 ? named(result) : result
 }
@@ -556,7 +557,7 @@ const sendConfigurationToV1 = (configuration: unknown) => {
     'pushNotification',
   )
   const pushConfig = pushNotificationConfig ?? pushNotification
-  return defined({
+  return withoutUndefined({
     ...rest,
     taskPushNotificationConfig: pushConfig === undefined ? undefined : pushConfigToV1(pushConfig),
     // 0.3 blocks unless told not to; 1.0 blocks unless told to return at once.
@@ -570,13 +571,13 @@ const sendConfigurationToV1 = (configuration: unknown) => {
  */
 const sendConfigurationFromV1 = (dialect: Dialect, configuration: unknown) => {
   const { returnImmediately, taskPushNotificationConfig, ...rest } = inJsonNames(
-    asObject(configuration),
+    asJsonObject(configuration),
     'acceptedOutputModes',
     'historyLength',
     'returnImmediately',
     'taskPushNotificationConfig',
   )
-  return defined({
+  return withoutUndefined({
     ...rest,
     [inlinePushConfigName(dialect)]: isObject(taskPushNotificationConfig)
       ? pushConfigFromV1(taskPushNotificationConfig)
@@ -588,7 +589,7 @@ const sendConfigurationFromV1 = (dialect: Dialect, configuration: unknown) => {
 /** A 0.3 send's params as 1.0's: its message given as `message` or, 0.3's proto name, `request`. */
 const sendParamsToV1 = (dialect: Dialect, params: Json): Json => {
   const { request, ...rest } = params
-  return defined({
+  return withoutUndefined({
     ...rest,
     message: messageToV1(dialect, params.message ?? request),
     configuration: sendConfigurationToV1(params.configuration),
@@ -597,7 +598,7 @@ const sendParamsToV1 = (dialect: Dialect, params: Json): Json => {
 
 const sendParamsFromV1 = (dialect: Dialect, params: Json): Json => {
   const { tenant: _tenant, ...rest } = params
-  return defined({
+  return withoutUndefined({
     ...rest,
     message: messageFromV1(dialect, params.message),
     configuration: sendConfigurationFromV1(dialect, params.configuration),
@@ -623,10 +624,10 @@ const paramsToV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json) =
     taskPushConfigToV1(dialect, dialect === '0.3-rest' ? unwrappedConfig(p) : p),
   // A 0.3 get may leave the config out: the task's own, named by its task as agents name it.
   GetTaskPushNotificationConfig: (_, p) =>
-    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') ?? p.id }),
+    withoutUndefined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') ?? p.id }),
   ListTaskPushNotificationConfigs: (_, p) => ({ taskId: p.id }),
   DeleteTaskPushNotificationConfig: (_, p) =>
-    defined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),
+    withoutUndefined({ taskId: p.id, id: fieldOf(p, 'pushNotificationConfigId') }),
   GetExtendedAgentCard: () => ({}),
 }
 
@@ -639,7 +640,7 @@ const paramsFromV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json)
   SubscribeToTask: (_, p) => withoutTenant(p),
   CreateTaskPushNotificationConfig: (dialect, p) => taskPushConfigFromV1(dialect, p),
   GetTaskPushNotificationConfig: (_, p) =>
-    defined({ id: fieldOf(p, 'taskId'), pushNotificationConfigId: nonEmpty(p.id) }),
+    withoutUndefined({ id: fieldOf(p, 'taskId'), pushNotificationConfigId: nonEmpty(p.id) }),
   ListTaskPushNotificationConfigs: (_, p) => ({ id: fieldOf(p, 'taskId') }),
   DeleteTaskPushNotificationConfig: (_, p) => ({
     id: fieldOf(p, 'taskId'),
@@ -657,13 +658,15 @@ const paramsFromV1ByOperation: Record<OperationName, (dialect: Dialect, p: Json)
  * // { taskId: 't', id: 'c' }
  */
 export const paramsToV1 = (dialect: Dialect, operation: OperationName, params: unknown): Json =>
-  dialect === '1.0' ? asObject(params) : paramsToV1ByOperation[operation](dialect, asObject(params))
+  dialect === '1.0'
+    ? asJsonObject(params)
+    : paramsToV1ByOperation[operation](dialect, asJsonObject(params))
 
 /** 1.0 params in a 0.3 dialect (the tenant, which 0.3 lacks, is dropped). */
 export const paramsFromV1 = (dialect: Dialect, operation: OperationName, params: unknown): Json =>
   dialect === '1.0'
-    ? asObject(params)
-    : paramsFromV1ByOperation[operation](dialect, asObject(params))
+    ? asJsonObject(params)
+    : paramsFromV1ByOperation[operation](dialect, asJsonObject(params))
 
 /**
  * The 1.0 fields of an operation that 0.3 does not define, the tenant aside: 0.3 lists a task's
@@ -714,7 +717,7 @@ export const resultToV1 = (
     case 'GetTaskPushNotificationConfig':
       return taskPushConfigToV1(dialect, result)
     case 'ListTaskPushNotificationConfigs': {
-      const configs = dialect === '0.3-rest' ? asObject(result).configs : result
+      const configs = dialect === '0.3-rest' ? asJsonObject(result).configs : result
       return {
         configs: (Array.isArray(configs) ? configs : []).map((c) => taskPushConfigToV1(dialect, c)),
       }
@@ -747,7 +750,7 @@ export const resultFromV1 = (
     case 'GetTaskPushNotificationConfig':
       return taskPushConfigFromV1(dialect, result)
     case 'ListTaskPushNotificationConfigs': {
-      const configs = asObject(result).configs
+      const configs = asJsonObject(result).configs
       const list = (Array.isArray(configs) ? configs : []).map((c) =>
         taskPushConfigFromV1(dialect, c),
       )

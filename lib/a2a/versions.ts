@@ -1,4 +1,4 @@
-import { asJsonObject as asObject, withoutUndefined as defined } from '../json-object.ts'
+import { asJsonObject, withoutUndefined } from '../json-object.ts'
 import type { AgentCardJson } from './agent-card.ts'
 
 /**
@@ -73,34 +73,34 @@ const omit = (value: Json, names: string[]) =>
  * cardToVersion({ name: 'Weather', protocolVersion: '0.3.0', url: 'https://a', ... }, '1.0')
  */
 export const cardToVersion = (card: unknown, version: ProtocolVersion): AgentCardJson =>
-  cardFields(asObject(card), version) as AgentCardJson
+  cardFields(asJsonObject(card), version) as AgentCardJson
 
 const cardFields = (c: Json, version: ProtocolVersion): Json => {
-  const capabilities = asObject(c.capabilities)
+  const capabilities = asJsonObject(c.capabilities)
   const isCurrent = Array.isArray(c.supportedInterfaces)
   if (version === '1.0') {
     if (isCurrent) return c
     const interfaces = [
       { url: c.url, protocolBinding: c.preferredTransport ?? 'JSONRPC' },
       ...(Array.isArray(c.additionalInterfaces) ? c.additionalInterfaces : []).map((entry) => ({
-        url: asObject(entry).url,
-        protocolBinding: asObject(entry).transport,
+        url: asJsonObject(entry).url,
+        protocolBinding: asJsonObject(entry).transport,
       })),
     ]
     return {
       ...omit(c, legacyCardFields),
       supportedInterfaces: interfaces.map((entry) => ({ ...entry, protocolVersion: '1.0' })),
-      capabilities: defined({
+      capabilities: withoutUndefined({
         ...capabilities,
         extendedAgentCard: c.supportsAuthenticatedExtendedCard === true ? true : undefined,
       }),
     }
   }
   if (!isCurrent) return c
-  const interfaces = (c.supportedInterfaces as unknown[]).map(asObject)
+  const interfaces = (c.supportedInterfaces as unknown[]).map(asJsonObject)
   const first = interfaces[0] ?? {}
   const { extendedAgentCard, ...legacyCapabilities } = capabilities
-  return defined({
+  return withoutUndefined({
     ...omit(c, [...currentCardFields, 'securitySchemes', 'signatures']),
     protocolVersion: '0.3.0',
     url: first.url,
@@ -112,7 +112,7 @@ const cardFields = (c: Json, version: ProtocolVersion): Json => {
     capabilities: legacyCapabilities,
     supportsAuthenticatedExtendedCard: extendedAgentCard === true ? true : undefined,
     skills: Array.isArray(c.skills)
-      ? c.skills.map((skill) => omit(asObject(skill), ['securityRequirements']))
+      ? c.skills.map((skill) => omit(asJsonObject(skill), ['securityRequirements']))
       : c.skills,
   })
 }
