@@ -14,6 +14,7 @@ import { wholeEvents } from '../a2a/sse.ts'
 import { taskOfConfigName } from '../a2a/versions.ts'
 import { isJsonObject as isObject, parseAnswer } from '../json-object.ts'
 import { textForLog } from '../text-for-log.ts'
+import { withThousands } from '../thousands.ts'
 
 /**
  * What task-ownership needs to know of an A2A call and of its answer, in
@@ -150,10 +151,18 @@ export const namedTask = (call: A2ACall, params = jsonRpcParamsOf(call)): NamedT
 }
 
 /**
+ * The most tasks one message may refer to: their owners are one `BatchGetItem` (100 keys), each
+ * a strongly consistent read whether or not it is found. Unbounded, one message of 20,000 short
+ * ids read 200 batches before its agent was asked (and half a million overflowed the stack, a
+ * 500 and an ERROR line): a bill the caller chose.
+ */
+export const maxReferencedTasks = 100
+
+/**
  * The tasks a message refers to (`referenceTaskIds`, under either name, in `message` or 0.3's
  * `request`): an agent's SDK loads each into the request it hands the agent's code, so each
  * must be the caller's as a named task is. `{ invalid }` for a list that is not of non-empty
- * strings.
+ * strings, or of more than `maxReferencedTasks` tasks.
  */
 export const referencedTasks = (
   call: A2ACall,
@@ -164,16 +173,21 @@ export const referencedTasks = (
   const lists = [read.message, read.request].flatMap((holder) =>
     isObject(holder) ? spellingsOf(holder, 'referenceTaskIds') : [],
   )
-  const ids: string[] = []
+  const ids = new Set<string>()
   for (const [, list] of lists) {
     if (list === null) continue
     if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && id !== '')) {
       return { invalid: `${call.operation} needs message.referenceTaskIds as non-empty strings.` }
     }
     if (!list.every((id: string) => id.isWellFormed())) return { invalid: illFormedTaskId(call) }
-    ids.push(...list)
+    for (const id of list) ids.add(id)
   }
-  return [...new Set(ids)]
+  if (ids.size > maxReferencedTasks) {
+    return {
+      invalid: `${call.operation} refers to ${withThousands(ids.size)} tasks (message.referenceTaskIds); a message may refer to at most ${maxReferencedTasks}.`,
+    }
+  }
+  return [...ids]
 }
 
 /** A task an answer names, with the A2A context it belongs to when the answer says. */

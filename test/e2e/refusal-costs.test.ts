@@ -31,10 +31,12 @@ describe('what a refused request costs, through the local gateway', () => {
     const linesBefore = written.length
     const response = await act()
     const body = await response.text()
-    const requests = Object.entries(stack.databaseRequests()).reduce(
-      (sum, [operation, count]) => sum + count - (requestsBefore[operation] ?? 0),
-      0,
+    const byOperation = Object.fromEntries(
+      Object.entries(stack.databaseRequests())
+        .map(([operation, count]) => [operation, count - (requestsBefore[operation] ?? 0)] as const)
+        .filter(([, count]) => count > 0),
     )
+    const requests = Object.values(byOperation).reduce((sum, count) => sum + count, 0)
     const lines = written
       .slice(linesBefore)
       .flatMap((chunk) => chunk.split('\n'))
@@ -44,6 +46,7 @@ describe('what a refused request costs, through the local gateway', () => {
       status: response.status,
       body,
       requests,
+      byOperation,
       bytes,
       lines: lines.map((line) => JSON.parse(line) as { level: string; message: string }),
     }
@@ -85,5 +88,61 @@ describe('what a refused request costs, through the local gateway', () => {
     expect([short.status, long.status]).toEqual([401, 401])
     expect(long.lines.length).toBe(short.lines.length)
     expect(long.bytes).toBeLessThan(short.bytes + 100)
+  })
+
+  /** A JSON-RPC SendMessage to the weather agent whose message refers to `count` tasks. */
+  const referringTo = (token: string, count: number) =>
+    fetch(`${stack.url}/agents/weather`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: {
+          message: {
+            messageId: 'm-refs',
+            role: 'ROLE_USER',
+            parts: [{ text: 'Weather in Tokyo?' }],
+            // Short ids, so that many fit a body: '0' … 'a' … '10' …
+            referenceTaskIds: Array.from({ length: count }, (_, i) => i.toString(36)),
+          },
+        },
+      }),
+    })
+
+  it('refuses a message referring to more tasks than one read of their owners holds, before reading any (each is a strongly consistent read on AWS)', async () => {
+    // Prepare: a caller with a grant; what a message referring to one unknown task reads.
+    const token = await stack.token('demo-client')
+    const one = await costOf(() => referringTo(token, 1))
+
+    // Act: 20,000 references (some 120 KB of body) read 200 batches of owners before this fix.
+    const many = await costOf(() => referringTo(token, 20_000))
+
+    // Assess: invalid params naming the bound, and no more batch reads than for the one.
+    expect(JSON.parse(one.body).error.code).toBe(-32001)
+    expect(JSON.parse(many.body).error).toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('at most 100'),
+    })
+    expect(many.byOperation.BatchGetItem ?? 0).toBeLessThanOrEqual(
+      one.byOperation.BatchGetItem ?? 0,
+    )
+  })
+
+  it('refuses a message referring to half a million tasks as invalid params, logging no error', async () => {
+    // Prepare
+    const token = await stack.token('demo-client')
+
+    // Act: 500,000 references in 3.5 MB, within the body a Lambda takes.
+    const cost = await costOf(() => referringTo(token, 500_000))
+
+    // Assess: the caller's mistake, not the gateway's 500 and an ERROR line for an alarm.
+    expect(JSON.parse(cost.body).error.code, cost.body).toBe(-32602)
+    expect(cost.lines.filter((line) => line.level === 'ERROR')).toEqual([])
   })
 })

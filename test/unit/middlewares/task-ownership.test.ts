@@ -314,6 +314,36 @@ describe('taskOwnership middleware', () => {
     )
   })
 
+  it('refuses a message referring to more than 100 tasks as invalid params, reading no owner', async () => {
+    // Prepare: one read of owners holds 100 keys
+    const owners = ownersWith(async () => undefined)
+    vi.mocked(owners.ownedBy).mockImplementation(async (_agentId, taskIds) => new Set(taskIds))
+    const message = { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] }
+    const referringTo = (count: number) =>
+      requestFor({
+        ...streamCall,
+        operation: 'SendMessage',
+        stream: false,
+        params: {
+          message: {
+            ...message,
+            referenceTaskIds: Array.from({ length: count }, (_, i) => `t-${i}`),
+          },
+        },
+      })
+
+    // Act
+    const passed = await taskOwnership({ owners }).before?.(referringTo(100))
+    const refused = await taskOwnership({ owners }).before?.(referringTo(101))
+
+    // Assess
+    expect(passed).toBeUndefined()
+    expect(JSON.stringify(refused)).toContain(
+      'SendMessage refers to 101 tasks (message.referenceTaskIds); a message may refer to at most 100.',
+    )
+    expect(owners.ownedBy).toHaveBeenCalledTimes(1)
+  })
+
   it('filters a ListTasks answer whatever its Content-Type says: a client reads a unary answer whole', async () => {
     // Prepare: an agent labels its list an event stream, which would skip the filter
     const owners = ownersWith(async () => undefined)
