@@ -12,6 +12,7 @@ import {
   createsTasks,
   jsonRpcParamsOf,
   listedTasks,
+  maxListedTasks,
   namedTask,
   ReadOtherwiseError,
   readsTasks,
@@ -28,6 +29,7 @@ import {
   UnrecordableTaskError,
 } from '../lib/tasks/task-owners.ts'
 import { textForLog } from '../lib/text-for-log.ts'
+import { withThousands } from '../lib/thousands.ts'
 import { type A2ARequestContext, a2aOf, type RoutedContext } from './a2a-request.ts'
 import { refused } from './support/refusal.ts'
 import { requires } from './support/requires.ts'
@@ -84,6 +86,21 @@ class OtherTaskNamedError extends Error {
   }
 }
 
+/**
+ * The most tasks one answer (a whole one, or a stream's events) may have recorded: each a
+ * conditional write and an item kept 30 days. A2A ties a stream to one task; unbounded, an
+ * agent's stream of 2,000 events each naming a task of its own was 2,000 writes for one call.
+ */
+export const maxTasksPerAnswer = 100
+
+/** The agent named more tasks in one answer than the gateway records for one call. */
+class TooManyTasksError extends Error {
+  constructor(agentId: string) {
+    super(`agent '${agentId}' named more than ${maxTasksPerAnswer} tasks in one answer`)
+    this.name = 'TooManyTasksError'
+  }
+}
+
 /** The agent's own faults that withhold an answer, and what the caller is told of each. */
 const agentFaults: [new (...args: never[]) => Error, string][] = [
   [TaskOwnedElsewhereError, 'a task another caller created'],
@@ -95,6 +112,7 @@ const agentFaults: [new (...args: never[]) => Error, string][] = [
   ],
   [UnreadableAnswerError, 'something that is not JSON'],
   [ReadOtherwiseError, 'something some clients read otherwise'],
+  [TooManyTasksError, `more than ${maxTasksPerAnswer} tasks in one answer`],
 ]
 
 const agentFaultOf = (error: unknown) => agentFaults.find(([kind]) => error instanceof kind)
@@ -360,15 +378,20 @@ export const taskOwnership = (
     const asked = createsTasks(call.operation) ? undefined : request.context.task?.taskId
     if (!createsTasks(call.operation) && !filtersList && asked === undefined) return
     const { principal } = requires(request.context, 'caller', 'taskOwnership')
+    // Distinct ids: one chunk of a stream may name its task in many events.
+    const recorded = new Set<string>()
     const record =
       asked === undefined
-        ? async (tasks: TaskRef[]) =>
-            owners.record(
+        ? async (tasks: TaskRef[]) => {
+            for (const { taskId } of tasks) recorded.add(taskId)
+            if (recorded.size > maxTasksPerAnswer) throw new TooManyTasksError(call.agentId)
+            return owners.record(
               call.agentId,
               tasks,
               principal,
               await registrationFor(request, call.agentId),
             )
+          }
         : async (tasks: TaskRef[]) => {
             const other = tasks.find(({ taskId }) => taskId !== asked)
             if (other) throw new OtherTaskNamedError(call.agentId, asked, other.taskId)
@@ -392,6 +415,17 @@ export const taskOwnership = (
             {
               kind: 'backend-unavailable',
               message: `Agent '${call.agentId}' answered ListTasks with something other than a list of tasks.`,
+            },
+            (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
+          )
+          onAgentFault(call)
+          return
+        }
+        if (listed && listed.taskIds.length > maxListedTasks) {
+          request.response = refused(
+            {
+              kind: 'backend-unavailable',
+              message: `Agent '${call.agentId}' answered ListTasks with ${withThousands(listed.taskIds.length)} tasks, more than the ${maxListedTasks} tasks a page may hold; the gateway does not pass it on.`,
             },
             (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
           )

@@ -453,6 +453,14 @@ export interface ListedTasks {
 }
 
 /**
+ * The most tasks a ListTasks answer may list to be filtered: A2A's most for a page (`pageSize`
+ * at most 100, which @a2a-js/sdk's servers enforce), one `BatchGetItem` of their owners. An agent
+ * that listed more made the gateway read each one's owner, strongly consistent: 50,000 tasks in
+ * 2.6 MB were 500 batches for one call.
+ */
+export const maxListedTasks = 100
+
+/**
  * A successful ListTasks answer in `binding`, read to be filtered: undefined for
  * a JSON-RPC error (passed on as it is), `not-a-list` for an answer that is
  * neither (never passed on, since it cannot be filtered). A listed task spelling

@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
+import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
+import { startScriptedAgent } from '../support/scripted-agent.ts'
+import { grantToDemoClient, registerAgents } from '../support/stack-setup.ts'
+
+/**
+ * What an agent's answer makes the gateway read and write on its caller's behalf, counted at the
+ * local database: on AWS each read of a task's owner is a strongly consistent read, each record a
+ * write, billed to the operator whatever the agent sends.
+ */
+describe("what an agent's answer costs the gateway, through the local gateway", () => {
+  let stack: RunningStack
+  let token: string
+  let agent: Awaited<ReturnType<typeof startScriptedAgent>>
+  let answer: (request: IncomingMessage, body: string, response: ServerResponse) => void = (
+    _request,
+    _body,
+    response,
+  ) => response.end()
+
+  beforeAll(async () => {
+    stack = await startThrowawayStack()
+    agent = await startScriptedAgent({
+      bindings: ['JSONRPC'],
+      answer: (request, body, response) => answer(request, body, response),
+    })
+    await registerAgents(stack, [
+      { agentId: 'lister', backendUrl: `${agent.url}/rpc`, agentCardUrl: agent.cardUrl },
+    ])
+    await grantToDemoClient(['lister'])
+    token = await stack.token('demo-client')
+  })
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  /** The database requests, by operation, that `act` caused. */
+  const requestsOf = async (act: () => Promise<Response>) => {
+    const before = stack.databaseRequests()
+    const response = await act()
+    const body = await response.text()
+    const requests = Object.fromEntries(
+      Object.entries(stack.databaseRequests())
+        .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
+        .filter(([, count]) => count > 0),
+    )
+    return { status: response.status, body, requests }
+  }
+
+  /** An agent that answers ListTasks with `count` tasks (ids '0', '1', … 'a', …), none the caller's. */
+  const listing = (count: number) => {
+    answer = (_request, body, response) => {
+      const { id } = JSON.parse(body) as { id: unknown }
+      const tasks = Array.from({ length: count }, (_, i) => ({
+        id: i.toString(36),
+        contextId: 'c',
+        status: { state: 'TASK_STATE_COMPLETED' },
+      }))
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ jsonrpc: '2.0', id, result: { tasks, nextPageToken: '' } }))
+    }
+  }
+  const listTasks = () =>
+    postA2A(`${stack.url}/agents/lister`, token, jsonRpc('ListTasks', { pageSize: 100 }))
+
+  it('reads the owners of a ListTasks page of 100 tasks, A2A’s most, in one batch', async () => {
+    // Prepare
+    listing(100)
+
+    // Act
+    const listed = await requestsOf(listTasks)
+
+    // Assess: none of them the caller's, so none shown; one read of their owners.
+    expect(JSON.parse(listed.body).result.tasks).toEqual([])
+    expect(listed.requests.BatchGetItem).toBeLessThanOrEqual(2)
+  })
+
+  it('withholds a ListTasks answer of more tasks than a page holds, reading none of their owners', async () => {
+    // Prepare: 50,000 tasks in 2.6 MB, within the 10 MiB an answer may carry; they read 500
+    // batches of owners (50,000 consistent reads) for one call before this bound.
+    listing(1)
+    const page = await requestsOf(listTasks)
+    listing(50_000)
+
+    // Act
+    const listed = await requestsOf(listTasks)
+
+    // Assess: the agent's fault (-32052, the agent's 502 in JSON-RPC), and no more reads than for a page of one.
+    expect(JSON.parse(listed.body).error).toMatchObject({
+      code: -32052,
+      message: expect.stringContaining('more than the 100 tasks'),
+    })
+    expect(listed.requests.BatchGetItem ?? 0).toBeLessThanOrEqual(page.requests.BatchGetItem ?? 0)
+  })
+
+  /** An agent whose stream names `count` tasks, each in an event of its own, then ends. */
+  const streamingTasks = (count: number) => {
+    answer = (_request, body, response) => {
+      const { id } = JSON.parse(body) as { id: unknown }
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      for (let i = 0; i < count; i++) {
+        const statusUpdate = {
+          taskId: `s-${i}`,
+          contextId: 'c',
+          status: { state: i === count - 1 ? 'TASK_STATE_COMPLETED' : 'TASK_STATE_WORKING' },
+        }
+        response.write(
+          `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { statusUpdate } })}\n\n`,
+        )
+      }
+      response.end()
+    }
+  }
+  const stream = () =>
+    postA2A(
+      `${stack.url}/agents/lister`,
+      token,
+      jsonRpc('SendStreamingMessage', textMessageParams('hi')),
+    )
+
+  it('records at most 100 tasks one stream names, ending it with the agent’s error past them', async () => {
+    // Prepare: 2,000 tasks in one stream were 2,000 conditional writes (each kept 30 days)
+    // before this bound.
+    streamingTasks(2_000)
+
+    // Act
+    const streamed = await requestsOf(stream)
+
+    // Assess: the first 100 recorded and passed on; then the stream's error event, the agent's.
+    expect(streamed.status).toBe(200)
+    expect(streamed.body).toContain('"taskId":"s-99"')
+    expect(streamed.body).not.toContain('"taskId":"s-100"')
+    expect(streamed.body).toContain('more than 100 tasks')
+    expect(streamed.requests.UpdateItem ?? 0).toBeLessThanOrEqual(100 + 5)
+  })
+
+  it('passes a stream naming 100 tasks whole', async () => {
+    // Prepare
+    streamingTasks(100)
+
+    // Act
+    const streamed = await requestsOf(stream)
+
+    // Assess
+    expect(streamed.body).toContain('"taskId":"s-99"')
+    expect(streamed.body).toContain('TASK_STATE_COMPLETED')
+    expect(streamed.body).not.toContain('"error"')
+  })
+
+  it('passes a stream naming its one task in 300 events of one chunk whole', async () => {
+    // Prepare: the events at once, so the gateway reads them in one chunk
+    answer = (_request, body, response) => {
+      const { id } = JSON.parse(body) as { id: unknown }
+      const event = (state: string) => {
+        const statusUpdate = { taskId: 's-one', contextId: 'c', status: { state } }
+        return `data: ${JSON.stringify({ jsonrpc: '2.0', id, result: { statusUpdate } })}\n\n`
+      }
+      response.writeHead(200, { 'content-type': 'text/event-stream' })
+      response.end(
+        `${Array.from({ length: 299 }, () => event('TASK_STATE_WORKING')).join('')}${event('TASK_STATE_COMPLETED')}`,
+      )
+    }
+
+    // Act
+    const streamed = await requestsOf(stream)
+
+    // Assess
+    expect(streamed.body).toContain('TASK_STATE_COMPLETED')
+    expect(streamed.body).not.toContain('"error"')
+  })
+})
