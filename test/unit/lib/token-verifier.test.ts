@@ -170,6 +170,27 @@ describe('access token verification', () => {
     expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(1)
   })
 
+  it("fetches the JWKS at most once more for a stranger's stream of tokens naming keys it lacks, or none", async () => {
+    // Prepare: a warm verifier, its key set fetched once
+    const fresh = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      scopePrefix: 'switchboard/',
+    })
+    await fresh(await issuer.sign({ scope: 'switchboard/a' }))
+    const before = issuer.jwksRequests()
+
+    // Act: 50 tokens each naming a key of its own, then 20 that are no token at all
+    for (let i = 0; i < 50; i++) {
+      await fresh(await issuer.sign({}, { kid: `unknown-${i}` })).catch(() => undefined)
+    }
+    for (let i = 0; i < 20; i++) await fresh(`garbage.${i}.token`).catch(() => undefined)
+
+    // Assess: jose's cooldown (30 s) lets one refetch through, not one per token (each a
+    // request to Cognito and a wait in the authorizer's billed time).
+    expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(1)
+  })
+
   it('verifies as well when loaded on first use, concurrent first tokens sharing one verifier and one JWKS fetch', async () => {
     // Prepare: as the agents function makes it for its card route
     const onFirstUse = tokenVerifierOnFirstUse({
