@@ -210,9 +210,14 @@ export interface PushConfigStore {
    * Deletes the record, answering it as it stood (expired or not), or undefined when none did. A
    * kit user's store written before it answered the record may answer nothing (`void`): the
    * Delete then marks and deletes the inline configs linked under the id, as it did before.
+   * With `only`, deletes it only while it stands as that record (its secret), else leaves it:
+   * a setting made meanwhile stays. A store written before `only` deletes whatever stands.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: such a store's `async delete(): Promise<void>`.
-  delete(configId: string): Promise<PushConfigRecord | undefined | void>
+  delete(
+    configId: string,
+    only?: PushConfigRecord,
+    // biome-ignore lint/suspicious/noConfusingVoidType: such a store's `async delete(): Promise<void>`.
+  ): Promise<PushConfigRecord | undefined | void>
   /**
    * Links the config id a Delete derives (`configIdFor`) to a config set inline, which sits
    * under a random id: `linked`, or `deleted` when a Delete of that derived id came first (the
@@ -444,11 +449,26 @@ export class DynamoPushConfigs implements PushConfigStore {
     }
   }
 
-  async delete(configId: string): Promise<PushConfigRecord | undefined> {
-    const { Attributes } = await this.#client.send(
-      new DeleteCommand({ TableName: this.#tableName, Key: { configId }, ReturnValues: 'ALL_OLD' }),
-    )
-    return Attributes as PushConfigRecord | undefined
+  async delete(configId: string, only?: PushConfigRecord): Promise<PushConfigRecord | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { configId },
+          ReturnValues: 'ALL_OLD',
+          ...(only && {
+            ConditionExpression: '#secretHash = :secretHash',
+            ExpressionAttributeNames: { '#secretHash': 'secretHash' },
+            ExpressionAttributeValues: { ':secretHash': only.secretHash },
+          }),
+        }),
+      )
+      return Attributes as PushConfigRecord | undefined
+    } catch (error) {
+      // Another setting stands (or none): it is not the one to delete.
+      if (only && error instanceof ConditionalCheckFailedException) return undefined
+      throw error
+    }
   }
 
   /**

@@ -167,12 +167,20 @@ export const confirmSetting = async (
  * The agent refused a config's new setting (its answer to the Create that made it is an error):
  * the setting is marked `refused`, so that the next one keeps the setting the agent still holds
  * (this one's `previous`) rather than this one. Written only while this setting is the config's.
- * A write that fails throws, for the caller to log: the setting before stays valid either way.
+ * A setting with none before it holds nothing the agent holds, and is deleted: until 8 December
+ * 2026 it was kept its 30 days, so a caller with a grant on an agent that sets no push config
+ * could have the gateway keep some 14 KB (webhook URL, token, credentials) a call, each under an
+ * `id` of its choosing (the "operator's bill" red team). A write that fails throws, for the caller
+ * to log: the setting before stays valid either way.
  */
 export const refuseSetting = async (
   written: PushConfigRecord,
-  configs: Pick<PushConfigStore, 'put'>,
+  configs: Pick<PushConfigStore, 'put' | 'delete'>,
 ): Promise<void> => {
+  if (written.previous === undefined) {
+    await configs.delete(written.configId, written)
+    return
+  }
   try {
     await configs.put({ ...written, refused: true }, written)
   } catch (error) {

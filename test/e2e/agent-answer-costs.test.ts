@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDocumentClient } from '../../lib/dynamo.ts'
+import { tableName } from '../../lib/tables.ts'
 import { type RunningStack, startThrowawayStack } from '../../local/stack.ts'
 import { jsonRpc, postA2A, textMessageParams } from '../support/a2a-client.ts'
 import { startScriptedAgent } from '../support/scripted-agent.ts'
@@ -170,5 +173,73 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     // Assess
     expect(streamed.body).toContain('TASK_STATE_COMPLETED')
     expect(streamed.body).not.toContain('"error"')
+  })
+
+  /** The push configs the gateway keeps for `taskId`, each as many bytes as its JSON. */
+  const pushConfigsOf = async (taskId: string) => {
+    const database = createDocumentClient({
+      region: 'us-east-1',
+      dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    })
+    try {
+      const { Items } = await database.send(
+        new ScanCommand({
+          TableName: tableName('pushConfigs', process.env.TABLE_PREFIX as string),
+        }),
+      )
+      return (Items ?? []).filter((item) => item.taskId === taskId)
+    } finally {
+      database.destroy()
+    }
+  }
+
+  it('keeps no push config its agent refused to set, where none stood before it', async () => {
+    // Prepare: an agent that starts tasks and refuses every push config, as one without push
+    // notifications does; a task of the caller's on it.
+    answer = (_request, body, response) => {
+      const { id, method } = JSON.parse(body) as { id: unknown; method: string }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify(
+          method === 'CreateTaskPushNotificationConfig'
+            ? {
+                jsonrpc: '2.0',
+                id,
+                error: { code: -32003, message: 'Push Notification is not supported' },
+              }
+            : {
+                jsonrpc: '2.0',
+                id,
+                result: {
+                  task: { id: 't-push', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } },
+                },
+              },
+        ),
+      )
+    }
+    const url = `${stack.url}/agents/lister`
+    await (await postA2A(url, token, jsonRpc('SendMessage', textMessageParams('hi')))).text()
+
+    // Act: ten configs of some 13 KB each (a long URL, token and credentials), each its own id:
+    // until this fix each was kept 30 days though the agent never held it.
+    const answers = []
+    for (let i = 0; i < 10; i++) {
+      const created = await postA2A(
+        url,
+        token,
+        jsonRpc('CreateTaskPushNotificationConfig', {
+          taskId: 't-push',
+          id: `cfg-${i}`,
+          url: `http://127.0.0.1:9/${'p'.repeat(1_900)}`,
+          token: 't'.repeat(4_000),
+          authentication: { scheme: 'Bearer', credentials: 'c'.repeat(7_000) },
+        }),
+      )
+      answers.push(JSON.parse(await created.text()))
+    }
+
+    // Assess: the agent's refusal reaches the caller, and nothing of the ten is kept.
+    expect(answers.map((answer) => answer.error?.code)).toEqual(Array(10).fill(-32003))
+    expect(await pushConfigsOf('t-push')).toEqual([])
   })
 })

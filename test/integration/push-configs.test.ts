@@ -73,6 +73,26 @@ describe.each(databaseEngines)('push configs on %s', (_engine, startDatabase) =>
     )
   })
 
+  it('deletes a setting only while it stands: one written since is left', async () => {
+    // Prepare: a setting the agent refused, and another config whose setting was replaced since
+    const refused = setting('config-rrrrrrrrrrrrrr', 'refused')
+    await configs.put(refused)
+    const replaced = setting('config-ssssssssssssss', 'replaced')
+    await configs.put(replaced)
+    const since = setting('config-ssssssssssssss', 'since')
+    await configs.put(since, replaced)
+
+    // Act
+    const deleted = await configs.delete(refused.configId, refused)
+    const left = await configs.delete(replaced.configId, replaced)
+
+    // Assess
+    expect(deleted).toMatchObject({ secretHash: refused.secretHash })
+    expect(await configs.get(refused.configId)).toBeUndefined()
+    expect(left).toBeUndefined()
+    expect(await configs.get(since.configId)).toMatchObject({ secretHash: since.secretHash })
+  })
+
   it('answers the record a Delete found, lapsed or not, and none when deleting again', async () => {
     // Prepare
     await configs.put(setting('config-dddddddd-live', 'live'))
