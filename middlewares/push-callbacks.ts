@@ -22,8 +22,10 @@ import {
 } from '../lib/push/set-push-config.ts'
 import {
   AnswerTooDeepError,
+  maxCallbacksShown,
   maxShownDepth,
   ShownTooLargeError,
+  TooManyCallbacksError,
   withClientWebhooks,
 } from '../lib/push/webhook-config.ts'
 import type { AgentRecord } from '../lib/registry/agent-record.ts'
@@ -243,11 +245,20 @@ export const pushCallbacks = (
         room,
       )
     } catch (error) {
-      if (!(error instanceof AnswerTooDeepError || error instanceof ShownTooLargeError)) throw error
+      if (
+        !(
+          error instanceof AnswerTooDeepError ||
+          error instanceof ShownTooLargeError ||
+          error instanceof TooManyCallbacksError
+        )
+      )
+        throw error
       refuse(
         error instanceof AnswerTooDeepError
           ? `JSON nested deeper than ${maxShownDepth} levels`
-          : `configs that, shown as their clients set them, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry`,
+          : error instanceof TooManyCallbacksError
+            ? `configs naming more than ${maxCallbacksShown} callbacks`
+            : `configs that, shown as their clients set them, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry`,
       )
       return
     }

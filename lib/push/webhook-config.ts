@@ -245,12 +245,22 @@ export const withClientWebhooks = async (
     return rest
   }
   const shownAnswer = walk(answer, 0)
+  if (new Set(shows.map(({ configId }) => configId)).size > maxCallbacksShown) {
+    throw new TooManyCallbacksError()
+  }
   await mapConcurrently(shows, maxWebhookLookups, async ({ copy, configId, shown }) => {
     // Over the copy's own keys, as `{ ...rest, ...webhook }` writes them: `url` stays in place.
     Object.assign(copy, counted(await webhookFor(configId, shown)))
   })
   return shownAnswer
 }
+
+/**
+ * The most callbacks one answer may name to be shown: each is a strongly consistent read of its
+ * config, whoever's it is. A task's configs are few (a Create or Get names one); unbounded, an
+ * agent's List of 20,000 made-up callbacks was 20,000 reads for one call.
+ */
+export const maxCallbacksShown = 100
 
 /**
  * How many of an answer's webhook lookups (a read, and for the caller's own config a link
@@ -271,6 +281,14 @@ export class AnswerTooDeepError extends Error {
   constructor() {
     super(`The agent's answer nests deeper than ${maxShownDepth} levels.`)
     this.name = 'AnswerTooDeepError'
+  }
+}
+
+/** An agent's push-config answer names more callbacks than the gateway looks up for one call. */
+export class TooManyCallbacksError extends Error {
+  constructor() {
+    super(`The agent's answer names more than ${maxCallbacksShown} push callbacks.`)
+    this.name = 'TooManyCallbacksError'
   }
 }
 

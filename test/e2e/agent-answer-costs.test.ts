@@ -242,4 +242,55 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     expect(answers.map((answer) => answer.error?.code)).toEqual(Array(10).fill(-32003))
     expect(await pushConfigsOf('t-push')).toEqual([])
   })
+
+  it('withholds a push-config answer naming more than 100 callbacks, reading none of their configs', async () => {
+    // Prepare: a task of the caller's; then an agent that lists 20,000 configs, each naming a
+    // callback of its own (each was one strongly consistent read of a config before this bound).
+    answer = (_request, body, response) => {
+      const { id } = JSON.parse(body) as { id: unknown }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          result: {
+            task: { id: 't-listed', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } },
+          },
+        }),
+      )
+    }
+    const url = `${stack.url}/agents/lister`
+    await (await postA2A(url, token, jsonRpc('SendMessage', textMessageParams('hi')))).text()
+    const listingConfigs = (count: number) => {
+      answer = (_request, body, response) => {
+        const { id } = JSON.parse(body) as { id: unknown }
+        const configs = Array.from({ length: count }, (_, i) => ({
+          taskId: 't-listed',
+          id: `c-${i}`,
+          url: `${stack.url}/push/made-up-config-${String(i).padStart(6, '0')}`,
+          token: 'secret',
+        }))
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(JSON.stringify({ jsonrpc: '2.0', id, result: { configs } }))
+      }
+    }
+    const list = () =>
+      postA2A(url, token, jsonRpc('ListTaskPushNotificationConfigs', { taskId: 't-listed' }))
+    listingConfigs(100)
+    const hundred = await requestsOf(list)
+    listingConfigs(20_000)
+
+    // Act
+    const listed = await requestsOf(list)
+
+    // Assess: 100 are read as before (none is the caller's, so none is shown); 20,000 are the
+    // agent's fault, with no more reads than for a task's one owner.
+    expect(JSON.parse(hundred.body).result.configs).toHaveLength(100)
+    expect(hundred.requests.GetItem ?? 0).toBeGreaterThanOrEqual(100)
+    expect(JSON.parse(listed.body).error).toMatchObject({
+      code: -32052,
+      message: expect.stringContaining('more than 100'),
+    })
+    expect(listed.requests.GetItem ?? 0).toBeLessThanOrEqual(5)
+  })
 })

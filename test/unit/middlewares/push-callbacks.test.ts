@@ -1231,7 +1231,7 @@ describe('pushCallbacks middleware', () => {
       "Agent 'weather' answered ListTaskPushNotificationConfigs with configs that, shown to its caller, would pass the 10485760 bytes an answer may carry; the gateway does not pass it on.",
     )
   })
-  describe("an agent's answer naming 1,000 callbacks", () => {
+  describe("an agent's answer naming many callbacks", () => {
     const listOf = (ids: string[]) => {
       const call: A2ACall = {
         ...createOver('JSONRPC', ''),
@@ -1244,9 +1244,9 @@ describe('pushCallbacks middleware', () => {
     const idsOf = (count: number) =>
       Array.from({ length: count }, (_, n) => `cfg${String(n).padStart(19, '0')}`)
 
-    it('stops reading once the webhooks shown pass what the answer may carry', async () => {
-      // Prepare: 1,000 of the caller's own configs, each with a webhook of some 14 KB: past
-      // 10 MiB at about the 750th
+    it('reads none of 1,000 callbacks, more than an answer may name, and refuses it as the agent’s', async () => {
+      // Prepare: 1,000 of the caller's own configs, each with a webhook of some 14 KB (until 8
+      // December 2026 read one by one until the webhooks shown passed 10 MiB, about the 750th)
       const { stored, requests, middleware } = setUp()
       const ids = idsOf(1_000)
       for (const configId of ids) {
@@ -1269,11 +1269,13 @@ describe('pushCallbacks middleware', () => {
       // Act
       await middleware.after?.(request)
 
-      // Assess: refused, and not every config read
-      expect((request.response as { statusCode: number }).statusCode).toBe(502)
-      const reads = requests.filter((made) => made.startsWith('get:')).length
-      expect(reads).toBeGreaterThan(700)
-      expect(reads).toBeLessThan(800)
+      // Assess: refused, and no config read
+      const answered = request.response as { statusCode: number; body: string }
+      expect(answered.statusCode).toBe(502)
+      expect(JSON.parse(answered.body).error.message).toBe(
+        "Agent 'weather' answered ListTaskPushNotificationConfigs with configs naming more than 100 callbacks; the gateway does not pass it on.",
+      )
+      expect(requests.filter((made) => made.startsWith('get:'))).toEqual([])
     })
 
     it('reads none of them for an answer nested too deep to pass on', async () => {
@@ -1296,7 +1298,8 @@ describe('pushCallbacks middleware', () => {
     })
 
     it('reads a few at a time, and shows the answer as before', async () => {
-      // Prepare: 1,000 callbacks the caller holds none of; each read held a turn
+      // Prepare: 100 callbacks (the most an answer may name) the caller holds none of; each read
+      // held a turn
       let inFlight = 0
       let most = 0
       const { requests, middleware } = setUp(undefined, undefined, async () => {
@@ -1305,14 +1308,14 @@ describe('pushCallbacks middleware', () => {
         await new Promise((resolve) => setImmediate(resolve))
         inFlight--
       })
-      const ids = idsOf(1_000)
+      const ids = idsOf(100)
       const request = listOf(ids)
 
       // Act
       await middleware.after?.(request)
 
       // Assess
-      expect(requests.filter((made) => made.startsWith('get:'))).toHaveLength(1_000)
+      expect(requests.filter((made) => made.startsWith('get:'))).toHaveLength(100)
       expect(most).toBeLessThanOrEqual(16)
       const answered = JSON.parse((request.response as { body: string }).body)
       expect(answered.result.configs.map(({ url }: { url: string }) => url)).toEqual(
