@@ -141,7 +141,7 @@ describe('what a refused request costs, through the local gateway', () => {
     // Act: 500,000 references in 3.5 MB, within the body a Lambda takes.
     const cost = await costOf(() => referringTo(token, 500_000))
 
-    // Assess: the caller's mistake, not the gateway's 500 and an ERROR line for an alarm.
+    // Assess: the caller's mistake, not the gateway's 500 (the 5xx alarm's) and an ERROR line.
     expect(JSON.parse(cost.body).error.code, cost.body).toBe(-32602)
     expect(cost.lines.filter((line) => line.level === 'ERROR')).toEqual([])
   })
