@@ -542,19 +542,22 @@ export const assertPortsFree = async (ports: [port: number, variable: string][],
   )
 }
 
+/**
+ * What `listen` says when HOST is no address of this machine: a name that does not resolve, or an
+ * address another machine holds. Its own words name neither the variable nor the way out.
+ */
+const hostNotHere = new Set(['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'])
+
 export const listen = (server: Server, port: number, host: string, variable: string) =>
   new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
+      const refusal =
         error.code === 'EADDRINUSE'
-          ? Object.assign(
-              new Error(
-                `Port ${port} on ${host} is already in use; set ${variable} to another port.`,
-              ),
-              { code: error.code },
-            )
-          : error,
-      )
+          ? `Port ${port} on ${host} is already in use; set ${variable} to another port.`
+          : hostNotHere.has(error.code ?? '')
+            ? `HOST=${host} cannot be listened on (${error.message}): set HOST to an address of this machine, such as 127.0.0.1 (the default).`
+            : undefined
+      reject(refusal ? Object.assign(new Error(refusal), { code: error.code }) : error)
     })
     server.listen(port, host, () => {
       const address = server.address()

@@ -50,6 +50,18 @@ describe('assertPortsFree', () => {
     })
   })
 
+  it('names HOST when it is no address of this machine, not only the listen error', async () => {
+    // Act: 192.0.2.1 is TEST-NET-1 (RFC 5737), an address no machine here holds
+    const refused = assertPortsFree([[4999, 'PORT']], '192.0.2.1')
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({
+      message:
+        'HOST=192.0.2.1 cannot be listened on (listen EADDRNOTAVAIL: address not available 192.0.2.1:4999): set HOST to an address of this machine, such as 127.0.0.1 (the default).',
+      code: 'EADDRNOTAVAIL',
+    })
+  })
+
   it('refuses two variables naming one port, before the second finds it taken by the first', async () => {
     // Act
     const refused = assertPortsFree(
