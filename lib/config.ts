@@ -129,7 +129,13 @@ const gatewayEnv = z.object({
   JWKS_URL: url.optional(),
   TOKEN_URL: url.optional(),
   SCOPE_PREFIX: z.string().default('switchboard/'),
-  ADMIN_SCOPE: z.string().min(1).default('admin'),
+  ADMIN_SCOPE: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9:._-]+$/,
+      'must be letters, digits, ":", ".", "_" and "-" only, as Terraform\'s admin_scope (a token\'s scopes are separated by spaces)',
+    )
+    .default('admin'),
   ALLOWED_CLIENT_IDS: commaList
     .pipe(
       z

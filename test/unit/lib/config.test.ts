@@ -434,6 +434,19 @@ describe('config', () => {
     ])
   })
 
+  it('refuses an ADMIN_SCOPE no token can carry, which would leave /admin/* to no one', () => {
+    // Act: a token's scopes are one space-separated string, so "ops admin" is two scopes
+    const problems = problemsOf({
+      TOKEN_ISSUER: 'https://id.example.com',
+      ADMIN_SCOPE: 'ops admin',
+    })
+
+    // Assess
+    expect(problems).toEqual([
+      'ADMIN_SCOPE="ops admin" is invalid: must be letters, digits, ":", ".", "_" and "-" only, as Terraform\'s admin_scope (a token\'s scopes are separated by spaces)',
+    ])
+  })
+
   it('refuses an ALLOWED_CLIENT_IDS that lists no client, which would refuse every token', () => {
     // Act
     const problems = problemsOf({ TOKEN_ISSUER: 'https://id.example.com', ALLOWED_CLIENT_IDS: ',' })
