@@ -88,6 +88,8 @@ const tablePrefix = localTablePrefix
 /** The app client people sign in to the console with, locally (CONSOLE_CLIENT_ID). */
 const consoleClientId = 'switchboard-console'
 const scopePrefix = 'switchboard/'
+/** local/seed.json's admin scope: its admin-client holds it, and the operators group stands for it. */
+const adminScope = 'admin'
 
 /**
  * How each sample agent is registered: the calculator sits behind a local
@@ -216,6 +218,7 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       TABLE_PREFIX: tablePrefix,
       TOKEN_ISSUER: url,
       SCOPE_PREFIX: scopePrefix,
+      ADMIN_SCOPE: adminScope,
       CONSOLE_CLIENT_ID: consoleClientId,
       PUBLIC_BASE_URL: url,
       // The sample agents, any agent a developer runs on this machine, and the developer's own.

@@ -198,7 +198,9 @@ describe('npm start', { timeout: 60_000 }, () => {
       const exitCode = await stop(first)
 
       // Act
-      const second = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports })
+      // ADMIN_SCOPE left set from an AWS stack's settings: npm start's identity is the seed's,
+      // whose admin-client (the sample agents' registration too) holds `admin`, so it is replaced.
+      const second = await start({ SWITCHBOARD_STATE_DIR: stateDir, ...ports, ADMIN_SCOPE: 'ops' })
       const again = await register(second.url)
       await stop(second)
       await backend.stop()
