@@ -36,11 +36,13 @@ export const agentConfigSchema = z
     backendUrl: z.union([httpUrl, runtimeArn], {
       // An http(s) URL refused is told why (credentials in it, too long), not only what it is not.
       error: (issue) =>
-        issue.code === 'invalid_union' &&
-        typeof issue.input === 'string' &&
-        /^https?:/i.test(issue.input)
-          ? issue.errors[0]?.[0]?.message
-          : 'must be an http(s) URL or an AgentCore runtime ARN',
+        issue.input === undefined
+          ? 'is required (an http(s) URL or an AgentCore runtime ARN)'
+          : issue.code === 'invalid_union' &&
+              typeof issue.input === 'string' &&
+              /^https?:/i.test(issue.input)
+            ? issue.errors[0]?.[0]?.message
+            : 'must be an http(s) URL or an AgentCore runtime ARN',
     }),
     agentCardUrl: httpUrl.optional(),
     auth: authConfigSchema.default({ type: 'none' }),

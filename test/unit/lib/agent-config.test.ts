@@ -42,4 +42,16 @@ describe('an agent config’s URLs', () => {
     // Assess
     expect(parsed.success).toBe(true)
   })
+
+  it('says a backendUrl left out is required, as it says of agentId, not that it is a wrong one', () => {
+    // Act: a typo (`backendURL`) leaves the field out, as `{}` does
+    const parsed = agentConfigSchema.safeParse({
+      agentId: 'billing',
+      agentCardUrl: 'https://billing.example.com/card.json',
+    })
+
+    // Assess
+    const issue = parsed.error?.issues.find((each) => each.path.join('.') === 'backendUrl')
+    expect(issue?.message).toBe('is required (an http(s) URL or an AgentCore runtime ARN)')
+  })
 })
