@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -169,6 +169,12 @@ export const startStack = async (options: StackOptions): Promise<RunningStack> =
       ],
       options.host,
     )
+    // Made here to say which setting names it: mkdir's own words name only a path.
+    await mkdir(localDatabaseDir(options.stateDir), { recursive: true }).catch((error: Error) => {
+      throw new Error(
+        `SWITCHBOARD_STATE_DIR=${options.stateDir} cannot be the state folder (${error.message}): set it to a folder this user may write, or unset it (.switchboard).`,
+      )
+    })
     const database = await startLocalDatabase({
       dir: localDatabaseDir(options.stateDir),
       tablePrefix,

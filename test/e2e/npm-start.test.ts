@@ -354,6 +354,26 @@ describe('npm start', { timeout: 60_000 }, () => {
       expect(cardKey.stderr + secrets.stderr + addresses.stderr).not.toContain('s3cr3t')
     })
 
+    it('names SWITCHBOARD_STATE_DIR when it cannot be a folder, not only the mkdir that failed', async () => {
+      // Prepare: a file where the state folder should be
+      const file = join(stateDir, 'not-a-folder')
+      await writeFile(file, '')
+
+      // Act
+      const child = spawnStart({ SWITCHBOARD_STATE_DIR: file, ...ports })
+      let stderr = ''
+      child.stderr?.on('data', (chunk) => {
+        stderr += chunk
+      })
+      const code = await exitCodeWithin(child, 15_000, () => stderr)
+
+      // Assess
+      expect(code).toBe(1)
+      expect(stderr.split('\n')).toContain(
+        `npm start failed: SWITCHBOARD_STATE_DIR=${file} cannot be the state folder (ENOTDIR: not a directory, mkdir '${file}/db'): set it to a folder this user may write, or unset it (.switchboard).`,
+      )
+    })
+
     // Three starts of npm start's program, one after another.
     it('re-embeds every agent when it starts with another embedder, and only then', async () => {
       // Prepare: a start with the offline model, then one pointed at an embedding server
