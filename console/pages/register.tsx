@@ -221,7 +221,7 @@ export const RegisterPage = ({ editing }: { editing?: string | undefined }) => {
         kind: 'ok',
         text: editing
           ? `${form.agentId} updated.`
-          : `${form.agentId} registered; its card was read and it is in the fleet.`,
+          : `${form.agentId} registered; its card was read and it is in the fleet. No caller reaches ${form.agentId} until a permission grants it: add it to a scope in Permissions.`,
       })
       if (!editing) setForm(empty)
     } catch (error) {

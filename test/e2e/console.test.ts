@@ -373,6 +373,10 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
 
     // Assess
     await expect.poll(() => notice().textContent()).toContain('echo registered')
+    // A new agent is granted to no one (README, *Register another agent*): said where it is made.
+    await expect(notice().textContent()).resolves.toContain(
+      'No caller reaches echo until a permission grants it: add it to a scope in Permissions.',
+    )
     const admin = await stack.token('admin-client')
     const record = await fetch(`${stack.url}/admin/agents/echo`, {
       headers: { authorization: `Bearer ${admin}` },
