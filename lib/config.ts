@@ -559,10 +559,16 @@ const parseEnv = <T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.inf
         // The variable, not the item of a list within it (`BACKEND_ALLOWED_CIDRS.1`).
         const name = String(issue.path[0] ?? '')
         const given = env[name]
+        // An enum's values in the words every other setting's problem uses, not zod's own
+        // (`Invalid option: expected one of "emf"|"prometheus"`); a schema's own message stays.
+        const reason =
+          issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')
+            ? `must be one of ${issue.values.join(', ')}`
+            : issue.message
         // A blank value is unset, so one it needs is missing, not a wrong value.
         return !given?.trim()
-          ? `${name} is required: ${issue.message}`
-          : `${name}=${JSON.stringify(given)} is invalid: ${issue.message}`
+          ? `${name} is required: ${reason}`
+          : `${name}=${JSON.stringify(given)} is invalid: ${reason}`
       }),
     ),
   ])

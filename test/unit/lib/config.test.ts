@@ -434,6 +434,21 @@ describe('config', () => {
     ])
   })
 
+  it("names the values a setting of a few takes, in the words of the other settings, not zod's", () => {
+    // Act
+    const problems = problemsOf({
+      TOKEN_ISSUER: 'https://id.example.com',
+      EMBEDDER: 'glove',
+      METRICS_SINK: 'statsd',
+    })
+
+    // Assess
+    expect(problems).toEqual([
+      'EMBEDDER="glove" is invalid: must be one of bedrock, local, hashing, openai',
+      'METRICS_SINK="statsd" is invalid: must be one of emf, prometheus',
+    ])
+  })
+
   it('refuses an ADMIN_SCOPE no token can carry, which would leave /admin/* to no one', () => {
     // Act: a token's scopes are one space-separated string, so "ops admin" is two scopes
     const problems = problemsOf({
