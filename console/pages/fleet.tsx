@@ -346,7 +346,11 @@ export const FleetPage = ({ session }: { session: Session }) => {
                 <>
                   <dt>Indexed</dt>
                   <dd>
-                    {agent.record.indexed === false ? (
+                    {/* Deactivation takes its vectors out of the index: the record's `indexed`
+                    says how its last embedding went, not that it is searched now. */}
+                    {agent.record.status !== 'active' ? (
+                      <Badge tone="neutral">not searched ({agent.record.status})</Badge>
+                    ) : agent.record.indexed === false ? (
                       <Badge tone="warn">not indexed</Badge>
                     ) : (
                       <Badge tone="good">indexed</Badge>

@@ -479,6 +479,12 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     // Assess
     await expect.poll(() => notice().textContent()).toContain('echo is now inactive')
     await page.getByRole('heading', { level: 1, name: 'Echo Agent inactive' }).waitFor()
+    // Its vectors left the index with the deactivation (README, *Finding agents*): the Fleet
+    // says it is not searched, where it said "indexed".
+    await go('#/fleet', 'Fleet')
+    await expect
+      .poll(() => page.locator('[data-agent="echo"]').textContent())
+      .toContain('not searched (inactive)')
   })
 
   it.runIf(auditApiExists)(
