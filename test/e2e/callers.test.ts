@@ -370,6 +370,7 @@ describe('callers and scopes through the admin API of npm start', () => {
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 30_000 })
     const outputs = stdout.split(`${marker}\n`)
     const { clients } = (await adminCall('GET', '/admin/clients')).body
+    const { scopes } = (await adminCall('GET', '/admin/scopes')).body
 
     // Assess
     expect(blocks).toHaveLength(5)
@@ -377,6 +378,9 @@ describe('callers and scopes through the admin API of npm start', () => {
     expect(call.result.task.status.state).toBe('TASK_STATE_COMPLETED')
     expect(outputs[4]).toMatch(/"clientSecret":"[^"]+"/)
     expect(clients.map(({ name }: { name: string }) => name)).not.toContain('forecasts app')
+    // Undone as the section made it: no scope or permission of it is left behind.
+    expect(scopes.map(({ scope }: { scope: string }) => scope)).not.toContain('forecasts:invoke')
+    expect((await adminCall('GET', '/admin/permissions/forecasts:invoke')).status).toBe(404)
   })
 
   it('keeps clients made through the API across a restart, and the seed overwrites no client and restores no deleted permission', async () => {
