@@ -20,6 +20,7 @@ import {
   stop,
   stopStarted,
 } from '../support/npm-start.ts'
+import { codeBlocks, readmeSection } from '../support/readme.ts'
 
 const run = promisify(execFile)
 
@@ -144,6 +145,16 @@ describe('npm start', { timeout: 60_000 }, () => {
       // A mistyped secret: the token endpoint's reason is shown, and no token is set.
       expect(mistyped.stderr).toContain('Unknown client or wrong client secret.')
       expect(mistyped.stdout).toBe('[]\n')
+      // The README's Quick start shows them with the default address: all but /health/ready and
+      // /metrics, word for word (README: "all of the ones below but the last").
+      const readmeCommands = bannerCommands(
+        codeBlocks(readmeSection('Quick start'), 'sh').find((block) => block.includes('TOKEN=')) ??
+          '',
+      )
+      const asReadmeShowsThem = commands
+        .slice(0, 5)
+        .map((command) => command.replaceAll(first.url, 'http://127.0.0.1:3000'))
+      expect(readmeCommands.slice(0, 5)).toEqual(asReadmeShowsThem)
     })
 
     // With EMBEDDER=" " it embeds with its own offline embedder, as with none set, not with the
