@@ -185,15 +185,22 @@ export const TryItPage = ({
   useEffect(() => () => leaving.current.abort(), [])
 
   // What the address preselects is only a wish: the person sends to an agent of the list they see.
+  // The list's first is chosen for them only if they have chosen nothing of it yet: this runs a
+  // frame after the list shows, and a choice made in that frame was overwritten.
   useEffect(() => {
     if (!fleet.data) return
-    if (target && target !== '(route)' && !fleet.data.includes(target)) {
+    const listed = fleet.data
+    const unlisted = (agent: string) =>
+      agent !== '' && agent !== '(route)' && !listed.includes(agent)
+    if (unlisted(target)) {
       setNotice({
         kind: 'error',
         text: `${target} is no agent you may call here: choose one from the list.`,
       })
-      setTarget(fleet.data[0] ?? '(route)')
-    } else if (!target) setTarget(fleet.data[0] ?? '(route)')
+    }
+    setTarget((current) =>
+      current === '' || unlisted(current) ? (listed[0] ?? '(route)') : current,
+    )
   }, [fleet.data])
 
   const update = (index: number, change: (turn: Turn) => Turn) =>

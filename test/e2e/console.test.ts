@@ -235,6 +235,52 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     }
   })
 
+  it('try-it keeps the agent a person chooses the moment the list shows, not the first of the list a frame later', async () => {
+    // Prepare: a page whose clock the test holds, so that the person chooses after the list shows
+    // and before the page's effects run (a frame later: a quick hand, or a script, gets there first)
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const quick = await context.newPage()
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    try {
+      await quick.clock.install()
+      await signIn(quick, stack.url, 'operator')
+      await quick.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
+      await quick.route(peoplesList, async (route) => {
+        await held
+        await route.continue()
+      })
+      await quick.evaluate(() => {
+        location.hash = '#/try'
+      })
+      await quick.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+      await quick.clock.pauseAt((await quick.evaluate(() => Date.now())) + 1_000)
+      release()
+      const agent = quick.getByLabel('Agent')
+      const options = agent.locator('option')
+      await expect.poll(() => options.count()).toBeGreaterThan(2)
+      const listed = await options.evaluateAll((all) =>
+        all.map((option) => (option as HTMLOptionElement).value),
+      )
+      const chosen = listed.filter((value) => value !== '(route)').at(-1) as string
+      expect(chosen).not.toBe(listed[0])
+
+      // Act: the person's choice, then the frame
+      await agent.selectOption(chosen)
+      await quick.clock.runFor(1_000)
+
+      // Assess
+      await expect.poll(() => agent.inputValue()).toBe(chosen)
+      await quick.clock.runFor(1_000)
+      await expect(agent.inputValue()).resolves.toBe(chosen)
+    } finally {
+      release()
+      await context.close()
+    }
+  })
+
   it('try-it keeps a message sent before the list of agents has loaded unsent when the list then fails, and says so', async () => {
     // Prepare: the list answers late, and then with a failure
     const release = await holdPeoplesList(listFails)
