@@ -477,6 +477,7 @@ export const handler = middy<APIGatewayProxyEvent, unknown, Error, AgentContext>
           baseUrl: baseUrlOf,
           logger,
           maxRequestBytes: config.maxRequestBytes,
+          onAgentFault: (call) => recordAgentFault(metrics, call),
         }),
       ),
     ),

@@ -1,6 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
 import { renderA2AFailure } from '../lib/a2a/errors.ts'
+import type { A2ACall } from '../lib/a2a/request.ts'
 import { maxUnaryAnswerBytes } from '../lib/http/answer-size.ts'
 import type { HttpResponse } from '../lib/http/http-response.ts'
 import { parseAnswer } from '../lib/json-object.ts'
@@ -56,6 +57,13 @@ export interface PushCallbacksOptions {
    * 6 MiB when not given): past it the caller's 413, and no webhook kept.
    */
   maxRequestBytes?: number
+  /**
+   * Told when an answer is withheld for what the agent answered (no JSON, nested too deep, naming
+   * more callbacks than are looked up, too large once shown): the call was counted by the agent's
+   * status before this read it, so the handler counts it as the agent's failure here, as
+   * `taskOwnership`'s are.
+   */
+  onAgentFault?: (call: A2ACall) => void
 }
 
 /** The push-config operations whose answers show configs. */
@@ -107,8 +115,16 @@ export const pushCallbacks = (
     addressPolicy: optionRules.object(),
     baseUrl: optionRules.function(),
     maxRequestBytes: optionRules.positiveInteger().optional(),
+    onAgentFault: optionRules.function().optional(),
   })
-  const { configs, addressPolicy, baseUrl, logger, maxRequestBytes } = options
+  const {
+    configs,
+    addressPolicy,
+    baseUrl,
+    logger,
+    maxRequestBytes,
+    onAgentFault = () => undefined,
+  } = options
 
   const callOf = ({ context }: PushCallbacksRequest) => {
     const a2a = a2aOf(context, 'pushCallbacks')
@@ -193,6 +209,7 @@ export const pushCallbacks = (
         },
         (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
+      onAgentFault(call)
     }
     let answer: unknown
     try {

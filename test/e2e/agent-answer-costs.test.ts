@@ -53,6 +53,19 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     return { status: response.status, body, requests }
   }
 
+  /** The agent's failed calls of `operation`, as the local gateway's metrics count them. */
+  const callFailures = async (operation: string) => {
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text()
+    const line = metrics
+      .split('\n')
+      .find((line) =>
+        line.startsWith(
+          `switchboard_call_failures_total{agent="lister",operation="${operation}"} `,
+        ),
+      )
+    return line === undefined ? 0 : Number(line.split(' ').at(-1))
+  }
+
   /** An agent that answers ListTasks with `count` tasks (ids '0', '1', … 'a', …), none the caller's. */
   const listing = (count: number) => {
     answer = (_request, body, response) => {
@@ -87,6 +100,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     listing(1)
     const page = await requestsOf(listTasks)
     listing(50_000)
+    const failedBefore = await callFailures('ListTasks')
 
     // Act
     const listed = await requestsOf(listTasks)
@@ -97,6 +111,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
       message: expect.stringContaining('more than the 100 tasks'),
     })
     expect(listed.requests.BatchGetItem ?? 0).toBeLessThanOrEqual(page.requests.BatchGetItem ?? 0)
+    expect(await callFailures('ListTasks')).toBe(failedBefore + 1)
   })
 
   /** An agent whose stream names `count` tasks, each in an event of its own, then ends. */
@@ -128,6 +143,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     // Prepare: 2,000 tasks in one stream were 2,000 conditional writes (each kept 30 days)
     // before this bound.
     streamingTasks(2_000)
+    const failedBefore = await callFailures('SendStreamingMessage')
 
     // Act
     const streamed = await requestsOf(stream)
@@ -138,6 +154,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     expect(streamed.body).not.toContain('"taskId":"s-100"')
     expect(streamed.body).toContain('more than 100 tasks')
     expect(streamed.requests.UpdateItem ?? 0).toBeLessThanOrEqual(100 + 5)
+    expect(await callFailures('SendStreamingMessage')).toBe(failedBefore + 1)
   })
 
   it('passes a stream naming 100 tasks whole', async () => {
@@ -279,6 +296,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     listingConfigs(100)
     const hundred = await requestsOf(list)
     listingConfigs(20_000)
+    const failedBefore = await callFailures('ListTaskPushNotificationConfigs')
 
     // Act
     const listed = await requestsOf(list)
@@ -292,5 +310,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
       message: expect.stringContaining('more than 100'),
     })
     expect(listed.requests.GetItem ?? 0).toBeLessThanOrEqual(5)
+    // Counted where the agent-failures alarm looks: the agent's answer, not the caller's call.
+    expect(await callFailures('ListTaskPushNotificationConfigs')).toBe(failedBefore + 1)
   })
 })
