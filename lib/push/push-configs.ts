@@ -211,7 +211,8 @@ export interface PushConfigStore {
    * kit user's store written before it answered the record may answer nothing (`void`): the
    * Delete then marks and deletes the inline configs linked under the id, as it did before.
    * With `only`, deletes it only while it stands as that record (its secret), else leaves it:
-   * a setting made meanwhile stays. A store written before `only` deletes whatever stands.
+   * a setting made meanwhile stays. A store written before `only` deletes whatever stands (and
+   * `refuseSetting` puts back a setting it deleted so, from what it answered).
    */
   delete(
     configId: string,

@@ -178,7 +178,14 @@ export const refuseSetting = async (
   configs: Pick<PushConfigStore, 'put' | 'delete'>,
 ): Promise<void> => {
   if (written.previous === undefined) {
-    await configs.delete(written.configId, written)
+    const stood = await configs.delete(written.configId, written)
+    // A kit user's store written before `only` deletes whatever stands: a setting made while the
+    // agent refused this one (which the agent may hold) is put back, unless another stands now.
+    if (stood && stood.secretHash !== written.secretHash) {
+      await configs.put(stood).catch((error: unknown) => {
+        if (!(error instanceof PushConfigChangedError)) throw error
+      })
+    }
     return
   }
   try {

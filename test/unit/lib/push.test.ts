@@ -12,6 +12,7 @@ import type { DeadLetter } from '../../../lib/push/dead-letters.ts'
 import { deliverPush, type PushDelivery, retryAfterMs } from '../../../lib/push/delivery.ts'
 import {
   configIdFor,
+  PushConfigChangedError,
   type PushConfigRecord,
   pushConfigTtlSeconds,
   type SettingToken,
@@ -20,7 +21,7 @@ import {
   settingRevoked,
   settingUngranted,
 } from '../../../lib/push/push-configs.ts'
-import { configDeletedBy, deleteConfig } from '../../../lib/push/set-push-config.ts'
+import { configDeletedBy, deleteConfig, refuseSetting } from '../../../lib/push/set-push-config.ts'
 import { queuedMessage } from '../../../lib/push/sqs-delivery-queue.ts'
 import {
   pushConfigsIn,
@@ -75,6 +76,61 @@ const grantedBy = (
   issuedAt: 1000,
   scopes,
   operation,
+})
+
+describe('refuseSetting', () => {
+  /**
+   * A kit user's store written before `delete` took `only`: it deletes whatever stands, and
+   * answers it. Its `put` is conditional, as the interface asks.
+   */
+  const storeBeforeOnly = () => {
+    const stored = new Map<string, PushConfigRecord>()
+    return {
+      stored,
+      put: async (written: PushConfigRecord, replacing?: PushConfigRecord) => {
+        if (stored.get(written.configId)?.secretHash !== replacing?.secretHash) {
+          throw new PushConfigChangedError(written.configId)
+        }
+        stored.set(written.configId, written)
+      },
+      delete: async (configId: string) => {
+        const found = stored.get(configId)
+        stored.delete(configId)
+        return found
+      },
+    }
+  }
+
+  it('deletes a refused setting with none before it', async () => {
+    // Prepare
+    const configs = storeBeforeOnly()
+    await configs.put(record)
+
+    // Act
+    await refuseSetting(record, configs)
+
+    // Assess
+    expect(configs.stored.get(configId)).toBeUndefined()
+  })
+
+  it('leaves a setting made while the agent refused the one before, in a store that deletes whatever stands', async () => {
+    // Prepare: A written; B written over it while A's Create was at the agent
+    const configs = storeBeforeOnly()
+    await configs.put(record)
+    const since: PushConfigRecord = {
+      ...record,
+      secretHash: secretHashOf('the-next-secret'),
+      webhook: { url: 'https://client.example.com/next' },
+      previous: { secretHash: record.secretHash, webhook: record.webhook },
+    }
+    await configs.put(since, record)
+
+    // Act: the agent's refusal of A comes back
+    await refuseSetting(record, configs)
+
+    // Assess: B, which the agent may hold, still takes its pushes
+    expect(configs.stored.get(configId)).toEqual(since)
+  })
 })
 
 describe('withCallback', () => {
