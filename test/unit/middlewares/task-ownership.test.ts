@@ -344,6 +344,33 @@ describe('taskOwnership middleware', () => {
     expect(owners.ownedBy).toHaveBeenCalledTimes(1)
   })
 
+  it('counts the distinct tasks a message refers to: 100 tasks, each named twice, pass in one read', async () => {
+    // Prepare
+    const owners = ownersWith(async () => undefined)
+    vi.mocked(owners.ownedBy).mockImplementation(async (_agentId, taskIds) => new Set(taskIds))
+    const ids = Array.from({ length: 100 }, (_, i) => `t-${i}`)
+    const request = requestFor({
+      ...streamCall,
+      operation: 'SendMessage',
+      stream: false,
+      params: {
+        message: {
+          messageId: 'm',
+          role: 'ROLE_USER',
+          parts: [{ text: 'hi' }],
+          referenceTaskIds: [...ids, ...ids],
+        },
+      },
+    })
+
+    // Act
+    const answered = await taskOwnership({ owners }).before?.(request)
+
+    // Assess
+    expect(answered).toBeUndefined()
+    expect(vi.mocked(owners.ownedBy).mock.calls[0]?.[1]).toEqual(ids)
+  })
+
   it('filters a ListTasks answer whatever its Content-Type says: a client reads a unary answer whole', async () => {
     // Prepare: an agent labels its list an event stream, which would skip the filter
     const owners = ownersWith(async () => undefined)
