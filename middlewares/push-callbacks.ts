@@ -46,7 +46,8 @@ export interface PushCallbacksOptions {
   configs: Pick<PushConfigStore, 'put' | 'get' | 'delete' | 'link' | 'markDeleted' | 'deleteInline'>
   /**
    * Told when a setting the agent took could not be marked so (the setting before it then stays
-   * valid, as if the two had crossed); the call is answered either way.
+   * valid, as if the two had crossed); the call is answered either way. And why an agent's answer
+   * was withheld (`agent answer withheld`, as `taskOwnership`'s are logged).
    */
   logger?: LogMethods<'warn'>
   addressPolicy: SetPushConfigDeps['addressPolicy']
@@ -209,6 +210,12 @@ export const pushCallbacks = (
         },
         (failure) => renderA2AFailure(failure, call.binding, call.jsonRpcId, call.version),
       )
+      // For the operator: the access line's reason says `backend-unavailable`, not which of these.
+      logger?.warn('agent answer withheld', {
+        agentId: call.agentId,
+        operation: call.operation,
+        reason: what,
+      })
       onAgentFault(call)
     }
     let answer: unknown

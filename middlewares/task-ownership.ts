@@ -93,10 +93,17 @@ class OtherTaskNamedError extends Error {
  */
 export const maxTasksPerAnswer = 100
 
-/** The agent named more tasks in one answer than the gateway records for one call. */
+/**
+ * The agent named more tasks in one answer than the gateway records for one call, or listed more
+ * in a ListTasks answer than a page holds (`listed`, how many).
+ */
 class TooManyTasksError extends Error {
-  constructor(agentId: string) {
-    super(`agent '${agentId}' named more than ${maxTasksPerAnswer} tasks in one answer`)
+  constructor(agentId: string, listed?: number) {
+    super(
+      listed === undefined
+        ? `agent '${agentId}' named more than ${maxTasksPerAnswer} tasks in one answer`
+        : `agent '${agentId}' listed ${withThousands(listed)} tasks in one ListTasks answer, more than the ${maxListedTasks} a page holds`,
+    )
     this.name = 'TooManyTasksError'
   }
 }
@@ -422,6 +429,8 @@ export const taskOwnership = (
           return
         }
         if (listed && listed.taskIds.length > maxListedTasks) {
+          // For the operator: the access line's reason says `backend-unavailable`, not how many.
+          onError(new TooManyTasksError(call.agentId, listed.taskIds.length))
           request.response = refused(
             {
               kind: 'backend-unavailable',

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { Request } from '@middy/core'
 import type { APIGatewayProxyEvent } from 'aws-lambda'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { A2ACall } from '../../../lib/a2a/request.ts'
 import type { Caller } from '../../../lib/auth/caller.ts'
 import { PayloadTooLargeError } from '../../../lib/errors.ts'
@@ -1276,6 +1276,24 @@ describe('pushCallbacks middleware', () => {
         "Agent 'weather' answered ListTaskPushNotificationConfigs with configs naming more than 100 callbacks; the gateway does not pass it on.",
       )
       expect(requests.filter((made) => made.startsWith('get:'))).toEqual([])
+    })
+
+    it('says in the log, as a warning about the agent, why its answer was withheld', async () => {
+      // Prepare
+      const warn = vi.fn()
+      const { middleware } = setUp(undefined, { warn })
+      const request = listOf(idsOf(101))
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess: the access line's reason is `backend-unavailable`; this line says what the agent answered
+      expect((request.response as { statusCode: number }).statusCode).toBe(502)
+      expect(warn).toHaveBeenCalledWith('agent answer withheld', {
+        agentId: 'weather',
+        operation: 'ListTaskPushNotificationConfigs',
+        reason: 'configs naming more than 100 callbacks',
+      })
     })
 
     it('reads none of them for an answer nested too deep to pass on', async () => {

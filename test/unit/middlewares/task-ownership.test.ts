@@ -820,4 +820,30 @@ describe('taskOwnership telling of a whole answer withheld for the agent’s fau
     expect(JSON.stringify(request.response)).toContain('something other than a list of tasks')
     expect(onAgentFault).toHaveBeenCalledOnce()
   })
+
+  it('withholds a ListTasks answer of more than 100 tasks, reading no owner, and tells onError why as the agent’s fault', async () => {
+    // Prepare
+    const onAgentFault = vi.fn()
+    const told: unknown[] = []
+    const owners = ownersWith(async () => undefined)
+    const listTasks: A2ACall = { ...unaryCall, operation: 'ListTasks', params: {} }
+    const tasks = Array.from({ length: 101 }, (_, i) => ({ id: `t-${i}`, contextId: 'c' }))
+    const request = requestFor(listTasks, {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, result: { tasks } }),
+    })
+
+    // Act
+    await taskOwnership({ owners, onAgentFault, onError: (error) => told.push(error) }).after?.(
+      request,
+    )
+
+    // Assess: the operator's log line says which agent and how many it listed
+    expect(request.response).toMatchObject({ statusCode: 502 })
+    expect(owners.ownedBy).not.toHaveBeenCalled()
+    expect(onAgentFault).toHaveBeenCalledOnce()
+    expect(told.map((error) => isAgentFault(error))).toEqual([true])
+    expect(String(told[0])).toContain("agent 'weather' listed 101 tasks")
+  })
 })
