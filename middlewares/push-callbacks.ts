@@ -201,8 +201,11 @@ export const pushCallbacks = (
     }
     // An empty answer (a Create an HTTP+JSON agent answers with none) holds no secret to withhold.
     if (text === undefined || text === '') return
-    /** The answer refused in the caller's binding, for an agent's answer that `what`. */
-    const refuse = (what: string) => {
+    /**
+     * The answer refused in the caller's binding, for an agent's answer that `what`; counted as
+     * the agent's failure unless the caller's own configs may have made it so (`agentsFault`).
+     */
+    const refuse = (what: string, agentsFault = true) => {
       request.response = refused(
         {
           kind: 'backend-unavailable',
@@ -216,7 +219,7 @@ export const pushCallbacks = (
         operation: call.operation,
         reason: what,
       })
-      onAgentFault(call)
+      if (agentsFault) onAgentFault(call)
     }
     let answer: unknown
     try {
@@ -281,8 +284,11 @@ export const pushCallbacks = (
         error instanceof AnswerTooDeepError
           ? `JSON nested deeper than ${maxShownDepth} levels`
           : error instanceof TooManyCallbacksError
-            ? `configs naming more than ${maxCallbacksShown} callbacks`
+            ? `configs naming more than ${maxCallbacksShown} callbacks, not all of them your configs`
             : `configs that, shown as their clients set them, would pass the ${maxUnaryAnswerBytes} bytes an answer may carry`,
+        // The webhooks' sizes are their clients': a caller's own 750 configs of 14 KB pass it, so
+        // counting it would let a caller raise its agent's alarm at will.
+        !(error instanceof ShownTooLargeError),
       )
       return
     }

@@ -245,20 +245,28 @@ export const withClientWebhooks = async (
     return rest
   }
   const shownAnswer = walk(answer, 0)
-  if (new Set(shows.map(({ configId }) => configId)).size > maxCallbacksShown) {
-    throw new TooManyCallbacksError()
-  }
+  /** Each callback's place among the distinct ones, in the answer's order. */
+  const places = new Map<string, number>()
+  for (const { configId } of shows) if (!places.has(configId)) places.set(configId, places.size)
   await mapConcurrently(shows, maxWebhookLookups, async ({ copy, configId, shown }) => {
+    const webhook = await webhookFor(configId, shown)
+    // Past the first `maxCallbacksShown`, a callback is read on only while it is the caller's.
+    if (webhook === undefined && (places.get(configId) ?? 0) >= maxCallbacksShown) {
+      throw new TooManyCallbacksError()
+    }
     // Over the copy's own keys, as `{ ...rest, ...webhook }` writes them: `url` stays in place.
-    Object.assign(copy, counted(await webhookFor(configId, shown)))
+    Object.assign(copy, counted(webhook))
   })
   return shownAnswer
 }
 
 /**
- * The most callbacks one answer may name to be shown: each is a strongly consistent read of its
- * config, whoever's it is. A task's configs are few (a Create or Get names one); unbounded, an
- * agent's List of 20,000 made-up callbacks was 20,000 reads for one call.
+ * The most callbacks one answer may name that are not the caller's own configs (`webhookFor`
+ * finds none): each is a strongly consistent read of a config, whoever's it is. Past this many
+ * distinct callbacks, the first that is not the caller's refuses the answer (a few reads in flight
+ * end first), so an agent's List of 20,000 made-up callbacks, 20,000 reads for one call until 8
+ * December 2026, reads some 100; a task's configs its caller set are all read and shown, however
+ * many (@a2a-js/sdk's servers list them all, whatever `pageSize` asks): each was its Create.
  */
 export const maxCallbacksShown = 100
 
@@ -284,10 +292,12 @@ export class AnswerTooDeepError extends Error {
   }
 }
 
-/** An agent's push-config answer names more callbacks than the gateway looks up for one call. */
+/** An agent's push-config answer names more callbacks than the gateway looks up for one call, past the caller's own. */
 export class TooManyCallbacksError extends Error {
   constructor() {
-    super(`The agent's answer names more than ${maxCallbacksShown} push callbacks.`)
+    super(
+      `The agent's answer names more than ${maxCallbacksShown} push callbacks, not all of them the caller's configs.`,
+    )
     this.name = 'TooManyCallbacksError'
   }
 }

@@ -260,7 +260,7 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     expect(await pushConfigsOf('t-push')).toEqual([])
   })
 
-  it('withholds a push-config answer naming more than 100 callbacks, reading none of their configs', async () => {
+  it('withholds a push-config answer naming more than 100 callbacks not the caller’s, reading some 100 of them', async () => {
     // Prepare: a task of the caller's; then an agent that lists 20,000 configs, each naming a
     // callback of its own (each was one strongly consistent read of a config before this bound).
     answer = (_request, body, response) => {
@@ -302,15 +302,67 @@ describe("what an agent's answer costs the gateway, through the local gateway", 
     const listed = await requestsOf(list)
 
     // Assess: 100 are read as before (none is the caller's, so none is shown); 20,000 are the
-    // agent's fault, with no more reads than for a task's one owner.
+    // agent's fault, refused at the 101st, once the reads in flight (8 at most) have ended.
     expect(JSON.parse(hundred.body).result.configs).toHaveLength(100)
     expect(hundred.requests.GetItem ?? 0).toBeGreaterThanOrEqual(100)
     expect(JSON.parse(listed.body).error).toMatchObject({
       code: -32052,
       message: expect.stringContaining('more than 100'),
     })
-    expect(listed.requests.GetItem ?? 0).toBeLessThanOrEqual(5)
+    expect(listed.requests.GetItem ?? 0).toBeLessThanOrEqual(100 + 8 + 5)
     // Counted where the agent-failures alarm looks: the agent's answer, not the caller's call.
     expect(await callFailures('ListTaskPushNotificationConfigs')).toBe(failedBefore + 1)
+  })
+
+  it('shows a task’s 150 push configs its caller set, listed whole as @a2a-js/sdk’s servers list them', async () => {
+    // Prepare: an agent that keeps every config it is given and lists them all, pageSize aside
+    // (@a2a-js/sdk 1.3.0's `listTaskPushNotificationConfigs`); a caller allowed the calls.
+    await grantToDemoClient(['lister'], { requestsPerMinute: 1_000 })
+    const kept: unknown[] = []
+    answer = (_request, body, response) => {
+      const { id, method, params } = JSON.parse(body) as {
+        id: unknown
+        method: string
+        params: unknown
+      }
+      if (method === 'CreateTaskPushNotificationConfig') kept.push(params)
+      const result =
+        method === 'CreateTaskPushNotificationConfig'
+          ? params
+          : method === 'ListTaskPushNotificationConfigs'
+            ? { configs: kept, nextPageToken: '' }
+            : { task: { id: 't-many', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } } }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ jsonrpc: '2.0', id, result }))
+    }
+    const url = `${stack.url}/agents/lister`
+    await (await postA2A(url, token, jsonRpc('SendMessage', textMessageParams('hi')))).text()
+    for (let i = 0; i < 150; i++) {
+      const created = await postA2A(
+        url,
+        token,
+        jsonRpc('CreateTaskPushNotificationConfig', {
+          taskId: 't-many',
+          id: `hook-${i}`,
+          url: `http://127.0.0.1:9/hooks/${i}`,
+        }),
+      )
+      const text = await created.text()
+      expect(JSON.parse(text).result?.url, text).toBe(`http://127.0.0.1:9/hooks/${i}`)
+    }
+    const failedBefore = await callFailures('ListTaskPushNotificationConfigs')
+
+    // Act
+    const listed = await requestsOf(() =>
+      postA2A(url, token, jsonRpc('ListTaskPushNotificationConfigs', { taskId: 't-many' })),
+    )
+
+    // Assess: each shown with the webhook its caller set, and no failure of the agent's counted
+    const configs = JSON.parse(listed.body).result?.configs as { url: string }[] | undefined
+    expect(
+      configs?.map((config) => config.url),
+      listed.body.slice(0, 300),
+    ).toEqual(Array.from({ length: 150 }, (_, i) => `http://127.0.0.1:9/hooks/${i}`))
+    expect(await callFailures('ListTaskPushNotificationConfigs')).toBe(failedBefore)
   })
 })

@@ -12,6 +12,7 @@ import {
   type PushConfigRecord,
   secretHashOf,
 } from '../../../lib/push/push-configs.ts'
+import { maxWebhookLookups } from '../../../lib/push/webhook-config.ts'
 import { parseCidrs } from '../../../lib/registry/backend-address.ts'
 import { pushCallbacks } from '../../../middlewares/push-callbacks.ts'
 
@@ -49,6 +50,8 @@ const setUp = (
   reading: () => Promise<void> = async () => {},
   /** The most a call written anew may be (MAX_REQUEST_BYTES); the default's when none. */
   maxRequestBytes?: number,
+  /** Told of each answer withheld as the agent's fault. */
+  onAgentFault?: (call: A2ACall) => void,
 ) => {
   const stored = new Map<string, PushConfigRecord>()
   /** The configs set inline linked to each derived id, and whether it is marked deleted. */
@@ -95,6 +98,7 @@ const setUp = (
     baseUrl: () => 'https://gw.example.com',
     ...(logger ? { logger } : {}),
     ...(maxRequestBytes === undefined ? {} : { maxRequestBytes }),
+    ...(onAgentFault ? { onAgentFault } : {}),
   })
   return { stored, links, requests, middleware }
 }
@@ -1244,10 +1248,60 @@ describe('pushCallbacks middleware', () => {
     const idsOf = (count: number) =>
       Array.from({ length: count }, (_, n) => `cfg${String(n).padStart(19, '0')}`)
 
-    it('reads none of 1,000 callbacks, more than an answer may name, and refuses it as the agent’s', async () => {
-      // Prepare: 1,000 of the caller's own configs, each with a webhook of some 14 KB (until 8
-      // December 2026 read one by one until the webhooks shown passed 10 MiB, about the 750th)
-      const { stored, requests, middleware } = setUp()
+    it('reads some 100 of 1,000 callbacks that are not the caller’s, and refuses it as the agent’s', async () => {
+      // Prepare: none of them the caller's (until 8 December 2026 each was read, 1,000 reads)
+      const { requests, middleware } = setUp()
+      const request = listOf(idsOf(1_000))
+
+      // Act
+      await middleware.after?.(request)
+
+      // Assess: refused at the 101st, the reads in flight ended
+      const answered = request.response as { statusCode: number; body: string }
+      expect(answered.statusCode).toBe(502)
+      expect(JSON.parse(answered.body).error.message).toBe(
+        "Agent 'weather' answered ListTaskPushNotificationConfigs with configs naming more than 100 callbacks, not all of them your configs; the gateway does not pass it on.",
+      )
+      const reads = requests.filter((made) => made.startsWith('get:')).length
+      expect(reads).toBeGreaterThan(100)
+      expect(reads).toBeLessThanOrEqual(100 + maxWebhookLookups)
+    })
+
+    it('shows 150 configs of the caller’s own, and refuses a list whose 120th callback is not its', async () => {
+      // Prepare: the caller's configs, each with a small webhook
+      const { stored, middleware } = setUp()
+      const ids = idsOf(150)
+      for (const configId of ids) {
+        stored.set(configId, {
+          agentId: 'weather',
+          taskId: 't-1',
+          secretHash: '00',
+          expiresAt: 1,
+          configId,
+          principal: 'client-a',
+          webhook: { url: `https://a.example/${configId}` },
+        })
+      }
+      const own = listOf(ids)
+      const mixed = listOf([...ids.slice(0, 119), 'cfg-of-nobody-at-all-0', ...ids.slice(119)])
+
+      // Act
+      await middleware.after?.(own)
+      await middleware.after?.(mixed)
+
+      // Assess
+      const shown = JSON.parse((own.response as { body: string }).body)
+      expect(shown.result.configs.map(({ url }: { url: string }) => url)).toEqual(
+        ids.map((id) => `https://a.example/${id}`),
+      )
+      expect((mixed.response as { statusCode: number }).statusCode).toBe(502)
+    })
+
+    it('counts callbacks not the caller’s as the agent’s fault, and the caller’s own webhooks too large to show as no one’s', async () => {
+      // Prepare: 1,000 of the caller's configs, each with a webhook of some 14 KB (shown, they
+      // pass 10 MiB at about the 750th: the caller's doing, which must not raise its agent's alarm)
+      const onAgentFault = vi.fn()
+      const { stored, middleware } = setUp(undefined, undefined, undefined, undefined, onAgentFault)
       const ids = idsOf(1_000)
       for (const configId of ids) {
         stored.set(configId, {
@@ -1264,18 +1318,21 @@ describe('pushCallbacks middleware', () => {
           },
         })
       }
-      const request = listOf(ids)
+      const own = listOf(ids)
+      const madeUp = listOf(idsOf(1_000).map((id) => id.replace('cfg', 'not')))
 
       // Act
-      await middleware.after?.(request)
+      await middleware.after?.(own)
+      await middleware.after?.(madeUp)
 
-      // Assess: refused, and no config read
-      const answered = request.response as { statusCode: number; body: string }
-      expect(answered.statusCode).toBe(502)
-      expect(JSON.parse(answered.body).error.message).toBe(
-        "Agent 'weather' answered ListTaskPushNotificationConfigs with configs naming more than 100 callbacks; the gateway does not pass it on.",
+      // Assess: both withheld; only the made-up ones counted
+      expect(JSON.parse((own.response as { body: string }).body).error.message).toContain(
+        'as their clients set them',
       )
-      expect(requests.filter((made) => made.startsWith('get:'))).toEqual([])
+      expect((madeUp.response as { statusCode: number }).statusCode).toBe(502)
+      expect(onAgentFault.mock.calls.map(([call]) => call.operation)).toEqual([
+        'ListTaskPushNotificationConfigs',
+      ])
     })
 
     it('says in the log, as a warning about the agent, why its answer was withheld', async () => {
@@ -1292,7 +1349,7 @@ describe('pushCallbacks middleware', () => {
       expect(warn).toHaveBeenCalledWith('agent answer withheld', {
         agentId: 'weather',
         operation: 'ListTaskPushNotificationConfigs',
-        reason: 'configs naming more than 100 callbacks',
+        reason: 'configs naming more than 100 callbacks, not all of them your configs',
       })
     })
 
