@@ -153,7 +153,7 @@ export const ListFilter = ({
  */
 export const filterLeaves = (texts: readonly (string | undefined)[], filter: string) => {
   const typed = filter.trim().toLowerCase()
-  return texts.some((text) => text?.toLowerCase().includes(typed))
+  return typed === '' || texts.some((text) => text?.toLowerCase().includes(typed))
 }
 
 /** Whether anything is typed in a list's filter, spaces aside. */
