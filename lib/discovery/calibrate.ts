@@ -336,7 +336,7 @@ export const leaveOneOutSamples = async (
           throw error
         }),
   )
-  const vectorOf = new Map(stored)
+  const vectorOf = new Map<string, readonly number[]>(stored)
   lacking.forEach(({ key }, i) => {
     const vector = embedded[i]
     if (vector) vectorOf.set(key, vector)
@@ -346,11 +346,11 @@ export const leaveOneOutSamples = async (
     vectorTexts.flatMap(({ agentId, key }) => (vectorOf.has(key) ? [] : [agentId])),
   )
   /** Each agent's phrases, as vectors: every example is scored against them all. */
-  const phrasesOf = new Map<string, { key: string; vector: number[] }[]>()
-  const vectors: { agentId: string; vector: number[] }[] = []
+  const phrasesOf = new Map<string, { key: string; vector: readonly number[] }[]>()
+  const vectors: { agentId: string; vector: readonly number[] }[] = []
   for (const { agentId, key, phrase } of vectorTexts) {
     if (refused.has(agentId)) continue
-    const vector = vectorOf.get(key) as number[]
+    const vector = vectorOf.get(key) as readonly number[]
     if (phrase === undefined) {
       vectors.push({ agentId, vector })
       continue

@@ -100,8 +100,43 @@ export const leadingCharacters = (text: string, max: number): string => {
  * SDK's error is named only by its name, which says what failed without the
  * details it may carry.
  */
-export const embedQuery = (embedder: Embedder, text: string): Promise<number[]> =>
-  embedForCaller(embedder, leadingCharacters(text, maxQueryCharacters))
+export const embedQuery = (embedder: Embedder, text: string): Promise<readonly number[]> => {
+  const query = leadingCharacters(text, maxQueryCharacters)
+  let kept = keptQueryVectors.get(embedder)
+  if (kept === undefined) {
+    kept = new Map()
+    keptQueryVectors.set(embedder, kept)
+  }
+  const known = kept.get(query)
+  if (known !== undefined) {
+    // The most recently asked last, so that the oldest asked goes first.
+    kept.delete(query)
+    kept.set(query, known)
+    return known
+  }
+  const made = embedForCaller(embedder, query).then((vector) => Object.freeze(vector))
+  const vectors = kept
+  // A failure is not kept: the next asking embeds again.
+  made.catch(() => {
+    if (vectors.get(query) === made) vectors.delete(query)
+  })
+  if (kept.size >= queryVectorsKept) kept.delete(kept.keys().next().value as string)
+  kept.set(query, made)
+  return made
+}
+
+/**
+ * How many queries' vectors a function instance keeps per embedder: a query asked again (a
+ * client polling one search, a message sent again to `/route`, a person retyping in the
+ * console) is answered without the embedder, which on AWS is a Bedrock call of tens of
+ * milliseconds, billed. A model's vector for one text does not change, and the results are
+ * still read from the index each time. At most some 6 MB (1,024 numbers and 2,000 characters
+ * each).
+ */
+export const queryVectorsKept = 256
+
+/** Each embedder's kept query vectors, in the order last asked; shared by every call in flight. */
+const keptQueryVectors = new WeakMap<Embedder, Map<string, Promise<readonly number[]>>>()
 
 /**
  * Embeds `text` whole (an agent's text, as the index embeds it), failing as `embedQuery` does:

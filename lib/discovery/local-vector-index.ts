@@ -149,7 +149,7 @@ export class LocalVectorIndex implements VectorIndex {
     })
   }
 
-  async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
+  async query(vector: readonly number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
     if (topK < 1) return []
     const all = await this.#load()
     if (this.#matrix?.dimension !== vector.length) this.#matrix = matrixOf(all, vector.length)

@@ -129,7 +129,7 @@ export class S3VectorsIndex implements VectorIndex {
    * (`#closestOfAll`): when the closest active vectors already name topK of its agents (a caller
    * holding most of the fleet), that one query is the answer.
    */
-  async query(vector: number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
+  async query(vector: readonly number[], { topK, agentIds }: VectorQuery): Promise<VectorMatch[]> {
     if (agentIds.length <= agentsPerQuery) return this.#closestAmong(vector, topK, agentIds)
     const ofAll = await this.#closestOfAll(vector, topK, new Set(agentIds))
     if (ofAll) return ofAll
@@ -155,7 +155,7 @@ export class S3VectorsIndex implements VectorIndex {
    * could find, it took 20), or an answer short of `maxQueryTopK` ends it.
    */
   async #closestAmong(
-    vector: number[],
+    vector: readonly number[],
     topK: number,
     agentIds: readonly string[],
   ): Promise<VectorMatch[]> {
@@ -183,7 +183,7 @@ export class S3VectorsIndex implements VectorIndex {
    * vectors ranked after those asked, so the ones named are its closest, in order.
    */
   async #closestOfAll(
-    vector: number[],
+    vector: readonly number[],
     topK: number,
     agentIds: ReadonlySet<string>,
   ): Promise<VectorMatch[] | undefined> {
@@ -204,7 +204,7 @@ export class S3VectorsIndex implements VectorIndex {
    * reads past this one.
    */
   async *#ranked(
-    vector: number[],
+    vector: readonly number[],
     topK: number,
     filter: QueryVectorsCommandInput['filter'],
   ): AsyncGenerator<VectorMatch> {
@@ -214,7 +214,7 @@ export class S3VectorsIndex implements VectorIndex {
         new QueryVectorsCommand({
           ...this.#location,
           topK,
-          queryVector: { float32: vector },
+          queryVector: { float32: [...vector] },
           filter,
           returnDistance: true,
           ...(nextToken === undefined ? {} : { nextToken }),

@@ -64,7 +64,7 @@ export const staleVectorsWarner =
  */
 export const closestActive = async <Found>(
   index: Pick<VectorIndex, 'query'>,
-  vector: number[],
+  vector: readonly number[],
   query: VectorQuery,
   activeOf: (match: VectorMatch) => Promise<Found | undefined>,
   enough: (found: Found[], matches: VectorMatch[]) => boolean,
@@ -94,7 +94,7 @@ export interface VectorIndex {
   /** Deletes the vectors of these keys; a key with no vector is no error. */
   delete(keys: string[]): Promise<void>
   /** The closest agents, best first, each scored by the best of its vectors. */
-  query(vector: number[], query: VectorQuery): Promise<VectorMatch[]>
+  query(vector: readonly number[], query: VectorQuery): Promise<VectorMatch[]>
   /** The key of every vector the index holds: a reindex compares their agents with the records. */
   keys(): Promise<string[]>
   /**

@@ -74,13 +74,15 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
     },
   ])(
     'answers search and /route with 503 saying what failed when the server sends $failure',
-    async ({ mode, says }) => {
-      // Prepare
+    async ({ failure, mode, says }) => {
+      // Prepare: words not asked before (a query's vector, once made, is kept and asked of no
+      // embedder again)
       server.setMode(mode)
+      const words = `what is the weather in Berlin, asked as the server sends ${failure}`
 
       // Act
-      const searched = await search('what is the weather in Berlin')
-      const routed = await route('what is the weather in Berlin')
+      const searched = await search(words)
+      const routed = await route(words)
       server.setMode('embed')
 
       // Assess
@@ -108,12 +110,13 @@ describe('an OpenAI-compatible embedding server behind the local gateway', () =>
   })
 
   it('answers a text the model refuses as too long with what to do, not as unavailable', async () => {
-    // Prepare: a model that takes 20 characters; the query and the message are longer.
+    // Prepare: a model that takes 20 characters; the query and the message are longer (and not
+    // asked before: a query's vector, once made, is kept).
     server.setMode({ maxInputCharacters: 20 })
 
     // Act
-    const searched = await search('what is the weather in Berlin')
-    const routed = await route('what is the weather in Berlin')
+    const searched = await search('what is the weather in Hamburg')
+    const routed = await route('what is the weather in Hamburg')
     server.setMode('embed')
 
     // Assess

@@ -121,10 +121,11 @@ describe('indexing while the embedder is down, through the local gateway', () =>
         body: JSON.stringify(body),
       })
 
-    // Act
-    const search = await post('/search', { query: 'repeats what it is told' })
+    // Act: words not asked before (a query's vector, once made, is kept and asked of no
+    // embedder again)
+    const search = await post('/search', { query: 'echoes back whatever it hears' })
     const route = await post('/route/message:send', {
-      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'repeat after me' }] },
+      message: { messageId: 'm-1', role: 'ROLE_USER', parts: [{ text: 'say it back to me' }] },
     })
     bedrock.setDown(false)
 

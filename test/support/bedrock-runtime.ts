@@ -18,6 +18,7 @@ import { asyncListener } from './async-listener.ts'
 export const startBedrockRuntime = async (model: Embedder) => {
   let down = false
   let refused = 0
+  const embedded: string[] = []
   const sessions = new Set<Http2Session>()
   const server = createServer(
     asyncListener<Http2ServerRequest, Http2ServerResponse>(async (request, response) => {
@@ -33,6 +34,7 @@ export const startBedrockRuntime = async (model: Embedder) => {
         return
       }
       const { inputText } = JSON.parse(body) as { inputText: string }
+      embedded.push(inputText)
       response.writeHead(200, { 'content-type': 'application/json' })
       response.end(
         JSON.stringify({
@@ -55,6 +57,8 @@ export const startBedrockRuntime = async (model: Embedder) => {
     },
     /** How many InvokeModel calls were refused. */
     refused: () => refused,
+    /** The texts embedded (InvokeModel answered), in the order asked. */
+    embedded: () => [...embedded],
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

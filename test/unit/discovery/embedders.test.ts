@@ -3,7 +3,13 @@ import { describe, expect, it, vi } from 'vitest'
 import type { GatewayConfig } from '../../../lib/config.ts'
 import { embedderFor } from '../../../lib/discovery/adapters.ts'
 import { BedrockEmbedder } from '../../../lib/discovery/bedrock-embedder.ts'
-import { cosine, embedQuery, embedTexts } from '../../../lib/discovery/embedder.ts'
+import {
+  cosine,
+  type Embedder,
+  embedQuery,
+  embedTexts,
+  queryVectorsKept,
+} from '../../../lib/discovery/embedder.ts'
 import { HashingEmbedder } from '../../../lib/discovery/hashing-embedder.ts'
 
 describe('Bedrock Titan embedder (contract)', () => {
@@ -146,5 +152,70 @@ describe('the configured embedder (embedderFor), its code loaded with its first 
     expect(refused.name).toBe('SearchUnavailableError')
     expect(refused.message).not.toContain('/var/task')
     expect(refused.cause).toBe(missing)
+  })
+})
+
+describe('the query vectors a function keeps (embedQuery)', () => {
+  /** A hashing embedder that says which texts it was asked to embed. */
+  const countingEmbedder = () => {
+    const model = new HashingEmbedder(64)
+    const asked: string[] = []
+    const embedder: Embedder = {
+      name: 'counting',
+      dimension: model.dimension,
+      embed: (text) => {
+        asked.push(text)
+        return model.embed(text)
+      },
+    }
+    return { embedder, asked }
+  }
+
+  it('embeds a query once however often it is asked, and its vector cannot be changed by a caller', async () => {
+    // Prepare
+    const { embedder, asked } = countingEmbedder()
+
+    // Act
+    const [first, again] = await Promise.all([
+      embedQuery(embedder, 'rain in Oslo'),
+      embedQuery(embedder, 'rain in Oslo'),
+    ])
+    const later = await embedQuery(embedder, 'rain in Oslo')
+
+    // Assess
+    expect(asked).toEqual(['rain in Oslo'])
+    expect(again).toBe(first)
+    expect(later).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
+  })
+
+  it(`keeps the ${queryVectorsKept} last asked, the one asked longest ago embedded again`, async () => {
+    // Prepare: the first query asked again halfway, so the second is the one asked longest ago
+    const { embedder, asked } = countingEmbedder()
+    await embedQuery(embedder, 'query 0')
+    await embedQuery(embedder, 'query 1')
+    await embedQuery(embedder, 'query 0')
+    for (let i = 2; i <= queryVectorsKept; i++) await embedQuery(embedder, `query ${i}`)
+    asked.length = 0
+
+    // Act
+    await embedQuery(embedder, 'query 0')
+    await embedQuery(embedder, 'query 1')
+
+    // Assess
+    expect(asked).toEqual(['query 1'])
+  })
+
+  it("keeps each embedder's vectors apart", async () => {
+    // Prepare
+    const one = countingEmbedder()
+    const other = countingEmbedder()
+    await embedQuery(one.embedder, 'rain in Oslo')
+
+    // Act
+    await embedQuery(other.embedder, 'rain in Oslo')
+
+    // Assess
+    expect(other.asked).toEqual(['rain in Oslo'])
   })
 })
