@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { SearchUnavailableError, TextTooLongError } from '../errors.ts'
 
 /** Turns text into a vector whose direction carries its meaning. */
@@ -102,26 +103,29 @@ export const leadingCharacters = (text: string, max: number): string => {
  */
 export const embedQuery = (embedder: Embedder, text: string): Promise<readonly number[]> => {
   const query = leadingCharacters(text, maxQueryCharacters)
+  // Kept by a digest of the text: a message's first characters, as V8 cuts them, hold on to the
+  // whole message (a 1 MB document sent to /route kept its megabyte).
+  const key = createHash('sha256').update(query).digest('base64')
   let kept = keptQueryVectors.get(embedder)
   if (kept === undefined) {
     kept = new Map()
     keptQueryVectors.set(embedder, kept)
   }
-  const known = kept.get(query)
+  const known = kept.get(key)
   if (known !== undefined) {
     // The most recently asked last, so that the oldest asked goes first.
-    kept.delete(query)
-    kept.set(query, known)
+    kept.delete(key)
+    kept.set(key, known)
     return known
   }
   const made = embedForCaller(embedder, query).then((vector) => Object.freeze(vector))
   const vectors = kept
   // A failure is not kept: the next asking embeds again.
   made.catch(() => {
-    if (vectors.get(query) === made) vectors.delete(query)
+    if (vectors.get(key) === made) vectors.delete(key)
   })
   if (kept.size >= queryVectorsKept) kept.delete(kept.keys().next().value as string)
-  kept.set(query, made)
+  kept.set(key, made)
   return made
 }
 
@@ -130,12 +134,12 @@ export const embedQuery = (embedder: Embedder, text: string): Promise<readonly n
  * client polling one search, a message sent again to `/route`, a person retyping in the
  * console) is answered without the embedder, which on AWS is a Bedrock call of tens of
  * milliseconds, billed. A model's vector for one text does not change, and the results are
- * still read from the index each time. At most some 6 MB (1,024 numbers and 2,000 characters
- * each).
+ * still read from the index each time. Each kept vector weighs some 8 bytes per dimension (its
+ * text only a digest): 2 MB with Titan's 1,024, 32 MB at EMBEDDING_DIMENSION's most, 16,384.
  */
 export const queryVectorsKept = 256
 
-/** Each embedder's kept query vectors, in the order last asked; shared by every call in flight. */
+/** Each embedder's kept query vectors by their text's digest, in the order last asked; shared by every call in flight. */
 const keptQueryVectors = new WeakMap<Embedder, Map<string, Promise<readonly number[]>>>()
 
 /**
