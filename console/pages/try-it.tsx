@@ -218,13 +218,20 @@ export const TryItPage = ({
    * It stays in its box, unsent, when the list fails or names no agent the address chose.
    */
   const [waitingForList, setWaitingForList] = useState(false)
+  /**
+   * The agent the person last chose in the list, as they chose it: this effect runs a frame after
+   * the list shows, and one chosen in that frame is not yet the `target` it sees (the message went
+   * to the list's first while their choice showed).
+   */
+  const chosenNow = useRef<string | undefined>(undefined)
   useEffect(() => {
     if (!waitingForList || fleet.loading) return
     setWaitingForList(false)
     if (!fleet.data) return setNotice(notListed())
+    const to = chosenNow.current ?? target
     // The address's wish that the list does not hold is told by the effect above, not sent.
-    if (target && target !== '(route)' && !fleet.data.includes(target)) return
-    void startTurn(target || (fleet.data[0] ?? '(route)'))
+    if (to && to !== '(route)' && !fleet.data.includes(to)) return
+    void startTurn(to || (fleet.data[0] ?? '(route)'))
   }, [waitingForList, fleet.loading])
 
   const send = async (event: Event) => {
@@ -334,7 +341,10 @@ export const TryItPage = ({
           <select
             id="try-agent"
             value={target}
-            onChange={(event) => setTarget(event.currentTarget.value)}
+            onChange={(event) => {
+              chosenNow.current = event.currentTarget.value
+              setTarget(event.currentTarget.value)
+            }}
           >
             {(fleet.data ?? []).map((agentId) => (
               <option key={agentId} value={agentId}>

@@ -281,6 +281,58 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     }
   })
 
+  it('try-it sends a message sent before the list came to the agent the person chooses the moment it shows', async () => {
+    // Prepare: a page whose clock the test holds, as above; the message sent while the list is
+    // held, with no agent in the address
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const quick = await context.newPage()
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    try {
+      await quick.clock.install()
+      await signIn(quick, stack.url, 'operator')
+      await quick.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
+      await quick.route(peoplesList, async (route) => {
+        await held
+        await route.continue()
+      })
+      await quick.evaluate(() => {
+        location.hash = '#/try'
+      })
+      await quick.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+      await quick.getByLabel('Message').fill('What is 15% of 80?')
+      await quick.getByRole('button', { name: 'Send' }).click()
+      await quick
+        .getByTestId('notice')
+        .getByText(/still loading/)
+        .waitFor()
+      await quick.clock.pauseAt((await quick.evaluate(() => Date.now())) + 1_000)
+      release()
+      const agent = quick.getByLabel('Agent')
+      const options = agent.locator('option')
+      await expect.poll(() => options.count()).toBeGreaterThan(2)
+      const listed = await options.evaluateAll((all) =>
+        all.map((option) => (option as HTMLOptionElement).value),
+      )
+      const chosen = listed.filter((value) => value !== '(route)').at(-1) as string
+      expect(chosen).not.toBe(listed[0])
+
+      // Act: the person's choice, then the frame
+      await agent.selectOption(chosen)
+      await quick.clock.runFor(1_000)
+
+      // Assess: the message went to the agent shown chosen
+      const question = quick.getByTestId('conversation').locator('.turn .question').last()
+      await expect.poll(() => question.textContent()).toContain(`You → ${chosen} `)
+      await expect(agent.inputValue()).resolves.toBe(chosen)
+    } finally {
+      release()
+      await context.close()
+    }
+  })
+
   it('try-it keeps a message sent before the list of agents has loaded unsent when the list then fails, and says so', async () => {
     // Prepare: the list answers late, and then with a failure
     const release = await holdPeoplesList(listFails)
