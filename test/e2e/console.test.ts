@@ -235,15 +235,24 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
     }
   })
 
-  it('try-it keeps the agent a person chooses the moment the list shows, not the first of the list a frame later', async () => {
-    // Prepare: a page whose clock the test holds, so that the person chooses after the list shows
-    // and before the page's effects run (a frame later: a quick hand, or a script, gets there first)
+  /**
+   * Try it on a page of its own whose clock the test holds, its list of agents held until the
+   * clock is paused, so that the person chooses after the list shows and before the page's
+   * effects run (a frame later: a quick hand, or a script, gets there first). `beforeList` runs
+   * while the list is held. `choose` picks the last agent listed (not the first, which the page
+   * would choose itself) and lets the frame pass.
+   */
+  const quickTryIt = async (beforeList: (quick: Page) => Promise<void> = async () => {}) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const quick = await context.newPage()
     let release = () => {}
     const held = new Promise<void>((resolve) => {
       release = resolve
     })
+    const close = async () => {
+      release()
+      await context.close()
+    }
     try {
       await quick.clock.install()
       await signIn(quick, stack.url, 'operator')
@@ -256,6 +265,7 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
         location.hash = '#/try'
       })
       await quick.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+      await beforeList(quick)
       await quick.clock.pauseAt((await quick.evaluate(() => Date.now())) + 1_000)
       release()
       const agent = quick.getByLabel('Agent')
@@ -266,70 +276,53 @@ describe('operator console in Chromium, against the local stack', { timeout: 60_
       )
       const chosen = listed.filter((value) => value !== '(route)').at(-1) as string
       expect(chosen).not.toBe(listed[0])
+      const choose = async () => {
+        await agent.selectOption(chosen)
+        await quick.clock.runFor(1_000)
+      }
+      return { quick, agent, chosen, choose, close }
+    } catch (error) {
+      await close()
+      throw error
+    }
+  }
 
+  it('try-it keeps the agent a person chooses the moment the list shows, not the first of the list a frame later', async () => {
+    // Prepare
+    const { quick, agent, chosen, choose, close } = await quickTryIt()
+    try {
       // Act: the person's choice, then the frame
-      await agent.selectOption(chosen)
-      await quick.clock.runFor(1_000)
+      await choose()
 
       // Assess
       await expect.poll(() => agent.inputValue()).toBe(chosen)
       await quick.clock.runFor(1_000)
       await expect(agent.inputValue()).resolves.toBe(chosen)
     } finally {
-      release()
-      await context.close()
+      await close()
     }
   })
 
   it('try-it sends a message sent before the list came to the agent the person chooses the moment it shows', async () => {
-    // Prepare: a page whose clock the test holds, as above; the message sent while the list is
-    // held, with no agent in the address
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-    const quick = await context.newPage()
-    let release = () => {}
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    try {
-      await quick.clock.install()
-      await signIn(quick, stack.url, 'operator')
-      await quick.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
-      await quick.route(peoplesList, async (route) => {
-        await held
-        await route.continue()
-      })
-      await quick.evaluate(() => {
-        location.hash = '#/try'
-      })
-      await quick.getByRole('heading', { level: 1, name: 'Try it' }).waitFor()
+    // Prepare: the message sent while the list is held, with no agent in the address
+    const { quick, agent, chosen, choose, close } = await quickTryIt(async (quick) => {
       await quick.getByLabel('Message').fill('What is 15% of 80?')
       await quick.getByRole('button', { name: 'Send' }).click()
       await quick
         .getByTestId('notice')
         .getByText(/still loading/)
         .waitFor()
-      await quick.clock.pauseAt((await quick.evaluate(() => Date.now())) + 1_000)
-      release()
-      const agent = quick.getByLabel('Agent')
-      const options = agent.locator('option')
-      await expect.poll(() => options.count()).toBeGreaterThan(2)
-      const listed = await options.evaluateAll((all) =>
-        all.map((option) => (option as HTMLOptionElement).value),
-      )
-      const chosen = listed.filter((value) => value !== '(route)').at(-1) as string
-      expect(chosen).not.toBe(listed[0])
-
+    })
+    try {
       // Act: the person's choice, then the frame
-      await agent.selectOption(chosen)
-      await quick.clock.runFor(1_000)
+      await choose()
 
       // Assess: the message went to the agent shown chosen
       const question = quick.getByTestId('conversation').locator('.turn .question').last()
       await expect.poll(() => question.textContent()).toContain(`You → ${chosen} `)
       await expect(agent.inputValue()).resolves.toBe(chosen)
     } finally {
-      release()
-      await context.close()
+      await close()
     }
   })
 
